@@ -1,0 +1,92 @@
+"""The Buildpack protocol: how rfsn learns to build, test and read one ecosystem.
+
+A buildpack answers five questions about a repository:
+
+1. ``detect(repo)``: how well do I fit it? A score in [0, 1] with reasons.
+2. ``env_recipe(repo)``: which base image, and which shell steps install the
+   dependencies (run once at image build, network allowed). The recipe is
+   content-addressed: repos with the same recipe share one env image.
+3. ``setup_commands(repo)``: argv lists run in each new session, offline
+   (e.g. an editable install of the project itself).
+4. ``test_command(tests, report_dir)``: the argv that runs the whole suite
+   (``tests`` empty) or the given test ids, writing any structured report
+   into ``report_dir``.
+5. ``parse(output, reports)``: a pure function from the runner's output and
+   the report files it wrote to ``{test id: status}``.
+
+Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
+holds the environment (``/opt/rfsn`` in Docker images, a cache directory for
+the local sandbox).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rfsn.models import TestStatus
+
+
+class Detection(BaseModel):
+    score: float = Field(ge=0.0, le=1.0)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class BaseImage(BaseModel):
+    """A language runtime: the registry image and how to bootstrap one without a registry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    runtime: str = Field(description="short name, e.g. 'python'")
+    version: str = Field(description="runtime version, e.g. '3.11'")
+    registry_image: str = Field(description="official image, e.g. 'python:3.11-slim'")
+    debian_release: str = Field(description="Debian release whose packages provide the runtime")
+    debian_packages: tuple[str, ...] = Field(description="packages debootstrap installs")
+
+    @property
+    def bootstrap_tag(self) -> str:
+        return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}"
+
+
+class EnvRecipe(BaseModel):
+    """Everything that produces an env image; its hash is the image tag."""
+
+    model_config = ConfigDict(frozen=True)
+
+    buildpack: str
+    base: BaseImage
+    steps: tuple[str, ...] = Field(default=(), description="shell steps, run with network")
+    env: tuple[tuple[str, str], ...] = Field(default=(), description="environment of the image")
+    files: tuple[tuple[str, str], ...] = Field(
+        default=(), description="files placed under $RFSN_ENV/files before the steps run"
+    )
+
+    def key(self) -> str:
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @property
+    def image_tag(self) -> str:
+        return f"rfsn/env-{self.buildpack}:{self.key()}"
+
+
+@runtime_checkable
+class Buildpack(Protocol):
+    name: ClassVar[str]
+    #: the registry image used as base when a repo does not say otherwise
+    default_base: ClassVar[BaseImage]
+
+    def detect(self, repo: Path) -> Detection: ...
+
+    def env_recipe(self, repo: Path) -> EnvRecipe: ...
+
+    def setup_commands(self, repo: Path) -> list[list[str]]: ...
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]: ...
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]: ...

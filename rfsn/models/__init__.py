@@ -1,0 +1,46 @@
+"""Pydantic models shared by every part of rfsn: the contracts at the boundaries."""
+
+from rfsn.models.proposals import (
+    PUBLIC_INTENTS,
+    Edit,
+    Finish,
+    Phase,
+    Proposal,
+    ReadFile,
+    RunCommand,
+    RunTests,
+    Search,
+    parse_proposal,
+)
+from rfsn.models.results import (
+    ExecResult,
+    GateDecision,
+    Outcome,
+    SessionResult,
+    SessionStatus,
+    TestReport,
+    TestStatus,
+)
+from rfsn.models.swebench import Instance, Prediction
+
+__all__ = [
+    "PUBLIC_INTENTS",
+    "Edit",
+    "ExecResult",
+    "Finish",
+    "GateDecision",
+    "Instance",
+    "Outcome",
+    "Phase",
+    "Prediction",
+    "Proposal",
+    "ReadFile",
+    "RunCommand",
+    "RunTests",
+    "Search",
+    "SessionResult",
+    "SessionStatus",
+    "TestReport",
+    "TestStatus",
+    "parse_proposal",
+]

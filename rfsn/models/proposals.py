@@ -1,0 +1,106 @@
+"""Proposals: what a planner asks the controller to do, one intent each.
+
+The public JSON form (what trajectories record and ``rfsn gate check`` reads)
+is the model dump of these classes, discriminated by ``intent``::
+
+    {"intent": "edit", "patch": "<unified diff>"}
+    {"intent": "edit", "path": "pkg/mod.py", "old": "a < b", "new": "a <= b"}
+    {"intent": "run_tests", "tests": ["tests/test_x.py::test_y"]}
+    {"intent": "run_command", "argv": ["python", "-m", "pytest", "-x"]}
+    {"intent": "read_file", "path": "pkg/mod.py"}
+    {"intent": "search", "pattern": "def parse", "path": "pkg"}
+    {"intent": "finish", "reason": "tests pass"}
+
+Every proposal may carry a ``rationale`` and the ``phase`` it was made in.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+
+class Phase(StrEnum):
+    REPRODUCE = "reproduce"
+    LOCALIZE = "localize"
+    PATCH = "patch"
+    VERIFY = "verify"
+
+
+class _ProposalBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phase: Phase | None = Field(default=None, description="phase the planner was in")
+    rationale: str = Field(default="", max_length=4000, description="why, in a sentence")
+
+
+class RunTests(_ProposalBase):
+    """Run the suite, or only the given test ids (ecosystem form)."""
+
+    intent: Literal["run_tests"] = "run_tests"
+    tests: tuple[str, ...] = ()
+    timeout: float | None = Field(default=None, gt=0, description="per-run timeout, seconds")
+    coverage: bool = Field(default=False, description="collect per-test line coverage")
+
+
+class RunCommand(_ProposalBase):
+    """Run one program with an argv list (never a shell string)."""
+
+    intent: Literal["run_command"] = "run_command"
+    argv: tuple[str, ...] = Field(min_length=1)
+    timeout: float | None = Field(default=None, gt=0)
+
+
+class ReadFile(_ProposalBase):
+    intent: Literal["read_file"] = "read_file"
+    path: str
+
+
+class Search(_ProposalBase):
+    """Search a regular expression in the files under ``path``."""
+
+    intent: Literal["search"] = "search"
+    pattern: str = Field(min_length=1, max_length=500)
+    path: str = "."
+
+
+class Edit(_ProposalBase):
+    """A unified diff relative to the repo root, or one exact old/new replacement."""
+
+    intent: Literal["edit"] = "edit"
+    patch: str | None = None
+    path: str | None = None
+    old: str | None = None
+    new: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Edit:
+        replacement = (self.path, self.old, self.new)
+        if self.patch is not None and any(v is not None for v in replacement):
+            raise ValueError("an edit is either a patch or a path/old/new replacement, not both")
+        if self.patch is None and any(v is None for v in replacement):
+            raise ValueError("an edit needs a patch, or all of path, old and new")
+        return self
+
+
+class Finish(_ProposalBase):
+    intent: Literal["finish"] = "finish"
+    reason: str = ""
+
+
+Proposal = Annotated[
+    RunTests | RunCommand | ReadFile | Search | Edit | Finish,
+    Field(discriminator="intent"),
+]
+PUBLIC_INTENTS = ("run_tests", "run_command", "read_file", "search", "edit", "finish")
+
+_ADAPTER: TypeAdapter[Proposal] = TypeAdapter(Proposal)
+
+
+def parse_proposal(data: Any) -> Proposal:
+    """Validate the public JSON form (a dict or a JSON string) into a proposal."""
+    if isinstance(data, str | bytes):
+        return _ADAPTER.validate_json(data)
+    return _ADAPTER.validate_python(data)

@@ -1,0 +1,111 @@
+"""What comes back: command results, test reports, gate decisions, outcomes, sessions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class TestStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class ExecResult(BaseModel):
+    """One command run in a sandbox."""
+
+    argv: list[str]
+    exit_code: int
+    output: str = Field(description="stdout and stderr interleaved, truncated to a limit")
+    duration: float = Field(description="seconds")
+    timed_out: bool = False
+
+
+class TestReport(BaseModel):
+    """Per-test statuses, keyed by ids in the form the ecosystem prints them."""
+
+    __test__ = False  # not a pytest test class
+
+    tests: dict[str, TestStatus] = Field(default_factory=dict)
+    exit_code: int = 0
+    duration: float = 0.0
+    log: str = ""
+    timed_out: bool = False
+    structured: bool = Field(
+        default=True, description="False when only the exit code was known (generic buildpack)"
+    )
+    coverage: dict[str, dict[str, list[int]]] | None = Field(
+        default=None, description="test id -> file -> covered lines, when asked for"
+    )
+
+    def with_status(self, *statuses: TestStatus) -> list[str]:
+        return sorted(t for t, s in self.tests.items() if s in statuses)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def failing(self) -> list[str]:
+        return self.with_status(TestStatus.FAILED, TestStatus.ERROR)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passing(self) -> list[str]:
+        return self.with_status(TestStatus.PASSED)
+
+    @property
+    def ok(self) -> bool:
+        """Every test passed (skips allowed) and the runner did not fail on its own."""
+        return not self.timed_out and not self.failing and self.exit_code == 0
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in TestStatus}
+        for status in self.tests.values():
+            counts[status.value] += 1
+        return counts
+
+
+# Rejection rules form a closed set; the gate module owns the list.
+class GateDecision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    accepted: bool
+    rule: str | None = Field(default=None, description="the rule that rejected, None if accepted")
+    reason: str = ""
+
+
+class Outcome(BaseModel):
+    """What executing one approved proposal produced."""
+
+    intent: str
+    ok: bool
+    detail: str = Field(default="", description="a short human summary")
+    exec: ExecResult | None = None
+    report: TestReport | None = None
+    content: str | None = Field(default=None, description="file text or search hits")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class SessionStatus(StrEnum):
+    FIXED = "fixed"
+    NOT_FIXED = "not_fixed"
+    NOT_REPRODUCED = "not_reproduced"
+    ERROR = "error"
+    BUDGET_EXHAUSTED = "budget_exhausted"
+
+
+class SessionResult(BaseModel):
+    session_id: str
+    status: SessionStatus
+    message: str = ""
+    patch: str = ""
+    failing_before: list[str] = Field(default_factory=list)
+    failing_after: list[str] = Field(default_factory=list)
+    steps: int = 0
+    duration: float = 0.0
+    phase_durations: dict[str, float] = Field(default_factory=dict)
+    candidates_tried: int = 0
+    tokens: int = 0
+    cost: float = 0.0

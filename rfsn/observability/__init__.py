@@ -1,0 +1,1 @@
+"""Structured events (structlog) and metrics (prometheus-client)."""

@@ -1,0 +1,65 @@
+"""structlog, configured once: readable lines on stderr, JSON lines to a file.
+
+Context (session_id, instance_id, phase, step) is bound through contextvars
+with ``bind(...)`` and appears on every event logged while it is bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import structlog
+
+_json_sink: TextIO | None = None
+
+
+def _tee_json(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    if _json_sink is not None:
+        _json_sink.write(structlog.processors.JSONRenderer()(logger, method, dict(event)) + "\n")
+        _json_sink.flush()
+    return event
+
+
+def configure(level: str = "info", json_file: Path | None = None, console: bool = True) -> None:
+    """Configure structlog for this process. Calling it again replaces the setup."""
+    global _json_sink
+    if _json_sink is not None:
+        _json_sink.close()
+        _json_sink = None
+    if json_file is not None:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        _json_sink = json_file.open("a", encoding="utf-8")
+    renderer: Any = (
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        if console
+        else structlog.processors.JSONRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _tee_json,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def bind(**context: Any) -> None:
+    structlog.contextvars.bind_contextvars(**context)
+
+
+def unbind(*keys: str) -> None:
+    structlog.contextvars.unbind_contextvars(*keys)
+
+
+def get_logger(name: str | None = None) -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,83 @@
+"""Settings: the one place that reads ``RFSN_*`` environment variables and ``rfsn.toml``.
+
+Precedence, highest first: explicit arguments (the CLI passes its flags as
+init values), ``RFSN_*`` environment variables, ``rfsn.toml`` in the current
+directory (or the file named by ``RFSN_CONFIG``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+_HOST_CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+
+
+def host_ca_bundle() -> Path | None:
+    """The CA bundle the host configured for pip/requests, if any file is named."""
+    for name in _HOST_CA_VARIABLES:
+        value = os.environ.get(name)
+        if value and Path(value).is_file():
+            return Path(value)
+    return None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid")
+
+    sandbox: Literal["auto", "docker", "local"] = Field(
+        default="auto", description="where code runs; auto = Docker when a daemon answers"
+    )
+    home: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rfsn",
+        description="cache directory (local environments, clones, scratch space)",
+    )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="CA bundle passed into image builds and containers; "
+        "defaults to the host's (PIP_CERT, REQUESTS_CA_BUNDLE, ...)",
+    )
+    base_image_source: Literal["auto", "registry", "bootstrap"] = Field(
+        default="auto",
+        description="where base images come from: the registry, debootstrap, or whichever exists",
+    )
+    debian_mirror: str = Field(
+        default="http://deb.debian.org/debian", description="mirror used by debootstrap"
+    )
+    memory: str = Field(default="4g", description="container memory limit")
+    cpus: float = Field(default=2.0, description="container CPU limit")
+    pids: int = Field(default=1024, description="container process limit")
+    test_timeout: float = Field(default=900.0, description="seconds for one test run")
+    setup_timeout: float = Field(default=1800.0, description="seconds for one image build step")
+    clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")
+    log_file: Path | None = Field(default=None, description="JSON-lines event log")
+    log_level: str = Field(default="info")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("RFSN_CONFIG", "rfsn.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def resolved_ca_bundle(self) -> Path | None:
+        return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with the given explicit values (None means 'not given')."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
