@@ -1,0 +1,119 @@
+"""Buildpacks: built-ins plus third-party ones from the ``rfsn.buildpacks`` entry points.
+
+A buildpack is found by short name and imported lazily. ``select`` picks the
+one with the highest detection score, unless a name or a test command is
+given. A plugin that fails to import, or raises in ``detect``, is reported
+once as a warning and skipped: it never breaks rfsn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
+from rfsn.errors import BuildpackError
+from rfsn.observability.logging import get_logger
+
+__all__ = [
+    "BaseImage",
+    "Buildpack",
+    "BuildpackInfo",
+    "Detection",
+    "EnvRecipe",
+    "detect_all",
+    "discover",
+    "load",
+    "select",
+]
+
+ENTRY_POINT_GROUP = "rfsn.buildpacks"
+
+#: short name -> "module:attribute"
+BUILTINS: dict[str, str] = {
+    "python": "rfsn.buildpacks.python:PythonBuildpack",
+}
+
+log = get_logger(__name__)
+_warned: set[str] = set()
+
+
+@dataclass(frozen=True)
+class BuildpackInfo:
+    name: str
+    target: str
+    source: str  # "builtin" or "plugin <distribution> <version>"
+
+
+def _warn_once(key: str, message: str, **fields: object) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(message, **fields)
+
+
+def discover() -> list[BuildpackInfo]:
+    """Every buildpack name rfsn knows: built-ins first, then plugins."""
+    infos = [BuildpackInfo(name, target, "builtin") for name, target in BUILTINS.items()]
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in BUILTINS or ep.name == "generic":
+            _warn_once(f"shadow:{ep.name}", "buildpack.plugin_shadowed", name=ep.name)
+            continue
+        dist = ep.dist
+        source = f"plugin {dist.name} {dist.version}" if dist else "plugin"
+        infos.append(BuildpackInfo(ep.name, ep.value, source))
+    return infos
+
+
+def _instantiate(info: BuildpackInfo) -> Buildpack:
+    module_name, _, attr = info.target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    buildpack = obj() if isinstance(obj, type) else obj
+    if not isinstance(buildpack, Buildpack):
+        raise TypeError(f"{info.target} does not implement the Buildpack protocol")
+    return buildpack
+
+
+def load(name: str) -> Buildpack:
+    """The buildpack with this short name; errors name the known ones."""
+    for info in discover():
+        if info.name == name:
+            try:
+                return _instantiate(info)
+            except Exception as exc:  # a plugin's import can raise anything
+                raise BuildpackError(f"buildpack {name!r} failed to load: {exc}") from exc
+    known = ", ".join(sorted({i.name for i in discover()} | {"generic"}))
+    raise BuildpackError(f"unknown buildpack {name!r} (known: {known})")
+
+
+def detect_all(repo: Path) -> list[tuple[BuildpackInfo, Detection]]:
+    """Every loadable buildpack's detection for ``repo``, best first."""
+    results: list[tuple[BuildpackInfo, Detection]] = []
+    for info in discover():
+        try:
+            detection = _instantiate(info).detect(repo)
+        except Exception as exc:  # a plugin must never break rfsn
+            _warn_once(f"broken:{info.name}", "buildpack.plugin_skipped", name=info.name,
+                       source=info.source, error=f"{type(exc).__name__}: {exc}")
+            continue
+        results.append((info, detection))
+    results.sort(key=lambda pair: pair[1].score, reverse=True)
+    return results
+
+
+def select(repo: Path, name: str | None = None, test_cmd: str | None = None) -> Buildpack:
+    """The buildpack for ``repo``: by ``test_cmd``, by ``name``, or by best detection."""
+    if test_cmd is not None:
+        from rfsn.buildpacks.generic import GenericBuildpack
+
+        return GenericBuildpack(test_cmd, base=load(name) if name else None, repo=repo)
+    if name is not None:
+        return load(name)
+    ranked = [(info, d) for info, d in detect_all(repo) if d.score > 0]
+    if not ranked:
+        raise BuildpackError(
+            f"no buildpack recognises {repo.name or repo}: "
+            "choose one with --buildpack NAME or give the test command with --test-cmd"
+        )
+    return load(ranked[0][0].name)

@@ -1,0 +1,53 @@
+"""The generic buildpack: a user's own test command, judged by its exit code alone."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
+from rfsn.errors import BuildpackError
+from rfsn.models import TestStatus
+
+#: the single pseudo-test id of an exit-code-only run
+SUITE_ID = "<suite>"
+
+
+class GenericBuildpack:
+    """Runs ``test_cmd`` (no shell) in the environment of ``base`` or a plain Debian one."""
+
+    name: ClassVar[str] = "generic"
+    default_base: ClassVar[BaseImage] = BaseImage(
+        runtime="debian", version="12", registry_image="debian:bookworm-slim",
+        debian_release="bookworm", debian_packages=("git", "ca-certificates", "procps"),
+    )
+    structured = False
+
+    def __init__(self, test_cmd: str, base: Buildpack | None = None, repo: Path | None = None):
+        try:
+            self.argv = shlex.split(test_cmd)
+        except ValueError as exc:
+            raise BuildpackError(f"cannot split --test-cmd {test_cmd!r}: {exc}") from exc
+        if not self.argv:
+            raise BuildpackError("--test-cmd is empty")
+        self.base = base
+
+    def detect(self, repo: Path) -> Detection:
+        return Detection(score=0.01, reasons=["runs the given test command"])
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        if self.base is not None:
+            return self.base.env_recipe(repo)
+        return EnvRecipe(buildpack=self.name, base=self.default_base)
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        return self.base.setup_commands(repo) if self.base is not None else []
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        return [*self.argv, *tests]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        # Exit-code-only: the runner fills in the one pseudo-test from the exit code.
+        return {}

@@ -1,0 +1,158 @@
+"""Read a Python project's dependencies without running any of its code.
+
+Sources: pyproject.toml (``[project]`` dependencies, test-like extras and
+dependency groups, build requirements), setup.cfg, literal arguments of
+``setup()`` in setup.py, requirements files (following ``-r``) and tox.ini
+``deps``. The result is normalized (canonical names, sorted, de-duplicated,
+the project itself left out) so that projects with the same dependencies
+share one environment image.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+TEST_EXTRAS = {"test", "tests", "testing", "dev", "develop", "development"}
+REQUIREMENT_FILES = (
+    "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
+    "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
+    "requirements/dev.txt", "requirements/test.txt", "requirements/base.txt",
+)
+
+
+def requirement_name(spec: str) -> str:
+    try:
+        return canonicalize_name(Requirement(spec).name)
+    except InvalidRequirement:
+        return canonicalize_name(re.split(r"[\s\[<>=!~;@]", spec, maxsplit=1)[0])
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return configparser.ConfigParser(interpolation=None)
+    return parser
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def _setup_py_kwargs(path: Path) -> dict[str, Any]:
+    """Literal keyword arguments of the first ``setup(...)`` call in setup.py."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
+            kwargs = {}
+            for kw in node.keywords:
+                try:
+                    kwargs[kw.arg] = ast.literal_eval(kw.value)
+                except ValueError:
+                    continue
+            return kwargs
+    return {}
+
+
+def _requirements_file(path: Path, seen: set[Path]) -> list[str]:
+    if path in seen or not path.is_file():
+        return []
+    seen.add(path)
+    found: list[str] = []
+    for line in _lines(path.read_text(encoding="utf-8", errors="replace")):
+        line = line.split(" #", 1)[0].strip()
+        if line.startswith(("-r ", "--requirement ", "-c ", "--constraint ")):
+            if line.startswith(("-r", "--requirement")):
+                found += _requirements_file(path.parent / line.split(None, 1)[1], seen)
+        elif not line.startswith(("-", ".", "/")) and "://" not in line:
+            found.append(line)
+    return found
+
+
+def _extras(extras: dict[str, Any]) -> list[str]:
+    return [r for name, reqs in extras.items() if name.lower() in TEST_EXTRAS for r in reqs or []]
+
+
+def raw_requirements(repo: Path) -> list[str]:
+    reqs: list[str] = []
+    pyproject = _toml(repo / "pyproject.toml")
+    project = pyproject.get("project", {})
+    reqs += project.get("dependencies", [])
+    reqs += _extras(project.get("optional-dependencies", {}))
+    groups = pyproject.get("dependency-groups", {})
+    reqs += [r for r in _extras(groups) if isinstance(r, str)]
+    reqs += pyproject.get("build-system", {}).get("requires", [])
+    setup_cfg = _ini(repo / "setup.cfg")
+    if setup_cfg.has_option("options", "install_requires"):
+        reqs += _lines(setup_cfg.get("options", "install_requires"))
+    if setup_cfg.has_section("options.extras_require"):
+        reqs += _extras({k: _lines(v) for k, v in setup_cfg.items("options.extras_require")})
+    if (repo / "setup.py").is_file():
+        kwargs = _setup_py_kwargs(repo / "setup.py")
+        reqs += list(kwargs.get("install_requires", []) or [])
+        reqs += list(kwargs.get("tests_require", []) or [])
+        reqs += _extras(kwargs.get("extras_require", {}) or {})
+    seen: set[Path] = set()
+    for name in REQUIREMENT_FILES:
+        reqs += _requirements_file(repo / name, seen)
+    tox = _ini(repo / "tox.ini")
+    if tox.has_option("testenv", "deps"):
+        reqs += [d for d in _lines(tox.get("testenv", "deps")) if not d.startswith(("-", "{"))]
+    return [r for r in reqs if isinstance(r, str)]
+
+
+def project_name(repo: Path) -> str | None:
+    name = _toml(repo / "pyproject.toml").get("project", {}).get("name")
+    if not name and _ini(repo / "setup.cfg").has_option("metadata", "name"):
+        name = _ini(repo / "setup.cfg").get("metadata", "name")
+    if not name and (repo / "setup.py").is_file():
+        name = _setup_py_kwargs(repo / "setup.py").get("name")
+    return canonicalize_name(name) if isinstance(name, str) and name else None
+
+
+def collect(repo: Path) -> list[str]:
+    """Normalized requirement strings of the project, sorted, without the project itself."""
+    own = project_name(repo)
+    normalized: set[str] = set()
+    for raw in raw_requirements(repo):
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(req.name) == own:
+            continue
+        req.name = canonicalize_name(req.name)
+        normalized.add(str(req))
+    return sorted(normalized)
+
+
+def requires_python(repo: Path) -> SpecifierSet | None:
+    spec = _toml(repo / "pyproject.toml").get("project", {}).get("requires-python")
+    if not spec and _ini(repo / "setup.cfg").has_option("options", "python_requires"):
+        spec = _ini(repo / "setup.cfg").get("options", "python_requires")
+    if not spec and (repo / "setup.py").is_file():
+        spec = _setup_py_kwargs(repo / "setup.py").get("python_requires")
+    try:
+        return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
+    except InvalidSpecifier:
+        return None

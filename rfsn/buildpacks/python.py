@@ -1,0 +1,115 @@
+"""The Python buildpack: pip-installed dependencies, pytest, junit XML."""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rfsn.buildpacks import pydeps
+from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.models import TestStatus
+
+#: Python version -> Debian release that ships it as python3
+DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
+PREFERRED_VERSIONS = ("3.11", "3.13", "3.12", "3.10", "3.9")
+#: tools rfsn itself runs in every Python environment
+TOOLING = ("pytest", "coverage>=7.4", "setuptools>=68", "wheel")
+
+_MARKERS: dict[str, float] = {
+    "pyproject.toml": 0.9, "setup.py": 0.9, "setup.cfg": 0.8, "pytest.ini": 0.8,
+    "tox.ini": 0.6, "requirements.txt": 0.6, "requirements-dev.txt": 0.6, "conftest.py": 0.7,
+}
+
+
+def python_image(version: str) -> BaseImage:
+    return BaseImage(
+        runtime="python",
+        version=version,
+        registry_image=f"python:{version}-slim",
+        debian_release=DEBIAN_PYTHON.get(version, "bookworm"),
+        debian_packages=("python3", "python3-venv", "git", "ca-certificates", "procps"),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+class PythonBuildpack:
+    name: ClassVar[str] = "python"
+    default_base: ClassVar[BaseImage] = python_image("3.11")
+
+    def detect(self, repo: Path) -> Detection:
+        reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
+        score = max((_MARKERS[m] for m in _MARKERS if (repo / m).is_file()), default=0.0)
+        if (repo / "pyproject.toml").is_file() and "project" not in _read_toml(repo / "pyproject.toml"):
+            score = min(score, 0.5)  # a pyproject that only configures tools
+        tests = [p for p in ("tests", "test") if (repo / p).is_dir() and any((repo / p).rglob("*.py"))]
+        if tests:
+            score = max(score, 0.5)
+            reasons.append(f"Python tests under {tests[0]}/")
+        if score == 0.0 and any(repo.glob("*.py")):
+            score, reasons = 0.3, ["Python files at the top level"]
+        return Detection(score=score, reasons=reasons)
+
+    def python_version(self, repo: Path) -> str:
+        spec = pydeps.requires_python(repo)
+        for version in PREFERRED_VERSIONS:
+            if spec is None or spec.contains(f"{version}.0", prereleases=True):
+                return version
+        return PREFERRED_VERSIONS[0]
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        requirements = pydeps.collect(repo)
+        names = {pydeps.requirement_name(r) for r in requirements}
+        tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
+        install = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+        return EnvRecipe(
+            buildpack=self.name,
+            base=python_image(self.python_version(repo)),
+            steps=(
+                "python3 -m venv $RFSN_ENV/venv",
+                f"$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off {install}",
+            ),
+            env=(
+                ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
+                ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                ("PYTHONDONTWRITEBYTECODE", "1"),
+                ("PYTHONUNBUFFERED", "1"),
+                ("PIP_NO_INPUT", "1"),
+                ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+            ),
+        )
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        pyproject = _read_toml(repo / "pyproject.toml")
+        installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
+        if not installable:
+            return []
+        return [["python", "-m", "pip", "install", "--no-deps", "--no-build-isolation",
+                 "--no-input", "-q", "-e", "."]]
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
+                "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        xml_text = reports.get("junit.xml")
+        return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+
+def _has_setup_cfg_metadata(repo: Path) -> bool:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(repo / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return False
+    return parser.has_option("metadata", "name")
