@@ -1,0 +1,1 @@
+"""Repair templates: AST-level for Python, token-level for other languages."""

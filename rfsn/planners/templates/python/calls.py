@@ -1,0 +1,160 @@
+"""Similar builtins and methods, sibling module constants, missing keyword arguments."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+
+_GROUPS = (
+    ("min", "max"),
+    ("any", "all"),
+    ("int", "float", "round"),
+    ("floor", "ceil", "trunc"),
+    ("sorted", "reversed"),
+    ("list", "set", "tuple"),
+    ("keys", "values", "items"),
+    ("append", "extend", "add"),
+    ("lower", "upper", "casefold", "title"),
+    ("strip", "lstrip", "rstrip"),
+    ("startswith", "endswith"),
+    ("find", "rfind", "index"),
+    ("split", "rsplit", "splitlines"),
+    ("pop", "popleft", "popitem"),
+    ("remove", "discard"),
+    ("isdigit", "isnumeric", "isdecimal", "isalpha", "isalnum"),
+    ("get", "pop", "setdefault"),
+    ("insert", "append"),
+    ("appendleft", "append"),
+    ("sum", "len", "max"),
+    ("match", "search", "fullmatch"),
+    ("isinstance", "issubclass"),
+    ("str", "repr"),
+    ("update", "setdefault"),
+    ("bisect_left", "bisect_right"),
+    ("heappush", "heappop"),
+)
+SIMILAR: dict[str, list[str]] = {}
+for _group in _GROUPS:
+    for _name in _group:
+        SIMILAR.setdefault(_name, []).extend(n for n in _group if n != _name)
+
+# keyword arguments that stdlib constants are passed as
+STDLIB_KEYWORDS = {("decimal", "ROUND_"): "rounding", ("re", ""): "flags"}
+
+
+def _callee_span(ctx: FileContext, call: ast.Call) -> tuple[int, int, str] | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        start, end = ctx.map.span(func)
+        return start, end, func.id
+    if isinstance(func, ast.Attribute):
+        end = ctx.map.span(func)[1]
+        return end - len(func.attr), end, func.attr
+    return None
+
+
+@template("similar_call", 0.75)
+def similar_call(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``min`` <-> ``max``, ``any`` <-> ``all``, ``.lower()`` <-> ``.upper()``, ..."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        found = _callee_span(ctx, call)
+        if found is None:
+            continue
+        start, end, name = found
+        for other in SIMILAR.get(name, ()):
+            yield Edit((Splice(start, end, other),), f"replace `{name}` with `{other}`")
+
+
+_NO_IMPORT = {"this", "antigravity", "turtle", "tkinter", "idlelib", "__hello__", "__phello__"}
+
+
+def _module_names(module: str) -> list[str]:
+    top = module.split(".")[0]
+    if top not in sys.stdlib_module_names or top in _NO_IMPORT:
+        return []
+    try:
+        return [n for n in dir(importlib.import_module(module)) if n.isupper()]
+    except ImportError:
+        return []
+
+
+def _from_imports(tree: ast.Module) -> dict[str, str]:
+    """``from m import NAME`` -> {NAME: m} for module-level imports."""
+    out = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            out.update({a.asname or a.name: stmt.module for a in stmt.names})
+    return out
+
+
+def _siblings(name: str, pool: list[str]) -> list[str]:
+    prefix = name.split("_")[0] + "_" if "_" in name else None
+    if prefix is None:
+        return []
+    return [n for n in pool if n.startswith(prefix) and n != name]
+
+
+@template("sibling_constant", 0.7)
+def sibling_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``ROUND_HALF_EVEN`` -> ``ROUND_HALF_UP`` and other constants of the same family."""
+    imports = _from_imports(ctx.tree)
+    for node in ctx.nodes_at(line):
+        if isinstance(node, ast.Name) and node.id.isupper():
+            pool = [*ctx.module_constants, *_module_names(imports.get(node.id, ""))]
+            for other in _siblings(node.id, list(dict.fromkeys(pool))):
+                yield replace(ctx, node, other, f"replace `{node.id}` with `{other}`")
+        elif isinstance(node, ast.Attribute) and node.attr.isupper():
+            module = node.value.id if isinstance(node.value, ast.Name) else ""
+            for other in _siblings(node.attr, _module_names(module)):
+                end = ctx.map.span(node)[1]
+                splice = Splice(end - len(node.attr), end, other)
+                yield Edit((splice,), f"replace `{node.attr}` with `{other}`")
+
+
+def _keywords_seen(ctx: FileContext, name: str) -> dict[str, str]:
+    """Keyword arguments passed to calls of ``name`` anywhere in the file."""
+    out: dict[str, str] = {}
+    for call in ast.walk(ctx.tree):
+        found = _callee_span(ctx, call) if isinstance(call, ast.Call) else None
+        if found is not None and found[2] == name:
+            out.update({k.arg: ctx.map.text(k.value) for k in call.keywords if k.arg})  # type: ignore[attr-defined]
+    return out
+
+
+def _unused_stdlib_constants(ctx: FileContext) -> dict[str, str]:
+    """Imported stdlib constants never used in the file -> their keyword name."""
+    used = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
+    out = {}
+    for name, module in _from_imports(ctx.tree).items():
+        for (mod, prefix), keyword in STDLIB_KEYWORDS.items():
+            if module == mod and name.startswith(prefix) and name.isupper() and name not in used:
+                out[name] = keyword
+    return out
+
+
+@template("add_keyword_argument", 0.6)
+def add_keyword_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Pass a keyword seen at other calls of the same function, or an unused constant."""
+    unused = _unused_stdlib_constants(ctx)
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        found = _callee_span(ctx, call)
+        if found is None or not (call.args or call.keywords):
+            continue
+        present = {k.arg for k in call.keywords}
+        options = _keywords_seen(ctx, found[2])
+        pairs = [(k, v) for k, v in options.items() if k not in present]
+        pairs += [(kw, name) for name, kw in unused.items() if kw not in present]
+        end = ctx.map.span(call)[1] - 1  # before the closing parenthesis
+        while ctx.source[end - 1] in " \t\n,":
+            end -= 1
+        for keyword, value in pairs:
+            text = f", {keyword}={value}"
+            yield Edit((Splice(end, end, text),), f"add `{keyword}={value}` to the call")
+
+
+TEMPLATES = (similar_call, sibling_constant, add_keyword_argument)

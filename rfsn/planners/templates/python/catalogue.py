@@ -1,0 +1,27 @@
+"""The catalogue of Python repair templates, in the order they are tried."""
+
+from rfsn.planners.templates.python import (
+    calls,
+    conditions,
+    guards,
+    names,
+    off_by_one,
+    operators,
+    returns,
+    statements,
+    swaps,
+)
+from rfsn.planners.templates.python.base import Template
+
+CATALOGUE: tuple[Template, ...] = (
+    *operators.TEMPLATES,
+    *off_by_one.TEMPLATES,
+    *swaps.TEMPLATES,
+    *names.TEMPLATES,
+    *calls.TEMPLATES,
+    *conditions.TEMPLATES,
+    *guards.TEMPLATES,
+    *returns.TEMPLATES,
+    *statements.TEMPLATES,
+)
+BY_NAME = {t.name: t for t in CATALOGUE}

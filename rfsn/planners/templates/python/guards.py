@@ -1,0 +1,140 @@
+"""Guards: ``if x is None: return/continue`` before a statement, mutable default fix."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import FUNCTIONS, Edit, FileContext, template
+from rfsn.planners.templates.python.scope import (
+    function_at,
+    local_names,
+    loop_ancestor,
+    parameters,
+)
+
+_EMPTY = (
+    ("list", "[]"),
+    ("List", "[]"),
+    ("Sequence", "[]"),
+    ("dict", "{}"),
+    ("Dict", "{}"),
+    ("Mapping", "{}"),
+    ("set", "set()"),
+    ("str", '""'),
+    ("int", "0"),
+    ("float", "0.0"),
+    ("bool", "False"),
+    ("Decimal", "Decimal(0)"),
+    ("tuple", "()"),
+)
+
+
+def indent_unit(ctx: FileContext) -> str:
+    return "\t" if "\n\t" in ctx.source else "    "
+
+
+def _starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
+    start = ctx.map.span(stmt)[0]
+    return not ctx.source[ctx.map.line_start(stmt.lineno) : start].strip()
+
+
+def _defaults(func: ast.FunctionDef | None) -> list[str]:
+    """Plausible ``return`` values for an early exit, from the return annotation."""
+    out = ["None"]
+    if func is not None and func.returns is not None:
+        annotation = ast.unparse(func.returns)
+        head = annotation.split("[")[0].split(".")[-1]
+        out = [v for k, v in _EMPTY if head == k] + out
+    return out
+
+
+def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]) -> Iterator[Edit]:
+    if not _starts_line(ctx, stmt):
+        return
+    indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
+    at = ctx.map.line_start(stmt.lineno)
+    for action in actions:
+        text = f"{indent}if {test}:\n{indent}{unit}{action}\n"
+        yield Edit((Splice(at, at, text),), f"insert `if {test}: {action}`")
+
+
+def _guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
+    returns = [f"return {v}" for v in _defaults(function_at(ctx, line))]
+    return ["continue", *returns] if loop_ancestor(ctx, stmt) else returns
+
+
+def _guardable_names(ctx: FileContext, line: int) -> tuple[ast.stmt | None, list[str]]:
+    stmt, func = ctx.statement_at(line), function_at(ctx, line)
+    if stmt is None or func is None or isinstance(stmt, FUNCTIONS):
+        return None, []
+    scope = set(local_names(func))
+    names = [
+        n.id
+        for n in ctx.nodes_at(line)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in scope
+    ]
+    return stmt, list(dict.fromkeys(names))
+
+
+@template("none_guard", 0.55)
+def none_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    stmt, names = _guardable_names(ctx, line)
+    for name in names:
+        yield from guard_before(ctx, stmt, f"{name} is None", _guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
+
+
+@template("empty_guard", 0.35)
+def empty_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    stmt, names = _guardable_names(ctx, line)
+    for name in names:
+        yield from guard_before(ctx, stmt, f"not {name}", _guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
+
+
+_MUTABLE = (ast.List, ast.Dict, ast.Set)
+
+
+def _is_mutable(node: ast.AST | None) -> bool:
+    if isinstance(node, _MUTABLE):
+        return True
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"list", "dict", "set"}
+
+
+def body_insertion_point(ctx: FileContext, func: ast.FunctionDef) -> tuple[int, str]:
+    first = func.body[0]
+    is_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    if is_doc and len(func.body) > 1:
+        first = func.body[1]
+    elif is_doc:
+        return ctx.map.line_start(first.end_lineno + 1), ctx.map.indent(first.lineno)  # type: ignore[operator]
+    return ctx.map.line_start(first.lineno), ctx.map.indent(first.lineno)
+
+
+@template("mutable_default", 0.8)
+def mutable_default(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``def f(x=[])`` -> ``def f(x=None)`` and ``if x is None: x = []`` in the body."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(
+        zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+    )
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
+    at, indent = body_insertion_point(ctx, func)
+    unit = indent_unit(ctx)
+    for arg, default in pairs:
+        if not _is_mutable(default) or arg.arg not in parameters(func):
+            continue
+        start, end = ctx.map.span(default)
+        empty = ctx.map.text(default)
+        guard = f"{indent}if {arg.arg} is None:\n{indent}{unit}{arg.arg} = {empty}\n"
+        yield Edit(
+            (Splice(start, end, "None"), Splice(at, at, guard)),
+            f"replace the mutable default `{arg.arg}={empty}` with None",
+        )
+
+
+TEMPLATES = (none_guard, empty_guard, mutable_default)

@@ -1,0 +1,111 @@
+"""Replacement of variables, attributes and constants with others from the same scope/file."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.python.scope import (
+    class_at,
+    function_at,
+    local_names,
+    self_attributes,
+    sibling_attributes,
+)
+
+
+@template("replace_variable", 0.7)
+def replace_variable(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A local or parameter read on the line -> another local or parameter."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    names = local_names(func)
+    for node in of_type(ctx.nodes_at(line), ast.Name):
+        if isinstance(node.ctx, ast.Load) and node.id in names:
+            for other in names:
+                if other != node.id:
+                    yield replace(ctx, node, other, f"replace `{node.id}` with `{other}`")
+
+
+def _attr_edit(ctx: FileContext, node: ast.Attribute, new: str) -> Edit:
+    end = ctx.map.span(node)[1]
+    base = ctx.map.text(node.value)
+    return Edit(
+        (Splice(end - len(node.attr), end, new),),
+        f"replace `{base}.{node.attr}` with `{base}.{new}`",
+    )
+
+
+@template("replace_attribute", 0.7)
+def replace_attribute(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``x.a`` -> ``x.b`` for attributes used on ``x`` (or alongside ``a``) elsewhere."""
+    cls = class_at(ctx, line)
+    for node in of_type(ctx.nodes_at(line), ast.Attribute):
+        if not ctx.map.text(node).endswith(node.attr):
+            continue
+        base = node.value.id if isinstance(node.value, ast.Name) else None
+        if base == "self" and cls is not None:
+            options = self_attributes(cls)
+        else:
+            options = sibling_attributes(ctx.tree, node.attr)
+        for other in options:
+            if other != node.attr and not (other.startswith("__") and other.endswith("__")):
+                yield _attr_edit(ctx, node, other)
+
+
+def _same_value(a: object, b: object) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return type(a) is type(b) and a == b
+
+
+@template("constant_to_named_constant", 0.75)
+def constant_to_named_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A literal -> a module-level constant with the same (or a case-folded equal) value."""
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        if isinstance(node.value, bool) or node.value is None:
+            continue
+        for name, value in ctx.module_constants.items():
+            if _same_value(value, node.value) and node.lineno == line:
+                yield replace(ctx, node, name, f"replace `{ctx.map.text(node)}` with `{name}`")
+
+
+_KEYISH = re.compile(r"^[\w.\-: ]{1,40}$")
+
+
+def _file_strings(ctx: FileContext) -> list[str]:
+    seen: dict[str, None] = {}
+    for node in ast.walk(ctx.tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and (_KEYISH.match(node.value) and not _is_docstring(ctx, node))
+        ):
+            seen.setdefault(node.value)
+    return list(seen)
+
+
+def _is_docstring(ctx: FileContext, node: ast.Constant) -> bool:
+    return isinstance(ctx.parents.get(node), ast.Expr)
+
+
+@template("string_constant", 0.45)
+def string_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A short string literal (e.g. a dict key) -> another short string of the file."""
+    options = _file_strings(ctx)
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        if not isinstance(node.value, str) or not _KEYISH.match(node.value):
+            continue
+        if _is_docstring(ctx, node) or node.lineno != line:
+            continue
+        for other in options:
+            if other != node.value:
+                old = ctx.map.text(node)
+                yield replace(ctx, node, repr(other), f"replace {old} with {other!r}")
+
+
+TEMPLATES = (replace_variable, replace_attribute, constant_to_named_constant, string_constant)

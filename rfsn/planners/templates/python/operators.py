@@ -1,0 +1,151 @@
+"""Operator replacement: comparison, identity/membership, arithmetic, boolean,
+augmented assignment, and removal of ``not``."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import Edit, FileContext, of_type, template
+
+COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+IDENTITY = {ast.Is: "==", ast.IsNot: "!=", ast.Eq: "is", ast.NotEq: "is not"}
+MEMBERSHIP = {ast.In: "not in", ast.NotIn: "in"}
+ARITH = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
+# the most plausible confusions first
+ARITH_SWAPS = {
+    "+": ("-", "*"),
+    "-": ("+",),
+    "*": ("/", "//", "+", "**"),
+    "/": ("//", "*"),
+    "//": ("/", "%"),
+    "%": ("//",),
+    "**": ("*",),
+}
+COMPARE_SWAPS = {
+    "<": ("<=", ">", "!="),
+    "<=": ("<", ">=", "=="),
+    ">": (">=", "<", "!="),
+    ">=": (">", "<=", "=="),
+    "==": ("!=", "<=", ">="),
+    "!=": ("==",),
+}
+_SKIP = " \t\r\n()\\"
+
+
+def op_span(ctx: FileContext, left: ast.AST, right: ast.AST) -> tuple[int, int]:
+    """Character span of the operator written between two operand nodes."""
+    start, end = ctx.map.span(left)[1], ctx.map.span(right)[0]
+    gap = ctx.source[start:end]
+    chars, in_comment = [], False
+    for i, ch in enumerate(gap):
+        in_comment = (in_comment or ch == "#") and ch != "\n"
+        if not in_comment and ch not in _SKIP:
+            chars.append(i)
+    if not chars:
+        raise ValueError("no operator between operands")
+    return start + chars[0], start + chars[-1] + 1
+
+
+def _op_edit(ctx: FileContext, left: ast.AST, right: ast.AST, new: str, old: str) -> Edit:
+    start, end = op_span(ctx, left, right)
+    return Edit((Splice(start, end, new),), f"replace `{old}` with `{new}`")
+
+
+def _compare_pairs(ctx: FileContext, line: int) -> Iterator[tuple[ast.AST, ast.AST, ast.cmpop]]:
+    for node in of_type(ctx.nodes_at(line), ast.Compare):
+        operands = [node.left, *node.comparators]
+        for i, op in enumerate(node.ops):
+            yield operands[i], operands[i + 1], op
+
+
+@template("compare_operator", 0.9)
+def compare_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
+    for left, right, op in _compare_pairs(ctx, line):
+        old = COMPARE.get(type(op))
+        for new in COMPARE_SWAPS.get(old or "", ()):
+            yield _op_edit(ctx, left, right, new, old)  # type: ignore[arg-type]
+
+
+@template("identity_equality", 0.6)
+def identity_equality(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``is`` <-> ``==`` and ``is not`` <-> ``!=``."""
+    for left, right, op in _compare_pairs(ctx, line):
+        new = IDENTITY.get(type(op))
+        if new:
+            old = {"==": "is", "!=": "is not", "is": "==", "is not": "!="}[new]
+            yield _op_edit(ctx, left, right, new, old)
+
+
+@template("membership", 0.7)
+def membership(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``in`` <-> ``not in``."""
+    for left, right, op in _compare_pairs(ctx, line):
+        new = MEMBERSHIP.get(type(op))
+        if new:
+            yield _op_edit(ctx, left, right, new, "in" if new == "not in" else "not in")
+
+
+@template("arithmetic_operator", 0.8)
+def arithmetic_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
+    for node in of_type(ctx.nodes_at(line), ast.BinOp):
+        old = ARITH.get(type(node.op))
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            continue  # string formatting with %, or concatenation
+        for new in ARITH_SWAPS.get(old or "", ()):
+            yield _op_edit(ctx, node.left, node.right, new, old)  # type: ignore[arg-type]
+
+
+@template("boolean_operator", 0.85)
+def boolean_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``and`` <-> ``or`` between each pair of operands (and for the whole chain)."""
+    for node in of_type(ctx.nodes_at(line), ast.BoolOp):
+        old, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
+        pairs = list(zip(node.values, node.values[1:], strict=False))
+        spans = [op_span(ctx, a, b) for a, b in pairs]
+        for start, end in spans:
+            yield Edit((Splice(start, end, new),), f"replace `{old}` with `{new}`")
+        if len(spans) > 1:
+            splices = tuple(Splice(s, e, new) for s, e in spans)
+            yield Edit(splices, f"replace every `{old}` with `{new}`")
+
+
+@template("augmented_assignment", 0.8)
+def augmented_assignment(ctx: FileContext, line: int) -> Iterator[Edit]:
+    for node in of_type(ctx.nodes_at(line), ast.AugAssign):
+        old = ARITH.get(type(node.op))
+        for new in (*ARITH_SWAPS.get(old or "", ()), ""):
+            edit = _op_edit(ctx, node.target, node.value, f"{new}=", f"{old}=")
+            yield Edit(edit.splices, f"replace `{old}=` with `{new}=`")
+
+
+@template("remove_not", 0.7)
+def remove_not(ctx: FileContext, line: int) -> Iterator[Edit]:
+    for node in of_type(ctx.nodes_at(line), ast.UnaryOp):
+        if isinstance(node.op, ast.Not | ast.USub | ast.Invert):
+            start = ctx.map.span(node)[0]
+            width = 3 if isinstance(node.op, ast.Not) else 1
+            rest = ctx.source[start + width :]
+            width += len(rest) - len(rest.lstrip(" \t"))
+            old = ctx.source[start : start + width].strip()
+            yield Edit((Splice(start, start + width, ""),), f"remove `{old}`")
+
+
+TEMPLATES = (
+    compare_operator,
+    identity_equality,
+    membership,
+    arithmetic_operator,
+    boolean_operator,
+    augmented_assignment,
+    remove_not,
+)

@@ -1,0 +1,148 @@
+"""Inserted missing statements (re-used from nearby code) and statement deletion."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import FUNCTIONS, Edit, FileContext, template
+from rfsn.planners.templates.python.scope import (
+    BUILTIN_NAMES,
+    class_at,
+    function_at,
+    local_names,
+    parameters,
+    self_attributes,
+)
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _simple_statement(ctx: FileContext, line: int) -> ast.stmt | None:
+    stmt = ctx.statement_at(line)
+    if stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef):
+        return None
+    start = ctx.map.span(stmt)[0]
+    if ctx.source[ctx.map.line_start(stmt.lineno) : start].strip():
+        return None
+    return stmt
+
+
+def _insert(ctx: FileContext, stmt: ast.stmt, text: str, after: bool) -> Edit:
+    indent = ctx.map.indent(stmt.lineno)
+    lineno = stmt.end_lineno + 1 if after else stmt.lineno  # type: ignore[operator]
+    at = ctx.map.line_start(lineno) if lineno <= len(ctx.map.lines) else len(ctx.source)
+    prefix = "" if at == 0 or ctx.source[at - 1] == "\n" else "\n"
+    where = "after" if after else "before"
+    return Edit(
+        (Splice(at, at, f"{prefix}{indent}{text}\n"),),
+        f"insert `{text}` {where} line {stmt.lineno}",
+    )
+
+
+def _positions(stmt: ast.stmt) -> tuple[bool, ...]:
+    return (False,) if isinstance(stmt, _EXITS) else (False, True)
+
+
+def _donors(ctx: FileContext, func: ast.AST) -> Iterator[ast.stmt]:
+    """Simple statements of sibling functions (same class, else same module)."""
+    owner = ctx.enclosing(func, (ast.ClassDef,)) or ctx.tree
+    for other in ast.walk(owner):
+        if isinstance(other, FUNCTIONS) and other is not func:
+            for node in ast.walk(other):
+                if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and (
+                    node.lineno == node.end_lineno
+                ):
+                    yield node
+
+
+@template("insert_similar_statement", 0.5)
+def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Re-use a statement from a sibling function whose names are all in scope here."""
+    stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
+    if stmt is None or func is None:
+        return
+    known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *_module_names(ctx)}
+    present = {ctx.map.text(n) for n in ast.walk(func) if isinstance(n, ast.stmt)}
+    texts: dict[str, None] = {}
+    for donor in _donors(ctx, func):
+        if isinstance(donor, ast.Expr) and not isinstance(donor.value, ast.Call):
+            continue
+        names = {n.id for n in ast.walk(donor) if isinstance(n, ast.Name)}
+        text = ctx.map.text(donor)
+        if names <= known and names & set(local_names(func)) and text not in present:
+            texts.setdefault(text)
+    for text in texts:
+        for after in _positions(stmt):
+            yield _insert(ctx, stmt, text, after)
+
+
+def _module_names(ctx: FileContext) -> set[str]:
+    out = set()
+    for node in ctx.tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, FUNCTIONS | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Assign):
+            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return out
+
+
+@template("return_unused_value", 0.5)
+def return_unused_value(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``x = compute()`` with ``x`` never read afterwards -> add ``return x``."""
+    stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
+    if not isinstance(stmt, ast.Assign) or func is None:
+        return
+    loads = {
+        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    for target in stmt.targets:
+        if isinstance(target, ast.Name) and target.id not in loads:
+            yield _insert(ctx, stmt, f"return {target.id}", after=True)
+
+
+@template("insert_self_assignment", 0.45)
+def insert_self_assignment(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A method parameter that is never used -> ``self.<attr> = <param>``."""
+    stmt, func, cls = _simple_statement(ctx, line), function_at(ctx, line), class_at(ctx, line)
+    if stmt is None or func is None or cls is None:
+        return
+    loads = {
+        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    attrs = self_attributes(cls)
+    for param in parameters(func)[1:]:
+        if param in loads:
+            continue
+        for attr in [a for a in attrs if a.lstrip("_") == param] or [param]:
+            for after in _positions(stmt):
+                yield _insert(ctx, stmt, f"self.{attr} = {param}", after)
+
+
+@template("delete_statement", 0.15)
+def delete_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
+    stmt = _simple_statement(ctx, line)
+    if stmt is None or isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
+        return
+    parent = ctx.parents.get(stmt)
+    siblings = (
+        next((v for _, v in ast.iter_fields(parent) if isinstance(v, list) and stmt in v), [])
+        if parent
+        else []
+    )
+    start = ctx.map.line_start(stmt.lineno)
+    end_line = stmt.end_lineno + 1  # type: ignore[operator]
+    end = ctx.map.line_start(end_line) if end_line <= len(ctx.map.lines) else len(ctx.source)
+    text = f"{ctx.map.indent(stmt.lineno)}pass\n" if len(siblings) == 1 else ""
+    yield Edit((Splice(start, end, text),), f"delete `{ctx.map.text(stmt)[:60]}`")
+
+
+TEMPLATES = (
+    insert_similar_statement,
+    return_unused_value,
+    insert_self_assignment,
+    delete_statement,
+)
