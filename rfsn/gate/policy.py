@@ -1,0 +1,169 @@
+"""Gate policy as data: what is allowed, with documented defaults.
+
+Loaded from the ``[gate]`` table of ``rfsn.toml`` with ``GatePolicy.from_toml``
+(unknown keys are an error). Every limit can be raised only here, never by a
+proposal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rfsn.errors import ConfigError
+
+_GENERIC = ("ls", "cat", "head", "tail", "wc", "grep", "diff", "echo", "true", "false", "git")
+DEFAULT_COMMANDS: dict[str, tuple[str, ...]] = {
+    "generic": _GENERIC,
+    "python": ("python", "python3", "pytest", "py.test", "pip", "pip3"),
+    "node": ("node", "npm"),
+    "rust": ("cargo", "rustc"),
+    "go": ("go", "gofmt"),
+    "java": ("mvn", "gradle", "java", "javac"),
+}
+
+DEFAULT_SUBCOMMANDS: dict[str, tuple[str, ...]] = {
+    "git": ("status", "diff", "log", "show", "blame", "ls-files", "grep", "rev-parse",
+            "shortlog", "describe"),
+    "pip": ("list", "show", "freeze", "check"),
+    "pip3": ("list", "show", "freeze", "check"),
+    "npm": ("test", "t", "run", "run-script", "ls", "list"),
+    "cargo": ("test", "build", "check", "run", "fmt", "clippy", "tree", "metadata"),
+    "go": ("test", "build", "vet", "run", "list", "fmt", "env", "version"),
+    "mvn": ("test", "verify", "compile", "-q", "-o", "--offline"),
+    "gradle": ("test", "check", "build", "--offline"),
+}
+
+DEFAULT_DENIED = (
+    # network
+    "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "ssh", "scp", "sftp",
+    "rsync", "aria2c",
+    # privilege and containers
+    "sudo", "su", "doas", "pkexec", "docker", "podman", "chroot", "nsenter", "unshare",
+    "kubectl", "setcap",
+    # shells and wrappers that run other programs
+    "sh", "bash", "zsh", "dash", "ksh", "csh", "tcsh", "fish", "env", "xargs", "eval", "exec",
+    "nohup", "timeout", "nice", "stdbuf", "setsid", "script", "watch", "strace", "busybox",
+    "find", "awk", "gawk", "sed", "make",
+    # other interpreters
+    "perl", "ruby", "php", "lua", "tclsh", "osascript", "powershell", "pwsh", "deno", "bun",
+    # package managers
+    "apt", "apt-get", "dpkg", "yum", "dnf", "apk", "brew", "pipx", "uv", "poetry", "conda",
+    "yarn", "pnpm", "npx", "gem", "rustup",
+    # decoders, file mutation (edits go through the edit intent)
+    "base64", "xxd", "openssl", "rm", "mv", "cp", "ln", "chmod", "chown", "dd", "tee",
+    "truncate", "shred", "mkfifo", "install",
+)
+
+DEFAULT_PYTHON_MODULES = ("pytest", "unittest", "doctest", "compileall", "py_compile", "pip")
+
+DEFAULT_PROTECTED = (
+    # CI and automation
+    ".github/**", ".gitlab-ci.yml", ".gitlab/**", ".ci/**", ".circleci/**", ".travis.yml",
+    "azure-pipelines.yml", "Jenkinsfile", ".buildkite/**", ".pre-commit-config.yaml",
+    # git plumbing that lives in the tree
+    ".gitmodules", ".gitattributes",
+    # secrets, keys, certificates
+    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+    "*.p12", "*.pfx", "*.crt", "*.cer", ".netrc", ".npmrc", ".pypirc",
+    # the gate's own configuration
+    "rfsn.toml",
+)
+DEFAULT_SECRET_GLOBS = (
+    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+    "*.p12", "*.pfx", ".netrc", ".npmrc", ".pypirc",
+)
+DEFAULT_LOCKFILES = (
+    "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "poetry.lock",
+    "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock",
+)
+
+
+class SizeTier(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_files: int = Field(gt=0, description="files one edit may touch")
+    max_changed_lines: int = Field(gt=0, description="added plus removed lines in one edit")
+
+
+DEFAULT_TIERS = {
+    "small": SizeTier(max_files=3, max_changed_lines=60),
+    "medium": SizeTier(max_files=8, max_changed_lines=400),
+    "large": SizeTier(max_files=30, max_changed_lines=3000),
+}
+
+
+class GatePolicy(BaseModel):
+    """What the gate allows. Defaults are safe for unattended repair runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commands: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_COMMANDS),
+        description="executables allowed per buildpack; 'generic' is allowed for every buildpack",
+    )
+    subcommands: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_SUBCOMMANDS),
+        description="for multi-command tools, the allowed first argument",
+    )
+    denied_commands: tuple[str, ...] = Field(
+        default=DEFAULT_DENIED, description="never allowed, whatever the allow lists say"
+    )
+    python_modules: tuple[str, ...] = Field(
+        default=DEFAULT_PYTHON_MODULES, description="modules allowed with 'python -m'"
+    )
+    max_args: int = Field(default=64, gt=0, description="arguments in one command")
+    max_arg_length: int = Field(default=1024, gt=0, description="characters in one argument")
+    max_path_length: int = Field(default=400, gt=0, description="characters in one path")
+    protected: tuple[str, ...] = Field(
+        default=DEFAULT_PROTECTED, description="globs no edit may touch (gitignore-like, case-insensitive)"
+    )
+    secret_globs: tuple[str, ...] = Field(
+        default=DEFAULT_SECRET_GLOBS, description="globs that may not even be read or searched"
+    )
+    lockfiles: tuple[str, ...] = Field(default=DEFAULT_LOCKFILES, description="dependency lockfiles")
+    allow_lockfile_edits: bool = Field(default=False, description="let edits touch lockfiles")
+    tiers: dict[str, SizeTier] = Field(default_factory=lambda: dict(DEFAULT_TIERS))
+    tier: str = Field(default="medium", description="the size tier edits are held to")
+    max_patch_bytes: int = Field(default=1_000_000, gt=0, description="raw size of one patch")
+    allow_test_edits: bool = Field(
+        default=False,
+        description="let patch/verify edits modify test files (off: tests are evidence)",
+    )
+    git_apply_check: bool = Field(
+        default=True, description="also run 'git apply --check' when the workspace is a git checkout"
+    )
+    max_pattern_length: int = Field(default=500, gt=0, description="characters in a search regex")
+
+    def size_tier(self) -> SizeTier:
+        try:
+            return self.tiers[self.tier]
+        except KeyError:
+            raise ConfigError(f"gate tier {self.tier!r} is not one of {sorted(self.tiers)}") from None
+
+    def allowed_commands(self, buildpack: str) -> frozenset[str]:
+        return frozenset(self.commands.get("generic", ())) | frozenset(
+            self.commands.get(buildpack, ())
+        )
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> GatePolicy:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"invalid [gate] policy: {exc}") from exc
+
+    @classmethod
+    def from_toml(cls, path: Path) -> GatePolicy:
+        """Read the ``[gate]`` table of a TOML file (defaults when the table is absent)."""
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read gate policy from {path}: {exc}") from exc
+        table = data.get("gate", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"[gate] in {path} must be a table")
+        return cls.from_mapping(table)

@@ -1,0 +1,110 @@
+"""Phase-aware test rules over a prepared edit.
+
+reproduce: only new tests (new test files, or pure additions that leave every
+existing test as it was); patch/verify: no test file, test region or test
+configuration may change. In every phase: no skip/xfail markers, no conftest.py
+or pytest configuration changes, no pytest plugin hooks.
+"""
+
+from __future__ import annotations
+
+from rfsn.gate.diff import FilePatch
+from rfsn.gate.policy import GatePolicy
+from rfsn.gate.rules import Rule, Violation
+from rfsn.gate.rules_patches import PreparedEdit
+from rfsn.gate.rules_tests import (
+    changed_python_definition,
+    is_pytest_infra,
+    is_test_file,
+    pytest_config_changed,
+    rust_test_region_start,
+    skip_marker,
+)
+from rfsn.models import Phase
+
+
+def _tamper(path: str, why: str) -> Violation:
+    return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
+
+
+def marker_violation(files: list[FilePatch]) -> Violation | None:
+    """Pure over the diff: infrastructure files and skip markers, in every phase."""
+    for fp in files:
+        for path in fp.paths:
+            if is_pytest_infra(path):
+                return _tamper(path, "conftest.py and pytest configuration may not be changed")
+        found = skip_marker(fp.added)
+        if found:
+            return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
+    return None
+
+
+def _rust_lines_touched(fp: FilePatch, region: int) -> bool:
+    """Does a hunk add or remove lines at or after line ``region`` (old numbering)?"""
+    for hunk in fp.hunks:
+        line = hunk.old_start if hunk.old_count else hunk.old_start + 1
+        for op, _ in hunk.lines:
+            if op in "+-" and line >= region:
+                return True
+            if op in " -":
+                line += 1
+    return False
+
+
+def _new_test_only(fp: FilePatch, prepared: PreparedEdit) -> Violation | None:
+    """reproduce: may this file section count as writing new tests?"""
+    path = fp.path
+    if fp.is_deleted or fp.renamed:
+        return _tamper(path, "tests may not be deleted or renamed")
+    if fp.removed:
+        return _tamper(path, "in reproduce, tests may be added but no line may be removed")
+    before, after = prepared.before.get(path), prepared.after.get(path) or ""
+    if is_test_file(path):
+        if before is not None and path.endswith(".py"):
+            name = changed_python_definition(before, after)
+            if name is not None:
+                return _tamper(path, f"the addition changes the existing definition {name!r}")
+        return None
+    if path.endswith(".rs"):
+        region = rust_test_region_start(after)
+        added_at = [n for n, _ in _new_line_numbers(fp)]
+        if region is not None and all(n >= region for n in added_at):
+            return None
+    return Violation(Rule.PHASE_VIOLATION,
+                     f"{path}: in reproduce only new tests may be written; fix code in the patch phase")
+
+
+def _new_line_numbers(fp: FilePatch) -> list[tuple[int, str]]:
+    out = []
+    for hunk in fp.hunks:
+        line = hunk.new_start if hunk.new_count else hunk.new_start + 1
+        for op, text in hunk.lines:
+            if op == "+":
+                out.append((line, text))
+            if op in " +":
+                line += 1
+    return out
+
+
+def edit_test_violation(prepared: PreparedEdit, phase: Phase, policy: GatePolicy) -> Violation | None:
+    for fp in prepared.files:
+        for path in fp.paths:
+            before, after = prepared.before.get(path), prepared.after.get(path)
+            if pytest_config_changed(path, before or "", after or ""):
+                return _tamper(path, "the pytest configuration section may not be changed")
+        if phase is Phase.REPRODUCE:
+            found = _new_test_only(fp, prepared)
+            if found:
+                return found
+            continue
+        if policy.allow_test_edits:
+            continue
+        for path in fp.paths:
+            if is_test_file(path):
+                return _tamper(path, f"test files may not be changed in the {phase.value} phase")
+        if fp.old_path and fp.old_path.endswith(".rs"):
+            region = rust_test_region_start(prepared.before.get(fp.old_path) or "")
+            if region is not None and _rust_lines_touched(fp, region):
+                return _tamper(fp.path, "the #[cfg(test)] region may not be changed outside reproduce")
+    return None
+

@@ -1,0 +1,155 @@
+"""Test rules: tests are evidence, so edits may not weaken them.
+
+Pure functions over paths and texts: which files are tests, which added lines
+skip or rig tests, whether a patch leaves existing Python tests untouched, and
+where a Rust file's inline ``#[cfg(test)]`` region starts.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from collections.abc import Iterator
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "e2e"})
+_TEST_NAME = re.compile(
+    r"""^(?:
+        test_.*\.py | .*_test\.py | tests?\.py | conftest\.py
+      | .*\.(?:test|spec)\.[cm]?[jt]sx? | .*\.(?:test|spec)\.(?:coffee|vue|svelte)
+      | .*_test\.go | .*_(?:spec|test)\.rb | test_.*\.rb
+      | .*Tests?\.(?:java|kt|kts|scala|cs|swift|php) | Test.*\.(?:java|kt)
+      | .*_test\.(?:rs|exs|ex|dart|c|cc|cpp|cxx|lua|sh|clj|erl)
+      | test_.*\.(?:rs|c|cc|cpp|lua|sh)
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
+_SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
+
+# (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
+SKIP_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
+        ("pytest.skip/xfail/fail call", r"\bpytest\s*\.\s*(?:skip|xfail|importorskip|exit)\b"),
+        ("module-wide pytestmark", r"\bpytestmark\b"),
+        ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
+        ("pytest plugin hook", r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
+        ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
+                          r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
+                          r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
+        ("hard exit", r"\bos\s*\.\s*_exit\s*\("),
+        ("JS skipped or focused test",
+         r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|only|todo|failing)\b|"
+         r"\b(?:xit|xtest|xdescribe|fit|fdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
+         r"\bt\s*\.\s*(?:skip|todo)\s*\("),
+        ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
+        ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
+        ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
+    )
+)
+_RUST_TEST_REGION = re.compile(r"^\s*#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+
+
+def is_test_file(path: str) -> bool:
+    """A test file by the conventions of the common ecosystems (directory or name)."""
+    parts = path.split("/")
+    if any(part.casefold() in TEST_DIRS for part in parts[:-1]):
+        return True
+    return bool(_TEST_NAME.match(parts[-1]))
+
+
+def is_pytest_infra(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].casefold() in PYTEST_INFRA
+
+
+def skip_marker(lines: list[str]) -> tuple[str, str] | None:
+    """The first (marker name, line) among ``lines`` that skips or rigs tests."""
+    for line in lines:
+        for name, pattern in SKIP_MARKERS:
+            if pattern.search(line):
+                return name, line.strip()[:100]
+    return None
+
+
+def _ini_sections(text: str, names: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        header = re.match(r"^\s*\[([^\]]*)\]", line)
+        if header:
+            inside = header[1].strip() in names
+        if inside:
+            out.append(line.rstrip())
+    return out
+
+
+def _pyproject_pytest(text: str) -> object:
+    try:
+        return tomllib.loads(text).get("tool", {}).get("pytest")
+    except tomllib.TOMLDecodeError:
+        return _ini_sections(text, ("tool.pytest", "tool.pytest.ini_options"))
+
+
+def pytest_config_changed(path: str, old_text: str, new_text: str) -> bool:
+    """Does this edit change the pytest section of tox.ini, setup.cfg or pyproject.toml?"""
+    name = path.rsplit("/", 1)[-1].casefold()
+    if name == "pyproject.toml":
+        return _pyproject_pytest(old_text) != _pyproject_pytest(new_text)
+    sections = _SECTIONED_CONFIG.get(name)
+    if sections is None:
+        return False
+    return _ini_sections(old_text, sections) != _ini_sections(new_text, sections)
+
+
+def _bindings(body: list[ast.stmt], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield prefix + node.name, ast.dump(node)
+        elif isinstance(node, ast.ClassDef):
+            header = (node.bases, node.keywords, node.decorator_list)
+            yield prefix + node.name, repr([[ast.dump(n) for n in group] for group in header])
+            yield from _bindings(node.body, f"{prefix}{node.name}.")
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        yield prefix + name.id, ast.dump(node)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                yield prefix + (alias.asname or alias.name.split(".")[0]), ast.dump(node)
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                nested = getattr(node, field, [])
+                yield from _bindings([n for n in nested if isinstance(n, ast.stmt)], prefix)
+                for handler in nested:
+                    if isinstance(handler, ast.ExceptHandler):
+                        yield from _bindings(handler.body, prefix)
+
+
+def changed_python_definition(old_text: str, new_text: str) -> str | None:
+    """The first existing top-level or class-level name whose definition the edit changes.
+
+    Additions that leave every existing definition as it was return None; the
+    last binding of a name counts, as in Python, so shadowing is a change.
+    """
+    try:
+        old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
+    except (SyntaxError, ValueError):
+        return None  # the syntax rule reports unparsable files
+    old = dict(_bindings(old_tree.body))
+    new = dict(_bindings(new_tree.body))
+    for name, dumped in old.items():
+        if new.get(name) != dumped:
+            return name
+    return None
+
+
+def rust_test_region_start(text: str) -> int | None:
+    """1-based line of the first ``#[cfg(test)]`` in a Rust file, if any."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _RUST_TEST_REGION.match(line):
+            return number
+    return None
