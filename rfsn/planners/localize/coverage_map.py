@@ -1,0 +1,129 @@
+"""Per-test line coverage from coverage.py's JSON report with dynamic contexts.
+
+How the sandbox produces the input (see `coverage_command`, `coverage_json_command`,
+`COVERAGE_RC` and `coverage_env`):
+
+    COVERAGE_CORE=ctrace python -m coverage run --rcfile=RC --data-file=DATA -m pytest ...
+    python -m coverage json --rcfile=RC --data-file=DATA --show-contexts -o OUT.json
+
+Contexts come in two spellings:
+
+* coverage's own ``dynamic_context = test_function``: the dotted name of the test
+  function as its module was imported, e.g. ``test_bucket.test_refill`` (rootdir
+  imports without ``__init__.py``), ``tests.test_x.TestC.test_m`` (packages);
+  parametrized cases share one context;
+* pytest-cov's ``--cov-context=test``: ``tests/test_x.py::TestC::test_m|run``.
+
+`per_test_coverage` turns either into ``{pytest node id: {file: {lines}}}``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+CoverageByTest = dict[str, dict[str, set[int]]]
+
+COVERAGE_RC = """\
+[run]
+dynamic_context = test_function
+branch = False
+core = ctrace
+relative_files = True
+source = .
+"""
+"""rc text for the sandbox. ``core = ctrace`` is honoured by coverage >= 7.9 (older
+versions print an "unrecognized option" warning and rely on COVERAGE_CORE);
+the sys.monitoring core does not support dynamic contexts."""
+
+
+def coverage_env() -> dict[str, str]:
+    """Environment for the run: pin the C tracer (understood by coverage >= 7.4)."""
+    return {"COVERAGE_CORE": "ctrace"}
+
+
+def coverage_command(
+    pytest_argv: Iterable[str], data_file: str, rcfile: str, python: str = "python"
+) -> list[str]:
+    """argv running pytest under coverage with per-test contexts."""
+    return [
+        python, "-m", "coverage", "run", f"--rcfile={rcfile}", f"--data-file={data_file}",
+        "-m", "pytest", *pytest_argv,
+    ]  # fmt: skip
+
+
+def coverage_json_command(
+    data_file: str, rcfile: str, output: str, python: str = "python"
+) -> list[str]:
+    """argv writing the JSON report (with contexts) that `per_test_coverage` reads."""
+    return [
+        python, "-m", "coverage", "json", f"--rcfile={rcfile}", f"--data-file={data_file}",
+        "--show-contexts", "-o", output,
+    ]  # fmt: skip
+
+
+def node_parts(node_id: str) -> tuple[str, ...]:
+    """``tests/test_x.py::TestC::test_m[1]`` -> ``("tests", "test_x", "TestC", "test_m")``."""
+    base = node_id.split("[", 1)[0]
+    path, *names = base.split("::")
+    module = path[:-3] if path.endswith(".py") else path
+    return (*[p for p in module.replace("\\", "/").split("/") if p], *names)
+
+
+class ContextMatcher:
+    """Maps coverage contexts to the known pytest node ids."""
+
+    def __init__(self, node_ids: Iterable[str]) -> None:
+        self.known = set(node_ids)
+        self._by_name: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for node_id in self.known:
+            parts = node_parts(node_id)
+            self._by_name[parts[-1]].append((parts, node_id))
+
+    def match(self, context: str) -> list[str]:
+        """Node ids a context stands for (all parametrized cases for a dotted one)."""
+        if not context:
+            return []
+        if "::" in context or "/" in context:
+            node_id = context.rsplit("|", 1)[0]
+            return [node_id] if node_id in self.known or not self.known else []
+        dotted = tuple(context.split("."))
+        found = [
+            node_id
+            for parts, node_id in self._by_name.get(dotted[-1], [])
+            if len(parts) >= len(dotted) and parts[-len(dotted) :] == dotted
+        ]
+        return sorted(found)
+
+
+def strip_root(path: str, root: str | None) -> str:
+    """Make a reported path repo-relative (``/testbed/pkg/m.py`` -> ``pkg/m.py``)."""
+    path = path.replace("\\", "/")
+    if root:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def per_test_coverage(
+    report: Mapping[str, Any], node_ids: Iterable[str], root: str | None = None
+) -> CoverageByTest:
+    """``coverage json --show-contexts`` output -> ``{node id: {file: {lines}}}``.
+
+    Tests that executed no measured line are absent. Lines run outside any test
+    (imports, collection: the empty context) are not attributed to any test.
+    """
+    matcher = ContextMatcher(node_ids)
+    cache: dict[str, list[str]] = {}
+    out: CoverageByTest = defaultdict(lambda: defaultdict(set))
+    for path, data in report.get("files", {}).items():
+        rel = strip_root(path, root)
+        for line, contexts in (data.get("contexts") or {}).items():
+            for context in contexts:
+                if context not in cache:
+                    cache[context] = matcher.match(context)
+                for node_id in cache[context]:
+                    out[node_id][rel].add(int(line))
+    return {test: dict(files) for test, files in out.items()}

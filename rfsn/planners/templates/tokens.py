@@ -1,0 +1,142 @@
+"""A small tokenizer for C-like languages (JavaScript/TypeScript, Rust, Go, Java, C).
+
+It knows just enough to never edit inside strings or comments: string and
+character literals (including JS template literals and Rust raw strings),
+line and block comments, numbers, identifiers and operators. Unknown characters
+become one-character ``other`` tokens, so tokenizing never fails.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+LANGUAGES = {
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".rs": "rust", ".go": "go", ".java": "java", ".kt": "java",
+    ".c": "c", ".h": "c", ".cc": "c", ".cpp": "c", ".hpp": "c", ".cs": "c",
+}  # fmt: skip
+
+
+def language_of(path: str) -> str | None:
+    return LANGUAGES.get(PurePosixPath(path).suffix)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # ident, number, string, comment, op, other, space
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+_OPERATORS = sorted(
+    [
+        ">>>=",
+        "===",
+        "!==",
+        "**=",
+        "<<=",
+        ">>=",
+        ">>>",
+        "...",
+        "::",
+        "==",
+        "!=",
+        "<=",
+        ">=",
+        "&&",
+        "||",
+        "++",
+        "--",
+        "+=",
+        "-=",
+        "*=",
+        "/=",
+        "%=",
+        "&=",
+        "|=",
+        "^=",
+        "<<",
+        ">>",
+        "->",
+        "=>",
+        "??",
+        "?.",
+        "**",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "<",
+        ">",
+        "=",
+        "!",
+        "&",
+        "|",
+        "^",
+        "~",
+        "?",
+        ":",
+        ".",
+        ",",
+        ";",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "@",
+        "#",
+    ],
+    key=len,
+    reverse=True,
+)
+_RULES = [
+    ("space", r"\s+"),
+    ("comment", r"//[^\n]*|/\*[\s\S]*?(?:\*/|$)"),
+    ("string", r'r(#*)"[\s\S]*?"\1'),  # Rust raw strings
+    ("string", r'"(?:\\[\s\S]|[^"\\\n])*"?'),
+    ("string", r"`(?:\\[\s\S]|[^`\\])*`?"),
+    ("string", r"'(?:\\[^']{1,10}|[^'\\\n])'"),  # char literal
+    ("lifetime", r"'[A-Za-z_]\w*"),  # Rust lifetimes and labels
+    ("number", r"0[xX][0-9a-fA-F_]+\w*|0[bB][01_]+\w*|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?\w*"),
+    ("ident", r"[A-Za-z_$][\w$]*"),
+    ("op", "|".join(re.escape(op) for op in _OPERATORS)),
+    ("other", r"[\s\S]"),
+]
+# in JavaScript and TypeScript single quotes delimit ordinary strings
+_JS_RULES = [
+    ("string", r"'(?:\\[\s\S]|[^'\\\n])*'?") if k == "lifetime" else (k, rx) for k, rx in _RULES
+]
+
+
+def _master(rules: list[tuple[str, str]]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(rules)))
+
+
+_MASTERS = {"javascript": (_master(_JS_RULES), _JS_RULES), "other": (_master(_RULES), _RULES)}
+
+
+def tokenize(source: str, language: str = "javascript", keep_space: bool = False) -> list[Token]:
+    """Tokens of ``source`` with character offsets and 1-based line numbers."""
+    js = language in ("javascript", "typescript")
+    master, rules = _MASTERS["javascript" if js else "other"]
+    tokens, line = [], 1
+    for match in master.finditer(source):
+        kind = rules[int(match.lastgroup[1:])][0]  # type: ignore[index]
+        text = match.group()
+        if keep_space or kind != "space":
+            tokens.append(Token(kind, text, match.start(), match.end(), line))
+        line += text.count("\n")
+    return tokens
+
+
+def code_tokens(tokens: list[Token]) -> list[Token]:
+    """Tokens that are code: no comments, no whitespace."""
+    return [t for t in tokens if t.kind not in ("comment", "space")]
