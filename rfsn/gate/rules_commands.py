@@ -24,6 +24,7 @@ _DANGEROUS_OPTIONS = (
     "--exec", "-exec", "-toolexec", "--config", "--upload-pack", "--receive-pack",
     "--ext-diff", "--textconv", "--output", "--open-files-in-pager", "--script-shell",
     "--rootdir", "--basetemp", "--confcutdir", "--override-ini", "--pyargs", "--registry",
+    "-c", "--config-file", "--inifile", "--command",
 )
 _PYTHON_OPTIONS_WITH_VALUE = set("WX")
 
@@ -93,7 +94,7 @@ def _argument_violation(argv: tuple[str, ...]) -> Violation | None:
     for arg in argv[1:]:
         option = arg.split("=", 1)[0]
         if option in _DANGEROUS_OPTIONS or option.startswith("--output") or (
-            argv[0] == "git" and option.startswith(("-O", "-c"))
+            argv[0] in ("git", "pytest", "py.test") and option.startswith(("-O", "-c"))
         ):
             return _forbid(argv[0], f"option {option!r} can run programs or write files")
         for value in (arg, arg.split("=", 1)[-1]):

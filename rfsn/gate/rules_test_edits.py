@@ -54,24 +54,23 @@ def _rust_lines_touched(fp: FilePatch, region: int) -> bool:
 def _new_test_only(fp: FilePatch, prepared: PreparedEdit) -> Violation | None:
     """reproduce: may this file section count as writing new tests?"""
     path = fp.path
+    before, after = prepared.before.get(path), prepared.after.get(path) or ""
+    in_rust_tests = False
+    if path.endswith(".rs") and not fp.removed:
+        region = rust_test_region_start(after)
+        in_rust_tests = region is not None and all(n >= region for n, _ in _new_line_numbers(fp))
+    if not (is_test_file(path) or any(is_test_file(p) for p in fp.paths) or in_rust_tests):
+        return Violation(Rule.PHASE_VIOLATION,
+                         f"{path}: in reproduce only new tests may be written; fix code in the patch phase")
     if fp.is_deleted or fp.renamed:
         return _tamper(path, "tests may not be deleted or renamed")
     if fp.removed:
         return _tamper(path, "in reproduce, tests may be added but no line may be removed")
-    before, after = prepared.before.get(path), prepared.after.get(path) or ""
-    if is_test_file(path):
-        if before is not None and path.endswith(".py"):
-            name = changed_python_definition(before, after)
-            if name is not None:
-                return _tamper(path, f"the addition changes the existing definition {name!r}")
-        return None
-    if path.endswith(".rs"):
-        region = rust_test_region_start(after)
-        added_at = [n for n, _ in _new_line_numbers(fp)]
-        if region is not None and all(n >= region for n in added_at):
-            return None
-    return Violation(Rule.PHASE_VIOLATION,
-                     f"{path}: in reproduce only new tests may be written; fix code in the patch phase")
+    if before is not None and path.endswith(".py"):
+        name = changed_python_definition(before, after)
+        if name is not None:
+            return _tamper(path, f"the addition changes the existing definition {name!r}")
+    return None
 
 
 def _new_line_numbers(fp: FilePatch) -> list[tuple[int, str]]:
