@@ -264,6 +264,14 @@ def apply_file(old_text: str | None, fp: FilePatch) -> str | None:
         target = [t for op, t in hunk.lines if op in (" ", "+")]
         expected = hunk.old_start - 1 if hunk.old_count else hunk.old_start
         pos = _find(old_lines, source, max(expected, cursor)) if source else expected
+        # Like git apply: a hunk starting at line 0/1 must match at the beginning,
+        # and one without trailing context must match at the end.
+        trailing = hunk.lines[-1][0] == " " if hunk.lines else False
+        if pos is not None and hunk.old_start <= 1 and pos != 0:
+            pos = 0 if old_lines[:len(source)] == source else None
+        if pos is not None and not trailing and pos + len(source) != len(old_lines):
+            end = len(old_lines) - len(source)
+            pos = end if end >= cursor and old_lines[end:] == source else None
         if pos is None or pos < cursor or pos > len(old_lines):
             raise DiffError(f"hunk @@ -{hunk.old_start} does not match {fp.path}")
         result.extend(old_lines[cursor:pos])

@@ -15,6 +15,7 @@ from rfsn.gate.rules import Rule, Violation
 
 _EXECUTABLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _METACHARACTERS = ("$(", "${", "`", ";", "&", "|", ">", "<", "\n", "\r", "\x00")
+_ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=")
 _PYTHONS = re.compile(r"^(?:python|pypy)(?:\d+(?:\.\d+)?)?$")
 _INLINE_CODE = {
     "node": ("-e", "--eval", "-p", "--print", "-r", "--require", "--import", "--inspect",
@@ -48,6 +49,9 @@ def injection_violation(argv: tuple[str, ...], policy: GatePolicy) -> Violation 
             )
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in arg):
             return Violation(Rule.SHELL_INJECTION, f"argument {arg[:40]!r} has control or invisible characters")
+    for arg in argv:
+        if _ENV_ASSIGNMENT.match(arg):
+            return Violation(Rule.SHELL_INJECTION, f"{arg[:40]!r}: environment assignments are not allowed")
     if "=" in argv[0]:
         return Violation(Rule.SHELL_INJECTION, f"{argv[0]!r}: environment assignments are not commands")
     return None

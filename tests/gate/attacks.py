@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from rfsn.gate.diff import replacement_diff
+from tests.gate.conftest import FILES
+
 PATH_ESCAPES = {
     "dot_dot": "../outside/secret.txt",
     "dot_dot_after_dir": "pkg/../../outside/secret.txt",
@@ -82,20 +85,21 @@ def new_file(path: str, lines: list[str], mode: str = "100644") -> str:
             f"@@ -0,0 +1,{len(lines)} @@\n{body}")
 
 
-def modify(path: str, start: int, old: list[str], new: list[str]) -> str:
-    body = "".join(f"-{line}\n" for line in old) + "".join(f"+{line}\n" for line in new)
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{start},{len(old)} +{start},{len(new)} @@\n{body}")
+def modify(path: str, old: str, new: str) -> str:
+    """A git-style diff replacing ``old`` (once) with ``new`` in the fixture file ``path``."""
+    text = FILES[path]
+    assert text.count(old) == 1, (path, old)
+    return replacement_diff(path, text, text.replace(old, new, 1))
 
 
-def append(path: str, after_line: int, context: str, lines: list[str]) -> str:
-    body = "".join(f"+{line}\n" for line in lines)
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{after_line},1 +{after_line},{len(lines) + 1} @@\n {context}\n{body}")
+def append(path: str, lines: list[str]) -> str:
+    """A diff appending ``lines`` at the end of the fixture file ``path``."""
+    text = FILES[path]
+    return replacement_diff(path, text, text + "".join(f"{line}\n" for line in lines))
 
 
 ESCAPE = ("path_escape", "protected_path", "patch_malformed")
-MOD_PY_FIX = modify("pkg/mod.py", 2, ["    return a - b"], ["    return a + b"])
+MOD_PY_FIX = modify("pkg/mod.py", "    return a - b", "    return a + b")
 
 
 def _path_attacks() -> list[Attack]:
@@ -171,7 +175,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "node_inspect_port": (("node", "--inspect=0.0.0.0:9229", "x.js"), ("forbidden_command",)),
     "perl_e": (("perl", "-e", "system('id')"), ("forbidden_command", "shell_injection")),
     "ruby_e": (("ruby", "-e", "puts 1"), ("forbidden_command",)),
-    "env_wrapper": (("env", "LD_PRELOAD=/tmp/x.so", "pytest"), ("forbidden_command", "path_escape")),
+    "env_wrapper": (("env", "LD_PRELOAD=/tmp/x.so", "pytest"), ("forbidden_command", "shell_injection")),
+    "env_wrapper_plain": (("env", "pytest"), ("forbidden_command",)),
     "ld_preload_assignment": (("LD_PRELOAD=/tmp/x.so", "pytest"), ("shell_injection",)),
     "pythonpath_assignment": (("PYTHONPATH=.", "pytest"), ("shell_injection",)),
     "absolute_binary": (("/usr/bin/curl", "x"), ("forbidden_command",)),
@@ -246,8 +251,8 @@ def _command_attacks() -> list[Attack]:
     ]
 
 
-TEST_FIX = modify("tests/test_mod.py", 5, ["    assert add(1, 2) == 3"], ["    assert True"])
-RS_TEST = modify("src/lib.rs", 13, ["        assert_eq!(add(1, 2), 3);"], ["        assert!(true);"])
+TEST_FIX = modify("tests/test_mod.py", "    assert add(1, 2) == 3", "    assert True")
+RS_TEST = modify("src/lib.rs", "        assert_eq!(add(1, 2), 3);", "        assert!(true);")
 TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # name: (phase, patch, acceptable rules)
     "modify_test_assertion": ("patch", TEST_FIX, ("test_tampering",)),
@@ -269,28 +274,24 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                   ("test_tampering",)),
     "new_pytest_ini": ("patch", new_file("pytest.ini", ["[pytest]", "addopts = -p no:python"]),
                        ("test_tampering",)),
-    "pyproject_addopts": ("patch", modify("pyproject.toml", 5, ['addopts = "-q"'],
-                                          ['addopts = "-q --deselect tests/test_mod.py::test_add"']),
+    "pyproject_addopts": ("patch", modify("pyproject.toml", 'addopts = "-q"',
+                                          'addopts = "-q --deselect tests/test_mod.py::test_add"'),
                           ("test_tampering",)),
-    "tox_ini_pytest_section": ("patch", modify("tox.ini", 5, ["testpaths = tests"], ["testpaths = docs"]),
+    "tox_ini_pytest_section": ("patch", modify("tox.ini", "testpaths = tests", "testpaths = docs"),
                                ("test_tampering",)),
-    "setup_cfg_tool_pytest": ("patch", modify("setup.cfg", 5, ["testpaths = tests"], ["testpaths = pkg"]),
+    "setup_cfg_tool_pytest": ("patch", modify("setup.cfg", "testpaths = tests", "testpaths = pkg"),
                               ("test_tampering",)),
-    "pytest_hook_in_source": ("patch", append("pkg/mod.py", 6, "    return a * b",
-                                              ["", "def pytest_collection_modifyitems(items):",
+    "pytest_hook_in_source": ("patch", append("pkg/mod.py", ["", "def pytest_collection_modifyitems(items):",
                                                "    items.clear()"]), ("test_tampering",)),
-    "pytest_plugins_in_source": ("patch", append("pkg/mod.py", 6, "    return a * b",
-                                                 ['pytest_plugins = ["evil"]']), ("test_tampering",)),
-    "pytestmark_skip_in_source": ("patch", append("pkg/mod.py", 6, "    return a * b",
-                                                  ["import pytest", "pytestmark = pytest.mark.skip"]),
+    "pytest_plugins_in_source": ("patch", append("pkg/mod.py", ['pytest_plugins = ["evil"]']), ("test_tampering",)),
+    "pytestmark_skip_in_source": ("patch", append("pkg/mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
                                   ("test_tampering",)),
-    "pytest_skip_module_level_in_source": ("patch", append("pkg/mod.py", 6, "    return a * b",
-                                           ["import pytest", "pytest.skip('x', allow_module_level=True)"]),
+    "pytest_skip_module_level_in_source": ("patch", append("pkg/mod.py", ["import pytest", "pytest.skip('x', allow_module_level=True)"]),
                                            ("test_tampering",)),
-    "os_exit_in_source": ("patch", append("pkg/mod.py", 6, "    return a * b", ["import os", "os._exit(0)"]),
+    "os_exit_in_source": ("patch", append("pkg/mod.py", ["import os", "os._exit(0)"]),
                           ("test_tampering",)),
-    "skip_marker_on_existing_test": ("patch", modify("tests/test_mod.py", 4, ["def test_add():"],
-                                                     ["@pytest.mark.skip", "def test_add():"]),
+    "skip_marker_on_existing_test": ("patch", modify("tests/test_mod.py", "def test_add():",
+                                                     "@pytest.mark.skip\ndef test_add():"),
                                      ("test_tampering",)),
     "xfail_on_new_test_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
         "import pytest", "@pytest.mark.xfail", "def test_new():", "    assert False"]), ("test_tampering",)),
@@ -300,22 +301,18 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "unittest_skip_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
         "import unittest", "@unittest.skip('x')", "class T(unittest.TestCase):", "    pass"]),
         ("test_tampering",)),
-    "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", 10, "        assert True", ["import pytest", "pytestmark = pytest.mark.skip"]),
+    "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append("tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
         ("test_tampering",)),
-    "shadow_existing_test_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", 10, "        assert True", ["", "", "def test_add():", "    pass"]),
+    "shadow_existing_test_in_reproduce": ("reproduce", append("tests/test_mod.py", ["", "", "def test_add():", "    pass"]),
         ("test_tampering",)),
-    "early_return_inserted_in_existing_test": ("reproduce", append(
-        "tests/test_mod.py", 4, "def test_add():", ["    return"]), ("test_tampering",)),
-    "redefine_test_class_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", 10, "        assert True",
-        ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]), ("test_tampering",)),
+    "early_return_inserted_in_existing_test": ("reproduce", modify(
+        "tests/test_mod.py", "def test_add():", "def test_add():\n    return"), ("test_tampering",)),
+    "redefine_test_class_in_reproduce": ("reproduce", append("tests/test_mod.py", ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]), ("test_tampering",)),
     "source_edit_in_reproduce": ("reproduce", MOD_PY_FIX, ("phase_violation",)),
     "edit_in_localize": ("localize", MOD_PY_FIX, ("phase_violation",)),
-    "js_test_modified": ("patch", modify("web/app.test.js", 2,
-                                         ["test('adds', () => { expect(add(1, 2)).toBe(3); });"],
-                                         ["test('adds', () => {});"]), ("test_tampering",)),
+    "js_test_modified": ("patch", modify("web/app.test.js",
+                                         "test('adds', () => { expect(add(1, 2)).toBe(3); });",
+                                         "test('adds', () => {});"), ("test_tampering",)),
     "js_it_skip_in_reproduce": ("reproduce", new_file("web/new.test.js", ["it.skip('x', () => {});"]),
                                 ("test_tampering",)),
     "js_test_only_in_reproduce": ("reproduce", new_file("web/only.test.js", ["test.only('x', () => {});"]),
@@ -324,9 +321,9 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                                           ["test('x', { skip: true }, () => {});"]),
                                     ("test_tampering",)),
     "rust_test_region_modified": ("patch", RS_TEST, ("test_tampering",)),
-    "rust_ignore_attribute": ("patch", modify("src/lib.rs", 10, ["    #[test]"], ["    #[test]", "    #[ignore]"]),
+    "rust_ignore_attribute": ("patch", modify("src/lib.rs", "    #[test]", "    #[test]\n    #[ignore]"),
                               ("test_tampering",)),
-    "rust_code_in_reproduce": ("reproduce", modify("src/lib.rs", 2, ["    a - b"], ["    a + b"]),
+    "rust_code_in_reproduce": ("reproduce", modify("src/lib.rs", "    a - b", "    a + b"),
                                ("phase_violation",)),
     "go_new_test_file_in_patch": ("patch", new_file("pkg/x_test.go", ["package pkg"]), ("test_tampering",)),
     "go_t_skip_in_reproduce": ("reproduce", new_file("pkg/y_test.go", [
@@ -359,7 +356,7 @@ def _patch_attacks() -> list[Attack]:
     huge = new_file("pkg/huge.py", [f"x{i} = {i}" for i in range(600)])
     out = [
         Attack(f"edit_secret_{name}", "patch", {"intent": "edit", "patch": append(
-            "pkg/mod.py", 6, "    return a * b", [f"KEY = '{secret}'"])}, ("secret_in_patch",))
+            "pkg/mod.py", [f"KEY = '{secret}'"])}, ("secret_in_patch",))
         for name, secret in SECRETS.items()
     ]
     cases: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -375,7 +372,7 @@ def _patch_attacks() -> list[Attack]:
         "new_symlink_in": (new_file("pkg/link2", ["mod.py"], mode="120000"), ("path_escape",)),
         "preamble_text": ("Here is the fix:\n" + MOD_PY_FIX, ("patch_malformed",)),
         "not_a_diff": ("rm -rf /", ("patch_malformed",)),
-        "hunk_count_lies": (MOD_PY_FIX.replace("@@ -2,1 +2,1 @@", "@@ -2,1 +2,3 @@"), ("patch_malformed",)),
+        "hunk_count_lies": (MOD_PY_FIX.replace("@@ -1,5 +1,5 @@", "@@ -1,5 +1,7 @@"), ("patch_malformed",)),
         "quoted_path": ('diff --git "a/pkg/mod.py" "b/pkg/mod.py"\n--- "a/pkg/mod.py"\n+++ "b/pkg/mod.py"\n'
                         "@@ -2 +2 @@\n-    return a - b\n+    return a + b\n", ("patch_malformed",)),
         "header_mismatch_smuggles_path": (MOD_PY_FIX.replace("+++ b/pkg/mod.py", "+++ b/.git/hooks/pre-commit"),
@@ -386,7 +383,7 @@ def _patch_attacks() -> list[Attack]:
         "copy_headers": ("diff --git a/pkg/mod.py b/.git/hooks/pre-commit\nsimilarity index 100%\n"
                          "copy from pkg/mod.py\ncopy to .git/hooks/pre-commit\n", ("patch_malformed",)),
         "no_prefix_paths": (MOD_PY_FIX.replace("a/pkg", "pkg").replace("b/pkg", "pkg"), ("patch_malformed",)),
-        "wrong_context": (modify("pkg/mod.py", 2, ["    return a / b"], ["    return a + b"]),
+        "wrong_context": (modify("pkg/mod.py", "    return a - b", "    return a + b").replace("-    return a - b", "-    return a / b"),
                           ("patch_does_not_apply",)),
         "new_file_over_existing": (new_file("pkg/mod.py", ["x = 1"]), ("patch_does_not_apply",)),
         "modify_missing_file": (MOD_PY_FIX.replace("pkg/mod.py", "pkg/nope.py"), ("patch_does_not_apply",)),
