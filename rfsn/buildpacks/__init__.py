@@ -34,6 +34,10 @@ ENTRY_POINT_GROUP = "rfsn.buildpacks"
 #: short name -> "module:attribute"
 BUILTINS: dict[str, str] = {
     "python": "rfsn.buildpacks.python:PythonBuildpack",
+    "node": "rfsn.buildpacks.node:NodeBuildpack",
+    "rust": "rfsn.buildpacks.rust:RustBuildpack",
+    "go": "rfsn.buildpacks.go:GoBuildpack",
+    "java": "rfsn.buildpacks.java:JavaBuildpack",
 }
 
 log = get_logger(__name__)

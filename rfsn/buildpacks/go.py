@@ -1,0 +1,129 @@
+"""The Go buildpack: modules downloaded into the env image, ``go test -json``.
+
+Test ids are ``<import path>/<TestName>`` and, for subtests,
+``<import path>/<TestName>/<sub>`` with go's own escaping of subtest names
+(spaces become underscores). A package that fails without any failing test
+(a build error, a panic in init, TestMain exiting non-zero) is one ``error``
+named by its import path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.models import TestStatus
+
+_STATUS = {"pass": TestStatus.PASSED, "fail": TestStatus.FAILED, "skip": TestStatus.SKIPPED}
+#: the first element of a test id after the package: a test, example or fuzz function
+_TEST_FUNC = re.compile(r"^(Test|Example|Fuzz)([^a-z].*)?$")
+_BUILD_FAILED = re.compile(r"^FAIL\s+(?P<package>\S+)\s+\[(?:build|setup) failed\]")
+_RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
+#: build and test caches: outside the workspace, warm for the life of a container
+GOCACHE = "/tmp/rfsn-gocache"
+
+
+def parse_go_json(output: str) -> dict[str, TestStatus]:
+    """Statuses from ``go test -json`` (non-JSON lines, e.g. build errors, are ignored)."""
+    statuses: dict[str, TestStatus] = {}
+    failed_packages: list[str] = []
+    packages_with_failures: set[str] = set()
+    for line in output.splitlines():
+        if not line.startswith("{"):
+            build = _BUILD_FAILED.match(line)
+            if build:  # go before 1.24 prints build failures as text only
+                failed_packages.append(build["package"])
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        action, package, test = event.get("Action"), event.get("Package"), event.get("Test")
+        if action not in _STATUS or not package:
+            continue
+        if test:
+            statuses[f"{package}/{test}"] = _STATUS[action]
+            if action == "fail":
+                packages_with_failures.add(package)
+        elif action == "fail":
+            failed_packages.append(package)
+    for package in failed_packages:
+        if package not in packages_with_failures:
+            statuses[package] = TestStatus.ERROR
+    return statuses
+
+
+def split_test_id(test_id: str) -> tuple[str, str | None]:
+    """``(package, top-level test)``; the test is None when the id names a whole package."""
+    parts = test_id.split("/")
+    for i, part in enumerate(parts[1:], start=1):
+        if _TEST_FUNC.match(part):
+            return "/".join(parts[:i]), part
+    return test_id, None
+
+
+def go_run_pattern(names: Sequence[str]) -> str:
+    return "^(" + "|".join(sorted({_RE2_SPECIAL.sub(r"\\\1", n) for n in names})) + ")$"
+
+
+def module_path(repo: Path) -> str | None:
+    try:
+        text = (repo / "go.mod").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^module\s+(\S+)", text, re.MULTILINE)
+    return match.group(1).strip('"') if match else None
+
+
+class GoBuildpack:
+    name: ClassVar[str] = "go"
+    default_base: ClassVar[BaseImage] = BaseImage(
+        runtime="go", version="1.22", registry_image="golang:1.22-bookworm", debian_release="bookworm",
+        debian_packages=("golang", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),
+    )
+
+    def detect(self, repo: Path) -> Detection:
+        if (repo / "go.mod").is_file():
+            return Detection(score=0.9, reasons=[f"go.mod present (module {module_path(repo)})"])
+        if any(repo.glob("*_test.go")):
+            return Detection(score=0.4, reasons=["Go test files without go.mod"])
+        return Detection(score=0.0)
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        names = [n for n in ("go.mod", "go.sum") if (repo / n).is_file()]
+        requires = "require" in (repo / "go.mod").read_text(encoding="utf-8") if "go.mod" in names else False
+        files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names) if requires else ()
+        # the steps may use the network; test runs may not (GOPROXY=off below)
+        download = "GOPROXY=https://proxy.golang.org,direct go mod download all"
+        steps = (f"cd $RFSN_ENV/files && {download}",) if requires else ()
+        return EnvRecipe(
+            buildpack=self.name, base=self.default_base, steps=steps, files=files,
+            env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE),
+                 ("GOFLAGS", "-mod=mod"), ("GOTOOLCHAIN", "local"), ("GOPROXY", "off"),
+                 ("PATH", "/usr/local/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:"
+                          "/usr/sbin:/usr/bin:/sbin:/bin")),
+        )
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        return []
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        if not tests:
+            return ["go", "test", "-json", "./..."]
+        packages: dict[str, None] = {}
+        funcs: set[str] = set()
+        for tid in tests:
+            package, func = split_test_id(tid)
+            packages[package] = None
+            if func:
+                funcs.add(func)
+        whole = any(split_test_id(t)[1] is None for t in tests)
+        run = [] if whole or not funcs else ["-run", go_run_pattern(sorted(funcs))]
+        return ["go", "test", "-json", *run, *packages]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        return parse_go_json(output)

@@ -1,0 +1,197 @@
+"""Pure parsers for JavaScript test reports: node --test events, jest/vitest JSON, mocha JSON.
+
+Every parser names a test ``<file> > <suite> > ... > <test>``: the test file
+relative to the project root, then the titles from the outermost ``describe``
+down to the test, joined with `` > `` (the devset harness's form:
+``test/bus.test.js > once handlers run a single time``). A test file that
+fails before any test runs (a syntax error, a throw at load) is one ``error``
+named by the file alone.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rfsn.models import TestStatus
+
+SEP = " > "
+
+#: the reporter node --test loads (as a data: URL): one JSON object per finished test,
+#: with the file relative to the working directory. Works on node 18.19+ and 20+.
+NODE_REPORTER_JS = """\
+const cwd = process.cwd() + '/';
+const rel = (p) => (typeof p === 'string' && p.startsWith(cwd) ? p.slice(cwd.length) : p);
+export default async function* rfsnReporter(source) {
+  for await (const { type, data } of source) {
+    if (type !== 'test:pass' && type !== 'test:fail') continue;
+    yield JSON.stringify({
+      event: type.slice(5), name: rel(data.name), nesting: data.nesting, file: rel(data.file) ?? '',
+      skip: data.skip ?? false, todo: data.todo ?? false, kind: data.details?.type ?? 'test',
+    }) + '\\n';
+  }
+}
+"""
+#: node marks tests that --test-name-pattern filtered out as skipped with this reason
+NODE_FILTERED = "test name does not match pattern"
+
+_SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3}
+
+
+def make_id(file: str, *titles: str) -> str:
+    return SEP.join([file, *titles])
+
+
+def _merge(statuses: dict[str, TestStatus], tid: str, status: TestStatus) -> None:
+    previous = statuses.get(tid)
+    if previous is None or _SEVERITY[status] > _SEVERITY[previous]:
+        statuses[tid] = status
+
+
+def relative(path: str, root: str | None) -> str:
+    """``path`` relative to ``root`` when it lies inside it, else unchanged."""
+    if root and posixpath.isabs(path):
+        root = root.rstrip("/") or "/"
+        if path.startswith(root + "/"):
+            return path[len(root) + 1:]
+    return path
+
+
+# -- node --test ------------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    event: dict[str, Any]
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.event.get("name", ""))
+
+    @property
+    def failed(self) -> bool:
+        return self.event.get("event") == "fail" and not self.event.get("todo")
+
+    @property
+    def status(self) -> TestStatus:
+        if self.event.get("skip") or self.event.get("todo"):
+            return TestStatus.SKIPPED
+        return TestStatus.FAILED if self.failed else TestStatus.PASSED
+
+    def any_failed_below(self) -> bool:
+        return any(c.failed or c.any_failed_below() for c in self.children)
+
+
+def _node_events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and event.get("event") in ("pass", "fail"):
+            yield event
+
+
+def _node_trees(events: Iterable[dict[str, Any]]) -> dict[str, list[_Node]]:
+    """Rebuild each file's test tree: node reports a test after its children, one level deeper."""
+    pending: dict[str, dict[int, list[_Node]]] = {}
+    for event in events:
+        if event.get("skip") == NODE_FILTERED:
+            continue
+        levels = pending.setdefault(str(event.get("file") or ""), {})
+        nesting = int(event.get("nesting") or 0)
+        node = _Node(event, levels.pop(nesting + 1, []))
+        for deeper in [n for n in levels if n > nesting + 1]:  # orphans of filtered parents
+            node.children.extend(levels.pop(deeper))
+        levels.setdefault(nesting, []).append(node)
+    return {file: [n for level in sorted(levels) for n in levels[level]] for file, levels in pending.items()}
+
+
+def _walk(node: _Node, file: str, titles: tuple[str, ...], out: dict[str, TestStatus]) -> None:
+    titles = (*titles, node.name)
+    for child in node.children:
+        _walk(child, file, titles, out)
+    if not node.children:
+        _merge(out, make_id(file, *titles), node.status)
+    elif node.failed and not node.any_failed_below():
+        _merge(out, make_id(file, *titles), TestStatus.FAILED)  # a hook or the test body itself
+
+
+def parse_node_events(text: str) -> dict[str, TestStatus]:
+    """Statuses from the JSON lines of :data:`NODE_REPORTER_JS`; leaves only, plus
+    parents that failed on their own (a failing hook, an assertion after subtests)."""
+    statuses: dict[str, TestStatus] = {}
+    for file, roots in _node_trees(_node_events(text.splitlines())).items():
+        for root in roots:
+            if root.name == file and not root.children and file:
+                _merge(statuses, file, TestStatus.ERROR if root.failed else root.status)
+            else:
+                _walk(root, file, (), statuses)
+    return statuses
+
+
+# -- jest and vitest -----------------------------------------------------------------
+
+_JEST_STATUS = {
+    "passed": TestStatus.PASSED, "failed": TestStatus.FAILED, "pending": TestStatus.SKIPPED,
+    "skipped": TestStatus.SKIPPED, "todo": TestStatus.SKIPPED, "disabled": TestStatus.SKIPPED,
+    "focused": TestStatus.PASSED,
+}
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def parse_jest_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
+    """Statuses from ``jest --json`` or ``vitest --reporter=json`` (the same shape)."""
+    data = _load_json(text)
+    statuses: dict[str, TestStatus] = {}
+    if not isinstance(data, dict):
+        return statuses
+    for suite in data.get("testResults") or []:
+        file = relative(str(suite.get("name") or suite.get("testFilePath") or ""), root)
+        cases = suite.get("assertionResults") or suite.get("testResults") or []
+        for case in cases:
+            titles = [*(case.get("ancestorTitles") or []), case.get("title", "")]
+            status = _JEST_STATUS.get(str(case.get("status")), TestStatus.FAILED)
+            _merge(statuses, make_id(file, *(str(t) for t in titles)), status)
+        if not cases and suite.get("status") == "failed":
+            _merge(statuses, file, TestStatus.ERROR)  # the file did not load
+    return statuses
+
+
+# -- mocha ---------------------------------------------------------------------------
+
+
+def mocha_titles(full_title: str, title: str) -> tuple[str, ...]:
+    """Mocha's JSON has the full title space-joined; the parent suites become one title."""
+    parent = full_title[: -len(title)].rstrip() if title and full_title.endswith(title) else ""
+    return (parent, title) if parent else (title,)
+
+
+def parse_mocha_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
+    """Statuses from ``mocha --reporter json``; hook failures name the hook's test."""
+    start = text.find("{")
+    data = _load_json(text[start:]) if start >= 0 else None
+    statuses: dict[str, TestStatus] = {}
+    if not isinstance(data, dict):
+        return statuses
+    kinds = (("passes", TestStatus.PASSED), ("pending", TestStatus.SKIPPED),
+             ("failures", TestStatus.FAILED))
+    for key, status in kinds:
+        for case in data.get(key) or []:
+            file = relative(str(case.get("file") or ""), root)
+            title = str(case.get("title", ""))
+            _merge(statuses, make_id(file, *mocha_titles(str(case.get("fullTitle", title)), title)), status)
+    return statuses

@@ -1,0 +1,209 @@
+"""The Node buildpack: npm, yarn or pnpm dependencies; node --test, jest, mocha or vitest.
+
+Test ids are ``<file> > <describe> > ... > <test>`` (see :mod:`rfsn.buildpacks.jsreports`).
+Dependencies are installed once into the env image (``$RFSN_ENV/files/node_modules``,
+keyed on package.json and the lockfile); each session links them into the
+workspace as ``node_modules`` -- a symlink, so the workspace's
+``.git/info/exclude`` should carry ``/node_modules`` (no trailing slash: a
+symlink is not a directory to git).
+
+The runner is read from package.json by :meth:`NodeBuildpack.configure`, which
+``env_recipe`` and ``setup_commands`` call; ``test_command`` uses the last
+configured runner (``node --test`` when none was).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.jsreports import (
+    NODE_REPORTER_JS,
+    SEP,
+    parse_jest_json,
+    parse_mocha_json,
+    parse_node_events,
+)
+from rfsn.models import TestStatus
+
+Runner = Literal["node", "jest", "mocha", "vitest"]
+Manager = Literal["npm", "yarn", "pnpm"]
+
+LOCKFILES: dict[str, Manager] = {
+    "pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn",
+    "package-lock.json": "npm", "npm-shrinkwrap.json": "npm",
+}
+#: report file names in the report directory
+NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
+    "node-tests.jsonl", "jest.json", "mocha.json", "vitest.json", "cwd.txt")
+_REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
+#: records the working directory, so that absolute paths in reports can be made relative
+_CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
+_DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
+
+
+def read_package_json(repo: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((repo / "package.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def package_manager(repo: Path, package: dict[str, Any]) -> tuple[Manager, str | None]:
+    """The manager and its lockfile: the ``packageManager`` field, else the lockfile present."""
+    declared = str(package.get("packageManager", "")).partition("@")[0]
+    for lockfile, manager in LOCKFILES.items():
+        if (repo / lockfile).is_file() and declared in ("", manager):
+            return manager, lockfile
+    return (declared if declared in ("yarn", "pnpm") else "npm"), None  # type: ignore[return-value]
+
+
+def has_dependencies(package: dict[str, Any]) -> bool:
+    return any(package.get(key) for key in _DEP_KEYS)
+
+
+def detect_runner(package: dict[str, Any]) -> Runner:
+    """``node --test`` when the test script says so or no other runner is a dependency."""
+    script = str((package.get("scripts") or {}).get("test", ""))
+    if re.search(r"\bnode\b[^&|;]*--test\b", script):
+        return "node"
+    deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
+    for runner in ("vitest", "jest", "mocha"):
+        if re.search(rf"\b{runner}\b", script) or runner in deps:
+            return runner  # type: ignore[return-value]
+    return "node"
+
+
+def node_test_args(package: dict[str, Any]) -> list[str]:
+    """The paths a ``node --test ...`` test script names (its flags are left out)."""
+    script = str((package.get("scripts") or {}).get("test", ""))
+    match = re.search(r"\bnode\b([^&|;]*?)--test\b([^&|;]*)", script)
+    if not match:
+        return []
+    try:
+        words = shlex.split(match.group(2))
+    except ValueError:
+        return []
+    return [w for w in words if not w.startswith("-")]
+
+
+def _pattern(alternatives: Sequence[str]) -> str:
+    return "^(?:" + "|".join(sorted(set(alternatives))) + ")$"
+
+
+def _split(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Files of the selected tests, and their title paths (none when a whole file is asked)."""
+    files: dict[str, None] = {}
+    titles: list[tuple[str, ...]] = []
+    whole_file = False
+    for tid in tests:
+        file, *names = tid.split(SEP)
+        files[file] = None
+        if names:
+            titles.append(tuple(names))
+        else:
+            whole_file = True
+    return list(files), [] if whole_file else titles
+
+
+class NodeBuildpack:
+    name: ClassVar[str] = "node"
+    default_base: ClassVar[BaseImage] = BaseImage(
+        runtime="node", version="20", registry_image="node:20-slim", debian_release="bookworm",
+        debian_packages=("nodejs", "npm", "git", "ca-certificates", "procps"),
+    )
+
+    def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
+        self.runner: Runner = runner or "node"
+        self.node_args = list(node_args)
+
+    def configure(self, repo: Path) -> None:
+        package = read_package_json(repo)
+        self.runner = detect_runner(package)
+        self.node_args = node_test_args(package) if self.runner == "node" else []
+
+    def detect(self, repo: Path) -> Detection:
+        if not (repo / "package.json").is_file():
+            return Detection(score=0.0)
+        package = read_package_json(repo)
+        manager, lockfile = package_manager(repo, package)
+        reasons = ["package.json present", f"runner {detect_runner(package)}",
+                   f"{manager} ({lockfile or 'no lockfile'})"]
+        score = 0.9 if (package.get("scripts") or {}).get("test") else 0.7
+        return Detection(score=score, reasons=reasons)
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        self.configure(repo)
+        package = read_package_json(repo)
+        manager, lockfile = package_manager(repo, package)
+        files: list[tuple[str, str]] = []
+        steps: list[str] = []
+        if has_dependencies(package):
+            for name in ("package.json", lockfile):
+                if name:
+                    files.append((name, (repo / name).read_text(encoding="utf-8")))
+            steps = install_steps(manager, lockfile, package)
+        return EnvRecipe(
+            buildpack=self.name, base=self.default_base, steps=tuple(steps), files=tuple(files),
+            env=(("CI", "true"), ("NO_UPDATE_NOTIFIER", "1"), ("npm_config_update_notifier", "false"),
+                 ("npm_config_fund", "false"), ("npm_config_audit", "false")),
+        )
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        self.configure(repo)
+        if not has_dependencies(read_package_json(repo)):
+            return []
+        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules']]
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        files, titles = _split(tests)
+        if self.runner == "node":
+            patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
+            return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
+                    f"--test-reporter={_REPORTER_URL}",
+                    f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
+                    *(f"--test-name-pattern={p}" for p in patterns),
+                    *(files or self.node_args)]
+        full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
+        wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
+        if self.runner == "jest":
+            return [*wrap, "node_modules/.bin/jest", "--ci", "--json",
+                    f"--outputFile={report_dir}/{JEST_REPORT}",
+                    *(["--runTestsByPath", *files] if files else []), *(["-t", full] if full else [])]
+        if self.runner == "vitest":
+            return [*wrap, "node_modules/.bin/vitest", "run", "--reporter=json",
+                    f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
+        return [*wrap, "node_modules/.bin/mocha", "--reporter", "json", "--reporter-option",
+                f"output={report_dir}/{MOCHA_REPORT}", *files, *(["--grep", full] if full else [])]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        root = reports.get(CWD_FILE, "").strip() or None
+        statuses: dict[str, TestStatus] = {}
+        if NODE_REPORT in reports:
+            statuses.update(parse_node_events(reports[NODE_REPORT]))
+        for name in (JEST_REPORT, VITEST_REPORT):
+            if name in reports:
+                statuses.update(parse_jest_json(reports[name], root))
+        if MOCHA_REPORT in reports:
+            statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
+        return statuses
+
+
+def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any]) -> list[str]:
+    """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules``."""
+    cd = "cd $RFSN_ENV/files"
+    pinned = str(package.get("packageManager", ""))
+    if manager == "npm":
+        command = "npm ci" if lockfile else "npm install --no-package-lock"
+        return [f"{cd} && {command} --no-audit --no-fund"]
+    tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
+    frozen = " --frozen-lockfile" if lockfile else ""
+    return [f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
+            f"{cd} && {manager} install{frozen}"]

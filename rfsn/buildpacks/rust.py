@@ -1,0 +1,104 @@
+"""The Rust buildpack: cargo, with crates fetched into the env image and tests run offline.
+
+Test ids are the names libtest prints: ``counter::tests::top_orders_by_count``
+for unit and integration tests, ``src/lib.rs - foo (line 3)`` for doc tests.
+The same name in two test binaries is one id (the worse status wins). A build
+that fails prints no test lines: ``parse`` gives ``{}`` and the runner reports
+the non-zero exit as a build error.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.models import TestStatus
+
+#: ``test NAME ... STATUS`` with NAME possibly holding spaces (doc tests)
+_TEST_LINE = re.compile(
+    r"^test (?P<name>.+?)(?: - should panic)? \.\.\. (?P<status>ok|FAILED|ignored)\b"
+)
+_DOC_TEST = re.compile(r"^\S+ - .* \(line \d+\)$")
+_STATUS = {"ok": TestStatus.PASSED, "FAILED": TestStatus.FAILED, "ignored": TestStatus.SKIPPED}
+_SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3}
+#: where builds go: outside the workspace, warm for the life of a container
+TARGET_DIR = "/tmp/rfsn-target"
+
+
+def parse_libtest(output: str) -> dict[str, TestStatus]:
+    """Statuses from the plain output of ``cargo test`` (every test binary and doc tests)."""
+    statuses: dict[str, TestStatus] = {}
+    for line in output.splitlines():
+        match = _TEST_LINE.match(line.rstrip("\r"))
+        if not match:
+            continue
+        name, status = match["name"], _STATUS[match["status"]]
+        previous = statuses.get(name)
+        if previous is None or _SEVERITY[status] > _SEVERITY[previous]:
+            statuses[name] = status
+    return statuses
+
+
+def _manifest(repo: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads((repo / "Cargo.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def has_dependencies(manifest: dict[str, object]) -> bool:
+    keys = ("dependencies", "dev-dependencies", "build-dependencies")
+    tables = [manifest, *(manifest.get("target") or {}).values()]  # type: ignore[attr-defined]
+    workspace = manifest.get("workspace") or {}
+    return bool(any(t.get(k) for t in tables if isinstance(t, dict) for k in keys)
+                or (isinstance(workspace, dict) and (workspace.get("members") or workspace.get("dependencies"))))
+
+
+class RustBuildpack:
+    name: ClassVar[str] = "rust"
+    default_base: ClassVar[BaseImage] = BaseImage(
+        runtime="rust", version="1", registry_image="rust:1-slim-bookworm", debian_release="bookworm",
+        debian_packages=("cargo", "rustc", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),
+    )
+
+    def detect(self, repo: Path) -> Detection:
+        if not (repo / "Cargo.toml").is_file():
+            return Detection(score=0.0)
+        reasons = ["Cargo.toml present"]
+        if (repo / "Cargo.lock").is_file():
+            reasons.append("Cargo.lock present")
+        return Detection(score=0.9, reasons=reasons)
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        steps: tuple[str, ...] = ()
+        files: tuple[tuple[str, str], ...] = ()
+        if has_dependencies(_manifest(repo)):
+            # cargo fetch needs a target to read the manifest; the real sources are not needed
+            names = [n for n in ("Cargo.toml", "Cargo.lock") if (repo / n).is_file()]
+            files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names)
+            steps = ("cd $RFSN_ENV/files && mkdir -p src && touch src/lib.rs && cargo fetch",)
+        return EnvRecipe(
+            buildpack=self.name, base=self.default_base, steps=steps, files=files,
+            env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
+                 ("PATH", "$RFSN_ENV/cargo-home/bin:/usr/local/cargo/bin:/usr/local/sbin:"
+                          "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")),
+        )
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        return []
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        argv = ["cargo", "test", "--offline", "--no-fail-fast", "--color", "never"]
+        if not tests:
+            return argv
+        # rustdoc does not match its own printed names under --exact: without it,
+        # doc tests run unfiltered (more than asked, never less)
+        exact = [] if any(_DOC_TEST.match(t) for t in tests) else ["--exact"]
+        return [*argv, "--", *exact, *tests]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        return parse_libtest(output)

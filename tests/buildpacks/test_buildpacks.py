@@ -1,0 +1,135 @@
+"""Detection, env recipes and commands of the node, rust, go and java buildpacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks import detect_all, load, select
+from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.node import NodeBuildpack, detect_runner, package_manager
+from rfsn.buildpacks.rust import RustBuildpack
+from tests.buildpacks.conftest import FIXTURES
+
+NAMES = ("node", "rust", "go", "java")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builtins_load_and_implement_the_protocol(name: str) -> None:
+    buildpack = load(name)
+    assert isinstance(buildpack, Buildpack) and buildpack.name == name
+    base = buildpack.default_base
+    assert base.debian_release == "bookworm" and {"git", "ca-certificates"} <= set(base.debian_packages)
+
+
+def _package(tmp_path: Path, package: dict[str, object], *files: str) -> Path:
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    for name in files:
+        (tmp_path / name).write_text("{}")
+    return tmp_path
+
+
+def test_select_picks_each_ecosystem(tmp_path: Path) -> None:
+    repos = {
+        "node": _package(tmp_path, {"scripts": {"test": "node --test"}}),
+        "rust": FIXTURES / "rust" / "multicrate",
+        "go": FIXTURES / "go" / "calc",
+        "java": FIXTURES / "java" / "shapes",
+    }
+    for name, repo in repos.items():
+        assert select(repo).name == name
+        assert detect_all(repo)[0][0].name == name
+
+
+@pytest.mark.parametrize(("package", "runner"), [
+    ({"scripts": {"test": "node --test test/"}, "devDependencies": {"jest": "^29"}}, "node"),
+    ({"scripts": {"test": "jest --coverage"}}, "jest"),
+    ({"devDependencies": {"vitest": "^1", "jest": "^29"}}, "vitest"),
+    ({"devDependencies": {"mocha": "^10"}, "scripts": {"test": "mocha"}}, "mocha"),
+    ({}, "node"),
+])
+def test_runner_detection(package: dict[str, object], runner: str) -> None:
+    assert detect_runner(package) == runner
+
+
+def test_package_manager_by_lockfile(tmp_path: Path) -> None:
+    assert package_manager(_package(tmp_path, {}), {}) == ("npm", None)
+    (tmp_path / "yarn.lock").write_text("")
+    assert package_manager(tmp_path, {}) == ("yarn", "yarn.lock")
+    (tmp_path / "pnpm-lock.yaml").write_text("")
+    assert package_manager(tmp_path, {}) == ("pnpm", "pnpm-lock.yaml")
+    assert package_manager(tmp_path, {"packageManager": "yarn@1.22.19"}) == ("yarn", "yarn.lock")
+
+
+def test_node_without_dependencies_needs_no_install(tmp_path: Path) -> None:
+    repo = _package(tmp_path, {"scripts": {"test": "node --test"}})
+    buildpack = NodeBuildpack()
+    recipe = buildpack.env_recipe(repo)
+    assert recipe.steps == () and recipe.files == ()
+    assert buildpack.setup_commands(repo) == []
+
+
+def test_node_recipe_is_keyed_on_package_json_and_lockfile(tmp_path: Path) -> None:
+    repo = _package(tmp_path, {"devDependencies": {"jest": "^29"}}, "package-lock.json")
+    buildpack = NodeBuildpack()
+    recipe = buildpack.env_recipe(repo)
+    assert [name for name, _ in recipe.files] == ["package.json", "package-lock.json"]
+    assert any("npm ci" in step for step in recipe.steps)
+    key = recipe.key()
+    (repo / "index.js").write_text("module.exports = 1")  # sources do not change the env
+    assert buildpack.env_recipe(repo).key() == key
+    (repo / "package-lock.json").write_text('{"lockfileVersion": 3}')
+    assert buildpack.env_recipe(repo).key() != key
+    assert buildpack.runner == "jest"
+    assert "node_modules" in " ".join(buildpack.setup_commands(repo)[0])
+
+
+def test_node_selected_tests_map_to_files_and_name_patterns() -> None:
+    argv = NodeBuildpack().test_command(
+        ["test/bus.test.js > once handlers run a single time", "test/wait.test.js > a (b)"], "/r")
+    assert argv[:2] == ["node", "--test"]
+    assert "--test-name-pattern=^(?:once\\ handlers\\ run\\ a\\ single\\ time)$" in argv
+    assert "--test-name-pattern=^(?:a\\ \\(b\\))$" in argv
+    assert argv[-2:] == ["test/bus.test.js", "test/wait.test.js"]
+    assert "--test-reporter-destination=/r/node-tests.jsonl" in argv
+
+
+def test_node_runs_the_paths_of_its_test_script(tmp_path: Path) -> None:
+    buildpack = NodeBuildpack()
+    buildpack.setup_commands(_package(tmp_path, {"scripts": {"test": "node --test --foo spec/"}}))
+    assert buildpack.test_command([], "/r")[-1] == "spec/"
+
+
+@pytest.mark.parametrize(("runner", "tool", "pattern_flag"), [
+    ("jest", "node_modules/.bin/jest", "-t"), ("vitest", "node_modules/.bin/vitest", "-t"),
+    ("mocha", "node_modules/.bin/mocha", "--grep"),
+])
+def test_other_runners_record_the_working_directory(runner: str, tool: str, pattern_flag: str) -> None:
+    argv = NodeBuildpack(runner).test_command(["t/a.test.js > s > x y"], "/r")  # type: ignore[arg-type]
+    assert argv[:2] == ["sh", "-c"] and argv[4] == "/r" and argv[5] == tool
+    assert argv[argv.index(pattern_flag) + 1] == r"^(?:s(?: | > )x\ y)$"
+
+
+def test_rust_recipe_and_commands(tmp_path: Path) -> None:
+    buildpack = RustBuildpack()
+    recipe = buildpack.env_recipe(FIXTURES / "rust" / "multicrate")
+    assert recipe.steps == ()  # no crates to fetch
+    assert ("CARGO_TARGET_DIR", "/tmp/rfsn-target") in recipe.env
+    shutil.copytree(FIXTURES / "rust" / "multicrate", tmp_path / "c")
+    with (tmp_path / "c" / "Cargo.toml").open("a") as f:
+        f.write('serde = "1"\n')
+    recipe = buildpack.env_recipe(tmp_path / "c")
+    assert "cargo fetch" in recipe.steps[0] and recipe.files[0][0] == "Cargo.toml"
+    assert buildpack.test_command(["a::b"], "/r")[-3:] == ["--", "--exact", "a::b"]
+    assert "--exact" not in buildpack.test_command(["src/lib.rs - double (line 5)"], "/r")
+
+
+def test_go_and_java_recipes_copy_only_the_dependency_files() -> None:
+    go = load("go").env_recipe(FIXTURES / "go" / "calc")
+    assert go.steps == () and ("GOPROXY", "off") in go.env
+    java = load("java").env_recipe(FIXTURES / "java" / "shapes")
+    assert [name for name, _ in java.files] == ["pom.xml"]
+    assert "dependency:go-offline" in java.steps[0]

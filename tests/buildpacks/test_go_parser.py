@@ -1,0 +1,86 @@
+"""The go test -json parser on a recorded run, test-id splitting, and a round trip."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfsn.buildpacks.go import GoBuildpack, go_run_pattern, parse_go_json, split_test_id
+from rfsn.models import TestStatus as Status
+from tests.buildpacks.conftest import FIXTURES
+
+GO = FIXTURES / "go"
+PKG = "example.com/calc"
+
+
+def test_recorded_run_with_subtests_skips_examples_and_a_build_failure() -> None:
+    assert parse_go_json((GO / "calc.output").read_text()) == {
+        f"{PKG}/mathx/TestAbs": Status.PASSED,
+        f"{PKG}/mathx/TestAbs/positive": Status.PASSED,
+        f"{PKG}/mathx/TestAbs/negative_number": Status.PASSED,
+        f"{PKG}/mathx/TestAbs/zero": Status.PASSED,
+        f"{PKG}/mathx/TestClamp": Status.FAILED,
+        f"{PKG}/mathx/TestClamp/below": Status.PASSED,
+        f"{PKG}/mathx/TestClamp/above": Status.FAILED,
+        f"{PKG}/mathx/TestSkipped": Status.SKIPPED,
+        f"{PKG}/strs/TestShout": Status.PASSED,
+        f"{PKG}/strs/ExampleShout": Status.PASSED,
+        f"{PKG}/broken": Status.ERROR,
+    }
+
+
+def test_a_json_package_failure_without_failing_tests_is_an_error() -> None:
+    events = [{"Action": "pass", "Package": "m/p", "Test": "TestA"},
+              {"Action": "fail", "Package": "m/p"},
+              {"Action": "fail", "Package": "m/q", "Test": "TestB"},
+              {"Action": "fail", "Package": "m/q"},
+              {"Action": "skip", "Package": "m/nofiles"}]
+    assert parse_go_json("\n".join(json.dumps(e) for e in events)) == {
+        "m/p/TestA": Status.PASSED, "m/p": Status.ERROR, "m/q/TestB": Status.FAILED,
+    }
+
+
+def test_split_test_id() -> None:
+    assert split_test_id(f"{PKG}/mathx/TestClamp/above") == (f"{PKG}/mathx", "TestClamp")
+    assert split_test_id("github.com/a/b/ExampleFoo") == ("github.com/a/b", "ExampleFoo")
+    assert split_test_id("example.com/testing/Test") == ("example.com/testing", "Test")
+    assert split_test_id(f"{PKG}/broken") == (f"{PKG}/broken", None)
+
+
+def test_selected_tests_become_run_patterns_per_package() -> None:
+    argv = GoBuildpack().test_command(
+        [f"{PKG}/mathx/TestClamp/above", f"{PKG}/mathx/TestAbs", f"{PKG}/strs/TestShout"], "/r")
+    assert argv == ["go", "test", "-json", "-run", "^(TestAbs|TestClamp|TestShout)$",
+                    f"{PKG}/mathx", f"{PKG}/strs"]
+    assert GoBuildpack().test_command([], "/r") == ["go", "test", "-json", "./..."]
+    assert "-run" not in GoBuildpack().test_command([f"{PKG}/broken", f"{PKG}/strs/TestX"], "/r")
+
+
+def test_run_pattern_escapes_regex_metacharacters() -> None:
+    assert go_run_pattern(["TestA.b", "Test(x)"]) == r"^(TestA\.b|Test\(x\))$"
+
+
+_func = st.from_regex(r"Test[A-Z][A-Za-z0-9_]{0,10}", fullmatch=True)
+_sub = st.from_regex(r"[a-z0-9_#]{1,10}", fullmatch=True)
+_pkg = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True), min_size=1, max_size=3).map(
+    lambda parts: "example.com/" + "/".join(parts))
+
+
+@given(st.dictionaries(st.tuples(_pkg, _func, st.none() | _sub),
+                       st.sampled_from([Status.PASSED, Status.FAILED, Status.SKIPPED]), max_size=15))
+def test_round_trip_through_synthesized_go_json(tests: dict[tuple[str, str, str | None], Status]) -> None:
+    action = {Status.PASSED: "pass", Status.FAILED: "fail", Status.SKIPPED: "skip"}
+    lines = []
+    for (pkg, func, sub), status in tests.items():
+        name = f"{func}/{sub}" if sub else func
+        lines.append(json.dumps({"Action": "run", "Package": pkg, "Test": name}))
+        lines.append(json.dumps({"Action": "output", "Package": pkg, "Test": name, "Output": "x\n"}))
+        lines.append(json.dumps({"Action": action[status], "Package": pkg, "Test": name}))
+    expected = {f"{p}/{f}/{s}" if s else f"{p}/{f}": st_ for (p, f, s), st_ in tests.items()}
+    parsed = parse_go_json("\n".join(lines))
+    assert parsed == expected
+    for tid in expected:
+        pkg, func = split_test_id(tid)
+        assert tid.startswith(f"{pkg}/{func}")
