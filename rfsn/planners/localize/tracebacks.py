@@ -7,7 +7,7 @@ import re
 from rfsn.planners.localize.location import is_test_file
 
 # pytest --tb=long/short: "pkg/mod.py:42: in func" and "pkg/mod.py:42: ValueError"
-_PYTEST = re.compile(r"^\s*(?P<path>[^\s:\"'][^:\"']*?\.py):(?P<line>\d+): ", re.M)
+_PYTEST = re.compile(r"^[ \t]*(?P<path>[^\s:\"']+\.py):(?P<line>\d+):(?: |$)", re.M)
 # interpreter / --tb=native: '  File "pkg/mod.py", line 42, in func'
 _NATIVE = re.compile(r'^\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)', re.M)
 

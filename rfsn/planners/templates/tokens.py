@@ -100,7 +100,7 @@ _OPERATORS = sorted(
 _RULES = [
     ("space", r"\s+"),
     ("comment", r"//[^\n]*|/\*[\s\S]*?(?:\*/|$)"),
-    ("string", r'r(#*)"[\s\S]*?"\1'),  # Rust raw strings
+    ("string", r'b?r(?P<hashes>#*)"[\s\S]*?"(?P=hashes)'),  # Rust raw strings
     ("string", r'"(?:\\[\s\S]|[^"\\\n])*"?'),
     ("string", r"`(?:\\[\s\S]|[^`\\])*`?"),
     ("string", r"'(?:\\[^']{1,10}|[^'\\\n])'"),  # char literal

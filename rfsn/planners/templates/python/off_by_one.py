@@ -34,8 +34,7 @@ def integer_off_by_one(ctx: FileContext, line: int) -> Iterator[Edit]:
             if not text.isdigit():
                 continue  # hex, octal, underscores: leave alone
             for new in (node.value + 1, node.value - 1):
-                if new >= 0:
-                    yield replace(ctx, node, str(new), f"replace `{text}` with `{new}`")
+                yield replace(ctx, node, str(new), f"replace `{text}` with `{new}`")
 
 
 def _bound_expressions(ctx: FileContext, line: int) -> Iterator[ast.AST]:

@@ -1,0 +1,84 @@
+import json
+from pathlib import Path
+
+from rfsn.planners.localize.coverage_map import (
+    COVERAGE_RC,
+    ContextMatcher,
+    coverage_command,
+    coverage_env,
+    coverage_json_command,
+    node_parts,
+    per_test_coverage,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_real_report_from_the_ratelimit_project():
+    """Recorded with COVERAGE_RC on devset ratelimit + its test_patch (coverage 7.17)."""
+    report = json.loads((DATA / "ratelimit_coverage.json").read_text())
+    ids = (DATA / "ratelimit_node_ids.txt").read_text().split()
+    cov = per_test_coverage(report, ids)
+    assert set(cov) == set(ids)
+    one = cov["tests/test_bucket.py::test_can_take_exactly_the_remaining_tokens"]
+    # the same lines as running that test alone under coverage
+    assert sorted(one["ratelimit/bucket.py"]) == [
+        19, 21, 23, 24, 25, 26, 27, 30, 31, 32, 44, 46, 48, 49, 50, 51, 52, 56, 57, 58, 59, 65
+    ]  # fmt: skip
+    assert one["tests/test_bucket.py"] == {71, 72, 73, 74}
+    assert "ratelimit/window.py" not in one
+
+
+def test_dotted_contexts_match_by_module_suffix_and_parametrized_cases():
+    ids = [
+        "tests/test_x.py::TestC::test_m",
+        "tests/test_x.py::test_p[1]",
+        "tests/test_x.py::test_p[2]",
+        "tests/sub/test_y.py::test_m",
+    ]
+    matcher = ContextMatcher(ids)
+    assert matcher.match("tests.test_x.TestC.test_m") == ["tests/test_x.py::TestC::test_m"]
+    assert matcher.match("test_x.test_p") == [
+        "tests/test_x.py::test_p[1]",
+        "tests/test_x.py::test_p[2]",
+    ]
+    assert matcher.match("test_y.test_m") == ["tests/sub/test_y.py::test_m"]
+    assert matcher.match("") == []
+    assert matcher.match("other.test_m") == []
+
+
+def test_pytest_cov_contexts_and_root_stripping():
+    report = {
+        "files": {
+            "/testbed/pkg/m.py": {
+                "contexts": {
+                    "3": ["tests/test_m.py::test_a|run", "tests/test_m.py::test_a|setup"],
+                    "4": ["", "tests/test_m.py::test_b[x]|run"],
+                }
+            }
+        }
+    }
+    ids = ["tests/test_m.py::test_a", "tests/test_m.py::test_b[x]"]
+    assert per_test_coverage(report, ids, root="/testbed") == {
+        "tests/test_m.py::test_a": {"pkg/m.py": {3}},
+        "tests/test_m.py::test_b[x]": {"pkg/m.py": {4}},
+    }
+
+
+def test_node_parts():
+    assert node_parts("tests/test_x.py::TestC::test_m[a::b]") == (
+        "tests",
+        "test_x",
+        "TestC",
+        "test_m",
+    )
+
+
+def test_commands_and_config_are_data():
+    assert "dynamic_context = test_function" in COVERAGE_RC
+    assert "core = ctrace" in COVERAGE_RC
+    assert coverage_env() == {"COVERAGE_CORE": "ctrace"}
+    argv = coverage_command(["-x", "tests"], "/tmp/d", "/tmp/rc")
+    assert argv[:4] == ["python", "-m", "coverage", "run"]
+    assert argv[-4:] == ["-m", "pytest", "-x", "tests"]
+    assert "--show-contexts" in coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json")

@@ -1,0 +1,24 @@
+from tests.planners.templates.helpers import dedent, patched
+
+SRC = """
+def f(a, b):
+    if a and b > 0:
+        return 1
+    return 0
+"""
+
+
+def test_negate_condition():
+    assert dedent(SRC).replace("if a and b > 0", "if not (a and b > 0)") in patched(
+        SRC, 2, "negate_condition"
+    )
+
+
+def test_widen_condition_with_none():
+    assert dedent(SRC).replace("if a and b > 0", "if (a and b > 0) or a is None") in patched(
+        SRC, 2, "widen_condition"
+    )
+
+
+def test_drop_conjunct():
+    assert dedent(SRC).replace("if a and b > 0", "if b > 0") in patched(SRC, 2, "drop_conjunct")

@@ -1,0 +1,39 @@
+from tests.planners.templates.helpers import dedent, patched
+
+SRC = """
+def f(a, b, items, flag):
+    if a > b and not flag:
+        a += 1
+    x = a - b
+    return a is None or b in items
+"""
+
+
+def test_comparison_operator():
+    assert dedent(SRC).replace("a > b", "a >= b") in patched(SRC, 2, "compare_operator")
+
+
+def test_boolean_operator():
+    assert dedent(SRC).replace("b and not", "b or not") in patched(SRC, 2, "boolean_operator")
+
+
+def test_remove_not():
+    assert dedent(SRC).replace("and not flag", "and flag") in patched(SRC, 2, "remove_not")
+
+
+def test_augmented_assignment():
+    assert dedent(SRC).replace("a += 1", "a -= 1") in patched(SRC, 3, "augmented_assignment")
+
+
+def test_arithmetic_operator():
+    assert dedent(SRC).replace("a - b", "a + b") in patched(SRC, 4, "arithmetic_operator")
+
+
+def test_identity_and_membership():
+    assert dedent(SRC).replace("a is None", "a == None") in patched(SRC, 5, "identity_equality")
+    assert dedent(SRC).replace("b in items", "b not in items") in patched(SRC, 5, "membership")
+
+
+def test_operator_inside_parentheses_and_comments_keeps_formatting():
+    src = "x = (a  # left\n     <  b)\n"
+    assert "x = (a  # left\n     <=  b)\n" in patched(src, 1, "compare_operator")

@@ -1,0 +1,176 @@
+"""Generality check: bugs seeded by hand in small functions (not from the devset).
+
+For each, the driver is given the faulty line as the only location (an oracle
+location) and the exact fix must be among its candidates.
+"""
+
+import pytest
+
+from tests.planners.templates.helpers import fixed_by_driver
+
+SEEDED = {
+    "binary_search_bound": (
+        """
+        def search(xs, target):
+            lo, hi = 0, len(xs) - 1
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if xs[mid] == target:
+                    return mid
+                if xs[mid] < target:
+                    lo = mid + 1
+                else:
+                    hi = mid - 1
+            return -1
+        """,
+        ("while lo < hi:", "while lo <= hi:"),
+    ),
+    "word_count_default": (
+        """
+        def word_count(text):
+            counts = {}
+            for word in text.split():
+                counts[word] = counts.get(word, 1) + 1
+            return counts
+        """,
+        ("counts.get(word, 1)", "counts.get(word, 0)"),
+    ),
+    "median_index": (
+        """
+        def median(values):
+            ordered = sorted(values)
+            n = len(ordered)
+            if n % 2:
+                return ordered[n // 2 + 1]
+            return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+        """,
+        ("return ordered[n // 2 + 1]", "return ordered[n // 2]"),
+    ),
+    "clamp_min_max": (
+        """
+        def clamp(x, lo, hi):
+            return max(lo, max(x, hi))
+        """,
+        ("max(lo, max(x, hi))", "max(lo, min(x, hi))"),
+    ),
+    "stack_pop_wrong_end": (
+        """
+        class Stack:
+            def __init__(self):
+                self._items = []
+
+            def push(self, item):
+                self._items.append(item)
+
+            def pop(self):
+                return self._items.pop(0)
+        """,
+        ("self._items.pop(0)", "self._items.pop(-1)"),
+    ),
+    "stack_peek_empty": (
+        """
+        class Stack:
+            def __init__(self):
+                self._items = []
+
+            def peek(self):
+                if self._items:
+                    return None
+                return self._items[-1]
+        """,
+        ("if self._items:", "if not self._items:"),
+    ),
+    "average_division": (
+        """
+        def average(xs):
+            return sum(xs) // len(xs)
+        """,
+        ("sum(xs) // len(xs)", "sum(xs) / len(xs)"),
+    ),
+    "is_even_operator": (
+        """
+        def is_even(n):
+            return n % 2 == 1
+        """,
+        ("n % 2 == 1", "n % 2 == 0"),
+    ),
+    "strip_side": (
+        """
+        def clean(line):
+            return line.lstrip()
+        """,
+        ("line.lstrip()", "line.rstrip()"),
+    ),
+    "suffix_check": (
+        """
+        def is_python(path):
+            return path.startswith(".py")
+        """,
+        ("path.startswith", "path.endswith"),
+    ),
+    "accumulator_wrong_variable": (
+        """
+        def total_price(items, tax):
+            total = 0
+            for item in items:
+                total += tax
+            return total
+        """,
+        ("total += tax", "total += item"),
+    ),
+    "range_exclusive": (
+        """
+        def squares(n):
+            return [i * i for i in range(1, n)]
+        """,
+        ("range(1, n)", "range(1, n + 1)"),
+    ),
+    "all_vs_any": (
+        """
+        def has_negative(xs):
+            return all(x < 0 for x in xs)
+        """,
+        ("all(", "any("),
+    ),
+    "missing_none_guard": (
+        """
+        def first_word(text):
+            return text.split()[0]
+        """,
+        (
+            "return text.split()[0]",
+            "if text is None:\n        return None\n    return text.split()[0]",
+        ),
+    ),
+    "mutable_default_list": (
+        """
+        def collect(x, into=[]):
+            into.append(x)
+            return into
+        """,
+        ("into=[]):\n", "into=None):\n    if into is None:\n        into = []\n"),
+    ),
+    "unused_result": (
+        """
+        def normalize(xs):
+            total = sum(xs)
+            scaled = [x / total for x in xs]
+        """,
+        (
+            "scaled = [x / total for x in xs]\n",
+            "scaled = [x / total for x in xs]\n    return scaled\n",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEDED))
+def test_seeded_bug_is_repaired(name):
+    buggy, (old, new) = SEEDED[name]
+    from tests.planners.templates.helpers import dedent
+
+    buggy = dedent(buggy)
+    assert old in buggy
+    fixed = buggy.replace(old, new, 1)
+    needle = old.splitlines()[0]
+    assert fixed_by_driver(buggy, fixed, needle) is not None

@@ -1,0 +1,42 @@
+from tests.planners.templates.helpers import dedent, patched
+
+LEDGER = """
+class Ledger:
+    def add(self, item):
+        self._items.append(item)
+
+    def restore(self, raw):
+        item = parse(raw)
+        return item
+"""
+
+
+def test_insert_similar_statement_from_sibling_method():
+    out = patched(LEDGER, 7, "insert_similar_statement")
+    assert (
+        dedent(LEDGER).replace(
+            "        return item", "        self._items.append(item)\n        return item"
+        )
+        in out
+    )
+
+
+def test_return_unused_value():
+    src = "def f(x):\n    y = x * 2\n"
+    assert "def f(x):\n    y = x * 2\n    return y\n" in patched(src, 2, "return_unused_value")
+
+
+def test_insert_self_assignment_for_unused_parameter():
+    src = "class A:\n    def __init__(self, size):\n        self.items = []\n\n    def grow(self):\n        self._size += 1\n"
+    out = patched(src, 3, "insert_self_assignment")
+    assert (
+        src.replace(
+            "        self.items = []\n", "        self._size = size\n        self.items = []\n"
+        )
+        in out
+    )
+
+
+def test_delete_statement_keeps_block_valid():
+    src = "def f(x):\n    x.clear()\n"
+    assert "def f(x):\n    pass\n" in patched(src, 2, "delete_statement")
