@@ -76,7 +76,8 @@ def gate() -> None:
 def check(file: str, policy_file: Path | None) -> None:
     """Decide each JSON line of FILE (default '-', stdin); print one decision per line."""
     if not structlog.is_configured():
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+        # Keep stdout for decisions; look sys.stderr up at each event (it may be swapped).
+        structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr))
     try:
         policy = GatePolicy.from_toml(policy_file) if policy_file else GatePolicy()
     except ConfigError as exc:
