@@ -57,7 +57,7 @@ def generate_token_candidates(
             continue
         ctx = ops.TokenContext(loc.file, source, language)
         for tpl in templates:
-            for edit in tpl.fn(ctx, loc.line):  # type: ignore[arg-type]
+            for edit in tpl.fn(ctx, loc.line):
                 patched = apply_splices(source, edit.splices)
                 if patched == source or not balanced(patched, language):
                     continue

@@ -6,7 +6,7 @@ string or comment tokens because they only ever splice code tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations, pairwise
@@ -176,7 +176,7 @@ def _sub(ctx: TokenContext, i: int, new: str, what: str | None = None) -> Edit:
     return Edit((Splice(tok.start, tok.end, new),), what or f"replace `{tok.text}` with `{new}`")
 
 
-def _ops(table: dict[str, tuple[str, ...]]):
+def _ops(table: Mapping[str, tuple[str, ...]]) -> Callable[[TokenContext, int], Iterator[Edit]]:
     def fn(ctx: TokenContext, line: int) -> Iterator[Edit]:
         for i in ctx.on_line(line):
             tok = ctx.tokens[i]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from rfsn.planners.candidates import Splice
 
@@ -99,7 +100,7 @@ class FileContext:
             node = self.parents[node]
             yield node
 
-    def enclosing(self, node: ast.AST, kinds: tuple[type, ...]) -> ast.AST | None:
+    def enclosing(self, node: ast.AST, kinds: Any) -> ast.AST | None:
         return next((a for a in self.ancestors(node) if isinstance(a, kinds)), None)
 
     @cached_property
@@ -161,7 +162,8 @@ def of_type(nodes: Iterable[ast.AST], kind: type | tuple[type, ...]) -> list:
     return [n for n in nodes if isinstance(n, kind)]
 
 
-Generator = Callable[[FileContext, int], Iterable[Edit]]
+# (FileContext | TokenContext, line) -> edits
+Generator = Callable[[Any, int], Iterable[Edit]]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TypeGuard
 
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.python.base import (
@@ -18,7 +19,7 @@ from rfsn.planners.templates.python.base import (
 _NUMERIC_LOOKING = (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)
 
 
-def _is_int(node: ast.AST) -> bool:
+def _is_int(node: ast.AST | None) -> TypeGuard[ast.Constant]:
     return (
         isinstance(node, ast.Constant)
         and isinstance(node.value, int)
@@ -33,7 +34,8 @@ def integer_off_by_one(ctx: FileContext, line: int) -> Iterator[Edit]:
             text = ctx.map.text(node)
             if not text.isdigit():
                 continue  # hex, octal, underscores: leave alone
-            for new in (node.value + 1, node.value - 1):
+            value = int(text)
+            for new in (value + 1, value - 1):
                 yield replace(ctx, node, str(new), f"replace `{text}` with `{new}`")
 
 
