@@ -34,6 +34,9 @@ class Approved:
     """A proposal the gate accepted, with the exact diff to apply for an edit."""
 
     __slots__ = ("_patch", "_proposal", "_seal")
+    _proposal: Proposal
+    _patch: str | None
+    _seal: str
 
     def __init__(self, token: object, proposal: Proposal, patch: str | None = None) -> None:
         if token is not _TOKEN:

@@ -42,9 +42,9 @@ def decide_line(gate: Gate, line: str) -> GateDecision:
     if unknown:
         return _malformed(f"unknown keys: {', '.join(sorted(unknown))}")
     try:
-        context = GateContext(
-            workspace=data.get("workspace"), phase=data.get("phase"),
-            buildpack=data.get("buildpack", "generic"),
+        context = GateContext.model_validate(
+            {"workspace": data.get("workspace"), "phase": data.get("phase"),
+             "buildpack": data.get("buildpack", "generic")}
         )
         proposal = parse_proposal(data.get("proposal"))
     except ValidationError as exc:
