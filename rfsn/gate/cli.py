@@ -75,9 +75,9 @@ def gate() -> None:
               help="TOML file whose [gate] table is the policy (default: built-in defaults)")
 def check(file: str, policy_file: Path | None) -> None:
     """Decide each JSON line of FILE (default '-', stdin); print one decision per line."""
-    if not structlog.is_configured():
-        # Keep stdout for decisions; look sys.stderr up at each event (it may be swapped).
-        structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr))
+    # stdout carries decisions only: send events to stderr, keeping the configured processors
+    # (sys.stderr is looked up at each event, since it may be swapped).
+    structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr))
     try:
         policy = GatePolicy.from_toml(policy_file) if policy_file else GatePolicy()
     except ConfigError as exc:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import structlog
 from click.testing import CliRunner
 from structlog.testing import capture_logs
 
@@ -18,6 +19,14 @@ from rfsn.models import Edit, Phase, ReadFile, RunCommand
 from rfsn.observability.metrics import GATE_DECISIONS
 from tests.gate.attacks import MOD_PY_FIX
 from tests.gate.conftest import ctx
+
+
+@pytest.fixture(autouse=True)
+def _restore_structlog():
+    """The CLI points structlog at stderr; give other tests back the configuration they had."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def _lines(repo: Path) -> str:
