@@ -98,7 +98,9 @@ class GoBuildpack:
         requires = "require" in (repo / "go.mod").read_text(encoding="utf-8") if "go.mod" in names else False
         files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names) if requires else ()
         # the steps may use the network; test runs may not (GOPROXY=off below)
-        download = "GOPROXY=https://proxy.golang.org,direct go mod download all"
+        # (and the recipe's env is set after the steps: name the module cache here too)
+        download = ("GOMODCACHE=$RFSN_ENV/gomodcache GOFLAGS=-mod=mod "
+                    "GOPROXY=https://proxy.golang.org,direct go mod download all")
         steps = (f"cd $RFSN_ENV/files && {download}",) if requires else ()
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=steps, files=files,

@@ -80,7 +80,9 @@ class RustBuildpack:
             # cargo fetch needs a target to read the manifest; the real sources are not needed
             names = [n for n in ("Cargo.toml", "Cargo.lock") if (repo / n).is_file()]
             files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names)
-            steps = ("cd $RFSN_ENV/files && mkdir -p src && touch src/lib.rs && cargo fetch",)
+            # the recipe's env is set after the steps: name CARGO_HOME here too
+            steps = ("cd $RFSN_ENV/files && mkdir -p src && touch src/lib.rs && "
+                     "CARGO_HOME=$RFSN_ENV/cargo-home cargo fetch",)
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=steps, files=files,
             env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
