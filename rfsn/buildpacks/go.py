@@ -105,9 +105,7 @@ class GoBuildpack:
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=steps, files=files,
             env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE),
-                 ("GOFLAGS", "-mod=mod"), ("GOTOOLCHAIN", "local"), ("GOPROXY", "off"),
-                 ("PATH", "/usr/local/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:"
-                          "/usr/sbin:/usr/bin:/sbin:/bin")),
+                 ("GOFLAGS", "-mod=mod"), ("GOTOOLCHAIN", "local"), ("GOPROXY", "off")),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

@@ -86,8 +86,7 @@ class RustBuildpack:
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=steps, files=files,
             env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
-                 ("PATH", "$RFSN_ENV/cargo-home/bin:/usr/local/cargo/bin:/usr/local/sbin:"
-                          "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")),
+                 ("CARGO_TERM_COLOR", "never")),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

@@ -1,0 +1,91 @@
+"""End to end in Docker: `rfsn test` reports exactly what the runners report on the host.
+
+The expected statuses are the devset harness's (FAIL_TO_PASS failed, PASS_TO_PASS
+passed, after the instance's test_patch), which the host runs reproduce
+(tests/buildpacks/fixtures/*/...expected). Base images come from the registry
+or `rfsn sandbox bootstrap --buildpack NAME`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.buildpacks.conftest import FIXTURES
+
+DEVSET = Path(os.environ.get("RFSN_DEVSET", "/work/shared/devset"))
+pytestmark = pytest.mark.docker
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception:  # any failure to reach a daemon means: no Docker here
+        return False
+    return True
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_docker() -> None:
+    if not _docker_answers():
+        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+            pytest.fail("RFSN_REQUIRE_DOCKER=1 but no Docker daemon answers")
+        pytest.skip("no Docker daemon")
+
+
+def _instance(project: str) -> dict[str, object]:
+    for line in (DEVSET / "instances.jsonl").read_text().splitlines():
+        instance = json.loads(line)
+        if instance["repo"] == f"devset/{project}":
+            return instance
+    raise LookupError(project)
+
+
+def _devset_repo(project: str, tmp_path: Path) -> Path:
+    if not (DEVSET / "materialize.py").is_file():
+        pytest.skip("the devset is not available")
+    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(tmp_path), "--only", project],
+                   check=True, capture_output=True)
+    repo = tmp_path / project
+    subprocess.run(["git", "apply"], input=str(_instance(project)["test_patch"]), text=True,
+                   cwd=repo, check=True)
+    return repo
+
+
+def _rfsn_test(repo: Path) -> dict[str, str]:
+    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo),
+                           "--sandbox", "docker",
+                           "--json"], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    return dict(json.loads(proc.stdout)["tests"])
+
+
+@pytest.mark.parametrize("project", ["cart-pricing", "event-bus", "duration-fmt", "wordfreq", "ringbuf"])
+def test_devset_projects(project: str, tmp_path: Path) -> None:
+    instance = _instance(project)
+    expected = {t: "failed" for t in instance["FAIL_TO_PASS"]}  # type: ignore[union-attr]
+    expected |= {t: "passed" for t in instance["PASS_TO_PASS"]}  # type: ignore[union-attr]
+    assert _rfsn_test(_devset_repo(project, tmp_path)) == expected
+
+
+def test_go_project(tmp_path: Path) -> None:
+    repo = tmp_path / "calc"
+    shutil.copytree(FIXTURES / "go" / "calc", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    pkg = "example.com/calc"
+    assert _rfsn_test(repo) == {
+        f"{pkg}/mathx/TestAbs": "passed", f"{pkg}/mathx/TestAbs/positive": "passed",
+        f"{pkg}/mathx/TestAbs/negative_number": "passed", f"{pkg}/mathx/TestAbs/zero": "passed",
+        f"{pkg}/mathx/TestClamp": "failed", f"{pkg}/mathx/TestClamp/below": "passed",
+        f"{pkg}/mathx/TestClamp/above": "failed", f"{pkg}/mathx/TestSkipped": "skipped",
+        f"{pkg}/strs/TestShout": "passed", f"{pkg}/strs/ExampleShout": "passed",
+        f"{pkg}/broken": "error",
+    }
