@@ -11,9 +11,6 @@ from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
 from rfsn.errors import BuildpackError
 from rfsn.models import TestStatus
 
-#: the single pseudo-test id of an exit-code-only run
-SUITE_ID = "<suite>"
-
 
 class GenericBuildpack:
     """Runs ``test_cmd`` (no shell) in the environment of ``base`` or a plain Debian one."""
@@ -49,5 +46,5 @@ class GenericBuildpack:
         return [*self.argv, *tests]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        # Exit-code-only: the runner fills in the one pseudo-test from the exit code.
+        # Exit-code-only: rfsn.runner records one pseudo-test from the exit code.
         return {}

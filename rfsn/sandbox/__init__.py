@@ -1,0 +1,69 @@
+"""Sandboxes: where a session's commands run (Docker by default, local as a fallback).
+
+``open_sandbox`` is the one entry point: it builds (or reuses) the buildpack's
+environment, starts the sandbox, runs the per-session setup commands and
+guarantees cleanup when the block exits, however it exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rfsn.buildpacks.base import Buildpack
+from rfsn.errors import DockerUnavailable
+from rfsn.observability.logging import get_logger
+from rfsn.sandbox.base import Sandbox
+from rfsn.settings import Settings
+
+__all__ = ["Sandbox", "choose_kind", "open_sandbox"]
+log = get_logger(__name__)
+
+
+def choose_kind(requested: str) -> str:
+    """'docker' or 'local'. ``auto`` means Docker when a daemon answers."""
+    if requested != "auto":
+        return requested
+    from rfsn.sandbox.docker import connect
+
+    try:
+        connect(timeout=10).close()
+    except DockerUnavailable as exc:
+        log.warning("sandbox.unsandboxed_fallback", reason=str(exc),
+                    message="no Docker daemon answers: code will run UNSANDBOXED on this host")
+        return "local"
+    return "docker"
+
+
+def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
+            session_id: str | None) -> Sandbox:
+    recipe = buildpack.env_recipe(workspace)
+    if kind == "docker":
+        from rfsn.sandbox.docker import DockerSandbox, connect
+        from rfsn.sandbox.images import ensure_env_image
+
+        client = connect(timeout=settings.test_timeout + 120)
+        ca = settings.resolved_ca_bundle()
+        image = ensure_env_image(client, recipe, settings.base_image_source, ca)
+        return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
+                             pids=settings.pids, ca_bundle=ca, session_id=session_id)
+    from rfsn.sandbox.local import LocalSandbox, ensure_env_dir
+
+    env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout) if recipe.steps else None
+    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory)
+
+
+@contextmanager
+def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "auto",
+                 session_id: str | None = None) -> Iterator[Sandbox]:
+    sandbox = _create(workspace, buildpack, settings, choose_kind(kind), session_id)
+    try:
+        for argv in buildpack.setup_commands(workspace):
+            result = sandbox.exec(argv, timeout=settings.setup_timeout)
+            if result.exit_code != 0:
+                log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
+                            output=result.output[-500:])
+        yield sandbox
+    finally:
+        sandbox.close()

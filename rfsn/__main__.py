@@ -1,0 +1,3 @@
+from rfsn.cli import main
+
+main()

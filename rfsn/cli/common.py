@@ -1,0 +1,33 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rfsn.observability import logging as rlog
+from rfsn.settings import Settings, load_settings
+
+
+def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--sandbox", type=click.Choice(["auto", "docker", "local"]), default=None,
+        help="where code runs (default: auto = Docker when a daemon answers)",
+    )(func)
+
+
+def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("-v", "--verbose", is_flag=True, help="show progress events")(func)
+    return click.option("--log-file", type=click.Path(path_type=Path), default=None,
+                        help="also write every event as a JSON line to this file")(func)
+
+
+def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from flags, environment and rfsn.toml; logging configured from them."""
+    settings = load_settings(log_file=log_file, **overrides)
+    level = "info" if verbose else ("warning" if settings.log_level == "info" else settings.log_level)
+    rlog.configure(level=level, json_file=settings.log_file)
+    return settings

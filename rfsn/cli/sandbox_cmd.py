@@ -1,0 +1,50 @@
+"""``rfsn sandbox``: base images without a registry, and cleanup."""
+
+from __future__ import annotations
+
+import click
+
+from rfsn.buildpacks import load
+from rfsn.cli.common import setup
+
+
+@click.group()
+def sandbox() -> None:
+    """Manage sandbox images and containers."""
+
+
+@sandbox.command()
+@click.option("--buildpack", "names", multiple=True, default=["python"], show_default=True,
+              help="build the base image of this buildpack (repeatable)")
+@click.option("--python", "python_version", help="Python version (picks the Debian release)")
+@click.option("--force", is_flag=True, help="rebuild even if the image exists")
+@click.option("-v", "--verbose", is_flag=True)
+def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool) -> None:
+    """Build base images from Debian packages (debootstrap + docker import), no registry needed."""
+    from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
+    from rfsn.errors import ConfigError
+    from rfsn.sandbox.bootstrap import bootstrap as build
+    from rfsn.sandbox.docker import connect
+
+    settings = setup(verbose)
+    client = connect()
+    for name in names:
+        base = load(name).default_base
+        if python_version and name == "python":
+            if python_version not in DEBIAN_PYTHON:
+                raise ConfigError(f"no Debian release ships Python {python_version} "
+                                  f"(choose one of {', '.join(DEBIAN_PYTHON)})")
+            base = python_image(python_version)
+        tag, built = build(client, base, settings.debian_mirror, force=force,
+                           timeout=settings.setup_timeout)
+        click.echo(f"{tag} {'built' if built else 'exists'}")
+
+
+@sandbox.command()
+@click.option("--all", "everything", is_flag=True, help="also containers of running rfsn processes")
+def prune(everything: bool) -> None:
+    """Remove containers left behind by rfsn processes that are gone."""
+    from rfsn.sandbox.docker import connect, prune as remove
+
+    removed = remove(connect(), everything)
+    click.echo(f"removed {len(removed)} container(s)" + (": " + ", ".join(removed) if removed else ""))

@@ -1,0 +1,68 @@
+"""``rfsn test``: run a repository's tests in a sandbox and report per-test results."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from rfsn.buildpacks import select
+from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.errors import CommandTimeout
+from rfsn.models import TestReport, TestStatus
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.workspace import prepare
+
+_STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR: "red",
+          TestStatus.SKIPPED: "yellow"}
+
+
+def print_report(report: TestReport, console: Console) -> None:
+    table = Table("test", "status", box=None, pad_edge=False)
+    for test_id, status in sorted(report.tests.items()):
+        table.add_row(test_id, f"[{_STYLE[status]}]{status.value}[/]")
+    console.print(table)
+    counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
+    console.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
+                  + ("" if report.structured else " (exit code only)"))
+
+
+@click.command()
+@click.argument("target")
+@click.argument("test_ids", nargs=-1)
+@click.option("--ref", help="branch, tag or commit to test")
+@click.option("--tests", "tests", multiple=True, help="a test id to run (repeatable)")
+@click.option("--buildpack", help="use this buildpack instead of detecting one")
+@click.option("--test-cmd", help="run this command as the test suite (exit code only)")
+@click.option("--timeout", type=float, help="seconds for the test run")
+@click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
+@sandbox_option
+@verbosity_options
+def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[str, ...],
+         buildpack: str | None, test_cmd: str | None, timeout: float | None, as_json: bool,
+         sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
+    """Run the tests of TARGET (a path or git URL), or only TEST_IDS.
+
+    Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
+    """
+    settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        pack = select(workspace.path, buildpack, test_cmd)
+        with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
+            report = run_tests(box, pack, [*test_ids, *tests], timeout=settings.test_timeout)
+    if report.timed_out:
+        raise CommandTimeout(["tests"], settings.test_timeout)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        print_report(report, Console())
+    if not report.tests and report.exit_code != 0:
+        click.echo(f"rfsn: the test runner failed (exit {report.exit_code}) and reported no tests:\n"
+                   + report.log[-2000:], err=True)
+    sys.exit(0 if report.ok else 1)

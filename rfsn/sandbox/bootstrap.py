@@ -1,0 +1,73 @@
+"""Base images without a registry: debootstrap a minimal Debian, tar it, ``docker import``.
+
+For air-gapped machines and registries that cannot be reached. The image is
+tagged ``rfsn/base-<runtime>:<version>-<release>`` and reused until ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks.base import BaseImage
+from rfsn.errors import ImageError
+from rfsn.observability.logging import get_logger
+from rfsn.sandbox.images import image_exists
+
+log = get_logger(__name__)
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def debootstrap_command(base: BaseImage, target: Path, mirror: str) -> list[str]:
+    return ["debootstrap", "--variant=minbase", f"--include={','.join(base.debian_packages)}",
+            base.debian_release, str(target), mirror]
+
+
+def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
+              timeout: float = 1800.0) -> tuple[str, bool]:
+    """Build ``base.bootstrap_tag`` from Debian packages; returns (tag, built_now)."""
+    tag = base.bootstrap_tag
+    if not force and image_exists(client, tag):
+        return tag, False
+    if shutil.which("debootstrap") is None:
+        raise ImageError("debootstrap is not installed (apt-get install debootstrap)")
+    if os.geteuid() != 0:
+        raise ImageError("rfsn sandbox bootstrap needs root (debootstrap creates device files)")
+    with tempfile.TemporaryDirectory(prefix="rfsn-rootfs-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        log.info("bootstrap.debootstrap", tag=tag, release=base.debian_release)
+        try:
+            proc = subprocess.run(debootstrap_command(base, rootfs, mirror), capture_output=True,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise ImageError(f"debootstrap timed out after {timeout:g}s") from exc
+        if proc.returncode != 0:
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-2:]
+            raise ImageError(f"debootstrap {base.debian_release} failed: {' | '.join(tail)}")
+        _trim(rootfs)
+        log.info("bootstrap.import", tag=tag)
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."],
+                               stdout=subprocess.PIPE)
+        try:
+            repository, _, version = tag.partition(":")
+            client.api.import_image(src=tar.stdout, repository=repository, tag=version,
+                                    changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8",
+                                             'CMD ["/bin/bash"]'], stream_src=True)
+        finally:
+            tar.wait()
+        if tar.returncode != 0 or not image_exists(client, tag):
+            raise ImageError(f"docker import of {tag} failed")
+    return tag, True
+
+
+def _trim(rootfs: Path) -> None:
+    """Drop what an image never needs: package caches and lists, docs."""
+    for sub in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
+        path = rootfs / sub
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True, exist_ok=True)

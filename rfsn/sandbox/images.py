@@ -1,0 +1,131 @@
+"""Layered, content-addressed images: base (runtime) -> env (dependencies).
+
+The env image's tag is a hash of its recipe (see ``EnvRecipe.key``), so repos
+with the same dependencies share it and any change forces a rebuild. Base
+images come from the registry or, where none answers, from ``bootstrap``.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks.base import BaseImage, EnvRecipe
+from rfsn.errors import ImageError
+from rfsn.observability.logging import get_logger
+from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
+from rfsn.sandbox.labels import MANAGED
+
+ENV_ROOT = "/opt/rfsn"
+CA_PATH = "/etc/rfsn/ca.crt"
+CA_VARIABLES = (
+    "PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+    "CARGO_HTTP_CAINFO", "GIT_SSL_CAINFO",
+)
+log = get_logger(__name__)
+
+
+def ca_environment() -> dict[str, str]:
+    return dict.fromkeys(CA_VARIABLES, CA_PATH)
+
+
+def image_exists(client: Any, tag: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def resolve_base(client: Any, base: BaseImage, source: str) -> str:
+    """The base image to build on: a local registry image, a bootstrapped one, or a pull."""
+    import docker.errors
+
+    if source != "bootstrap" and image_exists(client, base.registry_image):
+        return base.registry_image
+    if source != "registry" and image_exists(client, base.bootstrap_tag):
+        return base.bootstrap_tag
+    if source != "bootstrap":
+        try:
+            client.images.pull(base.registry_image)
+            return base.registry_image
+        except docker.errors.APIError as exc:
+            log.info("image.pull_failed", image=base.registry_image, error=str(exc)[:200])
+    raise ImageError(
+        f"no base image for {base.runtime} {base.version}: {base.registry_image} cannot be pulled "
+        f"and {base.bootstrap_tag} does not exist; build it without a registry with "
+        f"`rfsn sandbox bootstrap --buildpack <name>`"
+    )
+
+
+def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool) -> str:
+    lines = [f"FROM {base_ref}", f"ENV RFSN_ENV={ENV_ROOT}"]
+    if with_ca:
+        lines.append(f"COPY ca.crt {CA_PATH}")
+        lines.append("ENV " + " ".join(f"{k}={v}" for k, v in ca_environment().items()))
+    if recipe.files:
+        lines.append(f"COPY files/ {ENV_ROOT}/files/")
+    if recipe.env:
+        lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
+    lines += [f"RUN set -e; {step}" for step in recipe.steps]
+    lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
+    lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
+    return "\n".join(lines) + "\n"
+
+
+def _quote(value: str) -> str:
+    """Double quotes: Dockerfile ENV expands ``$RFSN_ENV`` inside them, not inside single ones."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        def add(name: str, data: bytes) -> None:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+
+        add("Dockerfile", dockerfile(recipe, base_ref, ca_bundle is not None).encode())
+        if ca_bundle is not None:
+            add("ca.crt", ca_bundle.read_bytes())
+        for name, text in recipe.files:
+            add(f"files/{name}", text.encode())
+    buffer.seek(0)
+    return buffer
+
+
+def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None) -> str:
+    """The env image for ``recipe``, built if no image has its tag yet."""
+    import docker.errors
+
+    tag = recipe.image_tag
+    if image_exists(client, tag):
+        SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
+        return tag
+    base_ref = resolve_base(client, recipe.base, source)
+    log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps))
+    started = time.monotonic()
+    output: list[str] = []
+    try:
+        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle),
+                                      custom_context=True, tag=tag, rm=True, forcerm=True,
+                                      decode=True, labels={MANAGED: "1"}):
+            output.append(chunk.get("stream", "") or chunk.get("status", ""))
+            if "error" in chunk:
+                tail = "".join(output)[-1500:].strip().splitlines()[-3:]
+                raise ImageError(f"building {tag} failed: {chunk['error'].strip()} | {' | '.join(tail)}")
+    except ImageError:
+        SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
+        raise
+    except docker.errors.APIError as exc:
+        SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
+        raise ImageError(f"building {tag} failed: {exc}") from exc
+    SANDBOX_OPERATIONS.labels("docker", "env_image", "built").inc()
+    SANDBOX_OPERATION_SECONDS.labels("docker", "env_image").observe(time.monotonic() - started)
+    return tag

@@ -1,0 +1,122 @@
+"""LocalSandbox: the same interface with host subprocesses. Code runs UNSANDBOXED.
+
+The working copy is used in place; each command runs in a new session (its
+own process group), which is killed whole on timeout. Memory is limited with
+RLIMIT_AS. The environment (e.g. a virtualenv) is built once per recipe under
+the cache directory by running the recipe's steps with ``$RFSN_ENV`` set.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rfsn.buildpacks.base import EnvRecipe
+from rfsn.errors import SandboxError
+from rfsn.models import ExecResult
+from rfsn.observability.logging import get_logger
+from rfsn.observability.metrics import SANDBOX_OPERATIONS
+from rfsn.sandbox.base import truncate_output
+
+log = get_logger(__name__)
+_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def memory_bytes(value: str) -> int:
+    value = value.strip().lower().removesuffix("b")
+    if value and value[-1] in _UNITS:
+        return int(float(value[:-1]) * _UNITS[value[-1]])
+    return int(value)
+
+
+def expand(value: str, env_dir: Path) -> str:
+    return value.replace("$RFSN_ENV", str(env_dir))
+
+
+def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float) -> Path:
+    """Build the recipe's environment under ``root/<key>`` once; later calls reuse it."""
+    env_dir = root / recipe.key()
+    ready = env_dir / ".rfsn-ready"
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / f"{recipe.key()}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if ready.exists():
+            return env_dir
+        shutil.rmtree(env_dir, ignore_errors=True)
+        (env_dir / "files").mkdir(parents=True)
+        for name, text in recipe.files:
+            (env_dir / "files" / name).parent.mkdir(parents=True, exist_ok=True)
+            (env_dir / "files" / name).write_text(text, encoding="utf-8")
+        step_env = {**os.environ, "RFSN_ENV": str(env_dir)}
+        step_env.update({k: expand(v, env_dir) for k, v in recipe.env})
+        for step in recipe.steps:
+            log.info("local_env.step", step=step[:120])
+            proc = subprocess.run(["bash", "-c", f"set -e; {step}"], capture_output=True, text=True,
+                                  env=step_env, timeout=timeout)
+            if proc.returncode != 0:
+                tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+                raise SandboxError(f"environment step failed: {step[:80]} | {' | '.join(tail)}")
+        ready.touch()
+    return env_dir
+
+
+class LocalSandbox:
+    kind = "local"
+
+    def __init__(self, workspace: Path, env_dir: Path | None, recipe_env: Mapping[str, str],
+                 memory: str) -> None:
+        self.workspace = workspace
+        self.workdir = str(workspace)
+        self.scratch = Path(tempfile.mkdtemp(prefix="rfsn-scratch-"))
+        self.scratch_path = str(self.scratch)
+        self._memory = memory_bytes(memory)
+        self._env = {**os.environ, "RFSN_ENV": str(env_dir or "")}
+        for key, value in recipe_env.items():
+            self._env[key] = expand(value, env_dir) if env_dir else value
+
+    def _limits(self) -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (self._memory, self._memory))
+
+    def exec(self, argv: Sequence[str], *, timeout: float,
+             env: Mapping[str, str] | None = None) -> ExecResult:
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(list(argv), cwd=self.workspace, env={**self._env, **(env or {})},
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True, preexec_fn=self._limits)
+        except OSError as exc:
+            return ExecResult(argv=list(argv), exit_code=127, output=f"{argv[0]}: {exc.strerror}",
+                              duration=0.0)
+        timed_out = False
+        try:
+            raw, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc.pid)
+            raw, _ = proc.communicate()
+        except BaseException:
+            _kill_group(proc.pid)
+            proc.wait()
+            raise
+        SANDBOX_OPERATIONS.labels("local", "exec", "timeout" if timed_out else "ok").inc()
+        return ExecResult(argv=list(argv), exit_code=proc.returncode, timed_out=timed_out,
+                          output=truncate_output(raw.decode("utf-8", "replace")),
+                          duration=time.monotonic() - started)
+
+    def close(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
