@@ -1,0 +1,80 @@
+"""Shared fixtures: a Docker client (or a skip, or a failure under CI) and the devset.
+
+Docker tests carry the ``docker`` marker. They skip only when no daemon
+answers, and with ``RFSN_REQUIRE_DOCKER=1`` (set by .ci/run) that skip
+becomes a failure, so CI cannot pass without really running them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEVSET = Path(os.environ.get("RFSN_DEVSET", Path(__file__).resolve().parents[2] / "shared" / "devset"))
+
+
+def _docker_or_skip() -> Any:
+    from rfsn.errors import DockerUnavailable
+    from rfsn.sandbox.docker import connect
+
+    try:
+        return connect(timeout=600)
+    except DockerUnavailable as exc:
+        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[Any]:
+    client = _docker_or_skip()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def no_leaked_containers(docker_client: Any) -> Iterator[None]:
+    """Fails the test if it leaves an rfsn container behind."""
+    before = {c.id for c in docker_client.containers.list(all=True, filters={"label": "rfsn.managed"})}
+    yield
+    after = {c.id for c in docker_client.containers.list(all=True, filters={"label": "rfsn.managed"})}
+    assert after <= before, f"leaked containers: {after - before}"
+
+
+@pytest.fixture(scope="session")
+def devset_instances() -> dict[str, dict[str, Any]]:
+    path = DEVSET / "instances.jsonl"
+    if not path.is_file():
+        pytest.skip(f"devset not found at {DEVSET}")
+    return {json.loads(line)["repo"].split("/", 1)[1]: json.loads(line)
+            for line in path.read_text().splitlines() if line.strip()}
+
+
+@pytest.fixture(scope="session")
+def devset_repos(tmp_path_factory: pytest.TempPathFactory,
+                 devset_instances: dict[str, dict[str, Any]]) -> Path:
+    """Every devset project materialized as a git repository at its base commit."""
+    out = tmp_path_factory.mktemp("devset") / "repos"
+    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+def with_test_patch(repos: Path, instance: dict[str, Any], dest: Path) -> Path:
+    """A copy of the instance's repo with its test_patch applied and committed."""
+    name = instance["repo"].split("/", 1)[1]
+    shutil.copytree(repos / name, dest, symlinks=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", "apply", "-"], cwd=dest, input=instance["test_patch"], text=True, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
+    subprocess.run(["git", "commit", "-qm", "test patch"], cwd=dest, check=True, env=env)
+    return dest
