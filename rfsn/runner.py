@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rfsn.buildpacks.base import Buildpack
-from rfsn.models import TestReport, TestStatus
+from rfsn.buildpacks.base import Buildpack, CoverageCapable
+from rfsn.models import ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
 from rfsn.sandbox.base import Sandbox
@@ -26,12 +26,33 @@ def _reports(sandbox: Sandbox) -> dict[str, str]:
             for p in sorted(sandbox.scratch.iterdir()) if p.is_file()}
 
 
+def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequence[str],
+                       timeout: float) -> ExecResult:
+    plan = buildpack.coverage_plan(list(tests), sandbox.scratch_path)
+    for name, text in plan.files.items():
+        (sandbox.scratch / name).write_text(text, encoding="utf-8")
+    result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env)
+    for argv in plan.commands[1:]:
+        extra = sandbox.exec(argv, timeout=timeout, env=plan.env)
+        if extra.exit_code != 0:
+            log.warning("tests.coverage_failed", argv=argv[:4], output=extra.output[-300:])
+    return result
+
+
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
-              timeout: float = 900.0) -> TestReport:
-    """Run the suite (or ``tests``) once; statuses come from the runner's structured report."""
+              timeout: float = 900.0, coverage: bool = False) -> TestReport:
+    """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
+
+    With ``coverage`` (and a buildpack that can measure it) the report also
+    says which lines each test ran.
+    """
     _clear(sandbox)
-    argv = buildpack.test_command(list(tests), sandbox.scratch_path)
-    result = sandbox.exec(argv, timeout=timeout)
+    measure = coverage and isinstance(buildpack, CoverageCapable)
+    if measure:
+        result = _run_with_coverage(sandbox, buildpack, tests, timeout)  # type: ignore[arg-type]
+    else:
+        result = sandbox.exec(buildpack.test_command(list(tests), sandbox.scratch_path),
+                              timeout=timeout)
     structured = getattr(buildpack, "structured", True)
     if structured:
         statuses = buildpack.parse(result.output, _reports(sandbox))
@@ -40,6 +61,9 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
         statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
                         log=result.output, timed_out=result.timed_out, structured=structured)
+    if measure:
+        report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
+            _reports(sandbox), list(statuses), sandbox.workdir)
     outcome = "timeout" if report.timed_out else ("passed" if report.ok else "failed")
     TEST_RUNS.labels(sandbox.kind, outcome).inc()
     TEST_RUN_SECONDS.labels(sandbox.kind).observe(result.duration)

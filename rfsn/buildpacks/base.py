@@ -67,12 +67,9 @@ class EnvRecipe(BaseModel):
     )
 
     def key(self) -> str:
+        """Content hash of the recipe (the Docker image tag also hashes its Dockerfile)."""
         payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-    @property
-    def image_tag(self) -> str:
-        return f"rfsn/env-{self.buildpack}:{self.key()}"
 
 
 @runtime_checkable
@@ -90,3 +87,21 @@ class Buildpack(Protocol):
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]: ...
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]: ...
+
+
+class CoveragePlan(BaseModel):
+    """How to run tests with per-test line coverage: files to write, commands, environment."""
+
+    files: dict[str, str] = Field(default_factory=dict, description="written into report_dir first")
+    commands: list[list[str]] = Field(description="run in order; the first runs the tests")
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+@runtime_checkable
+class CoverageCapable(Protocol):
+    """Optional: a buildpack that can measure which lines each test runs (for localization)."""
+
+    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan: ...
+
+    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
+                       workdir: str) -> dict[str, dict[str, list[int]]]: ...

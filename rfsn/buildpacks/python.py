@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import json
 import shlex
 import tomllib
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rfsn.buildpacks import pydeps
-from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
 from rfsn.buildpacks.junit import parse_junit, pytest_node_id
 from rfsn.models import TestStatus
 
@@ -104,6 +105,34 @@ class PythonBuildpack:
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
+        from rfsn.planners.localize import (
+            COVERAGE_RC,
+            coverage_command,
+            coverage_env,
+            coverage_json_command,
+        )
+
+        rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
+        pytest_argv = self.test_command(tests, report_dir)[3:]
+        return CoveragePlan(
+            files={"coveragerc": COVERAGE_RC},
+            commands=[coverage_command(pytest_argv, data, rc),
+                      coverage_json_command(data, rc, f"{report_dir}/coverage.json")],
+            env=coverage_env(),
+        )
+
+    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
+                       workdir: str) -> dict[str, dict[str, list[int]]]:
+        from rfsn.planners.localize import per_test_coverage
+
+        try:
+            report = json.loads(reports.get("coverage.json", ""))
+        except json.JSONDecodeError:
+            return {}
+        by_test = per_test_coverage(report, test_ids, root=workdir)
+        return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}
 
 
 def _has_setup_cfg_metadata(repo: Path) -> bool:

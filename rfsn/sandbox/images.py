@@ -7,7 +7,9 @@ images come from the registry or, where none answers, from ``bootstrap``.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import tarfile
 import time
 from pathlib import Path
@@ -100,15 +102,21 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None) -> io.Byt
     return buffer
 
 
+def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
+    """Hash of everything that produces the image: the Dockerfile (with its base) and files."""
+    payload = dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files)
+    return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+
+
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet."""
     import docker.errors
 
-    tag = recipe.image_tag
+    base_ref = resolve_base(client, recipe.base, source)
+    tag = env_image_tag(recipe, base_ref)
     if image_exists(client, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
-    base_ref = resolve_base(client, recipe.base, source)
     log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps))
     started = time.monotonic()
     output: list[str] = []
