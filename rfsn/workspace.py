@@ -42,11 +42,25 @@ def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
             cwd=repo, env=env, text=True, capture_output=True, timeout=timeout, input=input_text,
         )
     except subprocess.TimeoutExpired as exc:
-        raise WorkspaceError(f"git {args[0]} timed out after {timeout:g}s") from exc
+        raise WorkspaceError(f"git {_subcommand(args)} timed out after {timeout:g}s") from exc
     if check and proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-        raise WorkspaceError(f"git {args[0]} failed: {detail}")
+        raise WorkspaceError(f"git {_subcommand(args)} failed: {_detail(proc.stderr)}")
     return proc
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The git subcommand in ``args``, skipping global options such as ``-c key=value``."""
+    rest = list(args)
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] in ("-c", "-C") else rest[1:]
+    return rest[0] if rest else "command"
+
+
+def _detail(stderr: str) -> str:
+    """The line of git's stderr that says what went wrong: the first ``fatal:``, else the last."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or ["failed"])[0 if fatal else -1]
 
 
 @dataclass
@@ -75,9 +89,9 @@ class Workspace:
 
 
 def _exclude_artefacts(repo: Path) -> None:
-    info = repo / ".git" / "info"
-    info.mkdir(parents=True, exist_ok=True)
-    with (info / "exclude").open("a", encoding="utf-8") as fh:
+    exclude = repo / git(repo, "rev-parse", "--git-path", "info/exclude").stdout.strip()
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    with exclude.open("a", encoding="utf-8") as fh:
         fh.write("\n# rfsn\n" + "\n".join(EXCLUDES) + "\n")
 
 
@@ -95,6 +109,28 @@ def _snapshot(repo: Path) -> None:
         git(repo, "commit", "-q", "--no-verify", "-m", "rfsn: snapshot of the working tree")
 
 
+def _copy(source: Path, dest: Path) -> None:
+    """Copy a directory; the copy gets a ``.git`` of its own, sharing nothing with the source."""
+    if source == dest.resolve() or source in dest.resolve().parents:
+        raise WorkspaceError(f"cannot copy {source} into a directory inside itself ({dest})")
+    linked = (source / ".git").is_file()  # a worktree or submodule: .git points elsewhere
+    ignore = shutil.ignore_patterns(".git") if linked else None
+    try:
+        shutil.copytree(source, dest, symlinks=True, ignore=ignore)
+    except (shutil.Error, OSError) as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        errors = exc.args[0] if isinstance(exc, shutil.Error) else None
+        reason = f"{errors[0][0]}: {errors[0][2]}" if errors else str(exc)
+        raise WorkspaceError(f"cannot copy {source}: {reason}") from exc
+    if not (dest / ".git").exists():
+        git(dest, "init", "-q")
+    if linked:
+        git(dest, "fetch", "-q", "--update-head-ok", str(source),
+            "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", check=False)
+        if git(dest, "fetch", "-q", str(source), "HEAD", check=False).returncode == 0:
+            git(dest, "reset", "-q", "FETCH_HEAD")
+
+
 def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 120.0) -> Workspace:
     """A private copy of ``target`` (path or URL) at ``dest``, checked out at ``ref``."""
     if dest.exists():
@@ -107,12 +143,7 @@ def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 12
         source = Path(target).expanduser()
         if not source.is_dir():
             raise WorkspaceError(f"no such directory: {target}")
-        source, target_dir = source.resolve(), dest.resolve()
-        if source == target_dir or source in target_dir.parents:
-            raise WorkspaceError(f"cannot copy {source} into a directory inside itself ({dest})")
-        shutil.copytree(source, dest, symlinks=True)
-        if not (dest / ".git").exists():
-            git(dest, "init", "-q")
+        _copy(source.resolve(), dest)
     if ref:
         _checkout(dest, ref)
     else:

@@ -13,7 +13,12 @@ from rfsn.models import TestStatus
 
 
 class GenericBuildpack:
-    """Runs ``test_cmd`` (no shell) in the environment of ``base`` or a plain Debian one."""
+    """Runs ``test_cmd`` (no shell) in the environment of ``base``.
+
+    Without ``base`` the environment is that of the buildpack that best
+    recognises ``repo`` (so ``python -m pytest`` finds pytest), or a plain
+    Debian one when none does.
+    """
 
     name: ClassVar[str] = "generic"
     default_base: ClassVar[BaseImage] = BaseImage(
@@ -29,7 +34,7 @@ class GenericBuildpack:
             raise BuildpackError(f"cannot split --test-cmd {test_cmd!r}: {exc}") from exc
         if not self.argv:
             raise BuildpackError("--test-cmd is empty")
-        self.base = base
+        self.base = base if base is not None or repo is None else _best(repo)
 
     def detect(self, repo: Path) -> Detection:
         return Detection(score=0.01, reasons=["runs the given test command"])
@@ -48,3 +53,10 @@ class GenericBuildpack:
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         # Exit-code-only: rfsn.runner records one pseudo-test from the exit code.
         return {}
+
+
+def _best(repo: Path) -> Buildpack | None:
+    from rfsn.buildpacks import detect_all, load
+
+    ranked = [info for info, detection in detect_all(repo) if detection.score > 0]
+    return load(ranked[0].name) if ranked else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -41,24 +42,30 @@ def parse_junit(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str
 def pytest_node_id(case: ET.Element) -> str:
     """The pytest node id of a ``<testcase>`` written with ``junit_family=xunit1``.
 
-    ``classname`` is the dotted module path plus any classes; ``file`` is the
-    module's path. A collection error has an empty classname and stands for
-    the whole file.
+    pytest writes ``classname`` as the node id's path with ``/`` turned into
+    ``.`` and ``.py`` dropped, followed by any classes; ``name`` keeps its
+    parameters verbatim. ``file`` is where the test function is *defined*: the
+    module itself, except for tests inherited from a base class elsewhere. A
+    collection error has an empty classname and stands for the whole file.
     """
     name = case.get("name", "")
     classname = case.get("classname", "")
     file = case.get("file", "")
     if not classname:
         return file or name.replace(".", "/") + ".py"
+    mangled = _mangle(file) if file else None
+    if mangled and (classname == mangled or classname.startswith(mangled + ".")):
+        classes = classname[len(mangled) + 1:]
+        return "::".join([file, *(classes.split(".") if classes else []), name])
     parts = classname.split(".")
-    if not file:
-        return "/".join(parts) + ".py::" + name
-    module_parts = file.removesuffix(".py").split("/")
-    stem = module_parts[-1]
-    if parts[: len(module_parts)] == module_parts:
-        classes = parts[len(module_parts):]
-    elif stem in parts:
-        classes = parts[len(parts) - parts[::-1].index(stem):]
-    else:
-        classes = []
-    return "::".join([file, *classes, name])
+    # ``file`` names another module (an inherited test) or is missing: what is left
+    # after the module path are classes, which by pytest's convention are capitalized.
+    head = _mangle(file).split(".")[:-1] if file else []
+    start = len(head) if parts[: len(head)] == head else 0
+    split = next((i for i in range(max(start, 1), len(parts)) if parts[i][:1].isupper()), len(parts))
+    return "::".join(["/".join(parts[:split]) + ".py", *parts[split:], name])
+
+
+def _mangle(path: str) -> str:
+    """A file path as pytest's junit writer puts it into ``classname``."""
+    return re.sub(r"\.py$", "", path.replace("/", "."))

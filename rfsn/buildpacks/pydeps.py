@@ -22,6 +22,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 TEST_EXTRAS = {"test", "tests", "testing", "dev", "develop", "development"}
+_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)?(\S+)$")
 REQUIREMENT_FILES = (
     "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
     "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
@@ -68,29 +69,41 @@ def _setup_py_kwargs(path: Path) -> dict[str, Any]:
             for kw in node.keywords:
                 try:
                     kwargs[kw.arg] = ast.literal_eval(kw.value)
-                except ValueError:
-                    continue
+                except (ValueError, TypeError, SyntaxError, RecursionError):
+                    continue  # not a literal (a variable, a call): unknown without running it
             return kwargs
     return {}
 
 
 def _requirements_file(path: Path, seen: set[Path]) -> list[str]:
+    path = path.resolve()
     if path in seen or not path.is_file():
         return []
     seen.add(path)
     found: list[str] = []
-    for line in _lines(path.read_text(encoding="utf-8", errors="replace")):
+    text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
+    for line in _lines(text):
         line = line.split(" #", 1)[0].strip()
-        if line.startswith(("-r ", "--requirement ", "-c ", "--constraint ")):
-            if line.startswith(("-r", "--requirement")):
-                found += _requirements_file(path.parent / line.split(None, 1)[1], seen)
+        include = _INCLUDE.match(line)
+        if include:
+            found += _requirements_file(path.parent / include.group(1), seen)
         elif not line.startswith(("-", ".", "/")) and "://" not in line:
-            found.append(line)
+            found.append(re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip())  # drop --hash=...
     return found
 
 
-def _extras(extras: dict[str, Any]) -> list[str]:
-    return [r for name, reqs in extras.items() if name.lower() in TEST_EXTRAS for r in reqs or []]
+def _as_list(value: Any) -> list[str]:
+    """setup() accepts a string (one requirement per line) wherever it accepts a list."""
+    if isinstance(value, str):
+        return _lines(value)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
+
+
+def _extras(extras: Any) -> list[str]:
+    if not isinstance(extras, dict):
+        return []
+    return [r for name, reqs in extras.items() if str(name).lower() in TEST_EXTRAS
+            for r in _as_list(reqs)]
 
 
 def raw_requirements(repo: Path) -> list[str]:
@@ -109,9 +122,9 @@ def raw_requirements(repo: Path) -> list[str]:
         reqs += _extras({k: _lines(v) for k, v in setup_cfg.items("options.extras_require")})
     if (repo / "setup.py").is_file():
         kwargs = _setup_py_kwargs(repo / "setup.py")
-        reqs += list(kwargs.get("install_requires", []) or [])
-        reqs += list(kwargs.get("tests_require", []) or [])
-        reqs += _extras(kwargs.get("extras_require", {}) or {})
+        reqs += _as_list(kwargs.get("install_requires"))
+        reqs += _as_list(kwargs.get("tests_require"))
+        reqs += _extras(kwargs.get("extras_require"))
     seen: set[Path] = set()
     for name in REQUIREMENT_FILES:
         reqs += _requirements_file(repo / name, seen)

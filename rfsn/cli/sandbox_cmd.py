@@ -44,7 +44,8 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
 @click.option("--all", "everything", is_flag=True, help="also containers of running rfsn processes")
 def prune(everything: bool) -> None:
     """Remove containers left behind by rfsn processes that are gone."""
-    from rfsn.sandbox.docker import connect, prune as remove
+    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.docker import prune as remove
 
     removed = remove(connect(), everything)
     click.echo(f"removed {len(removed)} container(s)" + (": " + ", ".join(removed) if removed else ""))

@@ -27,6 +27,8 @@ from rfsn.sandbox.images import CA_PATH, ca_environment
 WORKDIR = "/testbed"
 SCRATCH = "/rfsn"
 KILL_GRACE = 5
+_KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
+               '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
 
 
@@ -67,6 +69,7 @@ class DockerSandbox:
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())
+        self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
         started = time.monotonic()
         try:
             self.container = client.containers.run(
@@ -74,12 +77,14 @@ class DockerSandbox:
                 working_dir=WORKDIR, volumes=volumes, environment=environment,
                 user=f"{os.getuid()}:{os.getgid()}", labels=labels.for_session(self.session_id),
                 mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
-                nano_cpus=int(cpus * 1e9), pids_limit=pids,
-                name=f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}",
+                nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
             )
-        except Exception as exc:
+        except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start
             self._remove_scratch()
+            self._remove_by_name()
             SANDBOX_OPERATIONS.labels("docker", "create", "error").inc()
+            if not isinstance(exc, Exception):
+                raise
             raise SandboxError(f"cannot start a container from {image}: {exc}") from exc
         SANDBOX_OPERATIONS.labels("docker", "create", "ok").inc()
         SANDBOX_OPERATION_SECONDS.labels("docker", "create").observe(time.monotonic() - started)
@@ -94,12 +99,14 @@ class DockerSandbox:
         started = time.monotonic()
         exec_id = api.exec_create(self.container.id, wrapped, workdir=WORKDIR,
                                   environment=dict(env or {}), user=f"{os.getuid()}:{os.getgid()}")
-        api.timeout = timeout + KILL_GRACE + 30  # the host-side backstop
+        default_timeout, api.timeout = api.timeout, timeout + KILL_GRACE + 30  # host-side backstop
         try:
             raw = api.exec_start(exec_id, stream=False, demux=False)
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             self._kill_all()
             raw = b""
+        finally:
+            api.timeout = default_timeout
         duration = time.monotonic() - started
         exit_code = api.exec_inspect(exec_id).get("ExitCode")
         if exit_code is None:
@@ -111,8 +118,22 @@ class DockerSandbox:
                           timed_out=timed_out)
 
     def _kill_all(self) -> None:
-        """Backstop when the host gave up waiting: kill every process but init."""
-        self.container.exec_run(["kill", "-9", "-1"], user="0")
+        """Backstop when the host gave up waiting: kill every exec'd process group.
+
+        Exec'd processes are the ones whose parent is outside the container
+        (ppid 0); init (pid 1) and its ``sleep infinity`` are left alone.
+        """
+        self.container.exec_run(["sh", "-c", _KILL_EXECS], user="0")
+
+    def _remove_by_name(self) -> None:
+        import docker.errors
+
+        try:
+            self.client.containers.get(self.name).remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:  # the daemon may be gone; prune cleans up later
+            log.warning("sandbox.remove_failed", container=self.name, error=str(exc))
 
     def close(self) -> None:
         if self._closed:
@@ -135,9 +156,14 @@ class DockerSandbox:
 
 def prune(client: Any, everything: bool = False) -> list[str]:
     """Remove rfsn containers whose owning process is gone (or all of them)."""
+    import docker.errors
+
     removed = []
     for container in client.containers.list(all=True, filters={"label": labels.MANAGED}):
         if everything or not labels.owner_alive(container.labels):
-            container.remove(force=True, v=True)
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                continue  # its owner removed it meanwhile
             removed.append(container.name)
     return removed

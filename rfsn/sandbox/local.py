@@ -8,6 +8,7 @@ the cache directory by running the recipe's steps with ``$RFSN_ENV`` set.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import resource
@@ -27,6 +28,7 @@ from rfsn.observability.metrics import SANDBOX_OPERATIONS
 from rfsn.sandbox.base import truncate_output
 
 log = get_logger(__name__)
+KILL_GRACE = 5
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
@@ -99,9 +101,9 @@ class LocalSandbox:
         try:
             raw, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            timed_out = True
+            timed_out = proc.poll() is None  # else only a background child held the output open
             _kill_group(proc.pid)
-            raw, _ = proc.communicate()
+            raw = _drain(proc)
         except BaseException:
             _kill_group(proc.pid)
             proc.wait()
@@ -115,8 +117,18 @@ class LocalSandbox:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _kill_group(pgid: int) -> None:
+def _drain(proc: subprocess.Popen[bytes]) -> bytes:
+    """The rest of the output; a grandchild that left the group may hold the pipe open."""
     try:
+        raw, _ = proc.communicate(timeout=KILL_GRACE)
+    except subprocess.TimeoutExpired:
+        if proc.stdout is not None:
+            proc.stdout.close()
+        proc.wait()
+        return b""
+    return raw
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
