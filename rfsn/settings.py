@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: str = Field(default="info")
+    gate: dict[str, Any] = Field(
+        default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -73,6 +76,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("RFSN_CONFIG", "rfsn.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def gate_policy(self) -> Any:
+        """The gate's policy: defaults overridden by the [gate] table."""
+        from rfsn.gate import GatePolicy
+
+        return GatePolicy.from_mapping(self.gate)
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()

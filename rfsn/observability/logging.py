@@ -8,19 +8,38 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
 
 _json_sink: TextIO | None = None
+_extra_sinks: list[TextIO] = []
+_render_json = structlog.processors.JSONRenderer()
 
 
 def _tee_json(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
-    if _json_sink is not None:
-        _json_sink.write(structlog.processors.JSONRenderer()(logger, method, dict(event)) + "\n")
-        _json_sink.flush()
+    sinks = [_json_sink, *_extra_sinks] if _json_sink is not None else _extra_sinks
+    if sinks:
+        line = str(_render_json(logger, method, dict(event))) + "\n"
+        for sink in sinks:
+            sink.write(line)
+            sink.flush()
     return event
+
+
+@contextmanager
+def events_to(path: Path) -> Iterator[None]:
+    """Also write every event logged inside the block as a JSON line to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as sink:
+        _extra_sinks.append(sink)
+        try:
+            yield
+        finally:
+            _extra_sinks.remove(sink)
 
 
 def configure(level: str = "info", json_file: Path | None = None, console: bool = True) -> None:

@@ -1,0 +1,85 @@
+"""The executor: the only place that acts on a proposal, and only on an Approved one."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from rfsn.buildpacks.base import Buildpack
+from rfsn.errors import WorkspaceError
+from rfsn.gate import Approved
+from rfsn.models import Edit, Finish, Outcome, ReadFile, RunCommand, RunTests, Search
+from rfsn.runner import run_tests
+from rfsn.sandbox.base import Sandbox
+from rfsn.workspace import Workspace
+
+MAX_READ = 200_000
+MAX_HITS = 200
+SEARCH_SECONDS = 10.0
+SKIP_DIRS = {".git", "node_modules", "target", "__pycache__", ".venv", "venv"}
+
+
+class Executor:
+    def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
+                 test_timeout: float) -> None:
+        self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
+        self.test_timeout = test_timeout
+
+    def run(self, approved: Approved) -> Outcome:
+        if not isinstance(approved, Approved):
+            raise TypeError("the executor runs only proposals the gate approved")
+        proposal = approved.proposal
+        match proposal:
+            case RunTests():
+                report = run_tests(self.sandbox, self.buildpack, proposal.tests,
+                                   timeout=proposal.timeout or self.test_timeout,
+                                   coverage=proposal.coverage)
+                counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
+                return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
+                               detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))
+            case RunCommand():
+                result = self.sandbox.exec(proposal.argv, timeout=proposal.timeout or self.test_timeout)
+                return Outcome(intent=proposal.intent, ok=result.exit_code == 0, exec=result,
+                               detail=f"exit {result.exit_code}")
+            case Edit():
+                return self._edit(approved.patch or "")
+            case ReadFile():
+                text = (self.workspace.path / proposal.path).read_text(encoding="utf-8", errors="replace")
+                return Outcome(intent=proposal.intent, ok=True, content=text[:MAX_READ],
+                               detail=f"{len(text)} characters")
+            case Search():
+                hits = search(self.workspace.path, proposal.pattern, proposal.path)
+                return Outcome(intent=proposal.intent, ok=True, content="\n".join(hits),
+                               detail=f"{len(hits)} matches")
+            case Finish():
+                return Outcome(intent=proposal.intent, ok=True, detail=proposal.reason)
+        raise TypeError(f"unknown intent {proposal.intent!r}")
+
+    def _edit(self, patch: str) -> Outcome:
+        try:
+            self.workspace.apply(patch)
+        except WorkspaceError as exc:
+            return Outcome(intent="edit", ok=False, detail=str(exc))
+        return Outcome(intent="edit", ok=True, detail="applied")
+
+
+def search(root: Path, pattern: str, under: str = ".") -> list[str]:
+    """``path:line: text`` for each match, bounded in count and time."""
+    regex = re.compile(pattern)
+    hits: list[str] = []
+    deadline = time.monotonic() + SEARCH_SECONDS
+    base = (root / under).resolve()
+    files = [base] if base.is_file() else sorted(base.rglob("*"))
+    for path in files:
+        if time.monotonic() > deadline or len(hits) >= MAX_HITS:
+            break
+        if not path.is_file() or path.is_symlink() or SKIP_DIRS & set(path.relative_to(root).parts):
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (UnicodeDecodeError, OSError):
+            continue
+        rel = path.relative_to(root).as_posix()
+        hits += [f"{rel}:{n}: {line[:200]}" for n, line in enumerate(lines, 1) if regex.search(line)]
+    return hits[:MAX_HITS]

@@ -1,0 +1,111 @@
+"""A repair session: build the parts, run the loop, write the evidence.
+
+Outputs, in ``out_dir/<session_id>/``: patch.diff, result.json,
+trajectory.jsonl, events.jsonl, report.md, metrics.prom. The trajectory and
+events are written as the session goes; the rest atomically at the end, in
+``finally``, whatever ended the session.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rfsn.buildpacks import select
+from rfsn.controller.budget import Budget, BudgetExhausted, Usage
+from rfsn.controller.executor import Executor
+from rfsn.controller.loop import Controller, Step
+from rfsn.controller.report import render_report
+from rfsn.controller.trajectory import Trajectory, read
+from rfsn.errors import RfsnError
+from rfsn.fsutil import write_atomic
+from rfsn.gate import Gate
+from rfsn.models import SessionResult, SessionStatus
+from rfsn.observability import metrics
+from rfsn.observability.logging import bind, events_to, get_logger, unbind
+from rfsn.planners.base import Verdict
+from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.strategies import load_strategy
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import Settings
+from rfsn.workspace import Workspace
+
+log = get_logger(__name__)
+
+
+class RepairOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    planner: str = Field(default="template", description="patch strategy: template (offline)")
+    max_steps: int = Field(default=1000, gt=0)
+    timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
+    tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
+    problem: str = Field(default="", description="the issue text")
+    out_dir: Path = Field(default=Path("rfsn-out"))
+    sandbox: str = Field(default="auto")
+    buildpack: str | None = None
+    test_cmd: str | None = None
+    session_id: str | None = None
+    formula: str = Field(default="ochiai", description="suspiciousness formula: ochiai, dstar, tarantula")
+
+
+def _phase_durations(trajectory: Path) -> dict[str, float]:
+    durations: dict[str, float] = {}
+    for record in read(trajectory) if trajectory.exists() else []:
+        phase = str(record["phase"])
+        durations[phase] = round(durations.get(phase, 0.0) + float(record["seconds"]), 3)  # type: ignore[arg-type]
+    return durations
+
+
+def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
+                     on_step: Callable[[Step], None] | None = None) -> SessionResult:
+    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/."""
+    session_id = options.session_id or uuid.uuid4().hex[:12]
+    out = options.out_dir / session_id
+    out.mkdir(parents=True, exist_ok=True)
+    bind(session_id=session_id)
+    started = time.monotonic()
+    verdict = Verdict(status=SessionStatus.ERROR, message="the session did not start")
+    usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
+    planner: PhasePlanner | None = None
+    try:
+        with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
+            log.info("session.start", target=workspace.source, planner=options.planner)
+            try:
+                buildpack = select(workspace.path, options.buildpack, options.test_cmd)
+                strategy = load_strategy(options.planner)
+                with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
+                                  session_id) as sandbox:
+                    planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
+                                           targets=options.tests, problem=options.problem,
+                                           formula=options.formula)
+                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
+                    controller = Controller(planner, Gate(settings.gate_policy()), executor, usage,
+                                            trajectory, workspace.path, buildpack.name, on_step)
+                    verdict = controller.run()
+            except BudgetExhausted as exc:
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc))
+            except RfsnError as exc:
+                verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+            log.info("session.end", status=verdict.status.value, message=verdict.message)
+    finally:
+        patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
+        result = SessionResult(
+            session_id=session_id, status=verdict.status, message=verdict.message, patch=patch,
+            failing_before=verdict.failing_before, failing_after=verdict.failing_after,
+            steps=usage.steps, duration=round(time.monotonic() - started, 3),
+            phase_durations=_phase_durations(out / "trajectory.jsonl"),
+            candidates_tried=planner.candidates_tried if planner else verdict.candidates_tried,
+            tokens=usage.tokens, cost=usage.cost,
+        )
+        metrics.SESSIONS.labels(result.status.value).inc()
+        write_atomic(out / "patch.diff", patch)
+        write_atomic(out / "result.json", result.model_dump_json(indent=2))
+        write_atomic(out / "report.md", render_report(result, workspace.source))
+        write_atomic(out / "metrics.prom", metrics.render())
+        unbind("session_id", "phase", "step")
+    return result

@@ -1,0 +1,57 @@
+"""The trajectory: one JSON line per step, written (and flushed) as the session goes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import TracebackType
+
+from rfsn.models import GateDecision, Outcome, Proposal
+
+MAX_LOG = 4000
+
+
+def outcome_summary(outcome: Outcome | None) -> dict[str, object] | None:
+    """The outcome without its bulk: logs cut to their tail, coverage left out."""
+    if outcome is None:
+        return None
+    data = outcome.model_dump(mode="json", exclude={"report": {"coverage"}})
+    for holder, key in ((data.get("report"), "log"), (data.get("exec"), "output"), (data, "content")):
+        if isinstance(holder, dict) and isinstance(holder.get(key), str) and len(holder[key]) > MAX_LOG:
+            holder[key] = "..." + holder[key][-MAX_LOG:]
+    return data
+
+
+class Trajectory:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh = path.open("a", encoding="utf-8")
+
+    def record(self, step: int, phase: str, proposal: Proposal, decision: GateDecision,
+               outcome: Outcome | None, seconds: float) -> None:
+        line = {
+            "step": step,
+            "phase": phase,
+            "proposal": proposal.model_dump(mode="json", exclude_none=True),
+            "decision": decision.model_dump(mode="json"),
+            "outcome": outcome_summary(outcome),
+            "seconds": round(seconds, 4),
+        }
+        self._fh.write(json.dumps(line) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> Trajectory:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+
+def read(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

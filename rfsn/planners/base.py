@@ -1,0 +1,81 @@
+"""Protocols of the swappable planning parts, and what flows between them and the controller.
+
+    Planner        proposes the next step and learns from each decision and outcome
+    PatchStrategy  turns a localized fault into ranked candidate edits
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from rfsn.models import GateDecision, Outcome, Phase, Proposal, SessionStatus
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.localize import Location
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What became of a proposal: the gate's decision and, if it ran, the outcome."""
+
+    decision: GateDecision
+    outcome: Outcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.decision.accepted and self.outcome is not None and self.outcome.ok
+
+
+class Verdict(BaseModel):
+    """How a planner ended the session."""
+
+    status: SessionStatus
+    message: str = ""
+    patch: str = ""
+    failing_before: list[str] = Field(default_factory=list)
+    failing_after: list[str] = Field(default_factory=list)
+    candidates_tried: int = 0
+
+
+@dataclass
+class RepairContext:
+    """What a patch strategy gets to work from (read-only)."""
+
+    workspace: Path
+    language: str
+    failing: list[str]
+    passing: list[str]
+    locations: list[Location]
+    problem: str = ""
+    log: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Planner(Protocol):
+    phase: Phase
+
+    def next(self) -> Proposal:
+        """The next proposal; a Finish once the planner is done."""
+        ...
+
+    def observe(self, feedback: Feedback) -> None:
+        """The decision on (and outcome of) the proposal ``next`` returned last."""
+        ...
+
+    def verdict(self) -> Verdict:
+        """How the session ended, valid once a Finish was accepted."""
+        ...
+
+
+@runtime_checkable
+class PatchStrategy(Protocol):
+    name: str
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        """Candidate edits, most promising first."""
+        ...

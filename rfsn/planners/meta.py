@@ -1,0 +1,203 @@
+"""The phase meta-planner: reproduce -> localize -> patch -> verify.
+
+The plan is a generator: each ``yield`` hands a proposal to the controller
+and receives its Feedback, so the phases read top to bottom. Patch
+generation is delegated to a PatchStrategy (offline templates, or an LLM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from pathlib import Path
+
+from rfsn.models import (
+    Edit,
+    Finish,
+    Phase,
+    Proposal,
+    RunTests,
+    SessionStatus,
+    TestReport,
+    TestStatus,
+)
+from rfsn.observability.logging import bind, get_logger
+from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
+from rfsn.planners.candidates import Candidate, combine, unified_diff
+from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
+from rfsn.planners.localize.stacktrace import localize_from_output
+from rfsn.planners.screening import Screen, ScreenResult, choose_best
+from rfsn.planners.sources import read_sources
+
+Plan = Generator[Proposal, Feedback, None]
+log = get_logger(__name__)
+
+
+class PhasePlanner:
+    def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
+                 targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
+                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10) -> None:
+        self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
+        self.targets, self.problem, self.formula = list(targets), problem, formula
+        self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
+        self.phase = Phase.REPRODUCE
+        self.candidates_tried = 0
+        self.best: Candidate | None = None
+        self._plan = self._run()
+        self._started = False
+        self._feedback: Feedback | None = None
+        self._verdict: Verdict | None = None
+        self._coverage: dict[str, dict[str, list[int]]] = {}
+
+    # -- the Planner protocol ------------------------------------------------
+    def next(self) -> Proposal:
+        if not self._started:
+            self._started = True
+            return next(self._plan)
+        assert self._feedback is not None, "observe() must follow next()"
+        feedback, self._feedback = self._feedback, None
+        return self._plan.send(feedback)
+
+    def observe(self, feedback: Feedback) -> None:
+        self._feedback = feedback
+
+    def verdict(self) -> Verdict:
+        if self._verdict is None:
+            return Verdict(status=SessionStatus.NOT_FIXED, message="the planner did not finish",
+                           candidates_tried=self.candidates_tried)
+        return self._verdict
+
+    # -- the plan --------------------------------------------------------------
+    def _enter(self, phase: Phase) -> None:
+        self.phase = phase
+        bind(phase=phase.value)
+        log.info("planner.phase", phase=phase.value)
+
+    def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan:
+        self._verdict = Verdict(status=status, message=message,
+                                candidates_tried=self.candidates_tried, **fields)  # type: ignore[arg-type]
+        reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
+        yield Finish(phase=self.phase, reason=reason)
+
+    def _run(self) -> Plan:
+        self._enter(Phase.REPRODUCE)
+        fb = yield RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
+        baseline = fb.outcome.report if fb.outcome else None
+        if baseline is None or baseline.timed_out or (not baseline.tests and baseline.exit_code):
+            why = "timed out" if baseline and baseline.timed_out else "reported no tests"
+            yield from self._stop(SessionStatus.ERROR, f"the baseline test run {why}")
+            return
+        failing = baseline.failing
+        targets = [t for t in self.targets if t in failing] if self.targets else failing
+        if not targets:
+            yield from self._stop(SessionStatus.NOT_REPRODUCED,
+                                  "no failing test: nothing to repair" if not self.targets
+                                  else "the given tests do not fail")
+            return
+        self._enter(Phase.LOCALIZE)
+        locations = yield from self._localize(baseline, targets)
+        if not locations:
+            yield from self._stop(SessionStatus.NOT_FIXED, "could not localize the fault",
+                                  failing_before=targets)
+            return
+        self._enter(Phase.PATCH)
+        plausible = yield from self._patch(baseline, targets, locations)
+        if not plausible:
+            yield from self._stop(SessionStatus.NOT_FIXED,
+                                  f"no plausible patch among {self.candidates_tried} candidates",
+                                  failing_before=targets, failing_after=targets)
+            return
+        self._enter(Phase.VERIFY)
+        yield from self._verify(choose_best(plausible), baseline, targets)
+
+    def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
+        fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True,
+                            rationale="per-test line coverage for spectrum-based localization")
+        coverage = fb.outcome.report.coverage if fb.outcome and fb.outcome.report else None
+        self._coverage = coverage or {}
+        if coverage:
+            boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))
+            return rank(coverage, targets, baseline.passing, self.formula, boosts)
+        files = read_sources(self.workspace, self.language)
+        return localize_from_output(baseline.log, files, targets, root=self.workdir)
+
+    def _patch(self, baseline: TestReport, targets: list[str],
+               locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
+        context = RepairContext(workspace=self.workspace, language=self.language, failing=targets,
+                                passing=baseline.passing, locations=locations, problem=self.problem,
+                                log=baseline.log, files=read_sources(self.workspace, self.language))
+        screen = Screen(baseline, targets, self._coverage)
+        plausible: list[Candidate] = []
+        partial: list[tuple[Candidate, frozenset[str]]] = []
+        budget_after_first: int | None = None
+        for candidate in self.strategy.candidates(context):
+            result = yield from self._try(screen, candidate)
+            if result.plausible:
+                plausible.append(candidate)
+                budget_after_first = self.extra if budget_after_first is None else budget_after_first
+            elif result.fixed:
+                partial.append((candidate, result.fixed))
+            if budget_after_first is not None:
+                budget_after_first -= 1
+                if budget_after_first < 0 or len(plausible) >= self.max_plausible:
+                    break
+        if not plausible:
+            plausible = yield from self._combine(screen, partial, frozenset(targets))
+        return plausible
+
+    def _combine(self, screen: Screen, partial: list[tuple[Candidate, frozenset[str]]],
+                 targets: frozenset[str]) -> Generator[Proposal, Feedback, list[Candidate]]:
+        """Multi-location bugs: pairs of edits that each fix part of the failing set."""
+        tried = 0
+        for i, (first, fixed_a) in enumerate(partial):
+            for second, fixed_b in partial[i + 1:]:
+                if tried >= self.max_pairs or fixed_a | fixed_b != targets:
+                    continue
+                pair = combine(first, second)
+                if pair is None:
+                    continue
+                tried += 1
+                result = yield from self._try(screen, pair)
+                if result.plausible:
+                    return [pair]
+        return []
+
+    def _try(self, screen: Screen, candidate: Candidate) -> Generator[Proposal, Feedback, ScreenResult]:
+        """Apply, screen in tiers, revert. The workspace is left as it was."""
+        self.candidates_tried += 1
+        fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
+        if not fb.ok:
+            return ScreenResult(rejected=fb.decision.rule or "failed to apply")
+        result = ScreenResult()
+        for tier in screen.tiers(candidate):
+            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=screen.timeout,
+                                rationale=f"screen {candidate.template}: {tier.name}")
+            report = fb.outcome.report if fb.outcome else None
+            result = screen.judge(tier, report)
+            if not result.passed_tier:
+                break
+        fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
+                        patch=_reverse(candidate))
+        if not fb.ok:
+            raise RuntimeError(f"could not revert a candidate: {fb.decision.reason}")
+        if result.plausible:
+            log.info("planner.plausible", candidate=candidate.description)
+        return result
+
+    def _verify(self, best: Candidate, baseline: TestReport, targets: list[str]) -> Plan:
+        fb = yield Edit(phase=Phase.VERIFY, patch=best.diff(), rationale=f"apply {best.description}")
+        fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
+        report = fb.outcome.report if fb.outcome else None
+        statuses = report.tests if report else {}
+        still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
+        broken = [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED]
+        self.best = best
+        if still or broken or report is None or report.timed_out:
+            yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold on the whole suite",
+                                  failing_before=targets, failing_after=sorted({*still, *broken}))
+            return
+        yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
+                              failing_before=targets, failing_after=[])
+
+
+def _reverse(candidate: Candidate) -> str:
+    return "".join(unified_diff(c.path, c.patched, c.original) for c in candidate.changes())

@@ -1,0 +1,75 @@
+"""Validating a candidate in tiers: failing tests, then tests covering the edit, then the suite.
+
+Plausible = every target passes and no baseline-passing test fails. Each
+tier stops the screening at the first one that does not hold, so most
+candidates cost one short run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rfsn.models import TestReport, TestStatus
+from rfsn.planners.candidates import Candidate
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    tests: list[str]  # empty: the whole suite
+    last: bool = False
+
+
+@dataclass
+class ScreenResult:
+    rejected: str | None = None
+    fixed: frozenset[str] = field(default_factory=frozenset)
+    passed_tier: bool = False
+    plausible: bool = False
+
+
+class Screen:
+    def __init__(self, baseline: TestReport, targets: list[str],
+                 coverage: dict[str, dict[str, list[int]]] | None = None) -> None:
+        self.baseline, self.targets = baseline, targets
+        self.coverage = coverage or {}
+        #: mutants may loop: a screening run gets a few times the baseline's duration
+        self.timeout = max(10.0, 3 * baseline.duration + 5)
+
+    def covering(self, candidate: Candidate) -> list[str]:
+        """Baseline-passing tests that ran the edited lines."""
+        edited = {(change.path, candidate.line) for change in candidate.changes()}
+        return sorted(t for t in self.baseline.passing
+                      if any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited))
+
+    def tiers(self, candidate: Candidate) -> Iterator[Tier]:
+        yield Tier("failing tests", self.targets)
+        covering = self.covering(candidate)
+        if covering and len(covering) < len(self.baseline.tests) // 2:
+            yield Tier("tests covering the edit", covering)
+        yield Tier("whole suite", [], last=True)
+
+    def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
+        statuses = report.tests if report and not report.timed_out else {}
+        fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
+        expected = self.baseline.passing if tier.last else [t for t in tier.tests if t not in self.targets]
+        broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
+        must_fix = self.targets if tier.last or tier.tests == self.targets else []
+        holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
+        return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last)
+
+
+def _deletes(candidate: Candidate) -> bool:
+    return "delete" in candidate.template
+
+
+def _size(candidate: Candidate) -> int:
+    return sum(1 for line in candidate.diff().splitlines()
+               if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
+
+
+def choose_best(plausible: list[Candidate]) -> Candidate:
+    """The smallest non-deleting plausible patch; ties go to the better-ranked one."""
+    order = {id(c): i for i, c in enumerate(plausible)}
+    return min(plausible, key=lambda c: (_deletes(c), _size(c), order[id(c)]))

@@ -1,0 +1,42 @@
+"""Reading a project's source files for the patch strategies (read-only, bounded)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rfsn.planners.localize import is_test_file
+
+EXTENSIONS = {
+    "python": (".py",),
+    "node": (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
+    "rust": (".rs",),
+    "go": (".go",),
+    "java": (".java",),
+}
+ALL_EXTENSIONS = (*(e for exts in EXTENSIONS.values() for e in exts), ".c", ".h", ".cc", ".cpp")
+SKIP_DIRS = {".git", "node_modules", "target", "build", "dist", ".venv", "venv", "__pycache__", ".tox"}
+MAX_FILES = 2000
+MAX_BYTES = 512_000
+
+
+def read_sources(workspace: Path, language: str) -> dict[str, str]:
+    """Repo-relative path -> text of the project's non-test source files."""
+    extensions = EXTENSIONS.get(language, ALL_EXTENSIONS)
+    found: dict[str, str] = {}
+    for root, dirs, names in os.walk(workspace):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(names):
+            path = Path(root) / name
+            rel = path.relative_to(workspace).as_posix()
+            if not name.endswith(extensions) or is_test_file(rel) or path.is_symlink():
+                continue
+            if path.stat().st_size > MAX_BYTES:
+                continue
+            try:
+                found[rel] = path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            if len(found) >= MAX_FILES:
+                return found
+    return found

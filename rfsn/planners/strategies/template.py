@@ -1,0 +1,29 @@
+"""The offline strategy: repair templates over the syntax tree (Python) or tokens (others)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rfsn.planners.base import RepairContext
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.templates.python import generate_candidates
+from rfsn.planners.templates.token_driver import generate_token_candidates
+
+
+class TemplateStrategy:
+    name = "template"
+
+    def __init__(self, limit: int = 300) -> None:
+        self.limit = limit
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        python = {p: t for p, t in context.files.items() if p.endswith(".py")}
+        others = {p: t for p, t in context.files.items() if not p.endswith(".py")}
+        found: list[Candidate] = []
+        py_locations = [loc for loc in context.locations if loc.file.endswith(".py")]
+        other_locations = [loc for loc in context.locations if not loc.file.endswith(".py")]
+        if py_locations:
+            found += generate_candidates(python, py_locations, limit=self.limit)
+        if other_locations:
+            found += generate_token_candidates(others, other_locations, limit=self.limit)
+        return sorted(found, key=lambda c: -c.score)[: self.limit]
