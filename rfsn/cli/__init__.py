@@ -46,11 +46,12 @@ def main() -> None:
 
 
 def _register() -> None:
+    from rfsn.cli.repair_cmd import repair
     from rfsn.cli.sandbox_cmd import sandbox
     from rfsn.cli.test_cmd import test
     from rfsn.gate.cli import gate
 
-    for command in (test, sandbox, gate):
+    for command in (repair, test, sandbox, gate):
         main.add_command(command)
 
 

@@ -1,0 +1,115 @@
+"""``rfsn repair``: find the fault, propose edits, prove them with the tests."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.controller.loop import Step
+from rfsn.controller.session import RepairOptions, repair_workspace
+from rfsn.errors import ConfigError, WorkspaceError
+from rfsn.models import SessionResult, SessionStatus
+from rfsn.workspace import git, is_url, prepare
+
+EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2}
+
+
+class LiveView:
+    """Phase, steps, candidates tried and best so far, redrawn after every step."""
+
+    def __init__(self) -> None:
+        self.step: Step | None = None
+        self.candidates = 0
+        self.last = ""
+        self.best = ""
+
+    def update(self, step: Step) -> None:
+        self.step = step
+        proposal, outcome = step.proposal, step.feedback.outcome
+        if proposal.intent == "edit" and proposal.rationale != "revert the candidate":
+            self.candidates += proposal.phase is not None and proposal.phase.value == "patch"
+            self.last = proposal.rationale
+        if proposal.intent == "run_tests" and outcome and outcome.report and outcome.report.ok:
+            self.best = self.last
+
+    def __rich__(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        phase = self.step.proposal.phase.value if self.step and self.step.proposal.phase else "starting"
+        table.add_row("phase", phase)
+        table.add_row("step", str(self.step.number if self.step else 0))
+        table.add_row("candidates tried", str(self.candidates))
+        table.add_row("last candidate", self.last or "-")
+        table.add_row("best so far", self.best or "-")
+        return table
+
+
+def _apply_to_source(target: str, patch: str) -> None:
+    if is_url(target):
+        raise ConfigError("--apply works only on a local path target")
+    proc = git(Path(target), "apply", "--whitespace=nowarn", "-", input_text=patch, check=False)
+    if proc.returncode != 0:
+        raise WorkspaceError(f"the patch no longer applies to {target}: {proc.stderr.strip()[:200]}")
+
+
+def _summary(result: SessionResult, out: Path, console: Console) -> None:
+    console.print(f"[bold]{result.status.value}[/]: {result.message}")
+    if result.patch:
+        click.echo(result.patch, nl=False)
+    console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
+                  f"{result.duration:.1f}s; outputs in {out}")
+
+
+@click.command()
+@click.argument("target")
+@click.option("--ref", help="branch, tag or commit to repair")
+@click.option("--problem", help="the issue text")
+@click.option("--problem-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="read the issue text from a file")
+@click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
+@click.option("--planner", default="template", show_default=True, help="patch strategy")
+@click.option("--max-steps", type=int, default=1000, show_default=True)
+@click.option("--timeout", type=float, default=1800.0, show_default=True, help="wall seconds")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("rfsn-out"), show_default=True, help="where session outputs go")
+@click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")
+@click.option("--buildpack", help="use this buildpack instead of detecting one")
+@click.option("--test-cmd", help="run this command as the test suite (exit code only)")
+@click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
+              show_default=True, help="suspiciousness formula")
+@sandbox_option
+@verbosity_options
+def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
+           tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
+           apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
+           sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
+    """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
+    settings = setup(verbose, log_file, sandbox=sandbox)
+    if problem_file is not None:
+        problem = problem_file.read_text(encoding="utf-8")
+    if apply_patch and is_url(target):
+        raise ConfigError("--apply works only on a local path target")
+    session_id = uuid.uuid4().hex[:12]
+    options = RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
+                            problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
+                            buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
+                            formula=formula)
+    console = Console(stderr=True)
+    view = LiveView()
+    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        with Live(view, console=console, transient=True, refresh_per_second=8,
+                  redirect_stderr=False):
+            result = repair_workspace(workspace, options, settings, on_step=view.update)
+    _summary(result, out_dir / session_id, Console())
+    if apply_patch and result.status is SessionStatus.FIXED:
+        _apply_to_source(target, result.patch)
+        click.echo(f"applied the patch to {target}")
+    sys.exit(EXIT.get(result.status, 1))
