@@ -60,10 +60,11 @@ def pytest_node_id(case: ET.Element) -> str:
     parts = classname.split(".")
     # ``file`` names another module (an inherited test) or is missing: what is left
     # after the module path are classes, which by pytest's convention are capitalized.
-    head = _mangle(file).split(".")[:-1] if file else []
-    start = len(head) if parts[: len(head)] == head else 0
-    split = next((i for i in range(max(start, 1), len(parts)) if parts[i][:1].isupper()), len(parts))
-    return "::".join(["/".join(parts[:split]) + ".py", *parts[split:], name])
+    directory = file.rpartition("/")[0]
+    head = _mangle(directory).split(".") if directory else []
+    prefix, start = (directory + "/", len(head)) if head and parts[: len(head)] == head else ("", 0)
+    split = next((i for i in range(start + 1, len(parts)) if parts[i][:1].isupper()), len(parts))
+    return "::".join([prefix + "/".join(parts[start:split]) + ".py", *parts[split:], name])
 
 
 def _mangle(path: str) -> str:

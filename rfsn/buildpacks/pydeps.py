@@ -65,14 +65,22 @@ def _setup_py_kwargs(path: Path) -> dict[str, Any]:
         return {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
-            kwargs = {}
-            for kw in node.keywords:
-                try:
-                    kwargs[kw.arg] = ast.literal_eval(kw.value)
-                except (ValueError, TypeError, SyntaxError, RecursionError):
-                    continue  # not a literal (a variable, a call): unknown without running it
-            return kwargs
+            return {kw.arg: value for kw in node.keywords
+                    if kw.arg and (value := _literal(kw.value)) is not None}
     return {}
+
+
+def _literal(node: ast.expr) -> Any:
+    """The value of a literal; of a dict, its literal entries. None if not a literal."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        pass  # not a literal (a variable, a call): unknown without running the code
+    if isinstance(node, ast.Dict):
+        pairs = ((_literal(k), _literal(v)) for k, v in zip(node.keys, node.values, strict=True)
+                 if k is not None)
+        return {k: v for k, v in pairs if isinstance(k, str) and v is not None}
+    return None
 
 
 def _requirements_file(path: Path, seen: set[Path]) -> list[str]:
@@ -155,6 +163,7 @@ def collect(repo: Path) -> list[str]:
         if canonicalize_name(req.name) == own:
             continue
         req.name = canonicalize_name(req.name)
+        req.extras = {canonicalize_name(extra) for extra in req.extras}
         normalized.add(str(req))
     return sorted(normalized)
 

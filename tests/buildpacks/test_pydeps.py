@@ -1,0 +1,150 @@
+"""Reading a Python project's dependencies without running it; equal sets give equal recipes."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks import pydeps
+from rfsn.buildpacks.python import PythonBuildpack
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def test_requirements_with_includes_hashes_and_options(tmp_path: Path) -> None:
+    repo = make(tmp_path, {
+        "requirements.txt": """
+            # comment
+            -r requirements/base.txt
+            --requirement=requirements/extra.txt
+            -rrequirements/more.txt
+            -c constraints.txt
+            requests==2.31.0 --hash=sha256:abc \\
+                --hash=sha256:def
+            -e .
+            ./local/pkg
+            git+https://example.invalid/x.git#egg=x
+            --index-url https://example.invalid/simple
+            six  # trailing comment
+        """,
+        "requirements/base.txt": "attrs>=22\n-r ../requirements.txt\n",
+        "requirements/extra.txt": "idna\n",
+        "requirements/more.txt": "-r ./more.txt\nurllib3<3\n",
+        "constraints.txt": "never-installed==1\n",
+    })
+    assert pydeps.collect(repo) == ["attrs>=22", "idna", "requests==2.31.0", "six", "urllib3<3"]
+
+
+def test_pyproject_extras_groups_and_build_requires(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"pyproject.toml": """
+        [build-system]
+        requires = ["setuptools>=61"]
+        [project]
+        name = "Demo_Pkg"
+        dependencies = ["Click>=8", "demo-pkg[cli]"]
+        [project.optional-dependencies]
+        test = ["pytest>=7", "Hypothesis"]
+        docs = ["sphinx"]
+        [dependency-groups]
+        dev = ["ruff", {include-group = "test"}]
+    """})
+    assert pydeps.collect(repo) == ["click>=8", "hypothesis", "pytest>=7", "ruff", "setuptools>=61"]
+    assert pydeps.project_name(repo) == "demo-pkg"
+
+
+def test_setup_py_literal_kwargs(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"setup.py": """
+        from setuptools import setup
+        EXTRA = ["not-literal"]
+        setup(
+            name="demo",
+            python_requires=">=3.10",
+            install_requires="numpy>=1.20\\nscipy",
+            tests_require=["pytest"],
+            extras_require={"testing": ["mock"], "docs": ["sphinx"], "dev": EXTRA},
+            classifiers=[f"not {EXTRA}"],
+        )
+    """})
+    assert pydeps.collect(repo) == ["mock", "numpy>=1.20", "pytest", "scipy"]
+    assert str(pydeps.requires_python(repo)) == ">=3.10"
+
+
+def test_setup_cfg(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"setup.cfg": """
+        [metadata]
+        name = demo
+        [options]
+        python_requires = >=3.9
+        install_requires =
+            PyYAML>=6
+            tomli; python_version < "3.11"
+        [options.extras_require]
+        test =
+            pytest-cov
+        docs = sphinx
+    """})
+    assert pydeps.collect(repo) == ["pytest-cov", "pyyaml>=6", 'tomli; python_version < "3.11"']
+
+
+def test_tox_ini_deps(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"tox.ini": """
+        [tox]
+        envlist = py311
+        [testenv]
+        deps =
+            pytest>=7
+            -rrequirements-nothere.txt
+            {[base]deps}
+            freezegun
+        commands = pytest
+    """})
+    assert pydeps.collect(repo) == ["freezegun", "pytest>=7"]
+
+
+def test_unparseable_files_give_nothing(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"setup.py": "def broken(:\n", "pyproject.toml": "[[[nope",
+                           "setup.cfg": "no section header\n"})
+    assert pydeps.collect(repo) == []
+    assert pydeps.requires_python(repo) is None
+
+
+@pytest.mark.parametrize("a, b", [
+    ("requests>=2,<3\nPyYAML\n", "pyyaml\n# same set, other spelling and order\nRequests <3, >=2\n"),
+    ("Foo_Bar[B,a]==1.0\n", "foo-bar[a,b] == 1.0\n"),
+    ("pytest\nattrs\nattrs\n", "attrs\npytest\n"),
+])
+def test_equal_sets_give_equal_recipe_keys(tmp_path: Path, a: str, b: str) -> None:
+    first = make(tmp_path / "a", {"requirements.txt": a})
+    second = make(tmp_path / "b", {"requirements-dev.txt": b})
+    pack = PythonBuildpack()
+    assert pydeps.collect(first) == pydeps.collect(second)
+    assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
+
+
+def test_pyproject_and_requirements_with_the_same_set_share_an_image(tmp_path: Path) -> None:
+    first = make(tmp_path / "a", {"pyproject.toml": '[project]\nname = "a"\n'
+                                  'dependencies = ["attrs"]\n'
+                                  '[project.optional-dependencies]\ntest = ["pytest>=7"]\n'})
+    second = make(tmp_path / "b", {"requirements.txt": "pytest >= 7\nattrs\n"})
+    pack = PythonBuildpack()
+    assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
+
+
+def test_different_sets_give_different_keys(tmp_path: Path) -> None:
+    first = make(tmp_path / "a", {"requirements.txt": "attrs==23.1.0\n"})
+    second = make(tmp_path / "b", {"requirements.txt": "attrs==23.2.0\n"})
+    pack = PythonBuildpack()
+    assert pack.env_recipe(first).key() != pack.env_recipe(second).key()
+
+
+def test_python_version_follows_requires_python(tmp_path: Path) -> None:
+    pack = PythonBuildpack()
+    assert pack.python_version(make(tmp_path / "a", {"setup.cfg": "[options]\npython_requires = <3.10\n"})) == "3.9"
+    assert pack.python_version(make(tmp_path / "b", {"requirements.txt": "x\n"})) == "3.11"
