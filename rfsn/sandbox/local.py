@@ -28,7 +28,6 @@ from rfsn.observability.metrics import SANDBOX_OPERATIONS
 from rfsn.sandbox.base import truncate_output
 
 log = get_logger(__name__)
-KILL_GRACE = 5
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
@@ -89,25 +88,28 @@ class LocalSandbox:
 
     def exec(self, argv: Sequence[str], *, timeout: float,
              env: Mapping[str, str] | None = None) -> ExecResult:
+        # Output goes to a file, not a pipe: a background child that keeps the pipe
+        # open must not keep us waiting once the command itself has exited.
         started = time.monotonic()
-        try:
-            proc = subprocess.Popen(list(argv), cwd=self.workspace, env={**self._env, **(env or {})},
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True, preexec_fn=self._limits)
-        except OSError as exc:
-            return ExecResult(argv=list(argv), exit_code=127, output=f"{argv[0]}: {exc.strerror}",
-                              duration=0.0)
-        timed_out = False
-        try:
-            raw, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = proc.poll() is None  # else only a background child held the output open
-            _kill_group(proc.pid)
-            raw = _drain(proc)
-        except BaseException:
-            _kill_group(proc.pid)
-            proc.wait()
-            raise
+        with tempfile.TemporaryFile() as out:
+            try:
+                proc = subprocess.Popen(list(argv), cwd=self.workspace,
+                                        env={**self._env, **(env or {})}, stdout=out,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True, preexec_fn=self._limits)
+            except OSError as exc:
+                return ExecResult(argv=list(argv), exit_code=127, duration=0.0,
+                                  output=f"{argv[0]}: {exc.strerror}")
+            timed_out = False
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:  # also on Ctrl-C: nothing of the command's group outlives it
+                _kill_group(proc.pid)
+                proc.wait()
+            out.seek(0)
+            raw = out.read()
         SANDBOX_OPERATIONS.labels("local", "exec", "timeout" if timed_out else "ok").inc()
         return ExecResult(argv=list(argv), exit_code=proc.returncode, timed_out=timed_out,
                           output=truncate_output(raw.decode("utf-8", "replace")),
@@ -115,18 +117,6 @@ class LocalSandbox:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def _drain(proc: subprocess.Popen[bytes]) -> bytes:
-    """The rest of the output; a grandchild that left the group may hold the pipe open."""
-    try:
-        raw, _ = proc.communicate(timeout=KILL_GRACE)
-    except subprocess.TimeoutExpired:
-        if proc.stdout is not None:
-            proc.stdout.close()
-        proc.wait()
-        return b""
-    return raw
 
 
 def _kill_group(pgid: int) -> None:
