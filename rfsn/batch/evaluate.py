@@ -1,0 +1,176 @@
+"""Evaluating one prediction, in a worker: the harness's ``run_instance``.
+
+Check out base_commit, apply the model patch (with the harness's fallbacks),
+apply the test patch, run FAIL_TO_PASS and PASS_TO_PASS through the
+buildpack, grade. The instance's log directory receives the harness's files:
+``patch.diff``, ``run_instance.log``, ``test_output.txt`` and, when the
+evaluation completed, ``report.json``. Infrastructure failures (repo, image,
+daemon, sandbox, timeout) write no ``report.json``: they count as errors, are
+labelled with an ErrorKind, and are retried by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from rfsn.batch.envs import ensure_env
+from rfsn.batch.grading import instance_report, trusted_statuses
+from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
+from rfsn.batch.patching import apply_patch, apply_test_patch
+from rfsn.batch.repos import checkout, resolve_source
+from rfsn.batch.testrun import run_graded, selection
+from rfsn.buildpacks import select
+from rfsn.errors import DockerUnavailable, ImageError, SandboxError, WorkspaceError
+from rfsn.models.swebench import Instance, Prediction
+from rfsn.sandbox import choose_kind, open_sandbox
+from rfsn.settings import load_settings
+
+REPORT = "report.json"
+TEST_OUTPUT = "test_output.txt"
+PATCH = "patch.diff"
+RUN_LOG = "run_instance.log"
+
+
+class EvalTask(BaseModel):
+    """Everything a worker needs; picklable for processes and Ray."""
+
+    instance: Instance
+    prediction: Prediction
+    log_dir: Path
+    repos_dir: Path | None = None
+    settings: dict[str, Any] = {}
+    timeout: float | None = None
+
+
+class InfraFailure(Exception):
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def classify(exc: BaseException) -> ErrorKind:
+    if isinstance(exc, InfraFailure):
+        return exc.kind
+    if isinstance(exc, DockerUnavailable):
+        return ErrorKind.DAEMON
+    if isinstance(exc, ImageError):
+        return ErrorKind.IMAGE
+    if isinstance(exc, SandboxError):
+        return ErrorKind.SANDBOX
+    if isinstance(exc, WorkspaceError):
+        return ErrorKind.REPO
+    return ErrorKind.WORKER
+
+
+class _Log:
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("w", encoding="utf-8")
+        self.started = time.monotonic()
+        self.phases: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        self.fh.write(f"[{time.monotonic() - self.started:8.2f}s] {message}\n")
+        self.fh.flush()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - start, 3)
+
+
+def evaluate_instance(task: EvalTask) -> Outcome:
+    """Evaluate one prediction; never raises for a per-instance failure."""
+    inst, pred = task.instance, task.prediction
+    task.log_dir.mkdir(parents=True, exist_ok=True)
+    (task.log_dir / REPORT).unlink(missing_ok=True)
+    log = _Log(task.log_dir / RUN_LOG)
+    base = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
+            "link": f"{task.log_dir.name}/{RUN_LOG}"}
+    (task.log_dir / PATCH).write_text(pred.model_patch or "", encoding="utf-8")
+    try:
+        if pred.model_patch in ("", None):
+            log("empty patch: nothing to evaluate")
+            return Outcome(status=Status.EMPTY_PATCH, **base)
+        report = _run(task, log)
+        entry = report[inst.instance_id]
+        (task.log_dir / REPORT).write_text(json.dumps(report, indent=4), encoding="utf-8")
+        status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
+        log(f"result: {status.value}")
+        return Outcome(status=status, duration=time.monotonic() - log.started,
+                       phases=log.phases, **base)
+    except Exception as exc:  # every failure becomes a labelled error outcome
+        kind = classify(exc)
+        log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
+        return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
+                       duration=time.monotonic() - log.started, phases=log.phases, **base)
+    finally:
+        log.fh.close()
+
+
+def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
+    inst, pred = task.instance, task.prediction
+    settings = load_settings(**task.settings)
+    timeout = task.timeout or settings.test_timeout
+    patch = pred.model_patch or ""
+    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
+    try:
+        with log.phase("checkout"):
+            source = resolve_source(inst.repo, task.repos_dir)
+            log(f"checkout {source} at {inst.base_commit}")
+            ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
+                          settings.clone_timeout)
+        with log.phase("apply"):
+            applied = apply_patch(ws, patch)
+            log(applied.log)
+            if not applied.applied:
+                log("model patch failed to apply")
+                return instance_report(inst.instance_id, patch, False, None,
+                                       inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
+            tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
+            log(tests_applied.log)
+            if not tests_applied.applied:
+                raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+        buildpack = select(ws.path)
+        kind = choose_kind(settings.sandbox)
+        with log.phase("env"):
+            ensure_env(ws.path, buildpack, settings, kind)
+        tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
+        with log.phase("sandbox"), open_sandbox(ws.path, buildpack, settings, kind,
+                                                session_id=_session(inst.instance_id)) as box:
+            log(f"sandbox {box.kind} up, buildpack {buildpack.name}")
+            with log.phase("tests"):
+                report, argv = run_graded(box, buildpack, selection(buildpack, ws.path, tests),
+                                          timeout)
+        (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(argv)}\n{report.log}",
+                                                encoding="utf-8")
+        log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
+        if report.timed_out:
+            raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
+        statuses, distrust = trusted_statuses(report)
+        if distrust:
+            log(f"test report not trusted: {distrust}")
+        return instance_report(inst.instance_id, patch, True, statuses,
+                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _session(instance_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id)[:40] + "-" + uuid.uuid4().hex[:6]
+

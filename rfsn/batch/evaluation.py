@@ -1,0 +1,112 @@
+"""``rfsn evaluate``: grade a predictions file over instances, in SWE-bench's layout.
+
+    <report_dir>/logs/run_evaluation/<run_id>/<model>/<instance_id>/{report.json, ...}
+    <report_dir>/logs/run_evaluation/<run_id>/<model>/results.jsonl   (rfsn: outcomes)
+    <report_dir>/<model>.<run_id>.json                                (the summary)
+
+An instance whose ``report.json`` exists is not evaluated again (as with the
+harness), so an interrupted evaluation resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from rfsn.batch.evaluate import REPORT, EvalTask, evaluate_instance
+from rfsn.batch.executors import make_executor
+from rfsn.batch.grading import summary
+from rfsn.batch.instances import load_instances
+from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
+from rfsn.batch.predictions import RunStore, load_predictions
+from rfsn.batch.progress import RunProgress
+from rfsn.batch.report import write_reports
+from rfsn.errors import ConfigError
+
+RUN_EVALUATION = Path("logs") / "run_evaluation"
+
+
+@dataclass
+class EvalConfig:
+    instances: Path
+    predictions: str
+    run_id: str
+    report_dir: Path = Path(".")
+    workers: int = 1
+    executor: str = "local"
+    ray_address: str | None = None
+    repos_dir: Path | None = None
+    instance_ids: Sequence[str] = ()
+    timeout: float | None = None
+    settings: dict[str, Any] | None = None
+
+
+def model_dir_name(model: str) -> str:
+    return model.replace("/", "__")
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[Path, dict[str, Any]]:
+    """Evaluate, write every log, the summary and the HTML/Markdown report; the summary's path."""
+    if not config.run_id or "/" in config.run_id:
+        raise ConfigError(f"invalid run id {config.run_id!r}")
+    instances = load_instances(config.instances, config.instance_ids)
+    by_id = {i.instance_id: i for i in instances}
+    predictions = {k: p for k, p in load_predictions(config.predictions, instances).items()
+                   if k in by_id}
+    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
+    run_root = config.report_dir / RUN_EVALUATION / config.run_id
+    model_root = run_root / model_dir_name(model)
+    store = RunStore(model_root, predictions=False)
+    previous = store.outcomes(latest=True)
+
+    def log_dir(instance_id: str) -> Path:
+        return run_root / model_dir_name(predictions[instance_id].model_name_or_path) / instance_id
+
+    done, tasks = [], []
+    for iid, prediction in predictions.items():
+        if prediction.model_patch in ("", None):
+            outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
+            if iid not in previous:
+                store.record(outcome)
+            done.append(outcome)
+        elif (log_dir(iid) / REPORT).is_file() and iid in previous:
+            done.append(previous[iid])
+        else:
+            tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
+                                  repos_dir=config.repos_dir, settings=config.settings or {},
+                                  timeout=config.timeout))
+    executor = make_executor(config.executor, config.workers, config.ray_address)
+    with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
+                     done, console) as progress:
+        for task, result in executor.map_unordered(evaluate_instance, tasks):
+            outcome = result if isinstance(result, Outcome) else Outcome(
+                instance_id=task.instance.instance_id, status=Status.ERROR,
+                error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
+                patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
+            store.record(outcome)
+            progress.advance(outcome)
+    reports = {iid: r for iid in predictions
+               if (r := _read_report(log_dir(iid) / REPORT)) is not None}
+    result = summary([i.instance_id for i in instances],
+                     {k: p.model_patch for k, p in predictions.items()}, reports)
+    outcomes = store.outcomes(latest=True)
+    result["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
+                                      if o.status == Status.ERROR and o.error_kind},
+                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())}}
+    path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+    path.write_text(json.dumps(result, indent=4) + "\n", encoding="utf-8")
+    write_reports(model_root, f"evaluation {config.run_id} ({model})")
+    return path, result

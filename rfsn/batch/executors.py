@@ -1,0 +1,138 @@
+"""Executors: where instances run. Local worker processes (default) or Ray tasks.
+
+Both yield ``(task, result or exception)`` as tasks finish, in completion
+order. Worker functions catch their own per-instance failures; an exception
+here means the worker itself died (or Ray lost the task).
+
+Local workers are spawned processes that die with their parent: a SIGKILLed
+batch takes its workers with it (PR_SET_PDEATHSIG sends them SIGTERM, which
+closes their sandboxes), and ``rfsn sandbox prune`` removes whatever a
+SIGKILLed worker left. ``ray`` is imported only when chosen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+from rfsn.errors import ConfigError
+
+T = TypeVar("T")
+R = TypeVar("R")
+_PR_SET_PDEATHSIG = 1
+
+
+class Executor(Protocol):
+    def map_unordered(self, fn: Callable[[T], R],
+                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]: ...
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _worker_init(parent: int, log_level: str) -> None:
+    """Runs in each worker: die with the parent, clean up on SIGTERM, log quietly."""
+    signal.signal(signal.SIGTERM, _exit_on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    # not Linux: no prctl; workers then notice the broken pipe instead
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    from rfsn.observability import logging as rlog
+
+    rlog.configure(level=log_level)
+
+
+class LocalExecutor:
+    """``workers`` spawned processes; one worker runs tasks in this process."""
+
+    def __init__(self, workers: int = 1, log_level: str = "warning") -> None:
+        self.workers = max(1, workers)
+        self.log_level = log_level
+
+    def map_unordered(self, fn: Callable[[T], R],
+                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
+        if self.workers == 1:
+            for task in tasks:
+                try:
+                    yield task, fn(task)
+                except Exception as exc:
+                    yield task, exc
+            return
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.workers, max(1, len(tasks))),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init, initargs=(os.getpid(), self.log_level),
+        )
+        try:
+            pending: dict[Future[R], T] = {pool.submit(fn, t): t for t in tasks}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        yield task, future.result()
+                    except Exception as exc:  # BrokenProcessPool and what a worker raised
+                        yield task, exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor:
+    """Each instance a Ray task (one CPU each); a local Ray instance unless an address is given."""
+
+    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+        self.workers = max(1, workers)
+        self.address = address
+
+    def _init(self) -> tuple[Any, bool]:
+        """The ray module, and whether this call started Ray (and so must stop it)."""
+        try:
+            import ray
+        except ImportError as exc:
+            raise ConfigError("--executor ray needs Ray: pip install 'rfsn[ray]'") from exc
+        if ray.is_initialized():
+            return ray, False
+        if self.address:
+            ray.init(address=self.address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+        return ray, True
+
+    def map_unordered(self, fn: Callable[[T], R],
+                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
+        ray, started = self._init()
+        remote = ray.remote(num_cpus=1, max_retries=0)(fn)
+        pending = {remote.remote(t): t for t in tasks}
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    task = pending.pop(ref)
+                    try:
+                        yield task, ray.get(ref)
+                    except Exception as exc:  # RayTaskError, WorkerCrashedError, ...
+                        yield task, exc
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            if started:
+                ray.shutdown()
+
+
+def make_executor(name: str, workers: int, address: str | None = None) -> Executor:
+    if name == "local":
+        if address:
+            raise ConfigError("--ray-address needs --executor ray")
+        return LocalExecutor(workers)
+    if name == "ray":
+        return RayExecutor(workers, address)
+    raise ConfigError(f"unknown executor {name!r} (local, ray)")

@@ -1,0 +1,119 @@
+"""Grading as the SWE-bench harness grades (swebench/harness/grading.py). Pure functions.
+
+A FAIL_TO_PASS test succeeds only when it passed; a PASS_TO_PASS test also
+when it was skipped; a test missing from the report failed. An instance is
+resolved iff every FAIL_TO_PASS and every PASS_TO_PASS test succeeded.
+
+Statuses come from the runner's structured report, never from the text the
+code under test prints. ``trusted_statuses`` adds one cross-check: a report
+in which every test passed, from a runner that nevertheless exited non-zero
+(or the other way round), was tampered with or is broken, and counts for
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rfsn.models import TestReport, TestStatus
+
+FAIL_TO_PASS = "FAIL_TO_PASS"
+PASS_TO_PASS = "PASS_TO_PASS"
+FAIL_TO_FAIL = "FAIL_TO_FAIL"
+PASS_TO_FAIL = "PASS_TO_FAIL"
+
+
+def trusted_statuses(report: TestReport) -> tuple[dict[str, TestStatus], str]:
+    """The report's statuses, or {} and the reason they cannot be believed."""
+    statuses = dict(report.tests)
+    if not report.structured:
+        return {}, "the runner wrote no structured report"
+    bad = any(s in (TestStatus.FAILED, TestStatus.ERROR) for s in statuses.values())
+    if statuses and not bad and report.exit_code != 0:
+        return {}, f"every test passed but the runner exited {report.exit_code}"
+    if bad and report.exit_code == 0:
+        return {}, "tests failed but the runner exited 0"
+    return statuses, ""
+
+
+def _passed(test: str, statuses: Mapping[str, TestStatus]) -> bool:
+    return statuses.get(test) == TestStatus.PASSED
+
+
+def _maintained(test: str, statuses: Mapping[str, TestStatus]) -> bool:
+    return statuses.get(test) in (TestStatus.PASSED, TestStatus.SKIPPED)
+
+
+def tests_status(statuses: Mapping[str, TestStatus], fail_to_pass: Sequence[str],
+                 pass_to_pass: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    """SWE-bench's ``tests_status`` block (no *_TO_FAIL lists are computed, as by default)."""
+    report: dict[str, dict[str, list[str]]] = {}
+    for key, tests, ok in ((FAIL_TO_PASS, fail_to_pass, _passed),
+                           (PASS_TO_PASS, pass_to_pass, _maintained)):
+        report[key] = {"success": [t for t in tests if ok(t, statuses)],
+                       "failure": [t for t in tests if not ok(t, statuses)]}
+    report[FAIL_TO_FAIL] = {"success": [], "failure": []}
+    report[PASS_TO_FAIL] = {"success": [], "failure": []}
+    return report
+
+
+def is_resolved(status: Mapping[str, Mapping[str, list[str]]]) -> bool:
+    return not status[FAIL_TO_PASS]["failure"] and not status[PASS_TO_PASS]["failure"]
+
+
+def instance_report(instance_id: str, patch: str | None, applied: bool,
+                    statuses: Mapping[str, TestStatus] | None,
+                    fail_to_pass: Sequence[str], pass_to_pass: Sequence[str]) -> dict[str, Any]:
+    """The per-instance ``report.json`` of the harness: ``{instance_id: {...}}``."""
+    entry: dict[str, Any] = {"patch_is_None": patch is None, "patch_exists": patch is not None,
+                             "patch_successfully_applied": False, "resolved": False}
+    if patch is None or not applied or statuses is None:
+        return {instance_id: entry}
+    entry["patch_successfully_applied"] = True
+    status = tests_status(statuses, fail_to_pass, pass_to_pass)
+    entry["resolved"] = is_resolved(status)
+    entry["tests_status"] = status
+    return {instance_id: entry}
+
+
+def summary(instance_ids: Sequence[str], predictions: Mapping[str, str | None],
+            reports: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The run report ``<model>.<run_id>.json`` (schema_version 2).
+
+    ``predictions`` maps submitted ids to their patch; ``reports`` maps ids to
+    the content of their ``report.json`` (absent when evaluation errored).
+    """
+    dataset = set(instance_ids)
+    completed, resolved, unresolved, empty, errors, incomplete = (set() for _ in range(6))
+    for iid in instance_ids:
+        if iid not in predictions:
+            incomplete.add(iid)
+        elif predictions[iid] in ("", None):
+            empty.add(iid)
+        elif iid in reports:
+            completed.add(iid)
+            entry = reports[iid].get(iid)
+            if not isinstance(entry, Mapping) or "resolved" not in entry:
+                errors.add(iid)
+            else:
+                (resolved if entry["resolved"] else unresolved).add(iid)
+        else:
+            errors.add(iid)
+    return {
+        "total_instances": len(instance_ids),
+        "submitted_instances": len(set(predictions) & dataset),
+        "completed_instances": len(completed),
+        "resolved_instances": len(resolved),
+        "unresolved_instances": len(unresolved),
+        "empty_patch_instances": len(empty),
+        "error_instances": len(errors),
+        "completed_ids": sorted(completed),
+        "incomplete_ids": sorted(incomplete),
+        "empty_patch_ids": sorted(empty),
+        "submitted_ids": sorted(set(predictions) & dataset),
+        "resolved_ids": sorted(resolved),
+        "unresolved_ids": sorted(unresolved),
+        "error_ids": sorted(errors),
+        "schema_version": 2,
+    }

@@ -1,0 +1,163 @@
+"""``rfsn batch``: repair many instances, writing SWE-bench predictions as they finish.
+
+    <out>/predictions.jsonl        instance_id, model_name_or_path, model_patch
+    <out>/results.jsonl            an Outcome per instance (status, times, link)
+    <out>/<instance_id>/<session>/ the session's outputs (trajectory, patch, ...)
+
+Resumable: an instance whose prediction is recorded is skipped. A session's
+verdict (fixed, not fixed, budget spent, session error) is recorded; an
+infrastructure failure before the session (repository, image, daemon) is
+only logged in results.jsonl, so the next run tries the instance again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+
+from rfsn.batch.evaluate import InfraFailure, classify
+from rfsn.batch.executors import make_executor
+from rfsn.batch.instances import load_instances
+from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
+from rfsn.batch.patching import apply_test_patch
+from rfsn.batch.predictions import RunStore
+from rfsn.batch.progress import RunProgress
+from rfsn.batch.report import write_reports
+from rfsn.batch.repos import checkout, commit_all, resolve_source
+from rfsn.models import SessionStatus
+from rfsn.models.swebench import Instance, Prediction
+from rfsn.settings import load_settings
+
+_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR}
+
+
+class RepairTask(BaseModel):
+    instance: Instance
+    out_dir: Path
+    model_name: str = "rfsn"
+    planner: str = "template"
+    oracle_tests: bool = False
+    timeout: float | None = None
+    repos_dir: Path | None = None
+    settings: dict[str, Any] = {}
+
+
+class RepairResult(BaseModel):
+    outcome: Outcome
+    prediction: Prediction | None = None  # None: not to be recorded (infrastructure failure)
+
+
+def _session_id(instance_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id)[:60]
+
+
+def problem_text(instance: Instance) -> str:
+    hints = instance.hints_text.strip()
+    return instance.problem_statement + (f"\n\nHints:\n{hints}" if hints else "")
+
+
+def repair_instance(task: RepairTask) -> RepairResult:
+    """Check out, optionally apply the test patch, run a repair session; never raises."""
+    from rfsn.controller.session import RepairOptions, repair_workspace
+
+    inst = task.instance
+    started = time.monotonic()
+    settings = load_settings(**task.settings)
+    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="rfsn-batch-", dir=settings.home / "tmp"))
+    session_id = _session_id(inst.instance_id)
+    instance_dir = task.out_dir / inst.instance_id
+    shutil.rmtree(instance_dir / session_id, ignore_errors=True)  # a killed earlier attempt
+    phases: dict[str, float] = {}
+    try:
+        source = resolve_source(inst.repo, task.repos_dir)
+        workspace = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
+                             settings.clone_timeout)
+        if task.oracle_tests:
+            applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
+            if not applied.applied:
+                raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+            workspace = commit_all(workspace, "rfsn: test patch")
+        phases["checkout"] = round(time.monotonic() - started, 3)
+        options = RepairOptions(
+            planner=task.planner, problem=problem_text(inst), out_dir=instance_dir,
+            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
+            sandbox=settings.sandbox, session_id=session_id,
+            **({"timeout": task.timeout} if task.timeout else {}),
+        )
+        result = repair_workspace(workspace, options, settings)
+    except Exception as exc:  # infrastructure: logged, not recorded, retried next run
+        kind = classify(exc)
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        (instance_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+        return RepairResult(outcome=Outcome(
+            instance_id=inst.instance_id, status=Status.ERROR, error_kind=kind,
+            message=str(exc)[:500], duration=time.monotonic() - started, phases=phases,
+            link=f"{inst.instance_id}/error.log"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    status = _VERDICT.get(result.status, Status.NOT_FIXED)
+    outcome = Outcome(
+        instance_id=inst.instance_id, status=status,
+        error_kind=ErrorKind.REPAIR if status == Status.ERROR else None,
+        message=f"{result.status.value}: {result.message}"[:500],
+        duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
+        patch_lines=patch_size(result.patch),
+        link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
+    prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name,
+                            model_patch=result.patch)
+    return RepairResult(outcome=outcome, prediction=prediction)
+
+
+@dataclass
+class BatchConfig:
+    instances: Path
+    out_dir: Path
+    workers: int = 1
+    executor: str = "local"
+    ray_address: str | None = None
+    planner: str = "template"
+    oracle_tests: bool = False
+    repos_dir: Path | None = None
+    instance_ids: Sequence[str] = ()
+    timeout: float | None = None
+    model_name: str = "rfsn"
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
+    """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
+    instances = load_instances(config.instances, config.instance_ids)
+    config.out_dir.mkdir(parents=True, exist_ok=True)
+    store = RunStore(config.out_dir)
+    done = store.outcomes()
+    tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
+                        planner=config.planner, oracle_tests=config.oracle_tests,
+                        timeout=config.timeout, repos_dir=config.repos_dir,
+                        settings=config.settings)
+             for i in instances if i.instance_id not in done]
+    executor = make_executor(config.executor, config.workers, config.ray_address)
+    previous = [done[i.instance_id] for i in instances if i.instance_id in done]
+    with RunProgress(len(instances), "batch", "fixed", "not fixed", previous, console) as progress:
+        for task, result in executor.map_unordered(repair_instance, tasks):
+            if isinstance(result, RepairResult):
+                store.record(result.outcome, result.prediction)
+                outcome = result.outcome
+            else:
+                outcome = Outcome(instance_id=task.instance.instance_id, status=Status.ERROR,
+                                  error_kind=ErrorKind.WORKER,
+                                  message=f"{type(result).__name__}: {result}"[:500])
+                store.record(outcome)
+            progress.advance(outcome)
+    write_reports(config.out_dir, f"batch {config.out_dir.name} ({config.model_name})")
+    return store.outcomes()

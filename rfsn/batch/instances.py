@@ -1,0 +1,23 @@
+"""Task instances: SWE-bench files in, a validated and filtered list out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rfsn.batch.records import load_models
+from rfsn.errors import ConfigError
+from rfsn.models.swebench import Instance
+
+
+def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:
+    """The instances of ``path`` (JSON or JSON lines), only ``ids`` when given, in file order."""
+    instances = load_models(path, Instance, "instance")
+    if not ids:
+        return instances
+    known = {i.instance_id for i in instances}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise ConfigError(f"unknown instance id(s) in {path}: {', '.join(missing[:10])}")
+    wanted = set(ids)
+    return [i for i in instances if i.instance_id in wanted]

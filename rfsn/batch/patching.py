@@ -1,0 +1,94 @@
+"""Applying predictions and test patches the way the SWE-bench harness does.
+
+A model patch is tried with ``git apply --verbose``, then ``git apply
+--verbose --reject``, then ``patch --batch --fuzz=5 -p1 -i``; the tree is
+reset between attempts so a half-applied try never leaks into the next. The
+files the test patch touches are restored to the base commit before it is
+applied, so a prediction cannot change the tests that grade it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rfsn.workspace import Workspace, git
+
+APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("git", "apply", "--verbose"),
+    ("git", "apply", "--verbose", "--reject"),
+    ("patch", "--batch", "--fuzz=5", "-p1", "-i"),
+)
+_DIFF_PATHS = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
+_PLAIN_PATHS = re.compile(r"^(?:---|\+\+\+) (?:[ab]/)?(\S+)", re.MULTILINE)
+
+
+@dataclass
+class ApplyResult:
+    applied: bool
+    command: str
+    log: str
+
+
+def _reset(workspace: Workspace) -> None:
+    git(workspace.path, "checkout", "-q", "--force", workspace.base_commit)
+    git(workspace.path, "clean", "-q", "-fd")
+
+
+def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> ApplyResult:
+    """Apply ``patch`` with the harness's fallbacks; the tree is at the base when none works."""
+    logs: list[str] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".diff", delete=False, encoding="utf-8") as fh:
+        fh.write(patch if patch.endswith("\n") else patch + "\n")
+        patch_file = fh.name
+    try:
+        for command in APPLY_COMMANDS:
+            argv = [*command, patch_file]
+            try:
+                proc = subprocess.run(argv, cwd=workspace.path, capture_output=True, text=True,
+                                      timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                logs.append(f"$ {' '.join(command)}\n{exc}")
+                _reset(workspace)
+                continue
+            logs.append(f"$ {' '.join(command)}\n{proc.stdout}{proc.stderr}")
+            if proc.returncode == 0:
+                return ApplyResult(True, " ".join(command), "\n".join(logs))
+            _reset(workspace)
+    finally:
+        Path(patch_file).unlink(missing_ok=True)
+    return ApplyResult(False, "", "\n".join(logs))
+
+
+def touched_files(patch: str) -> list[str]:
+    """Repository paths a unified diff touches (both sides of renames)."""
+    paths: dict[str, None] = {}
+    for a, b in _DIFF_PATHS.findall(patch):
+        paths[a] = paths[b] = None
+    if not paths:
+        for path in _PLAIN_PATHS.findall(patch):
+            if path != "/dev/null":
+                paths[path] = None
+    return list(paths)
+
+
+def restore_files(workspace: Workspace, paths: list[str], commit: str) -> None:
+    """Put ``paths`` back as they are at ``commit``; paths absent there are deleted."""
+    for path in paths:
+        target = workspace.path / path
+        if git(workspace.path, "cat-file", "-e", f"{commit}:{path}", check=False).returncode == 0:
+            git(workspace.path, "checkout", "-q", commit, "--", path)
+        elif target.is_file() or target.is_symlink():
+            target.unlink()
+
+
+def apply_test_patch(workspace: Workspace, test_patch: str, commit: str) -> ApplyResult:
+    """Reset the test patch's files to ``commit``, then apply it with ``git apply``."""
+    if not test_patch.strip():
+        return ApplyResult(True, "", "empty test_patch")
+    restore_files(workspace, touched_files(test_patch), commit)
+    proc = git(workspace.path, "apply", "--verbose", "-", input_text=test_patch, check=False)
+    return ApplyResult(proc.returncode == 0, "git apply --verbose", proc.stdout + proc.stderr)

@@ -1,0 +1,120 @@
+"""``report.html`` and ``report.md`` for a run directory, from its ``results.jsonl``.
+
+The HTML page is self-contained: the success rate, a per-instance table
+(status, time, patch size, a link to the trajectory or logs) and an inline SVG
+chart of the time per instance, stacked by phase. No plotting library.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from pathlib import Path
+
+from rfsn.batch.outcome import SUCCESS, Outcome, Status
+from rfsn.batch.predictions import RunStore
+from rfsn.errors import ConfigError
+
+_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
+_STATUS_COLOUR = {Status.RESOLVED: "#2e7d32", Status.FIXED: "#2e7d32", Status.ERROR: "#c62828"}
+
+
+def load_outcomes(root: Path) -> list[Outcome]:
+    store = RunStore(root, predictions=(root / "predictions.jsonl").is_file())
+    if not store.results.path.is_file():
+        raise ConfigError(f"{root} holds no results.jsonl (not a batch or evaluation run)")
+    return sorted(store.outcomes(latest=True, committed_only=False).values(),
+                  key=lambda o: o.instance_id)
+
+
+def rate(outcomes: list[Outcome]) -> tuple[int, int, float]:
+    good = sum(1 for o in outcomes if o.status in SUCCESS)
+    return good, len(outcomes), (100.0 * good / len(outcomes) if outcomes else 0.0)
+
+
+def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
+    """Horizontal bars: seconds per instance, one segment per phase."""
+    phases = list(dict.fromkeys(p for o in outcomes for p in o.phases)) or ["total"]
+    colour = {p: _COLOURS[i % len(_COLOURS)] for i, p in enumerate(phases)}
+    longest = max((o.duration for o in outcomes), default=0.0) or 1.0
+    label_w, top = 230, 28
+    scale = (width - label_w - 60) / longest
+    height = top + bar * len(outcomes) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">']
+    x = label_w
+    for phase in phases:  # legend
+        parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
+                     f'<text x="{x + 14}" y="15">{html.escape(phase)}</text>')
+        x += 18 + 7 * len(phase)
+    for row, outcome in enumerate(outcomes):
+        y = top + row * bar
+        parts.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
+                     f'{html.escape(outcome.instance_id[:36])}</text>')
+        segments = outcome.phases or {"total": outcome.duration}
+        x0 = float(label_w)
+        for phase, seconds in segments.items():
+            w = max(0.0, seconds * scale)
+            parts.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
+                         f'fill="{colour.get(phase, "#999")}"><title>{html.escape(phase)}: '
+                         f'{seconds:.2f}s</title></rect>')
+            x0 += w
+        parts.append(f'<text x="{label_w + outcome.duration * scale + 4:.1f}" y="{y + bar - 5}">'
+                     f'{outcome.duration:.1f}s</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(title: str, outcomes: list[Outcome]) -> str:
+    good, total, pct = rate(outcomes)
+    counts = Counter(o.status.value for o in outcomes)
+    rows = []
+    for o in outcomes:
+        status = html.escape(o.status.value + (f" ({o.error_kind.value})" if o.error_kind else ""))
+        link = f'<a href="{html.escape(o.link)}">{html.escape(o.link)}</a>' if o.link else ""
+        rows.append(f'<tr><td>{html.escape(o.instance_id)}</td>'
+                    f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
+                    f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
+                    f'<td>{link}</td><td>{html.escape(o.message[:160])}</td></tr>')
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
+td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-align:right}}</style>
+</head><body>
+<h1>{html.escape(title)}</h1>
+<p><b>{good}/{total} resolved ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
+<h2>Time per instance</h2>
+{svg_chart(outcomes)}
+<h2>Instances</h2>
+<table><tr><th>instance</th><th>status</th><th>time (s)</th><th>patch lines</th>
+<th>trajectory / logs</th><th>message</th></tr>
+{"".join(rows)}
+</table></body></html>
+"""
+
+
+def render_markdown(title: str, outcomes: list[Outcome]) -> str:
+    good, total, pct = rate(outcomes)
+    phases = list(dict.fromkeys(p for o in outcomes for p in o.phases))
+    lines = [f"# {title}", "", f"**{good}/{total} resolved ({pct:.1f}%)**", "",
+             "| instance | status | time (s) | patch lines | " + " | ".join(phases)
+             + (" | " if phases else "") + "trajectory / logs |",
+             "|---|---|---:|---:|" + "---:|" * len(phases) + "---|"]
+    for o in outcomes:
+        status = o.status.value + (f" ({o.error_kind.value})" if o.error_kind else "")
+        cells = [f"{o.phases.get(p, 0.0):.1f}" for p in phases]
+        link = f"[{o.link}]({o.link})" if o.link else ""
+        lines.append(f"| {o.instance_id} | {status} | {o.duration:.1f} | {o.patch_lines} | "
+                     + "".join(c + " | " for c in cells) + f"{link} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(root: Path, title: str | None = None) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into ``root``; their paths."""
+    outcomes = load_outcomes(root)
+    title = title or f"rfsn run {root.name}"
+    html_path, md_path = root / "report.html", root / "report.md"
+    html_path.write_text(render_html(title, outcomes), encoding="utf-8")
+    md_path.write_text(render_markdown(title, outcomes), encoding="utf-8")
+    return html_path, md_path

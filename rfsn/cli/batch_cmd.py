@@ -1,0 +1,126 @@
+"""``rfsn batch``, ``rfsn evaluate``, ``rfsn report``: SWE-bench-style runs.
+
+Exit status: 0 when the run completed (whatever the resolve rate), 2 on bad
+input (a malformed line is reported with its line number) or when the run
+cannot start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from rfsn.cli.common import sandbox_option, setup, verbosity_options
+
+_EXECUTOR = click.Choice(["local", "ray"])
+
+
+def _executor_options(func: object) -> object:
+    func = click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                        help="instances run in parallel")(func)
+    func = click.option("--executor", type=_EXECUTOR, default="local", show_default=True,
+                        help="local worker processes, or Ray tasks")(func)
+    func = click.option("--ray-address", help="Ray cluster to join (default: a local Ray)")(func)
+    func = click.option("--repos-dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="local mirrors: DIR/owner__name, DIR/owner/name or DIR/name")(func)
+    func = click.option("--instance-ids", "instance_ids", multiple=True,
+                        help="only these instances (repeatable, or space separated)")(func)
+    return click.option("--timeout", type=float, help="seconds for one instance's test run")(func)
+
+
+def _ids(values: tuple[str, ...]) -> list[str]:
+    return [i for value in values for i in value.split()]
+
+
+@click.command()
+@click.argument("predictions")
+@click.option("--instances", "instances", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the instances (JSON or JSON lines, SWE-bench fields)")
+@click.option("--run-id", required=True, help="names the log directory and the summary")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="where logs/run_evaluation/ and the summary are written")
+@_executor_options  # type: ignore[arg-type]
+@sandbox_option
+@verbosity_options
+def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
+             executor: str, ray_address: str | None, repos_dir: Path | None,
+             instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
+             verbose: bool, log_file: Path | None) -> None:
+    """Grade PREDICTIONS (a JSON/JSONL file, or `gold`) as the SWE-bench harness does."""
+    from rfsn.batch.evaluation import EvalConfig, run_evaluation
+    from rfsn.errors import ConfigError
+
+    settings = setup(verbose, log_file, sandbox=sandbox)
+    if predictions != "gold" and not Path(predictions).is_file():
+        raise ConfigError(f"no such predictions file: {predictions}")
+    config = EvalConfig(
+        instances=instances, predictions=predictions, run_id=run_id, report_dir=report_dir,
+        workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
+        instance_ids=_ids(instance_ids), timeout=timeout,
+        settings=settings.model_dump(include=_SETTINGS_KEYS),
+    )
+    path, result = run_evaluation(config, Console(stderr=True))
+    click.echo(f"Total instances: {result['total_instances']}\n"
+               f"Instances submitted: {result['submitted_instances']}\n"
+               f"Instances completed: {result['completed_instances']}\n"
+               f"Instances resolved: {result['resolved_instances']}\n"
+               f"Instances unresolved: {result['unresolved_instances']}\n"
+               f"Instances with empty patches: {result['empty_patch_instances']}\n"
+               f"Instances with errors: {result['error_instances']}\n"
+               f"Report written to {path}")
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--title", help="heading of the report")
+def report(run_dir: Path, title: str | None) -> None:
+    """Write RUN_DIR/report.html and report.md (RUN_DIR: a batch --out directory, or
+    logs/run_evaluation/<run_id>/<model>)."""
+    from rfsn.batch.report import write_reports
+
+    html_path, md_path = write_reports(run_dir, title)
+    click.echo(f"{html_path}\n{md_path}")
+
+
+_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "test_timeout", "setup_timeout",
+                  "clone_timeout", "base_image_source", "ca_bundle"}
+
+
+@click.command()
+@click.argument("instances", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="run directory: predictions.jsonl, results.jsonl, one folder per instance")
+@click.option("--planner", default="template", show_default=True, help="patch strategy")
+@click.option("--oracle-tests", is_flag=True,
+              help="apply each instance's test_patch before repair (the classic APR setting)")
+@click.option("--model-name", default="rfsn", show_default=True,
+              help="model_name_or_path written with each prediction")
+@_executor_options  # type: ignore[arg-type]
+@sandbox_option
+@verbosity_options
+def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
+          workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
+          instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
+          verbose: bool, log_file: Path | None) -> None:
+    """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
+
+    --timeout is the wall-clock budget of one repair session, in seconds.
+    """
+    from rfsn.batch.inference import BatchConfig, run_batch
+    from rfsn.batch.outcome import Status
+
+    settings = setup(verbose, log_file, sandbox=sandbox)
+    config = BatchConfig(
+        instances=instances, out_dir=out_dir, workers=workers, executor=executor,
+        ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
+        instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
+        settings=settings.model_dump(include=_SETTINGS_KEYS),
+    )
+    outcomes = run_batch(config, Console(stderr=True))
+    counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
+    click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
+               f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"
+               f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")
