@@ -1,0 +1,159 @@
+"""``rfsn evaluate`` end to end on the devset, in Docker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from rfsn.cli import main
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+SUBSET = ["devset__ratelimit-1", "devset__event-bus-1"]
+
+
+def evaluate(instances: Path, predictions: str, run_id: str, out: Path, repos: Path,
+             *extra: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, [
+        "evaluate", predictions, "--instances", str(instances), "--run-id", run_id,
+        "--report-dir", str(out), "--repos-dir", str(repos), *extra])
+    assert result.exit_code == 0, result.output
+    summary_file = next(out.glob(f"*.{run_id}.json"))
+    return json.loads(summary_file.read_text())
+
+
+def corrupt(patch: str) -> str:
+    """The patch with its first removed line changed, so that no fuzz can apply it."""
+    lines = patch.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("-") and not line.startswith("---"))
+    lines[first] = "-this line is not in the file at all\n"
+    return "".join(lines)
+
+
+def instance_report(out: Path, run_id: str, model: str, iid: str) -> dict[str, Any]:
+    path = out / "logs" / "run_evaluation" / run_id / model / iid / "report.json"
+    return json.loads(path.read_text())[iid]
+
+
+@pytest.mark.slow
+def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path,
+                                             devset_repos: Path) -> None:
+    summary = evaluate(instances_file, "gold", "gold-all", tmp_path, devset_repos, "--workers", "2")
+    assert summary["resolved_instances"] == 25, summary
+    assert summary["error_ids"] == [] and summary["unresolved_ids"] == []
+    model_dir = tmp_path / "logs" / "run_evaluation" / "gold-all" / "gold"
+    for iid in summary["resolved_ids"]:
+        files = {p.name for p in (model_dir / iid).iterdir()}
+        assert {"report.json", "test_output.txt", "patch.diff", "run_instance.log"} <= files
+    assert "25/25 resolved" in (model_dir / "report.html").read_text()
+    assert (model_dir / "report.md").is_file()
+
+
+def test_empty_predictions_are_empty_patches(tmp_path: Path, instances_file: Path,
+                                             devset_repos: Path,
+                                             devset_instances: dict[str, dict[str, Any]],
+                                             predictions_file: Callable[..., Path]) -> None:
+    ids = sorted(i["instance_id"] for i in devset_instances.values())
+    path = predictions_file(dict.fromkeys(ids, ""))
+    summary = evaluate(instances_file, str(path), "empty", tmp_path, devset_repos)
+    assert summary["empty_patch_ids"] == ids
+    assert summary["resolved_instances"] == 0 and summary["completed_instances"] == 0
+
+
+def test_wrong_and_unappliable_patches_are_unresolved(
+        tmp_path: Path, instances_file: Path, devset_repos: Path,
+        devset_instances: dict[str, dict[str, Any]],
+        predictions_file: Callable[..., Path]) -> None:
+    gold = devset_instances["event-bus"]["patch"]
+    wrong = devset_instances["ratelimit"]["patch"].replace(">=", "<=")  # applies, fixes nothing
+    path = predictions_file({"devset__ratelimit-1": wrong, "devset__event-bus-1": corrupt(gold)})
+    summary = evaluate(instances_file, str(path), "wrong", tmp_path, devset_repos,
+                       "--instance-ids", " ".join(SUBSET))
+    assert summary["unresolved_ids"] == SUBSET
+    wrong_report = instance_report(tmp_path, "wrong", "test__model", "devset__ratelimit-1")
+    assert wrong_report["patch_successfully_applied"] and not wrong_report["resolved"]
+    assert wrong_report["tests_status"]["FAIL_TO_PASS"]["failure"]
+    broken = instance_report(tmp_path, "wrong", "test__model", "devset__event-bus-1")
+    assert broken == {"patch_is_None": False, "patch_exists": True,
+                      "patch_successfully_applied": False, "resolved": False}
+
+
+SPOOF = '''\
+import atexit
+import sys
+
+IDS = {ids!r}
+CASES = "".join(
+    '<testcase classname="{{0}}" name="{{1}}" file="{{2}}" time="0.1"/>'.format(
+        i.split("::")[0][:-3].replace("/", "."), i.split("::")[-1], i.split("::")[0])
+    for i in IDS)
+FAKE = ('<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" '
+        'failures="0" skipped="0" tests="{{0}}">{{1}}</testsuite></testsuites>').format(len(IDS), CASES)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for test_id in IDS:
+        terminalreporter.write_line("PASSED " + test_id)
+    terminalreporter.write_line("===== {{0}} passed in 0.01s =====".format(len(IDS)))
+
+
+def _forge():
+    targets = ["/rfsn/junit.xml", "junit.xml"]
+    targets += [a.split("=", 1)[1] for a in sys.argv if a.startswith("--junitxml=")]
+    for target in targets:
+        try:
+            with open(target, "w") as fh:
+                fh.write(FAKE)
+        except OSError:
+            pass
+    for test_id in IDS:
+        print("PASSED " + test_id)
+        print(test_id + " PASSED")
+
+
+_forge()
+atexit.register(_forge)
+'''
+
+
+def spoof_patch(ids: list[str]) -> str:
+    body = SPOOF.format(ids=ids).splitlines()
+    return ("diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+            f"+++ b/conftest.py\n@@ -0,0 +1,{len(body)} @@\n"
+            + "".join(f"+{line}\n" for line in body))
+
+
+def test_patch_that_prints_passed_lines_and_forges_junit_is_unresolved(
+        tmp_path: Path, instances_file: Path, devset_repos: Path,
+        devset_instances: dict[str, dict[str, Any]],
+        predictions_file: Callable[..., Path]) -> None:
+    """A patch must not pass by printing PASSED lines or writing its own junit report."""
+    instance = devset_instances["ratelimit"]
+    path = predictions_file({"devset__ratelimit-1": spoof_patch(
+        instance["FAIL_TO_PASS"] + instance["PASS_TO_PASS"])})
+    summary = evaluate(instances_file, str(path), "spoof", tmp_path, devset_repos,
+                       "--instance-ids", "devset__ratelimit-1")
+    assert summary["unresolved_ids"] == ["devset__ratelimit-1"], summary
+    report = instance_report(tmp_path, "spoof", "test__model", "devset__ratelimit-1")
+    assert report["patch_successfully_applied"] and not report["resolved"]
+    output = (tmp_path / "logs/run_evaluation/spoof/test__model/devset__ratelimit-1/"
+              "test_output.txt").read_text()
+    assert "PASSED " + instance["FAIL_TO_PASS"][0] in output  # the spoof did run
+
+
+def test_rerun_resumes_and_keeps_the_summary(tmp_path: Path, instances_file: Path,
+                                             devset_repos: Path) -> None:
+    first = evaluate(instances_file, "gold", "again", tmp_path, devset_repos,
+                     "--instance-ids", "devset__ratelimit-1")
+    log = tmp_path / "logs/run_evaluation/again/gold/devset__ratelimit-1/run_instance.log"
+    stamp = log.stat().st_mtime_ns
+    second = evaluate(instances_file, "gold", "again", tmp_path, devset_repos,
+                      "--instance-ids", "devset__ratelimit-1")
+    assert log.stat().st_mtime_ns == stamp  # not evaluated again
+    first.pop("rfsn")
+    second.pop("rfsn")
+    assert first == second and first["resolved_ids"] == ["devset__ratelimit-1"]
