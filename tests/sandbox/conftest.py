@@ -1,0 +1,57 @@
+"""Docker fixtures: one shared env image, settings with small limits, and a leak check
+scoped to this test process (other people's rfsn containers may come and go meanwhile)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.settings import Settings
+from tests.sandbox.projects import PASSING, make_project
+
+
+class SharedEnvPython(PythonBuildpack):
+    """The Python buildpack with one fixed env recipe, so that tests share one image."""
+
+    recipe: ClassVar[EnvRecipe | None] = None
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        assert self.recipe is not None
+        return self.recipe
+
+
+def ours(client: Any) -> list[Any]:
+    return client.containers.list(all=True, filters={"label": f"rfsn.pid={os.getpid()}"})
+
+
+@pytest.fixture
+def no_container_left(docker_client: Any) -> Iterator[None]:
+    yield
+    leaked = ours(docker_client)
+    for container in leaked:
+        container.remove(force=True)
+    assert leaked == [], "containers left behind"
+
+
+@pytest.fixture(scope="session")
+def docker_settings() -> Settings:
+    return Settings(sandbox="docker", memory="1g", cpus=1.0, pids=128, test_timeout=120)
+
+
+@pytest.fixture(scope="session")
+def shared_pack(docker_client: Any, docker_settings: Settings,
+                tmp_path_factory: pytest.TempPathFactory) -> SharedEnvPython:
+    """A buildpack whose env image exists (built once if missing, then reused by every test)."""
+    from rfsn.sandbox.images import ensure_env_image
+
+    reference = make_project(tmp_path_factory.mktemp("reference") / "demo", PASSING)
+    SharedEnvPython.recipe = PythonBuildpack().env_recipe(reference)
+    ensure_env_image(docker_client, SharedEnvPython.recipe, docker_settings.base_image_source,
+                     docker_settings.resolved_ca_bundle())
+    return SharedEnvPython()

@@ -1,0 +1,186 @@
+"""DockerSandbox against a real daemon: image reuse, timeouts, network, limits, cleanup."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rfsn.buildpacks import select
+from rfsn.observability.metrics import REGISTRY
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import Settings
+from tests.sandbox.conftest import SharedEnvPython, ours
+from tests.sandbox.projects import MIXED, PASSING, SLEEPING, make_project
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
+
+
+def operations(operation: str, result: str) -> float:
+    value = REGISTRY.get_sample_value("rfsn_sandbox_operations_total",
+                                      {"kind": "docker", "operation": operation, "result": result})
+    return value or 0.0
+
+
+def test_detection_picks_python(tmp_path: Path) -> None:
+    repo = make_project(tmp_path / "p", PASSING)
+    assert select(repo).name == "python"
+
+
+def test_second_open_of_the_same_recipe_builds_nothing(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    repo = make_project(tmp_path / "p", PASSING)
+    images = []
+    for _ in range(2):
+        built, cached = operations("env_image", "built"), operations("env_image", "cached")
+        with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+            images.append(box.container.image.id)
+            report = run_tests(box, shared_pack, timeout=120)
+        assert operations("env_image", "built") == built
+        assert operations("env_image", "cached") == cached + 1
+        assert report.ok and set(report.tests) == {"tests/test_ok.py::test_one",
+                                                   "tests/test_ok.py::test_two"}
+    assert images[0] == images[1]
+
+
+def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPython,
+                                     docker_settings: Settings) -> None:
+    repo = make_project(tmp_path / "p", {**PASSING, **MIXED})
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        full = run_tests(box, shared_pack, timeout=120)
+        one = run_tests(box, shared_pack, ["tests/test_mixed.py::test_bad"], timeout=120)
+    assert full.failing == ["tests/test_mixed.py::test_bad"] and len(full.passing) == 3
+    assert one.tests == {"tests/test_mixed.py::test_bad": "failed"} and not one.ok
+
+
+def processes(box: Any) -> list[str]:
+    """Every process in the container, seen from an exec that is not wrapped in ``timeout``."""
+    out = box.container.exec_run(["ps", "-eo", "args="]).output.decode()
+    return [line.strip() for line in out.splitlines() if line.strip() and not line.startswith("ps ")]
+
+
+def test_timeout_kills_every_process_it_started(tmp_path: Path, shared_pack: SharedEnvPython,
+                                                docker_settings: Settings) -> None:
+    repo = make_project(tmp_path / "p", SLEEPING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        started = time.monotonic()
+        report = run_tests(box, shared_pack, timeout=3)
+        assert report.timed_out and not report.ok
+        assert time.monotonic() - started < 30
+        remaining = processes(box)
+        assert len(remaining) == 2, remaining
+        assert "init" in remaining[0] and remaining[1] == "sleep infinity"
+        # the container is still usable afterwards
+        assert box.exec(["true"], timeout=10).exit_code == 0
+
+
+def test_network_is_disabled(tmp_path: Path, shared_pack: SharedEnvPython,
+                             docker_settings: Settings) -> None:
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        assert box.container.attrs["HostConfig"]["NetworkMode"] == "none"
+        interfaces = box.exec(["ls", "/sys/class/net"], timeout=10).output.split()
+        assert interfaces == ["lo"]
+        # no route anywhere: connecting fails at once, without a packet leaving the host
+        probe = box.exec(["python", "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 2)"],
+                         timeout=20)
+        assert probe.exit_code != 0 and "unreachable" in probe.output.lower()
+
+
+def test_limits_are_applied(tmp_path: Path, shared_pack: SharedEnvPython) -> None:
+    settings = Settings(sandbox="docker", memory="512m", cpus=0.5, pids=64)
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, settings, "docker") as box:
+        host_config = box.container.attrs["HostConfig"]
+        assert host_config["Memory"] == 512 * 1024 * 1024
+        assert host_config["NanoCpus"] == 500_000_000
+        assert host_config["PidsLimit"] == 64
+        bomb = ("import subprocess\nps = []\ntry:\n    for _ in range(200):\n"
+                "        ps.append(subprocess.Popen(['sleep', '60']))\n"
+                "except OSError as exc:\n    print('LIMIT', len(ps), exc)\n"
+                "for p in ps:\n    p.kill()\n")
+        result = box.exec(["python", "-c", bomb], timeout=60)
+        assert "LIMIT" in result.output, result.output[-500:]
+        assert int(result.output.split()[1]) < 64
+        memory = box.exec(["python", "-c", "b = bytearray(900 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"],
+                          timeout=60)
+        assert memory.exit_code != 0  # killed by the cgroup (137) or MemoryError
+
+
+def test_cleanup_after_an_exception(tmp_path: Path, shared_pack: SharedEnvPython,
+                                    docker_settings: Settings, docker_client: Any) -> None:
+    repo = make_project(tmp_path / "p", PASSING)
+    with pytest.raises(RuntimeError, match="boom"), \
+            open_sandbox(repo, shared_pack, docker_settings, "docker", session_id="exc-test") as box:
+        scratch, name = box.scratch, box.container.name
+        raise RuntimeError("boom")
+    assert not scratch.exists()
+    assert docker_client.containers.list(all=True, filters={"name": name}) == []
+
+
+def wait_for(predicate: Any, seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPython,
+                                       docker_client: Any) -> None:
+    repo = make_project(tmp_path / "p", SLEEPING)
+    proc = subprocess.Popen([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker",
+                             "--buildpack", "python", "--timeout", "120"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    label = {"label": f"rfsn.pid={proc.pid}"}
+    try:
+        container = wait_for(lambda: docker_client.containers.list(filters=label), 120)[0]
+        # wait until the test command runs inside it
+        wait_for(lambda: "sleep 300" in container.exec_run(["ps", "-eo", "args="]).output.decode(), 60)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    assert docker_client.containers.list(all=True, filters=label) == []
+
+
+def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack: SharedEnvPython,
+                                                 docker_settings: Settings) -> None:
+    from rfsn.sandbox.images import env_image_tag, resolve_base
+
+    assert shared_pack.recipe is not None
+    base = resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
+    image = env_image_tag(shared_pack.recipe, base)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    common = {"rfsn.managed": "1", "rfsn.host": socket.gethostname()}
+    orphan = docker_client.containers.run(
+        image, ["sleep", "infinity"], detach=True, network_mode="none",
+        labels={**common, "rfsn.session": "orphan", "rfsn.pid": str(dead.pid)})
+    alive = docker_client.containers.run(
+        image, ["sleep", "infinity"], detach=True, network_mode="none",
+        labels={**common, "rfsn.session": "alive", "rfsn.pid": str(os.getpid())})
+    try:
+        proc = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert orphan.name in proc.stdout and alive.name not in proc.stdout
+        remaining = {c.id for c in docker_client.containers.list(all=True)}
+        assert orphan.id not in remaining and alive.id in remaining
+    finally:
+        for container in (orphan, alive):
+            subprocess.run(["docker", "rm", "-f", container.id], capture_output=True, check=False)
+    assert ours(docker_client) == []
