@@ -19,7 +19,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,12 +151,16 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
         with log.phase("env"):
             ensure_env(ws.path, buildpack, settings, kind)
         tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
-        with log.phase("sandbox"), open_sandbox(ws.path, buildpack, settings, kind,
-                                                session_id=_session(inst.instance_id)) as box:
+        with ExitStack() as stack:
+            with log.phase("sandbox"):
+                box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
+                                                       session_id=_session(inst.instance_id)))
             log(f"sandbox {box.kind} up, buildpack {buildpack.name}")
             with log.phase("tests"):
                 report, argv = run_graded(box, buildpack, selection(buildpack, ws.path, tests),
                                           timeout)
+            closing = time.monotonic()
+        log.phases["teardown"] = round(time.monotonic() - closing, 3)
         (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(argv)}\n{report.log}",
                                                 encoding="utf-8")
         log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")

@@ -17,6 +17,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -33,13 +34,33 @@ class Executor(Protocol):
                       tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]: ...
 
 
-def _exit_on_term(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+class Terminated(BaseException):
+    """Raised in a worker on SIGTERM: unwinds the task (closing its sandbox), then the
+    worker exits. A BaseException, so that per-instance ``except Exception`` lets it by."""
+
+
+#: seconds a terminated worker has to unwind before it is ended the hard way
+UNWIND_SECONDS = 20.0
+
+
+def _on_term(signum: int, frame: object) -> None:
+    timer = threading.Timer(UNWIND_SECONDS, os._exit, (128 + signum,))
+    timer.daemon = True
+    timer.start()  # whatever swallows the exception, the worker still ends
+    raise Terminated()
+
+
+def _call(fn: Callable[[T], R], task: T) -> R:
+    """Runs in a worker: a terminated task ends the worker, not just the task."""
+    try:
+        return fn(task)
+    except Terminated:
+        os._exit(143)
 
 
 def _worker_init(parent: int, log_level: str) -> None:
     """Runs in each worker: die with the parent, clean up on SIGTERM, log quietly."""
-    signal.signal(signal.SIGTERM, _exit_on_term)
+    signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     # not Linux: no prctl; workers then notice the broken pipe instead
     with contextlib.suppress(OSError, AttributeError):
@@ -73,7 +94,7 @@ class LocalExecutor:
             initializer=_worker_init, initargs=(os.getpid(), self.log_level),
         )
         try:
-            pending: dict[Future[R], T] = {pool.submit(fn, t): t for t in tasks}
+            pending: dict[Future[R], T] = {pool.submit(_call, fn, t): t for t in tasks}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:

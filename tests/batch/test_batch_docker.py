@@ -1,0 +1,85 @@
+"""``rfsn batch`` end to end: killed mid-run, restarted, then graded by ``rfsn evaluate``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from rfsn.cli import main
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow,
+              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+IDS = ["devset__ratelimit-1", "devset__iniconf-1"]
+
+
+def batch_command(instances: Path, out: Path, repos: Path) -> list[str]:
+    return [sys.executable, "-m", "rfsn", "batch", str(instances), "--out", str(out),
+            "--repos-dir", str(repos), "--oracle-tests", "--workers", "2", "--timeout", "240",
+            "--instance-ids", " ".join(IDS)]
+
+
+def sessions_running(out: Path) -> bool:
+    trajectories = [out / iid / iid / "trajectory.jsonl" for iid in IDS]
+    return all(t.is_file() and t.stat().st_size > 0 for t in trajectories)
+
+
+def session_containers(client: Any) -> list[str]:
+    return [c.name for c in client.containers.list(all=True, filters={"label": "rfsn.managed"})
+            if c.labels.get("rfsn.session") in IDS]
+
+
+def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
+        tmp_path: Path, instances_file: Path, devset_repos: Path, docker_client: Any) -> None:
+    out = tmp_path / "run"
+    env = {**os.environ, "RFSN_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(batch_command(instances_file, out, devset_repos), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not sessions_running(out) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+    assert proc.poll() is None, "the batch ended before it could be killed"
+    time.sleep(3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # workers follow their parent and close their sandboxes; prune takes what is left
+    deadline = time.monotonic() + 40
+    while session_containers(docker_client) and time.monotonic() < deadline:
+        time.sleep(1)
+    prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], env=env,
+                           capture_output=True, text=True)
+    assert prune.returncode == 0, prune.stderr
+    assert session_containers(docker_client) == []
+
+    restart = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert restart.returncode == 0, restart.stderr[-2000:]
+    predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert sorted(p["instance_id"] for p in predictions) == sorted(IDS)  # none lost, none twice
+    assert {p["model_name_or_path"] for p in predictions} == {"rfsn"}
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    fixed = {r["instance_id"] for r in results if r["status"] == "fixed"}
+    assert fixed, results
+    assert (out / "report.html").is_file() and (out / "report.md").is_file()
+
+    # restarting a finished run does nothing
+    again = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0
+    assert len((out / "predictions.jsonl").read_text().splitlines()) == len(IDS)
+
+    result = CliRunner().invoke(main, [
+        "evaluate", str(out / "predictions.jsonl"), "--instances", str(instances_file),
+        "--run-id", "batch", "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos),
+        "--instance-ids", " ".join(IDS), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "rfsn.batch.json").read_text())
+    assert set(summary["resolved_ids"]) == fixed
