@@ -82,6 +82,13 @@ class Workspace:
         git(self.path, "reset", "-q", "--hard", self.base_commit)
         git(self.path, "clean", "-q", "-fd")
 
+    def commit(self, message: str) -> str:
+        """Commit the working tree and make it the new base of every diff."""
+        git(self.path, "add", "--all")
+        git(self.path, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
+        self.base_commit = git(self.path, "rev-parse", "HEAD").stdout.strip()
+        return self.base_commit
+
     def apply(self, patch: str) -> None:
         proc = git(self.path, "apply", "--whitespace=nowarn", "-", input_text=patch, check=False)
         if proc.returncode != 0:
