@@ -1,0 +1,39 @@
+"""Repository resolution: local mirrors, paths, URLs cloned once into a shared cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rfsn.batch.repos import checkout, resolve_source
+from rfsn.errors import WorkspaceError
+from tests.batch.test_patching import make_repo
+
+
+@pytest.mark.parametrize("layout", ["owner__name", "owner/name", "name"])
+def test_repos_dir_layouts(tmp_path: Path, layout: str) -> None:
+    repo, _ = make_repo(tmp_path)
+    mirrors = tmp_path / "mirrors"
+    (mirrors / layout).parent.mkdir(parents=True, exist_ok=True)
+    repo.rename(mirrors / layout)
+    assert resolve_source("owner/name", mirrors) == str((mirrors / layout).resolve())
+
+
+def test_unknown_repo_falls_back_to_github(tmp_path: Path) -> None:
+    assert resolve_source("owner/name", tmp_path) == "https://github.com/owner/name"
+    assert resolve_source("file:///x/y", None) == "file:///x/y"
+
+
+def test_url_is_cloned_once_then_checked_out_at_the_commit(tmp_path: Path) -> None:
+    repo, commit = make_repo(tmp_path)
+    (repo / "calc.py").write_text("later\n")
+    url = repo.resolve().as_uri()
+    cache = tmp_path / "cache"
+    first = checkout(url, tmp_path / "a", commit, cache)
+    second = checkout(url, tmp_path / "b", commit, cache)
+    assert first.base_commit == second.base_commit == commit
+    assert len(list(cache.glob("*.git"))) == 1
+    assert (second.path / "calc.py").read_text().startswith("line1")
+    with pytest.raises(WorkspaceError, match="unknown commit"):
+        checkout(url, tmp_path / "c", "0" * 40, cache)
