@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rfsn.buildpacks.base import Buildpack, CoverageCapable
+from rfsn.buildpacks.base import Buildpack, CoverageCapable, TestExec
 from rfsn.models import ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
@@ -40,19 +40,21 @@ def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequ
 
 
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
-              timeout: float = 900.0, coverage: bool = False) -> TestReport:
+              timeout: float = 900.0, coverage: bool = False,
+              via: TestExec | None = None) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
 
     With ``coverage`` (and a buildpack that can measure it) the report also
-    says which lines each test ran.
+    says which lines each test ran. ``via`` runs the command instead of the
+    sandbox itself (a warm runner in front of it).
     """
     _clear(sandbox)
     measure = coverage and isinstance(buildpack, CoverageCapable)
     if measure:
         result = _run_with_coverage(sandbox, buildpack, tests, timeout)  # type: ignore[arg-type]
     else:
-        result = sandbox.exec(buildpack.test_command(list(tests), sandbox.scratch_path),
-                              timeout=timeout)
+        result = (via or sandbox).exec(buildpack.test_command(list(tests), sandbox.scratch_path),
+                                       timeout=timeout)
     structured = getattr(buildpack, "structured", True)
     if structured:
         statuses = buildpack.parse(result.output, _reports(sandbox))

@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,3 +105,16 @@ class CoverageCapable(Protocol):
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]: ...
+
+
+class TestExec(Protocol):
+    """Something that runs a test command: a sandbox, or a warm runner in front of one."""
+
+    def exec(self, argv: Sequence[str], *, timeout: float) -> Any: ...
+
+
+@runtime_checkable
+class WarmCapable(Protocol):
+    """Optional: a buildpack whose test runs can skip the runner's cold start."""
+
+    def warm_runner(self, sandbox: Any) -> TestExec | None: ...

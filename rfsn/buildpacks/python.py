@@ -95,8 +95,9 @@ class PythonBuildpack:
         installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
         if not installable:
             return []
-        return [["python", "-m", "pip", "install", "--no-deps", "--no-build-isolation",
-                 "--no-input", "-q", "-e", "."]]
+        # The env var reaches the nested pip that legacy `setup.py develop` starts.
+        return [["env", "PIP_NO_BUILD_ISOLATION=0", "python", "-m", "pip", "install", "--no-deps",
+                 "--no-build-isolation", "--no-input", "-q", "-e", "."]]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
@@ -105,6 +106,13 @@ class PythonBuildpack:
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+    def warm_runner(self, sandbox: Any) -> Any:
+        """A pytest fork server in the sandbox (None if it cannot start)."""
+        from rfsn.buildpacks.warm.client import WarmPytest
+
+        warm = WarmPytest(sandbox)
+        return warm if warm.start() else None
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         from rfsn.planners.localize import (

@@ -6,10 +6,10 @@ import re
 import time
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.base import Buildpack, TestExec, WarmCapable
 from rfsn.errors import WorkspaceError
 from rfsn.gate import Approved
-from rfsn.models import Edit, Finish, Outcome, ReadFile, RunCommand, RunTests, Search
+from rfsn.models import Edit, Finish, Outcome, Phase, ReadFile, RunCommand, RunTests, Search
 from rfsn.runner import run_tests
 from rfsn.sandbox.base import Sandbox
 from rfsn.workspace import Workspace
@@ -25,6 +25,17 @@ class Executor:
                  test_timeout: float) -> None:
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
         self.test_timeout = test_timeout
+        self._warm: TestExec | None = None
+        self._warm_tried = False
+
+    def _via(self, proposal: RunTests) -> TestExec | None:
+        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
+        if proposal.phase is not Phase.PATCH or not isinstance(self.buildpack, WarmCapable):
+            return None
+        if not self._warm_tried:
+            self._warm_tried = True
+            self._warm = self.buildpack.warm_runner(self.sandbox)
+        return self._warm
 
     def run(self, approved: Approved) -> Outcome:
         if not isinstance(approved, Approved):
@@ -34,7 +45,7 @@ class Executor:
             case RunTests():
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=proposal.timeout or self.test_timeout,
-                                   coverage=proposal.coverage)
+                                   coverage=proposal.coverage, via=self._via(proposal))
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))

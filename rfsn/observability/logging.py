@@ -42,8 +42,23 @@ def events_to(path: Path) -> Iterator[None]:
             _extra_sinks.remove(sink)
 
 
+def _console_filter(threshold: int) -> Any:
+    """Events below ``threshold`` still reach the JSON sinks, but not the console."""
+
+    def drop_below(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+        if logging.getLevelNamesMapping().get(method.upper(), logging.INFO) < threshold:
+            raise structlog.DropEvent
+        return event
+
+    return drop_below
+
+
 def configure(level: str = "info", json_file: Path | None = None, console: bool = True) -> None:
-    """Configure structlog for this process. Calling it again replaces the setup."""
+    """Configure structlog for this process. Calling it again replaces the setup.
+
+    ``level`` is the console's; JSON sinks (``json_file``, ``events_to``) get
+    every event from info up.
+    """
     global _json_sink
     if _json_sink is not None:
         _json_sink.close()
@@ -56,17 +71,17 @@ def configure(level: str = "info", json_file: Path | None = None, console: bool 
         if console
         else structlog.processors.JSONRenderer()
     )
+    threshold = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _tee_json,
+            _console_filter(threshold),
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-        ),
+        wrapper_class=structlog.make_filtering_bound_logger(min(threshold, logging.INFO)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )

@@ -35,7 +35,7 @@ class Screen:
         self.baseline, self.targets = baseline, targets
         self.coverage = coverage or {}
         #: mutants may loop: a screening run gets a few times the baseline's duration
-        self.timeout = max(10.0, 3 * baseline.duration + 5)
+        self.timeout = max(3.0, 3 * baseline.duration + 2)
 
     def covering(self, candidate: Candidate) -> list[str]:
         """Baseline-passing tests that ran the edited lines."""

@@ -1,0 +1,101 @@
+"""A pytest fork server, run INSIDE the sandbox (stdlib + pytest only).
+
+    python pytest_server.py SOCKET
+
+Imports pytest once, daemonizes, and returns as soon as it listens on the
+unix socket SOCKET. Each request is one JSON line
+``{"args": [...], "cwd": ..., "env": {...}, "output": PATH, "timeout": S}``;
+the server forks, the child runs ``pytest.main(args)`` in a session of its
+own with stdout/stderr to PATH, and the reply is one JSON line
+``{"exit_code": N, "timed_out": bool, "duration": S}``. The server never
+imports the project, so every child sees the files as they are now.
+"""
+
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+import pytest  # the expensive imports, done once
+from _pytest.config import default_plugins
+
+for _name in default_plugins:
+    with contextlib.suppress(ImportError):
+        importlib.import_module(f"_pytest.{_name}")
+
+
+def run(request):
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh pytest run in its own process group
+        try:
+            os.setsid()
+            fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.chdir(request["cwd"])
+            os.environ.update(request.get("env") or {})
+            code = pytest.main(list(request["args"]))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # report, never return into the server loop
+            code = 70
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
+    deadline = started + float(request["timeout"])
+    timed_out = False
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(0.002)
+    code = os.waitstatus_to_exitcode(status)
+    return {"exit_code": 124 if timed_out else code, "timed_out": timed_out,
+            "duration": time.monotonic() - started}
+
+
+def serve(path):
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    os.chmod(path, 0o666)
+    server.listen(4)
+    return server
+
+
+def main():
+    path = sys.argv[1]
+    server = serve(path)
+    if os.fork():  # the parent returns once the socket listens
+        os._exit(0)
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            if not data:
+                continue
+            reply = run(json.loads(data))
+            conn.sendall(json.dumps(reply).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    main()
