@@ -117,7 +117,7 @@ def select(repo: Path, name: str | None = None, test_cmd: str | None = None) -> 
     ranked = [(info, d) for info, d in detect_all(repo) if d.score > 0]
     if not ranked:
         raise BuildpackError(
-            f"no buildpack recognises {repo.name or repo}: "
+            "no buildpack recognises this repository: "
             "choose one with --buildpack NAME or give the test command with --test-cmd"
         )
     return load(ranked[0][0].name)
