@@ -157,3 +157,14 @@ def test_rerun_resumes_and_keeps_the_summary(tmp_path: Path, instances_file: Pat
     first.pop("rfsn")
     second.pop("rfsn")
     assert first == second and first["resolved_ids"] == ["devset__ratelimit-1"]
+
+
+def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_repos: Path) -> None:
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        summary = evaluate(instances_file, "gold", "ray", tmp_path, devset_repos, "--executor",
+                           "ray", "--instance-ids", " ".join(SUBSET))
+    finally:
+        ray.shutdown()
+    assert summary["resolved_ids"] == sorted(SUBSET)
