@@ -54,13 +54,14 @@ class Controller:
         while True:
             self.usage.check()
             proposal = self.planner.next()
+            context = self._context()  # this step is not spent yet: the gate sees the steps before it
             self.usage.steps += 1
             phase = self.planner.phase.value
             bind(step=self.usage.steps, phase=phase)
             PROPOSALS.labels(proposal.intent, phase).inc()
             log.info("controller.proposal", intent=proposal.intent, rationale=proposal.rationale[:200])
             started = time.monotonic()
-            decision, approved = self.gate.approve(proposal, self._context())
+            decision, approved = self.gate.approve(proposal, context)
             outcome: Outcome | None = self.executor.run(approved) if approved is not None else None
             if outcome is not None:
                 log.info("controller.outcome", intent=outcome.intent, ok=outcome.ok, detail=outcome.detail)

@@ -1,0 +1,64 @@
+"""FakeSandbox: a Sandbox test double that runs nothing and answers from a script.
+
+Replies are keyed by argv prefix (the longest matching prefix wins); a list
+of replies is consumed in order and its last reply repeats. A reply may put
+report files into the scratch directory (e.g. pytest's junit.xml) for the
+buildpack to parse. Every call is recorded in ``calls``. The fake writes
+nothing outside its own scratch directory, which ``close`` removes::
+
+    box = FakeSandbox(repo, {("python", "-m", "pytest"): Reply(1, files={"junit.xml": xml})})
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rfsn.models import ExecResult
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one scripted command returns, and the files it leaves in the scratch directory."""
+
+    exit_code: int = 0
+    output: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    timed_out: bool = False
+
+
+class FakeSandbox:
+    kind = "fake"
+
+    def __init__(self, workspace: Path,
+                 script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None) -> None:
+        self.workspace = workspace
+        self.workdir = str(workspace)
+        self.scratch = Path(tempfile.mkdtemp(prefix="rfsn-fake-"))
+        self.scratch_path = str(self.scratch)
+        self._script = {prefix: [r] if isinstance(r, Reply) else list(r)
+                        for prefix, r in (script or {}).items()}
+        self.calls: list[list[str]] = []
+
+    def exec(self, argv: Sequence[str], *, timeout: float,
+             env: Mapping[str, str] | None = None) -> ExecResult:
+        self.calls.append(list(argv))
+        matches = [p for p in self._script if tuple(argv[: len(p)]) == p]
+        if not matches:
+            return ExecResult(argv=list(argv), exit_code=127, duration=0.0,
+                              output=f"fake sandbox: no reply scripted for {list(argv)[:3]}")
+        replies = self._script[max(matches, key=len)]
+        reply = replies.pop(0) if len(replies) > 1 else replies[0]
+        for name, text in reply.files.items():
+            target = (self.scratch / name).resolve()
+            if self.scratch.resolve() not in target.parents:
+                raise ValueError(f"a scripted file must stay in the scratch directory: {name!r}")
+            target.write_text(text, encoding="utf-8")
+        return ExecResult(argv=list(argv), exit_code=reply.exit_code, output=reply.output,
+                          duration=0.0, timed_out=reply.timed_out)
+
+    def close(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)

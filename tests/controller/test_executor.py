@@ -1,0 +1,120 @@
+"""The executor acts only on an Approved the gate issued; nothing else reaches a sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.controller.budget import Budget, Usage
+from rfsn.controller.executor import Executor
+from rfsn.controller.loop import Controller
+from rfsn.controller.trajectory import Trajectory
+from rfsn.gate import Approved, ForgedApproval, Gate, GateContext
+from rfsn.models import (
+    Edit,
+    Finish,
+    GateDecision,
+    Phase,
+    Proposal,
+    ReadFile,
+    RunCommand,
+    RunTests,
+    Search,
+    SessionStatus,
+)
+from rfsn.planners.base import Verdict
+from rfsn.planners.scripted import ScriptedPlanner
+from rfsn.sandbox.fake import FakeSandbox, Reply
+from rfsn.workspace import Workspace
+from tests.controller.conftest import BUGGY, FIX_PATCH
+
+EVERY_INTENT: list[tuple[Phase, Proposal]] = [
+    (Phase.REPRODUCE, RunTests()),
+    (Phase.REPRODUCE, RunCommand(argv=("python", "-m", "pytest"))),
+    (Phase.REPRODUCE, ReadFile(path="calc.py")),
+    (Phase.REPRODUCE, Search(pattern="def")),
+    (Phase.PATCH, Edit(patch=FIX_PATCH)),
+    (Phase.VERIFY, Finish(reason="done")),
+]
+
+
+def executor_over(workspace: Workspace) -> tuple[Executor, FakeSandbox]:
+    sandbox = FakeSandbox(workspace.path, {("python",): Reply()})
+    return Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60), sandbox
+
+
+@pytest.mark.parametrize(("phase", "proposal"), EVERY_INTENT, ids=lambda v: getattr(v, "intent", ""))
+def test_a_bare_proposal_is_refused(workspace: Workspace, phase: Phase, proposal: Proposal) -> None:
+    """Handing the executor a proposal instead of an Approved raises TypeError and runs nothing."""
+    executor, sandbox = executor_over(workspace)
+    with pytest.raises(TypeError, match="approved"):
+        executor.run(proposal)  # type: ignore[arg-type]
+    assert sandbox.calls == []
+    assert (workspace.path / "calc.py").read_text() == BUGGY
+
+
+def test_look_alikes_of_an_approval_are_refused(workspace: Workspace) -> None:
+    """Duck-typed stand-ins and hand-made Approved objects never reach the sandbox."""
+    executor, sandbox = executor_over(workspace)
+
+    class LooksApproved:
+        proposal = RunCommand(argv=("python", "-c", "pass"))
+        patch = None
+
+    with pytest.raises(TypeError):
+        executor.run(LooksApproved())  # type: ignore[arg-type]
+    with pytest.raises(ForgedApproval):
+        Approved(object(), RunCommand(argv=("python", "-c", "pass")))
+    forged = object.__new__(Approved)  # skips __init__: no seal
+    with pytest.raises(ForgedApproval):
+        executor.run(forged)
+    assert sandbox.calls == []
+
+
+def test_an_approval_from_the_gate_runs(workspace: Workspace) -> None:
+    executor, sandbox = executor_over(workspace)
+    context = GateContext(workspace=workspace.path, phase=Phase.REPRODUCE, buildpack="python")
+    argv = ("python", "-m", "pytest", "--collect-only")
+    decision, approved = Gate().approve(RunCommand(argv=argv), context)
+    assert decision.accepted and approved is not None
+    assert executor.run(approved).ok
+    assert sandbox.calls == [list(argv)]
+
+
+class Refusing(Gate):
+    """A gate that approves nothing but a finish; ``claim_accepted`` makes it (wrongly) say
+    accepted anyway."""
+
+    def __init__(self, claim_accepted: bool) -> None:
+        super().__init__()
+        self.claim_accepted = claim_accepted
+
+    def approve(self, proposal: Proposal, context: GateContext) -> tuple[GateDecision, Approved | None]:
+        if isinstance(proposal, Finish):
+            return super().approve(proposal, context)
+        return GateDecision(accepted=self.claim_accepted, rule=None if self.claim_accepted else
+                            "forbidden_command", reason="test"), None
+
+
+@pytest.mark.parametrize("claim_accepted", [False, True])
+def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path: Path,
+                                                  claim_accepted: bool) -> None:
+    """Without an Approved, no intent reaches the sandbox or the workspace, whatever the decision says."""
+    steps = EVERY_INTENT[:-1] * 2
+    planner = ScriptedPlanner(steps, Verdict(status=SessionStatus.NOT_FIXED))
+    executor, sandbox = executor_over(workspace)
+    calls: list[Any] = []
+    original = executor.run
+    executor.run = lambda approved: calls.append(approved.proposal) or original(approved)  # type: ignore[method-assign]
+    with Trajectory(tmp_path / "trajectory.jsonl") as trajectory:
+        controller = Controller(planner, Refusing(claim_accepted), executor,
+                                Usage(Budget(max_steps=len(steps) + 1)), trajectory, workspace.path,
+                                "python")
+        assert controller.run().status is SessionStatus.NOT_FIXED
+    assert [p.intent for p in calls] == ["finish"]
+    assert sandbox.calls == []
+    assert workspace.diff() == ""
+    assert all(fb.outcome is None for fb in planner.observed[:-1])
