@@ -99,7 +99,7 @@ def evaluate_instance(task: EvalTask) -> Outcome:
     task.log_dir.mkdir(parents=True, exist_ok=True)
     (task.log_dir / REPORT).unlink(missing_ok=True)
     log = _Log(task.log_dir / RUN_LOG)
-    base = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
+    base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
             "link": f"{task.log_dir.name}/{RUN_LOG}"}
     (task.log_dir / PATCH).write_text(pred.model_patch or "", encoding="utf-8")
     try:

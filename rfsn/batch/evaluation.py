@@ -100,13 +100,13 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
             progress.advance(outcome)
     reports = {iid: r for iid in predictions
                if (r := _read_report(log_dir(iid) / REPORT)) is not None}
-    result = summary([i.instance_id for i in instances],
+    report = summary([i.instance_id for i in instances],
                      {k: p.model_patch for k, p in predictions.items()}, reports)
     outcomes = store.outcomes(latest=True)
-    result["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
+    report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
                                       if o.status == Status.ERROR and o.error_kind},
                       "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())}}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
-    path.write_text(json.dumps(result, indent=4) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(report, indent=4) + "\n", encoding="utf-8")
     write_reports(model_root, f"evaluation {config.run_id} ({model})")
-    return path, result
+    return path, report

@@ -85,7 +85,12 @@ def summary(instance_ids: Sequence[str], predictions: Mapping[str, str | None],
     the content of their ``report.json`` (absent when evaluation errored).
     """
     dataset = set(instance_ids)
-    completed, resolved, unresolved, empty, errors, incomplete = (set() for _ in range(6))
+    completed: set[str] = set()
+    resolved: set[str] = set()
+    unresolved: set[str] = set()
+    empty: set[str] = set()
+    errors: set[str] = set()
+    incomplete: set[str] = set()
     for iid in instance_ids:
         if iid not in predictions:
             incomplete.add(iid)

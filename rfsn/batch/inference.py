@@ -93,8 +93,9 @@ def repair_instance(task: RepairTask) -> RepairResult:
             planner=task.planner, problem=problem_text(inst), out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
             sandbox=settings.sandbox, session_id=session_id,
-            **({"timeout": task.timeout} if task.timeout else {}),
         )
+        if task.timeout:
+            options.timeout = task.timeout
         result = repair_workspace(workspace, options, settings)
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)

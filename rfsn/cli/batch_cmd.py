@@ -7,7 +7,9 @@ cannot start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -17,7 +19,7 @@ from rfsn.cli.common import sandbox_option, setup, verbosity_options
 _EXECUTOR = click.Choice(["local", "ray"])
 
 
-def _executor_options(func: object) -> object:
+def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                         help="instances run in parallel")(func)
     func = click.option("--executor", type=_EXECUTOR, default="local", show_default=True,
@@ -42,7 +44,7 @@ def _ids(values: tuple[str, ...]) -> list[str]:
 @click.option("--run-id", required=True, help="names the log directory and the summary")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="where logs/run_evaluation/ and the summary are written")
-@_executor_options  # type: ignore[arg-type]
+@_executor_options
 @sandbox_option
 @verbosity_options
 def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
@@ -98,7 +100,7 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "test_timeout", "
               help="apply each instance's test_patch before repair (the classic APR setting)")
 @click.option("--model-name", default="rfsn", show_default=True,
               help="model_name_or_path written with each prediction")
-@_executor_options  # type: ignore[arg-type]
+@_executor_options
 @sandbox_option
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
