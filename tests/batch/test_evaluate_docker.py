@@ -168,3 +168,21 @@ def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_re
     finally:
         ray.shutdown()
     assert summary["resolved_ids"] == sorted(SUBSET)
+
+
+# rfsn.sandbox.docker.connect does not close a client whose ping failed (reported upstream)
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_infrastructure_failures_are_errors_not_patch_failures(
+        tmp_path: Path, instances_file: Path, devset_repos: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout or an unreachable daemon is an error with its kind, never 'unresolved'."""
+    summary = evaluate(instances_file, "gold", "slow", tmp_path, devset_repos, "--timeout", "0.01",
+                       "--instance-ids", "devset__ratelimit-1")
+    assert summary["error_ids"] == ["devset__ratelimit-1"] and summary["unresolved_ids"] == []
+    assert summary["rfsn"]["error_kinds"] == {"devset__ratelimit-1": "timeout"}
+    assert not (tmp_path / "logs/run_evaluation/slow/gold/devset__ratelimit-1/report.json").exists()
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
+    summary = evaluate(instances_file, "gold", "nodaemon", tmp_path, devset_repos,
+                       "--sandbox", "docker", "--instance-ids", "devset__ratelimit-1")
+    assert summary["rfsn"]["error_kinds"] == {"devset__ratelimit-1": "daemon"}
