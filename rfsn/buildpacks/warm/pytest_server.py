@@ -38,6 +38,7 @@ def run(request):
             os.dup2(fd, 1)
             os.dup2(fd, 2)
             os.chdir(request["cwd"])
+            sys.path[0] = request["cwd"]  # as `python -m pytest` has it (not this script's dir)
             os.environ.update(request.get("env") or {})
             code = pytest.main(list(request["args"]))
         except SystemExit as exc:

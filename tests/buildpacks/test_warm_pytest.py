@@ -1,0 +1,56 @@
+"""The pytest fork server must be indistinguishable from a cold ``python -m pytest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rfsn.buildpacks import select
+from rfsn.buildpacks.warm.client import WarmPytest
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
+from tests.conftest import with_test_patch
+
+# Different layouts: requirements only (not installed), setup.py, src/ layout, unittest classes.
+PROJECTS = ["ratelimit", "daterange", "minitpl", "lrucache"]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", PROJECTS)
+def test_warm_runs_report_exactly_what_cold_runs_report(
+    name: str, docker_client: Any, devset_repos: Path, devset_instances: dict[str, Any], tmp_path: Path
+) -> None:
+    """Same statuses for the whole suite and for selected failing tests, warm or cold."""
+    repo = with_test_patch(devset_repos, devset_instances[name], tmp_path / name)
+    pack = select(repo)
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = WarmPytest(box)
+        assert warm.start()
+        cold_all = run_tests(box, pack)
+        warm_all = run_tests(box, pack, via=warm)
+        assert warm_all.tests == cold_all.tests
+        failing = devset_instances[name]["FAIL_TO_PASS"]
+        assert run_tests(box, pack, failing, via=warm).tests == run_tests(box, pack, failing).tests
+
+
+@pytest.mark.docker
+def test_warm_run_past_its_timeout_is_killed(docker_client: Any, tmp_path: Path) -> None:
+    """A looping test is killed at the timeout and the server keeps serving."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_loop.py").write_text(
+        "import time\n\ndef test_loops():\n    while True:\n        time.sleep(0.01)\n\n"
+        "def test_ok():\n    assert True\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    pack = select(tmp_path)
+    with open_sandbox(tmp_path, pack, load_settings(), "docker") as box:
+        warm = WarmPytest(box)
+        assert warm.start()
+        report = run_tests(box, pack, ["tests/test_loop.py::test_loops"], timeout=2, via=warm)
+        assert report.timed_out
+        again = run_tests(box, pack, ["tests/test_loop.py::test_ok"], timeout=30, via=warm)
+        assert again.passing == ["tests/test_loop.py::test_ok"]
+        assert "test_loop" not in box.exec(["ps", "-eo", "args"], timeout=10).output
