@@ -5,9 +5,9 @@
     <out>/<instance_id>/<session>/ the session's outputs (trajectory, patch, ...)
 
 Resumable: an instance whose prediction is recorded is skipped. A session's
-verdict (fixed, not fixed, budget spent, session error) is recorded; an
-infrastructure failure before the session (repository, image, daemon) is
-only logged in results.jsonl, so the next run tries the instance again.
+verdict (fixed, not fixed, budget spent, session error) is recorded; a
+failure before the session's first step (repository, image, daemon) is only
+logged in results.jsonl, so the next run tries the instance again.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
+from rfsn.errors import ConfigError
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings
@@ -115,6 +116,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
         duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
         patch_lines=patch_size(result.patch),
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
+    if result.status == SessionStatus.ERROR and result.steps == 0:
+        return RepairResult(outcome=outcome)  # failed before its first step: retried next run
     prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name,
                             model_patch=result.patch)
     return RepairResult(outcome=outcome, prediction=prediction)
@@ -138,6 +141,11 @@ class BatchConfig:
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
     """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
+    from rfsn.planners.strategies import STRATEGIES
+
+    if config.planner not in STRATEGIES:
+        raise ConfigError(f"unknown planner {config.planner!r} "
+                          f"(known: {', '.join(sorted(STRATEGIES))})")
     instances = load_instances(config.instances, config.instance_ids)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)

@@ -58,3 +58,26 @@ def test_report_writes_html_with_chart_and_markdown(tmp_path: Path) -> None:
 def test_report_of_a_directory_without_results_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2 and "results.jsonl" in result.output
+
+
+def test_unknown_planner_exits_2_before_running(tmp_path: Path) -> None:
+    path = tmp_path / "i.jsonl"
+    path.write_text(json.dumps(INSTANCE) + "\n")
+    result = CliRunner().invoke(main, ["batch", str(path), "--out", str(tmp_path / "o"),
+                                       "--planner", "nope"])
+    assert result.exit_code == 2 and "unknown planner 'nope'" in result.output
+    assert not (tmp_path / "o" / "predictions.jsonl").exists()
+
+
+def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) -> None:
+    path = tmp_path / "i.jsonl"
+    path.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri()}) + "\n")
+    out = tmp_path / "o"
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["batch", str(path), "--out", str(out)],
+                                    env={"RFSN_HOME": str(tmp_path / "home")})
+        assert result.exit_code == 0, result.output
+    results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert [(r["status"], r["error_kind"]) for r in results] == [("error", "repo")] * 2
+    assert not (out / "predictions.jsonl").exists()
+    assert "error (repo)" in (out / "report.html").read_text()
