@@ -27,9 +27,9 @@ def batch_command(instances: Path, out: Path, repos: Path) -> list[str]:
             "--instance-ids", " ".join(IDS)]
 
 
-def sessions_running(out: Path) -> bool:
-    trajectories = [out / iid / iid / "trajectory.jsonl" for iid in IDS]
-    return all(t.is_file() and t.stat().st_size > 0 for t in trajectories)
+def committed(out: Path) -> list[str]:
+    path = out / "predictions.jsonl"
+    return path.read_text().splitlines() if path.is_file() else []
 
 
 def session_containers(client: Any) -> list[str]:
@@ -43,13 +43,15 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     env = {**os.environ, "RFSN_HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(batch_command(instances_file, out, devset_repos), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not sessions_running(out) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.5)
+    # kill it once one prediction is committed and the other session is still running
+    deadline = time.monotonic() + 300
+    while not committed(out) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
     assert proc.poll() is None, "the batch ended before it could be killed"
-    time.sleep(3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    before = committed(out)
+    assert len(before) == 1, before
     # workers follow their parent and close their sandboxes; prune takes what is left
     deadline = time.monotonic() + 40
     while session_containers(docker_client) and time.monotonic() < deadline:
@@ -62,7 +64,9 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     restart = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,
                              capture_output=True, text=True, timeout=600)
     assert restart.returncode == 0, restart.stderr[-2000:]
-    predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    lines = committed(out)
+    assert lines[0] == before[0]  # the prediction made before the kill is kept as it was
+    predictions = [json.loads(line) for line in lines]
     assert sorted(p["instance_id"] for p in predictions) == sorted(IDS)  # none lost, none twice
     assert {p["model_name_or_path"] for p in predictions} == {"rfsn"}
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
