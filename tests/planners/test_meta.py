@@ -1,0 +1,223 @@
+"""PhasePlanner driven by hand: crafted Feedback in, the next proposal out.
+
+A small simulated world answers each proposal: edits are accepted unless the
+test says the gate rejects them, and a test run reports the statuses of
+whichever candidate is applied at the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+from rfsn.models import (
+    Edit,
+    Finish,
+    GateDecision,
+    Outcome,
+    Phase,
+    Proposal,
+    RunTests,
+    SessionStatus,
+    TestReport,
+)
+from rfsn.models import (
+    TestStatus as Status,
+)
+from rfsn.planners.base import Feedback, RepairContext
+from rfsn.planners.candidates import Candidate, Splice, apply_splices, unified_diff
+from rfsn.planners.meta import PhasePlanner
+
+P, F = Status.PASSED, Status.FAILED
+SOURCE = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a + b\n"
+T_ADD, T_MUL, T_OK = "tests/test_m.py::test_add", "tests/test_m.py::test_mul", "tests/test_m.py::test_ok"
+ACCEPTED = GateDecision(accepted=True, reason="accepted")
+REVERT = "revert the candidate"
+
+
+def candidate(old: str, new: str, description: str, score: float = 1.0) -> Candidate:
+    start = SOURCE.index(old)
+    splice = Splice(start, start + len(old), new)
+    return Candidate(path="m.py", line=SOURCE[:start].count("\n") + 1, template=description,
+                     description=description, score=score, original=SOURCE,
+                     patched=apply_splices(SOURCE, (splice,)), splices=(splice,))
+
+
+FIX_ADD = candidate("a - b", "a + b", "fix add")
+FIX_MUL = candidate("a + b", "a * b", "fix mul")
+WRONG = candidate("a - b", "a * b", "wrong add")
+BROKEN = candidate("return a - b", "return 0", "breaks test_ok")
+
+
+class FakeStrategy:
+    """A PatchStrategy yielding fixed candidates; it keeps the context it was given."""
+
+    name = "fake"
+
+    def __init__(self, candidates: Iterable[Candidate]) -> None:
+        self._candidates = list(candidates)
+        self.context: RepairContext | None = None
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        self.context = context
+        return iter(self._candidates)
+
+
+def report(statuses: Mapping[str, Status], **fields: object) -> TestReport:
+    return TestReport(tests=dict(statuses), exit_code=int(any(s is not P for s in statuses.values())),
+                      duration=0.1, **fields)  # type: ignore[arg-type]
+
+
+def ran(test_report: TestReport | None) -> Feedback:
+    return Feedback(ACCEPTED, Outcome(intent="run_tests", ok=True, report=test_report))
+
+
+class World:
+    """Answers the planner: which candidate is applied decides what the tests report."""
+
+    def __init__(self, baseline: Mapping[str, Status], fixes: Mapping[str, Mapping[str, Status]],
+                 rejected: Iterable[str] = (), verify: Mapping[str, Status] | None = None) -> None:
+        self.baseline, self.fixes, self.rejected = dict(baseline), fixes, set(rejected)
+        self.verify = verify
+        self.applied: str | None = None
+        self.proposals: list[Proposal] = []
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, Edit):
+            description = proposal.rationale.removeprefix("apply ")
+            if description in self.rejected:
+                return Feedback(GateDecision(accepted=False, rule="syntax_error", reason="bad syntax"))
+            self.applied = None if proposal.rationale == REVERT else description
+            return Feedback(ACCEPTED, Outcome(intent="edit", ok=True, detail="applied"))
+        if isinstance(proposal, RunTests):
+            if proposal.coverage:  # every test runs both functions
+                cov = {t: {"m.py": [1, 2, 5, 6]} for t in self.baseline}
+                return ran(report(self.baseline, coverage=cov))
+            now = dict(self.baseline)
+            now.update(self.fixes.get(self.applied or "", {}))
+            if proposal.phase is Phase.VERIFY and self.verify is not None:
+                now = dict(self.verify)
+            if proposal.tests:
+                now = {t: s for t, s in now.items() if t in proposal.tests}
+            return ran(report(now))
+        return Feedback(ACCEPTED, Outcome(intent=proposal.intent, ok=True))
+
+    def run(self, planner: PhasePlanner, limit: int = 200) -> list[Proposal]:
+        for _ in range(limit):
+            proposal = planner.next()
+            self.proposals.append(proposal)
+            if isinstance(proposal, Finish):
+                return self.proposals
+            planner.observe(self.answer(proposal))
+        raise AssertionError("the planner did not finish")
+
+
+def planner_for(tmp_path: Path, candidates: Iterable[Candidate], targets: Iterable[str] = ()) -> PhasePlanner:
+    (tmp_path / "m.py").write_text(SOURCE)
+    return PhasePlanner(FakeStrategy(candidates), tmp_path, "python", str(tmp_path),
+                        targets=list(targets))
+
+
+def edits(proposals: list[Proposal]) -> list[str]:
+    return [p.rationale for p in proposals if isinstance(p, Edit)]
+
+
+def test_no_failing_test_finishes_not_reproduced(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    proposals = World({T_ADD: P, T_OK: P}, {}).run(planner)
+    assert [p.intent for p in proposals] == ["run_tests", "finish"]
+    assert proposals[-1].reason.startswith("gave up")  # type: ignore[union-attr]
+    assert planner.verdict().status is SessionStatus.NOT_REPRODUCED
+
+
+def test_given_targets_that_already_pass_are_not_reproduced(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD], targets=[T_OK])
+    World({T_ADD: F, T_OK: P}, {}).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.NOT_REPRODUCED
+    assert verdict.message == "the given tests do not fail"
+
+
+@pytest.mark.parametrize("baseline", [
+    None,                                                       # the run was rejected or did not run
+    TestReport(exit_code=4, log="ERROR: usage"),                # the runner failed: no tests at all
+    TestReport(tests={T_ADD: F}, exit_code=124, timed_out=True),
+], ids=["no-report", "runner-error", "timeout"])
+def test_a_baseline_that_did_not_run_is_an_error(tmp_path: Path, baseline: TestReport | None) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    assert isinstance(planner.next(), RunTests)
+    planner.observe(ran(baseline))
+    finish = planner.next()
+    assert isinstance(finish, Finish) and finish.reason.startswith("gave up")
+    assert planner.verdict().status is SessionStatus.ERROR
+
+
+def test_a_rejected_candidate_is_skipped_never_reproposed(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [WRONG, FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, rejected={"wrong add"})
+    proposals = world.run(planner)
+    after = proposals.index(next(p for p in proposals if p.rationale == "wrong add"))
+    assert proposals[after + 1].rationale == "fix add"  # no revert of an edit that never landed
+    assert edits(proposals).count("wrong add") == 1
+    assert planner.verdict().status is SessionStatus.FIXED
+    assert planner.candidates_tried == 2
+
+
+def test_a_candidate_failing_the_failing_tests_is_reverted_then_the_next_is_tried(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [WRONG, FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"wrong add": {T_ADD: F}, "fix add": {T_ADD: P}})
+    proposals = world.run(planner)
+    i = next(i for i, p in enumerate(proposals) if p.rationale == "wrong add")
+    screen, revert, following = proposals[i + 1: i + 4]
+    assert isinstance(screen, RunTests) and screen.tests == (T_ADD,)  # the failing-tests tier only
+    assert isinstance(revert, Edit) and revert.rationale == REVERT
+    assert revert.patch == unified_diff("m.py", WRONG.patched, SOURCE)
+    assert following.rationale == "fix add"
+    assert "wrong add" not in edits(proposals)[edits(proposals).index("fix add"):]
+
+
+def test_a_plausible_candidate_is_verified_then_fixed(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    proposals = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    assert [(p.phase, p.intent) for p in proposals] == [
+        (Phase.REPRODUCE, "run_tests"),
+        (Phase.LOCALIZE, "run_tests"),
+        (Phase.PATCH, "edit"), (Phase.PATCH, "run_tests"), (Phase.PATCH, "run_tests"),
+        (Phase.PATCH, "edit"),                                   # revert after screening
+        (Phase.VERIFY, "edit"), (Phase.VERIFY, "run_tests"), (Phase.VERIFY, "finish"),
+    ]
+    assert proposals[4].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED
+    assert verdict.patch == FIX_ADD.diff() and proposals[6].patch == FIX_ADD.diff()  # type: ignore[union-attr]
+    assert verdict.failing_before == [T_ADD] and verdict.failing_after == []
+
+
+def test_a_fix_that_breaks_a_passing_test_is_not_plausible(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [BROKEN])
+    world = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}})
+    world.run(planner)
+    assert planner.verdict().status is SessionStatus.NOT_FIXED
+    assert world.applied is None  # reverted
+
+
+def test_a_patch_that_does_not_hold_in_verify_is_not_fixed(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, verify={T_ADD: P, T_OK: F}).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.NOT_FIXED and verdict.failing_after == [T_OK]
+
+
+def test_two_partial_fixes_are_combined(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD, FIX_MUL])
+    both = "fix add; and fix mul"
+    world = World({T_ADD: F, T_MUL: F, T_OK: P},
+                  {"fix add": {T_ADD: P}, "fix mul": {T_MUL: P}, both: {T_ADD: P, T_MUL: P}})
+    proposals = world.run(planner)
+    assert edits(proposals) == ["fix add", REVERT, "fix mul", REVERT, both, REVERT, f"apply {both}"]
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED
+    assert "+    return a + b" in verdict.patch and "+    return a * b" in verdict.patch
+    assert planner.candidates_tried == 3

@@ -1,0 +1,94 @@
+"""Screen: tiers (failing tests, covering tests, suite), judging a tier, choosing the best patch."""
+
+from __future__ import annotations
+
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as Status
+from rfsn.planners.candidates import Candidate, Splice, apply_splices
+from rfsn.planners.screening import Screen, Tier, choose_best
+
+P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
+SOURCE = "def f(x):\n    y = x - 1\n    return y\n"
+T1, T2 = "t.py::test_one", "t.py::test_two"
+PASSING = [f"t.py::test_p{i}" for i in range(6)]
+
+
+def cand(old: str, new: str, template: str = "op") -> Candidate:
+    start = SOURCE.index(old)
+    splice = Splice(start, start + len(old), new)
+    return Candidate(path="f.py", line=SOURCE[:start].count("\n") + 1, template=template,
+                     description=f"{old} -> {new}", score=1.0, original=SOURCE,
+                     patched=apply_splices(SOURCE, (splice,)), splices=(splice,))
+
+
+def baseline(**extra: Status) -> TestReport:
+    return TestReport(tests={T1: F, T2: F, **dict.fromkeys(PASSING, P), **extra}, exit_code=1,
+                      duration=2.0)
+
+
+def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
+    tiers = list(Screen(baseline(), [T1, T2]).tiers(cand("x - 1", "x + 1")))
+    assert tiers == [Tier("failing tests", [T1, T2]), Tier("whole suite", [], last=True)]
+
+
+def test_tests_covering_the_edited_line_form_a_middle_tier() -> None:
+    coverage = {PASSING[0]: {"f.py": [1, 2, 3]}, PASSING[1]: {"f.py": [3]}, PASSING[2]: {"g.py": [2]}}
+    tiers = list(Screen(baseline(), [T1], coverage).tiers(cand("x - 1", "x + 1")))  # edits line 2
+    assert [t.name for t in tiers] == ["failing tests", "tests covering the edit", "whole suite"]
+    assert tiers[1].tests == [PASSING[0]]
+
+
+def test_no_covering_tier_when_most_tests_cover_the_edit() -> None:
+    coverage = {t: {"f.py": [2]} for t in PASSING}
+    tiers = list(Screen(baseline(), [T1], coverage).tiers(cand("x - 1", "x + 1")))
+    assert [t.name for t in tiers] == ["failing tests", "whole suite"]
+
+
+def test_the_screening_timeout_scales_with_the_baseline() -> None:
+    assert Screen(baseline(), [T1]).timeout == 8.0
+    assert Screen(TestReport(duration=0.1), [T1]).timeout == 3.0
+
+
+def test_judge_failing_tier() -> None:
+    screen = Screen(baseline(), [T1, T2])
+    tier = Tier("failing tests", [T1, T2])
+    both = screen.judge(tier, TestReport(tests={T1: P, T2: P}))
+    assert both.passed_tier and not both.plausible and both.fixed == {T1, T2}
+    half = screen.judge(tier, TestReport(tests={T1: P, T2: F}))
+    assert not half.passed_tier and half.fixed == {T1}
+
+
+def test_judge_whole_suite_needs_every_target_and_every_baseline_pass() -> None:
+    screen = Screen(baseline(), [T1])
+    suite = Tier("whole suite", [], last=True)
+    good = {T1: P, T2: F, **dict.fromkeys(PASSING, P)}  # T2 is not a target: it may still fail
+    assert screen.judge(suite, TestReport(tests=good)).plausible
+    broken = {**good, PASSING[3]: E}
+    assert not screen.judge(suite, TestReport(tests=broken)).passed_tier
+    missing = {k: v for k, v in good.items() if k != PASSING[5]}  # a vanished test is not a pass
+    assert not screen.judge(suite, TestReport(tests=missing)).passed_tier
+
+
+def test_judge_covering_tier_only_needs_its_own_tests() -> None:
+    screen = Screen(baseline(), [T1])
+    tier = Tier("tests covering the edit", [PASSING[0]])
+    assert screen.judge(tier, TestReport(tests={PASSING[0]: P})).passed_tier
+    assert not screen.judge(tier, TestReport(tests={PASSING[0]: F})).passed_tier
+
+
+def test_judge_a_timeout_or_no_report_never_holds() -> None:
+    screen = Screen(baseline(), [T1])
+    tier = Tier("failing tests", [T1])
+    assert not screen.judge(tier, None).passed_tier
+    timed_out = screen.judge(tier, TestReport(tests={T1: P}, timed_out=True))
+    assert not timed_out.passed_tier and timed_out.fixed == frozenset()
+
+
+def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
+    small = cand("x - 1", "x + 1")
+    large = cand("y = x - 1", "y = x + 1\n    y = y * 1")  # three diff lines to small's two
+    deleting = cand("    y = x - 1\n", "", template="delete_statement")
+    same_size = cand("x - 1", "x - 2")
+    assert choose_best([deleting, large, small]) is small
+    assert choose_best([same_size, small]) is same_size  # ties go to the better-ranked
+    assert choose_best([deleting]) is deleting
