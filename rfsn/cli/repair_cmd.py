@@ -17,6 +17,7 @@ from rfsn.controller.loop import Step
 from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
+from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url, prepare
 
 EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2}
@@ -92,6 +93,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
+    check_name(planner)  # a bad flag is a one-line error, before any work
     if problem_file is not None:
         problem = problem_file.read_text(encoding="utf-8")
     if apply_patch and is_url(target):

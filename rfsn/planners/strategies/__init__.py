@@ -12,9 +12,14 @@ STRATEGIES = {
 }
 
 
-def load_strategy(name: str) -> PatchStrategy:
+def check_name(name: str) -> None:
+    """Raise ConfigError unless ``name`` is a known strategy (without importing it)."""
     if name not in STRATEGIES:
         raise ConfigError(f"unknown planner {name!r} (known: {', '.join(sorted(STRATEGIES))})")
+
+
+def load_strategy(name: str) -> PatchStrategy:
+    check_name(name)
     module, _, attr = STRATEGIES[name].partition(":")
     strategy: PatchStrategy = getattr(importlib.import_module(module), attr)()
     return strategy
