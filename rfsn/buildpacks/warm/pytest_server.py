@@ -66,6 +66,35 @@ def run(request):
             "duration": time.monotonic() - started}
 
 
+WARMUP_TEST = """
+def test_passes():
+    assert [1, 2] == [1, 2]
+
+def test_fails():
+    assert {"a": [1, 2]} == {"a": [1, 3]}
+"""
+
+
+def warm_up():
+    """One throwaway session on a dummy test: pytest imports lazily what the first run needs."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rfsn-warmup-") as tmp:
+        with open(os.path.join(tmp, "test_rfsn_warmup.py"), "w") as fh:
+            fh.write(WARMUP_TEST)
+        saved = os.dup(1), os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            pytest.main(["-q", "-rA", "-p", "no:cacheprovider", "--rootdir", tmp,
+                         f"--junitxml={tmp}/junit.xml", tmp])
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+    sys.modules.pop("test_rfsn_warmup", None)
+
+
 def serve(path):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
@@ -76,6 +105,7 @@ def serve(path):
 
 def main():
     path = sys.argv[1]
+    warm_up()
     server = serve(path)
     if os.fork():  # the parent returns once the socket listens
         os._exit(0)
