@@ -47,6 +47,7 @@ class PhasePlanner:
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
+        self._pairs_tried = 0
 
     # -- the Planner protocol ------------------------------------------------
     def next(self) -> Proposal:
@@ -133,33 +134,32 @@ class PhasePlanner:
             result = yield from self._try(screen, candidate)
             if result.plausible:
                 plausible.append(candidate)
-                budget_after_first = self.extra if budget_after_first is None else budget_after_first
-            elif result.fixed:
+            elif result.fixed and not plausible:
+                pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(targets))
                 partial.append((candidate, result.fixed))
-            if budget_after_first is not None:
-                budget_after_first -= 1
+                if pair is not None:
+                    plausible.append(pair)
+            if plausible:
+                budget_after_first = self.extra if budget_after_first is None else budget_after_first - 1
                 if budget_after_first < 0 or len(plausible) >= self.max_plausible:
                     break
-        if not plausible:
-            plausible = yield from self._combine(screen, partial, frozenset(targets))
         return plausible
 
-    def _combine(self, screen: Screen, partial: list[tuple[Candidate, frozenset[str]]],
-                 targets: frozenset[str]) -> Generator[Proposal, Feedback, list[Candidate]]:
-        """Multi-location bugs: pairs of edits that each fix part of the failing set."""
-        tried = 0
-        for i, (first, fixed_a) in enumerate(partial):
-            for second, fixed_b in partial[i + 1:]:
-                if tried >= self.max_pairs or fixed_a | fixed_b != targets:
-                    continue
-                pair = combine(first, second)
-                if pair is None:
-                    continue
-                tried += 1
-                result = yield from self._try(screen, pair)
-                if result.plausible:
-                    return [pair]
-        return []
+    def _pair(self, screen: Screen, partial: list[tuple[Candidate, frozenset[str]]],
+              candidate: Candidate, fixed: frozenset[str],
+              targets: frozenset[str]) -> Generator[Proposal, Feedback, Candidate | None]:
+        """Multi-location bugs: this partial fix with an earlier one that fixes the rest."""
+        for other, other_fixed in partial:
+            if self._pairs_tried >= self.max_pairs or other_fixed | fixed != targets:
+                continue
+            pair = combine(other, candidate)
+            if pair is None:
+                continue
+            self._pairs_tried += 1
+            result = yield from self._try(screen, pair)
+            if result.plausible:
+                return pair
+        return None
 
     def _try(self, screen: Screen, candidate: Candidate) -> Generator[Proposal, Feedback, ScreenResult]:
         """Apply, screen in tiers, revert. The workspace is left as it was."""

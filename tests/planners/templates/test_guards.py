@@ -29,3 +29,14 @@ def test_mutable_default():
     src = 'def f(x, acc=[]):\n    """Doc."""\n    acc.append(x)\n    return acc\n'
     expected = 'def f(x, acc=None):\n    """Doc."""\n    if acc is None:\n        acc = []\n    acc.append(x)\n    return acc\n'
     assert expected in patched(src, 1, "mutable_default")
+
+
+def test_copy_argument_follows_the_annotation():
+    src = "class Box:\n    def __init__(self, items: list[int]):\n        self.items = items\n"
+    assert any("        self.items = list(items)\n" in out for out in patched(src, 3, "copy_argument"))
+
+
+def test_copy_argument_without_annotation_offers_each_collection():
+    src = "class Box:\n    def __init__(self, items):\n        self.items = items\n"
+    outs = patched(src, 3, "copy_argument")
+    assert all(any(f"self.items = {kind}(items)" in out for out in outs) for kind in ("list", "dict", "set"))

@@ -1,4 +1,4 @@
-"""Guards: ``if x is None: return/continue`` before a statement, mutable default fix."""
+"""Guards: ``if x is None: return/continue`` before a statement, mutable defaults, aliasing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import FUNCTIONS, Edit, FileContext, template
+from rfsn.planners.templates.python.base import FUNCTIONS, Edit, FileContext, replace, template
 from rfsn.planners.templates.python.scope import (
     function_at,
     local_names,
@@ -137,4 +137,37 @@ def mutable_default(ctx: FileContext, line: int) -> Iterator[Edit]:
         )
 
 
-TEMPLATES = (none_guard, empty_guard, mutable_default)
+_COPIES = {"list": "list", "List": "list", "Sequence": "list", "Iterable": "list",
+           "dict": "dict", "Dict": "dict", "Mapping": "dict", "set": "set", "Set": "set"}
+
+
+def _annotation_copy(func: ast.FunctionDef, name: str) -> str | None:
+    for arg in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]:
+        if arg.arg == name and arg.annotation is not None:
+            head = arg.annotation.value if isinstance(arg.annotation, ast.Subscript) else arg.annotation
+            label = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+            return _COPIES.get(label)
+    return None
+
+
+@template("copy_argument", 0.5)
+def copy_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``self.items = items`` -> ``self.items = list(items)``: do not alias a caller's collection."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    params = set(parameters(func))
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno == line):
+            continue
+        value = node.value
+        if not (isinstance(value, ast.Name) and value.id in params):
+            continue
+        preferred = _annotation_copy(func, value.id)
+        kinds = [preferred] if preferred else ["list", "dict", "set"]
+        for kind in kinds:
+            yield replace(ctx, value, f"{kind}({value.id})",
+                          f"store a copy: `{kind}({value.id})` instead of the caller's object")
+
+
+TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument)
