@@ -77,7 +77,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
     deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
     for runner in ("vitest", "jest", "mocha"):
         if re.search(rf"\b{runner}\b", script) or runner in deps:
-            return runner  # type: ignore[return-value]
+            return runner
     return "node"
 
 

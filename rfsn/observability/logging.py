@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,7 +20,7 @@ _extra_sinks: list[TextIO] = []
 _render_json = structlog.processors.JSONRenderer()
 
 
-def _tee_json(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _tee_json(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     sinks = [_json_sink, *_extra_sinks] if _json_sink is not None else _extra_sinks
     if sinks:
         line = str(_render_json(logger, method, dict(event))) + "\n"
@@ -45,7 +45,7 @@ def events_to(path: Path) -> Iterator[None]:
 def _console_filter(threshold: int) -> Any:
     """Events below ``threshold`` still reach the JSON sinks, but not the console."""
 
-    def drop_below(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    def drop_below(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         if logging.getLevelNamesMapping().get(method.upper(), logging.INFO) < threshold:
             raise structlog.DropEvent
         return event

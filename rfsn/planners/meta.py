@@ -117,7 +117,8 @@ class PhasePlanner:
         self._coverage = coverage or {}
         if coverage:
             boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))
-            return rank(coverage, targets, baseline.passing, self.formula, boosts)
+            by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
+            return rank(by_test, targets, baseline.passing, self.formula, boosts)
         files = read_sources(self.workspace, self.language)
         return localize_from_output(baseline.log, files, targets, root=self.workdir)
 
