@@ -62,3 +62,29 @@ def test_identifier_fallback_without_source_frames():
 
 def test_identifiers_skip_common_words():
     assert identifiers(["test parseDuration should return expected"]) == ["parseDuration"]
+
+
+RUST = """pub fn fetch(v: &[u8], i: usize) -> u8 {
+    v[i - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_first() {
+        assert_eq!(fetch(&[7], 0), 7);
+    }
+}
+"""
+
+
+def test_frames_in_a_rust_test_region_rank_as_test_frames():
+    """A panic inside `#[cfg(test)]` points at code the gate protects: never a place for a fix."""
+    output = "thread 'tests::fetch' panicked at 'attempt to subtract with overflow', src/lib.rs:11:20"
+    ranked = localize_from_output(output, {"src/lib.rs": RUST}, ["tests::fetch"], root=None)
+    assert ranked[0][:2] == ("src/lib.rs", 1)  # the identifier fallback: `fetch` is defined there
+    assert all(loc.line < 5 for loc in ranked if loc.score >= 0.1)
+    assert rank_frames([("src/lib.rs", 11), ("src/lib.rs", 2)], files={"src/lib.rs": RUST})[0][:2] == (
+        "src/lib.rs", 2)
