@@ -88,7 +88,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc))
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
+                                  failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
             log.info("session.end", status=verdict.status.value, message=verdict.message)

@@ -24,6 +24,7 @@ from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine, unified_diff
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
+from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.screening import Screen, ScreenResult, choose_best
 from rfsn.planners.sources import read_sources
@@ -42,6 +43,8 @@ class PhasePlanner:
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
         self.best: Candidate | None = None
+        #: the target tests that fail at the start, once the baseline ran
+        self.failing_before: list[str] = []
         self._plan = self._run()
         self._started = False
         self._feedback: Feedback | None = None
@@ -89,6 +92,7 @@ class PhasePlanner:
             return
         failing = baseline.failing
         targets = [t for t in self.targets if t in failing] if self.targets else failing
+        self.failing_before = targets
         if not targets:
             yield from self._stop(SessionStatus.NOT_REPRODUCED,
                                   "no failing test: nothing to repair" if not self.targets
@@ -118,7 +122,8 @@ class PhasePlanner:
         if coverage:
             boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
-            return rank(by_test, targets, baseline.passing, self.formula, boosts)
+            ranked = rank(by_test, targets, baseline.passing, self.formula, boosts)
+            return with_definitions(ranked, read_sources(self.workspace, self.language))
         files = read_sources(self.workspace, self.language)
         return localize_from_output(baseline.log, files, targets, root=self.workdir)
 

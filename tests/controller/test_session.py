@@ -84,5 +84,6 @@ def test_a_spent_step_budget_ends_the_session(workspace: Workspace, tmp_path: Pa
     result = session(workspace, local_settings, tmp_path / "out", max_steps=3)
     assert result.status is SessionStatus.BUDGET_EXHAUSTED
     assert result.steps == 3  # baseline, coverage, the first candidate's edit
+    assert result.failing_before == ["tests/test_calc.py::test_add"]  # known once the baseline ran
     assert result.patch == ""  # a candidate still applied is not a fix
     assert_outputs(tmp_path / "out" / "s1", result)
