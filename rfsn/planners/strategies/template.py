@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.templates.hints import boost
 from rfsn.planners.templates.python import generate_candidates
 from rfsn.planners.templates.token_driver import generate_token_candidates
 
@@ -13,7 +14,7 @@ from rfsn.planners.templates.token_driver import generate_token_candidates
 class TemplateStrategy:
     name = "template"
 
-    def __init__(self, limit: int = 300) -> None:
+    def __init__(self, limit: int = 500) -> None:
         self.limit = limit
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate]:
@@ -23,7 +24,8 @@ class TemplateStrategy:
         py_locations = [loc for loc in context.locations if loc.file.endswith(".py")]
         other_locations = [loc for loc in context.locations if not loc.file.endswith(".py")]
         if py_locations:
-            found += generate_candidates(python, py_locations, limit=self.limit)
+            found += generate_candidates(python, py_locations, limit=self.limit * 2,
+                                         max_locations=40)
         if other_locations:
             found += generate_token_candidates(others, other_locations, limit=self.limit)
-        return sorted(found, key=lambda c: -c.score)[: self.limit]
+        return boost(found)[: self.limit]

@@ -1,0 +1,50 @@
+"""Hints in the code that raise a candidate's rank, whatever template made it.
+
+An import that nothing uses is a name the author meant to use: a candidate
+that puts one to use (``rounding=ROUND_HALF_UP`` where ROUND_HALF_UP is
+imported and unused) is much more likely to be the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from rfsn.planners.candidates import Candidate
+
+UNUSED_IMPORT_BOOST = 4.0
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def unused_imports(source: str) -> set[str]:
+    """Names imported at module level and referenced nowhere else in the file."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    imported: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            imported |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    exported = {elt.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                for elt in [n]}
+    return imported - used - exported
+
+
+def _added_words(candidate: Candidate) -> set[str]:
+    lines = candidate.diff().splitlines()
+    return {w for line in lines if line.startswith("+") and not line.startswith("+++")
+            for w in _WORD.findall(line[1:])}
+
+
+def boost(candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates re-scored for the hints they follow, best first."""
+    unused: dict[str, set[str]] = {}
+    scored = []
+    for candidate in candidates:
+        if candidate.path not in unused:
+            unused[candidate.path] = unused_imports(candidate.original) if candidate.path.endswith(".py") else set()
+        bonus = UNUSED_IMPORT_BOOST if _added_words(candidate) & unused[candidate.path] else 1.0
+        scored.append(candidate.model_copy(update={"score": candidate.score * bonus}) if bonus > 1 else candidate)
+    return sorted(scored, key=lambda c: -c.score)
