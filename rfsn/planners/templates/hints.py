@@ -27,9 +27,8 @@ def unused_imports(source: str) -> set[str]:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             imported |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    exported = {elt.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                for elt in [n]}
-    return imported - used - exported
+    mentioned = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return imported - used - mentioned  # a name in a string (e.g. __all__) counts as used
 
 
 def _added_words(candidate: Candidate) -> set[str]:
