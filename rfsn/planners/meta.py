@@ -7,6 +7,7 @@ generation is delegated to a PatchStrategy (offline templates, or an LLM).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class PhasePlanner:
         self.failing_before: list[str] = []
         self._plan = self._run()
         self._started = False
+        self._last: Proposal = Finish(reason="gave up: the plan has not started")
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
@@ -56,10 +58,14 @@ class PhasePlanner:
     def next(self) -> Proposal:
         if not self._started:
             self._started = True
-            return next(self._plan)
+            self._last = next(self._plan)
+            return self._last
         assert self._feedback is not None, "observe() must follow next()"
         feedback, self._feedback = self._feedback, None
-        return self._plan.send(feedback)
+        # once the plan ended on a Finish the gate rejected, that Finish is proposed again
+        with contextlib.suppress(StopIteration):
+            self._last = self._plan.send(feedback)
+        return self._last
 
     def observe(self, feedback: Feedback) -> None:
         self._feedback = feedback

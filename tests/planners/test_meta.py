@@ -221,3 +221,15 @@ def test_two_partial_fixes_are_combined(tmp_path: Path) -> None:
     assert verdict.status is SessionStatus.FIXED
     assert "+    return a + b" in verdict.patch and "+    return a * b" in verdict.patch
     assert planner.candidates_tried == 3
+
+
+def test_a_rejected_finish_is_proposed_again(tmp_path: Path) -> None:
+    """The plan is over once it finished; if the gate refuses that Finish, the planner repeats it
+    (the controller's budget bounds the repetition) instead of raising StopIteration."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({T_OK: P}, {})
+    planner.observe(world.answer(planner.next()))
+    finish = planner.next()
+    planner.observe(Feedback(GateDecision(accepted=False, rule="phase_violation", reason="not now")))
+    assert planner.next() == finish
+    assert planner.verdict().status is SessionStatus.NOT_REPRODUCED
