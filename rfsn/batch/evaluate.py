@@ -161,6 +161,9 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                                           timeout)
             closing = time.monotonic()
         log.phases["teardown"] = round(time.monotonic() - closing, 3)
+        client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
+        if client is not None:
+            client.close()
         (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(argv)}\n{report.log}",
                                                 encoding="utf-8")
         log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
