@@ -23,15 +23,20 @@ from rfsn.sandbox import labels
 from tests.conftest import with_test_patch
 
 #: devset project -> (repair it through a file:// URL, must the template planner fix it)
-CASES = {"iniconf": (True, True), "duration-fmt": (False, False), "ringbuf": (False, False)}
+CASES = {"unitconv": (True, True), "duration-fmt": (False, True), "ringbuf": (False, False)}
 #: a cap for the cases the planner does not fix yet (keeps the suite within minutes)
 CAPPED = ("--max-steps", "150")
+
+
+#: pids of the rfsn processes this module started (their containers carry the label rfsn.pid)
+LAUNCHED: list[int] = []
 
 
 def rfsn(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """Run the CLI; past ``timeout`` it gets SIGTERM (and cleans up) before the test fails."""
     with subprocess.Popen([sys.executable, "-m", "rfsn", *args], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"}) as proc:
+        LAUNCHED.append(proc.pid)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -43,19 +48,18 @@ def rfsn(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def no_orphans(docker_client: Any) -> Iterator[None]:
-    """No container created during the test outlives the rfsn process that made it.
+    """No container of an rfsn process this test started outlives that process.
 
-    (Other rfsn runs on this machine may hold containers meanwhile: their owners are alive.)
+    (Only ours are checked: other rfsn runs on this machine come and go meanwhile.)
     """
-    def managed() -> dict[str, Any]:
-        return {c.id: c for c in docker_client.containers.list(all=True, filters={"label": labels.MANAGED})}
-
-    before = set(managed())
+    LAUNCHED.clear()
     yield
-    orphans = [c for cid, c in managed().items() if cid not in before and not labels.owner_alive(c.labels)]
-    for container in orphans:
+    ours = [str(pid) for pid in LAUNCHED]
+    left = [c for c in docker_client.containers.list(all=True, filters={"label": labels.MANAGED})
+            if c.labels.get(labels.PID) in ours]
+    for container in left:
         container.remove(force=True)
-    assert orphans == [], "containers left behind"
+    assert left == [], "containers left behind"
 
 
 def session_dir(out: Path) -> Path:
@@ -101,7 +105,7 @@ def test_repair_of_a_devset_instance(name: str, devset_instances: dict[str, Any]
 @pytest.mark.docker
 def test_repair_without_a_failing_test_is_not_reproduced(devset_repos: Path, tmp_path: Path,
                                                          no_orphans: None) -> None:
-    proc = rfsn("repair", str(devset_repos / "iniconf"), "--out", str(tmp_path / "out"),
+    proc = rfsn("repair", str(devset_repos / "unitconv"), "--out", str(tmp_path / "out"),
                 "--sandbox", "docker")
     assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
