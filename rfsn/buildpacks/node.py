@@ -117,7 +117,9 @@ class NodeBuildpack:
     name: ClassVar[str] = "node"
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="node", version="20", registry_image="node:20-slim", debian_release="bookworm",
-        debian_packages=("nodejs", "npm", "git", "ca-certificates", "procps"),
+        # npm is not here: debootstrap cannot resolve its dependencies; the env
+        # recipe installs it with apt when a project has dependencies to install.
+        debian_packages=("nodejs", "git", "ca-certificates", "procps"),
     )
 
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
@@ -196,14 +198,20 @@ class NodeBuildpack:
         return statuses
 
 
+#: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt
+ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
+              "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
+
+
 def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any]) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules``."""
     cd = "cd $RFSN_ENV/files"
+    steps = [ENSURE_NPM]
     pinned = str(package.get("packageManager", ""))
     if manager == "npm":
         command = "npm ci" if lockfile else "npm install --no-package-lock"
-        return [f"{cd} && {command} --no-audit --no-fund"]
+        return [*steps, f"{cd} && {command} --no-audit --no-fund"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
-    return [f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
+    return [*steps, f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
             f"{cd} && {manager} install{frozen}"]

@@ -25,6 +25,7 @@ from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine, unified_diff
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
+from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.screening import Screen, ScreenResult, choose_best
@@ -131,7 +132,14 @@ class PhasePlanner:
             ranked = rank(by_test, targets, baseline.passing, self.formula, boosts)
             return with_definitions(ranked, read_sources(self.workspace, self.language))
         files = read_sources(self.workspace, self.language)
-        return localize_from_output(baseline.log, files, targets, root=self.workdir)
+        tests = read_sources(self.workspace, self.language, tests=True)
+        evidence: dict[tuple[str, int], float] = {}
+        for found in (localize_from_output(baseline.log, files, targets, root=self.workdir),
+                      callee_locations(baseline.log, files, tests, root=self.workdir)):
+            for loc in found:
+                evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
+        merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
+        return [Location(path, line, score) for (path, line), score in merged]
 
     def _patch(self, baseline: TestReport, targets: list[str],
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:

@@ -20,8 +20,8 @@ MAX_FILES = 2000
 MAX_BYTES = 512_000
 
 
-def read_sources(workspace: Path, language: str) -> dict[str, str]:
-    """Repo-relative path -> text of the project's non-test source files."""
+def read_sources(workspace: Path, language: str, tests: bool = False) -> dict[str, str]:
+    """Repo-relative path -> text of the project's source files (or only its test files)."""
     extensions = EXTENSIONS.get(language, ALL_EXTENSIONS)
     found: dict[str, str] = {}
     for root, dirs, names in os.walk(workspace):
@@ -29,7 +29,7 @@ def read_sources(workspace: Path, language: str) -> dict[str, str]:
         for name in sorted(names):
             path = Path(root) / name
             rel = path.relative_to(workspace).as_posix()
-            if not name.endswith(extensions) or is_test_file(rel) or path.is_symlink():
+            if not name.endswith(extensions) or is_test_file(rel) != tests or path.is_symlink():
                 continue
             if path.stat().st_size > MAX_BYTES:
                 continue

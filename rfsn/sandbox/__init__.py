@@ -44,10 +44,14 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
         from rfsn.sandbox.images import ensure_env_image
 
         client = connect(timeout=settings.test_timeout + 120)
-        ca = settings.resolved_ca_bundle()
-        image = ensure_env_image(client, recipe, settings.base_image_source, ca)
-        return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
-                             pids=settings.pids, ca_bundle=ca, session_id=session_id)
+        try:
+            ca = settings.resolved_ca_bundle()
+            image = ensure_env_image(client, recipe, settings.base_image_source, ca)
+            return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
+                                 pids=settings.pids, ca_bundle=ca, session_id=session_id)
+        except BaseException:
+            client.close()  # the sandbox owns the client only once it exists
+            raise
     from rfsn.sandbox.local import LocalSandbox, ensure_env_dir
 
     env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout) if recipe.steps else None

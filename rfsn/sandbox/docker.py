@@ -37,10 +37,13 @@ def connect(timeout: float = 3600.0) -> Any:
     import docker
     import docker.errors
 
+    client = None
     try:
         client = docker.from_env(timeout=int(timeout))
         client.ping()
     except (docker.errors.DockerException, OSError) as exc:
+        if client is not None:
+            client.close()
         raise DockerUnavailable(f"no Docker daemon answers: {str(exc).splitlines()[0][:200]}") from exc
     return client
 
@@ -146,6 +149,7 @@ class DockerSandbox:
             SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
             log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
         self._remove_scratch()
+        self.client.close()
         log.info("sandbox.closed", kind="docker", container=self.container.short_id)
 
     def _remove_scratch(self) -> None:

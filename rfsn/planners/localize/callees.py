@@ -1,0 +1,102 @@
+"""Localization from what the failing tests call (brace languages: JS/TS, Rust, Go, Java, C).
+
+Assertion failures point into the test, not into the code under test. The
+test code around those frames names the functions it exercises; their
+bodies are where the fault is likely to be. Each body line is scored by how
+many failing tests' frames name its function.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from rfsn.planners.localize.location import Location, is_test_file
+from rfsn.planners.localize.stacktrace import stack_frames
+from rfsn.planners.templates.tokens import Token, code_tokens, language_of, tokenize
+
+WINDOW = 12  # test lines read above each frame
+_DEFINITION = re.compile(
+    r"(?:function\s*\*?\s*(?P<a>\w+)"            # function name(
+    r"|(?:const|let|var)\s+(?P<b>\w+)\s*=\s*(?:async\s*)?(?:function|\([^)]*\)\s*=>|\w+\s*=>)"
+    r"|\bfn\s+(?P<c>\w+)"                        # Rust
+    r"|\bfunc\s+(?:\([^)]*\)\s*)?(?P<d>\w+)"     # Go
+    r"|^\s*(?:(?:public|private|protected|static|async|get|set)\s+)*(?P<e>\w+)\s*\([^;{]*\)\s*(?:->\s*[^{]+)?\{)",
+    re.M,
+)
+_KEYWORDS = {"if", "for", "while", "switch", "catch", "return", "function", "new", "typeof"}
+
+
+def _body_brace(tokens: list[Token], after: int) -> int | None:
+    """Index of the ``{`` opening the body: the first one after the balanced parameter list."""
+    i = next((k for k, t in enumerate(tokens) if t.start >= after and t.text == "("), None)
+    if i is None:
+        return None
+    depth = 0
+    for k in range(i, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[k].text, 0)
+        if depth == 0:
+            return next((j for j in range(k + 1, len(tokens)) if tokens[j].text == "{"), None)
+    return None
+
+
+def _closing_line(tokens: list[Token], open_index: int) -> int:
+    depth = 0
+    for token in tokens[open_index:]:
+        depth += {"{": 1, "}": -1}.get(token.text, 0)
+        if depth == 0:
+            return token.line
+    return tokens[-1].line
+
+
+def function_spans(source: str, language: str) -> list[tuple[str, int, int]]:
+    """(name, first line, last line) of every function-like block in ``source``."""
+    tokens = code_tokens(tokenize(source, language))
+    spans = []
+    for match in _DEFINITION.finditer(source):
+        group = next(g for g in _DEFINITION.groupindex if match.group(g))
+        name = match.group(group)
+        if name in _KEYWORDS:
+            continue
+        brace = _body_brace(tokens, match.end(group))
+        if brace is None:
+            continue
+        first = source.count("\n", 0, match.start(group)) + 1
+        spans.append((name, first, _closing_line(tokens, brace)))
+    return spans
+
+
+def _named_in_tests(frames: Iterable[tuple[str, int]], tests: Mapping[str, str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for path, line in frames:
+        text = tests.get(path)
+        if text is None:
+            continue
+        window = "\n".join(text.splitlines()[max(0, line - WINDOW) : line])
+        counts.update(set(re.findall(r"[A-Za-z_]\w*", window)))
+    return counts
+
+
+def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, str],
+                     root: str | None = "/testbed") -> list[Location]:
+    """Lines of the functions named near the failing tests' frames, most named first."""
+    frames = [f for f in stack_frames(output, root, [*files, *tests]) if is_test_file(f[0])]
+    named = _named_in_tests(frames, tests)
+    if not named:
+        return []
+    scored: dict[tuple[str, int], float] = {}
+    for path, source in files.items():
+        language = language_of(path)
+        if language is None or language == "python":
+            continue
+        for name, first, last in function_spans(source, language):
+            if named[name]:
+                for line in range(first, last + 1):
+                    where = (path, line)
+                    scored[where] = max(scored.get(where, 0.0), float(named[name]))
+    if not scored:
+        return []
+    best = max(scored.values())
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0][0], item[0][1]))
+    return [Location(path, line, score / best) for (path, line), score in ranked]
