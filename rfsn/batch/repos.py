@@ -1,6 +1,7 @@
 """From an instance's ``repo`` to a private working copy at its ``base_commit``.
 
-``repo`` is resolved in this order: a local mirror under ``--repos-dir``
+A plain directory (no git repository at its root) is copied as it is when
+the instance has no ``base_commit``. ``repo`` is resolved in this order: a local mirror under ``--repos-dir``
 (``DIR/owner__name``, ``DIR/owner/name``, ``DIR/name``), the value itself
 when it is a directory or a URL, else ``https://github.com/<repo>``. A URL is
 cloned once into a bare cache under the rfsn home (under a lock, so parallel
@@ -15,7 +16,7 @@ import re
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
-from rfsn.workspace import EXCLUDES, Workspace, git, is_url
+from rfsn.workspace import EXCLUDES, Workspace, git, is_url, prepare
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -66,6 +67,10 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     """A working copy of ``source`` at ``commit`` in ``dest`` (which must not exist)."""
     if dest.exists():
         raise WorkspaceError(f"{dest} already exists")
+    if not is_url(source) and not (Path(source) / ".git").exists():
+        if commit:
+            raise WorkspaceError(f"{source} is not a git repository, so it has no commit {commit!r}")
+        return prepare(source, dest, timeout=timeout)  # a plain directory, taken as it is
     origin = str(ensure_mirror(source, cache, commit, timeout)) if is_url(source) else source
     dest.parent.mkdir(parents=True, exist_ok=True)
     git(dest.parent, "clone", "-q", "--shared", "--no-checkout", "--", origin, str(dest),

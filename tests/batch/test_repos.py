@@ -37,3 +37,15 @@ def test_url_is_cloned_once_then_checked_out_at_the_commit(tmp_path: Path) -> No
     assert (second.path / "calc.py").read_text().startswith("line1")
     with pytest.raises(WorkspaceError, match="unknown commit"):
         checkout(url, tmp_path / "c", "0" * 40, cache)
+
+
+def test_a_plain_directory_without_base_commit_is_taken_as_it_is(tmp_path: Path) -> None:
+    """examples/instances.jsonl names a folder inside another repository, with no commit."""
+    plain = tmp_path / "outer" / "project"
+    plain.mkdir(parents=True)
+    (plain / "m.py").write_text("X = 1\n")
+    ws = checkout(str(plain), tmp_path / "ws", "", tmp_path / "cache")
+    assert (ws.path / "m.py").read_text() == "X = 1\n"
+    assert ws.diff() == ""
+    with pytest.raises(WorkspaceError, match="not a git repository"):
+        checkout(str(plain), tmp_path / "ws2", "abc123", tmp_path / "cache")
