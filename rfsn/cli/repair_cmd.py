@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.table import Table
 
 from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.errors import ConfigError, WorkspaceError
@@ -76,7 +77,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
               help="read the issue text from a file")
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
 @click.option("--planner", default="template", show_default=True, help="patch strategy")
-@click.option("--max-steps", type=int, default=1000, show_default=True)
+@click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
 @click.option("--timeout", type=float, default=1800.0, show_default=True, help="wall seconds")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("rfsn-out"), show_default=True, help="where session outputs go")

@@ -6,13 +6,16 @@ import time
 
 from pydantic import BaseModel, Field
 
+#: about three steps per candidate (apply, screen, revert): room for the planner's 500 candidates
+DEFAULT_MAX_STEPS = 2000
+
 
 class BudgetExhausted(Exception):
     """Raised by the controller when a budget is spent; the session ends budget_exhausted."""
 
 
 class Budget(BaseModel):
-    max_steps: int = Field(default=1000, gt=0, description="proposals, accepted or not")
+    max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0, description="proposals, accepted or not")
     max_seconds: float = Field(default=1800.0, gt=0, description="wall time of the session")
     max_tokens: int | None = Field(default=None, description="LLM tokens (None: unlimited)")
     max_cost: float | None = Field(default=None, description="LLM dollars (None: unlimited)")

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks import select
-from rfsn.controller.budget import Budget, BudgetExhausted, Usage
+from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
@@ -41,7 +41,7 @@ class RepairOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     planner: str = Field(default="template", description="patch strategy: template (offline)")
-    max_steps: int = Field(default=1000, gt=0)
+    max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
     timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
     problem: str = Field(default="", description="the issue text")
