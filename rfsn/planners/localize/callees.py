@@ -1,5 +1,7 @@
 """Localization from what the failing tests call (brace languages: JS/TS, Rust, Go, Java, C).
 
+Test code is a test file or a Rust ``#[cfg(test)]`` region inside a source file.
+
 Assertion failures point into the test, not into the code under test. The
 test code around those frames names the functions it exercises; their
 bodies are where the fault is likely to be. Each body line is scored by how
@@ -12,8 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from rfsn.planners.localize.location import Location, is_test_file
-from rfsn.planners.localize.stacktrace import stack_frames
+from rfsn.planners.localize.location import Location
+from rfsn.planners.localize.stacktrace import in_tests, stack_frames
 from rfsn.planners.templates.tokens import Token, code_tokens, language_of, tokenize
 
 WINDOW = 12  # test lines read above each frame
@@ -67,10 +69,10 @@ def function_spans(source: str, language: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _named_in_tests(frames: Iterable[tuple[str, int]], tests: Mapping[str, str]) -> Counter[str]:
+def _named_in_tests(frames: Iterable[tuple[str, int]], files: Mapping[str, str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for path, line in frames:
-        text = tests.get(path)
+        text = files.get(path)
         if text is None:
             continue
         window = "\n".join(text.splitlines()[max(0, line - WINDOW) : line])
@@ -81,8 +83,9 @@ def _named_in_tests(frames: Iterable[tuple[str, int]], tests: Mapping[str, str])
 def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, str],
                      root: str | None = "/testbed") -> list[Location]:
     """Lines of the functions named near the failing tests' frames, most named first."""
-    frames = [f for f in stack_frames(output, root, [*files, *tests]) if is_test_file(f[0])]
-    named = _named_in_tests(frames, tests)
+    every = {**files, **tests}
+    frames = [f for f in stack_frames(output, root, every) if in_tests(*f, every)]
+    named = _named_in_tests(frames, every)
     if not named:
         return []
     scored: dict[tuple[str, int], float] = {}
@@ -91,7 +94,7 @@ def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, 
         if language is None or language == "python":
             continue
         for name, first, last in function_spans(source, language):
-            if named[name]:
+            if named[name] and not in_tests(path, first, files):
                 for line in range(first, last + 1):
                     where = (path, line)
                     scored[where] = max(scored.get(where, 0.0), float(named[name]))

@@ -23,6 +23,8 @@ _PATTERNS = (
         rf"\bat (?:[^\s(]+ )?\(?(?:file://)?(?P<path>[^\s():]+\.{_EXT}):(?P<line>\d+)(?::\d+)?\)?"
     ),
     re.compile(r"panicked at (?:'.*?', |\".*?\", )?(?P<path>[^\s:']+\.rs):(?P<line>\d+)(?::\d+)?"),
+    # older rustc: a multi-line panic message ends with "', src/x.rs:LINE:COL"
+    re.compile(r"['\"], (?P<path>[^\s:'\"]+\.rs):(?P<line>\d+):\d+\s*$", re.M),
     re.compile(rf"^\s+(?P<path>[^\s:]+\.{_EXT}):(?P<line>\d+)(?::\d+)?(?: \+0x[0-9a-f]+|:)", re.M),
     re.compile(r"\bat [\w$.<>]+\((?P<path>[\w$]+\.(?:java|kt)):(?P<line>\d+)\)"),
     re.compile(rf"-->\s+(?P<path>[^\s:]+\.{_EXT}):(?P<line>\d+)"),

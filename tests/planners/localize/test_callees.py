@@ -41,3 +41,31 @@ def test_lines_of_the_called_function_are_ranked_first() -> None:
 
 def test_no_test_frames_means_no_callee_evidence() -> None:
     assert callee_locations("boom", {"src/promotions.js": SOURCE}, {"test/promo.test.js": TEST}) == []
+
+
+RUST = """pub fn top(counts: &[u32]) -> Vec<u32> {
+    let mut v = counts.to_vec();
+    v.sort_by(|a, b| a.cmp(b));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_sorts_descending() {
+        assert_eq!(top(&[1, 3]), vec![3, 1]);
+    }
+}
+"""
+OLD_RUSTC = (
+    "thread 'tests::top_sorts_descending' panicked at 'assertion failed: `(left == right)`\n"
+    "  left: `[1, 3]`,\n right: `[3, 1]`', src/lib.rs:13:9\n"
+)
+
+
+def test_rust_tests_inside_the_source_file_name_the_function_under_test() -> None:
+    """An in-module #[cfg(test)] test is test code; old rustc puts the location last."""
+    ranked = callee_locations(OLD_RUSTC, {"src/lib.rs": RUST}, {})
+    assert {loc.line for loc in ranked} == {1, 2, 3, 4, 5}
