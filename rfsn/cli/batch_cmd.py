@@ -29,7 +29,9 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="local mirrors: DIR/owner__name, DIR/owner/name or DIR/name")(func)
     func = click.option("--instance-ids", "instance_ids", multiple=True,
                         help="only these instances (repeatable, or space separated)")(func)
-    return click.option("--timeout", type=float, help="seconds for one instance's test run")(func)
+    return click.option("--timeout", type=float,
+                        help="seconds per instance: batch, the repair session's wall-clock "
+                             "budget; evaluate, the test run")(func)
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
