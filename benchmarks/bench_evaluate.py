@@ -27,7 +27,7 @@ from rfsn.batch.evaluation import EvalConfig, run_evaluation
 from rfsn.batch.predictions import JsonlLog
 from rfsn.observability.logging import configure
 
-DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
+DEVSET = Path(__file__).resolve().parent / "devset"
 
 
 def run(tmp: Path, repos: Path, run_id: str, workers: int, only: list[str]) -> tuple[float, dict]:

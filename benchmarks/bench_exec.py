@@ -22,7 +22,7 @@ from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 
-DEVSET = Path("/work/shared/devset")
+DEVSET = Path(__file__).resolve().parent / "devset"
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
 from rfsn.workspace import Workspace, prepare
 
-DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
+DEVSET = Path(__file__).resolve().parent / "devset"
 
 
 def load(devset: Path, only: list[str]) -> list[dict]:

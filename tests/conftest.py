@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-DEVSET = Path(os.environ.get("RFSN_DEVSET", Path(__file__).resolve().parents[2] / "shared" / "devset"))
+from tests.paths import DEVSET
 
 
 def _docker_or_skip() -> Any:
@@ -52,8 +52,6 @@ def no_leaked_containers(docker_client: Any) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def devset_instances() -> dict[str, dict[str, Any]]:
     path = DEVSET / "instances.jsonl"
-    if not path.is_file():
-        pytest.skip(f"devset not found at {DEVSET}")
     return {json.loads(line)["repo"].split("/", 1)[1]: json.loads(line)
             for line in path.read_text().splitlines() if line.strip()}
 

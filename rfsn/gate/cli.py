@@ -84,11 +84,8 @@ def check(file: str, policy_file: Path | None) -> None:
         click.echo(f"rfsn gate check: {exc}", err=True)
         sys.exit(exc.exit_code)
     gate_ = Gate(policy)
-    if file == "-":
-        _decide_stream(gate_, click.get_text_stream("stdin", errors="replace"))
-        return
     try:
-        with open(file, encoding="utf-8", errors="replace") as stream:
+        with click.open_file(file, encoding="utf-8", errors="replace") as stream:
             _decide_stream(gate_, stream)
     except OSError as exc:
         click.echo(f"rfsn gate check: cannot read {file}: {exc.strerror or exc}", err=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.buildpacks.conftest import FIXTURES
+from tests.paths import DEVSET
 
-DEVSET = Path(os.environ.get("RFSN_DEVSET", "/work/shared/devset"))
 pytestmark = pytest.mark.docker
 
 

@@ -12,8 +12,7 @@ import pytest
 
 from rfsn.gate import Gate, GateContext, GatePolicy
 from rfsn.models import Phase
-
-DEVSET = Path("/work/shared/devset")
+from tests.paths import DEVSET
 
 FILES = {
     "pkg/__init__.py": "",

@@ -6,12 +6,11 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize.location import Location
+from tests.paths import DEVSET
 
-DEVSET = Path("/work/shared/devset")
 SINGLE_LOCATION_PY = (
     "inventory_ledger",
     "iniconf",

@@ -1,19 +1,15 @@
 """Oracle-location check on the shared devset: the reference fix of each instance,
 given the lines it changes as the location, should be among the candidates."""
 
-import pytest
 
 from rfsn.planners.templates.python import generate_candidates
 from rfsn.planners.templates.token_driver import generate_token_candidates
 from tests.planners.devset_oracle import (
-    DEVSET,
     OTHER_LANGUAGES,
     SINGLE_LOCATION_PY,
     evaluate,
     table,
 )
-
-pytestmark = pytest.mark.skipif(not DEVSET.exists(), reason="the shared devset is not mounted")
 
 
 def test_python_single_location_instances(capsys):
