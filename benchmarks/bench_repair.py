@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rfsn.buildpacks import select
 from rfsn.controller.session import RepairOptions, repair_workspace
-from rfsn.models import SessionStatus, TestStatus
+from rfsn.models import TestStatus
 from rfsn.observability.logging import configure
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
