@@ -50,15 +50,12 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
             raise ImageError(f"debootstrap {base.debian_release} failed: {' | '.join(tail)}")
         _trim(rootfs)
         log.info("bootstrap.import", tag=tag)
-        tar = subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."],
-                               stdout=subprocess.PIPE)
-        try:
+        with subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."],
+                              stdout=subprocess.PIPE) as tar:  # closes the pipe, waits for tar
             repository, _, version = tag.partition(":")
             client.api.import_image(src=tar.stdout, repository=repository, tag=version,
                                     changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8",
                                              'CMD ["/bin/bash"]'], stream_src=True)
-        finally:
-            tar.wait()
         if tar.returncode != 0 or not image_exists(client, tag):
             raise ImageError(f"docker import of {tag} failed")
     return tag, True
