@@ -127,3 +127,23 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], fragment: str, tmp_pa
     assert len(lines) == 1 and lines[0].startswith("rfsn: error: ") and fragment in lines[0], proc.stderr
     assert proc.stdout == ""
     assert not (tmp_path / "out").exists()  # rejected before any work
+
+
+@pytest.mark.docker
+def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path,
+                                                              no_orphans: None) -> None:
+    """--test-cmd: no per-test ids exist, so candidates are screened by the command's exit status."""
+    quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
+    proc = rfsn("repair", str(quickstart), "--test-cmd", "python -m pytest -q -p no:cacheprovider",
+                "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    out = session_dir(tmp_path / "out")
+    result = json.loads((out / "result.json").read_text())
+    assert result["status"] == "fixed" and result["failing_after"] == []
+    steps = [json.loads(line) for line in (out / "trajectory.jsonl").read_text().splitlines()]
+    runs = [s for s in steps if s["proposal"]["intent"] == "run_tests"]
+    assert runs and all(s["decision"]["accepted"] for s in runs)
+    assert all(not s["proposal"].get("tests") for s in runs)  # never a placeholder id
+    diffed = subprocess.run(["git", "apply", "--check", "-"], cwd=quickstart, input=result["patch"],
+                            text=True, capture_output=True)
+    assert diffed.returncode == 0, diffed.stderr
