@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     setup_timeout: float = Field(default=1800.0, description="seconds for one image build step")
     clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
-    log_level: str = Field(default="info")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="warning", description="console log level (-v means info)"
+    )
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )

@@ -30,7 +30,7 @@ def ensure_env(workspace: Path, buildpack: Buildpack, settings: Settings, kind: 
             client = connect(timeout=settings.setup_timeout + 120)
             try:
                 return ensure_env_image(client, recipe, settings.base_image_source,
-                                        settings.resolved_ca_bundle())
+                                        settings.resolved_ca_bundle(), settings.setup_timeout)
             finally:
                 client.close()
         if not recipe.steps:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from rfsn.batch.evaluate import REPORT, EvalTask, evaluate_instance
-from rfsn.batch.executors import make_executor
+from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.grading import summary
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
@@ -44,6 +44,7 @@ class EvalConfig:
     instance_ids: Sequence[str] = ()
     timeout: float | None = None
     settings: dict[str, Any] | None = None
+    logs: LogSetup = field(default_factory=LogSetup)
 
 
 def model_dir_name(model: str) -> str:
@@ -88,7 +89,7 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
             tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
                                   repos_dir=config.repos_dir, settings=config.settings or {},
                                   timeout=config.timeout))
-    executor = make_executor(config.executor, config.workers, config.ray_address)
+    executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
     with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
                      done, console) as progress:
         for task, result in executor.map_unordered(evaluate_instance, tasks):

@@ -20,9 +20,12 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rfsn.errors import ConfigError
+from rfsn.observability import logging as rlog
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,6 +35,17 @@ _PR_SET_PDEATHSIG = 1
 class Executor(Protocol):
     def map_unordered(self, fn: Callable[[T], R],
                       tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]: ...
+
+
+@dataclass(frozen=True)
+class LogSetup:
+    """How workers log: the parent's console level and JSON-lines file (``-v``, ``--log-file``)."""
+
+    level: str = "warning"
+    json_file: Path | None = None
+
+    def apply(self) -> None:
+        rlog.configure(level=self.level, json_file=self.json_file)
 
 
 class Terminated(BaseException):
@@ -58,7 +72,7 @@ def _call(fn: Callable[[T], R], task: T) -> R:
         os._exit(143)
 
 
-def _worker_init(parent: int, log_level: str) -> None:
+def _worker_init(parent: int, logs: LogSetup) -> None:
     """Runs in each worker: die with the parent, clean up on SIGTERM, log quietly."""
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
@@ -67,17 +81,21 @@ def _worker_init(parent: int, log_level: str) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
-    from rfsn.observability import logging as rlog
+    logs.apply()
 
-    rlog.configure(level=log_level)
+
+def _logged(logs: LogSetup, fn: Callable[[T], R], task: T) -> R:
+    """Runs in a Ray worker: log as the parent asked, then run the task."""
+    logs.apply()
+    return fn(task)
 
 
 class LocalExecutor:
     """``workers`` spawned processes; one worker runs tasks in this process."""
 
-    def __init__(self, workers: int = 1, log_level: str = "warning") -> None:
+    def __init__(self, workers: int = 1, logs: LogSetup | None = None) -> None:
         self.workers = max(1, workers)
-        self.log_level = log_level
+        self.logs = logs or LogSetup()
 
     def map_unordered(self, fn: Callable[[T], R],
                       tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
@@ -91,7 +109,7 @@ class LocalExecutor:
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, max(1, len(tasks))),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init, initargs=(os.getpid(), self.log_level),
+            initializer=_worker_init, initargs=(os.getpid(), self.logs),
         )
         try:
             pending: dict[Future[R], T] = {pool.submit(_call, fn, t): t for t in tasks}
@@ -110,9 +128,11 @@ class LocalExecutor:
 class RayExecutor:
     """Each instance a Ray task (one CPU each); a local Ray instance unless an address is given."""
 
-    def __init__(self, workers: int = 1, address: str | None = None) -> None:
+    def __init__(self, workers: int = 1, address: str | None = None,
+                 logs: LogSetup | None = None) -> None:
         self.workers = max(1, workers)
         self.address = address
+        self.logs = logs or LogSetup()
 
     def _init(self) -> tuple[Any, bool]:
         """The ray module, and whether this call started Ray (and so must stop it)."""
@@ -131,8 +151,8 @@ class RayExecutor:
     def map_unordered(self, fn: Callable[[T], R],
                       tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
         ray, started = self._init()
-        remote = ray.remote(num_cpus=1, max_retries=0)(fn)
-        pending = {remote.remote(t): t for t in tasks}
+        remote = ray.remote(num_cpus=1, max_retries=0)(_logged)
+        pending = {remote.remote(self.logs, fn, t): t for t in tasks}
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
@@ -149,11 +169,12 @@ class RayExecutor:
                 ray.shutdown()
 
 
-def make_executor(name: str, workers: int, address: str | None = None) -> Executor:
+def make_executor(name: str, workers: int, address: str | None = None,
+                  logs: LogSetup | None = None) -> Executor:
     if name == "local":
         if address:
             raise ConfigError("--ray-address needs --executor ray")
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, logs)
     if name == "ray":
-        return RayExecutor(workers, address)
+        return RayExecutor(workers, address, logs)
     raise ConfigError(f"unknown executor {name!r} (local, ray)")

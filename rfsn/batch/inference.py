@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from rfsn.batch.evaluate import InfraFailure, classify
-from rfsn.batch.executors import make_executor
+from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.patching import apply_test_patch
@@ -137,6 +137,7 @@ class BatchConfig:
     timeout: float | None = None
     model_name: str = "rfsn"
     settings: dict[str, Any] = field(default_factory=dict)
+    logs: LogSetup = field(default_factory=LogSetup)
 
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
@@ -155,7 +156,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
                         timeout=config.timeout, repos_dir=config.repos_dir,
                         settings=config.settings)
              for i in instances if i.instance_id not in done]
-    executor = make_executor(config.executor, config.workers, config.ray_address)
+    executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
     previous = [done[i.instance_id] for i in instances if i.instance_id in done]
     with RunProgress(len(instances), "batch", "fixed", "not fixed", previous, console) as progress:
         for task, result in executor.map_unordered(repair_instance, tasks):

@@ -14,7 +14,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.batch.executors import LogSetup
+from rfsn.cli.common import console_level, sandbox_option, setup, verbosity_options
 
 _EXECUTOR = click.Choice(["local", "ray"])
 
@@ -65,6 +66,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
         workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout,
         settings=settings.model_dump(include=_SETTINGS_KEYS),
+        logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
     )
     path, result = run_evaluation(config, Console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
@@ -122,6 +124,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
         settings=settings.model_dump(include=_SETTINGS_KEYS),
+        logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
     )
     outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}

@@ -28,6 +28,10 @@ def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any) -> Settings:
     """Settings from flags, environment and rfsn.toml; logging configured from them."""
     settings = load_settings(log_file=log_file, **overrides)
-    level = "info" if verbose else ("warning" if settings.log_level == "info" else settings.log_level)
-    rlog.configure(level=level, json_file=settings.log_file)
+    rlog.configure(level=console_level(verbose, settings), json_file=settings.log_file)
     return settings
+
+
+def console_level(verbose: bool, settings: Settings) -> str:
+    """``-v`` shows progress events (info); otherwise RFSN_LOG_LEVEL decides."""
+    return "info" if verbose else settings.log_level

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
-from rfsn.batch.executors import LocalExecutor, RayExecutor, make_executor
+from rfsn.batch.executors import LocalExecutor, LogSetup, RayExecutor, make_executor
 from rfsn.errors import ConfigError
 
 
@@ -38,7 +40,8 @@ def test_ray_address_needs_ray_executor() -> None:
 
 
 def test_ray_executor_runs_tasks_on_a_local_ray() -> None:
-    ray = pytest.importorskip("ray")
+    import ray
+
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         results = dict(RayExecutor(2).map_unordered(square, [1, 2, 3, 4]))
@@ -47,3 +50,29 @@ def test_ray_executor_runs_tasks_on_a_local_ray() -> None:
         ray.shutdown()
     assert results[2] == 4 and results[4] == 16
     assert isinstance(results[3], Exception) and "three" in str(results[3])
+
+
+def log_event(n: int) -> int:
+    from rfsn.observability.logging import get_logger
+
+    get_logger("tests").info("worker.event", n=n)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("kind", ["local", "ray"])
+def test_workers_log_as_the_parent_asked(kind: str, tmp_path: Path,
+                                         capfd: pytest.CaptureFixture[str]) -> None:
+    """-v and --log-file reach worker processes: their events land in the file and on stderr."""
+    log = tmp_path / "events.jsonl"
+    executor = make_executor(kind, 2, logs=LogSetup(level="info", json_file=log))
+    pids = {pid for _, pid in executor.map_unordered(log_event, [1, 2, 3, 4])}
+    assert os.getpid() not in pids
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(e["n"] for e in events if e["event"] == "worker.event") == [1, 2, 3, 4]
+    if kind == "local":  # Ray keeps its workers' stderr in its own log files
+        assert capfd.readouterr().err.count("worker.event") == 4
+
+
+def test_quiet_workers_log_nothing_to_the_console(capfd: pytest.CaptureFixture[str]) -> None:
+    list(LocalExecutor(2, LogSetup(level="warning")).map_unordered(log_event, [1, 2]))
+    assert "worker.event" not in capfd.readouterr().err
