@@ -43,10 +43,11 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
         from rfsn.sandbox.docker import DockerSandbox, connect
         from rfsn.sandbox.images import ensure_env_image
 
-        client = connect(timeout=settings.test_timeout + 120)
+        client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
         try:
             ca = settings.resolved_ca_bundle()
-            image = ensure_env_image(client, recipe, settings.base_image_source, ca)
+            image = ensure_env_image(client, recipe, settings.base_image_source, ca,
+                                     settings.setup_timeout)
             return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
                                  pids=settings.pids, ca_bundle=ca, session_id=session_id)
         except BaseException:

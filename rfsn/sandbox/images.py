@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shlex
 import tarfile
 import time
 from pathlib import Path
@@ -65,7 +66,9 @@ def resolve_base(client: Any, base: BaseImage, source: str) -> str:
     )
 
 
-def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool) -> str:
+def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
+               step_timeout: float | None = None) -> str:
+    """The Dockerfile of the env image; each step killed after ``step_timeout`` seconds."""
     lines = [f"FROM {base_ref}", f"ENV RFSN_ENV={ENV_ROOT}"]
     if with_ca:
         lines.append(f"COPY ca.crt {CA_PATH}")
@@ -74,10 +77,16 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool) -> str:
         lines.append(f"COPY files/ {ENV_ROOT}/files/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-    lines += [f"RUN set -e; {step}" for step in recipe.steps]
+    lines += [f"RUN {_limited(f'set -e; {step}', step_timeout)}" for step in recipe.steps]
     lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
     lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
     return "\n".join(lines) + "\n"
+
+
+def _limited(script: str, seconds: float | None) -> str:
+    if seconds is None:
+        return script
+    return f"timeout -k 10 {seconds:g} sh -c {shlex.quote(script)}"
 
 
 def _quote(value: str) -> str:
@@ -85,7 +94,8 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None) -> io.BytesIO:
+def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
+             step_timeout: float | None) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         def add(name: str, data: bytes) -> None:
@@ -93,7 +103,7 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None) -> io.Byt
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
 
-        add("Dockerfile", dockerfile(recipe, base_ref, ca_bundle is not None).encode())
+        add("Dockerfile", dockerfile(recipe, base_ref, ca_bundle is not None, step_timeout).encode())
         if ca_bundle is not None:
             add("ca.crt", ca_bundle.read_bytes())
         for name, text in recipe.files:
@@ -108,8 +118,13 @@ def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
-def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None) -> str:
-    """The env image for ``recipe``, built if no image has its tag yet."""
+def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
+                     step_timeout: float | None = None) -> str:
+    """The env image for ``recipe``, built if no image has its tag yet.
+
+    A step that runs past ``step_timeout`` seconds is killed and fails the build
+    (the limit is not part of the tag: the image it builds is the same).
+    """
     import docker.errors
 
     base_ref = resolve_base(client, recipe.base, source)
@@ -121,13 +136,16 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     started = time.monotonic()
     output: list[str] = []
     try:
-        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle),
+        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle, step_timeout),
                                       custom_context=True, tag=tag, rm=True, forcerm=True,
                                       decode=True, labels={MANAGED: "1"}):
             output.append(chunk.get("stream", "") or chunk.get("status", ""))
             if "error" in chunk:
                 tail = "".join(output)[-1500:].strip().splitlines()[-3:]
-                raise ImageError(f"building {tag} failed: {chunk['error'].strip()} | {' | '.join(tail)}")
+                error = chunk["error"].strip()
+                if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
+                    error = f"a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed"
+                raise ImageError(f"building {tag} failed: {error} | {' | '.join(tail)}")
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise

@@ -1,0 +1,34 @@
+"""RFSN_SETUP_TIMEOUT bounds each step of an env image build, not just an HTTP read."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.python import python_image
+from rfsn.errors import ImageError
+from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag, image_exists
+
+
+def _recipe(step: str) -> EnvRecipe:
+    return EnvRecipe(buildpack="python", base=python_image("3.11"), steps=(step,))
+
+
+def test_the_step_limit_is_not_part_of_the_image_tag() -> None:
+    recipe = _recipe("true")
+    assert "timeout -k 10 30 sh -c 'set -e; true'" in dockerfile(recipe, "base", False, 30)
+    assert env_image_tag(recipe, "base") == env_image_tag(_recipe("true"), "base")
+
+
+@pytest.mark.docker
+def test_a_step_past_the_limit_fails_the_build(docker_client: Any) -> None:
+    recipe = _recipe(f"sleep 120 # {uuid.uuid4().hex}")
+    started = time.monotonic()
+    with pytest.raises(ImageError, match=r"ran past 3s \(RFSN_SETUP_TIMEOUT\)"):
+        ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=3)
+    assert time.monotonic() - started < 60
+    assert not image_exists(docker_client, env_image_tag(recipe, "rfsn/base-python:3.11-bookworm"))
