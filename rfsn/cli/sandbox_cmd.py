@@ -16,7 +16,8 @@ def sandbox() -> None:
 @sandbox.command()
 @click.option("--buildpack", "names", multiple=True, default=["python"], show_default=True,
               help="build the base image of this buildpack (repeatable)")
-@click.option("--python", "python_version", help="Python version (picks the Debian release)")
+@click.option("--python", "python_version",
+              help="Python version of the python base image (picks the Debian release)")
 @click.option("--force", is_flag=True, help="rebuild even if the image exists")
 @click.option("-v", "--verbose", is_flag=True)
 def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool) -> None:
@@ -27,6 +28,8 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
     from rfsn.sandbox.docker import connect
 
     settings = setup(verbose)
+    if python_version and "python" not in names:
+        raise ConfigError("--python picks the python base image: add --buildpack python")
     client = connect()
     for name in names:
         base = load(name).default_base

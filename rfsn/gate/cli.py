@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 import click
 import structlog
@@ -56,7 +56,7 @@ def decide_line(gate: Gate, line: str) -> GateDecision:
     return gate.check(proposal, context)
 
 
-def _decide_stream(gate: Gate, stream: TextIO) -> None:
+def _decide_stream(gate: Gate, stream: IO[Any]) -> None:
     for line in stream:
         if not line.strip():
             continue

@@ -1,0 +1,77 @@
+"""Flags and settings do what they say; the README documents every setting there is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rfsn.cli.common import console_level
+from rfsn.settings import Settings, load_settings
+from tests.cli.test_test_cmd import assert_one_line_error, rfsn
+from tests.paths import ROOT
+
+
+def test_log_level_info_from_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RFSN_LOG_LEVEL", "info")
+    assert console_level(False, load_settings()) == "info"
+    monkeypatch.delenv("RFSN_LOG_LEVEL")
+    assert console_level(False, load_settings()) == "warning"
+    assert console_level(True, load_settings()) == "info"
+
+
+def test_an_unknown_log_level_is_a_one_line_error() -> None:
+    proc = rfsn("buildpacks", "list", env={"RFSN_LOG_LEVEL": "loud"})
+    assert_one_line_error(proc, "log_level")
+
+
+def test_bootstrap_python_without_the_python_buildpack_is_an_error() -> None:
+    proc = rfsn("sandbox", "bootstrap", "--buildpack", "node", "--python", "3.9")
+    assert_one_line_error(proc, "--python", "--buildpack python")
+
+
+def _readme_settings() -> set[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `RFSN_")]
+    return {name.lower() for row in rows for name in re.findall(r"`RFSN_([A-Z_]+)`", row.split("|")[1])}
+
+
+def test_the_readme_configuration_table_lists_every_setting() -> None:
+    documented = _readme_settings() - {"config"}  # RFSN_CONFIG names the file itself
+    assert documented == set(Settings.model_fields), (
+        f"missing from the README: {sorted(set(Settings.model_fields) - documented)}; "
+        f"not settings: {sorted(documented - set(Settings.model_fields))}")
+
+
+def test_the_readme_names_no_option_a_command_does_not_have() -> None:
+    from rfsn.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        known = {opt for param in _params(command) for opt in param.opts}
+        for block in re.findall(rf"^\s+rfsn {name} (.+(?:\n\s{{10,}}.+)*)", readme, re.M):
+            for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", block):
+                assert option in known, f"README: rfsn {name} has no option {option}"
+
+
+def _params(command: object) -> list:
+    import click
+
+    if isinstance(command, click.Group):
+        return [p for sub in command.commands.values() for p in _params(sub)]
+    return list(getattr(command, "params", []))
+
+
+def test_the_readme_points_at_nothing_outside_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared" not in readme
+    for target in re.findall(r"\]\(([^)#:]+)\)", readme):
+        assert (ROOT / target).exists(), f"README links to a missing file: {target}"
+
+
+def test_setup_script_never_uses_a_system_wide_pip() -> None:
+    script = (Path(ROOT) / "scripts" / "setup").read_text()
+    pips = [line for line in script.splitlines() if "pip install" in line]
+    assert pips and all(line.strip().startswith(".venv/bin/python -m pip") for line in pips)
