@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rfsn.models.testfiles import is_test_file
 from rfsn.workspace import Workspace, git
 
 APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (
@@ -24,10 +25,6 @@ APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (
 )
 _DIFF_PATHS = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
 _PLAIN_PATHS = re.compile(r"^(?:---|\+\+\+) (?:[ab]/)?(\S+)", re.MULTILINE)
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|__tests__|spec)/|(^|/)(test_[^/]*|[^/]*_tests?\.[^/.]+|[^/]*\.(test|spec)\.[^/]+"
-    r"|tests?\.py|conftest\.py)$")
-
 
 @dataclass
 class ApplyResult:
@@ -88,15 +85,10 @@ def restore_files(workspace: Workspace, paths: list[str], commit: str) -> None:
             target.unlink()
 
 
-def is_test_path(path: str) -> bool:
-    """Whether ``path`` names a file that holds only tests (by the usual conventions)."""
-    return bool(_TEST_PATH.search(path))
-
-
 def apply_test_patch(workspace: Workspace, test_patch: str, commit: str) -> ApplyResult:
     """Reset the test patch's test files to ``commit``, then apply it with ``git apply``."""
     if not test_patch.strip():
         return ApplyResult(True, "", "empty test_patch")
-    restore_files(workspace, [p for p in touched_files(test_patch) if is_test_path(p)], commit)
+    restore_files(workspace, [p for p in touched_files(test_patch) if is_test_file(p)], commit)
     proc = git(workspace.path, "apply", "--verbose", "-", input_text=test_patch, check=False)
     return ApplyResult(proc.returncode == 0, "git apply --verbose", proc.stdout + proc.stderr)

@@ -15,12 +15,11 @@ from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_tests import (
     changed_python_definition,
     is_pytest_infra,
-    is_test_file,
     pytest_config_changed,
-    rust_test_region_start,
     skip_marker,
 )
 from rfsn.models import Phase
+from rfsn.models.testfiles import is_test_file, rust_test_region_start
 
 
 def _tamper(path: str, why: str) -> Violation:

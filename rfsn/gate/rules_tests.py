@@ -1,8 +1,8 @@
 """Test rules: tests are evidence, so edits may not weaken them.
 
-Pure functions over paths and texts: which files are tests, which added lines
-skip or rig tests, whether a patch leaves existing Python tests untouched, and
-where a Rust file's inline ``#[cfg(test)]`` region starts.
+Pure functions over paths and texts: which added lines skip or rig tests, and
+whether a patch leaves existing Python tests untouched. Which files are tests
+is answered once, in ``rfsn.models.testfiles``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,6 @@ import re
 import tomllib
 from collections.abc import Iterator
 
-TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "e2e"})
-_TEST_NAME = re.compile(
-    r"""^(?:
-        test_.*\.py | .*_test\.py | tests?\.py | conftest\.py
-      | .*\.(?:test|spec)\.[cm]?[jt]sx? | .*\.(?:test|spec)\.(?:coffee|vue|svelte)
-      | .*_test\.go | .*_(?:spec|test)\.rb | test_.*\.rb
-      | .*Tests?\.(?:java|kt|kts|scala|cs|swift|php) | Test.*\.(?:java|kt)
-      | .*_test\.(?:rs|exs|ex|dart|c|cc|cpp|cxx|lua|sh|clj|erl)
-      | test_.*\.(?:rs|c|cc|cpp|lua|sh)
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 
@@ -49,15 +37,6 @@ SKIP_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
     )
 )
-_RUST_TEST_REGION = re.compile(r"^\s*#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
-
-
-def is_test_file(path: str) -> bool:
-    """A test file by the conventions of the common ecosystems (directory or name)."""
-    parts = path.split("/")
-    if any(part.casefold() in TEST_DIRS for part in parts[:-1]):
-        return True
-    return bool(_TEST_NAME.match(parts[-1]))
 
 
 def is_pytest_infra(path: str) -> bool:
@@ -144,12 +123,4 @@ def changed_python_definition(old_text: str, new_text: str) -> str | None:
     for name, dumped in old.items():
         if new.get(name) != dumped:
             return name
-    return None
-
-
-def rust_test_region_start(text: str) -> int | None:
-    """1-based line of the first ``#[cfg(test)]`` in a Rust file, if any."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _RUST_TEST_REGION.match(line):
-            return number
     return None

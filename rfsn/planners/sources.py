@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rfsn.planners.localize import is_test_file
+from rfsn.models.testfiles import is_test_file
 
 EXTENSIONS = {
     "python": (".py",),

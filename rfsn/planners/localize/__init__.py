@@ -8,7 +8,7 @@ from rfsn.planners.localize.coverage_map import (
     coverage_json_command,
     per_test_coverage,
 )
-from rfsn.planners.localize.location import Location, is_test_file
+from rfsn.planners.localize.location import Location
 from rfsn.planners.localize.sbfl import FORMULAS, dstar, ochiai, rank, tarantula
 from rfsn.planners.localize.tracebacks import traceback_boosts, traceback_frames
 
@@ -21,7 +21,6 @@ __all__ = [
     "coverage_env",
     "coverage_json_command",
     "dstar",
-    "is_test_file",
     "ochiai",
     "per_test_coverage",
     "rank",

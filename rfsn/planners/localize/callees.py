@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from rfsn.models.testfiles import is_test_code
 from rfsn.planners.localize.location import Location
-from rfsn.planners.localize.stacktrace import in_tests, stack_frames
+from rfsn.planners.localize.stacktrace import stack_frames
 from rfsn.planners.templates.tokens import Token, code_tokens, language_of, tokenize
 
 WINDOW = 12  # test lines read above each frame
@@ -69,7 +70,7 @@ def function_spans(source: str, language: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _named_in_tests(frames: Iterable[tuple[str, int]], files: Mapping[str, str]) -> Counter[str]:
+def _named_is_test_code(frames: Iterable[tuple[str, int]], files: Mapping[str, str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for path, line in frames:
         text = files.get(path)
@@ -84,8 +85,8 @@ def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, 
                      root: str | None = "/testbed") -> list[Location]:
     """Lines of the functions named near the failing tests' frames, most named first."""
     every = {**files, **tests}
-    frames = [f for f in stack_frames(output, root, every) if in_tests(*f, every)]
-    named = _named_in_tests(frames, every)
+    frames = [f for f in stack_frames(output, root, every) if is_test_code(*f, every)]
+    named = _named_is_test_code(frames, every)
     if not named:
         return []
     scored: dict[tuple[str, int], float] = {}
@@ -94,7 +95,7 @@ def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, 
         if language is None or language == "python":
             continue
         for name, first, last in function_spans(source, language):
-            if named[name] and not in_tests(path, first, files):
+            if named[name] and not is_test_code(path, first, files):
                 for line in range(first, last + 1):
                     where = (path, line)
                     scored[where] = max(scored.get(where, 0.0), float(named[name]))

@@ -14,7 +14,8 @@ import ast
 from collections import defaultdict
 from collections.abc import Mapping
 
-from rfsn.planners.localize.location import Location, is_test_file
+from rfsn.models.testfiles import is_test_file
+from rfsn.planners.localize.location import Location
 
 MAX_DEFINITION_LINES = 20
 

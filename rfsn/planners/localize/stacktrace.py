@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from rfsn.gate.rules_tests import rust_test_region_start
-from rfsn.planners.localize.location import Location, is_test_file
+from rfsn.models.testfiles import is_test_code, is_test_file
+from rfsn.planners.localize.location import Location
 from rfsn.planners.localize.tracebacks import traceback_frames
 
 _EXT = r"(?:[cm]?[jt]sx?|rs|go|java|kt|c|cc|cpp|h|hpp|py)"
@@ -65,18 +65,10 @@ def stack_frames(
     return list(frames)
 
 
-def in_tests(path: str, line: int, files: Mapping[str, str]) -> bool:
-    """A line of a test file, or of a Rust file's ``#[cfg(test)]`` region (the gate protects both)."""
-    if is_test_file(path):
-        return True
-    start = rust_test_region_start(files.get(path, "")) if path.endswith(".rs") else None
-    return start is not None and line >= start
-
-
 def rank_frames(frames: list[tuple[str, int]], exclude_tests: bool = False,
                 files: Mapping[str, str] | None = None) -> list[Location]:
     """Source frames first (earlier printed = more suspicious), then test frames."""
-    tests = [f for f in frames if in_tests(*f, files or {})]
+    tests = [f for f in frames if is_test_code(*f, files or {})]
     source = [f for f in frames if f not in tests]
     tests = [] if exclude_tests else tests
     n = len(source) + len(tests)
@@ -104,7 +96,7 @@ def rank_by_identifiers(
     scored = []
     for path, text in sorted(sources.items()):
         for lineno, line in enumerate(text.splitlines(), 1):
-            if in_tests(path, lineno, files):
+            if is_test_code(path, lineno, files):
                 continue
             score = sum(1.0 / freq[n] for n in names if freq[n] and re.search(rf"\b{n}\b", line))
             if score:
@@ -123,7 +115,7 @@ def localize_from_output(
     """Ranked locations from test output; identifier fallback when no source frame."""
     frames = stack_frames(output, root, files.keys())
     ranked = rank_frames([f for f in frames if f[0] in files] if files else frames, files=files)
-    if any(not in_tests(loc.file, loc.line, files) for loc in ranked):
+    if any(not is_test_code(loc.file, loc.line, files) for loc in ranked):
         return ranked
     names = identifiers([*failing_tests, *_messages(output)])
     fallback = rank_by_identifiers(files, names)

@@ -1,0 +1,49 @@
+"""What counts as test code: one answer for the gate, localization and batch patching.
+
+A file is a test file by the conventions of the common ecosystems: a test
+directory anywhere on its path, or a test-shaped name. A Rust source file
+also holds test code from its first ``#[cfg(test)]`` line on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "e2e"})
+_TEST_NAME = re.compile(
+    r"""^(?:
+        test_.*\.py | .*_tests?\.py | tests?\.py | conftest\.py
+      | .*\.(?:test|spec)\.[cm]?[jt]sx? | .*\.(?:test|spec)\.(?:coffee|vue|svelte)
+      | .*_test\.go | .*_(?:spec|test)\.rb | test_.*\.rb
+      | .*Tests?\.(?:java|kt|kts|scala|cs|swift|php) | Test.*\.(?:java|kt)
+      | .*_test\.(?:rs|exs|ex|dart|c|cc|cpp|cxx|lua|sh|clj|erl)
+      | test_.*\.(?:rs|c|cc|cpp|lua|sh)
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_RUST_TEST_REGION = re.compile(r"^\s*#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+
+
+def is_test_file(path: str) -> bool:
+    """A repo-relative path under a test directory or with a test-shaped name."""
+    parts = path.replace("\\", "/").split("/")
+    if any(part.casefold() in TEST_DIRS for part in parts[:-1]):
+        return True
+    return bool(_TEST_NAME.match(parts[-1]))
+
+
+def rust_test_region_start(text: str) -> int | None:
+    """1-based line of the first ``#[cfg(test)]`` in a Rust file, if any."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _RUST_TEST_REGION.match(line):
+            return number
+    return None
+
+
+def is_test_code(path: str, line: int, files: Mapping[str, str]) -> bool:
+    """A line of a test file, or of a Rust file's ``#[cfg(test)]`` region."""
+    if is_test_file(path):
+        return True
+    start = rust_test_region_start(files.get(path, "")) if path.endswith(".rs") else None
+    return start is not None and line >= start
