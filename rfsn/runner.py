@@ -55,7 +55,7 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     else:
         result = (via or sandbox).exec(buildpack.test_command(list(tests), sandbox.scratch_path),
                                        timeout=timeout)
-    structured = getattr(buildpack, "structured", True)
+    structured = buildpack.structured
     if structured:
         statuses = buildpack.parse(result.output, _reports(sandbox))
     else:

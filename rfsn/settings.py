@@ -79,12 +79,6 @@ class Settings(BaseSettings):
         toml_file = Path(os.environ.get("RFSN_CONFIG", "rfsn.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
 
-    def gate_policy(self) -> Any:
-        """The gate's policy: defaults overridden by the [gate] table."""
-        from rfsn.gate import GatePolicy
-
-        return GatePolicy.from_mapping(self.gate)
-
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
 

@@ -12,7 +12,13 @@ A buildpack answers five questions about a repository:
    (``tests`` empty) or the given test ids, writing any structured report
    into ``report_dir``.
 5. ``parse(output, reports)``: a pure function from the runner's output and
-   the report files it wrote to ``{test id: status}``.
+   the report files it wrote to ``{test id: status}`` (``structured = False``:
+   none, the exit code alone is the verdict).
+
+Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
+line coverage, for localization) and ``WarmCapable`` (a runner that skips the
+test framework's cold start). A buildpack sees the sandbox only through
+``SandboxView``.
 
 Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
 holds the environment (``/opt/rfsn`` in Docker images, a cache directory for
@@ -23,13 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.models import TestStatus
+from rfsn.models import ExecResult, TestStatus
 
 
 class Detection(BaseModel):
@@ -73,10 +79,30 @@ class EnvRecipe(BaseModel):
 
 
 @runtime_checkable
+class SandboxView(Protocol):
+    """What a buildpack may use of a sandbox: run commands, and the report directory.
+
+    ``workdir`` is the repository as commands see it; ``scratch`` is a host
+    directory that commands see at ``scratch_path`` (runners write reports there).
+    """
+
+    workdir: str
+    scratch: Path
+    scratch_path: str
+
+    def exec(self, argv: Sequence[str], *, timeout: float,
+             env: Mapping[str, str] | None = None) -> ExecResult:
+        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True."""
+        ...
+
+
+@runtime_checkable
 class Buildpack(Protocol):
     name: ClassVar[str]
     #: the registry image used as base when a repo does not say otherwise
     default_base: ClassVar[BaseImage]
+    #: whether ``parse`` reads per-test statuses; False: the exit code alone is the verdict
+    structured: ClassVar[bool]
 
     def detect(self, repo: Path) -> Detection: ...
 
@@ -110,11 +136,11 @@ class CoverageCapable(Protocol):
 class TestExec(Protocol):
     """Something that runs a test command: a sandbox, or a warm runner in front of one."""
 
-    def exec(self, argv: Sequence[str], *, timeout: float) -> Any: ...
+    def exec(self, argv: Sequence[str], *, timeout: float) -> ExecResult: ...
 
 
 @runtime_checkable
 class WarmCapable(Protocol):
     """Optional: a buildpack whose test runs can skip the runner's cold start."""
 
-    def warm_runner(self, sandbox: Any) -> TestExec | None: ...
+    def warm_runner(self, sandbox: SandboxView) -> TestExec | None: ...

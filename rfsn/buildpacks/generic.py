@@ -25,7 +25,7 @@ class GenericBuildpack:
         runtime="debian", version="12", registry_image="debian:bookworm-slim",
         debian_release="bookworm", debian_packages=("git", "ca-certificates", "procps"),
     )
-    structured = False
+    structured: ClassVar[bool] = False
 
     def __init__(self, test_cmd: str, base: Buildpack | None = None, repo: Path | None = None):
         try:

@@ -81,6 +81,7 @@ def module_path(repo: Path) -> str | None:
 
 class GoBuildpack:
     name: ClassVar[str] = "go"
+    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="go", version="1.22", registry_image="golang:1.22-bookworm", debian_release="bookworm",
         debian_packages=("golang", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),

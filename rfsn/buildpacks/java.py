@@ -71,6 +71,7 @@ def find_poms(repo: Path) -> list[str]:
 
 class JavaBuildpack:
     name: ClassVar[str] = "java"
+    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="java", version="17", registry_image="maven:3-eclipse-temurin-17",
         debian_release="bookworm",

@@ -115,6 +115,7 @@ def _split(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
 
 class NodeBuildpack:
     name: ClassVar[str] = "node"
+    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="node", version="20", registry_image="node:20-slim", debian_release="bookworm",
         # npm is not here: debootstrap cannot resolve its dependencies; the env

@@ -11,8 +11,22 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rfsn.buildpacks import pydeps
-from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.base import (
+    BaseImage,
+    CoveragePlan,
+    Detection,
+    EnvRecipe,
+    SandboxView,
+    TestExec,
+)
 from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.buildpacks.pycoverage import (
+    COVERAGE_RC,
+    coverage_command,
+    coverage_env,
+    coverage_json_command,
+    per_test_coverage,
+)
 from rfsn.models import TestStatus
 
 #: Python version -> Debian release that ships it as python3
@@ -46,6 +60,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 class PythonBuildpack:
     name: ClassVar[str] = "python"
+    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = python_image("3.11")
 
     def detect(self, repo: Path) -> Detection:
@@ -107,7 +122,7 @@ class PythonBuildpack:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
 
-    def warm_runner(self, sandbox: Any) -> Any:
+    def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""
         from rfsn.buildpacks.warm.client import WarmPytest
 
@@ -115,13 +130,6 @@ class PythonBuildpack:
         return warm if warm.start() else None
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
-        from rfsn.planners.localize import (
-            COVERAGE_RC,
-            coverage_command,
-            coverage_env,
-            coverage_json_command,
-        )
-
         rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
         pytest_argv = self.test_command(tests, report_dir)[3:]
         return CoveragePlan(
@@ -133,8 +141,6 @@ class PythonBuildpack:
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
-        from rfsn.planners.localize import per_test_coverage
-
         try:
             report = json.loads(reports.get("coverage.json", ""))
         except json.JSONDecodeError:

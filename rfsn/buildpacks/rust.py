@@ -60,6 +60,7 @@ def has_dependencies(manifest: dict[str, object]) -> bool:
 
 class RustBuildpack:
     name: ClassVar[str] = "rust"
+    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="rust", version="1", registry_image="rust:1-slim-bookworm", debian_release="bookworm",
         debian_packages=("cargo", "rustc", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),

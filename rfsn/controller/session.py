@@ -23,7 +23,7 @@ from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import RfsnError
 from rfsn.fsutil import write_atomic
-from rfsn.gate import Gate
+from rfsn.gate import Gate, GatePolicy
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
@@ -84,7 +84,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
-                    controller = Controller(planner, Gate(settings.gate_policy()), executor, usage,
+                    controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:

@@ -20,6 +20,7 @@ from rfsn.models.results import (
     SessionStatus,
     TestReport,
     TestStatus,
+    truncate_output,
 )
 from rfsn.models.swebench import Instance, Prediction
 
@@ -43,4 +44,5 @@ __all__ = [
     "TestReport",
     "TestStatus",
     "parse_proposal",
+    "truncate_output",
 ]

@@ -109,3 +109,15 @@ class SessionResult(BaseModel):
     candidates_tried: int = 0
     tokens: int = 0
     cost: float = 0.0
+
+
+#: the most output kept from one command (head and tail are kept)
+MAX_OUTPUT = 2_000_000
+
+
+def truncate_output(text: str, limit: int = MAX_OUTPUT) -> str:
+    """``text`` with its middle cut out if it is longer than ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n... [{len(text) - limit} characters cut] ...\n{text[-half:]}"

@@ -9,40 +9,18 @@ structured reports there and the host reads them without a round trip.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from rfsn.models import ExecResult
-
-#: the most output kept from one command (head and tail are kept)
-MAX_OUTPUT = 2_000_000
-
-
-def truncate_output(text: str, limit: int = MAX_OUTPUT) -> str:
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}\n... [{len(text) - limit} characters cut] ...\n{text[-half:]}"
+from rfsn.buildpacks.base import SandboxView
 
 
 @runtime_checkable
-class Sandbox(Protocol):
+class Sandbox(SandboxView, Protocol):
+    """A buildpack's view of a sandbox (exec, workdir, scratch), plus what a session owns."""
+
     kind: str
     workspace: Path
-    workdir: str
-    scratch: Path
-    scratch_path: str
-
-    def exec(
-        self,
-        argv: Sequence[str],
-        *,
-        timeout: float,
-        env: Mapping[str, str] | None = None,
-    ) -> ExecResult:
-        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True."""
-        ...
 
     def close(self) -> None:
         """Remove everything the sandbox created. Safe to call twice."""

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.errors import DockerUnavailable, SandboxError
-from rfsn.models import ExecResult
+from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels
-from rfsn.sandbox.base import truncate_output
 from rfsn.sandbox.images import CA_PATH, ca_environment
 
 WORKDIR = "/testbed"

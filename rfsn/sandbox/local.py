@@ -22,10 +22,9 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.errors import SandboxError
-from rfsn.models import ExecResult
+from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
-from rfsn.sandbox.base import truncate_output
 
 log = get_logger(__name__)
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}

@@ -14,9 +14,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rfsn.models import ExecResult
+from rfsn.buildpacks.base import SandboxView
+from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
-from rfsn.sandbox.base import Sandbox, truncate_output
 
 PREFIX = ["python", "-m", "pytest"]
 log = get_logger(__name__)
@@ -25,7 +25,7 @@ log = get_logger(__name__)
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: SandboxView) -> None:
         self.sandbox = sandbox
         self.host_dir = sandbox.scratch / "warm"
         self.path = f"{sandbox.scratch_path}/warm"

@@ -10,8 +10,8 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
+from rfsn.buildpacks.pycoverage import CoverageByTest
 from rfsn.models.testfiles import is_test_file
-from rfsn.planners.localize.coverage_map import CoverageByTest
 from rfsn.planners.localize.location import Location
 
 Formula = Callable[[int, int, int, int], float]

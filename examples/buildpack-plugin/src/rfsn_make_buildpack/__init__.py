@@ -37,6 +37,7 @@ def parse_tap(output: str) -> dict[str, TestStatus]:
 
 class MakeBuildpack:
     name: ClassVar[str] = "make"
+    structured: ClassVar[bool] = True  # parse() reads per-test statuses from TAP lines
     default_base: ClassVar[BaseImage] = BaseImage(
         runtime="make", version="4", registry_image="debian:bookworm-slim", debian_release="bookworm",
         debian_packages=("make", "git", "ca-certificates", "procps"),

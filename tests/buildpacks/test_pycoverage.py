@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from rfsn.planners.localize.coverage_map import (
+from rfsn.buildpacks.pycoverage import (
     COVERAGE_RC,
     ContextMatcher,
     coverage_command,
@@ -11,7 +11,7 @@ from rfsn.planners.localize.coverage_map import (
     per_test_coverage,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures" / "pycoverage"
 
 
 def test_real_report_from_the_ratelimit_project():
