@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )
+    llm: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the [llm] table: provider (for hybrid), model, base_url, keys, prices (docs/llm.md)",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -81,6 +85,11 @@ class Settings(BaseSettings):
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
+
+
+def provider_environment() -> dict[str, str]:
+    """The model providers' own key variables (read here, the one place that reads variables)."""
+    return {k: v for k in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY") if (v := os.environ.get(k))}
 
 
 def load_settings(**overrides: Any) -> Settings:

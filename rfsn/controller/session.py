@@ -24,6 +24,7 @@ from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import RfsnError
 from rfsn.fsutil import write_atomic
 from rfsn.gate import Gate, GatePolicy
+from rfsn.llm.metered import MeteredModel
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
@@ -40,7 +41,7 @@ log = get_logger(__name__)
 class RepairOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    planner: str = Field(default="template", description="patch strategy: template (offline)")
+    planner: str = Field(default="template", description="patch strategy: template (offline), openai, anthropic, hybrid, or a plugin")
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
     timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
@@ -62,8 +63,13 @@ def _phase_durations(trajectory: Path) -> dict[str, float]:
 
 
 def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
-                     on_step: Callable[[Step], None] | None = None) -> SessionResult:
-    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/."""
+                     on_step: Callable[[Step], None] | None = None,
+                     model: MeteredModel | None = None) -> SessionResult:
+    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/.
+
+    ``model`` serves the model planners; when its budget refused a call and nothing was
+    fixed, the session ends budget_exhausted with what the planner had found.
+    """
     session_id = options.session_id or uuid.uuid4().hex[:12]
     out = options.out_dir / session_id
     out.mkdir(parents=True, exist_ok=True)
@@ -77,7 +83,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
                 buildpack = select(workspace.path, options.buildpack, options.test_cmd)
-                strategy = load_strategy(options.planner)
+                strategy = load_strategy(options.planner, model)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
@@ -87,6 +93,10 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
+                if model is not None and model.exhausted and verdict.status is not SessionStatus.FIXED:
+                    verdict = verdict.model_copy(update={
+                        "status": SessionStatus.BUDGET_EXHAUSTED,
+                        "message": f"model budget spent: {model.exhausted}"})
             except BudgetExhausted as exc:
                 verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
                                   failing_before=planner.failing_before if planner else [])
@@ -101,7 +111,11 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             steps=usage.steps, duration=round(time.monotonic() - started, 3),
             phase_durations=_phase_durations(out / "trajectory.jsonl"),
             candidates_tried=planner.candidates_tried if planner else verdict.candidates_tried,
-            tokens=usage.tokens, cost=usage.cost,
+            tokens=usage.tokens + (model.budget.tokens if model else 0),
+            cost=usage.cost + (model.budget.cost if model else 0.0),
+            input_tokens=model.budget.input_tokens if model else 0,
+            output_tokens=model.budget.output_tokens if model else 0,
+            llm_calls=model.budget.calls if model else 0, problem=options.problem,
         )
         metrics.SESSIONS.labels(result.status.value).inc()
         write_atomic(out / "patch.diff", patch)

@@ -153,7 +153,7 @@ def _handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 self._send(400, _error(api, 400, "body is not JSON"))
                 return
-            status, payload = server.answer(api, body, dict(self.headers.items()))
+            status, payload = server.answer(api, body, {k.lower(): v for k, v in self.headers.items()})
             self._send(status, payload)
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:

@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 import structlog
 
-from rfsn.llm.base import ChatModel, ChatReply, LLMUnavailable, Message, ToolSpec
+from rfsn.llm.base import (
+    ChatModel,
+    ChatReply,
+    LLMBudgetExhausted,
+    LLMUnavailable,
+    Message,
+    ToolSpec,
+)
 from rfsn.llm.budget import LLMBudget, estimate_prompt
 from rfsn.llm.clients import Retryable
 
@@ -27,12 +34,18 @@ class MeteredModel:
         self.provider, self.model = inner.provider, inner.model
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.retries = 0
+        #: why the budget refused a call, once it did
+        self.exhausted: str | None = None
 
     def complete(self, messages: list[Message], *, max_tokens: int,
                  tools: list[ToolSpec] | None = None) -> ChatReply:
         prompt = estimate_prompt(messages, tools)
         for attempt in range(1, self.attempts + 1):
-            limit = self.budget.authorize(prompt, max_tokens)
+            try:
+                limit = self.budget.authorize(prompt, max_tokens)
+            except LLMBudgetExhausted as exc:
+                self.exhausted = str(exc)
+                raise
             started = time.monotonic()
             try:
                 reply = self.inner.complete(messages, max_tokens=limit, tools=tools)

@@ -109,6 +109,10 @@ class SessionResult(BaseModel):
     candidates_tried: int = 0
     tokens: int = 0
     cost: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    llm_calls: int = 0
+    problem: str = ""
 
 
 #: the most output kept from one command (head and tail are kept)
