@@ -12,6 +12,7 @@ from rfsn.llm.clients import build
 from rfsn.llm.config import resolve
 from rfsn.llm.metered import MeteredModel
 from rfsn.llm.prices import price_for
+from rfsn.observability.logging import register_secret
 
 
 class LLMOptions(BaseModel):
@@ -30,6 +31,7 @@ def open_model(options: LLMOptions, table: Mapping[str, Any],
     """ConfigError for an unknown provider, a bad URL, no key, or --max-cost with no price."""
     config = resolve(options.provider, model=options.model, base_url=options.base_url,
                      table=table, environ=environ)
+    register_secret(config.api_key.get_secret_value())
     budget = LLMBudget(max_cost=options.max_cost, max_tokens=options.max_tokens,
                        max_calls=options.max_calls,
                        price=price_for(config.model, table.get("prices", {})))

@@ -18,6 +18,38 @@ import structlog
 _json_sink: TextIO | None = None
 _extra_sinks: list[TextIO] = []
 _render_json = structlog.processors.JSONRenderer()
+_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Never log ``value`` (an API key): every event and error line shows it as ``[redacted]``."""
+    if len(value) >= 8:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if isinstance(value, BaseException):
+        return redact(f"{type(value).__name__}: {value}")
+    return value
+
+
+def _redact(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if _secrets:
+        for key, value in event.items():
+            event[key] = _scrub(value)
+    return event
 
 
 def _tee_json(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -77,6 +109,7 @@ def configure(level: str = "info", json_file: Path | None = None, console: bool 
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
             _tee_json,
             _console_filter(threshold),
             renderer,

@@ -37,6 +37,12 @@ def memory_bytes(value: str) -> int:
     return int(value)
 
 
+def host_environment() -> dict[str, str]:
+    """The host's variables without credentials for model APIs: code under test never sees them."""
+    return {k: v for k, v in os.environ.items()
+            if not (k.endswith("_API_KEY") or k.startswith(("ANTHROPIC_", "OPENAI_")))}
+
+
 def expand(value: str, env_dir: Path) -> str:
     return value.replace("$RFSN_ENV", str(env_dir))
 
@@ -55,7 +61,7 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float) -> Path:
         for name, text in recipe.files:
             (env_dir / "files" / name).parent.mkdir(parents=True, exist_ok=True)
             (env_dir / "files" / name).write_text(text, encoding="utf-8")
-        step_env = {**os.environ, "RFSN_ENV": str(env_dir)}
+        step_env = {**host_environment(), "RFSN_ENV": str(env_dir)}
         step_env.update({k: expand(v, env_dir) for k, v in recipe.env})
         for step in recipe.steps:
             log.info("local_env.step", step=step[:120])
@@ -78,7 +84,7 @@ class LocalSandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="rfsn-scratch-"))
         self.scratch_path = str(self.scratch)
         self._memory = memory_bytes(memory)
-        self._env = {**os.environ, "RFSN_ENV": str(env_dir or "")}
+        self._env = {**host_environment(), "RFSN_ENV": str(env_dir or "")}
         for key, value in recipe_env.items():
             self._env[key] = expand(value, env_dir) if env_dir else value
 
