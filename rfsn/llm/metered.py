@@ -23,6 +23,7 @@ from rfsn.llm.base import (
 )
 from rfsn.llm.budget import LLMBudget, estimate_prompt
 from rfsn.llm.clients import Retryable
+from rfsn.observability import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +52,7 @@ class MeteredModel:
                 reply = self.inner.complete(messages, max_tokens=limit, tools=tools)
             except Retryable as exc:
                 self.budget.failed_calls += 1
+                self._observe("retried" if attempt < self.attempts else "failed", started)
                 log.warning("llm_call_failed", model=self.model, attempt=attempt, error=str(exc))
                 if attempt == self.attempts:
                     raise LLMUnavailable(f"{exc} (gave up after {attempt} attempts)") from None
@@ -59,10 +61,21 @@ class MeteredModel:
                 continue
             except Exception:
                 self.budget.failed_calls += 1
+                self._observe("failed", started)
                 raise
             cost = self.budget.charge(reply.usage)
+            self._observe("ok", started)
+            labels = {"provider": self.provider, "model": self.model}
+            metrics.LLM_TOKENS.labels(kind="input", **labels).inc(reply.usage.input_tokens)
+            metrics.LLM_TOKENS.labels(kind="output", **labels).inc(reply.usage.output_tokens)
+            metrics.LLM_COST.labels(**labels).inc(cost)
             log.info("llm_call", model=self.model, attempt=attempt, max_tokens=limit,
                      input_tokens=reply.usage.input_tokens, output_tokens=reply.usage.output_tokens,
                      cost=cost, seconds=round(time.monotonic() - started, 3))
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _observe(self, status: str, started: float) -> None:
+        metrics.LLM_CALLS.labels(provider=self.provider, model=self.model, status=status).inc()
+        metrics.LLM_CALL_SECONDS.labels(provider=self.provider, model=self.model).observe(
+            time.monotonic() - started)

@@ -48,6 +48,10 @@ LLM_TOKENS = Counter(
     "rfsn_llm_tokens_total", "LLM tokens", ["provider", "model", "kind"], registry=REGISTRY
 )
 LLM_COST = Counter("rfsn_llm_cost_dollars_total", "LLM cost", ["provider", "model"], registry=REGISTRY)
+LLM_CALLS = Counter("rfsn_llm_calls_total", "LLM calls by outcome (ok, retried, failed)",
+                    ["provider", "model", "status"], registry=REGISTRY)
+LLM_CALL_SECONDS = Histogram("rfsn_llm_call_seconds", "LLM call latency", ["provider", "model"],
+                             registry=REGISTRY)
 
 
 def render() -> str:

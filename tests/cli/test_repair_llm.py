@@ -64,6 +64,10 @@ def test_a_scripted_reply_repairs_the_quickstart(server: FakeLLMServer, tmp_path
     assert result["output_tokens"] == server.reported_output
     assert result["tokens"] == server.reported_tokens and result["llm_calls"] == len(server.requests)
     assert "model:" in (session / "report.md").read_text()
+    prom = (session / "metrics.prom").read_text()
+    assert f'rfsn_llm_tokens_total{{kind="output",model="m",provider="{provider}"}} ' \
+           f'{float(server.reported_output)}' in prom
+    assert f'rfsn_llm_calls_total{{model="m",provider="{provider}",status="ok"}}' in prom
     assert all(h.get("authorization", h.get("x-api-key", "")).endswith(KEY) for h in server.headers)
     for path in session.iterdir():
         assert KEY not in path.read_text(errors="replace"), path.name
