@@ -32,7 +32,13 @@ from rfsn.batch.patching import apply_patch, apply_test_patch
 from rfsn.batch.repos import checkout, resolve_source
 from rfsn.batch.testrun import run_graded, selection
 from rfsn.buildpacks import select
-from rfsn.errors import DockerUnavailable, ImageError, SandboxError, WorkspaceError
+from rfsn.errors import (
+    DockerUnavailable,
+    ImageError,
+    InfraFailure,
+    SandboxError,
+    WorkspaceError,
+)
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.sandbox import choose_kind, open_sandbox
 from rfsn.settings import load_settings
@@ -54,15 +60,9 @@ class EvalTask(BaseModel):
     timeout: float | None = None
 
 
-class InfraFailure(Exception):
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
 def classify(exc: BaseException) -> ErrorKind:
     if isinstance(exc, InfraFailure):
-        return exc.kind
+        return ErrorKind(exc.kind)
     if isinstance(exc, DockerUnavailable):
         return ErrorKind.DAEMON
     if isinstance(exc, ImageError):

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.evaluate import InfraFailure, classify
+from rfsn.batch.evaluate import classify
 from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
@@ -34,7 +34,7 @@ from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InfraFailure
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings

@@ -95,12 +95,13 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
+        verdict = verdict.model_copy(update={
+            "patch": patch,
+            "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
         result = SessionResult(
-            session_id=session_id, status=verdict.status, message=verdict.message, patch=patch,
-            failing_before=verdict.failing_before, failing_after=verdict.failing_after,
-            steps=usage.steps, duration=round(time.monotonic() - started, 3),
+            **verdict.model_dump(), session_id=session_id, steps=usage.steps,
+            duration=round(time.monotonic() - started, 3),
             phase_durations=_phase_durations(out / "trajectory.jsonl"),
-            candidates_tried=planner.candidates_tried if planner else verdict.candidates_tried,
             tokens=usage.tokens, cost=usage.cost,
         )
         metrics.SESSIONS.labels(result.status.value).inc()

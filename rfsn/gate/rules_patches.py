@@ -20,7 +20,7 @@ from rfsn.gate.diff import (
     FilePatch,
     apply_file,
     parse_patch,
-    replacement_diff,
+    unified_diff,
 )
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
@@ -91,7 +91,7 @@ def patch_text(edit: Edit, workspace: Path, policy: GatePolicy) -> str | Violati
                          f"'old' {where} in {rel}; it must match exactly once (add surrounding lines)")
     if edit.old == edit.new:
         return Violation(Rule.PATCH_MALFORMED, "'old' and 'new' are the same; nothing to change")
-    return replacement_diff(rel, text, text.replace(edit.old, edit.new, 1))
+    return unified_diff(rel, text, text.replace(edit.old, edit.new, 1))
 
 
 def parse_violation(patch: str, policy: GatePolicy) -> list[FilePatch] | Violation:

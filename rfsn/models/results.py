@@ -96,17 +96,24 @@ class SessionStatus(StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
 
 
-class SessionResult(BaseModel):
-    session_id: str
+class Verdict(BaseModel):
+    """How a planner ended the session."""
+
     status: SessionStatus
     message: str = ""
     patch: str = ""
     failing_before: list[str] = Field(default_factory=list)
     failing_after: list[str] = Field(default_factory=list)
+    candidates_tried: int = 0
+
+
+class SessionResult(Verdict):
+    """The planner's verdict and what the session spent on it (``result.json``)."""
+
+    session_id: str
     steps: int = 0
     duration: float = 0.0
     phase_durations: dict[str, float] = Field(default_factory=dict)
-    candidates_tried: int = 0
     tokens: int = 0
     cost: float = 0.0
 

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.gate.diff import unified_diff
 from rfsn.models import (
     Edit,
     Finish,
@@ -23,7 +24,7 @@ from rfsn.models import (
 )
 from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
-from rfsn.planners.candidates import Candidate, combine, unified_diff
+from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
