@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"runner"},
     {"sandbox"},
     {"buildpacks"},
-    {"workspace", "settings", "observability"},
+    {"workspace", "settings", "plugins", "observability"},
     {"models", "errors", "fsutil"},
 ]
 PACKAGE = ROOT / "rfsn"
