@@ -27,7 +27,8 @@ from rfsn.buildpacks.pycoverage import (
     coverage_json_command,
     per_test_coverage,
 )
-from rfsn.models import TestStatus
+from rfsn.buildpacks.pyhealth import diagnose
+from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
 DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
@@ -116,11 +117,15 @@ class PythonBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
+                "--continue-on-collection-errors",
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+    def diagnose(self, report: TestReport, repo: Path) -> str | None:
+        return diagnose(report.log, report.exit_code, len(report.tests), repo)
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""
