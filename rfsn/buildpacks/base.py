@@ -17,8 +17,9 @@ A buildpack answers five questions about a repository:
 
 Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
 line coverage, for localization), ``WarmCapable`` (a runner that skips the
-test framework's cold start) and ``HealthCapable`` (a broken environment told
-apart from failing tests). A buildpack sees the sandbox only through
+test framework's cold start), ``HealthCapable`` (a broken environment told
+apart from failing tests) and ``DurationCapable`` (each test's duration, from
+which screening derives per-test time limits). A buildpack sees the sandbox only through
 ``SandboxView``.
 
 Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
@@ -154,3 +155,10 @@ class HealthCapable(Protocol):
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         """Why this full-suite run says nothing about the project's tests (None: healthy)."""
         ...
+
+
+@runtime_checkable
+class DurationCapable(Protocol):
+    """Optional: a buildpack whose reports say how long each test took."""
+
+    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]: ...

@@ -19,7 +19,7 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
 from rfsn.buildpacks.pycoverage import (
     COVERAGE_RC,
     coverage_command,
@@ -123,6 +123,10 @@ class PythonBuildpack:
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
+        xml_text = reports.get("junit.xml")
+        return parse_junit_durations(xml_text, pytest_node_id) if xml_text else {}
 
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         return diagnose(report.log, report.exit_code, len(report.tests), repo)

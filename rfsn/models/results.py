@@ -42,6 +42,9 @@ class TestReport(BaseModel):
         default=None, description="test id -> file -> covered lines, when asked for"
     )
     command: list[str] = Field(default_factory=list, description="the argv that ran the tests")
+    durations: dict[str, float] = Field(
+        default_factory=dict, description="test id -> seconds, where the runner reports it"
+    )
     env_error: str | None = Field(
         default=None, description="why this run says nothing about the tests: a broken environment"
     )

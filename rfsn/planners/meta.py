@@ -194,7 +194,7 @@ class PhasePlanner:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
-            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=screen.timeout,
+            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
                                 rationale=f"screen {candidate.template}: {tier.name}")
             report = fb.outcome.report if fb.outcome else None
             result = screen.judge(tier, report)
