@@ -28,6 +28,7 @@ from rfsn.buildpacks.pycoverage import (
     per_test_coverage,
 )
 from rfsn.buildpacks.pyhealth import diagnose
+from rfsn.buildpacks.pylock import uv_install
 from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
@@ -85,17 +86,22 @@ class PythonBuildpack:
         return PREFERRED_VERSIONS[0]
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
-        requirements = pydeps.collect(repo)
-        names = {pydeps.requirement_name(r) for r in requirements}
-        tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
-        install = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+        """Dependencies as the project defines them: its lock file, else the static reader."""
+        locked = uv_install(repo, TOOLING)
+        if locked is not None:
+            install, files = locked
+        else:
+            requirements = pydeps.collect(repo)
+            names = {pydeps.requirement_name(r) for r in requirements}
+            tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
+            packages = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+            install, files = [f"$RFSN_ENV/venv/bin/python -m pip install --no-input "
+                              f"--progress-bar off {packages}"], []
         return EnvRecipe(
             buildpack=self.name,
             base=python_image(self.python_version(repo)),
-            steps=(
-                "python3 -m venv $RFSN_ENV/venv",
-                f"$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off {install}",
-            ),
+            steps=("python3 -m venv $RFSN_ENV/venv", *install),
+            files=tuple(files),
             env=(
                 ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
                 ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
