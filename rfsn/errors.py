@@ -13,6 +13,7 @@
     │   └── BinaryDiffError        a binary patch
     ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
     ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
+    ├── LLMError                   a model server refused a request (bad key, invalid request)
     └── InfraFailure               a batch instance failed for a reason outside its patch
 
 Only ``Terminated`` (rfsn.batch.executors) stands outside: a BaseException that
@@ -84,3 +85,7 @@ class InfraFailure(RfsnError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class LLMError(RfsnError):
+    """A model server refused a request in a way no retry can fix."""

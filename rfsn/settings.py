@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,8 +31,31 @@ def host_ca_bundle() -> Path | None:
     return None
 
 
+class Price(BaseModel):
+    """A model's price in USD per million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class LLMSettings(BaseModel):
+    """The ``[llm]`` table: the model planners' provider, model, server and prices."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["openai", "anthropic"] = Field(
+        default="openai", description="the hybrid planner's provider")
+    model: str | None = Field(default=None, description="model name (--model)")
+    base_url: str | None = Field(default=None, description="server base URL (--base-url)")
+    prices: dict[str, Price] = Field(
+        default_factory=dict, description='USD per million tokens: [llm.prices."MODEL"]')
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
+                                      populate_by_name=True)
 
     sandbox: Literal["auto", "docker", "local"] = Field(
         default="auto", description="where code runs; auto = Docker when a daemon answers"
@@ -63,6 +86,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="warning", description="console log level (-v means info)"
     )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="the [llm] table")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY"),
+        description="key of the openai planner (OPENAI_API_KEY)")
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("anthropic_api_key", "ANTHROPIC_API_KEY"),
+        description="key of the anthropic planner (ANTHROPIC_API_KEY)")
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )

@@ -122,8 +122,11 @@ class SessionResult(Verdict):
     steps: int = 0
     duration: float = 0.0
     phase_durations: dict[str, float] = Field(default_factory=dict)
-    tokens: int = 0
-    cost: float = 0.0
+    tokens: int = Field(default=0, description="model tokens, input plus output")
+    cost: float = Field(default=0.0, description="USD for model calls")
+    llm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 #: the most output kept from one command (head and tail are kept)

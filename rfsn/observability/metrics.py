@@ -45,9 +45,12 @@ CANDIDATES = Counter(
     "rfsn_candidates_total", "Patch candidates screened", ["strategy", "result"], registry=REGISTRY
 )
 LLM_TOKENS = Counter(
-    "rfsn_llm_tokens_total", "LLM tokens", ["provider", "model", "kind"], registry=REGISTRY
+    "rfsn_llm_tokens_total", "Model tokens the servers reported", ["model", "kind"], registry=REGISTRY
 )
-LLM_COST = Counter("rfsn_llm_cost_dollars_total", "LLM cost", ["provider", "model"], registry=REGISTRY)
+LLM_COST = Counter("rfsn_llm_cost_dollars_total", "Model cost in USD", ["model"], registry=REGISTRY)
+LLM_CALLS = Counter("rfsn_llm_calls_total", "Model calls by result", ["model", "status"],
+                    registry=REGISTRY)
+LLM_SECONDS = Histogram("rfsn_llm_call_seconds", "Model call latency", ["model"], registry=REGISTRY)
 
 
 def render() -> str:

@@ -12,6 +12,7 @@ from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from rfsn.gate.diff import unified_diff
+from rfsn.llm.base import ChatModel
 from rfsn.models import (
     Edit,
     Finish,
@@ -39,9 +40,11 @@ log = get_logger(__name__)
 class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
-                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10) -> None:
+                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
+                 model: ChatModel | None = None) -> None:
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
+        self.model = model
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -150,7 +153,8 @@ class PhasePlanner:
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
         context = RepairContext(workspace=self.workspace, language=self.language, failing=targets,
                                 passing=baseline.passing, locations=locations, problem=self.problem,
-                                log=baseline.log, files=read_sources(self.workspace, self.language))
+                                log=baseline.log, files=read_sources(self.workspace, self.language),
+                                model=self.model)
         screen = Screen(baseline, targets, self._coverage)
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
