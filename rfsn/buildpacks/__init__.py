@@ -75,7 +75,7 @@ def _instantiate(info: BuildpackInfo) -> Buildpack:
     obj = getattr(importlib.import_module(module_name), attr)
     buildpack = obj() if isinstance(obj, type) else obj
     if not isinstance(buildpack, Buildpack):
-        raise TypeError(f"{info.target} does not implement the Buildpack protocol")
+        raise BuildpackError(f"{info.target} does not implement the Buildpack protocol")
     return buildpack
 
 
