@@ -23,22 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_EXPORTS: dict[str, str] = {
-    "repair": "rfsn.api",
-    "repair_workspace": "rfsn.controller.session",
-    "RepairOptions": "rfsn.controller.session",
-    "run_batch": "rfsn.batch.inference",
-    "BatchConfig": "rfsn.batch.inference",
-    "run_evaluation": "rfsn.batch.evaluation",
-    "EvalConfig": "rfsn.batch.evaluation",
-    "Settings": "rfsn.settings",
-    "load_settings": "rfsn.settings",
-    "SessionResult": "rfsn.models",
-    "SessionStatus": "rfsn.models",
-    "Instance": "rfsn.models",
-    "Prediction": "rfsn.models",
-    "RfsnError": "rfsn.errors",
-}
+#: where each name of the API lives, imported on first use
+_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rfsn.api", ("repair",)),
+    ("rfsn.controller.session", ("repair_workspace", "RepairOptions")),
+    ("rfsn.batch.inference", ("run_batch", "BatchConfig")),
+    ("rfsn.batch.evaluation", ("run_evaluation", "EvalConfig")),
+    ("rfsn.settings", ("Settings", "load_settings")),
+    ("rfsn.models", ("SessionResult", "SessionStatus", "Instance", "Prediction")),
+    ("rfsn.errors", ("RfsnError",)),
+)
+_EXPORTS = {name: module for module, names in _SOURCES for name in names}
 
 __all__ = [
     "BatchConfig",
