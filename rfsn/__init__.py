@@ -1,73 +1,58 @@
 """rfsn: an autonomous repair agent controller.
 
-The library API (what the ``rfsn`` command calls, for people who embed rfsn)::
+The library API, for people who embed rfsn (the CLI is a thin layer over it)::
 
-    repair(target, options=None, settings=None, ref=None) -> SessionResult
-    repair_workspace(workspace, options, settings)        -> SessionResult
-    run_batch(BatchConfig(...))                           -> {instance_id: Outcome}
-    run_evaluation(EvalConfig(...))                       -> (report path, report)
+    import rfsn
 
-    RepairOptions, BatchConfig, EvalConfig                how to run
-    Settings, load_settings                               where, with what limits
-    SessionResult, SessionStatus, Instance, Prediction    what comes back / goes in
-    RfsnError                                             the base of every error rfsn raises
+    result = rfsn.repair("path/or/url", rfsn.RepairOptions(max_steps=500))
+    result.status, result.patch                       # a SessionResult
 
-Importing the package is cheap: it pulls in no Docker, LLM or Ray client.
-Every name above is imported on first use (PEP 562 ``__getattr__``), and those
-clients load only when the part that needs them is chosen.
+    rfsn.run_batch(rfsn.BatchConfig(instances=Path("instances.jsonl"), out_dir=Path("run")))
+    rfsn.run_evaluation(rfsn.EvalConfig(instances=..., predictions="run/predictions.jsonl",
+                                        run_id="demo", report_dir=Path(".")))
+
+``repair``          repair one repository -> ``SessionResult`` (``result.json``)
+``RepairOptions``   its options (planner, budgets, target tests, problem text, out_dir, ...)
+``run_batch``       SWE-bench-style inference over instances -> outcomes by instance id
+``BatchConfig``     its options
+``run_evaluation``  grade predictions as the SWE-bench harness does -> (summary path, summary)
+``EvalConfig``      its options
+``Settings``, ``load_settings``   configuration (``RFSN_*``, ``rfsn.toml``)
+``SessionResult``, ``SessionStatus``, ``Instance``, ``Prediction``, ``RfsnError``
+
+Importing the package is cheap: it pulls in no Docker, LLM or Ray client, and
+each name above is imported on first use.
 """
+
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
-#: where each name of the API lives, imported on first use
-_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rfsn.api", ("repair",)),
-    ("rfsn.controller.session", ("repair_workspace", "RepairOptions")),
-    ("rfsn.batch.inference", ("run_batch", "BatchConfig")),
-    ("rfsn.batch.evaluation", ("run_evaluation", "EvalConfig")),
-    ("rfsn.settings", ("Settings", "load_settings")),
-    ("rfsn.models", ("SessionResult", "SessionStatus", "Instance", "Prediction")),
-    ("rfsn.errors", ("RfsnError",)),
-)
-_EXPORTS = {name: module for module, names in _SOURCES for name in names}
-
-__all__ = [
-    "BatchConfig",
-    "EvalConfig",
-    "Instance",
-    "Prediction",
-    "RepairOptions",
-    "RfsnError",
-    "SessionResult",
-    "SessionStatus",
-    "Settings",
-    "__version__",
-    "load_settings",
-    "repair",
-    "repair_workspace",
-    "run_batch",
-    "run_evaluation",
-]
-
-if TYPE_CHECKING:
-    from rfsn.api import repair
-    from rfsn.batch.evaluation import EvalConfig, run_evaluation
-    from rfsn.batch.inference import BatchConfig, run_batch
-    from rfsn.controller.session import RepairOptions, repair_workspace
-    from rfsn.errors import RfsnError
-    from rfsn.models import Instance, Prediction, SessionResult, SessionStatus
-    from rfsn.settings import Settings, load_settings
+_API = {
+    "repair": "rfsn.controller.session",
+    "RepairOptions": "rfsn.controller.session",
+    "run_batch": "rfsn.batch.inference",
+    "BatchConfig": "rfsn.batch.inference",
+    "run_evaluation": "rfsn.batch.evaluation",
+    "EvalConfig": "rfsn.batch.evaluation",
+    "Settings": "rfsn.settings",
+    "load_settings": "rfsn.settings",
+    "SessionResult": "rfsn.models",
+    "SessionStatus": "rfsn.models",
+    "Instance": "rfsn.models",
+    "Prediction": "rfsn.models",
+    "RfsnError": "rfsn.errors",
+}
+__all__ = [*_API, "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name not in _API:
         raise AttributeError(f"module 'rfsn' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(_API[name]), name)
     globals()[name] = value
     return value
 

@@ -34,7 +34,7 @@ from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
-from rfsn.errors import ConfigError, InfraFailure
+from rfsn.errors import InfraFailure
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings
@@ -142,11 +142,9 @@ class BatchConfig:
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
     """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
-    from rfsn.planners.strategies import STRATEGIES
+    from rfsn.planners.strategies import check_name
 
-    if config.planner not in STRATEGIES:
-        raise ConfigError(f"unknown planner {config.planner!r} "
-                          f"(known: {', '.join(sorted(STRATEGIES))})")
+    check_name(config.planner)
     instances = load_instances(config.instances, config.instance_ids)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)

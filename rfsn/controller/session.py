@@ -8,6 +8,7 @@ events are written as the session goes; the rest atomically at the end, in
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -111,3 +112,16 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         write_atomic(out / "metrics.prom", metrics.render())
         unbind("session_id", "phase", "step")
     return result
+
+
+def repair(target: str, options: RepairOptions | None = None, settings: Settings | None = None,
+           ref: str | None = None, on_step: Callable[[Step], None] | None = None) -> SessionResult:
+    """Repair ``target`` (a path or a git URL, at ``ref``) on a private copy; never touches it."""
+    from rfsn.settings import load_settings
+    from rfsn.workspace import prepare
+
+    options = options or RepairOptions()
+    settings = settings or load_settings()
+    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        return repair_workspace(workspace, options, settings, on_step=on_step)

@@ -41,6 +41,7 @@ class TestReport(BaseModel):
     coverage: dict[str, dict[str, list[int]]] | None = Field(
         default=None, description="test id -> file -> covered lines, when asked for"
     )
+    command: list[str] = Field(default_factory=list, description="the argv that ran the tests")
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)
