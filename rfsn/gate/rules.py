@@ -7,7 +7,6 @@ them in order and the first ``Violation`` becomes the ``GateDecision``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,27 +31,14 @@ class Rule(StrEnum):
 RULES: tuple[str, ...] = tuple(rule.value for rule in Rule)
 
 
-#: (name, compiled pattern) pairs: what a line-scanning rule looks for, each named for its reason
-Patterns = tuple[tuple[str, re.Pattern[str]], ...]
-
-
-def named_patterns(*pairs: tuple[str, str]) -> Patterns:
-    """Compile (name, regex) pairs once, at import."""
-    return tuple((name, re.compile(regex)) for name, regex in pairs)
-
-
-def first_match(patterns: Patterns, lines: Iterable[str]) -> tuple[str, str] | None:
-    """The first (pattern name, line) where one of ``patterns`` matches, scanning line by line."""
-    for line in lines:
-        for name, pattern in patterns:
-            if pattern.search(line):
-                return name, line
-    return None
-
-
 @dataclass(frozen=True)
 class Violation:
     """A rejection: which rule, and a reason the planner can act on."""
 
     rule: Rule
     reason: str
+
+
+def named_patterns(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """``(name, regex)`` pairs compiled once, for rules that name what they matched."""
+    return tuple((name, re.compile(pattern)) for name, pattern in pairs)

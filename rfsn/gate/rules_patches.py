@@ -22,23 +22,23 @@ from rfsn.gate.diff import (
     unified_diff,
 )
 from rfsn.gate.policy import GatePolicy
-from rfsn.gate.rules import Patterns, Rule, Violation, first_match, named_patterns
+from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
 from rfsn.models import Edit
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
 
-SECRET_PATTERNS: Patterns = named_patterns(
-    ("OpenAI/Anthropic-style API key", r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
-    ("AWS access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
-    ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
-    ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-    ("Stripe key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
-)
+SECRET_PATTERNS = named_patterns((
+        ("OpenAI/Anthropic-style API key", r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
+        ("AWS access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
+        ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
+        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+        ("private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+        ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
+        ("Stripe key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
+))
 
 
 @dataclass
@@ -136,9 +136,11 @@ def size_violation(files: list[FilePatch], policy: GatePolicy) -> Violation | No
 
 def secret_violation(files: list[FilePatch]) -> Violation | None:
     for fp in files:
-        if hit := first_match(SECRET_PATTERNS, fp.added):
-            return Violation(Rule.SECRET_IN_PATCH,
-                             f"{fp.path}: an added line looks like a {hit[0]}; never commit secrets")
+        for line in fp.added:
+            for name, pattern in SECRET_PATTERNS:
+                if pattern.search(line):
+                    return Violation(Rule.SECRET_IN_PATCH,
+                                     f"{fp.path}: an added line looks like a {name}; never commit secrets")
     return None
 
 

@@ -12,30 +12,30 @@ import re
 import tomllib
 from collections.abc import Iterator
 
-from rfsn.gate.rules import Patterns, first_match, named_patterns
+from rfsn.gate.rules import named_patterns
 
 PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 
 # (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
-SKIP_MARKERS: Patterns = named_patterns(
-    ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
-    ("pytest.skip/xfail/fail call", r"\bpytest\s*\.\s*(?:skip|xfail|importorskip|exit)\b"),
-    ("module-wide pytestmark", r"\bpytestmark\b"),
-    ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
-    ("pytest plugin hook", r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
-    ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
-                      r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
-                      r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
-    ("hard exit", r"\bos\s*\.\s*_exit\s*\("),
-    ("JS skipped or focused test",
-     r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|only|todo|failing)\b|"
-     r"\b(?:xit|xtest|xdescribe|fit|fdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
-     r"\bt\s*\.\s*(?:skip|todo)\s*\("),
-    ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
-    ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
-    ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
-)
+SKIP_MARKERS = named_patterns((
+        ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
+        ("pytest.skip/xfail/fail call", r"\bpytest\s*\.\s*(?:skip|xfail|importorskip|exit)\b"),
+        ("module-wide pytestmark", r"\bpytestmark\b"),
+        ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
+        ("pytest plugin hook", r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
+        ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
+                          r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
+                          r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
+        ("hard exit", r"\bos\s*\.\s*_exit\s*\("),
+        ("JS skipped or focused test",
+         r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|only|todo|failing)\b|"
+         r"\b(?:xit|xtest|xdescribe|fit|fdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
+         r"\bt\s*\.\s*(?:skip|todo)\s*\("),
+        ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
+        ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
+        ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
+))
 
 
 def is_pytest_infra(path: str) -> bool:
@@ -44,8 +44,11 @@ def is_pytest_infra(path: str) -> bool:
 
 def skip_marker(lines: list[str]) -> tuple[str, str] | None:
     """The first (marker name, line) among ``lines`` that skips or rigs tests."""
-    hit = first_match(SKIP_MARKERS, lines)
-    return (hit[0], hit[1].strip()[:100]) if hit else None
+    for line in lines:
+        for name, pattern in SKIP_MARKERS:
+            if pattern.search(line):
+                return name, line.strip()[:100]
+    return None
 
 
 def _ini_sections(text: str, names: tuple[str, ...]) -> list[str]:

@@ -20,6 +20,7 @@ import pytest
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.sandbox import labels
+from rfsn.sandbox.docker import managed
 from tests.conftest import with_test_patch
 
 #: devset project -> (repair it through a file:// URL, must the template planner fix it)
@@ -55,10 +56,9 @@ def no_orphans(docker_client: Any) -> Iterator[None]:
     LAUNCHED.clear()
     yield
     ours = [str(pid) for pid in LAUNCHED]
-    left = [c for c in docker_client.containers.list(all=True, filters={"label": labels.MANAGED})
-            if c.labels.get(labels.PID) in ours]
+    left = [c for c in managed(docker_client) if c.labels.get(labels.PID) in ours]
     for container in left:
-        container.remove(force=True)
+        docker_client.api.remove_container(container.id, force=True)
     assert left == [], "containers left behind"
 
 
