@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, CoverageCapable, TestExec
+from rfsn.buildpacks.base import Buildpack, CoverageCapable, DurationCapable, TestExec
 from rfsn.models import ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
@@ -83,6 +83,8 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
                         log=result.output, timed_out=result.timed_out, structured=structured,
                         command=argv)
+    if isinstance(buildpack, DurationCapable):
+        report.durations = buildpack.durations(result.output, reports)
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
             reports, list(statuses), sandbox.workdir)

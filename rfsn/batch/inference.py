@@ -39,7 +39,8 @@ from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings
 
-_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR}
+_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
+            SessionStatus.ENV_ERROR: Status.ERROR}
 
 
 class RepairTask(BaseModel):
@@ -111,13 +112,15 @@ def repair_instance(task: RepairTask) -> RepairResult:
     status = _VERDICT.get(result.status, Status.NOT_FIXED)
     outcome = Outcome(
         instance_id=inst.instance_id, status=status,
-        error_kind=ErrorKind.REPAIR if status == Status.ERROR else None,
+        error_kind=(ErrorKind.ENV if result.status == SessionStatus.ENV_ERROR
+                    else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
         duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
         patch_lines=patch_size(result.patch),
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
-    if result.status == SessionStatus.ERROR and result.steps == 0:
-        return RepairResult(outcome=outcome)  # failed before its first step: retried next run
+    if (result.status == SessionStatus.ERROR and result.steps == 0) \
+            or result.status == SessionStatus.ENV_ERROR:
+        return RepairResult(outcome=outcome)  # infrastructure, not a prediction: retried next run
     prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name,
                             model_patch=result.patch)
     return RepairResult(outcome=outcome, prediction=prediction)

@@ -20,7 +20,7 @@ from rfsn.models import SessionResult, SessionStatus
 from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url
 
-EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2}
+EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2, SessionStatus.ENV_ERROR: 2}
 
 
 class LiveView:

@@ -6,7 +6,7 @@ import re
 import time
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, TestExec, WarmCapable
+from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
 from rfsn.errors import ForgedApproval, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
@@ -46,6 +46,9 @@ class Executor:
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=proposal.timeout or self.test_timeout,
                                    coverage=proposal.coverage, via=self._via(proposal))
+                if proposal.phase is Phase.REPRODUCE and not proposal.tests \
+                        and isinstance(self.buildpack, HealthCapable) and not report.timed_out:
+                    report.env_error = self.buildpack.diagnose(report, self.workspace.path)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))

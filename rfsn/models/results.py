@@ -42,6 +42,12 @@ class TestReport(BaseModel):
         default=None, description="test id -> file -> covered lines, when asked for"
     )
     command: list[str] = Field(default_factory=list, description="the argv that ran the tests")
+    durations: dict[str, float] = Field(
+        default_factory=dict, description="test id -> seconds, where the runner reports it"
+    )
+    env_error: str | None = Field(
+        default=None, description="why this run says nothing about the tests: a broken environment"
+    )
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)
@@ -94,6 +100,7 @@ class SessionStatus(StrEnum):
     NOT_FIXED = "not_fixed"
     NOT_REPRODUCED = "not_reproduced"
     ERROR = "error"
+    ENV_ERROR = "env_error"
     BUDGET_EXHAUSTED = "budget_exhausted"
 
 
