@@ -1,7 +1,7 @@
 """rfsn's exceptions. The CLI turns each into one line and an exit code.
 
     RfsnError                      anything rfsn raises on purpose (exit 2 at the CLI)
-    ├── ConfigError                bad settings, flags or input files
+    ├── ConfigError                bad settings, flags, input files or plugins
     ├── WorkspaceError             a repository that cannot be had (path, URL, ref)
     ├── BuildpackError             no buildpack fits, or one fails to describe the repo
     ├── SandboxError               the sandbox cannot be created or used

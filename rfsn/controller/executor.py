@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
-from rfsn.errors import WorkspaceError
+from rfsn.errors import ForgedApproval, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
 from rfsn.models import Edit, Finish, Outcome, Phase, ReadFile, RunCommand, RunTests, Search
@@ -39,7 +39,7 @@ class Executor:
 
     def run(self, approved: Approved) -> Outcome:
         if not isinstance(approved, Approved):
-            raise TypeError("the executor runs only proposals the gate approved")
+            raise ForgedApproval("the executor runs only proposals the gate approved")
         proposal = approved.proposal
         match proposal:
             case RunTests():

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.errors import ApplyError
 from rfsn.gate.diff import unified_diff
 from rfsn.llm.base import ChatModel
 from rfsn.models import (
@@ -207,7 +208,7 @@ class PhasePlanner:
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:
-            raise RuntimeError(f"could not revert a candidate: {fb.decision.reason}")
+            raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         return result
