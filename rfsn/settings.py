@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     memory: str = Field(default="4g", description="container memory limit")
     cpus: float = Field(default=2.0, description="container CPU limit")
     pids: int = Field(default=1024, description="container process limit")
+    file_size: str = Field(default="4g", description="largest file a command in the container may write")
+    tmp_size: str = Field(default="1g", description="size of the container's /tmp (a tmpfs; counts as memory)")
     test_timeout: float = Field(default=900.0, description="seconds for one test run")
     setup_timeout: float = Field(default=1800.0, description="seconds for one image build step")
     clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")

@@ -91,7 +91,7 @@ def report(run_dir: Path, title: str | None) -> None:
     click.echo(f"{html_path}\n{md_path}")
 
 
-_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "test_timeout", "setup_timeout",
+_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
                   "clone_timeout", "base_image_source", "ca_bundle"}
 
 
