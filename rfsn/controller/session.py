@@ -83,12 +83,14 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula)
-                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
+                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
+                                        remaining=lambda: usage.seconds_left)
                     controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
+                best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
