@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import metrics_options, sandbox_option, setup, verbosity_options
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
+from rfsn.observability import metrics
 from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url, prepare
 
@@ -87,11 +88,13 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
               show_default=True, help="suspiciousness formula")
 @sandbox_option
+@metrics_options
 @verbosity_options
 def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
            tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
-           sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
+           sandbox: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
+           log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
     check_name(planner)  # a bad flag is a one-line error, before any work
@@ -106,7 +109,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
                             formula=formula)
     console = Console(stderr=True)
     view = LiveView()
-    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+    with metrics.serving(metrics_port, metrics_addr), \
+            tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         with Live(view, console=console, transient=True, refresh_per_second=8,
                   redirect_stderr=False):
