@@ -8,7 +8,8 @@
     │   ├── DockerUnavailable      no daemon answers
     │   ├── ImageError             an image cannot be found or built
     │   └── CommandTimeout         a command ran past its timeout and was killed
-    └── ApplyError                 a patch does not apply to the workspace
+    ├── ApplyError                 a patch does not apply to the workspace
+    └── OutputError                an output file cannot be written (disk full, permissions)
 """
 
 from __future__ import annotations
@@ -52,4 +53,8 @@ class CommandTimeout(SandboxError):
 
 
 class ApplyError(RfsnError):
+    pass
+
+
+class OutputError(RfsnError):
     pass
