@@ -94,6 +94,11 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                                   failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+            except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
+                how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
+                verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
+                                  failing_before=planner.failing_before if planner else [])
+                raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""

@@ -187,6 +187,19 @@ class DockerSandbox:
 
     def exec(self, argv: Sequence[str], *, timeout: float,
              env: Mapping[str, str] | None = None) -> ExecResult:
+        """Run ``argv``; SandboxError when the daemon stops answering or the container is gone."""
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            return self._exec(argv, timeout, env)
+        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
+            SANDBOX_OPERATIONS.labels("docker", "exec", "error").inc()
+            detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise SandboxError(f"the Docker daemon stopped answering (or the container is gone) "
+                               f"while running {argv[0]!r}: {detail}") from exc
+
+    def _exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None) -> ExecResult:
         import requests.exceptions
 
         wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *argv]
