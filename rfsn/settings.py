@@ -8,16 +8,19 @@ directory (or the file named by ``RFSN_CONFIG``), then the defaults below.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from rfsn.errors import ConfigError
 
 _HOST_CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
@@ -86,5 +89,16 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings with the given explicit values (None means 'not given')."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings with the given explicit values (None means 'not given').
+
+    A config file that cannot be read or parsed, or a bad value, is a ConfigError.
+    """
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        path = os.environ.get("RFSN_CONFIG", "rfsn.toml")
+        raise ConfigError(f"cannot read settings from {path}: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
