@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""Files: atomic writes (a reader sees the old file or the new one, never half of one),
+and the directories that never hold a project's own source.
 
 A write that fails (a full disk, a read-only directory) raises OutputError
 naming the file and leaves the old file as it was; never a truncated one.
@@ -11,6 +12,10 @@ import tempfile
 from pathlib import Path
 
 from rfsn.errors import OutputError
+
+#: build output, dependencies and tool caches: never searched, read or localized as source
+NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", ".venv", "venv",
+                             "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache"})
 
 
 def write_atomic(path: Path, text: str) -> None:
