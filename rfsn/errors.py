@@ -14,7 +14,8 @@
     ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
     ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
     ├── LLMError                   a model server refused a request (bad key, invalid request)
-    └── InfraFailure               a batch instance failed for a reason outside its patch
+    ├── InfraFailure               a batch instance failed for a reason outside its patch
+    └── OutputError                an output file cannot be written (disk full, permissions)
 
 Only ``Terminated`` (rfsn.batch.executors) stands outside: a BaseException that
 unwinds a worker on SIGTERM past every ``except Exception``.
@@ -89,3 +90,7 @@ class InfraFailure(RfsnError):
 
 class LLMError(RfsnError):
     """A model server refused a request in a way no retry can fix."""
+
+
+class OutputError(RfsnError):
+    pass

@@ -8,16 +8,19 @@ directory (or the file named by ``RFSN_CONFIG``), then the defaults below.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from rfsn.errors import ConfigError
 
 _HOST_CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
@@ -79,6 +82,8 @@ class Settings(BaseSettings):
     memory: str = Field(default="4g", description="container memory limit")
     cpus: float = Field(default=2.0, description="container CPU limit")
     pids: int = Field(default=1024, description="container process limit")
+    file_size: str = Field(default="4g", description="largest file a command in the container may write")
+    tmp_size: str = Field(default="1g", description="size of the container's /tmp (a tmpfs; counts as memory)")
     test_timeout: float = Field(default=900.0, description="seconds for one test run")
     setup_timeout: float = Field(default=1800.0, description="seconds for one image build step")
     clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")
@@ -114,5 +119,16 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings with the given explicit values (None means 'not given')."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings with the given explicit values (None means 'not given').
+
+    A config file that cannot be read or parsed, or a bad value, is a ConfigError.
+    """
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        path = os.environ.get("RFSN_CONFIG", "rfsn.toml")
+        raise ConfigError(f"cannot read settings from {path}: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc

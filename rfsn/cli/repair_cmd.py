@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import metrics_options, sandbox_option, setup, verbosity_options
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
+from rfsn.observability import metrics
 from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url
 
@@ -94,12 +95,14 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--replay", type=click.Path(exists=True, path_type=Path),
               help="answer every model call from this session directory's record (no network)")
 @sandbox_option
+@metrics_options
 @verbosity_options
 def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
            tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
            model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-           max_calls: int | None, replay: Path | None, sandbox: str | None, verbose: bool,
+           max_calls: int | None, replay: Path | None, sandbox: str | None,
+           metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
@@ -117,7 +120,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = Console(stderr=True)
     view = LiveView()
-    with Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
+    with metrics.serving(metrics_port, metrics_addr), \
+            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
         result = session.repair(target, options, settings, ref, on_step=view.update)
     _summary(result, out_dir / session_id, Console())
     if apply_patch and result.status is SessionStatus.FIXED:

@@ -104,15 +104,22 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula, model=model)
-                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
+                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
+                                        remaining=lambda: usage.seconds_left)
                     controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
+                best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+            except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
+                how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
+                verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
+                                  failing_before=planner.failing_before if planner else [])
+                raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""

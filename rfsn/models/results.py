@@ -35,6 +35,7 @@ class TestReport(BaseModel):
     duration: float = 0.0
     log: str = ""
     timed_out: bool = False
+    reason: str = Field(default="", description="why the run ended abnormally (timeout, killed), if it did")
     structured: bool = Field(
         default=True, description="False when only the exit code was known (generic buildpack)"
     )

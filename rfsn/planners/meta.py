@@ -25,6 +25,7 @@ from rfsn.models import (
     TestStatus,
 )
 from rfsn.observability.logging import bind, get_logger
+from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
@@ -195,7 +196,9 @@ class PhasePlanner:
         """Apply, screen in tiers, revert. The workspace is left as it was."""
         self.candidates_tried += 1
         fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
+        strategy = type(self.strategy).__name__
         if not fb.ok:
+            CANDIDATES.labels(strategy, "rejected").inc()
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
@@ -211,6 +214,8 @@ class PhasePlanner:
             raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
+        CANDIDATES.labels(strategy, "plausible" if result.plausible else
+                          "partial" if result.fixed else "failed").inc()
         return result
 
     def _verify(self, best: Candidate, baseline: TestReport, targets: list[str]) -> Plan:
