@@ -15,7 +15,6 @@ from pydantic import ValidationError
 
 from rfsn import __version__
 from rfsn.errors import RfsnError
-from rfsn.observability.logging import redact
 
 
 class _Group(click.Group):
@@ -23,7 +22,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RfsnError as exc:
-            click.echo(f"rfsn: error: {redact(str(exc))}", err=True)
+            click.echo(f"rfsn: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except ValidationError as exc:
             first = exc.errors()[0]

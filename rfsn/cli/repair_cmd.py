@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -12,19 +11,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import metrics_options, sandbox_option, setup, verbosity_options
+from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
-from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.errors import ConfigError, WorkspaceError
-from rfsn.llm.metered import MeteredModel
-from rfsn.llm.setup import LLMOptions, open_model
 from rfsn.models import SessionResult, SessionStatus
-from rfsn.planners.strategies import MODEL_PLANNERS, check_name
-from rfsn.settings import Settings, provider_environment
-from rfsn.workspace import git, is_url, prepare
+from rfsn.observability import metrics
+from rfsn.planners.strategies import check_name
+from rfsn.workspace import git, is_url
 
-EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2}
+EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2, SessionStatus.ENV_ERROR: 2}
 
 
 class LiveView:
@@ -64,29 +61,12 @@ def _apply_to_source(target: str, patch: str) -> None:
         raise WorkspaceError(f"the patch no longer applies to {target}: {proc.stderr.strip()[:200]}")
 
 
-def _model(planner: str, settings: Settings, options: LLMOptions) -> MeteredModel | None:
-    """The metered model a model planner needs; model flags with the template planner are an error."""
-    if planner not in MODEL_PLANNERS:
-        given = [f for f, v in (("--model", options.model), ("--base-url", options.base_url),
-                                ("--max-cost", options.max_cost), ("--max-tokens", options.max_tokens),
-                                ("--max-calls", options.max_calls)) if v is not None]
-        if given:
-            raise ConfigError(f"{', '.join(given)} apply only to the model planners "
-                              f"({', '.join(sorted(MODEL_PLANNERS))})")
-        return None
-    provider = planner if planner != "hybrid" else str(settings.llm.get("provider", "openai"))
-    return open_model(options.model_copy(update={"provider": provider}), settings.llm,
-                      provider_environment())
-
-
 def _summary(result: SessionResult, out: Path, console: Console) -> None:
     console.print(f"[bold]{result.status.value}[/]: {result.message}")
     if result.patch:
         click.echo(result.patch, nl=False)
-    model = (f", {result.llm_calls} model calls, {result.tokens} tokens, ${result.cost:.4f}"
-             if result.llm_calls else "")
     console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
-                  f"{result.duration:.1f}s{model}; outputs in {out}")
+                  f"{result.duration:.1f}s; outputs in {out}")
 
 
 @click.command()
@@ -96,13 +76,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--problem-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="read the issue text from a file")
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
-@click.option("--planner", default="template", show_default=True,
-              help="template (offline), openai, anthropic, hybrid (templates, then the model)")
-@click.option("--model", "model_name", help="model name for the model planners")
-@click.option("--base-url", help="API base URL passed to the SDK (e.g. http://host:port/v1)")
-@click.option("--max-cost", type=float, help="USD the model may cost in this session")
-@click.option("--max-tokens", type=int, help="model tokens (input plus output) for this session")
-@click.option("--max-calls", type=int, help="model calls for this session (failed ones count)")
+@click.option("--planner", default="template", show_default=True, help="patch strategy")
 @click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
 @click.option("--timeout", type=float, default=1800.0, show_default=True, help="wall seconds")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -112,35 +86,43 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
               show_default=True, help="suspiciousness formula")
+@click.option("--model", help="model of the openai/anthropic/hybrid planners")
+@click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)")
+@click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
+              help="USD the model calls may cost in all")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens (input plus output) in all")
+@click.option("--max-calls", type=click.IntRange(min=1), help="model calls in all")
+@click.option("--replay", type=click.Path(exists=True, path_type=Path),
+              help="answer every model call from this session directory's record (no network)")
 @sandbox_option
+@metrics_options
 @verbosity_options
 def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
-           tests: tuple[str, ...], planner: str, model_name: str | None, base_url: str | None,
-           max_cost: float | None, max_tokens: int | None, max_calls: int | None, max_steps: int, timeout: float, out_dir: Path,
+           tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
-           sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
+           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
+           max_calls: int | None, replay: Path | None, sandbox: str | None,
+           metrics_port: int | None, metrics_addr: str, verbose: bool,
+           log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
     check_name(planner)  # a bad flag is a one-line error, before any work
-    model = _model(planner, settings, LLMOptions(
-        provider="openai", model=model_name, base_url=base_url, max_cost=max_cost,
-        max_tokens=max_tokens, max_calls=max_calls))
     if problem_file is not None:
         problem = problem_file.read_text(encoding="utf-8")
     if apply_patch and is_url(target):
         raise ConfigError("--apply works only on a local path target")
     session_id = uuid.uuid4().hex[:12]
-    options = RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
+    options = session.RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
                             problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
                             buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
-                            formula=formula)
+                            formula=formula, model=model, base_url=base_url, max_cost=max_cost,
+                            max_tokens=max_tokens, max_calls=max_calls, replay=replay)
+    session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = Console(stderr=True)
     view = LiveView()
-    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
-        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
-        with Live(view, console=console, transient=True, refresh_per_second=8,
-                  redirect_stderr=False):
-            result = repair_workspace(workspace, options, settings, on_step=view.update, model=model)
+    with metrics.serving(metrics_port, metrics_addr), \
+            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
+        result = session.repair(target, options, settings, ref, on_step=view.update)
     _summary(result, out_dir / session_id, Console())
     if apply_patch and result.status is SessionStatus.FIXED:
         _apply_to_source(target, result.patch)

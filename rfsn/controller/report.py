@@ -18,7 +18,6 @@ def render_report(result: SessionResult, target: str) -> str:
 - session: `{result.session_id}`
 - {result.message}
 - steps: {result.steps}, candidates tried: {result.candidates_tried}, time: {result.duration:.1f}s
-- model: {result.llm_calls} calls, {result.tokens} tokens ({result.input_tokens} in, {result.output_tokens} out), ${result.cost:.4f}
 
 ## Failing tests before
 

@@ -8,6 +8,7 @@ events are written as the session goes; the rest atomically at the end, in
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -24,13 +25,14 @@ from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import RfsnError
 from rfsn.fsutil import write_atomic
 from rfsn.gate import Gate, GatePolicy
-from rfsn.llm.metered import MeteredModel
+from rfsn.llm.budget import GuardedModel
+from rfsn.llm.factory import open_model
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
 from rfsn.planners.meta import PhasePlanner
-from rfsn.planners.strategies import load_strategy
+from rfsn.planners.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from rfsn.workspace import Workspace
@@ -41,7 +43,7 @@ log = get_logger(__name__)
 class RepairOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    planner: str = Field(default="template", description="patch strategy: template (offline), openai, anthropic, hybrid, or a plugin")
+    planner: str = Field(default="template", description="patch strategy: template (offline)")
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
     timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
@@ -52,6 +54,22 @@ class RepairOptions(BaseModel):
     test_cmd: str | None = None
     session_id: str | None = None
     formula: str = Field(default="ochiai", description="suspiciousness formula: ochiai, dstar, tarantula")
+    model: str | None = Field(default=None, description="model of the model planners")
+    base_url: str | None = Field(default=None, description="model server base URL")
+    max_cost: float | None = Field(default=None, gt=0, description="USD for model calls")
+    max_tokens: int | None = Field(default=None, gt=0, description="model tokens, input plus output")
+    max_calls: int | None = Field(default=None, gt=0, description="model calls")
+    replay: Path | None = Field(default=None, description="answer model calls from this session's record")
+
+
+def session_model(options: RepairOptions, settings: Settings, out: Path | None) -> GuardedModel | None:
+    """The model of a model planner (None for the offline ones); ConfigError if it cannot be had."""
+    if options.planner not in MODEL_PLANNERS:
+        return None
+    provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
+    return open_model(provider, settings, model=options.model, base_url=options.base_url,
+                      max_cost=options.max_cost, max_tokens=options.max_tokens,
+                      max_calls=options.max_calls, out_dir=out, replay=options.replay)
 
 
 def _phase_durations(trajectory: Path) -> dict[str, float]:
@@ -63,13 +81,8 @@ def _phase_durations(trajectory: Path) -> dict[str, float]:
 
 
 def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
-                     on_step: Callable[[Step], None] | None = None,
-                     model: MeteredModel | None = None) -> SessionResult:
-    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/.
-
-    ``model`` serves the model planners; when its budget refused a call and nothing was
-    fixed, the session ends budget_exhausted with what the planner had found.
-    """
+                     on_step: Callable[[Step], None] | None = None) -> SessionResult:
+    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/."""
     session_id = options.session_id or uuid.uuid4().hex[:12]
     out = options.out_dir / session_id
     out.mkdir(parents=True, exist_ok=True)
@@ -78,44 +91,46 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     verdict = Verdict(status=SessionStatus.ERROR, message="the session did not start")
     usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
     planner: PhasePlanner | None = None
+    model: GuardedModel | None = None
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
                 buildpack = select(workspace.path, options.buildpack, options.test_cmd)
-                strategy = load_strategy(options.planner, model)
+                strategy = load_strategy(options.planner)
+                model = session_model(options, settings, out)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
-                                           formula=options.formula)
-                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
+                                           formula=options.formula, model=model)
+                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
+                                        remaining=lambda: usage.seconds_left)
                     controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
-                if model is not None and model.exhausted and verdict.status is not SessionStatus.FIXED:
-                    verdict = verdict.model_copy(update={
-                        "status": SessionStatus.BUDGET_EXHAUSTED,
-                        "message": f"model budget spent: {model.exhausted}"})
             except BudgetExhausted as exc:
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
+                best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+            except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
+                how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
+                verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
+                                  failing_before=planner.failing_before if planner else [])
+                raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
+        verdict = verdict.model_copy(update={
+            "patch": patch,
+            "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
         result = SessionResult(
-            session_id=session_id, status=verdict.status, message=verdict.message, patch=patch,
-            failing_before=verdict.failing_before, failing_after=verdict.failing_after,
-            steps=usage.steps, duration=round(time.monotonic() - started, 3),
+            **verdict.model_dump(), session_id=session_id, steps=usage.steps,
+            duration=round(time.monotonic() - started, 3),
             phase_durations=_phase_durations(out / "trajectory.jsonl"),
-            candidates_tried=planner.candidates_tried if planner else verdict.candidates_tried,
-            tokens=usage.tokens + (model.budget.tokens if model else 0),
-            cost=usage.cost + (model.budget.cost if model else 0.0),
-            input_tokens=model.budget.input_tokens if model else 0,
-            output_tokens=model.budget.output_tokens if model else 0,
-            llm_calls=model.budget.calls if model else 0, problem=options.problem,
+            **(model.budget.totals() if model is not None else {}),
         )
         metrics.SESSIONS.labels(result.status.value).inc()
         write_atomic(out / "patch.diff", patch)
@@ -124,3 +139,16 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         write_atomic(out / "metrics.prom", metrics.render())
         unbind("session_id", "phase", "step")
     return result
+
+
+def repair(target: str, options: RepairOptions | None = None, settings: Settings | None = None,
+           ref: str | None = None, on_step: Callable[[Step], None] | None = None) -> SessionResult:
+    """Repair ``target`` (a path or a git URL, at ``ref``) on a private copy; never touches it."""
+    from rfsn.settings import load_settings
+    from rfsn.workspace import prepare
+
+    options = options or RepairOptions()
+    settings = settings or load_settings()
+    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        return repair_workspace(workspace, options, settings, on_step=on_step)

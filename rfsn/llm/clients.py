@@ -1,138 +1,98 @@
-"""The two ChatModel implementations, on the official SDKs (imported when built, not before).
+"""Chat models on the official SDKs: OpenAI Chat Completions and Anthropic Messages.
 
-The SDKs' own retries are off (``max_retries=0``): :mod:`rfsn.llm.metered` retries,
-so that every attempt is authorized and counted by the budget. SDK exceptions become
-rfsn's: :class:`Retryable` (429, 5xx, connection) or a final LLMError.
+The SDK's own retries are off: ``GuardedModel`` retries, so that every attempt
+is counted against the budget. Authentication and invalid-request errors are
+final: an ``LLMError`` with one line.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
+from urllib.parse import urlparse
 
-from rfsn.llm.base import (
-    ChatModel,
-    ChatReply,
-    LLMAuthError,
-    LLMError,
-    LLMRequestError,
-    Message,
-    ToolCall,
-    ToolSpec,
-    Usage,
-)
-from rfsn.llm.config import LLMConfig
+from rfsn.errors import ConfigError, LLMError
+from rfsn.llm.base import Message, Reply
+
+#: where each provider's key comes from (read by rfsn.settings)
+KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+TIMEOUT = 120.0
 
 
-class Retryable(LLMError):
-    """A failure worth another attempt: rate limit, overload, 5xx, no connection, timeout."""
+def _check_base_url(base_url: str | None) -> None:
+    if base_url is None:
+        return
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"--base-url must be an http(s) URL such as http://127.0.0.1:8000/v1, "
+                          f"not {base_url!r}")
 
 
-def _translate(exc: Exception, sdk: Any, provider: str) -> LLMError:
-    if isinstance(exc, sdk.APIConnectionError):  # includes APITimeoutError
-        return Retryable(f"{provider}: connection failed: {type(exc).__name__}")
-    if isinstance(exc, sdk.APIStatusError):
-        status = exc.status_code
-        line = f"{provider}: HTTP {status}: {_short(exc)}"
-        if status == 429 or status >= 500:
-            return Retryable(line)
-        if status in (401, 403):
-            return LLMAuthError(line)
-        return LLMRequestError(line)
-    return LLMError(f"{provider}: {type(exc).__name__}: {_short(exc)}")
-
-
-def _short(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        message = error.get("message") if isinstance(error, dict) else None
-        if message:
-            return str(message).splitlines()[0][:200]
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-
-
-class AnthropicModel:
-    provider = "anthropic"
-
-    def __init__(self, config: LLMConfig) -> None:
-        import anthropic
-
-        self._sdk = anthropic
-        self.model = config.model
-        self._client = anthropic.Anthropic(api_key=config.api_key.get_secret_value(),
-                                           base_url=config.base_url, max_retries=0,
-                                           timeout=config.timeout)
-
-    def complete(self, messages: list[Message], *, max_tokens: int,
-                 tools: list[ToolSpec] | None = None) -> ChatReply:
-        system = "\n\n".join(m.content for m in messages if m.role == "system")
-        kwargs: dict[str, Any] = {
-            "model": self.model, "max_tokens": max_tokens,
-            "messages": [{"role": m.role, "content": m.content} for m in messages if m.role != "system"],
-        }
-        if system:
-            kwargs["system"] = system
-        if tools:
-            kwargs["tools"] = [{"name": t.name, "description": t.description,
-                                "input_schema": t.parameters} for t in tools]
-        try:
-            resp = self._client.messages.create(**kwargs)
-        except self._sdk.APIError as exc:
-            raise _translate(exc, self._sdk, self.provider) from None
-        text = "".join(b.text for b in resp.content if b.type == "text")
-        calls = [ToolCall(name=b.name, arguments=dict(b.input)) for b in resp.content
-                 if b.type == "tool_use"]
-        usage = Usage(input_tokens=resp.usage.input_tokens, output_tokens=resp.usage.output_tokens)
-        return ChatReply(text=text, tool_calls=calls, usage=usage, model=resp.model)
-
-
-class OpenAIModel:
+class OpenAIChat:
     provider = "openai"
 
-    def __init__(self, config: LLMConfig) -> None:
+    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
         import openai
 
-        self._sdk = openai
-        self.model = config.model
-        self._client = openai.OpenAI(api_key=config.api_key.get_secret_value(),
-                                     base_url=config.base_url, max_retries=0,
-                                     timeout=config.timeout)
+        self.model, self._errors = model, openai
+        self._client = openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=TIMEOUT)
 
-    def complete(self, messages: list[Message], *, max_tokens: int,
-                 tools: list[ToolSpec] | None = None) -> ChatReply:
-        kwargs: dict[str, Any] = {
-            "model": self.model, "max_tokens": max_tokens,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-        }
-        if tools:
-            kwargs["tools"] = [{"type": "function", "function": {
-                "name": t.name, "description": t.description, "parameters": t.parameters}}
-                for t in tools]
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
         try:
-            resp = self._client.chat.completions.create(**kwargs)
-        except self._sdk.APIError as exc:
-            raise _translate(exc, self._sdk, self.provider) from None
-        usage = Usage(input_tokens=resp.usage.prompt_tokens if resp.usage else 0,
-                      output_tokens=resp.usage.completion_tokens if resp.usage else 0)
-        if not resp.choices:
-            return ChatReply(usage=usage, model=resp.model or self.model)
-        message = resp.choices[0].message
-        calls = []
-        for call in message.tool_calls or []:
-            function = getattr(call, "function", None)
-            if function is None:
-                continue
-            try:
-                arguments = json.loads(function.arguments or "{}")
-            except json.JSONDecodeError:
-                arguments = {"_unparsed": function.arguments}
-            calls.append(ToolCall(name=function.name,
-                                  arguments=arguments if isinstance(arguments, dict) else {}))
-        return ChatReply(text=message.content or "", tool_calls=calls, usage=usage,
-                         model=resp.model or self.model)
+            response = self._client.chat.completions.create(
+                model=self.model, max_tokens=max_tokens, temperature=temperature,
+                messages=[m.model_dump() for m in messages])  # type: ignore[misc]
+        except (self._errors.AuthenticationError, self._errors.BadRequestError,
+                self._errors.PermissionDeniedError, self._errors.NotFoundError) as exc:
+            raise LLMError(f"{self.provider} refused the request: {_first_line(exc)}") from None
+        usage = response.usage
+        text = response.choices[0].message.content if response.choices else ""
+        return Reply(text=text or "", input_tokens=usage.prompt_tokens if usage else 0,
+                     output_tokens=usage.completion_tokens if usage else 0, model=response.model)
 
 
-def build(config: LLMConfig) -> ChatModel:
-    """The client for ``config.provider``; the SDK is imported here."""
-    return AnthropicModel(config) if config.provider == "anthropic" else OpenAIModel(config)
+class AnthropicChat:
+    provider = "anthropic"
+
+    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
+        import anthropic
+
+        self.model, self._errors = model, anthropic
+        self._client = anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=0,
+                                           timeout=TIMEOUT)
+
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        chat: Any = [m.model_dump() for m in messages if m.role != "system"]
+        try:
+            # this SDK's Messages API takes no temperature: samples use the model's own
+            response = self._client.messages.create(
+                model=self.model, max_tokens=max_tokens, system=system, messages=chat)
+        except (self._errors.AuthenticationError, self._errors.BadRequestError,
+                self._errors.PermissionDeniedError, self._errors.NotFoundError) as exc:
+            raise LLMError(f"{self.provider} refused the request: {_first_line(exc)}") from None
+        text = "".join(getattr(block, "text", "") for block in response.content)
+        return Reply(text=text, input_tokens=response.usage.input_tokens,
+                     output_tokens=response.usage.output_tokens, model=response.model)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def make_model(provider: str, model: str, base_url: str | None, key: str) -> OpenAIChat | AnthropicChat:
+    """A client for ``provider``; an unknown provider or a malformed base URL is a ConfigError."""
+    _check_base_url(base_url)
+    if provider == "openai":
+        return OpenAIChat(model, key, base_url)
+    if provider == "anthropic":
+        return AnthropicChat(model, key, base_url)
+    raise ConfigError(f"unknown model provider {provider!r} (known: {', '.join(KEY_VARIABLES)})")
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Rate limits, overload, 5xx and connection failures of either SDK: worth retrying."""
+    import anthropic
+    import openai
+
+    return (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
+            anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)

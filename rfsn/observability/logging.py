@@ -18,38 +18,6 @@ import structlog
 _json_sink: TextIO | None = None
 _extra_sinks: list[TextIO] = []
 _render_json = structlog.processors.JSONRenderer()
-_secrets: set[str] = set()
-
-
-def register_secret(value: str) -> None:
-    """Never log ``value`` (an API key): every event and error line shows it as ``[redacted]``."""
-    if len(value) >= 8:
-        _secrets.add(value)
-
-
-def redact(text: str) -> str:
-    for secret in _secrets:
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    if isinstance(value, BaseException):
-        return redact(f"{type(value).__name__}: {value}")
-    return value
-
-
-def _redact(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    if _secrets:
-        for key, value in event.items():
-            event[key] = _scrub(value)
-    return event
 
 
 def _tee_json(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -72,6 +40,34 @@ def events_to(path: Path) -> Iterator[None]:
             yield
         finally:
             _extra_sinks.remove(sink)
+
+
+_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Never log ``value`` (an API key): every event has it replaced by ``[redacted]``."""
+    if len(value) >= 8:
+        _secrets.add(value)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        for secret in _secrets:
+            value = value.replace(secret, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(v) for v in value)
+    return value
+
+
+def _redact(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if _secrets:
+        for key, value in event.items():
+            event[key] = _scrub(value)
+    return event
 
 
 def _console_filter(threshold: int) -> Any:

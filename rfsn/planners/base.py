@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field
-
-from rfsn.models import GateDecision, Outcome, Phase, Proposal, SessionStatus
+from rfsn.llm.base import ChatModel
+from rfsn.models import GateDecision, Outcome, Phase, Proposal, Verdict
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize import Location
+
+__all__ = ["Feedback", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,6 @@ class Feedback:
         return self.decision.accepted and self.outcome is not None and self.outcome.ok
 
 
-class Verdict(BaseModel):
-    """How a planner ended the session."""
-
-    status: SessionStatus
-    message: str = ""
-    patch: str = ""
-    failing_before: list[str] = Field(default_factory=list)
-    failing_after: list[str] = Field(default_factory=list)
-    candidates_tried: int = 0
-
-
 @dataclass
 class RepairContext:
     """What a patch strategy gets to work from (read-only)."""
@@ -53,6 +43,8 @@ class RepairContext:
     problem: str = ""
     log: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    #: the language model of the model planners (None for the offline ones)
+    model: ChatModel | None = None
 
 
 @runtime_checkable

@@ -11,6 +11,9 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.errors import ApplyError
+from rfsn.gate.diff import unified_diff
+from rfsn.llm.base import ChatModel
 from rfsn.models import (
     Edit,
     Finish,
@@ -22,8 +25,9 @@ from rfsn.models import (
     TestStatus,
 )
 from rfsn.observability.logging import bind, get_logger
+from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
-from rfsn.planners.candidates import Candidate, combine, unified_diff
+from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
@@ -38,9 +42,11 @@ log = get_logger(__name__)
 class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
-                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10) -> None:
+                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
+                 model: ChatModel | None = None) -> None:
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
+        self.model = model
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -93,6 +99,10 @@ class PhasePlanner:
         self._enter(Phase.REPRODUCE)
         fb = yield RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
         baseline = fb.outcome.report if fb.outcome else None
+        if baseline is not None and baseline.env_error:
+            yield from self._stop(SessionStatus.ENV_ERROR,
+                                  f"the environment is broken: {baseline.env_error}")
+            return
         if baseline is None or baseline.timed_out or (not baseline.tests and baseline.exit_code):
             why = "timed out" if baseline and baseline.timed_out else "reported no tests"
             yield from self._stop(SessionStatus.ERROR, f"the baseline test run {why}")
@@ -145,7 +155,8 @@ class PhasePlanner:
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
         context = RepairContext(workspace=self.workspace, language=self.language, failing=targets,
                                 passing=baseline.passing, locations=locations, problem=self.problem,
-                                log=baseline.log, files=read_sources(self.workspace, self.language))
+                                log=baseline.log, files=read_sources(self.workspace, self.language),
+                                model=self.model)
         screen = Screen(baseline, targets, self._coverage)
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -185,11 +196,13 @@ class PhasePlanner:
         """Apply, screen in tiers, revert. The workspace is left as it was."""
         self.candidates_tried += 1
         fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
+        strategy = type(self.strategy).__name__
         if not fb.ok:
+            CANDIDATES.labels(strategy, "rejected").inc()
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
-            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=screen.timeout,
+            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
                                 rationale=f"screen {candidate.template}: {tier.name}")
             report = fb.outcome.report if fb.outcome else None
             result = screen.judge(tier, report)
@@ -198,9 +211,11 @@ class PhasePlanner:
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:
-            raise RuntimeError(f"could not revert a candidate: {fb.decision.reason}")
+            raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
+        CANDIDATES.labels(strategy, "plausible" if result.plausible else
+                          "partial" if result.fixed else "failed").inc()
         return result
 
     def _verify(self, best: Candidate, baseline: TestReport, targets: list[str]) -> Plan:

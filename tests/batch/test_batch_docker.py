@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rfsn.cli import main
+from rfsn.sandbox.docker import managed
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow,
               pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
@@ -33,7 +34,7 @@ def committed(out: Path) -> list[str]:
 
 
 def session_containers(client: Any) -> list[str]:
-    return [c.name for c in client.containers.list(all=True, filters={"label": "rfsn.managed"})
+    return [c.name for c in managed(client)
             if c.labels.get("rfsn.session") in IDS]
 
 
@@ -59,6 +60,9 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], env=env,
                            capture_output=True, text=True)
     assert prune.returncode == 0, prune.stderr
+    deadline = time.monotonic() + 30  # a removal the daemon had begun may still be finishing
+    while session_containers(docker_client) and time.monotonic() < deadline:
+        time.sleep(1)
     assert session_containers(docker_client) == []
 
     restart = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,

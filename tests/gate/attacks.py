@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from rfsn.gate.diff import replacement_diff
+from rfsn.gate.diff import unified_diff
 from tests.gate.conftest import FILES
 
 PATH_ESCAPES = {
@@ -66,8 +66,43 @@ PROTECTED_EDITS = {
     "gitattributes": ".gitattributes",
     "rfsn_policy": "rfsn.toml",
     "github_workflow_case": ".GitHub/Workflows/ci.yml",
+    # SSH and GPG key directories: a planted key grants access
+    "ssh_authorized_keys": ".ssh/authorized_keys",
+    "ssh_authorized_keys_nested": "home/user/.ssh/authorized_keys",
+    "ssh_config": ".ssh/config",
+    "authorized_keys_loose": "deploy/authorized_keys",
+    "gnupg_keyring": ".gnupg/pubring.kbx",
+    "gpg_key": "keys/release.gpg",
+    # shell start-up files: code that runs in the next shell
+    "bashrc": ".bashrc",
+    "bashrc_nested": "home/dev/.bashrc",
+    "bash_profile": ".bash_profile",
+    "profile": ".profile",
+    "zshrc": ".zshrc",
+    "zshenv": ".zshenv",
+    "envrc": ".envrc",
+    "fish_config": ".config/fish/config.fish",
+    # credential and token files
+    "git_credentials": ".git-credentials",
+    "gitconfig": ".gitconfig",
+    "aws_credentials": ".aws/credentials",
+    "docker_config": ".docker/config.json",
+    "kube_config": ".kube/config",
+    "pgpass": ".pgpass",
+    "cargo_credentials": ".cargo/credentials.toml",
+    "gh_hosts": ".config/gh/hosts.yml",
+    "vault_token": ".vault-token",
+    # CI workflow definitions of other forges
+    "drone": ".drone.yml",
+    "bitbucket": "bitbucket-pipelines.yml",
+    "forgejo_workflow": ".forgejo/workflows/ci.yml",
+    "gitea_workflow": ".gitea/workflows/ci.yml",
+    "woodpecker": ".woodpecker/ci.yml",
+    "husky_hook": ".husky/pre-commit",
 }
-SECRET_READS = {"dotenv": ".env", "ssh_key": "home/id_rsa", "pem": "deploy/server.pem"}
+SECRET_READS = {"dotenv": ".env", "ssh_key": "home/id_rsa", "pem": "deploy/server.pem",
+                "ssh_dir": ".ssh/config", "git_credentials": ".git-credentials",
+                "aws_credentials": ".aws/credentials", "gnupg": ".gnupg/private-keys-v1.d/x.key"}
 
 
 class Attack(NamedTuple):
@@ -89,13 +124,13 @@ def modify(path: str, old: str, new: str) -> str:
     """A git-style diff replacing ``old`` (once) with ``new`` in the fixture file ``path``."""
     text = FILES[path]
     assert text.count(old) == 1, (path, old)
-    return replacement_diff(path, text, text.replace(old, new, 1))
+    return unified_diff(path, text, text.replace(old, new, 1))
 
 
 def append(path: str, lines: list[str]) -> str:
     """A diff appending ``lines`` at the end of the fixture file ``path``."""
     text = FILES[path]
-    return replacement_diff(path, text, text + "".join(f"{line}\n" for line in lines))
+    return unified_diff(path, text, text + "".join(f"{line}\n" for line in lines))
 
 
 ESCAPE = ("path_escape", "protected_path", "patch_malformed")

@@ -1,45 +1,46 @@
-"""Patch strategies, found by short name (built-ins, then the ``rfsn.strategies`` entry points).
+"""Patch strategies, found by short name: built-ins, then the ``rfsn.strategies`` entry points.
 
-``template`` needs nothing; ``openai``, ``anthropic`` and ``hybrid`` (templates first, then
-the model) are built around a ChatModel. A plugin's entry point names a class that is
-constructed without arguments.
+A strategy is imported only when chosen. A third-party package adds one with::
+
+    [project.entry-points."rfsn.strategies"]
+    mine = "my_package.strategy:MyStrategy"
 """
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
-
 from rfsn.errors import ConfigError
-from rfsn.llm.base import ChatModel
 from rfsn.planners.base import PatchStrategy
+from rfsn.plugins import PluginInfo, discover, instantiate
 
-GROUP = "rfsn.strategies"
+ENTRY_POINT_GROUP = "rfsn.strategies"
+
+#: short name -> "module:attribute"
 STRATEGIES = {
     "template": "rfsn.planners.strategies.template:TemplateStrategy",
     "openai": "rfsn.planners.strategies.model:ModelStrategy",
     "anthropic": "rfsn.planners.strategies.model:ModelStrategy",
     "hybrid": "rfsn.planners.strategies.model:HybridStrategy",
 }
-MODEL_PLANNERS = frozenset({"openai", "anthropic", "hybrid"})
+#: planners that need a model, and the provider each uses (hybrid: the configured one)
+MODEL_PLANNERS = {"openai": "openai", "anthropic": "anthropic", "hybrid": None}
 
 
-def _plugins() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=GROUP) if ep.name not in STRATEGIES}
+def known() -> list[PluginInfo]:
+    return discover(ENTRY_POINT_GROUP, STRATEGIES)
 
 
-def check_name(name: str) -> None:
-    """Raise ConfigError unless ``name`` is a known strategy (without importing it)."""
-    known = {**STRATEGIES, **_plugins()}
-    if name not in known:
-        raise ConfigError(f"unknown planner {name!r} (known: {', '.join(sorted(known))})")
+def check_name(name: str) -> PluginInfo:
+    """The strategy called ``name`` (without importing it); ConfigError if there is none."""
+    infos = {info.name: info for info in known()}
+    if name not in infos:
+        raise ConfigError(f"unknown planner {name!r} (known: {', '.join(sorted(infos))})")
+    return infos[name]
 
 
-def load_strategy(name: str, model: ChatModel | None = None) -> PatchStrategy:
-    check_name(name)
-    if name in MODEL_PLANNERS and model is None:
-        raise ConfigError(f"planner {name!r} needs a model (--model, a key, --base-url)")
-    module, _, attr = {**STRATEGIES, **_plugins()}[name].partition(":")
-    factory = getattr(importlib.import_module(module), attr)
-    strategy: PatchStrategy = factory(model) if name in MODEL_PLANNERS else factory()
+def load_strategy(name: str) -> PatchStrategy:
+    info = check_name(name)
+    try:
+        strategy: PatchStrategy = instantiate(info, PatchStrategy)
+    except Exception as exc:  # a plugin's import can raise anything
+        raise ConfigError(f"planner {name!r} failed to load: {exc}") from exc
     return strategy

@@ -1,101 +1,68 @@
-"""A model's reply turned into candidate edits: native tool calls, SEARCH/REPLACE blocks, diffs.
+"""Edits out of a model's reply: SEARCH/REPLACE blocks, or unified diffs in ```diff fences.
 
-Pure: ``parse_reply(text, tool_calls, files)`` returns candidates, or raises
-:class:`Unparseable` with the reason the model is told when its reply is fed back.
-A ```diff block is read hunk by hunk as search (context and ``-`` lines) and
-replace (context and ``+`` lines), so line numbers a model got wrong do not matter.
+    path/to/file.py
+    <<<<<<< SEARCH
+    exact lines of the current file
+    =======
+    their replacement
+    >>>>>>> REPLACE
+
+Pure: ``parse_edits(reply, files)`` returns the new text of every file the
+reply changes, or raises ``ReplyError`` saying why it cannot be used (that
+reason goes back to the model once).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
 
-from rfsn.planners.candidates import Candidate, FileChange
+from rfsn.errors import DiffError
+from rfsn.gate.diff import apply_file, parse_patch
 
-SEARCH_REPLACE = re.compile(
-    r"(?P<path>[^\s`]+)\s*\n(?:```[\w-]*\n)?<<<<<<< SEARCH\n(?P<old>.*?)\n?=======\n(?P<new>.*?)\n?"
-    r">>>>>>> REPLACE", re.DOTALL)
-DIFF_BLOCK = re.compile(r"```(?:diff|patch)\n(?P<body>.*?)```", re.DOTALL)
-EDIT_TOOL = "edit_file"
+_BLOCK = re.compile(r"^[ \t]*(?P<path>[^\n<>=`]+?)[ \t]*\n(?:```[^\n]*\n)?<{5,9} SEARCH[ \t]*\n"
+                    r"(?P<search>.*?)^={5,9}[ \t]*\n(?P<replace>.*?)^>{5,9} REPLACE[ \t]*$",
+                    re.M | re.S)
+_DIFF = re.compile(r"^```(?:diff|patch)[ \t]*\n(?P<body>.*?)^```", re.M | re.S)
 
 
-class Unparseable(ValueError):
-    """The reply holds no edit rfsn can apply; the message is the reason given back."""
+class ReplyError(ValueError):
+    """A reply that holds no usable edit; the message says why."""
 
 
-def parse_reply(text: str, tool_calls: Sequence[Any], files: Mapping[str, str], *,
-                source: str = "model") -> Candidate:
-    """One candidate with every edit of the reply (tool calls first, then blocks of text)."""
-    edits: list[tuple[str, str, str]] = []
-    for call in tool_calls:
-        if call.name != EDIT_TOOL:
-            raise Unparseable(f"unknown tool {call.name!r}: only {EDIT_TOOL} is offered")
-        args = call.arguments
-        if not all(isinstance(args.get(k), str) for k in ("path", "old", "new")):
-            raise Unparseable(f"{EDIT_TOOL} needs string arguments path, old and new")
-        edits.append((args["path"], args["old"], args["new"]))
-    for match in SEARCH_REPLACE.finditer(text):
-        edits.append((match["path"], match["old"], match["new"]))
-    for block in DIFF_BLOCK.finditer(text):
-        edits += _diff_edits(block["body"])
-    if not edits:
-        raise Unparseable("no edit found: answer with the edit_file tool, a ```diff block, "
-                          "or SEARCH/REPLACE blocks preceded by the file path")
-    return _candidate(edits, files, source)
+def _search_replace(reply: str, files: dict[str, str]) -> dict[str, str]:
+    changed: dict[str, str] = {}
+    for block in _BLOCK.finditer(reply):
+        path = block.group("path").strip().strip("`*").removeprefix("./")
+        text = changed.get(path, files.get(path))
+        if text is None:
+            raise ReplyError(f"{path} is not a file of the repository")
+        search, replace = block.group("search"), block.group("replace")
+        if search not in text:
+            raise ReplyError(f"the SEARCH text for {path} does not match the file exactly")
+        changed[path] = text.replace(search, replace, 1)
+    return changed
 
 
-def _diff_edits(body: str) -> list[tuple[str, str, str]]:
-    edits: list[tuple[str, str, str]] = []
-    path = ""
-    old: list[str] = []
-    new: list[str] = []
-
-    def flush() -> None:
-        if path and (old or new):
-            edits.append((path, "".join(old), "".join(new)))
-        old.clear()
-        new.clear()
-
-    for line in body.splitlines(keepends=True):
-        if line.startswith("+++ "):
-            flush()
-            path = line[4:].strip().split("\t")[0].removeprefix("b/")
-        elif line.startswith(("--- ", "diff --git", "index ")):
-            continue
-        elif line.startswith("@@"):
-            flush()
-        elif line.startswith("-"):
-            old.append(line[1:])
-        elif line.startswith("+"):
-            new.append(line[1:])
-        elif line.startswith(" ") or line == "\n":
-            old.append(line[1:] if line != "\n" else line)
-            new.append(line[1:] if line != "\n" else line)
-    flush()
-    if not edits:
-        raise Unparseable("the ```diff block has no file header (+++ b/PATH) or no hunk")
-    return edits
+def _diffs(reply: str, files: dict[str, str]) -> dict[str, str]:
+    changed: dict[str, str] = {}
+    for fence in _DIFF.finditer(reply):
+        try:
+            for fp in parse_patch(fence.group("body")):
+                path = fp.path
+                if path not in files and not fp.is_new:
+                    raise ReplyError(f"{path} is not a file of the repository")
+                new = apply_file(files.get(path), fp)
+                if new is not None:
+                    changed[path] = new
+        except DiffError as exc:
+            raise ReplyError(f"the diff does not apply: {exc}") from None
+    return changed
 
 
-def _candidate(edits: list[tuple[str, str, str]], files: Mapping[str, str], source: str) -> Candidate:
-    patched: dict[str, str] = {}
-    for path, old, new in edits:
-        if path not in files:
-            raise Unparseable(f"{path}: no such file among those shown (paths are repo-relative)")
-        text = patched.get(path, files[path])
-        count = text.count(old) if old else 0
-        if count != 1:
-            what = "not found" if count == 0 else f"found {count} times"
-            raise Unparseable(f"{path}: the text to replace is {what}; quote it exactly and uniquely")
-        patched[path] = text.replace(old, new, 1)
-    changes = [FileChange(path=p, original=files[p], patched=t) for p, t in patched.items()
-               if t != files[p]]
-    if not changes:
-        raise Unparseable("the edits change nothing")
-    head, *rest = changes
-    line = files[head.path][: files[head.path].find(edits[0][1])].count("\n") + 1
-    return Candidate(path=head.path, line=line, template=source,
-                     description=f"{source} edit of {', '.join(c.path for c in changes)}",
-                     score=1.0, original=head.original, patched=head.patched, others=tuple(rest))
+def parse_edits(reply: str, files: dict[str, str]) -> dict[str, str]:
+    """New text of each file the reply edits; ReplyError if it edits nothing usable."""
+    changed = _search_replace(reply, files) or _diffs(reply, files)
+    changed = {p: t for p, t in changed.items() if t != files.get(p)}
+    if not changed:
+        raise ReplyError("no SEARCH/REPLACE block or ```diff block that changes a file")
+    return changed

@@ -1,0 +1,54 @@
+"""The library API that ``rfsn/__init__.py`` documents, as someone embedding rfsn uses it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rfsn
+from tests.paths import ROOT
+from tests.sandbox.projects import make_project
+
+
+def test_importing_the_api_loads_no_heavy_client() -> None:
+    script = ("import sys, rfsn\n"
+              "for name in rfsn.__all__: getattr(rfsn, name)\n"
+              "print(sorted(m for m in ('docker', 'anthropic', 'openai', 'ray') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        rfsn.nope  # noqa: B018
+
+
+@pytest.mark.docker
+def test_repair_the_quickstart_from_python(tmp_path: Path, docker_client: object) -> None:
+    options = rfsn.RepairOptions(out_dir=tmp_path, sandbox="docker", max_steps=300)
+    result = rfsn.repair(str(ROOT / "examples" / "quickstart"), options)
+    assert isinstance(result, rfsn.SessionResult)
+    assert result.status is rfsn.SessionStatus.FIXED and result.patch
+    assert (tmp_path / str(result.session_id) / "result.json").is_file()
+
+
+def test_every_exported_name_resolves_and_is_documented() -> None:
+    for name in rfsn.__all__:
+        assert getattr(rfsn, name) is not None
+        assert name == "__version__" or f"``{name}``" in (rfsn.__doc__ or ""), f"{name} is not documented"
+
+
+def test_repair_works_on_a_copy_and_reports_a_session_that_cannot_start(tmp_path: Path) -> None:
+    """rfsn.repair never edits its target; a session that cannot start is a result with status error."""
+    project = make_project(tmp_path / "proj", {"tests/test_x.py": "def test_x():\n    assert True\n"})
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    options = rfsn.RepairOptions(planner="nope", out_dir=tmp_path / "out", session_id="s1", sandbox="local")
+    result = rfsn.repair(str(project), options, rfsn.load_settings(home=tmp_path / "home", sandbox="local"))
+    assert isinstance(result, rfsn.SessionResult)
+    assert result.status is rfsn.SessionStatus.ERROR and "unknown planner 'nope'" in result.message
+    assert (tmp_path / "out" / "s1" / "result.json").is_file()
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
