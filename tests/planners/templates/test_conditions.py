@@ -22,3 +22,14 @@ def test_widen_condition_with_none():
 
 def test_drop_conjunct():
     assert dedent(SRC).replace("if a and b > 0", "if b > 0") in patched(SRC, 2, "drop_conjunct")
+
+
+def test_negate_one_clause_of_a_conjunction():
+    texts = patched(SRC, 2, "negate_clause")
+    assert dedent(SRC).replace("if a and b > 0", "if a and not b > 0") in texts
+    assert dedent(SRC).replace("if a and b > 0", "if not a and b > 0") in texts
+
+
+def test_negate_clause_removes_an_existing_not():
+    src = SRC.replace("if a and b > 0", "if not a or b")
+    assert dedent(src).replace("if not a or b", "if a or b") in patched(src, 2, "negate_clause")

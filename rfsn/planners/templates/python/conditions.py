@@ -1,4 +1,4 @@
-"""Condition repairs: negation, widening/narrowing with None checks, dropped conjuncts."""
+"""Condition repairs: negation (whole or one clause), widening/narrowing with None checks, dropped conjuncts."""
 
 from __future__ import annotations
 
@@ -32,6 +32,20 @@ def negate_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
         yield replace(ctx, test, f"not {_wrapped(ctx, test)}", "negate the condition")
 
 
+def _negated(ctx: FileContext, node: ast.expr) -> str:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _wrapped(ctx, node.operand)
+    return f"not {_wrapped(ctx, node)}"
+
+
+@template("negate_clause", 0.6)
+def negate_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Negate one operand of an ``and``/``or`` chain (``a and b`` -> ``a and not b``)."""
+    for node in of_type(ctx.nodes_at(line), ast.BoolOp):
+        for clause in node.values:
+            yield replace(ctx, clause, _negated(ctx, clause), f"negate `{ctx.map.text(clause)}`")
+
+
 def _condition_names(ctx: FileContext, line: int, test: ast.AST) -> list[str]:
     func = function_at(ctx, line)
     scope = set(local_names(func)) if func else set()
@@ -60,4 +74,4 @@ def drop_conjunct(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield replace(ctx, node, op.join(rest), f"drop `{ctx.map.text(dropped)}`")
 
 
-TEMPLATES = (negate_condition, widen_condition, drop_conjunct)
+TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct)
