@@ -14,13 +14,17 @@ A spec whose Python no reachable source ships raises ``EnvUnavailable``
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 import subprocess
+import tarfile
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rfsn.buildpacks import pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
 
@@ -72,6 +76,8 @@ def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
 def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
     lines: list[str] = []
     for line in text.splitlines():
+        if line.strip().startswith(("-e .", "#", ".[test")):
+            continue  # the harness's exclusions: the project itself, comments
         match = re.match(r"^\s*-r\s+(\S+)", line)
         if not match:
             lines.append(line)
@@ -84,14 +90,33 @@ def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
     return "\n".join(lines)
 
 
+def project_requirements(checkout: Path, commit: str) -> list[str]:
+    """The runtime dependencies the project declares at ``commit`` (what ``pip install .`` adds)."""
+    with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
+        archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
+                                  "setup.py", "setup.cfg", "pyproject.toml"],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:  # some of the three files are absent: take them one by one
+            for name in ("setup.py", "setup.cfg", "pyproject.toml"):
+                text = _git_show(checkout, commit, name)
+                if text is not None:
+                    Path(tmp, name).write_text(text, encoding="utf-8")
+        else:
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(tmp, filter="data")
+        return sorted(set(pydeps.runtime_requirements(Path(tmp))))
+
+
 def _git_show(checkout: Path, commit: str, path: str) -> str | None:
     done = subprocess.run(["git", "-C", str(checkout), "show", f"{commit}:{path}"],
                           capture_output=True, text=True, check=False)
     return done.stdout if done.returncode == 0 else None
 
 
-def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None) -> EnvRecipe:
-    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``."""
+def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
+                  project: tuple[str, ...] = ()) -> EnvRecipe:
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``,
+    ``project`` the dependencies the project declares (the session installs it offline)."""
     version = str(spec["python"])
     if not registry and version not in DEBIAN_PYTHON:
         shipped = ", ".join(sorted(DEBIAN_PYTHON))
@@ -112,6 +137,8 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     pip_packages = [str(p) for p in spec.get("pip_packages", [])]
     if pip_packages:
         steps.append(f"{_PIP} {' '.join(shlex.quote(p) for p in pip_packages)}")
+    if project:
+        steps.append(f"{_PIP} {' '.join(shlex.quote(p) for p in project)}")
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     steps.append(f"{_PIP} {' '.join(shlex.quote(t) for t in tooling)}")
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
@@ -126,7 +153,12 @@ def _missing_tooling(text: str) -> list[str]:
 def setup_commands(spec: Spec) -> list[list[str]]:
     """The spec's ``pre_install`` and ``install`` steps, run in each session's checkout."""
     commands = [*spec.get("pre_install", []), *([spec["install"]] if spec.get("install") else [])]
-    return [["bash", "-c", str(c)] for c in commands]
+    return [["bash", "-c", _offline(str(c))] for c in commands]
+
+
+def _offline(command: str) -> str:
+    """A pip install of the checkout, made to work without network (deps are in the image)."""
+    return re.sub(r"\b(pip install)\b", r"\1 --no-deps --no-build-isolation", command)
 
 
 def test_directives(instance: Mapping[str, Any]) -> list[str]:

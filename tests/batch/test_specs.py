@@ -22,7 +22,9 @@ def _repo(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "repo"
     (repo / "reqs").mkdir(parents=True)
     _git(tmp_path, "init", "-q", str(repo))
-    (repo / "reqs" / "test.txt").write_text("-r base.txt\npytest==7.4.0\n")
+    (repo / "reqs" / "test.txt").write_text("-r base.txt\n# pinned\n-e .\npytest==7.4.0\n")
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['six'],"
+                                   " extras_require={'x': ['lxml']})\n")
     (repo / "reqs" / "base.txt").write_text("six==1.16.0\n")
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "setup")
@@ -36,6 +38,11 @@ def test_requirements_come_from_the_setup_commit_with_includes_inlined(tmp_path:
     repo, setup = _repo(tmp_path)
     text = specs.read_requirements(repo, setup, ["missing.txt", "reqs/test.txt"])
     assert text.splitlines() == ["six==1.16.0", "pytest==7.4.0"]
+
+
+def test_project_requirements_are_its_runtime_dependencies_at_the_commit(tmp_path: Path) -> None:
+    repo, setup = _repo(tmp_path)
+    assert specs.project_requirements(repo, setup) == ["six"]
 
 
 def test_no_requirements_file_is_an_env_failure_with_its_reason(tmp_path: Path) -> None:
@@ -74,7 +81,7 @@ def test_conda_environment_files_are_refused_with_a_reason() -> None:
 
 def test_setup_runs_pre_install_then_install() -> None:
     assert specs.setup_commands(SPEC) == [["bash", "-c", "echo pre"],
-                                          ["bash", "-c", "python -m pip install -e ."]]
+                                          ["bash", "-c", "python -m pip install --no-deps --no-build-isolation -e ."]]
 
 
 def test_real_spec_table_and_directives() -> None:
