@@ -1,7 +1,61 @@
 """rfsn: an autonomous repair agent controller.
 
-Importing the package is cheap: it pulls in no Docker, LLM or Ray client.
-Those load only when the part that needs them is chosen.
+The library API, for people who embed rfsn (the CLI is a thin layer over it)::
+
+    import rfsn
+
+    result = rfsn.repair("path/or/url", rfsn.RepairOptions(max_steps=500))
+    result.status, result.patch                       # a SessionResult
+
+    rfsn.run_batch(rfsn.BatchConfig(instances=Path("instances.jsonl"), out_dir=Path("run")))
+    rfsn.run_evaluation(rfsn.EvalConfig(instances=..., predictions="run/predictions.jsonl",
+                                        run_id="demo", report_dir=Path(".")))
+
+``repair``          repair one repository -> ``SessionResult`` (``result.json``)
+``RepairOptions``   its options (planner, budgets, target tests, problem text, out_dir, ...)
+``run_batch``       SWE-bench-style inference over instances -> outcomes by instance id
+``BatchConfig``     its options
+``run_evaluation``  grade predictions as the SWE-bench harness does -> (summary path, summary)
+``EvalConfig``      its options
+``Settings``, ``load_settings``   configuration (``RFSN_*``, ``rfsn.toml``)
+``SessionResult``, ``SessionStatus``, ``Instance``, ``Prediction``, ``RfsnError``
+
+Importing the package is cheap: it pulls in no Docker, LLM or Ray client, and
+each name above is imported on first use.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_API = {
+    "repair": "rfsn.controller.session",
+    "RepairOptions": "rfsn.controller.session",
+    "run_batch": "rfsn.batch.inference",
+    "BatchConfig": "rfsn.batch.inference",
+    "run_evaluation": "rfsn.batch.evaluation",
+    "EvalConfig": "rfsn.batch.evaluation",
+    "Settings": "rfsn.settings",
+    "load_settings": "rfsn.settings",
+    "SessionResult": "rfsn.models",
+    "SessionStatus": "rfsn.models",
+    "Instance": "rfsn.models",
+    "Prediction": "rfsn.models",
+    "RfsnError": "rfsn.errors",
+}
+__all__ = [*_API, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'rfsn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_API[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,6 +1,6 @@
 """rfsn's exceptions. The CLI turns each into one line and an exit code.
 
-    RfsnError                      anything rfsn reports to the user (exit 2)
+    RfsnError                      anything rfsn raises on purpose (exit 2 at the CLI)
     ├── ConfigError                bad settings, flags or input files
     ├── WorkspaceError             a repository that cannot be had (path, URL, ref)
     ├── BuildpackError             no buildpack fits, or one fails to describe the repo
@@ -8,9 +8,16 @@
     │   ├── DockerUnavailable      no daemon answers
     │   ├── ImageError             an image cannot be found or built
     │   └── CommandTimeout         a command ran past its timeout and was killed
-    └── ApplyError                 a patch does not apply to the workspace
-"""
+    ├── ApplyError                 a patch does not apply to the workspace
+    ├── DiffError                  text that is not a unified diff rfsn can read unambiguously
+    │   └── BinaryDiffError        a binary patch
+    ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
+    ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
+    └── InfraFailure               a batch instance failed for a reason outside its patch
 
+Only ``Terminated`` (rfsn.batch.executors) stands outside: a BaseException that
+unwinds a worker on SIGTERM past every ``except Exception``.
+"""
 from __future__ import annotations
 
 
@@ -53,3 +60,27 @@ class CommandTimeout(SandboxError):
 
 class ApplyError(RfsnError):
     pass
+
+
+class DiffError(RfsnError, ValueError):
+    """The text is not a unified diff that can be read unambiguously."""
+
+
+class BinaryDiffError(DiffError):
+    pass
+
+
+class ForgedApproval(RfsnError, TypeError):
+    """An Approved that the gate did not issue, or one that was altered afterwards."""
+
+
+class BudgetExhausted(RfsnError):
+    """Raised by the controller when a budget is spent; the session ends budget_exhausted."""
+
+
+class InfraFailure(RfsnError):
+    """A batch instance that could not be run; ``kind`` labels why (an ErrorKind value)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, CoverageCapable, TestExec
+from rfsn.buildpacks.base import Buildpack, CoverageCapable, DurationCapable, TestExec
 from rfsn.models import ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
@@ -15,28 +19,41 @@ SUITE_ID = "<suite>"
 log = get_logger(__name__)
 
 
-def _clear(sandbox: Sandbox) -> None:
-    for path in sandbox.scratch.iterdir():
-        if path.is_file():
-            path.unlink()
+@contextmanager
+def _report_dir(sandbox: Sandbox) -> Iterator[tuple[Path, str]]:
+    """A fresh, unguessable directory for one run's reports: (host path, path inside).
+
+    Only it is read back, so a fake report that code under test drops at a
+    predictable place (the scratch root, the working tree) is never read.
+    """
+    nonce = secrets.token_hex(12)
+    host_dir = sandbox.scratch / nonce
+    host_dir.mkdir(mode=0o777)
+    host_dir.chmod(0o777)  # the sandbox may run commands as another user
+    try:
+        yield host_dir, f"{sandbox.scratch_path}/{nonce}"
+    finally:
+        shutil.rmtree(host_dir, ignore_errors=True)
 
 
-def _reports(sandbox: Sandbox) -> dict[str, str]:
+def _reports(host_dir: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(sandbox.scratch.iterdir()) if p.is_file()}
+            for p in sorted(host_dir.iterdir()) if p.is_file()}
 
 
 def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequence[str],
-                       timeout: float) -> ExecResult:
-    plan = buildpack.coverage_plan(list(tests), sandbox.scratch_path)
+                       timeout: float, host_dir: Path,
+                       report_dir: str) -> tuple[ExecResult, list[str]]:
+    """Run the tests under the coverage plan; the result and argv of the test command."""
+    plan = buildpack.coverage_plan(list(tests), report_dir)
     for name, text in plan.files.items():
-        (sandbox.scratch / name).write_text(text, encoding="utf-8")
+        (host_dir / name).write_text(text, encoding="utf-8")
     result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env)
     for argv in plan.commands[1:]:
         extra = sandbox.exec(argv, timeout=timeout, env=plan.env)
         if extra.exit_code != 0:
             log.warning("tests.coverage_failed", argv=argv[:4], output=extra.output[-300:])
-    return result
+    return result, plan.commands[0]
 
 
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
@@ -48,24 +65,29 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     says which lines each test ran. ``via`` runs the command instead of the
     sandbox itself (a warm runner in front of it).
     """
-    _clear(sandbox)
     measure = coverage and isinstance(buildpack, CoverageCapable)
-    if measure:
-        result = _run_with_coverage(sandbox, buildpack, tests, timeout)  # type: ignore[arg-type]
-    else:
-        result = (via or sandbox).exec(buildpack.test_command(list(tests), sandbox.scratch_path),
-                                       timeout=timeout)
+    with _report_dir(sandbox) as (host_dir, report_dir):
+        if measure:
+            result, argv = _run_with_coverage(sandbox, buildpack,  # type: ignore[arg-type]
+                                              tests, timeout, host_dir, report_dir)
+        else:
+            argv = buildpack.test_command(list(tests), report_dir)
+            result = (via or sandbox).exec(argv, timeout=timeout)
+        reports = _reports(host_dir)
     structured = buildpack.structured
     if structured:
-        statuses = buildpack.parse(result.output, _reports(sandbox))
+        statuses = buildpack.parse(result.output, reports)
     else:
         ok = result.exit_code == 0 and not result.timed_out
         statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
-                        log=result.output, timed_out=result.timed_out, structured=structured)
+                        log=result.output, timed_out=result.timed_out, structured=structured,
+                        command=argv)
+    if isinstance(buildpack, DurationCapable):
+        report.durations = buildpack.durations(result.output, reports)
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
-            _reports(sandbox), list(statuses), sandbox.workdir)
+            reports, list(statuses), sandbox.workdir)
     outcome = "timeout" if report.timed_out else ("passed" if report.ok else "failed")
     TEST_RUNS.labels(sandbox.kind, outcome).inc()
     TEST_RUN_SECONDS.labels(sandbox.kind).observe(result.duration)

@@ -43,9 +43,11 @@ def docker_client() -> Iterator[Any]:
 @pytest.fixture
 def no_leaked_containers(docker_client: Any) -> Iterator[None]:
     """Fails the test if it leaves an rfsn container behind."""
-    before = {c.id for c in docker_client.containers.list(all=True, filters={"label": "rfsn.managed"})}
+    from rfsn.sandbox.docker import managed
+
+    before = {c.id for c in managed(docker_client)}
     yield
-    after = {c.id for c in docker_client.containers.list(all=True, filters={"label": "rfsn.managed"})}
+    after = {c.id for c in managed(docker_client)}
     assert after <= before, f"leaked containers: {after - before}"
 
 

@@ -25,15 +25,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rfsn.batch.envs import ensure_env
 from rfsn.batch.grading import instance_report, trusted_statuses
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.patching import apply_patch, apply_test_patch
 from rfsn.batch.repos import checkout, resolve_source
-from rfsn.batch.testrun import run_graded, selection
+from rfsn.batch.testrun import selection
 from rfsn.buildpacks import select
-from rfsn.errors import DockerUnavailable, ImageError, SandboxError, WorkspaceError
+from rfsn.errors import (
+    DockerUnavailable,
+    ImageError,
+    InfraFailure,
+    SandboxError,
+    WorkspaceError,
+)
 from rfsn.models.swebench import Instance, Prediction
+from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind, open_sandbox
 from rfsn.settings import load_settings
 
@@ -54,15 +60,9 @@ class EvalTask(BaseModel):
     timeout: float | None = None
 
 
-class InfraFailure(Exception):
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
 def classify(exc: BaseException) -> ErrorKind:
     if isinstance(exc, InfraFailure):
-        return exc.kind
+        return ErrorKind(exc.kind)
     if isinstance(exc, DockerUnavailable):
         return ErrorKind.DAEMON
     if isinstance(exc, ImageError):
@@ -148,8 +148,6 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                 raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
         buildpack = select(ws.path)
         kind = choose_kind(settings.sandbox)
-        with log.phase("env"):
-            ensure_env(ws.path, buildpack, settings, kind)
         tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
         with ExitStack() as stack:
             with log.phase("sandbox"):
@@ -157,14 +155,13 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                                                        session_id=_session(inst.instance_id)))
             log(f"sandbox {box.kind} up, buildpack {buildpack.name}")
             with log.phase("tests"):
-                report, argv = run_graded(box, buildpack, selection(buildpack, ws.path, tests),
-                                          timeout)
+                report = run_tests(box, buildpack, selection(buildpack, ws.path, tests), timeout)
             closing = time.monotonic()
         log.phases["teardown"] = round(time.monotonic() - closing, 3)
         client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
         if client is not None:
             client.close()
-        (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(argv)}\n{report.log}",
+        (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(report.command)}\n{report.log}",
                                                 encoding="utf-8")
         log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
         if report.timed_out:

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.evaluate import InfraFailure, classify
+from rfsn.batch.evaluate import classify
 from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
@@ -34,12 +34,13 @@ from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
-from rfsn.errors import ConfigError
+from rfsn.errors import InfraFailure
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings
 
-_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR}
+_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
+            SessionStatus.ENV_ERROR: Status.ERROR}
 
 
 class RepairTask(BaseModel):
@@ -111,13 +112,15 @@ def repair_instance(task: RepairTask) -> RepairResult:
     status = _VERDICT.get(result.status, Status.NOT_FIXED)
     outcome = Outcome(
         instance_id=inst.instance_id, status=status,
-        error_kind=ErrorKind.REPAIR if status == Status.ERROR else None,
+        error_kind=(ErrorKind.ENV if result.status == SessionStatus.ENV_ERROR
+                    else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
         duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
         patch_lines=patch_size(result.patch),
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
-    if result.status == SessionStatus.ERROR and result.steps == 0:
-        return RepairResult(outcome=outcome)  # failed before its first step: retried next run
+    if (result.status == SessionStatus.ERROR and result.steps == 0) \
+            or result.status == SessionStatus.ENV_ERROR:
+        return RepairResult(outcome=outcome)  # infrastructure, not a prediction: retried next run
     prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name,
                             model_patch=result.patch)
     return RepairResult(outcome=outcome, prediction=prediction)
@@ -142,11 +145,9 @@ class BatchConfig:
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
     """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
-    from rfsn.planners.strategies import STRATEGIES
+    from rfsn.planners.strategies import check_name
 
-    if config.planner not in STRATEGIES:
-        raise ConfigError(f"unknown planner {config.planner!r} "
-                          f"(known: {', '.join(sorted(STRATEGIES))})")
+    check_name(config.planner)
     instances = load_instances(config.instances, config.instance_ids)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)

@@ -38,6 +38,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"            # the tests (or the session) ran out of time
     WORKER = "worker"              # the worker process died or raised
     REPAIR = "repair"              # the repair session failed
+    ENV = "env"                    # the environment cannot run the tests (a broken baseline)
 
 
 class Outcome(BaseModel):

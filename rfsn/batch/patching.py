@@ -9,12 +9,12 @@ applied, so a prediction cannot change the tests that grade it.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rfsn.gate.diff import touched_files
 from rfsn.models.testfiles import is_test_file
 from rfsn.workspace import Workspace, git
 
@@ -23,8 +23,6 @@ APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("git", "apply", "--verbose", "--reject"),
     ("patch", "--batch", "--fuzz=5", "-p1", "-i"),
 )
-_DIFF_PATHS = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
-_PLAIN_PATHS = re.compile(r"^(?:---|\+\+\+) (?:[ab]/)?(\S+)", re.MULTILINE)
 
 @dataclass
 class ApplyResult:
@@ -61,18 +59,6 @@ def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> App
     finally:
         Path(patch_file).unlink(missing_ok=True)
     return ApplyResult(False, "", "\n".join(logs))
-
-
-def touched_files(patch: str) -> list[str]:
-    """Repository paths a unified diff touches (both sides of renames)."""
-    paths: dict[str, None] = {}
-    for a, b in _DIFF_PATHS.findall(patch):
-        paths[a] = paths[b] = None
-    if not paths:
-        for path in _PLAIN_PATHS.findall(patch):
-            if path != "/dev/null":
-                paths[path] = None
-    return list(paths)
 
 
 def restore_files(workspace: Workspace, paths: list[str], commit: str) -> None:

@@ -8,14 +8,12 @@ once as a warning and skipped: it never breaks rfsn.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
 from rfsn.errors import BuildpackError
-from rfsn.observability.logging import get_logger
+from rfsn.plugins import PluginInfo, instantiate, warn_once
+from rfsn.plugins import discover as discover_parts
 
 __all__ = [
     "BaseImage",
@@ -40,42 +38,16 @@ BUILTINS: dict[str, str] = {
     "java": "rfsn.buildpacks.java:JavaBuildpack",
 }
 
-log = get_logger(__name__)
-_warned: set[str] = set()
-
-
-@dataclass(frozen=True)
-class BuildpackInfo:
-    name: str
-    target: str
-    source: str  # "builtin" or "plugin <distribution> <version>"
-
-
-def _warn_once(key: str, message: str, **fields: object) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        log.warning(message, **fields)
+BuildpackInfo = PluginInfo
 
 
 def discover() -> list[BuildpackInfo]:
     """Every buildpack name rfsn knows: built-ins first, then plugins."""
-    infos = [BuildpackInfo(name, target, "builtin") for name, target in BUILTINS.items()]
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in BUILTINS or ep.name == "generic":
-            _warn_once(f"shadow:{ep.name}", "buildpack.plugin_shadowed", name=ep.name)
-            continue
-        dist = ep.dist
-        source = f"plugin {dist.name} {dist.version}" if dist else "plugin"
-        infos.append(BuildpackInfo(ep.name, ep.value, source))
-    return infos
+    return discover_parts(ENTRY_POINT_GROUP, BUILTINS, reserved=frozenset({"generic"}))
 
 
 def _instantiate(info: BuildpackInfo) -> Buildpack:
-    module_name, _, attr = info.target.partition(":")
-    obj = getattr(importlib.import_module(module_name), attr)
-    buildpack = obj() if isinstance(obj, type) else obj
-    if not isinstance(buildpack, Buildpack):
-        raise TypeError(f"{info.target} does not implement the Buildpack protocol")
+    buildpack: Buildpack = instantiate(info, Buildpack)
     return buildpack
 
 
@@ -98,7 +70,7 @@ def detect_all(repo: Path) -> list[tuple[BuildpackInfo, Detection]]:
         try:
             detection = _instantiate(info).detect(repo)
         except Exception as exc:  # a plugin must never break rfsn
-            _warn_once(f"broken:{info.name}", "buildpack.plugin_skipped", name=info.name,
+            warn_once(f"broken:{info.name}", "buildpack.plugin_skipped", name=info.name,
                        source=info.source, error=f"{type(exc).__name__}: {exc}")
             continue
         results.append((info, detection))

@@ -16,8 +16,10 @@ A buildpack answers five questions about a repository:
    none, the exit code alone is the verdict).
 
 Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
-line coverage, for localization) and ``WarmCapable`` (a runner that skips the
-test framework's cold start). A buildpack sees the sandbox only through
+line coverage, for localization), ``WarmCapable`` (a runner that skips the
+test framework's cold start), ``HealthCapable`` (a broken environment told
+apart from failing tests) and ``DurationCapable`` (each test's duration, from
+which screening derives per-test time limits). A buildpack sees the sandbox only through
 ``SandboxView``.
 
 Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
@@ -35,7 +37,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.models import ExecResult, TestStatus
+from rfsn.models import ExecResult, TestReport, TestStatus
 
 
 class Detection(BaseModel):
@@ -144,3 +146,19 @@ class WarmCapable(Protocol):
     """Optional: a buildpack whose test runs can skip the runner's cold start."""
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None: ...
+
+
+@runtime_checkable
+class HealthCapable(Protocol):
+    """Optional: a buildpack that tells a broken environment from failing tests."""
+
+    def diagnose(self, report: TestReport, repo: Path) -> str | None:
+        """Why this full-suite run says nothing about the project's tests (None: healthy)."""
+        ...
+
+
+@runtime_checkable
+class DurationCapable(Protocol):
+    """Optional: a buildpack whose reports say how long each test took."""
+
+    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]: ...

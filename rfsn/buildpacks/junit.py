@@ -39,6 +39,23 @@ def parse_junit(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str
     return statuses
 
 
+def parse_junit_durations(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str, float]:
+    """Seconds each ``<testcase>`` took (setup, call and teardown summed). Bad XML gives {}."""
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError:
+        return {}
+    durations: dict[str, float] = {}
+    for case in root.iter("testcase"):
+        try:
+            seconds = float(case.get("time", ""))
+        except ValueError:
+            continue
+        tid = test_id(case)
+        durations[tid] = durations.get(tid, 0.0) + max(0.0, seconds)
+    return durations
+
+
 def pytest_node_id(case: ET.Element) -> str:
     """The pytest node id of a ``<testcase>`` written with ``junit_family=xunit1``.
 

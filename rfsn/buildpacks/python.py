@@ -19,7 +19,7 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
 from rfsn.buildpacks.pycoverage import (
     COVERAGE_RC,
     coverage_command,
@@ -27,7 +27,9 @@ from rfsn.buildpacks.pycoverage import (
     coverage_json_command,
     per_test_coverage,
 )
-from rfsn.models import TestStatus
+from rfsn.buildpacks.pyhealth import diagnose
+from rfsn.buildpacks.pylock import uv_install
+from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
 DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
@@ -84,17 +86,22 @@ class PythonBuildpack:
         return PREFERRED_VERSIONS[0]
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
-        requirements = pydeps.collect(repo)
-        names = {pydeps.requirement_name(r) for r in requirements}
-        tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
-        install = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+        """Dependencies as the project defines them: its lock file, else the static reader."""
+        locked = uv_install(repo, TOOLING)
+        if locked is not None:
+            install, files = locked
+        else:
+            requirements = pydeps.collect(repo)
+            names = {pydeps.requirement_name(r) for r in requirements}
+            tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
+            packages = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+            install, files = [f"$RFSN_ENV/venv/bin/python -m pip install --no-input "
+                              f"--progress-bar off {packages}"], []
         return EnvRecipe(
             buildpack=self.name,
             base=python_image(self.python_version(repo)),
-            steps=(
-                "python3 -m venv $RFSN_ENV/venv",
-                f"$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off {install}",
-            ),
+            steps=("python3 -m venv $RFSN_ENV/venv", *install),
+            files=tuple(files),
             env=(
                 ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
                 ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
@@ -116,11 +123,19 @@ class PythonBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
+                "--continue-on-collection-errors",
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+
+    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
+        xml_text = reports.get("junit.xml")
+        return parse_junit_durations(xml_text, pytest_node_id) if xml_text else {}
+
+    def diagnose(self, report: TestReport, repo: Path) -> str | None:
+        return diagnose(report.log, report.exit_code, len(report.tests), repo)
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""

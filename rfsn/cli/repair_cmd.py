@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -13,15 +12,15 @@ from rich.live import Live
 from rich.table import Table
 
 from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
-from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.planners.strategies import check_name
-from rfsn.workspace import git, is_url, prepare
+from rfsn.workspace import git, is_url
 
-EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2}
+EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2, SessionStatus.ENV_ERROR: 2}
 
 
 class LiveView:
@@ -100,17 +99,14 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     if apply_patch and is_url(target):
         raise ConfigError("--apply works only on a local path target")
     session_id = uuid.uuid4().hex[:12]
-    options = RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
+    options = session.RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
                             problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
                             buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
                             formula=formula)
     console = Console(stderr=True)
     view = LiveView()
-    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
-        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
-        with Live(view, console=console, transient=True, refresh_per_second=8,
-                  redirect_stderr=False):
-            result = repair_workspace(workspace, options, settings, on_step=view.update)
+    with Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
+        result = session.repair(target, options, settings, ref, on_step=view.update)
     _summary(result, out_dir / session_id, Console())
     if apply_patch and result.status is SessionStatus.FIXED:
         _apply_to_source(target, result.patch)

@@ -6,12 +6,12 @@ import time
 
 from pydantic import BaseModel, Field
 
+from rfsn.errors import BudgetExhausted
+
+__all__ = ["DEFAULT_MAX_STEPS", "Budget", "BudgetExhausted", "Usage"]
+
 #: about three steps per candidate (apply, screen, revert): room for the planner's 500 candidates
 DEFAULT_MAX_STEPS = 2000
-
-
-class BudgetExhausted(Exception):
-    """Raised by the controller when a budget is spent; the session ends budget_exhausted."""
 
 
 class Budget(BaseModel):

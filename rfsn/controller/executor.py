@@ -6,8 +6,9 @@ import re
 import time
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, TestExec, WarmCapable
+from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
 from rfsn.errors import WorkspaceError
+from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
 from rfsn.models import Edit, Finish, Outcome, Phase, ReadFile, RunCommand, RunTests, Search
 from rfsn.runner import run_tests
@@ -17,7 +18,6 @@ from rfsn.workspace import Workspace
 MAX_READ = 200_000
 MAX_HITS = 200
 SEARCH_SECONDS = 10.0
-SKIP_DIRS = {".git", "node_modules", "target", "__pycache__", ".venv", "venv"}
 
 
 class Executor:
@@ -46,6 +46,9 @@ class Executor:
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=proposal.timeout or self.test_timeout,
                                    coverage=proposal.coverage, via=self._via(proposal))
+                if proposal.phase is Phase.REPRODUCE and not proposal.tests \
+                        and isinstance(self.buildpack, HealthCapable) and not report.timed_out:
+                    report.env_error = self.buildpack.diagnose(report, self.workspace.path)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))
@@ -85,7 +88,7 @@ def search(root: Path, pattern: str, under: str = ".") -> list[str]:
     for path in files:
         if time.monotonic() > deadline or len(hits) >= MAX_HITS:
             break
-        if not path.is_file() or path.is_symlink() or SKIP_DIRS & set(path.relative_to(root).parts):
+        if not path.is_file() or path.is_symlink() or NOT_SOURCE_DIRS & set(path.relative_to(root).parts):
             continue
         try:
             lines = path.read_text(encoding="utf-8").splitlines()

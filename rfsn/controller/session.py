@@ -8,6 +8,7 @@ events are written as the session goes; the rest atomically at the end, in
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -95,12 +96,13 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
+        verdict = verdict.model_copy(update={
+            "patch": patch,
+            "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
         result = SessionResult(
-            session_id=session_id, status=verdict.status, message=verdict.message, patch=patch,
-            failing_before=verdict.failing_before, failing_after=verdict.failing_after,
-            steps=usage.steps, duration=round(time.monotonic() - started, 3),
+            **verdict.model_dump(), session_id=session_id, steps=usage.steps,
+            duration=round(time.monotonic() - started, 3),
             phase_durations=_phase_durations(out / "trajectory.jsonl"),
-            candidates_tried=planner.candidates_tried if planner else verdict.candidates_tried,
             tokens=usage.tokens, cost=usage.cost,
         )
         metrics.SESSIONS.labels(result.status.value).inc()
@@ -110,3 +112,16 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         write_atomic(out / "metrics.prom", metrics.render())
         unbind("session_id", "phase", "step")
     return result
+
+
+def repair(target: str, options: RepairOptions | None = None, settings: Settings | None = None,
+           ref: str | None = None, on_step: Callable[[Step], None] | None = None) -> SessionResult:
+    """Repair ``target`` (a path or a git URL, at ``ref``) on a private copy; never touches it."""
+    from rfsn.settings import load_settings
+    from rfsn.workspace import prepare
+
+    options = options or RepairOptions()
+    settings = settings or load_settings()
+    with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        return repair_workspace(workspace, options, settings, on_step=on_step)

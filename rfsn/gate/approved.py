@@ -14,15 +14,11 @@ import hmac
 import secrets
 from typing import Any, NoReturn
 
-from rfsn.errors import RfsnError
+from rfsn.errors import ForgedApproval
 from rfsn.models import Proposal
 
 _TOKEN = object()
 _KEY = secrets.token_bytes(32)
-
-
-class ForgedApproval(RfsnError):
-    """An Approved that the gate did not issue, or one that was altered afterwards."""
 
 
 def _seal(proposal: Proposal, patch: str | None) -> str:

@@ -10,9 +10,12 @@ hunk may move by an offset.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from dataclasses import dataclass, field
+
+from rfsn.errors import BinaryDiffError, DiffError
 
 DEV_NULL = "/dev/null"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(?: .*)?$")
@@ -21,14 +24,6 @@ _EXTENDED = (
     "similarity index ", "dissimilarity index ", "rename from ", "rename to ",
 )
 _NO_NEWLINE = "\\ No newline at end of file"
-
-
-class DiffError(ValueError):
-    """The text is not a unified diff the gate can read unambiguously."""
-
-
-class BinaryDiffError(DiffError):
-    pass
 
 
 @dataclass
@@ -290,13 +285,32 @@ def apply_file(old_text: str | None, fp: FilePatch) -> str | None:
     return text + "\n" if (new_trailing and result) else text
 
 
-def replacement_diff(path: str, old_text: str, new_text: str) -> str:
-    """A git-style unified diff turning ``old_text`` into ``new_text`` for ``path``."""
-    out = [f"diff --git a/{path} b/{path}\n"]
-    diff = difflib.unified_diff(
-        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}", n=3,
-    )
-    for line in diff:
-        out.append(line if line.endswith("\n") else line + "\n" + _NO_NEWLINE + "\n")
-    return "".join(out)
+def _lines(text: str) -> list[str]:
+    """Split on ``\\n`` only (``str.splitlines`` also splits on form feeds etc.)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
+    """A ``git apply``-compatible diff turning ``before`` into ``after`` for ``path`` ("" if equal)."""
+    body = difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}", n=context)
+    out = [line if line.endswith("\n") else f"{line}\n{_NO_NEWLINE}\n" for line in body]
+    return f"diff --git a/{path} b/{path}\n" + "".join(out) if out else ""
+
+
+def touched_files(text: str) -> list[str]:
+    """Repository paths a unified diff touches (both sides of renames).
+
+    Lenient where ``parse_patch`` is strict (hunk counts are not checked): it
+    reads only the file headers, for patches that ``git apply`` will judge.
+    """
+    paths: dict[str, None] = {}
+    for line in text.splitlines():
+        for marker, prefix in (("--- ", "a/"), ("+++ ", "b/")):
+            if line.startswith(marker):
+                with contextlib.suppress(DiffError):
+                    if (path := _strip_prefix(line[4:], prefix)) is not None:
+                        paths[path] = None
+        if line.startswith("diff --git a/") and " b/" in line:
+            old, _, new = line[len("diff --git a/"):].partition(" b/")
+            paths[old] = paths[new] = None
+    return list(paths)

@@ -6,6 +6,7 @@ them in order and the first ``Violation`` becomes the ``GateDecision``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,3 +37,8 @@ class Violation:
 
     rule: Rule
     reason: str
+
+
+def named_patterns(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """``(name, regex)`` pairs compiled once, for rules that name what they matched."""
+    return tuple((name, re.compile(pattern)) for name, pattern in pairs)

@@ -8,7 +8,6 @@ functions below are pure over that prepared edit.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import warnings
 from dataclasses import dataclass, field
@@ -20,19 +19,17 @@ from rfsn.gate.diff import (
     FilePatch,
     apply_file,
     parse_patch,
-    replacement_diff,
+    unified_diff,
 )
 from rfsn.gate.policy import GatePolicy
-from rfsn.gate.rules import Rule, Violation
+from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
 from rfsn.models import Edit
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
 
-SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
+SECRET_PATTERNS = named_patterns((
         ("OpenAI/Anthropic-style API key", r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
         ("AWS access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
         ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
@@ -41,8 +38,7 @@ SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
         ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
         ("Stripe key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
-    )
-)
+))
 
 
 @dataclass
@@ -91,7 +87,7 @@ def patch_text(edit: Edit, workspace: Path, policy: GatePolicy) -> str | Violati
                          f"'old' {where} in {rel}; it must match exactly once (add surrounding lines)")
     if edit.old == edit.new:
         return Violation(Rule.PATCH_MALFORMED, "'old' and 'new' are the same; nothing to change")
-    return replacement_diff(rel, text, text.replace(edit.old, edit.new, 1))
+    return unified_diff(rel, text, text.replace(edit.old, edit.new, 1))
 
 
 def parse_violation(patch: str, policy: GatePolicy) -> list[FilePatch] | Violation:

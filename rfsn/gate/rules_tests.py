@@ -12,13 +12,13 @@ import re
 import tomllib
 from collections.abc import Iterator
 
+from rfsn.gate.rules import named_patterns
+
 PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 
 # (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
-SKIP_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
+SKIP_MARKERS = named_patterns((
         ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
         ("pytest.skip/xfail/fail call", r"\bpytest\s*\.\s*(?:skip|xfail|importorskip|exit)\b"),
         ("module-wide pytestmark", r"\bpytestmark\b"),
@@ -35,8 +35,7 @@ SKIP_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
         ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
         ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
-    )
-)
+))
 
 
 def is_pytest_infra(path: str) -> bool:

@@ -20,6 +20,7 @@ from rfsn.models.results import (
     SessionStatus,
     TestReport,
     TestStatus,
+    Verdict,
     truncate_output,
 )
 from rfsn.models.swebench import Instance, Prediction
@@ -43,6 +44,7 @@ __all__ = [
     "SessionStatus",
     "TestReport",
     "TestStatus",
+    "Verdict",
     "parse_proposal",
     "truncate_output",
 ]

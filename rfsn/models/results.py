@@ -41,6 +41,13 @@ class TestReport(BaseModel):
     coverage: dict[str, dict[str, list[int]]] | None = Field(
         default=None, description="test id -> file -> covered lines, when asked for"
     )
+    command: list[str] = Field(default_factory=list, description="the argv that ran the tests")
+    durations: dict[str, float] = Field(
+        default_factory=dict, description="test id -> seconds, where the runner reports it"
+    )
+    env_error: str | None = Field(
+        default=None, description="why this run says nothing about the tests: a broken environment"
+    )
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)
@@ -93,20 +100,28 @@ class SessionStatus(StrEnum):
     NOT_FIXED = "not_fixed"
     NOT_REPRODUCED = "not_reproduced"
     ERROR = "error"
+    ENV_ERROR = "env_error"
     BUDGET_EXHAUSTED = "budget_exhausted"
 
 
-class SessionResult(BaseModel):
-    session_id: str
+class Verdict(BaseModel):
+    """How a planner ended the session."""
+
     status: SessionStatus
     message: str = ""
     patch: str = ""
     failing_before: list[str] = Field(default_factory=list)
     failing_after: list[str] = Field(default_factory=list)
+    candidates_tried: int = 0
+
+
+class SessionResult(Verdict):
+    """The planner's verdict and what the session spent on it (``result.json``)."""
+
+    session_id: str
     steps: int = 0
     duration: float = 0.0
     phase_durations: dict[str, float] = Field(default_factory=dict)
-    candidates_tried: int = 0
     tokens: int = 0
     cost: float = 0.0
 

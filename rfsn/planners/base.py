@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field
-
-from rfsn.models import GateDecision, Outcome, Phase, Proposal, SessionStatus
+from rfsn.models import GateDecision, Outcome, Phase, Proposal, Verdict
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize import Location
+
+__all__ = ["Feedback", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -28,17 +28,6 @@ class Feedback:
     @property
     def ok(self) -> bool:
         return self.decision.accepted and self.outcome is not None and self.outcome.ok
-
-
-class Verdict(BaseModel):
-    """How a planner ended the session."""
-
-    status: SessionStatus
-    message: str = ""
-    patch: str = ""
-    failing_before: list[str] = Field(default_factory=list)
-    failing_after: list[str] = Field(default_factory=list)
-    candidates_tried: int = 0
 
 
 @dataclass

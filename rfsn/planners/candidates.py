@@ -7,12 +7,12 @@ the workspace again.
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rfsn.gate.diff import unified_diff
 
 
 @dataclass(frozen=True, order=True)
@@ -37,22 +37,6 @@ def apply_splices(source: str, splices: tuple[Splice, ...] | list[Splice]) -> st
         pos = splice.end
     out.append(source[pos:])
     return "".join(out)
-
-
-def _lines(text: str) -> list[str]:
-    """Split on ``\\n`` only (``str.splitlines`` also splits on form feeds etc.)."""
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)
-
-
-def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
-    """A ``git apply``-compatible diff of one file, with ``a/`` and ``b/`` prefixes."""
-    body = difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}", n=context)
-    out = []
-    for line in body:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    if not out:
-        return ""
-    return f"diff --git a/{path} b/{path}\n" + "".join(out)
 
 
 class FileChange(BaseModel):

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.gate.diff import unified_diff
 from rfsn.models import (
     Edit,
     Finish,
@@ -23,7 +24,7 @@ from rfsn.models import (
 )
 from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
-from rfsn.planners.candidates import Candidate, combine, unified_diff
+from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
@@ -93,6 +94,10 @@ class PhasePlanner:
         self._enter(Phase.REPRODUCE)
         fb = yield RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
         baseline = fb.outcome.report if fb.outcome else None
+        if baseline is not None and baseline.env_error:
+            yield from self._stop(SessionStatus.ENV_ERROR,
+                                  f"the environment is broken: {baseline.env_error}")
+            return
         if baseline is None or baseline.timed_out or (not baseline.tests and baseline.exit_code):
             why = "timed out" if baseline and baseline.timed_out else "reported no tests"
             yield from self._stop(SessionStatus.ERROR, f"the baseline test run {why}")
@@ -189,7 +194,7 @@ class PhasePlanner:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
-            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=screen.timeout,
+            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
                                 rationale=f"screen {candidate.template}: {tier.name}")
             report = fb.outcome.report if fb.outcome else None
             result = screen.judge(tier, report)

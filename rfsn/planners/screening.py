@@ -2,7 +2,10 @@
 
 Plausible = every target passes and no baseline-passing test fails. Each
 tier stops the screening at the first one that does not hold, so most
-candidates cost one short run.
+candidates cost one short run. Mutants may loop: a tier of known tests gets
+a time limit from those tests' baseline durations (``PER_TEST_FACTOR`` times
+each, plus ``PER_TEST_SLACK`` and the runner's start-up), never more than the
+limit of a whole-suite run; the failing tests run cheapest first.
 """
 
 from __future__ import annotations
@@ -13,12 +16,17 @@ from dataclasses import dataclass, field
 from rfsn.models import TestReport, TestStatus
 from rfsn.planners.candidates import Candidate
 
+#: a screened test may take this many times its baseline duration, plus the slack (seconds)
+PER_TEST_FACTOR = 10.0
+PER_TEST_SLACK = 1.0
+
 
 @dataclass(frozen=True)
 class Tier:
     name: str
     tests: list[str]  # empty: the whole suite
     last: bool = False
+    timeout: float = 0.0  # seconds for the run (set by Screen.tiers)
 
 
 @dataclass
@@ -43,22 +51,32 @@ class Screen:
         return sorted(t for t in self.baseline.passing
                       if any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited))
 
+    def limit(self, tests: list[str]) -> float:
+        """Seconds for running ``tests``: from their baseline durations, capped by the suite's."""
+        known = self.baseline.durations
+        if not tests or any(t not in known for t in tests):
+            return self.timeout
+        startup = max(0.0, self.baseline.duration - sum(known.values()))
+        own = sum(PER_TEST_FACTOR * known[t] + PER_TEST_SLACK for t in tests)
+        return min(self.timeout, startup + own)
+
     def tiers(self, candidate: Candidate) -> Iterator[Tier]:
         if not self.baseline.structured:  # a command judged by its exit status: one run decides
-            yield Tier("the test command's exit status", [], last=True)
+            yield Tier("the test command's exit status", [], last=True, timeout=self.timeout)
             return
-        yield Tier("failing tests", self.targets)
+        cheapest = sorted(self.targets, key=lambda t: (self.baseline.durations.get(t, 0.0), t))
+        yield Tier("failing tests", cheapest, timeout=self.limit(cheapest))
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
-            yield Tier("tests covering the edit", covering)
-        yield Tier("whole suite", [], last=True)
+            yield Tier("tests covering the edit", covering, timeout=self.limit(covering))
+        yield Tier("whole suite", [], last=True, timeout=self.timeout)
 
     def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
         statuses = report.tests if report and not report.timed_out else {}
         fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
         expected = self.baseline.passing if tier.last else [t for t in tier.tests if t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
-        must_fix = self.targets if tier.last or tier.tests == self.targets else []
+        must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.models.testfiles import is_test_file
 
 EXTENSIONS = {
@@ -15,7 +16,6 @@ EXTENSIONS = {
     "java": (".java",),
 }
 ALL_EXTENSIONS = (*(e for exts in EXTENSIONS.values() for e in exts), ".c", ".h", ".cc", ".cpp")
-SKIP_DIRS = {".git", "node_modules", "target", "build", "dist", ".venv", "venv", "__pycache__", ".tox"}
 MAX_FILES = 2000
 MAX_BYTES = 512_000
 
@@ -25,7 +25,7 @@ def read_sources(workspace: Path, language: str, tests: bool = False) -> dict[st
     extensions = EXTENSIONS.get(language, ALL_EXTENSIONS)
     found: dict[str, str] = {}
     for root, dirs, names in os.walk(workspace):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCE_DIRS and not d.startswith("."))
         for name in sorted(names):
             path = Path(root) / name
             rel = path.relative_to(workspace).as_posix()

@@ -7,11 +7,12 @@ guarantees cleanup when the block exits, however it exits.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.base import Buildpack, EnvRecipe
 from rfsn.errors import DockerUnavailable
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.base import Sandbox
@@ -36,6 +37,17 @@ def choose_kind(requested: str) -> str:
     return "docker"
 
 
+@contextmanager
+def _recipe_lock(home: Path, recipe: EnvRecipe) -> Iterator[None]:
+    """A host-wide lock per env recipe: parallel sessions and workers wait for one build
+    of a new environment instead of each starting their own, then find it cached."""
+    locks = home / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with (locks / f"env-{recipe.key()}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
             session_id: str | None) -> Sandbox:
     recipe = buildpack.env_recipe(workspace)
@@ -46,8 +58,9 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
         client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
         try:
             ca = settings.resolved_ca_bundle()
-            image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                     settings.setup_timeout)
+            with _recipe_lock(settings.home, recipe):
+                image = ensure_env_image(client, recipe, settings.base_image_source, ca,
+                                         settings.setup_timeout)
             return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
                                  pids=settings.pids, ca_bundle=ca, session_id=session_id)
         except BaseException:
@@ -55,7 +68,10 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             raise
     from rfsn.sandbox.local import LocalSandbox, ensure_env_dir
 
-    env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout) if recipe.steps else None
+    env_dir = None
+    if recipe.steps:
+        with _recipe_lock(settings.home, recipe):
+            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout)
     return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory)
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,15 +158,31 @@ class DockerSandbox:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Managed:
+    """A container rfsn created, as listed (no inspect: it may be gone a moment later)."""
+
+    id: str
+    name: str
+    labels: dict[str, str]
+
+
+def managed(client: Any) -> list[Managed]:
+    """Every container carrying rfsn's label, from one sparse list call."""
+    return [Managed(c.id, (c.attrs.get("Names") or [c.id[:12]])[0].lstrip("/"),
+                    c.attrs.get("Labels") or {})
+            for c in client.containers.list(all=True, sparse=True, filters={"label": labels.MANAGED})]
+
+
 def prune(client: Any, everything: bool = False) -> list[str]:
     """Remove rfsn containers whose owning process is gone (or all of them)."""
     import docker.errors
 
     removed = []
-    for container in client.containers.list(all=True, filters={"label": labels.MANAGED}):
+    for container in managed(client):
         if everything or not labels.owner_alive(container.labels):
             try:
-                container.remove(force=True, v=True)
+                client.api.remove_container(container.id, force=True, v=True)
             except docker.errors.NotFound:
                 continue  # its owner removed it meanwhile
             removed.append(container.name)

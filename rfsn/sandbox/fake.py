@@ -11,6 +11,7 @@ nothing outside its own scratch directory, which ``close`` removes::
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -52,13 +53,22 @@ class FakeSandbox:
                               output=f"fake sandbox: no reply scripted for {list(argv)[:3]}")
         replies = self._script[max(matches, key=len)]
         reply = replies.pop(0) if len(replies) > 1 else replies[0]
+        reports = self._report_dir(argv)
         for name, text in reply.files.items():
-            target = (self.scratch / name).resolve()
+            target = (reports / name).resolve()
             if self.scratch.resolve() not in target.parents:
                 raise ValueError(f"a scripted file must stay in the scratch directory: {name!r}")
             target.write_text(text, encoding="utf-8")
         return ExecResult(argv=list(argv), exit_code=reply.exit_code, output=reply.output,
                           duration=0.0, timed_out=reply.timed_out)
+
+    def _report_dir(self, argv: Sequence[str]) -> Path:
+        """Where the command was told to write its reports (a directory under scratch)."""
+        named = re.compile(re.escape(self.scratch_path) + r"/([0-9a-f]{24})\b")
+        for arg in argv:
+            if match := named.search(arg):
+                return self.scratch / match.group(1)
+        return self.scratch
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)

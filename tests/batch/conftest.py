@@ -16,9 +16,10 @@ from tests.conftest import DEVSET
 def _ours(client: Any) -> set[str]:
     """rfsn containers this test process (or a dead worker of it) owns. Other engineers'
     sessions on the same daemon have live owners and are not counted."""
+    from rfsn.sandbox.docker import managed
     from rfsn.sandbox.labels import owner_alive
 
-    return {c.id for c in client.containers.list(all=True, filters={"label": "rfsn.managed"})
+    return {c.id for c in managed(client)
             if c.labels.get("rfsn.pid") == str(os.getpid()) or not owner_alive(c.labels)}
 
 

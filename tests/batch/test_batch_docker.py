@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rfsn.cli import main
+from rfsn.sandbox.docker import managed
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow,
               pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
@@ -33,7 +34,7 @@ def committed(out: Path) -> list[str]:
 
 
 def session_containers(client: Any) -> list[str]:
-    return [c.name for c in client.containers.list(all=True, filters={"label": "rfsn.managed"})
+    return [c.name for c in managed(client)
             if c.labels.get("rfsn.session") in IDS]
 
 

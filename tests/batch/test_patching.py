@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from rfsn.batch.patching import apply_patch, apply_test_patch, touched_files
+from rfsn.batch.patching import apply_patch, apply_test_patch
 from rfsn.batch.repos import checkout, resolve_source
+from rfsn.gate.diff import touched_files
 from rfsn.workspace import Workspace
 
 

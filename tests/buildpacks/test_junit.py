@@ -12,7 +12,7 @@ from xml.sax.saxutils import quoteattr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
@@ -205,3 +205,12 @@ def test_worst_status_wins_for_repeated_ids(children: list[str]) -> None:
     worst = max(children, key=order.index)
     expected = {"": P, "failure": F, "error": E, "skipped": S}[worst]
     assert parse_junit(xml, pytest_node_id) == {"tests/test_x.py::test_y": expected}
+
+
+def test_durations_add_up_per_test_id() -> None:
+    xml = ('<testsuite><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
+           'time="0.25"/><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
+           'time="0.5"><error message="teardown"/></testcase><testcase classname="tests.test_a" '
+           'name="test_y" file="tests/test_a.py" time="n/a"/></testsuite>')
+    assert parse_junit_durations(xml, pytest_node_id) == {"tests/test_a.py::test_x": 0.75}
+    assert parse_junit_durations("<not xml", pytest_node_id) == {}

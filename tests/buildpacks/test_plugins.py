@@ -17,6 +17,7 @@ import pytest
 from structlog.testing import capture_logs
 
 import rfsn.buildpacks as registry
+import rfsn.plugins as plugins
 from rfsn.errors import BuildpackError
 from tests.buildpacks.conftest import FIXTURES
 
@@ -58,7 +59,7 @@ def installed_plugins() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "_warned", set())
+    monkeypatch.setattr(plugins, "_warned", set())
 
 
 def test_the_example_plugin_is_discovered_with_its_distribution() -> None:

@@ -20,6 +20,7 @@ import pytest
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.sandbox import labels
+from rfsn.sandbox.docker import managed
 from tests.conftest import with_test_patch
 
 #: devset project -> (repair it through a file:// URL, must the template planner fix it)
@@ -55,10 +56,9 @@ def no_orphans(docker_client: Any) -> Iterator[None]:
     LAUNCHED.clear()
     yield
     ours = [str(pid) for pid in LAUNCHED]
-    left = [c for c in docker_client.containers.list(all=True, filters={"label": labels.MANAGED})
-            if c.labels.get(labels.PID) in ours]
+    left = [c for c in managed(docker_client) if c.labels.get(labels.PID) in ours]
     for container in left:
-        container.remove(force=True)
+        docker_client.api.remove_container(container.id, force=True)
     assert left == [], "containers left behind"
 
 
@@ -147,3 +147,34 @@ def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path,
     diffed = subprocess.run(["git", "apply", "--check", "-"], cwd=quickstart, input=result["patch"],
                             text=True, capture_output=True)
     assert diffed.returncode == 0, diffed.stderr
+
+
+@pytest.mark.docker
+def test_a_broken_environment_ends_env_error_after_one_run(tmp_path: Path, no_orphans: None) -> None:
+    """A test module that cannot import a dependency: exit 2, env_error, no repair attempted."""
+    from tests.sandbox.projects import PASSING, make_project
+
+    repo = make_project(tmp_path / "repo", {
+        **PASSING, "tests/test_json.py": "import simplejson\n\ndef test_dump():\n    assert 1\n"})
+    proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    assert proc.returncode == 2, proc.stdout + proc.stderr[-2000:]
+    result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
+    assert result["status"] == "env_error"
+    assert "No module named 'simplejson'" in result["message"]
+    assert result["steps"] == 2 and result["candidates_tried"] == 0  # the baseline, then finish
+
+
+@pytest.mark.docker
+def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path: Path,
+                                                                        no_orphans: None) -> None:
+    """The project's own module fails to import (a misspelled name): a bug, not the environment."""
+    from tests.sandbox.projects import PASSING, make_project
+
+    repo = make_project(tmp_path / "repo", {
+        **PASSING, "shop/__init__.py": "", "shop/prices.py": "def price(n):\n    return 2 * n\n",
+        "shop/cart.py": "from shop.prices import prise\n\n\ndef total(n):\n    return prise(n)\n",
+        "tests/test_cart.py": "from shop.cart import total\n\n\ndef test_total():\n    assert total(2) == 4\n"})
+    proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
+    assert proc.returncode in (0, 1) and result["status"] in ("fixed", "not_fixed")
+    assert result["failing_before"] == ["tests/test_cart.py"] and result["candidates_tried"] >= 1

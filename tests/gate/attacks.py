@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from rfsn.gate.diff import replacement_diff
+from rfsn.gate.diff import unified_diff
 from tests.gate.conftest import FILES
 
 PATH_ESCAPES = {
@@ -89,13 +89,13 @@ def modify(path: str, old: str, new: str) -> str:
     """A git-style diff replacing ``old`` (once) with ``new`` in the fixture file ``path``."""
     text = FILES[path]
     assert text.count(old) == 1, (path, old)
-    return replacement_diff(path, text, text.replace(old, new, 1))
+    return unified_diff(path, text, text.replace(old, new, 1))
 
 
 def append(path: str, lines: list[str]) -> str:
     """A diff appending ``lines`` at the end of the fixture file ``path``."""
     text = FILES[path]
-    return replacement_diff(path, text, text + "".join(f"{line}\n" for line in lines))
+    return unified_diff(path, text, text + "".join(f"{line}\n" for line in lines))
 
 
 ESCAPE = ("path_escape", "protected_path", "patch_malformed")

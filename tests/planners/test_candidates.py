@@ -2,7 +2,8 @@ import subprocess
 
 import pytest
 
-from rfsn.planners.candidates import Candidate, Splice, apply_splices, combine, unified_diff
+from rfsn.gate.diff import unified_diff
+from rfsn.planners.candidates import Candidate, Splice, apply_splices, combine
 
 
 def make(path, original, splices, template="t"):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.gate.diff import unified_diff
 from rfsn.models import (
     Edit,
     Finish,
@@ -27,7 +28,7 @@ from rfsn.models import (
     TestStatus as Status,
 )
 from rfsn.planners.base import Feedback, RepairContext
-from rfsn.planners.candidates import Candidate, Splice, apply_splices, unified_diff
+from rfsn.planners.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.meta import PhasePlanner
 
 P, F = Status.PASSED, Status.FAILED

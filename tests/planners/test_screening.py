@@ -28,7 +28,24 @@ def baseline(**extra: Status) -> TestReport:
 
 def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
     tiers = list(Screen(baseline(), [T1, T2]).tiers(cand("x - 1", "x + 1")))
-    assert tiers == [Tier("failing tests", [T1, T2]), Tier("whole suite", [], last=True)]
+    assert tiers == [Tier("failing tests", [T1, T2], timeout=8.0),
+                     Tier("whole suite", [], last=True, timeout=8.0)]
+
+
+def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
+    """Mutants may loop: the failing tests' tier may take 10x their baseline plus slack,
+    cheapest first, never more than a whole-suite run; unknown durations fall back to that."""
+    timed = baseline().model_copy(update={"durations": {
+        T1: 0.3, T2: 0.01, **dict.fromkeys(PASSING, 0.05)}})
+    screen = Screen(timed, [T1, T2])
+    first, suite = list(screen.tiers(cand("x - 1", "x + 1")))
+    assert first.tests == [T2, T1]  # cheapest first
+    startup = 2.0 - (0.3 + 0.01 + 6 * 0.05)
+    assert abs(first.timeout - (startup + 10 * 0.31 + 2 * 1.0)) < 1e-9
+    assert suite.timeout == screen.timeout == 8.0
+    slow = baseline().model_copy(update={"durations": {T1: 5.0, T2: 5.0}})
+    assert Screen(slow, [T1, T2]).limit([T1, T2]) == 8.0  # capped by the suite's limit
+    assert Screen(baseline(), [T1]).limit([T1]) == 8.0  # no durations known
 
 
 def test_tests_covering_the_edited_line_form_a_middle_tier() -> None:

@@ -1,25 +1,41 @@
-"""Patch strategies, found by short name and imported lazily."""
+"""Patch strategies, found by short name: built-ins, then the ``rfsn.strategies`` entry points.
+
+A strategy is imported only when chosen. A third-party package adds one with::
+
+    [project.entry-points."rfsn.strategies"]
+    mine = "my_package.strategy:MyStrategy"
+"""
 
 from __future__ import annotations
 
-import importlib
-
 from rfsn.errors import ConfigError
 from rfsn.planners.base import PatchStrategy
+from rfsn.plugins import PluginInfo, discover, instantiate
 
+ENTRY_POINT_GROUP = "rfsn.strategies"
+
+#: short name -> "module:attribute"
 STRATEGIES = {
     "template": "rfsn.planners.strategies.template:TemplateStrategy",
 }
 
 
-def check_name(name: str) -> None:
-    """Raise ConfigError unless ``name`` is a known strategy (without importing it)."""
-    if name not in STRATEGIES:
-        raise ConfigError(f"unknown planner {name!r} (known: {', '.join(sorted(STRATEGIES))})")
+def known() -> list[PluginInfo]:
+    return discover(ENTRY_POINT_GROUP, STRATEGIES)
+
+
+def check_name(name: str) -> PluginInfo:
+    """The strategy called ``name`` (without importing it); ConfigError if there is none."""
+    infos = {info.name: info for info in known()}
+    if name not in infos:
+        raise ConfigError(f"unknown planner {name!r} (known: {', '.join(sorted(infos))})")
+    return infos[name]
 
 
 def load_strategy(name: str) -> PatchStrategy:
-    check_name(name)
-    module, _, attr = STRATEGIES[name].partition(":")
-    strategy: PatchStrategy = getattr(importlib.import_module(module), attr)()
+    info = check_name(name)
+    try:
+        strategy: PatchStrategy = instantiate(info, PatchStrategy)
+    except Exception as exc:  # a plugin's import can raise anything
+        raise ConfigError(f"planner {name!r} failed to load: {exc}") from exc
     return strategy

@@ -20,6 +20,7 @@ from rfsn.planners.templates.token_templates import (
     _sub,
     call_arguments,
 )
+from rfsn.planners.templates.tokens import Token
 
 
 def _similar_names(ctx: TokenContext, name: str) -> list[str]:
@@ -136,34 +137,35 @@ def _nearby_identifiers(ctx: TokenContext, line: int, window: int = 15) -> list[
     return list(dict.fromkeys(names))
 
 
+def _with_neighbours(ctx: TokenContext, line: int) -> Iterator[tuple[int, Token, list[str]]]:
+    """Each token on the line that names a nearby variable, with the other nearby variables."""
+    nearby = _nearby_identifiers(ctx, line)
+    for i in ctx.on_line(line):
+        tok = ctx.tokens[i]
+        if tok.kind == "ident" and tok.text in nearby:
+            yield i, tok, [other for other in nearby if other != tok.text]
+
+
 @template("tok_replace_identifier", 0.5)
 def replace_identifier(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """A variable on the line -> another variable used nearby."""
-    toks = ctx.tokens
-    nearby = _nearby_identifiers(ctx, line)
-    for i in ctx.on_line(line):
-        tok = toks[i]
-        if tok.text in nearby and not (i and toks[i - 1].text in (".", "::")):
-            for other in nearby:
-                if other != tok.text:
-                    yield _sub(ctx, i, other)
+    for i, _, others in _with_neighbours(ctx, line):
+        if not (i and ctx.tokens[i - 1].text in (".", "::")):
+            for other in others:
+                yield _sub(ctx, i, other)
 
 
 @template("tok_widen_operand", 0.4)
 def widen_operand(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """``q / buy`` -> ``q / (buy + free)``: combine an arithmetic operand with a neighbour."""
     toks = ctx.tokens
-    nearby = _nearby_identifiers(ctx, line)
-    for i in ctx.on_line(line):
-        tok = toks[i]
-        if tok.kind != "ident" or tok.text not in nearby or not i:
+    for i, tok, others in _with_neighbours(ctx, line):
+        if not i or toks[i - 1].text not in ("/", "*", "%", "+", "-") \
+                or toks[i + 1].text in (".", "("):
             continue
-        if toks[i - 1].text not in ("/", "*", "%", "+", "-") or toks[i + 1].text in (".", "("):
-            continue
-        for other in nearby:
-            if other != tok.text:
-                for op in ("+", "-"):
-                    yield _sub(ctx, i, f"({tok.text} {op} {other})")
+        for other in others:
+            for op in ("+", "-"):
+                yield _sub(ctx, i, f"({tok.text} {op} {other})")
 
 
 @template("tok_add_argument", 0.35)

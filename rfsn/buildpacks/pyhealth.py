@@ -1,0 +1,71 @@
+"""Is a pytest baseline a test result, or a broken environment? A pure diagnosis.
+
+Broken (the session ends ``env_error``, never a repair attempt on the project):
+
+- pytest stopped with an internal or usage error (exit 3 or 4: a conftest that
+  cannot import its dependencies, an unknown option in the project's config);
+- nothing was collected (exit 5, or no test at all);
+- a test module failed to import a module that is not the project's own
+  (``No module named 'simplejson'``, ``cannot import name 'notset' from
+  '_pytest.monkeypatch'``): a missing or incompatible dependency.
+
+A collection error in the project's own code (a syntax error, a bad import
+between its own modules) is a bug to repair, not an environment problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+_COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
+_E_LINE = re.compile(r"^E +(\S.*)$", re.M)
+_MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
+                      r"'[^']+' from) '([^']+)'")
+_EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error",
+                5: "no tests were collected"}
+
+
+def project_modules(repo: Path) -> set[str]:
+    """Top-level importable names the repository itself provides (flat and src layouts)."""
+    names: set[str] = set()
+    for root in (repo, repo / "src", repo / "lib"):
+        if not root.is_dir():
+            continue
+        for entry in root.iterdir():
+            if entry.is_dir() and not entry.name.startswith("."):
+                names.add(entry.name)
+            elif entry.suffix == ".py":
+                names.add(entry.stem)
+    return names
+
+
+def _first_error(log: str) -> str:
+    match = _E_LINE.search(log)
+    if match:
+        return match.group(1).strip()[:300]
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    hits = [line for line in lines if re.search(r"\berror\b", line, re.I)]
+    return (hits or lines or ["(no output)"])[0][:300]
+
+
+def _sections(log: str) -> Iterable[tuple[str, str]]:
+    """(file, text) of each 'ERROR collecting' section of a pytest log."""
+    marks = list(_COLLECTING.finditer(log))
+    ends = [m.start() for m in marks[1:]] + [len(log)] * bool(marks)
+    for mark, end in zip(marks, ends, strict=True):
+        yield mark.group(1), log[mark.end():end]
+
+
+def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None:
+    """Why this baseline says nothing about the project's tests, or None if it is healthy."""
+    if exit_code in _EXIT_BROKEN or collected == 0:
+        reason = _EXIT_BROKEN.get(exit_code, "no tests were collected")
+        return f"{reason}: {_first_error(log)}"
+    own = project_modules(repo)
+    for path, text in _sections(log):
+        missing = _MISSING.search(text)
+        if missing and missing.group(1).split(".")[0] not in own:
+            return f"{path} cannot import a dependency: {_first_error(text)}"
+    return None

@@ -1,0 +1,87 @@
+"""Apply a template catalogue at the most suspicious lines and rank the candidates.
+
+One loop for every language: a ``Reader`` says how to read a file into the
+context its templates expect and whether an edited text is still worth
+screening (it parses, its brackets balance). A template that raises is
+skipped with a warning; identical results are kept once, at their best score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import structlog
+
+from rfsn.planners.candidates import Candidate, apply_splices
+from rfsn.planners.localize.location import Location
+from rfsn.planners.templates.python.base import Edit, Template
+
+log = structlog.get_logger(__name__)
+
+
+class Reader(Protocol):
+    """How one language's templates see a file."""
+
+    def context(self, path: str, files: dict[str, str]) -> Any | None:
+        """What the templates get for ``path`` (None: not this language, or unreadable)."""
+        ...
+
+    def valid(self, patched: str, context: Any) -> bool:
+        """Whether an edited text is worth screening."""
+        ...
+
+
+def edit_score(suspiciousness: float, prior: float, edit: Edit) -> float:
+    """Suspiciousness x prior, discounted gently by the size of the edit."""
+    return suspiciousness * prior / (1.0 + edit.size / 80.0)
+
+
+def _edits(tpl: Template, ctx: Any, line: int) -> list[Edit]:
+    try:
+        return list(tpl.fn(ctx, line))
+    except (ValueError, IndexError, AttributeError, TypeError, KeyError) as exc:
+        log.warning("template_failed", template=tpl.name, path=ctx.path, line=line, error=repr(exc))
+        return []
+
+
+def candidates_at(reader: Reader, ctx: Any, location: Location,
+                  templates: Sequence[Template]) -> Iterable[Candidate]:
+    """Every valid candidate the templates produce at one location."""
+    for tpl in templates:
+        for edit in _edits(tpl, ctx, location.line):
+            try:
+                patched = apply_splices(ctx.source, edit.splices)
+            except ValueError:
+                continue
+            if patched == ctx.source or not reader.valid(patched, ctx):
+                continue
+            yield Candidate(
+                path=ctx.path, line=location.line, template=tpl.name,
+                description=f"{edit.description} at {ctx.path}:{location.line}",
+                score=edit_score(location.score, tpl.prior, edit),
+                original=ctx.source, patched=patched, splices=edit.splices,
+            )
+
+
+def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location],
+             limit: int = 200, max_locations: int = 25, *,
+             templates: Sequence[Template]) -> list[Candidate]:
+    """Ranked, de-duplicated candidates for the ``max_locations`` most suspicious lines."""
+    ranked = sorted(locations, key=lambda loc: -loc.score)
+    chosen = list(dict.fromkeys((loc.file, loc.line, loc.score) for loc in ranked))[:max_locations]
+    contexts: dict[str, Any] = {}
+    best: dict[tuple[str, str], Candidate] = {}
+    order: dict[tuple[str, str], int] = {}
+    for path, line, score in chosen:
+        if path not in contexts:
+            contexts[path] = reader.context(path, files)
+        if contexts[path] is None:
+            continue
+        for cand in candidates_at(reader, contexts[path], Location(path, line, score), templates):
+            key = (cand.path, cand.patched)
+            order.setdefault(key, len(order))
+            if key not in best or cand.score > best[key].score:
+                best[key] = cand
+    keys = sorted(best, key=lambda k: (-best[k].score, order[k]))
+    return [best[k] for k in keys[:limit]]

@@ -1,0 +1,70 @@
+"""A broken environment is told apart from failing tests, on real pytest output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.pyhealth import diagnose, project_modules
+from rfsn.buildpacks.python import PythonBuildpack
+
+
+def _pytest(repo: Path, files: dict[str, str]) -> tuple[str, int, int]:
+    """Run the Python buildpack's own test command there: (log, exit code, tests reported)."""
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    pack = PythonBuildpack()
+    argv = [sys.executable, *pack.test_command([], str(repo / ".reports"))[1:]]
+    (repo / ".reports").mkdir()
+    proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
+    reports = {p.name: p.read_text() for p in (repo / ".reports").iterdir()}
+    return proc.stdout + proc.stderr, proc.returncode, len(pack.parse(proc.stdout, reports))
+
+
+OK = {"tests/test_ok.py": "def test_ok():\n    assert True\n"}
+
+
+@pytest.mark.parametrize(("files", "fragment"), [
+    ({"tests/test_json.py": "import simplejson\n\ndef test_x():\n    pass\n"},
+     "No module named 'simplejson'"),
+    ({"tests/test_mp.py": "from pytest import gone_in_this_release\n\ndef test_x():\n    pass\n"},
+     "cannot import name 'gone_in_this_release' from 'pytest'"),
+    ({"tests/conftest.py": "import simplejson\n"}, "usage error"),
+    ({"pyproject.toml": "[tool.pytest.ini_options]\naddopts = '--no-such-option'\n"}, "usage error"),
+], ids=["missing-module", "incompatible-version", "broken-conftest", "bad-config"])
+def test_broken_environments_are_diagnosed(tmp_path: Path, files: dict[str, str], fragment: str) -> None:
+    log, code, collected = _pytest(tmp_path, {**OK, **files})
+    found = diagnose(log, code, collected, tmp_path)
+    assert found is not None and fragment in found, (found, log[-2000:])
+
+
+def test_nothing_collected_is_broken(tmp_path: Path) -> None:
+    log, code, collected = _pytest(tmp_path, {"tests/helpers.py": "X = 1\n"})
+    assert (diagnose(log, code, collected, tmp_path) or "").startswith("no tests were collected")
+
+
+@pytest.mark.parametrize("files", [
+    {"shop/__init__.py": "", "shop/cart.py": "def total(:\n", "tests/test_cart.py":
+     "from shop.cart import total\n\ndef test_t():\n    assert total()\n"},
+    {"shop/__init__.py": "", "shop/cart.py": "from shop.prices import price\n",
+     "shop/prices.py": "def cost():\n    return 1\n",
+     "tests/test_cart.py": "import shop.cart\n\ndef test_t():\n    pass\n"},
+    {"src/shop/__init__.py": "", "src/shop/cart.py": "X = 1\n", "tests/test_cart.py":
+     "import sys\nsys.path.insert(0, 'src')\nfrom shop.cart import Y\n\ndef test_t():\n    pass\n"},
+    {"tests/test_fail.py": "def test_fail():\n    assert 1 == 2\n"},
+], ids=["own-syntax-error", "own-bad-import", "own-src-layout", "failing-test"])
+def test_the_projects_own_errors_are_repair_targets(tmp_path: Path, files: dict[str, str]) -> None:
+    log, code, collected = _pytest(tmp_path, {**OK, **files})
+    assert diagnose(log, code, collected, tmp_path) is None, log[-2000:]
+
+
+def test_project_modules_cover_flat_and_src_layouts(tmp_path: Path) -> None:
+    for rel in ("pkg/__init__.py", "tool.py", "src/lib2/__init__.py", ".hidden/x.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    assert {"pkg", "tool", "lib2"} <= project_modules(tmp_path)
+    assert ".hidden" not in project_modules(tmp_path)
