@@ -30,10 +30,8 @@ from rfsn.batch.grading import instance_report, trusted_statuses
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.patching import apply_patch, apply_test_patch, restore_files
 from rfsn.batch.repos import checkout, resolve_source
-from rfsn.batch.specenv import SpecBuildpack, spec_buildpack
-from rfsn.batch.specs import EnvUnavailable
+from rfsn.batch.specenv import SpecBuildpack, instance_buildpack
 from rfsn.batch.testrun import selection
-from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, HealthCapable
 from rfsn.errors import (
     DockerUnavailable,
@@ -47,7 +45,7 @@ from rfsn.models.swebench import Instance, Prediction
 from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind, open_sandbox
 from rfsn.sandbox.base import Sandbox
-from rfsn.settings import Settings, load_settings
+from rfsn.settings import load_settings
 from rfsn.workspace import Workspace
 
 REPORT = "report.json"
@@ -142,7 +140,7 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
             log(f"checkout {source} at {inst.base_commit}")
             ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
                           settings.clone_timeout)
-        buildpack = _buildpack(inst, ws.path, settings)
+        buildpack = instance_buildpack(inst, ws.path, settings)
         kind = choose_kind(settings.sandbox)
         tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
         with ExitStack() as stack:
@@ -183,15 +181,6 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                                inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _buildpack(inst: Instance, repo: Path, settings: Settings) -> Buildpack:
-    """The spec-driven buildpack when the harness specifies the instance, else the detected one."""
-    try:
-        spec = spec_buildpack(inst, repo, registry=settings.base_image_source == "registry")
-    except EnvUnavailable as exc:
-        raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
-    return spec or select(repo)
 
 
 def _validate(box: Sandbox, buildpack: Buildpack, inst: Instance, ws: Workspace, home: Path,

@@ -11,9 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfsn.batch import specs
-from rfsn.buildpacks.base import EnvRecipe
+from rfsn.batch.outcome import ErrorKind
+from rfsn.buildpacks import select
+from rfsn.buildpacks.base import Buildpack, EnvRecipe
 from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.errors import InfraFailure
 from rfsn.models.swebench import Instance
+from rfsn.settings import Settings
 
 
 class SpecBuildpack(PythonBuildpack):
@@ -49,3 +53,13 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool) -> Spe
     project = tuple(specs.project_requirements(checkout, commit))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, project=project)
     return SpecBuildpack(spec, recipe)
+
+
+def instance_buildpack(instance: Instance, repo: Path, settings: Settings) -> Buildpack:
+    """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
+    a spec that cannot be honoured is an ``env`` failure with its reason."""
+    try:
+        spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry")
+    except specs.EnvUnavailable as exc:
+        raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
+    return spec or select(repo)
