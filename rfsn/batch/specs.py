@@ -140,7 +140,8 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if project:
         steps.append(f"{_PIP} {' '.join(shlex.quote(p) for p in project)}")
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
-    steps.append(f"{_PIP} {' '.join(shlex.quote(t) for t in tooling)}")
+    if tooling:  # a step with no package would fail the build
+        steps.append(f"{_PIP} {' '.join(shlex.quote(t) for t in tooling)}")
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
                      env=_VENV_ENV, files=tuple(files))
 

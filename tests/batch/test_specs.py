@@ -91,3 +91,9 @@ def test_real_spec_table_and_directives() -> None:
     assert specs.lookup("pylint-dev/pylint", "0.0") is None
     patch = "diff --git a/tests/test_x.py b/tests/test_x.py\ndiff --git a/doc/a.md b/doc/a.md\n"
     assert specs.test_directives({"repo": "pylint-dev/pylint", "test_patch": patch}) == ["tests/test_x.py"]
+
+
+def test_a_spec_that_installs_all_tooling_adds_no_empty_install_step() -> None:
+    reqs = "pytest==7.0\ncoverage==7.4\nsetuptools==68\nwheel\n"
+    recipe = specs.render_recipe(SPEC, registry=False, requirements=reqs)
+    assert all(step.strip() != specs._PIP for step in recipe.steps)
