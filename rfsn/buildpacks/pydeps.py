@@ -178,3 +178,14 @@ def requires_python(repo: Path) -> SpecifierSet | None:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:
         return None
+
+
+def runtime_requirements(repo: Path) -> list[str]:
+    """What ``pip install .`` would install: the project's runtime dependencies only."""
+    reqs: list[str] = list(_toml(repo / "pyproject.toml").get("project", {}).get("dependencies", []))
+    setup_cfg = _ini(repo / "setup.cfg")
+    if setup_cfg.has_option("options", "install_requires"):
+        reqs += _lines(setup_cfg.get("options", "install_requires"))
+    if (repo / "setup.py").is_file():
+        reqs += _as_list(_setup_py_kwargs(repo / "setup.py").get("install_requires"))
+    return [r for r in reqs if isinstance(r, str)]
