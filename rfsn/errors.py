@@ -1,7 +1,7 @@
 """rfsn's exceptions. The CLI turns each into one line and an exit code.
 
     RfsnError                      anything rfsn raises on purpose (exit 2 at the CLI)
-    ├── ConfigError                bad settings, flags or input files
+    ├── ConfigError                bad settings, flags, input files or plugins
     ├── WorkspaceError             a repository that cannot be had (path, URL, ref)
     ├── BuildpackError             no buildpack fits, or one fails to describe the repo
     ├── SandboxError               the sandbox cannot be created or used
@@ -13,7 +13,9 @@
     │   └── BinaryDiffError        a binary patch
     ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
     ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
-    └── InfraFailure               a batch instance failed for a reason outside its patch
+    ├── LLMError                   a model server refused a request (bad key, invalid request)
+    ├── InfraFailure               a batch instance failed for a reason outside its patch
+    └── OutputError                an output file cannot be written (disk full, permissions)
 
 Only ``Terminated`` (rfsn.batch.executors) stands outside: a BaseException that
 unwinds a worker on SIGTERM past every ``except Exception``.
@@ -84,3 +86,11 @@ class InfraFailure(RfsnError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class LLMError(RfsnError):
+    """A model server refused a request in a way no retry can fix."""
+
+
+class OutputError(RfsnError):
+    pass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
+from rfsn.errors import ConfigError
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -52,5 +53,5 @@ def instantiate(info: PluginInfo, protocol: type) -> Any:
     obj = getattr(importlib.import_module(module_name), attr)
     part = obj() if isinstance(obj, type) else obj
     if not isinstance(part, protocol):
-        raise TypeError(f"{info.target} does not implement the {protocol.__name__} protocol")
+        raise ConfigError(f"{info.target} does not implement the {protocol.__name__} protocol")
     return part

@@ -56,6 +56,17 @@ def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequ
     return result, plan.commands[0]
 
 
+def abnormal_end(result: ExecResult) -> str:
+    """Why a test command ended without finishing its run ("" if it finished)."""
+    if result.timed_out:
+        return f"timed out after {result.duration:.0f}s and was killed"
+    if result.exit_code == 137:
+        return "killed (SIGKILL: out of memory or a limit)"
+    if result.exit_code > 128:
+        return f"killed by signal {result.exit_code - 128}"
+    return ""
+
+
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
               timeout: float = 900.0, coverage: bool = False,
               via: TestExec | None = None) -> TestReport:
@@ -80,9 +91,12 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     else:
         ok = result.exit_code == 0 and not result.timed_out
         statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
+    reason = abnormal_end(result)
+    if reason:  # the runner never got to report these: they did not pass
+        statuses = {**dict.fromkeys(tests, TestStatus.ERROR), **statuses}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
-                        log=result.output, timed_out=result.timed_out, structured=structured,
-                        command=argv)
+                        log=result.output, timed_out=result.timed_out, reason=reason,
+                        structured=structured, command=argv)
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)
     if measure:
@@ -91,6 +105,8 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     outcome = "timeout" if report.timed_out else ("passed" if report.ok else "failed")
     TEST_RUNS.labels(sandbox.kind, outcome).inc()
     TEST_RUN_SECONDS.labels(sandbox.kind).observe(result.duration)
+    if reason:
+        log.warning("tests.abnormal_end", sandbox=sandbox.kind, reason=reason)
     log.info("tests.ran", sandbox=sandbox.kind, selected=len(tests), result=outcome,
              duration=round(result.duration, 3), **report.counts())
     return report

@@ -10,6 +10,7 @@ import pytest
 
 import rfsn
 from tests.paths import ROOT
+from tests.sandbox.projects import make_project
 
 
 def test_importing_the_api_loads_no_heavy_client() -> None:
@@ -33,3 +34,21 @@ def test_repair_the_quickstart_from_python(tmp_path: Path, docker_client: object
     assert isinstance(result, rfsn.SessionResult)
     assert result.status is rfsn.SessionStatus.FIXED and result.patch
     assert (tmp_path / str(result.session_id) / "result.json").is_file()
+
+
+def test_every_exported_name_resolves_and_is_documented() -> None:
+    for name in rfsn.__all__:
+        assert getattr(rfsn, name) is not None
+        assert name == "__version__" or f"``{name}``" in (rfsn.__doc__ or ""), f"{name} is not documented"
+
+
+def test_repair_works_on_a_copy_and_reports_a_session_that_cannot_start(tmp_path: Path) -> None:
+    """rfsn.repair never edits its target; a session that cannot start is a result with status error."""
+    project = make_project(tmp_path / "proj", {"tests/test_x.py": "def test_x():\n    assert True\n"})
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    options = rfsn.RepairOptions(planner="nope", out_dir=tmp_path / "out", session_id="s1", sandbox="local")
+    result = rfsn.repair(str(project), options, rfsn.load_settings(home=tmp_path / "home", sandbox="local"))
+    assert isinstance(result, rfsn.SessionResult)
+    assert result.status is rfsn.SessionStatus.ERROR and "unknown planner 'nope'" in result.message
+    assert (tmp_path / "out" / "s1" / "result.json").is_file()
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before

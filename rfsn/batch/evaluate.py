@@ -38,6 +38,7 @@ from rfsn.errors import (
     SandboxError,
     WorkspaceError,
 )
+from rfsn.fsutil import write_atomic
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind, open_sandbox
@@ -101,14 +102,14 @@ def evaluate_instance(task: EvalTask) -> Outcome:
     log = _Log(task.log_dir / RUN_LOG)
     base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
             "link": f"{task.log_dir.name}/{RUN_LOG}"}
-    (task.log_dir / PATCH).write_text(pred.model_patch or "", encoding="utf-8")
+    write_atomic(task.log_dir / PATCH, pred.model_patch or "")
     try:
         if pred.model_patch in ("", None):
             log("empty patch: nothing to evaluate")
             return Outcome(status=Status.EMPTY_PATCH, **base)
         report = _run(task, log)
         entry = report[inst.instance_id]
-        (task.log_dir / REPORT).write_text(json.dumps(report, indent=4), encoding="utf-8")
+        write_atomic(task.log_dir / REPORT, json.dumps(report, indent=4))
         status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
         log(f"result: {status.value}")
         return Outcome(status=status, duration=time.monotonic() - log.started,
@@ -161,8 +162,7 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
         client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
         if client is not None:
             client.close()
-        (task.log_dir / TEST_OUTPUT).write_text(f"+ {' '.join(report.command)}\n{report.log}",
-                                                encoding="utf-8")
+        write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
         log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
         if report.timed_out:
             raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")

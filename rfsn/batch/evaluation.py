@@ -27,6 +27,7 @@ from rfsn.batch.predictions import RunStore, load_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
+from rfsn.fsutil import write_atomic
 
 RUN_EVALUATION = Path("logs") / "run_evaluation"
 
@@ -108,6 +109,6 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
                                       if o.status == Status.ERROR and o.error_kind},
                       "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())}}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
-    path.write_text(json.dumps(report, indent=4) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(report, indent=4) + "\n")
     write_reports(model_root, f"evaluation {config.run_id} ({model})")
     return path, report

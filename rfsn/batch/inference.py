@@ -35,6 +35,7 @@ from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
 from rfsn.errors import InfraFailure
+from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.settings import load_settings
@@ -102,7 +103,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)
         instance_dir.mkdir(parents=True, exist_ok=True)
-        (instance_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+        write_atomic(instance_dir / "error.log", traceback.format_exc())
         return RepairResult(outcome=Outcome(
             instance_id=inst.instance_id, status=Status.ERROR, error_kind=kind,
             message=str(exc)[:500], duration=time.monotonic() - started, phases=phases,

@@ -14,6 +14,7 @@ from pathlib import Path
 from rfsn.batch.outcome import SUCCESS, Outcome, Status
 from rfsn.batch.predictions import RunStore
 from rfsn.errors import ConfigError
+from rfsn.fsutil import write_atomic
 
 _COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 _STATUS_COLOUR = {Status.RESOLVED: "#2e7d32", Status.FIXED: "#2e7d32", Status.ERROR: "#c62828"}
@@ -115,6 +116,6 @@ def write_reports(root: Path, title: str | None = None) -> tuple[Path, Path]:
     outcomes = load_outcomes(root)
     title = title or f"rfsn run {root.name}"
     html_path, md_path = root / "report.html", root / "report.md"
-    html_path.write_text(render_html(title, outcomes), encoding="utf-8")
-    md_path.write_text(render_markdown(title, outcomes), encoding="utf-8")
+    write_atomic(html_path, render_html(title, outcomes))
+    write_atomic(md_path, render_markdown(title, outcomes))
     return html_path, md_path

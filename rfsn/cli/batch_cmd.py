@@ -15,7 +15,8 @@ import click
 from rich.console import Console
 
 from rfsn.batch.executors import LogSetup
-from rfsn.cli.common import console_level, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import console_level, metrics_options, sandbox_option, setup, verbosity_options
+from rfsn.observability import metrics
 
 _EXECUTOR = click.Choice(["local", "ray"])
 
@@ -35,6 +36,14 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                              "budget; evaluate, the test run")(func)
 
 
+def _in_workers(executor: str, workers: int) -> bool:
+    """Whether sessions run in worker processes of this machine (their metrics are summed).
+
+    Ray tasks are not counted by the endpoint: only this process's metrics are served then.
+    """
+    return executor == "local" and workers > 1
+
+
 def _ids(values: tuple[str, ...]) -> list[str]:
     return [i for value in values for i in value.split()]
 
@@ -49,11 +58,12 @@ def _ids(values: tuple[str, ...]) -> list[str]:
               show_default=True, help="where logs/run_evaluation/ and the summary are written")
 @_executor_options
 @sandbox_option
+@metrics_options
 @verbosity_options
 def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
              executor: str, ray_address: str | None, repos_dir: Path | None,
              instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
-             verbose: bool, log_file: Path | None) -> None:
+             metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Grade PREDICTIONS (a JSON/JSONL file, or `gold`) as the SWE-bench harness does."""
     from rfsn.batch.evaluation import EvalConfig, run_evaluation
     from rfsn.errors import ConfigError
@@ -68,7 +78,8 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
         settings=settings.model_dump(include=_SETTINGS_KEYS),
         logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
     )
-    path, result = run_evaluation(config, Console(stderr=True))
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+        path, result = run_evaluation(config, Console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
                f"Instances submitted: {result['submitted_instances']}\n"
                f"Instances completed: {result['completed_instances']}\n"
@@ -91,7 +102,7 @@ def report(run_dir: Path, title: str | None) -> None:
     click.echo(f"{html_path}\n{md_path}")
 
 
-_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "test_timeout", "setup_timeout",
+_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
                   "clone_timeout", "base_image_source", "ca_bundle"}
 
 
@@ -106,11 +117,12 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "test_timeout", "
               help="model_name_or_path written with each prediction")
 @_executor_options
 @sandbox_option
+@metrics_options
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
           workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
-          verbose: bool, log_file: Path | None) -> None:
+          metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
 
     --timeout is the wall-clock budget of one repair session, in seconds.
@@ -126,7 +138,8 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         settings=settings.model_dump(include=_SETTINGS_KEYS),
         logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
     )
-    outcomes = run_batch(config, Console(stderr=True))
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+        outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
     click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
                f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"

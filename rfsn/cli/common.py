@@ -19,6 +19,13 @@ def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def metrics_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+                        help="serve Prometheus /metrics on this port while the command runs")(func)
+    return click.option("--metrics-addr", default="127.0.0.1", show_default=True,
+                        help="address the metrics endpoint listens on")(func)
+
+
 def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("-v", "--verbose", is_flag=True, help="show progress events")(func)
     return click.option("--log-file", type=click.Path(path_type=Path), default=None,

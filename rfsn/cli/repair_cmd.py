@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import metrics_options, sandbox_option, setup, verbosity_options
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
+from rfsn.observability import metrics
 from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url
 
@@ -85,12 +86,24 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
               show_default=True, help="suspiciousness formula")
+@click.option("--model", help="model of the openai/anthropic/hybrid planners")
+@click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)")
+@click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
+              help="USD the model calls may cost in all")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens (input plus output) in all")
+@click.option("--max-calls", type=click.IntRange(min=1), help="model calls in all")
+@click.option("--replay", type=click.Path(exists=True, path_type=Path),
+              help="answer every model call from this session directory's record (no network)")
 @sandbox_option
+@metrics_options
 @verbosity_options
 def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
            tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
-           sandbox: str | None, verbose: bool, log_file: Path | None) -> None:
+           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
+           max_calls: int | None, replay: Path | None, sandbox: str | None,
+           metrics_port: int | None, metrics_addr: str, verbose: bool,
+           log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
     check_name(planner)  # a bad flag is a one-line error, before any work
@@ -102,10 +115,13 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     options = session.RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
                             problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
                             buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
-                            formula=formula)
+                            formula=formula, model=model, base_url=base_url, max_cost=max_cost,
+                            max_tokens=max_tokens, max_calls=max_calls, replay=replay)
+    session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = Console(stderr=True)
     view = LiveView()
-    with Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
+    with metrics.serving(metrics_port, metrics_addr), \
+            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
         result = session.repair(target, options, settings, ref, on_step=view.update)
     _summary(result, out_dir / session_id, Console())
     if apply_patch and result.status is SessionStatus.FIXED:

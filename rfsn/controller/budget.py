@@ -33,6 +33,10 @@ class Usage:
     def seconds(self) -> float:
         return time.monotonic() - self.started
 
+    @property
+    def seconds_left(self) -> float:
+        return self.budget.max_seconds - self.seconds
+
     def check(self) -> None:
         b = self.budget
         if self.steps >= b.max_steps:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
-from rfsn.errors import WorkspaceError
+from rfsn.errors import ForgedApproval, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
 from rfsn.models import Edit, Finish, Outcome, Phase, ReadFile, RunCommand, RunTests, Search
@@ -22,9 +23,11 @@ SEARCH_SECONDS = 10.0
 
 class Executor:
     def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
-                 test_timeout: float) -> None:
+                 test_timeout: float, remaining: Callable[[], float] | None = None) -> None:
+        """``remaining`` gives the session's wall seconds left: no command runs past them."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
         self.test_timeout = test_timeout
+        self.remaining = remaining
         self._warm: TestExec | None = None
         self._warm_tried = False
 
@@ -37,14 +40,19 @@ class Executor:
             self._warm = self.buildpack.warm_runner(self.sandbox)
         return self._warm
 
+    def _timeout(self, requested: float | None) -> float:
+        """The command's own limit, cut to what is left of the session's budget (at least 1s)."""
+        timeout = requested or self.test_timeout
+        return timeout if self.remaining is None else min(timeout, max(1.0, self.remaining()))
+
     def run(self, approved: Approved) -> Outcome:
         if not isinstance(approved, Approved):
-            raise TypeError("the executor runs only proposals the gate approved")
+            raise ForgedApproval("the executor runs only proposals the gate approved")
         proposal = approved.proposal
         match proposal:
             case RunTests():
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
-                                   timeout=proposal.timeout or self.test_timeout,
+                                   timeout=self._timeout(proposal.timeout),
                                    coverage=proposal.coverage, via=self._via(proposal))
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests \
                         and isinstance(self.buildpack, HealthCapable) and not report.timed_out:
@@ -53,7 +61,7 @@ class Executor:
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))
             case RunCommand():
-                result = self.sandbox.exec(proposal.argv, timeout=proposal.timeout or self.test_timeout)
+                result = self.sandbox.exec(proposal.argv, timeout=self._timeout(proposal.timeout))
                 return Outcome(intent=proposal.intent, ok=result.exit_code == 0, exec=result,
                                detail=f"exit {result.exit_code}")
             case Edit():

@@ -25,12 +25,14 @@ from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import RfsnError
 from rfsn.fsutil import write_atomic
 from rfsn.gate import Gate, GatePolicy
+from rfsn.llm.budget import GuardedModel
+from rfsn.llm.factory import open_model
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
 from rfsn.planners.meta import PhasePlanner
-from rfsn.planners.strategies import load_strategy
+from rfsn.planners.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from rfsn.workspace import Workspace
@@ -52,6 +54,22 @@ class RepairOptions(BaseModel):
     test_cmd: str | None = None
     session_id: str | None = None
     formula: str = Field(default="ochiai", description="suspiciousness formula: ochiai, dstar, tarantula")
+    model: str | None = Field(default=None, description="model of the model planners")
+    base_url: str | None = Field(default=None, description="model server base URL")
+    max_cost: float | None = Field(default=None, gt=0, description="USD for model calls")
+    max_tokens: int | None = Field(default=None, gt=0, description="model tokens, input plus output")
+    max_calls: int | None = Field(default=None, gt=0, description="model calls")
+    replay: Path | None = Field(default=None, description="answer model calls from this session's record")
+
+
+def session_model(options: RepairOptions, settings: Settings, out: Path | None) -> GuardedModel | None:
+    """The model of a model planner (None for the offline ones); ConfigError if it cannot be had."""
+    if options.planner not in MODEL_PLANNERS:
+        return None
+    provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
+    return open_model(provider, settings, model=options.model, base_url=options.base_url,
+                      max_cost=options.max_cost, max_tokens=options.max_tokens,
+                      max_calls=options.max_calls, out_dir=out, replay=options.replay)
 
 
 def _phase_durations(trajectory: Path) -> dict[str, float]:
@@ -73,26 +91,35 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     verdict = Verdict(status=SessionStatus.ERROR, message="the session did not start")
     usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
     planner: PhasePlanner | None = None
+    model: GuardedModel | None = None
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
                 buildpack = select(workspace.path, options.buildpack, options.test_cmd)
                 strategy = load_strategy(options.planner)
+                model = session_model(options, settings, out)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
-                                           formula=options.formula)
-                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout)
+                                           formula=options.formula, model=model)
+                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
+                                        remaining=lambda: usage.seconds_left)
                     controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=str(exc),
+                best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
+                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+            except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
+                how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
+                verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
+                                  failing_before=planner.failing_before if planner else [])
+                raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
@@ -103,7 +130,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             **verdict.model_dump(), session_id=session_id, steps=usage.steps,
             duration=round(time.monotonic() - started, 3),
             phase_durations=_phase_durations(out / "trajectory.jsonl"),
-            tokens=usage.tokens, cost=usage.cost,
+            **(model.budget.totals() if model is not None else {}),
         )
         metrics.SESSIONS.labels(result.status.value).inc()
         write_atomic(out / "patch.diff", patch)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from rfsn.fsutil import append_line, complete_lines
 from rfsn.models import GateDecision, Outcome, Proposal
 
 MAX_LOG = 4000
@@ -27,7 +28,7 @@ class Trajectory:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._fh = path.open("a", encoding="utf-8")
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def record(self, step: int, phase: str, proposal: Proposal, decision: GateDecision,
                outcome: Outcome | None, seconds: float) -> None:
@@ -39,12 +40,12 @@ class Trajectory:
             "outcome": outcome_summary(outcome),
             "seconds": round(seconds, 4),
         }
-        self._fh.write(json.dumps(line) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        append_line(self._fd, self.path, json.dumps(line))
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def __enter__(self) -> Trajectory:
         return self
@@ -54,4 +55,5 @@ class Trajectory:
 
 
 def read(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The recorded steps (a last line cut short by a crash is not one)."""
+    return [json.loads(line) for line in complete_lines(path.read_text(encoding="utf-8"))]

@@ -60,22 +60,36 @@ DEFAULT_DENIED = (
 
 DEFAULT_PYTHON_MODULES = ("pytest", "unittest", "doctest", "compileall", "py_compile", "pip")
 
-DEFAULT_PROTECTED = (
-    # CI and automation
-    ".github/**", ".gitlab-ci.yml", ".gitlab/**", ".ci/**", ".circleci/**", ".travis.yml",
-    "azure-pipelines.yml", "Jenkinsfile", ".buildkite/**", ".pre-commit-config.yaml",
-    # git plumbing that lives in the tree
-    ".gitmodules", ".gitattributes",
-    # secrets, keys, certificates
+#: files that hold keys, tokens or credentials: neither read nor written by a proposal
+CREDENTIALS = (
     ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-    "*.p12", "*.pfx", "*.crt", "*.cer", ".netrc", ".npmrc", ".pypirc",
+    "*.p12", "*.pfx", ".netrc", "_netrc", ".npmrc", ".pypirc",
+    # SSH and GPG key directories
+    ".ssh/**", ".gnupg/**", "authorized_keys", "authorized_keys2", "*.gpg", "*.asc", "*.keystore", "*.jks",
+    # credential and token stores of common tools
+    ".git-credentials", ".aws/**", ".azure/**", ".config/gcloud/**", ".kube/**", "kubeconfig",
+    ".docker/config.json", ".pgpass", ".my.cnf", ".gem/credentials", ".cargo/credentials*",
+    ".terraformrc", "*.tfvars", ".vault-token", ".htpasswd", "credentials.json", ".config/gh/**",
+)
+DEFAULT_PROTECTED = (
+    # CI and automation: workflow definitions run code outside the test run
+    ".github/**", ".gitlab-ci.yml", ".gitlab/**", ".ci/**", ".circleci/**", ".travis.yml",
+    "azure-pipelines.yml", ".azure-pipelines/**", "Jenkinsfile", ".buildkite/**",
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".drone.yml", ".woodpecker.yml",
+    ".woodpecker/**", "bitbucket-pipelines.yml", ".cirrus.yml", "appveyor.yml", ".appveyor.yml",
+    ".semaphore/**", ".forgejo/**", ".gitea/**", ".husky/**",
+    # git plumbing that lives in the tree
+    ".gitmodules", ".gitattributes", ".gitconfig", ".lfsconfig",
+    # shell start-up files: they run code in the next shell, not in the test run
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
+    ".zprofile", ".zlogin", ".zlogout", ".cshrc", ".tcshrc", ".login", ".logout", ".kshrc",
+    ".envrc", ".inputrc", ".config/fish/**",
+    # secrets, keys, certificates
+    *CREDENTIALS, "*.crt", "*.cer",
     # the gate's own configuration
     "rfsn.toml",
 )
-DEFAULT_SECRET_GLOBS = (
-    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-    "*.p12", "*.pfx", ".netrc", ".npmrc", ".pypirc",
-)
+DEFAULT_SECRET_GLOBS = CREDENTIALS
 DEFAULT_LOCKFILES = (
     "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "poetry.lock",
     "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock",

@@ -35,6 +35,7 @@ class TestReport(BaseModel):
     duration: float = 0.0
     log: str = ""
     timed_out: bool = False
+    reason: str = Field(default="", description="why the run ended abnormally (timeout, killed), if it did")
     structured: bool = Field(
         default=True, description="False when only the exit code was known (generic buildpack)"
     )
@@ -122,8 +123,11 @@ class SessionResult(Verdict):
     steps: int = 0
     duration: float = 0.0
     phase_durations: dict[str, float] = Field(default_factory=dict)
-    tokens: int = 0
-    cost: float = 0.0
+    tokens: int = Field(default=0, description="model tokens, input plus output")
+    cost: float = Field(default=0.0, description="USD for model calls")
+    llm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 #: the most output kept from one command (head and tail are kept)

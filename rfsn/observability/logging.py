@@ -42,6 +42,34 @@ def events_to(path: Path) -> Iterator[None]:
             _extra_sinks.remove(sink)
 
 
+_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Never log ``value`` (an API key): every event has it replaced by ``[redacted]``."""
+    if len(value) >= 8:
+        _secrets.add(value)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        for secret in _secrets:
+            value = value.replace(secret, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(v) for v in value)
+    return value
+
+
+def _redact(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if _secrets:
+        for key, value in event.items():
+            event[key] = _scrub(value)
+    return event
+
+
 def _console_filter(threshold: int) -> Any:
     """Events below ``threshold`` still reach the JSON sinks, but not the console."""
 
@@ -77,6 +105,7 @@ def configure(level: str = "info", json_file: Path | None = None, console: bool 
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
             _tee_json,
             _console_filter(threshold),
             renderer,

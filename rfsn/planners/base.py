@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from rfsn.llm.base import ChatModel
 from rfsn.models import GateDecision, Outcome, Phase, Proposal, Verdict
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize import Location
@@ -42,6 +43,8 @@ class RepairContext:
     problem: str = ""
     log: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    #: the language model of the model planners (None for the offline ones)
+    model: ChatModel | None = None
 
 
 @runtime_checkable

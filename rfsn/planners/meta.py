@@ -11,7 +11,9 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.errors import ApplyError
 from rfsn.gate.diff import unified_diff
+from rfsn.llm.base import ChatModel
 from rfsn.models import (
     Edit,
     Finish,
@@ -23,6 +25,7 @@ from rfsn.models import (
     TestStatus,
 )
 from rfsn.observability.logging import bind, get_logger
+from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
@@ -40,9 +43,11 @@ log = get_logger(__name__)
 class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
-                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10) -> None:
+                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
+                 model: ChatModel | None = None) -> None:
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
+        self.model = model
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -157,7 +162,8 @@ class PhasePlanner:
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
         context = RepairContext(workspace=self.workspace, language=self.language, failing=targets,
                                 passing=baseline.passing, locations=locations, problem=self.problem,
-                                log=baseline.log, files=read_sources(self.workspace, self.language))
+                                log=baseline.log, files=read_sources(self.workspace, self.language),
+                                model=self.model)
         screen = Screen(baseline, targets, self._coverage)
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -197,7 +203,9 @@ class PhasePlanner:
         """Apply, screen in tiers, revert. The workspace is left as it was."""
         self.candidates_tried += 1
         fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
+        strategy = type(self.strategy).__name__
         if not fb.ok:
+            CANDIDATES.labels(strategy, "rejected").inc()
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
@@ -210,9 +218,11 @@ class PhasePlanner:
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:
-            raise RuntimeError(f"could not revert a candidate: {fb.decision.reason}")
+            raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
+        CANDIDATES.labels(strategy, "plausible" if result.plausible else
+                          "partial" if result.fixed else "failed").inc()
         return result
 
     def _verify(self, best: Candidate, baseline: TestReport, targets: list[str]) -> Plan:

@@ -62,7 +62,9 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout)
             return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
-                                 pids=settings.pids, ca_bundle=ca, session_id=session_id)
+                                 pids=settings.pids, tmp_size=settings.tmp_size,
+                                 file_size=settings.file_size, ca_bundle=ca,
+                                 session_id=session_id)
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
             raise

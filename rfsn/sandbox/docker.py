@@ -1,9 +1,14 @@
 """DockerSandbox: one long-lived container per session, commands run with exec.
 
 The working copy is bind-mounted at /testbed and the scratch directory at
-/rfsn. The container has no network. Every command runs under coreutils
-``timeout``, which puts it in a process group of its own and kills the whole
-group when time is up; the host also stops waiting soon after, as a backstop.
+/rfsn. The container is hardened (docs/security.md): no network, every
+capability dropped, ``no-new-privileges``, an unprivileged user (never root,
+even when rfsn runs as root), a read-only root filesystem with writable
+/testbed, a size-limited /tmp and a per-session copy of the env at /opt/rfsn,
+memory/CPU/pids limits, and only the environment rfsn sets. Every command runs
+under coreutils ``timeout``, which puts it in a process group of its own and
+kills the whole group when time is up; the host also stops waiting soon after,
+as a backstop. Output is streamed and capped: only its head and tail are kept.
 """
 
 from __future__ import annotations
@@ -12,21 +17,25 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rfsn.errors import DockerUnavailable, SandboxError
-from rfsn.models import ExecResult, truncate_output
+from rfsn.models import ExecResult
+from rfsn.models.results import MAX_OUTPUT
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels
-from rfsn.sandbox.images import CA_PATH, ca_environment
+from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
 
 WORKDIR = "/testbed"
 SCRATCH = "/rfsn"
 KILL_GRACE = 5
+#: the user commands run as when rfsn itself runs as root ("nobody")
+UNPRIVILEGED = 65534
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
@@ -52,23 +61,101 @@ def parse_memory(value: str) -> str:
     return value.lower().removesuffix("b")
 
 
+def parse_bytes(value: str) -> int:
+    """``"64m"`` -> 67108864 (suffixes k, m, g, t; a trailing ``b`` is ignored)."""
+    text = parse_memory(value.strip())
+    scale = 1024 ** ("kmgt".index(text[-1]) + 1) if text and text[-1] in "kmgt" else 1
+    return int(float(text.rstrip("kmgt")) * scale)
+
+
+def sandbox_user() -> tuple[int, int]:
+    """The uid:gid commands run as: the host's own, or ``nobody`` when that would be root."""
+    uid, gid = os.getuid(), os.getgid()
+    return (UNPRIVILEGED, UNPRIVILEGED) if uid == 0 else (uid, gid)
+
+
+def open_to(tree: Path, uid: int) -> None:
+    """Let ``uid`` write the working tree (not ``.git``): add ``a+rw`` (``a+rwx`` on directories).
+
+    Ownership stays the host's, so git's ownership checks hold; the
+    executable bit of files is untouched, so the patch diff is unaffected.
+    """
+    if uid == os.getuid():
+        return
+    tree.chmod(tree.stat().st_mode | 0o777)
+    for root, dirs, files in os.walk(tree):
+        if root == str(tree) and ".git" in dirs:
+            dirs.remove(".git")
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o777)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o666)
+
+
+def capped(chunks: Iterable[bytes], limit: int = MAX_OUTPUT, deadline: float | None = None) -> tuple[str, bool]:
+    """The stream decoded, its middle cut out past ``limit`` bytes; never holds more than ``limit``.
+
+    Returns the text and whether ``deadline`` (monotonic) passed while reading.
+    """
+    half = limit // 2
+    head = bytearray()
+    tail: deque[bytes] = deque()
+    tail_size = total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        room = half - len(head)
+        if room > 0:
+            head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            tail.append(chunk)
+            tail_size += len(chunk)
+            while tail and tail_size - len(tail[0]) >= half:
+                tail_size -= len(tail.popleft())
+        if deadline is not None and time.monotonic() > deadline:
+            return _joined(head, tail, half, total), True
+    return _joined(head, tail, half, total), False
+
+
+def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
+    rest = b"".join(tail)
+    if len(head) + len(rest) == total:
+        return (bytes(head) + rest).decode("utf-8", "replace")
+    kept = rest[-half:]
+    cut = total - len(head) - len(kept)
+    return (f"{head.decode('utf-8', 'replace')}\n... [{cut} bytes cut] ...\n"
+            f"{kept.decode('utf-8', 'replace')}")
+
+
 class DockerSandbox:
     kind = "docker"
     workdir = WORKDIR
     scratch_path = SCRATCH
 
     def __init__(self, client: Any, image: str, workspace: Path, *, memory: str, cpus: float,
-                 pids: int, ca_bundle: Path | None = None, session_id: str | None = None) -> None:
+                 pids: int, tmp_size: str = "1g", file_size: str = "4g", ca_bundle: Path | None = None,
+                 session_id: str | None = None) -> None:
+        import docker.types
+
         self.client = client
         self.workspace = workspace
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.scratch = Path(tempfile.mkdtemp(prefix="rfsn-scratch-"))
         self._closed = False
+        self.uid, self.gid = sandbox_user()
+        if self.uid != os.getuid():
+            os.chown(self.scratch, self.uid, self.gid)
+            open_to(workspace, self.uid)
         volumes = {
             str(workspace): {"bind": WORKDIR, "mode": "rw"},
             str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
         }
-        environment = {"HOME": "/tmp", "RFSN_ENV": "/opt/rfsn"}
+        # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
+        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())
@@ -78,7 +165,13 @@ class DockerSandbox:
             self.container = client.containers.run(
                 image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
                 working_dir=WORKDIR, volumes=volumes, environment=environment,
-                user=f"{os.getuid()}:{os.getgid()}", labels=labels.for_session(self.session_id),
+                user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
+                cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
+                read_only=True, tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"},
+                # The env (a virtualenv, caches) as a per-session copy: setup may install into it.
+                mounts=[docker.types.Mount(ENV_ROOT, None, type="volume")],
+                ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
+                                             hard=parse_bytes(file_size))],
                 mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
                 nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
             )
@@ -95,30 +188,58 @@ class DockerSandbox:
 
     def exec(self, argv: Sequence[str], *, timeout: float,
              env: Mapping[str, str] | None = None) -> ExecResult:
+        """Run ``argv``; SandboxError when the daemon stops answering or the container is gone."""
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            return self._exec(argv, timeout, env)
+        except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
+            SANDBOX_OPERATIONS.labels("docker", "exec", "error").inc()
+            detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise SandboxError(f"the Docker daemon stopped answering (or the container is gone) "
+                               f"while running {argv[0]!r}: {detail}") from exc
+
+    def _exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None) -> ExecResult:
         import requests.exceptions
 
         wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *argv]
         api = self.client.api
         started = time.monotonic()
         exec_id = api.exec_create(self.container.id, wrapped, workdir=WORKDIR,
-                                  environment=dict(env or {}), user=f"{os.getuid()}:{os.getgid()}")
-        default_timeout, api.timeout = api.timeout, timeout + KILL_GRACE + 30  # host-side backstop
+                                  environment=dict(env or {}), user=f"{self.uid}:{self.gid}")
+        backstop = timeout + KILL_GRACE + 30  # the host stops waiting after this
+        default_timeout, api.timeout = api.timeout, backstop
+        output, overran = "", False
         try:
-            raw = api.exec_start(exec_id, stream=False, demux=False)
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            self._kill_all()
-            raw = b""
+            output, overran = self._read(exec_id, deadline=started + backstop)
+        except (requests.exceptions.RequestException, OSError):
+            overran = True
         finally:
             api.timeout = default_timeout
+        if overran:
+            self._kill_all()
         duration = time.monotonic() - started
         exit_code = api.exec_inspect(exec_id).get("ExitCode")
         if exit_code is None:
             exit_code = 137
-        timed_out = exit_code in (124, 137) and duration >= timeout
+        timed_out = overran or (exit_code in (124, 137) and duration >= timeout)
         SANDBOX_OPERATIONS.labels("docker", "exec", "timeout" if timed_out else "ok").inc()
-        return ExecResult(argv=list(argv), exit_code=exit_code, duration=duration,
-                          output=truncate_output((raw or b"").decode("utf-8", "replace")),
+        return ExecResult(argv=list(argv), exit_code=exit_code, duration=duration, output=output,
                           timed_out=timed_out)
+
+    def _read(self, exec_id: str, deadline: float) -> tuple[str, bool]:
+        """Start the exec and read its output, capped, closing the socket however it ends."""
+        from docker.utils.socket import frames_iter
+
+        sock = self.client.api.exec_start(exec_id, socket=True)
+        raw = getattr(sock, "_sock", None)
+        try:
+            return capped((data for _, data in frames_iter(sock, tty=False)), deadline=deadline)
+        finally:
+            sock.close()
+            if raw is not None:
+                raw.close()
 
     def _kill_all(self) -> None:
         """Backstop when the host gave up waiting: kill every exec'd process group.

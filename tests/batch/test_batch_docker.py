@@ -60,6 +60,9 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], env=env,
                            capture_output=True, text=True)
     assert prune.returncode == 0, prune.stderr
+    deadline = time.monotonic() + 30  # a removal the daemon had begun may still be finishing
+    while session_containers(docker_client) and time.monotonic() < deadline:
+        time.sleep(1)
     assert session_containers(docker_client) == []
 
     restart = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,

@@ -12,6 +12,7 @@ from rfsn.controller.budget import Budget, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller
 from rfsn.controller.trajectory import Trajectory
+from rfsn.errors import RfsnError
 from rfsn.gate import Approved, ForgedApproval, Gate, GateContext
 from rfsn.models import (
     Edit,
@@ -48,10 +49,11 @@ def executor_over(workspace: Workspace) -> tuple[Executor, FakeSandbox]:
 
 @pytest.mark.parametrize(("phase", "proposal"), EVERY_INTENT, ids=lambda v: getattr(v, "intent", ""))
 def test_a_bare_proposal_is_refused(workspace: Workspace, phase: Phase, proposal: Proposal) -> None:
-    """Handing the executor a proposal instead of an Approved raises TypeError and runs nothing."""
+    """Handing the executor a proposal instead of an Approved raises ForgedApproval and runs nothing."""
     executor, sandbox = executor_over(workspace)
-    with pytest.raises(TypeError, match="approved"):
+    with pytest.raises(ForgedApproval, match="approved") as raised:
         executor.run(proposal)  # type: ignore[arg-type]
+    assert isinstance(raised.value, RfsnError) and isinstance(raised.value, TypeError)
     assert sandbox.calls == []
     assert (workspace.path / "calc.py").read_text() == BUGGY
 
@@ -64,7 +66,7 @@ def test_look_alikes_of_an_approval_are_refused(workspace: Workspace) -> None:
         proposal = RunCommand(argv=("python", "-c", "pass"))
         patch = None
 
-    with pytest.raises(TypeError):
+    with pytest.raises(ForgedApproval):
         executor.run(LooksApproved())  # type: ignore[arg-type]
     with pytest.raises(ForgedApproval):
         Approved(object(), RunCommand(argv=("python", "-c", "pass")))

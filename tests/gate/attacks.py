@@ -66,8 +66,43 @@ PROTECTED_EDITS = {
     "gitattributes": ".gitattributes",
     "rfsn_policy": "rfsn.toml",
     "github_workflow_case": ".GitHub/Workflows/ci.yml",
+    # SSH and GPG key directories: a planted key grants access
+    "ssh_authorized_keys": ".ssh/authorized_keys",
+    "ssh_authorized_keys_nested": "home/user/.ssh/authorized_keys",
+    "ssh_config": ".ssh/config",
+    "authorized_keys_loose": "deploy/authorized_keys",
+    "gnupg_keyring": ".gnupg/pubring.kbx",
+    "gpg_key": "keys/release.gpg",
+    # shell start-up files: code that runs in the next shell
+    "bashrc": ".bashrc",
+    "bashrc_nested": "home/dev/.bashrc",
+    "bash_profile": ".bash_profile",
+    "profile": ".profile",
+    "zshrc": ".zshrc",
+    "zshenv": ".zshenv",
+    "envrc": ".envrc",
+    "fish_config": ".config/fish/config.fish",
+    # credential and token files
+    "git_credentials": ".git-credentials",
+    "gitconfig": ".gitconfig",
+    "aws_credentials": ".aws/credentials",
+    "docker_config": ".docker/config.json",
+    "kube_config": ".kube/config",
+    "pgpass": ".pgpass",
+    "cargo_credentials": ".cargo/credentials.toml",
+    "gh_hosts": ".config/gh/hosts.yml",
+    "vault_token": ".vault-token",
+    # CI workflow definitions of other forges
+    "drone": ".drone.yml",
+    "bitbucket": "bitbucket-pipelines.yml",
+    "forgejo_workflow": ".forgejo/workflows/ci.yml",
+    "gitea_workflow": ".gitea/workflows/ci.yml",
+    "woodpecker": ".woodpecker/ci.yml",
+    "husky_hook": ".husky/pre-commit",
 }
-SECRET_READS = {"dotenv": ".env", "ssh_key": "home/id_rsa", "pem": "deploy/server.pem"}
+SECRET_READS = {"dotenv": ".env", "ssh_key": "home/id_rsa", "pem": "deploy/server.pem",
+                "ssh_dir": ".ssh/config", "git_credentials": ".git-credentials",
+                "aws_credentials": ".aws/credentials", "gnupg": ".gnupg/private-keys-v1.d/x.key"}
 
 
 class Attack(NamedTuple):

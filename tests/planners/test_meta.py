@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.errors import ApplyError, RfsnError
 from rfsn.gate.diff import unified_diff
 from rfsn.models import (
     Edit,
@@ -164,6 +165,23 @@ def test_a_rejected_candidate_is_skipped_never_reproposed(tmp_path: Path) -> Non
     assert edits(proposals).count("wrong add") == 1
     assert planner.verdict().status is SessionStatus.FIXED
     assert planner.candidates_tried == 2
+
+
+class RevertRejected(World):
+    """A world whose gate turns down the revert of a candidate that has landed."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, Edit) and proposal.rationale == REVERT:
+            return Feedback(GateDecision(accepted=False, rule="patch_does_not_apply", reason="drifted"))
+        return super().answer(proposal)
+
+
+def test_a_revert_that_cannot_land_ends_the_session_with_an_rfsn_error(tmp_path: Path) -> None:
+    """A workspace the planner cannot restore is an ApplyError (an RfsnError), never a bare RuntimeError."""
+    planner = planner_for(tmp_path, [WRONG, FIX_ADD])
+    with pytest.raises(ApplyError, match="could not revert a candidate: drifted") as raised:
+        RevertRejected({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    assert isinstance(raised.value, RfsnError)
 
 
 def test_a_candidate_failing_the_failing_tests_is_reverted_then_the_next_is_tried(tmp_path: Path) -> None:

@@ -17,7 +17,12 @@ ENTRY_POINT_GROUP = "rfsn.strategies"
 #: short name -> "module:attribute"
 STRATEGIES = {
     "template": "rfsn.planners.strategies.template:TemplateStrategy",
+    "openai": "rfsn.planners.strategies.model:ModelStrategy",
+    "anthropic": "rfsn.planners.strategies.model:ModelStrategy",
+    "hybrid": "rfsn.planners.strategies.model:HybridStrategy",
 }
+#: planners that need a model, and the provider each uses (hybrid: the configured one)
+MODEL_PLANNERS = {"openai": "openai", "anthropic": "anthropic", "hybrid": None}
 
 
 def known() -> list[PluginInfo]:

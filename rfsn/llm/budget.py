@@ -1,0 +1,147 @@
+"""Budgets that hold by construction, and the guard every model call goes through.
+
+Before a call, a conservative estimate of the prompt (two characters a token,
+scaled up whenever a server reported more input than estimated) plus the
+call's output limit must fit what is left of the token and money budgets; the output limit is lowered to what is left, and if even a short
+reply does not fit, no call is made (``BudgetExhausted``). Every attempt
+counts as a call, retries and replies that fail to parse included, and the
+usage the server reports is added after each reply.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from pydantic import BaseModel, Field
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from rfsn.errors import BudgetExhausted, ConfigError
+from rfsn.llm.base import ChatModel, Message, Reply
+from rfsn.llm.record import Recorder
+from rfsn.observability.logging import get_logger
+from rfsn.observability.metrics import LLM_CALLS, LLM_COST, LLM_SECONDS, LLM_TOKENS
+from rfsn.settings import Price
+
+log = get_logger(__name__)
+#: the shortest reply worth asking for
+MIN_OUTPUT = 64
+ATTEMPTS = 4
+
+
+#: built-in prices (USD per million tokens); ``[llm.prices."model"]`` in rfsn.toml adds or overrides
+BUILTIN_PRICES: dict[str, Price] = {
+    "gpt-4o": Price(input=2.5, output=10.0),
+    "gpt-4o-mini": Price(input=0.15, output=0.6),
+    "gpt-4.1": Price(input=2.0, output=8.0),
+    "gpt-4.1-mini": Price(input=0.4, output=1.6),
+    "claude-sonnet-4-5": Price(input=3.0, output=15.0),
+    "claude-opus-4-1": Price(input=15.0, output=75.0),
+    "claude-haiku-4-5": Price(input=1.0, output=5.0),
+}
+
+
+def price_of(model: str, table: dict[str, Price]) -> Price | None:
+    return {**BUILTIN_PRICES, **table}.get(model)
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """An over-estimate of the prompt's tokens: two characters a token, plus framing."""
+    return sum(math.ceil(len(m.content) / 2) + 8 for m in messages) + 16
+
+
+class LLMBudget(BaseModel):
+    max_calls: int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0, description="input plus output, whole session")
+    max_cost: float | None = Field(default=None, gt=0, description="USD, whole session")
+    price: Price | None = None
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+    def model_post_init(self, __context: object) -> None:
+        if self.max_cost is not None and self.price is None:
+            raise ConfigError("--max-cost needs a price for the model: add [llm.prices.\"MODEL\"] "
+                              "(input, output in USD per million tokens) to rfsn.toml")
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def allowance(self, prompt: int, wanted: int) -> int:
+        """The output limit this call may have, or BudgetExhausted if it may not be made."""
+        if self.max_calls is not None and self.calls >= self.max_calls:
+            raise BudgetExhausted(f"model call budget spent ({self.calls} calls)")
+        allowed = wanted
+        if self.max_tokens is not None:
+            allowed = min(allowed, self.max_tokens - self.tokens - prompt)
+        if self.max_cost is not None and self.price is not None:
+            left = self.max_cost - self.cost - prompt * self.price.input / 1e6
+            allowed = min(allowed, math.floor(left * 1e6 / self.price.output) if left > 0 else 0)
+        if allowed < MIN_OUTPUT:
+            raise BudgetExhausted(f"model budget spent ({self.tokens} tokens, ${self.cost:.4f}, "
+                                  f"{self.calls} calls): the next call could overspend it")
+        return allowed
+
+    def totals(self) -> dict[str, Any]:
+        """The session's model accounting, as result.json keeps it."""
+        return {"tokens": self.tokens, "cost": round(self.cost, 6), "llm_calls": self.calls,
+                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+
+    def record(self, reply: Reply) -> None:
+        self.input_tokens += reply.input_tokens
+        self.output_tokens += reply.output_tokens
+        if self.price is not None:
+            self.cost += (reply.input_tokens * self.price.input
+                          + reply.output_tokens * self.price.output) / 1e6
+
+
+class GuardedModel:
+    """A ChatModel behind the budget, retries of transient failures, and the record."""
+
+    def __init__(self, model: ChatModel, budget: LLMBudget, recorder: Recorder | None = None,
+                 transient: tuple[type[BaseException], ...] = ()) -> None:
+        self.inner, self.budget, self.recorder, self.transient = model, budget, recorder, transient
+        self.provider, self.model = model.provider, model.model
+        #: how far the server's input counts have exceeded the estimate (never below 1)
+        self.ratio = 1.0
+
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+        retrying = Retrying(retry=retry_if_exception_type(self.transient),
+                            stop=stop_after_attempt(ATTEMPTS), reraise=True,
+                            wait=wait_random_exponential(multiplier=0.5, max=8))
+        for attempt in retrying:
+            with attempt:
+                return self._once(messages, max_tokens, temperature)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+        estimate = estimate_tokens(messages)
+        limit = self.budget.allowance(math.ceil(estimate * self.ratio), max_tokens)
+        self.budget.calls += 1
+        started = time.monotonic()
+        try:
+            if self.recorder is not None and self.recorder.replaying:
+                reply = self.recorder.replay(self.provider, self.model, messages, limit, temperature)
+            else:
+                reply = self.inner.complete(messages, limit, temperature)
+        except BaseException as exc:
+            LLM_CALLS.labels(self.model, "error").inc()
+            log.info("llm.call_failed", model=self.model, error=type(exc).__name__)
+            raise
+        LLM_SECONDS.labels(self.model).observe(time.monotonic() - started)
+        LLM_CALLS.labels(self.model, "ok").inc()
+        self.budget.record(reply)
+        self.ratio = max(self.ratio, reply.input_tokens / estimate)
+        LLM_TOKENS.labels(self.model, "input").inc(reply.input_tokens)
+        LLM_TOKENS.labels(self.model, "output").inc(reply.output_tokens)
+        if self.budget.price is not None:
+            LLM_COST.labels(self.model).inc((reply.input_tokens * self.budget.price.input
+                                             + reply.output_tokens * self.budget.price.output) / 1e6)
+        if self.recorder is not None and not self.recorder.replaying:
+            self.recorder.write(self.provider, self.model, messages, limit, temperature, reply)
+        log.info("llm.call", model=self.model, input_tokens=reply.input_tokens,
+                 output_tokens=reply.output_tokens, max_tokens=limit)
+        return reply

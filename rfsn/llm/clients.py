@@ -1,0 +1,98 @@
+"""Chat models on the official SDKs: OpenAI Chat Completions and Anthropic Messages.
+
+The SDK's own retries are off: ``GuardedModel`` retries, so that every attempt
+is counted against the budget. Authentication and invalid-request errors are
+final: an ``LLMError`` with one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from rfsn.errors import ConfigError, LLMError
+from rfsn.llm.base import Message, Reply
+
+#: where each provider's key comes from (read by rfsn.settings)
+KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+TIMEOUT = 120.0
+
+
+def _check_base_url(base_url: str | None) -> None:
+    if base_url is None:
+        return
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"--base-url must be an http(s) URL such as http://127.0.0.1:8000/v1, "
+                          f"not {base_url!r}")
+
+
+class OpenAIChat:
+    provider = "openai"
+
+    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
+        import openai
+
+        self.model, self._errors = model, openai
+        self._client = openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=TIMEOUT)
+
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model, max_tokens=max_tokens, temperature=temperature,
+                messages=[m.model_dump() for m in messages])  # type: ignore[misc]
+        except (self._errors.AuthenticationError, self._errors.BadRequestError,
+                self._errors.PermissionDeniedError, self._errors.NotFoundError) as exc:
+            raise LLMError(f"{self.provider} refused the request: {_first_line(exc)}") from None
+        usage = response.usage
+        text = response.choices[0].message.content if response.choices else ""
+        return Reply(text=text or "", input_tokens=usage.prompt_tokens if usage else 0,
+                     output_tokens=usage.completion_tokens if usage else 0, model=response.model)
+
+
+class AnthropicChat:
+    provider = "anthropic"
+
+    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
+        import anthropic
+
+        self.model, self._errors = model, anthropic
+        self._client = anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=0,
+                                           timeout=TIMEOUT)
+
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        chat: Any = [m.model_dump() for m in messages if m.role != "system"]
+        try:
+            # this SDK's Messages API takes no temperature: samples use the model's own
+            response = self._client.messages.create(
+                model=self.model, max_tokens=max_tokens, system=system, messages=chat)
+        except (self._errors.AuthenticationError, self._errors.BadRequestError,
+                self._errors.PermissionDeniedError, self._errors.NotFoundError) as exc:
+            raise LLMError(f"{self.provider} refused the request: {_first_line(exc)}") from None
+        text = "".join(getattr(block, "text", "") for block in response.content)
+        return Reply(text=text, input_tokens=response.usage.input_tokens,
+                     output_tokens=response.usage.output_tokens, model=response.model)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def make_model(provider: str, model: str, base_url: str | None, key: str) -> OpenAIChat | AnthropicChat:
+    """A client for ``provider``; an unknown provider or a malformed base URL is a ConfigError."""
+    _check_base_url(base_url)
+    if provider == "openai":
+        return OpenAIChat(model, key, base_url)
+    if provider == "anthropic":
+        return AnthropicChat(model, key, base_url)
+    raise ConfigError(f"unknown model provider {provider!r} (known: {', '.join(KEY_VARIABLES)})")
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Rate limits, overload, 5xx and connection failures of either SDK: worth retrying."""
+    import anthropic
+    import openai
+
+    return (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
+            anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)

@@ -1,0 +1,133 @@
+"""The model strategy: a language model proposes edits, in the same phases and through the
+same gate and screening as the templates.
+
+The model sees the problem statement, the failing tests and the tail of their
+output, and the code around the most suspicious lines (from the offline
+localization). Several samples are asked for; a reply that holds no usable
+edit is sent back once with the reason. Every edit becomes a Candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from rfsn.errors import ConfigError
+from rfsn.llm.base import ChatModel, Message
+from rfsn.observability.logging import get_logger
+from rfsn.planners.base import RepairContext
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.strategies.replies import ReplyError, parse_edits
+from rfsn.planners.strategies.template import TemplateStrategy
+
+log = get_logger(__name__)
+SYSTEM = """You repair bugs in software repositories. Change only the project's source, never \
+its tests. Answer with one or more SEARCH/REPLACE blocks, each exactly:
+
+path/to/file.py
+<<<<<<< SEARCH
+lines copied exactly from the current file
+=======
+the replacement lines
+>>>>>>> REPLACE
+
+Keep each SEARCH short but unique in its file. A unified diff in a ```diff block is also accepted."""
+SAMPLES = 3
+MAX_OUTPUT = 2048
+WINDOW = 12
+LOG_TAIL = 3000
+
+
+_VOLATILE = ((re.compile(r"\b\d+(?:\.\d+)?s\b"), "<t>s"), (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<addr>"),
+             (re.compile(r"pytest-\d+"), "pytest-<n>"), (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"))
+
+
+def stable(log: str) -> str:
+    """The log without what changes from run to run (durations, addresses, temp and report
+    directories), so the same failure gives the same prompt and a replay finds it again."""
+    for pattern, replacement in _VOLATILE:
+        log = pattern.sub(replacement, log)
+    return log
+
+
+def prompt(context: RepairContext, max_locations: int = 6) -> str:
+    parts = []
+    if context.problem:
+        parts.append(f"## Problem\n{context.problem.strip()}")
+    if context.failing:
+        parts.append("## Failing tests\n" + "\n".join(context.failing[:20]))
+    if context.log:
+        parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
+    shown: set[tuple[str, int]] = set()
+    for loc in context.locations[:max_locations]:
+        lines = context.files.get(loc.file, "").splitlines()
+        start = max(1, loc.line - WINDOW)
+        if not lines or (loc.file, start) in shown:
+            continue
+        shown.add((loc.file, start))
+        body = "\n".join(f"{n:5d}  {lines[n - 1]}"
+                         for n in range(start, min(len(lines), loc.line + WINDOW) + 1))
+        parts.append(f"## {loc.file} (suspicious line {loc.line})\n{body}")
+    if not shown:
+        parts.append("## Files\n" + "\n".join(sorted(context.files)[:200]))
+    return "\n\n".join(parts)
+
+
+class ModelStrategy:
+    """Candidates from the model in ``RepairContext.model``."""
+
+    name = "model"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        model = context.model
+        if model is None:
+            raise ConfigError("the model planner needs a model (--model, and the provider's key)")
+        seen: set[str] = set()
+        for sample in range(SAMPLES):
+            for candidate in self._sample(model, context, temperature=0.0 if sample == 0 else 0.8):
+                if candidate.diff() not in seen:
+                    seen.add(candidate.diff())
+                    yield candidate
+
+    def _sample(self, model: ChatModel, context: RepairContext,
+                temperature: float) -> Iterator[Candidate]:
+        messages = [Message(role="system", content=SYSTEM),
+                    Message(role="user", content=prompt(context))]
+        for attempt in range(2):  # an unusable reply is sent back once, with the reason
+            reply = model.complete(messages, MAX_OUTPUT, temperature)
+            try:
+                edits = parse_edits(reply.text, context.files)
+            except ReplyError as exc:
+                log.info("model.unusable_reply", reason=str(exc), attempt=attempt)
+                messages += [Message(role="assistant", content=reply.text),
+                             Message(role="user", content=f"That reply cannot be used: {exc}. "
+                                                          "Answer again with SEARCH/REPLACE blocks.")]
+                continue
+            yield from _as_candidates(edits, context)
+            return
+
+
+def _as_candidates(edits: dict[str, str], context: RepairContext) -> Iterator[Candidate]:
+    """One candidate for all of a reply's edits (the first file leads, the rest ride along)."""
+    from rfsn.planners.candidates import FileChange
+
+    paths = sorted(edits)
+    first = paths[0]
+    before = context.files.get(first, "")
+    line = next((n for n, (a, b) in enumerate(zip(before.splitlines(), edits[first].splitlines(),
+                                                  strict=False), 1) if a != b), 1)
+    yield Candidate(path=first, line=line, template="model",
+                    description=f"model edit of {', '.join(paths)}", score=1.0,
+                    original=before, patched=edits[first],
+                    others=tuple(FileChange(path=p, original=context.files.get(p, ""),
+                                            patched=edits[p]) for p in paths[1:]))
+
+
+class HybridStrategy:
+    """The templates first; the model when they run dry."""
+
+    name = "hybrid"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        yield from TemplateStrategy().candidates(context)
+        yield from ModelStrategy().candidates(context)
