@@ -26,22 +26,15 @@ from typing import Any
 
 from rfsn.buildpacks import pydeps
 from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
+from rfsn.errors import RfsnError
 
 Spec = Mapping[str, Any]
 
-_VENV_ENV = (
-    ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
-    ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-    ("PYTHONDONTWRITEBYTECODE", "1"),
-    ("PYTHONUNBUFFERED", "1"),
-    ("PIP_NO_INPUT", "1"),
-    ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
-)
-_PIP = "$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off"
 
 
-class EnvUnavailable(Exception):
+class EnvUnavailable(RfsnError):
     """The spec needs something this machine cannot provide (the message says what)."""
 
 
@@ -126,24 +119,24 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if packages == "environment.yml":
         raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
-    steps = ["python3 -m venv $RFSN_ENV/venv", f"{_PIP} 'pip<24.1' 'setuptools<70' wheel"]
+    steps = [CREATE_VENV, f"{PIP_INSTALL} 'pip<24.1' 'setuptools<70' wheel"]
     if packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
         files.append(("requirements.txt", requirements))
-        steps.append(f"{_PIP} -r $RFSN_ENV/files/requirements.txt")
+        steps.append(f"{PIP_INSTALL} -r $RFSN_ENV/files/requirements.txt")
     elif packages:
-        steps.append(f"{_PIP} {packages}")
+        steps.append(f"{PIP_INSTALL} {packages}")
     pip_packages = [str(p) for p in spec.get("pip_packages", [])]
     if pip_packages:
-        steps.append(f"{_PIP} {' '.join(shlex.quote(p) for p in pip_packages)}")
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
     if project:
-        steps.append(f"{_PIP} {' '.join(shlex.quote(p) for p in project)}")
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in project)}")
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
-        steps.append(f"{_PIP} {' '.join(shlex.quote(t) for t in tooling)}")
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(t) for t in tooling)}")
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
-                     env=_VENV_ENV, files=tuple(files))
+                     env=VENV_ENV, files=tuple(files))
 
 
 def _missing_tooling(text: str) -> list[str]:

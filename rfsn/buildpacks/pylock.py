@@ -16,9 +16,9 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
+from rfsn.buildpacks.pyenv import PIP_INSTALL
 
 UV = "uv>=0.5,<1"
-_PIP = "$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off"
 
 
 def _toml(path: Path) -> dict:
@@ -49,9 +49,9 @@ def uv_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], list[tu
     missing = [t for t in (*tooling, *build_requirements(repo))
                if canonicalize_name(requirement_name(t)) not in locked]
     steps = [
-        f"{_PIP} {shlex.quote(UV)}",
+        f"{PIP_INSTALL} {shlex.quote(UV)}",
         f"cd $RFSN_ENV/files && {' '.join(export)}",
-        f"{_PIP} -r $RFSN_ENV/locked.txt {' '.join(shlex.quote(t) for t in missing)}".rstrip(),
+        f"{PIP_INSTALL} -r $RFSN_ENV/locked.txt {' '.join(shlex.quote(t) for t in missing)}".rstrip(),
     ]
     files = [(name, (repo / name).read_text(encoding="utf-8")) for name in ("pyproject.toml", "uv.lock")]
     return steps, files
