@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.batch import specs
+from rfsn.buildpacks.pyenv import PIP_INSTALL
 
 SPEC = {"python": "3.9", "packages": "requirements.txt", "pip_packages": ["attrs==23.1.0"],
         "install": "python -m pip install -e .", "pre_install": ["echo pre"], "test_cmd": "pytest -rA"}
@@ -96,4 +97,4 @@ def test_real_spec_table_and_directives() -> None:
 def test_a_spec_that_installs_all_tooling_adds_no_empty_install_step() -> None:
     reqs = "pytest==7.0\ncoverage==7.4\nsetuptools==68\nwheel\n"
     recipe = specs.render_recipe(SPEC, registry=False, requirements=reqs)
-    assert all(step.strip() != specs._PIP for step in recipe.steps)
+    assert all(step.strip() != PIP_INSTALL for step in recipe.steps)
