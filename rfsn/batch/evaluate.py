@@ -25,12 +25,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rfsn.batch import validation
 from rfsn.batch.grading import instance_report, trusted_statuses
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
-from rfsn.batch.patching import apply_patch, apply_test_patch
+from rfsn.batch.patching import apply_patch, apply_test_patch, restore_files
 from rfsn.batch.repos import checkout, resolve_source
+from rfsn.batch.specenv import SpecBuildpack, instance_buildpack
 from rfsn.batch.testrun import selection
-from rfsn.buildpacks import select
+from rfsn.buildpacks.base import Buildpack, HealthCapable
 from rfsn.errors import (
     DockerUnavailable,
     ImageError,
@@ -39,10 +41,13 @@ from rfsn.errors import (
     WorkspaceError,
 )
 from rfsn.fsutil import write_atomic
+from rfsn.gate.diff import touched_files
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind, open_sandbox
+from rfsn.sandbox.base import Sandbox
 from rfsn.settings import load_settings
+from rfsn.workspace import Workspace
 
 REPORT = "report.json"
 TEST_OUTPUT = "test_output.txt"
@@ -136,25 +141,28 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
             log(f"checkout {source} at {inst.base_commit}")
             ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
                           settings.clone_timeout)
-        with log.phase("apply"):
-            applied = apply_patch(ws, patch)
-            log(applied.log)
-            if not applied.applied:
-                log("model patch failed to apply")
-                return instance_report(inst.instance_id, patch, False, None,
-                                       inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
-            tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
-            log(tests_applied.log)
-            if not tests_applied.applied:
-                raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-        buildpack = select(ws.path)
+        buildpack = instance_buildpack(inst, ws.path, settings)
         kind = choose_kind(settings.sandbox)
         tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
         with ExitStack() as stack:
             with log.phase("sandbox"):
                 box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
                                                        session_id=_session(inst.instance_id)))
-            log(f"sandbox {box.kind} up, buildpack {buildpack.name}")
+            log(f"sandbox {box.kind} up, buildpack {buildpack.name}"
+                f"{' (SWE-bench spec)' if isinstance(buildpack, SpecBuildpack) else ''}")
+            with log.phase("validate"):
+                _validate(box, buildpack, inst, ws, settings.home, timeout, log)
+            with log.phase("apply"):
+                applied = apply_patch(ws, patch)
+                log(applied.log)
+                if not applied.applied:
+                    log("model patch failed to apply")
+                    return instance_report(inst.instance_id, patch, False, None,
+                                           inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
+                tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
+                log(tests_applied.log)
+                if not tests_applied.applied:
+                    raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
             with log.phase("tests"):
                 report = run_tests(box, buildpack, selection(buildpack, ws.path, tests), timeout)
             closing = time.monotonic()
@@ -173,6 +181,27 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                                inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _validate(box: Sandbox, buildpack: Buildpack, inst: Instance, ws: Workspace, home: Path,
+              timeout: float, log: _Log) -> None:
+    """Base + test_patch must collect F2P failing and P2P passing (cached); then the tree is reset."""
+    path = validation.cache_path(home, inst, buildpack, ws.path)
+    known, reason = validation.cached(path)
+    if not known:
+        if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
+            raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+        tests = [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]
+        report = run_tests(box, buildpack, selection(buildpack, ws.path, tests), timeout)
+        restore_files(ws, touched_files(inst.test_patch), ws.base_commit)
+        if report.timed_out:
+            raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
+        diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
+        reason = validation.verdict(inst, report, diagnosis)
+        validation.store(path, reason)
+    log(f"environment validation{' (cached)' if known else ''}: {reason or 'ok'}")
+    if reason:
+        raise InfraFailure(ErrorKind.ENV, reason)
 
 
 def _session(instance_id: str) -> str:

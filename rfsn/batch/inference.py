@@ -34,6 +34,7 @@ from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
+from rfsn.batch.specenv import instance_buildpack
 from rfsn.errors import InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
@@ -99,7 +100,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
         )
         if task.timeout:
             options.timeout = task.timeout
-        result = repair_workspace(workspace, options, settings)
+        buildpack = instance_buildpack(inst, workspace.path, settings)
+        result = repair_workspace(workspace, options, settings, buildpack=buildpack)
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)
         instance_dir.mkdir(parents=True, exist_ok=True)

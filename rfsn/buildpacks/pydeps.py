@@ -114,6 +114,19 @@ def _extras(extras: Any) -> list[str]:
             for r in _as_list(reqs)]
 
 
+#: what a build backend asks for on top of its own requires to build an editable install (PEP 660)
+EDITABLE_REQUIRES = {"hatchling": ("editables",)}
+
+
+def build_requirements(repo: Path) -> list[str]:
+    """The build backend's requirements, including what it needs for an editable install
+    (the session installs the project with ``pip install -e . --no-build-isolation``, offline)."""
+    declared = _as_list(_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
+    names = {requirement_name(r).lower() for r in declared}
+    extra = [e for name, needs in EDITABLE_REQUIRES.items() if name in names for e in needs]
+    return [*declared, *extra]
+
+
 def raw_requirements(repo: Path) -> list[str]:
     reqs: list[str] = []
     pyproject = _toml(repo / "pyproject.toml")
@@ -122,7 +135,7 @@ def raw_requirements(repo: Path) -> list[str]:
     reqs += _extras(project.get("optional-dependencies", {}))
     groups = pyproject.get("dependency-groups", {})
     reqs += [r for r in _extras(groups) if isinstance(r, str)]
-    reqs += pyproject.get("build-system", {}).get("requires", [])
+    reqs += build_requirements(repo)
     setup_cfg = _ini(repo / "setup.cfg")
     if setup_cfg.has_option("options", "install_requires"):
         reqs += _lines(setup_cfg.get("options", "install_requires"))
@@ -178,3 +191,14 @@ def requires_python(repo: Path) -> SpecifierSet | None:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:
         return None
+
+
+def runtime_requirements(repo: Path) -> list[str]:
+    """What ``pip install .`` would install: the project's runtime dependencies only."""
+    reqs: list[str] = list(_toml(repo / "pyproject.toml").get("project", {}).get("dependencies", []))
+    setup_cfg = _ini(repo / "setup.cfg")
+    if setup_cfg.has_option("options", "install_requires"):
+        reqs += _lines(setup_cfg.get("options", "install_requires"))
+    if (repo / "setup.py").is_file():
+        reqs += _as_list(_setup_py_kwargs(repo / "setup.py").get("install_requires"))
+    return [r for r in reqs if isinstance(r, str)]

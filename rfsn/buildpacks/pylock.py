@@ -15,10 +15,10 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.pydeps import TEST_EXTRAS, requirement_name
+from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
+from rfsn.buildpacks.pyenv import PIP_INSTALL
 
 UV = "uv>=0.5,<1"
-_PIP = "$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off"
 
 
 def _toml(path: Path) -> dict:
@@ -35,7 +35,8 @@ def locked_packages(repo: Path) -> set[str]:
 
 
 def uv_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]] | None:
-    """(steps, files) installing ``repo``'s uv-locked dependencies plus the missing ``tooling``,
+    """(steps, files) installing ``repo``'s uv-locked dependencies plus the missing ``tooling``
+    and build requirements (for the session's offline editable install),
     or None when it has no uv.lock with a pyproject.toml beside it."""
     if not (repo / "pyproject.toml").is_file() or not locked_packages(repo):
         return None
@@ -45,11 +46,12 @@ def uv_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], list[tu
               "--all-groups", "--no-emit-project", "--no-emit-workspace",
               *(f"--extra={e}" for e in extras), "-o", "$RFSN_ENV/locked.txt"]
     locked = locked_packages(repo)
-    missing = [t for t in tooling if canonicalize_name(requirement_name(t)) not in locked]
+    missing = [t for t in (*tooling, *build_requirements(repo))
+               if canonicalize_name(requirement_name(t)) not in locked]
     steps = [
-        f"{_PIP} {shlex.quote(UV)}",
+        f"{PIP_INSTALL} {shlex.quote(UV)}",
         f"cd $RFSN_ENV/files && {' '.join(export)}",
-        f"{_PIP} -r $RFSN_ENV/locked.txt {' '.join(shlex.quote(t) for t in missing)}".rstrip(),
+        f"{PIP_INSTALL} -r $RFSN_ENV/locked.txt {' '.join(shlex.quote(t) for t in missing)}".rstrip(),
     ]
     files = [(name, (repo / name).read_text(encoding="utf-8")) for name in ("pyproject.toml", "uv.lock")]
     return steps, files

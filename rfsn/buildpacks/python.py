@@ -27,6 +27,7 @@ from rfsn.buildpacks.pycoverage import (
     coverage_json_command,
     per_test_coverage,
 )
+from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.pyhealth import diagnose
 from rfsn.buildpacks.pylock import uv_install
 from rfsn.models import TestReport, TestStatus
@@ -95,21 +96,13 @@ class PythonBuildpack:
             names = {pydeps.requirement_name(r) for r in requirements}
             tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
             packages = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
-            install, files = [f"$RFSN_ENV/venv/bin/python -m pip install --no-input "
-                              f"--progress-bar off {packages}"], []
+            install, files = [f"{PIP_INSTALL} {packages}"], []
         return EnvRecipe(
             buildpack=self.name,
             base=python_image(self.python_version(repo)),
-            steps=("python3 -m venv $RFSN_ENV/venv", *install),
+            steps=(CREATE_VENV, *install),
             files=tuple(files),
-            env=(
-                ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
-                ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                ("PYTHONDONTWRITEBYTECODE", "1"),
-                ("PYTHONUNBUFFERED", "1"),
-                ("PIP_NO_INPUT", "1"),
-                ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
-            ),
+            env=VENV_ENV,
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

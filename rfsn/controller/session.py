@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks import select
+from rfsn.buildpacks.base import Buildpack
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step
@@ -81,8 +82,11 @@ def _phase_durations(trajectory: Path) -> dict[str, float]:
 
 
 def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
-                     on_step: Callable[[Step], None] | None = None) -> SessionResult:
-    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/."""
+                     on_step: Callable[[Step], None] | None = None,
+                     buildpack: Buildpack | None = None) -> SessionResult:
+    """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/.
+
+    ``buildpack`` overrides detection (batch passes an instance's spec-driven one)."""
     session_id = options.session_id or uuid.uuid4().hex[:12]
     out = options.out_dir / session_id
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +100,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
-                buildpack = select(workspace.path, options.buildpack, options.test_cmd)
+                buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
                 strategy = load_strategy(options.planner)
                 model = session_model(options, settings, out)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,

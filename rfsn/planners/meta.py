@@ -31,6 +31,7 @@ from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
+from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.screening import Screen, ScreenResult, choose_best
 from rfsn.planners.sources import read_sources
@@ -132,15 +133,21 @@ class PhasePlanner:
         yield from self._verify(choose_best(plausible), baseline, targets)
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
-        fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True,
-                            rationale="per-test line coverage for spectrum-based localization")
-        coverage = fb.outcome.report.coverage if fb.outcome and fb.outcome.report else None
-        self._coverage = coverage or {}
-        if coverage:
+        focus = focus_tests(targets, baseline.passing)
+        for subset in ((focus, None) if focus else (None,)):
+            fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
+                                rationale="per-test line coverage for spectrum-based localization"
+                                          + (" (failing tests and their files' tests first)" if subset else ""))
+            coverage = fb.outcome.report.coverage if fb.outcome and fb.outcome.report else None
+            self._coverage = coverage or {}
+            if not coverage:
+                continue
             boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
-            ranked = rank(by_test, targets, baseline.passing, self.formula, boosts)
-            return with_definitions(ranked, read_sources(self.workspace, self.language))
+            covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
+            ranked = rank(by_test, targets, covered, self.formula, boosts)
+            if subset is None or not is_flat(ranked):
+                return with_definitions(ranked, read_sources(self.workspace, self.language))
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}

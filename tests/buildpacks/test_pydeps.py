@@ -148,3 +148,13 @@ def test_python_version_follows_requires_python(tmp_path: Path) -> None:
     pack = PythonBuildpack()
     assert pack.python_version(make(tmp_path / "a", {"setup.cfg": "[options]\npython_requires = <3.10\n"})) == "3.9"
     assert pack.python_version(make(tmp_path / "b", {"requirements.txt": "x\n"})) == "3.11"
+
+
+def test_a_hatchling_project_gets_what_its_editable_install_needs(tmp_path: Path) -> None:
+    """hatchling builds editables with the `editables` package, which the offline session cannot fetch."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "p"\nversion = "1"\n')
+    assert pydeps.build_requirements(tmp_path) == ["hatchling", "hatch-vcs", "editables"]
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n')
+    assert pydeps.build_requirements(tmp_path) == ["setuptools"]

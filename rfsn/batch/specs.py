@@ -1,0 +1,162 @@
+"""Environments from the SWE-bench harness's per-repository, per-version specs.
+
+The `swebench` package (optional extra ``rfsn[swebench]``, 4.x) holds a spec
+per repo and version: Python version, packages, pip_packages, pre_install,
+install, test_cmd. This module looks a spec up and renders it as an rfsn
+``EnvRecipe`` (no conda: the Python comes from a base image that ships it,
+dependencies go into a venv), so the recipe hash keys one env image per
+repo+version. Requirement files are read from the instance's own repository at
+``environment_setup_commit``, as the harness reads them from GitHub.
+
+A spec whose Python no reachable source ships raises ``EnvUnavailable``
+(an infrastructure error with that reason), never a silent fallback.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shlex
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks import pydeps
+from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
+from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
+from rfsn.errors import RfsnError
+
+Spec = Mapping[str, Any]
+
+
+
+class EnvUnavailable(RfsnError):
+    """The spec needs something this machine cannot provide (the message says what)."""
+
+
+def lookup(repo: str, version: str) -> Spec | None:
+    """The harness's spec for ``repo`` at ``version``; None without swebench or a spec."""
+    try:
+        from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
+    except ImportError:
+        return None
+    spec: Spec | None = MAP_REPO_VERSION_TO_SPECS.get(repo, {}).get(str(version))
+    return spec
+
+
+def requirement_paths(repo: str) -> list[str]:
+    """Where the harness reads ``repo``'s requirements file (first one that exists wins)."""
+    try:
+        from swebench.harness.constants import MAP_REPO_TO_REQS_PATHS
+    except ImportError:
+        return ["requirements.txt"]
+    return list(MAP_REPO_TO_REQS_PATHS.get(repo, ["requirements.txt"]))
+
+
+def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
+    """The first requirements file of ``paths`` at ``commit``, ``-r`` includes inlined."""
+    for path in paths:
+        text = _git_show(checkout, commit, path)
+        if text is not None:
+            return _inline(checkout, commit, str(Path(path).parent), text)
+    raise EnvUnavailable(f"no requirements file ({', '.join(paths)}) at {commit[:12]}")
+
+
+def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip().startswith(("-e .", "#", ".[test")):
+            continue  # the harness's exclusions: the project itself, comments
+        match = re.match(r"^\s*-r\s+(\S+)", line)
+        if not match:
+            lines.append(line)
+            continue
+        included = str(Path(folder, match.group(1)))
+        body = _git_show(checkout, commit, included)
+        if body is None:
+            raise EnvUnavailable(f"{included} (included by a requirements file) is missing")
+        lines.append(_inline(checkout, commit, str(Path(included).parent), body))
+    return "\n".join(lines)
+
+
+def project_requirements(checkout: Path, commit: str) -> list[str]:
+    """The runtime dependencies the project declares at ``commit`` (what ``pip install .`` adds)."""
+    with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
+        archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
+                                  "setup.py", "setup.cfg", "pyproject.toml"],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:  # some of the three files are absent: take them one by one
+            for name in ("setup.py", "setup.cfg", "pyproject.toml"):
+                text = _git_show(checkout, commit, name)
+                if text is not None:
+                    Path(tmp, name).write_text(text, encoding="utf-8")
+        else:
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(tmp, filter="data")
+        return sorted(set(pydeps.runtime_requirements(Path(tmp))))
+
+
+def _git_show(checkout: Path, commit: str, path: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(checkout), "show", f"{commit}:{path}"],
+                          capture_output=True, text=True, check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
+                  project: tuple[str, ...] = ()) -> EnvRecipe:
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``,
+    ``project`` the dependencies the project declares (the session installs it offline)."""
+    version = str(spec["python"])
+    if not registry and version not in DEBIAN_PYTHON:
+        shipped = ", ".join(sorted(DEBIAN_PYTHON))
+        raise EnvUnavailable(f"Python {version} is not shipped by Debian (only {shipped}) "
+                             "and no container registry is reachable")
+    packages = str(spec.get("packages", "")).strip()
+    if packages == "environment.yml":
+        raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
+    files: list[tuple[str, str]] = []
+    steps = [CREATE_VENV, f"{PIP_INSTALL} 'pip<24.1' 'setuptools<70' wheel"]
+    if packages == "requirements.txt":
+        if requirements is None:
+            raise EnvUnavailable("the spec installs requirements.txt but none was given")
+        files.append(("requirements.txt", requirements))
+        steps.append(f"{PIP_INSTALL} -r $RFSN_ENV/files/requirements.txt")
+    elif packages:
+        steps.append(f"{PIP_INSTALL} {packages}")
+    pip_packages = [str(p) for p in spec.get("pip_packages", [])]
+    if pip_packages:
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
+    if project:
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in project)}")
+    tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
+    if tooling:  # a step with no package would fail the build
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(t) for t in tooling)}")
+    return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
+                     env=VENV_ENV, files=tuple(files))
+
+
+def _missing_tooling(text: str) -> list[str]:
+    """rfsn's own tools the spec does not already install (pytest pins stay the spec's)."""
+    return [t for t in TOOLING if not re.search(rf"(^|[\s'\"]){re.escape(t.split('>')[0])}\b", text, re.M)]
+
+
+def setup_commands(spec: Spec) -> list[list[str]]:
+    """The spec's ``pre_install`` and ``install`` steps, run in each session's checkout."""
+    commands = [*spec.get("pre_install", []), *([spec["install"]] if spec.get("install") else [])]
+    return [["bash", "-c", _offline(str(c))] for c in commands]
+
+
+def _offline(command: str) -> str:
+    """A pip install of the checkout, made to work without network (deps are in the image)."""
+    return re.sub(r"\b(pip install)\b", r"\1 --no-deps --no-build-isolation", command)
+
+
+def test_directives(instance: Mapping[str, Any]) -> list[str]:
+    """The test files ``test_patch`` touches, as the harness passes them to ``test_cmd``."""
+    from swebench.harness.test_spec.python import get_test_directives
+
+    return list(get_test_directives(dict(instance)))

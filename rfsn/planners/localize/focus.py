@@ -1,0 +1,40 @@
+"""Which tests to cover first on a large suite, and when that was not enough.
+
+Per-test coverage of a whole large suite costs tens of seconds before the
+first candidate. The failing tests and the passing tests of the same test
+files usually separate the faulty lines already; the whole suite is covered
+only when that first ranking is flat (nothing ranked, or the top score shared
+by many lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rfsn.planners.localize.location import Location
+
+SMALL_SUITE = 200   # tests: below this, cover everything at once
+FLAT_TIES = 20      # lines sharing the top score: above this, the ranking says little
+
+
+def test_file(test_id: str) -> str:
+    """The file part of a test id (``tests/test_x.py::T::test_y`` -> ``tests/test_x.py``)."""
+    return test_id.split("::", 1)[0]
+
+
+def focus_tests(failing: Sequence[str], passing: Sequence[str]) -> tuple[str, ...] | None:
+    """The tests to cover first: the failing ones and the passing ones sharing their files;
+    None (cover the whole suite) on a small suite or when the focus would not be smaller."""
+    if len(failing) + len(passing) < SMALL_SUITE:
+        return None
+    files = {test_file(t) for t in failing}
+    focus = [*failing, *(t for t in passing if test_file(t) in files)]
+    return tuple(focus) if len(focus) < len(failing) + len(passing) else None
+
+
+def is_flat(ranked: Sequence[Location]) -> bool:
+    """True when a ranking cannot guide the search: empty, all zero, or a wide tie at the top."""
+    top = max((loc.score for loc in ranked), default=0.0)
+    if top <= 0:
+        return True
+    return sum(1 for loc in ranked if loc.score >= top) > FLAT_TIES

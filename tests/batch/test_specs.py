@@ -1,0 +1,100 @@
+"""Env recipes rendered from SWE-bench harness specs (spec tables given here, repos built here)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.batch import specs
+from rfsn.buildpacks.pyenv import PIP_INSTALL
+
+SPEC = {"python": "3.9", "packages": "requirements.txt", "pip_packages": ["attrs==23.1.0"],
+        "install": "python -m pip install -e .", "pre_install": ["echo pre"], "test_cmd": "pytest -rA"}
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _repo(tmp_path: Path) -> tuple[Path, str]:
+    repo = tmp_path / "repo"
+    (repo / "reqs").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "reqs" / "test.txt").write_text("-r base.txt\n# pinned\n-e .\npytest==7.4.0\n")
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['six'],"
+                                   " extras_require={'x': ['lxml']})\n")
+    (repo / "reqs" / "base.txt").write_text("six==1.16.0\n")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "setup")
+    setup = _git(repo, "rev-parse", "HEAD")
+    (repo / "reqs" / "base.txt").write_text("six==1.17.0\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "later")
+    return repo, setup
+
+
+def test_requirements_come_from_the_setup_commit_with_includes_inlined(tmp_path: Path) -> None:
+    repo, setup = _repo(tmp_path)
+    text = specs.read_requirements(repo, setup, ["missing.txt", "reqs/test.txt"])
+    assert text.splitlines() == ["six==1.16.0", "pytest==7.4.0"]
+
+
+def test_project_requirements_are_its_runtime_dependencies_at_the_commit(tmp_path: Path) -> None:
+    repo, setup = _repo(tmp_path)
+    assert specs.project_requirements(repo, setup) == ["six"]
+
+
+def test_no_requirements_file_is_an_env_failure_with_its_reason(tmp_path: Path) -> None:
+    repo, setup = _repo(tmp_path)
+    with pytest.raises(specs.EnvUnavailable, match="no requirements file"):
+        specs.read_requirements(repo, setup, ["nope.txt"])
+
+
+def test_recipe_installs_the_spec_and_keeps_its_pytest_pin() -> None:
+    recipe = specs.render_recipe(SPEC, registry=False, requirements="pytest==7.4.0\n")
+    assert recipe.base.version == "3.9" and recipe.base.debian_release == "bullseye"
+    assert dict(recipe.files) == {"requirements.txt": "pytest==7.4.0\n"}
+    steps = "\n".join(recipe.steps)
+    assert "-r $RFSN_ENV/files/requirements.txt" in steps and "attrs==23.1.0" in steps
+    assert "coverage>=7.4" in steps
+    assert " pytest " not in steps.replace("'", " ") + " "
+
+
+def test_one_key_per_rendered_recipe() -> None:
+    first = specs.render_recipe(SPEC, registry=False, requirements="six\n")
+    assert first.key() == specs.render_recipe(dict(SPEC), registry=False, requirements="six\n").key()
+    assert first.key() != specs.render_recipe(SPEC, registry=False, requirements="six==1\n").key()
+
+
+def test_a_python_debian_does_not_ship_needs_a_registry() -> None:
+    spec = {**SPEC, "python": "3.7"}
+    with pytest.raises(specs.EnvUnavailable, match=r"Python 3\.7 is not shipped by Debian"):
+        specs.render_recipe(spec, registry=False, requirements="")
+    assert specs.render_recipe(spec, registry=True, requirements="").base.registry_image == "python:3.7-slim"
+
+
+def test_conda_environment_files_are_refused_with_a_reason() -> None:
+    with pytest.raises(specs.EnvUnavailable, match=r"environment\.yml"):
+        specs.render_recipe({"python": "3.9", "packages": "environment.yml"}, registry=False)
+
+
+def test_setup_runs_pre_install_then_install() -> None:
+    assert specs.setup_commands(SPEC) == [["bash", "-c", "echo pre"],
+                                          ["bash", "-c", "python -m pip install --no-deps --no-build-isolation -e ."]]
+
+
+def test_real_spec_table_and_directives() -> None:
+    pytest.importorskip("swebench")
+    spec = specs.lookup("pylint-dev/pylint", "2.15")
+    assert spec is not None and spec["python"] == "3.9"
+    assert specs.lookup("pylint-dev/pylint", "0.0") is None
+    patch = "diff --git a/tests/test_x.py b/tests/test_x.py\ndiff --git a/doc/a.md b/doc/a.md\n"
+    assert specs.test_directives({"repo": "pylint-dev/pylint", "test_patch": patch}) == ["tests/test_x.py"]
+
+
+def test_a_spec_that_installs_all_tooling_adds_no_empty_install_step() -> None:
+    reqs = "pytest==7.0\ncoverage==7.4\nsetuptools==68\nwheel\n"
+    recipe = specs.render_recipe(SPEC, registry=False, requirements=reqs)
+    assert all(step.strip() != PIP_INSTALL for step in recipe.steps)

@@ -1,0 +1,47 @@
+"""Environment validation verdicts: a broken environment is named, never blamed on a patch."""
+
+from __future__ import annotations
+
+from rfsn.batch.validation import cached, store, verdict
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as S
+from rfsn.models.swebench import Instance
+
+INST = Instance(instance_id="o__r-1", repo="o/r", base_commit="abc", patch="", test_patch="",
+                FAIL_TO_PASS=["t.py::f"], PASS_TO_PASS=["t.py::p"])
+
+
+def _report(log: str = "", **tests: S) -> TestReport:
+    return TestReport(tests={f"t.py::{k}": v for k, v in tests.items()}, exit_code=1, log=log)
+
+
+def test_a_healthy_base_fails_f2p_and_passes_p2p() -> None:
+    assert verdict(INST, _report(f=S.FAILED, p=S.PASSED), None) is None
+
+
+def test_tests_not_collected_name_the_first_error_line() -> None:
+    log = "collecting\nE   ModuleNotFoundError: No module named 'simplejson'\n"
+    reason = verdict(INST, _report(log, p=S.PASSED), None)
+    assert reason is not None and "not collected" in reason and "simplejson" in reason
+
+
+def test_p2p_failing_at_base_is_the_environment() -> None:
+    reason = verdict(INST, _report(f=S.FAILED, p=S.ERROR), None)
+    assert reason is not None and "PASS_TO_PASS" in reason
+
+
+def test_f2p_passing_at_base_is_named() -> None:
+    reason = verdict(INST, _report(f=S.PASSED, p=S.PASSED), None)
+    assert reason is not None and "already pass" in reason
+
+
+def test_the_buildpack_diagnosis_wins() -> None:
+    assert verdict(INST, _report(), "nothing collected") == "nothing collected"
+
+
+def test_verdicts_are_cached_both_ways(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert cached(tmp_path / "v.json") == (False, None)
+    store(tmp_path / "v.json", None)
+    assert cached(tmp_path / "v.json") == (True, None)
+    store(tmp_path / "w.json", "broken")
+    assert cached(tmp_path / "w.json") == (True, "broken")

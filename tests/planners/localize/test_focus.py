@@ -1,0 +1,70 @@
+"""Large suites: cover the failing tests and their files' tests first, the whole suite only if flat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rfsn.models import Phase, Proposal, RunTests, TestReport
+from rfsn.models import TestStatus as Status
+from rfsn.planners.base import Feedback
+from rfsn.planners.localize.focus import FLAT_TIES, SMALL_SUITE, focus_tests, is_flat
+from rfsn.planners.localize.location import Location
+from tests.planners.test_meta import FIX_ADD, World, planner_for, ran, report
+
+FAILING = "tests/test_m.py::test_add"
+NEIGHBOUR = "tests/test_m.py::test_ok"
+OTHERS = [f"tests/test_other.py::test_{i}" for i in range(SMALL_SUITE)]
+
+
+def test_a_small_suite_is_covered_whole() -> None:
+    assert focus_tests([FAILING], [NEIGHBOUR]) is None
+
+
+def test_a_large_suite_is_focused_on_the_failing_tests_files() -> None:
+    assert focus_tests([FAILING], [NEIGHBOUR, *OTHERS]) == (FAILING, NEIGHBOUR)
+
+
+def test_a_focus_no_smaller_than_the_suite_is_the_suite() -> None:
+    same_file = [f"tests/test_m.py::test_{i}" for i in range(SMALL_SUITE)]
+    assert focus_tests([FAILING], same_file) is None
+
+
+def test_flatness() -> None:
+    assert is_flat([])
+    assert is_flat([Location("m.py", 1, 0.0)])
+    assert is_flat([Location("m.py", n, 0.5) for n in range(FLAT_TIES + 1)])
+    assert not is_flat([Location("m.py", 1, 1.0), *(Location("m.py", n, 0.5) for n in range(2, 40))])
+
+
+class CoverageWorld(World):
+    """Coverage only for the tests asked for; ``lines`` decides what the failing test runs."""
+
+    def __init__(self, lines: list[int]) -> None:
+        baseline = {FAILING: Status.FAILED, NEIGHBOUR: Status.PASSED, **{t: Status.PASSED for t in OTHERS}}
+        super().__init__(baseline, {"fix add": {FAILING: Status.PASSED}})
+        self.lines = lines
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            asked = proposal.tests or tuple(self.baseline)
+            cov = {t: {"m.py": self.lines if t == FAILING else [5, 6]} for t in asked}
+            statuses = {t: s for t, s in self.baseline.items() if t in asked}
+            return ran(TestReport.model_validate({**report(statuses).model_dump(), "coverage": cov}))
+        return super().answer(proposal)
+
+
+def coverage_runs(proposals: list[Proposal]) -> list[tuple[str, ...]]:
+    return [p.tests for p in proposals
+            if isinstance(p, RunTests) and p.coverage and p.phase is Phase.LOCALIZE]
+
+
+def test_a_sharp_focused_ranking_skips_the_whole_suite(tmp_path: Path) -> None:
+    world = CoverageWorld(lines=[1, 2])
+    world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
+    assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
+
+
+def test_a_flat_focused_ranking_covers_the_whole_suite(tmp_path: Path) -> None:
+    world = CoverageWorld(lines=list(range(1, FLAT_TIES + 10)))
+    world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
+    assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR), ()]
