@@ -33,6 +33,7 @@ class WarmPytest:
 
     def start(self, timeout: float = 60.0) -> bool:
         self.host_dir.mkdir(exist_ok=True)
+        self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
         shutil.copyfile(Path(__file__).with_name("pytest_server.py"), self.host_dir / "server.py")
         result = self.sandbox.exec(["python", f"{self.path}/server.py", f"{self.path}/sock"],
                                    timeout=timeout)
