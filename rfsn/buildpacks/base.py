@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
@@ -38,6 +39,19 @@ from typing import ClassVar, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.models import ExecResult, TestReport, TestStatus
+
+_E_LINE = re.compile(r"^E +(\S.*)$", re.M)
+
+
+def first_error(log: str) -> str:
+    """The line of a command's output that best says what went wrong: pytest's first ``E``
+    line, else the first line that names an error, else the first line."""
+    match = _E_LINE.search(log)
+    if match:
+        return match.group(1).strip()[:300]
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    hits = [line for line in lines if re.search(r"\berror\b", line, re.I)]
+    return (hits or lines or ["(no output)"])[0][:300]
 
 
 class Detection(BaseModel):

@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from rfsn.buildpacks.base import first_error
+
 _COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
-_E_LINE = re.compile(r"^E +(\S.*)$", re.M)
 _MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
                       r"'[^']+' from) '([^']+)'")
 _EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error",
@@ -41,15 +42,6 @@ def project_modules(repo: Path) -> set[str]:
     return names
 
 
-def _first_error(log: str) -> str:
-    match = _E_LINE.search(log)
-    if match:
-        return match.group(1).strip()[:300]
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    hits = [line for line in lines if re.search(r"\berror\b", line, re.I)]
-    return (hits or lines or ["(no output)"])[0][:300]
-
-
 def _sections(log: str) -> Iterable[tuple[str, str]]:
     """(file, text) of each 'ERROR collecting' section of a pytest log."""
     marks = list(_COLLECTING.finditer(log))
@@ -62,10 +54,10 @@ def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None
     """Why this baseline says nothing about the project's tests, or None if it is healthy."""
     if exit_code in _EXIT_BROKEN or collected == 0:
         reason = _EXIT_BROKEN.get(exit_code, "no tests were collected")
-        return f"{reason}: {_first_error(log)}"
+        return f"{reason}: {first_error(log)}"
     own = project_modules(repo)
     for path, text in _sections(log):
         missing = _MISSING.search(text)
         if missing and missing.group(1).split(".")[0] not in own:
-            return f"{path} cannot import a dependency: {_first_error(text)}"
+            return f"{path} cannot import a dependency: {first_error(text)}"
     return None

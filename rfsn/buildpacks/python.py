@@ -96,7 +96,9 @@ class PythonBuildpack:
             names = {pydeps.requirement_name(r) for r in requirements}
             tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
             packages = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
-            install, files = [f"{PIP_INSTALL} {packages}"], []
+            # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
+            # really builds with; an isolated build would take the newest, and so do we
+            install, files = [f"{PIP_INSTALL} --upgrade {packages}"], []
         return EnvRecipe(
             buildpack=self.name,
             base=python_image(self.python_version(repo)),

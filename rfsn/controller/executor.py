@@ -11,7 +11,17 @@ from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
 from rfsn.errors import ForgedApproval, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
-from rfsn.models import Edit, Finish, Outcome, Phase, ReadFile, RunCommand, RunTests, Search
+from rfsn.models import (
+    Edit,
+    Finish,
+    Outcome,
+    Phase,
+    ReadFile,
+    RunCommand,
+    RunTests,
+    Search,
+    TestReport,
+)
 from rfsn.runner import run_tests
 from rfsn.sandbox.base import Sandbox
 from rfsn.workspace import Workspace
@@ -40,6 +50,17 @@ class Executor:
             self._warm = self.buildpack.warm_runner(self.sandbox)
         return self._warm
 
+    def _diagnose(self, baseline: TestReport) -> str | None:
+        """Why the baseline says nothing about the project, if it does not: the buildpack's own
+        diagnosis, or a failed setup (the project's install) after which no test passes."""
+        if isinstance(self.buildpack, HealthCapable):
+            broken = self.buildpack.diagnose(baseline, self.workspace.path)
+            if broken:
+                return broken
+        if self.sandbox.setup_failure and not baseline.passing:
+            return f"no test passes after the project's setup failed: {self.sandbox.setup_failure}"
+        return None
+
     def _timeout(self, requested: float | None) -> float:
         """The command's own limit, cut to what is left of the session's budget (at least 1s)."""
         timeout = requested or self.test_timeout
@@ -54,9 +75,8 @@ class Executor:
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=self._timeout(proposal.timeout),
                                    coverage=proposal.coverage, via=self._via(proposal))
-                if proposal.phase is Phase.REPRODUCE and not proposal.tests \
-                        and isinstance(self.buildpack, HealthCapable) and not report.timed_out:
-                    report.env_error = self.buildpack.diagnose(report, self.workspace.path)
+                if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
+                    report.env_error = self._diagnose(report)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))

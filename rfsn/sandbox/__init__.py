@@ -8,11 +8,12 @@ guarantees cleanup when the block exits, however it exits.
 from __future__ import annotations
 
 import fcntl
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, EnvRecipe
+from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
 from rfsn.errors import DockerUnavailable
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.base import Sandbox
@@ -87,6 +88,7 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
             if result.exit_code != 0:
                 log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
                             output=result.output[-500:])
+                sandbox.setup_failure = f"`{shlex.join(argv)}` failed: {first_error(result.output)}"
         yield sandbox
     finally:
         sandbox.close()

@@ -21,6 +21,8 @@ class Sandbox(SandboxView, Protocol):
 
     kind: str
     workspace: Path
+    #: why the buildpack's setup (e.g. installing the project) failed, if it did
+    setup_failure: str | None
 
     def close(self) -> None:
         """Remove everything the sandbox created. Safe to call twice."""

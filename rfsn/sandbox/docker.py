@@ -133,6 +133,7 @@ def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
 
 class DockerSandbox:
     kind = "docker"
+    setup_failure: str | None = None
     workdir = WORKDIR
     scratch_path = SCRATCH
 

@@ -33,6 +33,7 @@ class Reply:
 
 class FakeSandbox:
     kind = "fake"
+    setup_failure: str | None = None
 
     def __init__(self, workspace: Path,
                  script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None) -> None:

@@ -164,6 +164,53 @@ def test_a_broken_environment_ends_env_error_after_one_run(tmp_path: Path, no_or
     assert result["steps"] == 2 and result["candidates_tried"] == 0  # the baseline, then finish
 
 
+SRC_PROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "shop"
+version = "0.1.0"
+license = {license}
+
+[project.optional-dependencies]
+test = ["pytest>=7"]
+
+[tool.setuptools.packages.find]
+where = ["src"]
+"""
+SHOP = {"src/shop/__init__.py": "def price(n):\n    return 2 * n\n",
+        "tests/test_shop.py": "from shop import price\n\n\ndef test_price():\n    assert price(2) == 4\n"}
+
+
+@pytest.mark.docker
+def test_the_project_builds_with_the_newest_backend_its_requirement_allows(tmp_path: Path,
+                                                                          no_orphans: None) -> None:
+    """``setuptools>=61`` with a PEP 639 license string builds only with a recent setuptools,
+    as an isolated build would pick it; the venv's bundled one is not enough."""
+    from tests.sandbox.projects import make_project
+
+    repo = make_project(tmp_path / "repo", {**SHOP, "pyproject.toml": SRC_PROJECT.format(license='"MIT"')})
+    proc = rfsn("test", str(repo), "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    assert "tests/test_shop.py::test_price" in proc.stdout
+
+
+@pytest.mark.docker
+def test_a_project_that_cannot_be_installed_ends_env_error(tmp_path: Path, no_orphans: None) -> None:
+    """The project's own install fails (an invalid pyproject), so its own package cannot be
+    imported: that is the environment, not a bug in the code; no repair is attempted."""
+    from tests.sandbox.projects import make_project
+
+    repo = make_project(tmp_path / "repo", {**SHOP, "pyproject.toml": SRC_PROJECT.format(license="12")})
+    proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    assert proc.returncode == 2, proc.stdout + proc.stderr[-2000:]
+    result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
+    assert result["status"] == "env_error" and result["candidates_tried"] == 0
+    assert "setup failed" in result["message"] and "pip install" in result["message"]
+
+
 @pytest.mark.docker
 def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path: Path,
                                                                         no_orphans: None) -> None:
