@@ -156,7 +156,11 @@ class DockerSandbox:
             str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
         }
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
-        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
+        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT,
+                       # the workspace belongs to the host's user, the commands run as another:
+                       # git (version-from-tag build backends, tests that call git) must trust it
+                       "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory",
+                       "GIT_CONFIG_VALUE_0": WORKDIR}
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())

@@ -198,6 +198,20 @@ def test_the_project_builds_with_the_newest_backend_its_requirement_allows(tmp_p
 
 
 @pytest.mark.docker
+def test_git_trusts_the_workspace_inside_the_sandbox(tmp_path: Path, no_orphans: None) -> None:
+    """The workspace belongs to the host's user and the tests run as another: git (which
+    version-from-tag build backends and many test suites call) must still read it."""
+    from tests.sandbox.projects import make_project
+
+    repo = make_project(tmp_path / "repo", {"tests/test_git.py": (
+        "import subprocess\n\n\ndef test_git_reads_the_repository():\n"
+        "    out = subprocess.run(['git', 'log', '--format=%s'], capture_output=True, text=True)\n"
+        "    assert out.returncode == 0, out.stderr\n    assert 'init' in out.stdout\n")})
+    proc = rfsn("test", str(repo), "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+
+
+@pytest.mark.docker
 def test_a_project_that_cannot_be_installed_ends_env_error(tmp_path: Path, no_orphans: None) -> None:
     """The project's own install fails (an invalid pyproject), so its own package cannot be
     imported: that is the environment, not a bug in the code; no repair is attempted."""
