@@ -17,6 +17,7 @@ from rich.console import Console
 from rfsn.batch.executors import LogSetup
 from rfsn.cli.common import console_level, metrics_options, sandbox_option, setup, verbosity_options
 from rfsn.observability import metrics
+from rfsn.settings import Settings
 
 _EXECUTOR = click.Choice(["local", "ray"])
 
@@ -42,6 +43,12 @@ def _in_workers(executor: str, workers: int) -> bool:
     Ray tasks are not counted by the endpoint: only this process's metrics are served then.
     """
     return executor == "local" and workers > 1
+
+
+def _worker_setup(settings: Settings, verbose: bool) -> dict[str, Any]:
+    """What each evaluation worker needs of this process's settings and logging."""
+    return {"settings": settings.model_dump(include=_SETTINGS_KEYS),
+            "logs": LogSetup(level=console_level(verbose, settings), json_file=settings.log_file)}
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
@@ -74,10 +81,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
     config = EvalConfig(
         instances=instances, predictions=predictions, run_id=run_id, report_dir=report_dir,
         workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
-        instance_ids=_ids(instance_ids), timeout=timeout,
-        settings=settings.model_dump(include=_SETTINGS_KEYS),
-        logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
-    )
+        instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
         path, result = run_evaluation(config, Console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
@@ -88,6 +92,46 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
                f"Instances with empty patches: {result['empty_patch_instances']}\n"
                f"Instances with errors: {result['error_instances']}\n"
                f"Report written to {path}")
+
+
+@click.command()
+@click.argument("instances", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--run-id", default="validate", show_default=True,
+              help="names the log directory and validation.<run-id>.json")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="where logs/run_evaluation/ and the results are written")
+@_executor_options
+@sandbox_option
+@metrics_options
+@verbosity_options
+def validate(instances: Path, run_id: str, report_dir: Path, workers: int, executor: str,
+             ray_address: str | None, repos_dir: Path | None, instance_ids: tuple[str, ...],
+             timeout: float | None, sandbox: str | None, metrics_port: int | None,
+             metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
+    """Check that each of INSTANCES is usable here: its environment runs the tests, the empty
+    patch does not resolve it and the gold patch does. Exit 0 when all are valid, else 1."""
+    from rich.table import Table
+
+    from rfsn.batch.evaluation import EvalConfig
+    from rfsn.batch.validate import run_validation
+
+    settings = setup(verbose, log_file, sandbox=sandbox)
+    config = EvalConfig(
+        instances=instances, predictions="gold", run_id=run_id, report_dir=report_dir,
+        workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
+        instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+        path, rows = run_validation(config, Console(stderr=True))
+    table = Table("instance", "valid", "gold resolves", "empty resolves", "label", "reason")
+    show = {True: "yes", False: "no", None: "-"}
+    for row in rows:
+        table.add_row(row.instance_id, show[row.valid], show[row.gold_resolves],
+                      show[row.empty_resolves], row.label, row.message[:120])
+    Console(no_color=True, width=200).print(table)
+    valid = sum(row.valid for row in rows)
+    click.echo(f"{valid}/{len(rows)} instances valid; results written to {path}")
+    if valid < len(rows):
+        raise SystemExit(1)
 
 
 @click.command()
@@ -135,9 +179,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         instances=instances, out_dir=out_dir, workers=workers, executor=executor,
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
-        settings=settings.model_dump(include=_SETTINGS_KEYS),
-        logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
-    )
+        **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}

@@ -188,3 +188,33 @@ def test_infrastructure_failures_are_errors_not_patch_failures(
                        "--sandbox", "docker", "--instance-ids", "devset__ratelimit-1")
     assert summary["rfsn"]["error_kinds"] == {"devset__ratelimit-1": "daemon"}
     gc.collect()  # the leaked client's warning is raised here, under this test's filter
+
+
+def test_validate_tells_valid_instances_from_broken_gold_and_broken_environments(
+        tmp_path: Path, devset_repos: Path, devset_instances: dict[str, dict[str, Any]]) -> None:
+    """One instance as it is (valid); one whose gold patch is broken (gold_unresolved); one whose
+    FAIL_TO_PASS lists a test that already passes at base (env: the empty patch would pass it)."""
+    good = devset_instances["ratelimit"]
+    broken_gold = {**good, "instance_id": "devset__ratelimit-1-broken-gold", "patch": corrupt(good["patch"])}
+    passes_at_base = {**good, "instance_id": "devset__ratelimit-1-passes-at-base",
+                      "FAIL_TO_PASS": [*good["FAIL_TO_PASS"], good["PASS_TO_PASS"][0]],
+                      "PASS_TO_PASS": good["PASS_TO_PASS"][1:]}
+    instances = tmp_path / "instances.jsonl"
+    instances.write_text("".join(json.dumps(i) + "\n" for i in (good, broken_gold, passes_at_base)))
+    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v1",
+                                       "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos)])
+    assert result.exit_code == 1, result.output
+    assert "1/3 instances valid" in result.output
+    rows = {r["instance_id"]: r for r in json.loads((tmp_path / "validation.v1.json").read_text())}
+    assert rows[good["instance_id"]] == {
+        "instance_id": good["instance_id"], "valid": True, "gold_resolves": True,
+        "empty_resolves": False, "label": "valid", "message": ""}
+    assert rows[broken_gold["instance_id"]]["label"] == "gold_unresolved"
+    assert rows[broken_gold["instance_id"]]["gold_resolves"] is False
+    env = rows[passes_at_base["instance_id"]]
+    assert env["label"] == "env" and not env["valid"] and "already pass at base" in env["message"]
+
+    only_good = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v2",
+                                          "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos),
+                                          "--instance-ids", good["instance_id"]])
+    assert only_good.exit_code == 0, only_good.output

@@ -1,0 +1,66 @@
+"""``rfsn validate``: is each instance usable in this environment?
+
+An instance is valid when its environment validation passes (at the base
+commit with ``test_patch``, FAIL_TO_PASS fail and PASS_TO_PASS pass, so an
+empty patch cannot resolve it) and the gold patch resolves it. This is an
+evaluation of ``gold`` (same environments, same cache, same logs); each row
+says which of the two failed, with the infrastructure label and reason.
+
+    <report_dir>/validation.<run_id>.json
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from pydantic import BaseModel
+from rich.console import Console
+
+from rfsn.batch.evaluation import RUN_EVALUATION, EvalConfig, run_evaluation
+from rfsn.batch.outcome import ErrorKind, Outcome, Status
+from rfsn.batch.predictions import GOLD, RunStore
+from rfsn.fsutil import write_atomic
+
+
+class Validity(BaseModel):
+    instance_id: str
+    valid: bool
+    #: the gold patch resolves the instance (None: not graded, the environment failed first)
+    gold_resolves: bool | None
+    #: the empty patch resolves it: False once the base fails FAIL_TO_PASS (None: unknown)
+    empty_resolves: bool | None
+    label: str
+    message: str = ""
+
+
+def judge(instance_id: str, outcome: Outcome | None) -> Validity:
+    """Pure: what the gold evaluation of one instance says of the instance."""
+    if outcome is None:
+        return Validity(instance_id=instance_id, valid=False, gold_resolves=None,
+                        empty_resolves=None, label="not_run")
+    if outcome.status in (Status.RESOLVED, Status.UNRESOLVED):
+        resolved = outcome.status is Status.RESOLVED
+        return Validity(instance_id=instance_id, valid=resolved, gold_resolves=resolved,
+                        empty_resolves=False, label="valid" if resolved else "gold_unresolved",
+                        message="" if resolved else "the gold patch does not resolve the instance")
+    if outcome.status is Status.EMPTY_PATCH:
+        return Validity(instance_id=instance_id, valid=False, gold_resolves=False,
+                        empty_resolves=None, label="no_gold_patch")
+    kind = outcome.error_kind or ErrorKind.WORKER
+    return Validity(instance_id=instance_id, valid=False, gold_resolves=None,
+                    empty_resolves=None, label=kind.value, message=outcome.message)
+
+
+def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[Path, list[Validity]]:
+    """Evaluate gold over the instances; write and return one row per instance."""
+    config = replace(config, predictions=GOLD)
+    _, report = run_evaluation(config, console)
+    store = RunStore(config.report_dir / RUN_EVALUATION / config.run_id / GOLD, predictions=False)
+    outcomes = store.outcomes(latest=True)
+    ids = sorted({*report["submitted_ids"], *report["incomplete_ids"]})
+    rows = [judge(iid, outcomes.get(iid)) for iid in ids]
+    path = config.report_dir / f"validation.{config.run_id}.json"
+    write_atomic(path, json.dumps([row.model_dump() for row in rows], indent=2) + "\n")
+    return path, rows
