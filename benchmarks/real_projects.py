@@ -4,8 +4,9 @@ For each project: clone it (from a local mirror or any git URL) into
 ``--work DIR`` (default /work/data/real; sources never enter this repository),
 replace the seed's line (it must occur exactly once), commit, and run
 ``rfsn repair file://...`` with its default budget. Prints one row per project:
-status, failing tests at baseline, steps, seconds, and whether the patch
-restores the original line.
+status, failing tests at baseline, steps, seconds, whether the patch restores
+the original line, and the tests that already fail at HEAD before the seed
+(``failing_at_head``: empty when the environment is the maintainers' own).
 
     python benchmarks/real_projects.py [--only NAME ...] [--work DIR]
 """
@@ -41,13 +42,30 @@ def _git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def prepare(name: str, work: Path) -> Path:
-    """A fresh clone of ``name`` at HEAD with its seed committed."""
-    source, path, original, seeded = SEEDS[name]
+def clone(name: str, work: Path) -> Path:
+    """A fresh clone of ``name`` at HEAD."""
+    source = SEEDS[name][0]
     url = str(MIRRORS / source / "repo") if (MIRRORS / source).exists() else source
     repo = work / name
     shutil.rmtree(repo, ignore_errors=True)
     subprocess.run(["git", "clone", "-q", url, str(repo)], check=True)
+    return repo
+
+
+def failing_at_head(repo: Path) -> list[str]:
+    """The tests that fail before the seed (``rfsn test``): the baseline must add only the seed's."""
+    proc = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--json"],
+                          capture_output=True, text=True)
+    try:
+        tests = json.loads(proc.stdout)["tests"]
+    except (json.JSONDecodeError, KeyError):
+        return [f"rfsn test failed (exit {proc.returncode}): {proc.stderr.strip()[-200:]}"]
+    return sorted(t for t, status in tests.items() if status not in ("passed", "skipped", "xfailed"))
+
+
+def seed(name: str, repo: Path) -> None:
+    """Commit the seeded bug of ``name`` into its clone."""
+    _, path, original, seeded = SEEDS[name]
     target = repo / path
     text = target.read_text(encoding="utf-8")
     if text.count(original) != 1:
@@ -55,7 +73,6 @@ def prepare(name: str, work: Path) -> Path:
     target.write_text(text.replace(original, seeded), encoding="utf-8")
     _git(repo, "-c", "user.name=bench", "-c", "user.email=bench@localhost",
          "commit", "-q", "-am", f"seed a bug in {path}")
-    return repo
 
 
 def repair(name: str, repo: Path, out: Path) -> dict[str, object]:
@@ -82,10 +99,12 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     for name in args.only:
-        repo = prepare(name, args.work)
+        repo = clone(name, args.work)
+        before = failing_at_head(repo)
+        seed(name, repo)
         out = args.work / f"{name}-out"
         shutil.rmtree(out, ignore_errors=True)
-        print(json.dumps(repair(name, repo, out)), flush=True)
+        print(json.dumps({**repair(name, repo, out), "failing_at_head": before}), flush=True)
 
 
 if __name__ == "__main__":

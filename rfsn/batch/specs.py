@@ -84,7 +84,9 @@ def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
 
 
 def project_requirements(checkout: Path, commit: str) -> list[str]:
-    """The runtime dependencies the project declares at ``commit`` (what ``pip install .`` adds)."""
+    """What installing the project at ``commit`` needs: its runtime dependencies (what ``pip
+    install .`` adds) and its build backend's requirements (the session installs it offline,
+    without build isolation)."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
         archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
                                   "setup.py", "setup.cfg", "pyproject.toml"],
@@ -97,7 +99,7 @@ def project_requirements(checkout: Path, commit: str) -> list[str]:
         else:
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
                 tar.extractall(tmp, filter="data")
-        return sorted(set(pydeps.runtime_requirements(Path(tmp))))
+        return sorted({*pydeps.runtime_requirements(Path(tmp)), *pydeps.build_requirements(Path(tmp))})
 
 
 def _git_show(checkout: Path, commit: str, path: str) -> str | None:

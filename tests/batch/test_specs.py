@@ -46,6 +46,16 @@ def test_project_requirements_are_its_runtime_dependencies_at_the_commit(tmp_pat
     assert specs.project_requirements(repo, setup) == ["six"]
 
 
+def test_project_requirements_include_the_build_backend_for_the_offline_install(tmp_path: Path) -> None:
+    """Without build isolation (sessions are offline) the backend must already be in the env."""
+    repo, _ = _repo(tmp_path)
+    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["flit_core>=3.2,<4"]\n'
+                                         'build-backend = "flit_core.buildapi"\n')
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "flit")
+    assert specs.project_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4", "six"]
+
+
 def test_no_requirements_file_is_an_env_failure_with_its_reason(tmp_path: Path) -> None:
     repo, setup = _repo(tmp_path)
     with pytest.raises(specs.EnvUnavailable, match="no requirements file"):
