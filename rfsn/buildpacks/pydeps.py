@@ -27,6 +27,7 @@ REQUIREMENT_FILES = (
     "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
     "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
     "requirements/dev.txt", "requirements/test.txt", "requirements/base.txt",
+    "requirements-tests.txt", "requirements_tests.txt", "requirements/tests.txt", "requirements/testing.txt",
 )
 
 

@@ -1,57 +1,131 @@
 """Install a Python project's dependencies from its lock file, with the tool that wrote it.
 
-``uv.lock``: uv (installed into the environment with pip) exports the locked
-versions of the project's dependencies, every dependency group and its
-test-like extras as a requirements file, and pip installs exactly that. The
-lock and pyproject.toml are files of the env recipe, so the image tag is a
-hash of what was resolved: a changed lock builds a new environment.
+One table, in the order of trust: ``uv.lock`` (uv), ``poetry.lock`` (poetry with its export
+plugin), ``pdm.lock`` (pdm), ``Pipfile.lock`` (pipenv). The first lock present decides. At image
+build time the lock's own tool is installed into a throwaway venv (its dependencies never reach
+the test environment, so the project's pins win), exports the locked versions of the project's
+dependencies, its dependency groups and test-like extras as a requirements file, and pip
+installs exactly that, plus rfsn's tooling and the build requirements the lock lacks. The lock
+and its manifest are files of the env recipe, so the image tag is a hash of what was resolved:
+a changed lock builds a new environment.
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
 from rfsn.buildpacks.pyenv import PIP_INSTALL
 
-UV = "uv>=0.5,<1"
+#: the exporter's venv, removed once the requirements are exported
+TOOL_VENV = "$RFSN_ENV/lock-tool"
+LOCKED = "$RFSN_ENV/locked.txt"
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
 
 
-def locked_packages(repo: Path) -> set[str]:
-    """Canonical names of the packages ``uv.lock`` pins (empty when there is no usable lock)."""
-    packages = _toml(repo / "uv.lock").get("package", [])
-    return {canonicalize_name(p["name"]) for p in packages if isinstance(p, dict) and "name" in p}
+def _toml_packages(path: Path) -> set[str]:
+    """Names in a ``[[package]]`` table (uv.lock, poetry.lock, pdm.lock)."""
+    packages = _toml(path).get("package", [])
+    if not isinstance(packages, list):
+        return set()
+    return {canonicalize_name(p["name"]) for p in packages if isinstance(p, dict) and isinstance(p.get("name"), str)}
 
 
-def uv_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]] | None:
-    """(steps, files) installing ``repo``'s uv-locked dependencies plus the missing ``tooling``
+def _pipfile_packages(path: Path) -> set[str]:
+    try:
+        lock = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return set()
+    if not isinstance(lock, dict) or not isinstance(lock.get("_meta"), dict):
+        return set()
+    sections = [lock.get(s) for s in ("default", "develop")]
+    return {canonicalize_name(n) for s in sections if isinstance(s, dict) for n in s}
+
+
+def _test_extras(repo: Path) -> list[str]:
+    pyproject = _toml(repo / "pyproject.toml")
+    declared = {*pyproject.get("project", {}).get("optional-dependencies", {}),
+                *pyproject.get("tool", {}).get("poetry", {}).get("extras", {})}
+    return sorted(TEST_EXTRAS & declared)
+
+
+def _uv(repo: Path) -> list[str]:
+    return ["uv", "export", "--frozen", "--no-hashes", "--no-header", "--all-groups",
+            "--no-emit-project", "--no-emit-workspace", *(f"--extra={e}" for e in _test_extras(repo))]
+
+
+def _poetry(repo: Path) -> list[str]:
+    return ["poetry", "export", "--format=requirements.txt", "--without-hashes", "--all-groups",
+            *(f"--extras={e}" for e in _test_extras(repo))]
+
+
+def _pdm(repo: Path) -> list[str]:
+    return ["pdm", "export", "--format=requirements", "--no-hashes", "--group=:all"]
+
+
+def _pipenv(repo: Path) -> list[str]:
+    return ["pipenv", "requirements", "--dev"]
+
+
+@dataclass(frozen=True)
+class LockFormat:
+    lock: str
+    manifest: str  # the file the exporter reads beside the lock
+    tool: tuple[str, ...]  # pip requirements of the exporter
+    export: Callable[[Path], list[str]]  # argv, run in the tool venv, printing requirements
+    packages: Callable[[Path], set[str]]  # canonical names the lock pins (empty: unusable)
+    env: tuple[str, ...] = ()  # VAR=value for the export
+
+
+FORMATS: tuple[LockFormat, ...] = (
+    LockFormat("uv.lock", "pyproject.toml", ("uv>=0.5,<1",), _uv, _toml_packages),
+    LockFormat("poetry.lock", "pyproject.toml", ("poetry>=2,<3", "poetry-plugin-export>=1.9,<2"),
+               _poetry, _toml_packages, ("POETRY_VIRTUALENVS_CREATE=false", "POETRY_NO_INTERACTION=1")),
+    LockFormat("pdm.lock", "pyproject.toml", ("pdm>=2.20,<3",), _pdm, _toml_packages,
+               ("PDM_CHECK_UPDATE=false",)),
+    LockFormat("Pipfile.lock", "Pipfile", ("pipenv",), _pipenv, _pipfile_packages,
+               ("PIPENV_VERBOSITY=-1",)),
+)
+
+
+def lock_format(repo: Path) -> LockFormat | None:
+    """The most trusted usable lock of ``repo`` (a lock with its manifest beside it)."""
+    for fmt in FORMATS:
+        if (repo / fmt.manifest).is_file() and fmt.packages(repo / fmt.lock):
+            return fmt
+    return None
+
+
+def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """(steps, files) installing ``repo``'s locked dependencies plus the missing ``tooling``
     and build requirements (for the session's offline editable install),
-    or None when it has no uv.lock with a pyproject.toml beside it."""
-    if not (repo / "pyproject.toml").is_file() or not locked_packages(repo):
+    or None when it has no usable lock."""
+    fmt = lock_format(repo)
+    if fmt is None:
         return None
-    extras = sorted(TEST_EXTRAS & set(_toml(repo / "pyproject.toml").get("project", {})
-                                      .get("optional-dependencies", {})))
-    export = ["$RFSN_ENV/venv/bin/uv", "export", "--frozen", "--no-hashes", "--no-header",
-              "--all-groups", "--no-emit-project", "--no-emit-workspace",
-              *(f"--extra={e}" for e in extras), "-o", "$RFSN_ENV/locked.txt"]
-    locked = locked_packages(repo)
+    locked = fmt.packages(repo / fmt.lock)
     missing = [t for t in (*tooling, *build_requirements(repo))
                if canonicalize_name(requirement_name(t)) not in locked]
+    export = " ".join([*fmt.env, f"{TOOL_VENV}/bin/{shlex.join(fmt.export(repo))}"])
+    tool_pip = PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")
     steps = [
-        f"{PIP_INSTALL} {shlex.quote(UV)}",
-        f"cd $RFSN_ENV/files && {' '.join(export)}",
-        f"{PIP_INSTALL} -r $RFSN_ENV/locked.txt {' '.join(shlex.quote(t) for t in missing)}".rstrip(),
+        f"python3 -m venv {TOOL_VENV} && {tool_pip} {shlex.join(fmt.tool)}",
+        f"cd $RFSN_ENV/files && {export} > {LOCKED} && rm -rf {TOOL_VENV}",
+        f"{PIP_INSTALL} -r {LOCKED} {shlex.join(missing)}".rstrip(),
     ]
-    files = [(name, (repo / name).read_text(encoding="utf-8")) for name in ("pyproject.toml", "uv.lock")]
+    files = [(name, (repo / name).read_text(encoding="utf-8")) for name in (fmt.manifest, fmt.lock)]
     return steps, files

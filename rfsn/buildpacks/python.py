@@ -29,7 +29,7 @@ from rfsn.buildpacks.pycoverage import (
 )
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.pyhealth import diagnose
-from rfsn.buildpacks.pylock import uv_install
+from rfsn.buildpacks.pylock import locked_install
 from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
@@ -88,7 +88,7 @@ class PythonBuildpack:
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """Dependencies as the project defines them: its lock file, else the static reader."""
-        locked = uv_install(repo, TOOLING)
+        locked = locked_install(repo, TOOLING)
         if locked is not None:
             install, files = locked
         else:

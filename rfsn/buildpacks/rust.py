@@ -82,8 +82,10 @@ class RustBuildpack:
             names = [n for n in ("Cargo.toml", "Cargo.lock") if (repo / n).is_file()]
             files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names)
             # the recipe's env is set after the steps: name CARGO_HOME here too
+            # --locked: a Cargo.lock is honoured as written; one that needs updating fails the build
+            locked = " --locked" if "Cargo.lock" in names else ""
             steps = ("cd $RFSN_ENV/files && mkdir -p src && touch src/lib.rs && "
-                     "CARGO_HOME=$RFSN_ENV/cargo-home cargo fetch",)
+                     f"CARGO_HOME=$RFSN_ENV/cargo-home cargo fetch{locked}",)
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=steps, files=files,
             env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),

@@ -122,14 +122,24 @@ def test_rust_recipe_and_commands(tmp_path: Path) -> None:
     with (tmp_path / "c" / "Cargo.toml").open("a") as f:
         f.write('serde = "1"\n')
     recipe = buildpack.env_recipe(tmp_path / "c")
-    assert "cargo fetch" in recipe.steps[0] and recipe.files[0][0] == "Cargo.toml"
+    # the fixture's Cargo.lock is honoured as written: cargo fails rather than update it
+    assert recipe.steps[0].endswith("cargo fetch --locked") and recipe.files[0][0] == "Cargo.toml"
+    assert "Cargo.lock" in dict(recipe.files)
+    (tmp_path / "c" / "Cargo.lock").unlink()
+    assert buildpack.env_recipe(tmp_path / "c").steps[0].endswith("cargo fetch")
     assert buildpack.test_command(["a::b"], "/r")[-3:] == ["--", "--exact", "a::b"]
     assert "--exact" not in buildpack.test_command(["src/lib.rs - double (line 5)"], "/r")
 
 
-def test_go_and_java_recipes_copy_only_the_dependency_files() -> None:
+def test_go_and_java_recipes_copy_only_the_dependency_files(tmp_path: Path) -> None:
     go = load("go").env_recipe(FIXTURES / "go" / "calc")
     assert go.steps == () and ("GOPROXY", "off") in go.env
+    # go.sum sits beside go.mod when `go mod download` runs, which checks every module against it
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n")
+    (tmp_path / "go.sum").write_text("example.com/x v1.0.0 h1:abc=\n")
+    summed = load("go").env_recipe(tmp_path)
+    assert [name for name, _ in summed.files] == ["go.mod", "go.sum"]
+    assert summed.steps[0].startswith("cd $RFSN_ENV/files && ") and "go mod download all" in summed.steps[0]
     java = load("java").env_recipe(FIXTURES / "java" / "shapes")
     assert [name for name, _ in java.files] == ["pom.xml"]
     assert "dependency:go-offline" in java.steps[0]

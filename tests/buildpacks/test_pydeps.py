@@ -108,6 +108,13 @@ def test_tox_ini_deps(tmp_path: Path) -> None:
     assert pydeps.collect(repo) == ["freezegun", "pytest>=7"]
 
 
+@pytest.mark.parametrize("name", ["requirements-tests.txt", "requirements/tests.txt", "requirements/testing.txt"])
+def test_pinned_test_requirements_files_keep_their_pins(tmp_path: Path, name: str) -> None:
+    repo = make(tmp_path, {name: "iniconfig==2.0.0\n"})
+    assert pydeps.collect(repo) == ["iniconfig==2.0.0"]
+    assert "iniconfig==2.0.0" in PythonBuildpack().env_recipe(repo).steps[1].split()
+
+
 def test_unparseable_files_give_nothing(tmp_path: Path) -> None:
     repo = make(tmp_path, {"setup.py": "def broken(:\n", "pyproject.toml": "[[[nope",
                            "setup.cfg": "no section header\n"})

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks.pylock import FORMATS, lock_format
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
@@ -55,7 +56,7 @@ def test_a_uv_lock_is_installed_with_uv_and_its_content_keys_the_image(tmp_path:
     (repo / "uv.lock").write_text(LOCK.format())
     recipe = PythonBuildpack().env_recipe(repo)
     assert dict(recipe.files)["uv.lock"] == LOCK.format()
-    assert any("uv export --frozen" in step for step in recipe.steps)
+    assert any("lock-tool/bin/uv export --frozen" in step for step in recipe.steps)
     assert any("-r $RFSN_ENV/locked.txt" in step and "coverage" in step for step in recipe.steps)
     (repo / "uv.lock").write_text(LOCK.format().replace("1.1.1", "1.0.0"))
     assert PythonBuildpack().env_recipe(repo).key() != recipe.key()
@@ -81,3 +82,110 @@ def test_the_sandbox_has_the_locked_version_not_the_newest(tmp_path: Path, docke
         result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"],
                           timeout=60)
     assert result.exit_code == 0 and result.output.strip().startswith("1."), result.output
+
+
+LOCKS = Path(__file__).parent / "fixtures" / "locks"
+PDM_PYPROJECT = """\
+[project]
+name = "pdm-demo"
+version = "0.1.0"
+dependencies = []
+
+[dependency-groups]
+test = ["iniconfig==2.0.0"]
+"""
+PDM_LOCK = """\
+[metadata]
+groups = ["default", "test"]
+lock_version = "4.5.0"
+
+[[package]]
+name = "iniconfig"
+version = "2.0.0"
+requires_python = ">=3.7"
+"""
+
+
+def _locked_project(root: Path, kind: str) -> Path:
+    """A project whose only dependency (iniconfig) is reachable through its lock alone."""
+    root.mkdir(parents=True)
+    if kind == "pdm":
+        (root / "pyproject.toml").write_text(PDM_PYPROJECT)
+        (root / "pdm.lock").write_text(PDM_LOCK)
+    else:
+        for fixture in (LOCKS / kind).iterdir():
+            shutil.copy(fixture, root / fixture.name)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_ok.py").write_text("import iniconfig\n\n\ndef test_ok():\n    pass\n")
+    return root
+
+
+@pytest.mark.parametrize(("kind", "lock", "manifest", "tool", "export"), [
+    ("poetry", "poetry.lock", "pyproject.toml", "poetry-plugin-export",
+     "poetry export --format=requirements.txt --without-hashes --all-groups"),
+    ("pdm", "pdm.lock", "pyproject.toml", "pdm", "pdm export --format=requirements --no-hashes --group=:all"),
+    ("pipenv", "Pipfile.lock", "Pipfile", "pipenv", "pipenv requirements --dev"),
+])
+def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
+        tmp_path: Path, kind: str, lock: str, manifest: str, tool: str, export: str) -> None:
+    repo = _locked_project(tmp_path / kind, kind)
+    recipe = PythonBuildpack().env_recipe(repo)
+    files = dict(recipe.files)
+    assert set(files) == {lock, manifest} and files[lock] == (repo / lock).read_text()
+    install_tool, run_export, install = recipe.steps[1:]
+    assert install_tool.startswith("python3 -m venv $RFSN_ENV/lock-tool && $RFSN_ENV/lock-tool/bin/python -m pip")
+    assert tool in install_tool and "$RFSN_ENV/venv/" not in install_tool
+    assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt && rm -rf $RFSN_ENV/lock-tool" in run_export
+    # the tooling rfsn runs is added; the lock has no pytest or coverage
+    assert install.startswith("$RFSN_ENV/venv/bin/python -m pip install") and "-r $RFSN_ENV/locked.txt" in install
+    assert "pytest" in install and "coverage" in install and "iniconfig" not in install
+    # the image tag is the hash of what was resolved
+    (repo / lock).write_text((repo / lock).read_text().replace("2.0.0", "1.1.1"))
+    assert PythonBuildpack().env_recipe(repo).key() != recipe.key()
+
+
+def test_the_most_trusted_lock_wins_and_an_unusable_one_is_passed_over(tmp_path: Path) -> None:
+    repo = _locked_project(tmp_path / "repo", "poetry")
+    assert lock_format(repo) is FORMATS[1]
+    (repo / "uv.lock").write_text(LOCK.format())
+    assert lock_format(repo) is FORMATS[0]
+    (repo / "uv.lock").write_text("not = [toml")
+    assert lock_format(repo) is FORMATS[1]
+    (repo / "poetry.lock").write_text("")
+    assert lock_format(repo) is None
+    assert not any("lock-tool" in step for step in PythonBuildpack().env_recipe(repo).steps)
+
+
+def test_a_pipfile_lock_without_its_pipfile_is_not_used(tmp_path: Path) -> None:
+    repo = _locked_project(tmp_path / "repo", "pipenv")
+    (repo / "Pipfile").unlink()
+    assert lock_format(repo) is None
+
+
+def test_poetry_exports_the_test_extras_and_locked_tooling_is_not_overridden(tmp_path: Path) -> None:
+    repo = _locked_project(tmp_path / "repo", "poetry")
+    pyproject = (repo / "pyproject.toml").read_text()
+    (repo / "pyproject.toml").write_text(pyproject + '\n[tool.poetry.extras]\ntests = []\ndocs = []\n')
+    lock = (repo / "poetry.lock").read_text()
+    (repo / "poetry.lock").write_text(lock + '\n[[package]]\nname = "PyTest"\nversion = "7.0.0"\n')
+    steps = PythonBuildpack().env_recipe(repo).steps
+    assert "--extras=tests" in steps[2] and "--extras=docs" not in steps[2]
+    install = steps[3].split()
+    assert "pytest" not in install and "'coverage>=7.4'" in install
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["poetry", "pipenv"])
+def test_the_sandbox_has_exactly_the_version_the_lock_pins(tmp_path: Path, docker_client: object,
+                                                           kind: str) -> None:
+    """iniconfig is only in the lock's test/dev group (the static reader would not install it at
+    all), poetry's pyproject allows any iniconfig>=1, and the lock says 2.0.0, not the newest."""
+    repo = _locked_project(tmp_path / kind, kind)
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
+    probe = ("import importlib.metadata as m, importlib.util as u; "
+             "print(m.version('iniconfig'), m.version('pytest') != '', u.find_spec('poetry'), u.find_spec('pipenv'))")
+    with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
+        result = box.exec(["python", "-c", probe], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["2.0.0", "True", "None", "None"], result.output
