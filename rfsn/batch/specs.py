@@ -121,7 +121,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if packages == "environment.yml":
         raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
-    steps = [CREATE_VENV, f"{PIP_INSTALL} 'pip<24.1' 'setuptools<70' wheel"]
+    # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
+    # these bounds, and would stay
+    steps = [CREATE_VENV, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
     if packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
@@ -136,7 +138,11 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in project)}")
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
-        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(t) for t in tooling)}")
+        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy):
+        # every package already there is a constraint
+        steps.append(f"$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
+                     f" && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
+                     f"{' '.join(shlex.quote(t) for t in tooling)}")
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
                      env=VENV_ENV, files=tuple(files))
 

@@ -72,6 +72,17 @@ def test_recipe_installs_the_spec_and_keeps_its_pytest_pin() -> None:
     assert " pytest " not in steps.replace("'", " ") + " "
 
 
+def test_rfsn_tooling_is_constrained_by_what_the_spec_installed() -> None:
+    """A spec pinning pluggy==0.13.1 keeps it: rfsn's pytest is resolved under those pins, and
+    the venv's bundled pip/setuptools are really brought to the spec's bounds."""
+    recipe = specs.render_recipe({**SPEC, "pip_packages": ["pluggy==0.13.1"]}, registry=False,
+                                 requirements="six\n")
+    assert "--upgrade 'pip<24.1' 'setuptools<70'" in recipe.steps[1]
+    tooling = recipe.steps[-1]
+    assert "pytest" in tooling and tooling.index("-c $RFSN_ENV/pins.txt") < tooling.index("pytest")
+    assert "pip list --format=freeze > $RFSN_ENV/pins.txt" in tooling
+
+
 def test_one_key_per_rendered_recipe() -> None:
     first = specs.render_recipe(SPEC, registry=False, requirements="six\n")
     assert first.key() == specs.render_recipe(dict(SPEC), registry=False, requirements="six\n").key()
