@@ -78,3 +78,19 @@ def with_test_patch(repos: Path, instance: dict[str, Any], dest: Path) -> Path:
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     subprocess.run(["git", "commit", "-qm", "test patch"], cwd=dest, check=True, env=env)
     return dest
+
+
+def _swebench_real_selected(config: pytest.Config) -> bool:
+    """The ``swebench_real`` tests run only when asked for: by ``-m`` or RFSN_SWEBENCH_REAL=1."""
+    return (os.environ.get("RFSN_SWEBENCH_REAL") == "1"
+            or "swebench_real" in str(config.getoption("markexpr", "") or ""))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _swebench_real_selected(config):
+        return
+    skip = pytest.mark.skip(reason="real SWE-bench instances are opt-in: "
+                                   "-m swebench_real or RFSN_SWEBENCH_REAL=1")
+    for item in items:
+        if "swebench_real" in item.keywords:
+            item.add_marker(skip)
