@@ -96,6 +96,18 @@ def open_to(tree: Path, uid: int) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
+def git_alternates(workspace: Path) -> list[Path]:
+    """Object directories a ``git clone --shared`` workspace borrows from its origin: without
+    them git inside the sandbox cannot read history (tags, describe, log)."""
+    objects = workspace / ".git" / "objects"
+    try:
+        lines = (objects / "info" / "alternates").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    found = [(objects / line.strip()).resolve() for line in lines if line.strip() and not line.startswith("#")]
+    return [path for path in found if path.is_dir()]
+
+
 def capped(chunks: Iterable[bytes], limit: int = MAX_OUTPUT, deadline: float | None = None) -> tuple[str, bool]:
     """The stream decoded, its middle cut out past ``limit`` bytes; never holds more than ``limit``.
 
@@ -155,6 +167,8 @@ class DockerSandbox:
             str(workspace): {"bind": WORKDIR, "mode": "rw"},
             str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
         }
+        for borrowed in git_alternates(workspace):  # read-only, at the path git records
+            volumes[str(borrowed)] = {"bind": str(borrowed), "mode": "ro"}
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
         environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT,
                        # the workspace belongs to the host's user, the commands run as another:

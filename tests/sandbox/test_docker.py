@@ -184,3 +184,20 @@ def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack
         for container in (orphan, alive):
             subprocess.run(["docker", "rm", "-f", container.id], capture_output=True, check=False)
     assert ours(docker_client) == []
+
+
+def test_a_shared_clone_reads_its_history_inside_the_sandbox(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """Evaluation workspaces are ``git clone --shared`` of a local repository: the objects they
+    borrow are mounted read-only, so tags and history (version-from-tag builds) are there."""
+    from rfsn.batch.repos import checkout
+
+    origin = make_project(tmp_path / "origin", PASSING)
+    subprocess.run(["git", "tag", "v1.2.3"], cwd=origin, check=True)
+    ws = checkout(str(origin), tmp_path / "ws", "", tmp_path / "cache")
+    assert (ws.path / ".git" / "objects" / "info" / "alternates").is_file()
+    with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
+        described = box.exec(["git", "describe", "--tags"], timeout=60)
+        written = box.exec(["sh", "-c", f"touch {origin}/.git/objects/x"], timeout=60)
+    assert described.exit_code == 0 and described.output.strip() == "v1.2.3", described.output
+    assert written.exit_code != 0  # borrowed objects are read-only
