@@ -112,8 +112,9 @@ class LocalExecutor:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init, initargs=(os.getpid(), self.logs),
         )
+        pending: dict[Future[R], T] = {}
         try:
-            pending: dict[Future[R], T] = {pool.submit(_call, fn, t): t for t in tasks}
+            pending.update({pool.submit(_call, fn, t): t for t in tasks})
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -123,6 +124,10 @@ class LocalExecutor:
                     except Exception as exc:  # BrokenProcessPool and what a worker raised
                         yield task, exc
         finally:
+            if pending:  # stopped early (a signal): the workers unwind, closing their sandboxes
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    with contextlib.suppress(OSError):
+                        os.kill(process.pid, signal.SIGTERM)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
