@@ -119,27 +119,29 @@ def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
     check_outputs(out)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readable(
-        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path,
+        signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path,
         devset_instances: dict[str, Any], predictions_file: Callable[..., Path]) -> None:
     seen: set[str] = set()
     preds = predictions_file({f"devset__{name}-1": devset_instances[name]["patch"]
                              for name in ("ratelimit", "iniconf")})
     args = ["evaluate", str(preds), "--instances", str(instances_file), "--run-id", "sig",
             "--report-dir", str(tmp_path / "eval"), "--repos-dir", str(devset_repos),
-            "--workers", "2"]
+            "--workers", str(workers)]
     proc = start(args)
     try:
         until_sandbox_up(docker_client, proc, seen)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         _, err = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 143, err[-2000:]
+    assert proc.returncode == 128 + signum, err[-2000:]
     assert "Traceback" not in err
-    assert still_there(docker_client, seen) == []
+    assert still_there(docker_client, seen) == [], err[-3000:]
     check_outputs(tmp_path / "eval")
 
 
@@ -167,3 +169,34 @@ def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
 
     wait_for(pruned, 60)
     check_outputs(tmp_path / "run")
+
+
+def test_a_signalled_batch_resumes_without_redoing_finished_instances(
+        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    """Instances run in file order (iniconf, then ratelimit): SIGTERM once iniconf is recorded
+    and ratelimit's sandbox is up; the same command then starts at ratelimit."""
+    out = tmp_path / "run"
+    predictions = out / "predictions.jsonl"
+
+    def recorded() -> list[str]:
+        lines = predictions.read_text().splitlines() if predictions.exists() else []
+        return [json.loads(line)["instance_id"] for line in lines]
+
+    for attempt in range(2):
+        seen: set[str] = set()
+        proc = start(batch_args(instances_file, devset_repos, out, 1))
+        try:
+            wait_for(lambda p=proc: recorded() == ["devset__iniconf-1"] or p.poll() is not None, 300)
+            until_sandbox_up(docker_client, proc, seen)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 143, err[-2000:]
+        assert still_there(docker_client, seen) == [], err[-3000:]
+        check_outputs(out)
+        assert recorded() == ["devset__iniconf-1"]
+        outcomes = [json.loads(line)["instance_id"] for line in (out / "results.jsonl").read_text().splitlines()]
+        assert outcomes.count("devset__iniconf-1") == 1, f"attempt {attempt}: iniconf was redone"
