@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from rfsn.errors import ConfigError
 from rfsn.observability import logging as rlog
+from rfsn.observability.metrics import MULTIPROC_VARIABLE
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -111,8 +112,9 @@ class LocalExecutor:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init, initargs=(os.getpid(), self.logs),
         )
+        pending: dict[Future[R], T] = {}
         try:
-            pending: dict[Future[R], T] = {pool.submit(_call, fn, t): t for t in tasks}
+            pending.update({pool.submit(_call, fn, t): t for t in tasks})
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -122,6 +124,10 @@ class LocalExecutor:
                     except Exception as exc:  # BrokenProcessPool and what a worker raised
                         yield task, exc
         finally:
+            if pending:  # stopped early (a signal): the workers unwind, closing their sandboxes
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    with contextlib.suppress(OSError):
+                        os.kill(process.pid, signal.SIGTERM)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -145,7 +151,11 @@ class RayExecutor:
         if self.address:
             ray.init(address=self.address, log_to_driver=False)
         else:
-            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+            # workers on this machine count into the metrics endpoint's files, as local workers do
+            shared = os.environ.get(MULTIPROC_VARIABLE)
+            env = {"env_vars": {MULTIPROC_VARIABLE: shared}} if shared else None
+            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
+                     runtime_env=env)
         return ray, True
 
     def map_unordered(self, fn: Callable[[T], R],
@@ -163,8 +173,13 @@ class RayExecutor:
                     except Exception as exc:  # RayTaskError, WorkerCrashedError, ...
                         yield task, exc
         finally:
-            for ref in pending:
-                ray.cancel(ref, force=True)
+            if pending:  # stopped early (a signal): let the tasks unwind and close their sandboxes
+                for ref in pending:
+                    ray.cancel(ref)  # KeyboardInterrupt in the task
+                with contextlib.suppress(Exception):
+                    ray.wait(list(pending), num_returns=len(pending), timeout=UNWIND_SECONDS)
+                for ref in pending:
+                    ray.cancel(ref, force=True)
             if started:
                 ray.shutdown()
 

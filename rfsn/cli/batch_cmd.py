@@ -37,12 +37,12 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                              "budget; evaluate, the test run")(func)
 
 
-def _in_workers(executor: str, workers: int) -> bool:
-    """Whether sessions run in worker processes of this machine (their metrics are summed).
-
-    Ray tasks are not counted by the endpoint: only this process's metrics are served then.
+def _in_workers(executor: str, workers: int, ray_address: str | None) -> bool:
+    """Whether sessions run in worker processes of this machine (their metrics are summed):
+    local workers, or the tasks of a Ray instance this command starts. The tasks of a Ray
+    cluster named by ``--ray-address`` run elsewhere and are not counted by the endpoint.
     """
-    return executor == "local" and workers > 1
+    return (executor == "local" and workers > 1) or (executor == "ray" and not ray_address)
 
 
 def _worker_setup(settings: Settings, verbose: bool) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
         instances=instances, predictions=predictions, run_id=run_id, report_dir=report_dir,
         workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
-    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         path, result = run_evaluation(config, Console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
                f"Instances submitted: {result['submitted_instances']}\n"
@@ -120,7 +120,7 @@ def validate(instances: Path, run_id: str, report_dir: Path, workers: int, execu
         instances=instances, predictions="gold", run_id=run_id, report_dir=report_dir,
         workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
-    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         path, rows = run_validation(config, Console(stderr=True))
     table = Table("instance", "valid", "gold resolves", "empty resolves", "label", "reason")
     show = {True: "yes", False: "no", None: "-"}
@@ -180,7 +180,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
         **_worker_setup(settings, verbose))
-    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
+    with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
     click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "

@@ -14,6 +14,7 @@ as a backstop. Output is streamed and capped: only its head and tail are kept.
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import time
 import uuid
@@ -36,6 +37,8 @@ SCRATCH = "/rfsn"
 KILL_GRACE = 5
 #: the user commands run as when rfsn itself runs as root ("nobody")
 UNPRIVILEGED = 65534
+#: held back while the daemon creates a container (see DockerSandbox.__init__)
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
@@ -181,19 +184,26 @@ class DockerSandbox:
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
         started = time.monotonic()
         try:
-            self.container = client.containers.run(
-                image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
-                working_dir=WORKDIR, volumes=volumes, environment=environment,
-                user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
-                cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
-                read_only=True, tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"},
-                # The env (a virtualenv, caches) as a per-session copy: setup may install into it.
-                mounts=[docker.types.Mount(ENV_ROOT, None, type="volume")],
-                ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
-                                             hard=parse_bytes(file_size))],
-                mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
-                nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
-            )
+            # SIGINT/SIGTERM wait until the daemon has answered: a request cut short leaves a
+            # container the daemon creates after we stopped waiting (found nowhere to remove)
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                self.container = client.containers.run(
+                    image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
+                    working_dir=WORKDIR, volumes=volumes, environment=environment,
+                    user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
+                    cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
+                    read_only=True,
+                    tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"},
+                    # The env (a virtualenv, caches) as a per-session copy: setup may install into it.
+                    mounts=[docker.types.Mount(ENV_ROOT, None, type="volume")],
+                    ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
+                                                 hard=parse_bytes(file_size))],
+                    mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
+                    nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
+                )
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal raises here
         except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start
             self._remove_scratch()
             self._remove_by_name()

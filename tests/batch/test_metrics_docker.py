@@ -96,3 +96,22 @@ def test_batch_with_two_workers_serves_their_sum(tmp_path: Path, instances_file:
     assert seen and both_created(seen[-1]), "the endpoint never showed both workers' containers"
     assert total(seen[-1], "rfsn_sandbox_operations_total", operation="create") == 2, proc.stderr[-2000:]
     assert proc.returncode != 0  # stopped by SIGTERM, its workers' containers removed
+
+
+def test_batch_on_ray_serves_the_sum_over_its_tasks(tmp_path: Path, instances_file: Path,
+                                                    devset_repos: Path, free_tcp_port: int) -> None:
+    """Ray tasks run in Ray's worker processes: the endpoint must count them as well."""
+    url = f"http://127.0.0.1:{free_tcp_port}/metrics"
+    ids = ["devset__ratelimit-1", "devset__iniconf-1"]
+
+    def both_created(samples: dict) -> bool:
+        return total(samples, "rfsn_sandbox_operations_total", operation="create", result="ok") >= 2
+
+    seen, proc = watch(["batch", str(instances_file), "--out", str(tmp_path / "run"),
+                        "--repos-dir", str(devset_repos), "--oracle-tests", "--workers", "2",
+                        "--executor", "ray", "--timeout", "240", "--instance-ids", " ".join(ids),
+                        "--metrics-port", str(free_tcp_port)], url, until=both_created)
+    assert seen and both_created(seen[-1]), f"the endpoint never showed both tasks' containers: " \
+                                            f"{proc.stderr[-2000:]}"
+    assert total(seen[0], "rfsn_sandbox_operations_total", operation="create") < 2  # it moved
+    assert proc.returncode != 0  # stopped by SIGTERM, its tasks' containers removed
