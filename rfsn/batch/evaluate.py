@@ -187,7 +187,7 @@ def _validate(box: Sandbox, buildpack: Buildpack, inst: Instance, ws: Workspace,
               timeout: float, log: _Log) -> None:
     """Base + test_patch must collect F2P failing and P2P passing (cached); then the tree is reset."""
     path = validation.cache_path(home, inst, buildpack, ws.path)
-    known, reason = validation.cached(path)
+    known, reason = validation.cached(path), None
     if not known:
         if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
@@ -198,7 +198,8 @@ def _validate(box: Sandbox, buildpack: Buildpack, inst: Instance, ws: Workspace,
             raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
         diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
         reason = validation.verdict(inst, report, diagnosis)
-        validation.store(path, reason)
+        if reason is None:
+            validation.store(path)
     log(f"environment validation{' (cached)' if known else ''}: {reason or 'ok'}")
     if reason:
         raise InfraFailure(ErrorKind.ENV, reason)

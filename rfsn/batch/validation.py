@@ -4,7 +4,8 @@ At the base commit with ``test_patch`` applied, the runner must collect every
 FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
 passing. Otherwise the environment (not a patch) is at fault: the instance is
 an infrastructure failure labelled ``env`` with the first error line. The
-verdict is cached per instance, test patch and env recipe.
+pass is cached per instance, test patch and env recipe; a failure is checked
+again next time (it may be transient, or fixed since in rfsn or on the host).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack
+from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 
@@ -43,15 +45,14 @@ def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path)
     return home / "validation" / f"{safe}-{key}.json"
 
 
-def cached(path: Path) -> tuple[bool, str | None]:
-    """(known, reason): whether a verdict is cached, and its failure reason if any."""
+def cached(path: Path) -> bool:
+    """Whether this instance's environment already passed validation."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return False, None
-    return True, data.get("env_error")
+        return json.loads(path.read_text(encoding="utf-8")).get("valid") is True
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return False
 
 
-def store(path: Path, reason: str | None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"env_error": reason}), encoding="utf-8")
+def store(path: Path) -> None:
+    """Remember that this instance's environment passed validation."""
+    write_atomic(path, json.dumps({"valid": True}))
