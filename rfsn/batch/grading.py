@@ -24,6 +24,18 @@ FAIL_TO_FAIL = "FAIL_TO_FAIL"
 PASS_TO_FAIL = "PASS_TO_FAIL"
 
 
+def harness_names(statuses: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
+    """The statuses also keyed as the SWE-bench harness names tests: its log parsers cut a
+    test's name at the first whitespace (``test_x[a and b]`` becomes ``test_x[a``), and so do the
+    datasets' FAIL_TO_PASS and PASS_TO_PASS. Tests that share a cut name pass only together."""
+    named = dict(statuses)
+    for test, status in statuses.items():
+        cut = test.split(maxsplit=1)[0] if test.strip() else test
+        if cut != test and (cut not in named or named[cut] == TestStatus.PASSED):
+            named[cut] = status
+    return named
+
+
 def trusted_statuses(report: TestReport) -> tuple[dict[str, TestStatus], str]:
     """The report's statuses, or {} and the reason they cannot be believed."""
     statuses = dict(report.tests)
@@ -34,7 +46,7 @@ def trusted_statuses(report: TestReport) -> tuple[dict[str, TestStatus], str]:
         return {}, f"every test passed but the runner exited {report.exit_code}"
     if bad and report.exit_code == 0:
         return {}, "tests failed but the runner exited 0"
-    return statuses, ""
+    return harness_names(statuses), ""
 
 
 def _passed(test: str, statuses: Mapping[str, TestStatus]) -> bool:

@@ -14,6 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from rfsn.batch.grading import harness_names
 from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
@@ -24,14 +25,15 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> st
     """Pure: why ``report`` (base + test_patch) shows a broken environment, or None."""
     if diagnosis:
         return diagnosis
-    missing = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if t not in report.tests]
+    tests = harness_names(report.tests)
+    missing = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if t not in tests]
     if missing:
         first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return f"{len(missing)} test(s) not collected at base (first: {missing[0]}){': ' + first if first else ''}"
-    broken = [t for t in instance.PASS_TO_PASS if report.tests[t] != TestStatus.PASSED]
+    broken = [t for t in instance.PASS_TO_PASS if tests[t] != TestStatus.PASSED]
     if broken:
         return f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
-    early = [t for t in instance.FAIL_TO_PASS if report.tests[t] == TestStatus.PASSED]
+    early = [t for t in instance.FAIL_TO_PASS if tests[t] == TestStatus.PASSED]
     if early:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
     return None

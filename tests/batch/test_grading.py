@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.batch.grading import instance_report, summary, trusted_statuses
+from rfsn.batch.grading import harness_names, instance_report, summary, trusted_statuses
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 
@@ -66,3 +66,13 @@ def test_summary_fields_match_the_harness() -> None:
         "empty_patch_ids": ["c"], "submitted_ids": ["a", "b", "c", "d"], "resolved_ids": ["a"],
         "unresolved_ids": ["b"], "error_ids": ["d"], "schema_version": 2,
     }
+
+
+def test_harness_names_cut_at_the_first_space_and_pass_only_together() -> None:
+    statuses = {"t.py::test_x[a and b]": Status.PASSED, "t.py::test_x[a or b]": Status.FAILED,
+                "t.py::test_y[p q]": Status.PASSED, "t.py::test_z": Status.PASSED}
+    named = harness_names(statuses)
+    assert named["t.py::test_x[a"] == Status.FAILED  # one of the two fails
+    assert named["t.py::test_y[p"] == Status.PASSED
+    assert named["t.py::test_x[a and b]"] == Status.PASSED  # full ids stay
+    assert set(named) == {*statuses, "t.py::test_x[a", "t.py::test_y[p"}
