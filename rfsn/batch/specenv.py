@@ -50,7 +50,8 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool) -> Spe
         from swebench.harness.test_spec.python import clean_requirements
 
         requirements = clean_requirements(requirements)
-    project = tuple(specs.project_requirements(checkout, commit))
+    # the harness installs the project (with its dependencies) at the instance's own commit
+    project = tuple(specs.project_requirements(checkout, instance.base_commit))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, project=project)
     return SpecBuildpack(spec, recipe)
 
