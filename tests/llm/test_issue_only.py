@@ -5,7 +5,10 @@ Real SDK clients against the scripted loopback server, real Docker sandboxes, a 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.models import SessionStatus
 from rfsn.settings import load_settings
 from rfsn.workspace import git, prepare
+from tests.conftest import DEVSET
 
 KEY = "sk-test-issue-only-0123456789"
 NAME = "csvreport"
@@ -107,3 +111,50 @@ def test_a_reproduction_that_passes_at_base_goes_back_once_then_the_session_is_n
     assert "pass before any fix" in feedback and "## Test output" in feedback
     assert result.patch == "" and result.candidates_tried == 0
     assert git(workspace.path, "status", "--porcelain").stdout.strip() == ""
+
+
+def _batch(*args: str, key: str | None, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env |= {"RFSN_HOME": str(home)} | ({"OPENAI_API_KEY": key} if key else {})
+    return subprocess.run([sys.executable, "-m", "rfsn", "batch", *args], capture_output=True,
+                          text=True, env=env, timeout=900)
+
+
+def test_a_model_batch_without_a_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = _batch(str(DEVSET / "instances.jsonl"), "--out", str(tmp_path / "run"),
+                  "--planner", "openai", "--model", "m", key=None, home=tmp_path / "home")
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        "rfsn: error: the openai planner needs an API key: set OPENAI_API_KEY"]
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_an_issue_only_batch_predicts_the_models_fix(
+        tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
+        docker_client: object) -> None:
+    instance = devset_instances[NAME]
+    fix = f"```diff\n{instance['patch']}```\n"
+    out = tmp_path / "run"
+    with FakeServer([Scripted(text=REPRODUCTION), Scripted(text=fix)]) as server:
+        proc = _batch(str(DEVSET / "instances.jsonl"), "--out", str(out), "--repos-dir",
+                      str(devset_repos), "--planner", "openai", "--model", "m", "--base-url",
+                      server.base_url("openai"), "--instance-ids", instance["instance_id"],
+                      "--model-name", "scripted/m", "--timeout", "600", key=KEY,
+                      home=tmp_path / "home")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (prediction,) = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert prediction["instance_id"] == instance["instance_id"]
+    assert prediction["model_name_or_path"] == "scripted/m"
+    patch = prediction["model_patch"]
+    assert "csvreport/reader.py" in patch and "_GROUPED_RE" in patch and "tests/" not in patch
+    # issue-only: the problem statement reached the model, the test_patch and FAIL_TO_PASS did not
+    assert "column is not numeric" in server.requests[0]["messages"][1]["content"]
+    (result_file,) = (out / instance["instance_id"]).glob("*/result.json")
+    result = json.loads(result_file.read_text())
+    assert result["status"] == "fixed"
+    assert result["failing_before"] == [
+        "tests/test_grouped_numbers.py::test_grouped_column_is_converted",
+        "tests/test_grouped_numbers.py::test_grouped_integers_are_ints"]
+    assert not set(result["failing_before"]) & set(instance["FAIL_TO_PASS"])
+    assert result["llm_calls"] == len(server.requests)
