@@ -158,3 +158,26 @@ def test_an_issue_only_batch_predicts_the_models_fix(
         "tests/test_grouped_numbers.py::test_grouped_integers_are_ints"]
     assert not set(result["failing_before"]) & set(instance["FAIL_TO_PASS"])
     assert result["llm_calls"] == len(server.requests)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_apply_writes_only_the_fix_to_the_target(tmp_path: Path, devset_instances: dict[str, Any],
+                                                 devset_repos: Path, docker_client: object) -> None:
+    instance = devset_instances[NAME]
+    target = tmp_path / "src"
+    shutil.copytree(devset_repos / NAME, target, symlinks=True)
+    (tmp_path / "issue.md").write_text(instance["problem_statement"])
+    fix = f"```diff\n{instance['patch']}```\n"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")} | {"ANTHROPIC_API_KEY": KEY}
+    with FakeServer([Scripted(text=REPRODUCTION), Scripted(text=fix)]) as server:
+        proc = subprocess.run(
+            [sys.executable, "-m", "rfsn", "repair", str(target), "--planner", "anthropic",
+             "--model", "m", "--base-url", server.base_url("anthropic"), "--problem-file",
+             str(tmp_path / "issue.md"), "--sandbox", "docker", "--out", str(tmp_path / "out"),
+             "--apply"], capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    assert "applied the patch" in proc.stdout
+    status = git(target, "status", "--porcelain").stdout.split("\n")
+    assert [line for line in status if line.strip()] == [" M csvreport/reader.py"]
+    assert "_GROUPED_RE" in (target / "csvreport" / "reader.py").read_text()
