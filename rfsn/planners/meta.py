@@ -216,7 +216,8 @@ class PhasePlanner:
         for candidate in self.strategy.candidates(context):
             result = yield from self._try(screen, candidate)
             if not result.plausible:  # a model strategy may answer it with one more round
-                context.failures[candidate.diff()] = result.output or result.rejected or "failed"
+                context.failures[candidate.diff()] = result.output or (
+                    f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
             if result.plausible:
                 plausible.append(candidate)
             elif result.fixed and not plausible:

@@ -19,7 +19,7 @@ from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.models import SessionStatus
 from rfsn.settings import load_settings
 from rfsn.workspace import git, prepare
-from tests.conftest import DEVSET
+from tests.conftest import DEVSET, with_test_patch
 
 KEY = "sk-test-issue-only-0123456789"
 NAME = "csvreport"
@@ -181,3 +181,27 @@ def test_apply_writes_only_the_fix_to_the_target(tmp_path: Path, devset_instance
     status = git(target, "status", "--porcelain").stdout.split("\n")
     assert [line for line in status if line.strip()] == [" M csvreport/reader.py"]
     assert "_GROUPED_RE" in (target / "csvreport" / "reader.py").read_text()
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_candidate_that_fails_screening_is_answered_with_its_test_output_and_fixed(
+        tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
+        docker_client: object) -> None:
+    """The verify round, end to end: the first edit fails the target tests in the sandbox, its
+    output goes back to the model, and the second answer fixes the bug."""
+    instance = devset_instances[NAME]
+    repo = with_test_patch(devset_repos, instance, tmp_path / "src")
+    workspace = prepare(str(repo), tmp_path / "repo")
+    wrong = ("csvreport/reader.py\n<<<<<<< SEARCH\n        text = raw.strip()\n=======\n"
+             "        text = raw.strip(\" \")\n>>>>>>> REPLACE\n")
+    fix = f"```diff\n{instance['patch']}```\n"
+    with FakeServer([Scripted(text=wrong), Scripted(text=fix)]) as server:
+        result = _repair(workspace, server, "", tmp_path / "out")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert "_GROUPED_RE" in result.patch and 'strip(" ")' not in result.patch
+    verify_round = server.requests[1]["messages"]
+    assert 'strip(" ")' in verify_round[-2]["content"]
+    assert "did not hold" in verify_round[-1]["content"]
+    assert "test_thousands_separators_are_numbers" in verify_round[-1]["content"]
+    assert result.llm_calls == len(server.requests)

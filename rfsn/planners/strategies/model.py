@@ -128,8 +128,8 @@ def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidat
     """The verify round: the failed patch and its test output go back to the model once."""
     messages = [Message(role="system", content=SYSTEM), Message(role="user", content=prompt(context)),
                 Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
-                Message(role="user", content="That patch was applied and the tests failed; it was "
-                                             "reverted.\n\n## Test output (end)\n"
+                Message(role="user", content="That patch did not hold; it was reverted."
+                                             "\n\n## Test output (end)\n"
                                              f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
                                              "SEARCH/REPLACE blocks against the original files.")]
     reply = model.complete(messages, MAX_OUTPUT, temperature)
