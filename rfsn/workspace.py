@@ -80,12 +80,12 @@ class Workspace:
     def discard_new(self, paths: list[str]) -> None:
         """Remove files the session added (never one the base commit has)."""
         for path in paths:
-            if git(self.path, "cat-file", "-e", f"{self.base_commit}:{path}", check=False).returncode == 0:
+            target = (self.path / path).resolve()
+            if self.path not in target.parents or git(
+                    self.path, "cat-file", "-e", f"{self.base_commit}:{path}", check=False).returncode == 0:
                 continue
             git(self.path, "rm", "-q", "--cached", "--ignore-unmatch", "--", path)
-            target = (self.path / path).resolve()
-            if self.path in target.parents:
-                target.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Back to the base commit, dropping every change."""
