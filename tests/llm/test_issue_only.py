@@ -93,6 +93,13 @@ def test_the_model_reproduces_the_issue_then_fixes_it_and_the_test_stays_out_of_
     repro = [s for s in steps if s["phase"] == "reproduce" and s["proposal"]["intent"] == "edit"]
     assert len(repro) == 1 and repro[0]["decision"]["accepted"]
     assert result.llm_calls == len(server.requests)
+    # the record answers every request of a second session, with the server gone
+    again = prepare(str(tmp_path / "src"), tmp_path / "again")
+    options = RepairOptions(planner="openai", model="m", problem=instance["problem_statement"],
+                            out_dir=tmp_path / "replay", sandbox="docker", session_id="r",
+                            replay=tmp_path / "out" / "s")
+    replayed = repair_workspace(again, options, load_settings(sandbox="docker"))
+    assert replayed.status is SessionStatus.FIXED and replayed.patch == result.patch
 
 
 @pytest.mark.docker
