@@ -77,6 +77,16 @@ class Workspace:
         return git(self.path, "diff", "--no-color", "--no-ext-diff", "--full-index",
                    self.base_commit).stdout
 
+    def discard_new(self, paths: list[str]) -> None:
+        """Remove files the session added (never one the base commit has)."""
+        for path in paths:
+            target = (self.path / path).resolve()
+            if self.path not in target.parents or git(
+                    self.path, "cat-file", "-e", f"{self.base_commit}:{path}", check=False).returncode == 0:
+                continue
+            git(self.path, "rm", "-q", "--cached", "--ignore-unmatch", "--", path)
+            target.unlink(missing_ok=True)
+
     def reset(self) -> None:
         """Back to the base commit, dropping every change."""
         git(self.path, "reset", "-q", "--hard", self.base_commit)

@@ -174,3 +174,17 @@ def test_apply_rejects_a_bad_patch(origin: Path, tmp_path: Path) -> None:
     ws = prepare(str(origin), tmp_path / "ws")
     with pytest.raises(WorkspaceError, match="does not apply"):
         ws.apply("--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-NOPE\n+X\n")
+
+
+def test_discard_new_removes_only_files_the_base_does_not_have(origin: Path, tmp_path: Path) -> None:
+    """A reproduction test is dropped before the patch is taken; a base file never is."""
+    ws = prepare(str(origin), tmp_path / "ws")
+    (ws.path / "tests").mkdir()
+    (ws.path / "tests" / "test_issue.py").write_text("def test_issue():\n    assert False\n")
+    (ws.path / "app.py").write_text("VALUE = 5\n")
+    assert "tests/test_issue.py" in ws.diff()  # now known to git's index (intent to add)
+    ws.discard_new(["tests/test_issue.py", "app.py", "../outside.py"])
+    assert not (ws.path / "tests" / "test_issue.py").exists()
+    assert (ws.path / "app.py").read_text() == "VALUE = 5\n"
+    diff = ws.diff()
+    assert "test_issue" not in diff and "+VALUE = 5" in diff

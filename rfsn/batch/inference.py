@@ -54,6 +54,8 @@ class RepairTask(BaseModel):
     timeout: float | None = None
     repos_dir: Path | None = None
     settings: dict[str, Any] = {}
+    #: the model planners' RepairOptions (model, base_url, max_cost, max_tokens, max_calls)
+    model_options: dict[str, Any] = {}
 
 
 class RepairResult(BaseModel):
@@ -96,7 +98,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
         options = RepairOptions(
             planner=task.planner, problem=problem_text(inst), out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            sandbox=settings.sandbox, session_id=session_id,
+            sandbox=settings.sandbox, session_id=session_id, **task.model_options,
         )
         if task.timeout:
             options.timeout = task.timeout
@@ -143,6 +145,7 @@ class BatchConfig:
     timeout: float | None = None
     model_name: str = "rfsn"
     settings: dict[str, Any] = field(default_factory=dict)
+    model_options: dict[str, Any] = field(default_factory=dict)
     logs: LogSetup = field(default_factory=LogSetup)
 
 
@@ -158,7 +161,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
     tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                         planner=config.planner, oracle_tests=config.oracle_tests,
                         timeout=config.timeout, repos_dir=config.repos_dir,
-                        settings=config.settings)
+                        settings=config.settings, model_options=config.model_options)
              for i in instances if i.instance_id not in done]
     executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
     previous = [done[i.instance_id] for i in instances if i.instance_id in done]

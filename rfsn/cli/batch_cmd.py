@@ -159,27 +159,44 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
               help="apply each instance's test_patch before repair (the classic APR setting)")
 @click.option("--model-name", default="rfsn", show_default=True,
               help="model_name_or_path written with each prediction")
+@click.option("--model", help="model of the openai/anthropic/hybrid planners")
+@click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)")
+@click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
+              help="USD the model calls of one instance may cost")
+@click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens of one instance")
+@click.option("--max-calls", type=click.IntRange(min=1), help="model calls of one instance")
 @_executor_options
 @sandbox_option
 @metrics_options
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
-          workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
+          model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
+          max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
 
-    --timeout is the wall-clock budget of one repair session, in seconds.
+    --timeout is the wall-clock budget of one repair session, in seconds. Without
+    --oracle-tests an instance is issue-only (no test_patch, no FAIL_TO_PASS): the templates
+    need a failing test, a model planner writes one from the problem statement.
     """
     from rfsn.batch.inference import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
+    from rfsn.controller.session import RepairOptions, session_model
+    from rfsn.planners.strategies import check_name
 
     settings = setup(verbose, log_file, sandbox=sandbox)
+    check_name(planner)
+    options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
+                            max_tokens=max_tokens, max_calls=max_calls)
+    session_model(options, settings, out=None)  # a missing key or bad URL: before any instance
+    model_options = options.model_dump(
+        include={"model", "base_url", "max_cost", "max_tokens", "max_calls"}, exclude_none=True)
     config = BatchConfig(
         instances=instances, out_dir=out_dir, workers=workers, executor=executor,
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
-        **_worker_setup(settings, verbose))
+        model_options=model_options, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}

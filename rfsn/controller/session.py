@@ -126,6 +126,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
+        if planner is not None:  # a reproduction test is evidence, not part of the fix
+            workspace.discard_new(planner.scaffolding)
         patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
         verdict = verdict.model_copy(update={
             "patch": patch,

@@ -297,6 +297,14 @@ def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
     return f"diff --git a/{path} b/{path}\n" + "".join(out) if out else ""
 
 
+def new_file_diff(path: str, text: str) -> str:
+    """A ``git apply``-compatible diff creating ``path`` with ``text``."""
+    body = "".join(f"+{line}" if line.endswith("\n") else f"+{line}\n{_NO_NEWLINE}\n"
+                   for line in _lines(text))
+    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+            f"@@ -0,0 +1,{len(_lines(text))} @@\n{body}")
+
+
 def touched_files(text: str) -> list[str]:
     """Repository paths a unified diff touches (both sides of renames).
 

@@ -45,6 +45,11 @@ class RepairContext:
     files: dict[str, str] = field(default_factory=dict)
     #: the language model of the model planners (None for the offline ones)
     model: ChatModel | None = None
+    #: filled as screening goes: the failure output of each candidate that was not plausible,
+    #: by its diff (a model strategy may answer it with one more round)
+    failures: dict[str, str] = field(default_factory=dict)
+    #: how many of a model's samples proposed each patch, by ``screening.agreement_key``
+    votes: dict[str, int] = field(default_factory=dict)
 
 
 @runtime_checkable

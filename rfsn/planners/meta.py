@@ -12,8 +12,8 @@ from collections.abc import Generator, Sequence
 from pathlib import Path
 
 from rfsn.errors import ApplyError
-from rfsn.gate.diff import unified_diff
-from rfsn.llm.base import ChatModel
+from rfsn.gate.diff import new_file_diff, unified_diff
+from rfsn.llm.base import ChatModel, Message
 from rfsn.models import (
     Edit,
     Finish,
@@ -26,6 +26,7 @@ from rfsn.models import (
 )
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
+from rfsn.planners import reproduce
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
@@ -35,6 +36,8 @@ from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.screening import Screen, ScreenResult, choose_best
 from rfsn.planners.sources import read_sources
+from rfsn.planners.strategies.model import stable
+from rfsn.planners.strategies.replies import ReplyError
 
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
@@ -54,6 +57,9 @@ class PhasePlanner:
         self.best: Candidate | None = None
         #: the target tests that fail at the start, once the baseline ran
         self.failing_before: list[str] = []
+        #: files the session wrote only to reproduce the problem: never part of the patch
+        self.scaffolding: list[str] = []
+        self._votes: dict[str, int] = {}
         self._plan = self._run()
         self._started = False
         self._last: Proposal = Finish(reason="gave up: the plan has not started")
@@ -110,11 +116,16 @@ class PhasePlanner:
             return
         failing = baseline.failing
         targets = [t for t in self.targets if t in failing] if self.targets else failing
+        why = "no failing test: nothing to repair" if not self.targets else "the given tests do not fail"
+        if not targets and not self.targets and self.problem.strip() and self.model is not None:
+            reproduction = yield from self._reproduce(baseline)
+            if isinstance(reproduction, str):
+                why = f"the model's test does not reproduce the problem: {reproduction}"
+            else:
+                baseline, targets = reproduction
         self.failing_before = targets
         if not targets:
-            yield from self._stop(SessionStatus.NOT_REPRODUCED,
-                                  "no failing test: nothing to repair" if not self.targets
-                                  else "the given tests do not fail")
+            yield from self._stop(SessionStatus.NOT_REPRODUCED, why)
             return
         self._enter(Phase.LOCALIZE)
         locations = yield from self._localize(baseline, targets)
@@ -130,7 +141,40 @@ class PhasePlanner:
                                   failing_before=targets, failing_after=targets)
             return
         self._enter(Phase.VERIFY)
-        yield from self._verify(choose_best(plausible), baseline, targets)
+        yield from self._verify(choose_best(plausible, self._votes), baseline, targets)
+
+    def _reproduce(self, baseline: TestReport) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
+        """Issue-only: the model writes a new test file that fails; its failing tests become the
+        targets, with the run that showed it as the new baseline. Else why not."""
+        assert self.model is not None
+        messages = reproduce.messages(self.problem, read_sources(self.workspace, self.language),
+                                      read_sources(self.workspace, self.language, tests=True))
+        why = ""
+        for attempt in range(2):  # a test that does not reproduce goes back once, with the reason
+            reply = self.model.complete(messages, reproduce.MAX_OUTPUT, 0.0)
+            messages.append(Message(role="assistant", content=reply.text))
+            output = ""
+            try:
+                path, text = reproduce.new_test_file(reply.text, self.workspace)
+            except ReplyError as exc:
+                why = str(exc)
+            else:
+                fb = yield Edit(phase=Phase.REPRODUCE, patch=new_file_diff(path, text),
+                                rationale=f"reproduce the problem: a new test file {path}")
+                if not fb.ok:
+                    why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
+                else:
+                    self.scaffolding.append(path)
+                    fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path}")
+                    report = fb.outcome.report if fb.outcome else None
+                    targets, why = reproduce.reproduced(baseline, report)
+                    if report is not None and targets:
+                        log.info("planner.reproduced", file=path, tests=targets)
+                        return report, targets
+                    output = stable(report.log) if report else ""
+            log.info("planner.not_reproduced", reason=why, attempt=attempt)
+            messages.append(reproduce.retry(why, output))
+        return why
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         focus = focus_tests(targets, baseline.passing)
@@ -165,11 +209,15 @@ class PhasePlanner:
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
         screen = Screen(baseline, targets, self._coverage)
+        self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
         budget_after_first: int | None = None
         for candidate in self.strategy.candidates(context):
             result = yield from self._try(screen, candidate)
+            if not result.plausible:  # a model strategy may answer it with one more round
+                context.failures[candidate.diff()] = result.output or (
+                    f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
             if result.plausible:
                 plausible.append(candidate)
             elif result.fixed and not plausible:
@@ -214,6 +262,7 @@ class PhasePlanner:
             report = fb.outcome.report if fb.outcome else None
             result = screen.judge(tier, report)
             if not result.passed_tier:
+                result.output = report.log if report else "the test run did not happen"
                 break
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))

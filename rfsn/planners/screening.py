@@ -10,7 +10,7 @@ limit of a whole-suite run; the failing tests run cheapest first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from rfsn.models import TestReport, TestStatus
@@ -35,6 +35,7 @@ class ScreenResult:
     fixed: frozenset[str] = field(default_factory=frozenset)
     passed_tier: bool = False
     plausible: bool = False
+    output: str = ""  # the log of the tier that did not hold
 
 
 class Screen:
@@ -90,7 +91,17 @@ def _size(candidate: Candidate) -> int:
                if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
-def choose_best(plausible: list[Candidate]) -> Candidate:
-    """The smallest non-deleting plausible patch; ties go to the better-ranked one."""
+def agreement_key(candidate: Candidate) -> str:
+    """The candidate's patched files up to whitespace: samples that agree share it."""
+    return "\0".join(f"{c.path}\0" + "\n".join(" ".join(line.split()) for line in c.patched.splitlines()
+                                               if line.strip())
+                     for c in sorted(candidate.changes(), key=lambda c: c.path))
+
+
+def choose_best(plausible: list[Candidate], votes: Mapping[str, int] | None = None) -> Candidate:
+    """The plausible patch most samples agree on (``votes`` by ``agreement_key``; none for the
+    templates), then the smallest non-deleting one; ties go to the better-ranked one."""
+    votes = votes or {}
     order = {id(c): i for i, c in enumerate(plausible)}
-    return min(plausible, key=lambda c: (_deletes(c), _size(c), order[id(c)]))
+    return min(plausible, key=lambda c: (-votes.get(agreement_key(c), 0), _deletes(c), _size(c),
+                                         order[id(c)]))

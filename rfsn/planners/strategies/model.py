@@ -4,7 +4,10 @@ same gate and screening as the templates.
 The model sees the problem statement, the failing tests and the tail of their
 output, and the code around the most suspicious lines (from the offline
 localization). Several samples are asked for; a reply that holds no usable
-edit is sent back once with the reason. Every edit becomes a Candidate.
+edit is sent back once with the reason. Every edit becomes a Candidate; one
+that fails screening goes back once more with its failing tests' output (one
+such round per sample). Each sample's answer is a vote (``context.votes``) for
+choosing among the plausible patches.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from rfsn.llm.base import ChatModel, Message
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.screening import agreement_key
 from rfsn.planners.strategies.replies import ReplyError, parse_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
@@ -84,10 +88,13 @@ class ModelStrategy:
             raise ConfigError("the model planner needs a model (--model, and the provider's key)")
         seen: set[str] = set()
         for sample in range(SAMPLES):
-            for candidate in self._sample(model, context, temperature=0.0 if sample == 0 else 0.8):
-                if candidate.diff() not in seen:
-                    seen.add(candidate.diff())
-                    yield candidate
+            temperature = 0.0 if sample == 0 else 0.8
+            for candidate in self._sample(model, context, temperature):
+                yield from _new(candidate, context, seen)
+                failure = context.failures.get(candidate.diff())
+                if failure is not None:  # screened and not plausible: one more round
+                    for again in _after_failure(model, context, candidate, failure, temperature):
+                        yield from _new(again, context, seen)
 
     def _sample(self, model: ChatModel, context: RepairContext,
                 temperature: float) -> Iterator[Candidate]:
@@ -105,6 +112,33 @@ class ModelStrategy:
                 continue
             yield from _as_candidates(edits, context)
             return
+
+
+def _new(candidate: Candidate, context: RepairContext, seen: set[str]) -> Iterator[Candidate]:
+    """Count the sample's vote; yield the candidate unless an earlier sample proposed it."""
+    key = agreement_key(candidate)
+    context.votes[key] = context.votes.get(key, 0) + 1
+    if candidate.diff() not in seen:
+        seen.add(candidate.diff())
+        yield candidate
+
+
+def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidate, failure: str,
+                   temperature: float) -> Iterator[Candidate]:
+    """The verify round: the failed patch and its test output go back to the model once."""
+    messages = [Message(role="system", content=SYSTEM), Message(role="user", content=prompt(context)),
+                Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
+                Message(role="user", content="That patch did not hold; it was reverted."
+                                             "\n\n## Test output (end)\n"
+                                             f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
+                                             "SEARCH/REPLACE blocks against the original files.")]
+    reply = model.complete(messages, MAX_OUTPUT, temperature)
+    try:
+        edits = parse_edits(reply.text, context.files)
+    except ReplyError as exc:
+        log.info("model.unusable_reply", reason=str(exc), attempt="after_failure")
+        return
+    yield from _as_candidates(edits, context)
 
 
 def _as_candidates(edits: dict[str, str], context: RepairContext) -> Iterator[Candidate]:

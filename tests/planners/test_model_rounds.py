@@ -1,0 +1,127 @@
+"""The model strategy's verify round and agreement ranking, through the real OpenAI SDK client
+against the scripted loopback server; and the reproduction helpers (pure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rfsn.llm.budget import GuardedModel, LLMBudget
+from rfsn.llm.clients import make_model, transient_errors
+from rfsn.llm.fake_server import FakeServer, Scripted
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as S
+from rfsn.planners.base import RepairContext
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.reproduce import new_test_file, reproduced
+from rfsn.planners.screening import agreement_key, choose_best
+from rfsn.planners.strategies.model import ModelStrategy
+from rfsn.planners.strategies.replies import ReplyError
+
+SOURCE = "def add(a, b):\n    return a - b\n"
+WRONG = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return b - a\n>>>>>>> REPLACE\n"
+RIGHT = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n"
+RIGHT_SPACED = RIGHT.replace("return a + b", "return  a + b ")
+
+
+def _context(server: FakeServer) -> RepairContext:
+    model = GuardedModel(make_model("openai", "m", server.base_url("openai"), "sk-x"), LLMBudget(),
+                         None, transient_errors())
+    return RepairContext(workspace=Path("/nonexistent"), language="python",
+                         failing=["tests/test_mod.py::test_add"], passing=[], locations=[],
+                         files={"pkg/mod.py": SOURCE}, model=model)
+
+
+def test_a_candidate_that_fails_screening_goes_back_once_with_its_test_output() -> None:
+    with FakeServer([Scripted(text=WRONG), Scripted(text=RIGHT)]) as server:
+        context = _context(server)
+        candidates = iter(ModelStrategy().candidates(context))
+        first = next(candidates)
+        assert "b - a" in first.patched and len(server.requests) == 1
+        context.failures[first.diff()] = "FAILED tests/test_mod.py::test_add - assert -1 == 3\n1 failed in 0.31s"
+        second = next(candidates)
+        assert "a + b" in second.patched
+        feedback = server.requests[1]["messages"]
+        assert "b - a" in feedback[-2]["content"]  # the failed patch, as the model's answer
+        assert "assert -1 == 3" in feedback[-1]["content"]
+        assert "<t>s" in feedback[-1]["content"] and "0.31s" not in feedback[-1]["content"]
+        rest = list(candidates)  # samples 2 and 3 repeat RIGHT: no new candidate, no more rounds
+    assert rest == [] and len(server.requests) == 4
+    assert context.votes[agreement_key(second)] == 3
+
+
+def test_a_failed_candidate_gets_one_verify_round_per_sample_only() -> None:
+    with FakeServer([Scripted(text=WRONG)]) as server:
+        context = _context(server)
+        seen = []
+        for candidate in ModelStrategy().candidates(context):
+            seen.append(candidate)
+            context.failures[candidate.diff()] = "1 failed"
+    # 3 samples, each with one verify round; the same wrong edit is screened once
+    assert len(seen) == 1 and len(server.requests) == 6
+
+
+def _candidate(patched: str, template: str = "model") -> Candidate:
+    return Candidate(path="pkg/mod.py", line=2, template=template, description=patched.strip(),
+                     score=1.0, original=SOURCE, patched=patched)
+
+
+def test_agreement_ranks_before_size_and_ignores_whitespace() -> None:
+    small = _candidate("def add(a, b):\n    return a + b\n")
+    spaced = _candidate("def add(a, b):\n    return  a + b \n")
+    bigger = _candidate("def add(a, b):\n    total = a + b\n    return total\n")
+    assert agreement_key(small) == agreement_key(spaced) != agreement_key(bigger)
+    votes = {agreement_key(bigger): 2, agreement_key(small): 1}
+    assert choose_best([small, bigger], votes) is bigger
+    # no votes (the templates): the smallest, then the better-ranked, as before
+    assert choose_best([bigger, small]) is small
+    assert choose_best([small, spaced]) is small
+    assert choose_best([spaced, small]) is spaced
+
+
+def test_whitespace_variants_from_two_samples_vote_together() -> None:
+    with FakeServer([Scripted(text=RIGHT), Scripted(text=RIGHT_SPACED), Scripted(text=WRONG)]) as server:
+        context = _context(server)
+        found = list(ModelStrategy().candidates(context))
+    assert len(found) == 3
+    assert context.votes[agreement_key(found[0])] == 2 and context.votes[agreement_key(found[2])] == 1
+    assert choose_best(found, context.votes) is found[0]
+
+
+@pytest.mark.parametrize(("reply", "why"), [
+    ("no file here", "no path line"),
+    ("pkg/check.py\n```python\ndef test_x():\n    assert False\n```\n", "not named or placed as a test"),
+    ("tests/test_mod.py\n```python\ndef test_x():\n    assert False\n```\n", "exists already"),
+    ("../tests/test_x.py\n```python\nx = 1\n```\n", "not a path inside"),
+    ("tests/test_a.py\n```python\nx\n```\ntests/test_b.py\n```python\ny\n```\n", "2 files"),
+])
+def test_a_reproduction_reply_must_be_exactly_one_new_test_file(tmp_path: Path, reply: str,
+                                                                 why: str) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_mod.py").write_text("def test_add():\n    pass\n")
+    with pytest.raises(ReplyError, match=why):
+        new_test_file(reply, tmp_path)
+
+
+def test_a_reproduction_may_come_as_a_new_file_diff(tmp_path: Path) -> None:
+    reply = ("```diff\n--- /dev/null\n+++ b/tests/test_issue.py\n@@ -0,0 +1,2 @@\n"
+             "+def test_issue():\n+    assert 1 == 2\n```\n")
+    assert new_test_file(reply, tmp_path) == ("tests/test_issue.py",
+                                              "def test_issue():\n    assert 1 == 2\n")
+
+
+def _report(**tests: S) -> TestReport:
+    return TestReport(tests={k.replace("__", "::"): v for k, v in tests.items()}, exit_code=1,
+                      duration=1.0, log="", structured=True)
+
+
+def test_only_new_failing_tests_reproduce() -> None:
+    base = _report(old__a=S.PASSED, old__b=S.FAILED)
+    new = S.FAILED
+    assert reproduced(base, _report(old__a=S.FAILED, new__x=new, new__y=S.PASSED)) \
+        == (["new::x"], "")
+    assert "pass before any fix" in reproduced(base, _report(new__x=S.PASSED))[1]
+    assert "error" in reproduced(base, _report(new=S.ERROR))[1]
+    assert "no test" in reproduced(base, _report(old__a=S.PASSED))[1]
+    assert "timed out" in reproduced(base, None)[1]
