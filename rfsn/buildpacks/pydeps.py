@@ -59,16 +59,23 @@ def _lines(value: str) -> list[str]:
 
 
 def _setup_py_kwargs(path: Path) -> dict[str, Any]:
-    """Literal keyword arguments of the first ``setup(...)`` call in setup.py."""
+    """Literal keyword arguments of the first ``setup(...)`` call in setup.py; a plain name
+    stands for the literal a module-level assignment gives it (``install_requires=REQUIRES``)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return {}
+    constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                 for target in node.targets if isinstance(target, ast.Name)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
             return {kw.arg: value for kw in node.keywords
-                    if kw.arg and (value := _literal(kw.value)) is not None}
+                    if kw.arg and (value := _literal(_resolved(kw.value, constants))) is not None}
     return {}
+
+
+def _resolved(node: ast.expr, constants: dict[str, ast.expr]) -> ast.expr:
+    return constants.get(node.id, node) if isinstance(node, ast.Name) else node
 
 
 def _literal(node: ast.expr) -> Any:

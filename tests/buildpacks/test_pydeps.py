@@ -76,6 +76,18 @@ def test_setup_py_literal_kwargs(tmp_path: Path) -> None:
     assert str(pydeps.requires_python(repo)) == ">=3.10"
 
 
+def test_setup_py_kwargs_named_by_a_module_constant(tmp_path: Path) -> None:
+    """``install_requires=INSTALL_REQUIRES`` (pytest 5's setup.py): the name's literal counts."""
+    repo = make(tmp_path, {"setup.py": """
+        from setuptools import setup
+        INSTALL_REQUIRES = ["py>=1.5.0", "wcwidth"]
+        def main():
+            setup(name="demo", install_requires=INSTALL_REQUIRES)
+        main()
+    """})
+    assert pydeps.collect(repo) == ["py>=1.5.0", "wcwidth"]
+
+
 def test_setup_cfg(tmp_path: Path) -> None:
     repo = make(tmp_path, {"setup.cfg": """
         [metadata]
