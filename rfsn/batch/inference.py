@@ -53,6 +53,7 @@ class RepairTask(BaseModel):
     oracle_tests: bool = False
     timeout: float | None = None
     repos_dir: Path | None = None
+    cache: bool = True
     settings: dict[str, Any] = {}
 
 
@@ -96,7 +97,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
         options = RepairOptions(
             planner=task.planner, problem=problem_text(inst), out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            sandbox=settings.sandbox, session_id=session_id,
+            sandbox=settings.sandbox, session_id=session_id, cache=task.cache,
         )
         if task.timeout:
             options.timeout = task.timeout
@@ -142,6 +143,7 @@ class BatchConfig:
     instance_ids: Sequence[str] = ()
     timeout: float | None = None
     model_name: str = "rfsn"
+    cache: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
     logs: LogSetup = field(default_factory=LogSetup)
 
@@ -158,7 +160,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
     tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                         planner=config.planner, oracle_tests=config.oracle_tests,
                         timeout=config.timeout, repos_dir=config.repos_dir,
-                        settings=config.settings)
+                        cache=config.cache, settings=config.settings)
              for i in instances if i.instance_id not in done]
     executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
     previous = [done[i.instance_id] for i in instances if i.instance_id in done]

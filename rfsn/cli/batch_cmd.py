@@ -115,11 +115,13 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
               help="apply each instance's test_patch before repair (the classic APR setting)")
 @click.option("--model-name", default="rfsn", show_default=True,
               help="model_name_or_path written with each prediction")
+@click.option("--no-cache", is_flag=True, help="model planners: ask the model again even when the "
+              "response cache holds an answer")
 @_executor_options
 @sandbox_option
 @metrics_options
 @verbosity_options
-def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
+def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
@@ -134,7 +136,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     config = BatchConfig(
         instances=instances, out_dir=out_dir, workers=workers, executor=executor,
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
-        instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
+        instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name, cache=not no_cache,
         settings=settings.model_dump(include=_SETTINGS_KEYS),
         logs=LogSetup(level=console_level(verbose, settings), json_file=settings.log_file),
     )

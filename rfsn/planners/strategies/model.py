@@ -17,7 +17,7 @@ from rfsn.llm.base import ChatModel, Message
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
-from rfsn.planners.strategies.replies import ReplyError, parse_edits
+from rfsn.planners.strategies.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
 log = get_logger(__name__)
@@ -94,14 +94,15 @@ class ModelStrategy:
         messages = [Message(role="system", content=SYSTEM),
                     Message(role="user", content=prompt(context))]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
-            reply = model.complete(messages, MAX_OUTPUT, temperature)
+            reply = model.complete(messages, MAX_OUTPUT, temperature, tools=[EDIT_TOOL])
             try:
-                edits = parse_edits(reply.text, context.files)
+                edits = reply_edits(reply, context.files)
             except ReplyError as exc:
                 log.info("model.unusable_reply", reason=str(exc), attempt=attempt)
-                messages += [Message(role="assistant", content=reply.text),
+                messages += [Message(role="assistant", content=as_text(reply)),
                              Message(role="user", content=f"That reply cannot be used: {exc}. "
-                                                          "Answer again with SEARCH/REPLACE blocks.")]
+                                                          "Answer again with replace_in_file calls "
+                                                          "or SEARCH/REPLACE blocks.")]
                 continue
             yield from _as_candidates(edits, context)
             return
