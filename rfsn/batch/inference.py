@@ -120,7 +120,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
                     else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
         duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
-        patch_lines=patch_size(result.patch),
+        patch_lines=patch_size(result.patch), llm_calls=result.llm_calls,
+        input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost=result.cost,
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
     if (result.status == SessionStatus.ERROR and result.steps == 0) \
             or result.status == SessionStatus.ENV_ERROR:

@@ -131,6 +131,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     """
     from rfsn.batch.inference import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
+    from rfsn.batch.report import model_totals
 
     settings = setup(verbose, log_file, sandbox=sandbox)
     config = BatchConfig(
@@ -143,6 +144,8 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
+    totals = model_totals(list(outcomes.values()))
     click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
                f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"
-               f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")
+               + (f"{totals}\n" if totals else "")
+               + f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")
