@@ -23,7 +23,7 @@ KEY = "sk-test-0123456789abcdefghijklmnop"
 def guarded(server: FakeServer, provider: str, budget: LLMBudget | None = None,
             recorder: Recorder | None = None) -> GuardedModel:
     client = make_model(provider, "m", server.base_url(provider), KEY)
-    return GuardedModel(client, budget or LLMBudget(), recorder, transient_errors())
+    return GuardedModel(client, budget or LLMBudget(), recorder, transient_errors(), backoff=0.01)
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
