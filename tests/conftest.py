@@ -21,6 +21,16 @@ import pytest
 from tests.paths import DEVSET
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``realmodel`` tests run only when asked for: RFSN_REAL_MODEL=1, or ``-m`` naming them."""
+    if os.environ.get("RFSN_REAL_MODEL") == "1" or "realmodel" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="a real model server: set RFSN_REAL_MODEL=1 or select -m realmodel")
+    for item in items:
+        if "realmodel" in item.keywords:
+            item.add_marker(skip)
+
+
 def _docker_or_skip() -> Any:
     from rfsn.errors import DockerUnavailable
     from rfsn.sandbox.docker import connect
