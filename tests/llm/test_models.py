@@ -132,7 +132,7 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
     from structlog.testing import capture_logs
 
     with FakeServer([Scripted(text=f"echo {KEY}")]) as server:
-        settings = Settings(openai_api_key=KEY)
+        settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
         model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
                            out_dir=tmp_path)
         with capture_logs():
