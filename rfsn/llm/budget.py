@@ -12,7 +12,8 @@ against ``--max-calls``) but costs no tokens and no money: nothing was paid
 for it in this session. Its usage stays in the record, marked ``cached``.
 
 Retried: the transient errors the client names (rate limits, overload, 5xx,
-connection failures), with jittered exponential backoff. Never retried: every
+connection failures), with jittered exponential backoff; still failing after
+the last attempt, they end as a one-line ``LLMError``. Never retried: every
 other error. A server that refuses tools is asked again without them, and
 not offered tools again for the rest of the session.
 """
@@ -27,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from rfsn.errors import BudgetExhausted, ConfigError, ToolsUnsupported
+from rfsn.errors import BudgetExhausted, ConfigError, LLMError, ToolsUnsupported
 from rfsn.llm.base import ChatModel, Message, Reply, Tool
 from rfsn.llm.cache import ResponseCache
 from rfsn.llm.record import Recorder, request_key
@@ -129,15 +130,19 @@ class GuardedModel:
                             stop=stop_after_attempt(ATTEMPTS), reraise=True,
                             wait=wait_random_exponential(multiplier=self.backoff,
                                                          max=16 * self.backoff))
-        for attempt in retrying:
-            with attempt:
-                try:
-                    return self._once(messages, max_tokens, temperature,
-                                      tools if self.tools_accepted else ())
-                except ToolsUnsupported:
-                    log.info("llm.tools_unsupported", model=self.model)
-                    self.tools_accepted = False
-                    return self._once(messages, max_tokens, temperature, ())
+        try:
+            for attempt in retrying:
+                with attempt:
+                    try:
+                        return self._once(messages, max_tokens, temperature,
+                                          tools if self.tools_accepted else ())
+                    except ToolsUnsupported:
+                        log.info("llm.tools_unsupported", model=self.model)
+                        self.tools_accepted = False
+                        return self._once(messages, max_tokens, temperature, ())
+        except self.transient as exc:
+            line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise LLMError(f"{self.provider} still failing after {ATTEMPTS} attempts: {line}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _answer(self, key: str, request: dict[str, Any], messages: list[Message], limit: int,

@@ -50,6 +50,17 @@ def test_rate_limits_and_server_errors_are_retried_and_counted(provider: str, st
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_server_that_keeps_failing_is_one_line_after_the_last_attempt(provider: str,
+                                                                       status: int) -> None:
+    with FakeServer([Scripted(status=status, text="overloaded")]) as server:
+        model = guarded(server, provider)
+        with pytest.raises(LLMError, match=f"{provider} still failing after 4 attempts") as info:
+            model.complete(ASK, 100, 0.0)
+    assert len(server.requests) == 4 and model.budget.calls == 4 and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
 @pytest.mark.parametrize("status", [401, 400])
 def test_auth_and_invalid_requests_are_never_retried(provider: str, status: int) -> None:
     with FakeServer([Scripted(status=status), Scripted(text="never")]) as server:
