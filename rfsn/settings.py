@@ -56,6 +56,8 @@ class LLMSettings(BaseModel):
         default_factory=dict, description='USD per million tokens: [llm.prices."MODEL"]')
     cache: bool = Field(default=True, description="answer a request asked before from the response "
                         "cache under the rfsn home (--no-cache turns it off)")
+    timeout: float = Field(default=120.0, gt=0, description="seconds for one model call; a call "
+                           "that takes longer is abandoned and retried")
     retry_backoff: float = Field(default=0.5, gt=0, description="seconds: the scale of the jittered "
                                  "exponential backoff between retries (at most 16 times it)")
 

@@ -44,11 +44,12 @@ def _check_base_url(base_url: str | None) -> None:
 class OpenAIChat:
     provider = "openai"
 
-    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
+    def __init__(self, model: str, key: str, base_url: str | None = None,
+                 timeout: float = TIMEOUT) -> None:
         import openai
 
         self.model, self._errors = model, openai
-        self._client = openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=TIMEOUT)
+        self._client = openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
     def complete(self, messages: list[Message], max_tokens: int, temperature: float,
                  tools: Sequence[Tool] = ()) -> Reply:
@@ -74,12 +75,13 @@ class OpenAIChat:
 class AnthropicChat:
     provider = "anthropic"
 
-    def __init__(self, model: str, key: str, base_url: str | None = None) -> None:
+    def __init__(self, model: str, key: str, base_url: str | None = None,
+                 timeout: float = TIMEOUT) -> None:
         import anthropic
 
         self.model, self._errors = model, anthropic
         self._client = anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=0,
-                                           timeout=TIMEOUT)
+                                           timeout=timeout)
 
     def complete(self, messages: list[Message], max_tokens: int, temperature: float,
                  tools: Sequence[Tool] = ()) -> Reply:
@@ -107,13 +109,14 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
-def make_model(provider: str, model: str, base_url: str | None, key: str) -> OpenAIChat | AnthropicChat:
+def make_model(provider: str, model: str, base_url: str | None, key: str,
+               timeout: float = TIMEOUT) -> OpenAIChat | AnthropicChat:
     """A client for ``provider``; an unknown provider or a malformed base URL is a ConfigError."""
     _check_base_url(base_url)
     if provider == "openai":
-        return OpenAIChat(model, key, base_url)
+        return OpenAIChat(model, key, base_url, timeout)
     if provider == "anthropic":
-        return AnthropicChat(model, key, base_url)
+        return AnthropicChat(model, key, base_url, timeout)
     raise ConfigError(f"unknown model provider {provider!r} (known: {', '.join(KEY_VARIABLES)})")
 
 

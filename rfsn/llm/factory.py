@@ -35,7 +35,7 @@ def open_model(provider: str, settings: Settings, *, model: str | None = None,
         raise ConfigError(f"the {provider} planner needs a model: --model NAME (or [llm] model)")
     url = base_url or settings.llm.base_url
     key = "replay" if replay is not None else provider_key(provider, settings)
-    client = make_model(provider, name, url, key)
+    client = make_model(provider, name, url, key, settings.llm.timeout)
     budget = LLMBudget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost,
                        price=price_of(name, settings.llm.prices))
     recorder = Recorder(out_dir / RECORD, replay) if out_dir is not None else None

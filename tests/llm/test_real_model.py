@@ -120,7 +120,10 @@ def test_a_real_server_never_crashes_or_hangs_a_session(llama_server: str, tmp_p
     shutil.copytree(ROOT / "examples" / "quickstart", repo)
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "OPENAI_API_KEY": "sk-local-llama-0000000000", "RFSN_HOME": str(tmp_path / "home")}
+           "OPENAI_API_KEY": "sk-local-llama-0000000000", "RFSN_HOME": str(tmp_path / "home"),
+           # a loaded 2-core machine may take minutes per reply: a call abandoned at the client's
+           # timeout would still be answered (and counted) by the server, but not by rfsn
+           "RFSN_LLM__TIMEOUT": "900"}
     for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
         subprocess.run(["git", *argv], cwd=repo, check=True, env=env)
     proxy = UsageProxy(llama_server)
