@@ -14,6 +14,7 @@
     ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
     ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
     ├── LLMError                   a model server refused a request (bad key, invalid request)
+    │   └── ToolsUnsupported       ... because it has tools the server cannot take
     ├── InfraFailure               a batch instance failed for a reason outside its patch
     └── OutputError                an output file cannot be written (disk full, permissions)
 
@@ -90,6 +91,10 @@ class InfraFailure(RfsnError):
 
 class LLMError(RfsnError):
     """A model server refused a request in a way no retry can fix."""
+
+
+class ToolsUnsupported(LLMError):
+    """A request with tools, refused by a server that takes none (it is asked again without)."""
 
 
 class OutputError(RfsnError):

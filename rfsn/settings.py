@@ -54,6 +54,12 @@ class LLMSettings(BaseModel):
     base_url: str | None = Field(default=None, description="server base URL (--base-url)")
     prices: dict[str, Price] = Field(
         default_factory=dict, description='USD per million tokens: [llm.prices."MODEL"]')
+    cache: bool = Field(default=True, description="answer a request asked before from the response "
+                        "cache under the rfsn home (--no-cache turns it off)")
+    timeout: float = Field(default=120.0, gt=0, description="seconds for one model call; a call "
+                           "that takes longer is abandoned and retried")
+    retry_backoff: float = Field(default=0.5, gt=0, description="seconds: the scale of the jittered "
+                                 "exponential backoff between retries (at most 16 times it)")
 
 
 class Settings(BaseSettings):

@@ -20,6 +20,21 @@ import pytest
 
 from tests.paths import DEVSET
 
+#: opt-in markers: each runs only when ``-m`` names it or its variable is 1 (CI runs neither)
+OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
+          "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances")}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selected = str(config.getoption("markexpr", "") or "")
+    for marker, (variable, what) in OPT_IN.items():
+        if os.environ.get(variable) == "1" or marker in selected:
+            continue
+        skip = pytest.mark.skip(reason=f"{what} is opt-in: -m {marker} or {variable}=1")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
+
 
 def _docker_or_skip() -> Any:
     from rfsn.errors import DockerUnavailable
@@ -78,19 +93,3 @@ def with_test_patch(repos: Path, instance: dict[str, Any], dest: Path) -> Path:
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     subprocess.run(["git", "commit", "-qm", "test patch"], cwd=dest, check=True, env=env)
     return dest
-
-
-def _swebench_real_selected(config: pytest.Config) -> bool:
-    """The ``swebench_real`` tests run only when asked for: by ``-m`` or RFSN_SWEBENCH_REAL=1."""
-    return (os.environ.get("RFSN_SWEBENCH_REAL") == "1"
-            or "swebench_real" in str(config.getoption("markexpr", "") or ""))
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _swebench_real_selected(config):
-        return
-    skip = pytest.mark.skip(reason="real SWE-bench instances are opt-in: "
-                                   "-m swebench_real or RFSN_SWEBENCH_REAL=1")
-    for item in items:
-        if "swebench_real" in item.keywords:
-            item.add_marker(skip)

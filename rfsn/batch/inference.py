@@ -53,6 +53,7 @@ class RepairTask(BaseModel):
     oracle_tests: bool = False
     timeout: float | None = None
     repos_dir: Path | None = None
+    cache: bool = True
     settings: dict[str, Any] = {}
     #: the model planners' RepairOptions (model, base_url, max_cost, max_tokens, max_calls)
     model_options: dict[str, Any] = {}
@@ -98,7 +99,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
         options = RepairOptions(
             planner=task.planner, problem=problem_text(inst), out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            sandbox=settings.sandbox, session_id=session_id, **task.model_options,
+            sandbox=settings.sandbox, session_id=session_id, cache=task.cache, **task.model_options,
         )
         if task.timeout:
             options.timeout = task.timeout
@@ -121,7 +122,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
                     else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
         duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
-        patch_lines=patch_size(result.patch),
+        patch_lines=patch_size(result.patch), llm_calls=result.llm_calls,
+        input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost=result.cost,
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
     if (result.status == SessionStatus.ERROR and result.steps == 0) \
             or result.status == SessionStatus.ENV_ERROR:
@@ -144,6 +146,7 @@ class BatchConfig:
     instance_ids: Sequence[str] = ()
     timeout: float | None = None
     model_name: str = "rfsn"
+    cache: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
     model_options: dict[str, Any] = field(default_factory=dict)
     logs: LogSetup = field(default_factory=LogSetup)
@@ -161,7 +164,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
     tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                         planner=config.planner, oracle_tests=config.oracle_tests,
                         timeout=config.timeout, repos_dir=config.repos_dir,
-                        settings=config.settings, model_options=config.model_options)
+                        cache=config.cache, settings=config.settings, model_options=config.model_options)
              for i in instances if i.instance_id not in done]
     executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
     previous = [done[i.instance_id] for i in instances if i.instance_id in done]

@@ -50,6 +50,10 @@ class Outcome(BaseModel):
     phases: dict[str, float] = Field(default_factory=dict, description="phase -> seconds")
     patch_lines: int = Field(default=0, description="changed lines (+/-) in the patch")
     link: str = Field(default="", description="path of the trajectory or logs, relative to the run")
+    llm_calls: int = Field(default=0, description="model calls of the session")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = Field(default=0.0, description="USD for model calls")
 
 
 def patch_size(patch: str | None) -> int:

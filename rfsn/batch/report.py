@@ -2,7 +2,8 @@
 
 The HTML page is self-contained: the success rate, a per-instance table
 (status, time, patch size, a link to the trajectory or logs) and an inline SVG
-chart of the time per instance, stacked by phase. No plotting library.
+chart of the time per instance, stacked by phase. No plotting library. When
+the sessions called a model, both add up its calls, tokens and cost.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ def load_outcomes(root: Path) -> list[Outcome]:
 def rate(outcomes: list[Outcome]) -> tuple[int, int, float]:
     good = sum(1 for o in outcomes if o.status in SUCCESS)
     return good, len(outcomes), (100.0 * good / len(outcomes) if outcomes else 0.0)
+
+
+def model_totals(outcomes: list[Outcome]) -> str:
+    """The run's model calls, tokens and cost added up; empty when no session called a model."""
+    calls = sum(o.llm_calls for o in outcomes)
+    if not calls:
+        return ""
+    given, received = sum(o.input_tokens for o in outcomes), sum(o.output_tokens for o in outcomes)
+    cost = sum(o.cost for o in outcomes)
+    return (f"model: {calls} calls, {given} input + {received} output = {given + received} tokens, "
+            f"cost ${cost:.4f}")
 
 
 def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
@@ -85,6 +97,7 @@ td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-al
 </head><body>
 <h1>{html.escape(title)}</h1>
 <p><b>{good}/{total} resolved ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
+{f"<p>{html.escape(model_totals(outcomes))}</p>" if model_totals(outcomes) else ""}
 <h2>Time per instance</h2>
 {svg_chart(outcomes)}
 <h2>Instances</h2>
@@ -99,6 +112,7 @@ def render_markdown(title: str, outcomes: list[Outcome]) -> str:
     good, total, pct = rate(outcomes)
     phases = list(dict.fromkeys(p for o in outcomes for p in o.phases))
     lines = [f"# {title}", "", f"**{good}/{total} resolved ({pct:.1f}%)**", "",
+             *([model_totals(outcomes), ""] if model_totals(outcomes) else []),
              "| instance | status | time (s) | patch lines | " + " | ".join(phases)
              + (" | " if phases else "") + "trajectory / logs |",
              "|---|---|---:|---:|" + "---:|" * len(phases) + "---|"]

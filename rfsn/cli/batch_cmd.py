@@ -165,11 +165,13 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
               help="USD the model calls of one instance may cost")
 @click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens of one instance")
 @click.option("--max-calls", type=click.IntRange(min=1), help="model calls of one instance")
+@click.option("--no-cache", is_flag=True, help="model planners: ask the model again even when the "
+              "response cache holds an answer")
 @_executor_options
 @sandbox_option
 @metrics_options
 @verbosity_options
-def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str,
+def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
           max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
@@ -182,6 +184,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     """
     from rfsn.batch.inference import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
+    from rfsn.batch.report import model_totals
     from rfsn.controller.session import RepairOptions, session_model
     from rfsn.planners.strategies import check_name
 
@@ -195,11 +198,13 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     config = BatchConfig(
         instances=instances, out_dir=out_dir, workers=workers, executor=executor,
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
-        instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name,
+        instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name, cache=not no_cache,
         model_options=model_options, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
+    totals = model_totals(list(outcomes.values()))
     click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
                f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"
-               f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")
+               + (f"{totals}\n" if totals else "")
+               + f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")

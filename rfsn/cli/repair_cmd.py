@@ -94,6 +94,8 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--max-calls", type=click.IntRange(min=1), help="model calls in all")
 @click.option("--replay", type=click.Path(exists=True, path_type=Path),
               help="answer every model call from this session directory's record (no network)")
+@click.option("--no-cache", is_flag=True, help="ask the model again even when the response cache "
+              "holds an answer")
 @sandbox_option
 @metrics_options
 @verbosity_options
@@ -101,7 +103,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
            model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-           max_calls: int | None, replay: Path | None, sandbox: str | None,
+           max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
            metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
@@ -116,7 +118,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
                             problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
                             buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
                             formula=formula, model=model, base_url=base_url, max_cost=max_cost,
-                            max_tokens=max_tokens, max_calls=max_calls, replay=replay)
+                            max_tokens=max_tokens, max_calls=max_calls, replay=replay,
+                            cache=not no_cache)
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = Console(stderr=True)
     view = LiveView()

@@ -61,6 +61,7 @@ class RepairOptions(BaseModel):
     max_tokens: int | None = Field(default=None, gt=0, description="model tokens, input plus output")
     max_calls: int | None = Field(default=None, gt=0, description="model calls")
     replay: Path | None = Field(default=None, description="answer model calls from this session's record")
+    cache: bool = Field(default=True, description="use the response cache (--no-cache: off)")
 
 
 def session_model(options: RepairOptions, settings: Settings, out: Path | None) -> GuardedModel | None:
@@ -70,7 +71,8 @@ def session_model(options: RepairOptions, settings: Settings, out: Path | None) 
     provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
     return open_model(provider, settings, model=options.model, base_url=options.base_url,
                       max_cost=options.max_cost, max_tokens=options.max_tokens,
-                      max_calls=options.max_calls, out_dir=out, replay=options.replay)
+                      max_calls=options.max_calls, out_dir=out, replay=options.replay,
+                      cache=options.cache)
 
 
 def _phase_durations(trajectory: Path) -> dict[str, float]:

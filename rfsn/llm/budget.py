@@ -6,20 +6,32 @@ call's output limit must fit what is left of the token and money budgets; the ou
 reply does not fit, no call is made (``BudgetExhausted``). Every attempt
 counts as a call, retries and replies that fail to parse included, and the
 usage the server reports is added after each reply.
+
+A reply from the response cache counts as a call (status ``cached``, and
+against ``--max-calls``) but costs no tokens and no money: nothing was paid
+for it in this session. Its usage stays in the record, marked ``cached``.
+
+Retried: the transient errors the client names (rate limits, overload, 5xx,
+connection failures), with jittered exponential backoff; still failing after
+the last attempt, they end as a one-line ``LLMError``. Never retried: every
+other error. A server that refuses tools is asked again without them, and
+not offered tools again for the rest of the session.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from rfsn.errors import BudgetExhausted, ConfigError
-from rfsn.llm.base import ChatModel, Message, Reply
-from rfsn.llm.record import Recorder
+from rfsn.errors import BudgetExhausted, ConfigError, LLMError, ToolsUnsupported
+from rfsn.llm.base import ChatModel, Message, Reply, Tool
+from rfsn.llm.cache import ResponseCache
+from rfsn.llm.record import Recorder, request_key
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import LLM_CALLS, LLM_COST, LLM_SECONDS, LLM_TOKENS
 from rfsn.settings import Price
@@ -99,40 +111,76 @@ class LLMBudget(BaseModel):
 
 
 class GuardedModel:
-    """A ChatModel behind the budget, retries of transient failures, and the record."""
+    """A ChatModel behind the budget, retries of transient failures, the cache and the record."""
 
     def __init__(self, model: ChatModel, budget: LLMBudget, recorder: Recorder | None = None,
-                 transient: tuple[type[BaseException], ...] = ()) -> None:
+                 transient: tuple[type[BaseException], ...] = (), *,
+                 cache: ResponseCache | None = None, backoff: float = 0.5) -> None:
         self.inner, self.budget, self.recorder, self.transient = model, budget, recorder, transient
+        self.cache, self.backoff = cache, backoff
         self.provider, self.model = model.provider, model.model
         #: how far the server's input counts have exceeded the estimate (never below 1)
         self.ratio = 1.0
+        #: False once the server refused a request for its tools
+        self.tools_accepted = True
 
-    def complete(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
+    def complete(self, messages: list[Message], max_tokens: int, temperature: float,
+                 tools: Sequence[Tool] = ()) -> Reply:
         retrying = Retrying(retry=retry_if_exception_type(self.transient),
                             stop=stop_after_attempt(ATTEMPTS), reraise=True,
-                            wait=wait_random_exponential(multiplier=0.5, max=8))
-        for attempt in retrying:
-            with attempt:
-                return self._once(messages, max_tokens, temperature)
+                            wait=wait_random_exponential(multiplier=self.backoff,
+                                                         max=16 * self.backoff))
+        try:
+            for attempt in retrying:
+                with attempt:
+                    try:
+                        return self._once(messages, max_tokens, temperature,
+                                          tools if self.tools_accepted else ())
+                    except ToolsUnsupported:
+                        log.info("llm.tools_unsupported", model=self.model)
+                        self.tools_accepted = False
+                        return self._once(messages, max_tokens, temperature, ())
+        except self.transient as exc:
+            line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise LLMError(f"{self.provider} still failing after {ATTEMPTS} attempts: {line}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, messages: list[Message], max_tokens: int, temperature: float) -> Reply:
-        estimate = estimate_tokens(messages)
+    def _answer(self, key: str, request: dict[str, Any], messages: list[Message], limit: int,
+                temperature: float, tools: Sequence[Tool]) -> tuple[Reply, bool]:
+        """The reply, and whether it came free (from the cache, or a cached one replayed)."""
+        if self.recorder is not None and self.recorder.replaying:
+            return self.recorder.replay(key, request)
+        cached = self.cache.get(key) if self.cache is not None else None
+        if cached is not None:
+            return cached, True
+        reply = self.inner.complete(messages, limit, temperature, tools)
+        if self.cache is not None:
+            self.cache.put(key, reply)
+        return reply, False
+
+    def _once(self, messages: list[Message], max_tokens: int, temperature: float,
+              tools: Sequence[Tool]) -> Reply:
+        estimate = estimate_tokens(messages) + sum(math.ceil(len(t.model_dump_json()) / 2)
+                                                   for t in tools)
         limit = self.budget.allowance(math.ceil(estimate * self.ratio), max_tokens)
+        key, request = request_key(self.provider, self.model, messages, limit, temperature, tools)
         self.budget.calls += 1
         started = time.monotonic()
         try:
-            if self.recorder is not None and self.recorder.replaying:
-                reply = self.recorder.replay(self.provider, self.model, messages, limit, temperature)
-            else:
-                reply = self.inner.complete(messages, limit, temperature)
+            reply, free = self._answer(key, request, messages, limit, temperature, tools)
         except BaseException as exc:
             LLM_CALLS.labels(self.model, "error").inc()
             log.info("llm.call_failed", model=self.model, error=type(exc).__name__)
             raise
         LLM_SECONDS.labels(self.model).observe(time.monotonic() - started)
-        LLM_CALLS.labels(self.model, "ok").inc()
+        LLM_CALLS.labels(self.model, "cached" if free else "ok").inc()
+        if self.recorder is not None and not self.recorder.replaying:
+            self.recorder.write(key, request, reply, cached=free)
+        log.info("llm.call", model=self.model, input_tokens=reply.input_tokens,
+                 output_tokens=reply.output_tokens, max_tokens=limit, cached=free,
+                 tool_calls=len(reply.tool_calls))
+        if free:
+            return reply
         self.budget.record(reply)
         self.ratio = max(self.ratio, reply.input_tokens / estimate)
         LLM_TOKENS.labels(self.model, "input").inc(reply.input_tokens)
@@ -140,8 +188,4 @@ class GuardedModel:
         if self.budget.price is not None:
             LLM_COST.labels(self.model).inc((reply.input_tokens * self.budget.price.input
                                              + reply.output_tokens * self.budget.price.output) / 1e6)
-        if self.recorder is not None and not self.recorder.replaying:
-            self.recorder.write(self.provider, self.model, messages, limit, temperature, reply)
-        log.info("llm.call", model=self.model, input_tokens=reply.input_tokens,
-                 output_tokens=reply.output_tokens, max_tokens=limit)
         return reply

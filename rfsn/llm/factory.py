@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rfsn.errors import ConfigError
 from rfsn.llm.budget import GuardedModel, LLMBudget, price_of
+from rfsn.llm.cache import FILE, ResponseCache
 from rfsn.llm.clients import KEY_VARIABLES, make_model, transient_errors
 from rfsn.llm.record import RECORD, Recorder
 from rfsn.observability.logging import register_secret
@@ -23,15 +24,22 @@ def provider_key(provider: str, settings: Settings) -> str:
 def open_model(provider: str, settings: Settings, *, model: str | None = None,
                base_url: str | None = None, max_cost: float | None = None,
                max_tokens: int | None = None, max_calls: int | None = None,
-               out_dir: Path | None = None, replay: Path | None = None) -> GuardedModel:
-    """The guarded model for a session; every bad setting is a ConfigError before any call."""
+               out_dir: Path | None = None, replay: Path | None = None,
+               cache: bool = True) -> GuardedModel:
+    """The guarded model for a session; every bad setting is a ConfigError before any call.
+
+    The response cache is used when both ``cache`` and ``[llm] cache`` allow it, and never
+    in a replay."""
     name = model or settings.llm.model
     if not name:
         raise ConfigError(f"the {provider} planner needs a model: --model NAME (or [llm] model)")
     url = base_url or settings.llm.base_url
     key = "replay" if replay is not None else provider_key(provider, settings)
-    client = make_model(provider, name, url, key)
+    client = make_model(provider, name, url, key, settings.llm.timeout)
     budget = LLMBudget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost,
                        price=price_of(name, settings.llm.prices))
     recorder = Recorder(out_dir / RECORD, replay) if out_dir is not None else None
-    return GuardedModel(client, budget, recorder, transient_errors())
+    cached = cache and settings.llm.cache and replay is None and out_dir is not None
+    return GuardedModel(client, budget, recorder, transient_errors(),
+                        cache=ResponseCache(settings.home / FILE) if cached else None,
+                        backoff=settings.llm.retry_backoff)

@@ -1,14 +1,18 @@
 """A loopback model server with scripted replies, speaking the OpenAI Chat Completions and the
 Anthropic Messages APIs: for tests, and for trying the model planners without a key.
 
-    server = FakeServer([Scripted(text="..."), Scripted(status=429), ...]).start()
+    server = FakeServer([Scripted(text="..."), Scripted(status=429),
+                         Scripted(tool_calls=(("replace_in_file", {"path": ...}),)), ...]).start()
     server.base_url("openai")      # http://127.0.0.1:PORT/v1
     server.base_url("anthropic")   # http://127.0.0.1:PORT
     server.requests                # every request body received, in order
     server.stop()
 
 Replies are served in order; the last one repeats. A status other than 200
-answers with that provider's error body. As a real server does, a reply
+answers with that provider's error body. Tool calls come back as OpenAI
+``tool_calls`` or Anthropic ``tool_use`` blocks. ``FakeServer(script,
+tools=False)`` is a server that takes no tools: it answers a request that has
+any with a 400 saying so, without using up a scripted reply. As a real server does, a reply
 reports no more output tokens than the request's ``max_tokens``. Only
 127.0.0.1 is ever bound.
 """
@@ -21,6 +25,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+NO_TOOLS = "this server does not support tools"
+
 
 @dataclass(frozen=True)
 class Scripted:
@@ -28,11 +34,46 @@ class Scripted:
     status: int = 200
     input_tokens: int = 100
     output_tokens: int = 50
+    #: (tool name, arguments) of each tool call in the reply
+    tool_calls: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+def _error(anthropic: bool, message: str, kind: str = "api_error") -> dict[str, Any]:
+    if anthropic:
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    return {"error": {"message": message, "type": kind}}
+
+
+def _anthropic(body: dict[str, Any], reply: Scripted, output: int) -> dict[str, Any]:
+    content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}] if reply.text else []
+    content += [{"type": "tool_use", "id": f"toolu_{n}", "name": name, "input": args}
+                for n, (name, args) in enumerate(reply.tool_calls)]
+    return {"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model", ""),
+            "stop_reason": "tool_use" if reply.tool_calls else "end_turn", "content": content,
+            "usage": {"input_tokens": reply.input_tokens, "output_tokens": output}}
+
+
+def _openai(body: dict[str, Any], reply: Scripted, output: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {"id": f"call_{n}", "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}
+            for n, (name, args) in enumerate(reply.tool_calls)]
+    elif message["content"] is None:
+        message["content"] = ""
+    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0,
+            "model": body.get("model", ""),
+            "choices": [{"index": 0, "message": message,
+                         "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
+            "usage": {"prompt_tokens": reply.input_tokens, "completion_tokens": output,
+                      "total_tokens": reply.input_tokens + output}}
 
 
 class FakeServer:
-    def __init__(self, script: list[Scripted]) -> None:
+    def __init__(self, script: list[Scripted], tools: bool = True) -> None:
         self.script = list(script) or [Scripted()]
+        self.tools = tools
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
@@ -61,6 +102,8 @@ class FakeServer:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            if body.get("tools") and not self.tools:
+                return Scripted(status=400, text=NO_TOOLS)
             return self.script.pop(0) if len(self.script) > 1 else self.script[0]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -76,24 +119,10 @@ class FakeServer:
                 reply = server._next(body, dict(self.headers))
                 anthropic = self.path.rstrip("/").endswith("/messages")
                 output = min(reply.output_tokens, int(body.get("max_tokens") or reply.output_tokens))
-                if reply.status != 200:
-                    payload: dict[str, Any] = (
-                        {"type": "error", "error": {"type": "api_error", "message": "scripted"}}
-                        if anthropic else {"error": {"message": "scripted", "type": "api_error"}})
-                elif anthropic:
-                    payload = {"id": "msg_1", "type": "message", "role": "assistant",
-                               "model": body.get("model", ""), "stop_reason": "end_turn",
-                               "content": [{"type": "text", "text": reply.text}],
-                               "usage": {"input_tokens": reply.input_tokens,
-                                         "output_tokens": output}}
+                if reply.status != 200:  # an error's text is its message
+                    payload = _error(anthropic, reply.text or "scripted")
                 else:
-                    payload = {"id": "chatcmpl-1", "object": "chat.completion", "created": 0,
-                               "model": body.get("model", ""),
-                               "choices": [{"index": 0, "finish_reason": "stop",
-                                            "message": {"role": "assistant", "content": reply.text}}],
-                               "usage": {"prompt_tokens": reply.input_tokens,
-                                         "completion_tokens": output,
-                                         "total_tokens": reply.input_tokens + output}}
+                    payload = (_anthropic if anthropic else _openai)(body, reply, output)
                 data = json.dumps(payload).encode()
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")

@@ -1,10 +1,12 @@
 """The record of a session's model exchanges, and replay from it.
 
-Every exchange is a JSON line ``{"key", "request", "reply"}``; the key is a
-hash of the whole request (provider, model, messages, output limit,
-temperature). Replay answers each request from the record, in order for
-repeated requests, and never calls a model: a request the record does not
-hold is an error.
+Every exchange is a JSON line ``{"key", "request", "reply", "cached"}``; the
+key is a hash of the whole request (provider, model, messages, tools, output
+limit, temperature), and the reply holds its text, tool calls and usage.
+``cached`` marks a reply the response cache answered (no tokens were spent
+on it). Replay answers each request from the record, in order for repeated
+requests, and never calls a model: a request the record does not hold is an
+error.
 """
 
 from __future__ import annotations
@@ -12,19 +14,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rfsn.errors import ConfigError
-from rfsn.llm.base import Message, Reply
+from rfsn.llm.base import Message, Reply, Tool
 
 RECORD = "llm.jsonl"
 
 
 def request_key(provider: str, model: str, messages: list[Message], max_tokens: int,
-                temperature: float) -> tuple[str, dict[str, Any]]:
-    request = {"provider": provider, "model": model, "max_tokens": max_tokens,
-               "temperature": temperature, "messages": [m.model_dump() for m in messages]}
+                temperature: float, tools: Sequence[Tool] = ()) -> tuple[str, dict[str, Any]]:
+    request: dict[str, Any] = {
+        "provider": provider, "model": model, "max_tokens": max_tokens,
+        "temperature": temperature, "messages": [m.model_dump() for m in messages]}
+    if tools:  # absent, not empty, without tools: a record made before tools keeps its keys
+        request["tools"] = [t.model_dump() for t in tools]
     blob = json.dumps(request, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest(), request
 
@@ -33,30 +39,28 @@ class Recorder:
     def __init__(self, path: Path, replay_from: Path | None = None) -> None:
         self.path = path
         self.replaying = replay_from is not None
-        self._answers: dict[str, list[Reply]] = defaultdict(list)
+        self._answers: dict[str, list[tuple[Reply, bool]]] = defaultdict(list)
         if replay_from is not None:
             source = replay_from / RECORD if replay_from.is_dir() else replay_from
             if not source.is_file():
                 raise ConfigError(f"--replay: no model record at {source}")
             for line in source.read_text(encoding="utf-8").splitlines():
                 entry = json.loads(line)
-                self._answers[entry["key"]].append(Reply.model_validate(entry["reply"]))
+                self._answers[entry["key"]].append(
+                    (Reply.model_validate(entry["reply"]), bool(entry.get("cached"))))
 
-    def write(self, provider: str, model: str, messages: list[Message], max_tokens: int,
-              temperature: float, reply: Reply) -> None:
-        key, request = request_key(provider, model, messages, max_tokens, temperature)
+    def write(self, key: str, request: dict[str, Any], reply: Reply, cached: bool = False) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as sink:
-            sink.write(json.dumps({"key": key, "request": request,
-                                   "reply": reply.model_dump()}) + "\n")
+            sink.write(json.dumps({"key": key, "request": request, "reply": reply.model_dump(),
+                                   "cached": cached}) + "\n")
 
-    def replay(self, provider: str, model: str, messages: list[Message], max_tokens: int,
-               temperature: float) -> Reply:
-        key, _ = request_key(provider, model, messages, max_tokens, temperature)
+    def replay(self, key: str, request: dict[str, Any]) -> tuple[Reply, bool]:
+        """The recorded reply to this request, and whether the cache had answered it."""
         answers = self._answers.get(key)
         if not answers:
             raise ConfigError(f"--replay: the record holds no answer to this request ({key[:12]}); "
                               f"a replayed session never calls a model")
-        reply = answers.pop(0)
-        self.write(provider, model, messages, max_tokens, temperature, reply)
-        return reply
+        reply, cached = answers.pop(0)
+        self.write(key, request, reply, cached)
+        return reply, cached

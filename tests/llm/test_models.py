@@ -23,7 +23,7 @@ KEY = "sk-test-0123456789abcdefghijklmnop"
 def guarded(server: FakeServer, provider: str, budget: LLMBudget | None = None,
             recorder: Recorder | None = None) -> GuardedModel:
     client = make_model(provider, "m", server.base_url(provider), KEY)
-    return GuardedModel(client, budget or LLMBudget(), recorder, transient_errors())
+    return GuardedModel(client, budget or LLMBudget(), recorder, transient_errors(), backoff=0.01)
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
@@ -47,6 +47,17 @@ def test_rate_limits_and_server_errors_are_retried_and_counted(provider: str, st
         model = guarded(server, provider)
         assert model.complete(ASK, 100, 0.0).text == "ok"
     assert len(server.requests) == 3 and model.budget.calls == 3
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_server_that_keeps_failing_is_one_line_after_the_last_attempt(provider: str,
+                                                                       status: int) -> None:
+    with FakeServer([Scripted(status=status, text="overloaded")]) as server:
+        model = guarded(server, provider)
+        with pytest.raises(LLMError, match=f"{provider} still failing after 4 attempts") as info:
+            model.complete(ASK, 100, 0.0)
+    assert len(server.requests) == 4 and model.budget.calls == 4 and "\n" not in str(info.value)
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
@@ -132,7 +143,7 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
     from structlog.testing import capture_logs
 
     with FakeServer([Scripted(text=f"echo {KEY}")]) as server:
-        settings = Settings(openai_api_key=KEY)
+        settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
         model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
                            out_dir=tmp_path)
         with capture_logs():

@@ -19,8 +19,10 @@ KEY = "sk-test-0123456789abcdefghijklmnop"
 NAME = "csvreport"
 
 
-def rfsn(*args: str, key: str | None = KEY) -> subprocess.CompletedProcess[str]:
+def rfsn(*args: str, key: str | None = KEY, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    if home is not None:  # the response cache lives there
+        env["RFSN_HOME"] = str(home)
     if key:
         env |= {"OPENAI_API_KEY": key, "ANTHROPIC_API_KEY": key}
     return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True,
@@ -49,7 +51,7 @@ def test_the_model_fixes_what_templates_cannot_and_replay_reaches_the_same_resul
                      Scripted(text=answer, input_tokens=1200, output_tokens=400)]) as server:
         proc = rfsn("repair", str(repo), "--planner", provider, "--model", "m",
                     "--base-url", server.base_url(provider), "--out", str(tmp_path / "out"),
-                    "--sandbox", "docker")
+                    "--sandbox", "docker", home=tmp_path / "home")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     (session,) = (tmp_path / "out").iterdir()
     result = json.loads((session / "result.json").read_text())
@@ -67,7 +69,8 @@ def test_the_model_fixes_what_templates_cannot_and_replay_reaches_the_same_resul
 
     replayed = rfsn("repair", str(repo), "--planner", provider, "--model", "m",
                     "--base-url", server.base_url(provider), "--replay", str(session),
-                    "--out", str(tmp_path / "replay"), "--sandbox", "docker", key=None)
+                    "--out", str(tmp_path / "replay"), "--sandbox", "docker", key=None,
+                    home=tmp_path / "home")
     assert replayed.returncode == 0, replayed.stderr[-2000:]
     (again,) = (tmp_path / "replay").iterdir()
     assert json.loads((again / "result.json").read_text())["patch"] == result["patch"]

@@ -21,12 +21,13 @@ from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.screening import agreement_key
-from rfsn.planners.strategies.replies import ReplyError, parse_edits
+from rfsn.planners.strategies.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
 log = get_logger(__name__)
 SYSTEM = """You repair bugs in software repositories. Change only the project's source, never \
-its tests. Answer with one or more SEARCH/REPLACE blocks, each exactly:
+its tests. Make each edit with the replace_in_file tool; without tools, answer with one or more \
+SEARCH/REPLACE blocks, each exactly:
 
 path/to/file.py
 <<<<<<< SEARCH
@@ -101,14 +102,15 @@ class ModelStrategy:
         messages = [Message(role="system", content=SYSTEM),
                     Message(role="user", content=prompt(context))]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
-            reply = model.complete(messages, MAX_OUTPUT, temperature)
+            reply = model.complete(messages, MAX_OUTPUT, temperature, tools=[EDIT_TOOL])
             try:
-                edits = parse_edits(reply.text, context.files)
+                edits = reply_edits(reply, context.files)
             except ReplyError as exc:
                 log.info("model.unusable_reply", reason=str(exc), attempt=attempt)
-                messages += [Message(role="assistant", content=reply.text),
+                messages += [Message(role="assistant", content=as_text(reply)),
                              Message(role="user", content=f"That reply cannot be used: {exc}. "
-                                                          "Answer again with SEARCH/REPLACE blocks.")]
+                                                          "Answer again with replace_in_file calls "
+                                                          "or SEARCH/REPLACE blocks.")]
                 continue
             yield from _as_candidates(edits, context)
             return
@@ -131,10 +133,11 @@ def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidat
                 Message(role="user", content="That patch did not hold; it was reverted."
                                              "\n\n## Test output (end)\n"
                                              f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
-                                             "SEARCH/REPLACE blocks against the original files.")]
-    reply = model.complete(messages, MAX_OUTPUT, temperature)
+                                             "replace_in_file calls or SEARCH/REPLACE blocks "
+                                             "against the original files.")]
+    reply = model.complete(messages, MAX_OUTPUT, temperature, tools=[EDIT_TOOL])
     try:
-        edits = parse_edits(reply.text, context.files)
+        edits = reply_edits(reply, context.files)
     except ReplyError as exc:
         log.info("model.unusable_reply", reason=str(exc), attempt="after_failure")
         return
