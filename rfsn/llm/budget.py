@@ -102,6 +102,10 @@ class LLMBudget(BaseModel):
         return {"tokens": self.tokens, "cost": round(self.cost, 6), "llm_calls": self.calls,
                 "input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
 
+    def charge(self, prompt: int, limit: int) -> None:
+        """A call abandoned unanswered: the server may have spent the whole reservation."""
+        self.record(Reply(text="", input_tokens=prompt, output_tokens=limit))
+
     def record(self, reply: Reply) -> None:
         self.input_tokens += reply.input_tokens
         self.output_tokens += reply.output_tokens
@@ -115,8 +119,11 @@ class GuardedModel:
 
     def __init__(self, model: ChatModel, budget: LLMBudget, recorder: Recorder | None = None,
                  transient: tuple[type[BaseException], ...] = (), *,
-                 cache: ResponseCache | None = None, backoff: float = 0.5) -> None:
+                 cache: ResponseCache | None = None, backoff: float = 0.5,
+                 unanswered: tuple[type[BaseException], ...] = ()) -> None:
         self.inner, self.budget, self.recorder, self.transient = model, budget, recorder, transient
+        #: failures after which the server may still have billed the call (client timeouts)
+        self.unanswered = unanswered
         self.cache, self.backoff = cache, backoff
         self.provider, self.model = model.provider, model.model
         #: how far the server's input counts have exceeded the estimate (never below 1)
@@ -162,7 +169,8 @@ class GuardedModel:
               tools: Sequence[Tool]) -> Reply:
         estimate = estimate_tokens(messages) + sum(math.ceil(len(t.model_dump_json()) / 2)
                                                    for t in tools)
-        limit = self.budget.allowance(math.ceil(estimate * self.ratio), max_tokens)
+        prompt = math.ceil(estimate * self.ratio)
+        limit = self.budget.allowance(prompt, max_tokens)
         key, request = request_key(self.provider, self.model, messages, limit, temperature, tools)
         self.budget.calls += 1
         started = time.monotonic()
@@ -171,6 +179,8 @@ class GuardedModel:
         except BaseException as exc:
             LLM_CALLS.labels(self.model, "error").inc()
             log.info("llm.call_failed", model=self.model, error=type(exc).__name__)
+            if isinstance(exc, self.unanswered):
+                self.budget.charge(prompt, limit)
             raise
         LLM_SECONDS.labels(self.model).observe(time.monotonic() - started)
         LLM_CALLS.labels(self.model, "cached" if free else "ok").inc()

@@ -127,3 +127,12 @@ def transient_errors() -> tuple[type[BaseException], ...]:
 
     return (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
             anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
+
+
+def unanswered_errors() -> tuple[type[BaseException], ...]:
+    """Failures after which the server may still have done (and billed) the work: the client
+    gave up waiting. Such a call is charged its whole reservation."""
+    import anthropic
+    import openai
+
+    return (openai.APITimeoutError, anthropic.APITimeoutError)

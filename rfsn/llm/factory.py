@@ -7,7 +7,7 @@ from pathlib import Path
 from rfsn.errors import ConfigError
 from rfsn.llm.budget import GuardedModel, LLMBudget, price_of
 from rfsn.llm.cache import FILE, ResponseCache
-from rfsn.llm.clients import KEY_VARIABLES, make_model, transient_errors
+from rfsn.llm.clients import KEY_VARIABLES, make_model, transient_errors, unanswered_errors
 from rfsn.llm.record import RECORD, Recorder
 from rfsn.observability.logging import register_secret
 from rfsn.settings import Settings
@@ -42,4 +42,4 @@ def open_model(provider: str, settings: Settings, *, model: str | None = None,
     cached = cache and settings.llm.cache and replay is None and out_dir is not None
     return GuardedModel(client, budget, recorder, transient_errors(),
                         cache=ResponseCache(settings.home / FILE) if cached else None,
-                        backoff=settings.llm.retry_backoff)
+                        backoff=settings.llm.retry_backoff, unanswered=unanswered_errors())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,6 +37,9 @@ class Scripted:
     output_tokens: int = 50
     #: (tool name, arguments) of each tool call in the reply
     tool_calls: tuple[tuple[str, dict[str, Any]], ...] = ()
+    #: seconds the server works before it answers (a client timeout abandons the request,
+    #: which the server still counts)
+    delay: float = 0.0
 
 
 def _error(anthropic: bool, message: str, kind: str = "api_error") -> dict[str, Any]:
@@ -117,6 +121,7 @@ class FakeServer:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 reply = server._next(body, dict(self.headers))
+                time.sleep(reply.delay)
                 anthropic = self.path.rstrip("/").endswith("/messages")
                 output = min(reply.output_tokens, int(body.get("max_tokens") or reply.output_tokens))
                 if reply.status != 200:  # an error's text is its message
@@ -124,10 +129,13 @@ class FakeServer:
                 else:
                     payload = (_anthropic if anthropic else _openai)(body, reply, output)
                 data = json.dumps(payload).encode()
-                self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout): the work is done all the same
 
         return Handler

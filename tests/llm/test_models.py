@@ -152,3 +152,21 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
     assert headers["authorization"] == f"Bearer {KEY}"  # it went to the server only
     record = (tmp_path / RECORD).read_text()
     assert KEY not in json.dumps(json.loads(record.splitlines()[0])["request"])
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_a_call_abandoned_on_timeout_is_charged_its_reservation(provider: str) -> None:
+    """The client gives up waiting, the server finishes and bills anyway: the budget charges the
+    abandoned call's whole reservation, so what it counts never falls below what was spent."""
+    from rfsn.llm.clients import unanswered_errors
+
+    slow = Scripted(text="late", input_tokens=40, output_tokens=60, delay=1.5)
+    with FakeServer([slow, Scripted(text="ok", input_tokens=40, output_tokens=60)]) as server:
+        client = make_model(provider, "m", server.base_url(provider), KEY, 0.3)
+        budget = LLMBudget(max_tokens=2000)
+        model = GuardedModel(client, budget, None, transient_errors(), backoff=0.01,
+                             unanswered=unanswered_errors())
+        assert model.complete(ASK, 100, 0.0).text == "ok"
+    billed = 2 * (40 + 60)  # the server worked through (and billed) both requests
+    assert budget.calls == 2 and budget.tokens >= billed
+    assert budget.output_tokens == 100 + 60  # the abandoned call: its whole output limit
