@@ -15,7 +15,14 @@ import click
 from rich.console import Console
 
 from rfsn.batch.executors import LogSetup
-from rfsn.cli.common import console_level, metrics_options, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import (
+    console_level,
+    metrics_options,
+    model_options,
+    sandbox_option,
+    setup,
+    verbosity_options,
+)
 from rfsn.observability import metrics
 from rfsn.settings import Settings
 
@@ -159,14 +166,7 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
               help="apply each instance's test_patch before repair (the classic APR setting)")
 @click.option("--model-name", default="rfsn", show_default=True,
               help="model_name_or_path written with each prediction")
-@click.option("--model", help="model of the openai/anthropic/hybrid planners")
-@click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)")
-@click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
-              help="USD the model calls of one instance may cost")
-@click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens of one instance")
-@click.option("--max-calls", type=click.IntRange(min=1), help="model calls of one instance")
-@click.option("--no-cache", is_flag=True, help="model planners: ask the model again even when the "
-              "response cache holds an answer")
+@model_options("per instance")
 @_executor_options
 @sandbox_option
 @metrics_options
@@ -193,13 +193,13 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
                             max_tokens=max_tokens, max_calls=max_calls)
     session_model(options, settings, out=None)  # a missing key or bad URL: before any instance
-    model_options = options.model_dump(
+    per_instance = options.model_dump(
         include={"model", "base_url", "max_cost", "max_tokens", "max_calls"}, exclude_none=True)
     config = BatchConfig(
         instances=instances, out_dir=out_dir, workers=workers, executor=executor,
         ray_address=ray_address, planner=planner, oracle_tests=oracle_tests, repos_dir=repos_dir,
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name, cache=not no_cache,
-        model_options=model_options, **_worker_setup(settings, verbose))
+        model_options=per_instance, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}

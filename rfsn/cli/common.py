@@ -26,6 +26,26 @@ def metrics_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="address the metrics endpoint listens on")(func)
 
 
+def model_options(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--model, --base-url, the caps (``scope``: what they cap, e.g. "in all") and --no-cache."""
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed([
+            click.option("--model", help="model of the openai/anthropic/hybrid planners"),
+            click.option("--base-url",
+                         help="model server base URL (OpenAI-compatible: http://host:port/v1)"),
+            click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
+                         help=f"USD the model calls may cost {scope}"),
+            click.option("--max-tokens", type=click.IntRange(min=1),
+                         help=f"model tokens (input plus output) {scope}"),
+            click.option("--max-calls", type=click.IntRange(min=1), help=f"model calls {scope}"),
+            click.option("--no-cache", is_flag=True, help="ask the model again even when the "
+                         "response cache holds an answer"),
+        ]):
+            func = option(func)
+        return func
+    return apply
+
+
 def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("-v", "--verbose", is_flag=True, help="show progress events")(func)
     return click.option("--log-file", type=click.Path(path_type=Path), default=None,

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import metrics_options, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import metrics_options, model_options, sandbox_option, setup, verbosity_options
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
@@ -86,16 +86,9 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
               show_default=True, help="suspiciousness formula")
-@click.option("--model", help="model of the openai/anthropic/hybrid planners")
-@click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)")
-@click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
-              help="USD the model calls may cost in all")
-@click.option("--max-tokens", type=click.IntRange(min=1), help="model tokens (input plus output) in all")
-@click.option("--max-calls", type=click.IntRange(min=1), help="model calls in all")
+@model_options("in all")
 @click.option("--replay", type=click.Path(exists=True, path_type=Path),
               help="answer every model call from this session directory's record (no network)")
-@click.option("--no-cache", is_flag=True, help="ask the model again even when the response cache "
-              "holds an answer")
 @sandbox_option
 @metrics_options
 @verbosity_options
