@@ -1,0 +1,4 @@
+from dedupe import collapse
+
+def test_empty():
+    assert collapse([]) == []

@@ -1,0 +1,4 @@
+from ratewindow import Window
+
+def test_first():
+    assert Window(1).allow()

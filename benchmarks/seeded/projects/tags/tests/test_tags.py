@@ -1,0 +1,4 @@
+from tags import find
+
+def test_find():
+    assert find({'tags': ['a', 'b']}, 'a') == ['a']

@@ -1,0 +1,4 @@
+from triangular import triangle
+
+def test_zero():
+    assert triangle(0) == 0

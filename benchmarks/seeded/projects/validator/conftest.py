@@ -1,0 +1,1 @@
+# Puts the project root on sys.path for the tests.

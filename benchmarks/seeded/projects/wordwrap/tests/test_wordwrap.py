@@ -1,0 +1,4 @@
+from wordwrap import wrap
+
+def test_empty():
+    assert wrap('', 10) == []
