@@ -40,3 +40,26 @@ def test_copy_argument_without_annotation_offers_each_collection():
     src = "class Box:\n    def __init__(self, items):\n        self.items = items\n"
     outs = patched(src, 3, "copy_argument")
     assert all(any(f"self.items = {kind}(items)" in out for out in outs) for kind in ("list", "dict", "set"))
+
+
+def test_guard_in_a_boolean_function_returns_false_not_none():
+    """An early return is type-consistent: a function that returns True/False gets False."""
+    src = "def f(x):\n    if x.ok():\n        return True\n    return x.n > 2\n"
+    out = patched(src, 2, "none_guard")
+    assert "def f(x):\n    if x is None:\n        return False\n    if x.ok():" in out[0]
+    assert not any("return None" in text for text in out)
+
+
+def test_guard_returns_the_empty_form_of_a_returned_collection():
+    src = "def f(xs):\n    out = [x for x in xs]\n    return out[:1] if xs else []\n"
+    assert not any("return None" in t for t in patched(src, 2, "empty_guard"))
+    src = "def g(xs):\n    return [x * 2 for x in xs]\n"
+    texts = patched(src, 2, "empty_guard")
+    assert "def g(xs):\n    if not xs:\n        return []\n    return [x * 2 for x in xs]\n" in texts
+    assert not any("return None" in t for t in texts)
+
+
+def test_guard_keeps_none_when_the_function_already_returns_none():
+    src = "def f(x):\n    if x.ok():\n        return True\n    return None\n"
+    out = patched(src, 2, "none_guard")
+    assert any("return False" in t for t in out) and any("return None\n    if x.ok" in t for t in out)

@@ -40,14 +40,58 @@ def _starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
     return not ctx.source[ctx.map.line_start(stmt.lineno) : start].strip()
 
 
+def _own_returns(func: ast.FunctionDef) -> Iterator[ast.Return]:
+    """The function's return statements, not those of nested functions, lambdas or classes."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _empty_like(value: ast.expr) -> str | None:
+    """The empty value of the kind an existing ``return <value>`` returns (None: unknown)."""
+    if isinstance(value, ast.IfExp):
+        return _empty_like(value.body) or _empty_like(value.orelse)
+    if isinstance(value, ast.Constant) and value.value is not None:
+        kind = type(value.value)
+        return {bool: "False", int: "0", float: "0.0", str: '""', bytes: 'b""'}.get(kind)
+    if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
+        return "False"
+    kinds = {ast.List: "[]", ast.ListComp: "[]", ast.Dict: "{}", ast.DictComp: "{}", ast.Set: "set()",
+             ast.SetComp: "set()", ast.Tuple: "()", ast.JoinedStr: '""'}
+    return kinds.get(type(value))
+
+
 def _defaults(func: ast.FunctionDef | None) -> list[str]:
-    """Plausible ``return`` values for an early exit, from the return annotation."""
-    out = ["None"]
-    if func is not None and func.returns is not None:
-        annotation = ast.unparse(func.returns)
-        head = annotation.split("[")[0].split(".")[-1]
-        out = [v for k, v in _EMPTY if head == k] + out
-    return out
+    """Plausible ``return`` values for an early exit, consistent with what the function returns.
+
+    The return annotation first, then the empty value of each kind the function already
+    returns (a function returning ``True``/``False`` or a comparison gets ``False``); None
+    only when the function may already return None (or nothing is known).
+    """
+    if func is None:
+        return ["None"]
+    out: list[str] = []
+    if func.returns is not None:
+        head = ast.unparse(func.returns).split("[")[0].split(".")[-1]
+        out = [v for k, v in _EMPTY if head == k]
+        if head != "None" and not out:
+            return ["None"]  # an annotation we cannot make an empty value for
+    returns = list(_own_returns(func))
+    maybe_none = not returns or any(r.value is None or _is_none(r.value) for r in returns)
+    for r in returns:
+        empty = _empty_like(r.value) if r.value is not None else None
+        if empty is not None and empty not in out:
+            out.append(empty)
+    known = bool(out) and not maybe_none
+    return out if known else [*out, "None"]
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]) -> Iterator[Edit]:
