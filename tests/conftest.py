@@ -36,6 +36,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def rfsn_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The rfsn home (caches, the model response cache) of this run, never the user's: a
+    reply cached by an earlier run must not answer a test's scripted server."""
+    home = tmp_path_factory.mktemp("rfsn-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFSN_HOME", str(home))
+        yield home
+
+
 def _docker_or_skip() -> Any:
     from rfsn.errors import DockerUnavailable
     from rfsn.sandbox.docker import connect

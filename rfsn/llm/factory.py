@@ -41,5 +41,5 @@ def open_model(provider: str, settings: Settings, *, model: str | None = None,
     recorder = Recorder(out_dir / RECORD, replay) if out_dir is not None else None
     cached = cache and settings.llm.cache and replay is None and out_dir is not None
     return GuardedModel(client, budget, recorder, transient_errors(),
-                        cache=ResponseCache(settings.home / FILE) if cached else None,
+                        cache=ResponseCache(settings.home / FILE, url or "") if cached else None,
                         backoff=settings.llm.retry_backoff, unanswered=unanswered_errors())

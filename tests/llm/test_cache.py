@@ -70,3 +70,21 @@ def test_concurrent_workers_share_the_cache_without_locking_errors(tmp_path: Pat
         results = list(pool.map(worker, range(4)))
     # every worker reads one answer per key, the one written first, the same for all
     assert all(results[0] == r for r in results) and all(results[0])
+
+
+def test_the_same_request_to_another_server_is_asked_again(tmp_path: Path) -> None:
+    """The cache is scoped by the server: one model name behind two servers is two models."""
+    from rfsn.llm.factory import open_model
+    from rfsn.settings import Settings
+
+    settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
+
+    def ask(server: FakeServer, out: str) -> str:
+        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
+                           out_dir=tmp_path / out)
+        return model.complete(ASK, 100, 0.0).text
+
+    with FakeServer([Scripted(text="one")]) as first, FakeServer([Scripted(text="two")]) as second:
+        answers = [ask(first, "s1"), ask(first, "s2"), ask(second, "s3")]
+    assert answers == ["one", "one", "two"]
+    assert len(first.requests) == 1 and len(second.requests) == 1

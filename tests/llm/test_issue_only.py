@@ -58,7 +58,8 @@ def _workspace(devset_repos: Path, tmp_path: Path) -> Any:
 def _repair(workspace: Any, server: FakeServer, problem: str, out: Path) -> Any:
     options = RepairOptions(planner="openai", model="m", base_url=server.base_url("openai"),
                             problem=problem, out_dir=out, sandbox="docker", session_id="s")
-    return repair_workspace(workspace, options, load_settings(openai_api_key=KEY, sandbox="docker"))
+    settings = load_settings(openai_api_key=KEY, sandbox="docker", home=out.parent / "home")
+    return repair_workspace(workspace, options, settings)
 
 
 @pytest.mark.docker
