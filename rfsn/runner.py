@@ -8,7 +8,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, CoverageCapable, DurationCapable, TestExec
+from rfsn.buildpacks.base import (
+    Buildpack,
+    CoverageCapable,
+    DurationCapable,
+    FailFastCapable,
+    TestExec,
+)
 from rfsn.models import ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
@@ -67,14 +73,25 @@ def abnormal_end(result: ExecResult) -> str:
     return ""
 
 
+def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
+                  max_failures: int | None) -> list[str]:
+    if max_failures is not None and isinstance(buildpack, FailFastCapable):
+        argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
+        if argv is not None:
+            return argv
+    return buildpack.test_command(list(tests), report_dir)
+
+
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
               timeout: float = 900.0, coverage: bool = False,
-              via: TestExec | None = None) -> TestReport:
+              via: TestExec | None = None, max_failures: int | None = None) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
 
     With ``coverage`` (and a buildpack that can measure it) the report also
     says which lines each test ran. ``via`` runs the command instead of the
-    sandbox itself (a warm runner in front of it).
+    sandbox itself (a warm runner in front of it). With ``max_failures`` (and a
+    buildpack that can) the runner stops once that many tests failed: the
+    tests it did not reach are absent from the report.
     """
     measure = coverage and isinstance(buildpack, CoverageCapable)
     with _report_dir(sandbox) as (host_dir, report_dir):
@@ -82,7 +99,7 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
             result, argv = _run_with_coverage(sandbox, buildpack,  # type: ignore[arg-type]
                                               tests, timeout, host_dir, report_dir)
         else:
-            argv = buildpack.test_command(list(tests), report_dir)
+            argv = _test_command(buildpack, tests, report_dir, max_failures)
             result = (via or sandbox).exec(argv, timeout=timeout)
         reports = _reports(host_dir)
     structured = buildpack.structured

@@ -172,6 +172,16 @@ class HealthCapable(Protocol):
 
 
 @runtime_checkable
+class FailFastCapable(Protocol):
+    """Optional: a buildpack whose runner can stop once a number of tests have failed."""
+
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
+                          max_failures: int) -> list[str] | None:
+        """``test_command`` that stops after ``max_failures`` failed tests (None: it cannot)."""
+        ...
+
+
+@runtime_checkable
 class DurationCapable(Protocol):
     """Optional: a buildpack whose reports say how long each test took."""
 

@@ -126,5 +126,13 @@ class GoBuildpack:
         run = [] if whole or not funcs else ["-run", go_run_pattern(sorted(funcs))]
         return ["go", "test", "-json", *run, *packages]
 
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
+                          max_failures: int) -> list[str] | None:
+        """``go test -failfast``: only for the first failure (it has no count)."""
+        if max_failures != 1:
+            return None
+        argv = self.test_command(tests, report_dir)
+        return [*argv[:2], "-failfast", *argv[2:]]
+
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return parse_go_json(output)

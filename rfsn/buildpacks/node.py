@@ -186,6 +186,17 @@ class NodeBuildpack:
         return [*wrap, "node_modules/.bin/mocha", "--reporter", "json", "--reporter-option",
                 f"output={report_dir}/{MOCHA_REPORT}", *files, *(["--grep", full] if full else [])]
 
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
+                          max_failures: int) -> list[str] | None:
+        """jest and vitest stop after a count of failures, mocha after the first; node 20's
+        own runner cannot stop early."""
+        argv = self.test_command(tests, report_dir)
+        if self.runner in ("jest", "vitest"):
+            return [*argv, f"--bail={max_failures}"]
+        if self.runner == "mocha" and max_failures == 1:
+            return [*argv, "--bail"]
+        return None
+
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         root = reports.get(CWD_FILE, "").strip() or None
         statuses: dict[str, TestStatus] = {}

@@ -121,6 +121,11 @@ class PythonBuildpack:
                 "--continue-on-collection-errors",
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
 
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
+                          max_failures: int) -> list[str]:
+        argv = self.test_command(tests, report_dir)
+        return [*argv[:3], f"--maxfail={max_failures}", *argv[3:]]
+
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         return parse_junit(xml_text, pytest_node_id) if xml_text else {}

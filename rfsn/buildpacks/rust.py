@@ -104,5 +104,13 @@ class RustBuildpack:
         exact = [] if any(_DOC_TEST.match(t) for t in tests) else ["--exact"]
         return [*argv, "--", *exact, *tests]
 
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
+                          max_failures: int) -> list[str] | None:
+        """Without ``--no-fail-fast`` cargo stops after the first test binary with a failure
+        (libtest itself runs a binary's tests to the end): only for the first failure."""
+        if max_failures != 1:
+            return None
+        return [a for a in self.test_command(tests, report_dir) if a != "--no-fail-fast"]
+
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return parse_libtest(output)

@@ -74,7 +74,8 @@ class Executor:
             case RunTests():
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=self._timeout(proposal.timeout),
-                                   coverage=proposal.coverage, via=self._via(proposal))
+                                   coverage=proposal.coverage, via=self._via(proposal),
+                                   max_failures=proposal.max_failures)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)

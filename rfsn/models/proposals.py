@@ -43,6 +43,8 @@ class RunTests(_ProposalBase):
     tests: tuple[str, ...] = ()
     timeout: float | None = Field(default=None, gt=0, description="per-run timeout, seconds")
     coverage: bool = Field(default=False, description="collect per-test line coverage")
+    max_failures: int | None = Field(
+        default=None, ge=1, description="stop the run once this many tests failed (screening)")
 
 
 class RunCommand(_ProposalBase):

@@ -258,6 +258,7 @@ class PhasePlanner:
         result = ScreenResult()
         for tier in screen.tiers(candidate):
             fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
+                                max_failures=tier.max_failures,
                                 rationale=f"screen {candidate.template}: {tier.name}")
             report = fb.outcome.report if fb.outcome else None
             result = screen.judge(tier, report)

@@ -6,6 +6,13 @@ candidates cost one short run. Mutants may loop: a tier of known tests gets
 a time limit from those tests' baseline durations (``PER_TEST_FACTOR`` times
 each, plus ``PER_TEST_SLACK`` and the runner's start-up), never more than the
 limit of a whole-suite run; the failing tests run cheapest first.
+
+Runs stop early where the buildpack can (``max_failures``): the covering tests
+and the whole suite at the first test that breaks (the suite's own failures at
+baseline are allowed for), the failing tests at the first that still fails
+when there are more than ``PAIRABLE_TARGETS`` of them. With fewer, all of them
+run: which ones a candidate fixes is what pairs the partial fixes of a
+multi-location bug.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from rfsn.planners.candidates import Candidate
 #: a screened test may take this many times its baseline duration, plus the slack (seconds)
 PER_TEST_FACTOR = 10.0
 PER_TEST_SLACK = 1.0
+#: up to this many failing tests, a candidate's first tier runs them all (partial fixes are paired)
+PAIRABLE_TARGETS = 4
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class Tier:
     tests: list[str]  # empty: the whole suite
     last: bool = False
     timeout: float = 0.0  # seconds for the run (set by Screen.tiers)
+    max_failures: int | None = None  # stop the run after this many failed tests (None: never)
 
 
 @dataclass
@@ -66,11 +76,13 @@ class Screen:
             yield Tier("the test command's exit status", [], last=True, timeout=self.timeout)
             return
         cheapest = sorted(self.targets, key=lambda t: (self.baseline.durations.get(t, 0.0), t))
-        yield Tier("failing tests", cheapest, timeout=self.limit(cheapest))
+        yield Tier("failing tests", cheapest, timeout=self.limit(cheapest),
+                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS else None)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
-            yield Tier("tests covering the edit", covering, timeout=self.limit(covering))
-        yield Tier("whole suite", [], last=True, timeout=self.timeout)
+            yield Tier("tests covering the edit", covering, timeout=self.limit(covering), max_failures=1)
+        failing_anyway = len(set(self.baseline.failing) - set(self.targets))
+        yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
 
     def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
         statuses = report.tests if report and not report.timed_out else {}

@@ -143,3 +143,24 @@ def test_go_and_java_recipes_copy_only_the_dependency_files(tmp_path: Path) -> N
     java = load("java").env_recipe(FIXTURES / "java" / "shapes")
     assert [name for name, _ in java.files] == ["pom.xml"]
     assert "dependency:go-offline" in java.steps[0]
+
+
+def test_runners_that_can_stop_early_are_told_how_many_failures_end_the_run() -> None:
+    from rfsn.buildpacks.base import FailFastCapable
+
+    for name in ("node", "rust", "go"):
+        assert isinstance(load(name), FailFastCapable)
+    jest, mocha = NodeBuildpack("jest"), NodeBuildpack("mocha")
+    assert jest.fail_fast_command(["t/a.test.js"], "/r", 3) == [*jest.test_command(["t/a.test.js"], "/r"),
+                                                                 "--bail=3"]
+    assert mocha.fail_fast_command([], "/r", 1)[-1] == "--bail"  # type: ignore[index]
+    assert mocha.fail_fast_command([], "/r", 2) is None  # mocha stops only at the first
+    assert NodeBuildpack().fail_fast_command([], "/r", 1) is None  # node 20's runner cannot
+    rust = RustBuildpack()
+    assert "--no-fail-fast" in rust.test_command(["a::b"], "/r")
+    assert rust.fail_fast_command(["a::b"], "/r", 1) == [
+        a for a in rust.test_command(["a::b"], "/r") if a != "--no-fail-fast"]
+    assert rust.fail_fast_command(["a::b"], "/r", 2) is None
+    go = load("go")
+    assert go.fail_fast_command(["./calc TestAdd"], "/r", 1)[:3] == ["go", "test", "-failfast"]  # type: ignore[attr-defined]
+    assert go.fail_fast_command([], "/r", 2) is None  # type: ignore[attr-defined]

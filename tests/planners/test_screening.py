@@ -5,7 +5,7 @@ from __future__ import annotations
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.candidates import Candidate, Splice, apply_splices
-from rfsn.planners.screening import Screen, Tier, choose_best
+from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier, choose_best
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
 SOURCE = "def f(x):\n    y = x - 1\n    return y\n"
@@ -29,7 +29,21 @@ def baseline(**extra: Status) -> TestReport:
 def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
     tiers = list(Screen(baseline(), [T1, T2]).tiers(cand("x - 1", "x + 1")))
     assert tiers == [Tier("failing tests", [T1, T2], timeout=8.0),
-                     Tier("whole suite", [], last=True, timeout=8.0)]
+                     Tier("whole suite", [], last=True, timeout=8.0, max_failures=1)]
+
+
+def test_runs_stop_at_the_first_test_that_breaks_allowing_the_suites_own_failures() -> None:
+    """The covering tests and the suite stop at the first broken test; a test that already failed
+    at baseline (not a target) does not stop the suite; a few failing tests all run (which ones a
+    candidate fixes pairs partial fixes), many stop at the first that still fails."""
+    coverage = {PASSING[0]: {"f.py": [2]}}
+    old_failure = baseline(**{"t.py::test_broken_anyway": E})
+    tiers = list(Screen(old_failure, [T1, T2], coverage).tiers(cand("x - 1", "x + 1")))
+    assert [t.max_failures for t in tiers] == [None, 1, 2]
+    many = [f"t.py::test_f{i}" for i in range(PAIRABLE_TARGETS + 1)]
+    report = TestReport(tests={**dict.fromkeys(many, F), **dict.fromkeys(PASSING, P)}, duration=2.0)
+    first = next(Screen(report, many).tiers(cand("x - 1", "x + 1")))
+    assert first.max_failures == 1 and first.tests == many
 
 
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
