@@ -16,6 +16,18 @@ def _model_line(result: SessionResult) -> str:
             f"{result.output_tokens} output = {result.tokens} tokens, cost ${result.cost:.4f}\n")
 
 
+def _choice(result: SessionResult) -> str:
+    """The chosen patch's concerns and the other plausible patches, when there are any."""
+    if not result.concerns and not result.alternatives:
+        return ""
+    text = "## Concerns about the patch\n\n" + (
+        "\n".join(f"- {c}" for c in result.concerns) if result.concerns else "- (none)") + "\n\n"
+    for n, alt in enumerate(result.alternatives, start=1):
+        worry = "; ".join(alt.concerns) or "no concerns"
+        text += f"## Alternative {n}: {alt.description} ({worry})\n\n```diff\n{alt.patch}```\n\n"
+    return text
+
+
 def render_report(result: SessionResult, target: str) -> str:
     phases = "\n".join(f"| {phase} | {seconds:.2f} |" for phase, seconds in result.phase_durations.items())
     patch = f"```diff\n{result.patch}```\n" if result.patch else "No patch.\n"
@@ -37,7 +49,7 @@ def render_report(result: SessionResult, target: str) -> str:
 ## Patch
 
 {patch}
-## Time per phase
+{_choice(result)}## Time per phase
 
 | phase | seconds |
 |---|---|

@@ -13,6 +13,7 @@ from rfsn.models.proposals import (
     parse_proposal,
 )
 from rfsn.models.results import (
+    Alternative,
     ExecResult,
     GateDecision,
     Outcome,
@@ -27,6 +28,7 @@ from rfsn.models.swebench import Instance, Prediction
 
 __all__ = [
     "PUBLIC_INTENTS",
+    "Alternative",
     "Edit",
     "ExecResult",
     "Finish",

@@ -105,6 +105,14 @@ class SessionStatus(StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
 
 
+class Alternative(BaseModel):
+    """Another plausible patch the session found and did not choose."""
+
+    description: str
+    patch: str
+    concerns: list[str] = Field(default_factory=list, description="signs that it overfits the tests")
+
+
 class Verdict(BaseModel):
     """How a planner ended the session."""
 
@@ -114,6 +122,10 @@ class Verdict(BaseModel):
     failing_before: list[str] = Field(default_factory=list)
     failing_after: list[str] = Field(default_factory=list)
     candidates_tried: int = 0
+    concerns: list[str] = Field(default_factory=list,
+                                description="signs that the chosen patch overfits the tests")
+    alternatives: list[Alternative] = Field(
+        default_factory=list, description="the other plausible patches, best first")
 
 
 class SessionResult(Verdict):

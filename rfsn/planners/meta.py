@@ -15,6 +15,7 @@ from rfsn.errors import ApplyError
 from rfsn.gate.diff import new_file_diff, unified_diff
 from rfsn.llm.base import ChatModel, Message
 from rfsn.models import (
+    Alternative,
     Edit,
     Finish,
     Phase,
@@ -29,12 +30,13 @@ from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine
+from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
-from rfsn.planners.screening import Screen, ScreenResult, choose_best
+from rfsn.planners.screening import Screen, ScreenResult
 from rfsn.planners.sources import read_sources
 from rfsn.planners.strategies.model import stable
 from rfsn.planners.strategies.replies import ReplyError
@@ -140,8 +142,9 @@ class PhasePlanner:
                                   f"no plausible patch among {self.candidates_tried} candidates",
                                   failing_before=targets, failing_after=targets)
             return
+        ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
         self._enter(Phase.VERIFY)
-        yield from self._verify(choose_best(plausible, self._votes), baseline, targets)
+        yield from self._verify(ranked, baseline, targets)
 
     def _reproduce(self, baseline: TestReport) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
         """Issue-only: the model writes a new test file that fails; its failing tests become the
@@ -275,7 +278,17 @@ class PhasePlanner:
                           "partial" if result.fixed else "failed").inc()
         return result
 
-    def _verify(self, best: Candidate, baseline: TestReport, targets: list[str]) -> Plan:
+    def _evidence(self, baseline: TestReport, targets: list[str],
+                  locations: list[Location]) -> Evidence:
+        """What the choice among plausible patches weighs: the failing tests' own sources."""
+        tests = read_sources(self.workspace, self.language, tests=True)
+        failing = {path: text for path, text in tests.items()
+                   if any(t == path or t.startswith((f"{path}::", f"{path} ")) for t in targets)}
+        return Evidence(votes=self._votes, locations=locations, coverage=self._coverage,
+                        passing=baseline.passing, test_sources=failing)
+
+    def _verify(self, ranked: list[Ranked], baseline: TestReport, targets: list[str]) -> Plan:
+        best = ranked[0].candidate
         fb = yield Edit(phase=Phase.VERIFY, patch=best.diff(), rationale=f"apply {best.description}")
         fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
@@ -287,8 +300,13 @@ class PhasePlanner:
             yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold on the whole suite",
                                   failing_before=targets, failing_after=sorted({*still, *broken}))
             return
+        if ranked[0].concerns:
+            log.info("planner.concerns", candidate=best.description, concerns=ranked[0].concerns)
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
-                              failing_before=targets, failing_after=[])
+                              failing_before=targets, failing_after=[], concerns=ranked[0].concerns,
+                              alternatives=[Alternative(description=r.candidate.description,
+                                                        patch=r.candidate.diff(), concerns=r.concerns)
+                                            for r in ranked[1:]])
 
 
 def _reverse(candidate: Candidate) -> str:

@@ -17,7 +17,7 @@ multi-location bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rfsn.models import TestReport, TestStatus
@@ -92,28 +92,3 @@ class Screen:
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last)
-
-
-def _deletes(candidate: Candidate) -> bool:
-    return "delete" in candidate.template
-
-
-def _size(candidate: Candidate) -> int:
-    return sum(1 for line in candidate.diff().splitlines()
-               if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
-
-
-def agreement_key(candidate: Candidate) -> str:
-    """The candidate's patched files up to whitespace: samples that agree share it."""
-    return "\0".join(f"{c.path}\0" + "\n".join(" ".join(line.split()) for line in c.patched.splitlines()
-                                               if line.strip())
-                     for c in sorted(candidate.changes(), key=lambda c: c.path))
-
-
-def choose_best(plausible: list[Candidate], votes: Mapping[str, int] | None = None) -> Candidate:
-    """The plausible patch most samples agree on (``votes`` by ``agreement_key``; none for the
-    templates), then the smallest non-deleting one; ties go to the better-ranked one."""
-    votes = votes or {}
-    order = {id(c): i for i, c in enumerate(plausible)}
-    return min(plausible, key=lambda c: (-votes.get(agreement_key(c), 0), _deletes(c), _size(c),
-                                         order[id(c)]))

@@ -87,3 +87,17 @@ def test_a_spent_step_budget_ends_the_session(workspace: Workspace, tmp_path: Pa
     assert result.failing_before == ["tests/test_calc.py::test_add"]  # known once the baseline ran
     assert result.patch == ""  # a candidate still applied is not a fix
     assert_outputs(tmp_path / "out" / "s1", result)
+
+
+def test_the_report_names_the_patchs_concerns_and_the_alternatives() -> None:
+    from rfsn.controller.report import render_report
+    from rfsn.models import Alternative, SessionResult, SessionStatus
+
+    result = SessionResult(session_id="s", status=SessionStatus.FIXED, patch="--- a\n+++ b\n",
+                           concerns=["f() now returns None where it returned a number"],
+                           alternatives=[Alternative(description="x -> y", patch="--- c\n+++ d\n")])
+    text = render_report(result, "repo")
+    assert "## Concerns about the patch\n\n- f() now returns None where it returned a number" in text
+    assert "## Alternative 1: x -> y (no concerns)\n\n```diff\n--- c\n+++ d\n```" in text
+    plain = render_report(SessionResult(session_id="s", status=SessionStatus.NOT_FIXED), "repo")
+    assert "Concerns" not in plain and "Alternative" not in plain

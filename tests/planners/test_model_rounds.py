@@ -14,8 +14,8 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.choice import Evidence, agreement_key, rank_plausible
 from rfsn.planners.reproduce import new_test_file, reproduced
-from rfsn.planners.screening import agreement_key, choose_best
 from rfsn.planners.strategies.model import ModelStrategy
 from rfsn.planners.strategies.replies import ReplyError
 
@@ -24,6 +24,10 @@ WRONG = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return b - a
 RIGHT = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n"
 RIGHT_SPACED = RIGHT.replace("return a + b", "return  a + b ")
 
+
+
+def best(plausible: list[Candidate], votes: dict[str, int] | None = None) -> Candidate:
+    return rank_plausible(plausible, Evidence(votes=votes or {}))[0].candidate
 
 def _context(server: FakeServer) -> RepairContext:
     model = GuardedModel(make_model("openai", "m", server.base_url("openai"), "sk-x"), LLMBudget(),
@@ -73,11 +77,12 @@ def test_agreement_ranks_before_size_and_ignores_whitespace() -> None:
     bigger = _candidate("def add(a, b):\n    total = a + b\n    return total\n")
     assert agreement_key(small) == agreement_key(spaced) != agreement_key(bigger)
     votes = {agreement_key(bigger): 2, agreement_key(small): 1}
-    assert choose_best([small, bigger], votes) is bigger
-    # no votes (the templates): the smallest, then the better-ranked, as before
-    assert choose_best([bigger, small]) is small
-    assert choose_best([small, spaced]) is small
-    assert choose_best([spaced, small]) is spaced
+    assert best([small, bigger], votes) is bigger
+    # no votes (the templates): the smallest (lines, then characters), then the better-ranked
+    assert best([bigger, small]) is small
+    assert best([small, spaced]) is small
+    assert best([spaced, small]) is small
+    assert best([small, _candidate(small.patched)]) is small
 
 
 def test_whitespace_variants_from_two_samples_vote_together() -> None:
@@ -86,7 +91,7 @@ def test_whitespace_variants_from_two_samples_vote_together() -> None:
         found = list(ModelStrategy().candidates(context))
     assert len(found) == 3
     assert context.votes[agreement_key(found[0])] == 2 and context.votes[agreement_key(found[2])] == 1
-    assert choose_best(found, context.votes) is found[0]
+    assert best(found, context.votes) is found[0]
 
 
 @pytest.mark.parametrize(("reply", "why"), [

@@ -5,13 +5,18 @@ from __future__ import annotations
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.candidates import Candidate, Splice, apply_splices
-from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier, choose_best
+from rfsn.planners.choice import Evidence, rank_plausible
+from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
 SOURCE = "def f(x):\n    y = x - 1\n    return y\n"
 T1, T2 = "t.py::test_one", "t.py::test_two"
 PASSING = [f"t.py::test_p{i}" for i in range(6)]
 
+
+
+def best(plausible: list[Candidate], votes: dict[str, int] | None = None) -> Candidate:
+    return rank_plausible(plausible, Evidence(votes=votes or {}))[0].candidate
 
 def cand(old: str, new: str, template: str = "op") -> Candidate:
     start = SOURCE.index(old)
@@ -120,6 +125,6 @@ def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
     large = cand("y = x - 1", "y = x + 1\n    y = y * 1")  # three diff lines to small's two
     deleting = cand("    y = x - 1\n", "", template="delete_statement")
     same_size = cand("x - 1", "x - 2")
-    assert choose_best([deleting, large, small]) is small
-    assert choose_best([same_size, small]) is same_size  # ties go to the better-ranked
-    assert choose_best([deleting]) is deleting
+    assert best([deleting, large, small]) is small
+    assert best([same_size, small]) is same_size  # ties go to the better-ranked
+    assert best([deleting]) is deleting

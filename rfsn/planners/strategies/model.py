@@ -20,7 +20,7 @@ from rfsn.llm.base import ChatModel, Message
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
-from rfsn.planners.screening import agreement_key
+from rfsn.planners.choice import agreement_key
 from rfsn.planners.strategies.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
