@@ -41,8 +41,9 @@ class Executor:
         self._warm: TestExec | None = None
         self._warm_tried = False
 
-    def _via(self, proposal: RunTests) -> TestExec | None:
-        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
+    def _via(self, proposal: RunTests | Edit) -> TestExec | None:
+        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one. It
+        starts before the first candidate is applied: it may load the project as it is then."""
         if proposal.phase is not Phase.PATCH or not isinstance(self.buildpack, WarmCapable):
             return None
         if not self._warm_tried:
@@ -86,6 +87,7 @@ class Executor:
                 return Outcome(intent=proposal.intent, ok=result.exit_code == 0, exec=result,
                                detail=f"exit {result.exit_code}")
             case Edit():
+                self._via(proposal)
                 return self._edit(approved.patch or "")
             case ReadFile():
                 text = (self.workspace.path / proposal.path).read_text(encoding="utf-8", errors="replace")

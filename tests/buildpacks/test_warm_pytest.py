@@ -54,3 +54,32 @@ def test_warm_run_past_its_timeout_is_killed(docker_client: Any, tmp_path: Path)
         again = run_tests(box, pack, ["tests/test_loop.py::test_ok"], timeout=30, via=warm)
         assert again.passing == ["tests/test_loop.py::test_ok"]
         assert "test_loop" not in box.exec(["ps", "-eo", "args"], timeout=10).output
+
+
+@pytest.mark.docker
+def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
+    docker_client: Any, devset_repos: Path, devset_instances: dict[str, Any], tmp_path: Path
+) -> None:
+    """Selected tests run in a child of the preloaded project with the edited function swapped
+    in, reporting what a cold run reports; an edit outside function bodies, and any whole-suite
+    run, goes to the plain server (fresh imports)."""
+    instance = devset_instances["ratelimit"]
+    repo = with_test_patch(devset_repos, instance, tmp_path / "ratelimit")
+    pack = select(repo)
+    failing = instance["FAIL_TO_PASS"]
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = WarmPytest(box)
+        assert warm.start() and warm.hot
+        assert run_tests(box, pack, failing, via=warm).failing == sorted(failing)
+        source = repo / "ratelimit" / "bucket.py"
+        original = source.read_text()
+        source.write_text(original.replace("self._tokens > cost", "self._tokens >= cost"))
+        fixed = run_tests(box, pack, failing, via=warm)
+        assert fixed.passing == sorted(failing) and warm.swapped == 2
+        assert fixed.tests == run_tests(box, pack, failing).tests  # as a cold run says
+        source.write_text(original + "\nEXTRA = 1\n")  # module level: not swappable
+        handed_back = run_tests(box, pack, failing, via=warm)
+        assert handed_back.failing == sorted(failing) and warm.not_swappable == 1
+        source.write_text(original)
+        suite = run_tests(box, pack, via=warm)  # the whole suite: never hot
+        assert suite.failing == sorted(failing) and warm.swapped == 2

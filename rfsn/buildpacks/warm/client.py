@@ -3,6 +3,13 @@
 A test run through it is the same pytest command in the same sandbox, only
 forked from a process that already imported pytest. If the server cannot be
 started or dies, runs fall back to a plain exec.
+
+A second server preloads the project (``--preload``: it collected the suite
+once, at the state the workspace had when it started) and hot-swaps the
+functions edited since into each child. Runs of selected tests (node ids:
+the screening tiers of a candidate) go to it; whole-suite runs never do, so
+every plausible candidate is confirmed by fresh imports. An edit it cannot
+swap (not local to function bodies) is run by the plain server instead.
 """
 
 from __future__ import annotations
@@ -19,46 +26,73 @@ from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 
 PREFIX = ["python", "-m", "pytest"]
+#: the preloading server's pytest options for its collection (the buildpack's own)
+PRELOAD_OPTIONS = ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
+#: the exit status of a preloaded child whose edit cannot be swapped in (pytest_server.py)
+NOT_SWAPPABLE = 75
 log = get_logger(__name__)
 
 
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
-    def __init__(self, sandbox: SandboxView) -> None:
+    def __init__(self, sandbox: SandboxView, hot_swap: bool = True) -> None:
         self.sandbox = sandbox
         self.host_dir = sandbox.scratch / "warm"
         self.path = f"{sandbox.scratch_path}/warm"
         self.alive = False
+        self.hot = hot_swap
+        #: runs answered by the preloading server, and those it handed back (not swappable)
+        self.swapped = self.not_swappable = 0
 
     def start(self, timeout: float = 60.0) -> bool:
         self.host_dir.mkdir(exist_ok=True)
         self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
-        shutil.copyfile(Path(__file__).with_name("pytest_server.py"), self.host_dir / "server.py")
-        result = self.sandbox.exec(["python", f"{self.path}/server.py", f"{self.path}/sock"],
-                                   timeout=timeout)
-        self.alive = result.exit_code == 0 and (self.host_dir / "sock").exists()
-        if not self.alive:
-            log.warning("warm.unavailable", output=result.output[-300:])
+        for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py")):
+            shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
+        self.alive = self._start("sock", [], timeout)
+        self.hot = self.alive and self.hot and self._start(
+            "hot.sock", ["--preload", self.sandbox.workdir, *PRELOAD_OPTIONS], timeout)
         return self.alive
+
+    def _start(self, socket_name: str, extra: list[str], timeout: float) -> bool:
+        result = self.sandbox.exec(["python", f"{self.path}/server.py", f"{self.path}/{socket_name}",
+                                    *extra], timeout=timeout)
+        started = result.exit_code == 0 and (self.host_dir / socket_name).exists()
+        if not started:
+            log.warning("warm.unavailable", server=socket_name, output=result.output[-300:])
+        return started
 
     def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
         argv = list(argv)
         if not self.alive or argv[:3] != PREFIX:
             return self.sandbox.exec(argv, timeout=timeout)
+        if self.hot and any("::" in arg for arg in argv[3:]):  # selected tests: a screening tier
+            result = self._request("hot.sock", argv, timeout)
+            if result is not None and result.exit_code != NOT_SWAPPABLE:
+                self.swapped += 1
+                return result
+            self.not_swappable += 1
+        return self._request("sock", argv, timeout) or self.sandbox.exec(argv, timeout=timeout)
+
+    def _request(self, socket_name: str, argv: list[str], timeout: float) -> ExecResult | None:
+        """The run through one server; None (and that server given up) if it failed."""
+        output = f"{socket_name}.out"
         request = {"args": argv[3:], "cwd": self.sandbox.workdir, "env": {},
-                   "output": f"{self.path}/output.txt", "timeout": timeout}
+                   "output": f"{self.path}/{output}", "timeout": timeout}
         started = time.monotonic()
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
                 conn.settimeout(timeout + 30)
-                conn.connect(str(self.host_dir / "sock"))
+                conn.connect(str(self.host_dir / socket_name))
                 conn.sendall(json.dumps(request).encode() + b"\n")
                 reply = json.loads(conn.makefile("rb").readline())
         except (OSError, ValueError) as exc:
-            log.warning("warm.failed", error=str(exc))
-            self.alive = False
-            return self.sandbox.exec(argv, timeout=timeout)
-        output = (self.host_dir / "output.txt").read_text(encoding="utf-8", errors="replace")
-        return ExecResult(argv=argv, exit_code=reply["exit_code"], output=truncate_output(output),
+            log.warning("warm.failed", server=socket_name, error=str(exc))
+            if socket_name == "sock":
+                self.alive = False
+            self.hot = False
+            return None
+        text = (self.host_dir / output).read_text(encoding="utf-8", errors="replace")
+        return ExecResult(argv=argv, exit_code=reply["exit_code"], output=truncate_output(text),
                           duration=time.monotonic() - started, timed_out=reply["timed_out"])

@@ -1,14 +1,22 @@
 """A pytest fork server, run INSIDE the sandbox (stdlib + pytest only).
 
     python pytest_server.py SOCKET
+    python pytest_server.py SOCKET --preload CWD PYTEST_OPTION...
 
 Imports pytest once, daemonizes, and returns as soon as it listens on the
 unix socket SOCKET. Each request is one JSON line
 ``{"args": [...], "cwd": ..., "env": {...}, "output": PATH, "timeout": S}``;
 the server forks, the child runs ``pytest.main(args)`` in a session of its
 own with stdout/stderr to PATH, and the reply is one JSON line
-``{"exit_code": N, "timed_out": bool, "duration": S}``. The server never
-imports the project, so every child sees the files as they are now.
+``{"exit_code": N, "timed_out": bool, "duration": S}``. Without ``--preload``
+the server never imports the project, so every child sees the files as they
+are now.
+
+With ``--preload`` the server first collects the suite in CWD, which imports
+the tests and the project, and each child hot-swaps the functions edited since
+(see hotswap.py) before it runs: no import is repeated. An edit that cannot be
+swapped ends the child with ``NOT_SWAPPABLE`` before any test runs, and the
+caller runs the request on a server without preload instead.
 """
 
 import contextlib
@@ -20,12 +28,29 @@ import socket
 import sys
 import time
 
+import hotswap  # beside this file
 import pytest  # the expensive imports, done once
 from _pytest.config import default_plugins
+
+#: a child's exit status when the edit cannot be hot-swapped (EX_TEMPFAIL)
+NOT_SWAPPABLE = 75
+LOADED = None  # the project as the preloading server imported it (hotswap.Loaded)
 
 for _name in default_plugins:
     with contextlib.suppress(ImportError):
         importlib.import_module(f"_pytest.{_name}")
+
+
+def swap_in():
+    """NOT_SWAPPABLE when the edits since the preload cannot be swapped in; else 0."""
+    if LOADED is None:
+        return 0
+    try:
+        LOADED.refresh()
+    except hotswap.NotSwappable as exc:
+        print(f"rfsn: not swappable: {exc}")
+        return NOT_SWAPPABLE
+    return 0
 
 
 def run(request):
@@ -40,7 +65,7 @@ def run(request):
             os.chdir(request["cwd"])
             sys.path[0] = request["cwd"]  # as `python -m pytest` has it (not this script's dir)
             os.environ.update(request.get("env") or {})
-            code = pytest.main(list(request["args"]))
+            code = swap_in() or pytest.main(list(request["args"]))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # report, never return into the server loop
@@ -75,6 +100,21 @@ def test_fails():
 """
 
 
+@contextlib.contextmanager
+def quiet():
+    saved = os.dup(1), os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
 def warm_up():
     """One throwaway session on a dummy test: pytest imports lazily what the first run needs."""
     import tempfile
@@ -82,17 +122,19 @@ def warm_up():
     with tempfile.TemporaryDirectory(prefix="rfsn-warmup-") as tmp:
         with open(os.path.join(tmp, "test_rfsn_warmup.py"), "w") as fh:
             fh.write(WARMUP_TEST)
-        saved = os.dup(1), os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        try:
+        with quiet():
             pytest.main(["-q", "-rA", "-p", "no:cacheprovider", "--rootdir", tmp,
                          f"--junitxml={tmp}/junit.xml", tmp])
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
     sys.modules.pop("test_rfsn_warmup", None)
+
+
+def preload(cwd, options):
+    """Collect the suite in ``cwd`` (importing the project); what it imported, for hot swaps."""
+    os.chdir(cwd)
+    sys.path[0] = cwd
+    with quiet():
+        pytest.main(["--collect-only", "-q", *options])
+    return hotswap.Loaded(cwd, sys.modules)
 
 
 def serve(path):
@@ -104,8 +146,11 @@ def serve(path):
 
 
 def main():
+    global LOADED
     path = sys.argv[1]
     warm_up()
+    if sys.argv[2:3] == ["--preload"]:
+        LOADED = preload(sys.argv[3], sys.argv[4:])
     server = serve(path)
     if os.fork():  # the parent returns once the socket listens
         os._exit(0)

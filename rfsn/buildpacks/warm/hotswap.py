@@ -1,0 +1,188 @@
+"""Hot-swapping edited functions into modules already imported (stdlib only; runs in the sandbox).
+
+Most candidates change the body of one function. A process that has imported
+the project once can take such an edit without importing anything again:
+compile the edited file, and give each changed function object the new code
+(``func.__code__``), so that every reference to it, in any module, runs the
+new body. This is trustworthy only when the edit is local to function bodies,
+so ``plan`` answers None (use a fresh process) when:
+
+- anything outside function bodies differs: module or class statements,
+  signatures, default values, decorators (the skeletons differ);
+- a changed function is decorated (its module attribute is a wrapper);
+- a changed function is named by module-level code (it may have run at import
+  time, and what it computed then would be stale);
+- the new code does not fit the function (another set of closure variables).
+
+Kept to the syntax of Python 3.8, the oldest an env image may run.
+"""
+
+import ast
+import copy
+import os
+
+#: decorators that leave the function reachable as an attribute of the class entry
+PLAIN_WRAPPERS = {"staticmethod", "classmethod", "property"}
+
+
+class NotSwappable(Exception):
+    """The edit is not local to function bodies: a fresh process must run it."""
+
+
+def _skeleton(tree):
+    """The module with every module- or class-level function body blanked, dumped."""
+    tree = copy.deepcopy(tree)
+    for _, node in _defs(tree.body):
+        node.body = [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _defs(body, prefix=""):
+    """(qualified name, def) of the functions a module defines at its level or in its classes."""
+    found = []
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append((prefix + node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found.extend(_defs(node.body, prefix + node.name + "."))
+    return found
+
+
+def _named_defs(body):
+    """Qualified name -> def; None for a name defined twice (a property's setter, say)."""
+    named = {}
+    for name, node in _defs(body):
+        named[name] = None if name in named else node
+    return named
+
+
+def _module_level_names(tree):
+    """Names loaded by code that runs at import time (outside function bodies)."""
+    names = set()
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        if isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _codes(code, prefix=""):
+    """qualname -> code object of the functions in a compiled module (classes walked)."""
+    found = {}
+    for const in code.co_consts:
+        if not hasattr(const, "co_code"):
+            continue
+        name = prefix + const.co_name
+        if const.co_name.startswith("<"):
+            continue
+        found.setdefault(name, const)
+        if _is_class_body(const):
+            found.update(_codes(const, name + "."))
+    return found
+
+
+def _is_class_body(code):
+    return "__qualname__" in code.co_names and "__module__" in code.co_names
+
+
+def plan(old_text, new_text, filename):
+    """[(qualname, new code)] that turn the module loaded from ``old_text`` into ``new_text``."""
+    try:
+        old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
+        if _skeleton(old_tree) != _skeleton(new_tree):
+            raise NotSwappable("the edit is not local to function bodies")
+        old_defs, new_defs = _named_defs(old_tree.body), _named_defs(new_tree.body)
+        changed = [name for name, node in new_defs.items()
+                   if node is None or ast.dump(node) != ast.dump(old_defs.get(name) or ast.Pass())]
+        imported = _module_level_names(new_tree)
+        codes = _codes(compile(new_text, filename, "exec"))
+    except SyntaxError as exc:
+        raise NotSwappable(f"the edited file does not compile: {exc}") from exc
+    swaps = []
+    for name in changed:
+        node = new_defs[name]
+        if node is None:
+            raise NotSwappable(f"{name} is defined twice")
+        if any(_decorator(d) not in PLAIN_WRAPPERS for d in node.decorator_list):
+            raise NotSwappable(f"{name} is decorated")
+        if node.name in imported:
+            raise NotSwappable(f"{name} is used by code that runs at import time")
+        if name not in codes:
+            raise NotSwappable(f"no code object for {name}")
+        swaps.append((name, codes[name]))
+    return swaps
+
+
+def _decorator(node):
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _function(module, qualname):
+    obj = module
+    for part in qualname.split("."):
+        obj = vars(obj).get(part) if hasattr(obj, "__dict__") else None
+        if obj is None:
+            raise NotSwappable(f"{qualname} is not in the loaded module")
+    for attr in ("__func__", "fget"):  # staticmethod, classmethod; property
+        obj = getattr(obj, attr, obj)
+    if not hasattr(obj, "__code__"):
+        raise NotSwappable(f"{qualname} is not a plain function")
+    return obj
+
+
+def apply(module, swaps):
+    """Give each planned function its new code; all or nothing."""
+    targets = [(_function(module, name), code) for name, code in swaps]
+    for func, code in targets:
+        if func.__code__.co_freevars != code.co_freevars:
+            raise NotSwappable(f"{func.__qualname__} closes over other variables")
+    for func, code in targets:
+        func.__code__ = code
+
+
+class Loaded:
+    """The project's modules as a process imported them: path -> (stat, text, module)."""
+
+    def __init__(self, root, modules):
+        self.entries = {}
+        root = os.path.realpath(root) + os.sep
+        for module in list(modules.values()):
+            path = getattr(module, "__file__", None) or ""
+            real = os.path.realpath(path) if path.endswith(".py") else ""
+            if real.startswith(root) and os.sep + "site-packages" + os.sep not in real:
+                self.entries[real] = (_stat(real), _read(real), module)
+
+    def refresh(self):
+        """Swap the edits made since loading into the modules; NotSwappable if one cannot be."""
+        for path, (stat, text, module) in self.entries.items():
+            if _stat(path) == stat:
+                continue
+            new_text = _read(path)
+            if new_text is None or text is None:
+                raise NotSwappable(f"{path} cannot be read")
+            if new_text != text:
+                apply(module, plan(text, new_text, path))
+
+
+def _stat(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None

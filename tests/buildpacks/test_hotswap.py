@@ -1,0 +1,136 @@
+"""Hot swaps: an edit local to function bodies reaches an imported module without a re-import;
+anything else is refused, so that a fresh process runs it."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from rfsn.buildpacks.warm.hotswap import Loaded, NotSwappable, plan
+
+SOURCE = '''import functools
+
+LIMIT = 10
+
+
+def clamp(x):
+    return min(x, LIMIT)
+
+
+class Box:
+    def __init__(self, items):
+        self.items = items
+
+    def size(self):
+        return len(self.items)
+
+    @property
+    def empty(self):
+        return not self.items
+
+    @staticmethod
+    def unit():
+        return 1
+
+    def nested(self):
+        def inner():
+            return self.size()
+        return inner()
+
+
+@functools.lru_cache
+def cached(x):
+    return x * 2
+
+
+def table():
+    return {1: "one"}
+
+
+TABLE = table()
+'''
+
+
+@pytest.fixture
+def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, Path]]:
+    name = f"hotswap_target_{abs(hash(tmp_path))}"
+    path = tmp_path / f"{name}.py"
+    path.write_text(SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(name), path
+    sys.modules.pop(name, None)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1) + "\n")  # the size changes: a new stat
+
+
+def test_a_body_edit_reaches_every_reference_to_the_function(module: tuple[ModuleType, Path]) -> None:
+    mod, path = module
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    clamp, box = mod.clamp, mod.Box([1, 2])
+    edit(path, "return min(x, LIMIT)", "return max(x, LIMIT)")
+    edit(path, "return len(self.items)", "return len(self.items) + 100")
+    edit(path, "return not self.items", "return bool(self.items)")
+    edit(path, "return 1\n", "return 2\n")
+    loaded.refresh()
+    assert clamp(3) == 10 and mod.clamp is clamp  # the same object, new code
+    assert box.size() == 102 and box.empty is True and mod.Box.unit() == 2
+    assert box.nested() == 102
+
+
+def test_a_nested_function_is_swapped_with_its_outer_function(module: tuple[ModuleType, Path]) -> None:
+    mod, path = module
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    edit(path, "            return self.size()", "            return -self.size()")
+    loaded.refresh()
+    assert mod.Box([1]).nested() == -1
+
+
+@pytest.mark.parametrize(("old", "new", "why"), [
+    ("LIMIT = 10", "LIMIT = 11", "not local to function bodies"),
+    ("def clamp(x):", "def clamp(x, y=0):", "not local to function bodies"),
+    ("return x * 2", "return x * 3", "cached is decorated"),
+    ('return {1: "one"}', 'return {1: "uno"}', "table is used by code that runs at import time"),
+    ("return min(x, LIMIT)", "return min(x, LIMIT", "does not compile"),
+])
+def test_an_edit_that_is_not_local_to_a_body_is_refused(
+        module: tuple[ModuleType, Path], old: str, new: str, why: str) -> None:
+    mod, path = module
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    edit(path, old, new)
+    with pytest.raises(NotSwappable, match=why):
+        loaded.refresh()
+    assert mod.clamp(30) == 10  # nothing was half-applied
+
+
+def test_new_code_that_closes_over_other_variables_does_not_fit(
+        module: tuple[ModuleType, Path]) -> None:
+    mod, path = module
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    edit(path, "return len(self.items)", "return super().__sizeof__()")  # a __class__ cell
+    with pytest.raises(NotSwappable, match="closes over other variables"):
+        loaded.refresh()
+
+
+def test_a_name_defined_twice_is_ambiguous() -> None:
+    with pytest.raises(NotSwappable, match="defined twice"):
+        plan("class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 2\n",
+             "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 3\n", "m.py")
+
+
+def test_files_outside_the_project_and_unchanged_files_are_left_alone(
+        module: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    mod, path = module
+    assert Loaded(str(tmp_path / "elsewhere"), {mod.__name__: mod}).entries == {}
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    path.touch()  # a new stat, the same text
+    loaded.refresh()
+    assert mod.clamp(30) == 10
