@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,8 @@ def test_without_a_lock_the_static_reader_decides(tmp_path: Path) -> None:
 def test_the_sandbox_has_the_locked_version_not_the_newest(tmp_path: Path, docker_client: object) -> None:
     """Locked at iniconfig<2 by uv itself, then the pin is dropped from pyproject.toml without
     re-locking: the environment still gets the locked 1.x, where a fresh resolve would give 2.x."""
-    uv = shutil.which("uv")
+    # a dev dependency: in rfsn's environment, which need not be on PATH
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
     assert uv, "uv is a dev dependency"
     repo = _project(tmp_path / "repo", pin="<2")
     subprocess.run([uv, "lock", "--quiet"], cwd=repo, check=True, timeout=300)

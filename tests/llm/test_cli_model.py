@@ -56,29 +56,31 @@ def test_tool_calls_fix_it_retries_count_and_the_cache_answers_a_second_session_
               Scripted(text="", tool_calls=(FIX,), input_tokens=700, output_tokens=30)]
     with FakeServer(script) as server:
         proc, first, session = repair(quickstart, server, tmp_path / "out1", home)
+        asked = len(server.requests)
+        server.script = [Scripted(text="never asked")]  # the same server (URL), a second session
+        second = repair(quickstart, server, tmp_path / "out2", home)
+        server.script = [Scripted(tool_calls=(FIX,), input_tokens=700, output_tokens=30)]
+        _, paid, _ = repair(quickstart, server, tmp_path / "out3", home, "--no-cache")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert first["status"] == "fixed" and ">= BULK_THRESHOLD" in first["patch"]
     assert "tools" in server.requests[0]
     # every attempt is a call; the tokens are exactly the usage the server reported
-    answered = len(server.requests) - 2
-    assert first["llm_calls"] == len(server.requests) and answered >= 1
+    answered = asked - 2
+    assert first["llm_calls"] == asked and answered >= 1
     assert (first["input_tokens"], first["output_tokens"]) == (700 * answered, 30 * answered)
     assert first["tokens"] == 730 * answered and first["cost"] == 0.0
     assert (f"- model: {first['llm_calls']} calls, {700 * answered} input + {30 * answered} output "
             f"= {730 * answered} tokens, cost $0.0000") in (session / "report.md").read_text()
 
-    with FakeServer([Scripted(text="never asked")]) as server:
-        proc, cached, session = repair(quickstart, server, tmp_path / "out2", home)
+    proc, cached, session = second
     assert proc.returncode == 0 and cached["status"] == "fixed" and cached["patch"] == first["patch"]
-    assert server.requests == []  # every request was answered from the cache
     assert cached["llm_calls"] == answered and cached["tokens"] == 0
     records = [json.loads(line) for line in (session / "llm.jsonl").read_text().splitlines()]
     assert len(records) == answered and all(r["cached"] for r in records)
 
-    with FakeServer([Scripted(tool_calls=(FIX,), input_tokens=700, output_tokens=30)]) as server:
-        proc, paid, _ = repair(quickstart, server, tmp_path / "out3", home, "--no-cache")
-    assert proc.returncode == 0 and len(server.requests) == answered
-    assert paid["tokens"] == 730 * answered
+    # the second session asked nothing; --no-cache asked the same server again and paid
+    assert len(server.requests) == asked + answered
+    assert paid["status"] == "fixed" and paid["tokens"] == 730 * answered
 
 
 def test_a_refused_key_is_one_line_and_exit_2_and_never_retried(quickstart: Path,
