@@ -30,7 +30,7 @@ from rfsn.batch.grading import instance_report, trusted_statuses
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.patching import apply_patch, apply_test_patch, restore_files
 from rfsn.batch.repos import checkout, resolve_source
-from rfsn.batch.specenv import SpecBuildpack, instance_buildpack
+from rfsn.batch.specenv import grader, instance_buildpack
 from rfsn.batch.testrun import selection
 from rfsn.buildpacks.base import Buildpack, HealthCapable
 from rfsn.errors import (
@@ -112,13 +112,13 @@ def evaluate_instance(task: EvalTask) -> Outcome:
         if pred.model_patch in ("", None):
             log("empty patch: nothing to evaluate")
             return Outcome(status=Status.EMPTY_PATCH, **base)
-        report = _run(task, log)
+        report, graded_by = _run(task, log)
         entry = report[inst.instance_id]
         write_atomic(task.log_dir / REPORT, json.dumps(report, indent=4))
         status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
         log(f"result: {status.value}")
         return Outcome(status=status, duration=time.monotonic() - log.started,
-                       phases=log.phases, **base)
+                       phases=log.phases, graded_by=graded_by, **base)
     except Exception as exc:  # every failure becomes a labelled error outcome
         kind = classify(exc)
         log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
@@ -128,7 +128,8 @@ def evaluate_instance(task: EvalTask) -> Outcome:
         log.fh.close()
 
 
-def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
+def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str]:
+    """The harness's report of the instance, and what read its test statuses."""
     inst, pred = task.instance, task.prediction
     settings = load_settings(**task.settings)
     timeout = task.timeout or settings.test_timeout
@@ -148,8 +149,7 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
             with log.phase("sandbox"):
                 box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
                                                        session_id=_session(inst.instance_id)))
-            log(f"sandbox {box.kind} up, buildpack {buildpack.name}"
-                f"{' (SWE-bench spec)' if isinstance(buildpack, SpecBuildpack) else ''}")
+            log(f"sandbox {box.kind} up, buildpack {buildpack.name}; statuses from {grader(buildpack)}")
             with log.phase("validate"):
                 _validate(box, buildpack, inst, ws, settings.home, timeout, log)
             with log.phase("apply"):
@@ -158,7 +158,7 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
                 if not applied.applied:
                     log("model patch failed to apply")
                     return instance_report(inst.instance_id, patch, False, None,
-                                           inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
+                                           inst.FAIL_TO_PASS, inst.PASS_TO_PASS), ""
                 tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
                 log(tests_applied.log)
                 if not tests_applied.applied:
@@ -178,7 +178,7 @@ def _run(task: EvalTask, log: _Log) -> dict[str, Any]:
         if distrust:
             log(f"test report not trusted: {distrust}")
         return instance_report(inst.instance_id, patch, True, statuses,
-                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS)
+                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS), grader(buildpack)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -54,6 +54,7 @@ class Outcome(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = Field(default=0.0, description="USD for model calls")
+    graded_by: str = Field(default="", description="what read the test statuses of an evaluation")
 
 
 def patch_size(patch: str | None) -> int:

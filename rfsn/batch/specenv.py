@@ -1,27 +1,46 @@
 """The buildpack of an instance whose repo and version the SWE-bench harness specifies.
 
-It is the Python buildpack (pytest, rfsn's junit report, coverage) with the
-env recipe and session setup rendered from the spec (see ``specs``). Instances
-without a spec (or without the ``swebench`` package) keep the generic
-buildpack; a spec rfsn cannot honour raises ``EnvUnavailable`` with the reason.
+A spec whose ``test_cmd`` is pytest gets the Python buildpack (pytest, rfsn's
+junit report, coverage) with the env recipe and session setup rendered from
+the spec (see ``specs``). Any other runner (django's ``runtests.py``, sympy's
+``bin/test``, tox) runs as the harness runs it: the spec's ``test_cmd`` on the
+test files ``test_patch`` touches, its output read by the harness's own log
+parser for the repository. Such statuses come from text the tests print, as
+in the harness; the runner's exit status is still cross-checked in grading.
+Instances without a spec (or without the ``swebench`` package) keep the
+generic buildpack; a spec rfsn cannot honour raises ``EnvUnavailable`` with
+the reason.
 """
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import ClassVar
 
 from rfsn.batch import specs
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.errors import InfraFailure
+from rfsn.models import TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.settings import Settings
+
+#: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
+_STATUSES = {"PASSED": TestStatus.PASSED, "XFAIL": TestStatus.PASSED, "FAILED": TestStatus.FAILED,
+             "ERROR": TestStatus.ERROR, "SKIPPED": TestStatus.SKIPPED}
+LogParser = Callable[[str, object], dict[str, str]]
 
 
 class SpecBuildpack(PythonBuildpack):
     """Python, with the environment the harness's spec describes."""
+
+    #: what reads the test statuses (recorded with each evaluation)
+    grader = "junit report"
 
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe) -> None:
         self.spec = spec
@@ -34,15 +53,55 @@ class SpecBuildpack(PythonBuildpack):
         return specs.setup_commands(self.spec)
 
 
-def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool) -> SpecBuildpack | None:
+class HarnessRunBuildpack:
+    """A spec whose runner is not pytest: its ``test_cmd`` on the instance's test directives,
+    statuses from the harness's log parser. Every run runs the directives (the harness runs
+    nothing else): more tests than asked for, never fewer."""
+
+    name: ClassVar[str] = "python"
+    default_base: ClassVar[BaseImage] = PythonBuildpack.default_base
+    structured: ClassVar[bool] = True
+
+    def __init__(self, spec: specs.Spec, recipe: EnvRecipe, directives: Sequence[str],
+                 parser: LogParser, instance_id: str) -> None:
+        self.spec, self.recipe, self.directives = spec, recipe, list(directives)
+        self.parser, self.instance_id = parser, instance_id
+        self.grader = f"the SWE-bench log parser {getattr(parser, '__name__', 'of the repo')}"
+
+    def detect(self, repo: Path) -> Detection:
+        return Detection(score=0.0, reasons=["chosen by the instance's SWE-bench spec"])
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        return self.recipe
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        return specs.setup_commands(self.spec)
+
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        return ["bash", "-c", " ".join([str(self.spec["test_cmd"]),
+                                        *(shlex.quote(d) for d in self.directives)])]
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        found = self.parser(output, SimpleNamespace(instance_id=self.instance_id))
+        return {test: _STATUSES[status] for test, status in found.items() if status in _STATUSES}
+
+
+def spec_buildpack(instance: Instance, checkout: Path, *,
+                   registry: bool) -> SpecBuildpack | HarnessRunBuildpack | None:
     """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None."""
     spec = specs.lookup(instance.repo, instance.version)
     if spec is None:
         return None
-    runner = str(spec.get("test_cmd", "")).split()
-    if not runner or runner[0] != "pytest":
-        raise specs.EnvUnavailable(f"{instance.repo} {instance.version} runs {' '.join(runner)!r}; "
-                                   "only pytest-based specs are supported")
+    command = spec.get("test_cmd", "")
+    parser = None
+    if not isinstance(command, str) or not command.split():
+        raise specs.EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
+                                   "is not one shell command")
+    if command.split()[0] != "pytest":
+        parser = specs.log_parser(instance.repo)
+        if parser is None:
+            raise specs.EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
+                                       "the harness has no log parser for it")
     commit = instance.environment_setup_commit or instance.base_commit
     requirements = None
     if str(spec.get("packages", "")).strip() == "requirements.txt":
@@ -53,7 +112,16 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool) -> Spe
     # the harness installs the project (with its dependencies) at the instance's own commit
     project = tuple(specs.project_requirements(checkout, instance.base_commit))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, project=project)
+    if parser is not None:
+        return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
+                                   instance.instance_id)
     return SpecBuildpack(spec, recipe)
+
+
+def grader(buildpack: Buildpack) -> str:
+    """What reads the test statuses of ``buildpack``'s runs, for the record."""
+    default = "the runner's structured report" if buildpack.structured else "the exit status"
+    return str(getattr(buildpack, "grader", default))
 
 
 def instance_buildpack(instance: Instance, repo: Path, settings: Settings) -> Buildpack:

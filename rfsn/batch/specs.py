@@ -48,6 +48,15 @@ def lookup(repo: str, version: str) -> Spec | None:
     return spec
 
 
+def log_parser(repo: str) -> Any:
+    """The harness's log parser for ``repo``'s test output (log, test_spec) -> {test: status}."""
+    try:
+        from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
+    except ImportError:
+        return None
+    return MAP_REPO_TO_PARSER.get(repo)
+
+
 def requirement_paths(repo: str) -> list[str]:
     """Where the harness reads ``repo``'s requirements file (first one that exists wins)."""
     try:
