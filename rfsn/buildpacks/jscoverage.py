@@ -2,8 +2,8 @@
 
 How the sandbox produces the input (see `driver_command`): the suite runs
 once as usual, writing its test events; then the driver ``v8runs.cjs`` (node,
-no dependencies) runs again, each in one node process with ``NODE_V8_COVERAGE``
-pointing into the report directory,
+no dependencies) runs the tests again, each run one node process with
+``NODE_V8_COVERAGE`` pointing into the report directory:
 
 1. each test file that reported a test, the files with a failing test first;
 2. each test alone, ``node --test-name-pattern=^<name>$ <file>``, when the
@@ -22,8 +22,8 @@ several runs (its file's, its own) is given the intersection of their lines:
 its own run wins, and a file's run is the fallback for the tests that have
 none (the budget was short, or the run was killed).
 
-Line semantics: V8 block coverage gives, per function, byte ranges with
-execution counts (UTF-16 offsets into the source, the first range the whole
+Line semantics: V8 block coverage gives, per function, ranges with execution
+counts (offsets in UTF-16 code units into the source, the first range the whole
 function), nested as the code is; for each character the innermost range
 wins. A line is covered when a character of its code ran. Lines that hold no
 code are never covered: blank lines, comment lines (``//``, ``/* ... */``
@@ -31,13 +31,17 @@ starting the line), lines of brackets and separators alone (``});``). Unlike
 Python, module-level code (requires, constants, ``describe`` bodies) runs in
 every run and counts for every test; spectrum formulas rank such lines low.
 
-Measured with node 20.20 on the devset's cart-pricing (16 tests in 3 files, 2 cores):
-one run costs ~0.08 s in one process (0.15 s through ``node --test``, which spawns a
-child per file; NODE_V8_COVERAGE itself adds nothing measurable), the whole driver
-(3 file runs, 16 test runs) 2.7 s. Runs are sequential: two runs of one file at
-once could collide on what its tests share (ports, temporary files). With 30 s,
-per-test coverage is affordable up to a few hundred tests of light files; a
-suite whose files load slowly gets per-file coverage within its first runs.
+Why per test, and why the budget, measured with node 20.20 on 2 cores. One run costs
+~0.08 s in one process (0.15 s through ``node --test``, which spawns a child per file;
+NODE_V8_COVERAGE itself adds nothing measurable). The devset's JS projects (10-16
+tests in 2-3 files) take 2.6-4.8 s in Docker with per-test runs (0.5-1.2 s without
+coverage). Per test is what localizes their faults: with their files' runs alone the
+line each instance's fix changes ties with 40-47 others (ranked 10th-26th by Ochiai);
+with per-test runs it is 2nd or 3rd. A synthetic suite of 200 tests in 10 files takes 1.2 s with file runs and
+31 s with test runs on the host; in Docker the estimate (36 s) exceeds the budget, so
+its tests keep their files' coverage (3.8 s in all). Runs are sequential: node 20 runs
+test files one at a time on 2 cores too, and two runs of one file at once could collide
+on what its tests share (ports, temporary files).
 """
 
 from __future__ import annotations
