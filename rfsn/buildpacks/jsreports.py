@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rfsn.models import TestStatus
+from rfsn.models.testfiles import JS_ID_SEP
 
-SEP = " > "
+SEP = JS_ID_SEP
 
 #: the reporter node --test loads (as a data: URL): one JSON object per finished test,
 #: with the file relative to the working directory. Works on node 18.19+ and 20+.
