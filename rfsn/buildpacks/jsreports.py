@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rfsn.models import TestStatus
+from rfsn.models.testfiles import JS_ID_SEP
 
-SEP = " > "
+SEP = JS_ID_SEP
 
 #: the reporter node --test loads (as a data: URL): one JSON object per finished test,
 #: with the file relative to the working directory. Works on node 18.19+ and 20+.
@@ -119,14 +120,16 @@ def _walk(node: _Node, file: str, titles: tuple[str, ...], out: dict[str, TestSt
     for child in node.children:
         _walk(child, file, titles, out)
     if not node.children:
-        _merge(out, make_id(file, *titles), node.status)
+        if node.event.get("kind") != "suite" or node.failed:  # a passing suite with no test is none
+            _merge(out, make_id(file, *titles), node.status)
     elif node.failed and not node.any_failed_below():
         _merge(out, make_id(file, *titles), TestStatus.FAILED)  # a hook or the test body itself
 
 
 def parse_node_events(text: str) -> dict[str, TestStatus]:
     """Statuses from the JSON lines of :data:`NODE_REPORTER_JS`; leaves only, plus
-    parents that failed on their own (a failing hook, an assertion after subtests)."""
+    parents that failed on their own (a failing hook, an assertion after subtests).
+    A suite left without tests (empty, or all filtered out by name) is not a test."""
     statuses: dict[str, TestStatus] = {}
     for file, roots in _node_trees(_node_events(text.splitlines())).items():
         for root in roots:

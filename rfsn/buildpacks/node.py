@@ -10,6 +10,10 @@ symlink is not a directory to git).
 The runner is read from package.json by :meth:`NodeBuildpack.configure`, which
 ``env_recipe`` and ``setup_commands`` call; ``test_command`` uses the last
 configured runner (``node --test`` when none was).
+
+Per-test coverage (``CoverageCapable``) is measured for ``node --test`` only, from
+V8's coverage (see :mod:`rfsn.buildpacks.jscoverage`); under jest, mocha and
+vitest the plan runs the tests alone and localization falls back to stack frames.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.jscoverage import DRIVER, RUNS_REPORT, driver_command, driver_js, parse_v8_runs
 from rfsn.buildpacks.jsreports import (
     NODE_REPORTER_JS,
     SEP,
@@ -208,6 +213,20 @@ class NodeBuildpack:
         if MOCHA_REPORT in reports:
             statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
         return statuses
+
+    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
+        run = self.test_command(tests, report_dir)
+        if self.runner != "node":
+            return CoveragePlan(commands=[run])
+        return CoveragePlan(files={DRIVER: driver_js()},
+                            commands=[run, driver_command(report_dir, _REPORTER_URL)])
+
+    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
+                       workdir: str) -> dict[str, dict[str, list[int]]]:
+        known = set(test_ids)
+        by_test = parse_v8_runs(reports.get(RUNS_REPORT, ""), workdir)
+        return {t: {f: sorted(lines) for f, lines in files.items()}
+                for t, files in by_test.items() if t in known}
 
 
 #: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt

@@ -23,6 +23,8 @@ _TEST_NAME = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _RUST_TEST_REGION = re.compile(r"^\s*#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+#: between a JavaScript test id's file and its titles (``test/a.test.js > suite > works``)
+JS_ID_SEP = " > "
 
 
 def is_test_file(path: str) -> bool:
@@ -31,6 +33,12 @@ def is_test_file(path: str) -> bool:
     if any(part.casefold() in TEST_DIRS for part in parts[:-1]):
         return True
     return bool(_TEST_NAME.match(parts[-1]))
+
+
+def test_id_file(test_id: str) -> str:
+    """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y`` and
+    the JS runners' ``test/a.test.js > suite > works`` (other ids are returned whole)."""
+    return test_id.split("::", 1)[0].split(JS_ID_SEP, 1)[0]
 
 
 def rust_test_region_start(text: str) -> int | None:

@@ -45,6 +45,12 @@ Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
 
 
+def _localized(by: str, locations: list[Location]) -> list[Location]:
+    log.info("planner.localized", by=by, locations=len(locations),
+             top=[f"{loc.file}:{loc.line}" for loc in locations[:5]])
+    return locations
+
+
 class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
@@ -194,7 +200,7 @@ class PhasePlanner:
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             ranked = rank(by_test, targets, covered, self.formula, boosts)
             if subset is None or not is_flat(ranked):
-                return with_definitions(ranked, read_sources(self.workspace, self.language))
+                return _localized("coverage", with_definitions(ranked, read_sources(self.workspace, self.language)))
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
@@ -203,7 +209,7 @@ class PhasePlanner:
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
-        return [Location(path, line, score) for (path, line), score in merged]
+        return _localized("stack frames", [Location(path, line, score) for (path, line), score in merged])
 
     def _patch(self, baseline: TestReport, targets: list[str],
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:

@@ -14,10 +14,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
+from rfsn.controller.session import RepairOptions, repair_workspace
+from rfsn.gate.diff import parse_patch
+from rfsn.settings import load_settings
+from rfsn.workspace import prepare
 from tests.buildpacks.conftest import FIXTURES
+from tests.conftest import with_test_patch
 from tests.paths import DEVSET
 
 pytestmark = pytest.mark.docker
@@ -74,6 +81,32 @@ def test_devset_projects(project: str, tmp_path: Path) -> None:
     expected = {t: "failed" for t in instance["FAIL_TO_PASS"]}  # type: ignore[union-attr]
     expected |= {t: "passed" for t in instance["PASS_TO_PASS"]}  # type: ignore[union-attr]
     assert _rfsn_test(_devset_repo(project, tmp_path)) == expected
+
+
+def _gold_line(patch: str) -> str:
+    """``file:line`` of the first line the instance's fix removes."""
+    (file_patch,) = parse_patch(patch)
+    line = file_patch.hunks[0].old_start
+    for op, _ in file_patch.hunks[0].lines:
+        if op == "-":
+            return f"{file_patch.old_path}:{line}"
+        line += op == " "
+    raise AssertionError("the fix removes no line")
+
+
+@pytest.mark.parametrize("project", ["cart-pricing", "event-bus", "duration-fmt"])
+def test_js_faults_are_localized_by_per_test_coverage(project: str, devset_instances: dict[str, Any],
+                                                      devset_repos: Path, tmp_path: Path) -> None:
+    """The phase planner in a Docker session ranks by per-test V8 coverage (not stack frames)
+    and puts the line the instance's fix changes among its first three."""
+    instance = devset_instances[project]
+    repo = with_test_patch(devset_repos, instance, tmp_path / "repo")
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="docker", max_steps=3)  # to the first edit
+    with capture_logs() as logs:
+        repair_workspace(prepare(str(repo), tmp_path / "ws"), options, load_settings())
+    (localized,) = [e for e in logs if e["event"] == "planner.localized"]
+    assert localized["by"] == "coverage"
+    assert _gold_line(str(instance["patch"])) in localized["top"][:3], localized["top"]
 
 
 def test_go_project(tmp_path: Path) -> None:

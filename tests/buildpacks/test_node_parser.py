@@ -45,6 +45,21 @@ def test_tests_filtered_by_name_pattern_are_left_out() -> None:
     assert parse_node_events(text) == {"t.test.js > kept": Status.PASSED}
 
 
+def test_a_suite_whose_tests_were_all_filtered_out_is_no_test() -> None:
+    """node 20 still reports a describe whose tests --test-name-pattern filtered out
+    (and an empty one): a passing suite without children; only a failing one is kept."""
+    filtered = "test name does not match pattern"
+    lines = [
+        {"event": "pass", "name": "other", "nesting": 1, "file": "t.js", "skip": filtered, "kind": "test"},
+        {"event": "pass", "name": "area", "nesting": 0, "file": "t.js", "skip": False, "kind": "suite"},
+        {"event": "pass", "name": "kept", "nesting": 1, "file": "t.js", "skip": False, "kind": "test"},
+        {"event": "pass", "name": "label", "nesting": 0, "file": "t.js", "skip": False, "kind": "suite"},
+        {"event": "fail", "name": "broken", "nesting": 0, "file": "t.js", "skip": False, "kind": "suite"},
+    ]
+    text = "\n".join(json.dumps(line) for line in lines)
+    assert parse_node_events(text) == {"t.js > label > kept": Status.PASSED, "t.js > broken": Status.FAILED}
+
+
 def test_a_parent_failing_on_its_own_is_reported() -> None:
     lines = [
         {"event": "pass", "name": "child", "nesting": 1, "file": "t.js"},

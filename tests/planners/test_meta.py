@@ -156,6 +156,18 @@ def test_a_baseline_that_did_not_run_is_an_error(tmp_path: Path, baseline: TestR
     assert planner.verdict().status is SessionStatus.ERROR
 
 
+def test_localization_says_how_it_ranked_and_what_came_first(tmp_path: Path) -> None:
+    """One event names the method (per-test coverage here) and the top lines."""
+    from structlog.testing import capture_logs
+
+    planner = planner_for(tmp_path, [FIX_ADD])
+    with capture_logs() as logs:
+        World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    (localized,) = [e for e in logs if e["event"] == "planner.localized"]
+    assert localized["by"] == "coverage" and localized["top"][0].startswith("m.py:")
+    assert len(localized["top"]) <= 5 and localized["locations"] >= len(localized["top"])
+
+
 def test_a_rejected_candidate_is_skipped_never_reproposed(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [WRONG, FIX_ADD])
     world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, rejected={"wrong add"})

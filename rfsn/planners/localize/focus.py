@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rfsn.models.testfiles import test_id_file
 from rfsn.planners.localize.location import Location
 
 SMALL_SUITE = 200   # tests: below this, cover everything at once
 FLAT_TIES = 20      # lines sharing the top score: above this, the ranking says little
-
-
-def test_file(test_id: str) -> str:
-    """The file part of a test id (``tests/test_x.py::T::test_y`` -> ``tests/test_x.py``)."""
-    return test_id.split("::", 1)[0]
 
 
 def focus_tests(failing: Sequence[str], passing: Sequence[str]) -> tuple[str, ...] | None:
@@ -27,8 +23,8 @@ def focus_tests(failing: Sequence[str], passing: Sequence[str]) -> tuple[str, ..
     None (cover the whole suite) on a small suite or when the focus would not be smaller."""
     if len(failing) + len(passing) < SMALL_SUITE:
         return None
-    files = {test_file(t) for t in failing}
-    focus = [*failing, *(t for t in passing if test_file(t) in files)]
+    files = {test_id_file(t) for t in failing}
+    focus = [*failing, *(t for t in passing if test_id_file(t) in files)]
     return tuple(focus) if len(focus) < len(failing) + len(passing) else None
 
 

@@ -24,6 +24,12 @@ def test_a_large_suite_is_focused_on_the_failing_tests_files() -> None:
     assert focus_tests([FAILING], [NEIGHBOUR, *OTHERS]) == (FAILING, NEIGHBOUR)
 
 
+def test_javascript_ids_are_focused_on_their_files_too() -> None:
+    failing, neighbour = "test/m.test.js > add > works", "test/m.test.js > mul"
+    others = [f"test/other.test.js > case {i}" for i in range(SMALL_SUITE)]
+    assert focus_tests([failing], [neighbour, *others]) == (failing, neighbour)
+
+
 def test_a_focus_no_smaller_than_the_suite_is_the_suite() -> None:
     same_file = [f"tests/test_m.py::test_{i}" for i in range(SMALL_SUITE)]
     assert focus_tests([FAILING], same_file) is None

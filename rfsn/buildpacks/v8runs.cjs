@@ -1,0 +1,97 @@
+'use strict';
+// Per-test V8 coverage for `node --test` (node 18.19+); the design is in
+// rfsn/buildpacks/jscoverage.py, which reads what this writes.
+//
+//   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL
+//
+// From the events of the suite's run (REPORT_DIR/node-tests.jsonl) it runs each
+// test file once, then, when the estimate fits the budget, each outermost test
+// alone (--test-name-pattern), each run in one process with NODE_V8_COVERAGE set.
+// Per run it appends a line to REPORT_DIR/v8-runs.jsonl: the run's test events
+// and the V8 result of the workspace's scripts (not node_modules), after a line
+// with the text of each script it names for the first time.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
+
+const [reportDir, budget, reporter] = process.argv.slice(2);
+const root = pathToFileURL(process.cwd()).href + '/';
+const out = fs.openSync(path.join(reportDir, 'v8-runs.jsonl'), 'w');
+const written = new Set();
+
+function readEvents(file) {
+  let text = '';
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
+  const events = [];
+  for (const line of text.split('\n')) {
+    try { events.push(JSON.parse(line)); } catch { /* a partial or foreign line */ }
+  }
+  return events.filter((e) => e && typeof e.file === 'string' && e.skip !== 'test name does not match pattern');
+}
+
+// [file, name] selecting each test that ran, in the order of the file: node runs a test
+// when its own name or an ancestor's matches --test-name-pattern (suites run their
+// bodies regardless), and a subtest only with its parent test, so the names of the
+// tests whose ancestors are all suites. node reports a test after its children, one
+// level deeper: read backwards, each test comes right after its ancestors.
+function testRuns(events) {
+  const found = [];
+  const stacks = new Map();
+  for (const e of [...events].reverse()) {
+    const stack = stacks.get(e.file) ?? [];
+    stack.length = e.nesting;
+    const outermost = stack.every((kind) => kind === 'suite');
+    stack.push(e.kind ?? 'test');
+    stacks.set(e.file, stack);
+    if (e.kind !== 'suite' && !e.skip && outermost && !(e.nesting === 0 && e.name === e.file)) {
+      found.push(JSON.stringify([e.file, e.name]));
+    }
+  }
+  return [...new Set(found.reverse())].map((key) => JSON.parse(key));
+}
+
+function keepScripts(dir) {
+  const kept = [];
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
+    if (!name.endsWith('.json')) continue;
+    for (const script of JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).result ?? []) {
+      if (!script.url.startsWith(root) || script.url.includes('/node_modules/')) continue;
+      if (!written.has(script.url)) {
+        written.add(script.url);
+        let source = null;
+        try { source = fs.readFileSync(new URL(script.url), 'utf8'); } catch { /* gone since */ }
+        fs.writeSync(out, JSON.stringify({ url: script.url, source }) + '\n');
+      }
+      kept.push({ url: script.url, functions: script.functions });
+    }
+  }
+  return kept;
+}
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+function run(file, name, index) {
+  const started = Date.now();
+  const dir = path.join(reportDir, `v8-${index}`);
+  const eventsFile = `${dir}.jsonl`;
+  const pattern = name === null ? [] : [`--test-name-pattern=^${escape(name)}$`];
+  spawnSync(process.execPath, [`--test-reporter=${reporter}`, `--test-reporter-destination=${eventsFile}`,
+    ...pattern, file], { env: { ...process.env, NODE_V8_COVERAGE: dir }, stdio: 'ignore' });
+  let events = '';
+  try { events = fs.readFileSync(eventsFile, 'utf8'); } catch { /* the run reported nothing */ }
+  fs.writeSync(out, JSON.stringify({ file, name, events, scripts: keepScripts(dir) }) + '\n');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(eventsFile, { force: true });
+  return (Date.now() - started) / 1000;
+}
+
+const events = readEvents(path.join(reportDir, 'node-tests.jsonl'));
+const failing = new Set(events.filter((e) => e.event === 'fail').map((e) => e.file));
+const files = [...new Set(events.map((e) => e.file))].sort((a, b) => failing.has(b) - failing.has(a));
+let index = 0;
+const seconds = files.map((file) => run(file, null, index++));
+const perTest = testRuns(events).sort(([a], [b]) => files.indexOf(a) - files.indexOf(b));
+const estimate = perTest.length * seconds.reduce((a, b) => a + b, 0) / Math.max(files.length, 1);
+if (estimate <= Number(budget)) for (const [file, name] of perTest) run(file, name, index++);
+fs.closeSync(out);

@@ -1,0 +1,189 @@
+"""Per-test line coverage for node --test from V8's coverage: the parser on a recorded run
+of the driver, line semantics on exact ranges, and the driver live on the host's node.
+
+``fixtures/node/v8cov.v8-runs.jsonl`` was recorded with node 20.20 by the buildpack's
+coverage plan (the suite's run, then the driver) on ``fixtures/node/v8cov`` copied to
+``/tmp/rfsn-v8cov`` (its ``/tmp/rfsn-v8cov`` paths are that copy's).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfsn.buildpacks.jscoverage import (
+    RUNS_REPORT,
+    Source,
+    V8Function,
+    covered_lines,
+    parse_v8_runs,
+)
+from rfsn.buildpacks.node import NodeBuildpack
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
+from tests.buildpacks.conftest import FIXTURES
+
+PROJECT = FIXTURES / "node" / "v8cov"
+RECORDED = FIXTURES / "node" / "v8cov.v8-runs.jsonl"
+ROOT = "/tmp/rfsn-v8cov"
+T = "test/shapes.test.js > "
+MODULE = {1, 7, 30}  # 'use strict', the LABELS constant, module.exports: every run
+#: src/shapes.js lines each test runs (the two "of a triangle" tests share one run: one name)
+EXPECTED = {
+    f"{T}area > of a square": MODULE | {9, 11, 12},
+    f"{T}area > of a triangle": MODULE | {9, 11, 14, 15, 20, 21, 22, 23},
+    f"{T}area > rejects circles": MODULE | {9, 11, 14, 17},
+    f"{T}label > of a triangle": MODULE | {9, 11, 14, 15, 20, 21, 22, 23},
+    f"{T}label > of nothing known": MODULE | {20, 21, 22},
+    # subtests run only with their parent test: they share its run
+    f"{T}labels and areas > square": MODULE | {9, 11, 12, 20, 21, 22, 23},
+    f"{T}labels and areas > square area": MODULE | {9, 11, 12, 20, 21, 22, 23},
+}
+
+
+def lines_of(coverage: dict[str, dict[str, set[int]]], path: str) -> dict[str, set[int]]:
+    return {test: set(files.get(path, ())) for test, files in coverage.items()}
+
+
+def test_a_recorded_run_gives_each_test_the_lines_it_ran_alone() -> None:
+    coverage = parse_v8_runs(RECORDED.read_text(), ROOT)
+    assert lines_of(coverage, "src/shapes.js") == EXPECTED  # the skipped test is absent
+    square = coverage[f"{T}area > of a square"]["test/shapes.test.js"]
+    assert 9 in square and 12 not in square  # its own body, not its neighbour's
+
+
+def test_the_fixtures_bug_ranks_first_from_recorded_coverage() -> None:
+    """The one failing test covers label()'s early return; no passing test covers it alone."""
+    from rfsn.planners.localize import rank
+
+    coverage = parse_v8_runs(RECORDED.read_text(), ROOT)
+    failing = [f"{T}label > of nothing known"]
+    ranked = rank(coverage, failing, [t for t in coverage if t not in failing])
+    assert (ranked[0].file, ranked[0].line) == ("src/shapes.js", 22)
+
+
+def source_and_functions(text: str, *ranges: tuple[str, int]) -> tuple[Source, list[V8Function]]:
+    """Ranges given by the exact substring they span (first occurrence), in UTF-16 offsets."""
+    def utf16(index: int) -> int:
+        return len(text[:index].encode("utf-16-le")) // 2
+
+    spans = [{"startOffset": 0, "endOffset": utf16(len(text)), "count": 1}]
+    for fragment, count in ranges:
+        start = text.index(fragment)
+        spans.append({"startOffset": utf16(start), "endOffset": utf16(start + len(fragment)),
+                      "count": count})
+    return Source.read(text), [V8Function.model_validate({"ranges": spans})]
+
+
+def test_the_innermost_range_wins_and_a_line_counts_when_any_of_its_code_ran() -> None:
+    text = "function f(x) {\n  if (x) return 1;\n  g();\n  return 2;\n}\nf(1);\n"
+    source, functions = source_and_functions(text, ("return 1;\n  g();\n  return 2;", 0), ("g();", 1))
+    # line 2's `if (x)` ran though its `return 1;` did not; g() is nested back to 1 inside the 0
+    assert covered_lines(source, functions) == {1, 2, 3, 6}
+
+
+def test_offsets_count_utf16_code_units() -> None:
+    """An astral character is one Python index but two V8 offsets: a mapping off by one would
+    leave ``y`` inside the outer range and count line 2."""
+    text = "const a = '\U0001F53A';\ny\nz\n"
+    source, functions = source_and_functions(text, ("y", 0))
+    assert covered_lines(source, functions) == {1, 3}
+
+
+def test_lines_without_code_are_never_covered() -> None:
+    text = "// a comment\n/* a\n   block */\nconst a = 1;\n\n});\n  ],\nfoo(); // trailing\n"
+    source, functions = source_and_functions(text)
+    assert covered_lines(source, functions) == {4, 8}
+
+
+def test_a_byte_order_mark_is_not_counted() -> None:
+    """node strips a BOM before compiling: offsets start after it."""
+    source, functions = source_and_functions("a;\nb;\n", ("b;", 0))
+    bom = Source.read("\ufeffa;\nb;\n")
+    assert covered_lines(bom, functions) == covered_lines(source, functions) == {1}
+
+
+def run_line(events: list[tuple[str, str]], lines: dict[str, list[int]], text: str) -> list[str]:
+    """One source line per script and a run line covering ``lines`` (each 'x;' line is 3 units)."""
+    out = [json.dumps({"url": f"file:///w/{path}", "source": text}) for path in lines]
+    scripts = [{"url": f"file:///w/{path}", "functions": [{"ranges": [
+        {"startOffset": 0, "endOffset": len(text), "count": 0},
+        *({"startOffset": 3 * (n - 1), "endOffset": 3 * n, "count": 1} for n in covered)]}]}
+        for path, covered in lines.items()]
+    reported = "\n".join(json.dumps({"event": status, "name": name, "nesting": 0, "file": "t.js",
+                                     "skip": False, "kind": "test"}) for name, status in events)
+    return [*out, json.dumps({"file": "t.js", "name": None, "events": reported, "scripts": scripts})]
+
+
+def test_a_test_gets_the_lines_common_to_every_run_it_ran_in() -> None:
+    """Its file's run (with its neighbour) and its own: its own wins; the neighbour without
+    a run of its own keeps the file's lines; a failing test counts like a passing one."""
+    text = "a;\nb;\nc;\n"
+    file_run = run_line([("one", "pass"), ("two", "fail")], {"m.js": [1, 2, 3]}, text)
+    own_run = run_line([("one", "pass")], {"m.js": [1, 2], "n.js": [1]}, text)
+    coverage = parse_v8_runs("\n".join([*file_run, *own_run, '{"file": "t.js", "na']), "/w")
+    assert coverage == {"t.js > one": {"m.js": {1, 2}}, "t.js > two": {"m.js": {1, 2, 3}}}
+
+
+def test_scripts_outside_the_workspace_or_in_node_modules_are_left_out() -> None:
+    text = "a;\n"
+    lines = run_line([("one", "pass")], {"node_modules/dep/i.js": [1], "m.js": [1]}, text)
+    assert parse_v8_runs("\n".join(lines), "/w") == {"t.js > one": {"m.js": {1}}}
+    assert parse_v8_runs("\n".join(lines), "/elsewhere") == {"t.js > one": {}}
+
+
+@given(st.text(max_size=300) | st.lists(st.dictionaries(
+    st.sampled_from(["url", "source", "file", "name", "events", "scripts", "functions"]),
+    st.none() | st.integers() | st.text(max_size=10) | st.lists(st.integers(), max_size=2)),
+    max_size=4).map(lambda items: "\n".join(json.dumps(i) for i in items)))
+def test_any_text_parses_without_raising(text: str) -> None:
+    assert isinstance(parse_v8_runs(text, "/w"), dict)
+
+
+def test_the_plan_runs_the_driver_after_the_suite_only_for_node_test() -> None:
+    plan = NodeBuildpack("node").coverage_plan([], "/scratch/r1")
+    assert plan.commands[0][:2] == ["node", "--test"] and plan.commands[1][:2] == ["node", "/scratch/r1/v8runs.cjs"]
+    assert "v8runs.cjs" in plan.files
+    jest = NodeBuildpack("jest")
+    assert jest.coverage_plan(["a.test.js"], "/r").commands == [jest.test_command(["a.test.js"], "/r")]
+    assert jest.parse_coverage({}, ["a.test.js > x"], "/w") == {}
+
+
+def test_parse_coverage_keeps_only_the_tests_of_the_run() -> None:
+    reports = {RUNS_REPORT: RECORDED.read_text()}
+    wanted = [f"{T}area > of a square", f"{T}nowhere"]
+    coverage = NodeBuildpack("node").parse_coverage(reports, wanted, ROOT)
+    assert list(coverage) == [f"{T}area > of a square"]
+    assert coverage[f"{T}area > of a square"]["src/shapes.js"] == sorted(EXPECTED[wanted[0]])
+
+
+def _node_major() -> int:
+    node = shutil.which("node")
+    if node is None:
+        return 0
+    out = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    match = re.match(r"v(\d+)\.", out)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.skipif(_node_major() < 20, reason="needs node 20+ on the host")
+def test_the_driver_live_gives_what_was_recorded(tmp_path: Path) -> None:
+    """The real plan in a local sandbox: the suite's run, then the driver; per-test coverage
+    in the report, the statuses from the suite's run alone."""
+    repo = tmp_path / "v8cov"
+    shutil.copytree(PROJECT, repo)
+    pack = NodeBuildpack()
+    with open_sandbox(repo, pack, load_settings(), "local") as box:
+        report = run_tests(box, pack, coverage=True, timeout=120)
+    assert report.tests[f"{T}label > of nothing known"].value == "failed"
+    assert len(report.tests) == 8  # with the skipped test
+    coverage = {t: {f: set(lines) for f, lines in files.items()} for t, files in report.coverage.items()}
+    assert lines_of(coverage, "src/shapes.js") == EXPECTED
