@@ -83,3 +83,36 @@ def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
         source.write_text(original)
         suite = run_tests(box, pack, via=warm)  # the whole suite: never hot
         assert suite.failing == sorted(failing) and warm.swapped == 2
+
+
+def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The servers are daemons (out of the sandbox's process group): they must notice that the
+    session removed their socket and exit, never outlive it on the host."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.sandbox.local import LocalSandbox
+
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert True\n")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    warm = WarmPytest(box)
+    assert warm.start() and warm.hot
+    report = run_tests(box, PythonBuildpack(), ["test_one.py::test_one"], via=warm)
+    assert report.passing == ["test_one.py::test_one"] and warm.swapped == 1
+    scratch = str(box.scratch)
+
+    def servers() -> list[str]:
+        ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+        return [line for line in ps.splitlines() if scratch in line and "server.py" in line]
+
+    assert len(servers()) == 2
+    box.close()
+    deadline = time.monotonic() + 15
+    while servers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert servers() == []

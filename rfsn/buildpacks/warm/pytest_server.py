@@ -35,6 +35,9 @@ from _pytest.config import default_plugins
 #: a child's exit status when the edit cannot be hot-swapped (EX_TEMPFAIL)
 NOT_SWAPPABLE = 75
 LOADED = None  # the project as the preloading server imported it (hotswap.Loaded)
+#: seconds between checks that the socket still exists (a local sandbox's server outlives its
+#: process group: it is a daemon; it exits once the session removed its scratch directory)
+ORPHAN_CHECK = 2.0
 
 for _name in default_plugins:
     with contextlib.suppress(ImportError):
@@ -158,8 +161,14 @@ def main():
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
+    server.settimeout(ORPHAN_CHECK)
     while True:
-        conn, _ = server.accept()
+        try:
+            conn, _ = server.accept()
+        except socket.timeout:  # noqa: UP041 (an alias of TimeoutError only from Python 3.10)
+            if not os.path.exists(path):  # the sandbox's scratch is gone: nobody can ask again
+                os._exit(0)
+            continue
         with conn:
             data = b""
             while not data.endswith(b"\n"):
