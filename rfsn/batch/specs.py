@@ -152,8 +152,25 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(f"$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
                      f" && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
+    if "--current-env" in str(spec.get("test_cmd", "")):
+        steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
                      env=VENV_ENV, files=tuple(files))
+
+
+#: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a
+#: symlink to ``sys.executable``. The harness's conda Python is a real installation, so the
+#: symlink keeps its packages; a venv's interpreter reached through a symlink outside the venv
+#: finds no ``pyvenv.cfg`` and starts as the bare base Python ("No module named pytest"). So the
+#: base Python adds the venv's site-packages (its ``.pth`` files processed) through a ``.pth`` of
+#: its own; the venv itself does not read the base's site-packages, so nothing else changes.
+BASE_SEES_VENV = (
+    'base="$(readlink -f $RFSN_ENV/venv/bin/python)" && '
+    'site="$("$base" -c \'import site; print(site.getsitepackages()[0])\')" && '
+    'venv="$($RFSN_ENV/venv/bin/python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')" && '
+    'mkdir -p "$site" && '
+    'echo "import site; site.addsitedir(\'$venv\')" > "$site/rfsn-venv.pth"'
+)
 
 
 def _missing_tooling(text: str) -> list[str]:
