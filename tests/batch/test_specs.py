@@ -148,3 +148,19 @@ def test_a_symlink_to_the_venv_python_keeps_its_packages(docker_client: object) 
         image, ["sh", "-c", script], environment={"RFSN_ENV": "/tmp/rfsn-env"}, network_mode="none",
         remove=True, user="root")
     assert out.decode().split() == ["unseen", "seen"]
+
+
+def test_pre_install_sed_edits_of_the_metadata_decide_the_project_requirements(tmp_path: Path) -> None:
+    """sphinx 3.5's spec pins sphinxcontrib-* by sed on setup.py before the harness installs the
+    project with its dependencies; rfsn reads the dependencies, so it must read them edited."""
+    repo, _ = _repo(tmp_path)
+    spec = {**SPEC, "pre_install": ["sed -i 's/pytest/pytest -rA/' tox.ini",
+                                    "sed -i 's/six/six<=1.15/' setup.py",
+                                    "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
+                                    "apt-get update && apt-get install -y graphviz"]}
+    edits = specs.metadata_edits(spec)
+    assert edits == spec["pre_install"][1:3]  # tox.ini is not metadata; apt-get is not an edit
+    head = _git(repo, "rev-parse", "HEAD")
+    assert specs.project_requirements(repo, head) == ["six"]
+    assert specs.project_requirements(repo, head, edits) == ["six<=1.15"]
+    assert "<=1.15" not in (repo / "setup.py").read_text()  # the checkout itself is untouched
