@@ -200,9 +200,16 @@ def _validate(box: Sandbox, buildpack: Buildpack, inst: Instance, ws: Workspace,
         reason = validation.verdict(inst, report, diagnosis)
         if reason is None:
             validation.store(path)
+        else:  # the reason names one symptom; the runner's own words say why
+            log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
+                f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
     log(f"environment validation{' (cached)' if known else ''}: {reason or 'ok'}")
     if reason:
         raise InfraFailure(ErrorKind.ENV, reason)
+
+
+def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:
+    return "\n".join(text.splitlines()[-lines:])[-chars:]
 
 
 def _session(instance_id: str) -> str:

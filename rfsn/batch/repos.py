@@ -29,13 +29,18 @@ def resolve_source(repo: str, repos_dir: Path | None) -> str:
         if owner:
             candidates.append(repos_dir / name)
         for candidate in candidates:
-            if (candidate / ".git").exists() or (candidate / "HEAD").is_file():
+            if _is_git_repo(candidate):
                 return str(candidate.resolve())
     if is_url(repo):
         return repo
     if Path(repo).expanduser().is_dir():
         return str(Path(repo).expanduser().resolve())
     return f"https://github.com/{repo}"
+
+
+def _is_git_repo(path: Path) -> bool:
+    """A working copy (``.git``) or a bare repository (``HEAD`` and ``objects``, as a mirror is)."""
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
 
 
 def _has_commit(repo: Path, commit: str) -> bool:
@@ -67,7 +72,7 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     """A working copy of ``source`` at ``commit`` in ``dest`` (which must not exist)."""
     if dest.exists():
         raise WorkspaceError(f"{dest} already exists")
-    if not is_url(source) and not (Path(source) / ".git").exists():
+    if not is_url(source) and not _is_git_repo(Path(source)):
         if commit:
             raise WorkspaceError(f"{source} is not a git repository, so it has no commit {commit!r}")
         return prepare(source, dest, timeout=timeout)  # a plain directory, taken as it is

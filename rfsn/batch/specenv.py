@@ -110,7 +110,7 @@ def spec_buildpack(instance: Instance, checkout: Path, *,
 
         requirements = clean_requirements(requirements)
     # the harness installs the project (with its dependencies) at the instance's own commit
-    project = tuple(specs.project_requirements(checkout, instance.base_commit))
+    project = tuple(specs.project_requirements(checkout, instance.base_commit, specs.metadata_edits(spec)))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, project=project)
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,

@@ -20,7 +20,7 @@ import shlex
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +92,25 @@ def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
     return "\n".join(lines)
 
 
-def project_requirements(checkout: Path, commit: str) -> list[str]:
+#: a ``pre_install`` step that only edits the project's metadata with sed (sphinx pins its
+#: sphinxcontrib-* and Jinja2 so, pytest fixes a ``>=>=`` in setup.cfg); the harness then installs
+#: the project with its dependencies, so these edits decide which versions it gets
+_METADATA = r"(?:setup\.py|setup\.cfg|pyproject\.toml)"
+_QUOTED = r"""(?:'[^'\n]*'|"[^"\n]*")"""
+_METADATA_EDIT = re.compile(rf"^(?:grep -q {_QUOTED} {_METADATA} && )?sed -i {_QUOTED} {_METADATA}$")
+
+
+def metadata_edits(spec: Spec) -> list[str]:
+    """The spec's ``pre_install`` steps that are sed edits of setup.py, setup.cfg or pyproject.toml."""
+    return [str(c).strip() for c in spec.get("pre_install", []) or []
+            if _METADATA_EDIT.match(str(c).strip())]
+
+
+def project_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
     """What installing the project at ``commit`` needs: its runtime dependencies (what ``pip
     install .`` adds) and its build backend's requirements (the session installs it offline,
-    without build isolation)."""
+    without build isolation), read after ``edits`` (``metadata_edits``), as the harness installs
+    the project after its ``pre_install``."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
         archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
                                   "setup.py", "setup.cfg", "pyproject.toml"],
@@ -108,6 +123,8 @@ def project_requirements(checkout: Path, commit: str) -> list[str]:
         else:
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
                 tar.extractall(tmp, filter="data")
+        for edit in edits:  # only sed on the three files (metadata_edits); a file absent is no edit
+            subprocess.run(["bash", "-c", edit], cwd=tmp, capture_output=True, check=False, timeout=60)
         return sorted({*pydeps.runtime_requirements(Path(tmp)), *pydeps.build_requirements(Path(tmp))})
 
 
@@ -152,8 +169,25 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(f"$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
                      f" && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
+    if "--current-env" in str(spec.get("test_cmd", "")):
+        steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
                      env=VENV_ENV, files=tuple(files))
+
+
+#: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a
+#: symlink to ``sys.executable``. The harness's conda Python is a real installation, so the
+#: symlink keeps its packages; a venv's interpreter reached through a symlink outside the venv
+#: finds no ``pyvenv.cfg`` and starts as the bare base Python ("No module named pytest"). So the
+#: base Python adds the venv's site-packages (its ``.pth`` files processed) through a ``.pth`` of
+#: its own; the venv itself does not read the base's site-packages, so nothing else changes.
+BASE_SEES_VENV = (
+    'base="$(readlink -f $RFSN_ENV/venv/bin/python)" && '
+    'site="$("$base" -c \'import site; print(site.getsitepackages()[0])\')" && '
+    'venv="$($RFSN_ENV/venv/bin/python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')" && '
+    'mkdir -p "$site" && '
+    'echo "import site; site.addsitedir(\'$venv\')" > "$site/rfsn-venv.pth"'
+)
 
 
 def _missing_tooling(text: str) -> list[str]:

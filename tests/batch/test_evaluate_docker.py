@@ -213,6 +213,10 @@ def test_validate_tells_valid_instances_from_broken_gold_and_broken_environments
     assert rows[broken_gold["instance_id"]]["gold_resolves"] is False
     env = rows[passes_at_base["instance_id"]]
     assert env["label"] == "env" and not env["valid"] and "already pass at base" in env["message"]
+    env_log = (tmp_path / "logs/run_evaluation/v1/gold" / passes_at_base["instance_id"] / "run_instance.log")
+    assert "validation run: + " in env_log.read_text()  # the runner's output, to tell why
+    assert "validation run" not in (tmp_path / "logs/run_evaluation/v1/gold" / good["instance_id"]
+                                    / "run_instance.log").read_text()
 
     only_good = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v2",
                                           "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos),

@@ -20,6 +20,25 @@ def test_repos_dir_layouts(tmp_path: Path, layout: str) -> None:
     assert resolve_source("owner/name", mirrors) == str((mirrors / layout).resolve())
 
 
+def test_a_bare_mirror_under_repos_dir_is_checked_out_at_the_commit(tmp_path: Path) -> None:
+    """``git clone --mirror`` (what fetching a repository gives) has no ``.git``: HEAD at its root."""
+    import subprocess
+
+    repo, commit = make_repo(tmp_path)
+    (repo / "calc.py").write_text("later\n")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo), str(mirrors / "owner__name")], check=True)
+    source = resolve_source("owner/name", mirrors)
+    assert source == str((mirrors / "owner__name").resolve())
+    ws = checkout(source, tmp_path / "ws", commit, tmp_path / "cache")
+    assert ws.base_commit == commit
+    assert (ws.path / "calc.py").read_text().startswith("line1")
+    assert not (tmp_path / "cache").exists()  # a local mirror is cloned from directly, never cached
+    with pytest.raises(WorkspaceError, match="unknown commit"):
+        checkout(source, tmp_path / "ws2", "0" * 40, tmp_path / "cache")
+
+
 def test_unknown_repo_falls_back_to_github(tmp_path: Path) -> None:
     assert resolve_source("owner/name", tmp_path) == "https://github.com/owner/name"
     assert resolve_source("file:///x/y", None) == "file:///x/y"

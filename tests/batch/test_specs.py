@@ -119,3 +119,48 @@ def test_a_spec_that_installs_all_tooling_adds_no_empty_install_step() -> None:
     reqs = "pytest==7.0\ncoverage==7.4\nsetuptools==68\nwheel\n"
     recipe = specs.render_recipe(SPEC, registry=False, requirements=reqs)
     assert all(step.strip() != PIP_INSTALL for step in recipe.steps)
+
+
+def test_only_a_tox_current_env_runner_makes_the_base_python_see_the_venv() -> None:
+    tox = {**SPEC, "test_cmd": "tox --current-env -epy39 -v --"}
+    assert specs.render_recipe(tox, registry=False, requirements="six\n").steps[-1] == specs.BASE_SEES_VENV
+    assert specs.BASE_SEES_VENV not in specs.render_recipe(SPEC, registry=False, requirements="six\n").steps
+
+
+@pytest.mark.docker
+def test_a_symlink_to_the_venv_python_keeps_its_packages(docker_client: object) -> None:
+    """What tox-current-env does: ``.tox/py39/bin/python`` -> the venv's python. Without the step
+    that symlink starts the bare base Python (sphinx-doc__sphinx-10325: "No module named pytest")."""
+    from rfsn.buildpacks.pyenv import CREATE_VENV
+    from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
+
+    built = [python_image(v).bootstrap_tag for v in DEBIAN_PYTHON
+             if docker_client.images.list(name=python_image(v).bootstrap_tag)]  # type: ignore[attr-defined]
+    if not built:
+        pytest.skip("no Debian Python base image is built here (rfsn sandbox bootstrap --buildpack python)")
+    image = built[0]
+    probe = ('purelib="$($RFSN_ENV/venv/bin/python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')"'
+             ' && echo "X = 1" > "$purelib/rfsn_probe.py"'
+             ' && mkdir -p /tmp/tox/bin && ln -s $RFSN_ENV/venv/bin/python /tmp/tox/bin/python')
+    check = "/tmp/tox/bin/python -c 'import rfsn_probe' 2>/dev/null && echo seen || echo unseen"
+    script = " && ".join([CREATE_VENV, probe, check, specs.BASE_SEES_VENV, check])
+    out = docker_client.containers.run(  # type: ignore[attr-defined]
+        image, ["sh", "-c", script], environment={"RFSN_ENV": "/tmp/rfsn-env"}, network_mode="none",
+        remove=True, user="root")
+    assert out.decode().split() == ["unseen", "seen"]
+
+
+def test_pre_install_sed_edits_of_the_metadata_decide_the_project_requirements(tmp_path: Path) -> None:
+    """sphinx 3.5's spec pins sphinxcontrib-* by sed on setup.py before the harness installs the
+    project with its dependencies; rfsn reads the dependencies, so it must read them edited."""
+    repo, _ = _repo(tmp_path)
+    spec = {**SPEC, "pre_install": ["sed -i 's/pytest/pytest -rA/' tox.ini",
+                                    "sed -i 's/six/six<=1.15/' setup.py",
+                                    "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
+                                    "apt-get update && apt-get install -y graphviz"]}
+    edits = specs.metadata_edits(spec)
+    assert edits == spec["pre_install"][1:3]  # tox.ini is not metadata; apt-get is not an edit
+    head = _git(repo, "rev-parse", "HEAD")
+    assert specs.project_requirements(repo, head) == ["six"]
+    assert specs.project_requirements(repo, head, edits) == ["six<=1.15"]
+    assert "<=1.15" not in (repo / "setup.py").read_text()  # the checkout itself is untouched
