@@ -42,9 +42,21 @@ class SpecBuildpack(PythonBuildpack):
     #: what reads the test statuses (recorded with each evaluation)
     grader = "junit report"
 
-    def __init__(self, spec: specs.Spec, recipe: EnvRecipe) -> None:
+    def __init__(self, spec: specs.Spec, recipe: EnvRecipe, parser: LogParser | None = None,
+                 instance_id: str = "") -> None:
         self.spec = spec
         self.recipe = recipe
+        self.parser, self.instance_id = parser, instance_id
+
+    def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
+        """The junit report's statuses. The harness's parser also names a few things that are no
+        tests (``[``, ``[100%]``: pieces of pytest's progress lines) and some datasets list them
+        as PASS_TO_PASS; those, never a pytest id, are taken from it as the harness takes them."""
+        statuses = super().parse(output, reports)
+        if self.parser is None or not statuses:
+            return statuses
+        pieces = harness_statuses(self.parser, output, self.instance_id)
+        return {**{t: s for t, s in pieces.items() if "::" not in t}, **statuses}
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         return self.recipe
@@ -82,8 +94,13 @@ class HarnessRunBuildpack:
                                         *(shlex.quote(d) for d in self.directives)])]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        found = self.parser(output, SimpleNamespace(instance_id=self.instance_id))
-        return {test: _STATUSES[status] for test, status in found.items() if status in _STATUSES}
+        return harness_statuses(self.parser, output, self.instance_id)
+
+
+def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[str, TestStatus]:
+    """What the harness's log parser reads in a run's output, as statuses."""
+    found = parser(output, SimpleNamespace(instance_id=instance_id))
+    return {test: _STATUSES[status] for test, status in found.items() if status in _STATUSES}
 
 
 def spec_buildpack(instance: Instance, checkout: Path, *,
@@ -115,7 +132,7 @@ def spec_buildpack(instance: Instance, checkout: Path, *,
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
                                    instance.instance_id)
-    return SpecBuildpack(spec, recipe)
+    return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
 
 
 def grader(buildpack: Buildpack) -> str:

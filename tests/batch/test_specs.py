@@ -164,3 +164,21 @@ def test_pre_install_sed_edits_of_the_metadata_decide_the_project_requirements(t
     assert specs.project_requirements(repo, head) == ["six"]
     assert specs.project_requirements(repo, head, edits) == ["six<=1.15"]
     assert "<=1.15" not in (repo / "setup.py").read_text()  # the checkout itself is untouched
+
+
+def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_junit() -> None:
+    """Some datasets list ``[100%]`` as PASS_TO_PASS because the harness's parser reads it off a
+    progress line; such non-ids come from the parser, every real test id from junit alone."""
+    pytest.importorskip("swebench")
+    from rfsn.batch.specenv import SpecBuildpack
+    from rfsn.models import TestStatus
+    from tests.controller.conftest import junit
+
+    pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
+                         specs.log_parser("pytest-dev/pytest"), "pytest-dev__pytest-1")
+    output = ("PASSED [100%]\nPASSED tests/test_calc.py::test_add\n"
+              "PASSED tests/test_calc.py::test_zero\n")  # test_zero's line is a lie: junit says failed
+    statuses = pack.parse(output, {"junit.xml": junit(test_add="passed", test_zero="failed")})
+    assert statuses == {"tests/test_calc.py::test_add": TestStatus.PASSED,
+                        "tests/test_calc.py::test_zero": TestStatus.FAILED,
+                        "[100%]": TestStatus.PASSED}
