@@ -51,12 +51,14 @@ class SpecBuildpack(PythonBuildpack):
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         """The junit report's statuses. The harness's parser also names a few things that are no
         tests (``[``, ``[100%]``: pieces of pytest's progress lines) and some datasets list them
-        as PASS_TO_PASS; those, never a pytest id, are taken from it as the harness takes them."""
+        as PASS_TO_PASS; those it reads as passed, never a pytest id, are taken from it. (Its
+        other pieces, such as a log line of a test's own output read as an error, are noise.)"""
         statuses = super().parse(output, reports)
         if self.parser is None or not statuses:
             return statuses
         pieces = harness_statuses(self.parser, output, self.instance_id)
-        return {**{t: s for t, s in pieces.items() if "::" not in t}, **statuses}
+        return {**{t: s for t, s in pieces.items() if "::" not in t and s is TestStatus.PASSED},
+                **statuses}
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         return self.recipe

@@ -177,7 +177,8 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
                          specs.log_parser("pytest-dev/pytest"), "pytest-dev__pytest-1")
     output = ("PASSED [100%]\nPASSED tests/test_calc.py::test_add\n"
-              "PASSED tests/test_calc.py::test_zero\n")  # test_zero's line is a lie: junit says failed
+              "PASSED tests/test_calc.py::test_zero\n"  # a lie: junit says failed
+              "ERROR    root:t.py:7 error text going to logger\n")  # a test's log output, no test
     statuses = pack.parse(output, {"junit.xml": junit(test_add="passed", test_zero="failed")})
     assert statuses == {"tests/test_calc.py::test_add": TestStatus.PASSED,
                         "tests/test_calc.py::test_zero": TestStatus.FAILED,
