@@ -12,6 +12,7 @@ from rfsn.planners.templates.python.scope import (
     class_at,
     function_at,
     local_names,
+    module_names,
     parameters,
     self_attributes,
 )
@@ -63,7 +64,7 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
     if stmt is None or func is None:
         return
-    known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *_module_names(ctx)}
+    known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
     present = {ctx.map.text(n) for n in ast.walk(func) if isinstance(n, ast.stmt)}
     texts: dict[str, None] = {}
     for donor in _donors(ctx, func):
@@ -76,18 +77,6 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     for text in texts:
         for after in _positions(stmt):
             yield _insert(ctx, stmt, text, after)
-
-
-def _module_names(ctx: FileContext) -> set[str]:
-    out = set()
-    for node in ctx.tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, FUNCTIONS | ast.ClassDef):
-            out.add(node.name)
-        elif isinstance(node, ast.Assign):
-            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return out
 
 
 @template("return_unused_value", 0.5)
