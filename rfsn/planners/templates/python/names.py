@@ -110,4 +110,19 @@ def string_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield replace(ctx, node, repr(other), f"replace {old} with {other!r}")
 
 
-TEMPLATES = (replace_variable, replace_attribute, constant_to_named_constant, string_constant)
+@template("boolean_literal", 0.55)
+def boolean_literal(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``True`` <-> ``False``."""
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        if isinstance(node.value, bool) and node.lineno == line:
+            new = str(not node.value)
+            yield replace(ctx, node, new, f"replace `{node.value}` with `{new}`")
+
+
+TEMPLATES = (
+    replace_variable,
+    replace_attribute,
+    constant_to_named_constant,
+    string_constant,
+    boolean_literal,
+)
