@@ -65,3 +65,8 @@ def test_insert_name_statement_appends_the_loop_variable_before_the_return():
     out = patched(src, 5, "insert_name_statement")
     assert src.replace("            pass\n", "            pass\n        out.append(item)\n") in out
     assert not any("out.append(limit)" in text for text in out)  # only what the loop binds
+
+
+def test_insert_name_statement_never_assigns_an_element_to_its_collection():
+    src = "def f(xs):\n    seen = []\n    for x in xs:\n        if x not in seen:\n            pass\n    return seen\n"
+    assert not any("seen = x" in text for text in patched(src, 4, "insert_name_statement"))

@@ -165,10 +165,11 @@ def _collections(func: ast.AST) -> dict[str, str]:
 
 
 def _same_role(func: ast.AST) -> list[tuple[str, str]]:
-    """(a, b) for two names compared with each other in the function, both ways."""
+    """(a, b) for two names compared with each other in the function, both ways (not by
+    membership: an element and its collection do not play the same role)."""
     pairs: dict[tuple[str, str], None] = {}
     for node in ast.walk(func):
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], ast.In | ast.NotIn):
             a, b = node.left, node.comparators[0]
             if isinstance(a, ast.Name) and isinstance(b, ast.Name) and a.id != b.id:
                 pairs.update({(a.id, b.id): None, (b.id, a.id): None})
