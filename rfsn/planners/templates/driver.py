@@ -9,13 +9,15 @@ skipped with a warning; identical results are kept once, at their best score.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
 from rfsn.planners.candidates import Candidate, apply_splices
 from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.python.base import Edit, Template
+
+if TYPE_CHECKING:  # importing the Python templates here would import their driver, and this, again
+    from rfsn.planners.templates.python.base import Edit, Template
 
 log = structlog.get_logger(__name__)
 
@@ -32,9 +34,16 @@ class Reader(Protocol):
         ...
 
 
-def edit_score(suspiciousness: float, prior: float, edit: Edit) -> float:
-    """Suspiciousness x prior, discounted gently by the size of the edit."""
-    return suspiciousness * prior / (1.0 + edit.size / 80.0)
+#: how many of the most suspicious lines the wide templates are tried at
+WIDE_LOCATIONS = 8
+#: a wide template's prior is shared among the edits it makes at a line, as ``prior / n ** SHARE``
+SHARE = 0.5
+
+
+def edit_score(suspiciousness: float, prior: float, edit: Edit, siblings: int = 1) -> float:
+    """Suspiciousness x prior, discounted gently by the size of the edit (and, for a wide
+    template, by the number of ``siblings`` it made at the same line)."""
+    return suspiciousness * prior / siblings**SHARE / (1.0 + edit.size / 80.0)
 
 
 def _edits(tpl: Template, ctx: Any, line: int) -> list[Edit]:
@@ -45,21 +54,29 @@ def _edits(tpl: Template, ctx: Any, line: int) -> list[Edit]:
         return []
 
 
+def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, str]]:
+    out = []
+    for edit in edits:
+        try:
+            patched = apply_splices(ctx.source, edit.splices)
+        except ValueError:
+            continue
+        if patched != ctx.source and reader.valid(patched, ctx):
+            out.append((edit, patched))
+    return out
+
+
 def candidates_at(reader: Reader, ctx: Any, location: Location,
                   templates: Sequence[Template]) -> Iterable[Candidate]:
     """Every valid candidate the templates produce at one location."""
     for tpl in templates:
-        for edit in _edits(tpl, ctx, location.line):
-            try:
-                patched = apply_splices(ctx.source, edit.splices)
-            except ValueError:
-                continue
-            if patched == ctx.source or not reader.valid(patched, ctx):
-                continue
+        made = _valid(reader, ctx, _edits(tpl, ctx, location.line))
+        siblings = len({patched for _, patched in made}) if tpl.wide else 1
+        for edit, patched in made:
             yield Candidate(
                 path=ctx.path, line=location.line, template=tpl.name,
                 description=f"{edit.description} at {ctx.path}:{location.line}",
-                score=edit_score(location.score, tpl.prior, edit),
+                score=edit_score(location.score, tpl.prior, edit, siblings),
                 original=ctx.source, patched=patched, splices=edit.splices,
             )
 
@@ -67,18 +84,21 @@ def candidates_at(reader: Reader, ctx: Any, location: Location,
 def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location],
              limit: int = 200, max_locations: int = 25, *,
              templates: Sequence[Template]) -> list[Candidate]:
-    """Ranked, de-duplicated candidates for the ``max_locations`` most suspicious lines."""
+    """Ranked, de-duplicated candidates for the ``max_locations`` most suspicious lines
+    (the wide templates only at the ``WIDE_LOCATIONS`` most suspicious ones)."""
     ranked = sorted(locations, key=lambda loc: -loc.score)
     chosen = list(dict.fromkeys((loc.file, loc.line, loc.score) for loc in ranked))[:max_locations]
+    narrow = [t for t in templates if not t.wide]
     contexts: dict[str, Any] = {}
     best: dict[tuple[str, str], Candidate] = {}
     order: dict[tuple[str, str], int] = {}
-    for path, line, score in chosen:
+    for index, (path, line, score) in enumerate(chosen):
         if path not in contexts:
             contexts[path] = reader.context(path, files)
         if contexts[path] is None:
             continue
-        for cand in candidates_at(reader, contexts[path], Location(path, line, score), templates):
+        here = templates if index < WIDE_LOCATIONS else narrow
+        for cand in candidates_at(reader, contexts[path], Location(path, line, score), here):
             key = (cand.path, cand.patched)
             order.setdefault(key, len(order))
             if key not in best or cand.score > best[key].score:

@@ -33,3 +33,17 @@ def test_negate_one_clause_of_a_conjunction():
 def test_negate_clause_removes_an_existing_not():
     src = SRC.replace("if a and b > 0", "if not a or b")
     assert dedent(src).replace("if not a or b", "if a or b") in patched(src, 2, "negate_clause")
+
+
+def test_add_clause_from_another_condition_of_the_file():
+    src = dedent("""
+        def ok(ch, text):
+            if not ch.isalnum():
+                return False
+            if ch.isdigit() and text:
+                return True
+        """)
+    out = patched(src, 2, "add_clause")
+    assert src.replace("if not ch.isalnum()", "if not (ch.isalnum() or ch.isdigit())") in out
+    assert src.replace("if not ch.isalnum()", "if not (ch.isalnum() and text)") in out
+    assert not any("isdigit() and ch.isdigit()" in text for text in patched(src, 4, "add_clause"))

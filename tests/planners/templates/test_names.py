@@ -37,3 +37,14 @@ def test_literal_to_named_constant():
 def test_string_constant_from_file():
     src = 'a = d["name"]\nb = d["label"]\n'
     assert "a = d[\"name\"]\nb = d['name']\n" in patched(src, 2, "string_constant")
+
+
+def test_boolean_literal():
+    assert "    return True\n" in patched("def f():\n    return False\n", 2, "boolean_literal")[0]
+
+
+def test_replace_variable_skips_names_of_another_kind():
+    src = "def f(words, n):\n    total = 0\n    for w in words:\n        total += 1\n    return total\n"
+    out = patched(src, 5, "replace_variable")
+    assert src.replace("return total", "return n") in out  # n: nothing known
+    assert src.replace("return total", "return words") not in out  # a collection for a number

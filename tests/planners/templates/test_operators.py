@@ -37,3 +37,11 @@ def test_identity_and_membership():
 def test_operator_inside_parentheses_and_comments_keeps_formatting():
     src = "x = (a  # left\n     <  b)\n"
     assert "x = (a  # left\n     <=  b)\n" in patched(src, 1, "compare_operator")
+
+
+def test_comparison_operator_and_constant_together():
+    out = patched("if n <= 0:\n    pass\n", 1, "compare_operator_constant")
+    assert "if n < 2:\n    pass\n" in out
+    assert "if n < 1:\n    pass\n" not in out  # the same test on integers
+    assert "if n <= 0:\n    pass\n" not in out
+    assert "if 2 > n:\n    pass\n" in patched("if 0 >= n:\n    pass\n", 1, "compare_operator_constant")

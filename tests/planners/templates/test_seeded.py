@@ -163,6 +163,148 @@ SEEDED = {
     ),
 }
 
+# one-step edits of the wider catalogue (shapes, insertions built from names in scope)
+WIDER = {
+    "distance_abs": (
+        """
+        def gap(a, b):
+            return b - a
+        """,
+        ("return b - a", "return abs(b - a)"),
+    ),
+    "ratio_clamp": (
+        """
+        def fill(used, size):
+            if size == 0:
+                return 1.0
+            return used / size
+        """,
+        ("return used / size", "return min(used / size, 1.0)"),
+    ),
+    "squared_error": (
+        """
+        def sse(pairs):
+            return sum((y - p) for y, p in pairs)
+        """,
+        ("sum((y - p) for", "sum((y - p) ** 2 for"),
+    ),
+    "head_slice": (
+        """
+        def preview(text, width):
+            words = text.split()
+            return words
+        """,
+        ("    return words", "    return words[:width]"),
+    ),
+    "window_offset": (
+        """
+        def window(first, length):
+            last = first
+            return range(first, last)
+        """,
+        ("last = first", "last = first + length"),
+    ),
+    "grid_indices": (
+        """
+        def column(grid, c):
+            return [grid[c][r] for r in range(len(grid))]
+        """,
+        ("grid[c][r]", "grid[r][c]"),
+    ),
+    "count_not_items": (
+        """
+        def widest(rows):
+            best = 0
+            for row in rows:
+                n = row
+                if n > best:
+                    best = n
+            return best
+        """,
+        ("n = row", "n = len(row)"),
+    ),
+    "needless_sort": (
+        """
+        def unique(xs):
+            seen = []
+            for x in xs:
+                if x not in seen:
+                    seen.append(x)
+            return sorted(seen)
+        """,
+        ("return sorted(seen)", "return seen"),
+    ),
+    "single_into_list": (
+        """
+        def tokens(text):
+            if " " not in text:
+                return text
+            return text.split()
+        """,
+        ("        return text\n", "        return [text]\n"),
+    ),
+    "collect_matches": (
+        """
+        def evens(xs):
+            out = []
+            for x in xs:
+                if x % 2:
+                    continue
+            return out
+        """,
+        ("        if x % 2:\n            continue\n", "        if x % 2:\n            continue\n        out.append(x)\n"),
+    ),
+    "running_previous": (
+        """
+        def rises(xs):
+            count = 0
+            prev = None
+            for x in xs:
+                if prev is not None and x > prev:
+                    count += 1
+            return count
+        """,
+        (
+            "        if prev is not None and x > prev:\n            count += 1\n",
+            "        if prev is not None and x > prev:\n            count += 1\n        prev = x\n",
+        ),
+    ),
+    "flag_flipped": (
+        """
+        def empty(xs):
+            for _ in xs:
+                return True
+            return True
+        """,
+        ("        return True\n", "        return False\n"),
+    ),
+    "bound_and_operator": (
+        """
+        def grade(score):
+            if score > 90:
+                return "A"
+            return "B"
+        """,
+        ("score > 90", "score >= 88"),
+    ),
+    "clause_added": (
+        """
+        def is_blank(line):
+            return not line.strip() or line.startswith("#")
+
+
+        def content(lines):
+            out = []
+            for line in lines:
+                if not line.strip():
+                    continue
+                out.append(line)
+            return out
+        """,
+        ("if not line.strip():", "if not line.strip() or line.startswith(\"#\"):"),
+    ),
+}
+
 
 @pytest.mark.parametrize("name", sorted(SEEDED))
 def test_seeded_bug_is_repaired(name):
@@ -174,3 +316,16 @@ def test_seeded_bug_is_repaired(name):
     fixed = buggy.replace(old, new, 1)
     needle = old.splitlines()[0]
     assert fixed_by_driver(buggy, fixed, needle) is not None
+
+
+@pytest.mark.parametrize("name", sorted(WIDER))
+def test_wider_catalogue_fix_ranks_within_budget(name):
+    """The fix is among the first candidates at its line: the wide templates must not bury it."""
+    buggy, (old, new) = WIDER[name]
+    from tests.planners.templates.helpers import dedent
+
+    buggy = dedent(buggy)
+    assert old in buggy
+    fixed = buggy.replace(old, new, 1)
+    rank = fixed_by_driver(buggy, fixed, old.splitlines()[0].strip())
+    assert rank is not None and rank <= 60, rank

@@ -86,6 +86,8 @@ class FileContext:
     source: str
     tree: ast.Module
     files: dict[str, str] = field(default_factory=dict)
+    #: what templates compute once per file and share (e.g. the kinds of names per function)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def map(self) -> SourceMap:
@@ -168,11 +170,17 @@ Generator = Callable[[Any, int], Iterable[Edit]]
 
 @dataclass(frozen=True)
 class Template:
-    """A named repair template with a prior in (0, 1]."""
+    """A named repair template with a prior in (0, 1].
+
+    A *wide* template applies to almost any expression of a line (wrap it in a call,
+    offset it by any name in scope): the driver tries it only at the most suspicious
+    lines and shares its prior among the edits it makes there.
+    """
 
     name: str
     prior: float
     fn: Generator
+    wide: bool = False
 
     def generate(
         self, source: str, tree: ast.Module, line: int, ctx: FileContext | None = None
@@ -181,8 +189,8 @@ class Template:
         return self.fn(ctx, line)
 
 
-def template(name: str, prior: float) -> Callable[[Generator], Template]:
+def template(name: str, prior: float, wide: bool = False) -> Callable[[Generator], Template]:
     def wrap(fn: Generator) -> Template:
-        return Template(name, prior, fn)
+        return Template(name, prior, fn, wide)
 
     return wrap

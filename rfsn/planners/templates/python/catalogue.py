@@ -8,6 +8,7 @@ from rfsn.planners.templates.python import (
     off_by_one,
     operators,
     returns,
+    shapes,
     statements,
     swaps,
 )
@@ -22,6 +23,7 @@ CATALOGUE: tuple[Template, ...] = (
     *conditions.TEMPLATES,
     *guards.TEMPLATES,
     *returns.TEMPLATES,
+    *shapes.TEMPLATES,
     *statements.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -6,7 +6,15 @@ import ast
 from collections.abc import Iterator
 
 from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
-from rfsn.planners.templates.python.scope import function_at, local_names
+from rfsn.planners.templates.python.scope import (
+    BUILTIN_NAMES,
+    function_at,
+    local_names,
+    module_names,
+    names_before,
+)
+
+_MAX_CLAUSES = 8
 
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
 
@@ -74,4 +82,49 @@ def drop_conjunct(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield replace(ctx, node, op.join(rest), f"drop `{ctx.map.text(dropped)}`")
 
 
-TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct)
+def _atoms(test: ast.expr) -> list[ast.expr]:
+    """The clauses of a condition: ``and``/``or`` operands, ``not`` taken off."""
+    if isinstance(test, ast.BoolOp):
+        return [a for value in test.values for a in _atoms(value)]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _atoms(test.operand)
+    return [test]
+
+
+def _file_clauses(ctx: FileContext) -> list[ast.expr]:
+    """The clauses of the file's conditions and of its ``and``/``or`` expressions."""
+    tests = [n.test for n in ast.walk(ctx.tree) if isinstance(n, ast.If | ast.While | ast.IfExp | ast.Assert)]
+    tests += [c for n in ast.walk(ctx.tree) if isinstance(n, ast.comprehension) for c in n.ifs]
+    tests += [n for n in ast.walk(ctx.tree) if isinstance(n, ast.BoolOp)]
+    return [a for t in tests for a in _atoms(t)]
+
+
+def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
+    """Clauses of other conditions of the file whose names are all usable at ``line``."""
+    known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
+    present = {ast.dump(a) for a in _atoms(test)}
+    out: dict[str, None] = {}
+    for clause in _file_clauses(ctx):
+        names = {n.id for n in ast.walk(clause) if isinstance(n, ast.Name)}
+        if names <= known and ast.dump(clause) not in present and "\n" not in ctx.map.text(clause):
+            out.setdefault(_wrapped(ctx, clause))
+    return list(out)[:_MAX_CLAUSES]
+
+
+@template("add_clause", 0.25, wide=True)
+def add_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if a`` -> ``if a and c`` / ``if a or c`` (and ``not (a or c)`` for ``not a``), with a
+    clause ``c`` of another condition or ``and``/``or`` expression of the file."""
+    for test in conditions_at(ctx, line):
+        whole = _wrapped(ctx, test)
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        inner = _wrapped(ctx, test.operand) if isinstance(test, ast.UnaryOp) else ""
+        for clause in _clauses(ctx, line, test):
+            for op in ("and", "or"):
+                yield replace(ctx, test, f"{whole} {op} {clause}", f"add `{op} {clause}` to the condition")
+                if negated:
+                    new = f"not ({inner} {op} {clause})"
+                    yield replace(ctx, test, new, f"add `{op} {clause}` under the `not`")
+
+
+TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct, add_clause)

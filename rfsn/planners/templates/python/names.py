@@ -8,9 +8,11 @@ from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.python.kinds import compatible
 from rfsn.planners.templates.python.scope import (
     class_at,
     function_at,
+    kinds_at,
     local_names,
     self_attributes,
     sibling_attributes,
@@ -23,11 +25,11 @@ def replace_variable(ctx: FileContext, line: int) -> Iterator[Edit]:
     func = function_at(ctx, line)
     if func is None:
         return
-    names = local_names(func)
+    names, kinds = local_names(func), kinds_at(ctx, line)
     for node in of_type(ctx.nodes_at(line), ast.Name):
         if isinstance(node.ctx, ast.Load) and node.id in names:
             for other in names:
-                if other != node.id:
+                if other != node.id and compatible(kinds.get(node.id), kinds.get(other)):
                     yield replace(ctx, node, other, f"replace `{node.id}` with `{other}`")
 
 
@@ -108,4 +110,19 @@ def string_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield replace(ctx, node, repr(other), f"replace {old} with {other!r}")
 
 
-TEMPLATES = (replace_variable, replace_attribute, constant_to_named_constant, string_constant)
+@template("boolean_literal", 0.55)
+def boolean_literal(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``True`` <-> ``False``."""
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        if isinstance(node.value, bool) and node.lineno == line:
+            new = str(not node.value)
+            yield replace(ctx, node, new, f"replace `{node.value}` with `{new}`")
+
+
+TEMPLATES = (
+    replace_variable,
+    replace_attribute,
+    constant_to_named_constant,
+    string_constant,
+    boolean_literal,
+)

@@ -76,6 +76,38 @@ def compare_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield _op_edit(ctx, left, right, new, old)  # type: ignore[arg-type]
 
 
+_ORDERING = ("<", "<=", ">", ">=")
+#: ``x op K`` equals ``x op' K + d`` on integers: the same test written another way
+_SAME_TEST = {("<", "<=", -1), ("<=", "<", 1), (">", ">=", 1), (">=", ">", -1)}
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _integer(node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+@template("compare_operator_constant", 0.2, wide=True)
+def compare_operator_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``n <= 0`` -> ``n < 2``: an ordering operator and its integer bound changed together."""
+    for left, right, op in _compare_pairs(ctx, line):
+        old = COMPARE.get(type(op))
+        constant, value = (right, _integer(right)) if _integer(right) is not None else (left, _integer(left))
+        if old is None or value is None or value < 0:
+            continue
+        start, end = op_span(ctx, left, right)
+        c_start, c_end = ctx.map.span(constant)
+        as_right = old if constant is right else _MIRROR[old]  # read as ``x op K``
+        for new in (o for o in _ORDERING if o != old):
+            new_right = new if constant is right else _MIRROR[new]
+            for delta in (1, -1, 2, -2):
+                if (as_right, new_right, delta) in _SAME_TEST or value + delta < 0:
+                    continue
+                splices = (Splice(start, end, new), Splice(c_start, c_end, str(value + delta)))
+                yield Edit(splices, f"replace `{old} {value}` with `{new} {value + delta}`")
+
+
 @template("identity_equality", 0.6)
 def identity_equality(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``is`` <-> ``==`` and ``is not`` <-> ``!=``."""
@@ -142,6 +174,7 @@ def remove_not(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 TEMPLATES = (
     compare_operator,
+    compare_operator_constant,
     identity_equality,
     membership,
     arithmetic_operator,

@@ -7,6 +7,7 @@ import builtins
 from collections import defaultdict
 
 from rfsn.planners.templates.python.base import FUNCTIONS, FileContext
+from rfsn.planners.templates.python.kinds import infer, usage
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -88,3 +89,59 @@ def loop_ancestor(ctx: FileContext, node: ast.AST) -> bool:
         if isinstance(anc, FUNCTIONS | ast.ClassDef):
             return False
     return False
+
+
+def module_names(ctx: FileContext) -> set[str]:
+    """Names bound at module level: imports, functions, classes, assignments."""
+    out = set()
+    for node in ctx.tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, FUNCTIONS | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Assign):
+            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return out
+
+
+def names_before(ctx: FileContext, line: int) -> list[str]:
+    """Locals usable at ``line``: parameters, names bound on earlier lines (loop variables
+    included) and comprehension variables of the line, not the line's own assignment targets."""
+    func = function_at(ctx, line)
+    stmt = ctx.statement_at(line)
+    if func is None or stmt is None:
+        return []
+    own = {t.id for node in ([stmt] if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) else [])
+           for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+           and not ctx.enclosing(t, (ast.comprehension,))}
+    first: dict[str, int] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            first[node.id] = min(first.get(node.id, node.lineno), node.lineno)
+    params = [p for p in parameters(func) if p not in {"self", "cls"}]
+    bound = [n for n in local_names(func) if n not in params and (
+        first.get(n, line + 1) < stmt.lineno or (first.get(n, line + 1) <= line and n not in own))]
+    return [*params, *bound]
+
+
+def kinds_at(ctx: FileContext, line: int) -> dict[str, str]:
+    """The kinds of the names (and ``self`` attributes) of the function at ``line``, cached."""
+    func = function_at(ctx, line)
+    if func is None:
+        return {}
+    key = ("kinds", func)
+    if key not in ctx.cache:
+        ctx.cache[key] = infer(func, class_at(ctx, line), ctx.tree)
+    return ctx.cache[key]
+
+
+def used_kinds_at(ctx: FileContext, line: int) -> dict[str, str]:
+    """What the uses alone say about the names of the function at ``line`` (not what is
+    assigned to them): the kind a value assigned to a name should have."""
+    func = function_at(ctx, line)
+    if func is None:
+        return {}
+    key = ("used", func)
+    if key not in ctx.cache:
+        ctx.cache[key] = usage(func, kinds_at(ctx, line))
+    return ctx.cache[key]

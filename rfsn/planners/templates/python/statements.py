@@ -12,6 +12,8 @@ from rfsn.planners.templates.python.scope import (
     class_at,
     function_at,
     local_names,
+    module_names,
+    names_before,
     parameters,
     self_attributes,
 )
@@ -63,7 +65,7 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
     if stmt is None or func is None:
         return
-    known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *_module_names(ctx)}
+    known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
     present = {ctx.map.text(n) for n in ast.walk(func) if isinstance(n, ast.stmt)}
     texts: dict[str, None] = {}
     for donor in _donors(ctx, func):
@@ -76,18 +78,6 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     for text in texts:
         for after in _positions(stmt):
             yield _insert(ctx, stmt, text, after)
-
-
-def _module_names(ctx: FileContext) -> set[str]:
-    out = set()
-    for node in ctx.tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, FUNCTIONS | ast.ClassDef):
-            out.add(node.name)
-        elif isinstance(node, ast.Assign):
-            out |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return out
 
 
 @template("return_unused_value", 0.5)
@@ -122,6 +112,92 @@ def insert_self_assignment(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield _insert(ctx, stmt, f"self.{attr} = {param}", after)
 
 
+def _block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt]:
+    parent = ctx.parents.get(stmt)
+    for _, value in ast.iter_fields(parent) if parent else ():
+        if isinstance(value, list) and stmt in value:
+            return value
+    return []
+
+
+def _block_ends(ctx: FileContext, stmt: ast.stmt) -> Iterator[tuple[ast.stmt, bool]]:
+    """Where a statement may go: (anchor, after) at the end of the block holding ``stmt``
+    and of the block ``stmt`` opens; before the block's exit when it ends in one."""
+    blocks = [_block_of(ctx, stmt)]
+    if isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
+        blocks.append(stmt.body)
+    for block in blocks:
+        if block:
+            last = block[-1]
+            yield (last, not isinstance(last, _EXITS))
+
+
+def _loop_variables(ctx: FileContext, stmt: ast.stmt) -> list[str]:
+    """Names bound by the loops around ``stmt`` and assigned in their bodies before it."""
+    out: dict[str, None] = {}
+    for loop in ctx.ancestors(stmt):
+        if isinstance(loop, FUNCTIONS | ast.ClassDef):
+            break
+        if isinstance(loop, ast.For | ast.AsyncFor):
+            out.update(dict.fromkeys(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)))
+            out.update(dict.fromkeys(
+                t.id for s in ast.walk(loop) if isinstance(s, ast.Assign) and s.lineno < stmt.lineno
+                for t in s.targets if isinstance(t, ast.Name)))
+    return list(out)
+
+
+_ADDERS = {ast.List: "append", ast.ListComp: "append", ast.Set: "add", ast.SetComp: "add"}
+
+
+def _collections(func: ast.AST) -> dict[str, str]:
+    """Locals initialised to a list or a set -> the method that adds to them."""
+    out: dict[str, str] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args:
+                adder = {"list": "append", "set": "add"}.get(value.func.id)
+            else:
+                adder = _ADDERS.get(type(value))
+            if adder:
+                out.setdefault(node.targets[0].id, adder)
+    return out
+
+
+def _same_role(func: ast.AST) -> list[tuple[str, str]]:
+    """(a, b) for two names compared with each other in the function, both ways (not by
+    membership: an element and its collection do not play the same role)."""
+    pairs: dict[tuple[str, str], None] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], ast.In | ast.NotIn):
+            a, b = node.left, node.comparators[0]
+            if isinstance(a, ast.Name) and isinstance(b, ast.Name) and a.id != b.id:
+                pairs.update({(a.id, b.id): None, (b.id, a.id): None})
+    return list(pairs)
+
+
+def _name_statements(ctx: FileContext, stmt: ast.stmt, func: ast.AST, line: int) -> list[str]:
+    variables = _loop_variables(ctx, stmt)
+    scope = set(names_before(ctx, line))
+    texts = [f"{coll}.{adder}({item})" for coll, adder in _collections(func).items()
+             if coll in scope for item in variables if item != coll]
+    texts += [f"{a} = {b}" for a, b in _same_role(func) if a in scope and b in scope and a not in variables]
+    return texts
+
+
+@template("insert_name_statement", 0.3, wide=True)
+def insert_name_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``out.append(item)`` or ``last = item`` (names compared with each other elsewhere),
+    built from names in scope, at the end of a block or before its return."""
+    stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
+    if stmt is None or func is None:
+        return
+    texts = _name_statements(ctx, stmt, func, line)
+    for anchor, after in dict.fromkeys(_block_ends(ctx, stmt)):
+        for text in texts:
+            yield _insert(ctx, anchor, text, after)
+
+
 @template("delete_statement", 0.15)
 def delete_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt = _simple_statement(ctx, line)
@@ -142,6 +218,7 @@ def delete_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 TEMPLATES = (
     insert_similar_statement,
+    insert_name_statement,
     return_unused_value,
     insert_self_assignment,
     delete_statement,

@@ -1,4 +1,4 @@
-"""Swaps: call arguments, operands of non-commutative operators and comparisons."""
+"""Swaps: call arguments, operands of non-commutative operators and comparisons, indices."""
 
 from __future__ import annotations
 
@@ -44,4 +44,22 @@ def swap_operands(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield _swap(ctx, node.left, node.comparators[0], "operands")
 
 
-TEMPLATES = (swap_call_arguments, swap_operands)
+def _index(node: ast.expr) -> bool:
+    return not isinstance(node, ast.Slice | ast.Starred)
+
+
+@template("swap_indices", 0.45)
+def swap_indices(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``m[i][j]`` -> ``m[j][i]`` and ``m[i, j]`` -> ``m[j, i]``."""
+    for node in of_type(ctx.nodes_at(line), ast.Subscript):
+        inner = node.value
+        if isinstance(inner, ast.Subscript) and _index(inner.slice) and _index(node.slice) and (
+                ast.dump(inner.slice) != ast.dump(node.slice)):
+            yield _swap(ctx, inner.slice, node.slice, "indices")
+        if isinstance(node.slice, ast.Tuple):
+            for a, b in combinations([e for e in node.slice.elts if _index(e)], 2):
+                if ast.dump(a) != ast.dump(b):
+                    yield _swap(ctx, a, b, "indices")
+
+
+TEMPLATES = (swap_call_arguments, swap_operands, swap_indices)
