@@ -156,11 +156,11 @@ class PythonBuildpack:
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
-        try:
-            report = json.loads(reports.get("coverage.json", ""))
-        except json.JSONDecodeError:
+        try:  # coverage.py wrote it; anything not of its shape is no coverage at all
+            by_test = per_test_coverage(json.loads(reports.get("coverage.json", "")), test_ids,
+                                        root=workdir)
+        except (AttributeError, TypeError, ValueError):  # ValueError: JSONDecodeError, int("x")
             return {}
-        by_test = per_test_coverage(report, test_ids, root=workdir)
         return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}
 
 

@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from rfsn.buildpacks.pycoverage import (
     COVERAGE_RC,
     ContextMatcher,
@@ -82,3 +84,11 @@ def test_commands_and_config_are_data():
     assert argv[:4] == ["python", "-m", "coverage", "run"]
     assert argv[-4:] == ["-m", "pytest", "-x", "tests"]
     assert "--show-contexts" in coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json")
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[1]", '{"files": [1]}', '{"files": {"a.py": 3}}',
+                                  '{"files": {"a.py": {"contexts": {"x": ["t.py::test_a"]}}}}'])
+def test_a_report_not_of_coverages_shape_is_no_coverage(text: str) -> None:
+    from rfsn.buildpacks.python import PythonBuildpack
+
+    assert PythonBuildpack().parse_coverage({"coverage.json": text}, ["t.py::test_a"], "/testbed") == {}
