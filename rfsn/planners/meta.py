@@ -25,6 +25,7 @@ from rfsn.models import (
     TestReport,
     TestStatus,
 )
+from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
@@ -287,9 +288,9 @@ class PhasePlanner:
     def _evidence(self, baseline: TestReport, targets: list[str],
                   locations: list[Location]) -> Evidence:
         """What the choice among plausible patches weighs: the failing tests' own sources."""
-        tests = read_sources(self.workspace, self.language, tests=True)
-        failing = {path: text for path, text in tests.items()
-                   if any(t == path or t.startswith((f"{path}::", f"{path} ")) for t in targets)}
+        files = {test_id_file(t) for t in targets}
+        failing = {path: text for path, text in read_sources(self.workspace, self.language,
+                                                             tests=True).items() if path in files}
         return Evidence(votes=self._votes, locations=locations, coverage=self._coverage,
                         passing=baseline.passing, test_sources=failing)
 
