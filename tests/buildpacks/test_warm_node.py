@@ -56,30 +56,46 @@ def test_a_node_test_argv_is_read_back_into_the_run_it_asks_for() -> None:
     assert NodeBuildpack("jest").warm_runner(object()) is None  # type: ignore[arg-type]
 
 
+def assert_warm_agrees_with_cold(box: Sandbox) -> None:
+    pack = NodeBuildpack()
+    warm = started(box)
+    cold_all = run_tests(box, pack, timeout=60)
+    warm_all = run_tests(box, pack, timeout=60, via=warm)
+    assert warm_all.tests == cold_all.tests
+    assert cold_all.tests[f"{CALC} > outer > inner > deep fails"] is Status.FAILED
+    assert cold_all.tests[f"{CALC} > times out"] is Status.FAILED
+    assert cold_all.tests["test/broken.test.js"] is Status.ERROR
+    assert cold_all.tests["test/empty.test.js"] is Status.PASSED
+    assert cold_all.tests["test/exits.test.js"] is Status.ERROR
+    assert cold_all.tests[f"{CALC} > skipped"] is Status.SKIPPED
+    for tests in SELECTIONS:
+        assert run_tests(box, pack, tests, timeout=60, via=warm).tests == \
+            run_tests(box, pack, tests, timeout=60).tests, tests
+    again = run_tests(box, pack, SELECTIONS[0], timeout=60, via=warm)
+    assert again.tests[f"{CALC} > a fresh module in each run"] is Status.FAILED  # 1 call, not 3
+    assert warm.warm_runs == 2 + len(SELECTIONS) and warm.cold_runs == 0
+
+
 @pytest.mark.docker
 def test_warm_runs_report_exactly_what_cold_runs_report(docker_client: Any, tmp_path: Path) -> None:
     """Same statuses, warm or cold: the whole suite (files found as node finds them) and
     selections of tests, with failing, nested, skipped, todo, timed out (node's per-test
     timeout), ESM tests and files that fail at load, run no test or exit non-zero."""
-    repo = project(tmp_path)
-    pack = NodeBuildpack()
-    with open_sandbox(repo, pack, load_settings(), "docker") as box:
-        warm = started(box)
-        cold_all = run_tests(box, pack, timeout=60)
-        warm_all = run_tests(box, pack, timeout=60, via=warm)
-        assert warm_all.tests == cold_all.tests
-        assert cold_all.tests[f"{CALC} > outer > inner > deep fails"] is Status.FAILED
-        assert cold_all.tests[f"{CALC} > times out"] is Status.FAILED
-        assert cold_all.tests["test/broken.test.js"] is Status.ERROR
-        assert cold_all.tests["test/empty.test.js"] is Status.PASSED
-        assert cold_all.tests["test/exits.test.js"] is Status.ERROR
-        assert cold_all.tests[f"{CALC} > skipped"] is Status.SKIPPED
-        for tests in SELECTIONS:
-            assert run_tests(box, pack, tests, timeout=60, via=warm).tests == \
-                run_tests(box, pack, tests, timeout=60).tests, tests
-        again = run_tests(box, pack, SELECTIONS[0], timeout=60, via=warm)
-        assert again.tests[f"{CALC} > a fresh module in each run"] is Status.FAILED  # 1 call, not 3
-        assert warm.warm_runs == 2 + len(SELECTIONS) and warm.cold_runs == 0
+    with open_sandbox(project(tmp_path), NodeBuildpack(), load_settings(), "docker") as box:
+        assert_warm_agrees_with_cold(box)
+
+
+def test_warm_runs_on_the_hosts_node_report_what_cold_runs_report(tmp_path: Path) -> None:
+    """The same on the host's node (a local sandbox), whatever its version (18.19-20)."""
+    from rfsn.sandbox.local import LocalSandbox
+
+    if shutil.which("node") is None:
+        pytest.skip("no node on the host")
+    box = LocalSandbox(project(tmp_path), None, {}, "2g")
+    try:
+        assert_warm_agrees_with_cold(box)
+    finally:
+        box.close()
 
 
 @pytest.mark.docker
@@ -121,8 +137,8 @@ def test_a_warm_run_past_its_timeout_is_killed_with_its_process_group(
 
 @pytest.mark.docker
 def test_runs_go_cold_once_the_server_is_gone(docker_client: Any, tmp_path: Path) -> None:
-    """A server that died (its socket removed, then itself killed) is given up: the run, and
-    every run after it, is the plain exec, with the same statuses."""
+    """A server that died is given up: the run, and every run after it, is the plain exec, with
+    the same statuses; its waiting workers exit with it."""
     repo = project(tmp_path)
     pack = NodeBuildpack()
     tests = [f"{CALC} > adds", f"{CALC} > adds wrongly"]
@@ -133,6 +149,8 @@ def test_runs_go_cold_once_the_server_is_gone(docker_client: Any, tmp_path: Path
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
         assert (warm.warm_runs, warm.cold_runs, warm.alive) == (1, 2, False)
+        time.sleep(1)
+        assert "node_worker" not in box.exec(["ps", "-eo", "args"], timeout=10).output  # none waits on
 
 
 def test_a_server_that_cannot_start_gives_no_warm_runner(tmp_path: Path) -> None:

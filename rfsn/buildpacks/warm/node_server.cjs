@@ -4,7 +4,8 @@
 //
 //   node node_server.cjs SOCKET WORKDIR       start; exits 0 once SOCKET listens, else 1
 //
-// The server keeps POOL workers (node_worker.cjs) started and waiting. Each request is one
+// The server keeps POOL workers (node_worker.cjs) started and waiting (the ones a run took
+// are replaced when it ends, or at once when the run needs them). Each request is one
 // JSON line {"args", "patterns", "reporters", "destinations", "events", "output",
 // "timeout", "max_failures"} and is run as `node --test` runs it: each test file in a
 // process of its own (a worker, replaced at once), one file after the other, the reporters'
@@ -66,11 +67,14 @@ class Pool {
     return worker;
   }
 
-  // The oldest worker once it is ready (null: none could start), and its replacement started.
-  async take() {
+  // The oldest worker once it is ready (null: none could start). A replacement starts at
+  // once only when the run needs more workers than are waiting (``later``: the files after
+  // this one); otherwise when the run has ended (fill), so that no start-up competes with a run.
+  async take(later) {
     while (this.failures < MAX_START_FAILURES) {
+      if (this.workers.length === 0) this.workers.push(this.spawn());
       const worker = this.workers.shift();
-      this.workers.push(this.spawn());
+      if (this.workers.length < later) this.workers.push(this.spawn());
       if (await worker.ready) {
         this.failures = 0;
         return worker;
@@ -78,6 +82,10 @@ class Pool {
       this.failures += 1;
     }
     return null;
+  }
+
+  fill() {
+    while (this.workers.length < POOL) this.workers.push(this.spawn());
   }
 
   kill() {
@@ -183,7 +191,7 @@ async function handle(pool, request, workdir) {
     const files = testFiles(request.args, workdir);
     for (const [index, file] of files.entries()) {
       if (request.max_failures !== null && failures >= request.max_failures) break;
-      const worker = await pool.take();
+      const worker = await pool.take(files.length - index - 1);
       if (worker === null) throw new Error('no worker could start');
       const run = await runFile(worker, request, file, index, output);
       timedOut = run.timedOut;
@@ -198,6 +206,7 @@ async function handle(pool, request, workdir) {
     }
   } finally {
     fs.closeSync(output);
+    pool.fill();
   }
   return { exit_code: timedOut ? 124 : (failed ? 1 : 0), timed_out: timedOut,
     duration: (Date.now() - started) / 1000 };
