@@ -145,10 +145,13 @@ def test_runs_go_cold_once_the_server_is_gone(docker_client: Any, tmp_path: Path
     with open_sandbox(repo, pack, load_settings(), "docker") as box:
         warm = started(box)
         expected = run_tests(box, pack, tests, timeout=60, via=warm).tests
+        missing = run_tests(box, pack, ["test/missing.test.js"], timeout=60, via=warm)
+        assert (warm.cold_runs, warm.alive) == (1, True)  # node cannot say which files: cold, once
+        assert missing.tests == run_tests(box, pack, ["test/missing.test.js"], timeout=60).tests
         box.exec(["sh", "-c", "pkill -KILL -f node_server.cjs; true"], timeout=10)
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
-        assert (warm.warm_runs, warm.cold_runs, warm.alive) == (1, 2, False)
+        assert (warm.warm_runs, warm.cold_runs, warm.alive) == (1, 3, False)
         time.sleep(1)
         assert "node_worker" not in box.exec(["ps", "-eo", "args"], timeout=10).output  # none waits on
 

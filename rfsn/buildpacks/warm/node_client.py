@@ -135,10 +135,12 @@ class WarmNode:
             try:
                 result = run_through(self.host_dir / "sock", request, argv, self.host_dir / "out.txt",
                                      timeout)
-                self.warm_runs += 1
-                return result
             except ServerGone as exc:
                 log.warning("warm.failed", server="node", error=str(exc))
                 self.alive = False
+            else:
+                if result is not None:
+                    self.warm_runs += 1
+                    return result
         self.cold_runs += 1
         return self.sandbox.exec(argv, timeout=timeout)

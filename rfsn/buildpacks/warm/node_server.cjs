@@ -13,7 +13,8 @@
 // orchestrator it reports a file whose process failed without a failing test (or ran no
 // test) as a test named by the file. It stops after the file in which the
 // max_failures-th test failed, and at the timeout it kills the worker's process group.
-// The reply is one JSON line {"exit_code", "timed_out", "duration"}.
+// The reply is one JSON line {"exit_code", "timed_out", "duration"}, or {"cold": true}
+// when node could not say which files the run names (the caller runs it cold).
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -27,6 +28,8 @@ const FILES = path.join(__dirname, 'node_files.cjs');
 const ORPHAN_CHECK = 2000;
 // workers that may fail to start in a row before the server gives up
 const MAX_START_FAILURES = 3;
+// ms the first worker may take to start
+const START_TIMEOUT = 60000;
 
 function launch(socketPath, workdir) {
   const log = `${socketPath}.log`;
@@ -51,6 +54,7 @@ class Pool {
     this.workdir = workdir;
     this.workers = [];
     this.failures = 0;
+    this.running = null; // the worker running a file
     for (let i = 0; i < POOL; i += 1) this.workers.push(this.spawn());
   }
 
@@ -89,7 +93,7 @@ class Pool {
   }
 
   kill() {
-    for (const { child } of this.workers) kill(child);
+    for (const { child } of [...this.workers, ...(this.running ? [this.running] : [])]) kill(child);
   }
 }
 
@@ -102,7 +106,8 @@ function kill(child) {
 const lists = new Map();
 
 // The test files `node --test ARGS` would run: ARGS themselves when all are files, else as
-// node finds them (its rules differ between versions), asked once per ARGS.
+// node finds them (its rules differ between versions), asked once per ARGS (null: node
+// could not say, e.g. a path that does not exist; such a run is left to the cold path).
 function testFiles(args, workdir) {
   const resolved = args.map((arg) => path.resolve(workdir, arg));
   if (args.length && resolved.every((file) => fs.statSync(file, { throwIfNoEntry: false })?.isFile())) {
@@ -112,11 +117,12 @@ function testFiles(args, workdir) {
   if (!lists.has(key)) {
     const list = path.join(path.dirname(FILES), `files-${lists.size}.txt`);
     fs.writeFileSync(list, '');
-    spawnSync(process.execPath, ['--test', '--test-reporter=tap', '--test-reporter-destination=stderr', ...args], {
+    const listed = spawnSync(process.execPath, ['--test', '--test-reporter=tap', '--test-reporter-destination=stderr', ...args], {
       cwd: workdir, stdio: 'ignore', timeout: 120000,
       env: { ...process.env, RFSN_FILES_LIST: list, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require=${FILES}` },
     });
-    lists.set(key, [...new Set(fs.readFileSync(list, 'utf8').split('\n').filter(Boolean))].sort());
+    const files = [...new Set(fs.readFileSync(list, 'utf8').split('\n').filter(Boolean))].sort();
+    lists.set(key, listed.status === 0 ? files : null);
   }
   return lists.get(key);
 }
@@ -182,18 +188,21 @@ async function runFile(worker, request, file, index, output) {
 async function handle(pool, request, workdir) {
   const started = Date.now();
   request.deadline = started + request.timeout * 1000;
+  const files = testFiles(request.args, workdir);
+  if (files === null) return { cold: true };
   const output = fs.openSync(request.output, 'w');
   let failed = false;
   let failures = 0;
   let timedOut = false;
   try {
     for (const d of request.destinations) if (d !== 'stdout' && d !== 'stderr') fs.writeFileSync(d, '');
-    const files = testFiles(request.args, workdir);
     for (const [index, file] of files.entries()) {
       if (request.max_failures !== null && failures >= request.max_failures) break;
       const worker = await pool.take(files.length - index - 1);
       if (worker === null) throw new Error('no worker could start');
+      pool.running = worker;
       const run = await runFile(worker, request, file, index, output);
+      pool.running = null;
       timedOut = run.timedOut;
       if (timedOut) break;
       const seen = tally(run.text);
@@ -214,7 +223,10 @@ async function handle(pool, request, workdir) {
 
 async function serve(socketPath, workdir) {
   const pool = new Pool(workdir);
-  if (!(await pool.workers[0].ready)) {
+  const slow = setTimeout(() => pool.workers[0].child.kill('SIGKILL'), START_TIMEOUT);
+  const ready = await pool.workers[0].ready;
+  clearTimeout(slow);
+  if (!ready) {
     pool.kill();
     process.stderr.write('rfsn: a worker could not start (node:test internals not as expected?)\n');
     process.exit(3);
@@ -225,9 +237,11 @@ async function serve(socketPath, workdir) {
     conn.setEncoding('utf8');
     conn.on('error', () => {});
     conn.on('data', (chunk) => {
+      if (data === null) return;
       data += chunk;
       if (!data.includes('\n')) return;
       const request = JSON.parse(data.slice(0, data.indexOf('\n')));
+      data = null; // one request a connection
       queue = queue.then(() => handle(pool, request, workdir)).then(
         (reply) => conn.end(`${JSON.stringify(reply)}\n`),
         (error) => { process.stderr.write(`${error.stack}\n`); conn.destroy(); });
