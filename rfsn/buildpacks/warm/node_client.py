@@ -12,9 +12,11 @@ per-file processes and takes their start-up off the critical path instead:
 - a request (this ``node --test`` argv, parsed) names the test files, the name
   patterns and the reporters with their destinations; each file is run by one
   worker, in-process, as node's own orchestrator runs it in a child (the same
-  harness, reporters and name filtering), and the server starts the worker's
-  replacement at once. Every file of every run gets a fresh process: no module
-  cache survives a candidate;
+  harness, reporters and name filtering). The server starts the replacements
+  when the run ends (at once only when the run needs more workers than wait), so
+  node's start-up is neither on the critical path nor competing with a run for
+  the CPU. Every file of every run gets a fresh process: no module cache
+  survives a candidate;
 - the reporters write what they write cold (the destinations are the report
   files ``jsreports`` parses); the server adds what the orchestrator adds (a
   test named by the file when its process failed without a failing test or ran

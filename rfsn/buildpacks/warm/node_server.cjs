@@ -8,7 +8,7 @@
 // are replaced when it ends, or at once when the run needs them). Each request is one
 // JSON line {"args", "patterns", "reporters", "destinations", "events", "output",
 // "timeout", "max_failures"} and is run as `node --test` runs it: each test file in a
-// process of its own (a worker, replaced at once), one file after the other, the reporters'
+// process of its own (a worker), one file after the other, the reporters'
 // output of each appended to the destinations, stdout and stderr to OUTPUT. Like node's
 // orchestrator it reports a file whose process failed without a failing test (or ran no
 // test) as a test named by the file. It stops after the file in which the
