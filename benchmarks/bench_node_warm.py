@@ -5,9 +5,11 @@ cart-pricing, event-bus) the failing tests (FAIL_TO_PASS, test patch applied)
 and the whole suite are run N times each, with the gold fix applied and
 reverted in turn as screening does, both ways in one sandbox: a cold ``node
 --test`` (an exec in the sandbox) and the warm runner (a request to the server
-in the sandbox; each test file in a pre-started node). Both ways must give the
-same statuses; the script checks that and prints the median seconds per run,
-runs per second and the ratio cold/warm.
+in the sandbox; each test file in a pre-started node), the warm run once after
+the cold one and once more right after it ("again": the workers the first took
+are still starting, as when candidates come back to back). The ways must give
+the same statuses; the script checks that and prints the median seconds per
+run, runs per second and the ratio cold/warm.
 
     python benchmarks/bench_node_warm.py [--only NAME ...] [-n 10]
 """
@@ -33,7 +35,8 @@ from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-WAYS = ("cold", "warm")
+#: "again": a warm run right after a warm one, before the workers it took are replaced
+WAYS = ("cold", "warm", "again")
 
 
 def _git(repo: Path, *args: str, text: str | None = None) -> None:
@@ -59,10 +62,10 @@ def bench(instance: dict[str, Any], repo: Path, n: int) -> dict[str, dict[str, f
                 statuses = []
                 for way in WAYS:
                     started = time.perf_counter()
-                    report = run_tests(box, pack, tests, timeout=120, via=warm if way == "warm" else None)
+                    report = run_tests(box, pack, tests, timeout=120, via=None if way == "cold" else warm)
                     times[selection][way].append(time.perf_counter() - started)
                     statuses.append(json.dumps(report.tests, sort_keys=True))
-                if statuses[0] != statuses[1]:
+                if len(set(statuses)) != 1:
                     raise SystemExit(f"{repo.name} ({selection}): cold and warm disagree: {statuses}")
         if warm.cold_runs:
             raise SystemExit(f"{repo.name}: {warm.cold_runs} runs went cold")
@@ -89,15 +92,16 @@ def main() -> None:
             result = bench(instance, Path(tmp) / name, args.n)
             rows.append((name, result))
             print(f"{name:14}" + "".join(
-                f"  {s}: cold {r['cold'] * 1000:6.1f} ms, warm {r['warm'] * 1000:6.1f} ms,"
-                f" {r['cold'] / r['warm']:4.1f}x" for s, r in result.items()), flush=True)
+                f"  {s}: cold {r['cold'] * 1000:5.0f} ms, warm {r['warm'] * 1000:4.0f} ms"
+                f" ({r['cold'] / r['warm']:3.1f}x), again {r['again'] * 1000:4.0f} ms"
+                for s, r in result.items()), flush=True)
     if not rows:
         raise SystemExit("no instance measured")
     print(f"\n{len(rows)} instances, n={args.n}; median seconds per run over the instances:")
     for selection in ("failing", "suite"):
-        cold, warm = (statistics.median(r[selection][w] for _, r in rows) for w in WAYS)
+        cold, warm, again = (statistics.median(r[selection][w] for _, r in rows) for w in WAYS)
         print(f"{selection:8} cold {cold:.3f} s ({1 / cold:.1f}/s), warm {warm:.3f} s ({1 / warm:.1f}/s),"
-              f" cold/warm {cold / warm:.1f}x")
+              f" cold/warm {cold / warm:.1f}x; again {again:.3f} s, cold/again {cold / again:.1f}x")
 
 
 if __name__ == "__main__":

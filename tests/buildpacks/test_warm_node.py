@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rfsn.buildpacks.node import NODE_REPORT, NodeBuildpack
 from rfsn.buildpacks.warm.node_client import NodeRun, WarmNode
@@ -74,6 +76,28 @@ def assert_warm_agrees_with_cold(box: Sandbox) -> None:
     again = run_tests(box, pack, SELECTIONS[0], timeout=60, via=warm)
     assert again.tests[f"{CALC} > a fresh module in each run"] is Status.FAILED  # 1 call, not 3
     assert warm.warm_runs == 2 + len(SELECTIONS) and warm.cold_runs == 0
+
+
+_title = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(
+    lambda t: " > " not in t and t.strip() == t)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["test/a.test.js", "test/b c.test.mjs", "t.js"]),
+                          st.lists(_title, min_size=1, max_size=3)), max_size=4),
+       st.none() | st.integers(min_value=1, max_value=9))
+def test_any_selection_reaches_the_server_as_the_files_and_patterns_node_would_get(
+        selection: list[tuple[str, list[str]]], max_failures: int | None) -> None:
+    """Whatever the titles (regex characters, '=', spaces), the request carries exactly the
+    files and name patterns of the cold command."""
+    pack = NodeBuildpack()
+    tests = [" > ".join([file, *titles]) for file, titles in selection]
+    argv = (pack.test_command(tests, "/r") if max_failures is None
+            else pack.fail_fast_command(tests, "/r", max_failures))
+    run = NodeRun.parse(argv or [])
+    assert run is not None and run.max_failures == max_failures
+    cold_patterns = [a.partition("=")[2] for a in argv or [] if a.startswith("--test-name-pattern=")]
+    assert list(run.patterns) == cold_patterns
+    assert list(run.paths) == list(dict.fromkeys(file for file, _ in selection))
 
 
 @pytest.mark.docker
