@@ -210,7 +210,7 @@ def test_the_server_of_a_local_sandbox_exits_once_it_is_closed(tmp_path: Path) -
         ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
         return [line for line in ps.splitlines() if scratch in line]
 
-    assert len(ours()) == 3  # the server and its two waiting workers
+    assert len(ours()) >= 3  # the server and its waiting workers
     box.close()
     deadline = time.monotonic() + 15
     while ours() and time.monotonic() < deadline:

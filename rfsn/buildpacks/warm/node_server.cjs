@@ -20,7 +20,9 @@ const net = require('node:net');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 
-const POOL = 2;
+// workers kept started: the files of two runs of two files each, so that back-to-back runs
+// (screening) find them ready while the replacements start
+const POOL = 4;
 const WORKER = path.join(__dirname, 'node_worker.cjs');
 const FILES = path.join(__dirname, 'node_files.cjs');
 // ms between checks that the socket still exists (a local sandbox's server is a daemon: it
