@@ -161,8 +161,9 @@ def test_a_warm_run_past_its_timeout_is_killed_with_its_process_group(
 
 @pytest.mark.docker
 def test_runs_go_cold_once_the_server_is_gone(docker_client: Any, tmp_path: Path) -> None:
-    """A server that died is given up: the run, and every run after it, is the plain exec, with
-    the same statuses; its waiting workers exit with it."""
+    """Waiting workers that died are replaced, never used; a server that died is given up: the
+    run, and every run after it, is the plain exec, with the same statuses; its waiting workers
+    exit with it."""
     repo = project(tmp_path)
     pack = NodeBuildpack()
     tests = [f"{CALC} > adds", f"{CALC} > adds wrongly"]
@@ -172,10 +173,13 @@ def test_runs_go_cold_once_the_server_is_gone(docker_client: Any, tmp_path: Path
         missing = run_tests(box, pack, ["test/missing.test.js"], timeout=60, via=warm)
         assert (warm.cold_runs, warm.alive) == (1, True)  # node cannot say which files: cold, once
         assert missing.tests == run_tests(box, pack, ["test/missing.test.js"], timeout=60).tests
+        box.exec(["sh", "-c", "pkill -KILL -f node_worker.cjs; true"], timeout=10)
+        assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected  # replaced
+        assert (warm.warm_runs, warm.cold_runs) == (2, 1)
         box.exec(["sh", "-c", "pkill -KILL -f node_server.cjs; true"], timeout=10)
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
         assert run_tests(box, pack, tests, timeout=60, via=warm).tests == expected
-        assert (warm.warm_runs, warm.cold_runs, warm.alive) == (1, 3, False)
+        assert (warm.warm_runs, warm.cold_runs, warm.alive) == (2, 3, False)
         time.sleep(1)
         assert "node_worker" not in box.exec(["ps", "-eo", "args"], timeout=10).output  # none waits on
 

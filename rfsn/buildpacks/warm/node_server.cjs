@@ -81,11 +81,12 @@ class Pool {
       if (this.workers.length === 0) this.workers.push(this.spawn());
       const worker = this.workers.shift();
       if (this.workers.length < later) this.workers.push(this.spawn());
-      if (await worker.ready) {
+      const alive = await worker.ready;
+      if (alive && worker.child.exitCode === null && worker.child.signalCode === null) {
         this.failures = 0;
         return worker;
       }
-      this.failures += 1;
+      this.failures += alive ? 0 : 1; // one that was ready and died since (killed) is just replaced
     }
     return null;
   }
