@@ -154,6 +154,7 @@ def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
 class DockerSandbox:
     kind = "docker"
     setup_failure: str | None = None
+    setup_seconds: float = 0.0
     workdir = WORKDIR
     scratch_path = SCRATCH
 
