@@ -26,7 +26,7 @@ from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 
 PREFIX = ["python", "-m", "pytest"]
-#: the preloading server's pytest options for its collection (the buildpack's own)
+#: the preloading server's pytest options when none are given
 PRELOAD_OPTIONS = ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
 #: the exit status of a preloaded child whose edit cannot be swapped in (pytest_server.py)
 NOT_SWAPPABLE = 75
@@ -36,8 +36,13 @@ log = get_logger(__name__)
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
-    def __init__(self, sandbox: SandboxView, hot_swap: bool = True) -> None:
+    def __init__(self, sandbox: SandboxView, hot_swap: bool = True,
+                 options: Sequence[str] = PRELOAD_OPTIONS) -> None:
+        """``options``: the pytest options of the runs to come (the buildpack's test command
+        without its tests); the preloading server collects with them, and runs of collected
+        tests with the same options skip pytest's session start-up."""
         self.sandbox = sandbox
+        self.options = list(options)
         self.host_dir = sandbox.scratch / "warm"
         self.path = f"{sandbox.scratch_path}/warm"
         self.alive = False
@@ -52,7 +57,7 @@ class WarmPytest:
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
         self.alive = self._start("sock", [], timeout)
         self.hot = self.alive and self.hot and self._start(
-            "hot.sock", ["--preload", self.sandbox.workdir, *PRELOAD_OPTIONS], timeout)
+            "hot.sock", ["--preload", self.sandbox.workdir, *self.options], timeout)
         return self.alive
 
     def _start(self, socket_name: str, extra: list[str], timeout: float) -> bool:
