@@ -201,15 +201,20 @@ class Live:
                 or any(i not in self.items for i in ids):
             return None
         session, config = self.session, self.session.config
-        if junit is not None:
-            xml = [p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "LogXML"]
-            if len(xml) != 1:
-                return None
-            xml[0].logfile = os.path.normpath(os.path.abspath(junit))
-        config.option.maxfail = maxfail
         capman = config.pluginmanager.getplugin("capturemanager")
-        capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
-        capman.suspend_global_capture()
+        try:  # a pytest of another age may lack something here: then pytest.main, before any test
+            if junit is not None:
+                xml = [p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "LogXML"]
+                if len(xml) != 1:
+                    return None
+                xml[0].logfile = os.path.normpath(os.path.abspath(junit))
+            config.option.maxfail = maxfail
+            capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
+            capman.suspend_global_capture()
+        except Exception:
+            with contextlib.suppress(Exception):
+                capman.stop_global_capturing()
+            return None
         items = [self.items[i] for i in dict.fromkeys(ids)]
         session.testscollected = len(items)
         for index, item in enumerate(items):
