@@ -15,6 +15,7 @@ swap (not local to function bodies) is run by the plain server instead.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import socket
 import time
@@ -55,18 +56,23 @@ class WarmPytest:
         self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
         for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py")):
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
-        self.alive = self._start("sock", [], timeout)
-        self.hot = self.alive and self.hot and self._start(
-            "hot.sock", ["--preload", self.sandbox.workdir, *self.options], timeout)
+        servers = {"sock": self._server("sock")}
+        if self.hot:
+            servers["hot.sock"] = self._server("hot.sock", "--preload", self.sandbox.workdir,
+                                               *self.options)
+        # both start at once (each command returns when its server listens): one exec, in parallel
+        script = " & ".join(shlex.join(argv) for argv in servers.values()) + "; wait"
+        result = self.sandbox.exec(["sh", "-c", script], timeout=timeout)
+        started = {name for name in servers if (self.host_dir / name).exists()}
+        if started != set(servers):
+            log.warning("warm.unavailable", servers=sorted(set(servers) - started),
+                        output=result.output[-300:])
+        self.alive = "sock" in started
+        self.hot = self.alive and "hot.sock" in started
         return self.alive
 
-    def _start(self, socket_name: str, extra: list[str], timeout: float) -> bool:
-        result = self.sandbox.exec(["python", f"{self.path}/server.py", f"{self.path}/{socket_name}",
-                                    *extra], timeout=timeout)
-        started = result.exit_code == 0 and (self.host_dir / socket_name).exists()
-        if not started:
-            log.warning("warm.unavailable", server=socket_name, output=result.output[-300:])
-        return started
+    def _server(self, socket_name: str, *extra: str) -> list[str]:
+        return ["python", f"{self.path}/server.py", f"{self.path}/{socket_name}", *extra]
 
     def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
         argv = list(argv)
