@@ -236,3 +236,22 @@ def test_a_project_hooking_session_start_gets_a_session_per_run(
         assert isinstance(warm, WarmPytest) and warm.hot
         hot = run_tests(box, pack, ["tests/test_kinds.py::test_passes"], via=warm)
         assert hot.passing == ["tests/test_kinds.py::test_passes"] and "test session starts" in hot.log
+
+
+@pytest.mark.docker
+def test_a_file_that_cannot_be_collected_leaves_the_others_live(
+        docker_client: Any, tmp_path: Path) -> None:
+    """A test module that cannot import (a missing optional dependency) keeps its own tests
+    off the live session, not the others'; a run naming it reports what a cold run reports."""
+    files = {**MANY_KINDS, "tests/test_optional.py": "import not_installed_anywhere\n\n"
+                                                      "def test_needs_it():\n    pass\n"}
+    repo = _kinds_project(tmp_path, files)
+    pack = select(repo)
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box)
+        assert isinstance(warm, WarmPytest) and warm.hot
+        live = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
+        assert live.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in live.log
+        both = ["tests/test_kinds.py::test_passes", "tests/test_optional.py::test_needs_it"]
+        hot = run_tests(box, pack, both, via=warm)
+        assert hot.tests == run_tests(box, pack, both).tests and "test session starts" in hot.log

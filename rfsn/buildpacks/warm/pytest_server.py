@@ -20,9 +20,10 @@ test runs, and the caller runs the request on a server without preload instead.
 The collecting session stays live (the server serves from inside its
 ``pytest_runtestloop``): a request for collected node ids with the same options
 (only ``--junitxml`` and ``--maxfail`` may differ) runs those items in the
-child through that session, with no new pytest session at all. Anything else,
-a collection with errors, or a project hooking session start or finish, gets
-``pytest.main`` in the child.
+child through that session, with no new pytest session at all. Files that fail
+to collect (a module that cannot import) are left out by a second collection;
+their tests, anything else, and every request to a project hooking session
+start or finish get ``pytest.main`` in the child.
 """
 
 import contextlib
@@ -165,6 +166,11 @@ class Live:
         self.then = then
         self.session = None
         self.items = {}
+        self.broken = []  # node ids of the collectors that failed (modules that cannot import)
+
+    def pytest_collectreport(self, report):
+        if report.failed and report.nodeid:
+            self.broken.append(report.nodeid)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
@@ -234,8 +240,14 @@ def preload(cwd, options, then):
     global LOADED
     os.chdir(cwd)
     sys.path[0] = cwd
+    live = Live(options, then)
     with quiet():
-        pytest.main([*options], plugins=[Live(options, then)])
+        pytest.main([*options], plugins=[live])
+        broken = [nodeid.split("::")[0] for nodeid in live.broken]
+        if broken:  # collect again without the files that cannot be collected:
+            # their tests are not served live (a request naming them gets pytest.main)
+            pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))],
+                        plugins=[Live(options, then)])
     if LOADED is None:  # the session ended before its run loop (a usage error, say)
         LOADED = hotswap.Loaded(cwd, sys.modules)
 
