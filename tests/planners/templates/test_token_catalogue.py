@@ -1,5 +1,8 @@
 """The token templates for a missing call argument and a member of the same receiver."""
 
+import importlib.util
+import sys
+
 import pytest
 
 from rfsn.planners.candidates import apply_splices
@@ -8,7 +11,14 @@ from rfsn.planners.templates.token_calls import ProjectCalls, add_missing_argume
 from rfsn.planners.templates.token_driver import generate_token_candidates
 from rfsn.planners.templates.token_members import declared_members, owner_at, replace_member
 from rfsn.planners.templates.token_templates import TokenContext
-from tests.planners.templates.token_seeded import SEEDED
+from tests.paths import ROOT
+
+_spec = importlib.util.spec_from_file_location("token_bugs", ROOT / "benchmarks" / "seeded" / "token_bugs.py")
+assert _spec and _spec.loader
+token_bugs = importlib.util.module_from_spec(_spec)
+sys.modules["token_bugs"] = token_bugs  # NamedTuple classes look their module up
+_spec.loader.exec_module(token_bugs)
+SEEDED = token_bugs.SEEDED
 
 
 def _context(files, path):
