@@ -5,7 +5,8 @@ failing tests (FAIL_TO_PASS, test patch applied) are run N times with the gold
 fix applied and reverted in turn, as screening does, three ways in the same
 run: a cold ``python -m pytest`` (exec in the sandbox), the plain warm fork
 server (pytest imported once; the project imported by each run), and the
-preloading server that hot-swaps the edited function (nothing imported again).
+preloading server that hot-swaps the edited function (nothing imported again)
+and runs the selected tests through its live, already-collected session.
 Each way gives the same statuses; the script checks that and prints the median
 seconds per run, runs per second, and the ratios.
 
@@ -62,8 +63,8 @@ def bench(instance: dict[str, Any], repos: Path, n: int) -> dict[str, float] | N
     failing = instance["FAIL_TO_PASS"]
     times: dict[str, list[float]] = {"cold": [], "warm": [], "hot": []}
     with open_sandbox(repo, pack, Settings(sandbox="docker"), "docker") as box:
-        runner = WarmPytest(box)  # both servers, the preloading one at the base
-        if not runner.start() or not runner.hot:
+        runner = pack.warm_runner(box)  # both servers, the preloading one at the base
+        if not isinstance(runner, WarmPytest) or not runner.hot:
             return None
 
         def plain_warm() -> TestReport:

@@ -32,6 +32,7 @@ from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize.location import Location
 from rfsn.planners.strategies.template import TemplateStrategy
+from rfsn.planners.templates.tokens import language_of
 from rfsn.settings import load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +65,8 @@ def record(which: str, only: list[str], out: Path) -> None:
         data[instance["instance_id"]] = {
             "patch": instance["patch"],
             "locations": [list(loc) for loc in context.locations] if context else [],
-            "files": {p: t for p, t in context.files.items() if p.endswith(".py")} if context else {}}
+            "files": {p: t for p, t in context.files.items() if p.endswith(".py") or language_of(p)}
+            if context else {}}
         print(f"{instance['instance_id']:<32} {len(data[instance['instance_id']]['locations'])} locations",
               flush=True)
         out.write_text(json.dumps(data))

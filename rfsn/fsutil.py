@@ -37,14 +37,16 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def append_line(fh: int, path: Path, line: str) -> None:
-    """Append one line with a single write (O_APPEND) and fsync; OutputError if it cannot."""
+def append_line(fh: int, path: Path, line: str, sync: bool = True) -> None:
+    """Append one line with a single write (O_APPEND), and fsync unless ``sync`` is False (the
+    line then survives the process, not the machine); OutputError if it cannot."""
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
         written = os.write(fh, data)
         if written != len(data):
             raise OSError(28, f"short write ({written} of {len(data)} bytes)")
-        os.fsync(fh)
+        if sync:
+            os.fsync(fh)
     except OSError as exc:
         raise OutputError(f"cannot append to {path}: {exc.strerror or exc}") from exc
 

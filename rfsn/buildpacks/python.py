@@ -139,9 +139,10 @@ class PythonBuildpack:
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""
-        from rfsn.buildpacks.warm.client import WarmPytest
+        from rfsn.buildpacks.warm.client import PREFIX, WarmPytest
 
-        warm = WarmPytest(sandbox)
+        options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX):]
+        warm = WarmPytest(sandbox, options=options)
         return warm if warm.start() else None
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:

@@ -1,4 +1,9 @@
-"""The trajectory: one JSON line per step, written (and flushed) as the session goes."""
+"""The trajectory: one JSON line per step, written as the session goes.
+
+Each line is one write, so a crash of rfsn never loses a recorded step nor cuts
+one short; the file is fsynced when it closes, not per step (a session records
+hundreds of steps a second, and an fsync costs a millisecond or more).
+"""
 
 from __future__ import annotations
 
@@ -40,12 +45,17 @@ class Trajectory:
             "outcome": outcome_summary(outcome),
             "seconds": round(seconds, 4),
         }
-        append_line(self._fd, self.path, json.dumps(line))
+        append_line(self._fd, self.path, json.dumps(line), sync=False)
 
     def close(self) -> None:
         if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+            try:
+                os.fsync(self._fd)
+            except OSError:  # durable or not, the steps are written
+                pass
+            finally:
+                os.close(self._fd)
+                self._fd = -1
 
     def __enter__(self) -> Trajectory:
         return self

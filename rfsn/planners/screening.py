@@ -4,7 +4,7 @@ Plausible = every target passes and no baseline-passing test fails. Each
 tier stops the screening at the first one that does not hold, so most
 candidates cost one short run. Mutants may loop: a tier of known tests gets
 a time limit from those tests' baseline durations (``PER_TEST_FACTOR`` times
-each, plus ``PER_TEST_SLACK`` and the runner's start-up), never more than the
+their sum, plus ``RUN_SLACK`` and the runner's start-up), never more than the
 limit of a whole-suite run; the failing tests run cheapest first.
 
 Runs stop early where the buildpack can (``max_failures``): the covering tests
@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from rfsn.models import TestReport, TestStatus
 from rfsn.planners.candidates import Candidate
 
-#: a screened test may take this many times its baseline duration, plus the slack (seconds)
+#: screened tests may take this many times their baseline durations, plus one slack (seconds)
+#: per run (a slack per test made a looping candidate of a five-test tier cost five seconds)
 PER_TEST_FACTOR = 10.0
-PER_TEST_SLACK = 1.0
+RUN_SLACK = 1.0
 #: up to this many failing tests, a candidate's first tier runs them all (partial fixes are paired)
 PAIRABLE_TARGETS = 4
 
@@ -68,7 +69,7 @@ class Screen:
         if not tests or any(t not in known for t in tests):
             return self.timeout
         startup = max(0.0, self.baseline.duration - sum(known.values()))
-        own = sum(PER_TEST_FACTOR * known[t] + PER_TEST_SLACK for t in tests)
+        own = PER_TEST_FACTOR * sum(known[t] for t in tests) + RUN_SLACK
         return min(self.timeout, startup + own)
 
     def tiers(self, candidate: Candidate) -> Iterator[Tier]:

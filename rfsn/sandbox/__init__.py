@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import shlex
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,12 +84,14 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
                  session_id: str | None = None) -> Iterator[Sandbox]:
     sandbox = _create(workspace, buildpack, settings, choose_kind(kind), session_id)
     try:
+        started = time.monotonic()
         for argv in buildpack.setup_commands(workspace):
             result = sandbox.exec(argv, timeout=settings.setup_timeout)
             if result.exit_code != 0:
                 log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
                             output=result.output[-500:])
                 sandbox.setup_failure = f"`{shlex.join(argv)}` failed: {first_error(result.output)}"
+        sandbox.setup_seconds = time.monotonic() - started
         yield sandbox
     finally:
         sandbox.close()

@@ -23,6 +23,8 @@ class Sandbox(SandboxView, Protocol):
     workspace: Path
     #: why the buildpack's setup (e.g. installing the project) failed, if it did
     setup_failure: str | None
+    #: seconds the buildpack's setup commands took when the sandbox opened
+    setup_seconds: float
 
     def close(self) -> None:
         """Remove everything the sandbox created. Safe to call twice."""

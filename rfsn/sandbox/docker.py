@@ -3,9 +3,11 @@
 The working copy is bind-mounted at /testbed and the scratch directory at
 /rfsn. The container is hardened (docs/security.md): no network, every
 capability dropped, ``no-new-privileges``, an unprivileged user (never root,
-even when rfsn runs as root), a read-only root filesystem with writable
-/testbed, a size-limited /tmp and a per-session copy of the env at /opt/rfsn,
-memory/CPU/pids limits, and only the environment rfsn sets. Every command runs
+even when rfsn runs as root) who can write only /testbed, the scratch
+directory, size-limited tmpfs mounts over the system's world-writable
+directories, and the env at /opt/rfsn (copy-on-write in the container's own
+layer, so a session's installs vanish with it), memory/CPU/pids limits, and
+only the environment rfsn sets. Every command runs
 under coreutils ``timeout``, which puts it in a process group of its own and
 kills the whole group when time is up; the host also stops waiting soon after,
 as a backstop. Output is streamed and capped: only its head and tail are kept.
@@ -37,6 +39,9 @@ SCRATCH = "/rfsn"
 KILL_GRACE = 5
 #: the user commands run as when rfsn itself runs as root ("nobody")
 UNPRIVILEGED = 65534
+#: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
+#: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
 #: held back while the daemon creates a container (see DockerSandbox.__init__)
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
@@ -149,6 +154,7 @@ def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
 class DockerSandbox:
     kind = "docker"
     setup_failure: str | None = None
+    setup_seconds: float = 0.0
     workdir = WORKDIR
     scratch_path = SCRATCH
 
@@ -193,10 +199,12 @@ class DockerSandbox:
                     working_dir=WORKDIR, volumes=volumes, environment=environment,
                     user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
                     cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
-                    read_only=True,
-                    tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"},
-                    # The env (a virtualenv, caches) as a per-session copy: setup may install into it.
-                    mounts=[docker.types.Mount(ENV_ROOT, None, type="volume")],
+                    # Setup may install into the env (/opt/rfsn): the container's copy-on-write
+                    # layer holds its writes. A volume copy of the env cost seconds per
+                    # session to create and more to delete (every file of a virtualenv).
+                    read_only=False,
+                    tmpfs={path: f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"
+                           for path in WORLD_WRITABLE},
                     ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
                                                  hard=parse_bytes(file_size))],
                     mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),

@@ -34,6 +34,7 @@ class Reply:
 class FakeSandbox:
     kind = "fake"
     setup_failure: str | None = None
+    setup_seconds: float = 0.0
 
     def __init__(self, workspace: Path,
                  script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None) -> None:

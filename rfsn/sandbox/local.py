@@ -77,6 +77,7 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float) -> Path:
 class LocalSandbox:
     kind = "local"
     setup_failure: str | None = None
+    setup_seconds: float = 0.0
 
     def __init__(self, workspace: Path, env_dir: Path | None, recipe_env: Mapping[str, str],
                  memory: str) -> None:

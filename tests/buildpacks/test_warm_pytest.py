@@ -68,8 +68,8 @@ def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
     pack = select(repo)
     failing = instance["FAIL_TO_PASS"]
     with open_sandbox(repo, pack, load_settings(), "docker") as box:
-        warm = WarmPytest(box)
-        assert warm.start() and warm.hot
+        warm = pack.warm_runner(box)
+        assert isinstance(warm, WarmPytest) and warm.hot
         assert run_tests(box, pack, failing, via=warm).failing == sorted(failing)
         source = repo / "ratelimit" / "bucket.py"
         original = source.read_text()
@@ -116,3 +116,142 @@ def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
     while servers() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert servers() == []
+
+
+MANY_KINDS = {
+    "conftest.py": """
+import pytest
+
+@pytest.fixture(scope="session")
+def shared():
+    return {"hits": 0}
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture fails")
+""",
+    "tests/test_kinds.py": """
+import sys
+import unittest
+
+import pytest
+
+from lib import double
+
+def test_passes(shared):
+    shared["hits"] += 1
+    print("to stdout")
+    assert double(2) == 4
+
+def test_fails():
+    assert double(3) == 7
+
+def test_errors(broken):
+    pass
+
+@pytest.mark.skip(reason="not today")
+def test_skipped():
+    pass
+
+@pytest.mark.xfail
+def test_expected_failure():
+    assert False
+
+@pytest.mark.parametrize("n, m", [(1, 2), (2, 5), (0, 0)], ids=["one", "two wrong", "zero"])
+def test_param(n, m):
+    assert double(n) == m
+
+def test_capsys(capsys):
+    print("seen")
+    sys.stderr.write("err")
+    assert capsys.readouterr() == ("seen\\n", "err")
+
+class TestGroup:
+    def test_in_class(self, shared):
+        assert shared["hits"] <= 1
+
+class Legacy(unittest.TestCase):
+    def test_unittest(self):
+        self.assertEqual(double(5), 11)
+""",
+    "lib.py": "def double(n):\n    return n * 2\n",
+    "pytest.ini": "[pytest]\n",
+}
+
+
+def _kinds_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.docker
+def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_report(
+        docker_client: Any, tmp_path: Path) -> None:
+    """Selected tests run through the preloading server's live session (no session header in
+    the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
+    fast included; an edited function is swapped in; other options fall back to pytest.main."""
+    repo = _kinds_project(tmp_path, MANY_KINDS)
+    pack = select(repo)
+    selected = ["tests/test_kinds.py::test_passes", "tests/test_kinds.py::test_fails",
+                "tests/test_kinds.py::test_errors", "tests/test_kinds.py::test_skipped",
+                "tests/test_kinds.py::test_expected_failure", "tests/test_kinds.py::test_param[one]",
+                "tests/test_kinds.py::test_param[two wrong]", "tests/test_kinds.py::test_capsys",
+                "tests/test_kinds.py::TestGroup::test_in_class",
+                "tests/test_kinds.py::Legacy::test_unittest"]
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box)
+        assert isinstance(warm, WarmPytest) and warm.hot
+        for _ in range(2):  # a child never changes the session the next child starts from
+            hot = run_tests(box, pack, selected, via=warm)
+            cold = run_tests(box, pack, selected)
+            assert hot.tests == cold.tests and hot.exit_code == cold.exit_code == 1
+            assert "test session starts" in cold.log and "test session starts" not in hot.log
+            assert "PASSED tests/test_kinds.py::test_passes" in hot.log  # -rA's summary
+        assert hot.tests["tests/test_kinds.py::test_param[two wrong]"] == "failed"
+        assert hot.tests["tests/test_kinds.py::test_errors"] == "error"
+        fast = run_tests(box, pack, selected, via=warm, max_failures=1)
+        assert fast.tests == run_tests(box, pack, selected, max_failures=1).tests
+        assert fast.failing == ["tests/test_kinds.py::test_fails"]
+        (repo / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
+        edited = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
+        assert edited.passing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in edited.log
+        swapped = warm.swapped
+        verbose = warm.exec(["python", "-m", "pytest", "-v", "tests/test_kinds.py::test_fails"], timeout=60)
+        assert "test session starts" in verbose.output and warm.swapped == swapped + 1
+
+
+@pytest.mark.docker
+def test_a_project_hooking_session_start_gets_a_session_per_run(
+        docker_client: Any, tmp_path: Path) -> None:
+    """Session hooks of the project's own must run once per run: such a project's requests go
+    through pytest.main in the preloaded child."""
+    files = {**MANY_KINDS, "conftest.py": MANY_KINDS["conftest.py"]
+             + "\ndef pytest_sessionstart(session):\n    print('session hook ran')\n"}
+    repo = _kinds_project(tmp_path, files)
+    pack = select(repo)
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box)
+        assert isinstance(warm, WarmPytest) and warm.hot
+        hot = run_tests(box, pack, ["tests/test_kinds.py::test_passes"], via=warm)
+        assert hot.passing == ["tests/test_kinds.py::test_passes"] and "test session starts" in hot.log
+
+
+@pytest.mark.docker
+def test_a_file_that_cannot_be_collected_leaves_the_others_live(
+        docker_client: Any, tmp_path: Path) -> None:
+    """A test module that cannot import (a missing optional dependency) keeps its own tests
+    off the live session, not the others'; a run naming it reports what a cold run reports."""
+    files = {**MANY_KINDS, "tests/test_optional.py": "import not_installed_anywhere\n\n"
+                                                      "def test_needs_it():\n    pass\n"}
+    repo = _kinds_project(tmp_path, files)
+    pack = select(repo)
+    with open_sandbox(repo, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box)
+        assert isinstance(warm, WarmPytest) and warm.hot
+        live = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
+        assert live.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in live.log
+        both = ["tests/test_kinds.py::test_passes", "tests/test_optional.py::test_needs_it"]
+        hot = run_tests(box, pack, both, via=warm)
+        assert hot.tests == run_tests(box, pack, both).tests and "test session starts" in hot.log

@@ -201,3 +201,16 @@ def test_a_shared_clone_reads_its_history_inside_the_sandbox(
         written = box.exec(["sh", "-c", f"touch {origin}/.git/objects/x"], timeout=60)
     assert described.exit_code == 0 and described.output.strip() == "v1.2.3", described.output
     assert written.exit_code != 0  # borrowed objects are read-only
+
+
+def test_what_a_session_writes_into_the_env_is_gone_in_the_next(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """The env is copy-on-write in each container: one session's installs (or a hostile test's
+    plant) are never seen by the next session of the same image."""
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        planted = box.exec(["sh", "-c", 'echo planted > "$RFSN_ENV/planted" && cat "$RFSN_ENV/planted"'],
+                           timeout=30)
+        assert planted.exit_code == 0 and "planted" in planted.output
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        assert box.exec(["sh", "-c", 'test -e "$RFSN_ENV/planted"'], timeout=30).exit_code == 1

@@ -86,12 +86,28 @@ def status(field):
         if line.startswith(field + ":"):
             return line.split()[1]
 
+def writable():
+    # every directory (not descended into) and file the sandbox user may write
+    found = []
+    for root, dirs, files in os.walk("/"):
+        if root == "/":
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "testbed", "rfsn")]
+        if os.access(root, os.W_OK):
+            found.append(root)
+            dirs[:] = []
+            continue
+        found += [p for f in files if os.access(p := os.path.join(root, f), os.W_OK)
+                  and not os.path.islink(p)]
+    return sorted(found)
+
 def test_looks_around():
     seen = {
+        "writable": writable(),
         "interfaces": sorted(os.listdir("/sys/class/net")),
         "proc_net_dev": sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").readlines()[2:]),
         "cap_eff": status("CapEff"), "cap_bnd": status("CapBnd"), "no_new_privs": status("NoNewPrivs"),
         "uid": os.getuid(), "env": dict(os.environ),
+        "mounts": [" ".join(line.split()[1:3]) for line in open("/proc/self/mounts")],
     }
     try:
         open("/usr/rfsn-planted", "w").close()
@@ -184,7 +200,10 @@ def test_no_network_no_privileges_no_host_secrets(
     assert seen["interfaces"] == ["lo"] and seen["proc_net_dev"] == ["lo"]
     assert int(seen["cap_eff"], 16) == 0 and int(seen["cap_bnd"], 16) == 0
     assert seen["no_new_privs"] == "1" and seen["uid"] != 0
-    assert seen["root_fs"] == "Read-only file system"
+    assert seen["root_fs"] == "Permission denied"
+    # beyond /testbed and the scratch directory: the tmpfs mounts and the env, nothing else
+    assert seen["writable"] == ["/opt/rfsn", "/run/lock", "/tmp", "/var/tmp"]
+    assert all(f"{path} tmpfs" in seen["mounts"] for path in ("/tmp", "/var/tmp", "/run/lock"))
     assert secret not in json.dumps(seen["env"])
     assert not {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN"} & set(seen["env"])
 

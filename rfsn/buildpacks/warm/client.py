@@ -14,6 +14,7 @@ swap (not local to function bodies) is run by the plain server instead.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 
 PREFIX = ["python", "-m", "pytest"]
-#: the preloading server's pytest options for its collection (the buildpack's own)
+#: the preloading server's pytest options when none are given
 PRELOAD_OPTIONS = ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
 #: the exit status of a preloaded child whose edit cannot be swapped in (pytest_server.py)
 NOT_SWAPPABLE = 75
@@ -34,8 +35,13 @@ log = get_logger(__name__)
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
-    def __init__(self, sandbox: SandboxView, hot_swap: bool = True) -> None:
+    def __init__(self, sandbox: SandboxView, hot_swap: bool = True,
+                 options: Sequence[str] = PRELOAD_OPTIONS) -> None:
+        """``options``: the pytest options of the runs to come (the buildpack's test command
+        without its tests); the preloading server collects with them, and runs of collected
+        tests with the same options skip pytest's session start-up."""
         self.sandbox = sandbox
+        self.options = list(options)
         self.host_dir = sandbox.scratch / "warm"
         self.path = f"{sandbox.scratch_path}/warm"
         self.alive = False
@@ -48,18 +54,23 @@ class WarmPytest:
         self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
         for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py")):
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
-        self.alive = self._start("sock", [], timeout)
-        self.hot = self.alive and self.hot and self._start(
-            "hot.sock", ["--preload", self.sandbox.workdir, *PRELOAD_OPTIONS], timeout)
+        servers = {"sock": self._server("sock")}
+        if self.hot:
+            servers["hot.sock"] = self._server("hot.sock", "--preload", self.sandbox.workdir,
+                                               *self.options)
+        # both start at once (each command returns when its server listens): one exec, in parallel
+        script = " & ".join(shlex.join(argv) for argv in servers.values()) + "; wait"
+        result = self.sandbox.exec(["sh", "-c", script], timeout=timeout)
+        started = {name for name in servers if (self.host_dir / name).exists()}
+        if started != set(servers):
+            log.warning("warm.unavailable", servers=sorted(set(servers) - started),
+                        output=result.output[-300:])
+        self.alive = "sock" in started
+        self.hot = self.alive and "hot.sock" in started
         return self.alive
 
-    def _start(self, socket_name: str, extra: list[str], timeout: float) -> bool:
-        result = self.sandbox.exec(["python", f"{self.path}/server.py", f"{self.path}/{socket_name}",
-                                    *extra], timeout=timeout)
-        started = result.exit_code == 0 and (self.host_dir / socket_name).exists()
-        if not started:
-            log.warning("warm.unavailable", server=socket_name, output=result.output[-300:])
-        return started
+    def _server(self, socket_name: str, *extra: str) -> list[str]:
+        return ["python", f"{self.path}/server.py", f"{self.path}/{socket_name}", *extra]
 
     def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
         argv = list(argv)

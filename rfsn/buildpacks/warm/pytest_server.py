@@ -12,11 +12,18 @@ own with stdout/stderr to PATH, and the reply is one JSON line
 the server never imports the project, so every child sees the files as they
 are now.
 
-With ``--preload`` the server first collects the suite in CWD, which imports
-the tests and the project, and each child hot-swaps the functions edited since
-(see hotswap.py) before it runs: no import is repeated. An edit that cannot be
-swapped ends the child with ``NOT_SWAPPABLE`` before any test runs, and the
-caller runs the request on a server without preload instead.
+With ``--preload`` the server first collects the suite in CWD with the given
+options, which imports the tests and the project, and each child hot-swaps the
+functions edited since (see hotswap.py) before it runs: no import is repeated.
+An edit that cannot be swapped ends the child with ``NOT_SWAPPABLE`` before any
+test runs, and the caller runs the request on a server without preload instead.
+The collecting session stays live (the server serves from inside its
+``pytest_runtestloop``): a request for collected node ids with the same options
+(only ``--junitxml`` and ``--maxfail`` may differ) runs those items in the
+child through that session, with no new pytest session at all. Files that fail
+to collect (a module that cannot import) are left out by a second collection;
+their tests, anything else, and every request to a project hooking session
+start or finish get ``pytest.main`` in the child.
 """
 
 import contextlib
@@ -35,6 +42,7 @@ from _pytest.config import default_plugins
 #: a child's exit status when the edit cannot be hot-swapped (EX_TEMPFAIL)
 NOT_SWAPPABLE = 75
 LOADED = None  # the project as the preloading server imported it (hotswap.Loaded)
+LIVE = None  # the preloading server's live session, when requests may run its items (Live)
 #: seconds between checks that the socket still exists (a local sandbox's server outlives its
 #: process group: it is a daemon; it exits once the session removed its scratch directory)
 ORPHAN_CHECK = 2.0
@@ -68,7 +76,10 @@ def run(request):
             os.chdir(request["cwd"])
             sys.path[0] = request["cwd"]  # as `python -m pytest` has it (not this script's dir)
             os.environ.update(request.get("env") or {})
-            code = swap_in() or pytest.main(list(request["args"]))
+            code = swap_in()
+            if not code:
+                ran = LIVE.run(list(request["args"])) if LIVE is not None else None
+                code = pytest.main(list(request["args"])) if ran is None else ran
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # report, never return into the server loop
@@ -131,13 +142,114 @@ def warm_up():
     sys.modules.pop("test_rfsn_warmup", None)
 
 
-def preload(cwd, options):
-    """Collect the suite in ``cwd`` (importing the project); what it imported, for hot swaps."""
+def split(args):
+    """(node ids, the other arguments, --junitxml's value, --maxfail's value) of pytest args."""
+    ids, rest, junit, maxfail = [], [], None, 0
+    for arg in args:
+        if "::" in arg:
+            ids.append(arg)
+        elif arg.startswith("--junitxml="):
+            junit = arg.split("=", 1)[1]
+        elif arg.startswith("--maxfail="):
+            maxfail = int(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    return ids, rest, junit, maxfail
+
+
+class Live:
+    """A pytest plugin: the preloading session stops before running anything and serves from
+    there (``then`` never returns), so that children can run its collected items."""
+
+    def __init__(self, options, then):
+        _, self.options, self.junit, _ = split(options)
+        self.then = then
+        self.session = None
+        self.items = {}
+        self.broken = []  # node ids of the collectors that failed (modules that cannot import)
+
+    def pytest_collectreport(self, report):
+        if report.failed and report.nodeid:
+            self.broken.append(report.nodeid)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        global LIVE, LOADED
+        LOADED = hotswap.Loaded(os.getcwd(), sys.modules)
+        capman = session.config.pluginmanager.getplugin("capturemanager")
+        if session.testsfailed or capman is None or self._project_hooks(session.config):
+            return True  # the session ends; children run pytest.main
+        self.session, self.items = session, {item.nodeid: item for item in session.items}
+        capman.stop_global_capturing()  # each child captures to its own output
+        LIVE = self
+        self.then()
+        return True
+
+    @staticmethod
+    def _project_hooks(config):
+        """Whether code of the project hooks session start or finish: that would run once, here,
+        instead of once per run."""
+        root = os.path.realpath(os.getcwd()) + os.sep
+        for hook in (config.hook.pytest_sessionstart, config.hook.pytest_sessionfinish):
+            if not hasattr(hook, "get_hookimpls"):  # a pluggy too old to tell
+                return True
+            for impl in hook.get_hookimpls():
+                path = getattr(impl.plugin, "__file__", None) or ""
+                if os.path.realpath(path).startswith(root):
+                    return True
+        return False
+
+    def run(self, args):
+        """Run the items ``args`` names; their exit status, or None when ``args`` ask for
+        anything else (other options, other tests): pytest.main must run them."""
+        ids, rest, junit, maxfail = split(args)
+        if not ids or rest != self.options or (junit is None) != (self.junit is None) \
+                or any(i not in self.items for i in ids):
+            return None
+        session, config = self.session, self.session.config
+        capman = config.pluginmanager.getplugin("capturemanager")
+        try:  # a pytest of another age may lack something here: then pytest.main, before any test
+            if junit is not None:
+                xml = [p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "LogXML"]
+                if len(xml) != 1:
+                    return None
+                xml[0].logfile = os.path.normpath(os.path.abspath(junit))
+            config.option.maxfail = maxfail
+            capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
+            capman.suspend_global_capture()
+        except Exception:
+            with contextlib.suppress(Exception):
+                capman.stop_global_capturing()
+            return None
+        items = [self.items[i] for i in dict.fromkeys(ids)]
+        session.testscollected = len(items)
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            if session.shouldfail or session.shouldstop:
+                break
+        code = 1 if session.testsfailed else 0
+        config.hook.pytest_sessionfinish(session=session, exitstatus=code)
+        capman.stop_global_capturing()
+        return code
+
+
+def preload(cwd, options, then):
+    """Collect the suite in ``cwd`` (importing the project) and serve from the live session;
+    returns only when that session cannot serve (``LOADED`` is set either way)."""
+    global LOADED
     os.chdir(cwd)
     sys.path[0] = cwd
+    live = Live(options, then)
     with quiet():
-        pytest.main(["--collect-only", "-q", *options])
-    return hotswap.Loaded(cwd, sys.modules)
+        pytest.main([*options], plugins=[live])
+        broken = [nodeid.split("::")[0] for nodeid in live.broken]
+        if broken:  # collect again without the files that cannot be collected:
+            # their tests are not served live (a request naming them gets pytest.main)
+            pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))],
+                        plugins=[Live(options, then)])
+    if LOADED is None:  # the session ended before its run loop (a usage error, say)
+        LOADED = hotswap.Loaded(cwd, sys.modules)
 
 
 def serve(path):
@@ -149,11 +261,15 @@ def serve(path):
 
 
 def main():
-    global LOADED
     path = sys.argv[1]
     warm_up()
     if sys.argv[2:3] == ["--preload"]:
-        LOADED = preload(sys.argv[3], sys.argv[4:])
+        preload(sys.argv[3], sys.argv[4:], then=lambda: daemon(path))
+    daemon(path)
+
+
+def daemon(path):
+    """Listen on ``path``, detach (the starting process exits 0) and answer requests forever."""
     server = serve(path)
     if os.fork():  # the parent returns once the socket listens
         os._exit(0)

@@ -5,13 +5,14 @@ Test code is a test file or a Rust ``#[cfg(test)]`` region inside a source file.
 Assertion failures point into the test, not into the code under test. The
 test code around those frames names the functions it exercises; their
 bodies are where the fault is likely to be. Each body line is scored by how
-many failing tests' frames name its function.
+many failing tests' frames name its function: fully when the frame's own line
+names it (the call whose result the assertion rejected), by half when only the
+lines above it do (the set-up).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from rfsn.models.testfiles import is_test_code
@@ -20,6 +21,7 @@ from rfsn.planners.localize.stacktrace import stack_frames
 from rfsn.planners.templates.tokens import Token, code_tokens, language_of, tokenize
 
 WINDOW = 12  # test lines read above each frame
+SETUP_WEIGHT = 0.5  # a name only in the lines above a frame, against 1 on the frame's line
 _DEFINITION = re.compile(
     r"(?:function\s*\*?\s*(?P<a>\w+)"            # function name(
     r"|(?:const|let|var)\s+(?P<b>\w+)\s*=\s*(?:async\s*)?(?:function|\([^)]*\)\s*=>|\w+\s*=>)"
@@ -70,14 +72,17 @@ def function_spans(source: str, language: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _named_is_test_code(frames: Iterable[tuple[str, int]], files: Mapping[str, str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _named_is_test_code(frames: Iterable[tuple[str, int]], files: Mapping[str, str]) -> dict[str, float]:
+    counts: dict[str, float] = {}
     for path, line in frames:
         text = files.get(path)
         if text is None:
             continue
-        window = "\n".join(text.splitlines()[max(0, line - WINDOW) : line])
-        counts.update(set(re.findall(r"[A-Za-z_]\w*", window)))
+        lines = text.splitlines()
+        above = "\n".join(lines[max(0, line - WINDOW) : line - 1])
+        here = set(re.findall(r"[A-Za-z_]\w*", lines[line - 1] if 0 < line <= len(lines) else ""))
+        for name in set(re.findall(r"[A-Za-z_]\w*", above)) | here:
+            counts[name] = counts.get(name, 0.0) + (1.0 if name in here else SETUP_WEIGHT)
     return counts
 
 
@@ -95,10 +100,10 @@ def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, 
         if language is None or language == "python":
             continue
         for name, first, last in function_spans(source, language):
-            if named[name] and not is_test_code(path, first, files):
+            if named.get(name) and not is_test_code(path, first, files):
                 for line in range(first, last + 1):
                     where = (path, line)
-                    scored[where] = max(scored.get(where, 0.0), float(named[name]))
+                    scored[where] = max(scored.get(where, 0.0), named[name])
     if not scored:
         return []
     best = max(scored.values())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from rfsn.planners.templates import token_calls as calls
+from rfsn.planners.templates import token_members as members
 from rfsn.planners.templates import token_names as names
 from rfsn.planners.templates import token_templates as ops
 from rfsn.planners.templates.driver import generate
@@ -17,7 +19,8 @@ TOKEN_CATALOGUE: tuple[Template, ...] = (
     ops.integer_off_by_one,
     ops.swap_arguments,
     names.similar_call,
-    names.replace_member,
+    members.replace_member,
+    calls.add_missing_argument,
     names.swap_comparison_operands,
     names.replace_identifier,
     names.widen_operand,
@@ -40,13 +43,29 @@ def balanced(source: str, language: str) -> bool:
 
 
 class TokenReader:
-    """Non-Python files as token streams; an edit must keep the brackets balanced."""
+    """Non-Python files as token streams; an edit must keep the brackets balanced.
+
+    Each file's context carries the call sites of the project's files in its
+    language, indexed once per ``files`` mapping (the last one is kept).
+    """
+
+    def __init__(self) -> None:
+        self._indexed: tuple[dict[str, str], dict[str, calls.ProjectCalls]] | None = None
+
+    def _project(self, files: dict[str, str], language: str) -> calls.ProjectCalls:
+        if self._indexed is None or self._indexed[0] is not files:
+            self._indexed = (files, {})
+        family = "javascript" if language == "typescript" else language
+        by_family = self._indexed[1]
+        if family not in by_family:
+            by_family[family] = calls.ProjectCalls.of(files, family)
+        return by_family[family]
 
     def context(self, path: str, files: dict[str, str]) -> ops.TokenContext | None:
         language, source = language_of(path), files.get(path)
         if language is None or source is None:
             return None
-        return ops.TokenContext(path, source, language)
+        return ops.TokenContext(path, source, language, project=self._project(files, language))
 
     def valid(self, patched: str, context: ops.TokenContext) -> bool:
         return balanced(patched, context.language)

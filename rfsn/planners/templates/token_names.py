@@ -1,5 +1,5 @@
-"""Token-level templates about names and operands: similar functions and members,
-swapped comparison operands, widened operands, added call arguments."""
+"""Token-level templates about names and operands: similar functions, swapped
+comparison operands, widened operands, added call arguments."""
 
 from __future__ import annotations
 
@@ -42,22 +42,6 @@ def similar_call(ctx: TokenContext, line: int) -> Iterator[Edit]:
                 drop_to = ctx.tokens[args[-1][1]].end
                 edit = Edit((*edit.splices, Splice(drop_from, drop_to, "")), edit.description)
             yield edit
-
-
-@template("tok_replace_member", 0.65)
-def replace_member(ctx: TokenContext, line: int) -> Iterator[Edit]:
-    """``x.len`` -> ``x.capacity()`` / ``x.size``: other members used in the file."""
-    toks = ctx.tokens
-    for i in ctx.on_line(line):
-        if not (i and toks[i - 1].text == "." and toks[i].kind == "ident"):
-            continue
-        called = i + 1 < len(toks) and toks[i + 1].text == "("
-        if called:
-            continue  # method calls are handled by tok_similar_call
-        for other, empty_call in ctx.members.items():
-            if other != toks[i].text and not other[:1].isdigit():
-                new = f"{other}()" if empty_call else other
-                yield _sub(ctx, i, new)
 
 
 def _operand_start(ctx: TokenContext, end: int) -> int:

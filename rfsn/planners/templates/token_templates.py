@@ -7,13 +7,17 @@ string or comment tokens because they only ever splice code tokens.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations, pairwise
+from typing import TYPE_CHECKING, Any
 
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.python.base import Edit, template
 from rfsn.planners.templates.tokens import Token, code_tokens, tokenize
+
+if TYPE_CHECKING:  # the call index reads files into TokenContexts, so it imports this module
+    from rfsn.planners.templates.token_calls import ProjectCalls
 
 COMPARISON = {
     "<": ("<=", ">", "!="), "<=": ("<", ">="), ">": (">=", "<", "!="), ">=": (">", "<="),
@@ -127,6 +131,10 @@ class TokenContext:
     path: str
     source: str
     language: str
+    #: the call sites of the project's files in this language (None: not indexed)
+    project: ProjectCalls | None = None
+    #: what templates compute once per file and share
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def tokens(self) -> list[Token]:

@@ -69,3 +69,39 @@ def test_rust_tests_inside_the_source_file_name_the_function_under_test() -> Non
     """An in-module #[cfg(test)] test is test code; old rustc puts the location last."""
     ranked = callee_locations(OLD_RUSTC, {"src/lib.rs": RUST}, {})
     assert {loc.line for loc in ranked} == {1, 2, 3, 4, 5}
+
+
+BUFFER = """pub struct Buf { v: Vec<i32> }
+
+impl Buf {
+    pub fn push(&mut self, x: i32) {
+        self.v.push(x);
+    }
+
+    pub fn get(&self, i: usize) -> Option<&i32> {
+        self.v.get(i + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_returns_what_was_pushed() {
+        let mut b = Buf { v: vec![] };
+        b.push(1);
+        assert_eq!(b.get(0), Some(&1));
+    }
+}
+"""
+PANIC = ("thread 'tests::get_returns_what_was_pushed' panicked at src/lib.rs:21:9:\n"
+         "assertion `left == right` failed\n")
+
+
+def test_the_call_on_the_failing_line_outranks_the_set_up() -> None:
+    """The frame's own line calls ``get``; ``push`` only sets up: ``get``'s body ranks first."""
+    ranked = callee_locations(PANIC, {"src/lib.rs": BUFFER}, {})
+    top = {loc.line for loc in ranked if loc.score == 1.0}
+    assert top == {8, 9, 10}
+    assert {loc.line for loc in ranked if loc.score < 1.0} == {4, 5, 6}
