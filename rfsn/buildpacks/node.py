@@ -11,6 +11,10 @@ The runner is read from package.json by :meth:`NodeBuildpack.configure`, which
 ``env_recipe`` and ``setup_commands`` call; ``test_command`` uses the last
 configured runner (``node --test`` when none was).
 
+Under ``node --test``, screening runs go through a warm runner (``WarmCapable``, see
+:mod:`rfsn.buildpacks.warm.node_client`): each test file still in a fresh process, one
+started before the run asked for it.
+
 Per-test coverage (``CoverageCapable``) is measured for ``node --test`` only, from
 V8's coverage (see :mod:`rfsn.buildpacks.jscoverage`); under jest, mocha and
 vitest the plan runs the tests alone and localization falls back to stack frames.
@@ -26,7 +30,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.base import (
+    BaseImage,
+    CoveragePlan,
+    Detection,
+    EnvRecipe,
+    SandboxView,
+    TestExec,
+)
 from rfsn.buildpacks.jscoverage import DRIVER, RUNS_REPORT, driver_command, driver_js, parse_v8_runs
 from rfsn.buildpacks.jsreports import (
     NODE_REPORTER_JS,
@@ -194,13 +205,28 @@ class NodeBuildpack:
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str] | None:
         """jest and vitest stop after a count of failures, mocha after the first; node 20's
-        own runner cannot stop early."""
+        own runner cannot stop early: its command carries the count for the warm runner,
+        which stops after the file in which that many tests failed (cold, it runs them all)."""
         argv = self.test_command(tests, report_dir)
+        if self.runner == "node":
+            from rfsn.buildpacks.warm.node_client import fail_fast_argv
+
+            return fail_fast_argv(argv, max_failures)
         if self.runner in ("jest", "vitest"):
             return [*argv, f"--bail={max_failures}"]
         if self.runner == "mocha" and max_failures == 1:
             return [*argv, "--bail"]
         return None
+
+    def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
+        """The warm ``node --test`` server in the sandbox (None: another runner, or it cannot
+        start)."""
+        if self.runner != "node":
+            return None
+        from rfsn.buildpacks.warm.node_client import WarmNode
+
+        warm = WarmNode(sandbox, NODE_REPORT)
+        return warm if warm.start() else None
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         root = reports.get(CWD_FILE, "").strip() or None

@@ -14,16 +14,14 @@ swap (not local to function bodies) is run by the plain server instead.
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
-import socket
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.buildpacks.base import SandboxView
-from rfsn.models import ExecResult, truncate_output
+from rfsn.buildpacks.warm.ask import ServerGone, run_through
+from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 
 PREFIX = ["python", "-m", "pytest"]
@@ -91,19 +89,11 @@ class WarmPytest:
         output = f"{socket_name}.out"
         request = {"args": argv[3:], "cwd": self.sandbox.workdir, "env": {},
                    "output": f"{self.path}/{output}", "timeout": timeout}
-        started = time.monotonic()
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(timeout + 30)
-                conn.connect(str(self.host_dir / socket_name))
-                conn.sendall(json.dumps(request).encode() + b"\n")
-                reply = json.loads(conn.makefile("rb").readline())
-        except (OSError, ValueError) as exc:
+            return run_through(self.host_dir / socket_name, request, argv, self.host_dir / output, timeout)
+        except ServerGone as exc:
             log.warning("warm.failed", server=socket_name, error=str(exc))
             if socket_name == "sock":
                 self.alive = False
             self.hot = False
             return None
-        text = (self.host_dir / output).read_text(encoding="utf-8", errors="replace")
-        return ExecResult(argv=argv, exit_code=reply["exit_code"], output=truncate_output(text),
-                          duration=time.monotonic() - started, timed_out=reply["timed_out"])
