@@ -9,7 +9,7 @@ resolved iff every FAIL_TO_PASS and PASS_TO_PASS test passes.
 
 Prints one row per instance, then: resolved count, median time-to-fix of the
 single-location Python bugs, and screening speed (candidates per second of
-patch phase).
+patch phase), over all instances and per language.
 """
 
 from __future__ import annotations
@@ -95,6 +95,12 @@ def main() -> int:
               f"(over {len(single_py)} fixed)")
     if patch_seconds:
         print(f"screening: {sum(r['candidates'] for r in rows) / patch_seconds:.2f} candidates/s")
+        for language in sorted({r["language"] for r in rows}):
+            mine = [r for r in rows if r["language"] == language]
+            seconds = sum(r["patch_seconds"] for r in mine)
+            if seconds:
+                print(f"  {language}: {sum(r['candidates'] for r in mine) / seconds:.2f} candidates/s "
+                      f"({sum(r['candidates'] for r in mine)} in {seconds:.1f} s of patch phase)")
     return 0
 
 
