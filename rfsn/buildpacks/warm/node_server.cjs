@@ -95,6 +95,11 @@ class Pool {
     while (this.workers.length < POOL) this.workers.push(this.spawn());
   }
 
+  discardWaiting() {
+    for (const { child } of this.workers) kill(child);
+    this.workers = [];
+  }
+
   kill() {
     for (const { child } of [...this.workers, ...(this.running ? [this.running] : [])]) kill(child);
   }
@@ -188,6 +193,10 @@ async function runFile(worker, request, file, index, output) {
   return { exit, timedOut, text: texts[request.events] ?? '' };
 }
 
+function diedUnused(run) {
+  return !run.timedOut && run.exit.signal !== null && run.text === '';
+}
+
 async function handle(pool, request, workdir) {
   const started = Date.now();
   request.deadline = started + request.timeout * 1000;
@@ -201,11 +210,18 @@ async function handle(pool, request, workdir) {
     for (const d of request.destinations) if (d !== 'stdout' && d !== 'stderr') fs.writeFileSync(d, '');
     for (const [index, file] of files.entries()) {
       if (request.max_failures !== null && failures >= request.max_failures) break;
-      const worker = await pool.take(files.length - index - 1);
-      if (worker === null) throw new Error('no worker could start');
-      pool.running = worker;
-      const run = await runFile(worker, request, file, index, output);
-      pool.running = null;
+      let run = null;
+      // a worker killed while it waited may be handed the file before its exit is seen: it
+      // reports nothing and dies by a signal. Whatever killed it may have killed the others
+      // that wait: they are replaced, and the file runs once more on a fresh worker
+      for (let attempt = 0; attempt < 2 && (run === null || diedUnused(run)); attempt += 1) {
+        if (run !== null) pool.discardWaiting();
+        const worker = await pool.take(files.length - index - 1);
+        if (worker === null) throw new Error('no worker could start');
+        pool.running = worker;
+        run = await runFile(worker, request, file, index, output);
+        pool.running = null;
+      }
       timedOut = run.timedOut;
       if (timedOut) break;
       const seen = tally(run.text);
