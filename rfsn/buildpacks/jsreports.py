@@ -32,6 +32,7 @@ export default async function* rfsnReporter(source) {
     yield JSON.stringify({
       event: type.slice(5), name: rel(data.name), nesting: data.nesting, file: rel(data.file) ?? '',
       skip: data.skip ?? false, todo: data.todo ?? false, kind: data.details?.type ?? 'test',
+      duration_ms: data.details?.duration_ms ?? null,
     }) + '\\n';
   }
 }
@@ -115,15 +116,15 @@ def _node_trees(events: Iterable[dict[str, Any]]) -> dict[str, list[_Node]]:
     return {file: [n for level in sorted(levels) for n in levels[level]] for file, levels in pending.items()}
 
 
-def _walk(node: _Node, file: str, titles: tuple[str, ...], out: dict[str, TestStatus]) -> None:
+def _walk(node: _Node, file: str, titles: tuple[str, ...]) -> Iterator[tuple[str, TestStatus, _Node]]:
     titles = (*titles, node.name)
     for child in node.children:
-        _walk(child, file, titles, out)
+        yield from _walk(child, file, titles)
     if not node.children:
         if node.event.get("kind") != "suite" or node.failed:  # a passing suite with no test is none
-            _merge(out, make_id(file, *titles), node.status)
+            yield make_id(file, *titles), node.status, node
     elif node.failed and not node.any_failed_below():
-        _merge(out, make_id(file, *titles), TestStatus.FAILED)  # a hook or the test body itself
+        yield make_id(file, *titles), TestStatus.FAILED, node  # a hook or the test body itself
 
 
 def parse_node_events(text: str) -> dict[str, TestStatus]:
@@ -131,13 +132,28 @@ def parse_node_events(text: str) -> dict[str, TestStatus]:
     parents that failed on their own (a failing hook, an assertion after subtests).
     A suite left without tests (empty, or all filtered out by name) is not a test."""
     statuses: dict[str, TestStatus] = {}
+    for tid, status, _ in _node_tests(text):
+        _merge(statuses, tid, status)
+    return statuses
+
+
+def node_durations(text: str) -> dict[str, float]:
+    """Seconds each test of :func:`parse_node_events` took, as node measured it."""
+    found: dict[str, float] = {}
+    for tid, _, node in _node_tests(text):
+        ms = node.event.get("duration_ms")
+        if isinstance(ms, (int, float)) and ms >= 0:
+            found[tid] = found.get(tid, 0.0) + ms / 1000
+    return found
+
+
+def _node_tests(text: str) -> Iterator[tuple[str, TestStatus, _Node]]:
     for file, roots in _node_trees(_node_events(text.splitlines())).items():
         for root in roots:
             if root.name == file and not root.children and file:
-                _merge(statuses, file, TestStatus.ERROR if root.failed else root.status)
+                yield file, TestStatus.ERROR if root.failed else root.status, root
             else:
-                _walk(root, file, (), statuses)
-    return statuses
+                yield from _walk(root, file, ())
 
 
 # -- jest and vitest -----------------------------------------------------------------

@@ -42,6 +42,7 @@ from rfsn.buildpacks.jscoverage import DRIVER, RUNS_REPORT, driver_command, driv
 from rfsn.buildpacks.jsreports import (
     NODE_REPORTER_JS,
     SEP,
+    node_durations,
     parse_jest_json,
     parse_mocha_json,
     parse_node_events,
@@ -239,6 +240,10 @@ class NodeBuildpack:
         if MOCHA_REPORT in reports:
             statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
         return statuses
+
+    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
+        """Per-test seconds, for ``node --test`` (its reporter says); other runners: none."""
+        return node_durations(reports[NODE_REPORT]) if NODE_REPORT in reports else {}
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)

@@ -129,3 +129,44 @@ def test_round_trip_through_synthesized_reporter_output(tests: dict[tuple[str, s
                       "file": "test/x.test.js", "kind": "suite"})
     parsed = parse_node_events("\n".join(json.dumps(line) for line in lines))
     assert parsed == {f"test/x.test.js > {s} > {n}": status for (s, n), status in tests.items()}
+
+
+def test_durations_are_read_for_the_ids_the_statuses_have() -> None:
+    from rfsn.buildpacks.jsreports import node_durations
+
+    lines = [
+        {"event": "pass", "name": "leaf", "nesting": 1, "file": "t.test.js", "duration_ms": 250.0},
+        {"event": "pass", "name": "group", "nesting": 0, "file": "t.test.js", "kind": "suite",
+         "duration_ms": 260.0},
+        {"event": "fail", "name": "alone", "nesting": 0, "file": "t.test.js", "duration_ms": 5},
+        {"event": "pass", "name": "unmeasured", "nesting": 0, "file": "t.test.js"},
+    ]
+    text = "\n".join(json.dumps(line) for line in lines)
+    assert node_durations(text) == {"t.test.js > group > leaf": 0.25, "t.test.js > alone": 0.005}
+    assert set(node_durations(text)) < set(parse_node_events(text))
+
+
+def test_a_real_node_run_reports_each_tests_duration(tmp_path) -> None:
+    """The reporter passes node's own duration_ms: screening gets per-test limits for node."""
+    import shutil
+
+    from rfsn.buildpacks.node import NodeBuildpack
+    from rfsn.runner import run_tests
+    from rfsn.sandbox.local import LocalSandbox
+
+    if shutil.which("node") is None:
+        pytest.skip("no node on the host")
+    (tmp_path / "test").mkdir()
+    (tmp_path / "package.json").write_text('{"name": "d", "scripts": {"test": "node --test"}}')
+    (tmp_path / "test" / "slow.test.js").write_text(
+        "const test = require('node:test');\n"
+        "test('slow', async () => { await new Promise((r) => setTimeout(r, 300)); });\n"
+        "test('quick', () => {});\n")
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    try:
+        report = run_tests(box, NodeBuildpack(), timeout=60)
+    finally:
+        box.close()
+    assert set(report.durations) == set(report.tests) == {"test/slow.test.js > slow",
+                                                          "test/slow.test.js > quick"}
+    assert report.durations["test/slow.test.js > slow"] >= 0.29 > report.durations["test/slow.test.js > quick"]
