@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rfsn.buildpacks import select
+from rfsn.buildpacks.base import Buildpack, WarmCapable
 from rfsn.buildpacks.warm.client import WarmPytest
 from rfsn.runner import run_tests
-from rfsn.sandbox import open_sandbox
+from rfsn.sandbox import Sandbox, open_sandbox
 from rfsn.settings import load_settings
 from tests.conftest import with_test_patch
 
@@ -179,11 +182,17 @@ class Legacy(unittest.TestCase):
 }
 
 
-def _kinds_project(root: Path, files: dict[str, str]) -> Path:
+@contextmanager
+def _live(root: Path, files: dict[str, str]) -> Iterator[tuple[Sandbox, Buildpack, WarmPytest]]:
+    """The project ``files`` in a Docker sandbox, with the Python buildpack's warm runner."""
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    return root
+    pack = select(root)
+    with open_sandbox(root, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box) if isinstance(pack, WarmCapable) else None
+        assert isinstance(warm, WarmPytest) and warm.hot
+        yield box, pack, warm
 
 
 @pytest.mark.docker
@@ -192,17 +201,13 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
     """Selected tests run through the preloading server's live session (no session header in
     the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
     fast included; an edited function is swapped in; other options fall back to pytest.main."""
-    repo = _kinds_project(tmp_path, MANY_KINDS)
-    pack = select(repo)
     selected = ["tests/test_kinds.py::test_passes", "tests/test_kinds.py::test_fails",
                 "tests/test_kinds.py::test_errors", "tests/test_kinds.py::test_skipped",
                 "tests/test_kinds.py::test_expected_failure", "tests/test_kinds.py::test_param[one]",
                 "tests/test_kinds.py::test_param[two wrong]", "tests/test_kinds.py::test_capsys",
                 "tests/test_kinds.py::TestGroup::test_in_class",
                 "tests/test_kinds.py::Legacy::test_unittest"]
-    with open_sandbox(repo, pack, load_settings(), "docker") as box:
-        warm = pack.warm_runner(box)
-        assert isinstance(warm, WarmPytest) and warm.hot
+    with _live(tmp_path, MANY_KINDS) as (box, pack, warm):
         for _ in range(2):  # a child never changes the session the next child starts from
             hot = run_tests(box, pack, selected, via=warm)
             cold = run_tests(box, pack, selected)
@@ -214,7 +219,7 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
         fast = run_tests(box, pack, selected, via=warm, max_failures=1)
         assert fast.tests == run_tests(box, pack, selected, max_failures=1).tests
         assert fast.failing == ["tests/test_kinds.py::test_fails"]
-        (repo / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
+        (tmp_path / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
         edited = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert edited.passing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in edited.log
         swapped = warm.swapped
@@ -229,11 +234,7 @@ def test_a_project_hooking_session_start_gets_a_session_per_run(
     through pytest.main in the preloaded child."""
     files = {**MANY_KINDS, "conftest.py": MANY_KINDS["conftest.py"]
              + "\ndef pytest_sessionstart(session):\n    print('session hook ran')\n"}
-    repo = _kinds_project(tmp_path, files)
-    pack = select(repo)
-    with open_sandbox(repo, pack, load_settings(), "docker") as box:
-        warm = pack.warm_runner(box)
-        assert isinstance(warm, WarmPytest) and warm.hot
+    with _live(tmp_path, files) as (box, pack, warm):
         hot = run_tests(box, pack, ["tests/test_kinds.py::test_passes"], via=warm)
         assert hot.passing == ["tests/test_kinds.py::test_passes"] and "test session starts" in hot.log
 
@@ -245,11 +246,7 @@ def test_a_file_that_cannot_be_collected_leaves_the_others_live(
     off the live session, not the others'; a run naming it reports what a cold run reports."""
     files = {**MANY_KINDS, "tests/test_optional.py": "import not_installed_anywhere\n\n"
                                                       "def test_needs_it():\n    pass\n"}
-    repo = _kinds_project(tmp_path, files)
-    pack = select(repo)
-    with open_sandbox(repo, pack, load_settings(), "docker") as box:
-        warm = pack.warm_runner(box)
-        assert isinstance(warm, WarmPytest) and warm.hot
+    with _live(tmp_path, files) as (box, pack, warm):
         live = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert live.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in live.log
         both = ["tests/test_kinds.py::test_passes", "tests/test_optional.py::test_needs_it"]
