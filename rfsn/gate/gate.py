@@ -9,7 +9,7 @@ else; every decision is logged as ``gate.decision`` and counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rfsn.gate.approved import Approved, _issue
 from rfsn.gate.context import GateContext
@@ -30,6 +30,7 @@ from rfsn.gate.rules_patches import (
 )
 from rfsn.gate.rules_paths import lexical_violation, path_violation
 from rfsn.gate.rules_session import budget_violation, phase_violation
+from rfsn.gate.rules_startup import hook_path_violation, runner_config_violation
 from rfsn.gate.rules_test_edits import edit_test_violation, marker_violation
 from rfsn.models import Edit, GateDecision, Proposal, ReadFile, RunCommand, RunTests, Search
 from rfsn.observability.logging import get_logger
@@ -85,7 +86,10 @@ class Gate:
             or size_violation(files, policy)
             or secret_violation(files)
             or marker_violation(files)
+            or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)
+            or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
+                      for fp in files for p in fp.paths)
             or edit_test_violation(prepared, context.phase, policy)
             or syntax_violation(prepared)
             or git_apply_violation(patch, workspace, policy)
@@ -132,6 +136,10 @@ _INTENT_RULES: dict[type, Callable[..., Violation | None]] = {
     ReadFile: Gate._read_file,
     Search: Gate._search,
 }
+
+
+def _first(found: Iterable[Violation | None]) -> Violation | None:
+    return next((v for v in found if v is not None), None)
 
 
 def record(decision: GateDecision, intent: str, phase: str | None) -> None:

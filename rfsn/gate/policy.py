@@ -80,10 +80,7 @@ DEFAULT_PROTECTED = (
     ".semaphore/**", ".forgejo/**", ".gitea/**", ".husky/**",
     # git plumbing that lives in the tree
     ".gitmodules", ".gitattributes", ".gitconfig", ".lfsconfig",
-    # shell start-up files: they run code in the next shell, not in the test run
-    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
-    ".zprofile", ".zlogin", ".zlogout", ".cshrc", ".tcshrc", ".login", ".logout", ".kshrc",
-    ".envrc", ".inputrc", ".config/fish/**",
+    # (start-up hooks: interpreter, test runner, package manager, shell: rfsn.gate.rules_startup)
     # secrets, keys, certificates
     *CREDENTIALS, "*.crt", "*.cer",
     # the gate's own configuration
