@@ -90,9 +90,9 @@ class Settings(BaseSettings):
     pids: int = Field(default=1024, description="container process limit")
     file_size: str = Field(default="4g", description="largest file a command in the container may write")
     tmp_size: str = Field(default="1g", description="size of the container's /tmp (a tmpfs; counts as memory)")
-    test_timeout: float = Field(default=900.0, description="seconds for one test run")
-    setup_timeout: float = Field(default=1800.0, description="seconds for one image build step")
-    clone_timeout: float = Field(default=120.0, description="seconds for cloning a repository")
+    test_timeout: float = Field(default=900.0, gt=0, description="seconds for one test run")
+    setup_timeout: float = Field(default=1800.0, gt=0, description="seconds for one image build step")
+    clone_timeout: float = Field(default=120.0, gt=0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="warning", description="console log level (-v means info)"

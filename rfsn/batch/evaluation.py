@@ -23,7 +23,7 @@ from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.grading import summary
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
-from rfsn.batch.predictions import RunStore, load_predictions
+from rfsn.batch.predictions import RunStore, matched_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
@@ -47,6 +47,10 @@ class EvalConfig:
     settings: dict[str, Any] | None = None
     logs: LogSetup = field(default_factory=LogSetup)
 
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
+
 
 def model_dir_name(model: str) -> str:
     return model.replace("/", "__")
@@ -66,8 +70,11 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
         raise ConfigError(f"invalid run id {config.run_id!r}")
     instances = load_instances(config.instances, config.instance_ids)
     by_id = {i.instance_id: i for i in instances}
-    predictions = {k: p for k, p in load_predictions(config.predictions, instances).items()
-                   if k in by_id}
+    every = load_instances(config.instances) if config.instance_ids else instances
+    predictions, unknown = matched_predictions(config.predictions, every, set(by_id))
+    if unknown and console is not None:
+        console.print(f"warning: {len(unknown)} prediction(s) match no instance, not graded: "
+                      f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}")
     model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     run_root = config.report_dir / RUN_EVALUATION / config.run_id
     model_root = run_root / model_dir_name(model)
@@ -107,8 +114,10 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
     outcomes = store.outcomes(latest=True)
     report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
                                       if o.status == Status.ERROR and o.error_kind},
-                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())}}
+                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+                      "unknown_prediction_ids": unknown}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+    report["rfsn"]["html_report"] = str(model_root / "report.html")
     write_atomic(path, json.dumps(report, indent=4) + "\n")
     write_reports(model_root, f"evaluation {config.run_id} ({model})")
     return path, report

@@ -27,7 +27,7 @@ from rich.console import Console
 
 from rfsn.batch.evaluate import classify
 from rfsn.batch.executors import LogSetup, make_executor
-from rfsn.batch.instances import load_instances
+from rfsn.batch.instances import load_instances, require_oracle_fields
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.patching import apply_test_patch
 from rfsn.batch.predictions import RunStore
@@ -35,7 +35,7 @@ from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.batch.repos import checkout, commit_all, resolve_source
 from rfsn.batch.specenv import instance_buildpack
-from rfsn.errors import InfraFailure
+from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction
@@ -151,6 +151,10 @@ class BatchConfig:
     model_options: dict[str, Any] = field(default_factory=dict)
     logs: LogSetup = field(default_factory=LogSetup)
 
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
+
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
     """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
@@ -158,6 +162,8 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
 
     check_name(config.planner)
     instances = load_instances(config.instances, config.instance_ids)
+    if config.oracle_tests:
+        require_oracle_fields(config.instances, instances)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)
     done = store.outcomes()

@@ -9,10 +9,24 @@ from rfsn.batch.records import load_models
 from rfsn.errors import ConfigError
 from rfsn.models.swebench import Instance
 
+#: what --oracle-tests needs of every instance: the tests to apply, the ones to fix, where
+ORACLE_FIELDS = ("base_commit", "test_patch", "FAIL_TO_PASS")
+
+
+def require_oracle_fields(path: Path, instances: Sequence[Instance]) -> None:
+    """An input error naming the first instance that lacks a field --oracle-tests needs."""
+    for instance in instances:
+        for name in ORACLE_FIELDS:
+            if not getattr(instance, name):
+                raise ConfigError(f"{path}: instance {instance.instance_id!r} has no {name}, "
+                                  "which --oracle-tests needs")
+
 
 def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:
     """The instances of ``path`` (JSON or JSON lines), only ``ids`` when given, in file order."""
     instances = load_models(path, Instance, "instance")
+    if not instances:
+        raise ConfigError(f"no instances in {path}")
     if not ids:
         return instances
     known = {i.instance_id for i in instances}

@@ -32,7 +32,8 @@ def _whole_json(text: str) -> list[tuple[int, Any]] | None:
             value = json.loads(text)
         except json.JSONDecodeError:
             return None  # several objects, one per line
-        if isinstance(value, dict) and "instance_id" not in value:
+        if (isinstance(value, dict) and "instance_id" not in value and value
+                and all(isinstance(v, dict) for v in value.values())):
             # {instance_id: record} as SWE-bench writes predictions
             return [(1, {"instance_id": k, **v} if isinstance(v, dict) else v)
                     for k, v in value.items()]
@@ -84,6 +85,10 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def load_models(path: Path, model: type[M], what: str,
                 check: Callable[[M], None] | None = None) -> list[M]:
     """Every record of ``path`` validated as ``model``; duplicates of an id are an error."""
@@ -91,7 +96,8 @@ def load_models(path: Path, model: type[M], what: str,
     seen: dict[str, int] = {}
     for number, value in read_records(path):
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}:{number}: a {what} must be a JSON object")
+            raise ConfigError(f"{path}:{number}: {_article(what)} {what} must be a JSON object, "
+                              f"not {type(value).__name__}")
         try:
             item = model.model_validate(value)
             if check is not None:

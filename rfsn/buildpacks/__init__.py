@@ -78,12 +78,27 @@ def detect_all(repo: Path) -> list[tuple[BuildpackInfo, Detection]]:
     return results
 
 
+def check_choice(name: str | None, test_cmd: str | None) -> None:
+    """Fail fast on a --buildpack / --test-cmd pair that ``select`` would refuse."""
+    if name == "generic":
+        if test_cmd is None:
+            raise BuildpackError("the generic buildpack runs a given command: add --test-cmd CMD")
+        return
+    if name is not None:
+        load(name)
+    if test_cmd is not None:
+        from rfsn.buildpacks.generic import GenericBuildpack
+
+        GenericBuildpack(test_cmd)
+
+
 def select(repo: Path, name: str | None = None, test_cmd: str | None = None) -> Buildpack:
     """The buildpack for ``repo``: by ``test_cmd``, by ``name``, or by best detection."""
     if test_cmd is not None:
         from rfsn.buildpacks.generic import GenericBuildpack
 
-        return GenericBuildpack(test_cmd, base=load(name) if name else None, repo=repo)
+        return GenericBuildpack(test_cmd, base=load(name) if name and name != "generic" else None,
+                                repo=repo)
     if name is not None:
         return load(name)
     ranked = [(info, d) for info, d in detect_all(repo) if d.score > 0]

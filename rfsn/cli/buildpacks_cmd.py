@@ -31,6 +31,10 @@ def list_() -> None:
             table.add_row(info.name, info.source, base.registry_image, base.bootstrap_tag)
         except BuildpackError as exc:
             table.add_row(info.name, info.source, f"[red]unavailable: {exc}[/]", "")
+    from rfsn.buildpacks.generic import GenericBuildpack
+
+    generic = GenericBuildpack.default_base
+    table.add_row("generic", "builtin (needs --test-cmd)", generic.registry_image, generic.bootstrap_tag)
     Console().print(table)
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from rfsn.buildpacks import check_choice
 from rfsn.cli.common import metrics_options, model_options, sandbox_option, setup, verbosity_options
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
@@ -78,7 +79,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
 @click.option("--planner", default="template", show_default=True, help="patch strategy")
 @click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
-@click.option("--timeout", type=float, default=1800.0, show_default=True, help="wall seconds")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0, show_default=True, help="wall seconds")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("rfsn-out"), show_default=True, help="where session outputs go")
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")
@@ -102,6 +103,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
     settings = setup(verbose, log_file, sandbox=sandbox)
     check_name(planner)  # a bad flag is a one-line error, before any work
+    check_choice(buildpack, test_cmd)
     if problem_file is not None:
         problem = problem_file.read_text(encoding="utf-8")
     if apply_patch and is_url(target):

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from rfsn.buildpacks import select
+from rfsn.buildpacks import check_choice, select
 from rfsn.cli.common import sandbox_option, setup, verbosity_options
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
@@ -39,7 +39,7 @@ def print_report(report: TestReport, console: Console) -> None:
 @click.option("--tests", "tests", multiple=True, help="a test id to run (repeatable)")
 @click.option("--buildpack", help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
-@click.option("--timeout", type=float, help="seconds for the test run")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
 @sandbox_option
 @verbosity_options
@@ -51,6 +51,7 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
     settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout)
+    check_choice(buildpack, test_cmd)
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)
