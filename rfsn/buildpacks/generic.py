@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe, first_error
 from rfsn.errors import BuildpackError
-from rfsn.models import TestStatus
+from rfsn.models import TestReport, TestStatus
 
 
 class GenericBuildpack:
@@ -53,6 +53,13 @@ class GenericBuildpack:
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         # Exit-code-only: rfsn.runner records one pseudo-test from the exit code.
         return {}
+
+    def diagnose(self, report: TestReport, repo: Path) -> str | None:
+        """A command the shell could not find (127) or run (126) says nothing about the tests."""
+        if report.exit_code in (126, 127):
+            return (f"the test command could not run (exit {report.exit_code}): {first_error(report.log)}; "
+                    "check --test-cmd")
+        return None
 
 
 def _best(repo: Path) -> Buildpack | None:

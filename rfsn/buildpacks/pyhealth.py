@@ -1,10 +1,13 @@
 """Is a pytest baseline a test result, or a broken environment? A pure diagnosis.
 
+The diagnosis is the whole message the session ends with.
+
 Broken (the session ends ``env_error``, never a repair attempt on the project):
 
 - pytest stopped with an internal or usage error (exit 3 or 4: a conftest that
   cannot import its dependencies, an unknown option in the project's config);
-- nothing was collected (exit 5, or no test at all);
+- nothing was collected (exit 5, or no test at all): "no tests found", with how to
+  point rfsn at them;
 - a test module failed to import a module that is not the project's own
   (``No module named 'simplejson'``, ``cannot import name 'notset' from
   '_pytest.monkeypatch'``): a missing or incompatible dependency.
@@ -24,8 +27,10 @@ from rfsn.buildpacks.base import first_error
 _COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
 _MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
                       r"'[^']+' from) '([^']+)'")
-_EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error",
-                5: "no tests were collected"}
+_EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error"}
+_BROKEN = "the environment is broken"
+NO_TESTS = ("no tests found (pytest collected none); name them with --tests ID, or give the "
+            "command that runs them with --test-cmd CMD")
 
 
 def project_modules(repo: Path) -> set[str]:
@@ -52,12 +57,13 @@ def _sections(log: str) -> Iterable[tuple[str, str]]:
 
 def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None:
     """Why this baseline says nothing about the project's tests, or None if it is healthy."""
-    if exit_code in _EXIT_BROKEN or collected == 0:
-        reason = _EXIT_BROKEN.get(exit_code, "no tests were collected")
-        return f"{reason}: {first_error(log)}"
+    if exit_code in _EXIT_BROKEN:
+        return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     own = project_modules(repo)
     for path, text in _sections(log):
         missing = _MISSING.search(text)
         if missing and missing.group(1).split(".")[0] not in own:
-            return f"{path} cannot import a dependency: {first_error(text)}"
+            return f"{_BROKEN}: {path} cannot import a dependency: {first_error(text)}"
+    if collected == 0:
+        return NO_TESTS if exit_code in (0, 5) else f"{_BROKEN}: no tests were collected: {first_error(log)}"
     return None

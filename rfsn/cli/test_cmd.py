@@ -63,7 +63,14 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         click.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, Console())
-    if not report.tests and report.exit_code != 0:
-        click.echo(f"rfsn: the test runner failed (exit {report.exit_code}) and reported no tests:\n"
-                   + report.log[-2000:], err=True)
+    wanted = [*test_ids, *tests]
+    unknown = report.unknown(wanted)
+    if unknown:
+        click.echo(f"rfsn: error: no such test: {unknown[0]}"
+                   + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), err=True)
+        sys.exit(2)
+    if not report.tests:
+        click.echo(f"rfsn: error: no tests found (the test runner exited {report.exit_code}); name "
+                   "them as TEST_IDS, or give the command that runs them with --test-cmd", err=True)
+        sys.exit(2)
     sys.exit(0 if report.ok else 1)

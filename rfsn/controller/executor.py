@@ -59,7 +59,8 @@ class Executor:
             if broken:
                 return broken
         if self.sandbox.setup_failure and not baseline.passing:
-            return f"no test passes after the project's setup failed: {self.sandbox.setup_failure}"
+            return ("the environment is broken: no test passes after the project's setup failed: "
+                    f"{self.sandbox.setup_failure}")
         return None
 
     def _timeout(self, requested: float | None) -> float:

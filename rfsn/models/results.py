@@ -68,6 +68,14 @@ class TestReport(BaseModel):
         """Every test passed (skips allowed) and the runner did not fail on its own."""
         return not self.timed_out and not self.failing and self.exit_code == 0
 
+    def unknown(self, given: list[str]) -> list[str]:
+        """The ``given`` test ids (a test, or a file or folder of tests) this run reported nothing for."""
+        def known(test_id: str) -> bool:
+            stem = test_id.rstrip("/")
+            return any(t == test_id or t.startswith((stem + "::", stem + "/", stem + " > "))
+                       for t in self.tests)
+        return [t for t in given if not known(t)] if self.structured else []
+
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in TestStatus}
         for status in self.tests.values():

@@ -116,8 +116,7 @@ class PhasePlanner:
         fb = yield RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
         baseline = fb.outcome.report if fb.outcome else None
         if baseline is not None and baseline.env_error:
-            yield from self._stop(SessionStatus.ENV_ERROR,
-                                  f"the environment is broken: {baseline.env_error}")
+            yield from self._stop(SessionStatus.ENV_ERROR, baseline.env_error)
             return
         if baseline is None or baseline.timed_out or (not baseline.tests and baseline.exit_code):
             why = "timed out" if baseline and baseline.timed_out else "reported no tests"
@@ -126,6 +125,9 @@ class PhasePlanner:
         failing = baseline.failing
         targets = [t for t in self.targets if t in failing] if self.targets else failing
         why = "no failing test: nothing to repair" if not self.targets else "the given tests do not fail"
+        unknown = baseline.unknown(self.targets)
+        if unknown and not targets:
+            why = f"no such test: {unknown[0]} (the baseline ran {len(baseline.tests)} tests)"
         if not targets and not self.targets and self.problem.strip() and self.model is not None:
             reproduction = yield from self._reproduce(baseline)
             if isinstance(reproduction, str):

@@ -44,7 +44,7 @@ def test_broken_environments_are_diagnosed(tmp_path: Path, files: dict[str, str]
 
 def test_nothing_collected_is_broken(tmp_path: Path) -> None:
     log, code, collected = _pytest(tmp_path, {"tests/helpers.py": "X = 1\n"})
-    assert (diagnose(log, code, collected, tmp_path) or "").startswith("no tests were collected")
+    assert (diagnose(log, code, collected, tmp_path) or "").startswith("no tests found")
 
 
 @pytest.mark.parametrize("files", [
