@@ -18,7 +18,15 @@ NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", 
                              "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache"})
 
 
+#: the one mode of every output file, whatever the umask: the trajectory and events of a session
+#: are shared evidence (0644); everything else rfsn writes (results, predictions, reports, patches,
+#: summaries) may hold a model's output or a repository's code and stays private (0600)
+SHARED_MODE = 0o644
+PRIVATE_MODE = 0o600
+
+
 def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, with mode PRIVATE_MODE (mkstemp's own)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from rfsn.batch.outcome import Outcome
 from rfsn.batch.records import load_models
 from rfsn.errors import ConfigError
+from rfsn.fsutil import PRIVATE_MODE
 from rfsn.models.swebench import Instance, Prediction
 
 PREDICTIONS = "predictions.jsonl"
@@ -88,9 +89,10 @@ class JsonlLog:
         payload = record.model_dump(mode="json") if isinstance(record, BaseModel) else record
         line = (json.dumps(payload, ensure_ascii=False) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            os.fchmod(fd, PRIVATE_MODE)  # the same mode whatever the umask, and for older runs' files
             _cut_torn_tail(fd)
             written = os.write(fd, line)
             if written != len(line):  # a short write: undo it rather than leave half a record

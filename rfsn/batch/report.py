@@ -29,6 +29,47 @@ def load_outcomes(root: Path) -> list[Outcome]:
                   key=lambda o: o.instance_id)
 
 
+#: how a session's own verdict reads until ``rfsn evaluate`` has graded the run
+SELF_CHECKED = "fixed (self-checked)"
+#: files of an instance's folder the report links to, with their labels
+_EVIDENCE = (("patch.diff", "patch"), ("report.json", "report"), ("result.json", "report"),
+             ("report.md", "report"))
+
+
+def _word(outcomes: list[Outcome]) -> str:
+    """'resolved' for a graded run; a batch run's own verdicts are only self-checked."""
+    graded = any(o.status in (Status.RESOLVED, Status.UNRESOLVED, Status.EMPTY_PATCH) for o in outcomes)
+    return "resolved" if graded or not outcomes else SELF_CHECKED
+
+
+def _status(outcome: Outcome) -> str:
+    word = SELF_CHECKED if outcome.status is Status.FIXED else outcome.status.value
+    return word + (f" ({outcome.error_kind.value})" if outcome.error_kind else "")
+
+
+def evidence(root: Path, outcome: Outcome) -> list[tuple[str, str]]:
+    """(label, relative href) of the patch and report next to an instance's trajectory or log."""
+    if not outcome.link:
+        return []
+    folder = Path(outcome.link).parent
+    found: dict[str, str] = {}
+    for name, label in _EVIDENCE:
+        if label not in found and (root / folder / name).is_file():
+            found[label] = (folder / name).as_posix()
+    return list(found.items())
+
+
+def segments(outcome: Outcome) -> tuple[dict[str, float], float]:
+    """The phase segments of an instance's bar and the total they add up to: time outside
+    the recorded phases (setup, clean-up) is its own 'other' segment."""
+    parts = dict(outcome.phases) or {"total": outcome.duration}
+    total = max(outcome.duration, sum(parts.values()))
+    rest = total - sum(parts.values())
+    if rest >= 0.005:
+        parts["other"] = rest
+    return parts, total
+
+
 def rate(outcomes: list[Outcome]) -> tuple[int, int, float]:
     good = sum(1 for o in outcomes if o.status in SUCCESS)
     return good, len(outcomes), (100.0 * good / len(outcomes) if outcomes else 0.0)
@@ -47,44 +88,50 @@ def model_totals(outcomes: list[Outcome]) -> str:
 
 def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
     """Horizontal bars: seconds per instance, one segment per phase."""
-    phases = list(dict.fromkeys(p for o in outcomes for p in o.phases)) or ["total"]
+    bars = [segments(o) for o in outcomes]
+    phases = list(dict.fromkeys(p for parts, _ in bars for p in parts)) or ["total"]
     colour = {p: _COLOURS[i % len(_COLOURS)] for i, p in enumerate(phases)}
-    longest = max((o.duration for o in outcomes), default=0.0) or 1.0
+    longest = max((total for _, total in bars), default=0.0) or 1.0
     label_w, top = 230, 28
     scale = (width - label_w - 60) / longest
     height = top + bar * len(outcomes) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'font-family="sans-serif" font-size="11">']
     x = label_w
     for phase in phases:  # legend
-        parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
+        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
                      f'<text x="{x + 14}" y="15">{html.escape(phase)}</text>')
         x += 18 + 7 * len(phase)
-    for row, outcome in enumerate(outcomes):
+    for row, (outcome, (parts, total)) in enumerate(zip(outcomes, bars, strict=True)):
         y = top + row * bar
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
+        out.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
                      f'{html.escape(outcome.instance_id[:36])}</text>')
-        segments = outcome.phases or {"total": outcome.duration}
         x0 = float(label_w)
-        for phase, seconds in segments.items():
+        for phase, seconds in parts.items():
             w = max(0.0, seconds * scale)
-            parts.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
+            out.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
                          f'fill="{colour.get(phase, "#999")}"><title>{html.escape(phase)}: '
                          f'{seconds:.2f}s</title></rect>')
             x0 += w
-        parts.append(f'<text x="{label_w + outcome.duration * scale + 4:.1f}" y="{y + bar - 5}">'
-                     f'{outcome.duration:.1f}s</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        out.append(f'<text x="{label_w + total * scale + 4:.1f}" y="{y + bar - 5}">'
+                   f'{total:.1f}s</text>')
+    out.append("</svg>")
+    return "".join(out)
 
 
-def render_html(title: str, outcomes: list[Outcome]) -> str:
+def _links(o: Outcome, root: Path | None) -> list[tuple[str, str]]:
+    own = [("trajectory" if o.link.endswith("trajectory.jsonl") else "log", o.link)] if o.link else []
+    return own + (evidence(root, o) if root is not None else [])
+
+
+def render_html(title: str, outcomes: list[Outcome], root: Path | None = None) -> str:
     good, total, pct = rate(outcomes)
-    counts = Counter(o.status.value for o in outcomes)
+    counts = Counter(_status(o) if o.status is Status.FIXED else o.status.value for o in outcomes)
     rows = []
     for o in outcomes:
-        status = html.escape(o.status.value + (f" ({o.error_kind.value})" if o.error_kind else ""))
-        link = f'<a href="{html.escape(o.link)}">{html.escape(o.link)}</a>' if o.link else ""
+        status = html.escape(_status(o))
+        link = " ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
+                        for label, href in _links(o, root))
         rows.append(f'<tr><td>{html.escape(o.instance_id)}</td>'
                     f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
                     f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
@@ -96,30 +143,32 @@ def render_html(title: str, outcomes: list[Outcome]) -> str:
 td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-align:right}}</style>
 </head><body>
 <h1>{html.escape(title)}</h1>
-<p><b>{good}/{total} resolved ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
+<p><b>{good}/{total} {_word(outcomes)} ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
+{"<p>Not graded yet: rfsn evaluate grades the predictions as the SWE-bench harness does.</p>"
+ if _word(outcomes) == SELF_CHECKED else ""}
 {f"<p>{html.escape(model_totals(outcomes))}</p>" if model_totals(outcomes) else ""}
 <h2>Time per instance</h2>
 {svg_chart(outcomes)}
 <h2>Instances</h2>
 <table><tr><th>instance</th><th>status</th><th>time (s)</th><th>patch lines</th>
-<th>trajectory / logs</th><th>message</th></tr>
+<th>trajectory, patch, report</th><th>message</th></tr>
 {"".join(rows)}
 </table></body></html>
 """
 
 
-def render_markdown(title: str, outcomes: list[Outcome]) -> str:
+def render_markdown(title: str, outcomes: list[Outcome], root: Path | None = None) -> str:
     good, total, pct = rate(outcomes)
     phases = list(dict.fromkeys(p for o in outcomes for p in o.phases))
-    lines = [f"# {title}", "", f"**{good}/{total} resolved ({pct:.1f}%)**", "",
+    lines = [f"# {title}", "", f"**{good}/{total} {_word(outcomes)} ({pct:.1f}%)**", "",
              *([model_totals(outcomes), ""] if model_totals(outcomes) else []),
              "| instance | status | time (s) | patch lines | " + " | ".join(phases)
              + (" | " if phases else "") + "trajectory / logs |",
              "|---|---|---:|---:|" + "---:|" * len(phases) + "---|"]
     for o in outcomes:
-        status = o.status.value + (f" ({o.error_kind.value})" if o.error_kind else "")
+        status = _status(o)
         cells = [f"{o.phases.get(p, 0.0):.1f}" for p in phases]
-        link = f"[{o.link}]({o.link})" if o.link else ""
+        link = " ".join(f"[{label}]({href})" for label, href in _links(o, root))
         lines.append(f"| {o.instance_id} | {status} | {o.duration:.1f} | {o.patch_lines} | "
                      + "".join(c + " | " for c in cells) + f"{link} |")
     return "\n".join(lines) + "\n"
@@ -130,6 +179,6 @@ def write_reports(root: Path, title: str | None = None) -> tuple[Path, Path]:
     outcomes = load_outcomes(root)
     title = title or f"rfsn run {root.name}"
     html_path, md_path = root / "report.html", root / "report.md"
-    write_atomic(html_path, render_html(title, outcomes))
-    write_atomic(md_path, render_markdown(title, outcomes))
+    write_atomic(html_path, render_html(title, outcomes, root))
+    write_atomic(md_path, render_markdown(title, outcomes, root))
     return html_path, md_path

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from rfsn.fsutil import append_line, complete_lines
+from rfsn.fsutil import SHARED_MODE, append_line, complete_lines
 from rfsn.models import GateDecision, Outcome, Proposal
 
 MAX_LOG = 4000
@@ -33,7 +33,8 @@ class Trajectory:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, SHARED_MODE)
+        os.fchmod(self._fd, SHARED_MODE)  # the same mode whatever the umask
 
     def record(self, step: int, phase: str, proposal: Proposal, decision: GateDecision,
                outcome: Outcome | None, seconds: float) -> None:

@@ -7,6 +7,7 @@ with ``bind(...)`` and appears on every event logged while it is bound.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
+
+from rfsn.fsutil import SHARED_MODE
 
 _json_sink: TextIO | None = None
 _extra_sinks: list[TextIO] = []
@@ -35,6 +38,7 @@ def events_to(path: Path) -> Iterator[None]:
     """Also write every event logged inside the block as a JSON line to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as sink:
+        os.fchmod(sink.fileno(), SHARED_MODE)  # the same mode whatever the umask
         _extra_sinks.append(sink)
         try:
             yield

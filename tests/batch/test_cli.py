@@ -48,11 +48,11 @@ def test_report_writes_html_with_chart_and_markdown(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report.html").read_text()
-    assert "1/3 resolved (33.3%)" in page
+    assert "1/3 fixed (self-checked) (33.3%)" in page
     assert "<svg" in page and 'href="a/a/trajectory.jsonl"' in page
     assert "error (image_build)" in page and "build &lt;failed&gt;" in page
     markdown = (tmp_path / "report.md").read_text()
-    assert "| a | fixed | 12.5 | 2 | 2.0 | 10.5 | [a/a/trajectory.jsonl](a/a/trajectory.jsonl) |" in markdown
+    assert "| a | fixed (self-checked) | 12.5 | 2 | 2.0 | 10.5 | [trajectory](a/a/trajectory.jsonl) |" in markdown
 
 
 def test_report_of_a_directory_without_results_exits_2(tmp_path: Path) -> None:
