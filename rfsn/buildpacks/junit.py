@@ -9,11 +9,17 @@ from collections.abc import Callable
 from rfsn.models import TestStatus
 
 #: when one id appears more than once (e.g. a failure and a teardown error), the worst wins
-_SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3}
+_SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3,
+             TestStatus.TIMEOUT: 4}
+#: how pytest-timeout words the failure of a test it stopped
+_TIMEOUT_MESSAGE = re.compile(r"^Failed: Timeout \(>[0-9.]+s\) from pytest-timeout")
 
 
 def case_status(case: ET.Element) -> TestStatus:
     tags = {child.tag for child in case}
+    if any(child.tag in ("failure", "error") and _TIMEOUT_MESSAGE.match(child.get("message", ""))
+           for child in case):
+        return TestStatus.TIMEOUT
     if "failure" in tags:
         return TestStatus.FAILED
     if "error" in tags:

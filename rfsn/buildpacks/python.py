@@ -36,7 +36,9 @@ from rfsn.models import TestReport, TestStatus
 DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 PREFERRED_VERSIONS = ("3.11", "3.13", "3.12", "3.10", "3.9")
 #: tools rfsn itself runs in every Python environment
-TOOLING = ("pytest", "coverage>=7.4", "setuptools>=68", "wheel")
+TOOLING = ("pytest", "pytest-timeout>=2.3", "coverage>=7.4", "setuptools>=68", "wheel")
+#: seconds one test may run before pytest-timeout stops it (status ``timeout``, the rest go on)
+TEST_CASE_TIMEOUT = 60.0
 
 _MARKERS: dict[str, float] = {
     "pyproject.toml": 0.9, "setup.py": 0.9, "setup.cfg": 0.8, "pytest.ini": 0.8,
@@ -117,8 +119,11 @@ class PythonBuildpack:
                  "--no-build-isolation", "--no-input", "-q", "-e", "."]]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an
+        # environment without it (a project's own lock file) only warns about unknown keys
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
                 "--continue-on-collection-errors",
+                "-o", f"timeout={TEST_CASE_TIMEOUT:g}", "-o", "timeout_method=signal",
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,

@@ -19,7 +19,7 @@ from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
 
 _STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR: "red",
-          TestStatus.SKIPPED: "yellow"}
+          TestStatus.SKIPPED: "yellow", TestStatus.TIMEOUT: "magenta"}
 
 
 def print_report(report: TestReport, console: Console) -> None:
@@ -58,6 +58,8 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
             report = run_tests(box, pack, [*test_ids, *tests], timeout=settings.test_timeout)
     if report.timed_out:
+        if as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
+            click.echo(report.model_dump_json(indent=2))
         raise CommandTimeout(["tests"], settings.test_timeout)
     if as_json:
         click.echo(report.model_dump_json(indent=2))

@@ -13,6 +13,7 @@ class TestStatus(StrEnum):
     FAILED = "failed"
     ERROR = "error"
     SKIPPED = "skipped"
+    TIMEOUT = "timeout"  # the test ran past the runner's per-test time limit and was stopped
 
 
 class ExecResult(BaseModel):
@@ -56,7 +57,7 @@ class TestReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def failing(self) -> list[str]:
-        return self.with_status(TestStatus.FAILED, TestStatus.ERROR)
+        return self.with_status(TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

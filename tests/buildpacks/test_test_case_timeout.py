@@ -1,0 +1,85 @@
+"""A hanging test is stopped by the per-test limit, reported as `timeout` by id, and the rest still run."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks import python as python_pack
+from rfsn.buildpacks.junit import parse_junit, pytest_node_id
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.models import TestStatus as Status
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
+from tests.sandbox.projects import make_project
+
+JUNIT = """<testsuites><testsuite>
+<testcase classname="tests.test_x" name="test_hangs" file="tests/test_x.py" time="2.0">
+<failure message="Failed: Timeout (&gt;2.0s) from pytest-timeout.">+++ Timeout +++</failure></testcase>
+<testcase classname="tests.test_x" name="test_fails" file="tests/test_x.py" time="0.1">
+<failure message="assert 1 == 2">E assert 1 == 2</failure></testcase>
+<testcase classname="tests.test_x" name="test_ok" file="tests/test_x.py" time="0.1"/>
+</testsuite></testsuites>"""
+
+HANGING = {
+    "pyproject.toml": "[project]\nname = \"hang\"\nversion = \"0.1\"\n",
+    "hang/__init__.py": "def add(a, b):\n    return a - b\n",
+    "tests/test_x.py": (
+        "import time\nfrom hang import add\n\n\n"
+        "def test_hangs():\n    time.sleep(600)\n\n\n"
+        "def test_fails():\n    assert add(1, 2) == 3\n\n\n"
+        "def test_ok():\n    assert True\n"
+    ),
+}
+
+
+def test_pytest_timeout_failure_is_parsed_as_timeout() -> None:
+    """pytest-timeout's own failure message makes the test `timeout`, other failures stay `failed`."""
+    statuses = parse_junit(JUNIT, pytest_node_id)
+    assert statuses == {"tests/test_x.py::test_hangs": Status.TIMEOUT,
+                        "tests/test_x.py::test_fails": Status.FAILED,
+                        "tests/test_x.py::test_ok": Status.PASSED}
+
+
+def test_the_test_command_carries_the_per_test_limit() -> None:
+    """Every pytest run rfsn starts (baseline, screening, warm server) carries the per-test limit."""
+    argv = PythonBuildpack().test_command([], "/r")
+    assert f"timeout={python_pack.TEST_CASE_TIMEOUT:g}" in argv and "timeout_method=signal" in argv
+
+
+def test_hanging_test_is_reported_as_timeout_and_the_others_run(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that never ends is stopped at the per-test limit, named `timeout`; the others still run."""
+    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
+    repo = make_project(tmp_path / "p", HANGING)
+    pack = PythonBuildpack()
+    with open_sandbox(repo, pack, load_settings(), "local") as box:
+        started = time.monotonic()
+        report = run_tests(box, pack, timeout=300)
+        elapsed = time.monotonic() - started
+    assert report.tests == {"tests/test_x.py::test_hangs": Status.TIMEOUT,
+                            "tests/test_x.py::test_fails": Status.FAILED,
+                            "tests/test_x.py::test_ok": Status.PASSED}, report.log[-2000:]
+    assert not report.timed_out and elapsed < 3.0 + 30
+    assert "tests/test_x.py::test_hangs" in report.failing
+
+
+def test_repair_names_the_hang_and_still_fixes_the_other_failure(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session on a repository with a hanging test reports it as `timeout` by id at baseline and
+    still repairs the other failing test; the hang stays a known failure, not the target."""
+    from rfsn.controller.session import RepairOptions, repair
+
+    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
+    repo = make_project(tmp_path / "p", HANGING)
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", timeout=600)
+    started = time.monotonic()
+    result = repair(str(repo), options, load_settings(sandbox="local"))
+    assert result.status == "fixed", result
+    assert result.failing_before == ["tests/test_x.py::test_fails"]
+    trajectory = next((tmp_path / "out").glob("*/trajectory.jsonl")).read_text()
+    assert '"tests/test_x.py::test_hangs": "timeout"' in trajectory.replace('":"', '": "')
+    assert time.monotonic() - started < 300
