@@ -83,3 +83,21 @@ def test_repair_names_the_hang_and_still_fixes_the_other_failure(tmp_path: Path,
     trajectory = next((tmp_path / "out").glob("*/trajectory.jsonl")).read_text()
     assert '"tests/test_x.py::test_hangs": "timeout"' in trajectory.replace('":"', '": "')
     assert time.monotonic() - started < 300
+
+
+@pytest.mark.docker
+def test_repair_in_docker_names_the_hang_within_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a Docker sandbox too, the hanging test is `timeout` by id within its limit plus slack,
+    and the other failing test is repaired."""
+    from rfsn.controller.session import RepairOptions, repair
+
+    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
+    repo = make_project(tmp_path / "p", HANGING)
+    pack = PythonBuildpack()
+    settings = load_settings(sandbox="docker")
+    with open_sandbox(repo, pack, settings, "docker") as box:
+        report = run_tests(box, pack, timeout=300)
+    assert report.tests["tests/test_x.py::test_hangs"] == Status.TIMEOUT, report.log[-2000:]
+    assert report.durations["tests/test_x.py::test_hangs"] < 3.0 + 5
+    result = repair(str(repo), RepairOptions(out_dir=tmp_path / "out", sandbox="docker", timeout=900), settings)
+    assert result.status == "fixed" and result.failing_before == ["tests/test_x.py::test_fails"], result
