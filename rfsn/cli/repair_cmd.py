@@ -19,6 +19,7 @@ from rfsn.controller.loop import Step
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
+from rfsn.observability.heartbeat import Heartbeat, clock
 from rfsn.planners.strategies import check_name
 from rfsn.workspace import git, is_url
 
@@ -42,6 +43,13 @@ class LiveView:
             self.last = proposal.rationale
         if proposal.intent == "run_tests" and outcome and outcome.report and outcome.report.ok:
             self.best = self.last
+
+    def line(self, elapsed: float, timeout: float, max_steps: int) -> str:
+        """One progress line for logs: phase, step, elapsed, budget left."""
+        phase = self.step.proposal.phase.value if self.step and self.step.proposal.phase else "starting"
+        step = self.step.number if self.step else 0
+        return (f"repair: phase {phase}, step {step}/{max_steps}, {self.candidates} candidates, "
+                f"elapsed {clock(elapsed)}, budget left {clock(max(0.0, timeout - elapsed))}")
 
     def __rich__(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -118,7 +126,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = Console(stderr=True)
     view = LiveView()
-    with metrics.serving(metrics_port, metrics_addr), \
+    beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, timeout, max_steps), console)
+    with metrics.serving(metrics_port, metrics_addr), beat, \
             Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
         result = session.repair(target, options, settings, ref, on_step=view.update)
     _summary(result, out_dir / session_id, Console())
