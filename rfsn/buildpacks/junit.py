@@ -12,7 +12,8 @@ from rfsn.models import TestStatus
 _SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3,
              TestStatus.TIMEOUT: 4}
 #: how pytest-timeout words the failure of a test it stopped
-_TIMEOUT_MESSAGE = re.compile(r"^Failed: Timeout \(>[0-9.]+s\) from pytest-timeout")
+#: (2.x: "Timeout (>60.0s) from pytest-timeout."; 1.x: "Timeout >60.0s")
+_TIMEOUT_MESSAGE = re.compile(r"^Failed: Timeout (?:\(>[0-9.]+s\) from pytest-timeout|>[0-9.]+s$)")
 
 
 def case_status(case: ET.Element) -> TestStatus:

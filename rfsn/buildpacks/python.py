@@ -36,7 +36,9 @@ from rfsn.models import TestReport, TestStatus
 DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 PREFERRED_VERSIONS = ("3.11", "3.13", "3.12", "3.10", "3.9")
 #: tools rfsn itself runs in every Python environment
-TOOLING = ("pytest", "pytest-timeout>=2.3", "coverage>=7.4", "setuptools>=68", "wheel")
+# pytest-timeout without a floor: an env that pins an old pytest (a SWE-bench spec) gets the
+# newest pytest-timeout that pytest accepts (1.x has the same ini options)
+TOOLING = ("pytest", "pytest-timeout", "coverage>=7.4", "setuptools>=68", "wheel")
 #: seconds one test may run before pytest-timeout stops it (status ``timeout``, the rest go on)
 TEST_CASE_TIMEOUT = 60.0
 

@@ -22,6 +22,10 @@ JUNIT = """<testsuites><testsuite>
 <testcase classname="tests.test_x" name="test_fails" file="tests/test_x.py" time="0.1">
 <failure message="assert 1 == 2">E assert 1 == 2</failure></testcase>
 <testcase classname="tests.test_x" name="test_ok" file="tests/test_x.py" time="0.1"/>
+<testcase classname="tests.test_x" name="test_old_plugin" file="tests/test_x.py" time="2.0">
+<failure message="Failed: Timeout &gt;2.0s">+++ Timeout +++</failure></testcase>
+<testcase classname="tests.test_x" name="test_says_timeout" file="tests/test_x.py" time="0.1">
+<failure message="Failed: Timeout &gt;2.0s was expected">E</failure></testcase>
 </testsuite></testsuites>"""
 
 HANGING = {
@@ -37,11 +41,13 @@ HANGING = {
 
 
 def test_pytest_timeout_failure_is_parsed_as_timeout() -> None:
-    """pytest-timeout's own failure message makes the test `timeout`, other failures stay `failed`."""
+    """pytest-timeout's own failure message (2.x or 1.x) makes the test `timeout`; other failures stay `failed`."""
     statuses = parse_junit(JUNIT, pytest_node_id)
     assert statuses == {"tests/test_x.py::test_hangs": Status.TIMEOUT,
                         "tests/test_x.py::test_fails": Status.FAILED,
-                        "tests/test_x.py::test_ok": Status.PASSED}
+                        "tests/test_x.py::test_ok": Status.PASSED,
+                        "tests/test_x.py::test_old_plugin": Status.TIMEOUT,
+                        "tests/test_x.py::test_says_timeout": Status.FAILED}
 
 
 def test_the_test_command_carries_the_per_test_limit() -> None:
