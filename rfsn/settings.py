@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     file_size: str = Field(default="4g", description="largest file a command in the container may write")
     tmp_size: str = Field(default="1g", description="size of the container's /tmp (a tmpfs; counts as memory)")
     test_timeout: float = Field(default=900.0, gt=0, description="seconds for one test run")
+    test_case_timeout: float = Field(default=60.0, gt=0, description=(
+        "seconds one test may run in a repair session or rfsn test (cut to a quarter of the "
+        "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
+        "have no per-test limit"))
     setup_timeout: float = Field(default=1800.0, gt=0, description="seconds for one image build step")
     clone_timeout: float = Field(default=120.0, gt=0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")

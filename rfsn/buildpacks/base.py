@@ -172,6 +172,19 @@ class HealthCapable(Protocol):
 
 
 @runtime_checkable
+class CaseLimitCapable(Protocol):
+    """Optional: a buildpack whose runner can stop one test past a time limit (status timeout)."""
+
+    case_timeout: float | None
+
+
+def limit_cases(buildpack: object, seconds: float | None) -> None:
+    """Give the buildpack's runs a per-test limit, when its runner has one."""
+    if isinstance(buildpack, CaseLimitCapable):
+        buildpack.case_timeout = seconds
+
+
+@runtime_checkable
 class FailFastCapable(Protocol):
     """Optional: a buildpack whose runner can stop once a number of tests have failed."""
 

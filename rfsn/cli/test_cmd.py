@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
+from rfsn.buildpacks.base import limit_cases
 from rfsn.cli.common import sandbox_option, setup, verbosity_options
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
@@ -55,6 +56,7 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)
+        limit_cases(pack, settings.test_case_timeout)
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
             report = run_tests(box, pack, [*test_ids, *tests], timeout=settings.test_timeout)
     if report.timed_out:

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.base import Buildpack, limit_cases
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step
@@ -103,6 +103,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
                 buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
+                limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
                 strategy = load_strategy(options.planner)
                 model = session_model(options, settings, out)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,

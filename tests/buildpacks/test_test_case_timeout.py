@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks import python as python_pack
+from rfsn.buildpacks.base import limit_cases
 from rfsn.buildpacks.junit import parse_junit, pytest_node_id
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.models import TestStatus as Status
@@ -50,18 +50,21 @@ def test_pytest_timeout_failure_is_parsed_as_timeout() -> None:
                         "tests/test_x.py::test_says_timeout": Status.FAILED}
 
 
-def test_the_test_command_carries_the_per_test_limit() -> None:
-    """Every pytest run rfsn starts (baseline, screening, warm server) carries the per-test limit."""
-    argv = PythonBuildpack().test_command([], "/r")
-    assert f"timeout={python_pack.TEST_CASE_TIMEOUT:g}" in argv and "timeout_method=signal" in argv
+def test_the_test_command_carries_the_per_test_limit_only_when_set() -> None:
+    """A session's pytest runs (baseline, screening, warm server) carry the per-test limit; by default
+    (evaluation, the harness's semantics) there is none."""
+    pack = PythonBuildpack()
+    assert not any(a.startswith("timeout") for a in pack.test_command([], "/r"))
+    limit_cases(pack, 7.5)
+    argv = pack.test_command([], "/r")
+    assert "timeout=7.5" in argv and "timeout_method=signal" in argv
 
 
-def test_hanging_test_is_reported_as_timeout_and_the_others_run(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hanging_test_is_reported_as_timeout_and_the_others_run(tmp_path: Path) -> None:
     """A test that never ends is stopped at the per-test limit, named `timeout`; the others still run."""
-    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
     repo = make_project(tmp_path / "p", HANGING)
     pack = PythonBuildpack()
+    limit_cases(pack, 3.0)
     with open_sandbox(repo, pack, load_settings(), "local") as box:
         started = time.monotonic()
         report = run_tests(box, pack, timeout=300)
@@ -73,17 +76,15 @@ def test_hanging_test_is_reported_as_timeout_and_the_others_run(tmp_path: Path,
     assert "tests/test_x.py::test_hangs" in report.failing
 
 
-def test_repair_names_the_hang_and_still_fixes_the_other_failure(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repair_names_the_hang_and_still_fixes_the_other_failure(tmp_path: Path) -> None:
     """A session on a repository with a hanging test reports it as `timeout` by id at baseline and
     still repairs the other failing test; the hang stays a known failure, not the target."""
     from rfsn.controller.session import RepairOptions, repair
 
-    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
     repo = make_project(tmp_path / "p", HANGING)
     options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", timeout=600)
     started = time.monotonic()
-    result = repair(str(repo), options, load_settings(sandbox="local"))
+    result = repair(str(repo), options, load_settings(sandbox="local", test_case_timeout=3.0))
     assert result.status == "fixed", result
     assert result.failing_before == ["tests/test_x.py::test_fails"]
     trajectory = next((tmp_path / "out").glob("*/trajectory.jsonl")).read_text()
@@ -92,15 +93,15 @@ def test_repair_names_the_hang_and_still_fixes_the_other_failure(tmp_path: Path,
 
 
 @pytest.mark.docker
-def test_repair_in_docker_names_the_hang_within_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repair_in_docker_names_the_hang_within_its_limit(tmp_path: Path) -> None:
     """In a Docker sandbox too, the hanging test is `timeout` by id within its limit plus slack,
     and the other failing test is repaired."""
     from rfsn.controller.session import RepairOptions, repair
 
-    monkeypatch.setattr(python_pack, "TEST_CASE_TIMEOUT", 3.0)
     repo = make_project(tmp_path / "p", HANGING)
     pack = PythonBuildpack()
-    settings = load_settings(sandbox="docker")
+    limit_cases(pack, 3.0)
+    settings = load_settings(sandbox="docker", test_case_timeout=3.0)
     with open_sandbox(repo, pack, settings, "docker") as box:
         report = run_tests(box, pack, timeout=300)
     assert report.tests["tests/test_x.py::test_hangs"] == Status.TIMEOUT, report.log[-2000:]
