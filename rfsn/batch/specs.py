@@ -14,15 +14,15 @@ A spec whose Python no reachable source ships raises ``EnvUnavailable``
 
 from __future__ import annotations
 
-import io
 import re
 import shlex
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from packaging.version import InvalidVersion, Version
 
 from rfsn.buildpacks import pydeps
 from rfsn.buildpacks.base import EnvRecipe
@@ -106,26 +106,34 @@ def metadata_edits(spec: Spec) -> list[str]:
             if _METADATA_EDIT.match(str(c).strip())]
 
 
-def project_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
-    """What installing the project at ``commit`` needs: its runtime dependencies (what ``pip
-    install .`` adds) and its build backend's requirements (the session installs it offline,
-    without build isolation), read after ``edits`` (``metadata_edits``), as the harness installs
-    the project after its ``pre_install``."""
+def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
+    """The project's build backend at ``commit`` (``[build-system] requires``, read after
+    ``edits``, ``metadata_edits``): sessions reinstall the project offline without build
+    isolation, so the backend must be in the env itself."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
-        archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
-                                  "setup.py", "setup.cfg", "pyproject.toml"],
-                                 capture_output=True, check=False)
-        if archive.returncode != 0:  # some of the three files are absent: take them one by one
-            for name in ("setup.py", "setup.cfg", "pyproject.toml"):
-                text = _git_show(checkout, commit, name)
-                if text is not None:
-                    Path(tmp, name).write_text(text, encoding="utf-8")
-        else:
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(tmp, filter="data")
-        for edit in edits:  # only sed on the three files (metadata_edits); a file absent is no edit
+        text = _git_show(checkout, commit, "pyproject.toml")
+        if text is None:
+            return []
+        Path(tmp, "pyproject.toml").write_text(text, encoding="utf-8")
+        for edit in edits:  # only sed on the metadata files (metadata_edits)
             subprocess.run(["bash", "-c", edit], cwd=tmp, capture_output=True, check=False, timeout=60)
-        return sorted({*pydeps.runtime_requirements(Path(tmp)), *pydeps.build_requirements(Path(tmp))})
+        return sorted(set(pydeps.build_requirements(Path(tmp))))
+
+
+def scm_version(checkout: Path, commit: str) -> str:
+    """The release the nearest tag below ``commit`` names, as a PEP 440 version, or "".
+
+    The env build installs the project from a copy of its tree without ``.git``; a project
+    whose version comes from its tags (setuptools_scm) would fail to build there, so the build
+    is given this version through setuptools_scm's documented override. Sessions reinstall
+    the project from the full checkout, where the real version is computed."""
+    done = subprocess.run(["git", "-C", str(checkout), "describe", "--tags", "--abbrev=0", commit],
+                          capture_output=True, text=True, check=False)
+    tag = done.stdout.strip().removeprefix("v") if done.returncode == 0 else ""
+    try:
+        return str(Version(tag)) if tag else ""
+    except InvalidVersion:
+        return ""
 
 
 def _git_show(checkout: Path, commit: str, path: str) -> str | None:
@@ -135,13 +143,18 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 
 
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
-                  project: tuple[str, ...] = ()) -> EnvRecipe:
-    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``,
-    ``project`` the dependencies the project declares (the session installs it offline)."""
-    version = str(spec["python"])
-    if not registry and version not in DEBIAN_PYTHON:
+                  source: str = "", backend: tuple[str, ...] = (), version: str = "") -> EnvRecipe:
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
+
+    With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
+    at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
+    so pip resolves the project's dependencies and extras, however setup.py computes them.
+    ``backend`` is the project's build backend (sessions reinstall offline without build
+    isolation); ``version`` the release for setuptools_scm in a tree without history."""
+    python = str(spec["python"])
+    if not registry and python not in DEBIAN_PYTHON:
         shipped = ", ".join(sorted(DEBIAN_PYTHON))
-        raise EnvUnavailable(f"Python {version} is not shipped by Debian (only {shipped}) "
+        raise EnvUnavailable(f"Python {python} is not shipped by Debian (only {shipped}) "
                              "and no container registry is reachable")
     packages = str(spec.get("packages", "")).strip()
     if packages == "environment.yml":
@@ -160,8 +173,10 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     pip_packages = [str(p) for p in spec.get("pip_packages", [])]
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
-    if project:
-        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in project)}")
+    if backend:
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in backend)}")
+    if source:
+        steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
         # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy):
@@ -171,8 +186,16 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
-    return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
-                     env=VENV_ENV, files=tuple(files))
+    return EnvRecipe(buildpack="python", base=python_image(python), steps=tuple(steps),
+                     env=VENV_ENV, files=tuple(files), source=source)
+
+
+def _install_source(spec: Spec, version: str) -> str:
+    """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
+    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it."""
+    commands = [str(c) for c in [*(spec.get("pre_install") or []), spec.get("install") or ""] if c]
+    scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
+    return f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
 
 
 #: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a

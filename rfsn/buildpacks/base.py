@@ -87,6 +87,11 @@ class EnvRecipe(BaseModel):
     files: tuple[tuple[str, str], ...] = Field(
         default=(), description="files placed under $RFSN_ENV/files before the steps run"
     )
+    source: str = Field(
+        default="", description="a commit of the session's repository whose tree is unpacked at "
+                                "$RFSN_ENV/src before the steps run (steps that install the project "
+                                "as its own tooling does, resolved by the package manager)"
+    )
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile)."""
