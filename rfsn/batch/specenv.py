@@ -128,11 +128,12 @@ def spec_buildpack(instance: Instance, checkout: Path, *,
         from swebench.harness.test_spec.python import clean_requirements
 
         requirements = clean_requirements(requirements)
-    # the build installs the project at the env commit as the spec says (pip resolves it);
-    # sessions reinstall it at the instance's own commit, offline
-    backend = tuple(specs.build_requirements(checkout, commit, specs.metadata_edits(spec)))
-    recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=commit,
-                                 backend=backend, version=specs.scm_version(checkout, commit))
+    # the build installs the project as the spec says (pip resolves it); sessions reinstall it
+    # at the instance's own commit, offline
+    source = specs.install_commit(checkout, commit, instance.base_commit)
+    backend = tuple(specs.build_requirements(checkout, source, specs.metadata_edits(spec)))
+    recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
+                                 backend=backend, version=specs.scm_version(checkout, source))
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
                                    instance.instance_id)

@@ -120,6 +120,29 @@ def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -
         return sorted(set(pydeps.build_requirements(Path(tmp))))
 
 
+#: root-level files that may declare what installing the project pulls in
+_METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")
+
+
+def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
+    """The commit whose tree the env build installs the project from.
+
+    The harness installs the project, with its dependencies, at the instance's own commit.
+    rfsn does so at the env commit, shared by every instance of the version, unless the
+    project's root-level metadata (setup.py, setup.cfg, pyproject.toml, requirements files)
+    differ between the two: then at the base commit (the build's cached layers up to the
+    install are shared all the same)."""
+    if env_commit == base_commit:
+        return env_commit
+    done = subprocess.run(["git", "-C", str(checkout), "diff", "--name-only", env_commit, base_commit],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return base_commit
+    changed = [name for name in done.stdout.splitlines()
+               if "/" not in name and name.endswith(_METADATA_SUFFIXES)]
+    return base_commit if changed else env_commit
+
+
 def scm_version(checkout: Path, commit: str) -> str:
     """The release the nearest tag below ``commit`` names, as a PEP 440 version, or "".
 

@@ -76,11 +76,18 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ENV " + " ".join(f"{k}={v}" for k, v in ca_environment().items()))
     if recipe.files:
         lines.append(f"COPY files/ {ENV_ROOT}/files/")
-    if recipe.source:
-        lines.append(f"COPY src/ {ENV_ROOT}/src/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-    lines += [f"RUN {_limited(f'set -e; {step}', step_timeout)}" for step in recipe.steps]
+    copied = not recipe.source
+    for step in recipe.steps:
+        if not copied and "$RFSN_ENV/src" in step:
+            # the project's tree comes just before the first step that reads it, so recipes that
+            # differ only in the commit share the build's cached layers up to there
+            lines.append(f"COPY src/ {ENV_ROOT}/src/")
+            copied = True
+        lines.append(f"RUN {_limited(f'set -e; {step}', step_timeout)}")
+    if not copied:
+        lines.append(f"COPY src/ {ENV_ROOT}/src/")
     lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
     lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
     return "\n".join(lines) + "\n"

@@ -190,3 +190,16 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     assert statuses == {"tests/test_calc.py::test_add": TestStatus.PASSED,
                         "tests/test_calc.py::test_zero": TestStatus.FAILED,
                         "[100%]": TestStatus.PASSED}
+
+
+def test_the_project_is_installed_at_the_base_commit_when_its_metadata_moved(tmp_path: Path) -> None:
+    """pylint's base commit still needs ``toml``, which its env commit dropped: the harness
+    installs at the base commit, so must the env build, whenever the metadata differ."""
+    repo, setup = _repo(tmp_path)
+    later = _git(repo, "rev-parse", "HEAD")  # reqs/base.txt changed: not a root-level file
+    assert specs.install_commit(repo, setup, later) == setup
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['toml'])\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "needs toml")
+    moved = _git(repo, "rev-parse", "HEAD")
+    assert specs.install_commit(repo, setup, moved) == moved
+    assert specs.install_commit(repo, moved, moved) == moved
