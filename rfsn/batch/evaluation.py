@@ -107,7 +107,9 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
     outcomes = store.outcomes(latest=True)
     report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
                                       if o.status == Status.ERROR and o.error_kind},
-                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())}}
+                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+                      # the harness's verdict stands; rfsn says what it would blame on the env
+                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat}}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
     write_atomic(path, json.dumps(report, indent=4) + "\n")
     write_reports(model_root, f"evaluation {config.run_id} ({model})")

@@ -215,10 +215,13 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
 
 def _install_source(spec: Spec, version: str) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
-    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it."""
+    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. The
+    copy is removed afterwards: sessions reinstall the project from their own checkout, and a
+    reinstall that fails must not leave this commit's code importable in its place."""
     commands = [str(c) for c in [*(spec.get("pre_install") or []), spec.get("install") or ""] if c]
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
-    return f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
+    return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
+            + " && cd / && rm -rf $RFSN_ENV/src")
 
 
 #: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup
 from rfsn.cli.common import (
+    SECONDS,
     console_level,
     metrics_options,
     model_options,
@@ -39,7 +40,7 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="local mirrors: DIR/owner__name, DIR/owner/name or DIR/name")(func)
     func = click.option("--instance-ids", "instance_ids", multiple=True,
                         help="only these instances (repeatable, or space separated)")(func)
-    return click.option("--timeout", type=float,
+    return click.option("--timeout", type=SECONDS,
                         help="seconds per instance: batch, the repair session's wall-clock "
                              "budget; evaluate, the test run")(func)
 

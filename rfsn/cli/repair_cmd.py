@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.cli.common import metrics_options, model_options, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import (
+    SECONDS,
+    metrics_options,
+    model_options,
+    sandbox_option,
+    setup,
+    verbosity_options,
+)
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
@@ -78,7 +85,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
 @click.option("--planner", default="template", show_default=True, help="patch strategy")
 @click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
-@click.option("--timeout", type=float, default=1800.0, show_default=True, help="wall seconds")
+@click.option("--timeout", type=SECONDS, default=1800.0, show_default=True, help="wall seconds")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("rfsn-out"), show_default=True, help="where session outputs go")
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")

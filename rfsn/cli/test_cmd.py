@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import select
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import SECONDS, sandbox_option, setup, verbosity_options
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
 from rfsn.runner import run_tests
@@ -39,7 +39,7 @@ def print_report(report: TestReport, console: Console) -> None:
 @click.option("--tests", "tests", multiple=True, help="a test id to run (repeatable)")
 @click.option("--buildpack", help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
-@click.option("--timeout", type=float, help="seconds for the test run")
+@click.option("--timeout", type=SECONDS, help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
 @sandbox_option
 @verbosity_options

@@ -287,6 +287,9 @@ class DockerSandbox:
         except docker.errors.APIError as exc:  # the daemon may be gone; prune cleans up later
             log.warning("sandbox.remove_failed", container=self.name, error=str(exc))
 
+    def share(self) -> None:
+        open_to(self.workspace, self.uid)
+
     def close(self) -> None:
         if self._closed:
             return

@@ -130,6 +130,9 @@ class LocalSandbox:
                           output=truncate_output(raw.decode("utf-8", "replace")),
                           duration=time.monotonic() - started)
 
+    def share(self) -> None:
+        """Commands run as the workspace's owner: nothing to share."""
+
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
