@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.batch.records import load_models
+from rfsn.batch.specs import require_harness
 from rfsn.errors import ConfigError
 from rfsn.models.swebench import Instance
 
@@ -13,6 +14,9 @@ from rfsn.models.swebench import Instance
 def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:
     """The instances of ``path`` (JSON or JSON lines), only ``ids`` when given, in file order."""
     instances = load_models(path, Instance, "instance")
+    if not instances:
+        raise ConfigError(f"no instances in {path}")
+    require_harness(instances, path)
     if not ids:
         return instances
     known = {i.instance_id for i in instances}

@@ -14,6 +14,7 @@ A spec whose Python no reachable source ships raises ``EnvUnavailable``
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 import subprocess
@@ -28,7 +29,8 @@ from rfsn.buildpacks import pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
-from rfsn.errors import RfsnError
+from rfsn.errors import ConfigError, RfsnError
+from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
 
@@ -36,6 +38,27 @@ Spec = Mapping[str, Any]
 
 class EnvUnavailable(RfsnError):
     """The spec needs something this machine cannot provide (the message says what)."""
+
+
+def require_harness(instances: Sequence[Instance], source: Path) -> None:
+    """Instances of a SWE-bench dataset (they carry an ``environment_setup_commit``) are run in
+    the environment the harness specifies; without the ``swebench`` package those specs are
+    missing, and a generic environment would fail nearly all of them as ``env``. So that is
+    an input error, said before anything runs."""
+    harnessed = [i for i in instances if i.environment_setup_commit]
+    if not harnessed or _installed("swebench"):
+        return
+    raise ConfigError(
+        f"{len(harnessed)} instance(s) of {source} come from a SWE-bench dataset (first: "
+        f"{harnessed[0].instance_id}) and need the harness's environment specifications, which "
+        "are not installed: pip install 'rfsn[swebench]' (scripts/setup installs it)")
+
+
+def _installed(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, or a broken one
+        return False
 
 
 def lookup(repo: str, version: str) -> Spec | None:

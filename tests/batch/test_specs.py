@@ -203,3 +203,31 @@ def test_the_project_is_installed_at_the_base_commit_when_its_metadata_moved(tmp
     moved = _git(repo, "rev-parse", "HEAD")
     assert specs.install_commit(repo, setup, moved) == moved
     assert specs.install_commit(repo, moved, moved) == moved
+
+
+def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path: Path) -> None:
+    """Without the ``swebench`` package a SWE-bench instance would silently get a generic
+    environment (and fail as ``env``): the command stops first, saying what to install."""
+    import json
+    import sys
+
+    from tests.paths import ROOT
+
+    lines = [{"instance_id": "o__r-1", "repo": "o/r", "base_commit": "a" * 40, "patch": "",
+              "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": [], "version": "1.0",
+              "environment_setup_commit": "b" * 40}]
+    path = tmp_path / "instances.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    script = ("import sys; sys.modules['swebench'] = None\n"
+              "from rfsn.cli import main\n"
+              "main(['evaluate', 'gold', '--instances', sys.argv[1], '--run-id', 'r', '--report-dir', sys.argv[2]])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'rfsn[swebench]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "logs").exists()  # nothing ran
+    done = subprocess.run([sys.executable, "-c", script, str(empty), str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and f"no instances in {empty}" in done.stderr, done.stderr
