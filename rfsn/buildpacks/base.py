@@ -72,7 +72,9 @@ class BaseImage(BaseModel):
 
     @property
     def bootstrap_tag(self) -> str:
-        return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}"
+        """Content-addressed like the env images: another package list is another image."""
+        packages = hashlib.sha256(",".join(sorted(self.debian_packages)).encode()).hexdigest()[:8]
+        return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}-{packages}"
 
 
 class EnvRecipe(BaseModel):

@@ -31,4 +31,4 @@ def test_a_step_past_the_limit_fails_the_build(docker_client: Any) -> None:
     with pytest.raises(ImageError, match=r"ran past 3s \(RFSN_SETUP_TIMEOUT\)"):
         ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=3)
     assert time.monotonic() - started < 60
-    assert not image_exists(docker_client, env_image_tag(recipe, "rfsn/base-python:3.11-bookworm"))
+    assert not image_exists(docker_client, env_image_tag(recipe, python_image("3.11").bootstrap_tag))
