@@ -28,6 +28,9 @@ from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
+from rfsn.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 RUN_EVALUATION = Path("logs") / "run_evaluation"
 
@@ -66,8 +69,20 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
         raise ConfigError(f"invalid run id {config.run_id!r}")
     instances = load_instances(config.instances, config.instance_ids)
     by_id = {i.instance_id: i for i in instances}
-    predictions = {k: p for k, p in load_predictions(config.predictions, instances).items()
-                   if k in by_id}
+    given = load_predictions(config.predictions, instances)
+    predictions = {k: p for k, p in given.items() if k in by_id}
+    unknown = [k for k in given if k not in by_id]
+    if not given:
+        raise ConfigError(f"no predictions in {config.predictions}")
+    if not predictions:
+        raise ConfigError(f"no prediction of {config.predictions} matches an instance of "
+                          f"{config.instances} (first unknown id: {unknown[0]})")
+    if unknown:
+        log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
+        if console is not None:
+            console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
+                          f"and are not evaluated: {', '.join(unknown[:10])}"
+                          f"{' ...' if len(unknown) > 10 else ''}")
     model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     run_root = config.report_dir / RUN_EVALUATION / config.run_id
     model_root = run_root / model_dir_name(model)
@@ -109,8 +124,10 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
                                       if o.status == Status.ERROR and o.error_kind},
                       "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
                       # the harness's verdict stands; rfsn says what it would blame on the env
-                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat}}
+                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+                      "unknown_prediction_ids": sorted(unknown)}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+    html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
+    report["rfsn"]["report_html"] = str(html)
     write_atomic(path, json.dumps(report, indent=4) + "\n")
-    write_reports(model_root, f"evaluation {config.run_id} ({model})")
     return path, report

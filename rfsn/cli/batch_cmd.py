@@ -99,7 +99,10 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
                f"Instances unresolved: {result['unresolved_instances']}\n"
                f"Instances with empty patches: {result['empty_patch_instances']}\n"
                f"Instances with errors: {result['error_instances']}\n"
-               f"Report written to {path}")
+               + (f"Predictions matching no instance (not evaluated): "
+                  f"{len(result['rfsn']['unknown_prediction_ids'])}\n"
+                  if result["rfsn"]["unknown_prediction_ids"] else "")
+               + f"Report written to {path}\nHTML report: {result['rfsn']['report_html']}")
 
 
 @click.command()
