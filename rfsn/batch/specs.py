@@ -25,7 +25,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from rfsn.buildpacks import pydeps
+from rfsn.buildpacks import pyarchives, pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
@@ -33,6 +33,8 @@ from rfsn.errors import ConfigError, RfsnError
 from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
+#: the Debian Python whose image carries an interpreter from an archive
+DEFAULT_PYTHON = "3.11"
 
 
 
@@ -189,26 +191,36 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 
 
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
-                  source: str = "", backend: tuple[str, ...] = (), version: str = "") -> EnvRecipe:
+                  source: str = "", backend: tuple[str, ...] = (), version: str = "",
+                  archives: Path | None = None) -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
 
     With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
     so pip resolves the project's dependencies and extras, however setup.py computes them.
     ``backend`` is the project's build backend (sessions reinstall offline without build
-    isolation); ``version`` the release for setuptools_scm in a tree without history."""
+    isolation); ``version`` the release for setuptools_scm in a tree without history. A Python
+    Debian does not ship comes from an archive in ``archives`` (``pyarchives``)."""
     python = str(spec["python"])
+    base, create_venv, env = python_image(python), CREATE_VENV, VENV_ENV
+    archive: Path | None = None
     if not registry and python not in DEBIAN_PYTHON:
-        shipped = ", ".join(sorted(DEBIAN_PYTHON))
-        raise EnvUnavailable(f"Python {python} is not shipped by Debian (only {shipped}) "
-                             "and no container registry is reachable")
+        archive = pyarchives.find(archives, python)
+        if archive is None:
+            shipped = ", ".join(sorted(DEBIAN_PYTHON))
+            raise EnvUnavailable(
+                f"Python {python} is not shipped by Debian (only {shipped}), no container registry "
+                f"is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives or 'unset'})")
+        base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
+        create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv"
+        env = (*VENV_ENV, pyarchives.LIBRARY_ENV)
     packages = str(spec.get("packages", "")).strip()
     if packages == "environment.yml":
         raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
     # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
     # these bounds, and would stay
-    steps = [CREATE_VENV, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
+    steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
     if packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
@@ -232,8 +244,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
-    return EnvRecipe(buildpack="python", base=python_image(python), steps=tuple(steps),
-                     env=VENV_ENV, files=tuple(files), source=source)
+    return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
+                     source=source, python_archive=pyarchives.digest(archive) if archive else "",
+                     python_archive_path=archive)
 
 
 def _install_source(spec: Spec, version: str) -> str:

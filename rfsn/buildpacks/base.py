@@ -89,6 +89,13 @@ class EnvRecipe(BaseModel):
     files: tuple[tuple[str, str], ...] = Field(
         default=(), description="files placed under $RFSN_ENV/files before the steps run"
     )
+    python_archive: str = Field(
+        default="", description="sha256 of a python-build-standalone install_only archive "
+                                "unpacked at /opt/python before the steps run"
+    )
+    python_archive_path: Path | None = Field(
+        default=None, exclude=True, description="where that archive is on this host (not hashed)"
+    )
     source: str = Field(
         default="", description="a commit of the session's repository whose tree is unpacked at "
                                 "$RFSN_ENV/src before the steps run (steps that install the project "

@@ -76,6 +76,8 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ENV " + " ".join(f"{k}={v}" for k, v in ca_environment().items()))
     if recipe.files:
         lines.append(f"COPY files/ {ENV_ROOT}/files/")
+    if recipe.python_archive:  # ADD unpacks a local tar: its python/ lands at /opt/python
+        lines.append("ADD python.tar.gz /opt/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
     copied = not recipe.source
@@ -131,6 +133,10 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
             add("ca.crt", ca_bundle.read_bytes())
         for name, text in recipe.files:
             add(f"files/{name}", text.encode())
+        if recipe.python_archive:
+            if recipe.python_archive_path is None or not recipe.python_archive_path.is_file():
+                raise ImageError(f"the Python archive {recipe.python_archive_path} is gone")
+            tar.add(str(recipe.python_archive_path), arcname="python.tar.gz")
         if recipe.source:
             with tarfile.open(fileobj=io.BytesIO(source_tree(checkout, recipe.source))) as tree:
                 for member in tree.getmembers():
@@ -142,7 +148,8 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
 def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
     """Hash of everything that produces the image: the Dockerfile (with its base), the files and
     the commit of the project's tree it installs."""
-    payload = dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files) + recipe.source
+    payload = (dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files) + recipe.source
+               + recipe.python_archive)
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 

@@ -61,6 +61,9 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
         fcntl.flock(lock, fcntl.LOCK_EX)
         if ready.exists():
             return env_dir
+        if recipe.python_archive:
+            raise SandboxError("a Python from an archive (RFSN_PYTHON_ARCHIVES) runs only in the "
+                               "Docker sandbox")
         shutil.rmtree(env_dir, ignore_errors=True)
         (env_dir / "files").mkdir(parents=True)
         for name, text in recipe.files:
