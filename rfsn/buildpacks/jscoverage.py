@@ -1,9 +1,13 @@
-"""Per-test line coverage for ``node --test`` from V8's own coverage (``NODE_V8_COVERAGE``).
+"""Per-test line coverage for ``node --test`` and mocha from V8's own coverage (``NODE_V8_COVERAGE``).
 
 How the sandbox produces the input (see `driver_command`): the suite runs
 once as usual, writing its test events; then the driver ``v8runs.cjs`` (node,
 no dependencies) runs the tests again, each run one node process with
 ``NODE_V8_COVERAGE`` pointing into the report directory:
+
+(Under mocha the suite's tests come from its JSON report, each one at the top level
+with its full title as its name, and a run is ``mocha --grep ^<full title>$ <file>``;
+mocha runs in-process, so V8 sees the files as written.)
 
 1. each test file that reported a test, the files with a failing test first;
 2. each test alone, ``node --test-name-pattern=^<name>$ <file>``, when the
@@ -51,11 +55,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
-from rfsn.buildpacks.jsreports import parse_node_events, relative
+from rfsn.buildpacks.jsreports import parse_mocha_json, parse_node_events, relative
 from rfsn.buildpacks.pycoverage import CoverageByTest
 from rfsn.models import TestStatus
 
@@ -70,9 +75,11 @@ def driver_js() -> str:
     return resources.files("rfsn.buildpacks").joinpath(DRIVER).read_text(encoding="utf-8")
 
 
-def driver_command(report_dir: str, reporter: str) -> list[str]:
-    """argv of the driver, run after the suite's run wrote its events into ``report_dir``."""
-    return ["node", f"{report_dir}/{DRIVER}", report_dir, str(BUDGET_SECONDS), reporter]
+def driver_command(report_dir: str, reporter: str, mocha: str | None = None) -> list[str]:
+    """argv of the driver, run after the suite's run wrote its events into ``report_dir``
+    (with ``mocha``, the path of mocha's executable: its JSON report, its runs)."""
+    tail = ["mocha", mocha] if mocha else []
+    return ["node", f"{report_dir}/{DRIVER}", report_dir, str(BUDGET_SECONDS), reporter, *tail]
 
 
 class V8Range(BaseModel):
@@ -109,6 +116,7 @@ class RunLine(BaseModel):
     name: str | None
     events: str
     scripts: list[V8Script]
+    runner: Literal["node", "mocha"] = "node"
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,9 @@ def parse_v8_runs(text: str, root: str | None) -> CoverageByTest:
             path = _path(script.url, root)
             if path is not None and script.url in sources:
                 run[path] = covered_lines(sources[script.url], script.functions)
-        for test, status in parse_node_events(record.events).items():
+        statuses = (parse_mocha_json(record.events, root) if record.runner == "mocha"
+                    else parse_node_events(record.events))
+        for test, status in statuses.items():
             if status is not TestStatus.SKIPPED:
                 runs_of[test].append(run)
     return {test: _intersection(runs) for test, runs in runs_of.items()}
