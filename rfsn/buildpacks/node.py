@@ -16,9 +16,10 @@ Under ``node --test``, screening runs go through a warm runner (``WarmCapable``,
 started before the run asked for it.
 
 Per-test coverage (``CoverageCapable``) is measured for ``node --test`` and mocha
-(no transform: V8 sees the files as written), from V8's coverage (see
-:mod:`rfsn.buildpacks.jscoverage`); under jest and vitest (their transforms compile
-other text than the file's) the plan runs the tests alone and localization falls
+from V8's coverage, and for jest from jest's own ``--coverage`` (its transform
+compiles other text than the file's), each test rerun alone (see
+:mod:`rfsn.buildpacks.jscoverage`); under vitest (its coverage needs a package
+projects rarely install) the plan runs the tests alone and localization falls
 back to stack frames.
 """
 
@@ -249,11 +250,11 @@ class NodeBuildpack:
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)
-        if self.runner not in ("node", "mocha"):
+        if self.runner == "vitest":
             return CoveragePlan(commands=[run])
-        mocha = "node_modules/.bin/mocha" if self.runner == "mocha" else None
+        other = (self.runner, f"node_modules/.bin/{self.runner}") if self.runner != "node" else None
         return CoveragePlan(files={DRIVER: driver_js()},
-                            commands=[run, driver_command(report_dir, _REPORTER_URL, mocha)])
+                            commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
