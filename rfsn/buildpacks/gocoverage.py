@@ -117,6 +117,8 @@ def parse_go_coverage(reports: dict[str, str], test_ids: list[str]) -> CoverageB
     profile, or (for tests the budget did not reach) its package's."""
     module = reports.get(MODULE, "").strip()
     out: CoverageByTest = {}
+    if not module:  # no go.mod: profile paths cannot be made repo-relative (stack frames stand)
+        return out
     for test_id in test_ids:
         package, func = split_test_id(test_id)
         text = reports.get(profile_name(package, func or "")) if func else None

@@ -97,6 +97,8 @@ def test_a_test_without_its_own_profile_shares_its_packages() -> None:
     got = parse_go_coverage(reports, [f"{pkg}/TestA", f"{pkg}/TestA/sub", f"{pkg}/TestB", "m/q/TestC"])
     assert got == {f"{pkg}/TestA": {"words/w.go": {3, 4}}, f"{pkg}/TestA/sub": {"words/w.go": {3, 4}},
                    f"{pkg}/TestB": {"words/w.go": set(range(3, 10))}}
+    del reports["go-module.txt"]  # outside a module the paths would not be the repo's
+    assert parse_go_coverage(reports, [f"{pkg}/TestA"]) == {}
 
 
 def _localize(root: Path, kind: str) -> list:
