@@ -145,6 +145,18 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
     return buffer
 
 
+def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
+    """One line: what the failing step printed last first (the cause), then which step."""
+    error = error.strip()
+    tail = [line.strip() for line in output[-3000:].strip().splitlines() if line.strip()][-3:]
+    if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
+        return (f"building {tag} failed: a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and "
+                f"was killed | {' | '.join(tail)}")
+    step = error.removeprefix("The command '/bin/sh -c ").split("' returned")[0]
+    code = error.rsplit(" ", 1)[-1]
+    return f"building {tag} failed: {' | '.join(tail)} (a step exited {code}: {step[:160]})"
+
+
 def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
     """Hash of everything that produces the image: the Dockerfile (with its base), the files and
     the commit of the project's tree it installs."""
@@ -177,11 +189,7 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
                                       decode=True, labels={MANAGED: "1"}):
             output.append(chunk.get("stream", "") or chunk.get("status", ""))
             if "error" in chunk:
-                tail = "".join(output)[-1500:].strip().splitlines()[-3:]
-                error = chunk["error"].strip()
-                if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
-                    error = f"a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed"
-                raise ImageError(f"building {tag} failed: {error} | {' | '.join(tail)}")
+                raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout))
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise
