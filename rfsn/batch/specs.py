@@ -212,7 +212,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
                 f"Python {python} is not shipped by Debian (only {shipped}), no container registry "
                 f"is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives or 'unset'})")
         base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
-        create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv"
+        create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}"
         env = (*VENV_ENV, pyarchives.LIBRARY_ENV)
     packages = str(spec.get("packages", "")).strip()
     if packages == "environment.yml":
@@ -247,6 +247,14 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
                      python_archive_path=archive)
+
+
+def runs_python(python: str) -> str:
+    """A build step that fails unless the venv runs Python ``python`` (X.Y), saying which it
+    runs: an archive named for one version but holding another never runs the tests."""
+    check = ("import sys; v = '%d.%d' % sys.version_info[:2]; "
+             f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')")
+    return f"$RFSN_ENV/venv/bin/python -c {shlex.quote(check)}"
 
 
 def _install_source(spec: Spec, version: str) -> str:

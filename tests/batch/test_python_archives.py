@@ -91,3 +91,19 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
                           timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """The name is only a claim: the build checks the venv's interpreter, and an archive named
+    for 3.8 that holds this Python is an image build failure naming both, never a run on it."""
+    from rfsn.errors import ImageError
+    from rfsn.sandbox.images import ensure_env_image
+
+    real = _archive(tmp_path)
+    claimed = "3.8" if sys.version_info[:2] != (3, 8) else "3.10"
+    real.rename(tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz")
+    recipe = specs.render_recipe({**SPEC, "python": claimed}, registry=False, archives=tmp_path)
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    with pytest.raises(ImageError, match=rf"the archive runs Python {running}, not {claimed}"):
+        ensure_env_image(docker_client, recipe, "auto", None, 600)

@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 SETUP_PY = """\
 from setuptools import setup
 
-EXTRAS_REQUIRE = {"tests": ["six==1.16.0"], "lint": []}
-EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["tests"] + EXTRAS_REQUIRE["lint"]
+EXTRAS_REQUIRE = {"reco": ["six==1.16.0"], "lint": []}
+EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["reco"] + EXTRAS_REQUIRE["lint"]
 setup(name="computed", version="1.0", packages=["computed"], extras_require=EXTRAS_REQUIRE)
 """
 
