@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     debian_mirror: str = Field(
         default="http://deb.debian.org/debian", description="mirror used by debootstrap"
     )
+    python_archives: Path | None = Field(
+        default=None,
+        description="a directory of python-build-standalone install_only archives "
+        "(cpython-X.Y.Z+DATE-<platform>-install_only.tar.gz): the Pythons Debian does not ship",
+    )
     memory: str = Field(default="4g", description="container memory limit")
     cpus: float = Field(default=2.0, description="container CPU limit")
     pids: int = Field(default=1024, description="container process limit")

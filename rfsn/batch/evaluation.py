@@ -23,11 +23,14 @@ from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.grading import summary
 from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
-from rfsn.batch.predictions import RunStore, matched_predictions
+from rfsn.batch.predictions import RunStore, load_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
+from rfsn.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 RUN_EVALUATION = Path("logs") / "run_evaluation"
 
@@ -70,11 +73,20 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
         raise ConfigError(f"invalid run id {config.run_id!r}")
     instances = load_instances(config.instances, config.instance_ids)
     by_id = {i.instance_id: i for i in instances}
-    every = load_instances(config.instances) if config.instance_ids else instances
-    predictions, unknown = matched_predictions(config.predictions, every, set(by_id))
-    if unknown and console is not None:
-        console.print(f"warning: {len(unknown)} prediction(s) match no instance, not graded: "
-                      f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}")
+    given = load_predictions(config.predictions, instances)
+    predictions = {k: p for k, p in given.items() if k in by_id}
+    unknown = [k for k in given if k not in by_id]
+    if not given:
+        raise ConfigError(f"no predictions in {config.predictions}")
+    if not predictions:
+        raise ConfigError(f"no prediction of {config.predictions} matches an instance of "
+                          f"{config.instances} (first unknown id: {unknown[0]})")
+    if unknown:
+        log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
+        if console is not None:
+            console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
+                          f"and are not evaluated: {', '.join(unknown[:10])}"
+                          f"{' ...' if len(unknown) > 10 else ''}")
     model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     run_root = config.report_dir / RUN_EVALUATION / config.run_id
     model_root = run_root / model_dir_name(model)
@@ -115,9 +127,11 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
     report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
                                       if o.status == Status.ERROR and o.error_kind},
                       "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
-                      "unknown_prediction_ids": unknown}
+                      # the harness's verdict stands; rfsn says what it would blame on the env
+                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+                      "unknown_prediction_ids": sorted(unknown)}
     path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
-    report["rfsn"]["html_report"] = str(model_root / "report.html")
+    html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
+    report["rfsn"]["report_html"] = str(html)
     write_atomic(path, json.dumps(report, indent=4) + "\n")
-    write_reports(model_root, f"evaluation {config.run_id} ({model})")
     return path, report

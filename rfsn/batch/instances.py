@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.batch.records import load_models
+from rfsn.batch.specs import require_harness
 from rfsn.errors import ConfigError
 from rfsn.models.swebench import Instance
 
@@ -27,6 +28,7 @@ def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:
     instances = load_models(path, Instance, "instance")
     if not instances:
         raise ConfigError(f"no instances in {path}")
+    require_harness(instances, path)
     if not ids:
         return instances
     known = {i.instance_id for i in instances}

@@ -55,6 +55,8 @@ class Outcome(BaseModel):
     output_tokens: int = 0
     cost: float = Field(default=0.0, description="USD for model calls")
     graded_by: str = Field(default="", description="what read the test statuses of an evaluation")
+    caveat: str = Field(default="", description="what rfsn would blame on the environment while "
+                                                "the harness grades it (its verdict is kept)")
 
 
 def patch_size(patch: str | None) -> int:

@@ -36,6 +36,13 @@ def _reset(workspace: Workspace) -> None:
     git(workspace.path, "clean", "-q", "-fd")
 
 
+def pristine(workspace: Workspace) -> None:
+    """The tree exactly as the base commit has it: nothing a test run wrote is left, ignored
+    files (caches, build directories, ``*.egg-info``) included."""
+    git(workspace.path, "checkout", "-q", "--force", workspace.base_commit)
+    git(workspace.path, "clean", "-q", "-ffdx")
+
+
 def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> ApplyResult:
     """Apply ``patch`` with the harness's fallbacks; the tree is at the base when none works."""
     logs: list[str] = []

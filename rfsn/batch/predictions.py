@@ -44,25 +44,6 @@ def load_predictions(source: str, instances: Iterable[Instance]) -> dict[str, Pr
     return {p.instance_id: p for p in load_models(Path(source), Prediction, "prediction", check)}
 
 
-def matched_predictions(source: str, instances: list[Instance],
-                        selected: set[str] | None = None) -> tuple[dict[str, Prediction], list[str]]:
-    """The predictions of ``source`` that name one of ``instances`` (of ``selected`` ones when
-    given), and the ids that name no instance at all.
-
-    An empty file, or one whose ids all miss, is an input error: grading it would
-    report a score of nothing.
-    """
-    loaded = load_predictions(source, instances)
-    known = {i.instance_id for i in instances}
-    unknown = [k for k in loaded if k not in known]
-    if not loaded:
-        raise ConfigError(f"no predictions in {source}")
-    if len(unknown) == len(loaded):
-        raise ConfigError(f"no prediction matches an instance (first unknown id: {unknown[0]})")
-    wanted = known if selected is None else known & selected
-    return {k: p for k, p in loaded.items() if k in wanted}, unknown
-
-
 class JsonlLog:
     """An append-only JSON-lines file, safe against concurrent writers and sudden death."""
 

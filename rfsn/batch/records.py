@@ -32,12 +32,10 @@ def _whole_json(text: str) -> list[tuple[int, Any]] | None:
             value = json.loads(text)
         except json.JSONDecodeError:
             return None  # several objects, one per line
-        if (isinstance(value, dict) and "instance_id" not in value and value
-                and all(isinstance(v, dict) for v in value.values())):
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             # {instance_id: record} as SWE-bench writes predictions
-            return [(1, {"instance_id": k, **v} if isinstance(v, dict) else v)
-                    for k, v in value.items()]
-        return [(1, value)]
+            return [(1, {"instance_id": k, **v}) for k, v in value.items()]
+        return [(1, value)]  # one record (a missing instance_id is named by its validation)
     decoder = json.JSONDecoder()
     records: list[tuple[int, Any]] = []
     pos = len(text) - len(stripped) + 1

@@ -81,8 +81,10 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     git(dest.parent, "clone", "-q", "--shared", "--no-checkout", "--", origin, str(dest),
         timeout=timeout)
     ref = commit or "HEAD"
-    if git(dest, "checkout", "-q", "--force", ref, check=False).returncode != 0:
-        raise WorkspaceError(f"{source}: unknown commit {commit!r}")
+    done = git(dest, "checkout", "-q", "--force", ref, check=False)
+    if done.returncode != 0:  # git's own first line says which: no such commit, or objects missing
+        said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
+        raise WorkspaceError(f"{source}: cannot check out {commit or 'HEAD'!r}: {said}")
     info = dest / ".git" / "info"
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:

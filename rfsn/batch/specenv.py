@@ -105,8 +105,8 @@ def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[s
     return {test: _STATUSES[status] for test, status in found.items() if status in _STATUSES}
 
 
-def spec_buildpack(instance: Instance, checkout: Path, *,
-                   registry: bool) -> SpecBuildpack | HarnessRunBuildpack | None:
+def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool,
+                   archives: Path | None = None) -> SpecBuildpack | HarnessRunBuildpack | None:
     """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None."""
     spec = specs.lookup(instance.repo, instance.version)
     if spec is None:
@@ -128,9 +128,13 @@ def spec_buildpack(instance: Instance, checkout: Path, *,
         from swebench.harness.test_spec.python import clean_requirements
 
         requirements = clean_requirements(requirements)
-    # the harness installs the project (with its dependencies) at the instance's own commit
-    project = tuple(specs.project_requirements(checkout, instance.base_commit, specs.metadata_edits(spec)))
-    recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, project=project)
+    # the build installs the project as the spec says (pip resolves it); sessions reinstall it
+    # at the instance's own commit, offline
+    source = specs.install_commit(checkout, commit, instance.base_commit)
+    backend = tuple(specs.build_requirements(checkout, source, specs.metadata_edits(spec)))
+    recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
+                                 backend=backend, version=specs.scm_version(checkout, source),
+                                 archives=archives)
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
                                    instance.instance_id)
@@ -147,7 +151,8 @@ def instance_buildpack(instance: Instance, repo: Path, settings: Settings) -> Bu
     """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
     a spec that cannot be honoured is an ``env`` failure with its reason."""
     try:
-        spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry")
+        spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry",
+                              archives=settings.python_archives)
     except specs.EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)

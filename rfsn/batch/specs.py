@@ -14,28 +14,53 @@ A spec whose Python no reachable source ships raises ``EnvUnavailable``
 
 from __future__ import annotations
 
-import io
+import importlib.util
 import re
 import shlex
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks import pydeps
+from packaging.version import InvalidVersion, Version
+
+from rfsn.buildpacks import pyarchives, pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
-from rfsn.errors import RfsnError
+from rfsn.errors import ConfigError, RfsnError
+from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
+#: the Debian Python whose image carries an interpreter from an archive
+DEFAULT_PYTHON = "3.11"
 
 
 
 class EnvUnavailable(RfsnError):
     """The spec needs something this machine cannot provide (the message says what)."""
+
+
+def require_harness(instances: Sequence[Instance], source: Path) -> None:
+    """Instances of a SWE-bench dataset (they carry an ``environment_setup_commit``) are run in
+    the environment the harness specifies; without the ``swebench`` package those specs are
+    missing, and a generic environment would fail nearly all of them as ``env``. So that is
+    an input error, said before anything runs."""
+    harnessed = [i for i in instances if i.environment_setup_commit]
+    if not harnessed or _installed("swebench"):
+        return
+    raise ConfigError(
+        f"{len(harnessed)} instance(s) of {source} come from a SWE-bench dataset (first: "
+        f"{harnessed[0].instance_id}) and need the harness's environment specifications, which "
+        "are not installed: pip install 'rfsn[swebench]' (scripts/setup installs it)")
+
+
+def _installed(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, or a broken one
+        return False
 
 
 def lookup(repo: str, version: str) -> Spec | None:
@@ -106,26 +131,57 @@ def metadata_edits(spec: Spec) -> list[str]:
             if _METADATA_EDIT.match(str(c).strip())]
 
 
-def project_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
-    """What installing the project at ``commit`` needs: its runtime dependencies (what ``pip
-    install .`` adds) and its build backend's requirements (the session installs it offline,
-    without build isolation), read after ``edits`` (``metadata_edits``), as the harness installs
-    the project after its ``pre_install``."""
+def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
+    """The project's build backend at ``commit`` (``[build-system] requires``, read after
+    ``edits``, ``metadata_edits``): sessions reinstall the project offline without build
+    isolation, so the backend must be in the env itself."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
-        archive = subprocess.run(["git", "-C", str(checkout), "archive", commit, "--",
-                                  "setup.py", "setup.cfg", "pyproject.toml"],
-                                 capture_output=True, check=False)
-        if archive.returncode != 0:  # some of the three files are absent: take them one by one
-            for name in ("setup.py", "setup.cfg", "pyproject.toml"):
-                text = _git_show(checkout, commit, name)
-                if text is not None:
-                    Path(tmp, name).write_text(text, encoding="utf-8")
-        else:
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(tmp, filter="data")
-        for edit in edits:  # only sed on the three files (metadata_edits); a file absent is no edit
+        text = _git_show(checkout, commit, "pyproject.toml")
+        if text is None:
+            return []
+        Path(tmp, "pyproject.toml").write_text(text, encoding="utf-8")
+        for edit in edits:  # only sed on the metadata files (metadata_edits)
             subprocess.run(["bash", "-c", edit], cwd=tmp, capture_output=True, check=False, timeout=60)
-        return sorted({*pydeps.runtime_requirements(Path(tmp)), *pydeps.build_requirements(Path(tmp))})
+        return sorted(set(pydeps.build_requirements(Path(tmp))))
+
+
+#: root-level files that may declare what installing the project pulls in
+_METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")
+
+
+def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
+    """The commit whose tree the env build installs the project from.
+
+    The harness installs the project, with its dependencies, at the instance's own commit.
+    rfsn does so at the env commit, shared by every instance of the version, unless the
+    project's root-level metadata (setup.py, setup.cfg, pyproject.toml, requirements files)
+    differ between the two: then at the base commit (the build's cached layers up to the
+    install are shared all the same)."""
+    if env_commit == base_commit:
+        return env_commit
+    done = subprocess.run(["git", "-C", str(checkout), "diff", "--name-only", env_commit, base_commit],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return base_commit
+    changed = [name for name in done.stdout.splitlines()
+               if "/" not in name and name.endswith(_METADATA_SUFFIXES)]
+    return base_commit if changed else env_commit
+
+
+def scm_version(checkout: Path, commit: str) -> str:
+    """The release the nearest tag below ``commit`` names, as a PEP 440 version, or "".
+
+    The env build installs the project from a copy of its tree without ``.git``; a project
+    whose version comes from its tags (setuptools_scm) would fail to build there, so the build
+    is given this version through setuptools_scm's documented override. Sessions reinstall
+    the project from the full checkout, where the real version is computed."""
+    done = subprocess.run(["git", "-C", str(checkout), "describe", "--tags", "--abbrev=0", commit],
+                          capture_output=True, text=True, check=False)
+    tag = done.stdout.strip().removeprefix("v") if done.returncode == 0 else ""
+    try:
+        return str(Version(tag)) if tag else ""
+    except InvalidVersion:
+        return ""
 
 
 def _git_show(checkout: Path, commit: str, path: str) -> str | None:
@@ -135,21 +191,36 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 
 
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
-                  project: tuple[str, ...] = ()) -> EnvRecipe:
-    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``,
-    ``project`` the dependencies the project declares (the session installs it offline)."""
-    version = str(spec["python"])
-    if not registry and version not in DEBIAN_PYTHON:
-        shipped = ", ".join(sorted(DEBIAN_PYTHON))
-        raise EnvUnavailable(f"Python {version} is not shipped by Debian (only {shipped}) "
-                             "and no container registry is reachable")
+                  source: str = "", backend: tuple[str, ...] = (), version: str = "",
+                  archives: Path | None = None) -> EnvRecipe:
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
+
+    With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
+    at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
+    so pip resolves the project's dependencies and extras, however setup.py computes them.
+    ``backend`` is the project's build backend (sessions reinstall offline without build
+    isolation); ``version`` the release for setuptools_scm in a tree without history. A Python
+    Debian does not ship comes from an archive in ``archives`` (``pyarchives``)."""
+    python = str(spec["python"])
+    base, create_venv, env = python_image(python), CREATE_VENV, VENV_ENV
+    archive: Path | None = None
+    if not registry and python not in DEBIAN_PYTHON:
+        archive = pyarchives.find(archives, python)
+        if archive is None:
+            shipped = ", ".join(sorted(DEBIAN_PYTHON))
+            raise EnvUnavailable(
+                f"Python {python} is not shipped by Debian (only {shipped}), no container registry "
+                f"is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives or 'unset'})")
+        base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
+        create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}"
+        env = (*VENV_ENV, pyarchives.LIBRARY_ENV)
     packages = str(spec.get("packages", "")).strip()
     if packages == "environment.yml":
         raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
     # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
     # these bounds, and would stay
-    steps = [CREATE_VENV, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
+    steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
     if packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
@@ -160,8 +231,10 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     pip_packages = [str(p) for p in spec.get("pip_packages", [])]
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
-    if project:
-        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in project)}")
+    if backend:
+        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in backend)}")
+    if source:
+        steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
         # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy):
@@ -171,8 +244,28 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
-    return EnvRecipe(buildpack="python", base=python_image(version), steps=tuple(steps),
-                     env=VENV_ENV, files=tuple(files))
+    return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
+                     source=source, python_archive=pyarchives.digest(archive) if archive else "",
+                     python_archive_path=archive)
+
+
+def runs_python(python: str) -> str:
+    """A build step that fails unless the venv runs Python ``python`` (X.Y), saying which it
+    runs: an archive named for one version but holding another never runs the tests."""
+    check = ("import sys; v = '%d.%d' % sys.version_info[:2]; "
+             f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')")
+    return f"$RFSN_ENV/venv/bin/python -c {shlex.quote(check)}"
+
+
+def _install_source(spec: Spec, version: str) -> str:
+    """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
+    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. The
+    copy is removed afterwards: sessions reinstall the project from their own checkout, and a
+    reinstall that fails must not leave this commit's code importable in its place."""
+    commands = [str(c) for c in [*(spec.get("pre_install") or []), spec.get("install") or ""] if c]
+    scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
+    return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
+            + " && cd / && rm -rf $RFSN_ENV/src")
 
 
 #: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a

@@ -3,9 +3,18 @@
 At the base commit with ``test_patch`` applied, the runner must collect every
 FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
 passing. Otherwise the environment (not a patch) is at fault: the instance is
-an infrastructure failure labelled ``env`` with the first error line. The
-pass is cached per instance, test patch and env recipe; a failure is checked
-again next time (it may be transient, or fixed since in rfsn or on the host).
+an infrastructure failure labelled ``env`` with the first error line.
+
+One case is graded all the same: PASS_TO_PASS tests that are not collected while
+everything else holds (a dataset may name a test that can never exist, such as a
+parameter holding a path of the dataset builder's machine). The harness grades
+such an instance (a missing test failed), so rfsn keeps its verdict and adds the
+reason as a caveat.
+
+The pass is cached under a key of everything that decides it (the instance's
+commit, test patch and test lists, the env recipe, the buildpack and how it
+reads statuses, rfsn's version); a failure is checked again next time (it may
+be transient, or fixed since in rfsn or on the host).
 """
 
 from __future__ import annotations
@@ -26,11 +35,11 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> st
     if diagnosis:
         return diagnosis
     tests = harness_names(report.tests)
-    missing = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if t not in tests]
+    missing = [t for t in instance.FAIL_TO_PASS if t not in tests]
     if missing:
         first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return f"{len(missing)} test(s) not collected at base (first: {missing[0]}){': ' + first if first else ''}"
-    broken = [t for t in instance.PASS_TO_PASS if tests[t] != TestStatus.PASSED]
+    broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
     if broken:
         return f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
     early = [t for t in instance.FAIL_TO_PASS if tests[t] == TestStatus.PASSED]
@@ -39,22 +48,44 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> st
     return None
 
 
+def caveat(instance: Instance, report: TestReport) -> str:
+    """Pure: the PASS_TO_PASS tests ``report`` does not have, said in one line ("" if none).
+    The harness grades them as failed; rfsn grades alike and says so beside the verdict."""
+    tests = harness_names(report.tests)
+    missing = [t for t in instance.PASS_TO_PASS if t not in tests]
+    if not missing:
+        return ""
+    return (f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as the "
+            f"harness grades them (first: {missing[0]})")
+
+
 def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path) -> Path:
-    """Where the verdict of ``instance`` in this environment is kept."""
-    key = hashlib.sha256("\0".join([instance.base_commit, instance.test_patch,
-                                    buildpack.env_recipe(repo).key()]).encode()).hexdigest()[:16]
+    """Where the verdict of ``instance`` in this environment is kept: keyed by everything that
+    could change it."""
+    import rfsn
+
+    parts = [instance.base_commit, instance.test_patch, json.dumps(instance.FAIL_TO_PASS),
+             json.dumps(instance.PASS_TO_PASS), buildpack.env_recipe(repo).key(),
+             type(buildpack).__qualname__, json.dumps(getattr(buildpack, "spec", None), sort_keys=True,
+                                                       default=str),
+             str(getattr(buildpack, "grader", "")), rfsn.__version__]
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in instance.instance_id)
     return home / "validation" / f"{safe}-{key}.json"
 
 
-def cached(path: Path) -> bool:
-    """Whether this instance's environment already passed validation."""
+def cached(path: Path) -> str | None:
+    """The caveat of this instance's environment if it already passed validation ("" for
+    none), or None."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("valid") is True
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return False
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if not isinstance(known, dict) or known.get("valid") is not True:
+        return None
+    return str(known.get("caveat", ""))
 
 
-def store(path: Path) -> None:
-    """Remember that this instance's environment passed validation."""
-    write_atomic(path, json.dumps({"valid": True}))
+def store(path: Path, caveat: str = "") -> None:
+    """Remember that this instance's environment passed validation (with its caveat)."""
+    write_atomic(path, json.dumps({"valid": True, "caveat": caveat}))

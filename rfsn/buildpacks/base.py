@@ -72,7 +72,9 @@ class BaseImage(BaseModel):
 
     @property
     def bootstrap_tag(self) -> str:
-        return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}"
+        """Content-addressed like the env images: another package list is another image."""
+        packages = hashlib.sha256(",".join(sorted(self.debian_packages)).encode()).hexdigest()[:8]
+        return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}-{packages}"
 
 
 class EnvRecipe(BaseModel):
@@ -86,6 +88,18 @@ class EnvRecipe(BaseModel):
     env: tuple[tuple[str, str], ...] = Field(default=(), description="environment of the image")
     files: tuple[tuple[str, str], ...] = Field(
         default=(), description="files placed under $RFSN_ENV/files before the steps run"
+    )
+    python_archive: str = Field(
+        default="", description="sha256 of a python-build-standalone install_only archive "
+                                "unpacked at /opt/python before the steps run"
+    )
+    python_archive_path: Path | None = Field(
+        default=None, exclude=True, description="where that archive is on this host (not hashed)"
+    )
+    source: str = Field(
+        default="", description="a commit of the session's repository whose tree is unpacked at "
+                                "$RFSN_ENV/src before the steps run (steps that install the project "
+                                "as its own tooling does, resolved by the package manager)"
     )
 
     def key(self) -> str:

@@ -5,6 +5,9 @@ Test ids are ``<import path>/<TestName>`` and, for subtests,
 (spaces become underscores). A package that fails without any failing test
 (a build error, a panic in init, TestMain exiting non-zero) is one ``error``
 named by its import path.
+
+Per-test coverage (``CoverageCapable``) comes from go's own cover profiles, one
+per top-level test (see :mod:`rfsn.buildpacks.gocoverage`).
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.gocoverage import (
+    DRIVER,
+    driver_command,
+    driver_script,
+    parse_go_coverage,
+    split_test_id,
+    suite_command,
+)
 from rfsn.models import TestStatus
 
 _STATUS = {"pass": TestStatus.PASSED, "fail": TestStatus.FAILED, "skip": TestStatus.SKIPPED}
-#: the first element of a test id after the package: a test, example or fuzz function
-_TEST_FUNC = re.compile(r"^(Test|Example|Fuzz)([^a-z].*)?$")
 _BUILD_FAILED = re.compile(r"^FAIL\s+(?P<package>\S+)\s+\[(?:build|setup) failed\]")
 _RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
 #: build and test caches: outside the workspace, warm for the life of a container
@@ -55,15 +64,6 @@ def parse_go_json(output: str) -> dict[str, TestStatus]:
         if package not in packages_with_failures:
             statuses[package] = TestStatus.ERROR
     return statuses
-
-
-def split_test_id(test_id: str) -> tuple[str, str | None]:
-    """``(package, top-level test)``; the test is None when the id names a whole package."""
-    parts = test_id.split("/")
-    for i, part in enumerate(parts[1:], start=1):
-        if _TEST_FUNC.match(part):
-            return "/".join(parts[:i]), part
-    return test_id, None
 
 
 def go_run_pattern(names: Sequence[str]) -> str:
@@ -136,3 +136,13 @@ class GoBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return parse_go_json(output)
+
+    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
+        return CoveragePlan(files={DRIVER: driver_script()},
+                            commands=[suite_command(self.test_command(tests, report_dir), report_dir),
+                                      driver_command(report_dir)])
+
+    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
+                       workdir: str) -> dict[str, dict[str, list[int]]]:
+        return {test: {path: sorted(lines) for path, lines in files.items()}
+                for test, files in parse_go_coverage(reports, list(test_ids)).items()}

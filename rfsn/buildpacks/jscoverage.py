@@ -1,9 +1,15 @@
-"""Per-test line coverage for ``node --test`` from V8's own coverage (``NODE_V8_COVERAGE``).
+"""Per-test line coverage for ``node --test`` and mocha from V8's own coverage (``NODE_V8_COVERAGE``).
 
 How the sandbox produces the input (see `driver_command`): the suite runs
 once as usual, writing its test events; then the driver ``v8runs.cjs`` (node,
 no dependencies) runs the tests again, each run one node process with
 ``NODE_V8_COVERAGE`` pointing into the report directory:
+
+(Under mocha and jest the suite's tests come from their JSON report, each one at the
+top level with its full name, and a run is ``mocha --grep ^<full title>$ <file>`` or
+``jest --runTestsByPath <file> -t ^<full name>$``. mocha runs in-process, so V8 sees
+the files as written; jest compiles them (babel) first, so its runs measure with jest's
+own ``--coverage`` instead, a statement counting at its first line: `istanbul_lines`.)
 
 1. each test file that reported a test, the files with a failing test first;
 2. each test alone, ``node --test-name-pattern=^<name>$ <file>``, when the
@@ -46,16 +52,18 @@ on what its tests share (ports, temporary files).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
-from rfsn.buildpacks.jsreports import parse_node_events, relative
+from rfsn.buildpacks.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
 from rfsn.buildpacks.pycoverage import CoverageByTest
 from rfsn.models import TestStatus
 
@@ -70,9 +78,12 @@ def driver_js() -> str:
     return resources.files("rfsn.buildpacks").joinpath(DRIVER).read_text(encoding="utf-8")
 
 
-def driver_command(report_dir: str, reporter: str) -> list[str]:
-    """argv of the driver, run after the suite's run wrote its events into ``report_dir``."""
-    return ["node", f"{report_dir}/{DRIVER}", report_dir, str(BUDGET_SECONDS), reporter]
+def driver_command(report_dir: str, reporter: str,
+                   runner: tuple[str, str] | None = None) -> list[str]:
+    """argv of the driver, run after the suite's run wrote its events into ``report_dir``
+    (with ``runner``, ``("mocha" | "jest", its executable)``: its JSON report, its runs)."""
+    tail = list(runner) if runner else []
+    return ["node", f"{report_dir}/{DRIVER}", report_dir, str(BUDGET_SECONDS), reporter, *tail]
 
 
 class V8Range(BaseModel):
@@ -109,6 +120,9 @@ class RunLine(BaseModel):
     name: str | None
     events: str
     scripts: list[V8Script]
+    runner: Literal["node", "mocha", "jest"] = "node"
+    #: jest's own coverage of the run (istanbul's ``coverage-final.json``), instead of scripts
+    istanbul: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,34 @@ def _intersection(runs: list[dict[str, set[int]]]) -> dict[str, set[int]]:
     return {path: lines for path, lines in common.items() if lines}
 
 
+_STATUSES: dict[str, Callable[[str, str | None], dict[str, TestStatus]]] = {
+    "node": lambda events, root: parse_node_events(events),
+    "mocha": parse_mocha_json,
+    "jest": parse_jest_json,
+}
+
+
+def istanbul_lines(text: str, root: str | None) -> dict[str, set[int]]:
+    """Lines whose statements ran, per file inside ``root``, from istanbul's JSON (jest's
+    ``coverage-final.json``); a statement counts at its first line (an ``if`` statement
+    spans its body, which need not have run)."""
+    try:
+        data = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    out: dict[str, set[int]] = {}
+    for name, entry in data.items() if isinstance(data, dict) else ():
+        path = relative(str(name), root)
+        if path.startswith("/") or "node_modules/" in path or not isinstance(entry, dict):
+            continue
+        spans, counts = entry.get("statementMap") or {}, entry.get("s") or {}
+        lines = {int(spans[k]["start"]["line"]) for k, n in counts.items()
+                 if n and k in spans and isinstance(spans[k].get("start"), dict)}
+        if lines:
+            out[path] = lines
+    return out
+
+
 def parse_v8_runs(text: str, root: str | None) -> CoverageByTest:
     """``v8-runs.jsonl`` -> ``{test id: {file relative to root: {lines}}}``.
 
@@ -206,12 +248,13 @@ def parse_v8_runs(text: str, root: str | None) -> CoverageByTest:
             if record.source is not None:
                 sources[record.url] = Source.read(record.source)
             continue
-        run: dict[str, set[int]] = {}
+        run: dict[str, set[int]] = istanbul_lines(record.istanbul or "", root)
         for script in record.scripts:
             path = _path(script.url, root)
             if path is not None and script.url in sources:
                 run[path] = covered_lines(sources[script.url], script.functions)
-        for test, status in parse_node_events(record.events).items():
+        statuses = _STATUSES[record.runner](record.events, root)
+        for test, status in statuses.items():
             if status is not TestStatus.SKIPPED:
                 runs_of[test].append(run)
     return {test: _intersection(runs) for test, runs in runs_of.items()}

@@ -15,9 +15,12 @@ Under ``node --test``, screening runs go through a warm runner (``WarmCapable``,
 :mod:`rfsn.buildpacks.warm.node_client`): each test file still in a fresh process, one
 started before the run asked for it.
 
-Per-test coverage (``CoverageCapable``) is measured for ``node --test`` only, from
-V8's coverage (see :mod:`rfsn.buildpacks.jscoverage`); under jest, mocha and
-vitest the plan runs the tests alone and localization falls back to stack frames.
+Per-test coverage (``CoverageCapable``) is measured for ``node --test`` and mocha
+from V8's coverage, and for jest from jest's own ``--coverage`` (its transform
+compiles other text than the file's), each test rerun alone (see
+:mod:`rfsn.buildpacks.jscoverage`); under vitest (its coverage needs a package
+projects rarely install) the plan runs the tests alone and localization falls
+back to stack frames.
 """
 
 from __future__ import annotations
@@ -247,10 +250,11 @@ class NodeBuildpack:
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)
-        if self.runner != "node":
+        if self.runner == "vitest":
             return CoveragePlan(commands=[run])
+        other = (self.runner, f"node_modules/.bin/{self.runner}") if self.runner != "node" else None
         return CoveragePlan(files={DRIVER: driver_js()},
-                            commands=[run, driver_command(report_dir, _REPORTER_URL)])
+                            commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:

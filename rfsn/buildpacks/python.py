@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import json
 import shlex
+import subprocess
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from rfsn.buildpacks.base import (
     TestExec,
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
+from rfsn.buildpacks.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
 from rfsn.buildpacks.pycoverage import (
     COVERAGE_RC,
     coverage_command,
@@ -47,12 +49,16 @@ _MARKERS: dict[str, float] = {
 
 
 def python_image(version: str) -> BaseImage:
+    """Debian's Python with a C toolchain and its headers: projects with extensions (and old
+    dependencies with no wheel for this Python) build from source, as in the harness's base
+    image, which has build-essential."""
     return BaseImage(
         runtime="python",
         version=version,
         registry_image=f"python:{version}-slim",
         debian_release=DEBIAN_PYTHON.get(version, "bookworm"),
-        debian_packages=("python3", "python3-venv", "git", "ca-certificates", "procps"),
+        debian_packages=("python3", "python3-venv", "python3-dev", "gcc", "g++", "make",
+                         "libc6-dev", "git", "ca-certificates", "procps"),
     )
 
 
@@ -93,8 +99,11 @@ class PythonBuildpack:
         return PREFERRED_VERSIONS[0]
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
-        """Dependencies as the project defines them: its lock file, else the static reader."""
+        """Dependencies as the project defines them: its lock file, else what its metadata and
+        requirements files declare; metadata that compute them (``pydeps.dynamic``) are
+        resolved by pip in the build, at the checkout's commit (``pipresolve``)."""
         locked = locked_install(repo, TOOLING)
+        source = ""
         if locked is not None:
             install, files = locked
         else:
@@ -105,12 +114,17 @@ class PythonBuildpack:
             # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
             # really builds with; an isolated build would take the newest, and so do we
             install, files = [f"{PIP_INSTALL} --upgrade {packages}"], []
+            source = _commit(repo) if pydeps.dynamic(repo) else ""
+            if source:
+                install.append(resolve_step(pydeps.TEST_EXTRAS))
+                files.append((SCRIPT_NAME, SCRIPT))
         return EnvRecipe(
             buildpack=self.name,
             base=python_image(self.python_version(repo)),
             steps=(CREATE_VENV, *install),
             files=tuple(files),
             env=VENV_ENV,
+            source=source,
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
@@ -173,6 +187,13 @@ class PythonBuildpack:
         except (AttributeError, TypeError, ValueError):  # ValueError: JSONDecodeError, int("x")
             return {}
         return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}
+
+
+def _commit(repo: Path) -> str:
+    """The commit checked out in ``repo`` ("" outside git: then only what is declared is read)."""
+    done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def _has_setup_cfg_metadata(repo: Path) -> bool:

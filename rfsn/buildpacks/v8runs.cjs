@@ -1,10 +1,12 @@
 'use strict';
-// Per-test V8 coverage for `node --test` (node 18.19+); the design is in
+// Per-test V8 coverage for `node --test` (node 18.19+) and mocha; the design is in
 // rfsn/buildpacks/jscoverage.py, which reads what this writes.
 //
-//   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL
+//   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL [mocha|jest BIN]
 //
-// From the events of the suite's run (REPORT_DIR/node-tests.jsonl) it runs each
+// From the events of the suite's run (REPORT_DIR/node-tests.jsonl, or the JSON report
+// of mocha or jest, REPORT_DIR/mocha.json or jest.json: each test's file and full name;
+// jest's runs measure with jest's own coverage, whose JSON the line carries) it runs each
 // test file once, then, when the estimate fits the budget, each outermost test
 // alone (--test-name-pattern), each run in one process with NODE_V8_COVERAGE set.
 // Per run it appends a line to REPORT_DIR/v8-runs.jsonl: the run's test events
@@ -15,7 +17,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 
-const [reportDir, budget, reporter] = process.argv.slice(2);
+const [reportDir, budget, reporter, runner = 'node', runnerBin] = process.argv.slice(2);
 const root = pathToFileURL(process.cwd()).href + '/';
 const out = fs.openSync(path.join(reportDir, 'v8-runs.jsonl'), 'w');
 const written = new Set();
@@ -71,22 +73,63 @@ function keepScripts(dir) {
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+// mocha's JSON report -> the same events as node's reporter gives: one per test, at the top
+// level (mocha's --grep matches the full title, parents and all)
+function mochaEvents(file) {
+  let data = null;
+  try { const text = fs.readFileSync(file, 'utf8'); data = JSON.parse(text.slice(text.indexOf('{'))); } catch { return []; }
+  const cases = (key, event) => (data[key] ?? []).filter((t) => typeof t.file === 'string')
+    .map((t) => ({ file: t.file, name: t.fullTitle ?? t.title, nesting: 0, kind: 'test', event }));
+  return [...cases('passes', 'pass'), ...cases('failures', 'fail')];
+}
+
+function jestEvents(file) {
+  let data = null;
+  try { data = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return []; }
+  return (data.testResults ?? []).flatMap((suite) => (suite.assertionResults ?? [])
+    .filter((t) => t.status === 'passed' || t.status === 'failed')
+    .map((t) => ({ file: suite.name, name: [...(t.ancestorTitles ?? []), t.title].join(' '),
+      nesting: 0, kind: 'test', event: t.status === 'failed' ? 'fail' : 'pass' })));
+}
+
+function runArgs(file, name, eventsFile, dir) {
+  const pattern = (flag) => (name === null ? [] : [flag, `^${escape(name)}$`]);
+  if (runner === 'mocha') {
+    return [runnerBin, '--reporter', 'json', '--reporter-option', `output=${eventsFile}`,
+      ...pattern('--grep'), file];
+  }
+  if (runner === 'jest') {
+    return [runnerBin, '--ci', '--json', `--outputFile=${eventsFile}`, '--coverage',
+      '--coverageReporters=json', `--coverageDirectory=${dir}`, '--runTestsByPath', file, ...pattern('-t')];
+  }
+  return [`--test-reporter=${reporter}`, `--test-reporter-destination=${eventsFile}`,
+    ...(name === null ? [] : [`--test-name-pattern=^${escape(name)}$`]), file];
+}
+
 function run(file, name, index) {
   const started = Date.now();
   const dir = path.join(reportDir, `v8-${index}`);
   const eventsFile = `${dir}.jsonl`;
-  const pattern = name === null ? [] : [`--test-name-pattern=^${escape(name)}$`];
-  spawnSync(process.execPath, [`--test-reporter=${reporter}`, `--test-reporter-destination=${eventsFile}`,
-    ...pattern, file], { env: { ...process.env, NODE_V8_COVERAGE: dir }, stdio: 'ignore' });
+  // jest compiles other text than the file's: its own coverage, not V8's, says what ran
+  const env = runner === 'jest' ? process.env : { ...process.env, NODE_V8_COVERAGE: dir };
+  spawnSync(process.execPath, runArgs(file, name, eventsFile, dir), { env, stdio: 'ignore' });
   let events = '';
   try { events = fs.readFileSync(eventsFile, 'utf8'); } catch { /* the run reported nothing */ }
-  fs.writeSync(out, JSON.stringify({ file, name, events, scripts: keepScripts(dir) }) + '\n');
+  let istanbul = null;
+  if (runner === 'jest') {
+    try { istanbul = fs.readFileSync(path.join(dir, 'coverage-final.json'), 'utf8'); } catch { /* none */ }
+  }
+  const scripts = runner === 'jest' ? [] : keepScripts(dir);
+  fs.writeSync(out, JSON.stringify({ file, name, events, runner, istanbul, scripts }) + '\n');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(eventsFile, { force: true });
   return (Date.now() - started) / 1000;
 }
 
-const events = readEvents(path.join(reportDir, 'node-tests.jsonl'));
+const readers = { mocha: () => mochaEvents(path.join(reportDir, 'mocha.json')),
+  jest: () => jestEvents(path.join(reportDir, 'jest.json')),
+  node: () => readEvents(path.join(reportDir, 'node-tests.jsonl')) };
+const events = (readers[runner] ?? readers.node)();
 const failing = new Set(events.filter((e) => e.event === 'fail').map((e) => e.file));
 const files = [...new Set(events.map((e) => e.file))].sort((a, b) => failing.has(b) - failing.has(a));
 let index = 0;

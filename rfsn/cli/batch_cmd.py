@@ -16,6 +16,7 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup
 from rfsn.cli.common import (
+    SECONDS,
     console_level,
     metrics_options,
     model_options,
@@ -39,7 +40,7 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="local mirrors: DIR/owner__name, DIR/owner/name or DIR/name")(func)
     func = click.option("--instance-ids", "instance_ids", multiple=True,
                         help="only these instances (repeatable, or space separated)")(func)
-    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+    return click.option("--timeout", type=SECONDS,
                         help="seconds per instance: batch, the repair session's wall-clock "
                              "budget; evaluate, the test run")(func)
 
@@ -91,7 +92,6 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
         instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         path, result = run_evaluation(config, Console(stderr=True))
-    unknown = result["rfsn"]["unknown_prediction_ids"]
     click.echo(f"Total instances: {result['total_instances']}\n"
                f"Instances submitted: {result['submitted_instances']}\n"
                f"Instances completed: {result['completed_instances']}\n"
@@ -99,9 +99,10 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
                f"Instances unresolved: {result['unresolved_instances']}\n"
                f"Instances with empty patches: {result['empty_patch_instances']}\n"
                f"Instances with errors: {result['error_instances']}\n"
-               + (f"Predictions matching no instance (not graded): {len(unknown)}\n" if unknown else "")
-               + f"Report written to {path}\n"
-               f"HTML report: {result['rfsn']['html_report']}")
+               + (f"Predictions matching no instance (not evaluated): "
+                  f"{len(result['rfsn']['unknown_prediction_ids'])}\n"
+                  if result["rfsn"]["unknown_prediction_ids"] else "")
+               + f"Report written to {path}\nHTML report: {result['rfsn']['report_html']}")
 
 
 @click.command()

@@ -62,3 +62,8 @@ def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any)
 def console_level(verbose: bool, settings: Settings) -> str:
     """``-v`` shows progress events (info); otherwise RFSN_LOG_LEVEL decides."""
     return "info" if verbose else settings.log_level
+
+
+#: a number of seconds: positive and finite (``--timeout -5`` is an input error, never an option
+#: handed on to a command)
+SECONDS = click.FloatRange(min=0.0, min_open=True, max=1e9)

@@ -12,7 +12,14 @@ from rich.live import Live
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice
-from rfsn.cli.common import metrics_options, model_options, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import (
+    SECONDS,
+    metrics_options,
+    model_options,
+    sandbox_option,
+    setup,
+    verbosity_options,
+)
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
@@ -87,7 +94,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
 @click.option("--planner", default="template", show_default=True, help="patch strategy")
 @click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0, show_default=True, help="wall seconds")
+@click.option("--timeout", type=SECONDS, default=1800.0, show_default=True, help="wall seconds")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("rfsn-out"), show_default=True, help="where session outputs go")
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import limit_cases
-from rfsn.cli.common import sandbox_option, setup, verbosity_options
+from rfsn.cli.common import SECONDS, sandbox_option, setup, verbosity_options
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
 from rfsn.runner import run_tests
@@ -40,7 +40,7 @@ def print_report(report: TestReport, console: Console) -> None:
 @click.option("--tests", "tests", multiple=True, help="a test id to run (repeatable)")
 @click.option("--buildpack", help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="seconds for the test run")
+@click.option("--timeout", type=SECONDS, help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
 @sandbox_option
 @verbosity_options

@@ -34,6 +34,7 @@ from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
+from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
@@ -206,7 +207,8 @@ class PhasePlanner:
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             ranked = rank(by_test, targets, covered, self.formula, boosts)
             if subset is None or not is_flat(ranked):
-                return _localized("coverage", with_definitions(ranked, read_sources(self.workspace, self.language)))
+                sources = read_sources(self.workspace, self.language)
+                return _localized("coverage", with_definitions(with_control_dependence(ranked, sources), sources))
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
@@ -215,7 +217,8 @@ class PhasePlanner:
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
-        return _localized("stack frames", [Location(path, line, score) for (path, line), score in merged])
+        return _localized("stack frames", with_control_dependence(
+            [Location(path, line, score) for (path, line), score in merged], files))
 
     def _patch(self, baseline: TestReport, targets: list[str],
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:

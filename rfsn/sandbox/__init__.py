@@ -62,7 +62,7 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             ca = settings.resolved_ca_bundle()
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                         settings.setup_timeout)
+                                         settings.setup_timeout, workspace)
             return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
                                  pids=settings.pids, tmp_size=settings.tmp_size,
                                  file_size=settings.file_size, ca_bundle=ca,
@@ -75,7 +75,7 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     env_dir = None
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
-            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout)
+            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout, workspace)
     return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory)
 
 

@@ -26,6 +26,11 @@ class Sandbox(SandboxView, Protocol):
     #: seconds the buildpack's setup commands took when the sandbox opened
     setup_seconds: float
 
+    def share(self) -> None:
+        """Let the sandbox's commands write what the host added to the workspace since it
+        opened (the folders and files a patch created); a no-op where they run as its owner."""
+        ...
+
     def close(self) -> None:
         """Remove everything the sandbox created. Safe to call twice."""
         ...

@@ -1,7 +1,8 @@
 """Base images without a registry: debootstrap a minimal Debian, tar it, ``docker import``.
 
 For air-gapped machines and registries that cannot be reached. The image is
-tagged ``rfsn/base-<runtime>:<version>-<release>`` and reused until ``force``.
+tagged ``rfsn/base-<runtime>:<version>-<release>-<hash of the package list>`` and reused
+until ``force``.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from rfsn.models.results import MAX_OUTPUT
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels
+from rfsn.sandbox.gitview import GitView
 from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
 
 WORKDIR = "/testbed"
@@ -104,18 +105,6 @@ def open_to(tree: Path, uid: int) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
-def git_alternates(workspace: Path) -> list[Path]:
-    """Object directories a ``git clone --shared`` workspace borrows from its origin: without
-    them git inside the sandbox cannot read history (tags, describe, log)."""
-    objects = workspace / ".git" / "objects"
-    try:
-        lines = (objects / "info" / "alternates").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    found = [(objects / line.strip()).resolve() for line in lines if line.strip() and not line.startswith("#")]
-    return [path for path in found if path.is_dir()]
-
-
 def capped(chunks: Iterable[bytes], limit: int = MAX_OUTPUT, deadline: float | None = None) -> tuple[str, bool]:
     """The stream decoded, its middle cut out past ``limit`` bytes; never holds more than ``limit``.
 
@@ -167,6 +156,8 @@ class DockerSandbox:
         self.workspace = workspace
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.scratch = Path(tempfile.mkdtemp(prefix="rfsn-scratch-"))
+        self.gitview = Path(tempfile.mkdtemp(prefix="rfsn-git-"))
+        self.gitview.chmod(0o755)
         self._closed = False
         self.uid, self.gid = sandbox_user()
         if self.uid != os.getuid():
@@ -176,8 +167,8 @@ class DockerSandbox:
             str(workspace): {"bind": WORKDIR, "mode": "rw"},
             str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
         }
-        for borrowed in git_alternates(workspace):  # read-only, at the path git records
-            volumes[str(borrowed)] = {"bind": str(borrowed), "mode": "ro"}
+        # the history the workspace borrows, readable wherever its origins live (gitview)
+        volumes.update(GitView.of(workspace).mounts(workspace, WORKDIR, self.gitview))
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
         environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT,
                        # the workspace belongs to the host's user, the commands run as another:
@@ -296,6 +287,9 @@ class DockerSandbox:
         except docker.errors.APIError as exc:  # the daemon may be gone; prune cleans up later
             log.warning("sandbox.remove_failed", container=self.name, error=str(exc))
 
+    def share(self) -> None:
+        open_to(self.workspace, self.uid)
+
     def close(self) -> None:
         if self._closed:
             return
@@ -314,6 +308,7 @@ class DockerSandbox:
         import shutil
 
         shutil.rmtree(self.scratch, ignore_errors=True)
+        shutil.rmtree(self.gitview, ignore_errors=True)
 
 
 @dataclass(frozen=True)

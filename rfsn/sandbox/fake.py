@@ -72,5 +72,8 @@ class FakeSandbox:
                 return self.scratch / match.group(1)
         return self.scratch
 
+    def share(self) -> None:
+        """Commands run as the workspace's owner: nothing to share."""
+
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import shlex
+import subprocess
 import tarfile
 import time
 from pathlib import Path
@@ -75,9 +76,20 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ENV " + " ".join(f"{k}={v}" for k, v in ca_environment().items()))
     if recipe.files:
         lines.append(f"COPY files/ {ENV_ROOT}/files/")
+    if recipe.python_archive:  # ADD unpacks a local tar: its python/ lands at /opt/python
+        lines.append("ADD python.tar.gz /opt/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-    lines += [f"RUN {_limited(f'set -e; {step}', step_timeout)}" for step in recipe.steps]
+    copied = not recipe.source
+    for step in recipe.steps:
+        if not copied and "$RFSN_ENV/src" in step:
+            # the project's tree comes just before the first step that reads it, so recipes that
+            # differ only in the commit share the build's cached layers up to there
+            lines.append(f"COPY src/ {ENV_ROOT}/src/")
+            copied = True
+        lines.append(f"RUN {_limited(f'set -e; {step}', step_timeout)}")
+    if not copied:
+        lines.append(f"COPY src/ {ENV_ROOT}/src/")
     lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
     lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
     return "\n".join(lines) + "\n"
@@ -94,8 +106,21 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def source_tree(checkout: Path | None, commit: str) -> bytes:
+    """The tree of ``commit`` in ``checkout`` as a tar under ``src/`` (the env build's copy of
+    the project, for steps that install it the way its own tooling does)."""
+    if checkout is None:
+        raise ImageError(f"the env recipe needs the project at {commit[:12]} but no checkout was given")
+    done = subprocess.run(["git", "-C", str(checkout), "archive", "--format=tar", "--prefix=src/",
+                           commit], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise ImageError(f"the env recipe needs the project at {commit[:12]}: "
+                         f"{done.stderr.decode(errors='replace').strip()[:200]}")
+    return done.stdout
+
+
 def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
-             step_timeout: float | None) -> io.BytesIO:
+             step_timeout: float | None, checkout: Path | None = None) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         def add(name: str, data: bytes) -> None:
@@ -108,19 +133,42 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
             add("ca.crt", ca_bundle.read_bytes())
         for name, text in recipe.files:
             add(f"files/{name}", text.encode())
+        if recipe.python_archive:
+            if recipe.python_archive_path is None or not recipe.python_archive_path.is_file():
+                raise ImageError(f"the Python archive {recipe.python_archive_path} is gone")
+            tar.add(str(recipe.python_archive_path), arcname="python.tar.gz")
+        if recipe.source:
+            with tarfile.open(fileobj=io.BytesIO(source_tree(checkout, recipe.source))) as tree:
+                for member in tree.getmembers():
+                    tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
     buffer.seek(0)
     return buffer
 
 
+def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
+    """One line: what the failing step printed last first (the cause), then which step."""
+    error = error.strip()
+    tail = [line.strip() for line in output[-3000:].strip().splitlines() if line.strip()][-3:]
+    if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
+        return (f"building {tag} failed: a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and "
+                f"was killed | {' | '.join(tail)}")
+    step = error.removeprefix("The command '/bin/sh -c ").split("' returned")[0]
+    code = error.rsplit(" ", 1)[-1]
+    return f"building {tag} failed: {' | '.join(tail)} (a step exited {code}: {step[:160]})"
+
+
 def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
-    """Hash of everything that produces the image: the Dockerfile (with its base) and files."""
-    payload = dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files)
+    """Hash of everything that produces the image: the Dockerfile (with its base), the files and
+    the commit of the project's tree it installs."""
+    payload = (dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files) + recipe.source
+               + recipe.python_archive)
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
-                     step_timeout: float | None = None) -> str:
-    """The env image for ``recipe``, built if no image has its tag yet.
+                     step_timeout: float | None = None, checkout: Path | None = None) -> str:
+    """The env image for ``recipe``, built if no image has its tag yet (``checkout`` holds the
+    commit ``recipe.source`` names, when it names one).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
@@ -136,16 +184,12 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     started = time.monotonic()
     output: list[str] = []
     try:
-        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle, step_timeout),
+        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout),
                                       custom_context=True, tag=tag, rm=True, forcerm=True,
                                       decode=True, labels={MANAGED: "1"}):
             output.append(chunk.get("stream", "") or chunk.get("status", ""))
             if "error" in chunk:
-                tail = "".join(output)[-1500:].strip().splitlines()[-3:]
-                error = chunk["error"].strip()
-                if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
-                    error = f"a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed"
-                raise ImageError(f"building {tag} failed: {error} | {' | '.join(tail)}")
+                raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout))
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise

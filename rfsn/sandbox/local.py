@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 import resource
 import shutil
 import signal
 import subprocess
+import tarfile
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -25,6 +27,7 @@ from rfsn.errors import SandboxError
 from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
+from rfsn.sandbox.images import source_tree
 
 log = get_logger(__name__)
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -47,8 +50,10 @@ def expand(value: str, env_dir: Path) -> str:
     return value.replace("$RFSN_ENV", str(env_dir))
 
 
-def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float) -> Path:
-    """Build the recipe's environment under ``root/<key>`` once; later calls reuse it."""
+def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
+                   checkout: Path | None = None) -> Path:
+    """Build the recipe's environment under ``root/<key>`` once; later calls reuse it
+    (``checkout`` holds the commit ``recipe.source`` names, when it names one)."""
     env_dir = root / recipe.key()
     ready = env_dir / ".rfsn-ready"
     root.mkdir(parents=True, exist_ok=True)
@@ -56,11 +61,17 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if ready.exists():
             return env_dir
+        if recipe.python_archive:
+            raise SandboxError("a Python from an archive (RFSN_PYTHON_ARCHIVES) runs only in the "
+                               "Docker sandbox")
         shutil.rmtree(env_dir, ignore_errors=True)
         (env_dir / "files").mkdir(parents=True)
         for name, text in recipe.files:
             (env_dir / "files" / name).parent.mkdir(parents=True, exist_ok=True)
             (env_dir / "files" / name).write_text(text, encoding="utf-8")
+        if recipe.source:
+            with tarfile.open(fileobj=io.BytesIO(source_tree(checkout, recipe.source))) as tree:
+                tree.extractall(env_dir, filter="data")
         step_env = {**host_environment(), "RFSN_ENV": str(env_dir)}
         step_env.update({k: expand(v, env_dir) for k, v in recipe.env})
         for step in recipe.steps:
@@ -121,6 +132,9 @@ class LocalSandbox:
         return ExecResult(argv=list(argv), exit_code=proc.returncode, timed_out=timed_out,
                           output=truncate_output(raw.decode("utf-8", "replace")),
                           duration=time.monotonic() - started)
+
+    def share(self) -> None:
+        """Commands run as the workspace's owner: nothing to share."""
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)

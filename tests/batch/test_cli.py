@@ -81,3 +81,47 @@ def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) 
     assert [(r["status"], r["error_kind"]) for r in results] == [("error", "repo")] * 2
     assert not (out / "predictions.jsonl").exists()
     assert "error (repo)" in (out / "report.html").read_text()
+
+
+def _evaluate(tmp_path: Path, predictions: str, *extra: str) -> tuple[int, str]:
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps(INSTANCE) + "\n")
+    path = tmp_path / "p.json"
+    path.write_text(predictions)
+    result = CliRunner().invoke(main, ["evaluate", str(path), "--instances", str(instances),
+                                       "--run-id", "r", "--report-dir", str(tmp_path / "out"), *extra])
+    return result.exit_code, result.output
+
+
+def test_empty_predictions_say_so_and_create_nothing(tmp_path: Path) -> None:
+    for text in ("[]", ""):
+        code, output = _evaluate(tmp_path, text)
+        assert code == 2 and "no predictions in" in output, output
+    assert not (tmp_path / "out").exists()
+
+
+def test_predictions_for_no_known_instance_name_the_first_unknown_id(tmp_path: Path) -> None:
+    code, output = _evaluate(tmp_path, json.dumps({"instance_id": "x__y-9", "model_patch": "d"}))
+    assert code == 2 and "matches an instance" in output and "first unknown id: x__y-9" in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_single_instance_without_its_id_names_the_missing_field(tmp_path: Path) -> None:
+    """A lone JSON object is one record, not a mapping of ids to records."""
+    path = tmp_path / "i.json"
+    path.write_text(json.dumps({"repo": "o/r", "base_commit": "abc"}))
+    result = CliRunner().invoke(main, ["batch", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "invalid instance: instance_id: Field required" in result.output, result.output
+
+
+def test_timeouts_that_are_not_positive_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps(INSTANCE) + "\n")
+    for command in (["evaluate", "gold", "--instances", str(instances), "--run-id", "r",
+                     "--report-dir", str(tmp_path / "out")],
+                    ["batch", str(instances), "--out", str(tmp_path / "o")],
+                    ["test", str(tmp_path)], ["repair", str(tmp_path)]):
+        result = CliRunner().invoke(main, [*command, "--timeout", "-5"])
+        assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, command
+    assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()

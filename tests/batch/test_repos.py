@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def test_a_bare_mirror_under_repos_dir_is_checked_out_at_the_commit(tmp_path: Pa
     assert ws.base_commit == commit
     assert (ws.path / "calc.py").read_text().startswith("line1")
     assert not (tmp_path / "cache").exists()  # a local mirror is cloned from directly, never cached
-    with pytest.raises(WorkspaceError, match="unknown commit"):
+    with pytest.raises(WorkspaceError, match="reference is not a tree"):
         checkout(source, tmp_path / "ws2", "0" * 40, tmp_path / "cache")
 
 
@@ -54,7 +55,7 @@ def test_url_is_cloned_once_then_checked_out_at_the_commit(tmp_path: Path) -> No
     assert first.base_commit == second.base_commit == commit
     assert len(list(cache.glob("*.git"))) == 1
     assert (second.path / "calc.py").read_text().startswith("line1")
-    with pytest.raises(WorkspaceError, match="unknown commit"):
+    with pytest.raises(WorkspaceError, match="reference is not a tree"):
         checkout(url, tmp_path / "c", "0" * 40, cache)
 
 
@@ -68,3 +69,14 @@ def test_a_plain_directory_without_base_commit_is_taken_as_it_is(tmp_path: Path)
     assert ws.diff() == ""
     with pytest.raises(WorkspaceError, match="not a git repository"):
         checkout(str(plain), tmp_path / "ws2", "abc123", tmp_path / "cache")
+
+
+def test_a_commit_whose_objects_are_missing_says_so(tmp_path: Path) -> None:
+    """A snapshot may hold a commit but not its largest blobs: the error names git's own
+    reason, never 'unknown commit'."""
+    repo, commit = make_repo(tmp_path)
+    blob = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{commit}:calc.py"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    with pytest.raises(WorkspaceError, match=f"cannot check out '{commit}'.*{blob}"):
+        checkout(str(repo), tmp_path / "ws", commit, tmp_path / "cache")

@@ -41,19 +41,14 @@ def test_requirements_come_from_the_setup_commit_with_includes_inlined(tmp_path:
     assert text.splitlines() == ["six==1.16.0", "pytest==7.4.0"]
 
 
-def test_project_requirements_are_its_runtime_dependencies_at_the_commit(tmp_path: Path) -> None:
-    repo, setup = _repo(tmp_path)
-    assert specs.project_requirements(repo, setup) == ["six"]
-
-
-def test_project_requirements_include_the_build_backend_for_the_offline_install(tmp_path: Path) -> None:
+def test_the_build_backend_is_read_for_the_offline_reinstall(tmp_path: Path) -> None:
     """Without build isolation (sessions are offline) the backend must already be in the env."""
     repo, _ = _repo(tmp_path)
     (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["flit_core>=3.2,<4"]\n'
                                          'build-backend = "flit_core.buildapi"\n')
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "flit")
-    assert specs.project_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4", "six"]
+    assert specs.build_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4"]
 
 
 def test_no_requirements_file_is_an_env_failure_with_its_reason(tmp_path: Path) -> None:
@@ -150,20 +145,32 @@ def test_a_symlink_to_the_venv_python_keeps_its_packages(docker_client: object) 
     assert out.decode().split() == ["unseen", "seen"]
 
 
-def test_pre_install_sed_edits_of_the_metadata_decide_the_project_requirements(tmp_path: Path) -> None:
-    """sphinx 3.5's spec pins sphinxcontrib-* by sed on setup.py before the harness installs the
-    project with its dependencies; rfsn reads the dependencies, so it must read them edited."""
+def test_pre_install_sed_edits_of_the_metadata_decide_the_build_backend(tmp_path: Path) -> None:
+    """astropy's spec pins setuptools by sed on pyproject.toml before the harness installs the
+    project; the backend rfsn puts in the env for the offline reinstall must be the edited one."""
     repo, _ = _repo(tmp_path)
+    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools", "wheel"]\n')
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "backend")
     spec = {**SPEC, "pre_install": ["sed -i 's/pytest/pytest -rA/' tox.ini",
-                                    "sed -i 's/six/six<=1.15/' setup.py",
+                                    """sed -i 's/requires = \\["setuptools",/requires = \\["setuptools==68.0.0",/' pyproject.toml""",
                                     "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
                                     "apt-get update && apt-get install -y graphviz"]}
     edits = specs.metadata_edits(spec)
     assert edits == spec["pre_install"][1:3]  # tox.ini is not metadata; apt-get is not an edit
     head = _git(repo, "rev-parse", "HEAD")
-    assert specs.project_requirements(repo, head) == ["six"]
-    assert specs.project_requirements(repo, head, edits) == ["six<=1.15"]
-    assert "<=1.15" not in (repo / "setup.py").read_text()  # the checkout itself is untouched
+    assert specs.build_requirements(repo, head) == ["setuptools", "wheel"]
+    assert specs.build_requirements(repo, head, edits) == ["setuptools==68.0.0", "wheel"]
+    assert "68.0.0" not in (repo / "pyproject.toml").read_text()  # the checkout itself is untouched
+
+
+def test_the_version_for_a_tree_without_history_is_the_nearest_release_tag(tmp_path: Path) -> None:
+    repo, setup = _repo(tmp_path)
+    assert specs.scm_version(repo, setup) == ""  # no tag: no override
+    _git(repo, "tag", "v1.4.0rc1", setup)
+    assert specs.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == "1.4.0rc1"
+    _git(repo, "tag", "not-a-version")
+    assert specs.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == ""
 
 
 def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_junit() -> None:
@@ -183,3 +190,44 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     assert statuses == {"tests/test_calc.py::test_add": TestStatus.PASSED,
                         "tests/test_calc.py::test_zero": TestStatus.FAILED,
                         "[100%]": TestStatus.PASSED}
+
+
+def test_the_project_is_installed_at_the_base_commit_when_its_metadata_moved(tmp_path: Path) -> None:
+    """pylint's base commit still needs ``toml``, which its env commit dropped: the harness
+    installs at the base commit, so must the env build, whenever the metadata differ."""
+    repo, setup = _repo(tmp_path)
+    later = _git(repo, "rev-parse", "HEAD")  # reqs/base.txt changed: not a root-level file
+    assert specs.install_commit(repo, setup, later) == setup
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['toml'])\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "needs toml")
+    moved = _git(repo, "rev-parse", "HEAD")
+    assert specs.install_commit(repo, setup, moved) == moved
+    assert specs.install_commit(repo, moved, moved) == moved
+
+
+def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path: Path) -> None:
+    """Without the ``swebench`` package a SWE-bench instance would silently get a generic
+    environment (and fail as ``env``): the command stops first, saying what to install."""
+    import json
+    import sys
+
+    from tests.paths import ROOT
+
+    lines = [{"instance_id": "o__r-1", "repo": "o/r", "base_commit": "a" * 40, "patch": "",
+              "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": [], "version": "1.0",
+              "environment_setup_commit": "b" * 40}]
+    path = tmp_path / "instances.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    script = ("import sys; sys.modules['swebench'] = None\n"
+              "from rfsn.cli import main\n"
+              "main(['evaluate', 'gold', '--instances', sys.argv[1], '--run-id', 'r', '--report-dir', sys.argv[2]])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'rfsn[swebench]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "logs").exists()  # nothing ran
+    done = subprocess.run([sys.executable, "-c", script, str(empty), str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and f"no instances in {empty}" in done.stderr, done.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.batch.validation import cached, store, verdict
+from rfsn.batch.validation import cached, caveat, store, verdict
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.models.swebench import Instance
@@ -41,8 +41,21 @@ def test_the_buildpack_diagnosis_wins() -> None:
 
 def test_only_a_passing_validation_is_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A failure is checked again next time: it may be transient, or fixed since."""
-    assert cached(tmp_path / "v.json") is False
+    assert cached(tmp_path / "v.json") is None
     store(tmp_path / "v.json")
-    assert cached(tmp_path / "v.json") is True
+    assert cached(tmp_path / "v.json") == ""
+    store(tmp_path / "c.json", "1 PASS_TO_PASS test(s) never collected")
+    assert cached(tmp_path / "c.json") == "1 PASS_TO_PASS test(s) never collected"
     (tmp_path / "w.json").write_text('{"env_error": "broken"}')  # an older cache's failure
-    assert cached(tmp_path / "w.json") is False
+    assert cached(tmp_path / "w.json") is None
+
+
+def test_a_pass_to_pass_test_that_can_never_exist_is_graded_with_a_caveat() -> None:
+    """pylint-7080 names a parameter holding a path of the dataset builder's machine: the
+    harness grades it (a missing test failed), so the environment is not blamed; the caveat
+    says why rfsn would have."""
+    inst = INST.model_copy(update={"PASS_TO_PASS": ["t.py::p", "t.py::q[/n/fs/tmp/x]"]})
+    report = _report(f=S.FAILED, p=S.PASSED)
+    assert verdict(inst, report, None) is None
+    assert "never collected" in caveat(inst, report) and "t.py::q[/n/fs/tmp/x]" in caveat(inst, report)
+    assert caveat(INST, report) == ""

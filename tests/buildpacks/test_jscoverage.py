@@ -23,6 +23,7 @@ from rfsn.buildpacks.jscoverage import (
     Source,
     V8Function,
     covered_lines,
+    istanbul_lines,
     parse_v8_runs,
 )
 from rfsn.buildpacks.node import NodeBuildpack
@@ -148,13 +149,18 @@ def test_any_text_parses_without_raising(text: str) -> None:
     assert isinstance(parse_v8_runs(text, "/w"), dict)
 
 
-def test_the_plan_runs_the_driver_after_the_suite_only_for_node_test() -> None:
+def test_the_plan_runs_the_driver_after_the_suite_for_node_test_and_mocha() -> None:
     plan = NodeBuildpack("node").coverage_plan([], "/scratch/r1")
     assert plan.commands[0][:2] == ["node", "--test"] and plan.commands[1][:2] == ["node", "/scratch/r1/v8runs.cjs"]
     assert "v8runs.cjs" in plan.files
-    jest = NodeBuildpack("jest")
-    assert jest.coverage_plan(["a.test.js"], "/r").commands == [jest.test_command(["a.test.js"], "/r")]
-    assert jest.parse_coverage({}, ["a.test.js > x"], "/w") == {}
+    mocha = NodeBuildpack("mocha").coverage_plan([], "/r")
+    assert mocha.commands[1][:2] == ["node", "/r/v8runs.cjs"]
+    assert mocha.commands[1][-2:] == ["mocha", "node_modules/.bin/mocha"]
+    jest = NodeBuildpack("jest").coverage_plan([], "/r")
+    assert jest.commands[1][-2:] == ["jest", "node_modules/.bin/jest"]
+    vitest = NodeBuildpack("vitest")
+    assert vitest.coverage_plan(["a.test.js"], "/r").commands == [vitest.test_command(["a.test.js"], "/r")]
+    assert vitest.parse_coverage({}, ["a.test.js > x"], "/w") == {}
 
 
 def test_parse_coverage_keeps_only_the_tests_of_the_run() -> None:
@@ -187,3 +193,44 @@ def test_the_driver_live_gives_what_was_recorded(tmp_path: Path) -> None:
     assert len(report.tests) == 8  # with the skipped test
     coverage = {t: {f: set(lines) for f, lines in files.items()} for t, files in report.coverage.items()}
     assert lines_of(coverage, "src/shapes.js") == EXPECTED
+
+
+MOCHA_RECORDED = FIXTURES / "node" / "mocha-words.v8-runs.jsonl"  # the driver under mocha 10, node 20
+MOCHA_ROOT = "/tmp/localize_mocha/p"
+M = "test/words.test.js > words > "
+
+
+def test_mocha_runs_give_each_test_the_lines_it_ran_alone() -> None:
+    """A seeded ``s.slice(2)``: only the failing test runs line 7; mocha's JSON names the tests."""
+    coverage = NodeBuildpack("mocha").parse_coverage(
+        {RUNS_REPORT: MOCHA_RECORDED.read_text()},
+        [f"{M}drops the first character", f"{M}keeps the empty string", f"{M}shouts"], MOCHA_ROOT)
+    assert coverage[f"{M}drops the first character"]["src/words.js"] == [1, 3, 4, 7, 14]
+    assert coverage[f"{M}keeps the empty string"]["src/words.js"] == [1, 3, 4, 5, 14]
+    assert coverage[f"{M}shouts"]["src/words.js"] == [1, 10, 11, 14]
+
+
+JEST_RECORDED = FIXTURES / "node" / "jest-words.v8-runs.jsonl"  # the driver under jest 29, node 20
+JEST_ROOT = "/tmp/localize_jest/p"
+J = "test/words.test.js > "
+
+
+def test_jest_runs_carry_jests_own_coverage_per_test() -> None:
+    """The same seeded ``s.slice(2)`` under jest: its coverage, a statement at its first line."""
+    coverage = NodeBuildpack("jest").parse_coverage(
+        {RUNS_REPORT: JEST_RECORDED.read_text()},
+        [f"{J}words > drops the first character", f"{J}words > keeps the empty string", f"{J}shouts"],
+        JEST_ROOT)
+    assert coverage == {f"{J}words > drops the first character": {"src/words.js": [4, 7, 14]},
+                        f"{J}words > keeps the empty string": {"src/words.js": [4, 5, 14]},
+                        f"{J}shouts": {"src/words.js": [11, 14]}}
+
+
+def test_istanbul_lines_skip_what_did_not_run_and_what_lies_outside() -> None:
+    data = {"/w/src/a.js": {"statementMap": {"0": {"start": {"line": 2}, "end": {"line": 5}},
+                                             "1": {"start": {"line": 3}, "end": {"line": 3}}},
+                            "s": {"0": 1, "1": 0}},
+            "/w/node_modules/x/i.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}},
+            "/elsewhere/b.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}}}
+    assert istanbul_lines(json.dumps(data), "/w") == {"src/a.js": {2}}
+    assert istanbul_lines("not json", "/w") == {}

@@ -177,3 +177,53 @@ def test_a_hatchling_project_gets_what_its_editable_install_needs(tmp_path: Path
     assert pydeps.build_requirements(tmp_path) == ["hatchling", "hatch-vcs", "editables"]
     (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\n')
     assert pydeps.build_requirements(tmp_path) == ["setuptools"]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"setup.py": 'from setuptools import setup\nsetup(name="p", install_requires=["six"],'
+                  ' extras_require={"test": ["pytest"]})\n'}, False),
+    ({"setup.py": 'from setuptools import setup\nREQS = ["six"]\nsetup(name="p", install_requires=REQS)\n'},
+     False),
+    ({"setup.py": 'from setuptools import setup\nEXTRAS = {"a": ["six"], "b": []}\n'
+                  'EXTRAS["dev"] = EXTRAS["a"] + EXTRAS["b"]\nsetup(name="p", extras_require=EXTRAS)\n'},
+     True),
+    ({"setup.py": 'from setuptools import setup\nREQS = ["six"]\nREQS.append("idna")\n'
+                  'setup(name="p", install_requires=REQS)\n'}, True),
+    ({"setup.py": 'from setuptools import setup\nsetup(name="p", install_requires=open("r.txt").read().split())\n'},
+     True),
+    ({"setup.py": 'from setuptools import setup\nkw = dict(name="p")\nsetup(**kw)\n'}, True),
+    ({"setup.py": 'import setuptools\nsetuptools.setup(name="p", version="1")\n'}, False),
+    ({"setup.py": 'print "python 2"\n'}, False),
+    ({"setup.cfg": "[options]\ninstall_requires = file: requirements.in\n"}, True),
+    ({"setup.cfg": "[options]\ninstall_requires =\n    six\n"}, False),
+    ({"pyproject.toml": '[project]\nname = "p"\ndynamic = ["version", "dependencies"]\n'}, True),
+    ({"pyproject.toml": '[project]\nname = "p"\ndynamic = ["version"]\ndependencies = ["six"]\n'}, False),
+    ({"requirements.txt": "six\n"}, False),
+])
+def test_dependencies_computed_by_the_metadata_are_recognised(
+        tmp_path: Path, files: dict[str, str], expected: bool) -> None:
+    assert pydeps.dynamic(make(tmp_path, files)) is expected
+
+
+def test_computed_dependencies_are_resolved_by_pip_in_the_build_at_the_commit(tmp_path: Path) -> None:
+    """A project whose extras setup.py computes: the recipe builds from its commit and asks pip;
+    one that declares them keeps one image per dependency set, whatever the commit."""
+    import subprocess
+
+    from rfsn.buildpacks.pipresolve import SCRIPT_NAME
+
+    repo = make(tmp_path, {"setup.py": 'from setuptools import setup\nEXTRAS = {"a": ["six"]}\n'
+                                       'EXTRAS["dev"] = EXTRAS["a"]\nsetup(name="p", extras_require=EXTRAS)\n'})
+    pack = PythonBuildpack()
+    assert pack.env_recipe(repo).source == ""  # not a git checkout: nothing to build from
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                    "-qm", "c", "--allow-empty"], check=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    recipe = pack.env_recipe(repo)
+    assert recipe.source == head and SCRIPT_NAME in dict(recipe.files)
+    assert "pipresolve.py" in recipe.steps[-1] and "rm -rf $RFSN_ENV/src" in recipe.steps[-1]
+    declared = make(tmp_path / "declared", {"setup.py": 'from setuptools import setup\n'
+                                                        'setup(name="p", extras_require={"dev": ["six"]})\n'})
+    assert pack.env_recipe(declared).source == "" and len(pack.env_recipe(declared).steps) == 2

@@ -198,9 +198,32 @@ def test_a_shared_clone_reads_its_history_inside_the_sandbox(
     assert (ws.path / ".git" / "objects" / "info" / "alternates").is_file()
     with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
         described = box.exec(["git", "describe", "--tags"], timeout=60)
-        written = box.exec(["sh", "-c", f"touch {origin}/.git/objects/x"], timeout=60)
+        written = box.exec(["sh", "-c", "touch /rfsn/git/objects/0/x"], timeout=60)
     assert described.exit_code == 0 and described.output.strip() == "v1.2.3", described.output
     assert written.exit_code != 0  # borrowed objects are read-only
+
+
+def test_history_borrowed_through_a_chain_from_a_closed_directory_is_readable_inside(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """The origin is itself a ``--shared`` clone of a repository under a mode-700 directory (a
+    mirror under /root/...): the whole chain is readable inside, git prints no error, and the
+    host's own alternates files are left as they were."""
+    from rfsn.batch.repos import checkout
+
+    closed = tmp_path / "closed"
+    first = make_project(closed / "first", PASSING)
+    subprocess.run(["git", "tag", "v4.5.6"], cwd=first, check=True)
+    middle = tmp_path / "middle"
+    subprocess.run(["git", "clone", "-q", "--shared", "--bare", str(first), str(middle)], check=True)
+    closed.chmod(0o700)
+    ws = checkout(str(middle), tmp_path / "ws", "", tmp_path / "cache")
+    before = (ws.path / ".git" / "objects" / "info" / "alternates").read_text()
+    with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
+        described = box.exec(["sh", "-c", "git describe --tags 2>&1 && git log --oneline | wc -l"],
+                             timeout=60)
+    assert described.exit_code == 0, described.output
+    assert described.output.split() == ["v4.5.6", "1"], described.output
+    assert (ws.path / ".git" / "objects" / "info" / "alternates").read_text() == before
 
 
 def test_what_a_session_writes_into_the_env_is_gone_in_the_next(

@@ -31,4 +31,17 @@ def test_a_step_past_the_limit_fails_the_build(docker_client: Any) -> None:
     with pytest.raises(ImageError, match=r"ran past 3s \(RFSN_SETUP_TIMEOUT\)"):
         ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=3)
     assert time.monotonic() - started < 60
-    assert not image_exists(docker_client, env_image_tag(recipe, "rfsn/base-python:3.11-bookworm"))
+    assert not image_exists(docker_client, env_image_tag(recipe, python_image("3.11").bootstrap_tag))
+
+
+def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> None:
+    """Outcomes keep the first 500 characters of a message: the cause must come first, not a
+    long pip command line."""
+    from rfsn.sandbox.images import build_failure
+
+    command = "timeout -k 10 1800 sh -c 'set -e; pip install " + "pkg==1.0 " * 80 + "'"
+    message = build_failure("rfsn/env-python:x", f"The command '/bin/sh -c {command}' returned a non-zero code: 1",
+                            "Collecting pkg\nERROR: No matching distribution found for exceptiongroup==0.0.0a0\n",
+                            1800.0)
+    assert message.startswith("building rfsn/env-python:x failed: Collecting pkg | ERROR: No matching")
+    assert "(a step exited 1: timeout -k 10 1800" in message

@@ -79,5 +79,5 @@ def with_definitions(locations: list[Location], files: Mapping[str, str], top: i
         for where in extra:
             if scores.get(where, -1.0) < loc.score * factor:
                 scores[where] = loc.score * factor
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0][0], -item[0][1]))
+    ranked = sorted(scores.items(), key=lambda item: -item[1])  # stable: ties keep their order
     return [Location(path, line, score) for (path, line), score in ranked]

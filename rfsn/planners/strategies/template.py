@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
+
+import structlog
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.templates.budget import spending
 from rfsn.planners.templates.hints import boost
 from rfsn.planners.templates.python import generate_candidates
 from rfsn.planners.templates.token_driver import generate_token_candidates
+
+log = structlog.get_logger(__name__)
 
 
 class TemplateStrategy:
@@ -17,7 +22,8 @@ class TemplateStrategy:
     def __init__(self, limit: int = 500) -> None:
         self.limit = limit
 
-    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+    def ranked(self, context: RepairContext) -> list[Candidate]:
+        """Every candidate of the session, in the order they are to be screened."""
         python = {p: t for p, t in context.files.items() if p.endswith(".py")}
         others = {p: t for p, t in context.files.items() if not p.endswith(".py")}
         found: list[Candidate] = []
@@ -29,3 +35,17 @@ class TemplateStrategy:
         if other_locations:
             found += generate_token_candidates(others, other_locations, limit=self.limit)
         return boost(found)[: self.limit]
+
+    def candidates(self, context: RepairContext) -> Iterator[Candidate]:
+        """The ranked candidates; when the session stops asking, a ``template.budget`` event
+        says how many it tried, at which lines, with which templates."""
+        ranked = self.ranked(context)
+        tried: list[Candidate] = []
+        try:
+            for candidate in ranked:
+                tried.append(candidate)
+                yield candidate
+        finally:
+            log.info("template.budget", planned=len(ranked), tried=len(tried),
+                     lines=len({(c.path, c.line) for c in tried}),
+                     templates=len({c.template for c in tried}), spent=spending(tried))

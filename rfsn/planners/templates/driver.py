@@ -15,6 +15,7 @@ import structlog
 
 from rfsn.planners.candidates import Candidate, apply_splices
 from rfsn.planners.localize.location import Location
+from rfsn.planners.templates.budget import spread
 
 if TYPE_CHECKING:  # importing the Python templates here would import their driver, and this, again
     from rfsn.planners.templates.python.base import Edit, Template
@@ -85,7 +86,8 @@ def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location
              limit: int = 200, max_locations: int = 25, *,
              templates: Sequence[Template]) -> list[Candidate]:
     """Ranked, de-duplicated candidates for the ``max_locations`` most suspicious lines
-    (the wide templates only at the ``WIDE_LOCATIONS`` most suspicious ones)."""
+    (the wide templates only at the ``WIDE_LOCATIONS`` most suspicious ones), their
+    budget spread across lines and templates (`budget.spread`)."""
     ranked = sorted(locations, key=lambda loc: -loc.score)
     chosen = list(dict.fromkeys((loc.file, loc.line, loc.score) for loc in ranked))[:max_locations]
     narrow = [t for t in templates if not t.wide]
@@ -104,4 +106,4 @@ def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location
             if key not in best or cand.score > best[key].score:
                 best[key] = cand
     keys = sorted(best, key=lambda k: (-best[k].score, order[k]))
-    return [best[k] for k in keys[:limit]]
+    return spread([best[k] for k in keys])[:limit]

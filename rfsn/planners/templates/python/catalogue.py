@@ -9,6 +9,7 @@ from rfsn.planners.templates.python import (
     operators,
     returns,
     shapes,
+    siblings,
     statements,
     swaps,
 )
@@ -19,6 +20,7 @@ CATALOGUE: tuple[Template, ...] = (
     *off_by_one.TEMPLATES,
     *swaps.TEMPLATES,
     *names.TEMPLATES,
+    *siblings.TEMPLATES,
     *calls.TEMPLATES,
     *conditions.TEMPLATES,
     *guards.TEMPLATES,

@@ -1,0 +1,58 @@
+"""Ask pip what a project needs, in the env build, when its metadata compute it.
+
+The build unpacks the project at the session's commit (``EnvRecipe.source``), lets pip build
+its metadata and resolve it with its test extras (``pip install --dry-run --report``), and
+installs what pip chose, pinned, except the project itself: sessions reinstall the project
+from their own checkout, offline (``--no-deps``), so the resolved set stays as it is.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from rfsn.buildpacks.pyenv import PIP_INSTALL
+
+#: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
+SCRIPT_NAME = "pipresolve.py"
+SCRIPT = '''\
+"""argv: comma-separated extras to include when the project has them, output file."""
+import json, re, subprocess, sys, tempfile
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+def report(target, *options):
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+                        "--quiet", "--report", out.name, *options, target], check=True)
+        return json.load(open(out.name))["install"]
+
+wanted = {norm(e) for e in sys.argv[1].split(",") if e}
+meta = report(".", "--no-deps")[0]["metadata"]
+extras = sorted(e for e in meta.get("provides_extra", []) if norm(e) in wanted)
+pins = []
+for item in report(".[%s]" % ",".join(extras) if extras else "."):
+    name, info = item["metadata"]["name"], item.get("download_info", {})
+    if norm(name) == norm(meta["name"]):
+        continue  # the project itself: each session installs its own checkout
+    if "vcs_info" in info:
+        vcs = info["vcs_info"]
+        pins.append("%s @ %s+%s@%s" % (name, vcs["vcs"], info["url"], vcs["commit_id"]))
+    elif item.get("is_direct"):
+        pins.append("%s @ %s" % (name, info["url"]))
+    else:
+        pins.append("%s==%s" % (name, item["metadata"]["version"]))
+open(sys.argv[2], "w").write("".join(p + "\\n" for p in sorted(pins)))
+print("pip resolved %d requirement(s) of %s%s" % (len(pins), meta["name"], extras and " %s" % extras or ""))
+'''
+
+
+def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]) -> str:
+    """The build step: pip resolves the project in ``$RFSN_ENV/src`` with those of ``extras``
+    it declares, the result is installed, and the copy of the project removed."""
+    # --report needs pip 22.2; setuptools_scm projects have no history in the copy
+    return ("cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && "
+            f"{PIP_INSTALL} --upgrade 'pip>=23.1' && "
+            f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
+            f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt && "
+            f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt && cd / && rm -rf $RFSN_ENV/src")

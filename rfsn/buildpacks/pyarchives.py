@@ -1,0 +1,44 @@
+"""Pythons Debian does not ship, from python-build-standalone archives the user provides.
+
+An ``install_only`` archive (``cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-
+install_only.tar.gz``) unpacks to ``python/`` with ``bin/python3`` in it. rfsn looks for one
+of the wanted ``X.Y`` in the directory ``RFSN_PYTHON_ARCHIVES`` names (the newest patch
+release wins) and unpacks it at ``/opt/python`` in the env image; the env's venv is made
+from that interpreter. The image is keyed by the archive's sha256, never by its path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+#: where the archive's ``python/`` lands in the image
+PYTHON_HOME = "/opt/python"
+INTERPRETER = f"{PYTHON_HOME}/bin/python3"
+#: archives whose interpreter links its libpython by an absolute path of the machine that built
+#: them still find it here (python-build-standalone's own use $ORIGIN and need nothing)
+LIBRARY_ENV = ("LD_LIBRARY_PATH", f"{PYTHON_HOME}/lib")
+
+_NAME = re.compile(r"^cpython-(\d+)\.(\d+)\.(\d+)[^-]*-x86_64-unknown-linux-gnu-install_only\.tar\.gz$")
+
+
+def find(directory: Path | None, version: str) -> Path | None:
+    """The archive of Python ``version`` (``X.Y``) in ``directory``, the newest patch, or None."""
+    if directory is None or not directory.is_dir():
+        return None
+    found: list[tuple[int, Path]] = []
+    for path in directory.iterdir():
+        match = _NAME.match(path.name)
+        if match and f"{match.group(1)}.{match.group(2)}" == version and path.is_file():
+            found.append((int(match.group(3)), path))
+    return max(found)[1] if found else None
+
+
+def digest(path: Path) -> str:
+    """The archive's sha256 (the env image's key)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()

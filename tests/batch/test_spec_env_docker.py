@@ -1,0 +1,91 @@
+"""An env image built from a SWE-bench-style spec runs the spec's own install, so pip resolves
+what a static reading of the project's metadata cannot (real Docker, a real PyPI install)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rfsn.batch import specs
+from rfsn.batch.specenv import SpecBuildpack
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import Settings
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+#: extras built from other lists at run time (pvlib's and marshmallow's setup.py do this), and a
+#: version that setuptools_scm computes from the tags
+SETUP_PY = """\
+from setuptools import setup
+
+EXTRAS_REQUIRE = {"tests": ["six==1.16.0"], "lint": []}
+EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["tests"] + EXTRAS_REQUIRE["lint"]
+setup(name="scmproj", packages=["scmproj"], use_scm_version=True,
+      setup_requires=["setuptools_scm"], extras_require=EXTRAS_REQUIRE)
+"""
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=45", "setuptools_scm>=6.2,<8"]
+build-backend = "setuptools.build_meta"
+"""
+SPEC = {"python": "3.11", "install": "python -m pip install -e '.[dev]'", "test_cmd": "pytest -rA"}
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _project(root: Path) -> tuple[Path, str]:
+    """A repository tagged v2.5.0 at its env commit and v2.6.0 at the later base commit."""
+    repo = root / "scmproj"
+    (repo / "scmproj").mkdir(parents=True)
+    _git(root, "init", "-q", str(repo))
+    (repo / "setup.py").write_text(SETUP_PY)
+    (repo / "pyproject.toml").write_text(PYPROJECT)
+    (repo / "scmproj" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "env")
+    _git(repo, "tag", "v2.5.0")
+    env_commit = _git(repo, "rev-parse", "HEAD")
+    (repo / "scmproj" / "__init__.py").write_text("ANSWER = 42\n")
+    _git(repo, "commit", "-qam", "base")
+    _git(repo, "tag", "v2.6.0")
+    return repo, env_commit
+
+
+def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_the_tags(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """``pip install -e '.[dev]'`` where ``dev`` is the sum of other lists: the env has its
+    packages (a static reader of setup.py lost them); the build's copy has no history, yet the
+    setuptools_scm project builds, and the session's reinstall reads its own tags."""
+    repo, env_commit = _project(tmp_path)
+    backend = tuple(specs.build_requirements(repo, env_commit))
+    assert backend == ("setuptools>=45", "setuptools_scm>=6.2,<8")
+    assert specs.scm_version(repo, env_commit) == "2.5.0"
+    recipe = specs.render_recipe(SPEC, registry=False, source=env_commit, backend=backend,
+                                 version=specs.scm_version(repo, env_commit))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(repo, SpecBuildpack(SPEC, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        probe = ("import six, scmproj, importlib.metadata as m; "
+                 "print(six.__version__, m.version('scmproj'), scmproj.ANSWER)")
+        result = sandbox.exec(["python", "-c", probe], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["1.16.0", "2.6.0", "42"]
+
+
+def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
+    """Two env commits are two environments, never one image reused for the other."""
+    from rfsn.sandbox.images import env_image_tag
+
+    first = specs.render_recipe(SPEC, registry=False, source="a" * 40)
+    second = specs.render_recipe(SPEC, registry=False, source="b" * 40)
+    assert first.key() != second.key()
+    assert env_image_tag(first, "base") != env_image_tag(second, "base")
+    assert first.steps[-2].startswith("cd $RFSN_ENV/src && ")
+    assert "( python -m pip install -e '.[dev]' )" in first.steps[-2]
