@@ -10,8 +10,10 @@ discounted by ``DECAY`` per level of nesting beyond the nearest one. Python is
 read through its syntax tree; the brace languages through their block
 structure (the header from ``if``/``while``/``for``/``else if`` up to ``{``).
 
-On a tie a governing line ranks before the lines it governs: the fault is
-more often in the decision than in what is done once it is taken.
+On a tie a governing line ranks right before the line it governs (not before
+every line of that score): the fault is more often in the decision than in
+what is done once it is taken, but no more often than in an unrelated line
+that the spectrum ranks as high.
 """
 
 from __future__ import annotations
@@ -159,10 +161,11 @@ def _reader(path: str, source: str) -> _PythonConditions | _BraceConditions | No
 def with_control_dependence(locations: list[Location], files: Mapping[str, str],
                             top: int = TOP, decay: float = DECAY) -> list[Location]:
     """``locations`` with the conditions governing their ``top`` lines raised to the
-    governed line's score (``decay`` per further level), best first; on a tie the
-    governing line first."""
+    governed line's score (``decay`` per further level), best first. On a tie a
+    governing line goes right before the line it took its score from (and after the
+    lines the input put before that one)."""
     scores = {(loc.file, loc.line): loc.score for loc in locations}
-    governing: set[tuple[str, int]] = set()
+    place = {(loc.file, loc.line): float(i) for i, loc in enumerate(locations)}
     readers: dict[str, _PythonConditions | _BraceConditions | None] = {}
     for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
         if loc.file not in readers:
@@ -170,12 +173,14 @@ def with_control_dependence(locations: list[Location], files: Mapping[str, str],
         reader = readers[loc.file]
         if reader is None or loc.score <= 0:
             continue
+        governed = place[(loc.file, loc.line)]
         for level, lines in enumerate(reader.conditions(loc.line)):
             score = loc.score * decay**level
-            for line in lines:
+            for j, line in enumerate(lines):
                 where = (loc.file, line)
-                if scores.get(where, -1.0) <= score:
+                if scores.get(where, -1.0) < score or (
+                        scores[where] == score and place[where] > governed):
                     scores[where] = score
-                    governing.add(where)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0] not in governing))
+                    place[where] = governed - 0.5 + j / (2 * len(lines) + 1)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], place[item[0]]))
     return [Location(path, line, score) for (path, line), score in ranked]

@@ -107,3 +107,18 @@ def test_brace_languages_read_their_block_structure() -> None:
     assert set(governors("a.js", 8)) == {7, 8, 4, 2}
     assert governors("t.go", 4) == [2, 3, 4]
     assert governors("t.go", 6) == [6]  # outside any branch; the function is no condition
+
+
+def test_a_condition_moves_just_before_the_line_it_governs_not_before_its_equals() -> None:
+    source = (
+        "def f(xs, k):\n"
+        "    groups = len(xs) // k\n"
+        "    for x in xs:\n"
+        "        if x > 0:\n"
+        "            total = x\n"
+        "    return groups\n"
+    )
+    locations = [Location("m.py", 2, 1.0), Location("m.py", 5, 1.0), Location("m.py", 6, 0.5)]
+    lines = [loc.line for loc in with_control_dependence(locations, {"m.py": source})]
+    assert lines[:3] == [2, 4, 5]  # line 2 ties with 5 and came first: it stays first
+    assert lines.index(3) < lines.index(6)  # the loop header, at 0.9
