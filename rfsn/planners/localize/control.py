@@ -10,8 +10,10 @@ discounted by ``DECAY`` per level of nesting beyond the nearest one. Python is
 read through its syntax tree; the brace languages through their block
 structure (the header from ``if``/``while``/``for``/``else if`` up to ``{``).
 
-On a tie a governing line ranks before the lines it governs: the fault is
-more often in the decision than in what is done once it is taken.
+On a tie a governing line ranks right before the line it governs (not before
+every line of that score): the fault is more often in the decision than in
+what is done once it is taken, but no more often than in an unrelated line
+that the spectrum ranks as high.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from rfsn.planners.templates.tokens import Token, code_tokens, language_of, toke
 TOP = 30
 #: the score kept per level of nesting beyond the nearest governing condition
 DECAY = 0.9
+#: what a loop header (``for``, ``while``) keeps of its body's score: a loop's body runs
+#: on every iteration whatever the header decides, an ``if``'s only when it says so
+LOOP = 0.95
 #: a condition spanning more lines than this is represented by its first ones only
 MAX_CONDITION_LINES = 5
 
@@ -43,39 +48,43 @@ def _span(nodes: list[ast.AST]) -> tuple[int, int]:
             max(n.end_lineno or n.lineno for n in nodes))  # type: ignore[attr-defined]
 
 
-def _governed(node: ast.AST) -> Iterator[tuple[list[ast.AST], list[int]]]:
-    """(the parts a construct guards, the lines of its condition or header)."""
-    if isinstance(node, ast.If | ast.While):
-        yield [*node.body, *node.orelse], _lines(node.test)
+def _governed(node: ast.AST) -> Iterator[tuple[list[ast.AST], list[int], float]]:
+    """(the parts a construct guards, the lines of its condition or header, the share of
+    their score those lines get)."""
+    if isinstance(node, ast.If):
+        yield [*node.body, *node.orelse], _lines(node.test), 1.0
+    elif isinstance(node, ast.While):
+        yield [*node.body, *node.orelse], _lines(node.test), LOOP
     elif isinstance(node, ast.For | ast.AsyncFor):
-        yield [*node.body], sorted({*_lines(node.target), *_lines(node.iter)})
+        yield [*node.body], sorted({*_lines(node.target), *_lines(node.iter)}), LOOP
     elif isinstance(node, ast.Assert) and node.msg is not None:
-        yield [node.msg], _lines(node.test)
+        yield [node.msg], _lines(node.test), 1.0
     elif isinstance(node, ast.IfExp):
-        yield [node.body, node.orelse], _lines(node.test)
+        yield [node.body, node.orelse], _lines(node.test), 1.0
 
 
 class _PythonConditions:
     def __init__(self, tree: ast.Module) -> None:
-        self.guards: list[tuple[tuple[int, int], list[int], int]] = []
+        self.guards: list[tuple[tuple[int, int], list[int], int, float]] = []
         self.scopes: list[tuple[int, int]] = []
         for node in ast.walk(tree):
             if isinstance(node, _STOP):
                 self.scopes.append((node.lineno, node.end_lineno or node.lineno))
-            for parts, lines in _governed(node):
+            for parts, lines, share in _governed(node):
                 if parts:
-                    self.guards.append((_span(parts), lines, node.lineno))  # type: ignore[attr-defined]
+                    self.guards.append((_span(parts), lines, node.lineno, share))  # type: ignore[attr-defined]
 
-    def conditions(self, line: int) -> list[list[int]]:
-        """The condition lines governing ``line``, nearest first, within its function."""
+    def conditions(self, line: int) -> list[tuple[list[int], float]]:
+        """The condition lines governing ``line`` (with their share), nearest first,
+        within its function."""
         scope = max((s for s in self.scopes if s[0] < line <= s[1]), default=(0, 0))
-        inside = [(span, lines) for span, lines, start in self.guards
+        inside = [(span, lines, share) for span, lines, start, share in self.guards
                   if span[0] <= line <= span[1] and line not in lines and start >= scope[0]]
         inside.sort(key=lambda item: (item[0][1] - item[0][0], -item[0][0]))
-        return [lines for _, lines in inside]
+        return [(lines, share) for _, lines, share in inside]
 
 
-_KEYWORDS = {"if", "while", "for", "switch", "match", "loop"}
+_KEYWORDS = {"if": 1.0, "switch": 1.0, "match": 1.0, "while": LOOP, "for": LOOP, "loop": LOOP}
 
 
 class _BraceConditions:
@@ -94,7 +103,7 @@ class _BraceConditions:
         self.blocks = sorted(((o, c) for o, c in self.match.items() if o < c),
                              key=lambda b: self.tokens[b[0]].start)
 
-    def _header(self, opening: int) -> list[int] | None:
+    def _header(self, opening: int) -> tuple[list[int], float] | None:
         """The lines of the condition whose block opens at token ``opening``; [] for an
         ``else`` of an if-chain whose head is found; None when the block is no branch or loop."""
         depth, i = 0, opening - 1
@@ -110,10 +119,10 @@ class _BraceConditions:
         head = self.tokens[i + 1:opening]
         if head and head[0].text == "else":
             if len(head) > 1 and head[1].text == "if":
-                return self._token_lines(head[2:] or head)
+                return self._token_lines(head[2:] or head), 1.0
             return None
         if head and head[0].text in _KEYWORDS:
-            return self._token_lines(head[1:] or head)
+            return self._token_lines(head[1:] or head), _KEYWORDS[head[0].text]
         return None
 
     def _token_lines(self, tokens: list[Token]) -> list[int]:
@@ -129,8 +138,8 @@ class _BraceConditions:
             return self.match.get(before)
         return None
 
-    def conditions(self, line: int) -> list[list[int]]:
-        out: list[list[int]] = []
+    def conditions(self, line: int) -> list[tuple[list[int], float]]:
+        out: list[tuple[list[int], float]] = []
         around = [(o, c) for o, c in self.blocks
                   if self.tokens[o].line < line <= self.tokens[c].line
                   or (self.tokens[o].line == line and self.tokens[c].line > line)]
@@ -142,7 +151,7 @@ class _BraceConditions:
                 found.append(self._header(previous))
             if found == [None]:
                 break  # a function, class or plain block: no condition governs past it
-            out += [lines for lines in found if lines is not None and line not in lines]
+            out += [found_ for found_ in found if found_ is not None and line not in found_[0]]
         return out
 
 
@@ -159,10 +168,11 @@ def _reader(path: str, source: str) -> _PythonConditions | _BraceConditions | No
 def with_control_dependence(locations: list[Location], files: Mapping[str, str],
                             top: int = TOP, decay: float = DECAY) -> list[Location]:
     """``locations`` with the conditions governing their ``top`` lines raised to the
-    governed line's score (``decay`` per further level), best first; on a tie the
-    governing line first."""
+    governed line's score (``decay`` per further level), best first. On a tie a
+    governing line goes right before the line it took its score from (and after the
+    lines the input put before that one)."""
     scores = {(loc.file, loc.line): loc.score for loc in locations}
-    governing: set[tuple[str, int]] = set()
+    place = {(loc.file, loc.line): float(i) for i, loc in enumerate(locations)}
     readers: dict[str, _PythonConditions | _BraceConditions | None] = {}
     for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
         if loc.file not in readers:
@@ -170,12 +180,14 @@ def with_control_dependence(locations: list[Location], files: Mapping[str, str],
         reader = readers[loc.file]
         if reader is None or loc.score <= 0:
             continue
-        for level, lines in enumerate(reader.conditions(loc.line)):
-            score = loc.score * decay**level
-            for line in lines:
+        governed = place[(loc.file, loc.line)]
+        for level, (lines, share) in enumerate(reader.conditions(loc.line)):
+            score = loc.score * share * decay**level
+            for j, line in enumerate(lines):
                 where = (loc.file, line)
-                if scores.get(where, -1.0) <= score:
+                if scores.get(where, -1.0) < score or (
+                        scores[where] == score and place[where] > governed):
                     scores[where] = score
-                    governing.add(where)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0] not in governing))
+                    place[where] = governed - 0.5 + j / (2 * len(lines) + 1)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], place[item[0]]))
     return [Location(path, line, score) for (path, line), score in ranked]

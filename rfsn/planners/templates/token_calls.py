@@ -54,6 +54,8 @@ class ProjectCalls:
     (callee name, called as a method) -> the argument texts of each call."""
 
     sites: dict[tuple[str, bool], list[tuple[str, ...]]] = field(default_factory=dict)
+    #: a plain receiver (``strings``, ``Math``, ``path``) -> how often each method is called on it
+    receivers: dict[str, Counter[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, files: Mapping[str, str], language: str) -> ProjectCalls:
@@ -71,7 +73,21 @@ class ProjectCalls:
                 method = name_i > 0 and ctx.tokens[name_i - 1].text in (".", "?.")
                 args = tuple(ctx.text(a, b) for a, b in call_arguments(ctx, open_i))
                 index.sites.setdefault((ctx.tokens[name_i].text, method), []).append(args)
+                receiver = plain_receiver(ctx, name_i) if method else None
+                if receiver is not None:
+                    index.receivers.setdefault(receiver, Counter())[ctx.tokens[name_i].text] += 1
         return index
+
+
+def plain_receiver(ctx: TokenContext, name_i: int) -> str | None:
+    """The receiver of the method named at ``name_i`` when it is one bare name
+    (``strings.HasPrefix``, ``Math.floor``; not ``a.b.c`` nor ``f().c``)."""
+    toks = ctx.tokens
+    if name_i < 2 or toks[name_i - 1].text not in (".", "?.") or toks[name_i - 2].kind != "ident":
+        return None
+    if name_i >= 3 and toks[name_i - 3].text in (".", "?.", "::"):
+        return None
+    return None if toks[name_i - 2].text in _KEYWORDS else toks[name_i - 2].text
 
 
 def _all_calls(ctx: TokenContext) -> Iterator[tuple[int, int]]:

@@ -7,6 +7,7 @@ from functools import partial
 from rfsn.planners.templates import token_calls as calls
 from rfsn.planners.templates import token_members as members
 from rfsn.planners.templates import token_names as names
+from rfsn.planners.templates import token_siblings as siblings
 from rfsn.planners.templates import token_templates as ops
 from rfsn.planners.templates.driver import generate
 from rfsn.planners.templates.python.base import Template
@@ -20,6 +21,7 @@ TOKEN_CATALOGUE: tuple[Template, ...] = (
     ops.swap_arguments,
     names.similar_call,
     members.replace_member,
+    siblings.sibling_reference,
     calls.add_missing_argument,
     names.swap_comparison_operands,
     names.replace_identifier,

@@ -1,7 +1,7 @@
 """The condition governing a suspicious block inherits its suspicion (control dependence)."""
 
 from rfsn.planners.localize import Location, rank
-from rfsn.planners.localize.control import with_control_dependence
+from rfsn.planners.localize.control import LOOP, with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 
 # the seeded fault: `not isinstance(...)` negated to `isinstance(...)` on line 3
@@ -43,8 +43,8 @@ def test_nested_conditions_and_loop_headers_decay_and_stop_at_the_function() -> 
     )
     found = {loc.line: loc.score for loc in with_control_dependence([Location("m.py", 5, 1.0)],
                                                                      {"m.py": source})}
-    assert found[4] == 1.0
-    assert abs(found[3] - 0.9) < 1e-9
+    assert found[4] == LOOP  # a loop header keeps a little less than an if's condition
+    assert abs(found[3] - LOOP * 0.9) < 1e-9
     assert 1 not in found  # a condition outside the function does not govern its body
 
 
@@ -103,7 +103,23 @@ def test_brace_languages_read_their_block_structure() -> None:
 
     assert governors("a.js", 3) == [2, 3]
     assert governors("a.js", 5) == [4, 5, 2]  # the elif, then (decayed) the if before it
-    assert governors("a.js", 8)[:2] == [7, 8]
+    assert governors("a.js", 8)[:2] == [8, 7]  # the loop header, just below its body
     assert set(governors("a.js", 8)) == {7, 8, 4, 2}
     assert governors("t.go", 4) == [2, 3, 4]
     assert governors("t.go", 6) == [6]  # outside any branch; the function is no condition
+
+
+def test_a_condition_moves_just_before_the_line_it_governs_not_before_its_equals() -> None:
+    source = (
+        "def f(xs, k):\n"
+        "    groups = len(xs) // k\n"
+        "    for x in xs:\n"
+        "        if x > 0:\n"
+        "            total = x\n"
+        "    return groups\n"
+    )
+    locations = [Location("m.py", 2, 1.0), Location("m.py", 5, 1.0), Location("m.py", 6, 0.5)]
+    lines = [loc.line for loc in with_control_dependence(locations, {"m.py": source})]
+    assert lines[:3] == [2, 4, 5]  # line 2 ties with 5 and came first: it stays first
+    assert lines[3] == 3  # the loop header, at LOOP x 0.9
+    assert lines.index(3) < lines.index(6)  # the loop header, at 0.9

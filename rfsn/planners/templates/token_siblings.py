@@ -1,0 +1,37 @@
+"""A method of a plain receiver swapped for a sibling the project calls on it.
+
+``strings.HasPrefix`` where ``strings.HasSuffix`` was meant, ``Math.floor`` for
+``Math.ceil``: in the token languages the receiver's definition is out of
+reach, so the siblings are the methods the project's files (of the same
+language family) call on the same bare receiver name, the most similar names
+first (see the Python `sibling_reference`, which reads the definitions).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.python.base import Edit, template
+from rfsn.planners.templates.python.siblings import MAX_SIBLINGS, similarity
+from rfsn.planners.templates.token_calls import plain_receiver
+from rfsn.planners.templates.token_templates import TokenContext, _calls
+
+
+@template("tok_sibling_reference", 0.6)
+def sibling_reference(ctx: TokenContext, line: int) -> Iterator[Edit]:
+    """``recv.m(...)`` -> ``recv.n(...)`` for the methods the project calls on ``recv``."""
+    if ctx.project is None:
+        return
+    toks = ctx.tokens
+    for name_i, _ in _calls(ctx, line):
+        receiver = plain_receiver(ctx, name_i)
+        if receiver is None:
+            continue
+        own = toks[name_i].text
+        called: Counter[str] = ctx.project.receivers.get(receiver, Counter())
+        options = sorted((n for n in called if n != own), key=lambda n: (-similarity(own, n), n))
+        for other in options[:MAX_SIBLINGS]:
+            yield Edit((Splice(toks[name_i].start, toks[name_i].end, other),),
+                       f"replace `{receiver}.{own}` with `{receiver}.{other}`")
