@@ -126,11 +126,15 @@ class PhasePlanner:
         failing = baseline.failing
         targets = [t for t in self.targets if t in failing] if self.targets else failing
         why = "no failing test: nothing to repair" if not self.targets else "the given tests do not fail"
-        if not targets and not self.targets and self.problem.strip() and self.model is not None:
+        if not self.targets and self.problem.strip() and self.model is not None:
+            # a problem statement names the bug: its reproduction is the target, whatever else
+            # fails at baseline (those stay pre-existing failures, outside "must pass")
             reproduction = yield from self._reproduce(baseline)
             if isinstance(reproduction, str):
                 why = f"the model's test does not reproduce the problem: {reproduction}"
+                log.info("planner.baseline_targets", tests=targets, reason=reproduction)
             else:
+                log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction
         self.failing_before = targets
         if not targets:
