@@ -237,3 +237,11 @@ def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_a
     assert result.failing_before == ["tests/test_grouped_numbers.py::test_grouped_column_is_converted",
                                      "tests/test_grouped_numbers.py::test_grouped_integers_are_ints"]
     assert "_GROUPED_RE" in result.patch and "tests/" not in result.patch
+    # what the prompts showed: the first names the gold file (the map), the patch request
+    # shows some line the gold patch removes (the whole function around a suspicious line)
+    assert "csvreport/reader.py" in server.requests[0]["messages"][1]["content"]
+    removed = [line[1:].strip() for line in instance["patch"].splitlines()
+               if line.startswith("-") and not line.startswith("---") and line[1:].strip()]
+    patch_prompt = server.requests[1]["messages"][-1]["content"]
+    print("gold lines removed:", len(removed), "shown:", sum(r in patch_prompt for r in removed))
+    assert any(r in patch_prompt for r in removed)  # measured: 1 of 3 (infer_type; not _convert's)
