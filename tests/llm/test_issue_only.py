@@ -244,4 +244,5 @@ def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_a
                if line.startswith("-") and not line.startswith("---") and line[1:].strip()]
     patch_prompt = server.requests[1]["messages"][-1]["content"]
     print("gold lines removed:", len(removed), "shown:", sum(r in patch_prompt for r in removed))
+    print("session tokens:", result.tokens, "calls:", result.llm_calls)
     assert any(r in patch_prompt for r in removed)  # measured: 1 of 3 (infer_type; not _convert's)
