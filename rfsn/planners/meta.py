@@ -132,11 +132,15 @@ class PhasePlanner:
         unknown = baseline.unknown(self.targets)
         if unknown and not targets:
             why = f"no such test: {unknown[0]} (the baseline ran {len(baseline.tests)} tests)"
-        if not targets and not self.targets and self.problem.strip() and self.model is not None:
+        if not self.targets and self.problem.strip() and self.model is not None:
+            # a problem statement names the bug: its reproduction is the target, whatever else
+            # fails at baseline (those stay pre-existing failures, outside "must pass")
             reproduction = yield from self._reproduce(baseline)
             if isinstance(reproduction, str):
                 why = f"the model's test does not reproduce the problem: {reproduction}"
+                log.info("planner.baseline_targets", tests=targets, reason=reproduction)
             else:
+                log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction
         self.failing_before = targets
         if not targets:

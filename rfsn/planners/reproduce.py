@@ -17,6 +17,7 @@ from pathlib import Path
 from rfsn.llm.base import Message
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import is_test_file
+from rfsn.planners.explore.repomap import repo_map
 from rfsn.planners.strategies.replies import ReplyError, parse_edits
 
 SYSTEM = """You reproduce bugs in software repositories. Given a problem statement, write ONE \
@@ -31,6 +32,7 @@ tests/test_issue.py
 ```"""
 MAX_OUTPUT = 2048
 EXAMPLE_CHARS = 3000
+MAX_CONFTESTS = 3
 LOG_TAIL = 3000
 
 _FILE = re.compile(r"^[ \t]*[`*]*(?P<path>[\w./-]+\.\w+)[`*:]*[ \t]*\n```[^\n]*\n(?P<body>.*?)^```",
@@ -38,12 +40,15 @@ _FILE = re.compile(r"^[ \t]*[`*]*(?P<path>[\w./-]+\.\w+)[`*:]*[ \t]*\n```[^\n]*\
 
 
 def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> list[Message]:
-    """The first request: the problem, the project's files, and one of its tests as an example."""
+    """The first request: the problem, the repository map, the test files, their conftest.py
+    files (fixtures), and one of its tests as an example."""
     parts = [f"## Problem\n{problem.strip()}",
-             "## Source files\n" + "\n".join(sorted(sources)[:200]),
+             "## Repository map (source files, classes, functions)\n" + repo_map(sources),
              "## Test files\n" + ("\n".join(sorted(tests)[:200]) or "(none)")]
+    for path in sorted(p for p in tests if p.rsplit("/", 1)[-1] == "conftest.py")[:MAX_CONFTESTS]:
+        parts.append(f"## {path} (fixtures the tests can use)\n{tests[path][:EXAMPLE_CHARS]}")
     if tests:
-        example = min(tests, key=lambda p: (len(tests[p]) == 0, p))
+        example = min(tests, key=lambda p: (p.endswith("conftest.py"), len(tests[p]) == 0, p))
         parts.append(f"## {example} (an existing test)\n{tests[example][:EXAMPLE_CHARS]}")
     return [Message(role="system", content=SYSTEM), Message(role="user", content="\n\n".join(parts))]
 

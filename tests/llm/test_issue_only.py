@@ -213,3 +213,36 @@ def test_a_candidate_that_fails_screening_is_answered_with_its_test_output_and_f
     assert "did not hold" in verify_round[-1]["content"]
     assert "test_thousands_separators_are_numbers" in verify_round[-1]["content"]
     assert result.llm_calls == len(server.requests)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_at_baseline(
+        tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
+        docker_client: object) -> None:
+    """An unrelated test fails before any change: it is pre-existing, not the target; the model
+    still reproduces the problem, and the fix of the problem is `fixed`."""
+    instance = devset_instances[NAME]
+    src = tmp_path / "src"
+    shutil.copytree(devset_repos / NAME, src, symlinks=True)
+    (src / "tests" / "test_unrelated.py").write_text("def test_known_broken():\n    assert 1 == 2\n")
+    git(src, "add", "-A")
+    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a known failure")
+    workspace = prepare(str(src), tmp_path / "repo")
+    fix = f"```diff\n{instance['patch']}```\n"
+    with FakeServer([Scripted(text=REPRODUCTION), Scripted(text=fix)]) as server:
+        result = _repair(workspace, server, instance["problem_statement"], tmp_path / "out")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert "NEW test file" in server.requests[0]["messages"][0]["content"]
+    assert result.failing_before == ["tests/test_grouped_numbers.py::test_grouped_column_is_converted",
+                                     "tests/test_grouped_numbers.py::test_grouped_integers_are_ints"]
+    assert "_GROUPED_RE" in result.patch and "tests/" not in result.patch
+    # what the prompts showed: the first names the gold file (the map), the patch request
+    # shows some line the gold patch removes (the whole function around a suspicious line)
+    assert "csvreport/reader.py" in server.requests[0]["messages"][1]["content"]
+    removed = [line[1:].strip() for line in instance["patch"].splitlines()
+               if line.startswith("-") and not line.startswith("---") and line[1:].strip()]
+    patch_prompt = server.requests[1]["messages"][-1]["content"]
+    print("gold lines removed:", len(removed), "shown:", sum(r in patch_prompt for r in removed))
+    print("session tokens:", result.tokens, "calls:", result.llm_calls)
+    assert any(r in patch_prompt for r in removed)  # measured: 1 of 3 (infer_type; not _convert's)

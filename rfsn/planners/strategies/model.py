@@ -2,8 +2,9 @@
 same gate and screening as the templates.
 
 The model sees the problem statement, the failing tests and the tail of their
-output, and the code around the most suspicious lines (from the offline
-localization). Several samples are asked for; a reply that holds no usable
+output, and the whole function around each of the most suspicious lines (from the
+offline localization; a fixed window where no function encloses the line or it
+is too long), or the repository map when no line is suspicious. Several samples are asked for; a reply that holds no usable
 edit is sent back once with the reason. Every edit becomes a Candidate; one
 that fails screening goes back once more with its failing tests' output (one
 such round per sample). Each sample's answer is a vote (``context.votes``) for
@@ -21,6 +22,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
+from rfsn.planners.explore.repomap import enclosing, repo_map
 from rfsn.planners.strategies.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
@@ -65,16 +67,18 @@ def prompt(context: RepairContext, max_locations: int = 6) -> str:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
     shown: set[tuple[str, int]] = set()
     for loc in context.locations[:max_locations]:
-        lines = context.files.get(loc.file, "").splitlines()
-        start = max(1, loc.line - WINDOW)
+        source = context.files.get(loc.file, "")
+        lines = source.splitlines()
+        span = enclosing(loc.file, source, loc.line)
+        start, end = span if span else (max(1, loc.line - WINDOW), min(len(lines), loc.line + WINDOW))
         if not lines or (loc.file, start) in shown:
             continue
         shown.add((loc.file, start))
-        body = "\n".join(f"{n:5d}  {lines[n - 1]}"
-                         for n in range(start, min(len(lines), loc.line + WINDOW) + 1))
-        parts.append(f"## {loc.file} (suspicious line {loc.line})\n{body}")
+        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
+        kind = "the function around" if span else "around"
+        parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
     if not shown:
-        parts.append("## Files\n" + "\n".join(sorted(context.files)[:200]))
+        parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files))
     return "\n\n".join(parts)
 
 
