@@ -18,7 +18,11 @@ from tests.sandbox.projects import make_project
 
 __all__ = ["no_orphans"]  # the fixture, imported for use here
 
-SPINS = {"tests/test_spin.py": "def test_spins():\n    while True:\n        pass\n"}
+#: a test that even the per-test limit (pytest-timeout's SIGALRM) cannot stop: only the session's
+#: own budget can end it
+SPINS = {"tests/test_spin.py": ("import signal\n\n\ndef test_spins():\n"
+                                "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+                                "    while True:\n        pass\n")}
 
 
 @pytest.mark.docker
