@@ -76,3 +76,14 @@ def test_a_crash_is_recorded_as_a_crash_with_its_step(tmp_path: Path) -> None:
         repair_workspace(workspace, options, settings, buildpack=broken)
     result = json.loads((tmp_path / "out" / "s1" / "result.json").read_text())
     assert result["status"] == "error" and result["message"] == "crashed at step 0: RuntimeError: boom"
+
+
+def test_type_checkers_see_the_real_types_of_the_api(tmp_path: Path) -> None:
+    """``import rfsn`` is lazy at run time, yet mypy sees repair's and RfsnError's real types."""
+    script = tmp_path / "user.py"
+    script.write_text("import rfsn\n\n"
+                      "count: int = rfsn.repair('x', rfsn.RepairOptions())\n"
+                      "error: rfsn.RfsnError = rfsn.RfsnError('x')\n")
+    done = subprocess.run([sys.executable, "-m", "mypy", str(script)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert '"SessionResult", variable has type "int"' in done.stdout and "Found 1 error" in done.stdout, done.stdout
