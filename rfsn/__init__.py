@@ -27,7 +27,22 @@ each name above is imported on first use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real types for type checkers; at run time each name loads on first use
+    from rfsn.batch.evaluation import EvalConfig as EvalConfig
+    from rfsn.batch.evaluation import run_evaluation as run_evaluation
+    from rfsn.batch.inference import BatchConfig as BatchConfig
+    from rfsn.batch.inference import run_batch as run_batch
+    from rfsn.controller.session import RepairOptions as RepairOptions
+    from rfsn.controller.session import repair as repair
+    from rfsn.errors import RfsnError as RfsnError
+    from rfsn.models import Instance as Instance
+    from rfsn.models import Prediction as Prediction
+    from rfsn.models import SessionResult as SessionResult
+    from rfsn.models import SessionStatus as SessionStatus
+    from rfsn.settings import Settings as Settings
+    from rfsn.settings import load_settings as load_settings
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,8 @@
     ├── SandboxError               the sandbox cannot be created or used
     │   ├── DockerUnavailable      no daemon answers
     │   ├── ImageError             an image cannot be found or built
-    │   └── CommandTimeout         a command ran past its timeout and was killed
+    │   ├── CommandTimeout         a command ran past its timeout and was killed
+    │   └── ServerGone             a warm test server stopped answering (buildpacks.warm.ask)
     ├── ApplyError                 a patch does not apply to the workspace
     ├── DiffError                  text that is not a unified diff rfsn can read unambiguously
     │   └── BinaryDiffError        a binary patch
@@ -16,10 +17,15 @@
     ├── LLMError                   a model server refused a request (bad key, invalid request)
     │   └── ToolsUnsupported       ... because it has tools the server cannot take
     ├── InfraFailure               a batch instance failed for a reason outside its patch
+    ├── EnvUnavailable             a SWE-bench spec rfsn cannot honour (batch.specs)
+    ├── ReplyError                 a model reply with no usable edit (planners.strategies.replies;
+    │                              also a ValueError)
     └── OutputError                an output file cannot be written (disk full, permissions)
 
-Only ``Terminated`` (rfsn.batch.executors) stands outside: a BaseException that
-unwinds a worker on SIGTERM past every ``except Exception``.
+Two stand outside on purpose: ``Terminated`` (rfsn.batch.executors), a
+BaseException that unwinds a worker on SIGTERM past every ``except Exception``;
+and ``NotSwappable`` (rfsn.buildpacks.warm.hotswap), which lives in stdlib-only
+code that runs inside the sandbox and is caught there, never reaching the host.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Docker tests carry the ``docker`` marker. They skip only when no daemon
 answers, and with ``RFSN_REQUIRE_DOCKER=1`` (set by .ci/run) that skip
-becomes a failure, so CI cannot pass without really running them.
+becomes a failure, so CI cannot pass without really running them. With ``CI``
+set (.ci/run sets it) any skip outside the opt-in markers fails too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """Under CI (``CI`` set), a skip is a failure unless the test carries an opt-in marker:
+    a test that silently never runs in CI (no node on the host, say) cannot pass unnoticed."""
+    outcome = yield
+    report = outcome.get_result()
+    if (os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail")
+            and not any(marker in item.keywords for marker in OPT_IN)):
+        report.outcome = "failed"
+        report.longrepr = (f"skipped under CI, which allows skips only under {sorted(OPT_IN)}: "
+                           f"{report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}")
 
 
 @pytest.fixture(scope="session", autouse=True)

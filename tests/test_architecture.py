@@ -3,7 +3,8 @@
 Every import in rfsn/ is an edge between parts: module level, inside a
 function or under TYPE_CHECKING; absolute, relative, or ``from rfsn import
 part``. An edge may only point to the importer's own row or a row below it,
-and no two parts may import each other, however indirectly.
+and no two parts may import each other, however indirectly. Inside a part, the
+modules' module-level imports form no cycle either (KNOWN_MODULE_CYCLES may only shrink).
 """
 
 from __future__ import annotations
@@ -162,3 +163,54 @@ def test_an_upward_import_and_a_cycle_are_caught() -> None:
     graph = [("gate", "planners", "x:1"), ("planners", "llm", "y:1"), ("llm", "planners", "z:1")]
     assert upward(graph) == ["x:1: rfsn.gate imports rfsn.planners"]
     assert cycles(graph) == [["llm", "planners"]]
+
+
+def _module_of(path: Path, package: Path) -> str:
+    rel = path.relative_to(package.parent).with_suffix("").parts
+    return ".".join(rel[:-1] if rel[-1] == "__init__" else rel)
+
+
+def module_edges(package: Path = PACKAGE) -> list[Edge]:
+    """(importer, imported module, where) for module-level imports between modules of one part
+    (imports inside functions and under TYPE_CHECKING run late, so they cannot form a load cycle)."""
+    files = {_module_of(p, package): p for p in package.rglob("*.py")}
+    found: list[Edge] = []
+    for name, path in sorted(files.items()):
+        rel = path.relative_to(package).with_suffix("").parts
+        module = ["rfsn", *rel]
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            targets = _targets(node, module, package)
+            if isinstance(node, ast.ImportFrom):  # ``from pkg import mod`` names the module mod
+                targets = [f"{t}.{a.name}" if f"{t}.{a.name}" in files else t
+                           for t in targets for a in node.names]
+            for target in dict.fromkeys(targets):
+                if (target in files and target != name and len(rel) > 1
+                        and target.split(".")[1] == rel[0]):
+                    found.append((name, target, f"{path.relative_to(package.parent)}:{node.lineno}"))
+    return found
+
+
+#: module cycles inside a part that exist today (none at module level: token_calls <->
+#: token_templates is a TYPE_CHECKING import); this list may only shrink
+KNOWN_MODULE_CYCLES: list[list[str]] = []
+
+
+def test_no_new_cycle_between_modules_of_a_part() -> None:
+    assert cycles(module_edges()) == KNOWN_MODULE_CYCLES
+
+
+def test_a_module_cycle_inside_a_part_is_caught(tmp_path: Path) -> None:
+    """Module-level imports that close a loop are a cycle; one inside a function is not."""
+    part = tmp_path / "rfsn" / "planners"
+    part.mkdir(parents=True)
+    (tmp_path / "rfsn" / "__init__.py").write_text("")
+    (part / "__init__.py").write_text("")
+    (part / "a.py").write_text("from rfsn.planners import b\n")
+    (part / "b.py").write_text("from .c import x\n")
+    (part / "c.py").write_text("import rfsn.planners.a\nx = 1\n")
+    (part / "d.py").write_text("from . import a\n")
+    (part / "e.py").write_text("def f():\n    from . import d\n")
+    assert cycles(module_edges(tmp_path / "rfsn")) == [
+        ["rfsn.planners.a", "rfsn.planners.b", "rfsn.planners.c"]]

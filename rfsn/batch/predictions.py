@@ -22,8 +22,8 @@ from pydantic import BaseModel
 
 from rfsn.batch.outcome import Outcome
 from rfsn.batch.records import load_models
-from rfsn.errors import ConfigError
-from rfsn.fsutil import PRIVATE_MODE
+from rfsn.errors import ConfigError, OutputError
+from rfsn.fsutil import PRIVATE_MODE, append_line
 from rfsn.models.swebench import Instance, Prediction
 
 PREDICTIONS = "predictions.jsonl"
@@ -67,19 +67,20 @@ class JsonlLog:
                 yield value
 
     def append(self, record: BaseModel | dict[str, object]) -> None:
+        """Append one record under an exclusive lock; OutputError if it cannot be written (a
+        short write leaves a torn line, which records() ignores and the next append cuts)."""
         payload = record.model_dump(mode="json") if isinstance(record, BaseModel) else record
-        line = (json.dumps(payload, ensure_ascii=False) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
+        line = json.dumps(payload, ensure_ascii=False)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
+        except OSError as exc:
+            raise OutputError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             os.fchmod(fd, PRIVATE_MODE)  # the same mode whatever the umask, and for older runs' files
             _cut_torn_tail(fd)
-            written = os.write(fd, line)
-            if written != len(line):  # a short write: undo it rather than leave half a record
-                os.ftruncate(fd, os.lseek(fd, 0, os.SEEK_END) - written)
-                raise OSError(f"short write to {self.path}")
-            os.fsync(fd)
+            append_line(fd, self.path, line)
         finally:
             os.close(fd)  # also releases the lock
 

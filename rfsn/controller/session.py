@@ -127,6 +127,12 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
                                   failing_before=planner.failing_before if planner else [])
                 raise
+            except Exception as exc:  # a bug, not a refusal: record where it crashed, then let it surface
+                verdict = Verdict(status=SessionStatus.ERROR,
+                                  message=f"crashed at step {usage.steps}: {type(exc).__name__}: {exc}",
+                                  failing_before=planner.failing_before if planner else [])
+                log.error("session.crash", step=usage.steps, error=f"{type(exc).__name__}: {exc}")
+                raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:
         if planner is not None:  # a reproduction test is evidence, not part of the fix

@@ -24,7 +24,9 @@ def worker_pid(_: int) -> int:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_local_executor_returns_each_task_once(workers: int) -> None:
-    results = dict(LocalExecutor(workers).map_unordered(square, [1, 2, 3, 4]))
+    pairs = list(LocalExecutor(workers).map_unordered(square, [1, 2, 3, 4]))
+    assert sorted(task for task, _ in pairs) == [1, 2, 3, 4]  # each once: no duplicate, none lost
+    results = dict(pairs)
     assert results[1] == 1 and results[2] == 4 and results[4] == 16
     assert isinstance(results[3], ValueError)
 
@@ -44,10 +46,12 @@ def test_ray_executor_runs_tasks_on_a_local_ray() -> None:
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        results = dict(RayExecutor(2).map_unordered(square, [1, 2, 3, 4]))
+        pairs = list(RayExecutor(2).map_unordered(square, [1, 2, 3, 4]))
         assert ray.is_initialized()  # started by the test: left running
     finally:
         ray.shutdown()
+    assert sorted(task for task, _ in pairs) == [1, 2, 3, 4]
+    results = dict(pairs)
     assert results[2] == 4 and results[4] == 16
     assert isinstance(results[3], Exception) and "three" in str(results[3])
 

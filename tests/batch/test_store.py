@@ -6,6 +6,8 @@ import json
 import multiprocessing
 from pathlib import Path
 
+import pytest
+
 from rfsn.batch.outcome import Outcome, Status
 from rfsn.batch.predictions import JsonlLog, RunStore
 from rfsn.models.swebench import Prediction
@@ -64,3 +66,13 @@ def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     records = list(JsonlLog(path).records())
     assert len(records) == 600
     assert len({r["instance_id"] for r in records}) == 600
+
+
+def test_an_append_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> None:
+    """A log whose directory is a file: one OutputError naming the path, never a bare OSError."""
+    from rfsn.errors import OutputError
+
+    (tmp_path / "blocked").write_text("a file, not a directory")
+    log = JsonlLog(tmp_path / "blocked" / "log.jsonl")
+    with pytest.raises(OutputError, match=r"cannot append to .*log\.jsonl"):
+        log.append({"instance_id": "x"})

@@ -146,12 +146,13 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
         settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
         model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
                            out_dir=tmp_path)
-        with capture_logs():
+        with capture_logs() as events:
             model.complete(ASK, 100, 0.0)
     headers = {k.lower(): v for k, v in server.headers[0].items()}
     assert headers["authorization"] == f"Bearer {KEY}"  # it went to the server only
     record = (tmp_path / RECORD).read_text()
     assert KEY not in json.dumps(json.loads(record.splitlines()[0])["request"])
+    assert events and KEY not in json.dumps(events, default=str)  # logged, and never the key
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])

@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rfsn.errors import SandboxError
 from rfsn.models import ExecResult, truncate_output
 
 #: seconds a reply may come after the run's own timeout (the server kills the run at its timeout)
 GRACE = 30.0
 
 
-class ServerGone(Exception):
+class ServerGone(SandboxError):
     """The server did not answer: its socket is gone, it closed the connection, or it sent no JSON."""
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 
-from rfsn.errors import DiffError
+from rfsn.errors import DiffError, RfsnError
 from rfsn.gate.diff import apply_file, parse_patch
 from rfsn.llm.base import Reply, Tool, ToolCall
 
@@ -39,7 +39,7 @@ EDIT_TOOL = Tool(
                                "search": {"type": "string"}, "replace": {"type": "string"}}})
 
 
-class ReplyError(ValueError):
+class ReplyError(RfsnError, ValueError):
     """A reply that holds no usable edit; the message says why."""
 
 
