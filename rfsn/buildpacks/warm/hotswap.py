@@ -153,7 +153,7 @@ class Loaded:
 
     def __init__(self, root, modules):
         self.entries = {}
-        root = os.path.realpath(root) + os.sep
+        root = os.path.join(os.path.realpath(root), "")  # "/" stays "/"
         for module in list(modules.values()):
             path = getattr(module, "__file__", None) or ""
             real = os.path.realpath(path) if path.endswith(".py") else ""
