@@ -126,6 +126,14 @@ def test_a_name_defined_twice_is_ambiguous() -> None:
              "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 3\n", "m.py")
 
 
+def test_an_edit_beside_a_name_defined_twice_is_swapped() -> None:
+    """Overloads and property setters are common in real projects: only an edit to one of them is
+    ambiguous, not an edit elsewhere in the same module."""
+    twice = "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 2\n"
+    swaps = plan(twice + "def f(x):\n    return x - 1\n", twice + "def f(x):\n    return x + 1\n", "m.py")
+    assert [name for name, _ in swaps] == ["f"]
+
+
 def test_files_outside_the_project_and_unchanged_files_are_left_alone(
         module: tuple[ModuleType, Path], tmp_path: Path) -> None:
     mod, path = module

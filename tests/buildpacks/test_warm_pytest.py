@@ -252,3 +252,29 @@ def test_a_file_that_cannot_be_collected_leaves_the_others_live(
         both = ["tests/test_kinds.py::test_passes", "tests/test_optional.py::test_needs_it"]
         hot = run_tests(box, pack, both, via=warm)
         assert hot.tests == run_tests(box, pack, both).tests and "test session starts" in hot.log
+
+
+def test_an_edit_to_a_module_pytest_itself_imported_reaches_the_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project pytest depends on (iniconfig, pluggy, a plugin the environment loads) is imported
+    by the server before any request: without preload, a run after an edit must see the edit."""
+    import os
+    import sys
+
+    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.sandbox.local import LocalSandbox
+
+    (tmp_path / "helper.py").write_text("def value():\n    return 1\n")
+    (tmp_path / "test_h.py").write_text("import helper\n\ndef test_h():\n    assert helper.value() == 2\n")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("PYTEST_PLUGINS", "helper")  # pytest imports it at the server's start
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    try:
+        warm = WarmPytest(box, hot_swap=False)
+        assert warm.start()
+        assert run_tests(box, PythonBuildpack(), ["test_h.py::test_h"], via=warm).failing == ["test_h.py::test_h"]
+        (tmp_path / "helper.py").write_text("def value():\n    return 2\n")
+        assert run_tests(box, PythonBuildpack(), ["test_h.py::test_h"], via=warm).passing == ["test_h.py::test_h"]
+    finally:
+        box.close()

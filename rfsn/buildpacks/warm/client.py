@@ -82,7 +82,11 @@ class WarmPytest:
                 self.swapped += 1
                 return result
             self.not_swappable += 1
-        return self._request("sock", argv, timeout) or self.sandbox.exec(argv, timeout=timeout)
+        result = self._request("sock", argv, timeout)
+        if result is not None and result.exit_code == NOT_SWAPPABLE:  # an edit to what pytest imports
+            log.info("warm.cold", reason="an edit to a module pytest itself imported cannot be swapped in")
+            result = None
+        return result or self.sandbox.exec(argv, timeout=timeout)
 
     def _request(self, socket_name: str, argv: list[str], timeout: float) -> ExecResult | None:
         """The run through one server; None (and that server given up) if it failed."""

@@ -56,6 +56,14 @@ def _named_defs(body):
     return named
 
 
+def _dumps(body):
+    """Qualified name -> the dumps of every def of that name, in order."""
+    dumps = {}
+    for name, node in _defs(body):
+        dumps.setdefault(name, []).append(ast.dump(node))
+    return dumps
+
+
 def _module_level_names(tree):
     """Names loaded by code that runs at import time (outside function bodies)."""
     names = set()
@@ -99,9 +107,10 @@ def plan(old_text, new_text, filename):
         old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
         if _skeleton(old_tree) != _skeleton(new_tree):
             raise NotSwappable("the edit is not local to function bodies")
-        old_defs, new_defs = _named_defs(old_tree.body), _named_defs(new_tree.body)
-        changed = [name for name, node in new_defs.items()
-                   if node is None or ast.dump(node) != ast.dump(old_defs.get(name) or ast.Pass())]
+        new_defs = _named_defs(new_tree.body)
+        old_dumps, new_dumps = _dumps(old_tree.body), _dumps(new_tree.body)
+        # a name defined twice (overloads, a property's setter) counts only when one of them changed
+        changed = [name for name in new_defs if new_dumps[name] != old_dumps.get(name)]
         imported = _module_level_names(new_tree)
         codes = _codes(compile(new_text, filename, "exec"))
     except SyntaxError as exc:
@@ -153,7 +162,7 @@ class Loaded:
 
     def __init__(self, root, modules):
         self.entries = {}
-        root = os.path.realpath(root) + os.sep
+        root = os.path.join(os.path.realpath(root), "")  # "/" stays "/"
         for module in list(modules.values()):
             path = getattr(module, "__file__", None) or ""
             real = os.path.realpath(path) if path.endswith(".py") else ""

@@ -9,8 +9,9 @@ unix socket SOCKET. Each request is one JSON line
 the server forks, the child runs ``pytest.main(args)`` in a session of its
 own with stdout/stderr to PATH, and the reply is one JSON line
 ``{"exit_code": N, "timed_out": bool, "duration": S}``. Without ``--preload``
-the server never imports the project, so every child sees the files as they
-are now.
+the server imports the project only when pytest itself depends on it (iniconfig,
+pluggy, installed editable): those modules are hot-swapped like a preload's, so
+every child sees the files as they are now.
 
 With ``--preload`` the server first collects the suite in CWD with the given
 options, which imports the tests and the project, and each child hot-swaps the
@@ -260,11 +261,26 @@ def serve(path):
     return server
 
 
+def own_imports():
+    """The modules this server imported from outside the interpreter's libraries: a project
+    pytest itself depends on (iniconfig, pluggy), installed editable. A child inherits them as
+    they were at the server's start, so their later edits must be swapped in like a preload's."""
+    import sysconfig
+
+    libs = tuple(os.path.join(os.path.realpath(sysconfig.get_path(key)), "")
+                 for key in ("stdlib", "platstdlib", "purelib", "platlib"))
+    return {name: module for name, module in sys.modules.items()
+            if not os.path.realpath(getattr(module, "__file__", None) or os.sep).startswith(libs)}
+
+
 def main():
+    global LOADED
     path = sys.argv[1]
     warm_up()
     if sys.argv[2:3] == ["--preload"]:
         preload(sys.argv[3], sys.argv[4:], then=lambda: daemon(path))
+    else:
+        LOADED = hotswap.Loaded(os.sep, own_imports())
     daemon(path)
 
 

@@ -11,8 +11,8 @@ templates:
   worth ``CELL_DECAY ** k`` of its own score, and past ``CELL_CAP`` it is
   *deferred*: kept, but behind every candidate that is not;
 - structurally equivalent candidates of a cell (the same splices but for the
-  string literals they write: ``'a'`` -> ``'b'``, ``'a'`` -> ``'c'``) form a
-  class; its ``CLASS_KEEP`` members most similar to the text they replace stay
+  string literals they write: ``'a'`` -> ``'b'``, ``'a'`` -> ``'c'``; not the
+  tweaks within one, at least ``NEAR`` similar to it) form a class; its ``CLASS_KEEP`` members most similar to the text they replace stay
   in the ranking and the rest are deferred.
 
 ``spending`` tallies a ranking as lines x templates, for the log event that
@@ -34,8 +34,12 @@ CELL_CAP = 10
 CELL_DECAY = 0.85
 #: members of a class of equivalent candidates kept in the ranking
 CLASS_KEEP = 3
-#: the factor that puts a deferred candidate behind every other one (its order among them kept)
-DEFERRED = 1e-6
+#: an edit this close to the text it replaces (a digit inside a pattern) is a tweak, not a
+#: swap for another constant: it is never collapsed
+NEAR = 0.9
+#: what a deferred candidate keeps of its score: behind the cells that are not spent (its
+#: order among the deferred kept), not behind everything (the limit would drop it)
+DEFERRED = 0.05
 
 _STRING = re.compile(r"""[rRbBuUfF]{0,2}('(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)""")
 
@@ -61,7 +65,8 @@ def spread(candidates: Sequence[Candidate]) -> list[Candidate]:
     order = {id(c): i for i, c in enumerate(candidates)}
     classes: dict[tuple[object, ...], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        classes[shape(candidate)].append(candidate)
+        if _similarity(candidate) < NEAR:
+            classes[shape(candidate)].append(candidate)
     deferred: set[int] = set()
     for members in classes.values():
         if len(members) > CLASS_KEEP:

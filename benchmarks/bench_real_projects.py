@@ -1,0 +1,124 @@
+"""Seeded bugs in real projects fetched under a data directory, repaired with their own suites.
+
+Seeds are data (below): project, mirror, file, original line, seeded line, class. Each
+seed is applied to a fresh clone of the project's mirror (``--mirrors DIR``, laid out as
+``owner+name/repo`` the way the search tool's ``fetch`` leaves them); a project whose
+mirror is missing is skipped with one line. Per seed it prints: fixed, correct (the patch
+puts the original line back), seconds, candidates (steps) and the screening rate.
+
+    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR]
+
+The seeds were written down before rfsn was run on any of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+
+class Seed(NamedTuple):
+    project: str
+    mirror: str
+    file: str
+    original: str
+    seeded: str
+    kind: str
+
+
+SEEDS: tuple[Seed, ...] = (
+    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
+         "return None if lineno is None else lineno + 1", "return None if lineno is None else lineno - 1", "operator"),
+    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
+         "if name in self.sections[section]:", "if name not in self.sections[section]:", "condition negation"),
+    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
+         "if size > maxsize:", "if size >= maxsize:", "off-by-one"),
+    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
+         "self.__currsize -= size", "self.__currsize += size", "operator"),
+    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py",
+         "    if N < 2:", "    if N <= 2:", "off-by-one"),
+    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py",
+         "return len(seq) == len(set(seq))", "return len(seq) != len(set(seq))", "operator"),
+    Seed("tabulate", "astanin+python-tabulate", "tabulate/__init__.py",
+         "return len(string) - pos - 1", "return len(string) - pos + 1", "off-by-one"),
+    Seed("humanize", "python-humanize+humanize", "src/humanize/number.py",
+         "digit = 0 if value % 100 in (11, 12, 13)", "digit = 0 if value % 100 not in (11, 12, 13)",
+         "condition negation"),
+)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
+    """A fresh clone with the seed committed, or None when the mirror is missing."""
+    source = mirrors / seed.mirror / "repo"
+    if not source.exists():
+        return None
+    repo = work / f"{seed.project}-{index}"
+    shutil.rmtree(repo, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(source), str(repo)], check=True)
+    target = repo / seed.file
+    text = target.read_text(encoding="utf-8")
+    if text.count(seed.original) != 1:
+        raise SystemExit(f"{seed.project}: the seed's original occurs {text.count(seed.original)} times in {seed.file}")
+    target.write_text(text.replace(seed.original, seed.seeded), encoding="utf-8")
+    _git(repo, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed")
+    return repo
+
+
+def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
+    out = repo.with_name(repo.name + "-out")
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", f"file://{repo}", "--out", str(out),
+                           "--timeout", str(timeout)], capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    results = sorted(out.glob("*/result.json"), key=lambda p: p.stat().st_mtime)
+    row: dict[str, object] = {"project": seed.project, "kind": seed.kind, "seconds": round(seconds, 1)}
+    if not results:
+        return {**row, "fixed": False, "status": f"no result (exit {proc.returncode}): {proc.stderr[-200:]}"}
+    result = json.loads(results[-1].read_text())
+    patch_file = results[-1].parent / "patch.diff"
+    patch = patch_file.read_text() if patch_file.exists() else ""
+    steps = result.get("steps") or 0
+    added = [ln[1:].strip() for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
+            "correct": seed.original.strip() in added, "candidates": steps,
+            "rate": round(steps / seconds, 2) if seconds else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--work", type=Path, default=Path("/work/data/bench_real"))
+    parser.add_argument("--timeout", type=int, default=600)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index, seed in enumerate(SEEDS):
+        if args.only and seed.project not in args.only:
+            continue
+        repo = prepare(seed, args.mirrors, args.work, index)
+        if repo is None:
+            print(json.dumps({"project": seed.project, "skipped": f"no mirror {seed.mirror}"}), flush=True)
+            continue
+        rows.append(repair(seed, repo, args.timeout))
+        print(json.dumps(rows[-1]), flush=True)
+    fixed = [r for r in rows if r.get("fixed")]
+    if rows:
+        print(json.dumps({"seeds": len(rows), "fixed": len(fixed), "correct": sum(bool(r.get("correct")) for r in rows),
+                          "median_seconds_fixed": statistics.median(float(r["seconds"]) for r in fixed) if fixed else None}))
+
+
+if __name__ == "__main__":
+    main()
