@@ -46,13 +46,14 @@ def test_the_same_name_in_two_binaries_keeps_the_worse_status() -> None:
 
 _segment = st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True)
 _name = st.lists(_segment, min_size=1, max_size=4).map("::".join)
-_status = st.sampled_from(list(Status))
+#: what libtest prints a status as (it has no per-test timeout of its own)
+_WORD = {Status.PASSED: "ok", Status.FAILED: "FAILED", Status.SKIPPED: "ignored"}
+_status = st.sampled_from(list(_WORD))
 
 
-@given(st.dictionaries(_name, _status.filter(lambda s: s is not Status.ERROR), max_size=20))
+@given(st.dictionaries(_name, _status, max_size=20))
 def test_round_trip_through_synthesized_libtest_output(tests: dict[str, Status]) -> None:
-    word = {Status.PASSED: "ok", Status.FAILED: "FAILED", Status.SKIPPED: "ignored"}
     lines = [f"running {len(tests)} tests"]
-    lines += [f"test {name} ... {word[status]}" for name, status in tests.items()]
+    lines += [f"test {name} ... {_WORD[status]}" for name, status in tests.items()]
     lines += ["", "test result: ok. 0 passed; 0 failed"]
     assert parse_libtest("\n".join(lines)) == tests
