@@ -49,8 +49,6 @@ def repair(repo: Path, server: FakeServer, out: Path, home: Path, *extra: str,
     return proc, json.loads((sessions[0] / "result.json").read_text()), sessions[0]
 
 
-@pytest.mark.xfail(strict=False, reason="flaky: once in a fresh-clone CI run the second session's "
-                   "prompt differed from the first's, so the cache missed (2026-11-23); not yet diagnosed")
 def test_tool_calls_fix_it_retries_count_and_the_cache_answers_a_second_session_free(
         quickstart: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"

@@ -73,7 +73,7 @@ def with_definitions(locations: list[Location], files: Mapping[str, str], top: i
         if tree is None:
             continue
         names, signature = _names_and_signature(tree, loc.line)
-        extra = [where for name in names for where in index.get(name, ())]
+        extra = [where for name in sorted(names) for where in index.get(name, ())]  # sorted: a set's order varies with the hash seed
         if signature is not None:
             extra.append((loc.file, signature))
         for where in extra:

@@ -1,5 +1,9 @@
 """Import-time code (constants, signatures) is ranked through the lines that use it."""
 
+import os
+import subprocess
+import sys
+
 from rfsn.planners.localize import Location
 from rfsn.planners.localize.definitions import definitions, with_definitions
 
@@ -26,3 +30,19 @@ def test_a_higher_score_is_never_lowered() -> None:
     files = {"m.py": "X = 1\n\ndef f():\n    return X\n"}
     ranked = with_definitions([Location("m.py", 1, 0.9), Location("m.py", 4, 1.0)], files)
     assert {(loc.file, loc.line): loc.score for loc in ranked}[("m.py", 1)] == 0.9
+
+
+def test_the_ranking_is_the_same_under_every_hash_seed() -> None:
+    # a line naming several constants adds their definitions in one order, whatever the
+    # interpreter's string hashing: a model prompt built from the ranking must be reproducible
+    # for the response cache to answer it
+    program = (
+        "from rfsn.planners.localize import Location\n"
+        "from rfsn.planners.localize.definitions import with_definitions\n"
+        "files = {'a.py': 'ALPHA = 1\\nBETA = 2\\nGAMMA = 3\\nDELTA = 4\\n',\n"
+        "         'b.py': 'def f():\\n    return ALPHA + BETA + GAMMA + DELTA\\n'}\n"
+        "print([(l.file, l.line) for l in with_definitions([Location('b.py', 2, 1.0)], files)])\n")
+    orders = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+              for seed in range(8)}
+    assert len(orders) == 1, orders
