@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from rfsn.batch.evaluation import EvalConfig, run_evaluation
+from rfsn.batch.evaluate import EvalConfig, run_evaluation
 from rfsn.batch.predictions import JsonlLog
 from rfsn.observability.logging import configure
 

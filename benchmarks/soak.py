@@ -30,7 +30,7 @@ from pathlib import Path
 import docker
 from rich.console import Console
 
-from rfsn.batch.inference import BatchConfig, run_batch
+from rfsn.batch.infer import BatchConfig, run_batch
 from rfsn.observability.logging import configure
 from rfsn.sandbox import labels
 

@@ -30,10 +30,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real types for type checkers; at run time each name loads on first use
-    from rfsn.batch.evaluation import EvalConfig as EvalConfig
-    from rfsn.batch.evaluation import run_evaluation as run_evaluation
-    from rfsn.batch.inference import BatchConfig as BatchConfig
-    from rfsn.batch.inference import run_batch as run_batch
+    from rfsn.batch.evaluate import EvalConfig as EvalConfig
+    from rfsn.batch.evaluate import run_evaluation as run_evaluation
+    from rfsn.batch.infer import BatchConfig as BatchConfig
+    from rfsn.batch.infer import run_batch as run_batch
     from rfsn.controller.session import RepairOptions as RepairOptions
     from rfsn.controller.session import repair as repair
     from rfsn.errors import RfsnError as RfsnError
@@ -49,10 +49,10 @@ __version__ = "0.1.0"
 _API = {
     "repair": "rfsn.controller.session",
     "RepairOptions": "rfsn.controller.session",
-    "run_batch": "rfsn.batch.inference",
-    "BatchConfig": "rfsn.batch.inference",
-    "run_evaluation": "rfsn.batch.evaluation",
-    "EvalConfig": "rfsn.batch.evaluation",
+    "run_batch": "rfsn.batch.infer",
+    "BatchConfig": "rfsn.batch.infer",
+    "run_evaluation": "rfsn.batch.evaluate",
+    "EvalConfig": "rfsn.batch.evaluate",
     "Settings": "rfsn.settings",
     "load_settings": "rfsn.settings",
     "SessionResult": "rfsn.models",

@@ -214,3 +214,15 @@ def test_a_module_cycle_inside_a_part_is_caught(tmp_path: Path) -> None:
     (part / "e.py").write_text("def f():\n    from . import d\n")
     assert cycles(module_edges(tmp_path / "rfsn")) == [
         ["rfsn.planners.a", "rfsn.planners.b", "rfsn.planners.c"]]
+
+
+BATCH_COMMANDS = {"rfsn.batch.infer", "rfsn.batch.evaluate", "rfsn.batch.validate"}
+
+
+def test_the_batch_harness_never_imports_a_command() -> None:
+    """The per-instance work (rfsn.batch.harness) is called by the commands, never the reverse."""
+    wrong = [where for importer, target, where in module_edges()
+             if importer.startswith("rfsn.batch.harness") and target in BATCH_COMMANDS]
+    assert wrong == []
+    assert any(i == "rfsn.batch.evaluate" and t.startswith("rfsn.batch.harness")
+               for i, t, _ in module_edges())  # the walker sees the commands' imports

@@ -1,276 +1,137 @@
-"""Evaluating one prediction, in a worker: the harness's ``run_instance``.
+"""``rfsn evaluate``: grade a predictions file over instances, in SWE-bench's layout.
 
-Check out base_commit, apply the model patch (with the harness's fallbacks),
-apply the test patch, run FAIL_TO_PASS and PASS_TO_PASS through the
-buildpack, grade. The instance's log directory receives the harness's files:
-``patch.diff``, ``run_instance.log``, ``test_output.txt`` and, when the
-evaluation completed, ``report.json``. Infrastructure failures (repo, image,
-daemon, sandbox, timeout) write no ``report.json``: they count as errors, are
-labelled with an ErrorKind, and are retried by the next run.
+    <report_dir>/logs/run_evaluation/<run_id>/<model>/<instance_id>/{report.json, ...}
+    <report_dir>/logs/run_evaluation/<run_id>/<model>/results.jsonl   (rfsn: outcomes)
+    <report_dir>/<model>.<run_id>.json                                (the summary)
+
+An instance whose ``report.json`` exists is not evaluated again (as with the
+harness), so an interrupted evaluation resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import tempfile
-import time
-import traceback
-import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from rich.console import Console
 
-from rfsn.batch import validation
-from rfsn.batch.grading import harness_names, instance_report, trusted_statuses
+from rfsn.batch.executors import LogSetup, make_executor
+from rfsn.batch.harness.grading import summary
+from rfsn.batch.harness.instance import REPORT, EvalTask, evaluate_instance
+from rfsn.batch.instances import load_instances
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
-from rfsn.batch.patching import apply_patch, apply_test_patch, pristine
-from rfsn.batch.repos import checkout, resolve_source
-from rfsn.batch.specenv import grader, instance_buildpack
-from rfsn.batch.testrun import selection
-from rfsn.buildpacks.base import Buildpack, HealthCapable
-from rfsn.errors import (
-    DockerUnavailable,
-    ImageError,
-    InfraFailure,
-    SandboxError,
-    WorkspaceError,
-)
+from rfsn.batch.predictions import RunStore, load_predictions
+from rfsn.batch.progress import RunProgress
+from rfsn.batch.report import write_reports
+from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
-from rfsn.models import TestReport
-from rfsn.models.swebench import Instance, Prediction
-from rfsn.runner import run_tests
-from rfsn.sandbox import choose_kind, open_sandbox
-from rfsn.sandbox.base import Sandbox
-from rfsn.settings import Settings, load_settings
-from rfsn.workspace import Workspace
+from rfsn.observability.logging import get_logger
 
-#: the harness's default time limit for one instance (run_evaluation's --timeout)
-HARNESS_TIMEOUT = 1800.0
-REPORT = "report.json"
-TEST_OUTPUT = "test_output.txt"
-PATCH = "patch.diff"
-RUN_LOG = "run_instance.log"
+log = get_logger(__name__)
+
+RUN_EVALUATION = Path("logs") / "run_evaluation"
 
 
-class EvalTask(BaseModel):
-    """Everything a worker needs; picklable for processes and Ray."""
-
-    instance: Instance
-    prediction: Prediction
-    log_dir: Path
+@dataclass
+class EvalConfig:
+    instances: Path
+    predictions: str
+    run_id: str
+    report_dir: Path = Path(".")
+    workers: int = 1
+    executor: str = "local"
+    ray_address: str | None = None
     repos_dir: Path | None = None
-    settings: dict[str, Any] = {}
+    instance_ids: Sequence[str] = ()
     timeout: float | None = None
+    settings: dict[str, Any] | None = None
+    logs: LogSetup = field(default_factory=LogSetup)
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
 
 
-def classify(exc: BaseException) -> ErrorKind:
-    if isinstance(exc, InfraFailure):
-        return ErrorKind(exc.kind)
-    if isinstance(exc, DockerUnavailable):
-        return ErrorKind.DAEMON
-    if isinstance(exc, ImageError):
-        return ErrorKind.IMAGE
-    if isinstance(exc, SandboxError):
-        return ErrorKind.SANDBOX
-    if isinstance(exc, WorkspaceError):
-        return ErrorKind.REPO
-    return ErrorKind.WORKER
+def model_dir_name(model: str) -> str:
+    return model.replace("/", "__")
 
 
-class _Log:
-    def __init__(self, path: Path) -> None:
-        self.fh = path.open("w", encoding="utf-8")
-        self.started = time.monotonic()
-        self.phases: dict[str, float] = {}
-
-    def __call__(self, message: str) -> None:
-        self.fh.write(f"[{time.monotonic() - self.started:8.2f}s] {message}\n")
-        self.fh.flush()
-
-    def split(self, phase: str, part: str, seconds: float) -> None:
-        """Count ``seconds`` of ``phase`` as a phase of their own, ``part``."""
-        self.phases[phase] = round(self.phases[phase] - seconds, 3)
-        self.phases[part] = round(self.phases.get(part, 0.0) + seconds, 3)
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        start = time.monotonic()
-        try:
-            yield
-        finally:
-            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - start, 3)
-
-
-def evaluate_instance(task: EvalTask) -> Outcome:
-    """Evaluate one prediction; never raises for a per-instance failure."""
-    inst, pred = task.instance, task.prediction
-    task.log_dir.mkdir(parents=True, exist_ok=True)
-    (task.log_dir / REPORT).unlink(missing_ok=True)
-    log = _Log(task.log_dir / RUN_LOG)
-    base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
-            "link": f"{task.log_dir.name}/{RUN_LOG}"}
-    write_atomic(task.log_dir / PATCH, pred.model_patch or "")
+def _read_report(path: Path) -> dict[str, Any] | None:
     try:
-        if pred.model_patch in ("", None):
-            log("empty patch: nothing to evaluate")
-            return Outcome(status=Status.EMPTY_PATCH, **base)
-        report, graded_by, caveat = _run(task, log)
-        entry = report[inst.instance_id]
-        write_atomic(task.log_dir / REPORT, json.dumps(report, indent=4))
-        status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
-        log(f"result: {status.value}")
-        return Outcome(status=status, duration=time.monotonic() - log.started,
-                       phases=log.phases, graded_by=graded_by, caveat=caveat, **base)
-    except Exception as exc:  # every failure becomes a labelled error outcome
-        kind = classify(exc)
-        log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
-        return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
-                       duration=time.monotonic() - log.started, phases=log.phases, **base)
-    finally:
-        log.fh.close()
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
-def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
-    """The harness's report of the instance, what read its statuses, and a caveat ("" if none).
+def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[Path, dict[str, Any]]:
+    """Evaluate, write every log, the summary and the HTML/Markdown report; the summary's path."""
+    if not config.run_id or "/" in config.run_id:
+        raise ConfigError(f"invalid run id {config.run_id!r}")
+    instances = load_instances(config.instances, config.instance_ids)
+    by_id = {i.instance_id: i for i in instances}
+    given = load_predictions(config.predictions, instances)
+    predictions = {k: p for k, p in given.items() if k in by_id}
+    unknown = [k for k in given if k not in by_id]
+    if not given:
+        raise ConfigError(f"no predictions in {config.predictions}")
+    if not predictions:
+        raise ConfigError(f"no prediction of {config.predictions} matches an instance of "
+                          f"{config.instances} (first unknown id: {unknown[0]})")
+    if unknown:
+        log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
+        if console is not None:
+            console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
+                          f"and are not evaluated: {', '.join(unknown[:10])}"
+                          f"{' ...' if len(unknown) > 10 else ''}")
+    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
+    run_root = config.report_dir / RUN_EVALUATION / config.run_id
+    model_root = run_root / model_dir_name(model)
+    store = RunStore(model_root, predictions=False)
+    previous = store.outcomes(latest=True)
 
-    A graded run that says nothing about the tests (a usage or internal error, none of the
-    instance's tests collected) is never graded on the word of a cached environment check:
-    the check runs again, and only an environment that passes it now puts the run on the patch.
-    """
-    settings = load_settings(**task.settings)
-    timeout = task.timeout or HARNESS_TIMEOUT
-    graded = _attempt(task, settings, timeout, log, trust_cache=True)
-    if graded is None:
-        log("the graded run is broken and the environment check was cached: checking it again")
-        graded = _attempt(task, settings, timeout, log, trust_cache=False)
-    assert graded is not None  # with a fresh check, a broken run is the patch's (graded)
-    return graded
+    def log_dir(instance_id: str) -> Path:
+        return run_root / model_dir_name(predictions[instance_id].model_name_or_path) / instance_id
 
-
-def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
-             trust_cache: bool) -> tuple[dict[str, Any], str, str] | None:
-    inst, patch = task.instance, task.prediction.model_patch or ""
-    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
-    try:
-        with log.phase("checkout"):
-            source = resolve_source(inst.repo, task.repos_dir)
-            log(f"checkout {source} at {inst.base_commit}")
-            ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
-                          settings.clone_timeout)
-        buildpack = instance_buildpack(inst, ws.path, settings)
-        kind = choose_kind(settings.sandbox)
-        path = validation.cache_path(settings.home, inst, buildpack, ws.path)
-        caveat = validation.cached(path) if trust_cache else None
-        checked_now = caveat is None
-        if caveat is None:
-            caveat = _validate(buildpack, inst, ws, settings, kind, timeout, path, log)
+    done, tasks = [], []
+    for iid, prediction in predictions.items():
+        if prediction.model_patch in ("", None):
+            outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
+            if iid not in previous:
+                store.record(outcome)
+            done.append(outcome)
+        elif (log_dir(iid) / REPORT).is_file() and iid in previous:
+            done.append(previous[iid])
         else:
-            log("environment validation (cached): ok")
-        if caveat:
-            log(f"caveat: {caveat}")
-        # the graded run starts clean: its own container, and nothing the check wrote in the tree
-        with _sandbox(ws, buildpack, settings, kind, inst, log) as box:
-            with log.phase("apply"):
-                applied = apply_patch(ws, patch)
-                log(applied.log)
-                if not applied.applied:
-                    log("model patch failed to apply")
-                    return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS,
-                                           inst.PASS_TO_PASS), "", caveat
-                tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
-                log(tests_applied.log)
-                if not tests_applied.applied:
-                    raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-                box.share()
-            with log.phase("tests"):
-                report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
-        write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
-        log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
-        if report.timed_out:
-            raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
-        broken = _broken(buildpack, report, inst, ws.path)
-        if broken:
-            log(f"the graded run is broken: {broken}")
-            if not checked_now:
-                return None
-            log("the environment passed its check in this evaluation: the patch did this, graded")
-        statuses, distrust = trusted_statuses(report)
-        if distrust:
-            log(f"test report not trusted: {distrust}")
-        return instance_report(inst.instance_id, patch, True, statuses,
-                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS), grader(buildpack), caveat
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance,
-             log: _Log) -> Iterator[Sandbox]:
-    """A fresh sandbox on the pristine tree; its start, set-up and removal timed apart."""
-    pristine(ws)
-    with ExitStack() as stack:
-        with log.phase("sandbox"):
-            box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
-                                                   session_id=_session(inst.instance_id)))
-        log.split("sandbox", "setup", box.setup_seconds)
-        log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
-            f"statuses from {grader(buildpack)}")
-        yield box
-        closing = time.monotonic()
-    log.phases["teardown"] = round(log.phases.get("teardown", 0.0) + time.monotonic() - closing, 3)
-    client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
-    if client is not None:
-        client.close()
-
-
-def _tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[str]:
-    return selection(buildpack, ws.path, [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS])
-
-
-def _broken(buildpack: Buildpack, report: TestReport, inst: Instance, repo: Path) -> str | None:
-    """Why a graded run says nothing about the instance's tests, or None."""
-    diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
-    if diagnosis:
-        return diagnosis
-    names = harness_names(report.tests)
-    if not any(t in names for t in [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]):
-        return "none of the instance's tests is in the report"
-    return None
-
-
-def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, path: Path, log: _Log) -> str:
-    """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
-    the pass is cached. Returns the caveat ("" if none)."""
-    with _sandbox(ws, buildpack, settings, kind, inst, log) as box, log.phase("validate"):
-        if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
-            raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-        box.share()
-        report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
-    if report.timed_out:
-        raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
-    diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    reason = validation.verdict(inst, report, diagnosis)
-    log(f"environment validation: {reason or 'ok'}")
-    if reason:  # the reason names one symptom; the runner's own words say why
-        log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
-            f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
-        raise InfraFailure(ErrorKind.ENV, reason)
-    caveat = validation.caveat(inst, report)
-    validation.store(path, caveat)
-    return caveat
-
-
-def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:
-    return "\n".join(text.splitlines()[-lines:])[-chars:]
-
-
-def _session(instance_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id)[:40] + "-" + uuid.uuid4().hex[:6]
-
+            tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
+                                  repos_dir=config.repos_dir, settings=config.settings or {},
+                                  timeout=config.timeout))
+    executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
+    with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
+                     done, console) as progress:
+        for task, result in executor.map_unordered(evaluate_instance, tasks):
+            outcome = result if isinstance(result, Outcome) else Outcome(
+                instance_id=task.instance.instance_id, status=Status.ERROR,
+                error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
+                patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
+            store.record(outcome)
+            progress.advance(outcome)
+    reports = {iid: r for iid in predictions
+               if (r := _read_report(log_dir(iid) / REPORT)) is not None}
+    report = summary([i.instance_id for i in instances],
+                     {k: p.model_patch for k, p in predictions.items()}, reports)
+    outcomes = store.outcomes(latest=True)
+    report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
+                                      if o.status == Status.ERROR and o.error_kind},
+                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+                      # the harness's verdict stands; rfsn says what it would blame on the env
+                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+                      "unknown_prediction_ids": sorted(unknown)}
+    path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+    html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
+    report["rfsn"]["report_html"] = str(html)
+    write_atomic(path, json.dumps(report, indent=4) + "\n")
+    return path, report

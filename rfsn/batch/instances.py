@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rfsn.batch.harness.specs import require_harness
 from rfsn.batch.records import load_models
-from rfsn.batch.specs import require_harness
 from rfsn.errors import ConfigError
 from rfsn.models.swebench import Instance
 

@@ -10,6 +10,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from rfsn.errors import (
+    DockerUnavailable,
+    ImageError,
+    InfraFailure,
+    SandboxError,
+    WorkspaceError,
+)
+
 
 class Status(StrEnum):
     # evaluation
@@ -65,3 +73,18 @@ def patch_size(patch: str | None) -> int:
         return 0
     return sum(1 for line in patch.splitlines()
                if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
+
+
+def classify(exc: BaseException) -> ErrorKind:
+    """The kind of infrastructure failure ``exc`` is (a worker's own bug when none fits)."""
+    if isinstance(exc, InfraFailure):
+        return ErrorKind(exc.kind)
+    if isinstance(exc, DockerUnavailable):
+        return ErrorKind.DAEMON
+    if isinstance(exc, ImageError):
+        return ErrorKind.IMAGE
+    if isinstance(exc, SandboxError):
+        return ErrorKind.SANDBOX
+    if isinstance(exc, WorkspaceError):
+        return ErrorKind.REPO
+    return ErrorKind.WORKER

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.evaluation import RUN_EVALUATION, EvalConfig, run_evaluation
+from rfsn.batch.evaluate import RUN_EVALUATION, EvalConfig, run_evaluation
 from rfsn.batch.outcome import ErrorKind, Outcome, Status
 from rfsn.batch.predictions import GOLD, RunStore
 from rfsn.fsutil import write_atomic

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -26,6 +26,9 @@ from rfsn.cli.common import (
 )
 from rfsn.observability import metrics
 from rfsn.settings import Settings
+
+if TYPE_CHECKING:
+    from rfsn.batch.evaluate import EvalConfig
 
 _EXECUTOR = click.Choice(["local", "ray"])
 
@@ -63,6 +66,15 @@ def _ids(values: tuple[str, ...]) -> list[str]:
     return [i for value in values for i in value.split()]
 
 
+def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, ...],
+                 **fields: Any) -> EvalConfig:
+    """The configuration ``rfsn evaluate`` and ``rfsn validate`` share: their options, as
+    typed, plus what each worker needs of this process's settings and logging."""
+    from rfsn.batch.evaluate import EvalConfig
+
+    return EvalConfig(**fields, instance_ids=_ids(instance_ids), **_worker_setup(settings, verbose))
+
+
 @click.command()
 @click.argument("predictions")
 @click.option("--instances", "instances", required=True,
@@ -80,16 +92,16 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
              instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
              metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Grade PREDICTIONS (a JSON/JSONL file, or `gold`) as the SWE-bench harness does."""
-    from rfsn.batch.evaluation import EvalConfig, run_evaluation
+    from rfsn.batch.evaluate import run_evaluation
     from rfsn.errors import ConfigError
 
     settings = setup(verbose, log_file, sandbox=sandbox)
     if predictions != "gold" and not Path(predictions).is_file():
         raise ConfigError(f"no such predictions file: {predictions}")
-    config = EvalConfig(
-        instances=instances, predictions=predictions, run_id=run_id, report_dir=report_dir,
-        workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
-        instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
+    config = _eval_config(settings, verbose, instances=instances, predictions=predictions,
+                          run_id=run_id, report_dir=report_dir, workers=workers, executor=executor,
+                          ray_address=ray_address, repos_dir=repos_dir, instance_ids=instance_ids,
+                          timeout=timeout)
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         path, result = run_evaluation(config, Console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
@@ -123,14 +135,13 @@ def validate(instances: Path, run_id: str, report_dir: Path, workers: int, execu
     patch does not resolve it and the gold patch does. Exit 0 when all are valid, else 1."""
     from rich.table import Table
 
-    from rfsn.batch.evaluation import EvalConfig
     from rfsn.batch.validate import run_validation
 
     settings = setup(verbose, log_file, sandbox=sandbox)
-    config = EvalConfig(
-        instances=instances, predictions="gold", run_id=run_id, report_dir=report_dir,
-        workers=workers, executor=executor, ray_address=ray_address, repos_dir=repos_dir,
-        instance_ids=_ids(instance_ids), timeout=timeout, **_worker_setup(settings, verbose))
+    config = _eval_config(settings, verbose, instances=instances, predictions="gold",
+                          run_id=run_id, report_dir=report_dir, workers=workers, executor=executor,
+                          ray_address=ray_address, repos_dir=repos_dir, instance_ids=instance_ids,
+                          timeout=timeout)
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
         path, rows = run_validation(config, Console(stderr=True))
     table = Table("instance", "valid", "gold resolves", "empty resolves", "label", "reason")
@@ -186,7 +197,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     --oracle-tests an instance is issue-only (no test_patch, no FAIL_TO_PASS): the templates
     need a failing test, a model planner writes one from the problem statement.
     """
-    from rfsn.batch.inference import BatchConfig, run_batch
+    from rfsn.batch.infer import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
     from rfsn.batch.report import model_totals
     from rfsn.controller.session import RepairOptions, session_model

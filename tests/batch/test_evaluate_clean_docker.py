@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.validation import cache_path, store
+from rfsn.batch.harness.envcheck import cache_path, store
 from tests.batch.test_evaluate_docker import evaluate
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
@@ -92,7 +92,7 @@ def test_a_broken_graded_run_with_a_cached_check_is_an_env_error(tmp_path: Path,
     """An earlier evaluation validated this environment; now the tests cannot even start (a
     conftest imports a module the env lacks: pytest's usage error). That is the environment's
     failure, found by checking again, never 'unresolved'."""
-    from rfsn.batch.specenv import instance_buildpack
+    from rfsn.batch.harness.specenv import instance_buildpack
     from rfsn.models.swebench import Instance
     from rfsn.settings import load_settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.batch.grading import harness_names, instance_report, summary, trusted_statuses
+from rfsn.batch.harness.grading import harness_names, instance_report, summary, trusted_statuses
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from rfsn.batch.patching import apply_patch, apply_test_patch
-from rfsn.batch.repos import checkout, resolve_source
+from rfsn.batch.harness.patching import apply_patch, apply_test_patch
+from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.gate.diff import touched_files
 from rfsn.workspace import Workspace
 

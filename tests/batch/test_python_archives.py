@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch import specs
+from rfsn.batch.harness import specs
 from rfsn.buildpacks import pyarchives
 
 SPEC = {"python": "3.11", "install": "", "test_cmd": "pytest -rA"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.repos import checkout, resolve_source
+from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.errors import WorkspaceError
 from tests.batch.test_patching import make_repo
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch import specs
-from rfsn.batch.specenv import SpecBuildpack
+from rfsn.batch.harness import specs
+from rfsn.batch.harness.specenv import SpecBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 

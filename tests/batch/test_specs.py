@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch import specs
+from rfsn.batch.harness import specs
 from rfsn.buildpacks.pyenv import PIP_INSTALL
 
 SPEC = {"python": "3.9", "packages": "requirements.txt", "pip_packages": ["attrs==23.1.0"],
@@ -177,7 +177,7 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     """Some datasets list ``[100%]`` as PASS_TO_PASS because the harness's parser reads it off a
     progress line; such non-ids come from the parser, every real test id from junit alone."""
     pytest.importorskip("swebench")
-    from rfsn.batch.specenv import SpecBuildpack
+    from rfsn.batch.harness.specenv import SpecBuildpack
     from rfsn.models import TestStatus
     from tests.controller.conftest import junit
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.batch.validation import cached, caveat, store, verdict
+from rfsn.batch.harness.envcheck import cached, caveat, store, verdict
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.models.swebench import Instance

@@ -190,7 +190,7 @@ def test_a_shared_clone_reads_its_history_inside_the_sandbox(
         tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     """Evaluation workspaces are ``git clone --shared`` of a local repository: the objects they
     borrow are mounted read-only, so tags and history (version-from-tag builds) are there."""
-    from rfsn.batch.repos import checkout
+    from rfsn.batch.harness.repos import checkout
 
     origin = make_project(tmp_path / "origin", PASSING)
     subprocess.run(["git", "tag", "v1.2.3"], cwd=origin, check=True)
@@ -208,7 +208,7 @@ def test_history_borrowed_through_a_chain_from_a_closed_directory_is_readable_in
     """The origin is itself a ``--shared`` clone of a repository under a mode-700 directory (a
     mirror under /root/...): the whole chain is readable inside, git prints no error, and the
     host's own alternates files are left as they were."""
-    from rfsn.batch.repos import checkout
+    from rfsn.batch.harness.repos import checkout
 
     closed = tmp_path / "closed"
     first = make_project(closed / "first", PASSING)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
 
-from rfsn.batch import specs
+from rfsn.batch.harness import specs
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe

@@ -23,7 +23,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from rfsn.batch.grading import harness_names
+from rfsn.batch.harness.grading import harness_names
 from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus

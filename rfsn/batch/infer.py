@@ -25,16 +25,15 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.evaluate import classify
 from rfsn.batch.executors import LogSetup, make_executor
+from rfsn.batch.harness.patching import apply_test_patch
+from rfsn.batch.harness.repos import checkout, commit_all, resolve_source
+from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.instances import load_instances, require_oracle_fields
-from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
-from rfsn.batch.patching import apply_test_patch
+from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
-from rfsn.batch.repos import checkout, commit_all, resolve_source
-from rfsn.batch.specenv import instance_buildpack
 from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus

@@ -14,8 +14,10 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from rfsn.buildpacks.base import Buildpack
 from rfsn.models import TestReport, TestStatus
 
 FAIL_TO_PASS = "FAIL_TO_PASS"
@@ -134,3 +136,13 @@ def summary(instance_ids: Sequence[str], predictions: Mapping[str, str | None],
         "error_ids": sorted(errors),
         "schema_version": 2,
     }
+
+
+def selection(buildpack: Buildpack, workspace: Path, tests: Sequence[str]) -> list[str]:
+    """What to ask the runner for: the files of pytest ids (as the harness runs whole
+    test files, and an unknown id would abort pytest), the ids themselves elsewhere."""
+    if buildpack.name != "python":
+        return list(dict.fromkeys(tests))
+    files = dict.fromkeys(t.split("::", 1)[0] for t in tests)
+    existing = [f for f in files if (workspace / f).is_file()]
+    return existing or list(dict.fromkeys(tests))

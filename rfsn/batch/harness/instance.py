@@ -1,0 +1,257 @@
+"""Evaluating one prediction, in a worker: the harness's ``run_instance``.
+
+Check out base_commit, apply the model patch (with the harness's fallbacks),
+apply the test patch, run FAIL_TO_PASS and PASS_TO_PASS through the
+buildpack, grade. The instance's log directory receives the harness's files:
+``patch.diff``, ``run_instance.log``, ``test_output.txt`` and, when the
+evaluation completed, ``report.json``. Infrastructure failures (repo, image,
+daemon, sandbox, timeout) write no ``report.json``: they count as errors, are
+labelled with an ErrorKind, and are retried by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from rfsn.batch.harness import envcheck as validation
+from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
+from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
+from rfsn.batch.harness.repos import checkout, resolve_source
+from rfsn.batch.harness.specenv import grader, instance_buildpack
+from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
+from rfsn.buildpacks.base import Buildpack, HealthCapable
+from rfsn.errors import (
+    InfraFailure,
+)
+from rfsn.fsutil import write_atomic
+from rfsn.models import TestReport
+from rfsn.models.swebench import Instance, Prediction
+from rfsn.runner import run_tests
+from rfsn.sandbox import choose_kind, open_sandbox
+from rfsn.sandbox.base import Sandbox
+from rfsn.settings import Settings, load_settings
+from rfsn.workspace import Workspace
+
+#: the harness's default time limit for one instance (run_evaluation's --timeout)
+HARNESS_TIMEOUT = 1800.0
+REPORT = "report.json"
+TEST_OUTPUT = "test_output.txt"
+PATCH = "patch.diff"
+RUN_LOG = "run_instance.log"
+
+
+class EvalTask(BaseModel):
+    """Everything a worker needs; picklable for processes and Ray."""
+
+    instance: Instance
+    prediction: Prediction
+    log_dir: Path
+    repos_dir: Path | None = None
+    settings: dict[str, Any] = {}
+    timeout: float | None = None
+
+
+class _Log:
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("w", encoding="utf-8")
+        self.started = time.monotonic()
+        self.phases: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        self.fh.write(f"[{time.monotonic() - self.started:8.2f}s] {message}\n")
+        self.fh.flush()
+
+    def split(self, phase: str, part: str, seconds: float) -> None:
+        """Count ``seconds`` of ``phase`` as a phase of their own, ``part``."""
+        self.phases[phase] = round(self.phases[phase] - seconds, 3)
+        self.phases[part] = round(self.phases.get(part, 0.0) + seconds, 3)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - start, 3)
+
+
+def evaluate_instance(task: EvalTask) -> Outcome:
+    """Evaluate one prediction; never raises for a per-instance failure."""
+    inst, pred = task.instance, task.prediction
+    task.log_dir.mkdir(parents=True, exist_ok=True)
+    (task.log_dir / REPORT).unlink(missing_ok=True)
+    log = _Log(task.log_dir / RUN_LOG)
+    base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
+            "link": f"{task.log_dir.name}/{RUN_LOG}"}
+    write_atomic(task.log_dir / PATCH, pred.model_patch or "")
+    try:
+        if pred.model_patch in ("", None):
+            log("empty patch: nothing to evaluate")
+            return Outcome(status=Status.EMPTY_PATCH, **base)
+        report, graded_by, caveat = _run(task, log)
+        entry = report[inst.instance_id]
+        write_atomic(task.log_dir / REPORT, json.dumps(report, indent=4))
+        status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
+        log(f"result: {status.value}")
+        return Outcome(status=status, duration=time.monotonic() - log.started,
+                       phases=log.phases, graded_by=graded_by, caveat=caveat, **base)
+    except Exception as exc:  # every failure becomes a labelled error outcome
+        kind = classify(exc)
+        log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
+        return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
+                       duration=time.monotonic() - log.started, phases=log.phases, **base)
+    finally:
+        log.fh.close()
+
+
+def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
+    """The harness's report of the instance, what read its statuses, and a caveat ("" if none).
+
+    A graded run that says nothing about the tests (a usage or internal error, none of the
+    instance's tests collected) is never graded on the word of a cached environment check:
+    the check runs again, and only an environment that passes it now puts the run on the patch.
+    """
+    settings = load_settings(**task.settings)
+    timeout = task.timeout or HARNESS_TIMEOUT
+    graded = _attempt(task, settings, timeout, log, trust_cache=True)
+    if graded is None:
+        log("the graded run is broken and the environment check was cached: checking it again")
+        graded = _attempt(task, settings, timeout, log, trust_cache=False)
+    assert graded is not None  # with a fresh check, a broken run is the patch's (graded)
+    return graded
+
+
+def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
+             trust_cache: bool) -> tuple[dict[str, Any], str, str] | None:
+    inst, patch = task.instance, task.prediction.model_patch or ""
+    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
+    try:
+        with log.phase("checkout"):
+            source = resolve_source(inst.repo, task.repos_dir)
+            log(f"checkout {source} at {inst.base_commit}")
+            ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
+                          settings.clone_timeout)
+        buildpack = instance_buildpack(inst, ws.path, settings)
+        kind = choose_kind(settings.sandbox)
+        path = validation.cache_path(settings.home, inst, buildpack, ws.path)
+        caveat = validation.cached(path) if trust_cache else None
+        checked_now = caveat is None
+        if caveat is None:
+            caveat = _validate(buildpack, inst, ws, settings, kind, timeout, path, log)
+        else:
+            log("environment validation (cached): ok")
+        if caveat:
+            log(f"caveat: {caveat}")
+        # the graded run starts clean: its own container, and nothing the check wrote in the tree
+        with _sandbox(ws, buildpack, settings, kind, inst, log) as box:
+            with log.phase("apply"):
+                applied = apply_patch(ws, patch)
+                log(applied.log)
+                if not applied.applied:
+                    log("model patch failed to apply")
+                    return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS,
+                                           inst.PASS_TO_PASS), "", caveat
+                tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
+                log(tests_applied.log)
+                if not tests_applied.applied:
+                    raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+                box.share()
+            with log.phase("tests"):
+                report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
+        write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
+        log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
+        if report.timed_out:
+            raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
+        broken = _broken(buildpack, report, inst, ws.path)
+        if broken:
+            log(f"the graded run is broken: {broken}")
+            if not checked_now:
+                return None
+            log("the environment passed its check in this evaluation: the patch did this, graded")
+        statuses, distrust = trusted_statuses(report)
+        if distrust:
+            log(f"test report not trusted: {distrust}")
+        return instance_report(inst.instance_id, patch, True, statuses,
+                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS), grader(buildpack), caveat
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance,
+             log: _Log) -> Iterator[Sandbox]:
+    """A fresh sandbox on the pristine tree; its start, set-up and removal timed apart."""
+    pristine(ws)
+    with ExitStack() as stack:
+        with log.phase("sandbox"):
+            box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
+                                                   session_id=_session(inst.instance_id)))
+        log.split("sandbox", "setup", box.setup_seconds)
+        log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
+            f"statuses from {grader(buildpack)}")
+        yield box
+        closing = time.monotonic()
+    log.phases["teardown"] = round(log.phases.get("teardown", 0.0) + time.monotonic() - closing, 3)
+    client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
+    if client is not None:
+        client.close()
+
+
+def _tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[str]:
+    return selection(buildpack, ws.path, [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS])
+
+
+def _broken(buildpack: Buildpack, report: TestReport, inst: Instance, repo: Path) -> str | None:
+    """Why a graded run says nothing about the instance's tests, or None."""
+    diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
+    if diagnosis:
+        return diagnosis
+    names = harness_names(report.tests)
+    if not any(t in names for t in [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]):
+        return "none of the instance's tests is in the report"
+    return None
+
+
+def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
+              timeout: float, path: Path, log: _Log) -> str:
+    """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
+    the pass is cached. Returns the caveat ("" if none)."""
+    with _sandbox(ws, buildpack, settings, kind, inst, log) as box, log.phase("validate"):
+        if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
+            raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+        box.share()
+        report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
+    if report.timed_out:
+        raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
+    diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
+    reason = validation.verdict(inst, report, diagnosis)
+    log(f"environment validation: {reason or 'ok'}")
+    if reason:  # the reason names one symptom; the runner's own words say why
+        log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
+            f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
+        raise InfraFailure(ErrorKind.ENV, reason)
+    caveat = validation.caveat(inst, report)
+    validation.store(path, caveat)
+    return caveat
+
+
+def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:
+    return "\n".join(text.splitlines()[-lines:])[-chars:]
+
+
+def _session(instance_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id)[:40] + "-" + uuid.uuid4().hex[:6]
+
