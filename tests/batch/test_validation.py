@@ -59,3 +59,17 @@ def test_a_pass_to_pass_test_that_can_never_exist_is_graded_with_a_caveat() -> N
     assert verdict(inst, report, None) is None
     assert "never collected" in caveat(inst, report) and "t.py::q[/n/fs/tmp/x]" in caveat(inst, report)
     assert caveat(INST, report) == ""
+
+
+def test_p2p_failing_for_want_of_the_network_says_so() -> None:
+    # the lines a real run printed (psf__requests-2317 in the network-less sandbox)
+    log = ("    def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,\n"
+           ">       for res in getaddrinfo(host, port, 0, SOCK_STREAM):\n"
+           "E       socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
+           "FAILED test_requests.py::RequestsTestCase::test_BASICAUTH_TUPLE_HTTP_200_OK_GET\n")
+    reason = verdict(INST, _report(log, f=S.FAILED, p=S.FAILED), None)
+    assert reason is not None and reason.endswith(
+        "they need the network, which the sandbox does not have: "
+        "E       socket.gaierror: [Errno -3] Temporary failure in name resolution")
+    plain = verdict(INST, _report("E   assert 1 == 2\n", f=S.FAILED, p=S.FAILED), None)
+    assert plain is not None and "network" not in plain

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
@@ -41,11 +42,32 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> st
         return f"{len(missing)} test(s) not collected at base (first: {missing[0]}){': ' + first if first else ''}"
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
     if broken:
-        return f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
+        network = needs_network(report.log)
+        return (f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
+                + (f"; they need the network, which the sandbox does not have: {network}"
+                   if network else ""))
     early = [t for t in instance.FAIL_TO_PASS if tests[t] == TestStatus.PASSED]
     if early:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
     return None
+
+
+#: what a test run prints when code under test reaches for a network the sandbox does not have
+#: (name resolution, connection set-up), in the words of glibc, urllib3, requests and the OS
+_NO_NETWORK = re.compile(
+    r"Temporary failure in name resolution|Name or service not known|No address associated with "
+    r"hostname|nodename nor servname|getaddrinfo failed|Failed to establish a new connection|"
+    r"Network is unreachable|No route to host|Could not resolve host|NameResolutionError")
+
+
+def needs_network(log: str) -> str:
+    """Pure: the first line of ``log`` showing a test reaching for the network ("" if none)."""
+    found = _NO_NETWORK.search(log)
+    if not found:
+        return ""
+    start = log.rfind("\n", 0, found.start()) + 1
+    end = log.find("\n", found.end())
+    return log[start:end if end >= 0 else len(log)].strip()[:200]
 
 
 def caveat(instance: Instance, report: TestReport) -> str:
