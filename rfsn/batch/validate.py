@@ -44,13 +44,19 @@ def judge(instance_id: str, outcome: Outcome | None) -> Validity:
         resolved = outcome.status is Status.RESOLVED
         return Validity(instance_id=instance_id, valid=resolved, gold_resolves=resolved,
                         empty_resolves=False, label="valid" if resolved else "gold_unresolved",
-                        message="" if resolved else "the gold patch does not resolve the instance")
+                        message="" if resolved else _unresolved(outcome))
     if outcome.status is Status.EMPTY_PATCH:
         return Validity(instance_id=instance_id, valid=False, gold_resolves=False,
                         empty_resolves=None, label="no_gold_patch")
     kind = outcome.error_kind or ErrorKind.WORKER
     return Validity(instance_id=instance_id, valid=False, gold_resolves=None,
                     empty_resolves=None, label=kind.value, message=outcome.message)
+
+
+def _unresolved(outcome: Outcome) -> str:
+    """Why gold is unresolved: the harness's verdict, and rfsn's caveat beside it if any."""
+    return "the gold patch does not resolve the instance" + (
+        f" (as the harness grades it; caveat: {outcome.caveat})" if outcome.caveat else "")
 
 
 def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[Path, list[Validity]]:

@@ -73,3 +73,15 @@ def test_p2p_failing_for_want_of_the_network_says_so() -> None:
         "E       socket.gaierror: [Errno -3] Temporary failure in name resolution")
     plain = verdict(INST, _report("E   assert 1 == 2\n", f=S.FAILED, p=S.FAILED), None)
     assert plain is not None and "network" not in plain
+
+
+def test_gold_unresolved_for_a_test_that_cannot_exist_says_why() -> None:
+    from rfsn.batch.outcome import Outcome, Status
+    from rfsn.batch.validate import judge
+
+    caveat = "1 PASS_TO_PASS test(s) never collected at base, graded as failed (first: t[/n/fs/x])"
+    row = judge("i", Outcome(instance_id="i", status=Status.UNRESOLVED, caveat=caveat))
+    assert (row.valid, row.gold_resolves, row.label) == (False, False, "gold_unresolved")
+    assert row.message.endswith(f"(as the harness grades it; caveat: {caveat})")
+    plain = judge("i", Outcome(instance_id="i", status=Status.UNRESOLVED))
+    assert plain.message == "the gold patch does not resolve the instance"
