@@ -16,9 +16,12 @@ from pathlib import Path
 #: where the archive's ``python/`` lands in the image
 PYTHON_HOME = "/opt/python"
 INTERPRETER = f"{PYTHON_HOME}/bin/python3"
-#: archives whose interpreter links its libpython by an absolute path of the machine that built
-#: them still find it here (python-build-standalone's own use $ORIGIN and need nothing)
-LIBRARY_ENV = ("LD_LIBRARY_PATH", f"{PYTHON_HOME}/lib")
+#: the archive's libpython for the loader (an interpreter linked by an absolute path of the
+#: machine that built it still finds it; python-build-standalone's own use $ORIGIN) and for the
+#: linker: Pythons before 3.8 link every C extension a package builds with ``-lpythonX.Ym``,
+#: whose ``-L`` in the archive's sysconfig names the build machine's prefix, not this one
+LIBRARY_ENV: tuple[tuple[str, str], ...] = (("LD_LIBRARY_PATH", f"{PYTHON_HOME}/lib"),
+                                            ("LIBRARY_PATH", f"{PYTHON_HOME}/lib"))
 
 _NAME = re.compile(r"^cpython-(\d+)\.(\d+)\.(\d+)[^-]*-x86_64-unknown-linux-gnu-install_only\.tar\.gz$")
 

@@ -89,8 +89,15 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
     with open_sandbox(tmp_path / "repo", Pack(), settings, "docker") as box:
         result = box.exec(["python", "-c", "import sys, pytest; print(sys.version.split()[0])"],
                           timeout=60)
+        # what setuptools does for a C extension under Python < 3.8: link libpython, which must
+        # be the archive's (the linker's trace names the file it took), not Debian's or none
+        linked = box.exec(["sh", "-c", "printf 'int main(void){return 0;}' | gcc -x c - "
+                           f"-lpython{version} -o /tmp/linked -Wl,-t | grep libpython | xargs realpath"],
+                          timeout=120)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ".".join(map(str, sys.version_info[:3]))
+    assert linked.exit_code == 0 and linked.output.strip().startswith(
+        f"{pyarchives.PYTHON_HOME}/lib/libpython{version}"), linked.output
 
 
 def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(

@@ -213,7 +213,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
                 f"is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives or 'unset'})")
         base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
         create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}"
-        env = (*VENV_ENV, pyarchives.LIBRARY_ENV)
+        env = (*VENV_ENV, *pyarchives.LIBRARY_ENV)
     packages = str(spec.get("packages", "")).strip()
     if packages == "environment.yml":
         raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
