@@ -89,3 +89,30 @@ def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     assert env_image_tag(first, "base") != env_image_tag(second, "base")
     assert first.steps[-2].startswith("cd $RFSN_ENV/src && ")
     assert "( python -m pip install -e '.[dev]' )" in first.steps[-2]
+
+
+def test_the_build_backend_never_moves_a_package_the_spec_pinned(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """astropy's ``oldest-supported-numpy`` pinned an old numpy over the spec's numpy==1.25.2,
+    and the spec's install then upgraded it to the newest (its C extensions broke). Here the
+    backend asks for ``six<1.16`` while the spec pins six==1.16.0: the pin stands."""
+    repo = tmp_path / "pinned"
+    (repo / "pinned").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "setup.py").write_text('from setuptools import setup\nsetup(name="pinned", packages=["pinned"])\n')
+    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=45", "six<1.16"]\n'
+                                         'build-backend = "setuptools.build_meta"\n')
+    (repo / "pinned" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "env")
+    commit = _git(repo, "rev-parse", "HEAD")
+    spec = {**SPEC, "install": "python -m pip install -e .", "pip_packages": ["six==1.16.0"]}
+    recipe = specs.render_recipe(spec, registry=False, source=commit,
+                                 backend=tuple(specs.build_requirements(repo, commit)))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["python", "-c", "import six, pinned; print(six.__version__)"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["1.16.0"]

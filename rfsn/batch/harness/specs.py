@@ -232,21 +232,34 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
     if backend:
-        steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in backend)}")
+        steps.append(_keeping(backend))
     if source:
         steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
-        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy):
-        # every package already there is a constraint
-        steps.append(f"$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
-                     f" && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
+        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy)
+        steps.append(f"{_PINS} && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
                      f"{' '.join(shlex.quote(t) for t in tooling)}")
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
                      python_archive_path=archive)
+
+
+#: every package already in the venv, as constraints for what rfsn adds to it
+_PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
+
+
+def _keeping(backend: Sequence[str]) -> str:
+    """A step installing the project's build backend (for the sessions' offline reinstall) that
+    never moves what the spec installed: a requirement that would (``oldest-supported-numpy``
+    pins an old numpy, and the spec's install then upgraded it to the newest) is left out, and
+    the reinstall builds against what is there."""
+    each = " ".join(shlex.quote(p) for p in backend)
+    return (f"{_PINS} && ( {PIP_INSTALL} -c $RFSN_ENV/pins.txt {each} || "
+            f"for p in {each}; do {PIP_INSTALL} -c $RFSN_ENV/pins.txt \"$p\" || "
+            f"echo \"rfsn: $p would move the spec's packages; left out\"; done )")
 
 
 def runs_python(python: str) -> str:
