@@ -13,7 +13,12 @@ Broken (the session ends ``env_error``, never a repair attempt on the project):
   '_pytest.monkeypatch'``): a missing or incompatible dependency.
 
 A collection error in the project's own code (a syntax error, a bad import
-between its own modules) is a bug to repair, not an environment problem.
+between its own modules) is a bug to repair, not an environment problem. So is
+an internal error raised through the project's own code, when the project is
+(part of) the test runner, as pytest is in its own repository; and the
+collection errors a test prints from an inner pytest run (pytest's ``pytester``)
+name files that are not the repository's, and are the test's output, not this
+run's.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ _COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
 _MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
                       r"'[^']+' from) '([^']+)'")
 _EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error"}
+_INTERNAL_FRAME = re.compile(r'^INTERNALERROR>\s+File "([^"]+)", line \d+', re.M)
 _BROKEN = "the environment is broken"
 NO_TESTS = ("no tests found (pytest collected none); name them with --tests ID, or give the "
             "command that runs them with --test-cmd CMD")
@@ -55,12 +61,29 @@ def _sections(log: str) -> Iterable[tuple[str, str]]:
         yield mark.group(1), log[mark.end():end]
 
 
+def _in_repo(path: str, repo: Path) -> bool:
+    """Whether ``path`` (as the sandbox printed it) is a file of the repository, other than a
+    conftest: the longest tail of it that names a file there."""
+    parts = Path(path).parts
+    if any(part in ("site-packages", "dist-packages") for part in parts) or parts[-1:] == ("conftest.py",):
+        return False
+    return any((repo / Path(*parts[i:])).is_file() for i in range(1, len(parts)))
+
+
+def _project_internal_error(log: str, repo: Path) -> bool:
+    """An internal error whose traceback runs through the project's own code: the code under
+    test is (part of) the runner, and its failure is a result, not a broken environment."""
+    return any(_in_repo(frame, repo) for frame in _INTERNAL_FRAME.findall(log))
+
+
 def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None:
     """Why this baseline says nothing about the project's tests, or None if it is healthy."""
-    if exit_code in _EXIT_BROKEN:
+    if exit_code in _EXIT_BROKEN and not (exit_code == 3 and _project_internal_error(log, repo)):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     own = project_modules(repo)
     for path, text in _sections(log):
+        if not (repo / path).exists():  # an inner run's output, printed by a test
+            continue
         missing = _MISSING.search(text)
         if missing and missing.group(1).split(".")[0] not in own:
             return f"{_BROKEN}: {path} cannot import a dependency: {first_error(text)}"

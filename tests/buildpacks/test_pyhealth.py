@@ -56,7 +56,18 @@ def test_nothing_collected_is_broken(tmp_path: Path) -> None:
     {"src/shop/__init__.py": "", "src/shop/cart.py": "X = 1\n", "tests/test_cart.py":
      "import sys\nsys.path.insert(0, 'src')\nfrom shop.cart import Y\n\ndef test_t():\n    pass\n"},
     {"tests/test_fail.py": "def test_fail():\n    assert 1 == 2\n"},
-], ids=["own-syntax-error", "own-bad-import", "own-src-layout", "failing-test"])
+    # a test of a test runner (pytest's own suite) runs an inner pytest whose collection error
+    # it prints: that file is not the repository's, and this run is healthy
+    {"tests/test_inner.py": "pytest_plugins = ['pytester']\n\ndef test_inner(pytester):\n"
+     "    pytester.makepyfile(test_nested='import does_not_work\\n')\n"
+     "    pytester.runpytest().assert_outcomes(errors=1)\n"},
+    # the project is a pytest plugin whose hook fails: an internal error through its own code
+    {"pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-p plug'\n", "plug.py":
+     "def pytest_runtest_logreport(report):\n    if 'boom' in report.nodeid and report.when == 'call':\n"
+     "        raise RuntimeError('the plugin under test fails')\n",
+     "tests/test_plug.py": "def test_boom():\n    pass\n"},
+], ids=["own-syntax-error", "own-bad-import", "own-src-layout", "failing-test", "inner-pytest-run",
+        "own-plugin-internal-error"])
 def test_the_projects_own_errors_are_repair_targets(tmp_path: Path, files: dict[str, str]) -> None:
     log, code, collected = _pytest(tmp_path, {**OK, **files})
     assert diagnose(log, code, collected, tmp_path) is None, log[-2000:]
