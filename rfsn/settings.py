@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,6 +90,12 @@ class Settings(BaseSettings):
         default=None,
         description="a directory of python-build-standalone install_only archives "
         "(cpython-X.Y.Z+DATE-<platform>-install_only.tar.gz): the Pythons Debian does not ship",
+    )
+    swebench_index_date: date | None = Field(
+        default=None,
+        description="build SWE-bench spec environments from PyPI as it was before this date "
+        "(YYYY-MM-DD), save the versions a spec pins: the packages the dataset's verdicts were "
+        "made with; unset: today's",
     )
     memory: str = Field(default="4g", description="container memory limit")
     cpus: float = Field(default=2.0, description="container CPU limit")

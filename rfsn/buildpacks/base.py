@@ -101,6 +101,11 @@ class EnvRecipe(BaseModel):
                                 "$RFSN_ENV/src before the steps run (steps that install the project "
                                 "as its own tooling does, resolved by the package manager)"
     )
+    index_date: str = Field(
+        default="", description="resolve Python packages as PyPI had them before this date "
+                                "(YYYY-MM-DD, UTC), save the versions the recipe pins exactly "
+                                "(rfsn.sandbox.asof); empty: as PyPI has them now"
+    )
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile)."""

@@ -14,6 +14,8 @@ import shlex
 import subprocess
 import tarfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from rfsn.buildpacks.base import BaseImage, EnvRecipe
 from rfsn.errors import ImageError
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
+from rfsn.sandbox import asof
 from rfsn.sandbox.labels import MANAGED
 
 ENV_ROOT = "/opt/rfsn"
@@ -80,6 +83,9 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ADD python.tar.gz /opt/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
+    if recipe.index_date:  # the loopback index's URL changes from build to build: an ARG, unhashed
+        lines.append(f"# packages as PyPI had them before {recipe.index_date}")
+        lines.append("ARG PIP_INDEX_URL PIP_TRUSTED_HOST")
     copied = not recipe.source
     for step in recipe.steps:
         if not copied and "$RFSN_ENV/src" in step:
@@ -165,6 +171,19 @@ def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
+@contextmanager
+def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]]:
+    """The build's extra arguments: none, or for a recipe with an ``index_date`` a loopback
+    index as of that date, which the build reaches on the host's network."""
+    if not recipe.index_date:
+        yield {}
+        return
+    pinned = asof.pins([*recipe.steps, *(text for _, text in recipe.files)])
+    with asof.serving(recipe.index_date, pinned, ca_bundle) as url:
+        yield {"network_mode": "host",
+               "buildargs": {"PIP_INDEX_URL": url, "PIP_TRUSTED_HOST": "127.0.0.1"}}
+
+
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
                      step_timeout: float | None = None, checkout: Path | None = None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet (``checkout`` holds the
@@ -180,16 +199,19 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     if image_exists(client, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
-    log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps))
+    log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),
+             index_date=recipe.index_date or None)
     started = time.monotonic()
     output: list[str] = []
     try:
-        for chunk in client.api.build(fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout),
-                                      custom_context=True, tag=tag, rm=True, forcerm=True,
-                                      decode=True, labels={MANAGED: "1"}):
-            output.append(chunk.get("stream", "") or chunk.get("status", ""))
-            if "error" in chunk:
-                raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout))
+        with _index(recipe, ca_bundle) as index:
+            for chunk in client.api.build(
+                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout),
+                    custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
+                    labels={MANAGED: "1"}, **index):
+                output.append(chunk.get("stream", "") or chunk.get("status", ""))
+                if "error" in chunk:
+                    raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout))
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise

@@ -116,3 +116,22 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
         result = sandbox.exec(["python", "-c", "import six, pinned; print(six.__version__)"], timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["1.16.0"]
+
+
+def test_an_index_date_builds_the_env_from_pypi_as_it_was_then(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """six 1.17.0 came out on 2024-12-04: before that date six is 1.16.0, except that the spec's
+    exact pin tomli==2.2.1 (2024-11-27) is installed and moves the cutoff only to the next day;
+    rfsn's own tools come from today's index (coverage>=7.4 is newer than 2024-01-01's)."""
+    spec = {"python": "3.11", "install": "", "test_cmd": "pytest -rA", "pip_packages": ["six", "tomli==2.2.1"]}
+    recipe = specs.render_recipe(spec, registry=False, index_date="2024-01-01")
+    assert recipe.key() != specs.render_recipe(spec, registry=False).key()
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    (tmp_path / "repo").mkdir()
+    with open_sandbox(tmp_path / "repo", SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["python", "-c", "import six, tomli, coverage; print(six.__version__, "
+                               "tomli.__version__, coverage.version_info >= (7, 4))"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["1.16.0", "2.2.1", "True"]

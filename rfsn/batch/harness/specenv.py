@@ -105,8 +105,8 @@ def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[s
     return {test: _STATUSES[status] for test, status in found.items() if status in _STATUSES}
 
 
-def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool,
-                   archives: Path | None = None) -> SpecBuildpack | HarnessRunBuildpack | None:
+def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archives: Path | None = None,
+                   index_date: str = "") -> SpecBuildpack | HarnessRunBuildpack | None:
     """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None."""
     spec = specs.lookup(instance.repo, instance.version)
     if spec is None:
@@ -134,7 +134,7 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool,
     backend = tuple(specs.build_requirements(checkout, source, specs.metadata_edits(spec)))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
                                  backend=backend, version=specs.scm_version(checkout, source),
-                                 archives=archives)
+                                 archives=archives, index_date=index_date)
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
                                    instance.instance_id)
@@ -152,7 +152,8 @@ def instance_buildpack(instance: Instance, repo: Path, settings: Settings) -> Bu
     a spec that cannot be honoured is an ``env`` failure with its reason."""
     try:
         spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry",
-                              archives=settings.python_archives)
+                              archives=settings.python_archives,
+                              index_date=str(settings.swebench_index_date or ""))
     except specs.EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)

@@ -192,7 +192,7 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
                   source: str = "", backend: tuple[str, ...] = (), version: str = "",
-                  archives: Path | None = None) -> EnvRecipe:
+                  archives: Path | None = None, index_date: str = "") -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
 
     With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
@@ -200,7 +200,8 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     so pip resolves the project's dependencies and extras, however setup.py computes them.
     ``backend`` is the project's build backend (sessions reinstall offline without build
     isolation); ``version`` the release for setuptools_scm in a tree without history. A Python
-    Debian does not ship comes from an archive in ``archives`` (``pyarchives``)."""
+    Debian does not ship comes from an archive in ``archives`` (``pyarchives``). With
+    ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
     python = str(spec["python"])
     base, create_venv, env = python_image(python), CREATE_VENV, VENV_ENV
     archive: Path | None = None
@@ -237,14 +238,15 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
-        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy)
-        steps.append(f"{_PINS} && {PIP_INSTALL} -c $RFSN_ENV/pins.txt "
-                     f"{' '.join(shlex.quote(t) for t in tooling)}")
+        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy),
+        # and come from today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
+        steps.append(f"{_PINS} && env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL} "
+                     f"-c $RFSN_ENV/pins.txt {' '.join(shlex.quote(t) for t in tooling)}")
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
-                     python_archive_path=archive)
+                     python_archive_path=archive, index_date=index_date)
 
 
 #: every package already in the venv, as constraints for what rfsn adds to it

@@ -1,0 +1,169 @@
+"""A Python package index as it was on a date: env builds resolve what the harness resolved.
+
+An env recipe resolves its unpinned packages when its image is built, so the same spec gives
+newer packages each year, and some of them break the project's old tests (pytest 8 dropped
+nose-style ``setup()``, docutils 0.22 moved ``roman``): the dataset's verdicts were made with
+the packages of their day. With ``EnvRecipe.index_date`` set, the build's pip reads a loopback
+index that serves PyPI's files uploaded before that date. A recipe that pins a release made
+later was known to work when that release came out: the cutoff moves to the day after the
+newest release the recipe pins exactly (sphinx's spec pins ``tox==4.16.0``, of 2024-07-02,
+and tox needs a cachetools of 2024-03). Pages are PEP 503 HTML rendered
+from PyPI's JSON (PEP 691 and 700, which carry each file's upload time), so every pip reads
+them, old ones included. Files are fetched from their usual host: only the listing is filtered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from rfsn.observability.logging import get_logger
+
+log = get_logger(__name__)
+
+UPSTREAM = "https://pypi.org/simple"
+_JSON = "application/vnd.pypi.simple.v1+json"
+_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]+)")
+
+Pin = tuple[str, str]
+
+
+def pins(texts: Iterable[str]) -> set[Pin]:
+    """Every ``name==version`` the texts (build steps, requirement files) pin, normalized."""
+    found: set[Pin] = set()
+    for text in texts:
+        for name, version in _PIN.findall(text):
+            try:
+                found.add((canonicalize_name(name), str(Version(version))))
+            except InvalidVersion:
+                continue
+    return found
+
+
+def _version(filename: str) -> str | None:
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+
+
+def kept(project: str, files: Iterable[Mapping[str, Any]], before: datetime,
+         pinned: set[Pin]) -> list[Mapping[str, Any]]:
+    """Pure: the files of ``project`` uploaded before ``before``, or of a version pinned."""
+    name = canonicalize_name(project)
+    out = []
+    for file in files:
+        uploaded = file.get("upload-time")
+        when = datetime.fromisoformat(uploaded.replace("Z", "+00:00")) if uploaded else None
+        if when is None or when < before or (name, _version(file["filename"]) or "") in pinned:
+            out.append(file)
+    return out
+
+
+def render(project: str, files: Iterable[Mapping[str, Any]]) -> str:
+    """Pure: a PEP 503 project page of ``files`` (PEP 691 JSON entries)."""
+    links = []
+    for file in files:
+        href = file["url"] + "".join(f"#{k}={v}" for k, v in list(file.get("hashes", {}).items())[:1])
+        attrs = f' href="{html.escape(href)}"'
+        if file.get("requires-python"):
+            attrs += f' data-requires-python="{html.escape(file["requires-python"])}"'
+        if file.get("yanked"):
+            reason = file["yanked"] if isinstance(file["yanked"], str) else ""
+            attrs += f' data-yanked="{html.escape(reason)}"'
+        links.append(f"<a{attrs}>{html.escape(file['filename'])}</a><br/>")
+    return (f"<!DOCTYPE html><html><head><title>Links for {html.escape(project)}</title></head>"
+            f"<body><h1>Links for {html.escape(project)}</h1>{''.join(links)}</body></html>\n")
+
+
+def cutoff(date: str) -> datetime:
+    """The instant an ``index_date`` (``YYYY-MM-DD`` or an ISO datetime, UTC) names."""
+    moment = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def released(project: str, version: str, files: Iterable[Mapping[str, Any]]) -> datetime | None:
+    """Pure: when ``version`` of ``project`` was first uploaded, from its files (None: never)."""
+    times = [file["upload-time"] for file in files
+             if file.get("upload-time") and _version(file["filename"]) == version]
+    return cutoff(min(times)) if times else None
+
+
+def effective(before: datetime, pin_releases: Iterable[datetime | None]) -> datetime:
+    """Pure: ``before``, or the day after the newest pinned release if that is later."""
+    later = [when + timedelta(days=1) for when in pin_releases if when is not None]
+    return max([before, *later])
+
+
+@contextmanager
+def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
+            upstream: str = UPSTREAM) -> Iterator[str]:
+    """A loopback index of ``upstream`` as of ``date``; yields its URL (``.../simple``)."""
+    import httpx
+
+    client = httpx.Client(verify=str(ca_bundle) if ca_bundle else True, follow_redirects=True,
+                          timeout=60.0, headers={"Accept": _JSON})
+
+    def files(project: str) -> list[Mapping[str, Any]]:
+        answer = client.get(f"{upstream}/{project}/")
+        return answer.json().get("files", []) if answer.status_code == 200 else []
+
+    try:
+        before = effective(cutoff(date), (released(name, version, files(name))
+                                          for name, version in sorted(pinned)))
+    except httpx.HTTPError:
+        before = cutoff(date)  # the build's own pip will say what it cannot reach
+    log.info("image.index", date=date, cutoff=before.isoformat(), pins=len(pinned))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            project = self.path.strip("/").split("/")[-1]
+            if not self.path.startswith("/simple/") or not project:
+                self.send_error(404)
+                return
+            try:
+                answer = client.get(f"{upstream}/{project}/")
+            except httpx.HTTPError as exc:
+                self.send_error(502, str(exc)[:200])
+                return
+            if answer.status_code != 200:
+                self.send_error(answer.status_code)
+                return
+            page = render(project, kept(project, answer.json().get("files", []), before, pinned))
+            body = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, name="rfsn-asof-index", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close()

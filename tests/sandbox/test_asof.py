@@ -1,0 +1,96 @@
+"""The package index as of a date: which files it lists, and how pip reads it (a real pip
+against the loopback index over a fake upstream on loopback; no other network)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rfsn.sandbox import asof
+
+
+def _file(name: str, uploaded: str, **extra: Any) -> dict[str, Any]:
+    return {"filename": name, "url": f"https://files.example/{name}", "hashes": {"sha256": "ab" * 32},
+            "upload-time": uploaded, "requires-python": extra.get("rp"), "yanked": extra.get("yanked", False)}
+
+
+SIX = [_file("six-1.15.0.tar.gz", "2020-05-21T12:00:00Z"),
+       _file("six-1.16.0-py2.py3-none-any.whl", "2021-05-05T14:00:00.1Z", rp=">=2.7, !=3.0.*"),
+       _file("six-1.17.0-py2.py3-none-any.whl", "2024-12-04T10:00:00Z", yanked="broken")]
+
+
+def test_pins_are_every_exact_version_normalized() -> None:
+    steps = ["pip install 'Jinja2==3.0.3' tox==4.16.0 pytest>=7", "numpy == 1.25.2\nfoo[bar]==1.0"]
+    assert asof.pins(steps) == {("jinja2", "3.0.3"), ("tox", "4.16.0"), ("numpy", "1.25.2"), ("foo", "1.0")}
+
+
+def test_files_before_the_cutoff_and_pinned_versions_are_kept() -> None:
+    before = datetime(2024, 1, 1, tzinfo=UTC)
+    assert [f["filename"] for f in asof.kept("six", SIX, before, set())] == [
+        "six-1.15.0.tar.gz", "six-1.16.0-py2.py3-none-any.whl"]
+    pinned = asof.kept("Six", SIX, before, {("six", "1.17.0")})
+    assert [f["filename"] for f in pinned][-1] == "six-1.17.0-py2.py3-none-any.whl"
+
+
+def test_the_cutoff_moves_to_the_day_after_the_newest_pinned_release() -> None:
+    before = asof.cutoff("2024-01-01")
+    assert asof.released("six", "1.17.0", SIX) == datetime(2024, 12, 4, 10, tzinfo=UTC)
+    assert asof.released("six", "9.9", SIX) is None
+    assert asof.effective(before, [asof.released("six", "1.17.0", SIX), None]) == datetime(
+        2024, 12, 5, 10, tzinfo=UTC)
+    assert asof.effective(before, [asof.released("six", "1.15.0", SIX)]) == before
+
+
+def test_the_page_is_pep_503_with_hashes_python_bounds_and_yanks() -> None:
+    page = asof.render("six", SIX)
+    assert 'href="https://files.example/six-1.15.0.tar.gz#sha256=' + "ab" * 32 + '"' in page
+    assert 'data-requires-python="&gt;=2.7, !=3.0.*"' in page and 'data-yanked="broken"' in page
+
+
+@pytest.fixture
+def upstream() -> Iterator[str]:
+    """A fake PyPI JSON simple API on loopback: six as above, nothing else."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.rstrip("/") != "/simple/six":
+                self.send_error(404)
+                return
+            body = json.dumps({"name": "six", "files": SIX}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    server.shutdown()
+    server.server_close()
+
+
+def test_pip_reads_the_index_as_of_the_date(upstream: str, tmp_path: Path) -> None:
+    """pip's own finder lists what the index serves: 1.16.0 is the newest before 2024."""
+    with asof.serving("2024-01-01", set(), None, upstream=upstream) as url:
+        done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", "six", "--isolated",
+                               "--index-url", url, "--trusted-host", "127.0.0.1", "--pre"],
+                              capture_output=True, text=True, timeout=120, check=False)
+        missing = subprocess.run([sys.executable, "-m", "pip", "index", "versions", "nothing-here",
+                                  "--isolated", "--index-url", url], capture_output=True, text=True,
+                                 timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "six (1.16.0)" in done.stdout and "1.17.0" not in done.stdout
+    assert missing.returncode != 0
