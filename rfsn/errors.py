@@ -18,7 +18,7 @@
     │   └── ToolsUnsupported       ... because it has tools the server cannot take
     ├── InfraFailure               a batch instance failed for a reason outside its patch
     ├── EnvUnavailable             a SWE-bench spec rfsn cannot honour (batch.specs)
-    ├── ReplyError                 a model reply with no usable edit (planners.strategies.replies;
+    ├── ReplyError                 a model reply with no usable edit (planners.replies;
     │                              also a ValueError)
     └── OutputError                an output file cannot be written (disk full, permissions)
 

@@ -226,3 +226,12 @@ def test_the_batch_harness_never_imports_a_command() -> None:
     assert wrong == []
     assert any(i == "rfsn.batch.evaluate" and t.startswith("rfsn.batch.harness")
                for i, t, _ in module_edges())  # the walker sees the commands' imports
+
+
+def test_the_planner_sees_strategies_only_through_their_protocol() -> None:
+    """No module of rfsn.planners outside the strategies imports one: the meta-planner works with
+    any PatchStrategy, the built-in ones included."""
+    wrong = [where for importer, target, where in module_edges()
+             if importer.startswith("rfsn.planners") and not importer.startswith("rfsn.planners.strategies")
+             and target.startswith("rfsn.planners.strategies")]
+    assert wrong == []

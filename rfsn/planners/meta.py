@@ -38,10 +38,10 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
+from rfsn.planners.logtext import stable
+from rfsn.planners.replies import ReplyError
 from rfsn.planners.screening import Screen, ScreenResult
 from rfsn.planners.sources import read_sources
-from rfsn.planners.strategies.model import stable
-from rfsn.planners.strategies.replies import ReplyError
 
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
@@ -309,6 +309,12 @@ class PhasePlanner:
     def _verify(self, ranked: list[Ranked], baseline: TestReport, targets: list[str]) -> Plan:
         best = ranked[0].candidate
         fb = yield Edit(phase=Phase.VERIFY, patch=best.diff(), rationale=f"apply {best.description}")
+        if not fb.ok:
+            reason = fb.decision.reason if not fb.decision.accepted else fb.outcome and fb.outcome.detail
+            yield from self._stop(SessionStatus.NOT_FIXED,
+                                  f"the chosen patch could not be applied again: {reason}",
+                                  failing_before=targets, failing_after=targets)
+            return
         fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
         statuses = report.tests if report else {}

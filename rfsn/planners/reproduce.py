@@ -18,7 +18,7 @@ from rfsn.llm.base import Message
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import is_test_file
 from rfsn.planners.explore.repomap import repo_map
-from rfsn.planners.strategies.replies import ReplyError, parse_edits
+from rfsn.planners.replies import ReplyError, parse_edits
 
 SYSTEM = """You reproduce bugs in software repositories. Given a problem statement, write ONE \
 NEW test file, in the style and test framework of the project's existing tests, that FAILS now \

@@ -241,6 +241,24 @@ def test_a_patch_that_does_not_hold_in_verify_is_not_fixed(tmp_path: Path) -> No
     assert verdict.status is SessionStatus.NOT_FIXED and verdict.failing_after == [T_OK]
 
 
+class VerifyRefused(World):
+    """A world whose gate turns down applying the chosen patch again in verify."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, Edit) and proposal.phase is Phase.VERIFY:
+            return Feedback(GateDecision(accepted=False, rule="protected_path", reason="now protected"))
+        return super().answer(proposal)
+
+
+def test_a_chosen_patch_the_gate_refuses_in_verify_says_so(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    proposals = VerifyRefused({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.NOT_FIXED
+    assert verdict.message == "the chosen patch could not be applied again: now protected"
+    assert not any(isinstance(p, RunTests) and p.phase is Phase.VERIFY for p in proposals)
+
+
 def test_two_partial_fixes_are_combined(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD, FIX_MUL])
     both = "fix add; and fix mul"

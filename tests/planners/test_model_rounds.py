@@ -15,9 +15,9 @@ from rfsn.models import TestStatus as S
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import Evidence, agreement_key, rank_plausible
+from rfsn.planners.replies import ReplyError
 from rfsn.planners.reproduce import new_test_file, reproduced
 from rfsn.planners.strategies.model import ModelStrategy
-from rfsn.planners.strategies.replies import ReplyError
 
 SOURCE = "def add(a, b):\n    return a - b\n"
 WRONG = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return b - a\n>>>>>>> REPLACE\n"

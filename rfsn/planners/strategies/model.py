@@ -13,7 +13,6 @@ choosing among the plausible patches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from rfsn.errors import ConfigError
@@ -23,7 +22,8 @@ from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
 from rfsn.planners.explore.repomap import enclosing, repo_map
-from rfsn.planners.strategies.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
+from rfsn.planners.logtext import stable
+from rfsn.planners.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
 
 log = get_logger(__name__)
@@ -43,18 +43,6 @@ SAMPLES = 3
 MAX_OUTPUT = 2048
 WINDOW = 12
 LOG_TAIL = 3000
-
-
-_VOLATILE = ((re.compile(r"\b\d+(?:\.\d+)?s\b"), "<t>s"), (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<addr>"),
-             (re.compile(r"pytest-\d+"), "pytest-<n>"), (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"))
-
-
-def stable(log: str) -> str:
-    """The log without what changes from run to run (durations, addresses, temp and report
-    directories), so the same failure gives the same prompt and a replay finds it again."""
-    for pattern, replacement in _VOLATILE:
-        log = pattern.sub(replacement, log)
-    return log
 
 
 def prompt(context: RepairContext, max_locations: int = 6) -> str:
