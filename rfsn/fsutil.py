@@ -7,9 +7,14 @@ naming the file and leaves the old file as it was; never a truncated one.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rfsn.errors import OutputError
 
@@ -63,3 +68,23 @@ def complete_lines(text: str) -> list[str]:
     """The non-empty lines of a JSON-lines file, without a last line cut short by a crash."""
     lines = text.split("\n")
     return [line for line in lines[:-1] if line]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A project's TOML file (pyproject.toml, Cargo.toml, a lock file) as data; {} when it is
+    missing, unreadable or not TOML: the buildpacks read what a project declares, and a file
+    they cannot read declares nothing."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+@contextmanager
+def held(lock: Path) -> Iterator[None]:
+    """An exclusive lock on the file ``lock`` (made, with its directory, if missing) for the
+    block: processes of this host that take the same one run the block one at a time."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -54,3 +54,19 @@ def test_a_trajectory_cut_mid_line_by_a_crash_reads_back_its_whole_steps(tmp_pat
     with path.open("a") as fh:
         fh.write('{"step": 3, "phase": "pa')  # the process died here
     assert [r["step"] for r in read(path)] == [1, 2]
+
+
+def test_a_held_lock_keeps_another_process_out_until_released(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from rfsn.fsutil import held
+
+    lock = tmp_path / "locks" / "env.lock"
+    probe = ("import fcntl, sys\nwith open(sys.argv[1], 'w') as f:\n"
+             "    try:\n        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    except OSError:\n"
+             "        sys.exit(3)\n")
+    with held(lock):
+        inside = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False).returncode
+    after = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False).returncode
+    assert (inside, after) == (3, 0)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+
+from rfsn.fsutil import read_toml
 
 TEST_EXTRAS = {"test", "tests", "testing", "dev", "develop", "development"}
 _INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)?(\S+)$")
@@ -37,12 +38,6 @@ def requirement_name(spec: str) -> str:
     except InvalidRequirement:
         return canonicalize_name(re.split(r"[\s\[<>=!~;@]", spec, maxsplit=1)[0])
 
-
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
 
 
 def _ini(path: Path) -> configparser.ConfigParser:
@@ -84,7 +79,7 @@ def dynamic(repo: Path) -> bool:
     whose dependency arguments are not plain literals assigned once (``EXTRAS['dev'] =
     EXTRAS['a'] + ...``, a loop, a ``**kwargs``). Then pip is asked (``pipresolve``); a
     reader would miss what the code computes."""
-    fields = _toml(repo / "pyproject.toml").get("project", {}).get("dynamic", [])
+    fields = read_toml(repo / "pyproject.toml").get("project", {}).get("dynamic", [])
     if isinstance(fields, list) and {"dependencies", "optional-dependencies"} & set(fields):
         return True
     setup_cfg = _ini(repo / "setup.cfg")
@@ -182,7 +177,7 @@ EDITABLE_REQUIRES = {"hatchling": ("editables",)}
 def build_requirements(repo: Path) -> list[str]:
     """The build backend's requirements, including what it needs for an editable install
     (the session installs the project with ``pip install -e . --no-build-isolation``, offline)."""
-    declared = _as_list(_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
+    declared = _as_list(read_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
     names = {requirement_name(r).lower() for r in declared}
     extra = [e for name, needs in EDITABLE_REQUIRES.items() if name in names for e in needs]
     return [*declared, *extra]
@@ -190,7 +185,7 @@ def build_requirements(repo: Path) -> list[str]:
 
 def raw_requirements(repo: Path) -> list[str]:
     reqs: list[str] = []
-    pyproject = _toml(repo / "pyproject.toml")
+    pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
     reqs += project.get("dependencies", [])
     reqs += _extras(project.get("optional-dependencies", {}))
@@ -216,12 +211,19 @@ def raw_requirements(repo: Path) -> list[str]:
     return [r for r in reqs if isinstance(r, str)]
 
 
+def _declared(repo: Path, field: str, section: str, option: str) -> object:
+    """A metadata field as the project declares it: ``[project]`` of pyproject.toml, else
+    setup.cfg's ``[section] option``, else the literal ``option=`` keyword of setup.py."""
+    value = read_toml(repo / "pyproject.toml").get("project", {}).get(field)
+    if not value and _ini(repo / "setup.cfg").has_option(section, option):
+        value = _ini(repo / "setup.cfg").get(section, option)
+    if not value and (repo / "setup.py").is_file():
+        value = _setup_py_kwargs(repo / "setup.py").get(option)
+    return value
+
+
 def project_name(repo: Path) -> str | None:
-    name = _toml(repo / "pyproject.toml").get("project", {}).get("name")
-    if not name and _ini(repo / "setup.cfg").has_option("metadata", "name"):
-        name = _ini(repo / "setup.cfg").get("metadata", "name")
-    if not name and (repo / "setup.py").is_file():
-        name = _setup_py_kwargs(repo / "setup.py").get("name")
+    name = _declared(repo, "name", "metadata", "name")
     return canonicalize_name(name) if isinstance(name, str) and name else None
 
 
@@ -243,11 +245,7 @@ def collect(repo: Path) -> list[str]:
 
 
 def requires_python(repo: Path) -> SpecifierSet | None:
-    spec = _toml(repo / "pyproject.toml").get("project", {}).get("requires-python")
-    if not spec and _ini(repo / "setup.cfg").has_option("options", "python_requires"):
-        spec = _ini(repo / "setup.cfg").get("options", "python_requires")
-    if not spec and (repo / "setup.py").is_file():
-        spec = _setup_py_kwargs(repo / "setup.py").get("python_requires")
+    spec = _declared(repo, "requires-python", "options", "python_requires")
     try:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:
@@ -256,7 +254,7 @@ def requires_python(repo: Path) -> SpecifierSet | None:
 
 def runtime_requirements(repo: Path) -> list[str]:
     """What ``pip install .`` would install: the project's runtime dependencies only."""
-    reqs: list[str] = list(_toml(repo / "pyproject.toml").get("project", {}).get("dependencies", []))
+    reqs: list[str] = list(read_toml(repo / "pyproject.toml").get("project", {}).get("dependencies", []))
     setup_cfg = _ini(repo / "setup.cfg")
     if setup_cfg.has_option("options", "install_requires"):
         reqs += _lines(setup_cfg.get("options", "install_requires"))

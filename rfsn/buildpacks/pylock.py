@@ -14,32 +14,25 @@ from __future__ import annotations
 
 import json
 import shlex
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
 from rfsn.buildpacks.pyenv import PIP_INSTALL
+from rfsn.fsutil import read_toml
 
 #: the exporter's venv, removed once the requirements are exported
 TOOL_VENV = "$RFSN_ENV/lock-tool"
 LOCKED = "$RFSN_ENV/locked.txt"
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-
 
 def _toml_packages(path: Path) -> set[str]:
     """Names in a ``[[package]]`` table (uv.lock, poetry.lock, pdm.lock)."""
-    packages = _toml(path).get("package", [])
+    packages = read_toml(path).get("package", [])
     if not isinstance(packages, list):
         return set()
     return {canonicalize_name(p["name"]) for p in packages if isinstance(p, dict) and isinstance(p.get("name"), str)}
@@ -57,7 +50,7 @@ def _pipfile_packages(path: Path) -> set[str]:
 
 
 def _test_extras(repo: Path) -> list[str]:
-    pyproject = _toml(repo / "pyproject.toml")
+    pyproject = read_toml(repo / "pyproject.toml")
     declared = {*pyproject.get("project", {}).get("optional-dependencies", {}),
                 *pyproject.get("tool", {}).get("poetry", {}).get("extras", {})}
     return sorted(TEST_EXTRAS & declared)

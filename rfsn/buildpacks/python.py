@@ -6,10 +6,9 @@ import configparser
 import json
 import shlex
 import subprocess
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rfsn.buildpacks import pydeps
 from rfsn.buildpacks.base import (
@@ -32,6 +31,7 @@ from rfsn.buildpacks.pycoverage import (
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.pyhealth import diagnose
 from rfsn.buildpacks.pylock import locked_install
+from rfsn.fsutil import read_toml
 from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
@@ -62,12 +62,6 @@ def python_image(version: str) -> BaseImage:
     )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-
 
 class PythonBuildpack:
     name: ClassVar[str] = "python"
@@ -81,7 +75,7 @@ class PythonBuildpack:
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
         score = max((_MARKERS[m] for m in _MARKERS if (repo / m).is_file()), default=0.0)
-        if (repo / "pyproject.toml").is_file() and "project" not in _read_toml(repo / "pyproject.toml"):
+        if (repo / "pyproject.toml").is_file() and "project" not in read_toml(repo / "pyproject.toml"):
             score = min(score, 0.5)  # a pyproject that only configures tools
         tests = [p for p in ("tests", "test") if (repo / p).is_dir() and any((repo / p).rglob("*.py"))]
         if tests:
@@ -128,7 +122,7 @@ class PythonBuildpack:
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
-        pyproject = _read_toml(repo / "pyproject.toml")
+        pyproject = read_toml(repo / "pyproject.toml")
         installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
         if not installable:
             return []

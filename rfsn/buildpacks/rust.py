@@ -10,12 +10,12 @@ the non-zero exit as a build error.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.fsutil import read_toml
 from rfsn.models import TestStatus
 
 #: ``test NAME ... STATUS`` with NAME possibly holding spaces (doc tests)
@@ -44,10 +44,7 @@ def parse_libtest(output: str) -> dict[str, TestStatus]:
 
 
 def _manifest(repo: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads((repo / "Cargo.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+    return read_toml(repo / "Cargo.toml")
 
 
 def has_dependencies(manifest: dict[str, object]) -> bool:

@@ -7,15 +7,15 @@ guarantees cleanup when the block exits, however it exits.
 
 from __future__ import annotations
 
-import fcntl
 import shlex
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
 from rfsn.errors import DockerUnavailable
+from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.base import Sandbox
 from rfsn.settings import Settings
@@ -39,15 +39,10 @@ def choose_kind(requested: str) -> str:
     return "docker"
 
 
-@contextmanager
-def _recipe_lock(home: Path, recipe: EnvRecipe) -> Iterator[None]:
+def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
     """A host-wide lock per env recipe: parallel sessions and workers wait for one build
     of a new environment instead of each starting their own, then find it cached."""
-    locks = home / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    with (locks / f"env-{recipe.key()}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+    return held(home / "locks" / f"env-{recipe.key()}.lock")
 
 
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,

@@ -9,7 +9,6 @@ the cache directory by running the recipe's steps with ``$RFSN_ENV`` set.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import os
 import resource
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.errors import SandboxError
+from rfsn.fsutil import held
 from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
@@ -56,9 +56,7 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
     (``checkout`` holds the commit ``recipe.source`` names, when it names one)."""
     env_dir = root / recipe.key()
     ready = env_dir / ".rfsn-ready"
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / f"{recipe.key()}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(root / f"{recipe.key()}.lock"):
         if ready.exists():
             return env_dir
         if recipe.python_archive:

@@ -10,12 +10,12 @@ workers share it); every instance then gets a cheap ``--shared`` clone.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import re
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
+from rfsn.fsutil import held
 from rfsn.workspace import EXCLUDES, Workspace, git, is_url, prepare
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -52,9 +52,7 @@ def ensure_mirror(url: str, cache: Path, commit: str, timeout: float) -> Path:
     """A bare clone of ``url`` under ``cache`` that contains ``commit``."""
     slug = _SAFE.sub("_", url.rstrip("/").rsplit("/", 2)[-2:][-1])[:40]
     mirror = cache / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:10]}.git"
-    cache.mkdir(parents=True, exist_ok=True)
-    with (cache / f"{mirror.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(cache / f"{mirror.name}.lock"):
         if not (mirror / "HEAD").is_file():
             tmp = mirror.with_suffix(".partial")
             if tmp.exists():
