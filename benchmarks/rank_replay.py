@@ -32,7 +32,7 @@ from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize.location import Location
 from rfsn.planners.strategies.template import TemplateStrategy
-from rfsn.planners.templates.tokens import language_of
+from rfsn.planners.templates.tokens.lexer import language_of
 from rfsn.settings import load_settings
 
 HERE = Path(__file__).resolve().parent

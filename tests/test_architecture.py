@@ -192,8 +192,7 @@ def module_edges(package: Path = PACKAGE) -> list[Edge]:
     return found
 
 
-#: module cycles inside a part that exist today (none at module level: token_calls <->
-#: token_templates is a TYPE_CHECKING import); this list may only shrink
+#: module cycles inside a part that exist today; this list may only shrink
 KNOWN_MODULE_CYCLES: list[list[str]] = []
 
 
@@ -234,4 +233,31 @@ def test_the_planner_sees_strategies_only_through_their_protocol() -> None:
     wrong = [where for importer, target, where in module_edges()
              if importer.startswith("rfsn.planners") and not importer.startswith("rfsn.planners.strategies")
              and target.startswith("rfsn.planners.strategies")]
+    assert wrong == []
+
+
+TEMPLATES = PACKAGE / "planners" / "templates"
+
+
+def _all_imports(path: Path) -> list[ast.ImportFrom]:
+    """Every ``from ... import`` of a module, at any depth (TYPE_CHECKING and functions too)."""
+    return [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.ImportFrom)]
+
+
+def test_the_two_template_languages_are_peers_on_one_core() -> None:
+    """python/ and tokens/ each build on the core and never import each other, at any depth."""
+    wrong = []
+    for language, other in (("python", "tokens"), ("tokens", "python")):
+        for path in sorted((TEMPLATES / language).rglob("*.py")):
+            for node in _all_imports(path):
+                if (node.module or "").startswith(f"rfsn.planners.templates.{other}"):
+                    wrong.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports {node.module}")
+    assert wrong == []
+
+
+def test_no_template_module_imports_a_private_name_of_another() -> None:
+    wrong = [f"{path.relative_to(PACKAGE)}:{node.lineno} {alias.name}"
+             for path in sorted(TEMPLATES.rglob("*.py")) for node in _all_imports(path)
+             if (node.module or "").startswith("rfsn.") for alias in node.names
+             if alias.name.startswith("_")]
     assert wrong == []

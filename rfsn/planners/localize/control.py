@@ -22,7 +22,7 @@ import ast
 from collections.abc import Iterator, Mapping
 
 from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.tokens import Token, code_tokens, language_of, tokenize
+from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
 
 #: how many of the most suspicious lines pass their suspicion to their conditions
 TOP = 30

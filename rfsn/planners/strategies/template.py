@@ -11,7 +11,7 @@ from rfsn.planners.candidates import Candidate
 from rfsn.planners.templates.budget import spending
 from rfsn.planners.templates.hints import boost
 from rfsn.planners.templates.python import generate_candidates
-from rfsn.planners.templates.token_driver import generate_token_candidates
+from rfsn.planners.templates.tokens.driver import generate_token_candidates
 
 log = structlog.get_logger(__name__)
 

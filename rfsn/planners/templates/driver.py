@@ -9,16 +9,14 @@ skipped with a warning; identical results are kept once, at their best score.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from rfsn.planners.candidates import Candidate, apply_splices
 from rfsn.planners.localize.location import Location
 from rfsn.planners.templates.budget import spread
-
-if TYPE_CHECKING:  # importing the Python templates here would import their driver, and this, again
-    from rfsn.planners.templates.python.base import Edit, Template
+from rfsn.planners.templates.edit import Edit, Template
 
 log = structlog.get_logger(__name__)
 

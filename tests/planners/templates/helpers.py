@@ -19,7 +19,7 @@ def patched(source: str, line: int, name: str, files: dict[str, str] | None = No
     source = dedent(source)
     ctx = FileContext("m.py", source, ast.parse(source), files or {})
     out = []
-    for edit in BY_NAME[name].generate(source, ctx.tree, line, ctx):
+    for edit in BY_NAME[name].fn(ctx, line):
         text = apply_splices(source, edit.splices)
         ast.parse(text)
         out.append(text)

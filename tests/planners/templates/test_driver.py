@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from rfsn.planners.localize.location import Location
 from rfsn.planners.templates import driver
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.templates.python.driver import PythonReader
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from rfsn.planners.candidates import apply_splices
 from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.token_calls import ProjectCalls, add_missing_argument
-from rfsn.planners.templates.token_driver import generate_token_candidates
-from rfsn.planners.templates.token_members import declared_members, owner_at, replace_member
-from rfsn.planners.templates.token_templates import TokenContext
+from rfsn.planners.templates.tokens.calls import add_missing_argument
+from rfsn.planners.templates.tokens.context import ProjectCalls, TokenContext
+from rfsn.planners.templates.tokens.driver import generate_token_candidates
+from rfsn.planners.templates.tokens.members import declared_members, owner_at, replace_member
 from tests.paths import ROOT
 
 _spec = importlib.util.spec_from_file_location("token_bugs", ROOT / "benchmarks" / "seeded" / "token_bugs.py")

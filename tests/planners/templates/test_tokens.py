@@ -1,8 +1,8 @@
 import pytest
 
 from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.token_driver import balanced, generate_token_candidates
-from rfsn.planners.templates.tokens import language_of, tokenize
+from rfsn.planners.templates.tokens.driver import balanced, generate_token_candidates
+from rfsn.planners.templates.tokens.lexer import language_of, tokenize
 
 
 def kinds(source, language="javascript"):

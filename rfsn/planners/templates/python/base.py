@@ -1,7 +1,7 @@
-"""Shared machinery of the Python repair templates.
+"""Shared machinery of the Python repair templates: the file's context and AST positions.
 
 A template is a function ``(ctx, line) -> Iterable[Edit]`` wrapped in a `Template`
-with a name and a prior (how likely its kind of fix is, 0..1). Edits are text
+(``templates.edit``) with a name and a prior (how likely its kind of fix is, 0..1). Edits are text
 splices computed from AST node positions, so the rest of the file keeps its
 formatting; ``ast.unparse`` is only used for the node being replaced.
 """
@@ -10,27 +10,16 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from rfsn.planners.candidates import Splice
+from rfsn.planners.templates.edit import Edit
 
 FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
 BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """What a template proposes: splices on one file and a human description."""
-
-    splices: tuple[Splice, ...]
-    description: str
-
-    @property
-    def size(self) -> int:
-        return sum(max(s.end - s.start, len(s.text)) for s in self.splices)
 
 
 class SourceMap:
@@ -163,34 +152,3 @@ def header_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
 def of_type(nodes: Iterable[ast.AST], kind: type | tuple[type, ...]) -> list:
     return [n for n in nodes if isinstance(n, kind)]
 
-
-# (FileContext | TokenContext, line) -> edits
-Generator = Callable[[Any, int], Iterable[Edit]]
-
-
-@dataclass(frozen=True)
-class Template:
-    """A named repair template with a prior in (0, 1].
-
-    A *wide* template applies to almost any expression of a line (wrap it in a call,
-    offset it by any name in scope): the driver tries it only at the most suspicious
-    lines and shares its prior among the edits it makes there.
-    """
-
-    name: str
-    prior: float
-    fn: Generator
-    wide: bool = False
-
-    def generate(
-        self, source: str, tree: ast.Module, line: int, ctx: FileContext | None = None
-    ) -> Iterable[Edit]:
-        ctx = ctx or FileContext("<string>", source, tree)
-        return self.fn(ctx, line)
-
-
-def template(name: str, prior: float, wide: bool = False) -> Callable[[Generator], Template]:
-    def wrap(fn: Generator) -> Template:
-        return Template(name, prior, fn, wide)
-
-    return wrap

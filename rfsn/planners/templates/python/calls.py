@@ -8,40 +8,9 @@ import sys
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
-
-_GROUPS = (
-    ("min", "max"),
-    ("any", "all"),
-    ("int", "float", "round"),
-    ("floor", "ceil", "trunc"),
-    ("sorted", "reversed"),
-    ("list", "set", "tuple"),
-    ("keys", "values", "items"),
-    ("append", "extend", "add"),
-    ("lower", "upper", "casefold", "title"),
-    ("strip", "lstrip", "rstrip"),
-    ("startswith", "endswith"),
-    ("find", "rfind", "index"),
-    ("split", "rsplit", "splitlines"),
-    ("pop", "popleft", "popitem"),
-    ("remove", "discard"),
-    ("isdigit", "isnumeric", "isdecimal", "isalpha", "isalnum"),
-    ("get", "pop", "setdefault"),
-    ("insert", "append"),
-    ("appendleft", "append"),
-    ("sum", "len", "max"),
-    ("match", "search", "fullmatch"),
-    ("isinstance", "issubclass"),
-    ("str", "repr"),
-    ("update", "setdefault"),
-    ("bisect_left", "bisect_right"),
-    ("heappush", "heappop"),
-)
-SIMILAR: dict[str, list[str]] = {}
-for _group in _GROUPS:
-    for _name in _group:
-        SIMILAR.setdefault(_name, []).extend(n for n in _group if n != _name)
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.templates.similar import SIMILAR
 
 # keyword arguments that stdlib constants are passed as
 STDLIB_KEYWORDS = {("decimal", "ROUND_"): "rounding", ("re", ""): "flags"}

@@ -1,5 +1,6 @@
 """The catalogue of Python repair templates, in the order they are tried."""
 
+from rfsn.planners.templates.edit import Template
 from rfsn.planners.templates.python import (
     calls,
     conditions,
@@ -13,7 +14,6 @@ from rfsn.planners.templates.python import (
     statements,
     swaps,
 )
-from rfsn.planners.templates.python.base import Template
 
 CATALOGUE: tuple[Template, ...] = (
     *operators.TEMPLATES,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, FileContext
+from rfsn.planners.templates.edit import Edit
+from rfsn.planners.templates.python.base import FileContext
 
 TEST, OR, AND, NOT, CMP, BOR, ARITH, TERM, FACTOR, POWER, ATOM = 4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 19
 _BINOPS = {ast.Add: ARITH, ast.Sub: ARITH, ast.Mult: TERM, ast.Div: TERM, ast.FloorDiv: TERM,

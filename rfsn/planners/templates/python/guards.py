@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import FUNCTIONS, Edit, FileContext, replace, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FUNCTIONS, FileContext, replace
 from rfsn.planners.templates.python.scope import (
     function_at,
     local_names,

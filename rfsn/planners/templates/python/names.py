@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.templates.python.kinds import compatible
 from rfsn.planners.templates.python.scope import (
     class_at,
@@ -33,7 +34,7 @@ def replace_variable(ctx: FileContext, line: int) -> Iterator[Edit]:
                     yield replace(ctx, node, other, f"replace `{node.id}` with `{other}`")
 
 
-def _attr_edit(ctx: FileContext, node: ast.Attribute, new: str) -> Edit:
+def attr_edit(ctx: FileContext, node: ast.Attribute, new: str) -> Edit:
     end = ctx.map.span(node)[1]
     base = ctx.map.text(node.value)
     return Edit(
@@ -56,7 +57,7 @@ def replace_attribute(ctx: FileContext, line: int) -> Iterator[Edit]:
             options = sibling_attributes(ctx.tree, node.attr)
         for other in options:
             if other != node.attr and not (other.startswith("__") and other.endswith("__")):
-                yield _attr_edit(ctx, node, other)
+                yield attr_edit(ctx, node, other)
 
 
 def _same_value(a: object, b: object) -> bool:

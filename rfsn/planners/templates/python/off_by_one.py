@@ -8,13 +8,8 @@ from collections.abc import Iterator
 from typing import TypeGuard
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import (
-    Edit,
-    FileContext,
-    is_atom,
-    replace,
-    template,
-)
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, is_atom, replace
 
 _NUMERIC_LOOKING = (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)
 

@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 from itertools import islice, product
 
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.templates.python.scope import class_at, function_at, local_names
 
 BUILTIN_ERRORS = (

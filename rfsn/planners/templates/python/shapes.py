@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, replace, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.templates.python.exprs import ARITH, ATOM, POWER, operand, precedence, substitute
 from rfsn.planners.templates.python.kinds import (
     BOOL,

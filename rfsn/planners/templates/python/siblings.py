@@ -16,14 +16,13 @@ import importlib
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from difflib import SequenceMatcher
 
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, template
-from rfsn.planners.templates.python.names import _attr_edit
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type
+from rfsn.planners.templates.python.names import attr_edit
 from rfsn.planners.templates.python.scope import class_at
+from rfsn.planners.templates.similar import MAX_SIBLINGS, similarity
 
-#: siblings proposed per reference, best first
-MAX_SIBLINGS = 8
 #: standard-library modules never imported to list their members (importing them acts)
 _UNSAFE = frozenset({"antigravity", "this", "turtle", "tkinter", "idlelib", "webbrowser", "pydoc"})
 
@@ -120,11 +119,6 @@ def _used_on(ctx: FileContext, receiver: str) -> Counter[str]:
     return ctx.cache[key]
 
 
-def similarity(a: str, b: str) -> float:
-    """Name similarity in [0, 1]: shared characters in order, and a shared length."""
-    return SequenceMatcher(None, a, b).ratio() + (0.1 if len(a) == len(b) else 0.0)
-
-
 def siblings(ctx: FileContext, node: ast.Attribute, line: int) -> list[str]:
     """The members of ``node``'s receiver that could stand for ``node.attr``, best first."""
     members = _receiver_members(ctx, node, line)
@@ -147,7 +141,7 @@ def sibling_reference(ctx: FileContext, line: int) -> Iterator[Edit]:
         if not node.lineno <= line <= (node.end_lineno or node.lineno) or not ctx.map.text(node).endswith(node.attr):
             continue
         for other in siblings(ctx, node, line):
-            yield _attr_edit(ctx, node, other)
+            yield attr_edit(ctx, node, other)
 
 
 TEMPLATES = (sibling_reference,)

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, FileContext, of_type, template
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python.base import FileContext, of_type
 
 
 def _swap(ctx: FileContext, a: ast.AST, b: ast.AST, what: str) -> Edit:

@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, template
-from rfsn.planners.templates.token_names import _operand_start
-from rfsn.planners.templates.token_templates import _KEYWORDS, TokenContext
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.tokens.context import KEYWORDS, TokenContext
+from rfsn.planners.templates.tokens.names import operand_start
 
 _ARITHMETIC = {"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "+=", "-=", "*=", "/=", "%="}
 _BOOLEAN = re.compile(r"^(is|has|can|should|contains)(_|[A-Z])")
@@ -41,7 +41,7 @@ def _member(ctx: TokenContext, i: int) -> tuple[str, int] | None:
 
 def _receiver_start(ctx: TokenContext, i: int) -> int:
     """First token of the receiver of the member named at ``i``."""
-    return i - 2 if ctx.tokens[i - 2].text in _SELF else _operand_start(ctx, i - 2)
+    return i - 2 if ctx.tokens[i - 2].text in _SELF else operand_start(ctx, i - 2)
 
 
 def _receiver(ctx: TokenContext, i: int) -> str:
@@ -166,7 +166,7 @@ def declared_members(ctx: TokenContext) -> dict[str, dict[str, str | None]]:
                 kind = _type_until(ctx, after + 1, ("{", "where", ";"))[0] \
                     if toks[after].text == "->" else "()"
                 note(i, f"{nxt.text}()", kind)
-        elif not rust and nxt.kind == "ident" and nxt.text not in _KEYWORDS | {"constructor"} \
+        elif not rust and nxt.kind == "ident" and nxt.text not in KEYWORDS | {"constructor"} \
                 and toks[i + 2].text == "(" and ctx.match(i + 2) == i + 3 \
                 and i + 4 < len(toks) and toks[i + 4].text == "{" and text in ("{", "}", ";", "get"):
             note(i, nxt.text if text == "get" else f"{nxt.text}()", None)
@@ -182,7 +182,7 @@ def _alternatives(ctx: TokenContext, scope: tuple[str, str], own: str, arithmeti
     names = [m for m, _ in used.most_common()] + [m for m in declared if m not in used]
     out = []
     for alt in names:
-        if alt.rstrip("()") == own.rstrip("()") or alt.rstrip("()") in _KEYWORDS:
+        if alt.rstrip("()") == own.rstrip("()") or alt.rstrip("()") in KEYWORDS:
             continue
         if arithmetic and _BOOLEAN.match(alt):
             continue

@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, template
-from rfsn.planners.templates.python.siblings import MAX_SIBLINGS, similarity
-from rfsn.planners.templates.token_calls import plain_receiver
-from rfsn.planners.templates.token_templates import TokenContext, _calls
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.similar import MAX_SIBLINGS, similarity
+from rfsn.planners.templates.tokens.context import TokenContext, calls_on_line, plain_receiver
 
 
 @template("tok_sibling_reference", 0.6)
@@ -25,7 +24,7 @@ def sibling_reference(ctx: TokenContext, line: int) -> Iterator[Edit]:
     if ctx.project is None:
         return
     toks = ctx.tokens
-    for name_i, _ in _calls(ctx, line):
+    for name_i, _ in calls_on_line(ctx, line):
         receiver = plain_receiver(ctx, name_i)
         if receiver is None:
             continue

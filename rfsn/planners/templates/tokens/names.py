@@ -6,21 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, template
-from rfsn.planners.templates.python.calls import SIMILAR
-from rfsn.planners.templates.token_templates import (
-    _CLOSE,
-    _KEYWORDS,
-    ARITY,
-    COMPARATOR_METHODS,
-    COMPARISON,
-    EXTRA_SIMILAR,
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.similar import SIMILAR
+from rfsn.planners.templates.tokens.context import (
+    CLOSE,
+    KEYWORDS,
     TokenContext,
-    _calls,
-    _sub,
     call_arguments,
+    calls_on_line,
+    substitute,
 )
-from rfsn.planners.templates.tokens import Token
+from rfsn.planners.templates.tokens.lexer import Token
+from rfsn.planners.templates.tokens.ops import ARITY, COMPARATOR_METHODS, COMPARISON, EXTRA_SIMILAR
 
 
 def _similar_names(ctx: TokenContext, name: str) -> list[str]:
@@ -31,11 +28,11 @@ def _similar_names(ctx: TokenContext, name: str) -> list[str]:
 @template("tok_similar_call", 0.75)
 def similar_call(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """``parseInt`` -> ``parseFloat``, ``min`` -> ``max``, ``push`` -> ``unshift``, ..."""
-    for name_i, open_i in _calls(ctx, line):
+    for name_i, open_i in calls_on_line(ctx, line):
         name = ctx.tokens[name_i].text
         args = call_arguments(ctx, open_i)
         for other in _similar_names(ctx, name):
-            edit = _sub(ctx, name_i, other)
+            edit = substitute(ctx, name_i, other)
             keep = ARITY.get(other)
             if keep is not None and len(args) > keep:
                 drop_from = ctx.tokens[args[keep - 1][1]].end
@@ -44,14 +41,14 @@ def similar_call(ctx: TokenContext, line: int) -> Iterator[Edit]:
             yield edit
 
 
-def _operand_start(ctx: TokenContext, end: int) -> int:
+def operand_start(ctx: TokenContext, end: int) -> int:
     """First token of the postfix chain (``a.b[0].c``) ending at token ``end``."""
     toks, i = ctx.tokens, end
     while i >= 0:
-        if toks[i].text in _CLOSE:
+        if toks[i].text in CLOSE:
             i = ctx.match(i) - 1
             continue
-        if toks[i].kind in ("ident", "number") and toks[i].text not in _KEYWORDS:
+        if toks[i].kind in ("ident", "number") and toks[i].text not in KEYWORDS:
             if i and toks[i - 1].text in (".", "::"):
                 i -= 2
                 continue
@@ -96,13 +93,13 @@ def swap_comparison_operands(ctx: TokenContext, line: int) -> Iterator[Edit]:
             and tok.text in COMPARISON
             and tok.text not in ("==", "!=", "===", "!==")
         ):
-            left, right = (_operand_start(ctx, i - 1), i - 1), (i + 1, _operand_end(ctx, i + 1))
+            left, right = (operand_start(ctx, i - 1), i - 1), (i + 1, _operand_end(ctx, i + 1))
             if left[0] <= left[1] and right[0] <= right[1]:
                 yield _swap_spans(ctx, left, right, "operands")
         if tok.kind == "ident" and tok.text in COMPARATOR_METHODS and toks[i - 1].text == ".":
             args = call_arguments(ctx, i + 1) if toks[i + 1].text == "(" else []
             if len(args) == 1:
-                receiver = (_operand_start(ctx, i - 2), i - 2)
+                receiver = (operand_start(ctx, i - 2), i - 2)
                 a0, a1 = args[0]
                 while toks[a0].text in ("&", "*") and a0 < a1:
                     a0 += 1
@@ -113,7 +110,7 @@ def _nearby_identifiers(ctx: TokenContext, line: int, window: int = 15) -> list[
     toks = ctx.tokens
     names = [
         t.text for i, t in enumerate(toks)
-        if abs(t.line - line) <= window and t.kind == "ident" and t.text not in _KEYWORDS
+        if abs(t.line - line) <= window and t.kind == "ident" and t.text not in KEYWORDS
         and not (i and toks[i - 1].text in (".", "::"))
         and not (i + 1 < len(toks) and toks[i + 1].text in ("(", "::"))
         and not t.text[:1].isupper()
@@ -136,7 +133,7 @@ def replace_identifier(ctx: TokenContext, line: int) -> Iterator[Edit]:
     for i, _, others in _with_neighbours(ctx, line):
         if not (i and ctx.tokens[i - 1].text in (".", "::")):
             for other in others:
-                yield _sub(ctx, i, other)
+                yield substitute(ctx, i, other)
 
 
 @template("tok_widen_operand", 0.4)
@@ -149,16 +146,16 @@ def widen_operand(ctx: TokenContext, line: int) -> Iterator[Edit]:
             continue
         for other in others:
             for op in ("+", "-"):
-                yield _sub(ctx, i, f"({tok.text} {op} {other})")
+                yield substitute(ctx, i, f"({tok.text} {op} {other})")
 
 
 @template("tok_add_argument", 0.35)
 def add_argument(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """``list.splice(i)`` -> ``list.splice(i, 1)``: append a small literal argument."""
     toks = ctx.tokens
-    for name_i, open_i in _calls(ctx, line):
+    for name_i, open_i in calls_on_line(ctx, line):
         args = call_arguments(ctx, open_i)
-        if not args or toks[name_i].text in _KEYWORDS:
+        if not args or toks[name_i].text in KEYWORDS:
             continue
         at = toks[args[-1][1]].end
         for literal in ("1", "0"):

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from rfsn.planners.templates import token_calls as calls
-from rfsn.planners.templates import token_members as members
-from rfsn.planners.templates import token_names as names
-from rfsn.planners.templates import token_siblings as siblings
-from rfsn.planners.templates import token_templates as ops
 from rfsn.planners.templates.driver import generate
-from rfsn.planners.templates.python.base import Template
-from rfsn.planners.templates.tokens import language_of, tokenize
+from rfsn.planners.templates.edit import Template
+from rfsn.planners.templates.tokens import calls, members, names, ops, siblings
+from rfsn.planners.templates.tokens.context import ProjectCalls, TokenContext
+from rfsn.planners.templates.tokens.lexer import language_of, tokenize
 
 TOKEN_CATALOGUE: tuple[Template, ...] = (
     ops.comparison_operator,
@@ -52,24 +49,24 @@ class TokenReader:
     """
 
     def __init__(self) -> None:
-        self._indexed: tuple[dict[str, str], dict[str, calls.ProjectCalls]] | None = None
+        self._indexed: tuple[dict[str, str], dict[str, ProjectCalls]] | None = None
 
-    def _project(self, files: dict[str, str], language: str) -> calls.ProjectCalls:
+    def _project(self, files: dict[str, str], language: str) -> ProjectCalls:
         if self._indexed is None or self._indexed[0] is not files:
             self._indexed = (files, {})
         family = "javascript" if language == "typescript" else language
         by_family = self._indexed[1]
         if family not in by_family:
-            by_family[family] = calls.ProjectCalls.of(files, family)
+            by_family[family] = ProjectCalls.of(files, family)
         return by_family[family]
 
-    def context(self, path: str, files: dict[str, str]) -> ops.TokenContext | None:
+    def context(self, path: str, files: dict[str, str]) -> TokenContext | None:
         language, source = language_of(path), files.get(path)
         if language is None or source is None:
             return None
-        return ops.TokenContext(path, source, language, project=self._project(files, language))
+        return TokenContext(path, source, language, project=self._project(files, language))
 
-    def valid(self, patched: str, context: ops.TokenContext) -> bool:
+    def valid(self, patched: str, context: TokenContext) -> bool:
         return balanced(patched, context.language)
 
 

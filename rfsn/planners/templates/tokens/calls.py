@@ -13,18 +13,16 @@ still tries ``1`` and ``0`` at a low prior.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, template
-from rfsn.planners.templates.token_templates import (
-    _KEYWORDS,
+from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.tokens.context import (
+    KEYWORDS,
     TokenContext,
-    _calls,
     call_arguments,
+    calls_on_line,
 )
-from rfsn.planners.templates.tokens import language_of
 
 #: (built-in method, arguments given) -> values of the optional parameter that comes next
 OPTIONAL_NEXT: dict[tuple[str, int], tuple[str, ...]] = {
@@ -41,62 +39,8 @@ OPTIONAL_NEXT: dict[tuple[str, int], tuple[str, ...]] = {
 }
 #: small literals worth trying where the project's other calls pass one more argument
 SMALL_LITERALS = ("1", "0", "true", "false", "-1")
-#: files larger than this are not read for call sites (generated or vendored code), and
-#: reading stops past the total (about 0.4 s per million characters)
-MAX_FILE_CHARS = 200_000
-MAX_PROJECT_CHARS = 4_000_000
-_FAMILY = {"typescript": "javascript"}
-
-
-@dataclass
-class ProjectCalls:
-    """Every call site in the project's files of one language family:
-    (callee name, called as a method) -> the argument texts of each call."""
-
-    sites: dict[tuple[str, bool], list[tuple[str, ...]]] = field(default_factory=dict)
-    #: a plain receiver (``strings``, ``Math``, ``path``) -> how often each method is called on it
-    receivers: dict[str, Counter[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, files: Mapping[str, str], language: str) -> ProjectCalls:
-        family = _FAMILY.get(language, language)
-        index, read = cls(), 0
-        for path, source in files.items():
-            other = language_of(path)
-            if other is None or _FAMILY.get(other, other) != family or len(source) > MAX_FILE_CHARS:
-                continue
-            read += len(source)
-            if read > MAX_PROJECT_CHARS:
-                break
-            ctx = TokenContext(path, source, other)
-            for name_i, open_i in _all_calls(ctx):
-                method = name_i > 0 and ctx.tokens[name_i - 1].text in (".", "?.")
-                args = tuple(ctx.text(a, b) for a, b in call_arguments(ctx, open_i))
-                index.sites.setdefault((ctx.tokens[name_i].text, method), []).append(args)
-                receiver = plain_receiver(ctx, name_i) if method else None
-                if receiver is not None:
-                    index.receivers.setdefault(receiver, Counter())[ctx.tokens[name_i].text] += 1
-        return index
-
-
-def plain_receiver(ctx: TokenContext, name_i: int) -> str | None:
-    """The receiver of the method named at ``name_i`` when it is one bare name
-    (``strings.HasPrefix``, ``Math.floor``; not ``a.b.c`` nor ``f().c``)."""
-    toks = ctx.tokens
-    if name_i < 2 or toks[name_i - 1].text not in (".", "?.") or toks[name_i - 2].kind != "ident":
-        return None
-    if name_i >= 3 and toks[name_i - 3].text in (".", "?.", "::"):
-        return None
-    return None if toks[name_i - 2].text in _KEYWORDS else toks[name_i - 2].text
-
-
-def _all_calls(ctx: TokenContext) -> Iterator[tuple[int, int]]:
-    toks = ctx.tokens
-    for i in range(len(toks) - 1):
-        declared = i > 0 and toks[i - 1].text in ("fn", "function", "func")
-        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in _KEYWORDS \
-                and not declared:
-            yield i, i + 1
+#: small literals worth trying where the project's other calls pass one more argument
+SMALL_LITERALS = ("1", "0", "true", "false", "-1")
 
 
 def _in_scope(ctx: TokenContext, line: int, text: str, window: int = 40) -> bool:
@@ -105,7 +49,7 @@ def _in_scope(ctx: TokenContext, line: int, text: str, window: int = 40) -> bool
         return False
     near = {t.text for t in ctx.tokens if abs(t.line - line) <= window and t.kind == "ident"}
     mine = TokenContext("", text, ctx.language).tokens
-    return all(t.text in near or t.text in _KEYWORDS for t in mine if t.kind == "ident")
+    return all(t.text in near or t.text in KEYWORDS for t in mine if t.kind == "ident")
 
 
 def _consensus(ctx: TokenContext, line: int, name: str, method: bool, given: int) -> list[str]:
@@ -128,7 +72,7 @@ def add_missing_argument(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """``xs.splice(i)`` -> ``xs.splice(i, 1)``; ``f(a)`` -> ``f(a, b)`` where other calls pass two."""
     toks = ctx.tokens
     js = ctx.language in ("javascript", "typescript")
-    for name_i, open_i in _calls(ctx, line):
+    for name_i, open_i in calls_on_line(ctx, line):
         name = toks[name_i].text
         method = name_i > 0 and toks[name_i - 1].text in (".", "?.")
         args = call_arguments(ctx, open_i)

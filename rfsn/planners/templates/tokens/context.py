@@ -1,42 +1,24 @@
-"""Token-level repair templates for C-like languages, applied at one line.
+"""How the token templates see one file of a C-like language: its code tokens, brackets,
+calls, and the call sites of the whole project (for consensus on arguments and receivers).
 
-Each template is ``(TokenContext, line) -> Iterable[Edit]``; edits never touch
-string or comment tokens because they only ever splice code tokens.
+Shared by every token template module; it imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import combinations, pairwise
-from typing import TYPE_CHECKING, Any
+from itertools import pairwise
+from typing import Any
 
 from rfsn.planners.candidates import Splice
-from rfsn.planners.templates.python.base import Edit, template
-from rfsn.planners.templates.tokens import Token, code_tokens, tokenize
+from rfsn.planners.templates.edit import Edit
+from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
 
-if TYPE_CHECKING:  # the call index reads files into TokenContexts, so it imports this module
-    from rfsn.planners.templates.token_calls import ProjectCalls
-
-COMPARISON = {
-    "<": ("<=", ">", "!="), "<=": ("<", ">="), ">": (">=", "<", "!="), ">=": (">", "<="),
-    "==": ("!=",), "!=": ("==",), "===": ("!==",), "!==": ("===",),
-}  # fmt: skip
-ARITHMETIC = {"+": ("-",), "-": ("+",), "*": ("/",), "/": ("*", "%"), "%": ("/",)}
-LOGICAL = {"&&": ("||",), "||": ("&&",)}
-EXTRA_SIMILAR = {
-    "parseInt": ["parseFloat", "Number"], "parseFloat": ["parseInt", "Number"],
-    "push": ["unshift"], "unshift": ["push"], "shift": ["pop"], "floor": ["ceil", "round", "trunc"],
-    "ceil": ["floor", "round"], "round": ["floor", "ceil"], "some": ["every"], "every": ["some"],
-    "slice": ["splice"], "indexOf": ["lastIndexOf", "includes"], "cmp": ["partial_cmp"],
-    "then_with": ["then"], "iter": ["iter_mut", "into_iter"], "trim_start": ["trim_end", "trim"],
-    "sort_by": ["sort_unstable_by"], "first": ["last"], "last": ["first"], "unwrap_or": ["unwrap_or_default"],
-}  # fmt: skip
-ARITY = {"parseFloat": 1, "Number": 1, "floor": 1, "ceil": 1, "round": 1, "trunc": 1}
-COMPARATOR_METHODS = {"cmp", "partial_cmp", "compareTo", "localeCompare", "compare"}
-_OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
-_KEYWORDS = set(
+OPEN, CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
+KEYWORDS = set(
     [
         "if",
         "else",
@@ -164,8 +146,8 @@ class TokenContext:
     def match(self, i: int) -> int:
         """Index of the bracket closing (or opening) the one at ``i``."""
         toks = self.tokens
-        forward = toks[i].text in _OPEN
-        step, opening, closing = (1, _OPEN, _CLOSE) if forward else (-1, _CLOSE, _OPEN)
+        forward = toks[i].text in OPEN
+        step, opening, closing = (1, OPEN, CLOSE) if forward else (-1, CLOSE, OPEN)
         depth, j = 0, i
         while 0 <= j < len(toks):
             depth += (toks[j].text in opening) - (toks[j].text in closing)
@@ -179,43 +161,9 @@ class TokenContext:
         return self.source[self.tokens[i].start : self.tokens[j].end]
 
 
-def _sub(ctx: TokenContext, i: int, new: str, what: str | None = None) -> Edit:
+def substitute(ctx: TokenContext, i: int, new: str, what: str | None = None) -> Edit:
     tok = ctx.tokens[i]
     return Edit((Splice(tok.start, tok.end, new),), what or f"replace `{tok.text}` with `{new}`")
-
-
-def _ops(table: Mapping[str, tuple[str, ...]]) -> Callable[[TokenContext, int], Iterator[Edit]]:
-    def fn(ctx: TokenContext, line: int) -> Iterator[Edit]:
-        for i in ctx.on_line(line):
-            tok = ctx.tokens[i]
-            if tok.kind == "op" and not (tok.text in "<>" and _generic(ctx, i)):
-                for new in table.get(tok.text, ()):
-                    yield _sub(ctx, i, new)
-
-    return fn
-
-
-def _generic(ctx: TokenContext, i: int) -> bool:
-    """``Vec<T>`` / ``Map<K, V>``: an angle bracket right after a capitalised type name."""
-    prev = ctx.tokens[i - 1] if i else None
-    return bool(
-        prev and prev.kind == "ident" and prev.text[:1].isupper() and ctx.tokens[i].text == "<"
-    )
-
-
-comparison_operator = template("tok_comparison_operator", 0.9)(_ops(COMPARISON))
-arithmetic_operator = template("tok_arithmetic_operator", 0.8)(_ops(ARITHMETIC))
-logical_operator = template("tok_logical_operator", 0.85)(_ops(LOGICAL))
-
-
-@template("tok_integer_off_by_one", 0.7)
-def integer_off_by_one(ctx: TokenContext, line: int) -> Iterator[Edit]:
-    for i in ctx.on_line(line):
-        tok = ctx.tokens[i]
-        if tok.kind == "number" and tok.text.isdigit():
-            for new in (int(tok.text) + 1, int(tok.text) - 1):
-                if new >= 0:
-                    yield _sub(ctx, i, str(new))
 
 
 def call_arguments(ctx: TokenContext, open_i: int) -> list[tuple[int, int]]:
@@ -224,7 +172,7 @@ def call_arguments(ctx: TokenContext, open_i: int) -> list[tuple[int, int]]:
     args, start, i = [], open_i + 1, open_i + 1
     while i < close:
         text = ctx.tokens[i].text
-        if text in _OPEN:
+        if text in OPEN:
             i = ctx.match(i)
         elif text == ",":
             args.append((start, i - 1))
@@ -235,23 +183,70 @@ def call_arguments(ctx: TokenContext, open_i: int) -> list[tuple[int, int]]:
     return [a for a in args if a[0] <= a[1]]
 
 
-def _calls(ctx: TokenContext, line: int) -> Iterator[tuple[int, int]]:
+def calls_on_line(ctx: TokenContext, line: int) -> Iterator[tuple[int, int]]:
     """(name index, open-paren index) of calls starting on the line."""
     toks = ctx.tokens
     for i in ctx.on_line(line):
         is_call = i + 1 < len(toks) and toks[i + 1].text == "("
-        if toks[i].kind == "ident" and is_call and toks[i].text not in _KEYWORDS:
+        if toks[i].kind == "ident" and is_call and toks[i].text not in KEYWORDS:
             yield i, i + 1
 
 
-@template("tok_swap_arguments", 0.75)
-def swap_arguments(ctx: TokenContext, line: int) -> Iterator[Edit]:
-    for _, open_i in _calls(ctx, line):
-        for (a0, a1), (b0, b1) in combinations(call_arguments(ctx, open_i), 2):
-            ta, tb = ctx.text(a0, a1), ctx.text(b0, b1)
-            if ta != tb:
-                splices = (
-                    Splice(ctx.tokens[a0].start, ctx.tokens[a1].end, tb),
-                    Splice(ctx.tokens[b0].start, ctx.tokens[b1].end, ta),
-                )
-                yield Edit(splices, f"swap arguments `{ta}` and `{tb}`")
+#: files larger than this are not read for call sites (generated or vendored code), and
+#: reading stops past the total (about 0.4 s per million characters)
+MAX_FILE_CHARS = 200_000
+MAX_PROJECT_CHARS = 4_000_000
+_FAMILY = {"typescript": "javascript"}
+
+
+@dataclass
+class ProjectCalls:
+    """Every call site in the project's files of one language family:
+    (callee name, called as a method) -> the argument texts of each call."""
+
+    sites: dict[tuple[str, bool], list[tuple[str, ...]]] = field(default_factory=dict)
+    #: a plain receiver (``strings``, ``Math``, ``path``) -> how often each method is called on it
+    receivers: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, files: Mapping[str, str], language: str) -> ProjectCalls:
+        family = _FAMILY.get(language, language)
+        index, read = cls(), 0
+        for path, source in files.items():
+            other = language_of(path)
+            if other is None or _FAMILY.get(other, other) != family or len(source) > MAX_FILE_CHARS:
+                continue
+            read += len(source)
+            if read > MAX_PROJECT_CHARS:
+                break
+            ctx = TokenContext(path, source, other)
+            for name_i, open_i in _all_calls(ctx):
+                method = name_i > 0 and ctx.tokens[name_i - 1].text in (".", "?.")
+                args = tuple(ctx.text(a, b) for a, b in call_arguments(ctx, open_i))
+                index.sites.setdefault((ctx.tokens[name_i].text, method), []).append(args)
+                receiver = plain_receiver(ctx, name_i) if method else None
+                if receiver is not None:
+                    index.receivers.setdefault(receiver, Counter())[ctx.tokens[name_i].text] += 1
+        return index
+
+
+def plain_receiver(ctx: TokenContext, name_i: int) -> str | None:
+    """The receiver of the method named at ``name_i`` when it is one bare name
+    (``strings.HasPrefix``, ``Math.floor``; not ``a.b.c`` nor ``f().c``)."""
+    toks = ctx.tokens
+    if name_i < 2 or toks[name_i - 1].text not in (".", "?.") or toks[name_i - 2].kind != "ident":
+        return None
+    if name_i >= 3 and toks[name_i - 3].text in (".", "?.", "::"):
+        return None
+    return None if toks[name_i - 2].text in KEYWORDS else toks[name_i - 2].text
+
+
+def _all_calls(ctx: TokenContext) -> Iterator[tuple[int, int]]:
+    toks = ctx.tokens
+    for i in range(len(toks) - 1):
+        declared = i > 0 and toks[i - 1].text in ("fn", "function", "func")
+        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in KEYWORDS \
+                and not declared:
+            yield i, i + 1
+
+
