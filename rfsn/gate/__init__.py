@@ -7,7 +7,8 @@ Only ``Approved`` objects issued here may reach an executor; see ``approved.py``
 Rules and policy fields are documented in docs/gate.md.
 """
 
-from rfsn.gate.approved import Approved, ForgedApproval
+from rfsn.errors import ForgedApproval
+from rfsn.gate.approved import Approved
 from rfsn.gate.context import GateContext
 from rfsn.gate.gate import Gate
 from rfsn.gate.policy import GatePolicy, SizeTier

@@ -13,9 +13,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rfsn.errors import BinaryDiffError, DiffError
 from rfsn.gate.diff import (
-    BinaryDiffError,
-    DiffError,
     FilePatch,
     apply_file,
     parse_patch,
