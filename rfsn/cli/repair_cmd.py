@@ -81,6 +81,9 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
     console.print(f"[bold]{result.status.value}[/]: {result.message}")
     if result.patch:
         click.echo(result.patch, nl=False)
+    if len(result.groups) > 1:  # the baseline failed for several causes: say what became of each
+        said = ", ".join(f"{g.outcome.replace('_', ' ')} {len(g.tests)} ({g.cause[:60]})" for g in result.groups)
+        console.print(f"baseline failures by cause: {said}", markup=False)
     console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
                   f"{result.duration:.1f}s; outputs in {out}")
 

@@ -15,6 +15,7 @@ from rfsn.models.proposals import (
 from rfsn.models.results import (
     Alternative,
     ExecResult,
+    FailureGroup,
     GateDecision,
     Outcome,
     SessionResult,
@@ -31,6 +32,7 @@ __all__ = [
     "Alternative",
     "Edit",
     "ExecResult",
+    "FailureGroup",
     "Finish",
     "GateDecision",
     "Instance",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -122,6 +122,18 @@ class Alternative(BaseModel):
     concerns: list[str] = Field(default_factory=list, description="signs that it overfits the tests")
 
 
+class FailureGroup(BaseModel):
+    """Tests that failed at baseline for one cause (``rfsn.planners.targets``)."""
+
+    cause: str = Field(description="the first line of what they failed with")
+    tests: list[str]
+    kind: Literal["target", "environment"] = Field(
+        description="a target, or the environment's (a missing program or module): known, never targeted")
+    outcome: Literal["fixed", "left", "not_tried", "known"] = Field(
+        default="not_tried", description="what the session did with it")
+    why: str = Field(default="", description="why a group was left")
+
+
 class Verdict(BaseModel):
     """How a planner ended the session."""
 
@@ -135,6 +147,8 @@ class Verdict(BaseModel):
                                 description="signs that the chosen patch overfits the tests")
     alternatives: list[Alternative] = Field(
         default_factory=list, description="the other plausible patches, best first")
+    groups: list[FailureGroup] = Field(
+        default_factory=list, description="the baseline's failures by cause, when no test was named")
 
 
 class SessionResult(Verdict):

@@ -11,12 +11,14 @@ import contextlib
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
+from rfsn.buildpacks.pyhealth import project_modules
 from rfsn.errors import ApplyError
 from rfsn.gate.diff import new_file_diff, unified_diff
 from rfsn.llm.base import ChatModel, Message
 from rfsn.models import (
     Alternative,
     Edit,
+    FailureGroup,
     Finish,
     Phase,
     Proposal,
@@ -42,6 +44,7 @@ from rfsn.planners.logtext import stable
 from rfsn.planners.replies import ReplyError
 from rfsn.planners.screening import Screen, ScreenResult
 from rfsn.planners.sources import read_sources
+from rfsn.planners.targets import causes, group
 
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
@@ -77,6 +80,7 @@ class PhasePlanner:
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
         self._pairs_tried = 0
+        self._groups: list[FailureGroup] = []
 
     # -- the Planner protocol ------------------------------------------------
     def next(self) -> Proposal:
@@ -107,8 +111,10 @@ class PhasePlanner:
         log.info("planner.phase", phase=phase.value)
 
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan:
-        self._verdict = Verdict(status=status, message=message,
-                                candidates_tried=self.candidates_tried, **fields)  # type: ignore[arg-type]
+        groups = [g.model_copy(update={"outcome": "known"}) if g.kind == "environment" else g
+                  for g in self._groups]
+        self._verdict = Verdict(status=status, message=message, candidates_tried=self.candidates_tried,
+                                groups=groups, **fields)  # type: ignore[arg-type]
         reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
         yield Finish(phase=self.phase, reason=reason)
 
@@ -142,22 +148,29 @@ class PhasePlanner:
             else:
                 log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction
+        if targets and not self.targets and targets == failing:  # nobody named the bug
+            self._groups = group(targets, causes(baseline.log), project_modules(self.workspace))
+            log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
+            targets = [t for g in self._groups if g.kind == "target" for t in g.tests]
+            why = why if targets else f"every failing test fails for want of the environment: {self._groups[0].cause}"
         self.failing_before = targets
         if not targets:
             yield from self._stop(SessionStatus.NOT_REPRODUCED, why)
             return
-        self._enter(Phase.LOCALIZE)
-        locations = yield from self._localize(baseline, targets)
-        if not locations:
-            yield from self._stop(SessionStatus.NOT_FIXED, "could not localize the fault",
-                                  failing_before=targets)
-            return
-        self._enter(Phase.PATCH)
-        plausible = yield from self._patch(baseline, targets, locations)
+        tries = [g for g in self._groups if g.kind == "target"] or [FailureGroup(cause="", tests=targets, kind="target")]
+        for tried in tries:  # one cause at a time; a fix of one is a fix
+            self.failing_before = targets = tried.tests
+            self._enter(Phase.LOCALIZE)
+            locations = yield from self._localize(baseline, targets)
+            self._enter(Phase.PATCH)
+            plausible = (yield from self._patch(baseline, targets, locations)) if locations else []
+            tried.outcome, tried.why = ("fixed", "") if plausible else ("left", "could not localize the fault"
+                                         if not locations else f"no plausible patch among {self.candidates_tried} candidates")
+            if plausible:
+                break
         if not plausible:
-            yield from self._stop(SessionStatus.NOT_FIXED,
-                                  f"no plausible patch among {self.candidates_tried} candidates",
-                                  failing_before=targets, failing_after=targets)
+            yield from self._stop(SessionStatus.NOT_FIXED, tries[-1].why, failing_before=targets,
+                                  failing_after=targets if locations else [])
             return
         ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
         self._enter(Phase.VERIFY)
@@ -311,9 +324,8 @@ class PhasePlanner:
         fb = yield Edit(phase=Phase.VERIFY, patch=best.diff(), rationale=f"apply {best.description}")
         if not fb.ok:
             reason = fb.decision.reason if not fb.decision.accepted else fb.outcome and fb.outcome.detail
-            yield from self._stop(SessionStatus.NOT_FIXED,
-                                  f"the chosen patch could not be applied again: {reason}",
-                                  failing_before=targets, failing_after=targets)
+            yield from self._stop(SessionStatus.NOT_FIXED, f"the chosen patch could not be applied again: "
+                                  f"{reason}", failing_before=targets, failing_after=targets)
             return
         fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None

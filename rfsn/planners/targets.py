@@ -1,0 +1,102 @@
+"""Which failing tests a repair targets, when nobody said: the baseline's failures by cause.
+
+With no ``--tests`` and no problem statement, every test failing at baseline was a target, so a
+project whose environment cannot run a few of its tests (a missing program or module) could
+never be fixed: no candidate makes those pass. Here the failures are grouped by cause: the
+first line of what each failed with (numbers, addresses, paths and quoted values masked) and
+the file of the innermost frame it was raised in. A group whose cause is the environment is
+known and never a target:
+
+- a program that is not there (``No such file or directory: 'git'``, ``command not found``,
+  exit status 127);
+- a module that is not the project's and not installed (``No module named 'yaml'``,
+  ``cannot import name 'x' from 'lib'``).
+
+The others are tried one group at a time, the smallest first (one fault tends to fail a few
+tests; a cause shared by many is more often the setting than the bug). A patch that makes one
+group pass and breaks no test that passed is a fix; the groups it leaves are reported.
+
+Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``);
+a runner that prints none gives one group of unknown cause, which is the old behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from rfsn.models.results import FailureGroup
+
+_SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
+_SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of )?(\S+) _{3,}$", re.M)
+_FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
+_FRAME = re.compile(r"^(\S+?):\d+: \w+$", re.M)
+_MISSING_PROGRAM = re.compile(
+    r"No such file or directory: '([^'/\s]+)'|command not found|exit status 127\b|"
+    r"returned non-zero exit status 127")
+_MISSING_MODULE = re.compile(r"No module named '([\w.]+)'|cannot import name '[^']+' from '([\w.]+)'")
+_MASKS = ((re.compile(r"0x[0-9a-fA-F]+"), "0x…"), (re.compile(r"(?:/[\w.-]+)+/"), "…/"),
+          (re.compile(r"'[^']*'|\"[^\"]*\""), "'…'"), (re.compile(r"\b\d+(?:\.\d+)?\b"), "N"))
+
+
+def _sections(log: str) -> dict[str, tuple[str, str]]:
+    """Headline (``test_x[1]``, ``TestA.test_b``) -> (the first ``E`` line of its failure
+    section, the file of its innermost frame): the whole message, where the summary line is cut
+    to the terminal's width, and where it was raised."""
+    found: dict[str, tuple[str, str]] = {}
+    marks = list(_SECTION.finditer(log))
+    ends = [m.start() for m in marks[1:]] + [len(log)] if marks else []
+    for mark, end in zip(marks, ends, strict=True):
+        line = _FIRST_E.search(log, mark.end(), end)
+        frames = _FRAME.findall(log, mark.end(), end)
+        if line:
+            found.setdefault(mark.group(1), (line.group(1).strip(), frames[-1] if frames else ""))
+    return found
+
+
+Cause = tuple[str, str]  # (the first line of the failure, the file of its innermost frame)
+
+
+def causes(log: str) -> dict[str, Cause]:
+    """Test id -> what it failed with and where, from the runner's summary lines (and, where
+    the runner printed one, the failure's own section)."""
+    sections = _sections(log)
+    found = {}
+    for test, message in _SUMMARY.findall(log):
+        headline = ".".join(test.split("::")[1:]) or test
+        found[test] = sections.get(headline, ((message or "").strip(), ""))
+    return found
+
+
+def environmental(cause: str, own_modules: Iterable[str]) -> bool:
+    """Whether ``cause`` is the environment's: a program or a foreign module that is missing."""
+    if _MISSING_PROGRAM.search(cause):
+        return True
+    missing = _MISSING_MODULE.search(cause)
+    if missing:
+        module = (missing.group(1) or missing.group(2)).split(".")[0]
+        return module not in set(own_modules)
+    return False
+
+
+def _key(cause: str) -> str:
+    for pattern, mask in _MASKS:
+        cause = pattern.sub(mask, cause)
+    return cause[:200]
+
+
+def group(failing: Iterable[str], found: Mapping[str, Cause], own_modules: Iterable[str]) -> list[FailureGroup]:
+    """Pure: the failing tests by cause (the masked message and the file it was raised in);
+    target groups first, smallest first, then the environment's."""
+    own = set(own_modules)
+    by_key: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for test in failing:
+        message, where = found.get(test, ("", ""))
+        key = (_key(message), where)
+        by_key.setdefault(key, []).append(test)
+        first.setdefault(key, message or "unknown (the runner printed no reason)")
+    groups = [FailureGroup(cause=first[key], tests=tests,
+                           kind="environment" if environmental(first[key], own) else "target")
+              for key, tests in by_key.items()]
+    return sorted(groups, key=lambda g: (g.kind == "environment", len(g.tests), g.tests[0]))

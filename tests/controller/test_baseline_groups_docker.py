@@ -1,0 +1,41 @@
+"""``rfsn repair`` with nothing named, in real Docker, on a project whose baseline fails for
+three causes beside the bug: a program and a module the environment lacks, and a failure the
+source cannot fix. The bug is fixed; result.json says which group was fixed, which were left."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.planners.test_targets import PROJECT
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def test_the_bug_is_fixed_beside_failures_of_the_environment_and_of_another_cause(
+        docker_client: Any, tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    for rel, text in PROJECT.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "NO_COLOR": "1"}
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *argv], cwd=repo, check=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(repo), "--out", str(tmp_path / "out"),
+                           "--sandbox", "docker", "--max-steps", "200"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    result = json.loads(next((tmp_path / "out").glob("*/result.json")).read_text())
+    assert result["status"] == "fixed", proc.stdout + proc.stderr[-2000:]
+    assert "-    return 10 if q > 10 else 0" in result["patch"]  # (>= 10 or > 9)
+    groups = [(g["kind"], g["outcome"], len(g["tests"])) for g in result["groups"]]
+    assert groups == [("target", "fixed", 1), ("target", "not_tried", 3),
+                      ("environment", "known", 1), ("environment", "known", 2)], result["groups"]
+    assert result["failing_before"] == ["tests/test_pricing.py::test_at_threshold"]
+    assert "baseline failures by cause: fixed 1 (assert 0 == 10), not tried 3 (assert" in proc.stdout

@@ -1,0 +1,69 @@
+"""The baseline's failures grouped by cause, read from a real pytest run: the environment's
+(a missing program, a missing module) are known; the others are targets, smallest first."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rfsn.buildpacks.pyhealth import project_modules
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.planners.targets import causes, environmental, group
+
+#: a one-line bug failing two tests, three tests failing for want of the environment, and an
+#: unrelated failure of three more
+PROJECT = {
+    "shop/__init__.py": "",
+    "shop/pricing.py": "def discount(q):\n    return 10 if q > 10 else 0\n",
+    "tests/test_pricing.py": ("from shop.pricing import discount\n\n"
+                              "def test_at_threshold():\n    assert discount(10) == 10\n\n"
+                              "def test_above():\n    assert discount(11) == 10\n\n"
+                              "def test_below():\n    assert discount(3) == 0\n"),
+    "tests/test_tools.py": ("import subprocess\n\n"
+                            "def test_formatter():\n    subprocess.run(['no-such-formatter-rfsn', '-v'], check=True)\n\n"
+                            "def test_linter():\n    subprocess.run(['no-such-linter-rfsn'], check=True)\n"),
+    "tests/test_yaml.py": "def test_config():\n    import yaml_rfsn_absent\n",
+    "tests/test_money.py": ("import pytest\n\n@pytest.mark.parametrize('n', [1, 2, 3])\n"
+                            "def test_rounding(n):\n    assert round(n / 3, 2) == 0.34\n"),
+}
+
+
+def _baseline(repo: Path) -> tuple[str, list[str]]:
+    for rel, text in PROJECT.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    pack = PythonBuildpack()
+    (repo / ".reports").mkdir()
+    argv = [sys.executable, *pack.test_command([], str(repo / ".reports"))[1:]]
+    proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
+    reports = {p.name: p.read_text() for p in (repo / ".reports").iterdir()}
+    statuses = pack.parse(proc.stdout, reports)
+    return proc.stdout, sorted(t for t, s in statuses.items() if s in ("failed", "error"))
+
+
+def test_failures_are_grouped_by_cause_and_the_environments_are_known(tmp_path: Path) -> None:
+    log, failing = _baseline(tmp_path)
+    assert len(failing) == 7
+    groups = group(failing, causes(log), project_modules(tmp_path))
+    kinds = [(g.kind, sorted(t.rsplit("::", 1)[-1] for t in g.tests)) for g in groups]
+    assert kinds == [
+        ("target", ["test_at_threshold"]),
+        ("target", ["test_rounding[1]", "test_rounding[2]", "test_rounding[3]"]),
+        ("environment", ["test_config"]),
+        ("environment", ["test_formatter", "test_linter"]),
+    ], [(g.kind, g.cause) for g in groups]
+    assert "No module named 'yaml_rfsn_absent'" in groups[2].cause
+    assert "No such file or directory" in groups[3].cause
+
+
+def test_a_missing_module_of_the_project_itself_is_a_bug_not_the_environment() -> None:
+    assert not environmental("ModuleNotFoundError: No module named 'shop.pricingx'", {"shop"})
+    assert environmental("ImportError: cannot import name 'x' from 'numpy'", {"shop"})
+    assert environmental("subprocess.CalledProcessError: Command '['ruff']' returned non-zero exit status 127.", {})
+    assert not environmental("AssertionError: assert 0 == 10", {"shop"})
+
+
+def test_a_runner_without_reasons_gives_one_target_group() -> None:
+    groups = group(["a", "b"], causes("not ok 1 - a\nnot ok 2 - b\n"), set())
+    assert [(g.kind, g.tests) for g in groups] == [("target", ["a", "b"])]
