@@ -70,7 +70,7 @@ def _in_repo(path: str, repo: Path) -> bool:
     return any((repo / Path(*parts[i:])).is_file() for i in range(1, len(parts)))
 
 
-def _project_internal_error(log: str, repo: Path) -> bool:
+def project_internal_error(log: str, repo: Path) -> bool:
     """An internal error whose traceback runs through the project's own code: the code under
     test is (part of) the runner, and its failure is a result, not a broken environment."""
     return any(_in_repo(frame, repo) for frame in _INTERNAL_FRAME.findall(log))
@@ -78,7 +78,7 @@ def _project_internal_error(log: str, repo: Path) -> bool:
 
 def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None:
     """Why this baseline says nothing about the project's tests, or None if it is healthy."""
-    if exit_code in _EXIT_BROKEN and not (exit_code == 3 and _project_internal_error(log, repo)):
+    if exit_code in _EXIT_BROKEN and not (exit_code == 3 and project_internal_error(log, repo)):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     own = project_modules(repo)
     for path, text in _sections(log):

@@ -85,3 +85,13 @@ def test_gold_unresolved_for_a_test_that_cannot_exist_says_why() -> None:
     assert row.message.endswith(f"(as the harness grades it; caveat: {caveat})")
     plain = judge("i", Outcome(instance_id="i", status=Status.UNRESOLVED))
     assert plain.message == "the gold patch does not resolve the instance"
+
+
+def test_a_fail_to_pass_test_the_crashing_runner_never_reported_failed_when_the_project_is_the_runner() -> None:
+    # pytest-dev__pytest-7168: at base, the F2P test makes pytest itself (the code under test)
+    # raise an INTERNALERROR before it is reported; the harness grades the missing test failed
+    report = _report("INTERNALERROR> RuntimeError\n", p=S.PASSED)
+    assert verdict(INST, report, None) is not None  # any other run: the environment
+    assert verdict(INST, report, None, runner_crashed=True) is None
+    early = _report("INTERNALERROR> RuntimeError\n", f=S.PASSED, p=S.PASSED)  # reported before the crash
+    assert verdict(INST, early, None) is not None and verdict(INST, early, None, runner_crashed=True) is None

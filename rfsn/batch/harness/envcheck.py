@@ -31,13 +31,19 @@ from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 
 
-def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> str | None:
-    """Pure: why ``report`` (base + test_patch) shows a broken environment, or None."""
+def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
+            runner_crashed: bool = False) -> str | None:
+    """Pure: why ``report`` (base + test_patch) shows a broken environment, or None.
+
+    ``runner_crashed``: the run ended in an internal error raised through the project's own
+    code (the project is the runner, as pytest is in its repository). The crash is the bug, and
+    the harness, which reads the summary the crash never printed, saw every FAIL_TO_PASS test
+    fail: so they are not checked."""
     if diagnosis:
         return diagnosis
     tests = harness_names(report.tests)
     missing = [t for t in instance.FAIL_TO_PASS if t not in tests]
-    if missing:
+    if missing and not runner_crashed:
         first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return f"{len(missing)} test(s) not collected at base (first: {missing[0]}){': ' + first if first else ''}"
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
@@ -46,8 +52,8 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None) -> st
         return (f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
                 + (f"; they need the network, which the sandbox does not have: {network}"
                    if network else ""))
-    early = [t for t in instance.FAIL_TO_PASS if tests[t] == TestStatus.PASSED]
-    if early:
+    early = [t for t in instance.FAIL_TO_PASS if tests.get(t) == TestStatus.PASSED]
+    if early and not runner_crashed:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
     return None
 

@@ -32,6 +32,7 @@ from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.batch.harness.specenv import grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, HealthCapable
+from rfsn.buildpacks.pyhealth import project_internal_error
 from rfsn.errors import (
     InfraFailure,
 )
@@ -237,7 +238,8 @@ def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    reason = validation.verdict(inst, report, diagnosis)
+    crashed = report.exit_code == 3 and project_internal_error(report.log, ws.path)
+    reason = validation.verdict(inst, report, diagnosis, runner_crashed=crashed)
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
