@@ -8,7 +8,11 @@ Anthropic Messages APIs: for tests, and for trying the model planners without a 
     server.requests                # every request body received, in order
     server.stop()
 
-Replies are served in order; the last one repeats. A status other than 200
+Replies are served in order; the last one repeats. Or a ``responder`` answers each request
+from its body: ``KnowsTheAnswer(fix, (path, test))`` is a model that knows the fix and a test
+reproducing the problem (the ceiling check: a right answer must reach a resolved instance),
+``Recording()`` one that answers nothing usable (every prompt stays in ``requests``). From
+the shell (``python -m rfsn.llm.fake_server --help``) it serves until interrupted. A status other than 200
 answers with that provider's error body. Tool calls come back as OpenAI
 ``tool_calls`` or Anthropic ``tool_use`` blocks. ``FakeServer(script,
 tools=False)`` is a server that takes no tools: it answers a request that has
@@ -19,11 +23,15 @@ reports no more output tokens than the request's ``max_tokens``. Only
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 NO_TOOLS = "this server does not support tools"
@@ -40,6 +48,48 @@ class Scripted:
     #: seconds the server works before it answers (a client timeout abandons the request,
     #: which the server still counts)
     delay: float = 0.0
+
+
+def _prompt(body: dict[str, Any]) -> str:
+    """The request's whole text (system and messages), as either API sends it."""
+    system = body.get("system") or ""
+    parts = [system if isinstance(system, str) else json.dumps(system)]
+    for message in body.get("messages", []):
+        content = message.get("content")
+        parts.append(content if isinstance(content, str) else json.dumps(content))
+    return "\n".join(parts)
+
+
+def _usage(body: dict[str, Any], text: str) -> tuple[int, int]:
+    """Plausible token counts: about four characters a token, as the real tokenizers give."""
+    return len(_prompt(body)) // 4 + 1, len(text) // 4 + 1
+
+
+@dataclass(frozen=True)
+class KnowsTheAnswer:
+    """A model that knows the fix (a unified diff) and a test file that reproduces the problem.
+    Asked for a new test file (the reproduction request), it gives the test, in the format the
+    request asks for; asked for anything else, it gives the fix as a ```diff block."""
+
+    fix: str
+    test: tuple[str, str]
+
+    def __call__(self, body: dict[str, Any]) -> Scripted:
+        wants_test = "NEW test file" in _prompt(body) and not body.get("tools")
+        path, content = self.test
+        text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
+        tokens_in, tokens_out = _usage(body, text)
+        return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A model that answers nothing usable: what rfsn showed it stays in ``server.requests``."""
+
+    def __call__(self, body: dict[str, Any]) -> Scripted:
+        text = "I cannot tell."
+        tokens_in, tokens_out = _usage(body, text)
+        return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)
 
 
 def _error(anthropic: bool, message: str, kind: str = "api_error") -> dict[str, Any]:
@@ -75,9 +125,11 @@ def _openai(body: dict[str, Any], reply: Scripted, output: int) -> dict[str, Any
 
 
 class FakeServer:
-    def __init__(self, script: list[Scripted], tools: bool = True) -> None:
+    def __init__(self, script: list[Scripted], tools: bool = True,
+                 responder: Callable[[dict[str, Any]], Scripted] | None = None) -> None:
         self.script = list(script) or [Scripted()]
         self.tools = tools
+        self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
@@ -108,6 +160,8 @@ class FakeServer:
             self.headers.append(headers)
             if body.get("tools") and not self.tools:
                 return Scripted(status=400, text=NO_TOOLS)
+            if self.responder is not None:
+                return self.responder(body)
             return self.script.pop(0) if len(self.script) > 1 else self.script[0]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -139,3 +193,34 @@ class FakeServer:
                     pass  # the client gave up waiting (a timeout): the work is done all the same
 
         return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve a model that knows the answer (``--fix`` and ``--test``) or one that records
+    (``--record``) on loopback until interrupted: the ceiling check against rfsn."""
+    parser = argparse.ArgumentParser(prog="python -m rfsn.llm.fake_server", description=main.__doc__)
+    parser.add_argument("--fix", type=Path, help="the fix, a unified diff")
+    parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
+    parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
+    parser.add_argument("--record", type=Path, help="answer nothing usable; append each request to this JSON-lines file")
+    args = parser.parse_args(argv)
+    if args.record is None and (args.fix is None or args.test is None):
+        parser.error("give --fix and --test, or --record FILE")
+    if args.record is None:
+        test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))
+        responder: Callable[[dict[str, Any]], Scripted] = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)
+    else:
+        record = args.record
+
+        def responder(body: dict[str, Any]) -> Scripted:
+            with record.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(body) + "\n")
+            return Recording()(body)
+    with FakeServer([], responder=responder) as server:
+        print(f"openai: {server.base_url('openai')}\nanthropic: {server.base_url('anthropic')}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
