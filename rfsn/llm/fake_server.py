@@ -83,6 +83,21 @@ class KnowsTheAnswer:
 
 
 @dataclass(frozen=True)
+class KnowsTheAnswers:
+    """Many instances' answers: each request gets the answer whose problem statement its
+    prompt quotes (the first 200 characters, whitespace aside); none quoted, the first."""
+
+    answers: tuple[tuple[str, KnowsTheAnswer], ...]  # (problem statement, its answer)
+
+    def __call__(self, body: dict[str, Any]) -> Scripted:
+        prompt = " ".join(_prompt(body).replace("\\n", " ").split())
+        for problem, answer in self.answers:
+            if " ".join(problem.split())[:200] in prompt:
+                return answer(body)
+        return self.answers[0][1](body)
+
+
+@dataclass(frozen=True)
 class Recording:
     """A model that answers nothing usable: what rfsn showed it stays in ``server.requests``."""
 
@@ -195,6 +210,15 @@ class FakeServer:
         return Handler
 
 
+def _recorder(record: Path) -> Callable[[dict[str, Any]], Scripted]:
+    def respond(body: dict[str, Any]) -> Scripted:
+        with record.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(body) + "\n")
+        return Recording()(body)
+
+    return respond
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve a model that knows the answer (``--fix`` and ``--test``) or one that records
     (``--record``) on loopback until interrupted: the ceiling check against rfsn."""
@@ -202,20 +226,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fix", type=Path, help="the fix, a unified diff")
     parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
     parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
+    parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test}: "
+                                                     "several instances, told apart by their problem")
     parser.add_argument("--record", type=Path, help="answer nothing usable; append each request to this JSON-lines file")
     args = parser.parse_args(argv)
-    if args.record is None and (args.fix is None or args.test is None):
-        parser.error("give --fix and --test, or --record FILE")
-    if args.record is None:
+    if args.record is None and args.answers is None and (args.fix is None or args.test is None):
+        parser.error("give --fix and --test, --answers FILE, or --record FILE")
+    responder: Callable[[dict[str, Any]], Scripted]
+    if args.answers is not None:
+        rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
+        responder = KnowsTheAnswers(tuple((r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"])))
+                                          for r in rows))
+    elif args.record is None:
         test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))
-        responder: Callable[[dict[str, Any]], Scripted] = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)
+        responder = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)
     else:
-        record = args.record
-
-        def responder(body: dict[str, Any]) -> Scripted:
-            with record.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(body) + "\n")
-            return Recording()(body)
+        responder = _recorder(args.record)
     with FakeServer([], responder=responder) as server:
         print(f"openai: {server.base_url('openai')}\nanthropic: {server.base_url('anthropic')}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

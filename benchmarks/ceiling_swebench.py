@@ -1,0 +1,112 @@
+"""The ceiling check on real SWE-bench instances: a model that knows the answer, through the
+whole pipeline, issue-only and with the tests given, then ``rfsn evaluate`` on both.
+
+    python benchmarks/ceiling_swebench.py DATASET.json --repos-dir DIR --out DIR \\
+        --instance-ids "ID ..." [--workers 2]
+
+The knowing model (``python -m rfsn.llm.fake_server --answers``) answers each instance with its
+gold patch, and, asked for a reproduction, with the test file ``test_patch`` changes, whole,
+under a new name beside it (its new tests fail at base and pass with the fix). An instance
+whose FAIL_TO_PASS ids name no test file (a runner other than pytest) is listed and skipped.
+A session that does not end resolved is rfsn losing a right answer. Figures only: nothing is
+asserted. The datasets and repositories stay outside this repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+KEY = "sk-local-0000000000000000000000"
+
+
+def _git(repo: Path, *args: str, stdin: str | None = None) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
+    """The knowing model's answer for ``instance`` (None: its tests are not pytest files)."""
+    f2p = instance["FAIL_TO_PASS"]
+    f2p = json.loads(f2p) if isinstance(f2p, str) else f2p  # the dataset files keep lists as JSON text
+    test_file = f2p[0].split("::", 1)[0] if f2p else ""
+    if not test_file.endswith(".py"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "w"
+        subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(work)], check=True)
+        _git(work, "checkout", "-q", instance["base_commit"])
+        _git(work, "apply", "-", stdin=instance["test_patch"])
+        text = (work / test_file).read_text()
+    folder, _, name = test_file.rpartition("/")
+    return {"problem": instance["problem_statement"], "fix": instance["patch"],
+            "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
+            "test": text}
+
+
+def _rfsn(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "rfsn", *args], check=False, env={**os.environ, "OPENAI_API_KEY": KEY})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("--repos-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--instance-ids", required=True)
+    parser.add_argument("--workers", default="2")
+    args = parser.parse_args()
+    wanted = args.instance_ids.split()
+    instances = [x for x in json.loads(args.dataset.read_text()) if x["instance_id"] in wanted]
+    args.out.mkdir(parents=True, exist_ok=True)
+    answers, runnable = [], []
+    for x in instances:
+        found = answer(x, args.repos_dir / x["repo"].replace("/", "__"))
+        if found is None:
+            print(f"{x['instance_id']}: skipped, FAIL_TO_PASS names no pytest file")
+            continue
+        answers.append(found)
+        runnable.append(x)
+    (args.out / "answers.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
+    (args.out / "instances.json").write_text(json.dumps(runnable))
+    server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers",
+                               str(args.out / "answers.jsonl")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(": ", 1)[1].strip()
+        for setting, extra in (("issue_only", []), ("tests_given", ["--oracle-tests"])):
+            run = args.out / setting
+            _rfsn("batch", str(args.out / "instances.json"), "--out", str(run), "--planner", "openai",
+                  "--model", "knows", "--base-url", url, "--repos-dir", str(args.repos_dir),
+                  "--workers", args.workers, "--model-name", f"knows-{setting}", *extra)
+            _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
+                  "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
+                  "--workers", args.workers)
+    finally:
+        server.terminate()
+    table(args.out)
+
+
+def table(out: Path) -> None:
+    print("| setting | instance | session | resolved | input tokens | output tokens |")
+    print("|---|---|---|---|---|---|")
+    for setting in ("issue_only", "tests_given"):
+        summary = next(out.glob(f"knows-{setting}.{setting}.json"), None)
+        resolved = set(json.loads(summary.read_text())["resolved_ids"]) if summary else set()
+        results = out / setting / "results.jsonl"
+        rows = [json.loads(line) for line in results.read_text().splitlines()] if results.is_file() else []
+        for row in rows:
+            print(f"| {setting} | {row['instance_id']} | {row['status']} | "
+                  f"{'yes' if row['instance_id'] in resolved else 'no'} | {row.get('input_tokens', 0)} | "
+                  f"{row.get('output_tokens', 0)} |")
+        print(f"| {setting} | all | | {len(resolved)}/{len(rows)} | | |")
+
+
+if __name__ == "__main__":
+    main()
