@@ -15,6 +15,7 @@ asserted. The datasets and repositories stay outside this repository.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import subprocess
@@ -47,7 +48,35 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     folder, _, name = test_file.rpartition("/")
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": text}
+            "test": only_tests(text, {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")})}
+
+
+def only_tests(text: str, wanted: set[str]) -> str:
+    """The test module ``text`` with only the ``wanted`` tests (``test_x``, ``TestA::test_b``,
+    parameters aside) among its test functions and methods: what a model writing a short
+    reproduction would keep. Imports, fixtures and helpers stay."""
+    names = {w.split("[", 1)[0] for w in wanted}
+    tree = ast.parse(text)
+    drop: list[tuple[int, int]] = []
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])  # type: ignore[attr-defined]
+        return first, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            if node.name not in names:
+                drop.append(span(node))
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            mine = {n.split("::", 1)[1] for n in names if n.startswith(node.name + "::")}
+            if not mine:
+                drop.append(span(node))
+                continue
+            drop += [span(m) for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                     and m.name.startswith("test") and m.name not in mine]
+    lines = text.splitlines(keepends=True)
+    gone = {n for first, last in drop for n in range(first, last + 1)}
+    return "".join(line for n, line in enumerate(lines, 1) if n not in gone)
 
 
 def _rfsn(*args: str) -> None:

@@ -142,9 +142,9 @@ class PhasePlanner:
             # a problem statement names the bug: its reproduction is the target, whatever else
             # fails at baseline (those stay pre-existing failures, outside "must pass")
             reproduction = yield from self._reproduce(baseline)
-            if isinstance(reproduction, str):
-                why = f"the model's test does not reproduce the problem: {reproduction}"
-                log.info("planner.baseline_targets", tests=targets, reason=reproduction)
+            if isinstance(reproduction, str):  # what failed before is not the problem described
+                why, targets = f"the model's test does not reproduce the problem: {reproduction}", []
+                log.info("planner.pre_existing_failures", tests=failing, reason=reproduction)
             else:
                 log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction

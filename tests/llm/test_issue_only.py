@@ -246,3 +246,23 @@ def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_a
     print("gold lines removed:", len(removed), "shown:", sum(r in patch_prompt for r in removed))
     print("session tokens:", result.tokens, "calls:", result.llm_calls)
     assert any(r in patch_prompt for r in removed)  # measured: 1 of 3 (infer_type; not _convert's)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_with_a_problem_that_is_not_reproduced_old_failures_are_never_taken_as_the_problem(
+        tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
+        docker_client: object) -> None:
+    """The reproduction passes at base twice; a test failing before any change is unrelated,
+    and the session ends not reproduced instead of repairing that test."""
+    src = tmp_path / "src"
+    shutil.copytree(devset_repos / NAME, src, symlinks=True)
+    (src / "tests" / "test_unrelated.py").write_text("def test_known_broken():\n    assert 1 == 2\n")
+    git(src, "add", "-A")
+    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a known failure")
+    workspace = prepare(str(src), tmp_path / "repo")
+    with FakeServer([Scripted(text=PASSES_AT_BASE), Scripted(text=PASSES_AGAIN)]) as server:
+        result = _repair(workspace, server, devset_instances[NAME]["problem_statement"], tmp_path / "out")
+    assert result.status is SessionStatus.NOT_REPRODUCED, result.message
+    assert result.message.startswith("the model's test does not reproduce the problem")
+    assert result.candidates_tried == 0 and result.failing_before == []
