@@ -30,14 +30,18 @@ def case_status(case: ET.Element) -> TestStatus:
     return TestStatus.PASSED
 
 
+def _testcases(xml_text: str) -> list[ET.Element]:
+    """Every ``<testcase>`` of a JUnit XML report, in order; none when it is not XML."""
+    try:
+        return list(ET.fromstring(xml_text).iter("testcase"))
+    except ET.ParseError:
+        return []
+
+
 def parse_junit(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str, TestStatus]:
     """Statuses of every ``<testcase>``, named by ``test_id(case)``. Bad XML gives {}."""
-    try:
-        root = ET.fromstring(xml_text)
-    except ET.ParseError:
-        return {}
     statuses: dict[str, TestStatus] = {}
-    for case in root.iter("testcase"):
+    for case in _testcases(xml_text):
         tid = test_id(case)
         status = case_status(case)
         previous = statuses.get(tid)
@@ -48,12 +52,8 @@ def parse_junit(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str
 
 def parse_junit_durations(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str, float]:
     """Seconds each ``<testcase>`` took (setup, call and teardown summed). Bad XML gives {}."""
-    try:
-        root = ET.fromstring(xml_text)
-    except ET.ParseError:
-        return {}
     durations: dict[str, float] = {}
-    for case in root.iter("testcase"):
+    for case in _testcases(xml_text):
         try:
             seconds = float(case.get("time", ""))
         except ValueError:
