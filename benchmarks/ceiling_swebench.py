@@ -74,8 +74,15 @@ def only_tests(text: str, wanted: set[str]) -> str:
                 continue
             drop += [span(m) for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
                      and m.name.startswith("test") and m.name not in mine]
-    lines = text.splitlines(keepends=True)
     gone = {n for first, last in drop for n in range(first, last + 1)}
+    # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too
+    kept = [node for node in tree.body if node.lineno not in gone]
+    used = {n.id for node in kept for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    for node in kept:
+        if isinstance(node, ast.Assign) and not any(
+                isinstance(t, ast.Name) and t.id in used for t in node.targets):
+            gone.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    lines = text.splitlines(keepends=True)
     return "".join(line for n, line in enumerate(lines, 1) if n not in gone)
 
 
