@@ -85,7 +85,7 @@ class Gate:
             or paths_violation(files, workspace, policy)
             or size_violation(files, policy)
             or secret_violation(files)
-            or marker_violation(files)
+            or marker_violation(files, context.phase)
             or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)
             or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))

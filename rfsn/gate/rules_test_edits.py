@@ -2,8 +2,9 @@
 
 reproduce: only new tests (new test files, or pure additions that leave every
 existing test as it was); patch/verify: no test file, test region or test
-configuration may change. In every phase: no skip/xfail markers, no conftest.py
-or pytest configuration changes, no pytest plugin hooks.
+configuration may change. In every phase: no skip/xfail markers (a new test file
+written to reproduce may guard a dependency with pytest.importorskip), no
+conftest.py or pytest configuration changes, no pytest plugin hooks, no exits.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ def _tamper(path: str, why: str) -> Violation:
     return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
 
 
-def marker_violation(files: list[FilePatch]) -> Violation | None:
-    """Pure over the diff: infrastructure files and skip markers, in every phase."""
+def marker_violation(files: list[FilePatch], phase: Phase | None = None) -> Violation | None:
+    """Pure over the diff: infrastructure files and skip markers, in every phase (a new test
+    file written to reproduce may guard a dependency with ``pytest.importorskip``)."""
     for fp in files:
         for path in fp.paths:
             if is_pytest_infra(path):
                 return _tamper(path, "conftest.py and pytest configuration may not be changed")
-        found = skip_marker(fp.added)
+        own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
+        found = skip_marker(fp.added, own_file=own)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
     return None

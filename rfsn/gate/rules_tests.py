@@ -20,7 +20,8 @@ _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 # (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
 SKIP_MARKERS = named_patterns((
         ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
-        ("pytest.skip/xfail/fail call", r"\bpytest\s*\.\s*(?:skip|xfail|importorskip|exit)\b"),
+        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail|exit)\b"),
+        ("pytest.importorskip call", r"\bpytest\s*\.\s*importorskip\b"),
         ("module-wide pytestmark", r"\bpytestmark\b"),
         ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
         ("pytest plugin hook", r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
@@ -42,11 +43,18 @@ def is_pytest_infra(path: str) -> bool:
     return path.rsplit("/", 1)[-1].casefold() in PYTEST_INFRA
 
 
-def skip_marker(lines: list[str]) -> tuple[str, str] | None:
-    """The first (marker name, line) among ``lines`` that skips or rigs tests."""
+#: guards a new test file written to reproduce may carry: ``pytest.importorskip`` asks only
+#: whether a dependency is installed (real tests import optional modules so), it cannot depend
+#: on the code under test, and a reproduction it skips reproduces nothing
+FILE_LOCAL = frozenset({"pytest.importorskip call"})
+
+
+def skip_marker(lines: list[str], own_file: bool = False) -> tuple[str, str] | None:
+    """The first (marker name, line) among ``lines`` that skips or rigs tests; with
+    ``own_file`` (the lines are a new test file's) only those that reach beyond it."""
     for line in lines:
         for name, pattern in SKIP_MARKERS:
-            if pattern.search(line):
+            if pattern.search(line) and not (own_file and name in FILE_LOCAL):
                 return name, line.strip()[:100]
     return None
 
