@@ -42,7 +42,7 @@ from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.logtext import stable
 from rfsn.planners.replies import ReplyError
-from rfsn.planners.screening import Screen, ScreenResult
+from rfsn.planners.screening import Screen, ScreenResult, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 
@@ -329,7 +329,7 @@ class PhasePlanner:
             return
         fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
-        statuses = report.tests if report else {}
+        statuses = same_tests(report.tests, baseline.tests) if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
         broken = [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED]
         self.best = best

@@ -17,7 +17,8 @@ multi-location bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from rfsn.models import TestReport, TestStatus
@@ -29,6 +30,26 @@ PER_TEST_FACTOR = 10.0
 RUN_SLACK = 1.0
 #: up to this many failing tests, a candidate's first tier runs them all (partial fixes are paired)
 PAIRABLE_TARGETS = 4
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def same_tests(statuses: Mapping[str, TestStatus], before: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
+    """``statuses`` with each test of ``before`` it lacks found under the id it has now, when
+    that id is new and differs only in its numbers: a parameter made from the clock
+    (``test_parse[06:34:53 2026-11-23]``) names the same test in every run."""
+    out = dict(statuses)
+    fresh: dict[str, list[str]] = {}
+    for test in statuses:
+        if test not in before:
+            fresh.setdefault(_DIGITS.sub("N", test), []).append(test)
+    for test in before:
+        if test not in out:
+            now = fresh.get(_DIGITS.sub("N", test))
+            if now:
+                out[test] = statuses[now.pop(0)]
+    return out
 
 
 @dataclass(frozen=True)
@@ -86,7 +107,7 @@ class Screen:
         yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
 
     def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
-        statuses = report.tests if report and not report.timed_out else {}
+        statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
         expected = self.baseline.passing if tier.last else [t for t in tier.tests if t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]

@@ -128,3 +128,17 @@ def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
     assert best([deleting, large, small]) is small
     assert best([same_size, small]) is same_size  # ties go to the better-ranked
     assert best([deleting]) is deleting
+
+
+def test_a_test_whose_id_carries_the_clock_is_the_same_test_in_every_run() -> None:
+    """marshmallow parametrizes with ``datetime.now()``: the id changes from run to run. The
+    ceiling check lost marshmallow-1359's right answer to it (the test 'vanished')."""
+    before = "t.py::test_parse[06:34:53 2026-11-23]"
+    screen = Screen(TestReport(tests={T1: F, before: P, **dict.fromkeys(PASSING, P)}), [T1])
+    suite = Tier("whole suite", [], last=True)
+    later = {T1: P, "t.py::test_parse[06:36:10 2026-11-23]": P, **dict.fromkeys(PASSING, P)}
+    assert screen.judge(suite, TestReport(tests=later)).plausible
+    broken = {**later, "t.py::test_parse[06:36:10 2026-11-23]": F}
+    assert not screen.judge(suite, TestReport(tests=broken)).passed_tier
+    other = {T1: P, "t.py::test_other[06:36:10 2026-11-23]": P, **dict.fromkeys(PASSING, P)}
+    assert not screen.judge(suite, TestReport(tests=other)).passed_tier  # another test is no stand-in
