@@ -19,7 +19,7 @@ that the spectrum ranks as high.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from rfsn.planners.localize.location import Location
 from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
@@ -37,18 +37,17 @@ MAX_CONDITION_LINES = 5
 _STOP = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
 
 
-def _lines(node: ast.AST) -> list[int]:
-    start = node.lineno  # type: ignore[attr-defined]
-    end = min(node.end_lineno or start, start + MAX_CONDITION_LINES - 1)  # type: ignore[attr-defined]
+def _lines(node: ast.expr | ast.stmt) -> list[int]:
+    start = node.lineno
+    end = min(node.end_lineno or start, start + MAX_CONDITION_LINES - 1)
     return list(range(start, end + 1))
 
 
-def _span(nodes: list[ast.AST]) -> tuple[int, int]:
-    return (min(n.lineno for n in nodes),  # type: ignore[attr-defined]
-            max(n.end_lineno or n.lineno for n in nodes))  # type: ignore[attr-defined]
+def _span(nodes: Sequence[ast.expr | ast.stmt]) -> tuple[int, int]:
+    return (min(n.lineno for n in nodes), max(n.end_lineno or n.lineno for n in nodes))
 
 
-def _governed(node: ast.AST) -> Iterator[tuple[list[ast.AST], list[int], float]]:
+def _governed(node: ast.AST) -> Iterator[tuple[list[ast.expr | ast.stmt], list[int], float]]:
     """(the parts a construct guards, the lines of its condition or header, the share of
     their score those lines get)."""
     if isinstance(node, ast.If):
@@ -71,8 +70,8 @@ class _PythonConditions:
             if isinstance(node, _STOP):
                 self.scopes.append((node.lineno, node.end_lineno or node.lineno))
             for parts, lines, share in _governed(node):
-                if parts:
-                    self.guards.append((_span(parts), lines, node.lineno, share))  # type: ignore[attr-defined]
+                if parts and isinstance(node, ast.expr | ast.stmt):
+                    self.guards.append((_span(parts), lines, node.lineno, share))
 
     def conditions(self, line: int) -> list[tuple[list[int], float]]:
         """The condition lines governing ``line`` (with their share), nearest first,

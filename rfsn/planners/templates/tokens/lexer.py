@@ -129,7 +129,7 @@ def tokenize(source: str, language: str = "javascript", keep_space: bool = False
     master, rules = _MASTERS["javascript" if js else "other"]
     tokens, line = [], 1
     for match in master.finditer(source):
-        kind = rules[int(match.lastgroup[1:])][0]  # type: ignore[index]
+        kind = rules[int((match.lastgroup or "g0")[1:])][0]  # every alternative is a named group
         text = match.group()
         if keep_space or kind != "space":
             tokens.append(Token(kind, text, match.start(), match.end(), line))
