@@ -13,7 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -63,6 +71,12 @@ class LLMSettings(BaseModel):
                                  "exponential backoff between retries (at most 16 times it)")
 
 
+#: SWE-bench's verdicts (the FAIL_TO_PASS and PASS_TO_PASS lists of the test split, Lite's
+#: included) were made with the packages of 2023; a spec's exact pins of later releases move the
+#: cutoff on for that spec (``rfsn.sandbox.asof``)
+SWEBENCH_INDEX_DATE = date(2024, 1, 1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
                                       populate_by_name=True)
@@ -92,10 +106,10 @@ class Settings(BaseSettings):
         "(cpython-X.Y.Z+DATE-<platform>-install_only.tar.gz): the Pythons Debian does not ship",
     )
     swebench_index_date: date | None = Field(
-        default=None,
+        default=SWEBENCH_INDEX_DATE,
         description="build SWE-bench spec environments from PyPI as it was before this date "
-        "(YYYY-MM-DD), save the versions a spec pins: the packages the dataset's verdicts were "
-        "made with; unset: today's",
+        "(YYYY-MM-DD), save the versions a spec pins: packages of the time the dataset's verdicts "
+        "were made; 'today' (or empty) resolves as PyPI is now",
     )
     memory: str = Field(default="4g", description="container memory limit")
     cpus: float = Field(default=2.0, description="container CPU limit")
@@ -123,6 +137,12 @@ class Settings(BaseSettings):
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )
+
+    @field_validator("swebench_index_date", mode="before")
+    @classmethod
+    def _today(cls, value: object) -> object:
+        """'today' or an empty value: resolve as PyPI is now."""
+        return None if isinstance(value, str) and value.strip().lower() in ("", "today", "none") else value
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import ssl
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -119,8 +120,8 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
     """A loopback index of ``upstream`` as of ``date``; yields its URL (``.../simple``)."""
     import httpx
 
-    client = httpx.Client(verify=str(ca_bundle) if ca_bundle else True, follow_redirects=True,
-                          timeout=60.0, headers={"Accept": _JSON})
+    verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
+    client = httpx.Client(verify=verify, follow_redirects=True, timeout=60.0, headers={"Accept": _JSON})
 
     def files(project: str) -> list[Mapping[str, Any]]:
         answer = client.get(f"{upstream}/{project}/")

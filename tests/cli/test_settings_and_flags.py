@@ -83,3 +83,17 @@ def test_setup_script_never_uses_a_system_wide_pip() -> None:
     script = (Path(ROOT) / "scripts" / "setup").read_text()
     pips = [line for line in script.splitlines() if "pip install" in line]
     assert pips and all(line.strip().startswith(".venv/bin/python -m pip") for line in pips)
+
+
+def test_swebench_environments_resolve_as_of_2024_unless_told_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    from rfsn.settings import load_settings
+
+    monkeypatch.delenv("RFSN_SWEBENCH_INDEX_DATE", raising=False)
+    assert load_settings().swebench_index_date == datetime.date(2024, 1, 1)
+    for today in ("today", ""):
+        monkeypatch.setenv("RFSN_SWEBENCH_INDEX_DATE", today)
+        assert load_settings().swebench_index_date is None
+    monkeypatch.setenv("RFSN_SWEBENCH_INDEX_DATE", "2023-05-01")
+    assert load_settings().swebench_index_date == datetime.date(2023, 5, 1)
