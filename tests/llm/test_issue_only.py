@@ -215,6 +215,16 @@ def test_a_candidate_that_fails_screening_is_answered_with_its_test_output_and_f
     assert result.llm_calls == len(server.requests)
 
 
+def _with_a_known_failure(devset_repos: Path, tmp_path: Path) -> Any:
+    """The devset project with one more test, unrelated to its bug, failing at baseline."""
+    src = tmp_path / "src"
+    shutil.copytree(devset_repos / NAME, src, symlinks=True)
+    (src / "tests" / "test_unrelated.py").write_text("def test_known_broken():\n    assert 1 == 2\n")
+    git(src, "add", "-A")
+    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a known failure")
+    return prepare(str(src), tmp_path / "repo")
+
+
 @pytest.mark.docker
 @pytest.mark.slow
 def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_at_baseline(
@@ -223,12 +233,7 @@ def test_with_a_problem_the_reproduction_is_the_target_though_other_tests_fail_a
     """An unrelated test fails before any change: it is pre-existing, not the target; the model
     still reproduces the problem, and the fix of the problem is `fixed`."""
     instance = devset_instances[NAME]
-    src = tmp_path / "src"
-    shutil.copytree(devset_repos / NAME, src, symlinks=True)
-    (src / "tests" / "test_unrelated.py").write_text("def test_known_broken():\n    assert 1 == 2\n")
-    git(src, "add", "-A")
-    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a known failure")
-    workspace = prepare(str(src), tmp_path / "repo")
+    workspace = _with_a_known_failure(devset_repos, tmp_path)
     fix = f"```diff\n{instance['patch']}```\n"
     with FakeServer([Scripted(text=REPRODUCTION), Scripted(text=fix)]) as server:
         result = _repair(workspace, server, instance["problem_statement"], tmp_path / "out")
@@ -255,12 +260,7 @@ def test_with_a_problem_that_is_not_reproduced_old_failures_are_never_taken_as_t
         docker_client: object) -> None:
     """The reproduction passes at base twice; a test failing before any change is unrelated,
     and the session ends not reproduced instead of repairing that test."""
-    src = tmp_path / "src"
-    shutil.copytree(devset_repos / NAME, src, symlinks=True)
-    (src / "tests" / "test_unrelated.py").write_text("def test_known_broken():\n    assert 1 == 2\n")
-    git(src, "add", "-A")
-    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a known failure")
-    workspace = prepare(str(src), tmp_path / "repo")
+    workspace = _with_a_known_failure(devset_repos, tmp_path)
     with FakeServer([Scripted(text=PASSES_AT_BASE), Scripted(text=PASSES_AGAIN)]) as server:
         result = _repair(workspace, server, devset_instances[NAME]["problem_statement"], tmp_path / "out")
     assert result.status is SessionStatus.NOT_REPRODUCED, result.message
