@@ -82,7 +82,6 @@ class PhasePlanner:
         self._pairs_tried = 0
         self._groups: list[FailureGroup] = []
 
-    # -- the Planner protocol ------------------------------------------------
     def next(self) -> Proposal:
         if not self._started:
             self._started = True
@@ -104,7 +103,6 @@ class PhasePlanner:
                            candidates_tried=self.candidates_tried)
         return self._verdict
 
-    # -- the plan --------------------------------------------------------------
     def _enter(self, phase: Phase) -> None:
         self.phase = phase
         bind(phase=phase.value)
@@ -157,7 +155,8 @@ class PhasePlanner:
         if not targets:
             yield from self._stop(SessionStatus.NOT_REPRODUCED, why)
             return
-        tries = [g for g in self._groups if g.kind == "target"] or [FailureGroup(cause="", tests=targets, kind="target")]
+        causes_ = [g for g in self._groups if g.kind == "target"]  # all together first; one cause at a time after
+        tries = [FailureGroup(cause="", tests=targets, kind="target"), *(causes_ if len(causes_) > 1 else [])]
         for tried in tries:  # one cause at a time; a fix of one is a fix
             self.failing_before = targets = tried.tests
             self._enter(Phase.LOCALIZE)
@@ -166,11 +165,12 @@ class PhasePlanner:
             plausible = (yield from self._patch(baseline, targets, locations)) if locations else []
             tried.outcome, tried.why = ("fixed", "") if plausible else ("left", "could not localize the fault"
                                          if not locations else f"no plausible patch among {self.candidates_tried} candidates")
-            if plausible:
+            if plausible:  # all together: every cause is fixed
+                self._groups = [g.model_copy(update={"outcome": "fixed"}) if g in causes_ and tried is tries[0]
+                                else g for g in self._groups]
                 break
         if not plausible:
-            yield from self._stop(SessionStatus.NOT_FIXED, tries[-1].why, failing_before=targets,
-                                  failing_after=targets if locations else [])
+            yield from self._stop(SessionStatus.NOT_FIXED, tries[-1].why, failing_before=targets, failing_after=targets if locations else [])
             return
         ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
         self._enter(Phase.VERIFY)
