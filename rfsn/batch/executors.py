@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 from rfsn.errors import ConfigError
 from rfsn.observability import logging as rlog
 from rfsn.observability.metrics import MULTIPROC_VARIABLE
+from rfsn.sandbox import live
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,6 +71,7 @@ def _call(fn: Callable[[T], R], task: T) -> R:
     try:
         return fn(task)
     except Terminated:
+        live.close_all()  # a sandbox the unwinding did not reach (os._exit skips atexit)
         os._exit(143)
 
 

@@ -16,7 +16,6 @@ as a backstop. Output is streamed and capped: only its head and tail are kept.
 from __future__ import annotations
 
 import os
-import signal
 import tempfile
 import time
 import uuid
@@ -31,7 +30,7 @@ from rfsn.models import ExecResult
 from rfsn.models.results import MAX_OUTPUT
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
-from rfsn.sandbox import labels
+from rfsn.sandbox import labels, live
 from rfsn.sandbox.gitview import GitView
 from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
 
@@ -43,8 +42,6 @@ UNPRIVILEGED = 65534
 #: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
-#: held back while the daemon creates a container (see DockerSandbox.__init__)
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
@@ -181,10 +178,9 @@ class DockerSandbox:
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
         started = time.monotonic()
         try:
-            # SIGINT/SIGTERM wait until the daemon has answered: a request cut short leaves a
-            # container the daemon creates after we stopped waiting (found nowhere to remove)
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-            try:
+            # SIGINT/SIGTERM wait until the daemon has answered and the container is
+            # registered (see rfsn.sandbox.live): a pending one is raised as the block ends
+            with live.signals_held():
                 self.container = client.containers.run(
                     image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
                     working_dir=WORKDIR, volumes=volumes, environment=environment,
@@ -201,9 +197,9 @@ class DockerSandbox:
                     mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
                     nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
                 )
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal raises here
+                live.register(id(self), self.close)
         except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start
+            live.unregister(id(self))
             self._remove_scratch()
             self._remove_by_name()
             SANDBOX_OPERATIONS.labels("docker", "create", "error").inc()
@@ -291,15 +287,18 @@ class DockerSandbox:
         open_to(self.workspace, self.uid)
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self.container.remove(force=True, v=True)
-            SANDBOX_OPERATIONS.labels("docker", "remove", "ok").inc()
-        except Exception as exc:  # the daemon may be gone; prune cleans up later
-            SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
-            log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
+        with live.signals_held():  # a removal cut short may leave the container
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self.container.remove(force=True, v=True)
+                SANDBOX_OPERATIONS.labels("docker", "remove", "ok").inc()
+            except Exception as exc:  # the daemon may be gone; prune cleans up later
+                SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
+                log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
+            finally:
+                live.unregister(id(self))
         self._remove_scratch()
         self.client.close()
         log.info("sandbox.closed", kind="docker", container=self.container.short_id)

@@ -9,7 +9,6 @@ by line, no temporary file remains, and the same command resumes. After SIGKILL,
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 
 from rfsn.sandbox import labels
 from rfsn.sandbox.docker import managed
+from tests.processes import start_rfsn, stop
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client")]
 
@@ -57,11 +57,6 @@ def wait_for(predicate: Callable[[], Any], seconds: float) -> Any:
             return value
         time.sleep(0.3)
     raise AssertionError("timed out waiting")
-
-
-def start(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "rfsn", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
 
 
 def until_sandbox_up(client: Any, proc: subprocess.Popen[str], seen: set[str]) -> None:
@@ -104,15 +99,13 @@ def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
         devset_repos: Path) -> None:
     out = tmp_path / "run"
     seen: set[str] = set()
-    proc = start(batch_args(instances_file, devset_repos, out, workers))
+    proc = start_rfsn(batch_args(instances_file, devset_repos, out, workers))
     try:
         until_sandbox_up(docker_client, proc, seen)
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=90)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        stop(proc)
     assert proc.returncode == 128 + signum, err[-2000:]
     assert "Traceback" not in err
     assert still_there(docker_client, seen) == [], err[-3000:]
@@ -130,15 +123,13 @@ def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readab
     args = ["evaluate", str(preds), "--instances", str(instances_file), "--run-id", "sig",
             "--report-dir", str(tmp_path / "eval"), "--repos-dir", str(devset_repos),
             "--workers", str(workers)]
-    proc = start(args)
+    proc = start_rfsn(args)
     try:
         until_sandbox_up(docker_client, proc, seen)
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=90)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        stop(proc)
     assert proc.returncode == 128 + signum, err[-2000:]
     assert "Traceback" not in err
     assert still_there(docker_client, seen) == [], err[-3000:]
@@ -148,14 +139,13 @@ def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readab
 def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
         tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
     seen: set[str] = set()
-    proc = start(batch_args(instances_file, devset_repos, tmp_path / "run", 1))
+    proc = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "run", 1))
     try:
         until_sandbox_up(docker_client, proc, seen)
         proc.kill()
         proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        stop(proc)
     assert still_there(docker_client, seen), "SIGKILL leaves the container (nothing runs to remove it)"
 
     def pruned() -> bool:
@@ -184,16 +174,14 @@ def test_a_signalled_batch_resumes_without_redoing_finished_instances(
 
     for attempt in range(2):
         seen: set[str] = set()
-        proc = start(batch_args(instances_file, devset_repos, out, 1))
+        proc = start_rfsn(batch_args(instances_file, devset_repos, out, 1))
         try:
             wait_for(lambda p=proc: recorded() == ["devset__iniconf-1"] or p.poll() is not None, 300)
             until_sandbox_up(docker_client, proc, seen)
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=90)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+            stop(proc)
         assert proc.returncode == 143, err[-2000:]
         assert still_there(docker_client, seen) == [], err[-3000:]
         check_outputs(out)

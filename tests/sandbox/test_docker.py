@@ -16,7 +16,7 @@ import pytest
 from rfsn.buildpacks import select
 from rfsn.observability.metrics import REGISTRY
 from rfsn.runner import run_tests
-from rfsn.sandbox import open_sandbox
+from rfsn.sandbox import live, open_sandbox
 from rfsn.settings import Settings
 from tests.sandbox.conftest import SharedEnvPython, ours
 from tests.sandbox.projects import MIXED, PASSING, SLEEPING, make_project
@@ -124,6 +124,21 @@ def test_cleanup_after_an_exception(tmp_path: Path, shared_pack: SharedEnvPython
         raise RuntimeError("boom")
     assert not scratch.exists()
     assert docker_client.containers.list(all=True, filters={"name": name}) == []
+
+
+def test_a_sandbox_nothing_holds_is_removed_on_the_way_out(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    """A stop signal can land after the container exists and before any code holds it to
+    close (the rest of a constructor, the step into ``try``). Entered and never exited,
+    the sandbox is still closed by what runs on the way out (atexit, a terminated worker)."""
+    repo = make_project(tmp_path / "p", PASSING)
+    opened = open_sandbox(repo, shared_pack, docker_settings, "docker", session_id="live-test")
+    box = opened.__enter__()
+    scratch, name = box.scratch, box.container.name
+    live.close_all()
+    assert docker_client.containers.list(all=True, filters={"name": name}) == []
+    assert not scratch.exists()
+    opened.__exit__(None, None, None)  # closing twice is harmless
 
 
 def wait_for(predicate: Any, seconds: float) -> Any:

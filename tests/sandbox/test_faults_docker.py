@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.processes import start_rfsn, stop
 from tests.sandbox.conftest import SharedEnvPython
 from tests.sandbox.projects import make_project
 
@@ -75,10 +76,8 @@ def containers_of(client: Any, pid: int) -> list[Any]:
 
 
 def start_repair(repo: Path, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "rfsn", "repair", str(repo), "--out", str(out),
-                             "--sandbox", "docker", "--timeout", "600"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "NO_COLOR": "1", "RFSN_TEST_TIMEOUT": "900", **env})
+    return start_rfsn(["repair", str(repo), "--out", str(out), "--sandbox", "docker", "--timeout", "600"],
+                      {"RFSN_TEST_TIMEOUT": "900", **env})
 
 
 def wait_until_testing(client: Any, proc: subprocess.Popen[str]) -> None:
@@ -124,9 +123,10 @@ def test_daemon_gone_mid_session_is_a_clear_error_in_bounded_time(
         _, err = proc.communicate(timeout=120)
         assert time.monotonic() - killed < 60, "rfsn hung after the daemon went away"
     finally:
-        for p in (proxy, proc):
-            if p is not None and p.poll() is None:
-                p.kill()
+        proxy.kill()
+        proxy.wait()
+        if proc is not None:
+            stop(proc)
     assert proc.returncode == 2, err[-2000:]
     assert "Traceback" not in err
     result = result_of(tmp_path / "out")
@@ -148,8 +148,7 @@ def test_signal_mid_test_run_removes_the_container_and_leaves_outputs_readable(
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        stop(proc)
     assert proc.returncode == 128 + signum, err[-2000:]
     assert "Traceback" not in err
     assert containers_of(docker_client, proc.pid) == []
