@@ -11,9 +11,12 @@ from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
 from rfsn.errors import ForgedApproval, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
+from rfsn.gate.policy import DEFAULT_SECRET_GLOBS
+from rfsn.gate.rules_paths import matches_any
 from rfsn.models import (
     Edit,
     Finish,
+    ListDir,
     Outcome,
     Phase,
     ReadFile,
@@ -28,14 +31,18 @@ from rfsn.workspace import Workspace
 
 MAX_READ = 200_000
 MAX_HITS = 200
+MAX_ENTRIES = 500
 SEARCH_SECONDS = 10.0
 
 
 class Executor:
     def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
-                 test_timeout: float, remaining: Callable[[], float] | None = None) -> None:
-        """``remaining`` gives the session's wall seconds left: no command runs past them."""
+                 test_timeout: float, remaining: Callable[[], float] | None = None,
+                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS) -> None:
+        """``remaining`` gives the session's wall seconds left: no command runs past them.
+        Files matching ``secret_globs`` (the gate's) are never searched, wherever the root."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
+        self.secret_globs = secret_globs
         self.test_timeout = test_timeout
         self.remaining = remaining
         self._warm: TestExec | None = None
@@ -91,11 +98,20 @@ class Executor:
                 self._via(proposal)
                 return self._edit(approved.patch or "")
             case ReadFile():
-                text = (self.workspace.path / proposal.path).read_text(encoding="utf-8", errors="replace")
+                path = self.workspace.path / proposal.path
+                if not path.is_file():
+                    return Outcome(intent=proposal.intent, ok=False, detail=f"no file {proposal.path!r}")
+                text = path.read_text(encoding="utf-8", errors="replace")
                 return Outcome(intent=proposal.intent, ok=True, content=text[:MAX_READ],
                                detail=f"{len(text)} characters")
+            case ListDir():
+                entries = list_dir(self.workspace.path, proposal.path)
+                if entries is None:
+                    return Outcome(intent=proposal.intent, ok=False, detail=f"no directory {proposal.path!r}")
+                return Outcome(intent=proposal.intent, ok=True, content="\n".join(entries),
+                               detail=f"{len(entries)} entries")
             case Search():
-                hits = search(self.workspace.path, proposal.pattern, proposal.path)
+                hits = search(self.workspace.path, proposal.pattern, proposal.path, self.secret_globs)
                 return Outcome(intent=proposal.intent, ok=True, content="\n".join(hits),
                                detail=f"{len(hits)} matches")
             case Finish():
@@ -110,8 +126,9 @@ class Executor:
         return Outcome(intent="edit", ok=True, detail="applied")
 
 
-def search(root: Path, pattern: str, under: str = ".") -> list[str]:
-    """``path:line: text`` for each match, bounded in count and time."""
+def search(root: Path, pattern: str, under: str = ".", secret_globs: tuple[str, ...] = ()) -> list[str]:
+    """``path:line: text`` for each match, bounded in count and time; files matching
+    ``secret_globs`` are skipped."""
     regex = re.compile(pattern)
     hits: list[str] = []
     deadline = time.monotonic() + SEARCH_SECONDS
@@ -127,5 +144,20 @@ def search(root: Path, pattern: str, under: str = ".") -> list[str]:
         except (UnicodeDecodeError, OSError):
             continue
         rel = path.relative_to(root).as_posix()
+        if matches_any(rel, secret_globs):
+            continue
         hits += [f"{rel}:{n}: {line[:200]}" for n, line in enumerate(lines, 1) if regex.search(line)]
     return hits[:MAX_HITS]
+
+
+def list_dir(root: Path, under: str = ".") -> list[str] | None:
+    """The entries of a directory (``name/`` for a directory), build and VCS directories left
+    out, bounded in count; None when ``under`` is not a directory."""
+    base = root / under
+    if not base.is_dir():
+        return None
+    entries = [f"{p.name}/" if p.is_dir() else p.name for p in sorted(base.iterdir())
+               if p.name not in NOT_SOURCE_DIRS]
+    if len(entries) > MAX_ENTRIES:
+        entries = [*entries[:MAX_ENTRIES], f"... and {len(entries) - MAX_ENTRIES} more"]
+    return entries

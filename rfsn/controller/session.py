@@ -111,9 +111,11 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula, model=model)
+                    policy = GatePolicy.from_mapping(settings.gate)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
-                                        remaining=lambda: usage.seconds_left)
-                    controller = Controller(planner, Gate(GatePolicy.from_mapping(settings.gate)), executor, usage,
+                                        remaining=lambda: usage.seconds_left,
+                                        secret_globs=policy.secret_globs)
+                    controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
             except BudgetExhausted as exc:

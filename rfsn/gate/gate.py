@@ -32,7 +32,16 @@ from rfsn.gate.rules_paths import lexical_violation, path_violation
 from rfsn.gate.rules_session import budget_violation, phase_violation
 from rfsn.gate.rules_startup import hook_path_violation, runner_config_violation
 from rfsn.gate.rules_test_edits import edit_test_violation, marker_violation
-from rfsn.models import Edit, GateDecision, Proposal, ReadFile, RunCommand, RunTests, Search
+from rfsn.models import (
+    Edit,
+    GateDecision,
+    ListDir,
+    Proposal,
+    ReadFile,
+    RunCommand,
+    RunTests,
+    Search,
+)
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import GATE_DECISIONS
 
@@ -112,7 +121,7 @@ class Gate:
     def _run_command(self, proposal: RunCommand, context: GateContext) -> Violation | None:
         return command_violation(proposal.argv, context.buildpack, self.policy)
 
-    def _read_file(self, proposal: ReadFile, context: GateContext) -> Violation | None:
+    def _read_file(self, proposal: ReadFile | ListDir, context: GateContext) -> Violation | None:
         return path_violation(proposal.path, context.workspace, self.policy, write=False)
 
     def _search(self, proposal: Search, context: GateContext) -> Violation | None:
@@ -135,6 +144,7 @@ _INTENT_RULES: dict[type, Callable[..., Violation | None]] = {
     RunCommand: Gate._run_command,
     ReadFile: Gate._read_file,
     Search: Gate._search,
+    ListDir: Gate._read_file,
 }
 
 

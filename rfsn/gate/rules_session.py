@@ -15,10 +15,10 @@ GIVE_UP_PREFIXES = ("gave up", "give up", "giving up")
 
 # Edits are further limited per phase by the test rules (reproduce: new tests only).
 PHASE_INTENTS: dict[Phase, frozenset[str]] = {
-    Phase.REPRODUCE: frozenset({"run_tests", "run_command", "read_file", "search", "edit", "finish"}),
-    Phase.LOCALIZE: frozenset({"run_tests", "run_command", "read_file", "search", "finish"}),
-    Phase.PATCH: frozenset({"run_tests", "run_command", "read_file", "search", "edit", "finish"}),
-    Phase.VERIFY: frozenset({"run_tests", "run_command", "read_file", "search", "edit", "finish"}),
+    Phase.REPRODUCE: frozenset({"run_tests", "run_command", "read_file", "search", "list_dir", "edit", "finish"}),
+    Phase.LOCALIZE: frozenset({"run_tests", "run_command", "read_file", "search", "list_dir", "finish"}),
+    Phase.PATCH: frozenset({"run_tests", "run_command", "read_file", "search", "list_dir", "edit", "finish"}),
+    Phase.VERIFY: frozenset({"run_tests", "run_command", "read_file", "search", "list_dir", "edit", "finish"}),
 }
 
 

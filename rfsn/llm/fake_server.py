@@ -65,17 +65,30 @@ def _usage(body: dict[str, Any], text: str) -> tuple[int, int]:
     return len(_prompt(body)) // 4 + 1, len(text) // 4 + 1
 
 
+def _tools(body: dict[str, Any]) -> set[str]:
+    """The names of the tools a request offers, as either API sends them."""
+    return {str(t.get("name") or (t.get("function") or {}).get("name")) for t in body.get("tools") or []}
+
+
 @dataclass(frozen=True)
 class KnowsTheAnswer:
     """A model that knows the fix (a unified diff) and a test file that reproduces the problem.
-    Asked for a new test file (the reproduction request), it gives the test, in the format the
-    request asks for; asked for anything else, it gives the fix as a ```diff block."""
+    Offered the view_file tool, it first reads the file the fix changes (once per
+    conversation), as a model finding its way would. Asked for a new test file (a request
+    without the edit tool), it gives the test, in the format the request asks for; asked for
+    anything else, it gives the fix as a ```diff block."""
 
     fix: str
     test: tuple[str, str]
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
-        wants_test = "NEW test file" in _prompt(body) and not body.get("tools")
+        offered, prompt = _tools(body), _prompt(body)
+        target = next((line[6:] for line in self.fix.splitlines() if line.startswith("+++ b/")), "")
+        if "view_file" in offered and target and "### view_file" not in prompt:
+            call = ("view_file", {"path": target, "start": 1, "end": 400})
+            tokens_in, tokens_out = _usage(body, json.dumps(call))
+            return Scripted(tool_calls=(call,), input_tokens=tokens_in, output_tokens=tokens_out)
+        wants_test = "NEW test file" in prompt and "replace_in_file" not in offered
         path, content = self.test
         text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
         tokens_in, tokens_out = _usage(body, text)

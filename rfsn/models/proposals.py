@@ -9,6 +9,7 @@ is the model dump of these classes, discriminated by ``intent``::
     {"intent": "run_command", "argv": ["python", "-m", "pytest", "-x"]}
     {"intent": "read_file", "path": "pkg/mod.py"}
     {"intent": "search", "pattern": "def parse", "path": "pkg"}
+    {"intent": "list_dir", "path": "pkg"}
     {"intent": "finish", "reason": "tests pass"}
 
 Every proposal may carry a ``rationale`` and the ``phase`` it was made in.
@@ -68,6 +69,13 @@ class Search(_ProposalBase):
     path: str = "."
 
 
+class ListDir(_ProposalBase):
+    """List a directory of the workspace: its entries, each directory with a trailing slash."""
+
+    intent: Literal["list_dir"] = "list_dir"
+    path: str = "."
+
+
 class Edit(_ProposalBase):
     """A unified diff relative to the repo root, or one exact old/new replacement."""
 
@@ -93,10 +101,10 @@ class Finish(_ProposalBase):
 
 
 Proposal = Annotated[
-    RunTests | RunCommand | ReadFile | Search | Edit | Finish,
+    RunTests | RunCommand | ReadFile | Search | ListDir | Edit | Finish,
     Field(discriminator="intent"),
 ]
-PUBLIC_INTENTS = ("run_tests", "run_command", "read_file", "search", "edit", "finish")
+PUBLIC_INTENTS = ("run_tests", "run_command", "read_file", "search", "list_dir", "edit", "finish")
 
 _ADAPTER: TypeAdapter[Proposal] = TypeAdapter(Proposal)
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rfsn.llm.base import ChatModel
 from rfsn.models import GateDecision, Outcome, Phase, Proposal, Verdict
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.localize import Location
+
+if TYPE_CHECKING:
+    from rfsn.planners.explore.tools import Lookup
 
 __all__ = ["Feedback", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
 
@@ -73,6 +76,7 @@ class Planner(Protocol):
 class PatchStrategy(Protocol):
     name: str
 
-    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
-        """Candidate edits, most promising first."""
+    def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
+        """Candidate edits, most promising first. A strategy that reads the repository as it
+        goes (a model's tools) yields a Lookup; it is answered before the next item is taken."""
         ...

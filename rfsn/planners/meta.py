@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
 from rfsn.errors import ApplyError
-from rfsn.gate.diff import new_file_diff, unified_diff
-from rfsn.llm.base import ChatModel, Message
+from rfsn.gate.diff import unified_diff
+from rfsn.llm.base import ChatModel
 from rfsn.models import (
     Alternative,
     Edit,
@@ -34,14 +34,13 @@ from rfsn.planners import reproduce
 from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
+from rfsn.planners.explore.tools import Lookup
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
-from rfsn.planners.logtext import stable
-from rfsn.planners.replies import ReplyError
 from rfsn.planners.screening import Screen, ScreenResult, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
@@ -139,7 +138,8 @@ class PhasePlanner:
         if not self.targets and self.problem.strip() and self.model is not None:
             # a problem statement names the bug: its reproduction is the target, whatever else
             # fails at baseline (those stay pre-existing failures, outside "must pass")
-            reproduction = yield from self._reproduce(baseline)
+            reproduction = yield from reproduce.plan(self.model, self.problem, self.workspace, self.language,
+                                                     baseline, self.scaffolding)
             if isinstance(reproduction, str):  # what failed before is not the problem described
                 why, targets = f"the model's test does not reproduce the problem: {reproduction}", []
                 log.info("planner.pre_existing_failures", tests=failing, reason=reproduction)
@@ -175,39 +175,6 @@ class PhasePlanner:
         ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
         self._enter(Phase.VERIFY)
         yield from self._verify(ranked, baseline, targets)
-
-    def _reproduce(self, baseline: TestReport) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
-        """Issue-only: the model writes a new test file that fails; its failing tests become the
-        targets, with the run that showed it as the new baseline. Else why not."""
-        assert self.model is not None
-        messages = reproduce.messages(self.problem, read_sources(self.workspace, self.language),
-                                      read_sources(self.workspace, self.language, tests=True))
-        why = ""
-        for attempt in range(2):  # a test that does not reproduce goes back once, with the reason
-            reply = self.model.complete(messages, reproduce.MAX_OUTPUT, 0.0)
-            messages.append(Message(role="assistant", content=reply.text))
-            output = ""
-            try:
-                path, text = reproduce.new_test_file(reply.text, self.workspace)
-            except ReplyError as exc:
-                why = str(exc)
-            else:
-                fb = yield Edit(phase=Phase.REPRODUCE, patch=new_file_diff(path, text),
-                                rationale=f"reproduce the problem: a new test file {path}")
-                if not fb.ok:
-                    why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
-                else:
-                    self.scaffolding.append(path)
-                    fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path}")
-                    report = fb.outcome.report if fb.outcome else None
-                    targets, why = reproduce.reproduced(baseline, report)
-                    if report is not None and targets:
-                        log.info("planner.reproduced", file=path, tests=targets)
-                        return report, targets
-                    output = stable(report.log) if report else ""
-            log.info("planner.not_reproduced", reason=why, attempt=attempt)
-            messages.append(reproduce.retry(why, output))
-        return why
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         focus = focus_tests(targets, baseline.passing)
@@ -249,6 +216,9 @@ class PhasePlanner:
         partial: list[tuple[Candidate, frozenset[str]]] = []
         budget_after_first: int | None = None
         for candidate in self.strategy.candidates(context):
+            if isinstance(candidate, Lookup):  # the strategy reads the repository first
+                candidate.answered((yield candidate.proposal))
+                continue
             result = yield from self._try(screen, candidate)
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (

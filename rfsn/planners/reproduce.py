@@ -1,9 +1,11 @@
 """Reproduction by the model (the issue-only setting): a problem statement, no failing test.
 
 The model is asked for one NEW test file that fails because of the problem and
-will pass once it is fixed. Pure helpers: the prompt, the reply's file, and what
-a test run of it says. The planner proposes the file (gated, reproduce phase),
-runs the suite, and takes the new failing tests as its targets.
+will pass once it is fixed; it may read the repository first (the read-only tools
+of :mod:`rfsn.planners.explore.tools`). :func:`plan` is the reproduce phase's part of
+the planner's plan: it proposes the file (gated, reproduce phase), runs the suite,
+and returns the new failing tests as the targets; the rest are its helpers (the
+prompt, the reply's file, and what a test run of it says).
 
 A reply gives the file as its path on a line followed by a fenced block, or as
 a ```diff that creates it.
@@ -12,13 +14,22 @@ a ```diff that creates it.
 from __future__ import annotations
 
 import re
+from collections.abc import Generator
 from pathlib import Path
 
-from rfsn.llm.base import Message
-from rfsn.models import TestReport, TestStatus
+from rfsn.gate.diff import new_file_diff
+from rfsn.llm.base import ChatModel, Message
+from rfsn.models import Edit, Phase, Proposal, RunTests, TestReport, TestStatus
 from rfsn.models.testfiles import is_test_file
+from rfsn.observability.logging import get_logger
+from rfsn.planners.base import Feedback
 from rfsn.planners.explore.repomap import repo_map
+from rfsn.planners.explore.tools import GUIDE, converse, served
+from rfsn.planners.logtext import stable
 from rfsn.planners.replies import ReplyError, parse_edits
+from rfsn.planners.sources import read_sources
+
+log = get_logger(__name__)
 
 SYSTEM = """You reproduce bugs in software repositories. Given a problem statement, write ONE \
 NEW test file, in the style and test framework of the project's existing tests, that FAILS now \
@@ -50,7 +61,8 @@ def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> li
     if tests:
         example = min(tests, key=lambda p: (p.endswith("conftest.py"), len(tests[p]) == 0, p))
         parts.append(f"## {example} (an existing test)\n{tests[example][:EXAMPLE_CHARS]}")
-    return [Message(role="system", content=SYSTEM), Message(role="user", content="\n\n".join(parts))]
+    return [Message(role="system", content=f"{SYSTEM}\n\n{GUIDE}"),
+            Message(role="user", content="\n\n".join(parts))]
 
 
 def new_test_file(reply: str, workspace: Path) -> tuple[str, str]:
@@ -94,3 +106,38 @@ def retry(why: str, log: str) -> Message:
     return Message(role="user", content=f"That does not reproduce the problem: {why}.\n\n"
                                         f"## Test output (end)\n{log[-LOG_TAIL:]}\n\n"
                                         "Write the new test file again, at a new path.")
+
+
+def plan(model: ChatModel, problem: str, workspace: Path, language: str, baseline: TestReport,
+         scaffolding: list[str]) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
+    """The model writes a new test file that fails; its failing tests become the targets, with
+    the run that showed it as the new baseline. Else why not. Each file written is added to
+    ``scaffolding`` (never part of the patch)."""
+    conversation = messages(problem, read_sources(workspace, language),
+                            read_sources(workspace, language, tests=True))
+    why = ""
+    for attempt in range(2):  # a test that does not reproduce goes back once, with the reason
+        reply = yield from served(converse(model, conversation, MAX_OUTPUT, 0.0))
+        conversation.append(Message(role="assistant", content=reply.text))
+        output = ""
+        try:
+            path, text = new_test_file(reply.text, workspace)
+        except ReplyError as exc:
+            why = str(exc)
+        else:
+            fb = yield Edit(phase=Phase.REPRODUCE, patch=new_file_diff(path, text),
+                            rationale=f"reproduce the problem: a new test file {path}")
+            if not fb.ok:
+                why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
+            else:
+                scaffolding.append(path)
+                fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path}")
+                report = fb.outcome.report if fb.outcome else None
+                targets, why = reproduced(baseline, report)
+                if report is not None and targets:
+                    log.info("planner.reproduced", file=path, tests=targets)
+                    return report, targets
+                output = stable(report.log) if report else ""
+        log.info("planner.not_reproduced", reason=why, attempt=attempt)
+        conversation.append(retry(why, output))
+    return why

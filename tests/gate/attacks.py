@@ -143,6 +143,7 @@ def _path_attacks() -> list[Attack]:
         out.append(Attack(f"read_file_{name}", "localize", {"intent": "read_file", "path": path}, ESCAPE))
         out.append(Attack(f"search_{name}", "localize",
                           {"intent": "search", "pattern": "secret", "path": path}, ESCAPE))
+        out.append(Attack(f"list_dir_{name}", "localize", {"intent": "list_dir", "path": path}, ESCAPE))
         out.append(Attack(f"edit_replace_{name}", "patch",
                           {"intent": "edit", "path": path, "old": "a", "new": "b"}, ESCAPE))
         out.append(Attack(f"edit_patch_new_file_{name}", "patch",

@@ -70,7 +70,14 @@ def _repair(repo: Path, server: FakeServer, provider: str, out: Path, *extra: st
                           capture_output=True, text=True, env=env, timeout=600)
     results = list(out.glob("*/result.json"))
     assert results, proc.stdout + proc.stderr[-3000:]
-    return {"proc": proc, **json.loads(results[0].read_text())}
+    steps = [json.loads(line) for line in (results[0].parent / "trajectory.jsonl").read_text().splitlines()]
+    return {"proc": proc, "trajectory": steps, **json.loads(results[0].read_text())}
+
+
+def _reads(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(phase, path, accepted) of each file the model read, as the trajectory recorded it."""
+    return [(s["phase"], s["proposal"]["path"], s["decision"]["accepted"])
+            for s in result["trajectory"] if s["proposal"]["intent"] == "read_file"]
 
 
 def test_issue_only_a_model_that_knows_the_answer_resolves_it(docker_client: Any, tmp_path: Path) -> None:
@@ -83,6 +90,10 @@ def test_issue_only_a_model_that_knows_the_answer_resolves_it(docker_client: Any
     assert "tests/test_issue_threshold.py" not in result["patch"]  # the reproduction is scaffolding
     assert result["failing_before"] == ["tests/test_issue_threshold.py::test_the_discount_starts_at_the_threshold"]
     assert result["input_tokens"] > 0 and result["output_tokens"] > 0
+    # it read the file before it wrote the test and before it fixed it: through the gate, on the record
+    assert set(_reads(result)) == {("reproduce", "ledger/core/pricing.py", True), ("patch", "ledger/core/pricing.py", True)}
+    answered = [json.dumps(body) for body in server.requests if "### view_file" in json.dumps(body)]
+    assert answered and all("    if quantity > BULK:" in body for body in answered)
 
 
 def test_with_the_tests_given_a_model_that_knows_the_answer_resolves_it(docker_client: Any, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
 from rfsn.planners.explore.repomap import enclosing, repo_map
+from rfsn.planners.explore.tools import GUIDE, Lookup, converse
 from rfsn.planners.logtext import stable
 from rfsn.planners.replies import EDIT_TOOL, ReplyError, as_text, reply_edits
 from rfsn.planners.strategies.template import TemplateStrategy
@@ -38,7 +39,9 @@ lines copied exactly from the current file
 the replacement lines
 >>>>>>> REPLACE
 
-Keep each SEARCH short but unique in its file. A unified diff in a ```diff block is also accepted."""
+Keep each SEARCH short but unique in its file. A unified diff in a ```diff block is also accepted.
+
+""" + GUIDE
 SAMPLES = 3
 MAX_OUTPUT = 2048
 WINDOW = 12
@@ -75,7 +78,7 @@ class ModelStrategy:
 
     name = "model"
 
-    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+    def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         model = context.model
         if model is None:
             raise ConfigError("the model planner needs a model (--model, and the provider's key)")
@@ -84,17 +87,17 @@ class ModelStrategy:
             temperature = 0.0 if sample == 0 else 0.8
             for candidate in self._sample(model, context, temperature):
                 yield from _new(candidate, context, seen)
-                failure = context.failures.get(candidate.diff())
-                if failure is not None:  # screened and not plausible: one more round
+                failure = context.failures.get(candidate.diff()) if isinstance(candidate, Candidate) else None
+                if isinstance(candidate, Candidate) and failure is not None:  # not plausible: one more round
                     for again in _after_failure(model, context, candidate, failure, temperature):
                         yield from _new(again, context, seen)
 
     def _sample(self, model: ChatModel, context: RepairContext,
-                temperature: float) -> Iterator[Candidate]:
+                temperature: float) -> Iterator[Candidate | Lookup]:
         messages = [Message(role="system", content=SYSTEM),
                     Message(role="user", content=prompt(context))]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
-            reply = model.complete(messages, MAX_OUTPUT, temperature, tools=[EDIT_TOOL])
+            reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
             try:
                 edits = reply_edits(reply, context.files)
             except ReplyError as exc:
@@ -108,8 +111,13 @@ class ModelStrategy:
             return
 
 
-def _new(candidate: Candidate, context: RepairContext, seen: set[str]) -> Iterator[Candidate]:
-    """Count the sample's vote; yield the candidate unless an earlier sample proposed it."""
+def _new(candidate: Candidate | Lookup, context: RepairContext,
+         seen: set[str]) -> Iterator[Candidate | Lookup]:
+    """Count the sample's vote; yield the candidate unless an earlier sample proposed it.
+    A lookup (the model reading) passes through."""
+    if isinstance(candidate, Lookup):
+        yield candidate
+        return
     key = agreement_key(candidate)
     context.votes[key] = context.votes.get(key, 0) + 1
     if candidate.diff() not in seen:
@@ -118,7 +126,7 @@ def _new(candidate: Candidate, context: RepairContext, seen: set[str]) -> Iterat
 
 
 def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidate, failure: str,
-                   temperature: float) -> Iterator[Candidate]:
+                   temperature: float) -> Iterator[Candidate | Lookup]:
     """The verify round: the failed patch and its test output go back to the model once."""
     messages = [Message(role="system", content=SYSTEM), Message(role="user", content=prompt(context)),
                 Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
@@ -127,7 +135,7 @@ def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidat
                                              f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
                                              "replace_in_file calls or SEARCH/REPLACE blocks "
                                              "against the original files.")]
-    reply = model.complete(messages, MAX_OUTPUT, temperature, tools=[EDIT_TOOL])
+    reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
     try:
         edits = reply_edits(reply, context.files)
     except ReplyError as exc:
@@ -157,6 +165,6 @@ class HybridStrategy:
 
     name = "hybrid"
 
-    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+    def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         yield from TemplateStrategy().candidates(context)
         yield from ModelStrategy().candidates(context)

@@ -1,0 +1,159 @@
+"""Read-only tools a model may call while it looks for the code: list a directory, search the
+text, view a range of a file.
+
+The model never reads the disk itself. Each call becomes a proposal (``ListDir``, ``Search``,
+``ReadFile``) that the planner hands to the controller, so the gate sees it, the executor
+serves it from the workspace and the trajectory records it; the answer (or the gate's
+refusal) goes back to the model as text. :func:`converse` runs one conversation: it asks
+the model, and while the model only reads, it yields each call as a :class:`Lookup` and asks
+again with the answers. A conversation is bounded by ``MAX_LOOKUPS`` calls and
+``MAX_ROUNDS`` model calls, all under the model's own caps; past them the tools are no
+longer offered and the model must answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rfsn.llm.base import ChatModel, Message, Reply, Tool, ToolCall
+from rfsn.models import ListDir, Proposal, ReadFile, Search
+from rfsn.observability.logging import get_logger
+from rfsn.planners.replies import as_text
+
+if TYPE_CHECKING:
+    from rfsn.planners.base import Feedback
+
+log = get_logger(__name__)
+
+MAX_LOOKUPS = 12
+MAX_ROUNDS = 6
+#: lines a view shows when the model names no end, and at most
+VIEW_LINES = 120
+MAX_VIEW_LINES = 400
+MAX_ANSWER = 12_000
+
+LIST_DIR = Tool(name="list_dir", description="List a directory of the repository (directories end with /).",
+                parameters={"type": "object", "properties": {"path": {"type": "string"}}})
+SEARCH_CODE = Tool(
+    name="search_code",
+    description="Search the repository's text files for a string; answers path:line: text per "
+                "match. Set regex to true to search for a Python regular expression instead.",
+    parameters={"type": "object", "required": ["query"],
+                "properties": {"query": {"type": "string"}, "path": {"type": "string"},
+                               "regex": {"type": "boolean"}}})
+VIEW_FILE = Tool(
+    name="view_file",
+    description=f"Show lines start..end of a file, numbered (at most {MAX_VIEW_LINES} lines).",
+    parameters={"type": "object", "required": ["path"],
+                "properties": {"path": {"type": "string"}, "start": {"type": "integer"},
+                               "end": {"type": "integer"}}})
+READ_TOOLS = (LIST_DIR, SEARCH_CODE, VIEW_FILE)
+READ_NAMES = frozenset(t.name for t in READ_TOOLS)
+GUIDE = ("You may read the repository first: list_dir, search_code and view_file answer from "
+         "its files. Read what you need, then answer.")
+
+
+@dataclass
+class Lookup:
+    """One read-only tool call on its way through the controller: the planner proposes
+    ``proposal`` and hands the feedback to :meth:`answered`."""
+
+    call: ToolCall
+    proposal: ReadFile | Search | ListDir
+    answer: str = ""
+    span: tuple[int, int] = field(default=(1, VIEW_LINES))
+
+    def answered(self, feedback: Feedback) -> None:
+        if not feedback.decision.accepted:
+            self.answer = f"refused by the safety gate: {feedback.decision.reason}"
+        elif feedback.outcome is None or not feedback.outcome.ok:
+            self.answer = feedback.outcome.detail if feedback.outcome else "it did not run"
+        elif isinstance(self.proposal, ReadFile):
+            self.answer = _numbered(feedback.outcome.content or "", *self.span)
+        else:
+            self.answer = feedback.outcome.content or "(nothing)"
+        self.answer = self.answer[:MAX_ANSWER]
+
+
+def _numbered(text: str, start: int, end: int) -> str:
+    lines = text.splitlines()
+    if start > len(lines):
+        return f"the file has {len(lines)} lines"
+    shown = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, min(end, len(lines)) + 1))
+    return shown + ("" if end >= len(lines) else f"\n(the file has {len(lines)} lines)")
+
+
+def lookup(call: ToolCall) -> Lookup | str:
+    """The proposal a read-only tool call asks for, or why there is none."""
+    try:
+        args = json.loads(call.arguments or "{}")
+        if not isinstance(args, dict):
+            raise ValueError("arguments must be a JSON object")
+        path = str(args.get("path") or ".")
+        if call.name == "list_dir":
+            return Lookup(call, ListDir(path=path, rationale="the model lists a directory"))
+        if call.name == "search_code":
+            query = str(args["query"])
+            pattern = query if args.get("regex") else re.escape(query)
+            return Lookup(call, Search(pattern=pattern, path=path,
+                                       rationale=f"the model searches for {query[:80]!r}"))
+        start = max(1, int(args.get("start") or 1))
+        end = int(args.get("end") or start + VIEW_LINES - 1)
+        end = min(max(start, end), start + MAX_VIEW_LINES - 1)
+        return Lookup(call, ReadFile(path=path, rationale=f"the model reads lines {start}-{end}"),
+                      span=(start, end))
+    except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
+        return f"unusable arguments: {exc}"[:500]
+
+
+@dataclass
+class Allowance:
+    """What is left of one conversation's bounds."""
+
+    lookups: int = MAX_LOOKUPS
+    rounds: int = MAX_ROUNDS
+
+
+def converse(model: ChatModel, messages: list[Message], max_tokens: int, temperature: float,
+             tools: Sequence[Tool] = (), allowance: Allowance | None = None,
+             ) -> Generator[Lookup, None, Reply]:
+    """Ask ``model``; while its reply only reads, serve each read (yielded as a Lookup) and ask
+    again. Returns the first reply that does more than read, or the last one once the bounds
+    are spent. ``messages`` grows by the reading rounds, so a caller can continue it."""
+    left = allowance or Allowance()
+    while True:
+        reading = left.lookups > 0 and left.rounds > 1
+        left.rounds -= 1
+        reply = model.complete(messages, max_tokens, temperature,
+                               tools=[*tools, *READ_TOOLS] if reading else list(tools))
+        reads = [c for c in reply.tool_calls if c.name in READ_NAMES]
+        if not reads or len(reads) != len(reply.tool_calls) or not reading:
+            return reply
+        answers = []
+        for call in reads[:left.lookups]:
+            left.lookups -= 1
+            item = lookup(call)
+            if isinstance(item, Lookup):
+                yield item
+            answer = item.answer if isinstance(item, Lookup) else item
+            log.info("model.lookup", tool=call.name, arguments=call.arguments[:200], answer=len(answer))
+            answers.append(f"### {call.name}({call.arguments})\n{answer}")
+        messages += [Message(role="assistant", content=as_text(reply)),
+                     Message(role="user", content="\n\n".join(answers) + "\n\nRead more, or answer.")]
+
+
+def served(conversation: Generator[Lookup, None, Reply],
+           ) -> Generator[Proposal, Feedback, Reply]:
+    """Drive a conversation from a planner's plan: each lookup's proposal goes to the
+    controller and its feedback back to the lookup. Returns the conversation's reply."""
+    try:
+        item = next(conversation)
+        while True:
+            item.answered((yield item.proposal))
+            item = next(conversation)
+    except StopIteration as stop:
+        return stop.value
