@@ -51,6 +51,18 @@ SEEDS: tuple[Seed, ...] = (
     Seed("humanize", "python-humanize+humanize", "src/humanize/number.py",
          "digit = 0 if value % 100 in (11, 12, 13)", "digit = 0 if value % 100 not in (11, 12, 13)",
          "condition negation"),
+    # JavaScript: mocha, and node --test; Go modules without dependencies (written 2026-11-23,
+    # before rfsn ran on any of them)
+    Seed("mime-types", "jshttp+mime-types", "index.js",
+         "if (mime.indexOf('charset') === -1) {", "if (mime.indexOf('charset') !== -1) {", "condition negation"),
+    Seed("mime-types", "jshttp+mime-types", "index.js", "return exts[0]", "return exts[1]", "off-by-one"),
+    Seed("fast-content-type-parse", "fastify+fast-content-type-parse", "index.js",
+         "if (match.index !== index) {\n      throw", "if (match.index === index) {\n      throw",
+         "condition negation"),
+    Seed("go-humanize", "dustin+go-humanize", "ordinals.go", "if x%100 != 12 {", "if x%100 == 12 {",
+         "condition negation"),
+    Seed("go-humanize", "dustin+go-humanize", "bytes.go", "if s < 10 {", "if s <= 10 {", "off-by-one"),
+    Seed("pflag", "spf13+pflag", "count.go", "*i = *i + 1", "*i = *i - 1", "operator"),
 )
 
 
@@ -89,11 +101,14 @@ def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     result = json.loads(results[-1].read_text())
     patch_file = results[-1].parent / "patch.diff"
     patch = patch_file.read_text() if patch_file.exists() else ""
-    steps = result.get("steps") or 0
+    tried = result.get("candidates_tried") or 0
     added = [ln[1:].strip() for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    first = seed.original.splitlines()[0].strip()
     return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
-            "correct": seed.original.strip() in added, "candidates": steps,
-            "rate": round(steps / seconds, 2) if seconds else None}
+            "correct": first in added, "candidates": tried, "steps": result.get("steps") or 0,
+            "failing_before": len(result.get("failing_before") or []),
+            "rate": round(tried / seconds, 2) if seconds else None,
+            "why": "" if result["status"] == "fixed" else result.get("message", "")[:160]}
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from rfsn.models import Edit, Phase, Proposal, RunTests, TestReport, TestStatus
 from rfsn.models.testfiles import is_test_file
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Feedback
+from rfsn.planners.explore import mentions
 from rfsn.planners.explore.repomap import repo_map
 from rfsn.planners.explore.tools import GUIDE, converse, served
 from rfsn.planners.logtext import stable
@@ -51,16 +52,24 @@ _FILE = re.compile(r"^[ \t]*[`*]*(?P<path>[\w./-]+\.\w+)[`*:]*[ \t]*\n```[^\n]*\
 
 
 def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> list[Message]:
-    """The first request: the problem, the repository map, the test files, their conftest.py
-    files (fixtures), and one of its tests as an example."""
+    """The first request: the problem, the code it points to, the repository map, the test
+    files, their conftest.py files (fixtures), and one of its tests as an example: one that
+    uses the code pointed to when there is one."""
+    pointed = mentions.pointed_to(problem, sources)
+    code = mentions.render(pointed, sources)
     parts = [f"## Problem\n{problem.strip()}",
-             "## Repository map (source files, classes, functions)\n" + repo_map(sources),
+             *([f"## Code the problem statement points to\n{code}"] if code else []),
+             "## Repository map (source files, classes, functions)\n"
+             + repo_map(sources, first=mentions.files_named(problem, sources, pointed)),
              "## Test files\n" + ("\n".join(sorted(tests)[:200]) or "(none)")]
     for path in sorted(p for p in tests if p.rsplit("/", 1)[-1] == "conftest.py")[:MAX_CONFTESTS]:
         parts.append(f"## {path} (fixtures the tests can use)\n{tests[path][:EXAMPLE_CHARS]}")
     if tests:
-        example = min(tests, key=lambda p: (p.endswith("conftest.py"), len(tests[p]) == 0, p))
-        parts.append(f"## {example} (an existing test)\n{tests[example][:EXAMPLE_CHARS]}")
+        names = {d.name for d in pointed} | {d.path.rsplit("/", 1)[-1].split(".")[0] for d in pointed}
+        uses = {p: sum(1 for n in names if n in text) for p, text in tests.items()}
+        example = min(tests, key=lambda p: (p.endswith("conftest.py"), len(tests[p]) == 0, -uses[p], p))
+        what = "an existing test of that code" if uses[example] else "an existing test"
+        parts.append(f"## {example} ({what})\n{tests[example][:EXAMPLE_CHARS]}")
     return [Message(role="system", content=f"{SYSTEM}\n\n{GUIDE}"),
             Message(role="user", content="\n\n".join(parts))]
 

@@ -1,4 +1,5 @@
-"""Opt-in: ``rfsn validate`` on real SWE-bench Lite instances (marker ``swebench_real``).
+"""Opt-in: ``rfsn validate`` and the ceiling check on real SWE-bench Lite instances (marker
+``swebench_real``).
 
 Runs only with ``-m swebench_real`` or ``RFSN_SWEBENCH_REAL=1`` (CI does neither). The data
 stays outside the repository: ``RFSN_SWEBENCH_DATASET`` is the Lite dataset file (JSON or
@@ -59,3 +60,24 @@ def test_gold_resolves_and_empty_does_not_on_real_lite_instances(
         assert row["valid"] and row["gold_resolves"] and row["empty_resolves"] is False, (instance_id, row)
     assert result.exit_code == 0, result.output
     assert f"{len(ids)}/{len(ids)} instances valid" in result.output
+
+
+CEILING_IDS = "marshmallow-code__marshmallow-1343,marshmallow-code__marshmallow-1359"
+
+
+def test_a_model_that_knows_the_answer_resolves_real_lite_instances(tmp_path: Path, docker_client: Any) -> None:
+    """The ceiling check (benchmarks/ceiling_swebench.py) on real instances: issue-only and with
+    the tests given, every session's patch resolves its instance (``RFSN_SWEBENCH_CEILING_IDS``
+    picks them; default two marshmallow instances, of Lite's dev split)."""
+    import subprocess
+    import sys
+
+    dataset, repos, _ = _inputs()
+    ids = os.environ.get("RFSN_SWEBENCH_CEILING_IDS", CEILING_IDS).replace(",", " ")
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "ceiling_swebench.py"
+    proc = subprocess.run([sys.executable, str(script), str(dataset), "--repos-dir", str(repos),
+                           "--out", str(tmp_path), "--instance-ids", ids, "--workers", "1"],
+                          capture_output=True, text=True, timeout=7200)
+    wanted = len(ids.split())
+    for setting in ("issue_only", "tests_given"):
+        assert f"| {setting} | all | | {wanted}/{wanted} | | |" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -11,14 +11,14 @@ code a localization chose instead of a fixed window.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rfsn.models.testfiles import is_test_file
 from rfsn.planners.localize.callees import function_spans
 
 MAX_MAP_CHARS = 12000
 MAX_FUNCTION_LINES = 80
-_BRACE_LANGUAGES = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
+BRACE_LANGUAGES = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
                     ".go": "go", ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp"}
 
 
@@ -52,16 +52,18 @@ def outline(path: str, source: str) -> list[str]:
     if path.endswith(".py"):
         tree = _parse(source)
         return _python_outline(tree) if tree is not None else []
-    language = _BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
+    language = BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
     if language is None:
         return []
     return [f"  {first}: {name}(...)" for name, first, _ in function_spans(source, language)]
 
 
-def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS) -> str:
-    """The map of ``files`` (path -> text), source before tests, cut to ``max_chars``: files
-    past the budget are named in a last line with their count."""
-    order = sorted(files, key=lambda p: (is_test_file(p), p))
+def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS, first: Sequence[str] = ()) -> str:
+    """The map of ``files`` (path -> text): ``first`` (the files most likely relevant) in its
+    order, then source before tests, cut to ``max_chars``: files past the budget are named in
+    a last line with their count."""
+    leading = list(dict.fromkeys(p for p in first if p in files))
+    order = leading + sorted(set(files) - set(leading), key=lambda p: (is_test_file(p), p))
     out: list[str] = []
     used = 0
     for index, path in enumerate(order):
@@ -91,7 +93,7 @@ def enclosing(path: str, source: str, line: int,
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
                 spans.append((first, node.end_lineno))
     else:
-        language = _BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
+        language = BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
         if language is None:
             return None
         spans = [(first, last) for _, first, last in function_spans(source, language)]

@@ -4,8 +4,10 @@ same gate and screening as the templates.
 The model sees the problem statement, the failing tests and the tail of their
 output, and the whole function around each of the most suspicious lines (from the
 offline localization; a fixed window where no function encloses the line or it
-is too long), or the repository map when no line is suspicious. Several samples are asked for; a reply that holds no usable
-edit is sent back once with the reason. Every edit becomes a Candidate; one
+is too long), and the code the problem statement points to (``explore.mentions``); the
+repository map too when no line is suspicious. It may read more with the read-only tools
+(``explore.tools``). Several samples are asked for; a reply that holds no usable edit is
+sent back once with the reason. Every edit becomes a Candidate; one
 that fails screening goes back once more with its failing tests' output (one
 such round per sample). Each sample's answer is a vote (``context.votes``) for
 choosing among the plausible patches.
@@ -21,6 +23,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
+from rfsn.planners.explore import mentions
 from rfsn.planners.explore.repomap import enclosing, repo_map
 from rfsn.planners.explore.tools import GUIDE, Lookup, converse
 from rfsn.planners.logtext import stable
@@ -46,6 +49,7 @@ SAMPLES = 3
 MAX_OUTPUT = 2048
 WINDOW = 12
 LOG_TAIL = 3000
+MENTIONS_CHARS = 4000
 
 
 def prompt(context: RepairContext, max_locations: int = 6) -> str:
@@ -68,8 +72,14 @@ def prompt(context: RepairContext, max_locations: int = 6) -> str:
         body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
         kind = "the function around" if span else "around"
         parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
+    pointed = [d for d in mentions.pointed_to(context.problem, context.files)
+               if (d.path, d.first) not in shown]
+    if pointed:
+        parts.append("## Code the problem statement points to\n"
+                     + mentions.render(pointed, context.files, MENTIONS_CHARS))
     if not shown:
-        parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files))
+        first = mentions.files_named(context.problem, context.files, pointed)
+        parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files, first=first))
     return "\n\n".join(parts)
 
 

@@ -1,0 +1,126 @@
+"""Does the model's first prompt reach the code to fix? Issue-only, on real SWE-bench instances.
+
+For every instance of the dataset whose repository is under ``--repos-dir`` (as ``owner__name``,
+bare or not), the tree at ``base_commit`` is extracted, and the first request rfsn sends in
+the issue-only setting (the reproduction request: the problem statement and what rfsn adds
+to it) is built exactly as a session builds it. Per instance it reports:
+
+- ``named``: every file the gold patch changes is named in the prompt;
+- ``shown``: every hunk of the gold patch shows at least one of the lines it changes (or, for a
+  hunk that only adds, the line before the addition) in the prompt;
+- the prompt's size in characters.
+
+An instance whose base commit cannot be extracted (objects missing from the snapshot) is
+listed with the reason. Nothing runs in a sandbox and no model is asked: this measures what
+rfsn puts in front of a model before it reads anything with its tools.
+
+    python benchmarks/prompt_reach.py DATASET.json [DATASET.json ...] --repos-dir DIR [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rfsn.planners import reproduce
+from rfsn.planners.sources import read_sources
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+
+
+def gold_files(patch: str) -> list[str]:
+    return re.findall(r"^diff --git a/(\S+) b/", patch, re.M)
+
+
+def gold_lines(patch: str) -> list[list[str]]:
+    """Per hunk: the base lines it changes (or the line before a pure addition), stripped."""
+    hunks: list[list[str]] = []
+    before = ""
+    current: list[str] | None = None
+    for line in patch.splitlines():
+        if _HUNK.match(line):
+            current = []
+            hunks.append(current)
+            before = ""
+        elif current is None or line.startswith(("diff --git", "---", "+++")):
+            continue
+        elif line.startswith("-") and line[1:].strip():
+            current.append(line[1:].strip())
+        elif line.startswith("+") and not current and before:
+            current.append(before)
+        elif line.startswith(" ") and line.strip():
+            before = line[1:].strip()
+    return [h for h in hunks if h]
+
+
+def extract(repo: Path, commit: str, dest: Path) -> str | None:
+    """The tree at ``commit`` under ``dest``; the reason when it cannot be had."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    proc = subprocess.run(["git", "--git-dir", str(repo if (repo / "objects").exists() else repo / ".git"),
+                           "archive", "--format=tar", commit], capture_output=True)
+    if proc.returncode != 0:
+        return (proc.stderr.decode(errors="replace").strip().splitlines() or ["git archive failed"])[-1][:120]
+    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return None
+
+
+def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
+    sources = read_sources(tree, "python")
+    tests = read_sources(tree, "python", tests=True)
+    messages = reproduce.messages(instance["problem_statement"], sources, tests)
+    prompt = "\n".join(m.content for m in messages)
+    files = gold_files(instance["patch"])
+    hunks = gold_lines(instance["patch"])
+    return {"named": all(f in prompt for f in files),
+            "shown": bool(hunks) and all(any(line in prompt for line in h) for h in hunks),
+            "in_sources": all(f in sources for f in files), "chars": len(prompt)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="+", type=Path)
+    parser.add_argument("--repos-dir", type=Path, required=True)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/rfsn-prompt-reach"))
+    parser.add_argument("--json", type=Path, help="write every row here")
+    args = parser.parse_args()
+    instances = [i for path in args.datasets for i in json.loads(path.read_text())]
+    rows: list[dict[str, Any]] = []
+    for instance in sorted(instances, key=lambda i: i["instance_id"]):
+        repo = args.repos_dir / instance["repo"].replace("/", "__")
+        if not repo.exists():
+            continue
+        tree = args.work / "tree"
+        why = extract(repo, instance["base_commit"], tree)
+        row: dict[str, Any] = {"instance_id": instance["instance_id"], "repo": instance["repo"]}
+        row.update({"error": why} if why else reach(instance, tree))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    shutil.rmtree(args.work, ignore_errors=True)
+    by_repo: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_repo[row["repo"]].append(row)
+    print(f"\n{'repository':32} {'n':>4} {'error':>6} {'named':>6} {'shown':>6} {'in files':>8} {'chars (median)':>15}")
+    for name, group in [*sorted(by_repo.items()), ("all", rows)]:
+        ok = [r for r in group if "error" not in r]
+        chars = sorted(r["chars"] for r in ok)
+        print(f"{name:32} {len(group):4d} {len(group) - len(ok):6d} {sum(r['named'] for r in ok):6d} "
+              f"{sum(r['shown'] for r in ok):6d} {sum(r['in_sources'] for r in ok):8d} "
+              f"{chars[len(chars) // 2] if chars else 0:15d}")
+    if args.json:
+        args.json.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

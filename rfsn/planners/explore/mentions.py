@@ -1,0 +1,191 @@
+"""The code a problem statement points to: what it names, found in the repository and shown.
+
+An issue names things: a function or class (often in backticks), a dotted path
+(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``). Each
+definition in the project's source (classes and functions, read with ``ast`` for Python and
+the brace parser for the other languages) is scored by the names the text gives it, each
+weighted by how rare it is in the project (a name defined in one place says more than one
+defined in forty) and doubled in code spans and tracebacks; a file the text names, by path
+or as a module, adds to everything in it. The best definitions are shown whole (a long
+one by its first lines), within a character budget: the first request then holds the code
+the issue is about, not only the names of files. This is localization from the text alone,
+as Agentless' first step; spectrum-based localization follows once a test fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rfsn.planners.explore.repomap import BRACE_LANGUAGES
+from rfsn.planners.localize.callees import function_spans
+
+MAX_CHARS = 8000
+MAX_SHOWN_LINES = 60
+MAX_DEFINITIONS = 12
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_PATH = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp)\b")
+_CODE = re.compile(r"`([^`\n]+)`|^(?: {4}|\t|>>> ).*$", re.M)
+_PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\w+))?')
+
+
+@dataclass(frozen=True)
+class Definition:
+    path: str
+    name: str
+    first: int
+    last: int
+
+
+def _defined(files: Mapping[str, str], names: set[str]) -> list[Definition]:
+    """Each definition of one of ``names`` (a Python one with ``last`` unknown: -1). A pattern
+    finds Python's ``def``/``class`` lines: parsing every file of a large project would take
+    seconds, and only the few chosen need their extent."""
+    found: list[Definition] = []
+    for path, source in files.items():
+        if path.endswith(".py"):
+            found += [Definition(path, m.group(1), source.count("\n", 0, m.start()) + 1, -1)
+                      for m in _PY_DEF.finditer(source) if m.group(1) in names]
+        elif ((language := BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1])) is not None
+              and names & set(_WORD.findall(source))):
+            found += [Definition(path, name, first, last)
+                      for name, first, last in function_spans(source, language) if name in names]
+    return found
+
+
+def _python_nodes(source: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+
+
+def _extent(d: Definition, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]) -> Definition:
+    """``d`` with its first line (decorators included) and last line, from the file's syntax tree."""
+    if d.last >= 0:
+        return d
+    for node in nodes:
+        if node.lineno == d.first and node.name == d.name:
+            first = min([node.lineno, *(x.lineno for x in node.decorator_list)])
+            return Definition(d.path, d.name, first, node.end_lineno or node.lineno)
+    return Definition(d.path, d.name, d.first, d.first)
+
+
+def _around(path: str, line: int, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef],
+            ) -> Definition | None:
+    """The innermost definition around ``line`` (a traceback frame)."""
+    around = [n for n in nodes if n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not around:
+        return None
+    node = min(around, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
+    return Definition(path, node.name, min([node.lineno, *(x.lineno for x in node.decorator_list)]),
+                      node.end_lineno or node.lineno)
+
+
+def _terms(text: str) -> dict[str, float]:
+    """Each name the text gives, with its weight: 1, or 2 inside code (spans, indented or
+    doctest lines) and tracebacks."""
+    weights: dict[str, float] = defaultdict(float)
+    code = " ".join(m.group(0) for m in _CODE.finditer(text))
+    code += " " + " ".join(f"{m.group(1)} {m.group(3) or ''}" for m in _FRAME.finditer(text))
+    for chunk, weight in ((text, 1.0), (code, 1.0)):
+        for word in set(_WORD.findall(chunk)):
+            weights[word] += weight
+        for dotted in set(_DOTTED.findall(chunk)):
+            weights[dotted] += weight
+    return weights
+
+
+def _file_weights(text: str, files: Mapping[str, str], terms: Mapping[str, float]) -> dict[str, float]:
+    """Files the text names: by path (its tail suffices) or as a dotted module."""
+    weights: dict[str, float] = defaultdict(float)
+    named = {p.lstrip("./") for p in _PATH.findall(text)} | {m.group(1) for m in _FRAME.finditer(text)}
+    for path in files:
+        if any(path.endswith(n.lstrip("/")) or n.endswith("/" + path) for n in named if "/" in n or n == path):
+            weights[path] += 3.0
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        tails = {module, module.split(".", 1)[-1]} if "." in module else {module}
+        if any(t in terms for t in tails if "." in t):
+            weights[path] += 2.0
+    return weights
+
+
+def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+    """The definitions ``text`` points to, best first."""
+    if not text.strip():
+        return []
+    terms = _terms(text)
+    dotted: dict[str, float] = defaultdict(float)  # pkg.mod.func gives func its weight too
+    for term, weight in terms.items():
+        if "." in term:
+            dotted[term.rsplit(".", 1)[1]] += weight
+    found = _defined(files, set(terms) | set(dotted))
+    by_name: dict[str, int] = defaultdict(int)
+    for d in found:
+        by_name[d.name] += 1
+    in_file = _file_weights(text, files, terms)
+    scored: dict[Definition, float] = {}
+    for d in found:
+        score = (terms.get(d.name, 0.0) + dotted.get(d.name, 0.0)) / by_name[d.name]
+        scored[d] = score + 0.5 * in_file.get(d.path, 0.0)
+    nodes: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]] = {}
+
+    def parsed(path: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
+        if path not in nodes:
+            nodes[path] = _python_nodes(files[path]) if path.endswith(".py") else []
+        return nodes[path]
+
+    for frame in _FRAME.finditer(text):  # a frame in the project: the function around its line
+        path = next((p for p in files if p.endswith(".py") and frame.group(1).endswith("/" + p)), None)
+        inner = _around(path, int(frame.group(2)), parsed(path)) if path else None
+        if inner is not None:
+            scored[inner] = scored.get(inner, 0.0) + 2.0
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].path, item[0].first))
+    chosen: list[Definition] = []
+    for d, _ in ranked[:4 * max_definitions]:
+        d = _extent(d, parsed(d.path))
+        if any(c.path == d.path and c.first <= d.first and d.last <= c.last for c in chosen):
+            continue  # already shown inside an enclosing one
+        chosen.append(d)
+        if len(chosen) >= max_definitions:
+            break
+    return chosen
+
+
+def render(found: list[Definition], files: Mapping[str, str], max_chars: int = MAX_CHARS) -> str:
+    """The definitions as prompt sections, numbered, within ``max_chars`` (empty for none)."""
+    parts: list[str] = []
+    used = 0
+    for d in found:
+        lines = files[d.path].splitlines()
+        last = min(d.last, d.first + MAX_SHOWN_LINES - 1)
+        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(d.first, last + 1))
+        more = f"\n      ... ({d.last - last} more lines)" if last < d.last else ""
+        block = f"### {d.path}: {d.name} (lines {d.first}-{d.last})\n{body}{more}"
+        if used + len(block) > max_chars:
+            continue
+        parts.append(block)
+        used += len(block)
+    return "\n\n".join(parts)
+
+
+def files_named(text: str, files: Mapping[str, str], pointed: list[Definition]) -> list[str]:
+    """The files ``text`` points to, best first: those of the definitions it points to, then
+    those whose directory or file name it uses as a word (a rarer name counts for more:
+    ``autodoc`` names a few files, ``utils`` many)."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    parts = {path: {p.lower() for p in path.rsplit(".", 1)[0].split("/")} - {"__init__"} for path in files}
+    count: dict[str, int] = defaultdict(int)
+    for names in parts.values():
+        for name in names:
+            count[name] += 1
+    score = {path: sum(1 / count[n] for n in names & words) for path, names in parts.items()}
+    ranked = sorted((p for p, s in score.items() if s > 0), key=lambda p: (-score[p], p))
+    return list(dict.fromkeys([d.path for d in pointed] + ranked))

@@ -1,0 +1,98 @@
+"""Localization from the problem statement alone: what the text names, found and shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, pointed_to, render
+from rfsn.planners.reproduce import messages
+
+CONFIG = ('"""Configuration."""\n\n\nclass Config(dict):\n'
+          "    def from_file(self, filename, load, silent=False):\n"
+          "        with open(filename) as f:\n            obj = load(f)\n        return self.from_mapping(obj)\n\n"
+          "    def from_mapping(self, mapping):\n        self.update(mapping)\n        return True\n")
+FILES = {"app/__init__.py": "", "app/config.py": CONFIG,
+         "app/helpers.py": "def get_root_path(name):\n    return name\n\n\ndef load(x):\n    return x\n",
+         **{f"app/plugins/p{i}.py": f"def load(x):\n    return x + {i}\n\n\ndef run(v):\n    return v\n"
+            for i in range(40)}}
+
+
+def names(text: str) -> list[tuple[str, str]]:
+    return [(d.path, d.name) for d in pointed_to(text, FILES)]
+
+
+def test_a_name_in_code_is_found_and_shown_whole() -> None:
+    text = "Add a file mode parameter to `Config.from_file()`: tomllib needs the file opened in binary."
+    found = pointed_to(text, FILES)
+    assert (found[0].path, found[0].name) == ("app/config.py", "from_file")
+    shown = render(found, FILES)
+    assert "    5      def from_file(self, filename, load, silent=False):" in shown
+    assert "    8          return self.from_mapping(obj)" in shown
+
+
+def test_a_rare_name_outweighs_a_common_one() -> None:
+    # `load` is defined 41 times, get_root_path once: the rare one leads
+    assert names("load fails inside get_root_path")[0] == ("app/helpers.py", "get_root_path")
+
+
+def test_a_traceback_frame_points_to_the_function_around_its_line() -> None:
+    text = ('Traceback (most recent call last):\n  File "/usr/lib/site-packages/app/config.py", line 11, in helper\n'
+            "TypeError: boom")
+    assert names(text)[0] == ("app/config.py", "from_mapping")
+
+
+def test_a_dotted_path_and_a_file_name_point_into_their_module() -> None:
+    assert names("app.config.Config.from_mapping returns True")[0] == ("app/config.py", "from_mapping")
+    assert ("app/config.py", "Config") in names("see app/config.py: the Config class")
+
+
+def test_nothing_named_nothing_shown() -> None:
+    assert pointed_to("", FILES) == [] and pointed_to("It crashes sometimes.", FILES) == []
+    assert render([], FILES) == ""
+
+
+def test_a_long_definition_is_cut_and_the_budget_holds() -> None:
+    long = "def huge():\n" + "".join(f"    x{i} = {i}\n" for i in range(200))
+    files = {"m.py": long}
+    shown = render(pointed_to("`huge` is slow", files), files)
+    assert f"x{MAX_SHOWN_LINES - 2} = " in shown and f"x{MAX_SHOWN_LINES} = " not in shown
+    assert "(141 more lines)" in shown
+    assert render(pointed_to("`huge` is slow", files), files, max_chars=100) == ""
+
+
+def test_the_reproduction_request_shows_the_code_and_a_test_that_uses_it() -> None:
+    tests = {"tests/test_a.py": "def test_a():\n    assert 1\n",
+             "tests/test_config.py": "from app.config import Config\n\ndef test_from_file(): ...\n"}
+    prompt = messages("`Config.from_file` cannot open binary files", FILES, tests)[1].content
+    assert "## Code the problem statement points to" in prompt
+    assert "def from_file(self, filename, load, silent=False):" in prompt
+    assert "## tests/test_config.py (an existing test of that code)" in prompt
+
+
+def test_the_patch_request_adds_what_the_locations_do_not_show(tmp_path: Path) -> None:
+    from rfsn.planners.base import RepairContext
+    from rfsn.planners.localize import Location
+    from rfsn.planners.strategies.model import prompt
+
+    context = RepairContext(workspace=tmp_path, language="python", failing=["tests/test_a.py::test_a"],
+                            passing=[], locations=[Location("app/config.py", 11, 1.0)],
+                            problem="`get_root_path` and `Config.from_mapping` disagree", files=FILES)
+    text = prompt(context)
+    assert "## app/config.py (the function around suspicious line 11)" in text
+    pointed = text.split("## Code the problem statement points to", 1)[1]
+    assert "def get_root_path(name):" in pointed
+    assert "### app/config.py: from_mapping" not in pointed  # already shown around the suspicious line
+
+
+def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
+    from rfsn.planners.explore.mentions import files_named
+    from rfsn.planners.explore.repomap import repo_map
+
+    files = {**FILES, "app/ext/autodoc/__init__.py": "def setup(app):\n    pass\n",
+             "app/ext/autodoc/directive.py": "class AutodocDirective:\n    pass\n"}
+    text = "autodoc shows the wrong signature"  # no definition named: the directory's name is a word
+    named = files_named(text, files, pointed_to(text, files))
+    assert named[:2] == ["app/ext/autodoc/__init__.py", "app/ext/autodoc/directive.py"]
+    small = repo_map(files, max_chars=120, first=named)
+    assert small.splitlines()[0] == "app/ext/autodoc/__init__.py"
+    assert "app/plugins/p0.py" not in small  # past the budget: the alphabetical rest
