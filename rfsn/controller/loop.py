@@ -41,13 +41,14 @@ class Controller:
         self.planner, self.gate, self.executor, self.usage = planner, gate, executor, usage
         self.trajectory, self.workspace, self.buildpack = trajectory, workspace, buildpack
         self.on_step = on_step
+        self.reported_tests: frozenset[str] = frozenset()
 
     def _context(self) -> GateContext:
         b, u = self.usage.budget, self.usage
         return GateContext(workspace=self.workspace, phase=self.planner.phase, buildpack=self.buildpack,
                            steps_used=u.steps, steps_max=b.max_steps, seconds_used=u.seconds,
                            seconds_max=b.max_seconds, tokens_used=u.tokens, tokens_max=b.max_tokens,
-                           cost_used=u.cost, cost_max=b.max_cost)
+                           cost_used=u.cost, cost_max=b.max_cost, reported_tests=self.reported_tests)
 
     def run(self) -> Verdict:
         """Loop until the planner's Finish is accepted; BudgetExhausted ends it early."""
@@ -65,6 +66,8 @@ class Controller:
             outcome: Outcome | None = self.executor.run(approved) if approved is not None else None
             if outcome is not None:
                 log.info("controller.outcome", intent=outcome.intent, ok=outcome.ok, detail=outcome.detail)
+                if outcome.report is not None and not self.reported_tests.issuperset(outcome.report.tests):
+                    self.reported_tests |= outcome.report.tests.keys()
             self.trajectory.record(self.usage.steps, phase, proposal, decision, outcome,
                                    time.monotonic() - started)
             feedback = Feedback(decision, outcome)

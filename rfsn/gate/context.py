@@ -25,3 +25,7 @@ class GateContext(BaseModel):
     cost_max: float | None = Field(default=None, ge=0)
     tokens_used: int = Field(default=0, ge=0)
     tokens_max: int | None = Field(default=None, ge=0)
+    reported_tests: frozenset[str] = Field(
+        default_factory=frozenset,
+        description="test ids the runner itself reported in this session: the runner's names for "
+                    "tests (a mocha title may hold `;` or `$`), not words a planner made up")

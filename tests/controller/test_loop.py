@@ -188,3 +188,18 @@ def test_every_step_logs_proposal_decision_and_outcome(workspace: Workspace, tmp
     assert decisions[1]["rule"] == "forbidden_command" and decisions[1]["intent"] == "run_command"
     assert [e["intent"] for e in events if e["event"] == "controller.outcome"] == [
         "run_tests", "edit", "run_tests", "finish"]
+
+
+def test_a_test_id_the_runner_reported_may_hold_shell_characters(workspace: Workspace, tmp_path: Path) -> None:
+    """A runner's own name for a test (a parametrized id, a mocha title) may hold `;`: once the
+    runner reported it, the gate runs it; the same id before any run reported it is refused."""
+    odd = "tests/test_calc.py::test_add[a; b]"
+    named = Reply(1, "1 failed", {"junit.xml": junit(**{"test_add[a; b]": "failed", "test_zero": "passed"})})
+    script = [(Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
+              (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE)),
+              (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
+              (Phase.VERIFY, Finish(phase=Phase.VERIFY, reason="done"))]
+    h = Harness(workspace, tmp_path, script, [named])
+    h.run()
+    decisions = [(fb.decision.accepted, fb.decision.rule) for fb in h.planner.observed[:3]]
+    assert decisions == [(False, "shell_injection"), (True, None), (True, None)]
