@@ -269,6 +269,15 @@ ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
               "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
 
 
+def _without_scripts_if_needed(command: str) -> str:
+    """``command``, and when it fails, again with the packages' install scripts off: a
+    dependency whose script needs what the image lacks (a native fuzzer's cmake build, a
+    binary download from a host the build cannot reach) should not cost the whole env.
+    What needed a script then fails in the tests, where the baseline's groups show it."""
+    return (f"{command} || (echo 'rfsn: the install failed; again without install scripts' >&2"
+            f" && rm -rf node_modules && {command} --ignore-scripts)")
+
+
 def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any]) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules``."""
     cd = "cd $RFSN_ENV/files"
@@ -276,8 +285,8 @@ def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any
     pinned = str(package.get("packageManager", ""))
     if manager == "npm":
         command = "npm ci" if lockfile else "npm install --no-package-lock"
-        return [*steps, f"{cd} && {command} --no-audit --no-fund"]
+        return [*steps, f"{cd} && {_without_scripts_if_needed(f'{command} --no-audit --no-fund')}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
     return [*steps, f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-            f"{cd} && {manager} install{frozen}"]
+            f"{cd} && {_without_scripts_if_needed(f'{manager} install{frozen}')}"]

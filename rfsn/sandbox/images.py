@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shlex
 import subprocess
 import tarfile
@@ -151,10 +152,17 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
     return buffer
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: lines that say where a log went or what Docker removed, never why a step failed
+_NOISE = re.compile(r"complete log of this run|/_logs/.*debug.*\.log|^Removing intermediate container|"
+                    r"^npm (ERR!|error)\s*$", re.I)
+
+
 def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
     """One line: what the failing step printed last first (the cause), then which step."""
     error = error.strip()
-    tail = [line.strip() for line in output[-3000:].strip().splitlines() if line.strip()][-3:]
+    lines = [_ANSI.sub("", line).strip() for line in output[-3000:].strip().splitlines()]
+    tail = [line for line in lines if line and not _NOISE.search(line)][-3:]
     if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
         return (f"building {tag} failed: a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and "
                 f"was killed | {' | '.join(tail)}")

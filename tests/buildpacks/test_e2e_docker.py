@@ -122,3 +122,20 @@ def test_go_project(tmp_path: Path) -> None:
         f"{pkg}/strs/TestShout": "passed", f"{pkg}/strs/ExampleShout": "passed",
         f"{pkg}/broken": "error",
     }
+
+
+def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_path: Path) -> None:
+    """A dependency's install script that needs what the image lacks (here the project's own
+    postinstall, exit 127 as from a missing cmake-js) does not cost the env: npm installs again
+    with --ignore-scripts and the suite runs."""
+    repo = tmp_path / "scripted"
+    repo.mkdir()
+    (repo / "package.json").write_text(json.dumps({
+        "name": "scripted", "version": "1.0.0", "scripts": {"test": "node --test", "postinstall": "rfsn-no-such-tool"},
+        "dependencies": {"is-number": "7.0.0"}}))
+    (repo / "test").mkdir()
+    (repo / "test" / "num.test.js").write_text(
+        "const test = require('node:test')\nconst assert = require('node:assert')\n"
+        "const isNumber = require('is-number')\n\ntest('five is a number', () => assert.ok(isNumber(5)))\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert _rfsn_test(repo) == {"test/num.test.js > five is a number": "passed"}

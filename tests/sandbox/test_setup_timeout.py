@@ -45,3 +45,18 @@ def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> N
                             1800.0)
     assert message.startswith("building rfsn/env-python:x failed: Collecting pkg | ERROR: No matching")
     assert "(a step exited 1: timeout -k 10 1800" in message
+
+
+def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
+    """npm ends a failure by saying where its debug log went; Docker, what it removed: neither
+    is the cause, and the terminal colours are not part of it."""
+    from rfsn.sandbox.images import build_failure
+
+    output = ("\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
+              "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m\x1b[91mnpm ERR! A complete log of this run can be found in:\n"
+              "npm ERR!     /root/.npm/_logs/2026-11-23T09_16_53_728Z-debug-0.log\n"
+              "\x1b[0mRemoving intermediate container 1708f7478b51\n")
+    message = build_failure("rfsn/env-node:x", "The command '/bin/sh -c npm install' returned a non-zero code: 127",
+                            output, 1800.0)
+    assert message.startswith("building rfsn/env-node:x failed: npm ERR! code 127 | npm ERR! command sh -c "
+                              "cmake-js compile | npm ERR! sh: 1: cmake-js: not found (a step exited 127")
