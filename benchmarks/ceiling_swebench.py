@@ -6,7 +6,8 @@ whole pipeline, issue-only and with the tests given, then ``rfsn evaluate`` on b
 
 The knowing model (``python -m rfsn.llm.fake_server --answers``) answers each instance with its
 gold patch, and, asked for a reproduction, with the test file ``test_patch`` changes, whole,
-under a new name beside it (its new tests fail at base and pass with the fix). An instance
+under a new name beside it (its new tests fail at base and pass with the fix); data files
+the test patch adds are written by that module when it is imported. An instance
 whose FAIL_TO_PASS ids name no test file (a runner other than pytest) is listed and skipped.
 A session that does not end resolved is rfsn losing a right answer. Figures only: nothing is
 asserted. The datasets and repositories stay outside this repository.
@@ -43,12 +44,30 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
         work = Path(tmp) / "w"
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(work)], check=True)
         _git(work, "checkout", "-q", instance["base_commit"])
+        created = [line.split()[-1] for line in _git(work, "apply", "--summary", "-", stdin=instance["test_patch"])
+                   .splitlines() if line.strip().startswith("create mode")]
         _git(work, "apply", "-", stdin=instance["test_patch"])
         text = (work / test_file).read_text()
+        data = {os.path.relpath(p, os.path.dirname(test_file) or "."): (work / p).read_text()
+                for p in created if not p.endswith(".py")}
     folder, _, name = test_file.rpartition("/")
+    test = only_tests(text, {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")})
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": only_tests(text, {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")})}
+            "test": test + with_data(data)}
+
+
+def with_data(files: dict[str, str]) -> str:
+    """Module code that writes the data files the test patch adds (relative to the test's
+    folder) when the reproduction is imported: one new test file carries them, as a model
+    writing its data inline would."""
+    if not files:
+        return ""
+    return ("\n\nimport pathlib as _rfsn_pathlib\n\n"
+            f"for _rel, _text in {files!r}.items():\n"
+            "    _path = _rfsn_pathlib.Path(__file__).parent / _rel\n"
+            "    _path.parent.mkdir(parents=True, exist_ok=True)\n"
+            "    _path.write_text(_text)\n")
 
 
 def only_tests(text: str, wanted: set[str]) -> str:
