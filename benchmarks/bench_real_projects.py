@@ -87,6 +87,21 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     return repo
 
 
+def patch_seconds(run: Path) -> float | None:
+    """Seconds the session spent in its patch phase (screening candidates), from its events."""
+    from datetime import datetime
+
+    marks: list[tuple[str, datetime]] = []
+    for line in (run / "events.jsonl").read_text().splitlines() if (run / "events.jsonl").exists() else []:
+        event = json.loads(line)
+        if event.get("event") in ("planner.phase", "session.end"):
+            phase = event.get("phase", "") if event["event"] == "planner.phase" else "end"
+            marks.append((phase, datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))))
+    start = next((t for phase, t in marks if phase == "patch"), None)
+    end = next((t for phase, t in marks if start is not None and t > start and phase != "patch"), None)
+    return (end - start).total_seconds() if start and end else None
+
+
 def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     out = repo.with_name(repo.name + "-out")
     shutil.rmtree(out, ignore_errors=True)
@@ -104,7 +119,9 @@ def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     tried = result.get("candidates_tried") or 0
     added = [ln[1:].strip() for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     first = seed.original.splitlines()[0].strip()
+    screening = patch_seconds(results[-1].parent)
     return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
+            "screen_rate": round(tried / screening, 2) if screening and tried else None,
             "correct": first in added, "candidates": tried, "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
