@@ -65,14 +65,15 @@ def _similarity(candidate: Candidate) -> float:
 def spread(candidates: Sequence[Candidate]) -> list[Candidate]:
     """``candidates`` re-scored by the budget model, best first."""
     order = {id(c): i for i, c in enumerate(candidates)}
+    similar = {id(c): _similarity(c) for c in candidates}
     classes: dict[tuple[object, ...], list[Candidate]] = defaultdict(list)
     for candidate in candidates:
-        if _similarity(candidate) < NEAR:
+        if similar[id(candidate)] < NEAR:
             classes[shape(candidate)].append(candidate)
     deferred: set[int] = set()
     for members in classes.values():
         if len(members) > CLASS_KEEP:
-            members.sort(key=lambda c: (-_similarity(c), -c.score, order[id(c)]))
+            members.sort(key=lambda c: (-similar[id(c)], -c.score, order[id(c)]))
             deferred |= {id(c) for c in members[CLASS_KEEP:]}
     cells: dict[tuple[str, int, str], list[Candidate]] = defaultdict(list)
     for candidate in sorted(candidates, key=lambda c: (-c.score, order[id(c)])):

@@ -44,6 +44,8 @@ def boost(candidates: list[Candidate]) -> list[Candidate]:
     for candidate in candidates:
         if candidate.path not in unused:
             unused[candidate.path] = unused_imports(candidate.original) if candidate.path.endswith(".py") else set()
-        bonus = UNUSED_IMPORT_BOOST if _added_words(candidate) & unused[candidate.path] else 1.0
+        # the diff costs a difflib pass over the file: only a file with an unused import needs it
+        hinted = unused[candidate.path] and _added_words(candidate) & unused[candidate.path]
+        bonus = UNUSED_IMPORT_BOOST if hinted else 1.0
         scored.append(candidate.model_copy(update={"score": candidate.score * bonus}) if bonus > 1 else candidate)
     return sorted(scored, key=lambda c: -c.score)

@@ -60,6 +60,12 @@ def return_value(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 
 def _project_exceptions(ctx: FileContext) -> dict[str, ast.ClassDef]:
+    if "project_exceptions" not in ctx.cache:
+        ctx.cache["project_exceptions"] = _find_project_exceptions(ctx)
+    return ctx.cache["project_exceptions"]
+
+
+def _find_project_exceptions(ctx: FileContext) -> dict[str, ast.ClassDef]:
     out: dict[str, ast.ClassDef] = {}
     for tree in ctx.project_trees.values():
         for node in ast.walk(tree):
@@ -71,6 +77,12 @@ def _project_exceptions(ctx: FileContext) -> dict[str, ast.ClassDef]:
 
 
 def _visible_names(ctx: FileContext) -> set[str]:
+    if "visible_names" not in ctx.cache:
+        ctx.cache["visible_names"] = _find_visible_names(ctx)
+    return ctx.cache["visible_names"]
+
+
+def _find_visible_names(ctx: FileContext) -> set[str]:
     return (
         {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
         | {

@@ -1,0 +1,71 @@
+"""Time to the template candidates of a session, against the plain way, in one run.
+
+The template strategy ranks all its candidates before it hands out the first, so their
+making is paid before any screening. The plain way checks each candidate by parsing the
+whole patched file; rfsn parses only the top-level statements the edit touches (the rest
+is the original's, whole statements that parsed). Both must give the same candidates, in
+the same order: the script checks that, then prints the seconds of each and the ratio.
+
+The corpus is the largest Python modules of a tree (default: rfsn's own sources, so the
+benchmark needs nothing fetched), every second line of each taken as a suspicious location.
+
+    python benchmarks/bench_candidates.py [--root DIR] [--files N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import time
+from pathlib import Path
+
+from rfsn.planners.base import RepairContext
+from rfsn.planners.localize import Location
+from rfsn.planners.strategies.template import TemplateStrategy
+from rfsn.planners.templates.python import driver
+
+
+def full_parse(self: driver.PythonReader, patched: str, context: object) -> bool:
+    try:
+        ast.parse(patched)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def ranked(root: Path, path: str, files: dict[str, str]) -> tuple[list[tuple[int, str, str]], float]:
+    lines = files[path].count("\n")
+    context = RepairContext(workspace=root, language="python", failing=["t"], passing=[],
+                            locations=[Location(path, n, 1.0 - n / 1e5) for n in range(1, lines, 2)], files=files)
+    started = time.perf_counter()
+    found = TemplateStrategy().ranked(context)
+    return [(c.line, c.template, c.patched) for c in found], time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--files", type=int, default=6)
+    args = parser.parse_args()
+    files = {p.relative_to(args.root).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(args.root.rglob("*.py")) if ".venv" not in p.parts and "tests" not in p.parts}
+    largest = sorted(files, key=lambda p: -len(files[p]))[:args.files]
+    local_total = plain_total = 0.0
+    print(f"{'file':50} {'lines':>6} {'candidates':>10} {'rfsn s':>8} {'plain s':>8} {'ratio':>6}")
+    for path in largest:
+        mine, local = ranked(args.root, path, files)
+        kept = driver.PythonReader.valid
+        driver.PythonReader.valid = full_parse  # type: ignore[method-assign]
+        try:
+            theirs, plain = ranked(args.root, path, files)
+        finally:
+            driver.PythonReader.valid = kept  # type: ignore[method-assign]
+        if mine != theirs:
+            raise SystemExit(f"{path}: the candidates differ from the plain way's")
+        local_total, plain_total = local_total + local, plain_total + plain
+        print(f"{path:50} {files[path].count(chr(10)):6d} {len(mine):10d} {local:8.2f} {plain:8.2f} {plain / local:6.1f}")
+    print(f"{'all':50} {'':6} {'':10} {local_total:8.2f} {plain_total:8.2f} {plain_total / local_total:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
