@@ -65,6 +65,7 @@ def test_gold_resolves_and_empty_does_not_on_real_lite_instances(
 CEILING_IDS = "marshmallow-code__marshmallow-1343,marshmallow-code__marshmallow-1359"
 
 
+@pytest.mark.timeout(7200)  # two batches and two evaluations of real instances
 def test_a_model_that_knows_the_answer_resolves_real_lite_instances(tmp_path: Path, docker_client: Any) -> None:
     """The ceiling check (benchmarks/ceiling_swebench.py) on real instances: issue-only and with
     the tests given, every session's patch resolves its instance (``RFSN_SWEBENCH_CEILING_IDS``
