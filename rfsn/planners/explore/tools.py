@@ -110,32 +110,23 @@ def lookup(call: ToolCall) -> Lookup | str:
         return f"unusable arguments: {exc}"[:500]
 
 
-@dataclass
-class Allowance:
-    """What is left of one conversation's bounds."""
-
-    lookups: int = MAX_LOOKUPS
-    rounds: int = MAX_ROUNDS
-
-
 def converse(model: ChatModel, messages: list[Message], max_tokens: int, temperature: float,
-             tools: Sequence[Tool] = (), allowance: Allowance | None = None,
-             ) -> Generator[Lookup, None, Reply]:
+             tools: Sequence[Tool] = ()) -> Generator[Lookup, None, Reply]:
     """Ask ``model``; while its reply only reads, serve each read (yielded as a Lookup) and ask
     again. Returns the first reply that does more than read, or the last one once the bounds
     are spent. ``messages`` grows by the reading rounds, so a caller can continue it."""
-    left = allowance or Allowance()
+    lookups, rounds = MAX_LOOKUPS, MAX_ROUNDS
     while True:
-        reading = left.lookups > 0 and left.rounds > 1
-        left.rounds -= 1
+        reading = lookups > 0 and rounds > 1
+        rounds -= 1
         reply = model.complete(messages, max_tokens, temperature,
                                tools=[*tools, *READ_TOOLS] if reading else list(tools))
         reads = [c for c in reply.tool_calls if c.name in READ_NAMES]
         if not reads or len(reads) != len(reply.tool_calls) or not reading:
             return reply
         answers = []
-        for call in reads[:left.lookups]:
-            left.lookups -= 1
+        for call in reads[:lookups]:
+            lookups -= 1
             item = lookup(call)
             if isinstance(item, Lookup):
                 yield item
