@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rfsn.llm.base import ChatModel, Message, Reply, Tool, ToolCall
@@ -65,7 +65,7 @@ class Lookup:
     call: ToolCall
     proposal: ReadFile | Search | ListDir
     answer: str = ""
-    span: tuple[int, int] = field(default=(1, VIEW_LINES))
+    span: tuple[int, int] = (1, VIEW_LINES)
 
     def answered(self, feedback: Feedback) -> None:
         if not feedback.decision.accepted:
