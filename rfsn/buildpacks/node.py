@@ -137,7 +137,9 @@ class NodeBuildpack:
     name: ClassVar[str] = "node"
     structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
-        runtime="node", version="20", registry_image="node:20-slim", debian_release="bookworm",
+        # Debian trixie's nodejs is 20 (bookworm's is 18: an image called 20 held node 18,
+        # on which a suite using node 20's test runner (t.assert) failed every test)
+        runtime="node", version="20", registry_image="node:20-slim", debian_release="trixie",
         # npm is not here: debootstrap cannot resolve its dependencies; the env
         # recipe installs it with apt when a project has dependencies to install.
         debian_packages=("nodejs", "git", "ca-certificates", "procps"),

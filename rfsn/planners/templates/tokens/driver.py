@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 from rfsn.planners.templates.driver import generate
 from rfsn.planners.templates.edit import Template
@@ -41,6 +41,12 @@ def balanced(source: str, language: str) -> bool:
     return not stack
 
 
+@lru_cache(maxsize=16)  # the original's, asked once per candidate
+def brackets(source: str, language: str) -> tuple[str, ...]:
+    """The bracket tokens of ``source``, in order."""
+    return tuple(tok.text for tok in tokenize(source, language) if tok.kind == "op" and tok.text in "()[]{}")
+
+
 class TokenReader:
     """Non-Python files as token streams; an edit must keep the brackets balanced.
 
@@ -67,7 +73,13 @@ class TokenReader:
         return TokenContext(path, source, language, project=self._project(files, language))
 
     def valid(self, patched: str, context: TokenContext) -> bool:
-        return balanced(patched, context.language)
+        """Brackets balance; or, where the lexer cannot read the original (a JavaScript regex
+        literal such as ``/[^'"]/`` looks like a bracket and a string to it), the edit left
+        the brackets as they were."""
+        if balanced(patched, context.language):
+            return True
+        return (not balanced(context.source, context.language)
+                and brackets(patched, context.language) == brackets(context.source, context.language))
 
 
 #: ``generate_token_candidates(files, locations, limit=200, max_locations=25, templates=...)``:

@@ -123,17 +123,41 @@ def _master(rules: list[tuple[str, str]]) -> re.Pattern[str]:
 _MASTERS = {"javascript": (_master(_JS_RULES), _JS_RULES), "other": (_master(_RULES), _RULES)}
 
 
+#: a JavaScript regular expression literal: its classes may hold ``/``, quotes and brackets
+_JS_REGEX = re.compile(r"/(?![*/])(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\n\[])+/[A-Za-z]*")
+#: words after which a ``/`` starts a regular expression, not a division
+_BEFORE_EXPRESSION = frozenset({"return", "typeof", "instanceof", "in", "of", "new", "delete", "void",
+                                "throw", "case", "do", "else", "yield", "await"})
+
+
+def _regex_may_start(previous: Token | None) -> bool:
+    if previous is None:
+        return True
+    if previous.kind == "op":
+        return previous.text not in (")", "]", "}")
+    return previous.kind == "ident" and previous.text in _BEFORE_EXPRESSION
+
+
 def tokenize(source: str, language: str = "javascript", keep_space: bool = False) -> list[Token]:
-    """Tokens of ``source`` with character offsets and 1-based line numbers."""
+    """Tokens of ``source`` with character offsets and 1-based line numbers. In JavaScript and
+    TypeScript a ``/`` where an expression may start begins a regular expression literal
+    (a ``string`` token), as it does for the language's own parser."""
     js = language in ("javascript", "typescript")
     master, rules = _MASTERS["javascript" if js else "other"]
-    tokens, line = [], 1
-    for match in master.finditer(source):
-        kind = rules[int((match.lastgroup or "g0")[1:])][0]  # every alternative is a named group
+    tokens, line, at, previous = [], 1, 0, None
+    while at < len(source):
+        regex = _JS_REGEX.match(source, at) if js and source[at] == "/" and _regex_may_start(previous) else None
+        match = regex or master.match(source, at)
+        assert match is not None  # "other" matches any character
+        kind = "string" if regex else rules[int((match.lastgroup or "g0")[1:])][0]
         text = match.group()
+        token = Token(kind, text, match.start(), match.end(), line)
         if keep_space or kind != "space":
-            tokens.append(Token(kind, text, match.start(), match.end(), line))
+            tokens.append(token)
+        if kind not in ("space", "comment"):
+            previous = token
         line += text.count("\n")
+        at = match.end()
     return tokens
 
 
