@@ -136,6 +136,8 @@ def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_pat
     (repo / "test").mkdir()
     (repo / "test" / "num.test.js").write_text(
         "const test = require('node:test')\nconst assert = require('node:assert')\n"
-        "const isNumber = require('is-number')\n\ntest('five is a number', () => assert.ok(isNumber(5)))\n")
+        "const isNumber = require('is-number')\n\ntest('five is a number', () => assert.ok(isNumber(5)))\n"
+        "test('the runtime is the node the image is named for', () => assert.match(process.version, /^v20\\./))\n")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    assert _rfsn_test(repo) == {"test/num.test.js > five is a number": "passed"}
+    assert _rfsn_test(repo) == {"test/num.test.js > five is a number": "passed",
+                                "test/num.test.js > the runtime is the node the image is named for": "passed"}
