@@ -93,19 +93,21 @@ class ModelStrategy:
         if model is None:
             raise ConfigError("the model planner needs a model (--model, and the provider's key)")
         seen: set[str] = set()
+        request = prompt(context)  # one localization and one view of the code for every sample
         for sample in range(SAMPLES):
             temperature = 0.0 if sample == 0 else 0.8
-            for candidate in self._sample(model, context, temperature):
+            for candidate in self._sample(model, request, context, temperature):
                 yield from _new(candidate, context, seen)
-                failure = context.failures.get(candidate.diff()) if isinstance(candidate, Candidate) else None
-                if isinstance(candidate, Candidate) and failure is not None:  # not plausible: one more round
-                    for again in _after_failure(model, context, candidate, failure, temperature):
+                if isinstance(candidate, Lookup):
+                    continue
+                failure = context.failures.get(candidate.diff())
+                if failure is not None:  # screened and not plausible: one more round
+                    for again in _after_failure(model, request, context, candidate, failure, temperature):
                         yield from _new(again, context, seen)
 
-    def _sample(self, model: ChatModel, context: RepairContext,
+    def _sample(self, model: ChatModel, request: str, context: RepairContext,
                 temperature: float) -> Iterator[Candidate | Lookup]:
-        messages = [Message(role="system", content=SYSTEM),
-                    Message(role="user", content=prompt(context))]
+        messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request)]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
             reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
             try:
@@ -135,10 +137,10 @@ def _new(candidate: Candidate | Lookup, context: RepairContext,
         yield candidate
 
 
-def _after_failure(model: ChatModel, context: RepairContext, candidate: Candidate, failure: str,
-                   temperature: float) -> Iterator[Candidate | Lookup]:
+def _after_failure(model: ChatModel, request: str, context: RepairContext, candidate: Candidate,
+                   failure: str, temperature: float) -> Iterator[Candidate | Lookup]:
     """The verify round: the failed patch and its test output go back to the model once."""
-    messages = [Message(role="system", content=SYSTEM), Message(role="user", content=prompt(context)),
+    messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request),
                 Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
                 Message(role="user", content="That patch did not hold; it was reverted."
                                              "\n\n## Test output (end)\n"
