@@ -41,7 +41,7 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
-from rfsn.planners.screening import Screen, ScreenResult, same_tests
+from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 
@@ -262,11 +262,13 @@ class PhasePlanner:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result = ScreenResult()
         for tier in screen.tiers(candidate):
-            fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
-                                max_failures=tier.max_failures,
-                                rationale=f"screen {candidate.template}: {tier.name}")
-            report = fb.outcome.report if fb.outcome else None
-            result = screen.judge(tier, report)
+            report, result = yield from self._screen_run(screen, candidate, tier)
+            again = screen.retry(tier, result)
+            if again is not None:
+                log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
+                         timeout=round(again.timeout, 1))
+                report, result = yield from self._screen_run(screen, candidate, again)
+                screen.retried(result)
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break
@@ -279,6 +281,14 @@ class PhasePlanner:
         CANDIDATES.labels(strategy, "plausible" if result.plausible else
                           "partial" if result.fixed else "failed").inc()
         return result
+
+    def _screen_run(self, screen: Screen, candidate: Candidate,
+                    tier: Tier) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
+        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
+                            max_failures=tier.max_failures,
+                            rationale=f"screen {candidate.template}: {tier.name}")
+        report = fb.outcome.report if fb.outcome else None
+        return report, screen.judge(tier, report)
 
     def _evidence(self, baseline: TestReport, targets: list[str],
                   locations: list[Location]) -> Evidence:

@@ -13,13 +13,19 @@ baseline are allowed for), the failing tests at the first that still fails
 when there are more than ``PAIRABLE_TARGETS`` of them. With fewer, all of them
 run: which ones a candidate fixes is what pairs the partial fixes of a
 multi-location bug.
+
+A run that hits its limit before any test reports is inconclusive, not a
+rejection: a build or start-up slowed by load looks the same as a candidate
+that loops at once. It runs again with ``RETRY_FACTOR`` times the limit,
+until ``MAX_LOST_RETRIES`` such reruns timed out too (then candidates loop,
+and the machine is not the cause).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rfsn.models import TestReport, TestStatus
 from rfsn.planners.candidates import Candidate
@@ -30,6 +36,10 @@ PER_TEST_FACTOR = 10.0
 RUN_SLACK = 1.0
 #: up to this many failing tests, a candidate's first tier runs them all (partial fixes are paired)
 PAIRABLE_TARGETS = 4
+#: an inconclusive run is repeated with this many times its limit...
+RETRY_FACTOR = 4.0
+#: ...while fewer than this many of the repeats timed out as well
+MAX_LOST_RETRIES = 3
 
 
 _DIGITS = re.compile(r"\d+")
@@ -67,6 +77,7 @@ class ScreenResult:
     fixed: frozenset[str] = field(default_factory=frozenset)
     passed_tier: bool = False
     plausible: bool = False
+    inconclusive: bool = False  # timed out before any test reported
     output: str = ""  # the log of the tier that did not hold
 
 
@@ -77,6 +88,17 @@ class Screen:
         self.coverage = coverage or {}
         #: mutants may loop: a screening run gets a few times the baseline's duration
         self.timeout = max(3.0, 3 * baseline.duration + 2)
+        self.lost_retries = 0
+
+    def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
+        """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
+        if not result.inconclusive or self.lost_retries >= MAX_LOST_RETRIES:
+            return None
+        return replace(tier, timeout=tier.timeout * RETRY_FACTOR)
+
+    def retried(self, result: ScreenResult) -> None:
+        if result.inconclusive:
+            self.lost_retries += 1
 
     def covering(self, candidate: Candidate) -> list[str]:
         """Baseline-passing tests that ran the edited lines."""
@@ -113,4 +135,7 @@ class Screen:
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
-        return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last)
+        silent = report is not None and report.timed_out and all(
+            s is TestStatus.ERROR for s in report.tests.values())
+        return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
+                            inconclusive=silent)

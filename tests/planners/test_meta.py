@@ -156,6 +156,27 @@ def test_a_baseline_that_did_not_run_is_an_error(tmp_path: Path, baseline: TestR
     assert planner.verdict().status is SessionStatus.ERROR
 
 
+def test_a_fix_whose_run_timed_out_before_any_test_reported_is_screened_again(tmp_path: Path) -> None:
+    """Under load the build of a right candidate can outlast its limit: it gets a longer rerun."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    slow = {"left": 1}
+    answer = world.answer
+
+    def loaded(proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and world.applied == "fix add" and slow["left"]:
+            slow["left"] -= 1
+            return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                  timed_out=True, duration=proposal.timeout or 0.0))
+        return answer(proposal)
+
+    world.answer = loaded  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    screens = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    assert screens[1].tests == screens[0].tests and screens[1].timeout > screens[0].timeout  # type: ignore[operator]
+    assert planner.verdict().status is SessionStatus.FIXED
+
+
 def test_localization_says_how_it_ranked_and_what_came_first(tmp_path: Path) -> None:
     """One event names the method (per-test coverage here) and the top lines."""
     from structlog.testing import capture_logs

@@ -6,7 +6,7 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.choice import Evidence, rank_plausible
-from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier
+from rfsn.planners.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen, Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
 SOURCE = "def f(x):\n    y = x - 1\n    return y\n"
@@ -118,6 +118,31 @@ def test_judge_a_timeout_or_no_report_never_holds() -> None:
     assert not screen.judge(tier, None).passed_tier
     timed_out = screen.judge(tier, TestReport(tests={T1: P}, timed_out=True))
     assert not timed_out.passed_tier and timed_out.fixed == frozenset()
+
+
+def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longer_limit() -> None:
+    """A build slowed by load and a candidate that loops look alike: neither is a verdict yet."""
+    screen = Screen(baseline(), [T1])
+    tier = Tier("failing tests", [T1], timeout=5.0)
+    silent = screen.judge(tier, TestReport(tests={T1: E}, timed_out=True, exit_code=124))
+    assert silent.inconclusive and not silent.passed_tier
+    again = screen.retry(tier, silent)
+    assert again is not None and again.timeout == 5.0 * RETRY_FACTOR and again.tests == [T1]
+    spoke = screen.judge(tier, TestReport(tests={T1: F, T2: P}, timed_out=True, exit_code=124))
+    assert not spoke.inconclusive and screen.retry(tier, spoke) is None  # a test answered: a verdict
+    assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None
+
+
+def test_retries_stop_once_the_reruns_keep_timing_out() -> None:
+    """Past a few reruns that loop again, candidates loop: the machine is not the cause."""
+    screen = Screen(baseline(), [T1])
+    tier = Tier("failing tests", [T1], timeout=5.0)
+    silent = screen.judge(tier, TestReport(timed_out=True, exit_code=124))
+    screen.retried(screen.judge(tier, TestReport(tests={T1: P})))  # a rerun that answered costs nothing
+    for _ in range(MAX_LOST_RETRIES):
+        assert screen.retry(tier, silent) is not None
+        screen.retried(silent)
+    assert screen.retry(tier, silent) is None
 
 
 def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
