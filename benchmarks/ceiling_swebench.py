@@ -9,8 +9,11 @@ gold patch, and, asked for a reproduction, with the test file ``test_patch`` cha
 under a new name beside it (its new tests fail at base and pass with the fix); data files
 the test patch adds are written by that module when it is imported. An instance
 whose FAIL_TO_PASS ids name no test file (a runner other than pytest) is listed and skipped.
-A session that does not end resolved is rfsn losing a right answer. Figures only: nothing is
-asserted. The datasets and repositories stay outside this repository.
+A session that does not end resolved is rfsn losing a right answer. The model's server
+records every request (``SETTING/requests.jsonl``): the table also says, per instance, whether
+the first issue-only prompt names every gold file and how many gold hunks the first prompt
+with the tests given shows (rfsn's own localization, before the model reads anything).
+Figures only: nothing is asserted. The datasets and repositories stay outside this repository.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from prompt_reach import gold_files, gold_lines, named
+
+from rfsn.llm.fake_server import prompt_text
 
 KEY = "sk-local-0000000000000000000000"
 
@@ -130,37 +137,69 @@ def main() -> None:
         runnable.append(x)
     (args.out / "answers.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
     (args.out / "instances.json").write_text(json.dumps(runnable))
-    server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers",
-                               str(args.out / "answers.jsonl")], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split(": ", 1)[1].strip()
-        for setting, extra in (("issue_only", []), ("tests_given", ["--oracle-tests"])):
-            run = args.out / setting
+    for setting, extra in (("issue_only", []), ("tests_given", ["--oracle-tests"])):
+        run = args.out / setting
+        run.mkdir(parents=True, exist_ok=True)
+        server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers",
+                                   str(args.out / "answers.jsonl"), "--record", str(run / "requests.jsonl")],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None
+            url = server.stdout.readline().split(": ", 1)[1].strip()
             _rfsn("batch", str(args.out / "instances.json"), "--out", str(run), "--planner", "openai",
                   "--model", "knows", "--base-url", url, "--repos-dir", str(args.repos_dir),
                   "--workers", args.workers, "--model-name", f"knows-{setting}", *extra)
-            _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
-                  "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
-                  "--workers", args.workers)
-    finally:
-        server.terminate()
+        finally:
+            server.terminate()
+            server.wait()
+        _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
+              "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
+              "--workers", args.workers)
     table(args.out)
 
 
+def first_prompts(run: Path, instances: list[dict[str, Any]]) -> dict[str, str]:
+    """Per instance, the text of the first request rfsn sent for it (before the model read
+    anything), told apart by the problem statement it quotes, as the knowing model does."""
+    record = run / "requests.jsonl"
+    bodies = [json.loads(line) for line in record.read_text().splitlines()] if record.is_file() else []
+    texts = [" ".join(prompt_text(b).replace("\\n", " ").split()) for b in bodies]
+    first: dict[str, str] = {}
+    for x in instances:
+        key = " ".join(x["problem_statement"].split())[:200]
+        found = next((b for b, t in zip(bodies, texts, strict=True) if key in t), None)
+        if found is not None:
+            first[x["instance_id"]] = prompt_text(found)
+    return first
+
+
+def reach(setting: str, instance: dict[str, Any], prompt: str | None) -> str:
+    """Issue-only: does the first prompt name every gold file? Tests given: how many of the gold
+    patch's hunks show a line they change in it (rfsn's own localization, before any reading)?"""
+    if prompt is None:
+        return "no request"
+    if setting == "issue_only":
+        return "named" if all(named(f, prompt) for f in gold_files(instance["patch"])) else "not named"
+    hunks = gold_lines(instance["patch"])
+    return f"{sum(any(line in prompt for line in h) for h in hunks)}/{len(hunks)} hunks shown"
+
+
 def table(out: Path) -> None:
-    print("| setting | instance | session | resolved | input tokens | output tokens |")
-    print("|---|---|---|---|---|---|")
+    instances = {x["instance_id"]: x for x in json.loads((out / "instances.json").read_text())}
+    print("| setting | instance | session | resolved | first prompt | input tokens | output tokens |")
+    print("|---|---|---|---|---|---|---|")
     for setting in ("issue_only", "tests_given"):
         summary = next(out.glob(f"knows-{setting}.{setting}.json"), None)
         resolved = set(json.loads(summary.read_text())["resolved_ids"]) if summary else set()
         results = out / setting / "results.jsonl"
         rows = [json.loads(line) for line in results.read_text().splitlines()] if results.is_file() else []
+        prompts = first_prompts(out / setting, list(instances.values()))
         for row in rows:
-            print(f"| {setting} | {row['instance_id']} | {row['status']} | "
-                  f"{'yes' if row['instance_id'] in resolved else 'no'} | {row.get('input_tokens', 0)} | "
+            iid = row["instance_id"]
+            print(f"| {setting} | {iid} | {row['status']} | {'yes' if iid in resolved else 'no'} | "
+                  f"{reach(setting, instances[iid], prompts.get(iid))} | {row.get('input_tokens', 0)} | "
                   f"{row.get('output_tokens', 0)} |")
-        print(f"| {setting} | all | | {len(resolved)}/{len(rows)} | | |")
+        print(f"| {setting} | all | | {len(resolved)}/{len(rows)} | | | |")
 
 
 if __name__ == "__main__":

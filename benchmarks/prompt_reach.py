@@ -5,7 +5,8 @@ bare or not), the tree at ``base_commit`` is extracted, and the first request rf
 the issue-only setting (the reproduction request: the problem statement and what rfsn adds
 to it) is built exactly as a session builds it. Per instance it reports:
 
-- ``named``: every file the gold patch changes is named in the prompt;
+- ``named``: every file the gold patch changes is named in the prompt: its path, or its name on
+  the line of its directory in the map's list of other files (``pkg/sub/: a.py, b.py``);
 - ``shown``: every hunk of the gold patch shows at least one of the lines it changes (or, for a
   hunk that only adds, the line before the addition) in the prompt;
 - the prompt's size in characters.
@@ -14,7 +15,8 @@ An instance whose base commit cannot be extracted (objects missing from the snap
 listed with the reason. Nothing runs in a sandbox and no model is asked: this measures what
 rfsn puts in front of a model before it reads anything with its tools.
 
-    python benchmarks/prompt_reach.py DATASET.json [DATASET.json ...] --repos-dir DIR [--work DIR]
+    python benchmarks/prompt_reach.py DATASET.json [DATASET.json ...] --repos-dir DIR [--work DIR] \
+        [--instance-ids "ID ..."] [--json ROWS.jsonl]
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def gold_lines(patch: str) -> list[list[str]]:
     return [h for h in hunks if h]
 
 
+def named(path: str, prompt: str) -> bool:
+    if path in prompt:
+        return True
+    folder, _, name = path.rpartition("/")
+    head = f"{folder}/: " if folder else "./: "
+    return any(name in line[len(head):].split(", ") for line in prompt.splitlines() if line.startswith(head))
+
+
 def extract(repo: Path, commit: str, dest: Path) -> str | None:
     """The tree at ``commit`` under ``dest``; the reason when it cannot be had."""
     shutil.rmtree(dest, ignore_errors=True)
@@ -82,7 +92,7 @@ def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     prompt = "\n".join(m.content for m in messages)
     files = gold_files(instance["patch"])
     hunks = gold_lines(instance["patch"])
-    return {"named": all(f in prompt for f in files),
+    return {"named": all(named(f, prompt) for f in files),
             "shown": bool(hunks) and all(any(line in prompt for line in h) for h in hunks),
             "in_sources": all(f in sources for f in files), "chars": len(prompt)}
 
@@ -93,8 +103,11 @@ def main() -> int:
     parser.add_argument("--repos-dir", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path("/tmp/rfsn-prompt-reach"))
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--instance-ids", help="only these (space-separated)")
     args = parser.parse_args()
-    instances = [i for path in args.datasets for i in json.loads(path.read_text())]
+    wanted = set(args.instance_ids.split()) if args.instance_ids else None
+    instances = [i for path in args.datasets for i in json.loads(path.read_text())
+                 if wanted is None or i["instance_id"] in wanted]
     rows: list[dict[str, Any]] = []
     for instance in sorted(instances, key=lambda i: i["instance_id"]):
         repo = args.repos_dir / instance["repo"].replace("/", "__")

@@ -50,7 +50,7 @@ class Scripted:
     delay: float = 0.0
 
 
-def _prompt(body: dict[str, Any]) -> str:
+def prompt_text(body: dict[str, Any]) -> str:
     """The request's whole text (system and messages), as either API sends it."""
     system = body.get("system") or ""
     parts = [system if isinstance(system, str) else json.dumps(system)]
@@ -62,7 +62,7 @@ def _prompt(body: dict[str, Any]) -> str:
 
 def _usage(body: dict[str, Any], text: str) -> tuple[int, int]:
     """Plausible token counts: about four characters a token, as the real tokenizers give."""
-    return len(_prompt(body)) // 4 + 1, len(text) // 4 + 1
+    return len(prompt_text(body)) // 4 + 1, len(text) // 4 + 1
 
 
 def _tools(body: dict[str, Any]) -> set[str]:
@@ -82,7 +82,7 @@ class KnowsTheAnswer:
     test: tuple[str, str]
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
-        offered, prompt = _tools(body), _prompt(body)
+        offered, prompt = _tools(body), prompt_text(body)
         target = next((line[6:] for line in self.fix.splitlines() if line.startswith("+++ b/")), "")
         if "view_file" in offered and target and "### view_file" not in prompt:
             call = ("view_file", {"path": target, "start": 1, "end": 400})
@@ -103,7 +103,7 @@ class KnowsTheAnswers:
     answers: tuple[tuple[str, KnowsTheAnswer], ...]  # (problem statement, its answer)
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
-        prompt = " ".join(_prompt(body).replace("\\n", " ").split())
+        prompt = " ".join(prompt_text(body).replace("\\n", " ").split())
         for problem, answer in self.answers:
             if " ".join(problem.split())[:200] in prompt:
                 return answer(body)
@@ -223,38 +223,40 @@ class FakeServer:
         return Handler
 
 
-def _recorder(record: Path) -> Callable[[dict[str, Any]], Scripted]:
+def _recorder(record: Path, then: Callable[[dict[str, Any]], Scripted]) -> Callable[[dict[str, Any]], Scripted]:
+    """``then``, after appending each request to ``record``."""
     def respond(body: dict[str, Any]) -> Scripted:
         with record.open("a", encoding="utf-8") as out:
             out.write(json.dumps(body) + "\n")
-        return Recording()(body)
+        return then(body)
 
     return respond
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve a model that knows the answer (``--fix`` and ``--test``) or one that records
-    (``--record``) on loopback until interrupted: the ceiling check against rfsn."""
+    """Serve a model that knows the answer (``--fix`` and ``--test``, or ``--answers``) or one
+    that answers nothing usable, on loopback until interrupted: the ceiling check against
+    rfsn. ``--record`` keeps every request either way."""
     parser = argparse.ArgumentParser(prog="python -m rfsn.llm.fake_server", description=main.__doc__)
     parser.add_argument("--fix", type=Path, help="the fix, a unified diff")
     parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
     parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
     parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test}: "
                                                      "several instances, told apart by their problem")
-    parser.add_argument("--record", type=Path, help="answer nothing usable; append each request to this JSON-lines file")
+    parser.add_argument("--record", type=Path, help="append each request to this JSON-lines file (alone: answer nothing usable)")
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
         parser.error("give --fix and --test, --answers FILE, or --record FILE")
-    responder: Callable[[dict[str, Any]], Scripted]
+    responder: Callable[[dict[str, Any]], Scripted] = Recording()
     if args.answers is not None:
         rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
         responder = KnowsTheAnswers(tuple((r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"])))
                                           for r in rows))
-    elif args.record is None:
+    elif args.fix is not None and args.test is not None:
         test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))
         responder = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)
-    else:
-        responder = _recorder(args.record)
+    if args.record is not None:
+        responder = _recorder(args.record, responder)
     with FakeServer([], responder=responder) as server:
         print(f"openai: {server.base_url('openai')}\nanthropic: {server.base_url('anthropic')}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

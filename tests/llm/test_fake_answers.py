@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
 from rfsn.llm.fake_server import KnowsTheAnswer, KnowsTheAnswers, Recording
+from tests.processes import stop
 
 
 def test_each_request_gets_the_answer_of_the_problem_it_quotes() -> None:
@@ -18,3 +26,23 @@ def test_each_request_gets_the_answer_of_the_problem_it_quotes() -> None:
     assert knowing({"messages": [{"role": "user", "content": "anything"}]}).text.startswith("```diff\n--- a/x.py")
     reply = Recording()(asked_b)
     assert reply.text == "I cannot tell." and reply.input_tokens > 10
+
+
+def test_the_served_knowing_model_can_record_every_request_it_answers(tmp_path: Path) -> None:
+    """``--answers`` with ``--record``: the ceiling check keeps what rfsn showed the model."""
+    fix = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(json.dumps({"problem": "x is wrong", "fix": fix, "test_path": "tests/test_x.py",
+                                   "test": "def test_x(): pass\n"}) + "\n")
+    record = tmp_path / "requests.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers", str(answers),
+                             "--record", str(record)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(": ", 1)[1].strip()
+        body = {"model": "m", "messages": [{"role": "user", "content": "x is wrong; fix it"}]}
+        reply = httpx.post(f"{url}/chat/completions", json=body, timeout=30).json()
+    finally:
+        stop(proc)
+    assert fix in reply["choices"][0]["message"]["content"]
+    assert [json.loads(line) for line in record.read_text().splitlines()] == [body]

@@ -47,13 +47,37 @@ def test_the_map_lists_classes_methods_and_signatures_nested() -> None:
     ]
 
 
-def test_the_map_keeps_to_its_budget_sources_first() -> None:
+def test_past_the_outlines_budget_every_file_is_still_named_by_directory_tests_last() -> None:
     files = {f"pkg/m{i:03d}.py": "def f(a):\n    return a\n" for i in range(300)}
     files["tests/test_z.py"] = "def test_z():\n    pass\n"
     text = repo_map(files, max_chars=2000)
-    assert len(text) <= 2000 + 40
-    assert text.startswith("pkg/m000.py\n  1: def f(a)")
-    assert text.endswith("more files") and "tests/test_z.py" not in text
+    outlines, _, index = text.partition("\nOther files, by directory:\n")
+    assert len(outlines) <= 2000 and outlines.startswith("pkg/m000.py\n  1: def f(a)")
+    listed = [line.split(":", 1)[0] for line in index.splitlines()]
+    assert listed == ["pkg/", "tests/"]  # sources first
+    named = {f"{line.split(':', 1)[0]}{n}" for line in index.splitlines() for n in line.split(": ", 1)[1].split(", ")}
+    assert named | {p for p in files if p in outlines} == set(files)
+
+
+def test_package_code_is_named_before_loose_example_files() -> None:
+    """Documentation examples (no package) sort first by name, yet never use up the budget."""
+    files = {f"doc/data/messages/m{i:03d}/bad.py": "x = 1\n" for i in range(200)}
+    files.update({"pylint/__init__.py": "", "pylint/config/__init__.py": "",
+                  "pylint/config/argument.py": "def f(a):\n    return a\n"})
+    text = repo_map(files, max_chars=40, first=["pylint/__init__.py"], max_index_chars=400)
+    index = text.partition("Other files, by directory:\n")[2].splitlines()
+    assert index[0] == "pylint/config/: __init__.py, argument.py"
+    assert index[1].startswith("doc/data/messages/") and index[-1].startswith("... and ")
+
+
+def test_the_names_keep_to_their_own_budget_and_count_the_rest() -> None:
+    files = {f"pkg/m{i:03d}.py": "def f(a):\n    return a\n" for i in range(300)}
+    text = repo_map(files, max_chars=200, max_index_chars=500)
+    assert len(text) <= 200 + 500 + 60
+    last = text.splitlines()[-1]
+    assert last.startswith("... and ") and last.endswith("more files (list_dir shows them)")
+    named = {f"m{i:03d}" for i in range(300) if f"m{i:03d}" in text}
+    assert 0 < len(named) < 300 and int(last.split()[2]) == 300 - len(named)
 
 
 def test_a_file_that_does_not_parse_is_listed_by_its_path() -> None:

@@ -2,9 +2,11 @@
 
 Python files are read with ``ast`` (nested classes and methods indented under
 their class); files in other languages list the functions rfsn's brace parser
-finds; a file that does not parse is listed by its path alone. The map is cut
-to a character budget, test files last, so a large repository still fits in a
-prompt. ``enclosing`` gives the whole function around a line, for showing the
+finds; a file that does not parse is listed by its path alone. Outlines stop
+at a character budget; past it every other file is still named, a line per
+directory (``pkg/sub/: a.py, b.py``), test files last, up to a second budget,
+so the model can ask for any file by name and a large repository still fits
+in a prompt. ``enclosing`` gives the whole function around a line, for showing the
 code a localization chose instead of a fixed window.
 """
 
@@ -17,6 +19,8 @@ from rfsn.models.testfiles import is_test_file
 from rfsn.planners.localize.callees import function_spans
 
 MAX_MAP_CHARS = 12000
+#: the names of the files past the outlines' budget
+MAX_INDEX_CHARS = 16000
 MAX_FUNCTION_LINES = 80
 BRACE_LANGUAGES = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
                     ".go": "go", ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp"}
@@ -58,10 +62,11 @@ def outline(path: str, source: str) -> list[str]:
     return [f"  {first}: {name}(...)" for name, first, _ in function_spans(source, language)]
 
 
-def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS, first: Sequence[str] = ()) -> str:
+def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS, first: Sequence[str] = (),
+             max_index_chars: int = MAX_INDEX_CHARS) -> str:
     """The map of ``files`` (path -> text): ``first`` (the files most likely relevant) in its
-    order, then source before tests, cut to ``max_chars``: files past the budget are named in
-    a last line with their count."""
+    order, then source before tests, with outlines up to ``max_chars``; the files past that
+    are named by directory up to ``max_index_chars``, and the rest counted in a last line."""
     leading = list(dict.fromkeys(p for p in first if p in files))
     order = leading + sorted(set(files) - set(leading), key=lambda p: (is_test_file(p), p))
     out: list[str] = []
@@ -72,11 +77,40 @@ def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS, first: Se
             if used + len(path) + 1 <= max_chars:  # the path alone still fits
                 block = path
             else:
-                out.append(f"... and {len(order) - index} more files")
-                break
+                return "\n".join([*out, *_index(order[index:], order, max_index_chars)])
         out.append(block)
         used += len(block) + 1
     return "\n".join(out)
+
+
+def _index(paths: Sequence[str], every: Sequence[str], max_chars: int) -> list[str]:
+    """``paths`` a line per directory, then a count of those past ``max_chars``. Sources come
+    first, and among them Python packages (folders with an ``__init__.py``) before the rest
+    (documentation examples, scripts), so a budget spent on those never hides the code."""
+    packages = {p.rpartition("/")[0] for p in every if p.rpartition("/")[2] == "__init__.py"}
+    folders: dict[tuple[bool, bool, str], list[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        loose = path.endswith(".py") and folder not in packages
+        folders.setdefault((is_test_file(path), loose, folder), []).append(name)
+    lines = ["Other files, by directory:"]
+    used, named = len(lines[0]), 0
+    for (_, _, folder), names in sorted(folders.items()):
+        line = f"{folder}/:" if folder else "./:"
+        kept = 0
+        for name in sorted(names):  # a long directory is cut, not dropped
+            if used + len(line) + len(name) + 3 > max_chars:
+                break
+            line += f"{',' if kept else ''} {name}"
+            kept += 1
+        if not kept:
+            break
+        lines.append(line)
+        used += len(line) + 1
+        named += kept
+    if named < len(paths):
+        lines.append(f"... and {len(paths) - named} more files (list_dir shows them)")
+    return lines
 
 
 def enclosing(path: str, source: str, line: int,
