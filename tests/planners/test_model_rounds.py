@@ -130,3 +130,28 @@ def test_only_new_failing_tests_reproduce() -> None:
     assert "error" in reproduced(base, _report(new=S.ERROR))[1]
     assert "no test" in reproduced(base, _report(old__a=S.PASSED))[1]
     assert "timed out" in reproduced(base, None)[1]
+
+
+def test_later_samples_start_with_what_the_model_read_in_earlier_ones() -> None:
+    """A file read in sample 1 is in the requests of samples 2 and 3: no second read, no
+    second round trip with the whole request (the token cost of reading once per sample)."""
+    from rfsn.models import GateDecision, Outcome
+    from rfsn.planners.base import Feedback
+    from rfsn.planners.explore.tools import Lookup
+
+    read = Scripted(tool_calls=(("view_file", {"path": "pkg/mod.py"}),))
+    with FakeServer([read, Scripted(text=WRONG)]) as server:
+        context = _context(server)
+        lookups = 0
+        for item in ModelStrategy().candidates(context):
+            if isinstance(item, Lookup):
+                lookups += 1
+                item.answered(Feedback(GateDecision(accepted=True, reason="accepted"),
+                                       Outcome(intent="read_file", ok=True, content=SOURCE)))
+            else:
+                context.failures[item.diff()] = "1 failed"
+    first, *later = [r["messages"][1]["content"] for r in server.requests
+                     if r["messages"][-1]["role"] == "user" and len(r["messages"]) == 2]
+    assert lookups == 1 and "What you read in the repository earlier" not in first
+    assert len(later) == 2 and all('### view_file({"path": "pkg/mod.py"})' in r for r in later)
+    assert all("    2  " + SOURCE.splitlines()[1] in r for r in later)

@@ -111,10 +111,11 @@ def lookup(call: ToolCall) -> Lookup | str:
 
 
 def converse(model: ChatModel, messages: list[Message], max_tokens: int, temperature: float,
-             tools: Sequence[Tool] = ()) -> Generator[Lookup, None, Reply]:
+             tools: Sequence[Tool] = (), heard: list[str] | None = None) -> Generator[Lookup, None, Reply]:
     """Ask ``model``; while its reply only reads, serve each read (yielded as a Lookup) and ask
     again. Returns the first reply that does more than read, or the last one once the bounds
-    are spent. ``messages`` grows by the reading rounds, so a caller can continue it."""
+    are spent. ``messages`` grows by the reading rounds, so a caller can continue it; each
+    read's answer (``### tool(arguments)`` and what it gave) is also appended to ``heard``."""
     lookups, rounds = MAX_LOOKUPS, MAX_ROUNDS
     while True:
         reading = lookups > 0 and rounds > 1
@@ -133,6 +134,8 @@ def converse(model: ChatModel, messages: list[Message], max_tokens: int, tempera
             answer = item.answer if isinstance(item, Lookup) else item
             log.info("model.lookup", tool=call.name, arguments=call.arguments[:200], answer=len(answer))
             answers.append(f"### {call.name}({call.arguments})\n{answer}")
+        if heard is not None:
+            heard.extend(answers)
         messages += [Message(role="assistant", content=as_text(reply)),
                      Message(role="user", content="\n\n".join(answers) + "\n\nRead more, or answer.")]
 

@@ -50,6 +50,8 @@ MAX_OUTPUT = 2048
 WINDOW = 12
 LOG_TAIL = 3000
 MENTIONS_CHARS = 4000
+#: what earlier samples read, carried into the later ones' requests
+READ_CHARS = 24000
 
 
 def prompt(context: RepairContext, max_locations: int = 6) -> str:
@@ -93,10 +95,12 @@ class ModelStrategy:
         if model is None:
             raise ConfigError("the model planner needs a model (--model, and the provider's key)")
         seen: set[str] = set()
-        request = prompt(context)  # one localization and one view of the code for every sample
+        base = prompt(context)  # one localization and one view of the code for every sample
+        heard: list[str] = []  # what the model read so far: later samples start with it
         for sample in range(SAMPLES):
             temperature = 0.0 if sample == 0 else 0.8
-            for candidate in self._sample(model, request, context, temperature):
+            request = with_reading(base, heard)
+            for candidate in self._sample(model, request, context, temperature, heard):
                 yield from _new(candidate, context, seen)
                 if isinstance(candidate, Lookup):
                     continue
@@ -106,10 +110,10 @@ class ModelStrategy:
                         yield from _new(again, context, seen)
 
     def _sample(self, model: ChatModel, request: str, context: RepairContext,
-                temperature: float) -> Iterator[Candidate | Lookup]:
+                temperature: float, heard: list[str]) -> Iterator[Candidate | Lookup]:
         messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request)]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
-            reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
+            reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL], heard)
             try:
                 edits = reply_edits(reply, context.files)
             except ReplyError as exc:
@@ -121,6 +125,17 @@ class ModelStrategy:
                 continue
             yield from _as_candidates(edits, context)
             return
+
+
+def with_reading(request: str, heard: list[str]) -> str:
+    """``request`` with what the model read in earlier samples (newest last, the oldest cut
+    first past ``READ_CHARS``): a later sample starts where the reading left off."""
+    kept: list[str] = []
+    for answer in reversed(list(dict.fromkeys(heard))):
+        if sum(map(len, kept)) + len(answer) > READ_CHARS:
+            break
+        kept.insert(0, answer)
+    return request + ("\n\n## What you read in the repository earlier\n" + "\n\n".join(kept) if kept else "")
 
 
 def _new(candidate: Candidate | Lookup, context: RepairContext,
