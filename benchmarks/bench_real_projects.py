@@ -102,6 +102,22 @@ def patch_seconds(run: Path) -> float | None:
     return (end - start).total_seconds() if start and end else None
 
 
+def warm_fallbacks(run: Path) -> dict[str, int]:
+    """Why screening runs did not go through the preloaded server, by count, from the events."""
+    counts: dict[str, int] = {}
+    for line in (run / "events.jsonl").read_text().splitlines() if (run / "events.jsonl").exists() else []:
+        event = json.loads(line)
+        name = event.get("event", "")
+        if name in ("warm.not_swappable", "warm.cold"):
+            why = str(event.get("reason", ""))
+        elif name in ("warm.unavailable", "warm.failed"):
+            why = f"{name}: {event.get('servers') or event.get('server')}"
+        else:
+            continue
+        counts[why] = counts.get(why, 0) + 1
+    return counts
+
+
 def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     out = repo.with_name(repo.name + "-out")
     shutil.rmtree(out, ignore_errors=True)
@@ -125,6 +141,7 @@ def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
             "correct": first in added, "candidates": tried, "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
+            "warm_fallbacks": warm_fallbacks(results[-1].parent),
             "why": "" if result["status"] == "fixed" else result.get("message", "")[:160]}
 
 

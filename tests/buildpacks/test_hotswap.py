@@ -142,3 +142,47 @@ def test_files_outside_the_project_and_unchanged_files_are_left_alone(
     path.touch()  # a new stat, the same text
     loaded.refresh()
     assert mod.clamp(30) == 10
+
+
+BASE = '''class Cache:
+    def __setitem__(self, key, value):
+        self.last = (key, value)
+
+    def get(self, key):
+        return key
+
+
+class LRU(Cache):
+    def __setitem__(self, key, value, cache_setitem=Cache.__setitem__):
+        cache_setitem(self, key, value)
+
+
+alias = Cache.get
+'''
+INIT = BASE.replace("    def get(", "    def __init__(self):\n        self.n = 0\n\n    def get(")
+SETITEM = ("self.last = (key, value)", "self.last = (value, key)")
+
+
+def test_a_function_only_referenced_at_import_time_is_swapped() -> None:
+    """A default value or an alias holds the function object, which takes the new code
+    (cachetools' subclasses keep ``Cache.__setitem__`` as a default argument)."""
+    swaps = plan(BASE, BASE.replace(*SETITEM), "m.py")
+    assert [name for name, _ in swaps] == ["Cache.__setitem__"]
+    swaps = plan(BASE, BASE.replace("return key", "return -key"), "m.py")
+    assert [name for name, _ in swaps] == ["Cache.get"]
+    other = INIT + "marker = object()\n"  # a call at import time, of no class of this module
+    swaps = plan(other, other.replace("self.n = 0", "self.n = 1"), "m.py")
+    assert [name for name, _ in swaps] == ["Cache.__init__"]
+
+
+@pytest.mark.parametrize(("module_code", "old", "new"), [
+    ("X = Cache.get(1)", "return key", "return -key"),                     # called
+    ("X = sorted([3, 1], key=Cache.get)", "return key", "return -key"),    # handed to a call
+    ("@Cache.get\ndef f():\n    pass", "return key", "return -key"),      # a decorator
+    ("c = object()\nc['k'] = 1", *SETITEM),                               # syntax calling __setitem__
+    ("c = LRU()", "self.n = 0", "self.n = 1"),                  # a class of the module built: __init__ ran
+])
+def test_a_function_that_may_have_run_at_import_time_is_refused(module_code: str, old: str, new: str) -> None:
+    source = INIT + module_code + "\n"
+    with pytest.raises(NotSwappable, match="used by code that runs at import time"):
+        plan(source, source.replace(old, new), "m.py")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, WarmCapable
@@ -81,8 +82,11 @@ def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
         assert fixed.passing == sorted(failing) and warm.swapped == 2
         assert fixed.tests == run_tests(box, pack, failing).tests  # as a cold run says
         source.write_text(original + "\nEXTRA = 1\n")  # module level: not swappable
-        handed_back = run_tests(box, pack, failing, via=warm)
+        with capture_logs() as logs:
+            handed_back = run_tests(box, pack, failing, via=warm)
         assert handed_back.failing == sorted(failing) and warm.not_swappable == 1
+        (why,) = [e["reason"] for e in logs if e["event"] == "warm.not_swappable"]
+        assert why == "the edit is not local to function bodies"
         source.write_text(original)
         suite = run_tests(box, pack, via=warm)  # the whole suite: never hot
         assert suite.failing == sorted(failing) and warm.swapped == 2

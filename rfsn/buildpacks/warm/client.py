@@ -82,6 +82,8 @@ class WarmPytest:
                 self.swapped += 1
                 return result
             self.not_swappable += 1
+            if result is not None:  # the run goes to the plain server: say why
+                log.info("warm.not_swappable", reason=not_swappable_reason(result.output))
         result = self._request("sock", argv, timeout)
         if result is not None and result.exit_code == NOT_SWAPPABLE:  # an edit to what pytest imports
             log.info("warm.cold", reason="an edit to a module pytest itself imported cannot be swapped in")
@@ -101,3 +103,10 @@ class WarmPytest:
                 self.alive = False
             self.hot = False
             return None
+
+
+def not_swappable_reason(output: str) -> str:
+    """The reason a preloaded child gave for handing its run back (pytest_server.swap_in)."""
+    marker = "rfsn: not swappable: "
+    return next((line[len(marker):].strip() for line in output.splitlines() if line.startswith(marker)),
+                "no reason given")

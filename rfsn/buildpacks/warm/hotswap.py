@@ -10,8 +10,11 @@ so ``plan`` answers None (use a fresh process) when:
 - anything outside function bodies differs: module or class statements,
   signatures, default values, decorators (the skeletons differ);
 - a changed function is decorated (its module attribute is a wrapper);
-- a changed function is named by module-level code (it may have run at import
-  time, and what it computed then would be stale);
+- a changed function may have run at import time (module-level code calls it,
+  decorates with it, hands it to a call, or uses syntax that calls it, such as
+  ``x[k] = v`` for ``__setitem__``): what it computed then would be stale. A
+  function only referenced there (a default value, an alias) is the same object,
+  and takes the new code;
 - the new code does not fit the function (another set of closure variables).
 
 Kept to the syntax of Python 3.8, the oldest an env image may run.
@@ -64,22 +67,58 @@ def _dumps(body):
     return dumps
 
 
+#: the methods that syntax at module level calls without naming them
+_IMPLIED = {
+    ast.Subscript: ("__getitem__", "__setitem__", "__delitem__", "__class_getitem__"),
+    ast.BinOp: ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
+                "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__matmul__"),
+    ast.Compare: ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__hash__"),
+    ast.UnaryOp: ("__neg__", "__pos__", "__invert__", "__bool__"),
+    ast.For: ("__iter__", "__next__"), ast.comprehension: ("__iter__", "__next__"),
+    ast.With: ("__enter__", "__exit__"), ast.ClassDef: ("__init_subclass__", "__set_name__"),
+    ast.JoinedStr: ("__format__", "__str__", "__repr__"),
+}
+#: what calling a class of the module (or an instance) runs
+_CONSTRUCTION = ("__init__", "__new__", "__call__", "__post_init__")
+
+
 def _module_level_names(tree):
-    """Names loaded by code that runs at import time (outside function bodies)."""
+    """Names that code running at import time (outside function bodies) may call: a callee, a
+    decorator, anything handed to a call (it may call what it gets), and the methods that
+    syntax calls implicitly (``x[k] = v``: ``__setitem__``). A function only referenced (a
+    default value, an alias) keeps its object, and its new code with it: it does not count."""
     names = set()
+    classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
     stack = list(tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                names.update(_named(decorator))
             stack.extend(node.decorator_list)
             stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        if isinstance(node, ast.Attribute):
-            names.add(node.attr)
+        if isinstance(node, ast.ClassDef):
+            for decorator in node.decorator_list:
+                names.update(_named(decorator))
+        if isinstance(node, ast.Call):
+            for part in ast.walk(node):  # the callee, and everything handed to it
+                names.update(_named(part))
+            if _named(node.func) & classes:
+                names.update(_CONSTRUCTION)
+        names.update(_IMPLIED.get(type(node), ()))
         stack.extend(ast.iter_child_nodes(node))
     return names
+
+
+def _named(node):
+    """The name a Name or an attribute access loads ({} for anything else)."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        return {node.id}
+    if isinstance(node, ast.Attribute):
+        return {node.attr}
+    return set()
 
 
 def _codes(code, prefix=""):
