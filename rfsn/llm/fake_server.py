@@ -90,6 +90,7 @@ class KnowsTheAnswer:
             return Scripted(tool_calls=(call,), input_tokens=tokens_in, output_tokens=tokens_out)
         wants_test = "NEW test file" in prompt and "replace_in_file" not in offered
         path, content = self.test
+        content += "" if content.endswith("\n") else "\n"  # the closing fence on a line of its own
         text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
         tokens_in, tokens_out = _usage(body, text)
         return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)

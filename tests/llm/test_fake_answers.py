@@ -24,6 +24,8 @@ def test_each_request_gets_the_answer_of_the_problem_it_quotes() -> None:
                "tools": [{"name": "replace_in_file"}]}
     assert knowing(patch_a).text == "```diff\n--- a/x.py\n+++ b/x.py\n```\n"
     assert knowing({"messages": [{"role": "user", "content": "anything"}]}).text.startswith("```diff\n--- a/x.py")
+    no_newline = KnowsTheAnswer("--- a/x.py\n+++ b/x.py\n", ("tests/test_a.py", "def test_a(): pass"))
+    assert no_newline(asked_b).text.endswith("def test_a(): pass\n```\n")  # a fence on a line of its own
     reply = Recording()(asked_b)
     assert reply.text == "I cannot tell." and reply.input_tokens > 10
 
