@@ -4,7 +4,7 @@ How the sandbox produces the input (see `coverage_command`, `coverage_json_comma
 `COVERAGE_RC` and `coverage_env`):
 
     COVERAGE_CORE=ctrace python -m coverage run --rcfile=RC --data-file=DATA -m pytest ...
-    python -m coverage json --rcfile=RC --data-file=DATA --show-contexts -o OUT.json
+    python coverage_contexts.py DATA RC OUT.json   # coverage json --show-contexts, from the data alone
 
 Contexts come in two spellings:
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 CoverageByTest = dict[str, dict[str, set[int]]]
@@ -53,14 +54,16 @@ def coverage_command(
     ]  # fmt: skip
 
 
+#: the script that writes the per-test contexts (coverage_contexts.py, run in the sandbox)
+CONTEXTS_SCRIPT = (Path(__file__).with_name("coverage_contexts.py")).read_text(encoding="utf-8")
+
+
 def coverage_json_command(
-    data_file: str, rcfile: str, output: str, python: str = "python"
+    data_file: str, rcfile: str, output: str, script: str, python: str = "python"
 ) -> list[str]:
-    """argv writing the JSON report (with contexts) that `per_test_coverage` reads."""
-    return [
-        python, "-m", "coverage", "json", f"--rcfile={rcfile}", f"--data-file={data_file}",
-        "--show-contexts", "-o", output,
-    ]  # fmt: skip
+    """argv writing the JSON report (with contexts) that `per_test_coverage` reads, with
+    ``script`` (`CONTEXTS_SCRIPT`, written into the sandbox)."""
+    return [python, script, data_file, rcfile, output]
 
 
 def node_parts(node_id: str) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from rfsn.buildpacks.base import (
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
 from rfsn.buildpacks.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
 from rfsn.buildpacks.pycoverage import (
+    CONTEXTS_SCRIPT,
     COVERAGE_RC,
     coverage_command,
     coverage_env,
@@ -167,9 +168,10 @@ class PythonBuildpack:
         rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
         pytest_argv = self.test_command(tests, report_dir)[3:]
         return CoveragePlan(
-            files={"coveragerc": COVERAGE_RC},
+            files={"coveragerc": COVERAGE_RC, "coverage_contexts.py": CONTEXTS_SCRIPT},
             commands=[coverage_command(pytest_argv, data, rc),
-                      coverage_json_command(data, rc, f"{report_dir}/coverage.json")],
+                      coverage_json_command(data, rc, f"{report_dir}/coverage.json",
+                                            f"{report_dir}/coverage_contexts.py")],
             env=coverage_env(),
         )
 

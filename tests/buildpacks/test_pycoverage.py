@@ -83,7 +83,8 @@ def test_commands_and_config_are_data():
     argv = coverage_command(["-x", "tests"], "/tmp/d", "/tmp/rc")
     assert argv[:4] == ["python", "-m", "coverage", "run"]
     assert argv[-4:] == ["-m", "pytest", "-x", "tests"]
-    assert "--show-contexts" in coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json")
+    assert coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json", "/tmp/s.py") == [
+        "python", "/tmp/s.py", "/tmp/d", "/tmp/rc", "/tmp/o.json"]
 
 
 @pytest.mark.parametrize("text", ["", "not json", "[1]", '{"files": [1]}', '{"files": {"a.py": 3}}',
