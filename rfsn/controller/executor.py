@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
-from rfsn.errors import ForgedApproval, WorkspaceError
+from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
 from rfsn.gate.policy import DEFAULT_SECRET_GLOBS
@@ -25,9 +26,12 @@ from rfsn.models import (
     Search,
     TestReport,
 )
+from rfsn.observability.logging import get_logger
 from rfsn.runner import run_tests
 from rfsn.sandbox.base import Sandbox
 from rfsn.workspace import Workspace
+
+log = get_logger(__name__)
 
 MAX_READ = 200_000
 MAX_HITS = 200
@@ -46,17 +50,38 @@ class Executor:
         self.test_timeout = test_timeout
         self.remaining = remaining
         self._warm: TestExec | None = None
-        self._warm_tried = False
+        self._warm_started = False
+        self._warming: threading.Thread | None = None
 
-    def _via(self, proposal: RunTests | Edit) -> TestExec | None:
-        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one. It
-        starts before the first candidate is applied: it may load the project as it is then."""
-        if proposal.phase is not Phase.PATCH or not isinstance(self.buildpack, WarmCapable):
-            return None
-        if not self._warm_tried:
-            self._warm_tried = True
+    def _via(self, proposal: RunTests) -> TestExec | None:
+        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
+        return self._warm if proposal.phase is Phase.PATCH else None
+
+    def _start_warm(self, background: bool) -> None:
+        """Start the warm runner (once). In the background once the localization has run its
+        tests: its start-up then overlaps the making of candidates (or a model's answer).
+        Otherwise before the first candidate is applied. Either way it loads the project as
+        it is before any candidate: every proposal but a read waits for it (``_settle``)."""
+        if self._warm_started or not isinstance(self.buildpack, WarmCapable):
+            return
+        self._warm_started = True
+        if not background:
+            self._load_warm()
+            return
+        self._warming = threading.Thread(target=self._load_warm, name="rfsn-warm", daemon=True)
+        self._warming.start()
+
+    def _settle(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+
+    def _load_warm(self) -> None:
+        assert isinstance(self.buildpack, WarmCapable)
+        try:
             self._warm = self.buildpack.warm_runner(self.sandbox)
-        return self._warm
+        except RfsnError as exc:  # the sandbox went away (the session ended first): no warm runs
+            log.info("warm.unavailable", reason=str(exc))
 
     def _diagnose(self, baseline: TestReport) -> str | None:
         """Why the baseline says nothing about the project, if it does not: the buildpack's own
@@ -79,12 +104,18 @@ class Executor:
         if not isinstance(approved, Approved):
             raise ForgedApproval("the executor runs only proposals the gate approved")
         proposal = approved.proposal
+        if not isinstance(proposal, ReadFile | Search | ListDir):
+            self._settle()
+            if proposal.phase is Phase.PATCH:
+                self._start_warm(background=False)
         match proposal:
             case RunTests():
                 report = run_tests(self.sandbox, self.buildpack, proposal.tests,
                                    timeout=self._timeout(proposal.timeout),
                                    coverage=proposal.coverage, via=self._via(proposal),
                                    max_failures=proposal.max_failures)
+                if proposal.phase is Phase.LOCALIZE:
+                    self._start_warm(background=True)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
@@ -95,7 +126,6 @@ class Executor:
                 return Outcome(intent=proposal.intent, ok=result.exit_code == 0, exec=result,
                                detail=f"exit {result.exit_code}")
             case Edit():
-                self._via(proposal)
                 return self._edit(approved.patch or "")
             case ReadFile():
                 path = self.workspace.path / proposal.path

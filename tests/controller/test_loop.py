@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -203,3 +204,53 @@ def test_a_test_id_the_runner_reported_may_hold_shell_characters(workspace: Work
     h.run()
     decisions = [(fb.decision.accepted, fb.decision.rule) for fb in h.planner.observed[:3]]
     assert decisions == [(False, "shell_injection"), (True, None), (True, None)]
+
+
+class SlowWarmSandbox(FakeSandbox):
+    """Records when each command ran and in which thread; starting the warm servers takes a while."""
+
+    def __init__(self, workspace: Path, replies: Sequence[Reply]) -> None:
+        super().__init__(workspace, {PYTEST: list(replies)})
+        self.spans: list[tuple[str, str, float, float]] = []
+
+    def exec(self, argv: Sequence[str], **kwargs: object):  # type: ignore[no-untyped-def, override]
+        import threading
+        import time
+
+        started = time.monotonic()
+        if "warm/server.py" in " ".join(argv):
+            time.sleep(0.3)
+        result = super().exec(argv, **kwargs)  # type: ignore[arg-type]
+        self.spans.append((" ".join(argv), threading.current_thread().name, started, time.monotonic()))
+        return result
+
+
+def test_the_warm_runner_starts_in_the_background_after_the_localization_and_nothing_overlaps_it(
+        workspace: Workspace, tmp_path: Path) -> None:
+    """Its start-up overlaps what the planner does next; the first candidate waits for it, so it
+    loads the project as it was, and no other command runs in the sandbox meanwhile."""
+    steps = [(Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, rationale="baseline")),
+             (Phase.LOCALIZE, RunTests(phase=Phase.LOCALIZE, rationale="coverage")),
+             *REPAIR[1:]]
+    h = Harness(workspace, tmp_path, steps)
+    h.sandbox.close()
+    h.sandbox = SlowWarmSandbox(workspace.path, [FAILING, FAILING, PASSING])
+    h.controller.executor = Executor(h.sandbox, PythonBuildpack(), workspace, test_timeout=60)
+    applied_at: list[float] = []
+    original = h.controller.executor._edit
+
+    def edit(patch: str):  # type: ignore[no-untyped-def]
+        import time
+
+        applied_at.append(time.monotonic())
+        return original(patch)
+
+    h.controller.executor._edit = edit  # type: ignore[method-assign]
+    assert h.run() == FIXED_VERDICT
+    spans = h.sandbox.spans
+    (warm,) = [s for s in spans if "warm/server.py" in s[0]]
+    localize = spans[1]
+    assert warm[1] == "rfsn-warm" and warm[2] >= localize[3]  # in the background, after the localization
+    assert applied_at[0] >= warm[3]  # the candidate waited for it
+    ordered = sorted(spans, key=lambda s: s[2])
+    assert all(a[3] <= b[2] for a, b in itertools.pairwise(ordered))  # never two at once
