@@ -22,6 +22,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -77,29 +78,46 @@ def with_data(files: dict[str, str]) -> str:
             "    _path.write_text(_text)\n")
 
 
+_SKIPPING = re.compile(r"\b(?:skip\w*|xfail|expectedFailure)\b")
+
+
 def only_tests(text: str, wanted: set[str]) -> str:
     """The test module ``text`` with only the ``wanted`` tests (``test_x``, ``TestA::test_b``,
-    parameters aside) among its test functions and methods: what a model writing a short
-    reproduction would keep. Imports, fixtures and helpers stay."""
+    parameters aside) among its test functions and methods (a class with test methods is a
+    test class, ``unittest`` style too): what a model writing a short reproduction would keep.
+    Imports, fixtures and helpers stay; skip and expected-failure decorators go (the
+    reproduction prompt forbids them)."""
     names = {w.split("[", 1)[0] for w in wanted}
     tree = ast.parse(text)
     drop: list[tuple[int, int]] = []
+    tests: list[ast.AST] = []  # the tests and test classes kept
 
     def span(node: ast.AST) -> tuple[int, int]:
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])  # type: ignore[attr-defined]
         return first, node.end_lineno or node.lineno  # type: ignore[attr-defined]
 
+    def keep_or_drop(node: ast.AST, keep: bool) -> None:
+        if keep:
+            tests.append(node)
+        else:
+            drop.append(span(node))
+
+    bases = {b.id for node in tree.body if isinstance(node, ast.ClassDef) for b in node.bases
+             if isinstance(b, ast.Name)}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            if node.name not in names:
-                drop.append(span(node))
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            mine = {n.split("::", 1)[1] for n in names if n.startswith(node.name + "::")}
-            if not mine:
-                drop.append(span(node))
+            keep_or_drop(node, node.name in names)
+        elif isinstance(node, ast.ClassDef) and node.name not in bases:  # a base (a mixin) is a helper
+            methods = [m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                       and m.name.startswith("test")]
+            if not (node.name.startswith("Test") or methods):
                 continue
-            drop += [span(m) for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
-                     and m.name.startswith("test") and m.name not in mine]
+            mine = {n.split("::", 1)[1] for n in names if n.startswith(node.name + "::")}
+            keep_or_drop(node, bool(mine))
+            for method in methods if mine else []:
+                keep_or_drop(method, method.name in mine)
+    drop += [(d.lineno, d.end_lineno or d.lineno) for node in tests
+             for d in getattr(node, "decorator_list", []) if _SKIPPING.search(ast.unparse(d))]
     gone = {n for first, last in drop for n in range(first, last + 1)}
     # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too
     kept = [node for node in tree.body if node.lineno not in gone]

@@ -74,14 +74,28 @@ class TestReport(BaseModel):
         def known(test_id: str) -> bool:
             stem = test_id.rstrip("/")
             return any(t == test_id or t.startswith((stem + "::", stem + "/", stem + " > "))
-                       for t in self.tests)
+                       or cut_name(t) == test_id for t in self.tests)
         return [t for t in given if not known(t)] if self.structured else []
+
+    def resolve(self, given: list[str]) -> list[str]:
+        """The tests of this run that ``given`` ids name: each id itself, or the tests it is
+        the `cut_name` of (an id cut at whitespace, as SWE-bench's datasets hold them)."""
+        cut: dict[str, list[str]] = {}
+        for test in self.tests:
+            cut.setdefault(cut_name(test), []).append(test)
+        return list(dict.fromkeys(t for g in given for t in ([g] if g in self.tests else cut.get(g, [g]))))
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in TestStatus}
         for status in self.tests.values():
             counts[status.value] += 1
         return counts
+
+
+def cut_name(test_id: str) -> str:
+    """A test id as SWE-bench's harness names it: its log parsers cut a name at the first
+    whitespace (``test_x[a and b]`` becomes ``test_x[a``), and so do its datasets."""
+    return test_id.split(maxsplit=1)[0] if test_id.strip() else test_id
 
 
 # Rejection rules form a closed set; the gate module owns the list.

@@ -130,7 +130,7 @@ class PhasePlanner:
         hung = set(baseline.with_status(TestStatus.TIMEOUT))
         if hung and not self.targets and set(failing) - hung:  # a hang is a known failure, not the
             failing = [t for t in failing if t not in hung]    # target, when others fail otherwise
-        targets = [t for t in self.targets if t in failing] if self.targets else failing
+        targets = [t for t in baseline.resolve(self.targets) if t in failing] if self.targets else failing
         why = "no failing test: nothing to repair" if not self.targets else "the given tests do not fail"
         unknown = baseline.unknown(self.targets)
         if unknown and not targets:

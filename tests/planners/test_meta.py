@@ -303,3 +303,13 @@ def test_a_rejected_finish_is_proposed_again(tmp_path: Path) -> None:
     planner.observe(Feedback(GateDecision(accepted=False, rule="phase_violation", reason="not now")))
     assert planner.next() == finish
     assert planner.verdict().status is SessionStatus.NOT_REPRODUCED
+
+
+def test_a_given_test_id_cut_at_whitespace_names_the_test_it_was_cut_from(tmp_path: Path) -> None:
+    """SWE-bench's datasets hold ids as its harness names them: ``test_x[a and b]`` is
+    ``test_x[a``. Given so (``rfsn batch --oracle-tests``), it is that test, not "no such test"."""
+    param = "tests/test_m.py::test_add[a and b]"
+    planner = planner_for(tmp_path, [FIX_ADD], targets=["tests/test_m.py::test_add[a"])
+    World({param: F, T_OK: P}, {"fix add": {param: P}}).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [param]

@@ -19,6 +19,7 @@ from typing import Any
 
 from rfsn.buildpacks.base import Buildpack
 from rfsn.models import TestReport, TestStatus
+from rfsn.models.results import cut_name
 
 FAIL_TO_PASS = "FAIL_TO_PASS"
 PASS_TO_PASS = "PASS_TO_PASS"
@@ -32,7 +33,7 @@ def harness_names(statuses: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
     datasets' FAIL_TO_PASS and PASS_TO_PASS. Tests that share a cut name pass only together."""
     named = dict(statuses)
     for test, status in statuses.items():
-        cut = test.split(maxsplit=1)[0] if test.strip() else test
+        cut = cut_name(test)
         if cut != test and (cut not in named or named[cut] == TestStatus.PASSED):
             named[cut] = status
     return named
