@@ -101,6 +101,18 @@ def test_the_patch_prompt_shows_the_whole_function_the_localization_chose(tmp_pa
     assert "async def close" not in text
 
 
+def test_the_patch_prompt_shows_distinct_functions_past_top_lines_that_share_one(tmp_path: Path) -> None:
+    """Six top lines in one function took all six places; the next function is shown too."""
+    first = "def first(x):\n" + "".join(f"    x = x + {n}\n" for n in range(8)) + "    return x\n\n\n"
+    source = first + "def second(y):\n    return y * 2\n"
+    context = RepairContext(workspace=tmp_path, language="python", failing=["t"], passing=[],
+                            locations=[*(Location("m.py", n, 1.0 - n / 100) for n in range(2, 9)),
+                                       Location("m.py", 14, 0.5)], files={"m.py": source})
+    text = prompt(context)
+    assert "suspicious line 2)" in text and "(the function around suspicious line 14)" in text
+    assert text.count("def first(x)") == 1
+
+
 def test_without_a_suspicious_line_the_patch_prompt_shows_the_map(tmp_path: Path) -> None:
     context = RepairContext(workspace=tmp_path, language="python", failing=[], passing=[],
                             locations=[], problem="interest doubles", files={"bank/core/money.py": SOURCE})

@@ -50,11 +50,18 @@ MAX_OUTPUT = 2048
 WINDOW = 12
 LOG_TAIL = 3000
 MENTIONS_CHARS = 4000
+#: the code around suspicious lines: this many distinct functions, within this many characters
+MAX_FUNCTIONS = 6
+LOCATION_CHARS = 16000
 #: what earlier samples read, carried into the later ones' requests
 READ_CHARS = 24000
 
 
-def prompt(context: RepairContext, max_locations: int = 6) -> str:
+def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
+    """The patch request: the problem, the failing tests and their output, the code around the
+    most suspicious lines (whole functions, the ``max_functions`` most suspicious distinct ones
+    within ``LOCATION_CHARS``), the code the problem points to, and the map when nothing is
+    suspicious."""
     parts = []
     if context.problem:
         parts.append(f"## Problem\n{context.problem.strip()}")
@@ -63,15 +70,21 @@ def prompt(context: RepairContext, max_locations: int = 6) -> str:
     if context.log:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
     shown: set[tuple[str, int]] = set()
-    for loc in context.locations[:max_locations]:
+    used = 0
+    for loc in context.locations:  # many top lines share a function: it is shown once
+        if len(shown) >= max_functions:
+            break
         source = context.files.get(loc.file, "")
         lines = source.splitlines()
         span = enclosing(loc.file, source, loc.line)
         start, end = span if span else (max(1, loc.line - WINDOW), min(len(lines), loc.line + WINDOW))
         if not lines or (loc.file, start) in shown:
             continue
-        shown.add((loc.file, start))
         body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
+        if shown and used + len(body) > LOCATION_CHARS:
+            break
+        shown.add((loc.file, start))
+        used += len(body)
         kind = "the function around" if span else "around"
         parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
     pointed = [d for d in mentions.pointed_to(context.problem, context.files)
