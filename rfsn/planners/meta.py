@@ -269,6 +269,10 @@ class PhasePlanner:
                          timeout=round(again.timeout, 1))
                 report, result = yield from self._screen_run(screen, candidate, again)
                 screen.retried(result)
+            if result.ran_nothing:
+                log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
+                         output=(report.log if report else "")[-300:])
+                continue
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break

@@ -18,7 +18,10 @@ A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
 that loops at once. It runs again with ``RETRY_FACTOR`` times the limit,
 until ``MAX_LOST_RETRIES`` such reruns timed out too (then candidates loop,
-and the machine is not the cause).
+and the machine is not the cause). A tier before the last whose run reports
+no test at all (the runner refused the command: an id it cannot address, such
+as a parameter with an escaped character) says nothing about the candidate: it
+is passed over, and the whole suite decides.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class ScreenResult:
     passed_tier: bool = False
     plausible: bool = False
     inconclusive: bool = False  # timed out before any test reported
+    ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     output: str = ""  # the log of the tier that did not hold
 
 
@@ -137,5 +141,6 @@ class Screen:
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
         silent = report is not None and report.timed_out and all(
             s is TestStatus.ERROR for s in report.tests.values())
+        refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
-                            inconclusive=silent)
+                            inconclusive=silent, ran_nothing=refused)

@@ -177,6 +177,22 @@ def test_a_fix_whose_run_timed_out_before_any_test_reported_is_screened_again(tm
     assert planner.verdict().status is SessionStatus.FIXED
 
 
+def test_a_tier_the_runner_refused_is_passed_over_and_the_whole_suite_decides(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    answer = world.answer
+
+    def refusing(proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and proposal.tests:
+            return ran(TestReport(exit_code=4, log="ERROR: not found"))
+        return answer(proposal)
+
+    world.answer = refusing  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    screens = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    assert screens[-1].tests == () and planner.verdict().status is SessionStatus.FIXED
+
+
 def test_localization_says_how_it_ranked_and_what_came_first(tmp_path: Path) -> None:
     """One event names the method (per-test coverage here) and the top lines."""
     from structlog.testing import capture_logs

@@ -145,6 +145,15 @@ def test_retries_stop_once_the_reruns_keep_timing_out() -> None:
     assert screen.retry(tier, silent) is None
 
 
+def test_a_tier_the_runner_refused_says_nothing_about_the_candidate() -> None:
+    """No test reported, no timeout: the runner refused the command (an id it cannot address)."""
+    screen = Screen(baseline(), [T1])
+    refused = TestReport(exit_code=4, log="ERROR: not found: t.py::test_one[\\xa3]")
+    assert screen.judge(Tier("failing tests", [T1]), refused).ran_nothing
+    assert not screen.judge(Tier("whole suite", [], last=True), refused).ran_nothing  # the suite decides
+    assert not screen.judge(Tier("failing tests", [T1]), TestReport(exit_code=124, timed_out=True)).ran_nothing
+
+
 def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
     small = cand("x - 1", "x + 1")
     large = cand("y = x - 1", "y = x + 1\n    y = y * 1")  # three diff lines to small's two
