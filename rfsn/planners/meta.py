@@ -41,6 +41,7 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
+from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
@@ -71,6 +72,8 @@ class PhasePlanner:
         self.failing_before: list[str] = []
         #: files the session wrote only to reproduce the problem: never part of the patch
         self.scaffolding: list[str] = []
+        #: old tests the reproduction restates with new expectations (a fix may break them)
+        self.restated: list[str] = []
         self._votes: dict[str, int] = {}
         self._plan = self._run()
         self._started = False
@@ -146,6 +149,8 @@ class PhasePlanner:
             else:
                 log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction
+                baseline, self.restated = set_aside(baseline, targets,
+                                                    read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
             self._groups = group(targets, causes(baseline.log), project_modules(self.workspace))
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
@@ -321,10 +326,13 @@ class PhasePlanner:
             yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold on the whole suite",
                                   failing_before=targets, failing_after=sorted({*still, *broken}))
             return
-        if ranked[0].concerns:
-            log.info("planner.concerns", candidate=best.description, concerns=ranked[0].concerns)
+        concerns = [*ranked[0].concerns, *(f"{t} no longer passes: the reproduction restates it with new "
+                                           "expectations" for t in self.restated
+                                           if report.tests.get(t) != TestStatus.PASSED)]
+        if concerns:
+            log.info("planner.concerns", candidate=best.description, concerns=concerns)
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
-                              failing_before=targets, failing_after=[], concerns=ranked[0].concerns,
+                              failing_before=targets, failing_after=[], concerns=concerns,
                               alternatives=[Alternative(description=r.candidate.description,
                                                         patch=r.candidate.diff(), concerns=r.concerns)
                                             for r in ranked[1:]])
