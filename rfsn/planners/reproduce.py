@@ -111,6 +111,22 @@ def reproduced(baseline: TestReport, report: TestReport | None) -> tuple[list[st
     return [], "the new tests pass before any fix, so they do not reproduce the problem"
 
 
+def reproduction_run(path: str, baseline: TestReport) -> Generator[Proposal, Feedback, TestReport | None]:
+    """The reproduction's run: the new file alone, folded into the baseline (the rest of the
+    suite is as the baseline ran it); the whole suite where the runner cannot select a file."""
+    fb = yield RunTests(phase=Phase.REPRODUCE, tests=(path,), rationale=f"run the reproduction {path}")
+    alone = fb.outcome.report if fb.outcome else None
+    if alone is None or alone.timed_out:
+        return alone
+    if any(t not in baseline.tests for t in alone.tests):
+        return baseline.model_copy(update={
+            "tests": {**baseline.tests, **alone.tests}, "log": alone.log,
+            "durations": {**baseline.durations, **alone.durations},
+            "exit_code": alone.exit_code or baseline.exit_code})
+    fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path} with the whole suite")
+    return fb.outcome.report if fb.outcome else None
+
+
 def retry(why: str, log: str) -> Message:
     return Message(role="user", content=f"That does not reproduce the problem: {why}.\n\n"
                                         f"## Test output (end)\n{log[-LOG_TAIL:]}\n\n"
@@ -140,8 +156,7 @@ def plan(model: ChatModel, problem: str, workspace: Path, language: str, baselin
                 why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
             else:
                 scaffolding.append(path)
-                fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path}")
-                report = fb.outcome.report if fb.outcome else None
+                report = yield from reproduction_run(path, baseline)
                 targets, why = reproduced(baseline, report)
                 if report is not None and targets:
                     log.info("planner.reproduced", file=path, tests=targets)

@@ -90,6 +90,9 @@ def test_issue_only_a_model_that_knows_the_answer_resolves_it(docker_client: Any
     assert "tests/test_issue_threshold.py" not in result["patch"]  # the reproduction is scaffolding
     assert result["failing_before"] == ["tests/test_issue_threshold.py::test_the_discount_starts_at_the_threshold"]
     assert result["input_tokens"] > 0 and result["output_tokens"] > 0
+    runs = [s["proposal"]["tests"] for s in result["trajectory"]
+            if s["phase"] == "reproduce" and s["proposal"]["intent"] == "run_tests"]
+    assert runs == [[], ["tests/test_issue_threshold.py"]]  # the baseline, then the new file alone
     # it read the file before it wrote the test and before it fixed it: through the gate, on the record
     assert set(_reads(result)) == {("reproduce", "ledger/core/pricing.py", True), ("patch", "ledger/core/pricing.py", True)}
     answered = [json.dumps(body) for body in server.requests if "### view_file" in json.dumps(body)]

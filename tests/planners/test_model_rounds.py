@@ -155,3 +155,42 @@ def test_later_samples_start_with_what_the_model_read_in_earlier_ones() -> None:
     assert lookups == 1 and "What you read in the repository earlier" not in first
     assert len(later) == 2 and all('### view_file({"path": "pkg/mod.py"})' in r for r in later)
     assert all("    2  " + SOURCE.splitlines()[1] in r for r in later)
+
+
+def _ran(report: TestReport) -> object:
+    from rfsn.models import GateDecision, Outcome
+    from rfsn.planners.base import Feedback
+
+    return Feedback(GateDecision(accepted=True, reason="accepted"),
+                    Outcome(intent="run_tests", ok=True, report=report))
+
+
+def test_the_reproduction_runs_alone_and_is_folded_into_the_baseline() -> None:
+    """Not the whole suite again: the rest is as the baseline ran it."""
+    from rfsn.planners.reproduce import reproduction_run
+
+    baseline = TestReport(tests={"tests/test_a.py::test_old": S.PASSED, "tests/test_b.py::test_x": S.FAILED},
+                          exit_code=1, duration=30.0, log="whole suite", durations={"tests/test_a.py::test_old": 1.0})
+    run = reproduction_run("tests/test_issue.py", baseline)
+    first = next(run)
+    assert first.tests == ("tests/test_issue.py",)  # type: ignore[attr-defined]
+    with pytest.raises(StopIteration) as done:
+        run.send(_ran(TestReport(tests={"tests/test_issue.py::test_it": S.FAILED}, exit_code=1,
+                                 log="assert 1 == 2", durations={"tests/test_issue.py::test_it": 0.1})))
+    merged = done.value.value
+    assert merged.tests == {**baseline.tests, "tests/test_issue.py::test_it": S.FAILED}
+    assert merged.duration == 30.0 and merged.log == "assert 1 == 2" and len(merged.durations) == 2
+
+
+def test_where_the_runner_cannot_run_a_file_alone_the_whole_suite_runs() -> None:
+    from rfsn.planners.reproduce import reproduction_run
+
+    baseline = TestReport(tests={"pkg::TestOld": S.PASSED}, exit_code=0)
+    run = reproduction_run("pkg/issue_test.go", baseline)
+    next(run)
+    again = run.send(_ran(TestReport(exit_code=1, log="no test files")))  # nothing of the new file ran
+    assert again.tests == ()  # type: ignore[attr-defined]
+    full = TestReport(tests={"pkg::TestOld": S.PASSED, "pkg::TestIssue": S.FAILED}, exit_code=1)
+    with pytest.raises(StopIteration) as done:
+        run.send(_ran(full))
+    assert done.value.value == full
