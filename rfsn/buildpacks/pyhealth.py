@@ -10,7 +10,11 @@ Broken (the session ends ``env_error``, never a repair attempt on the project):
   point rfsn at them;
 - a test module failed to import a module that is not the project's own
   (``No module named 'simplejson'``, ``cannot import name 'notset' from
-  '_pytest.monkeypatch'``): a missing or incompatible dependency.
+  '_pytest.monkeypatch'``), and no test passed: a missing or incompatible
+  dependency the whole suite needs. When other tests pass, the module's errors
+  are failures of the environment among the baseline's (a test dependency the
+  env lacks, such as GitPython for pylint's primer tests): the session groups
+  them as such and repairs the rest.
 
 A collection error in the project's own code (a syntax error, a bad import
 between its own modules) is a bug to repair, not an environment problem. So is
@@ -76,8 +80,9 @@ def project_internal_error(log: str, repo: Path) -> bool:
     return any(_in_repo(frame, repo) for frame in _INTERNAL_FRAME.findall(log))
 
 
-def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None:
-    """Why this baseline says nothing about the project's tests, or None if it is healthy."""
+def diagnose(log: str, exit_code: int, collected: int, repo: Path, passed: int = 0) -> str | None:
+    """Why this baseline says nothing about the project's tests, or None if it is healthy
+    (``passed``: how many tests passed)."""
     if exit_code in _EXIT_BROKEN and not (exit_code == 3 and project_internal_error(log, repo)):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     own = project_modules(repo)
@@ -85,7 +90,7 @@ def diagnose(log: str, exit_code: int, collected: int, repo: Path) -> str | None
         if not (repo / path).exists():  # an inner run's output, printed by a test
             continue
         missing = _MISSING.search(text)
-        if missing and missing.group(1).split(".")[0] not in own:
+        if missing and missing.group(1).split(".")[0] not in own and not passed:
             return f"{_BROKEN}: {path} cannot import a dependency: {first_error(text)}"
     if collected == 0:
         return NO_TESTS if exit_code in (0, 5) else f"{_BROKEN}: no tests were collected: {first_error(log)}"

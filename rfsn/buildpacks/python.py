@@ -154,7 +154,7 @@ class PythonBuildpack:
         return parse_junit_durations(xml_text, pytest_node_id) if xml_text else {}
 
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
-        return diagnose(report.log, report.exit_code, len(report.tests), repo)
+        return diagnose(report.log, report.exit_code, len(report.tests), repo, passed=len(report.passing))
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""

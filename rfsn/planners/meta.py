@@ -157,8 +157,9 @@ class PhasePlanner:
             targets = [t for g in self._groups if g.kind == "target" for t in g.tests]
             why = why if targets else f"every failing test fails for want of the environment: {self._groups[0].cause}"
         self.failing_before = targets
-        if not targets:
-            yield from self._stop(SessionStatus.NOT_REPRODUCED, why)
+        if not targets:  # only the environment fails: it, not the project, is what is wrong
+            environment = bool(self._groups) and all(g.kind == "environment" for g in self._groups)
+            yield from self._stop(SessionStatus.ENV_ERROR if environment else SessionStatus.NOT_REPRODUCED, why)
             return
         causes_ = [g for g in self._groups if g.kind == "target"]  # all together first; one cause at a time after
         tries = [FailureGroup(cause="", tests=targets, kind="target"), *(causes_ if len(causes_) > 1 else [])]

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from rfsn.models.results import FailureGroup
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
-_SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of )?(\S+) _{3,}$", re.M)
+_SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of |ERROR collecting )?(\S+) _{3,}$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
 _FRAME = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 _MISSING_PROGRAM = re.compile(

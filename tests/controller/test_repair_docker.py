@@ -151,7 +151,8 @@ def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path,
 
 @pytest.mark.docker
 def test_a_broken_environment_ends_env_error_after_one_run(tmp_path: Path, no_orphans: None) -> None:
-    """A test module that cannot import a dependency: exit 2, env_error, no repair attempted."""
+    """A test module that cannot import a dependency while the other tests pass: the only failure
+    is the environment's, so exit 2, env_error, no repair attempted."""
     from tests.sandbox.projects import PASSING, make_project
 
     repo = make_project(tmp_path / "repo", {

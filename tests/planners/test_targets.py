@@ -67,3 +67,15 @@ def test_a_missing_module_of_the_project_itself_is_a_bug_not_the_environment() -
 def test_a_runner_without_reasons_gives_one_target_group() -> None:
     groups = group(["a", "b"], causes("not ok 1 - a\nnot ok 2 - b\n"), set())
     assert [(g.kind, g.tests) for g in groups] == [("target", ["a", "b"])]
+
+
+def test_a_module_that_cannot_be_collected_is_grouped_by_its_import_error() -> None:
+    """pytest's summary line for a collection error carries no reason: its section does."""
+    log = ("_____________________ ERROR collecting tests/test_json.py ______________________\n"
+           "ImportError while importing test module '/testbed/tests/test_json.py'.\n"
+           "tests/test_json.py:1: in <module>\n    import simplejson\n"
+           "E   ModuleNotFoundError: No module named 'simplejson'\n"
+           "=========================== short test summary info ============================\n"
+           "ERROR tests/test_json.py\n")
+    (only,) = group(["tests/test_json.py"], causes(log), ["shop"])
+    assert only.kind == "environment" and "No module named 'simplejson'" in only.cause
