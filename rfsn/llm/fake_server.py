@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
         parser.error("give --fix and --test, --answers FILE, or --record FILE")
+    for given in (args.fix, args.test, args.answers):
+        if given is not None and not given.is_file():
+            parser.error(f"no such file: {given}")
     responder: Callable[[dict[str, Any]], Scripted] = Recording()
     if args.answers is not None:
         rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -48,3 +48,10 @@ def test_the_served_knowing_model_can_record_every_request_it_answers(tmp_path: 
         stop(proc)
     assert fix in reply["choices"][0]["message"]["content"]
     assert [json.loads(line) for line in record.read_text().splitlines()] == [body]
+
+
+def test_a_missing_answers_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "rfsn.llm.fake_server", "--answers", str(tmp_path / "none.jsonl")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith(f"no such file: {tmp_path / 'none.jsonl'}")
