@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import signal
+import threading
 from collections.abc import Callable, Iterator
 
 #: the signals that stop rfsn; held back while a container is created or removed
@@ -24,13 +25,30 @@ _live: dict[int, Callable[[], None]] = {}
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Hold SIGINT/SIGTERM until the block ends: a daemon request cut short by one leaves a
-    container created (or still there) after we stopped waiting. A pending signal is
-    delivered when the block ends."""
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    container created (or still there) after we stopped waiting. A signal that arrives in
+    the block is raised again as it ends.
+
+    Held where Python runs its handlers: in the main thread, between bytecodes. Blocking
+    the signal for this thread (``pthread_sigmask``) is not enough: the kernel then hands
+    it to another thread (a heartbeat, a warm runner), and the main thread still runs the
+    handler at its next bytecode, inside the block. In another thread no handler can
+    interrupt the block, so there is nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    held = [signum for signum, handler in previous.items()
+            if handler is not None and handler != signal.SIG_IGN]
+    for signum in held:
+        signal.signal(signum, lambda signum, frame: received.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum in held:
+            signal.signal(signum, previous[signum])
+        for number in dict.fromkeys(received):
+            signal.raise_signal(number)
 
 
 def register(key: int, close: Callable[[], None]) -> None:
