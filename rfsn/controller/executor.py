@@ -20,6 +20,7 @@ from rfsn.models import (
     ListDir,
     Outcome,
     Phase,
+    Proposal,
     ReadFile,
     RunCommand,
     RunTests,
@@ -58,10 +59,11 @@ class Executor:
         return self._warm if proposal.phase is Phase.PATCH else None
 
     def _start_warm(self, background: bool) -> None:
-        """Start the warm runner (once). In the background once the localization has run its
-        tests: its start-up then overlaps the making of candidates (or a model's answer).
-        Otherwise before the first candidate is applied. Either way it loads the project as
-        it is before any candidate: every proposal but a read waits for it (``_settle``)."""
+        """Start the warm runner (once). In the background as the localization's test run
+        starts: its start-up then overlaps that run and the making of candidates (or a
+        model's answer). Otherwise before the first candidate is applied. Either way it loads
+        the project as it is before any candidate: what may change the workspace or screen a
+        candidate waits for it (``_settle``)."""
         if self._warm_started or not isinstance(self.buildpack, WarmCapable):
             return
         self._warm_started = True
@@ -78,10 +80,14 @@ class Executor:
 
     def _load_warm(self) -> None:
         assert isinstance(self.buildpack, WarmCapable)
+        started = time.monotonic()
         try:
             self._warm = self.buildpack.warm_runner(self.sandbox)
         except RfsnError as exc:  # the sandbox went away (the session ended first): no warm runs
             log.info("warm.unavailable", reason=str(exc))
+            return
+        log.info("warm.started", ready=self._warm is not None,
+                 seconds=round(time.monotonic() - started, 3))
 
     def _diagnose(self, baseline: TestReport) -> str | None:
         """Why the baseline says nothing about the project, if it does not: the buildpack's own
@@ -104,7 +110,9 @@ class Executor:
         if not isinstance(approved, Approved):
             raise ForgedApproval("the executor runs only proposals the gate approved")
         proposal = approved.proposal
-        if not isinstance(proposal, ReadFile | Search | ListDir):
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.LOCALIZE:
+            self._start_warm(background=True)
+        elif not _leaves_workspace_alone(proposal):
             self._settle()
             if proposal.phase is Phase.PATCH:
                 self._start_warm(background=False)
@@ -114,8 +122,6 @@ class Executor:
                                    timeout=self._timeout(proposal.timeout),
                                    coverage=proposal.coverage, via=self._via(proposal),
                                    max_failures=proposal.max_failures)
-                if proposal.phase is Phase.LOCALIZE:
-                    self._start_warm(background=True)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
@@ -154,6 +160,13 @@ class Executor:
         except WorkspaceError as exc:
             return Outcome(intent="edit", ok=False, detail=str(exc))
         return Outcome(intent="edit", ok=True, detail="applied")
+
+
+def _leaves_workspace_alone(proposal: Proposal) -> bool:
+    """A read, or a run of the tests before any candidate: it may go on while the warm runner
+    loads the project (an edit, a command, a screening or verifying run may not)."""
+    return isinstance(proposal, ReadFile | Search | ListDir) or (
+        isinstance(proposal, RunTests) and proposal.phase in (Phase.REPRODUCE, Phase.LOCALIZE))
 
 
 def search(root: Path, pattern: str, under: str = ".", secret_globs: tuple[str, ...] = ()) -> list[str]:

@@ -61,6 +61,35 @@ def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPytho
     assert one.tests == {"tests/test_mixed.py::test_bad": "failed"} and not one.ok
 
 
+def test_execs_from_two_threads_leave_the_client_as_it_was(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """A warm runner starts in one thread while the localization runs tests in another: each
+    exec keeps its own read timeout, and a quiet command outlasts the client's."""
+    import threading
+
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        before = box.client.api.timeout
+        results: dict[str, Any] = {}
+
+        def run(name: str, seconds: int) -> None:
+            results[name] = box.exec(["sh", "-c", f"sleep {seconds}; echo {name}"], timeout=60)
+
+        first = threading.Thread(target=run, args=("first", 2))
+        second = threading.Thread(target=run, args=("second", 4))
+        first.start()
+        time.sleep(0.7)
+        second.start()
+        first.join()
+        second.join()
+        after = box.client.api.timeout
+        box.client.api.timeout = 2  # shorter than the command's silence
+        quiet = box.exec(["sh", "-c", "sleep 4; echo quiet"], timeout=60)
+    assert after == before
+    assert [results[n].output.strip() for n in ("first", "second")] == ["first", "second"]
+    assert quiet.exit_code == 0 and quiet.output.strip() == "quiet" and not quiet.timed_out
+
+
 def processes(box: Any) -> list[str]:
     """Every process in the container, seen from an exec that is not wrapped in ``timeout``."""
     out = box.container.exec_run(["ps", "-eo", "args="]).output.decode()
