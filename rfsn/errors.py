@@ -57,7 +57,9 @@ class DockerUnavailable(SandboxError):
 
 
 class ImageError(SandboxError):
-    pass
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output  #: the end of the build's own output, for a log (the message is one line)
 
 
 class CommandTimeout(SandboxError):

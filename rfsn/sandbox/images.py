@@ -152,6 +152,7 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
     return buffer
 
 
+BUILD_LOG_CHARS = 20_000  # of a failed build's output, kept for the log
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: lines that say where a log went or what Docker removed, never why a step failed
 _NOISE = re.compile(r"complete log of this run|/_logs/.*debug.*\.log|^Removing intermediate container|"
@@ -219,7 +220,8 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
                     labels={MANAGED: "1"}, **index):
                 output.append(chunk.get("stream", "") or chunk.get("status", ""))
                 if "error" in chunk:
-                    raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout))
+                    raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout),
+                                     output=_ANSI.sub("", "".join(output))[-BUILD_LOG_CHARS:])
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise

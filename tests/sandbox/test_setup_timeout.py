@@ -34,6 +34,17 @@ def test_a_step_past_the_limit_fails_the_build(docker_client: Any) -> None:
     assert not image_exists(docker_client, env_image_tag(recipe, python_image("3.11").bootstrap_tag))
 
 
+@pytest.mark.docker
+def test_a_failed_build_keeps_what_the_step_printed_first_for_the_log(docker_client: Any) -> None:
+    """The one-line message holds the last lines; pip prints the cause well before them."""
+    noise = " ".join(f"echo wrapper-{n};" for n in range(5))
+    recipe = _recipe(f"echo the-cause-$((40 + 2)) {uuid.uuid4().hex}; {noise} exit 3")
+    with pytest.raises(ImageError) as failed:
+        ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=60)
+    assert "the-cause-42" not in str(failed.value)
+    assert "the-cause-42" in failed.value.output
+
+
 def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> None:
     """Outcomes keep the first 500 characters of a message: the cause must come first, not a
     long pip command line."""

@@ -34,6 +34,7 @@ from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, HealthCapable
 from rfsn.buildpacks.pyhealth import project_internal_error
 from rfsn.errors import (
+    ImageError,
     InfraFailure,
 )
 from rfsn.fsutil import write_atomic
@@ -111,6 +112,8 @@ def evaluate_instance(task: EvalTask) -> Outcome:
     except Exception as exc:  # every failure becomes a labelled error outcome
         kind = classify(exc)
         log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
+        if isinstance(exc, ImageError) and exc.output:
+            log(f"the end of the image build's output:\n{exc.output}")
         return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
                        duration=time.monotonic() - log.started, phases=log.phases, **base)
     finally:
