@@ -59,7 +59,15 @@ class Terminated(BaseException):
 UNWIND_SECONDS = 20.0
 
 
+_terminating = threading.Event()
+
+
 def _on_term(signum: int, frame: object) -> None:
+    """The first SIGTERM unwinds the task; a later one (the pool ends its other workers when
+    one exits) must not cut that unwinding short, and removing a container with it."""
+    if _terminating.is_set():
+        return
+    _terminating.set()
     timer = threading.Timer(UNWIND_SECONDS, os._exit, (128 + signum,))
     timer.daemon = True
     timer.start()  # whatever swallows the exception, the worker still ends

@@ -200,9 +200,10 @@ class DockerSandbox:
                 )
                 live.register(id(self), self.close)
         except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start
-            live.unregister(id(self))
-            self._remove_scratch()
-            self._remove_by_name()
+            with live.signals_held():  # a second signal must not cut the removal short
+                self._remove_by_name()
+                live.unregister(id(self))
+                self._remove_scratch()
             SANDBOX_OPERATIONS.labels("docker", "create", "error").inc()
             if not isinstance(exc, Exception):
                 raise

@@ -80,3 +80,26 @@ def test_workers_log_as_the_parent_asked(kind: str, tmp_path: Path,
 def test_quiet_workers_log_nothing_to_the_console(capfd: pytest.CaptureFixture[str]) -> None:
     list(LocalExecutor(2, LogSetup(level="warning")).map_unordered(log_event, [1, 2]))
     assert "worker.event" not in capfd.readouterr().err
+
+
+UNWIND = """
+import os, signal, sys, time
+from rfsn.batch import executors
+signal.signal(signal.SIGTERM, executors._on_term)
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+except executors.Terminated:
+    os.kill(os.getpid(), signal.SIGTERM)  # the pool ends its other workers the same way
+    for _ in range(1000):  # bytecode, where a pending handler runs
+        pass
+    print("unwound", flush=True)
+"""
+
+
+def test_a_second_sigterm_does_not_cut_a_workers_unwinding_short() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", UNWIND], capture_output=True, text=True, timeout=60)
+    assert "unwound" in done.stdout, done.stderr[-2000:]
