@@ -4,7 +4,7 @@ Seeds are data (below): project, mirror, file, original line, seeded line, class
 seed is applied to a fresh clone of the project's mirror (``--mirrors DIR``, laid out as
 ``owner+name/repo`` the way the search tool's ``fetch`` leaves them); a project whose
 mirror is missing is skipped with one line. Per seed it prints: fixed, correct (the patch
-puts the original line back), seconds, candidates (steps) and the screening rate.
+puts the seeded file back as it was, to the byte), seconds, candidates (steps) and the screening rate.
 
     python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR]
 
@@ -118,6 +118,18 @@ def warm_fallbacks(run: Path) -> dict[str, int]:
     return counts
 
 
+def reverts_seed(repo: Path, seed: Seed, patch: str) -> bool:
+    """Whether the patch puts the seeded file back as it was before the seed, to the byte."""
+    if not patch.strip():
+        return False
+    applied = subprocess.run(["git", "apply", "-"], cwd=repo, input=patch, text=True, capture_output=True)
+    try:
+        return applied.returncode == 0 and \
+            (repo / seed.file).read_text(encoding="utf-8") == _git(repo, "show", f"HEAD~1:{seed.file}")
+    finally:
+        _git(repo, "checkout", "-q", "--", ".")
+
+
 def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     out = repo.with_name(repo.name + "-out")
     shutil.rmtree(out, ignore_errors=True)
@@ -133,12 +145,10 @@ def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     patch_file = results[-1].parent / "patch.diff"
     patch = patch_file.read_text() if patch_file.exists() else ""
     tried = result.get("candidates_tried") or 0
-    added = [ln[1:].strip() for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
-    first = seed.original.splitlines()[0].strip()
     screening = patch_seconds(results[-1].parent)
     return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
             "screen_rate": round(tried / screening, 2) if screening and tried else None,
-            "correct": first in added, "candidates": tried, "steps": result.get("steps") or 0,
+            "correct": reverts_seed(repo, seed, patch), "candidates": tried, "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
             "warm_fallbacks": warm_fallbacks(results[-1].parent),
