@@ -82,7 +82,8 @@ class ContextMatcher:
         self._by_name: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for node_id in self.known:
             parts = node_parts(node_id)
-            self._by_name[parts[-1]].append((parts, node_id))
+            if parts:  # an id with no path or name (a collection error's, say) names no test
+                self._by_name[parts[-1]].append((parts, node_id))
 
     def match(self, context: str) -> list[str]:
         """Node ids a context stands for (all parametrized cases for a dotted one)."""

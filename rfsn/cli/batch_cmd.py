@@ -199,6 +199,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     """
     from rfsn.batch.infer import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
+    from rfsn.batch.predictions import RunStore
     from rfsn.batch.report import model_totals
     from rfsn.controller.session import RepairOptions, session_model
     from rfsn.planners.strategies import check_name
@@ -219,7 +220,10 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
     totals = model_totals(list(outcomes.values()))
+    crashed = sorted(set(RunStore(out_dir).outcomes(committed_only=False)) - set(outcomes))
     click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
                f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"
+               + (f"{len(crashed)} crashed with no prediction (results.jsonl says why; the same "
+                  f"command runs them again): {' '.join(crashed)}\n" if crashed else "")
                + (f"{totals}\n" if totals else "")
                + f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")

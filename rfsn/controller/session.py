@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -134,6 +135,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                                   message=f"crashed at step {usage.steps}: {type(exc).__name__}: {exc}",
                                   failing_before=planner.failing_before if planner else [])
                 log.error("session.crash", step=usage.steps, error=f"{type(exc).__name__}: {exc}")
+                # where, for a bug report: in events.jsonl, not on the console (unless -v)
+                log.info("session.crash_traceback", traceback=traceback.format_exc())
                 raise
             log.info("session.end", status=verdict.status.value, message=verdict.message)
     finally:

@@ -49,6 +49,14 @@ def test_dotted_contexts_match_by_module_suffix_and_parametrized_cases():
     assert matcher.match("other.test_m") == []
 
 
+def test_ids_that_name_no_test_are_passed_over():
+    """The harness's log parser, reading the output of a project that runs pytest inside its
+    tests (pytest's own suite), reports ids such as ``[100%]``."""
+    matcher = ContextMatcher(["tests/test_x.py::test_a", "[100%]", "[", ""])
+    assert matcher.match("test_x.test_a") == ["tests/test_x.py::test_a"]
+    assert matcher.match("[100%]") == []
+
+
 def test_pytest_cov_contexts_and_root_stripping():
     report = {
         "files": {
