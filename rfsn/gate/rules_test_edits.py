@@ -17,6 +17,7 @@ from rfsn.gate.rules_tests import (
     changed_python_definition,
     is_pytest_infra,
     pytest_config_changed,
+    python_code,
     skip_marker,
 )
 from rfsn.models import Phase
@@ -27,18 +28,27 @@ def _tamper(path: str, why: str) -> Violation:
     return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
 
 
-def marker_violation(files: list[FilePatch], phase: Phase | None = None) -> Violation | None:
-    """Pure over the diff: infrastructure files and skip markers, in every phase (a new test
-    file written to reproduce may guard a dependency with ``pytest.importorskip``)."""
-    for fp in files:
+def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Violation | None:
+    """Infrastructure files and skip markers, in every phase (a new test file written to
+    reproduce may guard a dependency with ``pytest.importorskip``). Markers are looked for in
+    the added lines, in the language of their file; in Python, in code only (not in comments
+    or strings), when the file after the edit tokenizes."""
+    for fp in prepared.files:
         for path in fp.paths:
             if is_pytest_infra(path):
                 return _tamper(path, "conftest.py and pytest configuration may not be changed")
         own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
-        found = skip_marker(fp.added, own_file=own)
+        found = skip_marker(_added_code(fp, prepared.after.get(fp.path)), own_file=own, path=fp.path)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
     return None
+
+
+def _added_code(fp: FilePatch, after: str | None) -> list[str]:
+    code = python_code(after) if after is not None and fp.path.endswith(".py") else None
+    if code is None:
+        return fp.added
+    return [code.get(number, text) for number, text in _new_line_numbers(fp)]
 
 
 def _rust_lines_touched(fp: FilePatch, region: int) -> bool:

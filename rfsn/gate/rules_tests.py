@@ -8,7 +8,9 @@ is answered once, in ``rfsn.models.testfiles``.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import tomllib
 from collections.abc import Iterator
 
@@ -49,11 +51,59 @@ def is_pytest_infra(path: str) -> bool:
 FILE_LOCAL = frozenset({"pytest.importorskip call"})
 
 
-def skip_marker(lines: list[str], own_file: bool = False) -> tuple[str, str] | None:
+_PYTHON = (".py",)
+#: the files each marker means something in, by suffix. A file of any other suffix is looked
+#: at for every marker, but documentation runs nothing and is looked at for none.
+_MARKER_FILES = {
+    "pytest skip/xfail marker": _PYTHON, "pytest.skip/xfail call": _PYTHON,
+    "pytest.importorskip call": _PYTHON, "module-wide pytestmark": _PYTHON,
+    "collection filter": _PYTHON, "pytest plugin hook": _PYTHON, "unittest skip": _PYTHON,
+    "hard exit": _PYTHON,
+    "JS skipped or focused test": (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"),
+    "Rust ignored test": (".rs",), "Go skipped test": (".go",),
+    "JUnit disabled test": (".java", ".kt", ".scala", ".groovy"),
+}
+_DOCUMENTATION = (".rst", ".md", ".txt")
+
+
+def _markers_for(path: str) -> list[tuple[str, re.Pattern[str]]]:
+    name = path.rsplit("/", 1)[-1].lower()
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix in _DOCUMENTATION:
+        return []
+    if not any(suffix in suffixes for suffixes in _MARKER_FILES.values()):
+        return list(SKIP_MARKERS)
+    return [(marker, pattern) for marker, pattern in SKIP_MARKERS if suffix in _MARKER_FILES[marker]]
+
+
+def python_code(text: str) -> dict[int, str] | None:
+    """Each line (numbered from 1) of Python source with its comments and the insides of its
+    string literals blanked: what runs, not what is said (a message, or the source of a test
+    file that a test of pytest itself writes). None when the text does not tokenize."""
+    rows = [list(line) for line in text.splitlines(keepends=True)]
+    quiet = {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type not in quiet:
+                continue
+            (first, start), (last, end) = token.start, token.end
+            for row in range(first, last + 1):
+                chars = rows[row - 1]
+                for col in range(start if row == first else 0, end if row == last else len(chars)):
+                    if chars[col] not in "\r\n":
+                        chars[col] = " "
+    except (tokenize.TokenError, SyntaxError, IndexError):
+        return None
+    return {number: "".join(chars) for number, chars in enumerate(rows, start=1)}
+
+
+def skip_marker(lines: list[str], own_file: bool = False, path: str = "") -> tuple[str, str] | None:
     """The first (marker name, line) among ``lines`` that skips or rigs tests; with
-    ``own_file`` (the lines are a new test file's) only those that reach beyond it."""
+    ``own_file`` (the lines are a new test file's) only those that reach beyond it; with
+    ``path``, only the markers of that file's language."""
+    markers = _markers_for(path) if path else SKIP_MARKERS
     for line in lines:
-        for name, pattern in SKIP_MARKERS:
+        for name, pattern in markers:
             if pattern.search(line) and not (own_file and name in FILE_LOCAL):
                 return name, line.strip()[:100]
     return None
