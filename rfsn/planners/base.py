@@ -74,9 +74,17 @@ class Planner(Protocol):
 
 @runtime_checkable
 class PatchStrategy(Protocol):
+    """Optional: a strategy with ``finds_code = True`` (a model with its tools) is asked even
+    when the localization found nothing; the others are not."""
+
     name: str
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         """Candidate edits, most promising first. A strategy that reads the repository as it
         goes (a model's tools) yields a Lookup; it is answered before the next item is taken."""
         ...
+
+
+def finds_code(strategy: PatchStrategy) -> bool:
+    """Can ``strategy`` find what to change without a localization?"""
+    return getattr(strategy, "finds_code", False) is True

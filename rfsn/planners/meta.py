@@ -31,7 +31,7 @@ from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
-from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict
+from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict, finds_code
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.explore.tools import Lookup
@@ -168,9 +168,10 @@ class PhasePlanner:
             self._enter(Phase.LOCALIZE)
             locations = yield from self._localize(baseline, targets)
             self._enter(Phase.PATCH)
-            plausible = (yield from self._patch(baseline, targets, locations)) if locations else []
+            asked = bool(locations) or finds_code(self.strategy)  # a model reads the code itself
+            plausible = (yield from self._patch(baseline, targets, locations)) if asked else []
             tried.outcome, tried.why = ("fixed", "") if plausible else ("left", "could not localize the fault"
-                                         if not locations else f"no plausible patch among {self.candidates_tried} candidates")
+                                         if not asked else f"no plausible patch among {self.candidates_tried} candidates")
             if plausible:  # all together: every cause is fixed
                 self._groups = [g.model_copy(update={"outcome": "fixed"}) if g in causes_ and tried is tries[0]
                                 else g for g in self._groups]

@@ -29,8 +29,9 @@ def project(tmp_path: Path) -> Path:
 
 def edit(new_body: str) -> Edit:
     lines = new_body.splitlines()
-    return Edit(patch="--- a/pkg/runner.py\n+++ b/pkg/runner.py\n@@ -1,2 +1,%d @@\n def run(item):\n%s"
-                % (len(lines) + 1, "".join(f"+{line}\n" for line in lines)) + "-    return item\n")
+    added = "".join(f"+{line}\n" for line in lines)
+    return Edit(patch=f"--- a/pkg/runner.py\n+++ b/pkg/runner.py\n@@ -1,2 +1,{len(lines) + 1} @@\n"
+                      f" def run(item):\n{added}-    return item\n")
 
 
 def new_test(text: str) -> Edit:

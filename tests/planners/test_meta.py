@@ -329,3 +329,31 @@ def test_a_given_test_id_cut_at_whitespace_names_the_test_it_was_cut_from(tmp_pa
     World({param: F, T_OK: P}, {"fix add": {param: P}}).run(planner)
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [param]
+
+
+class NoCoverage(World):
+    """Neither coverage nor the test output points anywhere."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            return ran(report(self.baseline))
+        return super().answer(proposal)
+
+
+class FindsCode(FakeStrategy):
+    finds_code = True
+
+
+@pytest.mark.parametrize("strategy", [FakeStrategy, FindsCode])
+def test_with_nothing_localized_only_a_strategy_that_finds_code_itself_is_asked(
+        tmp_path: Path, strategy: type[FakeStrategy]) -> None:
+    (tmp_path / "m.py").write_text(SOURCE)
+    chosen = strategy([FIX_ADD])
+    planner = PhasePlanner(chosen, tmp_path, "python", str(tmp_path))
+    NoCoverage({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    if strategy is FindsCode:
+        assert planner.verdict().status is SessionStatus.FIXED
+        assert chosen.context is not None and chosen.context.locations == []
+    else:
+        assert planner.verdict().status is SessionStatus.NOT_FIXED
+        assert "could not localize the fault" in planner.verdict().message and chosen.context is None

@@ -102,6 +102,7 @@ class ModelStrategy:
     """Candidates from the model in ``RepairContext.model``."""
 
     name = "model"
+    finds_code = True  # with no localization, the request shows the repository map
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         model = context.model
@@ -204,6 +205,7 @@ class HybridStrategy:
     """The templates first; the model when they run dry."""
 
     name = "hybrid"
+    finds_code = True
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         yield from TemplateStrategy().candidates(context)
