@@ -54,12 +54,16 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
         _git(work, "checkout", "-q", instance["base_commit"])
         created = [line.split()[-1] for line in _git(work, "apply", "--summary", "-", stdin=instance["test_patch"])
                    .splitlines() if line.strip().startswith("create mode")]
+        before = (work / test_file).read_text() if (work / test_file).is_file() else ""
         _git(work, "apply", "-", stdin=instance["test_patch"])
         text = (work / test_file).read_text()
         data = {os.path.relpath(p, os.path.dirname(test_file) or "."): (work / p).read_text()
                 for p in created if not p.endswith(".py")}
     folder, _, name = test_file.rpartition("/")
-    test = only_tests(text, {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")})
+    # the tests that fail before the fix, and the old tests whose expectations the fix changes:
+    # restated in the reproduction, those may break (rfsn.planners.restated)
+    wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")} | changed_tests(before, text)
+    test = only_tests(text, wanted)
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
             "test": test + with_data(data)}
@@ -79,6 +83,29 @@ def with_data(files: dict[str, str]) -> str:
 
 
 _SKIPPING = re.compile(r"\b(?:skip\w*|xfail|expectedFailure)\b")
+
+
+def _test_sources(text: str) -> dict[str, str]:
+    """``test_x`` / ``TestA::test_b`` -> its source, for the tests of a module."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            found[node.name] = ast.unparse(node)
+        elif isinstance(node, ast.ClassDef):
+            for method in node.body:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name.startswith("test"):
+                    found[f"{node.name}::{method.name}"] = ast.unparse(method)
+    return found
+
+
+def changed_tests(before: str, after: str) -> set[str]:
+    """The tests of a module that exist before the test patch and that it changes."""
+    old, new = _test_sources(before), _test_sources(after)
+    return {name for name, source in new.items() if name in old and old[name] != source}
 
 
 def only_tests(text: str, wanted: set[str]) -> str:
