@@ -217,7 +217,7 @@ class PhasePlanner:
                                 passing=baseline.passing, locations=locations, problem=self.problem,
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
-        screen = Screen(baseline, targets, self._coverage)
+        screen = Screen(baseline, targets, self._coverage, may_break=self.restated)
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []

@@ -51,6 +51,14 @@ def test_runs_stop_at_the_first_test_that_breaks_allowing_the_suites_own_failure
     assert first.max_failures == 1 and first.tests == many
 
 
+def test_the_suite_does_not_stop_at_an_old_test_the_reproduction_restates() -> None:
+    """Set aside from the baseline, a restated test may fail; counted as a break, it stopped the
+    whole suite early and every test after it was missing (pytest-8906 in the ceiling sweep)."""
+    restated = "t.py::test_old_expectation"
+    last = list(Screen(baseline(), [T1, T2], may_break=[restated]).tiers(cand("x - 1", "x + 1")))[-1]
+    assert last.name == "whole suite" and last.max_failures == 2
+
+
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
     """Mutants may loop: the failing tests' tier may take 10x their baseline plus one slack,
     cheapest first, never more than a whole-suite run; unknown durations fall back to that."""
