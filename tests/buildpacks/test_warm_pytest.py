@@ -65,8 +65,8 @@ def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
     docker_client: Any, devset_repos: Path, devset_instances: dict[str, Any], tmp_path: Path
 ) -> None:
     """Selected tests run in a child of the preloaded project with the edited function swapped
-    in, reporting what a cold run reports; an edit outside function bodies, and any whole-suite
-    run, goes to the plain server (fresh imports)."""
+    in, reporting what a cold run reports; an edit outside function bodies goes to the plain
+    server (fresh imports of the project), and a whole-suite run is cold."""
     instance = devset_instances["ratelimit"]
     repo = with_test_patch(devset_repos, instance, tmp_path / "ratelimit")
     pack = select(repo)
@@ -123,6 +123,33 @@ def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
     while servers() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert servers() == []
+
+
+def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run that decides plausibility is compared with a cold baseline: it must be cold too. A
+    forked child inherits its server's interpreter (here, ``__main__``); pytest's own suite had a
+    logging test fail in a forked whole suite and pass cold, on unchanged code."""
+    import os
+    import sys
+
+    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.sandbox.local import LocalSandbox
+
+    (tmp_path / "test_fresh.py").write_text(
+        "import sys\n\ndef test_started_as_python_m_pytest():\n"
+        "    spec = getattr(sys.modules['__main__'], '__spec__', None)\n"
+        "    assert spec is not None and spec.name == 'pytest.__main__'\n")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    try:
+        warm, pack = WarmPytest(box), PythonBuildpack()
+        assert warm.start()
+        test = "test_fresh.py::test_started_as_python_m_pytest"
+        assert run_tests(box, pack, [test], via=warm).failing == [test]  # a fork is not fresh
+        assert run_tests(box, pack, via=warm).passing == [test]  # the whole suite: cold
+    finally:
+        box.close()
 
 
 MANY_KINDS = {

@@ -7,9 +7,17 @@ started or dies, runs fall back to a plain exec.
 A second server preloads the project (``--preload``: it collected the suite
 once, at the state the workspace had when it started) and hot-swaps the
 functions edited since into each child. Runs of selected tests (node ids:
-the screening tiers of a candidate) go to it; whole-suite runs never do, so
-every plausible candidate is confirmed by fresh imports. An edit it cannot
-swap (not local to function bodies) is run by the plain server instead.
+the screening tiers of a candidate) go to it. An edit it cannot swap (not local
+to function bodies) is run by the plain server instead.
+
+A run that names no test (the whole suite: the run that decides plausibility)
+is never forked: it is the baseline's own command in a fresh process, so it is
+compared like with like. A forked child inherits its server's interpreter: pytest
+and the project already imported, ``__main__``, what the warm-up session left
+(a ``sys.path`` entry, a warnings filter). A suite whose tests depend on their
+order through such state (pytest's own: a logging test failed in a forked whole
+suite and passed cold, on the code of the baseline) would see a new failure
+that no candidate caused.
 """
 
 from __future__ import annotations
@@ -74,9 +82,10 @@ class WarmPytest:
 
     def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
         argv = list(argv)
-        if not self.alive or argv[:3] != PREFIX:
+        selected = any("::" in arg for arg in argv[3:])  # selected tests: a screening tier
+        if not self.alive or argv[:3] != PREFIX or not selected:
             return self.sandbox.exec(argv, timeout=timeout)
-        if self.hot and any("::" in arg for arg in argv[3:]):  # selected tests: a screening tier
+        if self.hot:
             result = self._request("hot.sock", argv, timeout)
             if result is not None and result.exit_code != NOT_SWAPPABLE:
                 self.swapped += 1
