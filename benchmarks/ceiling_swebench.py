@@ -5,8 +5,9 @@ whole pipeline, issue-only and with the tests given, then ``rfsn evaluate`` on b
         --instance-ids "ID ..." [--workers 2]
 
 The knowing model (``python -m rfsn.llm.fake_server --answers``) answers each instance with its
-gold patch, and, asked for a reproduction, with the test file ``test_patch`` changes, whole,
-under a new name beside it (its new tests fail at base and pass with the fix); data files
+gold patch, and, asked for a reproduction, with one new test file beside the first failing
+test's file: from each test file ``test_patch`` touches, the tests that fail before the fix and
+the old tests whose expectations it changes, with the imports and helpers they need; data files
 the test patch adds are written by that module when it is imported. An instance
 whose FAIL_TO_PASS ids name no test file (a runner other than pytest) is listed and skipped.
 A session that does not end resolved is rfsn losing a right answer. The model's server
@@ -52,21 +53,39 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
         work = Path(tmp) / "w"
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(work)], check=True)
         _git(work, "checkout", "-q", instance["base_commit"])
-        created = [line.split()[-1] for line in _git(work, "apply", "--summary", "-", stdin=instance["test_patch"])
-                   .splitlines() if line.strip().startswith("create mode")]
-        before = (work / test_file).read_text() if (work / test_file).is_file() else ""
+        summary = _git(work, "apply", "--numstat", "--summary", "-", stdin=instance["test_patch"])
+        touched = [line.split("\t")[-1] for line in summary.splitlines() if line.count("\t") == 2]
+        created = [line.split()[-1] for line in summary.splitlines() if line.strip().startswith("create mode")]
+        files = [test_file, *(p for p in touched if p != test_file and p.endswith(".py"))]
+        before = {p: (work / p).read_text() if (work / p).is_file() else "" for p in files}
         _git(work, "apply", "-", stdin=instance["test_patch"])
-        text = (work / test_file).read_text()
+        after = {p: (work / p).read_text() if (work / p).is_file() else "" for p in files}
         data = {os.path.relpath(p, os.path.dirname(test_file) or "."): (work / p).read_text()
                 for p in created if not p.endswith(".py")}
     folder, _, name = test_file.rpartition("/")
-    # the tests that fail before the fix, and the old tests whose expectations the fix changes:
-    # restated in the reproduction, those may break (rfsn.planners.restated)
-    wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(test_file + "::")} | changed_tests(before, text)
-    test = only_tests(text, wanted)
+    # per test file the patch touches: the tests that fail before the fix, and the old tests whose
+    # expectations the fix changes; restated in the reproduction, those may break
+    # (rfsn.planners.restated). One reproduction file holds them all, as one model answer would.
+    parts = []
+    for path in files:
+        wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} \
+            | changed_tests(before[path], after[path])
+        if wanted and after[path]:
+            parts.append(only_tests(after[path], wanted))
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": test + with_data(data)}
+            "test": one_module(parts) + with_data(data)}
+
+
+_FUTURE = re.compile(r"^from __future__ import [^\n]*\n", re.M)
+
+
+def one_module(parts: list[str]) -> str:
+    """Test modules joined into one: their ``__future__`` imports first, as Python requires."""
+    if len(parts) == 1:
+        return parts[0]
+    futures = dict.fromkeys(line for part in parts for line in _FUTURE.findall(part))
+    return "".join(futures) + "\n\n".join(_FUTURE.sub("", part) for part in parts)
 
 
 def with_data(files: dict[str, str]) -> str:

@@ -7,9 +7,14 @@ often does the same: it copies the test and changes what it expects. The old
 test then passes before the fix and fails after it, and is not a regression.
 That holds only for a test the reproduction restates. Such a test is one that
 passed at baseline and lives outside the reproduction. It shares its name
-(class and function, parameters aside) with one of the reproduction's failing
-tests. The two function bodies are at least ``SIMILARITY`` alike. Python only:
-the sources are compared with ``ast``.
+(class and function, parameters aside) with one of the reproduction's tests.
+The two function bodies are at least ``SIMILARITY`` alike. Python only: the
+sources are compared with ``ast``.
+
+The restating test may fail at baseline (its new expectation is the bug's) or
+pass (an expectation both behaviours meet: the project's fix loosened an
+assertion the fix breaks). Either way it stays in the baseline: a fix must make
+it pass, or keep it passing. Only its old version may break.
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ def _source(text: str, name: str) -> str | None:
 
 
 def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping[str, str]) -> list[str]:
-    """The ``passing`` tests that the ``reproduction``'s failing tests restate (``files``:
-    path -> text of the test files)."""
+    """The ``passing`` tests that the ``reproduction``'s tests restate (``files``: path -> text
+    of the test files)."""
     mine = {test_id_file(t) for t in reproduction}
     new = {name_in_file(t): test_id_file(t) for t in reproduction}
     found = []
@@ -68,9 +73,11 @@ def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping
 
 def set_aside(run: TestReport, reproduction: list[str],
               files: Mapping[str, str]) -> tuple[TestReport, list[str]]:
-    """The reproduction's ``run`` without the old tests it restates (a fix may break those;
-    the verdict names any it broke), and those tests."""
-    found = restated(run.passing, reproduction, files)
+    """The reproduction's ``run`` without the old tests that the tests of the reproduction's
+    files (``reproduction``: its failing tests) restate (a fix may break those; the verdict names
+    any it broke), and those tests."""
+    written = {test_id_file(t) for t in reproduction}
+    found = restated(run.passing, [t for t in run.tests if test_id_file(t) in written], files)
     if not found:
         return run, []
     log.info("planner.restated", tests=found)

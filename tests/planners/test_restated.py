@@ -3,7 +3,9 @@ reproduction's own file."""
 
 from __future__ import annotations
 
-from rfsn.planners.restated import name_in_file, restated
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as Status
+from rfsn.planners.restated import name_in_file, restated, set_aside
 
 OLD = ("from m import f\n\n\ndef test_total():\n    assert f(2) == 3\n\n\n"
        "class TestParse:\n    def test_empty(self):\n        assert f(0) == 1\n\n\n"
@@ -31,3 +33,16 @@ def test_an_old_test_repeated_with_new_expectations_is_restated() -> None:
 def test_nothing_is_restated_without_a_python_source_to_compare() -> None:
     assert restated(["tests/test_m.py::test_total"], ["tests/test_repro.py::test_total"], {}) == []
     assert restated(["t/a.test.js > total"], ["t/repro.test.js > total"], {}) == []
+
+
+def test_a_restating_test_that_passes_at_baseline_sets_the_old_one_aside_and_stays() -> None:
+    """The project's fix may loosen an assertion: its new version passes before and after the
+    fix, the old one breaks. The new one stays in the baseline, so it must keep passing."""
+    passed, failed = Status.PASSED, Status.FAILED
+    run = TestReport(tests={"tests/test_m.py::test_total": passed, "tests/test_m.py::TestParse::test_empty": passed,
+                            "tests/test_m.py::test_other": passed,
+                            "tests/test_repro.py::test_total": passed,  # restates, passing
+                            "tests/test_repro.py::TestParse::test_empty": failed})
+    kept, aside = set_aside(run, ["tests/test_repro.py::TestParse::test_empty"], FILES)
+    assert aside == ["tests/test_m.py::TestParse::test_empty", "tests/test_m.py::test_total"]
+    assert "tests/test_repro.py::test_total" in kept.passing and "tests/test_m.py::test_total" not in kept.tests
