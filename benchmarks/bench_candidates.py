@@ -25,7 +25,7 @@ from rfsn.planners.strategies.template import TemplateStrategy
 from rfsn.planners.templates.python import driver
 
 
-def full_parse(self: driver.PythonReader, patched: str, context: object) -> bool:
+def full_parse(self: driver.PythonReader, patched: str, context: object, changed: tuple[int, int]) -> bool:
     try:
         ast.parse(patched)
     except (SyntaxError, ValueError):

@@ -99,14 +99,17 @@ class FileContext:
         return [n for n in ast.walk(self.tree) if isinstance(n, ast.stmt)]
 
     def statement_at(self, line: int) -> ast.stmt | None:
-        """The innermost statement whose span covers ``line``."""
-        best = None
-        for stmt in self.statements:
-            if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) and (
-                best is None or (stmt.lineno >= best.lineno and stmt.end_lineno <= best.end_lineno)  # type: ignore[operator]
-            ):
-                best = stmt
-        return best
+        """The innermost statement whose span covers ``line`` (every template asks: kept)."""
+        key = ("statement_at", line)
+        if key not in self.cache:
+            best = None
+            for stmt in self.statements:
+                if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) and (
+                    best is None or (stmt.lineno >= best.lineno and stmt.end_lineno <= best.end_lineno)  # type: ignore[operator]
+                ):
+                    best = stmt
+            self.cache[key] = best
+        return self.cache[key]
 
     def nodes_at(self, line: int) -> list[ast.AST]:
         """Expression-level nodes of the statement at ``line`` (headers only)."""

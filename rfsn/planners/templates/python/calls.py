@@ -86,24 +86,29 @@ def sibling_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 
 def _keywords_seen(ctx: FileContext, name: str) -> dict[str, str]:
-    """Keyword arguments passed to calls of ``name`` anywhere in the file."""
-    out: dict[str, str] = {}
-    for call in ast.walk(ctx.tree):
-        found = _callee_span(ctx, call) if isinstance(call, ast.Call) else None
-        if found is not None and found[2] == name:
-            out.update({k.arg: ctx.map.text(k.value) for k in call.keywords if k.arg})  # type: ignore[attr-defined]
-    return out
+    """Keyword arguments passed to calls of ``name`` anywhere in the file (indexed once a file)."""
+    if "keywords_seen" not in ctx.cache:
+        seen: dict[str, dict[str, str]] = {}
+        for call in ast.walk(ctx.tree):
+            found = _callee_span(ctx, call) if isinstance(call, ast.Call) else None
+            if found is not None:
+                seen.setdefault(found[2], {}).update(
+                    {k.arg: ctx.map.text(k.value) for k in call.keywords if k.arg})  # type: ignore[attr-defined]
+        ctx.cache["keywords_seen"] = seen
+    return ctx.cache["keywords_seen"].get(name, {})
 
 
 def _unused_stdlib_constants(ctx: FileContext) -> dict[str, str]:
     """Imported stdlib constants never used in the file -> their keyword name."""
-    used = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
-    out = {}
-    for name, module in _from_imports(ctx.tree).items():
-        for (mod, prefix), keyword in STDLIB_KEYWORDS.items():
-            if module == mod and name.startswith(prefix) and name.isupper() and name not in used:
-                out[name] = keyword
-    return out
+    if "unused_stdlib_constants" not in ctx.cache:
+        used = {n.id for n in ast.walk(ctx.tree) if isinstance(n, ast.Name)}
+        out = {}
+        for name, module in _from_imports(ctx.tree).items():
+            for (mod, prefix), keyword in STDLIB_KEYWORDS.items():
+                if module == mod and name.startswith(prefix) and name.isupper() and name not in used:
+                    out[name] = keyword
+        ctx.cache["unused_stdlib_constants"] = out
+    return ctx.cache["unused_stdlib_constants"]
 
 
 @template("add_keyword_argument", 0.6)

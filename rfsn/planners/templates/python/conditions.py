@@ -92,12 +92,18 @@ def _atoms(test: ast.expr) -> list[ast.expr]:
     return [test]
 
 
-def _file_clauses(ctx: FileContext) -> list[ast.expr]:
-    """The clauses of the file's conditions and of its ``and``/``or`` expressions."""
-    tests = [n.test for n in ast.walk(ctx.tree) if isinstance(n, ast.If | ast.While | ast.IfExp | ast.Assert)]
-    tests += [c for n in ast.walk(ctx.tree) if isinstance(n, ast.comprehension) for c in n.ifs]
-    tests += [n for n in ast.walk(ctx.tree) if isinstance(n, ast.BoolOp)]
-    return [a for t in tests for a in _atoms(t)]
+def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]]:
+    """(clause, the names it uses, its dump) for the clauses of the file's conditions and of its
+    ``and``/``or`` expressions, on one line each (computed once a file)."""
+    if "file_clauses" not in ctx.cache:
+        nodes = list(ast.walk(ctx.tree))
+        tests = [n.test for n in nodes if isinstance(n, ast.If | ast.While | ast.IfExp | ast.Assert)]
+        tests += [c for n in nodes if isinstance(n, ast.comprehension) for c in n.ifs]
+        tests += [n for n in nodes if isinstance(n, ast.BoolOp)]
+        ctx.cache["file_clauses"] = [
+            (a, frozenset(n.id for n in ast.walk(a) if isinstance(n, ast.Name)), ast.dump(a))
+            for t in tests for a in _atoms(t) if "\n" not in ctx.map.text(a)]
+    return ctx.cache["file_clauses"]
 
 
 def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
@@ -105,9 +111,8 @@ def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
     known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
     present = {ast.dump(a) for a in _atoms(test)}
     out: dict[str, None] = {}
-    for clause in _file_clauses(ctx):
-        names = {n.id for n in ast.walk(clause) if isinstance(n, ast.Name)}
-        if names <= known and ast.dump(clause) not in present and "\n" not in ctx.map.text(clause):
+    for clause, names, dump in _file_clauses(ctx):
+        if names <= known and dump not in present:
             out.setdefault(_wrapped(ctx, clause))
     return list(out)[:_MAX_CLAUSES]
 

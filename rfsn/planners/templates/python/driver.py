@@ -28,12 +28,12 @@ class PythonReader:
             log.warning("unparsable_source", path=path)
             return None
 
-    def valid(self, patched: str, context: FileContext) -> bool:
+    def valid(self, patched: str, context: FileContext, changed: tuple[int, int]) -> bool:
         """Whether ``patched`` parses. Only the top-level statements the change touches are
         parsed: the rest of the file is the original's, whole statements that parsed, so the
         file parses when they do (parsing a large module per candidate took most of the time
         to the first candidate on real projects)."""
-        unit = _changed_statements(context, patched)
+        unit = _changed_statements(context, patched, changed)
         try:
             tree = ast.parse(unit or patched)
             nested = unit is not None and unit.startswith(_NESTED)
@@ -55,6 +55,17 @@ def _common_prefix(a: str, b: str) -> int:
     return lo
 
 
+def _common_suffix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _spans(context: FileContext) -> list[tuple[int, int, int]]:
     """(first line, last line, column) of every function, decorators included, and of every
     top-level statement: the units a change is parsed in (computed once per file)."""
@@ -68,14 +79,18 @@ def _spans(context: FileContext) -> list[tuple[int, int, int]]:
     return context.cache["parse_units"]
 
 
-def _changed_statements(context: FileContext, patched: str) -> str | None:
+def _changed_statements(context: FileContext, patched: str, changed: tuple[int, int]) -> str | None:
     """Text that parses exactly when ``patched`` does: the smallest function (or, outside any,
     the top-level statements) around the change, the rest being the original's whole
     statements. A nested function is put under ``if 1:`` at its own indentation. None when
-    the change lies outside them all."""
+    the change lies outside them all. ``changed``: the range of the original the edit replaced
+    (only that range and its replacement are compared, not the whole file)."""
     source = context.source
-    start = _common_prefix(source, patched)
-    tail = _common_prefix(source[start:][::-1], patched[start:][::-1])
+    lo, hi = changed
+    old, new = source[lo:hi], patched[lo:hi + len(patched) - len(source)]
+    head = _common_prefix(old, new)
+    start = lo + head
+    tail = len(source) - hi + _common_suffix(old[head:], new[head:])
     first, last = source.count("\n", 0, start) + 1, source.count("\n", 0, len(source) - tail) + 1
     around = [(a, b, col) for a, b, col in _spans(context) if a <= first and last <= b]
     if around:

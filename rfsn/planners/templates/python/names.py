@@ -81,15 +81,18 @@ _KEYISH = re.compile(r"^[\w.\-: ]{1,40}$")
 
 
 def _file_strings(ctx: FileContext) -> list[str]:
-    seen: dict[str, None] = {}
-    for node in ast.walk(ctx.tree):
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and (_KEYISH.match(node.value) and not _is_docstring(ctx, node))
-        ):
-            seen.setdefault(node.value)
-    return list(seen)
+    """The file's short strings, docstrings aside (computed once a file)."""
+    if "file_strings" not in ctx.cache:
+        seen: dict[str, None] = {}
+        for node in ast.walk(ctx.tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and (_KEYISH.match(node.value) and not _is_docstring(ctx, node))
+            ):
+                seen.setdefault(node.value)
+        ctx.cache["file_strings"] = list(seen)
+    return ctx.cache["file_strings"]
 
 
 def _is_docstring(ctx: FileContext, node: ast.Constant) -> bool:

@@ -49,15 +49,16 @@ def _positions(stmt: ast.stmt) -> tuple[bool, ...]:
 
 
 def _donors(ctx: FileContext, func: ast.AST) -> Iterator[ast.stmt]:
-    """Simple statements of sibling functions (same class, else same module)."""
+    """Simple statements of sibling functions (same class, else same module); each owner's
+    (function, statement) pairs are found once a file."""
     owner = ctx.enclosing(func, (ast.ClassDef,)) or ctx.tree
-    for other in ast.walk(owner):
-        if isinstance(other, FUNCTIONS) and other is not func:
-            for node in ast.walk(other):
-                if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and (
-                    node.lineno == node.end_lineno
-                ):
-                    yield node
+    key = ("donors", id(owner))
+    if key not in ctx.cache:
+        ctx.cache[key] = [(other, node) for other in ast.walk(owner) if isinstance(other, FUNCTIONS)
+                          for node in ast.walk(other)
+                          if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign)
+                          and node.lineno == node.end_lineno]
+    return (node for other, node in ctx.cache[key] if other is not func)
 
 
 @template("insert_similar_statement", 0.5)

@@ -72,7 +72,7 @@ class TokenReader:
             return None
         return TokenContext(path, source, language, project=self._project(files, language))
 
-    def valid(self, patched: str, context: TokenContext) -> bool:
+    def valid(self, patched: str, context: TokenContext, changed: tuple[int, int]) -> bool:
         """Brackets balance; or, where the lexer cannot read the original (a JavaScript regex
         literal such as ``/[^'"]/`` looks like a bracket and a string to it), the edit left
         the brackets as they were."""
