@@ -7,9 +7,11 @@ often does the same: it copies the test and changes what it expects. The old
 test then passes before the fix and fails after it, and is not a regression.
 That holds only for a test the reproduction restates. Such a test is one that
 passed at baseline and lives outside the reproduction. It shares its name
-(class and function, parameters aside) with one of the reproduction's tests.
-The two function bodies are at least ``SIMILARITY`` alike. Python only: the
-sources are compared with ``ast``.
+(class and function, parameters aside) with one of the reproduction's tests,
+and the two function bodies are at least ``SIMILARITY`` alike; or it was
+renamed: a test of the reproduction in the same class (or both at module level)
+has a body at least ``RENAMED_SIMILARITY`` alike. Python only: the sources are
+compared with ``ast``.
 
 The restating test may fail at baseline (its new expectation is the bug's) or
 pass (an expectation both behaviours meet: the project's fix loosened an
@@ -29,7 +31,14 @@ from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
 
+#: an old test restated under its own name: its body at least this alike
 SIMILARITY = 0.5
+#: an old test restated under a new name (the project's fix renamed it: ``test_x_is_new``
+#: became ``test_x_is_remembered``, its assertion turned round): in the same class (or both at
+#: module level), its body at least this alike and this long (one-line bodies are all alike),
+#: by a test of the reproduction whose name no old test has
+RENAMED_SIMILARITY = 0.8
+RENAMED_MIN_CHARS = 100
 
 
 def name_in_file(test_id: str) -> str:
@@ -37,36 +46,58 @@ def name_in_file(test_id: str) -> str:
     return test_id.split("[", 1)[0].split("::", 1)[-1]
 
 
-def _source(text: str, name: str) -> str | None:
-    """The body of the function ``name`` (``Class::function`` or ``function``) in ``text``
-    (its ``def`` line aside: the names are equal already)."""
+def _bodies(text: str) -> dict[str, str]:
+    """``function`` / ``Class::function`` -> its body's source (the ``def`` line aside: names are
+    compared apart), for the functions of a module and of its classes."""
     try:
-        body: Sequence[ast.stmt] = ast.parse(text).body
+        tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return None
-    *classes, function = name.split("::")
-    for cls in classes:
-        body = next((n.body for n in body if isinstance(n, ast.ClassDef) and n.name == cls), [])
-    node = next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == function),
-                None)
-    if node is None:
-        return None
-    return "\n".join(ast.get_source_segment(text, stmt) or "" for stmt in node.body)
+        return {}
+    found: dict[str, str] = {}
+
+    def add(body: Sequence[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                found[prefix + node.name] = "\n".join(ast.get_source_segment(text, s) or "" for s in node.body)
+            elif isinstance(node, ast.ClassDef):
+                add(node.body, f"{prefix}{node.name}::")
+
+    add(tree.body, "")
+    return found
+
+
+def _alike(old: str, new: str, at_least: float) -> bool:
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least \
+        and matcher.ratio() >= at_least
 
 
 def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping[str, str]) -> list[str]:
     """The ``passing`` tests that the ``reproduction``'s tests restate (``files``: path -> text
-    of the test files)."""
+    of the test files): under the same name, or renamed in the same class."""
     mine = {test_id_file(t) for t in reproduction}
-    new = {name_in_file(t): test_id_file(t) for t in reproduction}
+    bodies: dict[str, dict[str, str]] = {}
+
+    def body(path: str, name: str) -> str:
+        if path not in bodies:
+            bodies[path] = _bodies(files.get(path, ""))
+        return bodies[path].get(name, "")
+
+    new = {name_in_file(t): body(test_id_file(t), name_in_file(t)) for t in reproduction}
+    old_names = {name_in_file(t) for t in passing if test_id_file(t) not in mine}
+    renamed = {name: text for name, text in new.items() if name not in old_names}
     found = []
     for test in passing:
         path, name = test_id_file(test), name_in_file(test)
-        if path in mine or name not in new or not path.endswith(".py"):
+        if path in mine or not path.endswith(".py") or not (old := body(path, name)):
             continue
-        old_source, new_source = _source(files.get(path, ""), name), _source(files.get(new[name], ""), name)
-        if old_source and new_source and difflib.SequenceMatcher(
-                None, old_source, new_source, autojunk=False).ratio() >= SIMILARITY:
+        scope = name.rpartition("::")[0]
+        if name in new:
+            if new[name] and _alike(old, new[name], SIMILARITY):
+                found.append(test)
+        elif len(old) >= RENAMED_MIN_CHARS and any(
+                other.rpartition("::")[0] == scope and _alike(old, text, RENAMED_SIMILARITY)
+                for other, text in renamed.items()):
             found.append(test)
     return found
 

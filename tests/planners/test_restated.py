@@ -46,3 +46,27 @@ def test_a_restating_test_that_passes_at_baseline_sets_the_old_one_aside_and_sta
     kept, aside = set_aside(run, ["tests/test_repro.py::TestParse::test_empty"], FILES)
     assert aside == ["tests/test_m.py::TestParse::test_empty", "tests/test_m.py::test_total"]
     assert "tests/test_repro.py::test_total" in kept.passing and "tests/test_m.py::test_total" not in kept.tests
+
+
+def test_a_test_the_fix_renamed_is_restated_by_its_near_copy_in_the_same_class() -> None:
+    """pytest-11148: the fix renamed ``test_importmode_twice_is_different_module`` to
+    ``test_remembers_previous_imports`` and turned its assertion round. A one-line body, or a
+    copy in another class, restates nothing under another name."""
+    body = ('        """`importlib` mode {doc}."""\n'
+            '        module1 = import_path(simple_module, mode="importlib", root=tmp_path)\n'
+            '        module2 = import_path(simple_module, mode="importlib", root=tmp_path)\n'
+            '        assert module1 is {op}module2\n')
+    old = ("class TestImportPath:\n    def test_importmode_twice_is_different_module(self, simple_module, tmp_path):\n"
+           + body.format(doc="always returns a new module", op="not ")
+           + "\n    def test_short(self):\n        assert f(1) == 2\n"
+           + "\n\nclass TestOther:\n    def test_twice(self, simple_module, tmp_path):\n"
+           + body.format(doc="always returns a new module", op="not "))
+    new = ("class TestImportPath:\n    def test_remembers_previous_imports(self, simple_module, tmp_path):\n"
+           + body.format(doc="remembers previous module (#10341)", op="")
+           + "\n    def test_short_now(self):\n        assert f(1) == 3\n")
+    files = {"testing/test_pathlib.py": old, "testing/test_repro.py": new}
+    passing = ["testing/test_pathlib.py::TestImportPath::test_importmode_twice_is_different_module",
+               "testing/test_pathlib.py::TestImportPath::test_short", "testing/test_pathlib.py::TestOther::test_twice"]
+    reproduction = ["testing/test_repro.py::TestImportPath::test_remembers_previous_imports",
+                    "testing/test_repro.py::TestImportPath::test_short_now"]
+    assert restated(passing, reproduction, files) == [passing[0]]
