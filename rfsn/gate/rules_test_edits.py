@@ -38,7 +38,10 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
             if is_pytest_infra(path):
                 return _tamper(path, "conftest.py and pytest configuration may not be changed")
         own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
-        found = skip_marker(_added_code(fp, prepared.after.get(fp.path)), own_file=own, path=fp.path)
+        # blanking comments and strings only takes markers away: the file is tokenized (a
+        # whole module, for each candidate) only when the added lines show one as they are
+        found = skip_marker(fp.added, own_file=own, path=fp.path) and \
+            skip_marker(_added_code(fp, prepared.after.get(fp.path)), own_file=own, path=fp.path)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
     return None
