@@ -55,26 +55,35 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
         _git(work, "checkout", "-q", instance["base_commit"])
         summary = _git(work, "apply", "--numstat", "--summary", "-", stdin=instance["test_patch"])
         touched = [line.split("\t")[-1] for line in summary.splitlines() if line.count("\t") == 2]
-        created = [line.split()[-1] for line in summary.splitlines() if line.strip().startswith("create mode")]
-        files = [test_file, *(p for p in touched if p != test_file and p.endswith(".py"))]
-        before = {p: (work / p).read_text() if (work / p).is_file() else "" for p in files}
+        files = [test_file, *(p for p in touched if p != test_file)]
+        before = {p: _text(work / p) for p in files}
         _git(work, "apply", "-", stdin=instance["test_patch"])
-        after = {p: (work / p).read_text() if (work / p).is_file() else "" for p in files}
-        data = {os.path.relpath(p, os.path.dirname(test_file) or "."): (work / p).read_text()
-                for p in created if not p.endswith(".py")}
+        after = {p: _text(work / p) for p in files}
     folder, _, name = test_file.rpartition("/")
     # per test file the patch touches: the tests that fail before the fix, and the old tests whose
     # expectations the fix changes; restated in the reproduction, those may break
     # (rfsn.planners.restated). One reproduction file holds them all, as one model answer would.
-    parts = []
+    # Every other file the patch adds or changes (a test root's conf.py and modules, data) is
+    # data, written as the patch leaves it.
+    parts, data = [], {}
     for path in files:
         wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} \
-            | changed_tests(before[path], after[path])
+            | (changed_tests(before[path] or "", after[path] or "") if path.endswith(".py") else set())
         if wanted and after[path]:
             parts.append(only_tests(after[path], wanted))
+        elif after[path] is not None and after[path] != before[path]:
+            data[os.path.relpath(path, folder or ".")] = after[path]
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
             "test": one_module(parts) + with_data(data)}
+
+
+def _text(path: Path) -> str | None:
+    """The text of ``path``; None if there is no such file or it is not UTF-8 text."""
+    try:
+        return path.read_text() if path.is_file() else None
+    except UnicodeDecodeError:
+        return None
 
 
 _FUTURE = re.compile(r"^from __future__ import [^\n]*\n", re.M)
