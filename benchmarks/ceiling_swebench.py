@@ -2,7 +2,7 @@
 whole pipeline, issue-only and with the tests given, then ``rfsn evaluate`` on both.
 
     python benchmarks/ceiling_swebench.py DATASET.json --repos-dir DIR --out DIR \\
-        --instance-ids "ID ..." [--workers 2]
+        --instance-ids "ID ..." [--workers 2] [--settings issue_only tests_given]
 
 The knowing model (``python -m rfsn.llm.fake_server --answers``) answers each instance with its
 gold patch, and, asked for a reproduction, with one new test file beside the first failing
@@ -35,6 +35,7 @@ from prompt_reach import gold_files, gold_lines, named
 from rfsn.llm.fake_server import prompt_text
 
 KEY = "sk-local-0000000000000000000000"
+SETTINGS = {"issue_only": [], "tests_given": ["--oracle-tests"]}
 
 
 def _git(repo: Path, *args: str, stdin: str | None = None) -> str:
@@ -196,6 +197,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--instance-ids", required=True)
     parser.add_argument("--workers", default="2")
+    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
+                        help="which settings to run (default: both)")
     args = parser.parse_args()
     wanted = args.instance_ids.split()
     instances = [x for x in json.loads(args.dataset.read_text()) if x["instance_id"] in wanted]
@@ -210,7 +213,8 @@ def main() -> None:
         runnable.append(x)
     (args.out / "answers.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
     (args.out / "instances.json").write_text(json.dumps(runnable))
-    for setting, extra in (("issue_only", []), ("tests_given", ["--oracle-tests"])):
+    for setting in args.settings:
+        extra = SETTINGS[setting]
         run = args.out / setting
         run.mkdir(parents=True, exist_ok=True)
         server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers",
@@ -261,11 +265,13 @@ def table(out: Path) -> None:
     instances = {x["instance_id"]: x for x in json.loads((out / "instances.json").read_text())}
     print("| setting | instance | session | resolved | first prompt | input tokens | output tokens |")
     print("|---|---|---|---|---|---|---|")
-    for setting in ("issue_only", "tests_given"):
+    for setting in SETTINGS:
         summary = next(out.glob(f"knows-{setting}.{setting}.json"), None)
         resolved = set(json.loads(summary.read_text())["resolved_ids"]) if summary else set()
         results = out / setting / "results.jsonl"
-        rows = [json.loads(line) for line in results.read_text().splitlines()] if results.is_file() else []
+        if not results.is_file():
+            continue
+        rows = [json.loads(line) for line in results.read_text().splitlines()]
         prompts = first_prompts(out / setting, list(instances.values()))
         for row in rows:
             iid = row["instance_id"]

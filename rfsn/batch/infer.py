@@ -102,7 +102,9 @@ def repair_instance(task: RepairTask) -> RepairResult:
         )
         if task.timeout:
             options.timeout = task.timeout
-        buildpack = instance_buildpack(inst, workspace.path, settings)
+        # issue-only: nothing of the test patch reaches the session, not even its file names
+        buildpack = instance_buildpack(inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
+                                       workspace.path, settings, repairing=True)
         result = repair_workspace(workspace, options, settings, buildpack=buildpack)
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -231,3 +232,36 @@ def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path
     done = subprocess.run([sys.executable, "-c", script, str(empty), str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and f"no instances in {empty}" in done.stderr, done.stderr
+
+
+def _harness_run(repo: str, test_patch: str, selects: bool) -> Any:
+    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+
+    directives = specs.test_directives({"repo": repo, "test_patch": test_patch})
+    return HarnessRunBuildpack({"test_cmd": "tox --current-env -epy39 -v --"},
+                               specs.render_recipe({"python": "3.9"}, registry=False), directives,
+                               specs.log_parser(repo), f"{repo.replace('/', '__')}-1", repo=repo,
+                               selects=selects)
+
+
+def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -> None:
+    """sphinx runs ``tox --current-env``: a repair session's reproduction file must run when
+    selected, and in the issue-only setting (no test patch) a run of no selection is the whole
+    suite; grading always runs the test patch's directives, as the harness does."""
+    pytest.importorskip("swebench")
+    patch = "diff --git a/tests/test_ext.py b/tests/test_ext.py\n"
+    selected = ["tests/test_rfsn_repro_ext.py::test_a", "tests/test_rfsn_repro_ext.py::test_b"]
+    repairing = _harness_run("sphinx-doc/sphinx", patch, selects=True)
+    assert repairing.test_command(selected, "/r")[-1] == "tox --current-env -epy39 -v -- tests/test_rfsn_repro_ext.py"
+    assert repairing.test_command([], "/r")[-1] == "tox --current-env -epy39 -v -- tests/test_ext.py"
+    issue_only = _harness_run("sphinx-doc/sphinx", "", selects=True)
+    assert issue_only.test_command([], "/r")[-1] == "tox --current-env -epy39 -v --"
+    grading = _harness_run("sphinx-doc/sphinx", patch, selects=False)
+    assert grading.test_command(selected, "/r")[-1] == "tox --current-env -epy39 -v -- tests/test_ext.py"
+    # django's runner takes module labels: a file turns into one the harness's way; an id that
+    # names no file leaves the directives
+    django = _harness_run("django/django", "diff --git a/tests/calc/test_core.py b/tests/calc/test_core.py\n",
+                          selects=True)
+    assert django.test_command(["tests/calc/test_rfsn_repro.py"], "/r")[-1].endswith(" calc.test_rfsn_repro")
+    assert django.test_command(["test_add (calc.test_core.CoreTests.test_add)"], "/r")[-1].endswith(
+        " calc.test_core")

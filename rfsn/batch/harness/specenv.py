@@ -4,8 +4,8 @@ A spec whose ``test_cmd`` is pytest gets the Python buildpack (pytest, rfsn's
 junit report, coverage) with the env recipe and session setup rendered from
 the spec (see ``specs``). Any other runner (django's ``runtests.py``, sympy's
 ``bin/test``, tox) runs as the harness runs it: the spec's ``test_cmd`` on the
-test files ``test_patch`` touches, its output read by the harness's own log
-parser for the repository. Such statuses come from text the tests print, as
+test files ``test_patch`` touches (in a repair session: the files it selects),
+its output read by the harness's own log parser for the repository. Such statuses come from text the tests print, as
 in the harness; the runner's exit status is still cross-checked in grading.
 Instances without a spec (or without the ``swebench`` package) keep the
 generic buildpack; a spec rfsn cannot honour raises ``EnvUnavailable`` with
@@ -69,17 +69,21 @@ class SpecBuildpack(PythonBuildpack):
 
 class HarnessRunBuildpack:
     """A spec whose runner is not pytest: its ``test_cmd`` on the instance's test directives,
-    statuses from the harness's log parser. Every run runs the directives (the harness runs
-    nothing else): more tests than asked for, never fewer."""
+    statuses from the harness's log parser. When grading, every run runs the directives (the
+    harness runs nothing else): more tests than asked for, never fewer. In a repair session
+    (``selects``) a selection of test files runs those files, turned into directives the
+    harness's way (a reproduction the session wrote is one), and a run of no selection runs the
+    directives it was given: none in the issue-only setting, where ``test_cmd`` alone runs the
+    whole suite."""
 
     name: ClassVar[str] = "python"
     default_base: ClassVar[BaseImage] = PythonBuildpack.default_base
     structured: ClassVar[bool] = True
 
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe, directives: Sequence[str],
-                 parser: LogParser, instance_id: str) -> None:
+                 parser: LogParser, instance_id: str, repo: str = "", selects: bool = False) -> None:
         self.spec, self.recipe, self.directives = spec, recipe, list(directives)
-        self.parser, self.instance_id = parser, instance_id
+        self.parser, self.instance_id, self.repo, self.selects = parser, instance_id, repo, selects
         self.grader = f"the SWE-bench log parser {getattr(parser, '__name__', 'of the repo')}"
 
     def detect(self, repo: Path) -> Detection:
@@ -92,8 +96,12 @@ class HarnessRunBuildpack:
         return specs.setup_commands(self.spec)
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
-        return ["bash", "-c", " ".join([str(self.spec["test_cmd"]),
-                                        *(shlex.quote(d) for d in self.directives)])]
+        directives = self.directives
+        files = list(dict.fromkeys(t.split("::", 1)[0] for t in tests))
+        if self.selects and files and all(f.endswith(".py") for f in files):
+            directives = specs.test_directives({"repo": self.repo, "test_patch": "".join(
+                f"diff --git a/{f} b/{f}\n" for f in files)})
+        return ["bash", "-c", " ".join([str(self.spec["test_cmd"]), *(shlex.quote(d) for d in directives)])]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return harness_statuses(self.parser, output, self.instance_id)
@@ -106,8 +114,9 @@ def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[s
 
 
 def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archives: Path | None = None,
-                   index_date: str = "") -> SpecBuildpack | HarnessRunBuildpack | None:
-    """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None."""
+                   index_date: str = "", repairing: bool = False) -> SpecBuildpack | HarnessRunBuildpack | None:
+    """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None;
+    ``repairing``: for a repair session rather than grading (see ``HarnessRunBuildpack``)."""
     spec = specs.lookup(instance.repo, instance.version)
     if spec is None:
         return None
@@ -137,7 +146,7 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
                                  archives=archives, index_date=index_date)
     if parser is not None:
         return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
-                                   instance.instance_id)
+                                   instance.instance_id, repo=instance.repo, selects=repairing)
     return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
 
 
@@ -147,13 +156,14 @@ def grader(buildpack: Buildpack) -> str:
     return str(getattr(buildpack, "grader", default))
 
 
-def instance_buildpack(instance: Instance, repo: Path, settings: Settings) -> Buildpack:
+def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False) -> Buildpack:
     """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
-    a spec that cannot be honoured is an ``env`` failure with its reason."""
+    a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
+    repair session (pass the instance without its ``test_patch`` in the issue-only setting)."""
     try:
         spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry",
                               archives=settings.python_archives,
-                              index_date=str(settings.swebench_index_date or ""))
+                              index_date=str(settings.swebench_index_date or ""), repairing=repairing)
     except specs.EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)
