@@ -75,8 +75,8 @@ class KnowsTheAnswer:
     """A model that knows the fix (a unified diff) and a test file that reproduces the problem.
     Offered the view_file tool, it first reads the file the fix changes (once per
     conversation), as a model finding its way would. Asked for a new test file (a request
-    without the edit tool), it gives the test, in the format the request asks for; asked for
-    anything else, it gives the fix as a ```diff block."""
+    without the edit tool), it gives the test, in the format the request asks for (asked again,
+    at a new path); asked for anything else, it gives the fix as a ```diff block."""
 
     fix: str
     test: tuple[str, str]
@@ -90,6 +90,10 @@ class KnowsTheAnswer:
             return Scripted(tool_calls=(call,), input_tokens=tokens_in, output_tokens=tokens_out)
         wants_test = "NEW test file" in prompt and "replace_in_file" not in offered
         path, content = self.test
+        written = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant"
+                      and path in json.dumps(m.get("content")))
+        if written:  # asked again, it writes the test again at a new path, as the request says
+            path = path.removesuffix(".py") + f"_{written + 1}.py"
         content += "" if content.endswith("\n") else "\n"  # the closing fence on a line of its own
         text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
         tokens_in, tokens_out = _usage(body, text)

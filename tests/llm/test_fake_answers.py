@@ -30,6 +30,16 @@ def test_each_request_gets_the_answer_of_the_problem_it_quotes() -> None:
     assert reply.text == "I cannot tell." and reply.input_tokens > 10
 
 
+def test_asked_again_for_a_test_it_writes_it_at_a_new_path() -> None:
+    """rfsn asks for the test again "at a new path" when the first did not reproduce."""
+    knowing = KnowsTheAnswer("--- a/x.py\n+++ b/x.py\n", ("tests/test_a.py", "def test_a(): pass\n"))
+    first = {"messages": [{"role": "user", "content": "Write ONE NEW test file."}]}
+    again = {"messages": [*first["messages"], {"role": "assistant", "content": knowing(first).text},
+                          {"role": "user", "content": "Write the NEW test file again, at a new path."}]}
+    assert knowing(first).text.startswith("tests/test_a.py\n")
+    assert knowing(again).text.startswith("tests/test_a_2.py\n```python\ndef test_a(): pass\n")
+
+
 def test_the_served_knowing_model_can_record_every_request_it_answers(tmp_path: Path) -> None:
     """``--answers`` with ``--record``: the ceiling check keeps what rfsn showed the model."""
     fix = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
