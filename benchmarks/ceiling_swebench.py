@@ -66,17 +66,25 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     # (rfsn.planners.restated). One reproduction file holds them all, as one model answer would.
     # Every other file the patch adds or changes (a test root's conf.py and modules, data) is
     # data, written as the patch leaves it.
-    parts, data = [], {}
+    # Asked again (the first did not reproduce), it also keeps the tests that come before those
+    # in their module and pass after the fix: a test may fail only after others have run (a
+    # shared build directory).
+    p2p = instance["PASS_TO_PASS"]
+    p2p = json.loads(p2p) if isinstance(p2p, str) else p2p
+    passing = {path: {t.split("::", 1)[1].split("[", 1)[0] for t in [*f2p, *p2p] if t.startswith(path + "::")}
+               for path in files}
+    parts, fuller, data = [], [], {}
     for path in files:
         wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} \
             | (changed_tests(before[path] or "", after[path] or "") if path.endswith(".py") else set())
         if wanted and after[path]:
             parts.append(only_tests(after[path], wanted))
+            fuller.append(only_tests(after[path], wanted | (preceding(after[path], wanted) & passing[path])))
         elif after[path] is not None and after[path] != before[path]:
             data[os.path.relpath(path, folder or ".")] = after[path]
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": one_module(parts) + with_data(data)}
+            "test": one_module(parts) + with_data(data), "test_again": one_module(fuller) + with_data(data)}
 
 
 def _text(path: Path) -> str | None:
@@ -129,6 +137,14 @@ def _test_sources(text: str) -> dict[str, str]:
                 if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name.startswith("test"):
                     found[f"{node.name}::{method.name}"] = ast.unparse(method)
     return found
+
+
+def preceding(text: str, wanted: set[str]) -> set[str]:
+    """The tests of a module that come before the last of ``wanted`` (parameters aside)."""
+    names = list(_test_sources(text))
+    bare = {w.split("[", 1)[0] for w in wanted}
+    last = max((i for i, name in enumerate(names) if name in bare), default=-1)
+    return set(names[:last])
 
 
 def changed_tests(before: str, after: str) -> set[str]:

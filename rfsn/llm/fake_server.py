@@ -76,10 +76,12 @@ class KnowsTheAnswer:
     Offered the view_file tool, it first reads the file the fix changes (once per
     conversation), as a model finding its way would. Asked for a new test file (a request
     without the edit tool), it gives the test, in the format the request asks for (asked again,
-    at a new path); asked for anything else, it gives the fix as a ```diff block."""
+    ``again`` if it has one, at a new path); asked for anything else, it gives the fix as a
+    ```diff block."""
 
     fix: str
     test: tuple[str, str]
+    again: str = ""  # the test it writes when asked again (default: the same)
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
         offered, prompt = _tools(body), prompt_text(body)
@@ -93,7 +95,7 @@ class KnowsTheAnswer:
         written = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant"
                       and path in json.dumps(m.get("content")))
         if written:  # asked again, it writes the test again at a new path, as the request says
-            path = path.removesuffix(".py") + f"_{written + 1}.py"
+            path, content = path.removesuffix(".py") + f"_{written + 1}.py", self.again or content
         content += "" if content.endswith("\n") else "\n"  # the closing fence on a line of its own
         text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
         tokens_in, tokens_out = _usage(body, text)
@@ -246,8 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fix", type=Path, help="the fix, a unified diff")
     parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
     parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
-    parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test}: "
-                                                     "several instances, told apart by their problem")
+    parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test, "
+                                                     "test_again (optional)}: several instances, told "
+                                                     "apart by their problem")
     parser.add_argument("--record", type=Path, help="append each request to this JSON-lines file (alone: answer nothing usable)")
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
@@ -258,8 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     responder: Callable[[dict[str, Any]], Scripted] = Recording()
     if args.answers is not None:
         rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
-        responder = KnowsTheAnswers(tuple((r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"])))
-                                          for r in rows))
+        responder = KnowsTheAnswers(tuple(
+            (r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"]), r.get("test_again", "")))
+            for r in rows))
     elif args.fix is not None and args.test is not None:
         test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))
         responder = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)

@@ -38,6 +38,8 @@ def test_asked_again_for_a_test_it_writes_it_at_a_new_path() -> None:
                           {"role": "user", "content": "Write the NEW test file again, at a new path."}]}
     assert knowing(first).text.startswith("tests/test_a.py\n")
     assert knowing(again).text.startswith("tests/test_a_2.py\n```python\ndef test_a(): pass\n")
+    fuller = KnowsTheAnswer(knowing.fix, knowing.test, again="def test_0(): pass\ndef test_a(): pass\n")
+    assert fuller(again).text == "tests/test_a_2.py\n```python\ndef test_0(): pass\ndef test_a(): pass\n```\n"
 
 
 def test_the_served_knowing_model_can_record_every_request_it_answers(tmp_path: Path) -> None:
