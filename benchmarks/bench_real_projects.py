@@ -4,7 +4,9 @@ Seeds are data (below): project, mirror, file, original line, seeded line, class
 seed is applied to a fresh clone of the project's mirror (``--mirrors DIR``, laid out as
 ``owner+name/repo`` the way the search tool's ``fetch`` leaves them); a project whose
 mirror is missing is skipped with one line. Per seed it prints: fixed, correct (the patch
-puts the seeded file back as it was, to the byte), seconds, candidates (steps) and the screening rate.
+puts the seeded file back as it was, to the byte), seconds, candidates (steps) and the screening rate: candidates a second over the whole patch
+phase, and over its screening loop alone (without the making of candidates and the cold
+whole-suite runs that decide plausibility).
 
     python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR]
 
@@ -87,19 +89,34 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     return repo
 
 
-def patch_seconds(run: Path) -> float | None:
-    """Seconds the session spent in its patch phase (screening candidates), from its events."""
+def patch_phase(run: Path) -> dict[str, float] | None:
+    """Where the session's patch phase spent its time, from its events: ``seconds`` in all,
+    ``making`` (before the first candidate was proposed), ``whole_suite`` (the cold whole-suite
+    runs that decide plausibility) and ``screening`` (the rest: each candidate's edit, its
+    screening runs and its revert)."""
     from datetime import datetime
 
-    marks: list[tuple[str, datetime]] = []
-    for line in (run / "events.jsonl").read_text().splitlines() if (run / "events.jsonl").exists() else []:
-        event = json.loads(line)
-        if event.get("event") in ("planner.phase", "session.end"):
-            phase = event.get("phase", "") if event["event"] == "planner.phase" else "end"
-            marks.append((phase, datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))))
-    start = next((t for phase, t in marks if phase == "patch"), None)
-    end = next((t for phase, t in marks if start is not None and t > start and phase != "patch"), None)
-    return (end - start).total_seconds() if start and end else None
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
+        if (run / "events.jsonl").exists() else []
+    start = end = first = None
+    whole = 0.0
+    for event in events:
+        name, at = event.get("event"), datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
+        if start is None:
+            start = at if name == "planner.phase" and event.get("phase") == "patch" else None
+        elif name == "session.end" or (name == "planner.phase" and event.get("phase") != "patch"):
+            end = at
+            break
+        elif name == "controller.proposal" and event.get("intent") == "edit" and first is None:
+            first = at
+        elif name == "tests.ran" and not event.get("selected"):
+            whole += float(event.get("duration") or 0)
+    if start is None or end is None:
+        return None
+    seconds = (end - start).total_seconds()
+    making = ((first or end) - start).total_seconds()
+    return {"seconds": seconds, "making": making, "whole_suite": whole,
+            "screening": max(seconds - making - whole, 0.0)}
 
 
 def warm_fallbacks(run: Path) -> dict[str, int]:
@@ -145,9 +162,12 @@ def repair(seed: Seed, repo: Path, timeout: int) -> dict[str, object]:
     patch_file = results[-1].parent / "patch.diff"
     patch = patch_file.read_text() if patch_file.exists() else ""
     tried = result.get("candidates_tried") or 0
-    screening = patch_seconds(results[-1].parent)
+    phase = patch_phase(results[-1].parent)
     return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
-            "screen_rate": round(tried / screening, 2) if screening and tried else None,
+            # candidates a second over the whole patch phase, and over its screening loop alone
+            "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
+            "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
+            "patch_phase": {k: round(v, 2) for k, v in phase.items()} if phase else None,
             "correct": reverts_seed(repo, seed, patch), "candidates": tried, "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
