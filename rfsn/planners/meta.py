@@ -189,8 +189,11 @@ class PhasePlanner:
             fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
                                 rationale="per-test line coverage for spectrum-based localization"
                                           + (" (failing tests and their files' tests first)" if subset else ""))
-            coverage = fb.outcome.report.coverage if fb.outcome and fb.outcome.report else None
+            measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
+            coverage = measured.coverage if measured else None
             self._coverage = coverage or {}
+            if measured and coverage is None:  # the runner measures none: the suite would not either
+                break
             if not coverage:
                 continue
             boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))

@@ -74,3 +74,22 @@ def test_a_flat_focused_ranking_covers_the_whole_suite(tmp_path: Path) -> None:
     world = CoverageWorld(lines=list(range(1, FLAT_TIES + 10)))
     world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR), ()]
+
+
+class NoCoverageWorld(World):
+    """A runner that measures no coverage: its reports never carry any."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            asked = proposal.tests or tuple(self.baseline)
+            return ran(report({t: s for t, s in self.baseline.items() if t in asked}))
+        return super().answer(proposal)
+
+
+def test_a_runner_that_measures_no_coverage_is_not_asked_again_on_the_whole_suite(tmp_path: Path) -> None:
+    """A harness runner (sphinx's tox) reports no coverage: a whole-suite coverage run after the
+    focused one would cost the whole suite (minutes) for nothing."""
+    world = NoCoverageWorld({FAILING: Status.FAILED, NEIGHBOUR: Status.PASSED, **{t: Status.PASSED for t in OTHERS}},
+                            {"fix add": {FAILING: Status.PASSED}})
+    world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
+    assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
