@@ -75,7 +75,9 @@ class Planner(Protocol):
 @runtime_checkable
 class PatchStrategy(Protocol):
     """Optional: a strategy with ``finds_code = True`` (a model with its tools) is asked even
-    when the localization found nothing; the others are not."""
+    when the localization found nothing; the others are not. One with ``reads_code = True``
+    (a model alone) takes the focused coverage run's evidence as it is, where the others get
+    it sharpened by a whole-suite coverage run when it is flat."""
 
     name: str
 
@@ -88,3 +90,8 @@ class PatchStrategy(Protocol):
 def finds_code(strategy: PatchStrategy) -> bool:
     """Can ``strategy`` find what to change without a localization?"""
     return getattr(strategy, "finds_code", False) is True
+
+
+def reads_code(strategy: PatchStrategy) -> bool:
+    """Does ``strategy`` choose what to change by reading the code (suspiciousness a supplement)?"""
+    return getattr(strategy, "reads_code", False) is True

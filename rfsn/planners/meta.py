@@ -31,7 +31,14 @@ from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
-from rfsn.planners.base import Feedback, PatchStrategy, RepairContext, Verdict, finds_code
+from rfsn.planners.base import (
+    Feedback,
+    PatchStrategy,
+    RepairContext,
+    Verdict,
+    finds_code,
+    reads_code,
+)
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.explore.tools import Lookup
@@ -185,7 +192,10 @@ class PhasePlanner:
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         focus = focus_tests(targets, baseline.passing)
-        for subset in ((focus, None) if focus else (None,)):
+        # a model reading the repository takes the focused evidence as it is: sharpening it
+        # would cost a whole-suite run (minutes on a large suite)
+        wider = () if reads_code(self.strategy) else (None,)
+        for subset in ((focus, *wider) if focus else (None,)):
             fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
                                 rationale="per-test line coverage for spectrum-based localization"
                                           + (" (failing tests and their files' tests first)" if subset else ""))

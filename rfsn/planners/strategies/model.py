@@ -103,6 +103,7 @@ class ModelStrategy:
 
     name = "model"
     finds_code = True  # with no localization, the request shows the repository map
+    reads_code = True  # suspicious lines are a supplement to what it reads: no whole-suite coverage run
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate | Lookup]:
         model = context.model

@@ -93,3 +93,13 @@ def test_a_runner_that_measures_no_coverage_is_not_asked_again_on_the_whole_suit
                             {"fix add": {FAILING: Status.PASSED}})
     world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
+
+
+def test_a_strategy_that_reads_the_code_takes_a_flat_focused_ranking_as_it_is(tmp_path: Path) -> None:
+    """A model reads the repository itself: a whole-suite coverage run to sharpen the evidence
+    would cost the whole suite (up to 11 minutes on pytest's own) for a supplement."""
+    world = CoverageWorld(lines=list(range(1, FLAT_TIES + 10)))
+    planner = planner_for(tmp_path, [FIX_ADD])
+    planner.strategy.reads_code = True  # type: ignore[attr-defined]
+    world.run(planner, limit=50)
+    assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
