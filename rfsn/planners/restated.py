@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 
 from rfsn.models import TestReport
@@ -39,6 +40,7 @@ SIMILARITY = 0.5
 #: by a test of the reproduction whose name no old test has
 RENAMED_SIMILARITY = 0.8
 RENAMED_MIN_CHARS = 100
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def name_in_file(test_id: str) -> str:
@@ -54,16 +56,29 @@ def _bodies(text: str) -> dict[str, str]:
     except (SyntaxError, ValueError):
         return {}
     found: dict[str, str] = {}
+    lines = [line.encode() for line in _LINES.findall(text)]  # as ast counts them (not at \f)
 
     def add(body: Sequence[ast.stmt], prefix: str) -> None:
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                found[prefix + node.name] = "\n".join(ast.get_source_segment(text, s) or "" for s in node.body)
+                found[prefix + node.name] = "\n".join(_segment(lines, s) for s in node.body)
             elif isinstance(node, ast.ClassDef):
                 add(node.body, f"{prefix}{node.name}::")
 
     add(tree.body, "")
     return found
+
+
+def _segment(lines: list[bytes], node: ast.stmt) -> str:
+    """``ast.get_source_segment`` on a module split into (UTF-8) lines once: that function
+    splits the whole module again at every call, quadratic on a long test module."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return ""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first][node.col_offset:node.end_col_offset].decode(errors="replace")
+    return b"".join([lines[first][node.col_offset:], *lines[first + 1:last],
+                     lines[last][:node.end_col_offset]]).decode(errors="replace")
 
 
 def _alike(old: str, new: str, at_least: float) -> bool:

@@ -70,3 +70,24 @@ def test_a_test_the_fix_renamed_is_restated_by_its_near_copy_in_the_same_class()
     reproduction = ["testing/test_repro.py::TestImportPath::test_remembers_previous_imports",
                     "testing/test_repro.py::TestImportPath::test_short_now"]
     assert restated(passing, reproduction, files) == [passing[0]]
+
+
+def test_bodies_are_the_source_segments_ast_gives() -> None:
+    """Bodies are cut from lines split once per module (``ast.get_source_segment`` splits the
+    module again at every call: 20 s on sphinx's tests); the text must be the same, form feeds,
+    non-ASCII text, line separators inside strings and multi-line statements included."""
+    import ast
+
+    from rfsn.planners.restated import _bodies
+
+    source = ("x = '\x0c'\n\x0c\ndef test_a():\n    s = 'é\u2028ü'\n    assert s == (1,\n        2)\n\n"
+              "class TestT:\n    def test_b(self): return 2\n    async def test_c(self):\n"
+              "        '''doc\r\n        more'''\r\n        await x; y = 1\n")
+    tree = ast.parse(source)
+    expected = {}
+    for node in tree.body:
+        for name, fn in ([(node.name, node)] if isinstance(node, ast.FunctionDef) else
+                         [(f"{node.name}::{m.name}", m) for m in node.body] if isinstance(node, ast.ClassDef)
+                         else []):
+            expected[name] = "\n".join(ast.get_source_segment(source, s) or "" for s in fn.body)
+    assert _bodies(source) == expected and set(expected) == {"test_a", "TestT::test_b", "TestT::test_c"}
