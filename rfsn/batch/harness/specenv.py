@@ -5,8 +5,9 @@ junit report, coverage) with the env recipe and session setup rendered from
 the spec (see ``specs``). Any other runner (django's ``runtests.py``, sympy's
 ``bin/test``, tox) runs as the harness runs it: the spec's ``test_cmd`` on the
 test files ``test_patch`` touches (in a repair session: the files it selects),
-its output read by the harness's own log parser for the repository. Such statuses come from text the tests print, as
-in the harness; the runner's exit status is still cross-checked in grading.
+its output read by the harness's own log parser for the repository. Such
+statuses come from text the tests print, as in the harness; the runner's exit
+status is still cross-checked in grading.
 Instances without a spec (or without the ``swebench`` package) keep the
 generic buildpack; a spec rfsn cannot honour raises ``EnvUnavailable`` with
 the reason.
