@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Generator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
@@ -49,7 +50,7 @@ from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
+from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 
@@ -88,6 +89,7 @@ class PhasePlanner:
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
+        self._screen: Screen | None = None
         self._pairs_tried = 0
         self._groups: list[FailureGroup] = []
 
@@ -230,7 +232,7 @@ class PhasePlanner:
                                 passing=baseline.passing, locations=locations, problem=self.problem,
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
-        screen = Screen(baseline, targets, self._coverage, may_break=self.restated)
+        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=self.restated)
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -293,6 +295,9 @@ class PhasePlanner:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
                 continue
+            recheck = screen.recheck(tier, result)
+            if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
+                report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result)
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break
@@ -305,6 +310,20 @@ class PhasePlanner:
         CANDIDATES.labels(strategy, "plausible" if result.plausible else
                           "partial" if result.fixed else "failed").inc()
         return result
+
+    def _recheck(self, screen: Screen, candidate: Candidate, tier: Tier, alone: Tier,
+                 report: TestReport | None, result: ScreenResult
+                 ) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
+        """The tests ``candidate`` broke in ``tier``, run alone: if they pass there, they are
+        flaky, and ``tier`` runs again without them."""
+        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(alone.tests), timeout=alone.timeout,
+                            rationale=f"recheck {candidate.template}: {alone.name}")
+        flaky = screen.passed_alone(fb.outcome.report if fb.outcome else None, alone.tests)
+        if not flaky:
+            return report, result
+        log.info("planner.flaky", candidate=candidate.description, tests=flaky)
+        again = replace(tier, max_failures=None if tier.max_failures is None else tier.max_failures + len(flaky))
+        return (yield from self._screen_run(screen, candidate, again))
 
     def _screen_run(self, screen: Screen, candidate: Candidate,
                     tier: Tier) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
@@ -335,7 +354,13 @@ class PhasePlanner:
         report = fb.outcome.report if fb.outcome else None
         statuses = same_tests(report.tests, baseline.tests) if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
-        broken = [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED]
+        flaky = self._screen.flaky if self._screen else []
+        broken = [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED and t not in flaky]
+        if not still and 0 < len(broken) <= MAX_RECHECKED and all(t in statuses for t in broken):
+            fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(broken), rationale="the tests that broke, alone")
+            if self._screen and self._screen.passed_alone(fb.outcome.report if fb.outcome else None, broken):
+                log.info("planner.flaky", candidate=best.description, tests=broken)
+                flaky, broken = self._screen.flaky, []
         self.best = best
         if still or broken or report is None or report.timed_out:
             yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold on the whole suite",
@@ -343,7 +368,8 @@ class PhasePlanner:
             return
         concerns = [*ranked[0].concerns, *(f"{t} no longer passes: the reproduction restates it with new "
                                            "expectations" for t in self.restated
-                                           if report.tests.get(t) != TestStatus.PASSED)]
+                                           if report.tests.get(t) != TestStatus.PASSED),
+                    *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),

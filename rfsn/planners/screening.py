@@ -14,6 +14,12 @@ when there are more than ``PAIRABLE_TARGETS`` of them. With fewer, all of them
 run: which ones a candidate fixes is what pairs the partial fixes of a
 multi-location bug.
 
+A candidate that fixes every target and makes at most ``MAX_RECHECKED``
+baseline-passing tests fail in the last tier gets those tests run again,
+alone, with it applied. Those that pass are flaky (a local server slow under
+load, an order the suite imposes), not broken by the candidate: they are set
+aside for the rest of the session, and the suite runs again without them.
+
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
 that loops at once. It runs again with ``RETRY_FACTOR`` times the limit,
@@ -43,6 +49,9 @@ PAIRABLE_TARGETS = 4
 RETRY_FACTOR = 4.0
 #: ...while fewer than this many of the repeats timed out as well
 MAX_LOST_RETRIES = 3
+#: a candidate that fixes every target and breaks at most this many tests gets them run again,
+#: alone: those that pass are flaky (load, order), not broken by it
+MAX_RECHECKED = 3
 
 
 _DIGITS = re.compile(r"\d+")
@@ -82,6 +91,7 @@ class ScreenResult:
     plausible: bool = False
     inconclusive: bool = False  # timed out before any test reported
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
+    broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
     output: str = ""  # the log of the tier that did not hold
 
 
@@ -97,6 +107,8 @@ class Screen:
         #: mutants may loop: a screening run gets a few times the baseline's duration
         self.timeout = max(3.0, 3 * baseline.duration + 2)
         self.lost_retries = 0
+        #: tests that failed in a run and passed alone, with the same candidate applied
+        self.flaky: list[str] = []
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -107,6 +119,22 @@ class Screen:
     def retried(self, result: ScreenResult) -> None:
         if result.inconclusive:
             self.lost_retries += 1
+
+    def recheck(self, tier: Tier, result: ScreenResult) -> Tier | None:
+        """The tests a candidate that fixes every target broke in the last tier, alone; None
+        when there are none or too many to be flakes."""
+        if not tier.last or result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
+                or not set(self.targets) <= result.fixed:
+            return None
+        return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)))
+
+    def passed_alone(self, report: TestReport | None, tests: list[str]) -> list[str]:
+        """Of ``tests``, those that passed in their run alone: flaky from now on."""
+        statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
+        if not all(statuses.get(t) == TestStatus.PASSED for t in tests):
+            return []
+        self.flaky += [t for t in tests if t not in self.flaky]
+        return tests
 
     def covering(self, candidate: Candidate) -> list[str]:
         """Baseline-passing tests that ran the edited lines."""
@@ -133,13 +161,14 @@ class Screen:
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering), max_failures=1)
-        failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break)
+        failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) + len(self.flaky)
         yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
 
     def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
-        expected = self.baseline.passing if tier.last else [t for t in tier.tests if t not in self.targets]
+        expected = [t for t in self.baseline.passing if t not in self.flaky] if tier.last \
+            else [t for t in tier.tests if t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
@@ -147,4 +176,5 @@ class Screen:
             s is TestStatus.ERROR for s in report.tests.values())
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
-                            inconclusive=silent, ran_nothing=refused)
+                            inconclusive=silent, ran_nothing=refused,
+                            broke=tuple(t for t in broken if t in statuses))

@@ -278,6 +278,44 @@ def test_a_patch_that_does_not_hold_in_verify_is_not_fixed(tmp_path: Path) -> No
     assert verdict.status is SessionStatus.NOT_FIXED and verdict.failing_after == [T_OK]
 
 
+class FlakyWorld(World):
+    """test_ok fails in the chosen runs of the whole suite with a candidate applied (a local
+    server slow under load) and passes alone."""
+
+    def __init__(self, flaky_runs: set[int], **kwargs: object) -> None:
+        super().__init__({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, **kwargs)  # type: ignore[arg-type]
+        self.flaky_runs, self.suite_runs = flaky_runs, 0
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        feedback = super().answer(proposal)
+        if isinstance(proposal, RunTests) and not proposal.tests and self.applied and feedback.outcome:
+            self.suite_runs += 1
+            if self.suite_runs in self.flaky_runs:
+                assert feedback.outcome.report is not None
+                return ran(report({**feedback.outcome.report.tests, T_OK: F}))
+        return feedback
+
+
+@pytest.mark.parametrize("flaky_runs", [{1}, {2}], ids=["in screening", "in verify"])
+def test_a_test_that_fails_with_the_fix_and_passes_alone_is_flaky_not_broken(
+        tmp_path: Path, flaky_runs: set[int]) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    proposals = FlakyWorld(flaky_runs).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED, verdict.message
+    alone = [p for p in proposals if isinstance(p, RunTests) and p.tests == (T_OK,)]
+    assert len(alone) == 1
+    assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
+
+
+def test_a_test_that_fails_alone_too_is_broken(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [BROKEN])
+    proposals = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}}).run(planner)
+    assert planner.verdict().status is SessionStatus.NOT_FIXED
+    assert [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH] == [
+        (T_ADD,), (), (T_OK,)]  # the failing test, the suite, the test that broke alone
+
+
 class VerifyRefused(World):
     """A world whose gate turns down applying the chosen patch again in verify."""
 
