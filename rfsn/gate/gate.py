@@ -92,7 +92,7 @@ class Gate:
         found = (
             mode_violation(files)
             or paths_violation(files, workspace, policy)
-            or size_violation(files, policy)
+            or size_violation(files, policy, context.phase)
             or secret_violation(files)
             or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)

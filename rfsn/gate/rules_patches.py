@@ -23,7 +23,7 @@ from rfsn.gate.diff import (
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
-from rfsn.models import Edit
+from rfsn.models import Edit, Phase
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -121,13 +121,15 @@ def paths_violation(files: list[FilePatch], workspace: Path, policy: GatePolicy)
     return None
 
 
-def size_violation(files: list[FilePatch], policy: GatePolicy) -> Violation | None:
+def size_violation(files: list[FilePatch], policy: GatePolicy, phase: Phase) -> Violation | None:
+    """The size tier bounds the patch. A reproduction's new tests are never part of it (the
+    reproduce phase may only add tests): their lines are bounded by ``max_patch_bytes`` alone."""
     tier = policy.size_tier()
     if len(files) > tier.max_files:
         return Violation(Rule.PATCH_TOO_LARGE,
                          f"{len(files)} files changed; tier {policy.tier!r} allows {tier.max_files}")
     changed = sum(len(fp.added) + len(fp.removed) for fp in files)
-    if changed > tier.max_changed_lines:
+    if changed > tier.max_changed_lines and phase is not Phase.REPRODUCE:
         return Violation(Rule.PATCH_TOO_LARGE, f"{changed} lines changed; tier {policy.tier!r} "
                          f"allows {tier.max_changed_lines}; make a smaller edit")
     return None

@@ -119,6 +119,17 @@ def test_raising_the_size_tier_only_through_policy(repo: Path) -> None:
     assert Gate(GatePolicy(tier="large")).check(Edit(patch=patch), ctx(repo)).accepted
 
 
+def test_a_long_reproduction_is_not_held_to_the_size_tier(repo: Path) -> None:
+    """The tier bounds the patch; a reproduction's new test file is never part of it (pytest-5103's
+    reproduction, the test patch's own tests, is 678 lines). Code is still held to it."""
+    body = "".join(f"+def test_{i}():\n+    assert {i} == {i}\n" for i in range(300))
+    def new(path: str) -> Edit:
+        return Edit(patch=f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n"
+                          f"+++ b/{path}\n@@ -0,0 +1,600 @@\n{body}")
+    assert Gate().check(new("tests/test_repro.py"), ctx(repo, Phase.REPRODUCE)).accepted
+    assert Gate().check(new("pkg/big.py"), ctx(repo, Phase.PATCH)).rule == "patch_too_large"
+
+
 def test_allowing_test_edits_is_a_policy_decision(repo: Path) -> None:
     """Test files may be changed in the patch phase only when policy says so."""
     edit = Edit(path="tests/test_mod.py", old="== 3", new="== 3  # checked")
