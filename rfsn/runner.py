@@ -54,7 +54,7 @@ def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequ
     plan = buildpack.coverage_plan(list(tests), report_dir)
     for name, text in plan.files.items():
         (host_dir / name).write_text(text, encoding="utf-8")
-    result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env)
+    result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env, own_tmp=True)
     for argv in plan.commands[1:]:
         extra = sandbox.exec(argv, timeout=timeout, env=plan.env)
         if extra.exit_code != 0:
@@ -100,7 +100,9 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
                                               tests, timeout, host_dir, report_dir)
         else:
             argv = _test_command(buildpack, tests, report_dir, max_failures)
-            result = (via or sandbox).exec(argv, timeout=timeout)
+            # a temporary directory of its own, as in a fresh container: what an earlier run
+            # left in /tmp (pytest's numbered base directories, a build cache) is not this run's
+            result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
     structured = buildpack.structured
     if structured:

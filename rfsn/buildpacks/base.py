@@ -126,8 +126,10 @@ class SandboxView(Protocol):
     scratch_path: str
 
     def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None) -> ExecResult:
-        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True."""
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True.
+        ``own_tmp``: with a temporary directory of its own (``TMPDIR``), empty at the start
+        and removed after, as a fresh container would have."""
         ...
 
 
@@ -169,9 +171,11 @@ class CoverageCapable(Protocol):
 
 
 class TestExec(Protocol):
-    """Something that runs a test command: a sandbox, or a warm runner in front of one."""
+    """Something that runs a test command: a sandbox, or a warm runner in front of one (which
+    passes ``env`` and ``own_tmp`` on to the runs it leaves to the sandbox)."""
 
-    def exec(self, argv: Sequence[str], *, timeout: float) -> ExecResult: ...
+    def exec(self, argv: Sequence[str], *, timeout: float,
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult: ...
 
 
 @runtime_checkable

@@ -43,6 +43,9 @@ UNPRIVILEGED = 65534
 #: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
+#: a command with a temporary directory of its own in /tmp (the tmpfs), removed after it
+OWN_TMP = ("sh", "-c", 'TMPDIR="$(mktemp -d /tmp/rfsn-run-XXXXXX)" || exit 125; export TMPDIR; '
+           '"$@"; status=$?; rm -rf "$TMPDIR"; exit $status', "sh")
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
@@ -213,23 +216,24 @@ class DockerSandbox:
         log.info("sandbox.created", kind="docker", container=self.container.short_id, image=image)
 
     def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None) -> ExecResult:
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
         """Run ``argv``; SandboxError when the daemon stops answering or the container is gone."""
         import docker.errors
         import requests.exceptions
 
         try:
-            return self._exec(argv, timeout, env)
+            return self._exec(argv, timeout, env, own_tmp)
         except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
             SANDBOX_OPERATIONS.labels("docker", "exec", "error").inc()
             detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
             raise SandboxError(f"the Docker daemon stopped answering (or the container is gone) "
                                f"while running {argv[0]!r}: {detail}") from exc
 
-    def _exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None) -> ExecResult:
+    def _exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None,
+              own_tmp: bool = False) -> ExecResult:
         import requests.exceptions
 
-        wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *argv]
+        wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *(OWN_TMP if own_tmp else ()), *argv]
         api = self.client.api
         started = time.monotonic()
         exec_id = api.exec_create(self.container.id, wrapped, workdir=WORKDIR,

@@ -47,7 +47,7 @@ class FakeSandbox:
         self.calls: list[list[str]] = []
 
     def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None) -> ExecResult:
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
         self.calls.append(list(argv))
         matches = [p for p in self._script if tuple(argv[: len(p)]) == p]
         if not matches:

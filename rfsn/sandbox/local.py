@@ -103,7 +103,13 @@ class LocalSandbox:
         resource.setrlimit(resource.RLIMIT_AS, (self._memory, self._memory))
 
     def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None) -> ExecResult:
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+        if own_tmp:
+            tmp = tempfile.mkdtemp(prefix="rfsn-run-", dir=self.scratch)
+            try:
+                return self.exec(argv, timeout=timeout, env={**(env or {}), "TMPDIR": tmp})
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
         # Output goes to a file, not a pipe: a background child that keeps the pipe
         # open must not keep us waiting once the command itself has exited.
         started = time.monotonic()

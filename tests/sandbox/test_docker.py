@@ -61,6 +61,28 @@ def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPytho
     assert one.tests == {"tests/test_mixed.py::test_bad": "failed"} and not one.ok
 
 
+LEAVES_TMP = {"tests/test_tmp.py": (
+    "import os, tempfile\n\n\n"
+    "def test_a_fresh_tmp():\n"
+    "    tmp = tempfile.gettempdir()\n"
+    "    assert tmp.startswith('/tmp/rfsn-run-') and os.listdir(tmp) == []\n"
+    "    open(os.path.join(tmp, 'left-by-an-earlier-run'), 'w').close()\n")}
+
+
+def test_each_test_run_has_an_empty_tmp_of_its_own(tmp_path: Path, shared_pack: SharedEnvPython,
+                                                    docker_settings: Settings) -> None:
+    """A fresh container per run (the harness's way) would not see what an earlier run left in
+    /tmp; nor does a session's second run (pytest's own suite failed on the numbered base
+    directories an earlier run left). The directory lies in the /tmp tmpfs and is gone after."""
+    repo = make_project(tmp_path / "p", LEAVES_TMP)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        runs = [run_tests(box, shared_pack, timeout=120) for _ in range(2)]
+        left = box.exec(["sh", "-c", "ls -d /tmp/rfsn-run-* 2>/dev/null | wc -l"], timeout=30)
+    assert all(r.ok and r.tests == {"tests/test_tmp.py::test_a_fresh_tmp": "passed"} for r in runs), \
+        runs[-1].log[-2000:]
+    assert left.output.strip() == "0"
+
+
 def test_execs_from_two_threads_leave_the_client_as_it_was(
         tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     """A warm runner starts in one thread while the localization runs tests in another: each

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rfsn.buildpacks.base import SandboxView
@@ -80,11 +80,12 @@ class WarmPytest:
     def _server(self, socket_name: str, *extra: str) -> list[str]:
         return ["python", f"{self.path}/server.py", f"{self.path}/{socket_name}", *extra]
 
-    def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
+    def exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
+             own_tmp: bool = False) -> ExecResult:
         argv = list(argv)
         selected = any("::" in arg for arg in argv[3:])  # selected tests: a screening tier
         if not self.alive or argv[:3] != PREFIX or not selected:
-            return self.sandbox.exec(argv, timeout=timeout)
+            return self.sandbox.exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
         if self.hot:
             result = self._request("hot.sock", argv, timeout)
             if result is not None and result.exit_code != NOT_SWAPPABLE:
@@ -97,7 +98,7 @@ class WarmPytest:
         if result is not None and result.exit_code == NOT_SWAPPABLE:  # an edit to what pytest imports
             log.info("warm.cold", reason="an edit to a module pytest itself imported cannot be swapped in")
             result = None
-        return result or self.sandbox.exec(argv, timeout=timeout)
+        return result or self.sandbox.exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
 
     def _request(self, socket_name: str, argv: list[str], timeout: float) -> ExecResult | None:
         """The run through one server; None (and that server given up) if it failed."""

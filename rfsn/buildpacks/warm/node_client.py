@@ -39,7 +39,7 @@ machine has cores less one: one on two cores).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -136,7 +136,8 @@ class WarmNode:
             log.warning("warm.unavailable", server="node", output=result.output[-300:])
         return self.alive
 
-    def exec(self, argv: Sequence[str], timeout: float) -> ExecResult:
+    def exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
+             own_tmp: bool = False) -> ExecResult:
         argv = list(argv)
         run = NodeRun.parse(argv) if self.alive else None
         if run is not None:
@@ -152,4 +153,4 @@ class WarmNode:
                     self.warm_runs += 1
                     return result
         self.cold_runs += 1
-        return self.sandbox.exec(argv, timeout=timeout)
+        return self.sandbox.exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
