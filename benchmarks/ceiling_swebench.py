@@ -189,7 +189,8 @@ def only_tests(text: str, wanted: set[str]) -> str:
             for method in methods if mine else []:
                 keep_or_drop(method, method.name in mine)
     drop += [(d.lineno, d.end_lineno or d.lineno) for node in tests
-             for d in getattr(node, "decorator_list", []) if _SKIPPING.search(ast.unparse(d))]
+             for d in getattr(node, "decorator_list", [])
+             if _SKIPPING.search(ast.unparse(d.func if isinstance(d, ast.Call) else d))]  # not its arguments
     gone = {n for first, last in drop for n in range(first, last + 1)}
     # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too
     kept = [node for node in tree.body if node.lineno not in gone]
