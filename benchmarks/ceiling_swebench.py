@@ -120,6 +120,7 @@ def with_data(files: dict[str, str]) -> str:
 
 
 _SKIPPING = re.compile(r"\b(?:skip\w*|xfail|expectedFailure)\b")
+_SKIP_CALL = re.compile(r"\bpytest\.(?:skip|xfail|exit)\(|\bpytestmark\b")
 
 
 def _test_sources(text: str) -> dict[str, str]:
@@ -157,8 +158,8 @@ def only_tests(text: str, wanted: set[str]) -> str:
     """The test module ``text`` with only the ``wanted`` tests (``test_x``, ``TestA::test_b``,
     parameters aside) among its test functions and methods (a class with test methods is a
     test class, ``unittest`` style too): what a model writing a short reproduction would keep.
-    Imports, fixtures and helpers stay; skip and expected-failure decorators go (the
-    reproduction prompt forbids them)."""
+    Imports, fixtures and helpers stay; skip and expected-failure decorators, and module-level
+    statements that skip, go (the reproduction prompt forbids them)."""
     names = {w.split("[", 1)[0] for w in wanted}
     tree = ast.parse(text)
     drop: list[tuple[int, int]] = []
@@ -191,6 +192,10 @@ def only_tests(text: str, wanted: set[str]) -> str:
     drop += [(d.lineno, d.end_lineno or d.lineno) for node in tests
              for d in getattr(node, "decorator_list", [])
              if _SKIPPING.search(ast.unparse(d.func if isinstance(d, ast.Call) else d))]  # not its arguments
+    # module-level statements that skip the module (``if jython: pytest.skip(...)``) go
+    drop += [(node.lineno, node.end_lineno or node.lineno) for node in tree.body
+             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+             and _SKIP_CALL.search(ast.unparse(node))]
     gone = {n for first, last in drop for n in range(first, last + 1)}
     # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too
     kept = [node for node in tree.body if node.lineno not in gone]
