@@ -43,9 +43,13 @@ UNPRIVILEGED = 65534
 #: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
-#: a command with a temporary directory of its own in /tmp (the tmpfs), removed after it
-OWN_TMP = ("sh", "-c", 'TMPDIR="$(mktemp -d /tmp/rfsn-run-XXXXXX)" || exit 125; export TMPDIR; '
-           '"$@"; status=$?; rm -rf "$TMPDIR"; exit $status', "sh")
+#: a command with an empty temporary directory of its own in /tmp (the tmpfs), removed after it.
+#: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
+#: output reaches a model's prompt, and a replayed session must send the same prompts.
+RUN_TMP = "/tmp/rfsn-run"
+_CLEAR = f'chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}'
+OWN_TMP = ("sh", "-c", f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; '
+           f'"$@"; status=$?; {_CLEAR}; exit $status', "sh")
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)

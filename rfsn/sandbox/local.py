@@ -104,10 +104,12 @@ class LocalSandbox:
 
     def exec(self, argv: Sequence[str], *, timeout: float,
              env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
-        if own_tmp:
-            tmp = tempfile.mkdtemp(prefix="rfsn-run-", dir=self.scratch)
+        if own_tmp:  # the same name in every run, as in Docker (see OWN_TMP there)
+            tmp = self.scratch / "run-tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
             try:
-                return self.exec(argv, timeout=timeout, env={**(env or {}), "TMPDIR": tmp})
+                return self.exec(argv, timeout=timeout, env={**(env or {}), "TMPDIR": str(tmp)})
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         # Output goes to a file, not a pipe: a background child that keeps the pipe

@@ -65,7 +65,7 @@ LEAVES_TMP = {"tests/test_tmp.py": (
     "import os, tempfile\n\n\n"
     "def test_a_fresh_tmp():\n"
     "    tmp = tempfile.gettempdir()\n"
-    "    assert tmp.startswith('/tmp/rfsn-run-') and os.listdir(tmp) == []\n"
+    "    assert tmp == '/tmp/rfsn-run' and os.listdir(tmp) == []\n"
     "    open(os.path.join(tmp, 'left-by-an-earlier-run'), 'w').close()\n")}
 
 
