@@ -20,7 +20,7 @@ from pathlib import Path
 from rfsn.gate.diff import new_file_diff
 from rfsn.llm.base import ChatModel, Message
 from rfsn.models import Edit, Phase, Proposal, RunTests, TestReport, TestStatus
-from rfsn.models.testfiles import is_test_file
+from rfsn.models.testfiles import is_test_file, test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Feedback
 from rfsn.planners.explore import mentions
@@ -28,6 +28,7 @@ from rfsn.planners.explore.repomap import repo_map
 from rfsn.planners.explore.tools import GUIDE, converse, served
 from rfsn.planners.logtext import stable
 from rfsn.planners.replies import ReplyError, parse_edits
+from rfsn.planners.restated import name_in_file, repeated
 from rfsn.planners.sources import read_sources
 
 log = get_logger(__name__)
@@ -111,6 +112,31 @@ def reproduced(baseline: TestReport, report: TestReport | None) -> tuple[list[st
     return [], "the new tests pass before any fix, so they do not reproduce the problem"
 
 
+def without_old_failures(targets: list[str], why: str, baseline: TestReport,
+                         workspace: Path) -> tuple[list[str], str]:
+    """``targets`` without the copies of tests that failed at baseline (an old failure the
+    model's file repeats, such as a neighbour the environment cannot run), or why none is left."""
+    names = {name_in_file(t) for t in targets}
+    olds = [t for t in baseline.failing if name_in_file(t) in names]
+    if not olds:
+        return targets, why
+    files = {}
+    for path in {test_id_file(t) for t in [*targets, *olds]}:
+        try:
+            files[path] = (workspace / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    copies = repeated(olds, targets, files)
+    if not copies:
+        return targets, why
+    log.info("planner.repeats_old_failures", tests=copies)
+    left = [t for t in targets if t not in copies]
+    if left:
+        return left, why
+    test, old = next(iter(copies.items()))
+    return [], f"the new tests that fail repeat tests that failed before any change ({test} repeats {old})"
+
+
 def reproduction_run(path: str, baseline: TestReport) -> Generator[Proposal, Feedback, TestReport | None]:
     """The reproduction's run: the new file alone, folded into the baseline (the rest of the
     suite is as the baseline ran it); the whole suite where the runner cannot select a file."""
@@ -158,6 +184,7 @@ def plan(model: ChatModel, problem: str, workspace: Path, language: str, baselin
                 scaffolding.append(path)
                 report = yield from reproduction_run(path, baseline)
                 targets, why = reproduced(baseline, report)
+                targets, why = without_old_failures(targets, why, baseline, workspace)
                 if report is not None and targets:
                     log.info("planner.reproduced", file=path, tests=targets)
                     return report, targets

@@ -117,6 +117,29 @@ def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping
     return found
 
 
+def repeated(failing: Sequence[str], reproduction: Sequence[str], files: Mapping[str, str]) -> dict[str, str]:
+    """The ``reproduction``'s tests that repeat an old test that fails too (``failing``: the
+    baseline's failures, outside the reproduction's files): under the same name, their bodies at
+    least ``SIMILARITY`` alike. -> reproduction test: the old test. A model copies neighbours of
+    the test it writes; a copy of a test the environment already fails shows that old failure,
+    not the problem described, and no fix makes it pass."""
+    mine = {test_id_file(t) for t in reproduction}
+    old_by_name: dict[str, list[str]] = {}
+    for test in failing:
+        if test_id_file(test) not in mine and test_id_file(test).endswith(".py"):
+            old_by_name.setdefault(name_in_file(test), []).append(test)
+    bodies = {path: _bodies(text) for path, text in files.items()}
+    found = {}
+    for test in reproduction:
+        name = name_in_file(test)
+        new = bodies.get(test_id_file(test), {}).get(name, "")
+        for old in old_by_name.get(name, []):
+            if new and (body := bodies.get(test_id_file(old), {}).get(name)) and _alike(body, new, SIMILARITY):
+                found[test] = old
+                break
+    return found
+
+
 def set_aside(run: TestReport, reproduction: list[str],
               files: Mapping[str, str]) -> tuple[TestReport, list[str]]:
     """The reproduction's ``run`` without the old tests that the tests of the reproduction's

@@ -266,3 +266,25 @@ def test_with_a_problem_that_is_not_reproduced_old_failures_are_never_taken_as_t
     assert result.status is SessionStatus.NOT_REPRODUCED, result.message
     assert result.message.startswith("the model's test does not reproduce the problem")
     assert result.candidates_tried == 0 and result.failing_before == []
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_reproduction_that_copies_a_test_failing_at_baseline_targets_only_the_problem(
+        tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
+        docker_client: object) -> None:
+    """The model's file also copies a neighbour that the environment already fails: that copy
+    shows an old failure, not the problem; it is not a target, and the fix of the problem is
+    `fixed` (before, the copy was a target no fix makes pass)."""
+    instance = devset_instances[NAME]
+    workspace = _with_a_known_failure(devset_repos, tmp_path)
+    with_copy = REPRODUCTION.replace("\n\n\ndef test_grouped_integers_are_ints",
+                                     "\n\n\ndef test_known_broken():\n    assert 1 == 2\n\n\n"
+                                     "def test_grouped_integers_are_ints")
+    fix = f"```diff\n{instance['patch']}```\n"
+    with FakeServer([Scripted(text=with_copy), Scripted(text=fix)]) as server:
+        result = _repair(workspace, server, instance["problem_statement"], tmp_path / "out")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_grouped_numbers.py::test_grouped_column_is_converted",
+                                     "tests/test_grouped_numbers.py::test_grouped_integers_are_ints"]
+    assert "_GROUPED_RE" in result.patch and "tests/" not in result.patch

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
-from rfsn.planners.restated import name_in_file, restated, set_aside
+from rfsn.planners.restated import name_in_file, repeated, restated, set_aside
 
 OLD = ("from m import f\n\n\ndef test_total():\n    assert f(2) == 3\n\n\n"
        "class TestParse:\n    def test_empty(self):\n        assert f(0) == 1\n\n\n"
@@ -91,3 +91,17 @@ def test_bodies_are_the_source_segments_ast_gives() -> None:
                          else []):
             expected[name] = "\n".join(ast.get_source_segment(source, s) or "" for s in fn.body)
     assert _bodies(source) == expected and set(expected) == {"test_a", "TestT::test_b", "TestT::test_c"}
+
+
+def test_a_copy_of_a_test_failing_at_baseline_repeats_that_old_failure() -> None:
+    """sphinx-8721: the model's file copies a neighbour the environment fails. The copy is an
+    old failure, not the problem; a test of the same name with another body, or one whose old
+    version is in the reproduction's own file, is not."""
+    failing = ["tests/test_m.py::test_total", "tests/test_unrelated.py::test_total",
+               "tests/test_repro.py::TestParse::test_empty"]
+    copy = NEW.replace("f(2) == 4", "f(2) == 3")  # test_total as the old file has it
+    files = {**FILES, "tests/test_repro.py": copy}
+    reproduction = ["tests/test_repro.py::test_total", "tests/test_repro.py::TestParse::test_empty"]
+    assert repeated(failing, reproduction, files) == {"tests/test_repro.py::test_total": "tests/test_m.py::test_total"}
+    assert repeated(failing, reproduction, {"tests/test_repro.py": copy}) == {}  # no old source
+    assert repeated([], reproduction, files) == {}
