@@ -67,19 +67,15 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     # Every other file the patch adds or changes (a test root's conf.py and modules, data) is
     # data, written as the patch leaves it.
     # Asked again (the first did not reproduce), it also keeps the tests that come before those
-    # in their module and pass after the fix: a test may fail only after others have run (a
-    # shared build directory).
-    p2p = instance["PASS_TO_PASS"]
-    p2p = json.loads(p2p) if isinstance(p2p, str) else p2p
-    passing = {path: {t.split("::", 1)[1].split("[", 1)[0] for t in [*f2p, *p2p] if t.startswith(path + "::")}
-               for path in files}
+    # in their module: a test may fail only after others have run (a shared build directory),
+    # and those may be tests the environment fails (sphinx-8721's ``test_viewcode``).
     parts, fuller, data = [], [], {}
     for path in files:
         wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} \
             | (changed_tests(before[path] or "", after[path] or "") if path.endswith(".py") else set())
         if wanted and after[path]:
             parts.append(only_tests(after[path], wanted))
-            fuller.append(only_tests(after[path], wanted | (preceding(after[path], wanted) & passing[path])))
+            fuller.append(only_tests(after[path], wanted | preceding(after[path], wanted)))
         elif after[path] is not None and after[path] != before[path]:
             data[os.path.relpath(path, folder or ".")] = after[path]
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
@@ -197,13 +193,20 @@ def only_tests(text: str, wanted: set[str]) -> str:
              if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
              and _SKIP_CALL.search(ast.unparse(node))]
     gone = {n for first, last in drop for n in range(first, last + 1)}
-    # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too
+    # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too,
+    # and so do helpers that skip (``attempt_symlink_to``) when no kept code names them
+    # (a fixture is named by a parameter)
     kept = [node for node in tree.body if node.lineno not in gone]
     used = {n.id for node in kept for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    used |= {n.arg for node in kept for n in ast.walk(node) if isinstance(n, ast.arg)}
     for node in kept:
-        if isinstance(node, ast.Assign) and not any(
-                isinstance(t, ast.Name) and t.id in used for t in node.targets):
-            gone.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        unused_assign = isinstance(node, ast.Assign) and not any(
+            isinstance(t, ast.Name) and t.id in used for t in node.targets)
+        unused_skipping_helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+            and node.name not in used and _SKIP_CALL.search(ast.unparse(node))
+        if unused_assign or unused_skipping_helper:
+            gone.update(range(min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]),
+                              (node.end_lineno or node.lineno) + 1))
     lines = text.splitlines(keepends=True)
     return "".join(line for n, line in enumerate(lines, 1) if n not in gone)
 
