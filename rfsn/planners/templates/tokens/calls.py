@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.edit import Edit, template
 from rfsn.planners.templates.tokens.context import (
-    KEYWORDS,
     TokenContext,
     call_arguments,
     calls_on_line,
@@ -49,7 +48,7 @@ def _in_scope(ctx: TokenContext, line: int, text: str, window: int = 40) -> bool
         return False
     near = {t.text for t in ctx.tokens if abs(t.line - line) <= window and t.kind == "ident"}
     mine = TokenContext("", text, ctx.language).tokens
-    return all(t.text in near or t.text in KEYWORDS for t in mine if t.kind == "ident")
+    return all(t.text in near or t.text in ctx.keywords for t in mine if t.kind == "ident")
 
 
 def _consensus(ctx: TokenContext, line: int, name: str, method: bool, given: int) -> list[str]:

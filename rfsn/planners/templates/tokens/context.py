@@ -18,94 +18,42 @@ from rfsn.planners.templates.edit import Edit
 from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
 
 OPEN, CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
-KEYWORDS = set(
-    [
-        "if",
-        "else",
-        "for",
-        "while",
-        "return",
-        "let",
-        "const",
-        "var",
-        "mut",
-        "fn",
-        "function",
-        "new",
-        "class",
-        "match",
-        "loop",
-        "break",
-        "continue",
-        "true",
-        "false",
-        "null",
-        "undefined",
-        "this",
-        "self",
-        "Self",
-        "pub",
-        "use",
-        "mod",
-        "impl",
-        "struct",
-        "enum",
-        "trait",
-        "where",
-        "as",
-        "in",
-        "of",
-        "typeof",
-        "instanceof",
-        "void",
-        "async",
-        "await",
-        "static",
-        "func",
-        "package",
-        "import",
-        "type",
-        "interface",
-        "switch",
-        "case",
-        "default",
-        "try",
-        "catch",
-        "finally",
-        "throw",
-        "throws",
-        "public",
-        "private",
-        "protected",
-        "final",
-        "int",
-        "long",
-        "double",
-        "float",
-        "boolean",
-        "char",
-        "string",
-        "usize",
-        "isize",
-        "u8",
-        "u32",
-        "u64",
-        "i32",
-        "i64",
-        "f64",
-        "bool",
-        "Some",
-        "None",
-        "Ok",
-        "Err",
-        "go",
-        "defer",
-        "chan",
-        "map",
-        "range",
-        "nil",
-    ]
-)
+_CONTROL = frozenset({"if", "else", "for", "while", "return", "break", "continue", "switch", "case",
+                      "default", "true", "false"})
+#: the words each language reserves (or predeclares as types and constants), which the
+#: templates never treat as a variable: ``type``, ``match`` and ``of`` are keywords of Go or
+#: Rust and ordinary variable names in JavaScript
+KEYWORDS_OF: dict[str, frozenset[str]] = {
+    "javascript": _CONTROL | {
+        "let", "const", "var", "function", "new", "class", "null", "undefined", "this", "typeof",
+        "instanceof", "void", "async", "await", "static", "import", "export", "throw", "try",
+        "catch", "finally", "in", "of", "do", "delete", "yield", "super", "extends", "with"},
+    "go": _CONTROL | {
+        "func", "package", "import", "type", "interface", "struct", "map", "chan", "go", "defer",
+        "range", "select", "var", "const", "goto", "fallthrough", "nil", "iota", "int", "int8",
+        "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32",
+        "float64", "complex64", "complex128", "string", "bool", "byte", "rune", "error", "any"},
+    "rust": _CONTROL | {
+        "let", "mut", "fn", "pub", "use", "mod", "impl", "struct", "enum", "trait", "where", "as", "in",
+        "match", "loop", "self", "Self", "Some", "None", "Ok", "Err", "type", "const", "static", "ref",
+        "move", "unsafe", "crate", "super", "dyn", "usize", "isize", "u8", "u16", "u32", "u64", "i8",
+        "i16", "i32", "i64", "f32", "f64", "bool", "char", "str", "String"},
+    "java": _CONTROL | {
+        "new", "class", "null", "this", "static", "public", "private", "protected", "final", "int",
+        "long", "short", "byte", "double", "float", "boolean", "char", "void", "try", "catch",
+        "finally", "throw", "throws", "import", "package", "interface", "enum", "extends",
+        "implements", "instanceof", "super", "abstract", "synchronized", "var", "do", "String"},
+    "c": _CONTROL | {
+        "int", "long", "short", "char", "float", "double", "void", "unsigned", "signed", "const",
+        "static", "struct", "union", "enum", "typedef", "sizeof", "extern", "volatile", "goto", "do",
+        "NULL", "new", "delete", "class", "this", "nullptr", "auto", "bool", "namespace", "using",
+        "public", "private", "protected", "template", "typename", "var", "string"},
+}
+KEYWORDS_OF["typescript"] = KEYWORDS_OF["javascript"] | {
+    "interface", "enum", "implements", "private", "protected", "public", "readonly", "declare",
+    "namespace", "abstract", "as", "keyof", "number", "string", "boolean", "any", "unknown", "never"}
+#: every language's (for text whose language is not known)
+KEYWORDS = frozenset().union(*KEYWORDS_OF.values())
 
 
 @dataclass
@@ -117,6 +65,11 @@ class TokenContext:
     project: ProjectCalls | None = None
     #: what templates compute once per file and share
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def keywords(self) -> frozenset[str]:
+        """The words this file's language reserves."""
+        return KEYWORDS_OF.get(self.language, KEYWORDS)
 
     @cached_property
     def tokens(self) -> list[Token]:
@@ -188,7 +141,7 @@ def calls_on_line(ctx: TokenContext, line: int) -> Iterator[tuple[int, int]]:
     toks = ctx.tokens
     for i in ctx.on_line(line):
         is_call = i + 1 < len(toks) and toks[i + 1].text == "("
-        if toks[i].kind == "ident" and is_call and toks[i].text not in KEYWORDS:
+        if toks[i].kind == "ident" and is_call and toks[i].text not in ctx.keywords:
             yield i, i + 1
 
 
@@ -238,14 +191,14 @@ def plain_receiver(ctx: TokenContext, name_i: int) -> str | None:
         return None
     if name_i >= 3 and toks[name_i - 3].text in (".", "?.", "::"):
         return None
-    return None if toks[name_i - 2].text in KEYWORDS else toks[name_i - 2].text
+    return None if toks[name_i - 2].text in ctx.keywords else toks[name_i - 2].text
 
 
 def _all_calls(ctx: TokenContext) -> Iterator[tuple[int, int]]:
     toks = ctx.tokens
     for i in range(len(toks) - 1):
         declared = i > 0 and toks[i - 1].text in ("fn", "function", "func")
-        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in KEYWORDS \
+        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in ctx.keywords \
                 and not declared:
             yield i, i + 1
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.edit import Edit, template
-from rfsn.planners.templates.tokens.context import KEYWORDS, TokenContext
+from rfsn.planners.templates.tokens.context import TokenContext
 from rfsn.planners.templates.tokens.names import operand_start
 
 _ARITHMETIC = {"+", "-", "*", "/", "%", "<", ">", "<=", ">=", "+=", "-=", "*=", "/=", "%="}
@@ -166,7 +166,7 @@ def declared_members(ctx: TokenContext) -> dict[str, dict[str, str | None]]:
                 kind = _type_until(ctx, after + 1, ("{", "where", ";"))[0] \
                     if toks[after].text == "->" else "()"
                 note(i, f"{nxt.text}()", kind)
-        elif not rust and nxt.kind == "ident" and nxt.text not in KEYWORDS | {"constructor"} \
+        elif not rust and nxt.kind == "ident" and nxt.text not in ctx.keywords | {"constructor"} \
                 and toks[i + 2].text == "(" and ctx.match(i + 2) == i + 3 \
                 and i + 4 < len(toks) and toks[i + 4].text == "{" and text in ("{", "}", ";", "get"):
             note(i, nxt.text if text == "get" else f"{nxt.text}()", None)
@@ -182,7 +182,7 @@ def _alternatives(ctx: TokenContext, scope: tuple[str, str], own: str, arithmeti
     names = [m for m, _ in used.most_common()] + [m for m in declared if m not in used]
     out = []
     for alt in names:
-        if alt.rstrip("()") == own.rstrip("()") or alt.rstrip("()") in KEYWORDS:
+        if alt.rstrip("()") == own.rstrip("()") or alt.rstrip("()") in ctx.keywords:
             continue
         if arithmetic and _BOOLEAN.match(alt):
             continue

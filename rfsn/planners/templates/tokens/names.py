@@ -10,7 +10,6 @@ from rfsn.planners.templates.edit import Edit, template
 from rfsn.planners.templates.similar import SIMILAR
 from rfsn.planners.templates.tokens.context import (
     CLOSE,
-    KEYWORDS,
     TokenContext,
     call_arguments,
     calls_on_line,
@@ -48,7 +47,7 @@ def operand_start(ctx: TokenContext, end: int) -> int:
         if toks[i].text in CLOSE:
             i = ctx.match(i) - 1
             continue
-        if toks[i].kind in ("ident", "number") and toks[i].text not in KEYWORDS:
+        if toks[i].kind in ("ident", "number") and toks[i].text not in ctx.keywords:
             if i and toks[i - 1].text in (".", "::"):
                 i -= 2
                 continue
@@ -110,7 +109,7 @@ def _nearby_identifiers(ctx: TokenContext, line: int, window: int = 15) -> list[
     toks = ctx.tokens
     names = [
         t.text for i, t in enumerate(toks)
-        if abs(t.line - line) <= window and t.kind == "ident" and t.text not in KEYWORDS
+        if abs(t.line - line) <= window and t.kind == "ident" and t.text not in ctx.keywords
         and not (i and toks[i - 1].text in (".", "::"))
         and not (i + 1 < len(toks) and toks[i + 1].text in ("(", "::"))
         and not t.text[:1].isupper()
@@ -155,7 +154,7 @@ def add_argument(ctx: TokenContext, line: int) -> Iterator[Edit]:
     toks = ctx.tokens
     for name_i, open_i in calls_on_line(ctx, line):
         args = call_arguments(ctx, open_i)
-        if not args or toks[name_i].text in KEYWORDS:
+        if not args or toks[name_i].text in ctx.keywords:
             continue
         at = toks[args[-1][1]].end
         for literal in ("1", "0"):
