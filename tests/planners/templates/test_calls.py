@@ -25,3 +25,19 @@ def test_add_keyword_seen_at_other_calls():
     assert "a = sorted(xs, key=len)\nb = sorted(ys, key=len)\n" in patched(
         src, 2, "add_keyword_argument"
     )
+
+
+def test_pass_an_argument_the_callee_defined_here_takes_and_the_scope_holds():
+    src = ("def _get(ind, seq, default):\n    return seq[ind]\n\n\n"
+           "def get(ind, seq, default=None):\n    return tuple(_get(i, seq) for i in ind)\n")
+    out = patched(src, 6, "pass_missing_argument")
+    assert src.replace("_get(i, seq)", "_get(i, seq, default)") in out  # positional, as declared
+    assert not any("ind=" in text or "seq=" in text for text in out)  # passed already
+
+
+def test_pass_a_parameter_the_function_never_reads_by_keyword():
+    src = ("class Section:\n    def get(self, key, default=None, convert=None):\n"
+           "        return self.config.get(self.name, key, convert=convert)\n")
+    out = patched(src, 3, "pass_missing_argument")
+    assert out == [src.replace("convert=convert)", "convert=convert, default=default)")]
+    assert patched("def f(a):\n    return g(a)\n", 2, "pass_missing_argument") == []  # nothing missing

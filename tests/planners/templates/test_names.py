@@ -48,3 +48,24 @@ def test_replace_variable_skips_names_of_another_kind():
     out = patched(src, 5, "replace_variable")
     assert src.replace("return total", "return n") in out  # n: nothing known
     assert src.replace("return total", "return words") not in out  # a collection for a number
+
+
+def test_a_local_for_the_attribute_of_its_name_and_back():
+    src = ("class Wrapper:\n    def __init__(self, config, name):\n        self.config = config\n"
+           "        self.name = name\n\n    def lineof(self, name):\n"
+           "        return self.config.lineof(name, name)\n")
+    out = patched(src, 7, "self_or_local")
+    assert src.replace("lineof(name, name)", "lineof(self.name, name)") in out
+    private = ("class Cache:\n    def __init__(self, size):\n        self.__size = size\n\n"
+               "    def add(self, size):\n        return self.__size + 1\n")
+    assert private.replace("return self.__size + 1", "return size + 1") in patched(private, 6, "self_or_local")
+    assert patched("def f(name):\n    return name\n", 2, "self_or_local") == []  # no object
+
+
+def test_the_attribute_named_as_what_it_is_assigned_to():
+    src = "def f(frac):\n    numerator = frac.numerator\n    denominator = frac.numerator\n"
+    assert patched(src, 3, "attribute_as_target") == [src.replace("denominator = frac.numerator",
+                                                                  "denominator = frac.denominator")]
+    assert patched(src, 2, "attribute_as_target") == []  # named as its target already
+    call = "def f(item):\n    return make(size=item.count)\n"
+    assert patched(call, 2, "attribute_as_target") == [call.replace("item.count", "item.size")]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.edit import Edit, template
 from rfsn.planners.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.templates.python.scope import function_at, names_before, parameters
 from rfsn.planners.templates.similar import SIMILAR
 
 # keyword arguments that stdlib constants are passed as
@@ -131,4 +132,60 @@ def add_keyword_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield Edit((Splice(end, end, text),), f"add `{keyword}={value}` to the call")
 
 
-TEMPLATES = (similar_call, sibling_constant, add_keyword_argument)
+def _signatures(ctx: FileContext, name: str) -> list[tuple[list[str], list[str]]]:
+    """(positional, keyword-only) parameter names of the functions and methods named ``name``
+    defined in the file (``self``/``cls`` first aside), indexed once a file."""
+    if "signatures" not in ctx.cache:
+        found: dict[str, list[tuple[list[str], list[str]]]] = {}
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                positional = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+                if positional[:1] in (["self"], ["cls"]):
+                    positional = positional[1:]
+                found.setdefault(node.name, []).append((positional, [a.arg for a in node.args.kwonlyargs]))
+        ctx.cache["signatures"] = found
+    return ctx.cache["signatures"].get(name, [])
+
+
+def _unused_parameters(func: ast.FunctionDef) -> list[str]:
+    read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return [p for p in parameters(func) if p not in read and p not in ("self", "cls")]
+
+
+@template("pass_missing_argument", 0.6)
+def pass_missing_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A call that leaves out an argument the code at hand holds under the parameter's name:
+    ``_get(i, seq)`` -> ``_get(i, seq, default)`` when ``_get(ind, seq, default)`` is defined
+    here and ``default`` is in scope; ``get(key, convert=convert)`` -> ``..., default=default``
+    when ``default`` is a parameter the function never reads."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    scope = set(names_before(ctx, line))
+    unused = _unused_parameters(func)
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        found = _callee_span(ctx, call)
+        if found is None or any(isinstance(a, ast.Starred | ast.GeneratorExp) for a in call.args) \
+                or any(k.arg is None for k in call.keywords):
+            continue
+        given, count = {k.arg for k in call.keywords}, len(call.args)
+        options: dict[str, bool] = {}  # parameter -> passed positionally
+        for names, keyword_only in _signatures(ctx, found[2]):
+            for index, param in enumerate([*names, *keyword_only]):
+                if index < min(count, len(names)) or param in given:  # passed already
+                    continue
+                if param in scope:
+                    options.setdefault(param, index == count and index < len(names) and not call.keywords)
+        for param in unused:
+            if param not in given:
+                options.setdefault(param, False)
+        end = ctx.map.span(call)[1] - 1  # before the closing parenthesis
+        while ctx.source[end - 1] in " \t\n,":
+            end -= 1
+        lead = ", " if call.args or call.keywords else ""
+        for param, positional in options.items():
+            text = param if positional else f"{param}={param}"
+            yield Edit((Splice(end, end, lead + text),), f"pass `{text}` to the call")
+
+
+TEMPLATES = (similar_call, sibling_constant, add_keyword_argument, pass_missing_argument)

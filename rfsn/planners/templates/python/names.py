@@ -15,6 +15,8 @@ from rfsn.planners.templates.python.scope import (
     function_at,
     kinds_at,
     local_names,
+    names_before,
+    parameters,
     self_attributes,
     sibling_attributes,
 )
@@ -58,6 +60,50 @@ def replace_attribute(ctx: FileContext, line: int) -> Iterator[Edit]:
         for other in options:
             if other != node.attr and not (other.startswith("__") and other.endswith("__")):
                 yield attr_edit(ctx, node, other)
+
+
+def _bare(name: str) -> str:
+    return name.lstrip("_")
+
+
+@template("self_or_local", 0.65)
+def self_or_local(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``name`` -> ``self.name`` (a parameter or local read where the object's attribute of that
+    name was meant: ``lineof(name, name)`` for ``lineof(self.name, name)``), and back. A private
+    attribute (``self.__size``) stands for the local it holds (``size``)."""
+    func, cls = function_at(ctx, line), class_at(ctx, line)
+    if func is None:
+        return
+    attrs = self_attributes(cls) if cls is not None and parameters(func)[:1] == ["self"] else []
+    scope = names_before(ctx, line)
+    for node in ctx.nodes_at(line):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id != "self":
+            for attr in attrs:
+                if _bare(attr) == _bare(node.id):
+                    yield replace(ctx, node, f"self.{attr}", f"replace `{node.id}` with `self.{attr}`")
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) \
+                and isinstance(node.value, ast.Name) and node.value.id == "self":
+            for name in scope:
+                if _bare(name) == _bare(node.attr):
+                    yield replace(ctx, node, name, f"replace `self.{node.attr}` with `{name}`")
+
+
+@template("attribute_as_target", 0.6)
+def attribute_as_target(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``denominator = frac.numerator`` -> ``frac.denominator``: the attribute named as what it
+    is assigned to, or passed as (``size=item.count`` -> ``item.size``)."""
+    stmt = ctx.statement_at(line)
+    pairs: list[tuple[str, ast.expr]] = []
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        pairs.append((stmt.targets[0].id, stmt.value))
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        pairs.append((stmt.target.id, stmt.value))
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        pairs += [(k.arg, k.value) for k in call.keywords if k.arg]
+    for name, value in pairs:
+        if isinstance(value, ast.Attribute) and value.attr != name and value.lineno <= line <= (
+                value.end_lineno or value.lineno) and ctx.map.text(value).endswith(value.attr):
+            yield attr_edit(ctx, value, name)
 
 
 def _same_value(a: object, b: object) -> bool:
@@ -126,6 +172,8 @@ def boolean_literal(ctx: FileContext, line: int) -> Iterator[Edit]:
 TEMPLATES = (
     replace_variable,
     replace_attribute,
+    self_or_local,
+    attribute_as_target,
     constant_to_named_constant,
     string_constant,
     boolean_literal,
