@@ -32,3 +32,15 @@ def test_a_javascript_global_method_swapped_for_its_sibling() -> None:
     files = {"src/folder.js": JS, "src/up.js": JS_OTHER}
     rank = _fixed(files, "src/folder.js", 3, JS.replace("basename", "dirname"))
     assert rank is not None and rank < 10
+
+
+def test_a_field_swapped_for_one_the_project_uses_on_the_same_receiver() -> None:
+    """pflag: ``flag.DefValue = "+1"`` where ``flag.NoOptDefVal`` was meant; other files set
+    ``flag.NoOptDefVal`` on a flag of the same name."""
+    count = ('package pflag\n\nfunc (f *FlagSet) CountVarP(p *int, name string) {\n'
+             '\tflag := f.VarPF(newCountValue(0, p), name)\n\tflag.DefValue = "+1"\n}\n')
+    other = ('package pflag\n\nfunc (f *FlagSet) BoolVarP(p *bool, name string) {\n'
+             '\tflag := f.VarPF(newBoolValue(false, p), name)\n\tflag.NoOptDefVal = "true"\n}\n')
+    files = {"count.go": count, "bool.go": other}
+    rank = _fixed(files, "count.go", 5, count.replace("flag.DefValue", "flag.NoOptDefVal"))
+    assert rank is not None and rank < 10

@@ -160,6 +160,8 @@ class ProjectCalls:
     sites: dict[tuple[str, bool], list[tuple[str, ...]]] = field(default_factory=dict)
     #: a plain receiver (``strings``, ``Math``, ``path``) -> how often each method is called on it
     receivers: dict[str, Counter[str]] = field(default_factory=dict)
+    #: a plain receiver (``flag``, ``opts``) -> how often each field is read or written on it
+    fields: dict[str, Counter[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, files: Mapping[str, str], language: str) -> ProjectCalls:
@@ -180,7 +182,21 @@ class ProjectCalls:
                 receiver = plain_receiver(ctx, name_i) if method else None
                 if receiver is not None:
                     index.receivers.setdefault(receiver, Counter())[ctx.tokens[name_i].text] += 1
+            for i in field_accesses(ctx):
+                receiver = plain_receiver(ctx, i)
+                if receiver is not None:
+                    index.fields.setdefault(receiver, Counter())[ctx.tokens[i].text] += 1
         return index
+
+
+def field_accesses(ctx: TokenContext, line: int | None = None) -> Iterator[int]:
+    """Indexes of the member names after ``.`` that are not called (``flag.DefValue``), on
+    ``line`` or in the whole file."""
+    toks = ctx.tokens
+    for i in ctx.on_line(line) if line is not None else range(len(toks)):
+        if i > 1 and toks[i].kind == "ident" and toks[i - 1].text in (".", "?.") \
+                and not (i + 1 < len(toks) and toks[i + 1].text == "("):
+            yield i
 
 
 def plain_receiver(ctx: TokenContext, name_i: int) -> str | None:
