@@ -69,3 +69,12 @@ def test_the_attribute_named_as_what_it_is_assigned_to():
     assert patched(src, 2, "attribute_as_target") == []  # named as its target already
     call = "def f(item):\n    return make(size=item.count)\n"
     assert patched(call, 2, "attribute_as_target") == [call.replace("item.count", "item.size")]
+
+
+def test_a_local_assigned_and_never_read_is_put_to_use_in_a_later_statement():
+    src = ("def put(self, key, size):\n    if key in self.data:\n        diffsize = size - self.sizes[key]\n"
+           "    else:\n        diffsize = size\n    self.sizes[key] = size\n    self.total += size\n")
+    out = patched(src, 3, "use_dead_store")
+    assert src.replace("self.total += size", "self.total += diffsize") in out
+    used = src + "    return diffsize\n"
+    assert patched(used, 3, "use_dead_store") == []  # read later: not dead

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 
 from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.edit import Edit, template
-from rfsn.planners.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.templates.python.base import (
+    FUNCTIONS,
+    FileContext,
+    header_nodes,
+    of_type,
+    replace,
+)
 from rfsn.planners.templates.python.kinds import compatible
 from rfsn.planners.templates.python.scope import (
     class_at,
@@ -34,6 +40,35 @@ def replace_variable(ctx: FileContext, line: int) -> Iterator[Edit]:
             for other in names:
                 if other != node.id and compatible(kinds.get(node.id), kinds.get(other)):
                     yield replace(ctx, node, other, f"replace `{node.id}` with `{other}`")
+
+
+#: the statements after a dead store where its use is looked for
+DEAD_STORE_REACH = 8
+
+
+@template("use_dead_store", 0.7)
+def use_dead_store(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A local assigned on the line and never read in its function (``diffsize = ...``, then
+    ``self.__currsize += size``): one of the next statements meant it. A read of another local
+    there -> the dead one. The edit is on a later line than the suspicious one."""
+    func, stmt = function_at(ctx, line), ctx.statement_at(line)
+    if func is None or stmt is None:
+        return
+    read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    dead = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            and n.id not in read and not n.id.startswith("_")]
+    if not dead:
+        return
+    names, kinds = local_names(func), kinds_at(ctx, line)
+    later = sorted((s for s in ast.walk(func) if isinstance(s, ast.stmt)
+                    and s.lineno > (stmt.end_lineno or stmt.lineno) and ctx.enclosing(s, FUNCTIONS) is func),
+                   key=lambda s: s.lineno)[:DEAD_STORE_REACH]
+    for after in later:
+        for node in of_type(header_nodes(after), ast.Name):
+            if isinstance(node.ctx, ast.Load) and node.id in names:
+                for other in dict.fromkeys(dead):
+                    if other != node.id and compatible(kinds.get(node.id), kinds.get(other)):
+                        yield replace(ctx, node, other, f"replace `{node.id}` with `{other}` (assigned and never read)")
 
 
 def attr_edit(ctx: FileContext, node: ast.Attribute, new: str) -> Edit:
@@ -174,6 +209,7 @@ TEMPLATES = (
     replace_attribute,
     self_or_local,
     attribute_as_target,
+    use_dead_store,
     constant_to_named_constant,
     string_constant,
     boolean_literal,
