@@ -186,3 +186,18 @@ def test_a_function_that_may_have_run_at_import_time_is_refused(module_code: str
     source = INIT + module_code + "\n"
     with pytest.raises(NotSwappable, match="used by code that runs at import time"):
         plan(source, source.replace(old, new), "m.py")
+
+
+def test_the_def_after_its_overload_stubs_is_swapped() -> None:
+    """iniconfig's ``get``: ``@overload`` stubs, then the def that exists at run time. An edit to
+    that def is swapped; the stubs are no second definition."""
+    head = "from typing import overload\n\n\nclass A:\n"
+    stubs = ("    @overload\n    def get(self, key: str) -> str: ...\n\n"
+             "    @overload\n    def get(self, key: str, default: int) -> int: ...\n\n")
+    old = head + stubs + "    def get(self, key, default=None):\n        return self.find(key)\n"
+    new = old.replace("self.find(key)", "self.find(key, default=default)")
+    mod = ModuleType("m")
+    exec(compile(old, "m.py", "exec"), mod.__dict__)
+    swaps = plan(old, new, "m.py")
+    assert [name for name, _ in swaps] == ["A.get"]
+    assert "default" in swaps[0][1].co_names or "default" in swaps[0][1].co_varnames

@@ -56,19 +56,28 @@ def _defs(body, prefix=""):
     return found
 
 
+def _overload(node):
+    """Whether a def is a ``typing.overload`` stub: at run time only the plain def of its name
+    that follows exists, so the stubs are no definitions of the name."""
+    return any((d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "")
+               == "overload" for d in node.decorator_list)
+
+
 def _named_defs(body):
     """Qualified name -> def; None for a name defined twice (a property's setter, say)."""
     named = {}
     for name, node in _defs(body):
-        named[name] = None if name in named else node
+        if not _overload(node):
+            named[name] = None if name in named else node
     return named
 
 
 def _dumps(body):
-    """Qualified name -> the dumps of every def of that name, in order."""
+    """Qualified name -> the dumps of every def of that name, in order (overload stubs aside)."""
     dumps = {}
     for name, node in _defs(body):
-        dumps.setdefault(name, []).append(ast.dump(node))
+        if not _overload(node):
+            dumps.setdefault(name, []).append(ast.dump(node))
     return dumps
 
 
@@ -135,7 +144,7 @@ def _codes(code, prefix=""):
         name = prefix + const.co_name
         if const.co_name.startswith("<"):
             continue
-        found.setdefault(name, const)
+        found[name] = const  # the last def of a name is the one bound at run time
         if _is_class_body(const):
             found.update(_codes(const, name + "."))
     return found
