@@ -41,3 +41,8 @@ def test_pass_a_parameter_the_function_never_reads_by_keyword():
     out = patched(src, 3, "pass_missing_argument")
     assert out == [src.replace("convert=convert)", "convert=convert, default=default)")]
     assert patched("def f(a):\n    return g(a)\n", 2, "pass_missing_argument") == []  # nothing missing
+
+
+def test_star_parameters_are_never_passed_as_keywords():
+    src = "def f(a, *args, **kwargs):\n    return g(a)\n"
+    assert patched(src, 2, "pass_missing_argument") == []

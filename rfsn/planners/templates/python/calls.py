@@ -148,8 +148,10 @@ def _signatures(ctx: FileContext, name: str) -> list[tuple[list[str], list[str]]
 
 
 def _unused_parameters(func: ast.FunctionDef) -> list[str]:
+    """The named parameters (not ``*args``/``**kwargs``) the function never reads."""
     read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return [p for p in parameters(func) if p not in read and p not in ("self", "cls")]
+    star = {a.arg for a in (func.args.vararg, func.args.kwarg) if a is not None}
+    return [p for p in parameters(func) if p not in read and p not in star and p not in ("self", "cls")]
 
 
 @template("pass_missing_argument", 0.6)
