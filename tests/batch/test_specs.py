@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +267,14 @@ def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -
     assert django.test_command(["tests/calc/test_rfsn_repro.py"], "/r")[-1].endswith(" calc.test_rfsn_repro")
     assert django.test_command(["test_add (calc.test_core.CoreTests.test_add)"], "/r")[-1].endswith(
         " calc.test_core")
+
+
+def test_the_harness_specs_leave_logging_as_they_found_it() -> None:
+    """Importing the swebench package calls ``logging.basicConfig(level=INFO)``; after it every
+    HTTP request of httpx printed a line on the user's terminal. A fresh process: the package
+    may be imported already in this one."""
+    probe = ("import logging\nfrom rfsn.batch.harness import specs\n"
+             "specs.lookup('pallets/flask', '2.3')\nspecs.log_parser('pallets/flask')\n"
+             "print(len(logging.getLogger().handlers), logging.getLogger().level)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", str(logging.WARNING)]

@@ -135,9 +135,7 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     requirements = None
     if str(spec.get("packages", "")).strip() == "requirements.txt":
         requirements = specs.read_requirements(checkout, commit, specs.requirement_paths(instance.repo))
-        from swebench.harness.test_spec.python import clean_requirements
-
-        requirements = clean_requirements(requirements)
+        requirements = specs.harness("test_spec.python").clean_requirements(requirements)
     # the build installs the project as the spec says (pip resolves it); sessions reinstall it
     # at the instance's own commit, offline
     source = specs.install_commit(checkout, commit, instance.base_commit)

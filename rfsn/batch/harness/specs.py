@@ -14,7 +14,9 @@ A spec whose Python no reachable source ships raises ``EnvUnavailable``
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import logging
 import re
 import shlex
 import subprocess
@@ -63,32 +65,46 @@ def _installed(package: str) -> bool:
         return False
 
 
+def harness(module: str) -> Any:
+    """``swebench.harness.<module>``, imported without what the package does to logging: some of
+    its modules call ``logging.basicConfig(level=INFO)`` at import, after which every library's
+    INFO records (each HTTP request of httpx) reach the user's terminal. ImportError without
+    the package."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return importlib.import_module(f"swebench.harness.{module}")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
 def lookup(repo: str, version: str) -> Spec | None:
     """The harness's spec for ``repo`` at ``version``; None without swebench or a spec."""
     try:
-        from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
+        specs = harness("constants").MAP_REPO_VERSION_TO_SPECS
     except ImportError:
         return None
-    spec: Spec | None = MAP_REPO_VERSION_TO_SPECS.get(repo, {}).get(str(version))
+    spec: Spec | None = specs.get(repo, {}).get(str(version))
     return spec
 
 
 def log_parser(repo: str) -> Any:
     """The harness's log parser for ``repo``'s test output (log, test_spec) -> {test: status}."""
     try:
-        from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
+        parsers = harness("log_parsers").MAP_REPO_TO_PARSER
     except ImportError:
         return None
-    return MAP_REPO_TO_PARSER.get(repo)
+    return parsers.get(repo)
 
 
 def requirement_paths(repo: str) -> list[str]:
     """Where the harness reads ``repo``'s requirements file (first one that exists wins)."""
     try:
-        from swebench.harness.constants import MAP_REPO_TO_REQS_PATHS
+        paths = harness("constants").MAP_REPO_TO_REQS_PATHS
     except ImportError:
         return ["requirements.txt"]
-    return list(MAP_REPO_TO_REQS_PATHS.get(repo, ["requirements.txt"]))
+    return list(paths.get(repo, ["requirements.txt"]))
 
 
 def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
@@ -316,6 +332,4 @@ def _offline(command: str) -> str:
 
 def test_directives(instance: Mapping[str, Any]) -> list[str]:
     """The test files ``test_patch`` touches, as the harness passes them to ``test_cmd``."""
-    from swebench.harness.test_spec.python import get_test_directives
-
-    return list(get_test_directives(dict(instance)))
+    return list(harness("test_spec.python").get_test_directives(dict(instance)))
