@@ -110,11 +110,17 @@ class KnowsTheAnswers:
     answers: tuple[tuple[str, KnowsTheAnswer], ...]  # (problem statement, its answer)
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
-        prompt = " ".join(prompt_text(body).replace("\\n", " ").split())
+        prompt = _plain(prompt_text(body))
         for problem, answer in self.answers:
-            if " ".join(problem.split())[:200] in prompt:
+            if _plain(problem)[:200] in prompt:
                 return answer(body)
         return self.answers[0][1](body)
+
+
+def _plain(text: str) -> str:
+    """``text`` with its whitespace, and newlines escaped as JSON writes them, made single
+    spaces: the same on both sides (a problem statement may hold a literal backslash-n)."""
+    return " ".join(text.replace("\\n", " ").split())
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ def test_each_request_gets_the_answer_of_the_problem_it_quotes() -> None:
                "tools": [{"name": "replace_in_file"}]}
     assert knowing(patch_a).text == "```diff\n--- a/x.py\n+++ b/x.py\n```\n"
     assert knowing({"messages": [{"role": "user", "content": "anything"}]}).text.startswith("```diff\n--- a/x.py")
+    # pytest-5413: the problem statement itself holds a literal backslash-n (``f"A\\n"``)
+    literal = KnowsTheAnswers((("Totals are off.", b), ('raise LookupError(f"A\\n" f"B")', a)))
+    assert literal({"messages": [{"role": "user", "content": 'raise LookupError(f"A\\n" f"B")'}]}).text \
+        .startswith("```diff\n--- a/x.py")
     no_newline = KnowsTheAnswer("--- a/x.py\n+++ b/x.py\n", ("tests/test_a.py", "def test_a(): pass"))
     assert no_newline(asked_b).text.endswith("def test_a(): pass\n```\n")  # a fence on a line of its own
     reply = Recording()(asked_b)
