@@ -32,7 +32,7 @@ from typing import Any
 
 from prompt_reach import gold_files, gold_lines, named
 
-from rfsn.llm.fake_server import prompt_text
+from rfsn.llm.fake_server import plain, prompt_text, quotes
 
 KEY = "sk-local-0000000000000000000000"
 SETTINGS = {"issue_only": [], "tests_given": ["--oracle-tests"]}
@@ -265,11 +265,10 @@ def first_prompts(run: Path, instances: list[dict[str, Any]]) -> dict[str, str]:
     anything), told apart by the problem statement it quotes, as the knowing model does."""
     record = run / "requests.jsonl"
     bodies = [json.loads(line) for line in record.read_text().splitlines()] if record.is_file() else []
-    texts = [" ".join(prompt_text(b).replace("\\n", " ").split()) for b in bodies]
+    texts = [plain(prompt_text(b)) for b in bodies]
     first: dict[str, str] = {}
     for x in instances:
-        key = " ".join(x["problem_statement"].split())[:200]
-        found = next((b for b, t in zip(bodies, texts, strict=True) if key in t), None)
+        found = next((b for b, t in zip(bodies, texts, strict=True) if quotes(t, x["problem_statement"])), None)
         if found is not None:
             first[x["instance_id"]] = prompt_text(found)
     return first

@@ -110,17 +110,22 @@ class KnowsTheAnswers:
     answers: tuple[tuple[str, KnowsTheAnswer], ...]  # (problem statement, its answer)
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
-        prompt = _plain(prompt_text(body))
+        prompt = plain(prompt_text(body))
         for problem, answer in self.answers:
-            if _plain(problem)[:200] in prompt:
+            if quotes(prompt, problem):
                 return answer(body)
         return self.answers[0][1](body)
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """``text`` with its whitespace, and newlines escaped as JSON writes them, made single
     spaces: the same on both sides (a problem statement may hold a literal backslash-n)."""
     return " ".join(text.replace("\\n", " ").split())
+
+
+def quotes(prompt: str, problem: str) -> bool:
+    """Whether a prompt (made ``plain``) quotes a problem statement: its first 200 characters."""
+    return plain(problem)[:200] in prompt
 
 
 @dataclass(frozen=True)
