@@ -17,6 +17,10 @@ The restating test may fail at baseline (its new expectation is the bug's) or
 pass (an expectation both behaviours meet: the project's fix loosened an
 assertion the fix breaks). Either way it stays in the baseline: a fix must make
 it pass, or keep it passing. Only its old version may break.
+
+The other way round, a reproduction's test that repeats a test failing at
+baseline (``repeated``: the same name, a body as alike) shows that old failure,
+not the problem, and is no target.
 """
 
 from __future__ import annotations
