@@ -49,6 +49,7 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
+from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
@@ -208,7 +209,7 @@ class PhasePlanner:
                 break
             if not coverage:
                 continue
-            boosts = traceback_boosts(traceback_frames(baseline.log, root=self.workdir))
+            boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             ranked = rank(by_test, targets, covered, self.formula, boosts)
@@ -218,8 +219,9 @@ class PhasePlanner:
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
-        for found in (localize_from_output(baseline.log, files, targets, root=self.workdir),
-                      callee_locations(baseline.log, files, tests, root=self.workdir)):
+        log = output_of(baseline.log, targets)  # the targets' tracebacks, not the other failures'
+        for found in (localize_from_output(log, files, targets, root=self.workdir),
+                      callee_locations(log, files, tests, root=self.workdir)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))

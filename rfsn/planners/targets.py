@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rfsn.models.results import FailureGroup
+from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
-_SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of |ERROR collecting )?(\S+) _{3,}$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
 _FRAME = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 _MISSING_PROGRAM = re.compile(
@@ -44,13 +44,10 @@ def _sections(log: str) -> dict[str, tuple[str, str]]:
     section, the file of its innermost frame): the whole message, where the summary line is cut
     to the terminal's width, and where it was raised."""
     found: dict[str, tuple[str, str]] = {}
-    marks = list(_SECTION.finditer(log))
-    ends = [m.start() for m in marks[1:]] + [len(log)] if marks else []
-    for mark, end in zip(marks, ends, strict=True):
-        line = _FIRST_E.search(log, mark.end(), end)
-        frames = _FRAME.findall(log, mark.end(), end)
+    for name, text in failure_sections(log).items():
+        line, frames = _FIRST_E.search(text), _FRAME.findall(text)
         if line:
-            found.setdefault(mark.group(1), (line.group(1).strip(), frames[-1] if frames else ""))
+            found[name] = (line.group(1).strip(), frames[-1] if frames else "")
     return found
 
 
@@ -63,8 +60,7 @@ def causes(log: str) -> dict[str, Cause]:
     sections = _sections(log)
     found = {}
     for test, message in _SUMMARY.findall(log):
-        headline = ".".join(test.split("::")[1:]) or test
-        found[test] = sections.get(headline, ((message or "").strip(), ""))
+        found[test] = sections.get(headline(test), ((message or "").strip(), ""))
     return found
 
 

@@ -395,3 +395,31 @@ def test_with_nothing_localized_only_a_strategy_that_finds_code_itself_is_asked(
     else:
         assert planner.verdict().status is SessionStatus.NOT_FIXED
         assert "could not localize the fault" in planner.verdict().message and chosen.context is None
+
+
+class TwoTracebacks(NoCoverage):
+    """No coverage; the baseline prints an unrelated failure's traceback before the target's."""
+
+    LOG = ("=================================== FAILURES ===================================\n"
+           "_________________________________ test_other _________________________________\n"
+           "other.py:3: in broken\n    raise OSError\nE   OSError\n"
+           "__________________________________ test_add __________________________________\n"
+           "m.py:2: in add\n    return a - b\nE   AssertionError\n")
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and not proposal.coverage and self.applied is None \
+                and proposal.phase is Phase.REPRODUCE:
+            return ran(report(self.baseline, log=self.LOG))
+        return super().answer(proposal)
+
+
+def test_a_targets_frames_are_read_from_its_own_traceback(tmp_path: Path) -> None:
+    """Given test_add, the baseline also fails test_other and prints it first: its frames
+    (other.py) are no evidence about test_add."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    (tmp_path / "other.py").write_text("def broken():\n    x = 1\n    raise OSError\n")
+    chosen = FakeStrategy([FIX_ADD])
+    planner = PhasePlanner(chosen, tmp_path, "python", str(tmp_path), targets=[T_ADD])
+    TwoTracebacks({T_ADD: F, "tests/test_m.py::test_other": F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    assert chosen.context is not None
+    assert [loc.file for loc in chosen.context.locations] == ["m.py"]

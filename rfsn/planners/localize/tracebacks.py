@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rfsn.models.testfiles import is_test_file
 
@@ -10,6 +11,32 @@ from rfsn.models.testfiles import is_test_file
 _PYTEST = re.compile(r"^[ \t]*(?P<path>[^\s:\"']+\.py):(?P<line>\d+):(?: |$)", re.M)
 # interpreter / --tb=native: '  File "pkg/mod.py", line 42, in func'
 _NATIVE = re.compile(r'^\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)', re.M)
+# pytest's failure sections: "____ TestA.test_b[1] ____", "____ ERROR at setup of test_c ____"
+_SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of |ERROR collecting )?(\S+) _{3,}$", re.M)
+
+
+def headline(test_id: str) -> str:
+    """How pytest heads a test's failure section: ``t/a.py::TestA::test_b[1]`` -> ``TestA.test_b[1]``."""
+    return ".".join(test_id.split("::")[1:]) or test_id
+
+
+def failure_sections(output: str) -> dict[str, str]:
+    """pytest's failure sections by headline: each one's text, up to the next section."""
+    marks = list(_SECTION.finditer(output))
+    ends = [m.start() for m in marks[1:]] + [len(output)] if marks else []
+    found: dict[str, str] = {}
+    for mark, end in zip(marks, ends, strict=True):
+        found.setdefault(mark.group(1), output[mark.end():end])
+    return found
+
+
+def output_of(output: str, tests: Iterable[str]) -> str:
+    """The part of a run's output about ``tests``: their failure sections where the output has
+    any, else all of it. A baseline with other failures prints their tracebacks first as often
+    as not; their frames are not the fault's."""
+    sections = failure_sections(output)
+    wanted = [sections[h] for h in dict.fromkeys(headline(t) for t in tests) if h in sections]
+    return "".join(wanted) if wanted else output
 
 
 def relative_path(path: str, root: str | None) -> str | None:

@@ -88,3 +88,47 @@ def test_frames_in_a_rust_test_region_rank_as_test_frames():
     assert all(loc.line < 5 for loc in ranked if loc.score >= 0.1)
     assert rank_frames([("src/lib.rs", 11), ("src/lib.rs", 2)], files={"src/lib.rs": RUST})[0][:2] == (
         "src/lib.rs", 2)
+
+
+PYTEST_LOG = """\
+=================================== FAILURES ===================================
+_________________________ TestOld.test_unrelated[1] ___________________________
+
+    def test_unrelated(x):
+>       helper()
+
+tests/test_old.py:5:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+src/pkg/plugins.py:40: in helper
+    raise OSError("no network")
+E   OSError: no network
+_______________________________ test_the_problem _______________________________
+
+    def test_the_problem():
+>       assert total([1, 2]) == 3
+
+tests/test_new.py:3:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+src/pkg/maths.py:12: in total
+    return sum(xs) - 1
+E   AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_old.py::TestOld::test_unrelated[1] - OSError: no network
+FAILED tests/test_new.py::test_the_problem - AssertionError
+"""
+
+
+def test_a_targets_frames_come_from_its_own_section_not_the_first_failure_printed():
+    """A baseline with other failures: their tracebacks print first as often as not. The
+    target's section alone is read (pytest-6116 and -7490 showed monkeypatch.py and python.py,
+    the frames of every failing pytest test, and not the file to fix)."""
+    from rfsn.planners.localize.tracebacks import failure_sections, output_of
+
+    assert set(failure_sections(PYTEST_LOG)) == {"TestOld.test_unrelated[1]", "test_the_problem"}
+    mine = output_of(PYTEST_LOG, ["tests/test_new.py::test_the_problem"])
+    assert "maths.py" in mine and "plugins.py" not in mine
+    files = {"src/pkg/maths.py": "x\n" * 20, "src/pkg/plugins.py": "y\n" * 50}
+    ranked = localize_from_output(mine, files, ["tests/test_new.py::test_the_problem"], root=None)
+    assert [(loc.file, loc.line) for loc in ranked] == [("src/pkg/maths.py", 12)]
+    assert output_of(PYTEST_LOG, ["tests/test_x.py::test_gone"]) == PYTEST_LOG  # no section: all of it
+    assert output_of("panicked at src/lib.rs:3:5", ["t"]) == "panicked at src/lib.rs:3:5"
