@@ -26,7 +26,11 @@ def case_status(case: ET.Element) -> TestStatus:
     if "error" in tags:
         return TestStatus.ERROR
     if "skipped" in tags:
-        return TestStatus.SKIPPED
+        # an expected failure (pytest's xfail: ``<skipped type="pytest.xfail">``) behaves as its
+        # test declares, and passes for the SWE-bench harness too (``test_passed``); a candidate
+        # that turns an unexpected pass into it breaks nothing
+        xfail = any(child.tag == "skipped" and child.get("type") == "pytest.xfail" for child in case)
+        return TestStatus.PASSED if xfail else TestStatus.SKIPPED
     return TestStatus.PASSED
 
 

@@ -70,7 +70,7 @@ EXPECTED = {
     "tests/test_a.py::test_fail_and_teardown": F,  # a failure and a teardown error: the worst wins
     "tests/test_a.py::test_teardown_only": E,
     "tests/test_a.py::test_skip": S,
-    "tests/test_a.py::test_xfail": S,
+    "tests/test_a.py::test_xfail": P,  # an expected failure passes, as for the harness
     "tests/test_a.py::test_xpass": P,
     "tests/test_a.py::test_param[1.5]": P,
     "tests/test_a.py::test_param[a-b]": P,
@@ -214,3 +214,33 @@ def test_durations_add_up_per_test_id() -> None:
            'name="test_y" file="tests/test_a.py" time="n/a"/></testsuite>')
     assert parse_junit_durations(xml, pytest_node_id) == {"tests/test_a.py::test_x": 0.75}
     assert parse_junit_durations("<not xml", pytest_node_id) == {}
+
+
+def test_an_expected_failure_is_a_pass_and_a_plain_skip_is_not(tmp_path: Path) -> None:
+    """pylint-7114: the test patch marks a test xfail; the fix makes it fail as marked. pytest
+    writes ``<skipped type="pytest.xfail">``; read as skipped, that test had gone from passing
+    (an unexpected pass) to skipped, and the right fix was refused. The harness counts an
+    expected failure as passed."""
+    tree = {"tests/test_x.py": textwrap.dedent('''
+        import pytest
+
+        @pytest.mark.xfail(reason="not yet")
+        def test_expected():
+            assert False
+
+        @pytest.mark.xfail(reason="fixed by now")
+        def test_unexpected():
+            pass
+
+        @pytest.mark.xfail(strict=True)
+        def test_strict():
+            pass
+
+        @pytest.mark.skip(reason="no")
+        def test_skipped():
+            pass
+    ''')}
+    _, xml = host_pytest(tree, tmp_path, "tests")
+    assert parse_junit(xml, pytest_node_id) == {
+        "tests/test_x.py::test_expected": P, "tests/test_x.py::test_unexpected": P,
+        "tests/test_x.py::test_strict": F, "tests/test_x.py::test_skipped": S}
