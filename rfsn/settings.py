@@ -122,6 +122,10 @@ class Settings(BaseSettings):
         "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
         "have no per-test limit"))
     setup_timeout: float = Field(default=1800.0, gt=0, description="seconds for one image build step")
+    setup_snapshots: bool = Field(default=True, description=(
+        "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
+        "image, and start later sandboxes at that commit from it instead of running the setup "
+        "again (SWE-bench's instance image)"))
     clone_timeout: float = Field(default=120.0, gt=0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: Literal["debug", "info", "warning", "error"] = Field(

@@ -58,6 +58,25 @@ def rfsn_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFSN_HOME", str(home))
         yield home
+    _remove_setup_snapshots(home)
+
+
+def _remove_setup_snapshots(home: Path) -> None:
+    """The setup snapshots this run's sessions made (a cache of this run's home, like it)."""
+    from rfsn.errors import DockerUnavailable
+    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.snapshots import HOME_LABEL
+
+    try:
+        client = connect(timeout=60)
+    except DockerUnavailable:
+        return
+    try:
+        for image in client.images.list(filters={"label": f"{HOME_LABEL}={home}"}):
+            for tag in image.tags:
+                client.images.remove(tag, noprune=False)
+    finally:
+        client.close()
 
 
 def _docker_or_skip() -> Any:

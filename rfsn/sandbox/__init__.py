@@ -1,7 +1,8 @@
 """Sandboxes: where a session's commands run (Docker by default, local as a fallback).
 
 ``open_sandbox`` is the one entry point: it builds (or reuses) the buildpack's
-environment, starts the sandbox, runs the per-session setup commands and
+environment, starts the sandbox, runs the per-session setup commands (or, in
+Docker, restores what they did at the same commit: ``snapshots``) and
 guarantees cleanup when the block exits, however it exits.
 """
 
@@ -17,7 +18,9 @@ from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
 from rfsn.errors import DockerUnavailable
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
+from rfsn.sandbox import snapshots
 from rfsn.sandbox.base import Sandbox
+from rfsn.sandbox.snapshots import Snapshot
 from rfsn.settings import Settings
 
 __all__ = ["Sandbox", "choose_kind", "open_sandbox"]
@@ -46,10 +49,11 @@ def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
 
 
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
-            session_id: str | None) -> Sandbox:
+            session_id: str | None, commands: list[list[str]]) -> tuple[Sandbox, Snapshot | None]:
+    """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
     recipe = buildpack.env_recipe(workspace)
     if kind == "docker":
-        from rfsn.sandbox.docker import DockerSandbox, connect
+        from rfsn.sandbox.docker import DockerSandbox, connect, sandbox_user
         from rfsn.sandbox.images import ensure_env_image
 
         client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
@@ -58,10 +62,13 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout, workspace)
-            return DockerSandbox(client, image, workspace, memory=settings.memory, cpus=settings.cpus,
-                                 pids=settings.pids, tmp_size=settings.tmp_size,
-                                 file_size=settings.file_size, ca_bundle=ca,
-                                 session_id=session_id)
+            snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user())
+                        if settings.setup_snapshots else None)
+            box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
+                                workspace, memory=settings.memory, cpus=settings.cpus,
+                                pids=settings.pids, tmp_size=settings.tmp_size,
+                                file_size=settings.file_size, ca_bundle=ca, session_id=session_id)
+            return box, snapshot
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
             raise
@@ -71,21 +78,32 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
             env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout, workspace)
-    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory)
+    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory), None
+
+
+def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
+            snapshot: Snapshot | None) -> None:
+    """Restore the kept setup, or run the commands (and keep what they did, if it can be)."""
+    if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):
+        return
+    for argv in commands:
+        result = sandbox.exec(argv, timeout=settings.setup_timeout)
+        if result.exit_code != 0:
+            log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
+                        output=result.output[-500:])
+            sandbox.setup_failure = f"`{shlex.join(argv)}` failed: {first_error(result.output)}"
+    if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
+        snapshots.store(sandbox, snapshot, settings.home)
 
 
 @contextmanager
 def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "auto",
                  session_id: str | None = None) -> Iterator[Sandbox]:
-    sandbox = _create(workspace, buildpack, settings, choose_kind(kind), session_id)
+    commands = buildpack.setup_commands(workspace)
+    sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands)
     try:
         started = time.monotonic()
-        for argv in buildpack.setup_commands(workspace):
-            result = sandbox.exec(argv, timeout=settings.setup_timeout)
-            if result.exit_code != 0:
-                log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
-                            output=result.output[-500:])
-                sandbox.setup_failure = f"`{shlex.join(argv)}` failed: {first_error(result.output)}"
+        _set_up(sandbox, commands, settings, snapshot)
         sandbox.setup_seconds = time.monotonic() - started
         yield sandbox
     finally:

@@ -1,0 +1,141 @@
+"""Setup snapshots: what a sandbox's setup left, kept as an image (SWE-bench's instance image).
+
+A buildpack's setup commands (a Python project's ``pip install -e .``) run in every new
+sandbox. What they leave depends on the env image, the commands, the user they run as and
+the workspace; when the workspace is a clean checkout of a commit, the commit (and the tag
+``git describe`` finds, for versions taken from history) is all of the workspace that
+counts. The first sandbox with such a key runs the setup, packs what the setup wrote in the
+workspace (untracked and ignored files, tracked files it changed) into a tar in the
+container's env, and commits the container as ``rfsn/setup:<key>``. Later sandboxes start
+from that image and unpack the tar into their workspace instead of running the setup.
+
+A setup that failed or deleted a tracked file, and a workspace with local changes or
+without git, are never kept. The image is the env image plus one small layer; it carries
+rfsn's labels (the session and the rfsn home that made it) and ``rfsn.setup``
+(``docker image prune -a --filter label=rfsn.setup`` removes them all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rfsn.observability.logging import get_logger
+from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
+from rfsn.sandbox import labels
+from rfsn.sandbox.images import ENV_ROOT
+
+REPOSITORY = "rfsn/setup"
+LABEL = "rfsn.setup"
+HOME_LABEL = "rfsn.home"
+#: the workspace's share of the snapshot, inside the image (the env is writable by every user)
+ARCHIVE = f"{ENV_ROOT}/.rfsn-setup-workspace.tar"
+_LIST = "rfsn-setup-files"
+_TIMEOUT = 600.0
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the setup of one (env image, commands, user, commit) is kept, and whether it is."""
+
+    tag: str
+    exists: bool
+    #: how many workspace files it holds (0: the setup wrote none, or it is not kept yet)
+    files: int = 0
+
+
+def _git(workspace: Path, *args: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(workspace), *args], capture_output=True, check=False)
+    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
+
+
+def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: Path,
+         user: tuple[int, int]) -> Snapshot | None:
+    """The snapshot for this setup, or None when it cannot be kept (no commands, no git, or
+    a workspace that is not exactly its commit: local changes, untracked or ignored files)."""
+    import docker.errors
+
+    if not commands:
+        return None
+    head = _git(workspace, "rev-parse", "--verify", "HEAD")
+    status = _git(workspace, "status", "--porcelain", "--ignored", "--untracked-files=all")
+    if head is None or status != "":
+        return None
+    described = _git(workspace, "describe", "--tags", "--long", "--always") or ""
+    payload = json.dumps([client.images.get(image).id, [list(c) for c in commands], head.strip(),
+                          described.strip(), list(user)])
+    tag = f"{REPOSITORY}:{hashlib.sha256(payload.encode()).hexdigest()[:20]}"
+    try:
+        kept = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return Snapshot(tag, False)
+    return Snapshot(tag, True, int(kept.labels.get(f"{LABEL}.files", "0")))
+
+
+def written(workspace: Path) -> list[str] | None:
+    """The paths the setup wrote in the workspace, or None if it deleted or renamed one."""
+    status = _git(workspace, "status", "--porcelain", "-z", "--ignored", "--untracked-files=all",
+                  "--no-renames")
+    if status is None:
+        return None
+    paths = []
+    for entry in filter(None, status.split("\0")):
+        code, path = entry[:2], entry[3:]
+        if "D" in code:
+            return None
+        paths.append(path)
+    return paths
+
+
+def store(sandbox: Any, snapshot: Snapshot, home: Path) -> bool:
+    """Commit ``sandbox`` (a DockerSandbox whose setup just succeeded) as ``snapshot``, labelled
+    with the rfsn ``home`` whose session made it."""
+    paths = written(sandbox.workspace)
+    if paths is None:
+        log.info("sandbox.setup_snapshot_skipped", reason="the setup deleted a tracked file")
+        return False
+    if paths:
+        (sandbox.scratch / _LIST).write_bytes("".join(p + "\0" for p in paths)
+                                              .encode("utf-8", "surrogateescape"))
+        packed = sandbox.exec(["tar", "-cf", ARCHIVE, "--null", "-T", f"{sandbox.scratch_path}/{_LIST}"],
+                              timeout=_TIMEOUT)
+        (sandbox.scratch / _LIST).unlink(missing_ok=True)
+        if packed.exit_code != 0:
+            log.warning("sandbox.setup_snapshot_failed", step="tar", output=packed.output[-300:])
+            SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "error").inc()
+            return False
+    repository, tag = snapshot.tag.split(":")
+    started = time.monotonic()
+    try:
+        sandbox.container.commit(repository=repository, tag=tag,
+                                 conf={"Labels": {**labels.for_session(sandbox.session_id), LABEL: tag,
+                                                  f"{LABEL}.files": str(len(paths)),
+                                                  HOME_LABEL: str(home)}})
+    except Exception as exc:  # the daemon's refusal costs the cache, never the session
+        log.warning("sandbox.setup_snapshot_failed", step="commit", error=str(exc)[:300])
+        SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "error").inc()
+        return False
+    SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "stored").inc()
+    SANDBOX_OPERATION_SECONDS.labels("docker", "setup_snapshot").observe(time.monotonic() - started)
+    log.info("sandbox.setup_snapshot_stored", image=snapshot.tag, files=len(paths),
+             seconds=round(time.monotonic() - started, 2))
+    return True
+
+
+def restore(sandbox: Any, snapshot: Snapshot) -> bool:
+    """Unpack the snapshot's workspace files into ``sandbox`` (started from its image)."""
+    if snapshot.files:
+        unpacked = sandbox.exec(["tar", "-xf", ARCHIVE, "-C", sandbox.workdir], timeout=_TIMEOUT)
+        if unpacked.exit_code != 0:
+            log.warning("sandbox.setup_snapshot_failed", step="untar", output=unpacked.output[-300:])
+            SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "error").inc()
+            return False
+    SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "cached").inc()
+    return True
