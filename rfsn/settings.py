@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     )
     base_image_source: Literal["auto", "registry", "bootstrap"] = Field(
         default="auto",
-        description="where base images come from: the registry, debootstrap, or whichever exists",
+        description="where base images come from: the registry, debootstrap, or auto: whichever "
+        "exists, else a pull, else a bootstrap (as root, with debootstrap installed)",
     )
     debian_mirror: str = Field(
         default="http://deb.debian.org/debian", description="mirror used by debootstrap"

@@ -61,7 +61,7 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             ca = settings.resolved_ca_bundle()
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                         settings.setup_timeout, workspace)
+                                         settings.setup_timeout, workspace, settings.debian_mirror)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user())
                         if settings.setup_snapshots else None)
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,

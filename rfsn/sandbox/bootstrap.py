@@ -28,6 +28,11 @@ def debootstrap_command(base: BaseImage, target: Path, mirror: str) -> list[str]
             base.debian_release, str(target), mirror]
 
 
+def bootstrappable() -> bool:
+    """Whether this process can bootstrap: debootstrap is installed and it runs as root."""
+    return shutil.which("debootstrap") is not None and os.geteuid() == 0
+
+
 def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
               timeout: float = 1800.0) -> tuple[str, bool]:
     """Build ``base.bootstrap_tag`` from Debian packages; returns (tag, built_now)."""

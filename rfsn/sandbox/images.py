@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import tarfile
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from typing import Any
 
 from rfsn.buildpacks.base import BaseImage, EnvRecipe
 from rfsn.errors import ImageError
+from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import asof
@@ -50,8 +52,10 @@ def image_exists(client: Any, tag: str) -> bool:
     return True
 
 
-def resolve_base(client: Any, base: BaseImage, source: str) -> str:
-    """The base image to build on: a local registry image, a bootstrapped one, or a pull."""
+def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None = None) -> str:
+    """The base image to build on: a local registry image, a bootstrapped one, or a pull; with a
+    ``mirror``, when none exists and ``source`` allows it, one bootstrapped from that Debian
+    mirror (as root, with debootstrap installed)."""
     import docker.errors
 
     if source != "bootstrap" and image_exists(client, base.registry_image):
@@ -64,10 +68,20 @@ def resolve_base(client: Any, base: BaseImage, source: str) -> str:
             return base.registry_image
         except docker.errors.APIError as exc:
             log.info("image.pull_failed", image=base.registry_image, error=str(exc)[:200])
+    if source != "registry" and mirror is not None:
+        from rfsn.sandbox.bootstrap import bootstrap, bootstrappable
+
+        if bootstrappable():
+            log.warning("image.bootstrap", image=base.bootstrap_tag, mirror=mirror,
+                        message="no base image: building one from Debian packages (minutes, once)")
+            # one build per image on this host: a second process waits, then finds it
+            with held(Path(tempfile.gettempdir()) / f"rfsn-{base.bootstrap_tag.replace('/', '-')}.lock"):
+                return bootstrap(client, base, mirror)[0]
     raise ImageError(
         f"no base image for {base.runtime} {base.version}: {base.registry_image} cannot be pulled "
         f"and {base.bootstrap_tag} does not exist; build it without a registry with "
-        f"`rfsn sandbox bootstrap --buildpack <name>`"
+        f"`rfsn sandbox bootstrap --buildpack {base.runtime}"
+        f"{f' --python {base.version}' if base.runtime == 'python' else ''}`"
     )
 
 
@@ -194,16 +208,17 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
 
 
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
-                     step_timeout: float | None = None, checkout: Path | None = None) -> str:
+                     step_timeout: float | None = None, checkout: Path | None = None,
+                     mirror: str | None = None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet (``checkout`` holds the
-    commit ``recipe.source`` names, when it names one).
+    commit ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
     """
     import docker.errors
 
-    base_ref = resolve_base(client, recipe.base, source)
+    base_ref = resolve_base(client, recipe.base, source, mirror)
     tag = env_image_tag(recipe, base_ref)
     if image_exists(client, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()

@@ -303,3 +303,20 @@ def test_what_a_session_writes_into_the_env_is_gone_in_the_next(
         assert planted.exit_code == 0 and "planted" in planted.output
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         assert box.exec(["sh", "-c", 'test -e "$RFSN_ENV/planted"'], timeout=30).exit_code == 1
+
+
+def test_a_missing_base_image_is_bootstrapped_or_says_which_command_builds_it(docker_client: Any) -> None:
+    from rfsn.buildpacks.base import BaseImage
+    from rfsn.errors import ImageError
+    from rfsn.sandbox.bootstrap import bootstrappable
+    from rfsn.sandbox.images import resolve_base
+
+    base = BaseImage(runtime="python", version="3.4", registry_image="localhost:1/rfsn-none:3.4",
+                     debian_release="jessie", debian_packages=("python3",))
+    with pytest.raises(ImageError, match=r"`rfsn sandbox bootstrap --buildpack python --python 3\.4`$"):
+        resolve_base(docker_client, base, "registry", mirror="http://127.0.0.1:1/debian")
+    if not bootstrappable():
+        pytest.skip("bootstrapping needs root and debootstrap")
+    # with a mirror (here one that refuses), auto builds the image from Debian packages
+    with pytest.raises(ImageError, match="debootstrap jessie failed"):
+        resolve_base(docker_client, base, "auto", mirror="http://127.0.0.1:1/debian")
