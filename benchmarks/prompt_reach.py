@@ -11,6 +11,11 @@ to it) is built exactly as a session builds it. Per instance it reports:
   hunk that only adds, the line before the addition) in the prompt;
 - the prompt's size in characters.
 
+With ``--tests-given`` it measures the patch request of the tests-given setting instead, as it is
+before any test has run (no suspicious lines yet: what the failing tests' files and the problem
+statement alone bring into view), on the tree with ``test_patch`` applied: ``any`` (at least one
+gold hunk shows a changed line) and ``every`` hunk. The session's own localization adds to it.
+
 An instance whose base commit cannot be extracted (objects missing from the snapshot) is
 listed with the reason. Nothing runs in a sandbox and no model is asked: this measures what
 rfsn puts in front of a model before it reads anything with its tools.
@@ -34,7 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.planners import reproduce
+from rfsn.planners.base import RepairContext
 from rfsn.planners.sources import read_sources
+from rfsn.planners.strategies import model
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 
@@ -97,6 +104,24 @@ def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
             "in_sources": all(f in sources for f in files), "chars": len(prompt)}
 
 
+def reach_given(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
+    """The patch request with the tests given, before any test ran (no suspicious lines): how
+    many gold hunks the text alone (the failing tests' files, the problem) brings into view."""
+    applied = subprocess.run(["git", "apply", "-"], input=instance["test_patch"].encode(), cwd=tree,
+                             capture_output=True)
+    if applied.returncode != 0:
+        return {"error": "the test patch does not apply"}
+    failing = instance["FAIL_TO_PASS"]
+    failing = json.loads(failing) if isinstance(failing, str) else failing
+    sources = read_sources(tree, "python")
+    request = model.prompt(RepairContext(workspace=tree, language="python", failing=failing, passing=[],
+                                         locations=[], problem=instance["problem_statement"], files=sources))
+    hunks = gold_lines(instance["patch"])
+    shown = sum(any(line in request for line in h) for h in hunks)
+    return {"hunks": len(hunks), "hunks_shown": shown, "any": shown > 0,
+            "every": bool(hunks) and shown == len(hunks), "chars": len(request)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="+", type=Path)
@@ -104,6 +129,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/rfsn-prompt-reach"))
     parser.add_argument("--json", type=Path, help="write every row here")
     parser.add_argument("--instance-ids", help="only these (space-separated)")
+    parser.add_argument("--tests-given", action="store_true",
+                        help="measure the patch request with the failing tests given instead")
     args = parser.parse_args()
     wanted = set(args.instance_ids.split()) if args.instance_ids else None
     instances = [i for path in args.datasets for i in json.loads(path.read_text())
@@ -116,20 +143,22 @@ def main() -> int:
         tree = args.work / "tree"
         why = extract(repo, instance["base_commit"], tree)
         row: dict[str, Any] = {"instance_id": instance["instance_id"], "repo": instance["repo"]}
-        row.update({"error": why} if why else reach(instance, tree))
+        row.update({"error": why} if why else (reach_given if args.tests_given else reach)(instance, tree))
         rows.append(row)
         print(json.dumps(row), flush=True)
     shutil.rmtree(args.work, ignore_errors=True)
     by_repo: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_repo[row["repo"]].append(row)
-    print(f"\n{'repository':32} {'n':>4} {'error':>6} {'named':>6} {'shown':>6} {'in files':>8} {'chars (median)':>15}")
+    columns = ("any", "every") if args.tests_given else ("named", "shown", "in_sources")
+    print(f"\n{'repository':32} {'n':>4} {'error':>6} " + " ".join(f"{c:>10}" for c in columns)
+          + f" {'chars (median)':>15}")
     for name, group in [*sorted(by_repo.items()), ("all", rows)]:
         ok = [r for r in group if "error" not in r]
         chars = sorted(r["chars"] for r in ok)
-        print(f"{name:32} {len(group):4d} {len(group) - len(ok):6d} {sum(r['named'] for r in ok):6d} "
-              f"{sum(r['shown'] for r in ok):6d} {sum(r['in_sources'] for r in ok):8d} "
-              f"{chars[len(chars) // 2] if chars else 0:15d}")
+        print(f"{name:32} {len(group):4d} {len(group) - len(ok):6d} "
+              + " ".join(f"{sum(r[c] for r in ok):10d}" for c in columns)
+              + f" {chars[len(chars) // 2] if chars else 0:15d}")
     if args.json:
         args.json.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return 0

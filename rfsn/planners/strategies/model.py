@@ -4,7 +4,8 @@ same gate and screening as the templates.
 The model sees the problem statement, the failing tests and the tail of their
 output, and the whole function around each of the most suspicious lines (from the
 offline localization; a fixed window where no function encloses the line or it
-is too long), and the code the problem statement points to (``explore.mentions``); the
+is too long), the code the failing tests' files are named for (``explore.tested``), and
+the code the problem statement points to (``explore.mentions``); the
 repository map too when no line is suspicious. It may read more with the read-only tools
 (``explore.tools``). Several samples are asked for; a reply that holds no usable edit is
 sent back once with the reason. Every edit becomes a Candidate; one
@@ -23,7 +24,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
-from rfsn.planners.explore import mentions
+from rfsn.planners.explore import mentions, tested
 from rfsn.planners.explore.repomap import enclosing, repo_map
 from rfsn.planners.explore.tools import GUIDE, Lookup, converse
 from rfsn.planners.logtext import stable
@@ -50,6 +51,7 @@ MAX_OUTPUT = 2048
 WINDOW = 12
 LOG_TAIL = 3000
 MENTIONS_CHARS = 4000
+TESTED_CHARS = 6000
 #: the code around suspicious lines: this many distinct functions, within this many characters
 MAX_FUNCTIONS = 6
 LOCATION_CHARS = 16000
@@ -60,7 +62,8 @@ READ_CHARS = 24000
 def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     """The patch request: the problem, the failing tests and their output, the code around the
     most suspicious lines (whole functions, the ``max_functions`` most suspicious distinct ones
-    within ``LOCATION_CHARS``), the code the problem points to, and the map when nothing is
+    within ``LOCATION_CHARS``), the code the failing tests' files are named for
+    (``explore.tested``), the code the problem points to, and the map when nothing is
     suspicious."""
     parts = []
     if context.problem:
@@ -87,8 +90,13 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         used += len(body)
         kind = "the function around" if span else "around"
         parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
+    exercised = [d for d in tested.under_test(context.failing, context.workspace, context.files)
+                 if not any(path == d.path and d.first <= start <= d.last for path, start in shown)]
+    if exercised:
+        parts.append("## Code the failing tests' files are named for (the parts their tests use)\n"
+                     + mentions.render(exercised, context.files, TESTED_CHARS))
     pointed = [d for d in mentions.pointed_to(context.problem, context.files)
-               if (d.path, d.first) not in shown]
+               if (d.path, d.first) not in shown and d not in exercised]
     if pointed:
         parts.append("## Code the problem statement points to\n"
                      + mentions.render(pointed, context.files, MENTIONS_CHARS))

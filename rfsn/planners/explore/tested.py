@@ -1,0 +1,182 @@
+"""The code the failing tests are about: the source file a test file is named for, and in it the
+definitions the tests' own words point to.
+
+Projects name a test file for the module it tests: ``testing/test_skipping.py`` for
+``src/_pytest/skipping.py``, ``tests/test_domain_py.py`` for ``sphinx/domains/python.py``,
+``foo_test.go`` for ``foo.go`` (test-to-code traceability by naming convention). Where every
+test runs the code at fault (a test runner's option handling, a document builder), neither
+coverage nor a traceback singles it out, but the name of the failing test's file still does.
+
+A source file is linked to a test file when the file's own name (a package's directory for
+``__init__``) is one of the words of the test file's name, allowing a plural or a longer
+form (``domain``/``domains``, ``build``/``builders``, ``assertrewrite``/``rewrite``); the
+other words of its path add to the score, each weighted by how rare it is among the paths.
+Within the linked files, each definition is scored by the words the failing tests' bodies
+(their strings included: a test that runs an inner program quotes its code) share with it,
+rarer words counting more and words of its own name double.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rfsn.models.testfiles import JS_ID_SEP, is_test_file, test_id_file
+from rfsn.planners.explore.mentions import Definition
+from rfsn.planners.explore.repomap import BRACE_LANGUAGES
+from rfsn.planners.localize.callees import function_spans
+from rfsn.planners.sources import read_sources
+
+MAX_FILES = 2
+MAX_DEFINITIONS = 6
+_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: words of a test file's name that say it is a test, not what it tests
+_TEST_WORDS = {"test", "tests", "testing", "spec", "specs", "unit", "py"}
+#: words every definition may use: they say nothing about which one a test is about
+_COMMON = {w.lower() for w in keyword.kwlist} | {"self", "cls", "this", "none", "true", "false", "return"}
+#: a definition is shown when it scores at least this share of the best one
+RELATIVE = 0.25
+_MIN_PREFIX = 4  # shorter words must match exactly
+_MIN_INSIDE = 6
+
+
+def _words(text: str) -> list[str]:
+    """``evaluate_xfail_marks`` -> evaluate, xfail, marks; ``addMarker`` -> add, marker."""
+    return [w.lower() for w in _SPLIT.split(text) if len(w) >= 2]
+
+
+def _alike(a: str, b: str) -> bool:
+    """The same word, one the start of the other (``build``, ``builders``), or a long one
+    inside the other (``rewrite``, ``assertrewrite``; not ``main`` in ``domain``)."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= _MIN_PREFIX and long.startswith(short)) or (
+        len(short) >= _MIN_INSIDE and short in long)
+
+
+def _own_name(path: str) -> list[str]:
+    parts = path.rsplit(".", 1)[0].split("/")
+    stem = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+    return _words(stem)
+
+
+def linked_files(test_path: str, files: Mapping[str, str], max_files: int = MAX_FILES) -> list[str]:
+    """The source files ``test_path`` is named for, best first."""
+    wanted = [w for w in _words(Path(test_path).name.rsplit(".", 1)[0]) if w not in _TEST_WORDS]
+    if not wanted:
+        return []
+    paths = [p for p in files if not is_test_file(p)]
+    words = {p: set(_words(p.rsplit(".", 1)[0])) - {"init"} for p in paths}
+    frequency = Counter(w for ws in words.values() for w in ws)
+    scores: dict[str, float] = {}
+    for path in paths:
+        own = _own_name(path)
+        if not own or not all(any(_alike(o, w) for w in wanted) for o in own):
+            continue  # the file's own name must be in the test's name
+        scores[path] = sum(max((math.log(1 + len(paths) / frequency[p]) for p in words[path] if _alike(w, p)),
+                               default=0.0) for w in wanted)
+    ranked = sorted(scores, key=lambda p: (-scores[p], len(p), p))
+    return [p for p in ranked[:max_files] if scores[p] >= 0.5 * scores[ranked[0]]]
+
+
+def _test_text(source: str, path: str, parts: list[str]) -> str:
+    """The source of the test named by ``parts`` (``[Class, method]``, ``[function]``) in
+    ``source``, or its names alone when it cannot be found."""
+    if path.endswith(".py"):
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return " ".join(parts)
+        scope: ast.AST = tree  # the last name, inside the classes the id names
+        for part in parts[:-1]:
+            scope = next((n for n in ast.walk(scope) if isinstance(n, ast.ClassDef) and n.name == part), scope)
+        definitions = (n for n in ast.walk(scope)
+                       if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))
+        node = next((n for n in definitions if parts and n.name == parts[-1]), None)
+        return (ast.get_source_segment(source, node) or "") if node else " ".join(parts)
+    language = BRACE_LANGUAGES.get(Path(path).suffix)
+    lines = source.splitlines()
+    for fn, first, last in function_spans(source, language) if language else []:
+        if parts and fn == parts[-1]:
+            return "\n".join(lines[first - 1:last])
+    return " ".join(parts)
+
+
+def _definitions(path: str, source: str) -> list[Definition]:
+    """Functions and methods, not nested ones (a closure is shown in its function); a class
+    with no methods as a whole."""
+    language = BRACE_LANGUAGES.get(Path(path).suffix)
+    if not path.endswith(".py"):
+        return [Definition(path, n, a, b) for n, a, b in function_spans(source, language)] if language else []
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Definition] = []
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            functions = isinstance(node, ast.ClassDef) and any(
+                isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in node.body)
+            if functions:
+                visit(node.body)  # type: ignore[attr-defined]
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                found.append(Definition(path, node.name, first, node.end_lineno or node.lineno))
+
+    visit(tree.body)
+    return found
+
+
+def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
+               max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+    """The definitions the ``failing`` tests (ids ``path::name``) are about, best first."""
+    texts: dict[str, list[str]] = {}
+    for test in _with_files(failing, workspace):
+        path = test_id_file(test)
+        try:
+            source = (workspace / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        names = [p.split("[", 1)[0] for p in test[len(path):].replace(JS_ID_SEP, "::").split("::") if p]
+        texts.setdefault(path, []).append(_test_text(source, path, names))
+    scored: dict[Definition, float] = {}
+    for test_path, bodies in texts.items():
+        asked = Counter(w for body in bodies for ident in _IDENT.findall(body) for w in _words(ident)
+                        if w not in _COMMON)
+        for path in linked_files(test_path, files):
+            definitions = _definitions(path, files[path])
+            vocab = {d: set(_words(" ".join(_IDENT.findall(_span(files[path], d))))) for d in definitions}
+            frequency = Counter(w for ws in vocab.values() for w in ws)
+            for d in definitions:
+                weight = {w: math.log(1 + len(definitions) / frequency[w]) for w in vocab[d] & asked.keys()}
+                named = set(_words(d.name))
+                score = sum(weight.values()) + sum(v for w, v in weight.items() if w in named)
+                size = d.last - d.first + 1
+                scored[d] = max(scored.get(d, 0.0), score / math.log(2 + size))
+    best = max(scored.values(), default=0.0)
+    ranked = sorted((d for d, s in scored.items() if s > 0 and s >= RELATIVE * best),
+                    key=lambda d: (-scored[d], d.path, d.first))
+    return ranked[:max_definitions]
+
+
+def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:
+    """The ids, a bare test name (sympy's runner reports ``test_issue_24211``) as
+    ``path::name`` of the test file that defines it."""
+    bare = {t for t in failing if "::" not in t and "/" not in t and _IDENT.fullmatch(t)}
+    where: dict[str, str] = {}
+    if bare:
+        pattern = re.compile(rf"^\s*(?:async\s+)?(?:def|function|func|fn)\s+({'|'.join(map(re.escape, bare))})\b", re.M)
+        for path, source in read_sources(workspace, "", tests=True).items():
+            for match in pattern.finditer(source):
+                where.setdefault(match.group(1), path)
+    return [f"{where[t]}::{t}" if t in where else t for t in failing]
+
+
+def _span(source: str, d: Definition) -> str:
+    return "\n".join(source.splitlines()[d.first - 1:d.last])

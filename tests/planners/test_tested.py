@@ -1,0 +1,111 @@
+"""Localization by naming convention: the source a failing test's file is named for, and in it
+the definitions the test's own words point to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rfsn.planners.base import RepairContext
+from rfsn.planners.explore.tested import linked_files, under_test
+from rfsn.planners.strategies.model import prompt
+
+SKIPPING = '''"""Skip and xfail."""
+
+
+def evaluate_skip_marks(item):
+    for mark in item.iter_markers(name="skip"):
+        return mark.kwargs.get("reason", "")
+    return None
+
+
+def evaluate_xfail_marks(item):
+    for mark in item.iter_markers(name="xfail"):
+        return mark.kwargs.get("reason", "")
+    return None
+
+
+def pytest_runtest_call(item):
+    xfailed = item.stash.get("xfailed", None)
+    if xfailed is None:
+        item.stash["xfailed"] = evaluate_xfail_marks(item)
+    yield
+
+
+class Report:
+    def longrepr(self):
+        return "report"
+
+    def format_duration(self, seconds):
+        return f"{seconds:.2f}s"
+'''
+TEST_SKIPPING = '''import pytest
+
+
+class TestXFail:
+    def test_dynamic_xfail_set_during_runtest(self, pytester):
+        pytester.makepyfile("""
+            import pytest
+            def test_this(request):
+                request.node.add_marker(pytest.mark.xfail(reason="xfail"))
+                assert 0
+        """)
+        result = pytester.runpytest("-rsx")
+        result.assert_outcomes(xfailed=1)
+
+
+def test_skip_reason():
+    assert True
+'''
+FILES = {
+    "src/runner/__init__.py": "",
+    "src/runner/skipping.py": SKIPPING,
+    "src/runner/main.py": "def wrap_session(config):\n    return config\n",
+    "src/runner/mark/__init__.py": "def xfail(reason):\n    return reason\n",
+    "src/runner/domains/python.py": "def parse_signature(sig):\n    return sig\n",
+    "src/runner/domains/c.py": "def parse_c(sig):\n    return sig\n",
+    "src/runner/builders/html/__init__.py": "def write_page(doc):\n    return doc\n",
+    "src/runner/builders/text.py": "def write_text(doc):\n    return doc\n",
+    "src/runner/assertion/rewrite.py": "def rewrite_asserts(tree):\n    return tree\n",
+    "bench/bench.py": "def run():\n    return 1\n",
+    **{f"src/runner/plugins/p{i}.py": f"def hook_{i}():\n    return {i}\n" for i in range(30)},
+}
+
+
+def test_a_test_file_is_linked_to_the_module_it_is_named_for() -> None:
+    assert linked_files("testing/test_skipping.py", FILES) == ["src/runner/skipping.py"]
+    # a plural, a longer form, a package's __init__, a file name inside a longer word
+    assert linked_files("tests/test_domain_python.py", FILES) == ["src/runner/domains/python.py"]
+    assert linked_files("tests/test_build_html.py", FILES) == ["src/runner/builders/html/__init__.py"]
+    assert linked_files("testing/test_assertrewrite.py", FILES) == ["src/runner/assertion/rewrite.py"]
+    assert linked_files("pkg/skipping_test.go", {"pkg/skipping.go": "", "pkg/main.go": ""}) == ["pkg/skipping.go"]
+    # a test file named for nothing in the project links nothing
+    assert linked_files("tests/test_regressions.py", FILES) == []
+
+
+def test_the_tests_words_choose_the_definitions_of_the_linked_module(tmp_path: Path) -> None:
+    (tmp_path / "testing").mkdir()
+    (tmp_path / "testing/test_skipping.py").write_text(TEST_SKIPPING)
+    failing = ["testing/test_skipping.py::TestXFail::test_dynamic_xfail_set_during_runtest"]
+    found = [(d.path, d.name) for d in under_test(failing, tmp_path, FILES)]
+    # the words of the inner program's code (a string) count: xfail, mark, request, runtest
+    assert set(found[:2]) == {("src/runner/skipping.py", "evaluate_xfail_marks"),
+                              ("src/runner/skipping.py", "pytest_runtest_call")}
+    assert ("src/runner/skipping.py", "format_duration") not in found
+    # a bare test name (sympy's runner) is found in the test file that defines it
+    bare = [(d.path, d.name) for d in under_test(["test_dynamic_xfail_set_during_runtest"], tmp_path, FILES)]
+    assert bare == found
+
+
+def test_the_patch_request_shows_the_code_the_failing_tests_are_named_for(tmp_path: Path) -> None:
+    (tmp_path / "testing").mkdir()
+    (tmp_path / "testing/test_skipping.py").write_text(TEST_SKIPPING)
+
+    def request(failing: list[str]) -> str:
+        return prompt(RepairContext(workspace=tmp_path, language="python", failing=failing, passing=[],
+                                    locations=[], problem="Dynamically adding an xfail marker no longer ignores the failure",
+                                    files=FILES))
+
+    shown = request(["testing/test_skipping.py::TestXFail::test_dynamic_xfail_set_during_runtest"])
+    assert "## Code the failing tests' files are named for" in shown
+    assert "        item.stash[\"xfailed\"] = evaluate_xfail_marks(item)" in shown
+    assert "## Code the failing tests' files are named for" not in request(["testing/test_other.py::test_x"])
