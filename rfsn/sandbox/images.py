@@ -80,9 +80,18 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
     raise ImageError(
         f"no base image for {base.runtime} {base.version}: {base.registry_image} cannot be pulled "
         f"and {base.bootstrap_tag} does not exist; build it without a registry with "
-        f"`rfsn sandbox bootstrap --buildpack {base.runtime}"
-        f"{f' --python {base.version}' if base.runtime == 'python' else ''}`"
+        f"`{_bootstrap_command(base)}`"
     )
+
+
+def _bootstrap_command(base: BaseImage) -> str:
+    """The ``rfsn sandbox bootstrap`` that builds ``base`` (``--python`` for a Debian Python)."""
+    from rfsn.buildpacks import BUILTINS
+    from rfsn.buildpacks.python import DEBIAN_PYTHON
+
+    name = base.runtime if base.runtime in BUILTINS else "<name>"
+    version = f" --python {base.version}" if name == "python" and base.version in DEBIAN_PYTHON else ""
+    return f"rfsn sandbox bootstrap --buildpack {name}{version}"
 
 
 def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,

@@ -313,12 +313,16 @@ def test_a_missing_base_image_is_bootstrapped_or_says_which_command_builds_it(do
     from rfsn.sandbox.bootstrap import bootstrappable
     from rfsn.sandbox.images import resolve_base
 
-    base = BaseImage(runtime="python", version="3.4", registry_image="localhost:1/rfsn-none:3.4",
-                     debian_release="jessie", debian_packages=("python3",))
-    with pytest.raises(ImageError, match=r"`rfsn sandbox bootstrap --buildpack python --python 3\.4`$"):
+    base = BaseImage(runtime="python", version="3.9", registry_image="localhost:1/rfsn-none:3.9",
+                     debian_release="bullseye", debian_packages=("python3", "rfsn-test-only"))
+    with pytest.raises(ImageError, match=r"`rfsn sandbox bootstrap --buildpack python --python 3\.9`$"):
         resolve_base(docker_client, base, "registry", mirror="http://127.0.0.1:1/debian")
+    # a Python no Debian release ships (it comes from an archive): no --python to name
+    other = base.model_copy(update={"version": "3.6", "registry_image": "localhost:1/rfsn-none:3.6"})
+    with pytest.raises(ImageError, match=r"`rfsn sandbox bootstrap --buildpack python`$"):
+        resolve_base(docker_client, other, "registry")
     if not bootstrappable():
         pytest.skip("bootstrapping needs root and debootstrap")
     # with a mirror (here one that refuses), auto builds the image from Debian packages
-    with pytest.raises(ImageError, match="debootstrap jessie failed"):
+    with pytest.raises(ImageError, match="debootstrap bullseye failed"):
         resolve_base(docker_client, base, "auto", mirror="http://127.0.0.1:1/debian")
