@@ -58,11 +58,12 @@ def rfsn_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFSN_HOME", str(home))
         yield home
-    _remove_setup_snapshots(home)
+    _remove_setup_snapshots(tmp_path_factory.getbasetemp())
 
 
-def _remove_setup_snapshots(home: Path) -> None:
-    """The setup snapshots this run's sessions made (a cache of this run's home, like it)."""
+def _remove_setup_snapshots(root: Path) -> None:
+    """The setup snapshots this run's sessions made: those of an rfsn home under ``root``, the
+    run's own and the ones tests give the sessions they start (a cache of its home, like it)."""
     from rfsn.errors import DockerUnavailable
     from rfsn.sandbox.docker import connect
     from rfsn.sandbox.snapshots import HOME_LABEL
@@ -72,7 +73,9 @@ def _remove_setup_snapshots(home: Path) -> None:
     except DockerUnavailable:
         return
     try:
-        for image in client.images.list(filters={"label": f"{HOME_LABEL}={home}"}):
+        for image in client.images.list(filters={"label": HOME_LABEL}):
+            if not Path(image.labels[HOME_LABEL]).is_relative_to(root):
+                continue
             for tag in image.tags:
                 client.images.remove(tag, noprune=False)
     finally:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import docker.errors
 import pytest
 
 from rfsn.buildpacks import select
@@ -204,22 +205,33 @@ def wait_for(predicate: Any, seconds: float) -> Any:
     raise AssertionError("condition not met in time")
 
 
+def running_commands(container: Any) -> str:
+    """The command lines running in ``container``; empty while the daemon pauses it (a setup
+    snapshot's ``docker commit`` pauses the container it copies)."""
+    try:
+        return container.exec_run(["ps", "-eo", "args="]).output.decode()
+    except docker.errors.APIError as exc:
+        if exc.status_code == 409:
+            return ""
+        raise
+
+
 def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPython,
                                        docker_client: Any) -> None:
     repo = make_project(tmp_path / "p", SLEEPING)
-    proc = subprocess.Popen([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker",
-                             "--buildpack", "python", "--timeout", "120"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    label = {"label": f"rfsn.pid={proc.pid}"}
-    try:
-        container = wait_for(lambda: docker_client.containers.list(filters=label), 120)[0]
-        # wait until the test command runs inside it
-        wait_for(lambda: "sleep 300" in container.exec_run(["ps", "-eo", "args="]).output.decode(), 60)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    with subprocess.Popen([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker",
+                           "--buildpack", "python", "--timeout", "120"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        label = {"label": f"rfsn.pid={proc.pid}"}
+        try:
+            container = wait_for(lambda: docker_client.containers.list(filters=label), 120)[0]
+            # wait until the test command runs inside it
+            wait_for(lambda: "sleep 300" in running_commands(container), 60)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
     assert docker_client.containers.list(all=True, filters=label) == []

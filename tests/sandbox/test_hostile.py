@@ -25,8 +25,13 @@ from tests.sandbox.projects import make_project
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
 
-HOSTILE_SETTINGS = Settings(sandbox="docker", memory="256m", cpus=1.0, pids=64, tmp_size="32m",
-                            test_timeout=60)
+
+
+@pytest.fixture
+def hostile_settings() -> Settings:
+    """Made per test, so its rfsn home is this run's (``RFSN_HOME``, set after collection)."""
+    return Settings(sandbox="docker", memory="256m", cpus=1.0, pids=64, tmp_size="32m", test_timeout=60)
+
 
 FORK_BOMB = """\
 import os, time
@@ -128,17 +133,19 @@ def still_answers(box: object) -> None:
     assert result.exit_code == 0 and "alive" in result.output
 
 
-def test_fork_bomb_hits_the_pids_limit(tmp_path: Path, shared_pack: SharedEnvPython) -> None:
-    with open_sandbox(hostile(tmp_path, FORK_BOMB), shared_pack, HOSTILE_SETTINGS, "docker") as box:
+def test_fork_bomb_hits_the_pids_limit(
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    with open_sandbox(hostile(tmp_path, FORK_BOMB), shared_pack, hostile_settings, "docker") as box:
         report = run_tests(box, shared_pack, timeout=60)
         assert report.tests == {"tests/test_hostile.py::test_fork_bomb": "failed"}
         assert "Resource temporarily unavailable" in report.log
         still_answers(box)
 
 
-def test_memory_bomb_is_killed_and_reported(tmp_path: Path, shared_pack: SharedEnvPython) -> None:
+def test_memory_bomb_is_killed_and_reported(
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
     test_id = "tests/test_hostile.py::test_memory_bomb"
-    with open_sandbox(hostile(tmp_path, MEMORY_BOMB), shared_pack, HOSTILE_SETTINGS, "docker") as box:
+    with open_sandbox(hostile(tmp_path, MEMORY_BOMB), shared_pack, hostile_settings, "docker") as box:
         report = run_tests(box, shared_pack, [test_id], timeout=60)
         assert report.tests[test_id] in ("error", "failed") and not report.ok
         if report.exit_code == 137:  # the OOM killer took the runner
@@ -149,9 +156,9 @@ def test_memory_bomb_is_killed_and_reported(tmp_path: Path, shared_pack: SharedE
 
 
 def test_infinite_loop_without_per_test_timeout_times_out(
-        tmp_path: Path, shared_pack: SharedEnvPython) -> None:
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
     test_id = "tests/test_hostile.py::test_spins_forever"
-    with open_sandbox(hostile(tmp_path, INFINITE_LOOP), shared_pack, HOSTILE_SETTINGS, "docker") as box:
+    with open_sandbox(hostile(tmp_path, INFINITE_LOOP), shared_pack, hostile_settings, "docker") as box:
         started = time.monotonic()
         report = run_tests(box, shared_pack, [test_id], timeout=5)
         assert time.monotonic() - started < 30
@@ -161,8 +168,8 @@ def test_infinite_loop_without_per_test_timeout_times_out(
 
 
 def test_disk_fillers_hit_the_tmp_and_file_size_limits(
-        tmp_path: Path, shared_pack: SharedEnvPython) -> None:
-    settings = HOSTILE_SETTINGS.model_copy(update={"file_size": "64m"})
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    settings = hostile_settings.model_copy(update={"file_size": "64m"})
     repo = hostile(tmp_path, DISK_FILLER)
     with open_sandbox(repo, shared_pack, settings, "docker") as box:
         report = run_tests(box, shared_pack, timeout=60)
@@ -174,8 +181,8 @@ def test_disk_fillers_hit_the_tmp_and_file_size_limits(
 
 
 def test_output_flood_is_capped_without_buffering_it(
-        tmp_path: Path, shared_pack: SharedEnvPython) -> None:
-    with open_sandbox(hostile(tmp_path, OUTPUT_FLOOD), shared_pack, HOSTILE_SETTINGS, "docker") as box:
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    with open_sandbox(hostile(tmp_path, OUTPUT_FLOOD), shared_pack, hostile_settings, "docker") as box:
         tracemalloc.start()
         try:
             report = run_tests(box, shared_pack, timeout=120)
@@ -188,12 +195,12 @@ def test_output_flood_is_capped_without_buffering_it(
 
 
 def test_no_network_no_privileges_no_host_secrets(
-        tmp_path: Path, shared_pack: SharedEnvPython, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "sk-ant-hostile-test-0123456789abcdef"
     for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN"):
         monkeypatch.setenv(name, secret)
     repo = hostile(tmp_path, LOOKS_AROUND)
-    with open_sandbox(repo, shared_pack, HOSTILE_SETTINGS, "docker") as box:
+    with open_sandbox(repo, shared_pack, hostile_settings, "docker") as box:
         report = run_tests(box, shared_pack, timeout=60)
     assert report.ok, report.log[-2000:]
     seen = json.loads((repo / "seen.json").read_text())
