@@ -47,6 +47,7 @@ class ErrorKind(StrEnum):
     WORKER = "worker"              # the worker process died or raised
     REPAIR = "repair"              # the repair session failed
     ENV = "env"                    # the environment cannot run the tests (a broken baseline)
+    FLAKY = "flaky"                # the instance's tests at base change from run to run
 
 
 class Outcome(BaseModel):

@@ -3,7 +3,10 @@
 At the base commit with ``test_patch`` applied, the runner must collect every
 FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
 passing. Otherwise the environment (not a patch) is at fault: the instance is
-an infrastructure failure labelled ``env`` with the first error line.
+an infrastructure failure labelled ``env`` with the first error line. A base
+that fails the check runs once more: when the two runs disagree on the
+instance's tests, the baseline is flaky (``flaky`` if the second run fails the
+check too, a caveat beside the verdict if it passes it).
 
 One case is graded all the same: PASS_TO_PASS tests that are not collected while
 everything else holds (a dataset may name a test that can never exist, such as a
@@ -85,6 +88,23 @@ def caveat(instance: Instance, report: TestReport) -> str:
         return ""
     return (f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as the "
             f"harness grades them (first: {missing[0]})")
+
+
+def changed(instance: Instance, first: TestReport, second: TestReport) -> str:
+    """Pure: which of the instance's tests two runs at base disagree on, said in one line ("" if
+    they agree). A test whose status changes from run to run (sympy's runner draws a random
+    hash seed when none is set) makes a baseline that is neither broken nor sound: flaky."""
+    before, after = harness_names(first.tests), harness_names(second.tests)
+    moved = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if before.get(t) != after.get(t)]
+    if not moved:
+        return ""
+    test = moved[0]
+    return (f"{len(moved)} of the instance's tests change from run to run at base (first: {test}, "
+            f"{_said(before.get(test))} then {_said(after.get(test))})")
+
+
+def _said(status: TestStatus | None) -> str:
+    return status.value if status else "not collected"
 
 
 def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path) -> Path:

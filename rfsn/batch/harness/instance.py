@@ -232,7 +232,29 @@ def _broken(buildpack: Buildpack, report: TestReport, inst: Instance, repo: Path
 def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
               timeout: float, path: Path, log: _Log) -> str:
     """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
-    the pass is cached. Returns the caveat ("" if none)."""
+    the pass is cached. A base that fails the check runs once more, to tell a broken baseline
+    from a flaky one. Returns the caveat ("" if none)."""
+    report, reason = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
+    flaky = ""
+    if reason:
+        log("the base runs once more: a broken baseline fails the same tests again")
+        again, reason_again = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
+        flaky = validation.changed(inst, report, again)
+        if flaky and reason_again:
+            raise InfraFailure(ErrorKind.FLAKY, f"{flaky}; the first run: {reason}")
+        if not flaky:
+            raise InfraFailure(ErrorKind.ENV, reason)
+        log(f"flaky baseline, the second run passed the check: {flaky}")
+        report, flaky = again, f"{flaky} (the first run: {reason})"
+    caveat = "; ".join(c for c in (validation.caveat(inst, report), flaky) if c)
+    validation.store(path, caveat)
+    return caveat
+
+
+def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
+              timeout: float, log: _Log) -> tuple[TestReport, str | None]:
+    """One run of the instance's tests at base + test_patch, and why it shows a broken
+    environment (None if it does not)."""
     with _sandbox(ws, buildpack, settings, kind, inst, log) as box, log.phase("validate"):
         if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
@@ -247,10 +269,7 @@ def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
             f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
-        raise InfraFailure(ErrorKind.ENV, reason)
-    caveat = validation.caveat(inst, report)
-    validation.store(path, caveat)
-    return caveat
+    return report, reason
 
 
 def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:
