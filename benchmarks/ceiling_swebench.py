@@ -9,7 +9,8 @@ gold patch, and, asked for a reproduction, with one new test file beside the fir
 test's file: from each test file ``test_patch`` touches, the tests that fail before the fix and
 the old tests whose expectations it changes, with the imports and helpers they need; data files
 the test patch adds are written by that module when it is imported. An instance
-whose FAIL_TO_PASS ids name no test file (a runner other than pytest) is listed and skipped.
+whose FAIL_TO_PASS ids are bare names (sympy's runner) has them looked up in the test modules
+``test_patch`` leaves; one whose tests cannot be found so is listed and skipped.
 A session that does not end resolved is rfsn losing a right answer. The model's server
 records every request (``SETTING/requests.jsonl``): the table also says, per instance, whether
 the first issue-only prompt names every gold file and how many gold hunks the first prompt
@@ -47,19 +48,22 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     """The knowing model's answer for ``instance`` (None: its tests are not pytest files)."""
     f2p = instance["FAIL_TO_PASS"]
     f2p = json.loads(f2p) if isinstance(f2p, str) else f2p  # the dataset files keep lists as JSON text
-    test_file = f2p[0].split("::", 1)[0] if f2p else ""
-    if not test_file.endswith(".py"):
-        return None
+    named = f2p[0].split("::", 1)[0] if f2p else ""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "w"
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(work)], check=True)
         _git(work, "checkout", "-q", instance["base_commit"])
         summary = _git(work, "apply", "--numstat", "--summary", "-", stdin=instance["test_patch"])
         touched = [line.split("\t")[-1] for line in summary.splitlines() if line.count("\t") == 2]
-        files = [test_file, *(p for p in touched if p != test_file)]
+        files = [*([named] if named.endswith(".py") else []), *(p for p in touched if p != named)]
         before = {p: _text(work / p) for p in files}
         _git(work, "apply", "-", stdin=instance["test_patch"])
         after = {p: _text(work / p) for p in files}
+    f2p = [qualified(t, after) for t in f2p]
+    test_file = f2p[0].split("::", 1)[0] if f2p else ""
+    if not test_file.endswith(".py"):
+        return None
+    files = [test_file, *(p for p in files if p != test_file)]
     folder, _, name = test_file.rpartition("/")
     # per test file the patch touches: the tests that fail before the fix, and the old tests whose
     # expectations the fix changes; restated in the reproduction, those may break
@@ -81,6 +85,15 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
             "test": one_module(parts) + with_data(data), "test_again": one_module(fuller) + with_data(data)}
+
+
+def qualified(test: str, modules: dict[str, str | None]) -> str:
+    """``test`` as ``path::name``: a runner that reports bare names (sympy's ``test_issue_24211``)
+    has it looked up among the test modules the test patch leaves."""
+    if "::" in test or test.endswith(".py"):
+        return test
+    return next((f"{path}::{test}" for path, text in modules.items()
+                 if path.endswith(".py") and text and test in _test_sources(text)), test)
 
 
 def _text(path: Path) -> str | None:
@@ -232,7 +245,7 @@ def main() -> None:
     for x in instances:
         found = answer(x, args.repos_dir / x["repo"].replace("/", "__"))
         if found is None:
-            print(f"{x['instance_id']}: skipped, FAIL_TO_PASS names no pytest file")
+            print(f"{x['instance_id']}: skipped, FAIL_TO_PASS names no test module")
             continue
         answers.append(found)
         runnable.append(x)
