@@ -53,6 +53,22 @@ def judge(instance_id: str, outcome: Outcome | None) -> Validity:
                     empty_resolves=None, label=kind.value, message=outcome.message)
 
 
+def flaky(row: Validity, again: Outcome | None) -> Validity:
+    """Pure: ``row`` (gold unresolved) with what a second evaluation said: gold that resolves the
+    second time makes the instance flaky, its verdict changing from run to run."""
+    if again is None or again.status is not Status.RESOLVED:
+        return row
+    return Validity(instance_id=row.instance_id, valid=False, gold_resolves=None, empty_resolves=False,
+                    label=ErrorKind.FLAKY.value,
+                    message="the gold patch resolved the instance in one of two evaluations: its verdict "
+                            "changes from run to run")
+
+
+def _outcomes(config: EvalConfig) -> dict[str, Outcome]:
+    return RunStore(config.report_dir / RUN_EVALUATION / config.run_id / GOLD, predictions=False) \
+        .outcomes(latest=True)
+
+
 def _unresolved(outcome: Outcome) -> str:
     """Why gold is unresolved: the harness's verdict, and rfsn's caveat beside it if any."""
     return "the gold patch does not resolve the instance" + (
@@ -60,13 +76,23 @@ def _unresolved(outcome: Outcome) -> str:
 
 
 def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[Path, list[Validity]]:
-    """Evaluate gold over the instances; write and return one row per instance."""
+    """Evaluate gold over the instances; write and return one row per instance.
+
+    Gold that does not resolve an instance is evaluated once more (run ``<run_id>.again``): a
+    verdict that changes between the two runs is the instance's flakiness, not the patch's."""
     config = replace(config, predictions=GOLD)
     _, report = run_evaluation(config, console)
-    store = RunStore(config.report_dir / RUN_EVALUATION / config.run_id / GOLD, predictions=False)
-    outcomes = store.outcomes(latest=True)
     ids = sorted({*report["submitted_ids"], *report["incomplete_ids"]})
-    rows = [judge(iid, outcomes.get(iid)) for iid in ids]
+    rows = [judge(iid, outcome) for iid, outcome in _outcomes(config).items() if iid in ids]
+    unresolved = [row.instance_id for row in rows if row.label == "gold_unresolved"]
+    if unresolved:
+        again = replace(config, run_id=f"{config.run_id}.again", instance_ids=unresolved)
+        run_evaluation(again, console)
+        second = _outcomes(again)
+        rows = [flaky(row, second.get(row.instance_id)) if row.instance_id in unresolved else row
+                for row in rows]
+    rows += [judge(iid, None) for iid in ids if iid not in {row.instance_id for row in rows}]
+    rows.sort(key=lambda row: row.instance_id)
     path = config.report_dir / f"validation.{config.run_id}.json"
     write_atomic(path, json.dumps([row.model_dump() for row in rows], indent=2) + "\n")
     return path, rows

@@ -4,6 +4,7 @@ tests can count their runs in a file outside the tree)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,20 @@ def test_two_runs_that_agree_say_nothing_and_the_first_change_is_named() -> None
     said = changed(inst, report(f=S.FAILED, p=S.FAILED, q=S.PASSED), report(f=S.FAILED, p=S.PASSED))
     assert said.startswith("2 of the instance's tests change") and "t.py::p, failed then passed" in said
     assert "not collected" in changed(inst, report(f=S.FAILED), report(f=S.FAILED, p=S.PASSED))
+
+
+def test_validate_calls_gold_that_resolves_on_a_second_evaluation_flaky(tmp_path: Path) -> None:
+    """The check passes (run 1), the graded run fails test_p (run 2): gold unresolved. Gold is
+    evaluated once more (run 3) and resolves: the verdict changes from run to run."""
+    from click.testing import CliRunner
+
+    from rfsn.cli import main
+
+    instances = _write(tmp_path, _instance(tmp_path, "RUN == 2", "False"))
+    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v", "--report-dir",
+                                       str(tmp_path / "out"), "--repos-dir", str(tmp_path / "repos"),
+                                       "--sandbox", "local"])
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "runs").read_text() == "3"
+    [row] = json.loads((tmp_path / "out" / "validation.v.json").read_text())
+    assert row["label"] == "flaky" and not row["valid"] and "one of two evaluations" in row["message"], row
