@@ -1,11 +1,13 @@
 """Evaluation speed: gold predictions on the devset with 1 and 2 workers.
 
-    python benchmarks/bench_evaluate.py [--only ID ...] [--workers 1 2] [--no-warmup]
+    python benchmarks/bench_evaluate.py [--only ID ...] [--workers 1 2] [--no-warmup] [--repeat N]
 
 A warm-up run builds (or finds) every env image first, so the timed runs see
 cached environments. For each timed run it prints the wall time and resolved
-count; then the speedup of the last run over the first (goal >= 1.8x with 2
-workers), and the per-instance overhead beyond the test run itself (wall time
+count; then the speedup of the last worker count over the first (goal >= 1.8x
+with 2 workers): with ``--repeat N`` the worker counts take turns N times and
+the speedup is the ratio of their median walls (one run of each swings by 10 %
+or more on a shared machine), and the per-instance overhead beyond the test run itself (wall time
 of the instance minus the test runner's time; goal <= 0.5 s), also without the
 project's own setup (``pip install -e .`` of an installable project), with its
 median phase breakdown. Figures only: nothing is asserted.
@@ -49,6 +51,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="instance ids")
     parser.add_argument("--workers", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--no-warmup", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="turns of each worker count")
     args = parser.parse_args()
     configure(level="warning")
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-eval-") as name:
@@ -58,17 +61,20 @@ def main() -> None:
         if not args.no_warmup:
             seconds, summary = run(tmp, tmp / "repos", "warmup", max(args.workers), args.only)
             print(f"warm-up: {seconds:.1f}s, {summary['resolved_instances']} resolved")
-        walls: dict[int, float] = {}
-        for workers in args.workers:
-            run_id = f"w{workers}"
-            seconds, summary = run(tmp, tmp / "repos", run_id, workers, args.only)
-            walls[workers] = seconds
-            print(f"workers={workers}: {seconds:.1f}s wall, {summary['resolved_instances']}/"
-                  f"{summary['total_instances']} resolved, {summary['error_instances']} errors")
+        walls: dict[int, list[float]] = {w: [] for w in args.workers}
+        for turn in range(args.repeat):
+            for workers in args.workers:
+                seconds, summary = run(tmp, tmp / "repos", f"w{workers}-{turn}", workers, args.only)
+                walls[workers].append(seconds)
+                print(f"workers={workers}: {seconds:.1f}s wall, {summary['resolved_instances']}/"
+                      f"{summary['total_instances']} resolved, {summary['error_instances']} errors")
         if len(walls) > 1:
             first, last = args.workers[0], args.workers[-1]
-            print(f"speedup {last} vs {first} workers: {walls[first] / walls[last]:.2f}x")
-        rows = overheads(tmp, f"w{args.workers[0]}")
+            median = {w: statistics.median(s) for w, s in walls.items()}
+            print(f"speedup {last} vs {first} workers: {median[first] / median[last]:.2f}x"
+                  + (f" (median walls {median[first]:.1f}s and {median[last]:.1f}s over {args.repeat} turns)"
+                     if args.repeat > 1 else ""))
+        rows = overheads(tmp, f"w{args.workers[0]}-0")
         if rows:
             extra = [r["duration"] - r["phases"].get("tests", 0.0) for r in rows]
             tests = [r["phases"].get("tests", 0.0) for r in rows]

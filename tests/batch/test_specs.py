@@ -278,3 +278,16 @@ def test_the_harness_specs_leave_logging_as_they_found_it() -> None:
              "print(len(logging.getLogger().handlers), logging.getLogger().level)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(logging.WARNING)]
+
+
+def test_a_spec_lookup_imports_the_specs_alone_and_leaves_the_package_whole() -> None:
+    """The package's ``__init__`` imports datasets, pandas and modal (3 s in every worker before
+    its first lookup). A lookup reads the specs alone; a later ``import swebench`` still gets the
+    whole package. A fresh process: the package may be imported already in this one."""
+    probe = ("import sys\nfrom rfsn.batch.harness import specs\n"
+             "assert specs.lookup('pallets/flask', '2.3') is not None\n"
+             "print(sorted(m for m in ('datasets', 'pandas', 'modal', 'swebench') if m in sys.modules))\n"
+             "import swebench, swebench.harness.run_evaluation\n"
+             "print(swebench.__version__ == __import__('importlib.metadata').metadata.version('swebench'))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stdout + out.stderr

@@ -20,7 +20,9 @@ import logging
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
+import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,18 +67,47 @@ def _installed(package: str) -> bool:
         return False
 
 
+_HARNESS: dict[str, Any] = {}
+
+
 def harness(module: str) -> Any:
-    """``swebench.harness.<module>``, imported without what the package does to logging: some of
-    its modules call ``logging.basicConfig(level=INFO)`` at import, after which every library's
-    INFO records (each HTTP request of httpx) reach the user's terminal. ImportError without
-    the package."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    """``swebench.harness.<module>``, imported alone. The package's ``__init__`` imports all of
+    it (``datasets``, ``pandas``, ``modal``: 3 s, paid by every worker before its first spec
+    lookup, where the specs themselves take 0.01 s). And some of its modules call
+    ``logging.basicConfig(level=INFO)`` at import, after which every library's INFO records
+    (each HTTP request of httpx) reach the user's terminal. ImportError without the package."""
+    if module not in _HARNESS:
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        try:
+            _HARNESS[module] = _import_alone(f"swebench.harness.{module}")
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+    return _HARNESS[module]
+
+
+def _import_alone(name: str) -> Any:
+    """Module ``name`` of the ``swebench`` package without running the ``__init__`` of the
+    packages above it; the process's ``sys.modules`` is left as it was (an ``import swebench``
+    later gets the whole package, as it would have)."""
+    if "swebench" in sys.modules:  # imported for real already: nothing to save
+        return importlib.import_module(name)
+    found = importlib.util.find_spec("swebench")
+    if found is None or not found.submodule_search_locations:
+        raise ImportError("No module named 'swebench'")
+    before = set(sys.modules)
+    roots = list(found.submodule_search_locations)
+    for package, paths in (("swebench", roots), ("swebench.harness", [str(Path(r, "harness")) for r in roots])):
+        placeholder = types.ModuleType(package)
+        placeholder.__path__ = paths
+        sys.modules[package] = placeholder
     try:
-        return importlib.import_module(f"swebench.harness.{module}")
+        return importlib.import_module(name)
     finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
+        for key in set(sys.modules) - before:
+            if key == "swebench" or key.startswith("swebench."):
+                del sys.modules[key]
 
 
 def lookup(repo: str, version: str) -> Spec | None:
