@@ -83,7 +83,8 @@ def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[
     config = replace(config, predictions=GOLD)
     _, report = run_evaluation(config, console)
     ids = sorted({*report["submitted_ids"], *report["incomplete_ids"]})
-    rows = [judge(iid, outcome) for iid, outcome in _outcomes(config).items() if iid in ids]
+    first = _outcomes(config)
+    rows = [judge(iid, first.get(iid)) for iid in ids]
     unresolved = [row.instance_id for row in rows if row.label == "gold_unresolved"]
     if unresolved:
         again = replace(config, run_id=f"{config.run_id}.again", instance_ids=unresolved)
@@ -91,8 +92,6 @@ def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[
         second = _outcomes(again)
         rows = [flaky(row, second.get(row.instance_id)) if row.instance_id in unresolved else row
                 for row in rows]
-    rows += [judge(iid, None) for iid in ids if iid not in {row.instance_id for row in rows}]
-    rows.sort(key=lambda row: row.instance_id)
     path = config.report_dir / f"validation.{config.run_id}.json"
     write_atomic(path, json.dumps([row.model_dump() for row in rows], indent=2) + "\n")
     return path, rows
