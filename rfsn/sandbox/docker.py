@@ -145,6 +145,18 @@ def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
             f"{kept.decode('utf-8', 'replace')}")
 
 
+def binds(volumes: Mapping[str, Mapping[str, str]]) -> list[Any]:
+    """``{host: {"bind": target, "mode": "rw"|"ro"}}`` as bind mounts of the container's host
+    config only. Given as ``volumes``, each target is also declared a volume of the container's
+    own config, which ``docker commit`` copies into the image: a setup snapshot would then need
+    a mount at every one (no CA bundle, no borrowed objects: the container cannot be created)
+    and get anonymous volumes where there is none."""
+    import docker.types
+
+    return [docker.types.Mount(target=spec["bind"], source=host, type="bind", read_only=spec["mode"] == "ro")
+            for host, spec in volumes.items()]
+
+
 class DockerSandbox:
     kind = "docker"
     setup_failure: str | None = None
@@ -191,7 +203,7 @@ class DockerSandbox:
             with live.signals_held():
                 self.container = client.containers.run(
                     image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
-                    working_dir=WORKDIR, volumes=volumes, environment=environment,
+                    working_dir=WORKDIR, mounts=binds(volumes), environment=environment,
                     user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
                     cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
                     # Setup may install into the env (/opt/rfsn): the container's copy-on-write

@@ -56,6 +56,11 @@ def _git(workspace: Path, *args: str) -> str | None:
     return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
 
 
+#: what a snapshot image is: 2 since its config declares no volumes (those of version 1 cannot
+#: start without the mounts of the session that made them)
+_FORMAT = 2
+
+
 def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: Path,
          user: tuple[int, int]) -> Snapshot | None:
     """The snapshot for this setup, or None when it cannot be kept (no commands, no git, or
@@ -69,7 +74,7 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
     if head is None or status != "":
         return None
     described = _git(workspace, "describe", "--tags", "--long", "--always") or ""
-    payload = json.dumps([client.images.get(image).id, [list(c) for c in commands], head.strip(),
+    payload = json.dumps([_FORMAT, client.images.get(image).id, [list(c) for c in commands], head.strip(),
                           described.strip(), list(user)])
     tag = f"{REPOSITORY}:{hashlib.sha256(payload.encode()).hexdigest()[:20]}"
     try:

@@ -115,3 +115,19 @@ def test_what_the_setup_wrote_is_read_from_git_and_a_deletion_keeps_nothing(tmp_
     assert sorted(snapshots.written(repo) or []) == [".gitignore", "build/a b.so", "tests/test_ok.py"]
     (repo / "gone.txt").unlink()
     assert snapshots.written(repo) is None
+
+
+@in_docker
+def test_a_snapshot_starts_without_the_mounts_of_the_session_that_made_it(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: object) -> None:
+    """A later session may have no CA bundle, or a workspace that borrows no objects: the image
+    declares no volumes, so a container starts from it with none of the maker's mounts."""
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, Counting(), docker_settings, "docker") as box:
+        made = box.container.image.id
+    found = [i for i in docker_client.images.list(filters={"label": snapshots.LABEL})  # type: ignore[attr-defined]
+             if i.labels.get("rfsn.session") == box.session_id]
+    assert len(found) == 1 and found[0].id != made
+    assert not found[0].attrs["Config"].get("Volumes")
+    container = docker_client.containers.create(found[0].id, ["true"], network_mode="none")  # type: ignore[attr-defined]
+    container.remove(force=True, v=True)
