@@ -110,6 +110,30 @@ def open_to(tree: Path, uid: int) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
+class Lines:
+    """stdout and stderr merged a whole line at a time. The daemon reads the two pipes apart, so
+    a line written in two parts (libtest's ``test NAME ... `` before the test ends, ``ok`` after)
+    could be split by the other stream's next line, and its status lost to a parser. A part
+    without its newline waits (at most ``hold`` bytes) until the rest of its line arrives."""
+
+    def __init__(self, hold: int = 64 * 1024) -> None:
+        self.hold = hold
+        self.partial: dict[int, bytes] = {}
+
+    def feed(self, stream: int, data: bytes) -> bytes:
+        """What of ``stream``'s ``data`` can be passed on now: its complete lines."""
+        held = self.partial.get(stream, b"") + data
+        cut = len(held) if len(held) > self.hold else held.rfind(b"\n") + 1
+        self.partial[stream] = held[cut:]
+        return held[:cut]
+
+    def rest(self) -> bytes:
+        """The parts still waiting for their newline (the streams ended, or the reading did)."""
+        rest = b"".join(self.partial.values())
+        self.partial.clear()
+        return rest
+
+
 def capped(chunks: Iterable[bytes], limit: int = MAX_OUTPUT, deadline: float | None = None) -> tuple[str, bool]:
     """The stream decoded, its middle cut out past ``limit`` bytes; never holds more than ``limit``.
 
@@ -281,8 +305,11 @@ class DockerSandbox:
         # own, not the client's, which another thread's exec shares (a warm runner starting)
         with contextlib.suppress(AttributeError, OSError):
             (raw or sock).settimeout(max(1.0, deadline - time.monotonic()))
+        lines = Lines()
         try:
-            return capped((data for _, data in frames_iter(sock, tty=False)), deadline=deadline)
+            text, overran = capped((lines.feed(stream, data) for stream, data in frames_iter(sock, tty=False)),
+                                   deadline=deadline)
+            return text + lines.rest().decode("utf-8", "replace"), overran
         finally:
             sock.close()
             if raw is not None:

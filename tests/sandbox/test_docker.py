@@ -338,3 +338,14 @@ def test_a_missing_base_image_is_bootstrapped_or_says_which_command_builds_it(do
     # with a mirror (here one that refuses), auto builds the image from Debian packages
     with pytest.raises(ImageError, match="debootstrap bullseye failed"):
         resolve_base(docker_client, base, "auto", mirror="http://127.0.0.1:1/debian")
+
+
+def test_a_line_written_in_two_parts_is_not_split_by_the_other_stream(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """libtest writes ``test NAME ... `` before a test ends and ``ok`` after it; cargo's own
+    stderr line in between (the daemon reads the two pipes apart) cut the status off its name."""
+    repo = make_project(tmp_path / "p", PASSING)
+    script = "printf 'test a ... '; sleep 0.5; echo 'error: x' >&2; sleep 0.5; echo ok"
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        output = box.exec(["sh", "-c", script], timeout=30).output
+    assert output.splitlines() == ["error: x", "test a ... ok"], output

@@ -18,7 +18,7 @@ import pytest
 
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
-from rfsn.sandbox.docker import capped
+from rfsn.sandbox.docker import Lines, capped
 from rfsn.settings import Settings
 from tests.sandbox.conftest import SharedEnvPython
 from tests.sandbox.projects import make_project
@@ -221,3 +221,14 @@ def test_capped_keeps_head_and_tail_within_the_limit() -> None:
     assert not overran and text.startswith("A" * 1000) and text.endswith("L" * 1000)
     assert "[990000 bytes cut]" in text and len(text) < 10_100
     assert capped(iter([b"short"]), limit=100) == ("short", False)
+
+
+def test_a_line_held_for_its_newline_is_bounded() -> None:
+    """stdout and stderr merge a line at a time, but a stream that never ends a line (a flood
+    without newlines) is passed on past ``hold`` bytes, never held whole."""
+    lines = Lines(hold=100)
+    assert lines.feed(1, b"test a ... ") == b""
+    assert lines.feed(2, b"error: x\n") == b"error: x\n"
+    assert lines.feed(1, b"ok\ntest b") == b"test a ... ok\n"
+    assert lines.feed(1, b"x" * 200) == b"test b" + b"x" * 200  # past the bound: passed on
+    assert lines.feed(2, b"tail") == b"" and lines.rest() == b"tail" and lines.rest() == b""
