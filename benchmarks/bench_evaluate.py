@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--no-warmup", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="turns of each worker count")
     args = parser.parse_args()
+    if args.repeat < 1 or not args.workers:
+        parser.error("--repeat must be at least 1 and --workers must name a worker count")
     configure(level="warning")
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-eval-") as name:
         tmp = Path(name)

@@ -89,7 +89,7 @@ def harness(module: str) -> Any:
 
 def _import_alone(name: str) -> Any:
     """Module ``name`` of the ``swebench`` package without running the ``__init__`` of the
-    packages above it; the process's ``sys.modules`` is left as it was (an ``import swebench``
+    packages above it (they stand in sys.modules as bare packages while it loads); the process's ``sys.modules`` is left as it was (an ``import swebench``
     later gets the whole package, as it would have)."""
     if "swebench" in sys.modules:  # imported for real already: nothing to save
         return importlib.import_module(name)
@@ -99,9 +99,9 @@ def _import_alone(name: str) -> Any:
     before = set(sys.modules)
     roots = list(found.submodule_search_locations)
     for package, paths in (("swebench", roots), ("swebench.harness", [str(Path(r, "harness")) for r in roots])):
-        placeholder = types.ModuleType(package)
-        placeholder.__path__ = paths
-        sys.modules[package] = placeholder
+        parent = types.ModuleType(package)  # a package with its path and without its __init__
+        parent.__path__ = paths
+        sys.modules[package] = parent
     try:
         return importlib.import_module(name)
     finally:
