@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, pointed_to, render
+from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, pointed_to, quoted, render
 from rfsn.planners.reproduce import messages
 
 CONFIG = ('"""Configuration."""\n\n\nclass Config(dict):\n'
@@ -96,3 +96,32 @@ def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
     small = repo_map(files, max_chars=120, first=named)
     assert small.splitlines()[0] == "app/ext/autodoc/__init__.py"
     assert "app/plugins/p0.py" not in small  # past the budget: the alphabetical rest
+
+
+def test_a_message_the_text_quotes_points_to_the_line_that_prints_it() -> None:
+    options = ("def add_options(group):\n" + "".join(f"    group.add('--opt-{n}', help='option {n}')\n" for n in range(70))
+               + "    group.add('--collect-only', '--collectonly', help='only collect')\n"
+               + "".join(f"    group.add('--late-{n}')\n" for n in range(30)))
+    compare = ("def compare_sequence(left, right):\n    explanation = []\n"
+               "    if len(left) < len(right):\n"
+               "        explanation.append('Right contains %d more items, first extra item: %s' % (n, right[0]))\n"
+               "    return explanation\n")
+    files = {**FILES, "app/options.py": options, "app/compare.py": compare}
+    # constant parts between format placeholders are quoted; the long function is shown around the line
+    found = pointed_to("E   AssertionError\nE     Right contains more items, first extra item: 52", files)
+    assert (found[0].path, found[0].name) == ("app/compare.py", "compare_sequence")
+    found = pointed_to("I run `--collect-only` so often: give it a short form", files)
+    assert (found[0].path, found[0].name) == ("app/options.py", "add_options")
+    shown = render(found[:1], files)
+    assert "group.add('--collect-only', '--collectonly', help='only collect')" in shown
+    assert "    1  def add_options(group):" in shown and "--opt-0'" not in shown
+    # a bare name in quotes is a name, not a message; a short string says nothing
+    assert quoted("`compare_sequence` and 'only'", {"m.py": "x = 'compare_sequence'\ny = 'only'\n"}) == {}
+
+
+def test_a_string_held_in_many_places_says_nothing_of_where() -> None:
+    many = {f"m{n}.py": "raise Usage('no such option: %s' % name)\n" for n in range(4)}
+    assert quoted("error: no such option: --co", many) == {}
+    assert set(quoted("error: no such option: --co", dict(list(many.items())[:3]))) == {(f"m{n}.py", 1) for n in range(3)}
+    # a statement kept as text (a doctest, a template) is code, not a message
+    assert quoted("```\nfrom app import *\n```", {"m.py": "EXAMPLE = 'from app import *'\n"}) == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfsn.planners.base import RepairContext
+from rfsn.planners.explore import mentions
 from rfsn.planners.explore.tested import linked_files, under_test
 from rfsn.planners.strategies.model import prompt
 
@@ -109,3 +110,65 @@ def test_the_patch_request_shows_the_code_the_failing_tests_are_named_for(tmp_pa
     assert "## Code the failing tests' files are named for" in shown
     assert "        item.stash[\"xfailed\"] = evaluate_xfail_marks(item)" in shown
     assert "## Code the failing tests' files are named for" not in request(["testing/test_other.py::test_x"])
+
+
+SOURCE = '''"""Source lines of statements."""
+
+
+def getstatement(lineno, source):
+    return getstatementrange_ast(lineno, source)
+
+
+def getstatementrange_ast(lineno, source):
+    start, end = get_statement_startend2(lineno, source)
+    return start, end
+
+
+def get_statement_startend2(lineno, node):
+    values = [x.lineno - 1 for x in node.body]
+    return values[0], values[-1]
+
+
+def indent(source):
+    return "    " + source
+'''
+TEST_SOURCE = '''from runner.source import getstatementrange_ast
+
+
+def getstatement(lineno, source):
+    start, end = getstatementrange_ast(lineno, source)
+    return source[start:end]
+
+
+def test_decorator():
+    source = getstatement(3, "@foo\\ndef bar():\\n    pass\\n")
+    assert "@foo" in source
+'''
+
+
+def test_a_helper_the_test_calls_lends_it_its_words(tmp_path: Path) -> None:
+    # the test's own body says only "getstatement"; the module's helper it calls names the
+    # function the helper runs, which the test's words alone do not reach
+    (tmp_path / "testing").mkdir()
+    (tmp_path / "testing/test_source.py").write_text(TEST_SOURCE)
+    files = {"src/runner/source.py": SOURCE, **FILES}
+    found = [d.name for d in under_test(["testing/test_source.py::test_decorator"], tmp_path, files)]
+    assert "getstatementrange_ast" in found[:2] and "indent" not in found
+
+
+def test_a_long_definition_is_shown_around_the_lines_the_test_speaks_of(tmp_path: Path) -> None:
+    filler = "".join(f"    step_{n} = {n}\n" for n in range(80))
+    long = ('"""Index."""\n\n\ndef create_index(entries):\n' + filler
+            + "    symbols = [e for e in entries if not e.isalpha()]\n"
+            + "    return sorted(symbols, key=symbol_sort_key)\n" + filler.replace("step_", "late_"))
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/test_index.py").write_text(
+        "from runner.index import create_index\n\n\ndef test_symbols_sort_first():\n"
+        "    assert create_index(['&', 'a'])[0] == '&'  # symbols, by symbol_sort_key\n")
+    files = {"src/runner/index.py": long, **FILES}
+    found = under_test(["tests/test_index.py::test_symbols_sort_first"], tmp_path, files)
+    assert found[0].name == "create_index"
+    shown = mentions.render(found[:1], files)
+    assert "    return sorted(symbols, key=symbol_sort_key)" in shown
+    assert "    4  def create_index(entries):" in shown  # the signature stays in view
+    assert "step_0 = 0" not in shown

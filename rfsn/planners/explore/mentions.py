@@ -1,13 +1,16 @@
 """The code a problem statement points to: what it names, found in the repository and shown.
 
 An issue names things: a function or class (often in backticks), a dotted path
-(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``). Each
+(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``), and it
+quotes what the program printed (an error message, a warning, an option). Each
 definition in the project's source (classes and functions, read with ``ast`` for Python and
 the brace parser for the other languages) is scored by the names the text gives it, each
 weighted by how rare it is in the project (a name defined in one place says more than one
 defined in forty) and doubled in code spans and tracebacks; a file the text names, by path
-or as a module, adds to everything in it. The best definitions are shown whole (a long
-one by its first lines), within a character budget: the first request then holds the code
+or as a module, adds to everything in it. A string literal of the source that the text
+quotes (its constant parts, between format placeholders) points to the definition around it,
+and within it to its line. The best definitions are shown whole (a long one by the lines
+around what the text points to, else its first lines), within a character budget: the first request then holds the code
 the issue is about, not only the names of files. This is localization from the text alone,
 as Agentless' first step; spectrum-based localization follows once a test fails.
 """
@@ -26,6 +29,12 @@ from rfsn.planners.localize.callees import function_spans
 MAX_CHARS = 8000
 MAX_SHOWN_LINES = 60
 MAX_DEFINITIONS = 12
+#: a quoted string is this long at least, and not a bare name (the names are scored apart)
+MIN_QUOTE = 10
+#: what a quoted string adds, shared among the places that hold it; held in more places than
+#: this, it says nothing of where (``from pkg import *`` in the user's snippet and in six docstrings)
+QUOTE = 3.0
+MAX_PLACES = 3
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -33,6 +42,9 @@ _PATH = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp)\b")
 _CODE = re.compile(r"`([^`\n]+)`|^(?: {4}|\t|>>> ).*$", re.M)
 _PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\w+))?')
+_STRING = re.compile(r'"((?:[^"\\\n]|\\.)+)"|\'((?:[^\'\\\n]|\\.)+)\'')
+#: where a message's constant parts end: ``{0}``, ``%(name)s``, ``%r``, an escape
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfiexXgGc]|\\.")
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ class Definition:
     name: str
     first: int
     last: int
+    #: the line that made it chosen, where a long one is shown (0: its first lines)
+    focus: int = 0
 
 
 def _defined(files: Mapping[str, str], names: set[str]) -> list[Definition]:
@@ -80,13 +94,42 @@ def _extent(d: Definition, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | 
 
 def _around(path: str, line: int, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef],
             ) -> Definition | None:
-    """The innermost definition around ``line`` (a traceback frame)."""
+    """The innermost definition around ``line`` (a traceback frame, a quoted string), focused on it."""
     around = [n for n in nodes if n.lineno <= line <= (n.end_lineno or n.lineno)]
     if not around:
         return None
     node = min(around, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
     return Definition(path, node.name, min([node.lineno, *(x.lineno for x in node.decorator_list)]),
-                      node.end_lineno or node.lineno)
+                      node.end_lineno or node.lineno, line)
+
+
+def _statement(part: str) -> bool:
+    """A string that is a Python statement (``from sympy import *``) is code the project keeps as
+    text (a doctest, a template); the user's snippet holds the same line by chance."""
+    try:
+        return any(not isinstance(node, ast.Expr) for node in ast.parse(part).body)
+    except (SyntaxError, ValueError):
+        return False
+
+
+def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
+    """The lines of the project's source holding a string the text quotes, each weighted by
+    ``QUOTE`` shared among the places that hold the same string (at most ``MAX_PLACES``): an
+    error message, a warning, an option (``--collect-only``). A literal counts by its constant parts, those between format
+    placeholders, at least ``MIN_QUOTE`` characters, not a bare name and not a statement."""
+    places: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for path, source in files.items():
+        for match in _STRING.finditer(source):
+            literal = match.group(1) or match.group(2)
+            for part in _PLACEHOLDER.split(literal) if len(literal) >= MIN_QUOTE else ():
+                part = part.strip()
+                if len(part) >= MIN_QUOTE and not part.isidentifier() and part in text and not _statement(part):
+                    places[part].add((path, source.count("\n", 0, match.start()) + 1))
+    weights: dict[tuple[str, int], float] = defaultdict(float)
+    for where in places.values():
+        for place in where if len(where) <= MAX_PLACES else ():
+            weights[place] += QUOTE / len(where)
+    return weights
 
 
 def _terms(text: str) -> dict[str, float]:
@@ -142,16 +185,26 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
             nodes[path] = _python_nodes(files[path]) if path.endswith(".py") else []
         return nodes[path]
 
+    around: list[tuple[str, int, float]] = []
     for frame in _FRAME.finditer(text):  # a frame in the project: the function around its line
         path = next((p for p in files if p.endswith(".py") and frame.group(1).endswith("/" + p)), None)
-        inner = _around(path, int(frame.group(2)), parsed(path)) if path else None
-        if inner is not None:
-            scored[inner] = scored.get(inner, 0.0) + 2.0
+        if path:
+            around.append((path, int(frame.group(2)), 2.0))
+    around += [(path, line, weight) for (path, line), weight in quoted(text, files).items() if path.endswith(".py")]
+    for path, line, weight in around:
+        inner = _around(path, line, parsed(path))
+        if inner is None:
+            continue
+        same = next((d for d in scored if (d.path, d.name) == (inner.path, inner.name)
+                     and inner.first <= d.first <= inner.last), None)  # found by name, or focused before
+        score = scored.pop(same, 0.0) if same is not None else 0.0
+        scored[same if same is not None and same.focus else inner] = score + weight
     ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].path, item[0].first))
     chosen: list[Definition] = []
     for d, _ in ranked[:4 * max_definitions]:
         d = _extent(d, parsed(d.path))
-        if any(c.path == d.path and c.first <= d.first and d.last <= c.last for c in chosen):
+        first, last = shown_lines(d)
+        if any(c.path == d.path and shown_lines(c)[0] <= first and last <= shown_lines(c)[1] for c in chosen):
             continue  # already shown inside an enclosing one
         chosen.append(d)
         if len(chosen) >= max_definitions:
@@ -165,15 +218,27 @@ def render(found: list[Definition], files: Mapping[str, str], max_chars: int = M
     used = 0
     for d in found:
         lines = files[d.path].splitlines()
-        last = min(d.last, d.first + MAX_SHOWN_LINES - 1)
-        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(d.first, last + 1))
+        first, last = shown_lines(d)
+        head = f"{d.first:5d}  {lines[d.first - 1]}\n      ... ({first - d.first - 1} lines)\n" if first > d.first else ""
+        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(first, last + 1))
         more = f"\n      ... ({d.last - last} more lines)" if last < d.last else ""
-        block = f"### {d.path}: {d.name} (lines {d.first}-{d.last})\n{body}{more}"
+        block = f"### {d.path}: {d.name} (lines {d.first}-{d.last})\n{head}{body}{more}"
         if used + len(block) > max_chars:
             continue
         parts.append(block)
         used += len(block)
     return "\n\n".join(parts)
+
+
+def shown_lines(d: Definition) -> tuple[int, int]:
+    """The lines of ``d`` a prompt shows: all of it, or ``MAX_SHOWN_LINES`` of a long one, from
+    its start or, with a focus, around that line (a third before it, the rest after)."""
+    if d.last - d.first < MAX_SHOWN_LINES:
+        return d.first, d.last
+    first = d.first
+    if d.focus > d.first + MAX_SHOWN_LINES // 3:
+        first = min(d.focus - MAX_SHOWN_LINES // 3, d.last - MAX_SHOWN_LINES + 1)
+    return first, first + MAX_SHOWN_LINES - 1
 
 
 def files_named(text: str, files: Mapping[str, str], pointed: list[Definition]) -> list[str]:

@@ -24,10 +24,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rfsn.models.testfiles import JS_ID_SEP, is_test_file, test_id_file
-from rfsn.planners.explore.mentions import Definition
+from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, Definition
 from rfsn.planners.explore.repomap import BRACE_LANGUAGES
 from rfsn.planners.localize.callees import function_spans
 from rfsn.planners.sources import read_sources
@@ -44,6 +45,8 @@ _COMMON = {w.lower() for w in keyword.kwlist} | {"self", "cls", "this", "none", 
 RELATIVE = 0.25
 _MIN_PREFIX = 4  # shorter words must match exactly
 _MIN_INSIDE = 6
+#: a long definition is shown around the stretch of this many lines that shares most words
+FOCUS = 10
 
 
 def _words(text: str) -> list[str]:
@@ -98,13 +101,25 @@ def _test_text(source: str, path: str, parts: list[str]) -> str:
         definitions = (n for n in ast.walk(scope)
                        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))
         node = next((n for n in definitions if parts and n.name == parts[-1]), None)
-        return (ast.get_source_segment(source, node) or "") if node else " ".join(parts)
+        if node is None:
+            return " ".join(parts)
+        return "\n".join(ast.get_source_segment(source, n) or "" for n in [node, *_helpers(node, tree)])
     language = BRACE_LANGUAGES.get(Path(path).suffix)
     lines = source.splitlines()
     for fn, first, last in function_spans(source, language) if language else []:
         if parts and fn == parts[-1]:
             return "\n".join(lines[first - 1:last])
     return " ".join(parts)
+
+
+def _helpers(test: ast.AST, module: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The module's own functions ``test`` calls or takes as fixtures: a test's words are often
+    in a helper (``getstatement(3, s)`` in pytest's ``test_source.py``)."""
+    used = {n.func.id for n in ast.walk(test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    if isinstance(test, ast.FunctionDef | ast.AsyncFunctionDef):
+        used |= {a.arg for a in test.args.args}
+    return [n for n in module.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in used
+            and n is not test]
 
 
 def _definitions(path: str, source: str) -> list[Definition]:
@@ -158,6 +173,8 @@ def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str]
                 named = set(_words(d.name))
                 score = sum(weight.values()) + sum(v for w, v in weight.items() if w in named)
                 size = d.last - d.first + 1
+                if size > MAX_SHOWN_LINES:  # a long one is shown around the line that shares most
+                    d = replace(d, focus=_focus(files[path], d, weight))
                 scored[d] = max(scored.get(d, 0.0), score / math.log(2 + size))
     best = max(scored.values(), default=0.0)
     ranked = sorted((d for d, s in scored.items() if s > 0 and s >= RELATIVE * best),
@@ -176,6 +193,18 @@ def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:
             for match in pattern.finditer(source):
                 where.setdefault(match.group(1), path)
     return [f"{where[t]}::{t}" if t in where else t for t in failing]
+
+
+def _focus(source: str, d: Definition, weight: Mapping[str, float]) -> int:
+    """The middle of the stretch of ``d``'s body (``FOCUS`` lines, its first line aside: that is
+    always shown) whose words weigh most."""
+    lines = source.splitlines()[d.first:d.last]
+    totals = [sum(weight.get(w, 0.0) for w in set(_words(" ".join(_IDENT.findall(line))))) for line in lines]
+    if not totals:
+        return 0
+    windows = [sum(totals[n:n + FOCUS]) for n in range(max(1, len(totals) - FOCUS + 1))]
+    best = max(range(len(windows)), key=lambda n: (windows[n], -n))
+    return d.first + 1 + best + FOCUS // 2
 
 
 def _span(source: str, d: Definition) -> str:

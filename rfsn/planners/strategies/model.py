@@ -95,8 +95,8 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     if exercised:
         parts.append("## Code the failing tests' files are named for (the parts their tests use)\n"
                      + mentions.render(exercised, context.files, TESTED_CHARS))
-    pointed = [d for d in mentions.pointed_to(context.problem, context.files)
-               if (d.path, d.first) not in shown and d not in exercised]
+    already = shown | {(d.path, d.first) for d in exercised}  # a focused one is the same definition
+    pointed = [d for d in mentions.pointed_to(context.problem, context.files) if (d.path, d.first) not in already]
     if pointed:
         parts.append("## Code the problem statement points to\n"
                      + mentions.render(pointed, context.files, MENTIONS_CHARS))
