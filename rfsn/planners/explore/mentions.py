@@ -10,8 +10,8 @@ defined in forty) and doubled in code spans and tracebacks; a file the text name
 or as a module, adds to everything in it. A string literal of the source that the text
 quotes (its constant parts, between format placeholders) points to the definition around it,
 and within it to its line. The best definitions are shown whole (a long one by the lines
-around what the text points to, else its first lines), within a character budget: the first request then holds the code
-the issue is about, not only the names of files. This is localization from the text alone,
+around what the text points to, else by its first lines), within a character budget: the
+first request then holds the code the issue is about, not only the names of files. This is localization from the text alone,
 as Agentless' first step; spectrum-based localization follows once a test fails.
 """
 
@@ -115,8 +115,9 @@ def _statement(part: str) -> bool:
 def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
     """The lines of the project's source holding a string the text quotes, each weighted by
     ``QUOTE`` shared among the places that hold the same string (at most ``MAX_PLACES``): an
-    error message, a warning, an option (``--collect-only``). A literal counts by its constant parts, those between format
-    placeholders, at least ``MIN_QUOTE`` characters, not a bare name and not a statement."""
+    error message, a warning, an option (``--collect-only``). A literal counts by its constant
+    parts, those between format placeholders, at least ``MIN_QUOTE`` characters long, neither a
+    bare name nor a statement."""
     places: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for path, source in files.items():
         for match in _STRING.finditer(source):
