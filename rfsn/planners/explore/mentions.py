@@ -11,8 +11,9 @@ or as a module, adds to everything in it. A string literal of the source that th
 quotes (its constant parts, between format placeholders) points to the definition around it,
 and within it to its line. The best definitions are shown whole (a long one by the lines
 around what the text points to, else by its first lines), within a character budget: the
-first request then holds the code the issue is about, not only the names of files. This is localization from the text alone,
-as Agentless' first step; spectrum-based localization follows once a test fails.
+first request then holds the code the issue is about, not only the names of files. This is
+localization from the text alone, as Agentless' first step; spectrum-based localization
+follows once a test fails.
 """
 
 from __future__ import annotations
