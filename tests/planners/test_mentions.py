@@ -107,7 +107,7 @@ def test_a_message_the_text_quotes_points_to_the_line_that_prints_it() -> None:
                "        explanation.append('Right contains %d more items, first extra item: %s' % (n, right[0]))\n"
                "    return explanation\n")
     files = {**FILES, "app/options.py": options, "app/compare.py": compare}
-    # constant parts between format placeholders are quoted; the long function is shown around the line
+    # constant parts between format fields are quoted; the long function is shown around the line
     found = pointed_to("E   AssertionError\nE     Right contains more items, first extra item: 52", files)
     assert (found[0].path, found[0].name) == ("app/compare.py", "compare_sequence")
     found = pointed_to("I run `--collect-only` so often: give it a short form", files)

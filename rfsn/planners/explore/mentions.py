@@ -8,7 +8,7 @@ the brace parser for the other languages) is scored by the names the text gives 
 weighted by how rare it is in the project (a name defined in one place says more than one
 defined in forty) and doubled in code spans and tracebacks; a file the text names, by path
 or as a module, adds to everything in it. A string literal of the source that the text
-quotes (its constant parts, between format placeholders) points to the definition around it,
+quotes (its constant parts, between format fields) points to the definition around it,
 and within it to its line. The best definitions are shown whole (a long one by the lines
 around what the text points to, else by its first lines), within a character budget: the
 first request then holds the code the issue is about, not only the names of files. This is
@@ -45,7 +45,7 @@ _PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\w+))?')
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)+)"|\'((?:[^\'\\\n]|\\.)+)\'')
 #: where a message's constant parts end: ``{0}``, ``%(name)s``, ``%r``, an escape
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfiexXgGc]|\\.")
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfiexXgGc]|\\.")
 
 
 @dataclass(frozen=True)
@@ -117,13 +117,13 @@ def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
     """The lines of the project's source holding a string the text quotes, each weighted by
     ``QUOTE`` shared among the places that hold the same string (at most ``MAX_PLACES``): an
     error message, a warning, an option (``--collect-only``). A literal counts by its constant
-    parts, those between format placeholders, at least ``MIN_QUOTE`` characters long, neither a
+    parts, those between format fields, at least ``MIN_QUOTE`` characters long, neither a
     bare name nor a statement."""
     places: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for path, source in files.items():
         for match in _STRING.finditer(source):
             literal = match.group(1) or match.group(2)
-            for part in _PLACEHOLDER.split(literal) if len(literal) >= MIN_QUOTE else ():
+            for part in _FORMAT_FIELD.split(literal) if len(literal) >= MIN_QUOTE else ():
                 part = part.strip()
                 if len(part) >= MIN_QUOTE and not part.isidentifier() and part in text and not _statement(part):
                     places[part].add((path, source.count("\n", 0, match.start()) + 1))
