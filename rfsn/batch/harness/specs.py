@@ -89,8 +89,9 @@ def harness(module: str) -> Any:
 
 def _import_alone(name: str) -> Any:
     """Module ``name`` of the ``swebench`` package without running the ``__init__`` of the
-    packages above it (they stand in sys.modules as bare packages while it loads); the process's ``sys.modules`` is left as it was (an ``import swebench``
-    later gets the whole package, as it would have)."""
+    packages above it (they stand in ``sys.modules`` as bare packages while it loads); the
+    process's ``sys.modules`` is left as it was (an ``import swebench`` later gets the whole
+    package, as it would have)."""
     if "swebench" in sys.modules:  # imported for real already: nothing to save
         return importlib.import_module(name)
     found = importlib.util.find_spec("swebench")
