@@ -16,6 +16,11 @@ records every request (``SETTING/requests.jsonl``): the table also says, per ins
 the first issue-only prompt names every gold file and how many gold hunks the first prompt
 with the tests given shows (rfsn's own localization, before the model reads anything).
 Figures only: nothing is asserted. The datasets and repositories stay outside this repository.
+
+With ``--model recording`` the server answers nothing usable (``fake_server --record`` alone)
+and nothing is evaluated: the table says, per instance, how many gold hunks show a changed
+line in some prompt of the session (rfsn's own localization alone, the tests run and their
+suspicious lines included), and what the session cost in calls and tokens.
 """
 
 from __future__ import annotations
@@ -237,13 +242,15 @@ def main() -> None:
     parser.add_argument("--workers", default="2")
     parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
                         help="which settings to run (default: both)")
+    parser.add_argument("--model", choices=("knows", "recording"), default="knows",
+                        help="a model that knows the answer (default), or one that answers nothing usable")
     args = parser.parse_args()
     wanted = args.instance_ids.split()
     instances = [x for x in json.loads(args.dataset.read_text()) if x["instance_id"] in wanted]
     args.out.mkdir(parents=True, exist_ok=True)
     answers, runnable = [], []
     for x in instances:
-        found = answer(x, args.repos_dir / x["repo"].replace("/", "__"))
+        found = answer(x, args.repos_dir / x["repo"].replace("/", "__")) if args.model == "knows" else {}
         if found is None:
             print(f"{x['instance_id']}: skipped, FAIL_TO_PASS names no test module")
             continue
@@ -255,36 +262,39 @@ def main() -> None:
         extra = SETTINGS[setting]
         run = args.out / setting
         run.mkdir(parents=True, exist_ok=True)
-        server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", "--answers",
-                                   str(args.out / "answers.jsonl"), "--record", str(run / "requests.jsonl")],
-                                  stdout=subprocess.PIPE, text=True)
+        knowing = ["--answers", str(args.out / "answers.jsonl")] if args.model == "knows" else []
+        server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", *knowing,
+                                   "--record", str(run / "requests.jsonl")], stdout=subprocess.PIPE, text=True)
         try:
             assert server.stdout is not None
             url = server.stdout.readline().split(": ", 1)[1].strip()
             _rfsn("batch", str(args.out / "instances.json"), "--out", str(run), "--planner", "openai",
-                  "--model", "knows", "--base-url", url, "--repos-dir", str(args.repos_dir),
-                  "--workers", args.workers, "--model-name", f"knows-{setting}", *extra)
+                  "--model", args.model, "--base-url", url, "--repos-dir", str(args.repos_dir),
+                  "--workers", args.workers, "--model-name", f"{args.model}-{setting}", *extra)
         finally:
             server.terminate()
             server.wait()
-        _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
-              "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
-              "--workers", args.workers)
-    table(args.out)
+        if args.model == "knows":
+            _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
+                  "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
+                  "--workers", args.workers)
+    if args.model == "knows":
+        table(args.out)
+    else:
+        recorded(args.out)
 
 
-def first_prompts(run: Path, instances: list[dict[str, Any]]) -> dict[str, str]:
-    """Per instance, the text of the first request rfsn sent for it (before the model read
-    anything), told apart by the problem statement it quotes, as the knowing model does."""
+def prompts(run: Path, instances: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per instance, the texts of the requests rfsn sent for it, in order, told apart by the
+    problem statement they quote, as the knowing model does."""
     record = run / "requests.jsonl"
     bodies = [json.loads(line) for line in record.read_text().splitlines()] if record.is_file() else []
     texts = [plain(prompt_text(b)) for b in bodies]
-    first: dict[str, str] = {}
+    sent: dict[str, list[str]] = {}
     for x in instances:
-        found = next((b for b, t in zip(bodies, texts, strict=True) if quotes(t, x["problem_statement"])), None)
-        if found is not None:
-            first[x["instance_id"]] = prompt_text(found)
-    return first
+        sent[x["instance_id"]] = [prompt_text(b) for b, t in zip(bodies, texts, strict=True)
+                                  if quotes(t, x["problem_statement"])]
+    return sent
 
 
 def reach(setting: str, instance: dict[str, Any], prompt: str | None) -> str:
@@ -309,13 +319,38 @@ def table(out: Path) -> None:
         if not results.is_file():
             continue
         rows = [json.loads(line) for line in results.read_text().splitlines()]
-        prompts = first_prompts(out / setting, list(instances.values()))
+        sent = prompts(out / setting, list(instances.values()))
         for row in rows:
             iid = row["instance_id"]
+            first = sent[iid][0] if sent.get(iid) else None
             print(f"| {setting} | {iid} | {row['status']} | {'yes' if iid in resolved else 'no'} | "
-                  f"{reach(setting, instances[iid], prompts.get(iid))} | {row.get('input_tokens', 0)} | "
+                  f"{reach(setting, instances[iid], first)} | {row.get('input_tokens', 0)} | "
                   f"{row.get('output_tokens', 0)} |")
         print(f"| {setting} | all | | {len(resolved)}/{len(rows)} | | | |")
+
+
+def recorded(out: Path) -> None:
+    """The recording model's table: per instance, the gold hunks some prompt of its session
+    shows a changed line of, and what the session cost."""
+    instances = {x["instance_id"]: x for x in json.loads((out / "instances.json").read_text())}
+    print("| setting | instance | session | hunks shown in some prompt | calls | input tokens | output tokens |")
+    print("|---|---|---|---|---|---|---|")
+    for setting in SETTINGS:
+        results = out / setting / "results.jsonl"
+        if not results.is_file():
+            continue
+        rows = [json.loads(line) for line in results.read_text().splitlines()]
+        sent = prompts(out / setting, list(instances.values()))
+        some = every = 0
+        for row in rows:
+            iid = row["instance_id"]
+            hunks = gold_lines(instances[iid]["patch"])
+            shown = sum(any(line in text for text in sent[iid] for line in h) for h in hunks)
+            some += shown > 0
+            every += shown == len(hunks)
+            print(f"| {setting} | {iid} | {row['status']} | {shown}/{len(hunks)} | {row.get('llm_calls', 0)} | "
+                  f"{row.get('input_tokens', 0)} | {row.get('output_tokens', 0)} |")
+        print(f"| {setting} | all | | some hunk {some}/{len(rows)}, every hunk {every}/{len(rows)} | | | |")
 
 
 if __name__ == "__main__":
