@@ -132,10 +132,6 @@ class PythonBuildpack:
                  "--no-build-isolation", "--no-input", "-q", "-e", "."]]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
-        return self.pytest_command(tests, report_dir)
-
-    def pytest_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
-        """pytest on ``tests`` (none: whatever pytest collects), with the junit report."""
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an
         # environment without it only warns about unknown keys
         limit = ([] if self.case_timeout is None else
@@ -164,7 +160,7 @@ class PythonBuildpack:
         """A pytest fork server in the sandbox (None if it cannot start)."""
         from rfsn.buildpacks.warm.client import PREFIX, WarmPytest
 
-        options = self.pytest_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX):]
+        options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX):]
         warm = WarmPytest(sandbox, options=options)
         return warm if warm.start() else None
 

@@ -2,9 +2,7 @@
 
 A spec whose ``test_cmd`` is pytest gets the Python buildpack (pytest, rfsn's
 junit report, coverage) with the env recipe and session setup rendered from
-the spec (see ``specs``); in a repair session given the test patch, a run of no
-selection (the baseline, the final check) runs the files the patch touches, all the
-harness runs, not the whole suite. Any other runner (django's ``runtests.py``, sympy's
+the spec (see ``specs``). Any other runner (django's ``runtests.py``, sympy's
 ``bin/test``, tox) runs as the harness runs it: the spec's ``test_cmd`` on the
 test files ``test_patch`` touches (in a repair session: the files it selects),
 its output read by the harness's own log parser for the repository. Such
@@ -46,17 +44,10 @@ class SpecBuildpack(PythonBuildpack):
     grader = "junit report"
 
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe, parser: LogParser | None = None,
-                 instance_id: str = "", scope: Sequence[str] = ()) -> None:
+                 instance_id: str = "") -> None:
         self.spec = spec
         self.recipe = recipe
         self.parser, self.instance_id = parser, instance_id
-        self.scope = list(scope)
-
-    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
-        """A run of no selection runs ``scope`` when there is one: in a repair session given the
-        test patch, the files it touches, which is all the harness runs and grades (astropy's
-        whole suite takes longer than a session's baseline may)."""
-        return self.pytest_command(tests or self.scope, report_dir)
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         """The junit report's statuses. The harness's parser also names a few things that are no
@@ -152,12 +143,10 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
                                  backend=backend, version=specs.scm_version(checkout, source),
                                  archives=archives, index_date=index_date)
-    directives = specs.test_directives(instance.model_dump())
     if parser is not None:
-        return HarnessRunBuildpack(spec, recipe, directives, parser, instance.instance_id, repo=instance.repo,
-                                   selects=repairing)
-    return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id,
-                         scope=directives if repairing else ())
+        return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
+                                   instance.instance_id, repo=instance.repo, selects=repairing)
+    return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
 
 
 def grader(buildpack: Buildpack) -> str:

@@ -4,7 +4,8 @@ Frames are parsed from Node (``at fn (/testbed/src/cart.js:12:5)``), Rust panics
 (``panicked at src/lib.rs:12:5:``), Go (``foo_test.go:12:`` and ``/pkg/foo.go:12 +0x1f``),
 Java (``at com.x.Y.m(Y.java:12)``) and Python output. Source frames rank by order
 of appearance (the innermost, first-printed frame first); frames in test files are
-ranked below them. Without any source frame, lines of source files that mention
+ranked below them. A warning's location (``x.py:12: DeprecationWarning: ...``) is no
+frame. Without any source frame, lines of source files that mention
 identifiers named in the failing tests or their messages are ranked instead.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from rfsn.models.testfiles import is_test_code, is_test_file
 from rfsn.planners.localize.location import Location
-from rfsn.planners.localize.tracebacks import traceback_frames
+from rfsn.planners.localize.tracebacks import WARNING, traceback_frames
 
 _EXT = r"(?:[cm]?[jt]sx?|rs|go|java|kt|c|cc|cpp|h|hpp|py)"
 _PATTERNS = (
@@ -54,7 +55,8 @@ def stack_frames(
 ) -> list[tuple[str, int]]:
     """Every (repo-relative file, line) frame in the output, in order of appearance."""
     known = sorted(known_files)
-    hits = [(m.start(), m["path"], int(m["line"])) for p in _PATTERNS for m in p.finditer(output)]
+    hits = [(m.start(), m["path"], int(m["line"])) for p in _PATTERNS for m in p.finditer(output)
+            if not WARNING.match(output, m.end())]
     frames: dict[tuple[str, int], None] = {}
     for _, path, line in sorted(hits):
         rel = _relative(path, root, known)

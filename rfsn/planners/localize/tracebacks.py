@@ -9,6 +9,10 @@ from rfsn.models.testfiles import is_test_file
 
 # pytest --tb=long/short: "pkg/mod.py:42: in func" and "pkg/mod.py:42: ValueError"
 _PYTEST = re.compile(r"^[ \t]*(?P<path>[^\s:\"']+\.py):(?P<line>\d+):(?: |$)", re.M)
+#: what follows ``path:line:`` where a warning was raised (``x.py:12: DeprecationWarning: ...``,
+#: Python's format, in pytest's warnings summary): that is no frame of a failure. A warning
+#: raised as an error ends its traceback with ``x.py:12: UserWarning``, no colon: a frame
+WARNING = re.compile(r"[ \t]*[\w.]*Warning:")
 # interpreter / --tb=native: '  File "pkg/mod.py", line 42, in func'
 _NATIVE = re.compile(r'^\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)', re.M)
 # pytest's failure sections: "____ TestA.test_b[1] ____", "____ ERROR at setup of test_c ____"
@@ -59,7 +63,8 @@ def traceback_frames(
     Frames in test files are dropped unless ``include_tests``; so are frames
     outside the repository (the standard library, site-packages).
     """
-    hits = [(m.start(), m["path"], int(m["line"])) for m in _PYTEST.finditer(output)]
+    hits = [(m.start(), m["path"], int(m["line"])) for m in _PYTEST.finditer(output)
+            if not WARNING.match(output, m.end())]
     hits += [(m.start(), m["path"], int(m["line"])) for m in _NATIVE.finditer(output)]
     frames: dict[tuple[str, int], None] = {}
     for _, path, line in sorted(hits):

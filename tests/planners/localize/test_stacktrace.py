@@ -41,6 +41,25 @@ def test_frames_of_every_language():
     ]
 
 
+def test_a_warnings_location_is_no_frame():
+    # pytest's warnings summary (sphinx-8282: three such lines outranked the code at fault); a
+    # failure's own "path:line: Error" line of a long traceback stays a frame
+    files = {"sphinx/util/docutils.py": "", "sphinx/registry.py": "", "sphinx/ext/autodoc/__init__.py": ""}
+    output = "\n".join([
+        "sphinx/ext/autodoc/__init__.py:1243: AssertionError",
+        "=============================== warnings summary ===============================",
+        "tests/test_ext_autodoc_configs.py::test_autodoc_typehints_none_for_overload",
+        "  /testbed/sphinx/util/docutils.py:45: DeprecationWarning: distutils Version classes are deprecated.",
+        "    __version_info__ = tuple(LooseVersion(docutils.__version__).version)",
+        "  /testbed/sphinx/registry.py:22: PendingDeprecationWarning: the imp module is deprecated",
+        "  /testbed/sphinx/registry.py:24: pkg_resources.PkgResourcesDeprecationWarning: 0.1 is an invalid version",
+    ])  # fmt: skip
+    assert stack_frames(output, "/testbed", files) == [("sphinx/ext/autodoc/__init__.py", 1243)]
+    # a warning raised as an error: the traceback's last line names the category, no message
+    raised = "E   UserWarning: deprecated\n\nsphinx/registry.py:22: UserWarning\n"
+    assert stack_frames(raised, "/testbed", files) == [("sphinx/registry.py", 22)]
+
+
 def test_test_frames_rank_below_source_frames():
     ranked = rank_frames([("test/a.test.js", 3), ("src/a.js", 9)])
     assert [loc.file for loc in ranked] == ["src/a.js", "test/a.test.js"]
