@@ -77,6 +77,12 @@ class Workspace:
         return git(self.path, "diff", "--no-color", "--no-ext-diff", "--full-index",
                    self.base_commit).stdout
 
+    def added(self) -> list[str]:
+        """The files the working tree has and the base does not."""
+        git(self.path, "add", "--all", "--intent-to-add")
+        return git(self.path, "diff", "--name-only", "-z", "--diff-filter=A", "--no-renames",
+                   self.base_commit).stdout.split("\0")[:-1]
+
     def discard_new(self, paths: list[str]) -> None:
         """Remove files the session added (never one the base commit has)."""
         for path in paths:

@@ -27,6 +27,7 @@ from rfsn.models import (
     Search,
     TestReport,
 )
+from rfsn.models.testfiles import is_test_module
 from rfsn.observability.logging import get_logger
 from rfsn.runner import run_tests
 from rfsn.sandbox.base import Sandbox
@@ -43,16 +44,29 @@ SEARCH_SECONDS = 10.0
 class Executor:
     def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
                  test_timeout: float, remaining: Callable[[], float] | None = None,
-                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS) -> None:
+                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS, suite: tuple[str, ...] = ()) -> None:
         """``remaining`` gives the session's wall seconds left: no command runs past them.
-        Files matching ``secret_globs`` (the gate's) are never searched, wherever the root."""
+        Files matching ``secret_globs`` (the gate's) are never searched, wherever the root.
+        ``suite``: the test files a run of the whole suite runs instead, with the test files the
+        session added (a reproduction); a SWE-bench session runs those the harness grades, or
+        those named for the code the problem points to, where the whole suite (sympy's, astropy's)
+        would outlast the run's limit."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
+        self.suite = suite
         self.secret_globs = secret_globs
         self.test_timeout = test_timeout
         self.remaining = remaining
         self._warm: TestExec | None = None
         self._warm_started = False
         self._warming: threading.Thread | None = None
+
+    def _suite(self) -> tuple[str, ...]:
+        """What a run of the whole suite runs: nothing named (all of it), or ``suite`` and the
+        test files the session added."""
+        if not self.suite:
+            return ()
+        added = [p for p in self.workspace.added() if is_test_module(p) and p not in self.suite]
+        return (*self.suite, *added)
 
     def _via(self, proposal: RunTests) -> TestExec | None:
         """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
@@ -118,7 +132,7 @@ class Executor:
                 self._start_warm(background=False)
         match proposal:
             case RunTests():
-                report = run_tests(self.sandbox, self.buildpack, proposal.tests,
+                report = run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
                                    timeout=self._timeout(proposal.timeout),
                                    coverage=proposal.coverage, via=self._via(proposal),
                                    max_failures=proposal.max_failures)

@@ -49,6 +49,9 @@ class RepairOptions(BaseModel):
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
     timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
+    suite: list[str] = Field(default_factory=list, description="test files a run of the whole suite runs "
+                                                               "instead, with the tests the session adds "
+                                                               "(default: the whole suite)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
     sandbox: str = Field(default="auto")
@@ -115,7 +118,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     policy = GatePolicy.from_mapping(settings.gate)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
-                                        secret_globs=policy.secret_globs)
+                                        secret_globs=policy.secret_globs, suite=tuple(options.suite))
                     controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()

@@ -35,6 +35,13 @@ def is_test_file(path: str) -> bool:
     return bool(_TEST_NAME.match(parts[-1]))
 
 
+def is_test_module(path: str) -> bool:
+    """A file of tests by its own name (``test_x.py``, ``x_test.go``, ``a.test.js``): not a
+    helper or data under a test directory, not a ``conftest.py``."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return bool(_TEST_NAME.match(name)) and name.casefold() != "conftest.py"
+
+
 def test_id_file(test_id: str) -> str:
     """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y`` and
     the JS runners' ``test/a.test.js > suite > works`` (other ids are returned whole)."""

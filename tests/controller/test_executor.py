@@ -120,3 +120,25 @@ def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path
     assert sandbox.calls == []
     assert workspace.diff() == ""
     assert all(fb.outcome is None for fb in planner.observed[:-1])
+
+
+def test_a_run_of_the_whole_suite_runs_the_sessions_suite_and_the_tests_it_added(workspace: Workspace) -> None:
+    """A SWE-bench session's "whole suite" (``RepairOptions.suite``) is a few test files, and a
+    test module the session wrote (a reproduction) runs with them; a helper it wrote does not."""
+    (workspace.path / "tests/test_repro.py").write_text("def test_r():\n    assert True\n")
+    (workspace.path / "tests/helpers.py").write_text("X = 1\n")
+    sandbox = FakeSandbox(workspace.path, {("python",): Reply()})
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60, suite=("tests/test_calc.py",))
+    context = GateContext(workspace=workspace.path, phase=Phase.REPRODUCE, buildpack="python")
+    for proposal, ran in ((RunTests(), ["tests/test_calc.py", "tests/test_repro.py"]),
+                          (RunTests(tests=("tests/test_calc.py::test_add",)), ["tests/test_calc.py::test_add"])):
+        decision, approved = Gate().approve(proposal, context)
+        assert approved is not None, decision
+        executor.run(approved)
+        argv = sandbox.calls[-1]
+        assert argv[-len(ran):] == ran and "tests/helpers.py" not in argv
+    whole = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60)
+    decision, approved = Gate().approve(RunTests(), context)
+    assert approved is not None
+    whole.run(approved)
+    assert sandbox.calls[-1][-1].startswith("--junitxml=")  # no suite: nothing named, all of it

@@ -79,6 +79,27 @@ def test_a_passing_suite_is_not_reproduced(tmp_path: Path, local_settings: Setti
     assert_outputs(tmp_path / "out" / "s1", result)
 
 
+def test_a_session_with_a_suite_runs_only_those_files_for_the_whole_suite(tmp_path: Path,
+                                                                        local_settings: Settings) -> None:
+    """``RepairOptions.suite``: the baseline and the final check run those test files; a failing
+    test elsewhere is neither run nor a target."""
+    elsewhere = "def test_elsewhere():\n    assert False, 'unrelated'\n"
+    repo = make_project(tmp_path / "src", {**FILES, "tests/test_elsewhere.py": elsewhere}, name="calc")
+    out = tmp_path / "out"
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out, suite=["tests/test_calc.py"])
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_calc.py::test_add"]
+
+
+    def ran(out: Path) -> set[str]:
+        return {t for step in read(out / "s1" / "trajectory.jsonl") if step["outcome"]["report"]
+                for t in step["outcome"]["report"]["tests"]}
+
+    assert "tests/test_calc.py::test_add" in ran(out) and "tests/test_elsewhere.py::test_elsewhere" not in ran(out)
+    session(prepare(str(repo), tmp_path / "ws2"), local_settings, tmp_path / "out2")
+    assert "tests/test_elsewhere.py::test_elsewhere" in ran(tmp_path / "out2")  # the whole suite
+
+
 def test_a_spent_step_budget_ends_the_session(workspace: Workspace, tmp_path: Path,
                                               local_settings: Settings) -> None:
     result = session(workspace, local_settings, tmp_path / "out", max_steps=3)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.explore import mentions
-from rfsn.planners.explore.tested import linked_files, under_test
+from rfsn.planners.explore.tested import linked_files, named_for, under_test
 from rfsn.planners.strategies.model import prompt
 
 SKIPPING = '''"""Skip and xfail."""
@@ -81,6 +81,15 @@ def test_a_test_file_is_linked_to_the_module_it_is_named_for() -> None:
     assert linked_files("pkg/skipping_test.go", {"pkg/skipping.go": "", "pkg/main.go": ""}) == ["pkg/skipping.go"]
     # a test file named for nothing in the project links nothing
     assert linked_files("tests/test_regressions.py", FILES) == []
+
+
+def test_the_test_files_named_for_source_files_come_in_the_sources_order() -> None:
+    tests = ["testing/test_main.py", "testing/test_skipping.py", "tests/test_build_html.py", "tests/test_misc.py"]
+    assert named_for(["src/runner/skipping.py", "src/runner/builders/html/__init__.py"], tests, FILES) == [
+        "testing/test_skipping.py", "tests/test_build_html.py"]
+    assert named_for(["src/runner/builders/html/__init__.py", "src/runner/main.py"], tests, FILES) == [
+        "tests/test_build_html.py", "testing/test_main.py"]
+    assert named_for(["bench/bench.py"], tests, FILES) == []
 
 
 def test_the_tests_words_choose_the_definitions_of_the_linked_module(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import keyword
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,21 +70,44 @@ def _own_name(path: str) -> list[str]:
 
 def linked_files(test_path: str, files: Mapping[str, str], max_files: int = MAX_FILES) -> list[str]:
     """The source files ``test_path`` is named for, best first."""
-    wanted = [w for w in _words(Path(test_path).name.rsplit(".", 1)[0]) if w not in _TEST_WORDS]
-    if not wanted:
-        return []
-    paths = [p for p in files if not is_test_file(p)]
-    words = {p: set(_words(p.rsplit(".", 1)[0])) - {"init"} for p in paths}
-    frequency = Counter(w for ws in words.values() for w in ws)
-    scores: dict[str, float] = {}
-    for path in paths:
-        own = _own_name(path)
-        if not own or not all(any(_alike(o, w) for w in wanted) for o in own):
-            continue  # the file's own name must be in the test's name
-        scores[path] = sum(max((math.log(1 + len(paths) / frequency[p]) for p in words[path] if _alike(w, p)),
-                               default=0.0) for w in wanted)
-    ranked = sorted(scores, key=lambda p: (-scores[p], len(p), p))
-    return [p for p in ranked[:max_files] if scores[p] >= 0.5 * scores[ranked[0]]]
+    return _Paths(files).linked(test_path, max_files)
+
+
+class _Paths:
+    """The words of a project's source paths and how common each is, for linking test files."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.paths = [p for p in files if not is_test_file(p)]
+        self.words = {p: set(_words(p.rsplit(".", 1)[0])) - {"init"} for p in self.paths}
+        self.frequency = Counter(w for ws in self.words.values() for w in ws)
+        self.own = {p: _own_name(p) for p in self.paths}
+
+    def linked(self, test_path: str, max_files: int = MAX_FILES) -> list[str]:
+        wanted = [w for w in _words(Path(test_path).name.rsplit(".", 1)[0]) if w not in _TEST_WORDS]
+        if not wanted:
+            return []
+        scores: dict[str, float] = {}
+        for path in self.paths:
+            own = self.own[path]
+            if not own or not all(any(_alike(o, w) for w in wanted) for o in own):
+                continue  # the file's own name must be in the test's name
+            scores[path] = sum(max((math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path]
+                                    if _alike(w, p)), default=0.0) for w in wanted)
+        ranked = sorted(scores, key=lambda p: (-scores[p], len(p), p))
+        return [p for p in ranked[:max_files] if scores[p] >= 0.5 * scores[ranked[0]]]
+
+
+def named_for(sources: Sequence[str], test_paths: Iterable[str], files: Mapping[str, str]) -> list[str]:
+    """The test files named for ``sources`` (those ``linked_files`` links to one of them), in
+    the order of the sources they are named for."""
+    order = {path: n for n, path in enumerate(sources)}
+    paths = _Paths(files)
+    found: dict[str, int] = {}
+    for test in test_paths:
+        ranks = [order[p] for p in paths.linked(test) if p in order]
+        if ranks:
+            found[test] = min(ranks)
+    return sorted(found, key=lambda t: (found[t], t))
 
 
 def _test_text(source: str, path: str, parts: list[str]) -> str:

@@ -1,0 +1,39 @@
+"""What a SWE-bench repair session runs for "the whole suite" (its baseline, its final check).
+
+The whole suite, where the project has at most ``MAX_WHOLE`` test modules. Past that
+(sympy has about 600, astropy 700) the whole suite outlasts a session's test run, and the
+harness itself runs and grades only the test files ``test_patch`` touches. So a session
+given the test patch runs its test files; an issue-only one, which knows nothing of the
+patch, runs the test files named for the code the problem statement points to (the
+project's naming convention, ``explore.tested``), at most ``MAX_NAMED``, and the whole suite
+when none is named for it. Either way the test files the session adds (a reproduction) run
+with them (``Executor``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rfsn.models.testfiles import is_test_module
+from rfsn.planners.explore import mentions, tested
+from rfsn.planners.sources import read_sources
+
+MAX_WHOLE = 300
+MAX_NAMED = 3
+_FILE = re.compile(r"^diff --git a/\S+ b/(\S+)$", re.M)
+
+
+def session_suite(workspace: Path, test_patch: str = "", problem: str = "", max_whole: int = MAX_WHOLE) -> list[str]:
+    """The test files the session on ``workspace`` (the instance's checkout) runs for its whole
+    suite: none (all of it) in a project of at most ``max_whole`` test modules, else those
+    ``test_patch`` touches, else those named for what ``problem`` points to."""
+    tests = [p for p in read_sources(workspace, "python", tests=True) if is_test_module(p)]
+    if len(tests) <= max_whole:
+        return []
+    if test_patch:
+        return [p for p in dict.fromkeys(_FILE.findall(test_patch))
+                if is_test_module(p) and (workspace / p).is_file()]
+    files = read_sources(workspace, "python")
+    pointed = dict.fromkeys(d.path for d in mentions.pointed_to(problem, files))
+    return tested.named_for(list(pointed), tests, files)[:MAX_NAMED]
