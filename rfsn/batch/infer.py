@@ -97,17 +97,17 @@ def repair_instance(task: RepairTask) -> RepairResult:
             workspace = commit_all(workspace, "rfsn: test patch")
         phases["checkout"] = round(time.monotonic() - started, 3)
         problem = problem_text(inst)
+        suite = session_suite(workspace.path, inst.test_patch if task.oracle_tests else "", problem)
         options = RepairOptions(
             planner=task.planner, problem=problem, out_dir=instance_dir,
-            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            suite=session_suite(workspace.path, inst.test_patch if task.oracle_tests else "", problem),
+            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [], suite=suite,
             sandbox=settings.sandbox, session_id=session_id, cache=task.cache, **task.model_options,
         )
         if task.timeout:
             options.timeout = task.timeout
         # issue-only: nothing of the test patch reaches the session, not even its file names
         buildpack = instance_buildpack(inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
-                                       workspace.path, settings, repairing=True)
+                                       workspace.path, settings, repairing=True, suite=suite)
         result = repair_workspace(workspace, options, settings, buildpack=buildpack)
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)

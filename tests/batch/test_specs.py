@@ -260,6 +260,10 @@ def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -
     assert issue_only.test_command([], "/r")[-1] == "tox --current-env -epy39 -v --"
     grading = _harness_run("sphinx-doc/sphinx", patch, selects=False)
     assert grading.test_command(selected, "/r")[-1] == "tox --current-env -epy39 -v -- tests/test_ext.py"
+    # sympy's parser names a failing test "path:name": its file is selected, not the whole suite
+    sympy = _harness_run("sympy/sympy", "", selects=True)
+    assert sympy.test_command(["sympy/core/tests/test_rfsn_repro_x.py:test_x"], "/r")[-1].endswith(
+        " sympy/core/tests/test_rfsn_repro_x.py")
     # django's runner takes module labels: a file turns into one the harness's way; an id that
     # names no file leaves the directives
     django = _harness_run("django/django", "diff --git a/tests/calc/test_core.py b/tests/calc/test_core.py\n",
@@ -267,6 +271,33 @@ def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -
     assert django.test_command(["tests/calc/test_rfsn_repro.py"], "/r")[-1].endswith(" calc.test_rfsn_repro")
     assert django.test_command(["test_add (calc.test_core.CoreTests.test_add)"], "/r")[-1].endswith(
         " calc.test_core")
+
+
+def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(
+        tmp_path: Path) -> None:
+    """sympy's ``bin/test``: issue-only there is no test patch, and a selection that names no
+    file (a bare test name) ran all of sympy; it runs the session's suite instead."""
+    pytest.importorskip("swebench")
+    from rfsn.batch.harness.specenv import spec_buildpack
+    from rfsn.models.swebench import Instance
+
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='sympy')\n")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                   check=True)
+    base = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    instance = Instance(instance_id="sympy__sympy-1", repo="sympy/sympy", version="1.9", base_commit=base,
+                        problem_statement="x")
+    suite = ["sympy/printing/tests/test_latex.py"]
+    buildpack = spec_buildpack(instance, repo, registry=False, repairing=True, suite=suite)
+    assert buildpack is not None
+    assert buildpack.test_command(["test_latex_functions"], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
+    assert buildpack.test_command([], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
+    whole = spec_buildpack(instance, repo, registry=False, repairing=True)
+    assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith("bin/test -C --verbose")
 
 
 def test_the_harness_specs_leave_logging_as_they_found_it() -> None:

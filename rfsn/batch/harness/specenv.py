@@ -15,6 +15,7 @@ the reason.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,14 +99,22 @@ class HarnessRunBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         directives = self.directives
-        files = list(dict.fromkeys(t.split("::", 1)[0] for t in tests))
+        files = list(dict.fromkeys(_ID_FILE.sub("", t) for t in tests))
         if self.selects and files and all(f.endswith(".py") for f in files):
-            directives = specs.test_directives({"repo": self.repo, "test_patch": "".join(
-                f"diff --git a/{f} b/{f}\n" for f in files)})
+            directives = _directives(self.repo, files)
         return ["bash", "-c", " ".join([str(self.spec["test_cmd"]), *(shlex.quote(d) for d in directives)])]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return harness_statuses(self.parser, output, self.instance_id)
+
+
+#: what follows a test id's file: ``::name`` (pytest), ``:name`` (sympy's failures)
+_ID_FILE = re.compile(r"(?<=\.py)::?.*$")
+
+
+def _directives(repo: str, files: Sequence[str]) -> list[str]:
+    """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
+    return specs.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})
 
 
 def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[str, TestStatus]:
@@ -115,9 +124,11 @@ def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[s
 
 
 def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archives: Path | None = None,
-                   index_date: str = "", repairing: bool = False) -> SpecBuildpack | HarnessRunBuildpack | None:
+                   index_date: str = "", repairing: bool = False,
+                   suite: Sequence[str] = ()) -> SpecBuildpack | HarnessRunBuildpack | None:
     """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None;
-    ``repairing``: for a repair session rather than grading (see ``HarnessRunBuildpack``)."""
+    ``repairing``: for a repair session rather than grading (see ``HarnessRunBuildpack``), whose
+    ``suite`` (``harness.suite``) a runner that cannot select tests runs when it has no test patch."""
     spec = specs.lookup(instance.repo, instance.version)
     if spec is None:
         return None
@@ -144,8 +155,11 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
                                  backend=backend, version=specs.scm_version(checkout, source),
                                  archives=archives, index_date=index_date)
     if parser is not None:
-        return HarnessRunBuildpack(spec, recipe, specs.test_directives(instance.model_dump()), parser,
-                                   instance.instance_id, repo=instance.repo, selects=repairing)
+        directives = specs.test_directives(instance.model_dump())
+        if repairing and not directives and suite:
+            directives = _directives(instance.repo, suite)
+        return HarnessRunBuildpack(spec, recipe, directives, parser, instance.instance_id, repo=instance.repo,
+                                   selects=repairing)
     return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
 
 
@@ -155,14 +169,16 @@ def grader(buildpack: Buildpack) -> str:
     return str(getattr(buildpack, "grader", default))
 
 
-def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False) -> Buildpack:
+def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False,
+                       suite: Sequence[str] = ()) -> Buildpack:
     """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
     a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
     repair session (pass the instance without its ``test_patch`` in the issue-only setting)."""
     try:
         spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry",
                               archives=settings.python_archives,
-                              index_date=str(settings.swebench_index_date or ""), repairing=repairing)
+                              index_date=str(settings.swebench_index_date or ""), repairing=repairing,
+                              suite=suite)
     except specs.EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)
