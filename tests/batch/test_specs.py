@@ -273,6 +273,41 @@ def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -
         " calc.test_core")
 
 
+SYMPY_LOG = """\
+sympy/solvers/tests/test_polysys.py[2]
+test_solve_poly_system ok
+test_solve_biquadratic ok                                                   [OK]
+
+sympy/solvers/tests/test_rfsn_repro_polysys.py[2]
+test_solve_poly_system ok
+test_solve_issue_x E                                                      [FAIL]
+
+________________________________________________________________________________
+____ sympy/solvers/tests/test_rfsn_repro_polysys.py:test_solve_issue_x _____
+Traceback (most recent call last):
+sympy.testing.pytest.Failed: DID NOT RAISE
+=========== tests finished: 3 passed, 1 exceptions, in 1.00 seconds ============
+"""
+
+
+def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> None:
+    """The harness's sympy parser names a failing test ``path.py:name`` and a passing one by its
+    bare name (which another file's test may share): a repair session also reads each test by
+    its file, so a reproduction's test that fails and then passes is seen to pass. Grading reads
+    what the harness reads."""
+    pytest.importorskip("swebench")
+    from rfsn.models import TestStatus
+
+    repro = "sympy/solvers/tests/test_rfsn_repro_polysys.py"
+    statuses = _harness_run("sympy/sympy", "", selects=True).parse(SYMPY_LOG, {})
+    assert statuses[f"{repro}:test_solve_poly_system"] is TestStatus.PASSED
+    assert statuses[f"{repro}:test_solve_issue_x"] is TestStatus.FAILED  # the harness's own id
+    assert statuses["sympy/solvers/tests/test_polysys.py:test_solve_poly_system"] is TestStatus.PASSED
+    assert statuses["test_solve_poly_system"] is TestStatus.PASSED
+    graded = _harness_run("sympy/sympy", "", selects=False).parse(SYMPY_LOG, {})
+    assert f"{repro}:test_solve_poly_system" not in graded and graded["test_solve_poly_system"] is TestStatus.PASSED
+
+
 def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(
         tmp_path: Path) -> None:
     """sympy's ``bin/test``: issue-only there is no test patch, and a selection that names no

@@ -105,7 +105,14 @@ class HarnessRunBuildpack:
         return ["bash", "-c", " ".join([str(self.spec["test_cmd"]), *(shlex.quote(d) for d in directives)])]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        return harness_statuses(self.parser, output, self.instance_id)
+        """The harness's statuses; in a repair session also, for a runner that prints each file
+        before its tests (sympy's ``path.py[4]`` then ``test_x ok``), ``path.py:test_x``: the
+        harness names a failing test so and a passing one by its bare name, so a reproduction's
+        test that fails, once fixed, would never be seen to pass."""
+        statuses = harness_statuses(self.parser, output, self.instance_id)
+        if self.selects:
+            statuses = {**_by_file(output), **statuses}
+        return statuses
 
 
 #: what follows a test id's file: ``::name`` (pytest), ``:name`` (sympy's failures)
@@ -115,6 +122,26 @@ _ID_FILE = re.compile(r"(?<=\.py)::?.*$")
 def _directives(repo: str, files: Sequence[str]) -> list[str]:
     """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
     return specs.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})
+
+
+_FILE_HEADER = re.compile(r"^(\S+\.py)\[\d+\]")
+_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR}
+
+
+def _by_file(output: str) -> dict[str, TestStatus]:
+    """``path.py:test_x`` -> the status of ``test_x`` as printed under ``path.py``'s header."""
+    found: dict[str, TestStatus] = {}
+    current = ""
+    for line in output.splitlines():
+        line = line.strip()
+        header = _FILE_HEADER.match(line)
+        if header:
+            current = header.group(1)
+            continue
+        words = line.split()
+        if current and len(words) >= 2 and words[0].startswith("test_") and words[-1] in _LINE_STATUSES:
+            found[f"{current}:{words[0]}"] = _LINE_STATUSES[words[-1]]
+    return found
 
 
 def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[str, TestStatus]:
