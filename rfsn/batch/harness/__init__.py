@@ -5,5 +5,6 @@ turn the harness's per-repository spec into an environment and a buildpack; ``pa
 applies predictions and test patches with the harness's fallbacks; ``envcheck`` checks that
 the environment can grade the instance at all; ``grading`` selects the tests and reads a
 verdict from their statuses; ``instance`` runs all of it for one prediction and returns its
-``Outcome``. The commands in ``rfsn.batch`` call in here; nothing here calls back.
+``Outcome``; ``suite`` says what a repair session runs for the whole suite. The commands in
+``rfsn.batch`` call in here; nothing here calls back.
 """
