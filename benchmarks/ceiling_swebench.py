@@ -218,8 +218,8 @@ def only_tests(text: str, wanted: set[str]) -> str:
     used = {n.id for node in kept for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     used |= {n.arg for node in kept for n in ast.walk(node) if isinstance(n, ast.arg)}
     for node in kept:
-        unused_assign = isinstance(node, ast.Assign) and not any(
-            isinstance(t, ast.Name) and t.id in used for t in node.targets)
+        unused_assign = isinstance(node, ast.Assign) and not any(  # ``A, B = symbols(...)`` too
+            isinstance(n, ast.Name) and n.id in used for t in node.targets for n in ast.walk(t))
         unused_skipping_helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
             and node.name not in used and _SKIP_CALL.search(ast.unparse(node))
         if unused_assign or unused_skipping_helper:
