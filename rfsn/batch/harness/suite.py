@@ -1,7 +1,7 @@
 """What a SWE-bench repair session runs for "the whole suite" (its baseline, its final check).
 
 The whole suite, where the project has at most ``MAX_WHOLE`` test modules. Past that
-(sympy has about 600, astropy 700) the whole suite outlasts a session's test run, and the
+(sympy has about 630, astropy about 380) the whole suite outlasts a session's test run, and the
 harness itself runs and grades only the test files ``test_patch`` touches. So a session
 given the test patch runs its test files; an issue-only one, which knows nothing of the
 patch, runs the test files named for the code the problem statement points to (the
