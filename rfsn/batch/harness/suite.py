@@ -12,16 +12,15 @@ with them (``Executor``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from rfsn.gate.diff import touched_files
 from rfsn.models.testfiles import is_test_module
 from rfsn.planners.explore import mentions, tested
 from rfsn.planners.sources import read_sources
 
 MAX_WHOLE = 300
 MAX_NAMED = 3
-_FILE = re.compile(r"^diff --git a/\S+ b/(\S+)$", re.M)
 
 
 def session_suite(workspace: Path, test_patch: str = "", problem: str = "", max_whole: int = MAX_WHOLE) -> list[str]:
@@ -32,7 +31,7 @@ def session_suite(workspace: Path, test_patch: str = "", problem: str = "", max_
     if len(tests) <= max_whole:
         return []
     if test_patch:
-        return [p for p in dict.fromkeys(_FILE.findall(test_patch))
+        return [p for p in touched_files(test_patch)
                 if is_test_module(p) and (workspace / p).is_file()]
     files = read_sources(workspace, "python")
     pointed = dict.fromkeys(d.path for d in mentions.pointed_to(problem, files))
