@@ -51,7 +51,7 @@ from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, same_tests
+from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 
@@ -91,6 +91,8 @@ class PhasePlanner:
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
         self._screen: Screen | None = None
+        #: a plausible candidate's whole-suite run in screening (by its diff): verify keeps it
+        self._suites: dict[str, TestReport] = {}
         self._pairs_tried = 0
         self._groups: list[FailureGroup] = []
 
@@ -309,6 +311,8 @@ class PhasePlanner:
             raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
+            if report is not None and report.structured:
+                self._suites[candidate.diff()] = report
         CANDIDATES.labels(strategy, "plausible" if result.plausible else
                           "partial" if result.fixed else "failed").inc()
         return result
@@ -352,22 +356,24 @@ class PhasePlanner:
             yield from self._stop(SessionStatus.NOT_FIXED, f"the chosen patch could not be applied again: "
                                   f"{reason}", failing_before=targets, failing_after=targets)
             return
-        fb = yield RunTests(phase=Phase.VERIFY, rationale="confirm on the whole suite")
+        # screening already ran the whole suite with it, as the baseline ran (never the warm
+        # runner): that run stands, and the targets run once more (a second sample of the fix).
+        # A command judged by its exit status alone runs again.
+        suite = self._suites.get(best.diff())
+        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (),
+                            rationale="confirm the targets again" if suite else "confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
         statuses = same_tests(report.tests, baseline.tests) if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
         flaky = self._screen.flaky if self._screen else []
-        broken = [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED and t not in flaky]
-        if not still and 0 < len(broken) <= MAX_RECHECKED and all(t in statuses for t in broken):
-            fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(broken), rationale="the tests that broke, alone")
-            if self._screen and self._screen.passed_alone(fb.outcome.report if fb.outcome else None, broken):
-                log.info("planner.flaky", candidate=best.description, tests=broken)
-                flaky, broken = self._screen.flaky, []
+        broken = [] if suite else [t for t in baseline.passing
+                                   if statuses.get(t) != TestStatus.PASSED and t not in flaky]
         self.best = best
         if still or broken or report is None or report.timed_out:
-            yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold on the whole suite",
+            yield from self._stop(SessionStatus.NOT_FIXED, "the patch did not hold when verified",
                                   failing_before=targets, failing_after=sorted({*still, *broken}))
             return
+        report = suite or report
         concerns = [*ranked[0].concerns, *(f"{t} no longer passes: the reproduction restates it with new "
                                            "expectations" for t in self.restated
                                            if report.tests.get(t) != TestStatus.PASSED),
