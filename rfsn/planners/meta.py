@@ -83,6 +83,8 @@ class PhasePlanner:
         self.scaffolding: list[str] = []
         #: old tests the reproduction restates with new expectations (a fix may break them)
         self.restated: list[str] = []
+        #: the reproduction's own tests that pass before any fix (a fix may break them)
+        self.unproven: list[str] = []
         self._votes: dict[str, int] = {}
         self._plan = self._run()
         self._started = False
@@ -161,8 +163,8 @@ class PhasePlanner:
             else:
                 log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = reproduction
-                baseline, self.restated = set_aside(baseline, targets,
-                                                    read_sources(self.workspace, self.language, tests=True))
+                baseline, self.restated, self.unproven = set_aside(
+                    baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
             self._groups = group(targets, causes(baseline.log), project_modules(self.workspace))
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
@@ -236,7 +238,7 @@ class PhasePlanner:
                                 passing=baseline.passing, locations=locations, problem=self.problem,
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
-        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=self.restated)
+        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven])
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -377,6 +379,8 @@ class PhasePlanner:
         concerns = [*ranked[0].concerns, *(f"{t} no longer passes: the reproduction restates it with new "
                                            "expectations" for t in self.restated
                                            if report.tests.get(t) != TestStatus.PASSED),
+                    *(f"{t} no longer passes: the reproduction's own test, which passed before any fix"
+                      for t in self.unproven if report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)

@@ -13,10 +13,12 @@ renamed: a test of the reproduction in the same class (or both at module level)
 has a body at least ``RENAMED_SIMILARITY`` alike. Python only: the sources are
 compared with ``ast``.
 
-The restating test may fail at baseline (its new expectation is the bug's) or
-pass (an expectation both behaviours meet: the project's fix loosened an
-assertion the fix breaks). Either way it stays in the baseline: a fix must make
-it pass, or keep it passing. Only its old version may break.
+The restating test may fail at baseline (its new expectation is the bug's: a
+target, which a fix must make pass) or pass. A reproduction's test that passes
+before any fix is set aside like the old tests, restating or not: it is the
+model's, not the project's, and shows nothing of the problem (a copy of a
+neighbour, moved where its data paths no longer hold, breaks with the right
+fix). A fix may break it; the verdict says so.
 
 The other way round, a reproduction's test that repeats a test failing at
 baseline (``repeated``: the same name, a body as alike) shows that old failure,
@@ -30,7 +32,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 
-from rfsn.models import TestReport
+from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import get_logger
 
@@ -145,13 +147,21 @@ def repeated(failing: Sequence[str], reproduction: Sequence[str], files: Mapping
 
 
 def set_aside(run: TestReport, reproduction: list[str],
-              files: Mapping[str, str]) -> tuple[TestReport, list[str]]:
-    """The reproduction's ``run`` without the old tests that the tests of the reproduction's
-    files (``reproduction``: its failing tests) restate (a fix may break those; the verdict names
-    any it broke), and those tests."""
+              files: Mapping[str, str]) -> tuple[TestReport, list[str], list[str]]:
+    """The reproduction's ``run`` without the tests a fix may break (the verdict names any it
+    broke), and those tests: the old tests that the tests of the reproduction's files
+    (``reproduction``: its failing tests) restate, and the reproduction's own tests that pass
+    before any fix. Those are the model's, not the project's, and show nothing of the problem
+    (a copy of a neighbour moved where its data paths no longer hold breaks with the right
+    fix). The copies are looked at first: they are what restates the old tests."""
     written = {test_id_file(t) for t in reproduction}
-    found = restated(run.passing, [t for t in run.tests if test_id_file(t) in written], files)
-    if not found:
-        return run, []
-    log.info("planner.restated", tests=found)
-    return run.model_copy(update={"tests": {t: s for t, s in run.tests.items() if t not in found}}), found
+    mine = [t for t in run.tests if test_id_file(t) in written]
+    found = restated(run.passing, mine, files)
+    own = [t for t in mine if run.tests[t] is TestStatus.PASSED]
+    if found:
+        log.info("planner.restated", tests=found)
+    if own:
+        log.info("planner.reproduction_passing", tests=own)
+    aside = {*found, *own}
+    kept = run.model_copy(update={"tests": {t: s for t, s in run.tests.items() if t not in aside}})
+    return (kept if aside else run), found, own

@@ -15,7 +15,7 @@ from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability.logging import configure
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import Workspace, prepare
-from tests.controller.conftest import FILES, FIXED
+from tests.controller.conftest import BUGGY, FILES, FIX_PATCH, FIXED
 from tests.sandbox.projects import make_project
 
 OUTPUTS = ("patch.diff", "result.json", "trajectory.jsonl", "events.jsonl", "report.md", "metrics.prom")
@@ -122,3 +122,35 @@ def test_the_report_names_the_patchs_concerns_and_the_alternatives() -> None:
     assert "## Alternative 1: x -> y (no concerns)\n\n```diff\n--- c\n+++ d\n```" in text
     plain = render_report(SessionResult(session_id="s", status=SessionStatus.NOT_FIXED), "repo")
     assert "Concerns" not in plain and "Alternative" not in plain
+
+
+KNOWN = "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n\n\n" \
+        "def test_difference_is_kept():\n    assert add(5, 3) == 2\n"
+#: the model's reproduction: a failing test of the problem, and a copy of the neighbour that
+#: asserts the bug (it passes before any fix, and restates the old test: the right fix breaks both)
+COPIES_A_NEIGHBOUR = ("tests/test_add_sums.py\n```python\nfrom calc import add\n\n\n"
+                      "def test_add_sums():\n    assert add(2, 3) == 5\n\n\n"
+                      "def test_difference_is_kept():\n    assert add(5, 3) == 2\n```\n")
+
+
+def test_a_reproductions_own_passing_test_that_the_fix_breaks_is_a_concern_not_a_refusal(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """Issue-only: the model's file copies a neighbour that passes before any fix. The right fix
+    breaks the copy and the old test it restates; both are the verdict's concerns, and the fix
+    is `fixed` (before, the copy was a passing test the fix broke: no plausible patch)."""
+    from rfsn.llm.fake_server import FakeServer, Scripted
+
+    repo = make_project(tmp_path / "src", {"calc.py": BUGGY, "tests/test_calc.py": KNOWN}, name="calc")
+    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
+                             openai_api_key="sk-test-own-passing-0123456789")
+    with FakeServer([Scripted(text=COPIES_A_NEIGHBOUR), Scripted(text=f"```diff\n{FIX_PATCH}```\n")]) as server:
+        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
+                         model="m", base_url=server.base_url("openai"), problem="add(2, 3) returns -1, not 5")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_add_sums.py::test_add_sums"]
+    assert "return a + b" in result.patch and "tests/" not in result.patch
+    assert sorted(result.concerns) == [
+        "tests/test_add_sums.py::test_difference_is_kept no longer passes: the reproduction's own test, "
+        "which passed before any fix",
+        "tests/test_calc.py::test_difference_is_kept no longer passes: the reproduction restates it with "
+        "new expectations"]
