@@ -281,14 +281,24 @@ class PhasePlanner:
         return None
 
     def _try(self, screen: Screen, candidate: Candidate) -> Generator[Proposal, Feedback, ScreenResult]:
-        """Apply, screen in tiers, revert. The workspace is left as it was."""
+        """Apply, screen in tiers, revert. The workspace is left as it was. Screened again when
+        tests it seemed to break fail without it too (``_stale``)."""
         self.candidates_tried += 1
-        fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
         strategy = type(self.strategy).__name__
+        result = yield from self._screened(screen, candidate)
+        while result.rejected is None and not result.plausible and (yield from self._stale(screen, result)):
+            result = yield from self._screened(screen, candidate)
+        if result.plausible:
+            log.info("planner.plausible", candidate=candidate.description)
+        CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else
+                          "partial" if result.fixed else "failed").inc()
+        return result
+
+    def _screened(self, screen: Screen, candidate: Candidate) -> Generator[Proposal, Feedback, ScreenResult]:
+        fb = yield Edit(phase=Phase.PATCH, patch=candidate.diff(), rationale=candidate.description)
         if not fb.ok:
-            CANDIDATES.labels(strategy, "rejected").inc()
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
-        result = ScreenResult()
+        result, report = ScreenResult(), None
         for tier in screen.tiers(candidate):
             report, result = yield from self._screen_run(screen, candidate, tier)
             again = screen.retry(tier, result)
@@ -311,13 +321,23 @@ class PhasePlanner:
                         patch=_reverse(candidate))
         if not fb.ok:
             raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
-        if result.plausible:
-            log.info("planner.plausible", candidate=candidate.description)
-            if report is not None and report.structured:
-                self._suites[candidate.diff()] = report
-        CANDIDATES.labels(strategy, "plausible" if result.plausible else
-                          "partial" if result.fixed else "failed").inc()
+        if result.plausible and report is not None and report.structured:
+            self._suites[candidate.diff()] = report
         return result
+
+    def _stale(self, screen: Screen, result: ScreenResult) -> Generator[Proposal, Feedback, bool]:
+        """Whether tests that a candidate broke fail with no candidate applied too, now that the
+        reproduction's files are there: the baseline ran before them (a test listing its
+        directory). Those are set aside (``Screen.stale``). Each test is run so once."""
+        broke = [t for t in result.broke if t not in screen.run_without]
+        if not self.scaffolding or not broke:
+            return False
+        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(broke), timeout=screen.limit(broke),
+                            rationale="the tests that broke, with no candidate applied")
+        stale = screen.failed_without(fb.outcome.report if fb.outcome else None, broke)
+        if stale:
+            log.info("planner.stale_baseline", tests=stale, scaffolding=self.scaffolding)
+        return bool(stale)
 
     def _recheck(self, screen: Screen, candidate: Candidate, tier: Tier, alone: Tier,
                  report: TestReport | None, result: ScreenResult

@@ -20,6 +20,13 @@ alone, with it applied. Those that pass are flaky (a local server slow under
 load, an order the suite imposes), not broken by the candidate: they are set
 aside for the rest of the session, and the suite runs again without them.
 
+The baseline of an issue-only session ran before the model's reproduction was
+written. A test that lists its directory, or counts the project's tests, may
+fail once that file is there, with or without a candidate. So a candidate that
+fixes every target and breaks tests that passed at baseline has those tests run
+again with no candidate applied; those that fail there too are ``stale``: set
+aside for the rest of the session, and the candidate is screened again.
+
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
 that loops at once. It runs again with ``RETRY_FACTOR`` times the limit,
@@ -109,6 +116,10 @@ class Screen:
         self.lost_retries = 0
         #: tests that failed in a run and passed alone, with the same candidate applied
         self.flaky: list[str] = []
+        #: baseline-passing tests that fail with no candidate applied, once the reproduction's
+        #: files are there (a test that lists its directory): the baseline ran before them
+        self.stale: list[str] = []
+        self.run_without: set[str] = set()  # the tests run so, stale or not: a property of the base
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -136,6 +147,15 @@ class Screen:
         self.flaky += [t for t in tests if t not in self.flaky]
         return tests
 
+    def failed_without(self, report: TestReport | None, tests: list[str]) -> list[str]:
+        """Of ``tests``, a candidate broke, those that failed in their run with no candidate
+        applied: not the candidate's doing. Set aside from now on."""
+        self.run_without.update(tests)
+        statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
+        found = [t for t in tests if t in statuses and statuses[t] is not TestStatus.PASSED]
+        self.stale += [t for t in found if t not in self.stale]
+        return found
+
     def covering(self, candidate: Candidate) -> list[str]:
         """Baseline-passing tests that ran the edited lines."""
         edited = {(change.path, candidate.line) for change in candidate.changes()}
@@ -161,14 +181,16 @@ class Screen:
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering), max_failures=1)
-        failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) + len(self.flaky)
+        failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) \
+            + len(self.flaky) + len(self.stale)
         yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
 
     def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
-        expected = [t for t in self.baseline.passing if t not in self.flaky] if tier.last \
-            else [t for t in tier.tests if t not in self.targets]
+        aside = {*self.flaky, *self.stale}
+        expected = [t for t in (self.baseline.passing if tier.last else tier.tests)
+                    if t not in aside and t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)

@@ -154,3 +154,35 @@ def test_a_reproductions_own_passing_test_that_the_fix_breaks_is_a_concern_not_a
         "which passed before any fix",
         "tests/test_calc.py::test_difference_is_kept no longer passes: the reproduction restates it with "
         "new expectations"]
+
+
+LISTS_ITS_DIRECTORY = ("import os\n\n\ndef test_the_test_files_are_known():\n"
+                       "    here = os.path.dirname(os.path.abspath(__file__))\n"
+                       "    assert sorted(f for f in os.listdir(here) if f.endswith('.py')) == "
+                       "['test_calc.py', 'test_layout.py']\n")
+REPRODUCES = ("tests/test_add_sums.py\n```python\nfrom calc import add\n\n\n"
+              "def test_add_sums():\n    assert add(2, 3) == 5\n```\n")
+
+
+def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """Issue-only: the baseline ran before the model's file existed, and a test that lists its
+    directory fails once it is there, with or without a fix. Run with no candidate applied, it
+    fails too: it is set aside, and the right fix is `fixed` (before, it was a passing test the
+    fix broke: no plausible patch, as pylint-7114's gold patch was)."""
+    from rfsn.llm.fake_server import FakeServer, Scripted
+
+    files = {"calc.py": BUGGY, "tests/test_calc.py": "from calc import add\n\n\ndef test_zero():\n"
+             "    assert add(0, 0) == 0\n", "tests/test_layout.py": LISTS_ITS_DIRECTORY}
+    repo = make_project(tmp_path / "src", files, name="calc")
+    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
+                             openai_api_key="sk-test-stale-baseline-0123456789")
+    with FakeServer([Scripted(text=REPRODUCES), Scripted(text=f"```diff\n{FIX_PATCH}```\n")]) as server:
+        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
+                         model="m", base_url=server.base_url("openai"), problem="add(2, 3) returns -1, not 5")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_add_sums.py::test_add_sums"]
+    assert "return a + b" in result.patch and "tests/" not in result.patch
+    events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
+    stale = [e for e in events if e["event"] == "planner.stale_baseline"]
+    assert [e["tests"] for e in stale] == [["tests/test_layout.py::test_the_test_files_are_known"]]

@@ -59,6 +59,21 @@ def test_the_suite_does_not_stop_at_an_old_test_the_reproduction_restates() -> N
     assert last.name == "whole suite" and last.max_failures == 2
 
 
+def test_a_test_that_fails_with_no_candidate_applied_is_stale_and_set_aside_in_every_tier() -> None:
+    """The baseline ran before the reproduction's files: a test that fails without any candidate
+    once they are there is no candidate's doing. Set aside, it breaks no tier and the suite
+    does not stop at it; a test that passes so was broken by the candidate."""
+    lister, other = PASSING[0], PASSING[1]
+    screen = Screen(baseline(), [T1, T2], {lister: {"f.py": [2]}})
+    without = TestReport(tests={lister: F, other: P})
+    assert screen.failed_without(without, [lister, other]) == [lister]
+    assert screen.stale == [lister] and screen.run_without == {lister, other}
+    covering, suite = list(screen.tiers(cand("x - 1", "x + 1")))[1:]
+    assert suite.max_failures == 2
+    run = TestReport(tests={T1: P, T2: P, lister: F, **dict.fromkeys(PASSING[1:], P)})
+    assert screen.judge(covering, run).passed_tier and screen.judge(suite, run).plausible
+
+
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
     """Mutants may loop: the failing tests' tier may take 10x their baseline plus one slack,
     cheapest first, never more than a whole-suite run; unknown durations fall back to that."""
