@@ -1,12 +1,13 @@
 """What a SWE-bench repair session runs for its whole suite: all of it in a small project; in
 a large one the test patch's files, or, issue-only, the files named for what the problem
-points to."""
+points to (the narrowed suite, which a small project's session turns to when its whole suite
+outlasts its limit)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.batch.harness.suite import session_suite
+from rfsn.batch.harness.suite import narrowed_suite, session_suite
 
 
 def _project(root: Path) -> Path:
@@ -45,3 +46,15 @@ def test_a_large_project_runs_the_test_patchs_files_or_those_named_for_the_probl
     assert session_suite(root, "", PROBLEM, max_whole=4) == ["pkg/printing/tests/test_latex.py"]
     # nothing named for what it points to: the whole suite
     assert session_suite(root, "", "It crashes.", max_whole=4) == []
+
+
+def test_the_narrowed_suite_is_what_a_large_project_runs_whatever_the_projects_size(tmp_path: Path) -> None:
+    """A small project runs its whole suite, yet knows the files it would narrow to: the same
+    ones a large project runs."""
+    root = _project(tmp_path)
+    assert session_suite(root, PATCH, PROBLEM) == []
+    assert narrowed_suite(root, PATCH, PROBLEM) == ["pkg/printing/tests/test_latex.py"]
+    assert narrowed_suite(root, "", PROBLEM) == ["pkg/printing/tests/test_latex.py"]
+    assert narrowed_suite(root, "", "It crashes.") == []  # nothing to narrow to
+    for patch, problem in ((PATCH, PROBLEM), ("", PROBLEM), ("", "It crashes.")):
+        assert narrowed_suite(root, patch, problem) == session_suite(root, patch, problem, max_whole=4)
