@@ -44,15 +44,17 @@ SEARCH_SECONDS = 10.0
 class Executor:
     def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
                  test_timeout: float, remaining: Callable[[], float] | None = None,
-                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS, suite: tuple[str, ...] = ()) -> None:
+                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS, suite: tuple[str, ...] = (),
+                 narrowed: tuple[str, ...] = ()) -> None:
         """``remaining`` gives the session's wall seconds left: no command runs past them.
         Files matching ``secret_globs`` (the gate's) are never searched, wherever the root.
         ``suite``: the test files a run of the whole suite runs instead, with the test files the
         session added (a reproduction); a SWE-bench session runs those the harness grades, or
         those named for the code the problem points to, where the whole suite (sympy's, astropy's)
-        would outlast the run's limit."""
+        would outlast the run's limit. ``narrowed``: the test files it turns to once a baseline
+        run of the whole suite timed out (``_narrow``)."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
-        self.suite = suite
+        self.suite, self.narrowed = suite, narrowed
         self.secret_globs = secret_globs
         self.test_timeout = test_timeout
         self.remaining = remaining
@@ -132,10 +134,9 @@ class Executor:
                 self._start_warm(background=False)
         match proposal:
             case RunTests():
-                report = run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
-                                   timeout=self._timeout(proposal.timeout),
-                                   coverage=proposal.coverage, via=self._via(proposal),
-                                   max_failures=proposal.max_failures)
+                report = self._run_tests(proposal)
+                if self._narrow(proposal, report):
+                    report = self._run_tests(proposal)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
@@ -167,6 +168,22 @@ class Executor:
             case Finish():
                 return Outcome(intent=proposal.intent, ok=True, detail=proposal.reason)
         raise TypeError(f"unknown intent {proposal.intent!r}")
+
+    def _run_tests(self, proposal: RunTests) -> TestReport:
+        return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
+                         timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
+                         via=self._via(proposal), max_failures=proposal.max_failures)
+
+    def _narrow(self, proposal: RunTests, report: TestReport) -> bool:
+        """Whether a baseline run of the whole suite timed out with narrowed files known: from
+        then on a run of the whole suite runs those (the run at hand runs again on them)."""
+        if proposal.phase is not Phase.REPRODUCE or proposal.tests or not report.timed_out \
+                or not self.narrowed:
+            return False
+        log.info("executor.suite_narrowed", files=list(self.narrowed),
+                 timed_out_after=round(report.duration, 3))
+        self.suite, self.narrowed = self.narrowed, ()
+        return True
 
     def _edit(self, patch: str) -> Outcome:
         try:

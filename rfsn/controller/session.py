@@ -52,6 +52,10 @@ class RepairOptions(BaseModel):
     suite: list[str] = Field(default_factory=list, description="test files a run of the whole suite runs "
                                                                "instead, with the tests the session adds "
                                                                "(default: the whole suite)")
+    narrowed: list[str] = Field(default_factory=list, description="test files a run of the whole suite "
+                                                                  "runs instead once a baseline of it "
+                                                                  "timed out (rfsn batch: those a large "
+                                                                  "project runs)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
     sandbox: str = Field(default="auto")
@@ -118,7 +122,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     policy = GatePolicy.from_mapping(settings.gate)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
-                                        secret_globs=policy.secret_globs, suite=tuple(options.suite))
+                                        secret_globs=policy.secret_globs, suite=tuple(options.suite),
+                                        narrowed=tuple(options.narrowed))
                     controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.controller.budget import Budget, Usage
@@ -16,6 +21,7 @@ from rfsn.errors import RfsnError
 from rfsn.gate import Approved, ForgedApproval, Gate, GateContext
 from rfsn.models import (
     Edit,
+    ExecResult,
     Finish,
     GateDecision,
     Phase,
@@ -29,8 +35,10 @@ from rfsn.models import (
 from rfsn.planners.base import Verdict
 from rfsn.planners.scripted import ScriptedPlanner
 from rfsn.sandbox.fake import FakeSandbox, Reply
-from rfsn.workspace import Workspace
-from tests.controller.conftest import BUGGY, FIX_PATCH
+from rfsn.sandbox.local import LocalSandbox
+from rfsn.workspace import Workspace, prepare
+from tests.controller.conftest import BUGGY, FILES, FIX_PATCH
+from tests.sandbox.projects import make_project
 
 EVERY_INTENT: list[tuple[Phase, Proposal]] = [
     (Phase.REPRODUCE, RunTests()),
@@ -142,3 +150,61 @@ def test_a_run_of_the_whole_suite_runs_the_sessions_suite_and_the_tests_it_added
     assert approved is not None
     whole.run(approved)
     assert sandbox.calls[-1][-1].startswith("--junitxml=")  # no suite: nothing named, all of it
+
+
+class TimedSandbox(LocalSandbox):
+    """The local sandbox, with this interpreter's ``python`` first on the path, that records
+    each command it runs with the limit it was given."""
+
+    def __init__(self, workspace: Path) -> None:
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        super().__init__(workspace, None, {"PATH": path}, "2g")
+        self.runs: list[tuple[list[str], float]] = []
+
+    def exec(self, argv: Sequence[str], *, timeout: float,
+             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+        if not own_tmp:  # the local sandbox runs an own_tmp command through here again
+            self.runs.append((list(argv), timeout))
+        return super().exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
+
+
+def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed_suite(tmp_path: Path) -> None:
+    """A whole suite that never finishes (a test module that, offline, retries its downloads at
+    import for longer than a run's limit) does not end the session: the baseline runs again on
+    the narrowed files, within what is left of the session's time, and every later run of the
+    whole suite runs them (with the test files the session adds)."""
+    downloading = "import time\n\ntime.sleep(120)  # a download retried at import, offline\n"
+    repo = make_project(tmp_path / "src", {**FILES, "tests/test_download.py": downloading}, name="calc")
+    workspace = prepare(str(repo), tmp_path / "ws")
+    sandbox = TimedSandbox(workspace.path)
+    limit, deadline = 5.0, [time.monotonic() + 9.0]
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=limit,
+                        remaining=lambda: deadline[0] - time.monotonic(), narrowed=("tests/test_calc.py",))
+
+    def run(proposal: RunTests, phase: Phase) -> Any:
+        decision, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=phase,
+                                                                  buildpack="python"))
+        assert approved is not None, decision
+        return executor.run(approved)
+
+    try:
+        with capture_logs() as logs:
+            baseline = run(RunTests(phase=Phase.REPRODUCE), Phase.REPRODUCE)
+        (whole, first), (narrowed, second) = sandbox.runs
+        assert not any(a.startswith("tests/") for a in whole) and first == limit  # the whole suite, timed out
+        assert narrowed[-1] == "tests/test_calc.py"
+        assert second < limit  # cut to what is left of the session's time
+        assert baseline.ok and baseline.report is not None and not baseline.report.timed_out
+        assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
+                                         "tests/test_calc.py::test_zero": "passed"}
+        assert baseline.report.env_error is None  # the narrowed baseline is diagnosed as any
+        assert [e["files"] for e in logs if e["event"] == "executor.suite_narrowed"] == [["tests/test_calc.py"]]
+
+        deadline[0] = time.monotonic() + 60
+        (workspace.path / "tests/test_repro.py").write_text("def test_r():\n    assert True\n")
+        final = run(RunTests(phase=Phase.VERIFY), Phase.VERIFY)
+        assert sandbox.runs[-1][0][-2:] == ["tests/test_calc.py", "tests/test_repro.py"]
+        assert final.report is not None and "tests/test_repro.py::test_r" in final.report.tests
+        assert len(sandbox.runs) == 3  # narrowed once: no whole suite again
+    finally:
+        sandbox.close()
