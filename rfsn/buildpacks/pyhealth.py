@@ -22,7 +22,8 @@ an internal error raised through the project's own code, when the project is
 (part of) the test runner, as pytest is in its own repository; and the
 collection errors a test prints from an inner pytest run (pytest's ``pytester``)
 name files that are not the repository's, and are the test's output, not this
-run's.
+run's. Such a run was cut short by the project itself (``crashed``): a test it never
+reported did not pass.
 """
 
 from __future__ import annotations
@@ -80,10 +81,17 @@ def project_internal_error(log: str, repo: Path) -> bool:
     return any(_in_repo(frame, repo) for frame in _INTERNAL_FRAME.findall(log))
 
 
+def crashed(log: str, exit_code: int, repo: Path) -> bool:
+    """Whether pytest stopped on an internal error raised through the project's own code: the
+    run was cut short by the code under test, and the tests it never reported did not pass (the
+    harness's parser counts them failed)."""
+    return exit_code == 3 and project_internal_error(log, repo)
+
+
 def diagnose(log: str, exit_code: int, collected: int, repo: Path, passed: int = 0) -> str | None:
     """Why this baseline says nothing about the project's tests, or None if it is healthy
     (``passed``: how many tests passed)."""
-    if exit_code in _EXIT_BROKEN and not (exit_code == 3 and project_internal_error(log, repo)):
+    if exit_code in _EXIT_BROKEN and not crashed(log, exit_code, repo):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     own = project_modules(repo)
     for path, text in _sections(log):

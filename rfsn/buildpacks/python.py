@@ -30,7 +30,7 @@ from rfsn.buildpacks.pycoverage import (
     per_test_coverage,
 )
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
-from rfsn.buildpacks.pyhealth import diagnose
+from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
 from rfsn.fsutil import read_toml
 from rfsn.models import TestReport, TestStatus
@@ -155,6 +155,9 @@ class PythonBuildpack:
 
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         return diagnose(report.log, report.exit_code, len(report.tests), repo, passed=len(report.passing))
+
+    def crashed(self, report: TestReport, repo: Path) -> bool:
+        return crashed(report.log, report.exit_code, repo)
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""

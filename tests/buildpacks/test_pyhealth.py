@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyhealth import diagnose, project_modules
+from rfsn.buildpacks.pyhealth import crashed, diagnose, project_modules
 from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.models import TestReport
 
 
 def _pytest(repo: Path, files: dict[str, str]) -> tuple[str, int, int]:
@@ -71,6 +72,28 @@ def test_nothing_collected_is_broken(tmp_path: Path) -> None:
 def test_the_projects_own_errors_are_repair_targets(tmp_path: Path, files: dict[str, str]) -> None:
     log, code, collected = _pytest(tmp_path, {**OK, **files})
     assert diagnose(log, code, collected, tmp_path) is None, log[-2000:]
+
+
+#: a pytest plugin whose hook fails as it reports a test: pytest stops on an internal error
+FAILING_HOOK = ("def pytest_runtest_logreport(report):\n    if 'boom' in report.nodeid and report.when == 'call':\n"
+                "        raise RuntimeError('the plugin fails')\n")
+
+
+def test_a_run_the_projects_own_crash_cut_short_is_told_apart(tmp_path: Path) -> None:
+    """pytest-7168: the project is (part of) the runner and its bug crashes pytest before the
+    test is reported; the run was cut short by the code under test (``crashed``), and its
+    unreported tests did not pass. The same crash in a conftest, or a run that failed a test, is
+    no such run."""
+    boom = {"tests/test_plug.py": "def test_boom():\n    pass\n"}
+    own = {**OK, **boom, "plug.py": FAILING_HOOK,
+           "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-p plug'\n"}
+    log, code, _ = _pytest(tmp_path / "own", own)
+    assert code == 3 and crashed(log, code, tmp_path / "own"), log[-2000:]
+    assert PythonBuildpack().crashed(TestReport(log=log, exit_code=code), tmp_path / "own")
+    log, code, _ = _pytest(tmp_path / "conftest", {**OK, **boom, "tests/conftest.py": FAILING_HOOK})
+    assert code == 3 and not crashed(log, code, tmp_path / "conftest"), log[-2000:]
+    log, code, _ = _pytest(tmp_path / "failing", {"tests/test_fail.py": "def test_fail():\n    assert 1 == 2\n"})
+    assert not crashed(log, code, tmp_path / "failing")
 
 
 def test_project_modules_cover_flat_and_src_layouts(tmp_path: Path) -> None:

@@ -32,7 +32,6 @@ from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.batch.harness.specenv import grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, HealthCapable
-from rfsn.buildpacks.pyhealth import project_internal_error
 from rfsn.errors import (
     ImageError,
     InfraFailure,
@@ -263,7 +262,7 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    crashed = report.exit_code == 3 and project_internal_error(report.log, ws.path)
+    crashed = isinstance(buildpack, HealthCapable) and buildpack.crashed(report, ws.path)
     reason = validation.verdict(inst, report, diagnosis, runner_crashed=crashed)
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
