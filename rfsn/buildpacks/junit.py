@@ -35,9 +35,12 @@ def case_status(case: ET.Element) -> TestStatus:
 
 
 def _testcases(xml_text: str) -> list[ET.Element]:
-    """Every ``<testcase>`` of a JUnit XML report, in order; none when it is not XML."""
+    """Every ``<testcase>`` of a JUnit XML report that names a test, in order; none when it is
+    not XML. pytest leaves a testcase with no name, class or file for the test it was reporting
+    when it crashed (an INTERNALERROR): that is no test."""
     try:
-        return list(ET.fromstring(xml_text).iter("testcase"))
+        cases = ET.fromstring(xml_text).iter("testcase")
+        return [case for case in cases if any(case.get(key) for key in ("name", "classname", "file"))]
     except ET.ParseError:
         return []
 

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -127,6 +128,23 @@ def test_collection_error_with_continue(tmp_path: Path) -> None:
     tree = {"test_ok.py": "def test_ok(): pass\n", "test_broken.py": "raise ImportError('x')\n"}
     _, xml = host_pytest(tree, tmp_path, "--continue-on-collection-errors")
     assert parse_junit(xml, pytest_node_id) == {"test_broken.py": E, "test_ok.py::test_ok": P}
+
+
+def test_pytests_own_crash_leaves_no_nameless_test(tmp_path: Path) -> None:
+    """pytest-7168: a plugin crashes pytest (INTERNALERROR) as it makes the report of a failing
+    test; the junit report keeps an empty ``<testcase>`` for the test it was reporting. That is
+    no test (it was read as ``.py``, a test that passed, then broke once the fix let the real
+    test report)."""
+    plugin = ("import pytest\n\n@pytest.hookimpl(hookwrapper=True)\n"
+              "def pytest_runtest_makereport(item, call):\n    report = (yield).get_result()\n"
+              "    if report.failed:\n        raise RuntimeError('the plugin fails')\n")
+    tree = {"plug.py": plugin, "tests/test_p.py": "def test_ok(): pass\ndef test_bad(): assert 0\n"}
+    output, xml = host_pytest(tree, tmp_path, "-p", "plug", "tests")
+    assert "INTERNALERROR" in output
+    assert any(not case.attrib.keys() - {"time"} for case in ET.fromstring(xml).iter("testcase"))
+    parsed = parse_junit(xml, pytest_node_id)
+    assert parsed["tests/test_p.py::test_ok"] == P and ".py" not in parsed, parsed
+    assert ".py" not in parse_junit_durations(xml, pytest_node_id)
 
 
 def test_bad_or_missing_xml() -> None:
