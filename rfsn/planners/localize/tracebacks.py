@@ -13,8 +13,9 @@ _PYTEST = re.compile(r"^[ \t]*(?P<path>[^\s:\"']+\.py):(?P<line>\d+):(?: |$)", r
 #: Python's format, in pytest's warnings summary): that is no frame of a failure. A warning
 #: raised as an error ends its traceback with ``x.py:12: UserWarning``, no colon: a frame
 WARNING = re.compile(r"[ \t]*[\w.]*Warning:")
-# interpreter / --tb=native: '  File "pkg/mod.py", line 42, in func'
-_NATIVE = re.compile(r'^\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)', re.M)
+# interpreter / --tb=native: '  File "pkg/mod.py", line 42, in func'; pytest's own crash
+# prints the same behind its prefix: 'INTERNALERROR>   File "pkg/mod.py", line 42, in func'
+_NATIVE = re.compile(r'^(?:INTERNALERROR>)?\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)', re.M)
 # pytest's failure sections: "____ TestA.test_b[1] ____", "____ ERROR at setup of test_c ____"
 _SECTION = re.compile(r"^_{3,} (?:ERROR at \w+ of |ERROR collecting )?(\S+) _{3,}$", re.M)
 

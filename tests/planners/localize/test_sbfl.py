@@ -86,8 +86,19 @@ NATIVE = """Traceback (most recent call last):
 ValueError: boom
 """
 
+#: pytest's own crash: the traceback of the error, each line behind pytest's prefix
+INTERNAL = """tests/test_m.py .
+INTERNALERROR> Traceback (most recent call last):
+INTERNALERROR>   File "/usr/lib/python3.11/site-packages/_pytest/main.py", line 333, in wrap_session
+INTERNALERROR>     session.exitstatus = doit(config, session) or 0
+INTERNALERROR>   File "/testbed/pkg/m.py", line 12, in f
+INTERNALERROR>     return g(x)
+INTERNALERROR>   File "/testbed/pkg/util.py", line 30, in g
+INTERNALERROR> ValueError: boom
+"""
 
-@pytest.mark.parametrize("output", [PYTEST_LONG, NATIVE])
+
+@pytest.mark.parametrize("output", [PYTEST_LONG, NATIVE, INTERNAL], ids=["pytest", "native", "internalerror"])
 def test_traceback_frames(output):
     assert traceback_frames(output, root="/testbed") == [("pkg/m.py", 12), ("pkg/util.py", 30)]
 
