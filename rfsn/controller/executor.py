@@ -139,6 +139,8 @@ class Executor:
                     report = self._run_tests(proposal)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
+                if isinstance(self.buildpack, HealthCapable):
+                    report.crashed = self.buildpack.crashed(report, self.workspace.path)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,
                                detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))

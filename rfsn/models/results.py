@@ -50,6 +50,11 @@ class TestReport(BaseModel):
     env_error: str | None = Field(
         default=None, description="why this run says nothing about the tests: a broken environment"
     )
+    crashed: bool = Field(
+        default=False, description="the run was cut short by an internal error raised through the "
+                                   "project's own code (the buildpack's HealthCapable.crashed): a "
+                                   "test it never reported did not pass"
+    )
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)

@@ -53,7 +53,7 @@ from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
-from rfsn.planners.targets import causes, group
+from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
@@ -143,6 +143,7 @@ class PhasePlanner:
             why = "timed out" if baseline and baseline.timed_out else "reported no tests"
             yield from self._stop(SessionStatus.ERROR, f"the baseline test run {why}")
             return
+        baseline = unreported(baseline, self.targets)  # failed, when the project's crash cut it short
         failing = baseline.failing
         hung = set(baseline.with_status(TestStatus.TIMEOUT))
         if hung and not self.targets and set(failing) - hung:  # a hang is a known failure, not the

@@ -18,14 +18,18 @@ group pass and breaks no test that passed is a fix; the groups it leaves are rep
 
 Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``);
 a runner that prints none gives one group of unknown cause, which is the old behaviour.
+
+Named targets (``--tests``) are the baseline's failures among them. A named test the baseline
+never reported is "no such test", unless the project's own crash cut the run short
+(``unreported``): then, as the harness's parser counts it, it failed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from rfsn.models.results import FailureGroup
+from rfsn.models.results import FailureGroup, TestReport, TestStatus
 from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
@@ -96,3 +100,13 @@ def group(failing: Iterable[str], found: Mapping[str, Cause], own_modules: Itera
                            kind="environment" if environmental(first[key], own) else "target")
               for key, tests in by_key.items()]
     return sorted(groups, key=lambda g: (g.kind == "environment", len(g.tests), g.tests[0]))
+
+
+def unreported(baseline: TestReport, named: Sequence[str]) -> TestReport:
+    """``baseline`` with the ``named`` tests it never reported as failed, when the project's own
+    crash cut the run short (pytest-7168: the target's failure makes pytest, the code under
+    test, crash before it reports the target); else ``baseline`` as it is."""
+    missing = baseline.unknown(list(named)) if baseline.crashed else []
+    if not missing:
+        return baseline
+    return baseline.model_copy(update={"tests": {**baseline.tests, **dict.fromkeys(missing, TestStatus.FAILED)}})

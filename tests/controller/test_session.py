@@ -100,6 +100,41 @@ def test_a_session_with_a_suite_runs_only_those_files_for_the_whole_suite(tmp_pa
     assert "tests/test_elsewhere.py::test_elsewhere" in ran(tmp_path / "out2")  # the whole suite
 
 
+#: a project that is its own pytest plugin (as pytest is in its repository): reporting a failure
+#: runs its code, and its bug crashes pytest (INTERNALERROR) before the failing test is reported
+PLUGIN = {
+    "conftest.py": 'pytest_plugins = ["heading"]\n',
+    "heading.py": (
+        "import pytest\n\n\n"
+        "def indent(text, depth):\n"
+        "    if depth > 0:\n"
+        "        raise ValueError(f'a negative depth: {depth}')\n"
+        "    return '  ' * depth + text\n\n\n"
+        "@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n"
+        "    report = outcome.get_result()\n"
+        "    if report.failed:\n"
+        "        report.sections.append(('where', indent(report.nodeid, 1)))\n"
+    ),
+    "tests/test_flat.py": "from heading import indent\n\n\ndef test_flat():\n    assert indent('x', 0) == 'x'\n",
+}
+NESTED = "from heading import indent\n\n\ndef test_nested():\n    assert indent('x', 2) == '    x'\n"
+
+
+def test_a_target_the_projects_own_crash_left_unreported_is_failing_not_unknown(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """pytest-7168: the target's failure makes the project's code crash pytest before the target
+    is reported. The harness's parser counts a test the run never reported as failed; so does
+    rfsn, when the run was cut short by the project's own crash (not "no such test")."""
+    repo = make_project(tmp_path / "src", {**PLUGIN, "tests/test_nested.py": NESTED}, name="heading")
+    target = "tests/test_nested.py::test_nested"
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, tmp_path / "out", tests=[target])
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == [target] and result.failing_after == []
+    assert "-    if depth > 0:\n+    if depth < 0:\n" in result.patch
+
+
 def test_a_spent_step_budget_ends_the_session(workspace: Workspace, tmp_path: Path,
                                               local_settings: Settings) -> None:
     result = session(workspace, local_settings, tmp_path / "out", max_steps=3)

@@ -79,3 +79,18 @@ def test_a_module_that_cannot_be_collected_is_grouped_by_its_import_error() -> N
            "ERROR tests/test_json.py\n")
     (only,) = group(["tests/test_json.py"], causes(log), ["shop"])
     assert only.kind == "environment" and "No module named 'simplejson'" in only.cause
+
+
+def test_a_named_test_the_projects_own_crash_left_unreported_failed() -> None:
+    """A run the project's own crash cut short never reported the test it crashed on: a named
+    test it lacks failed (as the harness's parser counts it); any other run lacking it does not
+    have it ("no such test")."""
+    from rfsn.models import TestReport, TestStatus
+    from rfsn.planners.targets import unreported
+
+    run = TestReport(tests={"t.py::ok": TestStatus.PASSED}, exit_code=3, crashed=True)
+    after = unreported(run, ["t.py::ok", "t.py::crashed_on"])
+    assert after.tests == {"t.py::ok": TestStatus.PASSED, "t.py::crashed_on": TestStatus.FAILED}
+    assert after.failing == ["t.py::crashed_on"] and run.failing == []
+    whole = run.model_copy(update={"crashed": False})
+    assert unreported(whole, ["t.py::crashed_on"]) is whole
