@@ -9,10 +9,17 @@ prompt, the reply's file, and what a test run of it says).
 
 A reply gives the file as its path on a line followed by a fenced block, or as
 a ```diff that creates it.
+
+When the project is (part of) the test runner, the reproduction may crash the
+runner through the project's code before it reports any of its tests (pytest's
+own repository, a ``__repr__`` that raises: pytest-7168). The crash is the
+problem shown: the test functions the file defines are the targets
+(:func:`cut_short`), failed, as the harness's parser counts a test it never saw.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Generator
 from pathlib import Path
@@ -112,6 +119,38 @@ def reproduced(baseline: TestReport, report: TestReport | None) -> tuple[list[st
     return [], "the new tests pass before any fix, so they do not reproduce the problem"
 
 
+def defined_tests(path: str, text: str) -> list[str]:
+    """The ids of the tests a Python test file defines, as pytest collects them by default:
+    ``test*`` functions, and the ``test*`` methods of ``Test*`` classes (none if it is no Python)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[str] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+                found.append(f"{prefix}::{node.name}")
+            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                visit(node.body, f"{prefix}::{node.name}")
+
+    visit(tree.body, path)
+    return found
+
+
+def cut_short(path: str, text: str, report: TestReport | None) -> TestReport | None:
+    """``report`` with the tests the reproduction ``path`` defines (``text``) failed, when the
+    project's own crash cut the run short before it reported any of them; else ``report``."""
+    if report is None or not report.crashed or any(test_id_file(t) == path for t in report.tests):
+        return report
+    tests = defined_tests(path, text)
+    if not tests:
+        return report
+    log.info("planner.reproduction_cut_short", file=path, tests=tests)
+    return report.model_copy(update={"tests": {**report.tests, **dict.fromkeys(tests, TestStatus.FAILED)}})
+
+
 def without_old_failures(targets: list[str], why: str, baseline: TestReport,
                          workspace: Path) -> tuple[list[str], str]:
     """``targets`` without the copies of tests that failed at baseline (an old failure the
@@ -148,7 +187,7 @@ def reproduction_run(path: str, baseline: TestReport) -> Generator[Proposal, Fee
         return baseline.model_copy(update={
             "tests": {**baseline.tests, **alone.tests}, "log": alone.log,
             "durations": {**baseline.durations, **alone.durations},
-            "exit_code": alone.exit_code or baseline.exit_code})
+            "exit_code": alone.exit_code or baseline.exit_code, "crashed": alone.crashed})
     fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path} with the whole suite")
     return fb.outcome.report if fb.outcome else None
 
@@ -182,7 +221,7 @@ def plan(model: ChatModel, problem: str, workspace: Path, language: str, baselin
                 why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
             else:
                 scaffolding.append(path)
-                report = yield from reproduction_run(path, baseline)
+                report = cut_short(path, text, (yield from reproduction_run(path, baseline)))
                 targets, why = reproduced(baseline, report)
                 targets, why = without_old_failures(targets, why, baseline, workspace)
                 if report is not None and targets:

@@ -135,6 +135,27 @@ def test_a_target_the_projects_own_crash_left_unreported_is_failing_not_unknown(
     assert "-    if depth > 0:\n+    if depth < 0:\n" in result.patch
 
 
+def test_a_reproduction_that_crashes_the_runner_in_the_projects_code_reproduces(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """Issue-only, pytest-7168: the model's new test makes the project's code crash pytest before
+    the test is reported. The run was cut short by the problem itself: the test functions the
+    file defines are the targets (not "no test of the new file was collected")."""
+    from rfsn.llm.fake_server import FakeServer, Scripted
+
+    repo = make_project(tmp_path / "src", PLUGIN, name="heading")
+    reproduction = f"tests/test_issue.py\n```python\n{NESTED}```\n"
+    fix = ("```diff\n--- a/heading.py\n+++ b/heading.py\n@@ -4,3 +4,3 @@\n def indent(text, depth):\n"
+           "-    if depth > 0:\n+    if depth < 0:\n         raise ValueError(f'a negative depth: {depth}')\n```\n")
+    problem = "indent('x', 2) raises 'a negative depth: 2', and a failing test crashes pytest (INTERNALERROR)."
+    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120, openai_api_key="sk-test-0123")
+    with FakeServer([Scripted(text=reproduction), Scripted(text=fix)]) as server:
+        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
+                         model="m", base_url=server.base_url("openai"), problem=problem, cache=False)
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_issue.py::test_nested"] and result.failing_after == []
+    assert "+    if depth < 0:" in result.patch and "test_issue" not in result.patch
+
+
 def test_a_spent_step_budget_ends_the_session(workspace: Workspace, tmp_path: Path,
                                               local_settings: Settings) -> None:
     result = session(workspace, local_settings, tmp_path / "out", max_steps=3)

@@ -132,6 +132,24 @@ def test_only_new_failing_tests_reproduce() -> None:
     assert "timed out" in reproduced(base, None)[1]
 
 
+def test_a_reproduction_the_projects_own_crash_cut_short_fails_its_tests() -> None:
+    """The run crashed (in the project's code) before it reported any test of the file: the
+    tests the file defines failed; a run that reported them, or did not crash, is as it was."""
+    from rfsn.planners.reproduce import cut_short
+
+    text = ("import pytest\n\ndef helper():\n    pass\n\ndef test_a():\n    helper()\n\n"
+            "class TestB:\n    def test_c(self):\n        pass\n\n    def other(self):\n        pass\n")
+    crashed = TestReport(tests={"old::a": S.PASSED, "pytest.py::internal": S.ERROR}, exit_code=3, crashed=True)
+    cut = cut_short("t/test_i.py", text, crashed)
+    assert cut is not None and cut.tests == {**crashed.tests, "t/test_i.py::test_a": S.FAILED,
+                                             "t/test_i.py::TestB::test_c": S.FAILED}
+    assert reproduced(_report(old__a=S.PASSED), cut)[0] == ["t/test_i.py::TestB::test_c", "t/test_i.py::test_a"]
+    reported = crashed.model_copy(update={"tests": {"t/test_i.py::test_a": S.PASSED}})
+    assert cut_short("t/test_i.py", text, reported) is reported
+    whole = crashed.model_copy(update={"crashed": False})
+    assert cut_short("t/test_i.py", text, whole) is whole and cut_short("t/test_i.py", text, None) is None
+
+
 def test_later_samples_start_with_what_the_model_read_in_earlier_ones() -> None:
     """A file read in sample 1 is in the requests of samples 2 and 3: no second read, no
     second round trip with the whole request (the token cost of reading once per sample)."""
