@@ -18,8 +18,8 @@ A buildpack answers five questions about a repository:
 Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
 line coverage, for localization), ``WarmCapable`` (a runner that skips the
 test framework's cold start), ``HealthCapable`` (a broken environment told
-apart from failing tests, and a run the project's own crash cut short) and
-``DurationCapable`` (each test's duration, from which screening derives
+apart from failing tests), ``CrashCapable`` (a run the project's own crash cut
+short) and ``DurationCapable`` (each test's duration, from which screening derives
 per-test time limits). A buildpack sees the sandbox only through
 ``SandboxView``.
 
@@ -193,6 +193,12 @@ class HealthCapable(Protocol):
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         """Why this full-suite run says nothing about the project's tests (None: healthy)."""
         ...
+
+
+@runtime_checkable
+class CrashCapable(Protocol):
+    """Optional: a buildpack that tells a run the project's own crash cut short (the project is
+    part of the test runner, as pytest is in its own repository)."""
 
     def crashed(self, report: TestReport, repo: Path) -> bool:
         """Whether this run was cut short by an internal error raised through the repository's

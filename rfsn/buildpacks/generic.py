@@ -61,10 +61,6 @@ class GenericBuildpack:
                     "check --test-cmd")
         return None
 
-    def crashed(self, report: TestReport, repo: Path) -> bool:
-        """An exit status alone says nothing of which tests ran: never cut short."""
-        return False
-
 
 def _best(repo: Path) -> Buildpack | None:
     from rfsn.buildpacks import detect_all, load

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, HealthCapable, TestExec, WarmCapable
+from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable, TestExec, WarmCapable
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
@@ -139,7 +139,7 @@ class Executor:
                     report = self._run_tests(proposal)
                 if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
                     report.env_error = self._diagnose(report)
-                if isinstance(self.buildpack, HealthCapable):
+                if isinstance(self.buildpack, CrashCapable):
                     report.crashed = self.buildpack.crashed(report, self.workspace.path)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
                 return Outcome(intent=proposal.intent, ok=not report.timed_out, report=report,

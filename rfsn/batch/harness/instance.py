@@ -31,7 +31,7 @@ from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
 from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.batch.harness.specenv import grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
-from rfsn.buildpacks.base import Buildpack, HealthCapable
+from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
 from rfsn.errors import (
     ImageError,
     InfraFailure,
@@ -262,7 +262,7 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    crashed = isinstance(buildpack, HealthCapable) and buildpack.crashed(report, ws.path)
+    crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
     reason = validation.verdict(inst, report, diagnosis, runner_crashed=crashed)
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
