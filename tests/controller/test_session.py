@@ -52,6 +52,20 @@ def assert_outputs(out: Path, result: SessionResult) -> None:
     assert len(read(out / "trajectory.jsonl")) == result.steps
 
 
+def model_session(tmp_path: Path, local_settings: Settings, files: dict[str, str], replies: list[str],
+                  problem: str, name: str = "calc") -> SessionResult:
+    """Issue-only: a session of the openai planner (the real client) against the scripted
+    loopback server, on a project of ``files``, in the local sandbox."""
+    from rfsn.llm.fake_server import FakeServer, Scripted
+
+    repo = make_project(tmp_path / "src", files, name=name)
+    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
+                             openai_api_key="sk-test-issue-only-0123456789")
+    with FakeServer([Scripted(text=reply) for reply in replies]) as server:
+        return session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
+                       model="m", base_url=server.base_url("openai"), problem=problem, cache=False)
+
+
 def test_an_error_inside_the_session_still_writes_every_output(workspace: Workspace, tmp_path: Path) -> None:
     result = session(workspace, load_settings(home=tmp_path / "home"), tmp_path / "out", planner="nope")
     assert result.status is SessionStatus.ERROR
@@ -140,17 +154,11 @@ def test_a_reproduction_that_crashes_the_runner_in_the_projects_code_reproduces(
     """Issue-only, pytest-7168: the model's new test makes the project's code crash pytest before
     the test is reported. The run was cut short by the problem itself: the test functions the
     file defines are the targets (not "no test of the new file was collected")."""
-    from rfsn.llm.fake_server import FakeServer, Scripted
-
-    repo = make_project(tmp_path / "src", PLUGIN, name="heading")
     reproduction = f"tests/test_issue.py\n```python\n{NESTED}```\n"
     fix = ("```diff\n--- a/heading.py\n+++ b/heading.py\n@@ -4,3 +4,3 @@\n def indent(text, depth):\n"
            "-    if depth > 0:\n+    if depth < 0:\n         raise ValueError(f'a negative depth: {depth}')\n```\n")
     problem = "indent('x', 2) raises 'a negative depth: 2', and a failing test crashes pytest (INTERNALERROR)."
-    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120, openai_api_key="sk-test-0123")
-    with FakeServer([Scripted(text=reproduction), Scripted(text=fix)]) as server:
-        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
-                         model="m", base_url=server.base_url("openai"), problem=problem, cache=False)
+    result = model_session(tmp_path, local_settings, PLUGIN, [reproduction, fix], problem, name="heading")
     assert result.status is SessionStatus.FIXED, result.message
     assert result.failing_before == ["tests/test_issue.py::test_nested"] and result.failing_after == []
     assert "+    if depth < 0:" in result.patch and "test_issue" not in result.patch
@@ -194,14 +202,8 @@ def test_a_reproductions_own_passing_test_that_the_fix_breaks_is_a_concern_not_a
     """Issue-only: the model's file copies a neighbour that passes before any fix. The right fix
     breaks the copy and the old test it restates; both are the verdict's concerns, and the fix
     is `fixed` (before, the copy was a passing test the fix broke: no plausible patch)."""
-    from rfsn.llm.fake_server import FakeServer, Scripted
-
-    repo = make_project(tmp_path / "src", {"calc.py": BUGGY, "tests/test_calc.py": KNOWN}, name="calc")
-    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
-                             openai_api_key="sk-test-own-passing-0123456789")
-    with FakeServer([Scripted(text=COPIES_A_NEIGHBOUR), Scripted(text=f"```diff\n{FIX_PATCH}```\n")]) as server:
-        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
-                         model="m", base_url=server.base_url("openai"), problem="add(2, 3) returns -1, not 5")
+    result = model_session(tmp_path, local_settings, {"calc.py": BUGGY, "tests/test_calc.py": KNOWN},
+                           [COPIES_A_NEIGHBOUR, f"```diff\n{FIX_PATCH}```\n"], "add(2, 3) returns -1, not 5")
     assert result.status is SessionStatus.FIXED, result.message
     assert result.failing_before == ["tests/test_add_sums.py::test_add_sums"]
     assert "return a + b" in result.patch and "tests/" not in result.patch
@@ -226,16 +228,10 @@ def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
     directory fails once it is there, with or without a fix. Run with no candidate applied, it
     fails too: it is set aside, and the right fix is `fixed` (before, it was a passing test the
     fix broke: no plausible patch, as pylint-7114's gold patch was)."""
-    from rfsn.llm.fake_server import FakeServer, Scripted
-
     files = {"calc.py": BUGGY, "tests/test_calc.py": "from calc import add\n\n\ndef test_zero():\n"
              "    assert add(0, 0) == 0\n", "tests/test_layout.py": LISTS_ITS_DIRECTORY}
-    repo = make_project(tmp_path / "src", files, name="calc")
-    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
-                             openai_api_key="sk-test-stale-baseline-0123456789")
-    with FakeServer([Scripted(text=REPRODUCES), Scripted(text=f"```diff\n{FIX_PATCH}```\n")]) as server:
-        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
-                         model="m", base_url=server.base_url("openai"), problem="add(2, 3) returns -1, not 5")
+    result = model_session(tmp_path, local_settings, files, [REPRODUCES, f"```diff\n{FIX_PATCH}```\n"],
+                           "add(2, 3) returns -1, not 5")
     assert result.status is SessionStatus.FIXED, result.message
     assert result.failing_before == ["tests/test_add_sums.py::test_add_sums"]
     assert "return a + b" in result.patch and "tests/" not in result.patch
