@@ -287,7 +287,7 @@ class PhasePlanner:
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
         result = yield from self._screened(screen, candidate)
-        while result.rejected is None and not result.plausible and (yield from self._stale(screen, result)):
+        while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
