@@ -11,10 +11,11 @@ A reply gives the file as its path on a line followed by a fenced block, or as
 a ```diff that creates it.
 
 When the project is (part of) the test runner, the reproduction may crash the
-runner through the project's code before it reports any of its tests (pytest's
+runner through the project's code before it reports some of its tests (pytest's
 own repository, a ``__repr__`` that raises: pytest-7168). The crash is the
-problem shown: the test functions the file defines are the targets
-(:func:`cut_short`), failed, as the harness's parser counts a test it never saw.
+problem shown: the test functions the file defines that the run never reported
+are failed (:func:`cut_short`), as the harness's parser counts a test it never
+saw, and are the targets.
 """
 
 from __future__ import annotations
@@ -140,11 +141,14 @@ def defined_tests(path: str, text: str) -> list[str]:
 
 
 def cut_short(path: str, text: str, report: TestReport | None) -> TestReport | None:
-    """``report`` with the tests the reproduction ``path`` defines (``text``) failed, when the
-    project's own crash cut the run short before it reported any of them; else ``report``."""
-    if report is None or not report.crashed or any(test_id_file(t) == path for t in report.tests):
+    """``report`` with the tests the reproduction ``path`` defines (``text``) that it never
+    reported failed, when the project's own crash cut the run short (the test that crashed it,
+    and those after it); else ``report``. A parametrized test reported by any of its ids was
+    reported."""
+    if report is None or not report.crashed:
         return report
-    tests = defined_tests(path, text)
+    tests = [t for t in defined_tests(path, text)
+             if t not in report.tests and not any(r.startswith(f"{t}[") for r in report.tests)]
     if not tests:
         return report
     log.info("planner.reproduction_cut_short", file=path, tests=tests)

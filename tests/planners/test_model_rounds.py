@@ -133,8 +133,9 @@ def test_only_new_failing_tests_reproduce() -> None:
 
 
 def test_a_reproduction_the_projects_own_crash_cut_short_fails_its_tests() -> None:
-    """The run crashed (in the project's code) before it reported any test of the file: the
-    tests the file defines failed; a run that reported them, or did not crash, is as it was."""
+    """The run crashed (in the project's code): the tests the file defines that it never reported
+    failed (pytest-7168's reproduction: ten passed, then the eleventh crashed pytest); a run
+    that reported them all, or did not crash, is as it was."""
     from rfsn.planners.reproduce import cut_short
 
     text = ("import pytest\n\ndef helper():\n    pass\n\ndef test_a():\n    helper()\n\n"
@@ -144,7 +145,11 @@ def test_a_reproduction_the_projects_own_crash_cut_short_fails_its_tests() -> No
     assert cut is not None and cut.tests == {**crashed.tests, "t/test_i.py::test_a": S.FAILED,
                                              "t/test_i.py::TestB::test_c": S.FAILED}
     assert reproduced(_report(old__a=S.PASSED), cut)[0] == ["t/test_i.py::TestB::test_c", "t/test_i.py::test_a"]
-    reported = crashed.model_copy(update={"tests": {"t/test_i.py::test_a": S.PASSED}})
+    some = crashed.model_copy(update={"tests": {"t/test_i.py::test_a": S.PASSED}})
+    cut = cut_short("t/test_i.py", text, some)
+    assert cut is not None and cut.tests == {"t/test_i.py::test_a": S.PASSED, "t/test_i.py::TestB::test_c": S.FAILED}
+    reported = crashed.model_copy(update={"tests": {"t/test_i.py::test_a[1]": S.PASSED,
+                                                    "t/test_i.py::TestB::test_c": S.PASSED}})
     assert cut_short("t/test_i.py", text, reported) is reported
     whole = crashed.model_copy(update={"crashed": False})
     assert cut_short("t/test_i.py", text, whole) is whole and cut_short("t/test_i.py", text, None) is None
