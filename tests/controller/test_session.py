@@ -152,9 +152,13 @@ def test_a_target_the_projects_own_crash_left_unreported_is_failing_not_unknown(
 def test_a_reproduction_that_crashes_the_runner_in_the_projects_code_reproduces(
         tmp_path: Path, local_settings: Settings) -> None:
     """Issue-only, pytest-7168: the model's new test makes the project's code crash pytest before
-    the test is reported. The run was cut short by the problem itself: the test functions the
-    file defines are the targets (not "no test of the new file was collected")."""
-    reproduction = f"tests/test_issue.py\n```python\n{NESTED}```\n"
+    the test is reported, after another test of the file passed. The run was cut short by the
+    problem itself: the test functions the file defines that it never reported are the targets
+    (not "no test of the new file was collected", nor "the new tests error": pytest's record of
+    its own crash)."""
+    flat_first = NESTED.replace("\n\n\ndef test_nested", "\n\n\ndef test_flat():\n    assert indent('x', 0) == 'x'"
+                                "\n\n\ndef test_nested")  # reported, then the next test crashes pytest
+    reproduction = f"tests/test_issue.py\n```python\n{flat_first}```\n"
     fix = ("```diff\n--- a/heading.py\n+++ b/heading.py\n@@ -4,3 +4,3 @@\n def indent(text, depth):\n"
            "-    if depth > 0:\n+    if depth < 0:\n         raise ValueError(f'a negative depth: {depth}')\n```\n")
     problem = "indent('x', 2) raises 'a negative depth: 2', and a failing test crashes pytest (INTERNALERROR)."
