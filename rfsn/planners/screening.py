@@ -22,10 +22,10 @@ aside for the rest of the session, and the suite runs again without them.
 
 The baseline of an issue-only session ran before the model's reproduction was
 written. A test that lists its directory, or counts the project's tests, may
-fail once that file is there, with or without a candidate. So a candidate that
-fixes every target and breaks tests that passed at baseline has those tests run
-again with no candidate applied; those that fail there too are ``stale``: set
-aside for the rest of the session, and the candidate is screened again.
+fail once that file is there, with or without a candidate. So the tests that a
+candidate broke run again with no candidate applied (each test once a
+session); those that fail there too are ``stale``: set aside for the rest of
+the session, and the candidate is screened again.
 
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
@@ -148,8 +148,8 @@ class Screen:
         return tests
 
     def failed_without(self, report: TestReport | None, tests: list[str]) -> list[str]:
-        """Of ``tests``, a candidate broke, those that failed in their run with no candidate
-        applied: not the candidate's doing. Set aside from now on."""
+        """Of ``tests`` (which a candidate broke), those that failed in their run with no
+        candidate applied: not the candidate's doing. Set aside from now on."""
         self.run_without.update(tests)
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         found = [t for t in tests if t in statuses and statuses[t] is not TestStatus.PASSED]
