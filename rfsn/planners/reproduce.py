@@ -182,12 +182,15 @@ def without_old_failures(targets: list[str], why: str, baseline: TestReport,
 
 def reproduction_run(path: str, baseline: TestReport) -> Generator[Proposal, Feedback, TestReport | None]:
     """The reproduction's run: the new file alone, folded into the baseline (the rest of the
-    suite is as the baseline ran it); the whole suite where the runner cannot select a file."""
+    suite is as the baseline ran it); the whole suite where the runner cannot select a file.
+    A run of the file that the project's own crash cut short is folded in too, whatever it
+    reported: the whole suite would stop at the same file, and its tests after it would go
+    missing from the baseline."""
     fb = yield RunTests(phase=Phase.REPRODUCE, tests=(path,), rationale=f"run the reproduction {path}")
     alone = fb.outcome.report if fb.outcome else None
     if alone is None or alone.timed_out:
         return alone
-    if any(t not in baseline.tests for t in alone.tests):
+    if alone.crashed or any(t not in baseline.tests for t in alone.tests):
         return baseline.model_copy(update={
             "tests": {**baseline.tests, **alone.tests}, "log": alone.log,
             "durations": {**baseline.durations, **alone.durations},

@@ -217,3 +217,18 @@ def test_where_the_runner_cannot_run_a_file_alone_the_whole_suite_runs() -> None
     with pytest.raises(StopIteration) as done:
         run.send(_ran(full))
     assert done.value.value == full
+
+
+def test_a_run_of_the_file_the_projects_crash_cut_short_is_folded_into_the_baseline() -> None:
+    """It reported nothing of the file: the whole suite would stop at the same file, and the
+    baseline would lose the tests after it (and the suite's duration, which limits screening)."""
+    from rfsn.planners.reproduce import reproduction_run
+
+    baseline = TestReport(tests={"tests/test_a.py::test_old": S.PASSED, "tests/test_z.py::test_late": S.PASSED},
+                          exit_code=0, duration=100.0)
+    run = reproduction_run("tests/test_issue.py", baseline)
+    next(run)
+    with pytest.raises(StopIteration) as done:
+        run.send(_ran(TestReport(exit_code=3, log="INTERNALERROR> RuntimeError", crashed=True)))
+    merged = done.value.value
+    assert merged.tests == baseline.tests and merged.duration == 100.0 and merged.crashed
