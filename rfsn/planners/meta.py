@@ -283,7 +283,7 @@ class PhasePlanner:
 
     def _try(self, screen: Screen, candidate: Candidate) -> Generator[Proposal, Feedback, ScreenResult]:
         """Apply, screen in tiers, revert. The workspace is left as it was. Screened again when
-        tests it seemed to break fail without it too (``_stale``)."""
+        tests it seemed to break fail without it too (``_stale``, once a session)."""
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
         result = yield from self._screened(screen, candidate)
@@ -327,18 +327,18 @@ class PhasePlanner:
         return result
 
     def _stale(self, screen: Screen, result: ScreenResult) -> Generator[Proposal, Feedback, bool]:
-        """Whether tests that a candidate broke fail with no candidate applied too, now that the
+        """Whether tests a candidate broke fail with no candidate applied too, now that the
         reproduction's files are there: the baseline ran before them (a test listing its
-        directory). Those are set aside (``Screen.stale``). Each test is run so once."""
-        broke = [t for t in result.broke if t not in screen.run_without]
-        if not self.scaffolding or not broke:
+        directory). The whole suite runs so once a session; the tests set aside there
+        (``Screen.rebaseline``) are screened again with the candidate when it broke any."""
+        if not self.scaffolding or not result.broke or screen.rebaselined:
             return False
-        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(broke), timeout=screen.limit(broke),
-                            rationale="the tests that broke, with no candidate applied")
-        stale = screen.failed_without(fb.outcome.report if fb.outcome else None, broke)
+        fb = yield RunTests(phase=Phase.PATCH, timeout=screen.timeout,
+                            rationale="the whole suite with no candidate applied, the reproduction in place")
+        stale = screen.rebaseline(fb.outcome.report if fb.outcome else None)
         if stale:
             log.info("planner.stale_baseline", tests=stale, scaffolding=self.scaffolding)
-        return bool(stale)
+        return bool(set(stale) & set(result.broke))
 
     def _recheck(self, screen: Screen, candidate: Candidate, tier: Tier, alone: Tier,
                  report: TestReport | None, result: ScreenResult
@@ -388,7 +388,7 @@ class PhasePlanner:
         report = fb.outcome.report if fb.outcome else None
         statuses = same_tests(report.tests, baseline.tests) if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
-        flaky = self._screen.flaky if self._screen else []
+        flaky, stale = (self._screen.flaky, self._screen.stale) if self._screen else ([], [])
         broken = [] if suite else [t for t in baseline.passing
                                    if statuses.get(t) != TestStatus.PASSED and t not in flaky]
         self.best = best
@@ -402,7 +402,9 @@ class PhasePlanner:
                                            if report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} no longer passes: the reproduction's own test, which passed before any fix"
                       for t in self.unproven if report.tests.get(t) != TestStatus.PASSED),
-                    *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky)]
+                    *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky),
+                    *(f"{t} does not pass with the reproduction's file in place, with or without the patch"
+                      for t in stale if report.tests.get(t) != TestStatus.PASSED)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),

@@ -22,10 +22,12 @@ aside for the rest of the session, and the suite runs again without them.
 
 The baseline of an issue-only session ran before the model's reproduction was
 written. A test that lists its directory, or counts the project's tests, may
-fail once that file is there, with or without a candidate. So the tests that a
-candidate broke run again with no candidate applied (each test once a
-session); those that fail there too are ``stale``: set aside for the rest of
-the session, and the candidate is screened again.
+fail once that file is there, with or without a candidate. So the first time a
+candidate breaks tests that passed at baseline, the whole suite runs once with
+no candidate applied (the scope the tests broke in: a test that passes in the
+suite may fail alone); the baseline-passing tests it reports failing are
+``stale``: set aside for the rest of the session, and the candidate is screened
+again when it broke any of them.
 
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
@@ -119,7 +121,7 @@ class Screen:
         #: baseline-passing tests that fail with no candidate applied, once the reproduction's
         #: files are there (a test that lists its directory): the baseline ran before them
         self.stale: list[str] = []
-        self.run_without: set[str] = set()  # the tests run so, stale or not: a property of the base
+        self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -147,13 +149,17 @@ class Screen:
         self.flaky += [t for t in tests if t not in self.flaky]
         return tests
 
-    def failed_without(self, report: TestReport | None, tests: list[str]) -> list[str]:
-        """Of ``tests`` (which a candidate broke), those that failed in their run with no
-        candidate applied: not the candidate's doing. Set aside from now on."""
-        self.run_without.update(tests)
+    def rebaseline(self, report: TestReport | None) -> list[str]:
+        """The baseline-passing tests (targets and tests set aside apart) that the whole suite,
+        run with no candidate applied, reported not passing: no candidate's doing. Set aside
+        from now on. A test the run did not report is not one of them (a run the problem cut
+        short leaves the tests after it unreported)."""
+        self.rebaselined = True
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
-        found = [t for t in tests if t in statuses and statuses[t] is not TestStatus.PASSED]
-        self.stale += [t for t in found if t not in self.stale]
+        aside = {*self.targets, *self.may_break, *self.flaky, *self.stale}
+        found = [t for t in self.baseline.passing
+                 if t not in aside and t in statuses and statuses[t] is not TestStatus.PASSED]
+        self.stale += found
         return found
 
     def covering(self, candidate: Candidate) -> list[str]:

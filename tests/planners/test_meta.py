@@ -335,6 +335,65 @@ def test_a_test_that_fails_alone_too_is_broken(tmp_path: Path) -> None:
         (T_ADD,), (), (T_OK,)]  # the failing test, the suite, the test that broke alone
 
 
+T_LIST = "tests/test_m.py::test_lists_the_folder"
+
+
+class ReproducedWorld(World):
+    """An issue-only session after its reproduction: test_lists_the_folder passed at baseline,
+    before the reproduction's file was there; now it fails in every run, with or without a
+    candidate."""
+
+    def __init__(self, fixes: Mapping[str, Mapping[str, Status]]) -> None:
+        super().__init__({T_ADD: F, T_OK: P, T_LIST: P}, fixes)
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        feedback = super().answer(proposal)
+        report_ = feedback.outcome.report if feedback.outcome else None
+        if isinstance(proposal, RunTests) and proposal.phase is not Phase.REPRODUCE and report_ \
+                and T_LIST in report_.tests and not proposal.coverage:
+            return ran(report({**report_.tests, T_LIST: F}))
+        return feedback
+
+
+def reproduced(tmp_path: Path, candidates: Iterable[Candidate]) -> PhasePlanner:
+    planner = planner_for(tmp_path, candidates)
+    planner.scaffolding = ["tests/test_repro.py"]
+    return planner
+
+
+def no_candidate_runs(proposals: list[Proposal]) -> list[Proposal]:
+    return [p for p in proposals if isinstance(p, RunTests) and "no candidate" in p.rationale]
+
+
+def test_a_test_the_reproductions_file_broke_is_stale_and_the_candidate_screened_again(tmp_path: Path) -> None:
+    """It fails in the whole suite with no candidate applied too: set aside (once a session, in
+    one whole-suite run), the candidate screened again and fixed, the verdict naming it."""
+    planner = reproduced(tmp_path, [FIX_ADD])
+    proposals = ReproducedWorld({"fix add": {T_ADD: P}}).run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED, verdict.message
+    assert [p.tests for p in no_candidate_runs(proposals)] == [()]  # type: ignore[attr-defined]
+    assert edits(proposals).count("fix add") == 2  # screened, then screened again
+    assert verdict.concerns == [f"{T_LIST} does not pass with the reproduction's file in place, "
+                                "with or without the patch"]
+
+
+def test_a_test_that_passes_with_no_candidate_applied_stays_broken_by_the_candidate(tmp_path: Path) -> None:
+    """The run with no candidate is made once, and a test that passes there is a regression."""
+    planner = reproduced(tmp_path, [BROKEN, candidate("return a - b", "return 1", "breaks it too")])
+    world = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}, "breaks it too": {T_ADD: P, T_OK: F}})
+    proposals = world.run(planner)
+    assert planner.verdict().status is SessionStatus.NOT_FIXED
+    assert len(no_candidate_runs(proposals)) == 1
+    assert edits(proposals).count("breaks test_ok") == 1  # not screened again
+
+
+def test_without_a_reproduction_a_broken_test_is_never_run_with_no_candidate(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [BROKEN])
+    proposals = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}}).run(planner)
+    assert planner.verdict().status is SessionStatus.NOT_FIXED and not no_candidate_runs(proposals)
+
+
 class VerifyRefused(World):
     """A world whose gate turns down applying the chosen patch again in verify."""
 
