@@ -280,6 +280,23 @@ def test_a_patch_whose_target_does_not_hold_in_verify_is_not_fixed(tmp_path: Pat
     assert verdict.status is SessionStatus.NOT_FIXED and verdict.failing_after == [T_ADD]
 
 
+class RefusingWorld(World):
+    """A runner that cannot address the targets by id (a parameter with an escaped character):
+    a run that names them reports no test at all."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and T_ADD in proposal.tests:
+            return ran(TestReport(exit_code=4, log="ERROR: not found", duration=0.1))
+        return super().answer(proposal)
+
+
+def test_a_verify_run_the_runner_refused_leaves_the_screening_run_to_decide(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+    proposals = RefusingWorld({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    assert planner.verdict().status is SessionStatus.FIXED, planner.verdict().message
+    assert [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.VERIFY] == [(T_ADD,)]
+
+
 class UnstructuredWorld(World):
     """A test command judged by its exit status alone: every report says only that."""
 
