@@ -177,14 +177,17 @@ class Executor:
                          via=self._via(proposal), max_failures=proposal.max_failures)
 
     def _narrow(self, proposal: RunTests, report: TestReport) -> bool:
-        """Whether a baseline run of the whole suite timed out with narrowed files known: from
-        then on a run of the whole suite runs those (the run at hand runs again on them)."""
-        if proposal.phase is not Phase.REPRODUCE or proposal.tests or not report.timed_out \
-                or not self.narrowed:
+        """Whether the baseline (the session's first run of the whole suite) timed out with
+        narrowed files known: from then on a run of the whole suite runs those (the run at hand
+        runs again on them). A later run never narrows: the baseline it would be compared with
+        ran the whole suite."""
+        if proposal.tests:
             return False
-        log.info("executor.suite_narrowed", files=list(self.narrowed),
-                 timed_out_after=round(report.duration, 3))
-        self.suite, self.narrowed = self.narrowed, ()
+        narrowed, self.narrowed = self.narrowed, ()
+        if proposal.phase is not Phase.REPRODUCE or not report.timed_out or not narrowed:
+            return False
+        log.info("executor.suite_narrowed", files=list(narrowed), timed_out_after=round(report.duration, 3))
+        self.suite = narrowed
         return True
 
     def _edit(self, patch: str) -> Outcome:

@@ -52,7 +52,7 @@ class TestReport(BaseModel):
     )
     crashed: bool = Field(
         default=False, description="the run was cut short by an internal error raised through the "
-                                   "project's own code (the buildpack's HealthCapable.crashed): a "
+                                   "project's own code (the buildpack's CrashCapable.crashed): a "
                                    "test it never reported did not pass"
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -177,9 +176,9 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
     repo = make_project(tmp_path / "src", {**FILES, "tests/test_download.py": downloading}, name="calc")
     workspace = prepare(str(repo), tmp_path / "ws")
     sandbox = TimedSandbox(workspace.path)
-    limit, deadline = 6.0, [time.monotonic() + 11.0]  # the narrowed run has about 5 s
+    limit, left = 5.0, iter([100.0, 4.5])  # the session's seconds left: at the baseline, at its rerun
     executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=limit,
-                        remaining=lambda: deadline[0] - time.monotonic(), narrowed=("tests/test_calc.py",))
+                        remaining=lambda: next(left, 100.0), narrowed=("tests/test_calc.py",))
 
     def run(proposal: RunTests, phase: Phase) -> Any:
         decision, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=phase,
@@ -193,14 +192,13 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         (whole, first), (narrowed, second) = sandbox.runs
         assert not any(a.startswith("tests/") for a in whole) and first == limit  # the whole suite, timed out
         assert narrowed[-1] == "tests/test_calc.py"
-        assert second < limit  # cut to what is left of the session's time
+        assert second == 4.5  # cut to what is left of the session's time
         assert baseline.ok and baseline.report is not None and not baseline.report.timed_out
         assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
                                          "tests/test_calc.py::test_zero": "passed"}
         assert baseline.report.env_error is None  # the narrowed baseline is diagnosed as any
         assert [e["files"] for e in logs if e["event"] == "executor.suite_narrowed"] == [["tests/test_calc.py"]]
 
-        deadline[0] = time.monotonic() + 60
         (workspace.path / "tests/test_repro.py").write_text("def test_r():\n    assert True\n")
         final = run(RunTests(phase=Phase.VERIFY), Phase.VERIFY)
         assert sandbox.runs[-1][0][-2:] == ["tests/test_calc.py", "tests/test_repro.py"]
@@ -208,3 +206,16 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         assert len(sandbox.runs) == 3  # narrowed once: no whole suite again
     finally:
         sandbox.close()
+
+
+def test_only_the_baseline_narrows(workspace: Workspace) -> None:
+    """A later run of the whole suite that times out (the reproduction's, where the runner cannot
+    run a file alone) is compared with a baseline of the whole suite: it does not narrow."""
+    sandbox = FakeSandbox(workspace.path, {("python",): [Reply(), Reply(timed_out=True)]})
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=5.0, narrowed=("tests/test_calc.py",))
+    for _ in range(2):
+        decision, approved = Gate().approve(RunTests(phase=Phase.REPRODUCE), GateContext(
+            workspace=workspace.path, phase=Phase.REPRODUCE, buildpack="python"))
+        assert approved is not None, decision
+        executor.run(approved)
+    assert len(sandbox.calls) == 2 and not any("tests/test_calc.py" in call for call in sandbox.calls)

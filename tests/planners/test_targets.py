@@ -89,7 +89,7 @@ def test_a_named_test_the_projects_own_crash_left_unreported_failed() -> None:
     from rfsn.planners.targets import unreported
 
     run = TestReport(tests={"t.py::ok": TestStatus.PASSED}, exit_code=3, crashed=True)
-    after = unreported(run, ["t.py::ok", "t.py::crashed_on"])
+    after = unreported(run, ["t.py::ok", "t.py::crashed_on", "tests/", "t.py"])  # a folder, a file: no test
     assert after.tests == {"t.py::ok": TestStatus.PASSED, "t.py::crashed_on": TestStatus.FAILED}
     assert after.failing == ["t.py::crashed_on"] and run.failing == []
     whole = run.model_copy(update={"crashed": False})

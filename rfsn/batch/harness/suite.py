@@ -1,4 +1,4 @@
-"""What a SWE-bench repair session runs for "the whole suite" (its baseline, its final check).
+"""What a SWE-bench repair session runs for "the whole suite" (its baseline, its screening).
 
 The whole suite, where the project has at most ``MAX_WHOLE`` test modules. Past that
 (sympy has about 630, astropy about 380) the whole suite outlasts a session's test run, and the
