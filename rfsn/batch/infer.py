@@ -29,7 +29,7 @@ from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.harness.patching import apply_test_patch
 from rfsn.batch.harness.repos import checkout, commit_all, resolve_source
 from rfsn.batch.harness.specenv import instance_buildpack
-from rfsn.batch.harness.suite import narrowed_suite, session_suite
+from rfsn.batch.harness.suite import session_suites
 from rfsn.batch.instances import load_instances, require_oracle_fields
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.batch.predictions import RunStore
@@ -98,9 +98,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
         phases["checkout"] = round(time.monotonic() - started, 3)
         problem = problem_text(inst)
         test_patch = inst.test_patch if task.oracle_tests else ""
-        suite = session_suite(workspace.path, test_patch, problem)
         # a small project's whole suite may outlast the limit all the same (pydicom's, offline)
-        narrowed = [] if suite else narrowed_suite(workspace.path, test_patch, problem)
+        suite, narrowed = session_suites(workspace.path, test_patch, problem)
         options = RepairOptions(
             planner=task.planner, problem=problem, out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [], suite=suite, narrowed=narrowed,

@@ -20,7 +20,6 @@ saw, and are the targets.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Generator
 from pathlib import Path
@@ -36,7 +35,7 @@ from rfsn.planners.explore.repomap import repo_map
 from rfsn.planners.explore.tools import GUIDE, converse, served
 from rfsn.planners.logtext import stable
 from rfsn.planners.replies import ReplyError, parse_edits
-from rfsn.planners.restated import name_in_file, repeated
+from rfsn.planners.restated import bodies, name_in_file, repeated
 from rfsn.planners.sources import read_sources
 
 log = get_logger(__name__)
@@ -123,21 +122,11 @@ def reproduced(baseline: TestReport, report: TestReport | None) -> tuple[list[st
 def defined_tests(path: str, text: str) -> list[str]:
     """The ids of the tests a Python test file defines, as pytest collects them by default:
     ``test*`` functions, and the ``test*`` methods of ``Test*`` classes (none if it is no Python)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    found: list[str] = []
+    def collected(name: str) -> bool:
+        *classes, function = name.split("::")
+        return function.startswith("test") and all(c.startswith("Test") for c in classes)
 
-    def visit(body: list[ast.stmt], prefix: str) -> None:
-        for node in body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-                found.append(f"{prefix}::{node.name}")
-            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-                visit(node.body, f"{prefix}::{node.name}")
-
-    visit(tree.body, path)
-    return found
+    return [f"{path}::{name}" for name in bodies(text) if collected(name)]
 
 
 def cut_short(path: str, text: str, report: TestReport | None) -> TestReport | None:

@@ -54,7 +54,7 @@ def name_in_file(test_id: str) -> str:
     return test_id.split("[", 1)[0].split("::", 1)[-1]
 
 
-def _bodies(text: str) -> dict[str, str]:
+def bodies(text: str) -> dict[str, str]:
     """``function`` / ``Class::function`` -> its body's source (the ``def`` line aside: names are
     compared apart), for the functions of a module and of its classes."""
     try:
@@ -97,12 +97,12 @@ def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping
     """The ``passing`` tests that the ``reproduction``'s tests restate (``files``: path -> text
     of the test files): under the same name, or renamed in the same class."""
     mine = {test_id_file(t) for t in reproduction}
-    bodies: dict[str, dict[str, str]] = {}
+    by_file: dict[str, dict[str, str]] = {}
 
     def body(path: str, name: str) -> str:
-        if path not in bodies:
-            bodies[path] = _bodies(files.get(path, ""))
-        return bodies[path].get(name, "")
+        if path not in by_file:
+            by_file[path] = bodies(files.get(path, ""))
+        return by_file[path].get(name, "")
 
     new = {name_in_file(t): body(test_id_file(t), name_in_file(t)) for t in reproduction}
     old_names = {name_in_file(t) for t in passing if test_id_file(t) not in mine}
@@ -134,13 +134,13 @@ def repeated(failing: Sequence[str], reproduction: Sequence[str], files: Mapping
     for test in failing:
         if test_id_file(test) not in mine and test_id_file(test).endswith(".py"):
             old_by_name.setdefault(name_in_file(test), []).append(test)
-    bodies = {path: _bodies(text) for path, text in files.items()}
+    by_file = {path: bodies(text) for path, text in files.items()}
     found = {}
     for test in reproduction:
         name = name_in_file(test)
-        new = bodies.get(test_id_file(test), {}).get(name, "")
+        new = by_file.get(test_id_file(test), {}).get(name, "")
         for old in old_by_name.get(name, []):
-            if new and (body := bodies.get(test_id_file(old), {}).get(name)) and _alike(body, new, SIMILARITY):
+            if new and (body := by_file.get(test_id_file(old), {}).get(name)) and _alike(body, new, SIMILARITY):
                 found[test] = old
                 break
     return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.batch.harness.suite import narrowed_suite, session_suite
+from rfsn.batch.harness.suite import session_suites
 
 
 def _project(root: Path) -> Path:
@@ -32,29 +32,22 @@ PATCH = ("diff --git a/pkg/printing/tests/test_latex.py b/pkg/printing/tests/tes
          "diff --git a/pkg/gone/tests/test_gone.py b/pkg/gone/tests/test_gone.py\n")
 
 
-def test_a_small_project_runs_its_whole_suite(tmp_path: Path) -> None:
+LATEX = ["pkg/printing/tests/test_latex.py"]
+
+
+def test_a_small_project_runs_its_whole_suite_and_keeps_the_narrowed_files_for_a_timeout(tmp_path: Path) -> None:
+    """No suite (all of it), and the files a large project would run, for when it times out."""
     root = _project(tmp_path)
-    assert session_suite(root, PATCH, PROBLEM) == []
-    assert session_suite(root, "", PROBLEM) == []
+    assert session_suites(root, PATCH, PROBLEM) == ([], LATEX)
+    assert session_suites(root, "", PROBLEM) == ([], LATEX)
+    assert session_suites(root, "", "It crashes.") == ([], [])  # nothing to narrow to
 
 
 def test_a_large_project_runs_the_test_patchs_files_or_those_named_for_the_problem(tmp_path: Path) -> None:
     root = _project(tmp_path)
     # given the test patch: its test modules that exist (not a helper, not a deleted file)
-    assert session_suite(root, PATCH, PROBLEM, max_whole=4) == ["pkg/printing/tests/test_latex.py"]
+    assert session_suites(root, PATCH, PROBLEM, max_whole=4) == (LATEX, [])
     # issue-only: the test files named for the code the problem points to
-    assert session_suite(root, "", PROBLEM, max_whole=4) == ["pkg/printing/tests/test_latex.py"]
+    assert session_suites(root, "", PROBLEM, max_whole=4) == (LATEX, [])
     # nothing named for what it points to: the whole suite
-    assert session_suite(root, "", "It crashes.", max_whole=4) == []
-
-
-def test_the_narrowed_suite_is_what_a_large_project_runs_whatever_the_projects_size(tmp_path: Path) -> None:
-    """A small project runs its whole suite, yet knows the files it would narrow to: the same
-    ones a large project runs."""
-    root = _project(tmp_path)
-    assert session_suite(root, PATCH, PROBLEM) == []
-    assert narrowed_suite(root, PATCH, PROBLEM) == ["pkg/printing/tests/test_latex.py"]
-    assert narrowed_suite(root, "", PROBLEM) == ["pkg/printing/tests/test_latex.py"]
-    assert narrowed_suite(root, "", "It crashes.") == []  # nothing to narrow to
-    for patch, problem in ((PATCH, PROBLEM), ("", PROBLEM), ("", "It crashes.")):
-        assert narrowed_suite(root, patch, problem) == session_suite(root, patch, problem, max_whole=4)
+    assert session_suites(root, "", "It crashes.", max_whole=4) == ([], [])

@@ -80,7 +80,7 @@ def test_bodies_are_the_source_segments_ast_gives() -> None:
     non-ASCII text, line separators inside strings and multi-line statements included."""
     import ast
 
-    from rfsn.planners.restated import _bodies
+    from rfsn.planners.restated import bodies
 
     source = ("x = '\x0c'\n\x0c\ndef test_a():\n    s = 'é\u2028ü'\n    assert s == (1,\n        2)\n\n"
               "class TestT:\n    def test_b(self): return 2\n    async def test_c(self):\n"
@@ -92,7 +92,7 @@ def test_bodies_are_the_source_segments_ast_gives() -> None:
                          [(f"{node.name}::{m.name}", m) for m in node.body] if isinstance(node, ast.ClassDef)
                          else []):
             expected[name] = "\n".join(ast.get_source_segment(source, s) or "" for s in fn.body)
-    assert _bodies(source) == expected and set(expected) == {"test_a", "TestT::test_b", "TestT::test_c"}
+    assert bodies(source) == expected and set(expected) == {"test_a", "TestT::test_b", "TestT::test_c"}
 
 
 def test_a_copy_of_a_test_failing_at_baseline_repeats_that_old_failure() -> None:

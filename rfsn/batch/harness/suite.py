@@ -6,7 +6,7 @@ harness itself runs and grades only the test files ``test_patch`` touches. So a 
 given the test patch runs its test files; an issue-only one, which knows nothing of the
 patch, runs the test files named for the code the problem statement points to (the
 project's naming convention, ``explore.tested``), at most ``MAX_NAMED``, and the whole suite
-when none is named for it (``narrowed_suite``). Either way the test files the session adds
+when none is named for it (``session_suites``). Either way the test files the session adds
 (a reproduction) run with them (``Executor``).
 
 A small project's whole suite may outlast the limit too (pydicom's test modules download
@@ -28,29 +28,19 @@ MAX_WHOLE = 300
 MAX_NAMED = 3
 
 
-def session_suite(workspace: Path, test_patch: str = "", problem: str = "", max_whole: int = MAX_WHOLE) -> list[str]:
-    """The test files the session on ``workspace`` (the instance's checkout) runs for its whole
-    suite: none (all of it) in a project of at most ``max_whole`` test modules, else its
-    ``narrowed_suite``."""
-    tests = _test_modules(workspace)
-    return [] if len(tests) <= max_whole else _narrowed(workspace, tests, test_patch, problem)
-
-
-def narrowed_suite(workspace: Path, test_patch: str = "", problem: str = "") -> list[str]:
-    """The test files a large project's session runs for its whole suite, whatever the
-    project's size: those ``test_patch`` touches, else those named for what ``problem`` points
-    to; none (all of it) when neither names any."""
-    return _narrowed(workspace, _test_modules(workspace), test_patch, problem)
-
-
-def _test_modules(workspace: Path) -> list[str]:
-    return [p for p in read_sources(workspace, "python", tests=True) if is_test_module(p)]
-
-
-def _narrowed(workspace: Path, tests: list[str], test_patch: str, problem: str) -> list[str]:
+def session_suites(workspace: Path, test_patch: str = "", problem: str = "",
+                   max_whole: int = MAX_WHOLE) -> tuple[list[str], list[str]]:
+    """``(suite, narrowed)`` for the session on ``workspace`` (the instance's checkout).
+    ``narrowed``: the test files a large project's session runs for its whole suite, those
+    ``test_patch`` touches, else those named for what ``problem`` points to (none when
+    neither names any). A project of more than ``max_whole`` test modules runs them as its
+    ``suite``; a smaller one runs all of it (no ``suite``) and keeps them for when that times
+    out."""
+    tests = [p for p in read_sources(workspace, "python", tests=True) if is_test_module(p)]
     if test_patch:
-        return [p for p in touched_files(test_patch)
-                if is_test_module(p) and (workspace / p).is_file()]
-    files = read_sources(workspace, "python")
-    pointed = dict.fromkeys(d.path for d in mentions.pointed_to(problem, files))
-    return tested.named_for(list(pointed), tests, files)[:MAX_NAMED]
+        narrowed = [p for p in touched_files(test_patch) if is_test_module(p) and (workspace / p).is_file()]
+    else:
+        files = read_sources(workspace, "python")
+        pointed = dict.fromkeys(d.path for d in mentions.pointed_to(problem, files))
+        narrowed = tested.named_for(list(pointed), tests, files)[:MAX_NAMED]
+    return (narrowed, []) if len(tests) > max_whole else ([], narrowed)
