@@ -22,7 +22,9 @@ _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 # (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
 SKIP_MARKERS = named_patterns((
         ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
-        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail|exit)\b"),
+        # ``pytest.skip.Exception`` names the exception a skip raises (a test of skipping
+        # expects it): it skips nothing
+        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail|exit)\b(?!\s*\.\s*Exception\b)"),
         ("pytest.importorskip call", r"\bpytest\s*\.\s*importorskip\b"),
         ("module-wide pytestmark", r"\bpytestmark\b"),
         ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),

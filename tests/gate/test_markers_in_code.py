@@ -78,3 +78,14 @@ def test_python_code_blanks_strings_and_comments_only() -> None:
     code = python_code('x = "pytest.skip"  # pytest.skip\ny = f"{pytest.skip}"\n')
     assert code is not None and "pytest.skip" not in code[1] and code[1].startswith("x = ")
     assert python_code('x = """\nunclosed\n') is None
+
+
+def test_a_reproduction_may_expect_the_exception_a_skip_raises(project: Path) -> None:
+    """pytest-8906: a test of skipping itself names ``pytest.skip.Exception``, which skips
+    nothing; a call of ``pytest.skip`` on the next line still does."""
+    text = ("import pytest\n\n\ndef test_skip_outside_a_test_is_an_error(item):\n"
+            "    x = pytest.raises(pytest.skip.Exception, lambda: setup(item))\n"
+            "    assert x.value.msg == 'skipped'\n")
+    assert Gate().check(new_test(text), ctx(project, Phase.REPRODUCE)).accepted
+    rigged = text + "    pytest.skip('not today')\n"
+    assert Gate().check(new_test(rigged), ctx(project, Phase.REPRODUCE)).rule == "test_tampering"
