@@ -221,7 +221,7 @@ def only_tests(text: str, wanted: set[str]) -> str:
         unused_assign = isinstance(node, ast.Assign) and not any(  # ``A, B = symbols(...)`` too
             isinstance(n, ast.Name) and n.id in used for t in node.targets for n in ast.walk(t))
         unused_skipping_helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
-            and node.name not in used and _SKIP_CALL.search(ast.unparse(node))
+            and node not in tests and node.name not in used and _SKIP_CALL.search(ast.unparse(node))
         if unused_assign or unused_skipping_helper:
             gone.update(range(min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]),
                               (node.end_lineno or node.lineno) + 1))
