@@ -206,10 +206,10 @@ def wait_for(predicate: Any, seconds: float) -> Any:
 
 
 def running_commands(container: Any) -> str:
-    """The command lines running in ``container``; empty while the daemon pauses it (a setup
-    snapshot's ``docker commit`` pauses the container it copies)."""
+    """The command lines running in ``container``, as the daemon lists them: no exec, which a
+    setup snapshot's ``docker commit`` would pause, and wait with, or refuse (409)."""
     try:
-        return container.exec_run(["ps", "-eo", "args="]).output.decode()
+        return "\n".join(" ".join(p) for p in container.top()["Processes"] or [])
     except docker.errors.APIError as exc:
         if exc.status_code == 409:
             return ""
