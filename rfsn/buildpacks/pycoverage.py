@@ -14,15 +14,27 @@ Contexts come in two spellings:
   parametrized cases share one context;
 * pytest-cov's ``--cov-context=test``: ``tests/test_x.py::TestC::test_m|run``.
 
-`per_test_coverage` turns either into ``{pytest node id: {file: {lines}}}``.
+`per_test_coverage` turns either into ``{pytest node id: {file: {lines}}}`` (or the
+``path.py:test_m`` ids of a runner that names tests so, such as sympy's ``bin/test``).
+
+A runner rfsn does not start itself (tox, ``bin/test``, a script that starts Python in
+a subprocess) is measured from the inside instead (`process_coverage`): every Python
+process the command starts imports a ``sitecustomize`` from the report directory that
+starts coverage (``COVERAGE_PROCESS_START``), each process writes its own data file, and
+``coverage combine`` joins them before the contexts are read.
 """
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from rfsn.buildpacks.base import CoveragePlan
+from rfsn.models.testfiles import test_id_file
 
 CoverageByTest = dict[str, dict[str, set[int]]]
 
@@ -66,10 +78,70 @@ def coverage_json_command(
     return [python, script, data_file, rcfile, output]
 
 
+def process_coverage_rc(data_file: str) -> str:
+    """rc text for `process_coverage`: every process writes its own data file next to
+    ``data_file``, and measures the command's working directory (``RFSN_COVERAGE_ROOT``)
+    wherever the runner moves it. A process that measured nothing (tox itself) stays quiet."""
+    return COVERAGE_RC.replace("source = .\n", "source = ${RFSN_COVERAGE_ROOT}\n") + (
+        f"parallel = True\ndata_file = {data_file}\n"
+        "disable_warnings = no-data-collected, module-not-measured, module-not-imported\n")
+
+
+#: imported by every Python process of a measured command (its directory is first on
+#: PYTHONPATH): starts coverage, then runs the environment's own sitecustomize, if any
+SITECUSTOMIZE = """\
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+try:
+    import coverage
+    coverage.process_startup()
+except Exception:
+    pass
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.machinery.PathFinder.find_spec(
+    "sitecustomize", [p for p in sys.path if os.path.abspath(p or ".") != _here])
+if _spec is not None and _spec.loader is not None:
+    _spec.loader.exec_module(importlib.util.module_from_spec(_spec))
+"""
+
+
+def process_coverage(script: str, report_dir: str, python: str = "python") -> CoveragePlan:
+    """The plan measuring ``script`` (a shell command line, run as it is) with per-test
+    contexts from inside every Python process it starts (see the module's docstring)."""
+    rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
+    setup = (f"export COVERAGE_PROCESS_START={shlex.quote(rc)} RFSN_COVERAGE_ROOT=\"$PWD\" "
+             f"PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}}")
+    return CoveragePlan(
+        files={"coveragerc": process_coverage_rc(data), "sitecustomize.py": SITECUSTOMIZE,
+               "coverage_contexts.py": CONTEXTS_SCRIPT},
+        commands=[["bash", "-c", f"{setup}; {script}"],
+                  [python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}", f"--data-file={data}"],
+                  coverage_json_command(data, rc, f"{report_dir}/coverage.json",
+                                        f"{report_dir}/coverage_contexts.py", python)],
+        env=coverage_env(),
+    )
+
+
+def read_coverage(reports: Mapping[str, str], test_ids: Sequence[str],
+                  workdir: str) -> dict[str, dict[str, list[int]]]:
+    """``{test id: {file: [lines]}}`` from the contexts report a coverage plan wrote (none when
+    it wrote nothing of that shape)."""
+    try:  # coverage.py wrote it; anything not of its shape is no coverage at all
+        by_test = per_test_coverage(json.loads(reports.get("coverage.json", "")), test_ids, root=workdir)
+    except (AttributeError, TypeError, ValueError):  # ValueError: JSONDecodeError, int("x")
+        return {}
+    return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}
+
+
 def node_parts(node_id: str) -> tuple[str, ...]:
-    """``tests/test_x.py::TestC::test_m[1]`` -> ``("tests", "test_x", "TestC", "test_m")``."""
+    """``tests/test_x.py::TestC::test_m[1]`` -> ``("tests", "test_x", "TestC", "test_m")``
+    (and ``tests/test_x.py:test_m`` -> ``("tests", "test_x", "test_m")``)."""
     base = node_id.split("[", 1)[0]
-    path, *names = base.split("::")
+    path = test_id_file(base)
+    names = [name for name in base[len(path):].split(":") if name]
     module = path[:-3] if path.endswith(".py") else path
     return (*[p for p in module.replace("\\", "/").split("/") if p], *names)
 

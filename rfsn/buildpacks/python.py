@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import json
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from rfsn.buildpacks.pycoverage import (
     coverage_command,
     coverage_env,
     coverage_json_command,
-    per_test_coverage,
+    read_coverage,
 )
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.pyhealth import crashed, diagnose
@@ -180,12 +179,7 @@ class PythonBuildpack:
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
-        try:  # coverage.py wrote it; anything not of its shape is no coverage at all
-            by_test = per_test_coverage(json.loads(reports.get("coverage.json", "")), test_ids,
-                                        root=workdir)
-        except (AttributeError, TypeError, ValueError):  # ValueError: JSONDecodeError, int("x")
-            return {}
-        return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}
+        return read_coverage(reports, test_ids, workdir)
 
 
 def _commit(repo: Path) -> str:

@@ -25,6 +25,8 @@ _TEST_NAME = re.compile(
 _RUST_TEST_REGION = re.compile(r"^\s*#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
 #: between a JavaScript test id's file and its titles (``test/a.test.js > suite > works``)
 JS_ID_SEP = " > "
+#: a test's name after its Python file and one colon (``path.py:test_x``)
+_PY_NAME = re.compile(r"(?<=\.py):(?!:).*$")
 
 
 def is_test_file(path: str) -> bool:
@@ -43,9 +45,11 @@ def is_test_module(path: str) -> bool:
 
 
 def test_id_file(test_id: str) -> str:
-    """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y`` and
-    the JS runners' ``test/a.test.js > suite > works`` (other ids are returned whole)."""
-    return test_id.split("::", 1)[0].split(JS_ID_SEP, 1)[0]
+    """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y``, sympy's
+    ``sympy/core/tests/test_x.py:test_y`` (the SWE-bench harness's name of a test of a runner
+    that prints each file before its tests) and the JS runners' ``test/a.test.js > suite >
+    works`` (other ids are returned whole)."""
+    return _PY_NAME.sub("", test_id.split("::", 1)[0].split(JS_ID_SEP, 1)[0])
 
 
 def rust_test_region_start(text: str) -> int | None:

@@ -50,8 +50,11 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def name_in_file(test_id: str) -> str:
-    """A test's name within its file, parameters aside: ``t/a.py::TestX::test_y[1]`` -> ``TestX::test_y``."""
-    return test_id.split("[", 1)[0].split("::", 1)[-1]
+    """A test's name within its file, parameters aside: ``t/a.py::TestX::test_y[1]`` -> ``TestX::test_y``
+    (sympy's ``t/a.py:test_y`` -> ``test_y``)."""
+    base = test_id.split("[", 1)[0]
+    path = test_id_file(base)
+    return base[len(path):].lstrip(":") if base.startswith(f"{path}:") else base
 
 
 def bodies(text: str) -> dict[str, str]:

@@ -49,6 +49,14 @@ def test_dotted_contexts_match_by_module_suffix_and_parametrized_cases():
     assert matcher.match("other.test_m") == []
 
 
+def test_a_runner_that_names_a_test_by_its_file_and_one_colon_is_matched():
+    """sympy's ``bin/test``, read by the SWE-bench harness's parser: ``path.py:test_m``."""
+    ids = ["sympy/core/tests/test_basic.py:test_m", "sympy/core/tests/test_expr.py:test_m", "test_m"]
+    assert node_parts(ids[0]) == ("sympy", "core", "tests", "test_basic", "test_m")
+    matcher = ContextMatcher(ids)
+    assert matcher.match("sympy.core.tests.test_basic.test_m") == [ids[0]]
+
+
 def test_ids_that_name_no_test_are_passed_over():
     """The harness's log parser, reading the output of a project that runs pytest inside its
     tests (pytest's own suite), reports ids such as ``[100%]``."""

@@ -3,7 +3,7 @@ reproduction's own file."""
 
 from __future__ import annotations
 
-from rfsn.models import TestReport
+from rfsn.models import TestReport, testfiles
 from rfsn.models import TestStatus as Status
 from rfsn.planners.restated import name_in_file, repeated, restated, set_aside
 
@@ -19,6 +19,9 @@ FILES = {"tests/test_m.py": OLD, "tests/test_repro.py": NEW,
 def test_name_is_class_and_function_parameters_aside() -> None:
     assert name_in_file("tests/a.py::TestX::test_y[1-2]") == "TestX::test_y"
     assert name_in_file("tests/a.py::test_z") == "test_z"
+    # sympy's runner, named by the SWE-bench harness's parser (a passing test: its bare name)
+    assert name_in_file("sympy/core/tests/test_a.py:test_z") == name_in_file("test_z") == "test_z"
+    assert testfiles.test_id_file("sympy/core/tests/test_a.py:test_z") == "sympy/core/tests/test_a.py"
 
 
 def test_an_old_test_repeated_with_new_expectations_is_restated() -> None:

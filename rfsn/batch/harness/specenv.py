@@ -25,11 +25,13 @@ from typing import ClassVar
 from rfsn.batch.harness import specs
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, Buildpack, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.errors import InfraFailure
 from rfsn.models import TestStatus
 from rfsn.models.swebench import Instance
+from rfsn.models.testfiles import test_id_file
 from rfsn.settings import Settings
 
 #: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
@@ -71,7 +73,8 @@ class SpecBuildpack(PythonBuildpack):
 
 class HarnessRunBuildpack:
     """A spec whose runner is not pytest: its ``test_cmd`` on the instance's test directives,
-    statuses from the harness's log parser. When grading, every run runs the directives (the
+    statuses from the harness's log parser, per-test coverage measured inside the processes the
+command starts (for localization, never for grading). When grading, every run runs the directives (the
     harness runs nothing else): more tests than asked for, never fewer. In a repair session
     (``selects``) a selection of test files runs those files, turned into directives the
     harness's way (a reproduction the session wrote is one), and a run of no selection runs the
@@ -99,10 +102,19 @@ class HarnessRunBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         directives = self.directives
-        files = list(dict.fromkeys(_ID_FILE.sub("", t) for t in tests))
+        files = list(dict.fromkeys(test_id_file(t) for t in tests))
         if self.selects and files and all(f.endswith(".py") for f in files):
             directives = _directives(self.repo, files)
         return ["bash", "-c", " ".join([str(self.spec["test_cmd"]), *(shlex.quote(d) for d in directives)])]
+
+    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
+        """The same command, measured from inside every Python process it starts (the runner
+        is the harness's: tox, ``bin/test`` in a subprocess of its own)."""
+        return process_coverage(self.test_command(tests, report_dir)[2], report_dir)
+
+    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
+                       workdir: str) -> dict[str, dict[str, list[int]]]:
+        return read_coverage(reports, test_ids, workdir)
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         """The harness's statuses; in a repair session also, for a runner that prints each file
@@ -113,10 +125,6 @@ class HarnessRunBuildpack:
         if self.selects:
             statuses = {**_by_file(output), **statuses}
         return statuses
-
-
-#: what follows a test id's file: ``::name`` (pytest), ``:name`` (sympy's failures)
-_ID_FILE = re.compile(r"(?<=\.py)::?.*$")
 
 
 def _directives(repo: str, files: Sequence[str]) -> list[str]:

@@ -1,0 +1,126 @@
+"""Per-test coverage of a runner rfsn does not start itself: a repository laid out as sympy is,
+whose ``bin/test`` runs the tests in a Python subprocess of its own (as sympy's does, for hash
+randomization) and prints sympy's output, read by the harness's own sympy log parser. The
+coverage a localization needs comes from inside that subprocess, and ranks the fault first."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.batch.harness import specs
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.planners.localize.sbfl import rank
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
+
+pytest.importorskip("swebench")
+pytestmark = [pytest.mark.docker, pytest.mark.slow,
+              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+
+BIN_TEST = '''#!/usr/bin/env python
+"""sympy's bin/test, as far as its process and output go: the tests run in a child Python."""
+import os
+import subprocess
+import sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+paths = [a for a in sys.argv[1:] if not a.startswith("-")]
+env = dict(os.environ, PYTHONHASHSEED="7")
+child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.main(%r)" % (root, paths)
+sys.exit(subprocess.call([sys.executable, "-c", child], env=env))
+'''
+TESTING = '''import importlib.util
+import sys
+
+
+def main(paths):
+    failed = []
+    for path in paths:
+        spec = importlib.util.spec_from_file_location(path[:-3].replace("/", "."), path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        names = [n for n in vars(module) if n.startswith("test_")]
+        print("%s[%d] " % (path, len(names)))
+        for name in names:
+            try:
+                getattr(module, name)()
+                print(name + " ok")
+            except AssertionError:
+                print(name + " F")
+                failed.append("%s:%s" % (path, name))
+    for name in failed:
+        print("_" * 10 + " " + name + " " + "_" * 10)
+    sys.exit(1 if failed else 0)
+'''
+CORE = '''def clamp(value, low, high):
+    if value < low:
+        return low
+    if value > high:
+        return low
+    return value
+
+
+def double(value):
+    return value * 2
+'''
+TESTS = '''from calc.core import clamp, double
+
+
+def test_clamp_inside():
+    assert clamp(5, 0, 10) == 5
+
+
+def test_clamp_below():
+    assert clamp(-1, 0, 10) == 0
+
+
+def test_clamp_above():
+    assert clamp(11, 0, 10) == 10
+
+
+def test_double():
+    assert double(2) == 4
+'''
+FAULT = ("calc/core.py", 5)
+
+
+def _repo(root: Path) -> Path:
+    (root / "bin").mkdir(parents=True)
+    (root / "calc" / "tests").mkdir(parents=True)
+    (root / "bin" / "test").write_text(BIN_TEST)
+    (root / "bin" / "test").chmod(0o755)
+    (root / "calc" / "__init__.py").write_text("")
+    (root / "calc" / "testing.py").write_text(TESTING)
+    (root / "calc" / "core.py").write_text(CORE)
+    (root / "calc" / "tests" / "__init__.py").write_text("")
+    (root / "calc" / "tests" / "test_core.py").write_text(TESTS)
+    (root / "setup.py").write_text("from setuptools import setup\nsetup(name='calc', packages=['calc'])\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(tmp_path: Path) -> None:
+    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+
+    root = _repo(tmp_path / "calc")
+    spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_core.py"],
+                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
+                               selects=True)
+    with open_sandbox(root, pack, load_settings(), "docker") as box:
+        report = run_tests(box, pack, coverage=True, timeout=300)
+    # the harness names a test by its bare name, and rfsn by its file too: the coverage is
+    # the file's ids', measured in the child process the runner started
+    failing = [t for t, s in report.tests.items() if s.value == "failed" and ":" in t]
+    passing = [t for t, s in report.tests.items() if s.value == "passed" and ":" in t]
+    assert failing == ["calc/tests/test_core.py:test_clamp_above"], report.log[-2000:]
+    assert report.coverage is not None and set(report.coverage) == {*failing, *passing}
+    assert report.coverage["calc/tests/test_core.py:test_clamp_above"]["calc/core.py"] == [2, 4, 5]
+    assert report.coverage["calc/tests/test_core.py:test_double"]["calc/core.py"] == [10]
+    by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in report.coverage.items()}
+    ranked = rank(by_test, failing, passing)
+    assert (ranked[0].file, ranked[0].line) == FAULT
