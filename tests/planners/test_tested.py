@@ -7,8 +7,7 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.explore import mentions
-from rfsn.planners.explore.tested import linked_files, named_for, ties_by_words, under_test
-from rfsn.planners.localize.location import Location
+from rfsn.planners.explore.tested import linked_files, named_for, under_test
 from rfsn.planners.strategies.model import prompt
 
 SKIPPING = '''"""Skip and xfail."""
@@ -182,49 +181,3 @@ def test_a_long_definition_is_shown_around_the_lines_the_test_speaks_of(tmp_path
     assert "    return sorted(symbols, key=symbol_sort_key)" in shown
     assert "    4  def create_index(entries):" in shown  # the signature stays in view
     assert "step_0 = 0" not in shown
-
-
-BUILD = '''def read_config(app):
-    return app.config
-
-
-def write_page(app, page):
-    return "<html>" + page + "</html>"
-
-
-def merge_typehints(app, signature, field_list):
-    if app.config.autodoc_typehints == "description":
-        field_list.extend(signature)
-
-
-def log_progress(app, count):
-    return count
-'''
-TEST_BUILD = '''def test_autodoc_typehints_description(app):
-    app.config.autodoc_typehints = "description"
-    app.build()
-    assert "Parameters" in (app.outdir / "index.txt").read_text()
-'''
-
-
-def test_lines_coverage_ties_are_shown_by_the_failing_tests_words(tmp_path: Path) -> None:
-    """A test that builds a whole document covers every line of the build as often as the fault:
-    of lines of equal suspicion, the functions the failing test's words point to come first."""
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests/test_build.py").write_text(TEST_BUILD)
-    files = {"doc/build.py": BUILD}
-    failing = ["tests/test_build.py::test_autodoc_typehints_description"]
-    tied = [Location("doc/build.py", line, 0.5) for line in (15, 6, 2, 10, 11)]
-    ordered = ties_by_words([Location("doc/build.py", 1, 0.9), *tied], failing, tmp_path, files)
-    assert ordered[0] == Location("doc/build.py", 1, 0.9)  # a higher score stays first
-    assert [loc.line for loc in ordered[1:3]] == [10, 11]  # merge_typehints, in their order
-    assert sorted(ordered) == sorted([Location("doc/build.py", 1, 0.9), *tied])
-
-    def request(locations: list[Location]) -> str:
-        return prompt(RepairContext(workspace=tmp_path, language="python", failing=failing, passing=[],
-                                    locations=locations, problem="", files=files), max_functions=1)
-
-    assert "def merge_typehints" in request(tied) and "def log_progress" not in request(tied)
-    # a sympy-style id (``path.py:name``) lends its words the same way
-    assert ties_by_words(tied, ["tests/test_build.py:test_autodoc_typehints_description"], tmp_path,
-                         files)[0].line == 10

@@ -25,14 +25,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from itertools import groupby
 from pathlib import Path
 
 from rfsn.models.testfiles import JS_ID_SEP, is_test_file, test_id_file
 from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, Definition
 from rfsn.planners.explore.repomap import BRACE_LANGUAGES
 from rfsn.planners.localize.callees import function_spans
-from rfsn.planners.localize.location import Location
 from rfsn.planners.sources import read_sources
 
 MAX_FILES = 2
@@ -173,8 +171,9 @@ def _definitions(path: str, source: str) -> list[Definition]:
     return found
 
 
-def _asked(failing: Sequence[str], workspace: Path) -> dict[str, Counter[str]]:
-    """Per test file, the words the ``failing`` tests' bodies (and the helpers they call) use."""
+def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
+               max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+    """The definitions the ``failing`` tests (ids ``path::name``) are about, best first."""
     texts: dict[str, list[str]] = {}
     for test in _with_files(failing, workspace):
         path = test_id_file(test)
@@ -182,71 +181,28 @@ def _asked(failing: Sequence[str], workspace: Path) -> dict[str, Counter[str]]:
             source = (workspace / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             continue
-        rest = test.split("[", 1)[0][len(path):].replace(JS_ID_SEP, "::")
-        names = [p for p in rest.split(":") if p]  # ``::Class::name``, sympy's ``:name``
+        names = [p.split("[", 1)[0] for p in test[len(path):].replace(JS_ID_SEP, "::").split("::") if p]
         texts.setdefault(path, []).append(_test_text(source, path, names))
-    return {path: Counter(w for body in bodies for ident in _IDENT.findall(body) for w in _words(ident)
-                          if w not in _COMMON) for path, bodies in texts.items()}
-
-
-def _scores(definitions: Sequence[Definition], texts: Mapping[str, str],
-            asked: Mapping[str, int]) -> dict[Definition, tuple[float, dict[str, float]]]:
-    """Each definition's score for the ``asked`` words it shares (rarer among ``definitions``
-    counts more, words of its own name double, per line of its length), and the weights."""
-    vocab = {d: set(_words(" ".join(_IDENT.findall(_span(texts.get(d.path, ""), d))))) for d in definitions}
-    frequency = Counter(w for ws in vocab.values() for w in ws)
-    found: dict[Definition, tuple[float, dict[str, float]]] = {}
-    for d in definitions:
-        weight = {w: math.log(1 + len(definitions) / frequency[w]) for w in vocab[d] & asked.keys()}
-        named = set(_words(d.name))
-        score = sum(weight.values()) + sum(v for w, v in weight.items() if w in named)
-        found[d] = (score / math.log(2 + d.last - d.first + 1), weight)
-    return found
-
-
-def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
-               max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
-    """The definitions the ``failing`` tests (ids ``path::name``) are about, best first."""
     scored: dict[Definition, float] = {}
-    for test_path, asked in _asked(failing, workspace).items():
+    for test_path, bodies in texts.items():
+        asked = Counter(w for body in bodies for ident in _IDENT.findall(body) for w in _words(ident)
+                        if w not in _COMMON)
         for path in linked_files(test_path, files):
-            for d, (score, weight) in _scores(_definitions(path, files[path]), files, asked).items():
-                if d.last - d.first + 1 > MAX_SHOWN_LINES:  # a long one is shown around the line that shares most
+            definitions = _definitions(path, files[path])
+            vocab = {d: set(_words(" ".join(_IDENT.findall(_span(files[path], d))))) for d in definitions}
+            frequency = Counter(w for ws in vocab.values() for w in ws)
+            for d in definitions:
+                weight = {w: math.log(1 + len(definitions) / frequency[w]) for w in vocab[d] & asked.keys()}
+                named = set(_words(d.name))
+                score = sum(weight.values()) + sum(v for w, v in weight.items() if w in named)
+                size = d.last - d.first + 1
+                if size > MAX_SHOWN_LINES:  # a long one is shown around the line that shares most
                     d = replace(d, focus=_focus(files[path], d, weight))
-                scored[d] = max(scored.get(d, 0.0), score)
+                scored[d] = max(scored.get(d, 0.0), score / math.log(2 + size))
     best = max(scored.values(), default=0.0)
     ranked = sorted((d for d, s in scored.items() if s > 0 and s >= RELATIVE * best),
                     key=lambda d: (-scored[d], d.path, d.first))
     return ranked[:max_definitions]
-
-
-def ties_by_words(locations: Sequence[Location], failing: Sequence[str], workspace: Path,
-                  files: Mapping[str, str]) -> list[Location]:
-    """``locations``, each run of equal scores ordered by how much the definition around each
-    line shares the failing tests' words (as `under_test` scores them), best first; the order
-    within a definition, and of lines in none, is kept. A test that builds a whole document
-    covers thousands of lines as often as the fault: coverage ties them, the test's words do not."""
-    asked: Counter[str] = Counter()
-    for words in _asked(failing, workspace).values():
-        asked.update(words)
-    if not asked:
-        return list(locations)
-    spans: dict[str, list[Definition]] = {}
-
-    def around(loc: Location) -> Definition | None:
-        if loc.file not in spans:
-            spans[loc.file] = _definitions(loc.file, files.get(loc.file, ""))
-        return next((d for d in spans[loc.file] if d.first <= loc.line <= d.last), None)
-
-    ordered: list[Location] = []
-    for _, run in groupby(locations, key=lambda loc: loc.score):
-        tied = list(run)
-        if len(tied) > 1:
-            where = {loc: around(loc) for loc in tied}
-            scores = _scores(list({d for d in where.values() if d}), files, asked)
-            tied.sort(key=lambda loc: -scores[d][0] if (d := where[loc]) else 0.0)  # stable
-        ordered.extend(tied)
-    return ordered
 
 
 def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:

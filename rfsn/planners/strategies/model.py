@@ -3,8 +3,7 @@ same gate and screening as the templates.
 
 The model sees the problem statement, the failing tests and the tail of their
 output, and the whole function around each of the most suspicious lines (from the
-offline localization, lines of equal suspicion ordered by the words the failing tests
-share with their functions; a fixed window where no function encloses the line or it
+offline localization; a fixed window where no function encloses the line or it
 is too long), the code the failing tests' files are named for (``explore.tested``), and
 the code the problem statement points to (``explore.mentions``); the
 repository map too when no line is suspicious. It may read more with the read-only tools
@@ -63,7 +62,7 @@ READ_CHARS = 24000
 def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     """The patch request: the problem, the failing tests and their output, the code around the
     most suspicious lines (whole functions, the ``max_functions`` most suspicious distinct ones
-    within ``LOCATION_CHARS``; lines of equal suspicion by the failing tests' words), the code the failing tests' files are named for
+    within ``LOCATION_CHARS``), the code the failing tests' files are named for
     (``explore.tested``), the code the problem points to, and the map when nothing is
     suspicious."""
     parts = []
@@ -75,8 +74,7 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
     shown: set[tuple[str, int]] = set()
     used = 0
-    for loc in tested.ties_by_words(context.locations, context.failing, context.workspace, context.files):
-        # many top lines share a function: it is shown once
+    for loc in context.locations:  # many top lines share a function: it is shown once
         if len(shown) >= max_functions:
             break
         source = context.files.get(loc.file, "")
