@@ -181,3 +181,13 @@ def test_a_long_definition_is_shown_around_the_lines_the_test_speaks_of(tmp_path
     assert "    return sorted(symbols, key=symbol_sort_key)" in shown
     assert "    4  def create_index(entries):" in shown  # the signature stays in view
     assert "step_0 = 0" not in shown
+
+
+def test_a_sympy_id_lends_its_test_its_words(tmp_path: Path) -> None:
+    """The SWE-bench harness names a failing sympy test ``path.py:name``."""
+    (tmp_path / "testing").mkdir()
+    (tmp_path / "testing/test_skipping.py").write_text(TEST_SKIPPING)
+    pytest_style = under_test(["testing/test_skipping.py::TestXFail::test_dynamic_xfail_set_during_runtest"],
+                              tmp_path, FILES)
+    assert under_test(["testing/test_skipping.py:test_dynamic_xfail_set_during_runtest"], tmp_path,
+                      FILES) == pytest_style != []

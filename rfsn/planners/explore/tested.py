@@ -181,7 +181,8 @@ def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str]
             source = (workspace / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             continue
-        names = [p.split("[", 1)[0] for p in test[len(path):].replace(JS_ID_SEP, "::").split("::") if p]
+        rest = test.split("[", 1)[0][len(path):].replace(JS_ID_SEP, "::")
+        names = [p for p in rest.split(":") if p]  # ``::Class::name``, sympy's ``:name``
         texts.setdefault(path, []).append(_test_text(source, path, names))
     scored: dict[Definition, float] = {}
     for test_path, bodies in texts.items():
