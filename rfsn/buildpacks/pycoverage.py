@@ -21,7 +21,9 @@ A runner rfsn does not start itself (tox, ``bin/test``, a script that starts Pyt
 a subprocess) is measured from the inside instead (`process_coverage`): every Python
 process the command starts imports a ``sitecustomize`` from the report directory that
 starts coverage (``COVERAGE_PROCESS_START``), each process writes its own data file, and
-``coverage combine`` joins them before the contexts are read.
+``coverage combine`` joins them before the contexts are read. A context starts at a
+function named ``test*`` in a test module only (``coverage_test_context.py``), not at a
+runner's own ``test`` function.
 """
 
 from __future__ import annotations
@@ -78,11 +80,18 @@ def coverage_json_command(
     return [python, script, data_file, rcfile, output]
 
 
+#: the coverage plugin starting a context at a test function of a test module, not at a
+#: runner's own function named ``test`` (coverage_test_context.py, run in the sandbox)
+TEST_CONTEXT_MODULE = "rfsn_test_context"
+TEST_CONTEXT_PLUGIN = (Path(__file__).with_name("coverage_test_context.py")).read_text(encoding="utf-8")
+
+
 def process_coverage_rc(data_file: str) -> str:
     """rc text for `process_coverage`: every process writes its own data file next to
     ``data_file``, and measures the command's working directory (``RFSN_COVERAGE_ROOT``)
     wherever the runner moves it. A process that measured nothing (tox itself) stays quiet."""
-    return COVERAGE_RC.replace("source = .\n", "source = ${RFSN_COVERAGE_ROOT}\n") + (
+    return COVERAGE_RC.replace("source = .\n", "source = ${RFSN_COVERAGE_ROOT}\n").replace(
+        "dynamic_context = test_function\n", f"plugins = {TEST_CONTEXT_MODULE}\n") + (
         f"parallel = True\ndata_file = {data_file}\n"
         "disable_warnings = no-data-collected, module-not-measured, module-not-imported\n")
 
@@ -114,13 +123,15 @@ def process_coverage(script: str, report_dir: str, python: str = "python") -> Co
     rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
     setup = (f"export COVERAGE_PROCESS_START={shlex.quote(rc)} RFSN_COVERAGE_ROOT=\"$PWD\" "
              f"PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}}")
+    plugin = ["env", f"PYTHONPATH={report_dir}"]  # the rc names the plugin: coverage imports it
     return CoveragePlan(
         files={"coveragerc": process_coverage_rc(data), "sitecustomize.py": SITECUSTOMIZE,
+               f"{TEST_CONTEXT_MODULE}.py": TEST_CONTEXT_PLUGIN,
                "coverage_contexts.py": CONTEXTS_SCRIPT},
         commands=[["bash", "-c", f"{setup}; {script}"],
-                  [python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}", f"--data-file={data}"],
-                  coverage_json_command(data, rc, f"{report_dir}/coverage.json",
-                                        f"{report_dir}/coverage_contexts.py", python)],
+                  [*plugin, python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}", f"--data-file={data}"],
+                  [*plugin, *coverage_json_command(data, rc, f"{report_dir}/coverage.json",
+                                                   f"{report_dir}/coverage_contexts.py", python)]],
         env=coverage_env(),
     )
 

@@ -1,6 +1,7 @@
 """Per-test coverage of a runner rfsn does not start itself: a repository laid out as sympy is,
 whose ``bin/test`` runs the tests in a Python subprocess of its own (as sympy's does, for hash
-randomization) and prints sympy's output, read by the harness's own sympy log parser. The
+randomization) through a function named ``test`` that ``exec``s each test file, and prints
+sympy's output, read by the harness's own sympy log parser. The
 coverage a localization needs comes from inside that subprocess, and ranks the fault first."""
 
 from __future__ import annotations
@@ -30,24 +31,26 @@ import sys
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 paths = [a for a in sys.argv[1:] if not a.startswith("-")]
 env = dict(os.environ, PYTHONHASHSEED="7")
-child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.main(%r)" % (root, paths)
+child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.test(%r)" % (root, paths)
 sys.exit(subprocess.call([sys.executable, "-c", child], env=env))
 '''
-TESTING = '''import importlib.util
-import sys
+TESTING = '''import sys
 
 
-def main(paths):
+def test(paths):
+    """sympy's runner: its own function is named ``test`` (coverage's test_function context would
+    start here and hold for every test), and it runs a test file with ``exec``, so the
+    test functions have no module name."""
     failed = []
     for path in paths:
-        spec = importlib.util.spec_from_file_location(path[:-3].replace("/", "."), path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        names = [n for n in vars(module) if n.startswith("test_")]
+        namespace = {"__file__": path}
+        with open(path) as source:
+            exec(compile(source.read(), path, "exec"), namespace)
+        names = [n for n in namespace if n.startswith("test_")]
         print("%s[%d] " % (path, len(names)))
         for name in names:
             try:
-                getattr(module, name)()
+                namespace[name]()
                 print(name + " ok")
             except AssertionError:
                 print(name + " F")
