@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.errors import OutputError
+from rfsn.errors import ConfigError, OutputError
 
 #: build output, dependencies and tool caches: never searched, read or localized as source
 NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", ".venv", "venv",
@@ -87,4 +87,25 @@ def held(lock: Path) -> Iterator[None]:
     lock.parent.mkdir(parents=True, exist_ok=True)
     with lock.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def claimed(lock: Path, what: str) -> Iterator[None]:
+    """An exclusive lock on the file ``lock`` for the block, taken without waiting: ConfigError
+    naming ``what`` and the process holding it when another has it (the lock ends with that
+    process, however it ends)."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ConfigError(f"{what} is in use by another rfsn run (pid {holder}); "
+                              "wait for it to end or choose another directory") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
         yield

@@ -91,47 +91,48 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
     run_root = config.report_dir / RUN_EVALUATION / config.run_id
     model_root = run_root / model_dir_name(model)
     store = RunStore(model_root, predictions=False)
-    previous = store.outcomes(latest=True)
+    with store.claim():  # one evaluation of the run directory at a time
+        previous = store.outcomes(latest=True)
 
-    def log_dir(instance_id: str) -> Path:
-        return run_root / model_dir_name(predictions[instance_id].model_name_or_path) / instance_id
+        def log_dir(instance_id: str) -> Path:
+            return run_root / model_dir_name(predictions[instance_id].model_name_or_path) / instance_id
 
-    done, tasks = [], []
-    for iid, prediction in predictions.items():
-        if prediction.model_patch in ("", None):
-            outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
-            if iid not in previous:
+        done, tasks = [], []
+        for iid, prediction in predictions.items():
+            if prediction.model_patch in ("", None):
+                outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
+                if iid not in previous:
+                    store.record(outcome)
+                done.append(outcome)
+            elif (log_dir(iid) / REPORT).is_file() and iid in previous:
+                done.append(previous[iid])
+            else:
+                tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
+                                      repos_dir=config.repos_dir, settings=config.settings or {},
+                                      timeout=config.timeout))
+        executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
+        with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
+                         done, console) as progress:
+            for task, result in executor.map_unordered(evaluate_instance, tasks):
+                outcome = result if isinstance(result, Outcome) else Outcome(
+                    instance_id=task.instance.instance_id, status=Status.ERROR,
+                    error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
+                    patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
                 store.record(outcome)
-            done.append(outcome)
-        elif (log_dir(iid) / REPORT).is_file() and iid in previous:
-            done.append(previous[iid])
-        else:
-            tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                  repos_dir=config.repos_dir, settings=config.settings or {},
-                                  timeout=config.timeout))
-    executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
-    with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
-                     done, console) as progress:
-        for task, result in executor.map_unordered(evaluate_instance, tasks):
-            outcome = result if isinstance(result, Outcome) else Outcome(
-                instance_id=task.instance.instance_id, status=Status.ERROR,
-                error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
-                patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
-            store.record(outcome)
-            progress.advance(outcome)
-    reports = {iid: r for iid in predictions
-               if (r := _read_report(log_dir(iid) / REPORT)) is not None}
-    report = summary([i.instance_id for i in instances],
-                     {k: p.model_patch for k, p in predictions.items()}, reports)
-    outcomes = store.outcomes(latest=True)
-    report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
-                                      if o.status == Status.ERROR and o.error_kind},
-                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
-                      # the harness's verdict stands; rfsn says what it would blame on the env
-                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
-                      "unknown_prediction_ids": sorted(unknown)}
-    path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
-    html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
-    report["rfsn"]["report_html"] = str(html)
-    write_atomic(path, json.dumps(report, indent=4) + "\n")
-    return path, report
+                progress.advance(outcome)
+        reports = {iid: r for iid in predictions
+                   if (r := _read_report(log_dir(iid) / REPORT)) is not None}
+        report = summary([i.instance_id for i in instances],
+                         {k: p.model_patch for k, p in predictions.items()}, reports)
+        outcomes = store.outcomes(latest=True)
+        report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
+                                          if o.status == Status.ERROR and o.error_kind},
+                          "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+                          # the harness's verdict stands; rfsn says what it would blame on the env
+                          "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+                          "unknown_prediction_ids": sorted(unknown)}
+        path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+        html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
+        report["rfsn"]["report_html"] = str(html)
+        write_atomic(path, json.dumps(report, indent=4) + "\n")
+        return path, report

@@ -172,24 +172,25 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
         require_oracle_fields(config.instances, instances)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)
-    done = store.outcomes()
-    tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
-                        planner=config.planner, oracle_tests=config.oracle_tests,
-                        timeout=config.timeout, repos_dir=config.repos_dir,
-                        cache=config.cache, settings=config.settings, model_options=config.model_options)
-             for i in instances if i.instance_id not in done]
-    executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
-    previous = [done[i.instance_id] for i in instances if i.instance_id in done]
-    with RunProgress(len(instances), "batch", "fixed", "not fixed", previous, console) as progress:
-        for task, result in executor.map_unordered(repair_instance, tasks):
-            if isinstance(result, RepairResult):
-                store.record(result.outcome, result.prediction)
-                outcome = result.outcome
-            else:
-                outcome = Outcome(instance_id=task.instance.instance_id, status=Status.ERROR,
-                                  error_kind=ErrorKind.WORKER,
-                                  message=f"{type(result).__name__}: {result}"[:500])
-                store.record(outcome)
-            progress.advance(outcome)
-    write_reports(config.out_dir, f"batch {config.out_dir.name} ({config.model_name})")
-    return store.outcomes()
+    with store.claim():  # one run of the directory at a time
+        done = store.outcomes()
+        tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
+                            planner=config.planner, oracle_tests=config.oracle_tests,
+                            timeout=config.timeout, repos_dir=config.repos_dir,
+                            cache=config.cache, settings=config.settings, model_options=config.model_options)
+                 for i in instances if i.instance_id not in done]
+        executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
+        previous = [done[i.instance_id] for i in instances if i.instance_id in done]
+        with RunProgress(len(instances), "batch", "fixed", "not fixed", previous, console) as progress:
+            for task, result in executor.map_unordered(repair_instance, tasks):
+                if isinstance(result, RepairResult):
+                    store.record(result.outcome, result.prediction)
+                    outcome = result.outcome
+                else:
+                    outcome = Outcome(instance_id=task.instance.instance_id, status=Status.ERROR,
+                                      error_kind=ErrorKind.WORKER,
+                                      message=f"{type(result).__name__}: {result}"[:500])
+                    store.record(outcome)
+                progress.advance(outcome)
+        write_reports(config.out_dir, f"batch {config.out_dir.name} ({config.model_name})")
+        return store.outcomes()

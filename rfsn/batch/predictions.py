@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -23,11 +24,12 @@ from pydantic import BaseModel
 from rfsn.batch.outcome import Outcome
 from rfsn.batch.records import load_models
 from rfsn.errors import ConfigError, OutputError
-from rfsn.fsutil import PRIVATE_MODE, append_line
+from rfsn.fsutil import PRIVATE_MODE, append_line, claimed
 from rfsn.models.swebench import Instance, Prediction
 
 PREDICTIONS = "predictions.jsonl"
 RESULTS = "results.jsonl"
+LOCK = ".rfsn-run.lock"
 GOLD = "gold"
 
 
@@ -101,13 +103,19 @@ def _cut_torn_tail(fd: int) -> None:
 
 
 class RunStore:
-    """The resumable state of one run directory (the only writer is the run's parent process)."""
+    """The resumable state of one run directory (the only writer is the run's parent process,
+    which holds `claim` while it runs)."""
 
     def __init__(self, root: Path, predictions: bool = True) -> None:
         self.root = root
         self.results = JsonlLog(root / RESULTS)
         self.predictions = JsonlLog(root / PREDICTIONS) if predictions else None
         self._committed: set[str] | None = None
+
+    def claim(self) -> AbstractContextManager[None]:
+        """The directory for one run at a time: a second run of it fails at once, rather than
+        repeat the first run's instances and record them twice."""
+        return claimed(self.root / LOCK, f"output directory {self.root}")
 
     def outcomes(self, latest: bool = False, committed_only: bool = True) -> dict[str, Outcome]:
         """Recorded outcomes, the first (or ``latest``) per instance. For inference, unless

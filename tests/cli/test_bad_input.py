@@ -149,3 +149,39 @@ def test_generic_buildpack_without_test_cmd_says_what_it_needs(tmp_path: Path) -
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "add --test-cmd" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["batch", "evaluate"])
+def test_a_run_directory_in_use_by_another_run_is_refused_until_that_run_ends(tmp_path: Path,
+                                                                              command: str) -> None:
+    """A second run of the directory a run is writing would repeat its instances and record them
+    twice: it is refused with one line naming the holder's pid, and runs once the holder is gone
+    (here killed, so no exit handler releases the lock: the lock dies with its process)."""
+    (tmp_path / "proj").mkdir()  # not a repository: once it may run, the batch records an error
+    instances = _instances(tmp_path, {**INSTANCE, "repo": str(tmp_path / "proj")})
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(json.dumps({"instance_id": "o__r-1", "model_name_or_path": "m",
+                                       "model_patch": ""}) + "\n")
+    out = {"batch": tmp_path / "out", "evaluate": tmp_path / "logs" / "run_evaluation" / "r" / "m"}[command]
+    args = {"batch": ["batch", str(instances), "--out", str(out)],
+            "evaluate": ["evaluate", str(predictions), "--instances", str(instances), "--run-id", "r",
+                         "--sandbox", "local"]}[command]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from rfsn.batch.predictions import RunStore\n"
+         f"with RunStore(Path({str(out)!r})).claim():\n    print('held', flush=True); time.sleep(120)"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = rfsn(*args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert f"is in use by another rfsn run (pid {holder.pid})" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        _no_traceback(result)
+        assert not (out / "results.jsonl").exists()
+    finally:
+        holder.kill()
+        holder.communicate()
+    result = rfsn(*args, cwd=tmp_path)
+    assert "in use by another rfsn run" not in result.stderr
+    assert (out / "results.jsonl").exists(), result.stderr
