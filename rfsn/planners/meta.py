@@ -47,7 +47,7 @@ from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_f
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
-from rfsn.planners.localize.focus import focus_tests, is_flat
+from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.restated import set_aside
@@ -199,6 +199,7 @@ class PhasePlanner:
         yield from self._verify(ranked, baseline, targets)
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
+        targets = located(targets, baseline.failing)
         focus = focus_tests(targets, baseline.passing)
         # a model reading the repository takes the focused evidence as it is: sharpening it
         # would cost a whole-suite run (minutes on a large suite)

@@ -28,6 +28,19 @@ def focus_tests(failing: Sequence[str], passing: Sequence[str]) -> tuple[str, ..
     return tuple(focus) if len(focus) < len(failing) + len(passing) else None
 
 
+def located(targets: Sequence[str], failing: Sequence[str]) -> list[str]:
+    """The targets as ids that name their test file, where the run names one so: a bare name
+    (``test_x``, as a dataset names a test of sympy's runner, which reports it both bare and as
+    ``path.py:test_x``) stands for the failing ids of that name that do; coverage is measured
+    for those. The others are kept as they are."""
+    found: list[str] = []
+    for target in targets:
+        named = [] if test_id_file(target) != target or "/" in target else [
+            t for t in failing if t != target and t.endswith((f":{target}", f"::{target}"))]
+        found.extend(t for t in named or [target] if t not in found)
+    return found
+
+
 def is_flat(ranked: Sequence[Location]) -> bool:
     """True when a ranking cannot guide the search: empty, all zero, or a wide tie at the top."""
     top = max((loc.score for loc in ranked), default=0.0)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rfsn.models import Phase, Proposal, RunTests, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback
-from rfsn.planners.localize.focus import FLAT_TIES, SMALL_SUITE, focus_tests, is_flat
+from rfsn.planners.localize.focus import FLAT_TIES, SMALL_SUITE, focus_tests, is_flat, located
 from rfsn.planners.localize.location import Location
 from tests.planners.test_meta import FIX_ADD, World, planner_for, ran, report
 
@@ -103,3 +103,43 @@ def test_a_strategy_that_reads_the_code_takes_a_flat_focused_ranking_as_it_is(tm
     planner.strategy.reads_code = True  # type: ignore[attr-defined]
     world.run(planner, limit=50)
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
+
+
+class BareNameWorld(World):
+    """sympy's runner, as the harness's parser reads it: each test both by its bare name and as
+    ``path.py:name``, and coverage (contexts of the test functions) for the second only."""
+
+    FILE = "sym/tests/test_m.py"
+
+    def __init__(self) -> None:
+        qualified = {f"{self.FILE}:test_add": Status.FAILED, f"{self.FILE}:test_ok": Status.PASSED,
+                     **{f"sym/tests/test_other.py:test_{i}": Status.PASSED for i in range(SMALL_SUITE)}}
+        baseline = {**qualified, **{t.rsplit(":", 1)[1]: s for t, s in qualified.items()}}
+        super().__init__(baseline, {"fix add": {f"{self.FILE}:test_add": Status.PASSED,
+                                                "test_add": Status.PASSED}})
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            asked = proposal.tests or tuple(self.baseline)
+            cov = {t: {"m.py": [1, 2] if t.endswith(":test_add") else [5, 6]} for t in asked if ":" in t}
+            statuses = {t: s for t, s in self.baseline.items() if t in asked}
+            return ran(TestReport.model_validate({**report(statuses).model_dump(), "coverage": cov}))
+        return super().answer(proposal)
+
+
+def test_a_target_named_bare_is_localized_by_the_coverage_of_its_id_with_a_file(tmp_path: Path) -> None:
+    """A dataset names sympy's failing test ``test_add``; the coverage is ``path.py:test_add``'s.
+    The target stands for that id: its file's tests are covered first, and its lines rank first
+    (before, the bare name had no coverage and nothing was ranked)."""
+    world = BareNameWorld()
+    planner = planner_for(tmp_path, [FIX_ADD], targets=["test_add"])
+    world.run(planner, limit=50)
+    assert coverage_runs(world.proposals) == [(f"{world.FILE}:test_add", f"{world.FILE}:test_ok")]
+    context = planner.strategy.context  # type: ignore[attr-defined]
+    assert context is not None and {(loc.file, loc.line) for loc in context.locations[:2]} == {("m.py", 1), ("m.py", 2)}
+
+
+def test_located_keeps_ids_that_name_a_file_and_names_that_no_failing_id_has() -> None:
+    failing = ["tests/test_a.py::test_b", "x/test_d.py::test_c", "y/test_e.py:test_c", "test_c"]
+    assert located(["tests/test_a.py::test_b", "test_c", "test_gone"], failing) == [
+        "tests/test_a.py::test_b", "x/test_d.py::test_c", "y/test_e.py:test_c", "test_gone"]
