@@ -204,7 +204,8 @@ class PhasePlanner:
         # a model reading the repository takes the focused evidence as it is: sharpening it
         # would cost a whole-suite run (minutes on a large suite)
         wider = () if reads_code(self.strategy) else (None,)
-        for subset in ((focus, *wider) if focus else (None,)):
+        subsets = (focus, *wider) if focus else (None,)
+        for subset in subsets:
             fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
                                 rationale="per-test line coverage for spectrum-based localization"
                                           + (" (failing tests and their files' tests first)" if subset else ""))
@@ -219,7 +220,8 @@ class PhasePlanner:
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             ranked = rank(by_test, targets, covered, self.formula, boosts)
-            if subset is None or not is_flat(ranked):
+            # a flat ranking still orders what coverage saw when no wider run will sharpen it
+            if subset is None or not is_flat(ranked) or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked)):
                 sources = read_sources(self.workspace, self.language)
                 return _localized("coverage", with_definitions(with_control_dependence(ranked, sources), sources))
         files = read_sources(self.workspace, self.language)

@@ -103,6 +103,9 @@ def test_a_strategy_that_reads_the_code_takes_a_flat_focused_ranking_as_it_is(tm
     planner.strategy.reads_code = True  # type: ignore[attr-defined]
     world.run(planner, limit=50)
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
+    # and the model is shown that ranking (the output has no frame to fall back on)
+    context = planner.strategy.context  # type: ignore[attr-defined]
+    assert context is not None and {loc.line for loc in context.locations} >= set(range(1, FLAT_TIES + 10)) - {5, 6}
 
 
 class BareNameWorld(World):
