@@ -6,8 +6,9 @@ it runs in the sandbox, with the standard library and coverage only). coverage's
 on the stack and keeps it for every call below, so a runner whose own functions are
 named so (sympy's ``runtests.test`` and ``SymPyTests.test``) holds the context for every
 test it runs, and no line is attributed to a test. Here the function must also live in a
-file named as test modules are (``test_*.py``, ``*_test.py``, ``tests.py``; not ``testing.py``). A test module
-the runner ran with ``exec`` (sympy's, again) has no module name; its path names it.
+file named as test modules are (``test_*.py``, ``*_test.py``, ``tests.py``; not
+``testing.py``). A test module the runner ran with ``exec`` (sympy's, again) has no module
+name; its path names it.
 """
 
 import os
