@@ -76,11 +76,10 @@ class HarnessRunBuildpack:
     statuses from the harness's log parser, per-test coverage measured inside the processes the
     command starts (for localization, never for grading). When grading, every run runs the
     directives (the harness runs nothing else): more tests than asked for, never fewer. In a
-    repair session
-    (``selects``) a selection of test files runs those files, turned into directives the
-    harness's way (a reproduction the session wrote is one), and a run of no selection runs the
-    directives it was given: none in the issue-only setting, where ``test_cmd`` alone runs the
-    whole suite."""
+    repair session (``selects``) a selection of test files runs those files, turned into
+    directives the harness's way (a reproduction the session wrote is one), and a run of no
+    selection runs the directives it was given: none in the issue-only setting, where
+    ``test_cmd`` alone runs the whole suite."""
 
     name: ClassVar[str] = "python"
     default_base: ClassVar[BaseImage] = PythonBuildpack.default_base
