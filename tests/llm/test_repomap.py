@@ -113,6 +113,18 @@ def test_the_patch_prompt_shows_distinct_functions_past_top_lines_that_share_one
     assert text.count("def first(x)") == 1
 
 
+def test_top_lines_inside_a_window_already_shown_do_not_take_another_place(tmp_path: Path) -> None:
+    """Lines outside any function are shown in windows: sympy's top lines 2390, 2391 and 2386
+    took three of the six places with three near-copies of one window, and pushed the rest out."""
+    source = "".join(f"x{n} = {n}\n" for n in range(1, 101))
+    context = RepairContext(workspace=tmp_path, language="python", failing=["t"], passing=[],
+                            locations=[Location("m.py", 40, 1.0), Location("m.py", 41, 0.9), Location("m.py", 36, 0.8),
+                                       *(Location("m.py", n, 0.5) for n in (70, 95))], files={"m.py": source})
+    text = prompt(context, max_functions=2)
+    assert "(around suspicious line 40)" in text and "(around suspicious line 70)" in text
+    assert "suspicious line 41" not in text and "suspicious line 36" not in text
+
+
 def test_without_a_suspicious_line_the_patch_prompt_shows_the_map(tmp_path: Path) -> None:
     context = RepairContext(workspace=tmp_path, language="python", failing=[], passing=[],
                             locations=[], problem="interest doubles", files={"bank/core/money.py": SOURCE})

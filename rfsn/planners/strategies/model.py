@@ -72,24 +72,25 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         parts.append("## Failing tests\n" + "\n".join(context.failing[:20]))
     if context.log:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
-    shown: set[tuple[str, int]] = set()
+    spans: dict[tuple[str, int], int] = {}  # (file, first line) -> last line, of what is shown
     used = 0
-    for loc in context.locations:  # many top lines share a function: it is shown once
-        if len(shown) >= max_functions:
+    for loc in context.locations:  # many top lines share a function or a window: it is shown once
+        if len(spans) >= max_functions:
             break
         source = context.files.get(loc.file, "")
         lines = source.splitlines()
+        if not lines or any(path == loc.file and first <= loc.line <= last for (path, first), last in spans.items()):
+            continue
         span = enclosing(loc.file, source, loc.line)
         start, end = span if span else (max(1, loc.line - WINDOW), min(len(lines), loc.line + WINDOW))
-        if not lines or (loc.file, start) in shown:
-            continue
         body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
-        if shown and used + len(body) > LOCATION_CHARS:
+        if spans and used + len(body) > LOCATION_CHARS:
             break
-        shown.add((loc.file, start))
+        spans[(loc.file, start)] = end
         used += len(body)
         kind = "the function around" if span else "around"
         parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
+    shown = set(spans)
     exercised = [d for d in tested.under_test(context.failing, context.workspace, context.files)
                  if not any(path == d.path and d.first <= start <= d.last for path, start in shown)]
     if exercised:
