@@ -6,6 +6,13 @@ test's coverage context contains them. A fault there shows up in the lines
 that *use* them. ``with_definitions`` adds, for each suspicious line, the
 module-level definitions of the names it uses and the signature of its
 enclosing function, at a fraction of its score.
+
+A name is looked up where Python would find it: not at all when the enclosing
+function binds it (a parameter, an assignment: sympy's local ``g`` is not the
+``g = plot3d(...)`` of an example script), else in the line's own module, else in
+the module it was imported from (``from .table import LIMIT``, ``import *`` too).
+An attribute (``self.rate``, ``table.LIMIT``) is looked up in every class body and in
+the modules the file imports.
 """
 
 from __future__ import annotations
@@ -27,53 +34,129 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def definitions(files: Mapping[str, str]) -> dict[str, list[tuple[str, int]]]:
-    """name -> every (file, line) of a module-level or class-level assignment to it."""
-    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+class _Scopes:
+    """The module-level (per file) and class-level (every class) assignments of a project."""
+
+    def __init__(self) -> None:
+        self.module: dict[str, dict[str, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
+        self.classes: dict[str, list[tuple[str, int]]] = defaultdict(list)
+
+
+def _assigned(body: list[ast.stmt], path: str, into: dict[str, list[tuple[str, int]]]) -> None:
+    for stmt in body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
+            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
+        end = min(stmt.end_lineno or stmt.lineno, stmt.lineno + MAX_DEFINITION_LINES - 1)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                into[target.id] += [(path, n) for n in range(stmt.lineno, end + 1)]
+
+
+def _scopes(files: Mapping[str, str]) -> _Scopes:
+    scopes = _Scopes()
     for path, source in files.items():
         tree = _parse(source) if path.endswith(".py") and not is_test_file(path) else None
-        bodies = [tree.body] if tree else []
-        bodies += [node.body for node in (tree.body if tree else []) if isinstance(node, ast.ClassDef)]
-        for body in bodies:
-            for stmt in body:
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-                    [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
-                end = min(stmt.end_lineno or stmt.lineno, stmt.lineno + MAX_DEFINITION_LINES - 1)
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        found[target.id] += [(path, n) for n in range(stmt.lineno, end + 1)]
-    return found
+        if tree is None:
+            continue
+        _assigned(tree.body, path, scopes.module[path])
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                _assigned(node.body, path, scopes.classes)
+    return scopes
 
 
-def _names_and_signature(tree: ast.Module, line: int) -> tuple[set[str], int | None]:
-    names: set[str] = set()
-    signature = None
+def _module_file(module: str, files: Mapping[str, str]) -> str | None:
+    """The project file of a dotted module (``pkg.table``: ``pkg/table.py``, ``src/pkg/table.py``
+    or ``pkg/table/__init__.py``)."""
+    tail = module.replace(".", "/")
+    for suffix in (f"{tail}.py", f"{tail}/__init__.py"):
+        found = sorted((p for p in files if p == suffix or p.endswith("/" + suffix)), key=len)
+        if found:
+            return found[0]
+    return None
+
+
+def _imports(tree: ast.Module, path: str, files: Mapping[str, str]) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """``{local name: (file, name there)}`` of the file's ``from ... import`` statements, and
+    the files of its modules imported whole (``import pkg.m``, ``from pkg import m``, ``*``)."""
+    names: dict[str, tuple[str, str]] = {}
+    modules: list[str] = []
+    package = path.rsplit("/", 1)[0].replace("/", ".") if "/" in path else ""
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            if node.body[0].lineno <= line <= (node.end_lineno or line):
-                signature = node.lineno if signature is None or node.lineno > signature else signature
-        elif getattr(node, "lineno", None) == line:
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                names.add(node.attr)
-    return names, signature
+        if isinstance(node, ast.Import):
+            modules += [f for alias in node.names if (f := _module_file(alias.name, files))]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".") if node.level else []
+            base = base[:len(base) - node.level + 1] if node.level > 1 else base
+            module = ".".join([p for p in base if p] + ([node.module] if node.module else []))
+            source = _module_file(module, files) if module else None
+            for alias in node.names:
+                if alias.name == "*":
+                    modules += [source] if source else []
+                elif (whole := _module_file(f"{module}.{alias.name}", files)) is not None:
+                    modules.append(whole)
+                elif source is not None:
+                    names[alias.asname or alias.name] = (source, alias.name)
+    return names, modules
+
+
+def _used(tree: ast.Module, line: int) -> tuple[set[str], set[str], int | None]:
+    """The free names and the attributes ``line`` uses, and the line of its enclosing
+    function's signature (None: module level)."""
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body
+                and node.body[0].lineno <= line <= (node.end_lineno or line)
+                and (function is None or node.lineno > function.lineno)):
+            function = node
+    bound: set[str] = set()
+    if function is not None:
+        args = function.args
+        bound = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
+        declared = {n for node in ast.walk(function) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
+        bound |= {node.id for node in ast.walk(function)
+                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
+    names: set[str] = set()
+    attributes: set[str] = set()
+    for node in ast.walk(function or tree):
+        if getattr(node, "lineno", None) != line:
+            continue
+        if isinstance(node, ast.Name) and node.id not in bound:
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+    return names, attributes, function.lineno if function else None
 
 
 def with_definitions(locations: list[Location], files: Mapping[str, str], top: int = 30,
                      factor: float = 0.8) -> list[Location]:
     """``locations`` plus the import-time code their top lines depend on, best first."""
-    index = definitions(files)
+    scopes = _scopes(files)
     scores = {(loc.file, loc.line): loc.score for loc in locations}
     trees: dict[str, ast.Module | None] = {}
+    imported: dict[str, tuple[dict[str, tuple[str, str]], list[str]]] = {}
     for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
         if loc.file not in trees:
             trees[loc.file] = _parse(files[loc.file]) if loc.file in files else None
         tree = trees[loc.file]
         if tree is None:
             continue
-        names, signature = _names_and_signature(tree, loc.line)
-        extra = [where for name in sorted(names) for where in index.get(name, ())]  # sorted: a set's order varies with the hash seed
+        if loc.file not in imported:
+            imported[loc.file] = _imports(tree, loc.file, files)
+        names, attributes, signature = _used(tree, loc.line)
+        extra: list[tuple[str, int]] = []
+        by_name, modules = imported[loc.file]
+        for name in sorted(names):  # sorted: a set's order varies with the hash seed
+            own = scopes.module[loc.file].get(name)
+            if own:
+                extra += own
+            elif name in by_name:
+                extra += scopes.module[by_name[name][0]].get(by_name[name][1], [])
+            else:  # from a module imported whole with ``*``
+                extra += [where for m in modules for where in scopes.module[m].get(name, [])]
+        for name in sorted(attributes):
+            extra += scopes.classes.get(name, [])
+            extra += [where for m in modules for where in scopes.module[m].get(name, [])]
         if signature is not None:
             extra.append((loc.file, signature))
         for where in extra:
