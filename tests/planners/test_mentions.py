@@ -125,3 +125,17 @@ def test_a_string_held_in_many_places_says_nothing_of_where() -> None:
     assert set(quoted("error: no such option: --co", dict(list(many.items())[:3]))) == {(f"m{n}.py", 1) for n in range(3)}
     # a statement kept as text (a doctest, a template) is code, not a message
     assert quoted("```\nfrom app import *\n```", {"m.py": "EXAMPLE = 'from app import *'\n"}) == {}
+
+
+def test_a_link_to_a_line_points_to_the_function_around_it() -> None:
+    text = ("5 minutes of debugging revealed it: "
+            "https://github.com/org/app/blob/702bceaa/app/config.py#L11 updates in place")
+    assert names(text)[0] == ("app/config.py", "from_mapping")
+
+
+def test_a_url_or_a_comment_the_text_happens_to_contain_is_not_a_quoted_message() -> None:
+    files = {"release/fab.py": "def urls(main_url='https://github.com'):\n"
+                               "    return 'https://github.com/{}/app/blob/{}/'.format(main_url, 1)\n",
+             "pkg/prde.py": "def heu(c):\n    # treat it as 'no solution', for now\n    return None\n"}
+    text = "In case no solution is found... see https://github.com/org/app/blob/702bceaa/app/config.py"
+    assert quoted(text, files) == {}

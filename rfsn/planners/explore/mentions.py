@@ -1,8 +1,9 @@
 """The code a problem statement points to: what it names, found in the repository and shown.
 
 An issue names things: a function or class (often in backticks), a dotted path
-(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``), and it
-quotes what the program printed (an error message, a warning, an option). Each
+(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``) or a
+link to a line (``.../blob/<rev>/pkg/x.py#L12``), and it quotes what the program printed
+(an error message, a warning, an option). Each
 definition in the project's source (classes and functions, read with ``ast`` for Python and
 the brace parser for the other languages) is scored by the names the text gives it, each
 weighted by how rare it is in the project (a name defined in one place says more than one
@@ -43,6 +44,10 @@ _PATH = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp)\b")
 _CODE = re.compile(r"`([^`\n]+)`|^(?: {4}|\t|>>> ).*$", re.M)
 _PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\w+))?')
+#: a link to a line of a file in a repository browser: ``.../blob/<rev>/pkg/util.py#L33``
+_ANCHOR = re.compile(r"([\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp))#L(\d+)\b")
+#: where a comment starts a source line: a string quoted in it is prose, not output
+_COMMENT = ("#", "//")
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)+)"|\'((?:[^\'\\\n]|\\.)+)\'')
 #: where a message's constant parts end: ``{0}``, ``%(name)s``, ``%r``, an escape
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfiexXgGc]|\\.")
@@ -118,20 +123,26 @@ def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
     ``QUOTE`` shared among the places that hold the same string (at most ``MAX_PLACES``): an
     error message, a warning, an option (``--collect-only``). A literal counts by its constant
     parts, those between format fields, at least ``MIN_QUOTE`` characters long, neither a
-    bare name nor a statement."""
+    bare name nor a statement. Neither a URL (the project's own, which the issue's links
+    contain) nor a string in a comment (``'no solution'``) is a message."""
     places: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for path, source in files.items():
         for match in _STRING.finditer(source):
             literal = match.group(1) or match.group(2)
-            for part in _FORMAT_FIELD.split(literal) if len(literal) >= MIN_QUOTE else ():
+            for part in _FORMAT_FIELD.split(literal) if len(literal) >= MIN_QUOTE and "://" not in literal else ():
                 part = part.strip()
-                if len(part) >= MIN_QUOTE and not part.isidentifier() and part in text and not _statement(part):
+                if (len(part) >= MIN_QUOTE and not part.isidentifier() and part in text
+                        and not _statement(part) and not _in_comment(source, match.start())):
                     places[part].add((path, source.count("\n", 0, match.start()) + 1))
     weights: dict[tuple[str, int], float] = defaultdict(float)
     for where in places.values():
         for place in where if len(where) <= MAX_PLACES else ():
             weights[place] += QUOTE / len(where)
     return weights
+
+
+def _in_comment(source: str, at: int) -> bool:
+    return source[source.rfind("\n", 0, at) + 1:at].lstrip().startswith(_COMMENT)
 
 
 def _terms(text: str) -> dict[str, float]:
@@ -188,8 +199,9 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
         return nodes[path]
 
     around: list[tuple[str, int, float]] = []
-    for frame in _FRAME.finditer(text):  # a frame in the project: the function around its line
-        path = next((p for p in files if p.endswith(".py") and frame.group(1).endswith("/" + p)), None)
+    for frame in [*_FRAME.finditer(text), *_ANCHOR.finditer(text)]:  # a frame or a link to a line
+        named_path = "/" + frame.group(1).lstrip("/")
+        path = max((p for p in files if named_path.endswith("/" + p)), key=len, default=None)
         if path:
             around.append((path, int(frame.group(2)), 2.0))
     around += [(path, line, weight) for (path, line), weight in quoted(text, files).items() if path.endswith(".py")]
@@ -199,7 +211,7 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
             continue
         same = next((d for d in scored if (d.path, d.name) == (inner.path, inner.name)
                      and inner.first <= d.first <= inner.last), None)  # found by name, or focused before
-        score = scored.pop(same, 0.0) if same is not None else 0.0
+        score = scored.pop(same) if same is not None else 0.5 * in_file.get(path, 0.0)
         scored[same if same is not None and same.focus else inner] = score + weight
     ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].path, item[0].first))
     chosen: list[Definition] = []
