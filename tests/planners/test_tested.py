@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.explore import mentions
-from rfsn.planners.explore.tested import linked_files, named_for, under_test
+from rfsn.planners.explore.tested import linked_files, named_for, ran, under_test
+from rfsn.planners.localize.location import Location
 from rfsn.planners.strategies.model import prompt
 
 SKIPPING = '''"""Skip and xfail."""
@@ -120,6 +121,31 @@ def test_the_patch_request_shows_the_code_the_failing_tests_are_named_for(tmp_pa
     assert "        item.stash[\"xfailed\"] = evaluate_xfail_marks(item)" in shown
     assert "## Code the failing tests' files are named for" not in request(["testing/test_other.py::test_x"])
 
+
+
+PRINTER = ("def mathematica_code(expr):\n    return Printer().doprint(expr)\n\n\n"
+           "class Printer:\n    def doprint(self, expr):\n        return self._print(expr)\n\n"
+           "    def _print_Function(self, expr):\n        if expr.func in known:\n            return known[expr.func]\n"
+           "        return expr.name\n\n    def _print_Pow(self, expr):\n        return '^'\n")
+CORE = "".join(f"def core_{n}(x):\n    return x + {n}\n\n\n" for n in range(8))
+
+
+def test_the_patch_request_shows_what_the_failing_tests_ran_in_their_module(tmp_path: Path) -> None:
+    """The test names ``mathematica_code``; the fault is in the helper it ran, ranked below core
+    lines only the failing test reached (sympy-15345): it is shown all the same."""
+    (tmp_path / "pkg/tests").mkdir(parents=True)
+    (tmp_path / "pkg/tests/test_mathematica.py").write_text(
+        "from pkg.mathematica import mathematica_code\n\n\ndef test_Max():\n"
+        "    assert mathematica_code(Max(x, 2)) == 'Max[x, 2]'\n")
+    files = {"pkg/mathematica.py": PRINTER, "pkg/core.py": CORE}
+    locations = [*(Location("pkg/core.py", 2 + 4 * n, 1.0) for n in range(8)),
+                 Location("pkg/mathematica.py", 11, 0.4), Location("pkg/mathematica.py", 7, 0.2)]
+    text = prompt(RepairContext(workspace=tmp_path, language="python", failing=["pkg/tests/test_mathematica.py:test_Max"],
+                                passing=[], locations=locations, problem="", files=files))
+    section = text.split("## Code of those files the failing tests ran (its most suspicious first)\n", 1)[1]
+    assert section.index("def _print_Function") < section.index("def doprint")
+    assert "def _print_Pow" not in section and "def mathematica_code" not in section  # not run; shown already
+    assert ran(["test_Max"], tmp_path, files, {}) == []  # no coverage: nothing to add
 
 SOURCE = '''"""Source lines of statements."""
 

@@ -14,6 +14,11 @@ other words of its path add to the score, each weighted by how rare it is among 
 Within the linked files, each definition is scored by the words the failing tests' bodies
 (their strings included: a test that runs an inner program quotes its code) share with it,
 rarer words counting more and words of its own name double.
+
+With coverage, ``ran`` adds the definitions of the linked files that the failing tests ran,
+the most suspicious first: the fault is often in a helper of the tested module that the test
+does not name (``_print_Function`` under ``mathematica_code``), executed by the passing tests
+too, so ranked below lines of the core that only the failing test's odd values reach.
 """
 
 from __future__ import annotations
@@ -204,6 +209,24 @@ def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str]
     ranked = sorted((d for d, s in scored.items() if s > 0 and s >= RELATIVE * best),
                     key=lambda d: (-scored[d], d.path, d.first))
     return ranked[:max_definitions]
+
+
+def ran(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
+        suspicious: Mapping[tuple[str, int], float], max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+    """The definitions of the files the ``failing`` tests' files are named for that hold a
+    ``suspicious`` line (``{(file, line): score}``: lines the failing tests ran), by their
+    most suspicious line, a long one focused on it."""
+    linked = dict.fromkeys(path for test in _with_files(failing, workspace)
+                           for path in linked_files(test_id_file(test), files))
+    scored: dict[Definition, float] = {}
+    for path in linked:
+        for d in _definitions(path, files[path]):
+            lines = [(score, line) for line in range(d.first, d.last + 1)
+                     if (score := suspicious.get((path, line), 0.0)) > 0]
+            if lines:
+                score, line = max(lines)
+                scored[replace(d, focus=line) if d.last - d.first + 1 > MAX_SHOWN_LINES else d] = score
+    return sorted(scored, key=lambda d: (-scored[d], d.path, d.first))[:max_definitions]
 
 
 def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:

@@ -4,8 +4,9 @@ same gate and screening as the templates.
 The model sees the problem statement, the failing tests and the tail of their
 output, and the whole function around each of the most suspicious lines (from the
 offline localization; a fixed window where no function encloses the line or it
-is too long), the code the failing tests' files are named for (``explore.tested``), and
-the code the problem statement points to (``explore.mentions``); the
+is too long), the code the failing tests' files are named for (``explore.tested``: what
+their words name, then what they ran), and the code the problem statement points to
+(``explore.mentions``); the
 repository map too when no line is suspicious. It may read more with the read-only tools
 (``explore.tools``). Several samples are asked for; a reply that holds no usable edit is
 sent back once with the reason. Every edit becomes a Candidate; one
@@ -52,6 +53,7 @@ WINDOW = 12
 LOG_TAIL = 3000
 MENTIONS_CHARS = 4000
 TESTED_CHARS = 6000
+RAN_CHARS = 4000
 #: the code around suspicious lines: this many distinct functions, within this many characters
 MAX_FUNCTIONS = 6
 LOCATION_CHARS = 16000
@@ -63,8 +65,8 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     """The patch request: the problem, the failing tests and their output, the code around the
     most suspicious lines (whole functions, the ``max_functions`` most suspicious distinct ones
     within ``LOCATION_CHARS``), the code the failing tests' files are named for
-    (``explore.tested``), the code the problem points to, and the map when nothing is
-    suspicious."""
+    (``explore.tested``: the definitions their words name, then those holding a suspicious
+    line), the code the problem points to, and the map when nothing is suspicious."""
     parts = []
     if context.problem:
         parts.append(f"## Problem\n{context.problem.strip()}")
@@ -97,6 +99,14 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         parts.append("## Code the failing tests' files are named for (the parts their tests use)\n"
                      + mentions.render(exercised, context.files, TESTED_CHARS))
     already = shown | {(d.path, d.first) for d in exercised}  # a focused one is the same definition
+    suspicious = {(loc.file, loc.line): loc.score for loc in context.locations}
+    run = [d for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
+           if (d.path, d.first) not in already
+           and not any(path == d.path and start <= d.first <= last for (path, start), last in spans.items())]
+    if run:
+        parts.append("## Code of those files the failing tests ran (its most suspicious first)\n"
+                     + mentions.render(run, context.files, RAN_CHARS))
+    already |= {(d.path, d.first) for d in run}
     pointed = [d for d in mentions.pointed_to(context.problem, context.files) if (d.path, d.first) not in already]
     if pointed:
         parts.append("## Code the problem statement points to\n"
