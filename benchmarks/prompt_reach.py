@@ -3,7 +3,8 @@
 For every instance of the dataset whose repository is under ``--repos-dir`` (as ``owner__name``,
 bare or not), the tree at ``base_commit`` is extracted, and the first request rfsn sends in
 the issue-only setting (the reproduction request: the problem statement and what rfsn adds
-to it) is built exactly as a session builds it. Per instance it reports:
+to it, the instance's hints included, as `rfsn batch` gives them) is built exactly as a session
+builds it. Per instance it reports:
 
 - ``named``: every file the gold patch changes is named in the prompt: its path, or its name on
   the line of its directory in the map's list of other files (``pkg/sub/: a.py, b.py``);
@@ -38,6 +39,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from rfsn.batch.infer import problem_text
+from rfsn.models.swebench import Instance
 from rfsn.planners import reproduce
 from rfsn.planners.base import RepairContext
 from rfsn.planners.sources import read_sources
@@ -95,7 +98,7 @@ def extract(repo: Path, commit: str, dest: Path) -> str | None:
 def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     sources = read_sources(tree, "python")
     tests = read_sources(tree, "python", tests=True)
-    messages = reproduce.messages(instance["problem_statement"], sources, tests)
+    messages = reproduce.messages(problem_text(Instance.model_validate(instance)), sources, tests)
     prompt = "\n".join(m.content for m in messages)
     files = gold_files(instance["patch"])
     hunks = gold_lines(instance["patch"])
@@ -115,7 +118,8 @@ def reach_given(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     failing = json.loads(failing) if isinstance(failing, str) else failing
     sources = read_sources(tree, "python")
     request = model.prompt(RepairContext(workspace=tree, language="python", failing=failing, passing=[],
-                                         locations=[], problem=instance["problem_statement"], files=sources))
+                                         locations=[], problem=problem_text(Instance.model_validate(instance)),
+                                         files=sources))
     hunks = gold_lines(instance["patch"])
     shown = sum(any(line in request for line in h) for h in hunks)
     return {"hunks": len(hunks), "hunks_shown": shown, "any": shown > 0,
