@@ -147,6 +147,21 @@ def test_the_patch_request_shows_what_the_failing_tests_ran_in_their_module(tmp_
     assert "def _print_Pow" not in section and "def mathematica_code" not in section  # not run; shown already
     assert ran(["test_Max"], tmp_path, files, {}) == []  # no coverage: nothing to add
 
+
+def test_a_definition_the_budget_left_out_is_not_taken_for_shown(tmp_path: Path) -> None:
+    """The tests' words chose ``refine_big`` and ``refine``; only the first fit in the section's
+    budget, and ``refine``, which the failing test ran, was then left out of the next one too."""
+    (tmp_path / "pkg/tests").mkdir(parents=True)
+    (tmp_path / "pkg/tests/test_refine.py").write_text("def test_arg():\n    assert refine(arg(x)) and refine_big(x)\n")
+    big = "def refine_big(x):\n" + "".join(f"    x = x + {n}  # {'pad ' * 22}\n" for n in range(30)) + "    return x\n\n\n"
+    small = "def refine(expr):\n" + "".join(f"    expr = expr  # {'refine arg ' * 7}{n}\n" for n in range(25)) + "    return expr\n"
+    files = {"pkg/refine.py": big + small, "pkg/core.py": CORE}
+    first = big.count("\n") + 1
+    locations = [*(Location("pkg/core.py", 2 + 4 * n, 1.0) for n in range(8)), Location("pkg/refine.py", first + 3, 0.3)]
+    text = prompt(RepairContext(workspace=tmp_path, language="python", failing=["test_arg"], passing=[],
+                                locations=locations, problem="", files=files))
+    assert text.count("def refine(expr):") == 1 and text.count("def refine_big(x):") == 1
+
 SOURCE = '''"""Source lines of statements."""
 
 

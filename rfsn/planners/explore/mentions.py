@@ -228,20 +228,28 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
 
 def render(found: list[Definition], files: Mapping[str, str], max_chars: int = MAX_CHARS) -> str:
     """The definitions as prompt sections, numbered, within ``max_chars`` (empty for none)."""
-    parts: list[str] = []
+    return "\n\n".join(_block(d, files) for d in within(found, files, max_chars))
+
+
+def within(found: list[Definition], files: Mapping[str, str], max_chars: int = MAX_CHARS) -> list[Definition]:
+    """Those of ``found`` that `render` shows in ``max_chars`` (one that does not fit is passed over)."""
+    kept: list[Definition] = []
     used = 0
     for d in found:
-        lines = files[d.path].splitlines()
-        first, last = shown_lines(d)
-        head = f"{d.first:5d}  {lines[d.first - 1]}\n      ... ({first - d.first - 1} lines)\n" if first > d.first else ""
-        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(first, last + 1))
-        more = f"\n      ... ({d.last - last} more lines)" if last < d.last else ""
-        block = f"### {d.path}: {d.name} (lines {d.first}-{d.last})\n{head}{body}{more}"
-        if used + len(block) > max_chars:
-            continue
-        parts.append(block)
-        used += len(block)
-    return "\n\n".join(parts)
+        size = len(_block(d, files))
+        if used + size <= max_chars:
+            kept.append(d)
+            used += size
+    return kept
+
+
+def _block(d: Definition, files: Mapping[str, str]) -> str:
+    lines = files[d.path].splitlines()
+    first, last = shown_lines(d)
+    head = f"{d.first:5d}  {lines[d.first - 1]}\n      ... ({first - d.first - 1} lines)\n" if first > d.first else ""
+    body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(first, last + 1))
+    more = f"\n      ... ({d.last - last} more lines)" if last < d.last else ""
+    return f"### {d.path}: {d.name} (lines {d.first}-{d.last})\n{head}{body}{more}"
 
 
 def shown_lines(d: Definition) -> tuple[int, int]:

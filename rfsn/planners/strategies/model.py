@@ -93,16 +93,18 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         kind = "the function around" if span else "around"
         parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
     shown = set(spans)
-    exercised = [d for d in tested.under_test(context.failing, context.workspace, context.files)
-                 if not any(path == d.path and d.first <= start <= d.last for path, start in shown)]
+    exercised = mentions.within([d for d in tested.under_test(context.failing, context.workspace, context.files)
+                                 if not any(path == d.path and d.first <= start <= d.last for path, start in shown)],
+                                context.files, TESTED_CHARS)  # only what is shown counts as shown below
     if exercised:
         parts.append("## Code the failing tests' files are named for (the parts their tests use)\n"
                      + mentions.render(exercised, context.files, TESTED_CHARS))
     already = shown | {(d.path, d.first) for d in exercised}  # a focused one is the same definition
     suspicious = {(loc.file, loc.line): loc.score for loc in context.locations}
-    run = [d for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
-           if (d.path, d.first) not in already
-           and not any(path == d.path and start <= d.first <= last for (path, start), last in spans.items())]
+    run = mentions.within([d for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
+                           if (d.path, d.first) not in already
+                           and not any(path == d.path and start <= d.first <= last for (path, start), last in spans.items())],
+                          context.files, RAN_CHARS)
     if run:
         parts.append("## Code of those files the failing tests ran (its most suspicious first)\n"
                      + mentions.render(run, context.files, RAN_CHARS))
