@@ -82,6 +82,10 @@ def test_a_test_file_is_linked_to_the_module_it_is_named_for() -> None:
     assert linked_files("pkg/skipping_test.go", {"pkg/skipping.go": "", "pkg/main.go": ""}) == ["pkg/skipping.go"]
     # a test file named for nothing in the project links nothing
     assert linked_files("tests/test_regressions.py", FILES) == []
+    # no file named as the test is: one whose name holds the test's words
+    assert linked_files("sympy/simplify/tests/test_cse.py", {"sympy/simplify/cse_main.py": "", "sympy/core/mul.py": ""}) == [
+        "sympy/simplify/cse_main.py"]
+    assert linked_files("tests/test_cse.py", {"pkg/cse.py": "", "pkg/cse_main.py": ""}) == ["pkg/cse.py"]
 
 
 def test_the_test_files_named_for_source_files_come_in_the_sources_order() -> None:

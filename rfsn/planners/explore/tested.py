@@ -9,8 +9,10 @@ coverage nor a traceback singles it out, but the name of the failing test's file
 
 A source file is linked to a test file when the file's own name (a package's directory for
 ``__init__``) is one of the words of the test file's name, allowing a plural or a longer
-form (``domain``/``domains``, ``build``/``builders``, ``assertrewrite``/``rewrite``); the
-other words of its path add to the score, each weighted by how rare it is among the paths.
+form (``domain``/``domains``, ``build``/``builders``, ``assertrewrite``/``rewrite``), or,
+when no file is so named, when the test file's words are all in the file's own name
+(``test_cse.py``, ``cse_main.py``); the other words of its path add to the score, each
+weighted by how rare it is among the paths.
 Within the linked files, each definition is scored by the words the failing tests' bodies
 (their strings included: a test that runs an inner program quotes its code) share with it,
 rarer words counting more and words of its own name double.
@@ -28,7 +30,7 @@ import keyword
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,15 +93,17 @@ class _Paths:
         wanted = [w for w in _words(Path(test_path).name.rsplit(".", 1)[0]) if w not in _TEST_WORDS]
         if not wanted:
             return []
-        scores: dict[str, float] = {}
-        for path in self.paths:
-            own = self.own[path]
-            if not own or not all(any(_alike(o, w) for w in wanted) for o in own):
-                continue  # the file's own name must be in the test's name
-            scores[path] = sum(max((math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path]
-                                    if _alike(w, p)), default=0.0) for w in wanted)
+        scores = self._scores(wanted, lambda own: all(any(_alike(o, w) for w in wanted) for o in own))
+        if not scores:  # no file named as the test is: one whose name holds the test's (cse_main.py)
+            scores = self._scores(wanted, lambda own: all(any(_alike(o, w) for o in own) for w in wanted))
         ranked = sorted(scores, key=lambda p: (-scores[p], len(p), p))
         return [p for p in ranked[:max_files] if scores[p] >= 0.5 * scores[ranked[0]]]
+
+    def _scores(self, wanted: list[str], named: Callable[[list[str]], bool]) -> dict[str, float]:
+        """The paths whose own name ``named`` accepts, scored by the rarity of the test's words in them."""
+        return {path: sum(max((math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path]
+                               if _alike(w, p)), default=0.0) for w in wanted)
+                for path in self.paths if self.own[path] and named(self.own[path])}
 
 
 def named_for(sources: Sequence[str], test_paths: Iterable[str], files: Mapping[str, str]) -> list[str]:
