@@ -74,24 +74,8 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         parts.append("## Failing tests\n" + "\n".join(context.failing[:20]))
     if context.log:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
-    spans: dict[tuple[str, int], int] = {}  # (file, first line) -> last line, of what is shown
-    used = 0
-    for loc in context.locations:  # many top lines share a function or a window: it is shown once
-        if len(spans) >= max_functions:
-            break
-        source = context.files.get(loc.file, "")
-        lines = source.splitlines()
-        if not lines or any(path == loc.file and first <= loc.line <= last for (path, first), last in spans.items()):
-            continue
-        span = enclosing(loc.file, source, loc.line)
-        start, end = span if span else (max(1, loc.line - WINDOW), min(len(lines), loc.line + WINDOW))
-        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
-        if spans and used + len(body) > LOCATION_CHARS:
-            break
-        spans[(loc.file, start)] = end
-        used += len(body)
-        kind = "the function around" if span else "around"
-        parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
+    around, spans = _around_suspicious(context, max_functions)
+    parts += around
     shown = set(spans)
     exercised = mentions.within([d for d in tested.under_test(context.failing, context.workspace, context.files)
                                  if not any(path == d.path and d.first <= start <= d.last for path, start in shown)],
@@ -117,6 +101,31 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
         first = mentions.files_named(context.problem, context.files, pointed)
         parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files, first=first))
     return "\n\n".join(parts)
+
+
+def _around_suspicious(context: RepairContext, max_functions: int) -> tuple[list[str], dict[tuple[str, int], int]]:
+    """The sections showing the code around the most suspicious lines, and what they show:
+    ``{(file, first line): last line}``."""
+    parts: list[str] = []
+    spans: dict[tuple[str, int], int] = {}
+    used = 0
+    for loc in context.locations:  # many top lines share a function or a window: it is shown once
+        if len(spans) >= max_functions:
+            break
+        source = context.files.get(loc.file, "")
+        lines = source.splitlines()
+        if not lines or any(path == loc.file and first <= loc.line <= last for (path, first), last in spans.items()):
+            continue
+        span = enclosing(loc.file, source, loc.line)
+        start, end = span if span else (max(1, loc.line - WINDOW), min(len(lines), loc.line + WINDOW))
+        body = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, end + 1))
+        if spans and used + len(body) > LOCATION_CHARS:
+            break
+        spans[(loc.file, start)] = end
+        used += len(body)
+        kind = "the function around" if span else "around"
+        parts.append(f"## {loc.file} ({kind} suspicious line {loc.line})\n{body}")
+    return parts, spans
 
 
 class ModelStrategy:
