@@ -238,7 +238,10 @@ class PhasePlanner:
 
     def _patch(self, baseline: TestReport, targets: list[str],
                locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
-        context = RepairContext(workspace=self.workspace, language=self.language, failing=targets,
+        # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its file:
+        # a bare name is defined in many test files
+        context = RepairContext(workspace=self.workspace, language=self.language,
+                                failing=located(targets, baseline.failing),
                                 passing=baseline.passing, locations=locations, problem=self.problem,
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)

@@ -140,6 +140,8 @@ def test_a_target_named_bare_is_localized_by_the_coverage_of_its_id_with_a_file(
     assert coverage_runs(world.proposals) == [(f"{world.FILE}:test_add", f"{world.FILE}:test_ok")]
     context = planner.strategy.context  # type: ignore[attr-defined]
     assert context is not None and {(loc.file, loc.line) for loc in context.locations[:2]} == {("m.py", 1), ("m.py", 2)}
+    # the strategy is told the id with its file too: many test files define a test_add
+    assert context.failing == [f"{world.FILE}:test_add"]
 
 
 def test_located_keeps_ids_that_name_a_file_and_names_that_no_failing_id_has() -> None:
