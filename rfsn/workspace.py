@@ -72,10 +72,11 @@ class Workspace:
     base_commit: str
 
     def diff(self) -> str:
-        """The working tree against the base, new files included, as a unified diff."""
+        """The working tree against the base, new files included, as a unified diff (what a
+        build wrote inside a submodule is never part of it: no ``Subproject commit`` lines)."""
         git(self.path, "add", "--all", "--intent-to-add")
         return git(self.path, "diff", "--no-color", "--no-ext-diff", "--full-index",
-                   self.base_commit).stdout
+                   "--ignore-submodules=all", self.base_commit).stdout
 
     def added(self) -> list[str]:
         """The files the working tree has and the base does not."""

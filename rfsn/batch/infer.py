@@ -27,7 +27,7 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup, make_executor
 from rfsn.batch.harness.patching import apply_test_patch
-from rfsn.batch.harness.repos import checkout, commit_all, resolve_source
+from rfsn.batch.harness.repos import checkout, commit_all, published, resolve_source
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.harness.suite import session_suites
 from rfsn.batch.instances import load_instances, require_oracle_fields
@@ -89,7 +89,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
     try:
         source = resolve_source(inst.repo, task.repos_dir)
         workspace = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
-                             settings.clone_timeout)
+                             settings.clone_timeout, repos_dir=task.repos_dir, upstream=published(inst.repo))
         if task.oracle_tests:
             applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
             if not applied.applied:

@@ -32,7 +32,7 @@ from rfsn.models.results import MAX_OUTPUT
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, live
-from rfsn.sandbox.gitview import GitView
+from rfsn.sandbox.gitview import GitView, submodule_trees
 from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
 
 WORKDIR = "/testbed"
@@ -211,11 +211,13 @@ class DockerSandbox:
         # the history the workspace borrows, readable wherever its origins live (gitview)
         volumes.update(GitView.of(workspace).mounts(workspace, WORKDIR, self.gitview))
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
-        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT,
-                       # the workspace belongs to the host's user, the commands run as another:
-                       # git (version-from-tag build backends, tests that call git) must trust it
-                       "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory",
-                       "GIT_CONFIG_VALUE_0": WORKDIR}
+        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
+        # the workspace belongs to the host's user, the commands run as another: git
+        # (version-from-tag build backends, tests that call git) must trust it and its submodules
+        trusted = [WORKDIR, *(f"{WORKDIR}/{tree}" for tree in submodule_trees(workspace))]
+        environment["GIT_CONFIG_COUNT"] = str(len(trusted))
+        for index, path in enumerate(trusted):
+            environment.update({f"GIT_CONFIG_KEY_{index}": "safe.directory", f"GIT_CONFIG_VALUE_{index}": path})
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())

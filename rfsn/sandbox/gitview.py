@@ -9,12 +9,14 @@ cache lands for root) is unreadable inside, and a chain is only as long as what 
 So every object directory of the chain is mounted read-only at a neutral path
 (``/rfsn/git/objects/N``), and each ``info/alternates`` file of the chain, the workspace's own
 included, is shadowed inside the sandbox by a generated one that names the neutral paths. The
-host's files stay as they are; nothing is copied; git inside reads tags, ``describe`` and
-``log`` as on the host.
+workspace's submodules (their repositories under ``.git/modules``, cloned from mirrors that
+may borrow too) start chains of their own. The host's files stay as they are; nothing is
+copied; git inside reads tags, ``describe`` and ``log`` as on the host.
 """
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,31 @@ def alternates(objects: Path) -> list[Path]:
     return [path for path in found if path.is_dir()]
 
 
+def owned(workspace: Path) -> list[Path]:
+    """The object directories inside the workspace: its own, and its submodules' (``.git/modules``)."""
+    git_dir = (workspace / ".git").resolve()
+    return [git_dir / "objects", *(module / "objects" for module in _modules(git_dir))]
+
+
+def _modules(git_dir: Path) -> list[Path]:
+    return sorted(path.parent for path in (git_dir / "modules").glob("**/HEAD")
+                  if (path.parent / "objects").is_dir())
+
+
+def submodule_trees(workspace: Path) -> list[str]:
+    """The work trees of the workspace's checked-out submodules, relative to it (each module's
+    ``core.worktree``), which git inside must trust as it trusts the workspace."""
+    root = workspace.resolve()
+    found = []
+    for module in _modules(root / ".git"):
+        done = subprocess.run(["git", "config", "-f", str(module / "config"), "core.worktree"],
+                              capture_output=True, text=True, check=False)
+        tree = (module / done.stdout.strip()).resolve() if done.returncode == 0 else None
+        if tree is not None and root in tree.parents:
+            found.append(tree.relative_to(root).as_posix())
+    return found
+
+
 @dataclass
 class GitView:
     """Mounts for the object chain of ``workspace`` (a path with a ``.git`` directory)."""
@@ -44,8 +71,8 @@ class GitView:
     @classmethod
     def of(cls, workspace: Path) -> GitView:
         view = cls()
-        own = (workspace / ".git" / "objects").resolve()
-        pending, seen = [own], {own}
+        pending = owned(workspace)
+        seen = set(pending)
         while pending:  # breadth first, each directory once (a cycle ends here)
             objects = pending.pop(0)
             borrowed = alternates(objects)
@@ -65,12 +92,13 @@ class GitView:
     def mounts(self, workspace: Path, workdir: str, files: Path) -> dict[str, dict[str, str]]:
         """Docker volume specs: the borrowed directories read-only at their neutral paths, and
         each alternates file shadowed by its generated text, written under ``files``."""
-        own = (workspace / ".git" / "objects").resolve()
+        own = {objects: f"{workdir}/{objects.relative_to(workspace.resolve()).as_posix()}"
+               for objects in owned(workspace)}
         volumes = {str(path): {"bind": neutral, "mode": "ro"} for path, neutral in self.neutral.items()}
         for index, objects in enumerate(self.borrows):
             generated = files / f"alternates-{index}"
             generated.write_text(self.alternates_text(objects), encoding="utf-8")
             generated.chmod(0o644)
-            inside = f"{workdir}/.git/objects" if objects == own else self.neutral[objects]
+            inside = own.get(objects) or self.neutral[objects]
             volumes[str(generated)] = {"bind": f"{inside}/info/alternates", "mode": "ro"}
         return volumes

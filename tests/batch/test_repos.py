@@ -9,7 +9,7 @@ import pytest
 
 from rfsn.batch.harness.repos import checkout, resolve_source
 from rfsn.errors import WorkspaceError
-from tests.batch.test_patching import make_repo
+from tests.batch.test_patching import git, make_repo
 
 
 @pytest.mark.parametrize("layout", ["owner__name", "owner/name", "name"])
@@ -80,3 +80,101 @@ def test_a_commit_whose_objects_are_missing_says_so(tmp_path: Path) -> None:
     (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     with pytest.raises(WorkspaceError, match=f"cannot check out '{commit}'.*{blob}"):
         checkout(str(repo), tmp_path / "ws", commit, tmp_path / "cache")
+
+
+def _committed(repo: Path, files: dict[str, str], message: str, tag: str = "") -> str:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    if tag:
+        git(repo, "tag", tag)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def superproject(root: Path, files: dict[str, str] | None = None) -> tuple[Path, Path, str, str]:
+    """``app`` (published as acme/app) with a submodule ``helpers`` whose URL is GitHub's, never
+    contacted: its mirror is ``root/mirrors/acme__helpers``, a ``--shared`` clone of a repository
+    under a mode-700 directory. The env commit (with ``files``) records helpers v1.0; the later
+    base, v2.0. Returns the mirrors, the app, the env commit and the base commit."""
+    helpers = root / "closed" / "helpers"
+    helpers.mkdir(parents=True)
+    git(helpers, "init", "-q")
+    v1 = _committed(helpers, {"helpers_lib.py": "NAME = 'v1'\n"}, "v1", tag="v1.0")
+    v2 = _committed(helpers, {"helpers_lib.py": "NAME = 'v2'\n"}, "v2", tag="v2.0")
+    mirrors = root / "mirrors"
+    mirrors.mkdir()
+    git(root, "clone", "-q", "--shared", "--bare", str(helpers), str(mirrors / "acme__helpers"))
+    app = root / "app"
+    app.mkdir()
+    git(app, "init", "-q")
+    gitmodules = '[submodule "helpers"]\n\tpath = helpers\n\turl = https://github.com/acme/helpers.git\n'
+    (app / "app").mkdir()
+    (app / "app" / "__init__.py").write_text("")
+    (app / "helpers").mkdir()  # an uninitialized submodule's empty directory: add -A keeps the link
+    git(app, "update-index", "--add", "--cacheinfo", f"160000,{v1},helpers")
+    env = _committed(app, {".gitmodules": gitmodules, **(files or {})}, "env")
+    git(app, "update-index", "--cacheinfo", f"160000,{v2},helpers")
+    base = _committed(app, {"app/core.py": "X = 1\n"}, "base")
+    (root / "closed").chmod(0o700)
+    return mirrors, app, env, base
+
+
+def test_a_submodule_is_checked_out_from_its_mirror_at_the_commit_the_base_records(tmp_path: Path) -> None:
+    """astropy's ``astropy_helpers``: a plain clone leaves it empty and its build then fetches it
+    from the network. Its mirror under --repos-dir gives it at the recorded commit (not the
+    mirror's HEAD); the checkout's config keeps the published URL; a submodule with no mirror is
+    left empty, as a plain clone leaves it."""
+    mirrors, app, _, base = superproject(tmp_path)
+    (app / ".gitmodules").write_text((app / ".gitmodules").read_text()
+                                     + '[submodule "gone"]\n\tpath = gone\n\turl = ../gone.git\n')
+    (app / "gone").mkdir()
+    git(app, "update-index", "--add", "--cacheinfo", f"160000,{base},gone")
+    base = _committed(app, {}, "a submodule nobody mirrors")
+    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="file:///nonexistent/acme/app")
+    assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
+    assert git(ws.path, "config", "submodule.helpers.url").strip() == "https://github.com/acme/helpers.git"
+    assert git(ws.path / "helpers", "describe", "--tags").strip() == "v2.0"
+    assert (ws.path / "gone").is_dir() and not any((ws.path / "gone").iterdir())
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").glob("*.git"))
+
+
+def test_what_runs_write_in_a_submodule_is_no_part_of_a_patch_and_is_gone_when_pristine(
+        tmp_path: Path) -> None:
+    """A build writes inside a submodule (astropy_helpers' egg-info, a regenerated file): the
+    patch never carries a ``Subproject commit`` line, and the graded run's tree is clean."""
+    from rfsn.batch.harness.patching import pristine
+
+    mirrors, app, _, base = superproject(tmp_path)
+    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="https://github.com/acme/app")
+    (ws.path / "helpers" / "helpers_lib.py").write_text("NAME = 'built'\n")
+    (ws.path / "helpers" / "build.log").write_text("built\n")
+    (ws.path / "app" / "core.py").write_text("X = 2\n")
+    patch = ws.diff()
+    assert "Subproject" not in patch and "helpers" not in patch
+    assert "+X = 2" in patch
+    pristine(ws)
+    assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
+    assert not (ws.path / "helpers" / "build.log").exists()
+    assert (ws.path / "app" / "core.py").read_text() == "X = 1\n"
+
+
+def test_the_env_builds_copy_holds_the_submodule_at_the_env_commits_record(tmp_path: Path) -> None:
+    """The env build installs the project at its env commit from ``git archive``, which leaves a
+    submodule out: its tree is added, at the commit the env commit (not the base) records."""
+    import io
+    import tarfile
+
+    from rfsn.sandbox.images import source_tree
+
+    mirrors, app, env, base = superproject(tmp_path)
+    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="https://github.com/acme/app")
+    with tarfile.open(fileobj=io.BytesIO(source_tree(ws.path, env))) as tree:
+        names = set(tree.getnames())
+        lib = tree.extractfile("src/helpers/helpers_lib.py")
+        assert lib is not None and lib.read() == b"NAME = 'v1'\n"
+    assert "src/.gitmodules" in names and "src/app/core.py" not in names

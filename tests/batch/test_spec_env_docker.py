@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from rfsn.batch.harness import specs
+from rfsn.batch.harness.repos import checkout
 from rfsn.batch.harness.specenv import SpecBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
+from tests.batch.test_repos import superproject
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -118,6 +120,31 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
     assert result.output.split() == ["1.16.0"]
 
 
+def test_a_tool_of_rfsns_that_would_move_what_the_project_pinned_is_left_out(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """astropy 1.3 on Python 3.6 gets coverage 6.2 (the last for 3.6) through pytest-cov, and
+    rfsn's ``coverage>=7.4`` failed its whole env build. Here the project pins coverage==7.3.0:
+    the env builds with the project's pin, and rfsn's other tools are there."""
+    repo = tmp_path / "pinscov"
+    (repo / "pinscov").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "setup.py").write_text('from setuptools import setup\nsetup(name="pinscov", packages=["pinscov"], '
+                                   'install_requires=["coverage==7.3.0"])\n')
+    (repo / "pinscov" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "env")
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    recipe = specs.render_recipe(spec, registry=False, source=_git(repo, "rev-parse", "HEAD"))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["python", "-c", "import coverage, pytest_timeout, pinscov; "
+                               "print(coverage.__version__)"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["7.3.0"]
+
+
 def test_an_index_date_builds_the_env_from_pypi_as_it_was_then(
         docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
     """six 1.17.0 came out on 2024-12-04: before that date six is 1.16.0, except that the spec's
@@ -135,3 +162,38 @@ def test_an_index_date_builds_the_env_from_pypi_as_it_was_then(
                                "tomli.__version__, coverage.version_info >= (7, 4))"], timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["1.16.0", "2.2.1", "True"]
+
+
+#: a build that reads a submodule, as astropy's ``ah_bootstrap`` reads ``astropy_helpers`` (which,
+#: found empty, it fetches from the network)
+HELPED_SETUP = """\
+import sys
+sys.path.insert(0, "helpers")
+from helpers_lib import NAME
+from setuptools import setup
+with open("app/_built.py", "w") as fh:
+    fh.write(f"HELPERS = {NAME!r}\\n")
+setup(name="app", version="1.0", packages=["app"])
+"""
+
+
+def test_a_build_that_reads_a_submodule_runs_and_the_submodules_history_is_readable_inside(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """The submodule comes from its mirror under --repos-dir, which borrows its objects from a
+    repository under a mode-700 directory: the env build installs with the env commit's helpers
+    (v1), the session's offline reinstall with the base's (v2), and git inside reads the
+    submodule's tags and log."""
+    mirrors, app, env, base = superproject(tmp_path, {"setup.py": HELPED_SETUP})
+    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="https://github.com/acme/app")
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    recipe = specs.render_recipe(spec, registry=False, source=env)
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(ws.path, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["sh", "-c", "python -c 'import app._built as b; print(b.HELPERS)' && "
+                               "git -C helpers describe --tags && git -C helpers log --oneline | wc -l"],
+                              timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["v2", "v2.0", "2"]

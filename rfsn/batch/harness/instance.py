@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
-from rfsn.batch.harness.repos import checkout, resolve_source
+from rfsn.batch.harness.repos import checkout, published, resolve_source
 from rfsn.batch.harness.specenv import grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
@@ -146,7 +146,7 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
             source = resolve_source(inst.repo, task.repos_dir)
             log(f"checkout {source} at {inst.base_commit}")
             ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
-                          settings.clone_timeout)
+                          settings.clone_timeout, repos_dir=task.repos_dir, upstream=published(inst.repo))
         buildpack = instance_buildpack(inst, ws.path, settings)
         kind = choose_kind(settings.sandbox)
         path = validation.cache_path(settings.home, inst, buildpack, ws.path)

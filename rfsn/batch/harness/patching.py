@@ -38,9 +38,10 @@ def _reset(workspace: Workspace) -> None:
 
 def pristine(workspace: Workspace) -> None:
     """The tree exactly as the base commit has it: nothing a test run wrote is left, ignored
-    files (caches, build directories, ``*.egg-info``) included."""
-    git(workspace.path, "checkout", "-q", "--force", workspace.base_commit)
+    files (caches, build directories, ``*.egg-info``) included, in its submodules too."""
+    git(workspace.path, "checkout", "-q", "--force", "--recurse-submodules", workspace.base_commit)
     git(workspace.path, "clean", "-q", "-ffdx")
+    git(workspace.path, "submodule", "foreach", "-q", "--recursive", "git clean -q -ffdx")
 
 
 def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> ApplyResult:

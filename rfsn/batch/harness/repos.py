@@ -6,36 +6,57 @@ the instance has no ``base_commit``. ``repo`` is resolved in this order: a local
 when it is a directory or a URL, else ``https://github.com/<repo>``. A URL is
 cloned once into a bare cache under the rfsn home (under a lock, so parallel
 workers share it); every instance then gets a cheap ``--shared`` clone.
+
+Submodules the commit records are checked out too, each from a mirror of its own found the
+same way (its URL's ``owner/name`` under ``--repos-dir``, else the URL through the cache): a
+project whose build reads one (astropy's ``astropy_helpers``) builds as after a recursive
+clone, and a submodule no mirror provides is left empty, as a plain clone leaves it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
 from rfsn.fsutil import held
+from rfsn.observability.logging import get_logger
 from rfsn.workspace import EXCLUDES, Workspace, git, is_url, prepare
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+log = get_logger(__name__)
 
 
 def resolve_source(repo: str, repos_dir: Path | None) -> str:
     """A local path or a URL for ``repo``."""
-    if repos_dir is not None:
-        owner, _, name = repo.rpartition("/")
-        candidates = [repos_dir / repo.replace("/", "__"), repos_dir / repo]
-        if owner:
-            candidates.append(repos_dir / name)
-        for candidate in candidates:
-            if _is_git_repo(candidate):
-                return str(candidate.resolve())
+    local = _local_mirror(repo, repos_dir)
+    if local is not None:
+        return local
+    if not is_url(repo) and Path(repo).expanduser().is_dir():
+        return str(Path(repo).expanduser().resolve())
+    return published(repo)
+
+
+def published(repo: str) -> str:
+    """The URL ``repo`` (``owner/name``, a URL or a path) is published at; "" for a path."""
     if is_url(repo):
         return repo
     if Path(repo).expanduser().is_dir():
-        return str(Path(repo).expanduser().resolve())
+        return ""
     return f"https://github.com/{repo}"
+
+
+def _local_mirror(repo: str, repos_dir: Path | None) -> str | None:
+    """The mirror of ``owner/name`` under ``repos_dir``, if there is one."""
+    if repos_dir is None:
+        return None
+    owner, _, name = repo.rpartition("/")
+    candidates = [repos_dir / repo.replace("/", "__"), repos_dir / repo]
+    if owner:
+        candidates.append(repos_dir / name)
+    return next((str(c.resolve()) for c in candidates if _is_git_repo(c)), None)
 
 
 def _is_git_repo(path: Path) -> bool:
@@ -66,8 +87,11 @@ def ensure_mirror(url: str, cache: Path, commit: str, timeout: float) -> Path:
     return mirror
 
 
-def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float = 600.0) -> Workspace:
-    """A working copy of ``source`` at ``commit`` in ``dest`` (which must not exist)."""
+def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float = 600.0, *,
+             repos_dir: Path | None = None, upstream: str = "") -> Workspace:
+    """A working copy of ``source`` at ``commit`` in ``dest`` (which must not exist), its
+    submodules checked out from their mirrors (``upstream``: the URL the project is published
+    at, which a relative submodule URL is relative to; ``source`` when that is a URL)."""
     if dest.exists():
         raise WorkspaceError(f"{dest} already exists")
     if not is_url(source) and not _is_git_repo(Path(source)):
@@ -87,8 +111,69 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:
         fh.write("\n# rfsn\n" + "\n".join(EXCLUDES) + "\n")
+    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout)
     head = git(dest, "rev-parse", "HEAD").stdout.strip()
     return Workspace(path=dest.resolve(), source=source, base_commit=head)
+
+
+def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache: Path,
+                        timeout: float) -> None:
+    """Check out each submodule that ``repo``'s HEAD records, at the commit it records, from a
+    local mirror (or the URL, cached); nested ones likewise. The submodule's URL in the
+    checkout's config stays the published one, as after ``git clone --recurse-submodules``."""
+    listed = git(repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$",
+                 check=False).stdout if (repo / ".gitmodules").is_file() else ""
+    fields: dict[str, dict[str, str]] = {}
+    for entry in filter(None, listed.split("\0")):
+        key, _, value = entry.partition("\n")
+        name, _, field = key.removeprefix("submodule.").rpartition(".")
+        fields.setdefault(name, {})[field] = value.strip()
+    for name, each in fields.items():
+        path, url = each.get("path", ""), each.get("url", "")
+        recorded = git(repo, "ls-tree", "HEAD", "--", path, check=False).stdout.split() if path else []
+        if len(recorded) < 3 or recorded[0] != "160000" or not url:
+            continue  # not a gitlink at this commit (a stale .gitmodules entry)
+        published = _absolute(url, upstream)
+        mirror = _local_mirror(_owner_name(published), repos_dir)
+        try:
+            if mirror is None and not is_url(published):
+                raise WorkspaceError(f"no mirror of {published} under --repos-dir")
+            mirror = mirror or str(ensure_mirror(published, cache, recorded[2], timeout))
+            _update_from(repo, name, path, mirror, published, timeout)
+        except WorkspaceError as exc:
+            log.warning("workspace.submodule_missing", path=path, url=published, reason=str(exc))
+            continue
+        log.info("workspace.submodule", path=path, commit=recorded[2][:12], mirror=mirror)
+        checkout_submodules(repo / path, published, repos_dir, cache, timeout)
+
+
+def _update_from(repo: Path, name: str, path: str, mirror: str, published: str, timeout: float) -> None:
+    """``git submodule update`` of one submodule, cloned from ``mirror``; its URL stays ``published``."""
+    git(repo, "submodule", "init", "--", path)
+    git(repo, "config", f"submodule.{name}.url", mirror)
+    try:
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "update", "--checkout", "--", path,
+            timeout=timeout)
+    finally:
+        git(repo, "config", f"submodule.{name}.url", published)
+
+
+def _absolute(url: str, upstream: str) -> str:
+    """A submodule URL as published: a relative one (``../helpers.git``) is relative to the
+    superproject's own URL, as git resolves it."""
+    if not url.startswith(("./", "../")) or not upstream:
+        return url
+    scheme, sep, rest = upstream.rstrip("/").partition("://")
+    if not sep:
+        scheme, rest = "", upstream.rstrip("/")
+    joined = posixpath.normpath(posixpath.join(rest, url))
+    return f"{scheme}://{joined}" if sep else joined
+
+
+def _owner_name(url: str) -> str:
+    """``owner/name`` of a repository URL (``https://host/owner/name.git``, ``git@host:owner/name``)."""
+    path = re.sub(r"^[\w.-]+@[\w.-]+:", "", re.sub(r"^\w+://[^/]*", "", url.rstrip("/")))
+    return "/".join(path.removesuffix(".git").strip("/").split("/")[-2:])
 
 
 def commit_all(workspace: Workspace, message: str) -> Workspace:
