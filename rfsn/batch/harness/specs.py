@@ -286,10 +286,10 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
-        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy),
-        # and come from today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
-        steps.append(f"{_PINS} && env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL} "
-                     f"-c $RFSN_ENV/pins.txt {' '.join(shlex.quote(t) for t in tooling)}")
+        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
+        # astropy 1.3's pytest-cov keeps coverage 6.2, the last for Python 3.6), and come from
+        # today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
+        steps.append(_keeping(tooling, f"env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL}"))
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
@@ -301,14 +301,14 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
 _PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
 
 
-def _keeping(backend: Sequence[str]) -> str:
-    """A step installing the project's build backend (for the sessions' offline reinstall) that
-    never moves what the spec installed: a requirement that would (``oldest-supported-numpy``
-    pins an old numpy, and the spec's install then upgraded it to the newest) is left out, and
-    the reinstall builds against what is there."""
-    each = " ".join(shlex.quote(p) for p in backend)
-    return (f"{_PINS} && ( {PIP_INSTALL} -c $RFSN_ENV/pins.txt {each} || "
-            f"for p in {each}; do {PIP_INSTALL} -c $RFSN_ENV/pins.txt \"$p\" || "
+def _keeping(packages: Sequence[str], pip: str = PIP_INSTALL) -> str:
+    """A step installing ``packages`` (the project's build backend, for the sessions' offline
+    reinstall; rfsn's own tools) that never moves what the spec installed: a requirement that
+    would (``oldest-supported-numpy`` pins an old numpy, and the spec's install then upgraded it
+    to the newest) is left out, and the reinstall builds against what is there."""
+    each = " ".join(shlex.quote(p) for p in packages)
+    return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
+            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" || "
             f"echo \"rfsn: $p would move the spec's packages; left out\"; done )")
 
 
