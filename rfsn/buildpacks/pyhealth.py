@@ -100,6 +100,9 @@ def diagnose(log: str, exit_code: int, collected: int, repo: Path, passed: int =
         missing = _MISSING.search(text)
         if missing and missing.group(1).split(".")[0] not in own and not passed:
             return f"{_BROKEN}: {path} cannot import a dependency: {first_error(text)}"
+    if collected == 0 and exit_code > 128:  # a crash, not a test: its last words say where
+        last = [line.strip() for line in log.splitlines() if line.strip()][-1:] or ["(no output)"]
+        return f"{_BROKEN}: killed by signal {exit_code - 128} before any test was collected: {last[0][:300]}"
     if collected == 0:
         return NO_TESTS if exit_code in (0, 5) else f"{_BROKEN}: no tests were collected: {first_error(log)}"
     return None

@@ -177,16 +177,20 @@ class Executor:
                          via=self._via(proposal), max_failures=proposal.max_failures)
 
     def _narrow(self, proposal: RunTests, report: TestReport) -> bool:
-        """Whether the baseline (the session's first run of the whole suite) timed out with
-        narrowed files known: from then on a run of the whole suite runs those (the run at hand
-        runs again on them). A later run never narrows: the baseline it would be compared with
-        ran the whole suite."""
+        """Whether the baseline (the session's first run of the whole suite) could not run here,
+        with narrowed files known: it timed out, or was killed before it reported any test
+        (astropy 3.1's whole collection imports a module whose C extension crashes; the harness
+        runs only the test files of the instance). From then on a run of the whole suite runs
+        those files (the run at hand runs again on them). A later run never narrows: the
+        baseline it would be compared with ran the whole suite."""
         if proposal.tests:
             return False
         narrowed, self.narrowed = self.narrowed, ()
-        if proposal.phase is not Phase.REPRODUCE or not report.timed_out or not narrowed:
+        killed = report.reason.startswith("killed") and not report.tests
+        if proposal.phase is not Phase.REPRODUCE or not (report.timed_out or killed) or not narrowed:
             return False
-        log.info("executor.suite_narrowed", files=list(narrowed), timed_out_after=round(report.duration, 3))
+        log.info("executor.suite_narrowed", files=list(narrowed), reason=report.reason,
+                 after=round(report.duration, 3))
         self.suite = narrowed
         return True
 

@@ -135,7 +135,9 @@ class LocalSandbox:
             out.seek(0)
             raw = out.read()
         SANDBOX_OPERATIONS.labels("local", "exec", "timeout" if timed_out else "ok").inc()
-        return ExecResult(argv=list(argv), exit_code=proc.returncode, timed_out=timed_out,
+        # a command killed by a signal ends as 128+N, as in Docker (where a shell reports it)
+        code = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
+        return ExecResult(argv=list(argv), exit_code=code, timed_out=timed_out,
                           output=truncate_output(raw.decode("utf-8", "replace")),
                           duration=time.monotonic() - started)
 

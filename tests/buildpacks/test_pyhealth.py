@@ -48,6 +48,18 @@ def test_nothing_collected_is_broken(tmp_path: Path) -> None:
     assert (diagnose(log, code, collected, tmp_path) or "").startswith("no tests found")
 
 
+def test_a_crash_before_any_test_says_so_with_its_last_words(tmp_path: Path) -> None:
+    """A C extension crashing at collection kills pytest (signal 11, 139 as a sandbox reports it):
+    the diagnosis names the signal and the last line printed (in Docker, the shell's
+    "Segmentation fault"), not the first line of pytest's banner."""
+    crash = {"tests/test_crash.py": "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"}
+    log, code, collected = _pytest(tmp_path, {**OK, **crash})
+    log += "Segmentation fault\n"  # what the sandbox's shell adds
+    found = diagnose(log, 128 - code if code < 0 else code, collected, tmp_path) or ""
+    assert found == ("the environment is broken: killed by signal 11 before any test was collected: "
+                     "Segmentation fault"), log[-2000:]
+
+
 @pytest.mark.parametrize("files", [
     {"shop/__init__.py": "", "shop/cart.py": "def total(:\n", "tests/test_cart.py":
      "from shop.cart import total\n\ndef test_t():\n    assert total()\n"},

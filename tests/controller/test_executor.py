@@ -208,6 +208,34 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         sandbox.close()
 
 
+def test_a_baseline_whose_whole_suite_is_killed_before_any_test_narrows(tmp_path: Path) -> None:
+    """astropy 3.1's whole collection imports a module whose C extension crashes the
+    interpreter (SIGSEGV), so the whole suite reports nothing; the harness runs only the
+    instance's test files. The baseline runs again on the narrowed files."""
+    crashing = "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)  # a C extension crashing at import\n"
+    repo = make_project(tmp_path / "src", {**FILES, "tests/test_crash.py": crashing}, name="calc")
+    workspace = prepare(str(repo), tmp_path / "ws")
+    sandbox = TimedSandbox(workspace.path)
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60.0,
+                        narrowed=("tests/test_calc.py",))
+    proposal = RunTests(phase=Phase.REPRODUCE)
+    decision, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
+                                                              buildpack="python"))
+    assert approved is not None, decision
+    try:
+        with capture_logs() as logs:
+            baseline = executor.run(approved)
+        (whole, _), (narrowed, _) = sandbox.runs
+        assert not any(a.startswith("tests/") for a in whole) and narrowed[-1] == "tests/test_calc.py"
+        assert baseline.report is not None and baseline.report.env_error is None
+        assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
+                                         "tests/test_calc.py::test_zero": "passed"}
+        narrowing = [e for e in logs if e["event"] == "executor.suite_narrowed"]
+        assert [e["reason"] for e in narrowing] == ["killed by signal 11"]
+    finally:
+        sandbox.close()
+
+
 def test_only_the_baseline_narrows(workspace: Workspace) -> None:
     """A later run of the whole suite that times out (the reproduction's, where the runner cannot
     run a file alone) is compared with a baseline of the whole suite: it does not narrow."""
