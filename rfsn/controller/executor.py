@@ -135,10 +135,13 @@ class Executor:
         match proposal:
             case RunTests():
                 report = self._run_tests(proposal)
-                if self._narrow(proposal, report):
+                baseline = proposal.phase is Phase.REPRODUCE and not proposal.tests
+                broken = self._diagnose(report) if baseline and not report.timed_out else None
+                if self._narrow(proposal, report, broken):
                     report = self._run_tests(proposal)
-                if proposal.phase is Phase.REPRODUCE and not proposal.tests and not report.timed_out:
-                    report.env_error = self._diagnose(report)
+                    broken = self._diagnose(report) if not report.timed_out else None
+                if baseline and not report.timed_out:
+                    report.env_error = broken
                 if isinstance(self.buildpack, CrashCapable):
                     report.crashed = self.buildpack.crashed(report, self.workspace.path)
                 counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
@@ -176,20 +179,20 @@ class Executor:
                          timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
                          via=self._via(proposal), max_failures=proposal.max_failures)
 
-    def _narrow(self, proposal: RunTests, report: TestReport) -> bool:
+    def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,
-        with narrowed files known: it timed out, or was killed before it reported any test
-        (astropy 3.1's whole collection imports a module whose C extension crashes; the harness
-        runs only the test files of the instance). From then on a run of the whole suite runs
-        those files (the run at hand runs again on them). A later run never narrows: the
-        baseline it would be compared with ran the whole suite."""
+        with narrowed files known: it timed out, or says nothing about the tests (``broken``:
+        astropy 1.3's whole collection imports a module whose C extension crashes in this
+        environment, while the harness runs only the instance's test files). From then on a run
+        of the whole suite runs those files (the run at hand runs again on them, and is
+        diagnosed anew). A later run never narrows: the baseline it would be compared with ran
+        the whole suite."""
         if proposal.tests:
             return False
         narrowed, self.narrowed = self.narrowed, ()
-        killed = report.reason.startswith("killed") and not report.tests
-        if proposal.phase is not Phase.REPRODUCE or not (report.timed_out or killed) or not narrowed:
+        if proposal.phase is not Phase.REPRODUCE or not (report.timed_out or broken) or not narrowed:
             return False
-        log.info("executor.suite_narrowed", files=list(narrowed), reason=report.reason,
+        log.info("executor.suite_narrowed", files=list(narrowed), reason=report.reason or broken,
                  after=round(report.duration, 3))
         self.suite = narrowed
         return True

@@ -36,7 +36,7 @@ from rfsn.planners.scripted import ScriptedPlanner
 from rfsn.sandbox.fake import FakeSandbox, Reply
 from rfsn.sandbox.local import LocalSandbox
 from rfsn.workspace import Workspace, prepare
-from tests.controller.conftest import BUGGY, FILES, FIX_PATCH
+from tests.controller.conftest import BUGGY, FILES, FIX_PATCH, junit
 from tests.sandbox.projects import make_project
 
 EVERY_INTENT: list[tuple[Phase, Proposal]] = [
@@ -208,12 +208,20 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         sandbox.close()
 
 
-def test_a_baseline_whose_whole_suite_is_killed_before_any_test_narrows(tmp_path: Path) -> None:
-    """astropy 3.1's whole collection imports a module whose C extension crashes the
-    interpreter (SIGSEGV), so the whole suite reports nothing; the harness runs only the
-    instance's test files. The baseline runs again on the narrowed files."""
-    crashing = "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)  # a C extension crashing at import\n"
-    repo = make_project(tmp_path / "src", {**FILES, "tests/test_crash.py": crashing}, name="calc")
+@pytest.mark.parametrize(("files", "reason"), [
+    ({"tests/test_crash.py": "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"},
+     "killed by signal 11"),
+    ({"tests/table/conftest.py": "import os\n\nos._exit(3)  # pytest 3.3's internal error on a broken conftest\n",
+      "tests/table/test_table.py": "def test_t():\n    pass\n"},
+     "the environment is broken"),
+], ids=["killed", "broken-conftest"])
+def test_a_baseline_whose_whole_suite_cannot_run_narrows(tmp_path: Path, files: dict[str, str],
+                                                         reason: str) -> None:
+    """astropy 1.3's whole collection imports a module whose C extension (erfa, built here)
+    crashes the interpreter or raises in a conftest, so the whole suite reports nothing; the
+    harness runs only the instance's test files. The baseline runs again on the narrowed files
+    and is diagnosed anew: healthy."""
+    repo = make_project(tmp_path / "src", {**FILES, **files}, name="calc")
     workspace = prepare(str(repo), tmp_path / "ws")
     sandbox = TimedSandbox(workspace.path)
     executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60.0,
@@ -231,7 +239,25 @@ def test_a_baseline_whose_whole_suite_is_killed_before_any_test_narrows(tmp_path
         assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
                                          "tests/test_calc.py::test_zero": "passed"}
         narrowing = [e for e in logs if e["event"] == "executor.suite_narrowed"]
-        assert [e["reason"] for e in narrowing] == ["killed by signal 11"]
+        assert len(narrowing) == 1 and narrowing[0]["reason"].startswith(reason), narrowing
+    finally:
+        sandbox.close()
+
+
+def test_a_broken_baseline_without_narrowed_files_is_still_an_environment_error(tmp_path: Path) -> None:
+    repo = make_project(tmp_path / "src", {**FILES, "tests/conftest.py": "import no_such_module_xyz\n"},
+                        name="calc")
+    workspace = prepare(str(repo), tmp_path / "ws")
+    sandbox = TimedSandbox(workspace.path)
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60.0)
+    proposal = RunTests(phase=Phase.REPRODUCE)
+    _, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
+                                                       buildpack="python"))
+    assert approved is not None
+    try:
+        baseline = executor.run(approved)
+        assert len(sandbox.runs) == 1
+        assert baseline.report is not None and (baseline.report.env_error or "").startswith("the environment is broken")
     finally:
         sandbox.close()
 
@@ -239,7 +265,8 @@ def test_a_baseline_whose_whole_suite_is_killed_before_any_test_narrows(tmp_path
 def test_only_the_baseline_narrows(workspace: Workspace) -> None:
     """A later run of the whole suite that times out (the reproduction's, where the runner cannot
     run a file alone) is compared with a baseline of the whole suite: it does not narrow."""
-    sandbox = FakeSandbox(workspace.path, {("python",): [Reply(), Reply(timed_out=True)]})
+    healthy = Reply(1, "1 failed, 1 passed", {"junit.xml": junit(test_add="failed", test_zero="passed")})
+    sandbox = FakeSandbox(workspace.path, {("python",): [healthy, Reply(timed_out=True)]})
     executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=5.0, narrowed=("tests/test_calc.py",))
     for _ in range(2):
         decision, approved = Gate().approve(RunTests(phase=Phase.REPRODUCE), GateContext(
