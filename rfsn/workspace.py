@@ -38,7 +38,10 @@ def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10"}
     try:
         proc = subprocess.run(
-            ["git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false", *args],
+            # no hook and no fsmonitor command: a repository the tests planted in the tree (its
+            # config is theirs) is never a way to run a command on the host
+            ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
+             "-c", "commit.gpgSign=false", *args],
             cwd=repo, env=env, text=True, capture_output=True, timeout=timeout, input=input_text,
         )
     except subprocess.TimeoutExpired as exc:

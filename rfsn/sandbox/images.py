@@ -158,15 +158,19 @@ def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str, prefix: str) -> Non
         for member in tree.getmembers():
             tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
     links = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", commit],
-                           capture_output=True, text=True, check=False).stdout
+                           capture_output=True, check=False).stdout.decode("utf-8", "surrogateescape")
     for entry in filter(None, links.split("\0")):
         meta, _, path = entry.partition("\t")
         mode, _, sha = meta.split(" ")
         submodule = repo / path
-        if mode == "160000" and (submodule / ".git").exists() and subprocess.run(
+        if mode != "160000":
+            continue
+        if (submodule / ".git").exists() and subprocess.run(
                 ["git", "-C", str(submodule), "cat-file", "-e", f"{sha}^{{commit}}"],
                 capture_output=True, check=False).returncode == 0:
             _add_tree(tar, submodule, sha, f"{prefix}{path}/")
+        else:  # left empty, as git archive leaves it: a build that needs it says so itself
+            log.warning("image.submodule_missing", path=f"{prefix}{path}", commit=sha[:12])
 
 
 def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,

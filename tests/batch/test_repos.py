@@ -178,3 +178,46 @@ def test_the_env_builds_copy_holds_the_submodule_at_the_env_commits_record(tmp_p
         lib = tree.extractfile("src/helpers/helpers_lib.py")
         assert lib is not None and lib.read() == b"NAME = 'v1'\n"
     assert "src/.gitmodules" in names and "src/app/core.py" not in names
+
+
+def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recorded commit the mirror lacks, and a submodule no mirror under --repos-dir holds
+    (whose GitHub URL a run given local mirrors never reaches for): both are left empty, the
+    checkout is a plain one, and every graded run's reset works."""
+    from rfsn.batch.harness import repos
+    from rfsn.batch.harness.patching import pristine
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a submodule was fetched from {args[0]}")
+
+    monkeypatch.setattr(repos, "ensure_mirror", no_network)
+    mirrors, app, _, base = superproject(tmp_path)
+    (app / ".gitmodules").write_text((app / ".gitmodules").read_text()
+                                     + '[submodule "tools"]\n\tpath = tools\n\turl = https://github.com/acme/tools.git\n')
+    (app / "tools").mkdir()
+    git(app, "update-index", "--add", "--cacheinfo", f"160000,{base},tools")
+    git(app, "update-index", "--cacheinfo", f"160000,{'1' * 40},helpers")
+    base = _committed(app, {}, "a commit of helpers nobody has, and tools nobody mirrors")
+    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="https://github.com/acme/app")
+    for path in ("helpers", "tools"):
+        assert (ws.path / path).is_dir() and not any((ws.path / path).iterdir())
+    assert "submodule.helpers" not in git(ws.path, "config", "--list")
+    (ws.path / "app" / "core.py").write_text("X = 2\n")
+    pristine(ws)
+    assert (ws.path / "app" / "core.py").read_text() == "X = 1\n"
+
+
+@pytest.mark.parametrize(("url", "upstream", "published", "owner_name"), [
+    ("../helpers.git", "https://github.com/acme/app", "https://github.com/acme/helpers.git", "acme/helpers"),
+    ("./sub/x.git", "https://github.com/acme/app/", "https://github.com/acme/app/sub/x.git", "sub/x"),
+    ("git@github.com:acme/tools.git", "", "git@github.com:acme/tools.git", "acme/tools"),
+    ("https://gitlab.com/g/sub/lib", "https://github.com/acme/app", "https://gitlab.com/g/sub/lib", "sub/lib"),
+])
+def test_a_submodule_url_as_published_and_its_owner_name(url: str, upstream: str, published: str,
+                                                          owner_name: str) -> None:
+    from rfsn.batch.harness.repos import _absolute, _owner_name
+
+    assert _absolute(url, upstream) == published
+    assert _owner_name(published) == owner_name

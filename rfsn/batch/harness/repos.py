@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import shutil
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
@@ -77,8 +78,6 @@ def ensure_mirror(url: str, cache: Path, commit: str, timeout: float) -> Path:
         if not (mirror / "HEAD").is_file():
             tmp = mirror.with_suffix(".partial")
             if tmp.exists():
-                import shutil
-
                 shutil.rmtree(tmp)
             git(cache, "clone", "-q", "--bare", "--", url, str(tmp), timeout=timeout)
             tmp.rename(mirror)
@@ -121,8 +120,12 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
     """Check out each submodule that ``repo``'s HEAD records, at the commit it records, from a
     local mirror (or the URL, cached); nested ones likewise. The submodule's URL in the
     checkout's config stays the published one, as after ``git clone --recurse-submodules``."""
-    listed = git(repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$",
-                 check=False).stdout if (repo / ".gitmodules").is_file() else ""
+    try:
+        listed = git(repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$",
+                     check=False).stdout if (repo / ".gitmodules").is_file() else ""
+    except UnicodeDecodeError:
+        log.warning("workspace.submodule_missing", path=".gitmodules", reason="not UTF-8")
+        return
     fields: dict[str, dict[str, str]] = {}
     for entry in filter(None, listed.split("\0")):
         key, _, value = entry.partition("\n")
@@ -134,11 +137,8 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
         if len(recorded) < 3 or recorded[0] != "160000" or not url:
             continue  # not a gitlink at this commit (a stale .gitmodules entry)
         published = _absolute(url, upstream)
-        mirror = _local_mirror(_owner_name(published), repos_dir)
         try:
-            if mirror is None and not is_url(published):
-                raise WorkspaceError(f"no mirror of {published} under --repos-dir")
-            mirror = mirror or str(ensure_mirror(published, cache, recorded[2], timeout))
+            mirror = _submodule_mirror(published, recorded[2], repos_dir, cache, timeout)
             _update_from(repo, name, path, mirror, published, timeout)
         except WorkspaceError as exc:
             log.warning("workspace.submodule_missing", path=path, url=published, reason=str(exc))
@@ -147,15 +147,36 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
         checkout_submodules(repo / path, published, repos_dir, cache, timeout)
 
 
+def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache: Path,
+                      timeout: float) -> str:
+    """A local repository holding ``commit`` of the submodule published at ``published``. With
+    ``--repos-dir``, only a mirror there: a run given local mirrors never reaches for the
+    network because of a submodule (one no mirror provides is left empty)."""
+    mirror = _local_mirror(_owner_name(published), repos_dir)
+    if mirror is None:
+        if repos_dir is not None or not is_url(published):
+            raise WorkspaceError(f"no mirror of {published} under --repos-dir")
+        mirror = str(ensure_mirror(published, cache, commit, timeout))
+    if not _has_commit(Path(mirror), commit):
+        raise WorkspaceError(f"{mirror} has no commit {commit}")
+    return mirror
+
+
 def _update_from(repo: Path, name: str, path: str, mirror: str, published: str, timeout: float) -> None:
-    """``git submodule update`` of one submodule, cloned from ``mirror``; its URL stays ``published``."""
+    """``git submodule update`` of one submodule, cloned from ``mirror``; its URL stays
+    ``published``. One that fails is undone whole, left as a plain clone leaves it."""
     git(repo, "submodule", "init", "--", path)
     git(repo, "config", f"submodule.{name}.url", mirror)
     try:
         git(repo, "-c", "protocol.file.allow=always", "submodule", "update", "--checkout", "--", path,
             timeout=timeout)
-    finally:
-        git(repo, "config", f"submodule.{name}.url", published)
+    except WorkspaceError:
+        git(repo, "submodule", "deinit", "-q", "--force", "--", path, check=False)
+        git(repo, "config", "--remove-section", f"submodule.{name}", check=False)
+        shutil.rmtree(repo / ".git" / "modules" / name, ignore_errors=True)
+        (repo / path / ".git").unlink(missing_ok=True)
+        raise
+    git(repo, "config", f"submodule.{name}.url", published)
 
 
 def _absolute(url: str, upstream: str) -> str:

@@ -308,8 +308,14 @@ def _keeping(packages: Sequence[str], pip: str = PIP_INSTALL) -> str:
     to the newest) is left out, and the reinstall builds against what is there."""
     each = " ".join(shlex.quote(p) for p in packages)
     return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" || "
-            f"echo \"rfsn: $p would move the spec's packages; left out\"; done )")
+            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" > $RFSN_ENV/pip.log 2>&1 "
+            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{_CONFLICT}' $RFSN_ENV/pip.log "
+            f"|| exit 1; echo \"rfsn: $p would move the spec's packages; left out\"; }}; done )")
+
+
+#: pip's words for a requirement the installed packages (or this Python) cannot have; any other
+#: failure (no index, a broken download) fails the build, which is tried again next time
+_CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
 
 
 def runs_python(python: str) -> str:
