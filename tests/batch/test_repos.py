@@ -135,6 +135,8 @@ def test_a_submodule_is_checked_out_from_its_mirror_at_the_commit_the_base_recor
     ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
                   upstream="file:///nonexistent/acme/app")
     assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
+    bare = checkout(str(app), tmp_path / "ws2", base, tmp_path / "cache", repos_dir=mirrors)
+    assert not any((bare.path / "gone").iterdir())  # relative, with no URL of the project to resolve it
     assert git(ws.path, "config", "submodule.helpers.url").strip() == "https://github.com/acme/helpers.git"
     assert git(ws.path / "helpers", "describe", "--tags").strip() == "v2.0"
     assert (ws.path / "gone").is_dir() and not any((ws.path / "gone").iterdir())

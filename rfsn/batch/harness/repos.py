@@ -8,9 +8,10 @@ cloned once into a bare cache under the rfsn home (under a lock, so parallel
 workers share it); every instance then gets a cheap ``--shared`` clone.
 
 Submodules the commit records are checked out too, each from a mirror of its own found the
-same way (its URL's ``owner/name`` under ``--repos-dir``, else the URL through the cache): a
-project whose build reads one (astropy's ``astropy_helpers``) builds as after a recursive
-clone, and a submodule no mirror provides is left empty, as a plain clone leaves it.
+same way (its URL's ``owner/name`` under ``--repos-dir``; without ``--repos-dir``, the URL
+through the cache): a project whose build reads one (astropy's ``astropy_helpers``) builds as
+after a recursive clone, and a submodule no mirror provides is left empty, as a plain clone
+leaves it.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache
     """A local repository holding ``commit`` of the submodule published at ``published``. With
     ``--repos-dir``, only a mirror there: a run given local mirrors never reaches for the
     network because of a submodule (one no mirror provides is left empty)."""
+    if published.startswith(("./", "../")):
+        raise WorkspaceError(f"{published} is relative, and the project's own URL is not known")
     mirror = _local_mirror(_owner_name(published), repos_dir)
     if mirror is None:
         if repos_dir is not None or not is_url(published):
@@ -173,7 +176,8 @@ def _update_from(repo: Path, name: str, path: str, mirror: str, published: str, 
     except WorkspaceError:
         git(repo, "submodule", "deinit", "-q", "--force", "--", path, check=False)
         git(repo, "config", "--remove-section", f"submodule.{name}", check=False)
-        shutil.rmtree(repo / ".git" / "modules" / name, ignore_errors=True)
+        modules = Path(git(repo, "rev-parse", "--absolute-git-dir").stdout.strip()) / "modules"
+        shutil.rmtree(modules / name, ignore_errors=True)  # a nested submodule's lies in its parent's
         (repo / path / ".git").unlink(missing_ok=True)
         raise
     git(repo, "config", f"submodule.{name}.url", published)
