@@ -206,11 +206,30 @@ _NOISE = re.compile(r"complete log of this run|/_logs/.*debug.*\.log|^Removing i
                     r"^npm (ERR!|error)\s*$", re.I)
 
 
+def _raised(output: str) -> str | None:
+    """The exception line of the last Python traceback in ``output``: pip ends a failed
+    ``setup.py`` with its own advice ("See above for output"), the cause is above it. A
+    traceback is indented as pip relays it; its exception is the next line at that indent."""
+    lines = [_ANSI.sub("", line).rstrip() for line in output.splitlines()]
+    starts = [i for i, line in enumerate(lines) if line.lstrip().startswith("Traceback (most recent call last)")]
+    if not starts:
+        return None
+    indent = len(lines[starts[-1]]) - len(lines[starts[-1]].lstrip())
+    for line in lines[starts[-1] + 1:]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            return line.strip()
+    return None
+
+
 def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
-    """One line: what the failing step printed last first (the cause), then which step."""
+    """One line: what the failing step printed last first (the cause, led by the exception a
+    Python traceback ended in), then which step."""
     error = error.strip()
     lines = [_ANSI.sub("", line).strip() for line in output[-3000:].strip().splitlines()]
     tail = [line for line in lines if line and not _NOISE.search(line)][-3:]
+    raised = _raised(output[-BUILD_LOG_CHARS:])
+    if raised and raised not in tail:
+        tail = [raised, *tail]
     if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
         return (f"building {tag} failed: a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and "
                 f"was killed | {' | '.join(tail)}")

@@ -71,3 +71,39 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
                             output, 1800.0)
     assert message.startswith("building rfsn/env-node:x failed: npm ERR! code 127 | npm ERR! command sh -c "
                               "cmake-js compile | npm ERR! sh: 1: cmake-js: not found (a step exited 127")
+
+
+@pytest.mark.parametrize("output", [
+    # pip 23 and later
+    "Collecting astropy\n  error: subprocess-exited-with-error\n\n"
+    "  \u00d7 python setup.py egg_info did not run successfully.\n  │ exit code: 1\n"
+    "  ╰─> [6 lines of output]\n      Traceback (most recent call last):\n"
+    "        File \"<string>\", line 2, in <module>\n        File \"setup.py\", line 12, in <module>\n"
+    "          import ah_bootstrap\n      ModuleNotFoundError: No module named 'ah_bootstrap'\n"
+    "      [end of output]\n\n  note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    "error: metadata-generation-failed\n\n\u00d7 Encountered error while generating package metadata.\n"
+    "╰─> See above for output.\n\nnote: This is an issue with the package mentioned above, not pip.\n"
+    "hint: See above for details.\n",
+    # pip 21 (Python 3.6)
+    "    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import sys'\n"
+    "    Complete output (4 lines):\n    Traceback (most recent call last):\n      File \"setup.py\", line 12, in <module>\n"
+    "        import ah_bootstrap\n    ModuleNotFoundError: No module named 'ah_bootstrap'\n"
+    "    ----------------------------------------\nWARNING: Discarding file:///testbed.\n"
+    "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs for full command output.\n",
+])
+def test_a_failed_build_leads_with_the_exception_a_setup_script_raised(output: str) -> None:
+    """pip's last lines are its advice; the cause is the exception of the traceback above them."""
+    from rfsn.sandbox.images import build_failure
+
+    message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1",
+                            output, 1800.0)
+    assert message.startswith("building rfsn/env-python:x failed: ModuleNotFoundError: No module named 'ah_bootstrap' | ")
+    assert "(a step exited 1: pip install -e .)" in message
+
+
+def test_a_failed_build_with_no_traceback_is_told_by_its_last_lines() -> None:
+    from rfsn.sandbox.images import build_failure
+
+    message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c make' returned a non-zero code: 2",
+                            "cc -c a.c\na.c:1: error: expected ';'\nmake: *** [a.o] Error 1\n", 1800.0)
+    assert message.startswith("building rfsn/env-python:x failed: cc -c a.c | a.c:1: error")
