@@ -8,7 +8,8 @@ The knowing model (``python -m rfsn.llm.fake_server --answers``) answers each in
 gold patch, and, asked for a reproduction, with one new test file beside the first failing
 test's file: from each test file ``test_patch`` touches, the tests that fail before the fix and
 the old tests whose expectations it changes, with the imports and helpers they need; data files
-the test patch adds are written by that module when it is imported. An instance
+the test patch adds are written by that module when it is imported. Told that its fix broke old
+tests that ``test_patch`` removes or changes, it calls them obsolete. An instance
 whose FAIL_TO_PASS ids are bare names (sympy's runner) has them looked up in the test modules
 ``test_patch`` leaves; one whose tests cannot be found so is listed and skipped.
 A session that does not end resolved is rfsn losing a right answer. The model's server
@@ -87,9 +88,14 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
             fuller.append(only_tests(after[path], wanted | preceding(after[path], wanted)))
         elif after[path] is not None and after[path] != before[path]:
             data[os.path.relpath(path, folder or ".")] = after[path]
+    # the old tests the test patch removes or changes: the fix may break them, and a model that
+    # knows it says so when told it did (rfsn.planners.obsolete)
+    obsolete = [f"{path}::{test}" for path in files if path.endswith(".py")
+                for test in outdated(before[path] or "", after[path] or "")]
     return {"problem": instance["problem_statement"], "fix": instance["patch"],
             "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": one_module(parts) + with_data(data), "test_again": one_module(fuller) + with_data(data)}
+            "test": one_module(parts) + with_data(data), "test_again": one_module(fuller) + with_data(data),
+            "obsolete": obsolete}
 
 
 def qualified(test: str, modules: dict[str, str | None]) -> str:
@@ -166,6 +172,12 @@ def changed_tests(before: str, after: str) -> set[str]:
     """The tests of a module that exist before the test patch and that it changes."""
     old, new = _test_sources(before), _test_sources(after)
     return {name for name, source in new.items() if name in old and old[name] != source}
+
+
+def outdated(before: str, after: str) -> list[str]:
+    """The tests of a module before the test patch that it removes or changes."""
+    old, new = _test_sources(before), _test_sources(after)
+    return [name for name, source in old.items() if new.get(name) != source]
 
 
 def only_tests(text: str, wanted: set[str]) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -77,11 +78,15 @@ class KnowsTheAnswer:
     conversation), as a model finding its way would. Asked for a new test file (a request
     without the edit tool), it gives the test, in the format the request asks for (asked again,
     ``again`` if it has one, at a new path); asked for anything else, it gives the fix as a
-    ```diff block."""
+    ```diff block, led by an ``OBSOLETE:`` line for each of its ``obsolete`` tests the request
+    says the fix broke."""
 
     fix: str
     test: tuple[str, str]
     again: str = ""  # the test it writes when asked again (default: the same)
+    #: tests (``path::name``, parameters aside) its fix makes obsolete: told the fix broke one of
+    #: them, it says so (``OBSOLETE: <id>``), with the fix again
+    obsolete: tuple[str, ...] = ()
 
     def __call__(self, body: dict[str, Any]) -> Scripted:
         offered, prompt = _tools(body), prompt_text(body)
@@ -97,9 +102,17 @@ class KnowsTheAnswer:
         if written:  # asked again, it writes the test again at a new path, as the request says
             path, content = path.removesuffix(".py") + f"_{written + 1}.py", self.again or content
         content += "" if content.endswith("\n") else "\n"  # the closing fence on a line of its own
-        text = (f"{path}\n```python\n{content}```\n" if wants_test else f"```diff\n{self.fix}```\n")
+        text = (f"{path}\n```python\n{content}```\n" if wants_test
+                else "".join(f"OBSOLETE: {t}\n" for t in self._obsolete(body)) + f"```diff\n{self.fix}```\n")
         tokens_in, tokens_out = _usage(body, text)
         return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)
+
+    def _obsolete(self, body: dict[str, Any]) -> list[str]:
+        """Its obsolete tests that the request's last message says the fix broke, when it asks."""
+        last = prompt_text({"messages": body.get("messages", [])[-1:]})
+        if "OBSOLETE:" not in last:
+            return []
+        return [t for t in self.obsolete if re.search(re.escape(t) + r"(?![\w.])", last)]
 
 
 @dataclass(frozen=True)
@@ -260,8 +273,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
     parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
     parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test, "
-                                                     "test_again (optional)}: several instances, told "
-                                                     "apart by their problem")
+                                                     "test_again, obsolete (both optional)}: several "
+                                                     "instances, told apart by their problem")
     parser.add_argument("--record", type=Path, help="append each request to this JSON-lines file (alone: answer nothing usable)")
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
@@ -273,7 +286,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.answers is not None:
         rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
         responder = KnowsTheAnswers(tuple(
-            (r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"]), r.get("test_again", "")))
+            (r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"]), r.get("test_again", ""),
+                                          tuple(r.get("obsolete", ()))))
             for r in rows))
     elif args.fix is not None and args.test is not None:
         test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))

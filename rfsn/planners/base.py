@@ -51,6 +51,9 @@ class RepairContext:
     #: filled as screening goes: the failure output of each candidate that was not plausible,
     #: by its diff (a model strategy may answer it with one more round)
     failures: dict[str, str] = field(default_factory=dict)
+    #: filled as screening goes, in a session with a reproduction: the baseline-passing tests
+    #: each candidate broke, by its diff (a model may call them obsolete: ``planners.obsolete``)
+    broken: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: how many of a model's samples proposed each patch, by ``choice.agreement_key``
     votes: dict[str, int] = field(default_factory=dict)
 

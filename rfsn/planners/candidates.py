@@ -64,6 +64,9 @@ class Candidate(BaseModel):
     patched: str = Field(description="file text after the edit")
     splices: tuple[Splice, ...] = Field(default=(), description="splices on `original`")
     others: tuple[FileChange, ...] = Field(default=(), description="further changed files")
+    obsolete: tuple[str, ...] = Field(default=(), description=(
+        "baseline-passing tests the proposer calls obsolete, asserting the behaviour the problem "
+        "asks to change: a fix may break them (issue-only, see rfsn.planners.obsolete)"))
 
     def changes(self) -> list[FileChange]:
         first = FileChange(
@@ -107,4 +110,5 @@ def combine(first: Candidate, second: Candidate) -> Candidate | None:
         patched=head.patched,
         splices=head.splices,
         others=tuple(rest),
+        obsolete=tuple(dict.fromkeys((*first.obsolete, *second.obsolete))),
     )

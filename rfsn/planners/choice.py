@@ -10,6 +10,7 @@ choice therefore looks past size, in this order:
    - it deletes code that passing tests run;
    - it brings in a literal from the failing tests that the file did not have
      (special-casing the test's values);
+   - it breaks tests its proposer called obsolete (``planners.obsolete``);
 3. the suspiciousness rank of the line it edits (the localization's best first);
 4. the size of the edit (lines, then characters), then the order it was found in.
 
@@ -75,7 +76,8 @@ def concerns(candidate: Candidate, evidence: Evidence) -> list[str]:
     for change in candidate.changes():
         found += [*_result_shape(change), *_deleted_behaviour(change, evidence),
                   *_test_literals(change, evidence)]
-    return found
+    return found + [f"{t} no longer passes: the model called it obsolete (it asserts the behaviour the "
+                    "problem asks to change)" for t in candidate.obsolete]
 
 
 def _size(candidate: Candidate) -> tuple[int, int]:

@@ -50,6 +50,7 @@ from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
+from rfsn.planners.obsolete import accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
@@ -254,12 +255,20 @@ class PhasePlanner:
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
                 candidate.answered((yield candidate.proposal))
                 continue
+            if candidate.obsolete:
+                candidate = obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
+                if not candidate.obsolete:  # the same patch, nothing more set aside: screened already
+                    continue
             result = yield from self._try(screen, candidate)
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (
                     f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
+                if self.scaffolding and result.broke:  # issue-only: it may call them obsolete
+                    known = context.broken.get(candidate.diff(), ())
+                    context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
             if result.plausible:
                 plausible.append(candidate)
+                context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
             elif result.fixed and not plausible:
                 pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(targets))
                 partial.append((candidate, result.fixed))
@@ -366,7 +375,7 @@ class PhasePlanner:
                             max_failures=tier.max_failures,
                             rationale=f"screen {candidate.template}: {tier.name}")
         report = fb.outcome.report if fb.outcome else None
-        return report, screen.judge(tier, report)
+        return report, screen.judge(tier, report, candidate.obsolete)
 
     def _evidence(self, baseline: TestReport, targets: list[str],
                   locations: list[Location]) -> Evidence:
@@ -421,6 +430,15 @@ class PhasePlanner:
                               alternatives=[Alternative(description=r.candidate.description,
                                                         patch=r.candidate.diff(), concerns=r.concerns)
                                             for r in ranked[1:]])
+
+
+def obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:
+    """``candidate`` with only the tests it may call obsolete: those it broke in screening
+    (``planners.obsolete.accepted``)."""
+    kept = accepted(candidate.obsolete, broken)
+    log.info("planner.obsolete", candidate=candidate.description, named=list(candidate.obsolete),
+             accepted=list(kept))
+    return candidate.model_copy(update={"obsolete": kept})
 
 
 def _reverse(candidate: Candidate) -> str:

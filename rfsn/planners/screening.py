@@ -42,7 +42,7 @@ is passed over, and the whole suite decides.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from rfsn.models import TestReport, TestStatus
@@ -188,13 +188,14 @@ class Screen:
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering), max_failures=1)
         failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) \
-            + len(self.flaky) + len(self.stale)
+            + len(self.flaky) + len(self.stale) + len(candidate.obsolete)
         yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
 
-    def judge(self, tier: Tier, report: TestReport | None) -> ScreenResult:
+    def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = ()) -> ScreenResult:
+        """``excused``: tests the candidate may break (those its proposer called obsolete)."""
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
-        aside = {*self.flaky, *self.stale}
+        aside = {*self.flaky, *self.stale, *excused}
         expected = [t for t in (self.baseline.passing if tier.last else tier.tests)
                     if t not in aside and t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]

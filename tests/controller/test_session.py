@@ -242,3 +242,36 @@ def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
     events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
     stale = [e for e in events if e["event"] == "planner.stale_baseline"]
     assert [e["tests"] for e in stale] == [["tests/test_layout.py::test_the_test_files_are_known"]]
+
+
+CALLED_OBSOLETE = f"OBSOLETE: tests/test_calc.py::test_difference_is_kept\n```diff\n{FIX_PATCH}```\n"
+
+
+def test_an_old_test_the_model_calls_obsolete_when_the_fix_breaks_it_is_a_concern_not_a_refusal(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """Issue-only: an old test asserts the bug and the reproduction does not restate it (the
+    project's fix removed it, as pytest-5413's test patch removed ``test_excinfo_str``). The right
+    fix breaks it; told so, the model calls it obsolete, and the fix is `fixed` with a concern
+    that names it (before, no plausible patch)."""
+    result = model_session(tmp_path, local_settings, {"calc.py": BUGGY, "tests/test_calc.py": KNOWN},
+                           [REPRODUCES, f"```diff\n{FIX_PATCH}```\n", CALLED_OBSOLETE], "add(2, 3) returns -1, not 5")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert "return a + b" in result.patch and "tests/" not in result.patch
+    assert result.concerns == ["tests/test_calc.py::test_difference_is_kept no longer passes: the model called "
+                               "it obsolete (it asserts the behaviour the problem asks to change)"]
+    events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
+    called = [e for e in events if e["event"] == "planner.obsolete"]
+    assert [e["accepted"] for e in called] == [["tests/test_calc.py::test_difference_is_kept"]]
+
+
+@pytest.mark.parametrize("named", ["tests/test_calc.py::test_zero", "tests/test_calc.py::test_difference"])
+def test_a_model_cannot_call_obsolete_a_test_the_fix_did_not_break(
+        tmp_path: Path, local_settings: Settings, named: str) -> None:
+    """Only the tests the candidate broke may be called obsolete, by their id or their function:
+    another name (a test that still passes, a prefix of the broken one) sets nothing aside."""
+    reply = CALLED_OBSOLETE.replace("tests/test_calc.py::test_difference_is_kept", named)
+    result = model_session(tmp_path, local_settings, {"calc.py": BUGGY, "tests/test_calc.py": KNOWN},
+                           [REPRODUCES, reply], "add(2, 3) returns -1, not 5")
+    assert result.status is SessionStatus.NOT_FIXED, result.message
+    events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
+    assert [e["accepted"] for e in events if e["event"] == "planner.obsolete"] == [[]]

@@ -118,6 +118,27 @@ def test_issue_only_an_old_test_the_reproduction_restates_may_break(docker_clien
                for c in result["concerns"]), result["concerns"]
 
 
+def test_issue_only_an_old_test_the_project_removed_is_called_obsolete_and_may_break(
+        docker_client: Any, tmp_path: Path) -> None:
+    """An existing test asserts the buggy behaviour and the project's fix removed it (pytest-5413),
+    so the reproduction does not restate it. The fix breaks it; told so, the knowing model calls
+    it obsolete: fixed, with a concern that names it."""
+    repo = _project(tmp_path / "ledger")
+    old = ("from decimal import Decimal\n\nfrom ledger.core.pricing import BULK, discount\n\n\n"
+           "def test_the_threshold(order_of):\n    assert discount(order_of(BULK)) == Decimal(0)\n")
+    (repo / "tests" / "core" / "test_threshold.py").write_text(old)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a test of the old behaviour")
+    knowing = KnowsTheAnswer(FIX, ("tests/core/test_issue_threshold.py", REPRO),
+                             obsolete=("tests/core/test_threshold.py::test_the_threshold",))
+    with FakeServer([], responder=knowing) as server:
+        result = _repair(repo, server, "openai", tmp_path / "out", "--problem", PROBLEM)
+    assert result["status"] == "fixed", result["message"] + result["proc"].stdout[-2000:]
+    assert "+    if quantity >= BULK:" in result["patch"]
+    assert result["concerns"] == ["tests/core/test_threshold.py::test_the_threshold no longer passes: the model "
+                                  "called it obsolete (it asserts the behaviour the problem asks to change)"]
+
+
 def test_with_the_tests_given_a_model_that_knows_the_answer_resolves_it(docker_client: Any, tmp_path: Path) -> None:
     repo = _project(tmp_path / "ledger")
     (repo / "tests" / "test_issue_threshold.py").write_text(REPRO)

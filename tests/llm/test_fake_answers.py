@@ -71,3 +71,18 @@ def test_a_missing_answers_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].endswith(f"no such file: {tmp_path / 'none.jsonl'}")
+
+
+def test_told_its_fix_broke_a_test_it_knows_is_obsolete_it_says_so_with_the_fix() -> None:
+    from rfsn.planners.obsolete import declared, request
+
+    knowing = KnowsTheAnswer("--- a/x.py\n+++ b/x.py\n", ("tests/test_a.py", "def test_a(): pass\n"),
+                             obsolete=("t/test_e.py::test_str", "t/test_e.py::test_gone"))
+    told = request(["t/test_e.py::test_str", "t/test_e.py::test_str_kept[1]", "t/test_e.py::TestX::test_y"])
+    reply = knowing({"messages": [{"role": "user", "content": "Fix it."}, {"role": "assistant", "content": "x"},
+                                  {"role": "user", "content": told}]}).text
+    assert reply == "OBSOLETE: t/test_e.py::test_str\n```diff\n--- a/x.py\n+++ b/x.py\n```\n"
+    assert declared(reply) == ["t/test_e.py::test_str"]
+    # not asked (the patch request itself names the test): the fix alone
+    asked = knowing({"messages": [{"role": "user", "content": "Fix it; see t/test_e.py::test_str."}]}).text
+    assert asked == "```diff\n--- a/x.py\n+++ b/x.py\n```\n"

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from rfsn.errors import ConfigError
 from rfsn.llm.base import ChatModel, Message
 from rfsn.observability.logging import get_logger
+from rfsn.planners import obsolete
 from rfsn.planners.base import RepairContext
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.choice import agreement_key
@@ -192,31 +193,40 @@ def _new(candidate: Candidate | Lookup, context: RepairContext,
         return
     key = agreement_key(candidate)
     context.votes[key] = context.votes.get(key, 0) + 1
-    if candidate.diff() not in seen:
-        seen.add(candidate.diff())
+    tried = candidate.diff() + "\0".join(("", *candidate.obsolete))
+    if tried not in seen:
+        seen.add(tried)
         yield candidate
 
 
 def _after_failure(model: ChatModel, request: str, context: RepairContext, candidate: Candidate,
                    failure: str, temperature: float) -> Iterator[Candidate | Lookup]:
-    """The verify round: the failed patch and its test output go back to the model once."""
+    """The verify round: the failed patch and its test output go back to the model once. When
+    it made the reproduction pass and broke tests that passed, the model may call them obsolete
+    (``planners.obsolete``)."""
+    broken = context.broken.get(candidate.diff(), ())
+    said = obsolete.request(broken) if broken else "That patch did not hold; it was reverted."
     messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request),
                 Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
-                Message(role="user", content="That patch did not hold; it was reverted."
-                                             "\n\n## Test output (end)\n"
+                Message(role="user", content=f"{said}\n\n## Test output (end)\n"
                                              f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
                                              "replace_in_file calls or SEARCH/REPLACE blocks "
                                              "against the original files.")]
     reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
+    named = obsolete.declared(as_text(reply)) if broken else []
     try:
         edits = reply_edits(reply, context.files)
     except ReplyError as exc:
+        if named:  # the tests named, the patch not repeated: the same patch is meant
+            yield candidate.model_copy(update={"obsolete": tuple(named)})
+            return
         log.info("model.unusable_reply", reason=str(exc), attempt="after_failure")
         return
-    yield from _as_candidates(edits, context)
+    yield from _as_candidates(edits, context, tuple(named))
 
 
-def _as_candidates(edits: dict[str, str], context: RepairContext) -> Iterator[Candidate]:
+def _as_candidates(edits: dict[str, str], context: RepairContext,
+                   named_obsolete: tuple[str, ...] = ()) -> Iterator[Candidate]:
     """One candidate for all of a reply's edits (the first file leads, the rest ride along)."""
     from rfsn.planners.candidates import FileChange
 
@@ -227,7 +237,7 @@ def _as_candidates(edits: dict[str, str], context: RepairContext) -> Iterator[Ca
                                                   strict=False), 1) if a != b), 1)
     yield Candidate(path=first, line=line, template="model",
                     description=f"model edit of {', '.join(paths)}", score=1.0,
-                    original=before, patched=edits[first],
+                    original=before, patched=edits[first], obsolete=named_obsolete,
                     others=tuple(FileChange(path=p, original=context.files.get(p, ""),
                                             patched=edits[p]) for p in paths[1:]))
 

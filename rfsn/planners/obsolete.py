@@ -1,0 +1,59 @@
+"""Tests a model calls obsolete: they assert the very behaviour the problem asks to change.
+
+A fix can break an existing test that asserted the buggy behaviour. The project's
+own fix then updates the test or removes it (pytest-5413's fix removes
+``ExceptionInfo.__str__``; its test patch deletes ``test_excinfo_str``, which
+checked the old string). When the reproduction restates such a test, it is set
+aside from the start (``restated``). When it does not (a test the project
+removed has nothing to restate it), the right fix breaks a test that passed,
+and an issue-only session would refuse it.
+
+So, as Agentless asks a model which regression tests the issue makes wrong, a
+model candidate that made every target pass but broke baseline-passing tests
+goes back to the model with their names: a test that asserts the behaviour the
+problem asks to change may be named on a line ``OBSOLETE: <test id>``, with the
+patch again. Only in a session with a reproduction (the targets are the model's
+own reading of the problem; with the tests given, the given tests decide), only
+tests that candidate broke, and at most ``MAX_OBSOLETE`` test functions: the
+candidate is screened again with them set aside, and each it breaks is named
+among the verdict's concerns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+#: a test function (its parameters aside) may be called obsolete by at most this many names a
+#: candidate: a fix that breaks more is taken for a regression, not a change of behaviour
+MAX_OBSOLETE = 5
+MARKER = "OBSOLETE:"
+_DECLARED = re.compile(r"^[\s>*`-]*OBSOLETE:[ \t*`]*([^\s`*]+)", re.M)
+
+
+def function(test_id: str) -> str:
+    """A test id without its parameters: ``t.py::test_x[1]`` -> ``t.py::test_x``."""
+    return test_id.split("[", 1)[0]
+
+
+def declared(text: str) -> list[str]:
+    """The test ids a reply names on ``OBSOLETE: <id>`` lines, in order, once each."""
+    return list(dict.fromkeys(_DECLARED.findall(text)))
+
+
+def accepted(names: Sequence[str], broken: Sequence[str]) -> tuple[str, ...]:
+    """Of the ``broken`` tests, those ``names`` calls obsolete (by id, or by the function, its
+    parameters aside); none when they span more than ``MAX_OBSOLETE`` functions."""
+    wanted = set(names)
+    found = tuple(t for t in broken if t in wanted or function(t) in wanted)
+    return found if len({function(t) for t in found}) <= MAX_OBSOLETE else ()
+
+
+def request(broken: Sequence[str]) -> str:
+    """What the model is told of a patch that made the reproduction pass and broke ``broken``."""
+    listed = "\n".join(f"- {t}" for t in broken[:20])
+    return ("That patch made the reproduction pass, but these tests, which passed before it, now "
+            f"fail:\n{listed}\n\nIf such a test asserts the very behaviour the problem statement asks "
+            "to change (the project's own fix would update or remove it), name it on a line of its "
+            f"own, `{MARKER} <test id>`, and give the same patch again. Otherwise answer with a patch "
+            "that keeps them passing.")
