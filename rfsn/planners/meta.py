@@ -256,9 +256,9 @@ class PhasePlanner:
                 candidate.answered((yield candidate.proposal))
                 continue
             if candidate.obsolete:
-                candidate = obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
-                if not candidate.obsolete:  # the same patch, nothing more set aside: screened already
-                    continue
+                candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
+                if not candidate.obsolete and candidate.diff() in context.broken:
+                    continue  # the same patch with nothing more set aside: screened already
             result = yield from self._try(screen, candidate)
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (
@@ -432,7 +432,7 @@ class PhasePlanner:
                                             for r in ranked[1:]])
 
 
-def obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:
+def _obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:
     """``candidate`` with only the tests it may call obsolete: those it broke in screening
     (``planners.obsolete.accepted``)."""
     kept = accepted(candidate.obsolete, broken)
