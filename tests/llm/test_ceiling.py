@@ -99,17 +99,25 @@ def test_issue_only_a_model_that_knows_the_answer_resolves_it(docker_client: Any
     assert answered and all("    if quantity > BULK:" in body for body in answered)
 
 
+OLD_TEST = ("from decimal import Decimal\n\nfrom ledger.core.pricing import BULK, discount\n\n\n"
+            "def test_the_threshold(order_of):\n    assert discount(order_of(BULK)) == Decimal(0)\n")
+
+
+def _with_an_old_test(tmp_path: Path) -> Path:
+    """The project with a test that asserts the buggy behaviour."""
+    repo = _project(tmp_path / "ledger")
+    (repo / "tests" / "core" / "test_threshold.py").write_text(OLD_TEST)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a test of the old behaviour")
+    return repo
+
+
 def test_issue_only_an_old_test_the_reproduction_restates_may_break(docker_client: Any, tmp_path: Path) -> None:
     """An existing test asserts the buggy behaviour; the reproduction restates it (same name, new
     expectation), as the project's own fix updates it. The fix breaks the old one: fixed, with a
     concern that names it, not "no plausible patch"."""
-    repo = _project(tmp_path / "ledger")
-    old = ("from decimal import Decimal\n\nfrom ledger.core.pricing import BULK, discount\n\n\n"
-           "def test_the_threshold(order_of):\n    assert discount(order_of(BULK)) == Decimal(0)\n")
-    (repo / "tests" / "core" / "test_threshold.py").write_text(old)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "a test of the old behaviour")
-    restating = old.replace("== Decimal(0)", '== Decimal("0.1")')
+    repo = _with_an_old_test(tmp_path)
+    restating = OLD_TEST.replace("== Decimal(0)", '== Decimal("0.1")')
     with FakeServer([], responder=KnowsTheAnswer(FIX, ("tests/core/test_issue_threshold.py", restating))) as server:
         result = _repair(repo, server, "openai", tmp_path / "out", "--problem", PROBLEM)
     assert result["status"] == "fixed", result["message"] + result["proc"].stdout[-2000:]
@@ -123,12 +131,7 @@ def test_issue_only_an_old_test_the_project_removed_is_called_obsolete_and_may_b
     """An existing test asserts the buggy behaviour and the project's fix removed it (pytest-5413),
     so the reproduction does not restate it. The fix breaks it; told so, the knowing model calls
     it obsolete: fixed, with a concern that names it."""
-    repo = _project(tmp_path / "ledger")
-    old = ("from decimal import Decimal\n\nfrom ledger.core.pricing import BULK, discount\n\n\n"
-           "def test_the_threshold(order_of):\n    assert discount(order_of(BULK)) == Decimal(0)\n")
-    (repo / "tests" / "core" / "test_threshold.py").write_text(old)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "a test of the old behaviour")
+    repo = _with_an_old_test(tmp_path)
     knowing = KnowsTheAnswer(FIX, ("tests/core/test_issue_threshold.py", REPRO),
                              obsolete=("tests/core/test_threshold.py::test_the_threshold",))
     with FakeServer([], responder=knowing) as server:
