@@ -170,8 +170,7 @@ def preceding(text: str, wanted: set[str]) -> set[str]:
 
 def changed_tests(before: str, after: str) -> set[str]:
     """The tests of a module that exist before the test patch and that it changes."""
-    old, new = _test_sources(before), _test_sources(after)
-    return {name for name, source in new.items() if name in old and old[name] != source}
+    return set(outdated(before, after)) & set(_test_sources(after))
 
 
 def outdated(before: str, after: str) -> list[str]:

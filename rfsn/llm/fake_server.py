@@ -108,11 +108,11 @@ class KnowsTheAnswer:
         return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)
 
     def _obsolete(self, body: dict[str, Any]) -> list[str]:
-        """Its obsolete tests that the request's last message says the fix broke, when it asks."""
-        last = prompt_text({"messages": body.get("messages", [])[-1:]})
-        if "OBSOLETE:" not in last:
-            return []
-        return [t for t in self.obsolete if re.search(re.escape(t) + r"(?![\w.])", last)]
+        """Its obsolete tests that the request says the fix broke, when it asks (in its latest
+        message that asks: a file it read may come after)."""
+        asking = [text for m in body.get("messages", [])
+                  if "OBSOLETE:" in (text := prompt_text({"messages": [m]}))]
+        return [t for t in self.obsolete if asking and re.search(re.escape(t) + r"(?![\w.])", asking[-1])]
 
 
 @dataclass(frozen=True)

@@ -110,5 +110,4 @@ def combine(first: Candidate, second: Candidate) -> Candidate | None:
         patched=head.patched,
         splices=head.splices,
         others=tuple(rest),
-        obsolete=tuple(dict.fromkeys((*first.obsolete, *second.obsolete))),
     )

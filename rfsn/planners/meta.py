@@ -50,7 +50,7 @@ from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
-from rfsn.planners.obsolete import accepted
+from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
@@ -246,10 +246,12 @@ class PhasePlanner:
                                 passing=baseline.passing, locations=locations, problem=self.problem,
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
-        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven])
+        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
+                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0)
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
+        screened: set[tuple[str, tuple[str, ...]]] = set()
         budget_after_first: int | None = None
         for candidate in self.strategy.candidates(context):
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
@@ -257,8 +259,9 @@ class PhasePlanner:
                 continue
             if candidate.obsolete:
                 candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
-                if not candidate.obsolete and candidate.diff() in context.broken:
-                    continue  # the same patch with nothing more set aside: screened already
+            if (candidate.diff(), candidate.obsolete) in screened:
+                continue  # the same patch with the same tests set aside
+            screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (

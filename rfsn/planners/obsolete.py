@@ -16,7 +16,9 @@ patch again. Only in a session with a reproduction (the targets are the model's
 own reading of the problem; with the tests given, the given tests decide), only
 tests that candidate broke, and at most ``MAX_OBSOLETE`` test functions: the
 candidate is screened again with them set aside, and each it breaks is named
-among the verdict's concerns.
+among the verdict's concerns. So that the model hears of them all at once, a
+screening run in such a session goes on until ``MAX_OBSOLETE`` more tests broke
+before it stops.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Sequence
 #: candidate: a fix that breaks more is taken for a regression, not a change of behaviour
 MAX_OBSOLETE = 5
 MARKER = "OBSOLETE:"
-_DECLARED = re.compile(r"^[\s>*`-]*OBSOLETE:[ \t*`]*([^\s`*]+)", re.M)
+_DECLARED = re.compile(r"^[\s>*`-]*OBSOLETE:[ \t*`]*(\S[^\n]*?)[ \t*`]*$", re.M)
 
 
 def function(test_id: str) -> str:
@@ -55,5 +57,5 @@ def request(broken: Sequence[str]) -> str:
     return ("That patch made the reproduction pass, but these tests, which passed before it, now "
             f"fail:\n{listed}\n\nIf such a test asserts the very behaviour the problem statement asks "
             "to change (the project's own fix would update or remove it), name it on a line of its "
-            f"own, `{MARKER} <test id>`, and give the same patch again. Otherwise answer with a patch "
-            "that keeps them passing.")
+            f"own, `{MARKER} <test id>`, and give the same patch again (do not edit the test). "
+            "Otherwise answer with a patch that keeps them passing.")

@@ -107,11 +107,14 @@ class ScreenResult:
 class Screen:
     def __init__(self, baseline: TestReport, targets: list[str],
                  coverage: dict[str, dict[str, list[int]]] | None = None,
-                 may_break: list[str] | None = None) -> None:
+                 may_break: list[str] | None = None, tell_broken: int = 0) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
-        reproduction restates): the whole suite does not stop at them."""
+        reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
+        that breaks tests goes on until this many more broke, so that a model told of them may
+        call them all obsolete at once (``planners.obsolete``)."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
+        self.tell_broken = tell_broken
         self.coverage = coverage or {}
         #: mutants may loop: a screening run gets a few times the baseline's duration
         self.timeout = max(3.0, 3 * baseline.duration + 2)
@@ -163,10 +166,12 @@ class Screen:
         return found
 
     def covering(self, candidate: Candidate) -> list[str]:
-        """Baseline-passing tests that ran the edited lines."""
+        """Baseline-passing tests that ran the edited lines (those set aside, and those the
+        candidate may break, apart: the tier stops at the first failure)."""
         edited = {(change.path, candidate.line) for change in candidate.changes()}
-        return sorted(t for t in self.baseline.passing
-                      if any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited))
+        aside = {*self.flaky, *self.stale, *candidate.obsolete}
+        return sorted(t for t in self.baseline.passing if t not in aside
+                      and any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited))
 
     def limit(self, tests: list[str]) -> float:
         """Seconds for running ``tests``: from their baseline durations, capped by the suite's."""
@@ -186,10 +191,12 @@ class Screen:
                    max_failures=1 if len(cheapest) > PAIRABLE_TARGETS else None)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
-            yield Tier("tests covering the edit", covering, timeout=self.limit(covering), max_failures=1)
+            yield Tier("tests covering the edit", covering, timeout=self.limit(covering),
+                       max_failures=1 + self.tell_broken)
         failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) \
             + len(self.flaky) + len(self.stale) + len(candidate.obsolete)
-        yield Tier("whole suite", [], last=True, timeout=self.timeout, max_failures=failing_anyway + 1)
+        yield Tier("whole suite", [], last=True, timeout=self.timeout,
+                   max_failures=failing_anyway + 1 + self.tell_broken)
 
     def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = ()) -> ScreenResult:
         """``excused``: tests the candidate may break (those its proposer called obsolete)."""

@@ -252,10 +252,17 @@ def test_an_old_test_the_model_calls_obsolete_when_the_fix_breaks_it_is_a_concer
     """Issue-only: an old test asserts the bug and the reproduction does not restate it (the
     project's fix removed it, as pytest-5413's test patch removed ``test_excinfo_str``). The right
     fix breaks it; told so, the model calls it obsolete, and the fix is `fixed` with a concern
-    that names it (before, no plausible patch)."""
-    result = model_session(tmp_path, local_settings, {"calc.py": BUGGY, "tests/test_calc.py": KNOWN},
+    that names it (before, no plausible patch). The tests covering the edit form a tier that
+    stops at its first failure: the obsolete test is not among them."""
+    unrelated = "".join(f"def test_unrelated_{n}():\n    assert {n} == {n}\n\n\n" for n in range(6))
+    files = {"calc.py": BUGGY, "tests/test_calc.py": KNOWN, "tests/test_other.py": unrelated}
+    result = model_session(tmp_path, local_settings, files,
                            [REPRODUCES, f"```diff\n{FIX_PATCH}```\n", CALLED_OBSOLETE], "add(2, 3) returns -1, not 5")
     assert result.status is SessionStatus.FIXED, result.message
+    screened = [s["proposal"]["rationale"] for s in read(tmp_path / "out" / "s1" / "trajectory.jsonl")
+                if s["proposal"]["intent"] == "run_tests" and "covering" in s["proposal"]["rationale"]]
+    assert len(screened) == 2, screened  # the candidate's first screening, then with the test called obsolete
+    assert result.candidates_tried == 2
     assert "return a + b" in result.patch and "tests/" not in result.patch
     assert result.concerns == ["tests/test_calc.py::test_difference_is_kept no longer passes: the model called "
                                "it obsolete (it asserts the behaviour the problem asks to change)"]
@@ -273,5 +280,6 @@ def test_a_model_cannot_call_obsolete_a_test_the_fix_did_not_break(
     result = model_session(tmp_path, local_settings, {"calc.py": BUGGY, "tests/test_calc.py": KNOWN},
                            [REPRODUCES, reply], "add(2, 3) returns -1, not 5")
     assert result.status is SessionStatus.NOT_FIXED, result.message
+    assert result.candidates_tried == 1  # named nothing it broke: the same patch is not screened again
     events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
     assert [e["accepted"] for e in events if e["event"] == "planner.obsolete"] == [[]]

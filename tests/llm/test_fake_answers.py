@@ -83,6 +83,12 @@ def test_told_its_fix_broke_a_test_it_knows_is_obsolete_it_says_so_with_the_fix(
                                   {"role": "user", "content": told}]}).text
     assert reply == "OBSOLETE: t/test_e.py::test_str\n```diff\n--- a/x.py\n+++ b/x.py\n```\n"
     assert declared(reply) == ["t/test_e.py::test_str"]
+    # offered its tools, it reads the file it fixes first; then the file is the last message
+    conversation = [{"role": "user", "content": "Fix it."}, {"role": "user", "content": told}]
+    reads = knowing({"messages": conversation, "tools": [{"name": "view_file"}]})
+    assert reads.tool_calls == (("view_file", {"path": "x.py", "start": 1, "end": 400}),)
+    conversation += [{"role": "assistant", "content": "reading"}, {"role": "tool", "content": "### view_file x.py"}]
+    assert knowing({"messages": conversation, "tools": [{"name": "view_file"}]}).text == reply
     # not asked (the patch request itself names the test): the fix alone
     asked = knowing({"messages": [{"role": "user", "content": "Fix it; see t/test_e.py::test_str."}]}).text
     assert asked == "```diff\n--- a/x.py\n+++ b/x.py\n```\n"

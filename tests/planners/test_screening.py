@@ -65,15 +65,34 @@ def test_a_test_that_fails_with_no_candidate_applied_is_stale_and_set_aside_in_e
     tier and the suite does not stop at it. A test that run did not report is not stale (the
     problem may cut the run short), nor is a target."""
     lister, unreported = PASSING[0], PASSING[1]
-    screen = Screen(baseline(), [T1, T2], {lister: {"f.py": [2]}})
+    screen = Screen(baseline(), [T1, T2], {lister: {"f.py": [2]}, PASSING[2]: {"f.py": [2]}})
     without = TestReport(tests={T1: F, T2: F, lister: F, **dict.fromkeys(PASSING[2:], P)})
     assert not screen.rebaselined
     assert screen.rebaseline(without) == [lister] and screen.stale == [lister] and screen.rebaselined
     covering, suite = list(screen.tiers(cand("x - 1", "x + 1")))[1:]
+    assert covering.tests == [PASSING[2]]  # it stops at the first failure: not at the stale test
     assert suite.max_failures == 2
     run = TestReport(tests={T1: P, T2: P, lister: F, **dict.fromkeys(PASSING[1:], P)})
     assert screen.judge(covering, run).passed_tier and screen.judge(suite, run).plausible
     assert unreported not in screen.stale
+
+
+def test_tests_a_candidate_calls_obsolete_break_no_tier_and_issue_only_runs_tell_more_breaks() -> None:
+    """A candidate may break the tests its proposer called obsolete (planners.obsolete): they are
+    not in the covering tier (it stops at the first failure), the suite does not stop at them,
+    and no tier counts them. With ``tell_broken`` (issue-only) a run goes on past the first
+    break, so the model hears of every test it broke at once."""
+    old = PASSING[0]
+    coverage = {old: {"f.py": [2]}, PASSING[1]: {"f.py": [2]}}
+    called = cand("x - 1", "x + 1").model_copy(update={"obsolete": (old,)})
+    _, covering, suite = Screen(baseline(), [T1, T2], coverage).tiers(called)
+    assert covering.tests == [PASSING[1]] and covering.max_failures == 1 and suite.max_failures == 2
+    run = TestReport(tests={T1: P, T2: P, old: F, **dict.fromkeys(PASSING[1:], P)})
+    screen = Screen(baseline(), [T1, T2], coverage)
+    assert screen.judge(suite, run, called.obsolete).plausible and not screen.judge(suite, run).plausible
+    assert screen.judge(suite, run).broke == (old,)
+    telling = list(Screen(baseline(), [T1, T2], coverage, tell_broken=5).tiers(called))
+    assert [t.max_failures for t in telling] == [None, 6, 7]
 
 
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
