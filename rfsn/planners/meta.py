@@ -266,7 +266,8 @@ class PhasePlanner:
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (
                     f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
-                if self.scaffolding and result.broke:  # issue-only: it may call them obsolete
+                # issue-only: a patch seen to make the reproduction pass may call what it broke obsolete
+                if self.scaffolding and result.broke and result.targets_held:
                     known = context.broken.get(candidate.diff(), ())
                     context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
             if result.plausible:
@@ -318,6 +319,7 @@ class PhasePlanner:
         if not fb.ok:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result, report = ScreenResult(), None
+        held = False
         for tier in screen.tiers(candidate):
             report, result = yield from self._screen_run(screen, candidate, tier)
             again = screen.retry(tier, result)
@@ -333,9 +335,11 @@ class PhasePlanner:
             recheck = screen.recheck(tier, result)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
                 report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result)
+            held = held or set(screen.targets) <= result.fixed
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break
+        result.targets_held = held
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:

@@ -101,6 +101,7 @@ class ScreenResult:
     inconclusive: bool = False  # timed out before any test reported
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
+    targets_held: bool = False  # every target passed in a tier of the run (not a refused one)
     output: str = ""  # the log of the tier that did not hold
 
 

@@ -194,6 +194,33 @@ def test_a_tier_the_runner_refused_is_passed_over_and_the_whole_suite_decides(tm
     assert screens[-1].tests == () and planner.verdict().status is SessionStatus.FIXED
 
 
+@pytest.mark.parametrize("refused", [False, True], ids=["failing-tier-ran", "failing-tier-refused"])
+def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_the_targets(
+        tmp_path: Path, refused: bool) -> None:
+    """In an issue-only session the model hears "that patch made the reproduction pass, but it
+    broke these" (``planners.obsolete``): not when the runner refused the failing-tests tier and
+    the covering tier broke a test before any run showed the targets pass."""
+    strategy = FakeStrategy([BROKEN])
+    planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))
+    (tmp_path / "m.py").write_text(SOURCE)
+    planner.scaffolding = ["tests/test_repro.py"]
+    world = World({T_ADD: F, T_MUL: F, "tests/test_m.py::test_x": F, T_OK: P},
+                  {"breaks test_ok": {T_ADD: P, T_MUL: P, "tests/test_m.py::test_x": P, T_OK: F}})
+    answer = world.answer
+
+    def refusing(proposal: Proposal) -> Feedback:
+        if refused and isinstance(proposal, RunTests) and len(proposal.tests) == 3:
+            return ran(TestReport(exit_code=4, log="ERROR: not found"))
+        return answer(proposal)
+
+    world.answer = refusing  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    screens = [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    assert (T_OK,) in screens  # the covering tier broke it
+    assert strategy.context is not None
+    assert strategy.context.broken == ({} if refused else {BROKEN.diff(): (T_OK,)})
+
+
 def test_localization_says_how_it_ranked_and_what_came_first(tmp_path: Path) -> None:
     """One event names the method (per-test coverage here) and the top lines."""
     from structlog.testing import capture_logs
