@@ -257,12 +257,20 @@ class PhasePlanner:
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
                 candidate.answered((yield candidate.proposal))
                 continue
-            if candidate.obsolete:
+            named = candidate.obsolete
+            if named:
                 candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
             if (candidate.diff(), candidate.obsolete) in screened:
                 continue  # the same patch with the same tests set aside
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
+            if named and not candidate.obsolete and result.broke and result.targets_held:
+                # a patch not screened before, sent with tests called obsolete: they count for
+                # those it was now seen to break
+                again = _obsolete_checked(candidate.model_copy(update={"obsolete": named}), result.broke)
+                if again.obsolete and (again.diff(), again.obsolete) not in screened:
+                    screened.add((again.diff(), again.obsolete))
+                    candidate, result = again, (yield from self._try(screen, again))
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (
                     f"the gate refused it ({result.rejected})" if result.rejected else "it failed")

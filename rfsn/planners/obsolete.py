@@ -12,7 +12,8 @@ So, as Agentless asks a model which regression tests the issue makes wrong, a
 model candidate that made every target pass but broke baseline-passing tests
 goes back to the model with their names: a test that asserts the behaviour the
 problem asks to change may be named on a line ``OBSOLETE: <test id>``, with the
-patch again. Only in a session with a reproduction (the targets are the model's
+patch again (or another: the names then count once it is seen to break them).
+Only in a session with a reproduction (the targets are the model's
 own reading of the problem; with the tests given, the given tests decide), only
 tests that candidate broke, and at most ``MAX_OBSOLETE`` test functions: the
 candidate is screened again with them set aside, and each it breaks is named

@@ -271,6 +271,26 @@ def test_an_old_test_the_model_calls_obsolete_when_the_fix_breaks_it_is_a_concer
     assert [e["accepted"] for e in called] == [["tests/test_calc.py::test_difference_is_kept"]]
 
 
+def test_a_new_patch_sent_with_the_tests_it_calls_obsolete_is_screened_with_them_set_aside(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """Told that its fix broke an old test, the model answers with another fix and the test
+    called obsolete: the names count for that patch too once it is seen to break the same test
+    (before, the new patch was screened with nothing set aside and lost: no further round)."""
+    other = FIX_PATCH.replace("+    return a + b", "+    return b + a")
+    assert other != FIX_PATCH
+    files = {"calc.py": BUGGY, "tests/test_calc.py": KNOWN}
+    result = model_session(tmp_path, local_settings, files,
+                           [REPRODUCES, f"```diff\n{FIX_PATCH}```\n", CALLED_OBSOLETE.replace(FIX_PATCH, other)],
+                           "add(2, 3) returns -1, not 5")
+    assert result.status is SessionStatus.FIXED, result.message
+    assert "return b + a" in result.patch
+    assert result.concerns == ["tests/test_calc.py::test_difference_is_kept no longer passes: the model called "
+                               "it obsolete (it asserts the behaviour the problem asks to change)"]
+    events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
+    called = [e for e in events if e["event"] == "planner.obsolete"]
+    assert [e["accepted"] for e in called] == [[], ["tests/test_calc.py::test_difference_is_kept"]]
+
+
 @pytest.mark.parametrize("named", ["tests/test_calc.py::test_zero", "tests/test_calc.py::test_difference"])
 def test_a_model_cannot_call_obsolete_a_test_the_fix_did_not_break(
         tmp_path: Path, local_settings: Settings, named: str) -> None:
