@@ -52,7 +52,7 @@ from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import Screen, ScreenResult, Tier, same_tests
+from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group, unreported
 
@@ -93,6 +93,9 @@ class PhasePlanner:
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
+        #: baseline-passing tests that did not pass in the coverage run, with no candidate
+        #: applied either: flaky (a hash seed, the load), never a candidate's doing
+        self._unsteady: list[str] = []
         self._screen: Screen | None = None
         #: a plausible candidate's whole-suite run in screening (by its diff): verify keeps it
         self._suites: dict[str, TestReport] = {}
@@ -212,6 +215,7 @@ class PhasePlanner:
                                           + (" (failing tests and their files' tests first)" if subset else ""))
             measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
             coverage = measured.coverage if measured else None
+            self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady])
             self._coverage = coverage or {}
             if measured and coverage is None:  # the runner measures none: the suite would not either
                 break
@@ -247,7 +251,7 @@ class PhasePlanner:
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
         screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
-                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0)
+                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0, flaky=self._unsteady)
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -435,7 +439,10 @@ class PhasePlanner:
                                            if report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} no longer passes: the reproduction's own test, which passed before any fix"
                       for t in self.unproven if report.tests.get(t) != TestStatus.PASSED),
-                    *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky),
+                    *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky
+                      if t not in self._unsteady),
+                    *(f"{t} does not pass, nor did it with no patch applied (in the coverage run, after "
+                      "the baseline): flaky" for t in self._unsteady if report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} does not pass with the reproduction's file in place, with or without the patch"
                       for t in stale if report.tests.get(t) != TestStatus.PASSED)]
         if concerns:
@@ -445,6 +452,20 @@ class PhasePlanner:
                               alternatives=[Alternative(description=r.candidate.description,
                                                         patch=r.candidate.diff(), concerns=r.concerns)
                                             for r in ranked[1:]])
+
+
+def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str]) -> list[str]:
+    """The baseline-passing tests (``known`` apart) that ``run``, made with no candidate applied
+    like the baseline, reported not passing: flakes. More than ``MAX_RECHECKED`` are not flakes
+    but a run that went wrong (the coverage tracer broke it): none."""
+    if run is None or run.timed_out:
+        return []
+    statuses = same_tests(run.tests, baseline.tests)
+    found = [t for t in baseline.passing if t not in known and statuses.get(t, TestStatus.PASSED) != TestStatus.PASSED]
+    if not found:
+        return []
+    log.info("planner.unsteady", tests=found, set_aside=len(found) <= MAX_RECHECKED)
+    return found if len(found) <= MAX_RECHECKED else []
 
 
 def _obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:

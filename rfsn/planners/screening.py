@@ -108,11 +108,12 @@ class ScreenResult:
 class Screen:
     def __init__(self, baseline: TestReport, targets: list[str],
                  coverage: dict[str, dict[str, list[int]]] | None = None,
-                 may_break: list[str] | None = None, tell_broken: int = 0) -> None:
+                 may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
         reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
         that breaks tests goes on until this many more broke, so that a model told of them may
-        call them all obsolete at once (``planners.obsolete``)."""
+        call them all obsolete at once (``planners.obsolete``). ``flaky``: tests known to be
+        flaky from the start."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
         self.tell_broken = tell_broken
@@ -120,8 +121,9 @@ class Screen:
         #: mutants may loop: a screening run gets a few times the baseline's duration
         self.timeout = max(3.0, 3 * baseline.duration + 2)
         self.lost_retries = 0
-        #: tests that failed in a run and passed alone, with the same candidate applied
-        self.flaky: list[str] = []
+        #: tests that failed in a run and passed alone, with the same candidate applied, or were
+        #: known flaky from the start
+        self.flaky: list[str] = list(flaky or [])
         #: baseline-passing tests that fail with no candidate applied, once the reproduction's
         #: files are there (a test that lists its directory): the baseline ran before them
         self.stale: list[str] = []

@@ -231,7 +231,9 @@ def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
     """Issue-only: the baseline ran before the model's file existed, and a test that lists its
     directory fails once it is there, with or without a fix. Run with no candidate applied, it
     fails too: it is set aside, and the right fix is `fixed` (before, it was a passing test the
-    fix broke: no plausible patch, as pylint-7114's gold patch was)."""
+    fix broke: no plausible patch, as pylint-7114's gold patch was). Here the coverage run, made
+    with no candidate applied, is the run that shows it (``test_meta`` has the whole-suite run,
+    when the coverage run did not reach the test)."""
     files = {"calc.py": BUGGY, "tests/test_calc.py": "from calc import add\n\n\ndef test_zero():\n"
              "    assert add(0, 0) == 0\n", "tests/test_layout.py": LISTS_ITS_DIRECTORY}
     result = model_session(tmp_path, local_settings, files, [REPRODUCES, f"```diff\n{FIX_PATCH}```\n"],
@@ -240,8 +242,8 @@ def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
     assert result.failing_before == ["tests/test_add_sums.py::test_add_sums"]
     assert "return a + b" in result.patch and "tests/" not in result.patch
     events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
-    stale = [e for e in events if e["event"] == "planner.stale_baseline"]
-    assert [e["tests"] for e in stale] == [["tests/test_layout.py::test_the_test_files_are_known"]]
+    unsteady = [e for e in events if e["event"] == "planner.unsteady"]
+    assert [e["tests"] for e in unsteady] == [["tests/test_layout.py::test_the_test_files_are_known"]]
 
 
 CALLED_OBSOLETE = f"OBSOLETE: tests/test_calc.py::test_difference_is_kept\n```diff\n{FIX_PATCH}```\n"
