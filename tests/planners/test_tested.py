@@ -88,6 +88,18 @@ def test_a_test_file_is_linked_to_the_module_it_is_named_for() -> None:
     assert linked_files("tests/test_cse.py", {"pkg/cse.py": "", "pkg/cse_main.py": ""}) == ["pkg/cse.py"]
 
 
+def test_a_test_file_is_linked_to_the_module_beside_its_tests_folder_first() -> None:
+    """sympy's ``printing/tests/test_latex.py`` is named for ``printing/latex.py``, not for the
+    rarer ``parsing/latex/_antlr/latexlexer.py`` (before, the parser's files came first and the
+    printer was past the limit of two)."""
+    files = dict.fromkeys(["sympy/printing/latex.py", "sympy/parsing/latex/__init__.py",
+                           "sympy/parsing/latex/_antlr/latexlexer.py", "sympy/parsing/latex/_antlr/latexparser.py",
+                           "sympy/parsing/latex/errors.py", *(f"sympy/core/m{n}.py" for n in range(40))], "")
+    assert linked_files("sympy/printing/tests/test_latex.py", files)[0] == "sympy/printing/latex.py"
+    # no folder in common: the rarest name first, as before
+    assert linked_files("tests/test_latex.py", files)[0] == "sympy/parsing/latex/_antlr/latexlexer.py"
+
+
 def test_the_test_files_named_for_source_files_come_in_the_sources_order() -> None:
     tests = ["testing/test_main.py", "testing/test_skipping.py", "tests/test_build_html.py", "tests/test_misc.py"]
     assert named_for(["src/runner/skipping.py", "src/runner/builders/html/__init__.py"], tests, FILES) == [

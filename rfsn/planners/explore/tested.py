@@ -12,7 +12,8 @@ A source file is linked to a test file when the file's own name (a package's dir
 form (``domain``/``domains``, ``build``/``builders``, ``assertrewrite``/``rewrite``), or,
 when no file is so named, when the test file's words are all in the file's own name
 (``test_cse.py``, ``cse_main.py``); the other words of its path add to the score, each
-weighted by how rare it is among the paths.
+weighted by how rare it is among the paths. The nearest file comes first: the one with the
+most leading directories in common with the test file (``pkg/tests/test_x.py``, ``pkg/x.py``).
 Within the linked files, each definition is scored by the words the failing tests' bodies
 (their strings included: a test that runs an inner program quotes its code) share with it,
 rarer words counting more and words of its own name double.
@@ -96,14 +97,27 @@ class _Paths:
         scores = self._scores(wanted, lambda own: all(any(_alike(o, w) for w in wanted) for o in own))
         if not scores:  # no file named as the test is: one whose name holds the test's (cse_main.py)
             scores = self._scores(wanted, lambda own: all(any(_alike(o, w) for o in own) for w in wanted))
-        ranked = sorted(scores, key=lambda p: (-scores[p], len(p), p))
-        return [p for p in ranked[:max_files] if scores[p] >= 0.5 * scores[ranked[0]]]
+        # the nearest first: ``pkg/tests/test_x.py`` is named for ``pkg/x.py`` rather than for
+        # ``other/xy.py`` (sympy's ``printing/tests/test_latex.py``, ``parsing/latex/latexlexer.py``)
+        best = max(scores.values(), default=0.0)
+        ranked = sorted(scores, key=lambda p: (-_shared(test_path, p), -scores[p], len(p), p))
+        return [p for p in ranked if scores[p] >= 0.5 * best][:max_files]
 
     def _scores(self, wanted: list[str], named: Callable[[list[str]], bool]) -> dict[str, float]:
         """The paths whose own name ``named`` accepts, scored by the rarity of the test's words in them."""
         return {path: sum(max((math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path]
                                if _alike(w, p)), default=0.0) for w in wanted)
                 for path in self.paths if self.own[path] and named(self.own[path])}
+
+
+def _shared(a: str, b: str) -> int:
+    """How many leading directories the paths ``a`` and ``b`` have in common."""
+    n = 0
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1], strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def named_for(sources: Sequence[str], test_paths: Iterable[str], files: Mapping[str, str]) -> list[str]:
