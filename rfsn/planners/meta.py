@@ -344,7 +344,7 @@ class PhasePlanner:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
                 continue
-            recheck = screen.recheck(tier, result)
+            recheck = screen.recheck(tier, result, held)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
                 report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result)
             held = held or set(screen.targets) <= result.fixed

@@ -15,10 +15,12 @@ run: which ones a candidate fixes is what pairs the partial fixes of a
 multi-location bug.
 
 A candidate that fixes every target and makes at most ``MAX_RECHECKED``
-baseline-passing tests fail in the last tier gets those tests run again,
-alone, with it applied. Those that pass are flaky (a local server slow under
-load, an order the suite imposes), not broken by the candidate: they are set
-aside for the rest of the session, and the suite runs again without them.
+baseline-passing tests fail in the covering tier or the last gets those tests
+run again, alone, with it applied. Those that pass are flaky (a local server
+slow under load, an order the suite imposes, a hash seed), not broken by the
+candidate: they are set aside for the rest of the session, and the tier runs
+again without them. A baseline-passing test that fails in the coverage run,
+made with no candidate applied, is flaky from the start.
 
 The baseline of an issue-only session ran before the model's reproduction was
 written. A test that lists its directory, or counts the project's tests, may
@@ -139,11 +141,11 @@ class Screen:
         if result.inconclusive:
             self.lost_retries += 1
 
-    def recheck(self, tier: Tier, result: ScreenResult) -> Tier | None:
-        """The tests a candidate that fixes every target broke in the last tier, alone; None
-        when there are none or too many to be flakes."""
-        if not tier.last or result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
-                or not set(self.targets) <= result.fixed:
+    def recheck(self, tier: Tier, result: ScreenResult, held: bool = False) -> Tier | None:
+        """The tests a candidate that fixes every target (in this tier's run, or ``held``: an
+        earlier one's) broke, alone; None when there are none or too many to be flakes."""
+        if result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
+                or not (held or set(self.targets) <= result.fixed):
             return None
         return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)))
 

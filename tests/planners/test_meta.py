@@ -392,6 +392,31 @@ class FlakyWorld(World):
         return feedback
 
 
+def test_a_test_that_fails_in_the_covering_tier_and_passes_alone_is_flaky_not_broken(tmp_path: Path) -> None:
+    """The tier of tests covering the edit stops at its first failure: a flake there (sympy's
+    hash seed) is run alone too, as one in the whole suite is (before, the fix was refused)."""
+    targets = {T_ADD: F, T_MUL: F, "tests/test_m.py::test_x": F}
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({**targets, T_OK: P}, {"fix add": dict.fromkeys(targets, P)})
+    answer, runs = world.answer, {"ok": 0}
+
+    def once_flaky(proposal: Proposal) -> Feedback:
+        feedback = answer(proposal)
+        if isinstance(proposal, RunTests) and proposal.tests == (T_OK,) and world.applied and feedback.outcome:
+            runs["ok"] += 1
+            if runs["ok"] == 1:
+                return ran(report({T_OK: F}))
+        return feedback
+
+    world.answer = once_flaky  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED, verdict.message
+    assert [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH][1:3] == [
+        (T_OK,), (T_OK,)]  # the covering tier, then its broken test alone
+    assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
+
+
 def test_a_test_that_fails_with_the_fix_and_passes_alone_is_flaky_not_broken(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD])
     proposals = FlakyWorld({1}).run(planner)
