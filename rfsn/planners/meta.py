@@ -94,7 +94,8 @@ class PhasePlanner:
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
         #: baseline-passing tests that did not pass in the coverage run, with no candidate
-        #: applied either: flaky (a hash seed, the load), never a candidate's doing
+        #: applied either: flaky (a hash seed, the load), or, in an issue-only session, stale
+        #: (that run came after the reproduction was written): never a candidate's doing
         self._unsteady: list[str] = []
         self._screen: Screen | None = None
         #: a plausible candidate's whole-suite run in screening (by its diff): verify keeps it
@@ -215,7 +216,8 @@ class PhasePlanner:
                                           + (" (failing tests and their files' tests first)" if subset else ""))
             measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
             coverage = measured.coverage if measured else None
-            self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady])
+            self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady],
+                                        room=MAX_RECHECKED - len(self._unsteady))
             self._coverage = coverage or {}
             if measured and coverage is None:  # the runner measures none: the suite would not either
                 break
@@ -251,7 +253,9 @@ class PhasePlanner:
                                 log=baseline.log, files=read_sources(self.workspace, self.language),
                                 model=self.model)
         screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
-                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0, flaky=self._unsteady)
+                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
+                                       flaky=[] if self.scaffolding else self._unsteady,
+                                       stale=self._unsteady if self.scaffolding else [])
         self._votes = context.votes
         plausible: list[Candidate] = []
         partial: list[tuple[Candidate, frozenset[str]]] = []
@@ -268,20 +272,18 @@ class PhasePlanner:
                 continue  # the same patch with the same tests set aside
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
-            if named and not candidate.obsolete and result.broke and result.targets_held:
-                # a patch not screened before, sent with tests called obsolete: they count for
-                # those it was now seen to break
+            self._broken(context, candidate, result)
+            if named and not candidate.obsolete and self.scaffolding and result.broke and result.targets_held:
+                # a patch first screened now, sent with tests called obsolete: they count for
+                # those it was seen to break (a set not screened yet: the plain run set none aside)
                 again = _obsolete_checked(candidate.model_copy(update={"obsolete": named}), result.broke)
-                if again.obsolete and (again.diff(), again.obsolete) not in screened:
+                if again.obsolete:
                     screened.add((again.diff(), again.obsolete))
                     candidate, result = again, (yield from self._try(screen, again))
+                    self._broken(context, candidate, result)
             if not result.plausible:  # a model strategy may answer it with one more round
                 context.failures[candidate.diff()] = result.output or (
                     f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
-                # issue-only: a patch seen to make the reproduction pass may call what it broke obsolete
-                if self.scaffolding and result.broke and result.targets_held:
-                    known = context.broken.get(candidate.diff(), ())
-                    context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
             if result.plausible:
                 plausible.append(candidate)
                 context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
@@ -295,6 +297,13 @@ class PhasePlanner:
                 if budget_after_first < 0 or len(plausible) >= self.max_plausible:
                     break
         return plausible
+
+    def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
+        """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;
+        the model may call them obsolete (``planners.obsolete``)."""
+        if self.scaffolding and not result.plausible and result.broke and result.targets_held:
+            known = context.broken.get(candidate.diff(), ())
+            context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
 
     def _pair(self, screen: Screen, partial: list[tuple[Candidate, frozenset[str]]],
               candidate: Candidate, fixed: frozenset[str],
@@ -344,7 +353,8 @@ class PhasePlanner:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
                 continue
-            recheck = screen.recheck(tier, result, held)
+            # the covering tier runs no target: one held in an earlier tier counts there
+            recheck = screen.recheck(tier, result, held and not tier.last)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
                 report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result)
             held = held or set(screen.targets) <= result.fixed
@@ -442,7 +452,8 @@ class PhasePlanner:
                     *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky
                       if t not in self._unsteady),
                     *(f"{t} does not pass, nor did it with no patch applied (in the coverage run, after "
-                      "the baseline): flaky" for t in self._unsteady if report.tests.get(t) != TestStatus.PASSED),
+                      "the baseline): flaky" for t in self._unsteady
+                      if not self.scaffolding and report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} does not pass with the reproduction's file in place, with or without the patch"
                       for t in stale if report.tests.get(t) != TestStatus.PASSED)]
         if concerns:
@@ -454,18 +465,17 @@ class PhasePlanner:
                                             for r in ranked[1:]])
 
 
-def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str]) -> list[str]:
+def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str], room: int) -> list[str]:
     """The baseline-passing tests (``known`` apart) that ``run``, made with no candidate applied
-    like the baseline, reported not passing: flakes. More than ``MAX_RECHECKED`` are not flakes
-    but a run that went wrong (the coverage tracer broke it): none."""
+    like the baseline, reported not passing; none when they are more than ``room``: no flakes
+    but a run gone wrong (the coverage tracer broke it)."""
     if run is None or run.timed_out:
         return []
     statuses = same_tests(run.tests, baseline.tests)
     found = [t for t in baseline.passing if t not in known and statuses.get(t, TestStatus.PASSED) != TestStatus.PASSED]
-    if not found:
-        return []
-    log.info("planner.unsteady", tests=found, set_aside=len(found) <= MAX_RECHECKED)
-    return found if len(found) <= MAX_RECHECKED else []
+    if found:
+        log.info("planner.unsteady", tests=found, set_aside=len(found) <= room)
+    return found if len(found) <= room else []
 
 
 def _obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:

@@ -110,12 +110,13 @@ class ScreenResult:
 class Screen:
     def __init__(self, baseline: TestReport, targets: list[str],
                  coverage: dict[str, dict[str, list[int]]] | None = None,
-                 may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None) -> None:
+                 may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None,
+                 stale: list[str] | None = None) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
         reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
         that breaks tests goes on until this many more broke, so that a model told of them may
-        call them all obsolete at once (``planners.obsolete``). ``flaky``: tests known to be
-        flaky from the start."""
+        call them all obsolete at once (``planners.obsolete``). ``flaky``, ``stale``: tests
+        known to be so from the start."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
         self.tell_broken = tell_broken
@@ -128,7 +129,7 @@ class Screen:
         self.flaky: list[str] = list(flaky or [])
         #: baseline-passing tests that fail with no candidate applied, once the reproduction's
         #: files are there (a test that lists its directory): the baseline ran before them
-        self.stale: list[str] = []
+        self.stale: list[str] = list(stale or [])
         self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:

@@ -244,6 +244,8 @@ def test_a_test_the_reproductions_file_breaks_is_no_regression_of_the_fix(
     events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
     unsteady = [e for e in events if e["event"] == "planner.unsteady"]
     assert [e["tests"] for e in unsteady] == [["tests/test_layout.py::test_the_test_files_are_known"]]
+    assert result.concerns == ["tests/test_layout.py::test_the_test_files_are_known does not pass with the "
+                               "reproduction's file in place, with or without the patch"]
 
 
 CALLED_OBSOLETE = f"OBSOLETE: tests/test_calc.py::test_difference_is_kept\n```diff\n{FIX_PATCH}```\n"

@@ -252,6 +252,48 @@ def test_a_test_that_failed_in_the_coverage_run_with_no_candidate_is_flaky_from_
                                 "coverage run, after the baseline): flaky"]
 
 
+def test_a_test_broken_where_a_target_failed_too_is_never_rechecked_as_a_flake(tmp_path: Path) -> None:
+    """The targets passed in the failing-tests tier but one failed in the whole suite: that run
+    says nothing for the candidate, and the test it broke there is not run alone (before, it was
+    set aside as flaky for the rest of the session)."""
+    planner = planner_for(tmp_path, [WRONG])
+    world = World({T_ADD: F, T_OK: P}, {"wrong add": {T_ADD: P}})
+    answer = world.answer
+
+    def suite_fails(proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.tests == () and world.applied == "wrong add":
+            return ran(report({T_ADD: F, T_OK: F}))
+        return answer(proposal)
+
+    world.answer = suite_fails  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    assert planner.verdict().status is SessionStatus.NOT_FIXED
+    assert (T_OK,) not in [p.tests for p in proposals if isinstance(p, RunTests)]
+
+
+T_X = "tests/test_m.py::test_x"
+
+
+@pytest.mark.parametrize(("issue_only", "breaks", "status"), [
+    (True, (T_OK, T_X), SessionStatus.NOT_FIXED),
+    (True, (T_OK,), SessionStatus.FIXED),
+    (False, (T_OK,), SessionStatus.NOT_FIXED),
+], ids=["issue-only-breaks-more", "issue-only", "tests-given"])
+def test_a_new_patch_sent_with_obsolete_names_is_screened_plainly_then_with_them_set_aside(
+        tmp_path: Path, issue_only: bool, breaks: tuple[str, ...], status: SessionStatus) -> None:
+    """Issue-only, a patch first seen with a test called obsolete is screened plainly, then with
+    that test set aside; the model is told of every test either run broke. With the tests given,
+    the names count for nothing."""
+    strategy = FakeStrategy([BROKEN.model_copy(update={"obsolete": (T_OK,)})])
+    (tmp_path / "m.py").write_text(SOURCE)
+    planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))
+    planner.scaffolding = ["tests/test_repro.py"] if issue_only else []
+    World({T_ADD: F, T_OK: P, T_X: P}, {"breaks test_ok": {T_ADD: P, **dict.fromkeys(breaks, F)}}).run(planner)
+    assert planner.verdict().status is status
+    assert strategy.context is not None
+    assert strategy.context.broken == ({BROKEN.diff(): breaks} if issue_only else {})
+
+
 def test_localization_says_how_it_ranked_and_what_came_first(tmp_path: Path) -> None:
     """One event names the method (per-test coverage here) and the top lines."""
     from structlog.testing import capture_logs
