@@ -30,18 +30,31 @@ import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 paths = [a for a in sys.argv[1:] if not a.startswith("-")]
+limit = [int(a.split("=")[1]) for a in sys.argv[1:] if a.startswith("--timeout=")]
 env = dict(os.environ, PYTHONHASHSEED="7")
-child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.test(%r)" % (root, paths)
+child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.test(%r, %r)" % (
+    root, paths, limit[0] if limit else 0)
 sys.exit(subprocess.call([sys.executable, "-c", child], env=env))
 '''
-TESTING = '''import sys
+TESTING = '''import signal
+import sys
 
 
-def test(paths):
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout()
+
+
+def test(paths, timeout=0):
     """sympy's runner: its own function is named ``test`` (coverage's test_function context would
     start here and hold for every test), and it runs a test file with ``exec``, so the
-    test functions have no module name."""
+    test functions have no module name. With ``timeout`` a test is stopped by SIGALRM past
+    that many seconds and printed ``T``."""
     failed = []
+    signal.signal(signal.SIGALRM, _alarm)
     for path in paths:
         namespace = {"__file__": path}
         with open(path) as source:
@@ -49,12 +62,16 @@ def test(paths):
         names = [n for n in namespace if n.startswith("test_")]
         print("%s[%d] " % (path, len(names)))
         for name in names:
+            signal.alarm(timeout)
             try:
                 namespace[name]()
                 print(name + " ok")
             except AssertionError:
                 print(name + " F")
                 failed.append("%s:%s" % (path, name))
+            except Timeout:
+                print(name + " Timeout T")
+            signal.alarm(0)
     for name in failed:
         print("_" * 10 + " " + name + " " + "_" * 10)
     sys.exit(1 if failed else 0)
@@ -127,3 +144,41 @@ def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(
     by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in report.coverage.items()}
     ranked = rank(by_test, failing, passing)
     assert (ranked[0].file, ranked[0].line) == FAULT
+
+
+SLOW = """import time
+
+
+def test_fast():
+    assert True
+
+
+def test_stuck():
+    time.sleep(600)
+
+
+def test_after():
+    assert True
+"""
+
+
+def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Path) -> None:
+    """A session's per-test limit goes to ``bin/test`` as its ``--timeout``: a test stuck for
+    minutes (sympy 1.1's ``test_sin_cos`` in its harness environment) reads as timed out and the
+    run goes on to the next test, instead of the whole run outlasting its limit."""
+    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.buildpacks.base import limit_cases
+
+    root = _repo(tmp_path / "calc")
+    (root / "calc" / "tests" / "test_slow.py").write_text(SLOW)
+    spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_slow.py"],
+                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
+                               selects=True)
+    limit_cases(pack, 2)
+    with open_sandbox(root, pack, load_settings(), "docker") as box:
+        report = run_tests(box, pack, timeout=120)
+    assert not report.timed_out, report.log[-2000:]
+    assert {t: s.value for t, s in report.tests.items() if ":" in t} == {
+        "calc/tests/test_slow.py:test_fast": "passed", "calc/tests/test_slow.py:test_stuck": "timeout",
+        "calc/tests/test_slow.py:test_after": "passed"}

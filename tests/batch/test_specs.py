@@ -311,6 +311,30 @@ def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> 
     assert f"{repro}:test_solve_poly_system" not in graded and graded["test_solve_poly_system"] is TestStatus.PASSED
 
 
+def test_a_sessions_per_test_limit_reaches_a_harness_runner_that_has_one() -> None:
+    """sympy's ``bin/test`` stops a test past ``--timeout`` seconds and prints it ``T`` (a test
+    of sympy 1.1's ``test_trigonometric.py`` runs for minutes there): a session's per-test limit
+    goes to it, and the test reads as timed out. tox's runner has no such option, and grading
+    (no limit set) runs the harness's command as it is."""
+    pytest.importorskip("swebench")
+    from rfsn.buildpacks.base import limit_cases
+    from rfsn.models import TestStatus
+
+    sympy = _harness_run("sympy/sympy", "", selects=True)
+    sympy.spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    file = "sympy/functions/elementary/tests/test_trigonometric.py"
+    assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
+    limit_cases(sympy, 59.6)
+    assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose --timeout=60 {file}")
+    log = f"{file}[3]\ntest_sin ok\ntest_sin_cos Timeout T\ntest_cos ok                [OK]\n"
+    statuses = sympy.parse(log, {})
+    assert statuses[f"{file}:test_sin_cos"] is TestStatus.TIMEOUT
+    assert statuses[f"{file}:test_cos"] is TestStatus.PASSED
+    tox = _harness_run("sphinx-doc/sphinx", "", selects=True)
+    limit_cases(tox, 60)
+    assert tox.test_command([], "/r")[-1] == "tox --current-env -epy39 -v --"
+
+
 def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(
         tmp_path: Path) -> None:
     """sympy's ``bin/test``: issue-only there is no test patch, and a selection that names no

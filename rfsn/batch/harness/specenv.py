@@ -37,6 +37,9 @@ from rfsn.settings import Settings
 #: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
 _STATUSES = {"PASSED": TestStatus.PASSED, "XFAIL": TestStatus.PASSED, "FAILED": TestStatus.FAILED,
              "ERROR": TestStatus.ERROR, "SKIPPED": TestStatus.SKIPPED}
+#: a harness runner's own per-test limit, by program: sympy's ``bin/test`` stops a test past
+#: ``--timeout`` seconds, prints it as ``T`` and goes on with the next
+_CASE_LIMITS = {"bin/test": "--timeout={:d}"}
 LogParser = Callable[[str, object], dict[str, str]]
 
 
@@ -79,11 +82,14 @@ class HarnessRunBuildpack:
     repair session (``selects``) a selection of test files runs those files, turned into
     directives the harness's way (a reproduction the session wrote is one), and a run of no
     selection runs the directives it was given: none in the issue-only setting, where
-    ``test_cmd`` alone runs the whole suite."""
+    ``test_cmd`` alone runs the whole suite. A session's per-test limit (``case_timeout``)
+    goes to a runner that has one of its own (``_CASE_LIMITS``); grading sets none, as the
+    harness does."""
 
     name: ClassVar[str] = "python"
     default_base: ClassVar[BaseImage] = PythonBuildpack.default_base
     structured: ClassVar[bool] = True
+    case_timeout: float | None = None
 
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe, directives: Sequence[str],
                  parser: LogParser, instance_id: str, repo: str = "", selects: bool = False) -> None:
@@ -105,7 +111,9 @@ class HarnessRunBuildpack:
         files = list(dict.fromkeys(test_id_file(t) for t in tests))
         if self.selects and files and all(f.endswith(".py") for f in files):
             directives = _directives(self.repo, files)
-        return ["bash", "-c", " ".join([str(self.spec["test_cmd"]), *(shlex.quote(d) for d in directives)])]
+        command = str(self.spec["test_cmd"])
+        return ["bash", "-c", " ".join([command, *_case_limit(command, self.case_timeout),
+                                        *(shlex.quote(d) for d in directives)])]
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         """The same command, measured from inside every Python process it starts (the runner
@@ -127,13 +135,22 @@ class HarnessRunBuildpack:
         return statuses
 
 
+def _case_limit(command: str, seconds: float | None) -> list[str]:
+    """The option that gives ``command``'s runner (its first word that sets no variable) a
+    per-test limit of ``seconds``: none without a limit or for a runner that has no such option."""
+    program = next((w for w in shlex.split(command) if "=" not in w), "")
+    option = _CASE_LIMITS.get(program)
+    return [] if seconds is None or option is None else [option.format(max(1, round(seconds)))]
+
+
 def _directives(repo: str, files: Sequence[str]) -> list[str]:
     """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
     return specs.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})
 
 
 _FILE_HEADER = re.compile(r"^(\S+\.py)\[\d+\]")
-_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR}
+_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR,
+                  "T": TestStatus.TIMEOUT}
 
 
 def _by_file(output: str) -> dict[str, TestStatus]:
