@@ -70,6 +70,12 @@ class TestReport(BaseModel):
         return self.with_status(TestStatus.PASSED)
 
     @property
+    def signalled(self) -> bool:
+        """The runner died of a signal of its own (SIGSEGV, SIGABRT: a crash in an extension),
+        not of the run's limit or a SIGKILL (out of memory, a limit)."""
+        return not self.timed_out and self.exit_code > 128 and self.exit_code != 137
+
+    @property
     def ok(self) -> bool:
         """Every test passed (skips allowed) and the runner did not fail on its own."""
         return not self.timed_out and not self.failing and self.exit_code == 0

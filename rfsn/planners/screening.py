@@ -33,9 +33,11 @@ again when it broke any of them.
 
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
-that loops at once. It runs again with ``RETRY_FACTOR`` times the limit,
-until ``MAX_LOST_RETRIES`` such reruns timed out too (then candidates loop,
-and the machine is not the cause). A tier before the last whose run reports
+that loops at once. So is a run whose runner died of a signal (a C extension
+that crashes the interpreter now and then, as astropy 1.3's ``_erfa`` does in
+its environment, looks the same as a candidate that crashes it). It runs again
+with ``RETRY_FACTOR`` times the limit, until ``MAX_LOST_RETRIES`` such reruns
+were inconclusive too (then it is the candidates, not the machine). A tier before the last whose run reports
 no test at all (the runner refused the command: an id it cannot address, such
 as a parameter with an escaped character) says nothing about the candidate: it
 is passed over, and the whole suite decides.
@@ -100,7 +102,7 @@ class ScreenResult:
     fixed: frozenset[str] = field(default_factory=frozenset)
     passed_tier: bool = False
     plausible: bool = False
-    inconclusive: bool = False  # timed out before any test reported
+    inconclusive: bool = False  # timed out before any test reported, or the runner died of a signal
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
     targets_held: bool = False  # every target passed in a tier of the run (not a refused one)
@@ -214,8 +216,8 @@ class Screen:
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
-        silent = report is not None and report.timed_out and all(
-            s is TestStatus.ERROR for s in report.tests.values())
+        silent = report is not None and (report.signalled or (report.timed_out and all(
+            s is TestStatus.ERROR for s in report.tests.values())))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
                             inconclusive=silent, ran_nothing=refused,

@@ -157,8 +157,10 @@ def test_a_baseline_that_did_not_run_is_an_error(tmp_path: Path, baseline: TestR
     assert planner.verdict().status is SessionStatus.ERROR
 
 
-def test_a_fix_whose_run_timed_out_before_any_test_reported_is_screened_again(tmp_path: Path) -> None:
-    """Under load the build of a right candidate can outlast its limit: it gets a longer rerun."""
+@pytest.mark.parametrize("crash", [False, True], ids=["timed-out-silent", "runner-died-of-a-signal"])
+def test_a_fix_whose_run_said_nothing_is_screened_again(tmp_path: Path, crash: bool) -> None:
+    """Under load the build of a right candidate can outlast its limit, and an extension that
+    crashes now and then can kill its run: it gets a longer rerun."""
     planner = planner_for(tmp_path, [FIX_ADD])
     world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
     slow = {"left": 1}
@@ -167,6 +169,8 @@ def test_a_fix_whose_run_timed_out_before_any_test_reported_is_screened_again(tm
     def loaded(proposal: Proposal) -> Feedback:
         if isinstance(proposal, RunTests) and world.applied == "fix add" and slow["left"]:
             slow["left"] -= 1
+            if crash:
+                return ran(TestReport(exit_code=139, log="Fatal Python error: Segmentation fault"))
             return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
                                   timed_out=True, duration=proposal.timeout or 0.0))
         return answer(proposal)

@@ -177,6 +177,21 @@ def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longe
     assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None
 
 
+def test_a_run_whose_runner_died_of_a_signal_is_run_again() -> None:
+    """An extension that crashes the interpreter now and then (astropy 1.3's ``_erfa`` in its
+    environment) and a candidate that crashes it look alike: the run is no verdict yet. A run
+    killed (SIGKILL: out of memory) or one that ended with an ordinary failure is one."""
+    screen = Screen(baseline(), [T1])
+    tier = Tier("the whole suite", [], last=True, timeout=5.0)
+    crashed = screen.judge(tier, TestReport(tests={T1: P}, exit_code=139))
+    assert crashed.inconclusive and not crashed.passed_tier
+    again = screen.retry(tier, crashed)
+    assert again is not None and again.timeout == 5.0 * RETRY_FACTOR
+    killed = screen.judge(tier, TestReport(tests={T1: P}, exit_code=137))
+    assert not killed.inconclusive and screen.retry(tier, killed) is None
+    assert not screen.judge(tier, TestReport(tests={T1: P, T2: F}, exit_code=1)).inconclusive
+
+
 def test_retries_stop_once_the_reruns_keep_timing_out() -> None:
     """Past a few reruns that loop again, candidates loop: the machine is not the cause."""
     screen = Screen(baseline(), [T1])
