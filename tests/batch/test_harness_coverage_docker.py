@@ -29,11 +29,14 @@ import subprocess
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-paths = [a for a in sys.argv[1:] if not a.startswith("-")]
-limit = [int(a.split("=")[1]) for a in sys.argv[1:] if a.startswith("--timeout=")]
+args = sys.argv[1:]
+words = args[args.index("-k") + 1:] if "-k" in args else []  # -k takes every word after it
+args = args[:args.index("-k")] if "-k" in args else args
+paths = [a for a in args if not a.startswith("-")]
+limit = [int(a.split("=")[1]) for a in args if a.startswith("--timeout=")]
 env = dict(os.environ, PYTHONHASHSEED="7")
-child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.test(%r, %r)" % (
-    root, paths, limit[0] if limit else 0)
+child = "import sys; sys.path.insert(0, %r); import calc.testing; calc.testing.test(%r, %r, %r)" % (
+    root, paths, limit[0] if limit else 0, words)
 sys.exit(subprocess.call([sys.executable, "-c", child], env=env))
 '''
 TESTING = '''import signal
@@ -48,18 +51,19 @@ def _alarm(signum, frame):
     raise Timeout()
 
 
-def test(paths, timeout=0):
+def test(paths, timeout=0, words=()):
     """sympy's runner: its own function is named ``test`` (coverage's test_function context would
     start here and hold for every test), and it runs a test file with ``exec``, so the
     test functions have no module name. With ``timeout`` a test is stopped by SIGALRM past
-    that many seconds and printed ``T``."""
+    that many seconds and printed ``T``; with ``words`` only the tests whose names contain one
+    run."""
     failed = []
     signal.signal(signal.SIGALRM, _alarm)
     for path in paths:
         namespace = {"__file__": path}
         with open(path) as source:
             exec(compile(source.read(), path, "exec"), namespace)
-        names = [n for n in namespace if n.startswith("test_")]
+        names = [n for n in namespace if n.startswith("test_") and (not words or any(w in n for w in words))]
         print("%s[%d] " % (path, len(names)))
         for name in names:
             signal.alarm(timeout)
@@ -165,7 +169,8 @@ def test_after():
 def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Path) -> None:
     """A session's per-test limit goes to ``bin/test`` as its ``--timeout``: a test stuck for
     minutes (sympy 1.1's ``test_sin_cos`` in its harness environment) reads as timed out and the
-    run goes on to the next test, instead of the whole run outlasting its limit."""
+    run goes on to the next test, instead of the whole run outlasting its limit. A selection of
+    named tests runs only those, by ``bin/test``'s ``-k``."""
     from rfsn.batch.harness.specenv import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
 
@@ -178,7 +183,12 @@ def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Pat
     limit_cases(pack, 2)
     with open_sandbox(root, pack, load_settings(), "docker") as box:
         report = run_tests(box, pack, timeout=120)
+        # a selection of named tests runs those (with -k), not their whole files
+        named = run_tests(box, pack, ["calc/tests/test_slow.py:test_after", "calc/tests/test_core.py:test_double"],
+                          timeout=120)
     assert not report.timed_out, report.log[-2000:]
     assert {t: s.value for t, s in report.tests.items() if ":" in t} == {
         "calc/tests/test_slow.py:test_fast": "passed", "calc/tests/test_slow.py:test_stuck": "timeout",
         "calc/tests/test_slow.py:test_after": "passed"}
+    assert {t: s.value for t, s in named.tests.items() if ":" in t} == {
+        "calc/tests/test_slow.py:test_after": "passed", "calc/tests/test_core.py:test_double": "passed"}

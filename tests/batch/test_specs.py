@@ -311,11 +311,12 @@ def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> 
     assert f"{repro}:test_solve_poly_system" not in graded and graded["test_solve_poly_system"] is TestStatus.PASSED
 
 
-def test_a_sessions_per_test_limit_reaches_a_harness_runner_that_has_one() -> None:
+def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_names_it_selects() -> None:
     """sympy's ``bin/test`` stops a test past ``--timeout`` seconds and prints it ``T`` (a test
-    of sympy 1.1's ``test_trigonometric.py`` runs for minutes there): a session's per-test limit
-    goes to it, and the test reads as timed out. tox's runner has no such option, and grading
-    (no limit set) runs the harness's command as it is."""
+    of sympy 1.1's ``test_trigonometric.py`` runs for minutes there), and runs only the tests
+    whose names contain a word after ``-k``: a session's per-test limit goes to it, the test
+    reads as timed out, and a selection of named tests runs those, not their whole files. tox's
+    runner has neither option, and grading runs the harness's command as it is."""
     pytest.importorskip("swebench")
     from rfsn.buildpacks.base import limit_cases
     from rfsn.models import TestStatus
@@ -323,9 +324,17 @@ def test_a_sessions_per_test_limit_reaches_a_harness_runner_that_has_one() -> No
     sympy = _harness_run("sympy/sympy", "", selects=True)
     sympy.spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
     file = "sympy/functions/elementary/tests/test_trigonometric.py"
-    assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
+    assert sympy.test_command([file], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
+    assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file} -k test_sin")
     limit_cases(sympy, 59.6)
-    assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose --timeout=60 {file}")
+    assert sympy.test_command([f"{file}:test_sin", f"{file}:test_cos"], "/r")[-1].endswith(
+        f"bin/test -C --verbose --timeout=60 {file} -k test_sin test_cos")
+    # a whole file among the selection: no name selects it, so the files run whole
+    assert sympy.test_command([f"{file}:test_sin", "sympy/core/tests/test_basic.py"], "/r")[-1].endswith(
+        f"--timeout=60 {file} sympy/core/tests/test_basic.py")
+    grading = _harness_run("sympy/sympy", f"diff --git a/{file} b/{file}\n", selects=False)
+    grading.spec = sympy.spec
+    assert grading.test_command(["test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
     log = f"{file}[3]\ntest_sin ok\ntest_sin_cos Timeout T\ntest_cos ok                [OK]\n"
     statuses = sympy.parse(log, {})
     assert statuses[f"{file}:test_sin_cos"] is TestStatus.TIMEOUT
@@ -338,7 +347,8 @@ def test_a_sessions_per_test_limit_reaches_a_harness_runner_that_has_one() -> No
 def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(
         tmp_path: Path) -> None:
     """sympy's ``bin/test``: issue-only there is no test patch, and a selection that names no
-    file (a bare test name) ran all of sympy; it runs the session's suite instead."""
+    file (a bare test name) ran all of sympy; it runs the session's suite instead, and of it
+    the tests so named."""
     pytest.importorskip("swebench")
     from rfsn.batch.harness.specenv import spec_buildpack
     from rfsn.models.swebench import Instance
@@ -356,10 +366,12 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     suite = ["sympy/printing/tests/test_latex.py"]
     buildpack = spec_buildpack(instance, repo, registry=False, repairing=True, suite=suite)
     assert buildpack is not None
-    assert buildpack.test_command(["test_latex_functions"], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
+    assert buildpack.test_command(["test_latex_functions"], "/r")[-1].endswith(
+        " sympy/printing/tests/test_latex.py -k test_latex_functions")
     assert buildpack.test_command([], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
     whole = spec_buildpack(instance, repo, registry=False, repairing=True)
-    assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith("bin/test -C --verbose")
+    assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith(
+        "bin/test -C --verbose -k test_latex_functions")
 
 
 def test_the_harness_specs_leave_logging_as_they_found_it() -> None:

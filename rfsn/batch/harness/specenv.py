@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
@@ -37,9 +38,19 @@ from rfsn.settings import Settings
 #: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
 _STATUSES = {"PASSED": TestStatus.PASSED, "XFAIL": TestStatus.PASSED, "FAILED": TestStatus.FAILED,
              "ERROR": TestStatus.ERROR, "SKIPPED": TestStatus.SKIPPED}
-#: a harness runner's own per-test limit, by program: sympy's ``bin/test`` stops a test past
-#: ``--timeout`` seconds, prints it as ``T`` and goes on with the next
-_CASE_LIMITS = {"bin/test": "--timeout={:d}"}
+
+
+@dataclass(frozen=True)
+class _RunnerOptions:
+    """What a harness runner that is not pytest can be asked, beyond its files."""
+
+    case_limit: str  # its per-test limit (a format of the seconds)
+    names: str  # its option that runs only the tests whose names hold one of the words after it
+
+
+#: by program: sympy's ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
+#: goes on with the next), and ``-k`` runs the tests whose names contain one of the words after it
+_RUNNERS = {"bin/test": _RunnerOptions(case_limit="--timeout={:d}", names="-k")}
 LogParser = Callable[[str, object], dict[str, str]]
 
 
@@ -82,9 +93,10 @@ class HarnessRunBuildpack:
     repair session (``selects``) a selection of test files runs those files, turned into
     directives the harness's way (a reproduction the session wrote is one), and a run of no
     selection runs the directives it was given: none in the issue-only setting, where
-    ``test_cmd`` alone runs the whole suite. A session's per-test limit (``case_timeout``)
-    goes to a runner that has one of its own (``_CASE_LIMITS``); grading sets none, as the
-    harness does."""
+    ``test_cmd`` alone runs the whole suite. In a session, a runner that can select tests by
+    name (``_RUNNERS``) runs only those a selection of named tests names (and those whose names
+    contain theirs), and a session's per-test limit (``case_timeout``) goes to a runner that
+    has one of its own; grading sets none, as the harness does."""
 
     name: ClassVar[str] = "python"
     default_base: ClassVar[BaseImage] = PythonBuildpack.default_base
@@ -112,8 +124,12 @@ class HarnessRunBuildpack:
         if self.selects and files and all(f.endswith(".py") for f in files):
             directives = _directives(self.repo, files)
         command = str(self.spec["test_cmd"])
-        return ["bash", "-c", " ".join([command, *_case_limit(command, self.case_timeout),
-                                        *(shlex.quote(d) for d in directives)])]
+        runner = _RUNNERS.get(next((w for w in shlex.split(command) if "=" not in w), ""))
+        limit = [] if runner is None or self.case_timeout is None else [
+            runner.case_limit.format(max(1, round(self.case_timeout)))]
+        names = _names(tests) if runner is not None and self.selects else []
+        return ["bash", "-c", " ".join([command, *limit, *(shlex.quote(d) for d in directives),
+                                        *([runner.names, *names] if runner and names else [])])]
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         """The same command, measured from inside every Python process it starts (the runner
@@ -135,12 +151,17 @@ class HarnessRunBuildpack:
         return statuses
 
 
-def _case_limit(command: str, seconds: float | None) -> list[str]:
-    """The option that gives ``command``'s runner (its first word that sets no variable) a
-    per-test limit of ``seconds``: none without a limit or for a runner that has no such option."""
-    program = next((w for w in shlex.split(command) if "=" not in w), "")
-    option = _CASE_LIMITS.get(program)
-    return [] if seconds is None or option is None else [option.format(max(1, round(seconds)))]
+def _names(tests: Sequence[str]) -> list[str]:
+    """The test names ``tests`` select (``path.py:test_x``, a bare ``test_x``); none when one of
+    them is a whole file, or something no name selects."""
+    names = []
+    for test in tests:
+        file = test_id_file(test)
+        name = test if file == test else test.removeprefix(file).removeprefix(":")
+        if not name.isidentifier():
+            return []
+        names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def _directives(repo: str, files: Sequence[str]) -> list[str]:
