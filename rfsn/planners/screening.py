@@ -37,10 +37,11 @@ that loops at once. So is a run whose runner died of a signal (a C extension
 that crashes the interpreter now and then, as astropy 1.3's ``_erfa`` does in
 its environment, looks the same as a candidate that crashes it). It runs again
 with ``RETRY_FACTOR`` times the limit, until ``MAX_LOST_RETRIES`` such reruns
-were inconclusive too (then it is the candidates, not the machine). A tier before the last whose run reports
-no test at all (the runner refused the command: an id it cannot address, such
-as a parameter with an escaped character) says nothing about the candidate: it
-is passed over, and the whole suite decides.
+were inconclusive too (then it is the candidates, not the machine). A tier
+before the last whose run reports no test at all (the runner refused the
+command: an id it cannot address, such as a parameter with an escaped
+character) says nothing about the candidate: it is passed over, and the whole
+suite decides.
 """
 
 from __future__ import annotations
