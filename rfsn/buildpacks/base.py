@@ -33,7 +33,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -218,6 +219,19 @@ def limit_cases(buildpack: object, seconds: float | None) -> None:
     """Give the buildpack's runs a per-test limit, when its runner has one."""
     if isinstance(buildpack, CaseLimitCapable):
         buildpack.case_timeout = seconds
+
+
+@contextmanager
+def cases_unlimited(buildpack: object) -> Iterator[None]:
+    """The buildpack's runs have no per-test limit inside."""
+    if not isinstance(buildpack, CaseLimitCapable):
+        yield
+        return
+    saved, buildpack.case_timeout = buildpack.case_timeout, None
+    try:
+        yield
+    finally:
+        buildpack.case_timeout = saved
 
 
 @runtime_checkable

@@ -6,9 +6,17 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable, TestExec, WarmCapable
+from rfsn.buildpacks.base import (
+    Buildpack,
+    CrashCapable,
+    HealthCapable,
+    TestExec,
+    WarmCapable,
+    cases_unlimited,
+)
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
@@ -175,9 +183,10 @@ class Executor:
         raise TypeError(f"unknown intent {proposal.intent!r}")
 
     def _run_tests(self, proposal: RunTests) -> TestReport:
-        return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
-                         timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
-                         via=self._via(proposal), max_failures=proposal.max_failures)
+        with nullcontext() if proposal.case_limit else cases_unlimited(self.buildpack):
+            return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
+                             timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
+                             via=self._via(proposal), max_failures=proposal.max_failures)
 
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,

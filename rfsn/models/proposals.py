@@ -46,6 +46,9 @@ class RunTests(_ProposalBase):
     coverage: bool = Field(default=False, description="collect per-test line coverage")
     max_failures: int | None = Field(
         default=None, ge=1, description="stop the run once this many tests failed (screening)")
+    case_limit: bool = Field(default=True, description=(
+        "False: no per-test limit in this run (the targets alone: how long a failing test takes "
+        "says nothing of how long it takes once it passes; the run's own limit bounds it)"))
 
 
 class RunCommand(_ProposalBase):

@@ -341,14 +341,21 @@ class PhasePlanner:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result, report = ScreenResult(), None
         held = False
+        took = 0.0  # how long the targets took alone, with no per-test limit
         for tier in screen.tiers(candidate):
-            report, result = yield from self._screen_run(screen, candidate, tier)
+            if tier.last and held:  # the whole suite runs them too, where the limit may stop them
+                tier = replace(tier, timeout=tier.timeout + took, max_failures=None if tier.max_failures is None
+                               else tier.max_failures + len(screen.targets))
+            report, result = yield from self._screen_run(screen, candidate, tier, held)
             again = screen.retry(tier, result)
-            if again is not None:
+            while again is not None:
                 log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
                          timeout=round(again.timeout, 1))
-                report, result = yield from self._screen_run(screen, candidate, again)
+                report, result = yield from self._screen_run(screen, candidate, again, held)
                 screen.retried(result)
+                again = screen.retry(again, result)
+            if not tier.case_limit and report is not None:
+                took = report.duration
             if result.ran_nothing:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
@@ -398,13 +405,13 @@ class PhasePlanner:
         again = replace(tier, max_failures=None if tier.max_failures is None else tier.max_failures + len(flaky))
         return (yield from self._screen_run(screen, candidate, again))
 
-    def _screen_run(self, screen: Screen, candidate: Candidate,
-                    tier: Tier) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
+    def _screen_run(self, screen: Screen, candidate: Candidate, tier: Tier,
+                    held: bool = False) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
         fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
-                            max_failures=tier.max_failures,
+                            max_failures=tier.max_failures, case_limit=tier.case_limit,
                             rationale=f"screen {candidate.template}: {tier.name}")
         report = fb.outcome.report if fb.outcome else None
-        return report, screen.judge(tier, report, candidate.obsolete)
+        return report, screen.judge(tier, report, candidate.obsolete, held)
 
     def _evidence(self, baseline: TestReport, targets: list[str],
                   locations: list[Location]) -> Evidence:
@@ -427,7 +434,7 @@ class PhasePlanner:
         # runner): that run stands, and the targets run once more (a second sample of the fix).
         # A command judged by its exit status alone runs again.
         suite = self._suites.get(best.diff())
-        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (),
+        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
                             rationale="confirm the targets again" if suite else "confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
         if suite and report is not None and not report.timed_out and not report.tests:

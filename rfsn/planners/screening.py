@@ -61,8 +61,10 @@ RUN_SLACK = 1.0
 PAIRABLE_TARGETS = 4
 #: an inconclusive run is repeated with this many times its limit...
 RETRY_FACTOR = 4.0
-#: ...while fewer than this many of the repeats timed out as well
+#: ...while fewer than this many of the repeats timed out as well; a tier is repeated once, the
+#: failing tests' (whose limit comes from how long they took while failing) up to twice
 MAX_LOST_RETRIES = 3
+MAX_TARGET_RETRIES = 2
 #: a candidate that fixes every target and breaks at most this many tests gets them run again,
 #: alone: those that pass are flaky (load, order), not broken by it
 MAX_RECHECKED = 3
@@ -95,6 +97,10 @@ class Tier:
     last: bool = False
     timeout: float = 0.0  # seconds for the run (set by Screen.tiers)
     max_failures: int | None = None  # stop the run after this many failed tests (None: never)
+    #: False: no per-test limit (the targets alone: how long a failing test took says nothing of
+    #: how long it takes once it passes; the run's limit bounds it, and grows on a retry)
+    case_limit: bool = True
+    retries: int = 0  # the runs of this tier before, inconclusive
 
 
 @dataclass
@@ -137,9 +143,10 @@ class Screen:
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
-        if not result.inconclusive or self.lost_retries >= MAX_LOST_RETRIES:
+        if not result.inconclusive or self.lost_retries >= MAX_LOST_RETRIES \
+                or tier.retries >= (1 if tier.case_limit else MAX_TARGET_RETRIES):
             return None
-        return replace(tier, timeout=tier.timeout * RETRY_FACTOR)
+        return replace(tier, timeout=tier.timeout * RETRY_FACTOR, retries=tier.retries + 1)
 
     def retried(self, result: ScreenResult) -> None:
         if result.inconclusive:
@@ -197,7 +204,7 @@ class Screen:
             return
         cheapest = sorted(self.targets, key=lambda t: (self.baseline.durations.get(t, 0.0), t))
         yield Tier("failing tests", cheapest, timeout=self.limit(cheapest),
-                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS else None)
+                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS else None, case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering),
@@ -207,10 +214,14 @@ class Screen:
         yield Tier("whole suite", [], last=True, timeout=self.timeout,
                    max_failures=failing_anyway + 1 + self.tell_broken)
 
-    def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = ()) -> ScreenResult:
-        """``excused``: tests the candidate may break (those its proposer called obsolete)."""
+    def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = (),
+              held: bool = False) -> ScreenResult:
+        """``excused``: tests the candidate may break (those its proposer called obsolete).
+        ``held``: every target passed in an earlier tier of the candidate (with no per-test
+        limit): one the per-test limit stops here still counts as fixed."""
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
-        fixed = frozenset(t for t in self.targets if statuses.get(t) == TestStatus.PASSED)
+        done = (TestStatus.PASSED, TestStatus.TIMEOUT) if held else (TestStatus.PASSED,)
+        fixed = frozenset(t for t in self.targets if statuses.get(t) in done)
         aside = {*self.flaky, *self.stale, *excused}
         expected = [t for t in (self.baseline.passing if tier.last else tier.tests)
                     if t not in aside and t not in self.targets]

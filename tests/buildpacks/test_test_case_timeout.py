@@ -108,3 +108,28 @@ def test_repair_in_docker_names_the_hang_within_its_limit(tmp_path: Path) -> Non
     assert report.durations["tests/test_x.py::test_hangs"] < 3.0 + 5
     result = repair(str(repo), RepairOptions(out_dir=tmp_path / "out", sandbox="docker", timeout=900), settings)
     assert result.status == "fixed" and result.failing_before == ["tests/test_x.py::test_fails"], result
+
+
+SLOW_ONCE_FIXED = {
+    "pyproject.toml": "[project]\nname = \"slow\"\nversion = \"0.1\"\n",
+    "slow/__init__.py": "def add(a, b):\n    return a - b\n",
+    "tests/test_x.py": (
+        "import time\nfrom slow import add\n\n\n"
+        "def test_add():\n    assert add(1, 2) == 3\n    time.sleep(5)\n\n\n"
+        "def test_ok():\n    assert True\n"
+    ),
+}
+
+
+def test_repair_carries_a_fix_whose_target_outlasts_the_per_test_limit_once_it_passes(tmp_path: Path) -> None:
+    """sympy-13437: a target that failed at once before the fix takes minutes with it. The
+    targets alone run with no per-test limit (their run's limit grows on a retry), the whole
+    suite gets the time they took, and a target the limit stops there, having passed alone,
+    counts as fixed; the patch is verified with the targets unlimited too."""
+    from rfsn.controller.session import RepairOptions, repair
+
+    repo = make_project(tmp_path / "p", SLOW_ONCE_FIXED)
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", timeout=600)
+    result = repair(str(repo), options, load_settings(sandbox="local", test_case_timeout=2.0))
+    assert result.status == "fixed", result
+    assert result.failing_before == ["tests/test_x.py::test_add"]

@@ -31,6 +31,7 @@ from rfsn.models import (
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.screening import RETRY_FACTOR
 from rfsn.runner import SUITE_ID
 
 P, F = Status.PASSED, Status.FAILED
@@ -179,6 +180,41 @@ def test_a_fix_whose_run_said_nothing_is_screened_again(tmp_path: Path, crash: b
     proposals = world.run(planner)
     screens = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH]
     assert screens[1].tests == screens[0].tests and screens[1].timeout > screens[0].timeout  # type: ignore[operator]
+    assert planner.verdict().status is SessionStatus.FIXED
+
+
+def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: Path) -> None:
+    """sympy-13437: the target failed at once before the fix and takes minutes with it. Its
+    baseline duration says nothing of that: the failing-tests tier runs it with no per-test limit,
+    retried with a longer limit (twice at most) while it reports nothing; the whole suite gets the
+    time the targets took on top of its limit, and a target the per-test limit stops there,
+    having passed alone, is fixed; the verifying run of the targets has no per-test limit either."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    answer = world.answer
+    needs = 40.0  # seconds the target takes once fixed: past the limit of its tier, retried once
+
+    def slow(proposal: Proposal) -> Feedback:
+        if not isinstance(proposal, RunTests):
+            return answer(proposal)
+        if (world.applied == "fix add" and T_ADD in proposal.tests) or proposal.phase is Phase.VERIFY:
+            if proposal.case_limit:
+                raise AssertionError("the targets alone ran under the per-test limit")
+            if (proposal.timeout or 900.0) < needs:
+                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                      timed_out=True, duration=proposal.timeout or 0.0))
+            return ran(TestReport(tests={T_ADD: P}, duration=needs))
+        if world.applied == "fix add" and not proposal.tests:
+            assert proposal.case_limit and (proposal.timeout or 0.0) > needs
+            return ran(TestReport(tests={T_ADD: Status.TIMEOUT, T_OK: P}, duration=needs))
+        return answer(proposal)
+
+    world.answer = slow  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    screens = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    assert [p.tests for p in screens] == [(T_ADD,), (T_ADD,), (T_ADD,), ()]
+    limits = [p.timeout or 0.0 for p in screens[:3]]
+    assert limits[1] == limits[0] * RETRY_FACTOR and limits[2] == limits[1] * RETRY_FACTOR
     assert planner.verdict().status is SessionStatus.FIXED
 
 

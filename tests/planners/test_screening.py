@@ -33,7 +33,9 @@ def baseline(**extra: Status) -> TestReport:
 
 def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
     tiers = list(Screen(baseline(), [T1, T2]).tiers(cand("x - 1", "x + 1")))
-    assert tiers == [Tier("failing tests", [T1, T2], timeout=8.0),
+    # the failing tests alone carry no per-test limit: how long they took while failing says
+    # nothing of how long they take once they pass
+    assert tiers == [Tier("failing tests", [T1, T2], timeout=8.0, case_limit=False),
                      Tier("whole suite", [], last=True, timeout=8.0, max_failures=1)]
 
 
@@ -175,6 +177,27 @@ def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longe
     spoke = screen.judge(tier, TestReport(tests={T1: F, T2: P}, timed_out=True, exit_code=124))
     assert not spoke.inconclusive and screen.retry(tier, spoke) is None  # a test answered: a verdict
     assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None
+
+
+def test_the_failing_tests_are_retried_twice_and_other_tiers_once() -> None:
+    """How long the targets took while failing says nothing of how long they take once fixed."""
+    screen = Screen(baseline(), [T1])
+    failing, suite = list(screen.tiers(cand("x - 1", "x + 1")))
+    silent = TestReport(tests={T1: E}, timed_out=True, exit_code=124)
+    once = screen.retry(failing, screen.judge(failing, silent))
+    twice = once and screen.retry(once, screen.judge(once, silent))
+    assert once is not None and twice is not None and twice.timeout == failing.timeout * RETRY_FACTOR ** 2
+    assert screen.retry(twice, screen.judge(twice, silent)) is None
+    again = screen.retry(suite, screen.judge(suite, silent))
+    assert again is not None and screen.retry(again, screen.judge(again, silent)) is None
+
+
+def test_a_target_the_per_test_limit_stopped_counts_as_fixed_only_once_it_passed_alone() -> None:
+    screen = Screen(baseline(), [T1])
+    suite = Tier("whole suite", [], last=True)
+    stopped = TestReport(tests={T1: Status.TIMEOUT, T2: F, **dict.fromkeys(PASSING, P)})
+    assert not screen.judge(suite, stopped).plausible
+    assert screen.judge(suite, stopped, held=True).plausible
 
 
 def test_a_run_whose_runner_died_of_a_signal_is_run_again() -> None:
