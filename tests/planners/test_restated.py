@@ -33,6 +33,17 @@ def test_an_old_test_repeated_with_new_expectations_is_restated() -> None:
                                                       "tests/test_m.py::TestParse::test_empty"]
 
 
+def test_a_restated_sympy_test_is_restated_by_its_bare_name_too() -> None:
+    """The harness's sympy parser names a passing test by its bare name, beside rfsn's
+    ``path.py:name`` (sympy-16503: the gold patch breaks the old ``test_pretty_sum``, which the
+    reproduction restates, and the bare name broke too)."""
+    files = {"sympy/m/tests/test_m.py": OLD, "sympy/m/tests/test_rfsn_repro_m.py": NEW}
+    passing = ["sympy/m/tests/test_m.py:test_total", "test_total", "sympy/m/tests/test_m.py:test_other",
+               "test_other"]
+    assert restated(passing, ["sympy/m/tests/test_rfsn_repro_m.py:test_total"], files) == [
+        "sympy/m/tests/test_m.py:test_total", "test_total"]
+
+
 def test_nothing_is_restated_without_a_python_source_to_compare() -> None:
     assert restated(["tests/test_m.py::test_total"], ["tests/test_repro.py::test_total"], {}) == []
     assert restated(["t/a.test.js > total"], ["t/repro.test.js > total"], {}) == []
