@@ -144,11 +144,19 @@ class HarnessRunBuildpack:
         """The harness's statuses; in a repair session also, for a runner that prints each file
         before its tests (sympy's ``path.py[4]`` then ``test_x ok``), ``path.py:test_x``: the
         harness names a failing test so and a passing one by its bare name, so a reproduction's
-        test that fails, once fixed, would never be seen to pass."""
+        test that fails, once fixed, would never be seen to pass. And the bare name of a file's
+        last test, which the harness's parser misses (its line ends with the file's ``[OK]``):
+        the one test a run selects by name is the last (sympy-13437's target ``test_bell``)."""
         statuses = harness_statuses(self.parser, output, self.instance_id)
-        if self.selects:
-            statuses = {**_by_file(output), **statuses}
-        return statuses
+        if not self.selects:
+            return statuses
+        by_file = _by_file(output)
+        bare: dict[str, TestStatus] = {}
+        for test, status in by_file.items():  # a name in two files: the one that did not pass
+            name = test.rpartition(":")[2]
+            if bare.get(name, TestStatus.PASSED) is TestStatus.PASSED:
+                bare[name] = status
+        return {**by_file, **bare, **statuses}
 
 
 def _names(tests: Sequence[str]) -> list[str]:
