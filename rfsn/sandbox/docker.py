@@ -389,5 +389,9 @@ def prune(client: Any, everything: bool = False) -> list[str]:
                 client.api.remove_container(container.id, force=True, v=True)
             except docker.errors.NotFound:
                 continue  # its owner removed it meanwhile
+            except docker.errors.APIError as exc:
+                if exc.status_code == 409:  # another process is removing it ("already in progress")
+                    continue
+                raise
             removed.append(container.name)
     return removed

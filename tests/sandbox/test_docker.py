@@ -349,3 +349,38 @@ def test_a_line_written_in_two_parts_is_not_split_by_the_other_stream(
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         output = box.exec(["sh", "-c", script], timeout=30).output
     assert output.splitlines() == ["error: x", "test a ... ok"], output
+
+
+def test_prune_passes_over_a_container_another_process_is_removing() -> None:
+    """Two prunes (or a prune and the owner's own cleanup) can reach one container: the daemon
+    answers the second removal 409 ("removal ... is already in progress"). That is no error,
+    and the container is not counted as this prune's; any other refusal still is an error."""
+    import requests
+
+    from rfsn.sandbox.docker import prune
+
+    def refusal(status: int) -> docker.errors.APIError:
+        response = requests.Response()
+        response.status_code = status
+        return docker.errors.APIError("refused", response=response)
+
+    class Listed:
+        def __init__(self, name: str) -> None:
+            self.id, self.attrs = name, {"Names": [f"/{name}"], "Labels": {"rfsn.managed": "1"}}
+
+    class Client:
+        def __init__(self, status: int) -> None:
+            self.status = status
+            self.containers = self
+            self.api = self
+
+        def list(self, **_: Any) -> list[Listed]:
+            return [Listed("busy"), Listed("free")]
+
+        def remove_container(self, cid: str, **_: Any) -> None:
+            if cid == "busy":
+                raise refusal(self.status)
+
+    assert prune(Client(409), everything=True) == ["free"]
+    with pytest.raises(docker.errors.APIError):
+        prune(Client(500), everything=True)
