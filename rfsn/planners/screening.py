@@ -61,7 +61,7 @@ RUN_SLACK = 1.0
 PAIRABLE_TARGETS = 4
 #: an inconclusive run is repeated with this many times its limit...
 RETRY_FACTOR = 4.0
-#: ...while fewer than this many of the repeats timed out as well; a tier is repeated once, the
+#: ...while fewer than this many of the repeats were inconclusive as well; a tier is repeated once, the
 #: failing tests' (whose limit comes from how long they took while failing) up to twice
 MAX_LOST_RETRIES = 3
 MAX_TARGET_RETRIES = 2

@@ -392,6 +392,6 @@ def prune(client: Any, everything: bool = False) -> list[str]:
             except docker.errors.APIError as exc:
                 if exc.status_code == 409:  # another process is removing it ("already in progress")
                     continue
-                raise
+                raise SandboxError(f"cannot remove container {container.name}: {exc.explanation or exc}") from exc
             removed.append(container.name)
     return removed
