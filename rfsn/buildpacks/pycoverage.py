@@ -3,7 +3,7 @@
 How the sandbox produces the input (see `coverage_command`, `coverage_json_command`,
 `COVERAGE_RC` and `coverage_env`):
 
-    COVERAGE_CORE=ctrace python -m coverage run --rcfile=RC --data-file=DATA -m pytest ...
+    COVERAGE_CORE=ctrace python -m coverage run --rcfile=RC -m pytest ...   # RC names DATA
     python coverage_contexts.py DATA RC OUT.json   # coverage json --show-contexts, from the data alone
 
 Contexts come in two spellings:
@@ -48,9 +48,16 @@ core = ctrace
 relative_files = True
 source = .
 """
-"""rc text for the sandbox. ``core = ctrace`` is honoured by coverage >= 7.9 (older
-versions print an "unrecognized option" warning and rely on COVERAGE_CORE);
-the sys.monitoring core does not support dynamic contexts."""
+"""rc text for the sandbox (`coverage_rc` adds its data file). ``core = ctrace`` is honoured
+by coverage >= 7.9 (older versions print an "unrecognized option" warning and rely on
+COVERAGE_CORE); the sys.monitoring core does not support dynamic contexts."""
+
+
+def coverage_rc(data_file: str) -> str:
+    """`COVERAGE_RC` writing its data to ``data_file``. The rc names it, not a ``--data-file``
+    option: an environment may keep an older coverage than rfsn installs (a Python 3.6 one
+    keeps 6.2, which has dynamic contexts but no such option)."""
+    return f"{COVERAGE_RC}data_file = {data_file}\n"
 
 
 def coverage_env() -> dict[str, str]:
@@ -58,14 +65,9 @@ def coverage_env() -> dict[str, str]:
     return {"COVERAGE_CORE": "ctrace"}
 
 
-def coverage_command(
-    pytest_argv: Iterable[str], data_file: str, rcfile: str, python: str = "python"
-) -> list[str]:
-    """argv running pytest under coverage with per-test contexts."""
-    return [
-        python, "-m", "coverage", "run", f"--rcfile={rcfile}", f"--data-file={data_file}",
-        "-m", "pytest", *pytest_argv,
-    ]  # fmt: skip
+def coverage_command(pytest_argv: Iterable[str], rcfile: str, python: str = "python") -> list[str]:
+    """argv running pytest under coverage with per-test contexts (``rcfile``: `coverage_rc`)."""
+    return [python, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest", *pytest_argv]
 
 
 #: the script that writes the per-test contexts (coverage_contexts.py, run in the sandbox)
@@ -129,7 +131,7 @@ def process_coverage(script: str, report_dir: str, python: str = "python") -> Co
                f"{TEST_CONTEXT_MODULE}.py": TEST_CONTEXT_PLUGIN,
                "coverage_contexts.py": CONTEXTS_SCRIPT},
         commands=[["bash", "-c", f"{setup}; {script}"],
-                  [*plugin, python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}", f"--data-file={data}"],
+                  [*plugin, python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}"],
                   [*plugin, *coverage_json_command(data, rc, f"{report_dir}/coverage.json",
                                                    f"{report_dir}/coverage_contexts.py", python)]],
         env=coverage_env(),

@@ -22,10 +22,10 @@ from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_nod
 from rfsn.buildpacks.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
 from rfsn.buildpacks.pycoverage import (
     CONTEXTS_SCRIPT,
-    COVERAGE_RC,
     coverage_command,
     coverage_env,
     coverage_json_command,
+    coverage_rc,
     read_coverage,
 )
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
@@ -170,8 +170,8 @@ class PythonBuildpack:
         rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
         pytest_argv = self.test_command(tests, report_dir)[3:]
         return CoveragePlan(
-            files={"coveragerc": COVERAGE_RC, "coverage_contexts.py": CONTEXTS_SCRIPT},
-            commands=[coverage_command(pytest_argv, data, rc),
+            files={"coveragerc": coverage_rc(data), "coverage_contexts.py": CONTEXTS_SCRIPT},
+            commands=[coverage_command(pytest_argv, rc),
                       coverage_json_command(data, rc, f"{report_dir}/coverage.json",
                                             f"{report_dir}/coverage_contexts.py")],
             env=coverage_env(),

@@ -192,3 +192,28 @@ def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Pat
         "calc/tests/test_slow.py:test_after": "passed"}
     assert {t: s.value for t, s in named.tests.items() if ":" in t} == {
         "calc/tests/test_slow.py:test_after": "passed", "calc/tests/test_core.py:test_double": "passed"}
+
+
+def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_path: Path) -> None:
+    """An environment may keep a coverage older than rfsn's (a Python 3.6 one keeps 6.2, which has
+    dynamic contexts but no ``--data-file`` option): both ways of measuring, pytest under
+    coverage and a runner measured from inside, still give per-test coverage."""
+    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+
+    root = _repo(tmp_path / "calc")
+    (root / "requirements.txt").write_text("coverage==6.2\n")  # its tracer fails on Python 3.11
+    (root / "setup.py").write_text("from setuptools import setup\n"
+                                   "setup(name='calc', packages=['calc'], python_requires='<3.10')\n")
+    recipe = PythonBuildpack().env_recipe(root)
+    spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    harness = HarnessRunBuildpack(spec, recipe, ["calc/tests/test_core.py"], specs.log_parser("sympy/sympy"),
+                                  "sympy__sympy-1", repo="sympy/sympy", selects=True)
+    with open_sandbox(root, harness, load_settings(), "docker") as box:
+        version = box.exec(["python", "-m", "coverage", "--version"], timeout=60).output
+        inside = run_tests(box, harness, coverage=True, timeout=300)
+        under = run_tests(box, PythonBuildpack(), ["calc/tests/test_core.py"], coverage=True, timeout=300)
+    assert "version 6.2" in version, version
+    for report, failing in ((inside, "calc/tests/test_core.py:test_clamp_above"),
+                            (under, "calc/tests/test_core.py::test_clamp_above")):
+        assert report.coverage, report.log[-2000:]
+        assert report.coverage[failing]["calc/core.py"] == [2, 4, 5], report.log[-2000:]

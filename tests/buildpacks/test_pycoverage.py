@@ -9,6 +9,7 @@ from rfsn.buildpacks.pycoverage import (
     coverage_command,
     coverage_env,
     coverage_json_command,
+    coverage_rc,
     node_parts,
     per_test_coverage,
 )
@@ -96,7 +97,8 @@ def test_commands_and_config_are_data():
     assert "dynamic_context = test_function" in COVERAGE_RC
     assert "core = ctrace" in COVERAGE_RC
     assert coverage_env() == {"COVERAGE_CORE": "ctrace"}
-    argv = coverage_command(["-x", "tests"], "/tmp/d", "/tmp/rc")
+    assert coverage_rc("/tmp/d").endswith("data_file = /tmp/d\n")
+    argv = coverage_command(["-x", "tests"], "/tmp/rc")
     assert argv[:4] == ["python", "-m", "coverage", "run"]
     assert argv[-4:] == ["-m", "pytest", "-x", "tests"]
     assert coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json", "/tmp/s.py") == [
