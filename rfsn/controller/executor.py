@@ -70,13 +70,17 @@ class Executor:
         self._warm_started = False
         self._warming: threading.Thread | None = None
 
-    def _suite(self) -> tuple[str, ...]:
+    def _suite(self, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
         """What a run of the whole suite runs: nothing named (all of it), or ``suite`` and the
-        test files the session added."""
+        test files the session added, but for those it leaves out (``RunTests.leave_out``; a
+        run of all of it leaves none out)."""
         if not self.suite:
             return ()
         added = [p for p in self.workspace.added() if is_test_module(p) and p not in self.suite]
-        return (*self.suite, *added)
+        kept = tuple(p for p in (*self.suite, *added) if p not in leave_out)
+        if len(kept) < len(self.suite) + len(added):
+            log.info("executor.left_out", files=[p for p in leave_out if p in (*self.suite, *added)])
+        return kept or (*self.suite, *added)
 
     def _via(self, proposal: RunTests) -> TestExec | None:
         """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
@@ -184,7 +188,7 @@ class Executor:
 
     def _run_tests(self, proposal: RunTests) -> TestReport:
         with nullcontext() if proposal.case_limit else cases_unlimited(self.buildpack):
-            return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(),
+            return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(proposal.leave_out),
                              timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
                              via=self._via(proposal), max_failures=proposal.max_failures)
 

@@ -49,6 +49,9 @@ class RunTests(_ProposalBase):
     case_limit: bool = Field(default=True, description=(
         "False: no per-test limit in this run (the targets alone: how long a failing test takes "
         "says nothing of how long it takes once it passes; the run's own limit bounds it)"))
+    leave_out: tuple[str, ...] = Field(default=(), description=(
+        "test files a run of the whole suite leaves out, where the session names that suite's "
+        "files (a large or narrowed suite): they collected nothing at baseline and hold no target"))
 
 
 class RunCommand(_ProposalBase):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from rfsn.models.testfiles import is_test_module, test_id_file
 
 
 class TestStatus(StrEnum):
@@ -79,6 +82,13 @@ class TestReport(BaseModel):
     def ok(self) -> bool:
         """Every test passed (skips allowed) and the runner did not fail on its own."""
         return not self.timed_out and not self.failing and self.exit_code == 0
+
+    def uncollected(self) -> list[str]:
+        """The test files this run collected nothing from: the file's own id is its one entry,
+        an error (an import that failed)."""
+        entries = Counter(test_id_file(test) for test in self.tests)
+        return sorted(t for t, s in self.tests.items() if s is TestStatus.ERROR
+                      and test_id_file(t) == t and entries[t] == 1 and is_test_module(t))
 
     def unknown(self, given: list[str]) -> list[str]:
         """The ``given`` test ids (a test, or a file or folder of tests) this run reported nothing for."""

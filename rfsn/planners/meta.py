@@ -52,7 +52,7 @@ from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, same_tests
+from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group, unreported
 
@@ -212,6 +212,7 @@ class PhasePlanner:
         subsets = (focus, *wider) if focus else (None,)
         for subset in subsets:
             fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
+                                leave_out=left_out(baseline, targets),
                                 rationale="per-test line coverage for spectrum-based localization"
                                           + (" (failing tests and their files' tests first)" if subset else ""))
             measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
@@ -384,7 +385,7 @@ class PhasePlanner:
         (``Screen.rebaseline``) are screened again with the candidate when it broke any."""
         if not self.scaffolding or not result.broke or screen.rebaselined:
             return False
-        fb = yield RunTests(phase=Phase.PATCH, timeout=screen.timeout,
+        fb = yield RunTests(phase=Phase.PATCH, timeout=screen.timeout, leave_out=screen.leave_out,
                             rationale="the whole suite with no candidate applied, the reproduction in place")
         stale = screen.rebaseline(fb.outcome.report if fb.outcome else None)
         if stale:
@@ -408,7 +409,7 @@ class PhasePlanner:
     def _screen_run(self, screen: Screen, candidate: Candidate, tier: Tier,
                     held: bool = False) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
         fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
-                            max_failures=tier.max_failures, case_limit=tier.case_limit,
+                            max_failures=tier.max_failures, case_limit=tier.case_limit, leave_out=tier.leave_out,
                             rationale=f"screen {candidate.template}: {tier.name}")
         report = fb.outcome.report if fb.outcome else None
         return report, screen.judge(tier, report, candidate.obsolete, held)
@@ -435,6 +436,7 @@ class PhasePlanner:
         # A command judged by its exit status alone runs again.
         suite = self._suites.get(best.diff())
         fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
+                            leave_out=left_out(baseline, targets),
                             rationale="confirm the targets again" if suite else "confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
         if suite and report is not None and not report.timed_out and not report.tests:

@@ -42,6 +42,12 @@ before the last whose run reports no test at all (the runner refused the
 command: an id it cannot address, such as a parameter with an escaped
 character) says nothing about the candidate: it is passed over, and the whole
 suite decides.
+
+A test file that collected nothing at baseline (an import that failed) holds no test that passed,
+so a run of the whole suite leaves it out unless it holds a target (`left_out`): running it
+again says nothing of a candidate, and may bring the run down (astropy 3.1's ``coordinates``
+fails to import in its environment, and the interpreter that tried crashes now and then later
+in the run, with or without a candidate).
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from rfsn.models import TestReport, TestStatus
+from rfsn.models.testfiles import test_id_file
 from rfsn.planners.candidates import Candidate
 
 #: screened tests may take this many times their baseline durations, plus one slack (seconds)
@@ -90,6 +97,13 @@ def same_tests(statuses: Mapping[str, TestStatus], before: Mapping[str, TestStat
     return out
 
 
+def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
+    """The test files a run of the whole suite leaves out: those the baseline collected nothing
+    from, but for those holding a target (a test patch's file that fails to import before the fix)."""
+    holding = {test_id_file(t) for t in targets}
+    return tuple(f for f in baseline.uncollected() if f not in holding)
+
+
 @dataclass(frozen=True)
 class Tier:
     name: str
@@ -101,6 +115,7 @@ class Tier:
     #: how long it takes once it passes; the run's limit bounds it, and grows on a retry)
     case_limit: bool = True
     retries: int = 0  # the runs of this tier before, inconclusive
+    leave_out: tuple[str, ...] = ()  # test files the whole suite leaves out (`left_out`)
 
 
 @dataclass
@@ -140,6 +155,7 @@ class Screen:
         #: files are there (a test that lists its directory): the baseline ran before them
         self.stale: list[str] = list(stale or [])
         self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
+        self.leave_out = left_out(baseline, targets)
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -212,7 +228,7 @@ class Screen:
         failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) \
             + len(self.flaky) + len(self.stale) + len(candidate.obsolete)
         yield Tier("whole suite", [], last=True, timeout=self.timeout,
-                   max_failures=failing_anyway + 1 + self.tell_broken)
+                   max_failures=failing_anyway + 1 + self.tell_broken, leave_out=self.leave_out)
 
     def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = (),
               held: bool = False) -> ScreenResult:

@@ -114,6 +114,36 @@ def test_a_session_with_a_suite_runs_only_those_files_for_the_whole_suite(tmp_pa
     assert "tests/test_elsewhere.py::test_elsewhere" in ran(tmp_path / "out2")  # the whole suite
 
 
+#: a test file whose import fails (a module that is not installed) and whose interpreter, once
+#: it has tried, crashes when it tries again (astropy 3.1's ``coordinates`` in its environment
+#: crashes so now and then)
+UNCOLLECTED = """import os
+import signal
+
+_tried = os.path.join(os.path.dirname(__file__), ".tried")  # ignored by git (.gitignore)
+if os.path.exists(_tried):
+    os.kill(os.getpid(), signal.SIGSEGV)
+open(_tried, "w").close()
+import not_installed_anywhere  # noqa: E402
+"""
+
+
+def test_a_suite_file_that_collected_nothing_at_baseline_is_left_out_of_the_whole_suite(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """A test file of the session's suite whose import failed at baseline holds no test that
+    passed, and no target (its failure is the environment's): the later runs of the whole suite
+    (coverage, screening) leave it out, and so do not meet the crash trying it again brings."""
+    repo = make_project(tmp_path / "src", {**FILES, "tests/test_uncollected.py": UNCOLLECTED,
+                                                  ".gitignore": ".tried\n"}, name="calc")
+    out = tmp_path / "out"
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out,
+                     suite=["tests/test_calc.py", "tests/test_uncollected.py"])
+    assert result.status is SessionStatus.FIXED, result.message
+    runs = [step for step in read(out / "s1" / "trajectory.jsonl") if step["outcome"]["report"]]
+    assert runs[0]["outcome"]["report"]["tests"]["tests/test_uncollected.py"] == "error"
+    assert all("tests/test_uncollected.py" not in step["outcome"]["report"]["tests"] for step in runs[1:])
+
+
 #: a project that is its own pytest plugin (as pytest is in its repository): reporting a failure
 #: runs its code, and its bug crashes pytest (INTERNALERROR) before the failing test is reported
 PLUGIN = {

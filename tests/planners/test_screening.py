@@ -39,6 +39,17 @@ def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
                      Tier("whole suite", [], last=True, timeout=8.0, max_failures=1)]
 
 
+def test_the_whole_suite_leaves_out_test_files_that_collected_nothing_unless_they_hold_a_target() -> None:
+    """A file whose one entry is its own error collected nothing (an import that failed): no
+    test of it passed, so the whole suite need not run it again, unless a target is in it (a test
+    patch's file that imports what the fix adds). A file with a test reported is collected."""
+    report = baseline(**{"broken/test_a.py": E, "given/test_b.py": E, "t2.py": E, "t2.py::test_x": P,
+                         "pkg/TestGo": E})
+    assert report.uncollected() == ["broken/test_a.py", "given/test_b.py"]
+    tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
+    assert [t.leave_out for t in tiers] == [(), ("broken/test_a.py",)]
+
+
 def test_runs_stop_at_the_first_test_that_breaks_allowing_the_suites_own_failures() -> None:
     """The covering tests and the suite stop at the first broken test; a test that already failed
     at baseline (not a target) does not stop the suite; a few failing tests all run (which ones a
