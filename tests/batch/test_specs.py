@@ -334,6 +334,11 @@ def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_na
     # a whole file among the selection: no name selects it, so the files run whole
     assert sympy.test_command([f"{file}:test_sin", "sympy/core/tests/test_basic.py"], "/r")[-1].endswith(
         f"--timeout=60 {file} sympy/core/tests/test_basic.py")
+    # a reproduction's test with the bare alias it is also reported by (sympy-20590's failing
+    # tier ran the session's suite and selected nothing): the named file holds both
+    repro = "sympy/core/tests/test_rfsn_repro_basic.py"
+    assert sympy.test_command([f"{repro}:test_immutable", "test_immutable"], "/r")[-1].endswith(
+        f"--timeout=60 {repro} -k test_immutable")
     grading = _harness_run("sympy/sympy", f"diff --git a/{file} b/{file}\n", selects=False)
     grading.spec = sympy.spec
     assert grading.test_command(["test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
@@ -371,6 +376,9 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     assert buildpack.test_command(["test_latex_functions"], "/r")[-1].endswith(
         " sympy/printing/tests/test_latex.py -k test_latex_functions")
     assert buildpack.test_command([], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
+    # a bare name that is no named test's alias may be anywhere in the suite: it runs too
+    assert buildpack.test_command(["sympy/core/tests/test_repro.py:test_a", "test_latex_functions"], "/r")[-1].endswith(
+        " sympy/core/tests/test_repro.py sympy/printing/tests/test_latex.py -k test_a test_latex_functions")
     whole = spec_buildpack(instance, repo, registry=False, repairing=True)
     assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith(
         "bin/test -C --verbose -k test_latex_functions")
