@@ -111,10 +111,11 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
         ok = result.exit_code == 0 and not result.timed_out
         statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
     reason = abnormal_end(result)
-    if reason:  # the runner never got to report these: they did not pass
-        statuses = {**dict.fromkeys(tests, TestStatus.ERROR), **statuses}
+    unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
+    # the runner never got to report these: they did not pass
+    statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
-                        log=result.output, timed_out=result.timed_out, reason=reason,
+                        log=result.output, timed_out=result.timed_out, reason=reason, unreached=unreached,
                         structured=structured, command=argv)
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)

@@ -153,7 +153,8 @@ class PythonBuildpack:
         return parse_junit_durations(xml_text, pytest_node_id) if xml_text else {}
 
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
-        return diagnose(report.log, report.exit_code, len(report.tests), repo, passed=len(report.passing))
+        collected = len(report.tests) - len(report.unreached)
+        return diagnose(report.log, report.exit_code, collected, repo, passed=len(report.passing))
 
     def crashed(self, report: TestReport, repo: Path) -> bool:
         return crashed(report.log, report.exit_code, repo)

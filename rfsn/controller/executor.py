@@ -47,6 +47,8 @@ MAX_READ = 200_000
 MAX_HITS = 200
 MAX_ENTRIES = 500
 SEARCH_SECONDS = 10.0
+#: a baseline whose runner died of a signal runs again up to this many times
+BASELINE_RETRIES = 2
 
 
 class Executor:
@@ -146,11 +148,11 @@ class Executor:
                 self._start_warm(background=False)
         match proposal:
             case RunTests():
-                report = self._run_tests(proposal)
                 baseline = proposal.phase is Phase.REPRODUCE and not proposal.tests
+                report = self._baseline(proposal) if baseline else self._run_tests(proposal)
                 broken = self._diagnose(report) if baseline and not report.timed_out else None
                 if self._narrow(proposal, report, broken):
-                    report = self._run_tests(proposal)
+                    report = self._baseline(proposal)
                     broken = self._diagnose(report) if not report.timed_out else None
                 if baseline and not report.timed_out:
                     report.env_error = broken
@@ -191,6 +193,19 @@ class Executor:
             return run_tests(self.sandbox, self.buildpack, proposal.tests or self._suite(proposal.leave_out),
                              timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
                              via=self._via(proposal), max_failures=proposal.max_failures)
+
+    def _baseline(self, proposal: RunTests) -> TestReport:
+        """The baseline's run, again while its runner dies of a signal (up to
+        ``BASELINE_RETRIES`` times, and while the session has the time it took): a C extension
+        may crash the interpreter now and then (a run of astropy-7746's narrowed suite segfaults
+        about half the time in its environment), and such a run says nothing of the tests."""
+        report = self._run_tests(proposal)
+        for _ in range(BASELINE_RETRIES):
+            if not report.signalled or (self.remaining is not None and self.remaining() < 2 * report.duration):
+                break
+            log.info("executor.baseline_again", reason=report.reason, after=round(report.duration, 3))
+            report = self._run_tests(proposal)
+        return report
 
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,

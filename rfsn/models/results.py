@@ -53,6 +53,9 @@ class TestReport(BaseModel):
     env_error: str | None = Field(
         default=None, description="why this run says nothing about the tests: a broken environment"
     )
+    unreached: list[str] = Field(
+        default_factory=list, description="the ids the run selected and ended before reporting "
+                                          "(timed out, killed): recorded as errors, they did not pass")
     crashed: bool = Field(
         default=False, description="the run was cut short by an internal error raised through the "
                                    "project's own code (the buildpack's CrashCapable.crashed): a "
@@ -85,9 +88,9 @@ class TestReport(BaseModel):
 
     def uncollected(self) -> list[str]:
         """The test files this run collected nothing from: the file's own id is its one entry,
-        an error (an import that failed)."""
+        an error the runner reported (an import that failed), not one it never reached."""
         entries = Counter(test_id_file(test) for test in self.tests)
-        return sorted(t for t, s in self.tests.items() if s is TestStatus.ERROR
+        return sorted(t for t, s in self.tests.items() if s is TestStatus.ERROR and t not in self.unreached
                       and test_id_file(t) == t and entries[t] == 1 and is_test_module(t))
 
     def unknown(self, given: list[str]) -> list[str]:

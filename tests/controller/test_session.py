@@ -144,6 +144,37 @@ def test_a_suite_file_that_collected_nothing_at_baseline_is_left_out_of_the_whol
     assert all("tests/test_uncollected.py" not in step["outcome"]["report"]["tests"] for step in runs[1:])
 
 
+#: a test file whose first import crashes the interpreter (SIGSEGV), and no later one does
+CRASHES_ONCE = """import os
+import signal
+
+_crashed = os.path.join(os.path.dirname(__file__), ".crashed")  # ignored by git (.gitignore)
+if not os.path.exists(_crashed):
+    open(_crashed, "w").close()
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_fine():
+    assert True
+"""
+
+
+def test_a_baseline_whose_runner_died_of_a_signal_runs_again(tmp_path: Path, local_settings: Settings) -> None:
+    """A crash of the interpreter now and then (a C extension's) says nothing of the tests: the
+    baseline runs again, and the session goes on from the run that finished. Before, the crash's
+    placeholders (every file an error) were the baseline's tests, and no test had run."""
+    repo = make_project(tmp_path / "src", {**FILES, "tests/test_crashes_once.py": CRASHES_ONCE,
+                                           ".gitignore": ".crashed\n"}, name="calc")
+    out = tmp_path / "out"
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out,
+                     suite=["tests/test_calc.py", "tests/test_crashes_once.py"])
+    assert result.status is SessionStatus.FIXED, result.message
+    first = read(out / "s1" / "trajectory.jsonl")[0]["outcome"]["report"]
+    assert first["tests"]["tests/test_crashes_once.py::test_fine"] == "passed"
+    events = [json.loads(line)["event"] for line in (out / "s1" / "events.jsonl").read_text().splitlines()]
+    assert events.count("executor.baseline_again") == 1
+
+
 #: a project that is its own pytest plugin (as pytest is in its repository): reporting a failure
 #: runs its code, and its bug crashes pytest (INTERNALERROR) before the failing test is reported
 PLUGIN = {

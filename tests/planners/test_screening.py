@@ -48,6 +48,10 @@ def test_the_whole_suite_leaves_out_test_files_that_collected_nothing_unless_the
     assert report.uncollected() == ["broken/test_a.py", "given/test_b.py"]
     tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
     assert [t.leave_out for t in tiers] == [(), ("broken/test_a.py",)]
+    # a run cut short reached no file it did not report: that says nothing of their collection
+    cut = TestReport(tests={"test_t.py": E, "test_u.py::test_y": P}, exit_code=139, reason="killed by signal 11",
+                     unreached=["test_t.py"])
+    assert cut.uncollected() == []
 
 
 def test_runs_stop_at_the_first_test_that_breaks_allowing_the_suites_own_failures() -> None:
