@@ -398,7 +398,7 @@ class PhasePlanner:
         """The tests ``candidate`` broke in ``tier``, run alone: if they pass there, they are
         flaky, and ``tier`` runs again without them."""
         fb = yield RunTests(phase=Phase.PATCH, tests=tuple(alone.tests), timeout=alone.timeout,
-                            rationale=f"recheck {candidate.template}: {alone.name}")
+                            case_limit=alone.case_limit, rationale=f"recheck {candidate.template}: {alone.name}")
         flaky = screen.passed_alone(fb.outcome.report if fb.outcome else None, alone.tests)
         if not flaky:
             return report, result

@@ -16,7 +16,8 @@ multi-location bug.
 
 A candidate that fixes every target and makes at most ``MAX_RECHECKED``
 baseline-passing tests fail in the covering tier or the last gets those tests
-run again, alone, with it applied. Those that pass are flaky (a local server
+run again, alone, with it applied, with no per-test limit (the tier's own limit
+bounds them). Those that pass are flaky (a local server
 slow under load, an order the suite imposes, a hash seed), not broken by the
 candidate: they are set aside for the rest of the session, and the tier runs
 again without them. A baseline-passing test that fails in the coverage run,
@@ -174,7 +175,10 @@ class Screen:
         if result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
                 or not (held or set(self.targets) <= result.fixed):
             return None
-        return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)))
+        # with no per-test limit: under load a test near it at baseline (sympy-20590's test_Lomax)
+        # is stopped by it alone too; the tier's own limit, from its baseline durations, bounds it
+        return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)),
+                    case_limit=False)
 
     def passed_alone(self, report: TestReport | None, tests: list[str]) -> list[str]:
         """Of ``tests``, those that passed in their run alone: flaky from now on."""

@@ -509,6 +509,30 @@ def test_a_test_that_fails_with_the_fix_and_passes_alone_is_flaky_not_broken(tmp
     assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
 
 
+def test_a_passing_test_the_per_test_limit_stopped_runs_alone_with_no_such_limit(tmp_path: Path) -> None:
+    """Under load a test near the per-test limit at baseline (sympy-20590's test_Lomax) is
+    stopped by it in the whole suite, and alone as well while the limit holds: it runs alone with
+    none, bounded by the recheck's own limit, and is flaky, not broken by the fix."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    answer = world.answer
+
+    def slow(proposal: Proposal) -> Feedback:
+        feedback = answer(proposal)
+        measured = feedback.outcome.report if feedback.outcome else None
+        if isinstance(proposal, RunTests) and world.applied and proposal.case_limit and measured \
+                and T_OK in measured.tests:
+            return ran(report({**measured.tests, T_OK: Status.TIMEOUT}))
+        return feedback
+
+    world.answer = slow  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED, verdict.message
+    alone = [p for p in proposals if isinstance(p, RunTests) and p.tests == (T_OK,)]
+    assert [p.case_limit for p in alone] == [False]
+
+
 def test_a_test_that_fails_alone_too_is_broken(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [BROKEN])
     proposals = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}}).run(planner)
