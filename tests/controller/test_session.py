@@ -114,6 +114,15 @@ def test_a_session_with_a_suite_runs_only_those_files_for_the_whole_suite(tmp_pa
     assert "tests/test_elsewhere.py::test_elsewhere" in ran(tmp_path / "out2")  # the whole suite
 
 
+def fixed_with(tmp_path: Path, settings: Settings, name: str, text: str, ignored: str) -> Path:
+    """A session on the calc project with the test file ``name`` in its suite too (``ignored``:
+    what it writes, kept out of git): fixed; its output directory."""
+    repo = make_project(tmp_path / "src", {**FILES, name: text, ".gitignore": f"{ignored}\n"}, name="calc")
+    result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", suite=["tests/test_calc.py", name])
+    assert result.status is SessionStatus.FIXED, result.message
+    return tmp_path / "out" / "s1"
+
+
 #: a test file whose import fails (a module that is not installed) and whose interpreter, once
 #: it has tried, crashes when it tries again (astropy 3.1's ``coordinates`` in its environment
 #: crashes so now and then)
@@ -133,13 +142,8 @@ def test_a_suite_file_that_collected_nothing_at_baseline_is_left_out_of_the_whol
     """A test file of the session's suite whose import failed at baseline holds no test that
     passed, and no target (its failure is the environment's): the later runs of the whole suite
     (coverage, screening) leave it out, and so do not meet the crash trying it again brings."""
-    repo = make_project(tmp_path / "src", {**FILES, "tests/test_uncollected.py": UNCOLLECTED,
-                                                  ".gitignore": ".tried\n"}, name="calc")
-    out = tmp_path / "out"
-    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out,
-                     suite=["tests/test_calc.py", "tests/test_uncollected.py"])
-    assert result.status is SessionStatus.FIXED, result.message
-    runs = [step for step in read(out / "s1" / "trajectory.jsonl") if step["outcome"]["report"]]
+    out = fixed_with(tmp_path, local_settings, "tests/test_uncollected.py", UNCOLLECTED, ".tried")
+    runs = [step for step in read(out / "trajectory.jsonl") if step["outcome"]["report"]]
     assert runs[0]["outcome"]["report"]["tests"]["tests/test_uncollected.py"] == "error"
     assert all("tests/test_uncollected.py" not in step["outcome"]["report"]["tests"] for step in runs[1:])
 
@@ -163,15 +167,10 @@ def test_a_baseline_whose_runner_died_of_a_signal_runs_again(tmp_path: Path, loc
     """A crash of the interpreter now and then (a C extension's) says nothing of the tests: the
     baseline runs again, and the session goes on from the run that finished. Before, the crash's
     placeholders (every file an error) were the baseline's tests, and no test had run."""
-    repo = make_project(tmp_path / "src", {**FILES, "tests/test_crashes_once.py": CRASHES_ONCE,
-                                           ".gitignore": ".crashed\n"}, name="calc")
-    out = tmp_path / "out"
-    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out,
-                     suite=["tests/test_calc.py", "tests/test_crashes_once.py"])
-    assert result.status is SessionStatus.FIXED, result.message
-    first = read(out / "s1" / "trajectory.jsonl")[0]["outcome"]["report"]
+    out = fixed_with(tmp_path, local_settings, "tests/test_crashes_once.py", CRASHES_ONCE, ".crashed")
+    first = read(out / "trajectory.jsonl")[0]["outcome"]["report"]
     assert first["tests"]["tests/test_crashes_once.py::test_fine"] == "passed"
-    events = [json.loads(line)["event"] for line in (out / "s1" / "events.jsonl").read_text().splitlines()]
+    events = [json.loads(line)["event"] for line in (out / "events.jsonl").read_text().splitlines()]
     assert events.count("executor.baseline_again") == 1
 
 
