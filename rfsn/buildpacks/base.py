@@ -209,6 +209,16 @@ class CrashCapable(Protocol):
 
 
 @runtime_checkable
+class ProgressCapable(Protocol):
+    """Optional: a buildpack whose runner prints the end of each test file it runs (sympy's
+    ``bin/test``), so a run cut short still tells which files it ran to the end."""
+
+    def finished_files(self, output: str) -> list[str]:
+        """The test files ``output`` shows run to their end, in the order it ran them."""
+        ...
+
+
+@runtime_checkable
 class CaseLimitCapable(Protocol):
     """Optional: a buildpack whose runner can stop one test past a time limit (status timeout)."""
 

@@ -13,6 +13,7 @@ from rfsn.buildpacks.base import (
     Buildpack,
     CrashCapable,
     HealthCapable,
+    ProgressCapable,
     TestExec,
     WarmCapable,
     cases_unlimited,
@@ -35,7 +36,7 @@ from rfsn.models import (
     Search,
     TestReport,
 )
-from rfsn.models.testfiles import is_test_module
+from rfsn.models.testfiles import is_test_module, test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.runner import run_tests
 from rfsn.sandbox.base import Sandbox
@@ -154,6 +155,9 @@ class Executor:
                 if self._narrow(proposal, report, broken):
                     report = self._baseline(proposal)
                     broken = self._diagnose(report) if not report.timed_out else None
+                cut = self._cut(report) if baseline else None
+                if cut is not None:
+                    report, broken = cut, self._diagnose(cut)
                 if baseline and not report.timed_out:
                     report.env_error = broken
                 if isinstance(self.buildpack, CrashCapable):
@@ -206,6 +210,25 @@ class Executor:
             log.info("executor.baseline_again", reason=report.reason, after=round(report.duration, 3))
             report = self._run_tests(proposal)
         return report
+
+    def _cut(self, report: TestReport) -> TestReport | None:
+        """A baseline of a suite named file by file that timed out, as the files it ran to the end
+        (a runner that prints each file's end: sympy's ``bin/test``, whose per-test limit cannot
+        stop a test stuck in C code); from then on the whole suite is those files. A file it was
+        in, or never reached, says nothing at baseline, and so is not run again. None when the
+        run did not time out, or finished no file of the suite."""
+        if not report.timed_out or len(self.suite) < 2 or not isinstance(self.buildpack, ProgressCapable):
+            return None
+        done = [f for f in self.buildpack.finished_files(report.log) if f in self.suite]
+        if not done:
+            return None
+        kept = {t: s for t, s in report.tests.items() if test_id_file(t) in done and t not in report.unreached}
+        names = {t.rpartition(":")[2] for t in kept}
+        kept.update({t: s for t, s in report.tests.items() if test_id_file(t) == t and t in names})
+        log.info("executor.suite_cut", files=done, left=[f for f in self.suite if f not in done],
+                 reason=report.reason, after=round(report.duration, 3))
+        self.suite = tuple(done)
+        return report.model_copy(update={"tests": kept, "timed_out": False, "reason": "", "unreached": []})
 
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,

@@ -56,7 +56,7 @@ def test(paths, timeout=0, words=()):
     start here and hold for every test), and it runs a test file with ``exec``, so the
     test functions have no module name. With ``timeout`` a test is stopped by SIGALRM past
     that many seconds and printed ``T``; with ``words`` only the tests whose names contain one
-    run."""
+    run. The line of a file's last test ends with the file's ``[OK]`` or ``[FAIL]``."""
     failed = []
     signal.signal(signal.SIGALRM, _alarm)
     for path in paths:
@@ -65,17 +65,20 @@ def test(paths, timeout=0, words=()):
             exec(compile(source.read(), path, "exec"), namespace)
         names = [n for n in namespace if n.startswith("test_") and (not words or any(w in n for w in words))]
         print("%s[%d] " % (path, len(names)))
-        for name in names:
+        before = len(failed)
+        for number, name in enumerate(names, 1):
             signal.alarm(timeout)
             try:
                 namespace[name]()
-                print(name + " ok")
+                line = name + " ok"
             except AssertionError:
-                print(name + " F")
+                line = name + " F"
                 failed.append("%s:%s" % (path, name))
             except Timeout:
-                print(name + " Timeout T")
+                line = name + " Timeout T"
             signal.alarm(0)
+            end = "" if number < len(names) else "  [FAIL]" if len(failed) > before else "  [OK]"
+            print(line + end, flush=True)
     for name in failed:
         print("_" * 10 + " " + name + " " + "_" * 10)
     sys.exit(1 if failed else 0)
@@ -217,3 +220,49 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
                             (under, "calc/tests/test_core.py::test_clamp_above")):
         assert report.coverage, report.log[-2000:]
         assert report.coverage[failing]["calc/core.py"] == [2, 4, 5], report.log[-2000:]
+
+
+STUCK = """import signal
+import time
+
+
+def test_stuck_in_c_code():
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])  # no per-test limit reaches it
+    time.sleep(600)
+"""
+
+
+def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp_path: Path) -> None:
+    """sympy-15678: a test of its session's third file hung where ``bin/test``'s per-test limit
+    could not stop it (in C code), and the baseline ran into the run's limit: the session ended
+    in an error. The files the runner shows it ran to the end are the baseline, and from then on
+    the whole suite; the file it was in says nothing."""
+    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.buildpacks.base import limit_cases
+    from rfsn.controller.executor import Executor
+    from rfsn.gate import Gate, GateContext
+    from rfsn.models import Phase, RunTests
+    from rfsn.workspace import prepare
+
+    root = _repo(tmp_path / "calc")
+    (root / "calc" / "tests" / "test_stuck.py").write_text(STUCK)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "calc"], cwd=root, check=True)
+    workspace = prepare(str(root), tmp_path / "ws")
+    suite = ("calc/tests/test_core.py", "calc/tests/test_stuck.py")
+    spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), list(suite),
+                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
+    limit_cases(pack, 2)
+    proposal = RunTests(phase=Phase.REPRODUCE)
+    _, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
+                                                       buildpack="python"))
+    assert approved is not None
+    with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:
+        executor = Executor(box, pack, workspace, test_timeout=20.0, suite=suite)
+        baseline = executor.run(approved).report
+    assert baseline is not None and not baseline.timed_out, baseline.log[-2000:]
+    assert {t: s.value for t, s in baseline.tests.items() if ":" in t} == {
+        "calc/tests/test_core.py:test_clamp_inside": "passed", "calc/tests/test_core.py:test_clamp_below": "passed",
+        "calc/tests/test_core.py:test_clamp_above": "failed", "calc/tests/test_core.py:test_double": "passed"}
+    assert executor.suite == ("calc/tests/test_core.py",)

@@ -346,6 +346,8 @@ def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_na
     statuses = sympy.parse(log, {})
     assert statuses[f"{file}:test_sin_cos"] is TestStatus.TIMEOUT
     assert statuses[f"{file}:test_cos"] is TestStatus.PASSED
+    # a run cut short: the file it was in when it stopped is not finished
+    assert sympy.finished_files(log + "sympy/core/tests/test_basic.py[2] \ntest_a ok\n") == [file]
     tox = _harness_run("sphinx-doc/sphinx", "", selects=True)
     limit_cases(tox, 60)
     assert tox.test_command([], "/r")[-1] == "tox --current-env -epy39 -v --"

@@ -158,6 +158,11 @@ class HarnessRunBuildpack:
                 bare[name] = status
         return {**by_file, **bare, **statuses}
 
+    def finished_files(self, output: str) -> list[str]:
+        """The test files a run (of sympy's ``bin/test``) ran to their end: a run cut short by its
+        limit keeps those (``Executor``)."""
+        return _finished(output)
+
 
 def _files(tests: Sequence[str]) -> tuple[list[str], bool]:
     """The Python test files ``tests`` name, and whether those hold them all. An id that names no
@@ -168,6 +173,21 @@ def _files(tests: Sequence[str]) -> tuple[list[str], bool]:
     named = {t.rpartition(":")[2] for t, f in zip(tests, files, strict=True) if f != t}
     held = all(f.endswith(".py") or t in named for t, f in zip(tests, files, strict=True))
     return list(dict.fromkeys(f for f in files if f.endswith(".py"))), held
+
+
+def _finished(output: str) -> list[str]:
+    """The files a runner that prints each file's header (``path.py[4]``) and ends its last
+    test's line with the file's ``[OK]`` or ``[FAIL]`` shows run to their end."""
+    done, current = [], ""
+    for line in output.splitlines():
+        line = line.strip()
+        header = _FILE_HEADER.match(line)
+        if header:
+            current = header.group(1)
+        if current and line.endswith(("[OK]", "[FAIL]")):
+            done.append(current)
+            current = ""
+    return list(dict.fromkeys(done))
 
 
 def _names(tests: Sequence[str]) -> list[str]:
