@@ -74,12 +74,13 @@ def abnormal_end(result: ExecResult) -> str:
 
 
 def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
-                  max_failures: int | None) -> list[str]:
+                  max_failures: int | None) -> tuple[list[str], int | None]:
+    """The argv, and the number of failed tests it stops at (None: it runs to its end)."""
     if max_failures is not None and isinstance(buildpack, FailFastCapable):
         argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
         if argv is not None:
-            return argv
-    return buildpack.test_command(list(tests), report_dir)
+            return argv, max_failures
+    return buildpack.test_command(list(tests), report_dir), None
 
 
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
@@ -94,12 +95,13 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     tests it did not reach are absent from the report.
     """
     measure = coverage and isinstance(buildpack, CoverageCapable)
+    stops_at = None
     with _report_dir(sandbox) as (host_dir, report_dir):
         if measure:
             result, argv = _run_with_coverage(sandbox, buildpack,  # type: ignore[arg-type]
                                               tests, timeout, host_dir, report_dir)
         else:
-            argv = _test_command(buildpack, tests, report_dir, max_failures)
+            argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures)
             # a temporary directory of its own, as in a fresh container: what an earlier run
             # left in /tmp (pytest's numbered base directories, a build cache) is not this run's
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
@@ -116,6 +118,7 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
                         log=result.output, timed_out=result.timed_out, reason=reason, unreached=unreached,
+                        stops_at=stops_at,
                         structured=structured, command=argv)
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)

@@ -41,6 +41,7 @@ def test_a_run_with_max_failures_stops_at_that_many_failed_tests(box: LocalSandb
     first = run_tests(box, PythonBuildpack(), timeout=120, max_failures=1)
     assert first.tests == {"test_suite.py::test_a_fails": Status.FAILED}
     assert "--maxfail=1" in first.command
+    assert (whole.stops_at, first.stops_at) == (None, 1)  # how a reader tells a run that stopped early
     # the suite's own two failures allowed for: the run goes to the end
     allowed = run_tests(box, PythonBuildpack(), timeout=120, max_failures=3)
     assert allowed.tests == whole.tests

@@ -53,6 +53,9 @@ class TestReport(BaseModel):
     env_error: str | None = Field(
         default=None, description="why this run says nothing about the tests: a broken environment"
     )
+    stops_at: int | None = Field(
+        default=None, description="the number of failed tests the run was to stop at (None: it "
+                                  "was to run to its end, whatever failed)")
     unreached: list[str] = Field(
         default_factory=list, description="the ids the run selected and ended before reporting "
                                           "(timed out, killed): recorded as errors, they did not pass")

@@ -364,7 +364,7 @@ class PhasePlanner:
             # the covering tier runs no target: one held in an earlier tier counts there
             recheck = screen.recheck(tier, result, held and not tier.last)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
-                report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result)
+                report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result, held)
             held = held or set(screen.targets) <= result.fixed
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
@@ -393,10 +393,11 @@ class PhasePlanner:
         return bool(set(stale) & set(result.broke))
 
     def _recheck(self, screen: Screen, candidate: Candidate, tier: Tier, alone: Tier,
-                 report: TestReport | None, result: ScreenResult
+                 report: TestReport | None, result: ScreenResult, held: bool = False
                  ) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
         """The tests ``candidate`` broke in ``tier``, run alone: if they pass there, they are
-        flaky, and ``tier`` runs again without them."""
+        flaky, and ``tier`` is judged again without them: its run as it is, when that run went
+        to its end (a whole suite may take many minutes: sympy-20590's, 13), else run again."""
         fb = yield RunTests(phase=Phase.PATCH, tests=tuple(alone.tests), timeout=alone.timeout,
                             case_limit=alone.case_limit, rationale=f"recheck {candidate.template}: {alone.name}")
         flaky = screen.passed_alone(fb.outcome.report if fb.outcome else None, alone.tests)
@@ -404,7 +405,11 @@ class PhasePlanner:
             return report, result
         log.info("planner.flaky", candidate=candidate.description, tests=flaky)
         again = replace(tier, max_failures=None if tier.max_failures is None else tier.max_failures + len(flaky))
-        return (yield from self._screen_run(screen, candidate, again))
+        ended = report is not None and not report.timed_out and (
+            report.stops_at is None or len(report.failing) < report.stops_at)  # not stopped at a failure
+        if ended:
+            return report, screen.judge(again, report, candidate.obsolete, held)
+        return (yield from self._screen_run(screen, candidate, again, held))
 
     def _screen_run(self, screen: Screen, candidate: Candidate, tier: Tier,
                     held: bool = False) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
