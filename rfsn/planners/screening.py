@@ -19,8 +19,8 @@ baseline-passing tests fail in the covering tier or the last gets those tests
 run again, alone, with it applied, with no per-test limit (the tier's own limit
 bounds them). Those that pass are flaky (a local server
 slow under load, an order the suite imposes, a hash seed), not broken by the
-candidate: they are set aside for the rest of the session, and the tier runs
-again without them. A baseline-passing test that fails in the coverage run,
+candidate: they are set aside for the rest of the session, and the tier is
+judged again without them (run again only when its run stopped at a failure). A baseline-passing test that fails in the coverage run,
 made with no candidate applied, is flaky from the start.
 
 The baseline of an issue-only session ran before the model's reproduction was
