@@ -56,16 +56,18 @@ class Executor:
     def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
                  test_timeout: float, remaining: Callable[[], float] | None = None,
                  secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS, suite: tuple[str, ...] = (),
-                 narrowed: tuple[str, ...] = ()) -> None:
+                 narrowed: tuple[str, ...] = (), given: tuple[str, ...] = ()) -> None:
         """``remaining`` gives the session's wall seconds left: no command runs past them.
         Files matching ``secret_globs`` (the gate's) are never searched, wherever the root.
         ``suite``: the test files a run of the whole suite runs instead, with the test files the
         session added (a reproduction); a SWE-bench session runs those the harness grades, or
         those named for the code the problem points to, where the whole suite (sympy's, astropy's)
         would outlast the run's limit. ``narrowed``: the test files it turns to once a baseline
-        run of the whole suite timed out (``_narrow``)."""
+        run of the whole suite timed out (``_narrow``). ``given``: the tests the session was
+        given to fix (a baseline is cut short only where it keeps them all: ``_cut``)."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
-        self.suite, self.narrowed = suite, narrowed
+        self.suite, self.narrowed, self.given = suite, narrowed, given
+        self._baselined = False  # the session's baseline ran (a later reproduce run is not it)
         self.secret_globs = secret_globs
         self.test_timeout = test_timeout
         self.remaining = remaining
@@ -150,12 +152,15 @@ class Executor:
         match proposal:
             case RunTests():
                 baseline = proposal.phase is Phase.REPRODUCE and not proposal.tests
-                report = self._baseline(proposal) if baseline else self._run_tests(proposal)
+                first, self._baselined = baseline and not self._baselined, self._baselined or baseline
+                # a whole suite that cannot run here narrows at once (astropy 1.3's crashes each time)
+                retries = 0 if first and self.narrowed else BASELINE_RETRIES
+                report = self._baseline(proposal, retries) if baseline else self._run_tests(proposal)
                 broken = self._diagnose(report) if baseline and not report.timed_out else None
                 if self._narrow(proposal, report, broken):
-                    report = self._baseline(proposal)
+                    report = self._baseline(proposal, BASELINE_RETRIES)
                     broken = self._diagnose(report) if not report.timed_out else None
-                cut = self._cut(report) if baseline else None
+                cut = self._cut(report) if first else None
                 if cut is not None:
                     report, broken = cut, self._diagnose(cut)
                 if baseline and not report.timed_out:
@@ -198,13 +203,13 @@ class Executor:
                              timeout=self._timeout(proposal.timeout), coverage=proposal.coverage,
                              via=self._via(proposal), max_failures=proposal.max_failures)
 
-    def _baseline(self, proposal: RunTests) -> TestReport:
-        """The baseline's run, again while its runner dies of a signal (up to
-        ``BASELINE_RETRIES`` times, and while the session has the time it took): a C extension
-        may crash the interpreter now and then (a run of astropy-7746's narrowed suite segfaults
-        about half the time in its environment), and such a run says nothing of the tests."""
+    def _baseline(self, proposal: RunTests, retries: int) -> TestReport:
+        """The baseline's run, again while its runner dies of a signal (up to ``retries`` times,
+        and while the session has twice the time it took left): a C extension may crash the
+        interpreter now and then (a run of astropy-7746's narrowed suite segfaults about half
+        the time in its environment), and such a run says nothing of the tests."""
         report = self._run_tests(proposal)
-        for _ in range(BASELINE_RETRIES):
+        for _ in range(retries):
             if not report.signalled or (self.remaining is not None and self.remaining() < 2 * report.duration):
                 break
             log.info("executor.baseline_again", reason=report.reason, after=round(report.duration, 3))
@@ -217,18 +222,20 @@ class Executor:
         stop a test stuck in C code); from then on the whole suite is those files. A file it was
         in, or never reached, says nothing at baseline, and so is not run again. None when the
         run did not time out, or finished no file of the suite."""
-        if not report.timed_out or len(self.suite) < 2 or not isinstance(self.buildpack, ProgressCapable):
+        suite = self._suite()
+        if not report.timed_out or len(suite) < 2 or not isinstance(self.buildpack, ProgressCapable):
             return None
-        done = [f for f in self.buildpack.finished_files(report.log) if f in self.suite]
-        if not done:
-            return None
+        done = [f for f in self.buildpack.finished_files(report.log) if f in suite]
         kept = {t: s for t, s in report.tests.items() if test_id_file(t) in done and t not in report.unreached}
         names = {t.rpartition(":")[2] for t in kept}
         kept.update({t: s for t, s in report.tests.items() if test_id_file(t) == t and t in names})
-        log.info("executor.suite_cut", files=done, left=[f for f in self.suite if f not in done],
+        cut = report.model_copy(update={"tests": kept, "timed_out": False, "reason": "", "unreached": []})
+        if not done or cut.unknown(list(self.given)):  # a given test is in a file it did not finish
+            return None
+        log.info("executor.suite_cut", files=done, left=[f for f in suite if f not in done],
                  reason=report.reason, after=round(report.duration, 3))
         self.suite = tuple(done)
-        return report.model_copy(update={"tests": kept, "timed_out": False, "reason": "", "unreached": []})
+        return cut
 
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,

@@ -123,7 +123,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
                                         secret_globs=policy.secret_globs, suite=tuple(options.suite),
-                                        narrowed=tuple(options.narrowed))
+                                        narrowed=tuple(options.narrowed), given=tuple(options.tests))
                     controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()

@@ -405,7 +405,7 @@ class PhasePlanner:
             return report, result
         log.info("planner.flaky", candidate=candidate.description, tests=flaky)
         again = replace(tier, max_failures=None if tier.max_failures is None else tier.max_failures + len(flaky))
-        ended = report is not None and not report.timed_out and (
+        ended = report is not None and not report.reason and not report.crashed and (
             report.stops_at is None or len(report.failing) < report.stops_at)  # not stopped at a failure
         if ended:
             return report, screen.judge(again, report, candidate.obsolete, held)
@@ -441,7 +441,7 @@ class PhasePlanner:
         # A command judged by its exit status alone runs again.
         suite = self._suites.get(best.diff())
         fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
-                            leave_out=left_out(baseline, targets),
+                            leave_out=self._screen.leave_out if self._screen else (),
                             rationale="confirm the targets again" if suite else "confirm on the whole suite")
         report = fb.outcome.report if fb.outcome else None
         if suite and report is not None and not report.timed_out and not report.tests:

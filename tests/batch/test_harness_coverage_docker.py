@@ -261,6 +261,11 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:
         executor = Executor(box, pack, workspace, test_timeout=20.0, suite=suite)
         baseline = executor.run(approved).report
+        # a test the session was given to fix, in the file the run did not finish: not cut
+        given = Executor(box, pack, workspace, test_timeout=20.0, suite=suite,
+                         given=("calc/tests/test_stuck.py:test_stuck_in_c_code",))
+        uncut = given.run(approved).report
+    assert uncut is not None and uncut.timed_out and given.suite == suite
     assert baseline is not None and not baseline.timed_out, baseline.log[-2000:]
     assert {t: s.value for t, s in baseline.tests.items() if ":" in t} == {
         "calc/tests/test_core.py:test_clamp_inside": "passed", "calc/tests/test_core.py:test_clamp_below": "passed",

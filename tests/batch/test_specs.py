@@ -384,6 +384,9 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     whole = spec_buildpack(instance, repo, registry=False, repairing=True)
     assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith(
         "bin/test -C --verbose -k test_latex_functions")
+    # with no suite of the session's, a bare name that is no named test's alias: the whole suite
+    assert whole.test_command(["sympy/core/tests/test_repro.py:test_a", "test_latex_functions"], "/r")[-1].endswith(
+        "bin/test -C --verbose -k test_a test_latex_functions")
 
 
 def test_the_harness_specs_leave_logging_as_they_found_it() -> None:

@@ -460,9 +460,9 @@ class FlakyWorld(World):
     """test_ok fails in the chosen runs of the whole suite with a candidate applied (a local
     server slow under load) and passes alone."""
 
-    def __init__(self, flaky_runs: set[int], fail_fast: bool = False, **kwargs: object) -> None:
+    def __init__(self, flaky_runs: set[int], fail_fast: bool = False, reason: str = "", **kwargs: object) -> None:
         super().__init__({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, **kwargs)  # type: ignore[arg-type]
-        self.flaky_runs, self.suite_runs, self.fail_fast = flaky_runs, 0, fail_fast
+        self.flaky_runs, self.suite_runs, self.fail_fast, self.reason = flaky_runs, 0, fail_fast, reason
 
     def answer(self, proposal: Proposal) -> Feedback:
         feedback = super().answer(proposal)
@@ -471,7 +471,7 @@ class FlakyWorld(World):
             if self.suite_runs in self.flaky_runs:
                 assert feedback.outcome.report is not None
                 stops_at = 1 if self.fail_fast else None  # stopped at this failure: the rest never ran
-                return ran(report({**feedback.outcome.report.tests, T_OK: F}, stops_at=stops_at))
+                return ran(report({**feedback.outcome.report.tests, T_OK: F}, stops_at=stops_at, reason=self.reason))
         return feedback
 
 
@@ -510,14 +510,15 @@ def test_a_test_that_fails_with_the_fix_and_passes_alone_is_flaky_not_broken(tmp
     assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
 
 
-@pytest.mark.parametrize(("fail_fast", "suite_runs"), [(False, 1), (True, 2)])
+@pytest.mark.parametrize(("fail_fast", "reason", "suite_runs"), [
+    (False, "", 1), (True, "", 2), (False, "killed by signal 11", 2)])
 def test_a_whole_suite_that_ran_to_its_end_is_judged_again_without_its_flakes_not_run_again(
-        tmp_path: Path, fail_fast: bool, suite_runs: int) -> None:
+        tmp_path: Path, fail_fast: bool, reason: str, suite_runs: int) -> None:
     """Once the test a fix broke passed alone (flaky), a whole suite that ran to its end is judged
-    again without it (sympy-20590's takes 13 minutes); one that stopped at its failure limit did
-    not run the rest, and runs again."""
+    again without it (sympy-20590's takes 13 minutes); one that stopped at its failure limit, or
+    ended abnormally, did not run the rest, and runs again."""
     planner = planner_for(tmp_path, [FIX_ADD])
-    world = FlakyWorld({1}, fail_fast=fail_fast)
+    world = FlakyWorld({1}, fail_fast=fail_fast, reason=reason)
     world.run(planner)
     assert planner.verdict().status is SessionStatus.FIXED, planner.verdict().message
     assert world.suite_runs == suite_runs

@@ -121,7 +121,7 @@ class HarnessRunBuildpack:
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         directives = self.directives
         files, held = _files(tests)
-        if self.selects and files:
+        if self.selects and files and (held or directives):  # none: the whole suite, which holds them
             directives = list(dict.fromkeys([*_directives(self.repo, files), *([] if held else directives)]))
         command = str(self.spec["test_cmd"])
         runner = _RUNNERS.get(next((w for w in shlex.split(command) if "=" not in w), ""))
