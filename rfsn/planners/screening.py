@@ -34,7 +34,9 @@ again when it broke any of them.
 
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
-that loops at once. So is a run whose runner died of a signal (a C extension
+that loops at once. So is one cut off when every test it reported had passed
+(killed while it wrote its report, or before the rest ran): nothing in it
+speaks against the candidate. So is a run whose runner died of a signal (a C extension
 that crashes the interpreter now and then, as astropy 1.3's ``_erfa`` does in
 its environment, looks the same as a candidate that crashes it). It runs again
 with ``RETRY_FACTOR`` times the limit, until ``MAX_LOST_RETRIES`` such reruns
@@ -103,6 +105,12 @@ def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     from, but for those holding a target (a test patch's file that fails to import before the fix)."""
     holding = {test_id_file(t) for t in targets}
     return tuple(f for f in baseline.uncollected() if f not in holding)
+
+
+def _placeholder(report: TestReport, test: str) -> bool:
+    """Whether ``test``'s status in ``report`` is the runner's never reporting it (an error put
+    in its place: ``TestReport.unreached``, or any error where the report does not say)."""
+    return report.tests[test] is TestStatus.ERROR and (test in report.unreached or not report.unreached)
 
 
 @dataclass(frozen=True)
@@ -248,8 +256,10 @@ class Screen:
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
+        # cut off with nothing said against the candidate: no test reported, or only passes
+        # (a run killed while it wrote its report, its targets passed: a load spike, not a verdict)
         silent = report is not None and (report.signalled or (report.timed_out and all(
-            s is TestStatus.ERROR for s in report.tests.values())))
+            s is TestStatus.PASSED or _placeholder(report, t) for t, s in report.tests.items())))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
                             inconclusive=silent, ran_nothing=refused,

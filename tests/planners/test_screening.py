@@ -189,6 +189,11 @@ def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longe
     assert silent.inconclusive and not silent.passed_tier
     again = screen.retry(tier, silent)
     assert again is not None and again.timeout == 5.0 * RETRY_FACTOR and again.tests == [T1]
+    # cut off once the target had passed (killed while it wrote its report): nothing against it
+    passed = screen.judge(tier, TestReport(tests={T1: P}, timed_out=True, exit_code=124))
+    assert passed.inconclusive and screen.retry(tier, passed) is not None
+    errored = TestReport(tests={T1: E, T2: E}, timed_out=True, exit_code=124, unreached=[T2])
+    assert not screen.judge(tier, errored).inconclusive  # T1's error was reported: a verdict
     spoke = screen.judge(tier, TestReport(tests={T1: F, T2: P}, timed_out=True, exit_code=124))
     assert not spoke.inconclusive and screen.retry(tier, spoke) is None  # a test answered: a verdict
     assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None
