@@ -68,6 +68,7 @@ class Executor:
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
         self.suite, self.narrowed, self.given = suite, narrowed, given
         self._baselined = False  # the session's baseline ran (a later reproduce run is not it)
+        self._dropped: tuple[str, ...] = ()  # the files a cut baseline left (``_cut``): never run again
         self.secret_globs = secret_globs
         self.test_timeout = test_timeout
         self.remaining = remaining
@@ -81,7 +82,8 @@ class Executor:
         run of all of it leaves none out)."""
         if not self.suite:
             return ()
-        added = [p for p in self.workspace.added() if is_test_module(p) and p not in self.suite]
+        added = [p for p in self.workspace.added()
+                 if is_test_module(p) and p not in self.suite and p not in self._dropped]
         kept = tuple(p for p in (*self.suite, *added) if p not in leave_out)
         if len(kept) < len(self.suite) + len(added):
             log.info("executor.left_out", files=[p for p in leave_out if p in (*self.suite, *added)])
@@ -220,8 +222,10 @@ class Executor:
         """A baseline of a suite named file by file that timed out, as the files it ran to the end
         (a runner that prints each file's end: sympy's ``bin/test``, whose per-test limit cannot
         stop a test stuck in C code); from then on the whole suite is those files. A file it was
-        in, or never reached, says nothing at baseline, and so is not run again. None when the
-        run did not time out, or finished no file of the suite."""
+        in, or never reached, says nothing at baseline, and so is not run again (a test file the
+        session added included). None when the run did not time out, the suite is one file, the
+        runner does not print a file's end, it finished no file of the suite, or a given test is
+        in a file it did not finish."""
         suite = self._suite()
         if not report.timed_out or len(suite) < 2 or not isinstance(self.buildpack, ProgressCapable):
             return None
@@ -234,12 +238,13 @@ class Executor:
             return None
         log.info("executor.suite_cut", files=done, left=[f for f in suite if f not in done],
                  reason=report.reason, after=round(report.duration, 3))
-        self.suite = tuple(done)
+        self.suite, self._dropped = tuple(done), tuple(f for f in suite if f not in done)
         return cut
 
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,
-        with narrowed files known: it timed out, or says nothing about the tests (``broken``:
+        with narrowed files known: it timed out, its runner died of a signal, or it says nothing
+        about the tests (``broken``:
         astropy 1.3's whole collection imports a module whose C extension crashes in this
         environment, while the harness runs only the instance's test files). From then on a run
         of the whole suite runs those files (the run at hand runs again on them, and is
@@ -248,7 +253,8 @@ class Executor:
         if proposal.tests:
             return False
         narrowed, self.narrowed = self.narrowed, ()
-        if proposal.phase is not Phase.REPRODUCE or not (report.timed_out or broken) or not narrowed:
+        if proposal.phase is not Phase.REPRODUCE or not (report.timed_out or report.signalled or broken) \
+                or not narrowed:
             return False
         log.info("executor.suite_narrowed", files=list(narrowed), reason=report.reason or broken,
                  after=round(report.duration, 3))

@@ -405,9 +405,7 @@ class PhasePlanner:
             return report, result
         log.info("planner.flaky", candidate=candidate.description, tests=flaky)
         again = replace(tier, max_failures=None if tier.max_failures is None else tier.max_failures + len(flaky))
-        ended = report is not None and not report.reason and not report.crashed and (
-            report.stops_at is None or len(report.failing) < report.stops_at)  # not stopped at a failure
-        if ended:
+        if report is not None and screen.ran_to_end(tier, report):
             return report, screen.judge(again, report, candidate.obsolete, held)
         return (yield from self._screen_run(screen, candidate, again, held))
 

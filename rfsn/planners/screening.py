@@ -107,12 +107,6 @@ def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     return tuple(f for f in baseline.uncollected() if f not in holding)
 
 
-def _placeholder(report: TestReport, test: str) -> bool:
-    """Whether ``test``'s status in ``report`` is the runner's never reporting it (an error put
-    in its place: ``TestReport.unreached``, or any error where the report does not say)."""
-    return report.tests[test] is TestStatus.ERROR and (test in report.unreached or not report.unreached)
-
-
 @dataclass(frozen=True)
 class Tier:
     name: str
@@ -133,7 +127,9 @@ class ScreenResult:
     fixed: frozenset[str] = field(default_factory=frozenset)
     passed_tier: bool = False
     plausible: bool = False
-    inconclusive: bool = False  # timed out before any test reported, or the runner died of a signal
+    #: timed out before any test reported (or once every test of its tier had passed), or the
+    #: runner died of a signal
+    inconclusive: bool = False
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
     targets_held: bool = False  # every target passed in a tier of the run (not a refused one)
@@ -187,6 +183,15 @@ class Screen:
         # is stopped by it alone too; the tier's own limit, from its baseline durations, bounds it
         return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)),
                     case_limit=False)
+
+    def ran_to_end(self, tier: Tier, report: TestReport) -> bool:
+        """Whether ``report``'s run of ``tier`` went to its end: not cut off or crashed, not stopped
+        at a failure, and every test it was to run is in it (a failure pytest counts twice for
+        ``--maxfail``, a call's and its teardown's, is one id in the report)."""
+        stopped = report.stops_at is not None and len(report.failing) >= report.stops_at
+        expected = [t for t in self.baseline.passing if test_id_file(t) not in tier.leave_out] \
+            if tier.last else tier.tests
+        return not (report.reason or report.crashed or stopped) and all(t in report.tests for t in expected)
 
     def passed_alone(self, report: TestReport | None, tests: list[str]) -> list[str]:
         """Of ``tests``, those that passed in their run alone: flaky from now on."""
@@ -256,11 +261,19 @@ class Screen:
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
-        # cut off with nothing said against the candidate: no test reported, or only passes
-        # (a run killed while it wrote its report, its targets passed: a load spike, not a verdict)
-        silent = report is not None and (report.signalled or (report.timed_out and all(
-            s is TestStatus.PASSED or _placeholder(report, t) for t, s in report.tests.items())))
+        silent = report is not None and (report.signalled or (report.timed_out and _said_nothing(tier, report)))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
                             inconclusive=silent, ran_nothing=refused,
                             broke=tuple(t for t in broken if t in statuses))
+
+
+def _said_nothing(tier: Tier, report: TestReport) -> bool:
+    """Whether a run cut off by its limit says nothing against the candidate: no test reported
+    (every status is a placeholder of an unreached one), or every test the tier named reported
+    passing (a run killed while it wrote its report: a load spike). A run that passed some and
+    never reached the rest is a verdict: the candidate may loop in them."""
+    reported = {t: s for t, s in report.tests.items() if t not in report.unreached}
+    if not reported:
+        return True
+    return bool(tier.tests) and all(reported.get(t) is TestStatus.PASSED for t in tier.tests)

@@ -232,11 +232,13 @@ def test_stuck_in_c_code():
 """
 
 
-def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp_path: Path) -> None:
+@pytest.mark.parametrize("added", [False, True], ids=["in-the-suite", "added-by-the-session"])
+def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp_path: Path, added: bool) -> None:
     """sympy-15678: a test of its session's third file hung where ``bin/test``'s per-test limit
     could not stop it (in C code), and the baseline ran into the run's limit: the session ended
     in an error. The files the runner shows it ran to the end are the baseline, and from then on
-    the whole suite; the file it was in says nothing."""
+    the whole suite; the file it was in says nothing, and is not run again, even where the
+    session added it (a test file the base does not have runs with the suite otherwise)."""
     from rfsn.batch.harness.specenv import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
     from rfsn.controller.executor import Executor
@@ -245,11 +247,16 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     from rfsn.workspace import prepare
 
     root = _repo(tmp_path / "calc")
-    (root / "calc" / "tests" / "test_stuck.py").write_text(STUCK)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "calc"], cwd=root, check=True)
+    stuck = "calc/tests/test_stuck.py"
+    if not added:
+        (root / stuck).write_text(STUCK)
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "calc"], cwd=root,
+                       check=True)
     workspace = prepare(str(root), tmp_path / "ws")
-    suite = ("calc/tests/test_core.py", "calc/tests/test_stuck.py")
+    if added:
+        (workspace.path / stuck).write_text(STUCK)
+    suite = ("calc/tests/test_core.py",) if added else ("calc/tests/test_core.py", stuck)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
     pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), list(suite),
                                specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
@@ -270,4 +277,4 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     assert {t: s.value for t, s in baseline.tests.items() if ":" in t} == {
         "calc/tests/test_core.py:test_clamp_inside": "passed", "calc/tests/test_core.py:test_clamp_below": "passed",
         "calc/tests/test_core.py:test_clamp_above": "failed", "calc/tests/test_core.py:test_double": "passed"}
-    assert executor.suite == ("calc/tests/test_core.py",)
+    assert executor.suite == ("calc/tests/test_core.py",) and executor._suite() == executor.suite

@@ -30,6 +30,7 @@ from rfsn.models import (
     RunTests,
     Search,
     SessionStatus,
+    TestReport,
 )
 from rfsn.planners.base import Verdict
 from rfsn.planners.scripted import ScriptedPlanner
@@ -261,6 +262,30 @@ def test_a_broken_baseline_without_narrowed_files_is_still_an_environment_error(
         assert baseline.report is not None and (baseline.report.env_error or "").startswith("the environment is broken")
     finally:
         sandbox.close()
+
+
+class Undiagnosed(PythonBuildpack):
+    """A runner with no diagnosis of a broken environment (a harness runner's, sympy's bin/test)."""
+
+    def diagnose(self, report: TestReport, repo: Path) -> str | None:
+        return None
+
+
+def test_a_baseline_whose_runner_died_of_a_signal_partway_narrows_with_no_diagnosis(workspace: Workspace) -> None:
+    """With narrowed files known, a whole suite whose runner crashed partway narrows at once (it is
+    not run again first), even where the runner has no diagnosis to call the crash broken."""
+    crashed = Reply(139, "Fatal Python error: Segmentation fault",
+                    {"junit.xml": junit(test_zero="passed")})
+    healthy = Reply(1, "1 failed, 1 passed", {"junit.xml": junit(test_add="failed", test_zero="passed")})
+    sandbox = FakeSandbox(workspace.path, {("python",): [crashed, healthy]})
+    executor = Executor(sandbox, Undiagnosed(), workspace, test_timeout=5.0, narrowed=("tests/test_calc.py",))
+    decision, approved = Gate().approve(RunTests(phase=Phase.REPRODUCE), GateContext(
+        workspace=workspace.path, phase=Phase.REPRODUCE, buildpack="python"))
+    assert approved is not None, decision
+    baseline = executor.run(approved)
+    assert len(sandbox.calls) == 2 and "tests/test_calc.py" in sandbox.calls[1]
+    assert baseline.report is not None and baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
+                                                                     "tests/test_calc.py::test_zero": "passed"}
 
 
 def test_only_the_baseline_narrows(workspace: Workspace) -> None:

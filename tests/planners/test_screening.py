@@ -185,15 +185,18 @@ def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longe
     """A build slowed by load and a candidate that loops look alike: neither is a verdict yet."""
     screen = Screen(baseline(), [T1])
     tier = Tier("failing tests", [T1], timeout=5.0)
-    silent = screen.judge(tier, TestReport(tests={T1: E}, timed_out=True, exit_code=124))
+    silent = screen.judge(tier, TestReport(tests={T1: E}, timed_out=True, exit_code=124, unreached=[T1]))
     assert silent.inconclusive and not silent.passed_tier
     again = screen.retry(tier, silent)
     assert again is not None and again.timeout == 5.0 * RETRY_FACTOR and again.tests == [T1]
     # cut off once the target had passed (killed while it wrote its report): nothing against it
     passed = screen.judge(tier, TestReport(tests={T1: P}, timed_out=True, exit_code=124))
     assert passed.inconclusive and screen.retry(tier, passed) is not None
-    errored = TestReport(tests={T1: E, T2: E}, timed_out=True, exit_code=124, unreached=[T2])
+    errored = TestReport(tests={T1: E}, timed_out=True, exit_code=124)
     assert not screen.judge(tier, errored).inconclusive  # T1's error was reported: a verdict
+    both = Tier("failing tests", [T1, T2], timeout=5.0)  # one passed, the other never ended: a loop?
+    partial = TestReport(tests={T1: P, T2: E}, timed_out=True, exit_code=124, unreached=[T2])
+    assert not screen.judge(both, partial).inconclusive
     spoke = screen.judge(tier, TestReport(tests={T1: F, T2: P}, timed_out=True, exit_code=124))
     assert not spoke.inconclusive and screen.retry(tier, spoke) is None  # a test answered: a verdict
     assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None
@@ -203,7 +206,7 @@ def test_the_failing_tests_are_retried_twice_and_other_tiers_once() -> None:
     """How long the targets took while failing says nothing of how long they take once fixed."""
     screen = Screen(baseline(), [T1])
     failing, suite = list(screen.tiers(cand("x - 1", "x + 1")))
-    silent = TestReport(tests={T1: E}, timed_out=True, exit_code=124)
+    silent = TestReport(tests={T1: E}, timed_out=True, exit_code=124, unreached=[T1])
     once = screen.retry(failing, screen.judge(failing, silent))
     twice = once and screen.retry(once, screen.judge(once, silent))
     assert once is not None and twice is not None and twice.timeout == failing.timeout * RETRY_FACTOR ** 2
