@@ -205,7 +205,7 @@ class PhasePlanner:
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         targets = located(targets, baseline.failing)
-        focus = focus_tests(targets, baseline.passing)
+        focus = focus_tests(targets, baseline.passing, baseline.duration)
         # a model reading the repository takes the focused evidence as it is: sharpening it
         # would cost a whole-suite run (minutes on a large suite)
         wider = () if reads_code(self.strategy) else (None,)

@@ -139,3 +139,15 @@ def test_a_url_or_a_comment_the_text_happens_to_contain_is_not_a_quoted_message(
              "pkg/prde.py": "def heu(c):\n    # treat it as 'no solution', for now\n    return None\n"}
     text = "In case no solution is found... see https://github.com/org/app/blob/702bceaa/app/config.py"
     assert quoted(text, files) == {}
+
+
+def test_a_docstring_line_that_starts_with_class_or_def_is_prose_not_a_definition() -> None:
+    """sympy's quantum ``state.py`` says "class for all physical ... Kets" at the start of a
+    docstring line: that is no definition of ``for``, and a problem's every "for" must not point
+    there (sympy-20212's narrowed suite ran ``test_state.py`` for it)."""
+    source = ('class Ket:\n    """The base\n    class for all kets, and\n    def when needed.\n    """\n\n\n'
+              "def norm(k):\n    return k\n")
+    files = {"q/state.py": source, "q/other.py": "def when(x):\n    return x\n"}
+    found = [(d.path, d.name) for d in pointed_to("for all kets the norm is wrong when it is zero", files)]
+    assert ("q/state.py", "for") not in found and ("q/state.py", "when") not in found
+    assert ("q/state.py", "norm") in found and ("q/other.py", "when") in found

@@ -42,7 +42,9 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _PATH = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp)\b")
 _CODE = re.compile(r"`([^`\n]+)`|^(?: {4}|\t|>>> ).*$", re.M)
-_PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
+#: a ``def``/``class`` line: the name is followed by its parameters or bases, or the colon (a
+#: docstring's line that starts "class for all ..." is prose, not a definition of ``for``)
+_PY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)[ \t]*[(:]", re.M)
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)(?:, in (\w+))?')
 #: a link to a line of a file in a repository browser: ``.../blob/<rev>/pkg/util.py#L33``
 _ANCHOR = re.compile(r"([\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp))#L(\d+)\b")

@@ -1,7 +1,7 @@
 """Which tests to cover first on a large suite, and when that was not enough.
 
-Per-test coverage of a whole large suite costs tens of seconds before the
-first candidate. The failing tests and the passing tests of the same test
+Per-test coverage of a whole large suite, or of a slow one, costs tens of
+seconds (or many minutes) before the first candidate. The failing tests and the passing tests of the same test
 files usually separate the faulty lines already; the whole suite is covered
 only when that first ranking is flat (nothing ranked, or the top score shared
 by many lines).
@@ -14,14 +14,17 @@ from collections.abc import Sequence
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.localize.location import Location
 
-SMALL_SUITE = 200   # tests: below this, cover everything at once
+SMALL_SUITE = 200   # tests: below this, cover everything at once...
+SLOW_SUITE = 60.0   # ...unless the baseline took this many seconds (coverage slows a run 2-3x)
 FLAT_TIES = 20      # lines sharing the top score: above this, the ranking says little
 
 
-def focus_tests(failing: Sequence[str], passing: Sequence[str]) -> tuple[str, ...] | None:
+def focus_tests(failing: Sequence[str], passing: Sequence[str], seconds: float = 0.0) -> tuple[str, ...] | None:
     """The tests to cover first: the failing ones and the passing ones sharing their files;
-    None (cover the whole suite) on a small suite or when the focus would not be smaller."""
-    if len(failing) + len(passing) < SMALL_SUITE:
+    None (cover the whole suite) on a small, fast suite (``seconds``: its baseline's time: 172
+    of sympy's tests took 459 s, and their coverage run outlasted 900 s) or when the focus would
+    not be smaller."""
+    if len(failing) + len(passing) < SMALL_SUITE and seconds < SLOW_SUITE:
         return None
     files = {test_id_file(t) for t in failing}
     focus = [*failing, *(t for t in passing if test_id_file(t) in files)]

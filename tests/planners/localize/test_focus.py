@@ -7,7 +7,14 @@ from pathlib import Path
 from rfsn.models import Phase, Proposal, RunTests, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback
-from rfsn.planners.localize.focus import FLAT_TIES, SMALL_SUITE, focus_tests, is_flat, located
+from rfsn.planners.localize.focus import (
+    FLAT_TIES,
+    SLOW_SUITE,
+    SMALL_SUITE,
+    focus_tests,
+    is_flat,
+    located,
+)
 from rfsn.planners.localize.location import Location
 from tests.planners.test_meta import FIX_ADD, World, planner_for, ran, report
 
@@ -18,6 +25,13 @@ OTHERS = [f"tests/test_other.py::test_{i}" for i in range(SMALL_SUITE)]
 
 def test_a_small_suite_is_covered_whole() -> None:
     assert focus_tests([FAILING], [NEIGHBOUR]) is None
+
+
+def test_a_small_suite_that_is_slow_is_focused_too() -> None:
+    """sympy-16281: 172 tests took 459 s at baseline, and their coverage run outlasted 900 s."""
+    others = [f"tests/test_other.py::test_{i}" for i in range(10)]
+    assert focus_tests([FAILING], [NEIGHBOUR, *others], seconds=20.0) is None
+    assert focus_tests([FAILING], [NEIGHBOUR, *others], seconds=SLOW_SUITE) == (FAILING, NEIGHBOUR)
 
 
 def test_a_large_suite_is_focused_on_the_failing_tests_files() -> None:
