@@ -34,10 +34,11 @@ again when it broke any of them.
 
 A run that hits its limit before any test reports is inconclusive, not a
 rejection: a build or start-up slowed by load looks the same as a candidate
-that loops at once. So is one cut off when every test it reported had passed
-(killed while it wrote its report, or before it reached the rest): nothing in
-it speaks against the candidate, and load alone can take a run past a limit
-set from its baseline's time. So is a run whose runner died of a signal (a C extension
+that loops at once. So is one cut off when no test it reported counts against
+the candidate (a target or a test expected to pass, reported otherwise; the
+tests that fail anyway do not count), killed while it wrote its report or
+before it reached the rest: load alone can take a run past a limit set from
+its baseline's time. So is a run whose runner died of a signal (a C extension
 that crashes the interpreter now and then, as astropy 1.3's ``_erfa`` does in
 its environment, looks the same as a candidate that crashes it). It runs again
 with ``RETRY_FACTOR`` times the limit, until ``MAX_LOST_RETRIES`` such reruns
@@ -128,8 +129,8 @@ class ScreenResult:
     fixed: frozenset[str] = field(default_factory=frozenset)
     passed_tier: bool = False
     plausible: bool = False
-    #: timed out with no failure among the tests it reported (none, or only passes), or the
-    #: runner died of a signal
+    #: timed out with nothing against the candidate among the tests it reported (none, or only
+    #: passes and tests failing anyway), or the runner died of a signal
     inconclusive: bool = False
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
@@ -253,7 +254,8 @@ class Screen:
         """``excused``: tests the candidate may break (those its proposer called obsolete).
         ``held``: every target passed in an earlier tier of the candidate (with no per-test
         limit): one the per-test limit stops here still counts as fixed."""
-        statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
+        seen = same_tests(report.tests, self.baseline.tests) if report else {}
+        statuses = seen if report and not report.timed_out else {}
         done = (TestStatus.PASSED, TestStatus.TIMEOUT) if held else (TestStatus.PASSED,)
         fixed = frozenset(t for t in self.targets if statuses.get(t) in done)
         aside = {*self.flaky, *self.stale, *excused}
@@ -262,18 +264,17 @@ class Screen:
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
-        silent = report is not None and (report.signalled or (report.timed_out and _said_nothing(report)))
+        # cut off by its limit with nothing against the candidate among what it reported (no
+        # target or test expected to pass reported otherwise; the rest never reached): under load
+        # a run outlasts a limit set from its baseline's time (sympy-12171's whole suite, 21 s at
+        # baseline, was cut off at 80 s with the gold patch applied, 104 passed), and a right
+        # candidate must not be refused for it; one that loops in a test it never reached costs
+        # a longer rerun, within the retry caps
+        unreached = set(report.unreached) if report else set()
+        against = [t for t in (*self.targets, *expected) if t in seen and t not in unreached and seen[t] not in done]
+        silent = report is not None and (report.signalled or (report.timed_out and not against))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
                             inconclusive=silent, ran_nothing=refused,
                             broke=tuple(t for t in broken if t in statuses))
 
-
-def _said_nothing(report: TestReport) -> bool:
-    """Whether a run cut off by its limit says nothing against the candidate: every test it
-    reported passed (none, or all: killed while it wrote its report), the rest it never reached.
-    Under load a run outlasts a limit set from its baseline's time (sympy-12171's whole suite,
-    21 s at baseline, was cut off at 80 s with 104 passed and none failed), and a right candidate
-    must not be refused for it; one that loops in a test it never reached costs a longer rerun,
-    within the retry caps."""
-    return all(s is TestStatus.PASSED for t, s in report.tests.items() if t not in report.unreached)

@@ -151,3 +151,21 @@ def test_a_docstring_line_that_starts_with_class_or_def_is_prose_not_a_definitio
     found = [(d.path, d.name) for d in pointed_to("for all kets the norm is wrong when it is zero", files)]
     assert ("q/state.py", "for") not in found and ("q/state.py", "when") not in found
     assert ("q/state.py", "norm") in found and ("q/other.py", "when") in found
+
+
+def test_a_name_in_prose_outweighs_english_words_the_project_happens_to_define() -> None:
+    """sympy-20212: "The documentation for the Pow class states that it should return zoo when
+    the base is positive": ``Pow`` is defined once, and so are ``states`` and ``positive``; the
+    English words tied with it and took the narrowed suite. A lowercase word of the prose counts
+    half, unless the text calls it (``simplify(x)``) or quotes it as code."""
+    files = {"core/power.py": "class Pow(Expr):\n    pass\n",
+             "assumptions/ask.py": "def positive(x):\n    return x\n",
+             "mechanics/system.py": "class System:\n    def states(self):\n        return 1\n",
+             "core/simplify.py": "def simplify(e):\n    return e\n"}
+    text = "The documentation for the Pow class states that it should return zoo when the base is positive."
+    found = [(d.path, d.name) for d in pointed_to(text, files)]
+    assert found[0] == ("core/power.py", "Pow"), found
+    called = [(d.path, d.name) for d in pointed_to("it states that simplify(x) is positive", files)]
+    assert called[0] == ("core/simplify.py", "simplify")
+    quoted_ = [(d.path, d.name) for d in pointed_to("the Pow of it states that `positive` is wrong", files)]
+    assert quoted_[0] == ("assumptions/ask.py", "positive")

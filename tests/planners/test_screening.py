@@ -196,11 +196,16 @@ def test_a_run_that_timed_out_before_any_test_reported_is_run_again_with_a_longe
     assert not screen.judge(tier, errored).inconclusive  # T1's error was reported: a verdict
     # the whole suite cut off under load (sympy-12171: 21 s at baseline, cut off at 80 s) with
     # passes only, the files it never reached in place: no verdict either
+    # passes only, the files it never reached in place, a test that failed at baseline failing
+    # again (it fails anyway): no verdict either
     suite = Tier("whole suite", [], last=True, timeout=80.0)
-    partial = TestReport(tests={T2: P, "t/test_b.py": E}, timed_out=True, exit_code=124, unreached=["t/test_b.py"])
+    never = {"t/test_b.py": E}
+    partial = TestReport(tests={PASSING[0]: P, T2: F, **never}, timed_out=True, exit_code=124, unreached=[*never])
     assert screen.judge(suite, partial).inconclusive and screen.retry(suite, screen.judge(suite, partial))
-    failed = TestReport(tests={T2: F, "t/test_b.py": E}, timed_out=True, exit_code=124, unreached=["t/test_b.py"])
-    assert not screen.judge(suite, failed).inconclusive
+    broke = TestReport(tests={PASSING[0]: F, **never}, timed_out=True, exit_code=124, unreached=[*never])
+    assert not screen.judge(suite, broke).inconclusive  # a test that passed at baseline failed
+    unfixed = TestReport(tests={T1: F, **never}, timed_out=True, exit_code=124, unreached=[*never])
+    assert not screen.judge(suite, unfixed).inconclusive  # and so did the target
     spoke = screen.judge(tier, TestReport(tests={T1: F, T2: P}, timed_out=True, exit_code=124))
     assert not spoke.inconclusive and screen.retry(tier, spoke) is None  # a test answered: a verdict
     assert screen.retry(tier, screen.judge(tier, TestReport(tests={T1: F}))) is None

@@ -39,6 +39,9 @@ QUOTE = 3.0
 MAX_PLACES = 3
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+#: a name no English word is: a capital, an underscore or a digit in it
+_IDENTIFIER = re.compile(r"[A-Z_0-9]")
+_CALLED = re.compile(r"([A-Za-z_]\w*)\(")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _PATH = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|go|rs|java|c|h|cpp)\b")
 _CODE = re.compile(r"`([^`\n]+)`|^(?: {4}|\t|>>> ).*$", re.M)
@@ -149,15 +152,19 @@ def _in_comment(source: str, at: int) -> bool:
 
 def _terms(text: str) -> dict[str, float]:
     """Each name the text gives, with its weight: 1, or 2 inside code (spans, indented or
-    doctest lines) and tracebacks."""
+    doctest lines) and tracebacks; a lowercase word of the prose that is not called there
+    (``word(``) counts half: most are English ("states", "positive", "complex"), and a project
+    defines some of them once (sympy-20212's problem names the ``Pow`` class in prose, and its
+    English words tied with it and took the narrowed suite)."""
     weights: dict[str, float] = defaultdict(float)
     code = " ".join(m.group(0) for m in _CODE.finditer(text))
     code += " " + " ".join(f"{m.group(1)} {m.group(3) or ''}" for m in _FRAME.finditer(text))
-    for chunk, weight in ((text, 1.0), (code, 1.0)):
+    called = set(_CALLED.findall(text))
+    for chunk, prose in ((text, True), (code, False)):
         for word in set(_WORD.findall(chunk)):
-            weights[word] += weight
+            weights[word] += 0.5 if prose and not (_IDENTIFIER.search(word) or word in called) else 1.0
         for dotted in set(_DOTTED.findall(chunk)):
-            weights[dotted] += weight
+            weights[dotted] += 1.0
     return weights
 
 
