@@ -290,3 +290,15 @@ def test_a_test_whose_id_carries_the_clock_is_the_same_test_in_every_run() -> No
     assert not screen.judge(suite, TestReport(tests=broken)).passed_tier
     other = {T1: P, "t.py::test_other[06:36:10 2026-11-23]": P, **dict.fromkeys(PASSING, P)}
     assert not screen.judge(suite, TestReport(tests=other)).passed_tier  # another test is no stand-in
+
+
+def test_a_run_went_to_its_end_only_when_every_test_it_was_to_run_is_in_it() -> None:
+    """A whole suite stopped by pytest's --maxfail (which counts a call's failure and its
+    teardown's error twice) lacks tests it was to run; a test named for the clock is the same."""
+    clocked = "t.py::test_at[06:34:53]"
+    screen = Screen(baseline(**{clocked: P}), [T1])
+    suite = Tier("whole suite", [], last=True)
+    every = {t: P for t in PASSING}
+    assert screen.ran_to_end(suite, TestReport(tests={**every, "t.py::test_at[07:00:01]": P}))
+    assert not screen.ran_to_end(suite, TestReport(tests=every))
+    assert not screen.ran_to_end(suite, TestReport(tests={**every, clocked: P, T2: F}, stops_at=1, exit_code=1))
