@@ -3,8 +3,11 @@ reproduction's own file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rfsn.models import TestReport, testfiles
 from rfsn.models import TestStatus as Status
+from rfsn.planners.reproduce import without_old_failures
 from rfsn.planners.restated import name_in_file, repeated, restated, set_aside
 
 OLD = ("from m import f\n\n\ndef test_total():\n    assert f(2) == 3\n\n\n"
@@ -121,3 +124,21 @@ def test_a_copy_of_a_test_failing_at_baseline_repeats_that_old_failure() -> None
     assert repeated(failing, reproduction, files) == {"tests/test_repro.py::test_total": "tests/test_m.py::test_total"}
     assert repeated(failing, reproduction, {"tests/test_repro.py": copy}) == {}  # no old source
     assert repeated([], reproduction, files) == {}
+
+
+def test_a_copy_of_a_test_the_limit_stopped_at_baseline_is_a_target(tmp_path: Path) -> None:
+    """sympy-13437: ``test_bell``, slow under load, was stopped by the per-test limit at baseline;
+    the model's copy with the problem's assertion failed at once. A stopped test showed no failure
+    for the copy to repeat: the copy is the target. A copy of a test that failed stays none."""
+    for path, text in {**FILES, "tests/test_repro.py": NEW.replace("f(2) == 4", "f(2) == 3")}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    targets = ["tests/test_repro.py::test_total"]
+
+    def baseline(status: Status) -> TestReport:
+        return TestReport(tests={"tests/test_m.py::test_total": status, "tests/test_m.py::test_other": Status.PASSED})
+
+    assert without_old_failures(targets, "", baseline(Status.TIMEOUT), tmp_path) == (targets, "")
+    assert without_old_failures(targets, "", baseline(Status.FAILED), tmp_path) == (
+        [], "the new tests that fail repeat tests that failed before any change "
+            "(tests/test_repro.py::test_total repeats tests/test_m.py::test_total)")
