@@ -118,7 +118,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                                   session_id) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
-                                           formula=options.formula, model=model)
+                                           formula=options.formula, model=model,
+                                           seconds_left=lambda: usage.seconds_left)
                     policy = GatePolicy.from_mapping(settings.gate)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,

@@ -8,7 +8,8 @@ generation is delegated to a PatchStrategy (offline templates, or an LLM).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Generator, Sequence
+import math
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,6 +60,10 @@ from rfsn.planners.targets import causes, group, unreported
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
 
+#: verify runs the targets a second time only when the budget left holds this many times their
+#: run in screening (sympy-13437's target ran 842 s alone with the fix, 208 s were left)
+VERIFY_MARGIN = 1.5
+
 
 def _localized(by: str, locations: list[Location]) -> list[Location]:
     log.info("planner.localized", by=by, locations=len(locations),
@@ -70,10 +75,11 @@ class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
-                 model: ChatModel | None = None) -> None:
+                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None) -> None:
+        """``seconds_left``: the session's wall seconds left (none: no limit the plan weighs)."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model = model
+        self.model, self.seconds_left = model, seconds_left
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -100,6 +106,8 @@ class PhasePlanner:
         self._screen: Screen | None = None
         #: a plausible candidate's whole-suite run in screening (by its diff): verify keeps it
         self._suites: dict[str, TestReport] = {}
+        #: ...and its targets' run with no per-test limit, where they held
+        self._alone: dict[str, TestReport] = {}
         self._pairs_tried = 0
         self._groups: list[FailureGroup] = []
 
@@ -342,10 +350,11 @@ class PhasePlanner:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result, report = ScreenResult(), None
         held = False
-        took = 0.0  # how long the targets took alone, with no per-test limit
+        alone: TestReport | None = None  # the targets' run with no per-test limit
         for tier in screen.tiers(candidate):
             if tier.last and held:  # the whole suite runs them too, where the limit may stop them
-                tier = replace(tier, timeout=tier.timeout + took, max_failures=None if tier.max_failures is None
+                tier = replace(tier, timeout=tier.timeout + (alone.duration if alone else 0.0),
+                               max_failures=None if tier.max_failures is None
                                else tier.max_failures + len(screen.targets))
             report, result = yield from self._screen_run(screen, candidate, tier, held)
             again = screen.retry(tier, result)
@@ -356,7 +365,7 @@ class PhasePlanner:
                 screen.retried(result)
                 again = screen.retry(again, result)
             if not tier.case_limit and report is not None:
-                took = report.duration
+                alone = report
             if result.ran_nothing:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
@@ -376,6 +385,8 @@ class PhasePlanner:
             raise ApplyError(f"could not revert a candidate: {fb.decision.reason}")
         if result.plausible and report is not None and report.structured:
             self._suites[candidate.diff()] = report
+            if held and alone is not None:
+                self._alone[candidate.diff()] = alone
         return result
 
     def _stale(self, screen: Screen, result: ScreenResult) -> Generator[Proposal, Feedback, bool]:
@@ -435,13 +446,23 @@ class PhasePlanner:
                                   f"{reason}", failing_before=targets, failing_after=targets)
             return
         # screening already ran the whole suite with it, as the baseline ran (never the warm
-        # runner): that run stands, and the targets run once more (a second sample of the fix).
+        # runner): that run stands, and the targets run once more (a second sample of the fix),
+        # unless the budget left cannot hold their run: then screening's run of them stands too.
         # A command judged by its exit status alone runs again.
-        suite = self._suites.get(best.diff())
-        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
-                            leave_out=self._screen.leave_out if self._screen else (),
-                            rationale="confirm the targets again" if suite else "confirm on the whole suite")
-        report = fb.outcome.report if fb.outcome else None
+        suite, alone = self._suites.get(best.diff()), self._alone.get(best.diff())
+        left = self.seconds_left() if self.seconds_left is not None else math.inf
+        once = []
+        if suite and alone and left < VERIFY_MARGIN * alone.duration:
+            log.info("planner.verified_once", candidate=best.description, took=round(alone.duration),
+                     left=round(left))
+            report: TestReport | None = alone
+            once = [f"the targets ran once with the patch ({alone.duration:.0f} s, with no per-test limit): "
+                    f"the {max(0.0, left):.0f} s left of the session's budget could not hold a second run"]
+        else:
+            fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
+                                leave_out=self._screen.leave_out if self._screen else (),
+                                rationale="confirm the targets again" if suite else "confirm on the whole suite")
+            report = fb.outcome.report if fb.outcome else None
         if suite and report is not None and not report.timed_out and not report.tests:
             log.info("planner.verify_passed_over", exit_code=report.exit_code, output=report.log[-300:])
             report = suite  # the runner refused the targets' ids (as screening passes such a tier over)
@@ -456,7 +477,7 @@ class PhasePlanner:
                                   failing_before=targets, failing_after=sorted({*still, *broken}))
             return
         report = suite or report
-        concerns = [*ranked[0].concerns, *(f"{t} no longer passes: the reproduction restates it with new "
+        concerns = [*ranked[0].concerns, *once, *(f"{t} no longer passes: the reproduction restates it with new "
                                            "expectations" for t in self.restated
                                            if report.tests.get(t) != TestStatus.PASSED),
                     *(f"{t} no longer passes: the reproduction's own test, which passed before any fix"

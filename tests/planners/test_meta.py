@@ -184,13 +184,18 @@ def test_a_fix_whose_run_said_nothing_is_screened_again(tmp_path: Path, crash: b
     assert planner.verdict().status is SessionStatus.FIXED
 
 
-def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: Path) -> None:
+@pytest.mark.parametrize("left", [None, 1000.0, 50.0])
+def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: Path, left: float | None) -> None:
     """sympy-13437: the target failed at once before the fix and takes minutes with it. Its
     baseline duration says nothing of that: the failing-tests tier runs it with no per-test limit,
     retried with a longer limit (twice at most) while it reports nothing; the whole suite gets the
     time the targets took on top of its limit, and a target the per-test limit stops there,
-    having passed alone, is fixed; the verifying run of the targets has no per-test limit either."""
-    planner = planner_for(tmp_path, [FIX_ADD])
+    having passed alone, is fixed; the verifying run of the targets has no per-test limit either.
+    When the session's budget left cannot hold that run again (842 s, 208 s left), screening's
+    run of the targets stands for verify's, and the verdict says the targets ran once."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
+                           seconds_left=None if left is None else lambda: left)
     world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
     answer = world.answer
     needs = 40.0  # seconds the target takes once fixed: past the limit of its tier, retried once
@@ -217,7 +222,11 @@ def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: 
     assert [p.tests for p in screens] == [(T_ADD,), (T_ADD,), (T_ADD,), ()]
     limits = [p.timeout or 0.0 for p in screens[:3]]
     assert limits[1] == limits[0] * RETRY_FACTOR and limits[2] == limits[1] * RETRY_FACTOR
-    assert planner.verdict().status is SessionStatus.FIXED
+    verdict = planner.verdict()
+    verified = [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.VERIFY]
+    once = [c for c in verdict.concerns if "the targets ran once" in c]
+    assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
+    assert (verified, len(once)) == (([], 1) if left == 50.0 else ([(T_ADD,)], 0))
 
 
 def test_a_tier_the_runner_refused_is_passed_over_and_the_whole_suite_decides(tmp_path: Path) -> None:
