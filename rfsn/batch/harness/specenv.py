@@ -146,7 +146,10 @@ class HarnessRunBuildpack:
         harness names a failing test so and a passing one by its bare name, so a reproduction's
         test that fails, once fixed, would never be seen to pass. And the bare name of a file's
         last test, which the harness's parser misses (its line ends with the file's ``[OK]``):
-        the one test a run selects by name is the last (sympy-13437's target ``test_bell``)."""
+        the one test a run selects by name is the last (sympy-13437's target ``test_bell``).
+        A newer sympy heads a failure's traceback ``path.py::test_x``, which the harness's parser
+        reads as an id of its own: it is read as ``path.py:test_x``, as an older sympy heads it
+        (the other id, never seen to pass, stayed a target no fix made pass: sympy-24909)."""
         statuses = harness_statuses(self.parser, output, self.instance_id)
         if not self.selects:
             return statuses
@@ -156,7 +159,11 @@ class HarnessRunBuildpack:
             name = test.rpartition(":")[2]
             if bare.get(name, TestStatus.PASSED) is TestStatus.PASSED:
                 bare[name] = status
-        return {**by_file, **bare, **statuses}
+        def older(test: str) -> str:
+            named = test.replace(".py::", ".py:", 1)
+            return named if named in by_file else test
+
+        return {**by_file, **bare, **{older(t): s for t, s in statuses.items()}}
 
     def finished_files(self, output: str) -> list[str]:
         """The test files a run (of sympy's ``bin/test``) ran to their end: a run cut short by its
