@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -89,12 +88,14 @@ class TestReport(BaseModel):
         """Every test passed (skips allowed) and the runner did not fail on its own."""
         return not self.timed_out and not self.failing and self.exit_code == 0
 
-    def uncollected(self) -> list[str]:
-        """The test files this run collected nothing from: the file's own id is its one entry,
-        an error the runner reported (an import that failed), not one it never reached."""
-        entries = Counter(test_id_file(test) for test in self.tests)
-        return sorted(t for t, s in self.tests.items() if s is TestStatus.ERROR and t not in self.unreached
-                      and test_id_file(t) == t and entries[t] == 1 and is_test_module(t))
+    def passless(self) -> list[str]:
+        """The test files of this run in which no test passed: it collected nothing from them
+        (the file's own id is its one entry, an error: an import that failed), or every test of
+        them it reported failed, erred, timed out or was skipped. A file it never reached is
+        not one."""
+        reached = {test_id_file(t) for t in self.tests if t not in self.unreached}
+        passed = {test_id_file(t) for t in self.passing}
+        return sorted(f for f in reached - passed if is_test_module(f))
 
     def unknown(self, given: list[str]) -> list[str]:
         """The ``given`` test ids (a test, or a file or folder of tests) this run reported nothing for."""
