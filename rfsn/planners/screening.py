@@ -64,6 +64,7 @@ from dataclasses import dataclass, field, replace
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.localize.focus import located
 
 #: screened tests may take this many times their baseline durations, plus one slack (seconds)
 #: per run (a slack per test made a looping candidate of a five-test tier cost five seconds)
@@ -108,8 +109,9 @@ def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     skipped: no candidate can break one; sympy's ``test_failing_integrals.py`` fails by design,
     and its 3 tests at the per-test limit and its expected failures took 800 s of sympy-23191's
     baseline), but for those holding a target (a test patch's file that fails to import before
-    the fix)."""
-    holding = {test_id_file(t) for t in targets}
+    the fix). A target by its bare name (as a dataset names a test of sympy's runner) holds the
+    files the baseline reported a test of that name in."""
+    holding = {test_id_file(t) for t in located(list(targets), list(baseline.tests))}
     return tuple(f for f in baseline.passless() if f not in holding)
 
 

@@ -51,6 +51,9 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
     assert report.passless() == ["broken/test_a.py", "given/test_b.py", "sympy/tests/test_failing.py"]
     tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
     assert [t.leave_out for t in tiers] == [(), ("broken/test_a.py", "sympy/tests/test_failing.py")]
+    # a target by its bare name, as the dataset names a sympy test, holds its file too
+    tiers = list(Screen(report, [T1, "test_slow"]).tiers(cand("x - 1", "x + 1")))
+    assert tiers[-1].leave_out == ("broken/test_a.py", "given/test_b.py")
     # a run cut short reached no file it did not report: that says nothing of their collection
     cut = TestReport(tests={"test_t.py": E, "test_u.py::test_y": P}, exit_code=139, reason="killed by signal 11",
                      unreached=["test_t.py"])
