@@ -56,7 +56,7 @@ class EvalConfig:
             raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
         check_executor(self.executor, self.ray_address)
         try:
-            path_name(self.run_id, "run id")
+            path_name(self.run_id, "--run-id")
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 

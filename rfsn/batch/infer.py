@@ -162,7 +162,7 @@ class BatchConfig:
             raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
         check_executor(self.executor, self.ray_address)
         try:
-            model_dir(self.model_name)  # evaluate names a directory after it
+            model_dir(self.model_name, "--model-name")  # evaluate names a directory after it
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 

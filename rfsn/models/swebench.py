@@ -16,20 +16,21 @@ NAME_BYTES = 120
 def path_name(value: str, what: str) -> str:
     """``value`` when it can be one directory's name as the harness uses ids and run ids
     (``logs/run_evaluation/<run_id>/<model>/<instance_id>``): not ``.`` or ``..``, no separator
-    (``/``, ``\\``), no control character, at most NAME_BYTES; ValueError naming it otherwise."""
+    (``/``, ``\\``), no control character, at most NAME_BYTES; ValueError naming it (as ``what``,
+    when given) otherwise."""
     bad = next((c for c in value if c in "/\\" or unicodedata.category(c) in ("Cc", "Cs")), None)
-    reason = ("is empty" if not value else f"is {value}" if value in (".", "..")
+    reason = ("is empty" if not value else f"is {value!r}" if value in (".", "..")
               else f"holds {bad!r}" if bad is not None
               else f"is longer than {NAME_BYTES} bytes" if len(value.encode()) > NAME_BYTES else "")
     if reason:
         shown = repr(value) if len(value) <= 60 else repr(value[:60]) + "..."
-        raise ValueError(f"{what} {shown} cannot name a directory: it {reason}")
+        raise ValueError(f"{what} {shown}".lstrip() + f" cannot name a directory: it {reason}")
     return value
 
 
-def model_dir(model: str) -> str:
+def model_dir(model: str, what: str = "model_name_or_path") -> str:
     """The directory of ``model_name_or_path``'s logs, as the harness names it ("/" -> "__")."""
-    return path_name(model.replace("/", "__"), "model_name_or_path")
+    return path_name(model.replace("/", "__"), what)
 
 
 class Instance(BaseModel):
@@ -61,7 +62,7 @@ class Instance(BaseModel):
     @field_validator("instance_id")
     @classmethod
     def _one_directory(cls, value: str) -> str:
-        return path_name(value, "instance_id")
+        return path_name(value, "")  # the error names the field
 
 
 class Prediction(BaseModel):
@@ -74,10 +75,10 @@ class Prediction(BaseModel):
     @field_validator("instance_id")
     @classmethod
     def _one_directory(cls, value: str) -> str:
-        return path_name(value, "instance_id")
+        return path_name(value, "")  # the error names the field
 
     @field_validator("model_name_or_path")
     @classmethod
     def _model_directory(cls, value: str) -> str:
-        model_dir(value)
+        model_dir(value, "")
         return value
