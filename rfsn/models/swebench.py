@@ -64,6 +64,14 @@ class Instance(BaseModel):
     def _one_directory(cls, value: str) -> str:
         return path_name(value, "")  # the error names the field
 
+    @field_validator("base_commit", "environment_setup_commit")
+    @classmethod
+    def _revision(cls, value: str) -> str:
+        # a git argument, never an option (--upload-pack=CMD would run CMD)
+        if value.startswith("-") or any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError(f"{value[:60]!r} is not a commit")
+        return value
+
 
 class Prediction(BaseModel):
     model_config = ConfigDict(extra="allow")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,3 +159,22 @@ def test_evaluate_writes_nothing_outside_report_dir_whatever_the_ids(iid: str, m
         assert _outside(top, root, top / "home", instances, predictions) == []
         if code == 0:
             assert (root / "logs" / "run_evaluation" / "x" / model_dir(model) / iid / "run_instance.log").is_file()
+
+
+@pytest.mark.parametrize("commit", ["--upload-pack=touch PWNED", "-h", "abc def", "a\nb"])
+def test_a_commit_that_git_would_read_as_an_option_is_refused(commit: str) -> None:
+    """``"base_commit": "--upload-pack=CMD"`` reached ``git fetch origin <commit>``, which ran CMD
+    on the host for a file:// repository: a commit from an input file is never an option."""
+    with scratch() as (top, root):
+        src = top / "src"
+        subprocess.run(["git", "init", "-q", str(src)], check=True)
+        subprocess.run(["git", "-C", str(src), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
+                        "--allow-empty", "-m", "x"], check=True)
+        instances = top / "i.jsonl"
+        for field in ("base_commit", "environment_setup_commit"):
+            bad = commit.replace("PWNED", str(top / "PWNED"))
+            instances.write_text(json.dumps({"instance_id": "o__r-1", "repo": src.as_uri(), "base_commit": "abc",
+                                             field: bad}) + "\n")
+            code, output = _run(top, "batch", str(instances), "--out", str(root))
+            assert _refused(code, output, f"{instances}:1: invalid instance: {field}: "), output
+        assert not (top / "PWNED").exists() and not root.exists()

@@ -99,7 +99,7 @@ def ensure_mirror(url: str, cache: Path, commit: str, timeout: float) -> Path:
             git(cache, "clone", "-q", "--bare", "--", url, str(tmp), timeout=timeout)
             tmp.rename(mirror)
         if commit and not _has_commit(mirror, commit):
-            git(mirror, "fetch", "-q", "origin", commit, timeout=timeout, check=False)
+            git(mirror, "fetch", "-q", "origin", "--end-of-options", commit, timeout=timeout, check=False)
     return mirror
 
 
