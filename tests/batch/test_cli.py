@@ -82,6 +82,8 @@ def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) 
         assert result.exit_code == 1, result.output
         assert "error 1" in result.output and "1 instance: 0 fixed, 0 not fixed, 1 errors" in result.output
         assert "predictions: none" in result.output and "predictions.jsonl" not in result.output
+        named = [line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("report: ")]
+        assert named == [str(out / "report.html")] and Path(named[0]).is_file()
     results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["status"], r["error_kind"]) for r in results] == [("error", "repo")] * 2
     assert not (out / "predictions.jsonl").exists()
