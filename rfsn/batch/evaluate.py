@@ -18,16 +18,17 @@ from typing import Any
 
 from rich.console import Console
 
-from rfsn.batch.executors import LogSetup, make_executor
+from rfsn.batch.executors import LogSetup, check_executor, make_executor
 from rfsn.batch.harness.grading import summary
 from rfsn.batch.harness.instance import REPORT, EvalTask, evaluate_instance
-from rfsn.batch.instances import load_instances
+from rfsn.batch.instances import load_instances, require_sources
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.predictions import RunStore, load_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
+from rfsn.models.swebench import model_dir, path_name
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -53,10 +54,11 @@ class EvalConfig:
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
             raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
-
-
-def model_dir_name(model: str) -> str:
-    return model.replace("/", "__")
+        check_executor(self.executor, self.ray_address)
+        try:
+            path_name(self.run_id, "--run-id")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def _read_report(path: Path) -> dict[str, Any] | None:
@@ -67,10 +69,10 @@ def _read_report(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[Path, dict[str, Any]]:
-    """Evaluate, write every log, the summary and the HTML/Markdown report; the summary's path."""
-    if not config.run_id or "/" in config.run_id:
-        raise ConfigError(f"invalid run id {config.run_id!r}")
+def run_evaluation(config: EvalConfig, console: Console | None = None,
+                   command: str = "evaluate") -> tuple[Path, dict[str, Any]]:
+    """Evaluate, write every log, the summary and the HTML/Markdown report; the summary's path
+    (``command`` heads the progress bar)."""
     instances = load_instances(config.instances, config.instance_ids)
     by_id = {i.instance_id: i for i in instances}
     given = load_predictions(config.predictions, instances)
@@ -81,6 +83,8 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
     if not predictions:
         raise ConfigError(f"no prediction of {config.predictions} matches an instance of "
                           f"{config.instances} (first unknown id: {unknown[0]})")
+    require_sources(config.instances, [by_id[k] for k, p in predictions.items() if p.model_patch],
+                    config.repos_dir)
     if unknown:
         log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
         if console is not None:
@@ -89,13 +93,13 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
                           f"{' ...' if len(unknown) > 10 else ''}")
     model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
     run_root = config.report_dir / RUN_EVALUATION / config.run_id
-    model_root = run_root / model_dir_name(model)
+    model_root = run_root / model_dir(model)
     store = RunStore(model_root, predictions=False)
     with store.claim():  # one evaluation of the run directory at a time
         previous = store.outcomes(latest=True)
 
         def log_dir(instance_id: str) -> Path:
-            return run_root / model_dir_name(predictions[instance_id].model_name_or_path) / instance_id
+            return run_root / model_dir(predictions[instance_id].model_name_or_path) / instance_id
 
         done, tasks = [], []
         for iid, prediction in predictions.items():
@@ -111,7 +115,7 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
                                       repos_dir=config.repos_dir, settings=config.settings or {},
                                       timeout=config.timeout))
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
-        with RunProgress(len(predictions), f"evaluate {config.run_id}", "resolved", "unresolved",
+        with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",
                          done, console) as progress:
             for task, result in executor.map_unordered(evaluate_instance, tasks):
                 outcome = result if isinstance(result, Outcome) else Outcome(
@@ -131,7 +135,7 @@ def run_evaluation(config: EvalConfig, console: Console | None = None) -> tuple[
                           # the harness's verdict stands; rfsn says what it would blame on the env
                           "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
                           "unknown_prediction_ids": sorted(unknown)}
-        path = config.report_dir / f"{model_dir_name(model)}.{config.run_id}.json"
+        path = config.report_dir / f"{model_dir(model)}.{config.run_id}.json"
         html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
         report["rfsn"]["report_html"] = str(html)
         write_atomic(path, json.dumps(report, indent=4) + "\n")

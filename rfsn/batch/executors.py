@@ -194,12 +194,15 @@ class RayExecutor:
                 ray.shutdown()
 
 
+def check_executor(name: str, address: str | None) -> None:
+    """ConfigError for an executor that does not exist, or an address it cannot use."""
+    if name not in ("local", "ray"):
+        raise ConfigError(f"unknown executor {name!r} (local, ray)")
+    if address and name != "ray":
+        raise ConfigError("--ray-address needs --executor ray")
+
+
 def make_executor(name: str, workers: int, address: str | None = None,
                   logs: LogSetup | None = None) -> Executor:
-    if name == "local":
-        if address:
-            raise ConfigError("--ray-address needs --executor ray")
-        return LocalExecutor(workers, logs)
-    if name == "ray":
-        return RayExecutor(workers, address, logs)
-    raise ConfigError(f"unknown executor {name!r} (local, ray)")
+    check_executor(name, address)
+    return LocalExecutor(workers, logs) if name == "local" else RayExecutor(workers, address, logs)

@@ -25,12 +25,12 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.executors import LogSetup, make_executor
+from rfsn.batch.executors import LogSetup, check_executor, make_executor
 from rfsn.batch.harness.patching import apply_test_patch
 from rfsn.batch.harness.repos import checkout, commit_all, published, resolve_source
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.harness.suite import session_suites
-from rfsn.batch.instances import load_instances, require_oracle_fields
+from rfsn.batch.instances import load_instances, require_oracle_fields, require_sources
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.batch.predictions import RunStore
 from rfsn.batch.progress import RunProgress
@@ -38,7 +38,7 @@ from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
-from rfsn.models.swebench import Instance, Prediction
+from rfsn.models.swebench import Instance, Prediction, model_dir
 from rfsn.settings import load_settings
 
 _VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
@@ -160,16 +160,23 @@ class BatchConfig:
     def __post_init__(self) -> None:
         if self.timeout is not None and not self.timeout > 0:
             raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
+        check_executor(self.executor, self.ray_address)
+        try:
+            model_dir(self.model_name, "--model-name")  # evaluate names a directory after it
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
-    """Repair every instance not yet recorded in ``out_dir``; all recorded outcomes."""
+    """Repair every instance not yet recorded in ``out_dir``; the latest outcome of each
+    instance (an error not committed as a prediction included: the next run retries it)."""
     from rfsn.planners.strategies import check_name
 
     check_name(config.planner)
     instances = load_instances(config.instances, config.instance_ids)
     if config.oracle_tests:
         require_oracle_fields(config.instances, instances)
+    require_sources(config.instances, instances, config.repos_dir)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     store = RunStore(config.out_dir)
     with store.claim():  # one run of the directory at a time
@@ -193,4 +200,5 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
                     store.record(outcome)
                 progress.advance(outcome)
         write_reports(config.out_dir, f"batch {config.out_dir.name} ({config.model_name})")
-        return store.outcomes()
+        latest = store.outcomes(latest=True, committed_only=False)
+        return {i.instance_id: latest[i.instance_id] for i in instances if i.instance_id in latest}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rfsn.batch.harness.repos import resolve_source
 from rfsn.batch.harness.specs import require_harness
 from rfsn.batch.records import load_models
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models.swebench import Instance
 
 #: what --oracle-tests needs of every instance: the tests to apply, the ones to fix, where
@@ -21,6 +22,15 @@ def require_oracle_fields(path: Path, instances: Sequence[Instance]) -> None:
             if not getattr(instance, name):
                 raise ConfigError(f"{path}: instance {instance.instance_id!r} has no {name}, "
                                   "which --oracle-tests needs")
+
+
+def require_sources(path: Path, instances: Sequence[Instance], repos_dir: Path | None) -> None:
+    """An input error naming the first instance whose ``repo`` has no source rfsn may use."""
+    for instance in instances:
+        try:
+            resolve_source(instance.repo, repos_dir)
+        except WorkspaceError as exc:
+            raise ConfigError(f"{path}: instance {instance.instance_id!r}: {exc}") from exc
 
 
 def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:

@@ -80,7 +80,7 @@ def read_records(path: Path) -> list[tuple[int, Any]]:
 def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "record"
-    return f"{where}: {first['msg']}"
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def _article(word: str) -> str:

@@ -1,8 +1,8 @@
 """``rfsn batch``, ``rfsn evaluate``, ``rfsn report``: SWE-bench-style runs.
 
-Exit status: 0 when the run completed (whatever the resolve rate), 2 on bad
-input (a malformed line is reported with its line number) or when the run
-cannot start.
+Exit status: 0 when the run completed (whatever the resolve rate), 1 when a batch
+ran but every instance ended in error, 2 on bad input (a malformed line is reported
+with its line number) or when the run cannot start.
 """
 
 from __future__ import annotations
@@ -63,7 +63,14 @@ def _worker_setup(settings: Settings, verbose: bool) -> dict[str, Any]:
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
-    return [i for value in values for i in value.split()]
+    """The ids of ``--instance-ids``; given only blanks (an empty shell variable), an input error."""
+    from rfsn.errors import ConfigError
+
+    ids = [i for value in values for i in value.split()]
+    if values and not ids:
+        raise ConfigError("--instance-ids names no instance (an empty value: leave the option out "
+                          "to run them all)")
+    return ids
 
 
 def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, ...],
@@ -199,7 +206,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     """
     from rfsn.batch.infer import BatchConfig, run_batch
     from rfsn.batch.outcome import Status
-    from rfsn.batch.predictions import RunStore
+    from rfsn.batch.predictions import PREDICTIONS, RunStore
     from rfsn.batch.report import model_totals
     from rfsn.controller.session import RepairOptions, session_model
     from rfsn.planners.strategies import check_name
@@ -220,10 +227,15 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         outcomes = run_batch(config, Console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
     totals = model_totals(list(outcomes.values()))
-    crashed = sorted(set(RunStore(out_dir).outcomes(committed_only=False)) - set(outcomes))
-    click.echo(f"{len(outcomes)} recorded: {counts[Status.FIXED]} fixed, "
+    store = RunStore(out_dir)
+    again = sorted(set(outcomes) - store.committed_ids())
+    predictions = out_dir / PREDICTIONS
+    click.echo(f"{len(outcomes)} instance{'' if len(outcomes) == 1 else 's'}: {counts[Status.FIXED]} fixed, "
                f"{counts[Status.NOT_FIXED]} not fixed, {counts[Status.ERROR]} errors\n"
-               + (f"{len(crashed)} crashed with no prediction (results.jsonl says why; the same "
-                  f"command runs them again): {' '.join(crashed)}\n" if crashed else "")
+               + (f"{len(again)} with no prediction (results.jsonl says why; the same command "
+                  f"runs them again): {' '.join(again)}\n" if again else "")
                + (f"{totals}\n" if totals else "")
-               + f"predictions: {out_dir / 'predictions.jsonl'}\nreport: {out_dir / 'report.html'}")
+               + (f"predictions: {predictions}\n" if predictions.is_file() else "predictions: none\n")
+               + f"report: {out_dir / 'report.html'}")
+    if outcomes and counts[Status.ERROR] == len(outcomes):
+        raise SystemExit(1)  # it ran, and nothing came of it

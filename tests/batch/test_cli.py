@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from rfsn.batch.outcome import ErrorKind, Outcome, Status
 from rfsn.batch.predictions import RunStore
@@ -70,13 +70,20 @@ def test_unknown_planner_exits_2_before_running(tmp_path: Path) -> None:
 
 
 def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) -> None:
+    """A batch whose every instance errored exits 1, its summary counts the error as the progress
+    did and names no predictions file it never wrote (an unreachable repo said "0 errors, 1
+    crashed", exit 0, and named predictions.jsonl)."""
     path = tmp_path / "i.jsonl"
     path.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri()}) + "\n")
     out = tmp_path / "o"
     for _ in range(2):
         result = CliRunner().invoke(main, ["batch", str(path), "--out", str(out)],
                                     env={"RFSN_HOME": str(tmp_path / "home")})
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 1, result.output
+        assert "error 1" in result.output and "1 instance: 0 fixed, 0 not fixed, 1 errors" in result.output
+        assert "predictions: none" in result.output and "predictions.jsonl" not in result.output
+        named = [line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("report: ")]
+        assert named == [str(out / "report.html")] and Path(named[0]).is_file()
     results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["status"], r["error_kind"]) for r in results] == [("error", "repo")] * 2
     assert not (out / "predictions.jsonl").exists()
@@ -125,3 +132,61 @@ def test_timeouts_that_are_not_positive_are_refused_before_anything_runs(tmp_pat
         result = CliRunner().invoke(main, [*command, "--timeout", "-5"])
         assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, command
     assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()
+
+
+def _one_line_error(result: Result, text: str) -> None:
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("rfsn: error: "), result.output
+    assert text in lines[0], result.output
+
+
+def _commands(instances: Path, out: Path) -> list[list[str]]:
+    return [["batch", str(instances), "--out", str(out)],
+            ["evaluate", "gold", "--instances", str(instances), "--run-id", "r", "--report-dir", str(out)],
+            ["validate", str(instances), "--report-dir", str(out)]]
+
+
+def test_a_missing_local_repo_is_an_input_error_naming_the_instance(tmp_path: Path) -> None:
+    """A path-looking repo that is missing never becomes a GitHub URL: one line, exit 2, nothing written."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps({**INSTANCE, "repo": "./missing/project", "patch": "d"}) + "\n")
+    for command in _commands(instances, tmp_path / "o"):
+        _one_line_error(CliRunner().invoke(main, command),
+                        f"{instances}: instance 'o__r-1': repo './missing/project': no such directory")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
+    for command in _commands(instances, tmp_path / "o"):
+        _one_line_error(CliRunner().invoke(main, [*command, "--repos-dir", str(mirrors)]),
+                        f"repo 'o/r': no mirror under --repos-dir {mirrors}")
+    assert not (tmp_path / "o").exists()
+
+
+def test_blank_instance_ids_are_an_input_error_not_every_instance(tmp_path: Path) -> None:
+    """``--instance-ids " "`` (an empty shell variable) ran every instance."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
+    for command in _commands(instances, tmp_path / "o"):
+        for blank in (" ", ""):
+            _one_line_error(CliRunner().invoke(main, [*command, "--instance-ids", blank]),
+                            "--instance-ids names no instance")
+    assert not (tmp_path / "o").exists()
+
+
+def test_ray_address_without_the_ray_executor_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """``batch --ray-address X`` with the local executor left ``.rfsn-run.lock`` behind its error."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
+    for command in _commands(instances, tmp_path / "o"):
+        _one_line_error(CliRunner().invoke(main, [*command, "--ray-address", "127.0.0.1:1"]),
+                        "--ray-address needs --executor ray")
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate_says_validate_on_its_progress(tmp_path: Path) -> None:
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri(), "patch": "d"}) + "\n")
+    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v1", "--report-dir",
+                                       str(tmp_path / "o")], env={"RFSN_HOME": str(tmp_path / "home")})
+    assert result.exit_code == 1, result.output
+    assert "validate v1" in result.output and "evaluate" not in result.output

@@ -40,9 +40,52 @@ def test_a_bare_mirror_under_repos_dir_is_checked_out_at_the_commit(tmp_path: Pa
         checkout(source, tmp_path / "ws2", "0" * 40, tmp_path / "cache")
 
 
-def test_unknown_repo_falls_back_to_github(tmp_path: Path) -> None:
-    assert resolve_source("owner/name", tmp_path) == "https://github.com/owner/name"
+def test_owner_name_and_urls_go_to_their_host_without_repos_dir(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_source("owner/name", None) == "https://github.com/owner/name"
+    assert resolve_source("astropy/astropy", None) == "https://github.com/astropy/astropy"
     assert resolve_source("file:///x/y", None) == "file:///x/y"
+
+
+@pytest.mark.parametrize("repo", ["examples/quickstart", "./quickstart", "../quickstart", "/abs/missing",
+                                  "~/missing", "a/b/c", "quickstart", "owner/..", "../name", "o/n?x=1",
+                                  "o/n@evil", "o\\n", "o/n/"])
+def test_a_missing_path_is_an_error_never_a_github_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       repo: str) -> None:
+    """Only ``owner/name`` or a URL reaches a host: ``examples/quickstart``, missing under a working
+    directory whose ``examples/`` exists, became https://github.com/examples/quickstart."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "examples").mkdir()
+    with pytest.raises(WorkspaceError, match="no such directory, and not owner/name or a URL"):
+        resolve_source(repo, None)
+
+
+def test_given_repos_dir_a_repo_without_a_mirror_is_an_error_naming_it(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --repos-dir nothing goes to a host: owner/name and a URL need their mirror there."""
+    monkeypatch.chdir(tmp_path)
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    for repo in ("owner/name", "http://127.0.0.1:9/owner/name.git"):
+        with pytest.raises(WorkspaceError, match=f"no mirror under --repos-dir {mirrors}"):
+            resolve_source(repo, mirrors)
+    mirror, _ = make_repo(tmp_path)
+    mirror.rename(mirrors / "owner__name")
+    assert resolve_source("http://127.0.0.1:9/owner/name.git", mirrors) == str((mirrors / "owner__name").resolve())
+
+
+def test_a_mirror_is_never_looked_up_outside_repos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``repo: ../outside`` named the repository beside --repos-dir as its mirror."""
+    repo, _ = make_repo(tmp_path)
+    repo.rename(tmp_path / "outside")
+    (tmp_path / "mirrors").mkdir()
+    (tmp_path / "x" / "cwd").mkdir(parents=True)  # where ../outside is not a directory
+    monkeypatch.chdir(tmp_path / "x" / "cwd")
+    for name in ("../outside", "owner/../../outside"):
+        with pytest.raises(WorkspaceError, match="no mirror under --repos-dir"):
+            resolve_source(name, tmp_path / "mirrors")
 
 
 def test_url_is_cloned_once_then_checked_out_at_the_commit(tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 A plain directory (no git repository at its root) is copied as it is when
 the instance has no ``base_commit``. ``repo`` is resolved in this order: a local mirror under ``--repos-dir``
 (``DIR/owner__name``, ``DIR/owner/name``, ``DIR/name``), the value itself
-when it is a directory or a URL, else ``https://github.com/<repo>``. A URL is
-cloned once into a bare cache under the rfsn home (under a lock, so parallel
-workers share it); every instance then gets a cheap ``--shared`` clone.
+when it is a directory, then (only without ``--repos-dir``) a URL as it is and ``owner/name``
+as ``https://github.com/<repo>``; anything else is an input error, so a path that is missing
+never reaches a host. A URL is cloned once into a bare cache under the rfsn home (under a
+lock, so parallel workers share it); every instance then gets a cheap ``--shared`` clone.
 
 Submodules the commit records are checked out too, each from a mirror of its own found the
 same way (its URL's ``owner/name`` under ``--repos-dir``; without ``--repos-dir``, the URL
@@ -28,34 +29,49 @@ from rfsn.observability.logging import get_logger
 from rfsn.workspace import EXCLUDES, Workspace, git, is_url, prepare
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_NAME = re.compile(r"[A-Za-z0-9._-]+")
 log = get_logger(__name__)
 
 
 def resolve_source(repo: str, repos_dir: Path | None) -> str:
-    """A local path or a URL for ``repo``."""
+    """A local path or a URL for ``repo``; WorkspaceError when there is none to use."""
     local = _local_mirror(repo, repos_dir)
     if local is not None:
         return local
     if not is_url(repo) and Path(repo).expanduser().is_dir():
         return str(Path(repo).expanduser().resolve())
-    return published(repo)
+    if repos_dir is not None:
+        raise WorkspaceError(f"repo {repo!r}: no mirror under --repos-dir {repos_dir} "
+                          "(DIR/owner__name, DIR/owner/name or DIR/name) and no such directory")
+    url = published(repo)
+    if not url:
+        raise WorkspaceError(f"repo {repo!r}: no such directory, and not owner/name or a URL")
+    return url
 
 
 def published(repo: str) -> str:
-    """The URL ``repo`` (``owner/name``, a URL or a path) is published at; "" for a path."""
+    """The URL ``repo`` is published at: a URL itself, ``owner/name`` on GitHub; "" for a path."""
     if is_url(repo):
         return repo
-    if Path(repo).expanduser().is_dir():
-        return ""
-    return f"https://github.com/{repo}"
+    # a first name that is a directory here makes the whole a path into it (examples/quickstart)
+    owner_name = _safe_names(repo) == 2 and not Path(repo.split("/")[0]).is_dir()
+    return f"https://github.com/{repo}" if owner_name else ""
+
+
+def _safe_names(key: str) -> int:
+    """How many names ``key`` joins with "/" when each is safe (letters, digits, ``._-``, neither
+    ``.`` nor ``..``); 0 when one is not."""
+    parts = key.split("/")
+    return len(parts) if all(_NAME.fullmatch(p) and p not in (".", "..") for p in parts) else 0
 
 
 def _local_mirror(repo: str, repos_dir: Path | None) -> str | None:
-    """The mirror of ``owner/name`` under ``repos_dir``, if there is one."""
-    if repos_dir is None:
+    """The mirror of ``owner/name`` (a URL's, or a bare ``name``) under ``repos_dir``, if any."""
+    key = _owner_name(repo) if is_url(repo) else repo
+    if repos_dir is None or _safe_names(key) not in (1, 2):
         return None
-    owner, _, name = repo.rpartition("/")
-    candidates = [repos_dir / repo.replace("/", "__"), repos_dir / repo]
+    owner, _, name = key.rpartition("/")
+    candidates = [repos_dir / key.replace("/", "__"), repos_dir / key]
     if owner:
         candidates.append(repos_dir / name)
     return next((str(c.resolve()) for c in candidates if _is_git_repo(c)), None)
@@ -83,7 +99,7 @@ def ensure_mirror(url: str, cache: Path, commit: str, timeout: float) -> Path:
             git(cache, "clone", "-q", "--bare", "--", url, str(tmp), timeout=timeout)
             tmp.rename(mirror)
         if commit and not _has_commit(mirror, commit):
-            git(mirror, "fetch", "-q", "origin", commit, timeout=timeout, check=False)
+            git(mirror, "fetch", "-q", "origin", "--end-of-options", commit, timeout=timeout, check=False)
     return mirror
 
 
