@@ -1,0 +1,112 @@
+"""Where a Python file holds a pytest hook that pytest would load by itself.
+
+pytest reads a module's hooks when it imports or registers it: the functions a
+plugin module or conftest binds to ``pytest_*`` names, the ``pytest_plugins``
+and ``pytest_generate_tests`` a test module binds, and the ``pytest_*`` methods
+of classes whose instances a plugin registers or that pytest collects. All of
+these are bound by code that runs at import: the module body and class bodies.
+A function's body runs only when a test calls it, after those hooks were read,
+so a hook defined there (a local plugin a test hands to ``inline_run(plugins=[...])``)
+is test code, unless the file hands it to the running session's plugin manager
+(reached through the ``pytestconfig`` or ``request`` fixtures). The text of a
+string is data, unless it is run (``exec``) or names a hook at import.
+
+Pure functions over source text; the marker rule calls them on every Python edit.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+#: a hook's name, an entry-point group of pytest plugins
+HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
+#: what a test reaches the running session's plugin manager through (fixture, attributes)
+SESSION_FIXTURES = frozenset({"pytestconfig"})
+REQUEST_TO_SESSION = frozenset({"config", "session", "node", "getfixturevalue"})
+RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def hook_lines(text: str) -> set[int] | None:
+    """The lines (numbered from 1) of statements that bind, change or run a hook pytest would
+    load by itself; None when ``text`` does not parse (the caller falls back to its strict rule)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    everywhere = _reaches_session(tree)
+    modules = _module_names(tree)
+    lines: set[int] = set()
+    for node, statement, at_import in _walk(tree, tree, True):
+        if (at_import or everywhere) and _is_hook(node, at_import, modules):
+            lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
+    return lines
+
+
+def _walk(node: ast.AST, statement: ast.AST, at_import: bool) -> Iterator[tuple[ast.AST, ast.AST, bool]]:
+    """Every node under ``node`` with its statement and whether it runs at import."""
+    for child in ast.iter_child_nodes(node):
+        inner = statement
+        if isinstance(child, ast.stmt):
+            inner = child
+        runs = at_import and not _runs_later(node, child)
+        yield child, inner, runs
+        yield from _walk(child, inner, runs)
+
+
+def _runs_later(node: ast.AST, child: ast.AST) -> bool:
+    """Is ``child`` part of the body of the function ``node`` (not its decorators or defaults)?"""
+    if isinstance(node, ast.Lambda):
+        return child is node.body
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(child is s for s in node.body)
+
+
+def _module_names(tree: ast.AST) -> frozenset[str]:
+    """Names ``import`` binds to modules: a module is no routine, pytest calls none."""
+    return frozenset(alias.asname or alias.name.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.Import) for alias in node.names)
+
+
+def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str]) -> bool:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return bool(HOOK_NAME.fullmatch(node.name))
+    if isinstance(node, ast.Name):
+        return bool(HOOK_NAME.fullmatch(node.id)) and not (isinstance(node.ctx, ast.Load) and node.id in modules)
+    if isinstance(node, ast.Attribute):
+        return bool(HOOK_NAME.fullmatch(node.attr))
+    if isinstance(node, ast.ImportFrom):
+        return any(HOOK_NAME.fullmatch(alias.asname or alias.name) for alias in node.names)
+    if not at_import:
+        return False
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(HOOK_NAME.fullmatch(node.value))  # setattr, globals()[...], specname=, entry points
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RUNS_SOURCE:
+        source = node.args[0] if node.args else None
+        if not (isinstance(source, ast.Constant) and isinstance(source.value, str)):
+            return True  # code built at import is code nobody read
+        inner = hook_lines(source.value)
+        return inner is None or bool(inner)
+    return False
+
+
+def _reaches_session(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in SESSION_FIXTURES:
+            return True
+        if (isinstance(node, ast.Attribute) and node.attr in REQUEST_TO_SESSION
+                and isinstance(node.value, ast.Name) and node.value.id == "request"):
+            return True
+    return False
+
+
+def _span(node: ast.AST) -> range:
+    """The lines of a simple statement or expression; of a compound statement, its header
+    (decorators, signature, condition), not its body."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])  # type: ignore[attr-defined]
+    for field in _BODIES:
+        body = getattr(node, field, None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.AST):
+            return range(first, max(first, body[0].lineno - 1) + 1)  # type: ignore[attr-defined]
+    return range(first, (getattr(node, "end_lineno", None) or node.lineno) + 1)  # type: ignore[attr-defined]
