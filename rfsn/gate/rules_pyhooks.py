@@ -8,7 +8,8 @@ these are bound by code that runs at import: the module body and class bodies.
 A function's body runs only when a test calls it, after those hooks were read,
 so a hook defined there (a local plugin a test hands to ``inline_run(plugins=[...])``)
 is test code, unless the file hands it to the running session's plugin manager
-(reached through the ``pytestconfig`` or ``request`` fixtures). The text of a
+(reached through the ``pytestconfig`` or ``request`` fixtures): then its hooks, and its
+uses of a plugin manager, count wherever they are. The text of a
 string is data, unless it is run (``exec``) or names a hook at import.
 
 Pure functions over source text; the marker rule calls them on every Python edit.
@@ -26,7 +27,15 @@ HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
 SESSION_FIXTURES = frozenset({"pytestconfig"})
 REQUEST_TO_SESSION = frozenset({"config", "session", "node", "getfixturevalue"})
 RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
+_RUNS_SOURCE = re.compile(r"\b(?:exec|eval|compile)\b")
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def could_add_hook(text: str, added: list[str]) -> bool:
+    """Whether adding ``added`` lines to make ``text`` can add a hook at all: only in text that
+    names pytest or a plugin manager, or with a line that runs a string (spares parsing a
+    module per candidate)."""
+    return "pytest" in text or "pluginmanager" in text or any(_RUNS_SOURCE.search(line) for line in added)
 
 
 def hook_lines(text: str) -> set[int] | None:
@@ -40,7 +49,8 @@ def hook_lines(text: str) -> set[int] | None:
     modules = _module_names(tree)
     lines: set[int] = set()
     for node, statement, at_import in _walk(tree, tree, True):
-        if (at_import or everywhere) and _is_hook(node, at_import, modules):
+        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager"
+        if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules)):
             lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
     return lines
 
@@ -82,6 +92,8 @@ def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str]) -> bool:
         return False
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(HOOK_NAME.fullmatch(node.value))  # setattr, globals()[...], specname=, entry points
+    if isinstance(node, ast.keyword):
+        return bool(node.arg and HOOK_NAME.fullmatch(node.arg))  # globals().update(pytest_x=...)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RUNS_SOURCE:
         source = node.args[0] if node.args else None
         if not (isinstance(source, ast.Constant) and isinstance(source.value, str)):

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfsn.gate import Gate
-from rfsn.gate.rules_pyhooks import hook_lines
+from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines
 from rfsn.models import Edit, Phase
 from tests.gate.attacks import append, new_file
 from tests.gate.conftest import ctx
@@ -122,6 +122,7 @@ LOADED_HOOKS = {
     "pytest_plugins_list": "pytest_plugins = [\n    'pytester',\n]",
     "pytest_plugins_appended_to": "pytest_plugins.append('evil')",
     "pytest_plugins_via_globals": "globals()['pytest_plugins'] = ['evil']",
+    "pytest_plugins_via_globals_update": "globals().update(pytest_plugins=['evil'])",
     "pytest_plugins_via_setattr": "import sys\nsetattr(sys.modules[__name__], 'pytest_plugins', ['evil'])",
     "hook_by_attribute_assignment_on_a_plugin_module": "import pkg\npkg.pytest_configure = print",
     "hook_under_another_name_by_specname":
@@ -133,6 +134,8 @@ LOADED_HOOKS = {
     "local_plugin_registered_with_the_running_session":
         "def test_x(request):\n    class P:\n        def pytest_runtest_makereport(self, item, call):\n"
         "            pass\n    request.config.pluginmanager.register(P())",
+    "imported_plugin_registered_with_the_running_session":
+        "from pkg.mod import add\n\n\ndef test_x(request):\n    request.config.pluginmanager.register(add)",
     "local_plugin_registered_through_pytestconfig":
         "def test_x(pytestconfig):\n    def pytest_runtest_logreport(report):\n        pass\n"
         "    pytestconfig.pluginmanager.register(__import__('sys').modules[__name__])",
@@ -146,6 +149,13 @@ def test_a_hook_pytest_loads_by_itself_is_refused_in_a_new_test(gate: Gate, repo
     decision = gate.check(Edit(patch=new_file("tests/test_repro.py", LOADED_HOOKS[name].splitlines())),
                           ctx(repo, Phase.REPRODUCE))
     assert decision.rule == "test_tampering" and "pytest plugin hook" in decision.reason, decision
+
+
+@pytest.mark.parametrize("name", LOADED_HOOKS)
+def test_the_cheap_filter_never_spares_a_file_holding_a_hook(name: str) -> None:
+    """The test that spares parsing a module per candidate lets every hook above through to the parser."""
+    text = LOADED_HOOKS[name]
+    assert could_add_hook(text, text.splitlines()) and hook_lines(text)
 
 
 @pytest.mark.parametrize("name", ["hook_bound_by_assignment", "pytest_plugins_via_setattr",
