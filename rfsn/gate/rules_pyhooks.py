@@ -7,10 +7,9 @@ of classes whose instances a plugin registers or that pytest collects. All of
 these are bound by code that runs at import: the module body and class bodies.
 A function's body runs only when a test calls it, after those hooks were read,
 so a hook defined there (a local plugin a test hands to ``inline_run(plugins=[...])``)
-is test code, unless the file hands it to the running session's plugin manager
-(reached through the ``pytestconfig`` or ``request`` fixtures): then its hooks, and its
-uses of a plugin manager, count wherever they are. The text of a
-string is data, unless it is run (``exec``) or names a hook at import.
+is test code, unless the file reaches the running session (the ``pytestconfig`` or
+``request`` fixtures): then its hooks and its uses of a plugin manager count wherever
+they are. A string is data, unless it is run (``exec``) or names a hook at import.
 
 Pure functions over source text; the marker rule calls them on every Python edit.
 """
