@@ -14,7 +14,7 @@ from rfsn.gate.diff import FilePatch
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
-from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines
+from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
@@ -43,7 +43,8 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
         own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
         after = prepared.after.get(fp.path)
         python = after if after is not None and fp.path.endswith(".py") else None
-        hooks = hook_lines(python) if python is not None and could_add_hook(python, fp.added) else None
+        hooks = (hook_lines(python, is_test_module(fp.path))
+                 if python is not None and could_add_hook(python, fp.added) else None)
         without = frozenset({HOOK_MARKER}) if hooks is not None else frozenset()
         # blanking comments and strings only takes markers away: the file is tokenized (a
         # whole module, for each candidate) only when the added lines show one as they are

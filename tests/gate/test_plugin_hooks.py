@@ -110,24 +110,29 @@ def test_a_reproduction_for_a_plugin_framework_may_define_hooks_for_its_own_runs
     assert decision.accepted, decision
 
 
-#: hooks pytest would load by itself, bound every way Python binds a name
-LOADED_HOOKS = {
-    "module_level_hook_in_a_test_file": "def pytest_collection_modifyitems(items):\n    items.clear()",
-    "module_level_generate_tests_in_a_test_file": "def pytest_generate_tests(metafunc):\n    pass",
-    "generate_tests_method_of_a_test_class": "class TestX:\n    def pytest_generate_tests(self, metafunc):\n        pass",
+#: hooks pytest would load from a plugin module, bound every way Python binds a name
+PLUGIN_MODULE_HOOKS = {
+    "module_level_hook": "def pytest_collection_modifyitems(items):\n    items.clear()",
     "hook_method_of_a_module_level_plugin_class": "class Plugin:\n    def pytest_runtest_call(self, item):\n        pass",
     "hook_under_a_module_level_if": "import os\nif os.environ:\n    def pytest_configure(config):\n        pass",
     "hook_bound_by_assignment": "pytest_configure = print",
     "hook_bound_by_import": "from os import getcwd as pytest_configure",
+    "hook_under_another_name_by_specname":
+        "import pytest\n@pytest.hookimpl(specname='pytest_collection_modifyitems')\ndef f(items):\n    items.clear()",
+}
+#: what pytest reads from a test module too (it imports one without registering it), or what
+#: reaches a plugin from any file
+TEST_MODULE_HOOKS = {
+    "module_level_generate_tests": "def pytest_generate_tests(metafunc):\n    pass",
+    "generate_tests_method_of_a_test_class": "class TestX:\n    def pytest_generate_tests(self, metafunc):\n        pass",
     "pytest_plugins_list": "pytest_plugins = [\n    'pytester',\n]",
     "pytest_plugins_appended_to": "pytest_plugins.append('evil')",
     "pytest_plugins_via_globals": "globals()['pytest_plugins'] = ['evil']",
     "pytest_plugins_via_globals_update": "globals().update(pytest_plugins=['evil'])",
     "pytest_plugins_via_setattr": "import sys\nsetattr(sys.modules[__name__], 'pytest_plugins', ['evil'])",
-    "hook_by_attribute_assignment_on_a_plugin_module": "import pkg\npkg.pytest_configure = print",
-    "hook_under_another_name_by_specname":
-        "import pytest\n@pytest.hookimpl(specname='pytest_collection_modifyitems')\ndef f(items):\n    items.clear()",
-    "hook_in_an_exec_string": "exec('pytest_plugins = [\"evil\"]')",
+    "hook_set_on_another_module_by_attribute": "import pkg\npkg.pytest_configure = print",
+    "hook_set_on_another_module_by_setattr": "import pkg\nsetattr(pkg, 'pytest_configure', print)",
+    "pytest_plugins_in_an_exec_string": "exec('pytest_plugins = [\"evil\"]')",
     "hook_in_an_exec_of_code_built_at_import": "import base64\nexec(base64.b64decode('cHl0ZXN0X3BsdWdpbnM9MQ=='))",
     "import_shadowing_pytest_plugins":
         "try:\n    import pytest_plugins\nexcept ImportError:\n    pass\npytest_plugins = ['evil']",
@@ -139,16 +144,36 @@ LOADED_HOOKS = {
     "local_plugin_registered_through_pytestconfig":
         "def test_x(pytestconfig):\n    def pytest_runtest_logreport(report):\n        pass\n"
         "    pytestconfig.pluginmanager.register(__import__('sys').modules[__name__])",
+    "report_forged_through_the_running_sessions_hook":
+        "def test_x(pytestconfig, report):\n    pytestconfig.hook.pytest_runtest_logreport(report=report)",
 }
+LOADED_HOOKS = {**PLUGIN_MODULE_HOOKS, **TEST_MODULE_HOOKS}
+
+
+def _refused(gate: Gate, repo: Path, path: str, text: str) -> bool:
+    decision = gate.check(Edit(patch=new_file(path, text.splitlines())), ctx(repo, Phase.REPRODUCE))
+    return decision.rule == "test_tampering" and "pytest plugin hook" in decision.reason
 
 
 @pytest.mark.parametrize("name", LOADED_HOOKS)
-def test_a_hook_pytest_loads_by_itself_is_refused_in_a_new_test(gate: Gate, repo: Path, name: str) -> None:
+def test_a_hook_is_refused_in_a_module_pytest_may_register(gate: Gate, repo: Path, name: str) -> None:
     """A hook bound where pytest reads hooks (module or class body, or handed to the running
-    session) is refused in a reproduction's new test file."""
-    decision = gate.check(Edit(patch=new_file("tests/test_repro.py", LOADED_HOOKS[name].splitlines())),
-                          ctx(repo, Phase.REPRODUCE))
-    assert decision.rule == "test_tampering" and "pytest plugin hook" in decision.reason, decision
+    session) is refused in a new helper module of the tests (conftest may name it a plugin)."""
+    assert _refused(gate, repo, "tests/helpers.py", LOADED_HOOKS[name])
+
+
+@pytest.mark.parametrize("name", TEST_MODULE_HOOKS)
+def test_what_pytest_reads_from_a_test_module_is_refused_in_one(gate: Gate, repo: Path, name: str) -> None:
+    """In a test module, ``pytest_plugins``, ``pytest_generate_tests`` and anything that reaches
+    a plugin are refused."""
+    assert _refused(gate, repo, "tests/test_repro.py", TEST_MODULE_HOOKS[name])
+
+
+@pytest.mark.parametrize("name", PLUGIN_MODULE_HOOKS)
+def test_a_test_module_may_hold_a_hook_pytest_never_registers(gate: Gate, repo: Path, name: str) -> None:
+    """pytest imports a test module without registering it as a plugin: its other hooks are
+    never called, and a new test module may hold one."""
+    assert not _refused(gate, repo, "tests/test_repro.py", PLUGIN_MODULE_HOOKS[name])
 
 
 @pytest.mark.parametrize("name", LOADED_HOOKS)
@@ -159,7 +184,7 @@ def test_the_cheap_filter_never_spares_a_file_holding_a_hook(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["hook_bound_by_assignment", "pytest_plugins_via_setattr",
-                                  "hook_in_an_exec_string", "hook_under_another_name_by_specname"])
+                                  "pytest_plugins_in_an_exec_string", "hook_under_another_name_by_specname"])
 def test_a_hook_pytest_loads_by_itself_is_refused_in_source(gate: Gate, repo: Path, name: str) -> None:
     """Any module can be a registered plugin: a fix may not bind a hook in source either."""
     decision = gate.check(Edit(patch=append("pkg/mod.py", ["", *LOADED_HOOKS[name].splitlines()])),
