@@ -1,5 +1,6 @@
 """The README's first command on a stock Debian: ``scripts/setup`` installs rfsn, then
-``rfsn --help`` works exactly as the README calls it.
+``rfsn --help`` works exactly as the README calls it; only ``--dev`` adds the host-side
+test tools (go, node), which the quick start does not need.
 
 The container is plain Debian 12 (debootstrap's minimal base: no Python, no git,
 no pip), built without a registry the way rfsn builds its base images. No
@@ -80,3 +81,20 @@ def test_setup_installs_rfsn_on_a_stock_debian(stock_debian: Any) -> None:
     # rfsn lives in its own environment: the system Python has no pip, so nothing went there
     code, output = _run(stock_debian, "python3 -m pip --version")
     assert code != 0, output
+    # the newcomer's setup spends no time on the host-side test tools
+    code, output = _run(stock_debian, "command -v go node || true")
+    assert output.strip() == "", output
+
+    code, output = _run(stock_debian, "bash scripts/setup --no-engine --dev 2>&1 | tail -20")
+    assert code == 0 and "rfsn installed" in output, output
+    code, output = _run(stock_debian, "go version && node --version && cd / && rfsn --help >/dev/null")
+    assert code == 0 and "go version" in output, output
+
+
+def test_setup_names_its_options_when_given_an_unknown_one() -> None:
+    """A mistyped option stops setup before it installs anything: exit 2, the options named."""
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "setup"), "--devv"], capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("scripts/setup: unknown option --devv "
+                                   "(use --no-engine, --latest, --dev)"), proc.stderr

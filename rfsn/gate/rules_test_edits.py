@@ -4,7 +4,8 @@ reproduce: only new tests (new test files, or pure additions that leave every
 existing test as it was); patch/verify: no test file, test region or test
 configuration may change. In every phase: no skip/xfail markers (a new test file
 written to reproduce may guard a dependency with pytest.importorskip), no
-conftest.py or pytest configuration changes, no pytest plugin hooks, no exits.
+conftest.py or pytest configuration changes, no pytest plugin hooks pytest would load by
+itself (``rules_pyhooks``), no exits.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from rfsn.gate.diff import FilePatch
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
+from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
 from rfsn.gate.rules_tests import (
+    HOOK_MARKER,
     changed_python_definition,
     is_pytest_infra,
     pytest_config_changed,
@@ -38,10 +41,17 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
             if is_pytest_infra(path):
                 return _tamper(path, "conftest.py and pytest configuration may not be changed")
         own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
+        after = prepared.after.get(fp.path)
+        python = after if after is not None and fp.path.endswith(".py") else None
+        hooks = (hook_lines(python, is_test_module(fp.path))
+                 if python is not None and could_add_hook(python, fp.added) else None)
+        without = frozenset({HOOK_MARKER}) if hooks is not None else frozenset()
         # blanking comments and strings only takes markers away: the file is tokenized (a
         # whole module, for each candidate) only when the added lines show one as they are
-        found = skip_marker(fp.added, own_file=own, path=fp.path) and \
-            skip_marker(_added_code(fp, prepared.after.get(fp.path)), own_file=own, path=fp.path)
+        found = skip_marker(fp.added, own_file=own, path=fp.path, without=without) and \
+            skip_marker(_added_code(fp, after), own_file=own, path=fp.path, without=without)
+        found = found or next(((HOOK_MARKER, text.strip()[:100]) for number, text in _new_line_numbers(fp)
+                               if number in (hooks or ())), None)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
     return None

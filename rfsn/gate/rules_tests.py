@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 from rfsn.gate.rules import named_patterns
 
+#: the marker a Python file that parses is read for by ``rules_pyhooks`` instead, by scope
+HOOK_MARKER = "pytest plugin hook"
 PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 
@@ -28,7 +30,7 @@ SKIP_MARKERS = named_patterns((
         ("pytest.importorskip call", r"\bpytest\s*\.\s*importorskip\b"),
         ("module-wide pytestmark", r"\bpytestmark\b"),
         ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
-        ("pytest plugin hook", r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
+        (HOOK_MARKER, r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
         ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
                           r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
                           r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
@@ -59,7 +61,7 @@ _PYTHON = (".py",)
 _MARKER_FILES = {
     "pytest skip/xfail marker": _PYTHON, "pytest.skip/xfail call": _PYTHON,
     "pytest.importorskip call": _PYTHON, "module-wide pytestmark": _PYTHON,
-    "collection filter": _PYTHON, "pytest plugin hook": _PYTHON, "unittest skip": _PYTHON,
+    "collection filter": _PYTHON, HOOK_MARKER: _PYTHON, "unittest skip": _PYTHON,
     "hard exit": _PYTHON,
     "JS skipped or focused test": (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"),
     "Rust ignored test": (".rs",), "Go skipped test": (".go",),
@@ -99,14 +101,15 @@ def python_code(text: str) -> dict[int, str] | None:
     return {number: "".join(chars) for number, chars in enumerate(rows, start=1)}
 
 
-def skip_marker(lines: list[str], own_file: bool = False, path: str = "") -> tuple[str, str] | None:
+def skip_marker(lines: list[str], own_file: bool = False, path: str = "",
+                without: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The first (marker name, line) among ``lines`` that skips or rigs tests; with
     ``own_file`` (the lines are a new test file's) only those that reach beyond it; with
-    ``path``, only the markers of that file's language."""
+    ``path``, only the markers of that file's language; none of the markers named ``without``."""
     markers = _markers_for(path) if path else SKIP_MARKERS
     for line in lines:
         for name, pattern in markers:
-            if pattern.search(line) and not (own_file and name in FILE_LOCAL):
+            if pattern.search(line) and not (own_file and name in FILE_LOCAL) and name not in without:
                 return name, line.strip()[:100]
     return None
 

@@ -21,6 +21,9 @@ from rfsn.sandbox.images import image_exists
 
 log = get_logger(__name__)
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#: dpkg in the new root syncs no file while debootstrap installs (the root is a throwaway
+#: directory until it is imported whole); removed before the import
+UNSAFE_IO = "etc/dpkg/dpkg.cfg.d/rfsn-bootstrap-unsafe-io"
 
 
 def debootstrap_command(base: BaseImage, target: Path, mirror: str) -> list[str]:
@@ -45,6 +48,7 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
         raise ImageError("rfsn sandbox bootstrap needs root (debootstrap creates device files)")
     with tempfile.TemporaryDirectory(prefix="rfsn-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
+        _write(rootfs / UNSAFE_IO, "force-unsafe-io\n")
         log.info("bootstrap.debootstrap", tag=tag, release=base.debian_release)
         try:
             proc = subprocess.run(debootstrap_command(base, rootfs, mirror), capture_output=True,
@@ -67,8 +71,14 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
     return tag, True
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+
+
 def _trim(rootfs: Path) -> None:
-    """Drop what an image never needs: package caches and lists, docs."""
+    """Drop what an image never needs: package caches and lists, docs, the build's dpkg option."""
+    (rootfs / UNSAFE_IO).unlink(missing_ok=True)
     for sub in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
         path = rootfs / sub
         if path.is_dir():

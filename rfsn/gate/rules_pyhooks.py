@@ -1,0 +1,143 @@
+"""Where a Python file holds a pytest hook that pytest would load by itself.
+
+pytest reads a module's hooks when it imports or registers it: the functions a
+plugin module or conftest binds to ``pytest_*`` names, the ``pytest_plugins``
+and ``pytest_generate_tests`` a test module binds, and the ``pytest_*`` methods
+of classes whose instances a plugin registers or that pytest collects. All of
+these are bound by code that runs at import: the module body and class bodies.
+A function's body runs only when a test calls it, after those hooks were read,
+so a hook defined there (a local plugin a test hands to ``inline_run(plugins=[...])``)
+is test code, unless the file reaches the running session (the ``pytestconfig`` or
+``request`` fixtures) and a plugin manager or hook caller: then its hooks and its uses
+of a plugin manager count wherever they are. A string is data, unless it is run
+(``exec``) or names a hook at import. A test module (``test_*.py``, ``*_test.py``) is
+imported, never registered: of its own names pytest reads only ``pytest_plugins`` and
+``pytest_generate_tests``; a hook it sets on another module counts.
+
+Pure functions over source text; the marker rule calls them on every Python edit.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from collections.abc import Iterator
+
+#: a hook's name, an entry-point group of pytest plugins
+HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
+#: what pytest reads from a test module, which it imports but never registers as a plugin
+TEST_MODULE_HOOK_NAME = re.compile(r"pytest_plugins|pytest_generate_tests")
+#: the files pytest imports as test modules (its default ``python_files``)
+TEST_MODULES = ("test_*.py", "*_test.py")
+#: what a test reaches the running session through (fixture, attributes of ``request``), and
+#: what of it registers plugins or calls hooks
+SESSION_FIXTURES = frozenset({"pytestconfig"})
+REQUEST_TO_SESSION = frozenset({"config", "session", "node", "getfixturevalue"})
+PLUGIN_MANAGERS = frozenset({"pluginmanager", "hook", "ihook"})
+RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
+_RUNS_SOURCE = re.compile(r"\b(?:exec|eval|compile)\b")
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def could_add_hook(text: str, added: list[str]) -> bool:
+    """Whether adding ``added`` lines to make ``text`` can add a hook at all: only in text that
+    names pytest or a plugin manager, or with a line that runs a string (spares parsing a
+    module per candidate)."""
+    return "pytest" in text or "pluginmanager" in text or any(_RUNS_SOURCE.search(line) for line in added)
+
+
+def is_test_module(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], glob) for glob in TEST_MODULES)
+
+
+def hook_lines(text: str, test_module: bool = False) -> set[int] | None:
+    """The lines (numbered from 1) of statements that bind, change or run a hook pytest would
+    load by itself from this file (a ``test_module`` when pytest imports it as one); None when
+    ``text`` does not parse (the caller falls back to its strict rule)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    everywhere = _reaches_session(tree)
+    names = TEST_MODULE_HOOK_NAME if test_module and not everywhere else HOOK_NAME
+    modules = _module_names(tree)
+    lines: set[int] = set()
+    for node, statement, at_import in _walk(tree, tree, True):
+        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager"
+        if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules, names)):
+            lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
+    return lines
+
+
+def _walk(node: ast.AST, statement: ast.AST, at_import: bool) -> Iterator[tuple[ast.AST, ast.AST, bool]]:
+    """Every node under ``node`` with its statement and whether it runs at import."""
+    for child in ast.iter_child_nodes(node):
+        inner = statement
+        if isinstance(child, ast.stmt):
+            inner = child
+        runs = at_import and not _runs_later(node, child)
+        yield child, inner, runs
+        yield from _walk(child, inner, runs)
+
+
+def _runs_later(node: ast.AST, child: ast.AST) -> bool:
+    """Is ``child`` part of the body of the function ``node`` (not its decorators or defaults)?"""
+    if isinstance(node, ast.Lambda):
+        return child is node.body
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(child is s for s in node.body)
+
+
+def _module_names(tree: ast.AST) -> frozenset[str]:
+    """Names ``import`` binds to modules: a module is no routine, pytest calls none."""
+    return frozenset(alias.asname or alias.name.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.Import) for alias in node.names)
+
+
+def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.Pattern[str]) -> bool:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return bool(names.fullmatch(node.name))
+    if isinstance(node, ast.Attribute):  # setting one on another module reaches a plugin too
+        return bool((names if isinstance(node.ctx, ast.Load) else HOOK_NAME).fullmatch(node.attr))
+    if isinstance(node, ast.ImportFrom):
+        return any(names.fullmatch(alias.asname or alias.name) for alias in node.names)
+    if not at_import:  # a function's local names are no module's or object's attributes
+        return False
+    if isinstance(node, ast.Name):
+        return bool(names.fullmatch(node.id)) and not (isinstance(node.ctx, ast.Load) and node.id in modules)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(names.fullmatch(node.value))  # setattr, globals()[...], specname=, entry points
+    if isinstance(node, ast.keyword):
+        return bool(node.arg and names.fullmatch(node.arg))  # globals().update(pytest_x=...)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+        name = node.args[1] if len(node.args) > 1 else None
+        return isinstance(name, ast.Constant) and isinstance(name.value, str) and bool(HOOK_NAME.fullmatch(name.value))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RUNS_SOURCE:
+        source = node.args[0] if node.args else None
+        if not (isinstance(source, ast.Constant) and isinstance(source.value, str)):
+            return True  # code built at import is code nobody read
+        inner = hook_lines(source.value, names is TEST_MODULE_HOOK_NAME)
+        return inner is None or bool(inner)
+    return False
+
+
+def _reaches_session(tree: ast.AST) -> bool:
+    """Does the file reach the running session and use a plugin manager or a hook caller?"""
+    session = managers = False
+    for node in ast.walk(tree):
+        session = session or (isinstance(node, ast.Name) and node.id in SESSION_FIXTURES) or (
+            isinstance(node, ast.Attribute) and node.attr in REQUEST_TO_SESSION
+            and isinstance(node.value, ast.Name) and node.value.id == "request")
+        managers = managers or (isinstance(node, ast.Attribute) and node.attr in PLUGIN_MANAGERS)
+    return session and managers
+
+
+def _span(node: ast.AST) -> range:
+    """The lines of a simple statement or expression; of a compound statement, its header
+    (decorators, signature, condition), not its body."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])  # type: ignore[attr-defined]
+    for field in _BODIES:
+        body = getattr(node, field, None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.AST):
+            return range(first, max(first, body[0].lineno - 1) + 1)  # type: ignore[attr-defined]
+    return range(first, (getattr(node, "end_lineno", None) or node.lineno) + 1)  # type: ignore[attr-defined]
