@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
-from rfsn.settings import Settings, load_settings
+from rfsn.settings import Settings, config_file, load_settings
 
 
 def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -53,8 +54,10 @@ def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any) -> Settings:
-    """Settings from flags, environment and rfsn.toml; logging configured from them."""
+    """Settings from flags, environment and rfsn.toml, the [gate] table included; logging
+    configured from them."""
     settings = load_settings(log_file=log_file, **overrides)
+    GatePolicy.from_mapping(settings.gate, str(config_file()))
     rlog.configure(level=console_level(verbose, settings), json_file=settings.log_file)
     return settings
 
