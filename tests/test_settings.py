@@ -119,5 +119,5 @@ def test_a_bad_limit_stops_the_command_with_one_line_and_exit_2(
     (tmp_path / "repo").mkdir()
     result = rfsn("test", "repo", "--sandbox", "local", cwd=tmp_path, **{variable: value})
     assert result.returncode == 2
-    assert result.stderr.startswith(f"rfsn: error: invalid setting ") and variable in result.stderr
+    assert result.stderr.startswith("rfsn: error: invalid setting ") and variable in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
