@@ -112,8 +112,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
                                       populate_by_name=True)
 
-    sandbox: Literal["auto", "docker", "local"] = Field(
-        default="auto", description="where code runs; auto = Docker when a daemon answers"
+    sandbox: Literal["docker", "local"] = Field(
+        default="docker", description="where code runs: docker, or local (on this host, unsandboxed: "
+        "only when asked for by name, never as a fallback)"
     )
     home: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rfsn",

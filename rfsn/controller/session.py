@@ -58,7 +58,7 @@ class RepairOptions(BaseModel):
                                                                   "project runs)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
-    sandbox: str = Field(default="auto")
+    sandbox: str = Field(default="docker")
     buildpack: str | None = None
     test_cmd: str | None = None
     session_id: str | None = None

@@ -1,4 +1,4 @@
-"""Sandboxes: where a session's commands run (Docker by default, local as a fallback).
+"""Sandboxes: where a session's commands run (Docker by default; the host only when asked).
 
 ``open_sandbox`` is the one entry point: it builds (or reuses) the buildpack's
 environment, starts the sandbox, runs the per-session setup commands (or, in
@@ -28,17 +28,18 @@ log = get_logger(__name__)
 
 
 def choose_kind(requested: str) -> str:
-    """'docker' or 'local'. ``auto`` means Docker when a daemon answers."""
-    if requested != "auto":
-        return requested
+    """'docker' or 'local'. Docker unless the host is asked for by name: when no daemon answers,
+    DockerUnavailable saying how to start one or how to ask for the host; never a fallback."""
+    if requested == "local":
+        return "local"
     from rfsn.sandbox.docker import connect
 
     try:
         connect(timeout=10).close()
     except DockerUnavailable as exc:
-        log.warning("sandbox.unsandboxed_fallback", reason=str(exc),
-                    message="no Docker daemon answers: code will run UNSANDBOXED on this host")
-        return "local"
+        raise DockerUnavailable(f"{exc}; start Docker (e.g. `sudo systemctl start docker`), or run "
+                                "the repository's code on this host, unsandboxed, with --sandbox "
+                                "local (RFSN_SANDBOX=local)") from exc
     return "docker"
 
 
@@ -97,7 +98,7 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
 
 
 @contextmanager
-def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "auto",
+def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "docker",
                  session_id: str | None = None) -> Iterator[Sandbox]:
     commands = buildpack.setup_commands(workspace)
     sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands)
