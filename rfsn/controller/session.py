@@ -116,7 +116,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 model = session_model(options, settings, out)
                 policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
-                                  session_id) as sandbox:
+                                  session_id, budget=options.timeout) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula, model=model,

@@ -161,6 +161,51 @@ def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
     check_outputs(tmp_path / "run")
 
 
+def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners(
+        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    """The resume check SIGKILLed a batch: its containers still ran 57 minutes later, until a
+    manual prune. The next command that starts a container removes those of this host whose
+    owner process is gone, and never one whose owner lives (other people's runs)."""
+    import os
+    import socket
+
+    seen: set[str] = set()
+    proc = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "run", 1))
+    try:
+        until_sandbox_up(docker_client, proc, seen)
+        proc.kill()
+        proc.communicate(timeout=60)
+    finally:
+        stop(proc)
+    time.sleep(3)  # a request the kill cut short: the daemon finishes creating its container
+    left = {c.id: c for c in managed(docker_client) if _owner(c) in {proc.pid} | owners(docker_client, seen)}
+    assert left, "SIGKILL leaves the container (nothing runs to remove it)"
+    image = docker_client.containers.get(next(iter(left))).image.id
+    alive = docker_client.containers.run(image, ["sleep", "300"], detach=True, network_mode="none",
+                                         labels={labels.MANAGED: "1", labels.HOST: socket.gethostname(),
+                                                 labels.PID: str(os.getpid()), labels.SESSION: "alive"})
+    seen_next: set[str] = set()
+    following = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "next", 1))
+    try:
+        until_sandbox_up(docker_client, following, seen_next)
+        assert still_there(docker_client, set(left)) == []
+        assert still_there(docker_client, {alive.id}) == [alive.id]
+        following.send_signal(signal.SIGTERM)
+        following.communicate(timeout=90)
+    finally:
+        stop(following)
+        alive.remove(force=True)
+    assert still_there(docker_client, seen_next) == []
+
+
+def _owner(container: Any) -> int:
+    return int(container.labels.get(labels.PID, "0"))
+
+
+def owners(client: Any, ids: set[str]) -> set[int]:
+    return {_owner(c) for c in managed(client) if c.id in ids}
+
+
 def test_a_signalled_batch_resumes_without_redoing_finished_instances(
         tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
     """Instances run in file order (iniconf, then ratelimit): SIGTERM once iniconf is recorded
