@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rfsn.errors import ConfigError
 from rfsn.gate.policy import GatePolicy
@@ -33,6 +36,32 @@ def test_a_value_that_would_remove_a_sandbox_limit_is_an_error_naming_the_settin
     with pytest.raises(ConfigError, match=variable) as raised:
         load_settings()
     assert "\n" not in str(raised.value)
+
+
+LIMITS = {"RFSN_PIDS": "pids", "RFSN_CPUS": "cpus", "RFSN_MEMORY": "memory",
+          "RFSN_TMP_SIZE": "tmp_size", "RFSN_FILE_SIZE": "file_size"}
+VALUES = st.one_of(st.text(max_size=12), st.integers(-2**40, 2**50).map(str),
+                   st.floats(allow_nan=True, allow_infinity=True).map(str),
+                   st.tuples(st.integers(-5, 5000), st.sampled_from(["", "k", "m", "g", "t", "b", "mb"]))
+                   .map(lambda pair: f"{pair[0]}{pair[1]}"))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(variable=st.sampled_from(sorted(LIMITS)), value=VALUES)
+def test_any_value_of_a_limit_is_a_limit_in_bounds_or_one_line_naming_it(variable: str, value: str) -> None:
+    """Whatever a CI system sets, a container limit is never switched off: the value loads as a
+    positive limit, or is refused in one line naming the variable."""
+    if "\x00" in value:
+        return  # no environment variable can hold NUL
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(variable, value)
+            loaded = getattr(load_settings(), LIMITS[variable])
+    except ConfigError as exc:
+        assert variable in str(exc) and "\n" not in str(exc)
+        return
+    amount = loaded if isinstance(loaded, (int, float)) else parse_bytes(loaded)
+    assert amount >= (16 if variable == "RFSN_PIDS" else 0.01 if variable == "RFSN_CPUS" else 2**20)
 
 
 def test_a_size_that_is_not_one_names_the_setting_and_the_accepted_form(
@@ -86,6 +115,13 @@ def test_a_gate_policy_with_an_unknown_key_is_one_line_naming_the_key_and_the_fi
     with pytest.raises(ConfigError) as raised:
         GatePolicy.from_toml(config)
     assert str(raised.value) == f"invalid [gate] policy in {config}: max_arg: unknown key"
+
+
+def test_a_gate_tier_that_is_not_one_is_refused_as_the_policy_loads(tmp_path: Path) -> None:
+    config = tmp_path / "rfsn.toml"
+    config.write_text('[gate]\ntier = "huge"\n')
+    with pytest.raises(ConfigError, match=f"in {config}: tier: gate tier 'huge' is not one of large, medium"):
+        GatePolicy.from_toml(config)
 
 
 def rfsn(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -172,7 +172,10 @@ class GatePolicy(BaseModel):
             message = ("unknown key" if first["type"] == "extra_forbidden"
                        else first["msg"].removeprefix("Value error, "))
             raise ConfigError(f"invalid [gate] policy in {source}: {key}: {message}") from exc
-        policy.size_tier()
+        try:
+            policy.size_tier()
+        except ConfigError as exc:
+            raise ConfigError(f"invalid [gate] policy in {source}: tier: {exc}") from exc
         return policy
 
     @classmethod
