@@ -299,7 +299,8 @@ def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack
         proc = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True,
                               text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
-        assert orphan.name in proc.stdout and alive.name not in proc.stdout
+        # the orphan is gone (this prune removed it, or another rfsn process's start-up sweep)
+        assert alive.name not in proc.stdout
         remaining = {c.id for c in docker_client.containers.list(all=True)}
         assert orphan.id not in remaining and alive.id in remaining
     finally:
