@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     )
     home: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rfsn",
-        description="cache directory (local environments, clones, scratch space)",
+        description="cache directory (local environments, clones, scratch space); made when settings load",
     )
     ca_bundle: Path | None = Field(
         default=None,
@@ -183,11 +183,17 @@ class Settings(BaseSettings):
     @field_validator("home")
     @classmethod
     def _a_directory(cls, value: Path) -> Path:
-        """A directory, or a path one can be made at: its nearest existing ancestor is one."""
+        """A directory rfsn can write in (made if missing), or an error naming the path and why."""
         existing = next(p for p in (value, *value.parents) if p.exists() or p == p.parent)
         if not existing.is_dir():
             where = "it is" if existing == value else f"{existing} is"
             raise ValueError(f"{value} cannot be a directory: {where} a file")
+        try:
+            value.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot make the directory {value}: {exc.strerror}") from exc
+        if not os.access(value, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write in {value}: permission denied")
         return value
 
     @field_validator("swebench_index_date", mode="before")

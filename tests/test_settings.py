@@ -108,6 +108,16 @@ def test_rfsn_home_naming_a_file_is_an_error_naming_the_path(
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("home", ["/proc/rfsn-home", "/sys/rfsn-home"])
+def test_rfsn_home_that_cannot_be_made_is_an_error_naming_the_path_and_the_cause(
+        monkeypatch: pytest.MonkeyPatch, home: str) -> None:
+    """RFSN_HOME=/proc/x was a traceback from the first mkdir, deep in a command."""
+    monkeypatch.setenv("RFSN_HOME", home)
+    with pytest.raises(ConfigError, match=f"RFSN_HOME.*cannot make the directory {home}: ") as raised:
+        load_settings()
+    assert "\n" not in str(raised.value)
+
+
 def test_a_gate_policy_with_an_unknown_key_is_one_line_naming_the_key_and_the_file(tmp_path: Path) -> None:
     """An unknown key printed pydantic's multi-line dump."""
     config = tmp_path / "rfsn.toml"
