@@ -8,12 +8,14 @@ directory (or the file named by ``RFSN_CONFIG``), then the defaults below.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -43,6 +45,35 @@ def host_ca_bundle() -> Path | None:
     return None
 
 
+_UNITS = "kmgt"
+
+
+def parse_bytes(value: str) -> int:
+    """``"64m"`` -> 67108864 (suffixes k, m, g, t; a trailing ``b`` is ignored); ValueError
+    naming the accepted form otherwise."""
+    text = value.strip().lower().removesuffix("b")
+    scale = 1024 ** (_UNITS.index(text[-1]) + 1) if text and text[-1] in _UNITS else 1
+    number = text.rstrip(_UNITS)
+    if not re.fullmatch(r"\d+(\.\d+)?", number):
+        raise ValueError(f"{value!r} is not a size: a number with an optional k, m, g or t "
+                         "suffix (e.g. 4g)")
+    return int(float(number) * scale)
+
+
+def _size(low: str, high: str) -> AfterValidator:
+    """A size from ``low`` to ``high``: outside them a container limit would be gone (0 or
+    below: none) or meaningless."""
+    def check(value: str) -> str:
+        if not parse_bytes(low) <= parse_bytes(value) <= parse_bytes(high):
+            raise ValueError(f"{value!r} is out of range: from {low} to {high}")
+        return value
+    return AfterValidator(check)
+
+
+#: seconds a timeout may be: positive, finite, at most a week
+Seconds = Annotated[float, Field(gt=0, le=7 * 24 * 3600, allow_inf_nan=False)]
+
+
 class Price(BaseModel):
     """A model's price in USD per million tokens."""
 
@@ -65,9 +96,9 @@ class LLMSettings(BaseModel):
         default_factory=dict, description='USD per million tokens: [llm.prices."MODEL"]')
     cache: bool = Field(default=True, description="answer a request asked before from the response "
                         "cache under the rfsn home (--no-cache turns it off)")
-    timeout: float = Field(default=120.0, gt=0, description="seconds for one model call; a call "
+    timeout: Seconds = Field(default=120.0, description="seconds for one model call; a call "
                            "that takes longer is abandoned and retried")
-    retry_backoff: float = Field(default=0.5, gt=0, description="seconds: the scale of the jittered "
+    retry_backoff: Seconds = Field(default=0.5, description="seconds: the scale of the jittered "
                                  "exponential backoff between retries (at most 16 times it)")
 
 
@@ -81,12 +112,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
                                       populate_by_name=True)
 
-    sandbox: Literal["auto", "docker", "local"] = Field(
-        default="auto", description="where code runs; auto = Docker when a daemon answers"
+    sandbox: Literal["docker", "local"] = Field(
+        default="docker", description="where code runs: docker, or local (on this host, unsandboxed: "
+        "only when asked for by name, never as a fallback)"
     )
     home: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rfsn",
-        description="cache directory (local environments, clones, scratch space)",
+        description="cache directory (local environments, clones, scratch space); made when settings load",
     )
     ca_bundle: Path | None = Field(
         default=None,
@@ -112,22 +144,27 @@ class Settings(BaseSettings):
         "(YYYY-MM-DD), save the versions a spec pins: packages of the time the dataset's verdicts "
         "were made; 'today' (or empty) resolves as PyPI is now",
     )
-    memory: str = Field(default="4g", description="container memory limit")
-    cpus: float = Field(default=2.0, description="container CPU limit")
-    pids: int = Field(default=1024, description="container process limit")
-    file_size: str = Field(default="4g", description="largest file a command in the container may write")
-    tmp_size: str = Field(default="1g", description="size of the container's /tmp (a tmpfs; counts as memory)")
-    test_timeout: float = Field(default=900.0, gt=0, description="seconds for one test run")
-    test_case_timeout: float = Field(default=60.0, gt=0, description=(
+    # Every limit is bounded: a value Docker or the kernel reads as "no limit" (0, -1) is an error.
+    memory: Annotated[str, _size("16m", "1t")] = Field(
+        default="4g", description="container memory limit (16m to 1t)")
+    cpus: float = Field(default=2.0, ge=0.01, le=1024, allow_inf_nan=False,
+                        description="container CPU limit (0.01 to 1024; at most the host's CPUs)")
+    pids: int = Field(default=1024, ge=16, le=4_194_304, description="container process limit (16 and up)")
+    file_size: Annotated[str, _size("1m", "16t")] = Field(
+        default="4g", description="largest file a command in the container may write (1m to 16t)")
+    tmp_size: Annotated[str, _size("1m", "1t")] = Field(
+        default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1t)")
+    test_timeout: Seconds = Field(default=900.0, description="seconds for one test run")
+    test_case_timeout: Seconds = Field(default=60.0, description=(
         "seconds one test may run in a repair session or rfsn test (cut to a quarter of the "
         "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
         "have no per-test limit"))
-    setup_timeout: float = Field(default=1800.0, gt=0, description="seconds for one image build step")
+    setup_timeout: Seconds = Field(default=1800.0, description="seconds for one image build step")
     setup_snapshots: bool = Field(default=True, description=(
         "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
         "image, and start later sandboxes at that commit from it instead of running the setup "
         "again (SWE-bench's instance image)"))
-    clone_timeout: float = Field(default=120.0, gt=0, description="seconds for cloning a repository")
+    clone_timeout: Seconds = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="warning", description="console log level (-v means info)"
@@ -142,6 +179,22 @@ class Settings(BaseSettings):
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )
+
+    @field_validator("home")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        """A directory rfsn can write in (made if missing), or an error naming the path and why."""
+        existing = next(p for p in (value, *value.parents) if p.exists() or p == p.parent)
+        if not existing.is_dir():
+            where = "it is" if existing == value else f"{existing} is"
+            raise ValueError(f"{value} cannot be a directory: {where} a file")
+        try:
+            value.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot make the directory {value}: {exc.strerror}") from exc
+        if not os.access(value, os.W_OK | os.X_OK):
+            raise ValueError(f"cannot write in {value}: permission denied")
+        return value
 
     @field_validator("swebench_index_date", mode="before")
     @classmethod
@@ -158,24 +211,39 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = Path(os.environ.get("RFSN_CONFIG", "rfsn.toml"))
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_file()))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
 
 
+def config_file() -> Path:
+    """The settings file: the one ``RFSN_CONFIG`` names, else ``rfsn.toml`` here (if any)."""
+    return Path(os.environ.get("RFSN_CONFIG") or "rfsn.toml")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings with the given explicit values (None means 'not given').
 
-    A config file that cannot be read or parsed, or a bad value, is a ConfigError.
+    A config file that cannot be read or parsed (or that ``RFSN_CONFIG`` names and is not a
+    file), or a bad value, is a ConfigError naming the setting.
     """
+    path = config_file()
+    if os.environ.get("RFSN_CONFIG") and not path.is_file():
+        cause = "is a directory" if path.is_dir() else "does not exist"
+        raise ConfigError(f"RFSN_CONFIG names {path}, which {cause}: name a TOML file")
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        path = os.environ.get("RFSN_CONFIG", "rfsn.toml")
         raise ConfigError(f"cannot read settings from {path}: {exc}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {setting_name(first['loc'])}: {message}") from exc
+
+
+def setting_name(loc: tuple[int | str, ...]) -> str:
+    """A setting as a user sets it: ``file_size (RFSN_FILE_SIZE)``, ``llm.timeout (RFSN_LLM__TIMEOUT)``."""
+    if not loc:
+        return "settings"
+    return f"{'.'.join(map(str, loc))} (RFSN_{'__'.join(map(str, loc[:2])).upper()})"

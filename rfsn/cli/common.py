@@ -8,14 +8,16 @@ from typing import Any
 
 import click
 
+from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
-from rfsn.settings import Settings, load_settings
+from rfsn.sandbox import choose_kind
+from rfsn.settings import Settings, config_file, load_settings
 
 
 def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--sandbox", type=click.Choice(["auto", "docker", "local"]), default=None,
-        help="where code runs (default: auto = Docker when a daemon answers)",
+        "--sandbox", type=click.Choice(["docker", "local"]), default=None,
+        help="where code runs: docker (default), or local: on this host, unsandboxed",
     )(func)
 
 
@@ -53,9 +55,14 @@ def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any) -> Settings:
-    """Settings from flags, environment and rfsn.toml; logging configured from them."""
+    """Settings from flags, environment and rfsn.toml, the [gate] table included; logging
+    configured from them. A command that runs code (it has ``--sandbox``) stops here, before
+    anything runs, when Docker does not answer and the host was not asked for by name."""
     settings = load_settings(log_file=log_file, **overrides)
+    GatePolicy.from_mapping(settings.gate, str(config_file()))
     rlog.configure(level=console_level(verbose, settings), json_file=settings.log_file)
+    if "sandbox" in overrides:
+        choose_kind(settings.sandbox)
     return settings
 
 

@@ -36,7 +36,7 @@ from rfsn.planners.base import Verdict
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.sandbox import open_sandbox
-from rfsn.settings import Settings
+from rfsn.settings import Settings, config_file
 from rfsn.workspace import Workspace
 
 log = get_logger(__name__)
@@ -58,7 +58,7 @@ class RepairOptions(BaseModel):
                                                                   "project runs)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
-    sandbox: str = Field(default="auto")
+    sandbox: str = Field(default="docker")
     buildpack: str | None = None
     test_cmd: str | None = None
     session_id: str | None = None
@@ -114,13 +114,13 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
                 strategy = load_strategy(options.planner)
                 model = session_model(options, settings, out)
+                policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
-                                  session_id) as sandbox:
+                                  session_id, budget=options.timeout) as sandbox:
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula, model=model,
                                            seconds_left=lambda: usage.seconds_left)
-                    policy = GatePolicy.from_mapping(settings.gate)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
                                         secret_globs=policy.secret_globs, suite=tuple(options.suite),

@@ -153,7 +153,7 @@ class GatePolicy(BaseModel):
         try:
             return self.tiers[self.tier]
         except KeyError:
-            raise ConfigError(f"gate tier {self.tier!r} is not one of {sorted(self.tiers)}") from None
+            raise ConfigError(f"gate tier {self.tier!r} is not one of {', '.join(sorted(self.tiers))}") from None
 
     def allowed_commands(self, buildpack: str) -> frozenset[str]:
         return frozenset(self.commands.get("generic", ())) | frozenset(
@@ -161,20 +161,31 @@ class GatePolicy(BaseModel):
         )
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> GatePolicy:
+    def from_mapping(cls, data: dict[str, Any], source: str = "settings") -> GatePolicy:
+        """The policy a ``[gate]`` table asks for; a ConfigError in one line naming the first
+        bad key and ``source`` (the file it came from) otherwise."""
         try:
-            return cls.model_validate(data)
+            policy = cls.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"invalid [gate] policy: {exc}") from exc
+            first = exc.errors()[0]
+            key = ".".join(str(part) for part in first["loc"]) or "[gate]"
+            message = ("unknown key" if first["type"] == "extra_forbidden"
+                       else first["msg"].removeprefix("Value error, "))
+            raise ConfigError(f"invalid [gate] policy in {source}: {key}: {message}") from exc
+        try:
+            policy.size_tier()
+        except ConfigError as exc:
+            raise ConfigError(f"invalid [gate] policy in {source}: tier: {exc}") from exc
+        return policy
 
     @classmethod
     def from_toml(cls, path: Path) -> GatePolicy:
         """Read the ``[gate]`` table of a TOML file (defaults when the table is absent)."""
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read gate policy from {path}: {exc}") from exc
         table = data.get("gate", {})
         if not isinstance(table, dict):
             raise ConfigError(f"[gate] in {path} must be a table")
-        return cls.from_mapping(table)
+        return cls.from_mapping(table, str(path))

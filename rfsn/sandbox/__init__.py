@@ -1,4 +1,4 @@
-"""Sandboxes: where a session's commands run (Docker by default, local as a fallback).
+"""Sandboxes: where a session's commands run (Docker by default; the host only when asked).
 
 ``open_sandbox`` is the one entry point: it builds (or reuses) the buildpack's
 environment, starts the sandbox, runs the per-session setup commands (or, in
@@ -13,9 +13,10 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
-from rfsn.errors import DockerUnavailable
+from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox import snapshots
@@ -25,21 +26,43 @@ from rfsn.settings import Settings
 
 __all__ = ["Sandbox", "choose_kind", "open_sandbox"]
 log = get_logger(__name__)
+#: seconds a session container lives past its setup's limit and its budget: then it ends by itself
+MARGIN = 600.0
+_swept = False
 
 
 def choose_kind(requested: str) -> str:
-    """'docker' or 'local'. ``auto`` means Docker when a daemon answers."""
-    if requested != "auto":
-        return requested
+    """'docker' or 'local'. Docker unless the host is asked for by name: when no daemon answers,
+    DockerUnavailable saying how to start one or how to ask for the host; never a fallback."""
+    if requested == "local":
+        return "local"
     from rfsn.sandbox.docker import connect
 
     try:
         connect(timeout=10).close()
     except DockerUnavailable as exc:
-        log.warning("sandbox.unsandboxed_fallback", reason=str(exc),
-                    message="no Docker daemon answers: code will run UNSANDBOXED on this host")
-        return "local"
+        raise DockerUnavailable(f"{exc}; start Docker (e.g. `sudo systemctl start docker`), or run "
+                                "the repository's code on this host, unsandboxed, with --sandbox "
+                                "local (RFSN_SANDBOX=local)") from exc
     return "docker"
+
+
+def sweep(client: Any) -> None:
+    """Once per process, before its first container: remove the containers of this host whose
+    owner process is gone (a SIGKILLed rfsn's), never a live owner's."""
+    global _swept
+    if _swept:
+        return
+    from rfsn.sandbox.docker import prune
+
+    _swept = True
+    try:
+        removed = prune(client)
+    except SandboxError as exc:  # a leftover the daemon will not remove must not stop this run
+        log.warning("sandbox.sweep_failed", error=str(exc))
+        return
+    if removed:
+        log.info("sandbox.leftovers_removed", containers=removed)
 
 
 def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
@@ -49,7 +72,8 @@ def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
 
 
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
-            session_id: str | None, commands: list[list[str]]) -> tuple[Sandbox, Snapshot | None]:
+            session_id: str | None, commands: list[list[str]],
+            budget: float) -> tuple[Sandbox, Snapshot | None]:
     """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
     recipe = buildpack.env_recipe(workspace)
     if kind == "docker":
@@ -58,6 +82,7 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
 
         client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
         try:
+            sweep(client)
             ca = settings.resolved_ca_bundle()
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
@@ -67,7 +92,8 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
                                 workspace, memory=settings.memory, cpus=settings.cpus,
                                 pids=settings.pids, tmp_size=settings.tmp_size,
-                                file_size=settings.file_size, ca_bundle=ca, session_id=session_id)
+                                file_size=settings.file_size, ca_bundle=ca, session_id=session_id,
+                                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN)
             return box, snapshot
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
@@ -97,10 +123,14 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
 
 
 @contextmanager
-def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "auto",
-                 session_id: str | None = None) -> Iterator[Sandbox]:
+def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "docker",
+                 session_id: str | None = None, budget: float | None = None) -> Iterator[Sandbox]:
+    """A sandbox of ``kind``, set up, removed when the block exits. ``budget``: seconds it is
+    used after its setup (default: one test run); a Docker container ends by itself once its
+    setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it."""
     commands = buildpack.setup_commands(workspace)
-    sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands)
+    sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
+                                settings.test_timeout if budget is None else budget)
     try:
         started = time.monotonic()
         _set_up(sandbox, commands, settings, snapshot)

@@ -1,4 +1,5 @@
-"""DockerSandbox: one long-lived container per session, commands run with exec.
+"""DockerSandbox: one container per session, commands run with exec; it ends (and is removed)
+by itself after its lifetime, whether or not anything removes it.
 
 The working copy is bind-mounted at /testbed and the scratch directory at
 /rfsn. The container is hardened (docs/security.md): no network, every
@@ -16,6 +17,7 @@ as a backstop. Output is streamed and capped: only its head and tail are kept.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import time
@@ -34,6 +36,7 @@ from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERAT
 from rfsn.sandbox import labels, live
 from rfsn.sandbox.gitview import GitView, submodule_trees
 from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
+from rfsn.settings import parse_bytes
 
 WORKDIR = "/testbed"
 SCRATCH = "/rfsn"
@@ -69,17 +72,6 @@ def connect(timeout: float = 3600.0) -> Any:
             client.close()
         raise DockerUnavailable(f"no Docker daemon answers: {str(exc).splitlines()[0][:200]}") from exc
     return client
-
-
-def parse_memory(value: str) -> str:
-    return value.lower().removesuffix("b")
-
-
-def parse_bytes(value: str) -> int:
-    """``"64m"`` -> 67108864 (suffixes k, m, g, t; a trailing ``b`` is ignored)."""
-    text = parse_memory(value.strip())
-    scale = 1024 ** ("kmgt".index(text[-1]) + 1) if text and text[-1] in "kmgt" else 1
-    return int(float(text.rstrip("kmgt")) * scale)
 
 
 def sandbox_user() -> tuple[int, int]:
@@ -190,7 +182,9 @@ class DockerSandbox:
 
     def __init__(self, client: Any, image: str, workspace: Path, *, memory: str, cpus: float,
                  pids: int, tmp_size: str = "1g", file_size: str = "4g", ca_bundle: Path | None = None,
-                 session_id: str | None = None) -> None:
+                 session_id: str | None = None, lifetime: float = 3600.0) -> None:
+        """``lifetime``: seconds after which the container ends and is removed by itself,
+        whether or not anything closes it (its owner killed, the daemon unreachable)."""
         import docker.types
 
         self.client = client
@@ -228,7 +222,8 @@ class DockerSandbox:
             # registered (see rfsn.sandbox.live): a pending one is raised as the block ends
             with live.signals_held():
                 self.container = client.containers.run(
-                    image, ["sleep", "infinity"], detach=True, init=True, network_mode="none",
+                    image, ["sleep", f"{math.ceil(lifetime)}"], detach=True, init=True,
+                    auto_remove=True, network_mode="none",
                     working_dir=WORKDIR, mounts=binds(volumes), environment=environment,
                     user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
                     cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
@@ -236,11 +231,11 @@ class DockerSandbox:
                     # layer holds its writes. A volume copy of the env cost seconds per
                     # session to create and more to delete (every file of a virtualenv).
                     read_only=False,
-                    tmpfs={path: f"rw,exec,nosuid,nodev,size={parse_memory(tmp_size)},mode=1777"
+                    tmpfs={path: f"rw,exec,nosuid,nodev,size={parse_bytes(tmp_size)},mode=1777"
                            for path in WORLD_WRITABLE},
                     ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
                                                  hard=parse_bytes(file_size))],
-                    mem_limit=parse_memory(memory), memswap_limit=parse_memory(memory),
+                    mem_limit=parse_bytes(memory), memswap_limit=parse_bytes(memory),
                     nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
                 )
                 live.register(id(self), self.close)
@@ -321,7 +316,7 @@ class DockerSandbox:
         """Backstop when the host gave up waiting: kill every exec'd process group.
 
         Exec'd processes are the ones whose parent is outside the container
-        (ppid 0); init (pid 1) and its ``sleep infinity`` are left alone.
+        (ppid 0); init (pid 1) and its ``sleep`` are left alone.
         """
         self.container.exec_run(["sh", "-c", _KILL_EXECS], user="0")
 

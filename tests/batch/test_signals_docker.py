@@ -9,7 +9,9 @@ by line, no temporary file remains, and the same command resumes. After SIGKILL,
 from __future__ import annotations
 
 import json
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -136,16 +138,22 @@ def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readab
     check_outputs(tmp_path / "eval")
 
 
-def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
-        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+def sigkilled_batch(client: Any, args: list[str]) -> set[str]:
+    """Start a batch, SIGKILL it once its sandbox is up: the ids of the containers it had."""
     seen: set[str] = set()
-    proc = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "run", 1))
+    proc = start_rfsn(args)
     try:
-        until_sandbox_up(docker_client, proc, seen)
+        until_sandbox_up(client, proc, seen)
         proc.kill()
         proc.communicate(timeout=60)
     finally:
         stop(proc)
+    return seen
+
+
+def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
+        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    seen = sigkilled_batch(docker_client, batch_args(instances_file, devset_repos, tmp_path / "run", 1))
     assert still_there(docker_client, seen), "SIGKILL leaves the container (nothing runs to remove it)"
 
     def pruned() -> bool:
@@ -159,6 +167,34 @@ def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
 
     wait_for(pruned, 60)
     check_outputs(tmp_path / "run")
+
+
+def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners(
+        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    """The resume check SIGKILLed a batch: its containers still ran 57 minutes later, until a
+    manual prune. The next command that starts a container removes those of this host whose
+    owner process is gone, and never one whose owner lives (other people's runs)."""
+    seen = sigkilled_batch(docker_client, batch_args(instances_file, devset_repos, tmp_path / "run", 1))
+    time.sleep(3)  # a request the kill cut short: the daemon finishes creating its container
+    dead = {int(c.labels[labels.PID]) for c in managed(docker_client) if c.id in seen}
+    left = {c.id for c in managed(docker_client) if int(c.labels.get(labels.PID, "0")) in dead}
+    assert left, "SIGKILL leaves the container (nothing runs to remove it)"
+    image = docker_client.containers.get(next(iter(left))).image.id
+    alive = docker_client.containers.run(image, ["sleep", "300"], detach=True, network_mode="none",
+                                         labels={labels.MANAGED: "1", labels.HOST: socket.gethostname(),
+                                                 labels.PID: str(os.getpid()), labels.SESSION: "alive"})
+    seen_next: set[str] = set()
+    following = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "next", 1))
+    try:
+        until_sandbox_up(docker_client, following, seen_next)
+        assert still_there(docker_client, left) == []
+        assert still_there(docker_client, {alive.id}) == [alive.id]
+        following.send_signal(signal.SIGTERM)
+        following.communicate(timeout=90)
+    finally:
+        stop(following)
+        alive.remove(force=True)
+    assert still_there(docker_client, seen_next) == []
 
 
 def test_a_signalled_batch_resumes_without_redoing_finished_instances(

@@ -159,7 +159,7 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
         if caveat:
             log(f"caveat: {caveat}")
         # the graded run starts clean: its own container, and nothing the check wrote in the tree
-        with _sandbox(ws, buildpack, settings, kind, inst, log) as box:
+        with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box:
             with log.phase("apply"):
                 applied = apply_patch(ws, patch)
                 log(applied.log)
@@ -195,13 +195,14 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
 
 @contextmanager
 def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance,
-             log: _Log) -> Iterator[Sandbox]:
-    """A fresh sandbox on the pristine tree; its start, set-up and removal timed apart."""
+             log: _Log, timeout: float) -> Iterator[Sandbox]:
+    """A fresh sandbox on the pristine tree for one run of at most ``timeout`` seconds; its start,
+    set-up and removal timed apart."""
     pristine(ws)
     with ExitStack() as stack:
         with log.phase("sandbox"):
             box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
-                                                   session_id=_session(inst.instance_id)))
+                                                   session_id=_session(inst.instance_id), budget=timeout))
         log.split("sandbox", "setup", box.setup_seconds)
         log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
             f"statuses from {grader(buildpack)}")
@@ -254,7 +255,7 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
               timeout: float, log: _Log) -> tuple[TestReport, str | None]:
     """One run of the instance's tests at base + test_patch, and why it shows a broken
     environment (None if it does not)."""
-    with _sandbox(ws, buildpack, settings, kind, inst, log) as box, log.phase("validate"):
+    with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box, log.phase("validate"):
         if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
         box.share()
