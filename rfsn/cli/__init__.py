@@ -9,6 +9,7 @@ left to the commands, for "not fixed" and its kin.
 
 from __future__ import annotations
 
+import errno
 import re
 import signal
 import sys
@@ -26,6 +27,8 @@ from rfsn.errors import RfsnError
 
 #: exit statuses no command uses for its result (the README's table)
 EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 130
+#: the file system's refusals: an environment rfsn cannot use (exit 2), not a bug in rfsn
+REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
 
 
 def _fail(code: int, line: str) -> NoReturn:
@@ -74,6 +77,10 @@ def _reported() -> Iterator[None]:
         _fail(EXIT_ERROR, f"rfsn: error: {_setting(exc)}")
     except KeyboardInterrupt:
         _fail(EXIT_INTERRUPTED, "rfsn: interrupted")
+    except OSError as exc:
+        if exc.errno not in REFUSALS:
+            _crashed(exc)
+        _fail(EXIT_ERROR, f"rfsn: error: {exc.filename or ''}: {exc.strerror}".replace(" : ", " "))
     except Exception as exc:
         _crashed(exc)
 

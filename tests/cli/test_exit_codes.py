@@ -61,6 +61,19 @@ def test_an_output_directory_that_cannot_be_written_is_named_with_its_cause(
     assert not list(immutable.iterdir())
 
 
+@pytest.mark.parametrize("command", ["batch", "evaluate", "validate"])
+def test_a_run_directory_the_file_system_refuses_is_exit_2_naming_it(immutable: Path, command: str) -> None:
+    """`batch --out`, `evaluate`/`validate --report-dir` in an immutable directory: PermissionError's
+    traceback and exit 1. Whatever the command, a refusal of the file system is the environment's
+    (exit 2, the path and the cause), not rfsn failing."""
+    instances = str(ROOT / "examples" / "instances.jsonl")
+    args = {"batch": ["batch", instances, "--out", str(immutable)],
+            "evaluate": ["evaluate", "gold", "--instances", instances, "--run-id", "r", "--report-dir", str(immutable)],
+            "validate": ["validate", instances, "--report-dir", str(immutable)]}[command]
+    line = one_error_line(run(*args))
+    assert str(immutable) in line and "Operation not permitted" in line, line
+
+
 @pytest.mark.parametrize("how", ["flag", "env"])
 def test_a_log_file_that_is_a_directory_is_an_input_error(tmp_path: Path, how: str) -> None:
     """--log-file DIR (or RFSN_LOG_FILE=DIR) gave IsADirectoryError's traceback and exit 1."""
