@@ -9,8 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from rfsn.buildpacks import detect_all, discover, load
-from rfsn.cli.common import setup
+from rfsn.buildpacks import detect_all, discover
+from rfsn.cli.common import check_target, default_base, setup
 from rfsn.errors import BuildpackError
 from rfsn.workspace import prepare
 
@@ -25,16 +25,13 @@ def list_() -> None:
     """Name, source (builtin or plugin with distribution and version) and base image."""
     setup()
     table = Table("name", "source", "base image", "bootstrap image", box=None, pad_edge=False)
-    for info in discover():
+    sources = {info.name: info.source for info in discover()} | {"generic": "builtin (needs --test-cmd)"}
+    for name, source in sources.items():
         try:
-            base = load(info.name).default_base
-            table.add_row(info.name, info.source, base.registry_image, base.bootstrap_tag)
+            base = default_base(name)
+            table.add_row(name, source, base.registry_image, base.bootstrap_tag)
         except BuildpackError as exc:
-            table.add_row(info.name, info.source, f"[red]unavailable: {exc}[/]", "")
-    from rfsn.buildpacks.generic import GenericBuildpack
-
-    generic = GenericBuildpack.default_base
-    table.add_row("generic", "builtin (needs --test-cmd)", generic.registry_image, generic.bootstrap_tag)
+            table.add_row(name, source, f"[red]unavailable: {exc}[/]", "")
     Console().print(table)
 
 
@@ -42,8 +39,12 @@ def list_() -> None:
 @click.argument("target")
 @click.option("--ref", help="branch, tag or commit")
 def detect(target: str, ref: str | None) -> None:
-    """Every buildpack's detection score for TARGET (a path or git URL), best first."""
+    """Every buildpack's detection score for TARGET (a path or git URL), best first.
+
+    Exit status: 0 when one recognises it, 2 when none does (as `rfsn repair` would refuse it).
+    """
     settings = setup()
+    check_target(target, ref)
     with tempfile.TemporaryDirectory(prefix="rfsn-detect-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         ranked = detect_all(workspace.path)
@@ -51,3 +52,6 @@ def detect(target: str, ref: str | None) -> None:
     for info, detection in ranked:
         table.add_row(info.name, f"{detection.score:.2f}", "; ".join(detection.reasons) or "-")
     Console().print(table)
+    if not any(detection.score > 0 for _, detection in ranked):
+        raise BuildpackError(f"no buildpack recognises {target}: choose one with --buildpack NAME "
+                             "or give the test command with --test-cmd")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -11,11 +12,16 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rfsn.buildpacks import check_choice
+from rfsn.buildpacks import check_choice, select
 from rfsn.cli.common import (
+    BUILDPACK,
+    PLANNER,
     SECONDS,
+    OutputDir,
+    check_target,
     metrics_options,
     model_options,
+    require_model_planner,
     sandbox_option,
     setup,
     verbosity_options,
@@ -27,8 +33,7 @@ from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.heartbeat import Heartbeat, clock
-from rfsn.planners.strategies import check_name
-from rfsn.workspace import git, is_url
+from rfsn.workspace import git, is_url, prepare
 
 EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2, SessionStatus.ENV_ERROR: 2}
 
@@ -69,6 +74,18 @@ class LiveView:
         return table
 
 
+def _read_problem(path: Path, problem: str | None) -> str:
+    if problem is not None:
+        raise ConfigError("--problem and --problem-file both give the issue text: give one")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"--problem-file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                          f"at offset {exc.start})") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read --problem-file {path}: {exc.strerror or exc}") from exc
+
+
 def _apply_to_source(target: str, patch: str) -> None:
     if is_url(target):
         raise ConfigError("--apply works only on a local path target")
@@ -78,7 +95,11 @@ def _apply_to_source(target: str, patch: str) -> None:
 
 
 def _summary(result: SessionResult, out: Path, console: Console) -> None:
-    console.print(f"[bold]{result.status.value}[/]: {result.message}")
+    if EXIT.get(result.status) == 2:  # the session met an error: said as every error is
+        label = "" if result.status is SessionStatus.ERROR else f"{result.status.value}: "
+        click.echo(f"rfsn: error: {label}{result.message}", err=True)
+    else:
+        console.print(f"[bold]{result.status.value}[/]: {result.message}")
     if result.patch:
         click.echo(result.patch, nl=False)
     if len(result.groups) > 1:  # the baseline failed for several causes: say what became of each
@@ -95,13 +116,15 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--problem-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="read the issue text from a file")
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
-@click.option("--planner", default="template", show_default=True, help="patch strategy")
-@click.option("--max-steps", type=int, default=DEFAULT_MAX_STEPS, show_default=True)
+@click.option("--planner", type=PLANNER, default="template", show_default=True,
+              help="patch strategy (plugins add more)")
+@click.option("--max-steps", type=click.IntRange(min=1), default=DEFAULT_MAX_STEPS, show_default=True,
+              help="proposals the session may make (tests run, edits, reads) before it stops")
 @click.option("--timeout", type=SECONDS, default=1800.0, show_default=True, help="wall seconds")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("rfsn-out"), show_default=True, help="where session outputs go")
+@click.option("--out", "out_dir", type=OutputDir(), default=Path("rfsn-out"), show_default=True,
+              help="where session outputs go")
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")
-@click.option("--buildpack", help="use this buildpack instead of detecting one")
+@click.option("--buildpack", type=BUILDPACK, help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
               show_default=True, help="suspiciousness formula")
@@ -118,12 +141,14 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
            metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
-    """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error."""
+    """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
     settings = setup(verbose, log_file, sandbox=sandbox)
-    check_name(planner)  # a bad flag is a one-line error, before any work
+    check_target(target, ref)  # bad input is a one-line error, before any work
     check_choice(buildpack, test_cmd)
+    require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
+                          max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache, replay=replay)
     if problem_file is not None:
-        problem = problem_file.read_text(encoding="utf-8")
+        problem = _read_problem(problem_file, problem)
     if apply_patch and is_url(target):
         raise ConfigError("--apply works only on a local path target")
     session_id = uuid.uuid4().hex[:12]
@@ -138,8 +163,11 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     view = LiveView()
     beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, timeout, max_steps), console)
     with metrics.serving(metrics_port, metrics_addr), beat, \
-            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False):
-        result = session.repair(target, options, settings, ref, on_step=view.update)
+            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False), \
+            tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
+        pack = select(workspace.path, buildpack, test_cmd)  # none fits: an input error, no session yet
+        result = session.repair_workspace(workspace, options, settings, on_step=view.update, buildpack=pack)
     _summary(result, out_dir / session_id, Console())
     if apply_patch and result.status is SessionStatus.FIXED:
         _apply_to_source(target, result.patch)

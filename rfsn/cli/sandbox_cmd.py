@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rfsn.buildpacks import load
-from rfsn.cli.common import setup
+from rfsn.cli.common import BUILDPACK, default_base, setup
 
 
 @click.group()
@@ -14,12 +13,12 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--buildpack", "names", multiple=True, default=["python"], show_default=True,
-              help="build the base image of this buildpack (repeatable)")
+@click.option("--buildpack", "names", type=BUILDPACK, multiple=True, default=["python"], show_default=True,
+              help="build the base image of this buildpack (repeatable; generic: plain Debian)")
 @click.option("--python", "python_version",
               help="Python version of the python base image (picks the Debian release)")
 @click.option("--force", is_flag=True, help="rebuild even if the image exists")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="show progress events (debootstrap, import)")
 def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool) -> None:
     """Build base images from Debian packages (debootstrap + docker import), no registry needed."""
     from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
@@ -32,7 +31,7 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
         raise ConfigError("--python picks the python base image: add --buildpack python")
     client = connect()
     for name in names:
-        base = load(name).default_base
+        base = default_base(name)
         if python_version and name == "python":
             if python_version not in DEBIAN_PYTHON:
                 raise ConfigError(f"no Debian release ships Python {python_version} "

@@ -12,7 +12,14 @@ from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import limit_cases
-from rfsn.cli.common import SECONDS, sandbox_option, setup, verbosity_options
+from rfsn.cli.common import (
+    BUILDPACK,
+    SECONDS,
+    check_target,
+    sandbox_option,
+    setup,
+    verbosity_options,
+)
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
 from rfsn.runner import run_tests
@@ -38,7 +45,7 @@ def print_report(report: TestReport, console: Console) -> None:
 @click.argument("test_ids", nargs=-1)
 @click.option("--ref", help="branch, tag or commit to test")
 @click.option("--tests", "tests", multiple=True, help="a test id to run (repeatable)")
-@click.option("--buildpack", help="use this buildpack instead of detecting one")
+@click.option("--buildpack", type=BUILDPACK, help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--timeout", type=SECONDS, help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
@@ -52,6 +59,7 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
     settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout)
+    check_target(target, ref)
     check_choice(buildpack, test_cmd)
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)

@@ -187,7 +187,9 @@ class PhasePlanner:
         self.failing_before = targets
         if not targets:  # only the environment fails: it, not the project, is what is wrong
             environment = bool(self._groups) and all(g.kind == "environment" for g in self._groups)
-            yield from self._stop(SessionStatus.ENV_ERROR if environment else SessionStatus.NOT_REPRODUCED, why)
+            # a named test that does not exist is bad input (as in rfsn test); one that passes is a result
+            status = SessionStatus.ERROR if unknown else SessionStatus.NOT_REPRODUCED
+            yield from self._stop(SessionStatus.ENV_ERROR if environment else status, why)
             return
         causes_ = [g for g in self._groups if g.kind == "target"]  # all together first; one cause at a time after
         tries = [FailureGroup(cause="", tests=targets, kind="target"), *(causes_ if len(causes_) > 1 else [])]

@@ -92,5 +92,5 @@ def test_a_refused_key_is_one_line_and_exit_2_and_never_retried(quickstart: Path
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     assert result["status"] == "error" and "\n" not in result["message"]
     assert result["message"].startswith("openai refused the request: Error code: 401")
-    assert proc.stdout.splitlines()[0] == f"error: {result['message']}"
+    assert f"rfsn: error: {result['message']}" in proc.stderr.splitlines()
     assert result["llm_calls"] == 1 and result["tokens"] == 0
