@@ -16,10 +16,13 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup
 from rfsn.cli.common import (
+    PLANNER,
     SECONDS,
+    OutputDir,
     console_level,
     metrics_options,
     model_options,
+    require_model_planner,
     sandbox_option,
     setup,
     verbosity_options,
@@ -88,7 +91,7 @@ def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, 
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the instances (JSON or JSON lines, SWE-bench fields)")
 @click.option("--run-id", required=True, help="names the log directory and the summary")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.option("--report-dir", type=OutputDir(), default=Path("."),
               show_default=True, help="where logs/run_evaluation/ and the summary are written")
 @_executor_options
 @sandbox_option
@@ -128,7 +131,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
 @click.argument("instances", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--run-id", default="validate", show_default=True,
               help="names the log directory and validation.<run-id>.json")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.option("--report-dir", type=OutputDir(), default=Path("."),
               show_default=True, help="where logs/run_evaluation/ and the results are written")
 @_executor_options
 @sandbox_option
@@ -181,9 +184,9 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
 
 @click.command()
 @click.argument("instances", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", required=True, type=OutputDir(),
               help="run directory: predictions.jsonl, results.jsonl, one folder per instance")
-@click.option("--planner", default="template", show_default=True, help="patch strategy")
+@click.option("--planner", type=PLANNER, default="template", show_default=True, help="patch strategy")
 @click.option("--oracle-tests", is_flag=True,
               help="apply each instance's test_patch before repair (the classic APR setting)")
 @click.option("--model-name", default="rfsn", show_default=True,
@@ -209,10 +212,10 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
     from rfsn.batch.predictions import PREDICTIONS, RunStore
     from rfsn.batch.report import model_totals
     from rfsn.controller.session import RepairOptions, session_model
-    from rfsn.planners.strategies import check_name
 
+    require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
+                          max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache)
     settings = setup(verbose, log_file, sandbox=sandbox)
-    check_name(planner)
     options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
                             max_tokens=max_tokens, max_calls=max_calls)
     session_model(options, settings, out=None)  # a missing key or bad URL: before any instance

@@ -190,3 +190,33 @@ def test_validate_says_validate_on_its_progress(tmp_path: Path) -> None:
                                        str(tmp_path / "o")], env={"RFSN_HOME": str(tmp_path / "home")})
     assert result.exit_code == 1, result.output
     assert "validate v1" in result.output and "evaluate" not in result.output
+
+
+def test_output_dirs_that_cannot_be_written_are_refused_by_name_before_anything_runs(tmp_path: Path) -> None:
+    """batch --out and evaluate/validate --report-dir under a file, or in /proc, are one line and
+    exit 2 naming the path, never a traceback or exit 1 (issue 46: --out /proc/x)."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps(INSTANCE) + "\n")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    commands = [["batch", str(instances), "--out", "/proc/rfsn-x"],
+                ["batch", str(instances), "--out", str(afile / "sub")],
+                ["evaluate", "gold", "--instances", str(instances), "--run-id", "r",
+                 "--report-dir", str(afile / "sub")],
+                ["validate", str(instances), "--run-id", "r", "--report-dir", "/proc/rfsn-y"]]
+    for args in commands:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "cannot write to" in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_a_model_flag_with_the_template_planner_is_refused_in_batch(tmp_path: Path) -> None:
+    """A flag is never parsed and then ignored: --max-cost means nothing to the template planner."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps(INSTANCE) + "\n")
+    result = CliRunner().invoke(main, ["batch", str(instances), "--out", str(tmp_path / "o"),
+                                       "--max-cost", "1"])
+    assert result.exit_code == 2
+    assert "--max-cost applies only to the planners that ask a model" in result.output
+    assert not (tmp_path / "o").exists()
