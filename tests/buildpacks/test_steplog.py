@@ -61,3 +61,4 @@ def test_a_step_is_named_by_its_commands_without_their_preparation() -> None:
                      "-r requirements.txt") == "pip install -r requirements.txt"
     assert step_name(resolve_step(["test"]), limit=40).startswith("pip install pip>=23.1 && python ")
     assert len(step_name("pip install " + "pkg==1.0 " * 80)) == 80
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.python import python_image
 from rfsn.errors import ImageError
 from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag, image_exists
+
+#: pip's real output of failed steps (captured in a venv against the package proxy)
+PIP_LOGS = Path(__file__).parents[1] / "buildpacks" / "fixtures" / "steplogs"
 
 
 def _recipe(step: str) -> EnvRecipe:
@@ -106,3 +110,21 @@ def test_a_failed_build_with_no_traceback_is_told_by_its_first_error_line() -> N
     message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c make' returned a non-zero code: 2",
                             "cc -c a.c\na.c:1: error: expected ';'\nmake: *** [a.o] Error 1\n", 1800.0)
     assert message == "env image: make: a.c:1: error: expected ';' (building rfsn/env-python:x failed, exit 2)"
+
+
+def test_a_failed_project_install_names_its_step_and_the_import_that_failed(tmp_path: Path) -> None:
+    """The sandbox's setup failure (the project's ``pip install -e .``), from pip's real output."""
+    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.sandbox import _set_up
+    from rfsn.sandbox.fake import FakeSandbox, Reply
+    from rfsn.settings import Settings
+
+    (tmp_path / "setup.py").write_text("import nosuchmodule_rfsn_capture\n")
+    output = (PIP_LOGS / "pip-setup.log").read_text(encoding="utf-8")
+    box = FakeSandbox(tmp_path, {("env",): Reply(1, output)})
+    try:
+        _set_up(box, PythonBuildpack().setup_commands(tmp_path), Settings(), None)
+    finally:
+        box.close()
+    assert box.setup_failure == ("setup: pip install -e .: ModuleNotFoundError: "
+                                 "No module named 'nosuchmodule_rfsn_capture'")
