@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import fnmatch
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -75,6 +76,8 @@ class PythonBuildpack:
     #: the file patterns a run collects where the project's own miss its tests (``collect``);
     #: empty: the project's
     python_files: tuple[str, ...] = ()
+    #: ...and the paths it collects from, where a named file lies outside the project's own
+    testpaths: tuple[str, ...] = ()
 
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
@@ -139,7 +142,8 @@ class PythonBuildpack:
         # environment without it only warns about unknown keys
         limit = ([] if self.case_timeout is None else
                  ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"])
-        files = ["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []
+        files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
+                 *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
                 "--continue-on-collection-errors", *limit, *files,
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
@@ -148,12 +152,17 @@ class PythonBuildpack:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with
         its declared runner's where pytest's match no file (`pyrunner`), and ``files``: a file
         named on pytest's command line beside a folder that holds it is collected only by the
-        folder's patterns."""
+        folder's patterns. A file outside the project's ``testpaths`` joins them."""
         own = pytest_option(repo, "python_files")
         patterns = [*(self.python_files or own or PYTEST_DEFAULT)]
         runner = [] if own or self.python_files else list(uncollected_patterns(repo, patterns))
         if runner or files:
             self.python_files = tuple(dict.fromkeys([*patterns, *runner, *files]))
+        paths = [*(self.testpaths or pytest_option(repo, "testpaths"))]
+        outside = [f for f in files if paths and not any(
+            fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)]
+        if outside:
+            self.testpaths = tuple(dict.fromkeys([*paths, *outside]))
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str]:

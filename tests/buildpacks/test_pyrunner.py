@@ -73,3 +73,19 @@ def test_a_project_that_sets_its_python_files_keeps_them(tmp_path: Path) -> None
     assert pack.python_files == ()
     pack.collect(repo, ["tests/tests_mod.py"])
     assert pack.python_files == ("check_*.py", "tests/tests_mod.py")
+
+
+def test_a_named_file_outside_the_projects_testpaths_joins_them_for_real_pytest(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"pytest.ini": "[pytest]\ntestpaths = tests\n",
+                            "tests/test_other.py": "def test_other():\n    pass\n",
+                            "checks/tests_mod.py": "def test_add():\n    pass\n"})
+    pack = PythonBuildpack()
+    pack.collect(repo, ["checks/tests_mod.py"])
+    assert pack.testpaths == ("tests", "checks/tests_mod.py")
+    argv = pack.test_command([], str(tmp_path / "report"))
+    done = subprocess.run([sys.executable, *argv[1:], "--collect-only", "-q"], cwd=repo,
+                          capture_output=True, text=True, timeout=120)
+    assert "checks/tests_mod.py::test_add" in done.stdout, done.stdout + done.stderr
+    assert "tests/test_other.py::test_other" in done.stdout
+    pack.collect(repo, ["tests/tests_x.py"])  # inside them: its patterns take it in
+    assert pack.testpaths == ("tests", "checks/tests_mod.py")
