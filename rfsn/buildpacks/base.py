@@ -213,10 +213,10 @@ class CollectCapable(Protocol):
     """Optional: a buildpack whose whole suite can take in test files its runner's patterns
     miss: those of the runner the project declares instead, and files a user named."""
 
-    def collect(self, repo: Path, files: Sequence[str] = ()) -> None:
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """From now on every run of the whole suite collects, besides what the project's
         configuration collects, the test files of the runner it declares where the buildpack's
-        own finds none, and ``files``."""
+        own finds none, and ``files``; False where its suite stays as it is."""
         ...
 
 

@@ -148,7 +148,7 @@ class PythonBuildpack:
                 "--continue-on-collection-errors", *limit, *files,
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
 
-    def collect(self, repo: Path, files: Sequence[str] = ()) -> None:
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with
         its declared runner's where pytest's match no file (`pyrunner`), and ``files``: a file
         named on pytest's command line beside a folder that holds it is collected only by the
@@ -163,6 +163,7 @@ class PythonBuildpack:
             fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)]
         if outside:
             self.testpaths = tuple(dict.fromkeys([*paths, *outside]))
+        return True
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str]:

@@ -227,16 +227,18 @@ class Executor:
         """The baseline with the files of the given tests its whole suite reported nothing of (a
         file outside the project's collection patterns, named by its path): they run on their
         own and are folded in, and from then on the whole suite collects them. The baseline as
-        it is when there are none, or the buildpack cannot take files in."""
+        it is when there are none, or the buildpack's suite cannot take them in."""
         reported = {test_id_file(t) for t in baseline.tests}
-        files = sorted({test_id_file(t) for t in baseline.unknown(list(self.given))} - reported)
+        files = sorted(f for f in {test_id_file(t) for t in baseline.unknown(list(self.given))} - reported
+                       if (self.workspace.path / f).is_file())
         if not files or baseline.timed_out or not isinstance(self.buildpack, CollectCapable):
             return baseline
+        if not self.buildpack.collect(self.workspace.path, files):
+            return baseline
         alone = run_tests(self.sandbox, self.buildpack, files, timeout=self._timeout(None))
+        log.info("executor.named_collected", files=files, reported=len(alone.tests))
         if alone.timed_out or not alone.tests:
             return baseline
-        log.info("executor.named_collected", files=files, reported=len(alone.tests))
-        self.buildpack.collect(self.workspace.path, files)
         return baseline.model_copy(update={
             "tests": {**baseline.tests, **alone.tests}, "durations": {**baseline.durations, **alone.durations},
             "log": f"{baseline.log}\n{alone.log}", "duration": baseline.duration + alone.duration,

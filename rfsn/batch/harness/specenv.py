@@ -84,8 +84,9 @@ class SpecBuildpack(PythonBuildpack):
     def setup_commands(self, repo: Path) -> list[list[str]]:
         return specs.setup_commands(self.spec)
 
-    def collect(self, repo: Path, files: Sequence[str] = ()) -> None:
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Nothing: a spec's suite is what the harness collects."""
+        return False
 
 
 class HarnessRunBuildpack:
