@@ -209,6 +209,18 @@ class CrashCapable(Protocol):
 
 
 @runtime_checkable
+class CollectCapable(Protocol):
+    """Optional: a buildpack whose whole suite can take in test files its runner's patterns
+    miss: those of the runner the project declares instead, and files a user named."""
+
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
+        """From now on every run of the whole suite collects, besides what the project's
+        configuration collects, the test files of the runner it declares where the buildpack's
+        own finds none, and ``files``; False where its suite stays as it is."""
+        ...
+
+
+@runtime_checkable
 class ProgressCapable(Protocol):
     """Optional: a buildpack whose runner prints the end of each test file it runs (sympy's
     ``bin/test``), so a run cut short still tells which files it ran to the end."""

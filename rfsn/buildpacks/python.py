@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import fnmatch
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from rfsn.buildpacks.pycoverage import (
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
+from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
 from rfsn.fsutil import read_toml
 from rfsn.models import TestReport, TestStatus
 
@@ -71,6 +73,11 @@ class PythonBuildpack:
     #: on); None, the default, is no limit: evaluation keeps the harness's semantics, a repair
     #: session sets it (CaseLimitCapable)
     case_timeout: float | None = None
+    #: the file patterns a run collects where the project's own miss its tests (``collect``);
+    #: empty: the project's
+    python_files: tuple[str, ...] = ()
+    #: ...and the paths it collects from, where a named file lies outside the project's own
+    testpaths: tuple[str, ...] = ()
 
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
@@ -135,9 +142,28 @@ class PythonBuildpack:
         # environment without it only warns about unknown keys
         limit = ([] if self.case_timeout is None else
                  ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"])
+        files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
+                 *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
         return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
-                "--continue-on-collection-errors", *limit,
+                "--continue-on-collection-errors", *limit, *files,
                 "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
+
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
+        """Widen ``python_files``: the project's own (pytest's default where it sets none) with
+        its declared runner's where pytest's match no file (`pyrunner`), and ``files``: a file
+        named on pytest's command line beside a folder that holds it is collected only by the
+        folder's patterns. A file outside the project's ``testpaths`` joins them."""
+        own = pytest_option(repo, "python_files")
+        patterns = [*(self.python_files or own or PYTEST_DEFAULT)]
+        runner = [] if own or self.python_files else list(uncollected_patterns(repo, patterns))
+        if runner or files:
+            self.python_files = tuple(dict.fromkeys([*patterns, *runner, *files]))
+        paths = [*(self.testpaths or pytest_option(repo, "testpaths"))]
+        outside = [f for f in files if paths and not any(
+            fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)]
+        if outside:
+            self.testpaths = tuple(dict.fromkeys([*paths, *outside]))
+        return True
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str]:
@@ -188,6 +214,36 @@ def _commit(repo: Path) -> str:
     done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
                           capture_output=True, text=True, check=False)
     return done.stdout.strip() if done.returncode == 0 else ""
+
+
+#: pytest's configuration files in the order it looks for them, with their section (None: TOML)
+_PYTEST_CONFIGS = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
+                   ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+
+
+def pytest_option(repo: Path, option: str) -> list[str]:
+    """An option of the pytest configuration file pytest would read in ``repo``, as a list of
+    words (``testpaths``, ``python_files``; []: not set)."""
+    for name, section in _PYTEST_CONFIGS:
+        path = repo / name
+        if not path.is_file():
+            continue
+        if section is None:
+            options = read_toml(path).get("tool", {}).get("pytest", {}).get("ini_options")
+            if options is None:
+                continue
+            value = options.get(option, [])
+            return value.split() if isinstance(value, str) else [str(v) for v in value]
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        if parser.has_section(section):
+            return parser.get(section, option, fallback="").split()
+        if name.endswith("pytest.ini"):  # pytest.ini is pytest's even without its section
+            return []
+    return []
 
 
 def _has_setup_cfg_metadata(repo: Path) -> bool:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
-from rfsn.buildpacks.base import limit_cases
+from rfsn.buildpacks.base import CollectCapable, limit_cases
 from rfsn.cli.common import (
     BUILDPACK,
     SECONDS,
@@ -22,6 +22,7 @@ from rfsn.cli.common import (
 )
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
+from rfsn.models.testfiles import named_tests
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
@@ -65,8 +66,11 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)
         limit_cases(pack, settings.test_case_timeout)
+        if isinstance(pack, CollectCapable):
+            pack.collect(workspace.path)
+        wanted = named_tests([*test_ids, *tests], workspace.path)
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
-            report = run_tests(box, pack, [*test_ids, *tests], timeout=settings.test_timeout)
+            report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
     if report.timed_out:
         if as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))
@@ -75,7 +79,6 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         click.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, Console())
-    wanted = [*test_ids, *tests]
     unknown = report.unknown(wanted)
     if unknown:
         click.echo(f"rfsn: error: no such test: {unknown[0]}"

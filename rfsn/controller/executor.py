@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import (
     Buildpack,
+    CollectCapable,
     CrashCapable,
     HealthCapable,
     ProgressCapable,
@@ -155,9 +156,13 @@ class Executor:
             case RunTests():
                 baseline = proposal.phase is Phase.REPRODUCE and not proposal.tests
                 first, self._baselined = baseline and not self._baselined, self._baselined or baseline
+                if first and isinstance(self.buildpack, CollectCapable):
+                    self.buildpack.collect(self.workspace.path)
                 # a whole suite that cannot run here narrows at once (astropy 1.3's crashes each time)
                 retries = 0 if first and self.narrowed else BASELINE_RETRIES
                 report = self._baseline(proposal, retries) if baseline else self._run_tests(proposal)
+                if first:
+                    report = self._with_named(report)
                 broken = self._diagnose(report) if baseline and not report.timed_out else None
                 if self._narrow(proposal, report, broken):
                     report = self._baseline(proposal, BASELINE_RETRIES)
@@ -217,6 +222,27 @@ class Executor:
             log.info("executor.baseline_again", reason=report.reason, after=round(report.duration, 3))
             report = self._run_tests(proposal)
         return report
+
+    def _with_named(self, baseline: TestReport) -> TestReport:
+        """The baseline with the files of the given tests its whole suite reported nothing of (a
+        file outside the project's collection patterns, named by its path): they run on their
+        own and are folded in, and from then on the whole suite collects them. The baseline as
+        it is when there are none, or the buildpack's suite cannot take them in."""
+        reported = {test_id_file(t) for t in baseline.tests}
+        files = sorted(f for f in {test_id_file(t) for t in baseline.unknown(list(self.given))} - reported
+                       if (self.workspace.path / f).is_file())
+        if not files or baseline.timed_out or not isinstance(self.buildpack, CollectCapable):
+            return baseline
+        if not self.buildpack.collect(self.workspace.path, files):
+            return baseline
+        alone = run_tests(self.sandbox, self.buildpack, files, timeout=self._timeout(None))
+        log.info("executor.named_collected", files=files, reported=len(alone.tests))
+        if alone.timed_out or not alone.tests:
+            return baseline
+        return baseline.model_copy(update={
+            "tests": {**baseline.tests, **alone.tests}, "durations": {**baseline.durations, **alone.durations},
+            "log": f"{baseline.log}\n{alone.log}", "duration": baseline.duration + alone.duration,
+            "exit_code": baseline.exit_code if baseline.tests and baseline.exit_code else alone.exit_code})
 
     def _cut(self, report: TestReport) -> TestReport | None:
         """A baseline of a suite named file by file that timed out, as the files it ran to the end

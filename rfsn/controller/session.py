@@ -30,6 +30,7 @@ from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
 from rfsn.llm.factory import open_model
 from rfsn.models import SessionResult, SessionStatus
+from rfsn.models.testfiles import named_tests
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
@@ -117,14 +118,15 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id, budget=options.timeout) as sandbox:
+                    tests = named_tests(options.tests, workspace.path)
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
-                                           targets=options.tests, problem=options.problem,
+                                           targets=tests, problem=options.problem,
                                            formula=options.formula, model=model,
                                            seconds_left=lambda: usage.seconds_left)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
                                         secret_globs=policy.secret_globs, suite=tuple(options.suite),
-                                        narrowed=tuple(options.narrowed), given=tuple(options.tests))
+                                        narrowed=tuple(options.narrowed), given=tuple(tests))
                     controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()

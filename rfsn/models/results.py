@@ -97,21 +97,25 @@ class TestReport(BaseModel):
         passed = {test_id_file(t) for t in self.passing}
         return sorted(f for f in reached - passed if is_test_module(f))
 
+    def named(self, given: str) -> list[str]:
+        """The tests of this run ``given`` names: itself, or what it holds (the tests of a file,
+        a folder or a class; the cases of a parametrized function named without its parameters,
+        as pytest runs them), or the tests it is the `cut_name` of (an id cut at whitespace, as
+        SWE-bench's datasets hold them)."""
+        if given in self.tests:
+            return [given]
+        stem = given.rstrip("/")
+        return [t for t in self.tests if t.startswith((stem + "::", stem + "/", stem + " > ", stem + "["))
+                or cut_name(t) == given]
+
     def unknown(self, given: list[str]) -> list[str]:
         """The ``given`` test ids (a test, or a file or folder of tests) this run reported nothing for."""
-        def known(test_id: str) -> bool:
-            stem = test_id.rstrip("/")
-            return any(t == test_id or t.startswith((stem + "::", stem + "/", stem + " > "))
-                       or cut_name(t) == test_id for t in self.tests)
-        return [t for t in given if not known(t)] if self.structured else []
+        return [t for t in given if not self.named(t)] if self.structured else []
 
     def resolve(self, given: list[str]) -> list[str]:
-        """The tests of this run that ``given`` ids name: each id itself, or the tests it is
-        the `cut_name` of (an id cut at whitespace, as SWE-bench's datasets hold them)."""
-        cut: dict[str, list[str]] = {}
-        for test in self.tests:
-            cut.setdefault(cut_name(test), []).append(test)
-        return list(dict.fromkeys(t for g in given for t in ([g] if g in self.tests else cut.get(g, [g]))))
+        """The tests of this run that ``given`` ids name (`named`); an id it reported nothing
+        for stands for itself."""
+        return list(dict.fromkeys(t for g in given for t in (self.named(g) or [g])))
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in TestStatus}

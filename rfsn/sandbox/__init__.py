@@ -15,7 +15,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
+from rfsn.buildpacks.base import Buildpack, EnvRecipe
+from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
@@ -117,7 +118,7 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
         if result.exit_code != 0:
             log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
                         output=result.output[-500:])
-            sandbox.setup_failure = f"`{shlex.join(argv)}` failed: {first_error(result.output)}"
+            sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
     if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
         snapshots.store(sandbox, snapshot, settings.home)
 

@@ -7,6 +7,7 @@ images come from the registry or, where none answers, from ``bootstrap``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.buildpacks.base import BaseImage, EnvRecipe
+from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import ImageError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
@@ -201,41 +203,32 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
 
 BUILD_LOG_CHARS = 20_000  # of a failed build's output, kept for the log
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-#: lines that say where a log went or what Docker removed, never why a step failed
-_NOISE = re.compile(r"complete log of this run|/_logs/.*debug.*\.log|^Removing intermediate container|"
-                    r"^npm (ERR!|error)\s*$", re.I)
+_STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
 
 
-def _raised(output: str) -> str | None:
-    """The exception line of the last Python traceback in ``output``: pip ends a failed
-    ``setup.py`` with its own advice ("See above for output"), the cause is above it. A
-    traceback is indented as pip relays it; its exception is the next line at that indent."""
-    lines = [_ANSI.sub("", line).rstrip() for line in output.splitlines()]
-    starts = [i for i, line in enumerate(lines) if line.lstrip().startswith("Traceback (most recent call last)")]
-    if not starts:
-        return None
-    indent = len(lines[starts[-1]]) - len(lines[starts[-1]].lstrip())
-    for line in lines[starts[-1] + 1:]:
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
-            return line.strip()
-    return None
+def _script(command: str) -> str:
+    """The step's own script, out of the ``timeout ... sh -c`` that bounds it."""
+    if command.startswith("timeout "):
+        with contextlib.suppress(ValueError):
+            words = shlex.split(command)
+            if "-c" in words:
+                return words[words.index("-c") + 1]
+    return command
 
 
 def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
-    """One line: what the failing step printed last first (the cause, led by the exception a
-    Python traceback ended in), then which step."""
-    error = error.strip()
-    lines = [_ANSI.sub("", line).strip() for line in output[-3000:].strip().splitlines()]
-    tail = [line for line in lines if line and not _NOISE.search(line)][-3:]
-    raised = _raised(output[-BUILD_LOG_CHARS:])
-    if raised and raised not in tail:
-        tail = [raised, *tail]
-    if step_timeout is not None and error.endswith(("code: 124", "code: 137")):
-        return (f"building {tag} failed: a step ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and "
-                f"was killed | {' | '.join(tail)}")
-    step = error.removeprefix("The command '/bin/sh -c ").split("' returned")[0]
-    code = error.rsplit(" ", 1)[-1]
-    return f"building {tag} failed: {' | '.join(tail)} (a step exited {code}: {step[:160]})"
+    """One line: ``env image: STEP: CAUSE``, the step short and the first line of its output that
+    says why it failed (``steplog``), then the image and the exit status."""
+    output = _ANSI.sub("", output)
+    marks = list(_STEP.finditer(output))
+    cause = step_error(output[marks[-1].end():] if marks else output[-BUILD_LOG_CHARS:])
+    command = error.strip().removeprefix("The command '/bin/sh -c ").rsplit("' returned", 1)[0]
+    step = step_name(_script(command))
+    code = error.strip().rsplit(" ", 1)[-1]
+    if step_timeout is not None and code in ("124", "137"):
+        return (f"env image: {step}: ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed; "
+                f"it printed: {cause} (building {tag})")
+    return f"env image: {step}: {cause} (building {tag} failed, exit {code})"
 
 
 def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:

@@ -300,3 +300,43 @@ def test_only_the_baseline_narrows(workspace: Workspace) -> None:
         assert approved is not None, decision
         executor.run(approved)
     assert len(sandbox.calls) == 2 and not any("tests/test_calc.py" in call for call in sandbox.calls)
+
+
+class FixedSuitePack(PythonBuildpack):
+    """A buildpack whose suite cannot take files in (a SWE-bench spec's)."""
+
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("pack", [PythonBuildpack, FixedSuitePack])
+def test_a_named_file_outside_the_collection_patterns_joins_the_whole_suite(tmp_path: Path, pack: type) -> None:
+    """issue 45: a nose-era ``tests_*.py`` named by its path was "no tests found"; the baseline
+    runs it with what the project collects, and so does every later run of the whole suite
+    (never where the buildpack's suite stays as it is)."""
+    nose = "from calc import add\n\ndef test_add_nose():\n    assert add(1, 1) == 2\n"
+    repo = make_project(tmp_path / "src", {**FILES, "tests/tests_calc.py": nose}, name="calc")
+    workspace = prepare(str(repo), tmp_path / "ws")
+    sandbox = TimedSandbox(workspace.path)
+    executor = Executor(sandbox, pack(), workspace, test_timeout=120, given=("tests/tests_calc.py::test_add_nose",))
+
+    def run(proposal: RunTests, phase: Phase) -> TestReport:
+        decision, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=phase,
+                                                                  buildpack="python"))
+        assert approved is not None, decision
+        outcome = executor.run(approved)
+        assert outcome.report is not None
+        return outcome.report
+
+    try:
+        baseline = run(RunTests(phase=Phase.REPRODUCE), Phase.REPRODUCE)
+        suite = run(RunTests(phase=Phase.VERIFY), Phase.VERIFY)
+    finally:
+        sandbox.close()
+    named = "tests/tests_calc.py::test_add_nose"
+    if pack is PythonBuildpack:
+        assert baseline.tests[named] == "failed" and suite.tests[named] == "failed"
+        assert baseline.tests["tests/test_calc.py::test_zero"] == "passed" == suite.tests["tests/test_calc.py::test_zero"]
+        assert len(sandbox.runs) == 3
+    else:
+        assert named not in baseline.tests and named not in suite.tests and len(sandbox.runs) == 2

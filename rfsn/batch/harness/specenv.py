@@ -84,6 +84,10 @@ class SpecBuildpack(PythonBuildpack):
     def setup_commands(self, repo: Path) -> list[list[str]]:
         return specs.setup_commands(self.spec)
 
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
+        """Nothing: a spec's suite is what the harness collects."""
+        return False
+
 
 class HarnessRunBuildpack:
     """A spec whose runner is not pytest: its ``test_cmd`` on the instance's test directives,

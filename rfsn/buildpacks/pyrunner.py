@@ -1,0 +1,71 @@
+"""Which files hold a Python project's tests when pytest's patterns find none of them.
+
+A project run by its own runner (``python -m unittest discover -p '*_tests.py'``, nose,
+``setup.py test``) may name its test files so that pytest's default patterns
+(``test_*.py``, ``*_test.py``) match none: pytest then collects nothing, though it runs
+unittest's and nose's tests once it collects their files. Here the runner is read where the
+project declares it (tox, setup.cfg, a Makefile, CI files, setup.py) and its file patterns are
+taken: unittest's ``-p`` (``test*.py`` by default), nose's ``test*.py`` and ``*_test*.py``.
+With no runner declared, unittest's default stands: the standard library's runner.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from rfsn.fsutil import NOT_SOURCE_DIRS
+
+PYTEST_DEFAULT = ("test_*.py", "*_test.py")
+UNITTEST_DEFAULT = ("test*.py",)
+NOSE = ("test*.py", "*_test*.py")
+#: where projects declare how their tests run
+DECLARING = ("tox.ini", "setup.cfg", "setup.py", "Makefile", "noxfile.py", ".travis.yml",
+             "appveyor.yml", ".github/workflows/*.yml", ".github/workflows/*.yaml")
+_DISCOVER = re.compile(r"unittest\s+discover\b([^\n]*)")
+_PATTERN = re.compile(r"(?:-p|--pattern)[\s=]+['\"]?([^\s'\"]+)")
+_NOSE = re.compile(r"\bnose(?:tests|2)?\b|\[nosetests\]")
+
+
+def _declarations(repo: Path) -> Iterator[str]:
+    for pattern in DECLARING:
+        for path in sorted(repo.glob(pattern)):
+            try:
+                yield path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+
+
+def runner_patterns(repo: Path) -> tuple[str, ...]:
+    """The file patterns of the runner the project declares (unittest's default if none)."""
+    found: list[str] = []
+    for text in _declarations(repo):
+        for arguments in _DISCOVER.findall(text):
+            pattern = _PATTERN.search(arguments)
+            found.append(pattern.group(1) if pattern else UNITTEST_DEFAULT[0])
+        if _NOSE.search(text):
+            found += NOSE
+    return tuple(dict.fromkeys(found or UNITTEST_DEFAULT))
+
+
+def python_files(repo: Path) -> list[Path]:
+    """The repository's Python files, build and VCS directories left out."""
+    return [p for p in repo.rglob("*.py")
+            if p.is_file() and not NOT_SOURCE_DIRS & set(p.relative_to(repo).parts[:-1])]
+
+
+def matching(files: Sequence[Path], patterns: Sequence[str]) -> list[Path]:
+    """The files whose name matches one of ``patterns`` (as pytest matches ``python_files``)."""
+    return [f for f in files if any(fnmatch.fnmatch(f.name, p) for p in patterns)]
+
+
+def uncollected_patterns(repo: Path, patterns: Sequence[str]) -> tuple[str, ...]:
+    """The patterns of the project's own runner, when pytest's ``patterns`` match no file of the
+    repository and the runner's match some; else none."""
+    files = python_files(repo)
+    if matching(files, patterns):
+        return ()
+    theirs = runner_patterns(repo)
+    return theirs if matching([f for f in files if f.name != "setup.py"], theirs) else ()

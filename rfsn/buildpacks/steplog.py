@@ -1,0 +1,99 @@
+"""Why an environment step failed, from its output: a pure reading of a build or setup log.
+
+A failed step is named by the first line that says what went wrong (the import that failed,
+the requirement pip could not satisfy, the compiler's error), never by the frame around it:
+pip's closing hints ("note: This error originates from a subprocess", "ERROR: Failed building
+wheel"), its error codes (``error: subprocess-exited-with-error``), the headers it marks with a
+cross, warnings, or the source lines of a traceback (its exception line is the cause).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_BOX = re.compile(r"^[\s│╰─>]+")
+#: what frames a failure, never its cause
+_FRAME = re.compile(
+    r"^(?:error: [a-z-]+$|\u00d7 |note: |hint: |WARNING: |DEPRECATION: |\[notice\]|exit code: |"
+    r"\[\d+ lines of output\]|\[end of output\]|See above for|"
+    r"ERROR: (?:Failed (?:building|to build)|Could not build wheels|Command errored out|"
+    r"Ignored the following|Could not find a version that satisfies|ResolutionImpossible)|"
+    r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container)", re.I)
+#: a line that says what went wrong
+_CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
+                    r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
+                    r"\bnot found$|No such file or directory", re.I)
+_TRACEBACK = "Traceback (most recent call last)"
+MAX_CHARS = 300
+
+
+def _lines(output: str) -> list[tuple[int, str]]:
+    """(indent, text) of each non-empty line, colours and pip's box drawing stripped."""
+    found = []
+    for raw in _ANSI.sub("", output).splitlines():
+        text = _BOX.sub("", raw).strip()
+        if text:
+            found.append((len(raw) - len(raw.lstrip()), text))
+    return found
+
+
+def step_error(output: str) -> str:
+    """The first line of ``output`` that says why the step failed (a traceback stands for its
+    exception line); else its last line that is not pip's frame; "(no output)" if none."""
+    lines = _lines(output)
+    kept: list[str] = []
+    inside: int | None = None  # the indent of the traceback being skipped
+    for indent, text in lines:
+        if inside is not None:
+            if indent > inside or text.startswith(("File ", "^", "~")):
+                continue
+            inside = None
+            kept.append(text)  # the exception the traceback ended in
+            continue
+        if text.startswith(_TRACEBACK):
+            inside = indent
+            continue
+        if not _FRAME.search(text):
+            kept.append(text)
+    causes = [line for line in kept if _CAUSE.search(line)]
+    return (causes or kept[-1:] or ["(no output)"])[0][:MAX_CHARS]
+
+
+_NOISE_WORDS = {"--no-input", "-q", "--quiet", "--upgrade", "-U", "--no-cache-dir", "--no-deps",
+                "--no-build-isolation"}
+_NOISE_PAIRS = {"--progress-bar"}
+_PREPARE = ("cd", "export", "set", "rm", "mkdir", "echo", "true")
+
+
+def step_name(script: str, limit: int = 80) -> str:
+    """A short name of a shell step for a message: its commands but those that only prepare
+    (``cd``, ``export``, ``set -e``), with programs by their base name and without the variables
+    set before them, ``python -m pip`` as ``pip`` and pip's quiet options left out, cut at
+    ``limit`` characters."""
+    names = []
+    for command in re.split(r"&&|;|\|\|", script):
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            words = command.split()
+        while words and (words[0] == "env" or "=" in words[0]):  # env VAR=value program ...
+            words = words[1:]
+        words = [w.rsplit("/", 1)[-1] if i == 0 else w for i, w in enumerate(words)]
+        if not words or words[0] in _PREPARE:
+            continue
+        if words[:3] in (["python", "-m", "pip"], ["python3", "-m", "pip"]):
+            words = ["pip", *words[3:]]
+        short: list[str] = []
+        skip = False
+        for word in words:
+            if skip or word in _NOISE_WORDS:
+                skip = False
+                continue
+            skip = word in _NOISE_PAIRS
+            if not skip:
+                short.append(word)
+        names.append(" ".join(short))
+    name = " && ".join(names) or script.strip()
+    return name if len(name) <= limit else name[:limit - 1] + "…"

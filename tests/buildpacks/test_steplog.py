@@ -1,0 +1,64 @@
+"""A failed environment step is told by the first line that says why, never by pip's closing hint.
+
+The logs under ``fixtures/steplogs`` are pip 26's real output, captured by running it in a venv
+against the package proxy: an impossible pin, a ``setup.py`` whose import fails, a build
+backend that does not exist, a C extension whose header is missing, two pins that conflict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rfsn.buildpacks.pipresolve import resolve_step
+from rfsn.buildpacks.steplog import MAX_CHARS, step_error, step_name
+
+LOGS = Path(__file__).parent / "fixtures" / "steplogs"
+
+
+@pytest.mark.parametrize(("log", "cause"), [
+    ("pip-pin.log", "ERROR: No matching distribution found for requests==999.0"),
+    ("pip-setup.log", "ModuleNotFoundError: No module named 'nosuchmodule_rfsn_capture'"),
+    ("pip-backend.log", "ModuleNotFoundError: No module named 'setuptools.build_meta_rfsn_missing'"),
+    ("pip-ext.log", "c.c:1:10: fatal error: nosuchheader_rfsn.h: No such file or directory"),
+    ("pip-conflict.log", "ERROR: Cannot install requests==2.31.0 and urllib3==1.20 because these "
+                         "package versions have conflicting dependencies."),
+])
+def test_a_real_pip_failure_is_told_by_its_cause_not_its_closing_hint(log: str, cause: str) -> None:
+    """Not "note: This error originates from a subprocess", "ERROR: Failed building wheel",
+    "error: subprocess-exited-with-error", nor pip's yanked-versions line before the cause."""
+    assert step_error((LOGS / log).read_text(encoding="utf-8")) == cause
+
+
+def test_pip_21s_legacy_failure_is_told_by_the_exception_of_its_traceback() -> None:
+    log = ("    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import x'\n"
+           "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
+           "      File \"setup.py\", line 3, in <module>\n        raise RuntimeError('an error in a comment')\n"
+           "    ImportError: cannot import name 'parse' from 'pkg_resources'\n"
+           "    ----------------------------------------\n"
+           "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs.\n")
+    assert step_error(log) == "ImportError: cannot import name 'parse' from 'pkg_resources'"
+
+
+def test_a_step_with_no_error_line_is_told_by_its_last_line() -> None:
+    assert step_error("Reading lists\nsh: 1: cmake-js: not found\n") == "sh: 1: cmake-js: not found"
+    assert step_error("\n\n") == "(no output)"
+
+
+@given(st.text())
+def test_any_output_gives_one_bounded_line(output: str) -> None:
+    line = step_error(output)
+    assert "\n" not in line and 0 < len(line) <= MAX_CHARS
+
+
+def test_a_step_is_named_by_its_commands_without_their_preparation() -> None:
+    assert step_name("env PIP_NO_BUILD_ISOLATION=0 python -m pip install --no-deps --no-build-isolation "
+                     "--no-input -q -e .") == "pip install -e ."
+    assert step_name("$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off "
+                     "-r requirements.txt") == "pip install -r requirements.txt"
+    assert step_name(resolve_step(["test"]), limit=40).startswith("pip install pip>=23.1 && python ")
+    assert len(step_name("pip install " + "pkg==1.0 " * 80)) == 80
+
