@@ -106,6 +106,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
     planner: PhasePlanner | None = None
     model: GuardedModel | None = None
+    environment: list[str] = []
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
@@ -116,6 +117,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 model = session_model(options, settings, out)
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id) as sandbox:
+                    environment = list(sandbox.environment)
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=options.tests, problem=options.problem,
                                            formula=options.formula, model=model,
@@ -158,7 +160,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         result = SessionResult(
             **verdict.model_dump(), session_id=session_id, steps=usage.steps,
             duration=round(time.monotonic() - started, 3),
-            phase_durations=_phase_durations(out / "trajectory.jsonl"),
+            phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=environment,
             **(model.budget.totals() if model is not None else {}),
         )
         metrics.SESSIONS.labels(result.status.value).inc()

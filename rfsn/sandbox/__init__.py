@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, EnvRecipe, first_error
+from rfsn.buildpacks.base import Buildpack, EnvOptions, EnvRecipe, date_env, first_error
 from rfsn.errors import DockerUnavailable
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
@@ -51,7 +51,19 @@ def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
             session_id: str | None, commands: list[list[str]]) -> tuple[Sandbox, Snapshot | None]:
     """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
+    date_env(buildpack, EnvOptions(as_of=settings.as_of, runtime=settings.python,
+                                   archives=settings.python_archives,
+                                   registry=settings.base_image_source == "registry"))
     recipe = buildpack.env_recipe(workspace)
+    if recipe.notes:
+        log.info("sandbox.environment", notes=list(recipe.notes))
+    sandbox, snapshot = _started(workspace, recipe, settings, kind, session_id, commands)
+    sandbox.environment = recipe.notes
+    return sandbox, snapshot
+
+
+def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str,
+             session_id: str | None, commands: list[list[str]]) -> tuple[Sandbox, Snapshot | None]:
     if kind == "docker":
         from rfsn.sandbox.docker import DockerSandbox, connect, sandbox_user
         from rfsn.sandbox.images import ensure_env_image

@@ -29,7 +29,7 @@ from rfsn.buildpacks import select
 from rfsn.buildpacks.base import BaseImage, Buildpack, CoveragePlan, Detection, EnvRecipe
 from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
 from rfsn.buildpacks.python import PythonBuildpack
-from rfsn.errors import InfraFailure
+from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models import TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
@@ -257,12 +257,12 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     command = spec.get("test_cmd", "")
     parser = None
     if not isinstance(command, str) or not command.split():
-        raise specs.EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
+        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
                                    "is not one shell command")
     if command.split()[0] != "pytest":
         parser = specs.log_parser(instance.repo)
         if parser is None:
-            raise specs.EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
+            raise EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
                                        "the harness has no log parser for it")
     commit = instance.environment_setup_commit or instance.base_commit
     requirements = None
@@ -301,6 +301,6 @@ def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repai
                               archives=settings.python_archives,
                               index_date=str(settings.swebench_index_date or ""), repairing=repairing,
                               suite=suite)
-    except specs.EnvUnavailable as exc:
+    except EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)
