@@ -134,7 +134,7 @@ def pipfile(repo: Path) -> Found:
 
 def ci_installs(repo: Path, seen: set[Path]) -> Found:
     """What the ``pip install`` lines of the CI workflows install: named packages and ``-r``
-    files (the project itself, ``-e .`` and variables are not requirements)."""
+    files (the project itself, ``-e .``, variables and pip are not requirements)."""
     paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
     found: Found = []
     for path in paths:
@@ -159,6 +159,6 @@ def ci_installs(repo: Path, seen: set[Path]) -> Found:
                 if include or word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url",
                                        "--extra-index-url", "-f", "--find-links"):
                     skip_next = True
-                elif _plain(word) and not any(c in word for c in "${}"):
+                elif _plain(word) and not any(c in word for c in "${}") and word != "pip":
                     found.append((word, f"{where} pip install"))
     return found

@@ -65,7 +65,8 @@ def _tox_envlist(repo: Path) -> list[str]:
         if parser.has_option(section, "envlist"):
             value = parser.get(section, "envlist")
             break
-    names = [n for item in re.split(r"[,\n]", value) if item.strip() for n in _expand(item.strip())]
+    items = re.findall(r"(?:\{[^{}]*\}|[^,\s{}])+", value)  # commas inside braces are tox's
+    names = [n for item in items for n in _expand(item)]
     factors = [f for name in names for f in name.split("-")]
     return [f"{m.group(1)}.{m.group(2)}" for f in factors if (m := _TOX_ENV.match(f))]
 
