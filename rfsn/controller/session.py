@@ -24,7 +24,7 @@ from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
-from rfsn.errors import RfsnError
+from rfsn.errors import EnvUnavailable, RfsnError
 from rfsn.fsutil import write_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
@@ -134,6 +134,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
                 verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
+            except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
+                verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
