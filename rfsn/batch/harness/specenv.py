@@ -269,6 +269,8 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     if str(spec.get("packages", "")).strip() == "requirements.txt":
         requirements = specs.read_requirements(checkout, commit, specs.requirement_paths(instance.repo))
         requirements = specs.harness("test_spec.python").clean_requirements(requirements)
+    elif str(spec.get("packages", "")).strip() == "environment.yml":
+        requirements = specs.read_requirements(checkout, commit, specs.environment_paths(instance.repo))
     # the build installs the project as the spec says (pip resolves it); sessions reinstall it
     # at the instance's own commit, offline
     source = specs.install_commit(checkout, commit, instance.base_commit)

@@ -29,7 +29,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from rfsn.buildpacks import pyarchives, pydeps
+from rfsn.buildpacks import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
@@ -136,6 +136,15 @@ def requirement_paths(repo: str) -> list[str]:
     return list(paths.get(repo, ["requirements.txt"]))
 
 
+def environment_paths(repo: str) -> list[str]:
+    """Where the harness reads ``repo``'s conda environment.yml (first one that exists wins)."""
+    try:
+        paths = harness("constants").MAP_REPO_TO_ENV_YML_PATHS
+    except ImportError:
+        return ["environment.yml"]
+    return list(paths.get(repo, ["environment.yml"]))
+
+
 def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
     """The first requirements file of ``paths`` at ``commit``, ``-r`` includes inlined."""
     for path in paths:
@@ -238,7 +247,8 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
                   source: str = "", backend: tuple[str, ...] = (), version: str = "",
                   archives: Path | None = None, index_date: str = "") -> EnvRecipe:
-    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
+    (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
 
     With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
@@ -257,13 +267,20 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
         create_venv, env = pyarchives.venv(python)
     packages = str(spec.get("packages", "")).strip()
-    if packages == "environment.yml":
-        raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
+    notes: list[str] = []
     # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
     # these bounds, and would stay
     steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
-    if packages == "requirements.txt":
+    if packages == "environment.yml":
+        if requirements is None:
+            raise EnvUnavailable("the spec installs a conda environment.yml but none was given")
+        wanted, left = pyconda.requirements(requirements)
+        files.append(("requirements.txt", "".join(f"{r}\n" for r in wanted)))
+        steps.append(f"{PIP_INSTALL} -r $RFSN_ENV/files/requirements.txt")
+        notes.append(f"conda environment.yml from PyPI, the same names and pins ({len(wanted)}); "
+                     f"no conda: left out {', '.join(left) or 'nothing'}")
+    elif packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
         files.append(("requirements.txt", requirements))
@@ -287,7 +304,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
-                     python_archive_path=archive, index_date=index_date)
+                     python_archive_path=archive, index_date=index_date, notes=tuple(notes))
 
 
 
