@@ -117,12 +117,12 @@ class PythonBuildpack:
         python, chosen = self._python(repo, day)
         base, create_venv, env, archive = _interpreter(python, self.env_options)
         tooling = ERA_TOOLING if index_date else TOOLING
-        locked = locked_install(repo, tooling)
+        locked, lock = locked_install(repo, tooling), pylock.lock_format(repo)
         source, notes = "", [chosen, f"packages {dated}" + (f": PyPI before {index_date}" if index_date else "")]
         era = [f"{PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"] if index_date else []
-        if locked is not None:
+        if locked is not None and lock is not None:
             install, files = locked
-            notes.append(f"requirements: {pylock.lock_format(repo).lock}")  # type: ignore[union-attr]
+            notes.append(f"requirements: as {lock.lock} pins them")
         else:
             declared = pydeps.declared(repo, python)
             requirements = pydeps.normalized(repo, declared)

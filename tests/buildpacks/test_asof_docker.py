@@ -106,3 +106,32 @@ def test_an_old_commit_gets_the_packages_build_tools_and_python_of_its_day(
     assert "1 error" in today and ("pkg_resources" in today or "LegacyVersion" in today), today
     assert versions.split()[1] != "21.3"
     print(f"as of today: env built in {seconds:.0f}s")
+
+
+#: the ``dev`` extra is computed (pipresolve asks pip in the build): six 1.17.0 came in 2024-12
+COMPUTED_SETUP_PY = """\
+from setuptools import setup
+
+EXTRAS = {"reco": ["six"], "lint": []}
+EXTRAS["dev"] = EXTRAS["reco"] + EXTRAS["lint"]
+setup(name="computed", version="1.0", packages=["computed"], extras_require=EXTRAS,
+      classifiers=["Programming Language :: Python :: 3.11"])
+"""
+
+
+def test_requirements_pip_resolves_in_the_build_are_of_the_commits_day_and_so_is_its_pip(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    repo = tmp_path / "computed"
+    (repo / "computed").mkdir(parents=True)
+    (repo / "setup.py").write_text(COMPUTED_SETUP_PY)
+    (repo / "computed" / "__init__.py").write_text("")
+    (repo / "test_six.py").write_text("import six\n\ndef test_six():\n    assert six.__version__ == '1.16.0'\n")
+    env = {**os.environ, "GIT_COMMITTER_DATE": WHEN, "GIT_AUTHOR_DATE": WHEN}
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"],
+                   check=True, env=env)
+    output, versions, notes, _ = _run(repo, rfsn_home, "commit", built)
+    assert "1 passed" in output, output
+    assert versions.split()[2] == "22.3.1"  # the resolving pip was today's; the era's came back
+    assert "requirements its metadata compute: resolved by pip in the build" in notes

@@ -130,3 +130,14 @@ def test_a_chosen_python_no_source_ships_is_the_no_such_python_line(tmp_path: Pa
     date_env(pack, EnvOptions(runtime="3.7", archives=tmp_path))
     with pytest.raises(EnvUnavailable, match=rf"Python 3\.7 is not shipped.*\({tmp_path}\)"):
         pack.env_recipe(make(tmp_path / "r", {"requirements.txt": "six\n"}))
+
+
+def test_a_test_command_on_the_python_environment_is_dated_too(tmp_path: Path) -> None:
+    """--test-cmd keeps the detected buildpack's environment, and its date."""
+    from rfsn.buildpacks.generic import GenericBuildpack
+
+    repo = make(tmp_path, {"requirements.txt": "six\n"})
+    generic = GenericBuildpack("python -m unittest", base=PythonBuildpack())
+    date_env(generic, EnvOptions(as_of="2021-03-01"))
+    assert generic.env_recipe(repo).index_date == "2021-03-02"
+    assert generic.env_options.as_of == "2021-03-01"
