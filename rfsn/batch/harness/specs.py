@@ -129,20 +129,20 @@ def log_parser(repo: str) -> Any:
 
 def requirement_paths(repo: str) -> list[str]:
     """Where the harness reads ``repo``'s requirements file (first one that exists wins)."""
-    try:
-        paths = harness("constants").MAP_REPO_TO_REQS_PATHS
-    except ImportError:
-        return ["requirements.txt"]
-    return list(paths.get(repo, ["requirements.txt"]))
+    return _paths("MAP_REPO_TO_REQS_PATHS", repo, "requirements.txt")
 
 
 def environment_paths(repo: str) -> list[str]:
     """Where the harness reads ``repo``'s conda environment.yml (first one that exists wins)."""
+    return _paths("MAP_REPO_TO_ENV_YML_PATHS", repo, "environment.yml")
+
+
+def _paths(table: str, repo: str, default: str) -> list[str]:
     try:
-        paths = harness("constants").MAP_REPO_TO_ENV_YML_PATHS
+        paths = getattr(harness("constants"), table)
     except ImportError:
-        return ["environment.yml"]
-    return list(paths.get(repo, ["environment.yml"]))
+        return [default]
+    return list(paths.get(repo, [default]))
 
 
 def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
