@@ -12,8 +12,8 @@ import re
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-#: conda name -> PyPI name; None: not a package pip can install (the environment's own Python,
-#: a C library or tool that the wheels bundle or the image provides)
+#: conda name -> PyPI name; None: not a package pip can install here (the environment's own
+#: Python, a C library or tool that the wheels bundle or the image provides)
 NAMES: dict[str, str | None] = {
     "python": None, "pip": None, "pytorch": "torch", "matplotlib-base": "matplotlib",
     "dask-core": "dask", "pytables": "tables", "iris": "scitools-iris", "cdms2": None,
@@ -23,6 +23,8 @@ NAMES: dict[str, str | None] = {
     "ghostscript": None, "inkscape": None, "texlive-core": None, "qhull": None, "freetype": None,
     "libpng": None, "zlib": None, "nodejs": None, "pyqt": "PyQt5", "qt": None, "tk": None,
     "blas": None, "mkl": None, "libblas": None, "openblas": None,
+    # GUI toolkits whose PyPI sdists build only against system libraries the image lacks
+    "wxpython": None, "pygobject": None, "gtk3": None, "pycairo": None, "cairo": None,
 }
 _SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
 
