@@ -125,3 +125,13 @@ def test_timeouts_that_are_not_positive_are_refused_before_anything_runs(tmp_pat
         result = CliRunner().invoke(main, [*command, "--timeout", "-5"])
         assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, command
     assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()
+
+
+def test_the_environments_date_and_python_reach_every_worker() -> None:
+    """--as-of and --python given to `rfsn batch` are in each worker's settings (issue 45)."""
+    from rfsn.cli.batch_cmd import _worker_setup
+    from rfsn.settings import load_settings
+
+    settings = _worker_setup(load_settings(as_of="2020-01-01", python="3.9"), False)["settings"]
+    assert (settings["as_of"], settings["python"]) == ("2020-01-01", "3.9")
+    assert load_settings(**settings).as_of == "2020-01-01"
