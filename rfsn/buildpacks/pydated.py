@@ -1,9 +1,9 @@
 """The date a plain repository's environment is resolved as of: its commit's, by default.
 
-The commit is the newest of HEAD's history that rfsn did not make (a snapshot of a dirty tree is
-rfsn's); its committer date, in UTC, is the day its packages come from: the build's index serves
-what PyPI had before the end of that day (``rfsn.sandbox.asof``). A day still to come filters
-nothing, so a commit of today resolves as PyPI is now.
+The commit is the newest of HEAD's history that rfsn did not make (a snapshot of a dirty tree,
+an applied test patch); its committer date, in UTC, is the day its packages come from: the
+build's index serves what PyPI had before the end of that day (``rfsn.sandbox.asof``). A day
+still to come filters nothing, so a commit of today resolves as PyPI is now.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-#: who commits rfsn's own snapshots (``rfsn.workspace``)
-RFSN_COMMITTER = "rfsn@localhost"
+from rfsn.workspace import EMAIL as RFSN_COMMITTER
 
 
 def commit_date(repo: Path) -> tuple[str, date] | None:
