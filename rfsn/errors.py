@@ -17,7 +17,8 @@
     ├── LLMError                   a model server refused a request (bad key, invalid request)
     │   └── ToolsUnsupported       ... because it has tools the server cannot take
     ├── InfraFailure               a batch instance failed for a reason outside its patch
-    ├── EnvUnavailable             a SWE-bench spec rfsn cannot honour (batch.specs)
+    ├── EnvUnavailable             an environment rfsn cannot provide (a SWE-bench spec it
+    │                              cannot honour, a Python no reachable source ships)
     ├── ReplyError                 a model reply with no usable edit (planners.replies;
     │                              also a ValueError)
     └── OutputError                an output file cannot be written (disk full, permissions)
@@ -107,3 +108,7 @@ class ToolsUnsupported(LLMError):
 
 class OutputError(RfsnError):
     pass
+
+
+class EnvUnavailable(RfsnError):
+    """The environment needs something this machine cannot provide (the message says what)."""

@@ -144,6 +144,14 @@ class Settings(BaseSettings):
         "(YYYY-MM-DD), save the versions a spec pins: packages of the time the dataset's verdicts "
         "were made; 'today' (or empty) resolves as PyPI is now",
     )
+    as_of: str = Field(
+        default="commit", description="resolve a plain Python repository's environment (its "
+        "packages, build tools and Python) as of: 'commit' (its commit's date), 'today', or a "
+        "date YYYY-MM-DD; exact pins still win (--as-of). SWE-bench specs keep their own date")
+    python: str | None = Field(
+        default=None, pattern=r"^\d+\.\d+$",
+        description="the Python X.Y of a plain repository's environment (--python); default: "
+        "one the project declares that existed at the as-of date")
     # Every limit is bounded: a value Docker or the kernel reads as "no limit" (0, -1) is an error.
     memory: Annotated[str, _size("16m", "1t")] = Field(
         default="4g", description="container memory limit (16m to 1t)")
@@ -201,6 +209,18 @@ class Settings(BaseSettings):
     def _today(cls, value: object) -> object:
         """'today' or an empty value: resolve as PyPI is now."""
         return None if isinstance(value, str) and value.strip().lower() in ("", "today", "none") else value
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of(cls, value: object) -> object:
+        """'commit', 'today' or a date (YYYY-MM-DD)."""
+        text = str(value).strip().lower()
+        if text in ("commit", "today"):
+            return text
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError(f"{value!r} is not 'commit', 'today' or a date YYYY-MM-DD") from None
 
     @classmethod
     def settings_customise_sources(

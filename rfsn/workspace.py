@@ -22,9 +22,11 @@ EXCLUDES = (
     "__pycache__/", "*.pyc", "*.egg-info/", ".pytest_cache/", ".coverage", ".coverage.*",
     "/build/", "/target/", "/node_modules", ".rfsn/",
 )
+#: who makes rfsn's own commits (a snapshot of a dirty tree, an applied test patch)
+EMAIL = "rfsn@localhost"
 _IDENTITY = {
-    "GIT_AUTHOR_NAME": "rfsn", "GIT_AUTHOR_EMAIL": "rfsn@localhost",
-    "GIT_COMMITTER_NAME": "rfsn", "GIT_COMMITTER_EMAIL": "rfsn@localhost",
+    "GIT_AUTHOR_NAME": "rfsn", "GIT_AUTHOR_EMAIL": EMAIL,
+    "GIT_COMMITTER_NAME": "rfsn", "GIT_COMMITTER_EMAIL": EMAIL,
 }
 
 

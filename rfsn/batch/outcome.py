@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from rfsn.errors import (
     DockerUnavailable,
+    EnvUnavailable,
     ImageError,
     InfraFailure,
     SandboxError,
@@ -80,6 +81,8 @@ def classify(exc: BaseException) -> ErrorKind:
     """The kind of infrastructure failure ``exc`` is (a worker's own bug when none fits)."""
     if isinstance(exc, InfraFailure):
         return ErrorKind(exc.kind)
+    if isinstance(exc, EnvUnavailable):
+        return ErrorKind.ENV
     if isinstance(exc, DockerUnavailable):
         return ErrorKind.DAEMON
     if isinstance(exc, ImageError):

@@ -19,8 +19,8 @@ Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
 line coverage, for localization), ``WarmCapable`` (a runner that skips the
 test framework's cold start), ``HealthCapable`` (a broken environment told
 apart from failing tests), ``CrashCapable`` (a run the project's own crash cut
-short) and ``DurationCapable`` (each test's duration, from which screening derives
-per-test time limits). A buildpack sees the sandbox only through
+short), ``DurationCapable`` (each test's duration, from which screening derives
+per-test time limits) and ``DatedCapable`` (an environment as of a date, on a chosen runtime). A buildpack sees the sandbox only through
 ``SandboxView``.
 
 Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
@@ -108,6 +108,10 @@ class EnvRecipe(BaseModel):
                                 "(YYYY-MM-DD, UTC), save the versions the recipe pins exactly "
                                 "(rfsn.sandbox.asof); empty: as PyPI has them now"
     )
+
+    notes: tuple[str, ...] = Field(
+        default=(), exclude=True, description="what was chosen and why (the Python, the date, "
+                                              "where each requirement comes from), for the report")
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile)."""
@@ -254,6 +258,30 @@ def cases_unlimited(buildpack: object) -> Iterator[None]:
         yield
     finally:
         buildpack.case_timeout = saved
+
+
+class EnvOptions(BaseModel):
+    """How a plain repository's environment is dated and which runtime it runs (settings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: str = Field(default="commit", description="'commit' (its date), 'today' or YYYY-MM-DD")
+    runtime: str | None = Field(default=None, description="the runtime's version X.Y; None: chosen")
+    archives: Path | None = Field(default=None, description="directory of Python archives")
+    registry: bool = Field(default=False, description="base images come from a registry (any version)")
+
+
+@runtime_checkable
+class DatedCapable(Protocol):
+    """Optional: a buildpack whose env recipe follows ``EnvOptions`` (set before ``env_recipe``)."""
+
+    env_options: EnvOptions
+
+
+def date_env(buildpack: object, options: EnvOptions) -> None:
+    """Give the buildpack's env recipe these options, when it takes them."""
+    if isinstance(buildpack, DatedCapable):
+        buildpack.env_options = options
 
 
 @runtime_checkable

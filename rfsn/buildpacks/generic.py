@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe, first_error
+from rfsn.buildpacks.base import (
+    BaseImage,
+    Buildpack,
+    DatedCapable,
+    Detection,
+    EnvOptions,
+    EnvRecipe,
+    date_env,
+    first_error,
+)
 from rfsn.errors import BuildpackError
 from rfsn.models import TestReport, TestStatus
 
@@ -43,6 +52,15 @@ class GenericBuildpack:
         if self.base is not None:
             return self.base.env_recipe(repo)
         return EnvRecipe(buildpack=self.name, base=self.default_base)
+
+    @property
+    def env_options(self) -> EnvOptions:
+        """The base's (DatedCapable): its environment is this one."""
+        return self.base.env_options if isinstance(self.base, DatedCapable) else EnvOptions()
+
+    @env_options.setter
+    def env_options(self, options: EnvOptions) -> None:
+        date_env(self.base, options)
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
         return self.base.setup_commands(repo) if self.base is not None else []

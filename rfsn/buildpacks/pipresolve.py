@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 
-from rfsn.buildpacks.pyenv import PIP_INSTALL
+from rfsn.buildpacks.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
 
 #: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
 SCRIPT_NAME = "pipresolve.py"
@@ -47,12 +47,16 @@ print("pip resolved %d requirement(s) of %s%s" % (len(pins), meta["name"], extra
 '''
 
 
-def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]) -> str:
+def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str],
+                 dated: bool = False) -> str:
     """The build step: pip resolves the project in ``$RFSN_ENV/src`` with those of ``extras``
-    it declares, the result is installed, and the copy of the project removed."""
+    it declares, the result is installed, and the copy of the project removed. ``dated``: the
+    build's index is of another date; the resolving pip is today's, the era's pip comes back."""
     # --report needs pip 22.2; setuptools_scm projects have no history in the copy
-    return ("cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && "
-            f"{PIP_INSTALL} --upgrade 'pip>=23.1' && "
+    era = "ERA_PIP=$($RFSN_ENV/venv/bin/python -m pip --version | cut -d' ' -f2) && " if dated else ""
+    back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
+    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}"
+            f"{TODAY_PIP_INSTALL if dated else PIP_INSTALL} --upgrade 'pip>=23.1' && "
             f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
             f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt && "
-            f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt && cd / && rm -rf $RFSN_ENV/src")
+            f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src")

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 from pathlib import Path
+
+from rfsn.buildpacks.pyenv import VENV_ENV
 
 #: where the archive's ``python/`` lands in the image
 PYTHON_HOME = "/opt/python"
@@ -38,6 +41,13 @@ def find(directory: Path | None, version: str) -> Path | None:
     return max(found)[1] if found else None
 
 
+def versions(directory: Path | None) -> set[str]:
+    """The Pythons (X.Y) ``directory`` holds an archive of."""
+    if directory is None or not directory.is_dir():
+        return set()
+    return {f"{m.group(1)}.{m.group(2)}" for path in directory.iterdir() if (m := _NAME.match(path.name))}
+
+
 def digest(path: Path) -> str:
     """The archive's sha256 (the env image's key)."""
     sha = hashlib.sha256()
@@ -45,3 +55,18 @@ def digest(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             sha.update(chunk)
     return sha.hexdigest()
+
+
+def runs_python(python: str) -> str:
+    """A build step that fails unless the venv runs Python ``python`` (X.Y), saying which it
+    runs: an archive named for one version but holding another never runs the tests."""
+    check = ("import sys; v = '%d.%d' % sys.version_info[:2]; "
+             f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')")
+    return f"$RFSN_ENV/venv/bin/python -c {shlex.quote(check)}"
+
+
+def venv(python: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The step creating the env's venv from the archive's Python ``python``, and the env's
+    environment."""
+    return (f"{INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}",
+            (*VENV_ENV, *LIBRARY_ENV))

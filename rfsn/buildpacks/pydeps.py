@@ -11,7 +11,6 @@ share one environment image.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,11 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from rfsn.buildpacks import pysources
+from rfsn.buildpacks.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
 
 TEST_EXTRAS = {"test", "tests", "testing", "dev", "develop", "development"}
-_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)?(\S+)$")
-REQUIREMENT_FILES = (
-    "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
-    "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
-    "requirements/dev.txt", "requirements/test.txt", "requirements/base.txt",
-    "requirements-tests.txt", "requirements_tests.txt", "requirements/tests.txt", "requirements/testing.txt",
-)
 
 
 def requirement_name(spec: str) -> str:
@@ -40,20 +34,7 @@ def requirement_name(spec: str) -> str:
 
 
 
-def _ini(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return configparser.ConfigParser(interpolation=None)
-    return parser
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")]
-
-
-def _setup_py_kwargs(path: Path) -> dict[str, Any]:
+def setup_py_kwargs(path: Path) -> dict[str, Any]:
     """Literal keyword arguments of the first ``setup(...)`` call in setup.py; a plain name
     stands for the literal a module-level assignment gives it (``install_requires=REQUIRES``)."""
     try:
@@ -82,7 +63,7 @@ def dynamic(repo: Path) -> bool:
     fields = read_toml(repo / "pyproject.toml").get("project", {}).get("dynamic", [])
     if isinstance(fields, list) and {"dependencies", "optional-dependencies"} & set(fields):
         return True
-    setup_cfg = _ini(repo / "setup.cfg")
+    setup_cfg = ini(repo / "setup.cfg")
     values = [setup_cfg.get("options", "install_requires", fallback="")]
     if setup_cfg.has_section("options.extras_require"):
         values += [v for _, v in setup_cfg.items("options.extras_require")]
@@ -139,27 +120,10 @@ def _literal(node: ast.expr) -> Any:
     return None
 
 
-def _requirements_file(path: Path, seen: set[Path]) -> list[str]:
-    path = path.resolve()
-    if path in seen or not path.is_file():
-        return []
-    seen.add(path)
-    found: list[str] = []
-    text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
-    for line in _lines(text):
-        line = line.split(" #", 1)[0].strip()
-        include = _INCLUDE.match(line)
-        if include:
-            found += _requirements_file(path.parent / include.group(1), seen)
-        elif not line.startswith(("-", ".", "/")) and "://" not in line:
-            found.append(re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip())  # drop --hash=...
-    return found
-
-
-def _as_list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     """setup() accepts a string (one requirement per line) wherever it accepts a list."""
     if isinstance(value, str):
-        return _lines(value)
+        return lines(value)
     return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
 
 
@@ -167,7 +131,7 @@ def _extras(extras: Any) -> list[str]:
     if not isinstance(extras, dict):
         return []
     return [r for name, reqs in extras.items() if str(name).lower() in TEST_EXTRAS
-            for r in _as_list(reqs)]
+            for r in as_list(reqs)]
 
 
 #: what a build backend asks for on top of its own requires to build an editable install (PEP 660)
@@ -177,48 +141,60 @@ EDITABLE_REQUIRES = {"hatchling": ("editables",)}
 def build_requirements(repo: Path) -> list[str]:
     """The build backend's requirements, including what it needs for an editable install
     (the session installs the project with ``pip install -e . --no-build-isolation``, offline)."""
-    declared = _as_list(read_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
+    declared = as_list(read_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
     names = {requirement_name(r).lower() for r in declared}
     extra = [e for name, needs in EDITABLE_REQUIRES.items() if name in names for e in needs]
     return [*declared, *extra]
 
 
-def raw_requirements(repo: Path) -> list[str]:
-    reqs: list[str] = []
+def declared(repo: Path, python: str | None = None) -> Found:
+    """Every requirement the project declares, with where (``python``: the X.Y tox's factor
+    conditions are read for): metadata, build requirements, requirement files, tox, Pipfile
+    (without a lock) and CI."""
+    found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
-    reqs += project.get("dependencies", [])
-    reqs += _extras(project.get("optional-dependencies", {}))
-    groups = pyproject.get("dependency-groups", {})
-    reqs += [r for r in _extras(groups) if isinstance(r, str)]
-    reqs += build_requirements(repo)
-    setup_cfg = _ini(repo / "setup.cfg")
-    if setup_cfg.has_option("options", "install_requires"):
-        reqs += _lines(setup_cfg.get("options", "install_requires"))
+    found += _at(project.get("dependencies", []), "pyproject.toml dependencies")
+    found += _at(_extras(project.get("optional-dependencies", {})), "pyproject.toml test extras")
+    found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
+    found += _at(build_requirements(repo), "pyproject.toml build-system")
+    setup_cfg = ini(repo / "setup.cfg")
+    for option in ("install_requires", "tests_require"):
+        if setup_cfg.has_option("options", option):
+            found += _at(lines(setup_cfg.get("options", option)), f"setup.cfg {option}")
     if setup_cfg.has_section("options.extras_require"):
-        reqs += _extras({k: _lines(v) for k, v in setup_cfg.items("options.extras_require")})
+        extras = {k: lines(v) for k, v in setup_cfg.items("options.extras_require")}
+        found += _at(_extras(extras), "setup.cfg test extras")
     if (repo / "setup.py").is_file():
-        kwargs = _setup_py_kwargs(repo / "setup.py")
-        reqs += _as_list(kwargs.get("install_requires"))
-        reqs += _as_list(kwargs.get("tests_require"))
-        reqs += _extras(kwargs.get("extras_require"))
+        kwargs = setup_py_kwargs(repo / "setup.py")
+        for option in ("install_requires", "tests_require"):
+            found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
+        found += _at(_extras(kwargs.get("extras_require")), "setup.py test extras")
     seen: set[Path] = set()
-    for name in REQUIREMENT_FILES:
-        reqs += _requirements_file(repo / name, seen)
-    tox = _ini(repo / "tox.ini")
-    if tox.has_option("testenv", "deps"):
-        reqs += [d for d in _lines(tox.get("testenv", "deps")) if not d.startswith(("-", "{"))]
-    return [r for r in reqs if isinstance(r, str)]
+    found += pysources.requirement_files(repo, seen)
+    found += pysources.tox_deps(repo, python, seen)
+    if not (repo / "Pipfile.lock").is_file():
+        found += pysources.pipfile(repo)
+    found += pysources.ci_installs(repo, seen)
+    return found
+
+
+def _at(requirements: list[str], where: str) -> Found:
+    return [(r, where) for r in requirements if isinstance(r, str)]
+
+
+def raw_requirements(repo: Path) -> list[str]:
+    return [r for r, _ in declared(repo)]
 
 
 def _declared(repo: Path, field: str, section: str, option: str) -> object:
     """A metadata field as the project declares it: ``[project]`` of pyproject.toml, else
     setup.cfg's ``[section] option``, else the literal ``option=`` keyword of setup.py."""
     value = read_toml(repo / "pyproject.toml").get("project", {}).get(field)
-    if not value and _ini(repo / "setup.cfg").has_option(section, option):
-        value = _ini(repo / "setup.cfg").get(section, option)
+    if not value and ini(repo / "setup.cfg").has_option(section, option):
+        value = ini(repo / "setup.cfg").get(section, option)
     if not value and (repo / "setup.py").is_file():
-        value = _setup_py_kwargs(repo / "setup.py").get(option)
+        value = setup_py_kwargs(repo / "setup.py").get(option)
     return value
 
 
@@ -229,19 +205,38 @@ def project_name(repo: Path) -> str | None:
 
 def collect(repo: Path) -> list[str]:
     """Normalized requirement strings of the project, sorted, without the project itself."""
+    return normalized(repo, declared(repo))
+
+
+def _normal(raw: str, own: str | None) -> str | None:
+    try:
+        req = Requirement(raw)
+    except InvalidRequirement:
+        return None
+    if canonicalize_name(req.name) == own:
+        return None
+    req.name = canonicalize_name(req.name)
+    req.extras = {canonicalize_name(extra) for extra in req.extras}
+    return str(req)
+
+
+def normalized(repo: Path, found: Found) -> list[str]:
+    """The requirements of ``found``, normalized, sorted, without the project itself."""
     own = project_name(repo)
-    normalized: set[str] = set()
-    for raw in raw_requirements(repo):
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
-            continue
-        if canonicalize_name(req.name) == own:
-            continue
-        req.name = canonicalize_name(req.name)
-        req.extras = {canonicalize_name(extra) for extra in req.extras}
-        normalized.add(str(req))
-    return sorted(normalized)
+    return sorted({n for raw, _ in found if (n := _normal(raw, own)) is not None})
+
+
+def provenance(found: Found, limit: int = 40) -> str:
+    """One line: each source and the requirements it gave (``limit`` names at most)."""
+    by_source: dict[str, list[str]] = {}
+    for raw, where in found:
+        name = requirement_name(raw)
+        if name not in by_source.setdefault(where, []):
+            by_source[where].append(name)
+    parts = [f"{where}: {', '.join(names)}" for where, names in by_source.items()]
+    text = "; ".join(parts) if parts else "none declared"
+    words = text.split(", ")
+    return "requirements from " + (text if len(words) <= limit else ", ".join(words[:limit]) + ", ...")
 
 
 def requires_python(repo: Path) -> SpecifierSet | None:
@@ -255,9 +250,9 @@ def requires_python(repo: Path) -> SpecifierSet | None:
 def runtime_requirements(repo: Path) -> list[str]:
     """What ``pip install .`` would install: the project's runtime dependencies only."""
     reqs: list[str] = list(read_toml(repo / "pyproject.toml").get("project", {}).get("dependencies", []))
-    setup_cfg = _ini(repo / "setup.cfg")
+    setup_cfg = ini(repo / "setup.cfg")
     if setup_cfg.has_option("options", "install_requires"):
-        reqs += _lines(setup_cfg.get("options", "install_requires"))
+        reqs += lines(setup_cfg.get("options", "install_requires"))
     if (repo / "setup.py").is_file():
-        reqs += _as_list(_setup_py_kwargs(repo / "setup.py").get("install_requires"))
+        reqs += as_list(setup_py_kwargs(repo / "setup.py").get("install_requires"))
     return [r for r in reqs if isinstance(r, str)]

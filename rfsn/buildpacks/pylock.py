@@ -21,7 +21,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
-from rfsn.buildpacks.pyenv import PIP_INSTALL
+from rfsn.buildpacks.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
 from rfsn.fsutil import read_toml
 
 #: the exporter's venv, removed once the requirements are exported
@@ -114,7 +114,8 @@ def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], lis
     missing = [t for t in (*tooling, *build_requirements(repo))
                if canonicalize_name(requirement_name(t)) not in locked]
     export = " ".join([*fmt.env, f"{TOOL_VENV}/bin/{shlex.join(fmt.export(repo))}"])
-    tool_pip = PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")
+    # the exporter is today's (a tool of the lock's era may not export), whatever the build's index
+    tool_pip = TODAY_PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")
     steps = [
         f"python3 -m venv {TOOL_VENV} && {tool_pip} {shlex.join(fmt.tool)}",
         f"cd $RFSN_ENV/files && {export} > {LOCKED} && rm -rf {TOOL_VENV}",

@@ -7,14 +7,16 @@ import fnmatch
 import shlex
 import subprocess
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks import pydeps
+from rfsn.buildpacks import pyarchives, pydated, pydeps, pylock, pyversions
 from rfsn.buildpacks.base import (
     BaseImage,
     CoveragePlan,
     Detection,
+    EnvOptions,
     EnvRecipe,
     SandboxView,
     TestExec,
@@ -29,20 +31,26 @@ from rfsn.buildpacks.pycoverage import (
     coverage_rc,
     read_coverage,
 )
-from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
+from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
 from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
 from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
+from rfsn.errors import EnvUnavailable
 from rfsn.fsutil import read_toml
 from rfsn.models import TestReport, TestStatus
 
 #: Python version -> Debian release that ships it as python3
 DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
-PREFERRED_VERSIONS = ("3.11", "3.13", "3.12", "3.10", "3.9")
 #: tools rfsn itself runs in every Python environment
 # pytest-timeout without a floor: an env that pins an old pytest (a SWE-bench spec) gets the
 # newest pytest-timeout that pytest accepts (1.x has the same ini options)
 TOOLING = ("pytest", "pytest-timeout", "coverage>=7.4", "setuptools>=68", "wheel")
+#: in an environment of another date: its own test and build tools; rfsn's coverage contexts
+#: need coverage 7.4, from today's index, where it moves nothing the project installed
+ERA_TOOLING = ("pytest", "pytest-timeout", "setuptools", "wheel")
+TODAY_TOOLING = ("coverage>=7.4",)
+#: the Debian Python whose image carries an interpreter from an archive (its OS and toolchain)
+ARCHIVE_HOST = "3.11"
 
 _MARKERS: dict[str, float] = {
     "pyproject.toml": 0.9, "setup.py": 0.9, "setup.cfg": 0.8, "pytest.ini": 0.8,
@@ -69,6 +77,8 @@ class PythonBuildpack:
     name: ClassVar[str] = "python"
     structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = python_image("3.11")
+    #: how the environment is dated and which Python it runs (DatedCapable)
+    env_options: EnvOptions = EnvOptions()
     #: seconds one test may run before pytest-timeout stops it (status ``timeout``, the others go
     #: on); None, the default, is no limit: evaluation keeps the harness's semantics, a repair
     #: session sets it (CaseLimitCapable)
@@ -93,39 +103,61 @@ class PythonBuildpack:
         return Detection(score=score, reasons=reasons)
 
     def python_version(self, repo: Path) -> str:
-        spec = pydeps.requires_python(repo)
-        for version in PREFERRED_VERSIONS:
-            if spec is None or spec.contains(f"{version}.0", prereleases=True):
-                return version
-        return PREFERRED_VERSIONS[0]
+        """The Python of ``repo``'s environment (X.Y), as ``env_recipe`` chooses it."""
+        return self._python(repo, pydated.as_of(repo, self.env_options.as_of)[0])[0]
+
+    def _python(self, repo: Path, day: date | None) -> tuple[str, str]:
+        options = self.env_options
+        if options.runtime:
+            return options.runtime, f"Python {options.runtime} (--python)"
+        available = None if options.registry else {*DEBIAN_PYTHON, *pyarchives.versions(options.archives)}
+        return pyversions.choose(repo, day, available, DEBIAN_PYTHON, str(options.archives or "unset"))
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """Dependencies as the project defines them: its lock file, else what its metadata and
         requirements files declare; metadata that compute them (``pydeps.dynamic``) are
-        resolved by pip in the build, at the checkout's commit (``pipresolve``)."""
-        locked = locked_install(repo, TOOLING)
-        source = ""
-        if locked is not None:
+        resolved by pip in the build, at the checkout's commit (``pipresolve``). Packages, build
+        tools and the Python are those of the date ``env_options`` names (``pydated``; the
+        commit's by default), exact pins save; rfsn's coverage is today's, moving nothing."""
+        day, dated = pydated.as_of(repo, self.env_options.as_of)
+        index_date = pydated.index_date(day)
+        python, chosen = self._python(repo, day)
+        base, create_venv, env, archive = _interpreter(python, self.env_options)
+        tooling = ERA_TOOLING if index_date else TOOLING
+        locked, lock = locked_install(repo, tooling), pylock.lock_format(repo)
+        source, notes = "", [chosen, f"packages {dated}" + (f": PyPI before {index_date}" if index_date else "")]
+        era = [f"{PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"] if index_date else []
+        if locked is not None and lock is not None:
             install, files = locked
+            notes.append(f"requirements: as {lock.lock} pins them")
         else:
-            requirements = pydeps.collect(repo)
+            declared = pydeps.declared(repo, python)
+            requirements = pydeps.normalized(repo, declared)
             names = {pydeps.requirement_name(r) for r in requirements}
-            tooling = [t for t in TOOLING if pydeps.requirement_name(t) not in names]
-            packages = " ".join(shlex.quote(r) for r in [*requirements, *tooling])
+            tools = [t for t in tooling if pydeps.requirement_name(t) not in names]
+            packages = " ".join(shlex.quote(r) for r in [*requirements, *tools])
             # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
             # really builds with; an isolated build would take the newest, and so do we
             install, files = [f"{PIP_INSTALL} --upgrade {packages}"], []
+            notes.append(pydeps.provenance(declared))
             source = _commit(repo) if pydeps.dynamic(repo) else ""
             if source:
-                install.append(resolve_step(pydeps.TEST_EXTRAS))
+                install.append(resolve_step(pydeps.TEST_EXTRAS, dated=bool(index_date)))
                 files.append((SCRIPT_NAME, SCRIPT))
+                notes.append("requirements its metadata compute: resolved by pip in the build")
+        if index_date:
+            install.append(keeping(TODAY_TOOLING, TODAY_PIP_INSTALL, "the project's"))
         return EnvRecipe(
             buildpack=self.name,
-            base=python_image(self.python_version(repo)),
-            steps=(CREATE_VENV, *install),
+            base=base,
+            steps=(create_venv, *era, *install),
             files=tuple(files),
-            env=VENV_ENV,
+            env=env,
             source=source,
+            python_archive=pyarchives.digest(archive) if archive else "",
+            python_archive_path=archive,
+            index_date=index_date,
+            notes=tuple(notes),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
@@ -207,6 +239,18 @@ class PythonBuildpack:
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
         return read_coverage(reports, test_ids, workdir)
+
+
+def _interpreter(python: str, options: EnvOptions) -> tuple[
+        BaseImage, str, tuple[tuple[str, str], ...], Path | None]:
+    """(base image, venv step, environment, archive or None) of Python ``python``."""
+    if options.registry or python in DEBIAN_PYTHON:
+        return python_image(python), CREATE_VENV, VENV_ENV, None
+    archive = pyarchives.find(options.archives, python)
+    if archive is None:
+        raise EnvUnavailable(pyversions.no_python([python], DEBIAN_PYTHON, str(options.archives or "unset")))
+    create_venv, env = pyarchives.venv(python)
+    return python_image(ARCHIVE_HOST), create_venv, env, archive
 
 
 def _commit(repo: Path) -> str:

@@ -20,6 +20,7 @@ from rfsn.cli.common import (
     SECONDS,
     OutputDir,
     console_level,
+    env_options,
     metrics_options,
     model_options,
     require_model_planner,
@@ -179,7 +180,7 @@ def report(run_dir: Path, title: str | None) -> None:
 
 
 _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
-                  "clone_timeout", "base_image_source", "ca_bundle"}
+                  "clone_timeout", "base_image_source", "ca_bundle", "as_of", "python", "python_archives"}
 
 
 @click.command()
@@ -194,12 +195,14 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
 @model_options("per instance")
 @_executor_options
 @sandbox_option
+@env_options
 @metrics_options
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
           max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
+          as_of: str | None, python: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
 
@@ -215,7 +218,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
 
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache)
-    settings = setup(verbose, log_file, sandbox=sandbox)
+    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
     options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
                             max_tokens=max_tokens, max_calls=max_calls)
     session_model(options, settings, out=None)  # a missing key or bad URL: before any instance

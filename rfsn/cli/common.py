@@ -108,6 +108,16 @@ def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def env_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--as-of and --python: the date and the Python of a plain Python repository's environment."""
+    func = click.option("--python", "python", metavar="X.Y", default=None,
+                        help="the Python of the environment (default: one the project declares "
+                        "that existed at the --as-of date)")(func)
+    return click.option("--as-of", "as_of", metavar="DATE|today|commit", default=None,
+                        help="resolve the environment's packages, build tools and Python as of "
+                        "this date (YYYY-MM-DD); default: the commit's date")(func)
+
+
 def metrics_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
                         help="serve Prometheus /metrics on this port while the command runs")(func)

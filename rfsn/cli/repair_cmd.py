@@ -19,6 +19,7 @@ from rfsn.cli.common import (
     SECONDS,
     OutputDir,
     check_target,
+    env_options,
     metrics_options,
     model_options,
     require_model_planner,
@@ -132,6 +133,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--replay", type=click.Path(exists=True, path_type=Path),
               help="answer every model call from this session directory's record (no network)")
 @sandbox_option
+@env_options
 @metrics_options
 @verbosity_options
 def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
@@ -139,10 +141,10 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
            model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
            max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
-           metrics_port: int | None, metrics_addr: str, verbose: bool,
+           as_of: str | None, python: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
-    settings = setup(verbose, log_file, sandbox=sandbox)
+    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
     check_target(target, ref)  # bad input is a one-line error, before any work
     check_choice(buildpack, test_cmd)
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,

@@ -9,6 +9,10 @@ def _list(items: list[str]) -> str:
     return "\n".join(f"- `{item}`" for item in items) if items else "- (none)"
 
 
+def _plain(items: list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items) if items else "- (as the buildpack builds it)"
+
+
 def _model_line(result: SessionResult) -> str:
     if not result.llm_calls:
         return ""
@@ -49,7 +53,11 @@ def render_report(result: SessionResult, target: str) -> str:
 ## Patch
 
 {patch}
-{_choice(result)}## Time per phase
+{_choice(result)}## Environment
+
+{_plain(result.environment)}
+
+## Time per phase
 
 | phase | seconds |
 |---|---|

@@ -24,7 +24,7 @@ from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
-from rfsn.errors import RfsnError
+from rfsn.errors import EnvUnavailable, RfsnError
 from rfsn.fsutil import write_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
@@ -107,6 +107,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
     planner: PhasePlanner | None = None
     model: GuardedModel | None = None
+    environment: list[str] = []
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
@@ -119,6 +120,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
                                   session_id, budget=options.timeout) as sandbox:
                     tests = named_tests(options.tests, workspace.path)
+                    environment = list(sandbox.environment)
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=tests, problem=options.problem,
                                            formula=options.formula, model=model,
@@ -134,6 +136,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
                 verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
                                   failing_before=planner.failing_before if planner else [])
+            except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
+                verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:
                 verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
@@ -160,7 +164,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         result = SessionResult(
             **verdict.model_dump(), session_id=session_id, steps=usage.steps,
             duration=round(time.monotonic() - started, 3),
-            phase_durations=_phase_durations(out / "trajectory.jsonl"),
+            phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=environment,
             **(model.budget.totals() if model is not None else {}),
         )
         metrics.SESSIONS.labels(result.status.value).inc()

@@ -204,6 +204,8 @@ class SessionResult(Verdict):
     steps: int = 0
     duration: float = 0.0
     phase_durations: dict[str, float] = Field(default_factory=dict)
+    environment: list[str] = Field(default_factory=list, description="what the environment was "
+                                   "built from and why: the Python, the date, the requirements")
     tokens: int = Field(default=0, description="model tokens, input plus output")
     cost: float = Field(default=0.0, description="USD for model calls")
     llm_calls: int = 0

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import Buildpack, EnvRecipe
+from rfsn.buildpacks.base import Buildpack, EnvOptions, EnvRecipe, date_env
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
@@ -76,7 +76,19 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
             session_id: str | None, commands: list[list[str]],
             budget: float) -> tuple[Sandbox, Snapshot | None]:
     """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
+    date_env(buildpack, EnvOptions(as_of=settings.as_of, runtime=settings.python,
+                                   archives=settings.python_archives,
+                                   registry=settings.base_image_source == "registry"))
     recipe = buildpack.env_recipe(workspace)
+    if recipe.notes:
+        log.info("sandbox.environment", notes=list(recipe.notes))
+    sandbox, snapshot = _started(workspace, recipe, settings, kind, session_id, commands, budget)
+    sandbox.environment = recipe.notes
+    return sandbox, snapshot
+
+
+def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, session_id: str | None,
+             commands: list[list[str]], budget: float) -> tuple[Sandbox, Snapshot | None]:
     if kind == "docker":
         from rfsn.sandbox.docker import DockerSandbox, connect, sandbox_user
         from rfsn.sandbox.images import ensure_env_image

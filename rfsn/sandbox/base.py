@@ -25,6 +25,8 @@ class Sandbox(SandboxView, Protocol):
     setup_failure: str | None
     #: seconds the buildpack's setup commands took when the sandbox opened
     setup_seconds: float
+    #: what its environment was built from and why (the recipe's notes), for the report
+    environment: tuple[str, ...]
 
     def share(self) -> None:
         """Let the sandbox's commands write what the host added to the workspace since it

@@ -177,6 +177,7 @@ class DockerSandbox:
     kind = "docker"
     setup_failure: str | None = None
     setup_seconds: float = 0.0
+    environment: tuple[str, ...] = ()
     workdir = WORKDIR
     scratch_path = SCRATCH
 

@@ -35,6 +35,7 @@ class FakeSandbox:
     kind = "fake"
     setup_failure: str | None = None
     setup_seconds: float = 0.0
+    environment: tuple[str, ...] = ()
 
     def __init__(self, workspace: Path,
                  script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None) -> None:

@@ -87,6 +87,7 @@ class LocalSandbox:
     kind = "local"
     setup_failure: str | None = None
     setup_seconds: float = 0.0
+    environment: tuple[str, ...] = ()
 
     def __init__(self, workspace: Path, env_dir: Path | None, recipe_env: Mapping[str, str],
                  memory: str) -> None:

@@ -220,3 +220,13 @@ def test_a_model_flag_with_the_template_planner_is_refused_in_batch(tmp_path: Pa
     assert result.exit_code == 2
     assert "--max-cost applies only to the planners that ask a model" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_the_environments_date_and_python_reach_every_worker() -> None:
+    """--as-of and --python given to `rfsn batch` are in each worker's settings (issue 45)."""
+    from rfsn.cli.batch_cmd import _worker_setup
+    from rfsn.settings import load_settings
+
+    settings = _worker_setup(load_settings(as_of="2020-01-01", python="3.9"), False)["settings"]
+    assert (settings["as_of"], settings["python"]) == ("2020-01-01", "3.9")
+    assert load_settings(**settings).as_of == "2020-01-01"

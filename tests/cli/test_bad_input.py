@@ -185,3 +185,21 @@ def test_a_run_directory_in_use_by_another_run_is_refused_until_that_run_ends(tm
     result = rfsn(*args, cwd=tmp_path)
     assert "in use by another rfsn run" not in result.stderr
     assert (out / "results.jsonl").exists(), result.stderr
+
+
+@pytest.mark.parametrize("command", ["repair", "batch", "test"])
+@pytest.mark.parametrize(("flag", "value", "line"), [
+    ("--as-of", "last-tuesday", "rfsn: error: invalid setting as_of: Value error, 'last-tuesday' is not "
+                                "'commit', 'today' or a date YYYY-MM-DD"),
+    ("--python", "3", "rfsn: error: invalid setting python: String should match pattern"),
+])
+def test_a_bad_as_of_date_or_python_is_one_line_and_exit_2(tmp_path: Path, command: str, flag: str,
+                                                            value: str, line: str) -> None:
+    """--as-of and --python (issue 45) are checked before any work, on every command that builds."""
+    instances = _instances(tmp_path, INSTANCE)
+    args = {"repair": ["repair", str(tmp_path)], "batch": ["batch", str(instances), "--out", str(tmp_path / "o")],
+            "test": ["test", str(tmp_path)]}[command]
+    result = rfsn(*args, flag, value, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith(line), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    _no_traceback(result)

@@ -74,6 +74,17 @@ def test_an_error_inside_the_session_still_writes_every_output(workspace: Worksp
     assert_outputs(tmp_path / "out" / "s1", result)
 
 
+def test_a_project_whose_declared_pythons_cannot_be_had_ends_env_error_saying_so(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """A 2019 project that declares only Python 3.6 and 3.7 (issue 45), with no archive of either."""
+    repo = make_project(tmp_path / "src", {"tox.ini": "[tox]\nenvlist = py36, py37\n",
+                                           "tests/test_a.py": "def test_a():\n    pass\n"})
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, tmp_path / "out")
+    assert result.status is SessionStatus.ENV_ERROR and result.steps == 0
+    assert result.message.startswith("Python 3.6, 3.7 is not shipped by Debian (only 3.11, 3.13, 3.9)")
+    assert_outputs(tmp_path / "out" / "s1", result)
+
+
 def test_a_local_session_fixes_a_one_operator_bug(workspace: Workspace, tmp_path: Path,
                                                   local_settings: Settings) -> None:
     result = session(workspace, local_settings, tmp_path / "out")
@@ -83,6 +94,9 @@ def test_a_local_session_fixes_a_one_operator_bug(workspace: Workspace, tmp_path
     assert (workspace.path / "calc.py").read_text() == FIXED  # the session leaves the fix applied
     assert set(result.phase_durations) == {"reproduce", "localize", "patch", "verify"}
     assert_outputs(tmp_path / "out" / "s1", result)
+    # what the environment is and why, in result.json and report.md
+    assert result.environment[0].startswith("Python 3.11: ") and "packages as " in result.environment[1]
+    assert f"## Environment\n\n- {result.environment[0]}\n" in (tmp_path / "out" / "s1" / "report.md").read_text()
 
 
 def test_a_passing_suite_is_not_reproduced(tmp_path: Path, local_settings: Settings) -> None:

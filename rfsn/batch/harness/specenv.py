@@ -29,7 +29,7 @@ from rfsn.buildpacks import select
 from rfsn.buildpacks.base import BaseImage, Buildpack, CoveragePlan, Detection, EnvRecipe
 from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
 from rfsn.buildpacks.python import PythonBuildpack
-from rfsn.errors import InfraFailure
+from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models import TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
@@ -261,18 +261,20 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     command = spec.get("test_cmd", "")
     parser = None
     if not isinstance(command, str) or not command.split():
-        raise specs.EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
+        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
                                    "is not one shell command")
     if command.split()[0] != "pytest":
         parser = specs.log_parser(instance.repo)
         if parser is None:
-            raise specs.EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
+            raise EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
                                        "the harness has no log parser for it")
     commit = instance.environment_setup_commit or instance.base_commit
     requirements = None
     if str(spec.get("packages", "")).strip() == "requirements.txt":
         requirements = specs.read_requirements(checkout, commit, specs.requirement_paths(instance.repo))
         requirements = specs.harness("test_spec.python").clean_requirements(requirements)
+    elif str(spec.get("packages", "")).strip() == "environment.yml":
+        requirements = specs.read_requirements(checkout, commit, specs.environment_paths(instance.repo))
     # the build installs the project as the spec says (pip resolves it); sessions reinstall it
     # at the instance's own commit, offline
     source = specs.install_commit(checkout, commit, instance.base_commit)
@@ -305,6 +307,6 @@ def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repai
                               archives=settings.python_archives,
                               index_date=str(settings.swebench_index_date or ""), repairing=repairing,
                               suite=suite)
-    except specs.EnvUnavailable as exc:
+    except EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     return spec or select(repo)

@@ -29,21 +29,18 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from rfsn.buildpacks import pyarchives, pydeps
+from rfsn.buildpacks import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.base import EnvRecipe
-from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
+from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
-from rfsn.errors import ConfigError, RfsnError
+from rfsn.buildpacks.pyversions import no_python
+from rfsn.errors import ConfigError, EnvUnavailable
 from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
 #: the Debian Python whose image carries an interpreter from an archive
 DEFAULT_PYTHON = "3.11"
 
-
-
-class EnvUnavailable(RfsnError):
-    """The spec needs something this machine cannot provide (the message says what)."""
 
 
 def require_harness(instances: Sequence[Instance], source: Path) -> None:
@@ -132,11 +129,20 @@ def log_parser(repo: str) -> Any:
 
 def requirement_paths(repo: str) -> list[str]:
     """Where the harness reads ``repo``'s requirements file (first one that exists wins)."""
+    return _paths("MAP_REPO_TO_REQS_PATHS", repo, "requirements.txt")
+
+
+def environment_paths(repo: str) -> list[str]:
+    """Where the harness reads ``repo``'s conda environment.yml (first one that exists wins)."""
+    return _paths("MAP_REPO_TO_ENV_YML_PATHS", repo, "environment.yml")
+
+
+def _paths(table: str, repo: str, default: str) -> list[str]:
     try:
-        paths = harness("constants").MAP_REPO_TO_REQS_PATHS
+        paths = getattr(harness("constants"), table)
     except ImportError:
-        return ["requirements.txt"]
-    return list(paths.get(repo, ["requirements.txt"]))
+        return [default]
+    return list(paths.get(repo, [default]))
 
 
 def read_requirements(checkout: Path, commit: str, paths: list[str]) -> str:
@@ -241,7 +247,8 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
                   source: str = "", backend: tuple[str, ...] = (), version: str = "",
                   archives: Path | None = None, index_date: str = "") -> EnvRecipe:
-    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``.
+    """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
+    (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
 
     With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
@@ -256,21 +263,24 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if not registry and python not in DEBIAN_PYTHON:
         archive = pyarchives.find(archives, python)
         if archive is None:
-            shipped = ", ".join(sorted(DEBIAN_PYTHON))
-            raise EnvUnavailable(
-                f"Python {python} is not shipped by Debian (only {shipped}), no container registry "
-                f"is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives or 'unset'})")
+            raise EnvUnavailable(no_python([python], DEBIAN_PYTHON, str(archives or "unset")))
         base = python_image(DEFAULT_PYTHON)  # the OS and its toolchain; the interpreter is the archive's
-        create_venv = f"{pyarchives.INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}"
-        env = (*VENV_ENV, *pyarchives.LIBRARY_ENV)
+        create_venv, env = pyarchives.venv(python)
     packages = str(spec.get("packages", "")).strip()
-    if packages == "environment.yml":
-        raise EnvUnavailable("a conda environment.yml spec cannot be translated to pip")
     files: list[tuple[str, str]] = []
+    notes: list[str] = []
     # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
     # these bounds, and would stay
     steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel"]
-    if packages == "requirements.txt":
+    if packages == "environment.yml":
+        if requirements is None:
+            raise EnvUnavailable("the spec installs a conda environment.yml but none was given")
+        wanted, left = pyconda.requirements(requirements)
+        files.append(("requirements.txt", "".join(f"{r}\n" for r in wanted)))
+        steps.append(f"{PIP_INSTALL} -r $RFSN_ENV/files/requirements.txt")
+        notes.append(f"conda environment.yml from PyPI, the same names and pins ({len(wanted)}); "
+                     f"no conda: left out {', '.join(left) or 'nothing'}")
+    elif packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
         files.append(("requirements.txt", requirements))
@@ -281,7 +291,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
     if backend:
-        steps.append(_keeping(backend))
+        steps.append(keeping(backend))
     if source:
         steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
@@ -289,41 +299,14 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
         # astropy 1.3's pytest-cov keeps coverage 6.2, the last for Python 3.6), and come from
         # today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
-        steps.append(_keeping(tooling, f"env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL}"))
+        steps.append(keeping(tooling, TODAY_PIP_INSTALL))
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
-                     python_archive_path=archive, index_date=index_date)
+                     python_archive_path=archive, index_date=index_date, notes=tuple(notes))
 
 
-#: every package already in the venv, as constraints for what rfsn adds to it
-_PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
-
-
-def _keeping(packages: Sequence[str], pip: str = PIP_INSTALL) -> str:
-    """A step installing ``packages`` (the project's build backend, for the sessions' offline
-    reinstall; rfsn's own tools) that never moves what the spec installed: a requirement that
-    would (``oldest-supported-numpy`` pins an old numpy, and the spec's install then upgraded it
-    to the newest) is left out, and the reinstall builds against what is there."""
-    each = " ".join(shlex.quote(p) for p in packages)
-    return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" > $RFSN_ENV/pip.log 2>&1 "
-            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{_CONFLICT}' $RFSN_ENV/pip.log "
-            f"|| exit 1; echo \"rfsn: $p would move the spec's packages; left out\"; }}; done )")
-
-
-#: pip's words for a requirement the installed packages (or this Python) cannot have; any other
-#: failure (no index, a broken download) fails the build, which is tried again next time
-_CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
-
-
-def runs_python(python: str) -> str:
-    """A build step that fails unless the venv runs Python ``python`` (X.Y), saying which it
-    runs: an archive named for one version but holding another never runs the tests."""
-    check = ("import sys; v = '%d.%d' % sys.version_info[:2]; "
-             f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')")
-    return f"$RFSN_ENV/venv/bin/python -c {shlex.quote(check)}"
 
 
 def _install_source(spec: Spec, version: str) -> str:

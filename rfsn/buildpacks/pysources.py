@@ -1,0 +1,164 @@
+"""Requirements a Python project declares outside its package metadata, read without running it.
+
+Requirements files (by the names projects give them for tests and development, following
+``-r``), tox's ``deps`` (``[testenv]`` and the env of the chosen Python, factor conditions and
+``{[section]deps}`` references resolved), Pipfile's packages and dev-packages, and the
+``pip install`` lines of the CI workflows (GitHub Actions, Travis). Each reader returns
+``(requirement, where)`` pairs, so a report can say where each one came from.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shlex
+from pathlib import Path
+
+from rfsn.fsutil import read_toml
+
+Found = list[tuple[str, str]]
+
+_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)?(\S+)$")
+REQUIREMENT_FILES = (
+    "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
+    "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
+    "requirements/dev.txt", "requirements/test.txt", "requirements/base.txt",
+    "requirements-tests.txt", "requirements_tests.txt", "requirements/tests.txt", "requirements/testing.txt",
+)
+#: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt
+REQUIREMENT_GLOBS = ("requirements/test*.txt", "requirements/dev*.txt", "requirements*test*.txt",
+                     "requirements*dev*.txt", "*test*-requirements.txt", "*dev*-requirements.txt",
+                     "tests/requirements*.txt", "test/requirements*.txt")
+_PIP_INSTALL = re.compile(r"\bpip3?(?:\.\d+)?\s+install\s+(.*)$")
+
+
+def ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return configparser.ConfigParser(interpolation=None)
+    return parser
+
+
+def lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def _plain(line: str) -> bool:
+    """A requirement, not an option, a path or a URL."""
+    return bool(line) and not line.startswith(("-", ".", "/", "$", "{")) and "://" not in line
+
+
+def requirements_file(path: Path, seen: set[Path], repo: Path) -> Found:
+    path = path.resolve()
+    if path in seen or not path.is_file():
+        return []
+    seen.add(path)
+    found: Found = []
+    where = str(path.relative_to(repo.resolve())) if path.is_relative_to(repo.resolve()) else path.name
+    text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
+    for line in lines(text):
+        line = line.split(" #", 1)[0].strip()
+        include = _INCLUDE.match(line)
+        if include:
+            found += requirements_file(path.parent / include.group(1), seen, repo)
+        elif _plain(line):
+            found.append((re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip(), where))  # drop --hash=...
+    return found
+
+
+def requirement_files(repo: Path, seen: set[Path]) -> Found:
+    paths = [repo / name for name in REQUIREMENT_FILES]
+    paths += sorted({p for pattern in REQUIREMENT_GLOBS for p in repo.glob(pattern)} - set(paths))
+    return [pair for path in paths for pair in requirements_file(path, seen, repo)]
+
+
+def _tox_line(line: str, factors: set[str]) -> str | None:
+    """A deps line without its factor condition (``py37,py38: mock``; ``!py27: x``), or None
+    when the condition excludes the env of ``factors``."""
+    match = re.match(r"^([\w.!,{}-]+):\s+(.*)$", line)
+    if match is None:
+        return line
+    names = [n.strip() for n in match.group(1).split(",")]
+    holds = any(all((f[1:] not in factors) if f.startswith("!") else (f in factors)
+                    for f in name.split("-")) for name in names)
+    return match.group(2) if holds else None
+
+
+def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
+    """``deps`` of tox's ``[testenv]`` and of the env for ``python`` (``py37``), as tox would
+    read them for that env; ``-r`` files followed."""
+    factor = f"py{python.replace('.', '')}" if python else "py"
+    tox = ini(repo / "tox.ini")
+    sections = ["testenv", *(s for s in tox.sections() if s.startswith("testenv:")
+                             and factor in s.removeprefix("testenv:").split("-"))][:2]
+    found: Found = []
+    for section in sections:
+        for raw in _deps(tox, section, set()):
+            line = _tox_line(raw, {factor, "py3"})
+            if line is None:
+                continue
+            line = line.replace("{toxinidir}/", "").replace("{toxinidir}", ".")
+            include = _INCLUDE.match(line)
+            if include:
+                found += requirements_file(repo / include.group(1), seen, repo)
+            elif _plain(line):
+                found.append((line, f"tox.ini [{section}] deps"))
+    return found
+
+
+def _deps(tox: configparser.ConfigParser, section: str, visiting: set[str]) -> list[str]:
+    if section in visiting or not tox.has_option(section, "deps"):
+        return []
+    out: list[str] = []
+    for line in lines(tox.get(section, "deps")):
+        ref = re.fullmatch(r"\{\[([^\]]+)\]deps\}", line)
+        out += _deps(tox, ref.group(1), visiting | {section}) if ref else [line]
+    return out
+
+
+def pipfile(repo: Path) -> Found:
+    """[packages] and [dev-packages] of a Pipfile (with no usable lock beside it)."""
+    data = read_toml(repo / "Pipfile")
+    found: Found = []
+    for section in ("packages", "dev-packages"):
+        table = data.get(section, {})
+        for name, spec in (table.items() if isinstance(table, dict) else []):
+            version = spec if isinstance(spec, str) else spec.get("version", "*") if isinstance(spec, dict) else "*"
+            if isinstance(spec, dict) and ({"path", "git", "file"} & set(spec)):
+                continue
+            found.append((name if version in ("*", "") else f"{name}{version}", f"Pipfile [{section}]"))
+    return found
+
+
+def ci_installs(repo: Path, seen: set[Path]) -> Found:
+    """What the ``pip install`` lines of the CI workflows install: named packages and ``-r``
+    files (the project itself, ``-e .``, variables and pip are not requirements)."""
+    paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
+    found: Found = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        where = str(path.relative_to(repo))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            match = _PIP_INSTALL.search(line.split(" #")[0])
+            if match is None:
+                continue
+            try:
+                words = shlex.split(match.group(1).split("&&")[0].split(";")[0])
+            except ValueError:
+                continue
+            skip_next = include = False
+            for word in words:
+                if skip_next:
+                    skip_next = False
+                    found += requirements_file(repo / word, seen, repo) if include else []
+                    continue
+                include = word in ("-r", "--requirement")
+                if include or word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+                                       "--extra-index-url", "-f", "--find-links"):
+                    skip_next = True
+                elif _plain(word) and not any(c in word for c in "${}") and word != "pip":
+                    found.append((word, f"{where} pip install"))
+    return found

@@ -1,0 +1,148 @@
+"""Which Python a plain repository's environment runs: one the project declares it supports,
+released by the environment's date, that this machine can provide.
+
+Declarations are read, never run: trove classifiers (pyproject.toml, setup.cfg, setup.py), the
+tox envlist (tox.ini, setup.cfg's ``[tox:tox]``), the CI matrix (GitHub workflows' and
+.travis.yml's ``python-version``/``python``), each bounded by requires-python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from rfsn.buildpacks import pydeps
+from rfsn.buildpacks.pysources import ini, lines
+from rfsn.errors import EnvUnavailable
+from rfsn.fsutil import read_toml
+
+#: X.Y -> the day CPython released it (x.y.0)
+RELEASED: dict[str, date] = {
+    "2.7": date(2010, 7, 3), "3.3": date(2012, 9, 29), "3.4": date(2014, 3, 16),
+    "3.5": date(2015, 9, 13), "3.6": date(2016, 12, 23), "3.7": date(2018, 6, 27),
+    "3.8": date(2019, 10, 14), "3.9": date(2020, 10, 5), "3.10": date(2021, 10, 4),
+    "3.11": date(2022, 10, 24), "3.12": date(2023, 10, 2), "3.13": date(2024, 10, 7),
+    "3.14": date(2025, 10, 7),
+}
+#: among the candidates: 3.11 (the best-trodden), then the newest first
+PREFERENCE = ("3.11", *sorted((v for v in RELEASED if v != "3.11"),
+                              key=lambda v: tuple(map(int, v.split("."))), reverse=True))
+
+_CLASSIFIER = re.compile(r"Programming Language :: Python :: (\d)\.(\d+)\s*$")
+_TOX_ENV = re.compile(r"^py(\d)\.?(\d+)$")
+_XY = re.compile(r"(?<![\d.])([23])\.(\d{1,2})(?![\d])")
+_CI_KEY = re.compile(r"^(\s*)-?\s*(?:python-versions?|python_version|python)\s*:\s*(.*)$")
+
+
+def _classifiers(repo: Path) -> list[str]:
+    project = read_toml(repo / "pyproject.toml").get("project", {})
+    found = [str(c) for c in project.get("classifiers", []) if isinstance(c, str)]
+    setup_cfg = ini(repo / "setup.cfg")
+    if setup_cfg.has_option("metadata", "classifiers"):
+        found += lines(setup_cfg.get("metadata", "classifiers"))
+    if (repo / "setup.py").is_file():
+        found += pydeps.as_list(pydeps.setup_py_kwargs(repo / "setup.py").get("classifiers"))
+    return [f"{m.group(1)}.{m.group(2)}" for c in found if (m := _CLASSIFIER.search(c))]
+
+
+def _expand(text: str) -> list[str]:
+    """Tox's brace expansion: ``py{27,36}-django{2,3}`` -> py27-django2, py27-django3, ..."""
+    match = re.search(r"\{([^{}]*)\}", text)
+    if match is None:
+        return [text]
+    return [out for part in match.group(1).split(",")
+            for out in _expand(text[:match.start()] + part.strip() + text[match.end():])]
+
+
+def _tox_envlist(repo: Path) -> list[str]:
+    value = ""
+    for path, section in (("tox.ini", "tox"), ("setup.cfg", "tox:tox")):
+        parser = ini(repo / path)
+        if parser.has_option(section, "envlist"):
+            value = parser.get(section, "envlist")
+            break
+    items = re.findall(r"(?:\{[^{}]*\}|[^,\s{}])+", value)  # commas inside braces are tox's
+    names = [n for item in items for n in _expand(item)]
+    factors = [f for name in names for f in name.split("-")]
+    return [f"{m.group(1)}.{m.group(2)}" for f in factors if (m := _TOX_ENV.match(f))]
+
+
+def _ci_matrix(repo: Path) -> list[str]:
+    """X.Y values of ``python-version:``/``python:`` keys (inline or as a list below them)."""
+    paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
+    found: list[str] = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        indent: int | None = None
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            key = _CI_KEY.match(line)
+            if key:
+                indent = len(key.group(1))
+                found += [f"{a}.{b}" for a, b in _XY.findall(key.group(2).split("#")[0])]
+            elif indent is not None and re.match(rf"^\s{{{indent + 1},}}-\s|^\s{{{indent}}}-\s", line):
+                found += [f"{a}.{b}" for a, b in _XY.findall(line.split("#")[0])]
+            elif line.strip():
+                indent = None
+    return found
+
+
+def declared(repo: Path) -> dict[str, list[str]]:
+    """X.Y -> where the project declares it supports it (requires-python bounds them all)."""
+    spec = pydeps.requires_python(repo)
+    sources = {"classifiers": _classifiers(repo), "tox envlist": _tox_envlist(repo),
+               "CI matrix": _ci_matrix(repo)}
+    out: dict[str, list[str]] = {}
+    for where, versions in sources.items():
+        for version in versions:
+            if version in RELEASED and (spec is None or spec.contains(f"{version}.0", prereleases=True)):
+                out.setdefault(version, [])
+                if where not in out[version]:
+                    out[version].append(where)
+    return out
+
+
+def choose(repo: Path, on: date | None, available: set[str] | None,
+           debian: Iterable[str] = (), archives: str = "unset") -> tuple[str, str]:
+    """(X.Y, why): the preferred declared Python released by ``on`` (None: today) among
+    ``available`` (None: any, from a registry); without declarations, any requires-python
+    allows, released by then if one is. EnvUnavailable when the project declares Pythons and
+    none of them can be had."""
+    when = on or date.today()
+    have = set(RELEASED) if available is None else available
+    listed = declared(repo)
+    if listed:
+        dated = [v for v in listed if RELEASED[v] <= when]
+        pick = [v for v in PREFERENCE if v in dated and v in have]
+        said = ", ".join(f"{v} ({', '.join(listed[v])})" for v in sorted(listed, key=_key))
+        if pick:
+            return pick[0], f"Python {pick[0]}: declared {said}; released by {when}"
+        wanted = sorted(dated or listed, key=_key)
+        raise EnvUnavailable(no_python(wanted, debian, archives)
+                             + f" (the project declares {said}; --python X.Y chooses another)")
+    spec = pydeps.requires_python(repo) or SpecifierSet()
+    allowed = [v for v in PREFERENCE if v in have and spec.contains(f"{v}.0", prereleases=True)]
+    dated = [v for v in allowed if RELEASED[v] <= when]
+    if dated:
+        return dated[0], f"Python {dated[0]}: {_bound(spec)}; released by {when}"
+    oldest = sorted(allowed or sorted(have), key=_key)[0]
+    return oldest, f"Python {oldest}: {_bound(spec)}; none released by {when} can be had, the oldest that can"
+
+
+def no_python(wanted: Iterable[str], debian: Iterable[str], archives: str) -> str:
+    """The one line for Pythons no reachable source ships (``debian``: the ones it ships)."""
+    shipped = ", ".join(sorted(debian))
+    return (f"Python {', '.join(wanted)} is not shipped by Debian (only {shipped}), no container "
+            f"registry is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives})")
+
+
+def _bound(spec: SpecifierSet) -> str:
+    return f"requires-python {spec}" if str(spec) else "no Python declared"
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))

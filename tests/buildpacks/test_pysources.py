@@ -1,0 +1,152 @@
+"""Where projects declare their test requirements, read from the file shapes they write."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from rfsn.buildpacks import pydeps, pysources
+from rfsn.buildpacks.python import PythonBuildpack
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+#: a tox.ini of the 2019 kind: an envlist with braces, factor-conditional deps, a shared deps
+#: section referenced from another env, a -r include
+TOX_INI = """
+    [tox]
+    envlist = py{27,36,37}-django{111,22}, flake8
+
+    [base]
+    deps =
+        pytest>=4
+        -r{toxinidir}/requirements/test.txt
+
+    [testenv]
+    deps =
+        {[base]deps}
+        mock
+        py27: funcsigs
+        py37,py38: pytest-asyncio
+        !py27: trustme
+        django111: Django>=1.11,<2.0
+    commands = pytest {posargs}
+
+    [testenv:py37]
+    deps = {[testenv]deps}
+        pytest-xdist
+
+    [testenv:flake8]
+    deps = flake8
+"""
+
+
+def test_tox_deps_for_the_chosen_python_with_factors_references_and_includes(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"tox.ini": TOX_INI, "requirements/test.txt": "hypothesis\n"})
+    found = pysources.tox_deps(repo, "3.7", set())
+    names = [pydeps.requirement_name(r) for r, _ in found]
+    assert set(names) == {"pytest", "hypothesis", "mock", "pytest-asyncio", "trustme", "pytest-xdist"}
+    assert ("hypothesis", "requirements/test.txt") in found
+    assert ("mock", "tox.ini [testenv] deps") in found
+    on_27 = {pydeps.requirement_name(r) for r, _ in pysources.tox_deps(repo, "2.7", set())}
+    assert "funcsigs" in on_27 and "trustme" not in on_27 and "pytest-xdist" not in on_27
+
+
+def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
+    """The test-only dependency a 2019 project declares outside install_requires (issue 45)."""
+    repo = make(tmp_path / "py", {"setup.py": """
+        from setuptools import setup
+        setup(name="demo", install_requires=["requests"], tests_require=["pytest", "responses>=0.10"])
+    """})
+    assert ("responses>=0.10", "setup.py tests_require") in pydeps.declared(repo)
+    repo = make(tmp_path / "cfg", {"setup.cfg": """
+        [metadata]
+        name = demo
+        [options]
+        install_requires = requests
+        tests_require =
+            pytest
+            freezegun
+    """})
+    assert ("freezegun", "setup.cfg tests_require") in pydeps.declared(repo)
+
+
+def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"Pipfile": """
+        [[source]]
+        url = "https://pypi.org/simple"
+        name = "pypi"
+
+        [packages]
+        requests = "*"
+        attrs = ">=19.1"
+        local = {path = ".", editable = true}
+
+        [dev-packages]
+        pytest = {version = "==4.6.3"}
+        pytest-cov = "*"
+    """})
+    assert pysources.pipfile(repo) == [
+        ("requests", "Pipfile [packages]"), ("attrs>=19.1", "Pipfile [packages]"),
+        ("pytest==4.6.3", "Pipfile [dev-packages]"), ("pytest-cov", "Pipfile [dev-packages]")]
+
+
+WORKFLOW = """
+    name: tests
+    on: [push, pull_request]
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        strategy:
+          matrix:
+            python-version: [3.8, 3.9, "3.10"]
+        steps:
+          - uses: actions/checkout@v3
+          - uses: actions/setup-python@v4
+            with:
+              python-version: ${{ matrix.python-version }}
+          - name: deps
+            run: |
+              python -m pip install --upgrade pip wheel
+              pip install -e .[tests] -r requirements/ci.txt
+              pip install "pytest-mock>=3" coverage  # for the report
+          - run: pytest
+"""
+TRAVIS = """
+    language: python
+    python:
+      - "2.7"
+      - "3.6"
+      - 3.7
+    install:
+      - pip install tox-travis codecov
+    script: tox
+"""
+
+
+def test_ci_pip_install_lines(tmp_path: Path) -> None:
+    repo = make(tmp_path, {".github/workflows/tests.yml": WORKFLOW, ".travis.yml": TRAVIS,
+                           "requirements/ci.txt": "pytest-timeout\n"})
+    found = pysources.ci_installs(repo, set())
+    assert [r for r, _ in found] == ["wheel", "pytest-timeout", "pytest-mock>=3", "coverage",
+                                     "tox-travis", "codecov"]
+    assert ("coverage", ".github/workflows/tests.yml pip install") in found
+
+
+def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"requirements/test-py3.txt": "nose\n", "requirements-testing.txt": "mock\n",
+                           "tests/requirements.txt": "pyfakefs\n", "docs/requirements.txt": "sphinx\n"})
+    names = {r for r, _ in pysources.requirement_files(repo, set())}
+    assert names == {"nose", "mock", "pyfakefs"}  # docs' requirements are not the tests'
+
+
+def test_the_recipe_says_where_each_requirement_comes_from(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"tox.ini": "[testenv]\ndeps = mock\n",
+                           "setup.py": "from setuptools import setup\nsetup(name='d', tests_require=['nose'])\n"})
+    notes = PythonBuildpack().env_recipe(repo).notes
+    assert "requirements from setup.py tests_require: nose; tox.ini [testenv] deps: mock" in notes

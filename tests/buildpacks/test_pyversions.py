@@ -1,0 +1,143 @@
+"""The Python and the date of a plain repository's environment: a declared Python released by
+the commit's date that this machine has, the commit's date from git, exact pins winning."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks import pydated, pyversions
+from rfsn.buildpacks.base import EnvOptions, date_env
+from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.errors import EnvUnavailable
+
+DEBIAN = {"3.9", "3.11", "3.13"}
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def commit(repo: Path, when: str, *, committer: str = "t@t") -> str:
+    env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when,
+           "GIT_COMMITTER_EMAIL": committer}
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+                    "-qm", "c", "--allow-empty"], check=True, env=env)
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def test_declared_pythons_from_classifiers_tox_envlist_and_ci_matrix(tmp_path: Path) -> None:
+    repo = make(tmp_path, {
+        "setup.py": """
+            from setuptools import setup
+            setup(name="d", python_requires=">=3.5", classifiers=[
+                "Programming Language :: Python :: 2.7",
+                "Programming Language :: Python :: 3.6",
+                "Programming Language :: Python :: 3",
+            ])
+        """,
+        "tox.ini": "[tox]\nenvlist = py{35,36,37}-django{111,22}, py3.8, flake8\n",
+        ".github/workflows/ci.yml": """
+            jobs:
+              test:
+                strategy:
+                  matrix:
+                    python-version:
+                      - 3.9
+                      - "3.10"   # YAML would read 3.10 as 3.1
+                    os: [ubuntu-latest]
+        """,
+    })
+    assert pyversions.declared(repo) == {  # 2.7 is outside python_requires
+        "3.6": ["classifiers", "tox envlist"], "3.5": ["tox envlist"], "3.7": ["tox envlist"],
+        "3.8": ["tox envlist"], "3.9": ["CI matrix"], "3.10": ["CI matrix"]}
+
+
+def test_the_preferred_declared_python_released_by_the_date_that_can_be_had(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"tox.ini": "[tox]\nenvlist = py37, py38, py39, py310, py311\n"})
+    assert pyversions.choose(repo, date(2023, 1, 1), DEBIAN)[0] == "3.11"
+    assert pyversions.choose(repo, date(2021, 6, 1), DEBIAN)[0] == "3.9"  # 3.11 did not exist yet
+    assert pyversions.choose(repo, date(2021, 6, 1), DEBIAN | {"3.8"})[0] == "3.9"
+    assert pyversions.choose(repo, date(2020, 1, 1), DEBIAN | {"3.8"})[0] == "3.8"
+    assert pyversions.choose(repo, date(2021, 6, 1), None)[0] == "3.9"  # a registry: any
+
+
+def test_no_declared_python_that_can_be_had_is_the_no_such_python_line(tmp_path: Path) -> None:
+    repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n"})
+    with pytest.raises(EnvUnavailable, match=r"^Python 2\.7, 3\.6, 3\.7 is not shipped by Debian \(only 3\.11, "
+                       r"3\.13, 3\.9\).*RFSN_PYTHON_ARCHIVES \(unset\).*--python X\.Y"):
+        pyversions.choose(repo, date(2019, 6, 1), DEBIAN, sorted(DEBIAN))
+
+
+def test_without_declarations_requires_python_and_the_date_decide(tmp_path: Path) -> None:
+    bare = make(tmp_path / "bare", {"requirements.txt": "six\n"})
+    assert pyversions.choose(bare, date(2024, 1, 1), DEBIAN)[0] == "3.11"
+    assert pyversions.choose(bare, date(2021, 1, 1), DEBIAN)[0] == "3.9"
+    old, why = pyversions.choose(bare, date(2017, 1, 1), DEBIAN)
+    assert old == "3.9" and "none released by 2017-01-01 can be had" in why
+    bounded = make(tmp_path / "b", {"setup.cfg": "[options]\npython_requires = >=3.12\n"})
+    assert pyversions.choose(bounded, None, DEBIAN)[0] == "3.13"
+
+
+def test_the_date_is_the_commits_not_rfsns_snapshot(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"a.py": "x = 1\n"})
+    sha = commit(repo, "2019-03-04T23:30:00-05:00")  # 2019-03-05 in UTC
+    assert pydated.commit_date(repo) == (sha, date(2019, 3, 5))
+    (repo / "a.py").write_text("x = 2\n")
+    commit(repo, "2026-01-01T00:00:00Z", committer=pydated.RFSN_COMMITTER)
+    assert pydated.commit_date(repo) == (sha, date(2019, 3, 5))
+    assert pydated.index_date(date(2019, 3, 5)) == "2019-03-06"
+    assert pydated.index_date(date.today()) == ""  # the end of today is still to come
+    assert pydated.as_of(repo, "today")[0] is None
+    assert pydated.as_of(repo, "2020-02-02")[0] == date(2020, 2, 2)
+
+
+def test_the_recipe_of_an_old_commit_is_dated_and_its_tag_holds_date_and_python(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
+                           "    Programming Language :: Python :: 3.9\n"
+                           "[options]\ninstall_requires = requests==2.25.1\n    six\n"})
+    commit(repo, "2021-03-01T10:00:00Z")
+    pack = PythonBuildpack()
+    recipe = pack.env_recipe(repo)
+    assert recipe.index_date == "2021-03-02" and recipe.base.version == "3.9"
+    assert recipe.steps[1].endswith("install --no-input --progress-bar off --upgrade --force-reinstall "
+                                     "pip setuptools wheel")  # the era's build tools
+    assert "requests==2.25.1" in recipe.steps[2]  # the pin stays; rfsn.sandbox.asof serves it
+    assert "coverage" not in recipe.steps[2] and "coverage>=7.4" in recipe.steps[-1]
+    assert "env -u PIP_INDEX_URL" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
+    date_env(pack, EnvOptions(as_of="today"))
+    today = pack.env_recipe(repo)
+    assert today.index_date == "" and today.key() != recipe.key()
+    date_env(pack, EnvOptions(as_of="2021-03-01", runtime="3.11"))
+    chosen = pack.env_recipe(repo)
+    assert (chosen.base.version, chosen.index_date) == ("3.11", "2021-03-02")  # the end of the day
+    assert "Python 3.11 (--python)" in chosen.notes and chosen.key() != recipe.key()
+
+
+def test_a_chosen_python_no_source_ships_is_the_no_such_python_line(tmp_path: Path) -> None:
+    pack = PythonBuildpack()
+    date_env(pack, EnvOptions(runtime="3.7", archives=tmp_path))
+    with pytest.raises(EnvUnavailable, match=rf"Python 3\.7 is not shipped.*\({tmp_path}\)"):
+        pack.env_recipe(make(tmp_path / "r", {"requirements.txt": "six\n"}))
+
+
+def test_a_test_command_on_the_python_environment_is_dated_too(tmp_path: Path) -> None:
+    """--test-cmd keeps the detected buildpack's environment, and its date."""
+    from rfsn.buildpacks.generic import GenericBuildpack
+
+    repo = make(tmp_path, {"requirements.txt": "six\n"})
+    generic = GenericBuildpack("python -m unittest", base=PythonBuildpack())
+    date_env(generic, EnvOptions(as_of="2021-03-01"))
+    assert generic.env_recipe(repo).index_date == "2021-03-02"
+    assert generic.env_options.as_of == "2021-03-01"
