@@ -189,9 +189,9 @@ def test_a_run_directory_in_use_by_another_run_is_refused_until_that_run_ends(tm
 
 @pytest.mark.parametrize("command", ["repair", "batch", "test"])
 @pytest.mark.parametrize(("flag", "value", "line"), [
-    ("--as-of", "last-tuesday", "rfsn: error: invalid setting as_of: Value error, 'last-tuesday' is not "
+    ("--as-of", "last-tuesday", "rfsn: error: invalid setting as_of (RFSN_AS_OF): 'last-tuesday' is not "
                                 "'commit', 'today' or a date YYYY-MM-DD"),
-    ("--python", "3", "rfsn: error: invalid setting python: String should match pattern"),
+    ("--python", "3", "rfsn: error: invalid setting python (RFSN_PYTHON): String should match pattern"),
 ])
 def test_a_bad_as_of_date_or_python_is_one_line_and_exit_2(tmp_path: Path, command: str, flag: str,
                                                             value: str, line: str) -> None:
