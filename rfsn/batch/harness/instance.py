@@ -272,7 +272,8 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
     crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
     named = _named(buildpack, report)
-    reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed)
+    reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
+                                own=validation.own_modules(ws.path))
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
