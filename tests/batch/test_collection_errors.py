@@ -1,13 +1,12 @@
 """A FAIL_TO_PASS test whose module cannot be imported at base fails there, as the harness grades
-it; only an import of what is not the repository's own says the environment lacks something
-(real git, real pytest runs in the local sandbox, graded by ``rfsn evaluate``)."""
+it; only a module that cannot import what is not the repository's own says the environment lacks
+something (real git, real pytest runs in the local sandbox, graded by ``rfsn evaluate``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from rfsn.batch.harness.envcheck import foreign_import, own_modules
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import evaluate
 
@@ -63,20 +62,5 @@ def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_en
         tmp_path: Path) -> None:
     summary, log = _evaluate(tmp_path, "import calcplugin_not_installed\n")
     assert summary["rfsn"]["error_kinds"] == {"local__calc-1": "env"}, (summary, log)
-    assert "cannot import calcplugin_not_installed, which is not the repository's" in log, log
-
-
-def test_a_module_is_the_repositorys_own_by_any_name_its_tracked_files_and_folders_go_by(
-        tmp_path: Path) -> None:
-    root = tmp_path / "r"
-    (root / "src/pkg/sub").mkdir(parents=True)
-    _git(tmp_path, "init", "-q", str(root))
-    (root / "src/pkg/sub/mod.py").write_text("")
-    (root / "setup.py").write_text("")
-    _git(root, "add", ".")
-    own = own_modules(root)
-    assert {"src", "pkg", "sub", "mod", "setup"} <= own
-    assert foreign_import("ImportError: cannot import name 'X' from 'pkg.sub' (/x/pkg/sub.py)", own) == ""
-    assert foreign_import("ModuleNotFoundError: No module named 'pkg.new'", own) == ""
-    log = "E   ImportError: cannot import name 'Y' from partially initialized module 'numpy.core'"
-    assert foreign_import(log, own) == "numpy.core"
+    assert ("2 test(s) not collected at base (first: tests/test_flag.py::test_flag): tests/test_flag.py "
+            "cannot import a dependency: ") in log and "calcplugin_not_installed" in log, log

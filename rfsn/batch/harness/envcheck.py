@@ -5,8 +5,8 @@ FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
 passing. Otherwise the environment (not a patch) is at fault: the instance is
 an infrastructure failure labelled ``env`` with the first error line. A
 FAIL_TO_PASS test whose module cannot be collected at base fails there (the fix
-may add what it imports), unless what the run cannot import is not the
-repository's own: then the environment lacks a package. A base
+may add what it imports), unless a test module of the run cannot import a module
+that is not the repository's own: then the environment lacks a package. A base
 that fails the check runs once more: when the two runs disagree on the
 instance's tests, the baseline is flaky (``flaky`` if the second run fails the
 check too, a caveat beside the verdict if it passes it).
@@ -28,9 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-from collections.abc import Collection
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
 from rfsn.buildpacks.base import Buildpack
@@ -41,26 +39,23 @@ from rfsn.models.testfiles import test_id_file
 
 
 def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
-            runner_crashed: bool = False, own: Collection[str] = ()) -> str | None:
+            runner_crashed: bool = False, dependency: str = "") -> str | None:
     """Pure: why ``report`` (base + test_patch) shows a broken environment, or None.
 
     ``runner_crashed``: the run ended in an internal error raised through the project's own
     code (the project is the runner, as pytest is in its repository). The crash is the bug, and
     the harness, which reads the summary the crash never printed, saw every FAIL_TO_PASS test
-    fail: so they are not checked. ``own``: the names of the repository's files and folders
-    (``own_modules``); a FAIL_TO_PASS test hidden by its module's collection error fails at base
-    unless the run cannot import a module of another name."""
+    fail: so they are not checked. ``dependency``: a test module of the run cannot be collected
+    for want of a module that is not the project's own (``pyhealth.missing_dependency``); without
+    one, a FAIL_TO_PASS test hidden by its module's collection error fails at base."""
     if diagnosis:
         return diagnosis
     tests = harness_names(report.tests)
     missing = [t for t in instance.FAIL_TO_PASS if t not in tests]
-    foreign = foreign_import(report.log, own)
-    unexplained = [t for t in missing if foreign or tests.get(test_id_file(t)) != TestStatus.ERROR]
+    unexplained = [t for t in missing if dependency or tests.get(test_id_file(t)) != TestStatus.ERROR]
     if unexplained and not runner_crashed:
-        first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
-        return (f"{len(missing)} test(s) not collected at base (first: {unexplained[0]})"
-                + (f"; the run cannot import {foreign}, which is not the repository's" if foreign else "")
-                + (f": {first}" if first else ""))
+        first = dependency or next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
+        return f"{len(missing)} test(s) not collected at base (first: {unexplained[0]}){': ' + first if first else ''}"
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
     if broken:
         network = needs_network(report.log)
@@ -71,35 +66,6 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     if early and not runner_crashed:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
     return None
-
-
-#: a failed import, in Python's words: the module not found, or the one lacking a name
-_IMPORT_ERROR = re.compile(r"No module named '([\w.]+)'|cannot import name '\w+' from "
-                           r"(?:partially initialized module )?'([\w.]+)'")
-
-
-def foreign_import(log: str, own: Collection[str]) -> str:
-    """Pure: the first module ``log`` fails to import whose top-level name is none of ``own``
-    ("" if none): a package the environment lacks, or lacks in the version the tests need."""
-    for found in _IMPORT_ERROR.finditer(log):
-        module = found.group(1) or found.group(2)
-        if module.split(".")[0] not in own:
-            return module
-    return ""
-
-
-def own_modules(repo: Path) -> frozenset[str]:
-    """The names of the files (``.py`` without it) and folders tracked in ``repo``: what its own
-    modules can be imported as, wherever its packages live (``src/pkg`` too)."""
-    done = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], capture_output=True,
-                          text=True, check=False)
-    names: set[str] = set()
-    for path in done.stdout.split("\0"):
-        parts = PurePosixPath(path).parts
-        names.update(parts[:-1])
-        if path.endswith(".py"):
-            names.add(PurePosixPath(path).stem)
-    return frozenset(names)
 
 
 #: what a test run prints when code under test reaches for a network the sandbox does not have

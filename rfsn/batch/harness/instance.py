@@ -32,6 +32,7 @@ from rfsn.batch.harness.repos import checkout, published, resolve_source
 from rfsn.batch.harness.specenv import SpecBuildpack, grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
+from rfsn.buildpacks.pyhealth import missing_dependency
 from rfsn.errors import (
     ImageError,
     InfraFailure,
@@ -273,7 +274,7 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
     named = _named(buildpack, report)
     reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
-                                own=validation.own_modules(ws.path))
+                                dependency=missing_dependency(report.log, ws.path))
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
