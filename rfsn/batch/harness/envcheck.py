@@ -12,8 +12,7 @@ instance's tests, the baseline is flaky (``flaky`` if the second run fails the
 check too, a caveat beside the verdict if it passes it).
 
 One case is graded all the same: PASS_TO_PASS tests that are not collected while
-everything else holds (a dataset may name a test that can never exist, such as a
-parameter holding a path of the dataset builder's machine). The harness grades
+everything else holds (a dataset may name a test that can never exist). The harness grades
 such an instance (a missing test failed), so rfsn keeps its verdict and adds the
 reason as a caveat.
 
