@@ -58,6 +58,19 @@ def project_modules(repo: Path) -> set[str]:
     return names
 
 
+def missing_dependency(log: str, repo: Path) -> str:
+    """What the first of ``repo``'s test modules that cannot be collected for want of a module
+    that is not the project's own says (``path cannot import a dependency: error``), or ""."""
+    own = project_modules(repo)
+    for path, text in _sections(log):
+        if not (repo / path).exists():  # an inner run's output, printed by a test
+            continue
+        missing = _MISSING.search(text)
+        if missing and missing.group(1).split(".")[0] not in own:
+            return f"{path} cannot import a dependency: {first_error(text)}"
+    return ""
+
+
 def _sections(log: str) -> Iterable[tuple[str, str]]:
     """(file, text) of each 'ERROR collecting' section of a pytest log."""
     marks = list(_COLLECTING.finditer(log))
@@ -93,13 +106,9 @@ def diagnose(log: str, exit_code: int, collected: int, repo: Path, passed: int =
     (``passed``: how many tests passed)."""
     if exit_code in _EXIT_BROKEN and not crashed(log, exit_code, repo):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
-    own = project_modules(repo)
-    for path, text in _sections(log):
-        if not (repo / path).exists():  # an inner run's output, printed by a test
-            continue
-        missing = _MISSING.search(text)
-        if missing and missing.group(1).split(".")[0] not in own and not passed:
-            return f"{_BROKEN}: {path} cannot import a dependency: {first_error(text)}"
+    dependency = missing_dependency(log, repo)
+    if dependency and not passed:
+        return f"{_BROKEN}: {dependency}"
     if collected == 0 and exit_code > 128:  # a crash, not a test: its last words say where
         last = [line.strip() for line in log.splitlines() if line.strip()][-1:] or ["(no output)"]
         return f"{_BROKEN}: killed by signal {exit_code - 128} before any test was collected: {last[0][:300]}"

@@ -95,3 +95,14 @@ def test_a_fail_to_pass_test_the_crashing_runner_never_reported_failed_when_the_
     assert verdict(INST, report, None, runner_crashed=True) is None
     early = _report("INTERNALERROR> RuntimeError\n", f=S.PASSED, p=S.PASSED)  # reported before the crash
     assert verdict(INST, early, None) is not None and verdict(INST, early, None, runner_crashed=True) is None
+
+
+def test_a_fail_to_pass_test_its_modules_collection_error_hides_fails_at_base() -> None:
+    """The fix may add what the module imports: only a dependency the environment lacks is `env`."""
+    hidden = TestReport(tests={"t.py": S.ERROR, "u.py::p": S.PASSED}, exit_code=1, log="")
+    inst = INST.model_copy(update={"PASS_TO_PASS": ["u.py::p"]})
+    assert verdict(inst, hidden, None) is None
+    reason = verdict(inst, hidden, None, dependency="t.py cannot import a dependency: E   No module named 'x'")
+    assert reason == "1 test(s) not collected at base (first: t.py::f): t.py cannot import a dependency: E   No module named 'x'"
+    elsewhere = TestReport(tests={"other.py": S.ERROR, "u.py::p": S.PASSED}, exit_code=1, log="")
+    assert verdict(inst, elsewhere, None) is not None  # nothing says why t.py::f is missing

@@ -3,14 +3,16 @@
 At the base commit with ``test_patch`` applied, the runner must collect every
 FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
 passing. Otherwise the environment (not a patch) is at fault: the instance is
-an infrastructure failure labelled ``env`` with the first error line. A base
+an infrastructure failure labelled ``env`` with the first error line. A
+FAIL_TO_PASS test whose module cannot be collected at base fails there (the fix
+may add what it imports), unless a test module of the run cannot import a module
+that is not the repository's own: then the environment lacks a package. A base
 that fails the check runs once more: when the two runs disagree on the
 instance's tests, the baseline is flaky (``flaky`` if the second run fails the
 check too, a caveat beside the verdict if it passes it).
 
 One case is graded all the same: PASS_TO_PASS tests that are not collected while
-everything else holds (a dataset may name a test that can never exist, such as a
-parameter holding a path of the dataset builder's machine). The harness grades
+everything else holds (a dataset may name a test that can never exist). The harness grades
 such an instance (a missing test failed), so rfsn keeps its verdict and adds the
 reason as a caveat.
 
@@ -32,23 +34,27 @@ from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
+from rfsn.models.testfiles import test_id_file
 
 
 def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
-            runner_crashed: bool = False) -> str | None:
+            runner_crashed: bool = False, dependency: str = "") -> str | None:
     """Pure: why ``report`` (base + test_patch) shows a broken environment, or None.
 
     ``runner_crashed``: the run ended in an internal error raised through the project's own
     code (the project is the runner, as pytest is in its repository). The crash is the bug, and
     the harness, which reads the summary the crash never printed, saw every FAIL_TO_PASS test
-    fail: so they are not checked."""
+    fail: so they are not checked. ``dependency``: a test module of the run cannot be collected
+    for want of a module that is not the project's own (``pyhealth.missing_dependency``); without
+    one, a FAIL_TO_PASS test hidden by its module's collection error fails at base."""
     if diagnosis:
         return diagnosis
     tests = harness_names(report.tests)
     missing = [t for t in instance.FAIL_TO_PASS if t not in tests]
-    if missing and not runner_crashed:
-        first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
-        return f"{len(missing)} test(s) not collected at base (first: {missing[0]}){': ' + first if first else ''}"
+    unexplained = [t for t in missing if dependency or tests.get(test_id_file(t)) != TestStatus.ERROR]
+    if unexplained and not runner_crashed:
+        first = dependency or next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
+        return f"{len(missing)} test(s) not collected at base (first: {unexplained[0]}){': ' + first if first else ''}"
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
     if broken:
         network = needs_network(report.log)

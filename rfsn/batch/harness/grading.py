@@ -39,8 +39,10 @@ def harness_names(statuses: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
     return named
 
 
-def trusted_statuses(report: TestReport) -> tuple[dict[str, TestStatus], str]:
-    """The report's statuses, or {} and the reason they cannot be believed."""
+def trusted_statuses(report: TestReport, named: TestReport | None = None) -> tuple[dict[str, TestStatus], str]:
+    """The report's statuses keyed as the harness names them (``named``: the report with the
+    ids of the harness's log parser, when that differs), or {} and the reason they cannot be
+    believed."""
     statuses = dict(report.tests)
     if not report.structured:
         return {}, "the runner wrote no structured report"
@@ -49,7 +51,7 @@ def trusted_statuses(report: TestReport) -> tuple[dict[str, TestStatus], str]:
         return {}, f"every test passed but the runner exited {report.exit_code}"
     if bad and report.exit_code == 0:
         return {}, "tests failed but the runner exited 0"
-    return harness_names(statuses), ""
+    return harness_names((named or report).tests), ""
 
 
 def _passed(test: str, statuses: Mapping[str, TestStatus]) -> bool:

@@ -29,9 +29,10 @@ from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
 from rfsn.batch.harness.repos import checkout, published, resolve_source
-from rfsn.batch.harness.specenv import grader, instance_buildpack
+from rfsn.batch.harness.specenv import SpecBuildpack, grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
+from rfsn.buildpacks.pyhealth import missing_dependency
 from rfsn.errors import (
     ImageError,
     InfraFailure,
@@ -178,13 +179,14 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
         log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
         if report.timed_out:
             raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
-        broken = _broken(buildpack, report, inst, ws.path)
+        named = _named(buildpack, report)
+        broken = _broken(buildpack, report, named, inst, ws.path)
         if broken:
             log(f"the graded run is broken: {broken}")
             if not checked_now:
                 return None
             log("the environment passed its check in this evaluation: the patch did this, graded")
-        statuses, distrust = trusted_statuses(report)
+        statuses, distrust = trusted_statuses(report, named)
         if distrust:
             log(f"test report not trusted: {distrust}")
         return instance_report(inst.instance_id, patch, True, statuses,
@@ -218,12 +220,19 @@ def _tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[str]:
     return selection(buildpack, ws.path, [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS])
 
 
-def _broken(buildpack: Buildpack, report: TestReport, inst: Instance, repo: Path) -> str | None:
-    """Why a graded run says nothing about the instance's tests, or None."""
+def _named(buildpack: Buildpack, report: TestReport) -> TestReport:
+    """``report`` with its tests named as the harness names them in the same run."""
+    return buildpack.harness_named(report) if isinstance(buildpack, SpecBuildpack) else report
+
+
+def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: Instance,
+            repo: Path) -> str | None:
+    """Why a graded run (``named``: as the harness names its tests) says nothing about the
+    instance's tests, or None."""
     diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
     if diagnosis:
         return diagnosis
-    names = harness_names(report.tests)
+    names = harness_names(named.tests)
     if not any(t in names for t in [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]):
         return "none of the instance's tests is in the report"
     return None
@@ -253,8 +262,8 @@ def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
 
 def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
               timeout: float, log: _Log) -> tuple[TestReport, str | None]:
-    """One run of the instance's tests at base + test_patch, and why it shows a broken
-    environment (None if it does not)."""
+    """One run of the instance's tests at base + test_patch, its tests named as the harness
+    names them, and why it shows a broken environment (None if it does not)."""
     with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box, log.phase("validate"):
         if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
@@ -264,12 +273,14 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
         raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
     crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
-    reason = validation.verdict(inst, report, diagnosis, runner_crashed=crashed)
+    named = _named(buildpack, report)
+    reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
+                                dependency=missing_dependency(report.log, ws.path))
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
             f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
-    return report, reason
+    return named, reason
 
 
 def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,7 +30,7 @@ from rfsn.buildpacks.base import BaseImage, Buildpack, CoveragePlan, Detection, 
 from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.errors import EnvUnavailable, InfraFailure
-from rfsn.models import TestStatus
+from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
 from rfsn.settings import Settings
@@ -57,14 +57,14 @@ LogParser = Callable[[str, object], dict[str, str]]
 class SpecBuildpack(PythonBuildpack):
     """Python, with the environment the harness's spec describes."""
 
-    #: what reads the test statuses (recorded with each evaluation)
-    grader = "junit report"
-
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe, parser: LogParser | None = None,
                  instance_id: str = "") -> None:
         self.spec = spec
         self.recipe = recipe
         self.parser, self.instance_id = parser, instance_id
+        #: what reads the test statuses (recorded with each evaluation)
+        self.grader = "junit report" + (f", ids by the SWE-bench log parser {getattr(parser, '__name__', '')}"
+                                        if parser is not None else "")
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         """The junit report's statuses. The harness's parser also names a few things that are no
@@ -78,6 +78,22 @@ class SpecBuildpack(PythonBuildpack):
         return {**{t: s for t, s in pieces.items() if "::" not in t and s is TestStatus.PASSED},
                 **statuses}
 
+    def harness_named(self, report: TestReport) -> TestReport:
+        """``report`` with each test named as the harness's log parser names it in the same run:
+        the parser reads the test's own line of pytest's short summary (``-rA``), its status
+        stays the junit report's. A test whose line the parser reads no id from is left out (the
+        harness never sees it); one without such a line keeps its pytest id. Tests that get one
+        name pass only together."""
+        if self.parser is None:
+            return report
+        ids = harness_ids(self.parser, report.log, report.tests, self.instance_id)
+        named: dict[str, TestStatus] = {}
+        for test, status in report.tests.items():
+            name = ids.get(test, test)
+            if name is not None and named.get(name, TestStatus.PASSED) is TestStatus.PASSED:
+                named[name] = status
+        return report.model_copy(update={"tests": named})
+
     def env_recipe(self, repo: Path) -> EnvRecipe:
         return self.recipe
 
@@ -87,6 +103,36 @@ class SpecBuildpack(PythonBuildpack):
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Nothing: a spec's suite is what the harness collects."""
         return False
+
+
+#: a line of pytest's short test summary (``-rA``): a status, a test's node id, maybe `` - why``
+_SUMMARY_LINE = re.compile(r"^(?:PASSED|FAILED|ERROR|XFAIL|XPASS|SKIPPED) (.+)$")
+
+
+def harness_ids(parser: LogParser, output: str, tests: Collection[str],
+                instance_id: str) -> dict[str, str | None]:
+    """Pure: for each of ``tests`` (pytest node ids) that has a line in the short summary of
+    ``output``, the id the harness's log parser reads from that line (the last one), or None
+    if it reads none."""
+    ids: dict[str, str | None] = {}
+    for line in output.split("\n"):  # as the harness's parsers split it
+        summary = _SUMMARY_LINE.match(line)
+        test = _node_id(summary.group(1), tests) if summary else None
+        if test is not None:
+            read = parser(line, SimpleNamespace(instance_id=instance_id))
+            ids[test] = next(iter(read), None)
+    return ids
+
+
+def _node_id(rest: str, tests: Collection[str]) -> str | None:
+    """The test of ``tests`` a summary line names in ``rest``: all of it, or what precedes a
+    `` - `` (a failure's message follows one)."""
+    cut = len(rest)
+    while cut >= 0:
+        if rest[:cut] in tests:
+            return rest[:cut]
+        cut = rest.rfind(" - ", 0, cut)
+    return None
 
 
 class HarnessRunBuildpack:

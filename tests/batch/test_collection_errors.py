@@ -1,0 +1,66 @@
+"""A FAIL_TO_PASS test whose module cannot be imported at base fails there, as the harness grades
+it; only a module that cannot import what is not the repository's own says the environment lacks
+something (real git, real pytest runs in the local sandbox, graded by ``rfsn evaluate``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
+from tests.batch.test_evaluate_docker import evaluate
+
+TESTS = '''\
+{first}from calc.constants import {name}
+
+
+def test_flag():
+    assert {name} is False
+
+
+def test_flag_is_a_bool():
+    assert isinstance({name}, bool)
+'''
+OTHER = "from calc.constants import VERSION\n\n\ndef test_version():\n    assert VERSION == 1\n"
+
+
+def _instance(root: Path, first: str) -> dict[str, Any]:
+    repo = root / "repos" / "calc"
+    (repo / "src/calc").mkdir(parents=True)
+    _git(root, "init", "-q", str(repo))
+    (repo / "src/calc/__init__.py").write_text("")
+    (repo / "src/calc/constants.py").write_text("VERSION = 1\n")
+    (repo / "conftest.py").write_text("import sys\nsys.path.insert(0, 'src')\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    test_patch = (_diff(repo, "tests/test_flag.py", TESTS.format(first=first, name="IS_PYPY"))
+                  + _diff(repo, "tests/test_other.py", OTHER))
+    return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
+            "patch": _diff(repo, "src/calc/constants.py", "VERSION = 1\nIS_PYPY = False\n"),
+            "test_patch": test_patch,
+            "FAIL_TO_PASS": ["tests/test_flag.py::test_flag", "tests/test_flag.py::test_flag_is_a_bool"],
+            "PASS_TO_PASS": ["tests/test_other.py::test_version"], "version": "1.0"}
+
+
+def _evaluate(root: Path, first: str = "") -> tuple[dict[str, Any], str]:
+    summary = evaluate(_write(root, _instance(root, first)), "gold", "imports", root / "out",
+                       root / "repos", "--sandbox", "local")
+    log = (root / "out/logs/run_evaluation/imports/gold/local__calc-1/run_instance.log").read_text()
+    return summary, log
+
+
+def test_fail_to_pass_tests_in_a_module_importing_a_name_the_gold_patch_adds_fail_at_base_and_gold_resolves(
+        tmp_path: Path) -> None:
+    # pylint-dev__pylint: all 21 FAIL_TO_PASS tests live in a module importing
+    # `from pylint.constants import IS_PYPY`, which the gold patch adds; rfsn labelled it `env`
+    summary, log = _evaluate(tmp_path)
+    assert "environment validation: ok" in log, log
+    assert summary["resolved_ids"] == ["local__calc-1"], (summary, log)
+
+
+def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_environment(
+        tmp_path: Path) -> None:
+    summary, log = _evaluate(tmp_path, "import calcplugin_not_installed\n")
+    assert summary["rfsn"]["error_kinds"] == {"local__calc-1": "env"}, (summary, log)
+    assert ("2 test(s) not collected at base (first: tests/test_flag.py::test_flag): tests/test_flag.py "
+            "cannot import a dependency: ") in log and "calcplugin_not_installed" in log, log

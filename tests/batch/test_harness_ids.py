@@ -1,0 +1,202 @@
+"""The ids rfsn grades are the ids the repository's SWE-bench log parser reads from the same run.
+
+Each test runs pytest for real (rfsn's command for a spec whose runner is pytest: ``-rA`` and a
+junit report) on a generated test module whose ids a parser rewrites, then checks that the
+statuses rfsn grades are keyed exactly as the parser keys them, each with its junit status.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rfsn.batch.harness import specs
+from rfsn.batch.harness.grading import trusted_statuses
+from rfsn.batch.harness.specenv import SpecBuildpack, harness_statuses
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as S
+
+pytest.importorskip("swebench")
+
+
+def _run(root: Path, repo: str, source: str) -> tuple[SpecBuildpack, TestReport]:
+    """A real pytest run of ``source`` as rfsn runs a spec whose ``test_cmd`` is pytest."""
+    (root / "tests").mkdir()
+    (root / "tests/test_gen.py").write_text(source)
+    (root / "report").mkdir()
+    pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
+                         specs.log_parser(repo), f"{repo.replace('/', '__')}-1")
+    argv = pack.test_command(["tests/test_gen.py"], str(root / "report"))
+    assert argv[0] == "python"
+    done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True,
+                          timeout=300, check=False)
+    output = done.stdout + done.stderr
+    statuses = pack.parse(output, {"junit.xml": (root / "report/junit.xml").read_text()})
+    return pack, TestReport(tests=statuses, exit_code=done.returncode, log=output)
+
+
+def _graded(pack: SpecBuildpack, report: TestReport) -> dict[str, S]:
+    statuses, distrust = trusted_statuses(report, pack.harness_named(report))
+    assert not distrust, distrust
+    return statuses
+
+
+def _parsers(pack: SpecBuildpack, report: TestReport) -> dict[str, S]:
+    assert pack.parser is not None
+    return harness_statuses(pack.parser, report.log, pack.instance_id)
+
+
+PATHS = '''\
+import pytest
+
+
+class TestExtractZippedPaths:
+    @pytest.mark.parametrize("path", [{here!r}, "/etc/invalid/location", "//share/x", "rel/a.py"])
+    def test_unzipped_paths_unchanged(self, path):
+        assert path
+
+
+def test_fails():
+    assert 1 == 2
+'''
+
+
+@pytest.mark.parametrize("repo", ["psf/requests", "pylint-dev/pylint", "pydicom/pydicom"])
+def test_a_path_parameter_is_graded_by_its_last_component_as_parse_log_pytest_options_names_it(
+        tmp_path: Path, repo: str) -> None:
+    # requests' PASS_TO_PASS holds TestExtractZippedPaths::test_unzipped_paths_unchanged[/test_utils.py]
+    # where rfsn read [/testbed/tests/test_utils.py], and graded the gold patch unresolved
+    pack, report = _run(tmp_path, repo, PATHS.format(here=str(tmp_path / "tests/test_utils.py")))
+    graded = _graded(pack, report)
+    assert graded == _parsers(pack, report)
+    case = "tests/test_gen.py::TestExtractZippedPaths::test_unzipped_paths_unchanged"
+    assert {t for t in graded if t.startswith(case)} == {
+        f"{case}[/test_utils.py]", f"{case}[/location]", f"{case}[//share/x]", f"{case}[rel/a.py]"}
+    assert graded["tests/test_gen.py::test_fails"] is S.FAILED
+
+
+WHITESPACE = '''\
+import pytest
+
+
+@pytest.mark.parametrize("x", ["a b", "c - d"])
+def test_spaced(x):
+    assert x.startswith("a")
+
+
+@pytest.mark.xfail(reason="known")
+def test_xfail():
+    assert False
+
+
+@pytest.mark.xfail(reason="unknown")
+def test_xpass():
+    assert True
+
+
+def test_plain():
+    pass
+'''
+
+
+@pytest.mark.parametrize("repo", ["pallets/flask", "pytest-dev/pytest", "pydata/xarray"])
+def test_ids_cut_at_whitespace_and_an_unexpected_pass_are_graded_as_parse_log_pytest_reads_them(
+        tmp_path: Path, repo: str) -> None:
+    """The parser keeps an id up to its first whitespace (a failure's ``-`` message dropped first)
+    and never sees an XPASS line: rfsn grades no id the parser does not give."""
+    pack, report = _run(tmp_path, repo, WHITESPACE)
+    graded = _graded(pack, report)
+    assert graded == _parsers(pack, report)
+    assert graded["tests/test_gen.py::test_spaced[a"] is S.PASSED
+    assert graded["tests/test_gen.py::test_spaced[c"] is S.FAILED
+    assert graded["tests/test_gen.py::test_xfail"] is S.PASSED  # the harness's XFAIL passes
+    assert "tests/test_gen.py::test_xpass" not in graded
+
+
+UNITS = '''\
+import pytest
+
+
+@pytest.mark.parametrize("q", ["10m", "20m", "kg"])
+def test_unit(q):
+    assert q != "20m"
+'''
+
+
+@pytest.mark.parametrize("repo", ["astropy/astropy", "scikit-learn/scikit-learn"])
+def test_an_id_holding_what_looks_like_an_ansi_code_is_graded_as_parse_log_pytest_v2_strips_it(
+        tmp_path: Path, repo: str) -> None:
+    """The parser strips ``[<digits>m`` (an ANSI colour without its escape) from every line, so
+    ``test_unit[10m]`` is ``test_unit]`` to the harness."""
+    pack, report = _run(tmp_path, repo, UNITS)
+    graded = _graded(pack, report)
+    assert graded == _parsers(pack, report)
+    assert graded["tests/test_gen.py::test_unit]"] is S.FAILED  # [10m] and [20m] share it
+    assert graded["tests/test_gen.py::test_unit[kg]"] is S.PASSED
+
+
+BUTTONS = '''\
+import pytest
+
+
+@pytest.mark.parametrize("button", [1, 3], ids=["MouseButton.LEFT", "MouseButton.RIGHT"])
+def test_click(button):
+    assert button == 1
+'''
+
+
+def test_a_mouse_button_parameter_is_graded_by_its_number_as_parse_log_matplotlib_names_it(
+        tmp_path: Path) -> None:
+    pack, report = _run(tmp_path, "matplotlib/matplotlib", BUTTONS)
+    graded = _graded(pack, report)
+    assert graded == _parsers(pack, report)
+    assert graded == {"tests/test_gen.py::test_click[1]": S.PASSED,
+                      "tests/test_gen.py::test_click[3]": S.FAILED}
+
+
+ERRORS = '''\
+import pytest
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("no fixture")
+
+
+def test_error(broken):
+    pass
+
+
+@pytest.mark.xfail(reason="known")
+def test_xfail():
+    assert False
+
+
+def test_fails():
+    assert 1 == 2
+
+
+def test_passes():
+    pass
+'''
+
+
+def test_errors_and_expected_failures_the_seaborn_parser_never_reads_are_not_graded(tmp_path: Path) -> None:
+    """parse_log_seaborn reads only PASSED and FAILED lines: to the harness a test that errors or
+    is an expected failure does not exist (and so fails)."""
+    pack, report = _run(tmp_path, "mwaskom/seaborn", ERRORS)
+    graded = _graded(pack, report)
+    assert graded == _parsers(pack, report)
+    assert graded == {"tests/test_gen.py::test_fails": S.FAILED,
+                      "tests/test_gen.py::test_passes": S.PASSED}
+
+
+def test_a_line_the_code_under_test_prints_never_sets_a_status(tmp_path: Path) -> None:
+    """Only the junit report gives statuses: a failing test printing its own PASSED line keeps
+    its failure, whatever the parser reads."""
+    source = 'def test_lies():\n    print("PASSED tests/test_gen.py::test_lies")\n    assert False\n'
+    pack, report = _run(tmp_path, "psf/requests", source)
+    assert _graded(pack, report) == {"tests/test_gen.py::test_lies": S.FAILED}
