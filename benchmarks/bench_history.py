@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,15 +43,26 @@ def environment_ok(label: str, message: str) -> bool:
     return label in TESTS_RAN or (label == "env" and "already pass at base" in message)
 
 
+#: an exception's line in a test run's output (``ImportError: cannot import name ...``)
+_RAISED = re.compile(r"\b[A-Z]\w*(?:Error|Exception): \S.*")
+
+
+def raised(log: str) -> str:
+    """Pure: the first exception line of ``log`` ("" if none)."""
+    found = _RAISED.search(log)
+    return found[0].strip() if found else ""
+
+
 def first_line(text: str, width: int = 160) -> str:
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: dict[str, Any] | None,
-            graded: dict[str, Any] | None) -> dict[str, Any]:
+            graded: dict[str, Any] | None, log: str = "") -> dict[str, Any]:
     """Pure: one bug's row: environment ok, valid, resolved, and the cause of its first failure
-    (environment, validity, repair, in that order; None until a stage has run)."""
+    (environment, validity, repair, in that order; None until a stage has run). A broken
+    environment's message that names no exception is followed by the first one of its ``log``."""
     layout = instance.get("layout") or {}
     row: dict[str, Any] = {
         "instance_id": instance["instance_id"], "created": str(instance.get("created_at", ""))[:10],
@@ -60,6 +72,8 @@ def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: d
         return row
     label, message = validity["label"], validity.get("message", "")
     row["env_ok"] = environment_ok(label, message)
+    if not row["env_ok"] and not raised(message) and raised(log):
+        message = f"{first_line(message)} [{raised(log)}]"
     row["valid"] = bool(validity["valid"])
     if not row["env_ok"]:
         row["cause"] = f"environment ({label}): {first_line(message)}"
@@ -138,6 +152,10 @@ def latest(path: Path) -> dict[str, dict[str, Any]]:
     return rows
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
 def rfsn(*args: str) -> None:
     """Run an rfsn command; its own usage or input errors (exit 2) stop the bench."""
     done = subprocess.run([sys.executable, "-m", "rfsn", *args])
@@ -188,8 +206,10 @@ def main() -> None:
                  " ".join(chosen), *common)
     repairs = latest(args.out / "batch" / "results.jsonl")
     graded = latest(args.out / "logs" / "run_evaluation" / f"{args.run_id}-repair" / MODEL / "results.jsonl")
+    logs = args.out / "logs" / "run_evaluation" / args.run_id / "gold"
     rows = [bug_row(i, validity.get(i["instance_id"]), repairs.get(i["instance_id"]),
-                    graded.get(i["instance_id"])) for i in instances]
+                    graded.get(i["instance_id"]), _read(logs / i["instance_id"] / "run_instance.log"))
+            for i in instances]
     (args.out / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     table = markdown(rows)
     (args.out / "history.md").write_text(table, encoding="utf-8")

@@ -147,3 +147,13 @@ def test_a_valid_bug_the_planner_missed_says_why_and_the_figures_count_it():
     table = bench.markdown([missed, fixed])
     assert "| o__p-2 | 2019-05-01 | 1 | nose | yes | yes | yes |  |" in table
     assert table.rstrip().endswith("single-hunk resolved: 1/2 (50%)")
+
+
+def test_a_broken_environment_whose_message_names_no_exception_gets_the_first_of_its_log():
+    message = "the environment is broken: no tests were collected: Traceback (most recent call last):"
+    log = ("exit 1; last lines of its output:\n  File \"x.py\", line 3\n"
+           "TypeError: required field \"lineno\" missing from alias\n"
+           "rfsn.errors.InfraFailure: the environment is broken\n")
+    row = bench.bug_row(INSTANCE, {"label": "env", "valid": False, "message": message}, None, None, log)
+    assert row["cause"] == ("environment (env): the environment is broken: no tests were collected: Traceback "
+                            "(most recent call last): [TypeError: required field \"lineno\" missing from alias]")
