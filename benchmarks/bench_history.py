@@ -28,7 +28,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 CORPUS = Path(__file__).resolve().parent / "history" / "corpus.jsonl"
 MODEL = "rfsn"
@@ -156,11 +156,16 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
+def fail(message: str) -> NoReturn:
+    print(f"bench_history: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def rfsn(*args: str) -> None:
     """Run an rfsn command; its own usage or input errors (exit 2) stop the bench."""
     done = subprocess.run([sys.executable, "-m", "rfsn", *args])
     if done.returncode == 2:
-        raise SystemExit(f"bench_history: error: rfsn {args[0]} exited 2")
+        fail(f"rfsn {args[0]} exited 2 (its message is above)")
 
 
 def main() -> None:
@@ -178,12 +183,15 @@ def main() -> None:
                         help="repair every bug, not only those whose environment ran the tests")
     args = parser.parse_args()
     if not args.repos_dir.is_dir():
-        raise SystemExit(f"bench_history: error: no such directory: {args.repos_dir}")
-    instances = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line]
+        fail(f"no such directory: {args.repos_dir}")
+    try:
+        instances = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line]
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"cannot read the corpus {args.corpus}: {exc}")
     wanted = args.instance_ids.split()
     unknown = sorted(set(wanted) - {i["instance_id"] for i in instances})
     if unknown:
-        raise SystemExit(f"bench_history: error: not in the corpus: {' '.join(unknown)}")
+        fail(f"not in the corpus: {' '.join(unknown)}")
     instances = [i for i in instances if not wanted or i["instance_id"] in wanted]
     ids = [i["instance_id"] for i in instances]
     args.out.mkdir(parents=True, exist_ok=True)
