@@ -43,18 +43,23 @@ def environment_ok(label: str, message: str) -> bool:
     return label in TESTS_RAN or (label == "env" and "already pass at base" in message)
 
 
-#: an exception's line in a test run's output (``ImportError: cannot import name ...``)
-_RAISED = re.compile(r"\b[A-Z]\w*(?:Error|Exception): \S.*")
+#: an exception's line in a run's output (``ImportError: cannot import name ...``), or pip's own
+#: reason (``ERROR: Could not find a version ...``, ``error in nose-cover3 setup command: ...``)
+_RAISED = re.compile(r"\b[A-Z]\w*(?:Error|Exception): \S.*|^\s*(?:ERROR: |error in ).*")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m|\[[0-9;]*m(?=\w)")
 
 
 def raised(log: str) -> str:
-    """Pure: the first exception line of ``log`` ("" if none)."""
-    found = _RAISED.search(log)
-    return found[0].strip() if found else ""
+    """Pure: the first exception line of ``log`` that is not rfsn's own ("" if none)."""
+    for line in log.splitlines():
+        found = _RAISED.search(line)
+        if found and "rfsn.errors." not in line:
+            return found[0].strip()
+    return ""
 
 
-def first_line(text: str, width: int = 160) -> str:
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+def first_line(text: str, width: int = 200) -> str:
+    line = next((ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()), "")
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
@@ -72,11 +77,11 @@ def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: d
         return row
     label, message = validity["label"], validity.get("message", "")
     row["env_ok"] = environment_ok(label, message)
-    if not row["env_ok"] and not raised(message) and raised(log):
-        message = f"{first_line(message)} [{raised(log)}]"
     row["valid"] = bool(validity["valid"])
     if not row["env_ok"]:
-        row["cause"] = f"environment ({label}): {first_line(message)}"
+        found = "" if raised(message) else raised(log)
+        row["cause"] = (f"environment ({label}): {first_line(message, 120)} [{first_line(found)}]" if found
+                        else f"environment ({label}): {first_line(message)}")
     elif not row["valid"]:
         row["cause"] = f"not valid ({label}): {first_line(message)}"
     else:

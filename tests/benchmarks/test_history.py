@@ -157,3 +157,13 @@ def test_a_broken_environment_whose_message_names_no_exception_gets_the_first_of
     row = bench.bug_row(INSTANCE, {"label": "env", "valid": False, "message": message}, None, None, log)
     assert row["cause"] == ("environment (env): the environment is broken: no tests were collected: Traceback "
                             "(most recent call last): [TypeError: required field \"lineno\" missing from alias]")
+
+
+def test_a_failed_build_gets_pips_own_reason_not_rfsns_wrapper_or_pips_closing_hint():
+    log = ("[ 7.90s] error (image_build): building failed: ╰─> See above for output.\n"
+           "rfsn.errors.ImageError: building rfsn/env-python:68f9 failed: See above for output.\n"
+           "  Preparing metadata (setup.py): finished with status 'error'\n"
+           "      error in nose-cover3 setup command: use_2to3 is invalid.\n")
+    assert bench.raised(log) == "error in nose-cover3 setup command: use_2to3 is invalid."
+    assert bench.first_line("\x1b[31mImportError while importing\x1b[0m x") == "ImportError while importing x"
+    assert bench.first_line("(first: t): [31mImportError") == "(first: t): ImportError"
