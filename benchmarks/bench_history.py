@@ -64,10 +64,11 @@ def first_line(text: str, width: int = 200) -> str:
 
 
 def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: dict[str, Any] | None,
-            graded: dict[str, Any] | None, log: str = "") -> dict[str, Any]:
+            graded: dict[str, Any] | None, log: str = "", output: str = "") -> dict[str, Any]:
     """Pure: one bug's row: environment ok, valid, resolved, and the cause of its first failure
     (environment, validity, repair, in that order; None until a stage has run). A broken
-    environment's message that names no exception is followed by the first one of its ``log``."""
+    environment's message that names no exception is followed by the first one of its ``log``, a
+    gold patch that does not resolve by the first one of the gold run's test ``output``."""
     layout = instance.get("layout") or {}
     row: dict[str, Any] = {
         "instance_id": instance["instance_id"], "created": str(instance.get("created_at", ""))[:10],
@@ -83,7 +84,8 @@ def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: d
         row["cause"] = (f"environment ({label}): {first_line(message, 120)} [{first_line(found)}]" if found
                         else f"environment ({label}): {first_line(message)}")
     elif not row["valid"]:
-        row["cause"] = f"not valid ({label}): {first_line(message)}"
+        found = raised(output) if label == "gold_unresolved" else ""
+        row["cause"] = f"not valid ({label}): {first_line(message)}" + (f" [{first_line(found)}]" if found else "")
     else:
         row["cause"] = ""
     if graded is not None:
@@ -221,7 +223,8 @@ def main() -> None:
     graded = latest(args.out / "logs" / "run_evaluation" / f"{args.run_id}-repair" / MODEL / "results.jsonl")
     logs = args.out / "logs" / "run_evaluation" / args.run_id / "gold"
     rows = [bug_row(i, validity.get(i["instance_id"]), repairs.get(i["instance_id"]),
-                    graded.get(i["instance_id"]), _read(logs / i["instance_id"] / "run_instance.log"))
+                    graded.get(i["instance_id"]), _read(logs / i["instance_id"] / "run_instance.log"),
+                    _read(logs / i["instance_id"] / "test_output.txt"))
             for i in instances]
     (args.out / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     table = markdown(rows)

@@ -167,3 +167,13 @@ def test_a_failed_build_gets_pips_own_reason_not_rfsns_wrapper_or_pips_closing_h
     assert bench.raised(log) == "error in nose-cover3 setup command: use_2to3 is invalid."
     assert bench.first_line("\x1b[31mImportError while importing\x1b[0m x") == "ImportError while importing x"
     assert bench.first_line("(first: t): [31mImportError") == "(first: t): ImportError"
+
+
+def test_gold_that_does_not_resolve_says_what_the_gold_run_raised():
+    output = ("    raise ValueError('Unknown string format')\n"
+              "E   AttributeError: module 'collections' has no attribute 'Callable'\n")
+    row = bench.bug_row(INSTANCE, {"label": "gold_unresolved", "valid": False,
+                                   "message": "the gold patch does not resolve the instance"}, None, None, "", output)
+    assert row["env_ok"] is True
+    assert row["cause"] == ("not valid (gold_unresolved): the gold patch does not resolve the instance "
+                            "[AttributeError: module 'collections' has no attribute 'Callable']")
