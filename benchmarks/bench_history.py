@@ -46,7 +46,7 @@ def environment_ok(label: str, message: str) -> bool:
 #: an exception's line in a run's output (``ImportError: cannot import name ...``), or pip's own
 #: reason (``ERROR: Could not find a version ...``, ``error in nose-cover3 setup command: ...``)
 _RAISED = re.compile(r"\b[A-Z]\w*(?:Error|Exception): \S.*|^\s*(?:ERROR: |error in ).*")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m|\[[0-9;]*m(?=\w)")
+_ANSI = re.compile(r"\x1b?\[[0-9;]*m")
 
 
 def raised(log: str) -> str:

@@ -166,7 +166,7 @@ def test_a_failed_build_gets_pips_own_reason_not_rfsns_wrapper_or_pips_closing_h
            "      error in nose-cover3 setup command: use_2to3 is invalid.\n")
     assert bench.raised(log) == "error in nose-cover3 setup command: use_2to3 is invalid."
     assert bench.first_line("\x1b[31mImportError while importing\x1b[0m x") == "ImportError while importing x"
-    assert bench.first_line("(first: t): [31mImportError") == "(first: t): ImportError"
+    assert bench.first_line("(first: t): [1m[31mE   ValueError[0m") == "(first: t): E   ValueError"
 
 
 def test_gold_that_does_not_resolve_says_what_the_gold_run_raised():
