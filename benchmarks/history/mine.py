@@ -35,6 +35,17 @@ CHORE = re.compile(r"\b(typos?|flake8|lint\w*|pep8|travis|appveyor|ci|mypy|typin
                    r"deprecat\w*|py2|py3k?|python ?[23]|coverage|tests? only)\b", re.IGNORECASE)
 DOCS = re.compile(r"(^|/)(docs?|changelog\.d|changes)/|\.(rst|md|txt)$|(^|/)(CHANGE|HISTORY|NEWS|AUTHORS)",
                   re.IGNORECASE)
+#: the projects mined (``owner__name`` under ``--repos-dir``): small pure-Python libraries of
+#: different ages and layouts
+PROJECTS = (
+    "alecthomas__voluptuous", "andialbrecht__sqlparse", "arrow-py__arrow", "astanin__python-tabulate",
+    "cpburnz__python-pathspec", "dateutil__dateutil", "gweis__isodate", "jazzband__prettytable",
+    "keleshev__schema", "mahmoud__boltons", "marshmallow-code__marshmallow", "martinblech__xmltodict",
+    "more-itertools__more-itertools", "pypa__packaging", "pyparsing__pyparsing",
+    "python-humanize__humanize", "python-hyper__h11", "Python-Markdown__markdown",
+    "python-semver__python-semver", "pytoolz__toolz", "sdispater__tomlkit", "SethMMorton__natsort",
+    "tkem__cachetools", "un33k__python-slugify",
+)
 MAX_SOURCE_LINES = 40
 MAX_TEST_PATCH = 5000
 MAX_TESTS = 6
@@ -228,10 +239,14 @@ def main() -> None:
     parser.add_argument("--until", default="2025-01-01")
     args = parser.parse_args()
     chosen = []
-    for repo in sorted(p for p in args.repos_dir.iterdir() if (p / ".git").exists() or (p / "HEAD").exists()):
-        rows = mine(repo, repo.name, args.since, args.until)
+    for name in sorted(PROJECTS):
+        repo = args.repos_dir / name
+        if not repo.is_dir():
+            print(f"{name}: not in {args.repos_dir}, skipped", file=sys.stderr)
+            continue
+        rows = mine(repo, name, args.since, args.until)
         picked = pick(rows, args.per_project)
-        print(f"{repo.name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
+        print(f"{name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
         chosen += picked
     args.out.write_text("".join(json.dumps(row) + "\n" for row in chosen), encoding="utf-8")
     print(f"{len(chosen)} instances, {sum(r['single_hunk'] for r in chosen)} single-hunk -> {args.out}",
