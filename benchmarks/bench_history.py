@@ -112,19 +112,19 @@ def _repair_cause(repair: dict[str, Any] | None, graded: dict[str, Any] | None) 
 
 
 def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pure: the issue's three rates over the bugs validated, as counts and percentages (the
-    single-hunk rate is None until a repair stage has run)."""
+    """Pure: the issue's three rates over the bugs validated, as counts and percentages; the
+    single-hunk rate (over every single-hunk bug) says how many were repaired (None: none)."""
     ran = [r for r in rows if r["env_ok"] is not None]
     single = [r for r in ran if r["single_hunk"]]
 
     def rate(hits: int, total: int) -> str:
         return f"{hits}/{total} ({100 * hits / total:.0f}%)" if total else "0/0"
 
-    repaired = any(r["resolved"] is not None for r in rows)
+    repaired = sum(r["resolved"] is not None for r in single)
     return {"bugs": len(ran), "environment_ok": rate(sum(bool(r["env_ok"]) for r in ran), len(ran)),
             "valid": rate(sum(bool(r["valid"]) for r in ran), len(ran)),
-            "single_hunk_resolved": rate(sum(bool(r["resolved"]) for r in single), len(single))
-            if repaired else None}
+            "single_hunk_resolved": f"{rate(sum(bool(r['resolved']) for r in single), len(single))}, "
+                                    f"{repaired} of them repaired" if repaired else None}
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:

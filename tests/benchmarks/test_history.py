@@ -143,10 +143,10 @@ def test_a_valid_bug_the_planner_missed_says_why_and_the_figures_count_it():
     assert fixed["cause"] == "" and fixed["resolved"] is True
     figures = bench.figures([missed, fixed, bench.bug_row(INSTANCE, None, None, None)])
     assert figures == {"bugs": 2, "environment_ok": "2/2 (100%)", "valid": "2/2 (100%)",
-                       "single_hunk_resolved": "1/2 (50%)"}
+                       "single_hunk_resolved": "1/2 (50%), 2 of them repaired"}
     table = bench.markdown([missed, fixed])
     assert "| o__p-2 | 2019-05-01 | 1 | nose | yes | yes | yes |  |" in table
-    assert table.rstrip().endswith("single-hunk resolved: 1/2 (50%)")
+    assert table.rstrip().endswith("single-hunk resolved: 1/2 (50%), 2 of them repaired")
 
 
 def test_a_broken_environment_whose_message_names_no_exception_gets_the_first_of_its_log():
