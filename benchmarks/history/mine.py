@@ -1,0 +1,257 @@
+"""Mine bug-fixing commits from local clones into SWE-bench-format instances (the history corpus).
+
+A commit is a candidate when its subject says it fixes something (fix, bug, issue, ``#N``,
+none of the words of chores), it is not a merge, and its diff changes both the project's
+own Python source (outside docs, ``setup.py``) and a test file, nothing else but
+documentation. The buggy commit is its parent; ``patch`` is the source part of the diff,
+``test_patch`` the test part, ``FAIL_TO_PASS`` the pytest node ids of the test functions
+whose lines the test diff adds or changes (read from the fixed test file with ``ast``:
+parametrized functions are named without their parameters). Nothing is run: the ids are
+what the diff says, and ``rfsn validate`` judges them.
+
+    python benchmarks/history/mine.py --repos-dir /work/data/repos --out benchmarks/history/corpus.jsonl \\
+        [--per-project 4] [--since 2015-01-01] [--until 2025-01-01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from rfsn.models.testfiles import is_test_file
+
+FIX = re.compile(r"\b(fix(es|ed|ing)?|bug(s|fix)?|issue|closes?|resolves?)\b", re.IGNORECASE)
+#: an issue number: a fix unless the subject opens with the verb of a feature
+ISSUE = re.compile(r"#\d+")
+FEATURE = re.compile(r"^\W*(add|improve|update|implement|refactor|rename|support|new|introduce)", re.IGNORECASE)
+CHORE = re.compile(r"\b(typos?|flake8|lint\w*|pep8|travis|appveyor|ci|mypy|typing|type hints?|docs?|"
+                   r"documentation|release|bump|revert\w*|merge|style|black|isort|warnings?|"
+                   r"deprecat\w*|py2|py3k?|python ?[23]|coverage|tests? only)\b", re.IGNORECASE)
+DOCS = re.compile(r"(^|/)(docs?|changelog\.d|changes)/|\.(rst|md|txt)$|(^|/)(CHANGE|HISTORY|NEWS|AUTHORS)",
+                  re.IGNORECASE)
+#: the projects mined (``owner__name`` under ``--repos-dir``): small pure-Python libraries of
+#: different ages and layouts
+PROJECTS = (
+    "alecthomas__voluptuous", "andialbrecht__sqlparse", "arrow-py__arrow", "astanin__python-tabulate",
+    "cpburnz__python-pathspec", "dateutil__dateutil", "gweis__isodate", "jazzband__prettytable",
+    "keleshev__schema", "mahmoud__boltons", "marshmallow-code__marshmallow", "martinblech__xmltodict",
+    "more-itertools__more-itertools", "pypa__packaging", "pyparsing__pyparsing",
+    "python-humanize__humanize", "python-hyper__h11", "Python-Markdown__markdown",
+    "python-semver__python-semver", "pytoolz__toolz", "sdispater__tomlkit", "SethMMorton__natsort",
+    "tkem__cachetools", "un33k__python-slugify",
+)
+MAX_SOURCE_LINES = 40
+MAX_TEST_PATCH = 5000
+MAX_TESTS = 6
+
+
+class Candidate(NamedTuple):
+    sha: str
+    parent: str
+    date: str
+    subject: str
+    hunks: int
+
+
+def says_fix(subject: str) -> bool:
+    """Pure: whether a commit subject says it fixes a bug (and is no chore)."""
+    if CHORE.search(subject):
+        return False
+    return bool(FIX.search(subject) or (ISSUE.search(subject) and not FEATURE.search(subject)))
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+                          errors="replace").stdout
+
+
+def is_source(path: str) -> bool:
+    """The project's own Python code: not tests, docs, or the packaging and task scripts."""
+    name = path.rsplit("/", 1)[-1]
+    return (path.endswith(".py") and not is_test_file(path) and not DOCS.search(path)
+            and name not in {"setup.py", "noxfile.py", "conftest.py", "fabfile.py"})
+
+
+def split(files: list[str]) -> tuple[list[str], list[str]] | None:
+    """Pure: (source files, test files) of a commit's changed files, or None when it changes
+    anything else than source, tests and documentation, or lacks either source or tests."""
+    source = [f for f in files if is_source(f)]
+    tests = [f for f in files if is_test_file(f)]
+    other = [f for f in files if f not in source and f not in tests and not DOCS.search(f)]
+    if other or not source or not any(t.endswith(".py") for t in tests):
+        return None
+    return source, tests
+
+
+def hunks(patch: str) -> int:
+    return sum(line.startswith("@@") for line in patch.splitlines())
+
+
+def changed_lines(patch: str) -> int:
+    return sum(1 for line in patch.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---")))
+
+
+def new_lines(patch: str) -> set[int]:
+    """Pure: the new-side line numbers a zero-context diff adds (a pure deletion counts the
+    line it leaves behind)."""
+    lines: set[int] = set()
+    for match in re.finditer(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", patch, re.MULTILINE):
+        start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
+        lines.update(range(start, start + count) if count else [max(start, 1)])
+    return lines
+
+
+def _is_test_class(node: ast.ClassDef, test_bases: set[str]) -> bool:
+    bases = {ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases}
+    return node.name.startswith("Test") or bool(bases & test_bases) or any("TestCase" in b for b in bases)
+
+
+def tests_touched(source: str, path: str, lines: set[int]) -> list[str]:
+    """Pure: pytest node ids of the test functions in ``source`` (a test module at ``path``)
+    that hold one of ``lines``, decorators included."""
+    tree = ast.parse(source)
+    test_bases: set[str] = set()
+    found: list[str] = []
+
+    def span(node: ast.FunctionDef | ast.AsyncFunctionDef) -> range:
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        return range(start, (node.end_lineno or node.lineno) + 1)
+
+    def walk(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                if lines.intersection(span(node)):
+                    found.append(f"{prefix}::{node.name}")
+            elif isinstance(node, ast.ClassDef) and _is_test_class(node, test_bases):
+                test_bases.add(node.name)
+                walk(node.body, f"{prefix}::{node.name}")
+
+    walk(tree.body, path)
+    return found
+
+
+def layout(repo: Path, commit: str, test_files: list[str]) -> dict[str, Any]:
+    """The project's layout at ``commit``: metadata and task files at its root, and the test
+    style of the tests the fix touches (nose, unittest or pytest)."""
+    root = set(git(repo, "ls-tree", "--name-only", commit).split())
+    metadata = [f for f in ("setup.py", "setup.cfg", "pyproject.toml", "Pipfile") if f in root]
+    runner = [f for f in ("tox.ini", "noxfile.py") if f in root]
+    config = "".join(git(repo, "show", f"{commit}:{f}") for f in ("tox.ini", "setup.cfg", ".travis.yml")
+                     if f in root)
+    texts = "".join(_show(repo, commit, f) for f in test_files if f.endswith(".py"))
+    if re.search(r"^\s*(from|import) nose\b", texts, re.MULTILINE) or "nosetests" in config:
+        style = "nose"
+    elif "TestCase" in texts and not re.search(r"^\s*import pytest\b", texts, re.MULTILINE):
+        style = "unittest"
+    else:
+        style = "pytest"
+    return {"metadata": metadata, "runner": runner, "tests": style,
+            "requirements": sorted(f for f in root if f.startswith("requirements") or f == "requirements")}
+
+
+def _show(repo: Path, commit: str, path: str) -> str:
+    try:
+        return git(repo, "show", f"{commit}:{path}")
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tests: list[str]) -> dict[str, Any] | None:
+    """The instance of one candidate commit, or None when its tests cannot be named."""
+    sha, parent = candidate.sha, candidate.parent
+    patch = git(repo, "diff", parent, sha, "--", *source)
+    test_patch = git(repo, "diff", parent, sha, "--", *tests)
+    if "Binary files" in test_patch or len(test_patch) > MAX_TEST_PATCH:
+        return None
+    f2p: list[str] = []
+    for path in tests:
+        after = _show(repo, sha, path)
+        if not path.endswith(".py") or not after:
+            continue
+        try:
+            f2p += tests_touched(after, path, new_lines(git(repo, "diff", "-U0", parent, sha, "--", path)))
+        except SyntaxError:
+            return None
+    if not f2p or len(f2p) > MAX_TESTS:
+        return None
+    message = git(repo, "log", "-1", "--format=%B", sha).strip()
+    return {"instance_id": f"{name}-{sha[:7]}", "repo": name.replace("__", "/", 1), "base_commit": parent,
+            "problem_statement": message, "created_at": candidate.date, "patch": patch,
+            "test_patch": test_patch, "FAIL_TO_PASS": f2p, "PASS_TO_PASS": [],
+            "fix_commit": sha, "single_hunk": hunks(patch) == 1, "layout": layout(repo, parent, tests)}
+
+
+def mine(repo: Path, name: str, since: str, until: str) -> list[dict[str, Any]]:
+    """Every instance of ``repo``'s history between the dates, oldest first."""
+    log = git(repo, "log", "--no-merges", "--reverse", f"--since={since}", f"--until={until}",
+              "--format=%H%x00%P%x00%cI%x00%s")
+    rows = []
+    for line in log.splitlines():
+        sha, parents, date, subject = line.split("\0", 3)
+        if " " in parents or not parents or not says_fix(subject):
+            continue
+        files = git(repo, "diff", "--name-only", "--no-renames", parents, sha).split("\n")
+        parts = split([f for f in files if f])
+        if parts is None:
+            continue
+        patch = git(repo, "diff", parents, sha, "--", *parts[0])
+        if not patch or changed_lines(patch) > MAX_SOURCE_LINES:
+            continue
+        row = instance(repo, name, Candidate(sha, parents, date, subject, hunks(patch)), *parts)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def pick(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """Pure: up to ``count`` rows spread over the history, single-hunk fixes first (all but one
+    of them when there are enough), each list taken at even steps so that old and new commits
+    are both in."""
+    single = [r for r in rows if r["single_hunk"]]
+    multi = [r for r in rows if not r["single_hunk"]]
+    want_multi = min(len(multi), max(1, count - len(single)))
+    chosen = _spread(single, count - want_multi) + _spread(multi, want_multi)
+    return sorted(chosen, key=lambda r: r["created_at"])
+
+
+def _spread(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    if count <= 0 or not rows:
+        return []
+    if count >= len(rows):
+        return list(rows)
+    step = len(rows) / count
+    return [rows[int(i * step + step / 2)] for i in range(count)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--per-project", type=int, default=4)
+    parser.add_argument("--since", default="2015-01-01")
+    parser.add_argument("--until", default="2025-01-01")
+    args = parser.parse_args()
+    chosen = []
+    for name in sorted(PROJECTS):
+        repo = args.repos_dir / name
+        if not repo.is_dir():
+            print(f"{name}: not in {args.repos_dir}, skipped", file=sys.stderr)
+            continue
+        rows = mine(repo, name, args.since, args.until)
+        picked = pick(rows, args.per_project)
+        print(f"{name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
+        chosen += picked
+    args.out.write_text("".join(json.dumps(row) + "\n" for row in chosen), encoding="utf-8")
+    print(f"{len(chosen)} instances, {sum(r['single_hunk'] for r in chosen)} single-hunk -> {args.out}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

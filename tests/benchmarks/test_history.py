@@ -1,0 +1,179 @@
+"""The history corpus (issue #45): the committed file, the miner that wrote it, and the bench's table."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from rfsn.gate.diff import touched_files
+from rfsn.models.swebench import Instance
+from rfsn.models.testfiles import is_test_file
+from tests.paths import ROOT
+
+CORPUS = ROOT / "benchmarks" / "history" / "corpus.jsonl"
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # NamedTuple classes look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+mine = _load("history_mine", ROOT / "benchmarks" / "history" / "mine.py")
+bench = _load("bench_history", ROOT / "benchmarks" / "bench_history.py")
+
+
+def test_the_corpus_holds_what_the_issue_asks_in_swebench_format():
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    instances = [Instance.model_validate(row) for row in rows]
+    assert len(instances) >= 60
+    assert sum(row["single_hunk"] for row in rows) >= 30
+    assert len({i.repo for i in instances}) >= 15
+    assert len({i.instance_id for i in instances}) == len(instances)
+    years = {i.created_at[:4] for i in instances}
+    assert {"2015", "2024"} <= years
+    for row, instance in zip(rows, instances, strict=True):
+        assert instance.instance_id == f"{instance.repo.replace('/', '__')}-{row['fix_commit'][:7]}"
+        assert instance.FAIL_TO_PASS and not instance.environment_setup_commit
+        assert not any(is_test_file(f) for f in touched_files(instance.patch))
+        assert all(is_test_file(f) for f in touched_files(instance.test_patch))
+        assert row["single_hunk"] == (instance.patch.count("\n@@ ") + instance.patch.startswith("@@") == 1)
+        assert all(t.split("::", 1)[0] in touched_files(instance.test_patch) for t in instance.FAIL_TO_PASS)
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _commit(repo: Path, files: dict[str, str], message: str, date: str) -> None:
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    _git(repo, "add", "-A")
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit",
+                    "-qm", message], check=True, env={"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date,
+                                                      "PATH": "/usr/bin:/bin"})
+
+
+TEST_V1 = "import pytest\n\n\ndef test_one():\n    assert last([1]) == 1\n"
+TEST_V2 = TEST_V1 + ("\n\nclass TestLast:\n    @pytest.mark.parametrize('n', [2, 3])\n"
+                     "    def test_many(self, n):\n        assert last(list(range(n))) == n - 1\n")
+
+
+def test_the_miner_takes_a_fix_with_its_new_tests_and_leaves_chores_and_source_only_commits(tmp_path):
+    repo = tmp_path / "owner__proj"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _commit(repo, {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n",
+                   "tests/test_core.py": TEST_V1}, "start", "2016-01-01T00:00:00")
+    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[0]\n# note\n"}, "Fix a comment", "2016-01-02T00:00:00")
+    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2},
+            "Fix last() for lists of many (#3)", "2016-01-03T00:00:00")
+    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]  # typo\n",
+                   "tests/test_core.py": TEST_V2 + "\n"}, "Fix typo", "2016-01-04T00:00:00")
+    fix, parent = _git(repo, "rev-parse", "HEAD~1", "HEAD~2").split()
+
+    rows = mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01")
+
+    assert [r["instance_id"] for r in rows] == [f"owner__proj-{fix[:7]}"]
+    row = rows[0]
+    assert (row["repo"], row["base_commit"], row["created_at"][:10]) == ("owner/proj", parent, "2016-01-03")
+    assert row["FAIL_TO_PASS"] == ["tests/test_core.py::TestLast::test_many"]
+    assert touched_files(row["patch"]) == ["proj/core.py"] and row["single_hunk"]
+    assert touched_files(row["test_patch"]) == ["tests/test_core.py"]
+    assert row["layout"] == {"metadata": ["setup.py"], "runner": [], "tests": "pytest", "requirements": []}
+
+
+def test_a_changed_decorator_names_its_test_and_a_helper_names_none():
+    source = ("import unittest\n\n\ndef helper():\n    return 1\n\n\nclass Checks(unittest.TestCase):\n"
+              "    def test_a(self):\n        pass\n\n    @unittest.skipIf(False, 'case')\n"
+              "    def test_b(self):\n        pass\n")
+    assert mine.tests_touched(source, "t/test_x.py", {5}) == []
+    assert mine.tests_touched(source, "t/test_x.py", {10}) == ["t/test_x.py::Checks::test_a"]
+    assert mine.tests_touched(source, "t/test_x.py", {12}) == ["t/test_x.py::Checks::test_b"]
+    assert mine.new_lines("@@ -3,0 +4,2 @@\n+a\n+b\n@@ -9 +10,0 @@\n-c\n") == {4, 5, 10}
+
+
+def test_a_subject_says_fix_unless_it_is_a_chore_or_a_feature_with_its_number():
+    assert mine.says_fix("correctly unparse booleans (#180)")
+    assert mine.says_fix("Fix #46: Improve key functions.")
+    assert not mine.says_fix("Add a steps argument (#869)")
+    assert not mine.says_fix("fix flake8 warnings")
+
+
+def test_the_pick_spreads_over_the_history_single_hunk_first():
+    rows = [{"created_at": f"20{10 + i}", "single_hunk": i % 3 != 0} for i in range(12)]
+    picked = mine.pick(rows, 4)
+    assert [r["single_hunk"] for r in picked].count(False) == 1
+    assert picked[0]["created_at"] < "2014" and picked[-1]["created_at"] > "2018"
+
+
+INSTANCE = {"instance_id": "o__p-1", "created_at": "2019-05-01T00:00:00Z", "single_hunk": True,
+            "layout": {"tests": "nose"}}
+
+
+def test_named_tests_that_already_pass_ran_in_a_sound_environment():
+    row = bench.bug_row(INSTANCE, {"label": "env", "valid": False,
+                                   "message": "1 FAIL_TO_PASS test(s) already pass at base (first: t)"}, None, None)
+    assert (row["env_ok"], row["valid"], row["resolved"]) == (True, False, None)
+    assert row["cause"].startswith("not valid (env): 1 FAIL_TO_PASS")
+
+
+def test_an_environment_that_cannot_collect_the_tests_is_the_cause_and_repair_is_not_blamed():
+    message = "1 test(s) not collected at base (first: t): ModuleNotFoundError: No module named 'pkg_resources'"
+    row = bench.bug_row(INSTANCE, {"label": "env", "valid": False, "message": message}, None, None)
+    assert row["env_ok"] is False and row["cause"] == f"environment (env): {message}"
+
+
+def test_a_valid_bug_the_planner_missed_says_why_and_the_figures_count_it():
+    valid = {"label": "valid", "valid": True, "message": ""}
+    missed = bench.bug_row(INSTANCE, valid, {"status": "not_fixed", "message": "not_fixed: no plausible "
+                                             "candidate among 40\nmore"}, {"status": "empty_patch"})
+    fixed = bench.bug_row({**INSTANCE, "instance_id": "o__p-2"}, valid, {"status": "fixed"},
+                          {"status": "resolved"})
+    assert missed["cause"] == "repair: not_fixed: no plausible candidate among 40"
+    assert fixed["cause"] == "" and fixed["resolved"] is True
+    figures = bench.figures([missed, fixed, bench.bug_row(INSTANCE, None, None, None)])
+    assert figures == {"bugs": 2, "environment_ok": "2/2 (100%)", "valid": "2/2 (100%)",
+                       "single_hunk_resolved": "1/2 (50%), 2 of them repaired"}
+    table = bench.markdown([missed, fixed])
+    assert "| o__p-2 | 2019-05-01 | 1 | nose | yes | yes | yes |  |" in table
+    assert table.rstrip().endswith("single-hunk resolved: 1/2 (50%), 2 of them repaired")
+
+
+def test_a_broken_environment_whose_message_names_no_exception_gets_the_first_of_its_log():
+    message = "the environment is broken: no tests were collected: Traceback (most recent call last):"
+    log = ("exit 1; last lines of its output:\n  File \"x.py\", line 3\n"
+           "TypeError: required field \"lineno\" missing from alias\n"
+           "rfsn.errors.InfraFailure: the environment is broken\n")
+    row = bench.bug_row(INSTANCE, {"label": "env", "valid": False, "message": message}, None, None, log)
+    assert row["cause"] == ("environment (env): the environment is broken: no tests were collected: Traceback "
+                            "(most recent call last): [TypeError: required field \"lineno\" missing from alias]")
+
+
+def test_a_failed_build_gets_pips_own_reason_not_rfsns_wrapper_or_pips_closing_hint():
+    log = ("[ 7.90s] error (image_build): building failed: ╰─> See above for output.\n"
+           "rfsn.errors.ImageError: building rfsn/env-python:68f9 failed: See above for output.\n"
+           "  Preparing metadata (setup.py): finished with status 'error'\n"
+           "      error in nose-cover3 setup command: use_2to3 is invalid.\n")
+    assert bench.raised(log) == "error in nose-cover3 setup command: use_2to3 is invalid."
+    assert bench.first_line("\x1b[31mImportError while importing\x1b[0m x") == "ImportError while importing x"
+    assert bench.first_line("(first: t): [1m[31mE   ValueError[0m") == "(first: t): E   ValueError"
+
+
+def test_gold_that_does_not_resolve_says_what_the_gold_run_raised():
+    output = ("    raise ValueError('Unknown string format')\n"
+              "E   AttributeError: module 'collections' has no attribute 'Callable'\n")
+    row = bench.bug_row(INSTANCE, {"label": "gold_unresolved", "valid": False,
+                                   "message": "the gold patch does not resolve the instance"}, None, None, "", output)
+    assert row["env_ok"] is True
+    assert row["cause"] == ("not valid (gold_unresolved): the gold patch does not resolve the instance "
+                            "[AttributeError: module 'collections' has no attribute 'Callable']")
