@@ -28,7 +28,8 @@ from rfsn.errors import RfsnError
 #: exit statuses no command uses for its result (the README's table)
 EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 130
 #: the file system's refusals: an environment rfsn cannot use (exit 2), not a bug in rfsn
-REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                      errno.ENAMETOOLONG})
 
 
 def _fail(code: int, line: str) -> NoReturn:

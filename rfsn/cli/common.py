@@ -94,6 +94,11 @@ def writable_dir(path: Path) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise OutputError(f"cannot write to {path}: {existing} is not a directory")
+    longest = os.pathconf(existing, "PC_NAME_MAX")
+    for name in path.parts[len(existing.parts):]:
+        if len(os.fsencode(name)) > longest:
+            raise OutputError(f"cannot write to {path}: a name in it is longer than the "
+                              f"{longest} bytes {existing} allows")
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".rfsn-probe-", dir=existing))
     except OSError as exc:

@@ -48,8 +48,9 @@ def immutable(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
-@pytest.mark.parametrize("out", ["/proc/rfsn-out", "{tmp}/afile/sub", "{immutable}"],
-                         ids=["proc", "under_a_file", "immutable"])
+@pytest.mark.parametrize("out", ["/proc/rfsn-out", "{tmp}/afile/sub", "{immutable}", "{tmp}/" + "a" * 300,
+                                 "a" * 300 + "/b"],
+                         ids=["proc", "under_a_file", "immutable", "name_too_long", "relative_too_long"])
 def test_an_output_directory_that_cannot_be_written_is_named_with_its_cause(
         tmp_path: Path, immutable: Path, out: str) -> None:
     """`repair --out /proc/x` (also under a file, an immutable directory) raised from mkdir after
