@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import Specifier
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -40,7 +41,7 @@ log = get_logger(__name__)
 
 UPSTREAM = "https://pypi.org/simple"
 _JSON = "application/vnd.pypi.simple.v1+json"
-_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]+)")
+_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
 
 Pin = tuple[str, str]
 
@@ -50,8 +51,9 @@ def pins(texts: Iterable[str]) -> set[Pin]:
     found: set[Pin] = set()
     for text in texts:
         for name, version in _PIN.findall(text):
+            prefix = version.removesuffix(".*")
             try:
-                found.add((canonicalize_name(name), str(Version(version))))
+                found.add((canonicalize_name(name), str(Version(prefix)) + version[len(prefix):]))
             except InvalidVersion:
                 continue
     return found
@@ -102,9 +104,12 @@ def cutoff(date: str) -> datetime:
 
 
 def released(project: str, version: str, files: Iterable[Mapping[str, Any]]) -> datetime | None:
-    """Pure: when ``version`` of ``project`` was first uploaded, from its files (None: never)."""
-    times = [file["upload-time"] for file in files
-             if file.get("upload-time") and _version(file["filename"]) == version]
+    """Pure: when ``version`` of ``project`` was first uploaded, from its files (None: never); a
+    prefix pin (``8.*``) names its first final release."""
+    spec = Specifier(f"=={version}")
+    times = [file["upload-time"] for file in files if file.get("upload-time")
+             and (found := _version(file["filename"])) is not None
+             and (found == version or spec.contains(found, prereleases=False))]
     return cutoff(min(times)) if times else None
 
 

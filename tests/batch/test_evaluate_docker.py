@@ -44,7 +44,7 @@ def instance_report(out: Path, run_id: str, model: str, iid: str) -> dict[str, A
 def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path,
                                              devset_repos: Path) -> None:
     summary = evaluate(instances_file, "gold", "gold-all", tmp_path, devset_repos, "--workers", "2")
-    assert summary["resolved_instances"] == 25, summary
+    assert summary["resolved_instances"] == 25, json.dumps(summary)
     assert summary["error_ids"] == [] and summary["unresolved_ids"] == []
     model_dir = tmp_path / "logs" / "run_evaluation" / "gold-all" / "gold"
     for iid in summary["resolved_ids"]:
@@ -176,7 +176,8 @@ def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_re
 def test_infrastructure_failures_are_errors_not_patch_failures(
         tmp_path: Path, instances_file: Path, devset_repos: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A timeout or an unreachable daemon is an error with its kind, never 'unresolved'."""
+    """A timeout is an error with its kind, never 'unresolved'; a daemon that does not answer
+    stops the run before any instance (one line, exit 2, nothing graded)."""
     summary = evaluate(instances_file, "gold", "slow", tmp_path, devset_repos, "--timeout", "0.01",
                        "--instance-ids", "devset__ratelimit-1")
     assert summary["error_ids"] == ["devset__ratelimit-1"] and summary["unresolved_ids"] == []
@@ -184,9 +185,13 @@ def test_infrastructure_failures_are_errors_not_patch_failures(
     assert not (tmp_path / "logs/run_evaluation/slow/gold/devset__ratelimit-1/report.json").exists()
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
-    summary = evaluate(instances_file, "gold", "nodaemon", tmp_path, devset_repos,
-                       "--sandbox", "docker", "--instance-ids", "devset__ratelimit-1")
-    assert summary["rfsn"]["error_kinds"] == {"devset__ratelimit-1": "daemon"}
+    result = CliRunner().invoke(main, [
+        "evaluate", "gold", "--instances", str(instances_file), "--run-id", "nodaemon",
+        "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos), "--sandbox", "docker",
+        "--instance-ids", "devset__ratelimit-1"])
+    assert result.exit_code == 2 and "no Docker daemon answers" in result.output, result.output
+    assert not list(tmp_path.glob("*.nodaemon.json"))
+    assert not (tmp_path / "logs/run_evaluation/nodaemon").exists()
     gc.collect()  # the leaked client's warning is raised here, under this test's filter
 
 

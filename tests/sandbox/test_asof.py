@@ -50,6 +50,19 @@ def test_the_cutoff_moves_to_the_day_after_the_newest_pinned_release() -> None:
     assert asof.effective(before, [asof.released("six", "1.15.0", SIX)]) == before
 
 
+def test_a_prefix_pin_moves_the_cutoff_to_its_first_final_release() -> None:
+    """A requirement only releases after the date satisfy (``pytest==8.*`` in a project dated
+    2024-01-01: the devset's pathfinder) builds from the day after its first final release."""
+    assert asof.pins(["pip install 'pytest==8.*' six==1.*"]) == {("pytest", "8.*"), ("six", "1.*")}
+    pytest8 = [_file("pytest-8.0.0rc1-py3-none-any.whl", "2024-01-17T12:00:00Z"),
+               _file("pytest-8.0.0-py3-none-any.whl", "2024-01-27T12:00:00Z"),
+               _file("pytest-8.0.1-py3-none-any.whl", "2024-02-16T12:00:00Z")]
+    assert asof.released("pytest", "8.*", pytest8) == datetime(2024, 1, 27, 12, tzinfo=UTC)
+    assert asof.released("six", "1.*", SIX) == datetime(2020, 5, 21, 12, tzinfo=UTC)
+    before = asof.cutoff("2024-01-01")
+    assert asof.effective(before, [asof.released("six", "1.*", SIX)]) == before
+
+
 def test_the_page_is_pep_503_with_hashes_python_bounds_and_yanks() -> None:
     page = asof.render("six", SIX)
     assert 'href="https://files.example/six-1.15.0.tar.gz#sha256=' + "ab" * 32 + '"' in page
