@@ -30,11 +30,13 @@ HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
 TEST_MODULE_HOOK_NAME = re.compile(r"pytest_plugins|pytest_generate_tests")
 #: the files pytest imports as test modules (its default ``python_files``)
 TEST_MODULES = ("test_*.py", "*_test.py")
-#: what a test reaches the running session through (fixture, attributes of ``request``), and
-#: what of it registers plugins or calls hooks
-SESSION_FIXTURES = frozenset({"pytestconfig"})
-REQUEST_TO_SESSION = frozenset({"config", "session", "node", "getfixturevalue"})
+#: what a test reaches the running session through (the fixtures, under any alias; pytester's
+#: own request; the collector), and what of it registers plugins or calls hooks
+SESSION_NAMES = frozenset({"pytestconfig", "request", "gc"})
+SESSION_ATTRIBUTES = frozenset({"_request"})
 PLUGIN_MANAGERS = frozenset({"pluginmanager", "hook", "ihook"})
+#: calls that read an attribute named at run time
+DYNAMIC_ATTRIBUTES = frozenset({"getattr", "attrgetter", "__getattribute__"})
 RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
 _RUNS_SOURCE = re.compile(r"\b(?:exec|eval|compile)\b")
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -122,14 +124,27 @@ def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.
 
 
 def _reaches_session(tree: ast.AST) -> bool:
-    """Does the file reach the running session and use a plugin manager or a hook caller?"""
+    """Could the file reach the running session and use a plugin manager or a hook caller? Any
+    mention counts (an alias, a name in a string, an attribute read at run time)."""
     session = managers = False
     for node in ast.walk(tree):
-        session = session or (isinstance(node, ast.Name) and node.id in SESSION_FIXTURES) or (
-            isinstance(node, ast.Attribute) and node.attr in REQUEST_TO_SESSION
-            and isinstance(node.value, ast.Name) and node.value.id == "request")
-        managers = managers or (isinstance(node, ast.Attribute) and node.attr in PLUGIN_MANAGERS)
+        session = session or (isinstance(node, ast.Name) and node.id in SESSION_NAMES) or (
+            isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES)
+        managers = managers or _names_a_manager(node)
     return session and managers
+
+
+def _names_a_manager(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr in PLUGIN_MANAGERS
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value in PLUGIN_MANAGERS
+    if isinstance(node, ast.Call):
+        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        named = node.args[1:2] if func == "getattr" else node.args[:1]
+        return func in DYNAMIC_ATTRIBUTES and not all(
+            isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in named)
+    return False
 
 
 def _span(node: ast.AST) -> range:

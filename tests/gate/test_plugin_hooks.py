@@ -146,6 +146,20 @@ TEST_MODULE_HOOKS = {
         "    pytestconfig.pluginmanager.register(__import__('sys').modules[__name__])",
     "report_forged_through_the_running_sessions_hook":
         "def test_x(pytestconfig, report):\n    pytestconfig.hook.pytest_runtest_logreport(report=report)",
+    # the review of issue 46's change: the session reached under an alias, or by attributes named
+    # at run time, registered a local plugin that forces every report to "passed"
+    "local_plugin_registered_through_an_alias_of_request":
+        "def test_x(request):\n    class P:\n        def pytest_runtest_makereport(self, item, call):\n"
+        "            pass\n    r = request\n    r.config.pluginmanager.register(P())",
+    "local_plugin_registered_through_getattr":
+        "def test_x(request):\n    class P:\n        def pytest_runtest_makereport(self, item, call):\n"
+        "            pass\n    getattr(getattr(request, 'config'), 'pluginmanager').register(P())",
+    "local_plugin_registered_through_an_attribute_built_at_run_time":
+        "def test_x(request):\n    class P:\n        def pytest_runtest_makereport(self, item, call):\n"
+        "            pass\n    getattr(request.config, 'plugin' + 'manager').register(P())",
+    "local_plugin_registered_through_pytesters_request":
+        "def test_x(pytester):\n    class P:\n        def pytest_runtest_makereport(self, item, call):\n"
+        "            pass\n    pytester._request.config.pluginmanager.register(P())",
 }
 LOADED_HOOKS = {**PLUGIN_MODULE_HOOKS, **TEST_MODULE_HOOKS}
 
