@@ -151,7 +151,7 @@ def test_the_batch_example_runs_and_evaluates_as_shown(checkout: Path, docker_cl
     batch, evaluate = (c for c in RUNS if c.startswith(("rfsn batch", "rfsn evaluate")))
     proc = run(batch, checkout)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
-    assert "1 recorded: 1 fixed" in proc.stdout
+    assert "1 instance: 1 fixed" in proc.stdout
     proc = run(evaluate, checkout)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert "Instances resolved: 1" in proc.stdout
