@@ -144,11 +144,11 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            as_of: str | None, python: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
-    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
-    check_target(target, ref)  # bad input is a one-line error, before any work
+    check_target(target, ref)  # bad input is a one-line error, before any work (Docker included)
     check_choice(buildpack, test_cmd)
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache, replay=replay)
+    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
     if problem_file is not None:
         problem = _read_problem(problem_file, problem)
     if apply_patch and is_url(target):

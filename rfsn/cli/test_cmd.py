@@ -62,10 +62,10 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
 
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
-    settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout, as_of=as_of,
-                     python=python)
     check_target(target, ref)
     check_choice(buildpack, test_cmd)
+    settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout, as_of=as_of,
+                     python=python)
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)

@@ -127,9 +127,13 @@ def test_rfsn_llm_that_is_not_json_names_the_variable() -> None:
 @pytest.mark.parametrize("command", [["repair"], ["test"], ["buildpacks", "detect"]])
 def test_a_target_that_names_no_repository_says_what_it_is(tmp_path: Path, command: list[str],
                                                            target: str, fragment: str) -> None:
-    """`repair ""` took the current directory; `repair ./afile.txt` said "no such directory"."""
+    """`repair ""` took the current directory; `repair ./afile.txt` said "no such directory".
+    The target is judged before Docker is asked, so a stopped daemon does not hide the cause."""
     (tmp_path / "afile.txt").write_text("x")
     line = one_error_line(run(*command, target.format(tmp=tmp_path)))
+    assert fragment in line, line
+    no_daemon = {"DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
+    line = one_error_line(run(*command, target.format(tmp=tmp_path), env=no_daemon))
     assert fragment in line, line
 
 
