@@ -238,10 +238,10 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
     image = env_image_tag(shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base,
                                                            docker_settings.base_image_source))
     box = DockerSandbox(connect(), image, make_project(tmp_path / "p", PASSING), memory="256m",
-                        cpus=1.0, pids=64, lifetime=3)
+                        cpus=1.0, pids=64, lifetime=20)  # room for the exec under load
     try:
         assert box.exec(["true"], timeout=10).exit_code == 0
-        wait_for(lambda: not docker_client.containers.list(all=True, filters={"id": box.container.id}), 60)
+        wait_for(lambda: not docker_client.containers.list(all=True, filters={"id": box.container.id}), 90)
     finally:
         box.close()  # its container is gone already: closing still removes the rest
     assert not box.scratch.exists()
