@@ -72,13 +72,19 @@ def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
     return held(home / "locks" / f"env-{recipe.key()}.lock")
 
 
+def dated(buildpack: Buildpack, settings: Settings) -> None:
+    """Give a plain repository's buildpack the environment's date and Python from ``settings``
+    (before anything asks it for its env recipe)."""
+    date_env(buildpack, EnvOptions(as_of=settings.as_of, runtime=settings.python,
+                                   archives=settings.python_archives,
+                                   registry=settings.base_image_source == "registry"))
+
+
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
             session_id: str | None, commands: list[list[str]],
             budget: float) -> tuple[Sandbox, Snapshot | None]:
     """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
-    date_env(buildpack, EnvOptions(as_of=settings.as_of, runtime=settings.python,
-                                   archives=settings.python_archives,
-                                   registry=settings.base_image_source == "registry"))
+    dated(buildpack, settings)
     recipe = buildpack.env_recipe(workspace)
     if recipe.notes:
         log.info("sandbox.environment", notes=list(recipe.notes))

@@ -33,6 +33,7 @@ from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
+from rfsn.sandbox import dated
 from rfsn.settings import Settings
 
 #: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
@@ -355,4 +356,8 @@ def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repai
                               suite=suite)
     except EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
-    return spec or select(repo)
+    if spec is not None:
+        return spec
+    buildpack = select(repo)
+    dated(buildpack, settings)  # the validation cache's key is its env recipe's, as built
+    return buildpack
