@@ -51,12 +51,14 @@ def _plain(line: str) -> bool:
 
 
 def requirements_file(path: Path, seen: set[Path], repo: Path) -> Found:
+    """The requirements of a file in ``repo`` and of the files it includes; a file outside the
+    repository (``-r ../x``, an absolute path, a link out) is never read."""
     path = path.resolve()
-    if path in seen or not path.is_file():
+    if path in seen or not path.is_file() or not path.is_relative_to(repo.resolve()):
         return []
     seen.add(path)
     found: Found = []
-    where = str(path.relative_to(repo.resolve())) if path.is_relative_to(repo.resolve()) else path.name
+    where = str(path.relative_to(repo.resolve()))
     text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
     for line in lines(text):
         line = line.split(" #", 1)[0].strip()

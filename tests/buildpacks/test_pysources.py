@@ -145,6 +145,20 @@ def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> No
     assert names == {"nose", "mock", "pyfakefs"}  # docs' requirements are not the tests'
 
 
+def test_an_include_that_leaves_the_repository_is_never_read(tmp_path: Path) -> None:
+    """A path built from a repository stays under it: ``-r ../secret.txt`` (or an absolute path,
+    or a link out) in a test requirements file made the secret's lines requirements, installed
+    with network and written into the session report (found in review)."""
+    (tmp_path / "secret.txt").write_text("secrettoken123\n")
+    repo = make(tmp_path / "repo", {"requirements-dev.txt": f"pytest\n-r ../secret.txt\n-r {tmp_path}/secret.txt\n",
+                                    "tox.ini": "[testenv]\ndeps = -r../secret.txt\n"})
+    (repo / "test-requirements.txt").symlink_to(tmp_path / "secret.txt")
+    names = {r for r, _ in pysources.requirement_files(repo, set())}
+    assert names == {"pytest"}
+    recipe = PythonBuildpack().env_recipe(repo)
+    assert "secrettoken123" not in " ".join(recipe.steps) + " ".join(recipe.notes)
+
+
 def test_the_recipe_says_where_each_requirement_comes_from(tmp_path: Path) -> None:
     repo = make(tmp_path, {"tox.ini": "[testenv]\ndeps = mock\n",
                            "setup.py": "from setuptools import setup\nsetup(name='d', tests_require=['nose'])\n"})
