@@ -28,6 +28,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -260,6 +261,10 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"invalid setting {setting_name(first['loc'])}: {message}") from exc
+    except SettingsError as exc:  # a value its source could not parse (RFSN_LLM='{not json')
+        found = re.search(r'field "(\w+)" from source', str(exc))
+        name = setting_name((found.group(1),)) if found else "settings"
+        raise ConfigError(f"invalid setting {name}: {exc.__cause__ or exc}") from exc
 
 
 def setting_name(loc: tuple[int | str, ...]) -> str:

@@ -167,3 +167,12 @@ def test_a_bad_limit_stops_the_command_with_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stderr.startswith("rfsn: error: invalid setting ") and variable in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_value_its_source_cannot_parse_is_a_config_error_naming_the_variable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library raised pydantic-settings' own SettingsError for RFSN_LLM='{not json' (its
+    docstring promised ConfigError), and the CLI named it unlike every other setting."""
+    monkeypatch.setenv("RFSN_LLM", "{not json")
+    with pytest.raises(ConfigError, match=r"^invalid setting llm \(RFSN_LLM\): Expecting property name"):
+        load_settings()

@@ -10,7 +10,6 @@ left to the commands, for "not fixed" and its kin.
 from __future__ import annotations
 
 import errno
-import re
 import signal
 import sys
 import traceback
@@ -20,7 +19,6 @@ from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
-from pydantic_settings import SettingsError
 
 from rfsn import __version__
 from rfsn.errors import RfsnError
@@ -35,13 +33,6 @@ REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errn
 def _fail(code: int, line: str) -> NoReturn:
     click.echo(" ".join(line.splitlines()), err=True)  # one line, whatever the input held
     sys.exit(code)
-
-
-def _setting(exc: SettingsError) -> str:
-    """A settings source's parse error, naming the variable when it came from the environment."""
-    found = re.search(r'field "(\w+)" from source "EnvSettingsSource"', str(exc))
-    where = f"RFSN_{found.group(1).upper()}" if found else str(exc)
-    return f"invalid setting {where}: {exc.__cause__ or exc}"
 
 
 def _crashed(exc: Exception) -> NoReturn:
@@ -74,8 +65,6 @@ def _reported() -> Iterator[None]:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "input"
         _fail(EXIT_ERROR, f"rfsn: error: invalid {where}: {first['msg']}")
-    except SettingsError as exc:
-        _fail(EXIT_ERROR, f"rfsn: error: {_setting(exc)}")
     except KeyboardInterrupt:
         _fail(EXIT_INTERRUPTED, "rfsn: interrupted")
     except OSError as exc:
