@@ -72,7 +72,9 @@ def _size(low: str, high: str) -> AfterValidator:
 
 
 #: seconds a timeout may be: positive, finite, at most a week
-Seconds = Annotated[float, Field(gt=0, le=7 * 24 * 3600, allow_inf_nan=False)]
+#: the longest time any setting or flag may give (a week): more is a typo, not a budget
+LONGEST = 7 * 24 * 3600.0
+Seconds = Annotated[float, Field(gt=0, le=LONGEST, allow_inf_nan=False)]
 
 
 class Price(BaseModel):

@@ -15,7 +15,7 @@ from rfsn.errors import ConfigError, OutputError
 from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
 from rfsn.sandbox import choose_kind
-from rfsn.settings import Settings, config_file, load_settings
+from rfsn.settings import LONGEST, Settings, config_file, load_settings
 
 if TYPE_CHECKING:
     from rfsn.buildpacks.base import BaseImage
@@ -225,4 +225,4 @@ def check_target(target: str, ref: str | None) -> None:
 
 #: a number of seconds: positive and finite (``--timeout -5`` is an input error, never an option
 #: handed on to a command)
-SECONDS = click.FloatRange(min=0.0, min_open=True, max=1e9)
+SECONDS = click.FloatRange(min=0.0, min_open=True, max=LONGEST)
