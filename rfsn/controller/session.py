@@ -14,6 +14,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,7 +60,8 @@ class RepairOptions(BaseModel):
                                                                   "project runs)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
-    sandbox: str = Field(default="docker")
+    sandbox: Literal["docker", "local"] | None = Field(
+        default=None, description="where commands run; None: the settings' (RFSN_SANDBOX)")
     buildpack: str | None = None
     test_cmd: str | None = None
     session_id: str | None = None
@@ -117,7 +119,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 strategy = load_strategy(options.planner)
                 model = session_model(options, settings, out)
                 policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
-                with open_sandbox(workspace.path, buildpack, settings, options.sandbox,
+                with open_sandbox(workspace.path, buildpack, settings, options.sandbox or settings.sandbox,
                                   session_id, budget=options.timeout) as sandbox:
                     tests = named_tests(options.tests, workspace.path)
                     environment = list(sandbox.environment)
