@@ -192,6 +192,7 @@ def test_infrastructure_failures_are_errors_not_patch_failures(
     assert result.exit_code == 2 and "no Docker daemon answers" in result.output, result.output
     assert not list(tmp_path.glob("*.nodaemon.json"))
     assert not (tmp_path / "logs/run_evaluation/nodaemon").exists()
+    del result  # its exception holds the leaked client: collect it here, under this test's filter
     gc.collect()  # the leaked client's warning is raised here, under this test's filter
 
 
