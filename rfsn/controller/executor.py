@@ -213,8 +213,7 @@ class Executor:
     def _baseline(self, proposal: RunTests, retries: int) -> TestReport:
         """The baseline's run, again while its runner dies of a signal (up to ``retries`` times,
         and while the session has twice the time it took left): a C extension may crash the
-        interpreter now and then (a run of astropy-7746's narrowed suite segfaults about half
-        the time in its environment), and such a run says nothing of the tests."""
+        interpreter now and then, and such a run says nothing of the tests."""
         report = self._run_tests(proposal)
         for _ in range(retries):
             if not report.signalled or (self.remaining is not None and self.remaining() < 2 * report.duration):

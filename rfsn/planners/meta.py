@@ -61,7 +61,7 @@ Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
 
 #: verify runs the targets a second time only when the budget left holds this many times their
-#: run in screening (sympy-13437's target ran 842 s alone with the fix, 208 s were left)
+#: run in screening (a run cut off by the budget is no verdict and loses a right answer)
 VERIFY_MARGIN = 1.5
 
 
@@ -410,7 +410,7 @@ class PhasePlanner:
                  ) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
         """The tests ``candidate`` broke in ``tier``, run alone: if they pass there, they are
         flaky, and ``tier`` is judged again without them: its run as it is, when that run went
-        to its end (a whole suite may take many minutes: sympy-20590's, 13), else run again."""
+        to its end (a whole suite may take many minutes), else run again."""
         fb = yield RunTests(phase=Phase.PATCH, tests=tuple(alone.tests), timeout=alone.timeout,
                             case_limit=alone.case_limit, rationale=f"recheck {candidate.template}: {alone.name}")
         flaky = screen.passed_alone(fb.outcome.report if fb.outcome else None, alone.tests)

@@ -1,9 +1,8 @@
 """Tests a model calls obsolete: they assert the very behaviour the problem asks to change.
 
 A fix can break an existing test that asserted the buggy behaviour. The project's
-own fix then updates the test or removes it (pytest-5413's fix removes
-``ExceptionInfo.__str__``; its test patch deletes ``test_excinfo_str``, which
-checked the old string). When the reproduction restates such a test, it is set
+own fix then updates the test or removes it (a removed method's test is
+deleted with it). When the reproduction restates such a test, it is set
 aside from the start (``restated``). When it does not (a test the project
 removed has nothing to restate it), the right fix breaks a test that passed,
 and an issue-only session would refuse it.

@@ -12,7 +12,7 @@ a ```diff that creates it.
 
 When the project is (part of) the test runner, the reproduction may crash the
 runner through the project's code before it reports some of its tests (pytest's
-own repository, a ``__repr__`` that raises: pytest-7168). The crash is the
+own repository, a ``__repr__`` that raises). The crash is the
 problem shown: the test functions the file defines that the run never reported
 are failed (:func:`cut_short`), as the harness's parser counts a test it never
 saw, and are the targets.
@@ -149,8 +149,7 @@ def without_old_failures(targets: list[str], why: str, baseline: TestReport,
     """``targets`` without the copies of tests that failed at baseline (an old failure the
     model's file repeats, such as a neighbour the environment cannot run), or why none is left.
     A test the per-test limit stopped at baseline showed no failure to repeat: a copy that
-    fails fails on its own (sympy-13437's ``test_bell``, slow under load, was stopped at 60 s;
-    the model's copy with the problem's assertion failed in 8 s)."""
+    fails fails on its own."""
     names = {name_in_file(t) for t in targets}
     olds = [t for t in baseline.with_status(TestStatus.FAILED, TestStatus.ERROR) if name_in_file(t) in names]
     if not olds:

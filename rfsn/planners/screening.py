@@ -106,8 +106,7 @@ def same_tests(statuses: Mapping[str, TestStatus], before: Mapping[str, TestStat
 def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     """The test files a run of the whole suite leaves out: those in which no test passed at
     baseline (it collected nothing from them, or every test of them failed, timed out or was
-    skipped: no candidate can break one; sympy's ``test_failing_integrals.py`` fails by design,
-    and its 3 tests at the per-test limit and its expected failures took 800 s of sympy-23191's
+    skipped: no candidate can break one, and a file of known failures can take most of a
     baseline), but for those holding a target (a test patch's file that fails to import before
     the fix). A target by its bare name (as a dataset names a test of sympy's runner) holds the
     files the baseline reported a test of that name in."""
@@ -187,8 +186,7 @@ class Screen:
         if result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
                 or not (held or set(self.targets) <= result.fixed):
             return None
-        # with no per-test limit: under load a test near it at baseline (sympy-20590's test_Lomax)
-        # is stopped by it alone too; the tier's own limit, from its baseline durations, bounds it
+        # with no per-test limit: under load a test near it at baseline is stopped by it alone too; the tier's own limit, from its baseline durations, bounds it
         return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)),
                     case_limit=False)
 
@@ -273,10 +271,9 @@ class Screen:
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
         # cut off by its limit with nothing against the candidate among what it reported (no
         # target or test expected to pass reported otherwise; the rest never reached): under load
-        # a run outlasts a limit set from its baseline's time (sympy-12171's whole suite, 21 s at
-        # baseline, was cut off at 80 s with the gold patch applied, 104 passed), and a right
-        # candidate must not be refused for it; one that loops in a test it never reached costs
-        # a longer rerun, within the retry caps
+        # a run outlasts a limit set from its baseline's time, and a right candidate must not be
+        # refused for it; one that loops in a test it never reached costs a longer rerun, within
+        # the retry caps
         unreached = set(report.unreached) if report else set()
         against = [t for t in (*self.targets, *expected) if t in seen and t not in unreached and seen[t] not in done]
         silent = report is not None and (report.signalled or (report.timed_out and not against))

@@ -104,8 +104,9 @@ def group(failing: Iterable[str], found: Mapping[str, Cause], own_modules: Itera
 
 def unreported(baseline: TestReport, named: Sequence[str]) -> TestReport:
     """``baseline`` with the ``named`` tests it never reported as failed (a test id, not a file
-    or a folder), when the project's own crash cut the run short (pytest-7168: the target's failure makes pytest, the code under
-    test, crash before it reports the target); else ``baseline`` as it is."""
+    or a folder), when the project's own crash cut the run short (the target's failure may make
+    the code under test, itself the runner, crash before it reports the target); else
+    ``baseline`` as it is."""
     missing = [t for t in baseline.unknown(list(named)) if "::" in t] if baseline.crashed else []
     if not missing:
         return baseline

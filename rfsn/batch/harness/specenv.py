@@ -197,10 +197,9 @@ class HarnessRunBuildpack:
         harness names a failing test so and a passing one by its bare name, so a reproduction's
         test that fails, once fixed, would never be seen to pass. And the bare name of a file's
         last test, which the harness's parser misses (its line ends with the file's ``[OK]``):
-        the one test a run selects by name is the last (sympy-13437's target ``test_bell``).
-        A newer sympy heads a failure's traceback ``path.py::test_x``, which the harness's parser
-        reads as an id of its own: it is read as ``path.py:test_x``, as an older sympy heads it
-        (the other id, never seen to pass, stayed a target no fix made pass: sympy-24909)."""
+        the one test a run selects by name is the last. A newer sympy heads a failure's
+        traceback ``path.py::test_x``, which the harness's parser reads as an id of its own: it
+        is read as ``path.py:test_x``, as an older sympy heads it, so the id can be seen to pass."""
         statuses = harness_statuses(self.parser, output, self.instance_id)
         if not self.selects:
             return statuses

@@ -153,9 +153,8 @@ def _in_comment(source: str, at: int) -> bool:
 def _terms(text: str) -> dict[str, float]:
     """Each name the text gives, with its weight: 1, or 2 inside code (spans, indented or
     doctest lines) and tracebacks; a lowercase word of the prose that is not called there
-    (``word(``) counts half: most are English ("states", "positive", "complex"), and a project
-    defines some of them once (sympy-20212's problem names the ``Pow`` class in prose, and its
-    English words tied with it and took the narrowed suite)."""
+    (``word(``) counts half: most are English ("states", "positive", "complex"), yet a project
+    defines some of them, so they weigh less than a name the prose gives in its code's case."""
     weights: dict[str, float] = defaultdict(float)
     code = " ".join(m.group(0) for m in _CODE.finditer(text))
     code += " " + " ".join(f"{m.group(1)} {m.group(3) or ''}" for m in _FRAME.finditer(text))
