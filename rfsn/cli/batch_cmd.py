@@ -102,8 +102,9 @@ def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, 
 @verbosity_options
 def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
              executor: str, ray_address: str | None, repos_dir: Path | None,
-             instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None, registry: str | None,
-             metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
+             instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
+             registry: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
+             log_file: Path | None) -> None:
     """Grade PREDICTIONS (a JSON/JSONL file, or `gold`) as the SWE-bench harness does."""
     from rfsn.batch.evaluate import run_evaluation
     from rfsn.errors import ConfigError
@@ -143,8 +144,8 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
 @verbosity_options
 def validate(instances: Path, run_id: str, report_dir: Path, workers: int, executor: str,
              ray_address: str | None, repos_dir: Path | None, instance_ids: tuple[str, ...],
-             timeout: float | None, sandbox: str | None, registry: str | None, metrics_port: int | None,
-             metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
+             timeout: float | None, sandbox: str | None, registry: str | None,
+             metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Check that each of INSTANCES is usable here: its environment runs the tests, the empty
     patch does not resolve it and the gold patch does. Exit 0 when all are valid, else 1."""
     from rich.table import Table
@@ -205,8 +206,8 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
           max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
-          instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None, registry: str | None,
-          as_of: str | None, python: str | None,
+          instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
+          registry: str | None, as_of: str | None, python: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
 
@@ -222,7 +223,8 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
 
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache)
-    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of, python=python)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of,
+                     python=python)
     options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
                             max_tokens=max_tokens, max_calls=max_calls)
     session_model(options, settings, out=None)  # a missing key or bad URL: before any instance

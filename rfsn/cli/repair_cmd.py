@@ -142,7 +142,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
            model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-           max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None, registry: str | None,
+           max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
+           registry: str | None,
            as_of: str | None, python: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
@@ -150,7 +151,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     check_choice(buildpack, test_cmd)
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache, replay=replay)
-    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of, python=python)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of,
+                     python=python)
     if problem_file is not None:
         problem = _read_problem(problem_file, problem)
     if apply_patch and is_url(target):

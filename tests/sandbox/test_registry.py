@@ -175,3 +175,36 @@ def test_a_registry_flag_with_the_local_sandbox_is_an_input_error(tmp_path: Path
                                        "--registry", "127.0.0.1:5000/x"])
     assert result.exit_code == 2
     assert "--registry shares Docker images; --sandbox local builds none" in result.output
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_it(
+        tmp_path: Path, docker_client: Any, loopback_registry: str, made: list[str]) -> None:
+    import json
+    import random
+    import sys
+
+    repo = tmp_path / "uniq"
+    (repo / "tests").mkdir(parents=True)  # a unique pin: a new env recipe, built cold
+    (repo / "requirements.txt").write_text(f"pytest>=7\npackaging>=1.0.{random.randrange(10**6, 10**7)}\n")
+    (repo / "tests" / "test_uniq.py").write_text("def test_ok():\n    import packaging\n")
+
+    def run(n: int) -> dict[str, list[str]]:
+        log = tmp_path / f"log{n}.jsonl"
+        done = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--registry", loopback_registry,
+                               "--log-file", str(log)], capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stderr[-2000:]
+        seen: dict[str, list[str]] = {}
+        for line in log.read_text().splitlines():
+            event = json.loads(line)
+            seen.setdefault(event["event"], []).append(event.get("image") or event.get("tag"))
+        return seen
+
+    first = run(1)
+    [tag] = first["image.build"]
+    made.append(tag)
+    assert first["image.pushed"] == [tag]
+    docker_client.images.remove(tag)
+    second = run(2)
+    assert second["image.pulled"] == [tag] and "image.build" not in second
