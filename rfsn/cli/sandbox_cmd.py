@@ -23,9 +23,10 @@ def sandbox() -> None:
 def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool,
               registry: str | None) -> None:
     """Build base images from Debian packages (debootstrap + docker import), no registry needed;
-    with --registry, pull them from it if it has them, and push those built."""
+    with --registry, pull them from it if it has them, else build them, and push them there."""
     from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
-    from rfsn.errors import ConfigError
+    from rfsn.errors import ConfigError, ImageError
+    from rfsn.sandbox import registry as shared
     from rfsn.sandbox.bootstrap import bootstrap as build
     from rfsn.sandbox.docker import connect
 
@@ -42,7 +43,10 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
             base = python_image(python_version)
         tag, built = build(client, base, settings.debian_mirror, force=force,
                            timeout=settings.setup_timeout, shared=settings.registry)
-        click.echo(f"{tag} {'built' if built else 'exists'}")
+        if settings.registry and not shared.push(client, settings.registry, tag):
+            raise ImageError(f"{tag} could not be pushed to {settings.registry} (-v shows why)")
+        click.echo(f"{tag} {'built' if built else 'exists'}"
+                   + (f", in {settings.registry}" if settings.registry else ""))
 
 
 @sandbox.command()

@@ -208,3 +208,22 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
     docker_client.images.remove(tag)
     second = run(2)
     assert second["image.pulled"] == [tag] and "image.build" not in second
+
+
+@pytest.mark.docker
+def test_sandbox_bootstrap_with_a_registry_puts_an_existing_base_there(
+        docker_client: Any, loopback_registry: str) -> None:
+    """A base bootstrapped before any registry was named is shared by the command made for it."""
+    import http.client
+    import json
+
+    tag = PythonBuildpack.default_base.bootstrap_tag
+    result = CliRunner().invoke(main, ["sandbox", "bootstrap", "--registry", loopback_registry])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{tag} exists, in {loopback_registry}\n"
+    host, prefix = loopback_registry.split("/", 1)
+    repository, version = tag.rsplit(":", 1)
+    catalog = http.client.HTTPConnection(host, timeout=10)
+    catalog.request("GET", f"/v2/{prefix}/{repository}/tags/list")
+    assert json.loads(catalog.getresponse().read())["tags"] == [version]
+    catalog.close()
