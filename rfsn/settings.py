@@ -111,6 +111,11 @@ class LLMSettings(BaseModel):
 SWEBENCH_INDEX_DATE = date(2024, 1, 1)
 
 
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REGISTRY = re.compile(rf"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                       rf":(?P<port>\d{{1,5}})(?:/{_COMPONENT})*")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
                                       populate_by_name=True)
@@ -171,6 +176,10 @@ class Settings(BaseSettings):
         "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
         "have no per-test limit"))
     setup_timeout: Seconds = Field(default=1800.0, description="seconds for one image build step")
+    registry: str | None = Field(default=None, description=(
+        "HOST:PORT/PREFIX of a registry that shares images between machines: a base, env or setup "
+        "image missing here is pulled from it before anything builds it, and one built here is "
+        "pushed to it under its content-addressed tag (--registry)"))
     setup_snapshots: bool = Field(default=True, description=(
         "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
         "image, and start later sandboxes at that commit from it instead of running the setup "
@@ -212,6 +221,20 @@ class Settings(BaseSettings):
     def _today(cls, value: object) -> object:
         """'today' or an empty value: resolve as PyPI is now."""
         return None if isinstance(value, str) and value.strip().lower() in ("", "today", "none") else value
+
+    @field_validator("registry", mode="before")
+    @classmethod
+    def _registry(cls, value: object) -> object:
+        """HOST:PORT with an optional /PREFIX of lowercase path components (Docker's grammar)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip().rstrip("/")
+        found = _REGISTRY.fullmatch(text)
+        if found is None or not 0 < int(found["port"]) < 65536:
+            raise ValueError(f"{value!r} is not HOST:PORT/PREFIX (e.g. 127.0.0.1:5000/rfsn: no "
+                             "scheme, a port from 1 to 65535, a prefix of lowercase letters, digits, "
+                             "'.', '_', '-')")
+        return text
 
     @field_validator("as_of", mode="before")
     @classmethod

@@ -176,3 +176,22 @@ def test_a_value_its_source_cannot_parse_is_a_config_error_naming_the_variable(
     monkeypatch.setenv("RFSN_LLM", "{not json")
     with pytest.raises(ConfigError, match=r"^invalid setting llm \(RFSN_LLM\): Expecting property name"):
         load_settings()
+
+
+@pytest.mark.parametrize("value", ["http://127.0.0.1:5000/rfsn", "127.0.0.1/rfsn", "127.0.0.1:0/rfsn",
+                                   "127.0.0.1:65536", "host:5000/Upper", "host:5000/a//b", "host:5000/-a"])
+def test_a_registry_that_is_not_host_port_prefix_names_the_setting_and_the_form(
+        value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RFSN_REGISTRY", value)
+    with pytest.raises(ConfigError, match=r"^invalid setting registry \(RFSN_REGISTRY\): .* is not "
+                       r"HOST:PORT/PREFIX"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("value", "read"), [("127.0.0.1:5000/rfsn/", "127.0.0.1:5000/rfsn"),
+                                             ("reg.example:443", "reg.example:443"),
+                                             ("[::1]:5000/a.b/c_d", "[::1]:5000/a.b/c_d"), ("", None)])
+def test_a_registry_in_the_form_is_read_as_docker_names_it(
+        value: str, read: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RFSN_REGISTRY", value)
+    assert load_settings().registry == read

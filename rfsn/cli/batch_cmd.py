@@ -23,6 +23,7 @@ from rfsn.cli.common import (
     env_options,
     metrics_options,
     model_options,
+    registry_option,
     require_model_planner,
     sandbox_option,
     setup,
@@ -96,17 +97,19 @@ def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, 
               show_default=True, help="where logs/run_evaluation/ and the summary are written")
 @_executor_options
 @sandbox_option
+@registry_option
 @metrics_options
 @verbosity_options
 def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
              executor: str, ray_address: str | None, repos_dir: Path | None,
              instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
-             metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
+             registry: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
+             log_file: Path | None) -> None:
     """Grade PREDICTIONS (a JSON/JSONL file, or `gold`) as the SWE-bench harness does."""
     from rfsn.batch.evaluate import run_evaluation
     from rfsn.errors import ConfigError
 
-    settings = setup(verbose, log_file, sandbox=sandbox)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry)
     if predictions != "gold" and not Path(predictions).is_file():
         raise ConfigError(f"no such predictions file: {predictions}")
     config = _eval_config(settings, verbose, instances=instances, predictions=predictions,
@@ -136,19 +139,20 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
               show_default=True, help="where logs/run_evaluation/ and the results are written")
 @_executor_options
 @sandbox_option
+@registry_option
 @metrics_options
 @verbosity_options
 def validate(instances: Path, run_id: str, report_dir: Path, workers: int, executor: str,
              ray_address: str | None, repos_dir: Path | None, instance_ids: tuple[str, ...],
-             timeout: float | None, sandbox: str | None, metrics_port: int | None,
-             metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
+             timeout: float | None, sandbox: str | None, registry: str | None,
+             metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Check that each of INSTANCES is usable here: its environment runs the tests, the empty
     patch does not resolve it and the gold patch does. Exit 0 when all are valid, else 1."""
     from rich.table import Table
 
     from rfsn.batch.validate import run_validation
 
-    settings = setup(verbose, log_file, sandbox=sandbox)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry)
     config = _eval_config(settings, verbose, instances=instances, predictions="gold",
                           run_id=run_id, report_dir=report_dir, workers=workers, executor=executor,
                           ray_address=ray_address, repos_dir=repos_dir, instance_ids=instance_ids,
@@ -180,7 +184,7 @@ def report(run_dir: Path, title: str | None) -> None:
 
 
 _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
-                  "clone_timeout", "base_image_source", "ca_bundle", "as_of", "python", "python_archives"}
+                  "clone_timeout", "base_image_source", "registry", "ca_bundle", "as_of", "python", "python_archives"}
 
 
 @click.command()
@@ -195,6 +199,7 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
 @model_options("per instance")
 @_executor_options
 @sandbox_option
+@registry_option
 @env_options
 @metrics_options
 @verbosity_options
@@ -202,7 +207,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
           max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
-          as_of: str | None, python: str | None,
+          registry: str | None, as_of: str | None, python: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Repair every instance of INSTANCES (SWE-bench JSON/JSONL); resumes where a run stopped.
 
@@ -218,7 +223,8 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
 
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache)
-    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of,
+                     python=python)
     options = RepairOptions(planner=planner, model=model, base_url=base_url, max_cost=max_cost,
                             max_tokens=max_tokens, max_calls=max_calls)
     session_model(options, settings, out=None)  # a missing key or bad URL: before any instance

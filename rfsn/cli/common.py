@@ -113,6 +113,14 @@ def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def registry_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--registry", metavar="HOST:PORT/PREFIX", default=None,
+        help="share images through this registry: pull a missing base, env or setup image from "
+        "it before building one, push what is built (RFSN_REGISTRY)",
+    )(func)
+
+
 def env_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--as-of and --python: the date and the Python of a plain Python repository's environment."""
     func = click.option("--python", "python", metavar="X.Y", default=None,
@@ -180,7 +188,8 @@ def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any)
     """Settings from flags, environment and rfsn.toml, the [gate] table included; logging
     configured from them (a log file that cannot be written is an OutputError naming it). A
     command that runs code (it has ``--sandbox``) stops here, before anything runs, when Docker
-    does not answer and the host was not asked for by name."""
+    does not answer and the host was not asked for by name; one that can share images (it has
+    ``--registry``) stops when the registry does not answer."""
     settings = load_settings(log_file=log_file, **overrides)
     GatePolicy.from_mapping(settings.gate, str(config_file()))
     try:
@@ -194,7 +203,24 @@ def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any)
         ctx.meta[LOGGING] = True
     if "sandbox" in overrides:
         choose_kind(settings.sandbox)
+    if "registry" in overrides:
+        _check_registry(settings, given=overrides["registry"] is not None,
+                        local="sandbox" in overrides and settings.sandbox == "local")
     return settings
+
+
+def _check_registry(settings: Settings, given: bool, local: bool) -> None:
+    """The registry answers; ``--registry`` with ``--sandbox local`` (which builds no image) is
+    an input error, RFSN_REGISTRY is then unused."""
+    from rfsn.sandbox import registry
+
+    if settings.registry is None:
+        return
+    if local:
+        if given:
+            raise ConfigError("--registry shares Docker images; --sandbox local builds none")
+        return
+    registry.check(settings.registry)
 
 
 def console_level(verbose: bool, settings: Settings) -> str:

@@ -22,6 +22,7 @@ from rfsn.cli.common import (
     env_options,
     metrics_options,
     model_options,
+    registry_option,
     require_model_planner,
     sandbox_option,
     setup,
@@ -133,6 +134,7 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
 @click.option("--replay", type=click.Path(exists=True, path_type=Path),
               help="answer every model call from this session directory's record (no network)")
 @sandbox_option
+@registry_option
 @env_options
 @metrics_options
 @verbosity_options
@@ -141,6 +143,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
            apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
            model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
            max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
+           registry: str | None,
            as_of: str | None, python: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
            log_file: Path | None) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
@@ -148,7 +151,8 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
     check_choice(buildpack, test_cmd)
     require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
                           max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache, replay=replay)
-    settings = setup(verbose, log_file, sandbox=sandbox, as_of=as_of, python=python)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of,
+                     python=python)
     if problem_file is not None:
         problem = _read_problem(problem_file, problem)
     if apply_patch and is_url(target):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rfsn.cli.common import BUILDPACK, default_base, setup
+from rfsn.cli.common import BUILDPACK, default_base, registry_option, setup
 
 
 @click.group()
@@ -19,14 +19,18 @@ def sandbox() -> None:
               help="Python version of the python base image (picks the Debian release)")
 @click.option("--force", is_flag=True, help="rebuild even if the image exists")
 @click.option("-v", "--verbose", is_flag=True, help="show progress events (debootstrap, import)")
-def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool) -> None:
-    """Build base images from Debian packages (debootstrap + docker import), no registry needed."""
+@registry_option
+def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool,
+              registry: str | None) -> None:
+    """Build base images from Debian packages (debootstrap + docker import), no registry needed;
+    with --registry, pull them from it if it has them, else build them, and push them there."""
     from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
-    from rfsn.errors import ConfigError
+    from rfsn.errors import ConfigError, ImageError
+    from rfsn.sandbox import registry as shared
     from rfsn.sandbox.bootstrap import bootstrap as build
     from rfsn.sandbox.docker import connect
 
-    settings = setup(verbose)
+    settings = setup(verbose, registry=registry)
     if python_version and "python" not in names:
         raise ConfigError("--python picks the python base image: add --buildpack python")
     client = connect()
@@ -38,8 +42,11 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
                                   f"(choose one of {', '.join(DEBIAN_PYTHON)})")
             base = python_image(python_version)
         tag, built = build(client, base, settings.debian_mirror, force=force,
-                           timeout=settings.setup_timeout)
-        click.echo(f"{tag} {'built' if built else 'exists'}")
+                           timeout=settings.setup_timeout, shared=settings.registry)
+        if settings.registry and not shared.push(client, settings.registry, tag):
+            raise ImageError(f"{tag} could not be pushed to {settings.registry} (-v shows why)")
+        click.echo(f"{tag} {'built' if built else 'exists'}"
+                   + (f", in {settings.registry}" if settings.registry else ""))
 
 
 @sandbox.command()

@@ -17,6 +17,7 @@ from rfsn.cli.common import (
     SECONDS,
     check_target,
     env_options,
+    registry_option,
     sandbox_option,
     setup,
     verbosity_options,
@@ -52,20 +53,21 @@ def print_report(report: TestReport, console: Console) -> None:
 @click.option("--timeout", type=SECONDS, help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
 @sandbox_option
+@registry_option
 @env_options
 @verbosity_options
 def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[str, ...],
          buildpack: str | None, test_cmd: str | None, timeout: float | None, as_json: bool,
-         sandbox: str | None, as_of: str | None, python: str | None, verbose: bool,
-         log_file: Path | None) -> None:
+         sandbox: str | None, registry: str | None, as_of: str | None, python: str | None,
+         verbose: bool, log_file: Path | None) -> None:
     """Run the tests of TARGET (a path or git URL), or only TEST_IDS.
 
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
     check_target(target, ref)
     check_choice(buildpack, test_cmd)
-    settings = setup(verbose, log_file, sandbox=sandbox, test_timeout=timeout, as_of=as_of,
-                     python=python)
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, test_timeout=timeout,
+                     as_of=as_of, python=python)
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)

@@ -105,8 +105,10 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             ca = settings.resolved_ca_bundle()
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                         settings.setup_timeout, workspace, settings.debian_mirror)
-            snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user())
+                                         settings.setup_timeout, workspace, settings.debian_mirror,
+                                         settings.registry)
+            snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
+                                       settings.registry)
                         if settings.setup_snapshots else None)
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
                                 workspace, memory=settings.memory, cpus=settings.cpus,
@@ -138,7 +140,7 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
                         output=result.output[-500:])
             sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
     if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
-        snapshots.store(sandbox, snapshot, settings.home)
+        snapshots.store(sandbox, snapshot, settings.home, settings.registry)
 
 
 @contextmanager

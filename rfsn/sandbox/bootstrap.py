@@ -17,6 +17,7 @@ from typing import Any
 from rfsn.buildpacks.base import BaseImage
 from rfsn.errors import ImageError
 from rfsn.observability.logging import get_logger
+from rfsn.sandbox import registry
 from rfsn.sandbox.images import image_exists
 
 log = get_logger(__name__)
@@ -37,10 +38,11 @@ def bootstrappable() -> bool:
 
 
 def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
-              timeout: float = 1800.0) -> tuple[str, bool]:
-    """Build ``base.bootstrap_tag`` from Debian packages; returns (tag, built_now)."""
+              timeout: float = 1800.0, shared: str | None = None) -> tuple[str, bool]:
+    """Build ``base.bootstrap_tag`` from Debian packages, unless it is here or (without
+    ``force``) in the ``shared`` registry; pushed there once built. Returns (tag, built_now)."""
     tag = base.bootstrap_tag
-    if not force and image_exists(client, tag):
+    if not force and (image_exists(client, tag) or registry.pull(client, shared, tag)):
         return tag, False
     if shutil.which("debootstrap") is None:
         raise ImageError("debootstrap is not installed (apt-get install debootstrap)")
@@ -68,6 +70,7 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
                                              'CMD ["/bin/bash"]'], stream_src=True)
         if tar.returncode != 0 or not image_exists(client, tag):
             raise ImageError(f"docker import of {tag} failed")
+    registry.push(client, shared, tag)
     return tag, True
 
 

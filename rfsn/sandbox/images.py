@@ -28,7 +28,7 @@ from rfsn.errors import ImageError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
-from rfsn.sandbox import asof
+from rfsn.sandbox import asof, registry
 from rfsn.sandbox.labels import MANAGED
 
 ENV_ROOT = "/opt/rfsn"
@@ -54,15 +54,17 @@ def image_exists(client: Any, tag: str) -> bool:
     return True
 
 
-def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None = None) -> str:
-    """The base image to build on: a local registry image, a bootstrapped one, or a pull; with a
-    ``mirror``, when none exists and ``source`` allows it, one bootstrapped from that Debian
-    mirror (as root, with debootstrap installed)."""
+def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None = None,
+                 shared: str | None = None) -> str:
+    """The base image to build on: a local registry image, a bootstrapped one (here, or pulled
+    from the ``shared`` registry), or a pull; with a ``mirror``, when none exists and ``source``
+    allows it, one bootstrapped from that Debian mirror (as root, with debootstrap installed)."""
     import docker.errors
 
     if source != "bootstrap" and image_exists(client, base.registry_image):
         return base.registry_image
-    if source != "registry" and image_exists(client, base.bootstrap_tag):
+    if source != "registry" and (image_exists(client, base.bootstrap_tag)
+                                 or registry.pull(client, shared, base.bootstrap_tag)):
         return base.bootstrap_tag
     if source != "bootstrap":
         try:
@@ -78,7 +80,7 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
                         message="no base image: building one from Debian packages (minutes, once)")
             # one build per image on this host: a second process waits, then finds it
             with held(Path(tempfile.gettempdir()) / f"rfsn-{base.bootstrap_tag.replace('/', '-')}.lock"):
-                return bootstrap(client, base, mirror)[0]
+                return bootstrap(client, base, mirror, shared=shared)[0]
     raise ImageError(
         f"no base image for {base.runtime} {base.version}: {base.registry_image} cannot be pulled "
         f"and {base.bootstrap_tag} does not exist; build it without a registry with "
@@ -254,18 +256,19 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
 
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
                      step_timeout: float | None = None, checkout: Path | None = None,
-                     mirror: str | None = None) -> str:
-    """The env image for ``recipe``, built if no image has its tag yet (``checkout`` holds the
-    commit ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``).
+                     mirror: str | None = None, shared: str | None = None) -> str:
+    """The env image for ``recipe``, built if no image has its tag yet and the ``shared``
+    registry (if any) does not have it either, then pushed there (``checkout`` holds the commit
+    ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
     """
     import docker.errors
 
-    base_ref = resolve_base(client, recipe.base, source, mirror)
+    base_ref = resolve_base(client, recipe.base, source, mirror, shared)
     tag = env_image_tag(recipe, base_ref)
-    if image_exists(client, tag):
+    if image_exists(client, tag) or registry.pull(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
     log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),
@@ -290,4 +293,5 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
         raise ImageError(f"building {tag} failed: {exc}") from exc
     SANDBOX_OPERATIONS.labels("docker", "env_image", "built").inc()
     SANDBOX_OPERATION_SECONDS.labels("docker", "env_image").observe(time.monotonic() - started)
+    registry.push(client, shared, tag)
     return tag

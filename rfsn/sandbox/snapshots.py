@@ -28,7 +28,7 @@ from typing import Any
 
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
-from rfsn.sandbox import labels
+from rfsn.sandbox import labels, registry
 from rfsn.sandbox.images import ENV_ROOT
 
 REPOSITORY = "rfsn/setup"
@@ -62,9 +62,10 @@ _FORMAT = 2
 
 
 def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: Path,
-         user: tuple[int, int]) -> Snapshot | None:
-    """The snapshot for this setup, or None when it cannot be kept (no commands, no git, or
-    a workspace that is not exactly its commit: local changes, untracked or ignored files)."""
+         user: tuple[int, int], shared: str | None = None) -> Snapshot | None:
+    """The snapshot for this setup (here, or pulled from the ``shared`` registry), or None when
+    it cannot be kept (no commands, no git, or a workspace that is not exactly its commit: local
+    changes, untracked or ignored files)."""
     import docker.errors
 
     if not commands:
@@ -80,7 +81,9 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
     try:
         kept = client.images.get(tag)
     except docker.errors.ImageNotFound:
-        return Snapshot(tag, False)
+        if not registry.pull(client, shared, tag):
+            return Snapshot(tag, False)
+        kept = client.images.get(tag)
     return Snapshot(tag, True, int(kept.labels.get(f"{LABEL}.files", "0")))
 
 
@@ -99,9 +102,9 @@ def written(workspace: Path) -> list[str] | None:
     return paths
 
 
-def store(sandbox: Any, snapshot: Snapshot, home: Path) -> bool:
+def store(sandbox: Any, snapshot: Snapshot, home: Path, shared: str | None = None) -> bool:
     """Commit ``sandbox`` (a DockerSandbox whose setup just succeeded) as ``snapshot``, labelled
-    with the rfsn ``home`` whose session made it."""
+    with the rfsn ``home`` whose session made it, and push it to the ``shared`` registry."""
     paths = written(sandbox.workspace)
     if paths is None:
         log.info("sandbox.setup_snapshot_skipped", reason="the setup deleted a tracked file")
@@ -131,6 +134,7 @@ def store(sandbox: Any, snapshot: Snapshot, home: Path) -> bool:
     SANDBOX_OPERATION_SECONDS.labels("docker", "setup_snapshot").observe(time.monotonic() - started)
     log.info("sandbox.setup_snapshot_stored", image=snapshot.tag, files=len(paths),
              seconds=round(time.monotonic() - started, 2))
+    registry.push(sandbox.client, shared, snapshot.tag)
     return True
 
 

@@ -55,3 +55,17 @@ def shared_pack(docker_client: Any, docker_settings: Settings,
     ensure_env_image(docker_client, SharedEnvPython.recipe, docker_settings.base_image_source,
                      docker_settings.resolved_ca_bundle())
     return SharedEnvPython()
+
+
+
+@pytest.fixture
+def loopback_registry(tmp_path: Path) -> Iterator[str]:
+    """A real registry on a free loopback port, its storage in ``tmp_path``; its
+    HOST:PORT/PREFIX. Stopped after the test."""
+    from tests.sandbox.registry_server import serving
+
+    try:
+        with serving(tmp_path) as address:
+            yield address
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))

@@ -1,0 +1,94 @@
+"""An env image pulled from a registry vs the same image built cold, in one run (issue #47).
+
+A temp Python project whose requirements carry a unique but harmless pin
+(``packaging>=1.0.<random>``) has a new recipe hash, so its env image is built cold
+(every step after the requirements misses Docker's layer cache) and pushed to a
+registry on loopback (Debian's ``docker-registry``, storage in a temp directory).
+The image is then removed here and asked for again: it is pulled, as a second node
+of a cluster would pull it. The base image stays, as it does on a node that has run
+any instance. Prints the build, push and pull times and the ratio build / pull;
+the image is removed at the end.
+
+    PYTHONPATH=. python benchmarks/bench_registry.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import docker
+from structlog.testing import capture_logs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rfsn.buildpacks.python import PythonBuildpack  # noqa: E402
+from rfsn.sandbox import dated  # noqa: E402
+from rfsn.sandbox.images import ensure_env_image  # noqa: E402
+from rfsn.settings import load_settings  # noqa: E402
+from tests.sandbox.registry_server import serving  # noqa: E402
+
+TEST = "def test_ok():\n    import packaging\n    assert packaging\n"
+
+
+def _round(client: docker.DockerClient, shared: str, root: Path) -> tuple[float, float, float, int]:
+    """(build s, push s, pull s, env layers' bytes) of one project with a unique pin."""
+    settings = load_settings()
+    repo = root / f"uniq{random.randrange(10**9)}"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "requirements.txt").write_text(f"pytest>=7\npackaging>=1.0.{random.randrange(10**6, 10**7)}\n")
+    (repo / "tests" / "test_uniq.py").write_text(TEST)
+    pack = PythonBuildpack()
+    dated(pack, settings)
+    recipe = pack.env_recipe(repo)
+
+    def ensure() -> tuple[str, float, list[dict]]:
+        started = time.perf_counter()
+        with capture_logs() as logs:
+            tag = ensure_env_image(client, recipe, settings.base_image_source,
+                                   settings.resolved_ca_bundle(), settings.setup_timeout, repo,
+                                   settings.debian_mirror, shared)
+        return tag, time.perf_counter() - started, logs
+
+    tag, first, logs = ensure()
+    try:
+        built = [e for e in logs if e["event"] == "image.build"]
+        pushed = [e["seconds"] for e in logs if e["event"] == "image.pushed"]
+        if not built or not pushed:
+            raise SystemExit(f"expected a build and a push, saw {[e['event'] for e in logs]}")
+        image = client.images.get(tag)
+        base = client.images.get(built[0]["base"])
+        layers = image.attrs["Size"] - base.attrs["Size"]
+        client.images.remove(tag)
+        _, second, logs = ensure()
+        if [e["event"] for e in logs if e["event"] in ("image.pulled", "image.build")] != ["image.pulled"]:
+            raise SystemExit(f"expected a pull, saw {[e['event'] for e in logs]}")
+    finally:
+        client.images.remove(tag, force=True)
+    return first - pushed[0], pushed[0], second, layers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
+    client = docker.from_env()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rfsn-bench-registry-") as tmp, serving(Path(tmp)) as shared:
+        for n in range(rounds):
+            build, push, pull, layers = _round(client, shared, Path(tmp))
+            rows.append((build, push, pull))
+            print(f"round {n + 1}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s "
+                  f"(env layers {layers / 1e6:.0f} MB), build / pull {build / pull:.1f}x", flush=True)
+    build, push, pull = (statistics.median(column) for column in zip(*rows, strict=True))
+    print(f"median of {rounds}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s; "
+          f"build / pull {build / pull:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
