@@ -68,4 +68,6 @@ def loopback_registry(tmp_path: Path) -> Iterator[str]:
         with serving(tmp_path) as address:
             yield address
     except FileNotFoundError as exc:
+        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc} (bash scripts/setup --dev installs it)")
         pytest.skip(str(exc))
