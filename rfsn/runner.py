@@ -104,8 +104,8 @@ def _resume(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str],
     the crashed test (and again past each crash of those runs, up to ``MAX_RESUMES`` runs within
     ``timeout``); what crashed, and the runs made."""
     assert isinstance(buildpack, ResumeCapable)
-    crashes = buildpack.crashes(first.output, statuses)
-    pending, runs = list(crashes), list[ExecResult]()
+    pending, runs = buildpack.crashes(first.output, statuses), list[ExecResult]()
+    statuses, crashes = _failed(statuses, pending), [c for c in pending if c.test]
     while pending and len(runs) < MAX_RESUMES:
         left = timeout - first.duration - sum(r.duration for r in runs)
         crash = pending.pop(0)
@@ -117,12 +117,22 @@ def _resume(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str],
             reports = _reports(host_dir)
         runs.append(result)
         found = buildpack.parse(result.output, reports)
-        statuses = {**found, **statuses}  # the crashed test stays as the first run reported it
         again = buildpack.crashes(result.output, found)
         log.info("tests.resumed", crashed=crash.test, ran=len(found), crashes=[c.test for c in again])
-        crashes += again
+        if not set(found) - set(statuses) and not any(c.test for c in again):
+            continue  # it ran nothing new: running it again would not either
+        statuses = _failed({**found, **statuses}, again)  # what a run reported first stands
+        crashes += [c for c in again if c.test]
         pending += again
     return statuses, crashes, runs
+
+
+def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[str, TestStatus]:
+    """The statuses with each known crashed test failed, in place of its unit's (a file or test
+    binary reported as one error)."""
+    known = [c for c in crashes if c.test]
+    kept = {t: s for t, s in statuses.items() if t not in {c.unit for c in known}}
+    return {**kept, **{c.test: TestStatus.FAILED for c in known}}
 
 
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),

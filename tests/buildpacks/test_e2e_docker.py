@@ -166,6 +166,18 @@ def test_a_go_panic_from_a_slice_off_by_one_is_repaired_offline(tmp_path: Path) 
     assert "example.com/gopanic/words/TestArgsOne" in fixed["failing_before"]
 
 
+def test_rust_test_binaries_that_die_fail_their_test_and_run_the_rest_without_it(tmp_path: Path) -> None:
+    """A stack overflow and an abort each end their test binary: the test that died fails (the
+    abort's found by running that binary's tests one at a time) and the binary's other tests
+    run again without it."""
+    repo = tmp_path / "rustdie"
+    shutil.copytree(FIXTURES / "rust" / "rustdie", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert _rfsn_test(repo) == {
+        "tests::a_halves": "passed", "tests::b_overflows": "failed", "tests::c_halves_odd": "passed",
+        "tests::d_halves_zero": "passed", "first": "passed", "aborts": "failed", "last": "passed"}
+
+
 def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_path: Path) -> None:
     """A dependency's install script that needs what the image lacks (here the project's own
     postinstall, exit 127 as from a missing cmake-js) does not cost the env: npm installs again
