@@ -178,6 +178,20 @@ def test_rust_test_binaries_that_die_fail_their_test_and_run_the_rest_without_it
         "tests::d_halves_zero": "passed", "first": "passed", "aborts": "failed", "last": "passed"}
 
 
+def test_a_node_test_that_exits_fails_and_its_files_other_tests_run(tmp_path: Path) -> None:
+    """``process.exit`` in a test ends its file's process under ``node --test``, which loses the
+    whole file's results (exit code 0: the file passes): the exiting test fails and the file's
+    other tests run again with its exit disarmed."""
+    repo = tmp_path / "exits"
+    shutil.copytree(FIXTURES / "node" / "exits", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert _rfsn_test(repo) == {
+        "test/exit.test.js > first": "passed", "test/exit.test.js > exits": "failed",
+        "test/exit.test.js > after exit": "passed", "test/exit.test.js > also after": "passed",
+        "test/nested.test.js > outer > fine": "passed", "test/nested.test.js > outer > inner > dies": "failed",
+        "test/nested.test.js > outer > later": "passed", "test/fine.test.js > fine": "passed"}
+
+
 def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_path: Path) -> None:
     """A dependency's install script that needs what the image lacks (here the project's own
     postinstall, exit 127 as from a missing cmake-js) does not cost the env: npm installs again
