@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe, json_lines
 from rfsn.buildpacks.gocoverage import (
     DRIVER,
     driver_command,
@@ -84,13 +84,7 @@ def go_crashes(output: str) -> list[Crash]:
     """The tests whose panic (or fatal error) ended their package's run, read from ``go test
     -json``'s events: the first such line is the reason, from it to the test's end the stack."""
     printed: dict[tuple[str, str], list[str]] = {}
-    for line in output.splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue
+    for event in json_lines(output.splitlines()):
         if event.get("Action") == "output" and event.get("Test") and event.get("Package"):
             printed.setdefault((event["Package"], event["Test"]), []).append(event.get("Output") or "")
     crashes: dict[str, Crash] = {}
