@@ -72,7 +72,9 @@ class _Dying:
         return ["python", "runner.py"]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, Status]:
-        return {line.split()[1]: Status.PASSED for line in output.splitlines() if line.startswith("ok ")}
+        """Its passes, and the whole suite as one error where it died (as go reports a package)."""
+        died = {"suite": Status.ERROR} if "DIED" in output else {}
+        return {line.split()[1]: Status.PASSED for line in output.splitlines() if line.startswith("ok ")} | died
 
     def crashes(self, output: str, statuses: object) -> list[Crash]:
         return [Crash(test=line.split()[1].strip("?"), reason="died", unit="suite")
@@ -91,6 +93,7 @@ def _dying_box(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str) -> L
 
 def test_the_tests_a_crash_kept_from_running_run_again_without_it(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crashed tests fail in their unit's place (the suite's one error is theirs)."""
     box = _dying_box(tmp_path, monkeypatch, "a die1 b die2 c")
     report = run_tests(box, _Dying(), timeout=120)  # type: ignore[arg-type]
     assert report.tests == {"a": Status.PASSED, "die1": Status.FAILED, "b": Status.PASSED,
@@ -106,6 +109,6 @@ def test_a_crash_whose_rest_runs_nothing_new_is_not_run_again(tmp_path: Path,
     times: nothing the next run could do differently."""
     box = _dying_box(tmp_path, monkeypatch, "die_anonymous a")
     report = run_tests(box, _Dying(), timeout=120)  # type: ignore[arg-type]
-    assert report.tests == {} and report.crashes == []
+    assert report.tests == {"suite": Status.ERROR} and report.crashes == []
     assert report.log.count("DIED") == 2
     box.close()

@@ -109,3 +109,15 @@ def test_the_rest_of_a_crashed_package_is_its_tests_not_done() -> None:
     assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestD", "m/q/TestE"], "/r") == \
         ["go", "test", "-json", "-run", "^(TestD)$", "m/p"]
     assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestB"], "/r") is None
+
+
+def test_a_panic_in_a_goroutine_the_test_started_is_that_tests_crash() -> None:
+    """go 1.19's test2json gives the test no result when a goroutine it started panics, only the
+    package's failure: the panic's output names the test, which fails in the package's place."""
+    output = (GO / "goroutine-panic.output").read_text()
+    assert parse_go_json(output) == {"example.com/gogo/p/TestA": Status.PASSED,
+                                     "example.com/gogo/p": Status.ERROR}
+    (crash,) = go_crashes(output)
+    assert (crash.test, crash.reason, crash.unit) == (
+        "example.com/gogo/p/TestGoroutine", "runtime error: index out of range [3] with length 1",
+        "example.com/gogo/p")
