@@ -167,7 +167,8 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     crashes: list[Crash] = []
     if structured and isinstance(buildpack, ResumeCapable) and not result.timed_out:
         if measure or stops_at is not None:  # a coverage run's plan, or a run to stop early
-            crashes = buildpack.crashes(result.output, statuses)
+            found = buildpack.crashes(result.output, statuses)
+            statuses, crashes = _failed(statuses, found), [c for c in found if c.test]
         else:
             statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
             result = _joined(result, runs)

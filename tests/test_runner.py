@@ -112,3 +112,16 @@ def test_a_crash_whose_rest_runs_nothing_new_is_not_run_again(tmp_path: Path,
     assert report.tests == {"suite": Status.ERROR} and report.crashes == []
     assert report.log.count("DIED") == 2
     box.close()
+
+
+def test_a_run_that_stops_early_is_not_resumed_but_its_crash_is_read(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    class DyingFast(_Dying):
+        def fail_fast_command(self, tests: object, report_dir: str, max_failures: int) -> list[str]:
+            return self.test_command(tests, report_dir)
+
+    box = _dying_box(tmp_path, monkeypatch, "a die1 b")
+    report = run_tests(box, DyingFast(), timeout=120, max_failures=1)  # type: ignore[arg-type]
+    assert report.tests == {"a": Status.PASSED, "die1": Status.FAILED}
+    assert [c.test for c in report.crashes] == ["die1"] and report.stops_at == 1
+    box.close()
