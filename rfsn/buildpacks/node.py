@@ -16,8 +16,8 @@ Under ``node --test``, screening runs go through a warm runner (``WarmCapable``,
 started before the run asked for it.
 
 A test that calls ``process.exit`` under ``node --test`` ends its file's process, which loses
-every result of the file: a preload reads which test, why and its stack, and the file runs again
-with that exit disarmed (``ResumeCapable``, :mod:`rfsn.buildpacks.nodecrash`; not in warm runs).
+every result of the file: the file runs again with a preload that reads which test, why and its
+stack, and again with that exit disarmed (``ResumeCapable``, :mod:`rfsn.buildpacks.nodecrash`).
 
 Per-test coverage (``CoverageCapable``) is measured for ``node --test`` and mocha
 from V8's coverage, and for jest from jest's own ``--coverage`` (its transform
@@ -196,7 +196,7 @@ class NodeBuildpack:
         files, titles = _split(tests)
         if self.runner == "node":
             patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
-            return ["node", "--test", CRASH_IMPORT, "--test-reporter=spec", "--test-reporter-destination=stdout",
+            return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
                     f"--test-reporter={_REPORTER_URL}",
                     f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
                     *(f"--test-name-pattern={p}" for p in patterns),
@@ -253,17 +253,18 @@ class NodeBuildpack:
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
-        return node_crashes(output) if self.runner == "node" else []
+        return node_crashes(output, statuses) if self.runner == "node" else []
 
     def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
                      report_dir: str) -> list[str] | None:
-        """The crashed file's tests (those selected) again, the exits of those done disarmed."""
+        """The crashed file's tests (those selected) again, preloaded to tell which test exits,
+        the exits of those done disarmed."""
         if crash.test == crash.unit:  # it exited outside any test: nothing of it runs without that
             return None
         chosen = [t for t in tests if t.split(SEP)[0] == crash.unit]
         chosen = [crash.unit] if not chosen or crash.unit in chosen else chosen
-        return ["env", f"{DISARM_VAR}={disarming(sorted(done), crash.unit)}",
-                *self.test_command(chosen, report_dir)]
+        node, test, *rest = self.test_command(chosen, report_dir)
+        return ["env", f"{DISARM_VAR}={disarming(sorted(done), crash.unit)}", node, test, CRASH_IMPORT, *rest]
 
     def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
         """Per-test seconds, for ``node --test`` (its reporter says); other runners: none."""

@@ -1,12 +1,12 @@
 """A ``node --test`` file whose test calls ``process.exit``: which test, why, and its stack.
 
-Node 20 loses every result of a test file whose process exits: the file is one error, and the
-tests after the exiting one never run. :data:`CRASH_IMPORT`, preloaded into each test file's
-process, prints one line (``rfsn-crash: {json}``) before such an exit: the file, the test's
-title path (followed through the asynchronous resources it creates), the exit code and the
-stack. :func:`node_crashes` reads those lines back. In a run with :data:`DISARM_VAR` set (a JSON
-list of title paths), a listed test's ``process.exit`` throws instead, so its file's other tests
-run to their end.
+Node 20 loses every result of a test file whose process exits: the file is one error (or, exit
+code 0, one pass), and the tests after the exiting one never run. Such a file runs again with
+:data:`CRASH_IMPORT` preloaded (it follows every asynchronous resource, too slow for every run),
+which prints one line (``rfsn-crash: {json}``) before the exit: the file, the test's title path,
+the exit code and the stack; :func:`node_crashes` reads those lines back. In a run with
+:data:`DISARM_VAR` set (a JSON list of title paths), a listed test's ``process.exit`` throws
+instead, so its file's other tests run to their end.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 
 from rfsn.buildpacks.jsreports import SEP, make_id
-from rfsn.models import Crash
+from rfsn.models import Crash, TestStatus
 
 DISARM_VAR = "RFSN_NODE_DISARMED"
 _PREFIX = "rfsn-crash: "
@@ -46,9 +47,10 @@ CRASH_IMPORT = "--import=data:text/javascript;base64," + base64.b64encode(_PRELO
 _LINE = re.compile(rf"^{re.escape(_PREFIX)}(\{{.*\}})$", re.M)
 
 
-def node_crashes(output: str) -> list[Crash]:
+def node_crashes(output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
     """The tests whose ``process.exit`` ended their file's process (the file itself when it
-    exited outside any test), from the preload's lines in ``output``."""
+    exited outside any test), from the preload's lines in ``output``; a file reported as one
+    test (its process reported none of its tests) is a crash of a test not known yet."""
     crashes: dict[str, Crash] = {}
     for line in _LINE.findall(output):
         try:
@@ -58,6 +60,9 @@ def node_crashes(output: str) -> list[Crash]:
         except (json.JSONDecodeError, KeyError, TypeError):
             continue
         crashes.setdefault(file, Crash(test=make_id(file, *titles), reason=reason, stack=stack, unit=file))
+    for test in statuses:
+        if SEP not in test and test not in crashes:
+            crashes[test] = Crash(test="", reason="its process ended before it reported its tests", unit=test)
     return list(crashes.values())
 
 

@@ -45,7 +45,6 @@ from importlib import resources
 from typing import Any
 
 from rfsn.buildpacks.base import SandboxView
-from rfsn.buildpacks.nodecrash import CRASH_IMPORT
 from rfsn.buildpacks.warm.ask import ServerGone, run_through
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
@@ -89,8 +88,6 @@ class NodeRun:
         found: dict[str, list[str]] = {"--test-reporter": [], "--test-reporter-destination": [],
                                        "--test-name-pattern": [], "": []}
         for arg in argv[2:]:
-            if arg == CRASH_IMPORT:  # the workers do not preload it: a test's exit stays its file's error
-                continue
             key, eq, value = arg.partition("=")
             if eq and key in found:
                 found[key].append(value)
