@@ -121,3 +121,11 @@ def test_a_panic_in_a_goroutine_the_test_started_is_that_tests_crash() -> None:
     assert (crash.test, crash.reason, crash.unit) == (
         "example.com/gogo/p/TestGoroutine", "runtime error: index out of range [3] with length 1",
         "example.com/gogo/p")
+
+
+def test_a_stack_overflow_is_its_tests_crash_with_the_runtimes_fatal_error() -> None:
+    """go 1.19: a runaway recursion ends the binary with ``fatal error: stack overflow`` and no
+    test result; the test whose output holds it crashed, its stack naming the recursing line."""
+    (crash,) = go_crashes((GO / "stack-overflow.output").read_text())
+    assert (crash.test, crash.reason) == ("example.com/gogo/p/TestDeep", "stack overflow")
+    assert "\t/testbed/p/p_test.go:5 +0x" in crash.stack
