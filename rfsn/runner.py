@@ -13,15 +13,18 @@ from rfsn.buildpacks.base import (
     CoverageCapable,
     DurationCapable,
     FailFastCapable,
+    ResumeCapable,
     TestExec,
 )
-from rfsn.models import ExecResult, TestReport, TestStatus
+from rfsn.models import Crash, ExecResult, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
 from rfsn.sandbox.base import Sandbox
 
 #: the pseudo-test id of a run judged by its exit code alone
 SUITE_ID = "<suite>"
+#: runs of the tests a crash kept from running, at most, after one test run
+MAX_RESUMES = 20
 log = get_logger(__name__)
 
 
@@ -73,6 +76,17 @@ def abnormal_end(result: ExecResult) -> str:
     return ""
 
 
+def _joined(first: ExecResult, runs: Sequence[ExecResult]) -> ExecResult:
+    """One run's result with the runs that resumed it: their output after its own, their time
+    added, its exit status (a later run's when it ended well), timed out when the last did."""
+    if not runs:
+        return first
+    return first.model_copy(update={
+        "output": "\n".join([first.output, *(r.output for r in runs)]),
+        "duration": first.duration + sum(r.duration for r in runs),
+        "exit_code": first.exit_code or max(r.exit_code for r in runs), "timed_out": runs[-1].timed_out})
+
+
 def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
                   max_failures: int | None) -> tuple[list[str], int | None]:
     """The argv, and the number of failed tests it stops at (None: it runs to its end)."""
@@ -81,6 +95,44 @@ def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
         if argv is not None:
             return argv, max_failures
     return buildpack.test_command(list(tests), report_dir), None
+
+
+def _resume(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str],
+            statuses: dict[str, TestStatus], first: ExecResult,
+            timeout: float) -> tuple[dict[str, TestStatus], list[Crash], list[ExecResult]]:
+    """The statuses with those of the tests each crash kept from running, run again without
+    the crashed test (and again past each crash of those runs, up to ``MAX_RESUMES`` runs within
+    ``timeout``); what crashed, and the runs made."""
+    assert isinstance(buildpack, ResumeCapable)
+    pending, runs = buildpack.crashes(first.output, statuses), list[ExecResult]()
+    statuses, crashes = _failed(statuses, pending), [c for c in pending if c.test]
+    while pending and len(runs) < MAX_RESUMES:
+        left = timeout - first.duration - sum(r.duration for r in runs)
+        crash = pending.pop(0)
+        with _report_dir(sandbox) as (host_dir, report_dir):
+            argv = buildpack.rest_command(crash, statuses, tests, report_dir)
+            if argv is None or left < 1:
+                continue
+            result = sandbox.exec(argv, timeout=left, own_tmp=True)
+            reports = _reports(host_dir)
+        runs.append(result)
+        found = buildpack.parse(result.output, reports)
+        again = buildpack.crashes(result.output, found)
+        log.info("tests.resumed", crashed=crash.test, ran=len(found), crashes=[c.test for c in again])
+        if not set(found) - set(statuses) and not any(c.test for c in again):
+            continue  # it ran nothing new: running it again would not either
+        statuses = _failed({**found, **statuses}, again)  # what a run reported first stands
+        crashes += [c for c in again if c.test]
+        pending += again
+    return statuses, crashes, runs
+
+
+def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[str, TestStatus]:
+    """The statuses with each known crashed test failed, in place of its unit's (a file or test
+    binary reported as one error)."""
+    known = [c for c in crashes if c.test]
+    kept = {t: s for t, s in statuses.items() if t not in {c.unit for c in known}}
+    return {**kept, **{c.test: TestStatus.FAILED for c in known}}
 
 
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
@@ -112,13 +164,21 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     else:
         ok = result.exit_code == 0 and not result.timed_out
         statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
+    crashes: list[Crash] = []
+    if structured and isinstance(buildpack, ResumeCapable) and not result.timed_out:
+        if measure or stops_at is not None:  # a coverage run's plan, or a run to stop early
+            found = buildpack.crashes(result.output, statuses)
+            statuses, crashes = _failed(statuses, found), [c for c in found if c.test]
+        else:
+            statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
+            result = _joined(result, runs)
     reason = abnormal_end(result)
     unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
     # the runner never got to report these: they did not pass
     statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
     report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
                         log=result.output, timed_out=result.timed_out, reason=reason, unreached=unreached,
-                        stops_at=stops_at,
+                        stops_at=stops_at, crashes=crashes,
                         structured=structured, command=argv)
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)

@@ -19,7 +19,8 @@ Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
 line coverage, for localization), ``WarmCapable`` (a runner that skips the
 test framework's cold start), ``HealthCapable`` (a broken environment told
 apart from failing tests), ``CrashCapable`` (a run the project's own crash cut
-short), ``DurationCapable`` (each test's duration, from which screening derives
+short), ``ResumeCapable`` (the tests a test's crash of the runner's process kept from running,
+run without it), ``DurationCapable`` (each test's duration, from which screening derives
 per-test time limits) and ``DatedCapable`` (an environment as of a date, on a chosen runtime). A buildpack sees the sandbox only through
 ``SandboxView``.
 
@@ -33,14 +34,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.models import ExecResult, TestReport, TestStatus
+from rfsn.models import Crash, ExecResult, TestReport, TestStatus
 
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
 
@@ -54,6 +55,20 @@ def first_error(log: str) -> str:
     lines = [line.strip() for line in log.splitlines() if line.strip()]
     hits = [line for line in lines if re.search(r"\berror\b", line, re.I)]
     return (hits or lines or ["(no output)"])[0][:300]
+
+
+def json_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects among a runner's output lines (its other lines skipped)."""
+    for line in lines:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict):
+            yield event
 
 
 class Detection(BaseModel):
@@ -209,6 +224,23 @@ class CrashCapable(Protocol):
         """Whether this run was cut short by an internal error raised through the repository's
         own code (the project is part of the test runner): the tests it never reported did not
         pass."""
+        ...
+
+
+@runtime_checkable
+class ResumeCapable(Protocol):
+    """Optional: a buildpack whose runner dies with a test that crashes its process (a Go panic,
+    a Node test file's process that exits, a Rust test binary that aborts) and can run the tests
+    that crash kept from running without it."""
+
+    def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
+        """The tests whose failure ended a process of this run, each with what it printed."""
+        ...
+
+    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
+                     report_dir: str) -> list[str] | None:
+        """The argv that runs the tests of ``crash.unit`` not in ``done`` (the crashed test is),
+        within the selection ``tests`` (empty: all); None when it cannot or none is left."""
         ...
 
 

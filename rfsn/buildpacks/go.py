@@ -6,6 +6,10 @@ Test ids are ``<import path>/<TestName>`` and, for subtests,
 (a build error, a panic in init, TestMain exiting non-zero) is one ``error``
 named by its import path.
 
+A test that panics (or dies of a fatal error) ends its package's test binary: the test
+fails with the panic's message and stack (``ResumeCapable.crashes``), and the package's tests
+it kept from running run again without it (``rest_command``).
+
 Per-test coverage (``CoverageCapable``) comes from go's own cover profiles, one
 per top-level test (see :mod:`rfsn.buildpacks.gocoverage`).
 """
@@ -14,11 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe, json_lines
 from rfsn.buildpacks.gocoverage import (
     DRIVER,
     driver_command,
@@ -27,11 +31,21 @@ from rfsn.buildpacks.gocoverage import (
     split_test_id,
     suite_command,
 )
-from rfsn.models import TestStatus
+from rfsn.models import Crash, TestStatus
 
 _STATUS = {"pass": TestStatus.PASSED, "fail": TestStatus.FAILED, "skip": TestStatus.SKIPPED}
 _BUILD_FAILED = re.compile(r"^FAIL\s+(?P<package>\S+)\s+\[(?:build|setup) failed\]")
 _RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
+#: the first line a Go program prints dying: a panic (recovered by testing and raised again) or a
+#: fatal error of the runtime (a stack overflow, a concurrent map write)
+_DEATH = re.compile(r"^(?:panic: (?P<panic>.*?)(?: \[recovered\])?|fatal error: (?P<fatal>.*))$")
+#: the package's top-level tests the rest of a crashed run runs: those ``-list`` names, less the done
+_REST = r"""pkg=$1; shift; done=" $* "; left=""
+for n in $(go test -list . "$pkg" | grep -E '^(Test|Example|Fuzz)'); do
+  case "$done" in *" $n "*) ;; *) left="$left|$n" ;; esac
+done
+[ -z "$left" ] || exec go test -json -run "^(${left#|})\$" "$pkg"
+"""
 #: build and test caches: outside the workspace, warm for the life of a container
 GOCACHE = "/tmp/rfsn-gocache"
 
@@ -64,6 +78,25 @@ def parse_go_json(output: str) -> dict[str, TestStatus]:
         if package not in packages_with_failures:
             statuses[package] = TestStatus.ERROR
     return statuses
+
+
+def go_crashes(output: str) -> list[Crash]:
+    """The tests whose panic (or fatal error) ended their package's run, read from ``go test
+    -json``'s events: the first such line is the reason, from it to the test's end the stack."""
+    printed: dict[tuple[str, str], list[str]] = {}
+    for event in json_lines(output.splitlines()):
+        if event.get("Action") == "output" and event.get("Test") and event.get("Package"):
+            printed.setdefault((event["Package"], event["Test"]), []).append(event.get("Output") or "")
+    crashes: dict[str, Crash] = {}
+    for (package, test), chunks in printed.items():
+        lines = "".join(chunks).splitlines()
+        deaths = [i for i, text in enumerate(lines) if _DEATH.match(text)]
+        if deaths and package not in crashes:
+            death = _DEATH.match(lines[deaths[0]])
+            assert death is not None
+            crashes[package] = Crash(test=f"{package}/{test}", reason=death["panic"] or death["fatal"],
+                                     stack="\n".join(lines[deaths[0]:]), unit=package)
+    return list(crashes.values())
 
 
 def go_run_pattern(names: Sequence[str]) -> str:
@@ -136,6 +169,19 @@ class GoBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return parse_go_json(output)
+
+    def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
+        return go_crashes(output)
+
+    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
+                     report_dir: str) -> list[str] | None:
+        """The package's top-level tests not done (of those selected, else of ``go test -list``)."""
+        ran = {func for package, func in map(split_test_id, done) if package == crash.unit and func}
+        chosen = [split_test_id(t) for t in tests]
+        if any(package == crash.unit and func is None for package, func in chosen) or not tests:
+            return ["sh", "-c", _REST, "sh", crash.unit, *sorted(ran)]
+        left = sorted({func for package, func in chosen if package == crash.unit and func} - ran)
+        return ["go", "test", "-json", "-run", go_run_pattern(left), crash.unit] if left else None
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         return CoveragePlan(files={DRIVER: driver_script()},

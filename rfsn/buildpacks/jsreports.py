@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rfsn.buildpacks.base import json_lines
 from rfsn.models import TestStatus
 from rfsn.models.testfiles import JS_ID_SEP
 
@@ -89,16 +90,7 @@ class _Node:
 
 
 def _node_events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(event, dict) and event.get("event") in ("pass", "fail"):
-            yield event
+    return (event for event in json_lines(lines) if event.get("event") in ("pass", "fail"))
 
 
 def _node_trees(events: Iterable[dict[str, Any]]) -> dict[str, list[_Node]]:

@@ -15,6 +15,10 @@ Under ``node --test``, screening runs go through a warm runner (``WarmCapable``,
 :mod:`rfsn.buildpacks.warm.node_client`): each test file still in a fresh process, one
 started before the run asked for it.
 
+A test that calls ``process.exit`` under ``node --test`` ends its file's process, which loses
+every result of the file: the file runs again with a preload that reads which test, why and its
+stack, and again with that exit disarmed (``ResumeCapable``, :mod:`rfsn.buildpacks.nodecrash`).
+
 Per-test coverage (``CoverageCapable``) is measured for ``node --test`` and mocha
 from V8's coverage, and for jest from jest's own ``--coverage`` (its transform
 compiles other text than the file's), each test rerun alone (see
@@ -29,7 +33,7 @@ import base64
 import json
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -50,7 +54,8 @@ from rfsn.buildpacks.jsreports import (
     parse_mocha_json,
     parse_node_events,
 )
-from rfsn.models import TestStatus
+from rfsn.buildpacks.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
+from rfsn.models import Crash, TestStatus
 
 Runner = Literal["node", "jest", "mocha", "vitest"]
 Manager = Literal["npm", "yarn", "pnpm"]
@@ -245,6 +250,21 @@ class NodeBuildpack:
         if MOCHA_REPORT in reports:
             statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
         return statuses
+
+    def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
+        """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
+        return node_crashes(output, statuses) if self.runner == "node" else []
+
+    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
+                     report_dir: str) -> list[str] | None:
+        """The crashed file's tests (those selected) again, preloaded to tell which test exits,
+        the exits of those done disarmed."""
+        if crash.test == crash.unit:  # it exited outside any test: nothing of it runs without that
+            return None
+        chosen = [t for t in tests if t.split(SEP)[0] == crash.unit]
+        chosen = [crash.unit] if not chosen or crash.unit in chosen else chosen
+        node, test, *rest = self.test_command(chosen, report_dir)
+        return ["env", f"{DISARM_VAR}={disarming(sorted(done), crash.unit)}", node, test, CRASH_IMPORT, *rest]
 
     def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
         """Per-test seconds, for ``node --test`` (its reporter says); other runners: none."""

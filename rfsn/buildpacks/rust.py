@@ -5,18 +5,23 @@ for unit and integration tests, ``src/lib.rs - foo (line 3)`` for doc tests.
 The same name in two test binaries is one id (the worse status wins). A build
 that fails prints no test lines: ``parse`` gives ``{}`` and the runner reports
 the non-zero exit as a build error.
+
+A test binary that dies (a stack overflow, an abort, a panic that aborts) reports none of its
+tests: the test is read from its thread's name or, run one at a time, from the line it started
+and never finished (``ResumeCapable.crashes``); the binary's tests not done run again, one at a
+time, without it (``rest_command``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
 from rfsn.fsutil import read_toml
-from rfsn.models import TestStatus
+from rfsn.models import Crash, TestStatus
 
 #: ``test NAME ... STATUS`` with NAME possibly holding spaces (doc tests)
 _TEST_LINE = re.compile(
@@ -25,6 +30,12 @@ _TEST_LINE = re.compile(
 _DOC_TEST = re.compile(r"^\S+ - .* \(line \d+\)$")
 _STATUS = {"ok": TestStatus.PASSED, "FAILED": TestStatus.FAILED, "ignored": TestStatus.SKIPPED}
 _SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3}
+_BINARY = re.compile(r"^\s+(?:Running|Doc-tests) ", re.M)
+_DIED = re.compile(r"process didn't exit successfully: `[^`]*` \((?P<how>[^)]*)\)")
+_RERUN = re.compile(r"to rerun pass [`'](?P<unit>[^`']+)[`']")
+_THREAD = re.compile(r"^thread '(?P<name>[^']+)' (?:has overflowed its stack|panicked at .*)$", re.M)
+_FATAL = re.compile(r"^fatal runtime error: (?P<reason>.*)$", re.M)
+_STARTED = re.compile(r"^test (?P<name>.+?) \.\.\. (?!ok$|FAILED$|ignored$)", re.M)
 #: where builds go: outside the workspace, warm for the life of a container
 TARGET_DIR = "/tmp/rfsn-target"
 
@@ -41,6 +52,24 @@ def parse_libtest(output: str) -> dict[str, TestStatus]:
         if previous is None or _SEVERITY[status] > _SEVERITY[previous]:
             statuses[name] = status
     return statuses
+
+
+def libtest_crashes(output: str) -> list[Crash]:
+    """The tests whose test binary died without its summary (a signal, an exit of its own),
+    one per binary: the thread it names, else the test it started last and never finished ("":
+    not known, as when tests ran in parallel); its reason and what the binary printed."""
+    crashes = []
+    for section in _BINARY.split(output)[1:]:
+        died, rerun = _DIED.search(section), _RERUN.search(section)
+        if not died or not rerun or re.search(r"^test result: ", section, re.M):
+            continue
+        thread, fatal = _THREAD.search(section), _FATAL.search(section)
+        started = _STARTED.findall(section)
+        test = thread["name"] if thread and thread["name"] not in ("main", "<unnamed>") else \
+            (started[-1] if started else "")
+        reason = fatal["reason"] if fatal else died["how"]
+        crashes.append(Crash(test=test, reason=reason, stack=section[:died.start()].strip(), unit=rerun["unit"]))
+    return crashes
 
 
 def _manifest(repo: Path) -> dict[str, object]:
@@ -111,3 +140,17 @@ class RustBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         return parse_libtest(output)
+
+    def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
+        return libtest_crashes(output)
+
+    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
+                     report_dir: str) -> list[str] | None:
+        """The binary's tests not done (of those selected), one at a time: a test that kills it
+        again is the line it started."""
+        argv = ["cargo", "test", "--offline", "--no-fail-fast", "--color", "never", *crash.unit.split(),
+                "--", "--test-threads=1", "--exact"]
+        if not tests:
+            return [*argv, *(arg for name in sorted(done) for arg in ("--skip", name))]
+        left = [t for t in tests if t not in done and t != crash.test]
+        return [*argv, *left] if left else None

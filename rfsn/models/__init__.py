@@ -15,6 +15,7 @@ from rfsn.models.proposals import (
 )
 from rfsn.models.results import (
     Alternative,
+    Crash,
     ExecResult,
     FailureGroup,
     GateDecision,
@@ -31,6 +32,7 @@ from rfsn.models.swebench import Instance, Prediction
 __all__ = [
     "PUBLIC_INTENTS",
     "Alternative",
+    "Crash",
     "Edit",
     "ExecResult",
     "FailureGroup",

@@ -28,6 +28,18 @@ class ExecResult(BaseModel):
     timed_out: bool = False
 
 
+class Crash(BaseModel):
+    """A test whose failure ended its runner's process (a Go panic, a Node test file's process
+    that exits, a Rust test binary that aborts), as the runner printed it."""
+
+    __test__ = False
+
+    test: str = Field(description="the test id it failed as")
+    reason: str = Field(description="the first line of what it printed dying (a panic's message)")
+    stack: str = Field(default="", description="the stack it printed, as text")
+    unit: str = Field(default="", description="the package, file or test binary whose run it ended")
+
+
 class TestReport(BaseModel):
     """Per-test statuses, keyed by ids in the form the ecosystem prints them."""
 
@@ -63,6 +75,9 @@ class TestReport(BaseModel):
                                    "project's own code (the buildpack's CrashCapable.crashed): a "
                                    "test it never reported did not pass"
     )
+    crashes: list[Crash] = Field(
+        default_factory=list, description="tests whose failure ended their runner's process; the "
+                                          "tests it kept from running ran again without them")
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)

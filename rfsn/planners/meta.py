@@ -180,7 +180,7 @@ class PhasePlanner:
                 baseline, self.restated, self.unproven = set_aside(
                     baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
-            self._groups = group(targets, causes(baseline.log), project_modules(self.workspace))
+            self._groups = group(targets, causes(baseline.log, baseline.crashes), project_modules(self.workspace))
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
             targets = [t for g in self._groups if g.kind == "target" for t in g.tests]
             why = why if targets else f"every failing test fails for want of the environment: {self._groups[0].cause}"
@@ -234,6 +234,8 @@ class PhasePlanner:
                 break
             if not coverage:
                 continue
+            if not any(any(coverage.get(t, {}).values()) for t in targets):  # the targets died before
+                break  # writing any (a panic ends a Go test binary): their stacks say where
             boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
@@ -245,7 +247,8 @@ class PhasePlanner:
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
-        log = output_of(baseline.log, targets)  # the targets' tracebacks, not the other failures'
+        # the targets' tracebacks, not the other failures', and first the stacks of their crashes
+        log = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
         for found in (localize_from_output(log, files, targets, root=self.workdir),
                       callee_locations(log, files, tests, root=self.workdir)):
             for loc in found:

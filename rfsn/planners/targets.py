@@ -16,7 +16,8 @@ The others are tried one group at a time, the smallest first (one fault tends to
 tests; a cause shared by many is more often the setting than the bug). A patch that makes one
 group pass and breaks no test that passed is a fix; the groups it leaves are reported.
 
-Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``);
+Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``)
+and from a test's crash of the runner's process (``TestReport.crashes``: a Go panic's message);
 a runner that prints none gives one group of unknown cause, which is the old behaviour.
 
 Named targets (``--tests``) are the baseline's failures among them. A named test the baseline
@@ -29,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from rfsn.models.results import FailureGroup, TestReport, TestStatus
+from rfsn.models.results import Crash, FailureGroup, TestReport, TestStatus
 from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
@@ -58,14 +59,14 @@ def _sections(log: str) -> dict[str, tuple[str, str]]:
 Cause = tuple[str, str]  # (the first line of the failure, the file of its innermost frame)
 
 
-def causes(log: str) -> dict[str, Cause]:
+def causes(log: str, crashes: Iterable[Crash] = ()) -> dict[str, Cause]:
     """Test id -> what it failed with and where, from the runner's summary lines (and, where
-    the runner printed one, the failure's own section)."""
+    the runner printed one, the failure's own section), and a crashed test's from its crash."""
     sections = _sections(log)
     found = {}
     for test, message in _SUMMARY.findall(log):
         found[test] = sections.get(headline(test), ((message or "").strip(), ""))
-    return found
+    return found | {crash.test: (crash.reason, crash.unit) for crash in crashes}
 
 
 def environmental(cause: str, own_modules: Iterable[str]) -> bool:

@@ -124,6 +124,74 @@ def test_go_project(tmp_path: Path) -> None:
     }
 
 
+def _go_words(tmp_path: Path) -> Path:
+    repo = tmp_path / "words"
+    shutil.copytree(FIXTURES / "go" / "words", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    return repo
+
+
+def test_a_go_panic_fails_its_test_and_the_tests_it_kept_from_running_run_without_it(tmp_path: Path) -> None:
+    """A panic ends the package's test binary after 2 of its 5 tests: the panicking test fails
+    with the panic's message and stack, and the 3 it kept from running run again (one fails on its
+    own), none counted as passed without running."""
+    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test",
+                           str(_go_words(tmp_path)), "--sandbox", "docker", "--json"],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    pkg = "example.com/gopanic/words"
+    assert report["tests"] == {f"{pkg}/TestVerb": "passed", f"{pkg}/TestArgsOne": "failed",
+                               f"{pkg}/TestArgsMany": "failed", f"{pkg}/TestCount": "passed",
+                               f"{pkg}/TestEmpty": "passed"}
+    (crash,) = report["crashes"]
+    assert crash["test"] == f"{pkg}/TestArgsOne"
+    assert crash["reason"] == "runtime error: slice bounds out of range [2:1]"
+    assert "/words/words.go:12\n" in crash["stack"]
+
+
+def test_a_go_panic_from_a_slice_off_by_one_is_repaired_offline(tmp_path: Path) -> None:
+    """`rfsn repair PATH`, no test named, no model: the panic's cause is read, localization falls
+    back to its stack (the panicking test wrote no coverage) and a template fixes ``fields[2:]``."""
+    repo = _go_words(tmp_path)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "repair", str(repo),
+                           "--sandbox", "docker", "--out", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "slice bounds out of range" in proc.stdout
+    (result,) = out.glob("*/result.json")
+    fixed = json.loads(result.read_text())
+    assert "-\treturn fields[2:]\n+\treturn fields[1:]" in fixed["patch"]
+    assert "example.com/gopanic/words/TestArgsOne" in fixed["failing_before"]
+
+
+def test_rust_test_binaries_that_die_fail_their_test_and_run_the_rest_without_it(tmp_path: Path) -> None:
+    """A stack overflow and an abort each end their test binary: the test that died fails (the
+    abort's found by running that binary's tests one at a time) and the binary's other tests
+    run again without it."""
+    repo = tmp_path / "rustdie"
+    shutil.copytree(FIXTURES / "rust" / "rustdie", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert _rfsn_test(repo) == {
+        "tests::a_halves": "passed", "tests::b_overflows": "failed", "tests::c_halves_odd": "passed",
+        "tests::d_halves_zero": "passed", "first": "passed", "aborts": "failed", "last": "passed"}
+
+
+def test_a_node_test_that_exits_fails_and_its_files_other_tests_run(tmp_path: Path) -> None:
+    """``process.exit`` in a test ends its file's process under ``node --test``, which loses the
+    whole file's results (exit code 0: the file passes): the exiting test fails and the file's
+    other tests run again with its exit disarmed."""
+    repo = tmp_path / "exits"
+    shutil.copytree(FIXTURES / "node" / "exits", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert _rfsn_test(repo) == {
+        "test/exit.test.js > first": "passed", "test/exit.test.js > exits": "failed",
+        "test/exit.test.js > after exit": "passed", "test/exit.test.js > also after": "passed",
+        "test/nested.test.js > outer > fine": "passed", "test/nested.test.js > outer > inner > dies": "failed",
+        "test/nested.test.js > outer > later": "passed", "test/fine.test.js > fine": "passed"}
+
+
 def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_path: Path) -> None:
     """A dependency's install script that needs what the image lacks (here the project's own
     postinstall, exit 127 as from a missing cmake-js) does not cost the env: npm installs again

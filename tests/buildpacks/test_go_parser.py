@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.go import GoBuildpack, go_run_pattern, parse_go_json, split_test_id
+from rfsn.buildpacks.go import GoBuildpack, go_crashes, go_run_pattern, parse_go_json, split_test_id
+from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
 
@@ -84,3 +85,47 @@ def test_round_trip_through_synthesized_go_json(tests: dict[tuple[str, str, str 
     for tid in expected:
         pkg, func = split_test_id(tid)
         assert tid.startswith(f"{pkg}/{func}")
+
+
+def test_a_recorded_panic_is_its_tests_crash_with_the_panics_message_and_stack() -> None:
+    """A panic ends the package's test binary (go 1.19, a slice off-by-one): the test that
+    panicked is read with the panic's message and its stack, which names the faulty line."""
+    output = (GO / "words-panic.output").read_text()
+    assert parse_go_json(output) == {"example.com/gopanic/words/TestVerb": Status.PASSED,
+                                     "example.com/gopanic/words/TestArgsOne": Status.FAILED}
+    (crash,) = go_crashes(output)
+    assert (crash.test, crash.reason, crash.unit) == (
+        "example.com/gopanic/words/TestArgsOne", "runtime error: slice bounds out of range [2:1]",
+        "example.com/gopanic/words")
+    assert "\t/testbed/words/words.go:12\n" in crash.stack
+    assert go_crashes((GO / "calc.output").read_text()) == []
+
+
+def test_the_rest_of_a_crashed_package_is_its_tests_not_done() -> None:
+    crash = Crash(test="m/p/TestB", reason="boom", unit="m/p")
+    done = ["m/p/TestA", "m/p/TestB", "m/p/TestB/sub", "m/q/TestC"]
+    argv = GoBuildpack().rest_command(crash, done, [], "/r")
+    assert argv is not None and argv[:2] == ["sh", "-c"] and argv[3:] == ["sh", "m/p", "TestA", "TestB"]
+    assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestD", "m/q/TestE"], "/r") == \
+        ["go", "test", "-json", "-run", "^(TestD)$", "m/p"]
+    assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestB"], "/r") is None
+
+
+def test_a_panic_in_a_goroutine_the_test_started_is_that_tests_crash() -> None:
+    """go 1.19's test2json gives the test no result when a goroutine it started panics, only the
+    package's failure: the panic's output names the test, which fails in the package's place."""
+    output = (GO / "goroutine-panic.output").read_text()
+    assert parse_go_json(output) == {"example.com/gogo/p/TestA": Status.PASSED,
+                                     "example.com/gogo/p": Status.ERROR}
+    (crash,) = go_crashes(output)
+    assert (crash.test, crash.reason, crash.unit) == (
+        "example.com/gogo/p/TestGoroutine", "runtime error: index out of range [3] with length 1",
+        "example.com/gogo/p")
+
+
+def test_a_stack_overflow_is_its_tests_crash_with_the_runtimes_fatal_error() -> None:
+    """go 1.19: a runaway recursion ends the binary with ``fatal error: stack overflow`` and no
+    test result; the test whose output holds it crashed, its stack naming the recursing line."""
+    (crash,) = go_crashes((GO / "stack-overflow.output").read_text())
+    assert (crash.test, crash.reason) == ("example.com/gogo/p/TestDeep", "stack overflow")
+    assert "\t/testbed/p/p_test.go:5 +0x" in crash.stack

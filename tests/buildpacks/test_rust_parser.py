@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.rust import parse_libtest
+from rfsn.buildpacks.rust import RustBuildpack, libtest_crashes, parse_libtest
+from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
 
@@ -57,3 +58,27 @@ def test_round_trip_through_synthesized_libtest_output(tests: dict[str, Status])
     lines += [f"test {name} ... {_WORD[status]}" for name, status in tests.items()]
     lines += ["", "test result: ok. 0 passed; 0 failed"]
     assert parse_libtest("\n".join(lines)) == tests
+
+
+def test_test_binaries_that_die_are_read_as_the_crash_of_the_test_their_output_names() -> None:
+    """cargo 1.65 in rfsn/base-rust: a stack overflow names its test's thread; an abort among
+    tests run in parallel names none, and run one at a time it is the test started last."""
+    parallel = (RUST / "abort-parallel.output").read_text()
+    assert parse_libtest(parallel) == {"first": Status.PASSED}
+    overflow, abort = libtest_crashes(parallel)
+    assert (overflow.test, overflow.reason, overflow.unit) == ("tests::b_overflows", "stack overflow", "--lib")
+    assert (abort.test, abort.reason, abort.unit) == (
+        "", "signal: 6, SIGABRT: process abort signal", "--test abort")
+    (alone,) = libtest_crashes((RUST / "abort-one-at-a-time.output").read_text())
+    assert (alone.test, alone.unit) == ("aborts", "--test abort")
+    for name in ("ringbuf.output", "wordfreq.output", "multicrate.output", "compile-error.output"):
+        assert libtest_crashes((RUST / name).read_text()) == [], name
+
+
+def test_the_rest_of_a_dead_test_binary_runs_one_at_a_time_without_what_is_done() -> None:
+    crash = Crash(test="b", reason="stack overflow", unit="--test abort")
+    base = ["cargo", "test", "--offline", "--no-fail-fast", "--color", "never", "--test", "abort",
+            "--", "--test-threads=1", "--exact"]
+    assert RustBuildpack().rest_command(crash, ["b", "a"], [], "/r") == [*base, "--skip", "a", "--skip", "b"]
+    assert RustBuildpack().rest_command(crash, ["a", "b"], ["a", "b", "c"], "/r") == [*base, "c"]
+    assert RustBuildpack().rest_command(crash, ["a"], ["a", "b"], "/r") is None

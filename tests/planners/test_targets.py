@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
 from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.models import Crash
 from rfsn.planners.targets import causes, environmental, group
 
 #: a one-line bug failing two tests, three tests failing for want of the environment, and an
@@ -94,3 +95,13 @@ def test_a_named_test_the_projects_own_crash_left_unreported_failed() -> None:
     assert after.failing == ["t.py::crashed_on"] and run.failing == []
     whole = run.model_copy(update={"crashed": False})
     assert unreported(whole, ["t.py::crashed_on"]) is whole
+
+
+def test_a_crashed_tests_cause_is_its_crash_not_unknown() -> None:
+    """A Go panic ended the package's run: the session read "unknown (the runner printed no
+    reason)" although the panic was printed; the crash's reason is the cause."""
+    crash = Crash(test="m/p/TestA", reason="runtime error: slice bounds out of range [2:1]", unit="m/p")
+    groups = group(["m/p/TestA", "m/p/TestB"], causes("", [crash]), set())
+    assert sorted((g.cause, tuple(g.tests)) for g in groups) == [
+        ("runtime error: slice bounds out of range [2:1]", ("m/p/TestA",)),
+        ("unknown (the runner printed no reason)", ("m/p/TestB",))]

@@ -1,7 +1,8 @@
 """Localization from failing-test output for languages without per-test coverage.
 
 Frames are parsed from Node (``at fn (/testbed/src/cart.js:12:5)``), Rust panics
-(``panicked at src/lib.rs:12:5:``), Go (``foo_test.go:12:`` and ``/pkg/foo.go:12 +0x1f``),
+(``panicked at src/lib.rs:12:5:``), Go (``foo_test.go:12:``, ``/pkg/foo.go:12 +0x1f`` and,
+inlined, ``/pkg/foo.go:12``),
 Java (``at com.x.Y.m(Y.java:12)``) and Python output. Source frames rank by order
 of appearance (the innermost, first-printed frame first); frames in test files are
 ranked below them. A warning's location (``x.py:12: DeprecationWarning: ...``) is no
@@ -26,7 +27,8 @@ _PATTERNS = (
     re.compile(r"panicked at (?:'.*?', |\".*?\", )?(?P<path>[^\s:']+\.rs):(?P<line>\d+)(?::\d+)?"),
     # older rustc: a multi-line panic message ends with "', src/x.rs:LINE:COL"
     re.compile(r"['\"], (?P<path>[^\s:'\"]+\.rs):(?P<line>\d+):\d+\s*$", re.M),
-    re.compile(rf"^\s+(?P<path>[^\s:]+\.{_EXT}):(?P<line>\d+)(?::\d+)?(?: \+0x[0-9a-f]+|:)", re.M),
+    # a Go frame ends in its offset, or nothing where the call was inlined (``f(...)``)
+    re.compile(rf"^\s+(?P<path>[^\s:]+\.{_EXT}):(?P<line>\d+)(?::\d+)?(?: \+0x[0-9a-f]+|:|$)", re.M),
     re.compile(r"\bat [\w$.<>]+\((?P<path>[\w$]+\.(?:java|kt)):(?P<line>\d+)\)"),
     re.compile(rf"-->\s+(?P<path>[^\s:]+\.{_EXT}):(?P<line>\d+)"),
 )

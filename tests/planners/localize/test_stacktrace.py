@@ -151,3 +151,18 @@ def test_a_targets_frames_come_from_its_own_section_not_the_first_failure_printe
     assert [(loc.file, loc.line) for loc in ranked] == [("src/pkg/maths.py", 12)]
     assert output_of(PYTEST_LOG, ["tests/test_x.py::test_gone"]) == PYTEST_LOG  # no section: all of it
     assert output_of("panicked at src/lib.rs:3:5", ["t"]) == "panicked at src/lib.rs:3:5"
+
+
+def test_an_inlined_go_frame_without_an_offset_is_a_frame() -> None:
+    """A Go panic's stack names the faulty line as an inlined call (``Args(...)``), its file
+    line without ``+0x..``: it was missed and the test's own frame ranked first."""
+    stack = ("panic: runtime error: slice bounds out of range [2:1] [recovered]\n"
+             "goroutine 19 [running]:\n"
+             "testing.tRunner.func1.2({0x519b00, 0xc0000d2000})\n"
+             "\t/usr/lib/go-1.19/src/testing/testing.go:1396 +0x24e\n"
+             "example.com/m/pkg.Foo(...)\n"
+             "\t/testbed/pkg/foo.go:12\n"
+             "example.com/m/pkg.TestFoo(0xc000096b60)\n"
+             "\t/testbed/pkg/foo_test.go:12 +0xc8\n")
+    assert stack_frames(stack, "/testbed", FILES) == [("pkg/foo.go", 12), ("pkg/foo_test.go", 12)]
+    assert [(loc.file, loc.line) for loc in localize_from_output(stack, FILES)][:1] == [("pkg/foo.go", 12)]
