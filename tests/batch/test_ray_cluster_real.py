@@ -2,7 +2,10 @@
 
 The head node runs no task (``--num-cpus 0``); the second node runs them all, in its own mount
 namespace where a tmpfs hides the driver's directory (its outputs, its rfsn home), so every
-file the driver reads must come back with a task's result. The second node is then killed
+file the driver reads must come back with a task's result. The nodes and the driver share a
+network namespace of their own that has only a loopback interface (Ray listens on every
+interface it has, whatever ``--node-ip-address`` says), so no port of the cluster is open
+beyond it; the env images are built first, by the local run, on the host's network. The second node is then killed
 mid-run (every process of its namespace, SIGKILL: ``ray stop --force`` would end every Ray of
 this machine) and started again: the run completes with each instance once, and the dead
 node's containers are swept by its successor. Opt-in (marker ``ray_cluster``); needs root for
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -41,28 +45,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _ports(head: bool) -> list[str]:
+def _ports() -> list[str]:
     base = _free_port()
-    ports = [f"--node-manager-port={_free_port()}", f"--object-manager-port={_free_port()}",
+    return [f"--node-manager-port={_free_port()}", f"--object-manager-port={_free_port()}",
              f"--dashboard-agent-listen-port={_free_port()}", f"--dashboard-agent-grpc-port={_free_port()}",
              f"--runtime-env-agent-port={_free_port()}", f"--metrics-export-port={_free_port()}",
              f"--min-worker-port={base % 20000 + 30000}", f"--max-worker-port={base % 20000 + 30050}"]
-    return [*ports, f"--ray-client-server-port={_free_port()}"] if head else ports
+
+
+class Network:
+    """A network namespace with only a loopback interface, held by a sleeping process."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(["unshare", "--net", "sh", "-c", "ip link set lo up && exec sleep infinity"])
+        deadline = time.monotonic() + 10
+        while os.readlink(f"/proc/{self.proc.pid}/ns/net") == os.readlink("/proc/self/ns/net") \
+                or "sleep" not in Path(f"/proc/{self.proc.pid}/cmdline").read_text():
+            assert time.monotonic() < deadline, "no network namespace"
+            time.sleep(0.05)
+
+    def enter(self) -> list[str]:
+        return ["nsenter", f"--net=/proc/{self.proc.pid}/ns/net"]
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
 
 
 class Node:
-    """A Ray node started with ``ray start --block`` in a mount namespace of its own, a tmpfs
-    over ``hide`` there; ended by killing every process of that namespace."""
+    """A Ray node started with ``ray start --block`` in a mount namespace of its own (a tmpfs
+    over ``hide`` there) in ``network``; ended by killing every process of that namespace."""
 
-    def __init__(self, args: list[str], env: dict[str, str], hide: Path | None, log: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], hide: Path | None, log: IO[bytes],
+                 network: Network) -> None:
         mount = f"mount -t tmpfs -o size=1m rfsn-hidden {hide} && " if hide else ""
         temp = tempfile.mkdtemp(prefix="rfsn-ray-", dir="/tmp")  # Ray's socket paths are short
         command = (f"{mount}exec {RAY} start --block --node-ip-address=127.0.0.1 --temp-dir={temp} "
-                   "--include-dashboard=false --disable-usage-stats --object-store-memory=100000000 "
-                   + " ".join(args))
+                   "--disable-usage-stats --object-store-memory=100000000 " + " ".join(args))
         self.temp = Path(temp)
-        self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
-                                     env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*network.enter(), "unshare", "--mount", "--propagation", "private",
+                                      "sh", "-c", command], env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while self.namespace() == os.readlink("/proc/self/ns/mnt") and time.monotonic() < deadline:
             time.sleep(0.05)  # until unshare has run
@@ -114,30 +136,39 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
     driver.mkdir()
     node_home.mkdir()
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(WORKTREE), "RAY_USAGE_STATS_ENABLED": "0"}
+    token = tmp_path / "ray-token"  # the cluster's own: every node and the driver present it
+    token.write_text(secrets.token_hex(32))
+    token.chmod(0o600)
+    env = {**os.environ, "PYTHONPATH": str(WORKTREE), "RAY_USAGE_STATS_ENABLED": "0",
+           "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
     nodes: list[Node] = []
-    log = tmp_path / "ray.log"
+    path = tmp_path / "ray.log"
+    log = path.open("ab")
+    network = Network()
 
     def second() -> Node:
-        node = Node([f"--address=127.0.0.1:{port}", "--num-cpus=2", *_ports(head=False)],
-                    {**env, "RFSN_HOME": str(node_home)}, driver, log)
+        node = Node([f"--address=127.0.0.1:{port}", "--num-cpus=2", *_ports()],
+                    {**env, "RFSN_HOME": str(node_home)}, driver, log, network)
         nodes.append(node)
         return node
 
     try:
-        nodes.append(Node(["--head", f"--port={port}", "--num-cpus=0", *_ports(head=True)], env, None, log))
+        nodes.append(Node(["--head", f"--port={port}", "--num-cpus=0", "--include-dashboard=false",
+                           *_ports()], env, None, log, network))
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
+        while subprocess.run([*network.enter(), "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"],
+                             capture_output=True).returncode != 0:
+            assert nodes[0].proc.poll() is None, path.read_text()[-3000:]
+            assert time.monotonic() < deadline, path.read_text()[-3000:]
             time.sleep(0.5)
         second()
         yield {"address": f"127.0.0.1:{port}", "driver": driver, "node_home": node_home, "env": env,
-               "second": second, "nodes": nodes, "log": log}
+               "second": second, "nodes": nodes, "network": network}
     finally:
         for node in reversed(nodes):
             node.close()
+        network.close()
+        log.close()
 
 
 def _batch(instances: Path, out: Path, repos: Path, *extra: str) -> list[str]:
@@ -161,7 +192,7 @@ def _files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for i in IDS for p in (root / i).rglob("*") if p.is_file()}
 
 
-def _run(command: list[str], env: dict[str, str], timeout: float = 1200) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], env: dict[str, str], timeout: float = 1800) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     return done
@@ -173,6 +204,7 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
     driver: Path = cluster["driver"]
     env = {**cluster["env"], "RFSN_HOME": str(driver / "home")}
     ray = ("--executor", "ray", "--ray-address", cluster["address"])
+    inside: list[str] = cluster["network"].enter()
     # the second node cannot see the driver's directory
     hidden = subprocess.run(["nsenter", f"--mount=/proc/{cluster['nodes'][1].proc.pid}/ns/mnt",
                              "ls", "-A", str(driver)], capture_output=True, text=True, check=True)
@@ -180,13 +212,14 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
 
     local = tmp_path / "local"
     _run(_batch(instances_file, local / "out", devset_repos), {**env, "RFSN_HOME": str(local / "home")})
-    _run(_batch(instances_file, driver / "out", devset_repos, *ray), env)
+    _run([*inside, *_batch(instances_file, driver / "out", devset_repos, *ray)], env)
     assert _predictions(driver / "out") == _predictions(local / "out")
     assert _files(driver / "out") == _files(local / "out")  # every output file at the driver
 
     _run(_evaluate(local / "out" / "predictions.jsonl", instances_file, local, devset_repos),
          {**env, "RFSN_HOME": str(local / "home")})
-    _run(_evaluate(driver / "out" / "predictions.jsonl", instances_file, driver, devset_repos, *ray), env)
+    _run([*inside, *_evaluate(driver / "out" / "predictions.jsonl", instances_file, driver, devset_repos,
+                              *ray)], env)
     verdicts = [{k: v for k, v in json.loads((root / "rfsn.r.json").read_text()).items()
                  if k.endswith("_ids") or k.endswith("_instances")} for root in (local, driver)]
     assert verdicts[0] == verdicts[1]
@@ -197,7 +230,7 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
 
     # the second node dies mid-run; a new one takes its tasks again
     out = driver / "again"
-    batch = subprocess.Popen(_batch(instances_file, out, devset_repos, *ray), env=env,
+    batch = subprocess.Popen([*inside, *_batch(instances_file, out, devset_repos, *ray)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     node_tmp = cluster["node_home"] / "tmp"
     deadline = time.monotonic() + 600
