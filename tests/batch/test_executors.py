@@ -73,7 +73,7 @@ def test_ray_executor_runs_tasks_on_a_local_ray(tmp_path: Path) -> None:
     """Each task once, its outputs written by the driver from what the task returned."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
     try:
         pairs = [(t.n, r) for t, r in RayExecutor(2).map_unordered(square, jobs(tmp_path, 1, 2, 3, 4))]
         assert ray.is_initialized()  # started by the test: left running

@@ -232,13 +232,13 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
     out = driver / "again"
     batch = subprocess.Popen([*inside, *_batch(instances_file, out, devset_repos, *ray)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    node_tmp = cluster["node_home"] / "tmp"
+    node: Node = cluster["nodes"][1]
     deadline = time.monotonic() + 600
-    while not (node_tmp.is_dir() and any(node_tmp.glob("rfsn-batch-*"))):
-        assert time.monotonic() < deadline and batch.poll() is None, "no task started on the node"
-        time.sleep(0.2)
-    time.sleep(5)  # into the session: a container up
-    killed = cluster["nodes"][1].kill()
+    while not (up := [c.name for c in managed(docker_client)
+                      if int(c.labels.get("rfsn.pid", "0")) in node.pids(node.namespace())]):
+        assert time.monotonic() < deadline and batch.poll() is None, "no sandbox started on the node"
+        time.sleep(0.5)
+    killed = node.kill()  # a session's container is up: it becomes a leftover of the node
     assert killed
     cluster["second"]()
     stdout, stderr = batch.communicate(timeout=1200)
@@ -249,4 +249,4 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
     assert _files(out) == _files(local / "out")
     # the dead node's containers were swept by the next worker's first sandbox on this host
     left = [c.name for c in managed(docker_client) if int(c.labels.get("rfsn.pid", "0")) in killed]
-    assert left == []
+    assert up and left == [], up
