@@ -8,6 +8,13 @@ Local workers are spawned processes that die with their parent: a SIGKILLed
 batch takes its workers with it (PR_SET_PDEATHSIG sends them SIGTERM, which
 closes their sandboxes), and ``rfsn sandbox prune`` removes whatever a
 SIGKILLed worker left. ``ray`` is imported only when chosen.
+
+A Ray task may run on a node that shares nothing with the driver: it writes its
+outputs (``Shipped.outputs``) on its own node and returns them with its result,
+and the driver writes them in place (``rfsn.batch.bundle``) before it yields the
+result. A task whose node dies is run again (tasks are idempotent); what it
+wrote there never reaches the driver, and its containers are that node's
+leftovers, removed by the sweep of the node's next rfsn process.
 """
 
 from __future__ import annotations
@@ -17,13 +24,15 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from rfsn.batch import bundle
 from rfsn.errors import ConfigError
 from rfsn.observability import logging as rlog
 from rfsn.observability.metrics import MULTIPROC_VARIABLE
@@ -32,6 +41,31 @@ from rfsn.sandbox import live
 T = TypeVar("T")
 R = TypeVar("R")
 _PR_SET_PDEATHSIG = 1
+
+
+#: times Ray runs a task again whose worker or node died (never one that raised)
+RAY_RETRIES = 3
+
+
+@runtime_checkable
+class Shipped(Protocol):
+    """A task whose outputs can be written on another node and carried back."""
+
+    @property
+    def outputs(self) -> Path:
+        """The directory of this task's outputs, at the driver; the task owns it whole."""
+        ...
+
+    def elsewhere(self, root: Path, *, node_home: bool) -> Shipped:
+        """This task writing its outputs under ``root`` (``outputs`` is there), with the
+        node's own rfsn home (its ``RFSN_HOME``) when ``node_home``."""
+        ...
+
+
+def node_settings(settings: dict[str, Any], node_home: bool) -> dict[str, Any]:
+    """The settings a task takes to a node: without the driver's home when the node keeps its
+    own (its caches, locks and the sandboxes' bind mounts are that node's)."""
+    return {k: v for k, v in settings.items() if k != "home"} if node_home else settings
 
 
 class Executor(Protocol):
@@ -95,10 +129,15 @@ def _worker_init(parent: int, logs: LogSetup) -> None:
     logs.apply()
 
 
-def _logged(logs: LogSetup, fn: Callable[[T], R], task: T) -> R:
-    """Runs in a Ray worker: log as the parent asked, then run the task."""
+def _shipped(logs: LogSetup, fn: Callable[[Any], R], task: Shipped,
+             node_home: bool) -> tuple[R, bytes]:
+    """Runs in a Ray worker: log as the parent asked, run the task with its outputs on this
+    node, return the result and the outputs packed."""
     logs.apply()
-    return fn(task)
+    with tempfile.TemporaryDirectory(prefix="rfsn-task-") as root:
+        here = task.elsewhere(Path(root), node_home=node_home)
+        result = fn(here)
+        return result, bundle.pack(here.outputs)
 
 
 class LocalExecutor:
@@ -142,7 +181,9 @@ class LocalExecutor:
 
 
 class RayExecutor:
-    """Each instance a Ray task (one CPU each); a local Ray instance unless an address is given."""
+    """Each instance a Ray task (one CPU each); a local Ray instance unless an address is given.
+    Tasks are ``Shipped``: their outputs reach the driver only with their result; on a cluster
+    (an address) each node uses its own rfsn home."""
 
     def __init__(self, workers: int = 1, address: str | None = None,
                  logs: LogSetup | None = None) -> None:
@@ -170,18 +211,24 @@ class RayExecutor:
 
     def map_unordered(self, fn: Callable[[T], R],
                       tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
+        shipped = [t for t in tasks if isinstance(t, Shipped)]
+        if len(shipped) < len(tasks):
+            raise TypeError("a Ray task must be Shipped: its outputs come back with its result")
         ray, started = self._init()
-        remote = ray.remote(num_cpus=1, max_retries=0)(_logged)
-        pending = {remote.remote(self.logs, fn, t): t for t in tasks}
+        remote = ray.remote(num_cpus=1, max_retries=RAY_RETRIES, retry_exceptions=False)(_shipped)
+        pending = {remote.remote(self.logs, fn, t, bool(self.address)): t for t in tasks}
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
                 for ref in done:
                     task = pending.pop(ref)
                     try:
-                        yield task, ray.get(ref)
-                    except Exception as exc:  # RayTaskError, WorkerCrashedError, ...
+                        result, packed = ray.get(ref)
+                        bundle.unpack(packed, task.outputs)  # type: ignore[attr-defined]
+                    except Exception as exc:  # RayTaskError, a node lost past retries, OutputError
                         yield task, exc
+                    else:
+                        yield task, result
         finally:
             if pending:  # stopped early (a signal): let the tasks unwind and close their sandboxes
                 for ref in pending:

@@ -25,9 +25,9 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 
-from rfsn.batch.executors import LogSetup, check_executor, make_executor
+from rfsn.batch.executors import LogSetup, check_executor, make_executor, node_settings
 from rfsn.batch.harness.patching import apply_test_patch
-from rfsn.batch.harness.repos import checkout, commit_all, published, resolve_source
+from rfsn.batch.harness.repos import commit_all, instance_checkout
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.harness.suite import session_suites
 from rfsn.batch.instances import load_instances, require_oracle_fields, require_sources
@@ -58,6 +58,13 @@ class RepairTask(BaseModel):
     #: the model planners' RepairOptions (model, base_url, max_cost, max_tokens, max_calls)
     model_options: dict[str, Any] = {}
 
+    @property
+    def outputs(self) -> Path:
+        return self.out_dir / self.instance.instance_id
+
+    def elsewhere(self, root: Path, *, node_home: bool) -> RepairTask:
+        return self.model_copy(update={"out_dir": root, "settings": node_settings(self.settings, node_home)})
+
 
 class RepairResult(BaseModel):
     outcome: Outcome
@@ -83,13 +90,12 @@ def repair_instance(task: RepairTask) -> RepairResult:
     (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-batch-", dir=settings.home / "tmp"))
     session_id = _session_id(inst.instance_id)
-    instance_dir = task.out_dir / inst.instance_id
+    instance_dir = task.outputs
     shutil.rmtree(instance_dir / session_id, ignore_errors=True)  # a killed earlier attempt
     phases: dict[str, float] = {}
     try:
-        source = resolve_source(inst.repo, task.repos_dir)
-        workspace = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
-                             settings.clone_timeout, repos_dir=task.repos_dir, upstream=published(inst.repo))
+        workspace = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
+                                      settings.clone_timeout, task.repos_dir)
         if task.oracle_tests:
             applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
             if not applied.applied:

@@ -25,10 +25,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rfsn.batch.executors import node_settings
 from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
-from rfsn.batch.harness.repos import checkout, published, resolve_source
+from rfsn.batch.harness.repos import instance_checkout
 from rfsn.batch.harness.specenv import SpecBuildpack, grader, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
@@ -63,6 +64,14 @@ class EvalTask(BaseModel):
     repos_dir: Path | None = None
     settings: dict[str, Any] = {}
     timeout: float | None = None
+
+    @property
+    def outputs(self) -> Path:
+        return self.log_dir
+
+    def elsewhere(self, root: Path, *, node_home: bool) -> EvalTask:
+        return self.model_copy(update={"log_dir": root / self.log_dir.name,
+                                       "settings": node_settings(self.settings, node_home)})
 
 
 class _Log:
@@ -144,10 +153,9 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
     try:
         with log.phase("checkout"):
-            source = resolve_source(inst.repo, task.repos_dir)
-            log(f"checkout {source} at {inst.base_commit}")
-            ws = checkout(source, tmp / "repo", inst.base_commit, settings.home / "repos",
-                          settings.clone_timeout, repos_dir=task.repos_dir, upstream=published(inst.repo))
+            ws = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
+                                   settings.clone_timeout, task.repos_dir)
+            log(f"checkout {ws.source} at {inst.base_commit}")
         buildpack = instance_buildpack(inst, ws.path, settings)
         kind = choose_kind(settings.sandbox)
         path = validation.cache_path(settings.home, inst, buildpack, ws.path)

@@ -21,6 +21,7 @@ import hashlib
 import posixpath
 import re
 import shutil
+import socket
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
@@ -47,6 +48,22 @@ def resolve_source(repo: str, repos_dir: Path | None) -> str:
     if not url:
         raise WorkspaceError(f"repo {repo!r}: no such directory, and not owner/name or a URL")
     return url
+
+
+def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: float,
+                      repos_dir: Path | None) -> Workspace:
+    """A working copy of an instance's ``repo`` at ``commit`` found on this node by the
+    driver's rules: its mirror under ``repos_dir`` when that exists here, else the cache, else
+    the published URL. A node that finds none says so (WorkspaceError: the label ``repo``)."""
+    here = repos_dir if repos_dir is not None and repos_dir.is_dir() else None
+    try:
+        source = resolve_source(repo, here)
+        return checkout(source, dest, commit, cache, timeout, repos_dir=here, upstream=published(repo))
+    except WorkspaceError as exc:
+        if here is None and repos_dir is not None:
+            raise WorkspaceError(f"--repos-dir {repos_dir} does not exist on {socket.gethostname()}, "
+                                 f"and {exc}") from exc
+        raise
 
 
 def published(repo: str) -> str:

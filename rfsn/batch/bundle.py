@@ -1,0 +1,78 @@
+"""An instance's outputs carried from a node that shares nothing with the driver.
+
+A task that runs elsewhere writes its outputs under a directory of its own node, and
+returns them packed (``pack``: a gzipped tar, each file at most ``FILE_LIMIT`` bytes) with
+its result. The driver unpacks them (``unpack``) into the directory the task's outputs
+belong in, replacing it whole (two renames): a reader sees the earlier attempt's outputs or
+this one's, never a mix of the two nor a half-written file, and a task that never returned
+sends nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from rfsn.errors import OutputError
+
+#: bytes of one output file a task returns: a longer one keeps its end (where a log says why)
+FILE_LIMIT = 32 * 1024 * 1024
+_CUT = "[rfsn: the first {} bytes of this file were cut: a task returns at most {} bytes of one]\n"
+
+
+def pack(root: Path, limit: int = FILE_LIMIT) -> bytes:
+    """The files under ``root`` (an empty bundle when it does not exist), compressed."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
+        if root.is_dir():
+            tar.add(root, arcname=".", recursive=False)
+            for path in sorted(root.rglob("*")):
+                _add(tar, path, path.relative_to(root).as_posix(), limit)
+    return buffer.getvalue()
+
+
+def _add(tar: tarfile.TarFile, path: Path, name: str, limit: int) -> None:
+    """``path`` as ``name``; a regular file over ``limit`` bytes as its end, saying so."""
+    if path.is_symlink() or not (path.is_file() or path.is_dir()):
+        return  # a link or a device is nothing a driver reads
+    info = tar.gettarinfo(str(path), arcname=name)
+    if path.is_dir():
+        tar.addfile(info)
+        return
+    with path.open("rb") as fh:
+        if info.size <= limit:
+            tar.addfile(info, fh)
+            return
+        fh.seek(info.size - limit)
+        tail = fh.read(limit)
+    data = _CUT.format(info.size - limit, limit).encode() + tail
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def unpack(data: bytes, dest: Path) -> None:
+    """Replace the directory ``dest`` with the bundle's files; OutputError if it cannot.
+    Nothing in the bundle lands outside ``dest`` (tarfile's ``data`` filter)."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".new"))
+    except OSError as exc:
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    old = staging.with_suffix(".old")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            tar.extractall(staging, filter="data")
+        if dest.exists():
+            os.rename(dest, old)
+        os.rename(staging, dest)
+    except (OSError, tarfile.TarError) as exc:
+        if old.exists() and not dest.exists():
+            os.rename(old, dest)
+        raise OutputError(f"cannot write {dest}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
