@@ -227,3 +227,27 @@ def test_computed_dependencies_are_resolved_by_pip_in_the_build_at_the_commit(tm
     declared = make(tmp_path / "declared", {"setup.py": 'from setuptools import setup\n'
                                                         'setup(name="p", extras_require={"dev": ["six"]})\n'})
     assert pack.env_recipe(declared).source == "" and len(pack.env_recipe(declared).steps) == 2
+
+
+def test_a_name_declared_twice_is_given_to_pip_once_its_specifiers_merged(tmp_path: Path) -> None:
+    """pip before 20.3 refuses a name given twice (markdown 2018: "Double requirement given:
+    setuptools>=36.6 (already in setuptools>=36)"): each name reaches pip once, specifiers
+    intersected, extras united, a URL kept, markers read for the environment's Python."""
+    found = [(r, "x") for r in ["setuptools>=36", "SetupTools>=36.6", "foo[a]>1", "foo[b]<3",
+                                "mock; python_version < '3.3'", "bar @ https://h/bar.zip", "bar>1",
+                                "baz; python_version > '3'", "baz; sys_platform == 'linux'"]]
+    assert pydeps.normalized(tmp_path, found, "3.6") == [
+        "bar @ https://h/bar.zip", "baz", "foo[a,b]<3,>1", "setuptools>=36,>=36.6"]
+    # the Python unknown: a name once per marker, none evaluated
+    assert pydeps.normalized(tmp_path, found) == [
+        "bar @ https://h/bar.zip", 'baz; python_version > "3"', 'baz; sys_platform == "linux"',
+        "foo[a,b]<3,>1", 'mock; python_version < "3.3"', "setuptools>=36,>=36.6"]
+
+
+def test_the_recipe_gives_each_requirement_once(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("from setuptools import setup\n"
+                                       "setup(name='p', install_requires=['setuptools>=36'])\n")
+    (tmp_path / "requirements-dev.txt").write_text("setuptools>=36.6\npytest\n")
+    recipe = PythonBuildpack().env_recipe(tmp_path)
+    install = next(s for s in recipe.steps if "pytest" in s)
+    assert "'setuptools>=36,>=36.6'" in install and install.count("setuptools") == 1, install
