@@ -7,7 +7,9 @@ import shlex
 from collections.abc import Sequence
 
 CREATE_VENV = "python3 -m venv $RFSN_ENV/venv"
-PIP_INSTALL = "$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off"
+#: pip's options go in as environment variables, which a pip that lacks one ignores (pip 9 has
+#: no ``--progress-bar``): the same steps speak to today's pip and to an era's
+PIP_INSTALL = "$RFSN_ENV/venv/bin/python -m pip install"
 VENV_ENV: tuple[tuple[str, str], ...] = (
     ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
     ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
@@ -15,6 +17,7 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
     ("PYTHONUNBUFFERED", "1"),
     ("PIP_NO_INPUT", "1"),
     ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    ("PIP_PROGRESS_BAR", "off"),
 )
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools)
 TODAY_PIP_INSTALL = f"env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL}"

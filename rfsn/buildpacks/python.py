@@ -132,7 +132,7 @@ class PythonBuildpack:
             notes.append(f"requirements: as {lock.lock} pins them")
         else:
             declared = pydeps.declared(repo, python)
-            requirements = pydeps.normalized(repo, declared)
+            requirements = pydeps.normalized(repo, declared, python)
             names = {pydeps.requirement_name(r) for r in requirements}
             tools = [t for t in tooling if pydeps.requirement_name(t) not in names]
             packages = " ".join(shlex.quote(r) for r in [*requirements, *tools])
@@ -165,9 +165,10 @@ class PythonBuildpack:
         installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
         if not installable:
             return []
-        # The env var reaches the nested pip that legacy `setup.py develop` starts.
-        return [["env", "PIP_NO_BUILD_ISOLATION=0", "python", "-m", "pip", "install", "--no-deps",
-                 "--no-build-isolation", "--no-input", "-q", "-e", "."]]
+        # options as environment variables: an era's pip ignores those it lacks (pip 9 has no
+        # --no-build-isolation), and they reach the nested pip that `setup.py develop` starts
+        return [["env", "PIP_NO_BUILD_ISOLATION=0", "PIP_NO_INPUT=1", "python", "-m", "pip", "install",
+                 "--no-deps", "-q", "-e", "."]]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an

@@ -127,7 +127,7 @@ def test_the_recipe_of_an_old_commit_is_dated_and_its_tag_holds_date_and_python(
     pack = PythonBuildpack()
     recipe = pack.env_recipe(repo)
     assert recipe.index_date == "2021-03-02" and recipe.base.version == "3.9"
-    assert recipe.steps[1].endswith("install --no-input --progress-bar off --upgrade --force-reinstall "
+    assert recipe.steps[1].endswith("install --upgrade --force-reinstall "
                                      "pip setuptools wheel")  # the era's build tools
     assert "requests==2.25.1" in recipe.steps[2]  # the pin stays; rfsn.sandbox.asof serves it
     assert "coverage" not in recipe.steps[2] and "coverage>=7.4" in recipe.steps[-1]
