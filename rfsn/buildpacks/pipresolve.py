@@ -1,7 +1,8 @@
 """Ask pip what a project needs, in the env build, when its metadata compute it.
 
 The build unpacks the project at the session's commit (``EnvRecipe.source``), lets pip build
-its metadata and resolve it with its test extras (``pip install --dry-run --report``), and
+its metadata and resolve it with its test extras (``pip install --dry-run --report``; a pip
+before 22.2, on a Python no newer pip runs on, installs into a scratch directory instead), and
 installs what pip chose, pinned, except the project itself: sessions reinstall the project
 from their own checkout, offline (``--no-deps``), so the resolved set stays as it is.
 """
@@ -26,6 +27,26 @@ def report(target, *options):
         subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
                         "--quiet", "--report", out.name, *options, target], check=True)
         return json.load(open(out.name))["install"]
+
+def installed(target, *options):
+    """report() for a pip without --report (before 22.2): what it installs into a scratch
+    directory, read from the installed metadata."""
+    from email.parser import Parser
+    import glob, os
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--ignore-installed", "--quiet",
+                        "--target", scratch, *options, target], check=True)
+        found = []
+        for path in glob.glob(os.path.join(scratch, "*.dist-info", "METADATA")) + glob.glob(
+                os.path.join(scratch, "*.egg-info", "PKG-INFO")):
+            meta = Parser().parse(open(path, encoding="utf-8", errors="replace"))
+            found.append({"metadata": {"name": meta["Name"], "version": meta["Version"],
+                                       "provides_extra": meta.get_all("Provides-Extra") or []}})
+        return found
+
+pip_version = tuple(int(p) for p in re.findall(r"\\d+", __import__("pip").__version__)[:2])
+if pip_version < (22, 2):
+    report = installed
 
 wanted = {norm(e) for e in sys.argv[1].split(",") if e}
 meta = report(".", "--no-deps")[0]["metadata"]
@@ -55,8 +76,10 @@ def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]
     # --report needs pip 22.2; setuptools_scm projects have no history in the copy
     era = "ERA_PIP=$($RFSN_ENV/venv/bin/python -m pip --version | cut -d' ' -f2) && " if dated else ""
     back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
-    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}"
-            f"{TODAY_PIP_INSTALL if dated else PIP_INSTALL} --upgrade 'pip>=23.1' && "
+    # no pip 23.1 runs on this Python (3.6): the script asks its own pip another way
+    upgrade = (f"{{ {TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
+               "Python: its own pip resolves'; }" if dated else f"{PIP_INSTALL} --upgrade 'pip>=23.1'")
+    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
             f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
             f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt && "
             f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src")
