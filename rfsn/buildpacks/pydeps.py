@@ -147,6 +147,12 @@ def build_requirements(repo: Path) -> list[str]:
     return [*declared, *extra]
 
 
+#: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
+INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
+                             "setup.cfg install_requires", "setup.py install_requires",
+                             "requirements.txt"})
+
+
 def declared(repo: Path, python: str | None = None) -> Found:
     """Every requirement the project declares, with where (``python``: the X.Y tox's factor
     conditions are read for): metadata, build requirements, requirement files, tox, Pipfile

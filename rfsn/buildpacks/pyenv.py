@@ -6,6 +6,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from rfsn.buildpacks.base import BUILD_NOTES
+
 CREATE_VENV = "python3 -m venv $RFSN_ENV/venv"
 #: pip's options go in as environment variables, which a pip that lacks one ignores (pip 9 has
 #: no ``--progress-bar``): the same steps speak to today's pip and to an era's
@@ -26,6 +28,12 @@ _PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.
 #: pip's words for a requirement the installed packages (or this Python) cannot have; any other
 #: failure (no index, a broken download) fails the build, which is tried again next time
 _CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
+#: ...for one that cannot be had at all (nowhere on the index, or its build fails)...
+_UNINSTALLABLE = ("No matching distribution|Could not find a version|error in .* setup command|"
+                  "Failed to build|subprocess-exited-with-error|failed with error code|"
+                  "ResolutionImpossible|conflicting dependencies")
+#: ...unless the index could not be reached
+_UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection refused|Max retries"
 
 
 def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the spec's") -> str:
@@ -35,6 +43,30 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     left out, and the reinstall builds against what is there (``whose`` packages, it says)."""
     each = " ".join(shlex.quote(p) for p in packages)
     return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" > $RFSN_ENV/pip.log 2>&1 "
-            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{_CONFLICT}' $RFSN_ENV/pip.log "
-            f"|| exit 1; echo \"rfsn: $p would move {whose} packages; left out\"; }}; done )")
+            + _one_by_one(packages, f"{pip} -c $RFSN_ENV/pins.txt", _CONFLICT,
+                          f'echo "rfsn: $p would move {whose} packages; left out"') + " )")
+
+
+def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_INSTALL) -> str:
+    """A step installing ``required`` and ``optional`` together, else ``required`` alone (its
+    failure fails the build) and each of ``optional`` on its own: one that cannot be installed
+    at all (deleted from PyPI, its build broken) is left out with a line in ``BUILD_NOTES``;
+    the tests that need it then fail and say why."""
+    both = " ".join(shlex.quote(p) for p in [*required, *optional])
+    if not optional:
+        return f"{pip} {both}"
+    note = (f'echo "rfsn: test requirement $p cannot be installed '
+            f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log)); left out" | tee -a {BUILD_NOTES}')
+    alone = " ".join(shlex.quote(p) for p in required)
+    return (f"{pip} {both} || {{ {pip} {alone} && "
+            + _one_by_one(optional, pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
+                          f"|| exit 1; {note}") + "; }")
+
+
+def _one_by_one(packages: Sequence[str], pip: str, reasons: str, left_out: str) -> str:
+    """Shell: each of ``packages`` installed on its own; one whose pip log matches ``reasons``
+    runs ``left_out``, any other failure exits 1."""
+    each = " ".join(shlex.quote(p) for p in packages)
+    return (f"for p in {each}; do {pip} \"$p\" > $RFSN_ENV/pip.log 2>&1 "
+            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{reasons}' $RFSN_ENV/pip.log "
+            f"|| exit 1; {left_out}; }}; done")

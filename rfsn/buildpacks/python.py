@@ -31,7 +31,14 @@ from rfsn.buildpacks.pycoverage import (
     coverage_rc,
     read_coverage,
 )
-from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
+from rfsn.buildpacks.pyenv import (
+    CREATE_VENV,
+    PIP_INSTALL,
+    TODAY_PIP_INSTALL,
+    VENV_ENV,
+    keeping,
+    optional,
+)
 from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
 from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
@@ -135,10 +142,14 @@ class PythonBuildpack:
             requirements = pydeps.normalized(repo, declared, python)
             names = {pydeps.requirement_name(r) for r in requirements}
             tools = [t for t in tooling if pydeps.requirement_name(t) not in names]
-            packages = " ".join(shlex.quote(r) for r in [*requirements, *tools])
+            runtime = {pydeps.requirement_name(r) for r, where in declared if where in pydeps.INSTALL_SOURCES}
             # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
-            # really builds with; an isolated build would take the newest, and so do we
-            install, files = [f"{PIP_INSTALL} --upgrade {packages}"], []
+            # really builds with; an isolated build would take the newest, and so do we. A test
+            # requirement that cannot be installed at all is left out, said; an install one fails
+            install = [optional([*(r for r in requirements if pydeps.requirement_name(r) in runtime), *tools],
+                                [r for r in requirements if pydeps.requirement_name(r) not in runtime],
+                                f"{PIP_INSTALL} --upgrade")]
+            files = []
             notes.append(pydeps.provenance(declared))
             source = _commit(repo) if pydeps.dynamic(repo) else ""
             if source:

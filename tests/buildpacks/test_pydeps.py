@@ -141,16 +141,17 @@ def test_unparseable_files_give_nothing(tmp_path: Path) -> None:
 ])
 def test_equal_sets_give_equal_recipe_keys(tmp_path: Path, a: str, b: str) -> None:
     first = make(tmp_path / "a", {"requirements.txt": a})
-    second = make(tmp_path / "b", {"requirements-dev.txt": b})
+    second = make(tmp_path / "b", {"requirements.txt": b})
     pack = PythonBuildpack()
     assert pydeps.collect(first) == pydeps.collect(second)
     assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
 
 
 def test_pyproject_and_requirements_with_the_same_set_share_an_image(tmp_path: Path) -> None:
+    """...the same set in the same role: what installing the project needs (a test
+    requirement may be left out of its image, an install one never)."""
     first = make(tmp_path / "a", {"pyproject.toml": '[project]\nname = "a"\n'
-                                  'dependencies = ["attrs"]\n'
-                                  '[project.optional-dependencies]\ntest = ["pytest>=7"]\n'})
+                                  'dependencies = ["attrs", "pytest>=7"]\n'})
     second = make(tmp_path / "b", {"requirements.txt": "pytest >= 7\nattrs\n"})
     pack = PythonBuildpack()
     assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
@@ -250,4 +251,5 @@ def test_the_recipe_gives_each_requirement_once(tmp_path: Path) -> None:
     (tmp_path / "requirements-dev.txt").write_text("setuptools>=36.6\npytest\n")
     recipe = PythonBuildpack().env_recipe(tmp_path)
     install = next(s for s in recipe.steps if "pytest" in s)
-    assert "'setuptools>=36,>=36.6'" in install and install.count("setuptools") == 1, install
+    first = install.split(" || ")[0]
+    assert "'setuptools>=36,>=36.6'" in first and first.count("setuptools") == 1, install
