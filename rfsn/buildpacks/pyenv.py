@@ -21,8 +21,11 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
     ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
     ("PIP_PROGRESS_BAR", "off"),
 )
-#: pip reading today's index in a build whose index is of another date (rfsn's own tools)
-TODAY_PIP_INSTALL = f"env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL}"
+#: PyPI's simple index: today's, and the upstream of an index of another date
+PYPI = "https://pypi.org/simple"
+#: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
+#: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
+TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
 #: every package already in the venv, as constraints for what rfsn adds to it
 _PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
 #: pip's words for a requirement the installed packages (or this Python) cannot have; any other

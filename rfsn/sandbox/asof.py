@@ -35,11 +35,12 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from rfsn.buildpacks.pyenv import PYPI
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
 
-UPSTREAM = "https://pypi.org/simple"
+UPSTREAM = PYPI
 _JSON = "application/vnd.pypi.simple.v1+json"
 _PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
 

@@ -131,7 +131,7 @@ def test_the_recipe_of_an_old_commit_is_dated_and_its_tag_holds_date_and_python(
                                      "pip setuptools wheel")  # the era's build tools
     assert "requests==2.25.1" in recipe.steps[2]  # the pin stays; rfsn.sandbox.asof serves it
     assert "coverage" not in recipe.steps[2] and "coverage>=7.4" in recipe.steps[-1]
-    assert "env -u PIP_INDEX_URL" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
+    assert "PIP_INDEX_URL=https://pypi.org/simple" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
     date_env(pack, EnvOptions(as_of="today"))
     today = pack.env_recipe(repo)
     assert today.index_date == "" and today.key() != recipe.key()
