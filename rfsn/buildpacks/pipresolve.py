@@ -44,9 +44,10 @@ def installed(target, *options):
                                        "provides_extra": meta.get_all("Provides-Extra") or []}})
         return found
 
-pip_version = tuple(int(p) for p in re.findall(r"\\d+", __import__("pip").__version__)[:2])
-if pip_version < (22, 2):
-    report = installed
+pip_version = __import__("pip").__version__
+how = ""
+if tuple(int(p) for p in re.findall(r"\\d+", pip_version)[:2]) < (22, 2):
+    report, how = installed, " (pip %s, no --report: installed into a scratch directory)" % pip_version
 
 wanted = {norm(e) for e in sys.argv[1].split(",") if e}
 meta = report(".", "--no-deps")[0]["metadata"]
@@ -64,7 +65,7 @@ for item in report(".[%s]" % ",".join(extras) if extras else "."):
     else:
         pins.append("%s==%s" % (name, item["metadata"]["version"]))
 open(sys.argv[2], "w").write("".join(p + "\\n" for p in sorted(pins)))
-print("pip resolved %d requirement(s) of %s%s" % (len(pins), meta["name"], extras and " %s" % extras or ""))
+print("pip resolved %d requirement(s) of %s%s%s" % (len(pins), meta["name"], extras and " %s" % extras or "", how))
 '''
 
 
