@@ -87,7 +87,8 @@ def _run(repo: Path, home: Path, as_of: str, keys: list[str],
         versions = sandbox.exec(["python", "-c", "import sys, packaging, pip; print("
                                  "'%d.%d' % sys.version_info[:2], packaging.__version__, pip.__version__)"],
                                 timeout=60)
-        notes = "\n".join(sandbox.environment)
+        notes = "\n".join([*sandbox.environment, *([f"setup failed: {sandbox.setup_failure}"]
+                                                     if sandbox.setup_failure else [])])
     return result.output, versions.output.strip(), notes, seconds
 
 
@@ -176,5 +177,6 @@ def test_a_2018_project_builds_with_pip_9_leaving_out_a_test_requirement_pypi_de
                    check=True, env=env)
     output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
     assert "1 passed" in output, output
+    assert "setup failed" not in notes, notes  # pip 9 installed the project in the session
     assert "rfsn: test requirement codecov==2.1.8 cannot be installed" in notes, notes
     assert "atomicwrites: nothing on PyPI before 2018-02-11, its first release after it (1.4.1)" in notes, notes
