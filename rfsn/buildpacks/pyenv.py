@@ -59,7 +59,8 @@ def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_IN
     if not optional:
         return f"{pip} {both}"
     note = (f'echo "rfsn: test requirement $p cannot be installed '
-            f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log)); left out" | tee -a {BUILD_NOTES}')
+            f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log | sed "s/^ *//")); left out" '
+            f'| tee -a {BUILD_NOTES}')
     alone = " ".join(shlex.quote(p) for p in required)
     return (f"{pip} {both} || {{ {pip} {alone} && "
             + _one_by_one(optional, pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
