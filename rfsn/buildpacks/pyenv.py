@@ -3,6 +3,7 @@ installs into it (the plain, the locked and the SWE-bench spec recipes share the
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 
@@ -47,7 +48,20 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     each = " ".join(shlex.quote(p) for p in packages)
     return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
             + _one_by_one(packages, f"{pip} -c $RFSN_ENV/pins.txt", _CONFLICT,
-                          f'echo "rfsn: $p would move {whose} packages; left out"') + " )")
+                          f'echo "rfsn: $p would move {whose} packages; left out"') + " )"
+            + "".join(f" && {_unbroken(p, whose)}" for p in packages))
+
+
+def _unbroken(package: str, whose: str) -> str:
+    """Shell: ``package``, unless it was there before (``pins.txt``), uninstalled if ``pip
+    check`` says what is installed breaks it (a pip before 20.3 installs a requirement the
+    constraints contradict, and only warns)."""
+    name = re.split(r"[\s\[<>=!~;@]", package, maxsplit=1)[0]
+    pattern = re.sub(r"[-_.]+", "[-_.]", name)
+    return (f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
+            f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "
+            f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && "
+            f"echo \"rfsn: {name} would move {whose} packages; left out\" | tee -a {BUILD_NOTES}; }}; }}")
 
 
 def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_INSTALL) -> str:

@@ -54,7 +54,10 @@ DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 TOOLING = ("pytest", "pytest-timeout", "coverage>=7.4", "setuptools>=68", "wheel")
 #: in an environment of another date: its own test and build tools; rfsn's coverage contexts
 #: need coverage 7.4, from today's index, where it moves nothing the project installed
-ERA_TOOLING = ("pytest", "pytest-timeout", "setuptools", "wheel")
+ERA_TOOLING = ("pytest", "setuptools", "wheel")
+#: ...and after the project's, never moving them: a pytest plugin of the date may want a newer
+#: pytest than the project pins
+ERA_PLUGINS = ("pytest-timeout",)
 TODAY_TOOLING = ("coverage>=7.4",)
 #: the Debian Python whose image carries an interpreter from an archive (its OS and toolchain)
 ARCHIVE_HOST = "3.11"
@@ -157,7 +160,8 @@ class PythonBuildpack:
                 files.append((SCRIPT_NAME, SCRIPT))
                 notes.append("requirements its metadata compute: resolved by pip in the build")
         if index_date:
-            install.append(keeping(TODAY_TOOLING, TODAY_PIP_INSTALL, "the project's"))
+            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's"),
+                        keeping(TODAY_TOOLING, TODAY_PIP_INSTALL, "the project's")]
         return EnvRecipe(
             buildpack=self.name,
             base=base,

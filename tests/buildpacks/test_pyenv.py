@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyenv import PIP_INSTALL, optional
+from rfsn.buildpacks.pyenv import PIP_INSTALL, keeping, optional
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +20,19 @@ def env_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``$RFSN_ENV`` with a venv, and a tiny wheel pip can install offline (``tiny``)."""
     root = tmp_path_factory.mktemp("env")
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
-    with zipfile.ZipFile(root / "tiny-1.0-py3-none-any.whl", "w") as wheel:
-        wheel.writestr("tiny.py", "")
-        wheel.writestr("tiny-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tiny\nVersion: 1.0\n")
-        wheel.writestr("tiny-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
-                       "Tag: py3-none-any\n")
-        wheel.writestr("tiny-1.0.dist-info/RECORD", "")
+    _wheel(root, "tiny")
+    _wheel(root, "plug", "Requires-Dist: tiny>=2\n")
     return root
+
+
+def _wheel(root: Path, name: str, requires: str = "") -> None:
+    with zipfile.ZipFile(root / f"{name}-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr(f"{name}.py", "")
+        wheel.writestr(f"{name}-1.0.dist-info/METADATA",
+                       f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n{requires}")
+        wheel.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
+                       "Tag: py3-none-any\n")
+        wheel.writestr(f"{name}-1.0.dist-info/RECORD", "")
 
 
 def _step(root: Path, step: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -67,3 +73,25 @@ def test_an_index_that_cannot_be_reached_fails_the_step_rather_than_leave_requir
 
 def test_without_test_requirements_the_step_is_one_pip_call() -> None:
     assert optional(["six"], [], PIP_INSTALL) == f"{PIP_INSTALL} six"
+
+
+def _installed(root: Path) -> str:
+    return subprocess.run([str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_tool_the_installed_packages_break_is_uninstalled_not_kept_broken(env_root: Path) -> None:
+    """marshmallow 2018: pip 18 installed pytest-timeout 1.3 beside the project's pytest==3.0.2
+    (it wants >= 3.6) and only warned; pytest then refused to start. A tool whose requirements
+    what is installed contradicts is uninstalled and said; what was there before stays."""
+    venv_pip = f"{PIP_INSTALL} --no-index --find-links {env_root}"
+    assert _step(env_root, f"{venv_pip} tiny").returncode == 0
+    # --no-deps: a pip that installs the tool whatever its requirements say (pip before 20.3)
+    done = _step(env_root, keeping(["plug"], f"{venv_pip} --no-deps", "the project's"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "plug==" not in _installed(env_root) and "tiny==1.0" in _installed(env_root)
+    assert (env_root / "notes.txt").read_text().startswith("rfsn: ")
+    # the project's own broken package is not rfsn's to remove
+    assert _step(env_root, f"{venv_pip} --no-deps plug").returncode == 0
+    done = _step(env_root, keeping(["plug"], f"{venv_pip} --no-deps", "the project's"))
+    assert done.returncode == 0 and "plug==1.0" in _installed(env_root), done.stdout + done.stderr
