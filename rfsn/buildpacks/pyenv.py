@@ -27,8 +27,10 @@ PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
 #: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
 TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
-#: every package already in the venv, as constraints for what rfsn adds to it
-_PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
+#: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
+#: has no ``list --format``: its ``freeze``)
+_PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
+         "$RFSN_ENV/venv/bin/python -m pip freeze > $RFSN_ENV/pins.txt; }")
 #: pip's words for a requirement the installed packages (or this Python) cannot have; any other
 #: failure (no index, a broken download) fails the build, which is tried again next time
 _CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
