@@ -95,3 +95,20 @@ def test_a_tool_the_installed_packages_break_is_uninstalled_not_kept_broken(env_
     assert _step(env_root, f"{venv_pip} --no-deps plug").returncode == 0
     done = _step(env_root, keeping(["plug"], f"{venv_pip} --no-deps", "the project's"))
     assert done.returncode == 0 and "plug==1.0" in _installed(env_root), done.stdout + done.stderr
+
+
+def test_the_constraints_come_from_pip_freeze_where_pip_has_no_list_format(tmp_path: Path) -> None:
+    """boltons 2016 on Python 3.6 got pip 8, which has no ``pip list --format``: the step that
+    keeps what is installed took it for a failure and lost the environment."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    # the edge not ours: a pip 8 (its answers to these commands, verbatim)
+    (venv_bin / "python").write_text(
+        '#!/bin/sh\nshift 2\ncase "$*" in\n'
+        '  "list --format=freeze") echo "no such option: --format" >&2; exit 2;;\n'
+        '  freeze) echo "six==1.10.0";;\n  check) echo "No broken requirements found.";;\n'
+        '  "install -c "*) echo "Successfully installed x";;\n  *) exit 3;;\nesac\n')
+    (venv_bin / "python").chmod(0o755)
+    done = _step(tmp_path, keeping(["x"], PIP_INSTALL, "the project's"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "pins.txt").read_text() == "six==1.10.0\n"
