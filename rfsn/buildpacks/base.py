@@ -94,6 +94,11 @@ class BaseImage(BaseModel):
         return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}-{packages}"
 
 
+#: where an env build's steps write what the session's report should say of the build (a
+#: requirement left out, a release served from after the date), one line each
+BUILD_NOTES = "$RFSN_ENV/notes.txt"
+
+
 class EnvRecipe(BaseModel):
     """Everything that produces an env image; its hash is the image tag."""
 

@@ -1,7 +1,8 @@
 """Ask pip what a project needs, in the env build, when its metadata compute it.
 
 The build unpacks the project at the session's commit (``EnvRecipe.source``), lets pip build
-its metadata and resolve it with its test extras (``pip install --dry-run --report``), and
+its metadata and resolve it with its test extras (``pip install --dry-run --report``; a pip
+before 22.2, on a Python no newer pip runs on, installs into a scratch directory instead), and
 installs what pip chose, pinned, except the project itself: sessions reinstall the project
 from their own checkout, offline (``--no-deps``), so the resolved set stays as it is.
 """
@@ -27,6 +28,27 @@ def report(target, *options):
                         "--quiet", "--report", out.name, *options, target], check=True)
         return json.load(open(out.name))["install"]
 
+def installed(target, *options):
+    """report() for a pip without --report (before 22.2): what it installs into a scratch
+    directory, read from the installed metadata."""
+    from email.parser import Parser
+    import glob, os
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--ignore-installed", "--quiet",
+                        "--target", scratch, *options, target], check=True)
+        found = []
+        for path in glob.glob(os.path.join(scratch, "*.dist-info", "METADATA")) + glob.glob(
+                os.path.join(scratch, "*.egg-info", "PKG-INFO")):
+            meta = Parser().parse(open(path, encoding="utf-8", errors="replace"))
+            found.append({"metadata": {"name": meta["Name"], "version": meta["Version"],
+                                       "provides_extra": meta.get_all("Provides-Extra") or []}})
+        return found
+
+pip_version = __import__("pip").__version__
+how = ""
+if tuple(int(p) for p in re.findall(r"\\d+", pip_version)[:2]) < (22, 2):
+    report, how = installed, " (pip %s, no --report: installed into a scratch directory)" % pip_version
+
 wanted = {norm(e) for e in sys.argv[1].split(",") if e}
 meta = report(".", "--no-deps")[0]["metadata"]
 extras = sorted(e for e in meta.get("provides_extra", []) if norm(e) in wanted)
@@ -43,7 +65,7 @@ for item in report(".[%s]" % ",".join(extras) if extras else "."):
     else:
         pins.append("%s==%s" % (name, item["metadata"]["version"]))
 open(sys.argv[2], "w").write("".join(p + "\\n" for p in sorted(pins)))
-print("pip resolved %d requirement(s) of %s%s" % (len(pins), meta["name"], extras and " %s" % extras or ""))
+print("pip resolved %d requirement(s) of %s%s%s" % (len(pins), meta["name"], extras and " %s" % extras or "", how))
 '''
 
 
@@ -55,8 +77,10 @@ def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]
     # --report needs pip 22.2; setuptools_scm projects have no history in the copy
     era = "ERA_PIP=$($RFSN_ENV/venv/bin/python -m pip --version | cut -d' ' -f2) && " if dated else ""
     back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
-    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}"
-            f"{TODAY_PIP_INSTALL if dated else PIP_INSTALL} --upgrade 'pip>=23.1' && "
+    # no pip 23.1 runs on this Python (3.6): the script asks its own pip another way
+    upgrade = (f"{{ {TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
+               "Python: its own pip resolves'; }" if dated else f"{PIP_INSTALL} --upgrade 'pip>=23.1'")
+    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
             f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
             f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt && "
             f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src")

@@ -147,6 +147,12 @@ def build_requirements(repo: Path) -> list[str]:
     return [*declared, *extra]
 
 
+#: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
+INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
+                             "setup.cfg install_requires", "setup.py install_requires",
+                             "requirements.txt"})
+
+
 def declared(repo: Path, python: str | None = None) -> Found:
     """Every requirement the project declares, with where (``python``: the X.Y tox's factor
     conditions are read for): metadata, build requirements, requirement files, tox, Pipfile
@@ -208,22 +214,59 @@ def collect(repo: Path) -> list[str]:
     return normalized(repo, declared(repo))
 
 
-def _normal(raw: str, own: str | None) -> str | None:
+def _normal(raw: str, own: str | None, python: str | None) -> Requirement | None:
+    """The requirement, its names canonical; None if it is the project's own, or its marker
+    excludes Python ``python`` (X.Y)."""
     try:
         req = Requirement(raw)
     except InvalidRequirement:
         return None
-    if canonicalize_name(req.name) == own:
+    if canonicalize_name(req.name) == own or not _applies(req, python):
         return None
     req.name = canonicalize_name(req.name)
     req.extras = {canonicalize_name(extra) for extra in req.extras}
-    return str(req)
+    return req
 
 
-def normalized(repo: Path, found: Found) -> list[str]:
-    """The requirements of ``found``, normalized, sorted, without the project itself."""
+def _applies(req: Requirement, python: str | None) -> bool:
+    if req.marker is None or python is None:
+        return True
+    try:
+        return req.marker.evaluate({"python_version": python, "python_full_version": f"{python}.0",
+                                    "extra": ""})
+    except (ValueError, KeyError):  # a marker packaging cannot evaluate: pip decides
+        return True
+
+
+def _merged(same: list[Requirement]) -> str:
+    """One requirement for all of ``same`` (one name): pip before 20.3 refuses a name given
+    twice. Specifiers intersect, extras unite; a URL wins; markers that differ are dropped
+    (each applies to the Python the environment runs)."""
+    if len(same) == 1:
+        return str(same[0])
+    first = same[0]
+    merged = Requirement(first.name)
+    merged.url = next((r.url for r in same if r.url), None)
+    merged.extras = set().union(*(r.extras for r in same))
+    if merged.url is None:
+        merged.specifier = SpecifierSet(",".join(str(r.specifier) for r in same if str(r.specifier)))
+    if all(str(r.marker) == str(first.marker) for r in same):
+        merged.marker = first.marker
+    return str(merged)
+
+
+def normalized(repo: Path, found: Found, python: str | None = None) -> list[str]:
+    """The requirements of ``found``, normalized, sorted, each name once, without the project
+    itself (``python``: the X.Y whose markers they are read for, those that exclude it left
+    out; without it, a name is given once per marker)."""
     own = project_name(repo)
-    return sorted({n for raw, _ in found if (n := _normal(raw, own)) is not None})
+    by_name: dict[str, list[Requirement]] = {}
+    for raw, _ in found:
+        req = _normal(raw, own, python)
+        key = req and (req.name if python else f"{req.name}; {req.marker}")
+        if req is not None and key and str(req) not in {str(r) for r in by_name.get(key, [])}:
+            by_name.setdefault(key, []).append(req)
+    return sorted(_merged(same) for same in by_name.values())
 
 
 def provenance(found: Found, limit: int = 40) -> str:

@@ -3,11 +3,16 @@ installs into it (the plain, the locked and the SWE-bench spec recipes share the
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 
+from rfsn.buildpacks.base import BUILD_NOTES
+
 CREATE_VENV = "python3 -m venv $RFSN_ENV/venv"
-PIP_INSTALL = "$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off"
+#: pip's options go in as environment variables, which a pip that lacks one ignores (pip 9 has
+#: no ``--progress-bar``): the same steps speak to today's pip and to an era's
+PIP_INSTALL = "$RFSN_ENV/venv/bin/python -m pip install"
 VENV_ENV: tuple[tuple[str, str], ...] = (
     ("VIRTUAL_ENV", "$RFSN_ENV/venv"),
     ("PATH", "$RFSN_ENV/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
@@ -15,14 +20,26 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
     ("PYTHONUNBUFFERED", "1"),
     ("PIP_NO_INPUT", "1"),
     ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    ("PIP_PROGRESS_BAR", "off"),
 )
-#: pip reading today's index in a build whose index is of another date (rfsn's own tools)
-TODAY_PIP_INSTALL = f"env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST {PIP_INSTALL}"
-#: every package already in the venv, as constraints for what rfsn adds to it
-_PINS = "$RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt"
+#: PyPI's simple index: today's, and the upstream of an index of another date
+PYPI = "https://pypi.org/simple"
+#: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
+#: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
+TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
+#: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
+#: has no ``list --format``: its ``freeze``)
+_PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
+         "$RFSN_ENV/venv/bin/python -m pip freeze > $RFSN_ENV/pins.txt; }")
 #: pip's words for a requirement the installed packages (or this Python) cannot have; any other
 #: failure (no index, a broken download) fails the build, which is tried again next time
 _CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
+#: ...for one that cannot be had at all (nowhere on the index, or its build fails)...
+_UNINSTALLABLE = ("No matching distribution|Could not find a version|error in .* setup command|"
+                  "Failed to build|subprocess-exited-with-error|failed with error code|"
+                  "ResolutionImpossible|conflicting dependencies")
+#: ...unless the index could not be reached
+_UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection refused|Max retries"
 
 
 def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the spec's") -> str:
@@ -32,6 +49,44 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     left out, and the reinstall builds against what is there (``whose`` packages, it says)."""
     each = " ".join(shlex.quote(p) for p in packages)
     return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            f"for p in {each}; do {pip} -c $RFSN_ENV/pins.txt \"$p\" > $RFSN_ENV/pip.log 2>&1 "
-            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{_CONFLICT}' $RFSN_ENV/pip.log "
-            f"|| exit 1; echo \"rfsn: $p would move {whose} packages; left out\"; }}; done )")
+            + _one_by_one(packages, f"{pip} -c $RFSN_ENV/pins.txt", _CONFLICT,
+                          f'echo "rfsn: $p would move {whose} packages; left out"') + " )"
+            + "".join(f" && {_unbroken(p, whose)}" for p in packages))
+
+
+def _unbroken(package: str, whose: str) -> str:
+    """Shell: ``package``, unless it was there before (``pins.txt``), uninstalled if ``pip
+    check`` says what is installed breaks it (a pip before 20.3 installs a requirement the
+    constraints contradict, and only warns)."""
+    name = re.split(r"[\s\[<>=!~;@]", package, maxsplit=1)[0]
+    pattern = re.sub(r"[-_.]+", "[-_.]", name)
+    return (f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
+            f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "
+            f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && "
+            f"echo \"rfsn: {name} would move {whose} packages; left out\" | tee -a {BUILD_NOTES}; }}; }}")
+
+
+def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_INSTALL) -> str:
+    """A step installing ``required`` and ``optional`` together, else ``required`` alone (its
+    failure fails the build) and each of ``optional`` on its own: one that cannot be installed
+    at all (deleted from PyPI, its build broken) is left out with a line in ``BUILD_NOTES``;
+    the tests that need it then fail and say why."""
+    both = " ".join(shlex.quote(p) for p in [*required, *optional])
+    if not optional:
+        return f"{pip} {both}"
+    note = (f'echo "rfsn: test requirement $p cannot be installed '
+            f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log | sed "s/^ *//")); left out" '
+            f'| tee -a {BUILD_NOTES}')
+    alone = " ".join(shlex.quote(p) for p in required)
+    return (f"{pip} {both} || {{ {pip} {alone} && "
+            + _one_by_one(optional, pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
+                          f"|| exit 1; {note}") + "; }")
+
+
+def _one_by_one(packages: Sequence[str], pip: str, reasons: str, left_out: str) -> str:
+    """Shell: each of ``packages`` installed on its own; one whose pip log matches ``reasons``
+    runs ``left_out``, any other failure exits 1."""
+    each = " ".join(shlex.quote(p) for p in packages)
+    return (f"for p in {each}; do {pip} \"$p\" > $RFSN_ENV/pip.log 2>&1 "
+            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{reasons}' $RFSN_ENV/pip.log "
+            f"|| exit 1; {left_out}; }}; done")

@@ -31,7 +31,14 @@ from rfsn.buildpacks.pycoverage import (
     coverage_rc,
     read_coverage,
 )
-from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
+from rfsn.buildpacks.pyenv import (
+    CREATE_VENV,
+    PIP_INSTALL,
+    TODAY_PIP_INSTALL,
+    VENV_ENV,
+    keeping,
+    optional,
+)
 from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
 from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
@@ -47,7 +54,10 @@ DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 TOOLING = ("pytest", "pytest-timeout", "coverage>=7.4", "setuptools>=68", "wheel")
 #: in an environment of another date: its own test and build tools; rfsn's coverage contexts
 #: need coverage 7.4, from today's index, where it moves nothing the project installed
-ERA_TOOLING = ("pytest", "pytest-timeout", "setuptools", "wheel")
+ERA_TOOLING = ("pytest", "setuptools", "wheel")
+#: ...and after the project's, never moving them: a pytest plugin of the date may want a newer
+#: pytest than the project pins
+ERA_PLUGINS = ("pytest-timeout",)
 TODAY_TOOLING = ("coverage>=7.4",)
 #: the Debian Python whose image carries an interpreter from an archive (its OS and toolchain)
 ARCHIVE_HOST = "3.11"
@@ -132,13 +142,17 @@ class PythonBuildpack:
             notes.append(f"requirements: as {lock.lock} pins them")
         else:
             declared = pydeps.declared(repo, python)
-            requirements = pydeps.normalized(repo, declared)
+            requirements = pydeps.normalized(repo, declared, python)
             names = {pydeps.requirement_name(r) for r in requirements}
             tools = [t for t in tooling if pydeps.requirement_name(t) not in names]
-            packages = " ".join(shlex.quote(r) for r in [*requirements, *tools])
+            runtime = {pydeps.requirement_name(r) for r, where in declared if where in pydeps.INSTALL_SOURCES}
             # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
-            # really builds with; an isolated build would take the newest, and so do we
-            install, files = [f"{PIP_INSTALL} --upgrade {packages}"], []
+            # really builds with; an isolated build would take the newest, and so do we. A test
+            # requirement that cannot be installed at all is left out, said; an install one fails
+            install = [optional([*(r for r in requirements if pydeps.requirement_name(r) in runtime), *tools],
+                                [r for r in requirements if pydeps.requirement_name(r) not in runtime],
+                                f"{PIP_INSTALL} --upgrade")]
+            files = []
             notes.append(pydeps.provenance(declared))
             source = _commit(repo) if pydeps.dynamic(repo) else ""
             if source:
@@ -146,7 +160,8 @@ class PythonBuildpack:
                 files.append((SCRIPT_NAME, SCRIPT))
                 notes.append("requirements its metadata compute: resolved by pip in the build")
         if index_date:
-            install.append(keeping(TODAY_TOOLING, TODAY_PIP_INSTALL, "the project's"))
+            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's"),
+                        keeping(TODAY_TOOLING, TODAY_PIP_INSTALL, "the project's")]
         return EnvRecipe(
             buildpack=self.name,
             base=base,
@@ -165,9 +180,10 @@ class PythonBuildpack:
         installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
         if not installable:
             return []
-        # The env var reaches the nested pip that legacy `setup.py develop` starts.
-        return [["env", "PIP_NO_BUILD_ISOLATION=0", "python", "-m", "pip", "install", "--no-deps",
-                 "--no-build-isolation", "--no-input", "-q", "-e", "."]]
+        # options as environment variables: an era's pip ignores those it lacks (pip 9 has no
+        # --no-build-isolation), and they reach the nested pip that `setup.py develop` starts
+        return [["env", "PIP_NO_BUILD_ISOLATION=0", "PIP_NO_INPUT=1", "python", "-m", "pip", "install",
+                 "--no-deps", "-q", "-e", "."]]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an

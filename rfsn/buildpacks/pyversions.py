@@ -109,9 +109,10 @@ def declared(repo: Path) -> dict[str, list[str]]:
 def choose(repo: Path, on: date | None, available: set[str] | None,
            debian: Iterable[str] = (), archives: str = "unset") -> tuple[str, str]:
     """(X.Y, why): the preferred declared Python released by ``on`` (None: today) among
-    ``available`` (None: any, from a registry); without declarations, any requires-python
-    allows, released by then if one is. EnvUnavailable when the project declares Pythons and
-    none of them can be had."""
+    ``available`` (None: any, from a registry), else the nearest later one requires-python
+    allows; without declarations, any requires-python allows, released by then if one is.
+    EnvUnavailable when the project declares Pythons and none of them, nor a later one, can be
+    had."""
     when = on or date.today()
     have = set(RELEASED) if available is None else available
     listed = declared(repo)
@@ -122,6 +123,10 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
         if pick:
             return pick[0], f"Python {pick[0]}: declared {said}; released by {when}"
         wanted = sorted(dated or listed, key=_key)
+        later = _later(repo, wanted[-1], have)
+        if later:
+            return later, (f"Python {later}: declared {said}, none of them can be had by {when}; "
+                           f"the nearest later one the project does not exclude")
         raise EnvUnavailable(no_python(wanted, debian, archives)
                              + f" (the project declares {said}; --python X.Y chooses another)")
     spec = pydeps.requires_python(repo) or SpecifierSet()
@@ -131,6 +136,14 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
         return dated[0], f"Python {dated[0]}: {_bound(spec)}; released by {when}"
     oldest = sorted(allowed or sorted(have), key=_key)[0]
     return oldest, f"Python {oldest}: {_bound(spec)}; none released by {when} can be had, the oldest that can"
+
+
+def _later(repo: Path, newest: str, have: set[str]) -> str | None:
+    """The oldest Python of ``have`` after ``newest`` that requires-python allows, or None."""
+    spec = pydeps.requires_python(repo) or SpecifierSet()
+    later = [v for v in have if v in RELEASED and _key(v) > _key(newest)
+             and spec.contains(f"{v}.0", prereleases=True)]
+    return min(later, key=_key, default=None)
 
 
 def no_python(wanted: Iterable[str], debian: Iterable[str], archives: str) -> str:

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import Buildpack, EnvOptions, EnvRecipe, date_env
+from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, date_env
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
@@ -89,7 +89,10 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     if recipe.notes:
         log.info("sandbox.environment", notes=list(recipe.notes))
     sandbox, snapshot = _started(workspace, recipe, settings, kind, session_id, commands, budget)
-    sandbox.environment = recipe.notes
+    built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
+    sandbox.environment = (*recipe.notes, *(line for line in built.output.splitlines() if line.strip()))
+    if len(sandbox.environment) > len(recipe.notes):
+        log.info("sandbox.environment_built", notes=list(sandbox.environment[len(recipe.notes):]))
     return sandbox, snapshot
 
 

@@ -35,15 +35,19 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from rfsn.buildpacks.pyenv import PYPI
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
 
-UPSTREAM = "https://pypi.org/simple"
+UPSTREAM = PYPI
 _JSON = "application/vnd.pypi.simple.v1+json"
 _PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
 
 Pin = tuple[str, str]
+#: the index's page of what it served from after its date, one line a project (the build's last
+#: step keeps it in the image, for the session's report)
+LATER_PATH = "/rfsn/later"
 
 
 def pins(texts: Iterable[str]) -> set[Pin]:
@@ -70,15 +74,26 @@ def _version(filename: str) -> str | None:
 
 def kept(project: str, files: Iterable[Mapping[str, Any]], before: datetime,
          pinned: set[Pin]) -> list[Mapping[str, Any]]:
-    """Pure: the files of ``project`` uploaded before ``before``, or of a version pinned."""
+    """Pure: the files of ``project`` uploaded before ``before``, or of a version pinned; when
+    there are none (deleted from PyPI since), those of its first release after ``before``."""
     name = canonicalize_name(project)
-    out = []
+    out, later = [], []
     for file in files:
         uploaded = file.get("upload-time")
         when = datetime.fromisoformat(uploaded.replace("Z", "+00:00")) if uploaded else None
         if when is None or when < before or (name, _version(file["filename"]) or "") in pinned:
             out.append(file)
-    return out
+        elif _version(file["filename"]) is not None:
+            later.append((when, file))
+    if out or not later:
+        return out
+    first = _version(min(later, key=lambda pair: pair[0])[1]["filename"])
+    return [file for _, file in later if _version(file["filename"]) == first]
+
+
+def _uploaded(file: Mapping[str, Any]) -> datetime:
+    uploaded = file.get("upload-time")
+    return cutoff(uploaded) if uploaded else datetime.min.replace(tzinfo=UTC)
 
 
 def render(project: str, files: Iterable[Mapping[str, Any]]) -> str:
@@ -139,8 +154,13 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
         before = cutoff(date)  # the build's own pip will say what it cannot reach
     log.info("image.index", date=date, cutoff=before.isoformat(), pins=len(pinned))
 
+    later: list[str] = []
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path == LATER_PATH:
+                self._send("".join(f"{line}\n" for line in later), "text/plain")
+                return
             project = self.path.strip("/").split("/")[-1]
             if not self.path.startswith("/simple/") or not project:
                 self.send_error(404)
@@ -153,10 +173,20 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
             if answer.status_code != 200:
                 self.send_error(answer.status_code)
                 return
-            page = render(project, kept(project, answer.json().get("files", []), before, pinned))
-            body = page.encode()
+            served = kept(project, answer.json().get("files", []), before, pinned)
+            newer = sorted({v for f in served if (v := _version(f["filename"])) and _uploaded(f) >= before})
+            if newer and not any(canonicalize_name(project) == name for name, _ in pinned):
+                note = (f"{canonicalize_name(project)}: nothing on PyPI before {date}, its first "
+                        f"release after it ({newer[0]})")
+                if note not in later:
+                    later.append(note)
+                    log.warning("image.index_later", project=project, version=newer[0])
+            self._send(render(project, served), "text/html")
+
+        def _send(self, text: str, kind: str) -> None:
+            body = text.encode()
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import BaseImage, EnvRecipe
+from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import ImageError
 from rfsn.fsutil import held
@@ -124,6 +124,10 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append(f"RUN {_limited(f'set -e; {step}', step_timeout)}")
     if not copied:
         lines.append(f"COPY src/ {ENV_ROOT}/src/")
+    if recipe.index_date:  # what the index served from after its date, for the report
+        fetch = ("import os, urllib.request; print(urllib.request.urlopen(os.environ['PIP_INDEX_URL']"
+                 f".rsplit('/simple', 1)[0] + {asof.LATER_PATH!r}).read().decode(), end='')")
+        lines.append(f"RUN python3 -c {shlex.quote(fetch)} >> {BUILD_NOTES}")
     lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
     lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
     return "\n".join(lines) + "\n"

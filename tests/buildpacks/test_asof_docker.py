@@ -72,11 +72,13 @@ def built(docker_client: Any) -> Iterator[list[str]]:
             docker_client.images.remove(image.id, force=True)
 
 
-def _run(repo: Path, home: Path, as_of: str, keys: list[str]) -> tuple[str, str, str, float]:
+def _run(repo: Path, home: Path, as_of: str, keys: list[str],
+         python: str | None = None) -> tuple[str, str, str, float]:
     settings = Settings(sandbox="docker", home=home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600, as_of=as_of, setup_snapshots=False)
+                        test_timeout=120, setup_timeout=600, as_of=as_of, python=python,
+                        setup_snapshots=False)
     pack = PythonBuildpack()
-    date_env(pack, EnvOptions(as_of=as_of))
+    date_env(pack, EnvOptions(as_of=as_of, runtime=python))
     keys.append(pack.env_recipe(repo).key())
     started = time.monotonic()
     with open_sandbox(repo, pack, settings, "docker") as sandbox:
@@ -85,7 +87,8 @@ def _run(repo: Path, home: Path, as_of: str, keys: list[str]) -> tuple[str, str,
         versions = sandbox.exec(["python", "-c", "import sys, packaging, pip; print("
                                  "'%d.%d' % sys.version_info[:2], packaging.__version__, pip.__version__)"],
                                 timeout=60)
-        notes = "\n".join(sandbox.environment)
+        notes = "\n".join([*sandbox.environment, *([f"setup failed: {sandbox.setup_failure}"]
+                                                     if sandbox.setup_failure else [])])
     return result.output, versions.output.strip(), notes, seconds
 
 
@@ -135,3 +138,45 @@ def test_requirements_pip_resolves_in_the_build_are_of_the_commits_day_and_so_is
     assert "1 passed" in output, output
     assert versions.split()[2] == "22.3.1"  # the resolving pip was today's; the era's came back
     assert "requirements its metadata compute: resolved by pip in the build" in notes
+
+
+#: a project of early 2018 (pip 9: no --progress-bar, no --no-build-isolation, "Double
+#: requirement given" for a name declared twice) whose test requirements include one deleted
+#: from PyPI since (codecov 2.1.8) and one with no file left from before the date (atomicwrites)
+ERA_2018 = "2018-02-10T12:00:00+00:00"
+ERA_TEST = """\
+import atomicwrites
+import pip
+
+import era
+
+
+def test_the_era_pip_installed_the_project_and_its_test_requirements():
+    assert pip.__version__.startswith("9."), pip.__version__
+    assert era.VALUE == 1
+"""
+
+
+def test_a_2018_project_builds_with_pip_9_leaving_out_a_test_requirement_pypi_deleted(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """The era's pip is spoken to as it is, each name given once; a test requirement that
+    cannot be installed is left out and said, one with nothing before the date comes from its
+    first release after it, said too (natsort, markdown 2018; tomlkit's codecov, toolz's
+    atomicwrites)."""
+    repo = tmp_path / "era"
+    (repo / "era").mkdir(parents=True)
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='era', version='1.0', "
+                                   "packages=['era'], install_requires=['setuptools>=36'])\n")
+    (repo / "requirements-dev.txt").write_text("setuptools>=36.6\ncodecov==2.1.8\natomicwrites\n")
+    (repo / "era" / "__init__.py").write_text("VALUE = 1\n")
+    (repo / "test_era.py").write_text(ERA_TEST)
+    env = {**os.environ, "GIT_COMMITTER_DATE": ERA_2018, "GIT_AUTHOR_DATE": ERA_2018}
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"],
+                   check=True, env=env)
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
+    assert "1 passed" in output, output
+    assert "setup failed" not in notes, notes  # pip 9 installed the project in the session
+    assert "rfsn: test requirement codecov==2.1.8 cannot be installed" in notes, notes
+    assert "atomicwrites: nothing on PyPI before 2018-02-11, its first release after it (1.4.1)" in notes, notes

@@ -141,16 +141,17 @@ def test_unparseable_files_give_nothing(tmp_path: Path) -> None:
 ])
 def test_equal_sets_give_equal_recipe_keys(tmp_path: Path, a: str, b: str) -> None:
     first = make(tmp_path / "a", {"requirements.txt": a})
-    second = make(tmp_path / "b", {"requirements-dev.txt": b})
+    second = make(tmp_path / "b", {"requirements.txt": b})
     pack = PythonBuildpack()
     assert pydeps.collect(first) == pydeps.collect(second)
     assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
 
 
 def test_pyproject_and_requirements_with_the_same_set_share_an_image(tmp_path: Path) -> None:
+    """...the same set in the same role: what installing the project needs (a test
+    requirement may be left out of its image, an install one never)."""
     first = make(tmp_path / "a", {"pyproject.toml": '[project]\nname = "a"\n'
-                                  'dependencies = ["attrs"]\n'
-                                  '[project.optional-dependencies]\ntest = ["pytest>=7"]\n'})
+                                  'dependencies = ["attrs", "pytest>=7"]\n'})
     second = make(tmp_path / "b", {"requirements.txt": "pytest >= 7\nattrs\n"})
     pack = PythonBuildpack()
     assert pack.env_recipe(first).key() == pack.env_recipe(second).key()
@@ -227,3 +228,28 @@ def test_computed_dependencies_are_resolved_by_pip_in_the_build_at_the_commit(tm
     declared = make(tmp_path / "declared", {"setup.py": 'from setuptools import setup\n'
                                                         'setup(name="p", extras_require={"dev": ["six"]})\n'})
     assert pack.env_recipe(declared).source == "" and len(pack.env_recipe(declared).steps) == 2
+
+
+def test_a_name_declared_twice_is_given_to_pip_once_its_specifiers_merged(tmp_path: Path) -> None:
+    """pip before 20.3 refuses a name given twice (markdown 2018: "Double requirement given:
+    setuptools>=36.6 (already in setuptools>=36)"): each name reaches pip once, specifiers
+    intersected, extras united, a URL kept, markers read for the environment's Python."""
+    found = [(r, "x") for r in ["setuptools>=36", "SetupTools>=36.6", "foo[a]>1", "foo[b]<3",
+                                "mock; python_version < '3.3'", "bar @ https://h/bar.zip", "bar>1",
+                                "baz; python_version > '3'", "baz; sys_platform == 'linux'"]]
+    assert pydeps.normalized(tmp_path, found, "3.6") == [
+        "bar @ https://h/bar.zip", "baz", "foo[a,b]<3,>1", "setuptools>=36,>=36.6"]
+    # the Python unknown: a name once per marker, none evaluated
+    assert pydeps.normalized(tmp_path, found) == [
+        "bar @ https://h/bar.zip", 'baz; python_version > "3"', 'baz; sys_platform == "linux"',
+        "foo[a,b]<3,>1", 'mock; python_version < "3.3"', "setuptools>=36,>=36.6"]
+
+
+def test_the_recipe_gives_each_requirement_once(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("from setuptools import setup\n"
+                                       "setup(name='p', install_requires=['setuptools>=36'])\n")
+    (tmp_path / "requirements-dev.txt").write_text("setuptools>=36.6\npytest\n")
+    recipe = PythonBuildpack().env_recipe(tmp_path)
+    install = next(s for s in recipe.steps if "pytest" in s)
+    first = install.split(" || ")[0]
+    assert "'setuptools>=36,>=36.6'" in first and first.count("setuptools") == 1, install

@@ -135,7 +135,8 @@ def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
     files = dict(recipe.files)
     assert set(files) == {lock, manifest} and files[lock] == (repo / lock).read_text()
     install_tool, run_export, install = recipe.steps[1:]
-    assert install_tool.startswith("python3 -m venv $RFSN_ENV/lock-tool && env -u PIP_INDEX_URL -u PIP_TRUSTED_HOST "
+    assert install_tool.startswith("python3 -m venv $RFSN_ENV/lock-tool && env -u PIP_TRUSTED_HOST "
+                                  "PIP_INDEX_URL=https://pypi.org/simple "
                                   "$RFSN_ENV/lock-tool/bin/python -m pip")
     assert tool in install_tool and "$RFSN_ENV/venv/" not in install_tool
     assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt && rm -rf $RFSN_ENV/lock-tool" in run_export

@@ -73,11 +73,27 @@ def test_the_preferred_declared_python_released_by_the_date_that_can_be_had(tmp_
     assert pyversions.choose(repo, date(2021, 6, 1), None)[0] == "3.9"  # a registry: any
 
 
-def test_no_declared_python_that_can_be_had_is_the_no_such_python_line(tmp_path: Path) -> None:
-    repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n"})
+def test_no_declared_python_nor_a_later_one_that_can_be_had_is_the_no_such_python_line(
+        tmp_path: Path) -> None:
+    repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n",
+                           "setup.cfg": "[options]\npython_requires = <3.8\n"})
     with pytest.raises(EnvUnavailable, match=r"^Python 2\.7, 3\.6, 3\.7 is not shipped by Debian \(only 3\.11, "
                        r"3\.13, 3\.9\).*RFSN_PYTHON_ARCHIVES \(unset\).*--python X\.Y"):
         pyversions.choose(repo, date(2019, 6, 1), DEBIAN, sorted(DEBIAN))
+
+
+def test_a_2016_commit_wanting_2_7_to_3_5_gets_the_nearest_later_python_it_does_not_exclude(
+        tmp_path: Path) -> None:
+    """A declared Python none of the machine's sources ship gives way to the oldest later one
+    that requires-python allows, and the report says why (boltons 2016: 2.7, 3.4, 3.5)."""
+    repo = make(tmp_path / "a", {"tox.ini": "[tox]\nenvlist = py27, py34, py35\n"})
+    python, why = pyversions.choose(repo, date(2016, 7, 31), {"3.6", "3.8", "3.11"})
+    assert python == "3.6"
+    assert why == ("Python 3.6: declared 2.7 (tox envlist), 3.4 (tox envlist), 3.5 (tox envlist), "
+                   "none of them can be had by 2016-07-31; the nearest later one the project does not exclude")
+    bounded = make(tmp_path / "b", {"tox.ini": "[tox]\nenvlist = py27, py35\n",
+                                    "setup.cfg": "[options]\npython_requires = >=2.7, !=3.6.*\n"})
+    assert pyversions.choose(bounded, date(2016, 7, 31), {"3.6", "3.8", "3.11"})[0] == "3.8"
 
 
 def test_without_declarations_requires_python_and_the_date_decide(tmp_path: Path) -> None:
@@ -111,11 +127,11 @@ def test_the_recipe_of_an_old_commit_is_dated_and_its_tag_holds_date_and_python(
     pack = PythonBuildpack()
     recipe = pack.env_recipe(repo)
     assert recipe.index_date == "2021-03-02" and recipe.base.version == "3.9"
-    assert recipe.steps[1].endswith("install --no-input --progress-bar off --upgrade --force-reinstall "
+    assert recipe.steps[1].endswith("install --upgrade --force-reinstall "
                                      "pip setuptools wheel")  # the era's build tools
     assert "requests==2.25.1" in recipe.steps[2]  # the pin stays; rfsn.sandbox.asof serves it
     assert "coverage" not in recipe.steps[2] and "coverage>=7.4" in recipe.steps[-1]
-    assert "env -u PIP_INDEX_URL" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
+    assert "PIP_INDEX_URL=https://pypi.org/simple" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
     date_env(pack, EnvOptions(as_of="today"))
     today = pack.env_recipe(repo)
     assert today.index_date == "" and today.key() != recipe.key()

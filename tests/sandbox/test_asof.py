@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from rfsn.sandbox import asof
@@ -107,3 +108,28 @@ def test_pip_reads_the_index_as_of_the_date(upstream: str, tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "six (1.16.0)" in done.stdout and "1.17.0" not in done.stdout
     assert missing.returncode != 0
+
+
+def test_a_project_with_nothing_before_the_date_gets_its_first_release_after_it() -> None:
+    """A project deleted from PyPI since the date (atomicwrites before 2022, codecov) would
+    leave nothing to install: its first release after the date is served instead, whole."""
+    later = [_file("six-1.16.0-py2.py3-none-any.whl", "2021-05-05T14:00:00Z"),
+             _file("six-1.16.0.tar.gz", "2021-05-05T14:01:00Z"), *SIX]
+    assert [f["filename"] for f in asof.kept("six", later, datetime(2019, 1, 1, tzinfo=UTC), set())] == [
+        "six-1.15.0.tar.gz"]
+    assert [f["filename"] for f in asof.kept("six", later[:2], datetime(2019, 1, 1, tzinfo=UTC), set())] == [
+        "six-1.16.0-py2.py3-none-any.whl", "six-1.16.0.tar.gz"]
+    assert [f["filename"] for f in asof.kept("six", later, datetime(2020, 6, 1, tzinfo=UTC), set())] == [
+        "six-1.15.0.tar.gz"]  # something before the date: nothing after it
+    assert asof.kept("six", [], datetime(2019, 1, 1, tzinfo=UTC), set()) == []
+
+
+def test_the_index_lists_what_it_served_from_after_its_date(upstream: str) -> None:
+    with asof.serving("2019-06-01", set(), None, upstream=upstream) as url:
+        client = httpx.Client(timeout=30)
+        page = client.get(f"{url}/six/").text
+        again = client.get(f"{url}/six/").text
+        later = client.get(url.rsplit("/simple", 1)[0] + asof.LATER_PATH).text
+        client.close()
+    assert "six-1.15.0.tar.gz" in page and "1.16.0" not in page and page == again
+    assert later == "six: nothing on PyPI before 2019-06-01, its first release after it (1.15.0)\n"

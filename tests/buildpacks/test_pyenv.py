@@ -1,0 +1,114 @@
+"""The install step of a Python environment, run by a real shell and a real pip in a venv: a
+test requirement that cannot be installed at all is left out and said; an install requirement,
+or an index that cannot be reached, fails the step."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.pyenv import PIP_INSTALL, keeping, optional
+
+
+@pytest.fixture(scope="module")
+def env_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``$RFSN_ENV`` with a venv, and a tiny wheel pip can install offline (``tiny``)."""
+    root = tmp_path_factory.mktemp("env")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+    _wheel(root, "tiny")
+    _wheel(root, "plug", "Requires-Dist: tiny>=2\n")
+    return root
+
+
+def _wheel(root: Path, name: str, requires: str = "") -> None:
+    with zipfile.ZipFile(root / f"{name}-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr(f"{name}.py", "")
+        wheel.writestr(f"{name}-1.0.dist-info/METADATA",
+                       f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n{requires}")
+        wheel.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
+                       "Tag: py3-none-any\n")
+        wheel.writestr(f"{name}-1.0.dist-info/RECORD", "")
+
+
+def _step(root: Path, step: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "RFSN_ENV": str(root), "PIP_RETRIES": "1", "PIP_FIND_LINKS": "",
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env}
+    (root / "notes.txt").unlink(missing_ok=True)
+    return subprocess.run(["sh", "-c", f"set -e; {step}"], env=environ, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_a_test_requirement_nowhere_on_the_index_is_left_out_and_said(env_root: Path) -> None:
+    """tomlkit 2021 pinned codecov==2.1.8, deleted from PyPI since: the environment is built
+    without it, the report says so, the tests that import it fail with their own error."""
+    done = _step(env_root, optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
+                 PIP_NO_INDEX="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    notes = (env_root / "notes.txt").read_text()
+    assert notes.startswith("rfsn: test requirement no-such-package-rfsn==1.0 cannot be installed ("), notes
+    reason = notes.split("(", 1)[1]
+    assert reason.startswith(("ERROR: ", "Could not")) and "no-such-package-rfsn" in reason, notes
+    assert notes.endswith("); left out\n"), notes
+
+
+def test_an_install_requirement_that_cannot_be_installed_fails_the_step(env_root: Path) -> None:
+    done = _step(env_root, optional(["no-such-package-rfsn==1.0"], [str(env_root / "tiny-1.0-py3-none-any.whl")]),
+                 PIP_NO_INDEX="1")
+    assert done.returncode != 0
+    assert not (env_root / "notes.txt").exists()
+
+
+def test_an_index_that_cannot_be_reached_fails_the_step_rather_than_leave_requirements_out(
+        env_root: Path) -> None:
+    done = _step(env_root, optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
+                 PIP_INDEX_URL="http://127.0.0.1:9/simple")
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert not (env_root / "notes.txt").exists()
+
+
+def test_without_test_requirements_the_step_is_one_pip_call() -> None:
+    assert optional(["six"], [], PIP_INSTALL) == f"{PIP_INSTALL} six"
+
+
+def _installed(root: Path) -> str:
+    return subprocess.run([str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_tool_the_installed_packages_break_is_uninstalled_not_kept_broken(env_root: Path) -> None:
+    """marshmallow 2018: pip 18 installed pytest-timeout 1.3 beside the project's pytest==3.0.2
+    (it wants >= 3.6) and only warned; pytest then refused to start. A tool whose requirements
+    what is installed contradicts is uninstalled and said; what was there before stays."""
+    venv_pip = f"{PIP_INSTALL} --no-index --find-links {env_root}"
+    assert _step(env_root, f"{venv_pip} tiny").returncode == 0
+    # --no-deps: a pip that installs the tool whatever its requirements say (pip before 20.3)
+    done = _step(env_root, keeping(["plug"], f"{venv_pip} --no-deps", "the project's"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "plug==" not in _installed(env_root) and "tiny==1.0" in _installed(env_root)
+    assert (env_root / "notes.txt").read_text().startswith("rfsn: ")
+    # the project's own broken package is not rfsn's to remove
+    assert _step(env_root, f"{venv_pip} --no-deps plug").returncode == 0
+    done = _step(env_root, keeping(["plug"], f"{venv_pip} --no-deps", "the project's"))
+    assert done.returncode == 0 and "plug==1.0" in _installed(env_root), done.stdout + done.stderr
+
+
+def test_the_constraints_come_from_pip_freeze_where_pip_has_no_list_format(tmp_path: Path) -> None:
+    """boltons 2016 on Python 3.6 got pip 8, which has no ``pip list --format``: the step that
+    keeps what is installed took it for a failure and lost the environment."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    # the edge not ours: a pip 8 (its answers to these commands, verbatim)
+    (venv_bin / "python").write_text(
+        '#!/bin/sh\nshift 2\ncase "$*" in\n'
+        '  "list --format=freeze") echo "no such option: --format" >&2; exit 2;;\n'
+        '  freeze) echo "six==1.10.0";;\n  check) echo "No broken requirements found.";;\n'
+        '  "install -c "*) echo "Successfully installed x";;\n  *) exit 3;;\nesac\n')
+    (venv_bin / "python").chmod(0o755)
+    done = _step(tmp_path, keeping(["x"], PIP_INSTALL, "the project's"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "pins.txt").read_text() == "six==1.10.0\n"
