@@ -167,7 +167,7 @@ def declared(repo: Path, python: str | None = None) -> Found:
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
     found += _at(build_requirements(repo), "pyproject.toml build-system")
     setup_cfg = ini(repo / "setup.cfg")
-    for option in ("install_requires", "tests_require"):
+    for option in ("install_requires", "tests_require", "setup_requires"):
         if setup_cfg.has_option("options", option):
             found += _at(lines(setup_cfg.get("options", option)), f"setup.cfg {option}")
     if setup_cfg.has_section("options.extras_require"):
@@ -175,7 +175,7 @@ def declared(repo: Path, python: str | None = None) -> Found:
         found += _at(_extras(extras, named), "setup.cfg test extras")
     if (repo / "setup.py").is_file():
         kwargs = setup_py_kwargs(repo / "setup.py")
-        for option in ("install_requires", "tests_require"):
+        for option in ("install_requires", "tests_require", "setup_requires"):
             found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
         found += _at(_extras(kwargs.get("extras_require"), named), "setup.py test extras")
     return found + files + nox + ci

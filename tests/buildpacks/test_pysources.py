@@ -76,6 +76,18 @@ def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
     assert ("freezegun", "setup.cfg tests_require") in pydeps.declared(repo)
 
 
+def test_setup_requires_are_in_the_environment(tmp_path: Path) -> None:
+    """What setup.py needs to run at all (setuptools-scm for its version) is installed before
+    the project: offline, ``pip install -e .`` cannot fetch it, and the project was not
+    importable in its own test run (prettytable 2022: ``No module named 'prettytable'``)."""
+    repo = make(tmp_path / "cfg", {"setup.cfg": "[metadata]\nname = demo\n[options]\nsetup_requires =\n"
+                                                "    setuptools-scm\n", "setup.py": "from setuptools import setup\nsetup()\n"})
+    assert ("setuptools-scm", "setup.cfg setup_requires") in pydeps.declared(repo)
+    repo = make(tmp_path / "py", {"setup.py": "from setuptools import setup\n"
+                                              "setup(name='demo', setup_requires=['pytest-runner'])\n"})
+    assert ("pytest-runner", "setup.py setup_requires") in pydeps.declared(repo)
+
+
 def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> None:
     repo = make(tmp_path, {"Pipfile": """
         [[source]]
