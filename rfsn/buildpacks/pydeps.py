@@ -3,9 +3,9 @@
 Sources: pyproject.toml (``[project]`` dependencies, test-like extras and
 dependency groups, build requirements), setup.cfg, literal arguments of
 ``setup()`` in setup.py, requirements files (following ``-r``), tox.ini
-``deps``, Pipfile, nox's test sessions and CI install lines. The result is normalized (canonical names, sorted, de-duplicated,
-the project itself left out) so that projects with the same dependencies
-share one environment image.
+``deps``, Pipfile, nox's test sessions and CI install lines. The result is
+normalized (canonical names, sorted, de-duplicated, the project itself left
+out) so that projects with the same dependencies share one environment image.
 """
 
 from __future__ import annotations
