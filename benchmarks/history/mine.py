@@ -333,6 +333,12 @@ def main() -> None:
     if args.refine:
         if args.refine.resolve() == args.out.resolve():
             parser.error("--out must not be the corpus --refine reads (the mined corpus stays as written)")
+        if not args.refine.is_file():
+            parser.error(f"no such corpus: {args.refine}")
+        unknown = set(args.instance_ids.split()) - {json.loads(line)["instance_id"] for line in
+                                                     args.refine.read_text(encoding="utf-8").splitlines()}
+        if unknown:
+            parser.error(f"not in the corpus: {' '.join(sorted(unknown))}")
         refine(args.refine, args.out, args.repos_dir, set(args.instance_ids.split()), args.timeout)
         return
     chosen = []
