@@ -9,8 +9,17 @@ whose lines the test diff adds or changes (read from the fixed test file with ``
 parametrized functions are named without their parameters). Nothing is run: the ids are
 what the diff says, and ``rfsn validate`` judges them.
 
+``--refine CORPUS`` writes CORPUS's rows again with FAIL_TO_PASS as SWE-bench builds it: the
+named tests' files run through rfsn's own environment at the buggy commit with the test patch,
+then with the fix, and the tests that do not pass before and pass after are the row's
+FAIL_TO_PASS, parametrized cases by their ids (the mined names stay in ``mined_FAIL_TO_PASS``).
+A row whose runs say nothing (a broken environment, no test that flips) is written as mined,
+with why in ``refined``.
+
     python benchmarks/history/mine.py --repos-dir /work/data/repos --out benchmarks/history/corpus.jsonl \\
         [--per-project 4] [--since 2015-01-01] [--until 2025-01-01]
+    python benchmarks/history/mine.py --repos-dir /work/data/repos --refine benchmarks/history/corpus.jsonl \\
+        --out benchmarks/history/corpus.refined.jsonl [--instance-ids "ID ..."] [--timeout 900]
 """
 
 from __future__ import annotations
@@ -230,6 +239,86 @@ def _spread(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return [rows[int(i * step + step / 2)] for i in range(count)]
 
 
+def fail_to_pass(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Pure: the tests that do not pass before (failed, error, or not in the run) and pass
+    after, as SWE-bench builds FAIL_TO_PASS from its two runs (statuses by test id)."""
+    return sorted(t for t, status in after.items() if status == "passed" and before.get(t) != "passed")
+
+
+def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | str) -> dict[str, Any]:
+    """Pure: ``row`` with the FAIL_TO_PASS its two runs give (the mined one kept beside it), or
+    as mined with why not when ``runs`` is a reason or no test flips."""
+    if isinstance(runs, str):
+        return {**row, "refined": runs}
+    flipped = fail_to_pass(*runs)
+    if not flipped:
+        return {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
+    return {**row, "FAIL_TO_PASS": flipped, "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"], "refined": "ok"}
+
+
+def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict[str, str], dict[str, str]] | str:
+    """Statuses of the files of the row's tests at the buggy commit with its test patch, then
+    with its fix too, each in a fresh sandbox of rfsn's environment for the instance; or why
+    the runs say nothing (the fix run's broken environment, a patch that does not apply)."""
+    import shutil
+    import tempfile
+
+    from rfsn.batch.harness.grading import selection
+    from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
+    from rfsn.batch.harness.repos import checkout, published, resolve_source
+    from rfsn.batch.harness.specenv import instance_buildpack
+    from rfsn.buildpacks.base import HealthCapable
+    from rfsn.errors import RfsnError
+    from rfsn.models.swebench import Instance
+    from rfsn.runner import run_tests
+    from rfsn.sandbox import choose_kind, open_sandbox
+    from rfsn.settings import load_settings
+
+    settings = load_settings()
+    inst = Instance.model_validate(row)
+    tmp = Path(tempfile.mkdtemp(prefix="rfsn-refine-"))
+    try:
+        ws = checkout(resolve_source(inst.repo, repos_dir), tmp / "repo", inst.base_commit,
+                      settings.home / "repos", repos_dir=repos_dir, upstream=published(inst.repo))
+        buildpack = instance_buildpack(inst, ws.path, settings)
+        runs: list[dict[str, str]] = []
+        for patch in ("", inst.patch):
+            pristine(ws)
+            if patch and not apply_patch(ws, patch).applied:
+                return "the fix does not apply"
+            if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
+                return "the test patch does not apply"
+            with open_sandbox(ws.path, buildpack, settings, choose_kind(settings.sandbox), budget=timeout) as box:
+                report = run_tests(box, buildpack, selection(buildpack, ws.path, inst.FAIL_TO_PASS), timeout)
+            # a base whose test module cannot import what the fix adds is a failing base (as
+            # SWE-bench counts it); a fix run that says nothing says nothing of either
+            broken = buildpack.diagnose(report, ws.path) if patch and isinstance(buildpack, HealthCapable) else None
+            if broken or report.timed_out:
+                return f"{'fix' if patch else 'base'} run: {broken or 'timed out'}"
+            runs.append({test: str(status) for test, status in report.tests.items()})
+        return runs[0], runs[1]
+    except RfsnError as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:
+    """Write ``corpus`` to ``out`` with the rows of ``ids`` (all when empty) refined; a row
+    already refined in ``out`` is kept (a run again resumes)."""
+    done = {r["instance_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())} \
+        if out.is_file() else {}
+    rows = []
+    for row in map(json.loads, corpus.read_text(encoding="utf-8").splitlines()):
+        if row["instance_id"] in done and "refined" in done[row["instance_id"]]:
+            row = done[row["instance_id"]]
+        elif not ids or row["instance_id"] in ids:
+            row = refined(row, run_both(row, repos_dir, timeout))
+            print(f"{row['instance_id']}: {row['refined']}", file=sys.stderr)
+        rows.append(row)
+        out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos-dir", type=Path, required=True)
@@ -237,7 +326,21 @@ def main() -> None:
     parser.add_argument("--per-project", type=int, default=4)
     parser.add_argument("--since", default="2015-01-01")
     parser.add_argument("--until", default="2025-01-01")
+    parser.add_argument("--refine", type=Path, metavar="CORPUS", help="refine this corpus's FAIL_TO_PASS")
+    parser.add_argument("--instance-ids", default="", help="with --refine: only these rows (space-separated)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="with --refine: seconds a test run")
     args = parser.parse_args()
+    if args.refine:
+        if args.refine.resolve() == args.out.resolve():
+            parser.error("--out must not be the corpus --refine reads (the mined corpus stays as written)")
+        if not args.refine.is_file():
+            parser.error(f"no such corpus: {args.refine}")
+        unknown = set(args.instance_ids.split()) - {json.loads(line)["instance_id"] for line in
+                                                     args.refine.read_text(encoding="utf-8").splitlines()}
+        if unknown:
+            parser.error(f"not in the corpus: {' '.join(sorted(unknown))}")
+        refine(args.refine, args.out, args.repos_dir, set(args.instance_ids.split()), args.timeout)
+        return
     chosen = []
     for name in sorted(PROJECTS):
         repo = args.repos_dir / name

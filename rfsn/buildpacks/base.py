@@ -86,11 +86,14 @@ class BaseImage(BaseModel):
     registry_image: str = Field(description="official image, e.g. 'python:3.11-slim'")
     debian_release: str = Field(description="Debian release whose packages provide the runtime")
     debian_packages: tuple[str, ...] = Field(description="packages debootstrap installs")
+    locales: tuple[str, ...] = Field(default=(), description="locales compiled into the image "
+                                     "('en_US.UTF-8'; needs the 'locales' package)")
 
     @property
     def bootstrap_tag(self) -> str:
         """Content-addressed like the env images: another package list is another image."""
-        packages = hashlib.sha256(",".join(sorted(self.debian_packages)).encode()).hexdigest()[:8]
+        made = ",".join(sorted(self.debian_packages)) + (";" + ",".join(self.locales) if self.locales else "")
+        packages = hashlib.sha256(made.encode()).hexdigest()[:8]
         return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}-{packages}"
 
 

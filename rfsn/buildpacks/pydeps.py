@@ -2,10 +2,10 @@
 
 Sources: pyproject.toml (``[project]`` dependencies, test-like extras and
 dependency groups, build requirements), setup.cfg, literal arguments of
-``setup()`` in setup.py, requirements files (following ``-r``) and tox.ini
-``deps``. The result is normalized (canonical names, sorted, de-duplicated,
-the project itself left out) so that projects with the same dependencies
-share one environment image.
+``setup()`` in setup.py, requirements files (following ``-r``), tox.ini
+``deps``, Pipfile, nox's test sessions and CI install lines. The result is
+normalized (canonical names, sorted, de-duplicated, the project itself left
+out) so that projects with the same dependencies share one environment image.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks import pysources
+from rfsn.buildpacks import pynox, pysources
 from rfsn.buildpacks.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
 
@@ -127,10 +127,10 @@ def as_list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
 
 
-def _extras(extras: Any) -> list[str]:
+def _extras(extras: Any, names: set[str] | frozenset[str] = frozenset(TEST_EXTRAS)) -> list[str]:
     if not isinstance(extras, dict):
         return []
-    return [r for name, reqs in extras.items() if str(name).lower() in TEST_EXTRAS
+    return [r for name, reqs in extras.items() if str(name).lower() in names
             for r in as_list(reqs)]
 
 
@@ -155,34 +155,36 @@ INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml buil
 
 def declared(repo: Path, python: str | None = None) -> Found:
     """Every requirement the project declares, with where (``python``: the X.Y tox's factor
-    conditions are read for): metadata, build requirements, requirement files, tox, Pipfile
-    (without a lock) and CI."""
+    conditions are read for): metadata (the extras named for tests, and those the nox sessions
+    and CI install the project with), build requirements, requirement files, tox, Pipfile
+    (without a lock), nox and CI."""
+    seen: set[Path] = set()
+    files = pysources.requirement_files(repo, seen) + pysources.tox_deps(repo, python, seen)
+    if not (repo / "Pipfile.lock").is_file():
+        files += pysources.pipfile(repo)
+    nox, nox_extras = pynox.nox_installs(repo, seen)
+    ci, ci_extras = pysources.ci_installs(repo, seen)
+    named = TEST_EXTRAS | nox_extras | ci_extras
     found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
     found += _at(project.get("dependencies", []), "pyproject.toml dependencies")
-    found += _at(_extras(project.get("optional-dependencies", {})), "pyproject.toml test extras")
+    found += _at(_extras(project.get("optional-dependencies", {}), named), "pyproject.toml test extras")
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
     found += _at(build_requirements(repo), "pyproject.toml build-system")
     setup_cfg = ini(repo / "setup.cfg")
-    for option in ("install_requires", "tests_require"):
+    for option in ("install_requires", "tests_require", "setup_requires"):
         if setup_cfg.has_option("options", option):
             found += _at(lines(setup_cfg.get("options", option)), f"setup.cfg {option}")
     if setup_cfg.has_section("options.extras_require"):
         extras = {k: lines(v) for k, v in setup_cfg.items("options.extras_require")}
-        found += _at(_extras(extras), "setup.cfg test extras")
+        found += _at(_extras(extras, named), "setup.cfg test extras")
     if (repo / "setup.py").is_file():
         kwargs = setup_py_kwargs(repo / "setup.py")
-        for option in ("install_requires", "tests_require"):
+        for option in ("install_requires", "tests_require", "setup_requires"):
             found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
-        found += _at(_extras(kwargs.get("extras_require")), "setup.py test extras")
-    seen: set[Path] = set()
-    found += pysources.requirement_files(repo, seen)
-    found += pysources.tox_deps(repo, python, seen)
-    if not (repo / "Pipfile.lock").is_file():
-        found += pysources.pipfile(repo)
-    found += pysources.ci_installs(repo, seen)
-    return found
+        found += _at(_extras(kwargs.get("extras_require"), named), "setup.py test extras")
+    return found + files + nox + ci
 
 
 def _at(requirements: list[str], where: str) -> Found:

@@ -2,19 +2,25 @@
 
 Requirements files (by the names projects give them for tests and development, following
 ``-r``), tox's ``deps`` (``[testenv]`` and the env of the chosen Python, factor conditions and
-``{[section]deps}`` references resolved), Pipfile's packages and dev-packages, and the
-``pip install`` lines of the CI workflows (GitHub Actions, Travis). Each reader returns
+``{[section]deps}`` references resolved), Pipfile's packages and dev-packages, and what the
+``pip install`` lines of the CI workflows (GitHub Actions, Travis) install that the test run uses. Each reader returns
 ``(requirement, where)`` pairs, so a report can say where each one came from.
 """
 
 from __future__ import annotations
 
+import ast
 import configparser
+import itertools
+import os
 import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 
-from rfsn.fsutil import read_toml
+from packaging.utils import canonicalize_name
+
+from rfsn.fsutil import NOT_SOURCE_DIRS, read_toml
 
 Found = list[tuple[str, str]]
 
@@ -29,6 +35,8 @@ REQUIREMENT_FILES = (
 REQUIREMENT_GLOBS = ("requirements/test*.txt", "requirements/dev*.txt", "requirements*test*.txt",
                      "requirements*dev*.txt", "*test*-requirements.txt", "*dev*-requirements.txt",
                      "tests/requirements*.txt", "test/requirements*.txt")
+#: the project itself with extras, as pip is given it: ``.[test]``, ``./[tests,toml]``
+_OWN_EXTRAS = re.compile(r"\./?\[([\w,\s-]+)\]")
 _PIP_INSTALL = re.compile(r"\bpip3?(?:\.\d+)?\s+install\s+(.*)$")
 
 
@@ -134,15 +142,42 @@ def pipfile(repo: Path) -> Found:
     return found
 
 
-def ci_installs(repo: Path, seen: set[Path]) -> Found:
-    """What the ``pip install`` lines of the CI workflows install: named packages and ``-r``
-    files (the project itself, ``-e .``, variables and pip are not requirements)."""
+def pip_args(words: list[str], where: str, repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
+    """What ``pip install WORDS`` installs: named packages and ``-r`` files, and the extras of
+    the project itself it asks for (``.[test]``, ``-e .[tests,toml]``). Options, paths, URLs,
+    variables and pip itself are not requirements."""
+    found: Found = []
+    extras: set[str] = set()
+    skip_next = include = False
+    for word in words:
+        own = _OWN_EXTRAS.fullmatch(word)
+        if own:
+            extras |= {e.strip().lower() for e in own.group(1).split(",") if e.strip()}
+        if skip_next:
+            skip_next = False
+            found += requirements_file(repo / word, seen, repo) if include else []
+            continue
+        include = word in ("-r", "--requirement")
+        if include or word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+                               "--extra-index-url", "-f", "--find-links"):
+            skip_next = True
+        elif (glued := _INCLUDE.match(word)) is not None:
+            found += requirements_file(repo / glued.group(1), seen, repo)
+        elif _plain(word) and not any(c in word for c in "${}") and re.split(r"[<>=!~;\[\s]", word)[0] != "pip":
+            found.append((word, where))
+    return found, extras
+
+
+def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
+    """What the ``pip install`` lines of the CI workflows install, and the project's extras they
+    name (the project itself, ``-e .``, variables and pip are not requirements)."""
     paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
     found: Found = []
+    extras: set[str] = set()
     for path in paths:
         if not path.is_file():
             continue
-        where = str(path.relative_to(repo))
+        where = f"{path.relative_to(repo)} pip install"
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             match = _PIP_INSTALL.search(line.split(" #")[0])
             if match is None:
@@ -151,16 +186,43 @@ def ci_installs(repo: Path, seen: set[Path]) -> Found:
                 words = shlex.split(match.group(1).split("&&")[0].split(";")[0])
             except ValueError:
                 continue
-            skip_next = include = False
-            for word in words:
-                if skip_next:
-                    skip_next = False
-                    found += requirements_file(repo / word, seen, repo) if include else []
-                    continue
-                include = word in ("-r", "--requirement")
-                if include or word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-                                       "--extra-index-url", "-f", "--find-links"):
-                    skip_next = True
-                elif _plain(word) and not any(c in word for c in "${}") and word != "pip":
-                    found.append((word, f"{where} pip install"))
-    return found
+            more, named = pip_args(words, where, repo, seen)
+            found += more
+            extras |= named
+    imported = project_imports(repo) if found else set()
+    return [(r, where) for r, where in found if used_by_tests(r, imported)], extras
+
+
+def used_by_tests(requirement: str, imported: set[str]) -> bool:
+    """Whether a package CI installs is one the test run needs: pytest or a plugin of it, or a
+    module the project's code or tests import (by its name, or without a ``python-``/``py``
+    prefix); CI's own tools (coverage uploaders, linters, tox, build tools) are not."""
+    name = canonicalize_name(re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0])
+    return name.startswith("pytest") or bool({name, name.removeprefix("python-"), name.removeprefix("py")} & imported)
+
+
+def project_imports(repo: Path, limit: int = 3000) -> set[str]:
+    """The top-level modules the project's Python code and tests import, as canonical names
+    (``yaml``, ``dateutil``), its task and documentation scripts left out; ``limit`` files at most."""
+    imported: set[str] = set()
+    for path in itertools.islice(_code_files(repo), limit):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {canonicalize_name(a.name.split(".")[0]) for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(canonicalize_name(node.module.split(".")[0]))
+    return imported
+
+
+#: files and folders of a project's tooling, not of its code or tests
+_TOOLING = frozenset({"setup.py", "noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "conf.py", "docs", "doc"})
+
+
+def _code_files(repo: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCE_DIRS | _TOOLING and not d.startswith("."))
+        yield from (Path(root) / f for f in sorted(files) if f.endswith(".py") and f not in _TOOLING)

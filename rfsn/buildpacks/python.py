@@ -71,14 +71,15 @@ _MARKERS: dict[str, float] = {
 def python_image(version: str) -> BaseImage:
     """Debian's Python with a C toolchain and its headers: projects with extensions (and old
     dependencies with no wheel for this Python) build from source, as in the harness's base
-    image, which has build-essential."""
+    image, which has build-essential; and the locale test suites set (``en_US.UTF-8``)."""
     return BaseImage(
         runtime="python",
         version=version,
         registry_image=f"python:{version}-slim",
         debian_release=DEBIAN_PYTHON.get(version, "bookworm"),
         debian_packages=("python3", "python3-venv", "python3-dev", "gcc", "g++", "make",
-                         "libc6-dev", "git", "ca-certificates", "procps"),
+                         "libc6-dev", "git", "ca-certificates", "procps", "locales"),
+        locales=("en_US.UTF-8",),
     )
 
 

@@ -60,6 +60,8 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
         if proc.returncode != 0:
             tail = (proc.stdout + proc.stderr).strip().splitlines()[-2:]
             raise ImageError(f"debootstrap {base.debian_release} failed: {' | '.join(tail)}")
+        for name in base.locales:
+            _localedef(rootfs, name)
         _trim(rootfs)
         log.info("bootstrap.import", tag=tag)
         with subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."],
@@ -72,6 +74,18 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
             raise ImageError(f"docker import of {tag} failed")
     registry.push(client, shared, tag)
     return tag, True
+
+
+def localedef_command(rootfs: Path, name: str) -> list[str]:
+    """Compile locale ``name`` (``en_US.UTF-8``: source ``en_US``, charmap ``UTF-8``) in ``rootfs``."""
+    source, _, charmap = name.partition(".")
+    return ["chroot", str(rootfs), "localedef", "-i", source, "-c", "-f", charmap or "UTF-8", name]
+
+
+def _localedef(rootfs: Path, name: str) -> None:
+    proc = subprocess.run(localedef_command(rootfs, name), capture_output=True, text=True, timeout=300)
+    if proc.returncode not in (0, 1):  # 1: compiled with warnings (-c)
+        raise ImageError(f"localedef {name} failed: {(proc.stdout + proc.stderr).strip()[-300:]}")
 
 
 def _write(path: Path, text: str) -> None:

@@ -50,6 +50,8 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 
 #: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
 #: output reaches a model's prompt, and a replayed session must send the same prompts.
 RUN_TMP = "/tmp/rfsn-run"
+#: git's system configuration in the sandbox (which directories it trusts)
+GITCONFIG = "/etc/gitconfig"
 _CLEAR = f'chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}'
 OWN_TMP = ("sh", "-c", f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; '
            f'"$@"; status=$?; {_CLEAR}; exit $status', "sh")
@@ -208,11 +210,14 @@ class DockerSandbox:
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
         environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
         # the workspace belongs to the host's user, the commands run as another: git
-        # (version-from-tag build backends, tests that call git) must trust it and its submodules
+        # (version-from-tag build backends, tests that call git) must trust it and its
+        # submodules; said in the system's config, which tools that clear git's environment
+        # variables (setuptools-scm) still read
         trusted = [WORKDIR, *(f"{WORKDIR}/{tree}" for tree in submodule_trees(workspace))]
-        environment["GIT_CONFIG_COUNT"] = str(len(trusted))
-        for index, path in enumerate(trusted):
-            environment.update({f"GIT_CONFIG_KEY_{index}": "safe.directory", f"GIT_CONFIG_VALUE_{index}": path})
+        gitconfig = self.gitview / "gitconfig"
+        gitconfig.write_text("".join(f"[safe]\n\tdirectory = {path}\n" for path in trusted), encoding="utf-8")
+        gitconfig.chmod(0o644)
+        volumes[str(gitconfig)] = {"bind": GITCONFIG, "mode": "ro"}
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())

@@ -177,3 +177,42 @@ def test_gold_that_does_not_resolve_says_what_the_gold_run_raised():
     assert row["env_ok"] is True
     assert row["cause"] == ("not valid (gold_unresolved): the gold patch does not resolve the instance "
                             "[AttributeError: module 'collections' has no attribute 'Callable']")
+
+
+def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_included():
+    """FAIL_TO_PASS as SWE-bench builds it from two runs: a parametrized function the miner
+    named bare (humanize's ``test_metric``) becomes its cases that flip; a named test that
+    already passes before (arrow 2021's ``test_gt_than_10_years``) is left out; a test whose
+    module could not import at the buggy commit (absent from that run) flips."""
+    before = {"t.py::test_metric[1-1]": "passed", "t.py::test_metric[2-2]": "failed",
+              "t.py::T::test_old": "passed", "t.py::test_new": "error", "t.py::test_skip": "skipped"}
+    after = {"t.py::test_metric[1-1]": "passed", "t.py::test_metric[2-2]": "passed",
+             "t.py::T::test_old": "passed", "t.py::test_new": "passed", "t.py::test_skip": "skipped",
+             "u.py::test_import": "passed"}
+    assert mine.fail_to_pass(before, after) == ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"]
+    row = {"instance_id": "x", "FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"]}
+    assert mine.refined(row, (before, after)) == {
+        "instance_id": "x", "FAIL_TO_PASS": ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"],
+        "mined_FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"], "refined": "ok"}
+    assert mine.refined(row, (after, after)) == {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
+    assert mine.refined(row, "fix run: no tests were collected") == {**row, "refined": "fix run: no tests were collected"}
+
+
+def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [{"instance_id": f"p-{n}", "FAIL_TO_PASS": [f"t.py::test_{n}"]} for n in range(3)]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ran: list[str] = []
+
+    def run_both(row, repos_dir, timeout):
+        ran.append(row["instance_id"])
+        return {}, {f"t.py::test_{row['instance_id'][-1]}[a]": "passed"}
+
+    monkeypatch.setattr(mine, "run_both", run_both)
+    out = tmp_path / "refined.jsonl"
+    mine.refine(corpus, out, tmp_path, {"p-0", "p-2"}, 60)
+    mine.refine(corpus, out, tmp_path, set(), 60)
+    assert ran == ["p-0", "p-2", "p-1"]  # the second run refines only what the first left
+    assert [json.loads(line)["FAIL_TO_PASS"] for line in out.read_text().splitlines()] == [
+        ["t.py::test_0[a]"], ["t.py::test_1[a]"], ["t.py::test_2[a]"]]
+    assert corpus.read_text() == "".join(json.dumps(r) + "\n" for r in rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from rfsn.buildpacks import pydeps, pysources
+from rfsn.buildpacks import pydeps, pynox, pysources
 from rfsn.buildpacks.python import PythonBuildpack
 
 
@@ -76,6 +76,18 @@ def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
     assert ("freezegun", "setup.cfg tests_require") in pydeps.declared(repo)
 
 
+def test_setup_requires_are_in_the_environment(tmp_path: Path) -> None:
+    """What setup.py needs to run at all (setuptools-scm for its version) is installed before
+    the project: offline, ``pip install -e .`` cannot fetch it, and the project was not
+    importable in its own test run (prettytable 2022: ``No module named 'prettytable'``)."""
+    repo = make(tmp_path / "cfg", {"setup.cfg": "[metadata]\nname = demo\n[options]\nsetup_requires =\n"
+                                                "    setuptools-scm\n", "setup.py": "from setuptools import setup\nsetup()\n"})
+    assert ("setuptools-scm", "setup.cfg setup_requires") in pydeps.declared(repo)
+    repo = make(tmp_path / "py", {"setup.py": "from setuptools import setup\n"
+                                              "setup(name='demo', setup_requires=['pytest-runner'])\n"})
+    assert ("pytest-runner", "setup.py setup_requires") in pydeps.declared(repo)
+
+
 def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> None:
     repo = make(tmp_path, {"Pipfile": """
         [[source]]
@@ -131,11 +143,86 @@ TRAVIS = """
 
 def test_ci_pip_install_lines(tmp_path: Path) -> None:
     repo = make(tmp_path, {".github/workflows/tests.yml": WORKFLOW, ".travis.yml": TRAVIS,
-                           "requirements/ci.txt": "pytest-timeout\n"})
-    found = pysources.ci_installs(repo, set())
-    assert [r for r, _ in found] == ["wheel", "pytest-timeout", "pytest-mock>=3", "coverage",
-                                     "tox-travis", "codecov"]
+                           "requirements/ci.txt": "pytest-timeout\nyarl\n",
+                           "tests/test_a.py": "import coverage\nfrom yarl import URL\n"})
+    found, extras = pysources.ci_installs(repo, set())
+    assert [r for r, _ in found] == ["pytest-timeout", "yarl", "pytest-mock>=3", "coverage"]
     assert ("coverage", ".github/workflows/tests.yml pip install") in found
+    assert extras == {"tests"}  # pip install -e .[tests]
+
+
+def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
+    """What a CI workflow installs counts as a test requirement only if the test run uses it:
+    pytest and its plugins, and modules the project's code or tests import. The tools CI runs
+    around the tests do not (codecov and coveralls, deleted from PyPI or of no era's index,
+    failed whole environments of the history corpus: tomlkit 2021, toolz 2019, sqlparse 2022)."""
+    repo = make(tmp_path, {
+        ".travis.yml": "install:\n  - pip install codecov coveralls tox flake8 twine pyyaml python-dateutil "
+                       "pytest-cov hypothesis nose\n",
+        "pkg/core.py": "import yaml\n", "tests/conftest.py": "from dateutil import tz\n",
+        "tests/test_a.py": "from hypothesis import given\n", "setup.py": "import twine\n",
+        "docs/conf.py": "import flake8\n"})
+    assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
+        "pyyaml", "python-dateutil", "pytest-cov", "hypothesis"]
+    assert pysources.used_by_tests("PyYAML>=5; python_version > '3'", {"yaml"})
+    assert not pysources.used_by_tests("codecov==2.1.8", {"yaml", "codecov_helpers"})
+
+
+NOXFILE = """
+    import nox
+
+    TEST_DEPS = ["pytest-xdist", "freezegun"]
+
+    @nox.session(python=["3.7", "3.8"])
+    def tests(session):
+        session.install("coverage<5.0.0", "pretend", "pytest", "pip>=9.0.2")
+        session.install(*TEST_DEPS)
+        session.install("-r", "requirements/extra.txt", "-e", ".[toml]")
+        session.run("python", "-m", "pip", "install", "trustme")
+        session.run("pytest", *session.posargs)
+
+    @nox.session
+    def check(session):
+        deps = ("mock",)
+        session.install(".[yaml]", *deps)
+        session.run("python", "-m", "unittest")
+
+    @nox.session(python="3.8")
+    def lint(session):
+        session.install("pre-commit", "flake8")
+        session.run("pre-commit", "run", "--all-files")
+
+    def helper(session):
+        session.install("sphinx")
+"""
+
+
+def test_nox_test_sessions_installs_are_read_never_run(tmp_path: Path) -> None:
+    """A noxfile's test sessions declare the tests' requirements (packaging 2020 needs
+    ``pretend`` only from there); the file is read with ``ast``: the code it holds never runs."""
+    repo = make(tmp_path, {"noxfile.py": NOXFILE + "    open('ran', 'w').write('x')\n",
+                           "requirements/extra.txt": "attrs>=19\n"})
+    found, extras = pynox.nox_installs(repo, set())
+    assert [r for r, _ in found] == ["coverage<5.0.0", "pretend", "pytest", "pytest-xdist", "freezegun",
+                                     "attrs>=19", "trustme", "mock"]
+    assert ("pretend", "noxfile.py session tests") in found
+    assert ("attrs>=19", "requirements/extra.txt") in found
+    assert extras == {"toml", "yaml"}
+    assert not (repo / "ran").exists()
+
+
+def test_the_extras_nox_installs_the_project_with_are_its_test_requirements(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"noxfile.py": NOXFILE, "setup.py": (
+        "from setuptools import setup\nsetup(name='d', install_requires=['six'],\n"
+        "      extras_require={'toml': ['tomli'], 'yaml': ['pyyaml'], 'docs': ['sphinx']})\n")})
+    names = {r for r, _ in pydeps.declared(repo)}
+    assert {"tomli", "pyyaml", "pretend", "six"} <= names
+    assert not {"sphinx", "pre-commit", "flake8", "pip>=9.0.2"} & names
+
+
+def test_a_noxfile_that_does_not_parse_gives_nothing(tmp_path: Path) -> None:
+    repo = make(tmp_path, {"noxfile.py": "print 'python 2'\n"})
+    assert pynox.nox_installs(repo, set()) == ([], set())
 
 
 def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from rfsn.buildpacks.base import BaseImage
-from rfsn.sandbox.bootstrap import bootstrap
+from rfsn.buildpacks.python import python_image
+from rfsn.sandbox.bootstrap import bootstrap, localedef_command
+from rfsn.sandbox.images import resolve_base
 
 #: writes what dpkg would read from dpkg.cfg.d into the root it was asked to fill
 FAKE_DEBOOTSTRAP = """#!/bin/sh
@@ -57,3 +59,23 @@ def test_debootstrap_installs_without_syncing_and_the_image_keeps_no_such_option
             container.remove(force=True)
     finally:
         docker_client.images.remove(tag, force=True)
+
+
+def test_a_base_image_that_compiles_locales_is_another_image() -> None:
+    plain = BaseImage(runtime="python", version="3.11", registry_image="none", debian_release="bookworm",
+                      debian_packages=("python3", "locales"))
+    assert plain.model_copy(update={"locales": ("en_US.UTF-8",)}).bootstrap_tag != plain.bootstrap_tag
+    assert localedef_command(Path("/r"), "en_US.UTF-8") == [
+        "chroot", "/r", "localedef", "-i", "en_US", "-c", "-f", "UTF-8", "en_US.UTF-8"]
+
+
+@pytest.mark.docker
+def test_the_python_base_image_has_the_locale_test_suites_set(docker_client: Any) -> None:
+    """Test suites set ``en_US.UTF-8`` (natsort's conftest does, for every locale-aware test): a
+    base image with only C.UTF-8 failed them all with ``locale.Error: unsupported locale
+    setting`` (history corpus, natsort 2019 and 2023)."""
+    tag = resolve_base(docker_client, python_image("3.11"), "bootstrap", "http://deb.debian.org/debian")
+    out = docker_client.containers.run(
+        tag, ["python3", "-c", "import locale; print(locale.setlocale(locale.LC_ALL, 'en_US.UTF-8'))"],
+        network_disabled=True, remove=True)
+    assert out.decode().strip() == "en_US.UTF-8"

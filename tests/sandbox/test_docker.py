@@ -428,3 +428,20 @@ def test_prune_passes_over_a_container_another_process_is_removing() -> None:
     assert prune(Client(409), everything=True) == ["free"]
     with pytest.raises(SandboxError, match="cannot remove container busy"):
         prune(Client(500), everything=True)
+
+
+def test_git_trusts_the_workspace_for_a_tool_that_clears_gits_environment(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """The workspace belongs to the host's user and commands run as another: git trusts it even
+    for a tool that drops every ``GIT_*`` variable before calling git, as setuptools-scm does
+    (prettytable 2022: its version from git failed, ``pip install -e .`` with it, and the
+    project was not importable in its own test run)."""
+    from rfsn.batch.harness.repos import checkout
+
+    origin = make_project(tmp_path / "origin", PASSING)
+    subprocess.run(["git", "tag", "v7.8.9"], cwd=origin, check=True)
+    ws = checkout(str(origin), tmp_path / "ws", "", tmp_path / "cache")
+    with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
+        cleared = box.exec(["sh", "-c", "unset $(env | grep '^GIT_' | cut -d= -f1); git describe --tags 2>&1"],
+                           timeout=60)
+    assert cleared.exit_code == 0 and cleared.output.strip() == "v7.8.9", cleared.output

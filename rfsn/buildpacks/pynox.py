@@ -1,0 +1,85 @@
+"""What a noxfile's test sessions install, read with ``ast``.
+
+A noxfile is the project's code: nox answers what a session installs only by running it, so
+it is read, never run. A test session is a ``@nox.session`` function that runs the tests (its
+name says test, or it runs pytest, nose or unittest); what it installs is the arguments of its
+``session.install(...)`` calls (and of ``session.run("pip", "install", ...)``) that are string
+literals or module- or function-level constants of them, read as pip reads its arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from rfsn.buildpacks.pysources import Found, pip_args
+
+#: a session that runs the tests: by its name, or by the runner it calls
+_TESTS = re.compile(r"test|\bpytest\b|\bpy\.test\b|\bnose(tests|2)?\b|\bunittest\b", re.IGNORECASE)
+_PIP = ("pip", "install")
+
+
+def nox_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
+    """The requirements the test sessions of ``repo/noxfile.py`` install, and the project's
+    extras they name (``.[test]``)."""
+    try:
+        tree = ast.parse((repo / "noxfile.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return [], set()
+    constants = _constants(tree.body)
+    found: Found = []
+    extras: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not _session(node):
+            continue
+        local = {**constants, **_constants(node.body)}
+        calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)]
+        if not _TESTS.search(node.name) and not any(_TESTS.search(w) for c in calls for w in _words(c, local)):
+            continue
+        for call in calls:
+            words = _installed(call, _words(call, local))
+            if words is not None:
+                more, named = pip_args(words, f"noxfile.py session {node.name}", repo, seen)
+                found += more
+                extras |= named
+    return found, extras
+
+
+def _session(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated ``@nox.session``, ``@nox.session(...)`` or ``@session(...)``."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if ast.unparse(target).rsplit(".", 1)[-1] == "session":
+            return True
+    return False
+
+
+def _installed(call: ast.Call, words: list[str]) -> list[str] | None:
+    """What a session's call installs with pip (None: the call installs nothing)."""
+    assert isinstance(call.func, ast.Attribute)
+    if call.func.attr == "install":
+        return words
+    if call.func.attr in ("run", "run_always", "run_install"):
+        for start in range(len(words) - 1):
+            if tuple(words[start:start + 2]) == _PIP and words[:start] in ([], ["python", "-m"], ["python3", "-m"]):
+                return words[start + 2:]
+    return None
+
+
+def _constants(body: list[ast.stmt]) -> dict[str, ast.expr]:
+    return {target.id: node.value for node in body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+def _words(call: ast.Call, constants: dict[str, ast.expr]) -> list[str]:
+    """The call's positional arguments that are strings, a constant's or a starred list's
+    strings in their place (anything computed is left out)."""
+    words: list[str] = []
+    for arg in call.args:
+        value = arg.value if isinstance(arg, ast.Starred) else arg
+        if isinstance(value, ast.Name):
+            value = constants.get(value.id, value)
+        items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+        words += [item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+    return words
