@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +44,7 @@ from rfsn.planners.base import (
 )
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
+from rfsn.planners.evidence import ordered
 from rfsn.planners.explore.tools import Lookup
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
@@ -55,6 +57,7 @@ from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
+from rfsn.planners.spending import Ledger, Share
 from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
@@ -75,11 +78,13 @@ class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
-                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None) -> None:
-        """``seconds_left``: the session's wall seconds left (none: no limit the plan weighs)."""
+                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
+                 steps_left: Callable[[], int] | None = None) -> None:
+        """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
+        limit the plan weighs)."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model, self.seconds_left = model, seconds_left
+        self.model, self.seconds_left, self.steps_left = model, seconds_left, steps_left
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -109,7 +114,9 @@ class PhasePlanner:
         #: ...and its targets' run with no per-test limit, where they held
         self._alone: dict[str, TestReport] = {}
         self._pairs_tried = 0
+        #: the targets by cause, in the order they are tried, then the environment's
         self._groups: list[FailureGroup] = []
+        self._ledger = Ledger()
 
     def next(self) -> Proposal:
         if not self._started:
@@ -137,11 +144,17 @@ class PhasePlanner:
         bind(phase=phase.value)
         log.info("planner.phase", phase=phase.value)
 
+    def groups(self, ended: str = "") -> list[FailureGroup]:
+        """The groups and what each spent, the one being tried closed as ``ended`` (the session
+        stopped it: its budget, Ctrl-C)."""
+        if self._ledger.group is not None:
+            self._ledger.close("left", ended)
+        return [g.model_copy(update={"outcome": "known", "why": "the environment's"}) if g.kind == "environment"
+                else g.model_copy(deep=True) for g in self._groups]
+
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan:
-        groups = [g.model_copy(update={"outcome": "known"}) if g.kind == "environment" else g
-                  for g in self._groups]
         self._verdict = Verdict(status=status, message=message, candidates_tried=self.candidates_tried,
-                                groups=groups, **fields)  # type: ignore[arg-type]
+                                groups=self.groups(message), **fields)  # type: ignore[arg-type]
         reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
         yield Finish(phase=self.phase, reason=reason)
 
@@ -180,7 +193,8 @@ class PhasePlanner:
                 baseline, self.restated, self.unproven = set_aside(
                     baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
-            self._groups = group(targets, causes(baseline.log), project_modules(self.workspace))
+            self._groups = ordered(group(targets, causes(baseline.log), project_modules(self.workspace)),
+                                   baseline.log, read_sources(self.workspace, self.language), self.workdir)
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
             targets = [t for g in self._groups if g.kind == "target" for t in g.tests]
             why = why if targets else f"every failing test fails for want of the environment: {self._groups[0].cause}"
@@ -191,23 +205,29 @@ class PhasePlanner:
             status = SessionStatus.ERROR if unknown else SessionStatus.NOT_REPRODUCED
             yield from self._stop(SessionStatus.ENV_ERROR if environment else status, why)
             return
-        causes_ = [g for g in self._groups if g.kind == "target"]  # all together first; one cause at a time after
-        tries = [FailureGroup(cause="", tests=targets, kind="target"), *(causes_ if len(causes_) > 1 else [])]
-        for tried in tries:  # one cause at a time; a fix of one is a fix
-            self.failing_before = targets = tried.tests
+        if not self._groups:  # named, or reproduced: one group, for the report of what it spent
+            self._groups = [FailureGroup(cause="the tests named" if self.targets else "the failing tests",
+                                         tests=targets, kind="target")]
+        tries = [g for g in self._groups if g.kind == "target"]
+        for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
+            targets, share = tried.tests, Share.of(len(tries) - n, self.seconds_left, self.steps_left)
+            self._ledger.begin(tried)
             self._enter(Phase.LOCALIZE)
+            log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(targets),
+                     evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
             locations = yield from self._localize(baseline, targets)
             self._enter(Phase.PATCH)
             asked = bool(locations) or finds_code(self.strategy)  # a model reads the code itself
-            plausible = (yield from self._patch(baseline, targets, locations)) if asked else []
-            tried.outcome, tried.why = ("fixed", "") if plausible else ("left", "could not localize the fault"
-                                         if not asked else f"no plausible patch among {self.candidates_tried} candidates")
-            if plausible:  # all together: every cause is fixed
-                self._groups = [g.model_copy(update={"outcome": "fixed"}) if g in causes_ and tried is tries[0]
-                                else g for g in self._groups]
+            before = self.candidates_tried
+            plausible = (yield from self._patch(baseline, targets, locations, share)) if asked else []
+            if plausible:  # verify ends its account
                 break
+            self._ledger.close("left", share.why or ("could not localize the fault" if not asked else
+                                                     f"no plausible patch among {self.candidates_tried - before} candidates"))
         if not plausible:
-            yield from self._stop(SessionStatus.NOT_FIXED, tries[-1].why, failing_before=targets, failing_after=targets if locations else [])
+            yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(g.why for g in tries)),
+                                  failing_before=self.failing_before,
+                                  failing_after=self.failing_before if locations else [])
             return
         ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
         self._enter(Phase.VERIFY)
@@ -254,8 +274,10 @@ class PhasePlanner:
         return _localized("stack frames", with_control_dependence(
             [Location(path, line, score) for (path, line), score in merged], files))
 
-    def _patch(self, baseline: TestReport, targets: list[str],
-               locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
+    def _patch(self, baseline: TestReport, targets: list[str], locations: list[Location],
+               share: Share | None = None) -> Generator[Proposal, Feedback, list[Candidate]]:
+        """The plausible candidates for ``targets``, screened until enough are found, the
+        strategy runs dry or ``share`` is spent."""
         # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its file:
         # a bare name is defined in many test files
         context = RepairContext(workspace=self.workspace, language=self.language,
@@ -273,6 +295,9 @@ class PhasePlanner:
         screened: set[tuple[str, tuple[str, ...]]] = set()
         budget_after_first: int | None = None
         for candidate in self.strategy.candidates(context):
+            if share is not None and not plausible and share.spent():
+                log.info("planner.share_spent", why=share.why, candidates=len(screened))
+                break
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
                 candidate.answered((yield candidate.proposal))
                 continue
@@ -337,9 +362,11 @@ class PhasePlanner:
         tests it seemed to break fail without it too (``_stale``, once a session)."""
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
+        started = time.monotonic()
         result = yield from self._screened(screen, candidate)
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
+        self._ledger.candidate(f"{candidate.path}:{candidate.line}", time.monotonic() - started)
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else
@@ -493,8 +520,14 @@ class PhasePlanner:
                       for t in stale if report.tests.get(t) != TestStatus.PASSED)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
+        self._ledger.close("fixed", "")
+        for other in self._groups:  # one fault may fail tests of several causes
+            if other.kind == "target" and other.outcome != "fixed" and all(
+                    report.tests.get(t) == TestStatus.PASSED for t in other.tests):
+                other.outcome, other.why = "fixed", "passes with the patch made for another group"
+        fixed = [t for g in self._groups if g.outcome == "fixed" for t in g.tests]
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
-                              failing_before=targets, failing_after=[], concerns=concerns,
+                              failing_before=fixed or targets, failing_after=[], concerns=concerns,
                               alternatives=[Alternative(description=r.candidate.description,
                                                         patch=r.candidate.diff(), concerns=r.concerns)
                                             for r in ranked[1:]])

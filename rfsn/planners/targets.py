@@ -34,7 +34,8 @@ from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
-_FRAME = re.compile(r"^(\S+?):\d+: \w+$", re.M)
+#: pytest's line naming the file a frame raised in (innermost last)
+RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 _MISSING_PROGRAM = re.compile(
     r"No such file or directory: '([^'/\s]+)'|command not found|exit status 127\b|"
     r"returned non-zero exit status 127")
@@ -49,7 +50,7 @@ def _sections(log: str) -> dict[str, tuple[str, str]]:
     to the terminal's width, and where it was raised."""
     found: dict[str, tuple[str, str]] = {}
     for name, text in failure_sections(log).items():
-        line, frames = _FIRST_E.search(text), _FRAME.findall(text)
+        line, frames = _FIRST_E.search(text), RAISED_IN.findall(text)
         if line:
             found[name] = (line.group(1).strip(), frames[-1] if frames else "")
     return found

@@ -38,4 +38,5 @@ def test_the_bug_is_fixed_beside_failures_of_the_environment_and_of_another_caus
     assert groups == [("target", "fixed", 1), ("target", "not_tried", 3),
                       ("environment", "known", 1), ("environment", "known", 2)], result["groups"]
     assert result["failing_before"] == ["tests/test_pricing.py::test_at_threshold"]
-    assert "baseline failures by cause: fixed 1 (assert 0 == 10), not tried 3 (assert" in proc.stdout
+    assert "group 1/4 fixed: 1 test (assert 0 == 10), " in proc.stdout
+    assert "group 2/4 not tried: 3 tests (assert" in proc.stdout

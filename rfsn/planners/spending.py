@@ -1,0 +1,78 @@
+"""Where a session's budget goes: each target group's share of it, and what each group spent.
+
+The groups are tried in order, each with a share of what the session has left when it starts:
+the seconds and steps left, over the groups still to try. A group that runs dry early leaves the
+rest to the next one (whose share is reckoned from what is left then); the last has it all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rfsn.models.results import FailureGroup, GroupOutcome, Spent
+
+
+@dataclass
+class Share:
+    """One group's part of the budget; ``spent()`` says when it is gone and ``why`` how."""
+
+    seconds_left: Callable[[], float] | None
+    steps_left: Callable[[], int] | None
+    seconds: float | None = None  # none: all that is left
+    steps: float | None = None
+    why: str = ""
+    _at: tuple[float, int] = (0.0, 0)
+
+    @classmethod
+    def of(cls, groups_left: int, seconds_left: Callable[[], float] | None,
+           steps_left: Callable[[], int] | None) -> Share:
+        """The share of the next of ``groups_left`` groups."""
+        at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
+        if groups_left <= 1:
+            return cls(seconds_left, steps_left, _at=at)
+        return cls(seconds_left, steps_left, seconds=at[0] / groups_left if seconds_left else None,
+                   steps=at[1] / groups_left if steps_left else None, _at=at)
+
+    def spent(self) -> bool:
+        if self.seconds is not None and self.seconds_left is not None:
+            used = self._at[0] - self.seconds_left()
+            if used >= self.seconds:
+                self.why = f"its share of the budget spent ({used:.0f} of {self.seconds:.0f} s)"
+        if self.steps is not None and self.steps_left is not None and not self.why:
+            used_steps = self._at[1] - self.steps_left()
+            if used_steps >= self.steps:
+                self.why = f"its share of the budget spent ({used_steps} of {self.steps:.0f} steps)"
+        return bool(self.why)
+
+
+@dataclass
+class Ledger:
+    """Seconds and candidates of the group being tried, by location; written into the group
+    when it ends."""
+
+    clock: Callable[[], float] = time.monotonic
+    group: FailureGroup | None = None
+    started: float = 0.0
+    spent: dict[str, Spent] = field(default_factory=dict)
+
+    def begin(self, group: FailureGroup) -> None:
+        self.group, self.started, self.spent = group, self.clock(), {}
+
+    def candidate(self, location: str, seconds: float) -> None:
+        spent = self.spent.setdefault(location, Spent(location=location))
+        spent.candidates += 1
+        spent.seconds += seconds
+
+    def close(self, outcome: GroupOutcome, why: str) -> None:
+        """Write what the group being tried spent into it, with how it ended."""
+        if self.group is None:
+            return
+        by = sorted(self.spent.values(), key=lambda s: (-s.candidates, -s.seconds, s.location))
+        self.group.outcome = outcome
+        self.group.why = why
+        self.group.seconds = round(self.group.seconds + self.clock() - self.started, 3)
+        self.group.candidates += sum(s.candidates for s in by)
+        self.group.locations = [s.model_copy(update={"seconds": round(s.seconds, 3)}) for s in by]
+        self.group = None

@@ -1,0 +1,110 @@
+"""No target group takes the whole budget before the others are tried: each has a share of what
+is left when it starts, and the report says what each spent, where, and how it ended. (A real
+project's one-test group took all 2,000 steps while the bug's group was never tried.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
+from rfsn.planners.base import Feedback, RepairContext
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.spending import Ledger, Share
+from tests.planners.test_meta import (
+    FIX_MUL,
+    T_ADD,
+    T_MUL,
+    T_OK,
+    F,
+    P,
+    World,
+    candidate,
+    ran,
+    report,
+)
+
+LOG = ("FAILED tests/test_m.py::test_add - AssertionError: assert -1 == 3\n"
+       "FAILED tests/test_m.py::test_mul - AssertionError: assert 4 != 4\n")
+
+
+class EndlessForAdd:
+    """Wrong candidates without end for ``test_add``'s group; the fix for ``test_mul``'s."""
+
+    name = "endless"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if T_MUL in context.failing:
+            return iter([FIX_MUL])
+        return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
+
+
+def _count() -> Iterator[int]:
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+
+class LoggedWorld(World):
+    """The world of ``test_meta``, whose baseline prints why each test failed."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            return ran(report(self.baseline, log=LOG))
+        return super().answer(proposal)
+
+
+def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path) -> None:
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 300 - len(world.proposals))
+    assert isinstance(world.run(planner, limit=300)[-1], Finish)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
+    add, mul = verdict.groups
+    assert (add.tests, add.outcome, mul.tests, mul.outcome) == ([T_ADD], "left", [T_MUL], "fixed")
+    assert add.why.startswith("its share of the budget spent (") and add.why.endswith(" of 150 steps)")
+    assert add.candidates > 30 and add.locations[0].location == "m.py:2"
+    assert add.locations[0].candidates == add.candidates and add.seconds >= add.locations[0].seconds >= 0
+    assert (mul.candidates, [s.location for s in mul.locations]) == (1, ["m.py:6"])
+
+
+def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path) -> None:
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {})
+    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed")  # type: ignore[arg-type]
+    for _ in range(40):  # the session's budget ends mid-group: the controller stops asking
+        planner.observe(world.answer(planner.next()))
+    add, mul = planner.groups("the session's step budget spent (40 steps)")
+    assert (add.outcome, add.why, add.candidates > 5) == ("left", "the session's step budget spent (40 steps)", True)
+    assert (mul.outcome, mul.candidates, mul.seconds) == ("not_tried", 0, 0.0)
+
+
+def test_a_share_is_what_is_left_over_the_groups_left_and_the_last_has_it_all() -> None:
+    left = {"seconds": 600.0, "steps": 2000}
+    share = Share.of(3, lambda: left["seconds"], lambda: left["steps"])
+    assert (share.seconds, share.steps) == (200.0, 2000 / 3)
+    left["seconds"] = 401.0
+    assert not share.spent()
+    left["seconds"] = 400.0
+    assert share.spent() and share.why == "its share of the budget spent (200 of 200 s)"
+    left["seconds"] = 500.0  # the first ran dry early: the next inherits what it left
+    assert Share.of(2, lambda: left["seconds"], None).seconds == 250.0
+    last = Share.of(1, lambda: left["seconds"], lambda: left["steps"])
+    left.update(seconds=0.0, steps=0)
+    assert last.seconds is None and not last.spent()
+
+
+def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
+    from rfsn.models import FailureGroup
+
+    now = [0.0]
+    ledger, group = Ledger(clock=lambda: now[0]), FailureGroup(cause="c", tests=["t"], kind="target")
+    ledger.begin(group)
+    for location, seconds in (("a.py:3", 1.0), ("b.py:9", 2.5), ("a.py:3", 1.25)):
+        ledger.candidate(location, seconds)
+    now[0] = 7.0
+    ledger.close("left", "no plausible patch among 3 candidates")
+    assert (group.outcome, group.candidates, group.seconds) == ("left", 3, 7.0)
+    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("a.py:3", 2, 2.25), ("b.py:9", 1, 2.5)]
