@@ -12,9 +12,10 @@ known and never a target:
 - a module that is not the project's and not installed (``No module named 'yaml'``,
   ``cannot import name 'x' from 'lib'``).
 
-The others are tried one group at a time, the smallest first (one fault tends to fail a few
-tests; a cause shared by many is more often the setting than the bug). A patch that makes one
-group pass and breaks no test that passed is a fix; the groups it leaves are reported.
+The others are tried one group at a time, in the order of the evidence that they are a code
+fault in the project (``planners.evidence``), each with a share of the budget
+(``planners.spending``). A patch that makes one group pass and breaks no test that passed is a
+fix; the groups it leaves are reported.
 
 Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``);
 a runner that prints none gives one group of unknown cause, which is the old behaviour.
