@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -362,11 +361,11 @@ class PhasePlanner:
         tests it seemed to break fail without it too (``_stale``, once a session)."""
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
-        started = time.monotonic()
+        self._ledger.screening(f"{candidate.path}:{candidate.line}")
         result = yield from self._screened(screen, candidate)
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
-        self._ledger.candidate(f"{candidate.path}:{candidate.line}", time.monotonic() - started)
+        self._ledger.screened()
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else

@@ -56,19 +56,29 @@ class Ledger:
     group: FailureGroup | None = None
     started: float = 0.0
     spent: dict[str, Spent] = field(default_factory=dict)
+    _screening: tuple[Spent, float] | None = None
 
     def begin(self, group: FailureGroup) -> None:
         self.group, self.started, self.spent = group, self.clock(), {}
 
-    def candidate(self, location: str, seconds: float) -> None:
+    def screening(self, location: str) -> None:
+        """A candidate at ``location`` is being screened (until ``screened``)."""
         spent = self.spent.setdefault(location, Spent(location=location))
         spent.candidates += 1
-        spent.seconds += seconds
+        self._screening = (spent, self.clock())
+
+    def screened(self) -> None:
+        if self._screening is not None:
+            spent, since = self._screening
+            spent.seconds += self.clock() - since
+            self._screening = None
 
     def close(self, outcome: GroupOutcome, why: str) -> None:
-        """Write what the group being tried spent into it, with how it ended."""
+        """Write what the group being tried spent into it (a candidate the session stopped in
+        its screening included), with how it ended."""
         if self.group is None:
             return
+        self.screened()
         by = sorted(self.spent.values(), key=lambda s: (-s.candidates, -s.seconds, s.location))
         self.group.outcome = outcome
         self.group.why = why

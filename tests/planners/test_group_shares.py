@@ -78,6 +78,7 @@ def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path
         planner.observe(world.answer(planner.next()))
     add, mul = planner.groups("the session's step budget spent (40 steps)")
     assert (add.outcome, add.why, add.candidates > 5) == ("left", "the session's step budget spent (40 steps)", True)
+    assert add.candidates == planner.candidates_tried  # the one it was screening counts
     assert (mul.outcome, mul.candidates, mul.seconds) == ("not_tried", 0, 0.0)
 
 
@@ -103,8 +104,11 @@ def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
     ledger, group = Ledger(clock=lambda: now[0]), FailureGroup(cause="c", tests=["t"], kind="target")
     ledger.begin(group)
     for location, seconds in (("a.py:3", 1.0), ("b.py:9", 2.5), ("a.py:3", 1.25)):
-        ledger.candidate(location, seconds)
+        ledger.screening(location)
+        now[0] += seconds
+        ledger.screened()
+    ledger.screening("b.py:9")  # the session stops in its screening: it counts, and its seconds (most first)
     now[0] = 7.0
-    ledger.close("left", "no plausible patch among 3 candidates")
-    assert (group.outcome, group.candidates, group.seconds) == ("left", 3, 7.0)
-    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("a.py:3", 2, 2.25), ("b.py:9", 1, 2.5)]
+    ledger.close("left", "the session's step budget spent (40 steps)")
+    assert (group.outcome, group.candidates, group.seconds) == ("left", 4, 7.0)
+    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
