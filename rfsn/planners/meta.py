@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
@@ -65,6 +65,24 @@ log = get_logger(__name__)
 #: verify runs the targets a second time only when the budget left holds this many times their
 #: run in screening (a run cut off by the budget is no verdict and loses a right answer)
 VERIFY_MARGIN = 1.5
+
+
+@dataclass
+class _Search:
+    """One target group's patch search: its evidence, its strategy's candidates and what
+    screening found so far, kept so that it can go on where its share cut it short."""
+
+    group: FailureGroup
+    locations: list[Location]
+    coverage: dict[str, dict[str, list[int]]]
+    context: RepairContext | None = None  # none: nothing to search
+    screen: Screen | None = None
+    candidates: Iterator[Candidate | Lookup] = field(default_factory=lambda: iter(()))
+    plausible: list[Candidate] = field(default_factory=list)
+    partial: list[tuple[Candidate, frozenset[str]]] = field(default_factory=list)
+    screened: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    after_first: int | None = None  # candidates still screened after the first plausible one
+    cut: bool = False  # its share was spent: it may go on
 
 
 def _localized(by: str, locations: list[Location]) -> list[Location]:
@@ -208,29 +226,57 @@ class PhasePlanner:
             self._groups = [FailureGroup(cause="the tests named" if self.targets else "the failing tests",
                                          tests=targets, kind="target")]
         tries = [g for g in self._groups if g.kind == "target"]
+        searches: list[_Search] = []
         for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
-            targets, share = tried.tests, Share.of(len(tries) - n, self.seconds_left, self.steps_left)
+            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left)
             self._ledger.begin(tried)
             self._enter(Phase.LOCALIZE)
-            log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(targets),
+            log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
                      evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
-            locations = yield from self._localize(baseline, targets)
-            self._enter(Phase.PATCH)
-            asked = bool(locations) or finds_code(self.strategy)  # a model reads the code itself
-            before = self.candidates_tried
-            plausible = (yield from self._patch(baseline, targets, locations, share)) if asked else []
-            if plausible:  # verify ends its account
+            search = yield from self._search(baseline, tried)
+            searches.append(search)
+            if (yield from self._patch(search, share)):
                 break
-            self._ledger.close("left", share.why or ("could not localize the fault" if not asked else
-                                                     f"no plausible patch among {self.candidates_tried - before} candidates"))
-        if not plausible:
+        cut = [s for s in searches if s.cut and not s.plausible and not any(o.plausible for o in searches)]
+        while cut:  # what the groups that ran dry left goes to those their share cut short, in turn
+            for n, search in enumerate(cut):
+                share = Share.of(len(cut) - n, self.seconds_left, self.steps_left)
+                self._ledger.begin(search.group)
+                log.info("planner.group_resumed", cause=search.group.cause[:80], share_seconds=share.seconds,
+                         share_steps=share.steps)
+                if (yield from self._patch(search, share)):
+                    break
+            cut = [s for s in cut if s.cut and not any(o.plausible for o in searches)]
+        found = next((s for s in searches if s.plausible), None)
+        if found is None:
             yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(g.why for g in tries)),
                                   failing_before=self.failing_before,
-                                  failing_after=self.failing_before if locations else [])
+                                  failing_after=self.failing_before if any(s.locations for s in searches) else [])
             return
-        ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
+        targets = found.group.tests
+        ranked = rank_plausible(found.plausible, self._evidence(baseline, targets, found.locations))
         self._enter(Phase.VERIFY)
         yield from self._verify(ranked, baseline, targets)
+
+    def _search(self, baseline: TestReport, group: FailureGroup) -> Generator[Proposal, Feedback, _Search]:
+        """``group``'s search, localized, its strategy's candidates ready (none where the fault
+        could not be localized and the strategy does not read the code itself)."""
+        targets = group.tests
+        locations = yield from self._localize(baseline, targets)
+        search = _Search(group, locations, self._coverage)
+        if locations or finds_code(self.strategy):
+            # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its
+            # file: a bare name is defined in many test files
+            search.context = RepairContext(
+                workspace=self.workspace, language=self.language, failing=located(targets, baseline.failing),
+                passing=baseline.passing, locations=locations, problem=self.problem, log=baseline.log,
+                files=read_sources(self.workspace, self.language), model=self.model)
+            search.screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
+                                   tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
+                                   flaky=[] if self.scaffolding else self._unsteady,
+                                   stale=self._unsteady if self.scaffolding else [])
+            search.candidates = iter(self.strategy.candidates(search.context))
+        return search
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         targets = located(targets, baseline.failing)
@@ -273,29 +319,25 @@ class PhasePlanner:
         return _localized("stack frames", with_control_dependence(
             [Location(path, line, score) for (path, line), score in merged], files))
 
-    def _patch(self, baseline: TestReport, targets: list[str], locations: list[Location],
-               share: Share | None = None) -> Generator[Proposal, Feedback, list[Candidate]]:
-        """The plausible candidates for ``targets``, screened until enough are found, the
-        strategy runs dry or ``share`` is spent."""
-        # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its file:
-        # a bare name is defined in many test files
-        context = RepairContext(workspace=self.workspace, language=self.language,
-                                failing=located(targets, baseline.failing),
-                                passing=baseline.passing, locations=locations, problem=self.problem,
-                                log=baseline.log, files=read_sources(self.workspace, self.language),
-                                model=self.model)
-        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
-                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
-                                       flaky=[] if self.scaffolding else self._unsteady,
-                                       stale=self._unsteady if self.scaffolding else [])
-        self._votes = context.votes
-        plausible: list[Candidate] = []
-        partial: list[tuple[Candidate, frozenset[str]]] = []
-        screened: set[tuple[str, tuple[str, ...]]] = set()
-        budget_after_first: int | None = None
-        for candidate in self.strategy.candidates(context):
-            if share is not None and not plausible and share.spent():
-                log.info("planner.share_spent", why=share.why, candidates=len(screened))
+    def _patch(self, search: _Search, share: Share) -> Generator[Proposal, Feedback, bool]:
+        """Screen ``search``'s candidates until enough are plausible, the strategy runs dry or
+        ``share`` is spent (``search.cut``: it may go on later); whether any was plausible. Its
+        group's account is closed unless one was (verify closes it)."""
+        self._enter(Phase.PATCH)
+        search.cut = False
+        context, screen = search.context, search.screen
+        if context is None or screen is None:
+            self._ledger.close("left", "could not localize the fault")
+            return False
+        self._screen, self._votes, self._coverage = screen, context.votes, search.coverage
+        plausible, partial, screened = search.plausible, search.partial, search.screened
+        while True:
+            if not plausible and share.spent():
+                log.info("planner.share_spent", why=share.why, candidates=self._ledger.candidates)
+                search.cut = True
+                break
+            candidate = next(search.candidates, None)
+            if candidate is None:
                 break
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
                 candidate.answered((yield candidate.proposal))
@@ -323,15 +365,18 @@ class PhasePlanner:
                 plausible.append(candidate)
                 context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
             elif result.fixed and not plausible:
-                pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(targets))
+                pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(search.group.tests))
                 partial.append((candidate, result.fixed))
                 if pair is not None:
                     plausible.append(pair)
             if plausible:
-                budget_after_first = self.extra if budget_after_first is None else budget_after_first - 1
-                if budget_after_first < 0 or len(plausible) >= self.max_plausible:
+                search.after_first = self.extra if search.after_first is None else search.after_first - 1
+                if search.after_first < 0 or len(plausible) >= self.max_plausible:
                     break
-        return plausible
+        if not plausible:
+            self._ledger.close("left", share.why if search.cut else
+                               f"no plausible patch among {self._ledger.candidates} candidates")
+        return bool(plausible)
 
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;

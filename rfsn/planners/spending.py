@@ -2,7 +2,8 @@
 
 The groups are tried in order, each with a share of what the session has left when it starts:
 the seconds and steps left, over the groups still to try. A group that runs dry early leaves the
-rest to the next one (whose share is reckoned from what is left then); the last has it all.
+rest to the next one (whose share is reckoned from what is left then); the last has it all. Then
+the groups their share cut short go on, in turn, with what the others left.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ class Share:
     def spent(self) -> bool:
         if self.seconds is not None and self.seconds_left is not None:
             used = self._at[0] - self.seconds_left()
-            if used >= self.seconds:
+            if used >= self.seconds and used > 0:
                 self.why = f"its share of the budget spent ({used:.0f} of {self.seconds:.0f} s)"
         if self.steps is not None and self.steps_left is not None and not self.why:
             used_steps = self._at[1] - self.steps_left()
-            if used_steps >= self.steps:
+            if used_steps >= self.steps and used_steps > 0:
                 self.why = f"its share of the budget spent ({used_steps} of {self.steps:.0f} steps)"
         return bool(self.why)
 
@@ -59,7 +60,13 @@ class Ledger:
     _screening: tuple[Spent, float] | None = None
 
     def begin(self, group: FailureGroup) -> None:
-        self.group, self.started, self.spent = group, self.clock(), {}
+        """Account for ``group`` from now on (again, with what it spent before, when it goes on)."""
+        self.group, self.started = group, self.clock()
+        self.spent = {s.location: s.model_copy() for s in group.locations}
+
+    @property
+    def candidates(self) -> int:
+        return sum(s.candidates for s in self.spent.values())
 
     def screening(self, location: str) -> None:
         """A candidate at ``location`` is being screened (until ``screened``)."""
@@ -83,6 +90,6 @@ class Ledger:
         self.group.outcome = outcome
         self.group.why = why
         self.group.seconds = round(self.group.seconds + self.clock() - self.started, 3)
-        self.group.candidates += sum(s.candidates for s in by)
+        self.group.candidates = self.candidates
         self.group.locations = [s.model_copy(update={"seconds": round(s.seconds, 3)}) for s in by]
         self.group = None

@@ -13,6 +13,7 @@ from rfsn.planners.candidates import Candidate
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.spending import Ledger, Share
 from tests.planners.test_meta import (
+    FIX_ADD,
     FIX_MUL,
     T_ADD,
     T_MUL,
@@ -112,3 +113,27 @@ def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
     ledger.close("left", "the session's step budget spent (40 steps)")
     assert (group.outcome, group.candidates, group.seconds) == ("left", 4, 7.0)
     assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
+
+
+class LateFixForAdd:
+    """``test_add``'s fix after 80 wrong candidates; one wrong candidate for ``test_mul``."""
+
+    name = "late"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if T_MUL in context.failing:
+            return iter([candidate("a + b", "a + b + 0", "wrong mul")])
+        return iter([*(candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(80)), FIX_ADD])
+
+
+def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path: Path) -> None:
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    planner = PhasePlanner(LateFixForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 400 - len(world.proposals))
+    assert isinstance(world.run(planner, limit=400)[-1], Finish)
+    verdict = planner.verdict()
+    add, mul = verdict.groups
+    assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
+    assert (add.outcome, add.candidates, mul.outcome, mul.candidates) == ("fixed", 81, "left", 1)
+    assert mul.why == "no plausible patch among 1 candidates"
+    assert [(s.location, s.candidates) for s in add.locations] == [("m.py:2", 81)]
