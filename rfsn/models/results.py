@@ -193,6 +193,7 @@ class FailureGroup(BaseModel):
     why: str = Field(default="", description="why a group was left, or how it ended")
     evidence: list[str] = Field(default_factory=list, description="why it was tried where it was: "
                                 "signs of a code fault in the project, or the environment's shape that put it last")
+    shape: str = Field(default="", description="the environment's shape of its failures, which put it last")
     seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
     candidates: int = Field(default=0, description="candidates screened for it")
     locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")

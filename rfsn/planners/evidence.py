@@ -106,6 +106,6 @@ def ordered(groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str]
         found = signs(group.tests, sections, sources, names, root)
         evidence = [f"environment-shaped ({env}): tried last"] if env else found
         weighed.append((bool(env), -len(found), len(group.tests), group.tests[0],
-                        group.model_copy(update={"evidence": evidence})))
+                        group.model_copy(update={"evidence": evidence, "shape": env})))
     weighed.sort(key=lambda item: item[:4])
     return [item[-1] for item in weighed] + [g for g in groups if g.kind != "target"]

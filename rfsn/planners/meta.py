@@ -226,6 +226,12 @@ class PhasePlanner:
             self._groups = [FailureGroup(cause="the tests named" if self.targets else "the failing tests",
                                          tests=targets, kind="target")]
         tries = [g for g in self._groups if g.kind == "target"]
+        code = [g for g in tries if not g.shape]
+        if len(code) > 1:  # one fault may fail tests for several causes: those groups together first
+            tries.insert(0, FailureGroup(cause=f"the {len(code)} groups of no environment's shape together",
+                                         tests=[t for g in code for t in g.tests], kind="target",
+                                         evidence=["one fault may fail tests for several causes"]))
+            self._groups.insert(0, tries[0])
         searches: list[_Search] = []
         for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
             share = Share.of(len(tries) - n, self.seconds_left, self.steps_left)
@@ -569,7 +575,7 @@ class PhasePlanner:
             if other.kind == "target" and other.outcome != "fixed" and all(
                     report.tests.get(t) == TestStatus.PASSED for t in other.tests):
                 other.outcome, other.why = "fixed", "passes with the patch made for another group"
-        fixed = [t for g in self._groups if g.outcome == "fixed" for t in g.tests]
+        fixed = list(dict.fromkeys(t for g in self._groups if g.outcome == "fixed" for t in g.tests))
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
                               failing_before=fixed or targets, failing_after=[], concerns=concerns,
                               alternatives=[Alternative(description=r.candidate.description,
