@@ -1,9 +1,10 @@
 """Where a session's budget goes: each target group's share of it, and what each group spent.
 
-The groups are tried in order, each with a share of what the session has left when it starts:
-the seconds and steps left, over the groups still to try. A group that runs dry early leaves the
-rest to the next one (whose share is reckoned from what is left then); the last has it all. Then
-the groups their share cut short go on, in turn, with what the others left.
+The groups are tried in order, the likeliest code fault first, each with a share of what the
+session has left when it starts: half of the seconds and steps left, and the last group all of
+them. A group that runs dry early leaves the rest to the next one (whose share is reckoned from
+what is left then). Then the groups their share cut short go on, in turn, with what the others
+left.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ class Share:
     @classmethod
     def of(cls, groups_left: int, seconds_left: Callable[[], float] | None,
            steps_left: Callable[[], int] | None) -> Share:
-        """The share of the next of ``groups_left`` groups."""
+        """The share of the next of ``groups_left`` groups: half of what is left (the order puts
+        the likeliest first), all of it for the last."""
         at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
         if groups_left <= 1:
             return cls(seconds_left, steps_left, _at=at)
-        return cls(seconds_left, steps_left, seconds=at[0] / groups_left if seconds_left else None,
-                   steps=at[1] / groups_left if steps_left else None, _at=at)
+        return cls(seconds_left, steps_left, seconds=at[0] / 2 if seconds_left else None,
+                   steps=at[1] / 2 if steps_left else None, _at=at)
 
     def spent(self) -> bool:
         if self.seconds is not None and self.seconds_left is not None:

@@ -84,14 +84,14 @@ def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path
     assert (mul.outcome, mul.candidates, mul.seconds) == ("not_tried", 0, 0.0)
 
 
-def test_a_share_is_what_is_left_over_the_groups_left_and_the_last_has_it_all() -> None:
+def test_a_share_is_half_what_is_left_and_the_last_has_it_all() -> None:
     left = {"seconds": 600.0, "steps": 2000}
     share = Share.of(3, lambda: left["seconds"], lambda: left["steps"])
-    assert (share.seconds, share.steps) == (200.0, 2000 / 3)
-    left["seconds"] = 401.0
+    assert (share.seconds, share.steps) == (300.0, 1000)
+    left["seconds"] = 301.0
     assert not share.spent()
-    left["seconds"] = 400.0
-    assert share.spent() and share.why == "its share of the budget spent (200 of 200 s)"
+    left["seconds"] = 300.0
+    assert share.spent() and share.why == "its share of the budget spent (300 of 300 s)"
     left["seconds"] = 500.0  # the first ran dry early: the next inherits what it left
     assert Share.of(2, lambda: left["seconds"], None).seconds == 250.0
     last = Share.of(1, lambda: left["seconds"], lambda: left["steps"])
