@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.models import SessionResult, Verdict
+from rfsn.models import SessionResult, SessionStatus, Verdict
 
 #: the locations a group's line names, most candidates first
 TOP_LOCATIONS = 3
@@ -52,6 +52,14 @@ def where_it_went(result: Verdict) -> list[str]:
     return lines
 
 
+def _targets(result: SessionResult) -> str:
+    """Which groups' tests ``failing_before`` holds, when the baseline failed for several causes."""
+    if sum(g.kind == "target" for g in result.groups) < 2:
+        return ""
+    which = "the fixed groups'" if result.status is SessionStatus.FIXED else "every target group's"
+    return f"{which.capitalize()} tests; \"Where the budget went\" says what became of each group.\n\n"
+
+
 def render_report(result: SessionResult, target: str) -> str:
     phases = "\n".join(f"| {phase} | {seconds:.2f} |" for phase, seconds in result.phase_durations.items())
     patch = f"```diff\n{result.patch}```\n" if result.patch else "No patch.\n"
@@ -64,7 +72,7 @@ def render_report(result: SessionResult, target: str) -> str:
 {_model_line(result)}
 ## Failing tests before
 
-{_list(result.failing_before)}
+{_targets(result)}{_list(result.failing_before)}
 
 ## Failing tests after
 

@@ -7,32 +7,20 @@ spent and where."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.planners.test_evidence import PROJECT, write
+from tests.controller.test_baseline_groups_docker import repaired
+from tests.planners.test_evidence import PROJECT
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def test_the_bugs_group_is_fixed_first_and_the_report_says_where_the_budget_went(
         docker_client: Any, tmp_path: Path) -> None:
-    repo = tmp_path / "fmtlib"
-    write(repo, PROJECT)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "NO_COLOR": "1", "COLUMNS": "300"}
-    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        subprocess.run(["git", *argv], cwd=repo, check=True, env=env)
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(repo), "--out", str(tmp_path / "out"),
-                           "--sandbox", "docker", "--max-steps", "200"],
-                          capture_output=True, text=True, env=env, timeout=900)
-    result = json.loads(next((tmp_path / "out").glob("*/result.json")).read_text())
+    proc, result = repaired(PROJECT, tmp_path, "--max-steps", "200")
     assert (proc.returncode, result["status"]) == (0, "fixed"), proc.stdout + proc.stderr[-2000:]
     assert "-    if len(value) >= limit:" in result["patch"]
     groups = [(g["kind"], g["outcome"], [t.rsplit("::", 1)[-1] for t in g["tests"]]) for g in result["groups"]]
@@ -53,3 +41,6 @@ def test_the_bugs_group_is_fixed_first_and_the_report_says_where_the_budget_went
     assert "fmtlib/fields.py:2 " in last[0]
     assert last[1].startswith("group 2/4 not tried: 1 test (") and last[1].endswith(": tried last")
     assert last[3].startswith("group 4/4 known: 1 test (FileNotFoundError")
+    report = next((tmp_path / "out").glob("*/report.md")).read_text()
+    assert "## Failing tests before\n\nThe fixed groups' tests; \"Where the budget went\" says" in report
+    assert f"## Where the budget went\n\n- {last[0]}\n- {last[1]}\n" in report

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
-from rfsn.planners.base import Feedback, RepairContext
+from rfsn.models import TestStatus as Status
+from rfsn.planners.base import Feedback, RepairContext, Verdict
 from rfsn.planners.candidates import Candidate
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.spending import Ledger, Share
@@ -57,12 +58,17 @@ class LoggedWorld(World):
         return super().answer(proposal)
 
 
+def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, tmp_path: Path) -> Verdict:
+    """The verdict of a planner run to its end in ``LoggedWorld`` within ``steps`` steps."""
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, fixes)
+    planner = PhasePlanner(strategy, tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: steps - len(world.proposals))
+    assert isinstance(world.run(planner, limit=steps)[-1], Finish)
+    return planner.verdict()
+
+
 def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path) -> None:
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
-    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 300 - len(world.proposals))
-    assert isinstance(world.run(planner, limit=300)[-1], Finish)
-    verdict = planner.verdict()
+    verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
     together, add, mul = verdict.groups  # the two groups together first: one fault may fail both
     assert (together.tests, together.outcome, together.candidates) == ([T_ADD, T_MUL], "left", 1)
@@ -128,11 +134,7 @@ class LateFixForAdd:
 
 
 def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path: Path) -> None:
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix add": {T_ADD: P}})
-    planner = PhasePlanner(LateFixForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 400 - len(world.proposals))
-    assert isinstance(world.run(planner, limit=400)[-1], Finish)
-    verdict = planner.verdict()
+    verdict = finished(LateFixForAdd(), {"fix add": {T_ADD: P}}, steps=300, tmp_path=tmp_path)
     together, add, mul = verdict.groups
     assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
     assert (together.outcome, add.outcome, add.candidates, mul.outcome, mul.candidates) == (
