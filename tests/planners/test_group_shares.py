@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pytest
+from structlog.testing import capture_logs
+
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback, RepairContext, Verdict
@@ -68,7 +71,10 @@ def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, 
 
 
 def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path) -> None:
-    verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
+    with capture_logs() as events:
+        verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
+    shares = [e["share_steps"] for e in events if e["event"] == "planner.group"]
+    assert shares[0] == pytest.approx(299 * 2 / 3) and shares[2] is None  # the 2 groups together: 2/3; the last: all
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
     together, add, mul = verdict.groups  # the two groups together first: one fault may fail both
     assert (together.tests, together.outcome, together.candidates) == ([T_ADD, T_MUL], "left", 1)
@@ -100,6 +106,7 @@ def test_a_share_is_half_what_is_left_and_the_last_has_it_all() -> None:
     assert share.spent() and share.why == "its share of the budget spent (300 of 300 s)"
     left["seconds"] = 500.0  # the first ran dry early: the next inherits what it left
     assert Share.of(2, lambda: left["seconds"], None).seconds == 250.0
+    assert Share.of(4, lambda: left["seconds"], None, together=3).seconds == 375.0  # 3 groups together: 3/4
     last = Share.of(1, lambda: left["seconds"], lambda: left["steps"])
     left.update(seconds=0.0, steps=0)
     assert last.seconds is None and not last.spent()
