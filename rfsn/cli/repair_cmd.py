@@ -31,6 +31,7 @@ from rfsn.cli.common import (
 from rfsn.controller import session
 from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
+from rfsn.controller.report import where_it_went
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
@@ -104,9 +105,8 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
         console.print(f"[bold]{result.status.value}[/]: {result.message}")
     if result.patch:
         click.echo(result.patch, nl=False)
-    if len(result.groups) > 1:  # the baseline failed for several causes: say what became of each
-        said = ", ".join(f"{g.outcome.replace('_', ' ')} {len(g.tests)} ({g.cause[:60]})" for g in result.groups)
-        console.print(f"baseline failures by cause: {said}", markup=False)
+    for line in where_it_went(result):  # what became of each group, and where the budget went
+        console.print(line, markup=False, soft_wrap=True)
     console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
                   f"{result.duration:.1f}s; outputs in {out}")
 

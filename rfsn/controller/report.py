@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rfsn.models import SessionResult
+from rfsn.models import SessionResult, SessionStatus, Verdict
+
+#: the locations a group's line names, most candidates first
+TOP_LOCATIONS = 3
 
 
 def _list(items: list[str]) -> str:
@@ -32,6 +35,31 @@ def _choice(result: SessionResult) -> str:
     return text
 
 
+def where_it_went(result: Verdict) -> list[str]:
+    """One line per failure group: what became of it and why, and what it spent (candidates and
+    seconds, in all and at its busiest locations)."""
+    lines = []
+    for n, g in enumerate(result.groups, start=1):
+        tests = f"{len(g.tests)} test{'s' if len(g.tests) != 1 else ''}"
+        line = f"group {n}/{len(result.groups)} {g.outcome.replace('_', ' ')}: {tests} ({g.cause[:60]})"
+        if g.outcome in ("fixed", "left"):
+            line += f", {g.candidates} candidates, {g.seconds:.1f} s"
+            shown = [f"{s.location} {s.candidates} in {s.seconds:.1f} s" for s in g.locations[:TOP_LOCATIONS]]
+            more = len(g.locations) - TOP_LOCATIONS
+            line += f" [{', '.join(shown)}{f', {more} more locations' if more > 0 else ''}]" if shown else ""
+        why = "; ".join(w for w in (g.why, *g.evidence) if w)
+        lines.append(f"{line}{f': {why}' if why else ''}")
+    return lines
+
+
+def _targets(result: SessionResult) -> str:
+    """Which groups' tests ``failing_before`` holds, when the baseline failed for several causes."""
+    if sum(g.kind == "target" for g in result.groups) < 2:
+        return ""
+    which = "the fixed groups'" if result.status is SessionStatus.FIXED else "every target group's"
+    return f"{which.capitalize()} tests; \"Where the budget went\" says what became of each group.\n\n"
+
+
 def render_report(result: SessionResult, target: str) -> str:
     phases = "\n".join(f"| {phase} | {seconds:.2f} |" for phase, seconds in result.phase_durations.items())
     patch = f"```diff\n{result.patch}```\n" if result.patch else "No patch.\n"
@@ -44,7 +72,7 @@ def render_report(result: SessionResult, target: str) -> str:
 {_model_line(result)}
 ## Failing tests before
 
-{_list(result.failing_before)}
+{_targets(result)}{_list(result.failing_before)}
 
 ## Failing tests after
 
@@ -53,7 +81,11 @@ def render_report(result: SessionResult, target: str) -> str:
 ## Patch
 
 {patch}
-{_choice(result)}## Environment
+{_choice(result)}## Where the budget went
+
+{_plain(where_it_went(result)) if result.groups else "- (no group was tried)"}
+
+## Environment
 
 {_plain(result.environment)}
 

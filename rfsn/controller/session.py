@@ -126,7 +126,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
                                            targets=tests, problem=options.problem,
                                            formula=options.formula, model=model,
-                                           seconds_left=lambda: usage.seconds_left)
+                                           seconds_left=lambda: usage.seconds_left,
+                                           steps_left=lambda: usage.budget.max_steps - usage.steps)
                     executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                                         remaining=lambda: usage.seconds_left,
                                         secret_globs=policy.secret_globs, suite=tuple(options.suite),
@@ -137,7 +138,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             except BudgetExhausted as exc:
                 best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
                 verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
-                                  failing_before=planner.failing_before if planner else [])
+                                  failing_before=planner.failing_before if planner else [],
+                                  groups=planner.groups(f"the session's {exc}") if planner else [])
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
                 verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:
@@ -145,7 +147,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
                 how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
                 verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
-                                  failing_before=planner.failing_before if planner else [])
+                                  failing_before=planner.failing_before if planner else [],
+                                  groups=planner.groups(f"interrupted ({how})") if planner else [])
                 raise
             except Exception as exc:  # a bug, not a refusal: record where it crashed, then let it surface
                 verdict = Verdict(status=SessionStatus.ERROR,

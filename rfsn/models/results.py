@@ -183,16 +183,35 @@ class Alternative(BaseModel):
     concerns: list[str] = Field(default_factory=list, description="signs that it overfits the tests")
 
 
+class Spent(BaseModel):
+    """What a session spent on one location of one group: candidates and their screening seconds."""
+
+    location: str = Field(description="file:line the candidates edit")
+    candidates: int = 0
+    seconds: float = 0.0
+
+
+#: what a session did with a group of failures
+GroupOutcome = Literal["fixed", "left", "not_tried", "known"]
+
+
 class FailureGroup(BaseModel):
-    """Tests that failed at baseline for one cause (``rfsn.planners.targets``)."""
+    """Tests that failed at baseline for one cause (``rfsn.planners.targets``), and what the
+    session spent on them."""
 
     cause: str = Field(description="the first line of what they failed with")
     tests: list[str]
     kind: Literal["target", "environment"] = Field(
         description="a target, or the environment's (a missing program or module): known, never targeted")
-    outcome: Literal["fixed", "left", "not_tried", "known"] = Field(
+    outcome: GroupOutcome = Field(
         default="not_tried", description="what the session did with it")
-    why: str = Field(default="", description="why a group was left")
+    why: str = Field(default="", description="why a group was left, or how it ended")
+    evidence: list[str] = Field(default_factory=list, description="why it was tried where it was: "
+                                "signs of a code fault in the project, or the environment's shape that put it last")
+    shape: str = Field(default="", description="the environment's shape of its failures, which put it last")
+    seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
+    candidates: int = Field(default=0, description="candidates screened for it")
+    locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")
 
 
 class Verdict(BaseModel):
@@ -209,7 +228,8 @@ class Verdict(BaseModel):
     alternatives: list[Alternative] = Field(
         default_factory=list, description="the other plausible patches, best first")
     groups: list[FailureGroup] = Field(
-        default_factory=list, description="the baseline's failures by cause, when no test was named")
+        default_factory=list, description="the targets by cause, in the order tried (one group when tests "
+        "were named or reproduced), then the environment's")
 
 
 class SessionResult(Verdict):

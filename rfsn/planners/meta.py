@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
@@ -43,6 +43,7 @@ from rfsn.planners.base import (
 )
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
+from rfsn.planners.evidence import ordered
 from rfsn.planners.explore.tools import Lookup
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
 from rfsn.planners.localize.callees import callee_locations
@@ -55,6 +56,7 @@ from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
+from rfsn.planners.spending import Ledger, Share
 from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
@@ -63,6 +65,24 @@ log = get_logger(__name__)
 #: verify runs the targets a second time only when the budget left holds this many times their
 #: run in screening (a run cut off by the budget is no verdict and loses a right answer)
 VERIFY_MARGIN = 1.5
+
+
+@dataclass
+class _Search:
+    """One target group's patch search: its evidence, its strategy's candidates and what
+    screening found so far, kept so that it can go on where its share cut it short."""
+
+    group: FailureGroup
+    locations: list[Location]
+    coverage: dict[str, dict[str, list[int]]]
+    context: RepairContext | None = None  # none: nothing to search
+    screen: Screen | None = None
+    candidates: Iterator[Candidate | Lookup] = field(default_factory=lambda: iter(()))
+    plausible: list[Candidate] = field(default_factory=list)
+    partial: list[tuple[Candidate, frozenset[str]]] = field(default_factory=list)
+    screened: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    after_first: int | None = None  # candidates still screened after the first plausible one
+    cut: bool = False  # its share was spent: it may go on
 
 
 def _localized(by: str, locations: list[Location]) -> list[Location]:
@@ -75,11 +95,13 @@ class PhasePlanner:
     def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
-                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None) -> None:
-        """``seconds_left``: the session's wall seconds left (none: no limit the plan weighs)."""
+                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
+                 steps_left: Callable[[], int] | None = None) -> None:
+        """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
+        limit the plan weighs)."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model, self.seconds_left = model, seconds_left
+        self.model, self.seconds_left, self.steps_left = model, seconds_left, steps_left
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.candidates_tried = 0
@@ -109,7 +131,9 @@ class PhasePlanner:
         #: ...and its targets' run with no per-test limit, where they held
         self._alone: dict[str, TestReport] = {}
         self._pairs_tried = 0
+        #: the targets by cause, in the order they are tried, then the environment's
         self._groups: list[FailureGroup] = []
+        self._ledger = Ledger()
 
     def next(self) -> Proposal:
         if not self._started:
@@ -137,11 +161,17 @@ class PhasePlanner:
         bind(phase=phase.value)
         log.info("planner.phase", phase=phase.value)
 
+    def groups(self, ended: str = "") -> list[FailureGroup]:
+        """The groups and what each spent, the one being tried closed as ``ended`` (the session
+        stopped it: its budget, Ctrl-C)."""
+        if self._ledger.group is not None:
+            self._ledger.close("left", ended)
+        return [g.model_copy(update={"outcome": "known", "why": "the environment's"}) if g.kind == "environment"
+                else g.model_copy(deep=True) for g in self._groups]
+
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan:
-        groups = [g.model_copy(update={"outcome": "known"}) if g.kind == "environment" else g
-                  for g in self._groups]
         self._verdict = Verdict(status=status, message=message, candidates_tried=self.candidates_tried,
-                                groups=groups, **fields)  # type: ignore[arg-type]
+                                groups=self.groups(message), **fields)  # type: ignore[arg-type]
         reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
         yield Finish(phase=self.phase, reason=reason)
 
@@ -180,7 +210,9 @@ class PhasePlanner:
                 baseline, self.restated, self.unproven = set_aside(
                     baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
-            self._groups = group(targets, causes(baseline.log, baseline.crashes), project_modules(self.workspace))
+            self._groups = ordered(group(targets, causes(baseline.log, baseline.crashes),
+                                         project_modules(self.workspace)),
+                                   baseline.log, read_sources(self.workspace, self.language), self.workdir)
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
             targets = [t for g in self._groups if g.kind == "target" for t in g.tests]
             why = why if targets else f"every failing test fails for want of the environment: {self._groups[0].cause}"
@@ -191,27 +223,68 @@ class PhasePlanner:
             status = SessionStatus.ERROR if unknown else SessionStatus.NOT_REPRODUCED
             yield from self._stop(SessionStatus.ENV_ERROR if environment else status, why)
             return
-        causes_ = [g for g in self._groups if g.kind == "target"]  # all together first; one cause at a time after
-        tries = [FailureGroup(cause="", tests=targets, kind="target"), *(causes_ if len(causes_) > 1 else [])]
-        for tried in tries:  # one cause at a time; a fix of one is a fix
-            self.failing_before = targets = tried.tests
+        if not self._groups:  # named, or reproduced: one group, for the report of what it spent
+            self._groups = [FailureGroup(cause="the tests named" if self.targets else "the failing tests",
+                                         tests=targets, kind="target")]
+        tries = [g for g in self._groups if g.kind == "target"]
+        code = [g for g in tries if not g.shape]
+        if len(code) > 1:  # one fault may fail tests for several causes: those groups together first
+            tries.insert(0, FailureGroup(cause=f"the {len(code)} groups of no environment's shape together",
+                                         tests=[t for g in code for t in g.tests], kind="target",
+                                         evidence=["one fault may fail tests for several causes"]))
+            self._groups.insert(0, tries[0])
+        searches: list[_Search] = []
+        for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
+            stands_for = len(code) if n == 0 and len(code) > 1 else 1  # the groups together stand for them all
+            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left, stands_for)
+            self._ledger.begin(tried)
             self._enter(Phase.LOCALIZE)
-            locations = yield from self._localize(baseline, targets)
-            self._enter(Phase.PATCH)
-            asked = bool(locations) or finds_code(self.strategy)  # a model reads the code itself
-            plausible = (yield from self._patch(baseline, targets, locations)) if asked else []
-            tried.outcome, tried.why = ("fixed", "") if plausible else ("left", "could not localize the fault"
-                                         if not asked else f"no plausible patch among {self.candidates_tried} candidates")
-            if plausible:  # all together: every cause is fixed
-                self._groups = [g.model_copy(update={"outcome": "fixed"}) if g in causes_ and tried is tries[0]
-                                else g for g in self._groups]
+            log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
+                     evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
+            search = yield from self._search(baseline, tried)
+            searches.append(search)
+            if (yield from self._patch(search, share)):
                 break
-        if not plausible:
-            yield from self._stop(SessionStatus.NOT_FIXED, tries[-1].why, failing_before=targets, failing_after=targets if locations else [])
+        cut = [s for s in searches if s.cut and not s.plausible and not any(o.plausible for o in searches)]
+        while cut:  # what the groups that ran dry left goes to those their share cut short, in turn
+            for n, search in enumerate(cut):
+                share = Share.of(len(cut) - n, self.seconds_left, self.steps_left)
+                self._ledger.begin(search.group)
+                log.info("planner.group_resumed", cause=search.group.cause[:80], share_seconds=share.seconds,
+                         share_steps=share.steps)
+                if (yield from self._patch(search, share)):
+                    break
+            cut = [s for s in cut if s.cut and not any(o.plausible for o in searches)]
+        found = next((s for s in searches if s.plausible), None)
+        if found is None:
+            yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(g.why for g in tries)),
+                                  failing_before=self.failing_before,
+                                  failing_after=self.failing_before if any(s.locations for s in searches) else [])
             return
-        ranked = rank_plausible(plausible, self._evidence(baseline, targets, locations))
+        targets = found.group.tests
+        ranked = rank_plausible(found.plausible, self._evidence(baseline, targets, found.locations))
         self._enter(Phase.VERIFY)
         yield from self._verify(ranked, baseline, targets)
+
+    def _search(self, baseline: TestReport, group: FailureGroup) -> Generator[Proposal, Feedback, _Search]:
+        """``group``'s search, localized, its strategy's candidates ready (none where the fault
+        could not be localized and the strategy does not read the code itself)."""
+        targets = group.tests
+        locations = yield from self._localize(baseline, targets)
+        search = _Search(group, locations, self._coverage)
+        if locations or finds_code(self.strategy):
+            # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its
+            # file: a bare name is defined in many test files
+            search.context = RepairContext(
+                workspace=self.workspace, language=self.language, failing=located(targets, baseline.failing),
+                passing=baseline.passing, locations=locations, problem=self.problem, log=baseline.log,
+                files=read_sources(self.workspace, self.language), model=self.model)
+            search.screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
+                                   tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
+                                   flaky=[] if self.scaffolding else self._unsteady,
+                                   stale=self._unsteady if self.scaffolding else [])
+            search.candidates = iter(self.strategy.candidates(search.context))
+        return search
 
     def _localize(self, baseline: TestReport, targets: list[str]) -> Generator[Proposal, Feedback, list[Location]]:
         targets = located(targets, baseline.failing)
@@ -257,25 +330,26 @@ class PhasePlanner:
         return _localized("stack frames", with_control_dependence(
             [Location(path, line, score) for (path, line), score in merged], files))
 
-    def _patch(self, baseline: TestReport, targets: list[str],
-               locations: list[Location]) -> Generator[Proposal, Feedback, list[Candidate]]:
-        # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its file:
-        # a bare name is defined in many test files
-        context = RepairContext(workspace=self.workspace, language=self.language,
-                                failing=located(targets, baseline.failing),
-                                passing=baseline.passing, locations=locations, problem=self.problem,
-                                log=baseline.log, files=read_sources(self.workspace, self.language),
-                                model=self.model)
-        screen = self._screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
-                                       tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
-                                       flaky=[] if self.scaffolding else self._unsteady,
-                                       stale=self._unsteady if self.scaffolding else [])
-        self._votes = context.votes
-        plausible: list[Candidate] = []
-        partial: list[tuple[Candidate, frozenset[str]]] = []
-        screened: set[tuple[str, tuple[str, ...]]] = set()
-        budget_after_first: int | None = None
-        for candidate in self.strategy.candidates(context):
+    def _patch(self, search: _Search, share: Share) -> Generator[Proposal, Feedback, bool]:
+        """Screen ``search``'s candidates until enough are plausible, the strategy runs dry or
+        ``share`` is spent (``search.cut``: it may go on later); whether any was plausible. Its
+        group's account is closed unless one was (verify closes it)."""
+        self._enter(Phase.PATCH)
+        search.cut = False
+        context, screen = search.context, search.screen
+        if context is None or screen is None:
+            self._ledger.close("left", "could not localize the fault")
+            return False
+        self._screen, self._votes, self._coverage = screen, context.votes, search.coverage
+        plausible, partial, screened = search.plausible, search.partial, search.screened
+        while True:
+            if not plausible and share.spent():
+                log.info("planner.share_spent", why=share.why, candidates=self._ledger.candidates)
+                search.cut = True
+                break
+            candidate = next(search.candidates, None)
+            if candidate is None:
+                break
             if isinstance(candidate, Lookup):  # the strategy reads the repository first
                 candidate.answered((yield candidate.proposal))
                 continue
@@ -302,15 +376,18 @@ class PhasePlanner:
                 plausible.append(candidate)
                 context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
             elif result.fixed and not plausible:
-                pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(targets))
+                pair = yield from self._pair(screen, partial, candidate, result.fixed, frozenset(search.group.tests))
                 partial.append((candidate, result.fixed))
                 if pair is not None:
                     plausible.append(pair)
             if plausible:
-                budget_after_first = self.extra if budget_after_first is None else budget_after_first - 1
-                if budget_after_first < 0 or len(plausible) >= self.max_plausible:
+                search.after_first = self.extra if search.after_first is None else search.after_first - 1
+                if search.after_first < 0 or len(plausible) >= self.max_plausible:
                     break
-        return plausible
+        if not plausible:
+            self._ledger.close("left", share.why if search.cut else
+                               f"no plausible patch among {self._ledger.candidates} candidates")
+        return bool(plausible)
 
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;
@@ -340,9 +417,11 @@ class PhasePlanner:
         tests it seemed to break fail without it too (``_stale``, once a session)."""
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
+        self._ledger.screening(f"{candidate.path}:{candidate.line}")
         result = yield from self._screened(screen, candidate)
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
+        self._ledger.screened()
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else
@@ -496,8 +575,14 @@ class PhasePlanner:
                       for t in stale if report.tests.get(t) != TestStatus.PASSED)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
+        self._ledger.close("fixed", "")
+        for other in self._groups:  # one fault may fail tests of several causes
+            if other.kind == "target" and other.outcome != "fixed" and all(
+                    report.tests.get(t) == TestStatus.PASSED for t in other.tests):
+                other.outcome, other.why = "fixed", "passes with the patch made for another group"
+        fixed = list(dict.fromkeys(t for g in self._groups if g.outcome == "fixed" for t in g.tests))
         yield from self._stop(SessionStatus.FIXED, best.description, patch=best.diff(),
-                              failing_before=targets, failing_after=[], concerns=concerns,
+                              failing_before=fixed or targets, failing_after=[], concerns=concerns,
                               alternatives=[Alternative(description=r.candidate.description,
                                                         patch=r.candidate.diff(), concerns=r.concerns)
                                             for r in ranked[1:]])

@@ -12,9 +12,10 @@ known and never a target:
 - a module that is not the project's and not installed (``No module named 'yaml'``,
   ``cannot import name 'x' from 'lib'``).
 
-The others are tried one group at a time, the smallest first (one fault tends to fail a few
-tests; a cause shared by many is more often the setting than the bug). A patch that makes one
-group pass and breaks no test that passed is a fix; the groups it leaves are reported.
+The others are tried one group at a time, in the order of the evidence that they are a code
+fault in the project (``planners.evidence``), each with a share of the budget
+(``planners.spending``). A patch that makes one group pass and breaks no test that passed is a
+fix; the groups it leaves are reported.
 
 Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``)
 and from a test's crash of the runner's process (``TestReport.crashes``: a Go panic's message);
@@ -35,7 +36,8 @@ from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
-_FRAME = re.compile(r"^(\S+?):\d+: \w+$", re.M)
+#: pytest's line naming the file a frame raised in (innermost last)
+RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 _MISSING_PROGRAM = re.compile(
     r"No such file or directory: '([^'/\s]+)'|command not found|exit status 127\b|"
     r"returned non-zero exit status 127")
@@ -50,7 +52,7 @@ def _sections(log: str) -> dict[str, tuple[str, str]]:
     to the terminal's width, and where it was raised."""
     found: dict[str, tuple[str, str]] = {}
     for name, text in failure_sections(log).items():
-        line, frames = _FIRST_E.search(text), _FRAME.findall(text)
+        line, frames = _FIRST_E.search(text), RAISED_IN.findall(text)
         if line:
             found[name] = (line.group(1).strip(), frames[-1] if frames else "")
     return found

@@ -1,0 +1,150 @@
+"""No target group takes the whole budget before the others are tried: each has a share of what
+is left when it starts, and the report says what each spent, where, and how it ended. (A real
+project's one-test group took all 2,000 steps while the bug's group was never tried.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from structlog.testing import capture_logs
+
+from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
+from rfsn.models import TestStatus as Status
+from rfsn.planners.base import Feedback, RepairContext, Verdict
+from rfsn.planners.candidates import Candidate
+from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.spending import Ledger, Share
+from tests.planners.test_meta import (
+    FIX_ADD,
+    FIX_MUL,
+    T_ADD,
+    T_MUL,
+    T_OK,
+    F,
+    P,
+    World,
+    candidate,
+    ran,
+    report,
+)
+
+LOG = ("FAILED tests/test_m.py::test_add - AssertionError: assert -1 == 3\n"
+       "FAILED tests/test_m.py::test_mul - AssertionError: assert 4 != 4\n")
+
+
+class EndlessForAdd:
+    """Wrong candidates without end for ``test_add``'s group; the fix for ``test_mul``'s."""
+
+    name = "endless"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if T_MUL in context.failing:
+            return iter([FIX_MUL])
+        return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
+
+
+def _count() -> Iterator[int]:
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+
+class LoggedWorld(World):
+    """The world of ``test_meta``, whose baseline prints why each test failed."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            return ran(report(self.baseline, log=LOG))
+        return super().answer(proposal)
+
+
+def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, tmp_path: Path) -> Verdict:
+    """The verdict of a planner run to its end in ``LoggedWorld`` within ``steps`` steps."""
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, fixes)
+    planner = PhasePlanner(strategy, tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: steps - len(world.proposals))
+    assert isinstance(world.run(planner, limit=steps)[-1], Finish)
+    return planner.verdict()
+
+
+def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path) -> None:
+    with capture_logs() as events:
+        verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
+    shares = [e["share_steps"] for e in events if e["event"] == "planner.group"]
+    assert shares[0] == pytest.approx(299 * 2 / 3) and shares[2] is None  # the 2 groups together: 2/3; the last: all
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
+    together, add, mul = verdict.groups  # the two groups together first: one fault may fail both
+    assert (together.tests, together.outcome, together.candidates) == ([T_ADD, T_MUL], "left", 1)
+    assert (add.tests, add.outcome, mul.tests, mul.outcome) == ([T_ADD], "left", [T_MUL], "fixed")
+    assert add.why.startswith("its share of the budget spent (") and add.why.endswith(" steps)")
+    assert add.candidates > 30 and add.locations[0].location == "m.py:2"
+    assert add.locations[0].candidates == add.candidates and add.seconds >= add.locations[0].seconds >= 0
+    assert (mul.candidates, [s.location for s in mul.locations]) == (1, ["m.py:6"])
+
+
+def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path) -> None:
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {})
+    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed")  # type: ignore[arg-type]
+    for _ in range(40):  # the session's budget ends mid-group: the controller stops asking
+        planner.observe(world.answer(planner.next()))
+    together, add, mul = planner.groups("the session's step budget spent (40 steps)")
+    assert (add.outcome, add.why, add.candidates > 5) == ("left", "the session's step budget spent (40 steps)", True)
+    assert together.candidates + add.candidates == planner.candidates_tried  # the one it was screening counts
+    assert (mul.outcome, mul.candidates, mul.seconds) == ("not_tried", 0, 0.0)
+
+
+def test_a_share_is_half_what_is_left_and_the_last_has_it_all() -> None:
+    left = {"seconds": 600.0, "steps": 2000}
+    share = Share.of(3, lambda: left["seconds"], lambda: left["steps"])
+    assert (share.seconds, share.steps) == (300.0, 1000)
+    left["seconds"] = 301.0
+    assert not share.spent()
+    left["seconds"] = 300.0
+    assert share.spent() and share.why == "its share of the budget spent (300 of 300 s)"
+    left["seconds"] = 500.0  # the first ran dry early: the next inherits what it left
+    assert Share.of(2, lambda: left["seconds"], None).seconds == 250.0
+    assert Share.of(4, lambda: left["seconds"], None, together=3).seconds == 375.0  # 3 groups together: 3/4
+    last = Share.of(1, lambda: left["seconds"], lambda: left["steps"])
+    left.update(seconds=0.0, steps=0)
+    assert last.seconds is None and not last.spent()
+
+
+def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
+    from rfsn.models import FailureGroup
+
+    now = [0.0]
+    ledger, group = Ledger(clock=lambda: now[0]), FailureGroup(cause="c", tests=["t"], kind="target")
+    ledger.begin(group)
+    for location, seconds in (("a.py:3", 1.0), ("b.py:9", 2.5), ("a.py:3", 1.25)):
+        ledger.screening(location)
+        now[0] += seconds
+        ledger.screened()
+    ledger.screening("b.py:9")  # the session stops in its screening: it counts, and its seconds (most first)
+    now[0] = 7.0
+    ledger.close("left", "the session's step budget spent (40 steps)")
+    assert (group.outcome, group.candidates, group.seconds) == ("left", 4, 7.0)
+    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
+
+
+class LateFixForAdd:
+    """``test_add``'s fix after 80 wrong candidates; one wrong candidate for ``test_mul``."""
+
+    name = "late"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if T_MUL in context.failing:
+            return iter([candidate("a + b", "a + b + 0", "wrong mul")])
+        return iter([*(candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(80)), FIX_ADD])
+
+
+def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path: Path) -> None:
+    verdict = finished(LateFixForAdd(), {"fix add": {T_ADD: P}}, steps=300, tmp_path=tmp_path)
+    together, add, mul = verdict.groups
+    assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
+    assert (together.outcome, add.outcome, add.candidates, mul.outcome, mul.candidates) == (
+        "left", "fixed", 81, "left", 1)
+    assert mul.why == "no plausible patch among 1 candidates"
+    assert [(s.location, s.candidates) for s in add.locations] == [("m.py:2", 81)]
