@@ -198,16 +198,16 @@ def warm_fallbacks(run: Path) -> dict[str, int]:
 
 
 def fault_rank(run: Path, repo: Path, seed: Seed) -> int | None:
-    """The best place any line of the seeded text took in the session's localizations
-    (``planner.localized``'s ``ranked``, first 100), counted from 1; None when outside them."""
+    """The best place a line of the seeded text took in the session's first localization
+    (every target together: ``planner.localized``'s ``ranked``, its first 100), counted
+    from 1; None when outside them."""
     text = (repo / seed.file).read_text(encoding="utf-8")
     first = text[:text.index(seed.seeded)].count("\n") + 1
     lines = {f"{seed.file}:{n}" for n in range(first, first + seed.seeded.count("\n") + 1)}
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
         if (run / "events.jsonl").exists() else []
-    places = [i + 1 for e in events if e.get("event") == "planner.localized"
-              for i, where in enumerate(e.get("ranked") or []) if where in lines]
-    return min(places, default=None)
+    first = next((e.get("ranked") or [] for e in events if e.get("event") == "planner.localized"), [])
+    return min((i + 1 for i, where in enumerate(first) if where in lines), default=None)
 
 
 def reverts_seed(repo: Path, seed: Seed, patch: str) -> bool:
