@@ -206,8 +206,8 @@ def fault_rank(run: Path, repo: Path, seed: Seed) -> int | None:
     lines = {f"{seed.file}:{n}" for n in range(first, first + seed.seeded.count("\n") + 1)}
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
         if (run / "events.jsonl").exists() else []
-    first = next((e.get("ranked") or [] for e in events if e.get("event") == "planner.localized"), [])
-    return min((i + 1 for i, where in enumerate(first) if where in lines), default=None)
+    ranked = next((e.get("ranked") or [] for e in events if e.get("event") == "planner.localized"), [])
+    return min((i + 1 for i, where in enumerate(ranked) if where in lines), default=None)
 
 
 def reverts_seed(repo: Path, seed: Seed, patch: str) -> bool:
