@@ -201,8 +201,8 @@ def fault_rank(run: Path, repo: Path, seed: Seed) -> int | None:
     """The best place a line of the seeded text took in the session's first localization
     (every target together: ``planner.localized``'s ``ranked``, its first 100), counted
     from 1; None when outside them."""
-    text = (repo / seed.file).read_text(encoding="utf-8")
-    first = text[:text.index(seed.seeded)].count("\n") + 1
+    text = _git(repo, "show", f"HEAD~1:{seed.file}")  # where the original is, once
+    first = text[:text.index(seed.original)].count("\n") + 1
     lines = {f"{seed.file}:{n}" for n in range(first, first + seed.seeded.count("\n") + 1)}
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
         if (run / "events.jsonl").exists() else []
