@@ -34,6 +34,7 @@ class Seed(NamedTuple):
     seeded: str
     kind: str
     commit: str = ""  # the project's commit the seed applies to; "" for the mirror's HEAD
+    python: str = ""  # --python X.Y, for a commit whose declared Pythons the machine lacks
 
 
 SEEDS: tuple[Seed, ...] = (
@@ -111,14 +112,14 @@ SEEDS: tuple[Seed, ...] = (
          "a49e56932a851f63859adf8735dcdd993e16657c"),
     Seed("dateutil", "dateutil+dateutil", "dateutil/relativedelta.py",  # float rounding: Python-version
          "            if month > 12:", "            if month >= 12:", "off-by-one",
-         "7913760140e41abf91274171a53d757d8befb404"),
+         "7913760140e41abf91274171a53d757d8befb404", "3.11"),
     Seed("semver", "python-semver+python-semver", "semver.py",  # argparse's messages: Python-version
          "    if not rc1:", "    if rc1:", "condition negation",
-         "f2c23f63822077fde271fd8e876d608b8d69189f"),
+         "f2c23f63822077fde271fd8e876d608b8d69189f", "3.11"),
     Seed("marshmallow", "marshmallow-code+marshmallow", "src/marshmallow/utils.py",  # a pluck test
          "return is_iterable_but_not_string(obj) and not isinstance(obj, Mapping)",
          "return is_iterable_but_not_string(obj) and isinstance(obj, Mapping)", "condition negation",
-         "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b"),
+         "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b", "3.11"),
     Seed("cron", "robfig+cron", "spec.go",  # timing tests that fail under load (flaky)
          "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {", "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
          "operator", "bc59245fe10efaed9d51b56900192527ed733435"),
@@ -227,6 +228,7 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
     shutil.rmtree(out, ignore_errors=True)
     start = time.monotonic()
     limit = ["--max-steps", str(steps)] if steps else []
+    limit += ["--python", seed.python] if seed.python else []
     proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", f"file://{repo}", "--out", str(out),
                            "--timeout", str(timeout), *limit], capture_output=True, text=True)
     seconds = time.monotonic() - start
