@@ -103,7 +103,7 @@ SEEDS: tuple[Seed, ...] = (
     Seed("natsort", "SethMMorton+natsort", "natsort/utils.py",  # locale.Error: a locale the system lacks
          "if (dumb and not lowfirst) or (lowfirst and not dumb):",
          "if (dumb and not lowfirst) or (lowfirst and dumb):", "condition negation",
-         "0e7533d2799c4bc8cc6968cd6485b6996eee0a05"),
+         "4352d7b7b029a2636f8b5a68ebdb9ad86fbd860a"),  # 0e7533d: codecov no longer installs
     Seed("tomlkit", "sdispater+tomlkit", "tomlkit/_utils.py",  # test data in an unfetched git submodule
          'if sign == "-":', 'if sign != "-":', "condition negation",
          "fefb29f7471ad3df3df79b4821d5edef57892e3d"),
