@@ -123,6 +123,10 @@ SEEDS: tuple[Seed, ...] = (
     Seed("cron", "robfig+cron", "spec.go",  # timing tests that fail under load (flaky)
          "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {", "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
          "operator", "bc59245fe10efaed9d51b56900192527ed733435"),
+    Seed("luxon", "moment+luxon", "src/impl/util.js",  # jest; its tests expect TZ=America/New_York
+         "return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);",
+         "return year % 4 === 0 && (year % 100 === 0 || year % 400 === 0);", "condition negation",
+         "b6b9d03709085008287ed7f4ce5067f0f4be53f2"),
     Seed("cron", "robfig+cron", "parser.go",
          "\tif end > r.max {", "\tif end >= r.max {", "off-by-one",
          "bc59245fe10efaed9d51b56900192527ed733435"),
