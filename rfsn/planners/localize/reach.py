@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
 from rfsn.models.testfiles import test_id_file
+from rfsn.planners.localize.definitions import parse_module
 from rfsn.planners.localize.location import Location
 
 #: what a line keeps of its score when no failing test reaches its function by name
@@ -59,19 +60,12 @@ def _uses(node: ast.AST) -> set[str]:
     return _names([node])
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
 class _Program:
     """The definitions of a project and its tests, by name, with the lines they span."""
 
     def __init__(self, files: Mapping[str, str]) -> None:
         self.trees = {path: tree for path, text in files.items()
-                      if path.endswith(".py") and (tree := _parse(text)) is not None}
+                      if path.endswith(".py") and (tree := parse_module(text)) is not None}
         self.by_name: dict[str, list[ast.AST]] = defaultdict(list)
         self.decorated: dict[str, list[ast.AST]] = defaultdict(list)  # decorator name -> functions
         self.dunders: dict[ast.AST, list[ast.AST]] = {}
