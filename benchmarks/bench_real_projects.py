@@ -127,7 +127,8 @@ SEEDS: tuple[Seed, ...] = (
          "return (ipaddr & netmask) == (network & netmask)", "return (ipaddr & netmask) != (network & netmask)",
          "operator", "1f6589ec3a1ee910f9a65cc3ceac60b26677bc0e"),
     Seed("schema", "keleshev+schema", "schema/__init__.py",  # a test that shells out to mypy
-         "    if isinstance(s, Literal):", "    if not isinstance(s, Literal):", "condition negation",
+         "    if isinstance(s, Literal):\n        return COMPARABLE",
+         "    if not isinstance(s, Literal):\n        return COMPARABLE", "condition negation",
          "310a1239b62f500284ce3bd91b7dabf70467f23e"),
     Seed("luxon", "moment+luxon", "src/impl/util.js",  # jest; its tests expect TZ=America/New_York
          "return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);",
