@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -159,7 +160,10 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     if text.count(seed.original) != 1:
         raise SystemExit(f"{seed.project}: the seed's original occurs {text.count(seed.original)} times in {seed.file}")
     target.write_text(text.replace(seed.original, seed.seeded), encoding="utf-8")
-    _git(repo, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed")
+    # the seed keeps its parent's date: rfsn resolves the environment as of the commit's date
+    date = {"GIT_AUTHOR_DATE": _git(repo, "log", "-1", "--format=%cI").strip()}
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed"],
+                   cwd=repo, check=True, capture_output=True, env={**os.environ, **date, "GIT_COMMITTER_DATE": date["GIT_AUTHOR_DATE"]})
     return repo
 
 
