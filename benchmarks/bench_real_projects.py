@@ -121,6 +121,9 @@ SEEDS: tuple[Seed, ...] = (
          "return is_iterable_but_not_string(obj) and not isinstance(obj, Mapping)",
          "return is_iterable_but_not_string(obj) and isinstance(obj, Mapping)", "condition negation",
          "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b", "3.11"),
+    Seed("pq", "lib+pq", "quote.go",  # tests that need a PostgreSQL server
+         "if strings.Contains(literal, `\\`) {", "if !strings.Contains(literal, `\\`) {", "condition negation",
+         "f4654a41a62bc974ea825de270c44f577721205e"),
     Seed("cron", "robfig+cron", "spec.go",  # timing tests that fail under load (flaky)
          "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {", "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
          "operator", "bc59245fe10efaed9d51b56900192527ed733435"),
