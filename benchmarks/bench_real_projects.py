@@ -110,7 +110,7 @@ SEEDS: tuple[Seed, ...] = (
          "fefb29f7471ad3df3df79b4821d5edef57892e3d"),
     Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # dir() of an exception: Python-version
          'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
-         "a49e56932a851f63859adf8735dcdd993e16657c"),
+         "a49e56932a851f63859adf8735dcdd993e16657c", "3.11"),
     Seed("dateutil", "dateutil+dateutil", "dateutil/relativedelta.py",  # float rounding: Python-version
          "            if month > 12:", "            if month >= 12:", "off-by-one",
          "7913760140e41abf91274171a53d757d8befb404", "3.11"),
@@ -121,9 +121,9 @@ SEEDS: tuple[Seed, ...] = (
          "return is_iterable_but_not_string(obj) and not isinstance(obj, Mapping)",
          "return is_iterable_but_not_string(obj) and isinstance(obj, Mapping)", "condition negation",
          "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b", "3.11"),
-    Seed("pq", "lib+pq", "quote.go",  # tests that need a PostgreSQL server
+    Seed("pq", "lib+pq", "conn.go",  # tests that need a PostgreSQL server; v1.10.9 (HEAD needs Go 1.21)
          "if strings.Contains(literal, `\\`) {", "if !strings.Contains(literal, `\\`) {", "condition negation",
-         "f4654a41a62bc974ea825de270c44f577721205e"),
+         "2a217b94f5ccd3de31aec4152a541b9ff64bed05"),
     Seed("cron", "robfig+cron", "spec.go",  # timing tests that fail under load (flaky)
          "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {", "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
          "operator", "bc59245fe10efaed9d51b56900192527ed733435"),
