@@ -111,6 +111,12 @@ SEEDS: tuple[Seed, ...] = (
     Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # dir() of an exception: Python-version
          'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
          "a49e56932a851f63859adf8735dcdd993e16657c", "3.11"),
+    Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # a49e569's environment does not build
+         'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
+         "bcb8242230fc7e0e9c416856d2aa6d9aba7e7e87", "3.11"),
+    Seed("humanize", "python-humanize+humanize", "src/humanize/filesize.py",  # metric(): a format of this Python
+         "if abs_bytes < base and not gnu:", "if abs_bytes <= base and not gnu:", "off-by-one",
+         "5cb0323fa93ea9b70da385f521da8df70861963a"),
     Seed("dateutil", "dateutil+dateutil", "dateutil/relativedelta.py",  # float rounding: Python-version
          "            if month > 12:", "            if month >= 12:", "off-by-one",
          "7913760140e41abf91274171a53d757d8befb404", "3.11"),
