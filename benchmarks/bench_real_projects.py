@@ -36,6 +36,7 @@ class Seed(NamedTuple):
     kind: str
     commit: str = ""  # the project's commit the seed applies to; "" for the mirror's HEAD
     python: str = ""  # --python X.Y, for a commit whose declared Pythons the machine lacks
+    as_of: str = ""  # --as-of, for a commit whose packages of its day no longer install here
 
 
 SEEDS: tuple[Seed, ...] = (
@@ -113,13 +114,13 @@ SEEDS: tuple[Seed, ...] = (
          "a49e56932a851f63859adf8735dcdd993e16657c", "3.11"),
     Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # a49e569's environment does not build
          'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
-         "bcb8242230fc7e0e9c416856d2aa6d9aba7e7e87", "3.11"),
+         "bcb8242230fc7e0e9c416856d2aa6d9aba7e7e87", "3.11", "today"),
     Seed("humanize", "python-humanize+humanize", "src/humanize/filesize.py",  # metric(): a format of this Python
          "if abs_bytes < base and not gnu:", "if abs_bytes <= base and not gnu:", "off-by-one",
          "5cb0323fa93ea9b70da385f521da8df70861963a"),
     Seed("dateutil", "dateutil+dateutil", "dateutil/relativedelta.py",  # float rounding: Python-version
          "            if month > 12:", "            if month >= 12:", "off-by-one",
-         "7913760140e41abf91274171a53d757d8befb404", "3.11"),
+         "7913760140e41abf91274171a53d757d8befb404", "3.11", "today"),
     Seed("semver", "python-semver+python-semver", "semver.py",  # argparse's messages: Python-version
          "    if not rc1:", "    if rc1:", "condition negation",
          "f2c23f63822077fde271fd8e876d608b8d69189f", "3.11"),
@@ -253,6 +254,7 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
     start = time.monotonic()
     limit = ["--max-steps", str(steps)] if steps else []
     limit += ["--python", seed.python] if seed.python else []
+    limit += ["--as-of", seed.as_of] if seed.as_of else []
     proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", f"file://{repo}", "--out", str(out),
                            "--timeout", str(timeout), *limit], capture_output=True, text=True)
     seconds = time.monotonic() - start
