@@ -8,7 +8,9 @@ puts the seeded file back as it was, to the byte), seconds, candidates (steps) a
 phase, and over its screening loop alone (without the making of candidates and the cold
 whole-suite runs that decide plausibility).
 
-    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR]
+Also the faulty line's rank in the session's first localization (``fault_rank``).
+
+    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR] [--steps N]
 
 The seeds were written down before rfsn was run on any of them.
 """
