@@ -133,7 +133,10 @@ def with_reach(locations: list[Location], files: Mapping[str, str], tests: Mappi
     """``locations`` with the lines of functions no failing test reaches by name scaled by
     ``UNREACHED`` (``keep``: lines that stay, the failing tests' own frames), best first;
     unchanged when a failing test's code is not found."""
-    program = _Program({**files, **tests})
+    failing = list(failing)
+    own = {test_id_file(t) for t in failing}
+    program = _Program({**files, **{p: t for p, t in tests.items()
+                                    if p in own or p.rsplit("/", 1)[-1] == "conftest.py"}})
     seeds = [program.seeds(t) for t in failing]
     if not seeds or any(s is None for s in seeds):
         return locations
