@@ -50,6 +50,7 @@ from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
+from rfsn.planners.localize.reach import with_reach
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
@@ -65,6 +66,7 @@ log = get_logger(__name__)
 #: verify runs the targets a second time only when the budget left holds this many times their
 #: run in screening (a run cut off by the budget is no verdict and loses a right answer)
 VERIFY_MARGIN = 1.5
+RANKED_LOGGED = 100  # locations the localized event lists, best first (a benchmark reads a fault's rank)
 
 
 @dataclass
@@ -87,7 +89,8 @@ class _Search:
 
 def _localized(by: str, locations: list[Location]) -> list[Location]:
     log.info("planner.localized", by=by, locations=len(locations),
-             top=[f"{loc.file}:{loc.line}" for loc in locations[:5]])
+             top=[f"{loc.file}:{loc.line}" for loc in locations[:5]],
+             ranked=[f"{loc.file}:{loc.line}" for loc in locations[:RANKED_LOGGED]])
     return locations
 
 
@@ -312,10 +315,11 @@ class PhasePlanner:
             boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
-            ranked = rank(by_test, targets, covered, self.formula, boosts)
+            sources = read_sources(self.workspace, self.language)
+            ranked = with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
+                                read_sources(self.workspace, self.language, tests=True), targets, keep=boosts)
             # a flat ranking still orders what coverage saw when no wider run will sharpen it
             if subset is None or not is_flat(ranked) or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked)):
-                sources = read_sources(self.workspace, self.language)
                 return _localized("coverage", with_definitions(with_control_dependence(ranked, sources), sources))
         files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)

@@ -27,7 +27,8 @@ from rfsn.planners.localize.location import Location
 MAX_DEFINITION_LINES = 20
 
 
-def _parse(source: str) -> ast.Module | None:
+def parse_module(source: str) -> ast.Module | None:
+    """The syntax tree of a Python source, or None when it does not parse."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError):
@@ -55,7 +56,7 @@ def _assigned(body: list[ast.stmt], path: str, into: dict[str, list[tuple[str, i
 def _scopes(files: Mapping[str, str]) -> _Scopes:
     scopes = _Scopes()
     for path, source in files.items():
-        tree = _parse(source) if path.endswith(".py") and not is_test_file(path) else None
+        tree = parse_module(source) if path.endswith(".py") and not is_test_file(path) else None
         if tree is None:
             continue
         _assigned(tree.body, path, scopes.module[path])
@@ -137,7 +138,7 @@ def with_definitions(locations: list[Location], files: Mapping[str, str], top: i
     imported: dict[str, tuple[dict[str, tuple[str, str]], list[str]]] = {}
     for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
         if loc.file not in trees:
-            trees[loc.file] = _parse(files[loc.file]) if loc.file in files else None
+            trees[loc.file] = parse_module(files[loc.file]) if loc.file in files else None
         tree = trees[loc.file]
         if tree is None:
             continue
