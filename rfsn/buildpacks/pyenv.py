@@ -7,6 +7,8 @@ import re
 import shlex
 from collections.abc import Sequence
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from rfsn.buildpacks.base import BUILD_NOTES
 
 CREATE_VENV = "python3 -m venv $RFSN_ENV/venv"
@@ -58,7 +60,10 @@ def _unbroken(package: str, whose: str) -> str:
     """Shell: ``package``, unless it was there before (``pins.txt``), uninstalled if ``pip
     check`` says what is installed breaks it (a pip before 20.3 installs a requirement the
     constraints contradict, and only warns)."""
-    name = re.split(r"[\s\[<>=!~;@]", package, maxsplit=1)[0]
+    try:
+        name = Requirement(package).name  # letters, digits, - _ . only: safe in the shell
+    except InvalidRequirement:
+        return "true"  # pip refused it, so nothing of it was installed
     pattern = re.sub(r"[-_.]+", "[-_.]", name)
     return (f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
             f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "

@@ -40,7 +40,8 @@ def bootstrappable() -> bool:
 def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
               timeout: float = 1800.0, shared: str | None = None) -> tuple[str, bool]:
     """Build ``base.bootstrap_tag`` from Debian packages, unless it is here or (without
-    ``force``) in the ``shared`` registry; pushed there once built. Returns (tag, built_now)."""
+    ``force``) in the ``shared`` registry (pulled); the caller pushes what it built. Returns
+    (tag, built_now)."""
     tag = base.bootstrap_tag
     if not force and (image_exists(client, tag) or registry.pull(client, shared, tag)):
         return tag, False
@@ -72,7 +73,6 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
                                              'CMD ["/bin/bash"]'], stream_src=True)
         if tar.returncode != 0 or not image_exists(client, tag):
             raise ImageError(f"docker import of {tag} failed")
-    registry.push(client, shared, tag)
     return tag, True
 
 

@@ -80,7 +80,10 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
                         message="no base image: building one from Debian packages (minutes, once)")
             # one build per image on this host: a second process waits, then finds it
             with held(Path(tempfile.gettempdir()) / f"rfsn-{base.bootstrap_tag.replace('/', '-')}.lock"):
-                return bootstrap(client, base, mirror, shared=shared)[0]
+                tag, built = bootstrap(client, base, mirror, shared=shared)
+                if built:
+                    registry.push(client, shared, tag)
+                return tag
     raise ImageError(
         f"no base image for {base.runtime} {base.version}: {base.registry_image} cannot be pulled "
         f"and {base.bootstrap_tag} does not exist; build it without a registry with "

@@ -57,8 +57,9 @@ def pull(client: Any, registry: str | None, tag: str) -> bool:
         return False
     repository, version = remote(registry, tag)
     started = time.monotonic()
+    local, _, local_version = tag.rpartition(":")
     try:
-        image = client.images.pull(repository, tag=version)
+        client.images.pull(repository, tag=version).tag(local, local_version)
     except docker.errors.NotFound:
         log.info("image.registry_miss", image=tag, registry=registry)
         return False
@@ -66,9 +67,9 @@ def pull(client: Any, registry: str | None, tag: str) -> bool:
         log.warning("image.pull_failed", image=tag, registry=registry, error=str(exc)[:300])
         SANDBOX_OPERATIONS.labels("docker", "registry_pull", "error").inc()
         return False
-    local, _, local_version = tag.rpartition(":")
-    image.tag(local, local_version)
-    client.images.remove(f"{repository}:{version}", noprune=True)  # one name per image here
+    finally:  # one name per image here; another process pulling the same tag may have removed it
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(f"{repository}:{version}", noprune=True)
     seconds = time.monotonic() - started
     SANDBOX_OPERATIONS.labels("docker", "registry_pull", "pulled").inc()
     SANDBOX_OPERATION_SECONDS.labels("docker", "registry_pull").observe(seconds)

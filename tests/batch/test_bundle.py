@@ -70,3 +70,18 @@ def test_a_bundle_naming_a_path_outside_its_place_writes_nothing(tmp_path: Path)
         unpack(buffer.getvalue(), dest)
     assert not (tmp_path / "out" / "evil").exists()
     assert os.listdir(tmp_path / "out") == ["inst"] and (dest / "report.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE])
+def test_a_bundle_with_a_link_writes_nothing(tmp_path: Path, kind: bytes) -> None:
+    """A link in a bundle (``pack`` never writes one) is refused whatever the Python's tarfile
+    filters, so a later member cannot be written through it."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        link = tarfile.TarInfo("out")
+        link.type, link.linkname = kind, str(tmp_path / "elsewhere")
+        tar.addfile(link)
+    dest = tmp_path / "inst"
+    with pytest.raises(OutputError, match="not a plain file"):
+        unpack(buffer.getvalue(), dest)
+    assert not dest.exists() and not (tmp_path / "elsewhere").exists()

@@ -112,3 +112,14 @@ def test_the_constraints_come_from_pip_freeze_where_pip_has_no_list_format(tmp_p
     done = _step(tmp_path, keeping(["x"], PIP_INSTALL, "the project's"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "pins.txt").read_text() == "six==1.10.0\n"
+
+
+def test_a_requirement_string_that_is_shell_never_runs_in_the_step(env_root: Path, tmp_path: Path) -> None:
+    """A project's ``[build-system] requires`` reaches ``keeping`` as written: one pip refuses
+    (its error repeats the string, which reads as a conflict) is never put in the shell unquoted."""
+    mark = tmp_path / "ran"
+    hostile = "x'$(touch${IFS}$MARK)'"
+    refusing = "sh -c 'echo \"$*: ResolutionImpossible\"; exit 1' pip"
+    done = _step(env_root, keeping([hostile], refusing, "the project's"), MARK=str(mark))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not mark.exists()
