@@ -15,6 +15,7 @@ the reason.
 
 from __future__ import annotations
 
+import copy
 import re
 import shlex
 from collections.abc import Callable, Collection, Sequence
@@ -335,6 +336,19 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
         return HarnessRunBuildpack(spec, recipe, directives, parser, instance.instance_id, repo=instance.repo,
                                    selects=repairing)
     return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
+
+
+def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) -> Buildpack:
+    """``buildpack`` whose env installs the project from ``commit`` with ``patch`` applied, when
+    the patch edits the project's metadata (``specs.patched_source``); else ``buildpack``."""
+    if not isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) or not buildpack.recipe.source:
+        return buildpack
+    tree = specs.patched_source(checkout, commit, patch)
+    if tree is None:
+        return buildpack
+    patched = copy.copy(buildpack)
+    patched.recipe = buildpack.recipe.model_copy(update={"source": tree})
+    return patched
 
 
 def grader(buildpack: Buildpack) -> str:
