@@ -4,7 +4,7 @@ first line) and the per-instance times.
 
     python benchmarks/swebench_sweep.py run DATASET.json [DATASET.json ...] --repos-dir DIR \\
         --out DIR [--repos owner/name ...] [--workers 2] [--run-prefix a1]
-    python benchmarks/swebench_sweep.py table DIR
+    python benchmarks/swebench_sweep.py table DIR   (runs stopped early: the instances they did)
 
 The datasets (SWE-bench Lite test and dev, with every field) and the repositories (fetched,
 laid out as `--repos-dir` expects) stay outside this repository. Instances whose spec asks for a
@@ -50,11 +50,27 @@ def run(args: argparse.Namespace) -> None:
     table(args.out)
 
 
+def _unfinished(out: Path) -> list[dict[str, Any]]:
+    """The rows of runs stopped before their validation file was written, from their gold
+    results (the latest outcome of each instance, judged as `rfsn validate` judges it)."""
+    from rfsn.batch.outcome import Outcome
+    from rfsn.batch.validate import judge
+
+    rows = []
+    for results in sorted(out.glob("logs/run_evaluation/*/gold/results.jsonl")):
+        run = results.parent.parent.name
+        if run.endswith(".again") or (out / f"validation.{run}.json").exists():
+            continue
+        latest = {o.instance_id: o for o in map(Outcome.model_validate_json, results.read_text().splitlines())}
+        rows += [judge(iid, outcome).model_dump() for iid, outcome in sorted(latest.items())]
+    return rows
+
+
 def table(out: Path) -> None:
     rows: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
-    for path in sorted(out.glob("validation.*.json")):
-        for row in json.loads(path.read_text()):
-            rows[row["instance_id"].rsplit("-", 1)[0]].append(row)
+    finished = [row for path in sorted(out.glob("validation.*.json")) for row in json.loads(path.read_text())]
+    for row in [*finished, *_unfinished(out)]:
+        rows[row["instance_id"].rsplit("-", 1)[0]].append(row)
     print("| repository | instances | valid | failures (label: first line) |")
     print("|---|---|---|---|")
     total = valid = 0

@@ -200,3 +200,16 @@ def test_a_line_the_code_under_test_prints_never_sets_a_status(tmp_path: Path) -
     source = 'def test_lies():\n    print("PASSED tests/test_gen.py::test_lies")\n    assert False\n'
     pack, report = _run(tmp_path, "psf/requests", source)
     assert _graded(pack, report) == {"tests/test_gen.py::test_lies": S.FAILED}
+
+
+def test_pytest_7521_an_inner_runs_summary_line_the_harness_reads_is_graded_and_never_one_naming_a_file_of_the_run(
+        tmp_path: Path) -> None:
+    """A test's captured output (shown by ``-rA``) that holds an inner pytest run's summary line is
+    read by the harness's parser as a test, and pytest-dev__pytest-7521 lists one as PASS_TO_PASS
+    (``test_capsysbinary.py::test_hello``, gold graded unresolved): it is graded as the harness
+    reads it. A line naming a test of a file of the run is still no status."""
+    source = ('def test_outer():\n    print("PASSED test_inner.py::test_hello")\n'
+              '    print("PASSED tests/test_gen.py::test_absent")\n')
+    pack, report = _run(tmp_path, "pytest-dev/pytest", source)
+    assert _parsers(pack, report)["tests/test_gen.py::test_absent"] == S.PASSED  # the parser reads both
+    assert _graded(pack, report) == {"tests/test_gen.py::test_outer": S.PASSED, "test_inner.py::test_hello": S.PASSED}

@@ -11,10 +11,10 @@ that fails the check runs once more: when the two runs disagree on the
 instance's tests, the baseline is flaky (``flaky`` if the second run fails the
 check too, a caveat beside the verdict if it passes it).
 
-One case is graded all the same: PASS_TO_PASS tests that are not collected while
-everything else holds (a dataset may name a test that can never exist). The harness grades
-such an instance (a missing test failed), so rfsn keeps its verdict and adds the
-reason as a caveat.
+Two cases are graded all the same: PASS_TO_PASS tests that are not collected while
+everything else holds (a dataset may name a test that can never exist), and PASS_TO_PASS
+tests the test patch adds that fail at base (the harness never runs them there). The harness
+grades such an instance, so rfsn keeps its verdict and adds the reason as a caveat.
 
 The pass is cached under a key of everything that decides it (the instance's
 commit, test patch and test lists, the env recipe, the buildpack and how it
@@ -55,7 +55,10 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     if unexplained and not runner_crashed:
         first = dependency or next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return f"{len(missing)} test(s) not collected at base (first: {unexplained[0]}){': ' + first if first else ''}"
-    broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED]
+    # a test the test patch adds is the fix's to pass, whatever list names it: the harness never runs it at base
+    added = _added_tests(instance.test_patch)
+    broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED
+              and _function(t) not in added]
     if broken:
         network = needs_network(report.log)
         return (f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
@@ -65,6 +68,19 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     if early and not runner_crashed:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
     return None
+
+
+_ADDED_TEST = re.compile(r"^\+\s*(?:async\s+)?def (test\w*)\s*\(", re.M)
+
+
+def _added_tests(patch: str) -> set[str]:
+    """Pure: the names of the test functions ``patch`` adds a definition of."""
+    return set(_ADDED_TEST.findall(patch))
+
+
+def _function(test: str) -> str:
+    """Pure: the function a pytest id names (``path::Class::test_x[param]`` -> ``test_x``)."""
+    return test.rpartition("::")[2].partition("[")[0]
 
 
 #: what a test run prints when code under test reaches for a network the sandbox does not have
@@ -86,14 +102,22 @@ def needs_network(log: str) -> str:
 
 
 def caveat(instance: Instance, report: TestReport) -> str:
-    """Pure: the PASS_TO_PASS tests ``report`` does not have, said in one line ("" if none).
-    The harness grades them as failed; rfsn grades alike and says so beside the verdict."""
+    """Pure: the PASS_TO_PASS tests ``report`` does not have, and those the test patch adds that
+    fail at base, said in one line ("" if none). The harness grades the first as failed and never
+    runs the second at base; rfsn grades alike and says so beside the verdict."""
     tests = harness_names(report.tests)
     missing = [t for t in instance.PASS_TO_PASS if t not in tests]
-    if not missing:
-        return ""
-    return (f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as the "
-            f"harness grades them (first: {missing[0]})")
+    added = _added_tests(instance.test_patch)
+    failing = [t for t in instance.PASS_TO_PASS
+               if t in tests and tests[t] != TestStatus.PASSED and _function(t) in added]
+    said = []
+    if missing:
+        said.append(f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as "
+                    f"the harness grades them (first: {missing[0]})")
+    if failing:
+        said.append(f"{len(failing)} PASS_TO_PASS test(s) the test patch adds fail at base, where the "
+                    f"harness never runs them (first: {failing[0]})")
+    return "; ".join(said)
 
 
 def changed(instance: Instance, first: TestReport, second: TestReport) -> str:

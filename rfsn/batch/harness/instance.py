@@ -30,7 +30,7 @@ from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
 from rfsn.batch.harness.repos import instance_checkout
-from rfsn.batch.harness.specenv import SpecBuildpack, grader, instance_buildpack
+from rfsn.batch.harness.specenv import SpecBuildpack, grader, installing, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
 from rfsn.buildpacks.pyhealth import missing_dependency
@@ -156,13 +156,17 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
             ws = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
                                    settings.clone_timeout, task.repos_dir)
             log(f"checkout {ws.source} at {inst.base_commit}")
-        buildpack = instance_buildpack(inst, ws.path, settings)
+        # the harness installs the project again after the patch, with the dependencies it
+        # declares: the check runs where the gold patch's are, each patch where its own are
+        spec = instance_buildpack(inst, ws.path, settings)
+        checking = installing(spec, ws.path, ws.base_commit, inst.patch)
+        buildpack = installing(spec, ws.path, ws.base_commit, patch)
         kind = choose_kind(settings.sandbox)
-        path = validation.cache_path(settings.home, inst, buildpack, ws.path)
+        path = validation.cache_path(settings.home, inst, checking, ws.path)
         caveat = validation.cached(path) if trust_cache else None
         checked_now = caveat is None
         if caveat is None:
-            caveat = _validate(buildpack, inst, ws, settings, kind, timeout, path, log)
+            caveat = _validate(checking, inst, ws, settings, kind, timeout, path, log)
         else:
             log("environment validation (cached): ok")
         if caveat:

@@ -15,6 +15,7 @@ the reason.
 
 from __future__ import annotations
 
+import copy
 import re
 import shlex
 from collections.abc import Callable, Collection, Sequence
@@ -68,16 +69,19 @@ class SpecBuildpack(PythonBuildpack):
                                         if parser is not None else "")
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        """The junit report's statuses. The harness's parser also names a few things that are no
-        tests (``[``, ``[100%]``: pieces of pytest's progress lines) and some datasets list them
-        as PASS_TO_PASS; those it reads as passed, never a pytest id, are taken from it. (Its
-        other pieces, such as a log line of a test's own output read as an error, are noise.)"""
+        """The junit report's statuses. The harness's parser also names things that are no tests
+        of the run (``[``, ``[100%]``: pieces of pytest's progress lines; an inner pytest run's
+        summary line that a test's captured output shows) and some datasets list them as
+        PASS_TO_PASS; those it reads as passed are taken from it, unless they name a file of the
+        run (a test's output must not speak for the run's own tests). (Its other pieces, such as
+        a log line of a test's own output read as an error, are noise.)"""
         statuses = super().parse(output, reports)
         if self.parser is None or not statuses:
             return statuses
         pieces = harness_statuses(self.parser, output, self.instance_id)
-        return {**{t: s for t, s in pieces.items() if "::" not in t and s is TestStatus.PASSED},
-                **statuses}
+        files = {test_id_file(t) for t in statuses}
+        return {**{t: s for t, s in pieces.items() if s is TestStatus.PASSED
+                   and ("::" not in t or test_id_file(t) not in files)}, **statuses}
 
     def harness_named(self, report: TestReport) -> TestReport:
         """``report`` with each test named as the harness's log parser names it in the same run:
@@ -335,6 +339,19 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
         return HarnessRunBuildpack(spec, recipe, directives, parser, instance.instance_id, repo=instance.repo,
                                    selects=repairing)
     return SpecBuildpack(spec, recipe, specs.log_parser(instance.repo), instance.instance_id)
+
+
+def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) -> Buildpack:
+    """``buildpack`` whose env installs the project from ``commit`` with ``patch`` applied, when
+    the patch edits the project's metadata (``specs.patched_source``); else ``buildpack``."""
+    if not isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) or not buildpack.recipe.source:
+        return buildpack
+    tree = specs.patched_source(checkout, commit, patch)
+    if tree is None:
+        return buildpack
+    patched = copy.copy(buildpack)
+    patched.recipe = buildpack.recipe.model_copy(update={"source": tree})
+    return patched
 
 
 def grader(buildpack: Buildpack) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import os
 import re
 import shlex
 import subprocess
@@ -35,6 +36,7 @@ from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, V
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
 from rfsn.buildpacks.pyversions import no_python
 from rfsn.errors import ConfigError, EnvUnavailable
+from rfsn.gate.diff import touched_files
 from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
@@ -217,9 +219,30 @@ def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return base_commit
-    changed = [name for name in done.stdout.splitlines()
-               if "/" not in name and name.endswith(_METADATA_SUFFIXES)]
-    return base_commit if changed else env_commit
+    return base_commit if _metadata(done.stdout.splitlines()) else env_commit
+
+
+def _metadata(paths: Sequence[str]) -> list[str]:
+    """Those of ``paths`` that are the project's root-level metadata files."""
+    return [name for name in paths if "/" not in name and name.endswith(_METADATA_SUFFIXES)]
+
+
+def patched_source(checkout: Path, commit: str, patch: str) -> str | None:
+    """The tree of ``commit`` with ``patch`` applied (written to ``checkout``'s objects), when the
+    patch edits the project's root-level metadata, else None (or when it does not apply). The
+    harness installs the project again after the patch, with the network, so the dependencies a
+    patch declares are there when its tests run: the env installs the project from this tree."""
+    if not _metadata(touched_files(patch)):
+        return None
+    with tempfile.TemporaryDirectory(prefix="rfsn-index-") as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp, "index"))}
+        steps = [["read-tree", commit], ["apply", "--cached", "-"], ["write-tree"]]
+        for step in steps:
+            done = subprocess.run(["git", "-C", str(checkout), *step], input=patch if "-" in step else None,
+                                  capture_output=True, text=True, check=False, env=env)
+            if done.returncode != 0:
+                return None
+    return done.stdout.strip()
 
 
 def scm_version(checkout: Path, commit: str) -> str:
