@@ -58,21 +58,23 @@ def _plain(line: str) -> bool:
     return bool(line) and not line.startswith(("-", ".", "/", "$", "{")) and "://" not in line
 
 
-def requirements_file(path: Path, seen: set[Path], repo: Path) -> Found:
-    """The requirements of a file in ``repo`` and of the files it includes; a file outside the
+def requirements_file(path: Path, seen: set[Path], repo: Path, via: str | None = None) -> Found:
+    """The requirements of a file in ``repo`` and of the files it includes, those of an included
+    file where ``"base.txt via requirements.txt"`` (the file first read); a file outside the
     repository (``-r ../x``, an absolute path, a link out) is never read."""
     path = path.resolve()
     if path in seen or not path.is_file() or not path.is_relative_to(repo.resolve()):
         return []
     seen.add(path)
     found: Found = []
-    where = str(path.relative_to(repo.resolve()))
+    own = str(path.relative_to(repo.resolve()))
+    where = f"{own} via {via}" if via else own
     text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
     for line in lines(text):
         line = line.split(" #", 1)[0].strip()
         include = _INCLUDE.match(line)
         if include:
-            found += requirements_file(path.parent / include.group(1), seen, repo)
+            found += requirements_file(path.parent / include.group(1), seen, repo, via or own)
         elif _plain(line):
             found.append((re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip(), where))  # drop --hash=...
     return found
