@@ -150,7 +150,14 @@ def build_requirements(repo: Path) -> list[str]:
 #: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
 INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
                              "setup.cfg install_requires", "setup.py install_requires",
-                             "requirements.txt"})
+                             "setup.cfg setup_requires", "setup.py setup_requires",
+                             "requirements.txt", "Pipfile [packages]"})
+
+
+def installs(where: str) -> bool:
+    """Whether a requirement found ``where`` is one installing the project needs (a file that
+    ``requirements.txt`` includes is read as its part: ``requirements/base.txt via requirements.txt``)."""
+    return where.rsplit(" via ", 1)[-1] in INSTALL_SOURCES
 
 
 def declared(repo: Path, python: str | None = None) -> Found:

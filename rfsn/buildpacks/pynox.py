@@ -2,21 +2,19 @@
 
 A noxfile is the project's code: nox answers what a session installs only by running it, so
 it is read, never run. A test session is a ``@nox.session`` function that runs the tests (its
-name says test, or it runs pytest, nose or unittest); what it installs is the arguments of its
+name says test, or a program its ``session.run`` starts is a test runner); what it installs is the arguments of its
 ``session.install(...)`` calls (and of ``session.run("pip", "install", ...)``) that are string
-literals or module- or function-level constants of them, read as pip reads its arguments.
+literals or module- or function-level constants of them, read as pip reads its arguments,
+kept when the test run may use them as CI's are.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
-from rfsn.buildpacks.pysources import Found, pip_args
+from rfsn.buildpacks.pysources import Found, pip_args, runs_tests, used_by_tests_only
 
-#: a session that runs the tests: by its name, or by the runner it calls
-_TESTS = re.compile(r"test|\bpytest\b|\bpy\.test\b|\bnose(tests|2)?\b|\bunittest\b", re.IGNORECASE)
 _PIP = ("pip", "install")
 
 
@@ -35,7 +33,9 @@ def nox_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
             continue
         local = {**constants, **_constants(node.body)}
         calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)]
-        if not _TESTS.search(node.name) and not any(_TESTS.search(w) for c in calls for w in _words(c, local)):
+        if "test" not in node.name.lower() and not any(
+                isinstance(c.func, ast.Attribute) and c.func.attr == "run" and runs_tests(" ".join(_words(c, local)))
+                for c in calls):
             continue
         for call in calls:
             words = _installed(call, _words(call, local))
@@ -43,7 +43,7 @@ def nox_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
                 more, named = pip_args(words, f"noxfile.py session {node.name}", repo, seen)
                 found += more
                 extras |= named
-    return found, extras
+    return used_by_tests_only(repo, found), extras
 
 
 def _session(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -58,21 +58,23 @@ def _plain(line: str) -> bool:
     return bool(line) and not line.startswith(("-", ".", "/", "$", "{")) and "://" not in line
 
 
-def requirements_file(path: Path, seen: set[Path], repo: Path) -> Found:
-    """The requirements of a file in ``repo`` and of the files it includes; a file outside the
+def requirements_file(path: Path, seen: set[Path], repo: Path, via: str | None = None) -> Found:
+    """The requirements of a file in ``repo`` and of the files it includes, those of an included
+    file where ``"base.txt via requirements.txt"`` (the file first read); a file outside the
     repository (``-r ../x``, an absolute path, a link out) is never read."""
     path = path.resolve()
     if path in seen or not path.is_file() or not path.is_relative_to(repo.resolve()):
         return []
     seen.add(path)
     found: Found = []
-    where = str(path.relative_to(repo.resolve()))
+    own = str(path.relative_to(repo.resolve()))
+    where = f"{own} via {via}" if via else own
     text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
     for line in lines(text):
         line = line.split(" #", 1)[0].strip()
         include = _INCLUDE.match(line)
         if include:
-            found += requirements_file(path.parent / include.group(1), seen, repo)
+            found += requirements_file(path.parent / include.group(1), seen, repo, via or own)
         elif _plain(line):
             found.append((re.split(r"\s--?[a-z]", line, maxsplit=1)[0].strip(), where))  # drop --hash=...
     return found
@@ -169,8 +171,9 @@ def pip_args(words: list[str], where: str, repo: Path, seen: set[Path]) -> tuple
 
 
 def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
-    """What the ``pip install`` lines of the CI workflows install, and the project's extras they
-    name (the project itself, ``-e .``, variables and pip are not requirements)."""
+    """What the ``pip install`` lines of the CI workflows install, and the project's extras the
+    jobs that run the tests name (the project itself, ``-e .``, variables and pip are not
+    requirements)."""
     paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
     found: Found = []
     extras: set[str] = set()
@@ -178,27 +181,73 @@ def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
         if not path.is_file():
             continue
         where = f"{path.relative_to(repo)} pip install"
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            match = _PIP_INSTALL.search(line.split(" #")[0])
-            if match is None:
-                continue
-            try:
-                words = shlex.split(match.group(1).split("&&")[0].split(";")[0])
-            except ValueError:
-                continue
-            more, named = pip_args(words, where, repo, seen)
-            found += more
-            extras |= named
+        for job in _jobs(path.read_text(encoding="utf-8", errors="replace")):
+            tests = any(runs_tests(_command(line)) for line in job)
+            for line in job:
+                match = _PIP_INSTALL.search(line.split(" #")[0])
+                if match is None:
+                    continue
+                try:
+                    words = shlex.split(match.group(1).split("&&")[0].split(";")[0])
+                except ValueError:
+                    continue
+                more, named = pip_args(words, where, repo, seen)
+                found += more
+                extras |= named if tests else set()
+    return used_by_tests_only(repo, found), extras
+
+
+def _jobs(text: str) -> list[list[str]]:
+    """A workflow's lines by job (each key under ``jobs:``); a file without jobs is one."""
+    jobs: list[list[str]] = [[]]
+    inside = False
+    for line in text.splitlines():
+        if re.match(r"^\S", line):
+            inside = line.startswith("jobs:")
+        elif inside and re.match(r"^  [\w.-]+:\s*$", line):
+            jobs.append([])
+        jobs[-1].append(line)
+    return jobs
+
+
+def _command(line: str) -> str:
+    """A CI line's shell command: without its YAML list dash and key (``- run:``, ``script:``)."""
+    return re.sub(r"^\s*(?:-\s+)?(?:[\w-]+:\s+)?", "", line)
+
+
+#: a command that runs the tests: its program is a test runner (``python -m`` one, ``coverage run``)
+_TEST_RUNNER = re.compile(r"^(?:python[\d.]*\s+-m\s+|coverage\s+run\s+(?:-m\s+)?)?"
+                          r"(?:pytest|py\.test|nosetests|nose2?|unittest|trial|tox|nox|make\s+test)(?:\s|$)")
+
+
+def runs_tests(command: str) -> bool:
+    return bool(_TEST_RUNNER.match(command.strip()))
+
+
+def used_by_tests_only(repo: Path, found: Found) -> Found:
+    """The requirements in ``found`` that the test run may use (see ``used_by_tests``)."""
     imported = project_imports(repo) if found else set()
-    return [(r, where) for r, where in found if used_by_tests(r, imported)], extras
+    return [(r, where) for r, where in found if used_by_tests(r, imported)]
+
+
+#: what CI installs to run around the tests, not in them: coverage uploaders, task runners,
+#: linters and formatters, type checkers, documentation and release tools
+CI_TOOLS = frozenset({
+    "codecov", "coveralls", "python-coveralls", "coveralls-python", "tox", "tox-travis", "tox-gh-actions",
+    "nox", "invoke", "pre-commit", "flake8", "pylint", "pyflakes", "pycodestyle", "pep8", "pydocstyle",
+    "black", "isort", "yapf", "autopep8", "ruff", "mypy", "pyright", "pytype", "bandit", "sphinx",
+    "twine", "build", "wheel", "check-manifest", "bumpversion", "bump2version", "setuptools-scm"})
 
 
 def used_by_tests(requirement: str, imported: set[str]) -> bool:
-    """Whether a package CI installs is one the test run needs: pytest or a plugin of it, or a
+    """Whether a package CI installs is one the test run may need: pytest or a plugin of it, a
     module the project's code or tests import (by its name, or without a ``python-``/``py``
-    prefix); CI's own tools (coverage uploaders, linters, tox, build tools) are not."""
+    prefix), or any package that is not a CI tool (``CI_TOOLS``, flake8's and sphinx's plugins):
+    a distribution's module names (Pillow's ``PIL``) are unknown before it is installed."""
     name = canonicalize_name(re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0])
-    return name.startswith("pytest") or bool({name, name.removeprefix("python-"), name.removeprefix("py")} & imported)
+    if name.startswith("pytest") or {name, name.removeprefix("python-"), name.removeprefix("py")} & imported:
+        return True
+    return name not in CI_TOOLS and not name.startswith(("flake8-", "sphinx-", "sphinxcontrib-"))
 
 
 def project_imports(repo: Path, limit: int = 3000) -> set[str]:

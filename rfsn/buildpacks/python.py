@@ -146,7 +146,7 @@ class PythonBuildpack:
             requirements = pydeps.normalized(repo, declared, python)
             names = {pydeps.requirement_name(r) for r in requirements}
             tools = [t for t in tooling if pydeps.requirement_name(t) not in names]
-            runtime = {pydeps.requirement_name(r) for r, where in declared if where in pydeps.INSTALL_SOURCES}
+            runtime = {pydeps.requirement_name(r) for r, where in declared if pydeps.installs(where)}
             # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
             # really builds with; an isolated build would take the newest, and so do we. A test
             # requirement that cannot be installed at all is left out, said; an install one fails

@@ -253,3 +253,27 @@ def test_the_recipe_gives_each_requirement_once(tmp_path: Path) -> None:
     install = next(s for s in recipe.steps if "pytest" in s)
     first = install.split(" || ")[0]
     assert "'setuptools>=36,>=36.6'" in first and first.count("setuptools") == 1, install
+
+
+def _required_and_optional(step: str) -> tuple[list[str], list[str]]:
+    """The packages an install step (``pyenv.optional``) must install, and those it may leave out."""
+    alone = step.split(" || { ", 1)[1].split(" && for p in ", 1)
+    return alone[0].split(), alone[1].split("; do", 1)[0].split()
+
+
+def test_what_requirements_txt_includes_pipfile_packages_and_setup_requires_are_install_requirements(
+        tmp_path: Path) -> None:
+    """Requirements of a file ``requirements.txt`` includes (``-r requirements/base.txt``), of
+    Pipfile's ``[packages]`` and ``setup_requires`` were read as optional test requirements and
+    silently left out when they failed to install (found in review): installing the project
+    needs them."""
+    repo = make(tmp_path, {
+        "requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "attrs\n",
+        "requirements-dev.txt": "pytest\n",
+        "Pipfile": '[packages]\nsix = "*"\n\n[dev-packages]\npytest-mock = "*"\n',
+        "setup.cfg": "[metadata]\nname = p\n\n[options]\nsetup_requires =\n    cffi\n"})
+    assert ("attrs", "requirements/base.txt via requirements.txt") in pydeps.declared(repo)
+    step = next(s for s in PythonBuildpack().env_recipe(repo).steps if "pytest-mock" in s)
+    required, optional = _required_and_optional(step)
+    assert {"attrs", "six", "cffi"} <= set(required), step
+    assert {"pytest", "pytest-mock"} <= set(optional) and not {"attrs", "six", "cffi"} & set(optional), step

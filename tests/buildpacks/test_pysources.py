@@ -152,9 +152,8 @@ def test_ci_pip_install_lines(tmp_path: Path) -> None:
 
 
 def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
-    """What a CI workflow installs counts as a test requirement only if the test run uses it:
-    pytest and its plugins, and modules the project's code or tests import. The tools CI runs
-    around the tests do not (codecov and coveralls, deleted from PyPI or of no era's index,
+    """What a CI workflow installs counts as a test requirement unless it is a tool CI runs around
+    the tests (a module the project imports always counts). The tools do not (codecov and coveralls, deleted from PyPI or of no era's index,
     failed whole environments of the history corpus: tomlkit 2021, toolz 2019, sqlparse 2022)."""
     repo = make(tmp_path, {
         ".travis.yml": "install:\n  - pip install codecov coveralls tox flake8 twine pyyaml python-dateutil "
@@ -163,9 +162,52 @@ def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
         "tests/test_a.py": "from hypothesis import given\n", "setup.py": "import twine\n",
         "docs/conf.py": "import flake8\n"})
     assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
-        "pyyaml", "python-dateutil", "pytest-cov", "hypothesis"]
+        "pyyaml", "python-dateutil", "pytest-cov", "hypothesis", "nose"]
     assert pysources.used_by_tests("PyYAML>=5; python_version > '3'", {"yaml"})
     assert not pysources.used_by_tests("codecov==2.1.8", {"yaml", "codecov_helpers"})
+
+
+def test_ci_packages_whose_module_has_another_name_are_test_requirements(tmp_path: Path) -> None:
+    """A distribution's modules are not known before it is installed: CI's Pillow (``PIL``),
+    beautifulsoup4 (``bs4``), scikit-learn (``sklearn``) and attrs (``attr``) were dropped when
+    only a package named as an imported module was kept (found in review)."""
+    repo = make(tmp_path, {
+        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n"
+                                    "      - run: pip install Pillow beautifulsoup4 scikit-learn attrs codecov black\n"
+                                    "      - run: python -m pytest\n",
+        "tests/test_a.py": "import PIL\nimport bs4\nimport sklearn\nimport attr\n"})
+    assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
+        "Pillow", "beautifulsoup4", "scikit-learn", "attrs"]
+
+
+def test_ci_extras_come_only_from_the_jobs_that_run_the_tests(tmp_path: Path) -> None:
+    """``pip install -e .[docs]`` in a docs job made the docs extra a test extra (found in
+    review): the project's extras a CI job names count only in a job that runs the tests."""
+    workflow = """
+        name: ci
+        on: [push]
+        jobs:
+          docs:
+            runs-on: ubuntu-latest
+            steps:
+              - run: pip install -e .[docs]
+              - run: sphinx-build docs out
+          tests:
+            runs-on: ubuntu-latest
+            steps:
+              - name: Install
+                run: |
+                  pip install -e .[testing]
+              - name: Test
+                run: coverage run -m pytest tests
+    """
+    repo = make(tmp_path, {".github/workflows/ci.yml": workflow, ".travis.yml": (
+        "install:\n  - pip install .[speedups]\nscript:\n  - python -m unittest discover\n"), "setup.py": (
+        "from setuptools import setup\nsetup(name='d', extras_require={'docs': ['sphinx'], 'testing': ['mock'],\n"
+        "      'speedups': ['ujson']})\n")})
+    assert pysources.ci_installs(repo, set())[1] == {"testing", "speedups"}
+    names = {r for r, _ in pydeps.declared(repo)}
+    assert {"mock", "ujson"} <= names and "sphinx" not in names
 
 
 NOXFILE = """
@@ -218,6 +260,36 @@ def test_the_extras_nox_installs_the_project_with_are_its_test_requirements(tmp_
     names = {r for r, _ in pydeps.declared(repo)}
     assert {"tomli", "pyyaml", "pretend", "six"} <= names
     assert not {"sphinx", "pre-commit", "flake8", "pip>=9.0.2"} & names
+
+
+def test_a_nox_session_is_a_test_session_by_its_name_or_the_program_it_runs(tmp_path: Path) -> None:
+    """``session.run("flake8", "src", "tests")`` made a lint session a test session, and its
+    flake8, black and codecov test requirements (found in review): a session runs the tests when
+    its name says so or the program a ``session.run`` starts is a test runner; what a test
+    session installs passes CI's filter."""
+    repo = make(tmp_path, {"noxfile.py": """
+        import nox
+
+        @nox.session
+        def lint(session):
+            session.install("flake8", "black", "isort")
+            session.run("flake8", "src", "tests")
+            session.run("black", "--check", "tests")
+
+        @nox.session
+        def cover(session):
+            session.install("Pillow", "codecov")
+            session.run("coverage", "run", "-m", "pytest", "tests")
+            session.run("codecov")
+
+        @nox.session
+        def docs(session):
+            session.install("-e", ".[docs]", "sphinx")
+            session.run("sphinx-build", "docs", "docs/_build/test")
+    """})
+    found, extras = pynox.nox_installs(repo, set())
+    assert found == [("Pillow", "noxfile.py session cover")]
+    assert extras == set()
 
 
 def test_a_noxfile_that_does_not_parse_gives_nothing(tmp_path: Path) -> None:
