@@ -45,12 +45,15 @@ def _instance(root: Path, p: str, q: str) -> dict[str, object]:
     repo.mkdir(parents=True)
     _git(root, "init", "-q", str(repo))
     (repo / "calc.py").write_text("def value():\n    return 1\n")
+    tests = TESTS.format(runs=str(root / "runs"), p=p, q=q)
+    # the tests are there at base (a PASS_TO_PASS test the test patch adds is never run there)
+    (repo / "tests").mkdir()
+    (repo / "tests/test_calc.py").write_text(tests)
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
-    tests = TESTS.format(runs=str(root / "runs"), p=p, q=q)
     return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
             "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
-            "test_patch": _diff(repo, "tests/test_calc.py", tests),
+            "test_patch": _diff(repo, "tests/test_calc.py", tests + "# the fix's tests\n"),
             "FAIL_TO_PASS": ["tests/test_calc.py::test_f"], "PASS_TO_PASS": ["tests/test_calc.py::test_p", "tests/test_calc.py::test_q"],
             "version": "1.0"}
 
