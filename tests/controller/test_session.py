@@ -76,8 +76,10 @@ def test_an_error_inside_the_session_still_writes_every_output(workspace: Worksp
 
 def test_a_project_whose_declared_pythons_cannot_be_had_ends_env_error_saying_so(
         tmp_path: Path, local_settings: Settings) -> None:
-    """A 2019 project that declares only Python 3.6 and 3.7 (issue 45), with no archive of either."""
+    """A 2019 project that declares only Python 3.6 and 3.7 and excludes every later one (issue
+    45), with no archive of either."""
     repo = make_project(tmp_path / "src", {"tox.ini": "[tox]\nenvlist = py36, py37\n",
+                                           "setup.cfg": "[options]\npython_requires = <3.8\n",
                                            "tests/test_a.py": "def test_a():\n    pass\n"})
     result = session(prepare(str(repo), tmp_path / "ws"), local_settings, tmp_path / "out")
     assert result.status is SessionStatus.ENV_ERROR and result.steps == 0
