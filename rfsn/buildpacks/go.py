@@ -175,7 +175,8 @@ class GoBuildpack:
 
     def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
                      report_dir: str) -> list[str] | None:
-        """The package's top-level tests not done (of those selected, else of ``go test -list``)."""
+        """The package's top-level tests not done (of those selected, else of ``go test -list``).
+        A crash in a subtest ends its whole top-level test: the subtests after it get no status."""
         ran = {func for package, func in map(split_test_id, done) if package == crash.unit and func}
         chosen = [split_test_id(t) for t in tests]
         if any(package == crash.unit and func is None for package, func in chosen) or not tests:
