@@ -1,7 +1,7 @@
 """``rfsn batch``, ``rfsn evaluate``, ``rfsn report``: SWE-bench-style runs.
 
 Exit status: 0 when the run completed (whatever the resolve rate), 1 when a batch
-ran but every instance ended in error, 2 on bad input (a malformed line is reported
+or an evaluation ran but every instance ended in error, 2 on bad input (a malformed line is reported
 with its line number) or when the run cannot start.
 """
 
@@ -129,6 +129,8 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
                   f"{len(result['rfsn']['unknown_prediction_ids'])}\n"
                   if result["rfsn"]["unknown_prediction_ids"] else "")
                + f"Report written to {path}\nHTML report: {result['rfsn']['report_html']}")
+    if result["submitted_instances"] and result["error_instances"] == result["submitted_instances"]:
+        raise SystemExit(1)  # it ran, and nothing came of it
 
 
 @click.command()

@@ -90,6 +90,21 @@ def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) 
     assert "error (repo)" in (out / "report.html").read_text()
 
 
+def test_an_evaluation_whose_every_instance_errored_exits_1_as_a_batch_does(tmp_path: Path) -> None:
+    """Exit 1 says "it ran and nothing came of it" for evaluate too (it said 0 with every
+    instance an error, so a script could not tell a dead run from a finished one)."""
+    instances = tmp_path / "i.jsonl"
+    instances.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri()}) + "\n")
+    predictions = tmp_path / "p.json"
+    predictions.write_text(json.dumps([{"instance_id": INSTANCE["instance_id"], "model_name_or_path": "m",
+                                        "model_patch": "diff --git a/x b/x\n"}]))
+    result = CliRunner().invoke(main, ["evaluate", str(predictions), "--instances", str(instances),
+                                       "--run-id", "r", "--report-dir", str(tmp_path / "out")],
+                                env={"RFSN_HOME": str(tmp_path / "home")})
+    assert result.exit_code == 1, result.output
+    assert "Instances with errors: 1" in result.output and (tmp_path / "out" / "m.r.json").is_file()
+
+
 def _evaluate(tmp_path: Path, predictions: str, *extra: str) -> tuple[int, str]:
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps(INSTANCE) + "\n")
