@@ -71,3 +71,26 @@ def loopback_registry(tmp_path: Path) -> Iterator[str]:
         if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
             pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc} (bash scripts/setup --dev installs it)")
         pytest.skip(str(exc))
+
+
+@pytest.fixture
+def second_docker() -> Iterator[Any]:
+    """A client of a second Docker daemon on this host (another node's, in a cluster), stopped
+    and removed after the test. Needs root and dockerd."""
+    import docker
+
+    from tests.sandbox.second_daemon import running
+
+    try:
+        daemon = running()
+        host = daemon.__enter__()
+    except (FileNotFoundError, PermissionError) as exc:
+        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
+        pytest.skip(str(exc))
+    try:
+        client = docker.DockerClient(base_url=host, timeout=600)
+        yield client
+        client.close()
+    finally:
+        daemon.__exit__(None, None, None)
