@@ -37,7 +37,7 @@ def _listens(path: Path) -> bool:
 
 
 def _stop(pid: int, seconds: float) -> None:
-    """SIGTERM ``pid``, SIGKILL after ``seconds``; returns when it is gone."""
+    """SIGTERM ``pid`` (not a child of ours), SIGKILL after ``seconds``."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + seconds
@@ -82,8 +82,12 @@ def running() -> Iterator[str]:
     finally:
         containerd = root / "exec" / "containerd" / "containerd.pid"
         leftover = int(containerd.read_text()) if containerd.exists() else None
-        _stop(process.pid, 60)
-        process.wait()
+        process.terminate()  # a child: waited for, not looked for in /proc (a zombie is there)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         if leftover is not None:  # dockerd stops its containerd; a killed one cannot
             _stop(leftover, 10)
         for point in _mounts_under(root):

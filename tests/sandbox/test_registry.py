@@ -56,7 +56,8 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
     with capture_logs() as first:
         tag = ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
     made.append(tag)
-    assert events(first, "image.build") == [tag] and events(first, "image.pushed") == [tag]
+    base = recipe.base.bootstrap_tag  # found here, not in the registry: pushed too
+    assert events(first, "image.build") == [tag] and events(first, "image.pushed") == [base, tag]
     built = docker_client.images.get(tag).id
     docker_client.images.remove(tag)
     assert not image_exists(docker_client, tag)
@@ -201,8 +202,9 @@ def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
         tag = ensure_env_image(docker_client, recipe, Settings().base_image_source, None, shared=gone)
     made.append(tag)
     assert image_exists(docker_client, tag)
-    assert [e["event"] for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")] == [
-        "image.pull_failed", "image.push_failed"]
+    assert [(e["event"], e["image"]) for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")
+            ] == [("image.push_failed", recipe.base.bootstrap_tag), ("image.pull_failed", tag),
+                  ("image.push_failed", tag)]
 
 
 def test_without_a_registry_nothing_is_pulled_or_pushed() -> None:
@@ -273,7 +275,8 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
     first = run(1)
     [tag] = first["image.build"]
     made.append(tag)
-    assert first["image.pushed"] == [tag]
+    *bases, env = first["image.pushed"]  # the base it found here, when the registry lacked it
+    assert env == tag and all(base.startswith("rfsn/base-") for base in bases), first["image.pushed"]
     docker_client.images.remove(tag)
     second = run(2)
     assert second["image.pulled"] == [tag] and "image.build" not in second
