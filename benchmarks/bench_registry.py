@@ -106,7 +106,7 @@ def main() -> None:
         for n in range(rounds):
             build, push, pull, layers, other = _round(client, shared, Path(tmp), there)
             rows.append((build, push, pull))
-            also = f" (of which {other:.1f} s the base's pull and the rest)" if other >= 0.5 else ""
+            also = f" ({other:.1f} s of it before the env's pull: the base's)" if other >= 0.5 else ""
             print(f"round {n + 1}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s{also} "
                   f"(env layers {layers / 1e6:.0f} MB), build / pull {build / pull:.1f}x", flush=True)
     build, push, pull = (statistics.median(column) for column in zip(*rows, strict=True))
