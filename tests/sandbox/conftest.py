@@ -3,6 +3,7 @@ scoped to this test process (other people's rfsn containers may come and go mean
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,16 +82,11 @@ def second_docker() -> Iterator[Any]:
 
     from tests.sandbox.second_daemon import running
 
-    try:
-        daemon = running()
-        host = daemon.__enter__()
-    except (FileNotFoundError, PermissionError) as exc:
-        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
-            pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
-        pytest.skip(str(exc))
-    try:
-        client = docker.DockerClient(base_url=host, timeout=600)
-        yield client
-        client.close()
-    finally:
-        daemon.__exit__(None, None, None)
+    with contextlib.ExitStack() as stack:
+        try:
+            host = stack.enter_context(running())
+        except (FileNotFoundError, PermissionError) as exc:
+            if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+                pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
+            pytest.skip(str(exc))
+        yield stack.enter_context(contextlib.closing(docker.DockerClient(base_url=host, timeout=600)))

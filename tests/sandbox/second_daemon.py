@@ -62,14 +62,15 @@ def running() -> Iterator[str]:
     name = root.name
     bridge = f"rfsn{os.getpid() % 10**6}{name[-4:]}"[:15]  # an interface name is 15 bytes at most
     log = (root / "dockerd.log").open("wb")
-    subprocess.run(["ip", "link", "add", bridge, "type", "bridge"], check=True)
-    subprocess.run(["ip", "addr", "add", f"10.213.{os.getpid() % 250}.1/24", "dev", bridge], check=True)
-    process = subprocess.Popen(
-        [dockerd, f"--data-root={root}/data", f"--exec-root={root}/exec", f"--pidfile={root}/docker.pid",
-         f"-H={host}", f"--containerd-namespace={name}", f"--containerd-plugins-namespace={name}-plugins",
-         "--iptables=false", "--ip6tables=false", "--ip-masq=false", f"--bridge={bridge}"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = None
     try:
+        subprocess.run(["ip", "link", "add", bridge, "type", "bridge"], check=True)
+        subprocess.run(["ip", "addr", "add", f"10.213.{os.getpid() % 250}.1/24", "dev", bridge], check=True)
+        process = subprocess.Popen(
+            [dockerd, f"--data-root={root}/data", f"--exec-root={root}/exec", f"--pidfile={root}/docker.pid",
+             f"-H={host}", f"--containerd-namespace={name}", f"--containerd-plugins-namespace={name}-plugins",
+             "--iptables=false", "--ip6tables=false", "--ip-masq=false", f"--bridge={bridge}"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while not _listens(root / "docker.sock"):
             if process.poll() is not None or time.monotonic() > deadline:
@@ -82,12 +83,13 @@ def running() -> Iterator[str]:
     finally:
         containerd = root / "exec" / "containerd" / "containerd.pid"
         leftover = int(containerd.read_text()) if containerd.exists() else None
-        process.terminate()  # a child: waited for, not looked for in /proc (a zombie is there)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:  # a child: waited for, not looked for in /proc (a zombie is there)
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         if leftover is not None:  # dockerd stops its containerd; a killed one cannot
             _stop(leftover, 10)
         for point in _mounts_under(root):
