@@ -51,11 +51,16 @@ def _free_port() -> int:
 
 
 def _ports() -> list[str]:
-    base = _free_port()
-    return [f"--node-manager-port={_free_port()}", f"--object-manager-port={_free_port()}",
-             f"--dashboard-agent-listen-port={_free_port()}", f"--dashboard-agent-grpc-port={_free_port()}",
-             f"--runtime-env-agent-port={_free_port()}", f"--metrics-export-port={_free_port()}",
-             f"--min-worker-port={base % 20000 + 30000}", f"--max-worker-port={base % 20000 + 30050}"]
+    """A node's ports: free ones, and a range for its workers that holds none of them (Ray
+    refuses to start a node whose component port is in its worker range)."""
+    names = ["node-manager", "object-manager", "dashboard-agent-listen", "dashboard-agent-grpc",
+             "runtime-env-agent", "metrics-export"]
+    ports = {name: _free_port() for name in names}
+    base = _free_port() % 20000 + 30000
+    while any(base <= port <= base + 50 for port in ports.values()):
+        base = (base + 51 - 30000) % 20000 + 30000
+    return [*(f"--{name}-port={port}" for name, port in ports.items()),
+            f"--min-worker-port={base}", f"--max-worker-port={base + 50}"]
 
 
 class Network:
