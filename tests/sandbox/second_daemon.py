@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -59,8 +60,8 @@ def running() -> Iterator[str]:
         raise PermissionError("a second dockerd needs root")
     root = Path(tempfile.mkdtemp(prefix="rfsn-d2-", dir="/tmp"))  # a socket path is short
     host = f"unix://{root}/docker.sock"
-    name = root.name
-    bridge = f"rfsn{os.getpid() % 10**6}{name[-4:]}"[:15]  # an interface name is 15 bytes at most
+    name = f"rfsn2{secrets.token_hex(5)}"  # containerd's names: letters and digits, no '_'
+    bridge = name  # an interface name is 15 bytes at most
     log = (root / "dockerd.log").open("wb")
     process = None
     try:
