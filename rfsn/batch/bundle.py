@@ -1,8 +1,8 @@
 """An instance's outputs carried from a node that shares nothing with the driver.
 
 A task that runs elsewhere writes its outputs under a directory of its own node, and
-returns them packed (``pack``: a gzipped tar, each file at most ``FILE_LIMIT`` bytes) with
-its result. The driver unpacks them (``unpack``) into the directory the task's outputs
+returns them packed (``pack``: a gzipped tar, each file at most ``FILE_LIMIT`` bytes, all of
+them at most ``TOTAL_LIMIT``, the largest cut first) with its result. The driver unpacks them (``unpack``) into the directory the task's outputs
 belong in, replacing it whole (two renames): a reader sees the earlier attempt's outputs or
 this one's, never a mix of the two nor a half-written file, and a task that never returned
 sends nothing.
@@ -21,18 +21,37 @@ from rfsn.errors import OutputError
 
 #: bytes of one output file a task returns: a longer one keeps its end (where a log says why)
 FILE_LIMIT = 32 * 1024 * 1024
-_CUT = "[rfsn: the first {} bytes of this file were cut: a task returns at most {} bytes of one]\n"
+#: bytes of all the output files a task returns, cut markers included
+TOTAL_LIMIT = 128 * 1024 * 1024
+_CUT = "[rfsn: the first {} bytes of this file were cut: a task returns at most {} bytes of it]\n"
+_CUT_BYTES = len(_CUT) + 40  # the marker with its two numbers
 
 
-def pack(root: Path, limit: int = FILE_LIMIT) -> bytes:
+def pack(root: Path, limit: int = FILE_LIMIT, total: int = TOTAL_LIMIT) -> bytes:
     """The files under ``root`` (an empty bundle when it does not exist), compressed."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
         if root.is_dir():
             tar.add(root, arcname=".", recursive=False)
-            for path in sorted(root.rglob("*")):
-                _add(tar, path, path.relative_to(root).as_posix(), limit)
+            paths = [p for p in sorted(root.rglob("*")) if p.is_dir() or p.is_file()]
+            cap = _cap([p.stat().st_size for p in paths if p.is_file() and not p.is_symlink()],
+                       total, limit)
+            for path in paths:
+                _add(tar, path, path.relative_to(root).as_posix(), cap)
     return buffer.getvalue()
+
+
+def _cap(sizes: list[int], total: int, limit: int) -> int:
+    """The bytes each file keeps (at most ``limit``) so that all of them, a cut one with its
+    marker, add up to at most ``total``: the smaller files whole, the largest cut alike."""
+    left = total
+    for done, size in enumerate(sorted(sizes)):
+        rest = len(sizes) - done
+        share = min(limit, max(0, (left - rest * _CUT_BYTES) // rest))
+        if size > share:
+            return share
+        left -= size
+    return limit
 
 
 def _add(tar: tarfile.TarFile, path: Path, name: str, limit: int) -> None:

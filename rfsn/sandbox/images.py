@@ -63,8 +63,7 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
 
     if source != "bootstrap" and image_exists(client, base.registry_image):
         return base.registry_image
-    if source != "registry" and (image_exists(client, base.bootstrap_tag)
-                                 or registry.pull(client, shared, base.bootstrap_tag)):
+    if source != "registry" and registry.obtain(client, shared, base.bootstrap_tag):
         return base.bootstrap_tag
     if source != "bootstrap":
         try:
@@ -275,7 +274,7 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
 
     base_ref = resolve_base(client, recipe.base, source, mirror, shared)
     tag = env_image_tag(recipe, base_ref)
-    if image_exists(client, tag) or registry.pull(client, shared, tag):
+    if registry.obtain(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
     log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),

@@ -4,7 +4,8 @@ An image rfsn builds (base, env, setup snapshot) is content-addressed: its tag i
 what produced it. With a registry, a tag that is not on this host is pulled from
 ``HOST:PORT/PREFIX/<repository>:<tag>`` before anything builds it, and an image built here is
 pushed there under the same tag, so a cluster builds each image once. Without one, nothing
-here runs. A registry that stops answering mid-run costs the sharing, never the run: a failed
+here runs. An image found on this host that the registry lacks is pushed there too (``obtain``),
+whoever made it. A registry that stops answering mid-run costs the sharing, never the run: a failed
 pull builds, a failed push keeps the image local.
 """
 
@@ -20,6 +21,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 
 log = get_logger(__name__)
+_known: set[tuple[str, str]] = set()  # (registry, tag): checked in, or pulled from, the registry
 #: seconds the start-up check waits for the registry to accept a connection
 ANSWER_TIMEOUT = 5.0
 
@@ -48,6 +50,35 @@ def check(registry: str, timeout: float = ANSWER_TIMEOUT) -> None:
         connection.close()
 
 
+def obtain(client: Any, registry: str | None, tag: str) -> bool:
+    """Whether ``tag`` is on this host: found here, or pulled from ``registry``. One found here
+    that the registry lacks (made before a registry was named) is pushed there, so another node
+    pulls it too; the registry is asked once per process and tag."""
+    import docker.errors
+
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return pull(client, registry, tag)
+    if registry is not None and (registry, tag) not in _known:
+        _known.add((registry, tag))
+        if not _listed(client, registry, tag):
+            push(client, registry, tag)
+    return True
+
+
+def _listed(client: Any, registry: str, tag: str) -> bool:
+    """Whether ``registry`` has ``tag`` (asked through the daemon, as a pull would be)."""
+    import docker.errors
+
+    repository, version = remote(registry, tag)
+    try:
+        client.api.inspect_distribution(f"{repository}:{version}")
+    except docker.errors.APIError:
+        return False
+    return True
+
+
 def pull(client: Any, registry: str | None, tag: str) -> bool:
     """Whether ``tag`` is on this host now, pulled from ``registry`` (False: no registry, or it
     does not have the tag, or does not answer; then the caller builds)."""
@@ -71,6 +102,7 @@ def pull(client: Any, registry: str | None, tag: str) -> bool:
         with contextlib.suppress(docker.errors.ImageNotFound):
             client.images.remove(f"{repository}:{version}", noprune=True)
     seconds = time.monotonic() - started
+    _known.add((registry, tag))
     SANDBOX_OPERATIONS.labels("docker", "registry_pull", "pulled").inc()
     SANDBOX_OPERATION_SECONDS.labels("docker", "registry_pull").observe(seconds)
     log.info("image.pulled", image=tag, registry=registry, seconds=round(seconds, 2))
@@ -100,6 +132,7 @@ def push(client: Any, registry: str | None, tag: str) -> bool:
         SANDBOX_OPERATIONS.labels("docker", "registry_push", "error").inc()
         return False
     seconds = time.monotonic() - started
+    _known.add((registry, tag))
     SANDBOX_OPERATIONS.labels("docker", "registry_push", "pushed").inc()
     SANDBOX_OPERATION_SECONDS.labels("docker", "registry_push").observe(seconds)
     log.info("image.pushed", image=tag, registry=registry, seconds=round(seconds, 2))

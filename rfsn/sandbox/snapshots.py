@@ -66,8 +66,6 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
     """The snapshot for this setup (here, or pulled from the ``shared`` registry), or None when
     it cannot be kept (no commands, no git, or a workspace that is not exactly its commit: local
     changes, untracked or ignored files)."""
-    import docker.errors
-
     if not commands:
         return None
     head = _git(workspace, "rev-parse", "--verify", "HEAD")
@@ -78,12 +76,9 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
     payload = json.dumps([_FORMAT, client.images.get(image).id, [list(c) for c in commands], head.strip(),
                           described.strip(), list(user)])
     tag = f"{REPOSITORY}:{hashlib.sha256(payload.encode()).hexdigest()[:20]}"
-    try:
-        kept = client.images.get(tag)
-    except docker.errors.ImageNotFound:
-        if not registry.pull(client, shared, tag):
-            return Snapshot(tag, False)
-        kept = client.images.get(tag)
+    if not registry.obtain(client, shared, tag):
+        return Snapshot(tag, False)
+    kept = client.images.get(tag)
     return Snapshot(tag, True, int(kept.labels.get(f"{LABEL}.files", "0")))
 
 

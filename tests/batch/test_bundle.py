@@ -51,6 +51,24 @@ def test_a_file_over_the_limit_keeps_its_end_and_says_so(tmp_path: Path) -> None
     assert text.endswith("the reason at the end\n") and len(text) < 300
 
 
+def test_all_the_files_together_stay_within_the_total_the_largest_cut_first(tmp_path: Path) -> None:
+    """A task's outputs are bounded as a whole, not only file by file: under the total the
+    small files arrive whole and the largest keep equal ends, each saying it was cut."""
+    node = tmp_path / "node"
+    (node / "session").mkdir(parents=True)
+    (node / "result.json").write_text("{}")
+    (node / "session" / "trajectory.jsonl").write_text("t" * 30_000 + "last step\n")
+    (node / "test_output.txt").write_text("o" * 20_000 + "last line\n")
+    dest = tmp_path / "inst"
+    unpack(pack(node, limit=40_000, total=10_000), dest)
+    files = {p.relative_to(dest).as_posix(): p.read_text() for p in dest.rglob("*") if p.is_file()}
+    assert sum(len(text) for text in files.values()) <= 10_000
+    assert files["result.json"] == "{}"
+    for name, end in (("session/trajectory.jsonl", "last step\n"), ("test_output.txt", "last line\n")):
+        assert files[name].startswith("[rfsn: the first ") and files[name].endswith(end)
+        assert len(files[name]) > 4000  # an equal share of what is left, not nothing
+
+
 def test_no_outputs_make_an_empty_directory(tmp_path: Path) -> None:
     unpack(pack(tmp_path / "missing"), tmp_path / "inst")
     assert list((tmp_path / "inst").iterdir()) == []

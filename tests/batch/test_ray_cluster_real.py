@@ -14,6 +14,7 @@ node's containers are swept by its successor. Opt-in (marker ``ray_cluster``); n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -25,12 +26,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import docker
 import pytest
 
 from rfsn.sandbox.docker import managed
+from tests.sandbox.registry_server import serving
+from tests.sandbox.second_daemon import running
 
 pytestmark = [pytest.mark.ray_cluster, pytest.mark.docker, pytest.mark.slow,
               pytest.mark.usefixtures("docker_client")]
@@ -46,11 +51,16 @@ def _free_port() -> int:
 
 
 def _ports() -> list[str]:
-    base = _free_port()
-    return [f"--node-manager-port={_free_port()}", f"--object-manager-port={_free_port()}",
-             f"--dashboard-agent-listen-port={_free_port()}", f"--dashboard-agent-grpc-port={_free_port()}",
-             f"--runtime-env-agent-port={_free_port()}", f"--metrics-export-port={_free_port()}",
-             f"--min-worker-port={base % 20000 + 30000}", f"--max-worker-port={base % 20000 + 30050}"]
+    """A node's ports: free ones, and a range for its workers that holds none of them (Ray
+    refuses to start a node whose component port is in its worker range)."""
+    names = ["node-manager", "object-manager", "dashboard-agent-listen", "dashboard-agent-grpc",
+             "runtime-env-agent", "metrics-export"]
+    ports = {name: _free_port() for name in names}
+    base = _free_port() % 20000 + 30000
+    while any(base <= port <= base + 50 for port in ports.values()):
+        base = (base + 51 - 30000) % 20000 + 30000
+    return [*(f"--{name}-port={port}" for name, port in ports.items()),
+            f"--min-worker-port={base}", f"--max-worker-port={base + 50}"]
 
 
 class Network:
@@ -66,6 +76,11 @@ class Network:
 
     def enter(self) -> list[str]:
         return ["nsenter", f"--net=/proc/{self.proc.pid}/ns/net"]
+
+    def answers(self, port: int) -> bool:
+        """Whether 127.0.0.1:``port`` of the namespace accepts a connection."""
+        return subprocess.run([*self.enter(), "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"],
+                              capture_output=True).returncode == 0
 
     def close(self) -> None:
         self.proc.kill()
@@ -146,9 +161,9 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
     log = path.open("ab")
     network = Network()
 
-    def second() -> Node:
+    def second(**extra: str) -> Node:
         node = Node([f"--address=127.0.0.1:{port}", "--num-cpus=2", *_ports()],
-                    {**env, "RFSN_HOME": str(node_home)}, driver, log, network)
+                    {**env, "RFSN_HOME": str(node_home), **extra}, driver, log, network)
         nodes.append(node)
         return node
 
@@ -156,8 +171,7 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
         nodes.append(Node(["--head", f"--port={port}", "--num-cpus=0", "--include-dashboard=false",
                            *_ports()], env, None, log, network))
         deadline = time.monotonic() + 120
-        while subprocess.run([*network.enter(), "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"],
-                             capture_output=True).returncode != 0:
+        while not network.answers(port):
             assert nodes[0].proc.poll() is None, path.read_text()[-3000:]
             assert time.monotonic() < deadline, path.read_text()[-3000:]
             time.sleep(0.5)
@@ -250,3 +264,77 @@ def test_a_cluster_whose_nodes_share_nothing_gives_the_local_results(
     # the dead node's containers were swept by the next worker's first sandbox on this host
     left = [c.name for c in managed(docker_client) if int(c.labels.get("rfsn.pid", "0")) in killed]
     assert up and left == [], up
+
+
+@contextmanager
+def _registry(storage: Path, network: Network) -> Iterator[str]:
+    """A loopback registry for the Docker daemons (on the host's network) and the same one, on
+    the same storage and port, inside ``network`` for the driver's start-up check."""
+    with serving(storage) as shared:
+        port = int(shared.split("/")[0].rsplit(":", 1)[1])
+        inside = subprocess.Popen([*network.enter(), "docker-registry", "serve", str(storage / "registry.yml")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 20
+            while not network.answers(port):
+                assert inside.poll() is None and time.monotonic() < deadline, "no registry inside"
+                time.sleep(0.2)
+            yield shared
+        finally:
+            inside.terminate()
+            inside.wait(timeout=10)
+
+
+def _images(client: Any) -> dict[str, str]:
+    return {tag: image.id for image in client.images.list() for tag in image.tags}
+
+
+def test_a_node_with_its_own_docker_daemon_pulls_what_the_other_node_has_and_builds_nothing(
+        cluster: dict[str, Any], tmp_path: Path, instances_file: Path, devset_repos: Path,
+        docker_client: Any) -> None:
+    """Node A uses the host's daemon, where the local run left every image; node B a daemon
+    of its own, empty. With a registry, A's run pushes what it finds; then B alone runs the batch
+    and the evaluation, pulling base, env and setup images and building or committing none."""
+    driver: Path = cluster["driver"]
+    env = {**cluster["env"], "RFSN_HOME": str(driver / "home")}
+    inside: list[str] = cluster["network"].enter()
+    local = tmp_path / "local"
+    local_env = {**env, "RFSN_HOME": str(local / "home")}
+    _run(_batch(instances_file, local / "out", devset_repos), local_env)
+    _run(_evaluate(local / "out" / "predictions.jsonl", instances_file, local, devset_repos), local_env)
+    (tmp_path / "registry").mkdir()
+    with running() as host, _registry(tmp_path / "registry", cluster["network"]) as shared:
+        ray = ("--executor", "ray", "--ray-address", cluster["address"], "--registry", shared)
+        _run([*inside, *_batch(instances_file, driver / "a", devset_repos, *ray)], env)
+        assert _predictions(driver / "a") == _predictions(local / "out")
+        _run([*inside, *_evaluate(driver / "a" / "predictions.jsonl", instances_file, driver / "a",
+                                  devset_repos, *ray)], env)
+
+        cluster["nodes"][1].kill()  # node A leaves; node B, with the empty daemon, joins
+        cluster["second"](DOCKER_HOST=host)
+        started = int(time.time())
+        _run([*inside, *_batch(instances_file, driver / "b", devset_repos, *ray)], env)
+        _run([*inside, *_evaluate(driver / "b" / "predictions.jsonl", instances_file, driver,
+                                  devset_repos, *ray)], env)
+        with contextlib.closing(docker.DockerClient(base_url=host, timeout=60)) as node_b:
+            theirs = _images(node_b)
+            events = list(node_b.events(since=started, until=int(time.time()) + 1, decode=True,
+                                        filters={"type": "image"}))
+    assert _predictions(driver / "b") == _predictions(local / "out")
+    assert _files(driver / "b") == _files(local / "out")
+    verdicts = [{k: v for k, v in json.loads((root / "rfsn.r.json").read_text()).items()
+                 if k.endswith("_ids") or k.endswith("_instances")} for root in (local, driver)]
+    assert verdicts[0] == verdicts[1]
+    # every image node B has that node A has is A's very image (a build or a commit would have
+    # another id), pulled; B made only setup snapshots that no node had
+    ours = _images(docker_client)
+    pulled = {e["Actor"]["ID"].split("/", 2)[2] for e in events if e["Action"] == "pull"}
+    shared_tags = {tag for tag in theirs if tag in ours}
+    assert {tag: ours[tag] for tag in shared_tags} == {tag: theirs[tag] for tag in shared_tags}, (pulled, theirs)
+    assert shared_tags == pulled, (pulled, theirs)
+    assert {tag.split(":")[0] for tag in pulled} >= {"rfsn/base-python", "rfsn/env-python"}, pulled
+    assert all(tag.startswith("rfsn/setup:") for tag in set(theirs) - shared_tags), theirs
+    print("node B pulled", sorted(pulled), "and made", sorted(set(theirs) - shared_tags))
+    for name, out in (("local", local / "out"), ("node A", driver / "a"), ("node B", driver / "b")):
+        for record in map(json.loads, (out / "results.jsonl").read_text().splitlines()):
+            print(name, record["instance_id"], record["duration"], record["phases"])  # the figures

@@ -118,6 +118,19 @@ def test_every_concrete_command_parses(command: str, monkeypatch: pytest.MonkeyP
         assert ctx.params is not None
 
 
+def test_the_cluster_commands_parse_with_rays_own_cli() -> None:
+    """The README's `ray start` lines name options Ray has (the real two-node test starts its
+    nodes with the same ones: tests/batch/test_ray_cluster_real.py)."""
+    scripts = pytest.importorskip("ray.scripts.scripts")
+    text = README.read_text(encoding="utf-8")
+    starts = [line.split("  #")[0].split() for line in text.splitlines()
+              if line.startswith("    ray start ")]
+    assert [words[2] for words in starts] == ["--head", "--address"]
+    for words in starts:
+        with scripts.start.make_context("start", words[2:]) as ctx:
+            assert ctx.params["num_cpus"] == (0 if "--head" in words else None)
+
+
 def run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command as shown, in a copy of the repository's examples (outputs land in ``cwd``);
     /tmp/run, the README's scratch directory, is one of this test's own."""

@@ -3,6 +3,7 @@ scoped to this test process (other people's rfsn containers may come and go mean
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +72,21 @@ def loopback_registry(tmp_path: Path) -> Iterator[str]:
         if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
             pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc} (bash scripts/setup --dev installs it)")
         pytest.skip(str(exc))
+
+
+@pytest.fixture
+def second_docker() -> Iterator[Any]:
+    """A client of a second Docker daemon on this host (another node's, in a cluster), stopped
+    and removed after the test. Needs root and dockerd."""
+    import docker
+
+    from tests.sandbox.second_daemon import running
+
+    with contextlib.ExitStack() as stack:
+        try:
+            host = stack.enter_context(running())
+        except (FileNotFoundError, PermissionError) as exc:
+            if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+                pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
+            pytest.skip(str(exc))
+        yield stack.enter_context(contextlib.closing(docker.DockerClient(base_url=host, timeout=600)))

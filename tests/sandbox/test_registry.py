@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -55,7 +56,8 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
     with capture_logs() as first:
         tag = ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
     made.append(tag)
-    assert events(first, "image.build") == [tag] and events(first, "image.pushed") == [tag]
+    base = recipe.base.bootstrap_tag  # found here, not in the registry: pushed too
+    assert events(first, "image.build") == [tag] and events(first, "image.pushed") == [base, tag]
     built = docker_client.images.get(tag).id
     docker_client.images.remove(tag)
     assert not image_exists(docker_client, tag)
@@ -73,6 +75,74 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
     made.append(new)
     assert new != tag and events(third, "image.registry_miss") == [new]
     assert events(third, "image.build") == [new]
+
+
+@pytest.mark.docker
+def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_that_finds_them(
+        docker_client: Any, loopback_registry: str, made: list[str]) -> None:
+    """A node that has an image (a base bootstrapped, an env built, without a registry) shares
+    it once a registry is named, so no other node builds it again (the second-daemon cluster
+    run rebuilt the bases and envs its first node already had)."""
+    recipe, source = _recipe(), Settings().base_image_source
+    base = BaseImage(runtime="regtest", version=uuid.uuid4().hex[:12], registry_image="rfsn-none/x:1",
+                     debian_release="bookworm", debian_packages=("git",))
+    recipe = recipe.model_copy(update={"base": base})
+    repository, _, version = base.bootstrap_tag.rpartition(":")
+    docker_client.images.get(PythonBuildpack.default_base.bootstrap_tag).tag(repository, version)
+    made.append(base.bootstrap_tag)
+    tag = ensure_env_image(docker_client, recipe, source, None)  # no registry yet
+    made.append(tag)
+
+    with capture_logs() as logs:
+        assert ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry) == tag
+    assert events(logs, "image.pushed") == [base.bootstrap_tag, tag] and events(logs, "image.build") == []
+    with capture_logs() as again:  # asked once per process
+        ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
+    assert events(again, "image.pushed") == []
+    for each in (tag, base.bootstrap_tag):
+        docker_client.images.remove(each)
+    with capture_logs() as elsewhere:
+        assert ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry) == tag
+    assert events(elsewhere, "image.pulled") == [base.bootstrap_tag, tag]
+    assert events(elsewhere, "image.build") == []
+
+
+@pytest.mark.docker
+def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag(
+        docker_client: Any, second_docker: Any, loopback_registry: str, made: list[str]) -> None:
+    """Two daemons that miss the same env image at the same moment both build it and both push
+    the same content-addressed tag: each run gets its image, the registry keeps one of the two,
+    and a third host pulls that one."""
+    recipe, source = _recipe(), Settings().base_image_source
+    base = recipe.base.bootstrap_tag
+    assert registry.obtain(docker_client, loopback_registry, base)  # the base is shared first
+    assert registry.obtain(second_docker, loopback_registry, base)
+    start = threading.Barrier(2)
+    tags: dict[int, str] = {}
+    errors: list[BaseException] = []
+
+    def ensure(n: int, client: Any) -> None:
+        try:
+            start.wait(timeout=60)
+            tags[n] = ensure_env_image(client, recipe, source, None, shared=loopback_registry)
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+
+    with capture_logs() as logs:
+        threads = [threading.Thread(target=ensure, args=(n, c))
+                   for n, c in enumerate((docker_client, second_docker))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=900)
+    made.extend(tags.values())
+    assert errors == [] and len(tags) == 2 and tags[0] == tags[1], (errors, tags)
+    tag = tags[0]
+    assert events(logs, "image.build") == [tag, tag] and events(logs, "image.pushed") == [tag, tag]
+    built = {docker_client.images.get(tag).id, second_docker.images.get(tag).id}
+    docker_client.images.remove(tag)
+    assert registry.pull(docker_client, loopback_registry, tag)
+    assert docker_client.images.get(tag).id in built  # the registry holds one of the two
 
 
 @pytest.mark.docker
@@ -132,8 +202,9 @@ def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
         tag = ensure_env_image(docker_client, recipe, Settings().base_image_source, None, shared=gone)
     made.append(tag)
     assert image_exists(docker_client, tag)
-    assert [e["event"] for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")] == [
-        "image.pull_failed", "image.push_failed"]
+    assert [(e["event"], e["image"]) for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")
+            ] == [("image.push_failed", recipe.base.bootstrap_tag), ("image.pull_failed", tag),
+                  ("image.push_failed", tag)]
 
 
 def test_without_a_registry_nothing_is_pulled_or_pushed() -> None:
@@ -204,7 +275,8 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
     first = run(1)
     [tag] = first["image.build"]
     made.append(tag)
-    assert first["image.pushed"] == [tag]
+    *bases, env = first["image.pushed"]  # the base it found here, when the registry lacked it
+    assert env == tag and all(base.startswith("rfsn/base-") for base in bases), first["image.pushed"]
     docker_client.images.remove(tag)
     second = run(2)
     assert second["image.pulled"] == [tag] and "image.build" not in second
