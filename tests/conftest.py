@@ -8,6 +8,7 @@ set (.ci/run sets it) any skip outside the opt-in markers fails too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -73,12 +74,15 @@ def _remove_setup_snapshots(root: Path) -> None:
         client = connect(timeout=60)
     except DockerUnavailable:
         return
-    try:
-        for image in client.images.list(filters={"label": HOME_LABEL}):
-            if not Path(image.labels[HOME_LABEL]).is_relative_to(root):
+    from docker.errors import NotFound
+
+    try:  # the listing's own fields: inspecting each image races another process removing it
+        for image in client.api.images(filters={"label": HOME_LABEL}):
+            if not Path((image.get("Labels") or {}).get(HOME_LABEL, "/")).is_relative_to(root):
                 continue
-            for tag in image.tags:
-                client.images.remove(tag, noprune=False)
+            for tag in image.get("RepoTags") or []:
+                with contextlib.suppress(NotFound):
+                    client.images.remove(tag, noprune=False)
     finally:
         client.close()
 
