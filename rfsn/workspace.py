@@ -35,9 +35,11 @@ def is_url(target: str) -> bool:
 
 
 def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
-        input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+        input_text: str | None = None, dated: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0",
            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10"}
+    if dated:
+        env |= {"GIT_AUTHOR_DATE": dated, "GIT_COMMITTER_DATE": dated}
     try:
         proc = subprocess.run(
             # no hook and no fsmonitor command: a repository the tests planted in the tree (its
@@ -51,6 +53,15 @@ def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
     if check and proc.returncode != 0:
         raise WorkspaceError(f"git {_subcommand(args)} failed: {_detail(proc.stderr)}")
     return proc
+
+
+def commit(repo: Path, message: str, *flags: str) -> str:
+    """Commit what is staged as rfsn, dated as its parent (a first commit at the epoch): the same
+    tree on the same parent is the same commit in every run and on every node, so what is keyed
+    by the commit (setup snapshots) is made once. Returns the new HEAD."""
+    parent = git(repo, "log", "-1", "--format=%cI", "HEAD", check=False).stdout.strip()
+    git(repo, "commit", "-q", "--no-verify", *flags, "-m", message, dated=parent or "@0 +0000")
+    return git(repo, "rev-parse", "HEAD").stdout.strip()
 
 
 def _subcommand(args: tuple[str, ...]) -> str:
@@ -107,8 +118,7 @@ class Workspace:
     def commit(self, message: str) -> str:
         """Commit the working tree and make it the new base of every diff."""
         git(self.path, "add", "--all")
-        git(self.path, "commit", "-q", "--allow-empty", "--no-verify", "-m", message)
-        self.base_commit = git(self.path, "rev-parse", "HEAD").stdout.strip()
+        self.base_commit = commit(self.path, message, "--allow-empty")
         return self.base_commit
 
     def apply(self, patch: str) -> None:
@@ -135,7 +145,7 @@ def _snapshot(repo: Path) -> None:
     """Commit whatever is in the copied tree, so the base is the user's exact state."""
     if git(repo, "status", "--porcelain").stdout.strip():
         git(repo, "add", "--all")
-        git(repo, "commit", "-q", "--no-verify", "-m", "rfsn: snapshot of the working tree")
+        commit(repo, "rfsn: snapshot of the working tree")
 
 
 def _copy(source: Path, dest: Path) -> None:
@@ -179,6 +189,6 @@ def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 12
         _snapshot(dest)
     _exclude_artefacts(dest)
     if not git(dest, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip():
-        git(dest, "commit", "-q", "--allow-empty", "--no-verify", "-m", "rfsn: empty base")
+        commit(dest, "rfsn: empty base", "--allow-empty")
     base = git(dest, "rev-parse", "HEAD").stdout.strip()
     return Workspace(path=dest.resolve(), source=target, base_commit=base)

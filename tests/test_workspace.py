@@ -83,6 +83,25 @@ def test_copy_takes_uncommitted_changes_as_the_base(origin: Path, tmp_path: Path
     assert run_git(origin, "rev-parse", "HEAD") == head_before
 
 
+def test_rfsn_commits_are_the_same_in_every_run(origin: Path, tmp_path: Path) -> None:
+    """The same dirty tree, a plain directory and a committed patch give the same commits in two
+    runs a second apart: a setup snapshot keyed by the commit is made once, not on every node and
+    in every run (#47's second node made its own snapshot of a devset instance each time)."""
+    (origin / "app.py").write_text("VALUE = 3\n")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "m.py").write_text("x = 1\n")
+    heads = []
+    for n in range(2):
+        dirty, bare = prepare(str(origin), tmp_path / f"d{n}"), prepare(str(plain), tmp_path / f"p{n}")
+        (dirty.path / "new.py").write_text("N = 1\n")
+        heads.append((dirty.base_commit, bare.base_commit, dirty.commit("rfsn: test patch")))
+        time.sleep(1.1)
+    assert heads[0] == heads[1]
+    assert run_git(tmp_path / "d0", "log", "-1", "--format=%cI", "HEAD~1") == \
+        run_git(origin, "log", "-1", "--format=%cI", "HEAD")  # dated as the user's commit
+
+
 def test_copy_of_a_worktree_leaves_the_worktree_alone(origin: Path, tmp_path: Path) -> None:
     """A worktree's .git is a file pointing into the main repo; committing there would move its HEAD."""
     wt = tmp_path / "wt"

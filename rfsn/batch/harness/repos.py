@@ -27,7 +27,7 @@ from pathlib import Path
 from rfsn.errors import WorkspaceError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
-from rfsn.workspace import EXCLUDES, Workspace, git, is_url, prepare
+from rfsn.workspace import EXCLUDES, Workspace, commit, git, is_url, prepare
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME = re.compile(r"[A-Za-z0-9._-]+")
@@ -237,6 +237,5 @@ def _owner_name(url: str) -> str:
 def commit_all(workspace: Workspace, message: str) -> Workspace:
     """Commit the working tree; the result diffs against the new commit."""
     git(workspace.path, "add", "--all")
-    git(workspace.path, "commit", "-q", "--no-verify", "--allow-empty", "-m", message)
-    head = git(workspace.path, "rev-parse", "HEAD").stdout.strip()
+    head = commit(workspace.path, message, "--allow-empty")
     return Workspace(path=workspace.path, source=workspace.source, base_commit=head)
