@@ -3,6 +3,7 @@ what a static reading of the project's metadata cannot (real Docker, a real PyPI
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,31 @@ def test_a_build_that_reads_a_submodule_runs_and_the_submodules_history_is_reada
                               timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["v2", "v2.0", "2"]
+
+
+def test_pylint_7277_the_reinstall_builds_with_the_projects_own_backend_as_the_harness_does(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """pylint pins ``setuptools~=62.6``: the harness's isolated build makes a ``develop`` install,
+    which puts the checkout on ``sys.path`` (astroid finds modules by path there). Built with the
+    venv's newer setuptools it was a PEP 660 editable whose finder keeps the checkout off it."""
+    repo = tmp_path / "flat"
+    (repo / "flat").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "setup.py").write_text('from setuptools import setup\nsetup(name="flat", packages=["flat"])\n')
+    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools~=62.6", "wheel~=0.37.1"]\n'
+                                         'build-backend = "setuptools.build_meta"\n')
+    (repo / "flat" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "env")
+    commit = _git(repo, "rev-parse", "HEAD")
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    recipe = specs.render_recipe(spec, registry=False, source=commit,
+                                 backend=tuple(specs.build_requirements(repo, commit)))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    probe = "import flat, os, sys; print(os.path.dirname(os.path.dirname(flat.__file__)) in sys.path)"
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["bash", "-c", f"cd / && python -c {shlex.quote(probe)}"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["True"]
