@@ -3,7 +3,7 @@ repository at a time, then the table (per repository: instances, valid, each fai
 first line) and the per-instance times.
 
     python benchmarks/swebench_sweep.py run DATASET.json [DATASET.json ...] --repos-dir DIR \\
-        --out DIR [--repos owner/name ...] [--workers 2] [--run-prefix a1]
+        --out DIR [--repos owner/name ...] [--ids ID ...] [--workers 2] [--run-prefix a1]
     python benchmarks/swebench_sweep.py table DIR   (runs stopped early: the instances they did)
 
 The datasets (SWE-bench Lite test and dev, with every field) and the repositories (fetched,
@@ -30,7 +30,7 @@ def _instances(datasets: list[Path]) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> None:
-    instances = _instances(args.datasets)
+    instances = [x for x in _instances(args.datasets) if not args.ids or x["instance_id"] in args.ids]
     args.out.mkdir(parents=True, exist_ok=True)
     runnable = args.out / "instances.json"
     runnable.write_text(json.dumps(instances))
@@ -96,6 +96,7 @@ def main() -> None:
     go.add_argument("--repos-dir", type=Path, required=True)
     go.add_argument("--out", type=Path, required=True)
     go.add_argument("--repos", nargs="*", default=[])
+    go.add_argument("--ids", nargs="*", default=[], help="only these instances (e.g. those a stopped run left)")
     go.add_argument("--workers", type=int, default=2)
     go.add_argument("--run-prefix", default="sweep")
     show = commands.add_parser("table")

@@ -3,6 +3,7 @@ what a static reading of the project's metadata cannot (real Docker, a real PyPI
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,20 @@ def _project(root: Path) -> tuple[Path, str]:
     return repo, env_commit
 
 
+def _flat_project(root: Path, name: str, requires: str) -> tuple[Path, str]:
+    """A one-package setuptools project whose backend ``requires`` these, and its commit."""
+    repo = root / name
+    (repo / name).mkdir(parents=True)
+    _git(root, "init", "-q", str(repo))
+    (repo / "setup.py").write_text(f'from setuptools import setup\nsetup(name="{name}", packages=["{name}"])\n')
+    (repo / "pyproject.toml").write_text(f'[build-system]\nrequires = [{requires}]\n'
+                                         'build-backend = "setuptools.build_meta"\n')
+    (repo / name / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "env")
+    return repo, _git(repo, "rev-parse", "HEAD")
+
+
 def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_the_tags(
         docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
     """``pip install -e '.[dev]'`` where ``dev`` is the sum of other lists: the env has its
@@ -98,16 +113,7 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
     """astropy's ``oldest-supported-numpy`` pinned an old numpy over the spec's numpy==1.25.2,
     and the spec's install then upgraded it to the newest (its C extensions broke). Here the
     backend asks for ``six<1.16`` while the spec pins six==1.16.0: the pin stands."""
-    repo = tmp_path / "pinned"
-    (repo / "pinned").mkdir(parents=True)
-    _git(tmp_path, "init", "-q", str(repo))
-    (repo / "setup.py").write_text('from setuptools import setup\nsetup(name="pinned", packages=["pinned"])\n')
-    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=45", "six<1.16"]\n'
-                                         'build-backend = "setuptools.build_meta"\n')
-    (repo / "pinned" / "__init__.py").write_text("")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-qm", "env")
-    commit = _git(repo, "rev-parse", "HEAD")
+    repo, commit = _flat_project(tmp_path, "pinned", '"setuptools>=45", "six<1.16"')
     spec = {**SPEC, "install": "python -m pip install -e .", "pip_packages": ["six==1.16.0"]}
     recipe = specs.render_recipe(spec, registry=False, source=commit,
                                  backend=tuple(specs.build_requirements(repo, commit)))
@@ -197,3 +203,22 @@ def test_a_build_that_reads_a_submodule_runs_and_the_submodules_history_is_reada
                               timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["v2", "v2.0", "2"]
+
+
+def test_pylint_7277_the_reinstall_builds_with_the_projects_own_backend_as_the_harness_does(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """pylint pins ``setuptools~=62.6``: the harness's isolated build makes a ``develop`` install,
+    which puts the checkout on ``sys.path`` (astroid finds modules by path there). Built with the
+    venv's newer setuptools it was a PEP 660 editable whose finder keeps the checkout off it."""
+    repo, commit = _flat_project(tmp_path, "flat", '"setuptools~=62.6", "wheel~=0.37.1"')
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    recipe = specs.render_recipe(spec, registry=False, source=commit,
+                                 backend=tuple(specs.build_requirements(repo, commit)))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    probe = "import flat, os, sys; print(os.path.dirname(os.path.dirname(flat.__file__)) in sys.path)"
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["bash", "-c", f"cd / && python -c {shlex.quote(probe)}"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["True"]

@@ -99,9 +99,20 @@ def test_conda_environment_files_are_refused_with_a_reason() -> None:
         specs.render_recipe({"python": "3.9", "packages": "environment.yml"}, registry=False)
 
 
-def test_setup_runs_pre_install_then_install() -> None:
-    assert specs.setup_commands(SPEC) == [["bash", "-c", "echo pre"],
-                                          ["bash", "-c", "python -m pip install --no-deps --no-build-isolation -e ."]]
+def test_setup_runs_pre_install_then_install(tmp_path: Path) -> None:
+    """Offline: built in isolation from the backend's wheels the env kept, else with the venv's."""
+    pre, install = specs.setup_commands(SPEC)
+    assert pre == ["bash", "-c", "echo pre"]
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python").write_text('#!/bin/sh\necho "$@"\n')  # what pip would be given
+    (tmp_path / "bin" / "python").chmod(0o755)
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "RFSN_ENV": str(tmp_path)}
+    ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["-m", "pip", "install", "--no-deps", "--no-build-isolation", "-e", "."]
+    (tmp_path / "backend").mkdir()
+    ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["-m", "pip", "install", "--no-deps", "--no-index", "--find-links",
+                                  f"{tmp_path}/backend", "-e", "."]
 
 
 def test_real_spec_table_and_directives() -> None:

@@ -189,8 +189,7 @@ def metadata_edits(spec: Spec) -> list[str]:
 
 def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
     """The project's build backend at ``commit`` (``[build-system] requires``, read after
-    ``edits``, ``metadata_edits``): sessions reinstall the project offline without build
-    isolation, so the backend must be in the env itself."""
+    ``edits``, ``metadata_edits``): sessions reinstall the project offline, with it."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
         text = _git_show(checkout, commit, "pyproject.toml")
         if text is None:
@@ -276,9 +275,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
     so pip resolves the project's dependencies and extras, however setup.py computes them.
-    ``backend`` is the project's build backend (sessions reinstall offline without build
-    isolation); ``version`` the release for setuptools_scm in a tree without history. A Python
-    Debian does not ship comes from an archive in ``archives`` (``pyarchives``). With
+    ``backend`` is the project's build backend (its wheels are kept for the sessions' offline
+    reinstall, built in isolation as the harness builds it); ``version`` the release for
+    setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive in ``archives`` (``pyarchives``). With
     ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
     python = str(spec["python"])
     base, create_venv, env = python_image(python), CREATE_VENV, VENV_ENV
@@ -314,7 +313,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
     if backend:
-        steps.append(keeping(backend))
+        steps += [keeping(backend), _save_backend(backend)]
     if source:
         steps.append(_install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
@@ -341,6 +340,19 @@ def _install_source(spec: Spec, version: str) -> str:
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
     return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
             + " && cd / && rm -rf $RFSN_ENV/src")
+
+
+#: the wheels of the project's build backend, for the sessions' offline reinstall
+BACKEND_WHEELS = "$RFSN_ENV/backend"
+
+
+def _save_backend(backend: Sequence[str]) -> str:
+    """The backend's wheels as today's index resolves them, which the harness's isolated build
+    installs (with ``wheel``, which setuptools before 70.1 and pip's legacy editable install ask
+    for); none are kept when pip cannot have them all, and the reinstall uses the venv's."""
+    each = " ".join(shlex.quote(p) for p in [*backend, "wheel"])
+    download = TODAY_PIP_INSTALL.replace(" install", " download --only-binary=:all:")
+    return f"{{ {download} --dest {BACKEND_WHEELS} {each} || rm -rf {BACKEND_WHEELS}; }}"
 
 
 #: ``tox --current-env`` (tox-current-env) runs the tests with ``.tox/<env>/bin/python``, a
@@ -370,8 +382,11 @@ def setup_commands(spec: Spec) -> list[list[str]]:
 
 
 def _offline(command: str) -> str:
-    """A pip install of the checkout, made to work without network (deps are in the image)."""
-    return re.sub(r"\b(pip install)\b", r"\1 --no-deps --no-build-isolation", command)
+    """A pip install of the checkout, made to work without network (deps are in the image): built
+    in isolation from the backend's saved wheels, as the harness builds it, else with the venv's."""
+    build = (f'$(test -d {BACKEND_WHEELS} && echo "--no-index --find-links {BACKEND_WHEELS}" '
+             f'|| echo --no-build-isolation)')
+    return re.sub(r"\b(pip install)\b", lambda m: f"{m.group(1)} --no-deps {build}", command)
 
 
 def test_directives(instance: Mapping[str, Any]) -> list[str]:
