@@ -39,7 +39,8 @@ _MESSAGE = re.compile(r"^E\s+(.*)$", re.M)
 _SHAPES = (
     ("the network", "message", re.compile(
         r"Connection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
-        r"resolution|nodename nor servname|Network is unreachable|No route to host|ECONNREFUSED|ENOTFOUND")),
+        r"resolution|nodename nor servname|Network is unreachable|No route to host|ECONNREFUSED|ENOTFOUND|"
+        r"no such host", re.I)),  # Go's net errors are lower case: "connect: connection refused"
     ("a version-dependent test of annotations or typing", "name",
      re.compile(r"annotation|type_?hint|typing|__annotations__|ForwardRef", re.I)),
     ("a decode error of a subprocess's output", "decode",

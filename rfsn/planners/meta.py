@@ -213,7 +213,7 @@ class PhasePlanner:
                 baseline, self.restated, self.unproven = set_aside(
                     baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
-            self._groups = ordered(group(targets, causes(baseline.log, baseline.crashes),
+            self._groups = ordered(group(targets, causes(baseline.log, baseline.crashes, baseline.reasons),
                                          project_modules(self.workspace)),
                                    baseline.log, read_sources(self.workspace, self.language), self.workdir)
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])

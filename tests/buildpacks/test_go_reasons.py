@@ -1,0 +1,135 @@
+"""A failed Go test's reason is the ``file_test.go:NN: message`` line it printed, so the
+baseline's failures group by cause and a network-shaped group is tried last."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.go import GoBuildpack, go_reasons
+from rfsn.planners.evidence import ordered
+from rfsn.planners.targets import causes, group
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
+
+MODULE = "example.com/quote"
+QUOTE = """package quote
+
+// Literal quotes s for SQL, doubling its single quotes (seeded: it doubles double quotes).
+func Literal(s string) string {
+	out := "'"
+	for _, r := range s {
+		if r == '"' {
+			out += "'"
+		}
+		out += string(r)
+	}
+	return out + "'"
+}
+"""
+# a server the tests need and do not have: a loopback port that was just closed
+QUOTE_TEST = """package quote
+
+import (
+	"net"
+	"testing"
+)
+
+func connect(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+}
+
+func TestServerA(t *testing.T) { connect(t) }
+func TestServerB(t *testing.T) { connect(t) }
+func TestServerC(t *testing.T) { connect(t) }
+
+func TestLiteral(t *testing.T) {
+	t.Log("quoting")
+	if got := Literal("it's"); got != "'it''s'" {
+		t.Errorf("Literal(%q) = %s, want %s", "it's", got, "'it''s'")
+	}
+}
+
+func TestCases(t *testing.T) {
+	t.Run("plain", func(t *testing.T) {
+		if got := Literal("x"); got != "'x'" {
+			t.Errorf("Literal(x) = %s", got)
+		}
+	})
+	t.Run("doubled", func(t *testing.T) {
+		if got := Literal("''"); got != "''''''" {
+			t.Errorf("Literal('') = %s, want %s", got, "''''''")
+		}
+	})
+}
+"""
+
+
+def _module(root: Path) -> Path:
+    (root / "quote").mkdir(parents=True)
+    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.19\n")
+    (root / "quote" / "quote.go").write_text(QUOTE)
+    (root / "quote" / "quote_test.go").write_text(QUOTE_TEST)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+def _baseline(root: Path, kind: str) -> None:
+    pack = GoBuildpack()
+    with open_sandbox(root, pack, load_settings(), kind) as box:
+        report = run_tests(box, pack, timeout=300)
+    pkg = f"{MODULE}/quote"
+    assert report.failing == sorted(f"{pkg}/{t}" for t in (
+        "TestCases", "TestCases/doubled", "TestLiteral", "TestServerA", "TestServerB", "TestServerC"))
+    message, where = report.reasons[f"{pkg}/TestServerB"]
+    assert "connection refused" in message and where == "quote_test.go"
+    assert report.reasons[f"{pkg}/TestLiteral"][0] == "Literal(\"it's\") = 'it's', want 'it''s'"
+    assert report.reasons[f"{pkg}/TestCases"] == report.reasons[f"{pkg}/TestCases/doubled"]
+    assert f"{pkg}/TestCases/plain" not in report.reasons
+    groups = ordered(group(report.failing, causes(report.log, report.crashes, report.reasons), [MODULE]),
+                     report.log, {}, str(root))
+    assert [sorted(g.tests) for g in groups] == [
+        [f"{pkg}/TestLiteral"], [f"{pkg}/TestCases", f"{pkg}/TestCases/doubled"],
+        [f"{pkg}/TestServerA", f"{pkg}/TestServerB", f"{pkg}/TestServerC"]]
+    assert groups[-1].shape == "the network" and not groups[0].shape
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="no go on this host")
+def test_pq_a_test_that_needs_a_server_and_the_seeds_assertion_group_apart_with_the_hosts_go(
+        tmp_path: Path) -> None:
+    """pq v1.10.9: 74 tests failing for want of a PostgreSQL server and the seed's one assertion
+    were one group of no reason; each test's own ``t.Fatal``/``t.Errorf`` line parts them."""
+    _baseline(_module(tmp_path / "m"), "local")
+
+
+@pytest.mark.docker
+def test_go_reasons_in_the_go_image(tmp_path: Path) -> None:
+    _baseline(_module(tmp_path / "m"), "docker")
+
+
+def _event(test: str, action: str, output: str = "") -> str:
+    return json.dumps({"Action": action, "Package": "m/p", "Test": test, **({"Output": output} if output else {})})
+
+
+def test_testifys_empty_header_line_takes_its_error_line() -> None:
+    lines = [_event("TestT", "output", "    t_test.go:9: \n"),
+             _event("TestT", "output", "        \tError Trace:\tt_test.go:9\n"),
+             _event("TestT", "output", "        \tError:      \tNot equal: \n"),
+             _event("TestT", "fail"), _event("TestPass", "output", "    t_test.go:3: a log\n"),
+             _event("TestPass", "pass")]
+    assert go_reasons("\n".join(lines)) == {"m/p/TestT": ("Not equal:", "t_test.go")}
