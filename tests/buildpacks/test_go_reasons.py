@@ -12,6 +12,7 @@ import pytest
 
 from rfsn.buildpacks.go import GoBuildpack, go_reasons
 from rfsn.planners.evidence import ordered
+from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
@@ -58,6 +59,16 @@ func TestServerA(t *testing.T) { connect(t) }
 func TestServerB(t *testing.T) { connect(t) }
 func TestServerC(t *testing.T) { connect(t) }
 
+func TestServerD(t *testing.T) {
+	if _, err := net.Dial("tcp", "127.0.0.1:1"); err != nil {
+		t.Fatalf("expected Error, got %#v", err)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	t.Errorf("got %d rows, want 1", 0)
+}
+
 func TestLiteral(t *testing.T) {
 	t.Log("quoting")
 	if got := Literal("it's"); got != "'it''s'" {
@@ -95,25 +106,29 @@ def _baseline(root: Path, kind: str) -> None:
         report = run_tests(box, pack, timeout=300)
     pkg = f"{MODULE}/quote"
     assert report.failing == sorted(f"{pkg}/{t}" for t in (
-        "TestCases", "TestCases/doubled", "TestLiteral", "TestServerA", "TestServerB", "TestServerC"))
+        "TestCases", "TestCases/doubled", "TestConfig", "TestLiteral", "TestServerA", "TestServerB",
+        "TestServerC", "TestServerD"))
     message, where = report.reasons[f"{pkg}/TestServerB"]
     assert "connection refused" in message and where == "quote_test.go"
     assert report.reasons[f"{pkg}/TestLiteral"][0] == "Literal(\"it's\") = 'it's', want 'it''s'"
     assert report.reasons[f"{pkg}/TestCases"] == report.reasons[f"{pkg}/TestCases/doubled"]
     assert f"{pkg}/TestCases/plain" not in report.reasons
     groups = ordered(group(report.failing, causes(report.log, report.crashes, report.reasons), [MODULE]),
-                     report.log, {}, str(root))
+                     report.log, read_sources(root, "go"), str(root))
     assert [sorted(g.tests) for g in groups] == [
-        [f"{pkg}/TestLiteral"], [f"{pkg}/TestCases", f"{pkg}/TestCases/doubled"],
-        [f"{pkg}/TestServerA", f"{pkg}/TestServerB", f"{pkg}/TestServerC"]]
-    assert groups[-1].shape == "the network" and not groups[0].shape
+        [f"{pkg}/TestLiteral"], [f"{pkg}/TestCases", f"{pkg}/TestCases/doubled"], [f"{pkg}/TestConfig"],
+        [f"{pkg}/TestServerD"], [f"{pkg}/TestServerA", f"{pkg}/TestServerB", f"{pkg}/TestServerC"]]
+    assert groups[0].evidence == ["it asserts on the project's values (Literal)"]
+    assert [g.shape for g in groups] == ["", "", "", "the network", "the network"]
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no go on this host")
 def test_pq_a_test_that_needs_a_server_and_the_seeds_assertion_group_apart_with_the_hosts_go(
         tmp_path: Path) -> None:
     """pq v1.10.9: 74 tests failing for want of a PostgreSQL server and the seed's one assertion
-    were one group of no reason; each test's own ``t.Fatal``/``t.Errorf`` line parts them."""
+    were one group of no reason; each test's own ``t.Fatal``/``t.Errorf`` line parts them, a
+    dial's ``%#v`` (``&net.OpError{Op:"dial"``) is network-shaped, and the assertion on the
+    project's function goes before a smaller group's that names none."""
     _baseline(_module(tmp_path / "m"), "local")
 
 
