@@ -10,7 +10,7 @@ whole-suite runs that decide plausibility).
 
 Also the faulty line's rank in the session's first localization (``fault_rank``).
 
-    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR] [--steps N]
+    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--seeds N ...] [--mirrors DIR] [--work DIR] [--steps N]
 
 The seeds were written down before rfsn was run on any of them.
 """
@@ -285,6 +285,8 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--seeds", nargs="*", type=int, default=None,
+                        help="only the seeds at these places of SEEDS, counted from 0 (a project's one seed)")
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--work", type=Path, default=Path("/work/data/bench_real"))
     parser.add_argument("--timeout", type=int, default=600)
@@ -294,13 +296,13 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for index, seed in enumerate(SEEDS):
-        if args.only and seed.project not in args.only:
+        if (args.only and seed.project not in args.only) or (args.seeds is not None and index not in args.seeds):
             continue
         repo = prepare(seed, args.mirrors, args.work, index)
         if repo is None:
             print(json.dumps({"project": seed.project, "skipped": f"no mirror {seed.mirror}"}), flush=True)
             continue
-        rows.append(repair(seed, repo, args.timeout, args.steps))
+        rows.append({"seed": index, **repair(seed, repo, args.timeout, args.steps)})
         print(json.dumps(rows[-1]), flush=True)
     fixed = [r for r in rows if r.get("fixed")]
     if rows:
