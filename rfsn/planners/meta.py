@@ -314,6 +314,8 @@ class PhasePlanner:
             boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
+            if subset and not covered and subset is not subsets[-1]:  # no passing test to tell the
+                continue  # fault's lines from those every test runs (Go's ids name no file to focus on)
             sources = read_sources(self.workspace, self.language)
             ranked = with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
                                 read_sources(self.workspace, self.language, tests=True), targets, keep=boosts)
