@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from rfsn.planners.targets import causes, group
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
+from tests.buildpacks.conftest import go_module
 
 MODULE = "example.com/quote"
 QUOTE = """package quote
@@ -92,12 +92,7 @@ func TestCases(t *testing.T) {
 
 
 def _module(root: Path) -> Path:
-    (root / "quote").mkdir(parents=True)
-    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.19\n")
-    (root / "quote" / "quote.go").write_text(QUOTE)
-    (root / "quote" / "quote_test.go").write_text(QUOTE_TEST)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
+    return go_module(root, MODULE, {"quote/quote.go": QUOTE, "quote/quote_test.go": QUOTE_TEST})
 
 
 def _baseline(root: Path, kind: str) -> None:
