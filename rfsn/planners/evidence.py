@@ -41,9 +41,9 @@ _CALLED = re.compile(r"\b(\w+)\(")
 _MESSAGE = re.compile(r"^E\s+(.*)$", re.M)
 _SHAPES = (
     ("the network", "message", re.compile(
-        r"Connection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
-        r"resolution|nodename nor servname|Network is unreachable|No route to host|ECONNREFUSED|ENOTFOUND|"
-        r"no such host|net\.OpError", re.I)),  # Go's: "connect: connection refused", a dial's *net.OpError
+        r"[Cc]onnection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
+        r"resolution|nodename nor servname|Network is unreachable|No route to host|\bECONNREFUSED\b|\bENOTFOUND\b|"
+        r"no such host|net\.OpError")),  # Go's: "connect: connection refused", a dial's *net.OpError
     ("a version-dependent test of annotations or typing", "name",
      re.compile(r"annotation|type_?hint|typing|__annotations__|ForwardRef", re.I)),
     ("a decode error of a subprocess's output", "decode",
