@@ -8,9 +8,10 @@ puts the seeded file back as it was, to the byte), seconds, candidates (steps) a
 phase, and over its screening loop alone (without the making of candidates and the cold
 whole-suite runs that decide plausibility).
 
-Also the faulty line's rank in the session's first localization (``fault_rank``).
+Also the faulty line's rank in the session's first localization (``fault_rank``), and in
+each group's (``group_fault_ranks``).
 
-    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--mirrors DIR] [--work DIR] [--steps N]
+    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--seeds N ...] [--mirrors DIR] [--work DIR] [--steps N]
 
 The seeds were written down before rfsn was run on any of them.
 """
@@ -225,17 +226,18 @@ def warm_fallbacks(run: Path) -> dict[str, int]:
     return counts
 
 
-def fault_rank(run: Path, repo: Path, seed: Seed) -> int | None:
-    """The best place a line of the seeded text took in the session's first localization
-    (every target together: ``planner.localized``'s ``ranked``, its first 100), counted
-    from 1; None when outside them."""
+def fault_ranks(run: Path, repo: Path, seed: Seed) -> list[int | None]:
+    """The best place a line of the seeded text took in each of the session's localizations,
+    in order (one per target group tried; the first is every target together where there are
+    several: ``planner.localized``'s ``ranked``, its first 100), counted from 1; None when
+    outside them."""
     text = _git(repo, "show", f"HEAD~1:{seed.file}")  # where the original is, once
     first = text[:text.index(seed.original)].count("\n") + 1
     lines = {f"{seed.file}:{n}" for n in range(first, first + seed.seeded.count("\n") + 1)}
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
         if (run / "events.jsonl").exists() else []
-    ranked = next((e.get("ranked") or [] for e in events if e.get("event") == "planner.localized"), [])
-    return min((i + 1 for i, where in enumerate(ranked) if where in lines), default=None)
+    return [min((i + 1 for i, where in enumerate(e.get("ranked") or []) if where in lines), default=None)
+            for e in events if e.get("event") == "planner.localized"]
 
 
 def reverts_seed(repo: Path, seed: Seed, patch: str) -> bool:
@@ -270,7 +272,8 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
     tried = result.get("candidates_tried") or 0
     phase = patch_phase(results[-1].parent)
     return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
-            "fault_rank": fault_rank(results[-1].parent, repo, seed),
+            "fault_rank": (ranks := fault_ranks(results[-1].parent, repo, seed) or [None])[0],
+            "group_fault_ranks": ranks,
             # candidates a second over the whole patch phase, and over its screening loop alone
             "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
             "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
@@ -285,6 +288,8 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--seeds", nargs="*", type=int, default=None,
+                        help="only the seeds at these places of SEEDS, counted from 0 (a project's one seed)")
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--work", type=Path, default=Path("/work/data/bench_real"))
     parser.add_argument("--timeout", type=int, default=600)
@@ -294,13 +299,13 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for index, seed in enumerate(SEEDS):
-        if args.only and seed.project not in args.only:
+        if (args.only and seed.project not in args.only) or (args.seeds is not None and index not in args.seeds):
             continue
         repo = prepare(seed, args.mirrors, args.work, index)
         if repo is None:
             print(json.dumps({"project": seed.project, "skipped": f"no mirror {seed.mirror}"}), flush=True)
             continue
-        rows.append(repair(seed, repo, args.timeout, args.steps))
+        rows.append({"seed": index, **repair(seed, repo, args.timeout, args.steps)})
         print(json.dumps(rows[-1]), flush=True)
     fixed = [r for r in rows if r.get("fixed")]
     if rows:

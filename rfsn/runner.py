@@ -13,6 +13,7 @@ from rfsn.buildpacks.base import (
     CoverageCapable,
     DurationCapable,
     FailFastCapable,
+    ReasonCapable,
     ResumeCapable,
     TestExec,
 )
@@ -182,6 +183,8 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
                         structured=structured, command=argv)
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)
+    if structured and isinstance(buildpack, ReasonCapable):
+        report.reasons = buildpack.reasons(result.output, reports)
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
             reports, list(statuses), sandbox.workdir)

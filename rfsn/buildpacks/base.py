@@ -335,6 +335,16 @@ class FailFastCapable(Protocol):
 
 
 @runtime_checkable
+class ReasonCapable(Protocol):
+    """Optional: a buildpack whose runner's report says why each test failed (jest's failure
+    messages, ``go test -json``'s ``t.Errorf`` lines), where no summary line does."""
+
+    def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Failed test id -> (the first line of its failure, the file it was raised in)."""
+        ...
+
+
+@runtime_checkable
 class DurationCapable(Protocol):
     """Optional: a buildpack whose reports say how long each test took."""
 

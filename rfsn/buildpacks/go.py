@@ -8,7 +8,8 @@ named by its import path.
 
 A test that panics (or dies of a fatal error) ends its package's test binary: the test
 fails with the panic's message and stack (``ResumeCapable.crashes``), and the package's tests
-it kept from running run again without it (``rest_command``).
+it kept from running run again without it (``rest_command``). Any other failed test's reason
+is the ``file_test.go:NN: message`` line it printed (``ReasonCapable``).
 
 Per-test coverage (``CoverageCapable``) comes from go's own cover profiles, one
 per top-level test (see :mod:`rfsn.buildpacks.gocoverage`).
@@ -99,6 +100,39 @@ def go_crashes(output: str) -> list[Crash]:
     return list(crashes.values())
 
 
+#: a line a test printed through ``t.Errorf``, ``t.Fatal`` (or ``t.Log``): ``file_test.go:NN: message``
+_TEST_LINE = re.compile(r"^\s+(?P<file>[\w.-]+\.go):\d+: ?(?P<message>.*)$")
+#: testify's message, on the lines after its empty ``file_test.go:NN:`` line
+_TESTIFY = re.compile(r"^\s+Error:\s+(?P<message>\S.*)$")
+
+
+def _reason(lines: Sequence[str]) -> tuple[str, str] | None:
+    """The last ``file.go:NN: message`` line of a test's output (a ``t.Fatal`` ends it; a
+    ``t.Log`` before looks the same) as (message, file); testify's ``Error:`` line when empty."""
+    found = [(i, m) for i, m in enumerate(map(_TEST_LINE.match, lines)) if m]
+    if not found:
+        return None
+    at, line = found[-1]
+    after = (m["message"].strip() for m in map(_TESTIFY.match, lines[at + 1:]) if m)
+    return (line["message"].strip() or next(after, ""), line["file"])
+
+
+def go_reasons(output: str) -> dict[str, tuple[str, str]]:
+    """Each failed test's reason, from ``go test -json``'s output events (a test failed through
+    its subtests alone has its first failed subtest's)."""
+    printed: dict[str, list[str]] = {}
+    failed: list[str] = []
+    for event in json_lines(output.splitlines()):
+        package, test, action = event.get("Package"), event.get("Test"), event.get("Action")
+        if package and test and action == "output":
+            printed.setdefault(f"{package}/{test}", []).append(event.get("Output") or "")
+        elif package and test and action == "fail":
+            failed.append(f"{package}/{test}")
+    own = {t: r for t in failed if (r := _reason("".join(printed.get(t, [])).splitlines()))}
+    inherited = {t: next((own[s] for s in failed if s.startswith(f"{t}/") and s in own), None) for t in failed}
+    return own | {t: r for t, r in inherited.items() if t not in own and r}
+
+
 def go_run_pattern(names: Sequence[str]) -> str:
     return "^(" + "|".join(sorted({_RE2_SPECIAL.sub(r"\\\1", n) for n in names})) + ")$"
 
@@ -172,6 +206,9 @@ class GoBuildpack:
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         return go_crashes(output)
+
+    def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
+        return go_reasons(output)
 
     def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
                      report_dir: str) -> list[str] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,22 +165,49 @@ def _load_json(text: str) -> Any:
         return None
 
 
-def parse_jest_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
-    """Statuses from ``jest --json`` or ``vitest --reporter=json`` (the same shape)."""
+def _jest_cases(text: str, root: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(test id, case) of ``jest --json``; a suite without cases that failed is its file's (the
+    file did not load), the suite itself its case."""
     data = _load_json(text)
-    statuses: dict[str, TestStatus] = {}
-    if not isinstance(data, dict):
-        return statuses
-    for suite in data.get("testResults") or []:
+    for suite in data.get("testResults") or [] if isinstance(data, dict) else []:
         file = relative(str(suite.get("name") or suite.get("testFilePath") or ""), root)
         cases = suite.get("assertionResults") or suite.get("testResults") or []
         for case in cases:
             titles = [*(case.get("ancestorTitles") or []), case.get("title", "")]
-            status = _JEST_STATUS.get(str(case.get("status")), TestStatus.FAILED)
-            _merge(statuses, make_id(file, *(str(t) for t in titles)), status)
+            yield make_id(file, *(str(t) for t in titles)), case
         if not cases and suite.get("status") == "failed":
-            _merge(statuses, file, TestStatus.ERROR)  # the file did not load
+            yield file, {**suite, "status": "error", "failureMessages": [suite.get("message") or ""]}
+
+
+def parse_jest_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
+    """Statuses from ``jest --json`` or ``vitest --reporter=json`` (the same shape)."""
+    statuses: dict[str, TestStatus] = {}
+    for tid, case in _jest_cases(text, root):
+        status = TestStatus.ERROR if case.get("status") == "error" else \
+            _JEST_STATUS.get(str(case.get("status")), TestStatus.FAILED)
+        _merge(statuses, tid, status)
     return statuses
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: a stack frame: ``at fn (/path/file.js:12:34)`` or ``at /path/file.js:12:34``
+_FRAME = re.compile(r"^\s*at (?:.*?\()?(?P<file>[^()\s]+?):\d+:\d+\)?\s*$", re.M)
+
+
+def jest_reasons(text: str, root: str | None = None) -> dict[str, tuple[str, str]]:
+    """Each failed test's reason from ``jest --json`` (vitest's too): the first line of its first
+    failure message, and the file of its innermost frame outside ``node_modules`` (an assertion's
+    ``expect`` in the test file)."""
+    reasons: dict[str, tuple[str, str]] = {}
+    for tid, case in _jest_cases(text, root):
+        messages = [_ANSI.sub("", str(m)) for m in case.get("failureMessages") or []]
+        if case.get("status") not in ("failed", "error") or not messages:
+            continue
+        lines = [line.strip() for line in messages[0].splitlines()]
+        first = next((line for line in lines if line and not line.startswith("●")), "")  # past "● title"
+        frames = [f for f in _FRAME.findall(messages[0]) if "node_modules/" not in f and not f.startswith("node:")]
+        reasons.setdefault(tid, (first, relative(frames[0], root) if frames else ""))
+    return reasons
 
 
 # -- mocha ---------------------------------------------------------------------------

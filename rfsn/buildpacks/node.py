@@ -49,6 +49,7 @@ from rfsn.buildpacks.jscoverage import DRIVER, RUNS_REPORT, driver_command, driv
 from rfsn.buildpacks.jsreports import (
     NODE_REPORTER_JS,
     SEP,
+    jest_reasons,
     node_durations,
     parse_jest_json,
     parse_mocha_json,
@@ -250,6 +251,14 @@ class NodeBuildpack:
         if MOCHA_REPORT in reports:
             statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
         return statuses
+
+    def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Why each test failed, from jest's and vitest's JSON (their failure messages)."""
+        root = reports.get(CWD_FILE, "").strip() or None
+        found: dict[str, tuple[str, str]] = {}
+        for name in (JEST_REPORT, VITEST_REPORT):
+            found |= jest_reasons(reports[name], root) if name in reports else {}
+        return found
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""

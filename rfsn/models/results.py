@@ -78,6 +78,9 @@ class TestReport(BaseModel):
     crashes: list[Crash] = Field(
         default_factory=list, description="tests whose failure ended their runner's process; the "
                                           "tests it kept from running ran again without them")
+    reasons: dict[str, tuple[str, str]] = Field(
+        default_factory=dict, description="failed test id -> (the first line of its failure, the file "
+                                          "it was raised in), where the runner's structured report says")
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)

@@ -3,8 +3,8 @@
 A group is raised by each sign of a code fault, one rule each:
 
 - its frames end in project code: a failure was raised in one of the project's source files;
-- it asserts on the project's values: a failed assertion's ``where`` lines call a name the
-  project defines;
+- it asserts on the project's values: a failed assertion's ``where`` lines (or its first
+  line: a Go test's ``t.Errorf``) call a name the project defines;
 - its tests agree: two or more tests share a frame in the project or a project name asserted on.
 
 A group is put last, whatever its signs, when its failures have the environment's shape:
@@ -34,12 +34,16 @@ from rfsn.planners.localize.tracebacks import (
 from rfsn.planners.targets import RAISED_IN
 
 _WHERE = re.compile(r"^E\s+(?:\+\s+)*where .*?=\s*(?:[\w.]+\.)?(\w+)\(", re.M)
-_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
+#: a function or class definition: Python's ``def``/``class``, Go's ``func (r T) Name``, JavaScript's ``function``
+_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)|"
+                      r"\bfunction\b[ \t]*\*?[ \t]*(\w+)", re.M)
+_CALLED = re.compile(r"\b(\w+)\(")
 _MESSAGE = re.compile(r"^E\s+(.*)$", re.M)
 _SHAPES = (
     ("the network", "message", re.compile(
-        r"Connection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
-        r"resolution|nodename nor servname|Network is unreachable|No route to host|ECONNREFUSED|ENOTFOUND")),
+        r"[Cc]onnection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
+        r"resolution|nodename nor servname|Network is unreachable|No route to host|\bECONNREFUSED\b|\bENOTFOUND\b|"
+        r"no such host|net\.OpError")),  # Go's: "connect: connection refused", a dial's *net.OpError
     ("a version-dependent test of annotations or typing", "name",
      re.compile(r"annotation|type_?hint|typing|__annotations__|ForwardRef", re.I)),
     ("a decode error of a subprocess's output", "decode",
@@ -50,7 +54,7 @@ _SUBPROCESS = re.compile(r"\bsubprocess\b|check_output|Popen|\.communicate\(")
 
 def defined_names(sources: Mapping[str, str]) -> set[str]:
     """The functions and classes the project's (non-test) sources define."""
-    return {name for text in sources.values() for name in _DEFINED.findall(text)}
+    return {name for text in sources.values() for found in _DEFINED.findall(text) for name in found if name}
 
 
 def _anchors(section: str, sources: Mapping[str, str], names: set[str], root: str | None) -> set[str]:
@@ -60,15 +64,18 @@ def _anchors(section: str, sources: Mapping[str, str], names: set[str], root: st
 
 
 def signs(tests: Sequence[str], sections: Mapping[str, str], sources: Mapping[str, str],
-          names: set[str], root: str | None) -> list[str]:
-    """The signs that ``tests``' failures are a code fault in the project, one line each."""
+          names: set[str], root: str | None, cause: str = "") -> list[str]:
+    """The signs that ``tests``' failures are a code fault in the project, one line each (a
+    call in ``cause`` of a name the project defines asserts on its values: a Go test's
+    ``QuoteLiteral(x) = y, want z``)."""
     texts = [sections.get(headline(t), "") for t in tests]
     found = []
     raised = [relative_path(m[-1], root) for m in (RAISED_IN.findall(text) for text in texts) if m]
     own = sorted({path for path in raised if path is not None and path in sources})
     if own:
         found.append(f"its frames end in project code ({', '.join(own[:3])})")
-    asserted = sorted({name for text in texts for name in _WHERE.findall(text) if name in names})
+    asserted = sorted({name for text in texts for name in _WHERE.findall(text) if name in names} |
+                      {name for name in _CALLED.findall(cause) if name in names})
     if asserted:
         found.append(f"it asserts on the project's values ({', '.join(asserted[:3])})")
     anchors = [_anchors(text, sources, names, root) for text in texts]
@@ -103,7 +110,7 @@ def ordered(groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str]
         if group.kind != "target":
             continue
         env = shape(group.tests, group.cause, sections)
-        found = signs(group.tests, sections, sources, names, root)
+        found = signs(group.tests, sections, sources, names, root, group.cause)
         evidence = [f"environment-shaped ({env}): tried last"] if env else found
         weighed.append((bool(env), -len(found), len(group.tests), group.tests[0],
                         group.model_copy(update={"evidence": evidence, "shape": env})))

@@ -213,7 +213,7 @@ class PhasePlanner:
                 baseline, self.restated, self.unproven = set_aside(
                     baseline, targets, read_sources(self.workspace, self.language, tests=True))
         if targets and not self.targets and targets == failing:  # nobody named the bug
-            self._groups = ordered(group(targets, causes(baseline.log, baseline.crashes),
+            self._groups = ordered(group(targets, causes(baseline.log, baseline.crashes, baseline.reasons),
                                          project_modules(self.workspace)),
                                    baseline.log, read_sources(self.workspace, self.language), self.workdir)
             log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self._groups])
@@ -238,8 +238,7 @@ class PhasePlanner:
             self._groups.insert(0, tries[0])
         searches: list[_Search] = []
         for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
-            stands_for = len(code) if n == 0 and len(code) > 1 else 1  # the groups together stand for them all
-            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left, stands_for)
+            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left)
             self._ledger.begin(tried)
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
@@ -315,6 +314,8 @@ class PhasePlanner:
             boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
+            if subset and not covered and subset is not subsets[-1]:  # no passing test to tell the
+                continue  # fault's lines from those every test runs (Go's ids name no file to focus on)
             sources = read_sources(self.workspace, self.language)
             ranked = with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
                                 read_sources(self.workspace, self.language, tests=True), targets, keep=boosts)

@@ -17,8 +17,9 @@ fault in the project (``planners.evidence``), each with a share of the budget
 (``planners.spending``). A patch that makes one group pass and breaks no test that passed is a
 fix; the groups it leaves are reported.
 
-Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``)
-and from a test's crash of the runner's process (``TestReport.crashes``: a Go panic's message);
+Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``),
+from its structured report (``TestReport.reasons``: jest's failure messages, Go's ``t.Errorf``
+lines) and from a test's crash of the runner's process (``TestReport.crashes``: a Go panic's message);
 a runner that prints none gives one group of unknown cause, which is the old behaviour.
 
 Named targets (``--tests``) are the baseline's failures among them. A named test the baseline
@@ -61,14 +62,15 @@ def _sections(log: str) -> dict[str, tuple[str, str]]:
 Cause = tuple[str, str]  # (the first line of the failure, the file of its innermost frame)
 
 
-def causes(log: str, crashes: Iterable[Crash] = ()) -> dict[str, Cause]:
+def causes(log: str, crashes: Iterable[Crash] = (), reasons: Mapping[str, Cause] | None = None) -> dict[str, Cause]:
     """Test id -> what it failed with and where, from the runner's summary lines (and, where
-    the runner printed one, the failure's own section), and a crashed test's from its crash."""
+    the runner printed one, the failure's own section), the reasons its structured report gave
+    (``TestReport.reasons``), and a crashed test's from its crash."""
     sections = _sections(log)
     found = {}
     for test, message in _SUMMARY.findall(log):
         found[test] = sections.get(headline(test), ((message or "").strip(), ""))
-    return found | {crash.test: (crash.reason, crash.unit) for crash in crashes}
+    return found | dict(reasons or {}) | {crash.test: (crash.reason, crash.unit) for crash in crashes}
 
 
 def environmental(cause: str, own_modules: Iterable[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,12 @@ def fixtures() -> Path:
 
 def load_expected(path: Path) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def go_module(root: Path, module: str, files: dict[str, str]) -> Path:
+    """A git repository at ``root`` holding the Go module ``module`` (go 1.19) and ``files``."""
+    for rel, text in {"go.mod": f"module {module}\n\ngo 1.19\n", **files}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root

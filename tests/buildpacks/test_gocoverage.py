@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from rfsn.planners.localize import rank
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
+from tests.buildpacks.conftest import go_module
 
 MODULE = "example.com/words"
 # the seeded off-by-one of the issue: `s[1:]` became `s[2:]`; the failing test's message
@@ -74,12 +74,7 @@ FAULT = 10  # return s[2:]
 
 
 def _module(root: Path) -> Path:
-    (root / "words").mkdir(parents=True)
-    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.19\n")
-    (root / "words" / "words.go").write_text(WORDS)
-    (root / "words" / "words_test.go").write_text(WORDS_TEST)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
+    return go_module(root, MODULE, {"words/words.go": WORDS, "words/words_test.go": WORDS_TEST})
 
 
 def test_a_profile_gives_the_lines_of_the_blocks_that_ran() -> None:

@@ -94,6 +94,15 @@ def test_the_network_is_the_environments_shape() -> None:
     assert shape(["t.py::test_fetch"], "AssertionError: assert 1 == 2", {}) == ""
 
 
+def test_tomlkit_a_missing_file_is_not_the_network() -> None:
+    """tomlkit fefb29f: ``FileNotFoundError`` holds ``NotFound``, which a case-blind ``ENOTFOUND``
+    (node's unresolved name) took for the network."""
+    cause = "FileNotFoundError: [Errno 2] No such file or directory: '/testbed/tests/toml-test/tests'"
+    assert shape(["t.py::test_valid"], cause, {}) == ""
+    assert shape(["m/p/TestDial"], "dial tcp 127.0.0.1:5432: connect: connection refused", {}) == "the network"
+    assert shape(["a.test.js > fetch"], "Error: getaddrinfo ENOTFOUND example.invalid", {}) == "the network"
+
+
 def test_a_decode_error_is_the_environments_only_where_a_subprocess_printed_what_failed() -> None:
     section = "    def test_x():\n>       json.loads(text)\nE   json.decoder.JSONDecodeError: Expecting value\n"
     assert shape(["t.py::test_x"], "json.decoder.JSONDecodeError: Expecting value", {"test_x": section}) == ""

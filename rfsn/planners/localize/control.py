@@ -86,6 +86,18 @@ class _PythonConditions:
 _KEYWORDS = {"if": 1.0, "switch": 1.0, "match": 1.0, "while": LOOP, "for": LOOP, "loop": LOOP}
 
 
+def _statement(head: list[Token]) -> list[Token]:
+    """``head`` from its last branch or loop keyword outside brackets (its ``else``, for an
+    ``else if``): where a newline ends statements (Go, JavaScript without semicolons) the tokens
+    before a block's ``{`` run back into the statements before its header."""
+    depth, start = 0, 0
+    for k, tok in enumerate(head):
+        depth += (tok.text in ("(", "[")) - (tok.text in (")", "]"))
+        if depth == 0 and (tok.text in _KEYWORDS or tok.text == "else"):
+            start = k - 1 if tok.text == "if" and k and head[k - 1].text == "else" else k
+    return head[start:]
+
+
 class _BraceConditions:
     """Headers of the brace blocks around a line: ``if (c) {``, ``while c {``, ``} else {``."""
 
@@ -115,7 +127,7 @@ class _BraceConditions:
             elif depth == 0 and tok.text in ("{", "}", ";"):
                 break
             i -= 1
-        head = self.tokens[i + 1:opening]
+        head = _statement(self.tokens[i + 1:opening])
         if head and head[0].text == "else":
             if len(head) > 1 and head[1].text == "if":
                 return self._token_lines(head[2:] or head), 1.0

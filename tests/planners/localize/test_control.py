@@ -109,6 +109,39 @@ def test_brace_languages_read_their_block_structure() -> None:
     assert governors("t.go", 6) == [6]  # outside any branch; the function is no condition
 
 
+def test_cron_a_go_if_after_a_statement_governs_its_block() -> None:
+    """robfig/cron bc59245: an ``if`` after a ``var ( ... )`` block (or any statement ending in
+    ``)``) governed nothing: with no ``;`` the walk back from its ``{`` ran into the statement
+    before it. A newline ends a Go (or semicolon-less JavaScript) statement."""
+    go = (
+        "func dayMatches(s *Spec, t time.Time) bool {\n"
+        "\tvar (\n"
+        "\t\tdom = t.Day()&s.Dom > 0\n"
+        "\t)\n"
+        "\tif s.Dom&star > 0 || s.Dow&star > 0 {\n"
+        "\t\treturn dom\n"
+        "\t}\n"
+        "\tx := f(t)\n"
+        "\tif x > 0 {\n"
+        "\t\treturn true\n"
+        "\t} else if g(x) {\n"
+        "\t\treturn false\n"
+        "\t}\n"
+        "\treturn dom\n"
+        "}\n"
+    )
+    js = "function f(a) {\n  const x = g(a)\n  if (x > 0) {\n    return 1\n  }\n  return 0\n}\n"
+    files = {"spec.go": go, "f.js": js}
+
+    def governors(path: str, line: int) -> list[int]:
+        return [loc.line for loc in with_control_dependence([Location(path, line, 1.0)], files)]
+
+    assert governors("spec.go", 6) == [5, 6]
+    assert governors("spec.go", 10) == [9, 10]
+    assert governors("spec.go", 12) == [11, 12, 9]
+    assert governors("f.js", 4) == [3, 4]
+
+
 def test_a_condition_moves_just_before_the_line_it_governs_not_before_its_equals() -> None:
     source = (
         "def f(xs, k):\n"

@@ -90,6 +90,15 @@ def test_a_flat_focused_ranking_covers_the_whole_suite(tmp_path: Path) -> None:
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR), ()]
 
 
+def test_pq_a_focus_with_no_passing_test_covers_the_whole_suite(tmp_path: Path) -> None:
+    """pq v1.10.9: Go's test ids name no file, so the focus held the failing tests alone and
+    their ranking had no passing test to tell the fault's lines from those every test runs."""
+    world = CoverageWorld(lines=[1, 2])
+    del world.baseline[NEIGHBOUR]
+    world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
+    assert coverage_runs(world.proposals) == [(FAILING,), ()]
+
+
 class NoCoverageWorld(World):
     """A runner that measures no coverage: its reports never carry any."""
 
