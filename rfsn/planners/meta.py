@@ -238,7 +238,8 @@ class PhasePlanner:
             self._groups.insert(0, tries[0])
         searches: list[_Search] = []
         for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
-            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left)
+            stands_for = len(code) if n == 0 and len(code) > 1 else 1  # the groups together stand for them all
+            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left, stands_for)
             self._ledger.begin(tried)
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),

@@ -1,9 +1,8 @@
 """Where a session's budget goes: each target group's share of it, and what each group spent.
 
 The groups are tried in order, the likeliest code fault first, each with a share of what the
-session has left when it starts: of the seconds and steps left, half for each try (the k groups
-tried together too: each of them has its own try after), and all of them for the last. A group
-that runs dry early leaves the rest to the next one (whose share is reckoned from
+session has left when it starts: of the seconds and steps left, half for a group, k/(k+1) for
+the k groups tried together (they stand for k groups), and all of them for the last. A group that runs dry early leaves the rest to the next one (whose share is reckoned from
 what is left then). Then the groups their share cut short go on, in turn, with what the others
 left.
 """
@@ -30,14 +29,16 @@ class Share:
 
     @classmethod
     def of(cls, groups_left: int, seconds_left: Callable[[], float] | None,
-           steps_left: Callable[[], int] | None) -> Share:
-        """The share of the next of ``groups_left`` tries: half of what is left (the order puts
-        the likeliest first), all of it for the last."""
+           steps_left: Callable[[], int] | None, together: int = 1) -> Share:
+        """The share of the next of ``groups_left`` tries, which stands for ``together`` groups:
+        ``together / (together + 1)`` of what is left (half, for one group: the order puts the
+        likeliest first), all of it for the last."""
         at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
         if groups_left <= 1:
             return cls(seconds_left, steps_left, _at=at)
-        return cls(seconds_left, steps_left, seconds=at[0] / 2 if seconds_left else None,
-                   steps=at[1] / 2 if steps_left else None, _at=at)
+        part = together / (together + 1)
+        return cls(seconds_left, steps_left, seconds=at[0] * part if seconds_left else None,
+                   steps=at[1] * part if steps_left else None, _at=at)
 
     def spent(self) -> bool:
         if self.seconds is not None and self.seconds_left is not None:

