@@ -4,9 +4,9 @@ rfsn's pytest command carries options of today's pytest; an environment of anoth
 the pytest of its date (2015-2016: no ``--continue-on-collection-errors``, no ``-o``), and a
 plugin of its date may not load at all beside a pytest the project pins older than the plugin
 wants (``Plugin 'timeout' could not be loaded``). The environment is asked once (``probe``):
-pytest's version, the plugins rfsn's options speak to, and which plugins cannot load; each
-option goes in only where the version has it (``SINCE``), a plugin that cannot load is blocked
-(``-p no:NAME``) rather than stopping every run.
+pytest's version, the plugins rfsn's options speak to, which plugins cannot load, and the
+Python; each option goes in only where the version has it (``SINCE``), a plugin that cannot
+load is blocked (``-p no:NAME``) rather than stopping every run.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ SINCE: dict[str, Version] = {
 }
 #: pytest-cov's ``--cov-fail-under``: a threshold of 0 turns the project's own off
 COV_FAIL_UNDER_SINCE: Version = (2, 0)
+#: pytest rewrites asserts with Python 3.5's syntax tree since 2.7.3; an older one on 3.5 or
+#: later fails every test module it rewrites (``Call constructor takes either 0 or 3
+#: positional arguments``): its asserts stay plain
+REWRITES_35_SINCE: Version = (2, 7, 3)
 #: seconds a probe may take (a pytest start with the project's plugins)
 PROBE_TIMEOUT = 120.0
 #: plugins blocked at most, one probe each
@@ -48,7 +52,10 @@ def version(name):
         return pkg_resources.get_distribution(name).version
     except Exception:
         return None
-print(json.dumps(dict((n, version(n)) for n in ("pytest", "pytest-cov", "pytest-timeout"))))
+import sys
+found = dict((n, version(n)) for n in ("pytest", "pytest-cov", "pytest-timeout"))
+found["python"] = "%d.%d.%d" % sys.version_info[:3]
+print(json.dumps(found))
 """
 log = get_logger(__name__)
 _UNLOADABLE = re.compile(r"Plugin '([\w.-]+)' could not be loaded")
@@ -62,11 +69,12 @@ def parse_version(text: str | None) -> Version | None:
 
 class PytestFeatures(BaseModel):
     """The environment's pytest: its version (None: not known, today's options), pytest-cov's
-    and pytest-timeout's (None: not installed), and the plugins it cannot load."""
+    and pytest-timeout's (None: not installed), the plugins it cannot load, and the Python."""
 
     model_config = ConfigDict(frozen=True)
 
     version: Version | None = None
+    python: Version | None = None
     cov: Version | None = None
     timeout: Version | None = None
     blocked: tuple[str, ...] = ()
@@ -93,6 +101,8 @@ class PytestFeatures(BaseModel):
                 kept.append(word)
         if self.cov is not None and self.cov >= COV_FAIL_UNDER_SINCE and "pytest_cov" not in self.blocked:
             kept.append("--cov-fail-under=0")
+        if self.version and self.version < REWRITES_35_SINCE and self.python and self.python >= (3, 5):
+            kept.append("--assert=plain")
         return kept
 
 
@@ -105,6 +115,7 @@ def features(versions: str, blocked: Sequence[str] = ()) -> PytestFeatures:
             continue
         if isinstance(found, dict):
             return PytestFeatures(version=parse_version(found.get("pytest")),
+                                  python=parse_version(found.get("python")),
                                   cov=parse_version(found.get("pytest-cov")),
                                   timeout=parse_version(found.get("pytest-timeout")),
                                   blocked=tuple(blocked))

@@ -64,11 +64,20 @@ def test_pytest_cov_threshold_is_off_in_every_run_arrow_2022() -> None:
     assert "--cov-fail-under=0" not in _command(PytestFeatures(version=(7, 1), cov=(3, 0), blocked=("pytest_cov",)))
 
 
+def test_a_pytest_before_2_7_3_on_python_3_5_or_later_keeps_asserts_plain_marshmallow_2015() -> None:
+    """pytest 2.7.2 (mid-2015) on Python 3.6, the nearest later one: `Call constructor takes
+    either 0 or 3 positional arguments` while rewriting every test module."""
+    assert "--assert=plain" in _command(PytestFeatures(version=(2, 7, 2), python=(3, 6, 15)))
+    assert "--assert=plain" not in _command(PytestFeatures(version=(2, 7, 3), python=(3, 6, 15)))
+    assert "--assert=plain" not in _command(PytestFeatures(version=(2, 7, 2), python=(3, 4, 3)))
+
+
 def test_versions_and_unloadable_plugins_are_read_from_the_probes_output() -> None:
     assert parse_version("3.0.7") == (3, 0, 7) and parse_version("8.0.0rc1") == (8, 0, 0)
     assert parse_version(None) is None and parse_version("dev") is None
-    out = "noise\n" + json.dumps({"pytest": "3.0.7", "pytest-cov": None, "pytest-timeout": "1.3.3"})
-    assert features(out, ["timeout"]) == PytestFeatures(version=(3, 0, 7), timeout=(1, 3, 3), blocked=("timeout",))
+    out = "noise\n" + json.dumps({"pytest": "3.0.7", "pytest-cov": None, "pytest-timeout": "1.3.3", "python": "3.7.16"})
+    assert features(out, ["timeout"]) == PytestFeatures(version=(3, 0, 7), python=(3, 7, 16), timeout=(1, 3, 3),
+                                                        blocked=("timeout",))
     assert features("Traceback ...") == PytestFeatures()
     line = ("PluginValidationError: Plugin 'timeout' could not be loaded: (pytest 3.0.7 (/opt/rfsn/venv/lib/"
             "python3.7/site-packages), Requirement.parse('pytest>=3.6.0'))!")
