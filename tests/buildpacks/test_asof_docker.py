@@ -186,6 +186,7 @@ def test_a_2018_project_builds_with_pip_9_leaving_out_a_test_requirement_pypi_de
 def _project(root: Path, when: str, files: dict[str, str]) -> Path:
     root.mkdir(parents=True)
     for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -249,3 +250,19 @@ def test_a_run_of_some_tests_is_not_failed_by_the_projects_coverage_threshold_ar
         "test_covered.py": "import covered\n\n\ndef test_used():\n    assert covered.used() == 1\n"})
     output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
     assert "1 passed" in output and "Required test coverage" not in output, output
+
+
+def test_a_2015_project_on_3_6_resolves_with_its_own_pip_and_runs_its_own_pytest_marshmallow_2015(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """pip 23.1 wants Python 3.7, which the pip of 2015 (7.1) does not read: it installed today's
+    pip on Python 3.6, which then could not start (`SyntaxError: future feature annotations`)
+    and the build failed; on 3.6 the era's own pip resolves the computed extras. The pytest of
+    mid-2015 (2.7.2) cannot rewrite asserts on 3.6: they stay plain."""
+    archives = _archives("3.6")
+    repo = _project(tmp_path / "computed", "2015-08-19T12:00:00+00:00", {
+        "setup.py": COMPUTED_SETUP_PY.replace("3.11", "3.4"),
+        "computed/__init__.py": "",
+        "test_six.py": "import six\n\n\ndef test_six():\n    assert six.__version__ == '1.9.0'\n"})
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.6", archives=archives)
+    assert "1 passed" in output, output
+    assert "requirements its metadata compute: resolved by pip in the build" in notes
