@@ -208,6 +208,14 @@ class TestExec(Protocol):
 
 
 @runtime_checkable
+class FitCapable(Protocol):
+    """Optional: a buildpack whose commands follow what the environment's runner has (its
+    version, the plugins that load), asked in the first sandbox set up with it."""
+
+    def fit(self, sandbox: SandboxView) -> None: ...
+
+
+@runtime_checkable
 class WarmCapable(Protocol):
     """Optional: a buildpack whose test runs can skip the runner's cold start."""
 

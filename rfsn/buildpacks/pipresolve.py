@@ -40,8 +40,12 @@ def installed(target, *options):
         for path in glob.glob(os.path.join(scratch, "*.dist-info", "METADATA")) + glob.glob(
                 os.path.join(scratch, "*.egg-info", "PKG-INFO")):
             meta = Parser().parse(open(path, encoding="utf-8", errors="replace"))
+            extras = meta.get_all("Provides-Extra") or []
+            requires = os.path.join(os.path.dirname(path), "requires.txt")
+            if not extras and os.path.exists(requires):  # an old setuptools names them only here
+                extras = [m.split(":")[0] for m in re.findall(r"^\\[([^\\]]+)\\]", open(requires).read(), re.M)]
             found.append({"metadata": {"name": meta["Name"], "version": meta["Version"],
-                                       "provides_extra": meta.get_all("Provides-Extra") or []}})
+                                       "provides_extra": extras}})
         return found
 
 pip_version = __import__("pip").__version__
@@ -77,8 +81,10 @@ def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]
     # --report needs pip 22.2; setuptools_scm projects have no history in the copy
     era = "ERA_PIP=$($RFSN_ENV/venv/bin/python -m pip --version | cut -d' ' -f2) && " if dated else ""
     back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
-    # no pip 23.1 runs on this Python (3.6): the script asks its own pip another way
-    upgrade = (f"{{ {TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
+    # no pip 23.1 runs on this Python (3.6): the script asks its own pip another way. pip 23.1
+    # wants Python 3.7, which a pip before 9 does not read (it installed a pip that cannot run)
+    upgrade = (f"{{ $RFSN_ENV/venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 7))' && "
+               f"{TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
                "Python: its own pip resolves'; }" if dated else f"{PIP_INSTALL} --upgrade 'pip>=23.1'")
     return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
             f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks import pyarchives, pydated, pydeps, pylock, pyversions
+from rfsn.buildpacks import pyarchives, pydated, pydeps, pylock, pyoptions, pyversions
 from rfsn.buildpacks.base import (
     BaseImage,
     CoveragePlan,
@@ -99,6 +99,8 @@ class PythonBuildpack:
     python_files: tuple[str, ...] = ()
     #: ...and the paths it collects from, where a named file lies outside the project's own
     testpaths: tuple[str, ...] = ()
+    #: what the environment's pytest has (``fit``); None: not asked, today's options
+    pytest: pyoptions.PytestFeatures | None = None
 
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
@@ -188,14 +190,23 @@ class PythonBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an
-        # environment without it only warns about unknown keys
+        # environment without it only warns about unknown keys. A pytest without -o: the
+        # plugin's own option, where it runs
+        fit = self.pytest or pyoptions.PytestFeatures()
         limit = ([] if self.case_timeout is None else
-                 ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"])
+                 ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"] if fit.has("-o") else
+                 [f"--timeout={self.case_timeout:g}"] if fit.timeout and "timeout" not in fit.blocked else [])
         files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
                  *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
-        return ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA",
-                "--continue-on-collection-errors", *limit, *files,
-                "-o", "junit_family=xunit1", f"--junitxml={report_dir}/junit.xml", *tests]
+        options = fit.adapted(["-p", "no:cacheprovider", "-rA", "--continue-on-collection-errors",
+                               *limit, *files, "-o", "junit_family=xunit1"])
+        return ["python", "-m", "pytest", *options, f"--junitxml={report_dir}/junit.xml", *tests]
+
+    def fit(self, sandbox: SandboxView) -> None:
+        """Ask the environment's pytest what it has, once (``pyoptions``): the test command
+        speaks to it from then on."""
+        if self.pytest is None:
+            self.pytest = pyoptions.probe(sandbox)
 
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with

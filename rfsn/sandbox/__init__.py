@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, date_env
+from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
@@ -151,13 +151,16 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
                  session_id: str | None = None, budget: float | None = None) -> Iterator[Sandbox]:
     """A sandbox of ``kind``, set up, removed when the block exits. ``budget``: seconds it is
     used after its setup (default: one test run); a Docker container ends by itself once its
-    setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it."""
+    setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it. A
+    buildpack that fits its commands to the environment (``FitCapable``) asks it here."""
     commands = buildpack.setup_commands(workspace)
     sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
                                 settings.test_timeout if budget is None else budget)
     try:
         started = time.monotonic()
         _set_up(sandbox, commands, settings, snapshot)
+        if isinstance(buildpack, FitCapable):
+            buildpack.fit(sandbox)
         sandbox.setup_seconds = time.monotonic() - started
         yield sandbox
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from rfsn.buildpacks import pyarchives
 from rfsn.buildpacks.base import EnvOptions, date_env
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.sandbox import open_sandbox
@@ -73,12 +74,12 @@ def built(docker_client: Any) -> Iterator[list[str]]:
 
 
 def _run(repo: Path, home: Path, as_of: str, keys: list[str],
-         python: str | None = None) -> tuple[str, str, str, float]:
+         python: str | None = None, archives: Path | None = None) -> tuple[str, str, str, float]:
     settings = Settings(sandbox="docker", home=home, memory="1g", cpus=1.0, pids=256,
                         test_timeout=120, setup_timeout=600, as_of=as_of, python=python,
-                        setup_snapshots=False)
+                        setup_snapshots=False, python_archives=archives)
     pack = PythonBuildpack()
-    date_env(pack, EnvOptions(as_of=as_of, runtime=python))
+    date_env(pack, EnvOptions(as_of=as_of, runtime=python, archives=archives))
     keys.append(pack.env_recipe(repo).key())
     started = time.monotonic()
     with open_sandbox(repo, pack, settings, "docker") as sandbox:
@@ -180,3 +181,88 @@ def test_a_2018_project_builds_with_pip_9_leaving_out_a_test_requirement_pypi_de
     assert "setup failed" not in notes, notes  # pip 9 installed the project in the session
     assert "rfsn: test requirement codecov==2.1.8 cannot be installed" in notes, notes
     assert "atomicwrites: nothing on PyPI before 2018-02-11, its first release after it (1.4.1)" in notes, notes
+
+
+def _project(root: Path, when: str, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"],
+                   check=True, env=env)
+    return root
+
+
+def _archives(version: str) -> Path:
+    """The directory of Python archives the machine provides (RFSN_PYTHON_ARCHIVES), holding one
+    of ``version``: the era's pytest and pip run on no Python Debian ships."""
+    found = os.environ.get("RFSN_PYTHON_ARCHIVES", "")
+    if not found or pyarchives.find(Path(found), version) is None:
+        if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but RFSN_PYTHON_ARCHIVES ({found or 'unset'}) has no Python {version}")
+        pytest.skip(f"no Python {version} archive in RFSN_PYTHON_ARCHIVES ({found or 'unset'})")
+    return Path(found)
+
+
+def test_a_2016_pytest_runs_the_named_tests_without_the_options_it_lacks_boltons_2016(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """The environment's pytest is asked its version and given only options it has: pytest 2.9
+    (before 2016-08) stopped at `unrecognized arguments: --continue-on-collection-errors -o`."""
+    archives = _archives("3.6")
+    repo = _project(tmp_path / "old", "2016-07-31T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nsetup(name='old', version='1.0', py_modules=['old'])\n",
+        "requirements-test.txt": "pytest\n",
+        "old.py": "VALUE = 1\n",
+        "test_old.py": "import pytest\nimport old\n\n\ndef test_old():\n    assert pytest.__version__ == '2.9.2'\n"
+                       "    assert old.VALUE == 1\n"})
+    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.6", archives=archives)
+    assert "1 passed" in output, output
+
+
+def test_a_plugin_that_cannot_load_beside_a_pinned_pytest_is_blocked_boltons_2019(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """A plugin the environment's pytest cannot load is blocked, not every run stopped: boltons
+    2019 pins pytest 3.0.7 and `Plugin 'timeout' could not be loaded` (pytest-timeout 1.3.3
+    wants pytest>=3.6; a pip of 2019 installs both) stopped each run. Here the project pins
+    both, so the build keeps the plugin."""
+    repo = _project(tmp_path / "pinned", "2019-01-17T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nsetup(name='pinned', version='1.0', py_modules=['pinned'])\n",
+        "requirements-test.txt": "pytest==3.0.7\npytest-timeout==1.3.3\n",
+        "pinned.py": "VALUE = 1\n",
+        "test_pinned.py": "import pytest\nimport pinned\n\n\ndef test_pinned():\n"
+                          "    assert pytest.__version__ == '3.0.7'\n    assert pinned.VALUE == 1\n"})
+    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
+    assert "1 passed" in output, output
+
+
+def test_a_run_of_some_tests_is_not_failed_by_the_projects_coverage_threshold_arrow_2022(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """arrow's addopts load pytest-cov with --cov-fail-under=99: a run of the named tests passed
+    every test and exited 1 (`Required test coverage of 99% not reached`), gold "unresolved"."""
+    repo = _project(tmp_path / "covered", "2022-08-29T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nsetup(name='covered', version='1.0', py_modules=['covered'])\n",
+        "setup.cfg": "[tool:pytest]\naddopts = --cov=covered --cov-fail-under=99\n",
+        "requirements-test.txt": "pytest\npytest-cov\n",
+        "covered.py": "def used():\n    return 1\n\n\ndef unused():\n    return 2\n",
+        "test_covered.py": "import covered\n\n\ndef test_used():\n    assert covered.used() == 1\n"})
+    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
+    assert "1 passed" in output and "Required test coverage" not in output, output
+
+
+def test_a_2015_project_on_3_6_resolves_with_its_own_pip_and_runs_its_own_pytest_marshmallow_2015(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """pip 23.1 wants Python 3.7, which the pip of 2015 (7.1) does not read: it installed today's
+    pip on Python 3.6, which then could not start (`SyntaxError: future feature annotations`)
+    and the build failed; on 3.6 the era's own pip resolves the computed extras. The pytest of
+    mid-2015 (2.7.2) cannot rewrite asserts on 3.6: they stay plain."""
+    archives = _archives("3.6")
+    repo = _project(tmp_path / "computed", "2015-08-19T12:00:00+00:00", {
+        "setup.py": COMPUTED_SETUP_PY.replace("3.11", "3.4"),
+        "computed/__init__.py": "",
+        "test_six.py": "import six\n\n\ndef test_six():\n    assert six.__version__ == '1.9.0'\n"})
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.6", archives=archives)
+    assert "1 passed" in output, output
+    assert "requirements its metadata compute: resolved by pip in the build" in notes

@@ -27,7 +27,14 @@ from typing import ClassVar
 from rfsn.batch.harness import specs
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import BaseImage, Buildpack, CoveragePlan, Detection, EnvRecipe
+from rfsn.buildpacks.base import (
+    BaseImage,
+    Buildpack,
+    CoveragePlan,
+    Detection,
+    EnvRecipe,
+    SandboxView,
+)
 from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.errors import EnvUnavailable, InfraFailure
@@ -108,6 +115,9 @@ class SpecBuildpack(PythonBuildpack):
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Nothing: a spec's suite is what the harness collects."""
         return False
+
+    def fit(self, sandbox: SandboxView) -> None:
+        """Nothing: a spec's pytest is the one its harness runs, with today's options."""
 
 
 #: a line of pytest's short test summary (``-rA``): a status, a test's node id, maybe `` - why``
