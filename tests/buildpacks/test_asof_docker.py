@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from rfsn.buildpacks.base import EnvOptions, date_env
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
+from tests.paths import ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -197,9 +199,15 @@ def _project(root: Path, when: str, files: dict[str, str]) -> Path:
 
 
 def _archives(version: str) -> Path:
-    """The directory of Python archives the machine provides (RFSN_PYTHON_ARCHIVES), holding one
-    of ``version``: the era's pytest and pip run on no Python Debian ships."""
+    """A directory of Python archives holding one of ``version`` (the era's pytest and pip run on
+    no Python Debian ships): RFSN_PYTHON_ARCHIVES, else this machine's pyenv build packed by
+    ``scripts/pack-pythons`` (the same bytes each time, so the env images are reused)."""
     found = os.environ.get("RFSN_PYTHON_ARCHIVES", "")
+    if not found:
+        packed = Path(tempfile.gettempdir()) / "rfsn-test-pythons"
+        if subprocess.run(["bash", str(ROOT / "scripts" / "pack-pythons"), str(packed), version],
+                          capture_output=True).returncode == 0:
+            found = str(packed)
     if not found or pyarchives.find(Path(found), version) is None:
         if os.environ.get("RFSN_REQUIRE_DOCKER") == "1":
             pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but RFSN_PYTHON_ARCHIVES ({found or 'unset'}) has no Python {version}")
