@@ -71,7 +71,8 @@ def _installed(site: Path, name: str, init: str) -> None:
 
 def test_xarray_2905_a_package_that_raises_on_import_is_left_out_and_said(tmp_path: Path) -> None:
     """A package of the environment.yml that raises on import (cfgrib from PyPI without conda's
-    ecCodes library) is uninstalled, and said; one that imports, or names no package, stays."""
+    ecCodes library) is uninstalled, and said; one that imports, raises ImportError (cfgrib's cf2cdm
+    imports xarray, installed later; distributed of another dask) or names no package, stays."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     python = venv / "bin" / "python"
@@ -79,8 +80,9 @@ def test_xarray_2905_a_package_that_raises_on_import_is_left_out_and_said(tmp_pa
                                capture_output=True, text=True, check=True).stdout.strip())
     _installed(site, "gribby", "raise RuntimeError('Cannot find the ecCodes library')\n")
     _installed(site, "fine", "VALUE = 1\n")
+    _installed(site, "needsproject", "import xarray\n")  # the project is installed after this step
     requirements, notes = tmp_path / "requirements.txt", tmp_path / "notes.txt"
-    requirements.write_text("gribby\nfine>=1\nabsent==2.*\ngit+https://example.invalid/x.git#egg=x\n")
+    requirements.write_text("gribby\nfine>=1\nneedsproject\nabsent==2.*\ngit+https://example.invalid/x.git#egg=x\n")
     script = Path(pyconda.__file__).with_name(pyconda.UNIMPORTABLE[0])
     done = subprocess.run([str(python), str(script), str(requirements), str(notes)],
                           capture_output=True, text=True, check=False, timeout=300)
@@ -89,6 +91,7 @@ def test_xarray_2905_a_package_that_raises_on_import_is_left_out_and_said(tmp_pa
     assert notes.read_text() == said
     assert said in done.stdout
     assert not (site / "gribby").exists() and (site / "fine" / "__init__.py").exists()
+    assert (site / "needsproject" / "__init__.py").exists()
 
 
 def test_the_unimportable_are_dropped_after_the_specs_pins() -> None:
