@@ -4,13 +4,18 @@ The same names and pins from PyPI: ``name=1.2`` (conda's "1.2 or any 1.2.x") is 
 a build string is dropped, a channel prefix (``conda-forge::``) too, and the ``pip:`` block is
 taken as written. A short table names the packages PyPI calls otherwise and those that are no
 Python package there (Python itself, C libraries, compilers): those are left out, and said.
+So is a package that raises on import once all is installed: its wheel lacks the C library
+conda's package brings (``conda_imports.py``).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
+
+from rfsn.buildpacks.base import BUILD_NOTES
 
 #: conda name -> PyPI name; None: not a package pip can install here (the environment's own
 #: Python, a C library or tool that the wheels bundle or the image provides)
@@ -26,6 +31,10 @@ NAMES: dict[str, str | None] = {
     # GUI toolkits whose PyPI sdists build only against system libraries the image lacks
     "wxpython": None, "pygobject": None, "gtk3": None, "pycairo": None, "cairo": None,
 }
+#: the build step, after every install, that uninstalls what raises on import (``conda_imports.py``)
+UNIMPORTABLE = ("conda_imports.py", Path(__file__).with_name("conda_imports.py").read_text(encoding="utf-8"))
+DROP_UNIMPORTABLE = ("$RFSN_ENV/venv/bin/python $RFSN_ENV/files/conda_imports.py "
+                     f"$RFSN_ENV/files/requirements.txt {BUILD_NOTES}")
 _SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 

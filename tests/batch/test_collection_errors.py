@@ -64,3 +64,10 @@ def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_en
     assert summary["rfsn"]["error_kinds"] == {"local__calc-1": "env"}, (summary, log)
     assert ("2 test(s) not collected at base (first: tests/test_flag.py::test_flag): tests/test_flag.py "
             "cannot import a dependency: ") in log and "calcplugin_not_installed" in log, log
+
+
+def test_xarray_2905_the_log_says_how_the_environment_was_built(tmp_path: Path) -> None:
+    """The log of each run names what its environment was built from (for a conda environment.yml:
+    from PyPI, and what was left out), as a repair session's report does."""
+    _, log = _evaluate(tmp_path)
+    assert "] environment: Python 3." in log and "requirements from none declared" in log, log

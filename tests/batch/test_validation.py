@@ -108,6 +108,18 @@ def test_a_fail_to_pass_test_its_modules_collection_error_hides_fails_at_base() 
     assert verdict(inst, elsewhere, None) is not None  # nothing says why t.py::f is missing
 
 
+def test_xarray_2905_pass_to_pass_tests_their_modules_collection_error_hides_are_the_environment() -> None:
+    """A PASS_TO_PASS test passes at base in the harness, so its module imports there: one hidden by
+    its module's collection error (cfgrib raising on import) is `env`, never a caveat."""
+    log = "E   RuntimeError: Cannot find the ecCodes library\n"
+    inst = INST.model_copy(update={"PASS_TO_PASS": ["t.py::p", "t.py::q"]})
+    hidden = TestReport(tests={"t.py": S.ERROR}, exit_code=1, log=log)
+    assert verdict(inst, hidden, None) == ("2 PASS_TO_PASS test(s) not collected at base, their module does not "
+                                           "import (first: t.py::p): E   RuntimeError: Cannot find the ecCodes library")
+    assert verdict(inst, TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED}, exit_code=1, log=""),
+                   None) is None  # t.py::q missing from a module that imports: a caveat
+
+
 def test_pylint_8898_a_pass_to_pass_name_of_a_test_the_test_patch_adds_failing_at_base_is_a_caveat() -> None:
     """A test the test patch adds is the fix's to pass, whatever list names it; the harness never
     runs it at base. pylint-dev__pylint-8898 lists ``test_csv_regex_comma_in_quantifier[foo,`` as

@@ -11,7 +11,8 @@ that fails the check runs once more: when the two runs disagree on the
 instance's tests, the baseline is flaky (``flaky`` if the second run fails the
 check too, a caveat beside the verdict if it passes it).
 
-Two cases are graded all the same: PASS_TO_PASS tests that are not collected while
+A PASS_TO_PASS test whose module cannot be collected at base says the environment is broken (the
+harness ran it passing there). Two cases are graded all the same: PASS_TO_PASS tests that are not collected while
 everything else holds (a dataset may name a test that can never exist), and PASS_TO_PASS
 tests the test patch adds that fail at base (the harness never runs them there). The harness
 grades such an instance, so rfsn keeps its verdict and adds the reason as a caveat.
@@ -55,6 +56,12 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     if unexplained and not runner_crashed:
         first = dependency or next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return f"{len(missing)} test(s) not collected at base (first: {unexplained[0]}){': ' + first if first else ''}"
+    # a PASS_TO_PASS test passes at base in the harness: its module must import there
+    hidden = [t for t in instance.PASS_TO_PASS if t not in tests and tests.get(test_id_file(t)) == TestStatus.ERROR]
+    if hidden:
+        first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
+        return (f"{len(hidden)} PASS_TO_PASS test(s) not collected at base, their module does not import "
+                f"(first: {hidden[0]}){': ' + first if first else ''}")
     # a test the test patch adds is the fix's to pass, whatever list names it: the harness never runs it at base
     added = _added_tests(instance.test_patch)
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED

@@ -220,6 +220,8 @@ def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str,
         log.split("sandbox", "setup", box.setup_seconds)
         log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
             f"statuses from {grader(buildpack)}")
+        if box.environment:  # how the environment was built (a conda environment.yml from PyPI)
+            log("environment: " + "; ".join(box.environment))
         yield box
         closing = time.monotonic()
     log.phases["teardown"] = round(log.phases.get("teardown", 0.0) + time.monotonic() - closing, 3)

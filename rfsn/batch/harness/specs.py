@@ -312,6 +312,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     pip_packages = [str(p) for p in spec.get("pip_packages", [])]
     if pip_packages:
         steps.append(f"{PIP_INSTALL} {' '.join(shlex.quote(p) for p in pip_packages)}")
+    if packages == "environment.yml":  # after the spec's pins, which may move what it built on
+        files.append(pyconda.UNIMPORTABLE)
+        steps.append(pyconda.DROP_UNIMPORTABLE)
     if backend:
         steps += [keeping(backend), _save_backend(backend)]
     if source:
