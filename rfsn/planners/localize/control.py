@@ -83,17 +83,19 @@ class _PythonConditions:
         return [(lines, share) for _, lines, share in inside]
 
 
-_KEYWORDS = {"if": 1.0, "switch": 1.0, "match": 1.0, "while": LOOP, "for": LOOP, "loop": LOOP}
+_KEYWORDS = {"if": 1.0, "switch": 1.0, "while": LOOP, "for": LOOP}
+#: ``match`` and ``loop`` are keywords in Rust alone: in Go and JavaScript they name variables
+_RUST_KEYWORDS = {**_KEYWORDS, "match": 1.0, "loop": LOOP}
 
 
-def _statement(head: list[Token]) -> list[Token]:
+def _statement(head: list[Token], keywords: Mapping[str, float]) -> list[Token]:
     """``head`` from its last branch or loop keyword outside brackets (its ``else``, for an
     ``else if``): where a newline ends statements (Go, JavaScript without semicolons) the tokens
     before a block's ``{`` run back into the statements before its header."""
     depth, start = 0, 0
     for k, tok in enumerate(head):
         depth += (tok.text in ("(", "[")) - (tok.text in (")", "]"))
-        if depth == 0 and (tok.text in _KEYWORDS or tok.text == "else"):
+        if depth == 0 and (tok.text in keywords or tok.text == "else"):
             start = k - 1 if tok.text == "if" and k and head[k - 1].text == "else" else k
     return head[start:]
 
@@ -103,6 +105,7 @@ class _BraceConditions:
 
     def __init__(self, source: str, language: str) -> None:
         self.tokens = code_tokens(tokenize(source, language))
+        self.keywords = _RUST_KEYWORDS if language == "rust" else _KEYWORDS
         self.match: dict[int, int] = {}
         stack: list[int] = []
         for i, tok in enumerate(self.tokens):
@@ -127,13 +130,13 @@ class _BraceConditions:
             elif depth == 0 and tok.text in ("{", "}", ";"):
                 break
             i -= 1
-        head = _statement(self.tokens[i + 1:opening])
+        head = _statement(self.tokens[i + 1:opening], self.keywords)
         if head and head[0].text == "else":
             if len(head) > 1 and head[1].text == "if":
                 return self._token_lines(head[2:] or head), 1.0
             return None
-        if head and head[0].text in _KEYWORDS:
-            return self._token_lines(head[1:] or head), _KEYWORDS[head[0].text]
+        if head and head[0].text in self.keywords:
+            return self._token_lines(head[1:] or head), self.keywords[head[0].text]
         return None
 
     def _token_lines(self, tokens: list[Token]) -> list[int]:

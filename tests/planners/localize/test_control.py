@@ -142,6 +142,21 @@ def test_cron_a_go_if_after_a_statement_governs_its_block() -> None:
     assert governors("f.js", 4) == [3, 4]
 
 
+def test_a_variable_named_match_or_loop_is_no_block_keyword() -> None:
+    """``match`` and ``loop`` begin blocks in Rust alone: in Go and JavaScript a variable of
+    that name before a composite or object literal governed its lines (found in review)."""
+    go = "func f(s string) T {\n\tx := 1\n\tmatch := re.FindString(s)\n\treturn T{\n\t\tv: x,\n\t}\n}\n"
+    js = "function f(s) {\n  const loop = 1\n  match = re.exec(s)\n  return {\n    v: loop,\n  }\n}\n"
+    rust = "fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,\n        _ => x,\n    }\n}\n"
+    files = {"m.go": go, "m.js": js, "m.rs": rust}
+
+    def governors(path: str, line: int) -> list[int]:
+        return [loc.line for loc in with_control_dependence([Location(path, line, 1.0)], files)]
+
+    assert governors("m.go", 5) == [5] and governors("m.js", 5) == [5]
+    assert governors("m.rs", 3) == [2, 3]
+
+
 def test_a_condition_moves_just_before_the_line_it_governs_not_before_its_equals() -> None:
     source = (
         "def f(xs, k):\n"
