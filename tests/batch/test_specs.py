@@ -113,6 +113,12 @@ def test_setup_runs_pre_install_then_install(tmp_path: Path) -> None:
     ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
     assert ran.stdout.split() == ["-m", "pip", "install", "--no-deps", "--no-index", "--find-links",
                                   f"{tmp_path}/backend", "-e", "."]
+    # a build that asks for more than its backend's wheels (setup_requires, a backend's own
+    # get_requires_for_build_*) cannot be isolated offline: built with the venv's, as before
+    (tmp_path / "bin" / "python").write_text('#!/bin/sh\necho "$@"\ncase "$*" in *--no-index*) exit 1;; esac\n')
+    ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines()[-1].split() == ["-m", "pip", "install", "--no-deps", "--no-build-isolation",
+                                                   "-e", "."]
 
 
 def test_real_spec_table_and_directives() -> None:

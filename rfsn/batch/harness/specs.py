@@ -386,10 +386,15 @@ def setup_commands(spec: Spec) -> list[list[str]]:
 
 def _offline(command: str) -> str:
     """A pip install of the checkout, made to work without network (deps are in the image): built
-    in isolation from the backend's saved wheels, as the harness builds it, else with the venv's."""
-    build = (f'$(test -d {BACKEND_WHEELS} && echo "--no-index --find-links {BACKEND_WHEELS}" '
-             f'|| echo --no-build-isolation)')
-    return re.sub(r"\b(pip install)\b", lambda m: f"{m.group(1)} --no-deps {build}", command)
+    in isolation from the backend's saved wheels, as the harness builds it, else (no wheels, or a
+    build asking for more than its backend) with the venv's."""
+    def flags(extra: str) -> str:
+        return re.sub(r"\b(pip install)\b", lambda m: f"{m.group(1)} --no-deps {extra}", command)
+
+    if not re.search(r"\bpip install\b", command):
+        return command
+    isolated, plain = flags(f"--no-index --find-links {BACKEND_WHEELS}"), flags("--no-build-isolation")
+    return f"if test -d {BACKEND_WHEELS}; then ({isolated}) || ({plain}); else {plain}; fi"
 
 
 def test_directives(instance: Mapping[str, Any]) -> list[str]:
