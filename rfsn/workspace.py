@@ -59,7 +59,7 @@ def commit(repo: Path, message: str, *flags: str) -> str:
     """Commit what is staged as rfsn, dated as its parent (a first commit at the epoch): the same
     tree on the same parent is the same commit in every run and on every node, so what is keyed
     by the commit (setup snapshots) is made once. Returns the new HEAD."""
-    parent = git(repo, "log", "-1", "--format=%cI", "HEAD", check=False).stdout.strip()
+    parent = git(repo, "log", "-1", "--no-show-signature", "--format=%cI", "HEAD", check=False).stdout.strip()
     git(repo, "commit", "-q", "--no-verify", *flags, "-m", message, dated=parent or "@0 +0000")
     return git(repo, "rev-parse", "HEAD").stdout.strip()
 

@@ -36,7 +36,7 @@ from rfsn.planners.targets import RAISED_IN
 _WHERE = re.compile(r"^E\s+(?:\+\s+)*where .*?=\s*(?:[\w.]+\.)?(\w+)\(", re.M)
 #: a function or class definition: Python's ``def``/``class``, Go's ``func (r T) Name``, JavaScript's ``function``
 _DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)|"
-                      r"\bfunction\b[ \t]*\*?[ \t]*(\w+)", re.M)
+                      r"^[ \t]*(?:export[ \t]+)?(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*(\w+)", re.M)
 _CALLED = re.compile(r"\b(\w+)\(")
 _MESSAGE = re.compile(r"^E\s+(.*)$", re.M)
 _SHAPES = (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.pyhealth import project_modules
 from rfsn.buildpacks.python import PythonBuildpack
-from rfsn.planners.evidence import ordered, shape, signs
+from rfsn.planners.evidence import defined_names, ordered, shape, signs
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group
 
@@ -114,3 +114,12 @@ def test_one_test_cannot_agree_with_itself() -> None:
     section = "    raise ValueError\nE   ValueError\n\npkg/m.py:3: ValueError\n"
     assert signs(["t.py::test_a"], {"test_a": section}, {"pkg/m.py": "x"}, set(), None) == [
         "its frames end in project code (pkg/m.py)"]
+
+
+def test_the_word_function_in_prose_defines_nothing() -> None:
+    """A JavaScript definition starts its line; "a function is fine" in a docstring named `is`
+    a project function (found in review)."""
+    sources = {"m.py": '"""This function returns x; a function is fine."""\ndef real():\n    pass\n',
+               "m.js": "export async function load(a) {}\nfunction* gen() {}\n",
+               "m.go": "func (r T) Name() {}\n"}
+    assert defined_names(sources) == {"real", "load", "gen", "Name"}
