@@ -53,7 +53,7 @@ def check(registry: str, timeout: float = ANSWER_TIMEOUT) -> None:
 def obtain(client: Any, registry: str | None, tag: str) -> bool:
     """Whether ``tag`` is on this host: found here, or pulled from ``registry``. One found here
     that the registry lacks (made before a registry was named) is pushed there, so another node
-    pulls it too; the registry is asked once per process and tag."""
+    pulls it too; the registry is asked until it has the tag, then no more in this process."""
     import docker.errors
 
     try:
@@ -61,9 +61,10 @@ def obtain(client: Any, registry: str | None, tag: str) -> bool:
     except docker.errors.ImageNotFound:
         return pull(client, registry, tag)
     if registry is not None and (registry, tag) not in _known:
-        _known.add((registry, tag))
-        if not _listed(client, registry, tag):
-            push(client, registry, tag)
+        if _listed(client, registry, tag):
+            _known.add((registry, tag))
+        else:
+            push(client, registry, tag)  # known once pushed: a failed push is tried again
     return True
 
 

@@ -90,3 +90,14 @@ def second_docker() -> Iterator[Any]:
                 pytest.fail(f"RFSN_REQUIRE_DOCKER=1 but {exc}")
             pytest.skip(str(exc))
         yield stack.enter_context(contextlib.closing(docker.DockerClient(base_url=host, timeout=600)))
+
+
+@pytest.fixture(autouse=True)
+def _registry_forgets() -> Iterator[None]:
+    """What this process knows a registry holds is per test: a later test's registry on a reused
+    port is another registry."""
+    from rfsn.sandbox import registry
+
+    registry._known.clear()
+    yield
+    registry._known.clear()

@@ -37,15 +37,26 @@ def _listens(path: Path) -> bool:
     return True
 
 
-def _stop(pid: int, seconds: float) -> None:
-    """SIGTERM ``pid`` (not a child of ours), SIGKILL after ``seconds``."""
+def _stop(pid: int, seconds: float, owner: Path) -> None:
+    """SIGTERM ``pid`` (not a child of ours), SIGKILL after ``seconds``; only while it is still
+    a containerd whose command line names ``owner`` (a reused pid is someone else's)."""
+    def ours() -> bool:
+        try:
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return False
+        return "containerd" in line and str(owner) in line
+
+    if not ours():
+        return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + seconds
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+    while ours() and time.monotonic() < deadline:
         time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    if ours():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextmanager
@@ -92,7 +103,7 @@ def running() -> Iterator[str]:
                 process.kill()
                 process.wait()
         if leftover is not None:  # dockerd stops its containerd; a killed one cannot
-            _stop(leftover, 10)
+            _stop(leftover, 10, root)
         for point in _mounts_under(root):
             subprocess.run(["umount", "-l", point], check=False)
         log.close()
