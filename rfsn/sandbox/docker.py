@@ -348,13 +348,23 @@ class DockerSandbox:
                 self.container.remove(force=True, v=True)
                 SANDBOX_OPERATIONS.labels("docker", "remove", "ok").inc()
             except Exception as exc:  # the daemon may be gone; prune cleans up later
-                SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
-                log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
+                if not (getattr(exc, "status_code", None) == 409 and self._gone()):
+                    SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
+                    log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
             finally:
                 live.unregister(id(self))
         self._remove_scratch()
         self.client.close()
         log.info("sandbox.closed", kind="docker", container=self.container.short_id)
+
+    def _gone(self) -> bool:
+        """Whether the container is gone once a removal already under way ends (its auto-removal
+        raced ours, and the daemon answered 409): closed means gone, not going."""
+        try:
+            self.container.wait(condition="removed", timeout=60)
+        except Exception as exc:
+            return getattr(exc, "status_code", None) == 404  # removed before the wait began
+        return True
 
     def _remove_scratch(self) -> None:
         import shutil

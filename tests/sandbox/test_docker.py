@@ -247,6 +247,28 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
     assert not box.scratch.exists()
 
 
+def test_a_container_whose_auto_removal_is_under_way_is_gone_when_close_returns(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    """Its main process ended (killed, or its lifetime out), the daemon is removing it, and our
+    removal gets 409: close waits for it to go (it returned at once, and CI's leak check saw
+    two containers of a finished test)."""
+    from structlog.testing import capture_logs
+
+    from rfsn.sandbox.docker import DockerSandbox, connect
+    from rfsn.sandbox.images import env_image_tag, resolve_base
+
+    assert shared_pack.recipe is not None
+    image = env_image_tag(shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base,
+                                                           docker_settings.base_image_source))
+    box = DockerSandbox(connect(), image, make_project(tmp_path / "p", PASSING), memory="256m",
+                        cpus=1.0, pids=64, lifetime=600)
+    docker_client.containers.get(box.container.id).kill()  # its auto-removal begins
+    with capture_logs() as logs:
+        box.close()
+    assert not docker_client.containers.list(all=True, filters={"id": box.container.id})
+    assert [e for e in logs if e["event"] == "sandbox.remove_failed"] == []
+
+
 def running_commands(container: Any) -> str:
     """The command lines running in ``container``, as the daemon lists them: no exec, which a
     setup snapshot's ``docker commit`` would pause, and wait with, or refuse (409)."""
