@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
+from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
@@ -150,9 +151,8 @@ def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path)
     could change it, rfsn's own code included."""
     parts = [instance.base_commit, instance.test_patch, json.dumps(instance.FAIL_TO_PASS),
              json.dumps(instance.PASS_TO_PASS), buildpack.env_recipe(repo).key(),
-             type(buildpack).__qualname__, json.dumps(getattr(buildpack, "spec", None), sort_keys=True,
-                                                       default=str),
-             str(getattr(buildpack, "grader", "")), code_digest()]
+             type(buildpack).__qualname__, json.dumps(spec_of(buildpack), sort_keys=True, default=str),
+             grader(buildpack), code_digest()]
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in instance.instance_id)
     return home / "validation" / f"{safe}-{key}.json"
