@@ -31,11 +31,13 @@ import re
 from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
+from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
+from rfsn.version import code_digest
 
 
 def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
@@ -146,14 +148,11 @@ def _said(status: TestStatus | None) -> str:
 
 def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path) -> Path:
     """Where the verdict of ``instance`` in this environment is kept: keyed by everything that
-    could change it."""
-    import rfsn
-
+    could change it, rfsn's own code included."""
     parts = [instance.base_commit, instance.test_patch, json.dumps(instance.FAIL_TO_PASS),
              json.dumps(instance.PASS_TO_PASS), buildpack.env_recipe(repo).key(),
-             type(buildpack).__qualname__, json.dumps(getattr(buildpack, "spec", None), sort_keys=True,
-                                                       default=str),
-             str(getattr(buildpack, "grader", "")), rfsn.__version__]
+             type(buildpack).__qualname__, json.dumps(spec_of(buildpack), sort_keys=True, default=str),
+             grader(buildpack), code_digest()]
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in instance.instance_id)
     return home / "validation" / f"{safe}-{key}.json"

@@ -366,8 +366,14 @@ def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) ->
 
 def grader(buildpack: Buildpack) -> str:
     """What reads the test statuses of ``buildpack``'s runs, for the record."""
-    default = "the runner's structured report" if buildpack.structured else "the exit status"
-    return str(getattr(buildpack, "grader", default))
+    if isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack):
+        return buildpack.grader
+    return "the runner's structured report" if buildpack.structured else "the exit status"
+
+
+def spec_of(buildpack: Buildpack) -> specs.Spec | None:
+    """The SWE-bench spec ``buildpack`` was made from, if any."""
+    return buildpack.spec if isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) else None
 
 
 def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False,
