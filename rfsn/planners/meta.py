@@ -136,6 +136,8 @@ class PhasePlanner:
         self._pairs_tried = 0
         #: the targets by cause, in the order they are tried, then the environment's
         self._groups: list[FailureGroup] = []
+        #: the targets each screened candidate (by its diff) left failing, in any group's try
+        self._left_failing: dict[str, frozenset[str]] = {}
         self._ledger = Ledger()
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
@@ -252,7 +254,7 @@ class PhasePlanner:
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
                      evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
-            search = yield from self._search(baseline, tried, share.measuring())
+            search = yield from self._search(baseline, tried, share.measuring(), stands_for)
             searches.append(search)
             if (yield from self._patch(search, share)):
                 break
@@ -278,10 +280,10 @@ class PhasePlanner:
         yield from self._verify(ranked, baseline, targets)
 
     def _search(self, baseline: TestReport, group: FailureGroup,
-                measuring: float | None = None) -> Generator[Proposal, Feedback, _Search]:
+                measuring: float | None = None, stands_for: int = 1) -> Generator[Proposal, Feedback, _Search]:
         """``group``'s search, localized (its measurement within ``measuring`` seconds), its
         strategy's candidates ready (none where the fault could not be localized and the
-        strategy does not read the code itself)."""
+        strategy does not read the code itself); ``stands_for``: the groups it holds."""
         targets = group.tests
         locations = yield from self._localize(baseline, targets, measuring)
         search = _Search(group, locations, self._coverage)
@@ -295,7 +297,7 @@ class PhasePlanner:
             search.screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
                                    tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
                                    flaky=[] if self.scaffolding else self._unsteady,
-                                   stale=self._unsteady if self.scaffolding else [])
+                                   stale=self._unsteady if self.scaffolding else [], groups=stands_for)
             search.candidates = iter(self.strategy.candidates(search.context))
             if isinstance(search.candidates, Generator):
                 self._opened.callback(search.candidates.close)
@@ -394,6 +396,9 @@ class PhasePlanner:
                 candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
             if (candidate.diff(), candidate.obsolete) in screened:
                 continue  # the same patch with the same tests set aside
+            if self._left_failing.get(candidate.diff(), frozenset()) & set(search.group.tests):
+                search.group.skipped += 1  # another try's screening left this group's tests failing
+                continue
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
             self._broken(context, candidate, result)
@@ -458,6 +463,7 @@ class PhasePlanner:
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
         self._ledger.screened()
+        self._left_failing[candidate.diff()] = self._left_failing.get(candidate.diff(), frozenset()) | result.failed
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else
@@ -469,7 +475,7 @@ class PhasePlanner:
         if not fb.ok:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result, report = ScreenResult(), None
-        held = False
+        held, failed = False, frozenset[str]()
         alone: TestReport | None = None  # the targets' run with no per-test limit
         for tier in screen.tiers(candidate):
             if tier.last and held:  # the whole suite runs them too, where the limit may stop them
@@ -494,11 +500,11 @@ class PhasePlanner:
             recheck = screen.recheck(tier, result, held and not tier.last)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
                 report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result, held)
-            held = held or set(screen.targets) <= result.fixed
+            held, failed = held or set(screen.targets) <= result.fixed, failed | result.failed
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break
-        result.targets_held = held
+        result.targets_held, result.failed = held, failed
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:
