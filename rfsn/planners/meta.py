@@ -124,6 +124,8 @@ class PhasePlanner:
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
+        #: the localizations' measurements: the tests each ran (none: the suite) and what it measured
+        self._measurements: list[tuple[frozenset[str] | None, dict[str, dict[str, list[int]]]]] = []
         #: baseline-passing tests that did not pass in the coverage run, with no candidate
         #: applied either: flaky (a hash seed, the load), or, in an issue-only session, stale
         #: (that run came after the reproduction was written): never a candidate's doing
@@ -310,6 +312,14 @@ class PhasePlanner:
         clock, start = self.seconds_left, self.seconds_left()
         return lambda: measuring - (start - clock())
 
+    def _measured(self, subset: Sequence[str] | None) -> dict[str, dict[str, list[int]]] | None:
+        """Per-test coverage an earlier localization measured for every test of ``subset`` (none:
+        the suite), or None."""
+        for tests, coverage in self._measurements:
+            if tests is None or (subset is not None and tests.issuperset(subset)):
+                return coverage
+        return None
+
     def _localize(self, baseline: TestReport, targets: list[str],
                   measuring: float | None = None) -> Generator[Proposal, Feedback, list[Location]]:
         targets = located(targets, baseline.failing)
@@ -322,22 +332,29 @@ class PhasePlanner:
         flat: list[Location] = []  # a flat ranking of the focus, kept should no time be left to widen it
         for subset in subsets:
             within = measured_by()
-            if within is not None and within < 1:  # the measuring time is spent: rank from what was measured
+            coverage = self._measured(subset)
+            if coverage is not None:  # an earlier group's localization ran these tests: the same run again
+                log.info("planner.coverage_reused", tests=len(subset) if subset else "the suite")
+            elif within is not None and within < 1:  # the measuring time is spent: rank from what was measured
                 if flat:
                     return _localized("coverage", flat)
                 break
-            fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
-                                leave_out=left_out(baseline, targets),
-                                measure_within=None if within is None else max(1.0, within),
-                                rationale="per-test line coverage for spectrum-based localization"
-                                          + (" (failing tests and their files' tests first)" if subset else ""))
-            measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
-            coverage = measured.coverage if measured else None
-            self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady],
-                                        room=MAX_RECHECKED - len(self._unsteady))
+            else:
+                fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
+                                    leave_out=left_out(baseline, targets),
+                                    measure_within=None if within is None else max(1.0, within),
+                                    rationale="per-test line coverage for spectrum-based localization"
+                                              + (" (failing tests and their files' tests first)" if subset else ""))
+                measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
+                coverage = measured.coverage if measured else None
+                self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady],
+                                            room=MAX_RECHECKED - len(self._unsteady))
+                if measured and coverage is None:  # the runner measures none: the suite would not either
+                    self._coverage = {}
+                    break
+                if coverage:
+                    self._measurements.append((None if subset is None else frozenset(subset), coverage))
             self._coverage = coverage or {}
-            if measured and coverage is None:  # the runner measures none: the suite would not either
-                break
             if not coverage:
                 continue
             if not any(any(coverage.get(t, {}).values()) for t in targets):  # the targets died before
@@ -359,9 +376,9 @@ class PhasePlanner:
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
         # the targets' tracebacks, not the other failures', and first the stacks of their crashes
-        log = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
-        for found in (localize_from_output(log, files, targets, root=self.workdir),
-                      callee_locations(log, files, tests, root=self.workdir)):
+        output = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
+        for found in (localize_from_output(output, files, targets, root=self.workdir),
+                      callee_locations(output, files, tests, root=self.workdir)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))

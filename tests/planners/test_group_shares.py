@@ -153,7 +153,14 @@ def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path:
 def test_each_groups_localization_measures_within_half_its_share_luxon_b6b9d03(tmp_path: Path) -> None:
     """A localization's per-test measurement is bounded by its group's share (luxon b6b9d03:
     jest's per-file coverage runs went on for 8 minutes, past the session's budget)."""
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+
+    class Unmeasured(LoggedWorld):  # each run measures nothing: each group's localization runs its own
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.coverage:
+                return ran(report(self.baseline, coverage={}))
+            return super().answer(proposal)
+
+    world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
     planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: 600.0, steps_left=lambda: 300 - len(world.proposals))
     world.run(planner, limit=300)
@@ -303,3 +310,17 @@ def test_the_groups_tried_together_screen_every_target_and_one_group_alone_stops
     screened = [(len(p.tests), p.max_failures) for p in world.proposals
                 if isinstance(p, RunTests) and p.rationale.endswith("failing tests")]
     assert screened[0] == (6, None) and (5, 1) in screened  # together: all; the group of 5 alone: the first
+
+
+def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(
+        tmp_path: Path) -> None:
+    """Each group's localization needs per-test coverage of tests an earlier localization already
+    measured (the groups together ran the suite): it ranks from that, without a run (go-humanize's
+    four groups each ran a coverage run of 5 to 25 s out of shares of 5 to 38 s, under load)."""
+    with capture_logs() as events:
+        verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
+    assert verdict.status is SessionStatus.FIXED
+    localized = [e["by"] for e in events if e["event"] == "planner.localized"]
+    reused = [e for e in events if e["event"] == "planner.coverage_reused"]
+    assert (localized, len(reused)) == (["coverage"] * 3, 2)
+    assert verdict.groups[1].locations[0].location == "m.py:2"
