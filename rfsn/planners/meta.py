@@ -141,6 +141,7 @@ class PhasePlanner:
         #: the targets each screened candidate (by its diff) left failing, in any group's try
         self._left_failing: dict[str, frozenset[str]] = {}
         self._ledger = Ledger()
+        self._share: Share | None = None  # the share of the group being screened
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -395,7 +396,7 @@ class PhasePlanner:
         if context is None or screen is None:
             self._ledger.close("left", "could not localize the fault")
             return False
-        self._screen, self._votes, self._coverage = screen, context.votes, search.coverage
+        self._screen, self._votes, self._coverage, self._share = screen, context.votes, search.coverage, share
         plausible, partial, screened = search.plausible, search.partial, search.screened
         while True:
             if not plausible and share.spent():
@@ -502,6 +503,9 @@ class PhasePlanner:
             report, result = yield from self._screen_run(screen, candidate, tier, held)
             again = screen.retry(tier, result)
             while again is not None:
+                if self._share is not None and self._share.spent():  # a rerun takes no other group's time
+                    log.info("planner.screen_retry_skipped", candidate=candidate.description, why=self._share.why)
+                    break
                 log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
                          timeout=round(again.timeout, 1))
                 report, result = yield from self._screen_run(screen, candidate, again, held)

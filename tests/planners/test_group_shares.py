@@ -324,3 +324,37 @@ def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_o
     reused = [e for e in events if e["event"] == "planner.coverage_reused"]
     assert (localized, len(reused)) == (["coverage"] * 3, 2)
     assert verdict.groups[1].locations[0].location == "m.py:2"
+
+
+def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_comma(tmp_path: Path) -> None:
+    """A rerun of a screening run cut off with nothing against the candidate takes four times the
+    limit: once the group's share is spent it is not made, and the next group is tried
+    (go-humanize: a looping candidate's run and its two reruns took 160 s past the groups'
+    joint share, and the four single groups were never tried)."""
+    from rfsn.models import TestReport
+
+    clock = {"left": 600.0}
+    looping = candidate("a - b", "a - b - 0", "wrong 0")
+
+    class Looping(LoggedWorld):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
+                clock["left"] -= 450  # a run cut off by its limit, under load: nothing reported
+                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                      timed_out=True, duration=proposal.timeout or 0.0,
+                                      unreached=list(proposal.tests)))
+            clock["left"] -= 1
+            return super().answer(proposal)
+
+    class LoopsFirst:
+        name = "loops"
+
+        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+            return iter([FIX_MUL] if context.failing == [T_MUL] else [looping])
+
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           seconds_left=lambda: clock["left"])
+    world.run(planner, limit=100)
+    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    assert len(runs) == 2 and planner.verdict().status is SessionStatus.FIXED  # once in each try, no rerun
