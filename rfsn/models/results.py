@@ -214,6 +214,8 @@ class FailureGroup(BaseModel):
     shape: str = Field(default="", description="the environment's shape of its failures, which put it last")
     seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
     candidates: int = Field(default=0, description="candidates screened for it")
+    skipped: int = Field(default=0, description="candidates it did not screen: another group's try "
+                                                "had screened them and left its tests failing")
     locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")
 
 
