@@ -2,6 +2,7 @@
 
 from rfsn.planners.templates.edit import Template
 from rfsn.planners.templates.python import (
+    absent,
     calls,
     conditions,
     guards,
@@ -24,6 +25,7 @@ CATALOGUE: tuple[Template, ...] = (
     *calls.TEMPLATES,
     *conditions.TEMPLATES,
     *guards.TEMPLATES,
+    *absent.TEMPLATES,
     *returns.TEMPLATES,
     *shapes.TEMPLATES,
     *statements.TEMPLATES,
