@@ -57,3 +57,20 @@ def test_none_guard_guards_an_attribute_as_markdown_f5b151a_needs():
                                                 "        code = self")
     assert guarded in out
     assert not any("self.unescape is None" in text or "self.highlight is None" in text for text in out)
+
+
+def test_a_builtin_type_test_widens_to_the_abstract_base_the_module_binds_as_toolz_c696ac6_needs():
+    src = ("try:\n    from collections.abc import Mapping\nexcept ImportError:\n"
+           "    from collections import Mapping\n\n"
+           "def merge_with(func, *dicts):\n    if len(dicts) == 1 and not isinstance(dicts[0], dict):\n"
+           "        dicts = dicts[0]\n    return dicts\n")
+    assert patched(src, 7, "abstract_type") == [src.replace("isinstance(dicts[0], dict)", "isinstance(dicts[0], Mapping)")]
+    # a base the module does not bind is never written
+    assert patched("def f(x):\n    return isinstance(x, dict)\n", 2, "abstract_type") == []
+
+
+def test_one_character_of_a_membership_string_is_left_out_as_tomlkit_be59ade_needs():
+    src = 'def f(c):\n    if c in " \\t\\r,":\n        return 1\n'
+    out = patched(src, 2, "character_set")
+    assert src.replace('" \\t\\r,"', '" \\t\\r"') in out and len(out) == 4
+    assert patched("def f(c):\n    return c in 'abcdefghijklmnopq'\n", 2, "character_set") == []
