@@ -69,7 +69,8 @@ def render_report(result: SessionResult, target: str) -> str:
 - target: `{target}`
 - session: `{result.session_id}`
 - {result.message}
-- steps: {result.steps}, candidates tried: {result.candidates_tried}, time: {result.duration:.1f}s
+- steps: {result.steps}, candidates tried: {result.candidates_tried}, time: {result.duration:.1f}s, of which \
+the environment (built or reused, outside the time budget): {result.environment_seconds:.1f}s
 {_model_line(result)}
 ## Failing tests before
 
@@ -94,5 +95,6 @@ def render_report(result: SessionResult, target: str) -> str:
 
 | phase | seconds |
 |---|---|
+| environment (outside the budget) | {result.environment_seconds:.2f} |
 {phases}
 """

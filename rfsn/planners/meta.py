@@ -51,6 +51,7 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.reach import with_reach
+from rfsn.planners.localize.signatures import callee_definitions, ran_project
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
@@ -358,9 +359,13 @@ class PhasePlanner:
             self._coverage = coverage or {}
             if not coverage:
                 continue
-            if not any(any(coverage.get(t, {}).values()) for t in targets):  # the targets died before
-                break  # writing any (a panic ends a Go test binary): their stacks say where
-            boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
+            if not any(ran_project(coverage.get(t, {})) for t in targets):  # the targets died before
+                break  # running a line of the project (a panic ends a Go test binary, a call stopped
+                # at its callee's signature): their stacks and errors say where
+            failed = output_of(baseline.log, targets)
+            boosts = traceback_boosts(traceback_frames(failed, root=self.workdir))
+            for loc in callee_definitions(failed, read_sources(self.workspace, self.language)):
+                boosts[(loc.file, loc.line)] = max(boosts.get((loc.file, loc.line), 0.0), loc.score)
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             if subset and not covered and subset is not subsets[-1]:  # no passing test to tell the
@@ -379,7 +384,8 @@ class PhasePlanner:
         # the targets' tracebacks, not the other failures', and first the stacks of their crashes
         output = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
         for found in (localize_from_output(output, files, targets, root=self.workdir),
-                      callee_locations(output, files, tests, root=self.workdir)):
+                      callee_locations(output, files, tests, root=self.workdir),
+                      callee_definitions(output, files)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
