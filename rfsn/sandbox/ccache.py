@@ -127,12 +127,17 @@ def _tools(folder: Path, ccache: Path) -> Path:
     if not copy.exists() or not filecmp.cmp(copy, ccache, shallow=False):
         _replace(copy, lambda path: shutil.copy2(ccache, path))
     if not wrapper.exists() or wrapper.read_text() != WRAPPER:
-        _replace(wrapper, lambda path: (path.write_text(WRAPPER), path.chmod(0o755)))
+        _replace(wrapper, _write_wrapper)
     for name in COMPILERS:
         link = folder / name
         if not link.is_symlink() or os.readlink(link) != "compile":
             _replace(link, lambda path: path.symlink_to("compile"))
     return folder
+
+
+def _write_wrapper(path: Path) -> None:
+    path.write_text(WRAPPER)
+    path.chmod(0o755)
 
 
 def _replace(path: Path, make: Callable[[Path], object]) -> None:
