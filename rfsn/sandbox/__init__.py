@@ -111,7 +111,8 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout, workspace, settings.debian_mirror,
-                                         settings.registry)
+                                         settings.registry,
+                                         ccache.tools(settings.home) if settings.compile_cache else None)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
                         if settings.setup_snapshots else None)
@@ -137,7 +138,7 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
 
 
 def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
-            snapshot: Snapshot | None, cache: CompileCache | None) -> None:
+            snapshot: Snapshot | None, cache: CompileCache | None = None) -> None:
     """Restore the kept setup, or run the commands (and keep what they did, if it can be: the
     snapshot, and what they compiled)."""
     if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):

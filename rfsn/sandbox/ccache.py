@@ -26,12 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.observability.logging import get_logger
+from rfsn.sandbox.images import ENV_ROOT
 
 #: in the sandbox: ccache and its links (read-only), the repository's cache (read-only)
 TOOLS = "/opt/rfsn-ccache/bin"
 STORE = "/opt/rfsn-ccache/store"
 #: under the sandbox's scratch directory: what a setup compiled that the cache did not hold
 NEW = "ccache-new"
+#: in an env image: what its build compiled installing the project (read-only to sessions)
+IMAGE_STORE = f"{ENV_ROOT}/ccache"
+ENVIRONMENT = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true", "CCACHE_COMPILERCHECK": "content"}
 #: the names under which build tools call a C or C++ compiler (distutils: the ``CC`` Python
 #: was built with; Debian's Pythons name the target triplet)
 COMPILERS = ("cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++")
@@ -57,9 +61,8 @@ class CompileCache:
     def wrap(self, argv: Sequence[str], scratch: str) -> tuple[list[str], dict[str, str]]:
         """``argv`` run with the compilers cached, and its environment; the misses go to
         ``scratch``/NEW (the sandbox's path of its scratch directory)."""
-        env = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true",
-               "CCACHE_REMOTE_STORAGE": f"file:{STORE}|read-only file:{scratch}/{NEW}",
-               "CCACHE_COMPILERCHECK": "content"}
+        env = {**ENVIRONMENT, "CCACHE_REMOTE_STORAGE":
+               f"file:{IMAGE_STORE}|read-only file:{STORE}|read-only file:{scratch}/{NEW}"}
         return ["sh", "-c", f'PATH={TOOLS}:"$PATH" exec "$@"', "sh", *argv], env
 
     def keep(self, scratch: Path) -> int:
@@ -83,17 +86,34 @@ class CompileCache:
 
 def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
     """The compile cache of ``workspace``'s repository, or None (no ccache, no git history)."""
-    ccache = binary()
     done = subprocess.run(["git", "-C", str(workspace), "rev-list", "--max-parents=0", "HEAD"],
                           capture_output=True, text=True, check=False)
     roots = sorted(done.stdout.split())
-    if ccache is None or done.returncode != 0 or not roots:
+    folder = tools(home)
+    if folder is None or done.returncode != 0 or not roots:
         return None
-    root = home / "ccache"
-    tools = _tools(root / "bin", ccache)
-    store = root / hashlib.sha256(" ".join(roots).encode()).hexdigest()[:16]
+    store = home / "ccache" / hashlib.sha256(" ".join(roots).encode()).hexdigest()[:16]
     store.mkdir(parents=True, exist_ok=True)
-    return CompileCache(store=store, tools=tools)
+    return CompileCache(store=store, tools=folder)
+
+
+def tools(home: Path) -> Path | None:
+    """The host folder mounted at TOOLS (ccache and the wrapper under each compiler's name), or
+    None when rfsn has no ccache."""
+    ccache = binary()
+    return _tools(home / "ccache" / "bin", ccache) if ccache is not None else None
+
+
+def build_step(step: str) -> str:
+    """An env build's ``step`` with the compilers cached in the image (IMAGE_STORE), the tools
+    at TOOLS (copied into the build)."""
+    env = {**ENVIRONMENT, "CCACHE_REMOTE_STORAGE": f"file:{IMAGE_STORE}"}
+    return " ".join(["export", f"PATH={TOOLS}:$PATH", *(f"{k}={v}" for k, v in env.items()), "&&", step])
+
+
+def digest(folder: Path) -> str:
+    """What the tools in ``folder`` are (an env image built with them names it)."""
+    return hashlib.sha256((folder / "ccache").read_bytes() + WRAPPER.encode()).hexdigest()[:16]
 
 
 #: each compiler's name in TOOLS: ccache, the real compiler found on the PATH without TOOLS (pip

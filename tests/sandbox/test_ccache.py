@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks.base import EnvRecipe
 from rfsn.sandbox import ccache, open_sandbox
 from rfsn.settings import Settings
 from tests.sandbox.conftest import SharedEnvPython
@@ -87,3 +88,28 @@ def test_a_setup_that_is_not_kept_writes_nothing_to_the_compile_cache(
         pass
     assert _stats(repo)["cache_miss"] == 1  # it compiled, with the cache in front of gcc
     assert _entries(settings.home) == 0
+
+
+class BuiltCompiling(Compiling):
+    """An env whose build installs the project from its tree, compiling ``ext.c`` as the setup does."""
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        assert self.recipe is not None
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        install = f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && cd / && rm -rf $RFSN_ENV/src"
+        return self.recipe.model_copy(update={"source": head, "steps": (*self.recipe.steps, install)})
+
+
+@in_docker
+def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_compiled(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    """An env build that installs the project compiles through ccache into the image, so the first
+    setup of a new environment (astropy 5.0's: the build, then the setup, each compiling every
+    extension) compiles nothing the build compiled."""
+    settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint h(void) { return V * 3; }\n"})
+    with open_sandbox(repo, BuiltCompiling(), settings, "docker") as box:
+        assert box.setup_failure is None
+    assert _stats(repo)["cache_miss"] == 0 and _stats(repo)["remote_storage_hit"] == 1
+    assert _entries(settings.home) == 0  # the host's cache had nothing: the hit is the image's
