@@ -117,7 +117,7 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ADD python.tar.gz /opt/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-    if recipe.index_date:  # the loopback index's URL changes from build to build: an ARG, unhashed
+    if recipe.index_date:  # the loopback index's URL (its port may change): an ARG, unhashed
         lines.append(f"# packages as PyPI had them before {recipe.index_date}")
         lines += [f"# {name}: at least its first release after {day}" for name, day in recipe.floors]
         lines.append("ARG PIP_INDEX_URL PIP_TRUSTED_HOST")
