@@ -108,16 +108,15 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
         try:
             sweep(client)
             ca = settings.resolved_ca_bundle()
+            compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout, workspace, settings.debian_mirror,
-                                         settings.registry,
-                                         ccache.tools(settings.home) if settings.compile_cache else None)
+                                         settings.registry, compiling)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
                         if settings.setup_snapshots else None)
-            cache = (ccache.for_workspace(settings.home, workspace)
-                     if settings.compile_cache and commands and not (snapshot and snapshot.exists) else None)
+            cache = compiling if commands and not (snapshot and snapshot.exists) else None
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
                                 workspace, memory=settings.memory, cpus=settings.cpus,
                                 pids=settings.pids, tmp_size=settings.tmp_size,

@@ -7,8 +7,9 @@ repository's cache, mounted read-only, and writes what it compiles to the sandbo
 directory. Only a setup of a clean checkout that succeeded (one kept as a setup snapshot) adds
 those entries to the cache, before anything else runs in the sandbox: no test and no patch can
 write to it. An entry's key is ccache's hash of the compiler's content, its arguments and the
-preprocessed source, so a hit is what that compilation gives. The caches live under the rfsn
-home, ``ccache/<repository>`` (a repository named by its root commits); removing one costs only
+preprocessed source, so a hit is what that compilation gives. An env build that installs the
+project compiles into the image's own cache, and into the repository's over loopback HTTP where
+the build runs on the host's network (``serving``). The caches live under the rfsn home, ``ccache/<repository>`` (a repository named by its root commits); removing one costs only
 compiling again.
 """
 
@@ -17,13 +18,18 @@ from __future__ import annotations
 import filecmp
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sysconfig
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.images import ENV_ROOT
@@ -39,6 +45,8 @@ ENVIRONMENT = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true", "
 #: the names under which build tools call a C or C++ compiler (distutils: the ``CC`` Python
 #: was built with; Debian's Pythons name the target triplet)
 COMPILERS = ("cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++")
+#: a part of an entry's path in a store (ccache's keys are base32hex)
+_NAME = re.compile(r"[0-9a-zA-Z]{1,64}")
 log = get_logger(__name__)
 
 
@@ -104,11 +112,65 @@ def tools(home: Path) -> Path | None:
     return _tools(home / "ccache" / "bin", ccache) if ccache is not None else None
 
 
+#: the build argument that holds the URL of the repository's cache (``serving``), if any
+BUILD_ARG = "RFSN_CCACHE_URL"
+
+
 def build_step(step: str) -> str:
-    """An env build's ``step`` with the compilers cached in the image (IMAGE_STORE), the tools
-    at TOOLS (copied into the build)."""
-    env = {**ENVIRONMENT, "CCACHE_REMOTE_STORAGE": f"file:{IMAGE_STORE}"}
+    """An env build's ``step`` with the compilers cached in the image (IMAGE_STORE) and the
+    repository's cache (BUILD_ARG, when the build has it), the tools at TOOLS (copied into it)."""
+    env = {**ENVIRONMENT, "CCACHE_REMOTE_STORAGE": f'"file:{IMAGE_STORE} ${BUILD_ARG}"'}
     return " ".join(["export", f"PATH={TOOLS}:$PATH", *(f"{k}={v}" for k, v in env.items()), "&&", step])
+
+
+@contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """``store`` over HTTP on loopback, as ccache's ``http`` storage reads and writes it (the
+    layout of its ``file`` storage): for an env build, which has no mounts. What the build
+    compiles is added to it: the build installs a commit of the project, as a kept setup does."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _entry(self) -> Path | None:
+            parts = self.path.strip("/").split("/")
+            return store.joinpath(*parts) if len(parts) == 2 and all(map(_NAME.fullmatch, parts)) else None
+
+        def do_GET(self) -> None:
+            entry = self._entry()
+            if entry is None or not entry.is_file():
+                self.send_error(404)
+                return
+            body = entry.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+        def do_PUT(self) -> None:
+            entry = self._entry()
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if entry is None:
+                self.send_error(400)
+                return
+            if not entry.exists():
+                entry.parent.mkdir(parents=True, exist_ok=True)
+                _replace(entry, lambda path: path.write_bytes(body))
+            self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, name="rfsn-ccache-store", daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def digest(folder: Path) -> str:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
 from rfsn.buildpacks.steplog import step_error, step_name
@@ -30,6 +30,9 @@ from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import asof, registry
 from rfsn.sandbox.labels import MANAGED
+
+if TYPE_CHECKING:
+    from rfsn.sandbox.ccache import CompileCache
 
 ENV_ROOT = "/opt/rfsn"
 CA_PATH = "/etc/rfsn/ca.crt"
@@ -127,8 +130,8 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         if not copied and "$RFSN_ENV/src" in step:
             # the project's tree comes just before the first step that reads it, so recipes that
             # differ only in the commit share the build's cached layers up to there
-            if compiler:
-                lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/"]
+            if compiler:  # the repository's cache's URL (a loopback port): an ARG, unhashed
+                lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
             lines.append(f"COPY src/ {ENV_ROOT}/src/")
             copied = True
         run = _limited(f'set -e; {step}', step_timeout)
@@ -276,11 +279,12 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
                      step_timeout: float | None = None, checkout: Path | None = None,
                      mirror: str | None = None, shared: str | None = None,
-                     compile_tools: Path | None = None) -> str:
+                     compile_cache: CompileCache | None = None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet and the ``shared``
     registry (if any) does not have it either, then pushed there (``checkout`` holds the commit
     ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``; with
-    ``compile_tools``, ``ccache.tools``, the project's install compiles through them).
+    ``compile_cache`` the project's install compiles through it, and through the repository's
+    cache where the build runs on the host's network).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
@@ -290,7 +294,7 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     from rfsn.sandbox import ccache
 
     base_ref = resolve_base(client, recipe.base, source, mirror, shared)
-    compiler = ccache.digest(compile_tools) if compile_tools is not None and recipe.source else ""
+    compiler = ccache.digest(compile_cache.tools) if compile_cache is not None and recipe.source else ""
     tag = env_image_tag(recipe, base_ref, compiler)
     if registry.obtain(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
@@ -300,9 +304,13 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     started = time.monotonic()
     output: list[str] = []
     try:
-        with _index(recipe, ca_bundle) as index:
+        with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
+            if compiler and compile_cache is not None and index.get("network_mode") == "host":
+                url = stack.enter_context(ccache.serving(compile_cache.store))
+                index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
             for chunk in client.api.build(
-                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout, compile_tools, compiler),
+                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
+                                     compile_cache.tools if compile_cache else None, compiler),
                     custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
                     labels={MANAGED: "1"}, **index):
                 output.append(chunk.get("stream", "") or chunk.get("status", ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,35 @@ def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_c
         assert box.setup_failure is None
     assert _stats(repo)["cache_miss"] == 0 and _stats(repo)["remote_storage_hit"] == 1
     assert _entries(settings.home) == 0  # the host's cache had nothing: the hit is the image's
+
+
+@in_docker
+def test_astropy_14096_an_env_build_takes_what_earlier_builds_of_the_repository_compiled(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_client: Any) -> None:
+    """Each astropy 5.1 instance installs its own commit in its env build (its metadata differ
+    from the env commit's), compiling every extension again: a build on the host's network reads
+    and adds to the repository's cache (over loopback HTTP, a build having no mounts)."""
+    from rfsn.sandbox.images import ensure_env_image
+
+    home = tmp_path / "home"
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint k(void) { return V - 1; }\n"})
+    install = (f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && "
+               "ccache --print-stats > $RFSN_ENV/build-stats && cd / && rm -rf $RFSN_ENV/src")
+    assert shared_pack.recipe is not None
+    stats, tags = [], []
+    for name in ("first", "second"):
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        recipe = EnvRecipe(buildpack="python", base=shared_pack.recipe.base, steps=(install,), source=head,
+                           index_date="2024-01-01")
+        cache = ccache.for_workspace(home, repo)
+        tags.append(ensure_env_image(docker_client, recipe, "auto", None, 600, repo, compile_cache=cache))
+        out = docker_client.containers.run(tags[-1], ["cat", "/opt/rfsn/build-stats"], remove=True)
+        stats.append({k: int(v) for k, v in (line.split("\t") for line in out.decode().splitlines())})
+        _next_commit(repo, name)
+    try:
+        assert stats[0]["cache_miss"] == 1 and stats[1]["cache_miss"] == 0
+        assert stats[1]["remote_storage_hit"] == 1 and _entries(home) > 0
+    finally:
+        for tag in tags:
+            docker_client.images.remove(tag, force=True)
