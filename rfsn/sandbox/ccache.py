@@ -9,7 +9,8 @@ those entries to the cache, before anything else runs in the sandbox: no test an
 write to it. An entry's key is ccache's hash of the compiler's content, its arguments and the
 preprocessed source, so a hit is what that compilation gives. An env build that installs the
 project compiles into the image's own cache, and into the repository's over loopback HTTP where
-the build runs on the host's network (``serving``). The caches live under the rfsn home, ``ccache/<repository>`` (a repository named by its root commits); removing one costs only
+the build runs on the host's network (``serving``). The caches live under the rfsn home,
+``ccache/<repository>`` (a repository named by its root commits); removing one costs only
 compiling again.
 """
 
