@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.observability.logging import get_logger
-from rfsn.sandbox.images import ENV_ROOT
+from rfsn.sandbox.layout import ENV_ROOT
 
 #: in the sandbox: ccache and its links (read-only), the repository's cache (read-only)
 TOOLS = "/opt/rfsn-ccache/bin"

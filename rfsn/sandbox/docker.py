@@ -35,7 +35,8 @@ from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERAT
 from rfsn.sandbox import labels, live
 from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.gitview import GitView, submodule_trees
-from rfsn.sandbox.images import CA_PATH, ENV_ROOT, ca_environment
+from rfsn.sandbox.images import ca_environment
+from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
 from rfsn.settings import parse_bytes
 
 WORKDIR = "/testbed"

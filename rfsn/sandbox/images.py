@@ -30,13 +30,12 @@ from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import asof, registry
 from rfsn.sandbox.labels import MANAGED
+from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
 from rfsn.sandbox.registry import image_exists
 
 if TYPE_CHECKING:
     from rfsn.sandbox.ccache import CompileCache
 
-ENV_ROOT = "/opt/rfsn"
-CA_PATH = "/etc/rfsn/ca.crt"
 CA_VARIABLES = (
     "PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
     "CARGO_HTTP_CAINFO", "GIT_SSL_CAINFO",

@@ -26,7 +26,7 @@ from typing import Any
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, registry
-from rfsn.sandbox.images import ENV_ROOT
+from rfsn.sandbox.layout import ENV_ROOT
 
 REPOSITORY = "rfsn/setup"
 LABEL = "rfsn.setup"
