@@ -29,6 +29,18 @@ PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
 #: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
 TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
+#: the dated index's view as of the day after the first releases of NAMES (comma-separated) after
+#: DAY: ``/raised/DAY/NAMES/simple``, beside its own ``/simple`` (``raised_install``)
+RAISED_VIEW = "/raised"
+
+
+def raised_install(tools: Sequence[str], day: str) -> str:
+    """The step that installs ``tools`` and what they require as the dated index had them the day
+    after their first releases after ``day`` (the environment's Python): a set of that date, whose
+    dependencies exist, where the commit's date has only older ones (pytest 6.1 on 3.9 requires a
+    pluggy of 2019)."""
+    view = f"${{PIP_INDEX_URL%/simple}}{RAISED_VIEW}/{day}/{','.join(tools)}/simple"
+    return f'PIP_INDEX_URL="{view}" {PIP_INSTALL} --upgrade {" ".join(tools)}'
 #: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
 #: has no ``list --format``: its ``freeze``)
 _PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "

@@ -302,3 +302,22 @@ def test_a_projects_pinned_coverage_stands_where_rfsns_cannot_be_installed_besid
                    "coverage", "5.5")
     output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
     assert "1 passed" in output, output
+
+
+def test_a_2019_project_on_3_11_gets_pytest_and_what_it_requires_of_3_11s_day_pyparsing_semver(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """The pytest and py of 2019-06 cannot start on Python 3.11 (#49's seeds named `--python 3.11`
+    on 2019-2020 commits); raised alone, the pytest of 3.11's day found no pluggy in the commit's
+    index. pytest and py are raised as a set, what they require resolved as of their raised
+    releases; the project's other packages stay those of its day."""
+    repo = _project(tmp_path / "era19", "2019-06-15T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nsetup(name='era19', version='1.0', py_modules=['era19'],\n"
+                    "      install_requires=['six'])\n",
+        "requirements-dev.txt": "pytest\n",
+        "era19.py": "VALUE = 1\n",
+        "test_era19.py": "import pytest, six, era19\n\n\ndef test_era19():\n"
+                         "    assert int(pytest.__version__.split('.')[0]) >= 7, pytest.__version__\n"
+                         "    assert six.__version__ == '1.12.0' and era19.VALUE == 1\n"})
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
+    assert "1 passed" in output, output
+    assert "pytest, py and what they require: as PyPI had them before 2022-10-" in notes, notes
