@@ -59,19 +59,23 @@ _UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection r
 
 
 def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the spec's",
-            constrained: bool = False) -> str:
+            constrained: bool = False, ask: bool = False) -> str:
     """A step installing ``packages`` (a build backend for the sessions' offline reinstall;
     rfsn's own tools) that never moves what the environment installed: a requirement that
     would (``oldest-supported-numpy`` pins an old numpy, which the install then upgraded) is
     left out, and the reinstall builds against what is there (``whose`` packages, it says).
     ``constrained``: pip's bare "Could not find a version" is such a conflict too (the pip of
     2021 says no more when the installed packages exclude every version), unless the index
-    could not be reached."""
+    could not be reached. ``ask``: the pip may be older than constraints (7.1: pip 1.5.6 has no
+    ``-c``), asked, one without gets the installed packages as requirements; and than
+    requires-python (9.0), so a package that does not build on this Python is left out too."""
     each = " ".join(shlex.quote(p) for p in packages)
     reasons, unreached = (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ") \
         if constrained else (_CONFLICT, "")
-    return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            + _one_by_one(packages, f"{pip} -c $RFSN_ENV/pins.txt", reasons,
+    reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
+    flag, asked = ("$c", f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && ") if ask else ("-c", "")
+    return (f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
+            + _one_by_one(packages, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
                           f'{unreached}echo "rfsn: $p would move {whose} packages; left out"') + " )"
             + "".join(f" && {_unbroken(p, whose)}" for p in packages))
 

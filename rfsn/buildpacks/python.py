@@ -80,6 +80,9 @@ RAISED_TOOLS = ("pip", "setuptools", "wheel")
 #: require is resolved as of their raised releases (``raised_install``); a pin of the project's
 #: still wins in its own install (a pytest of 2019 cannot start on 3.11: py's ``__spec__``)
 RAISED_TEST_TOOLS = ("pytest", "py")
+#: the day pip 9 came out, the first to read requires-python (7.1 the first with constraints
+#: files): an environment of before may keep an era pip without them (``keeping`` asks)
+OLD_PIP = date(2016, 11, 2)
 #: the Debian Python whose image carries an interpreter from an archive (its OS and toolchain)
 ARCHIVE_HOST = "3.11"
 
@@ -198,9 +201,10 @@ class PythonBuildpack:
                 files.append((SCRIPT_NAME, SCRIPT))
                 notes.append("requirements its metadata compute: resolved by pip in the build")
         if index_date:
-            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's"),
+            ask = day is not None and day < OLD_PIP
+            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
                         keeping(coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's",
-                                constrained=True)]
+                                constrained=True, ask=ask)]
         return EnvRecipe(
             buildpack=self.name,
             base=base,
