@@ -197,7 +197,7 @@ class PythonBuildpack:
             notes.append(pydeps.provenance(declared))
             source = _commit(repo) if pydeps.dynamic(repo) else ""
             if source:
-                install.append(resolve_step(pydeps.TEST_EXTRAS, dated=bool(index_date)))
+                install.append(resolve_step(pydeps.TEST_EXTRAS, dated=bool(index_date), keep_installed=bool(floors)))
                 files.append((SCRIPT_NAME, SCRIPT))
                 notes.append("requirements its metadata compute: resolved by pip in the build")
         if index_date:

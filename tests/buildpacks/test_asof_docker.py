@@ -341,3 +341,20 @@ def test_a_2015_project_whose_code_is_python_2_runs_on_2_7_from_an_archive_slugi
     output, _, notes, _ = _run(repo, rfsn_home, "commit", built, archives=archives)
     assert "1 passed" in output, output
     assert "Python 2.7: declared 2.7 (CI matrix); py2.py (line 2: Missing parentheses" in notes, notes
+
+
+def test_requirements_pip_resolves_keep_the_raised_pytest_marshmallow_2019_on_3_11(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """marshmallow 2019 computes its `dev` extra (`EXTRAS["tests"] + ...`): pip resolves it in the
+    build, and its pins brought the pytest of 2019 back over the raised one (`AttributeError:
+    __spec__` on 3.11). pip resolves against what is installed: the raised pytest stays."""
+    repo = _project(tmp_path / "computed19", "2019-09-12T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nEXTRAS = {'tests': ['pytest', 'six'], 'lint': []}\n"
+                    "EXTRAS['dev'] = EXTRAS['tests'] + EXTRAS['lint']\n"
+                    "setup(name='computed19', version='1.0', py_modules=['computed19'], extras_require=EXTRAS)\n",
+        "computed19.py": "VALUE = 1\n",
+        "test_computed19.py": "import pytest, six, computed19\n\n\ndef test_computed19():\n"
+                              "    assert int(pytest.__version__.split('.')[0]) >= 7, pytest.__version__\n"
+                              "    assert six.__version__ == '1.12.0' and computed19.VALUE == 1\n"})
+    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
+    assert "1 passed" in output, output
