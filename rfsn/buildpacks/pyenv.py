@@ -38,9 +38,13 @@ def raised_install(tools: Sequence[str], day: str) -> str:
     """The step that installs ``tools`` and what they require as the dated index had them the day
     after their first releases after ``day`` (the environment's Python): a set of that date, whose
     dependencies exist, where the commit's date has only older ones (pytest 6.1 on 3.9 requires a
-    pluggy of 2019)."""
+    pluggy of 2019). Only what they need newer moves (an era pip upgrades eagerly: pip 9 took the
+    setuptools of the view, and its six, for pytest 3.0's bare ``setuptools``)."""
     view = f"${{PIP_INDEX_URL%/simple}}{RAISED_VIEW}/{day}/{','.join(tools)}/simple"
-    return f'PIP_INDEX_URL="{view}" {PIP_INSTALL} --upgrade {" ".join(tools)}'
+    return (f'PIP_UPGRADE_STRATEGY=only-if-needed PIP_INDEX_URL="{view}" '
+            f'{PIP_INSTALL} --upgrade {" ".join(tools)}')
+
+
 #: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
 #: has no ``list --format``: its ``freeze``)
 _PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
