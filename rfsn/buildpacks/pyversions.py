@@ -146,22 +146,29 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
     return oldest, f"Python {oldest}: {_bound(spec)}; none released by {when} can be had, the oldest that can"
 
 
+#: what Python 3's compiler says of Python 2's own syntax (print and exec statements, `except E, e`,
+#: `0777`), not of a grammar only later Pythons refuse (`f(x for x in y, z)` is 3.6's, not 3.7's)
+_PYTHON2_SYNTAX = ("Missing parentheses in call to", "multiple exception types must be parenthesized",
+                   "leading zeros in decimal integer literals")
 #: folders of a checkout that hold no source of the project's own
 _NOT_SOURCE = {".git", ".tox", ".nox", ".venv", "venv", "build", "dist", "node_modules", ".eggs"}
 
 
 def python2_source(repo: Path, limit: int = 2000) -> str:
-    """The first Python file of ``repo`` this interpreter (a Python 3) cannot compile, as
-    ``path (line N: message)``, or "": the project's code is Python 2 only."""
+    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts)
+    this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
+    project's code is Python 2 only."""
     for path in sorted(repo.rglob("*.py"))[:limit]:
-        if _NOT_SOURCE & set(path.relative_to(repo).parts[:-1]) or not path.is_file():
+        if (_NOT_SOURCE & set(path.relative_to(repo).parts[:-1]) or not path.is_file()
+                or not (path.parent / "__init__.py").is_file()):
             continue
         try:
             with warnings.catch_warnings():  # an escape Python 3 deprecates is still Python 3
                 warnings.simplefilter("ignore")
                 compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
         except SyntaxError as exc:
-            return f"{path.relative_to(repo)} (line {exc.lineno}: {exc.msg})"
+            if any(words in exc.msg for words in _PYTHON2_SYNTAX):
+                return f"{path.relative_to(repo)} (line {exc.lineno}: {exc.msg})"
         except (ValueError, OSError):
             continue
     return ""

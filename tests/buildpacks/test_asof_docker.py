@@ -332,15 +332,15 @@ def test_a_2015_project_whose_code_is_python_2_runs_on_2_7_from_an_archive_slugi
     archives = _archives("2.7")
     repo = _project(tmp_path / "py2", "2015-02-18T12:00:00+00:00", {
         ".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.4\n",
-        "setup.py": "from setuptools import setup\nsetup(name='py2', version='1.0', py_modules=['py2'],\n"
+        "setup.py": "from setuptools import setup\nsetup(name='py2', version='1.0', packages=['py2'],\n"
                     "      install_requires=['six'])\n",
-        "py2.py": "def half():\n    print 'rounding'\n    return round(0.5)\n",
+        "py2/__init__.py": "def half():\n    print 'rounding'\n    return round(0.5)\n",
         "test_py2.py": "import sys, six, py2\n\n\ndef test_py2():\n"
                        "    assert sys.version_info[:2] == (2, 7) and six.__version__ == '1.9.0'\n"
                        "    assert py2.half() == 1.0  # Python 3 rounds half to even\n"})
     output, _, notes, _ = _run(repo, rfsn_home, "commit", built, archives=archives)
     assert "1 passed" in output, output
-    assert "Python 2.7: declared 2.7 (CI matrix); py2.py (line 2: Missing parentheses" in notes, notes
+    assert "Python 2.7: declared 2.7 (CI matrix); py2/__init__.py (line 2: Missing parentheses" in notes, notes
 
 
 def test_requirements_pip_resolves_keep_the_raised_pytest_marshmallow_2019_on_3_11(

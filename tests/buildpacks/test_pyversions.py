@@ -216,8 +216,8 @@ def test_a_project_declaring_2_7_whose_code_is_not_python_3_gets_2_7_slugify_201
     where it can be had, else the no-such-Python line; code that compiles keeps its Python 3."""
     travis = ".travis.yml"
     repo = make(tmp_path / "py2", {travis: "language: python\npython:\n  - 2.7\n  - 3.4\n",
-                                   "slug/slug.py": "def main():\n    print 'usage'\n",
-                                   "docs/conf.py": "x = '\\d'\n"})
+                                   "slug/__init__.py": "", "slug/slug.py": "def main():\n    print 'usage'\n",
+                                   "slug/esc.py": "x = '\\d'\n"})
     python, why = pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})
     assert python == "2.7", why
     assert "declared 2.7 (CI matrix); slug/slug.py (line 2: Missing parentheses" in why, why
@@ -226,8 +226,14 @@ def test_a_project_declaring_2_7_whose_code_is_not_python_3_gets_2_7_slugify_201
         pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"3.6"}, sorted(DEBIAN))
     (repo / "slug" / "slug.py").write_text("def main():\n    print('usage')\n")
     assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+    # a grammar only later Pythons refuse is not Python 2 (toolz 2015 on 3.6: an unparenthesized generator)
+    (repo / "slug" / "slug.py").write_text("def main(y):\n    return max(x for x in y, key=abs)\n")
+    assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+    # a script outside the packages is not the project's code (tabulate 2015's benchmark.py)
+    (repo / "benchmark.py").write_text("print 'x'\n")
+    assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
     # a Python 2 file of a project that does not declare 2.7 changes nothing
-    py3 = make(tmp_path / "py3", {travis: "language: python\npython:\n  - 3.6\n", "a.py": "print 'x'\n"})
+    py3 = make(tmp_path / "py3", {travis: "language: python\npython:\n  - 3.6\n", "a/__init__.py": "print 'x'\n"})
     assert pyversions.choose(py3, date(2018, 1, 1), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
 
 
