@@ -35,6 +35,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from rfsn.version import __version__
+
 if TYPE_CHECKING:  # the real types for type checkers; at run time each name loads on first use
     from rfsn.batch.evaluate import EvalConfig as EvalConfig
     from rfsn.batch.evaluate import run_evaluation as run_evaluation
@@ -70,8 +72,6 @@ if TYPE_CHECKING:  # the real types for type checkers; at run time each name loa
     from rfsn.planners.base import RepairContext as RepairContext
     from rfsn.settings import Settings as Settings
     from rfsn.settings import load_settings as load_settings
-
-__version__ = "0.1.0"
 
 _API = {
     "repair": "rfsn.controller.session",

@@ -23,10 +23,9 @@
     │                              also a ValueError)
     └── OutputError                an output file cannot be written (disk full, permissions)
 
-Two stand outside on purpose: ``Terminated`` (rfsn.batch.executors), a
-BaseException that unwinds a worker on SIGTERM past every ``except Exception``;
-and ``NotSwappable`` (rfsn.buildpacks.warm.hotswap), which lives in stdlib-only
-code that runs inside the sandbox and is caught there, never reaching the host.
+Outside on purpose: ``Terminated`` (rfsn.batch.executors), a BaseException that unwinds a
+worker on SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.warm.hotswap),
+stdlib-only code inside the sandbox, caught there.
 """
 from __future__ import annotations
 

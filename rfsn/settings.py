@@ -268,6 +268,17 @@ def config_file() -> Path:
     return Path(os.environ.get("RFSN_CONFIG") or "rfsn.toml")
 
 
+#: the settings a batch worker takes over from the process that starts it (the rest are its own)
+WORKER_SETTINGS = frozenset({
+    "sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
+    "clone_timeout", "base_image_source", "registry", "ca_bundle", "as_of", "python", "python_archives"})
+
+
+def for_workers(settings: Settings) -> dict[str, Any]:
+    """What a batch worker takes over of ``settings``: keyword values for its ``load_settings``."""
+    return settings.model_dump(include=set(WORKER_SETTINGS))
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings with the given explicit values (None means 'not given').
 

@@ -2,9 +2,10 @@
 
 Every import in rfsn/ is an edge between parts: module level, inside a
 function or under TYPE_CHECKING; absolute, relative, or ``from rfsn import
-part``. An edge may only point to the importer's own row or a row below it,
-and no two parts may import each other, however indirectly. Inside a part, the
-modules' module-level imports form no cycle either (KNOWN_MODULE_CYCLES may only shrink).
+part``; ``import rfsn`` and ``from rfsn import name`` reach the package root, the
+library API, which sits on the top row. An edge may only point to the importer's own
+row or a row below it, and no two parts may import each other, however indirectly.
+Inside a part, the modules' imports form no cycle either, by any kind of import.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.paths import ROOT
 
 #: top to bottom; a part may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"cli", "__main__"},
+    {"cli", "__main__", "rfsn"},  # rfsn: the package root, the library API
     {"batch"},
     {"controller"},
     {"planners", "llm"},
@@ -29,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"sandbox"},
     {"buildpacks"},
     {"workspace", "settings", "plugins", "observability"},
-    {"models", "errors", "fsutil"},
+    {"models", "errors", "fsutil", "version"},
 ]
 PACKAGE = ROOT / "rfsn"
 Edge = tuple[str, str, str]  # (importing part, imported part, file:line)
@@ -51,8 +52,8 @@ def _targets(node: ast.Import | ast.ImportFrom, module: list[str], package: Path
         anchor = module[: len(module) - node.level]
         base = ".".join([*anchor, *([node.module] if node.module else [])])
     if base == "rfsn":  # ``from rfsn import x``: x is a part, or a name the package root exports
-        return [f"rfsn.{alias.name}" for alias in node.names
-                if (package / alias.name).is_dir() or (package / f"{alias.name}.py").is_file()]
+        return [f"rfsn.{alias.name}" if (package / alias.name).is_dir()
+                or (package / f"{alias.name}.py").is_file() else "rfsn" for alias in node.names]
     return [base]
 
 
@@ -67,15 +68,16 @@ def edges(package: Path = PACKAGE) -> list[Edge]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
-            for name in _targets(node, module, package):
-                parts = name.split(".")
-                if parts[0] == "rfsn" and len(parts) > 1 and parts[1] != rel[0]:
+            for name in dict.fromkeys(_targets(node, module, package)):
+                parts = [*name.split("."), "rfsn"]  # a bare ``rfsn`` is the package root
+                if parts[0] == "rfsn" and parts[1] != rel[0]:
                     found.append((rel[0], parts[1], f"{path.relative_to(package.parent)}:{node.lineno}"))
     return found
 
 
 def upward(graph: list[Edge]) -> list[str]:
-    return [f"{where}: rfsn.{src} imports rfsn.{dst}" for src, dst, where in graph if _layer(dst) < _layer(src)]
+    return [f"{where}: rfsn.{src} imports {'rfsn' if dst == 'rfsn' else 'rfsn.' + dst}"
+            for src, dst, where in graph if _layer(dst) < _layer(src)]
 
 
 def cycles(graph: list[Edge]) -> list[list[str]]:
@@ -146,8 +148,11 @@ def test_the_architecture_doc_draws_the_same_order() -> None:
     ("def f():\n    from ..controller import loop\n", [("planners", "controller")]),
     ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from rfsn.batch import x\n", [("planners", "batch")]),
     ("from rfsn import sandbox\n", [("planners", "sandbox")]),
-    ("from . import meta\nfrom .meta import x\nimport os\nfrom rfsn import __version__\n", []),
-], ids=["absolute", "dotted", "relative-in-function", "type-checking", "package-attribute", "inside-or-not-a-part"])
+    ("from . import meta\nfrom .meta import x\nimport os\n", []),
+    ("def f():\n    import rfsn\n", [("planners", "rfsn")]),
+    ("from rfsn import __version__\n", [("planners", "rfsn")]),
+], ids=["absolute", "dotted", "relative-in-function", "type-checking", "package-attribute", "inside-or-not-a-part",
+        "bare-package", "package-root-name"])
 def test_the_walker_reads_every_import_form(tmp_path: Path, source: str, expected: list[tuple[str, str]]) -> None:
     root = tmp_path / "rfsn"
     for part in ("planners", "sandbox"):
@@ -171,14 +176,14 @@ def _module_of(path: Path, package: Path) -> str:
 
 
 def module_edges(package: Path = PACKAGE) -> list[Edge]:
-    """(importer, imported module, where) for module-level imports between modules of one part
-    (imports inside functions and under TYPE_CHECKING run late, so they cannot form a load cycle)."""
+    """(importer, imported module, where) for imports between modules of one part, at any depth:
+    one inside a function or under TYPE_CHECKING ties the two modules together all the same."""
     files = {_module_of(p, package): p for p in package.rglob("*.py")}
     found: list[Edge] = []
     for name, path in sorted(files.items()):
         rel = path.relative_to(package).with_suffix("").parts
         module = ["rfsn", *rel]
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
             targets = _targets(node, module, package)
@@ -187,21 +192,17 @@ def module_edges(package: Path = PACKAGE) -> list[Edge]:
                            for t in targets for a in node.names]
             for target in dict.fromkeys(targets):
                 if (target in files and target != name and len(rel) > 1
-                        and target.split(".")[1] == rel[0]):
+                        and target.split(".")[1:2] == [rel[0]]):
                     found.append((name, target, f"{path.relative_to(package.parent)}:{node.lineno}"))
     return found
 
 
-#: module cycles inside a part that exist today; this list may only shrink
-KNOWN_MODULE_CYCLES: list[list[str]] = []
-
-
-def test_no_new_cycle_between_modules_of_a_part() -> None:
-    assert cycles(module_edges()) == KNOWN_MODULE_CYCLES
+def test_no_cycle_between_modules_of_a_part() -> None:
+    assert cycles(module_edges()) == []
 
 
 def test_a_module_cycle_inside_a_part_is_caught(tmp_path: Path) -> None:
-    """Module-level imports that close a loop are a cycle; one inside a function is not."""
+    """Imports that close a loop are a cycle, one inside a function or under TYPE_CHECKING too."""
     part = tmp_path / "rfsn" / "planners"
     part.mkdir(parents=True)
     (tmp_path / "rfsn" / "__init__.py").write_text("")
@@ -211,8 +212,10 @@ def test_a_module_cycle_inside_a_part_is_caught(tmp_path: Path) -> None:
     (part / "c.py").write_text("import rfsn.planners.a\nx = 1\n")
     (part / "d.py").write_text("from . import a\n")
     (part / "e.py").write_text("def f():\n    from . import d\n")
+    (part / "f.py").write_text("def f():\n    from . import g\n")
+    (part / "g.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .f import f\n")
     assert cycles(module_edges(tmp_path / "rfsn")) == [
-        ["rfsn.planners.a", "rfsn.planners.b", "rfsn.planners.c"]]
+        ["rfsn.planners.a", "rfsn.planners.b", "rfsn.planners.c"], ["rfsn.planners.f", "rfsn.planners.g"]]
 
 
 BATCH_COMMANDS = {"rfsn.batch.infer", "rfsn.batch.evaluate", "rfsn.batch.validate"}

@@ -11,11 +11,10 @@ harness), so an interrupted evaluation resumes where it stopped.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
 from rfsn.batch.executors import LogSetup, check_executor, make_executor
@@ -30,35 +29,43 @@ from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
 from rfsn.models.swebench import model_dir, path_name
 from rfsn.observability.logging import get_logger
+from rfsn.settings import Settings, for_workers
 
 log = get_logger(__name__)
 
 RUN_EVALUATION = Path("logs") / "run_evaluation"
 
 
-@dataclass
-class EvalConfig:
+class EvalConfig(BaseModel):
+    """What ``rfsn evaluate`` (and ``rfsn validate``) grades, where the logs go, and how it runs."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
     instances: Path
+    #: a predictions file, or ``gold`` / ``empty``
     predictions: str
+    #: names the log directory and the summary
     run_id: str
     report_dir: Path = Path(".")
-    workers: int = 1
-    executor: str = "local"
+    workers: int = Field(default=1, ge=1)
+    executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
     repos_dir: Path | None = None
-    instance_ids: Sequence[str] = ()
-    timeout: float | None = None
-    settings: dict[str, Any] | None = None
-    logs: LogSetup = field(default_factory=LogSetup)
+    instance_ids: tuple[str, ...] = ()
+    #: seconds of one instance's evaluation
+    timeout: float | None = Field(default=None, gt=0)
+    #: the settings each worker takes over (``settings.WORKER_SETTINGS``); None: the worker's own
+    settings: Settings | None = None
+    logs: LogSetup = LogSetup()
 
-    def __post_init__(self) -> None:
-        if self.timeout is not None and not self.timeout > 0:
-            raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
+    @model_validator(mode="after")
+    def _usable(self) -> EvalConfig:
         check_executor(self.executor, self.ray_address)
         try:
             path_name(self.run_id, "--run-id")
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+        return self
 
 
 def _read_report(path: Path) -> dict[str, Any] | None:
@@ -112,7 +119,7 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
                 done.append(previous[iid])
             else:
                 tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                      repos_dir=config.repos_dir, settings=config.settings or {},
+                                      repos_dir=config.repos_dir, settings=for_workers(config.settings) if config.settings else {},
                                       timeout=config.timeout))
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
         with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",

@@ -1,20 +1,15 @@
 """Executors: where instances run. Local worker processes (default) or Ray tasks.
 
-Both yield ``(task, result or exception)`` as tasks finish, in completion
-order. Worker functions catch their own per-instance failures; an exception
-here means the worker itself died (or Ray lost the task).
+Both yield ``(task, result or exception)`` as tasks finish, in completion order. Worker
+functions catch their own per-instance failures; an exception here means the worker itself
+died (or Ray lost the task).
 
-Local workers are spawned processes that die with their parent: a SIGKILLed
-batch takes its workers with it (PR_SET_PDEATHSIG sends them SIGTERM, which
-closes their sandboxes), and ``rfsn sandbox prune`` removes whatever a
-SIGKILLed worker left. ``ray`` is imported only when chosen.
-
-A Ray task may run on a node that shares nothing with the driver: it writes its
-outputs (``Shipped.outputs``) on its own node and returns them with its result,
-and the driver writes them in place (``rfsn.batch.bundle``) before it yields the
-result. A task whose node dies is run again (tasks are idempotent); what it
-wrote there never reaches the driver, and its containers are that node's
-leftovers, removed by the sweep of the node's next rfsn process.
+Local workers are spawned processes that die with their parent (PR_SET_PDEATHSIG sends them
+SIGTERM, which closes their sandboxes); ``rfsn sandbox prune`` removes what a SIGKILLed worker
+left. ``ray`` is imported only when chosen. A Ray task may run on a node that shares nothing
+with the driver: it returns its outputs (``Shipped.outputs``) with its result, and the driver
+writes them in place (``rfsn.batch.bundle``). A task whose node dies runs again (tasks are
+idempotent); its containers there are removed by that node's next rfsn process.
 """
 
 from __future__ import annotations

@@ -17,12 +17,10 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
 from rfsn.batch.executors import LogSetup, check_executor, make_executor, node_settings
@@ -39,7 +37,7 @@ from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction, model_dir
-from rfsn.settings import load_settings
+from rfsn.settings import Settings, for_workers, load_settings
 
 _VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
             SessionStatus.ENV_ERROR: Status.ERROR}
@@ -145,32 +143,40 @@ def repair_instance(task: RepairTask) -> RepairResult:
     return RepairResult(outcome=outcome, prediction=prediction)
 
 
-@dataclass
-class BatchConfig:
+class BatchConfig(BaseModel):
+    """What ``rfsn batch`` runs: the instances, where the run goes, and how each instance is repaired."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
     instances: Path
     out_dir: Path
-    workers: int = 1
-    executor: str = "local"
+    workers: int = Field(default=1, ge=1)
+    executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
     planner: str = "template"
+    #: apply each instance's test_patch first and name its FAIL_TO_PASS tests (the classic APR setting)
     oracle_tests: bool = False
     repos_dir: Path | None = None
-    instance_ids: Sequence[str] = ()
-    timeout: float | None = None
+    instance_ids: tuple[str, ...] = ()
+    #: seconds of one repair session
+    timeout: float | None = Field(default=None, gt=0)
+    #: model_name_or_path written with each prediction
     model_name: str = "rfsn"
     cache: bool = True
-    settings: dict[str, Any] = field(default_factory=dict)
-    model_options: dict[str, Any] = field(default_factory=dict)
-    logs: LogSetup = field(default_factory=LogSetup)
+    #: the settings each worker takes over (``settings.WORKER_SETTINGS``); None: the worker's own
+    settings: Settings | None = None
+    #: the model planner's options per instance (model, base_url, max_cost, max_tokens, max_calls)
+    model_options: dict[str, str | float | int] = {}
+    logs: LogSetup = LogSetup()
 
-    def __post_init__(self) -> None:
-        if self.timeout is not None and not self.timeout > 0:
-            raise ConfigError(f"invalid timeout {self.timeout}: seconds must be more than 0")
+    @model_validator(mode="after")
+    def _usable(self) -> BatchConfig:
         check_executor(self.executor, self.ray_address)
         try:
             model_dir(self.model_name, "--model-name")  # evaluate names a directory after it
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+        return self
 
 
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
@@ -190,7 +196,8 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
         tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                             planner=config.planner, oracle_tests=config.oracle_tests,
                             timeout=config.timeout, repos_dir=config.repos_dir,
-                            cache=config.cache, settings=config.settings, model_options=config.model_options)
+                            cache=config.cache, settings=for_workers(config.settings) if config.settings else {},
+                            model_options=config.model_options)
                  for i in instances if i.instance_id not in done]
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
         previous = [done[i.instance_id] for i in instances if i.instance_id in done]

@@ -12,7 +12,6 @@ says which of the two failed, with the infrastructure label and reason.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -80,14 +79,14 @@ def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[
 
     Gold that does not resolve an instance is evaluated once more (run ``<run_id>.again``): a
     verdict that changes between the two runs is the instance's flakiness, not the patch's."""
-    config = replace(config, predictions=GOLD)
+    config = config.model_copy(update={"predictions": GOLD})
     _, report = run_evaluation(config, console, "validate")
     ids = sorted({*report["submitted_ids"], *report["incomplete_ids"]})
     first = _outcomes(config)
     rows = [judge(iid, first.get(iid)) for iid in ids]
     unresolved = [row.instance_id for row in rows if row.label == "gold_unresolved"]
     if unresolved:
-        again = replace(config, run_id=f"{config.run_id}.again", instance_ids=unresolved)
+        again = config.model_copy(update={"run_id": f"{config.run_id}.again", "instance_ids": tuple(unresolved)})
         run_evaluation(again, console, "validate")
         second = _outcomes(again)
         rows = [flaky(row, second.get(row.instance_id)) if row.instance_id in unresolved else row

@@ -1,32 +1,17 @@
 """The Buildpack protocol: how rfsn learns to build, test and read one ecosystem.
 
-A buildpack answers five questions about a repository:
-
 1. ``detect(repo)``: how well do I fit it? A score in [0, 1] with reasons.
-2. ``env_recipe(repo)``: which base image, and which shell steps install the
-   dependencies (run once at image build, network allowed). The recipe is
-   content-addressed: repos with the same recipe share one env image.
-3. ``setup_commands(repo)``: argv lists run in each new session, offline
-   (e.g. an editable install of the project itself).
-4. ``test_command(tests, report_dir)``: the argv that runs the whole suite
-   (``tests`` empty) or the given test ids, writing any structured report
-   into ``report_dir``.
-5. ``parse(output, reports)``: a pure function from the runner's output and
-   the report files it wrote to ``{test id: status}`` (``structured = False``:
-   none, the exit code alone is the verdict).
+2. ``env_recipe(repo)``: the base image and the shell steps that install the dependencies (once,
+   at image build, network allowed); content-addressed, so equal recipes share one env image.
+3. ``setup_commands(repo)``: argv lists run in each new session, offline (an editable install).
+4. ``test_command(tests, report_dir)``: the argv that runs the whole suite (``tests`` empty) or
+   the given test ids, writing any structured report into ``report_dir``.
+5. ``parse(output, reports)``: pure, runner output and reports -> ``{test id: status}``
+   (``structured = False``: none, the exit code alone is the verdict).
 
-Optional capabilities, each its own protocol: ``CoverageCapable`` (per-test
-line coverage, for localization), ``WarmCapable`` (a runner that skips the
-test framework's cold start), ``HealthCapable`` (a broken environment told
-apart from failing tests), ``CrashCapable`` (a run the project's own crash cut
-short), ``ResumeCapable`` (the tests a test's crash of the runner's process kept from running,
-run without it), ``DurationCapable`` (each test's duration, from which screening derives
-per-test time limits) and ``DatedCapable`` (an environment as of a date, on a chosen runtime). A buildpack sees the sandbox only through
-``SandboxView``.
-
-Paths inside recipes and commands may use ``$RFSN_ENV``: the directory that
-holds the environment (``/opt/rfsn`` in Docker images, a cache directory for
-the local sandbox).
+Optional capabilities are the ``*Capable`` protocols below, one each. A buildpack sees the
+sandbox only through ``SandboxView``. Recipes and commands may use ``$RFSN_ENV``, the
+environment's directory (``/opt/rfsn`` in Docker images, a cache directory locally).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from rfsn.buildpacks.base import (
     date_env,
     first_error,
 )
+from rfsn.buildpacks.discovery import detect_all, load
 from rfsn.errors import BuildpackError
 from rfsn.models import TestReport, TestStatus
 
@@ -81,7 +82,5 @@ class GenericBuildpack:
 
 
 def _best(repo: Path) -> Buildpack | None:
-    from rfsn.buildpacks import detect_all, load
-
     ranked = [info for info, detection in detect_all(repo) if detection.score > 0]
     return load(ranked[0].name) if ranked else None

@@ -1,22 +1,16 @@
 """The Go buildpack: modules downloaded into the env image, ``go test -json``.
 
-Test ids are ``<import path>/<TestName>`` and, for subtests,
-``<import path>/<TestName>/<sub>`` with go's own escaping of subtest names
-(spaces become underscores). A package that fails without any failing test
-(a build error, a panic in init, TestMain exiting non-zero) is one ``error``
-named by its import path.
+Test ids are ``<import path>/<TestName>[/<sub>]`` with go's own escaping of subtest names
+(spaces become underscores). A package that fails without a failing test (a build error, a
+panic in init, TestMain exiting non-zero) is one ``error`` named by its import path.
 
-A test that panics (or dies of a fatal error) ends its package's test binary: the test
-fails with the panic's message and stack (``ResumeCapable.crashes``), and the package's tests
-it kept from running run again without it (``rest_command``). Any other failed test's reason
-is the ``file_test.go:NN: message`` line it printed (``ReasonCapable``).
-
-Go has no per-test limit: a test binary gets the session's per-test limit (``case_timeout``) as
-its ``-timeout``. When it fires, only a test that itself ran that long is ``timeout``; the tests it
-cut short get no status and run again with the rest (see :mod:`rfsn.buildpacks.gotimeout`).
-
-Per-test coverage (``CoverageCapable``) comes from go's own cover profiles, one
-per top-level test (see :mod:`rfsn.buildpacks.gocoverage`).
+A test that panics (or dies of a fatal error) ends its package's test binary: it fails with the
+panic's message and stack (``ResumeCapable.crashes``), and the tests it kept from running run
+again without it (``rest_command``). Another failed test's reason is the ``file_test.go:NN:
+message`` line it printed (``ReasonCapable``). The session's per-test limit is a test binary's
+``-timeout``: only a test that itself ran that long is ``timeout``, the tests it cut short run
+again with the rest (:mod:`rfsn.buildpacks.gotimeout`). Per-test coverage: go's cover
+profiles, one per top-level test (:mod:`rfsn.buildpacks.gocoverage`).
 """
 
 from __future__ import annotations

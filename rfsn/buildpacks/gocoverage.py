@@ -1,21 +1,16 @@
 """Per-test line coverage for Go from ``go test``'s own cover profiles.
 
-How the sandbox produces the input (see `coverage_plan`): the suite runs once
-as usual (``go test -json``), its events also kept in ``go-events.jsonl``;
-then ``gocover.sh`` (POSIX sh, no dependencies beyond go) builds each package
-that reported a test once as a test binary instrumented for the whole module
-(``go test -c -cover -coverpkg=./...``) and runs it per top-level test,
-``-test.run '^TestX$' -test.coverprofile`` (under the test binary's limit), in the package's directory, the
-packages with a failing test first, within ``BUDGET_SECONDS``. A package whose
-tests the budget did not reach gets one profile for the whole package, which
-its tests share (the fallback, as a node test file's run is). Subtests share
-their top-level test's profile (they run inside it). ``go list -m`` names the
-module, so profile paths (``<module>/<dir>/<file>.go``) become repo-relative.
+The suite runs once as usual (``go test -json``, its events kept in ``go-events.jsonl``); then
+``gocover.sh`` (`coverage_plan`) builds each package that reported a test as one test binary
+covering the whole module (``go test -c -cover -coverpkg=./...``) and runs it per top-level
+test (``-test.run '^TestX$' -test.coverprofile``), packages with a failing test first, within
+``BUDGET_SECONDS``. A package the budget did not reach gets one profile its tests share;
+subtests share their top-level test's. ``go list -m`` names the module, so profile paths
+become repo-relative.
 
-Profile semantics: each line ``file:l0.c0,l1.c1 statements count`` is a basic
-block; the lines of the blocks with ``count > 0`` are covered. Go's blocks
-never nest, so the union is exact up to the lines a run and a skipped block
-share (``} else {``).
+Each profile line ``file:l0.c0,l1.c1 statements count`` is a basic block; the lines of blocks
+with ``count > 0`` are covered. Blocks never nest, so the union is exact up to lines a run and
+a skipped block share (``} else {``).
 """
 
 from __future__ import annotations

@@ -1,53 +1,17 @@
 """Per-test line coverage for ``node --test`` and mocha from V8's own coverage (``NODE_V8_COVERAGE``).
 
-How the sandbox produces the input (see `driver_command`): the suite runs
-once as usual, writing its test events; then the driver ``v8runs.cjs`` (node,
-no dependencies) runs the tests again, each run one node process with
-``NODE_V8_COVERAGE`` pointing into the report directory:
+The suite runs once as usual; then the driver ``v8runs.cjs`` (`driver_command`) runs each test
+file that reported a test (those with a failing test first) and, when the estimate fits
+``BUDGET_SECONDS``, each outermost test alone (``--test-name-pattern``; mocha ``--grep``), each
+run one node process. Its ``v8-runs.jsonl`` holds per run the V8 result of the workspace's
+scripts with the run's own test events, which `parse_v8_runs` reads: the tests a run covers
+are those its events report, and a test gets the intersection of the lines of the runs it ran
+in. jest compiles the files first, so its runs use jest's ``--coverage`` (`istanbul_lines`).
 
-(Under mocha and jest the suite's tests come from their JSON report, each one at the
-top level with its full name, and a run is ``mocha --grep ^<full title>$ <file>`` or
-``jest --runTestsByPath <file> -t ^<full name>$``. mocha runs in-process, so V8 sees
-the files as written; jest compiles them (babel) first, so its runs measure with jest's
-own ``--coverage`` instead, a statement counting at its first line: `istanbul_lines`.)
-
-1. each test file that reported a test, the files with a failing test first;
-2. each test alone, ``node --test-name-pattern=^<name>$ <file>``, when the
-   estimate (tests x the mean time of a file's run) fits ``BUDGET_SECONDS``.
-
-Per run it keeps the V8 result of the workspace's scripts (``node_modules``
-and node's internals are left out) with the run's own test events, and the
-text of each script once: ``v8-runs.jsonl``, which `parse_v8_runs` reads.
-
-Which tests a run covers comes from its events, not from the pattern: node 20
-runs a test when its own name or an ancestor's matches the pattern (suites
-run their bodies regardless), and a subtest only with its parent test, so the
-driver selects by the name of each outermost test (all ancestors suites), and
-two tests of one file with the same name share a run. A test that ran in
-several runs (its file's, its own) is given the intersection of their lines:
-its own run wins, and a file's run is the fallback for the tests that have
-none (the budget was short, or the run was killed).
-
-Line semantics: V8 block coverage gives, per function, ranges with execution
-counts (offsets in UTF-16 code units into the source, the first range the whole
-function), nested as the code is; for each character the innermost range
-wins. A line is covered when a character of its code ran. Lines that hold no
-code are never covered: blank lines, comment lines (``//``, ``/* ... */``
-starting the line), lines of brackets and separators alone (``});``). Unlike
-Python, module-level code (requires, constants, ``describe`` bodies) runs in
-every run and counts for every test; spectrum formulas rank such lines low.
-
-Why per test, and why the budget, measured with node 20.20 on 2 cores. One run costs
-~0.08 s in one process (0.15 s through ``node --test``, which spawns a child per file;
-NODE_V8_COVERAGE itself adds nothing measurable). The devset's JS projects (10-16
-tests in 2-3 files) take 2.6-4.8 s in Docker with per-test runs (0.5-1.2 s without
-coverage). Per test is what localizes their faults: with their files' runs alone the
-line each instance's fix changes ties with 40-47 others (ranked 10th-26th by Ochiai);
-with per-test runs it is 2nd or 3rd. A synthetic suite of 200 tests in 10 files takes 1.2 s with file runs and
-31 s with test runs on the host; in Docker the estimate (36 s) exceeds the budget, so
-its tests keep their files' coverage (3.8 s in all). Runs are sequential: node 20 runs
-test files one at a time on 2 cores too, and two runs of one file at once could collide
-on what its tests share (ports, temporary files).
+A line is covered when a character of its code ran (the innermost V8 range wins); lines with no
+code (blank, comments, brackets alone) never are, module-level code counts for every test.
+Runs are sequential: two runs of one file at once could collide on what its tests share. The
+semantics and the budget's measurements: docs/localization.md, "JavaScript coverage".
 """
 
 from __future__ import annotations

@@ -1,30 +1,17 @@
 """The Node buildpack: npm, yarn or pnpm dependencies; node --test, jest, mocha or vitest.
 
-Test ids are ``<file> > <describe> > ... > <test>`` (see :mod:`rfsn.buildpacks.jsreports`).
-Dependencies are installed once into the env image (``$RFSN_ENV/files/node_modules``,
-keyed on package.json and the lockfile); each session links them into the
-workspace as ``node_modules`` -- a symlink, so the workspace's
-``.git/info/exclude`` should carry ``/node_modules`` (no trailing slash: a
-symlink is not a directory to git).
+Test ids are ``<file> > <describe> > ... > <test>`` (:mod:`rfsn.buildpacks.jsreports`).
+Dependencies are installed once into the env image (``$RFSN_ENV/files/node_modules``, keyed on
+package.json and the lockfile) and linked into each workspace as ``node_modules``: a symlink,
+so ``.git/info/exclude`` carries ``/node_modules`` (no trailing slash). The runner is read from
+package.json by :meth:`NodeBuildpack.configure`; ``test_command`` uses the last one configured
+(``node --test`` when none was).
 
-The runner is read from package.json by :meth:`NodeBuildpack.configure`, which
-``env_recipe`` and ``setup_commands`` call; ``test_command`` uses the last
-configured runner (``node --test`` when none was).
-
-Under ``node --test``, screening runs go through a warm runner (``WarmCapable``, see
-:mod:`rfsn.buildpacks.warm.node_client`): each test file still in a fresh process, one
-started before the run asked for it.
-
-A test that calls ``process.exit`` under ``node --test`` ends its file's process, which loses
-every result of the file: the file runs again with a preload that reads which test, why and its
-stack, and again with that exit disarmed (``ResumeCapable``, :mod:`rfsn.buildpacks.nodecrash`).
-
-Per-test coverage (``CoverageCapable``) is measured for ``node --test`` and mocha
-from V8's coverage, and for jest from jest's own ``--coverage`` (its transform
-compiles other text than the file's), each test rerun alone (see
-:mod:`rfsn.buildpacks.jscoverage`); under vitest (its coverage needs a package
-projects rarely install) the plan runs the tests alone and localization falls
-back to stack frames.
+Under ``node --test``, screening runs go through a warm runner (:mod:`.warm.node_client`), and
+a test that calls ``process.exit`` is found and its file run again without it (``ResumeCapable``,
+:mod:`.nodecrash`). Per-test coverage: V8's for ``node --test`` and mocha, jest's own
+``--coverage`` for jest (:mod:`.jscoverage`); vitest's needs a package projects rarely
+install: its tests run alone, localized by stack frames.
 """
 
 from __future__ import annotations
@@ -143,8 +130,7 @@ class NodeBuildpack:
     name: ClassVar[str] = "node"
     structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
-        # Debian trixie's nodejs is 20 (bookworm's is 18: an image called 20 held node 18,
-        # on which a suite using node 20's test runner (t.assert) failed every test)
+        # the Debian release whose nodejs is the version named (trixie's is 20; bookworm's is 18)
         runtime="node", version="20", registry_image="node:20-slim", debian_release="trixie",
         # npm is not here: debootstrap cannot resolve its dependencies; the env
         # recipe installs it with apt when a project has dependencies to install.

@@ -1,29 +1,17 @@
 """Per-test line coverage from coverage.py's JSON report with dynamic contexts.
 
-How the sandbox produces the input (see `coverage_command`, `coverage_json_command`,
-`COVERAGE_RC` and `coverage_env`):
+The sandbox runs (`coverage_command`, `coverage_json_command`, `COVERAGE_RC`, `coverage_env`)::
 
     COVERAGE_CORE=ctrace python -m coverage run --rcfile=RC -m pytest ...   # RC names DATA
     python coverage_contexts.py DATA RC OUT.json   # coverage json --show-contexts, from the data alone
 
-Contexts come in two spellings:
-
-* coverage's own ``dynamic_context = test_function``: the dotted name of the test
-  function as its module was imported, e.g. ``test_bucket.test_refill`` (rootdir
-  imports without ``__init__.py``), ``tests.test_x.TestC.test_m`` (packages);
-  parametrized cases share one context;
-* pytest-cov's ``--cov-context=test``: ``tests/test_x.py::TestC::test_m|run``.
-
-`per_test_coverage` turns either into ``{pytest node id: {file: {lines}}}`` (or the
-``path.py:test_m`` ids of a runner that names tests so, such as sympy's ``bin/test``).
-
-A runner rfsn does not start itself (tox, ``bin/test``, a script that starts Python in
-a subprocess) is measured from the inside instead (`process_coverage`): every Python
-process the command starts imports a ``sitecustomize`` from the report directory that
-starts coverage (``COVERAGE_PROCESS_START``), each process writes its own data file, and
-``coverage combine`` joins them before the contexts are read. A context starts at a
-function named ``test*`` in a test module only (``coverage_test_context.py``), not at a
-runner's own ``test`` function.
+A context is spelled by coverage's ``dynamic_context = test_function`` (the test function's
+dotted name as imported, ``tests.test_x.TestC.test_m``; parametrized cases share one) or by
+pytest-cov's ``--cov-context=test`` (``tests/test_x.py::TestC::test_m|run``); `per_test_coverage`
+turns either into ``{node id: {file: {lines}}}`` (or a runner's ``path.py:test_m`` ids). A
+runner rfsn does not start itself (tox, ``bin/test``) is measured from the inside
+(`process_coverage`): a ``sitecustomize`` starts coverage in every Python process, ``coverage
+combine`` joins them, and a context starts at a ``test*`` function of a test module only.
 """
 
 from __future__ import annotations

@@ -1,29 +1,17 @@
 """Is a pytest baseline a test result, or a broken environment? A pure diagnosis.
 
-The diagnosis is the whole message the session ends with.
+The diagnosis is the whole message the session ends with (``env_error``, no repair attempt):
 
-Broken (the session ends ``env_error``, never a repair attempt on the project):
+- pytest stopped with an internal or usage error (exit 3 or 4);
+- nothing was collected (exit 5, or no test at all): "no tests found", and how to name them;
+- a test module failed to import a module that is not the project's own, and no test passed: a
+  dependency the whole suite needs. When other tests pass, those errors are environment
+  failures among the baseline's, grouped as such, and the rest is repaired.
 
-- pytest stopped with an internal or usage error (exit 3 or 4: a conftest that
-  cannot import its dependencies, an unknown option in the project's config);
-- nothing was collected (exit 5, or no test at all): "no tests found", with how to
-  point rfsn at them;
-- a test module failed to import a module that is not the project's own
-  (``No module named 'simplejson'``, ``cannot import name 'notset' from
-  '_pytest.monkeypatch'``), and no test passed: a missing or incompatible
-  dependency the whole suite needs. When other tests pass, the module's errors
-  are failures of the environment among the baseline's (a test dependency the
-  env lacks, such as GitPython for pylint's primer tests): the session groups
-  them as such and repairs the rest.
-
-A collection error in the project's own code (a syntax error, a bad import
-between its own modules) is a bug to repair, not an environment problem. So is
-an internal error raised through the project's own code, when the project is
-(part of) the test runner, as pytest is in its own repository; and the
-collection errors a test prints from an inner pytest run (pytest's ``pytester``)
-name files that are not the repository's, and are the test's output, not this
-run's. Such a run was cut short by the project itself (``crashed``): a test it never
-reported did not pass.
+A collection error in the project's own code is a bug to repair. So is an internal error raised
+through the project's own code when the project is (part of) the test runner (``crashed``: the
+tests it never reported did not pass); collection errors naming files outside the repository
+are an inner pytest run's output (``pytester``), not this run's.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from typing import Any, NoReturn
 import click
 from pydantic import ValidationError
 
-from rfsn import __version__
 from rfsn.errors import RfsnError
+from rfsn.version import __version__
 
 #: exit statuses no command uses for its result (the README's table)
 EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 130

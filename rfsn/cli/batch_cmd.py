@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
@@ -53,7 +53,7 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                              "budget; evaluate, the test run")(func)
 
 
-def _in_workers(executor: str, workers: int, ray_address: str | None) -> bool:
+def _in_workers(executor: Literal["local", "ray"], workers: int, ray_address: str | None) -> bool:
     """Whether sessions run in worker processes of this machine (their metrics are summed):
     local workers, or the tasks of a Ray instance this command starts. The tasks of a Ray
     cluster named by ``--ray-address`` run elsewhere and are not counted by the endpoint.
@@ -63,15 +63,15 @@ def _in_workers(executor: str, workers: int, ray_address: str | None) -> bool:
 
 def _worker_setup(settings: Settings, verbose: bool) -> dict[str, Any]:
     """What each evaluation worker needs of this process's settings and logging."""
-    return {"settings": settings.model_dump(include=_SETTINGS_KEYS),
+    return {"settings": settings,
             "logs": LogSetup(level=console_level(verbose, settings), json_file=settings.log_file)}
 
 
-def _ids(values: tuple[str, ...]) -> list[str]:
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
     """The ids of ``--instance-ids``; given only blanks (an empty shell variable), an input error."""
     from rfsn.errors import ConfigError
 
-    ids = [i for value in values for i in value.split()]
+    ids = tuple(i for value in values for i in value.split())
     if values and not ids:
         raise ConfigError("--instance-ids names no instance (an empty value: leave the option out "
                           "to run them all)")
@@ -101,7 +101,7 @@ def _eval_config(settings: Settings, verbose: bool, *, instance_ids: tuple[str, 
 @metrics_options
 @verbosity_options
 def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, workers: int,
-             executor: str, ray_address: str | None, repos_dir: Path | None,
+             executor: Literal["local", "ray"], ray_address: str | None, repos_dir: Path | None,
              instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
              registry: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
              log_file: Path | None) -> None:
@@ -144,7 +144,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
 @registry_option
 @metrics_options
 @verbosity_options
-def validate(instances: Path, run_id: str, report_dir: Path, workers: int, executor: str,
+def validate(instances: Path, run_id: str, report_dir: Path, workers: int, executor: Literal["local", "ray"],
              ray_address: str | None, repos_dir: Path | None, instance_ids: tuple[str, ...],
              timeout: float | None, sandbox: str | None, registry: str | None,
              metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
@@ -185,10 +185,6 @@ def report(run_dir: Path, title: str | None) -> None:
     click.echo(f"{html_path}\n{md_path}")
 
 
-_SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
-                  "clone_timeout", "base_image_source", "registry", "ca_bundle", "as_of", "python", "python_archives"}
-
-
 @click.command()
 @click.argument("instances", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=OutputDir(),
@@ -207,7 +203,7 @@ _SETTINGS_KEYS = {"sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-          max_calls: int | None, workers: int, executor: str, ray_address: str | None, repos_dir: Path | None,
+          max_calls: int | None, workers: int, executor: Literal["local", "ray"], ray_address: str | None, repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
           registry: str | None, as_of: str | None, python: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:

@@ -158,7 +158,7 @@ class Executor:
                 first, self._baselined = baseline and not self._baselined, self._baselined or baseline
                 if first and isinstance(self.buildpack, CollectCapable):
                     self.buildpack.collect(self.workspace.path)
-                # a whole suite that cannot run here narrows at once (astropy 1.3's crashes each time)
+                # with narrowed files to turn to, a first baseline whose runner dies narrows at once
                 retries = 0 if first and self.narrowed else BASELINE_RETRIES
                 report = self._baseline(proposal, retries) if baseline else self._run_tests(proposal)
                 if first:
@@ -270,9 +270,8 @@ class Executor:
     def _narrow(self, proposal: RunTests, report: TestReport, broken: str | None) -> bool:
         """Whether the baseline (the session's first run of the whole suite) could not run here,
         with narrowed files known: it timed out, its runner died of a signal, or it says nothing
-        about the tests (``broken``:
-        astropy 1.3's whole collection imports a module whose C extension crashes in this
-        environment, while the harness runs only the instance's test files). From then on a run
+        about the tests (``broken``: its collection fails where the instance's test files
+        alone may run, as the harness runs them). From then on a run
         of the whole suite runs those files (the run at hand runs again on them, and is
         diagnosed anew). A later run never narrows: the baseline it would be compared with ran
         the whole suite."""

@@ -1,18 +1,14 @@
 """Where a Python file holds a pytest hook that pytest would load by itself.
 
-pytest reads a module's hooks when it imports or registers it: the functions a
-plugin module or conftest binds to ``pytest_*`` names, the ``pytest_plugins``
-and ``pytest_generate_tests`` a test module binds, and the ``pytest_*`` methods
-of classes whose instances a plugin registers or that pytest collects. All of
-these are bound by code that runs at import: the module body and class bodies.
-A function's body runs only when a test calls it, after those hooks were read,
-so a hook defined there (a local plugin a test hands to ``inline_run(plugins=[...])``)
-is test code, unless the file reaches the running session (the ``pytestconfig`` or
-``request`` fixtures) and a plugin manager or hook caller: then its hooks and its uses
-of a plugin manager count wherever they are. A string is data, unless it is run
-(``exec``) or names a hook at import. A test module (``test_*.py``, ``*_test.py``) is
-imported, never registered: of its own names pytest reads only ``pytest_plugins`` and
-``pytest_generate_tests``; a hook it sets on another module counts.
+pytest reads a module's hooks when it imports or registers it, from what code running at import
+binds: ``pytest_*`` functions of a plugin or conftest, ``pytest_plugins`` and
+``pytest_generate_tests`` of a test module, ``pytest_*`` methods of classes a plugin registers
+or pytest collects. A hook defined in a function body is test code (a local plugin for
+``inline_run``), unless the file reaches the running session (``pytestconfig``, ``request``)
+and a plugin manager or hook caller: then its hooks count wherever they are. A string is data
+unless it is run (``exec``) or names a hook at import. A test module (``test_*.py``,
+``*_test.py``) is imported, never registered: pytest reads only ``pytest_plugins`` and
+``pytest_generate_tests`` of it; a hook it sets on another module counts.
 
 Pure functions over source text; the marker rule calls them on every Python edit.
 """

@@ -1,21 +1,16 @@
 """Budgets that hold by construction, and the guard every model call goes through.
 
-Before a call, a conservative estimate of the prompt (two characters a token,
-scaled up whenever a server reported more input than estimated) plus the
-call's output limit must fit what is left of the token and money budgets; the output limit is lowered to what is left, and if even a short
-reply does not fit, no call is made (``BudgetExhausted``). Every attempt
-counts as a call, retries and replies that fail to parse included, and the
-usage the server reports is added after each reply.
+Before a call, a conservative estimate of the prompt (two characters a token, scaled up
+whenever a server reported more input than estimated) plus the output limit must fit what is
+left of the token and money budgets: the output limit is lowered to what is left, and if even
+a short reply does not fit, no call is made (``BudgetExhausted``). Every attempt counts as a
+call (retries and unparsable replies included); the usage the server reports is added after
+each reply. A cached reply counts as a call (status ``cached``) but costs nothing.
 
-A reply from the response cache counts as a call (status ``cached``, and
-against ``--max-calls``) but costs no tokens and no money: nothing was paid
-for it in this session. Its usage stays in the record, marked ``cached``.
-
-Retried: the transient errors the client names (rate limits, overload, 5xx,
-connection failures), with jittered exponential backoff; still failing after
-the last attempt, they end as a one-line ``LLMError``. Never retried: every
-other error. A server that refuses tools is asked again without them, and
-not offered tools again for the rest of the session.
+Retried, with jittered exponential backoff: the transient errors the client names (rate
+limits, overload, 5xx, connection failures); after the last attempt they end as a one-line
+``LLMError``. Never retried: every other error. A server that refuses tools is asked again
+without them, and not offered tools again this session.
 """
 
 from __future__ import annotations

@@ -3,22 +3,15 @@ Anthropic Messages APIs: for tests, and for trying the model planners without a 
 
     server = FakeServer([Scripted(text="..."), Scripted(status=429),
                          Scripted(tool_calls=(("replace_in_file", {"path": ...}),)), ...]).start()
-    server.base_url("openai")      # http://127.0.0.1:PORT/v1
-    server.base_url("anthropic")   # http://127.0.0.1:PORT
+    server.base_url("openai")      # http://127.0.0.1:PORT/v1; "anthropic": http://127.0.0.1:PORT
     server.requests                # every request body received, in order
     server.stop()
 
-Replies are served in order; the last one repeats. Or a ``responder`` answers each request
-from its body: ``KnowsTheAnswer(fix, (path, test))`` is a model that knows the fix and a test
-reproducing the problem (the ceiling check: a right answer must reach a resolved instance),
-``Recording()`` one that answers nothing usable (every prompt stays in ``requests``). From
-the shell (``python -m rfsn.llm.fake_server --help``) it serves until interrupted. A status other than 200
-answers with that provider's error body. Tool calls come back as OpenAI
-``tool_calls`` or Anthropic ``tool_use`` blocks. ``FakeServer(script,
-tools=False)`` is a server that takes no tools: it answers a request that has
-any with a 400 saying so, without using up a scripted reply. As a real server does, a reply
-reports no more output tokens than the request's ``max_tokens``. Only
-127.0.0.1 is ever bound.
+Replies are served in order, the last one repeating, or a ``responder`` answers from the
+request (``KnowsTheAnswer``: the ceiling check; ``Recording``: nothing usable). A status other
+than 200 answers with that provider's error body; ``tools=False`` answers a request with tools
+with a 400, using up no reply; output never exceeds the request's ``max_tokens``. Only
+127.0.0.1 is bound. ``python -m rfsn.llm.fake_server --help`` serves from the shell.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Proposals: what a planner asks the controller to do, one intent each.
 
-The public JSON form (what trajectories record and ``rfsn gate check`` reads)
-is the model dump of these classes, discriminated by ``intent``::
+The public JSON form (trajectories, ``rfsn gate check``) is the model dump of these classes,
+discriminated by ``intent``; each may carry a ``rationale`` and the ``phase`` it was made in::
 
     {"intent": "edit", "patch": "<unified diff>"}
     {"intent": "edit", "path": "pkg/mod.py", "old": "a < b", "new": "a <= b"}
@@ -11,8 +11,6 @@ is the model dump of these classes, discriminated by ``intent``::
     {"intent": "search", "pattern": "def parse", "path": "pkg"}
     {"intent": "list_dir", "path": "pkg"}
     {"intent": "finish", "reason": "tests pass"}
-
-Every proposal may carry a ``rationale`` and the ``phase`` it was made in.
 """
 
 from __future__ import annotations

@@ -12,26 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rfsn.llm.base import ChatModel
-from rfsn.models import GateDecision, Outcome, Phase, Proposal, Verdict
+from rfsn.models import Phase, Proposal, Verdict
 from rfsn.planners.candidates import Candidate
+from rfsn.planners.feedback import Feedback
 from rfsn.planners.localize import Location
 
 if TYPE_CHECKING:
     from rfsn.planners.explore.tools import Lookup
 
 __all__ = ["Feedback", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What became of a proposal: the gate's decision and, if it ran, the outcome."""
-
-    decision: GateDecision
-    outcome: Outcome | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.decision.accepted and self.outcome is not None and self.outcome.ok
 
 
 @dataclass

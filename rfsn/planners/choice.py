@@ -1,21 +1,17 @@
 """Choosing among plausible patches: the one least likely to pass the tests without fixing the bug.
 
-A plausible patch passes every test, which an overfitted one does too. The
-choice therefore looks past size, in this order:
+A plausible patch passes every test, which an overfitted one does too, so the choice looks past
+size, in this order:
 
 1. agreement: the patch most model samples agree on (``agreement_key``);
-2. concerns, fewer first, each a sign of overfitting named in the result:
-   - it changes the shape of what the function returns (a boolean function
-     returning a list, a number becoming None);
-   - it deletes code that passing tests run;
-   - it brings in a literal from the failing tests that the file did not have
-     (special-casing the test's values);
-   - it breaks tests its proposer called obsolete (``planners.obsolete``);
+2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape
+   of what the function returns; it deletes code that passing tests run; it brings in a literal
+   of the failing tests the file did not have; it breaks tests its proposer called obsolete
+   (``planners.obsolete``);
 3. the suspiciousness rank of the line it edits (the localization's best first);
 4. the size of the edit (lines, then characters), then the order it was found in.
 
-Everything here is pure: the planner passes what it knows (votes, the ranked
-locations, per-test coverage, the failing tests' sources).
+Pure: the planner passes what it knows (votes, ranked locations, coverage, the tests' sources).
 """
 
 from __future__ import annotations

@@ -1,22 +1,16 @@
 """Which target group to try first: the evidence that its failures are a code fault in the project.
 
-A group is raised by each sign of a code fault, one rule each:
+A group is raised by each sign of a code fault, one rule each: its frames end in project code;
+it asserts on the project's values (a failed assertion's ``where`` lines, or its first line,
+call a name the project defines); its tests agree (two or more share a project frame or a
+project name asserted on).
 
-- its frames end in project code: a failure was raised in one of the project's source files;
-- it asserts on the project's values: a failed assertion's ``where`` lines (or its first
-  line: a Go test's ``t.Errorf``) call a name the project defines;
-- its tests agree: two or more tests share a frame in the project or a project name asserted on.
-
-A group is put last, whatever its signs, when its failures have the environment's shape:
-
-- the network: a connection refused, a name that does not resolve, a network not reachable;
-- a test of annotations or typing (a test id or failure that names them): what they give
-  depends on the Python version more often than on the project;
-- a decode error of what a subprocess printed: the program it ran, not the project, answered.
+A group is put last, whatever its signs, when its failures have the environment's shape: the
+network (refused, unresolved, unreachable); annotations or typing (which depend on the Python
+version more often than on the project); a decode error of what a subprocess printed.
 
 Size only breaks ties (fewer tests first). The signs and the shape are the group's ``evidence``
-in the report. Pure: a log's failure sections, the project's sources and the groups in; the
-groups ordered out.
+in the report. Pure: failure sections, the project's sources and the groups in; groups out.
 """
 
 from __future__ import annotations

@@ -1,24 +1,15 @@
 """Tests a model calls obsolete: they assert the very behaviour the problem asks to change.
 
-A fix can break an existing test that asserted the buggy behaviour. The project's
-own fix then updates the test or removes it (a removed method's test is
-deleted with it). When the reproduction restates such a test, it is set
-aside from the start (``restated``). When it does not (a test the project
-removed has nothing to restate it), the right fix breaks a test that passed,
-and an issue-only session would refuse it.
+A fix can break a test that asserted the buggy behaviour; the project's own fix updates or
+removes it. A test the reproduction restates is set aside from the start (``restated``); one
+it cannot restate (the project removed it) would make an issue-only session refuse the fix.
 
-So, as Agentless asks a model which regression tests the issue makes wrong, a
-model candidate that made every target pass but broke baseline-passing tests
-goes back to the model with their names: a test that asserts the behaviour the
-problem asks to change may be named on a line ``OBSOLETE: <test id>``, with the
-patch again (or another: the names then count once it is seen to break them).
-Only in a session with a reproduction (the targets are the model's
-own reading of the problem; with the tests given, the given tests decide), only
-tests that candidate broke, and at most ``MAX_OBSOLETE`` test functions: the
-candidate is screened again with them set aside, and each it breaks is named
-among the verdict's concerns. So that the model hears of them all at once, a
-screening run in such a session goes on until ``MAX_OBSOLETE`` more tests broke
-before it stops.
+So, as Agentless asks which regression tests the issue makes wrong, a model candidate that
+made every target pass but broke baseline-passing tests goes back with their names, and may
+name a test on a line ``OBSOLETE: <test id>`` with the patch again. Only in a session with a
+reproduction, only tests that candidate broke, at most ``MAX_OBSOLETE``: the candidate is
+screened again with them set aside, each named among the verdict's concerns. A screening run
+in such a session goes on until ``MAX_OBSOLETE`` more tests broke, so the model hears of all.
 """
 
 from __future__ import annotations

@@ -8,11 +8,9 @@ unified diffs in ```diff fences.
     their replacement
     >>>>>>> REPLACE
 
-A tool call ``replace_in_file(path, search, replace)`` is the same edit as a
-SEARCH/REPLACE block, applied by the same code. Pure: ``reply_edits(reply,
-files)`` returns the new text of every file the reply changes (its tool calls
-when it made any, else its text), or raises ``ReplyError`` saying why it
-cannot be used (that reason goes back to the model once).
+A ``replace_in_file(path, search, replace)`` tool call is the same edit, applied by the same
+code. Pure: ``reply_edits(reply, files)`` returns the new text of every file the reply changes
+(its tool calls when it made any, else its text), or raises ``ReplyError`` saying why not.
 """
 
 from __future__ import annotations

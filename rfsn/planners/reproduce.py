@@ -1,21 +1,15 @@
 """Reproduction by the model (the issue-only setting): a problem statement, no failing test.
 
-The model is asked for one NEW test file that fails because of the problem and
-will pass once it is fixed; it may read the repository first (the read-only tools
-of :mod:`rfsn.planners.explore.tools`). :func:`plan` is the reproduce phase's part of
-the planner's plan: it proposes the file (gated, reproduce phase), runs the suite,
-and returns the new failing tests as the targets; the rest are its helpers (the
-prompt, the reply's file, and what a test run of it says).
+The model is asked for one NEW test file that fails because of the problem and will pass once
+it is fixed; it may read the repository first (:mod:`rfsn.planners.explore.tools`). :func:`plan`
+is the reproduce phase: it proposes the file (gated), runs the suite, and returns the new
+failing tests as the targets; the rest are its helpers (the prompt, the reply's file, what a
+run of it says). A reply gives the file as its path on a line and a fenced block, or as a
+```diff that creates it.
 
-A reply gives the file as its path on a line followed by a fenced block, or as
-a ```diff that creates it.
-
-When the project is (part of) the test runner, the reproduction may crash the
-runner through the project's code before it reports some of its tests (pytest's
-own repository, a ``__repr__`` that raises). The crash is the
-problem shown: the test functions the file defines that the run never reported
-are failed (:func:`cut_short`), as the harness's parser counts a test it never
-saw, and are the targets.
+When the project is (part of) the test runner, the reproduction may crash it through the
+project's code: the tests the file defines that the run never reported are failed
+(:func:`cut_short`), as the harness's parser counts them, and are the targets.
 """
 
 from __future__ import annotations

@@ -1,28 +1,17 @@
 """Tests a reproduction restates: an existing test repeated under the same name with new
 expectations.
 
-A fix can break an existing test that asserted the buggy behaviour, and the
-project's own fix then updates that test. A model writing a reproduction
-often does the same: it copies the test and changes what it expects. The old
-test then passes before the fix and fails after it, and is not a regression.
-That holds only for a test the reproduction restates. Such a test is one that
-passed at baseline and lives outside the reproduction. It shares its name
-(class and function, parameters aside) with one of the reproduction's tests,
-and the two function bodies are at least ``SIMILARITY`` alike; or it was
-renamed: a test of the reproduction in the same class (or both at module level)
-has a body at least ``RENAMED_SIMILARITY`` alike. Python only: the sources are
-compared with ``ast``.
+A fix may break a test that asserted the buggy behaviour, and a model writing a reproduction
+often copies that test with new expectations: the old test then passes before the fix and
+fails after it, and is no regression. A restated test passed at baseline, lives outside the
+reproduction, and shares its name (class and function, parameters aside) with a reproduction
+test whose body is at least ``SIMILARITY`` alike, or, renamed, has a reproduction test in the
+same class at least ``RENAMED_SIMILARITY`` alike. Python only (``ast``). A reproduction's own
+test that passes before any fix is set aside too: it shows nothing of the problem. A fix may
+break these; the verdict says so.
 
-The restating test may fail at baseline (its new expectation is the bug's: a
-target, which a fix must make pass) or pass. A reproduction's test that passes
-before any fix is set aside like the old tests, restating or not: it is the
-model's, not the project's, and shows nothing of the problem (a copy of a
-neighbour, moved where its data paths no longer hold, breaks with the right
-fix). A fix may break it; the verdict says so.
-
-The other way round, a reproduction's test that repeats a test failing at
-baseline (``repeated``: the same name, a body as alike) shows that old failure,
-not the problem, and is no target.
+The other way round, a reproduction's test that repeats a test failing at baseline
+(``repeated``) shows that old failure, not the problem, and is no target.
 """
 
 from __future__ import annotations
@@ -40,10 +29,9 @@ log = get_logger(__name__)
 
 #: an old test restated under its own name: its body at least this alike
 SIMILARITY = 0.5
-#: an old test restated under a new name (the project's fix renamed it: ``test_x_is_new``
-#: became ``test_x_is_remembered``, its assertion turned round): in the same class (or both at
-#: module level), its body at least this alike and this long (one-line bodies are all alike),
-#: by a test of the reproduction whose name no old test has
+#: an old test restated under a new name (a fix may rename the test whose assertion it turns
+#: round): in the same class (or both at module level), its body at least this alike and this
+#: long (one-line bodies are all alike), by a test of the reproduction whose name no old test has
 RENAMED_SIMILARITY = 0.8
 RENAMED_MIN_CHARS = 100
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

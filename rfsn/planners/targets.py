@@ -1,32 +1,17 @@
 """Which failing tests a repair targets, when nobody said: the baseline's failures by cause.
 
-With no ``--tests`` and no problem statement, every test failing at baseline was a target, so a
-project whose environment cannot run a few of its tests (a missing program or module) could
-never be fixed: no candidate makes those pass. Here the failures are grouped by cause: the
-first line of what each failed with (numbers, addresses, paths and quoted values masked) and
-the file of the innermost frame it was raised in. A group whose cause is the environment is
-known and never a target:
+A project whose environment cannot run some of its tests must still be fixable, so the
+baseline's failures are grouped by cause: the first line each failed with (numbers, addresses,
+paths and quoted values masked) and the file of its innermost frame. A program that is not
+there (exit 127, ``command not found``) or a module neither the project's nor installed is the
+environment: never a target. The other groups are tried one at a time in the order of
+``planners.evidence``, each with a share of the budget (``planners.spending``); a patch that
+makes one pass and breaks no passing test is a fix. Causes come from the summary lines
+(pytest's ``-rA``), ``TestReport.reasons`` and ``TestReport.crashes``; a runner that prints
+none gives one group of unknown cause.
 
-- a program that is not there (``No such file or directory: 'git'``, ``command not found``,
-  exit status 127);
-- a module that is not the project's and not installed (``No module named 'yaml'``,
-  ``cannot import name 'x' from 'lib'``).
-
-The others are tried one group at a time, in the order of the evidence that they are a code
-fault in the project (``planners.evidence``), each with a share of the budget
-(``planners.spending``). A patch that makes one group pass and breaks no test that passed is a
-fix; the groups it leaves are reported.
-
-Causes are read from the runner's summary lines (pytest's ``-rA``: ``FAILED id - message``),
-from its structured report (``TestReport.reasons``: jest's failure messages, Go's ``t.Errorf``
-lines) and from a test's crash of the runner's process (``TestReport.crashes``: a Go panic's message);
-a runner that prints none gives one group of unknown cause, which is the old behaviour.
-
-Named targets (``--tests``) are the baseline's failures among them. A named test the baseline
-never reported is "no such test", unless the run says it did not pass (``unreported``): the
-file it lives in could not be collected (its reason is that error: the fix may add what the file
-imports), or the project's own crash cut the run short. Then, as the harness's parser counts it,
-it failed.
+Named targets (``--tests``) are the baseline's failures among them; one it never reported is
+"no such test" unless the run says it did not pass (`unreported`).
 """
 
 from __future__ import annotations

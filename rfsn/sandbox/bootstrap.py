@@ -18,7 +18,7 @@ from rfsn.buildpacks.base import BaseImage
 from rfsn.errors import ImageError
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox import registry
-from rfsn.sandbox.images import image_exists
+from rfsn.sandbox.registry import image_exists
 
 log = get_logger(__name__)
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -30,6 +30,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import asof, registry
 from rfsn.sandbox.labels import MANAGED
+from rfsn.sandbox.registry import image_exists
 
 ENV_ROOT = "/opt/rfsn"
 CA_PATH = "/etc/rfsn/ca.crt"
@@ -42,16 +43,6 @@ log = get_logger(__name__)
 
 def ca_environment() -> dict[str, str]:
     return dict.fromkeys(CA_VARIABLES, CA_PATH)
-
-
-def image_exists(client: Any, tag: str) -> bool:
-    import docker.errors
-
-    try:
-        client.images.get(tag)
-    except docker.errors.ImageNotFound:
-        return False
-    return True
 
 
 def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None = None,

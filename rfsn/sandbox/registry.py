@@ -50,15 +50,21 @@ def check(registry: str, timeout: float = ANSWER_TIMEOUT) -> None:
         connection.close()
 
 
-def obtain(client: Any, registry: str | None, tag: str) -> bool:
-    """Whether ``tag`` is on this host: found here, or pulled from ``registry``. One found here
-    that the registry lacks (made before a registry was named) is pushed there, so another node
-    pulls it too; the registry is asked until it has the tag, then no more in this process."""
+def image_exists(client: Any, tag: str) -> bool:
     import docker.errors
 
     try:
         client.images.get(tag)
     except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def obtain(client: Any, registry: str | None, tag: str) -> bool:
+    """Whether ``tag`` is on this host: found here, or pulled from ``registry``. One found here
+    that the registry lacks (made before a registry was named) is pushed there, so another node
+    pulls it too; the registry is asked until it has the tag, then no more in this process."""
+    if not image_exists(client, tag):
         return pull(client, registry, tag)
     if registry is not None and (registry, tag) not in _known:
         if _listed(client, registry, tag):

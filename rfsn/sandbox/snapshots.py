@@ -1,17 +1,14 @@
 """Setup snapshots: what a sandbox's setup left, kept as an image (SWE-bench's instance image).
 
-A buildpack's setup commands (a Python project's ``pip install -e .``) run in every new
-sandbox. What they leave depends on the env image, the commands, the user they run as and
-the workspace; when the workspace is a clean checkout of a commit, the commit (and the tag
-``git describe`` finds, for versions taken from history) is all of the workspace that
-counts. The first sandbox with such a key runs the setup, packs what the setup wrote in the
-workspace (untracked and ignored files, tracked files it changed) into a tar in the
-container's env, and commits the container as ``rfsn/setup:<key>``. Later sandboxes start
-from that image and unpack the tar into their workspace instead of running the setup.
+A buildpack's setup commands (``pip install -e .``) run in every new sandbox. When the
+workspace is a clean checkout, what they leave depends only on a key: the env image, the
+commands, the user, the commit (and the tag ``git describe`` finds). The first sandbox with
+a key runs the setup, packs what it wrote in the workspace (untracked and ignored files,
+tracked files it changed) into a tar in the container's env, and commits the container as
+``rfsn/setup:<key>``; later sandboxes start from that image and unpack the tar instead.
 
-A setup that failed or deleted a tracked file, and a workspace with local changes or
-without git, are never kept. The image is the env image plus one small layer; it carries
-rfsn's labels (the session and the rfsn home that made it) and ``rfsn.setup``
+A setup that failed or deleted a tracked file, and a workspace with local changes or without
+git, are never kept. The image carries rfsn's labels and ``rfsn.setup``
 (``docker image prune -a --filter label=rfsn.setup`` removes them all).
 """
 

@@ -307,6 +307,13 @@ sympy.testing.pytest.Failed: DID NOT RAISE
 """
 
 
+def _sympy(selects: bool) -> Any:
+    """sympy's harness runner with the spec's own command (``bin/test``, whose output rfsn also reads by file)."""
+    buildpack = _harness_run("sympy/sympy", "", selects=selects)
+    buildpack.spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    return buildpack
+
+
 def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> None:
     """The harness's sympy parser names a failing test ``path.py:name`` and a passing one by its
     bare name (which another file's test may share): a repair session also reads each test by
@@ -316,7 +323,7 @@ def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> 
     from rfsn.models import TestStatus
 
     repro = "sympy/solvers/tests/test_rfsn_repro_polysys.py"
-    statuses = _harness_run("sympy/sympy", "", selects=True).parse(SYMPY_LOG, {})
+    statuses = _sympy(selects=True).parse(SYMPY_LOG, {})
     assert statuses[f"{repro}:test_solve_poly_system"] is TestStatus.PASSED
     assert statuses[f"{repro}:test_solve_issue_x"] is TestStatus.FAILED  # the harness's own id
     assert statuses["sympy/solvers/tests/test_polysys.py:test_solve_poly_system"] is TestStatus.PASSED
@@ -324,16 +331,16 @@ def test_a_repair_session_sees_a_sympy_reproductions_test_pass_by_its_file() -> 
     # its bare name too (the one test a run selects by name is the last: sympy-13437's target)
     assert statuses["sympy/solvers/tests/test_polysys.py:test_solve_biquadratic"] is TestStatus.PASSED
     assert statuses["test_solve_biquadratic"] is TestStatus.PASSED
-    assert "test_solve_biquadratic" not in _harness_run("sympy/sympy", "", selects=False).parse(SYMPY_LOG, {})
+    assert "test_solve_biquadratic" not in _sympy(selects=False).parse(SYMPY_LOG, {})
     assert statuses["test_solve_poly_system"] is TestStatus.PASSED
-    graded = _harness_run("sympy/sympy", "", selects=False).parse(SYMPY_LOG, {})
+    graded = _sympy(selects=False).parse(SYMPY_LOG, {})
     assert f"{repro}:test_solve_poly_system" not in graded and graded["test_solve_poly_system"] is TestStatus.PASSED
     # a newer sympy heads the traceback `path.py::name` (sympy-24909), which the harness's parser
     # reads as an id of its own: in a session it is the test `path.py:name`, the one id of it
     newer = SYMPY_LOG.replace(f"{repro}:test_solve_issue_x", f"{repro}::test_solve_issue_x")
-    session = _harness_run("sympy/sympy", "", selects=True).parse(newer, {})
+    session = _sympy(selects=True).parse(newer, {})
     assert session == statuses
-    assert f"{repro}::test_solve_issue_x" in _harness_run("sympy/sympy", "", selects=False).parse(newer, {})
+    assert f"{repro}::test_solve_issue_x" in _sympy(selects=False).parse(newer, {})
 
 
 def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_names_it_selects() -> None:
@@ -346,8 +353,7 @@ def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_na
     from rfsn.buildpacks.base import limit_cases
     from rfsn.models import TestStatus
 
-    sympy = _harness_run("sympy/sympy", "", selects=True)
-    sympy.spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
+    sympy = _sympy(selects=True)
     file = "sympy/functions/elementary/tests/test_trigonometric.py"
     assert sympy.test_command([file], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
     assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file} -k test_sin")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from rfsn.batch.harness.envcheck import cached, caveat, store, verdict
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
@@ -133,3 +137,17 @@ def test_pylint_8898_a_pass_to_pass_name_of_a_test_the_test_patch_adds_failing_a
     old = inst.model_copy(update={"test_patch": patch.replace("def test_new", "def test_newer")})
     reason = verdict(old, report, None)  # a test the patch does not add: the environment
     assert reason is not None and "1 PASS_TO_PASS test(s) do not pass at base" in reason
+
+
+def test_the_validation_cache_is_keyed_by_rfsns_own_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A verdict cached by one version of rfsn's code is not read back by another with the same
+    release number (pytest-7521 kept a caveat its check had cached before the change)."""
+    from rfsn.batch.harness import envcheck
+    from rfsn.buildpacks import load
+
+    instance = Instance(instance_id="o__r-1", repo="o/r", base_commit="abc", patch="", test_patch="")
+    buildpack = load("python")
+    before = envcheck.cache_path(tmp_path, instance, buildpack, tmp_path)
+    assert envcheck.cache_path(tmp_path, instance, buildpack, tmp_path) == before
+    monkeypatch.setattr(envcheck, "code_digest", lambda: "another-code")
+    assert envcheck.cache_path(tmp_path, instance, buildpack, tmp_path) != before

@@ -23,7 +23,8 @@ from rfsn.cli import main
 from rfsn.errors import ConfigError
 from rfsn.sandbox import open_sandbox, registry
 from rfsn.sandbox.bootstrap import bootstrap
-from rfsn.sandbox.images import ensure_env_image, image_exists, resolve_base
+from rfsn.sandbox.images import ensure_env_image, resolve_base
+from rfsn.sandbox.registry import image_exists
 from rfsn.settings import Settings
 from tests.sandbox.conftest import SharedEnvPython
 from tests.sandbox.projects import PASSING, make_project

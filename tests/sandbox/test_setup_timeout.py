@@ -12,7 +12,8 @@ import pytest
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.python import python_image
 from rfsn.errors import ImageError
-from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag, image_exists
+from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag
+from rfsn.sandbox.registry import image_exists
 
 #: pip's real output of failed steps (captured in a venv against the package proxy)
 PIP_LOGS = Path(__file__).parents[1] / "buildpacks" / "fixtures" / "steplogs"

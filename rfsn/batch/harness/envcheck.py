@@ -1,26 +1,15 @@
 """Environment validation: can this environment run the instance's tests at all?
 
-At the base commit with ``test_patch`` applied, the runner must collect every
-FAIL_TO_PASS and PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS
-passing. Otherwise the environment (not a patch) is at fault: the instance is
-an infrastructure failure labelled ``env`` with the first error line. A
-FAIL_TO_PASS test whose module cannot be collected at base fails there (the fix
-may add what it imports), unless a test module of the run cannot import a module
-that is not the repository's own: then the environment lacks a package. A base
-that fails the check runs once more: when the two runs disagree on the
-instance's tests, the baseline is flaky (``flaky`` if the second run fails the
-check too, a caveat beside the verdict if it passes it).
+At the base commit with ``test_patch`` applied, the runner must collect every FAIL_TO_PASS and
+PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS passing; otherwise the environment is
+at fault (an infrastructure failure labelled ``env``, with the first error line). A base that
+fails the check runs once more: runs that disagree on the instance's tests make it ``flaky``
+(or a caveat beside the verdict, if the second run passes). Where the harness grades all the
+same (PASS_TO_PASS tests never collected, tests the test patch adds failing at base), rfsn
+keeps its verdict and adds the reason as a caveat (`caveat`); the rules per test: `verdict`.
 
-A PASS_TO_PASS test whose module cannot be collected at base says the environment is broken (the
-harness ran it passing there). Two cases are graded all the same: PASS_TO_PASS tests that are not collected while
-everything else holds (a dataset may name a test that can never exist), and PASS_TO_PASS
-tests the test patch adds that fail at base (the harness never runs them there). The harness
-grades such an instance, so rfsn keeps its verdict and adds the reason as a caveat.
-
-The pass is cached under a key of everything that decides it (the instance's
-commit, test patch and test lists, the env recipe, the buildpack and how it
-reads statuses, rfsn's version); a failure is checked again next time (it may
-be transient, or fixed since in rfsn or on the host).
+A pass is cached under a key of everything that decides it (commit, test patch and lists, env
+recipe, buildpack and how it reads statuses, rfsn's version); a failure is checked again.
 """
 
 from __future__ import annotations
@@ -31,11 +20,13 @@ import re
 from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
+from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
+from rfsn.version import code_digest
 
 
 def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
@@ -146,14 +137,11 @@ def _said(status: TestStatus | None) -> str:
 
 def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path) -> Path:
     """Where the verdict of ``instance`` in this environment is kept: keyed by everything that
-    could change it."""
-    import rfsn
-
+    could change it, rfsn's own code included."""
     parts = [instance.base_commit, instance.test_patch, json.dumps(instance.FAIL_TO_PASS),
              json.dumps(instance.PASS_TO_PASS), buildpack.env_recipe(repo).key(),
-             type(buildpack).__qualname__, json.dumps(getattr(buildpack, "spec", None), sort_keys=True,
-                                                       default=str),
-             str(getattr(buildpack, "grader", "")), rfsn.__version__]
+             type(buildpack).__qualname__, json.dumps(spec_of(buildpack), sort_keys=True, default=str),
+             grader(buildpack), code_digest()]
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in instance.instance_id)
     return home / "validation" / f"{safe}-{key}.json"

@@ -225,9 +225,6 @@ def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str,
         yield box
         closing = time.monotonic()
     log.phases["teardown"] = round(log.phases.get("teardown", 0.0) + time.monotonic() - closing, 3)
-    client = getattr(box, "client", None)  # DockerSandbox.close leaves its client open
-    if client is not None:
-        client.close()
 
 
 def _tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[str]:

@@ -1,18 +1,13 @@
 """From an instance's ``repo`` to a private working copy at its ``base_commit``.
 
-A plain directory (no git repository at its root) is copied as it is when
-the instance has no ``base_commit``. ``repo`` is resolved in this order: a local mirror under ``--repos-dir``
-(``DIR/owner__name``, ``DIR/owner/name``, ``DIR/name``), the value itself
-when it is a directory, then (only without ``--repos-dir``) a URL as it is and ``owner/name``
-as ``https://github.com/<repo>``; anything else is an input error, so a path that is missing
-never reaches a host. A URL is cloned once into a bare cache under the rfsn home (under a
-lock, so parallel workers share it); every instance then gets a cheap ``--shared`` clone.
-
-Submodules the commit records are checked out too, each from a mirror of its own found the
-same way (its URL's ``owner/name`` under ``--repos-dir``; without ``--repos-dir``, the URL
-through the cache): a project whose build reads one (astropy's ``astropy_helpers``) builds as
-after a recursive clone, and a submodule no mirror provides is left empty, as a plain clone
-leaves it.
+``repo`` is resolved in this order: a local mirror under ``--repos-dir`` (``DIR/owner__name``,
+``DIR/owner/name``, ``DIR/name``), the value itself when it is a directory, then (only without
+``--repos-dir``) a URL, and ``owner/name`` as ``https://github.com/<repo>``; anything else is
+an input error, so a missing path never reaches a host. A plain directory without git is copied
+as it is when the instance has no ``base_commit``. A URL is cloned once into a bare cache
+under the rfsn home (under a lock); each instance gets a ``--shared`` clone. Submodules the
+commit records are checked out from mirrors found the same way, as after a recursive clone; one
+no mirror provides is left empty, as a plain clone leaves it.
 """
 
 from __future__ import annotations

@@ -19,12 +19,12 @@ import copy
 import re
 import shlex
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
 
 from rfsn.batch.harness import specs
+from rfsn.batch.harness.runners import runner_of
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import (
@@ -49,17 +49,6 @@ _STATUSES = {"PASSED": TestStatus.PASSED, "XFAIL": TestStatus.PASSED, "FAILED": 
              "ERROR": TestStatus.ERROR, "SKIPPED": TestStatus.SKIPPED}
 
 
-@dataclass(frozen=True)
-class _RunnerOptions:
-    """What a harness runner that is not pytest can be asked, beyond its files."""
-
-    case_limit: str  # its per-test limit (a format of the seconds)
-    names: str  # its option that runs only the tests whose names hold one of the words after it
-
-
-#: by program: sympy's ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
-#: goes on with the next), and ``-k`` runs the tests whose names contain one of the words after it
-_RUNNERS = {"bin/test": _RunnerOptions(case_limit="--timeout={:d}", names="-k")}
 LogParser = Callable[[str, object], dict[str, str]]
 
 
@@ -159,7 +148,7 @@ class HarnessRunBuildpack:
     directives the harness's way (a reproduction the session wrote is one), and a run of no
     selection runs the directives it was given: none in the issue-only setting, where
     ``test_cmd`` alone runs the whole suite. In a session, a runner that can select tests by
-    name (``_RUNNERS``) runs only those a selection of named tests names (and those whose names
+    name (``runners.RUNNERS``) runs only those a selection of named tests names (and those whose names
     contain theirs), and a session's per-test limit (``case_timeout``) goes to a runner that
     has one of its own; grading sets none, as the harness does."""
 
@@ -189,7 +178,7 @@ class HarnessRunBuildpack:
         if self.selects and files and (held or directives):  # none: the whole suite, which holds them
             directives = list(dict.fromkeys([*_directives(self.repo, files), *([] if held else directives)]))
         command = str(self.spec["test_cmd"])
-        runner = _RUNNERS.get(next((w for w in shlex.split(command) if "=" not in w), ""))
+        runner = runner_of(command)
         limit = [] if runner is None or self.case_timeout is None else [
             runner.case_limit.format(max(1, round(self.case_timeout)))]
         names = _names(tests) if runner is not None and self.selects else []
@@ -206,18 +195,15 @@ class HarnessRunBuildpack:
         return read_coverage(reports, test_ids, workdir)
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        """The harness's statuses; in a repair session also, for a runner that prints each file
-        before its tests (sympy's ``path.py[4]`` then ``test_x ok``), ``path.py:test_x``: the
-        harness names a failing test so and a passing one by its bare name, so a reproduction's
-        test that fails, once fixed, would never be seen to pass. And the bare name of a file's
-        last test, which the harness's parser misses (its line ends with the file's ``[OK]``):
-        the one test a run selects by name is the last. A newer sympy heads a failure's
-        traceback ``path.py::test_x``, which the harness's parser reads as an id of its own: it
-        is read as ``path.py:test_x``, as an older sympy heads it, so the id can be seen to pass."""
+        """The harness's statuses; in a repair session also the runner's own reading by file
+        (``runners``), each test's bare name, and a traceback's ``path.py::test_x`` as the
+        ``path.py:test_x`` it names: the harness names a passing test by its bare name only, so a
+        test that failed under its file would otherwise never be seen to pass."""
         statuses = harness_statuses(self.parser, output, self.instance_id)
-        if not self.selects:
+        runner = runner_of(str(self.spec["test_cmd"]))
+        if not self.selects or runner is None:
             return statuses
-        by_file = _by_file(output)
+        by_file = runner.by_file(output)
         bare: dict[str, TestStatus] = {}
         for test, status in by_file.items():  # a name in two files: the one that did not pass
             name = test.rpartition(":")[2]
@@ -232,7 +218,8 @@ class HarnessRunBuildpack:
     def finished_files(self, output: str) -> list[str]:
         """The test files a run (of sympy's ``bin/test``) ran to their end: a run cut short by its
         limit keeps those (``Executor``)."""
-        return _finished(output)
+        runner = runner_of(str(self.spec["test_cmd"]))
+        return runner.finished(output) if runner is not None else []
 
 
 def _files(tests: Sequence[str]) -> tuple[list[str], bool]:
@@ -244,21 +231,6 @@ def _files(tests: Sequence[str]) -> tuple[list[str], bool]:
     named = {t.rpartition(":")[2] for t, f in zip(tests, files, strict=True) if f != t}
     held = all(f.endswith(".py") or t in named for t, f in zip(tests, files, strict=True))
     return list(dict.fromkeys(f for f in files if f.endswith(".py"))), held
-
-
-def _finished(output: str) -> list[str]:
-    """The files a runner that prints each file's header (``path.py[4]``) and ends its last
-    test's line with the file's ``[OK]`` or ``[FAIL]`` shows run to their end."""
-    done, current = [], ""
-    for line in output.splitlines():
-        line = line.strip()
-        header = _FILE_HEADER.match(line)
-        if header:
-            current = header.group(1)
-        if current and line.endswith(("[OK]", "[FAIL]")):
-            done.append(current)
-            current = ""
-    return list(dict.fromkeys(done))
 
 
 def _names(tests: Sequence[str]) -> list[str]:
@@ -277,30 +249,6 @@ def _names(tests: Sequence[str]) -> list[str]:
 def _directives(repo: str, files: Sequence[str]) -> list[str]:
     """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
     return specs.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})
-
-
-_FILE_HEADER = re.compile(r"^(\S+\.py)\[\d+\]")
-_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR,
-                  "T": TestStatus.TIMEOUT}
-
-
-def _by_file(output: str) -> dict[str, TestStatus]:
-    """``path.py:test_x`` -> the status of ``test_x`` as printed under ``path.py``'s header,
-    the last test of a file too (its line ends with the file's ``[OK]``)."""
-    found: dict[str, TestStatus] = {}
-    current = ""
-    for line in output.splitlines():
-        line = line.strip()
-        header = _FILE_HEADER.match(line)
-        if header:
-            current = header.group(1)
-            continue
-        words = line.split()
-        if words and words[-1] in ("[OK]", "[FAIL]"):  # a file's last test (the harness misses it)
-            words = words[:-1]
-        if current and len(words) >= 2 and words[0].startswith("test_") and words[-1] in _LINE_STATUSES:
-            found[f"{current}:{words[0]}"] = _LINE_STATUSES[words[-1]]
-    return found
 
 
 def harness_statuses(parser: LogParser, output: str, instance_id: str) -> dict[str, TestStatus]:
@@ -366,8 +314,14 @@ def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) ->
 
 def grader(buildpack: Buildpack) -> str:
     """What reads the test statuses of ``buildpack``'s runs, for the record."""
-    default = "the runner's structured report" if buildpack.structured else "the exit status"
-    return str(getattr(buildpack, "grader", default))
+    if isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack):
+        return buildpack.grader
+    return "the runner's structured report" if buildpack.structured else "the exit status"
+
+
+def spec_of(buildpack: Buildpack) -> specs.Spec | None:
+    """The SWE-bench spec ``buildpack`` was made from, if any."""
+    return buildpack.spec if isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) else None
 
 
 def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False,

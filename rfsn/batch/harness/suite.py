@@ -1,18 +1,12 @@
 """What a SWE-bench repair session runs for "the whole suite" (its baseline, its screening).
 
-The whole suite, where the project has at most ``MAX_WHOLE`` test modules. Past that
-(sympy has about 630, astropy about 380) the whole suite outlasts a session's test run, and the
-harness itself runs and grades only the test files ``test_patch`` touches. So a session
-given the test patch runs its test files; an issue-only one, which knows nothing of the
-patch, runs the test files named for the code the problem statement points to (the
-project's naming convention, ``explore.tested``), at most ``MAX_NAMED``, and the whole suite
-when none is named for it (``session_suites``). Either way the test files the session adds
-(a reproduction) run with them (``Executor``).
-
-A small project's whole suite may outlast the limit too (pydicom's test modules download
-their data at import, and retry for a long while without a network): its session is given
-the same narrowed files, which its executor turns to once a baseline of the whole suite
-timed out (``RepairOptions.narrowed``).
+The whole suite, where the project has at most ``MAX_WHOLE`` test modules. Past that it
+outlasts a session's test run, and the harness itself runs only the test files ``test_patch``
+touches: so a session given the test patch runs those, and an issue-only one runs the test
+files named for the code the problem statement points to (``explore.tested``), at most
+``MAX_NAMED``, or the whole suite when none is (``session_suites``). The test files the
+session adds (a reproduction) run with them (``Executor``). A smaller project keeps the same
+narrowed files for when its whole suite times out at baseline (``RepairOptions.narrowed``).
 """
 
 from __future__ import annotations

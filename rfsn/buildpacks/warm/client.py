@@ -1,23 +1,15 @@
 """The host side of the pytest fork server: run ``python -m pytest ...`` without a cold start.
 
-A test run through it is the same pytest command in the same sandbox, only
-forked from a process that already imported pytest. If the server cannot be
-started or dies, runs fall back to a plain exec.
+A run through it is the same pytest command in the same sandbox, forked from a process that
+already imported pytest; if the server cannot start or dies, runs fall back to a plain exec.
+Runs of selected tests (node ids: a candidate's screening tiers) go to a second server that
+preloaded the project (``--preload``) and hot-swaps the functions edited since into each child;
+an edit it cannot swap runs on the plain server instead.
 
-A second server preloads the project (``--preload``: it collected the suite
-once, at the state the workspace had when it started) and hot-swaps the
-functions edited since into each child. Runs of selected tests (node ids:
-the screening tiers of a candidate) go to it. An edit it cannot swap (not local
-to function bodies) is run by the plain server instead.
-
-A run that names no test (the whole suite: the run that decides plausibility)
-is never forked: it is the baseline's own command in a fresh process, so it is
-compared like with like. A forked child inherits its server's interpreter: pytest
-and the project already imported, ``__main__``, what the warm-up session left
-(a ``sys.path`` entry, a warnings filter). A suite whose tests depend on their
-order through such state (pytest's own: a logging test failed in a forked whole
-suite and passed cold, on the code of the baseline) would see a new failure
-that no candidate caused.
+A run of the whole suite (the run that decides plausibility) is never forked: it is the
+baseline's own command in a fresh process, compared like with like. A forked child inherits
+what the warm-up left in its interpreter (``sys.path``, warnings filters, logging state), on
+which a suite's tests may depend through their order.
 """
 
 from __future__ import annotations

@@ -1,20 +1,14 @@
 """Hot-swapping edited functions into modules already imported (stdlib only; runs in the sandbox).
 
-Most candidates change the body of one function. A process that has imported
-the project once can take such an edit without importing anything again:
-compile the edited file, and give each changed function object the new code
-(``func.__code__``), so that every reference to it, in any module, runs the
-new body. This is trustworthy only when the edit is local to function bodies,
-so ``plan`` answers None (use a fresh process) when:
+A process that imported the project once can take an edit to function bodies without importing
+again: compile the edited file and give each changed function the new ``__code__``, so every
+reference to it runs the new body. ``plan`` answers None (use a fresh process) when:
 
-- anything outside function bodies differs: module or class statements,
-  signatures, default values, decorators (the skeletons differ);
+- anything outside function bodies differs (statements, signatures, defaults, decorators);
 - a changed function is decorated (its module attribute is a wrapper);
-- a changed function may have run at import time (module-level code calls it,
-  decorates with it, hands it to a call, or uses syntax that calls it, such as
-  ``x[k] = v`` for ``__setitem__``): what it computed then would be stale. A
-  function only referenced there (a default value, an alias) is the same object,
-  and takes the new code;
+- a changed function may have run at import time (module-level code calls it, decorates with
+  it, hands it to a call, or uses syntax that calls it: ``x[k] = v``); one only referenced
+  there (a default value, an alias) is the same object, and takes the new code;
 - the new code does not fit the function (another set of closure variables).
 
 Kept to the syntax of Python 3.8, the oldest an env image may run.

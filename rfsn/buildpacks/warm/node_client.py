@@ -1,39 +1,15 @@
 """The host side of the warm ``node --test`` runner: screening runs without node's cold start.
 
-A cold ``node --test`` (0.6-0.8 s a candidate in Docker) pays a ``docker exec``,
-an orchestrator process and then a child node per test file. node 18.19-20's
-runner has no in-process mode and node cannot fork, so the warm runner keeps the
-per-file processes and takes their start-up off the critical path instead:
+node cannot fork, so the warm runner keeps node's per-file processes and takes their start-up
+off the critical path: a server in the sandbox (``node_server.cjs``, on a unix socket in the
+scratch directory) keeps four pre-started workers (``node_worker.cjs``), and each test file of
+a request (this ``node --test`` argv, parsed) runs in one of them, in-process, with node's own
+harness, reporters and name filtering; every file of every run gets a fresh process. The
+server stops at the run's timeout and after the ``max_failures``-th failure
+(``fail_fast_argv``), and exits once its socket is gone. When the server cannot start, a
+request fails, or an argv is not one it knows, the run is the plain, cold exec.
 
-- a server in the sandbox (``node_server.cjs``, started once, answering on a unix
-  socket in the scratch directory: no ``docker exec`` per run) keeps four
-  *pre-started* workers (``node_worker.cjs``): node booted, node:test's options
-  read, waiting for a file;
-- a request (this ``node --test`` argv, parsed) names the test files, the name
-  patterns and the reporters with their destinations; each file is run by one
-  worker, in-process, as node's own orchestrator runs it in a child (the same
-  harness, reporters and name filtering). The server starts the replacements
-  when the run ends (at once only when the run needs more workers than wait):
-  with four, back-to-back runs of two files (screening) find theirs ready and
-  node's start-up is off the critical path (an event-bus session: 0.30 s a run
-  with two workers, 0.12 s with four). Every file of every run gets a fresh
-  process: no module cache survives a candidate;
-- the reporters write what they write cold (the destinations are the report
-  files ``jsreports`` parses); the server adds what the orchestrator adds (a
-  test named by the file when its process failed without a failing test or ran
-  none), finds the files of a run that names none as ``node --test`` finds them
-  (asked once of node itself), stops at the run's timeout by killing the
-  worker's process group, and stops after the file in which the
-  ``max_failures``-th test failed (``fail_fast_argv``);
-- the server exits once its socket is gone (the session's scratch removed), and
-  the workers with it; when the server cannot start, a request fails, or an argv
-  is not one it knows, the run is the plain, cold exec.
-
-What a test can still tell apart from a cold run: its process has
-``--expose-internals`` in ``process.execArgv`` and no ``NODE_TEST_CONTEXT`` in
-its environment, its stdin is /dev/null (cold: a pipe never written), and the
-files run one after the other (cold ``node --test`` runs as many at once as the
-machine has cores less one: one on two cores).
+How a test can tell a warm run from a cold one, and what it costs: docs/localization.md, §6.
 """
 
 from __future__ import annotations

@@ -1,30 +1,17 @@
 """A pytest fork server, run INSIDE the sandbox (stdlib + pytest only).
 
-    python pytest_server.py SOCKET
-    python pytest_server.py SOCKET --preload CWD PYTEST_OPTION...
+``python pytest_server.py SOCKET [--preload CWD PYTEST_OPTION...]`` imports pytest once,
+daemonizes, and returns once it listens on SOCKET. A request is one JSON line ``{"args", "cwd",
+"env", "output", "timeout"}``; a forked child runs ``pytest.main(args)`` in a session of its
+own, output to ``output``; the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of
+the project the server imported (pytest's own dependencies, installed editable) are hot-swapped
+in each child, as a preload's are.
 
-Imports pytest once, daemonizes, and returns as soon as it listens on the
-unix socket SOCKET. Each request is one JSON line
-``{"args": [...], "cwd": ..., "env": {...}, "output": PATH, "timeout": S}``;
-the server forks, the child runs ``pytest.main(args)`` in a session of its
-own with stdout/stderr to PATH, and the reply is one JSON line
-``{"exit_code": N, "timed_out": bool, "duration": S}``. Without ``--preload``
-the server imports the project only when pytest itself depends on it (iniconfig,
-pluggy, installed editable): those modules are hot-swapped like a preload's, so
-every child sees the files as they are now.
-
-With ``--preload`` the server first collects the suite in CWD with the given
-options, which imports the tests and the project, and each child hot-swaps the
-functions edited since (see hotswap.py) before it runs: no import is repeated.
-An edit that cannot be swapped ends the child with ``NOT_SWAPPABLE`` before any
-test runs, and the caller runs the request on a server without preload instead.
-The collecting session stays live (the server serves from inside its
-``pytest_runtestloop``): a request for collected node ids with the same options
-(only ``--junitxml`` and ``--maxfail`` may differ) runs those items in the
-child through that session, with no new pytest session at all. Files that fail
-to collect (a module that cannot import) are left out by a second collection;
-their tests, anything else, and every request to a project hooking session
-start or finish get ``pytest.main`` in the child.
+``--preload`` first collects the suite in CWD and serves from inside that live session's
+``pytest_runtestloop``: a request for collected node ids with the same options (``--junitxml``
+and ``--maxfail`` aside) runs those items in the child, after hot-swapping the functions edited
+since (hotswap.py); an edit it cannot swap ends the child with ``NOT_SWAPPABLE``. Anything else
+(uncollectable files, other options, projects hooking session start or finish) gets ``pytest.main``.
 """
 
 import contextlib

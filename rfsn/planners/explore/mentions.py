@@ -1,20 +1,12 @@
 """The code a problem statement points to: what it names, found in the repository and shown.
 
-An issue names things: a function or class (often in backticks), a dotted path
-(``pkg.mod.func``), a file, a traceback frame (``File ".../x.py", line 12, in f``) or a
-link to a line (``.../blob/<rev>/pkg/x.py#L12``), and it quotes what the program printed
-(an error message, a warning, an option). Each
-definition in the project's source (classes and functions, read with ``ast`` for Python and
-the brace parser for the other languages) is scored by the names the text gives it, each
-weighted by how rare it is in the project (a name defined in one place says more than one
-defined in forty) and doubled in code spans and tracebacks; a file the text names, by path
-or as a module, adds to everything in it. A string literal of the source that the text
-quotes (its constant parts, between format fields) points to the definition around it,
-and within it to its line. The best definitions are shown whole (a long one by the lines
-around what the text points to, else by its first lines), within a character budget: the
-first request then holds the code the issue is about, not only the names of files. This is
-localization from the text alone, as Agentless' first step; spectrum-based localization
-follows once a test fails.
+An issue names things (a function or class, a dotted path, a file, a traceback frame, a link to
+a line) and quotes what the program printed. Each definition of the project (``ast`` for
+Python, the brace parser otherwise) is scored by the names the text gives it, each weighted by
+its rarity in the project and doubled in code spans and tracebacks; a file the text names adds
+to everything in it; a string literal the text quotes points to its definition and line. The
+best definitions are shown whole, or around what the text points to, within a character
+budget: localization from the text alone, as Agentless' first step, before a test fails.
 """
 
 from __future__ import annotations
@@ -34,7 +26,7 @@ MAX_DEFINITIONS = 12
 #: a quoted string is this long at least, and not a bare name (the names are scored apart)
 MIN_QUOTE = 10
 #: what a quoted string adds, shared among the places that hold it; held in more places than
-#: this, it says nothing of where (``from pkg import *`` in the user's snippet and in six docstrings)
+#: this, it says nothing of where (a line of code the user's snippet shares with many docstrings)
 QUOTE = 3.0
 MAX_PLACES = 3
 

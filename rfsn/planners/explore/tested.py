@@ -1,27 +1,15 @@
 """The code the failing tests are about: the source file a test file is named for, and in it the
 definitions the tests' own words point to.
 
-Projects name a test file for the module it tests: ``testing/test_skipping.py`` for
-``src/_pytest/skipping.py``, ``tests/test_domain_py.py`` for ``sphinx/domains/python.py``,
-``foo_test.go`` for ``foo.go`` (test-to-code traceability by naming convention). Where every
-test runs the code at fault (a test runner's option handling, a document builder), neither
-coverage nor a traceback singles it out, but the name of the failing test's file still does.
-
-A source file is linked to a test file when the file's own name (a package's directory for
-``__init__``) is one of the words of the test file's name, allowing a plural or a longer
-form (``domain``/``domains``, ``build``/``builders``, ``assertrewrite``/``rewrite``), or,
-when no file is so named, when the test file's words are all in the file's own name
-(``test_cse.py``, ``cse_main.py``); the other words of its path add to the score, each
-weighted by how rare it is among the paths. The nearest file comes first: the one with the
-most leading directories in common with the test file (``pkg/tests/test_x.py``, ``pkg/x.py``).
-Within the linked files, each definition is scored by the words the failing tests' bodies
-(their strings included: a test that runs an inner program quotes its code) share with it,
-rarer words counting more and words of its own name double.
-
-With coverage, ``ran`` adds the definitions of the linked files that the failing tests ran,
-the most suspicious first: the fault is often in a helper of the tested module that the test
-does not name (``_print_Function`` under ``mathematica_code``), executed by the passing tests
-too, so ranked below lines of the core that only the failing test's odd values reach.
+Projects name a test file for the module it tests (``tests/test_x.py`` for ``pkg/x.py``,
+``foo_test.go`` for ``foo.go``); where every test runs the code at fault, neither coverage nor a
+traceback singles it out, but that name does. A source file is linked when its name (a
+package's directory for ``__init__``) is a word of the test file's name, allowing a plural or a
+longer form, or else when the test file's words are all in its name; the path's other words add
+by rarity, and the file nearest the test file comes first. Within linked files a definition is
+scored by the words the failing tests' bodies (strings included) share with it, rarer words
+more, its own name's double. With coverage, ``ran`` adds the linked files' definitions the
+failing tests ran, most suspicious first: a helper of the tested module the test does not name.
 """
 
 from __future__ import annotations
@@ -98,7 +86,7 @@ class _Paths:
         if not scores:  # no file named as the test is: one whose name holds the test's (cse_main.py)
             scores = self._scores(wanted, lambda own: all(any(_alike(o, w) for o in own) for w in wanted))
         # the nearest first: ``pkg/tests/test_x.py`` is named for ``pkg/x.py`` rather than for
-        # ``other/xy.py`` (sympy's ``printing/tests/test_latex.py``, ``parsing/latex/latexlexer.py``)
+        # ``other/xy.py``, however well the words match
         best = max(scores.values(), default=0.0)
         ranked = sorted(scores, key=lambda p: (-_shared(test_path, p), -scores[p], len(p), p))
         return [p for p in ranked if scores[p] >= 0.5 * best][:max_files]
@@ -248,7 +236,7 @@ def ran(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
 
 
 def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:
-    """The ids, a bare test name (sympy's runner reports ``test_issue_24211``) as
+    """The ids, a bare test name (sympy's runner reports ``test_x``) as
     ``path::name`` of the test file that defines it."""
     bare = {t for t in failing if "::" not in t and "/" not in t and _IDENT.fullmatch(t)}
     where: dict[str, str] = {}

@@ -17,15 +17,12 @@ import json
 import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rfsn.llm.base import ChatModel, Message, Reply, Tool, ToolCall
 from rfsn.models import ListDir, Proposal, ReadFile, Search
 from rfsn.observability.logging import get_logger
+from rfsn.planners.feedback import Feedback
 from rfsn.planners.replies import as_text
-
-if TYPE_CHECKING:
-    from rfsn.planners.base import Feedback
 
 log = get_logger(__name__)
 

@@ -1,18 +1,13 @@
 """The model strategy: a language model proposes edits, in the same phases and through the
 same gate and screening as the templates.
 
-The model sees the problem statement, the failing tests and the tail of their
-output, and the whole function around each of the most suspicious lines (from the
-offline localization; a fixed window where no function encloses the line or it
-is too long), the code the failing tests' files are named for (``explore.tested``: what
-their words name, then what they ran), and the code the problem statement points to
-(``explore.mentions``); the
-repository map too when no line is suspicious. It may read more with the read-only tools
-(``explore.tools``). Several samples are asked for; a reply that holds no usable edit is
-sent back once with the reason. Every edit becomes a Candidate; one
-that fails screening goes back once more with its failing tests' output (one
-such round per sample). Each sample's answer is a vote (``context.votes``) for
-choosing among the plausible patches.
+The model sees the problem, the failing tests and their output's tail, the function around
+each of the most suspicious lines (`prompt`), the code the failing tests' files are named for
+(``explore.tested``) and the code the problem points to (``explore.mentions``); the repository
+map when no line is suspicious. It may read more with the read-only tools (``explore.tools``).
+Several samples are asked for; an unusable reply goes back once with the reason, and an edit
+that fails screening once with its tests' output. Every edit is a Candidate; each sample's
+answer is a vote (``context.votes``) for choosing among the plausible patches.
 """
 
 from __future__ import annotations

@@ -1,0 +1,77 @@
+"""What rfsn reads of a SWE-bench runner that is not pytest, beyond the harness's own log parser:
+pure parsers of its output (``str -> dict[test, status]``, ``str -> finished files``) and the
+options it can be asked, in a table by program. Grading reads the harness's parser alone; a repair
+session also reads each test by its file, so a test the harness names by its bare name when it
+passes is seen to pass where it failed before."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rfsn.models import TestStatus
+
+
+@dataclass(frozen=True)
+class Runner:
+    """A harness runner rfsn knows: how to limit each test, how to select tests by name, and how
+    to read its output by file."""
+
+    case_limit: str  # its per-test limit (a format of the seconds)
+    names: str  # its option that runs only the tests whose names hold one of the words after it
+    by_file: Callable[[str], dict[str, TestStatus]]  # ``path.py:test_x`` -> status
+    finished: Callable[[str], list[str]]  # the test files a run (cut short) ran to their end
+
+
+_FILE_HEADER = re.compile(r"^(\S+\.py)\[\d+\]")
+_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR,
+                  "T": TestStatus.TIMEOUT}
+_FILE_ENDS = ("[OK]", "[FAIL]")
+
+
+def sympy_by_file(output: str) -> dict[str, TestStatus]:
+    """``path.py:test_x`` -> the status of ``test_x`` as ``bin/test`` prints it under the file's
+    header (``path.py[4]``), the last test of a file too (its line ends with the file's ``[OK]``)."""
+    found: dict[str, TestStatus] = {}
+    current = ""
+    for line in output.splitlines():
+        line = line.strip()
+        header = _FILE_HEADER.match(line)
+        if header:
+            current = header.group(1)
+            continue
+        words = line.split()
+        if words and words[-1] in _FILE_ENDS:
+            words = words[:-1]
+        if current and len(words) >= 2 and words[0].startswith("test_") and words[-1] in _LINE_STATUSES:
+            found[f"{current}:{words[0]}"] = _LINE_STATUSES[words[-1]]
+    return found
+
+
+def sympy_finished(output: str) -> list[str]:
+    """The files ``bin/test`` shows run to their end: its last test's line ends with the file's
+    ``[OK]`` or ``[FAIL]``."""
+    done, current = [], ""
+    for line in output.splitlines():
+        line = line.strip()
+        header = _FILE_HEADER.match(line)
+        if header:
+            current = header.group(1)
+        if current and line.endswith(_FILE_ENDS):
+            done.append(current)
+            current = ""
+    return list(dict.fromkeys(done))
+
+
+#: by program: sympy's ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
+#: goes on with the next), and ``-k`` runs the tests whose names contain one of the words after it
+RUNNERS: dict[str, Runner] = {
+    "bin/test": Runner(case_limit="--timeout={:d}", names="-k", by_file=sympy_by_file, finished=sympy_finished),
+}
+
+
+def runner_of(command: str) -> Runner | None:
+    """The runner a spec's ``test_cmd`` starts (its first word that sets no variable), if rfsn knows it."""
+    return RUNNERS.get(next((w for w in shlex.split(command) if "=" not in w), ""))
