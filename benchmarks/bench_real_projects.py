@@ -282,6 +282,9 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
             "warm_fallbacks": warm_fallbacks(results[-1].parent),
+            # per target group tried: how it ended, candidates screened, passed over, seconds
+            "groups": [[g.get("outcome"), g.get("candidates"), g.get("skipped", 0), g.get("seconds")]
+                       for g in result.get("groups") or [] if g.get("kind") == "target"],
             "why": "" if result["status"] == "fixed" else result.get("message", "")[:160]}
 
 

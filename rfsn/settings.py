@@ -184,6 +184,10 @@ class Settings(BaseSettings):
         "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
         "image, and start later sandboxes at that commit from it instead of running the setup "
         "again (SWE-bench's instance image)"))
+    compile_cache: bool = Field(default=True, description=(
+        "run a Docker sandbox's setup with ccache before its C and C++ compilers, reading and "
+        "keeping the compilations of its repository's setups at clean commits under "
+        "<home>/ccache (rfsn.sandbox.ccache)"))
     clone_timeout: Seconds = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: Literal["debug", "info", "warning", "error"] = Field(

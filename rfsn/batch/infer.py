@@ -131,7 +131,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
         error_kind=(ErrorKind.ENV if result.status == SessionStatus.ENV_ERROR
                     else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
-        duration=time.monotonic() - started, phases={**phases, **result.phase_durations},
+        duration=time.monotonic() - started,
+        phases={**phases, "environment": result.environment_seconds, **result.phase_durations},
         patch_lines=patch_size(result.patch), llm_calls=result.llm_calls,
         input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost=result.cost,
         link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")

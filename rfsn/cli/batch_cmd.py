@@ -50,7 +50,7 @@ def _executor_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="only these instances (repeatable, or space separated)")(func)
     return click.option("--timeout", type=SECONDS,
                         help="seconds per instance: batch, the repair session's wall-clock "
-                             "budget; evaluate, the test run")(func)
+                             "budget from when its sandbox is ready; evaluate, the test run")(func)
 
 
 def _in_workers(executor: Literal["local", "ray"], workers: int, ray_address: str | None) -> bool:

@@ -122,7 +122,8 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
               help="patch strategy (plugins add more)")
 @click.option("--max-steps", type=click.IntRange(min=1), default=DEFAULT_MAX_STEPS, show_default=True,
               help="proposals the session may make (tests run, edits, reads) before it stops")
-@click.option("--timeout", type=SECONDS, default=1800.0, show_default=True, help="wall seconds")
+@click.option("--timeout", type=SECONDS, default=1800.0, show_default=True,
+              help="wall seconds of the repair, from when the sandbox is ready (not building it)")
 @click.option("--out", "out_dir", type=OutputDir(), default=Path("rfsn-out"), show_default=True,
               help="where session outputs go")
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")

@@ -29,6 +29,11 @@ class Usage:
         self.cost = 0.0
         self.started = time.monotonic()
 
+    def start(self) -> None:
+        """Start the wall clock again: a session's time budget is for the repair, counted from
+        when its sandbox is ready, not for building the environment (bounded by its own limit)."""
+        self.started = time.monotonic()
+
     @property
     def seconds(self) -> float:
         return time.monotonic() - self.started

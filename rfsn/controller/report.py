@@ -44,6 +44,7 @@ def where_it_went(result: Verdict) -> list[str]:
         line = f"group {n}/{len(result.groups)} {g.outcome.replace('_', ' ')}: {tests} ({g.cause[:60]})"
         if g.outcome in ("fixed", "left"):
             line += f", {g.candidates} candidates, {g.seconds:.1f} s"
+            line += f" ({g.skipped} more not screened again: they left its tests failing)" if g.skipped else ""
             shown = [f"{s.location} {s.candidates} in {s.seconds:.1f} s" for s in g.locations[:TOP_LOCATIONS]]
             more = len(g.locations) - TOP_LOCATIONS
             line += f" [{', '.join(shown)}{f', {more} more locations' if more > 0 else ''}]" if shown else ""
@@ -68,7 +69,8 @@ def render_report(result: SessionResult, target: str) -> str:
 - target: `{target}`
 - session: `{result.session_id}`
 - {result.message}
-- steps: {result.steps}, candidates tried: {result.candidates_tried}, time: {result.duration:.1f}s
+- steps: {result.steps}, candidates tried: {result.candidates_tried}, time: {result.duration:.1f}s, of which \
+the environment (built or reused, outside the time budget): {result.environment_seconds:.1f}s
 {_model_line(result)}
 ## Failing tests before
 
@@ -93,5 +95,6 @@ def render_report(result: SessionResult, target: str) -> str:
 
 | phase | seconds |
 |---|---|
+| environment (outside the budget) | {result.environment_seconds:.2f} |
 {phases}
 """

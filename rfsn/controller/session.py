@@ -49,7 +49,9 @@ class RepairOptions(BaseModel):
 
     planner: str = Field(default="template", description="patch strategy: template (offline)")
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
-    timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the session")
+    timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the repair, from when the "
+                                                               "sandbox is ready (building the environment "
+                                                               "is bounded by the setup timeout instead)")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
     suite: list[str] = Field(default_factory=list, description="test files a run of the whole suite runs "
                                                                "instead, with the tests the session adds "
@@ -110,6 +112,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     planner: PhasePlanner | None = None
     model: GuardedModel | None = None
     environment: list[str] = []
+    environment_seconds = 0.0
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
@@ -121,6 +124,10 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
                 with open_sandbox(workspace.path, buildpack, settings, options.sandbox or settings.sandbox,
                                   session_id, budget=options.timeout) as sandbox:
+                    environment_seconds = round(time.monotonic() - started, 3)
+                    log.info("session.sandbox_ready", seconds=environment_seconds,
+                             setup_seconds=round(sandbox.setup_seconds, 3))
+                    usage.start()
                     tests = named_tests(options.tests, workspace.path)
                     environment = list(sandbox.environment)
                     planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
@@ -171,7 +178,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
         result = SessionResult(
             **verdict.model_dump(), session_id=session_id, steps=usage.steps,
-            duration=round(time.monotonic() - started, 3),
+            duration=round(time.monotonic() - started, 3), environment_seconds=environment_seconds,
             phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=environment,
             **(model.budget.totals() if model is not None else {}),
         )

@@ -214,6 +214,8 @@ class FailureGroup(BaseModel):
     shape: str = Field(default="", description="the environment's shape of its failures, which put it last")
     seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
     candidates: int = Field(default=0, description="candidates screened for it")
+    skipped: int = Field(default=0, description="candidates it did not screen: another group's try "
+                                                "had screened them and left its tests failing")
     locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")
 
 
@@ -240,7 +242,10 @@ class SessionResult(Verdict):
 
     session_id: str
     steps: int = 0
-    duration: float = 0.0
+    duration: float = Field(default=0.0, description="wall seconds of the whole session")
+    environment_seconds: float = Field(default=0.0, description="wall seconds until the sandbox was ready "
+                                       "(the environment image built or reused, the setup run): outside "
+                                       "the time budget, which counts from then")
     phase_durations: dict[str, float] = Field(default_factory=dict)
     environment: list[str] = Field(default_factory=list, description="what the environment was "
                                    "built from and why: the Python, the date, the requirements")

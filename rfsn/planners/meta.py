@@ -51,6 +51,7 @@ from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.reach import with_reach
+from rfsn.planners.localize.signatures import callee_definitions, ran_project
 from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
@@ -124,6 +125,8 @@ class PhasePlanner:
         self._feedback: Feedback | None = None
         self._verdict: Verdict | None = None
         self._coverage: dict[str, dict[str, list[int]]] = {}
+        #: the localizations' measurements: the tests each ran (none: the suite) and what it measured
+        self._measurements: list[tuple[frozenset[str] | None, dict[str, dict[str, list[int]]]]] = []
         #: baseline-passing tests that did not pass in the coverage run, with no candidate
         #: applied either: flaky (a hash seed, the load), or, in an issue-only session, stale
         #: (that run came after the reproduction was written): never a candidate's doing
@@ -136,7 +139,10 @@ class PhasePlanner:
         self._pairs_tried = 0
         #: the targets by cause, in the order they are tried, then the environment's
         self._groups: list[FailureGroup] = []
+        #: the targets each screened candidate (by its diff) left failing, in any group's try
+        self._left_failing: dict[str, frozenset[str]] = {}
         self._ledger = Ledger()
+        self._share: Share | None = None  # the share of the group being screened
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -252,7 +258,7 @@ class PhasePlanner:
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
                      evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
-            search = yield from self._search(baseline, tried, share.measuring())
+            search = yield from self._search(baseline, tried, share.measuring(), stands_for)
             searches.append(search)
             if (yield from self._patch(search, share)):
                 break
@@ -278,10 +284,10 @@ class PhasePlanner:
         yield from self._verify(ranked, baseline, targets)
 
     def _search(self, baseline: TestReport, group: FailureGroup,
-                measuring: float | None = None) -> Generator[Proposal, Feedback, _Search]:
+                measuring: float | None = None, stands_for: int = 1) -> Generator[Proposal, Feedback, _Search]:
         """``group``'s search, localized (its measurement within ``measuring`` seconds), its
         strategy's candidates ready (none where the fault could not be localized and the
-        strategy does not read the code itself)."""
+        strategy does not read the code itself); ``stands_for``: the groups it holds."""
         targets = group.tests
         locations = yield from self._localize(baseline, targets, measuring)
         search = _Search(group, locations, self._coverage)
@@ -295,7 +301,7 @@ class PhasePlanner:
             search.screen = Screen(baseline, targets, self._coverage, may_break=[*self.restated, *self.unproven],
                                    tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
                                    flaky=[] if self.scaffolding else self._unsteady,
-                                   stale=self._unsteady if self.scaffolding else [])
+                                   stale=self._unsteady if self.scaffolding else [], groups=stands_for)
             search.candidates = iter(self.strategy.candidates(search.context))
             if isinstance(search.candidates, Generator):
                 self._opened.callback(search.candidates.close)
@@ -307,6 +313,14 @@ class PhasePlanner:
             return lambda: measuring
         clock, start = self.seconds_left, self.seconds_left()
         return lambda: measuring - (start - clock())
+
+    def _measured(self, subset: Sequence[str] | None) -> dict[str, dict[str, list[int]]] | None:
+        """Per-test coverage an earlier localization measured for every test of ``subset`` (none:
+        the suite), or None."""
+        for tests, coverage in self._measurements:
+            if tests is None or (subset is not None and tests.issuperset(subset)):
+                return coverage
+        return None
 
     def _localize(self, baseline: TestReport, targets: list[str],
                   measuring: float | None = None) -> Generator[Proposal, Feedback, list[Location]]:
@@ -320,27 +334,38 @@ class PhasePlanner:
         flat: list[Location] = []  # a flat ranking of the focus, kept should no time be left to widen it
         for subset in subsets:
             within = measured_by()
-            if within is not None and within < 1:  # the measuring time is spent: rank from what was measured
+            coverage = self._measured(subset)
+            if coverage is not None:  # an earlier group's localization ran these tests: the same run again
+                log.info("planner.coverage_reused", tests=len(subset) if subset else "the suite")
+            elif within is not None and within < 1:  # the measuring time is spent: rank from what was measured
                 if flat:
                     return _localized("coverage", flat)
                 break
-            fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
-                                leave_out=left_out(baseline, targets),
-                                measure_within=None if within is None else max(1.0, within),
-                                rationale="per-test line coverage for spectrum-based localization"
-                                          + (" (failing tests and their files' tests first)" if subset else ""))
-            measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
-            coverage = measured.coverage if measured else None
-            self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady],
-                                        room=MAX_RECHECKED - len(self._unsteady))
+            else:
+                fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
+                                    leave_out=left_out(baseline, targets),
+                                    measure_within=None if within is None else max(1.0, within),
+                                    rationale="per-test line coverage for spectrum-based localization"
+                                              + (" (failing tests and their files' tests first)" if subset else ""))
+                measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
+                coverage = measured.coverage if measured else None
+                self._unsteady += _unsteady(baseline, measured, [*targets, *self._unsteady],
+                                            room=MAX_RECHECKED - len(self._unsteady))
+                if measured and coverage is None:  # the runner measures none: the suite would not either
+                    self._coverage = {}
+                    break
+                if coverage:
+                    self._measurements.append((None if subset is None else frozenset(subset), coverage))
             self._coverage = coverage or {}
-            if measured and coverage is None:  # the runner measures none: the suite would not either
-                break
             if not coverage:
                 continue
-            if not any(any(coverage.get(t, {}).values()) for t in targets):  # the targets died before
-                break  # writing any (a panic ends a Go test binary): their stacks say where
-            boosts = traceback_boosts(traceback_frames(output_of(baseline.log, targets), root=self.workdir))
+            if not any(ran_project(coverage.get(t, {})) for t in targets):  # the targets died before
+                break  # running a line of the project (a panic ends a Go test binary, a call stopped
+                # at its callee's signature): their stacks and errors say where
+            failed = output_of(baseline.log, targets)
+            boosts = traceback_boosts(traceback_frames(failed, root=self.workdir))
+            for loc in callee_definitions(failed, read_sources(self.workspace, self.language)):
+                boosts[(loc.file, loc.line)] = max(boosts.get((loc.file, loc.line), 0.0), loc.score)
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             if subset and not covered and subset is not subsets[-1]:  # no passing test to tell the
@@ -357,9 +382,10 @@ class PhasePlanner:
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
         # the targets' tracebacks, not the other failures', and first the stacks of their crashes
-        log = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
-        for found in (localize_from_output(log, files, targets, root=self.workdir),
-                      callee_locations(log, files, tests, root=self.workdir)):
+        output = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
+        for found in (localize_from_output(output, files, targets, root=self.workdir),
+                      callee_locations(output, files, tests, root=self.workdir),
+                      callee_definitions(output, files)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
@@ -376,7 +402,7 @@ class PhasePlanner:
         if context is None or screen is None:
             self._ledger.close("left", "could not localize the fault")
             return False
-        self._screen, self._votes, self._coverage = screen, context.votes, search.coverage
+        self._screen, self._votes, self._coverage, self._share = screen, context.votes, search.coverage, share
         plausible, partial, screened = search.plausible, search.partial, search.screened
         while True:
             if not plausible and share.spent():
@@ -394,6 +420,9 @@ class PhasePlanner:
                 candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
             if (candidate.diff(), candidate.obsolete) in screened:
                 continue  # the same patch with the same tests set aside
+            if self._left_failing.get(candidate.diff(), frozenset()) & set(search.group.tests):
+                search.group.skipped += 1  # another try's screening left this group's tests failing
+                continue
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
             self._broken(context, candidate, result)
@@ -458,6 +487,7 @@ class PhasePlanner:
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
         self._ledger.screened()
+        self._left_failing[candidate.diff()] = self._left_failing.get(candidate.diff(), frozenset()) | result.failed
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
         CANDIDATES.labels(strategy, "rejected" if result.rejected else "plausible" if result.plausible else
@@ -469,7 +499,7 @@ class PhasePlanner:
         if not fb.ok:
             return ScreenResult(rejected=fb.decision.rule or "failed to apply")
         result, report = ScreenResult(), None
-        held = False
+        held, failed = False, frozenset[str]()
         alone: TestReport | None = None  # the targets' run with no per-test limit
         for tier in screen.tiers(candidate):
             if tier.last and held:  # the whole suite runs them too, where the limit may stop them
@@ -479,6 +509,9 @@ class PhasePlanner:
             report, result = yield from self._screen_run(screen, candidate, tier, held)
             again = screen.retry(tier, result)
             while again is not None:
+                if self._share is not None and self._share.spent():  # a rerun takes no other group's time
+                    log.info("planner.screen_retry_skipped", candidate=candidate.description, why=self._share.why)
+                    break
                 log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
                          timeout=round(again.timeout, 1))
                 report, result = yield from self._screen_run(screen, candidate, again, held)
@@ -494,11 +527,11 @@ class PhasePlanner:
             recheck = screen.recheck(tier, result, held and not tier.last)
             if recheck is not None:  # a flake, or broken by it? the tests that broke, alone
                 report, result = yield from self._recheck(screen, candidate, tier, recheck, report, result, held)
-            held = held or set(screen.targets) <= result.fixed
+            held, failed = held or set(screen.targets) <= result.fixed, failed | result.failed
             if not result.passed_tier:
                 result.output = report.log if report else "the test run did not happen"
                 break
-        result.targets_held = held
+        result.targets_held, result.failed = held, failed
         fb = yield Edit(phase=Phase.PATCH, rationale="revert the candidate",
                         patch=_reverse(candidate))
         if not fb.ok:

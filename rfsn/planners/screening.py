@@ -140,6 +140,9 @@ class ScreenResult:
     ran_nothing: bool = False  # a tier before the last reported no test (the runner refused it)
     broke: tuple[str, ...] = ()  # baseline-passing tests the run reported failing (not merely missing)
     targets_held: bool = False  # every target passed in a tier of the run (not a refused one)
+    #: targets a run reported failing (not cut off, not unreached): no try of a group holding one
+    #: can take this candidate for a fix
+    failed: frozenset[str] = field(default_factory=frozenset)
     output: str = ""  # the log of the tier that did not hold
 
 
@@ -147,12 +150,14 @@ class Screen:
     def __init__(self, baseline: TestReport, targets: list[str],
                  coverage: dict[str, dict[str, list[int]]] | None = None,
                  may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None,
-                 stale: list[str] | None = None) -> None:
+                 stale: list[str] | None = None, groups: int = 1) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
         reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
         that breaks tests goes on until this many more broke, so that a model told of them may
         call them all obsolete at once (``planners.obsolete``). ``flaky``, ``stale``: tests
-        known to be so from the start."""
+        known to be so from the start. ``groups``: the target groups the targets stand for; with
+        several, their tier runs them all (not to the first failure): what a candidate leaves
+        failing is then known for each group, whose own try passes it over."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
         self.tell_broken = tell_broken
@@ -168,6 +173,7 @@ class Screen:
         self.stale: list[str] = list(stale or [])
         self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
         self.leave_out = left_out(baseline, targets)
+        self.groups = groups
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -244,7 +250,8 @@ class Screen:
             return
         cheapest = sorted(self.targets, key=lambda t: (self.baseline.durations.get(t, 0.0), t))
         yield Tier("failing tests", cheapest, timeout=self.limit(cheapest),
-                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS else None, case_limit=False)
+                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS and self.groups < 2 else None,
+                   case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering),
@@ -278,7 +285,9 @@ class Screen:
         against = [t for t in (*self.targets, *expected) if t in seen and t not in unreached and seen[t] not in done]
         silent = report is not None and (report.signalled or (report.timed_out and not against))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
+        failed = frozenset() if silent else frozenset(
+            t for t in self.targets if t not in unreached and statuses.get(t) in (TestStatus.FAILED, TestStatus.ERROR))
         return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
-                            inconclusive=silent, ran_nothing=refused,
+                            inconclusive=silent, ran_nothing=refused, failed=failed,
                             broke=tuple(t for t in broken if t in statuses))
 

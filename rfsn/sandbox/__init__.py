@@ -20,8 +20,9 @@ from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
-from rfsn.sandbox import snapshots
+from rfsn.sandbox import ccache, snapshots
 from rfsn.sandbox.base import Sandbox
+from rfsn.sandbox.ccache import CompileCache
 from rfsn.sandbox.snapshots import Snapshot
 from rfsn.settings import Settings
 
@@ -82,22 +83,23 @@ def dated(buildpack: Buildpack, settings: Settings) -> None:
 
 def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
             session_id: str | None, commands: list[list[str]],
-            budget: float) -> tuple[Sandbox, Snapshot | None]:
-    """The sandbox, and where its setup is kept (Docker only; None when it cannot be)."""
+            budget: float) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+    """The sandbox, where its setup is kept and its compile cache (Docker only; None when they
+    cannot be)."""
     dated(buildpack, settings)
     recipe = buildpack.env_recipe(workspace)
     if recipe.notes:
         log.info("sandbox.environment", notes=list(recipe.notes))
-    sandbox, snapshot = _started(workspace, recipe, settings, kind, session_id, commands, budget)
+    sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget)
     built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
     sandbox.environment = (*recipe.notes, *(line for line in built.output.splitlines() if line.strip()))
     if len(sandbox.environment) > len(recipe.notes):
         log.info("sandbox.environment_built", notes=list(sandbox.environment[len(recipe.notes):]))
-    return sandbox, snapshot
+    return sandbox, snapshot, cache
 
 
 def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, session_id: str | None,
-             commands: list[list[str]], budget: float) -> tuple[Sandbox, Snapshot | None]:
+             commands: list[list[str]], budget: float) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     if kind == "docker":
         from rfsn.sandbox.docker import DockerSandbox, connect, sandbox_user
         from rfsn.sandbox.images import ensure_env_image
@@ -106,19 +108,22 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
         try:
             sweep(client)
             ca = settings.resolved_ca_bundle()
+            compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout, workspace, settings.debian_mirror,
-                                         settings.registry)
+                                         settings.registry, compiling)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
                         if settings.setup_snapshots else None)
+            cache = compiling if commands and not (snapshot and snapshot.exists) else None
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
                                 workspace, memory=settings.memory, cpus=settings.cpus,
                                 pids=settings.pids, tmp_size=settings.tmp_size,
                                 file_size=settings.file_size, ca_bundle=ca, session_id=session_id,
-                                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN)
-            return box, snapshot
+                                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
+                                mounts=cache.mounts() if cache else None)
+            return box, snapshot, cache
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
             raise
@@ -128,21 +133,25 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
             env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout, workspace)
-    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory), None
+    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory), None, None
 
 
 def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
-            snapshot: Snapshot | None) -> None:
-    """Restore the kept setup, or run the commands (and keep what they did, if it can be)."""
+            snapshot: Snapshot | None, cache: CompileCache | None = None) -> None:
+    """Restore the kept setup, or run the commands (and keep what they did, if it can be: the
+    snapshot, and what they compiled)."""
     if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):
         return
     for argv in commands:
-        result = sandbox.exec(argv, timeout=settings.setup_timeout)
+        run, env = cache.wrap(argv, sandbox.scratch_path, sandbox.workdir) if cache else (argv, None)
+        result = sandbox.exec(run, timeout=settings.setup_timeout, env=env)
         if result.exit_code != 0:
             log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
                         output=result.output[-500:])
             sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
     if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
+        if cache is not None:
+            cache.keep(sandbox.scratch)
         snapshots.store(sandbox, snapshot, settings.home, settings.registry)
 
 
@@ -154,11 +163,11 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
     setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it. A
     buildpack that fits its commands to the environment (``FitCapable``) asks it here."""
     commands = buildpack.setup_commands(workspace)
-    sandbox, snapshot = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
+    sandbox, snapshot, cache = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
                                 settings.test_timeout if budget is None else budget)
     try:
         started = time.monotonic()
-        _set_up(sandbox, commands, settings, snapshot)
+        _set_up(sandbox, commands, settings, snapshot, cache)
         if isinstance(buildpack, FitCapable):
             buildpack.fit(sandbox)
         sandbox.setup_seconds = time.monotonic() - started

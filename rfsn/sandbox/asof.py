@@ -14,7 +14,9 @@ them, old ones included. Files are fetched from their usual host: only the listi
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import ssl
 import threading
@@ -48,6 +50,8 @@ Pin = tuple[str, str]
 #: the index's page of what it served from after its date, one line a project (the build's last
 #: step keeps it in the image, for the session's report)
 LATER_PATH = "/rfsn/later"
+#: the loopback index's ports (below Linux's ephemeral range, which starts at 32768)
+_PORTS = (20000, 32000)
 
 
 def pins(texts: Iterable[str]) -> set[Pin]:
@@ -167,8 +171,13 @@ def effective(before: datetime, pin_releases: Iterable[datetime | None]) -> date
 def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
             upstream: str = UPSTREAM, floors: Mapping[str, str] | None = None) -> Iterator[str]:
     """A loopback index of ``upstream`` as of ``date``; yields its URL (``.../simple``).
-    ``floors``: project -> a date whose first release after it the index serves too (``kept``)."""
+    ``floors``: project -> a date whose first release after it the index serves too (``kept``).
+    The URL names what the index serves and is the same from build to build where its port is
+    free: a build's steps see it (a build argument), so Docker reuses their layers only then."""
     import httpx
+
+    key = hashlib.sha256(json.dumps([date, sorted(pinned), sorted((floors or {}).items()), upstream])
+                         .encode()).hexdigest()[:16]
 
     verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
     client = httpx.Client(verify=verify, follow_redirects=True, timeout=60.0, headers={"Accept": _JSON})
@@ -202,12 +211,12 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path == LATER_PATH:
+            if self.path == f"/{key}{LATER_PATH}":
                 self._send("".join(f"{line}\n" for line in later), "text/plain")
                 return
-            parts = self.path.strip("/").split("/")
-            project = parts[-1]
-            raised_view = (f"/{parts[0]}" == RAISED_VIEW and len(parts) == 5 and parts[3] == "simple")
+            parts = self.path.strip("/").split("/")[1:] if self.path.startswith(f"/{key}/") else []
+            project = parts[-1] if parts else ""
+            raised_view = (len(parts) == 5 and f"/{parts[0]}" == RAISED_VIEW and parts[3] == "simple")
             if raised_view:
                 try:
                     at = view(parts[1], parts[2])
@@ -216,7 +225,7 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
                     return
                 self._page(project, at, None, str(at.date()))
                 return
-            if not self.path.startswith("/simple/") or not project:
+            if not self.path.startswith(f"/{key}/simple/") or not project:
                 self.send_error(404)
                 return
             self._page(project, before, floors_by_name.get(canonicalize_name(project)), date)
@@ -253,11 +262,14 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    try:  # a port of its own; one in use (another build's) gives a URL of this build only
+        server = ThreadingHTTPServer(("127.0.0.1", _PORTS[0] + int(key, 16) % (_PORTS[1] - _PORTS[0])), Handler)
+    except OSError:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, name="rfsn-asof-index", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+        yield f"http://127.0.0.1:{server.server_address[1]}/{key}/simple"
     finally:
         server.shutdown()
         server.server_close()

@@ -185,9 +185,11 @@ class DockerSandbox:
 
     def __init__(self, client: Any, image: str, workspace: Path, *, memory: str, cpus: float,
                  pids: int, tmp_size: str = "1g", file_size: str = "4g", ca_bundle: Path | None = None,
-                 session_id: str | None = None, lifetime: float = 3600.0) -> None:
+                 session_id: str | None = None, lifetime: float = 3600.0,
+                 mounts: Mapping[str, Mapping[str, str]] | None = None) -> None:
         """``lifetime``: seconds after which the container ends and is removed by itself,
-        whether or not anything closes it (its owner killed, the daemon unreachable)."""
+        whether or not anything closes it (its owner killed, the daemon unreachable); ``mounts``:
+        more host directories, as ``binds`` takes them."""
         import docker.types
 
         self.client = client
@@ -207,6 +209,7 @@ class DockerSandbox:
         }
         # the history the workspace borrows, readable wherever its origins live (gitview)
         volumes.update(GitView.of(workspace).mounts(workspace, WORKDIR, self.gitview))
+        volumes.update({host: dict(spec) for host, spec in (mounts or {}).items()})
         # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
         environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
         # the workspace belongs to the host's user, the commands run as another: git

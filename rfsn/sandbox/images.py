@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
 from rfsn.buildpacks.steplog import step_error, step_name
@@ -31,6 +31,9 @@ from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERAT
 from rfsn.sandbox import asof, registry
 from rfsn.sandbox.labels import MANAGED
 from rfsn.sandbox.registry import image_exists
+
+if TYPE_CHECKING:
+    from rfsn.sandbox.ccache import CompileCache
 
 ENV_ROOT = "/opt/rfsn"
 CA_PATH = "/etc/rfsn/ca.crt"
@@ -92,8 +95,12 @@ def _bootstrap_command(base: BaseImage) -> str:
 
 
 def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
-               step_timeout: float | None = None) -> str:
-    """The Dockerfile of the env image; each step killed after ``step_timeout`` seconds."""
+               step_timeout: float | None = None, compiler: str = "") -> str:
+    """The Dockerfile of the env image; each step killed after ``step_timeout`` seconds. With
+    ``compiler`` (the compile cache's tools, ``ccache.digest``) the steps that install the project
+    from its tree compile through ccache into the image's cache (``ccache.IMAGE_STORE``)."""
+    from rfsn.sandbox import ccache
+
     lines = [f"FROM {base_ref}", f"ENV RFSN_ENV={ENV_ROOT}"]
     if with_ca:
         lines.append(f"COPY ca.crt {CA_PATH}")
@@ -104,18 +111,22 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
         lines.append("ADD python.tar.gz /opt/")
     if recipe.env:
         lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-    if recipe.index_date:  # the loopback index's URL changes from build to build: an ARG, unhashed
+    if recipe.index_date:  # the loopback index's URL (its port may change): an ARG, unhashed
         lines.append(f"# packages as PyPI had them before {recipe.index_date}")
         lines += [f"# {name}: at least its first release after {day}" for name, day in recipe.floors]
         lines.append("ARG PIP_INDEX_URL PIP_TRUSTED_HOST")
     copied = not recipe.source
+    compiler = compiler if recipe.source else ""
     for step in recipe.steps:
         if not copied and "$RFSN_ENV/src" in step:
             # the project's tree comes just before the first step that reads it, so recipes that
             # differ only in the commit share the build's cached layers up to there
+            if compiler:  # the repository's cache's URL (a loopback port): an ARG, unhashed
+                lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
             lines.append(f"COPY src/ {ENV_ROOT}/src/")
             copied = True
-        lines.append(f"RUN {_limited(f'set -e; {step}', step_timeout)}")
+        run = _limited(f'set -e; {step}', step_timeout)
+        lines.append(f"RUN {ccache.build_step(run) if compiler and '$RFSN_ENV/src' in step else run}")
     if not copied:
         lines.append(f"COPY src/ {ENV_ROOT}/src/")
     if recipe.index_date:  # what the index served from after its date, for the report
@@ -176,7 +187,8 @@ def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str, prefix: str) -> Non
 
 
 def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
-             step_timeout: float | None, checkout: Path | None = None) -> io.BytesIO:
+             step_timeout: float | None, checkout: Path | None = None,
+             tools: Path | None = None, compiler: str = "") -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         def add(name: str, data: bytes) -> None:
@@ -184,7 +196,9 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
 
-        add("Dockerfile", dockerfile(recipe, base_ref, ca_bundle is not None, step_timeout).encode())
+        add("Dockerfile", dockerfile(recipe, base_ref, ca_bundle is not None, step_timeout, compiler).encode())
+        if compiler and tools is not None:
+            tar.add(str(tools), arcname="ccache")
         if ca_bundle is not None:
             add("ca.crt", ca_bundle.read_bytes())
         for name, text in recipe.files:
@@ -231,10 +245,11 @@ def build_failure(tag: str, error: str, output: str, step_timeout: float | None)
     return f"env image: {step}: {cause} (building {tag} failed, exit {code})"
 
 
-def env_image_tag(recipe: EnvRecipe, base_ref: str) -> str:
-    """Hash of everything that produces the image: the Dockerfile (with its base), the files and
-    the commit of the project's tree it installs."""
-    payload = (dockerfile(recipe, base_ref, with_ca=False) + json.dumps(recipe.files) + recipe.source
+def env_image_tag(recipe: EnvRecipe, base_ref: str, compiler: str = "") -> str:
+    """Hash of everything that produces the image: the Dockerfile (with its base and the compile
+    cache's tools), the files and the commit of the project's tree it installs."""
+    payload = (dockerfile(recipe, base_ref, with_ca=False, compiler=compiler) + json.dumps(recipe.files)
+               + recipe.source
                + recipe.python_archive)
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
@@ -254,18 +269,24 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
 
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
                      step_timeout: float | None = None, checkout: Path | None = None,
-                     mirror: str | None = None, shared: str | None = None) -> str:
+                     mirror: str | None = None, shared: str | None = None,
+                     compile_cache: CompileCache | None = None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet and the ``shared``
     registry (if any) does not have it either, then pushed there (``checkout`` holds the commit
-    ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``).
+    ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``; with
+    ``compile_cache`` the project's install compiles through it, and through the repository's
+    cache where the build runs on the host's network).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
     """
     import docker.errors
 
+    from rfsn.sandbox import ccache
+
     base_ref = resolve_base(client, recipe.base, source, mirror, shared)
-    tag = env_image_tag(recipe, base_ref)
+    compiler = ccache.digest(compile_cache.tools) if compile_cache is not None and recipe.source else ""
+    tag = env_image_tag(recipe, base_ref, compiler)
     if registry.obtain(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
@@ -274,9 +295,13 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     started = time.monotonic()
     output: list[str] = []
     try:
-        with _index(recipe, ca_bundle) as index:
+        with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
+            if compiler and compile_cache is not None and index.get("network_mode") == "host":
+                url = stack.enter_context(ccache.serving(compile_cache.store))
+                index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
             for chunk in client.api.build(
-                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout),
+                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
+                                     compile_cache.tools if compile_cache else None, compiler),
                     custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
                     labels={MANAGED: "1"}, **index):
                 output.append(chunk.get("stream", "") or chunk.get("status", ""))

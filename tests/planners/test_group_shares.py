@@ -144,16 +144,23 @@ def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path:
     verdict = finished(LateFixForAdd(), {"fix add": {T_ADD: P}}, steps=300, tmp_path=tmp_path)
     together, add, mul = verdict.groups
     assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
-    assert (together.outcome, add.outcome, add.candidates, mul.outcome, mul.candidates) == (
-        "left", "fixed", 81, "left", 1)
-    assert mul.why == "no plausible patch among 1 candidates"
+    assert (together.outcome, add.outcome, add.candidates, mul.outcome, mul.candidates, mul.skipped) == (
+        "left", "fixed", 81, "left", 0, 1)  # the groups together screened mul's one candidate
+    assert mul.why == "no plausible patch among 0 candidates"
     assert [(s.location, s.candidates) for s in add.locations] == [("m.py:2", 81)]
 
 
 def test_each_groups_localization_measures_within_half_its_share_luxon_b6b9d03(tmp_path: Path) -> None:
     """A localization's per-test measurement is bounded by its group's share (luxon b6b9d03:
     jest's per-file coverage runs went on for 8 minutes, past the session's budget)."""
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+
+    class Unmeasured(LoggedWorld):  # each run measures nothing: each group's localization runs its own
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.coverage:
+                return ran(report(self.baseline, coverage={}))
+            return super().answer(proposal)
+
+    world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
     planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: 600.0, steps_left=lambda: 300 - len(world.proposals))
     world.run(planner, limit=300)
@@ -230,3 +237,124 @@ def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_n
         proposal = planner.next()
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert [(p.tests, p.measure_within) for p in measured] == [((T_ADD, T_OK), 300.0)]
+
+
+class SameOrderForAdd:
+    """For every try holding ``test_add``, the same 80 wrong candidates and then its fix (as
+    templates ranked alike by the groups' localizations make them); one wrong one for ``test_mul``
+    alone."""
+
+    name = "same"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if context.failing == [T_MUL]:
+            return iter([candidate("a + b", "a + b + 0", "wrong mul")])
+        return iter([*(candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(80)), FIX_ADD])
+
+
+def test_a_candidate_that_left_a_groups_tests_failing_is_not_screened_again_for_it_go_humanize_comma(
+        tmp_path: Path) -> None:
+    """A candidate whose screening left a group's tests failing cannot fix that group: a later try
+    of the group passes it over (go-humanize's wrong-variable seed, fixed at the 154th candidate
+    in one group, was lost once its failures fell in four groups: each group alone started again
+    from its own first candidate)."""
+    verdict = finished(SameOrderForAdd(), {"fix add": {T_ADD: P}}, steps=300, tmp_path=tmp_path)
+    together, add, mul = verdict.groups
+    assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
+    assert together.candidates > 40 and add.skipped == together.candidates and mul.skipped == 0
+    assert add.candidates == 81 - together.candidates
+    from rfsn.controller.report import where_it_went
+
+    assert f"({add.skipped} more not screened again: they left its tests failing)" in where_it_went(verdict)[1]
+
+
+def test_a_try_standing_for_several_groups_runs_every_target_so_each_group_knows_its_candidates(
+        tmp_path: Path) -> None:
+    """The groups tried together run all their targets for each candidate, not to the first
+    failure: what it left failing is known for every group (go-humanize's 11 failures in 4
+    groups stopped at the first with ``-failfast``, and only that test's group could pass the
+    candidate over). One group's many targets still stop at the first; a run cut off or a test
+    it never reached says nothing."""
+    from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier
+
+    targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 1)]
+    baseline = report(dict.fromkeys(targets, F))
+    assert next(Screen(baseline, targets).tiers(FIX_ADD)).max_failures == 1
+    first = next(Screen(baseline, targets, groups=2).tiers(FIX_ADD))
+    assert (first.max_failures, first.tests) == (None, targets)
+    stopped = report({targets[0]: P, targets[1]: F}, unreached=[targets[2]])
+    assert Screen(baseline, targets).judge(first, stopped).failed == {targets[1]}
+    cut = report({targets[0]: F}, timed_out=True)
+    assert Screen(baseline, targets).judge(Tier("failing tests", targets, timeout=1.0), cut).failed == frozenset()
+
+
+def test_the_groups_tried_together_screen_every_target_and_one_group_alone_stops_at_the_first(
+        tmp_path: Path) -> None:
+    """The planner tells screening how many groups a try stands for (go-humanize's 4 groups)."""
+    tests = [f"tests/test_m.py::test_{n}" for n in range(6)]
+    log = "".join(f"FAILED {t} - AssertionError: {'one' if n < 5 else 'two'}\n" for n, t in enumerate(tests))
+
+    class ManyWorld(World):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+                return ran(report(self.baseline, log=log))
+            return super().answer(proposal)
+
+    world = ManyWorld({**dict.fromkeys(tests, F), T_OK: P}, {})
+    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 60 - len(world.proposals))
+    for _ in range(60):
+        proposal = planner.next()
+        world.proposals.append(proposal)
+        planner.observe(world.answer(proposal))
+    screened = [(len(p.tests), p.max_failures) for p in world.proposals
+                if isinstance(p, RunTests) and p.rationale.endswith("failing tests")]
+    assert screened[0] == (6, None) and (5, 1) in screened  # together: all; the group of 5 alone: the first
+
+
+def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(
+        tmp_path: Path) -> None:
+    """Each group's localization needs per-test coverage of tests an earlier localization already
+    measured (the groups together ran the suite): it ranks from that, without a run (go-humanize's
+    four groups each ran a coverage run of 5 to 25 s out of shares of 5 to 38 s, under load)."""
+    with capture_logs() as events:
+        verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
+    assert verdict.status is SessionStatus.FIXED
+    localized = [e["by"] for e in events if e["event"] == "planner.localized"]
+    reused = [e for e in events if e["event"] == "planner.coverage_reused"]
+    assert (localized, len(reused)) == (["coverage"] * 3, 2)
+    assert verdict.groups[1].locations[0].location == "m.py:2"
+
+
+def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_comma(tmp_path: Path) -> None:
+    """A rerun of a screening run cut off with nothing against the candidate takes four times the
+    limit: once the group's share is spent it is not made, and the next group is tried
+    (go-humanize: a looping candidate's run and its two reruns took 160 s past the groups'
+    joint share, and the four single groups were never tried)."""
+    from rfsn.models import TestReport
+
+    clock = {"left": 600.0}
+    looping = candidate("a - b", "a - b - 0", "wrong 0")
+
+    class Looping(LoggedWorld):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
+                clock["left"] -= 450  # a run cut off by its limit, under load: nothing reported
+                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                      timed_out=True, duration=proposal.timeout or 0.0,
+                                      unreached=list(proposal.tests)))
+            clock["left"] -= 1
+            return super().answer(proposal)
+
+    class LoopsFirst:
+        name = "loops"
+
+        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+            return iter([FIX_MUL] if context.failing == [T_MUL] else [looping])
+
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           seconds_left=lambda: clock["left"])
+    world.run(planner, limit=100)
+    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    assert len(runs) == 2 and planner.verdict().status is SessionStatus.FIXED  # once in each try, no rerun

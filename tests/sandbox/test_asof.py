@@ -225,3 +225,21 @@ def test_the_raised_view_serves_the_tools_dependencies_of_their_raised_date(rais
     assert bad.status_code == 502
     assert ("tool and what they require: as PyPI had them before 2020-10-08, the day after their first "
             "releases after 2020-10-05 (the environment's Python), not before 2018-02-11") in later, later
+
+
+def test_xarray_3993_the_index_has_the_same_url_for_the_same_view_from_build_to_build(upstream: str) -> None:
+    """Docker reuses a build step's layer only where its build arguments are the same as before:
+    xarray-3993's env built again every layer xarray-3677's had (31 minutes), the index's URL
+    being new in each build. The same view of the index has the same URL; another view, or the
+    same one served twice at once, another."""
+    with asof.serving("2019-06-01", set(), None, upstream=upstream) as first:
+        pass
+    with asof.serving("2019-06-01", set(), None, upstream=upstream) as second:
+        with asof.serving("2019-06-01", set(), None, upstream=upstream) as both:
+            assert httpx.get(f"{both}/six/", timeout=30).status_code == 200
+        page = httpx.get(f"{second}/six/", timeout=30).text
+        assert httpx.get(f"{second.rsplit('/', 2)[0]}/simple/six/", timeout=30).status_code == 404
+    with asof.serving("2020-06-01", set(), None, upstream=upstream) as later:
+        pass
+    assert first == second and both != second and later != first
+    assert "six-1.15.0.tar.gz" in page

@@ -2,9 +2,11 @@
 
 from rfsn.planners.templates.edit import Template
 from rfsn.planners.templates.python import (
+    absent,
     calls,
     conditions,
     guards,
+    isinstances,
     names,
     off_by_one,
     operators,
@@ -24,6 +26,8 @@ CATALOGUE: tuple[Template, ...] = (
     *calls.TEMPLATES,
     *conditions.TEMPLATES,
     *guards.TEMPLATES,
+    *absent.TEMPLATES,
+    *isinstances.TEMPLATES,
     *returns.TEMPLATES,
     *shapes.TEMPLATES,
     *statements.TEMPLATES,

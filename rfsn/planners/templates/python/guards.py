@@ -123,11 +123,46 @@ def _guardable_names(ctx: FileContext, line: int) -> tuple[ast.stmt | None, list
     return stmt, list(dict.fromkeys(names))
 
 
+def _root(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node
+
+
+def _guardable_parts(ctx: FileContext, line: int, scope: set[str]) -> list[str]:
+    """The attributes and items the line reads of a local name or ``self`` (``block[0].text``,
+    ``self.cache``), not a method called (``self.run``), at most ``MAX_PARTS``."""
+    parts: dict[str, None] = {}
+    for node in ctx.nodes_at(line):
+        if not isinstance(node, ast.Attribute | ast.Subscript) or not isinstance(node.ctx, ast.Load):
+            continue
+        parent = ctx.parents.get(node)
+        root = _root(node)
+        if (isinstance(parent, ast.Call) and parent.func is node) or isinstance(node.slice if isinstance(
+                node, ast.Subscript) else None, ast.Slice) or not (
+                isinstance(root, ast.Name) and (root.id in scope or root.id == "self")):
+            continue
+        text = ctx.map.text(node)
+        if "\n" not in text:
+            parts.setdefault(text)
+    return list(parts)[:MAX_PARTS]
+
+
+#: attributes and items of one line guarded against None
+MAX_PARTS = 6
+
+
 @template("none_guard", 0.55)
 def none_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if x is None: continue/return ...`` before the statement, for each local name the line
+    reads, then for each attribute or item of one (``if block[0].text is None: continue``)."""
     stmt, names = _guardable_names(ctx, line)
-    for name in names:
-        yield from guard_before(ctx, stmt, f"{name} is None", _guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
+    if stmt is None:
+        return
+    func = function_at(ctx, line)
+    parts = _guardable_parts(ctx, line, set(local_names(func))) if func is not None else []
+    for name in [*names, *parts]:
+        yield from guard_before(ctx, stmt, f"{name} is None", _guard_actions(ctx, stmt, line))
 
 
 @template("empty_guard", 0.35)

@@ -128,6 +128,27 @@ def membership(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield _op_edit(ctx, left, right, new, "in" if new == "not in" else "not in")
 
 
+#: the longest string a membership test reads as a set of characters
+MAX_CHARACTERS = 12
+
+
+@template("character_set", 0.3)
+def character_set(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``c in " \\t\\r,"`` -> ``c in " \\t\\r"``: one character of a short string tested for
+    membership too many."""
+    for _, right, op in _compare_pairs(ctx, line):
+        if not (isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Constant)
+                and isinstance(right.value, str) and 2 <= len(right.value) <= MAX_CHARACTERS):
+            continue
+        quote = ctx.map.text(right)[:1]
+        for char in dict.fromkeys(right.value):
+            kept = right.value.replace(char, "")
+            text = repr(kept)
+            if quote == '"' and '"' not in kept and "'" not in kept:
+                text = f'"{text[1:-1]}"'  # the quotes the literal was written with
+            yield Edit((Splice(*ctx.map.span(right), text),), f"leave {char!r} out of {right.value!r}")
+
+
 @template("arithmetic_operator", 0.8)
 def arithmetic_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
     for node in of_type(ctx.nodes_at(line), ast.BinOp):
@@ -182,4 +203,5 @@ TEMPLATES = (
     boolean_operator,
     augmented_assignment,
     remove_not,
+    character_set,
 )

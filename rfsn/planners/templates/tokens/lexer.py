@@ -9,6 +9,7 @@ become one-character ``other`` tokens, so tokenizing never fails.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -142,9 +143,16 @@ def tokenize(source: str, language: str = "javascript", keep_space: bool = False
     """Tokens of ``source`` with character offsets and 1-based line numbers. In JavaScript and
     TypeScript a ``/`` where an expression may start begins a regular expression literal
     (a ``string`` token), as it does for the language's own parser."""
+    return [t for t in scan(source, language) if keep_space or t.kind != "space"]
+
+
+def scan(source: str, language: str, at: int = 0, previous: Token | None = None) -> Iterator[Token]:
+    """Every token of ``source`` from offset ``at`` on (spaces too), the lexer's state there being
+    ``previous``, the last token that is neither space nor comment (line numbers counted from
+    ``at``). What follows a token depends on nothing but its end and that state."""
     js = language in ("javascript", "typescript")
     master, rules = _MASTERS["javascript" if js else "other"]
-    tokens, line, at, previous = [], 1, 0, None
+    line = 1
     while at < len(source):
         regex = _JS_REGEX.match(source, at) if js and source[at] == "/" and _regex_may_start(previous) else None
         match = regex or master.match(source, at)
@@ -152,13 +160,11 @@ def tokenize(source: str, language: str = "javascript", keep_space: bool = False
         kind = "string" if regex else rules[int((match.lastgroup or "g0")[1:])][0]
         text = match.group()
         token = Token(kind, text, match.start(), match.end(), line)
-        if keep_space or kind != "space":
-            tokens.append(token)
+        yield token
         if kind not in ("space", "comment"):
             previous = token
         line += text.count("\n")
         at = match.end()
-    return tokens
 
 
 def code_tokens(tokens: list[Token]) -> list[Token]:
