@@ -17,14 +17,17 @@ from rfsn.buildpacks.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
 SCRIPT_NAME = "pipresolve.py"
 SCRIPT = '''\
 """argv: comma-separated extras to include when the project has them, output file."""
-import json, re, subprocess, sys, tempfile
+import json, os, re, subprocess, sys, tempfile
 
 def norm(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
+# RFSN_RESOLVE_INSTALLED: what is installed stays where it satisfies the project (only the rest)
+FRESH = [] if os.environ.get("RFSN_RESOLVE_INSTALLED") else ["--ignore-installed"]
+
 def report(target, *options):
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+        subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", *FRESH,
                         "--quiet", "--report", out.name, *options, target], check=True)
         return json.load(open(out.name))["install"]
 
@@ -74,10 +77,12 @@ print("pip resolved %d requirement(s) of %s%s%s" % (len(pins), meta["name"], ext
 
 
 def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str],
-                 dated: bool = False) -> str:
+                 dated: bool = False, keep_installed: bool = False) -> str:
     """The build step: pip resolves the project in ``$RFSN_ENV/src`` with those of ``extras``
     it declares, the result is installed, and the copy of the project removed. ``dated``: the
-    build's index is of another date; the resolving pip is today's, the era's pip comes back."""
+    build's index is of another date; the resolving pip is today's, the era's pip comes back.
+    ``keep_installed``: what earlier steps installed (the raised test tools) stays where the
+    project's requirements allow it: pip resolves against it, and only the rest is pinned."""
     # --report needs pip 22.2; setuptools_scm projects have no history in the copy
     era = "ERA_PIP=$($RFSN_ENV/venv/bin/python -m pip --version | cut -d' ' -f2) && " if dated else ""
     back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
@@ -86,7 +91,10 @@ def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]
     upgrade = (f"{{ $RFSN_ENV/venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 7))' && "
                f"{TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
                "Python: its own pip resolves'; }" if dated else f"{PIP_INSTALL} --upgrade 'pip>=23.1'")
+    script = (f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
+              f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt")
+    if keep_installed:
+        script = f"RFSN_RESOLVE_INSTALLED=1 {script}"
     return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
-            f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
-            f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt && "
+            f"{script} && "
             f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src")

@@ -1,7 +1,8 @@
 """Pythons Debian does not ship, from python-build-standalone archives the user provides.
 
 An ``install_only`` archive (``cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-
-install_only.tar.gz``) unpacks to ``python/`` with ``bin/python3`` in it. rfsn looks for one
+install_only.tar.gz``) unpacks to ``python/`` with ``bin/python3`` in it (``bin/python2.7``
+for 2.7, packed from pyenv by ``scripts/pack-pythons``). rfsn looks for one
 of the wanted ``X.Y`` in the directory ``RFSN_PYTHON_ARCHIVES`` names (the newest patch
 release wins) and unpacks it at ``/opt/python`` in the env image; the env's venv is made
 from that interpreter. The image is keyed by the archive's sha256, never by its path.
@@ -14,11 +15,13 @@ import re
 import shlex
 from pathlib import Path
 
-from rfsn.buildpacks.pyenv import VENV_ENV
+from rfsn.buildpacks.pyenv import PYPI, VENV_ENV
 
 #: where the archive's ``python/`` lands in the image
 PYTHON_HOME = "/opt/python"
 INTERPRETER = f"{PYTHON_HOME}/bin/python3"
+#: the last virtualenv that makes environments of Python 2.7
+VIRTUALENV = "virtualenv<20.22"
 #: the archive's libpython for the loader (an interpreter linked by an absolute path of the
 #: machine that built it still finds it; python-build-standalone's own use $ORIGIN) and for the
 #: linker: Pythons before 3.8 link every C extension a package builds with ``-lpythonX.Ym``,
@@ -67,6 +70,13 @@ def runs_python(python: str) -> str:
 
 def venv(python: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The step creating the env's venv from the archive's Python ``python``, and the env's
-    environment."""
+    environment. Python 2 has no ``venv``: the virtualenv of its day makes it, run by the image's
+    own Python from today's index, with the pip it carries (20.3.4, the last for 2.7)."""
+    if python.startswith("2."):
+        tool = "/opt/rfsn-virtualenv"
+        make = (f"python3 -m venv {tool} && env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} "
+                f"{tool}/bin/python -m pip install -q {shlex.quote(VIRTUALENV)} && "
+                f"{tool}/bin/python -m virtualenv -q -p {PYTHON_HOME}/bin/python{python} $RFSN_ENV/venv")
+        return f"{make} && {runs_python(python)}", (*VENV_ENV, *LIBRARY_ENV)
     return (f"{INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}",
             (*VENV_ENV, *LIBRARY_ENV))

@@ -162,8 +162,8 @@ def installs(where: str) -> bool:
 
 def declared(repo: Path, python: str | None = None) -> Found:
     """Every requirement the project declares, with where (``python``: the X.Y tox's factor
-    conditions are read for): metadata (the extras named for tests, and those the nox sessions
-    and CI install the project with), build requirements, requirement files, tox, Pipfile
+    conditions are read for): metadata (the extras named for tests, and those tox, the nox
+    sessions and CI install the project with), build requirements, requirement files, tox, Pipfile
     (without a lock), nox and CI."""
     seen: set[Path] = set()
     files = pysources.requirement_files(repo, seen) + pysources.tox_deps(repo, python, seen)
@@ -171,7 +171,7 @@ def declared(repo: Path, python: str | None = None) -> Found:
         files += pysources.pipfile(repo)
     nox, nox_extras = pynox.nox_installs(repo, seen)
     ci, ci_extras = pysources.ci_installs(repo, seen)
-    named = TEST_EXTRAS | nox_extras | ci_extras
+    named = TEST_EXTRAS | nox_extras | ci_extras | pysources.tox_extras(repo, python)
     found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})

@@ -29,6 +29,22 @@ PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
 #: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
 TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
+#: the dated index's view as of the day after the first releases of NAMES (comma-separated) after
+#: DAY: ``/raised/DAY/NAMES/simple``, beside its own ``/simple`` (``raised_install``)
+RAISED_VIEW = "/raised"
+
+
+def raised_install(tools: Sequence[str], day: str) -> str:
+    """The step that installs ``tools`` and what they require as the dated index had them the day
+    after their first releases after ``day`` (the environment's Python): a set of that date, whose
+    dependencies exist, where the commit's date has only older ones (pytest 6.1 on 3.9 requires a
+    pluggy of 2019). Only what they need newer moves (an era pip upgrades eagerly: pip 9 took the
+    setuptools of the view, and its six, for pytest 3.0's bare ``setuptools``)."""
+    view = f"${{PIP_INDEX_URL%/simple}}{RAISED_VIEW}/{day}/{','.join(tools)}/simple"
+    return (f'PIP_UPGRADE_STRATEGY=only-if-needed PIP_INDEX_URL="{view}" '
+            f'{PIP_INSTALL} --upgrade {" ".join(tools)}')
+
+
 #: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
 #: has no ``list --format``: its ``freeze``)
 _PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
@@ -47,19 +63,23 @@ _UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection r
 
 
 def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the spec's",
-            constrained: bool = False) -> str:
+            constrained: bool = False, ask: bool = False) -> str:
     """A step installing ``packages`` (a build backend for the sessions' offline reinstall;
     rfsn's own tools) that never moves what the environment installed: a requirement that
     would (``oldest-supported-numpy`` pins an old numpy, which the install then upgraded) is
     left out, and the reinstall builds against what is there (``whose`` packages, it says).
     ``constrained``: pip's bare "Could not find a version" is such a conflict too (the pip of
     2021 says no more when the installed packages exclude every version), unless the index
-    could not be reached."""
+    could not be reached. ``ask``: the pip may be older than constraints (7.1: pip 1.5.6 has no
+    ``-c``), asked, one without gets the installed packages as requirements; and than
+    requires-python (9.0), so a package that does not build on this Python is left out too."""
     each = " ".join(shlex.quote(p) for p in packages)
     reasons, unreached = (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ") \
         if constrained else (_CONFLICT, "")
-    return (f"{_PINS} && ( {pip} -c $RFSN_ENV/pins.txt {each} || "
-            + _one_by_one(packages, f"{pip} -c $RFSN_ENV/pins.txt", reasons,
+    reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
+    flag, asked = ("$c", f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && ") if ask else ("-c", "")
+    return (f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
+            + _one_by_one(packages, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
                           f'{unreached}echo "rfsn: $p would move {whose} packages; left out"') + " )"
             + "".join(f" && {_unbroken(p, whose)}" for p in packages))
 

@@ -98,13 +98,27 @@ def _tox_line(line: str, factors: set[str]) -> str | None:
     return match.group(2) if holds else None
 
 
+def _tox_sections(repo: Path, python: str | None) -> tuple[configparser.ConfigParser, list[str], str]:
+    """tox.ini, its ``[testenv]`` and the env for ``python`` (``py37``), and that env's factor."""
+    factor = f"py{python.replace('.', '')}" if python else "py"
+    tox = ini(repo / "tox.ini")
+    return tox, ["testenv", *(s for s in tox.sections() if s.startswith("testenv:")
+                              and factor in s.removeprefix("testenv:").split("-"))][:2], factor
+
+
+def tox_extras(repo: Path, python: str | None) -> set[str]:
+    """The extras tox installs the project with for those envs (``extras = diagrams``)."""
+    tox, sections, factor = _tox_sections(repo, python)
+    return {extra for section in sections if tox.has_option(section, "extras")
+            for raw in lines(tox.get(section, "extras"))
+            if (line := _tox_line(raw, {factor, "py3"})) is not None
+            for extra in re.split(r"[\s,]+", line) if extra}
+
+
 def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
     """``deps`` of tox's ``[testenv]`` and of the env for ``python`` (``py37``), as tox would
     read them for that env; ``-r`` files followed."""
-    factor = f"py{python.replace('.', '')}" if python else "py"
-    tox = ini(repo / "tox.ini")
-    sections = ["testenv", *(s for s in tox.sections() if s.startswith("testenv:")
-                             and factor in s.removeprefix("testenv:").split("-"))][:2]
+    tox, sections, factor = _tox_sections(repo, python)
     found: Found = []
     for section in sections:
         for raw in _deps(tox, section, set()):

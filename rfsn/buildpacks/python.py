@@ -40,6 +40,7 @@ from rfsn.buildpacks.pyenv import (
     VENV_ENV,
     keeping,
     optional,
+    raised_install,
 )
 from rfsn.buildpacks.pyhealth import crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
@@ -75,6 +76,13 @@ def coverage_tooling(tools: Sequence[str], python: str) -> tuple[str, ...]:
 #: out, where the commit is older than that Python (a tool of before cannot start); only tools
 #: that require nothing: the dated index serves the raised release, not what it would require
 RAISED_TOOLS = ("pip", "setuptools", "wheel")
+#: ...and the test tools of the era, raised as a set before the project's install: what they
+#: require is resolved as of their raised releases (``raised_install``); a pin of the project's
+#: still wins in its own install (a pytest of 2019 cannot start on 3.11: py's ``__spec__``)
+RAISED_TEST_TOOLS = ("pytest", "py")
+#: the day pip 9 came out, the first to read requires-python (7.1 the first with constraints
+#: files): an environment of before may keep an era pip without them (``keeping`` asks)
+OLD_PIP = date(2016, 11, 2)
 #: the Debian Python whose image carries an interpreter from an archive (its OS and toolchain)
 ARCHIVE_HOST = "3.11"
 
@@ -169,6 +177,7 @@ class PythonBuildpack:
         if floors:
             notes.append(f"{', '.join(RAISED_TOOLS)}: at least their first release after Python "
                          f"{python} ({floors[0][1]}), which is later than the commit")
+            era.append(raised_install(RAISED_TEST_TOOLS, floors[0][1]))
         if locked is not None and lock is not None:
             install, files = locked
             notes.append(f"requirements: as {lock.lock} pins them")
@@ -188,13 +197,14 @@ class PythonBuildpack:
             notes.append(pydeps.provenance(declared))
             source = _commit(repo) if pydeps.dynamic(repo) else ""
             if source:
-                install.append(resolve_step(pydeps.TEST_EXTRAS, dated=bool(index_date)))
+                install.append(resolve_step(pydeps.TEST_EXTRAS, dated=bool(index_date), keep_installed=bool(floors)))
                 files.append((SCRIPT_NAME, SCRIPT))
                 notes.append("requirements its metadata compute: resolved by pip in the build")
         if index_date:
-            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's"),
+            ask = day is not None and day < OLD_PIP
+            install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
                         keeping(coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's",
-                                constrained=True)]
+                                constrained=True, ask=ask)]
         return EnvRecipe(
             buildpack=self.name,
             base=base,

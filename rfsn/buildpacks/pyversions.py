@@ -9,6 +9,7 @@ tox envlist (tox.ini, setup.cfg's ``[tox:tox]``), the CI matrix (GitHub workflow
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,13 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
     when = on or date.today()
     have = set(RELEASED) if available is None else available
     listed = declared(repo)
+    # Python 2 only where the project's code is not Python 3; else a Python 3 it declares or allows
+    if "2.7" in listed and (broken := python2_source(repo)):
+        if "2.7" not in have:
+            raise EnvUnavailable(no_python(["2.7"], debian, archives)
+                                 + f" (the project declares 2.7; {broken} is not Python 3)")
+        return "2.7", f"Python 2.7: declared 2.7 ({', '.join(listed['2.7'])}); {broken} is not Python 3"
+    have = {v for v in have if not v.startswith("2.")} or have
     if listed:
         dated = [v for v in listed if RELEASED[v] <= when]
         pick = [v for v in PREFERENCE if v in dated and v in have]
@@ -136,6 +144,34 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
         return dated[0], f"Python {dated[0]}: {_bound(spec)}; released by {when}"
     oldest = sorted(allowed or sorted(have), key=_key)[0]
     return oldest, f"Python {oldest}: {_bound(spec)}; none released by {when} can be had, the oldest that can"
+
+
+#: what Python 3's compiler says of Python 2's own syntax (print and exec statements, `except E, e`,
+#: `0777`), not of a grammar only later Pythons refuse (`f(x for x in y, z)` is 3.6's, not 3.7's)
+_PYTHON2_SYNTAX = ("Missing parentheses in call to", "multiple exception types must be parenthesized",
+                   "leading zeros in decimal integer literals")
+#: folders of a checkout that hold no source of the project's own
+_NOT_SOURCE = {".git", ".tox", ".nox", ".venv", "venv", "build", "dist", "node_modules", ".eggs"}
+
+
+def python2_source(repo: Path, limit: int = 2000) -> str:
+    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts)
+    this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
+    project's code is Python 2 only."""
+    for path in sorted(repo.rglob("*.py"))[:limit]:
+        if (_NOT_SOURCE & set(path.relative_to(repo).parts[:-1]) or not path.is_file()
+                or not (path.parent / "__init__.py").is_file()):
+            continue
+        try:
+            with warnings.catch_warnings():  # an escape Python 3 deprecates is still Python 3
+                warnings.simplefilter("ignore")
+                compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            if any(words in exc.msg for words in _PYTHON2_SYNTAX):
+                return f"{path.relative_to(repo)} (line {exc.lineno}: {exc.msg})"
+        except (ValueError, OSError):
+            continue
+    return ""
 
 
 def _later(repo: Path, newest: str, have: set[str]) -> str | None:

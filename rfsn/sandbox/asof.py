@@ -37,7 +37,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from rfsn.buildpacks.pyenv import PYPI
+from rfsn.buildpacks.pyenv import PYPI, RAISED_VIEW
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -91,16 +91,32 @@ def kept(project: str, files: Iterable[Mapping[str, Any]], before: datetime,
             out.append(file)
         elif _version(file["filename"]) is not None:
             later.append((when, file))
-    finals = [pair for pair in later if not _prerelease(pair[1]["filename"])]
-    if floor is not None and floor > before and finals:
-        since = [pair for pair in finals if pair[0] >= floor]
-        _, file = min(since, key=lambda pair: pair[0]) if since else max(finals, key=lambda pair: pair[0])
-        raised = _version(file["filename"])
-        return [*out, *(file for _, file in later if _version(file["filename"]) == raised)]
+    if floor is not None and floor > before and (found := raised(later, floor)) is not None:
+        return [*out, *(file for _, file in later if _version(file["filename"]) == found[0])]
     if out or not later:
         return out
     first = _version(min(later, key=lambda pair: pair[0])[1]["filename"])
     return [file for _, file in later if _version(file["filename"]) == first]
+
+
+def raised(files: Iterable[tuple[datetime, Mapping[str, Any]]], floor: datetime) -> tuple[str, datetime] | None:
+    """Pure: the first final release among ``files`` (upload time, file) after ``floor``, or the
+    newest if none came after, with when it was first uploaded (None: no final release)."""
+    finals = [pair for pair in files if not _prerelease(pair[1]["filename"])]
+    if not finals:
+        return None
+    since = [pair for pair in finals if pair[0] >= floor]
+    _, file = min(since, key=lambda pair: pair[0]) if since else max(finals, key=lambda pair: pair[0])
+    version = _version(file["filename"]) or ""
+    return version, min(when for when, f in finals if _version(f["filename"]) == version)
+
+
+def raised_cutoff(floor: datetime, tools: Mapping[str, Iterable[Mapping[str, Any]]]) -> datetime:
+    """Pure: the day after the latest of the ``tools``' releases ``raised`` after ``floor`` (their
+    files by name): the date a set of them and what they require existed together."""
+    whens = [found[1] for files in tools.values()
+             if (found := raised([(_uploaded(f), f) for f in files], floor)) is not None]
+    return max(whens, default=floor) + timedelta(days=1)
 
 
 def _prerelease(filename: str) -> bool:
@@ -179,16 +195,42 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
     floors_by_name = {canonicalize_name(name): cutoff(day) for name, day in (floors or {}).items()}
 
     later: list[str] = []
+    views: dict[tuple[str, str], datetime] = {}
+    lock = threading.Lock()
+
+    def view(day: str, names: str) -> datetime:
+        """The cutoff of ``/raised/DAY/NAMES`` (``raised_cutoff``), asked of upstream once."""
+        with lock:
+            if (day, names) not in views:
+                at = max(before, raised_cutoff(cutoff(day), {n: files(n) for n in names.split(",")}))
+                views[(day, names)] = at
+                later.append(f"{names.replace(',', ', ')} and what they require: as PyPI had them before "
+                             f"{at.date()}, the day after their first releases after {day} (the "
+                             f"environment's Python), not before {date}")
+            return views[(day, names)]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == f"/{key}{LATER_PATH}":
                 self._send("".join(f"{line}\n" for line in later), "text/plain")
                 return
-            project = self.path.strip("/").split("/")[-1]
+            parts = self.path.strip("/").split("/")[1:] if self.path.startswith(f"/{key}/") else []
+            project = parts[-1] if parts else ""
+            raised_view = (len(parts) == 5 and f"/{parts[0]}" == RAISED_VIEW and parts[3] == "simple")
+            if raised_view:
+                try:
+                    at = view(parts[1], parts[2])
+                except (httpx.HTTPError, ValueError) as exc:
+                    self.send_error(502, str(exc)[:200])
+                    return
+                self._page(project, at, None, str(at.date()))
+                return
             if not self.path.startswith(f"/{key}/simple/") or not project:
                 self.send_error(404)
                 return
+            self._page(project, before, floors_by_name.get(canonicalize_name(project)), date)
+
+        def _page(self, project: str, before: datetime, floor: datetime | None, date: str) -> None:
             try:
                 answer = client.get(f"{upstream}/{project}/")
             except httpx.HTTPError as exc:
@@ -197,7 +239,6 @@ def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
             if answer.status_code != 200:
                 self.send_error(answer.status_code)
                 return
-            floor = floors_by_name.get(canonicalize_name(project))
             served = kept(project, answer.json().get("files", []), before, pinned, floor)
             newer = sorted({v for f in served if (v := _version(f["filename"])) and _uploaded(f) >= before})
             if newer and not any(canonicalize_name(project) == name for name, _ in pinned):

@@ -205,7 +205,7 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
         if recipe.python_archive:
             if recipe.python_archive_path is None or not recipe.python_archive_path.is_file():
                 raise ImageError(f"the Python archive {recipe.python_archive_path} is gone")
-            tar.add(str(recipe.python_archive_path), arcname="python.tar.gz")
+            tar.add(str(recipe.python_archive_path.resolve()), arcname="python.tar.gz")  # a link: its file
         if recipe.source:
             with tarfile.open(fileobj=io.BytesIO(source_tree(checkout, recipe.source))) as tree:
                 for member in tree.getmembers():

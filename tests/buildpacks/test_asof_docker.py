@@ -201,9 +201,10 @@ def _pinned(root: Path, when: str, requirements: str, pins: str, package: str, v
 def _archives(version: str) -> Path:
     """A directory of Python archives holding one of ``version`` (the era's pytest and pip run on
     no Python Debian ships): RFSN_PYTHON_ARCHIVES, else this machine's pyenv build packed by
-    ``scripts/pack-pythons`` (the same bytes each time, so the env images are reused)."""
+    ``scripts/pack-pythons`` where it has none (the same bytes each time, so the env images
+    are reused)."""
     found = os.environ.get("RFSN_PYTHON_ARCHIVES", "")
-    if not found:
+    if not found or pyarchives.find(Path(found), version) is None:
         packed = Path(tempfile.gettempdir()) / "rfsn-test-pythons"
         if subprocess.run(["bash", str(ROOT / "scripts" / "pack-pythons"), str(packed), version],
                           capture_output=True).returncode == 0:
@@ -301,4 +302,59 @@ def test_a_projects_pinned_coverage_stands_where_rfsns_cannot_be_installed_besid
     repo = _pinned(tmp_path, "2021-03-02T12:00:00+00:00", "requirements.txt", "pytest\ncoverage==5.5\n",
                    "coverage", "5.5")
     output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.9")
+    assert "1 passed" in output, output
+
+
+def test_a_2019_project_on_3_11_gets_pytest_and_what_it_requires_of_3_11s_day_pyparsing_semver(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """The pytest and py of 2019-06 cannot start on Python 3.11 (#49's seeds named `--python 3.11`
+    on 2019-2020 commits); raised alone, the pytest of 3.11's day found no pluggy in the commit's
+    index. pytest and py are raised as a set, what they require resolved as of their raised
+    releases; the project's other packages stay those of its day."""
+    repo = _project(tmp_path / "era19", "2019-06-15T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nsetup(name='era19', version='1.0', py_modules=['era19'],\n"
+                    "      install_requires=['six'])\n",
+        "requirements-dev.txt": "pytest\n",
+        "era19.py": "VALUE = 1\n",
+        "test_era19.py": "import pytest, six, era19\n\n\ndef test_era19():\n"
+                         "    assert int(pytest.__version__.split('.')[0]) >= 7, pytest.__version__\n"
+                         "    assert six.__version__ == '1.12.0' and era19.VALUE == 1\n"})
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
+    assert "1 passed" in output, output
+    assert "pytest, py and what they require: as PyPI had them before 2022-10-" in notes, notes
+
+
+def test_a_2015_project_whose_code_is_python_2_runs_on_2_7_from_an_archive_slugify_2015(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """slugify 2015's module has Python 2's `print` statement and its CI runs 2.7: on 3.x its tests
+    cannot import it (`SyntaxError`). A declared 2.7 is chosen where the code is not Python 3,
+    made by the virtualenv of its day from the archive, with the pip and pytest of the commit."""
+    archives = _archives("2.7")
+    repo = _project(tmp_path / "py2", "2015-02-18T12:00:00+00:00", {
+        ".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.4\n",
+        "setup.py": "from setuptools import setup\nsetup(name='py2', version='1.0', packages=['py2'],\n"
+                    "      install_requires=['six'])\n",
+        "py2/__init__.py": "def half():\n    print 'rounding'\n    return round(0.5)\n",
+        "test_py2.py": "import sys, six, py2\n\n\ndef test_py2():\n"
+                       "    assert sys.version_info[:2] == (2, 7) and six.__version__ == '1.9.0'\n"
+                       "    assert py2.half() == 1.0  # Python 3 rounds half to even\n"})
+    output, _, notes, _ = _run(repo, rfsn_home, "commit", built, archives=archives)
+    assert "1 passed" in output, output
+    assert "Python 2.7: declared 2.7 (CI matrix); py2/__init__.py (line 2: Missing parentheses" in notes, notes
+
+
+def test_requirements_pip_resolves_keep_the_raised_pytest_marshmallow_2019_on_3_11(
+        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    """marshmallow 2019 computes its `dev` extra (`EXTRAS["tests"] + ...`): pip resolves it in the
+    build, and its pins brought the pytest of 2019 back over the raised one (`AttributeError:
+    __spec__` on 3.11). pip resolves against what is installed: the raised pytest stays."""
+    repo = _project(tmp_path / "computed19", "2019-09-12T12:00:00+00:00", {
+        "setup.py": "from setuptools import setup\nEXTRAS = {'tests': ['pytest', 'six'], 'lint': []}\n"
+                    "EXTRAS['dev'] = EXTRAS['tests'] + EXTRAS['lint']\n"
+                    "setup(name='computed19', version='1.0', py_modules=['computed19'], extras_require=EXTRAS)\n",
+        "computed19.py": "VALUE = 1\n",
+        "test_computed19.py": "import pytest, six, computed19\n\n\ndef test_computed19():\n"
+                              "    assert int(pytest.__version__.split('.')[0]) >= 7, pytest.__version__\n"
+                              "    assert six.__version__ == '1.12.0' and computed19.VALUE == 1\n"})
+    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
     assert "1 passed" in output, output

@@ -277,3 +277,25 @@ def test_what_requirements_txt_includes_pipfile_packages_and_setup_requires_are_
     required, optional = _required_and_optional(step)
     assert {"attrs", "six", "cffi"} <= set(required), step
     assert {"pytest", "pytest-mock"} <= set(optional) and not {"attrs", "six", "cffi"} & set(optional), step
+
+
+def test_the_extras_tox_installs_the_project_with_are_test_requirements_pyparsing_2020(tmp_path: Path) -> None:
+    """pyparsing 2020's tox installs it with `extras=diagrams` (railroad-diagrams, jinja2), which
+    its test_diagram.py imports; an extra of another env's factor is not."""
+    repo = make(tmp_path, {"tox.ini": """
+        [tox]
+        envlist = py{36,37}
+        [testenv]
+        deps = coverage
+        extras =
+            diagrams
+            py27: legacy
+        [testenv:py37]
+        extras = more, other
+    """, "setup.py": """
+        from setuptools import setup
+        setup(name="p", extras_require={"diagrams": ["railroad-diagrams", "jinja2"], "legacy": ["six"],
+                                        "more": ["attrs"], "docs": ["sphinx"]})
+    """})
+    assert sorted(r for r, _ in pydeps.declared(repo, "3.6")) == ["coverage", "jinja2", "railroad-diagrams"]
+    assert sorted(r for r, _ in pydeps.declared(repo, "3.7")) == ["attrs", "coverage", "jinja2", "railroad-diagrams"]

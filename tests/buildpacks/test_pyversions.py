@@ -175,9 +175,14 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     assert raised.floors == tuple((t, "2020-10-05") for t in ("pip", "setuptools", "wheel"))
     assert any("at least their first release after Python 3.9 (2020-10-05)" in n for n in raised.notes)
     assert "# pip: at least its first release after 2020-10-05" in dockerfile(raised, "base", with_ca=False)
+    # pytest and py as a set, with what they require, from the index of their raised releases
+    view = 'PIP_INDEX_URL="${PIP_INDEX_URL%/simple}/raised/2020-10-05/pytest,py/simple"'
+    assert f"PIP_UPGRADE_STRATEGY=only-if-needed {view} $RFSN_ENV/venv/bin/python -m pip install --upgrade pytest py" \
+        in raised.steps
     commit(repo, "2021-03-01T10:00:00Z")
     kept = pack.env_recipe(repo)
     assert kept.floors == () and "at least its first" not in dockerfile(kept, "base", with_ca=False)
+    assert "/raised/" not in dockerfile(kept, "base", with_ca=False)
     date_env(pack, EnvOptions(runtime="3.9", as_of="today"))
     assert pack.env_recipe(repo).floors == ()
     # the key (validation verdicts and local environments are kept by it) tells them apart
@@ -203,3 +208,56 @@ def test_an_environment_on_a_python_older_than_coverage_7_4_gets_the_newest_cove
     assert "coverage>=7.4" not in " ".join(pack.env_recipe(repo).steps)
     date_env(pack, EnvOptions(runtime="3.9"))
     assert "'coverage>=7.4'" in pack.env_recipe(repo).steps[-1]
+
+
+def test_a_project_declaring_2_7_whose_code_is_not_python_3_gets_2_7_slugify_2015(tmp_path: Path) -> None:
+    """slugify 2015 declares 2.7 to 3.4 (its CI runs 2to3 for 3.x) and its module has Python 2's
+    `print` statement: Python 3 cannot even import it. The interpreter says so (`compile`): 2.7
+    where it can be had, else the no-such-Python line; code that compiles keeps its Python 3."""
+    travis = ".travis.yml"
+    repo = make(tmp_path / "py2", {travis: "language: python\npython:\n  - 2.7\n  - 3.4\n",
+                                   "slug/__init__.py": "", "slug/slug.py": "def main():\n    print 'usage'\n",
+                                   "slug/esc.py": "x = '\\d'\n"})
+    python, why = pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})
+    assert python == "2.7", why
+    assert "declared 2.7 (CI matrix); slug/slug.py (line 2: Missing parentheses" in why, why
+    with pytest.raises(EnvUnavailable, match=r"^Python 2\.7 is not shipped by Debian .*the project declares "
+                       r"2\.7; slug/slug\.py \(line 2"):
+        pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"3.6"}, sorted(DEBIAN))
+    (repo / "slug" / "slug.py").write_text("def main():\n    print('usage')\n")
+    assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+    # a grammar only later Pythons refuse is not Python 2 (toolz 2015 on 3.6: an unparenthesized generator)
+    (repo / "slug" / "slug.py").write_text("def main(y):\n    return max(x for x in y, key=abs)\n")
+    assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+    # a script outside the packages is not the project's code (tabulate 2015's benchmark.py)
+    (repo / "benchmark.py").write_text("print 'x'\n")
+    assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+    # a Python 2 file of a project that does not declare 2.7 changes nothing
+    py3 = make(tmp_path / "py3", {travis: "language: python\npython:\n  - 3.6\n", "a/__init__.py": "print 'x'\n"})
+    assert pyversions.choose(py3, date(2018, 1, 1), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
+
+
+def test_python_2_7_is_made_by_the_virtualenv_of_its_day_from_the_archive() -> None:
+    from rfsn.buildpacks import pyarchives
+
+    step, _ = pyarchives.venv("2.7")
+    assert "'virtualenv<20.22'" in step and "-p /opt/python/bin/python2.7 $RFSN_ENV/venv" in step
+    assert "PIP_INDEX_URL=https://pypi.org/simple" in step  # virtualenv is today's, not the commit's
+    assert pyarchives.venv("3.6")[0].startswith("/opt/python/bin/python3 -m venv $RFSN_ENV/venv")
+
+
+def test_an_environment_older_than_pip_constraints_asks_its_pip_for_them(tmp_path: Path) -> None:
+    """The pip of 2014-10 (1.5.6, kept on 2.7) has no `-c` (pip 7.1) and reads no requires-python
+    (pip 9, 2016-11): the steps that add rfsn's tools ask it, one without gets the installed
+    packages as requirements, and a tool that does not build there (today's coverage) is left out
+    (slugify 2015 on 2.7); a later environment's steps are as they were."""
+    repo = make(tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
+                           "    Programming Language :: Python :: 3.9\n"})
+    commit(repo, "2015-02-18T10:00:00Z")
+    pack = PythonBuildpack()
+    date_env(pack, EnvOptions(runtime="3.9"))
+    asked = [s for s in pack.env_recipe(repo).steps if "pins.txt" in s]
+    assert asked and all("grep -q -- --constraint && echo -c || echo -r" in s for s in asked), asked
+    commit(repo, "2016-11-03T10:00:00Z")
+    kept = [s for s in pack.env_recipe(repo).steps if "pins.txt" in s]
+    assert kept and not any("--constraint" in s for s in kept) and all("-c $RFSN_ENV/pins.txt" in s for s in kept)

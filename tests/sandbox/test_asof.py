@@ -164,6 +164,69 @@ def test_the_index_raises_the_floored_projects_and_says_so(upstream: str) -> Non
                      "not one of before 2019-06-01\n")
 
 
+#: a tool raised past the commit's date whose raised release requires a dependency newer than
+#: that date (pytest 6.1.2 on 3.9 requires pluggy>=0.12, which a 2018 commit's index has not)
+RAISED = {
+    "tool": [_file("tool-1.0.tar.gz", "2018-01-01T00:00:00Z"), _file("tool-2.0.tar.gz", "2020-10-07T09:00:00Z"),
+             _file("tool-3.0.tar.gz", "2022-01-01T00:00:00Z")],
+    "dep": [_file("dep-0.5.tar.gz", "2017-06-01T00:00:00Z"), _file("dep-0.13.tar.gz", "2019-06-01T00:00:00Z"),
+            _file("dep-1.0.tar.gz", "2021-08-01T00:00:00Z")],
+}
+
+
+@pytest.fixture
+def raised_upstream() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = self.path.rstrip("/").split("/")[-1]
+            if name not in RAISED:
+                self.send_error(404)
+                return
+            body = json.dumps({"name": name, "files": RAISED[name]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_raised_set_is_resolved_as_of_the_day_after_its_raised_releases_pytest_6_pluggy_ci() -> None:
+    floor = datetime(2020, 10, 5, tzinfo=UTC)
+    assert asof.raised_cutoff(floor, RAISED) == datetime(2021, 8, 2, tzinfo=UTC)  # dep has none after: newest
+    assert asof.raised_cutoff(floor, {"tool": RAISED["tool"]}) == datetime(2020, 10, 8, 9, tzinfo=UTC)
+    assert asof.raised_cutoff(floor, {"tool": []}) == datetime(2020, 10, 6, tzinfo=UTC)
+
+
+def test_the_raised_view_serves_the_tools_dependencies_of_their_raised_date(raised_upstream: str) -> None:
+    """The commit's view has only dep 0.5; the raised view of ``tool`` after 2020-10-05 serves what
+    PyPI had the day after tool 2.0: dep 0.13 too, not dep 1.0 or tool 3.0. The commit's own view
+    is unchanged, and the report says which date the set came from."""
+    with asof.serving("2018-02-11", set(), None, upstream=raised_upstream) as url:
+        client = httpx.Client(timeout=30)
+        root = url.rsplit("/simple", 1)[0]
+        own = client.get(f"{url}/dep/").text
+        view = f"{root}/raised/2020-10-05/tool/simple"
+        dep, tool = client.get(f"{view}/dep/").text, client.get(f"{view}/tool/").text
+        bad = client.get(f"{root}/raised/not-a-day/tool/simple/dep/")
+        later = client.get(root + asof.LATER_PATH).text
+        client.close()
+    assert "dep-0.5" in own and "dep-0.13" not in own
+    assert "dep-0.5" in dep and "dep-0.13" in dep and "dep-1.0" not in dep
+    assert "tool-2.0" in tool and "tool-3.0" not in tool
+    assert bad.status_code == 502
+    assert ("tool and what they require: as PyPI had them before 2020-10-08, the day after their first "
+            "releases after 2020-10-05 (the environment's Python), not before 2018-02-11") in later, later
+
+
 def test_xarray_3993_the_index_has_the_same_url_for_the_same_view_from_build_to_build(upstream: str) -> None:
     """Docker reuses a build step's layer only where its build arguments are the same as before:
     xarray-3993's env built again every layer xarray-3677's had (31 minutes), the index's URL
