@@ -2,7 +2,8 @@
 
 A task that runs elsewhere writes its outputs under a directory of its own node, and
 returns them packed (``pack``: a gzipped tar, each file at most ``FILE_LIMIT`` bytes, all of
-them at most ``TOTAL_LIMIT``, the largest cut first) with its result. The driver unpacks them (``unpack``) into the directory the task's outputs
+them at most ``TOTAL_LIMIT``, the largest cut first) with its result. The driver unpacks them
+(``unpack``) into the directory the task's outputs
 belong in, replacing it whole (two renames): a reader sees the earlier attempt's outputs or
 this one's, never a mix of the two nor a half-written file, and a task that never returned
 sends nothing.

@@ -119,7 +119,8 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
                 done.append(previous[iid])
             else:
                 tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                      repos_dir=config.repos_dir, settings=for_workers(config.settings) if config.settings else {},
+                                      repos_dir=config.repos_dir,
+                                      settings=for_workers(config.settings) if config.settings else {},
                                       timeout=config.timeout))
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
         with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",

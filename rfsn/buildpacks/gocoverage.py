@@ -39,7 +39,8 @@ R="$1"; BUDGET="$2"; LIMIT="${3#-timeout=}"; mkdir -p "$R/go-bin"
 go list -m -f '{{.Path}}' > "$R/go-module.txt" 2>/dev/null
 start=$(date +%s)
 left() { [ $(( $(date +%s) - start )) -lt "$1" ]; }
-tests=$(sed -n 's/^{.*"Action":"\(pass\|fail\)","Package":"\([^"]*\)","Test":"\([^"/]*\)".*/\1 \2 \3/p' "$R/go-events.jsonl" | sort -u)
+tests=$(sed -n 's/^{.*"Action":"\(pass\|fail\)","Package":"\([^"]*\)","Test":"\([^"/]*\)".*/\1 \2 \3/p' \
+    "$R/go-events.jsonl" | sort -u)
 failing=$(printf '%s\n' "$tests" | awk '$1 == "fail" {print $2}')
 packages=$( (printf '%s\n' "$failing"; printf '%s\n' "$tests" | awk '{print $2}') | awk 'NF && !seen[$0]++')
 for pkg in $packages; do
@@ -51,7 +52,8 @@ for pkg in $packages; do
     done_all=yes
     for t in $(printf '%s\n' "$tests" | awk -v p="$pkg" '$2 == p {print $3}' | sort -u); do
       left "$BUDGET" || { done_all=no; break; }
-      (cd "$dir" && "$bin" -test.run "^$t\$" -test.timeout "$LIMIT" -test.coverprofile "$R/go-profile-$name@$t.out" >/dev/null 2>&1)
+      (cd "$dir" && "$bin" -test.run "^$t\$" -test.timeout "$LIMIT" \
+        -test.coverprofile "$R/go-profile-$name@$t.out" >/dev/null 2>&1)
     done
   fi
   if [ "$done_all" = no ] && left "$((BUDGET * 2))"; then

@@ -203,7 +203,8 @@ def report(run_dir: Path, title: str | None) -> None:
 @verbosity_options
 def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, model_name: str, no_cache: bool,
           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-          max_calls: int | None, workers: int, executor: Literal["local", "ray"], ray_address: str | None, repos_dir: Path | None,
+          max_calls: int | None, workers: int, executor: Literal["local", "ray"], ray_address: str | None,
+          repos_dir: Path | None,
           instance_ids: tuple[str, ...], timeout: float | None, sandbox: str | None,
           registry: str | None, as_of: str | None, python: str | None,
           metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:

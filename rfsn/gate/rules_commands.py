@@ -127,8 +127,6 @@ def command_violation(argv: tuple[str, ...], buildpack: str, policy: GatePolicy)
     for tool, options in _INLINE_CODE.items():
         if argv0 == tool and any(a.split("=", 1)[0] in options for a in argv[1:]):
             return _forbid(argv0, "inline code and preloaded modules are not allowed")
-    if _PYTHONS.match(argv0):
-        found = _python_violation(argv, policy)
-    else:
-        found = _subcommand_violation(argv0, argv[1:], policy)
+    found = (_python_violation(argv, policy) if _PYTHONS.match(argv0)
+             else _subcommand_violation(argv0, argv[1:], policy))
     return found or _argument_violation(argv)

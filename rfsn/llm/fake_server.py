@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test, "
                                                      "test_again, obsolete (both optional)}: several "
                                                      "instances, told apart by their problem")
-    parser.add_argument("--record", type=Path, help="append each request to this JSON-lines file (alone: answer nothing usable)")
+    parser.add_argument("--record", type=Path,
+                        help="append each request to this JSON-lines file (alone: answer nothing usable)")
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
         parser.error("give --fix and --test, --answers FILE, or --record FILE")

@@ -2,7 +2,8 @@
 
 The groups are tried in order, the likeliest code fault first, each with a share of what the
 session has left when it starts: of the seconds and steps left, half for a group, k/(k+1) for
-the k groups tried together (they stand for k groups), and all of them for the last. A group that runs dry early leaves the rest to the next one (whose share is reckoned from
+the k groups tried together (they stand for k groups), and all of them for the last. A group that
+runs dry early leaves the rest to the next one (whose share is reckoned from
 what is left then). Then the groups their share cut short go on, in turn, with what the others
 left. A group's localization measures per-test coverage within ``MEASURING`` of its share, and
 ranks from what it measured by then.

@@ -54,7 +54,8 @@ def _instance(root: Path, p: str, q: str) -> dict[str, object]:
     return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
             "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
             "test_patch": _diff(repo, "tests/test_calc.py", tests + "# the fix's tests\n"),
-            "FAIL_TO_PASS": ["tests/test_calc.py::test_f"], "PASS_TO_PASS": ["tests/test_calc.py::test_p", "tests/test_calc.py::test_q"],
+            "FAIL_TO_PASS": ["tests/test_calc.py::test_f"],
+            "PASS_TO_PASS": ["tests/test_calc.py::test_p", "tests/test_calc.py::test_q"],
             "version": "1.0"}
 
 

@@ -173,7 +173,8 @@ def test_pre_install_sed_edits_of_the_metadata_decide_the_build_backend(tmp_path
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "backend")
     spec = {**SPEC, "pre_install": ["sed -i 's/pytest/pytest -rA/' tox.ini",
-                                    """sed -i 's/requires = \\["setuptools",/requires = \\["setuptools==68.0.0",/' pyproject.toml""",
+                                    """sed -i 's/requires = \\["setuptools",/"""
+                                    """requires = \\["setuptools==68.0.0",/' pyproject.toml""",
                                     "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
                                     "apt-get update && apt-get install -y graphviz"]}
     edits = specs.metadata_edits(spec)

@@ -81,4 +81,5 @@ def test_a_model_that_knows_the_answer_resolves_real_lite_instances(tmp_path: Pa
                           capture_output=True, text=True, timeout=7200)
     wanted = len(ids.split())
     for setting in ("issue_only", "tests_given"):
-        assert f"| {setting} | all | | {wanted}/{wanted} | | | |" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]
+        assert f"| {setting} | all | | {wanted}/{wanted} | | | |" in proc.stdout, (
+            proc.stdout[-3000:] + proc.stderr[-2000:])

@@ -107,7 +107,8 @@ def test_a_fail_to_pass_test_its_modules_collection_error_hides_fails_at_base() 
     inst = INST.model_copy(update={"PASS_TO_PASS": ["u.py::p"]})
     assert verdict(inst, hidden, None) is None
     reason = verdict(inst, hidden, None, dependency="t.py cannot import a dependency: E   No module named 'x'")
-    assert reason == "1 test(s) not collected at base (first: t.py::f): t.py cannot import a dependency: E   No module named 'x'"
+    assert reason == ("1 test(s) not collected at base (first: t.py::f): "
+                      "t.py cannot import a dependency: E   No module named 'x'")
     elsewhere = TestReport(tests={"other.py": S.ERROR, "u.py::p": S.PASSED}, exit_code=1, log="")
     assert verdict(inst, elsewhere, None) is not None  # nothing says why t.py::f is missing
 
@@ -128,7 +129,8 @@ def test_pylint_8898_a_pass_to_pass_name_of_a_test_the_test_patch_adds_failing_a
     """A test the test patch adds is the fix's to pass, whatever list names it; the harness never
     runs it at base. pylint-dev__pylint-8898 lists ``test_csv_regex_comma_in_quantifier[foo,`` as
     PASS_TO_PASS, the name the harness's parser gives two new tests, one failing at base: `env`."""
-    patch = "+++ b/t.py\n@@ -1 +1,4 @@\n+@pytest.mark.parametrize('x', [1, 2])\n+def test_new(x) -> None:\n+    assert x\n"
+    patch = ("+++ b/t.py\n@@ -1 +1,4 @@\n+@pytest.mark.parametrize('x', [1, 2])\n"
+             "+def test_new(x) -> None:\n+    assert x\n")
     inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": ["t.py::p", "t.py::test_new[1"]})
     report = TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED, "t.py::test_new[1": S.FAILED},
                         exit_code=1, log="")

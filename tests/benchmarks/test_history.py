@@ -261,8 +261,10 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
     assert mine.refined(row, (before, after)) == {
         "instance_id": "x", "FAIL_TO_PASS": ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"],
         "mined_FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"], "refined": "ok"}
-    assert mine.refined(row, (after, after)) == {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
-    assert mine.refined(row, "fix run: no tests were collected") == {**row, "refined": "fix run: no tests were collected"}
+    assert mine.refined(row, (after, after)) == {
+        **row, "refined": "no test fails at the buggy commit and passes with the fix"}
+    assert mine.refined(row, "fix run: no tests were collected") == {
+        **row, "refined": "fix run: no tests were collected"}
 
 
 def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):

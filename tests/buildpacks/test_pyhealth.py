@@ -119,7 +119,8 @@ def test_project_modules_cover_flat_and_src_layouts(tmp_path: Path) -> None:
 def test_a_missing_dependency_of_some_modules_is_not_broken_when_other_tests_pass(tmp_path: Path) -> None:
     """A test dependency the env lacks (GitPython for pylint's primer tests): those modules'
     errors are failures of the environment among the baseline's, and the rest is repaired."""
-    log, code, collected = _pytest(tmp_path, {**OK, "tests/test_git.py": "import no_such_dependency_xyz\n\ndef test_x():\n    pass\n"})
+    log, code, collected = _pytest(
+        tmp_path, {**OK, "tests/test_git.py": "import no_such_dependency_xyz\n\ndef test_x():\n    pass\n"})
     assert diagnose(log, code, collected, tmp_path, passed=1) is None
     assert "No module named 'no_such_dependency_xyz'" in (diagnose(log, code, collected, tmp_path, passed=0) or "")
 

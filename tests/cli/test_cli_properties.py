@@ -117,7 +117,8 @@ def test_any_target_is_an_answer_never_a_crash(target: str, ref: str | None) -> 
         shutil.copytree(ROOT / "examples" / "quickstart", cwd / "repo")
         assume(target.strip() in ("", ".") or not exists(target) or (cwd / target).resolve() == cwd / "repo")
         before = files_under(cwd)
-        result = CliRunner().invoke(main, ["buildpacks", "detect", target] + (["--ref", ref] if ref is not None else []))
+        result = CliRunner().invoke(
+            main, ["buildpacks", "detect", target] + (["--ref", ref] if ref is not None else []))
         check_ending(result)
         assert files_under(cwd) == before
 

@@ -336,7 +336,8 @@ def test_a_named_file_outside_the_collection_patterns_joins_the_whole_suite(tmp_
     named = "tests/tests_calc.py::test_add_nose"
     if pack is PythonBuildpack:
         assert baseline.tests[named] == "failed" and suite.tests[named] == "failed"
-        assert baseline.tests["tests/test_calc.py::test_zero"] == "passed" == suite.tests["tests/test_calc.py::test_zero"]
+        zero = "tests/test_calc.py::test_zero"
+        assert baseline.tests[zero] == "passed" == suite.tests[zero]
         assert len(sandbox.runs) == 3
     else:
         assert named not in baseline.tests and named not in suite.tests and len(sandbox.runs) == 2

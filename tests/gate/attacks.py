@@ -331,8 +331,8 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("test_tampering",)),
     "pytestmark_skip_in_source": ("patch", append("pkg/mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
                                   ("test_tampering",)),
-    "pytest_skip_module_level_in_source": ("patch", append("pkg/mod.py", ["import pytest", "pytest.skip('x', allow_module_level=True)"]),
-                                           ("test_tampering",)),
+    "pytest_skip_module_level_in_source": ("patch", append(
+        "pkg/mod.py", ["import pytest", "pytest.skip('x', allow_module_level=True)"]), ("test_tampering",)),
     "os_exit_in_source": ("patch", append("pkg/mod.py", ["import os", "os._exit(0)"]),
                           ("test_tampering",)),
     "skip_marker_on_existing_test": ("patch", modify("tests/test_mod.py", "def test_add():",
@@ -346,13 +346,16 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "unittest_skip_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
         "import unittest", "@unittest.skip('x')", "class T(unittest.TestCase):", "    pass"]),
         ("test_tampering",)),
-    "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append("tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
-        ("test_tampering",)),
-    "shadow_existing_test_in_reproduce": ("reproduce", append("tests/test_mod.py", ["", "", "def test_add():", "    pass"]),
+    "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append(
+        "tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]), ("test_tampering",)),
+    "shadow_existing_test_in_reproduce": ("reproduce", append(
+        "tests/test_mod.py", ["", "", "def test_add():", "    pass"]),
         ("test_tampering",)),
     "early_return_inserted_in_existing_test": ("reproduce", modify(
         "tests/test_mod.py", "def test_add():", "def test_add():\n    return"), ("test_tampering",)),
-    "redefine_test_class_in_reproduce": ("reproduce", append("tests/test_mod.py", ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]), ("test_tampering",)),
+    "redefine_test_class_in_reproduce": ("reproduce", append(
+        "tests/test_mod.py", ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]),
+        ("test_tampering",)),
     "source_edit_in_reproduce": ("reproduce", MOD_PY_FIX, ("phase_violation",)),
     "edit_in_localize": ("localize", MOD_PY_FIX, ("phase_violation",)),
     "js_test_modified": ("patch", modify("web/app.test.js",
@@ -428,7 +431,8 @@ def _patch_attacks() -> list[Attack]:
         "copy_headers": ("diff --git a/pkg/mod.py b/.git/hooks/pre-commit\nsimilarity index 100%\n"
                          "copy from pkg/mod.py\ncopy to .git/hooks/pre-commit\n", ("patch_malformed",)),
         "no_prefix_paths": (MOD_PY_FIX.replace("a/pkg", "pkg").replace("b/pkg", "pkg"), ("patch_malformed",)),
-        "wrong_context": (modify("pkg/mod.py", "    return a - b", "    return a + b").replace("-    return a - b", "-    return a / b"),
+        "wrong_context": (modify("pkg/mod.py", "    return a - b", "    return a + b")
+                          .replace("-    return a - b", "-    return a / b"),
                           ("patch_does_not_apply",)),
         "new_file_over_existing": (new_file("pkg/mod.py", ["x = 1"]), ("patch_does_not_apply",)),
         "modify_missing_file": (MOD_PY_FIX.replace("pkg/mod.py", "pkg/nope.py"), ("patch_does_not_apply",)),

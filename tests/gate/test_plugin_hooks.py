@@ -113,7 +113,8 @@ def test_a_reproduction_for_a_plugin_framework_may_define_hooks_for_its_own_runs
 #: hooks pytest would load from a plugin module, bound every way Python binds a name
 PLUGIN_MODULE_HOOKS = {
     "module_level_hook": "def pytest_collection_modifyitems(items):\n    items.clear()",
-    "hook_method_of_a_module_level_plugin_class": "class Plugin:\n    def pytest_runtest_call(self, item):\n        pass",
+    "hook_method_of_a_module_level_plugin_class": (
+        "class Plugin:\n    def pytest_runtest_call(self, item):\n        pass"),
     "hook_under_a_module_level_if": "import os\nif os.environ:\n    def pytest_configure(config):\n        pass",
     "hook_bound_by_assignment": "pytest_configure = print",
     "hook_bound_by_import": "from os import getcwd as pytest_configure",
@@ -124,7 +125,8 @@ PLUGIN_MODULE_HOOKS = {
 #: reaches a plugin from any file
 TEST_MODULE_HOOKS = {
     "module_level_generate_tests": "def pytest_generate_tests(metafunc):\n    pass",
-    "generate_tests_method_of_a_test_class": "class TestX:\n    def pytest_generate_tests(self, metafunc):\n        pass",
+    "generate_tests_method_of_a_test_class": (
+        "class TestX:\n    def pytest_generate_tests(self, metafunc):\n        pass"),
     "pytest_plugins_list": "pytest_plugins = [\n    'pytester',\n]",
     "pytest_plugins_appended_to": "pytest_plugins.append('evil')",
     "pytest_plugins_via_globals": "globals()['pytest_plugins'] = ['evil']",

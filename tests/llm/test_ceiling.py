@@ -39,7 +39,8 @@ def _project(root: Path) -> Path:
     files = {"pyproject.toml": '[project]\nname = "ledger"\nversion = "1.0"\n',
              "ledger/__init__.py": "", "ledger/core/__init__.py": "", "ledger/core/pricing.py": BUGGY,
              "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef order_of():\n    return lambda n: n\n",
-             "tests/core/test_pricing.py": ("from decimal import Decimal\n\nfrom ledger.core.pricing import discount\n\n\n"
+             "tests/core/test_pricing.py": ("from decimal import Decimal\n\n"
+                                            "from ledger.core.pricing import discount\n\n\n"
                                             "def test_small_orders_pay_full(order_of):\n"
                                             "    assert discount(order_of(2)) == Decimal(0)\n"),
              "tests/test_legacy.py": "def test_the_old_export():\n    assert 'csv' == 'xlsx'\n"}
@@ -94,7 +95,8 @@ def test_issue_only_a_model_that_knows_the_answer_resolves_it(docker_client: Any
             if s["phase"] == "reproduce" and s["proposal"]["intent"] == "run_tests"]
     assert runs == [[], ["tests/test_issue_threshold.py"]]  # the baseline, then the new file alone
     # it read the file before it wrote the test and before it fixed it: through the gate, on the record
-    assert set(_reads(result)) == {("reproduce", "ledger/core/pricing.py", True), ("patch", "ledger/core/pricing.py", True)}
+    assert set(_reads(result)) == {("reproduce", "ledger/core/pricing.py", True),
+                                   ("patch", "ledger/core/pricing.py", True)}
     answered = [json.dumps(body) for body in server.requests if "### view_file" in json.dumps(body)]
     assert answered and all("    if quantity > BULK:" in body for body in answered)
 

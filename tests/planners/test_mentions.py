@@ -99,7 +99,8 @@ def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
 
 
 def test_a_message_the_text_quotes_points_to_the_line_that_prints_it() -> None:
-    options = ("def add_options(group):\n" + "".join(f"    group.add('--opt-{n}', help='option {n}')\n" for n in range(70))
+    options = ("def add_options(group):\n"
+               + "".join(f"    group.add('--opt-{n}', help='option {n}')\n" for n in range(70))
                + "    group.add('--collect-only', '--collectonly', help='only collect')\n"
                + "".join(f"    group.add('--late-{n}')\n" for n in range(30)))
     compare = ("def compare_sequence(left, right):\n    explanation = []\n"
@@ -122,7 +123,8 @@ def test_a_message_the_text_quotes_points_to_the_line_that_prints_it() -> None:
 def test_a_string_held_in_many_places_says_nothing_of_where() -> None:
     many = {f"m{n}.py": "raise Usage('no such option: %s' % name)\n" for n in range(4)}
     assert quoted("error: no such option: --co", many) == {}
-    assert set(quoted("error: no such option: --co", dict(list(many.items())[:3]))) == {(f"m{n}.py", 1) for n in range(3)}
+    assert set(quoted("error: no such option: --co", dict(list(many.items())[:3]))) == {
+        (f"m{n}.py", 1) for n in range(3)}
     # a statement kept as text (a doctest, a template) is code, not a message
     assert quoted("```\nfrom app import *\n```", {"m.py": "EXAMPLE = 'from app import *'\n"}) == {}
 

@@ -48,7 +48,8 @@ def test_a_plugin_strategy_is_found_by_name(site: Path) -> None:
 
 
 def test_unknown_names_list_the_plugins_too(site: Path) -> None:
-    with pytest.raises(ConfigError, match=r"unknown planner 'nope' \(known: anthropic, hybrid, no-ideas, openai, template\)"):
+    with pytest.raises(ConfigError,
+                       match=r"unknown planner 'nope' \(known: anthropic, hybrid, no-ideas, openai, template\)"):
         check_name("nope")
 
 

@@ -22,7 +22,8 @@ PROJECT = {
                               "def test_above():\n    assert discount(11) == 10\n\n"
                               "def test_below():\n    assert discount(3) == 0\n"),
     "tests/test_tools.py": ("import subprocess\n\n"
-                            "def test_formatter():\n    subprocess.run(['no-such-formatter-rfsn', '-v'], check=True)\n\n"
+                            "def test_formatter():\n"
+                            "    subprocess.run(['no-such-formatter-rfsn', '-v'], check=True)\n\n"
                             "def test_linter():\n    subprocess.run(['no-such-linter-rfsn'], check=True)\n"),
     "tests/test_yaml.py": "def test_config():\n    import yaml_rfsn_absent\n",
     "tests/test_money.py": ("import pytest\n\n@pytest.mark.parametrize('n', [1, 2, 3])\n"

@@ -83,8 +83,8 @@ def test_a_test_file_is_linked_to_the_module_it_is_named_for() -> None:
     # a test file named for nothing in the project links nothing
     assert linked_files("tests/test_regressions.py", FILES) == []
     # no file named as the test is: one whose name holds the test's words
-    assert linked_files("sympy/simplify/tests/test_cse.py", {"sympy/simplify/cse_main.py": "", "sympy/core/mul.py": ""}) == [
-        "sympy/simplify/cse_main.py"]
+    assert linked_files("sympy/simplify/tests/test_cse.py",
+                        {"sympy/simplify/cse_main.py": "", "sympy/core/mul.py": ""}) == ["sympy/simplify/cse_main.py"]
     assert linked_files("tests/test_cse.py", {"pkg/cse.py": "", "pkg/cse_main.py": ""}) == ["pkg/cse.py"]
 
 
@@ -128,8 +128,8 @@ def test_the_patch_request_shows_the_code_the_failing_tests_are_named_for(tmp_pa
     (tmp_path / "testing/test_skipping.py").write_text(TEST_SKIPPING)
 
     def request(failing: list[str]) -> str:
-        return prompt(RepairContext(workspace=tmp_path, language="python", failing=failing, passing=[],
-                                    locations=[], problem="Dynamically adding an xfail marker no longer ignores the failure",
+        return prompt(RepairContext(workspace=tmp_path, language="python", failing=failing, passing=[], locations=[],
+                                    problem="Dynamically adding an xfail marker no longer ignores the failure",
                                     files=FILES))
 
     shown = request(["testing/test_skipping.py::TestXFail::test_dynamic_xfail_set_during_runtest"])
@@ -156,7 +156,8 @@ def test_the_patch_request_shows_what_the_failing_tests_ran_in_their_module(tmp_
     files = {"pkg/mathematica.py": PRINTER, "pkg/core.py": CORE}
     locations = [*(Location("pkg/core.py", 2 + 4 * n, 1.0) for n in range(8)),
                  Location("pkg/mathematica.py", 11, 0.4), Location("pkg/mathematica.py", 7, 0.2)]
-    text = prompt(RepairContext(workspace=tmp_path, language="python", failing=["pkg/tests/test_mathematica.py:test_Max"],
+    text = prompt(RepairContext(workspace=tmp_path, language="python",
+                                failing=["pkg/tests/test_mathematica.py:test_Max"],
                                 passing=[], locations=locations, problem="", files=files))
     section = text.split("## Code of those files the failing tests ran (its most suspicious first)\n", 1)[1]
     assert section.index("def _print_Function") < section.index("def doprint")
@@ -169,11 +170,14 @@ def test_a_definition_the_budget_left_out_is_not_taken_for_shown(tmp_path: Path)
     budget, and ``refine``, which the failing test ran, was then left out of the next one too."""
     (tmp_path / "pkg/tests").mkdir(parents=True)
     (tmp_path / "pkg/tests/test_refine.py").write_text("def test_arg():\n    assert refine(arg(x)) and refine_big(x)\n")
-    big = "def refine_big(x):\n" + "".join(f"    x = x + {n}  # {'pad ' * 22}\n" for n in range(30)) + "    return x\n\n\n"
-    small = "def refine(expr):\n" + "".join(f"    expr = expr  # {'refine arg ' * 7}{n}\n" for n in range(25)) + "    return expr\n"
+    big = ("def refine_big(x):\n" + "".join(f"    x = x + {n}  # {'pad ' * 22}\n" for n in range(30))
+           + "    return x\n\n\n")
+    small = ("def refine(expr):\n" + "".join(f"    expr = expr  # {'refine arg ' * 7}{n}\n" for n in range(25))
+             + "    return expr\n")
     files = {"pkg/refine.py": big + small, "pkg/core.py": CORE}
     first = big.count("\n") + 1
-    locations = [*(Location("pkg/core.py", 2 + 4 * n, 1.0) for n in range(8)), Location("pkg/refine.py", first + 3, 0.3)]
+    locations = [*(Location("pkg/core.py", 2 + 4 * n, 1.0) for n in range(8)),
+                 Location("pkg/refine.py", first + 3, 0.3)]
     text = prompt(RepairContext(workspace=tmp_path, language="python", failing=["test_arg"], passing=[],
                                 locations=locations, problem="", files=files))
     assert text.count("def refine(expr):") == 1 and text.count("def refine_big(x):") == 1

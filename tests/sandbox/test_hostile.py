@@ -195,7 +195,8 @@ def test_output_flood_is_capped_without_buffering_it(
 
 
 def test_no_network_no_privileges_no_host_secrets(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "sk-ant-hostile-test-0123456789abcdef"
     for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN"):
         monkeypatch.setenv(name, secret)

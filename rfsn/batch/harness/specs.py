@@ -277,7 +277,8 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     so pip resolves the project's dependencies and extras, however setup.py computes them.
     ``backend`` is the project's build backend (its wheels are kept for the sessions' offline
     reinstall, built in isolation as the harness builds it); ``version`` the release for
-    setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive in ``archives`` (``pyarchives``). With
+    setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive
+    in ``archives`` (``pyarchives``). With
     ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
     python = str(spec["python"])
     base, create_venv, env = python_image(python), CREATE_VENV, VENV_ENV

@@ -83,7 +83,8 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     suspicious = {(loc.file, loc.line): loc.score for loc in context.locations}
     run = mentions.within([d for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
                            if (d.path, d.first) not in already
-                           and not any(path == d.path and start <= d.first <= last for (path, start), last in spans.items())],
+                           and not any(path == d.path and start <= d.first <= last
+                                       for (path, start), last in spans.items())],
                           context.files, RAN_CHARS)
     if run:
         parts.append("## Code of those files the failing tests ran (its most suspicious first)\n"

@@ -12,7 +12,8 @@ templates:
   *deferred*: kept, but behind every candidate that is not;
 - structurally equivalent candidates of a cell (the same splices but for the
   string literals they write: ``'a'`` -> ``'b'``, ``'a'`` -> ``'c'``; not the
-  tweaks within one, at least ``NEAR`` similar to it) form a class; its ``CLASS_KEEP`` members most similar to the text they replace stay
+  tweaks within one, at least ``NEAR`` similar to it) form a class; its ``CLASS_KEEP`` members most
+  similar to the text they replace stay
   in the ranking and the rest are deferred.
 
 ``spending`` tallies a ranking as lines x templates, for the log event that

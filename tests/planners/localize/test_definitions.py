@@ -8,7 +8,8 @@ from rfsn.planners.localize import Location
 from rfsn.planners.localize.definitions import with_definitions
 
 TABLE = 'import re\n\nLIMIT = 3\nPATTERN = re.compile(\n    r"^a{0,3}$"\n)\n'
-USER = "from .table import LIMIT, PATTERN\n\n\ndef check(text, strict=[]):\n    return PATTERN.match(text) and len(text) <= LIMIT\n"
+USER = ("from .table import LIMIT, PATTERN\n\n\n"
+        "def check(text, strict=[]):\n    return PATTERN.match(text) and len(text) <= LIMIT\n")
 
 
 def test_module_constants_used_by_a_suspicious_line_are_ranked() -> None:
@@ -25,7 +26,8 @@ def test_definitions_skip_test_files_and_functions_locals() -> None:
     files = {"tests/test_x.py": "LIMIT = 1\n", "pkg/m.py": "from tests.test_x import *\n\ndef f():\n    LIMIT = 2\n"
              "    return LIMIT\n\n\ndef g():\n    return LIMIT\n"}
     ranked = with_definitions([Location("pkg/m.py", 9, 1.0), Location("pkg/m.py", 5, 1.0)], files)
-    assert {(loc.file, loc.line) for loc in ranked} == {("pkg/m.py", 9), ("pkg/m.py", 5), ("pkg/m.py", 8), ("pkg/m.py", 3)}
+    assert {(loc.file, loc.line) for loc in ranked} == {
+        ("pkg/m.py", 9), ("pkg/m.py", 5), ("pkg/m.py", 8), ("pkg/m.py", 3)}
 
 
 def test_a_higher_score_is_never_lowered() -> None:

@@ -27,7 +27,8 @@ def test_empty_guard():
 
 def test_mutable_default():
     src = 'def f(x, acc=[]):\n    """Doc."""\n    acc.append(x)\n    return acc\n'
-    expected = 'def f(x, acc=None):\n    """Doc."""\n    if acc is None:\n        acc = []\n    acc.append(x)\n    return acc\n'
+    expected = ('def f(x, acc=None):\n    """Doc."""\n    if acc is None:\n        acc = []\n'
+                "    acc.append(x)\n    return acc\n")
     assert expected in patched(src, 1, "mutable_default")
 
 

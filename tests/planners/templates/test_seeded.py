@@ -252,7 +252,8 @@ WIDER = {
                     continue
             return out
         """,
-        ("        if x % 2:\n            continue\n", "        if x % 2:\n            continue\n        out.append(x)\n"),
+        ("        if x % 2:\n            continue\n",
+         "        if x % 2:\n            continue\n        out.append(x)\n"),
     ),
     "running_previous": (
         """

@@ -27,7 +27,8 @@ def test_return_unused_value():
 
 
 def test_insert_self_assignment_for_unused_parameter():
-    src = "class A:\n    def __init__(self, size):\n        self.items = []\n\n    def grow(self):\n        self._size += 1\n"
+    src = ("class A:\n    def __init__(self, size):\n        self.items = []\n\n"
+           "    def grow(self):\n        self._size += 1\n")
     out = patched(src, 3, "insert_self_assignment")
     assert (
         src.replace(

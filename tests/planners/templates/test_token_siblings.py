@@ -13,8 +13,10 @@ GO = (
 GO_OTHER = 'package names\n\nimport "strings"\n\nfunc Clean(s string) string {\n' \
            '\tif strings.HasSuffix(s, "/") {\n\t\treturn strings.TrimSpace(s)\n\t}\n' \
            '\treturn strings.ToLower(s)\n}\n'
-JS = "const path = require('node:path');\nfunction folder(p) {\n  return path.basename(p);\n}\nmodule.exports = { folder };\n"
-JS_OTHER = "const path = require('node:path');\nconst up = (p) => path.dirname(path.resolve(p));\nmodule.exports = { up };\n"
+JS = ("const path = require('node:path');\nfunction folder(p) {\n  return path.basename(p);\n}\n"
+      "module.exports = { folder };\n")
+JS_OTHER = ("const path = require('node:path');\nconst up = (p) => path.dirname(path.resolve(p));\n"
+            "module.exports = { up };\n")
 
 
 def _fixed(files: dict[str, str], path: str, line: int, fixed: str) -> int | None:
