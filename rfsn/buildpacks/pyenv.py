@@ -77,7 +77,8 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     reasons, unreached = (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ") \
         if constrained else (_CONFLICT, "")
     reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
-    flag, asked = ("$c", f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && ") if ask else ("-c", "")
+    ask_flag = f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && "
+    flag, asked = ("$c", ask_flag) if ask else ("-c", "")
     return (f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
             + _one_by_one(packages, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
                           f'{unreached}echo "rfsn: $p would move {whose} packages; left out"') + " )"
@@ -110,7 +111,8 @@ def nearest_pins(pip: str, requirements: str, extra: str = "", attempts: int = 5
     (``atomicwrites==1.4.0``, deleted, as ``==1.4.*``: 1.4.1), said in ``BUILD_NOTES``; any
     other failure, or a series with nothing left, fails the step."""
     install = f"{pip} -r {requirements} {extra}".rstrip()
-    return (f"for i in $(seq {attempts}); do {install} > $RFSN_ENV/pip.log 2>&1 && {{ cat $RFSN_ENV/pip.log; break; }}; "
+    return (f"for i in $(seq {attempts}); do "
+            f"{install} > $RFSN_ENV/pip.log 2>&1 && {{ cat $RFSN_ENV/pip.log; break; }}; "
             f"cat $RFSN_ENV/pip.log; pin=$(sed -nE '{_GONE}' $RFSN_ENV/pip.log | head -1); "
             f'[ -n "$pin" ] && [ "$i" -lt {attempts} ] || exit 1; '
             f'sed -i -E "s/^${{pin%%==*}}==[^ ;]*/$pin.*/" {requirements}; '

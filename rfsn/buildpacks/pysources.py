@@ -3,7 +3,8 @@
 Requirements files (by the names projects give them for tests and development, following
 ``-r``), tox's ``deps`` (``[testenv]`` and the env of the chosen Python, factor conditions and
 ``{[section]deps}`` references resolved), Pipfile's packages and dev-packages, and what the
-``pip install`` lines of the CI workflows (GitHub Actions, Travis, CircleCI) install that the test run uses. Each reader returns
+``pip install`` lines of the CI workflows (GitHub Actions, Travis, CircleCI) install that the
+test run uses. Each reader returns
 ``(requirement, where)`` pairs, so a report can say where each one came from.
 """
 

@@ -374,7 +374,8 @@ class PhasePlanner:
             ranked = with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
                                 read_sources(self.workspace, self.language, tests=True), targets, keep=boosts)
             # a flat ranking still orders what coverage saw when no wider run will sharpen it
-            if subset is None or not is_flat(ranked) or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked)):
+            if (subset is None or not is_flat(ranked)
+                    or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked))):
                 return _localized("coverage", with_definitions(with_control_dependence(ranked, sources), sources))
             if any(loc.score > 0 for loc in ranked):
                 flat = with_definitions(with_control_dependence(ranked, sources), sources)
@@ -382,7 +383,8 @@ class PhasePlanner:
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
         # the targets' tracebacks, not the other failures', and first the stacks of their crashes
-        output = "\n".join([*(c.stack for c in baseline.crashes if c.test in targets), output_of(baseline.log, targets)])
+        stacks = [c.stack for c in baseline.crashes if c.test in targets]
+        output = "\n".join([*stacks, output_of(baseline.log, targets)])
         for found in (localize_from_output(output, files, targets, root=self.workdir),
                       callee_locations(output, files, tests, root=self.workdir),
                       callee_definitions(output, files)):

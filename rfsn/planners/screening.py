@@ -20,7 +20,8 @@ run again, alone, with it applied, with no per-test limit (the tier's own limit
 bounds them). Those that pass are flaky (a local server
 slow under load, an order the suite imposes, a hash seed), not broken by the
 candidate: they are set aside for the rest of the session, and the tier is
-judged again without them (run again only when its run stopped at a failure). A baseline-passing test that fails in the coverage run,
+judged again without them (run again only when its run stopped at a failure). A baseline-passing
+test that fails in the coverage run,
 made with no candidate applied, is flaky from the start.
 
 The baseline of an issue-only session ran before the model's reproduction was
@@ -192,7 +193,8 @@ class Screen:
         if result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
                 or not (held or set(self.targets) <= result.fixed):
             return None
-        # with no per-test limit: under load a test near it at baseline is stopped by it alone too; the tier's own limit, from its baseline durations, bounds it
+        # with no per-test limit: under load a test near it at baseline is stopped by it alone too;
+        # the tier's own limit, from its baseline durations, bounds it
         return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)),
                     case_limit=False)
 

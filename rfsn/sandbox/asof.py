@@ -44,7 +44,8 @@ log = get_logger(__name__)
 
 UPSTREAM = PYPI
 _JSON = "application/vnd.pypi.simple.v1+json"
-_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
+_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?"
+                  r"\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
 
 Pin = tuple[str, str]
 #: the index's page of what it served from after its date, one line a project (the build's last

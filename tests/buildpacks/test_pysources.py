@@ -81,7 +81,8 @@ def test_setup_requires_are_in_the_environment(tmp_path: Path) -> None:
     the project: offline, ``pip install -e .`` cannot fetch it, and the project was not
     importable in its own test run (prettytable 2022: ``No module named 'prettytable'``)."""
     repo = make(tmp_path / "cfg", {"setup.cfg": "[metadata]\nname = demo\n[options]\nsetup_requires =\n"
-                                                "    setuptools-scm\n", "setup.py": "from setuptools import setup\nsetup()\n"})
+                                                "    setuptools-scm\n",
+                                   "setup.py": "from setuptools import setup\nsetup()\n"})
     assert ("setuptools-scm", "setup.cfg setup_requires") in pydeps.declared(repo)
     repo = make(tmp_path / "py", {"setup.py": "from setuptools import setup\n"
                                               "setup(name='demo', setup_requires=['pytest-runner'])\n"})
@@ -165,7 +166,8 @@ def test_circleci_pip_install_lines_count_too_tabulate_2020(tmp_path: Path) -> N
 
 def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
     """What a CI workflow installs counts as a test requirement unless it is a tool CI runs around
-    the tests (a module the project imports always counts). The tools do not (codecov and coveralls, deleted from PyPI or of no era's index,
+    the tests (a module the project imports always counts). The tools do not (codecov and coveralls,
+    deleted from PyPI or of no era's index,
     failed whole environments of the history corpus: tomlkit 2021, toolz 2019, sqlparse 2022)."""
     repo = make(tmp_path, {
         ".travis.yml": "install:\n  - pip install codecov coveralls tox flake8 twine pyyaml python-dateutil "

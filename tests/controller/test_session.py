@@ -135,7 +135,8 @@ def fixed_with(tmp_path: Path, settings: Settings, name: str, text: str, ignored
     """A session on the calc project with the test file ``name`` in its suite too (``ignored``:
     what it writes, kept out of git): fixed; its output directory."""
     repo = make_project(tmp_path / "src", {**FILES, name: text, ".gitignore": f"{ignored}\n"}, name="calc")
-    result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", suite=["tests/test_calc.py", name])
+    result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out",
+                     suite=["tests/test_calc.py", name])
     assert result.status is SessionStatus.FIXED, result.message
     return tmp_path / "out" / "s1"
 

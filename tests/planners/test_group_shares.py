@@ -126,7 +126,8 @@ def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
     now[0] = 7.0
     ledger.close("left", "the session's step budget spent (40 steps)")
     assert (group.outcome, group.candidates, group.seconds) == ("left", 4, 7.0)
-    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
+    assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [
+        ("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
 
 
 class LateFixForAdd:

@@ -110,7 +110,8 @@ def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_c
     setup of a new environment (astropy 5.0's: the build, then the setup, each compiling every
     extension) compiles nothing the build compiled."""
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\n#include <w.h>\nint h(void) { return V * W; }\n",
+    repo = make_project(tmp_path / "p", {**PASSING,
+                                            "ext.c": "#include <v.h>\n#include <w.h>\nint h(void) { return V * W; }\n",
                                             "include/w.h": "#define W 3\n"})
     with open_sandbox(repo, BuiltCompiling(), settings, "docker") as box:
         assert box.setup_failure is None

@@ -70,7 +70,8 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
     from rfsn.sandbox.images import build_failure
 
     output = ("\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
-              "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m\x1b[91mnpm ERR! A complete log of this run can be found in:\n"
+              "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m"
+              "\x1b[91mnpm ERR! A complete log of this run can be found in:\n"
               "npm ERR!     /root/.npm/_logs/2026-11-23T09_16_53_728Z-debug-0.log\n"
               "\x1b[0mRemoving intermediate container 1708f7478b51\n")
     message = build_failure("rfsn/env-node:x", "The command '/bin/sh -c npm install' returned a non-zero code: 127",
@@ -91,7 +92,8 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
     "hint: See above for details.\n",
     # pip 21 (Python 3.6)
     "    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import sys'\n"
-    "    Complete output (4 lines):\n    Traceback (most recent call last):\n      File \"setup.py\", line 12, in <module>\n"
+    "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
+    "      File \"setup.py\", line 12, in <module>\n"
     "        import ah_bootstrap\n    ModuleNotFoundError: No module named 'ah_bootstrap'\n"
     "    ----------------------------------------\nWARNING: Discarding file:///testbed.\n"
     "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs for full command output.\n",
@@ -100,8 +102,8 @@ def test_a_failed_build_leads_with_the_exception_a_setup_script_raised(output: s
     """pip's last lines are its advice; the cause is the exception of the traceback above them."""
     from rfsn.sandbox.images import build_failure
 
-    message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1",
-                            output, 1800.0)
+    message = build_failure("rfsn/env-python:x",
+                            "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1", output, 1800.0)
     assert message.startswith("env image: pip install -e .: ModuleNotFoundError: No module named 'ah_bootstrap' (")
 
 

@@ -39,7 +39,8 @@ def whole_file_valid(patched: str, source: str, language: str) -> bool:
 
 
 @settings(max_examples=400, deadline=None)
-@given(source=st.sampled_from([(GO, "go"), (JS, "javascript"), (GO[:-3], "go"), (JS.replace("/g;", "/g"), "javascript")]),
+@given(source=st.sampled_from([(GO, "go"), (JS, "javascript"), (GO[:-3], "go"),
+                               (JS.replace("/g;", "/g"), "javascript")]),
        at=st.floats(0, 1), width=st.integers(0, 6),
        text=st.text(alphabet="ab1 (){}[]\"'`/*+-=!\n\\", max_size=4))
 def test_an_edit_is_valid_as_the_whole_edited_file_says(source: tuple[str, str], at: float, width: int,
