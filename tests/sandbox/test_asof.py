@@ -70,16 +70,16 @@ def test_the_page_is_pep_503_with_hashes_python_bounds_and_yanks() -> None:
     assert 'data-requires-python="&gt;=2.7, !=3.0.*"' in page and 'data-yanked="broken"' in page
 
 
-@pytest.fixture
-def upstream() -> Iterator[str]:
-    """A fake PyPI JSON simple API on loopback: six as above, nothing else."""
+def _fake_pypi(projects: dict[str, list[dict[str, Any]]]) -> Iterator[str]:
+    """A fake PyPI JSON simple API on loopback serving ``projects`` (name -> files), nothing else."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path.rstrip("/") != "/simple/six":
+            name = self.path.rstrip("/").split("/")[-1]
+            if not self.path.startswith("/simple/") or name not in projects:
                 self.send_error(404)
                 return
-            body = json.dumps({"name": "six", "files": SIX}).encode()
+            body = json.dumps({"name": name, "files": projects[name]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
             self.send_header("Content-Length", str(len(body)))
@@ -94,6 +94,12 @@ def upstream() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/simple"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def upstream() -> Iterator[str]:
+    """six as above, nothing else."""
+    yield from _fake_pypi({"six": SIX})
 
 
 def test_pip_reads_the_index_as_of_the_date(upstream: str, tmp_path: Path) -> None:
@@ -176,27 +182,7 @@ RAISED = {
 
 @pytest.fixture
 def raised_upstream() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            name = self.path.rstrip("/").split("/")[-1]
-            if name not in RAISED:
-                self.send_error(404)
-                return
-            body = json.dumps({"name": name, "files": RAISED[name]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/simple"
-    server.shutdown()
-    server.server_close()
+    yield from _fake_pypi(RAISED)
 
 
 def test_a_raised_set_is_resolved_as_of_the_day_after_its_raised_releases_pytest_6_pluggy_ci() -> None:
