@@ -58,7 +58,7 @@ from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
-from rfsn.planners.spending import Ledger, Share
+from rfsn.planners.spending import Ledger, Share, Try, settled, tries
 from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
@@ -183,8 +183,8 @@ class PhasePlanner:
         stopped it: its budget, Ctrl-C)."""
         if self._ledger.group is not None:
             self._ledger.close("left", ended)
-        return [g.model_copy(update={"outcome": "known", "why": "the environment's"}) if g.kind == "environment"
-                else g.model_copy(deep=True) for g in self._groups]
+        return settled([g.model_copy(update={"outcome": "known", "why": "the environment's"})
+                        if g.kind == "environment" else g.model_copy(deep=True) for g in self._groups])
 
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan:
         self._verdict = Verdict(status=status, message=message, candidates_tried=self.candidates_tried,
@@ -243,40 +243,33 @@ class PhasePlanner:
         if not self._groups:  # named, or reproduced: one group, for the report of what it spent
             self._groups = [FailureGroup(cause="the tests named" if self.targets else "the failing tests",
                                          tests=targets, kind="target")]
-        tries = [g for g in self._groups if g.kind == "target"]
-        code = [g for g in tries if not g.shape]
-        if len(code) > 1:  # one fault may fail tests for several causes: those groups together first
-            tries.insert(0, FailureGroup(cause=f"the {len(code)} groups of no environment's shape together",
-                                         tests=[t for g in code for t in g.tests], kind="target",
-                                         evidence=["one fault may fail tests for several causes"]))
-            self._groups.insert(0, tries[0])
-        searches: list[_Search] = []
-        for n, tried in enumerate(tries):  # one cause at a time, each with its share; a fix of one is a fix
-            stands_for = len(code) if n == 0 and len(code) > 1 else 1  # the groups together stand for them all
-            share = Share.of(len(tries) - n, self.seconds_left, self.steps_left, stands_for)
-            self._ledger.begin(tried)
+        turns, self._groups = tries(self._groups)
+        searches: list[tuple[_Search, Try]] = []
+        for n, turn in enumerate(turns):  # one try at a time, each with its share; a fix of one is a fix
+            share = Share.of([t.weight for t in turns[n:]], self.seconds_left, self.steps_left, turn.stands_for)
+            self._ledger.begin(turn.group)
             self._enter(Phase.LOCALIZE)
-            log.info("planner.group", group=n + 1, of=len(tries), cause=tried.cause[:80], tests=len(tried.tests),
-                     evidence=tried.evidence, share_seconds=share.seconds, share_steps=share.steps)
-            search = yield from self._search(baseline, tried, share.measuring(), stands_for)
-            searches.append(search)
-            if (yield from self._patch(search, share)):
+            log.info("planner.group", group=n + 1, of=len(turns), cause=turn.group.cause[:80],
+                     tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
+                     share_steps=share.steps)
+            searches.append(((yield from self._search(baseline, turn.group, share.measuring(), turn.stands_for)), turn))
+            if (yield from self._patch(searches[-1][0], share)):
                 break
-        cut = [s for s in searches if s.cut and not s.plausible and not any(o.plausible for o in searches)]
-        while cut:  # what the groups that ran dry left goes to those their share cut short, in turn
-            for n, search in enumerate(cut):
-                share = Share.of(len(cut) - n, self.seconds_left, self.steps_left)
+        cut = [(s, t) for s, t in searches if s.cut and not s.plausible and not any(o.plausible for o, _ in searches)]
+        while cut:  # what the tries that ran dry left goes to those their share cut short, in turn
+            for n, (search, _) in enumerate(cut):
+                share = Share.of([t.weight for _, t in cut[n:]], self.seconds_left, self.steps_left)
                 self._ledger.begin(search.group)
                 log.info("planner.group_resumed", cause=search.group.cause[:80], share_seconds=share.seconds,
                          share_steps=share.steps)
                 if (yield from self._patch(search, share)):
                     break
-            cut = [s for s in cut if s.cut and not any(o.plausible for o in searches)]
-        found = next((s for s in searches if s.plausible), None)
+            cut = [(s, t) for s, t in cut if s.cut and not any(o.plausible for o, _ in searches)]
+        found = next((s for s, _ in searches if s.plausible), None)
         if found is None:
-            yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(g.why for g in tries)),
+            yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(s.group.why for s, _ in searches)),
                                   failing_before=self.failing_before,
-                                  failing_after=self.failing_before if any(s.locations for s in searches) else [])
+                                  failing_after=self.failing_before if any(s.locations for s, _ in searches) else [])
             return
         targets = found.group.tests
         ranked = rank_plausible(found.plausible, self._evidence(baseline, targets, found.locations))

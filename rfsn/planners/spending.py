@@ -1,24 +1,29 @@
-"""Where a session's budget goes: each target group's share of it, and what each group spent.
+"""Where a session's budget goes: the tries of the target groups, each one's share, and what each spent.
 
-The groups are tried in order, the likeliest code fault first, each with a share of what the
-session has left when it starts: of the seconds and steps left, half for a group, k/(k+1) for
-the k groups tried together (they stand for k groups), and all of them for the last. A group that
-runs dry early leaves the rest to the next one (whose share is reckoned from
-what is left then). Then the groups their share cut short go on, in turn, with what the others
-left. A group's localization measures per-test coverage within ``MEASURING`` of its share, and
-ranks from what it measured by then.
+The target groups are tried in turn (``tries``): the groups of no environment's shape together
+first (one fault may fail tests for several causes), then each of them in the order of
+``planners.evidence``, then the environment-shaped ones together, last. No try takes the budget
+before the others are tried: each has a share of what is left when it starts, in proportion to
+its weight among the tries still to come (a group with signs of a code fault weighs twice one
+without, an environment-shaped one half; groups tried together weigh as their heaviest, being one
+more try of one fault), and the last has all of it. A try that runs dry early leaves the rest to
+the next. Then the tries their share cut short go on, in turn, with what the others left. A
+try's localization measures per-test coverage within ``MEASURING`` of its share (of the shares of
+the groups it stands for, whose tries reuse what it measured), and ranks from what it measured.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rfsn.models.results import FailureGroup, GroupOutcome, Spent
 
 #: the part of a group's share its localization's per-test measurement may take
 MEASURING = 0.5
+#: a try's weight in the budget: with signs of a code fault, with none, environment-shaped
+EVIDENCED, PLAIN, SHAPED = 2.0, 1.0, 0.5
 
 
 @dataclass
@@ -30,25 +35,29 @@ class Share:
     seconds: float | None = None  # none: all that is left
     steps: float | None = None
     why: str = ""
+    serves: int = 1
     _at: tuple[float, int] = (0.0, 0)
 
     @classmethod
-    def of(cls, groups_left: int, seconds_left: Callable[[], float] | None,
-           steps_left: Callable[[], int] | None, together: int = 1) -> Share:
-        """The share of the next of ``groups_left`` tries, which stands for ``together`` groups:
-        ``together / (together + 1)`` of what is left (half, for one group: the order puts the
-        likeliest first), all of it for the last."""
+    def of(cls, weights: Sequence[float], seconds_left: Callable[[], float] | None,
+           steps_left: Callable[[], int] | None, serves: int = 1) -> Share:
+        """The share of the first of the tries still to come, whose ``weights`` these are: its
+        part of what is left (all of it for the last); ``serves``: the groups whose tries reuse
+        what its localization measures."""
         at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
-        if groups_left <= 1:
-            return cls(seconds_left, steps_left, _at=at)
-        part = together / (together + 1)
+        if len(weights) <= 1:
+            return cls(seconds_left, steps_left, serves=serves, _at=at)
+        part = weights[0] / sum(weights)
         return cls(seconds_left, steps_left, seconds=at[0] * part if seconds_left else None,
-                   steps=at[1] * part if steps_left else None, _at=at)
+                   steps=at[1] * part if steps_left else None, serves=serves, _at=at)
 
     def measuring(self) -> float | None:
-        """Seconds the localization's per-test measurement may take (none: no clock)."""
-        whole = self.seconds if self.seconds is not None else self._at[0] if self.seconds_left else None
-        return max(1.0, whole * MEASURING) if whole is not None else None
+        """Seconds the localization's per-test measurement may take (none: no clock): of its
+        share, as many times as the groups it serves, within what is left."""
+        if not self.seconds_left:
+            return None
+        whole = self._at[0] if self.seconds is None else min(self._at[0], self.seconds * self.serves)
+        return max(1.0, whole * MEASURING)
 
     def spent(self) -> bool:
         if self.seconds is not None and self.seconds_left is not None:
@@ -60,6 +69,63 @@ class Share:
             if used_steps >= self.steps and used_steps > 0:
                 self.why = f"its share of the budget spent ({used_steps} of {self.steps:.0f} steps)"
         return bool(self.why)
+
+
+@dataclass
+class Try:
+    """One turn of the search: a group, or groups tried together (``stands_for`` of them), and
+    its weight in the budget."""
+
+    group: FailureGroup
+    weight: float
+    stands_for: int = 1
+
+
+def weight(group: FailureGroup) -> float:
+    return SHAPED if group.shape else EVIDENCED if group.evidence else PLAIN
+
+
+def _together(groups: list[FailureGroup], cause: str, evidence: str) -> FailureGroup:
+    return FailureGroup(cause=cause, tests=[t for g in groups for t in g.tests], kind="target",
+                        evidence=[evidence] if evidence else [])
+
+
+def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]]:
+    """The tries of ``groups``' targets in turn, and the groups to report (each try's, in the
+    order tried, then the environment's)."""
+    code = [g for g in groups if g.kind == "target" and not g.shape]
+    shaped = [g for g in groups if g.kind == "target" and g.shape]
+    turns = [Try(g, weight(g)) for g in code]
+    if len(code) > 1:
+        joint = _together(code, f"the {len(code)} groups of no environment's shape together",
+                          "one fault may fail tests for several causes")
+        turns.insert(0, Try(joint, max(t.weight for t in turns), len(code)))
+    if len(shaped) > 1:
+        pool = _together(shaped, f"the {len(shaped)} environment-shaped groups together", "")
+        pool.evidence = list(dict.fromkeys(e for g in shaped for e in g.evidence))
+        turns.append(Try(pool, SHAPED, len(shaped)))
+    else:
+        turns += [Try(g, SHAPED) for g in shaped]
+    pooled = [g for g in shaped if len(shaped) > 1]
+    report = [t.group for t in turns] + pooled + [g for g in groups if g.kind != "target"]
+    return turns, report
+
+
+def settled(groups: Sequence[FailureGroup]) -> list[FailureGroup]:
+    """``groups`` with why each target group never tried alone was not: a try of groups together
+    that held its tests, another group fixed first, or the session's end before its turn."""
+    fixed = any(g.outcome == "fixed" for g in groups)
+    out = []
+    for g in groups:
+        if g.kind == "target" and g.outcome == "not_tried" and not g.why:
+            held = next((o for o in groups if o is not g and o.outcome != "not_tried"
+                         and set(g.tests) < set(o.tests)), None)
+            alone = "another group was fixed first" if fixed else "the session's budget ended before its turn"
+            why = f'tried only with others, in "{held.cause}" ({held.why}); not alone: {alone}' if held else \
+                f"not tried: {alone}"
+            g = g.model_copy(update={"outcome": "left" if held is not None else "not_tried", "why": why})
+        out.append(g)
+    return out
 
 
 @dataclass

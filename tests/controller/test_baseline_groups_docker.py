@@ -41,9 +41,10 @@ def test_the_bug_is_fixed_beside_failures_of_the_environment_and_of_another_caus
     assert result["status"] == "fixed", proc.stdout + proc.stderr[-2000:]
     assert "-    return 10 if q > 10 else 0" in result["patch"]  # (>= 10 or > 9)
     groups = [(g["kind"], g["outcome"], len(g["tests"])) for g in result["groups"]]
-    assert groups == [("target", "left", 4), ("target", "fixed", 1), ("target", "not_tried", 3),
+    assert groups == [("target", "left", 4), ("target", "fixed", 1), ("target", "left", 3),
                       ("environment", "known", 1), ("environment", "known", 2)], result["groups"]
     assert result["failing_before"] == ["tests/test_pricing.py::test_at_threshold"]
     assert "group 1/5 left: 4 tests (the 2 groups of no environment's shape together), " in proc.stdout
     assert "group 2/5 fixed: 1 test (assert 0 == 10), " in proc.stdout
-    assert "group 3/5 not tried: 3 tests (assert" in proc.stdout
+    assert "group 3/5 left: 3 tests (assert" in proc.stdout  # tried with the other, not alone
+    assert result["groups"][2]["why"].endswith("; not alone: another group was fixed first")
