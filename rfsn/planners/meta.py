@@ -400,7 +400,7 @@ class PhasePlanner:
         self._screen, self._votes, self._coverage, self._share = screen, context.votes, search.coverage, share
         plausible, partial, screened = search.plausible, search.partial, search.screened
         while True:
-            if not plausible and share.spent():
+            if not plausible and share.spent(self._ledger.last):
                 log.info("planner.share_spent", why=share.why, candidates=self._ledger.candidates)
                 search.cut = True
                 break

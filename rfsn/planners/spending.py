@@ -59,11 +59,14 @@ class Share:
         whole = self._at[0] if self.seconds is None else min(self._at[0], self.seconds * self.serves)
         return max(1.0, whole * MEASURING)
 
-    def spent(self) -> bool:
+    def spent(self, next_seconds: float = 0.0) -> bool:
+        """Whether the share is gone, or cannot hold one more candidate of ``next_seconds`` (the
+        try's last one took that long): an overrun is taken from the tries still to come."""
         if self.seconds is not None and self.seconds_left is not None:
             used = self._at[0] - self.seconds_left()
-            if used >= self.seconds and used > 0:
-                self.why = f"its share of the budget spent ({used:.0f} of {self.seconds:.0f} s)"
+            if used + next_seconds >= self.seconds and used > 0:
+                more = f"; a candidate takes {next_seconds:.0f} s" if used < self.seconds else ""
+                self.why = f"its share of the budget spent ({used:.0f} of {self.seconds:.0f} s{more})"
         if self.steps is not None and self.steps_left is not None and not self.why:
             used_steps = self._at[1] - self.steps_left()
             if used_steps >= self.steps and used_steps > 0:
@@ -137,11 +140,12 @@ class Ledger:
     group: FailureGroup | None = None
     started: float = 0.0
     spent: dict[str, Spent] = field(default_factory=dict)
+    last: float = 0.0  # the seconds of this try's last candidate (none yet: 0)
     _screening: tuple[Spent, float] | None = None
 
     def begin(self, group: FailureGroup) -> None:
         """Account for ``group`` from now on (again, with what it spent before, when it goes on)."""
-        self.group, self.started = group, self.clock()
+        self.group, self.started, self.last = group, self.clock(), 0.0
         self.spent = {s.location: s.model_copy() for s in group.locations}
 
     @property
@@ -157,7 +161,8 @@ class Ledger:
     def screened(self) -> None:
         if self._screening is not None:
             spent, since = self._screening
-            spent.seconds += self.clock() - since
+            self.last = self.clock() - since
+            spent.seconds += self.last
             self._screening = None
 
     def close(self, outcome: GroupOutcome, why: str) -> None:

@@ -114,6 +114,31 @@ def test_a_share_is_its_weight_in_what_is_left_and_the_last_has_it_all() -> None
     assert last.seconds is None and not last.spent()
 
 
+def test_a_try_takes_no_candidate_its_share_cannot_hold_after_its_first_pq_2a217b9() -> None:
+    """Each try's last candidate ran past its share (20-25 s a candidate under load, every share
+    over by 7-21 s), and the session's end came before the environment-shaped groups' turn (pq
+    2a217b9): a try stops when what is left of its share cannot hold a candidate as long as its
+    last."""
+    left = {"seconds": 600.0}
+    share = Share.of([1, 1], lambda: left["seconds"], None)
+    left["seconds"] = 600.0 - 270.0
+    assert not share.spent(20.0)
+    assert share.spent(31.0) and share.why == "its share of the budget spent (270 of 300 s; a candidate takes 31 s)"
+    fresh = Share.of([1, 1], lambda: 600.0, None)
+    assert not fresh.spent(400.0)  # nothing used yet: its first candidate, whatever the last try's took
+    from rfsn.models import FailureGroup
+
+    now = [0.0]
+    ledger = Ledger(clock=lambda: now[0])
+    ledger.begin(FailureGroup(cause="c", tests=["t"], kind="target"))
+    ledger.screening("a.py:1")
+    now[0] = 25.0
+    ledger.screened()
+    assert ledger.last == 25.0
+    ledger.begin(FailureGroup(cause="d", tests=["u"], kind="target"))
+    assert ledger.last == 0.0  # a try of its own: its own candidates' time
+
+
 def test_no_try_takes_the_budget_before_the_others_are_tried_pq_2a217b9_cron_bc59245() -> None:
     """The groups tried together weigh as one group, not as all they hold; a group with signs
     of a code fault weighs twice one without, environment-shaped groups are tried together, last,
