@@ -72,7 +72,8 @@ def written_values(output: str, files: Mapping[str, str], tests: Mapping[str, st
         return []
     places: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for path, source in sorted(files.items()):
-        tree = parse_module(source) if path.endswith(".py") and not is_test_file(path) else None
+        written = path.endswith(".py") and not is_test_file(path) and any(v in source for v in values)
+        tree = parse_module(source) if written else None  # parsed only where a value is written
         for value, line in _strings(tree) if tree is not None else ():
             if value in values:
                 places[value].add((path, line))
