@@ -34,6 +34,11 @@ COV_FAIL_UNDER_SINCE: Version = (2, 0)
 #: later fails every test module it rewrites (``Call constructor takes either 0 or 3
 #: positional arguments``): its asserts stay plain
 REWRITES_35_SINCE: Version = (2, 7, 3)
+#: pytest 3.0 to 3.0.6 read ``python_files`` for the assertion rewriter before ``-o`` is parsed
+#: and keep that value: a run of the whole suite collects by ``-o python_files`` with plain asserts
+OVERRIDES_PYTHON_FILES_SINCE: Version = (3, 0, 7)
+#: pytest-cov's ``--no-cov``: its own measurement off, where the project's addopts start one
+NO_COV_SINCE: Version = (2, 4)
 #: seconds a probe may take (a pytest start with the project's plugins)
 PROBE_TIMEOUT = 120.0
 #: plugins blocked at most, one probe each
@@ -85,11 +90,11 @@ class PytestFeatures(BaseModel):
         """Whether this pytest takes ``option`` (a key of ``SINCE``)."""
         return self.version is None or self.version >= SINCE[option]
 
-    def adapted(self, options: Sequence[str]) -> list[str]:
+    def adapted(self, options: Sequence[str], whole: bool = False) -> list[str]:
         """Pure: rfsn's pytest ``options`` without those this pytest lacks (an ``-o NAME=VALUE``
         pair goes with its option and its ini name), with ``-p no:NAME`` for each plugin that
         cannot load, and pytest-cov's threshold off where it is there: a run of some tests is no
-        measure of the suite's coverage."""
+        measure of the suite's coverage. ``whole``: the run collects the suite (no test named)."""
         kept: list[str] = [word for name in self.blocked for word in ("-p", f"no:{name}")]
         words = list(options)
         while words:
@@ -103,9 +108,17 @@ class PytestFeatures(BaseModel):
                 kept.append(word)
         if self.cov is not None and self.cov >= COV_FAIL_UNDER_SINCE and "pytest_cov" not in self.blocked:
             kept.append("--cov-fail-under=0")
-        if self.version and self.version < REWRITES_35_SINCE and self.python and self.python >= (3, 5):
+        stale = whole and (3, 0) <= (self.version or (0,)) < OVERRIDES_PYTHON_FILES_SINCE and any(
+            word.startswith("python_files=") for word in kept)
+        if stale or (self.version and self.version < REWRITES_35_SINCE and self.python and self.python >= (3, 5)):
             kept.append("--assert=plain")
         return kept
+
+    def unmeasured(self) -> list[str]:
+        """Options turning off the coverage the project's own options start (pytest-cov's):
+        beside rfsn's ``coverage run`` it takes the tracer, and rfsn's measures nothing."""
+        usable = self.cov is not None and self.cov >= NO_COV_SINCE and "pytest_cov" not in self.blocked
+        return ["--no-cov"] if usable else []
 
 
 def features(versions: str, blocked: Sequence[str] = ()) -> PytestFeatures:

@@ -240,7 +240,7 @@ class PythonBuildpack:
         files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
                  *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
         options = fit.adapted(["-p", "no:cacheprovider", "-rA", "--continue-on-collection-errors",
-                               *limit, *files, "-o", "junit_family=xunit1"])
+                               *limit, *files, "-o", "junit_family=xunit1"], whole=not tests)
         return ["python", "-m", "pytest", *options, f"--junitxml={report_dir}/junit.xml", *tests]
 
     def fit(self, sandbox: SandboxView) -> None:
@@ -298,7 +298,7 @@ class PythonBuildpack:
         """coverage's per-test contexts with the rc options the environment's coverage knows;
         with a coverage that has no contexts, each test measured on its own (`per_test_plan`)."""
         rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
-        pytest_argv = self.test_command(tests, report_dir)[3:]
+        pytest_argv = [*self.test_command(tests, report_dir)[3:], *(self.pytest.unmeasured() if self.pytest else [])]
         version = self.pytest.coverage if self.pytest else None
         if version is not None and version < CONTEXTS_SINCE:
             return per_test_plan(pytest_argv, report_dir, version)

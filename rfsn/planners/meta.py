@@ -45,7 +45,7 @@ from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.evidence import ordered
 from rfsn.planners.explore.tools import Lookup
-from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames
+from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames, written_values
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_definitions
@@ -357,15 +357,15 @@ class PhasePlanner:
                 # at its callee's signature): their stacks and errors say where
             failed = output_of(baseline.log, targets)
             boosts = traceback_boosts(traceback_frames(failed, root=self.workdir))
-            for loc in callee_definitions(failed, read_sources(self.workspace, self.language)):
+            sources, tested = (read_sources(self.workspace, self.language, tests=t) for t in (False, True))
+            for loc in [*callee_definitions(failed, sources), *written_values(failed, sources, tested, targets)]:
                 boosts[(loc.file, loc.line)] = max(boosts.get((loc.file, loc.line), 0.0), loc.score)
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
             if subset and not covered and subset is not subsets[-1]:  # no passing test to tell the
                 continue  # fault's lines from those every test runs (Go's ids name no file to focus on)
-            sources = read_sources(self.workspace, self.language)
             ranked = with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
-                                read_sources(self.workspace, self.language, tests=True), targets, keep=boosts)
+                                tested, targets, keep=boosts)
             # a flat ranking still orders what coverage saw when no wider run will sharpen it
             if (subset is None or not is_flat(ranked)
                     or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked))):
@@ -380,12 +380,12 @@ class PhasePlanner:
         output = "\n".join([*stacks, output_of(baseline.log, targets)])
         for found in (localize_from_output(output, files, targets, root=self.workdir),
                       callee_locations(output, files, tests, root=self.workdir),
-                      callee_definitions(output, files)):
+                      callee_definitions(output, files), written_values(output, files, tests, targets)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
-        return _localized("stack frames", with_control_dependence(
-            [Location(path, line, score) for (path, line), score in merged], files))
+        return _localized("stack frames", with_definitions(with_control_dependence(
+            [Location(path, line, score) for (path, line), score in merged], files), files))
 
     def _patch(self, search: _Search, share: Share) -> Generator[Proposal, Feedback, bool]:
         """Screen ``search``'s candidates until enough are plausible, the strategy runs dry or

@@ -98,3 +98,27 @@ def test_the_probe_blocks_each_plugin_that_cannot_load_until_pytest_starts(tmp_p
     pack.fit(box)  # asked once
     assert pack.pytest == found and len(box.calls) == 6
     box.close()
+
+
+def test_a_pytest_3_0_3_collects_by_o_python_files_with_plain_asserts_in_whole_suite_runs_semver_5e41beb() -> None:
+    """pytest 3.0 to 3.0.6's assertion rewriter reads ``python_files`` before ``-o`` is parsed, and
+    that value stays: semver 5e41beb's coverage run of the suite (pytest 3.0.3) collected 0 items."""
+    pack = PythonBuildpack()
+    pack.pytest, pack.python_files = PytestFeatures(version=(3, 0, 3)), ("test_*.py", "tests.py")
+    assert "--assert=plain" in pack.test_command([], "/r")
+    assert "--assert=plain" not in pack.test_command(["tests.py"], "/r")  # named: collected anyway
+    pack.pytest = PytestFeatures(version=(3, 0, 7))
+    assert "--assert=plain" not in pack.test_command([], "/r")
+    pack.pytest, pack.python_files = PytestFeatures(version=(3, 0, 3)), ()
+    assert "--assert=plain" not in pack.test_command([], "/r")
+
+
+def test_the_coverage_run_turns_the_projects_pytest_cov_off_where_it_can_arrow_fe9602e() -> None:
+    assert PytestFeatures(cov=(2, 10, 1)).unmeasured() == ["--no-cov"]
+    assert PytestFeatures(cov=(2, 3, 1)).unmeasured() == []  # no --no-cov before 2.4
+    assert PytestFeatures(cov=(2, 10, 1), blocked=("pytest_cov",)).unmeasured() == []
+    assert PytestFeatures().unmeasured() == []
+    pack = PythonBuildpack()
+    pack.pytest = PytestFeatures(version=(6, 1, 1), cov=(2, 10, 1), coverage=(5, 3))
+    assert "--no-cov" in pack.coverage_plan(["tests/test_a.py::test_b"], "/r").commands[0]
+    assert "--no-cov" not in pack.test_command([], "/r")

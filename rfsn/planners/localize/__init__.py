@@ -3,6 +3,7 @@
 from rfsn.planners.localize.location import Location
 from rfsn.planners.localize.sbfl import FORMULAS, dstar, ochiai, rank, tarantula
 from rfsn.planners.localize.tracebacks import traceback_boosts, traceback_frames
+from rfsn.planners.localize.values import written_values
 
 __all__ = [
     "FORMULAS",
@@ -13,4 +14,5 @@ __all__ = [
     "tarantula",
     "traceback_boosts",
     "traceback_frames",
+    "written_values",
 ]
