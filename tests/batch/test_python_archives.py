@@ -3,6 +3,7 @@ built here from the interpreter running these tests, then used by a real env ima
 
 from __future__ import annotations
 
+import gzip
 import sys
 import sysconfig
 import tarfile
@@ -17,6 +18,8 @@ from rfsn.buildpacks import pyarchives
 SPEC = {"python": "3.11", "install": "", "test_cmd": "pytest -rA"}
 #: what an install_only archive leaves out of the interpreter's tree, to keep this one small
 SKIP = ("test/", "idlelib/", "tkinter/", "turtledemo/", "site-packages/", "config-")
+#: every file's time in the archive, and the archive's own (2026-01-01, the release in its name)
+STAMP = 1767225600
 
 
 def _archive(directory: Path) -> Path:
@@ -35,9 +38,12 @@ def _archive(directory: Path) -> Path:
         if "__pycache__" in info.name or (info.name.startswith(skipped)
                                           and info.name != lib + "site-packages"):
             return None
+        info.mtime = STAMP
         return info
 
-    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+    # the same bytes on every run, so the env image built from it is built once and reused after
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=STAMP) as packed, \
+            tarfile.open(fileobj=packed, mode="w") as tar:
         tar.add(str(prefix), arcname="python", filter=keep)
     return path
 
