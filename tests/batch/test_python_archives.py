@@ -48,6 +48,12 @@ def _archive(directory: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The running interpreter's archive, packed once for the tests that build from it."""
+    return _archive(tmp_path_factory.mktemp("archives"))
+
+
 def test_an_archive_is_found_by_version_newest_patch_first(tmp_path: Path) -> None:
     for name in ("cpython-3.8.9+20240101-x86_64-unknown-linux-gnu-install_only.tar.gz",
                  "cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz",
@@ -68,14 +74,15 @@ def test_without_an_archive_a_python_debian_lacks_is_an_env_failure_naming_it(tm
 @pytest.mark.docker
 @pytest.mark.slow
 def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
-        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path) -> None:
+        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path, packed: Path) -> None:
     """Debian is made not to ship this Python, so the recipe must take it from the archive: the
     venv inside runs the archive's exact release, not Debian's."""
     from rfsn.buildpacks.python import PythonBuildpack
     from rfsn.sandbox import open_sandbox
     from rfsn.settings import Settings
 
-    archive = _archive(tmp_path)
+    archive = tmp_path / packed.name
+    archive.hardlink_to(packed)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     monkeypatch.setattr(specs, "DEBIAN_PYTHON", {k: v for k, v in specs.DEBIAN_PYTHON.items() if k != version})
     recipe = specs.render_recipe({**SPEC, "python": version}, registry=False, archives=tmp_path)
@@ -107,15 +114,14 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
 
 
 def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(
-        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+        docker_client: Any, tmp_path: Path, rfsn_home: Path, packed: Path) -> None:
     """The name is only a claim: the build checks the venv's interpreter, and an archive named
     for 3.8 that holds this Python is an image build failure naming both, never a run on it."""
     from rfsn.errors import ImageError
     from rfsn.sandbox.images import ensure_env_image
 
-    real = _archive(tmp_path)
     claimed = "3.8" if sys.version_info[:2] != (3, 8) else "3.10"
-    real.rename(tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz")
+    (tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz").hardlink_to(packed)
     recipe = specs.render_recipe({**SPEC, "python": claimed}, registry=False, archives=tmp_path)
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     with pytest.raises(ImageError, match=rf"the archive runs Python {running}, not {claimed}"):
