@@ -25,7 +25,8 @@ from tests.paths import DEVSET
 #: opt-in markers: each runs only when ``-m`` names it or its variable is 1 (CI runs neither)
 OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
           "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances"),
-          "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine")}
+          "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine"),
+          "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)")}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -41,18 +41,32 @@ def instance_report(out: Path, run_id: str, model: str, iid: str) -> dict[str, A
     return json.loads(path.read_text())[iid]
 
 
-@pytest.mark.slow
-def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path,
-                                             devset_repos: Path) -> None:
-    summary = evaluate(instances_file, "gold", "gold-all", tmp_path, devset_repos, "--workers", "2")
-    assert summary["resolved_instances"] == 25, json.dumps(summary)
+def gold_resolves(tmp_path: Path, instances_file: Path, devset_repos: Path, *ids: str) -> None:
+    """The gold patches of ``ids`` (every devset instance when none) resolve, with their logs and reports."""
+    extra = ("--instance-ids", " ".join(ids)) if ids else ()
+    summary = evaluate(instances_file, "gold", "gold-all", tmp_path, devset_repos, "--workers", "2", *extra)
+    count = len(ids) or 25
+    assert summary["resolved_instances"] == count, json.dumps(summary)
     assert summary["error_ids"] == [] and summary["unresolved_ids"] == []
     model_dir = tmp_path / "logs" / "run_evaluation" / "gold-all" / "gold"
     for iid in summary["resolved_ids"]:
         files = {p.name for p in (model_dir / iid).iterdir()}
         assert {"report.json", "test_output.txt", "patch.diff", "run_instance.log"} <= files
-    assert "25/25 resolved" in (model_dir / "report.html").read_text()
+    assert f"{count}/{count} resolved" in (model_dir / "report.html").read_text()
     assert (model_dir / "report.md").is_file()
+
+
+def test_gold_resolves_a_devset_instance_of_each_language(tmp_path: Path, instances_file: Path,
+                                                          devset_repos: Path) -> None:
+    gold_resolves(tmp_path, instances_file, devset_repos,
+                  "devset__ratelimit-1", "devset__event-bus-1", "devset__ringbuf-1")
+
+
+@pytest.mark.sweep
+@pytest.mark.slow
+def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path,
+                                             devset_repos: Path) -> None:
+    gold_resolves(tmp_path, instances_file, devset_repos)
 
 
 def test_empty_predictions_are_empty_patches(tmp_path: Path, instances_file: Path,

@@ -6,6 +6,7 @@ with the harness's own Django log parser: gold resolves, the empty patch and a w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rfsn.cli import main
+from tests.paths import COMMIT_DATES
 
 pytest.importorskip("swebench")
 pytestmark = [pytest.mark.docker, pytest.mark.slow,
@@ -56,7 +58,7 @@ P2P = "test_zero (calc_tests.test_core.CoreTests.test_zero)"
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout
+                          check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout
 
 
 def _instance(repos: Path) -> dict[str, Any]:

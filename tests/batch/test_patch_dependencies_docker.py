@@ -5,14 +5,17 @@ Docker, a real PyPI install, graded by ``rfsn evaluate``)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from rfsn.batch.harness import specs
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import evaluate
+from tests.paths import COMMIT_DATES
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
@@ -41,7 +44,8 @@ def _instance(root: Path) -> dict[str, Any]:
     (repo / "setup.py").write_text(SETUP.format(""))
     (repo / "calc/__init__.py").write_text("VERSION = 1\n")
     _git(repo, "add", ".")
-    _git(repo, "commit", "-qm", "base")
+    with mock.patch.dict(os.environ, COMMIT_DATES):
+        _git(repo, "commit", "-qm", "base")
     base = _git(repo, "rev-parse", "HEAD")
     return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": base, "version": "1.0",
             "environment_setup_commit": base,

@@ -3,6 +3,7 @@ built here from the interpreter running these tests, then used by a real env ima
 
 from __future__ import annotations
 
+import gzip
 import sys
 import sysconfig
 import tarfile
@@ -17,6 +18,8 @@ from rfsn.buildpacks import pyarchives
 SPEC = {"python": "3.11", "install": "", "test_cmd": "pytest -rA"}
 #: what an install_only archive leaves out of the interpreter's tree, to keep this one small
 SKIP = ("test/", "idlelib/", "tkinter/", "turtledemo/", "site-packages/", "config-")
+#: every file's time in the archive, and the archive's own (2026-01-01, the release in its name)
+STAMP = 1767225600
 
 
 def _archive(directory: Path) -> Path:
@@ -35,11 +38,20 @@ def _archive(directory: Path) -> Path:
         if "__pycache__" in info.name or (info.name.startswith(skipped)
                                           and info.name != lib + "site-packages"):
             return None
+        info.mtime = STAMP
         return info
 
-    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+    # the same bytes on every run, so the env image built from it is built once and reused after
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=STAMP) as packed, \
+            tarfile.open(fileobj=packed, mode="w") as tar:
         tar.add(str(prefix), arcname="python", filter=keep)
     return path
+
+
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The running interpreter's archive, packed once for the tests that build from it."""
+    return _archive(tmp_path_factory.mktemp("archives"))
 
 
 def test_an_archive_is_found_by_version_newest_patch_first(tmp_path: Path) -> None:
@@ -62,14 +74,15 @@ def test_without_an_archive_a_python_debian_lacks_is_an_env_failure_naming_it(tm
 @pytest.mark.docker
 @pytest.mark.slow
 def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
-        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path) -> None:
+        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path, packed: Path) -> None:
     """Debian is made not to ship this Python, so the recipe must take it from the archive: the
     venv inside runs the archive's exact release, not Debian's."""
     from rfsn.buildpacks.python import PythonBuildpack
     from rfsn.sandbox import open_sandbox
     from rfsn.settings import Settings
 
-    archive = _archive(tmp_path)
+    archive = tmp_path / packed.name
+    archive.hardlink_to(packed)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     monkeypatch.setattr(specs, "DEBIAN_PYTHON", {k: v for k, v in specs.DEBIAN_PYTHON.items() if k != version})
     recipe = specs.render_recipe({**SPEC, "python": version}, registry=False, archives=tmp_path)
@@ -101,15 +114,14 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
 
 
 def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(
-        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+        docker_client: Any, tmp_path: Path, rfsn_home: Path, packed: Path) -> None:
     """The name is only a claim: the build checks the venv's interpreter, and an archive named
     for 3.8 that holds this Python is an image build failure naming both, never a run on it."""
     from rfsn.errors import ImageError
     from rfsn.sandbox.images import ensure_env_image
 
-    real = _archive(tmp_path)
     claimed = "3.8" if sys.version_info[:2] != (3, 8) else "3.10"
-    real.rename(tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz")
+    (tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz").hardlink_to(packed)
     recipe = specs.render_recipe({**SPEC, "python": claimed}, registry=False, archives=tmp_path)
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     with pytest.raises(ImageError, match=rf"the archive runs Python {running}, not {claimed}"):

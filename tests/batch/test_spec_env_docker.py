@@ -3,6 +3,7 @@ what a static reading of the project's metadata cannot (real Docker, a real PyPI
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from rfsn.batch.harness.specenv import SpecBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.batch.test_repos import superproject
+from tests.paths import COMMIT_DATES
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -39,7 +41,7 @@ SPEC = {"python": "3.11", "install": "python -m pip install -e '.[dev]'", "test_
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout.strip()
+                          check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout.strip()
 
 
 def _project(root: Path) -> tuple[Path, str]:
