@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from typing import ClassVar
 
 from rfsn.batch.harness import specs
+from rfsn.batch.harness.patchtree import patched_source
 from rfsn.batch.harness.runners import runner_of
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
@@ -301,14 +302,18 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
 
 def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) -> Buildpack:
     """``buildpack`` whose env installs the project from ``commit`` with ``patch`` applied, when
-    the patch edits the project's metadata (``specs.patched_source``); else ``buildpack``."""
+    the patch edits the project's metadata (``patchtree``); else ``buildpack``."""
     if not isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) or not buildpack.recipe.source:
         return buildpack
-    tree = specs.patched_source(checkout, commit, patch)
+    spec, recipe = buildpack.spec, buildpack.recipe
+    tree = patched_source(checkout, commit, patch, specs.metadata_edits(spec))
     if tree is None:
         return buildpack
+    version = specs.scm_version(checkout, recipe.source)
+    plain, edited = specs.install_source(spec, version), specs.install_source(spec, version, edited=True)
     patched = copy.copy(buildpack)
-    patched.recipe = buildpack.recipe.model_copy(update={"source": tree})
+    patched.recipe = recipe.model_copy(update={"source": tree, "steps": tuple(
+        edited if step == plain else step for step in recipe.steps)})
     return patched
 
 

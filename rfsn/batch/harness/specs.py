@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import os
 import re
 import shlex
 import subprocess
@@ -30,13 +29,13 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from rfsn.batch.harness.patchtree import root_metadata
 from rfsn.buildpacks import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
 from rfsn.buildpacks.pyversions import no_python
 from rfsn.errors import ConfigError, EnvUnavailable
-from rfsn.gate.diff import touched_files
 from rfsn.models.swebench import Instance
 
 Spec = Mapping[str, Any]
@@ -200,10 +199,6 @@ def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -
         return sorted(set(pydeps.build_requirements(Path(tmp))))
 
 
-#: root-level files that may declare what installing the project pulls in
-_METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")
-
-
 def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
     """The commit whose tree the env build installs the project from.
 
@@ -218,30 +213,7 @@ def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return base_commit
-    return base_commit if _metadata(done.stdout.splitlines()) else env_commit
-
-
-def _metadata(paths: Sequence[str]) -> list[str]:
-    """Those of ``paths`` that are the project's root-level metadata files."""
-    return [name for name in paths if "/" not in name and name.endswith(_METADATA_SUFFIXES)]
-
-
-def patched_source(checkout: Path, commit: str, patch: str) -> str | None:
-    """The tree of ``commit`` with ``patch`` applied (written to ``checkout``'s objects), when the
-    patch edits the project's root-level metadata, else None (or when it does not apply). The
-    harness installs the project again after the patch, with the network, so the dependencies a
-    patch declares are there when its tests run: the env installs the project from this tree."""
-    if not _metadata(touched_files(patch)):
-        return None
-    with tempfile.TemporaryDirectory(prefix="rfsn-index-") as tmp:
-        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp, "index"))}
-        steps = [["read-tree", commit], ["apply", "--cached", "-"], ["write-tree"]]
-        for step in steps:
-            done = subprocess.run(["git", "-C", str(checkout), *step], input=patch if "-" in step else None,
-                                  capture_output=True, text=True, check=False, env=env)
-            if done.returncode != 0:
-                return None
-    return done.stdout.strip()
+    return base_commit if root_metadata(done.stdout.splitlines()) else env_commit
 
 
 def scm_version(checkout: Path, commit: str) -> str:
@@ -319,7 +291,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if backend:
         steps += [keeping(backend), _save_backend(backend)]
     if source:
-        steps.append(_install_source(spec, version))
+        steps.append(install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
     if tooling:  # a step with no package would fail the build
         # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
@@ -335,12 +307,15 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
 
 
 
-def _install_source(spec: Spec, version: str) -> str:
+def install_source(spec: Spec, version: str, edited: bool = False) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
     project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. The
     copy is removed afterwards: sessions reinstall the project from their own checkout, and a
-    reinstall that fails must not leave this commit's code importable in its place."""
-    commands = [str(c) for c in [*(spec.get("pre_install") or []), spec.get("install") or ""] if c]
+    reinstall that fails must not leave this commit's code importable in its place.
+    ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
+    made = set(metadata_edits(spec)) if edited else set()
+    pre = [c for c in spec.get("pre_install") or [] if str(c).strip() not in made]
+    commands = [str(c) for c in [*pre, spec.get("install") or ""] if c]
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
     return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
             + " && cd / && rm -rf $RFSN_ENV/src")
