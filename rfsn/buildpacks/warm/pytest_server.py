@@ -94,7 +94,7 @@ def run(request):
 
 def exit_code(status):
     """A ``waitpid`` status as an exit code, a signal's as its negative (``os.waitstatus_to_exitcode``
-    from Python 3.9 on; the servers run on the environment's Python, 3.6 and 3.7 too)."""
+    from Python 3.9 on; the servers run on the environment's Python, 3.6 to 3.8 too)."""
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
@@ -172,7 +172,7 @@ class Live:
         LOADED = hotswap.Loaded(os.getcwd(), sys.modules)
         capman = session.config.pluginmanager.getplugin("capturemanager")
         if session.testsfailed or not hasattr(capman, "stop_global_capturing") \
-                or self._project_hooks(session.config):  # (a pytest before 3.3 names it otherwise)
+                or self._project_hooks(session.config):  # (an older pytest names it otherwise)
             return True  # the session ends; children run pytest.main
         self.session, self.items = session, {item.nodeid: item for item in session.items}
         capman.stop_global_capturing()  # each child captures to its own output
