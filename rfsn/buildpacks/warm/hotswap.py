@@ -11,7 +11,7 @@ reference to it runs the new body. ``plan`` answers None (use a fresh process) w
   there (a default value, an alias) is the same object, and takes the new code;
 - the new code does not fit the function (another set of closure variables).
 
-Kept to the syntax of Python 3.8, the oldest an env image may run.
+Kept to the syntax and library of Python 3.6, the oldest an env image runs the servers on.
 """
 
 import ast

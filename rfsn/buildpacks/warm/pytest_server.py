@@ -88,9 +88,14 @@ def run(request):
             _, status = os.waitpid(pid, 0)
             break
         time.sleep(0.002)
-    code = os.waitstatus_to_exitcode(status)
-    return {"exit_code": 124 if timed_out else code, "timed_out": timed_out,
+    return {"exit_code": 124 if timed_out else exit_code(status), "timed_out": timed_out,
             "duration": time.monotonic() - started}
+
+
+def exit_code(status):
+    """A ``waitpid`` status as an exit code, a signal's as its negative (``os.waitstatus_to_exitcode``
+    from Python 3.9 on; the servers run on the environment's Python, 3.6 to 3.8 too)."""
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
 WARMUP_TEST = """
@@ -118,15 +123,16 @@ def quiet():
 
 
 def warm_up():
-    """One throwaway session on a dummy test: pytest imports lazily what the first run needs."""
+    """One throwaway session on a dummy test: pytest imports lazily what the first run needs.
+    Only a head start: a pytest that refuses it (an option of later years) still serves."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="rfsn-warmup-") as tmp:
-        with open(os.path.join(tmp, "test_rfsn_warmup.py"), "w") as fh:
-            fh.write(WARMUP_TEST)
-        with quiet():
-            pytest.main(["-q", "-rA", "-p", "no:cacheprovider", "--rootdir", tmp,
-                         f"--junitxml={tmp}/junit.xml", tmp])
+        for name, text in (("test_rfsn_warmup.py", WARMUP_TEST), ("pytest.ini", "[pytest]\n")):
+            with open(os.path.join(tmp, name), "w") as fh:  # the ini makes tmp the rootdir
+                fh.write(text)
+        with quiet(), contextlib.suppress(Exception, SystemExit):
+            pytest.main(["-q", "-rA", "-p", "no:cacheprovider", f"--junitxml={tmp}/junit.xml", tmp])
     sys.modules.pop("test_rfsn_warmup", None)
 
 
@@ -165,7 +171,8 @@ class Live:
         global LIVE, LOADED
         LOADED = hotswap.Loaded(os.getcwd(), sys.modules)
         capman = session.config.pluginmanager.getplugin("capturemanager")
-        if session.testsfailed or capman is None or self._project_hooks(session.config):
+        if session.testsfailed or not hasattr(capman, "stop_global_capturing") \
+                or self._project_hooks(session.config):  # (an older pytest names it otherwise)
             return True  # the session ends; children run pytest.main
         self.session, self.items = session, {item.nodeid: item for item in session.items}
         capman.stop_global_capturing()  # each child captures to its own output

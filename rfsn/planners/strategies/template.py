@@ -11,6 +11,7 @@ from rfsn.planners.candidates import Candidate
 from rfsn.planners.templates.budget import spending
 from rfsn.planners.templates.hints import boost
 from rfsn.planners.templates.python import generate_candidates
+from rfsn.planners.templates.sweep import sweep
 from rfsn.planners.templates.tokens.driver import generate_token_candidates
 
 log = structlog.get_logger(__name__)
@@ -34,7 +35,8 @@ class TemplateStrategy:
                                          max_locations=40)
         if other_locations:
             found += generate_token_candidates(others, other_locations, limit=self.limit)
-        return boost(found)[: self.limit]
+        lines = dict.fromkeys((loc.file, loc.line) for loc in sorted(context.locations, key=lambda loc: -loc.score))
+        return sweep(boost(found), list(lines))[: self.limit]
 
     def candidates(self, context: RepairContext) -> Iterator[Candidate]:
         """The ranked candidates; when the session stops asking, a ``template.budget`` event
