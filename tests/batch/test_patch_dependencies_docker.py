@@ -69,7 +69,7 @@ def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_c
     predictions = tmp_path / "undeclared.jsonl"
     predictions.write_text(json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "undeclared",
                                        "model_patch": undeclared}) + "\n")
-    summary = evaluate(instances, str(predictions), "deps", tmp_path / "out", tmp_path / "repos")
+    summary = evaluate(instances, str(predictions), "undeclared", tmp_path / "out", tmp_path / "repos")
     assert summary["resolved_ids"] == [] and summary["unresolved_ids"] == ["local__calc-1"], summary
 
 
