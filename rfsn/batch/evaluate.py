@@ -57,6 +57,8 @@ class EvalConfig(BaseModel):
     #: the settings each worker takes over (``settings.WORKER_SETTINGS``); None: the worker's own
     settings: Settings | None = None
     logs: LogSetup = LogSetup()
+    #: check each environment before its graded run, whatever that gives (``rfsn validate``)
+    check_first: bool = False
 
     @model_validator(mode="after")
     def _usable(self) -> EvalConfig:
@@ -121,7 +123,7 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
                 tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
                                       repos_dir=config.repos_dir,
                                       settings=for_workers(config.settings) if config.settings else {},
-                                      timeout=config.timeout))
+                                      timeout=config.timeout, check_first=config.check_first))
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
         with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",
                          done, console) as progress:

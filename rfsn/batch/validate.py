@@ -79,7 +79,7 @@ def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[
 
     Gold that does not resolve an instance is evaluated once more (run ``<run_id>.again``): a
     verdict that changes between the two runs is the instance's flakiness, not the patch's."""
-    config = config.model_copy(update={"predictions": GOLD})
+    config = config.model_copy(update={"predictions": GOLD, "check_first": True})
     _, report = run_evaluation(config, console, "validate")
     ids = sorted({*report["submitted_ids"], *report["incomplete_ids"]})
     first = _outcomes(config)

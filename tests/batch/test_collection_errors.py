@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
-from tests.batch.test_evaluate_docker import evaluate
+from tests.batch.test_evaluate_docker import validate
 
 TESTS = '''\
 {first}from calc.constants import {name}
@@ -43,8 +43,8 @@ def _instance(root: Path, first: str) -> dict[str, Any]:
 
 
 def _evaluate(root: Path, first: str = "") -> tuple[dict[str, Any], str]:
-    summary = evaluate(_write(root, _instance(root, first)), "gold", "imports", root / "out",
-                       root / "repos", "--sandbox", "local")
+    summary = validate(_write(root, _instance(root, first)), "imports", root / "out", root / "repos",
+                       "--sandbox", "local")
     log = (root / "out/logs/run_evaluation/imports/gold/local__calc-1/run_instance.log").read_text()
     return summary, log
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rfsn.batch.harness.envcheck import cache_path, store
-from tests.batch.test_evaluate_docker import evaluate
+from tests.batch.test_evaluate_docker import evaluate, validate
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
@@ -82,10 +82,12 @@ def _write(root: Path, instance: dict[str, Any]) -> Path:
 
 def test_nothing_the_environment_check_wrote_is_seen_by_the_graded_run(tmp_path: Path) -> None:
     """The check runs the unpatched tests, which leave state in /tmp and in an ignored folder
-    of the tree; the harness grades in a fresh container, and so must rfsn: gold resolves."""
-    instance = _instance(tmp_path)
-    summary = evaluate(_write(tmp_path, instance), "gold", "clean", tmp_path / "out", tmp_path / "repos")
+    of the tree; the harness grades in a fresh container, and so must rfsn: gold resolves
+    (``rfsn validate``: the check runs before the graded run)."""
+    summary = validate(_write(tmp_path, _instance(tmp_path)), "clean", tmp_path / "out", tmp_path / "repos")
     assert summary["resolved_ids"] == ["local__calc-1"], summary
+    assert "environment validation: ok" in (
+        tmp_path / "out/logs/run_evaluation/clean/gold/local__calc-1/run_instance.log").read_text()
 
 
 def test_a_broken_graded_run_with_a_cached_check_is_an_env_error(tmp_path: Path, rfsn_home: Path) -> None:

@@ -28,6 +28,14 @@ def evaluate(instances: Path, predictions: str, run_id: str, out: Path, repos: P
     return summary
 
 
+def validate(instances: Path, run_id: str, out: Path, repos: Path, *extra: str) -> dict[str, Any]:
+    """``rfsn validate`` (the environment check runs before gold, whatever gold gives): the
+    summary of its gold evaluation."""
+    CliRunner().invoke(main, ["validate", str(instances), "--run-id", run_id, "--report-dir", str(out),
+                              "--repos-dir", str(repos), *extra])
+    return json.loads((out / f"gold.{run_id}.json").read_text())
+
+
 def corrupt(patch: str) -> str:
     """The patch with its first removed line changed, so that no fuzz can apply it."""
     lines = patch.splitlines(keepends=True)

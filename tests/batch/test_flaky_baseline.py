@@ -13,7 +13,7 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.models.swebench import Instance
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
-from tests.batch.test_evaluate_docker import evaluate
+from tests.batch.test_evaluate_docker import validate
 
 #: each run of the test module counts itself in RUNS; {p} and {q} say on which runs test_p and
 #: test_q fail
@@ -60,7 +60,7 @@ def _instance(root: Path, p: str, q: str) -> dict[str, object]:
 
 
 def _evaluate(root: Path, p: str, q: str = "False") -> tuple[dict[str, Any], str]:
-    summary = evaluate(_write(root, _instance(root, p, q)), "gold", "flaky", root / "out", root / "repos",
+    summary = validate(_write(root, _instance(root, p, q)), "flaky", root / "out", root / "repos",
                        "--sandbox", "local")
     log = (root / "out/logs/run_evaluation/flaky/gold/local__calc-1/run_instance.log").read_text()
     return summary, log

@@ -15,7 +15,7 @@ import pytest
 from rfsn.batch.harness import specs
 from rfsn.batch.harness.patchtree import patched_source
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
-from tests.batch.test_evaluate_docker import evaluate
+from tests.batch.test_evaluate_docker import evaluate, validate
 from tests.paths import COMMIT_DATES
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
@@ -65,7 +65,7 @@ def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_c
     monkeypatch.setattr(specs, "lookup", lambda repo, version: SPEC if repo == "local/calc" else None)
     instance = _instance(tmp_path)
     instances = _write(tmp_path, instance)
-    summary = evaluate(instances, "gold", "deps", tmp_path / "out", tmp_path / "repos")
+    summary = validate(instances, "deps", tmp_path / "out", tmp_path / "repos")
     log = (tmp_path / "out/logs/run_evaluation/deps/gold/local__calc-1/run_instance.log").read_text()
     assert "environment validation: ok" in log, log
     assert summary["resolved_ids"] == ["local__calc-1"], (summary, log)
@@ -74,7 +74,7 @@ def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_c
     predictions = tmp_path / "undeclared.jsonl"
     predictions.write_text(json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "undeclared",
                                        "model_patch": undeclared}) + "\n")
-    summary = evaluate(instances, str(predictions), "deps", tmp_path / "out", tmp_path / "repos")
+    summary = evaluate(instances, str(predictions), "undeclared", tmp_path / "out", tmp_path / "repos")
     assert summary["resolved_ids"] == [] and summary["unresolved_ids"] == ["local__calc-1"], summary
 
 

@@ -64,6 +64,8 @@ class EvalTask(BaseModel):
     repos_dir: Path | None = None
     settings: dict[str, Any] = {}
     timeout: float | None = None
+    #: check the environment before the graded run, whatever it gives (``rfsn validate``)
+    check_first: bool = False
 
     @property
     def outputs(self) -> Path:
@@ -132,22 +134,15 @@ def evaluate_instance(task: EvalTask) -> Outcome:
 def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
     """The harness's report of the instance, what read its statuses, and a caveat ("" if none).
 
-    A graded run that says nothing about the tests (a usage or internal error, none of the
-    instance's tests collected) is never graded on the word of a cached environment check:
-    the check runs again, and only an environment that passes it now puts the run on the patch.
-    """
+    The environment check runs before the graded run when the task asks for it (``rfsn
+    validate``: the base run is half of its answer); else only when the graded run does not
+    resolve the instance, as the harness runs each prediction once and a run that resolves it
+    has nothing to blame on the environment. A graded run that says nothing about the tests (a
+    usage or internal error, none of the instance's tests collected) is never graded on the word
+    of a cached check: the check runs again, and only an environment that passes it now puts
+    the run on the patch."""
     settings = load_settings(**task.settings)
     timeout = task.timeout or HARNESS_TIMEOUT
-    graded = _attempt(task, settings, timeout, log, trust_cache=True)
-    if graded is None:
-        log("the graded run is broken and the environment check was cached: checking it again")
-        graded = _attempt(task, settings, timeout, log, trust_cache=False)
-    assert graded is not None  # with a fresh check, a broken run is the patch's (graded)
-    return graded
-
-
-def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
-             trust_cache: bool) -> tuple[dict[str, Any], str, str] | None:
     inst, patch = task.instance, task.prediction.model_patch or ""
     (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
@@ -163,48 +158,65 @@ def _attempt(task: EvalTask, settings: Settings, timeout: float, log: _Log, *,
         buildpack = installing(spec, ws.path, ws.base_commit, patch)
         kind = choose_kind(settings.sandbox)
         path = validation.cache_path(settings.home, inst, checking, ws.path)
-        caveat = validation.cached(path) if trust_cache else None
-        checked_now = caveat is None
-        if caveat is None:
-            caveat = _validate(checking, inst, ws, settings, kind, timeout, path, log)
-        else:
+
+        def check() -> str:  # raises InfraFailure when the environment is at fault
+            return _validate(checking, inst, ws, settings, kind, timeout, path, log)
+
+        caveat, checked_now = validation.cached(path), False
+        if caveat is not None:
             log("environment validation (cached): ok")
+        elif task.check_first:
+            caveat, checked_now = check(), True
+        graded, broken = _graded(task, ws, buildpack, settings, kind, timeout, log)
+        resolved = bool(graded[inst.instance_id]["resolved"])
+        if broken or (caveat is None and not resolved):
+            if not checked_now:
+                log("the graded run is broken and the environment check was cached: checking it again"
+                    if broken and caveat is not None else "the graded run did not resolve: checking the environment")
+                caveat, checked_now = check(), True
+            if broken:
+                log("the environment passed its check in this evaluation: the patch did this, graded")
         if caveat:
             log(f"caveat: {caveat}")
-        # the graded run starts clean: its own container, and nothing the check wrote in the tree
-        with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box:
-            with log.phase("apply"):
-                applied = apply_patch(ws, patch)
-                log(applied.log)
-                if not applied.applied:
-                    log("model patch failed to apply")
-                    return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS,
-                                           inst.PASS_TO_PASS), "", caveat
-                tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
-                log(tests_applied.log)
-                if not tests_applied.applied:
-                    raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-                box.share()
-            with log.phase("tests"):
-                report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
-        write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
-        log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
-        if report.timed_out:
-            raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
-        named = _named(buildpack, report)
-        broken = _broken(buildpack, report, named, inst, ws.path)
-        if broken:
-            log(f"the graded run is broken: {broken}")
-            if not checked_now:
-                return None
-            log("the environment passed its check in this evaluation: the patch did this, graded")
-        statuses, distrust = trusted_statuses(report, named)
-        if distrust:
-            log(f"test report not trusted: {distrust}")
-        return instance_report(inst.instance_id, patch, True, statuses,
-                               inst.FAIL_TO_PASS, inst.PASS_TO_PASS), grader(buildpack), caveat
+        return graded, grader(buildpack), caveat or ""
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str,
+            timeout: float, log: _Log) -> tuple[dict[str, Any], str | None]:
+    """The graded run, in a clean sandbox of its own: the harness's report of the prediction,
+    and why the run says nothing about the instance's tests (None if it does)."""
+    inst, patch = task.instance, task.prediction.model_patch or ""
+    # the graded run starts clean: its own container, and nothing a check wrote in the tree
+    with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box:
+        with log.phase("apply"):
+            applied = apply_patch(ws, patch)
+            log(applied.log)
+            if not applied.applied:
+                log("model patch failed to apply")
+                return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS,
+                                       inst.PASS_TO_PASS), None
+            tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
+            log(tests_applied.log)
+            if not tests_applied.applied:
+                raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+            box.share()
+        with log.phase("tests"):
+            report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
+    write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
+    log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
+    if report.timed_out:
+        raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
+    named = _named(buildpack, report)
+    broken = _broken(buildpack, report, named, inst, ws.path)
+    if broken:
+        log(f"the graded run is broken: {broken}")
+    statuses, distrust = trusted_statuses(report, named)
+    if distrust:
+        log(f"test report not trusted: {distrust}")
+    return instance_report(inst.instance_id, patch, True, statuses, inst.FAIL_TO_PASS,
+                           inst.PASS_TO_PASS), broken
 
 
 @contextmanager
