@@ -1,5 +1,6 @@
-"""Templates for a value that may be absent or out of range; each names the history-corpus bug
-(s5 repair run) whose fix it is, and the driver ranks that fix at the faulty line."""
+"""Templates for a value that may be absent or out of range, a type test or a try too narrow;
+each names the history-corpus bug whose fix it is, and the driver ranks that fix at the faulty
+line."""
 
 from tests.planners.templates.helpers import dedent, fixed_by_driver, patched
 
@@ -75,3 +76,54 @@ def test_one_character_of_a_membership_string_is_left_out_as_tomlkit_be59ade_nee
     out = patched(src, 2, "character_set")
     assert src.replace('" \\t\\r,"', '" \\t\\r"') in out and len(out) == 4
     assert patched("def f(c):\n    return c in 'abcdefghijklmnopq'\n", 2, "character_set") == []
+
+
+def test_the_statement_before_a_try_moves_into_it_as_humanize_2d891b8_needs():
+    buggy = dedent("""
+        def get_default_locale_path():
+            if __file__ is None:
+                return
+            try:
+                return os.path.join(os.path.dirname(__file__), "locale")
+            except NameError:
+                return
+        """)
+    fixed = buggy.replace("    if __file__ is None:\n        return\n    try:\n",
+                          "    try:\n        if __file__ is None:\n            return\n")
+    assert fixed_by_driver(buggy, fixed, "if __file__") is not None
+    assert patched(buggy, 3, "widen_try") == [fixed]  # from the statement's inner line too
+    # no handler to widen, or the next statement is no try: nothing
+    assert patched("def f():\n    a = 1\n    try:\n        b = 2\n    finally:\n        c = 3\n", 2, "widen_try") == []
+    assert patched("def f():\n    a = 1\n    b = 2\n", 2, "widen_try") == []
+
+
+def test_an_expression_is_guarded_on_a_name_it_reads_as_humanize_b1ee687_needs():
+    buggy = """
+        def metric(value, unit=""):
+            exponent = int(math.floor(math.log10(abs(value))))
+            return exponent
+        """
+    fixed = buggy.replace("abs(value))))\n", "abs(value)))) if value else 0\n")
+    assert fixed_by_driver(buggy, fixed, "exponent =") is not None
+    assert sorted(patched("def f(a, b):\n    return a + b\n", 2, "guard_expression")) == [
+        "def f(a, b):\n    return a + b if a else 0\n", "def f(a, b):\n    return a + b if b else 0\n"]
+    assert patched("def f(a):\n    x = a\n    return g(a) if a else 1\n", 2, "guard_expression") == []
+    assert patched("def f(a):\n    return g(a) if a else 1\n", 2, "guard_expression") == []
+
+
+def test_a_class_tested_elsewhere_joins_a_type_test_as_sqlparse_c63737f_needs():
+    buggy = """
+        def group(token):
+            if isinstance(token, sql.Function):
+                return 1
+            return (token.ttype in T.Name
+                    or isinstance(token, (sql.Identifier, sql.Parenthesis)))
+        """
+    fixed = buggy.replace("(sql.Identifier, sql.Parenthesis)", "(sql.Identifier, sql.Parenthesis, sql.Function)")
+    assert fixed_by_driver(buggy, fixed, "or isinstance") is not None
+    # only classes of the same namespace, never one already there
+    src = "def f(t):\n    return isinstance(t, A) or isinstance(t, (m.B, A)) or isinstance(t, m.C)\n"
+    assert sorted(patched(src, 2, "add_tested_type")) == sorted([
+        src.replace("isinstance(t, m.C)", "isinstance(t, (m.C, m.B))"),
+        src.replace("isinstance(t, (m.B, A))", "isinstance(t, (m.B, A, m.C))"),
+    ])

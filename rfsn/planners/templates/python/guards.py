@@ -250,4 +250,28 @@ def copy_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
                           f"store a copy: `{kind}({value.id})` instead of the caller's object")
 
 
-TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument)
+#: the empty value of what a call to a builtin returns
+_EMPTY_OF_CALL = {"int": "0", "float": "0.0", "abs": "0", "round": "0", "len": "0", "sum": "0",
+                  "str": '""', "list": "[]", "dict": "{}", "set": "set()", "tuple": "()"}
+
+
+@template("guard_expression", 0.3)
+def guard_expression(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``x = f(n)`` -> ``x = f(n) if n else 0``: a value computed from a name that may be empty or
+    zero, with the empty value of the builtin that makes it (None when none does)."""
+    stmt, names = _guardable_names(ctx, line)
+    value = getattr(stmt, "value", None)
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.Return) or value is None or isinstance(
+            value, ast.IfExp | ast.Name | ast.Constant):
+        return
+    text = ctx.map.text(value)
+    if "\n" in text:
+        return
+    head = getattr(value.func, "id", "") if isinstance(value, ast.Call) else ""
+    empty = _EMPTY_OF_CALL.get(head, "0" if isinstance(value, ast.BinOp) else "None")
+    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    for name in [n for n in names if n in read]:
+        yield replace(ctx, value, f"{text} if {name} else {empty}", f"`{text}` only when `{name}` is set")
+
+
+TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument, guard_expression)

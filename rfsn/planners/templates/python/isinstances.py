@@ -1,4 +1,4 @@
-"""Type tests too narrow: a builtin type in ``isinstance`` where its abstract base was meant."""
+"""Type tests too narrow: a builtin type where its abstract base was meant, a class left out."""
 
 from __future__ import annotations
 
@@ -56,4 +56,40 @@ def abstract_type(ctx: FileContext, line: int) -> Iterator[Edit]:
                     yield replace(ctx, kind, base, f"test for `{base}`, not only `{kind.id}`")
 
 
-TEMPLATES = (abstract_type,)
+def _type_tests(ctx: FileContext) -> list[str]:
+    """The classes the module tests with ``isinstance``/``issubclass``, once a file."""
+    key = "type_tests"
+    if key not in ctx.cache:
+        found: dict[str, None] = {}
+        for call in ast.walk(ctx.tree):
+            if _kinds(call):
+                found.update((ctx.map.text(k), None) for k in _kinds(call))
+        ctx.cache[key] = [k for k in found if "\n" not in k]
+    return ctx.cache[key]
+
+
+def _kinds(node: ast.AST) -> list[ast.expr]:
+    if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"isinstance", "issubclass"}
+            and len(node.args) == 2):
+        return []
+    kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+    return [k for k in kinds if isinstance(k, ast.Name | ast.Attribute)]
+
+
+@template("add_tested_type", 0.35)
+def add_tested_type(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``isinstance(t, (sql.A, sql.B))`` -> ``(sql.A, sql.B, sql.C)``: a class the module tests
+    elsewhere, of the same namespace, left out of this test."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        kinds = _kinds(call)
+        if not kinds or len(kinds) != (len(call.args[1].elts) if isinstance(call.args[1], ast.Tuple) else 1):
+            continue
+        texts = [ctx.map.text(k) for k in kinds]
+        spaces = {t.rpartition(".")[0] for t in texts}
+        for other in _type_tests(ctx):
+            if other not in texts and other.rpartition(".")[0] in spaces:
+                joined = ", ".join([*texts, other])
+                yield replace(ctx, call.args[1], f"({joined})", f"test for `{other}` too")
+
+
+TEMPLATES = (abstract_type, add_tested_type)

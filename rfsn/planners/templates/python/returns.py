@@ -1,4 +1,4 @@
-"""Return-value changes and exception repairs (other type, wrap a bare re-raise)."""
+"""Return-value changes and exception repairs (other type, wrap a bare re-raise, widen a try)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import ast
 from collections.abc import Iterator
 from itertools import islice, product
 
+from rfsn.planners.candidates import Splice
 from rfsn.planners.templates.edit import Edit, template
-from rfsn.planners.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.templates.python.base import FUNCTIONS, FileContext, of_type, replace
 from rfsn.planners.templates.python.scope import class_at, function_at, local_names
 
 BUILTIN_ERRORS = (
@@ -156,4 +157,36 @@ def wrap_reraise(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield replace(ctx, node, text, f"replace the bare `raise` with `{text}`")
 
 
-TEMPLATES = (return_value, raise_other_exception, wrap_reraise)
+def _next_sibling(ctx: FileContext, stmt: ast.stmt) -> ast.stmt | None:
+    parent = ctx.parents.get(stmt)
+    for _, value in ast.iter_fields(parent) if parent else ():
+        if isinstance(value, list) and stmt in value:
+            at = value.index(stmt) + 1
+            return value[at] if at < len(value) else None
+    return None
+
+
+@template("widen_try", 0.4)
+def widen_try(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """The statement just before a ``try:`` (or the one holding ``line`` that is) moved into it:
+    what the handler was meant to catch is raised before the ``try`` starts."""
+    stmt = ctx.statement_at(line)
+    chain = [stmt, *ctx.ancestors(stmt)] if stmt is not None else []
+    for node in chain:
+        if not isinstance(node, ast.stmt) or isinstance(node, FUNCTIONS | ast.ClassDef):
+            return
+        after = _next_sibling(ctx, node)
+        if not isinstance(after, ast.Try) or not after.handlers or ctx.map.line_start(
+                node.lineno) + len(ctx.map.indent(node.lineno)) != ctx.map.span(node)[0]:
+            continue
+        outer, inner = ctx.map.indent(node.lineno), ctx.map.indent(after.body[0].lineno)
+        start, end = ctx.map.line_start(node.lineno), ctx.map.line_start(node.end_lineno + 1)  # type: ignore[operator]
+        moved = "".join(inner + text[len(outer):] if text.startswith(outer) and text.strip() else text
+                        for text in ctx.map.lines[node.lineno - 1 : node.end_lineno])
+        at = ctx.map.line_start(after.body[0].lineno)
+        yield Edit((Splice(start, end, ""), Splice(at, at, moved)),
+                   f"move line {node.lineno} into the `try` of line {after.lineno}")
+        return
+
+
+TEMPLATES = (return_value, raise_other_exception, wrap_reraise, widen_try)
