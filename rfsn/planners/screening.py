@@ -5,7 +5,7 @@ tier stops the screening at the first one that does not hold, so most
 candidates cost one short run. Mutants may loop: a tier of known tests gets
 a time limit from those tests' baseline durations (``PER_TEST_FACTOR`` times
 their sum, plus ``RUN_SLACK`` and the runner's start-up), never more than the
-limit of a whole-suite run; the failing tests run cheapest first.
+limit of a whole-suite run. Every tier runs its tests in the baseline's order.
 
 Runs stop early where the buildpack can (``max_failures``): the covering tests
 and the whole suite at the first test that breaks (the suite's own failures at
@@ -234,8 +234,14 @@ class Screen:
         candidate may break, apart: the tier stops at the first failure)."""
         edited = {(change.path, candidate.line) for change in candidate.changes()}
         aside = {*self.flaky, *self.stale, *candidate.obsolete}
-        return sorted(t for t in self.baseline.passing if t not in aside
-                      and any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited))
+        return self.in_suite_order([t for t in self.baseline.passing if t not in aside and any(
+            line in self.coverage.get(t, {}).get(path, ()) for path, line in edited)])
+
+    def in_suite_order(self, tests: Collection[str]) -> list[str]:
+        """``tests`` in the order the baseline ran them (those it did not, last, by name): tests
+        sharing state pass or fail by their order, and a screening must not change it."""
+        place = {test: at for at, test in enumerate(self.baseline.tests)}
+        return sorted(tests, key=lambda t: (place.get(t, len(place)), t))
 
     def limit(self, tests: list[str]) -> float:
         """Seconds for running ``tests``: from their baseline durations, capped by the suite's."""
@@ -250,9 +256,9 @@ class Screen:
         if not self.baseline.structured:  # a command judged by its exit status: one run decides
             yield Tier("the test command's exit status", [], last=True, timeout=self.timeout)
             return
-        cheapest = sorted(self.targets, key=lambda t: (self.baseline.durations.get(t, 0.0), t))
-        yield Tier("failing tests", cheapest, timeout=self.limit(cheapest),
-                   max_failures=1 if len(cheapest) > PAIRABLE_TARGETS and self.groups < 2 else None,
+        targets = self.in_suite_order(self.targets)
+        yield Tier("failing tests", targets, timeout=self.limit(targets),
+                   max_failures=1 if len(targets) > PAIRABLE_TARGETS and self.groups < 2 else None,
                    case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:

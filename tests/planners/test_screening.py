@@ -118,14 +118,26 @@ def test_tests_a_candidate_calls_obsolete_break_no_tier_and_issue_only_runs_tell
     assert [t.max_failures for t in telling] == [None, 6, 7]
 
 
+def test_tiers_run_tests_in_the_baselines_order_as_humanize_2d891b8_needs() -> None:
+    """Tests that share state (one deletes a module's attribute another reads) pass or fail by
+    their order: a screening runs them as the baseline did, never cheapest or by name first."""
+    later, first = "t.py::test_a_deletes", "t.py::test_z_reads"
+    run = TestReport(tests={first: F, later: F, **dict.fromkeys(PASSING, P)}, exit_code=1, duration=2.0,
+                     durations={first: 0.3, later: 0.01})
+    tiers = list(Screen(run, [later, first], {t: {"f.py": [2]} for t in PASSING[2::-1]}).tiers(cand("x - 1", "x + 1")))
+    assert tiers[0].tests == [first, later]
+    assert tiers[1].tests == PASSING[:3]  # the covering tests too
+    unknown = Screen(run, ["t.py::new_b", first, "t.py::new_a"]).in_suite_order(["t.py::new_b", first, "t.py::new_a"])
+    assert unknown == [first, "t.py::new_a", "t.py::new_b"]
+
+
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
     """Mutants may loop: the failing tests' tier may take 10x their baseline plus one slack,
-    cheapest first, never more than a whole-suite run; unknown durations fall back to that."""
+    never more than a whole-suite run; unknown durations fall back to that."""
     timed = baseline().model_copy(update={"durations": {
         T1: 0.3, T2: 0.01, **dict.fromkeys(PASSING, 0.05)}})
     screen = Screen(timed, [T1, T2])
     first, suite = list(screen.tiers(cand("x - 1", "x + 1")))
-    assert first.tests == [T2, T1]  # cheapest first
     startup = 2.0 - (0.3 + 0.01 + 6 * 0.05)
     assert abs(first.timeout - (startup + 10 * 0.31 + 1.0)) < 1e-9
     assert suite.timeout == screen.timeout == 8.0
