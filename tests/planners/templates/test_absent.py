@@ -107,6 +107,8 @@ def test_an_expression_is_guarded_on_a_name_it_reads_as_humanize_b1ee687_needs()
     assert fixed_by_driver(buggy, fixed, "exponent =") is not None
     assert sorted(patched("def f(a, b):\n    return a + b\n", 2, "guard_expression")) == [
         "def f(a, b):\n    return a + b if a else 0\n", "def f(a, b):\n    return a + b if b else 0\n"]
+    assert patched("def f(a):\n    return f'{a}!'\n", 2, "guard_expression") == [
+        "def f(a):\n    return f'{a}!' if a else \"\"\n"]
     assert patched("def f(a):\n    x = a\n    return g(a) if a else 1\n", 2, "guard_expression") == []
     assert patched("def f(a):\n    return g(a) if a else 1\n", 2, "guard_expression") == []
 

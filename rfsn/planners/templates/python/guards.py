@@ -268,7 +268,7 @@ def guard_expression(ctx: FileContext, line: int) -> Iterator[Edit]:
     if "\n" in text:
         return
     head = getattr(value.func, "id", "") if isinstance(value, ast.Call) else ""
-    empty = _EMPTY_OF_CALL.get(head, "0" if isinstance(value, ast.BinOp) else "None")
+    empty = _EMPTY_OF_CALL.get(head) or _empty_like(value) or ("0" if isinstance(value, ast.BinOp) else "None")
     read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     for name in [n for n in names if n in read]:
         yield replace(ctx, value, f"{text} if {name} else {empty}", f"`{text}` only when `{name}` is set")
