@@ -33,6 +33,7 @@ from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
+from rfsn.planners.agreement import agreeing
 from rfsn.planners.base import (
     Feedback,
     PatchStrategy,
@@ -58,7 +59,7 @@ from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
-from rfsn.planners.spending import Ledger, Share, Try, settled, tries
+from rfsn.planners.spending import Ledger, Share, Try, regrouped, settled, tries, weight
 from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
@@ -253,6 +254,8 @@ class PhasePlanner:
                      tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
                      share_steps=share.steps)
             searches.append(((yield from self._search(baseline, turn.group, share.measuring(), turn.stands_for)), turn))
+            if n == 0 and turn.stands_for > 1:
+                self._agreed(baseline, turns, share)
             if (yield from self._patch(searches[-1][0], share)):
                 break
         cut = [(s, t) for s, t in searches if s.cut and not s.plausible and not any(o.plausible for o, _ in searches)]
@@ -275,6 +278,23 @@ class PhasePlanner:
         ranked = rank_plausible(found.plausible, self._evidence(baseline, targets, found.locations))
         self._enter(Phase.VERIFY)
         yield from self._verify(ranked, baseline, targets)
+
+    def _agreed(self, baseline: TestReport, turns: list[Try], share: Share) -> None:
+        """Once the groups together (``turns[0]``) are localized, the groups whose localizations
+        agree are one try weighing as the sum of what it holds (``turns``, ``share`` in place)."""
+        alone = [t.group for t in turns[1:] if t.stands_for == 1 and not t.group.shape]
+        sets = agreeing(alone, self._coverage, baseline.passing, read_sources(self.workspace, self.language),
+                        self.language, self.formula)
+        log.info("planner.groups_agree", sets=[len(s) for s in sets], of=len(alone),
+                 causes=[[g.cause[:40] for g in s] for s in sets])
+        if sets and len(sets[0]) == len(alone):  # all agree: the groups together are that try
+            turns[0].weight = sum(weight(g) for g in alone)
+            turns[1:] = [t for t in turns[1:] if all(t.group is not g for g in alone)]
+            share.reweigh([t.weight for t in turns])
+            turns[0].group.evidence.append("their localizations agree: one fault")
+        elif sets:
+            turns[1:] = regrouped(turns[1:], sets)
+            self._groups[1:1] = [t.group for t in turns[1:1 + len(sets)]]
 
     def _search(self, baseline: TestReport, group: FailureGroup,
                 measuring: float | None = None, stands_for: int = 1) -> Generator[Proposal, Feedback, _Search]:
