@@ -8,6 +8,7 @@ generation is delegated to a PatchStrategy (offline templates, or an LLM).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -355,8 +356,11 @@ class PhasePlanner:
                     return _localized("coverage", flat)
                 break
             else:
+                # the measuring time bounds the run itself too: one cut short leaves the ranking
+                # to what was measured before it, or to the stack frames
                 fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
                                     leave_out=left_out(baseline, targets),
+                                    timeout=None if within is None else max(1.0, within),
                                     measure_within=None if within is None else max(1.0, within),
                                     rationale="per-test line coverage for spectrum-based localization"
                                               + (" (failing tests and their files' tests first)" if subset else ""))
@@ -440,6 +444,9 @@ class PhasePlanner:
                 continue
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
+            if result.inconclusive and not result.plausible and share.spent():  # its share cut its run:
+                screened.discard((candidate.diff(), candidate.obsolete))  # screened again when the try goes on
+                search.candidates = itertools.chain([candidate], search.candidates)
             self._broken(context, candidate, result)
             if named and not candidate.obsolete and self.scaffolding and result.broke and result.targets_held:
                 # a patch first screened now, sent with tests called obsolete: they count for
@@ -590,7 +597,10 @@ class PhasePlanner:
 
     def _screen_run(self, screen: Screen, candidate: Candidate, tier: Tier,
                     held: bool = False) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
-        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
+        # a run that can only reject the candidate ends with its try's share; a candidate that
+        # fixed its targets is judged to the end of its run
+        timeout = tier.timeout if held or self._share is None else self._share.bound(tier.timeout)
+        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=timeout,
                             max_failures=tier.max_failures, case_limit=tier.case_limit, leave_out=tier.leave_out,
                             rationale=f"screen {candidate.template}: {tier.name}")
         report = fb.outcome.report if fb.outcome else None

@@ -66,6 +66,17 @@ class Share:
         whole = self._at[0] if self.seconds is None else min(self._at[0], self.seconds * self.serves)
         return max(1.0, whole * MEASURING)
 
+    def left(self) -> float | None:
+        """Seconds left of the share (none: it is all that is left, or there is no clock)."""
+        if self.seconds is None or self.seconds_left is None:
+            return None
+        return self.seconds - (self._at[0] - self.seconds_left())
+
+    def bound(self, timeout: float) -> float:
+        """A run's ``timeout`` cut to what is left of the share (at least a second)."""
+        left = self.left()
+        return timeout if left is None else max(1.0, min(timeout, left))
+
     def spent(self, next_seconds: float = 0.0) -> bool:
         """Whether the share is gone, or cannot hold one more candidate of ``next_seconds`` (the
         try's last one took that long): an overrun is taken from the tries still to come."""
