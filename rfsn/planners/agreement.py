@@ -32,8 +32,12 @@ def _spans(path: str, source: str, language: str) -> list[tuple[str, int, int]]:
     return function_spans(source, language)
 
 
-def _where(path: str, line: int, spans: Sequence[tuple[str, int, int]]) -> str:
+def function_at(path: str, line: int, source: str, language: str) -> str:
     """The innermost function holding ``path:line``, or the line itself."""
+    return _where(path, line, _spans(path, source, language))
+
+
+def _where(path: str, line: int, spans: Sequence[tuple[str, int, int]]) -> str:
     holding = [(last - first, name, first) for name, first, last in spans if first <= line <= last]
     if not holding:
         return f"{path}:{line}"
@@ -63,12 +67,10 @@ def pointed(tests: Sequence[str], coverage: Coverage, passing: Sequence[str],
     return "" if rest and rest[0][1] == most else first
 
 
-def agreeing(groups: Sequence[FailureGroup], coverage: Coverage, passing: Sequence[str],
-             sources: Mapping[str, str], language: str, formula: str = "ochiai") -> list[list[FailureGroup]]:
-    """The sets of two or more of ``groups`` that point at one function, largest first."""
+def agreeing(pointing: Sequence[tuple[FailureGroup, str]]) -> list[list[FailureGroup]]:
+    """The sets of two or more groups that point at one function (``pointed``), largest first."""
     sets: dict[str, list[FailureGroup]] = {}
-    for group in groups:
-        where = pointed(group.tests, coverage, passing, sources, language, formula)
+    for group, where in pointing:
         if where:
             sets.setdefault(where, []).append(group)
     return sorted((s for s in sets.values() if len(s) > 1), key=lambda s: -sum(len(g.tests) for g in s))

@@ -10,7 +10,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
-from rfsn.planners.agreement import agreeing
+from rfsn.planners.agreement import agreeing, pointed
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.meta import PhasePlanner
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate, ran, report
@@ -78,5 +78,70 @@ def test_groups_agree_by_the_function_holding_their_top_lines_and_a_flat_ranking
     coverage = {"a1": {"m.py": [1, 2]}, "a2": {"m.py": [1, 3]}, "m": {"m.py": [6, 7]},
                 "flat": {"m.py": list(range(1, 30))}, "ok": {"m.py": [1, 2, 3, 6, 7]}}
     groups = [g("a1"), g("m"), g("a2"), g("flat"), g("unmeasured")]
-    sets = agreeing(groups, coverage, ["ok"], {"m.py": source}, "python")
+    sets = agreeing([(x, pointed(x.tests, coverage, ["ok"], {"m.py": source}, "python")) for x in groups])
     assert [[x.cause for x in s] for s in sets] == [["a1", "a2"]]
+
+
+PAIRED = [f"tests/test_m.py::test_cmp_{n}" for n in range(2)]
+PARTIAL = candidate("a - b", "a - b + 0", "partial")
+
+
+class SplitWorld(World):
+    """``add``'s two tests fail alike and cover ``add``; ``mul``'s test covers both functions,
+    as the passing test does: its localization points at neither."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            log = "".join(f"FAILED {t} - AssertionError: order differs\n" for t in PAIRED)
+            return ran(report(self.baseline, log=log + f"FAILED {T_MUL} - AssertionError: sign differs\n"))
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            lines = {t: [1, 2] if t in PAIRED else [1, 2, 5, 6] for t in self.baseline}
+            return ran(report(self.baseline, coverage={t: {"m.py": v} for t, v in lines.items()}))
+        return super().answer(proposal)
+
+
+class ByGroup:
+    name = "by-group"
+
+    def candidates(self, context: RepairContext) -> Iterable[object]:
+        if context.failing == [T_MUL]:
+            return iter([PARTIAL])
+        return iter([FIX_ADD] if sorted(context.failing) == PAIRED else [candidate("a + b", "a + b + 1", "wrong")])
+
+
+def test_a_fix_of_one_group_leaving_groups_agreeing_with_it_failing_does_not_end_the_session_semver_f2c23f6(
+        tmp_path: Path) -> None:
+    """A plausible patch for one group is checked against the groups agreeing with it, those
+    pointing at the function it edits (semver f2c23f6: a patch on the seed's line passing a
+    2-test group ended the session while 19 of the 23 failures, of groups agreeing on
+    ``compare``, still failed)."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    world = SplitWorld({**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P},
+                       {"partial": {T_MUL: P}, "fix add": {T_MUL: P, **dict.fromkeys(PAIRED, P)}})
+    planner = PhasePlanner(ByGroup(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
+                           steps_left=lambda: 200 - len(world.proposals))
+    with capture_logs() as events:
+        world.run(planner, limit=200)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED, verdict.message
+    assert "a + b" in verdict.patch and sorted(verdict.failing_before) == sorted([*PAIRED, T_MUL])
+    left = next(e for e in events if e["event"] == "planner.fix_leaves_agreeing")
+    assert (left["candidate"], left["failing"]) == ("partial", PAIRED)
+    mul = next(g for g in verdict.groups if g.tests == [T_MUL])
+    assert mul.outcome == "fixed" and mul.why == "passes with the patch made for another group"
+
+
+def test_a_fix_of_one_group_is_kept_when_no_try_fixes_the_groups_agreeing_with_it(tmp_path: Path) -> None:
+    class Partial(ByGroup):
+        def candidates(self, context: RepairContext) -> Iterable[object]:
+            return iter([PARTIAL] if context.failing == [T_MUL] else [candidate("a + b", "a + b + 1", "wrong")])
+
+    (tmp_path / "m.py").write_text(SOURCE)
+    world = SplitWorld({**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P}, {"partial": {T_MUL: P}})
+    planner = PhasePlanner(Partial(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
+                           steps_left=lambda: 200 - len(world.proposals))
+    world.run(planner, limit=200)
+    verdict = planner.verdict()
+    assert (verdict.status, verdict.message, verdict.failing_before) == (SessionStatus.FIXED, "partial", [T_MUL])
+    mul = next(g for g in verdict.groups if g.tests == [T_MUL])
+    assert (mul.outcome, mul.candidates) == ("fixed", 1)
