@@ -8,6 +8,7 @@ generation is delegated to a PatchStrategy (offline templates, or an LLM).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
+from rfsn.planners.agreement import agreeing, function_at, pointed
 from rfsn.planners.base import (
     Feedback,
     PatchStrategy,
@@ -58,7 +60,7 @@ from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
 from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
 from rfsn.planners.sources import read_sources
-from rfsn.planners.spending import Ledger, Share, Try, settled, tries
+from rfsn.planners.spending import Ledger, Share, Try, regrouped, settled, tries, weight
 from rfsn.planners.targets import causes, group, unreported
 
 Plan = Generator[Proposal, Feedback, None]
@@ -143,6 +145,8 @@ class PhasePlanner:
         self._left_failing: dict[str, frozenset[str]] = {}
         self._ledger = Ledger()
         self._share: Share | None = None  # the share of the group being screened
+        #: each target group tried alone and the function its localization points at ("": none)
+        self._pointing: list[tuple[FailureGroup, str]] = []
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -245,6 +249,7 @@ class PhasePlanner:
                                          tests=targets, kind="target")]
         turns, self._groups = tries(self._groups)
         searches: list[tuple[_Search, Try]] = []
+        ended: _Search | None = None  # the search whose plausible patch ends the session
         for n, turn in enumerate(turns):  # one try at a time, each with its share; a fix of one is a fix
             share = Share.of([t.weight for t in turns[n:]], self.seconds_left, self.steps_left, turn.stands_for)
             self._ledger.begin(turn.group)
@@ -253,19 +258,26 @@ class PhasePlanner:
                      tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
                      share_steps=share.steps)
             searches.append(((yield from self._search(baseline, turn.group, share.measuring(), turn.stands_for)), turn))
-            if (yield from self._patch(searches[-1][0], share)):
+            if n == 0 and turn.stands_for > 1:
+                self._agreed(baseline, turns, share)
+            if (yield from self._patch(searches[-1][0], share)) and self._settles(searches[-1][0]):
+                ended = searches[-1][0]
                 break
-        cut = [(s, t) for s, t in searches if s.cut and not s.plausible and not any(o.plausible for o, _ in searches)]
+        cut = [(s, t) for s, t in searches if s.cut and not s.plausible and ended is None]
         while cut:  # what the tries that ran dry left goes to those their share cut short, in turn
             for n, (search, _) in enumerate(cut):
                 share = Share.of([t.weight for _, t in cut[n:]], self.seconds_left, self.steps_left)
                 self._ledger.begin(search.group)
                 log.info("planner.group_resumed", cause=search.group.cause[:80], share_seconds=share.seconds,
                          share_steps=share.steps)
-                if (yield from self._patch(search, share)):
+                if (yield from self._patch(search, share)) and self._settles(search):
+                    ended = search
                     break
-            cut = [(s, t) for s, t in cut if s.cut and not any(o.plausible for o, _ in searches)]
-        found = next((s for s, _ in searches if s.plausible), None)
+            cut = [(s, t) for s, t in cut if s.cut and not s.plausible and ended is None]
+        # none settled: the first plausible patch, its try's account open again for verify
+        found = ended or next((s for s, _ in searches if s.plausible), None)
+        if found is not None and found is not ended:
+            self._ledger.begin(found.group)
         if found is None:
             yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(s.group.why for s, _ in searches)),
                                   failing_before=self.failing_before,
@@ -275,6 +287,44 @@ class PhasePlanner:
         ranked = rank_plausible(found.plausible, self._evidence(baseline, targets, found.locations))
         self._enter(Phase.VERIFY)
         yield from self._verify(ranked, baseline, targets)
+
+    def _agreed(self, baseline: TestReport, turns: list[Try], share: Share) -> None:
+        """Once the groups together (``turns[0]``) are localized, the groups whose localizations
+        agree are one try weighing as the sum of what it holds (``turns``, ``share`` in place)."""
+        alone = [t.group for t in turns[1:] if t.stands_for == 1 and not t.group.shape]
+        sources = read_sources(self.workspace, self.language)
+        self._pointing = [(g, pointed(g.tests, self._coverage, baseline.passing, sources, self.language,
+                                      self.formula)) for g in alone]
+        sets = agreeing(self._pointing)
+        log.info("planner.groups_agree", sets=[len(s) for s in sets], of=len(alone),
+                 causes=[[g.cause[:40] for g in s] for s in sets])
+        if sets and len(sets[0]) == len(alone):  # all agree: the groups together are that try
+            turns[0].weight = sum(weight(g) for g in alone)
+            turns[1:] = [t for t in turns[1:] if all(t.group is not g for g in alone)]
+            share.reweigh([t.weight for t in turns])
+            turns[0].group.evidence.append("their localizations agree: one fault")
+        elif sets:
+            turns[1:] = regrouped(turns[1:], sets)
+            self._groups[1:1] = [t.group for t in turns[1:1 + len(sets)]]
+
+    def _settles(self, search: _Search) -> bool:
+        """Whether ``search``'s plausible patch may end the session: no test of a group agreeing
+        with it (pointing at the function it edits, or where its group points) still fails in
+        its suite run. Those that do are left failing by it for every later try."""
+        best, own = search.plausible[0], {where for g, where in self._pointing if g is search.group}
+        source = read_sources(self.workspace, self.language).get(best.path, "")
+        at = {function_at(best.path, best.line, source, self.language), *own} - {""}
+        suite = self._suites.get(best.diff())
+        still = sorted(t for g, where in self._pointing if where in at and g is not search.group
+                       for t in g.tests if suite is not None and t not in search.group.tests
+                       and suite.tests.get(t) in (TestStatus.FAILED, TestStatus.ERROR))
+        if not still:
+            return True
+        log.info("planner.fix_leaves_agreeing", candidate=best.description, failing=still[:10], of=len(still))
+        self._left_failing[best.diff()] = self._left_failing.get(best.diff(), frozenset()) | set(still)
+        self._ledger.close("left", f"a plausible patch ({best.description}) leaves {len(still)} failing "
+                                   "tests of groups agreeing with it: the tries go on")
+        return False
 
     def _search(self, baseline: TestReport, group: FailureGroup,
                 measuring: float | None = None, stands_for: int = 1) -> Generator[Proposal, Feedback, _Search]:
@@ -335,8 +385,11 @@ class PhasePlanner:
                     return _localized("coverage", flat)
                 break
             else:
+                # the measuring time bounds the run itself too: one cut short leaves the ranking
+                # to what was measured before it, or to the stack frames
                 fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
                                     leave_out=left_out(baseline, targets),
+                                    timeout=None if within is None else max(1.0, within),
                                     measure_within=None if within is None else max(1.0, within),
                                     rationale="per-test line coverage for spectrum-based localization"
                                               + (" (failing tests and their files' tests first)" if subset else ""))
@@ -420,6 +473,9 @@ class PhasePlanner:
                 continue
             screened.add((candidate.diff(), candidate.obsolete))
             result = yield from self._try(screen, candidate)
+            if result.inconclusive and not result.plausible and share.spent():  # its share cut its run:
+                screened.discard((candidate.diff(), candidate.obsolete))  # screened again when the try goes on
+                search.candidates = itertools.chain([candidate], search.candidates)
             self._broken(context, candidate, result)
             if named and not candidate.obsolete and self.scaffolding and result.broke and result.targets_held:
                 # a patch first screened now, sent with tests called obsolete: they count for
@@ -570,7 +626,10 @@ class PhasePlanner:
 
     def _screen_run(self, screen: Screen, candidate: Candidate, tier: Tier,
                     held: bool = False) -> Generator[Proposal, Feedback, tuple[TestReport | None, ScreenResult]]:
-        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=tier.timeout,
+        # a run that can only reject the candidate ends with its try's share; a candidate that
+        # fixed its targets is judged to the end of its run
+        timeout = tier.timeout if held or self._share is None else self._share.bound(tier.timeout)
+        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=timeout,
                             max_failures=tier.max_failures, case_limit=tier.case_limit, leave_out=tier.leave_out,
                             rationale=f"screen {candidate.template}: {tier.name}")
         report = fb.outcome.report if fb.outcome else None

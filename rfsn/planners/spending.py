@@ -5,11 +5,13 @@ first (one fault may fail tests for several causes), then each of them in the or
 ``planners.evidence``, then the environment-shaped ones together, last. No try takes the budget
 before the others are tried: each has a share of what is left when it starts, in proportion to
 its weight among the tries still to come (a group with signs of a code fault weighs twice one
-without, an environment-shaped one half; groups tried together weigh as their heaviest, being one
-more try of one fault), and the last has all of it. A try that runs dry early leaves the rest to
-the next. Then the tries their share cut short go on, in turn, with what the others left. A
-try's localization measures per-test coverage within ``MEASURING`` of its share (of the shares of
-the groups it stands for, whose tries reuse what it measured), and ranks from what it measured.
+without, an environment-shaped one half; the groups together weigh as their heaviest until
+their localization shows which agree (``planners.agreement``): groups that agree are one try
+weighing as the sum of what it holds, ``regrouped``), and the last has all of it. A try that
+runs dry early leaves the rest to the next. Then the tries their share cut short go on, in turn,
+with what the others left. A try's localization measures per-test coverage within ``MEASURING``
+of its share (of the shares of the groups it stands for, whose tries reuse what it measured),
+and ranks from what it measured.
 """
 
 from __future__ import annotations
@@ -47,9 +49,14 @@ class Share:
         at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
         if len(weights) <= 1:
             return cls(seconds_left, steps_left, serves=serves, _at=at)
-        part = weights[0] / sum(weights)
-        return cls(seconds_left, steps_left, seconds=at[0] * part if seconds_left else None,
-                   steps=at[1] * part if steps_left else None, serves=serves, _at=at)
+        return cls(seconds_left, steps_left, serves=serves, _at=at).reweigh(weights)
+
+    def reweigh(self, weights: Sequence[float]) -> Share:
+        """The share again, of what was left at its start, as the first of ``weights``."""
+        part = weights[0] / sum(weights) if len(weights) > 1 else None
+        self.seconds = self._at[0] * part if part is not None and self.seconds_left else None
+        self.steps = self._at[1] * part if part is not None and self.steps_left else None
+        return self
 
     def measuring(self) -> float | None:
         """Seconds the localization's per-test measurement may take (none: no clock): of its
@@ -58,6 +65,17 @@ class Share:
             return None
         whole = self._at[0] if self.seconds is None else min(self._at[0], self.seconds * self.serves)
         return max(1.0, whole * MEASURING)
+
+    def left(self) -> float | None:
+        """Seconds left of the share (none: it is all that is left, or there is no clock)."""
+        if self.seconds is None or self.seconds_left is None:
+            return None
+        return self.seconds - (self._at[0] - self.seconds_left())
+
+    def bound(self, timeout: float) -> float:
+        """A run's ``timeout`` cut to what is left of the share (at least a second)."""
+        left = self.left()
+        return timeout if left is None else max(1.0, min(timeout, left))
 
     def spent(self, next_seconds: float = 0.0) -> bool:
         """Whether the share is gone, or cannot hold one more candidate of ``next_seconds`` (the
@@ -112,6 +130,16 @@ def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]
     pooled = [g for g in shaped if len(shaped) > 1]
     report = [t.group for t in turns] + pooled + [g for g in groups if g.kind != "target"]
     return turns, report
+
+
+def regrouped(turns: Sequence[Try], sets: Sequence[Sequence[FailureGroup]]) -> list[Try]:
+    """``turns`` with each of ``sets`` (groups whose localizations agree) one try first, weighing
+    as the sum of what it holds; the tries of the groups it holds dropped."""
+    held = {id(g) for s in sets for g in s}
+    joint = [Try(_together(list(s), f"the {len(s)} groups whose localizations agree together",
+                           "their localizations agree: one fault"), sum(weight(g) for g in s), len(s))
+             for s in sets]
+    return joint + [t for t in turns if id(t.group) not in held]
 
 
 def settled(groups: Sequence[FailureGroup]) -> list[FailureGroup]:
