@@ -25,7 +25,9 @@ from pathlib import Path
 from rfsn.batch.harness.grading import harness_names
 from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
+from rfsn.errors import DiffError
 from rfsn.fsutil import write_atomic
+from rfsn.gate.diff import parse_patch
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
@@ -96,31 +98,24 @@ def edited_tests(patch: str, tree: Path | None = None) -> frozenset[str]:
     return frozenset(found)
 
 
-_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
 def _changed_lines(patch: str) -> dict[str, tuple[set[int], set[int]]]:
     """Pure: per file of ``patch``, the new file's lines it adds, and the new lines before which
-    it removes some."""
+    it removes some (none when the patch does not parse)."""
+    try:
+        files = parse_patch(patch)
+    except DiffError:
+        return {}
     changed: dict[str, tuple[set[int], set[int]]] = {}
-    path, line, old_left, new_left = "", 0, 0, 0
-    for text in patch.splitlines():
-        if old_left > 0 or new_left > 0:
-            sign = text[:1]
-            if sign == "+":
-                changed.setdefault(path, (set(), set()))[0].add(line)
-            elif sign == "-":
-                changed.setdefault(path, (set(), set()))[1].add(line)
-            if sign != "\\":
-                old_left -= sign != "+"
-                new_left -= sign != "-"
-                line += sign != "-"
-        elif text.startswith("+++ "):
-            name = text[4:].split("\t")[0].strip()
-            path = name[2:] if name.startswith("b/") else ""
-        elif hunk := _HUNK.match(text):
-            old, start, new = hunk.groups()
-            old_left, line, new_left = int(old or 1), int(start), int(new or 1)
+    for file in files:
+        added, removed = changed.setdefault(file.new_path or "", (set(), set()))
+        for hunk in file.hunks:
+            line = hunk.new_start
+            for op, _ in hunk.lines:
+                if op == "+":
+                    added.add(line)
+                elif op == "-":
+                    removed.add(line)
+                line += op != "-"
     changed.pop("", None)
     return changed
 
