@@ -98,6 +98,39 @@ def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_t
     assert result.output.split() == ["1.16.0", "2.6.0", "42"]
 
 
+def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_offline(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """What setuptools fetches while it builds (``setup_requires``) is in the env, so the
+    session's offline ``pip install -e .`` builds without an index. pydata__xarray-4094 (setup.cfg:
+    ``setup_requires = setuptools_scm``, no pyproject.toml) failed it in every sandbox, 43-65 s
+    each, and no setup snapshot was kept."""
+    repo = tmp_path / "cfgscm"
+    (repo / "cfgscm").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(use_scm_version=True)\n")
+    (repo / "setup.cfg").write_text("[metadata]\nname = cfgscm\n\n[options]\npackages = cfgscm\n"
+                                    "setup_requires =\n    setuptools >= 41.2\n    setuptools_scm\n")
+    (repo / "cfgscm" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    _git(repo, "tag", "v1.2.0")
+    commit = _git(repo, "rev-parse", "HEAD")
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    assert specs.build_requirements(repo, commit) == []
+    setup_requires = tuple(specs.setup_requirements(repo, commit))
+    assert setup_requires == ("setuptools >= 41.2", "setuptools_scm")
+    recipe = specs.render_recipe(spec, registry=False, source=commit, setup_requires=setup_requires,
+                                 version=specs.scm_version(repo, commit))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["python", "-c", "import importlib.metadata as m; print(m.version('cfgscm'))"],
+                              timeout=60)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["1.2.0"]
+
+
 def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     """Two env commits are two environments, never one image reused for the other."""
     from rfsn.sandbox.images import env_image_tag

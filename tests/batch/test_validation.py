@@ -135,7 +135,8 @@ def test_pylint_8898_a_pass_to_pass_name_of_a_test_the_test_patch_adds_failing_a
     report = TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED, "t.py::test_new[1": S.FAILED},
                         exit_code=1, log="")
     assert verdict(inst, report, None) is None
-    assert "the test patch adds fail at base" in caveat(inst, report) and "t.py::test_new[1" in caveat(inst, report)
+    said = caveat(inst, report)
+    assert "the test patch adds or edits fail at base" in said and "t.py::test_new[1" in said
     old = inst.model_copy(update={"test_patch": patch.replace("def test_new", "def test_newer")})
     reason = verdict(old, report, None)  # a test the patch does not add: the environment
     assert reason is not None and "1 PASS_TO_PASS test(s) do not pass at base" in reason
@@ -153,3 +154,128 @@ def test_the_validation_cache_is_keyed_by_rfsns_own_code(tmp_path: Path, monkeyp
     assert envcheck.cache_path(tmp_path, instance, buildpack, tmp_path) == before
     monkeypatch.setattr(envcheck, "code_digest", lambda: "another-code")
     assert envcheck.cache_path(tmp_path, instance, buildpack, tmp_path) != before
+
+
+_UNITS = '''import pytest
+
+
+class TestDataArray:
+    def test_stacking_reordering(self):
+        assert True
+
+    @pytest.mark.parametrize(
+        "func",
+        (
+            method("diff", dim="x"),
+            method("differentiate", coord="x"),
+            method("integrate", dim="x"),
+            method("quantile", q=[0.25, 0.75]),
+            method("reduce", func=np.sum, dim="x"),
+            pytest.param(lambda x: x.dot(x), id="method_dot"),
+        ),
+        ids=repr,
+    )
+    def test_computation(self, func):
+        assert func
+
+    def test_computation_objects(self):
+        assert True
+
+
+class TestDataset:
+    def test_computation(self):
+        x = 1
+        assert x
+
+
+def test_integrate(dask):
+    with pytest.raises(ValueError):
+        da.integrate("x2d")
+
+
+def test_after():
+    assert True
+'''
+
+
+def _git(repo: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def _edited_repo(tmp_path: Path) -> tuple[Path, str]:
+    """A real git repository whose test patch edits a parametrize list (past the 3 lines of
+    context a hunk shows), appends to a test's body and deletes a test's last line; the patch
+    is applied."""
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "test_units.py").write_text(_UNITS)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    edited = (_UNITS.replace('method("integrate", dim="x")', 'method("integrate", coord="x")')
+              .replace('        da.integrate("x2d")\n', '        da.integrate("x2d")\n\n'
+                       '    with pytest.warns(FutureWarning):\n        da.integrate(dim="x")\n'))
+    (repo / "tests" / "test_units.py").write_text(edited)
+    return repo, _git(repo, "diff")
+
+
+def test_xarray_3993_pass_to_pass_cases_whose_parameters_the_test_patch_rewrites_failing_at_base_are_a_caveat(
+        tmp_path: Path) -> None:
+    """A PASS_TO_PASS test whose definition (decorators, signature, body) the test patch edits is
+    the fix's to pass: the harness never runs it at base. pydata__xarray-3993's test patch rewrites
+    a ``parametrize`` argument of ``TestDataArray::test_computation`` to an API the gold patch
+    adds; its 4 cases fail at base and rfsn called the environment broken."""
+    from rfsn.batch.harness.envcheck import edited_tests
+
+    repo, patch = _edited_repo(tmp_path)
+    assert "def test_computation" not in patch  # the def is past the hunk's context
+    edited = edited_tests(patch, repo)
+    assert edited == {"tests/test_units.py::TestDataArray::test_computation",
+                      "tests/test_units.py::test_integrate"}
+    case = "tests/test_units.py::TestDataArray::test_computation[float64-method_integrate]"
+    inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": [case, "tests/test_units.py::test_after"],
+                                   "FAIL_TO_PASS": ["tests/test_units.py::test_integrate"]})
+    report = TestReport(tests={case: S.FAILED, "tests/test_units.py::test_after": S.PASSED,
+                               "tests/test_units.py::test_integrate": S.FAILED}, exit_code=1, log="")
+    assert verdict(inst, report, None, edited=edited) is None
+    assert "adds or edits fail at base" in caveat(inst, report, edited) and case in caveat(inst, report, edited)
+
+
+def test_an_untouched_pass_to_pass_test_failing_at_base_is_still_the_environment(tmp_path: Path) -> None:
+    """Only the tests the test patch edits are excused: another test of the same name in another
+    class, or the tests just above the edited decorator and after the edited test in its class,
+    failing at base say `env`."""
+    from rfsn.batch.harness.envcheck import edited_tests
+
+    repo, patch = _edited_repo(tmp_path)
+    edited = edited_tests(patch, repo)
+    for untouched in ("tests/test_units.py::TestDataset::test_computation",
+                      "tests/test_units.py::TestDataArray::test_stacking_reordering",
+                      "tests/test_units.py::TestDataArray::test_computation_objects",
+                      "tests/test_units.py::test_after"):
+        inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": [untouched]})
+        report = TestReport(tests={"t.py::f": S.FAILED, untouched: S.FAILED}, exit_code=1, log="")
+        reason = verdict(inst, report, None, edited=edited)
+        assert reason is not None and "1 PASS_TO_PASS test(s) do not pass at base" in reason, untouched
+
+
+def test_a_test_whose_last_line_the_test_patch_deletes_is_edited(tmp_path: Path) -> None:
+    """A deletion touches the test it is cut from, its decorators and its last line included."""
+    from rfsn.batch.harness.envcheck import edited_tests
+
+    repo, _ = _edited_repo(tmp_path)
+    (repo / "tests" / "test_units.py").write_text(_UNITS.replace("        ids=repr,\n", "")
+                                                  .replace("        assert x\n", ""))
+    patch = _git(repo, "diff")
+    assert edited_tests(patch, repo) == {"tests/test_units.py::TestDataArray::test_computation",
+                                         "tests/test_units.py::TestDataset::test_computation"}
+
+
+def test_a_class_decorator_the_test_patch_edits_edits_each_of_its_methods(tmp_path: Path) -> None:
+    from rfsn.batch.harness.envcheck import edited_tests
+
+    repo, _ = _edited_repo(tmp_path)
+    (repo / "tests" / "test_units.py").write_text(_UNITS.replace("class TestDataset:", "@skip\nclass TestDataset:"))
+    assert edited_tests(_git(repo, "diff"), repo) == {"tests/test_units.py::TestDataset::test_computation"}

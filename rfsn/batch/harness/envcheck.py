@@ -5,8 +5,9 @@ PASS_TO_PASS test, FAIL_TO_PASS failing and PASS_TO_PASS passing; otherwise the 
 at fault (an infrastructure failure labelled ``env``, with the first error line). A base that
 fails the check runs once more: runs that disagree on the instance's tests make it ``flaky``
 (or a caveat beside the verdict, if the second run passes). Where the harness grades all the
-same (PASS_TO_PASS tests never collected, tests the test patch adds failing at base), rfsn
-keeps its verdict and adds the reason as a caveat (`caveat`); the rules per test: `verdict`.
+same (PASS_TO_PASS tests never collected, tests whose definition the test patch adds or edits
+failing at base), rfsn keeps its verdict and adds the reason as a caveat (`caveat`); the rules
+per test: `verdict`.
 
 A pass is cached under a key of everything that decides it (commit, test patch and lists, env
 recipe, buildpack and how it reads statuses, rfsn's version); a failure is checked again.
@@ -14,15 +15,19 @@ recipe, buildpack and how it reads statuses, rfsn's version); a failure is check
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names
 from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
+from rfsn.errors import DiffError
 from rfsn.fsutil import write_atomic
+from rfsn.gate.diff import parse_patch
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
@@ -30,7 +35,8 @@ from rfsn.version import code_digest
 
 
 def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
-            runner_crashed: bool = False, dependency: str = "") -> str | None:
+            runner_crashed: bool = False, dependency: str = "",
+            edited: Collection[str] | None = None) -> str | None:
     """Pure: why ``report`` (base + test_patch) shows a broken environment, or None.
 
     ``runner_crashed``: the run ended in an internal error raised through the project's own
@@ -38,7 +44,9 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     the harness, which reads the summary the crash never printed, saw every FAIL_TO_PASS test
     fail: so they are not checked. ``dependency``: a test module of the run cannot be collected
     for want of a module that is not the project's own (``pyhealth.missing_dependency``); without
-    one, a FAIL_TO_PASS test hidden by its module's collection error fails at base."""
+    one, a FAIL_TO_PASS test hidden by its module's collection error fails at base. ``edited``:
+    the tests whose definition the test patch adds or edits (`edited_tests`; from the diff alone
+    if not given)."""
     if diagnosis:
         return diagnosis
     tests = harness_names(report.tests)
@@ -53,10 +61,11 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
         first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
         return (f"{len(hidden)} PASS_TO_PASS test(s) not collected at base, their module does not import "
                 f"(first: {hidden[0]}){': ' + first if first else ''}")
-    # a test the test patch adds is the fix's to pass, whatever list names it: the harness never runs it at base
-    added = _added_tests(instance.test_patch)
+    # a test whose definition the test patch adds or edits is the fix's to pass, whatever list
+    # names it: the harness never runs it at base
+    excused = edited_tests(instance.test_patch) if edited is None else edited
     broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED
-              and _function(t) not in added]
+              and not _excused(t, excused)]
     if broken:
         network = needs_network(report.log)
         return (f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
@@ -68,12 +77,68 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     return None
 
 
-_ADDED_TEST = re.compile(r"^\+\s*(?:async\s+)?def (test\w*)\s*\(", re.M)
+_ADDED_TEST = re.compile(r"^\+[ \t]*(?:async[ \t]+)?def (test\w*)[ \t]*\(", re.M)
 
 
-def _added_tests(patch: str) -> set[str]:
-    """Pure: the names of the test functions ``patch`` adds a definition of."""
-    return set(_ADDED_TEST.findall(patch))
+def edited_tests(patch: str, tree: Path | None = None) -> frozenset[str]:
+    """The tests whose definition ``patch`` adds or edits (its decorators, its class's, its
+    signature or its body): ``file::Class::function`` as read in ``tree``, where the patch is
+    applied, and the bare names of the functions the diff adds a definition of."""
+    found = set(_ADDED_TEST.findall(patch))
+    if tree is None:
+        return frozenset(found)
+    for path, (added, removed) in _changed_lines(patch).items():
+        try:
+            module = ast.parse((tree / path).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        found |= {name for name, spans in _definitions(module.body, path)
+                  if any(start <= n <= end for start, end in spans for n in added)
+                  or any(start <= n <= end + 1 for start, end in spans for n in removed)}
+    return frozenset(found)
+
+
+def _changed_lines(patch: str) -> dict[str, tuple[set[int], set[int]]]:
+    """Pure: per file of ``patch``, the new file's lines it adds, and the new lines before which
+    it removes some (none when the patch does not parse)."""
+    try:
+        files = parse_patch(patch)
+    except DiffError:
+        return {}
+    changed: dict[str, tuple[set[int], set[int]]] = {}
+    for file in files:
+        added, removed = changed.setdefault(file.new_path or "", (set(), set()))
+        for hunk in file.hunks:
+            line = hunk.new_start
+            for op, _ in hunk.lines:
+                if op == "+":
+                    added.add(line)
+                elif op == "-":
+                    removed.add(line)
+                line += op != "-"
+    changed.pop("", None)
+    return changed
+
+
+def _definitions(body: list[ast.stmt], prefix: str,
+                 outer: tuple[tuple[int, int], ...] = ()) -> Iterator[tuple[str, tuple[tuple[int, int], ...]]]:
+    """Pure: each function of ``body`` (methods too) as ``prefix::Class::name``, with the line
+    spans that define it: its own, from its first decorator to its last line, and the headers
+    (decorators and ``class`` line) of the classes it is in (``outer``)."""
+    for node in body:
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        if isinstance(node, ast.ClassDef):
+            yield from _definitions(node.body, f"{prefix}::{node.name}", (*outer, (start, node.lineno)))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{prefix}::{node.name}", ((start, node.end_lineno or node.lineno), *outer)
+
+
+def _excused(test: str, edited: Collection[str]) -> bool:
+    """Pure: whether ``test`` (a harness id) is one of ``edited`` (`edited_tests`)."""
+    plain = test.partition("[")[0]
+    if "::" not in plain:  # an id naming its function alone (sympy's runner)
+        return any(e.rpartition("::")[2] == plain for e in edited)
+    return plain in edited or _function(test) in edited
 
 
 def _function(test: str) -> str:
@@ -99,21 +164,22 @@ def needs_network(log: str) -> str:
     return log[start:end if end >= 0 else len(log)].strip()[:200]
 
 
-def caveat(instance: Instance, report: TestReport) -> str:
-    """Pure: the PASS_TO_PASS tests ``report`` does not have, and those the test patch adds that
-    fail at base, said in one line ("" if none). The harness grades the first as failed and never
-    runs the second at base; rfsn grades alike and says so beside the verdict."""
+def caveat(instance: Instance, report: TestReport, edited: Collection[str] | None = None) -> str:
+    """Pure: the PASS_TO_PASS tests ``report`` does not have, and those the test patch adds or
+    edits (``edited``, as `verdict` takes it) that fail at base, said in one line ("" if none).
+    The harness grades the first as failed and never runs the second at base; rfsn grades alike
+    and says so beside the verdict."""
     tests = harness_names(report.tests)
     missing = [t for t in instance.PASS_TO_PASS if t not in tests]
-    added = _added_tests(instance.test_patch)
+    excused = edited_tests(instance.test_patch) if edited is None else edited
     failing = [t for t in instance.PASS_TO_PASS
-               if t in tests and tests[t] != TestStatus.PASSED and _function(t) in added]
+               if t in tests and tests[t] != TestStatus.PASSED and _excused(t, excused)]
     said = []
     if missing:
         said.append(f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as "
                     f"the harness grades them (first: {missing[0]})")
     if failing:
-        said.append(f"{len(failing)} PASS_TO_PASS test(s) the test patch adds fail at base, where the "
+        said.append(f"{len(failing)} PASS_TO_PASS test(s) the test patch adds or edits fail at base, where the "
                     f"harness never runs them (first: {failing[0]})")
     return "; ".join(said)
 

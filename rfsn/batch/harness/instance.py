@@ -266,11 +266,11 @@ def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
     the pass is cached. A base that fails the check runs once more, to tell a broken baseline
     from a flaky one. Returns the caveat ("" if none)."""
-    report, reason = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
+    report, reason, edited = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
     flaky = ""
     if reason:
         log("the base runs once more: a broken baseline fails the same tests again")
-        again, reason_again = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
+        again, reason_again, edited = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
         flaky = validation.changed(inst, report, again)
         if flaky and reason_again:
             raise InfraFailure(ErrorKind.FLAKY, f"{flaky}; the first run: {reason}")
@@ -278,18 +278,20 @@ def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
             raise InfraFailure(ErrorKind.ENV, reason)
         log(f"flaky baseline, the second run passed the check: {flaky}")
         report, flaky = again, f"{flaky} (the first run: {reason})"
-    caveat = "; ".join(c for c in (validation.caveat(inst, report), flaky) if c)
+    caveat = "; ".join(c for c in (validation.caveat(inst, report, edited), flaky) if c)
     validation.store(path, caveat)
     return caveat
 
 
 def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, log: _Log) -> tuple[TestReport, str | None]:
+              timeout: float, log: _Log) -> tuple[TestReport, str | None, frozenset[str]]:
     """One run of the instance's tests at base + test_patch, its tests named as the harness
-    names them, and why it shows a broken environment (None if it does not)."""
+    names them, why it shows a broken environment (None if it does not), and the tests whose
+    definition the test patch adds or edits."""
     with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box, log.phase("validate"):
         if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+        edited = validation.edited_tests(inst.test_patch, ws.path)
         box.share()
         report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
     if report.timed_out:
@@ -298,12 +300,12 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
     named = _named(buildpack, report)
     reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
-                                dependency=missing_dependency(report.log, ws.path))
+                                dependency=missing_dependency(report.log, ws.path), edited=edited)
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
         log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
             f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
-    return named, reason
+    return named, reason, edited
 
 
 def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:

@@ -288,9 +288,10 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     # at the instance's own commit, offline
     source = specs.install_commit(checkout, commit, instance.base_commit)
     backend = tuple(specs.build_requirements(checkout, source, specs.metadata_edits(spec)))
+    setup_requires = tuple(specs.setup_requirements(checkout, source, specs.metadata_edits(spec)))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
                                  backend=backend, version=specs.scm_version(checkout, source),
-                                 archives=archives, index_date=index_date)
+                                 archives=archives, index_date=index_date, setup_requires=setup_requires)
     if parser is not None:
         directives = specs.test_directives(instance.model_dump())
         if repairing and not directives and suite:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,14 +189,26 @@ def metadata_edits(spec: Spec) -> list[str]:
 def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
     """The project's build backend at ``commit`` (``[build-system] requires``, read after
     ``edits``, ``metadata_edits``): sessions reinstall the project offline, with it."""
+    return sorted(set(_read_metadata(checkout, commit, edits, pydeps.build_requirements)))
+
+
+def setup_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
+    """What setuptools fetches while building the project at ``commit`` beyond its backend
+    (``pydeps.setup_requirements``): the env holds them for the sessions' offline reinstall."""
+    return _read_metadata(checkout, commit, edits, pydeps.setup_requirements)
+
+
+def _read_metadata(checkout: Path, commit: str, edits: Sequence[str],
+                   read: Callable[[Path], list[str]]) -> list[str]:
+    """``read`` of the project's metadata files at ``commit``, after ``edits``."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
-        text = _git_show(checkout, commit, "pyproject.toml")
-        if text is None:
-            return []
-        Path(tmp, "pyproject.toml").write_text(text, encoding="utf-8")
+        for name in ("pyproject.toml", "setup.cfg", "setup.py"):
+            text = _git_show(checkout, commit, name)
+            if text is not None:
+                Path(tmp, name).write_text(text, encoding="utf-8")
         for edit in edits:  # only sed on the metadata files (metadata_edits)
             subprocess.run(["bash", "-c", edit], cwd=tmp, capture_output=True, check=False, timeout=60)
-        return sorted(set(pydeps.build_requirements(Path(tmp))))
+        return read(Path(tmp))
 
 
 def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
@@ -240,7 +252,8 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
                   source: str = "", backend: tuple[str, ...] = (), version: str = "",
-                  archives: Path | None = None, index_date: str = "") -> EnvRecipe:
+                  archives: Path | None = None, index_date: str = "",
+                  setup_requires: tuple[str, ...] = ()) -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
     (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
 
@@ -248,7 +261,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
     so pip resolves the project's dependencies and extras, however setup.py computes them.
     ``backend`` is the project's build backend (its wheels are kept for the sessions' offline
-    reinstall, built in isolation as the harness builds it); ``version`` the release for
+    reinstall, built in isolation as the harness builds it); ``setup_requires`` what setuptools
+    fetches while it builds beyond the backend (installed in the venv, where the reinstall without
+    isolation finds them); ``version`` the release for
     setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive
     in ``archives`` (``pyarchives``). With
     ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
@@ -290,6 +305,8 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(pyconda.DROP_UNIMPORTABLE)
     if backend:
         steps += [keeping(backend), _save_backend(backend)]
+    if setup_requires:
+        steps.append(keeping(setup_requires))
     if source:
         steps.append(install_source(spec, version))
     tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
