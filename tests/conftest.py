@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,21 @@ OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
           "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances"),
           "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine"),
           "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)")}
+
+
+#: this run's name (``RFSN_RUN``) on the containers it and its children start (label ``rfsn.run``)
+RUN = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["RFSN_RUN"] = RUN
+
+
+def run_containers(client: Any) -> list[Any]:
+    """The rfsn containers of this run: those this process and its children started."""
+    from rfsn.sandbox.docker import managed
+
+    return [c for c in managed(client) if c.labels.get("rfsn.run") == RUN]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -109,12 +125,10 @@ def docker_client() -> Iterator[Any]:
 
 @pytest.fixture
 def no_leaked_containers(docker_client: Any) -> Iterator[None]:
-    """Fails the test if it leaves an rfsn container behind."""
-    from rfsn.sandbox.docker import managed
-
-    before = {c.id for c in managed(docker_client)}
+    """Fails the test if it leaves an rfsn container of this run behind."""
+    before = {c.id for c in run_containers(docker_client)}
     yield
-    after = {c.id for c in managed(docker_client)}
+    after = {c.id for c in run_containers(docker_client)}
     assert after <= before, f"leaked containers: {after - before}"
 
 

@@ -66,10 +66,7 @@ class Planner(Protocol):
 
 @runtime_checkable
 class PatchStrategy(Protocol):
-    """Optional: a strategy with ``finds_code = True`` (a model with its tools) is asked even
-    when the localization found nothing; the others are not. One with ``reads_code = True``
-    (a model alone) takes the focused coverage run's evidence as it is, where the others get
-    it sharpened by a whole-suite coverage run when it is flat."""
+    """Makes candidate edits; it may also declare ``FindsCode`` and ``ReadsCode``."""
 
     name: str
 
@@ -79,11 +76,28 @@ class PatchStrategy(Protocol):
         ...
 
 
+@runtime_checkable
+class FindsCode(Protocol):
+    """A strategy that, with ``finds_code = True`` (a model with its tools), is asked even when
+    the localization found nothing; the others are not."""
+
+    finds_code: bool
+
+
+@runtime_checkable
+class ReadsCode(Protocol):
+    """A strategy that, with ``reads_code = True`` (a model alone), takes the focused coverage
+    run's evidence as it is, where the others get it sharpened by a whole-suite coverage run
+    when it is flat."""
+
+    reads_code: bool
+
+
 def finds_code(strategy: PatchStrategy) -> bool:
     """Can ``strategy`` find what to change without a localization?"""
-    return getattr(strategy, "finds_code", False) is True
+    return isinstance(strategy, FindsCode) and strategy.finds_code is True
 
 
 def reads_code(strategy: PatchStrategy) -> bool:
     """Does ``strategy`` choose what to change by reading the code (suspiciousness a supplement)?"""
-    return getattr(strategy, "reads_code", False) is True
+    return isinstance(strategy, ReadsCode) and strategy.reads_code is True

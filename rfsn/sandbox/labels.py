@@ -9,10 +9,18 @@ MANAGED = "rfsn.managed"
 SESSION = "rfsn.session"
 PID = "rfsn.pid"
 HOST = "rfsn.host"
+RUN = "rfsn.run"
+
+
+def run() -> str:
+    """The run a container belongs to: ``RFSN_RUN`` where the processes of one run are named as
+    one (the test suite names its own and its children's), else this process on this host."""
+    return os.environ.get("RFSN_RUN") or f"{socket.gethostname()}:{os.getpid()}"
 
 
 def for_session(session_id: str) -> dict[str, str]:
-    return {MANAGED: "1", SESSION: session_id, PID: str(os.getpid()), HOST: socket.gethostname()}
+    return {MANAGED: "1", SESSION: session_id, PID: str(os.getpid()), HOST: socket.gethostname(),
+            RUN: run()}
 
 
 def owner_alive(labels: dict[str, str]) -> bool:

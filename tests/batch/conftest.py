@@ -10,16 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEVSET
+from tests.conftest import DEVSET, run_containers
 
 
 def _ours(client: Any) -> set[str]:
-    """rfsn containers this test process (or a dead worker of it) owns. Other engineers'
-    sessions on the same daemon have live owners and are not counted."""
-    from rfsn.sandbox.docker import managed
+    """rfsn containers of this run that this test process or a dead child of it owns (a live
+    worker may still be closing its own); other users' containers carry another run."""
     from rfsn.sandbox.labels import owner_alive
 
-    return {c.id for c in managed(client)
+    return {c.id for c in run_containers(client)
             if c.labels.get("rfsn.pid") == str(os.getpid()) or not owner_alive(c.labels)}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness.runners import RUNNERS, runner_of, sympy_by_file, sympy_finished
+from rfsn.batch.harness.runners import RUNNERS, runner_of, session_reading, sympy_by_file, sympy_finished
 from rfsn.models import TestStatus as S
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,6 +56,26 @@ def test_rfsns_reading_holds_what_the_harness_parser_reads_and_what_it_misses() 
     assert {name: ours[name] for name in harness if ":" not in name} == {
         name: status for name, status in harness.items() if ":" not in name}
     assert {"test_last", "test_names_in_namespace", "test_slow"} <= set(ours) - set(harness)
+
+
+def test_a_session_reads_each_test_by_its_file_and_bare_name_the_harness_reading_over_them() -> None:
+    """The harness's reading of the log (as its sympy parser gives it) wins where it names a test;
+    its ``path.py::test_x`` is read as the runner's ``path.py:test_x``."""
+    harness = {f"{PROBE}:test_raises": S.FAILED, f"{PROBE}::test_fails": S.FAILED, "test_passes": S.PASSED,
+               "test_fails": S.FAILED, "test_raises": S.ERROR, "test_Singleton": S.PASSED}
+    assert session_reading(RUNNERS["bin/test"], _log("sympy-bin-test.log"), harness) == {
+        f"{PROBE}:test_passes": S.PASSED, f"{PROBE}:test_fails": S.FAILED, f"{PROBE}:test_raises": S.FAILED,
+        f"{PROBE}:test_slow": S.TIMEOUT, f"{PROBE}:test_last": S.PASSED,
+        f"{SINGLETON}:test_Singleton": S.PASSED, f"{SINGLETON}:test_singleton_redefinition": S.PASSED,
+        f"{SINGLETON}:test_names_in_namespace": S.PASSED,
+        "test_passes": S.PASSED, "test_fails": S.FAILED, "test_raises": S.ERROR, "test_slow": S.TIMEOUT,
+        "test_last": S.PASSED, "test_Singleton": S.PASSED, "test_singleton_redefinition": S.PASSED,
+        "test_names_in_namespace": S.PASSED}
+
+
+def test_of_a_name_in_two_files_the_bare_name_is_the_one_that_did_not_pass() -> None:
+    log = "a/test_one.py[1] \ntest_x F  [FAIL]\n\nb/test_two.py[1] \ntest_x ok  [OK]\n"
+    assert session_reading(RUNNERS["bin/test"], log, {})["test_x"] is S.FAILED
 
 
 @pytest.mark.parametrize(("command", "known"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,9 +34,14 @@ def go_module(root: Path, module: str, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def built(docker_client: Any) -> Iterator[list[str]]:
-    """Keys of the recipes the test builds: their images are removed afterwards."""
+    """Keys of the env recipes the test builds; each must have an image labelled with it. The
+    images are content-addressed and kept for the next test and run (a changed recipe is a new
+    tag); ``RFSN_FRESH_IMAGES=1`` removes them afterwards, so each run builds as on a new machine."""
     keys: list[str] = []
     yield keys
     for key in keys:
-        for image in docker_client.images.list(filters={"label": f"rfsn.recipe={key}"}):
-            docker_client.images.remove(image.id, force=True)
+        images = docker_client.images.list(filters={"label": f"rfsn.recipe={key}"})
+        assert images, f"no env image is labelled rfsn.recipe={key}: the test's recipe is not the one built"
+        if os.environ.get("RFSN_FRESH_IMAGES") == "1":
+            for image in images:
+                docker_client.images.remove(image.id, force=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from rfsn.models import TestReport
-from rfsn.sandbox.docker import managed
+from tests.conftest import run_containers
 from tests.sandbox.conftest import SharedEnvPython, ours
 from tests.sandbox.projects import MIXED, PASSING, SLEEPING, make_project
 
@@ -100,7 +100,7 @@ class TestWithDocker:
         proc = rfsn("test", str(repo), "--sandbox", "docker", "--timeout", "3")
         assert_one_line_error(proc, "timed out after 3s")
         assert time.monotonic() - started < 90
-        leftovers = [c for c in managed(docker_client)
+        leftovers = [c for c in run_containers(docker_client)
                      if c.labels.get("rfsn.pid") not in (None, str(os.getpid()))
                      and not _alive(int(c.labels["rfsn.pid"]))]
         assert leftovers == [] and ours(docker_client) == []

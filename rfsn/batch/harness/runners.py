@@ -65,6 +65,24 @@ def sympy_finished(output: str) -> list[str]:
     return list(dict.fromkeys(done))
 
 
+def session_reading(runner: Runner, output: str, harness: dict[str, TestStatus]) -> dict[str, TestStatus]:
+    """Pure: what a repair session reads of a run: the runner's statuses by file, each test's bare
+    name (of a name in two files, the one that did not pass), then the harness's ``harness``, a
+    ``path.py::test_x`` it names read as the ``path.py:test_x`` the runner names."""
+    by_file = runner.by_file(output)
+    bare: dict[str, TestStatus] = {}
+    for test, status in by_file.items():
+        name = test.rpartition(":")[2]
+        if bare.get(name, TestStatus.PASSED) is TestStatus.PASSED:
+            bare[name] = status
+
+    def runners_id(test: str) -> str:
+        named = test.replace(".py::", ".py:", 1)
+        return named if named in by_file else test
+
+    return {**by_file, **bare, **{runners_id(t): s for t, s in harness.items()}}
+
+
 #: by program: sympy's ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
 #: goes on with the next), and ``-k`` runs the tests whose names contain one of the words after it
 RUNNERS: dict[str, Runner] = {

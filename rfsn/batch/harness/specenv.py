@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from rfsn.batch.harness import specs
 from rfsn.batch.harness.patchtree import patched_source
-from rfsn.batch.harness.runners import runner_of
+from rfsn.batch.harness.runners import runner_of, session_reading
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import (
@@ -196,25 +196,14 @@ class HarnessRunBuildpack:
         return read_coverage(reports, test_ids, workdir)
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
-        """The harness's statuses; in a repair session also the runner's own reading by file
-        (``runners``), each test's bare name, and a traceback's ``path.py::test_x`` as the
-        ``path.py:test_x`` it names: the harness names a passing test by its bare name only, so a
-        test that failed under its file would otherwise never be seen to pass."""
+        """The harness's statuses; in a repair session with the runner's own reading
+        (``runners.session_reading``): the harness names a passing test by its bare name only, so
+        a test that failed under its file would otherwise never be seen to pass."""
         statuses = harness_statuses(self.parser, output, self.instance_id)
         runner = runner_of(str(self.spec["test_cmd"]))
         if not self.selects or runner is None:
             return statuses
-        by_file = runner.by_file(output)
-        bare: dict[str, TestStatus] = {}
-        for test, status in by_file.items():  # a name in two files: the one that did not pass
-            name = test.rpartition(":")[2]
-            if bare.get(name, TestStatus.PASSED) is TestStatus.PASSED:
-                bare[name] = status
-        def older(test: str) -> str:
-            named = test.replace(".py::", ".py:", 1)
-            return named if named in by_file else test
-
-        return {**by_file, **bare, **{older(t): s for t, s in statuses.items()}}
+        return session_reading(runner, output, statuses)
 
     def finished_files(self, output: str) -> list[str]:
         """The test files a run (of sympy's ``bin/test``) ran to their end: a run cut short by its
