@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, chain
 
 import structlog
 
@@ -34,7 +34,7 @@ class PythonReader:
         smallest unit first: the rest of the file is the original's, whole statements that
         parsed, so the file parses when they do (parsing a large module, or a 445-line function,
         per candidate took most of the time to the first candidate on real projects)."""
-        for unit, conclusive in (*_units(context, patched, changed), (None, True)):
+        for unit, conclusive in chain(_units(context, patched, changed), [(None, True)]):
             try:
                 tree = ast.parse(patched if unit is None else unit)
             except (SyntaxError, ValueError):
