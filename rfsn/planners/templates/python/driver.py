@@ -177,6 +177,15 @@ def _changed_statements(context: FileContext, patched: str, changed: tuple[int, 
     start, tail = _changed_range(source, patched, changed)
     first, last = source.count("\n", 0, start) + 1, source.count("\n", 0, len(source) - tail) + 1
     around = [(a, b, col) for a, b, col in _spans(context) if a <= first and last <= b]
+    lines = patched[start:len(patched) - tail]
+    if (start == len(source) - tail and start > 0 and source[start - 1] == "\n" and lines.endswith("\n")
+            and not any(col for *_, col in around)):  # lines inserted outside any function, at a line's start
+        # the same lines inserted at the previous line's end: the function that ends there holds them
+        # when each is indented past its ``def`` (the tokens then nest alike in the unit and the file)
+        ends = [(a, b, col) for a, b, col in _spans(context) if a <= first - 1 <= b and col]
+        indents = [len(line) - len(line.lstrip()) for line in lines.splitlines() if line.strip()]
+        if ends and indents and min(indents) > max(col for *_, col in ends):
+            start, tail, first, last, around = start - 1, tail + 1, first - 1, first - 1, ends
     if around:
         a, b, col = min(around, key=lambda span: span[1] - span[0])
     else:
