@@ -142,11 +142,12 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                     controller = Controller(planner, Gate(policy), executor, usage,
                                             trajectory, workspace.path, buildpack.name, on_step)
                     verdict = controller.run()
-            except BudgetExhausted as exc:
+            except BudgetExhausted as exc:  # a plausible patch in hand is returned, unverified
                 best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
-                verdict = Verdict(status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
-                                  failing_before=planner.failing_before if planner else [],
-                                  groups=planner.groups(f"the session's {exc}") if planner else [])
+                verdict = (planner.unverified(f"the session's {exc}") if planner else None) or Verdict(
+                    status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
+                    failing_before=planner.failing_before if planner else [],
+                    groups=planner.groups(f"the session's {exc}") if planner else [])
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
                 verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:
@@ -172,7 +173,8 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     finally:
         if planner is not None:  # a reproduction test is evidence, not part of the fix
             workspace.discard_new(planner.scaffolding)
-        patch = workspace.diff() if verdict.status is SessionStatus.FIXED else ""
+        patch = workspace.diff() if verdict.status is SessionStatus.FIXED else (
+            verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
         verdict = verdict.model_copy(update={
             "patch": patch,
             "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})

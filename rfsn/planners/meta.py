@@ -69,6 +69,8 @@ log = get_logger(__name__)
 #: verify runs the targets a second time only when the budget left holds this many times their
 #: run in screening (a run cut off by the budget is no verdict and loses a right answer)
 VERIFY_MARGIN = 1.5
+#: proposals verify makes at most: the patch applied, the targets run, the finish
+VERIFY_STEPS = 3
 RANKED_LOGGED = 100  # locations the localized event lists, best first (a benchmark reads a fault's rank)
 
 
@@ -147,6 +149,10 @@ class PhasePlanner:
         self._share: Share | None = None  # the share of the group being screened
         #: each target group tried alone and the function its localization points at ("": none)
         self._pointing: list[tuple[FailureGroup, str]] = []
+        self._baseline: TestReport | None = None
+        self._patching: _Search | None = None  # the search screened last (it holds what is plausible)
+        #: the most seconds and steps a plausible candidate's screening took (none: no clock)
+        self._held_cost: tuple[float, float] | None = None
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -208,6 +214,7 @@ class PhasePlanner:
             yield from self._stop(SessionStatus.ERROR, f"the baseline test run {why}")
             return
         baseline = unreported(baseline, self.targets)  # failed, when its file's error or the project's crash hid it
+        self._baseline = baseline
         failing = baseline.failing
         hung = set(baseline.with_status(TestStatus.TIMEOUT))
         if hung and not self.targets and set(failing) - hung:  # a hang is a known failure, not the
@@ -451,11 +458,14 @@ class PhasePlanner:
             self._ledger.close("left", "could not localize the fault")
             return False
         self._screen, self._votes, self._coverage, self._share = screen, context.votes, search.coverage, share
+        self._patching = search
         plausible, partial, screened = search.plausible, search.partial, search.screened
         while True:
             if not plausible and share.spent(self._ledger.last):
                 log.info("planner.share_spent", why=share.why, candidates=self._ledger.candidates)
                 search.cut = True
+                break
+            if plausible and not self._room_for_one_more(plausible):
                 break
             candidate = next(search.candidates, None)
             if candidate is None:
@@ -505,6 +515,47 @@ class PhasePlanner:
                                f"no plausible patch among {self._ledger.candidates} candidates")
         return bool(plausible)
 
+    def _left(self) -> tuple[float, float]:
+        """The session's seconds and steps left (infinite where the plan weighs no limit)."""
+        return (self.seconds_left() if self.seconds_left is not None else math.inf,
+                self.steps_left() if self.steps_left is not None else math.inf)
+
+    def _room_for_one_more(self, plausible: list[Candidate]) -> bool:
+        """Whether the budget left holds one more candidate's screening (as long as a plausible
+        one's took) and verifying the plausible patch after it: one in hand is never lost to it."""
+        if self._held_cost is None:
+            return True
+        took, took_steps = self._held_cost
+        alone = max((self._alone[c.diff()].duration for c in plausible if c.diff() in self._alone), default=None)
+        seconds = took + (took if alone is None else VERIFY_MARGIN * alone)
+        (left, steps_left), steps = self._left(), took_steps + VERIFY_STEPS
+        if left >= seconds and steps_left >= steps:
+            return True
+        log.info("planner.screening_stopped", plausible=len(plausible), left=round(left, 1),
+                 needs=round(seconds, 1), steps_left=steps_left, needs_steps=steps)
+        return False
+
+    def unverified(self, ended: str) -> Verdict | None:
+        """The best plausible patch screening found, with its evidence, as the verdict of a
+        session whose budget ended before verify confirmed it (none once the plan gave its own
+        verdict, or when no candidate was plausible)."""
+        search, baseline = self._patching, self._baseline
+        if self._verdict is not None or search is None or not search.plausible or baseline is None:
+            return None
+        targets = search.group.tests
+        ranked = rank_plausible(search.plausible, self._evidence(baseline, targets, search.locations))
+        self.best = best = ranked[0].candidate
+        tiers = "the targets, then the whole suite" if best.diff() in self._suites else "its tiers"
+        cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"
+        log.info("planner.unverified", candidate=best.description, ended=ended)
+        return Verdict(status=SessionStatus.BUDGET_EXHAUSTED, patch=best.diff(),
+                       message=f"{ended}; verify was cut: the plausible patch is returned unverified: "
+                               f"{best.description}",
+                       failing_before=targets, candidates_tried=self.candidates_tried,
+                       concerns=[*ranked[0].concerns, cut], groups=self.groups(ended),
+                       alternatives=[Alternative(description=r.candidate.description, patch=r.candidate.diff(),
+                                                 concerns=r.concerns) for r in ranked[1:]])
+
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;
         the model may call them obsolete (``planners.obsolete``)."""
@@ -534,10 +585,16 @@ class PhasePlanner:
         self.candidates_tried += 1
         strategy = type(self.strategy).__name__
         self._ledger.screening(f"{candidate.path}:{candidate.line}")
+        before = self._left()
         result = yield from self._screened(screen, candidate)
         while not result.plausible and (yield from self._stale(screen, result)):
             result = yield from self._screened(screen, candidate)
         self._ledger.screened()
+        if result.plausible:
+            after = self._left()
+            took = (before[0] - after[0], before[1] - after[1])
+            held = self._held_cost or (0.0, 0.0)
+            self._held_cost = (max(held[0], took[0]), max(held[1], took[1]))
         self._left_failing[candidate.diff()] = self._left_failing.get(candidate.diff(), frozenset()) | result.failed
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)

@@ -454,3 +454,28 @@ def test_a_model_cannot_call_obsolete_a_test_the_fix_did_not_break(
     assert result.candidates_tried == 1  # named nothing it broke: the same patch is not screened again
     events = [json.loads(line) for line in (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()]
     assert [e["accepted"] for e in events if e["event"] == "planner.obsolete"] == [[]]
+
+
+def test_a_plausible_patch_the_budget_cuts_before_verify_is_returned_with_its_evidence_humanize_e5a3976(
+        tmp_path: Path, local_settings: Settings) -> None:
+    """A session whose budget ends while it holds a plausible patch returns that patch, saying
+    verify was cut. The history corpus's repair run (s6): the gold patch was plausible 10 s
+    before the end, the next candidate's screening took the rest, and the session kept none."""
+    from rfsn.llm.fake_server import FakeServer, Scripted
+
+    fix = f"```diff\n{FIX_PATCH}```\n"
+    slow = ("```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,4 @@\n+import time\n+time.sleep(600)\n"
+            " def add(a, b):\n     return a - b\n```\n")  # its screening takes what is left of the budget
+    repo = make_project(tmp_path / "src", FILES, name="calc")
+    settings = load_settings(home=local_settings.home, sandbox="local", test_timeout=120,
+                             openai_api_key="sk-test-budget-0123456789")
+    with FakeServer([Scripted(text=fix), Scripted(text=slow)]) as server:
+        result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out", planner="openai",
+                         model="m", base_url=server.base_url("openai"), cache=False, timeout=20,
+                         tests=["tests/test_calc.py::test_add"])
+    assert result.status is SessionStatus.BUDGET_EXHAUSTED, result.message
+    assert "verify was cut" in result.message
+    assert "-    return a - b\n+    return a + b\n" in result.patch and "sleep" not in result.patch
+    assert result.failing_before == ["tests/test_calc.py::test_add"]
+    assert any(c.startswith("verify was cut by the budget") for c in result.concerns)
+    assert_outputs(tmp_path / "out" / "s1", result)

@@ -761,3 +761,35 @@ def test_a_targets_frames_are_read_from_its_own_traceback(tmp_path: Path) -> Non
     TwoTracebacks({T_ADD: F, "tests/test_m.py::test_other": F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert chosen.context is not None
     assert {loc.file for loc in chosen.context.locations} == {"m.py"}
+
+
+def test_screening_stops_while_the_budget_left_holds_verifying_the_plausible_patch_humanize_e5a3976(
+        tmp_path: Path) -> None:
+    """With a plausible patch in hand, a candidate more is screened only while the seconds left
+    hold its screening (as long as the plausible one's took) and verifying the plausible patch
+    after it. The history corpus's repair run (s6): the gold patch was plausible 10 s before the
+    end (its whole-suite tier took 40 s), more candidates were screened, and the budget ended
+    before verify."""
+    clock = {"left": 60.0}
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    answer = world.answer
+
+    def timed(proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is not Phase.REPRODUCE and not proposal.coverage:
+            clock["left"] -= 2.0 if proposal.tests else 40.0  # the targets, or the whole suite
+        return answer(proposal)
+
+    world.answer = timed  # type: ignore[method-assign]
+    wrong = [candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(10)]
+    (tmp_path / "m.py").write_text(SOURCE)
+    planner = PhasePlanner(FakeStrategy([FIX_ADD, *wrong]), tmp_path, "python", str(tmp_path),
+                           seconds_left=lambda: clock["left"])
+    proposal = planner.next()
+    while not isinstance(proposal, Finish) and clock["left"] > 0:  # the controller's budget check
+        world.proposals.append(proposal)
+        planner.observe(world.answer(proposal))
+        proposal = planner.next()
+    assert isinstance(proposal, Finish) and planner.verdict().status is SessionStatus.FIXED
+    assert edits(world.proposals) == ["fix add", REVERT, "apply fix add"]  # no candidate after it
+    assert clock["left"] > 0
+    assert planner.unverified("the budget") is None  # the plan gave its verdict

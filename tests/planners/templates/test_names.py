@@ -1,3 +1,5 @@
+import pytest
+
 from tests.planners.templates.helpers import dedent, patched
 
 CLS = """
@@ -78,3 +80,28 @@ def test_a_local_assigned_and_never_read_is_put_to_use_in_a_later_statement():
     assert src.replace("self.total += size", "self.total += diffsize") in out
     used = src + "    return diffsize\n"
     assert patched(used, 3, "use_dead_store") == []  # read later: not dead
+
+
+def test_a_functions_names_are_walked_once_for_all_its_lines_dateutil_0b773a5(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates at every line of a long function ask for its names: the function is walked
+    once, not per line (dateutil's 445-line ``_parse``: 4 s of walking per session)."""
+    import ast
+
+    from rfsn.planners.templates.python import scope
+
+    func = ast.parse("def f(a, b):\n    c = a\n    for d in b:\n        e = d\n    return c\n").body[0]
+    walked: list[ast.AST] = []
+    real = ast.walk
+
+    def counting(node: ast.AST):  # type: ignore[no-untyped-def]
+        walked.append(node)
+        return real(node)
+
+    monkeypatch.setattr(scope.ast, "walk", counting)
+    for _ in range(5):
+        assert scope.local_names(func) == ["a", "b", "c", "d", "e"]  # type: ignore[arg-type]
+    assert walked == [func]
+    names = scope.local_names(func)  # type: ignore[arg-type]
+    names.append("z")  # the caller's own list
+    assert scope.local_names(func) == ["a", "b", "c", "d", "e"]  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections import defaultdict
+from functools import lru_cache
 
 from rfsn.planners.templates.python.base import FUNCTIONS, FileContext
 from rfsn.planners.templates.python.kinds import infer, usage
@@ -37,6 +38,11 @@ def parameters(func: ast.FunctionDef) -> list[str]:
 
 def local_names(func: ast.FunctionDef) -> list[str]:
     """Parameters, then assigned names, in order of first appearance (no ``self``)."""
+    return list(_local_names(func))
+
+
+@lru_cache(maxsize=64)  # by the node: templates at every line of a long function ask again
+def _local_names(func: ast.FunctionDef) -> tuple[str, ...]:
     seen = dict.fromkeys(parameters(func))
     for node in ast.walk(func):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -45,7 +51,7 @@ def local_names(func: ast.FunctionDef) -> list[str]:
             seen.setdefault(node.name)
     seen.pop("self", None)
     seen.pop("cls", None)
-    return list(seen)
+    return tuple(seen)
 
 
 def self_attributes(cls: ast.ClassDef) -> list[str]:
