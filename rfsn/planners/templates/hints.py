@@ -32,16 +32,22 @@ def unused_imports(source: str) -> set[str]:
 
 
 def _added_words(candidate: Candidate) -> set[str]:
-    """The words of the patched lines: the lines around where each file's text changed (a
-    diff of the whole file per candidate took seconds before the first screening)."""
+    """The words the lines around where each file's text changed have after the change and
+    did not have before (a diff of the whole file per candidate took seconds before the first
+    screening): a deletion adds none, whatever its neighbour lines hold."""
     words: set[str] = set()
     for change in candidate.changes():
         old, new = change.original, change.patched
         head = _common(old, new)
         tail = _common(old[head:][::-1], new[head:][::-1])
-        lo, hi = new.rfind("\n", 0, head) + 1, new.find("\n", len(new) - tail)
-        words |= set(_WORD.findall(new[lo:hi if hi >= 0 else len(new)]))
+        words |= _words_around(new, head, tail) - _words_around(old, head, tail)
     return words
+
+
+def _words_around(text: str, head: int, tail: int) -> set[str]:
+    """The words of the whole lines of ``text`` between its first ``head`` and last ``tail`` characters."""
+    lo, hi = text.rfind("\n", 0, head) + 1, text.find("\n", len(text) - tail)
+    return set(_WORD.findall(text[lo:hi if hi >= 0 else len(text)]))
 
 
 def _common(a: str, b: str) -> int:

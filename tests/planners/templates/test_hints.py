@@ -36,3 +36,15 @@ def test_the_words_a_candidate_adds_are_read_without_a_diff_of_the_file_dateutil
     deleted = _candidate(SOURCE.replace("\n\ndef r", "\ndef r"), 0.3)
     assert [c.patched for c in boost([other, uses, inserted, deleted])] == [
         uses.patched, other.patched, inserted.patched, deleted.patched]
+
+
+def test_a_deletion_next_to_an_unused_import_is_not_ranked_up() -> None:
+    """The lines around a deleted docstring hold ``from __future__ import annotations``, an
+    import no name uses: deleting the docstring puts nothing to use (the devset's candidates
+    changed rank when the words around a change were read as added)."""
+    source = '"""Doc."""\nfrom __future__ import annotations\nfrom decimal import ROUND_HALF_UP\n'
+    deleted = Candidate(path="m.py", line=1, template="t", description="d", score=0.1,
+                        original=source, patched=source.replace('"""Doc."""\n', ""))
+    assert boost([deleted])[0].score == 0.1
+    within = _candidate(SOURCE.replace("(Decimal(1))", "(1)"), 0.1)  # a shorter line: nothing added
+    assert boost([within])[0].score == 0.1
