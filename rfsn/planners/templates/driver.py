@@ -8,6 +8,7 @@ skipped with a warning; identical results are kept once, at their best score.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -54,10 +55,10 @@ def _edits(tpl: Template, ctx: Any, line: int) -> list[Edit]:
         return []
 
 
-def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, str]]:
-    """The edits whose result is worth screening, with that result. A result is judged once a
-    file: templates at neighbouring lines often make the same edit (a third of them on real
-    projects). It is known by the range replaced and its replacement."""
+def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, bytes]]:
+    """The edits whose result is worth screening, with a digest of that result. A result is
+    judged once a file: templates at neighbouring lines often make the same edit (a third of
+    them on real projects). It is known by the range replaced and its replacement."""
     out = []
     verdicts = ctx.cache.setdefault("valid", {})
     for edit in edits:
@@ -70,23 +71,25 @@ def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, str]
         if key not in verdicts:
             verdicts[key] = patched != ctx.source and reader.valid(patched, ctx, (lo, hi))
         if verdicts[key]:
-            out.append((edit, patched))
+            out.append((edit, hashlib.blake2b(patched.encode("utf-8", "surrogatepass"), digest_size=16).digest()))
     return out
 
 
 def candidates_at(reader: Reader, ctx: Any, location: Location,
-                  templates: Sequence[Template]) -> Iterable[Candidate]:
-    """Every valid candidate the templates produce at one location."""
+                  templates: Sequence[Template]) -> Iterable[tuple[Candidate, bytes]]:
+    """Every valid candidate the templates produce at one location, with a digest of its text.
+    The text is left out (``patched`` empty: `generate` writes it for those it keeps): a large
+    file's candidates, each a copy of the file, would not fit in memory."""
     for tpl in templates:
         made = _valid(reader, ctx, _edits(tpl, ctx, location.line))
-        siblings = len({patched for _, patched in made}) if tpl.wide else 1
-        for edit, patched in made:
+        siblings = len({digest for _, digest in made}) if tpl.wide else 1
+        for edit, digest in made:
             yield Candidate(
                 path=ctx.path, line=location.line, template=tpl.name,
                 description=f"{edit.description} at {ctx.path}:{location.line}",
                 score=edit_score(location.score, tpl.prior, edit, siblings),
-                original=ctx.source, patched=patched, splices=edit.splices,
-            )
+                original=ctx.source, patched="", splices=edit.splices,
+            ), digest
 
 
 def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location],
@@ -99,18 +102,19 @@ def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location
     chosen = list(dict.fromkeys((loc.file, loc.line, loc.score) for loc in ranked))[:max_locations]
     narrow = [t for t in templates if not t.wide]
     contexts: dict[str, Any] = {}
-    best: dict[tuple[str, str], Candidate] = {}
-    order: dict[tuple[str, str], int] = {}
+    best: dict[tuple[str, bytes], Candidate] = {}
+    order: dict[tuple[str, bytes], int] = {}
     for index, (path, line, score) in enumerate(chosen):
         if path not in contexts:
             contexts[path] = reader.context(path, files)
         if contexts[path] is None:
             continue
         here = templates if index < WIDE_LOCATIONS else narrow
-        for cand in candidates_at(reader, contexts[path], Location(path, line, score), here):
-            key = (cand.path, cand.patched)
+        for cand, digest in candidates_at(reader, contexts[path], Location(path, line, score), here):
+            key = (cand.path, digest)
             order.setdefault(key, len(order))
             if key not in best or cand.score > best[key].score:
                 best[key] = cand
     keys = sorted(best, key=lambda k: (-best[k].score, order[k]))
-    return spread([best[k] for k in keys])[:limit]
+    kept = spread([best[k] for k in keys])[:limit]
+    return [c.model_copy(update={"patched": apply_splices(c.original, c.splices)}) for c in kept]

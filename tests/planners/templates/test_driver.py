@@ -2,11 +2,13 @@
 its prior among the edits it makes at a line, and ranks below the classic edits of that line."""
 
 import ast
+import tracemalloc
 from collections.abc import Iterator
 
 from rfsn.planners.localize.location import Location
 from rfsn.planners.templates import driver
 from rfsn.planners.templates.edit import Edit, template
+from rfsn.planners.templates.python import generate_candidates
 from rfsn.planners.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.templates.python.driver import PythonReader
 
@@ -47,3 +49,19 @@ def test_a_wide_template_shares_its_prior_among_its_edits_at_a_line():
     assert len(wide) == 4
     assert all(c.score < narrow[0].score / 4**driver.SHARE * 1.01 for c in wide)
     assert cands[0].template == "toy_negate"  # the same prior, alone at its line
+
+
+def test_a_large_files_candidates_keep_the_text_of_those_returned_only_as_arrow_4eb070f_needs() -> None:
+    """Each candidate is a copy of its file: a 6,475-line module's thousands of candidates took
+    23 GB. Those the limit drops are held as their edits, never as text."""
+    head = "".join(f"def f{i}(a, b):\n    return a + b - {i}\n" for i in range(20))
+    source = head + "# padding\n" * 20_000  # 200 kB
+    locations = [Location("m.py", 2 * i + 2, 1.0 - i / 100) for i in range(20)]
+    tracemalloc.start()
+    try:
+        found = generate_candidates({"m.py": source}, locations, limit=5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(found) == 5 and all(c.patched != source and len(c.patched) > len(head) for c in found)
+    assert peak < 40 * len(source), peak  # before: one copy per candidate made (hundreds)
