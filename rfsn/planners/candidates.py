@@ -24,6 +24,30 @@ class Splice:
     text: str
 
 
+def common_prefix(a: str, b: str) -> int:
+    """The length of the prefix ``a`` and ``b`` share."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:  # slices compare in C: a binary search beats a loop over characters
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def common_suffix(a: str, b: str) -> int:
+    """The length of the suffix ``a`` and ``b`` share."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def apply_splices(source: str, splices: tuple[Splice, ...] | list[Splice]) -> str:
     """Apply non-overlapping splices; raises ValueError when two of them overlap."""
     ordered = sorted(splices, key=lambda s: (s.start, s.end))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
-from rfsn.planners.candidates import Candidate
+from rfsn.planners.candidates import Candidate, common_prefix, common_suffix
 
 UNUSED_IMPORT_BOOST = 4.0
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -38,8 +38,8 @@ def _added_words(candidate: Candidate) -> set[str]:
     words: set[str] = set()
     for change in candidate.changes():
         old, new = change.original, change.patched
-        head = _common(old, new)
-        tail = _common(old[head:][::-1], new[head:][::-1])
+        head = common_prefix(old, new)
+        tail = common_suffix(old[head:], new[head:])
         words |= _words_around(new, head, tail) - _words_around(old, head, tail)
     return words
 
@@ -48,18 +48,6 @@ def _words_around(text: str, head: int, tail: int) -> set[str]:
     """The words of the whole lines of ``text`` between its first ``head`` and last ``tail`` characters."""
     lo, hi = text.rfind("\n", 0, head) + 1, text.find("\n", len(text) - tail)
     return set(_WORD.findall(text[lo:hi if hi >= 0 else len(text)]))
-
-
-def _common(a: str, b: str) -> int:
-    """The length of the prefix ``a`` and ``b`` share (slices compare in C)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def boost(candidates: list[Candidate]) -> list[Candidate]:

@@ -9,6 +9,7 @@ from itertools import accumulate, chain
 
 import structlog
 
+from rfsn.planners.candidates import common_prefix, common_suffix
 from rfsn.planners.templates.driver import generate
 from rfsn.planners.templates.python.base import FileContext
 from rfsn.planners.templates.python.catalogue import CATALOGUE
@@ -58,28 +59,6 @@ def _units(context: FileContext, patched: str, changed: tuple[int, int]) -> Iter
     around = _changed_statements(context, patched, changed)
     if around is not None:
         yield around, True
-
-
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:  # slices compare in C: a binary search beats a loop over characters
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _spans(context: FileContext) -> list[tuple[int, int, int]]:
@@ -155,8 +134,8 @@ def _changed_range(source: str, patched: str, changed: tuple[int, int]) -> tuple
     """Where ``patched`` first differs from ``source``, and how many characters both end with."""
     lo, hi = changed
     old, new = source[lo:hi], patched[lo:hi + len(patched) - len(source)]
-    head = _common_prefix(old, new)
-    return lo + head, len(source) - hi + _common_suffix(old[head:], new[head:])
+    head = common_prefix(old, new)
+    return lo + head, len(source) - hi + common_suffix(old[head:], new[head:])
 
 
 def _line_starts(context: FileContext) -> list[int]:
