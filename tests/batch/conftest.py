@@ -24,8 +24,10 @@ def _ours(client: Any) -> set[str]:
 
 @pytest.fixture
 def no_leaked_sandboxes(docker_client: Any) -> Iterator[None]:
-    """Fails the test if it leaves a container of its own behind."""
-    before = _ours(docker_client)
+    """Fails the test if it leaves a container of its own behind. A container the run had before
+    the test is never the test's, whatever its owner does meanwhile (an earlier test's worker
+    that dies during this one leaves it owned by a dead process)."""
+    before = {c.id for c in run_containers(docker_client)}
     yield
     leaked = _ours(docker_client) - before
     assert not leaked, f"leaked containers: {leaked}"
