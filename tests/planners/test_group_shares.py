@@ -272,11 +272,7 @@ def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon
     planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
                            seconds_left=lambda: clock["left"])
     with capture_logs() as events:
-        proposal = planner.next()
-        while proposal.phase is not Phase.PATCH:
-            world.proposals.append(proposal)
-            planner.observe(world.answer(proposal))
-            proposal = planner.next()
+        world.until_patch(planner)
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert [(p.tests, p.measure_within) for p in measured] == [((T_ADD, T_OK), 300.0)]
     assert [e["by"] for e in events if e["event"] == "planner.localized"] == ["coverage"]
@@ -306,11 +302,7 @@ def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_n
     world = SpentWorld({T_ADD: F, T_OK: P, other: P}, {"fix add": {T_ADD: P}})
     planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
                            seconds_left=lambda: clock["left"])
-    proposal = planner.next()
-    while proposal.phase is not Phase.PATCH and len(world.proposals) < 20:
-        world.proposals.append(proposal)
-        planner.observe(world.answer(proposal))
-        proposal = planner.next()
+    world.until_patch(planner)
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert [(p.tests, p.measure_within) for p in measured] == [((T_ADD, T_OK), 300.0)]
 

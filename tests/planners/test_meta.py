@@ -117,6 +117,15 @@ class World:
             planner.observe(self.answer(proposal))
         raise AssertionError("the planner did not finish")
 
+    def until_patch(self, planner: PhasePlanner, limit: int = 20) -> Proposal:
+        """Answers the planner until it proposes its first patch-phase step (returned, unanswered)."""
+        proposal = planner.next()
+        while proposal.phase is not Phase.PATCH and len(self.proposals) < limit:
+            self.proposals.append(proposal)
+            planner.observe(self.answer(proposal))
+            proposal = planner.next()
+        return proposal
+
 
 def planner_for(tmp_path: Path, candidates: Iterable[Candidate], targets: Iterable[str] = ()) -> PhasePlanner:
     (tmp_path / "m.py").write_text(SOURCE)

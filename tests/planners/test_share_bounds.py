@@ -79,11 +79,7 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
     planner = PhasePlanner(HangsForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: clock["left"])
     with capture_logs() as events:
-        proposal = planner.next()
-        while proposal.phase is not Phase.PATCH:
-            world.proposals.append(proposal)
-            planner.observe(world.answer(proposal))
-            proposal = planner.next()
+        world.until_patch(planner)
     runs = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert runs and all(p.timeout is not None and p.timeout == p.measure_within for p in runs)
     assert runs[0].timeout == pytest.approx(599 / 3)  # half of the groups together's shares (2 of 3 weights)
