@@ -32,6 +32,19 @@ def parses(text: str) -> bool:
     return True
 
 
+def _recorded_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text ``ast.parse`` is given from now on, in order."""
+    parsed: list[str] = []
+    real = ast.parse
+
+    def recording(text: str, *args: object, **kwargs: object) -> ast.AST:
+        parsed.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", recording)
+    return parsed
+
+
 def test_a_local_parse_agrees_with_a_whole_parse_on_thousands_of_edits() -> None:
     rng = random.Random(23)
     reader = PythonReader()
@@ -62,14 +75,7 @@ def test_an_edit_within_a_line_of_a_long_function_parses_only_its_statement_date
     source = (f"def parse(tokens):\n    while tokens:\n{body}        if tokens[0] == ':':\n            x = 1\n"
               f"        elif tokens[0] in ('-', '/'):\n{inner}            x = 2\n    return x\n")
     context = FileContext("m.py", source, ast.parse(source))
-    parsed: list[str] = []
-    real = ast.parse
-
-    def recording(text: str, *args: object, **kwargs: object) -> ast.AST:
-        parsed.append(text)
-        return real(text, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ast, "parse", recording)
+    parsed = _recorded_parses(monkeypatch)
     reader = PythonReader()
     for old, new, whole in [("x200 = tokens[200]", "x200 = tokens[201]", True),
                             ("while tokens:", "while not tokens:", True),
@@ -91,14 +97,7 @@ def test_lines_inserted_after_a_methods_last_statement_parse_with_the_method_pre
     source = f"class Table:\n{methods}"
     context = FileContext("m.py", source, ast.parse(source))
     at = source.index("    def m101")
-    parsed: list[str] = []
-    real = ast.parse
-
-    def recording(text: str, *args: object, **kwargs: object) -> ast.AST:
-        parsed.append(text)
-        return real(text, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ast, "parse", recording)
+    parsed = _recorded_parses(monkeypatch)
     reader = PythonReader()
     for lines in ["        self.check(val)\n", "            return\n", "        if val:\n", "      x = 1\n",
                   "    y = 1\n", "x = 1\n", "    def extra(self):\n        pass\n"]:
