@@ -1,59 +1,18 @@
 """Validating a candidate in tiers: failing tests, then tests covering the edit, then the suite.
 
-Plausible = every target passes and no baseline-passing test fails. Each
-tier stops the screening at the first one that does not hold, so most
-candidates cost one short run. Mutants may loop: a tier of known tests gets
-a time limit from those tests' baseline durations (``PER_TEST_FACTOR`` times
-their sum, plus ``RUN_SLACK`` and the runner's start-up), never more than the
-limit of a whole-suite run. Every tier runs its tests in the baseline's order.
+Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
+first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
+where the buildpack can (``max_failures``; all the targets run when at most ``PAIRABLE_TARGETS``: which
+ones a candidate fixes pairs the partial fixes of a multi-location bug) and has a limit from its tests'
+baseline durations (``PER_TEST_FACTOR`` x their sum + ``RUN_SLACK`` + start-up, at most the suite's).
 
-Runs stop early where the buildpack can (``max_failures``): the covering tests
-and the whole suite at the first test that breaks (the suite's own failures at
-baseline are allowed for), the failing tests at the first that still fails
-when there are more than ``PAIRABLE_TARGETS`` of them. With fewer, all of them
-run: which ones a candidate fixes is what pairs the partial fixes of a
-multi-location bug.
-
-A candidate that fixes every target and makes at most ``MAX_RECHECKED``
-baseline-passing tests fail in the covering tier or the last gets those tests
-run again, alone, with it applied, with no per-test limit (the tier's own limit
-bounds them). Those that pass are flaky (a local server
-slow under load, an order the suite imposes, a hash seed), not broken by the
-candidate: they are set aside for the rest of the session, and the tier is
-judged again without them (run again only when its run stopped at a failure). A baseline-passing
-test that fails in the coverage run,
-made with no candidate applied, is flaky from the start.
-
-The baseline of an issue-only session ran before the model's reproduction was
-written. A test that lists its directory, or counts the project's tests, may
-fail once that file is there, with or without a candidate. So the first time a
-candidate breaks tests that passed at baseline, the whole suite runs once with
-no candidate applied (the scope the tests broke in: a test that passes in the
-suite may fail alone); the baseline-passing tests it reports failing are
-``stale``: set aside for the rest of the session, and the candidate is screened
-again when it broke any of them.
-
-A run that hits its limit before any test reports is inconclusive, not a
-rejection: a build or start-up slowed by load looks the same as a candidate
-that loops at once. So is one cut off when no test it reported counts against
-the candidate (a target or a test expected to pass, reported otherwise; the
-tests that fail anyway do not count), killed while it wrote its report or
-before it reached the rest: load alone can take a run past a limit set from
-its baseline's time. So is a run whose runner died of a signal (a C extension
-that crashes the interpreter now and then, as astropy 1.3's ``_erfa`` does in
-its environment, looks the same as a candidate that crashes it). It runs again
-with ``RETRY_FACTOR`` times the limit, until ``MAX_LOST_RETRIES`` such reruns
-were inconclusive too (then it is the candidates, not the machine). A tier
-before the last whose run reports no test at all (the runner refused the
-command: an id it cannot address, such as a parameter with an escaped
-character) says nothing about the candidate: it is passed over, and the whole
-suite decides.
-
-A test file that collected nothing at baseline (an import that failed) holds no test that passed,
-so a run of the whole suite leaves it out unless it holds a target (`left_out`): running it
-again says nothing of a candidate, and may bring the run down (astropy 3.1's ``coordinates``
-fails to import in its environment, and the interpreter that tried crashes now and then later
-in the run, with or without a candidate).
+Never counted against a candidate: a baseline-passing test that passes run again alone
+(``MAX_RECHECKED`` at most) or fails in the coverage run (flaky), or fails in one suite run with no
+candidate applied (``stale``: a test that counts the files a reproduction added); they are set aside
+for the session. A run cut off before a test that counts against the candidate reported, or killed by
+a signal, is inconclusive and runs again at ``RETRY_FACTOR`` times the limit (``MAX_LOST_RETRIES``); a
+tier before the last that reports no test is passed over. A file that collected nothing at baseline
+stays out of suite runs unless it holds a target (``left_out``).
 """
 
 from __future__ import annotations

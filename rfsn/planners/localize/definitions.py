@@ -8,8 +8,7 @@ module-level definitions of the names it uses and the signature of its
 enclosing function, at a fraction of its score.
 
 A name is looked up where Python would find it: not at all when the enclosing
-function binds it (a parameter, an assignment: sympy's local ``g`` is not the
-``g = plot3d(...)`` of an example script), else in the line's own module, else in
+function binds it (a parameter, an assignment), else in the line's own module, else in
 the module it was imported from (``from .table import LIMIT``, ``import *`` too).
 An attribute (``self.rate``, ``table.LIMIT``) is looked up in every class body and in
 the modules the file imports.

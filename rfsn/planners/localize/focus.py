@@ -21,9 +21,9 @@ FLAT_TIES = 20      # lines sharing the top score: above this, the ranking says 
 
 def focus_tests(failing: Sequence[str], passing: Sequence[str], seconds: float = 0.0) -> tuple[str, ...] | None:
     """The tests to cover first: the failing ones and the passing ones sharing their files;
-    None (cover the whole suite) on a small, fast suite (``seconds``: its baseline's time: 172
-    of sympy's tests took 459 s, and their coverage run outlasted 900 s) or when the focus would
-    not be smaller."""
+    None (cover the whole suite) on a small, fast suite (``seconds``: its baseline's time; a few
+    slow tests make a suite whose coverage run outlasts the session) or when the focus would not
+    be smaller."""
     if len(failing) + len(passing) < SMALL_SUITE and seconds < SLOW_SUITE:
         return None
     files = {test_id_file(t) for t in failing}
