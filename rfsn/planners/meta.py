@@ -58,7 +58,7 @@ from rfsn.planners.localize.stacktrace import localize_from_output
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
+from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, collected, left_out, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.spending import Ledger, Share, Try, regrouped, settled, tries, weight
 from rfsn.planners.targets import causes, group, unreported
@@ -730,7 +730,8 @@ class PhasePlanner:
         if suite and report is not None and not report.timed_out and not report.tests:
             log.info("planner.verify_passed_over", exit_code=report.exit_code, output=report.log[-300:])
             report = suite  # the runner refused the targets' ids (as screening passes such a tier over)
-        statuses = same_tests(report.tests, baseline.tests) if report else {}
+        statuses = collected(report, same_tests(report.tests, baseline.tests), targets, baseline) \
+            if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
         flaky, stale = (self._screen.flaky, self._screen.stale) if self._screen else ([], [])
         broken = [] if suite else [t for t in baseline.passing
