@@ -50,7 +50,7 @@ from rfsn.planners.explore.tools import Lookup
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames, written_values
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
-from rfsn.planners.localize.definitions import with_definitions
+from rfsn.planners.localize.definitions import with_callees, with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.reach import with_reach
 from rfsn.planners.localize.signatures import callee_definitions, ran_project
@@ -444,8 +444,8 @@ class PhasePlanner:
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
-        return _localized("stack frames", with_definitions(with_control_dependence(
-            [Location(path, line, score) for (path, line), score in merged], files), files))
+        return _localized("stack frames", with_definitions(with_callees(with_control_dependence(
+            [Location(path, line, score) for (path, line), score in merged], files), files), files))
 
     def _patch(self, search: _Search, share: Share) -> Generator[Proposal, Feedback, bool]:
         """Screen ``search``'s candidates until enough are plausible, the strategy runs dry or
