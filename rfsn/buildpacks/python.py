@@ -42,7 +42,7 @@ from rfsn.buildpacks.pyenv import (
     optional,
     raised_install,
 )
-from rfsn.buildpacks.pyhealth import crashed, diagnose
+from rfsn.buildpacks.pyhealth import conftest_failure, crashed, diagnose
 from rfsn.buildpacks.pylock import locked_install
 from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
 from rfsn.errors import EnvUnavailable
@@ -273,7 +273,11 @@ class PythonBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
-        return parse_junit(xml_text, pytest_node_id) if xml_text else {}
+        if xml_text:
+            return parse_junit(xml_text, pytest_node_id)
+        # a conftest that failed to load ends the run before any report: the folder it governs erred
+        failure = conftest_failure(output)
+        return {failure[0]: TestStatus.ERROR} if failure else {}
 
     def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
         xml_text = reports.get("junit.xml")

@@ -122,6 +122,8 @@ class TestReport(BaseModel):
         SWE-bench's datasets hold them)."""
         if given in self.tests:
             return [given]
+        if given in (".", "./"):  # the repository's root folder
+            return list(self.tests)
         stem = given.rstrip("/")
         return [t for t in self.tests if t.startswith((stem + "::", stem + "/", stem + " > ", stem + "["))
                 or cut_name(t) == given]

@@ -2,7 +2,8 @@
 
 Each group is ranked alone from the per-test coverage the groups tried together measured; it
 points at the function (a line outside any function: the line) holding most of its top-scored
-lines, and groups pointing at the same function agree. A group whose ranking is flat, empty,
+lines (a group whose tests ran no line of the project: its first stack frame in the project's
+source), and groups pointing at the same function agree. A group whose ranking is flat, empty,
 unmeasured or split evenly between functions points at none and agrees with none. Pure:
 groups, coverage and sources in.
 """
@@ -17,6 +18,7 @@ from rfsn.models.results import FailureGroup
 from rfsn.planners.localize.callees import function_spans
 from rfsn.planners.localize.focus import is_flat
 from rfsn.planners.localize.sbfl import rank
+from rfsn.planners.localize.signatures import ran_project
 
 Coverage = Mapping[str, Mapping[str, list[int]]]
 
@@ -46,11 +48,15 @@ def _where(path: str, line: int, spans: Sequence[tuple[str, int, int]]) -> str:
 
 
 def pointed(tests: Sequence[str], coverage: Coverage, passing: Sequence[str],
-            sources: Mapping[str, str], language: str, formula: str = "ochiai") -> str:
-    """The function holding most of ``tests``' top-scored lines, ranked alone ("": none)."""
-    measured = [t for t in tests if coverage.get(t)]
+            sources: Mapping[str, str], language: str, formula: str = "ochiai",
+            frames: Sequence[tuple[str, int]] = ()) -> str:
+    """The function holding most of ``tests``' top-scored lines, ranked alone ("": none); where
+    none of them ran a line of the project, the function holding the first of their stack
+    ``frames`` in the project's source (as a group with no coverage is localized)."""
+    measured = [t for t in tests if ran_project(coverage.get(t, {}))]
     if not measured:
-        return ""
+        path, line = frames[0] if frames else ("", 0)
+        return function_at(path, line, sources.get(path, ""), language) if path else ""
     by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
     ranked = rank(by_test, measured, [t for t in passing if t in by_test], formula)
     if is_flat(ranked):

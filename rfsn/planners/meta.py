@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from rfsn.models import (
     TestReport,
     TestStatus,
 )
-from rfsn.models.testfiles import test_id_file
+from rfsn.models.testfiles import is_test_code, test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.planners import reproduce
@@ -50,15 +50,15 @@ from rfsn.planners.explore.tools import Lookup
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames, written_values
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
-from rfsn.planners.localize.definitions import with_definitions
+from rfsn.planners.localize.definitions import with_callees, with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat, located
 from rfsn.planners.localize.reach import with_reach
 from rfsn.planners.localize.signatures import callee_definitions, ran_project
-from rfsn.planners.localize.stacktrace import localize_from_output
+from rfsn.planners.localize.stacktrace import localize_from_output, rank_frames, stack_frames
 from rfsn.planners.localize.tracebacks import output_of
 from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, left_out, same_tests
+from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, collected, left_out, same_tests
 from rfsn.planners.sources import read_sources
 from rfsn.planners.spending import Ledger, Share, Try, regrouped, settled, tries, weight
 from rfsn.planners.targets import causes, group, unreported
@@ -301,7 +301,8 @@ class PhasePlanner:
         alone = [t.group for t in turns[1:] if t.stands_for == 1 and not t.group.shape]
         sources = read_sources(self.workspace, self.language)
         self._pointing = [(g, pointed(g.tests, self._coverage, baseline.passing, sources, self.language,
-                                      self.formula)) for g in alone]
+                                      self.formula, self._source_frames(baseline, g.tests, sources)))
+                          for g in alone]
         sets = agreeing(self._pointing)
         log.info("planner.groups_agree", sets=[len(s) for s in sets], of=len(alone),
                  causes=[[g.cause[:40] for g in s] for s in sets])
@@ -418,7 +419,13 @@ class PhasePlanner:
             failed = output_of(baseline.log, targets)
             boosts = traceback_boosts(traceback_frames(failed, root=self.workdir))
             sources, tested = (read_sources(self.workspace, self.language, tests=t) for t in (False, True))
-            for loc in [*callee_definitions(failed, sources), *written_values(failed, sources, tested, targets)]:
+            # targets whose coverage holds no line of the project (a test stopped before it ran
+            # any) add their stack frames in its source, as targets with no coverage at all are
+            # localized by them
+            blind = [t for t in targets if not ran_project(coverage.get(t, {}))]
+            frames = rank_frames(self._source_frames(baseline, blind, sources), exclude_tests=True) if blind else []
+            for loc in [*callee_definitions(failed, sources), *written_values(failed, sources, tested, targets),
+                        *frames]:
                 boosts[(loc.file, loc.line)] = max(boosts.get((loc.file, loc.line), 0.0), loc.score)
             by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
             covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
@@ -433,19 +440,37 @@ class PhasePlanner:
             if any(loc.score > 0 for loc in ranked):
                 flat = with_definitions(with_control_dependence(ranked, sources), sources)
         files = read_sources(self.workspace, self.language)
+        return _localized("stack frames", with_definitions(with_callees(with_control_dependence(
+            self._frames(baseline, targets), files), files), files))
+
+    def _output(self, baseline: TestReport, targets: Sequence[str]) -> str:
+        """The targets' tracebacks, not the other failures', and first the stacks of their crashes."""
+        stacks = [c.stack for c in baseline.crashes if c.test in targets]
+        return "\n".join([*stacks, output_of(baseline.log, targets)])
+
+    def _source_frames(self, baseline: TestReport, targets: list[str],
+                       sources: Mapping[str, str]) -> list[tuple[str, int]]:
+        """The targets' stack frames in the project's source, where none of them ran a line of
+        it in the coverage measured (else none: coverage says where they point)."""
+        if any(ran_project(self._coverage.get(t, {})) for t in targets):
+            return []
+        return [(path, line) for path, line in stack_frames(self._output(baseline, targets), self.workdir, sources)
+                if path in sources and not is_test_code(path, line, sources)]
+
+    def _frames(self, baseline: TestReport, targets: list[str]) -> list[Location]:
+        """Where the targets' output says they failed: their stack frames, the functions they
+        call, the definitions their errors name and the values they quote, summed per line."""
+        files = read_sources(self.workspace, self.language)
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
-        # the targets' tracebacks, not the other failures', and first the stacks of their crashes
-        stacks = [c.stack for c in baseline.crashes if c.test in targets]
-        output = "\n".join([*stacks, output_of(baseline.log, targets)])
+        output = self._output(baseline, targets)
         for found in (localize_from_output(output, files, targets, root=self.workdir),
                       callee_locations(output, files, tests, root=self.workdir),
                       callee_definitions(output, files), written_values(output, files, tests, targets)):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
-        return _localized("stack frames", with_definitions(with_control_dependence(
-            [Location(path, line, score) for (path, line), score in merged], files), files))
+        return [Location(path, line, score) for (path, line), score in merged]
 
     def _patch(self, search: _Search, share: Share) -> Generator[Proposal, Feedback, bool]:
         """Screen ``search``'s candidates until enough are plausible, the strategy runs dry or
@@ -730,7 +755,8 @@ class PhasePlanner:
         if suite and report is not None and not report.timed_out and not report.tests:
             log.info("planner.verify_passed_over", exit_code=report.exit_code, output=report.log[-300:])
             report = suite  # the runner refused the targets' ids (as screening passes such a tier over)
-        statuses = same_tests(report.tests, baseline.tests) if report else {}
+        statuses = collected(report, same_tests(report.tests, baseline.tests), targets, baseline) \
+            if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
         flaky, stale = (self._screen.flaky, self._screen.stale) if self._screen else ([], [])
         broken = [] if suite else [t for t in baseline.passing

@@ -63,6 +63,24 @@ def same_tests(statuses: Mapping[str, TestStatus], before: Mapping[str, TestStat
     return out
 
 
+def collected(report: TestReport, statuses: Mapping[str, TestStatus], targets: Collection[str],
+              baseline: TestReport) -> dict[str, TestStatus]:
+    """``statuses`` with each target that is a file or folder the baseline reported erring and the
+    run collected (a collection error's id: a module, or a conftest above its tests, failed to
+    import) passed when every test
+    of it that the run reported passed, else failed: the tests it kept from being collected are
+    the failing tests, and they pass once they are collected and pass."""
+    out = dict(statuses)
+    for target in targets:
+        if target not in out and test_id_file(target) == target and \
+                baseline.tests.get(target) == TestStatus.ERROR:
+            held = [t for t in report.named(target) if t != target]
+            if held:
+                out[target] = TestStatus.PASSED if all(out.get(t) == TestStatus.PASSED for t in held) \
+                    else TestStatus.FAILED
+    return out
+
+
 def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     """The test files a run of the whole suite leaves out: those in which no test passed at
     baseline (it collected nothing from them, or every test of them failed, timed out or was
@@ -233,7 +251,8 @@ class Screen:
         """``excused``: tests the candidate may break (those its proposer called obsolete).
         ``held``: every target passed in an earlier tier of the candidate (with no per-test
         limit): one the per-test limit stops here still counts as fixed."""
-        seen = same_tests(report.tests, self.baseline.tests) if report else {}
+        seen = collected(report, same_tests(report.tests, self.baseline.tests), self.targets, self.baseline) \
+            if report else {}
         statuses = seen if report and not report.timed_out else {}
         done = (TestStatus.PASSED, TestStatus.TIMEOUT) if held else (TestStatus.PASSED,)
         fixed = frozenset(t for t in self.targets if statuses.get(t) in done)

@@ -11,6 +11,7 @@ import pytest
 from rfsn.buildpacks.pyhealth import crashed, diagnose, project_modules
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.models import TestReport
+from rfsn.models import TestStatus as Status
 
 
 def _pytest(repo: Path, files: dict[str, str]) -> tuple[str, int, int]:
@@ -142,3 +143,36 @@ def test_a_runner_that_dies_in_a_traceback_is_named_by_its_exception(tmp_path: P
     assert proc.stderr.startswith("Traceback (most recent call last):")
     assert (diagnose(proc.stderr, proc.returncode, 0, tmp_path) or "").startswith(
         "the environment is broken: no tests were collected: AttributeError: __spec__")
+
+
+#: a conftest whose helper module builds a value of the project's at import: the project's
+#: own check raises there (a negated condition), before any test is collected
+RAISING_CONFTEST = {
+    "shop/__init__.py": "def is_pair(x):\n    return not (isinstance(x, tuple) and len(x) == 2)\n\n\n"
+                        "def checked(x):\n    if not is_pair(x):\n        raise ValueError('not a pair')\n"
+                        "    return x\n",
+    "tests/__init__.py": "",
+    "tests/base.py": "from shop import checked\n\nORIGIN = checked((0, 0))\n",
+    "tests/conftest.py": "from tests.base import ORIGIN  # noqa: F401\n",
+    "tests/test_pairs.py": "from shop import is_pair\n\n\ndef test_pair():\n    assert is_pair((1, 2))\n",
+}
+
+
+def test_a_conftest_the_projects_own_code_cannot_load_is_a_failure_of_its_tests_marshmallow_8e4e746(
+        tmp_path: Path) -> None:
+    """A conftest that fails to load because the project's own code raised (the traceback ends in
+    one of its source files) is the bug reproduced, not a broken environment: the folder it
+    governs erred. marshmallow 8e4e746's seed raised while ``tests/conftest.py`` imported its
+    schemas, pytest exited 4, and the session ended ``env_error``."""
+    log, code, _ = _pytest(tmp_path, RAISING_CONFTEST)
+    statuses = PythonBuildpack().parse(log, {})  # no report: pytest stopped before writing one
+    assert code == 4 and statuses == {"tests": Status.ERROR}, log[-2000:]
+    assert diagnose(log, code, len(statuses), tmp_path) is None, log[-2000:]
+
+
+def test_a_conftest_that_cannot_import_a_dependency_is_still_the_environment(tmp_path: Path) -> None:
+    """The same failure ending in a module that is not the project's source stays ``env_error``."""
+    files = {**RAISING_CONFTEST, "tests/base.py": "import simplejson  # noqa: F401\n"}
+    log, code, _ = _pytest(tmp_path, files)
+    found = diagnose(log, code, len(PythonBuildpack().parse(log, {})), tmp_path)
+    assert "usage error" in (found or "") and "simplejson" in (found or ""), log[-2000:]

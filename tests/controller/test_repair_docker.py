@@ -240,3 +240,21 @@ def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
     assert proc.returncode in (0, 1) and result["status"] in ("fixed", "not_fixed")
     assert result["failing_before"] == ["tests/test_cart.py"] and result["candidates_tried"] >= 1
+
+
+@pytest.mark.docker
+def test_a_conftest_the_projects_own_code_cannot_load_is_repaired_marshmallow_8e4e746(
+        tmp_path: Path, no_orphans: None) -> None:
+    """The project's code raising while a conftest imports it is the bug reproduced, not a broken
+    environment: the tests under it are the targets, localized by the import error's frames and
+    fixed once they are collected and pass. marshmallow 8e4e746's seed raised while
+    ``tests/conftest.py`` built its schemas; pytest exited 4 and the session ended ``env_error``."""
+    from tests.buildpacks.test_pyhealth import RAISING_CONFTEST
+    from tests.sandbox.projects import PASSING, make_project
+
+    repo = make_project(tmp_path / "repo", {**PASSING, **RAISING_CONFTEST})
+    proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
+    assert proc.returncode == 0 and result["status"] == "fixed", proc.stdout + proc.stderr[-2000:]
+    assert result["failing_before"] == ["tests"]
+    assert "-    return not (isinstance(x, tuple) and len(x) == 2)" in result["patch"]

@@ -145,3 +145,44 @@ def test_a_fix_of_one_group_is_kept_when_no_try_fixes_the_groups_agreeing_with_i
     assert (verdict.status, verdict.message, verdict.failing_before) == (SessionStatus.FIXED, "partial", [T_MUL])
     mul = next(g for g in verdict.groups if g.tests == [T_MUL])
     assert (mul.outcome, mul.candidates) == ("fixed", 1)
+
+
+#: test_mul's failure section: it ran no line of the project under coverage (its own file only),
+#: and its traceback ends in ``add``
+BLIND_LOG = LOG + (
+    "=================================== FAILURES ===================================\n"
+    "___________________________________ test_mul ___________________________________\n"
+    "tests/test_m.py:9: in test_mul\n    assert mul(2, 3) == 6\nm.py:2: in add\n    return a - b\n"
+    "E   AssertionError: timing differs\n")
+
+
+class BlindWorld(CoveredWorld):
+    """``add``'s tests cover ``add``; ``mul``'s test covers only its own file."""
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            return ran(report(self.baseline, log=BLIND_LOG))
+        if isinstance(proposal, RunTests) and proposal.coverage:
+            lines = {t: {"tests/test_m.py": [9]} if t == T_MUL else {"m.py": [1, 2, 5, 6] if t == T_OK else [1, 2]}
+                     for t in self.baseline}
+            return ran(report(self.baseline, coverage=lines))
+        return super().answer(proposal)
+
+
+def test_a_group_whose_coverage_holds_no_project_line_points_where_its_stack_frames_do_cron_bc59245_operator(
+        tmp_path: Path) -> None:
+    """A group whose tests ran no line of the project points at the function of its first stack
+    frame in the project's source, as such a group is localized, and agrees with the groups
+    pointing there (cron bc59245's operator seed: a failing group whose coverage held no project
+    line pointed nowhere)."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    world = BlindWorld({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys([*ADDS, T_MUL], P)})
+    planner = PhasePlanner(LateFixForAdd(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
+                           steps_left=lambda: 330 - len(world.proposals))
+    with capture_logs() as events:
+        world.run(planner, limit=330)
+    (agree,) = [e for e in events if e["event"] == "planner.groups_agree"]
+    assert agree["sets"] == [4] and agree["of"] == 4, agree
+    assert pointed([T_MUL], {T_MUL: {"tests/test_m.py": [9]}}, [T_OK], {"m.py": SOURCE}, "python") == ""
+    assert pointed([T_MUL], {T_MUL: {"tests/test_m.py": [9]}}, [T_OK], {"m.py": SOURCE}, "python",
+                   frames=[("m.py", 2)]) == "m.py:add@1"

@@ -320,3 +320,22 @@ def test_a_run_went_to_its_end_only_when_every_test_it_was_to_run_is_in_it() -> 
     assert screen.ran_to_end(suite, TestReport(tests={**every, "t.py::test_at[07:00:01]": P}))
     assert not screen.ran_to_end(suite, TestReport(tests=every))
     assert not screen.ran_to_end(suite, TestReport(tests={**every, clocked: P, T2: F}, stops_at=1, exit_code=1))
+
+
+def test_a_folder_a_conftest_kept_from_collection_passes_once_its_tests_pass_marshmallow_8e4e746() -> None:
+    """A target that is a folder or file the baseline reported erring (its conftest or module
+    failed to import) is fixed when the run collects its tests and each of them passes; one of
+    them failing, or the folder erring again, is not (marshmallow 8e4e746: ``tests`` erred while
+    its conftest could not load)."""
+    before = TestReport(tests={"tests": E}, exit_code=4, duration=2.0)
+    screen = Screen(before, ["tests"])
+    suite = Tier("whole suite", [], last=True, timeout=8.0)
+    run = {"tests/test_a.py::test_x": P, "tests/sub/test_b.py::test_y": P, "other/test_c.py::test_z": F}
+    fixed = screen.judge(suite, TestReport(tests=run, exit_code=1, duration=1.0))
+    assert fixed.fixed == {"tests"} and fixed.plausible
+    one_fails = screen.judge(suite, TestReport(tests={**run, "tests/sub/test_b.py::test_y": F}, exit_code=1,
+                                               duration=1.0))
+    assert not one_fails.fixed and not one_fails.plausible and one_fails.failed == {"tests"}
+    again = screen.judge(suite, TestReport(tests={"tests": E}, exit_code=4, duration=1.0))
+    assert not again.fixed and not again.plausible
+    assert TestReport(tests=run, exit_code=1, duration=1.0).named(".") == list(run)

@@ -11,7 +11,8 @@ A name is looked up where Python would find it: not at all when the enclosing
 function binds it (a parameter, an assignment), else in the line's own module, else in
 the module it was imported from (``from .table import LIMIT``, ``import *`` too).
 An attribute (``self.rate``, ``table.LIMIT``) is looked up in every class body and in
-the modules the file imports.
+the modules the file imports. ``with_callees`` does the same for the project functions the top
+lines call, where no coverage saw into them (a ranking from stack frames): their bodies follow.
 """
 
 from __future__ import annotations
@@ -162,5 +163,47 @@ def with_definitions(locations: list[Location], files: Mapping[str, str], top: i
         for where in extra:
             if scores.get(where, -1.0) < loc.score * factor:
                 scores[where] = loc.score * factor
+    ranked = sorted(scores.items(), key=lambda item: -item[1])  # stable: ties keep their order
+    return [Location(path, line, score) for (path, line), score in ranked]
+
+
+def _functions(tree: ast.Module) -> dict[str, tuple[int, int]]:
+    """A module's top-level functions: name -> the first and last line of the body (a docstring
+    apart, at most ``MAX_DEFINITION_LINES``)."""
+    found: dict[str, tuple[int, int]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(
+                node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str) else node.body
+            if body:
+                first = body[0].lineno
+                found[node.name] = (first, min(node.end_lineno or first, first + MAX_DEFINITION_LINES - 1))
+    return found
+
+
+def with_callees(locations: list[Location], files: Mapping[str, str], top: int = 5,
+                 factor: float = 0.8) -> list[Location]:
+    """``locations`` plus the bodies of the project's top-level functions their ``top`` lines
+    name, at ``factor`` of the line's score: a stack frame stops at the line that called a
+    function and acted on what it returned (``if not is_collection(x): raise``), and the fault
+    may be in that function, whose lines no frame names."""
+    scores = {(loc.file, loc.line): loc.score for loc in locations}
+    trees = {path: parse_module(source) for path, source in files.items()
+             if path.endswith(".py") and not is_test_file(path)}
+    functions = {path: _functions(tree) for path, tree in trees.items() if tree is not None}
+    for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
+        tree = trees.get(loc.file)
+        if tree is None:
+            continue
+        names, attributes, _ = _used(tree, loc.line)
+        by_name, modules = _imports(tree, loc.file, files)
+        called = [(loc.file, n) for n in sorted(names) if n in functions.get(loc.file, {})]
+        called += [by_name[n] for n in sorted(names) if n in by_name and n not in functions.get(loc.file, {})]
+        called += [(m, n) for n in sorted(attributes) for m in modules if n in functions.get(m, {})]
+        for path, name in called:
+            first, last = functions.get(path, {}).get(name, (0, -1))
+            for line in range(first, last + 1):
+                if scores.get((path, line), -1.0) < loc.score * factor:
+                    scores[(path, line)] = loc.score * factor
     ranked = sorted(scores.items(), key=lambda item: -item[1])  # stable: ties keep their order
     return [Location(path, line, score) for (path, line), score in ranked]

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from rfsn.planners.localize import Location
-from rfsn.planners.localize.definitions import with_definitions
+from rfsn.planners.localize.definitions import with_callees, with_definitions
 
 TABLE = 'import re\n\nLIMIT = 3\nPATTERN = re.compile(\n    r"^a{0,3}$"\n)\n'
 USER = ("from .table import LIMIT, PATTERN\n\n\n"
@@ -70,3 +70,21 @@ def test_an_attribute_is_looked_up_in_class_bodies_and_imported_modules() -> Non
              "pkg/use.py": "from pkg import conf\n\n\ndef f(a):\n    return a.rate * conf.TIMEOUT\n"}
     where = {(loc.file, loc.line) for loc in with_definitions([Location("pkg/use.py", 5, 1.0)], files)}
     assert {("pkg/model.py", 2), ("pkg/conf.py", 1)} <= where and ("pkg/other.py", 1) not in where
+
+
+def test_a_function_the_top_frame_line_calls_follows_it_marshmallow_8e4e746() -> None:
+    """From stack frames, the body of a project function a top line calls follows that line: the
+    frame stops where the caller acted on its result. marshmallow 8e4e746's seed negated
+    ``is_collection``; the import error's frames ended at ``if ... not is_collection(exclude):
+    raise`` in ``fields.py``, and the function's body was in no ranking."""
+    utils = ('def is_collection(obj):\n    """Whether obj is a collection."""\n'
+             '    return is_iterable(obj) and isinstance(obj, dict)\n\n\ndef unused():\n    return 1\n')
+    fields = ("from pkg import utils\nfrom pkg.utils import is_collection\n\n\n"
+              "def nested(exclude=()):\n    if not is_collection(exclude):\n        raise ValueError(exclude)\n"
+              "    return utils.unused()\n")
+    files = {"pkg/utils.py": utils, "pkg/fields.py": fields}
+    ranked = with_callees([Location("pkg/fields.py", 6, 1.0), Location("pkg/fields.py", 7, 1.0)], files)
+    assert [(loc.file, loc.line, loc.score) for loc in ranked] == [
+        ("pkg/fields.py", 6, 1.0), ("pkg/fields.py", 7, 1.0), ("pkg/utils.py", 3, 0.8)]
+    called = with_callees([Location("pkg/fields.py", 8, 1.0)], files)  # through the module's name
+    assert [(loc.file, loc.line) for loc in called] == [("pkg/fields.py", 8), ("pkg/utils.py", 7)]
