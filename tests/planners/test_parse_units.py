@@ -65,6 +65,18 @@ def test_a_local_parse_agrees_with_a_whole_parse_on_thousands_of_edits() -> None
     assert checked[True] > 300 and checked[False] > 300  # both answers were exercised
 
 
+def test_a_line_dedented_to_the_first_column_is_no_else_of_the_units_wrapper() -> None:
+    """A unit is parsed under ``if 1:``; a line of it moved to the first column as an ``else:``
+    (the fuzz test's edit of meta.py) pairs with that wrapper, not with anything in the file."""
+    source = ("def f(x):\n    if x:\n        y = 1\n    else:\n        z = 3\n        y = (\n            2)\n"
+              "    return y\n")
+    context = FileContext("m.py", source, ast.parse(source))
+    at = source.index("        y = (")
+    patched = source[:at] + "else:" + source[at + 1:]
+    assert not parses(patched)
+    assert PythonReader().valid(patched, context, (at, at + 1)) is False
+
+
 def test_an_edit_within_a_line_of_a_long_function_parses_only_its_statement_dateutil_0b773a5(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The unit parsed is the smallest statement around an edit within one line (a compound

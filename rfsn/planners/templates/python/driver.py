@@ -42,10 +42,11 @@ class PythonReader:
                 if conclusive:
                     return False
                 continue  # lines of several, whose indentation a larger unit may hold
-            if unit is None or not unit.startswith(_NESTED) or (
-                    len(tree.body) == 1 and len(tree.body[0].body) == 1):  # type: ignore[attr-defined]
+            if unit is None or not unit.startswith(_NESTED) or (len(tree.body) == 1 and len(
+                    tree.body[0].body) == 1 and not tree.body[0].orelse):  # type: ignore[attr-defined]
                 return True
-            # a line left the unit (it dedented, or the statement became two): ask a larger one
+            # a line left the unit (it dedented, became the wrapper's ``else``, or the statement
+            # became two): ask a larger one
         return True
 
 
