@@ -1,18 +1,23 @@
-"""Run in an env build, in the project's tree, with the environment's Python: what the project's
-build backend asks for to build it (PEP 517's ``get_requires_for_build_wheel``, as pip asks it),
-one requirement a line, into OUT.
+"""Run in an env build, in the project's tree after the spec's install, with the environment's
+Python: what building the project needs beyond the installed packages, one requirement a line,
+into OUT.
 
     python build_requires.py BACKEND OUT
 
-BACKEND is ``module:object`` (pyproject.toml's ``build-backend``; setuptools' legacy backend for a
-project that names none). setuptools answers with the ``setup_requires`` that setup.py computes
-when it runs, which no reading of the files sees. The standard library and the backend only, on
-the environment's Python (3.6 and later).
+Two answers of the build tools themselves, which no reading of the files sees: BACKEND
+(``module:object``, pyproject.toml's ``build-backend``; setuptools' legacy backend where none is
+named) asked as pip asks it (PEP 517's ``get_requires_for_build_wheel``: for setuptools, the
+``setup_requires`` setup.py computes as it runs), and what setuptools fetched into the tree's
+``.eggs`` while the install ran (``setup_requires``, and what a setup.py fetches by itself:
+astropy's ``ah_bootstrap`` fetches astropy_helpers). Exit 1 only when neither answers. The
+standard library and the backend only, on the environment's Python (3.6 and later).
 """
 
+import glob
 import importlib
 import os
 import sys
+import traceback
 
 
 def backend(name):
@@ -26,11 +31,29 @@ def backend(name):
     return found
 
 
+def fetched(tree):
+    """``name==version`` of each egg setuptools fetched into ``tree/.eggs`` (``name-version-pyX.Y.egg``)."""
+    eggs = []
+    for path in sorted(glob.glob(os.path.join(tree, ".eggs", "*.egg"))):
+        parts = os.path.basename(path)[:-len(".egg")].split("-")
+        if len(parts) >= 2:
+            eggs.append(parts[0] + "==" + parts[1].replace("_", "-"))
+    return eggs
+
+
 def main(name, out):
-    requires = backend(name).get_requires_for_build_wheel()
+    eggs = fetched(os.getcwd())
+    try:
+        asked = list(backend(name).get_requires_for_build_wheel())
+    except BaseException:  # a setup.py may raise anything, SystemExit included
+        traceback.print_exc()
+        if not eggs:
+            return 1
+        asked = []
     with open(out, "w") as listed:
-        listed.write("".join(requirement + "\n" for requirement in requires))
+        listed.write("".join(requirement + "\n" for requirement in [*asked, *eggs]))
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    sys.exit(main(sys.argv[1], sys.argv[2]))

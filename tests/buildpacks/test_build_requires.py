@@ -59,3 +59,17 @@ def test_a_backend_the_environment_lacks_fails_the_ask(tmp_path: Path) -> None:
     done = _ask(tree, pydeps.build_backend(tree))
     assert done.returncode != 0 and "nobackend" in done.stderr
     assert not (tmp_path / "listed.txt").exists()
+
+
+def test_astropy_8707_what_setuptools_fetched_into_the_tree_while_the_install_ran_is_listed(tmp_path: Path) -> None:
+    """astropy 3.1's ``ah_bootstrap`` fetches astropy_helpers by itself (its submodule is empty
+    here), and setuptools fetches cython for ``setup_requires``: both land in the tree's
+    ``.eggs`` during the env build's install, and the offline reinstall needs them in the venv."""
+    tree = tmp_path / "fetching"
+    (tree / ".eggs" / "astropy_helpers-3.2.2-py3.9.egg").mkdir(parents=True)
+    (tree / ".eggs" / "Cython-3.0.10-py3.9-linux-x86_64.egg").mkdir()
+    (tree / ".eggs" / "README.txt").write_text("")
+    (tree / "setup.py").write_text("raise SystemExit('setup.py needs the network')\n")
+    done = _ask(tree, pydeps.LEGACY_BACKEND)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "listed.txt").read_text().splitlines() == ["Cython==3.0.10", "astropy_helpers==3.2.2"]

@@ -340,9 +340,9 @@ def install_source(spec: Spec, version: str, edited: bool = False,
                    build_backend: str = pydeps.LEGACY_BACKEND) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
     project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. Then
-    ``build_backend`` is asked what building the project needs (setuptools: the ``setup_requires``
-    setup.py computes as it runs), listed in ``BUILD_REQUIRES`` for the venv; one that cannot say
-    is noted. The copy is removed afterwards: sessions reinstall the project from their own
+    what building the project needs is listed in ``BUILD_REQUIRES`` for the venv, as the build tools
+    answer (``build_requires.py``: ``build_backend`` asked as pip asks it, what setuptools fetched
+    into ``.eggs``); no answer is noted. The copy is removed afterwards: sessions reinstall the project from their own
     checkout, and a reinstall that fails must not leave this commit's code importable in its place.
     ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
