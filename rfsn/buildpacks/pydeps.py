@@ -147,16 +147,14 @@ def build_requirements(repo: Path) -> list[str]:
     return [*declared, *extra]
 
 
-def setup_requirements(repo: Path) -> list[str]:
-    """What setuptools fetches while it builds the project (``setup_requires`` of setup.cfg and
-    setup.py) that its build backend does not name: offline, nothing can fetch them."""
-    setup_cfg = ini(repo / "setup.cfg")
-    found = (lines(setup_cfg.get("options", "setup_requires"))
-             if setup_cfg.has_option("options", "setup_requires") else [])
-    if (repo / "setup.py").is_file():
-        found += as_list(setup_py_kwargs(repo / "setup.py").get("setup_requires"))
-    backend = {requirement_name(r) for r in build_requirements(repo)}
-    return [r for r in dict.fromkeys(found) if isinstance(r, str) and requirement_name(r) not in backend]
+#: the backend pip builds a project with that names none (PEP 517's fallback)
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+
+
+def build_backend(repo: Path) -> str:
+    """The PEP 517 backend pip builds the project with, as ``module:object``."""
+    named = read_toml(repo / "pyproject.toml").get("build-system", {}).get("build-backend")
+    return named if isinstance(named, str) and named.strip() else LEGACY_BACKEND
 
 
 #: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')

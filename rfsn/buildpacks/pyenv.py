@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -24,6 +25,8 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
     ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
     ("PIP_PROGRESS_BAR", "off"),
 )
+#: the script an env build runs to ask the project's build backend what building it needs
+BUILD_REQUIRES_SCRIPT = ("build_requires.py", Path(__file__).with_name("build_requires.py").read_text(encoding="utf-8"))
 #: PyPI's simple index: today's, and the upstream of an index of another date
 PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
@@ -73,16 +76,33 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     could not be reached. ``ask``: the pip may be older than constraints (7.1: pip 1.5.6 has no
     ``-c``), asked, one without gets the installed packages as requirements; and than
     requires-python (9.0), so a package that does not build on this Python is left out too."""
-    each = " ".join(shlex.quote(p) for p in packages)
+    each = _words(packages)
     reasons, unreached = (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ") \
         if constrained else (_CONFLICT, "")
     reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
     ask_flag = f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && "
     flag, asked = ("$c", ask_flag) if ask else ("-c", "")
     return (f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
-            + _one_by_one(packages, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
+            + _one_by_one(each, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
                           f'{unreached}echo "rfsn: $p would move {whose} packages; left out"') + " )"
             + "".join(f" && {_unbroken(p, whose)}" for p in packages))
+
+
+def keeping_listed(path: str, pip: str = PIP_INSTALL, whose: str = "the spec's") -> str:
+    """``keeping`` for the requirements an earlier step of the build wrote to ``path``, one a line
+    (no file, or none listed: nothing)."""
+    load = (f'set --; if [ -f {path} ]; then while IFS= read -r p; do case "$p" in "") ;; '
+            f'*) set -- "$@" "$p" ;; esac; done < {path}; fi')
+    pins = f"{pip} -c $RFSN_ENV/pins.txt"
+    name = (r"""n=$(printf '%s\n' "$p" | sed -E 's/[^A-Za-z0-9._-].*//') && """
+            r"""pat=$(printf '%s\n' "$n" | sed -E 's/[-_.]+/[-_.]/g') && """)
+    unbroken = (f'for p in "$@"; do {name}{{ grep -qi "^$pat==" $RFSN_ENV/pins.txt || '
+                f'! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi "^$pat " || '
+                f'{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y "$n" && '
+                f'echo "rfsn: $n would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}; done')
+    return (f'{load}; [ $# -eq 0 ] || {{ {_PINS} && ( {pins} "$@" || '
+            + _one_by_one('"$@"', pins, _CONFLICT, f'echo "rfsn: $p would move {whose} packages; left out"')
+            + f" ) && {unbroken}; }}")
 
 
 def _unbroken(package: str, whose: str) -> str:
@@ -133,14 +153,17 @@ def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_IN
             f'| tee -a {BUILD_NOTES}')
     alone = " ".join(shlex.quote(p) for p in required)
     return (f"{pip} {both} || {{ {pip} {alone} && "
-            + _one_by_one(optional, pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
+            + _one_by_one(_words(optional), pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
                           f"|| exit 1; {note}") + "; }")
 
 
-def _one_by_one(packages: Sequence[str], pip: str, reasons: str, left_out: str) -> str:
-    """Shell: each of ``packages`` installed on its own; one whose pip log matches ``reasons``
-    runs ``left_out``, any other failure exits 1."""
-    each = " ".join(shlex.quote(p) for p in packages)
+def _words(packages: Sequence[str]) -> str:
+    return " ".join(shlex.quote(p) for p in packages)
+
+
+def _one_by_one(each: str, pip: str, reasons: str, left_out: str) -> str:
+    """Shell: each package of the words ``each`` installed on its own; one whose pip log matches
+    ``reasons`` runs ``left_out``, any other failure exits 1."""
     return (f"for p in {each}; do {pip} \"$p\" > $RFSN_ENV/pip.log 2>&1 "
             f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{reasons}' $RFSN_ENV/pip.log "
             f"|| exit 1; {left_out}; }}; done")

@@ -213,3 +213,27 @@ def test_pytest_7521_an_inner_runs_summary_line_the_harness_reads_is_graded_and_
     pack, report = _run(tmp_path, "pytest-dev/pytest", source)
     assert _parsers(pack, report)["tests/test_gen.py::test_absent"] == S.PASSED  # the parser reads both
     assert _graded(pack, report) == {"tests/test_gen.py::test_outer": S.PASSED, "test_inner.py::test_hello": S.PASSED}
+
+
+PYTEST_331 = Path(__file__).parent / "fixtures" / "pytest331"
+
+
+def test_astropy_7606_under_pytest_3_3_1_an_empty_id_is_named_by_its_argument_in_the_line_the_harness_reads() -> None:
+    """Under the spec's pytest (astropy 1.3: 3.3.1), ``-rA`` prints no line for a passing test; the
+    harness's parser reads the ``-vv`` lines (``... PASSED``), and there an id callable's empty
+    answer is named by the argument and index (``[unit0]``), as in rfsn's junit report.
+    astropy__astropy-7606 lists ``test_compose_roundtrip[]`` (a later pytest's name) in
+    PASS_TO_PASS: no run of the spec names it, rfsn's grading nor the harness's. Captured output of
+    pytest 3.3.1 (fixtures/pytest331: rfsn's command, and the spec's ``test_cmd`` with ``-vv``) on the
+    module ``test_units.py.txt``, which parametrizes as astropy 1.3's test_units.py does."""
+    parser = specs.log_parser("astropy/astropy")
+    pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False), parser, "astropy__astropy-7606")
+    output = (PYTEST_331 / "rfsn.log").read_text()
+    statuses = pack.parse(output, {"junit.xml": (PYTEST_331 / "junit.xml").read_text()})
+    graded = _graded(pack, TestReport(tests=statuses, exit_code=1, log=output))
+    harness = harness_statuses(parser, (PYTEST_331 / "harness-vv.log").read_text(), pack.instance_id)
+    assert graded == harness
+    assert graded["tests/test_units.py::test_compose_roundtrip[unit0]"] is S.PASSED
+    assert graded["tests/test_units.py::test_plain[]"] is S.PASSED  # an empty string parameter is named so
+    assert graded["tests/test_units.py::TestQuantity::test_x[2]"] is S.FAILED
+    assert "tests/test_units.py::test_compose_roundtrip[]" not in graded

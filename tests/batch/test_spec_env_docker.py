@@ -117,9 +117,7 @@ def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_of
     commit = _git(repo, "rev-parse", "HEAD")
     spec = {**SPEC, "install": "python -m pip install -e ."}
     assert specs.build_requirements(repo, commit) == []
-    setup_requires = tuple(specs.setup_requirements(repo, commit))
-    assert setup_requires == ("setuptools >= 41.2", "setuptools_scm")
-    recipe = specs.render_recipe(spec, registry=False, source=commit, setup_requires=setup_requires,
+    recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit),
                                  version=specs.scm_version(repo, commit))
     settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
                         test_timeout=120, setup_timeout=600)
@@ -131,6 +129,35 @@ def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_of
     assert result.output.split() == ["1.2.0"]
 
 
+def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env(
+        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    """The env build asks the project's build backend what building it needs, after the spec's
+    install, and the venv gets it: astropy 3.1's setup.py adds cython and jinja2 to
+    ``setup_requires`` as it runs, no reading of the files saw them, and every session's offline
+    reinstall failed (astropy__astropy-8707, -8872: "ImportError: astropy")."""
+    repo = tmp_path / "runreq"
+    (repo / "runreq").mkdir(parents=True)
+    _git(tmp_path, "init", "-q", str(repo))
+    (repo / "setup.py").write_text(
+        "import os\nfrom setuptools import setup\nsetup_requires = []\n"
+        "if not os.path.exists(os.path.join(os.path.dirname(__file__), 'PKG-INFO')):\n"
+        "    setup_requires.extend(['six>=1.10'])\n"
+        "setup(name='runreq', packages=['runreq'], setup_requires=setup_requires)\n")
+    (repo / "runreq" / "__init__.py").write_text("")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    commit = _git(repo, "rev-parse", "HEAD")
+    spec = {**SPEC, "install": "python -m pip install -e ."}
+    recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit))
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
+                        test_timeout=120, setup_timeout=600)
+    with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
+        assert sandbox.setup_failure is None
+        result = sandbox.exec(["python", "-c", "import six, runreq; print(runreq.__file__)"], timeout=60)
+    assert result.exit_code == 0, result.output
+    assert "/runreq/__init__.py" in result.output and "/venv/" not in result.output
+
+
 def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     """Two env commits are two environments, never one image reused for the other."""
     from rfsn.sandbox.images import env_image_tag
@@ -139,8 +166,8 @@ def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     second = specs.render_recipe(SPEC, registry=False, source="b" * 40)
     assert first.key() != second.key()
     assert env_image_tag(first, "base") != env_image_tag(second, "base")
-    assert first.steps[-2].startswith("cd $RFSN_ENV/src && ")
-    assert "( python -m pip install -e '.[dev]' )" in first.steps[-2]
+    install = next(step for step in first.steps if step.startswith("cd $RFSN_ENV/src && "))
+    assert "( python -m pip install -e '.[dev]' )" in install
 
 
 def test_the_build_backend_never_moves_a_package_the_spec_pinned(

@@ -299,12 +299,3 @@ def test_the_extras_tox_installs_the_project_with_are_test_requirements_pyparsin
     """})
     assert sorted(r for r, _ in pydeps.declared(repo, "3.6")) == ["coverage", "jinja2", "railroad-diagrams"]
     assert sorted(r for r, _ in pydeps.declared(repo, "3.7")) == ["attrs", "coverage", "jinja2", "railroad-diagrams"]
-
-
-def test_setup_requires_the_build_backend_does_not_name_are_what_setuptools_fetches(tmp_path: Path) -> None:
-    (tmp_path / "setup.cfg").write_text("[options]\nsetup_requires =\n    setuptools_scm\n    numpy>=1.13\n")
-    (tmp_path / "setup.py").write_text('from setuptools import setup\n'
-                                       'setup(setup_requires=["cython", "numpy>=1.13"])\n')
-    assert pydeps.setup_requirements(tmp_path) == ["setuptools_scm", "numpy>=1.13", "cython"]
-    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools-scm", "Cython"]\n')
-    assert pydeps.setup_requirements(tmp_path) == ["numpy>=1.13"]

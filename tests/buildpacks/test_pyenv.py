@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyenv import PIP_INSTALL, keeping, nearest_pins, optional
+from rfsn.buildpacks.pyenv import PIP_INSTALL, keeping, keeping_listed, nearest_pins, optional
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +164,22 @@ def test_rfsns_tool_the_projects_pins_exclude_is_left_out_even_in_an_era_pips_wo
     assert unreached.returncode != 0, unreached.stdout
     assert keeping(["x"]) == keeping(["x"], PIP_INSTALL, "the spec's", constrained=False)
     assert "Could not find a version" not in keeping(["x"])
+
+
+def test_requirements_an_earlier_step_listed_are_installed_keeping_what_is_there(
+        env_root: Path, tmp_path: Path) -> None:
+    """What the build backend answered (``build_requires.py``), one a line and as written
+    (``solo >= 1.0``), is installed; a line that is shell never runs; no list is nothing to do."""
+    _wheel(tmp_path, "solo")
+    venv_pip = f"{PIP_INSTALL} --no-index --find-links {tmp_path}"
+    listed, mark = tmp_path / "listed.txt", tmp_path / "ran"
+    assert _step(env_root, keeping_listed(str(listed), venv_pip)).returncode == 0
+    listed.write_text("solo >= 1.0\n\nx'$(touch${IFS}$MARK)'\n")
+    refusing = "sh -c 'echo \"$*: ResolutionImpossible\"; exit 1' pip"
+    done = _step(env_root, keeping_listed(str(listed), refusing), MARK=str(mark))
+    assert done.returncode == 0 and not mark.exists(), done.stdout + done.stderr
+    assert "solo==" not in _installed(env_root)
+    listed.write_text("solo >= 1.0\n")
+    done = _step(env_root, keeping_listed(str(listed), venv_pip))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "solo==1.0" in _installed(env_root)

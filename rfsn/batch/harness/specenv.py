@@ -277,10 +277,10 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     # at the instance's own commit, offline
     source = specs.install_commit(checkout, commit, instance.base_commit)
     backend = tuple(specs.build_requirements(checkout, source, specs.metadata_edits(spec)))
-    setup_requires = tuple(specs.setup_requirements(checkout, source, specs.metadata_edits(spec)))
     recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
                                  backend=backend, version=specs.scm_version(checkout, source),
-                                 archives=archives, index_date=index_date, setup_requires=setup_requires)
+                                 archives=archives, index_date=index_date,
+                                 build_backend=specs.build_backend(checkout, source, specs.metadata_edits(spec)))
     if parser is not None:
         directives = specs.test_directives(instance.model_dump())
         if repairing and not directives and suite:
@@ -300,7 +300,9 @@ def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) ->
     if tree is None:
         return buildpack
     version = specs.scm_version(checkout, recipe.source)
-    plain, edited = specs.install_source(spec, version), specs.install_source(spec, version, edited=True)
+    backend = specs.build_backend(checkout, recipe.source, specs.metadata_edits(spec))
+    plain, edited = (specs.install_source(spec, version, build_backend=backend),
+                     specs.install_source(spec, version, edited=True, build_backend=backend))
     patched = copy.copy(buildpack)
     patched.recipe = recipe.model_copy(update={"source": tree, "steps": tuple(
         edited if step == plain else step for step in recipe.steps)})

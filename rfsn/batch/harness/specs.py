@@ -31,8 +31,16 @@ from packaging.version import InvalidVersion, Version
 
 from rfsn.batch.harness.patchtree import root_metadata
 from rfsn.buildpacks import pyarchives, pyconda, pydeps
-from rfsn.buildpacks.base import EnvRecipe
-from rfsn.buildpacks.pyenv import CREATE_VENV, PIP_INSTALL, TODAY_PIP_INSTALL, VENV_ENV, keeping
+from rfsn.buildpacks.base import BUILD_NOTES, EnvRecipe
+from rfsn.buildpacks.pyenv import (
+    BUILD_REQUIRES_SCRIPT,
+    CREATE_VENV,
+    PIP_INSTALL,
+    TODAY_PIP_INSTALL,
+    VENV_ENV,
+    keeping,
+    keeping_listed,
+)
 from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
 from rfsn.buildpacks.pyversions import no_python
 from rfsn.errors import ConfigError, EnvUnavailable
@@ -192,10 +200,10 @@ def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -
     return sorted(set(_read_metadata(checkout, commit, edits, pydeps.build_requirements)))
 
 
-def setup_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
-    """What setuptools fetches while building the project at ``commit`` beyond its backend
-    (``pydeps.setup_requirements``): the env holds them for the sessions' offline reinstall."""
-    return _read_metadata(checkout, commit, edits, pydeps.setup_requirements)
+def build_backend(checkout: Path, commit: str, edits: Sequence[str] = ()) -> str:
+    """The backend pip builds the project at ``commit`` with (``pydeps.build_backend``), read
+    after ``edits``: the env build asks it what else the build needs."""
+    return _read_metadata(checkout, commit, edits, lambda tree: [pydeps.build_backend(tree)])[0]
 
 
 def _read_metadata(checkout: Path, commit: str, edits: Sequence[str],
@@ -253,7 +261,7 @@ def _git_show(checkout: Path, commit: str, path: str) -> str | None:
 def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
                   source: str = "", backend: tuple[str, ...] = (), version: str = "",
                   archives: Path | None = None, index_date: str = "",
-                  setup_requires: tuple[str, ...] = ()) -> EnvRecipe:
+                  build_backend: str = pydeps.LEGACY_BACKEND) -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
     (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
 
@@ -261,9 +269,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
     so pip resolves the project's dependencies and extras, however setup.py computes them.
     ``backend`` is the project's build backend (its wheels are kept for the sessions' offline
-    reinstall, built in isolation as the harness builds it); ``setup_requires`` what setuptools
-    fetches while it builds beyond the backend (installed in the venv, where the reinstall without
-    isolation finds them); ``version`` the release for
+    reinstall, built in isolation as the harness builds it); ``build_backend`` the backend the
+    build asks, after the install, what else building the project needs (``install_source``: what
+    setuptools fetches while it builds, which the reinstall offline cannot); ``version`` the release for
     setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive
     in ``archives`` (``pyarchives``). With
     ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
@@ -305,11 +313,11 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(pyconda.DROP_UNIMPORTABLE)
     if backend:
         steps += [keeping(backend), _save_backend(backend)]
-    if setup_requires:
-        steps.append(keeping(setup_requires))
+    # rfsn's tools are those the spec's own steps do not install (the backend asked is no tool)
+    tooling = _missing_tooling("\n".join([*steps, *(_installs(spec) if source else []), requirements or ""]))
     if source:
-        steps.append(install_source(spec, version))
-    tooling = _missing_tooling("\n".join([*steps, requirements or ""]))
+        files.append(BUILD_REQUIRES_SCRIPT)
+        steps += [install_source(spec, version, build_backend=build_backend), keeping_listed(BUILD_REQUIRES)]
     if tooling:  # a step with no package would fail the build
         # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
         # astropy 1.3's pytest-cov keeps coverage 6.2, the last for Python 3.6), and come from
@@ -324,18 +332,33 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
 
 
 
-def install_source(spec: Spec, version: str, edited: bool = False) -> str:
+#: what the project's build backend asks for to build it, listed by the env build (``install_source``)
+BUILD_REQUIRES = "$RFSN_ENV/build-requires.txt"
+
+
+def install_source(spec: Spec, version: str, edited: bool = False,
+                   build_backend: str = pydeps.LEGACY_BACKEND) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
-    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. The
-    copy is removed afterwards: sessions reinstall the project from their own checkout, and a
-    reinstall that fails must not leave this commit's code importable in its place.
+    project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. Then
+    what building the project needs is listed in ``BUILD_REQUIRES`` for the venv, as the build tools
+    answer (``build_requires.py``: ``build_backend`` asked as pip asks it, what setuptools fetched
+    into ``.eggs``); no answer is noted. The copy is removed afterwards: sessions reinstall the project from their own
+    checkout, and a reinstall that fails must not leave this commit's code importable in its place.
     ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
+    scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
+    ask = (f"{{ python $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(build_backend)} {BUILD_REQUIRES} "
+           f"> $RFSN_ENV/ask.log 2>&1 || {{ tail -n 20 $RFSN_ENV/ask.log; echo \"rfsn: the build backend could "
+           f"not say what building the project needs; the offline reinstall has what the spec installed\" "
+           f"| tee -a {BUILD_NOTES}; }}; }}")
+    return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in _installs(spec, edited) or ["true"])
+            + f" && {ask} && cd / && rm -rf $RFSN_ENV/src")
+
+
+def _installs(spec: Spec, edited: bool = False) -> list[str]:
+    """The spec's ``pre_install`` and ``install`` commands (``edited``: less its metadata edits)."""
     made = set(metadata_edits(spec)) if edited else set()
     pre = [c for c in spec.get("pre_install") or [] if str(c).strip() not in made]
-    commands = [str(c) for c in [*pre, spec.get("install") or ""] if c]
-    scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
-    return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in commands or ["true"])
-            + " && cd / && rm -rf $RFSN_ENV/src")
+    return [str(c) for c in [*pre, spec.get("install") or ""] if c]
 
 
 #: the wheels of the project's build backend, for the sessions' offline reinstall
