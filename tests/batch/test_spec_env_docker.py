@@ -39,6 +39,11 @@ build-backend = "setuptools.build_meta"
 SPEC = {"python": "3.11", "install": "python -m pip install -e '.[dev]'", "test_cmd": "pytest -rA"}
 
 
+def _settings(home: Path) -> Settings:
+    """A docker sandbox of 1 GB, one CPU, with room for an env build."""
+    return Settings(sandbox="docker", home=home, memory="1g", cpus=1.0, pids=256, test_timeout=120, setup_timeout=600)
+
+
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
                           check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout.strip()
@@ -87,8 +92,7 @@ def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_t
     assert specs.scm_version(repo, env_commit) == "2.5.0"
     recipe = specs.render_recipe(SPEC, registry=False, source=env_commit, backend=backend,
                                  version=specs.scm_version(repo, env_commit))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(SPEC, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         probe = ("import six, scmproj, importlib.metadata as m; "
@@ -119,8 +123,7 @@ def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_of
     assert specs.build_requirements(repo, commit) == []
     recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit),
                                  version=specs.scm_version(repo, commit))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         result = sandbox.exec(["python", "-c", "import importlib.metadata as m; print(m.version('cfgscm'))"],
@@ -149,8 +152,7 @@ def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env
     commit = _git(repo, "rev-parse", "HEAD")
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         result = sandbox.exec(["python", "-c", "import six, runreq; print(runreq.__file__)"], timeout=60)
@@ -179,8 +181,7 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
     spec = {**SPEC, "install": "python -m pip install -e .", "pip_packages": ["six==1.16.0"]}
     recipe = specs.render_recipe(spec, registry=False, source=commit,
                                  backend=tuple(specs.build_requirements(repo, commit)))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         result = sandbox.exec(["python", "-c", "import six, pinned; print(six.__version__)"], timeout=60)
@@ -203,8 +204,7 @@ def test_a_tool_of_rfsns_that_would_move_what_the_project_pinned_is_left_out(
     _git(repo, "commit", "-qm", "env")
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(spec, registry=False, source=_git(repo, "rev-parse", "HEAD"))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         result = sandbox.exec(["python", "-c", "import coverage, pytest_timeout, pinscov; "
@@ -221,8 +221,7 @@ def test_an_index_date_builds_the_env_from_pypi_as_it_was_then(
     spec = {"python": "3.11", "install": "", "test_cmd": "pytest -rA", "pip_packages": ["six", "tomli==2.2.1"]}
     recipe = specs.render_recipe(spec, registry=False, index_date="2024-01-01")
     assert recipe.key() != specs.render_recipe(spec, registry=False).key()
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     (tmp_path / "repo").mkdir()
     with open_sandbox(tmp_path / "repo", SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -256,8 +255,7 @@ def test_a_build_that_reads_a_submodule_runs_and_the_submodules_history_is_reada
                   upstream="https://github.com/acme/app")
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(spec, registry=False, source=env)
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     with open_sandbox(ws.path, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         result = sandbox.exec(["sh", "-c", "python -c 'import app._built as b; print(b.HELPERS)' && "
@@ -276,8 +274,7 @@ def test_pylint_7277_the_reinstall_builds_with_the_projects_own_backend_as_the_h
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(spec, registry=False, source=commit,
                                  backend=tuple(specs.build_requirements(repo, commit)))
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = _settings(rfsn_home)
     probe = "import flat, os, sys; print(os.path.dirname(os.path.dirname(flat.__file__)) in sys.path)"
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
