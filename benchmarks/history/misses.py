@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from rfsn.planners.base import RepairContext
@@ -62,7 +64,8 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     repo = repos / instance["repo"].replace("/", "__")
     fix = _git(repo, "rev-parse", iid.rsplit("-", 1)[1]).strip()
     lines = changed_lines(instance["patch"])
-    events = [json.loads(line) for path in (run / "batch" / iid).glob("*/events.jsonl") for line in open(path)]
+    events = [json.loads(line) for path in (run / "batch" / iid).glob("*/events.jsonl")
+              for line in path.read_text().splitlines()]
     localized = next((e for e in events if e.get("event") == "planner.localized"), {})
     budget = next((e for e in events if e.get("event") == "template.budget"), {})
     ranked = localized.get("ranked", [])
@@ -72,8 +75,9 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     fixed = {p: _git(repo, "show", f"{fix}:{p}") for p in files}
     context = RepairContext(workspace=repo, language="", failing=["t"], passing=[],
                             locations=[Location(p, n, 1.0) for p, n in lines], files=files)
-    writes = next((c.template for c in TemplateStrategy(limit=10**6).ranked(context)
-                   if fixed.get(c.path) == c.patched), "")
+    with contextlib.redirect_stdout(sys.stderr):  # the strategy's log lines are not the table's
+        writes = next((c.template for c in TemplateStrategy(limit=10**6).ranked(context)
+                       if fixed.get(c.path) == c.patched), "")
     resolved = result["status"] == "fixed"
     if resolved:
         cause = f"resolved (`{writes}`)" if writes else "resolved (another edit than the fixing commit's)"
@@ -96,8 +100,8 @@ def main() -> None:
     parser.add_argument("--repos-dir", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus.refined.jsonl")
     args = parser.parse_args()
-    instances = {json.loads(line)["instance_id"]: json.loads(line) for line in open(args.corpus)}
-    results = [json.loads(line) for line in open(args.out / "batch" / "results.jsonl")]
+    instances = {json.loads(line)["instance_id"]: json.loads(line) for line in args.corpus.read_text().splitlines()}
+    results = [json.loads(line) for line in (args.out / "batch" / "results.jsonl").read_text().splitlines()]
     print("| bug | resolved | end | fixed line's rank (by) | candidates screened/planned | first cause |")
     print("|---|---|---|---|---|---|")
     for result in sorted(results, key=lambda r: r["instance_id"].lower()):
