@@ -254,6 +254,36 @@ def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
     assert (ws.path / "app" / "core.py").read_text() == "X = 1\n"
 
 
+def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_tomlkit_fefb29f(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submodule is checked out from the source's own copy of it (``.git/modules``, where a
+    recursive clone keeps it) before any mirror: tomlkit fefb29f's clone under --repos-dir held
+    ``tests/toml-test`` at the recorded commit, no mirror of its URL (renamed since) existed, and
+    the tests that read it failed to collect. A plain clone of the source, holding no copy, still
+    leaves it empty."""
+    from rfsn.batch.harness import repos
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a submodule was fetched from {args[0]}")
+
+    monkeypatch.setattr(repos, "ensure_mirror", no_network)
+    mirrors, app, _, base = superproject(tmp_path)
+    source = tmp_path / "recursive" / "acme__app"
+    git(tmp_path, "clone", "-q", str(app), str(source))
+    git(source, "config", "submodule.helpers.url", str(tmp_path / "closed" / "helpers"))
+    (tmp_path / "closed").chmod(0o755)
+    git(source, "-c", "protocol.file.allow=always", "submodule", "update", "-q", "--init")
+    subprocess.run(["rm", "-rf", str(tmp_path / "closed"), str(mirrors / "acme__helpers")], check=True)
+    ws = checkout(str(source), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
+                  upstream="https://github.com/acme/app")
+    assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
+    assert git(ws.path, "config", "submodule.helpers.url").strip() == "https://github.com/acme/helpers.git"
+    plain = tmp_path / "plain"
+    git(tmp_path, "clone", "-q", str(app), str(plain))
+    bare = checkout(str(plain), tmp_path / "ws2", base, tmp_path / "cache", repos_dir=mirrors)
+    assert not any((bare.path / "helpers").iterdir())
+
+
 @pytest.mark.parametrize(("url", "upstream", "published", "owner_name"), [
     ("../helpers.git", "https://github.com/acme/app", "https://github.com/acme/helpers.git", "acme/helpers"),
     ("./sub/x.git", "https://github.com/acme/app/", "https://github.com/acme/app/sub/x.git", "sub/x"),

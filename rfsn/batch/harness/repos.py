@@ -6,8 +6,9 @@
 an input error, so a missing path never reaches a host. A plain directory without git is copied
 as it is when the instance has no ``base_commit``. A URL is cloned once into a bare cache
 under the rfsn home (under a lock); each instance gets a ``--shared`` clone. Submodules the
-commit records are checked out from mirrors found the same way, as after a recursive clone; one
-no mirror provides is left empty, as a plain clone leaves it.
+commit records are checked out as after a recursive clone: from the source's own copy of the
+submodule (``.git/modules``, where a recursive clone keeps it), else from mirrors found the same
+way; one neither provides is left empty, as a plain clone leaves it.
 """
 
 from __future__ import annotations
@@ -139,16 +140,19 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:
         fh.write("\n# rfsn\n" + "\n".join(EXCLUDES) + "\n")
-    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout)
+    own = None if is_url(source) else Path(git(Path(source), "rev-parse", "--path-format=absolute",
+                                               "--git-common-dir").stdout.strip()) / "modules"
+    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout, own)
     head = git(dest, "rev-parse", "HEAD").stdout.strip()
     return Workspace(path=dest.resolve(), source=source, base_commit=head)
 
 
 def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache: Path,
-                        timeout: float) -> None:
-    """Check out each submodule that ``repo``'s HEAD records, at the commit it records, from a
-    local mirror (or the URL, cached); nested ones likewise. The submodule's URL in the
-    checkout's config stays the published one, as after ``git clone --recurse-submodules``."""
+                        timeout: float, own: Path | None = None) -> None:
+    """Check out each submodule that ``repo``'s HEAD records, at the commit it records, from the
+    source's own copy of it (``own``: the source's ``modules`` directory) when that holds the
+    commit, else from a local mirror (or the URL, cached); nested ones likewise. The submodule's
+    URL in the checkout's config stays the published one, as after ``git clone --recurse-submodules``."""
     try:
         listed = git(repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$",
                      check=False).stdout if (repo / ".gitmodules").is_file() else ""
@@ -166,14 +170,26 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
         if len(recorded) < 3 or recorded[0] != "160000" or not url:
             continue  # not a gitlink at this commit (a stale .gitmodules entry)
         published = _absolute(url, upstream)
+        kept = _kept(own, name, recorded[2])
         try:
-            mirror = _submodule_mirror(published, recorded[2], repos_dir, cache, timeout)
+            mirror = str(kept) if kept else _submodule_mirror(published, recorded[2], repos_dir, cache, timeout)
             _update_from(repo, name, path, mirror, published, timeout)
         except WorkspaceError as exc:
             log.warning("workspace.submodule_missing", path=path, url=published, reason=str(exc))
             continue
         log.info("workspace.submodule", path=path, commit=recorded[2][:12], mirror=mirror)
-        checkout_submodules(repo / path, published, repos_dir, cache, timeout)
+        checkout_submodules(repo / path, published, repos_dir, cache, timeout,
+                            own / name / "modules" if own is not None else None)
+
+
+def _kept(own: Path | None, name: str, commit: str) -> Path | None:
+    """The source's own repository of submodule ``name`` (under its ``modules`` directory ``own``)
+    when it holds ``commit``, else None."""
+    kept = own / name if own is not None else None
+    if kept is None or not (kept / "HEAD").is_file():
+        return None
+    found = git(kept, f"--git-dir={kept}", "cat-file", "-e", f"{commit}^{{commit}}", check=False)
+    return kept if found.returncode == 0 else None
 
 
 def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache: Path,
