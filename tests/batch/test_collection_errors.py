@@ -4,6 +4,7 @@ something (real git, real pytest runs in the local sandbox, graded by ``rfsn eva
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +72,15 @@ def test_xarray_2905_the_log_says_how_the_environment_was_built(tmp_path: Path) 
     from PyPI, and what was left out), as a repair session's report does."""
     _, log = _evaluate(tmp_path)
     assert "] environment: Python 3." in log and "requirements from none declared" in log, log
+
+
+def test_tomlkit_fefb29f_named_tests_the_gold_patch_never_runs_are_the_environment(tmp_path: Path) -> None:
+    """A run of the instance's own patch that collects none of its tests says nothing of the fix:
+    the environment is at fault (``env``, with the run's first error), not the patch. tomlkit
+    fefb29f's tests read data from a submodule the checkout left empty: the base's collection error
+    passed as the tests failing there, and gold was labelled unresolved."""
+    data = "import os\n\nCASES = os.listdir(os.path.join(os.path.dirname(__file__), 'cases'))\n"
+    summary, log = _evaluate(tmp_path, data)
+    assert summary["rfsn"]["error_kinds"] == {"local__calc-1": "env"}, (summary, log)
+    validity = json.loads((tmp_path / "out" / "validation.imports.json").read_text())
+    assert validity[0]["label"] == "env" and "FileNotFoundError" in validity[0]["message"], validity

@@ -39,8 +39,9 @@ from rfsn.errors import (
     InfraFailure,
 )
 from rfsn.fsutil import write_atomic
-from rfsn.models import TestReport
+from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance, Prediction
+from rfsn.models.testfiles import test_id_file
 from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind, open_sandbox
 from rfsn.sandbox.base import Sandbox
@@ -174,6 +175,8 @@ def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
                 log("the graded run is broken and the environment check was cached: checking it again"
                     if broken and caveat is not None else "the graded run did not resolve: checking the environment")
                 caveat, checked_now = check(), True
+            if broken and patch == inst.patch:  # the fix itself: its run cannot be what broke it
+                raise InfraFailure(ErrorKind.ENV, f"with the instance's own patch, {broken}")
             if broken:
                 log("the environment passed its check in this evaluation: the patch did this, graded")
         if caveat:
@@ -209,7 +212,7 @@ def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Setti
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
     named = _named(buildpack, report)
-    broken = _broken(buildpack, report, named, inst, ws.path)
+    broken = _broken(buildpack, report, named, inst, ws.path, own=patch == inst.patch)
     if broken:
         log(f"the graded run is broken: {broken}")
     statuses, distrust = trusted_statuses(report, named)
@@ -249,15 +252,21 @@ def _named(buildpack: Buildpack, report: TestReport) -> TestReport:
 
 
 def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: Instance,
-            repo: Path) -> str | None:
+            repo: Path, own: bool = False) -> str | None:
     """Why a graded run (``named``: as the harness names its tests) says nothing about the
-    instance's tests, or None."""
+    instance's tests, or None; with the instance's own patch (``own``), a FAIL_TO_PASS test its
+    module's collection error hides did not run either."""
     diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
     if diagnosis:
         return diagnosis
     names = harness_names(named.tests)
+    first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
     if not any(t in names for t in [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]):
-        return "none of the instance's tests is in the report"
+        return "none of the instance's tests is in the report" + (f": {first}" if first else "")
+    hidden = [t for t in inst.FAIL_TO_PASS if t not in names and names.get(test_id_file(t)) == TestStatus.ERROR]
+    if own and hidden:
+        return (f"{len(hidden)} FAIL_TO_PASS test(s) not collected, their module does not import "
+                f"(first: {hidden[0]})" + (f": {first}" if first else ""))
     return None
 
 
