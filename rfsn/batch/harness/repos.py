@@ -140,9 +140,8 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:
         fh.write("\n# rfsn\n" + "\n".join(EXCLUDES) + "\n")
-    own = None if is_url(source) else Path(git(Path(source), "rev-parse", "--path-format=absolute",
-                                               "--git-common-dir").stdout.strip()) / "modules"
-    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout, own)
+    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout,
+                        None if is_url(source) else _modules(Path(source)))
     head = git(dest, "rev-parse", "HEAD").stdout.strip()
     return Workspace(path=dest.resolve(), source=source, base_commit=head)
 
@@ -180,6 +179,12 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
         log.info("workspace.submodule", path=path, commit=recorded[2][:12], mirror=mirror)
         checkout_submodules(repo / path, published, repos_dir, cache, timeout,
                             own / name / "modules" if own is not None else None)
+
+
+def _modules(source: Path) -> Path | None:
+    """Where ``source`` keeps its submodules' repositories (its git directory's ``modules``)."""
+    found = git(source, "rev-parse", "--path-format=absolute", "--git-common-dir", check=False)
+    return Path(found.stdout.strip()) / "modules" if found.returncode == 0 and found.stdout.strip() else None
 
 
 def _kept(own: Path | None, name: str, commit: str) -> Path | None:
