@@ -134,6 +134,9 @@ class PythonBuildpack:
     testpaths: tuple[str, ...] = ()
     #: what the environment's pytest has (``fit``); None: not asked, today's options
     pytest: pyoptions.PytestFeatures | None = None
+    #: pytest's short summary (``-r``): the failures and errors, whose causes are read from it;
+    #: its summary of passes (``-rA``) takes time quadratic in the number of tests that pass
+    summary: ClassVar[str] = "-rfE"
 
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
@@ -239,7 +242,7 @@ class PythonBuildpack:
                  [f"--timeout={self.case_timeout:g}"] if fit.timeout and "timeout" not in fit.blocked else [])
         files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
                  *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
-        options = fit.adapted(["-p", "no:cacheprovider", "-rA", "--continue-on-collection-errors",
+        options = fit.adapted(["-p", "no:cacheprovider", self.summary, "--continue-on-collection-errors",
                                *limit, *files, "-o", "junit_family=xunit1"], whole=not tests)
         return ["python", "-m", "pytest", *options, f"--junitxml={report_dir}/junit.xml", *tests]
 

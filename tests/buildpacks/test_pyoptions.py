@@ -5,8 +5,12 @@ off (a run of some tests is no measure of the suite's coverage)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+from rfsn.batch.harness import specs
+from rfsn.batch.harness.specenv import SpecBuildpack
 from rfsn.buildpacks.pyoptions import PytestFeatures, features, parse_version, probe, unloadable
 from rfsn.buildpacks.python import PythonBuildpack
 from rfsn.sandbox.fake import FakeSandbox, Reply
@@ -23,7 +27,7 @@ def test_a_2015_pytest_gets_no_option_it_lacks_boltons_2016_cachetools_2015() ->
     """pytest 2.9 has neither --continue-on-collection-errors nor -o: `unrecognized arguments:
     --continue-on-collection-errors -o` stopped every run of boltons 2016 and cachetools 2015."""
     argv = _command(PytestFeatures(version=(2, 9, 2)), python_files=("test*.py",))
-    assert argv == ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rA", "--junitxml=/r/junit.xml",
+    assert argv == ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "--junitxml=/r/junit.xml",
                     "tests/test_keys.py"]
 
 
@@ -36,7 +40,7 @@ def test_a_pytest_before_4_2_gets_no_junit_family_and_keeps_the_rest() -> None:
 def test_todays_pytest_and_a_pytest_not_asked_get_every_option() -> None:
     today = _command(PytestFeatures(version=(8, 3, 4)), case_timeout=5)
     assert today == _command(None, case_timeout=5)
-    assert today[3:] == ["-p", "no:cacheprovider", "-rA", "--continue-on-collection-errors", "-o", "timeout=5",
+    assert today[3:] == ["-p", "no:cacheprovider", "-rfE", "--continue-on-collection-errors", "-o", "timeout=5",
                          "-o", "timeout_method=signal", "-o", "junit_family=xunit1", "--junitxml=/r/junit.xml",
                          "tests/test_keys.py"]
 
@@ -122,3 +126,18 @@ def test_the_coverage_run_turns_the_projects_pytest_cov_off_where_it_can_arrow_f
     pack.pytest = PytestFeatures(version=(6, 1, 1), cov=(2, 10, 1), coverage=(5, 3))
     assert "--no-cov" in pack.coverage_plan(["tests/test_a.py::test_b"], "/r").commands[0]
     assert "--no-cov" not in pack.test_command([], "/r")
+
+
+def test_a_run_asks_for_no_summary_of_passes_but_a_specs_does_packaging_46bedf3(tmp_path: Path) -> None:
+    """pytest's summary of passes (``-rA``) looks each test's teardown up among all reports:
+    packaging's 29,207 tests ran in 69 s and past 240 s with it, the whole budget of the baseline.
+    A run's summary names its failures and errors (their causes are read from it); a spec's run
+    keeps the harness's ``-rA``, whose parser reads every test's line."""
+    (tmp_path / "test_many.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('n', range(20))\ndef test_n(n):\n    assert n != 7\n")
+    spec = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False))
+    for pack, passes in ((PythonBuildpack(), False), (spec, True)):
+        argv = pack.test_command([], str(tmp_path / "report"))
+        out = subprocess.run([sys.executable, *argv[1:]], cwd=tmp_path, capture_output=True, text=True).stdout
+        assert "FAILED test_many.py::test_n[7] - assert 7 != 7" in out
+        assert ("PASSED test_many.py::test_n[0]" in out) is passes

@@ -244,7 +244,7 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
             cold = run_tests(box, pack, selected)
             assert hot.tests == cold.tests and hot.exit_code == cold.exit_code == 1
             assert "test session starts" in cold.log and "test session starts" not in hot.log
-            assert "PASSED tests/test_kinds.py::test_passes" in hot.log  # -rA's summary
+            assert "FAILED tests/test_kinds.py::test_fails" in hot.log  # the short summary
         assert hot.tests["tests/test_kinds.py::test_param[two wrong]"] == "failed"
         assert hot.tests["tests/test_kinds.py::test_errors"] == "error"
         fast = run_tests(box, pack, selected, via=warm, max_failures=1)

@@ -56,6 +56,9 @@ LogParser = Callable[[str, object], dict[str, str]]
 class SpecBuildpack(PythonBuildpack):
     """Python, with the environment the harness's spec describes."""
 
+    #: the harness's summary: its parser reads each test's line of it
+    summary: ClassVar[str] = "-rA"
+
     def __init__(self, spec: specs.Spec, recipe: EnvRecipe, parser: LogParser | None = None,
                  instance_id: str = "") -> None:
         self.spec = spec
