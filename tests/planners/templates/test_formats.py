@@ -1,0 +1,31 @@
+"""``format_conversion``: a formatted string shows one value by ``repr`` instead of ``str``, or
+the other way round."""
+
+from __future__ import annotations
+
+from tests.planners.templates.helpers import dedent, fixed_by_driver, patched
+
+
+def test_a_printf_key_is_shown_by_repr_as_schema_5d420ab_needs() -> None:
+    buggy = dedent("""
+        def check(nkey, x):
+            k = "Key %s error:" % nkey
+            return [k] + x
+        """)
+    assert patched(buggy, 2, "format_conversion") == [buggy.replace("%s", "%r")]
+    assert fixed_by_driver(buggy, buggy.replace("%s", "%r"), "Key %s") is not None
+
+
+def test_each_field_of_format_and_of_an_f_string_turns_one_at_a_time() -> None:
+    src = 'def f(a, b):\n    return "{} and {0!r:>4}".format(a, b)\n'
+    assert patched(src, 2, "format_conversion") == [
+        src.replace("{}", "{!r}"), src.replace("{0!r:>4}", "{0:>4}")]
+    src = 'def f(a, d):\n    return f"{a:>3} {d[:2]} {d!s} {{a}}"\n'
+    assert patched(src, 2, "format_conversion") == [
+        src.replace("{a:>3}", "{a!r:>3}"), src.replace("{d!s}", "{d}")]
+
+
+def test_no_field_no_edit_a_literal_percent_is_kept() -> None:
+    assert patched('def f(a):\n    return "100%% of %d" % a\n', 2, "format_conversion") == []
+    assert patched('def f(a):\n    return "%s" + a\n', 2, "format_conversion") == []
+    assert patched('def f(a):\n    return b"%s" % a\n', 2, "format_conversion") == []
