@@ -16,6 +16,7 @@ the reason.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import shlex
 from collections.abc import Callable, Collection, Sequence
@@ -105,12 +106,42 @@ class SpecBuildpack(PythonBuildpack):
     def setup_commands(self, repo: Path) -> list[list[str]]:
         return specs.setup_commands(self.spec)
 
+    def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        """rfsn's pytest command with the options of the spec's ``test_cmd`` that decide what code
+        the run runs (``running_options``)."""
+        argv = super().test_command(tests, report_dir)
+        return [*argv[:3], *running_options(str(self.spec.get("test_cmd", "")), argv), *argv[3:]]
+
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Nothing: a spec's suite is what the harness collects."""
         return False
 
     def fit(self, sandbox: SandboxView) -> None:
         """Nothing: a spec's pytest is the one its harness runs, with today's options."""
+
+
+def running_options(test_cmd: str, argv: Sequence[str]) -> list[str]:
+    """Pure: the options of the pytest command ``test_cmd`` that decide what code runs, and that
+    ``argv`` lacks: ``--no-header`` (the report header's hooks run code: astropy 3.1's makes every
+    DeprecationWarning an error for the rest of the session) and ``-p NAME`` (a plugin loaded or
+    blocked). Those that only shape the printed report (``-v``, ``--tb``, ``-r``) are left: rfsn
+    reads the statuses from its junit report."""
+    try:
+        words = shlex.split(test_cmd)[1:]
+    except ValueError:
+        return []
+    kept: list[str] = []
+    pairs = {pair for pair in itertools.pairwise(argv) if pair[0] == "-p"}
+    while words:
+        word = words.pop(0)
+        if word == "--no-header" and word not in argv and word not in kept:
+            kept.append(word)
+        elif word == "-p" and words:
+            plugin = words.pop(0)
+            if ("-p", plugin) not in pairs:
+                kept += ["-p", plugin]
+                pairs.add(("-p", plugin))
+    return kept
 
 
 #: a line of pytest's short test summary (``-rA``): a status, a test's node id, maybe `` - why``
