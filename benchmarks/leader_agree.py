@@ -7,13 +7,15 @@ or the inner object alone); RFSN is one model's directory of an `rfsn evaluate` 
 `results.jsonl` and the same reports). An instance is listed once rfsn recorded its outcome and
 the published side has a report; rfsn's `error` (it declined to grade: an environment it cannot
 provide) is listed with its message and not compared. A row names the tests whose status
-differs, where any does; the last line is the figure.
+differs, where any does; then the counts per repository (the id before its last `-`), and the
+last line is the figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +69,16 @@ def compare(published: Path, ours: Path, ids: list[str] | None = None) -> list[s
     """The table's lines, then the figure."""
     rows = ["| instance | published | rfsn | agree | tests graded differently |", "|---|---|---|---|---|"]
     agree = compared = declined = same_tests = 0
+    per_repo: dict[str, Counter[str]] = {}
     for iid, outcome in sorted(RunStore(ours, predictions=False).outcomes(latest=True).items()):
         theirs = read_report(published / iid)
         if theirs is None or (ids and iid not in ids):
             continue
         was, now = published_verdict(theirs), rfsn_verdict(outcome)
+        counts = per_repo.setdefault(iid.rsplit("-", 1)[0], Counter())
         if outcome.status is Status.ERROR:
             declined += 1
+            counts["not graded"] += 1
             rows.append(f"| {iid} | {was} | {now} | not graded | {outcome.message[:200]} |")
             continue
         mine = read_report(ours / iid)  # none for an empty patch
@@ -81,7 +86,12 @@ def compare(published: Path, ours: Path, ids: list[str] | None = None) -> list[s
         compared += 1
         agree += was == now
         same_tests += bool(mine) and not why
+        counts["evaluated"] += 1
+        counts["agree" if was == now else "disagree"] += 1
         rows.append(f"| {iid} | {was} | {now} | {'yes' if was == now else '**no**'} | {why} |")
+    rows += ["", "| repository | evaluated | agree | disagree | not graded |", "|---|---|---|---|---|"]
+    rows += [f"| {repo} | {c['evaluated']} | {c['agree']} | {c['disagree']} | {c['not graded']} |"
+             for repo, c in sorted(per_repo.items())]
     rows.append(f"\nagree: {agree} / {compared} compared (every test's status the same in {same_tests}); "
                 f"{declined} not graded by rfsn (error)")
     return rows

@@ -44,5 +44,6 @@ def test_the_table_counts_recorded_outcomes_and_names_the_tests_graded_different
     assert "| a-3 | unresolved | unresolved | yes |  |" in out
     assert "a-4" not in out
     assert "| a-5 | resolved | error (env) | not graded | needs the network |" in out
+    assert "| a | 3 | 2 | 1 | 1 |" in out  # per repository: evaluated, agree, disagree, not graded
     assert out.rstrip().endswith("agree: 2 / 3 compared (every test's status the same in 1); "
                                  "1 not graded by rfsn (error)")
