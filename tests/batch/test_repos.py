@@ -339,3 +339,24 @@ def test_a_node_without_access_says_so_in_the_label_repo_at_once(tmp_path: Path)
     assert f"--repos-dir {tmp_path / 'not-on-this-node'} does not exist on {socket.gethostname()}" \
         in str(caught.value)
     assert classify(caught.value) == ErrorKind.REPO
+
+
+def test_a_submodule_name_that_climbs_out_of_the_sources_modules_is_no_copy_of_it(tmp_path: Path) -> None:
+    """The name comes from the repository's .gitmodules: ``../../other`` must not make a
+    repository elsewhere on the host the submodule's source."""
+    from rfsn.batch.harness.repos import _kept
+
+    work = tmp_path / "work"
+    git(tmp_path, "init", "-q", str(work))
+    (work / "f").write_text("x\n")
+    git(work, "add", "f")
+    git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x")
+    commit = git(work, "rev-parse", "HEAD").strip()
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", "--bare", str(work), str(other))
+    own = tmp_path / "src" / ".git" / "modules"
+    (own / "inside").parent.mkdir(parents=True)
+    git(tmp_path, "clone", "-q", "--bare", str(work), str(own / "inside"))
+    assert _kept(own, "inside", commit) == own / "inside"  # the same commit, inside: taken
+    assert _kept(own, "../../../other", commit) is None
+    assert _kept(own, str(other), commit) is None

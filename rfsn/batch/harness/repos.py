@@ -190,9 +190,11 @@ def _modules(source: Path) -> Path | None:
 def _kept(own: Path | None, name: str, commit: str) -> Path | None:
     """The source's own repository of submodule ``name`` (under its ``modules`` directory ``own``)
     when it holds ``commit``, else None."""
-    kept = own / name if own is not None else None
-    if kept is None or not (kept / "HEAD").is_file():
+    if own is None:
         return None
+    kept = own / name
+    if not kept.resolve().is_relative_to(own.resolve()) or not (kept / "HEAD").is_file():
+        return None  # a name from .gitmodules never reaches outside the source's modules
     found = git(kept, f"--git-dir={kept}", "cat-file", "-e", f"{commit}^{{commit}}", check=False)
     return kept if found.returncode == 0 else None
 
