@@ -19,7 +19,7 @@ from pathlib import Path
 
 import docker
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
 TEST = "def test_ok():\n    import packaging\n    assert packaging\n"
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.warm.client import WarmPytest
+from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.models import TestReport
 from rfsn.observability.logging import configure
 from rfsn.runner import run_tests

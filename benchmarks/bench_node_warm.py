@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.node import NODE_REPORT
-from rfsn.buildpacks.warm.node_client import WarmNode
+from rfsn.buildpacks.node.buildpack import NODE_REPORT
+from rfsn.buildpacks.node.warm.node_client import WarmNode
 from rfsn.observability.logging import configure
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

@@ -32,7 +32,7 @@ from structlog.testing import capture_logs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rfsn.buildpacks.python import PythonBuildpack  # noqa: E402
+from rfsn.buildpacks.python.buildpack import PythonBuildpack  # noqa: E402
 from rfsn.sandbox import dated  # noqa: E402
 from rfsn.sandbox.images import ensure_env_image  # noqa: E402
 from rfsn.settings import load_settings  # noqa: E402

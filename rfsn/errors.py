@@ -8,7 +8,7 @@
     │   ├── DockerUnavailable      no daemon answers
     │   ├── ImageError             an image cannot be found or built
     │   ├── CommandTimeout         a command ran past its timeout and was killed
-    │   └── ServerGone             a warm test server stopped answering (buildpacks.warm.ask)
+    │   └── ServerGone             a warm test server stopped answering (buildpacks.warm)
     ├── ApplyError                 a patch does not apply to the workspace
     ├── DiffError                  text that is not a unified diff rfsn can read unambiguously
     │   └── BinaryDiffError        a binary patch
@@ -24,7 +24,7 @@
     └── OutputError                an output file cannot be written (disk full, permissions)
 
 Outside on purpose: ``Terminated`` (rfsn.batch.executors), a BaseException that unwinds a
-worker on SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.warm.hotswap),
+worker on SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.python.warm.hotswap),
 stdlib-only code inside the sandbox, caught there.
 """
 from __future__ import annotations

@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from rfsn.gate.lines import decide_line
 
 from rfsn.batch.instances import load_instances
 from rfsn.batch.predictions import load_predictions
 from rfsn.buildpacks import load
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, DiffError
 from rfsn.gate import Gate, GatePolicy
-from rfsn.gate.cli import decide_line
-from rfsn.gate.diff import DiffError, parse_patch
 from rfsn.models import Instance
 from rfsn.models import TestStatus as Status
+from rfsn.patches import parse_patch
 from rfsn.settings import load_settings
 
 FUZZ = settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],

@@ -18,5 +18,5 @@ def test_a_part_that_does_not_implement_the_protocol_is_a_config_error() -> None
 
 
 def test_a_class_that_implements_the_protocol_is_instantiated() -> None:
-    part = instantiate(PluginInfo("python", "rfsn.buildpacks.python:PythonBuildpack", "builtin"), Buildpack)
+    part = instantiate(PluginInfo("python", "rfsn.buildpacks.python.buildpack:PythonBuildpack", "builtin"), Buildpack)
     assert isinstance(part, Buildpack) and part.name == "python"

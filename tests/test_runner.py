@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests

@@ -14,11 +14,11 @@ ENTRY_POINT_GROUP = "rfsn.buildpacks"
 
 #: short name -> "module:attribute"
 BUILTINS: dict[str, str] = {
-    "python": "rfsn.buildpacks.python:PythonBuildpack",
-    "node": "rfsn.buildpacks.node:NodeBuildpack",
-    "rust": "rfsn.buildpacks.rust:RustBuildpack",
-    "go": "rfsn.buildpacks.go:GoBuildpack",
-    "java": "rfsn.buildpacks.java:JavaBuildpack",
+    "python": "rfsn.buildpacks.python.buildpack:PythonBuildpack",
+    "node": "rfsn.buildpacks.node.buildpack:NodeBuildpack",
+    "rust": "rfsn.buildpacks.rust.buildpack:RustBuildpack",
+    "go": "rfsn.buildpacks.go.buildpack:GoBuildpack",
+    "java": "rfsn.buildpacks.java.buildpack:JavaBuildpack",
 }
 
 BuildpackInfo = PluginInfo

@@ -104,10 +104,10 @@ def main() -> None:
 def _register() -> None:
     from rfsn.cli.batch_cmd import batch, evaluate, report, validate
     from rfsn.cli.buildpacks_cmd import buildpacks
+    from rfsn.cli.gate_cmd import gate
     from rfsn.cli.repair_cmd import repair
     from rfsn.cli.sandbox_cmd import sandbox
     from rfsn.cli.test_cmd import test
-    from rfsn.gate.cli import gate
 
     for command in (repair, test, batch, evaluate, validate, report, buildpacks, sandbox, gate):
         main.add_command(command)

@@ -24,7 +24,7 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
               registry: str | None) -> None:
     """Build base images from Debian packages (debootstrap + docker import), no registry needed;
     with --registry, pull them from it if it has them, else build them, and push them there."""
-    from rfsn.buildpacks.python import DEBIAN_PYTHON, python_image
+    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
     from rfsn.errors import ConfigError, ImageError
     from rfsn.sandbox import registry as shared
     from rfsn.sandbox.bootstrap import bootstrap as build

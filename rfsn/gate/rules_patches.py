@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rfsn.errors import BinaryDiffError, DiffError
-from rfsn.gate.diff import (
-    FilePatch,
-    apply_file,
-    parse_patch,
-    unified_diff,
-)
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
 from rfsn.models import Edit, Phase
 from rfsn.observability.logging import get_logger
+from rfsn.patches import (
+    FilePatch,
+    apply_file,
+    parse_patch,
+    unified_diff,
+)
 
 log = get_logger(__name__)
 

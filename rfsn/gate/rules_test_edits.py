@@ -10,7 +10,6 @@ itself (``rules_pyhooks``), no exits.
 
 from __future__ import annotations
 
-from rfsn.gate.diff import FilePatch
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
@@ -25,6 +24,7 @@ from rfsn.gate.rules_tests import (
 )
 from rfsn.models import Phase
 from rfsn.models.testfiles import is_test_file, rust_test_region_start
+from rfsn.patches import FilePatch
 
 
 def _tamper(path: str, why: str) -> Violation:

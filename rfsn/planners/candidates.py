@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.gate.diff import unified_diff
+from rfsn.patches import unified_diff
 
 
 @dataclass(frozen=True, order=True)

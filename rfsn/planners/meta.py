@@ -14,9 +14,8 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rfsn.buildpacks.pyhealth import project_modules
+from rfsn.buildpacks.python.pyhealth import project_modules
 from rfsn.errors import ApplyError
-from rfsn.gate.diff import unified_diff
 from rfsn.llm.base import ChatModel
 from rfsn.models import (
     Alternative,
@@ -33,6 +32,7 @@ from rfsn.models import (
 from rfsn.models.testfiles import is_test_code, test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
+from rfsn.patches import unified_diff
 from rfsn.planners import reproduce
 from rfsn.planners.agreement import agreeing, function_at, pointed
 from rfsn.planners.base import (

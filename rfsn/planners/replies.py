@@ -19,8 +19,8 @@ import json
 import re
 
 from rfsn.errors import DiffError, RfsnError
-from rfsn.gate.diff import apply_file, parse_patch
 from rfsn.llm.base import Reply, Tool, ToolCall
+from rfsn.patches import apply_file, parse_patch
 
 _BLOCK = re.compile(r"^[ \t]*(?P<path>[^\n<>=`]+?)[ \t]*\n(?:```[^\n]*\n)?<{5,9} SEARCH[ \t]*\n"
                     r"(?P<search>.*?)^={5,9}[ \t]*\n(?P<replace>.*?)^>{5,9} REPLACE[ \t]*$",

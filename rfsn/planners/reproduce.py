@@ -18,11 +18,11 @@ import re
 from collections.abc import Generator
 from pathlib import Path
 
-from rfsn.gate.diff import new_file_diff
 from rfsn.llm.base import ChatModel, Message
 from rfsn.models import Edit, Phase, Proposal, RunTests, TestReport, TestStatus
 from rfsn.models.testfiles import is_test_file, test_id_file
 from rfsn.observability.logging import get_logger
+from rfsn.patches import new_file_diff
 from rfsn.planners.base import Feedback
 from rfsn.planners.explore import mentions
 from rfsn.planners.explore.repomap import repo_map

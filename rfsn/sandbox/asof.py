@@ -37,7 +37,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from rfsn.buildpacks.pyenv import PYPI, RAISED_VIEW
+from rfsn.buildpacks.python.pyenv import PYPI, RAISED_VIEW
 from rfsn.observability.logging import get_logger
 
 log = get_logger(__name__)

@@ -86,7 +86,7 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
 def _bootstrap_command(base: BaseImage) -> str:
     """The ``rfsn sandbox bootstrap`` that builds ``base`` (``--python`` for a Debian Python)."""
     from rfsn.buildpacks import BUILTINS
-    from rfsn.buildpacks.python import DEBIAN_PYTHON
+    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON
 
     name = base.runtime if base.runtime in BUILTINS else "<name>"
     version = f" --python {base.version}" if name == "python" and base.version in DEBIAN_PYTHON else ""

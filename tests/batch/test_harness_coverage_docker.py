@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.batch.harness import specs
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.planners.localize.sbfl import rank
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

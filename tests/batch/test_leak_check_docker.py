@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.sandbox.images import resolve_base
 from rfsn.settings import Settings
 from tests.batch.conftest import _ours

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch
 from rfsn.batch.harness.repos import checkout, resolve_source
-from rfsn.gate.diff import touched_files
+from rfsn.patches import touched_files
 from rfsn.workspace import Workspace
 
 

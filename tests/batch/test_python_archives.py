@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from rfsn.batch.harness import specs
-from rfsn.buildpacks import pyarchives
+from rfsn.buildpacks.python import pyarchives
 
 SPEC = {"python": "3.11", "install": "", "test_cmd": "pytest -rA"}
 #: what an install_only archive leaves out of the interpreter's tree, to keep this one small
@@ -77,7 +77,7 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
         docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path, packed: Path) -> None:
     """Debian is made not to ship this Python, so the recipe must take it from the archive: the
     venv inside runs the archive's exact release, not Debian's."""
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
     from rfsn.sandbox import open_sandbox
     from rfsn.settings import Settings
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from rfsn.gate.diff import touched_files
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import is_test_file
+from rfsn.patches import touched_files
 from tests.paths import ROOT
 
 CORPUS = ROOT / "benchmarks" / "history" / "corpus.jsonl"

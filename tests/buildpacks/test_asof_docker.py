@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks import pyarchives
 from rfsn.buildpacks.base import EnvOptions, date_env
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python import pyarchives
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.paths import ROOT

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rfsn.buildpacks import pydeps
-from rfsn.buildpacks.pyenv import BUILD_REQUIRES_SCRIPT
+from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python.pyenv import BUILD_REQUIRES_SCRIPT
 
 #: astropy 3.1's setup.py: what it builds with is decided as it runs
 COMPUTED = """\

@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rfsn.buildpacks.node.package import detect_runner, package_manager
 
 from rfsn.buildpacks import detect_all, load, select
 from rfsn.buildpacks.base import Buildpack
-from rfsn.buildpacks.node import NodeBuildpack, detect_runner, package_manager
-from rfsn.buildpacks.rust import RustBuildpack
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.rust.buildpack import RustBuildpack
 from tests.buildpacks.conftest import FIXTURES
 
 NAMES = ("node", "rust", "go", "java")

@@ -20,7 +20,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.controller.session import RepairOptions, repair_workspace
-from rfsn.gate.diff import parse_patch
+from rfsn.patches import parse_patch
 from rfsn.settings import load_settings
 from rfsn.workspace import prepare
 from tests.buildpacks.conftest import FIXTURES

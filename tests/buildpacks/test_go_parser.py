@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rfsn.buildpacks.base import limit_cases
-from rfsn.buildpacks.go import GoBuildpack, go_crashes, go_run_pattern, parse_go_json, split_test_id
+from rfsn.buildpacks.go.buildpack import GoBuildpack, go_crashes, go_run_pattern, parse_go_json, split_test_id
 from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.go import GoBuildpack, go_reasons
+from rfsn.buildpacks.go.buildpack import GoBuildpack, go_reasons
 from rfsn.planners.evidence import ordered
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.base import limit_cases
-from rfsn.buildpacks.go import GoBuildpack, go_crashes, go_reasons, parse_go_json
+from rfsn.buildpacks.go.buildpack import GoBuildpack, go_crashes, go_reasons, parse_go_json
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

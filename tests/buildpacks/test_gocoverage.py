@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.go import GoBuildpack
-from rfsn.buildpacks.gocoverage import parse_go_coverage, parse_profile, profile_name
+from rfsn.buildpacks.go.buildpack import GoBuildpack
+from rfsn.buildpacks.go.gocoverage import parse_go_coverage, parse_profile, profile_name
 from rfsn.planners.localize import rank
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

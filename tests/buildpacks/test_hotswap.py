@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from rfsn.buildpacks.warm.hotswap import Loaded, NotSwappable, plan
+from rfsn.buildpacks.python.warm.hotswap import Loaded, NotSwappable, plan
 
 SOURCE = '''import functools
 

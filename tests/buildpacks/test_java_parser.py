@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.buildpacks.java import JavaBuildpack, maven_test_filter, parse_surefire
+from rfsn.buildpacks.java.buildpack import JavaBuildpack, maven_test_filter, parse_surefire
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
 

@@ -21,7 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.jscoverage import (
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.node.jscoverage import (
     DRIVER,
     RUNS_REPORT,
     Source,
@@ -31,7 +32,6 @@ from rfsn.buildpacks.jscoverage import (
     istanbul_lines,
     parse_v8_runs,
 )
-from rfsn.buildpacks.node import NodeBuildpack
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.jsreports import parse_jest_json, parse_mocha_json, parse_node_events
+from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES, load_expected
 
@@ -132,7 +132,7 @@ def test_round_trip_through_synthesized_reporter_output(tests: dict[tuple[str, s
 
 
 def test_durations_are_read_for_the_ids_the_statuses_have() -> None:
-    from rfsn.buildpacks.jsreports import node_durations
+    from rfsn.buildpacks.node.jsreports import node_durations
 
     lines = [
         {"event": "pass", "name": "leaf", "nesting": 1, "file": "t.test.js", "duration_ms": 250.0},
@@ -150,7 +150,7 @@ def test_a_real_node_run_reports_each_tests_duration(tmp_path) -> None:
     """The reporter passes node's own duration_ms: screening gets per-test limits for node."""
     import shutil
 
-    from rfsn.buildpacks.node import NodeBuildpack
+    from rfsn.buildpacks.node.buildpack import NodeBuildpack
     from rfsn.runner import run_tests
     from rfsn.sandbox.local import LocalSandbox
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from rfsn.buildpacks.node import NodeBuildpack
-from rfsn.buildpacks.nodecrash import CRASH_IMPORT, DISARM_VAR, node_crashes
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, node_crashes
 from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES

@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from rfsn.buildpacks.pipresolve import SCRIPT
+from rfsn.buildpacks.python.pipresolve import SCRIPT
 
 SETUP_PY = """\
 from setuptools import setup

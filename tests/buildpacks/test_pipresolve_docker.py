@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 

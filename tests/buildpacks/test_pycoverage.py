@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pycoverage import (
+from rfsn.buildpacks.python.pycoverage import (
     COVERAGE_RC,
     ContextMatcher,
     coverage_command,
@@ -108,7 +108,7 @@ def test_commands_and_config_are_data():
 @pytest.mark.parametrize("text", ["", "not json", "[1]", '{"files": [1]}', '{"files": {"a.py": 3}}',
                                   '{"files": {"a.py": {"contexts": {"x": ["t.py::test_a"]}}}}'])
 def test_a_report_not_of_coverages_shape_is_no_coverage(text: str) -> None:
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
     assert PythonBuildpack().parse_coverage({"coverage.json": text}, ["t.py::test_a"], "/testbed") == {}
 
@@ -129,7 +129,7 @@ def test_the_per_test_plan_runs_beside_the_pythonpath_the_environment_sets(tmp_p
     import subprocess
     import sys
 
-    from rfsn.buildpacks.pycoverage import per_test_coverage, per_test_plan
+    from rfsn.buildpacks.python.pycoverage import per_test_coverage, per_test_plan
 
     lib, report = tmp_path / "lib", tmp_path / "report"
     lib.mkdir(), report.mkdir()

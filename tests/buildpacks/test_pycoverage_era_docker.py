@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.base import EnvOptions
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings

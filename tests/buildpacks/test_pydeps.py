@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks import pydeps
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -211,7 +211,7 @@ def test_computed_dependencies_are_resolved_by_pip_in_the_build_at_the_commit(tm
     one that declares them keeps one image per dependency set, whatever the commit."""
     import subprocess
 
-    from rfsn.buildpacks.pipresolve import SCRIPT_NAME
+    from rfsn.buildpacks.python.pipresolve import SCRIPT_NAME
 
     repo = make(tmp_path, {"setup.py": 'from setuptools import setup\nEXTRAS = {"a": ["six"]}\n'
                                        'EXTRAS["dev"] = EXTRAS["a"]\nsetup(name="p", extras_require=EXTRAS)\n'})

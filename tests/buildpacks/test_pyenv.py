@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyenv import PIP_INSTALL, keeping, keeping_listed, nearest_pins, optional
+from rfsn.buildpacks.python.pyenv import PIP_INSTALL, keeping, keeping_listed, nearest_pins, optional
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyhealth import crashed, diagnose, project_modules
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pyhealth import crashed, diagnose, project_modules
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pylock import FORMATS, lock_format
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pylock import FORMATS, lock_format
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rfsn.batch.harness import specs
 from rfsn.batch.harness.specenv import SpecBuildpack
-from rfsn.buildpacks.pyoptions import PytestFeatures, features, parse_version, probe, unloadable
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pyoptions import PytestFeatures, features, parse_version, probe, unloadable
 from rfsn.sandbox.fake import FakeSandbox, Reply
 
 

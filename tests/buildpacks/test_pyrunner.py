@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.pyrunner import runner_patterns, uncollected_patterns
-from rfsn.buildpacks.python import PythonBuildpack, pytest_option
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pyrunner import pytest_option, runner_patterns, uncollected_patterns
 
 
 def _repo(root: Path, files: dict[str, str]) -> Path:

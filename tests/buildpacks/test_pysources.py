@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from rfsn.buildpacks import pydeps, pynox, pysources
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python import pydeps, pynox, pysources
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
 
 def make(root: Path, files: dict[str, str]) -> Path:

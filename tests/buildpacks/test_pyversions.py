@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks import pydated, pyversions
 from rfsn.buildpacks.base import EnvOptions, date_env
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python import pydated, pyversions
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.errors import EnvUnavailable
 
 DEBIAN = {"3.9", "3.11", "3.13"}
@@ -238,7 +238,7 @@ def test_a_project_declaring_2_7_whose_code_is_not_python_3_gets_2_7_slugify_201
 
 
 def test_python_2_7_is_made_by_the_virtualenv_of_its_day_from_the_archive() -> None:
-    from rfsn.buildpacks import pyarchives
+    from rfsn.buildpacks.python import pyarchives
 
     step, _ = pyarchives.venv("2.7")
     assert "'virtualenv<20.22'" in step and "-p /opt/python/bin/python2.7 $RFSN_ENV/venv" in step

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.rust import RustBuildpack, libtest_crashes, parse_libtest
+from rfsn.buildpacks.rust.buildpack import RustBuildpack, libtest_crashes, parse_libtest
 from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES

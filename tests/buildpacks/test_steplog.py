@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.pipresolve import resolve_step
+from rfsn.buildpacks.python.pipresolve import resolve_step
 from rfsn.buildpacks.steplog import MAX_CHARS, step_error, step_name
 
 LOGS = Path(__file__).parent / "fixtures" / "steplogs"

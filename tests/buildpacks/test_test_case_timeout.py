@@ -9,7 +9,7 @@ import pytest
 
 from rfsn.buildpacks.base import limit_cases
 from rfsn.buildpacks.junit import parse_junit, pytest_node_id
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.node import NODE_REPORT, NodeBuildpack
-from rfsn.buildpacks.warm.node_client import NodeRun, WarmNode
+from rfsn.buildpacks.node.buildpack import NODE_REPORT, NodeBuildpack
+from rfsn.buildpacks.node.warm.node_client import NodeRun, WarmNode
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

@@ -9,8 +9,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.buildpacks.base import EnvOptions, date_env
-from rfsn.buildpacks.python import PythonBuildpack
-from rfsn.buildpacks.warm.client import WarmPytest
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings

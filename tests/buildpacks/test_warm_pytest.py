@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, WarmCapable
-from rfsn.buildpacks.warm.client import WarmPytest
+from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.runner import run_tests
 from rfsn.sandbox import Sandbox, open_sandbox
 from rfsn.settings import load_settings
@@ -101,7 +101,7 @@ def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
     import sys
     import time
 
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
     from rfsn.sandbox.local import LocalSandbox
 
     (tmp_path / "test_one.py").write_text("def test_one():\n    assert True\n")
@@ -133,7 +133,7 @@ def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(
     import os
     import sys
 
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
     from rfsn.sandbox.local import LocalSandbox
 
     (tmp_path / "test_fresh.py").write_text(
@@ -292,7 +292,7 @@ def test_an_edit_to_a_module_pytest_itself_imported_reaches_the_next_run(
     import os
     import sys
 
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
     from rfsn.sandbox.local import LocalSandbox
 
     (tmp_path / "helper.py").write_text("def value():\n    return 1\n")

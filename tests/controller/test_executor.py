@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.budget import Budget, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller

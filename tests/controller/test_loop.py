@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.budget import Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.loop import Controller, Step

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from rfsn.gate.diff import unified_diff
+from rfsn.patches import unified_diff
 from tests.gate.conftest import FILES
 
 PATH_ESCAPES = {

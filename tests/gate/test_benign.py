@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from rfsn.gate import Gate
-from rfsn.gate.diff import parse_patch
 from rfsn.models import Edit, Finish, Phase, ReadFile, RunCommand, RunTests, Search
+from rfsn.patches import parse_patch
 from tests.gate.conftest import ctx
 
 BUILDPACK = {"python": "python", "javascript": "node", "rust": "rust"}

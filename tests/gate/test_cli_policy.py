@@ -12,9 +12,9 @@ import structlog
 from click.testing import CliRunner
 from structlog.testing import capture_logs
 
+from rfsn.cli.gate_cmd import gate as gate_group
 from rfsn.errors import ConfigError
 from rfsn.gate import Gate, GatePolicy
-from rfsn.gate.cli import gate as gate_group
 from rfsn.models import Edit, Phase, ReadFile, RunCommand
 from rfsn.observability.metrics import GATE_DECISIONS
 from tests.gate.attacks import MOD_PY_FIX
@@ -75,7 +75,7 @@ def test_cli_missing_input_file_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_cli_runs_as_a_real_process(repo: Path) -> None:
     """The group works outside click's test runner, with logs kept off stdout."""
     proc = subprocess.run(
-        [sys.executable, "-c", "from rfsn.gate.cli import gate; gate()", "check"],
+        [sys.executable, "-c", "from rfsn.cli.gate_cmd import gate; gate()", "check"],
         input=_lines(repo), capture_output=True, text=True, timeout=60, check=False,
     )
     assert proc.returncode == 0, proc.stderr

@@ -15,11 +15,11 @@ import pytest
 
 from rfsn.buildpacks.base import Buildpack
 from rfsn.buildpacks.generic import GenericBuildpack
-from rfsn.buildpacks.go import GoBuildpack
-from rfsn.buildpacks.java import JavaBuildpack
-from rfsn.buildpacks.node import NodeBuildpack
-from rfsn.buildpacks.python import PythonBuildpack
-from rfsn.buildpacks.rust import RustBuildpack
+from rfsn.buildpacks.go.buildpack import GoBuildpack
+from rfsn.buildpacks.java.buildpack import JavaBuildpack
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.rust.buildpack import RustBuildpack
 from rfsn.gate import Gate, GateContext, GatePolicy
 from rfsn.models import Phase, RunTests
 

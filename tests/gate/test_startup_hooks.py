@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from rfsn.gate import Gate
-from rfsn.gate.diff import unified_diff
 from rfsn.models import Edit, Phase
+from rfsn.patches import unified_diff
 from tests.gate.attacks import new_file
 from tests.gate.conftest import ctx, git
 

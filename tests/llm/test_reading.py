@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext, GatePolicy
 from rfsn.llm.base import Message, Reply

@@ -2,7 +2,7 @@ import subprocess
 
 import pytest
 
-from rfsn.gate.diff import unified_diff
+from rfsn.patches import unified_diff
 from rfsn.planners.candidates import Candidate, Splice, apply_splices, combine
 
 

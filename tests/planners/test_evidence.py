@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rfsn.buildpacks.pyhealth import project_modules
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pyhealth import project_modules
 from rfsn.planners.evidence import defined_names, ordered, shape, signs
 from rfsn.planners.sources import read_sources
 from rfsn.planners.targets import causes, group

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from rfsn.errors import ApplyError, RfsnError
-from rfsn.gate.diff import unified_diff
 from rfsn.models import (
     Edit,
     Finish,
@@ -28,6 +27,7 @@ from rfsn.models import (
 from rfsn.models import (
     TestStatus as Status,
 )
+from rfsn.patches import unified_diff
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.meta import PhasePlanner

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rfsn.buildpacks.pyhealth import project_modules
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pyhealth import project_modules
 from rfsn.models import Crash, TestReport
 from rfsn.planners.targets import causes, environmental, group
 

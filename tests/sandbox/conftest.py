@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 
 from rfsn.buildpacks.base import EnvRecipe
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.settings import Settings
 from tests.sandbox.projects import PASSING, make_project
 

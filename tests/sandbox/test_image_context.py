@@ -6,7 +6,7 @@ import tarfile
 from pathlib import Path
 
 from rfsn.buildpacks.base import EnvRecipe
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.sandbox.images import _context
 
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from structlog.testing import capture_logs
 
 from rfsn.buildpacks.base import BaseImage, EnvRecipe
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.cli import main
 from rfsn.errors import ConfigError
 from rfsn.sandbox import open_sandbox, registry

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rfsn.buildpacks.python.pyrecipe import python_image
 
 from rfsn.buildpacks.base import EnvRecipe
-from rfsn.buildpacks.python import python_image
 from rfsn.errors import ImageError
 from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag
 from rfsn.sandbox.registry import image_exists
@@ -117,7 +117,7 @@ def test_a_failed_build_with_no_traceback_is_told_by_its_first_error_line() -> N
 
 def test_a_failed_project_install_names_its_step_and_the_import_that_failed(tmp_path: Path) -> None:
     """The sandbox's setup failure (the project's ``pip install -e .``), from pip's real output."""
-    from rfsn.buildpacks.python import PythonBuildpack
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
     from rfsn.sandbox import _set_up
     from rfsn.sandbox.fake import FakeSandbox, Reply
     from rfsn.settings import Settings

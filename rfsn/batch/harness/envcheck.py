@@ -27,10 +27,10 @@ from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
 from rfsn.errors import DiffError
 from rfsn.fsutil import write_atomic
-from rfsn.gate.diff import parse_patch
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
+from rfsn.patches import parse_patch
 from rfsn.version import code_digest
 
 

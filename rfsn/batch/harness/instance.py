@@ -33,7 +33,7 @@ from rfsn.batch.harness.repos import instance_checkout
 from rfsn.batch.harness.specenv import SpecBuildpack, grader, installing, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
-from rfsn.buildpacks.pyhealth import missing_dependency
+from rfsn.buildpacks.python.pyhealth import missing_dependency
 from rfsn.errors import (
     ImageError,
     InfraFailure,

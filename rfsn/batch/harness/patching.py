@@ -14,8 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rfsn.gate.diff import touched_files
 from rfsn.models.testfiles import is_test_file
+from rfsn.patches import touched_files
 from rfsn.workspace import Workspace, git
 
 APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from rfsn.gate.diff import touched_files
+from rfsn.patches import touched_files
 
 #: root-level files that may declare what installing the project pulls in
 _METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")

@@ -37,8 +37,8 @@ from rfsn.buildpacks.base import (
     EnvRecipe,
     SandboxView,
 )
-from rfsn.buildpacks.pycoverage import process_coverage, read_coverage
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.pycoverage import process_coverage, read_coverage
 from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance

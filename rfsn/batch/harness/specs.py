@@ -30,9 +30,9 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from rfsn.batch.harness.patchtree import root_metadata
-from rfsn.buildpacks import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.base import BUILD_NOTES, EnvRecipe
-from rfsn.buildpacks.pyenv import (
+from rfsn.buildpacks.python import pyarchives, pyconda, pydeps
+from rfsn.buildpacks.python.pyenv import (
     BUILD_REQUIRES_SCRIPT,
     CREATE_VENV,
     PIP_INSTALL,
@@ -41,8 +41,8 @@ from rfsn.buildpacks.pyenv import (
     keeping,
     keeping_listed,
 )
-from rfsn.buildpacks.python import DEBIAN_PYTHON, TOOLING, python_image
-from rfsn.buildpacks.pyversions import no_python
+from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, TOOLING, python_image
+from rfsn.buildpacks.python.pyversions import no_python
 from rfsn.errors import ConfigError, EnvUnavailable
 from rfsn.models.swebench import Instance
 

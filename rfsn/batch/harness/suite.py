@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.gate.diff import touched_files
 from rfsn.models.testfiles import is_test_module
+from rfsn.patches import touched_files
 from rfsn.planners.explore import mentions, tested
 from rfsn.planners.sources import read_sources
 

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from rfsn.buildpacks.pycoverage import CoverageByTest
+from rfsn.buildpacks.python.pycoverage import CoverageByTest
 from rfsn.models.testfiles import is_test_file
 from rfsn.planners.localize.location import Location
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from rfsn.buildpacks.pysources import Found, pip_args, runs_tests, used_by_tests_only
+from rfsn.buildpacks.python.pysources import Found, pip_args, runs_tests, used_by_tests_only
 
 _PIP = ("pip", "install")
 

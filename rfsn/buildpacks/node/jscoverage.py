@@ -27,8 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
-from rfsn.buildpacks.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
-from rfsn.buildpacks.pycoverage import CoverageByTest
+from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
+from rfsn.buildpacks.python.pycoverage import CoverageByTest
 from rfsn.models import TestStatus
 
 #: the driver's file name in the report directory, and the report it writes there

@@ -1,6 +1,6 @@
 'use strict';
 // The warm runner for `node --test`, run INSIDE the sandbox (node 18.19+, no dependencies);
-// the design is in rfsn/buildpacks/warm/node_client.py.
+// the design is in rfsn/buildpacks/node/warm/node_client.py.
 //
 //   node node_server.cjs SOCKET WORKDIR       start; exits 0 once SOCKET listens, else 1
 //

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.buildpacks.base import CoveragePlan
-from rfsn.buildpacks.pyoptions import Version
+from rfsn.buildpacks.python.pyoptions import Version
 from rfsn.models.testfiles import test_id_file
 
 CoverageByTest = dict[str, dict[str, set[int]]]

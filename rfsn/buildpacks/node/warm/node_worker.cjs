@@ -1,6 +1,6 @@
 'use strict';
 // One pre-started `node` that runs one test file in-process, then exits; the design
-// is in rfsn/buildpacks/warm/node_client.py. Started by node_server.cjs as
+// is in rfsn/buildpacks/node/warm/node_client.py. Started by node_server.cjs as
 //
 //   node --expose-internals node_worker.cjs     (fd 3: a socket to the server)
 //

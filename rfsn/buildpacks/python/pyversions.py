@@ -16,8 +16,8 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from rfsn.buildpacks import pydeps
-from rfsn.buildpacks.pysources import ini, lines
+from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python.pysources import ini, lines
 from rfsn.errors import EnvUnavailable
 from rfsn.fsutil import read_toml
 

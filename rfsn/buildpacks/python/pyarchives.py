@@ -15,7 +15,7 @@ import re
 import shlex
 from pathlib import Path
 
-from rfsn.buildpacks.pyenv import PYPI, VENV_ENV
+from rfsn.buildpacks.python.pyenv import PYPI, VENV_ENV
 
 #: where the archive's ``python/`` lands in the image
 PYTHON_HOME = "/opt/python"

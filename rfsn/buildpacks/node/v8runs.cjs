@@ -1,6 +1,6 @@
 'use strict';
 // Per-test V8 coverage for `node --test` (node 18.19+) and mocha; the design is in
-// rfsn/buildpacks/jscoverage.py, which reads what this writes.
+// rfsn/buildpacks/node/jscoverage.py, which reads what this writes.
 //
 //   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL [mocha|jest BIN]
 //

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.pydeps import TEST_EXTRAS, build_requirements, requirement_name
-from rfsn.buildpacks.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
+from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, requirement_name
+from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
 from rfsn.fsutil import read_toml
 
 #: the exporter's venv, removed once the requirements are exported

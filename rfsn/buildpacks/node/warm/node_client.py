@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 from rfsn.buildpacks.base import SandboxView
-from rfsn.buildpacks.warm.ask import ServerGone, run_through
+from rfsn.buildpacks.warm import ServerGone, run_through
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 

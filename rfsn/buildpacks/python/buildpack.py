@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks import pyarchives, pydated, pydeps, pylock, pyoptions, pyversions
 from rfsn.buildpacks.base import (
     BaseImage,
     CoveragePlan,
@@ -22,8 +21,9 @@ from rfsn.buildpacks.base import (
     TestExec,
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
-from rfsn.buildpacks.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
-from rfsn.buildpacks.pycoverage import (
+from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pyoptions, pyversions
+from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
+from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
     CONTEXTS_SINCE,
     coverage_command,
@@ -33,7 +33,7 @@ from rfsn.buildpacks.pycoverage import (
     per_test_plan,
     read_coverage,
 )
-from rfsn.buildpacks.pyenv import (
+from rfsn.buildpacks.python.pyenv import (
     CREATE_VENV,
     PIP_INSTALL,
     TODAY_PIP_INSTALL,
@@ -42,9 +42,9 @@ from rfsn.buildpacks.pyenv import (
     optional,
     raised_install,
 )
-from rfsn.buildpacks.pyhealth import conftest_failure, crashed, diagnose
-from rfsn.buildpacks.pylock import locked_install
-from rfsn.buildpacks.pyrunner import PYTEST_DEFAULT, uncollected_patterns
+from rfsn.buildpacks.python.pyhealth import conftest_failure, crashed, diagnose
+from rfsn.buildpacks.python.pylock import locked_install
+from rfsn.buildpacks.python.pyrunner import PYTEST_DEFAULT, uncollected_patterns
 from rfsn.errors import EnvUnavailable
 from rfsn.fsutil import read_toml
 from rfsn.models import TestReport, TestStatus
@@ -295,7 +295,7 @@ class PythonBuildpack:
 
     def warm_runner(self, sandbox: SandboxView) -> TestExec | None:
         """A pytest fork server in the sandbox (None if it cannot start)."""
-        from rfsn.buildpacks.warm.client import PREFIX, WarmPytest
+        from rfsn.buildpacks.python.warm.client import PREFIX, WarmPytest
 
         options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX):]
         warm = WarmPytest(sandbox, options=options)

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rfsn.buildpacks.base import SandboxView
-from rfsn.buildpacks.warm.ask import ServerGone, run_through
+from rfsn.buildpacks.warm import ServerGone, run_through
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from rfsn.buildpacks.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
+from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
 
 #: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
 SCRIPT_NAME = "pipresolve.py"

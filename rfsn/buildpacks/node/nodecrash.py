@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from rfsn.buildpacks.jsreports import SEP, make_id
+from rfsn.buildpacks.node.jsreports import SEP, make_id
 from rfsn.models import Crash, TestStatus
 
 DISARM_VAR = "RFSN_NODE_DISARMED"

@@ -19,8 +19,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks import pynox, pysources
-from rfsn.buildpacks.pysources import Found, ini, lines
+from rfsn.buildpacks.python import pynox, pysources
+from rfsn.buildpacks.python.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
 
 TEST_EXTRAS = {"test", "tests", "testing", "dev", "develop", "development"}

@@ -9,8 +9,8 @@ panic's message and stack (``ResumeCapable.crashes``), and the tests it kept fro
 again without it (``rest_command``). Another failed test's reason is the ``file_test.go:NN:
 message`` line it printed (``ReasonCapable``). The session's per-test limit is a test binary's
 ``-timeout``: only a test that itself ran that long is ``timeout``, the tests it cut short run
-again with the rest (:mod:`rfsn.buildpacks.gotimeout`). Per-test coverage: go's cover
-profiles, one per top-level test (:mod:`rfsn.buildpacks.gocoverage`).
+again with the rest (:mod:`rfsn.buildpacks.go.gotimeout`). Per-test coverage: go's cover
+profiles, one per top-level test (:mod:`rfsn.buildpacks.go.gocoverage`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe, json_lines
-from rfsn.buildpacks.gocoverage import (
+from rfsn.buildpacks.go.gocoverage import (
     DRIVER,
     driver_command,
     driver_script,
@@ -31,7 +31,7 @@ from rfsn.buildpacks.gocoverage import (
     split_test_id,
     suite_command,
 )
-from rfsn.buildpacks.gotimeout import timed_out_packages
+from rfsn.buildpacks.go.gotimeout import timed_out_packages
 from rfsn.models import Crash, TestStatus
 
 _STATUS = {"pass": TestStatus.PASSED, "fail": TestStatus.FAILED, "skip": TestStatus.SKIPPED}

@@ -1,6 +1,6 @@
 """The Node buildpack: npm, yarn or pnpm dependencies; node --test, jest, mocha or vitest.
 
-Test ids are ``<file> > <describe> > ... > <test>`` (:mod:`rfsn.buildpacks.jsreports`).
+Test ids are ``<file> > <describe> > ... > <test>`` (:mod:`rfsn.buildpacks.node.jsreports`).
 Dependencies are installed once into the env image (``$RFSN_ENV/files/node_modules``, keyed on
 package.json and the lockfile) and linked into each workspace as ``node_modules``: a symlink,
 so ``.git/info/exclude`` carries ``/node_modules`` (no trailing slash). The runner is read from
@@ -32,8 +32,8 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.jscoverage import DRIVER, RUNS_REPORT, driver_command, driver_js, parse_v8_runs
-from rfsn.buildpacks.jsreports import (
+from rfsn.buildpacks.node.jscoverage import DRIVER, RUNS_REPORT, driver_command, driver_js, parse_v8_runs
+from rfsn.buildpacks.node.jsreports import (
     NODE_REPORTER_JS,
     SEP,
     jest_reasons,
@@ -42,7 +42,7 @@ from rfsn.buildpacks.jsreports import (
     parse_mocha_json,
     parse_node_events,
 )
-from rfsn.buildpacks.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
+from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.models import Crash, TestStatus
 
 Runner = Literal["node", "jest", "mocha", "vitest"]
@@ -207,7 +207,7 @@ class NodeBuildpack:
         which stops after the file in which that many tests failed (cold, it runs them all)."""
         argv = self.test_command(tests, report_dir)
         if self.runner == "node":
-            from rfsn.buildpacks.warm.node_client import fail_fast_argv
+            from rfsn.buildpacks.node.warm.node_client import fail_fast_argv
 
             return fail_fast_argv(argv, max_failures)
         if self.runner in ("jest", "vitest"):
@@ -221,7 +221,7 @@ class NodeBuildpack:
         start)."""
         if self.runner != "node":
             return None
-        from rfsn.buildpacks.warm.node_client import WarmNode
+        from rfsn.buildpacks.node.warm.node_client import WarmNode
 
         warm = WarmNode(sandbox, NODE_REPORT)
         return warm if warm.start() else None

@@ -1,0 +1,1 @@
+"""The Go buildpack and what only it uses."""

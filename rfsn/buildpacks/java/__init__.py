@@ -1,0 +1,1 @@
+"""The Java buildpack and what only it uses."""

@@ -1,0 +1,1 @@
+"""The Node buildpack and what only it uses."""

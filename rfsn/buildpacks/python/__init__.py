@@ -1,0 +1,1 @@
+"""The Python buildpack and what only it uses."""

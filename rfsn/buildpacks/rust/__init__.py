@@ -1,0 +1,1 @@
+"""The Rust buildpack and what only it uses."""
