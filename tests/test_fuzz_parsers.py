@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rfsn.gate.lines import decide_line
 
 from rfsn.batch.instances import load_instances
 from rfsn.batch.predictions import load_predictions
 from rfsn.buildpacks import load
 from rfsn.errors import ConfigError, DiffError
 from rfsn.gate import Gate, GatePolicy
+from rfsn.gate.lines import decide_line
 from rfsn.models import Instance
 from rfsn.models import TestStatus as Status
 from rfsn.patches import parse_patch
