@@ -1,17 +1,14 @@
-"""A small, strict unified-diff parser and applier (stdlib only).
+"""A small, strict unified-diff parser (stdlib only).
 
 Strictness is the point: the gate must see exactly the files that ``git apply``
 will touch, so anything ambiguous (preamble text, quoted names, copies, two
 sections for one file, hunk counts that do not add up) is a ``DiffError``
-rather than a guess.  ``apply_file`` applies one file's hunks to its current
-text the way ``git apply`` does without fuzz: context must match exactly, a
-hunk may move by an offset.
+rather than a guess. ``touched_files`` is the lenient reader of file headers alone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -23,7 +20,8 @@ _EXTENDED = (
     "index ", "new file mode ", "deleted file mode ", "old mode ", "new mode ",
     "similarity index ", "dissimilarity index ", "rename from ", "rename to ",
 )
-_NO_NEWLINE = "\\ No newline at end of file"
+#: the line after a hunk line whose file ends without a newline
+NO_NEWLINE = "\\ No newline at end of file"
 
 
 @dataclass
@@ -79,7 +77,7 @@ class FilePatch:
         return [line for h in self.hunks for line in h.removed]
 
 
-def _strip_prefix(raw: str, prefix: str) -> str | None:
+def strip_prefix(raw: str, prefix: str) -> str | None:
     name = raw.split("\t", 1)[0].rstrip("\r")
     if name == DEV_NULL:
         return None
@@ -100,9 +98,9 @@ def _parse_hunk(lines: list[str], i: int, header: str) -> tuple[Hunk, int]:
     hunk = Hunk(int(m[1]), int(m[2] or 1), int(m[3]), int(m[4] or 1))
     old_left, new_left = hunk.old_count, hunk.new_count
     last_op = ""
-    while i < len(lines) and (old_left > 0 or new_left > 0 or lines[i] == _NO_NEWLINE):
+    while i < len(lines) and (old_left > 0 or new_left > 0 or lines[i] == NO_NEWLINE):
         line = lines[i]
-        if line == _NO_NEWLINE:
+        if line == NO_NEWLINE:
             if last_op in (" ", "-"):
                 hunk.old_eof_no_newline = True
             if last_op in (" ", "+"):
@@ -156,66 +154,10 @@ def parse_patch(text: str) -> list[FilePatch]:
     files: list[FilePatch] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if not line.strip():
+        if not lines[i].strip():
             i += 1
             continue
-        git_header = None
-        if line.startswith("diff --git "):
-            git_header, i = line, i + 1
-        elif not line.startswith("--- "):
-            raise DiffError(f"unexpected line outside a file section: {line[:80]!r}")
-        fp = FilePatch(old_path="", new_path="")
-        rename_from = rename_to = None
-        while i < len(lines) and lines[i].startswith(_EXTENDED):
-            ext = lines[i]
-            if ext.startswith("new file mode "):
-                fp.new_mode = ext.split()[-1]
-            elif ext.startswith(("old mode ", "new mode ")):
-                fp.mode_change = (ext, ext)
-            elif ext.startswith("rename from "):
-                rename_from = ext[len("rename from "):]
-            elif ext.startswith("rename to "):
-                rename_to = ext[len("rename to "):]
-            i += 1
-        if git_header is None and i > 0 and lines[i - 1].startswith(_EXTENDED):
-            raise DiffError("extended header lines need a 'diff --git' line")
-        if i < len(lines) and (lines[i].startswith("GIT binary patch")
-                               or lines[i].startswith("Binary files ")):
-            raise BinaryDiffError("binary patches are not accepted")
-        if i < len(lines) and lines[i].startswith(("copy from ", "copy to ")):
-            raise DiffError("copies are not accepted; write the new file out in full")
-        if i < len(lines) and lines[i].startswith("--- "):
-            if i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
-                raise DiffError("'---' line without a following '+++' line")
-            fp.old_path = _strip_prefix(lines[i][4:], "a/")
-            fp.new_path = _strip_prefix(lines[i + 1][4:], "b/")
-            i += 2
-            if fp.old_path is None and fp.new_path is None:
-                raise DiffError("both sides of a file section are /dev/null")
-            while i < len(lines) and lines[i].startswith("@@"):
-                hunk, i = _parse_hunk(lines, i + 1, lines[i])
-                fp.hunks.append(hunk)
-            if not fp.hunks:
-                raise DiffError(f"no hunks for {fp.path!r}")
-        elif git_header is None:
-            raise DiffError("file section without names")
-        elif rename_from is not None and rename_to is not None:
-            fp.old_path, fp.new_path = rename_from, rename_to
-        else:
-            name = _split_same_name(git_header)
-            fp.old_path = fp.new_path = name
-        if rename_from is not None or rename_to is not None:
-            if (rename_from, rename_to) != (fp.old_path, fp.new_path):
-                raise DiffError("rename headers do not match the file names")
-            fp.renamed = True
-        if git_header is not None:
-            _git_header_paths(git_header, fp)
-        if git_header is None and fp.old_path is not None and fp.new_path is not None \
-                and fp.old_path != fp.new_path:
-            raise DiffError("a plain diff may not change the file name")
-        if fp.new_mode is not None and fp.old_path is not None:
-            raise DiffError("'new file mode' on a file that is not new")
+        fp, i = _section(lines, i)
         files.append(fp)
     if not files:
         raise DiffError("empty patch")
@@ -228,81 +170,77 @@ def parse_patch(text: str) -> list[FilePatch]:
     return files
 
 
-def _find(haystack: list[str], needle: list[str], start: int) -> int | None:
-    """Nearest index to ``start`` where ``needle`` occurs in ``haystack``."""
-    n = len(needle)
-    limit = len(haystack) - n
-    for delta in range(max(start, limit - start, 0) + 1):
-        for pos in (start - delta, start + delta):
-            if 0 <= pos <= limit and haystack[pos:pos + n] == needle:
-                return pos
-    return None
+def _section(lines: list[str], i: int) -> tuple[FilePatch, int]:
+    """The file section starting at line ``i`` (``diff --git`` or ``---``), and the line after it."""
+    git_header = None
+    if lines[i].startswith("diff --git "):
+        git_header, i = lines[i], i + 1
+    elif not lines[i].startswith("--- "):
+        raise DiffError(f"unexpected line outside a file section: {lines[i][:80]!r}")
+    fp = FilePatch(old_path="", new_path="")
+    rename_from, rename_to, i = _extended(lines, i, fp)
+    if git_header is None and i > 0 and lines[i - 1].startswith(_EXTENDED):
+        raise DiffError("extended header lines need a 'diff --git' line")
+    if i < len(lines) and (lines[i].startswith("GIT binary patch")
+                           or lines[i].startswith("Binary files ")):
+        raise BinaryDiffError("binary patches are not accepted")
+    if i < len(lines) and lines[i].startswith(("copy from ", "copy to ")):
+        raise DiffError("copies are not accepted; write the new file out in full")
+    if i < len(lines) and lines[i].startswith("--- "):
+        i = _hunks(lines, i, fp)
+    elif git_header is None:
+        raise DiffError("file section without names")
+    elif rename_from is not None and rename_to is not None:
+        fp.old_path, fp.new_path = rename_from, rename_to
+    else:
+        fp.old_path = fp.new_path = _split_same_name(git_header)
+    if rename_from is not None or rename_to is not None:
+        if (rename_from, rename_to) != (fp.old_path, fp.new_path):
+            raise DiffError("rename headers do not match the file names")
+        fp.renamed = True
+    if git_header is not None:
+        _git_header_paths(git_header, fp)
+    if git_header is None and fp.old_path is not None and fp.new_path is not None \
+            and fp.old_path != fp.new_path:
+        raise DiffError("a plain diff may not change the file name")
+    if fp.new_mode is not None and fp.old_path is not None:
+        raise DiffError("'new file mode' on a file that is not new")
+    return fp, i
 
 
-def apply_file(old_text: str | None, fp: FilePatch) -> str | None:
-    """The text after applying ``fp`` to ``old_text`` (None for absent); DiffError if it does not fit."""
-    if fp.is_new:
-        if old_text is not None:
-            raise DiffError(f"{fp.path} already exists")
-        old_text = ""
-    elif old_text is None:
-        raise DiffError(f"{fp.old_path} does not exist in the workspace")
-    old_lines = old_text.split("\n")
-    trailing_newline = old_lines[-1] == "" if old_lines else True
-    if trailing_newline:
-        old_lines.pop()
-    result: list[str] = []
-    cursor = 0
-    new_trailing = trailing_newline
-    for hunk in fp.hunks:
-        source = [t for op, t in hunk.lines if op in (" ", "-")]
-        target = [t for op, t in hunk.lines if op in (" ", "+")]
-        expected = hunk.old_start - 1 if hunk.old_count else hunk.old_start
-        pos = _find(old_lines, source, max(expected, cursor)) if source else expected
-        # Like git apply: a hunk starting at line 0/1 must match at the beginning,
-        # and one without trailing context must match at the end.
-        trailing = hunk.lines[-1][0] == " " if hunk.lines else False
-        if pos is not None and hunk.old_start <= 1 and pos != 0:
-            pos = 0 if old_lines[:len(source)] == source else None
-        if pos is not None and not trailing and pos + len(source) != len(old_lines):
-            end = len(old_lines) - len(source)
-            pos = end if end >= cursor and old_lines[end:] == source else None
-        if pos is None or pos < cursor or pos > len(old_lines):
-            raise DiffError(f"hunk @@ -{hunk.old_start} does not match {fp.path}")
-        result.extend(old_lines[cursor:pos])
-        result.extend(target)
-        cursor = pos + len(source)
-        if cursor == len(old_lines):
-            if hunk.old_eof_no_newline == trailing_newline and source:
-                raise DiffError(f"end-of-file newline does not match {fp.path}")
-            new_trailing = not hunk.new_eof_no_newline
-    result.extend(old_lines[cursor:])
-    if fp.is_deleted:
-        if result:
-            raise DiffError(f"deleting {fp.old_path} leaves lines behind")
-        return None
-    text = "\n".join(result)
-    return text + "\n" if (new_trailing and result) else text
+def _extended(lines: list[str], i: int, fp: FilePatch) -> tuple[str | None, str | None, int]:
+    """Read git's extended header lines from line ``i`` into ``fp``: (rename from, rename to,
+    the line after them)."""
+    rename_from = rename_to = None
+    while i < len(lines) and lines[i].startswith(_EXTENDED):
+        ext = lines[i]
+        if ext.startswith("new file mode "):
+            fp.new_mode = ext.split()[-1]
+        elif ext.startswith(("old mode ", "new mode ")):
+            fp.mode_change = (ext, ext)
+        elif ext.startswith("rename from "):
+            rename_from = ext[len("rename from "):]
+        elif ext.startswith("rename to "):
+            rename_to = ext[len("rename to "):]
+        i += 1
+    return rename_from, rename_to, i
 
 
-def _lines(text: str) -> list[str]:
-    """Split on ``\\n`` only (``str.splitlines`` also splits on form feeds etc.)."""
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)
-
-
-def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
-    """A ``git apply``-compatible diff turning ``before`` into ``after`` for ``path`` ("" if equal)."""
-    body = difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}", n=context)
-    out = [line if line.endswith("\n") else f"{line}\n{_NO_NEWLINE}\n" for line in body]
-    return f"diff --git a/{path} b/{path}\n" + "".join(out) if out else ""
-
-
-def new_file_diff(path: str, text: str) -> str:
-    """A ``git apply``-compatible diff creating ``path`` with ``text``."""
-    body = "".join(f"+{line}" if line.endswith("\n") else f"+{line}\n{_NO_NEWLINE}\n"
-                   for line in _lines(text))
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-            f"@@ -0,0 +1,{len(_lines(text))} @@\n{body}")
+def _hunks(lines: list[str], i: int, fp: FilePatch) -> int:
+    """Read the ``---``/``+++`` names at line ``i`` and the hunks after them into ``fp``; the line after."""
+    if i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
+        raise DiffError("'---' line without a following '+++' line")
+    fp.old_path = strip_prefix(lines[i][4:], "a/")
+    fp.new_path = strip_prefix(lines[i + 1][4:], "b/")
+    i += 2
+    if fp.old_path is None and fp.new_path is None:
+        raise DiffError("both sides of a file section are /dev/null")
+    while i < len(lines) and lines[i].startswith("@@"):
+        hunk, i = _parse_hunk(lines, i + 1, lines[i])
+        fp.hunks.append(hunk)
+    if not fp.hunks:
+        raise DiffError(f"no hunks for {fp.path!r}")
+    return i
 
 
 def touched_files(text: str) -> list[str]:
@@ -316,7 +254,7 @@ def touched_files(text: str) -> list[str]:
         for marker, prefix in (("--- ", "a/"), ("+++ ", "b/")):
             if line.startswith(marker):
                 with contextlib.suppress(DiffError):
-                    if (path := _strip_prefix(line[4:], prefix)) is not None:
+                    if (path := strip_prefix(line[4:], prefix)) is not None:
                         paths[path] = None
         if line.startswith("diff --git a/") and " b/" in line:
             old, _, new = line[len("diff --git a/"):].partition(" b/")
