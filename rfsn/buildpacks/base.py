@@ -9,9 +9,9 @@
 5. ``parse(output, reports)``: pure, runner output and reports -> ``{test id: status}``
    (``structured = False``: none, the exit code alone is the verdict).
 
-Optional capabilities are the ``*Capable`` protocols below, one each. A buildpack sees the
-sandbox only through ``SandboxView``. Recipes and commands may use ``$RFSN_ENV``, the
-environment's directory (``/opt/rfsn`` in Docker images, a cache directory locally).
+Optional capabilities are the ``*Capable`` protocols, one each (``capabilities.py``, re-exported
+here). A buildpack sees the sandbox only through ``SandboxView``. Recipes and commands may use
+``$RFSN_ENV``, the environment's directory (``/opt/rfsn`` in Docker images, a cache directory locally).
 """
 
 from __future__ import annotations
@@ -19,17 +19,70 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.models import Crash, ExecResult, TestReport, TestStatus
+from rfsn.buildpacks.capabilities import (
+    SECONDS_LEFT,
+    CaseLimitCapable,
+    CollectCapable,
+    CoverageByTest,
+    CoverageCapable,
+    CoveragePlan,
+    CrashCapable,
+    DatedCapable,
+    DurationCapable,
+    EnvOptions,
+    FailFastCapable,
+    FitCapable,
+    HealthCapable,
+    ProgressCapable,
+    ReasonCapable,
+    ResumeCapable,
+    SandboxView,
+    TestExec,
+    WarmCapable,
+    cases_unlimited,
+    date_env,
+    limit_cases,
+)
+from rfsn.models import TestStatus
 
-#: environment variable: the seconds a coverage plan's later command has left
-SECONDS_LEFT = "RFSN_SECONDS_LEFT"
+__all__ = [
+    "BUILD_NOTES",
+    "SECONDS_LEFT",
+    "BaseImage",
+    "Buildpack",
+    "CaseLimitCapable",
+    "CollectCapable",
+    "CoverageByTest",
+    "CoverageCapable",
+    "CoveragePlan",
+    "CrashCapable",
+    "DatedCapable",
+    "Detection",
+    "DurationCapable",
+    "EnvOptions",
+    "EnvRecipe",
+    "FailFastCapable",
+    "FitCapable",
+    "HealthCapable",
+    "ProgressCapable",
+    "ReasonCapable",
+    "ResumeCapable",
+    "SandboxView",
+    "TestExec",
+    "WarmCapable",
+    "cases_unlimited",
+    "date_env",
+    "first_error",
+    "json_lines",
+    "limit_cases",
+]
+
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
 #: a Python traceback: its frames are indented, the exception it ends with is not
 _TRACEBACK_END = re.compile(r"^Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
@@ -143,26 +196,6 @@ class EnvRecipe(BaseModel):
 
 
 @runtime_checkable
-class SandboxView(Protocol):
-    """What a buildpack may use of a sandbox: run commands, and the report directory.
-
-    ``workdir`` is the repository as commands see it; ``scratch`` is a host
-    directory that commands see at ``scratch_path`` (runners write reports there).
-    """
-
-    workdir: str
-    scratch: Path
-    scratch_path: str
-
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
-        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True.
-        ``own_tmp``: with a temporary directory of its own (``TMPDIR``), empty at the start
-        and removed after, as a fresh container would have."""
-        ...
-
-
-@runtime_checkable
 class Buildpack(Protocol):
     name: ClassVar[str]
     #: the registry image used as base when a repo does not say otherwise
@@ -179,182 +212,3 @@ class Buildpack(Protocol):
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]: ...
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]: ...
-
-
-class CoveragePlan(BaseModel):
-    """How to run tests with per-test line coverage: files to write, commands, environment.
-    Each command after the first finds the seconds it has left in ``SECONDS_LEFT``."""
-
-    files: dict[str, str] = Field(default_factory=dict, description="written into report_dir first")
-    commands: list[list[str]] = Field(description="run in order; the first runs the tests")
-    env: dict[str, str] = Field(default_factory=dict)
-
-
-@runtime_checkable
-class CoverageCapable(Protocol):
-    """Optional: a buildpack that can measure which lines each test runs (for localization)."""
-
-    def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan: ...
-
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]: ...
-
-
-class TestExec(Protocol):
-    """Something that runs a test command: a sandbox, or a warm runner in front of one (which
-    passes ``env`` and ``own_tmp`` on to the runs it leaves to the sandbox)."""
-
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult: ...
-
-
-@runtime_checkable
-class FitCapable(Protocol):
-    """Optional: a buildpack whose commands follow what the environment's runner has (its
-    version, the plugins that load), asked in the first sandbox set up with it."""
-
-    def fit(self, sandbox: SandboxView) -> None: ...
-
-
-@runtime_checkable
-class WarmCapable(Protocol):
-    """Optional: a buildpack whose test runs can skip the runner's cold start."""
-
-    def warm_runner(self, sandbox: SandboxView) -> TestExec | None: ...
-
-
-@runtime_checkable
-class HealthCapable(Protocol):
-    """Optional: a buildpack that tells a broken environment from failing tests."""
-
-    def diagnose(self, report: TestReport, repo: Path) -> str | None:
-        """Why this full-suite run says nothing about the project's tests (None: healthy)."""
-        ...
-
-
-@runtime_checkable
-class CrashCapable(Protocol):
-    """Optional: a buildpack that tells a run the project's own crash cut short (the project is
-    part of the test runner, as pytest is in its own repository)."""
-
-    def crashed(self, report: TestReport, repo: Path) -> bool:
-        """Whether this run was cut short by an internal error raised through the repository's
-        own code (the project is part of the test runner): the tests it never reported did not
-        pass."""
-        ...
-
-
-@runtime_checkable
-class ResumeCapable(Protocol):
-    """Optional: a buildpack whose runner dies with a test that crashes its process (a Go panic,
-    a Node test file's process that exits, a Rust test binary that aborts) and can run the tests
-    that crash kept from running without it."""
-
-    def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
-        """The tests whose failure ended a process of this run, each with what it printed."""
-        ...
-
-    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
-                     report_dir: str) -> list[str] | None:
-        """The argv that runs the tests of ``crash.unit`` not in ``done`` (the crashed test is),
-        within the selection ``tests`` (empty: all); None when it cannot or none is left."""
-        ...
-
-
-@runtime_checkable
-class CollectCapable(Protocol):
-    """Optional: a buildpack whose whole suite can take in test files its runner's patterns
-    miss: those of the runner the project declares instead, and files a user named."""
-
-    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
-        """From now on every run of the whole suite collects, besides what the project's
-        configuration collects, the test files of the runner it declares where the buildpack's
-        own finds none, and ``files``; False where its suite stays as it is."""
-        ...
-
-
-@runtime_checkable
-class ProgressCapable(Protocol):
-    """Optional: a buildpack whose runner prints the end of each test file it runs (sympy's
-    ``bin/test``), so a run cut short still tells which files it ran to the end."""
-
-    def finished_files(self, output: str) -> list[str]:
-        """The test files ``output`` shows run to their end, in the order it ran them."""
-        ...
-
-
-@runtime_checkable
-class CaseLimitCapable(Protocol):
-    """Optional: a buildpack whose runner can stop one test past a time limit (status timeout)."""
-
-    case_timeout: float | None
-
-
-def limit_cases(buildpack: object, seconds: float | None) -> None:
-    """Give the buildpack's runs a per-test limit, when its runner has one."""
-    if isinstance(buildpack, CaseLimitCapable):
-        buildpack.case_timeout = seconds
-
-
-@contextmanager
-def cases_unlimited(buildpack: object) -> Iterator[None]:
-    """The buildpack's runs have no per-test limit inside."""
-    if not isinstance(buildpack, CaseLimitCapable):
-        yield
-        return
-    saved, buildpack.case_timeout = buildpack.case_timeout, None
-    try:
-        yield
-    finally:
-        buildpack.case_timeout = saved
-
-
-class EnvOptions(BaseModel):
-    """How a plain repository's environment is dated and which runtime it runs (settings)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    as_of: str = Field(default="commit", description="'commit' (its date), 'today' or YYYY-MM-DD")
-    runtime: str | None = Field(default=None, description="the runtime's version X.Y; None: chosen")
-    archives: Path | None = Field(default=None, description="directory of Python archives")
-    registry: bool = Field(default=False, description="base images come from a registry (any version)")
-
-
-@runtime_checkable
-class DatedCapable(Protocol):
-    """Optional: a buildpack whose env recipe follows ``EnvOptions`` (set before ``env_recipe``)."""
-
-    env_options: EnvOptions
-
-
-def date_env(buildpack: object, options: EnvOptions) -> None:
-    """Give the buildpack's env recipe these options, when it takes them."""
-    if isinstance(buildpack, DatedCapable):
-        buildpack.env_options = options
-
-
-@runtime_checkable
-class FailFastCapable(Protocol):
-    """Optional: a buildpack whose runner can stop once a number of tests have failed."""
-
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str] | None:
-        """``test_command`` that stops after ``max_failures`` failed tests (None: it cannot)."""
-        ...
-
-
-@runtime_checkable
-class ReasonCapable(Protocol):
-    """Optional: a buildpack whose runner's report says why each test failed (jest's failure
-    messages, ``go test -json``'s ``t.Errorf`` lines), where no summary line does."""
-
-    def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
-        """Failed test id -> (the first line of its failure, the file it was raised in)."""
-        ...
-
-
-@runtime_checkable
-class DurationCapable(Protocol):
-    """Optional: a buildpack whose reports say how long each test took."""
-
-    def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]: ...

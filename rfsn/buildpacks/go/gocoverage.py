@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from rfsn.buildpacks.python.pycoverage import CoverageByTest
+from rfsn.buildpacks.base import CoverageByTest
 
 DRIVER = "gocover.sh"
 EVENTS = "go-events.jsonl"

@@ -27,8 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
+from rfsn.buildpacks.base import CoverageByTest
 from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
-from rfsn.buildpacks.python.pycoverage import CoverageByTest
 from rfsn.models import TestStatus
 
 #: the driver's file name in the report directory, and the report it writes there
@@ -39,7 +39,7 @@ _NO_CODE = re.compile(r"[\s{}()\[\];,]*")
 
 
 def driver_js() -> str:
-    return resources.files("rfsn.buildpacks").joinpath(DRIVER).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath(DRIVER).read_text(encoding="utf-8")
 
 
 def driver_command(report_dir: str, reporter: str,

@@ -23,11 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rfsn.buildpacks.base import CoveragePlan
+from rfsn.buildpacks.base import CoverageByTest, CoveragePlan
 from rfsn.buildpacks.python.pyoptions import Version
 from rfsn.models.testfiles import test_id_file
-
-CoverageByTest = dict[str, dict[str, set[int]]]
 
 COVERAGE_RC = """\
 [run]
