@@ -146,9 +146,8 @@ def test_only_a_tox_current_env_runner_makes_the_base_python_see_the_venv() -> N
 def test_a_symlink_to_the_venv_python_keeps_its_packages(docker_client: object) -> None:
     """What tox-current-env does: ``.tox/py39/bin/python`` -> the venv's python. Without the step
     that symlink starts the bare base Python (sphinx-doc__sphinx-10325: "No module named pytest")."""
-    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
-
     from rfsn.buildpacks.python.pyenv import CREATE_VENV
+    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
 
     built = [python_image(v).bootstrap_tag for v in DEBIAN_PYTHON
              if docker_client.images.list(name=python_image(v).bootstrap_tag)]  # type: ignore[attr-defined]

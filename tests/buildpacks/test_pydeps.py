@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python import pydeps, pysetup
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
 
@@ -203,7 +203,7 @@ def test_a_hatchling_project_gets_what_its_editable_install_needs(tmp_path: Path
 ])
 def test_dependencies_computed_by_the_metadata_are_recognised(
         tmp_path: Path, files: dict[str, str], expected: bool) -> None:
-    assert pydeps.dynamic(make(tmp_path, files)) is expected
+    assert pysetup.dynamic(make(tmp_path, files)) is expected
 
 
 def test_computed_dependencies_are_resolved_by_pip_in_the_build_at_the_commit(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rfsn.buildpacks.python.pyrecipe import python_image
 
 from rfsn.buildpacks.base import BaseImage
+from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.sandbox.bootstrap import bootstrap, localedef_command
 from rfsn.sandbox.images import resolve_base
 

@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from rfsn.buildpacks.python.pyrecipe import python_image
-
 from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.sandbox.local import LocalSandbox, ensure_env_dir, memory_bytes
 
 SPAWNER = """

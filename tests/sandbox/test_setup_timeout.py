@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rfsn.buildpacks.python.pyrecipe import python_image
 
 from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.errors import ImageError
 from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag
 from rfsn.sandbox.registry import image_exists

@@ -11,12 +11,13 @@ With no runner declared, unittest's default stands: the standard library's runne
 
 from __future__ import annotations
 
+import configparser
 import fnmatch
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rfsn.fsutil import NOT_SOURCE_DIRS
+from rfsn.fsutil import NOT_SOURCE_DIRS, read_toml
 
 PYTEST_DEFAULT = ("test_*.py", "*_test.py")
 UNITTEST_DEFAULT = ("test*.py",)
@@ -69,3 +70,33 @@ def uncollected_patterns(repo: Path, patterns: Sequence[str]) -> tuple[str, ...]
         return ()
     theirs = runner_patterns(repo)
     return theirs if matching([f for f in files if f.name != "setup.py"], theirs) else ()
+
+
+#: pytest's configuration files in the order it looks for them, with their section (None: TOML)
+_PYTEST_CONFIGS = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
+                   ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+
+
+def pytest_option(repo: Path, option: str) -> list[str]:
+    """An option of the pytest configuration file pytest would read in ``repo``, as a list of
+    words (``testpaths``, ``python_files``; []: not set)."""
+    for name, section in _PYTEST_CONFIGS:
+        path = repo / name
+        if not path.is_file():
+            continue
+        if section is None:
+            options = read_toml(path).get("tool", {}).get("pytest", {}).get("ini_options")
+            if options is None:
+                continue
+            value = options.get(option, [])
+            return value.split() if isinstance(value, str) else [str(v) for v in value]
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        if parser.has_section(section):
+            return parser.get(section, option, fallback="").split()
+        if name.endswith("pytest.ini"):  # pytest.ini is pytest's even without its section
+            return []
+    return []

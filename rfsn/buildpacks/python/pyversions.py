@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python import pydeps, pysetup
 from rfsn.buildpacks.python.pysources import ini, lines
 from rfsn.errors import EnvUnavailable
 from rfsn.fsutil import read_toml
@@ -46,7 +46,7 @@ def _classifiers(repo: Path) -> list[str]:
     if setup_cfg.has_option("metadata", "classifiers"):
         found += lines(setup_cfg.get("metadata", "classifiers"))
     if (repo / "setup.py").is_file():
-        found += pydeps.as_list(pydeps.setup_py_kwargs(repo / "setup.py").get("classifiers"))
+        found += pysetup.as_list(pysetup.setup_py_kwargs(repo / "setup.py").get("classifiers"))
     return [f"{m.group(1)}.{m.group(2)}" for c in found if (m := _CLASSIFIER.search(c))]
 
 

@@ -1,0 +1,104 @@
+"""What a project's setup.py and setup.cfg declare of its dependencies, read without running them:
+the literal arguments of ``setup()``, and whether they are computed (then only pip knows)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks.python.pysources import ini, lines
+from rfsn.fsutil import read_toml
+
+
+def setup_py_kwargs(path: Path) -> dict[str, Any]:
+    """Literal keyword arguments of the first ``setup(...)`` call in setup.py; a plain name
+    stands for the literal a module-level assignment gives it (``install_requires=REQUIRES``)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                 for target in node.targets if isinstance(target, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
+            return {kw.arg: value for kw in node.keywords
+                    if kw.arg and (value := _literal(_resolved(kw.value, constants))) is not None}
+    return {}
+
+
+#: setup() arguments that decide what installing the project pulls in
+_DEPENDENCY_KWARGS = ("install_requires", "extras_require", "tests_require")
+
+
+def dynamic(repo: Path) -> bool:
+    """Whether the project's dependencies are only known once its metadata is built: a
+    pyproject.toml ``dynamic`` dependency field, a setup.cfg ``file:`` directive, or a setup.py
+    whose dependency arguments are not plain literals assigned once (``EXTRAS['dev'] =
+    EXTRAS['a'] + ...``, a loop, a ``**kwargs``). Then pip is asked (``pipresolve``); a
+    reader would miss what the code computes."""
+    fields = read_toml(repo / "pyproject.toml").get("project", {}).get("dynamic", [])
+    if isinstance(fields, list) and {"dependencies", "optional-dependencies"} & set(fields):
+        return True
+    setup_cfg = ini(repo / "setup.cfg")
+    values = [setup_cfg.get("options", "install_requires", fallback="")]
+    if setup_cfg.has_section("options.extras_require"):
+        values += [v for _, v in setup_cfg.items("options.extras_require")]
+    if any(v.strip().startswith("file:") for v in values):
+        return True
+    return (repo / "setup.py").is_file() and _setup_py_dynamic(repo / "setup.py")
+
+
+def _setup_py_dynamic(path: Path) -> bool:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return False  # a setup.py Python 3 cannot parse: pip could not build it either
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"]
+    if not calls:
+        return True  # setup() reached some other way: only running it tells
+    names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    for keyword in calls[0].keywords:
+        if keyword.arg is None:
+            return True  # setup(**kwargs)
+        if keyword.arg not in _DEPENDENCY_KWARGS:
+            continue
+        value = keyword.value
+        if isinstance(value, ast.Name):
+            # a constant: static only if bound once and used nowhere else (no item assignment,
+            # no append, no concatenation into another)
+            assigned = [node for node in tree.body if isinstance(node, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)]
+            if len(assigned) != 1 or names.count(value.id) != 2:
+                return True
+            value = assigned[0].value
+        try:
+            ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, RecursionError):
+            return True
+    return False
+
+
+def _resolved(node: ast.expr, constants: dict[str, ast.expr]) -> ast.expr:
+    return constants.get(node.id, node) if isinstance(node, ast.Name) else node
+
+
+def _literal(node: ast.expr) -> Any:
+    """The value of a literal; of a dict, its literal entries. None if not a literal."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        pass  # not a literal (a variable, a call): unknown without running the code
+    if isinstance(node, ast.Dict):
+        pairs = ((_literal(k), _literal(v)) for k, v in zip(node.keys, node.values, strict=True)
+                 if k is not None)
+        return {k: v for k, v in pairs if isinstance(k, str) and v is not None}
+    return None
+
+
+def as_list(value: Any) -> list[str]:
+    """setup() accepts a string (one requirement per line) wherever it accepts a list."""
+    if isinstance(value, str):
+        return lines(value)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
