@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rfsn.buildpacks.node.package import detect_runner, package_manager
 
 from rfsn.buildpacks import detect_all, load, select
 from rfsn.buildpacks.base import Buildpack
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.node.package import detect_runner, package_manager
 from rfsn.buildpacks.rust.buildpack import RustBuildpack
 from tests.buildpacks.conftest import FIXTURES
 

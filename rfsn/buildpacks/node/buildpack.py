@@ -17,12 +17,10 @@ install: its tests run alone, localized by stack frames.
 from __future__ import annotations
 
 import base64
-import json
 import re
-import shlex
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import ClassVar
 
 from rfsn.buildpacks.base import (
     BaseImage,
@@ -43,68 +41,24 @@ from rfsn.buildpacks.node.jsreports import (
     parse_node_events,
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
+from rfsn.buildpacks.node.package import (
+    Runner,
+    detect_runner,
+    has_dependencies,
+    install_steps,
+    node_test_args,
+    package_manager,
+    read_package_json,
+)
 from rfsn.models import Crash, TestStatus
 
-Runner = Literal["node", "jest", "mocha", "vitest"]
-Manager = Literal["npm", "yarn", "pnpm"]
-
-LOCKFILES: dict[str, Manager] = {
-    "pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn",
-    "package-lock.json": "npm", "npm-shrinkwrap.json": "npm",
-}
 #: report file names in the report directory
 NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
     "node-tests.jsonl", "jest.json", "mocha.json", "vitest.json", "cwd.txt")
 _REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
 #: records the working directory, so that absolute paths in reports can be made relative
 _CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
-_DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 
-
-def read_package_json(repo: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((repo / "package.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def package_manager(repo: Path, package: dict[str, Any]) -> tuple[Manager, str | None]:
-    """The manager and its lockfile: the ``packageManager`` field, else the lockfile present."""
-    declared = str(package.get("packageManager", "")).partition("@")[0]
-    for lockfile, manager in LOCKFILES.items():
-        if (repo / lockfile).is_file() and declared in ("", manager):
-            return manager, lockfile
-    return (declared if declared in ("yarn", "pnpm") else "npm"), None  # type: ignore[return-value]
-
-
-def has_dependencies(package: dict[str, Any]) -> bool:
-    return any(package.get(key) for key in _DEP_KEYS)
-
-
-def detect_runner(package: dict[str, Any]) -> Runner:
-    """``node --test`` when the test script says so or no other runner is a dependency."""
-    script = str((package.get("scripts") or {}).get("test", ""))
-    if re.search(r"\bnode\b[^&|;]*--test\b", script):
-        return "node"
-    deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
-    for runner in ("vitest", "jest", "mocha"):
-        if re.search(rf"\b{runner}\b", script) or runner in deps:
-            return runner
-    return "node"
-
-
-def node_test_args(package: dict[str, Any]) -> list[str]:
-    """The paths a ``node --test ...`` test script names (its flags are left out)."""
-    script = str((package.get("scripts") or {}).get("test", ""))
-    match = re.search(r"\bnode\b([^&|;]*?)--test\b([^&|;]*)", script)
-    if not match:
-        return []
-    try:
-        words = shlex.split(match.group(2))
-    except ValueError:
-        return []
-    return [w for w in words if not w.startswith("-")]
 
 
 def _pattern(alternatives: Sequence[str]) -> str:
@@ -279,31 +233,3 @@ class NodeBuildpack:
         by_test = parse_v8_runs(reports.get(RUNS_REPORT, ""), workdir)
         return {t: {f: sorted(lines) for f, lines in files.items()}
                 for t, files in by_test.items() if t in known}
-
-
-#: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt
-ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
-              "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
-
-
-def _without_scripts_if_needed(command: str) -> str:
-    """``command``, and when it fails, again with the packages' install scripts off: a
-    dependency whose script needs what the image lacks (a native fuzzer's cmake build, a
-    binary download from a host the build cannot reach) should not cost the whole env.
-    What needed a script then fails in the tests, where the baseline's groups show it."""
-    return (f"{command} || (echo 'rfsn: the install failed; again without install scripts' >&2"
-            f" && rm -rf node_modules && {command} --ignore-scripts)")
-
-
-def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any]) -> list[str]:
-    """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules``."""
-    cd = "cd $RFSN_ENV/files"
-    steps = [ENSURE_NPM]
-    pinned = str(package.get("packageManager", ""))
-    if manager == "npm":
-        command = "npm ci" if lockfile else "npm install --no-package-lock"
-        return [*steps, f"{cd} && {_without_scripts_if_needed(f'{command} --no-audit --no-fund')}"]
-    tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
-    frozen = " --frozen-lockfile" if lockfile else ""
-    return [*steps, f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-            f"{cd} && {_without_scripts_if_needed(f'{manager} install{frozen}')}"]

@@ -52,7 +52,8 @@ class WarmPytest:
     def start(self, timeout: float = 60.0) -> bool:
         self.host_dir.mkdir(exist_ok=True)
         self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
-        for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py")):
+        for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py"),
+                           ("pytest_live.py", "pytest_live.py")):
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
         servers = {"sock": self._server("sock")}
         if self.hot:

@@ -25,6 +25,7 @@ import time
 
 import hotswap  # beside this file
 import pytest  # the expensive imports, done once
+import pytest_live  # beside this file
 from _pytest.config import default_plugins
 
 #: a child's exit status when the edit cannot be hot-swapped (EX_TEMPFAIL)
@@ -136,115 +137,31 @@ def warm_up():
     sys.modules.pop("test_rfsn_warmup", None)
 
 
-def split(args):
-    """(node ids, the other arguments, --junitxml's value, --maxfail's value) of pytest args."""
-    ids, rest, junit, maxfail = [], [], None, 0
-    for arg in args:
-        if "::" in arg:
-            ids.append(arg)
-        elif arg.startswith("--junitxml="):
-            junit = arg.split("=", 1)[1]
-        elif arg.startswith("--maxfail="):
-            maxfail = int(arg.split("=", 1)[1])
-        else:
-            rest.append(arg)
-    return ids, rest, junit, maxfail
-
-
-class Live:
-    """A pytest plugin: the preloading session stops before running anything and serves from
-    there (``then`` never returns), so that children can run its collected items."""
-
-    def __init__(self, options, then):
-        _, self.options, self.junit, _ = split(options)
-        self.then = then
-        self.session = None
-        self.items = {}
-        self.broken = []  # node ids of the collectors that failed (modules that cannot import)
-
-    def pytest_collectreport(self, report):
-        if report.failed and report.nodeid:
-            self.broken.append(report.nodeid)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session):
-        global LIVE, LOADED
-        LOADED = hotswap.Loaded(os.getcwd(), sys.modules)
-        capman = session.config.pluginmanager.getplugin("capturemanager")
-        if session.testsfailed or not hasattr(capman, "stop_global_capturing") \
-                or self._project_hooks(session.config):  # (an older pytest names it otherwise)
-            return True  # the session ends; children run pytest.main
-        self.session, self.items = session, {item.nodeid: item for item in session.items}
-        capman.stop_global_capturing()  # each child captures to its own output
-        LIVE = self
-        self.then()
-        return True
-
-    @staticmethod
-    def _project_hooks(config):
-        """Whether code of the project hooks session start or finish: that would run once, here,
-        instead of once per run."""
-        root = os.path.realpath(os.getcwd()) + os.sep
-        for hook in (config.hook.pytest_sessionstart, config.hook.pytest_sessionfinish):
-            if not hasattr(hook, "get_hookimpls"):  # a pluggy too old to tell
-                return True
-            for impl in hook.get_hookimpls():
-                path = getattr(impl.plugin, "__file__", None) or ""
-                if os.path.realpath(path).startswith(root):
-                    return True
-        return False
-
-    def run(self, args):
-        """Run the items ``args`` names; their exit status, or None when ``args`` ask for
-        anything else (other options, other tests): pytest.main must run them."""
-        ids, rest, junit, maxfail = split(args)
-        if not ids or rest != self.options or (junit is None) != (self.junit is None) \
-                or any(i not in self.items for i in ids):
-            return None
-        session, config = self.session, self.session.config
-        capman = config.pluginmanager.getplugin("capturemanager")
-        try:  # a pytest of another age may lack something here: then pytest.main, before any test
-            if junit is not None:
-                xml = [p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "LogXML"]
-                if len(xml) != 1:
-                    return None
-                xml[0].logfile = os.path.normpath(os.path.abspath(junit))
-            config.option.maxfail = maxfail
-            capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
-            capman.suspend_global_capture()
-        except Exception:
-            with contextlib.suppress(Exception):
-                capman.stop_global_capturing()
-            return None
-        items = [self.items[i] for i in dict.fromkeys(ids)]
-        session.testscollected = len(items)
-        for index, item in enumerate(items):
-            following = items[index + 1] if index + 1 < len(items) else None
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-            if session.shouldfail or session.shouldstop:
-                break
-        code = 1 if session.testsfailed else 0
-        config.hook.pytest_sessionfinish(session=session, exitstatus=code)
-        capman.stop_global_capturing()
-        return code
-
-
 def preload(cwd, options, then):
-    """Collect the suite in ``cwd`` (importing the project) and serve from the live session;
-    returns only when that session cannot serve (``LOADED`` is set either way)."""
+    """Collect the suite in ``cwd`` (importing the project) and serve from the live session
+    (``then(live)``); returns only when that session cannot serve (``LOADED`` is set either way)."""
     global LOADED
     os.chdir(cwd)
     sys.path[0] = cwd
-    live = Live(options, then)
+    lives = [pytest_live.Live(options, then)]
     with quiet():
-        pytest.main([*options], plugins=[live])
-        broken = [nodeid.split("::")[0] for nodeid in live.broken]
+        pytest.main([*options], plugins=[lives[0]])
+        broken = [nodeid.split("::")[0] for nodeid in lives[0].broken]
         if broken:  # collect again without the files that cannot be collected:
             # their tests are not served live (a request naming them gets pytest.main)
+            lives.append(pytest_live.Live(options, then))
             pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))],
-                        plugins=[Live(options, then)])
-    if LOADED is None:  # the session ended before its run loop (a usage error, say)
-        LOADED = hotswap.Loaded(cwd, sys.modules)
+                        plugins=[lives[-1]])
+    loaded = [live.loaded for live in lives if live.loaded is not None]
+    # the last session that reached its run loop; none did (a usage error, say): as now
+    LOADED = loaded[-1] if loaded else hotswap.Loaded(cwd, sys.modules)
+
+
+def serving(live, path):
+    """Serve from inside ``live``'s session: its requests may run its items."""
+    global LIVE, LOADED
+    LIVE, LOADED = live, live.loaded
+    daemon(path)
 
 
 def serve(path):
@@ -272,7 +189,7 @@ def main():
     path = sys.argv[1]
     warm_up()
     if sys.argv[2:3] == ["--preload"]:
-        preload(sys.argv[3], sys.argv[4:], then=lambda: daemon(path))
+        preload(sys.argv[3], sys.argv[4:], then=lambda live: serving(live, path))
     else:
         LOADED = hotswap.Loaded(os.sep, own_imports())
     daemon(path)

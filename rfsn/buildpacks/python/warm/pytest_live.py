@@ -1,0 +1,102 @@
+"""The preloading pytest server's live session (run INSIDE the sandbox, beside pytest_server.py):
+a plugin that stops the session before its run loop and runs requested items in it.
+"""
+
+import contextlib
+import os
+import sys
+
+import hotswap  # beside this file
+import pytest
+
+
+def split(args):
+    """(node ids, the other arguments, --junitxml's value, --maxfail's value) of pytest args."""
+    ids, rest, junit, maxfail = [], [], None, 0
+    for arg in args:
+        if "::" in arg:
+            ids.append(arg)
+        elif arg.startswith("--junitxml="):
+            junit = arg.split("=", 1)[1]
+        elif arg.startswith("--maxfail="):
+            maxfail = int(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    return ids, rest, junit, maxfail
+
+
+class Live:
+    """A pytest plugin: the preloading session stops before running anything and serves from
+    there (``then(live)`` never returns), so that children can run its collected items."""
+
+    def __init__(self, options, then):
+        _, self.options, self.junit, _ = split(options)
+        self.then = then
+        self.loaded = None  # the project as this session imported it (hotswap.Loaded)
+        self.session = None
+        self.items = {}
+        self.broken = []  # node ids of the collectors that failed (modules that cannot import)
+
+    def pytest_collectreport(self, report):
+        if report.failed and report.nodeid:
+            self.broken.append(report.nodeid)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        self.loaded = hotswap.Loaded(os.getcwd(), sys.modules)
+        capman = session.config.pluginmanager.getplugin("capturemanager")
+        if session.testsfailed or not hasattr(capman, "stop_global_capturing") \
+                or self._project_hooks(session.config):  # (an older pytest names it otherwise)
+            return True  # the session ends; children run pytest.main
+        self.session, self.items = session, {item.nodeid: item for item in session.items}
+        capman.stop_global_capturing()  # each child captures to its own output
+        self.then(self)
+        return True
+
+    @staticmethod
+    def _project_hooks(config):
+        """Whether code of the project hooks session start or finish: that would run once, here,
+        instead of once per run."""
+        root = os.path.realpath(os.getcwd()) + os.sep
+        for hook in (config.hook.pytest_sessionstart, config.hook.pytest_sessionfinish):
+            if not hasattr(hook, "get_hookimpls"):  # a pluggy too old to tell
+                return True
+            for impl in hook.get_hookimpls():
+                path = getattr(impl.plugin, "__file__", None) or ""
+                if os.path.realpath(path).startswith(root):
+                    return True
+        return False
+
+    def run(self, args):
+        """Run the items ``args`` names; their exit status, or None when ``args`` ask for
+        anything else (other options, other tests): pytest.main must run them."""
+        ids, rest, junit, maxfail = split(args)
+        if not ids or rest != self.options or (junit is None) != (self.junit is None) \
+                or any(i not in self.items for i in ids):
+            return None
+        session, config = self.session, self.session.config
+        capman = config.pluginmanager.getplugin("capturemanager")
+        try:  # a pytest of another age may lack something here: then pytest.main, before any test
+            if junit is not None:
+                xml = [p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "LogXML"]
+                if len(xml) != 1:
+                    return None
+                xml[0].logfile = os.path.normpath(os.path.abspath(junit))
+            config.option.maxfail = maxfail
+            capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
+            capman.suspend_global_capture()
+        except Exception:
+            with contextlib.suppress(Exception):
+                capman.stop_global_capturing()
+            return None
+        items = [self.items[i] for i in dict.fromkeys(ids)]
+        session.testscollected = len(items)
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            if session.shouldfail or session.shouldstop:
+                break
+        code = 1 if session.testsfailed else 0
+        config.hook.pytest_sessionfinish(session=session, exitstatus=code)
+        capman.stop_global_capturing()
+        return code
