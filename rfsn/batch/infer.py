@@ -37,6 +37,7 @@ from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionStatus
 from rfsn.models.swebench import Instance, Prediction, model_dir
+from rfsn.planners.baseline import BaselineOptions
 from rfsn.settings import Settings, for_workers, load_settings
 
 _VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
@@ -106,7 +107,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
         suite, narrowed = session_suites(workspace.path, test_patch, problem)
         options = RepairOptions(
             planner=task.planner, problem=problem, out_dir=instance_dir,
-            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [], suite=suite, narrowed=narrowed,
+            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
             sandbox=settings.sandbox, session_id=session_id, cache=task.cache, **task.model_options,
         )
         if task.timeout:
@@ -114,7 +115,8 @@ def repair_instance(task: RepairTask) -> RepairResult:
         # issue-only: nothing of the test patch reaches the session, not even its file names
         buildpack = instance_buildpack(inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
                                        workspace.path, settings, repairing=True, suite=suite)
-        result = repair_workspace(workspace, options, settings, buildpack=buildpack)
+        result = repair_workspace(workspace, options, settings, buildpack=buildpack,
+                                  baseline=BaselineOptions(suite=suite, narrowed=narrowed))
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)
         instance_dir.mkdir(parents=True, exist_ok=True)

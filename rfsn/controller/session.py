@@ -13,6 +13,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +36,7 @@ from rfsn.models.testfiles import named_tests
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
+from rfsn.planners.baseline import Baseline, BaselineOptions
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.sandbox import open_sandbox
@@ -53,13 +55,6 @@ class RepairOptions(BaseModel):
                                                                "sandbox is ready (building the environment "
                                                                "is bounded by the setup timeout instead)")
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
-    suite: list[str] = Field(default_factory=list, description="test files a run of the whole suite runs "
-                                                               "instead, with the tests the session adds "
-                                                               "(default: the whole suite)")
-    narrowed: list[str] = Field(default_factory=list, description="test files a run of the whole suite "
-                                                                  "runs instead once a baseline of it "
-                                                                  "timed out (rfsn batch: those a large "
-                                                                  "project runs)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
     sandbox: Literal["docker", "local"] | None = Field(
@@ -96,100 +91,136 @@ def _phase_durations(trajectory: Path) -> dict[str, float]:
     return durations
 
 
+@dataclass
+class _Session:
+    """What a session holds as it goes, for its result whatever ends it."""
+
+    session_id: str
+    usage: Usage
+    started: float = field(default_factory=time.monotonic)
+    verdict: Verdict = field(default_factory=lambda: Verdict(status=SessionStatus.ERROR,
+                                                             message="the session did not start"))
+    planner: PhasePlanner | None = None
+    model: GuardedModel | None = None
+    environment: list[str] = field(default_factory=list)
+    environment_seconds: float = 0.0
+
+
 def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
-                     on_step: Callable[[Step], None] | None = None,
-                     buildpack: Buildpack | None = None) -> SessionResult:
+                     on_step: Callable[[Step], None] | None = None, buildpack: Buildpack | None = None,
+                     baseline: BaselineOptions | None = None) -> SessionResult:
     """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/.
 
-    ``buildpack`` overrides detection (batch passes an instance's spec-driven one)."""
+    ``buildpack`` overrides detection (batch passes an instance's spec-driven one); ``baseline``
+    says what the whole suite is (batch: the test files the instance's harness runs)."""
     session_id = options.session_id or uuid.uuid4().hex[:12]
     out = options.out_dir / session_id
     out.mkdir(parents=True, exist_ok=True)
     bind(session_id=session_id)
-    started = time.monotonic()
-    verdict = Verdict(status=SessionStatus.ERROR, message="the session did not start")
-    usage = Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout))
-    planner: PhasePlanner | None = None
-    model: GuardedModel | None = None
-    environment: list[str] = []
-    environment_seconds = 0.0
+    state = _Session(session_id, Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout)))
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
-                buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
-                limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
-                strategy = load_strategy(options.planner)
-                model = session_model(options, settings, out)
-                policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
-                with open_sandbox(workspace.path, buildpack, settings, options.sandbox or settings.sandbox,
-                                  session_id, budget=options.timeout) as sandbox:
-                    environment_seconds = round(time.monotonic() - started, 3)
-                    log.info("session.sandbox_ready", seconds=environment_seconds,
-                             setup_seconds=round(sandbox.setup_seconds, 3))
-                    usage.start()
-                    tests = named_tests(options.tests, workspace.path)
-                    environment = list(sandbox.environment)
-                    planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir,
-                                           targets=tests, problem=options.problem,
-                                           formula=options.formula, model=model,
-                                           seconds_left=lambda: usage.seconds_left,
-                                           steps_left=lambda: usage.budget.max_steps - usage.steps)
-                    executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
-                                        remaining=lambda: usage.seconds_left,
-                                        secret_globs=policy.secret_globs, suite=tuple(options.suite),
-                                        narrowed=tuple(options.narrowed), given=tuple(tests))
-                    controller = Controller(planner, Gate(policy), executor, usage,
-                                            trajectory, workspace.path, buildpack.name, on_step)
-                    verdict = controller.run()
+                state.verdict = _loop(state, workspace, options, settings, trajectory, out, on_step,
+                                      buildpack, baseline)
             except BudgetExhausted as exc:  # a plausible patch in hand is returned, unverified
-                best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
-                verdict = (planner.unverified(f"the session's {exc}") if planner else None) or Verdict(
-                    status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
-                    failing_before=planner.failing_before if planner else [],
-                    groups=planner.groups(f"the session's {exc}") if planner else [])
+                state.verdict = _out_of_budget(state.planner, exc)
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
-                verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
+                state.verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:
-                verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+                state.verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
-                how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
-                verdict = Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
-                                  failing_before=planner.failing_before if planner else [],
-                                  groups=planner.groups(f"interrupted ({how})") if planner else [])
+                state.verdict = _interrupted(state.planner, exc)
                 raise
             except Exception as exc:  # a bug, not a refusal: record where it crashed, then let it surface
-                verdict = Verdict(status=SessionStatus.ERROR,
-                                  message=f"crashed at step {usage.steps}: {type(exc).__name__}: {exc}",
-                                  failing_before=planner.failing_before if planner else [])
-                log.error("session.crash", step=usage.steps, error=f"{type(exc).__name__}: {exc}")
-                # where, for a bug report: in events.jsonl, not on the console (unless -v)
-                log.info("session.crash_traceback", traceback=traceback.format_exc())
+                state.verdict = _crashed(state, exc)
                 raise
             finally:  # what the plan's searches log as they end is this session's
-                if planner is not None:
-                    planner.close()
-            log.info("session.end", status=verdict.status.value, message=verdict.message)
+                if state.planner is not None:
+                    state.planner.close()
+            log.info("session.end", status=state.verdict.status.value, message=state.verdict.message)
     finally:
-        if planner is not None:  # a reproduction test is evidence, not part of the fix
-            workspace.discard_new(planner.scaffolding)
-        patch = workspace.diff() if verdict.status is SessionStatus.FIXED else (
-            verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
-        verdict = verdict.model_copy(update={
-            "patch": patch,
-            "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
-        result = SessionResult(
-            **verdict.model_dump(), session_id=session_id, steps=usage.steps,
-            duration=round(time.monotonic() - started, 3), environment_seconds=environment_seconds,
-            phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=environment,
-            **(model.budget.totals() if model is not None else {}),
-        )
-        metrics.SESSIONS.labels(result.status.value).inc()
-        write_atomic(out / "patch.diff", patch)
-        write_atomic(out / "result.json", result.model_dump_json(indent=2))
-        write_atomic(out / "report.md", render_report(result, workspace.source))
-        write_atomic(out / "metrics.prom", metrics.render())
-        unbind("session_id", "phase", "step")
+        result = _result(state, workspace, out)
+    return result
+
+
+def _loop(state: _Session, workspace: Workspace, options: RepairOptions, settings: Settings,
+          trajectory: Trajectory, out: Path, on_step: Callable[[Step], None] | None,
+          buildpack: Buildpack | None, baseline: BaselineOptions | None) -> Verdict:
+    """The session's parts built, in its sandbox, and its loop run to the planner's verdict."""
+    buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
+    limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
+    strategy = load_strategy(options.planner)
+    state.model = session_model(options, settings, out)
+    policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
+    usage = state.usage
+    with open_sandbox(workspace.path, buildpack, settings, options.sandbox or settings.sandbox,
+                      state.session_id, budget=options.timeout) as sandbox:
+        state.environment_seconds = round(time.monotonic() - state.started, 3)
+        log.info("session.sandbox_ready", seconds=state.environment_seconds,
+                 setup_seconds=round(sandbox.setup_seconds, 3))
+        usage.start()
+        tests = named_tests(options.tests, workspace.path)
+        state.environment = list(sandbox.environment)
+        runs = Baseline(baseline, workspace=workspace, buildpack=buildpack, given=tests,
+                        setup_failure=sandbox.setup_failure, seconds_left=lambda: usage.seconds_left)
+        state.planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir, targets=tests,
+                                     problem=options.problem, formula=options.formula, model=state.model,
+                                     seconds_left=lambda: usage.seconds_left,
+                                     steps_left=lambda: usage.budget.max_steps - usage.steps, baseline=runs)
+        executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
+                            remaining=lambda: usage.seconds_left, secret_globs=policy.secret_globs)
+        controller = Controller(state.planner, Gate(policy), executor, usage,
+                                trajectory, workspace.path, buildpack.name, on_step)
+        return controller.run()
+
+
+def _out_of_budget(planner: PhasePlanner | None, exc: BudgetExhausted) -> Verdict:
+    best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
+    return (planner.unverified(f"the session's {exc}") if planner else None) or Verdict(
+        status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
+        failing_before=planner.failing_before if planner else [],
+        groups=planner.groups(f"the session's {exc}") if planner else [])
+
+
+def _interrupted(planner: PhasePlanner | None, exc: KeyboardInterrupt | SystemExit) -> Verdict:
+    how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
+    return Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
+                   failing_before=planner.failing_before if planner else [],
+                   groups=planner.groups(f"interrupted ({how})") if planner else [])
+
+
+def _crashed(state: _Session, exc: Exception) -> Verdict:
+    steps, planner = state.usage.steps, state.planner
+    log.error("session.crash", step=steps, error=f"{type(exc).__name__}: {exc}")
+    # where, for a bug report: in events.jsonl, not on the console (unless -v)
+    log.info("session.crash_traceback", traceback=traceback.format_exc())
+    return Verdict(status=SessionStatus.ERROR, message=f"crashed at step {steps}: {type(exc).__name__}: {exc}",
+                   failing_before=planner.failing_before if planner else [])
+
+
+def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
+    """The session's result, with its patch, report and metrics written to ``out``."""
+    planner, verdict, model = state.planner, state.verdict, state.model
+    if planner is not None:  # a reproduction test is evidence, not part of the fix
+        workspace.discard_new(planner.scaffolding)
+    patch = workspace.diff() if verdict.status is SessionStatus.FIXED else (
+        verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
+    verdict = verdict.model_copy(update={
+        "patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
+    result = SessionResult(
+        **verdict.model_dump(), session_id=state.session_id, steps=state.usage.steps,
+        duration=round(time.monotonic() - state.started, 3), environment_seconds=state.environment_seconds,
+        phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=state.environment,
+        **(model.budget.totals() if model is not None else {}),
+    )
+    metrics.SESSIONS.labels(result.status.value).inc()
+    write_atomic(out / "patch.diff", patch)
+    write_atomic(out / "result.json", result.model_dump_json(indent=2))
+    write_atomic(out / "report.md", render_report(result, workspace.source))
+    write_atomic(out / "metrics.prom", metrics.render())
+    unbind("session_id", "phase", "step")
     return result
 
 

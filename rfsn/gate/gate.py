@@ -106,7 +106,7 @@ class Gate:
         return found, (patch if found is None else None)
 
     def _run_tests(self, proposal: RunTests, context: GateContext) -> Violation | None:
-        for test_id in proposal.tests:
+        for test_id in (*proposal.tests, *(proposal.collect or ())):
             if test_id.startswith("-"):
                 return Violation(Rule.SHELL_INJECTION, f"test id {test_id[:40]!r} looks like an option")
             # ids reach runners as argv elements or escaped patterns, never a shell; still, only

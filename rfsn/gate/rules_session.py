@@ -2,14 +2,15 @@
 
 Finishing: ``finish`` is accepted in verify; in any other phase only as giving
 up, with a reason that starts with "gave up" (the controller then records the
-session as not fixed). Finishing is never blocked by an exhausted budget.
+session as not fixed). Finishing is never blocked by an exhausted budget. A test run widens
+what the whole suite collects (``RunTests.collect``) only in reproduce, where the baseline runs.
 """
 
 from __future__ import annotations
 
 from rfsn.gate.context import GateContext
 from rfsn.gate.rules import Rule, Violation
-from rfsn.models import Finish, Phase, Proposal
+from rfsn.models import Finish, Phase, Proposal, RunTests
 
 GIVE_UP_PREFIXES = ("gave up", "give up", "giving up")
 
@@ -36,6 +37,9 @@ def phase_violation(proposal: Proposal, context: GateContext) -> Violation | Non
     if isinstance(proposal, Finish) and context.phase is not Phase.VERIFY and not giving_up:
         return Violation(Rule.PHASE_VIOLATION, "finish is for the verify phase; to stop earlier, "
                          "finish with a reason starting 'gave up: ...'")
+    if isinstance(proposal, RunTests) and proposal.collect is not None and context.phase is not Phase.REPRODUCE:
+        return Violation(Rule.PHASE_VIOLATION, "widening what the whole suite collects is the baseline's, "
+                         "in the reproduce phase")
     return None
 
 

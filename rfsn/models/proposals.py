@@ -52,7 +52,12 @@ class RunTests(_ProposalBase):
         "says nothing of how long it takes once it passes; the run's own limit bounds it)"))
     leave_out: tuple[str, ...] = Field(default=(), description=(
         "test files a run of the whole suite leaves out, where the session names that suite's "
-        "files (a large or narrowed suite): they collected nothing at baseline and hold no target"))
+        "files (a large or narrowed suite): they collected nothing at baseline and hold no target "
+        "(the planner's baseline names what runs in ``tests``)"))
+    collect: tuple[str, ...] | None = Field(default=None, description=(
+        "first widen what the whole suite collects from now on (``CollectCapable``): by the test "
+        "files of the runner the project declares, and these files; a run that names files the "
+        "runner cannot take in does not run (none: no widening)"))
 
 
 class RunCommand(_ProposalBase):

@@ -170,6 +170,13 @@ class Outcome(BaseModel):
     content: str | None = Field(default=None, description="file text or search hits")
     data: dict[str, Any] = Field(default_factory=dict)
 
+    @classmethod
+    def of_run(cls, intent: str, report: TestReport) -> Outcome:
+        """A test run's outcome: ok unless it timed out, its counts as the detail."""
+        counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
+        return cls(intent=intent, ok=not report.timed_out, report=report,
+                   detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))
+
 
 class SessionStatus(StrEnum):
     FIXED = "fixed"

@@ -43,6 +43,7 @@ from rfsn.planners.base import (
     finds_code,
     reads_code,
 )
+from rfsn.planners.baseline import Baseline
 from rfsn.planners.candidates import Candidate, combine
 from rfsn.planners.choice import Evidence, Ranked, rank_plausible
 from rfsn.planners.evidence import ordered
@@ -104,9 +105,9 @@ class PhasePlanner:
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
                  model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
-                 steps_left: Callable[[], int] | None = None) -> None:
+                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None) -> None:
         """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
-        limit the plan weighs)."""
+        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
         self.model, self.seconds_left, self.steps_left = model, seconds_left, steps_left
@@ -123,7 +124,7 @@ class PhasePlanner:
         #: the reproduction's own tests that pass before any fix (a fix may break them)
         self.unproven: list[str] = []
         self._votes: dict[str, int] = {}
-        self._plan = self._run()
+        self._plan = (baseline or Baseline()).conduct(self._run())
         self._started = False
         self._last: Proposal = Finish(reason="gave up: the plan has not started")
         self._feedback: Feedback | None = None
