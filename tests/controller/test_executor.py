@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from structlog.testing import capture_logs
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.budget import Budget, Usage
@@ -20,7 +16,6 @@ from rfsn.errors import RfsnError
 from rfsn.gate import Approved, ForgedApproval, Gate, GateContext
 from rfsn.models import (
     Edit,
-    ExecResult,
     Finish,
     GateDecision,
     Phase,
@@ -30,15 +25,12 @@ from rfsn.models import (
     RunTests,
     Search,
     SessionStatus,
-    TestReport,
 )
 from rfsn.planners.base import Verdict
 from rfsn.planners.scripted import ScriptedPlanner
 from rfsn.sandbox.fake import FakeSandbox, Reply
-from rfsn.sandbox.local import LocalSandbox
-from rfsn.workspace import Workspace, prepare
-from tests.controller.conftest import BUGGY, FILES, FIX_PATCH, junit
-from tests.sandbox.projects import make_project
+from rfsn.workspace import Workspace
+from tests.controller.conftest import BUGGY, FIX_PATCH
 
 EVERY_INTENT: list[tuple[Phase, Proposal]] = [
     (Phase.REPRODUCE, RunTests()),

@@ -14,6 +14,7 @@ from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.controller.trajectory import read
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability.logging import configure
+from rfsn.planners.baseline import BaselineOptions
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import Workspace, prepare
 from tests.controller.conftest import BUGGY, FILES, FIX_PATCH, FIXED
@@ -36,9 +37,10 @@ def local_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
 
 
-def session(workspace: Workspace, settings: Settings, out: Path, **options: object) -> SessionResult:
+def session(workspace: Workspace, settings: Settings, out: Path, baseline: BaselineOptions | None = None,
+            **options: object) -> SessionResult:
     opts = RepairOptions(out_dir=out, sandbox="local", session_id="s1", **{"timeout": 300, **options})  # type: ignore[arg-type]
-    return repair_workspace(workspace, opts, settings)
+    return repair_workspace(workspace, opts, settings, baseline=baseline)
 
 
 def assert_outputs(out: Path, result: SessionResult) -> None:
@@ -112,12 +114,13 @@ def test_a_passing_suite_is_not_reproduced(tmp_path: Path, local_settings: Setti
 
 def test_a_session_with_a_suite_runs_only_those_files_for_the_whole_suite(tmp_path: Path,
                                                                         local_settings: Settings) -> None:
-    """``RepairOptions.suite``: the baseline and the final check run those test files; a failing
+    """``BaselineOptions.suite``: the baseline and the final check run those test files; a failing
     test elsewhere is neither run nor a target."""
     elsewhere = "def test_elsewhere():\n    assert False, 'unrelated'\n"
     repo = make_project(tmp_path / "src", {**FILES, "tests/test_elsewhere.py": elsewhere}, name="calc")
     out = tmp_path / "out"
-    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out, suite=["tests/test_calc.py"])
+    result = session(prepare(str(repo), tmp_path / "ws"), local_settings, out,
+                     baseline=BaselineOptions(suite=["tests/test_calc.py"]))
     assert result.status is SessionStatus.FIXED, result.message
     assert result.failing_before == ["tests/test_calc.py::test_add"]
 
@@ -136,7 +139,7 @@ def fixed_with(tmp_path: Path, settings: Settings, name: str, text: str, ignored
     what it writes, kept out of git): fixed; its output directory."""
     repo = make_project(tmp_path / "src", {**FILES, name: text, ".gitignore": f"{ignored}\n"}, name="calc")
     result = session(prepare(str(repo), tmp_path / "ws"), settings, tmp_path / "out",
-                     suite=["tests/test_calc.py", name])
+                     baseline=BaselineOptions(suite=["tests/test_calc.py", name]))
     assert result.status is SessionStatus.FIXED, result.message
     return tmp_path / "out" / "s1"
 
@@ -183,13 +186,16 @@ def test_fine():
 
 def test_a_baseline_whose_runner_died_of_a_signal_runs_again(tmp_path: Path, local_settings: Settings) -> None:
     """A crash of the interpreter now and then (a C extension's) says nothing of the tests: the
-    baseline runs again, and the session goes on from the run that finished. Before, the crash's
-    placeholders (every file an error) were the baseline's tests, and no test had run."""
+    baseline runs again (its own step: the same run, without widening collection again), and the
+    session goes on from the run that finished. Before, the crash's placeholders (every file an
+    error) were the baseline's tests, and no test had run."""
     out = fixed_with(tmp_path, local_settings, "tests/test_crashes_once.py", CRASHES_ONCE, ".crashed")
-    first = read(out / "trajectory.jsonl")[0]["outcome"]["report"]
-    assert first["tests"]["tests/test_crashes_once.py::test_fine"] == "passed"
+    crashed, again = read(out / "trajectory.jsonl")[:2]
+    assert crashed["proposal"].pop("collect") == [] and crashed["proposal"] == again["proposal"]
+    assert crashed["outcome"]["report"]["exit_code"] > 128
+    assert again["outcome"]["report"]["tests"]["tests/test_crashes_once.py::test_fine"] == "passed"
     events = [json.loads(line)["event"] for line in (out / "events.jsonl").read_text().splitlines()]
-    assert events.count("executor.baseline_again") == 1
+    assert events.count("baseline.again") == 1
 
 
 #: a project that is its own pytest plugin (as pytest is in its repository): reporting a failure

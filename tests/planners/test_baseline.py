@@ -220,7 +220,8 @@ def test_a_baseline_whose_runner_died_of_a_signal_runs_again_while_time_is_left(
         sandbox = FakeSandbox(workspace.path, {("python",): [crashed, healthy]})
         executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=5.0)
         with capture_logs() as logs:
-            drive(baseline_of(executor, seconds_left=lambda: left).run(RunTests(phase=Phase.REPRODUCE)), executor)
+            runs = baseline_of(executor, seconds_left=lambda left=left: left)
+            drive(runs.run(RunTests(phase=Phase.REPRODUCE)), executor)
         assert len(sandbox.calls) == calls
         assert [e["event"] for e in logs].count("baseline.again") == calls - 1
 
