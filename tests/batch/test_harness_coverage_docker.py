@@ -242,9 +242,10 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     from rfsn.batch.harness.specenv import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
     from rfsn.controller.executor import Executor
-    from rfsn.gate import Gate, GateContext
     from rfsn.models import Phase, RunTests
+    from rfsn.planners.baseline import Baseline, BaselineOptions
     from rfsn.workspace import prepare
+    from tests.planners.test_baseline import drive
 
     root = _repo(tmp_path / "calc")
     stuck = "calc/tests/test_stuck.py"
@@ -261,20 +262,18 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), list(suite),
                                specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
     limit_cases(pack, 2)
-    proposal = RunTests(phase=Phase.REPRODUCE)
-    _, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
-                                                       buildpack="python"))
-    assert approved is not None
+    options = BaselineOptions(suite=list(suite))
     with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:
-        executor = Executor(box, pack, workspace, test_timeout=20.0, suite=suite)
-        baseline = executor.run(approved).report
+        executor = Executor(box, pack, workspace, test_timeout=20.0)
+        runs = Baseline(options, workspace=workspace, buildpack=pack)
+        baseline = drive(runs.run(RunTests(phase=Phase.REPRODUCE)), executor).report
         # a test the session was given to fix, in the file the run did not finish: not cut
-        given = Executor(box, pack, workspace, test_timeout=20.0, suite=suite,
+        given = Baseline(options, workspace=workspace, buildpack=pack,
                          given=("calc/tests/test_stuck.py:test_stuck_in_c_code",))
-        uncut = given.run(approved).report
+        uncut = drive(given.run(RunTests(phase=Phase.REPRODUCE)), executor).report
     assert uncut is not None and uncut.timed_out and given.suite == suite
     assert baseline is not None and not baseline.timed_out, baseline.log[-2000:]
     assert {t: s.value for t, s in baseline.tests.items() if ":" in t} == {
         "calc/tests/test_core.py:test_clamp_inside": "passed", "calc/tests/test_core.py:test_clamp_below": "passed",
         "calc/tests/test_core.py:test_clamp_above": "failed", "calc/tests/test_core.py:test_double": "passed"}
-    assert executor.suite == ("calc/tests/test_core.py",) and executor._suite() == executor.suite
+    assert runs.suite == ("calc/tests/test_core.py",) and runs.files() == runs.suite

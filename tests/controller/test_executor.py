@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,25 @@ def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path
     assert sandbox.calls == []
     assert workspace.diff() == ""
     assert all(fb.outcome is None for fb in planner.observed[:-1])
+
+
+class FixedSuitePack(PythonBuildpack):
+    """A buildpack whose suite cannot take files in (a SWE-bench spec's)."""
+
+    def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(("pack", "runs"), [(PythonBuildpack, True), (FixedSuitePack, False)])
+def test_a_run_that_names_files_to_collect_runs_only_where_the_runner_takes_them_in(
+        workspace: Workspace, pack: type, runs: bool) -> None:
+    sandbox = FakeSandbox(workspace.path, {("python",): Reply()})
+    executor = Executor(sandbox, pack(), workspace, test_timeout=60)
+    named = RunTests(phase=Phase.REPRODUCE, tests=("tests/test_calc.py",), collect=("tests/test_calc.py",))
+    for proposal, ran in ((named, runs), (RunTests(phase=Phase.REPRODUCE, collect=()), True)):
+        calls = len(sandbox.calls)
+        _, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
+                                                           buildpack="python"))
+        assert approved is not None
+        outcome = executor.run(approved)
+        assert (len(sandbox.calls) > calls) is ran and outcome.ok is ran

@@ -6,7 +6,7 @@ touches: so a session given the test patch runs those, and an issue-only one run
 files named for the code the problem statement points to (``explore.tested``), at most
 ``MAX_NAMED``, or the whole suite when none is (``session_suites``). The test files the
 session adds (a reproduction) run with them (``Executor``). A smaller project keeps the same
-narrowed files for when its whole suite times out at baseline (``RepairOptions.narrowed``).
+narrowed files for when its whole suite times out at baseline (``BaselineOptions.narrowed``).
 """
 
 from __future__ import annotations
