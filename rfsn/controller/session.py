@@ -225,7 +225,8 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
 
 
 def repair(target: str, options: RepairOptions | None = None, settings: Settings | None = None,
-           ref: str | None = None, on_step: Callable[[Step], None] | None = None) -> SessionResult:
+           ref: str | None = None, on_step: Callable[[Step], None] | None = None,
+           baseline: BaselineOptions | None = None) -> SessionResult:
     """Repair ``target`` (a path or a git URL, at ``ref``) on a private copy; never touches it."""
     from rfsn.settings import load_settings
     from rfsn.workspace import prepare
@@ -234,4 +235,4 @@ def repair(target: str, options: RepairOptions | None = None, settings: Settings
     settings = settings or load_settings()
     with tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
-        return repair_workspace(workspace, options, settings, on_step=on_step)
+        return repair_workspace(workspace, options, settings, on_step=on_step, baseline=baseline)
