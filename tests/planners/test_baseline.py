@@ -13,7 +13,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.buildpacks.base import Buildpack
-from rfsn.buildpacks.python import PythonBuildpack
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext
 from rfsn.models import ExecResult, GateDecision, Outcome, Phase, Proposal, RunTests, TestReport
