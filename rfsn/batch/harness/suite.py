@@ -5,7 +5,7 @@ outlasts a session's test run, and the harness itself runs only the test files `
 touches: so a session given the test patch runs those, and an issue-only one runs the test
 files named for the code the problem statement points to (``explore.tested``), at most
 ``MAX_NAMED``, or the whole suite when none is (``session_suites``). The test files the
-session adds (a reproduction) run with them (``Executor``). A smaller project keeps the same
+session adds (a reproduction) run with them (``Baseline.files``). A smaller project keeps the same
 narrowed files for when its whole suite times out at baseline (``BaselineOptions.narrowed``).
 """
 
