@@ -30,7 +30,8 @@ OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
           "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)")}
 
 
-#: this run's name (``RFSN_RUN``) on the containers it and its children start (label ``rfsn.run``)
+#: this run's name (``RFSN_RUN``) on the containers it and its children start (label ``rfsn.run``);
+#: each worker of ``pytest -n`` imports this module in a process of its own, so names a run of its own
 RUN = f"pytest-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
