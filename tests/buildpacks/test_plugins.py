@@ -1,7 +1,8 @@
 """Third-party buildpacks: the example plugin is found, selected and loaded; a broken one is skipped.
 
-Both plugins are pip-installed (editable, no dependencies; pip fetches setuptools from PyPI)
-into the running environment for this module and uninstalled afterwards.
+Both plugins are pip-installed (no dependencies; pip fetches setuptools from PyPI) from copies
+of their sources into a directory of their own put on sys.path for this module, never into the
+running environment: the tests running beside it (another worker's, another process's) see no plugin.
 """
 
 from __future__ import annotations
@@ -25,10 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "buildpack-plugin"
 BROKEN = FIXTURES / "broken_plugin"
 GREETER = EXAMPLE / "tests" / "fixtures" / "greeter"
-#: where each project's importable code lives (editable installs are .pth files,
-#: read at interpreter start: the running interpreter needs them on sys.path)
-SOURCES = {EXAMPLE: EXAMPLE / "src", BROKEN: BROKEN}
-DISTS = ("rfsn-make-buildpack", "rfsn-broken-buildpack")
 
 
 def _pip(*args: str) -> None:
@@ -37,23 +34,21 @@ def _pip(*args: str) -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def installed_plugins() -> Iterator[None]:
+def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    root = tmp_path_factory.mktemp("plugins")
+    site = root / "site"
+    for project in (EXAMPLE, BROKEN):  # a copy: pip builds in the tree it is given
+        _pip("install", "--no-deps", "--target", str(site),
+             str(shutil.copytree(project, root / project.name, ignore=shutil.ignore_patterns("*.egg-info"))))
+    sys.path.insert(0, str(site))
+    importlib.invalidate_caches()
     try:
-        for project in SOURCES:
-            _pip("install", "--no-deps", "-e", str(project))
-        sys.path[:0] = [str(src) for src in SOURCES.values()]
-        importlib.invalidate_caches()
         yield
     finally:
-        _pip("uninstall", "-y", *DISTS)
-        for src in SOURCES.values():
-            while str(src) in sys.path:
-                sys.path.remove(str(src))
+        while str(site) in sys.path:
+            sys.path.remove(str(site))
         for module in ("rfsn_make_buildpack", "rfsn_broken_buildpack"):
             sys.modules.pop(module, None)
-        for src in SOURCES.values():  # setuptools leaves its metadata next to the sources
-            for egg_info in src.glob("*.egg-info"):
-                shutil.rmtree(egg_info)
         importlib.invalidate_caches()
 
 
