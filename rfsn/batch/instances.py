@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.batch.harness.repos import resolve_source
-from rfsn.batch.harness.specs import require_harness
+from rfsn.batch.harness.upstream import require_harness
 from rfsn.batch.records import load_models
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models.swebench import Instance

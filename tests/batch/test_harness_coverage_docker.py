@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import specs
+from rfsn.batch.harness import upstream
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.planners.localize.sbfl import rank
 from rfsn.runner import run_tests
@@ -131,12 +131,12 @@ def _repo(root: Path) -> Path:
 
 
 def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(tmp_path: Path) -> None:
-    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
 
     root = _repo(tmp_path / "calc")
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
     pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_core.py"],
-                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
+                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
                                selects=True)
     with open_sandbox(root, pack, load_settings(), "docker") as box:
         report = run_tests(box, pack, coverage=True, timeout=300)
@@ -174,14 +174,14 @@ def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Pat
     minutes (sympy 1.1's ``test_sin_cos`` in its harness environment) reads as timed out and the
     run goes on to the next test, instead of the whole run outlasting its limit. A selection of
     named tests runs only those, by ``bin/test``'s ``-k``."""
-    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
 
     root = _repo(tmp_path / "calc")
     (root / "calc" / "tests" / "test_slow.py").write_text(SLOW)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
     pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_slow.py"],
-                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
+                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
                                selects=True)
     limit_cases(pack, 2)
     with open_sandbox(root, pack, load_settings(), "docker") as box:
@@ -201,7 +201,7 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
     """An environment may keep a coverage older than rfsn's (a Python 3.6 one keeps 6.2, which has
     dynamic contexts but no ``--data-file`` option): both ways of measuring, pytest under
     coverage and a runner measured from inside, still give per-test coverage."""
-    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
 
     root = _repo(tmp_path / "calc")
     (root / "requirements.txt").write_text("coverage==6.2\n")  # its tracer fails on Python 3.11
@@ -209,7 +209,7 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
                                    "setup(name='calc', packages=['calc'], python_requires='<3.10')\n")
     recipe = PythonBuildpack().env_recipe(root)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
-    harness = HarnessRunBuildpack(spec, recipe, ["calc/tests/test_core.py"], specs.log_parser("sympy/sympy"),
+    harness = HarnessRunBuildpack(spec, recipe, ["calc/tests/test_core.py"], upstream.log_parser("sympy/sympy"),
                                   "sympy__sympy-1", repo="sympy/sympy", selects=True)
     with open_sandbox(root, harness, load_settings(), "docker") as box:
         version = box.exec(["python", "-m", "coverage", "--version"], timeout=60).output
@@ -239,7 +239,7 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     in an error. The files the runner shows it ran to the end are the baseline, and from then on
     the whole suite; the file it was in says nothing, and is not run again, even where the
     session added it (a test file the base does not have runs with the suite otherwise)."""
-    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
     from rfsn.controller.executor import Executor
     from rfsn.models import Phase, RunTests
@@ -260,7 +260,7 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     suite = ("calc/tests/test_core.py",) if added else ("calc/tests/test_core.py", stuck)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
     pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), list(suite),
-                               specs.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
+                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
     limit_cases(pack, 2)
     options = BaselineOptions(suite=list(suite))
     with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:

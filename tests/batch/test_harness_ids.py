@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import specs
+from rfsn.batch.harness import specs, upstream
 from rfsn.batch.harness.grading import trusted_statuses
-from rfsn.batch.harness.specenv import SpecBuildpack, harness_statuses
+from rfsn.batch.harness.specpytest import SpecBuildpack
+from rfsn.batch.harness.upstream import harness_statuses
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 
@@ -28,7 +29,7 @@ def _run(root: Path, repo: str, source: str) -> tuple[SpecBuildpack, TestReport]
     (root / "tests/test_gen.py").write_text(source)
     (root / "report").mkdir()
     pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
-                         specs.log_parser(repo), f"{repo.replace('/', '__')}-1")
+                         upstream.log_parser(repo), f"{repo.replace('/', '__')}-1")
     argv = pack.test_command(["tests/test_gen.py"], str(root / "report"))
     assert argv[0] == "python"
     done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True,
@@ -226,7 +227,7 @@ def test_astropy_7606_under_pytest_3_3_1_an_empty_id_is_named_by_its_argument_in
     PASS_TO_PASS: no run of the spec names it, rfsn's grading nor the harness's. Captured output of
     pytest 3.3.1 (fixtures/pytest331: rfsn's command, and the spec's ``test_cmd`` with ``-vv``) on the
     module ``test_units.py.txt``, which parametrizes as astropy 1.3's test_units.py does."""
-    parser = specs.log_parser("astropy/astropy")
+    parser = upstream.log_parser("astropy/astropy")
     pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False), parser, "astropy__astropy-7606")
     output = (PYTEST_331 / "rfsn.log").read_text()
     statuses = pack.parse(output, {"junit.xml": (PYTEST_331 / "junit.xml").read_text()})

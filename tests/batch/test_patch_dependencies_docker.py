@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 
-from rfsn.batch.harness import specs
+from rfsn.batch.harness import upstream
 from rfsn.batch.harness.patchtree import patched_source
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import evaluate, validate
@@ -62,7 +62,7 @@ def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_c
     """pylint-dev__pylint-4661: the gold patch adds ``appdirs`` to ``install_requires`` and the test
     patch imports it; rfsn's env lacked it and labelled the instance ``env``. The same code without
     the declaration is unresolved, as in the harness."""
-    monkeypatch.setattr(specs, "lookup", lambda repo, version: SPEC if repo == "local/calc" else None)
+    monkeypatch.setattr(upstream, "lookup", lambda repo, version: SPEC if repo == "local/calc" else None)
     instance = _instance(tmp_path)
     instances = _write(tmp_path, instance)
     summary = validate(instances, "deps", tmp_path / "out", tmp_path / "repos")
@@ -137,7 +137,7 @@ def test_sphinx_7440_a_prediction_repeating_the_spec_pins_is_graded_not_an_env_b
     carries the spec's setup.py pins; the env built from base + patch ran the spec's seds over them
     again (``sphinxcontrib-applehelp<=1.0.7<=1.0.7``) and the instance was an ``image_build`` error
     where the harness grades it."""
-    monkeypatch.setattr(specs, "lookup", lambda repo, version: PINNING if repo == "local/calc" else None)
+    monkeypatch.setattr(upstream, "lookup", lambda repo, version: PINNING if repo == "local/calc" else None)
     instance, repeated = _pinned(tmp_path)
     instances = _write(tmp_path, instance)
     predictions = tmp_path / "repeated.jsonl"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import specs
+from rfsn.batch.harness import metadata, specs
 from rfsn.batch.harness.repos import checkout
-from rfsn.batch.harness.specenv import SpecBuildpack
+from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.batch.test_repos import superproject
@@ -87,11 +87,11 @@ def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_t
     packages (a static reader of setup.py lost them); the build's copy has no history, yet the
     setuptools_scm project builds, and the session's reinstall reads its own tags."""
     repo, env_commit = _project(tmp_path)
-    backend = tuple(specs.build_requirements(repo, env_commit))
+    backend = tuple(metadata.build_requirements(repo, env_commit))
     assert backend == ("setuptools>=45", "setuptools_scm>=6.2,<8")
-    assert specs.scm_version(repo, env_commit) == "2.5.0"
+    assert metadata.scm_version(repo, env_commit) == "2.5.0"
     recipe = specs.render_recipe(SPEC, registry=False, source=env_commit, backend=backend,
-                                 version=specs.scm_version(repo, env_commit))
+                                 version=metadata.scm_version(repo, env_commit))
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(SPEC, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -120,9 +120,10 @@ def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_of
     _git(repo, "tag", "v1.2.0")
     commit = _git(repo, "rev-parse", "HEAD")
     spec = {**SPEC, "install": "python -m pip install -e ."}
-    assert specs.build_requirements(repo, commit) == []
-    recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit),
-                                 version=specs.scm_version(repo, commit))
+    assert metadata.build_requirements(repo, commit) == []
+    recipe = specs.render_recipe(spec, registry=False, source=commit,
+                                 build_backend=metadata.build_backend(repo, commit),
+                                 version=metadata.scm_version(repo, commit))
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -151,7 +152,8 @@ def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env
     _git(repo, "commit", "-qm", "base")
     commit = _git(repo, "rev-parse", "HEAD")
     spec = {**SPEC, "install": "python -m pip install -e ."}
-    recipe = specs.render_recipe(spec, registry=False, source=commit, build_backend=specs.build_backend(repo, commit))
+    recipe = specs.render_recipe(spec, registry=False, source=commit,
+                                 build_backend=metadata.build_backend(repo, commit))
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -180,7 +182,7 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
     repo, commit = _flat_project(tmp_path, "pinned", '"setuptools>=45", "six<1.16"')
     spec = {**SPEC, "install": "python -m pip install -e .", "pip_packages": ["six==1.16.0"]}
     recipe = specs.render_recipe(spec, registry=False, source=commit,
-                                 backend=tuple(specs.build_requirements(repo, commit)))
+                                 backend=tuple(metadata.build_requirements(repo, commit)))
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -273,7 +275,7 @@ def test_pylint_7277_the_reinstall_builds_with_the_projects_own_backend_as_the_h
     repo, commit = _flat_project(tmp_path, "flat", '"setuptools~=62.6", "wheel~=0.37.1"')
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(spec, registry=False, source=commit,
-                                 backend=tuple(specs.build_requirements(repo, commit)))
+                                 backend=tuple(metadata.build_requirements(repo, commit)))
     settings = _settings(rfsn_home)
     probe = "import flat, os, sys; print(os.path.dirname(os.path.dirname(flat.__file__)) in sys.path)"
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import specs
-from rfsn.batch.harness.specenv import SpecBuildpack, harness_statuses, running_options
+from rfsn.batch.harness import specs, upstream
+from rfsn.batch.harness.specpytest import SpecBuildpack, running_options
+from rfsn.batch.harness.upstream import harness_statuses
 from rfsn.models import TestStatus as S
 
 pytest.importorskip("swebench")
@@ -36,7 +37,7 @@ def test_astropy_8707_a_report_header_hook_runs_where_the_specs_test_cmd_runs_it
     (tmp_path / "pytest.ini").write_text(INI)
     (tmp_path / "test_gen.py").write_text(TEST)
     (tmp_path / "report").mkdir()
-    parser = specs.log_parser("astropy/astropy")
+    parser = upstream.log_parser("astropy/astropy")
     pack = SpecBuildpack({"test_cmd": test_cmd}, specs.render_recipe({"python": "3.11"}, registry=False),
                          parser, "astropy__astropy-1")
     argv = pack.test_command(["test_gen.py"], str(tmp_path / "report"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import specs
+from rfsn.batch.harness import metadata, specs, upstream
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL
 
 SPEC = {"python": "3.9", "packages": "requirements.txt", "pip_packages": ["attrs==23.1.0"],
@@ -40,7 +40,7 @@ def _repo(tmp_path: Path) -> tuple[Path, str]:
 
 def test_requirements_come_from_the_setup_commit_with_includes_inlined(tmp_path: Path) -> None:
     repo, setup = _repo(tmp_path)
-    text = specs.read_requirements(repo, setup, ["missing.txt", "reqs/test.txt"])
+    text = metadata.read_requirements(repo, setup, ["missing.txt", "reqs/test.txt"])
     assert text.splitlines() == ["six==1.16.0", "pytest==7.4.0"]
 
 
@@ -51,13 +51,13 @@ def test_the_build_backend_is_read_for_the_offline_reinstall(tmp_path: Path) -> 
                                          'build-backend = "flit_core.buildapi"\n')
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "flit")
-    assert specs.build_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4"]
+    assert metadata.build_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4"]
 
 
 def test_no_requirements_file_is_an_env_failure_with_its_reason(tmp_path: Path) -> None:
     repo, setup = _repo(tmp_path)
     with pytest.raises(specs.EnvUnavailable, match="no requirements file"):
-        specs.read_requirements(repo, setup, ["nope.txt"])
+        metadata.read_requirements(repo, setup, ["nope.txt"])
 
 
 def test_recipe_installs_the_spec_and_keeps_its_pytest_pin() -> None:
@@ -123,11 +123,11 @@ def test_setup_runs_pre_install_then_install(tmp_path: Path) -> None:
 
 def test_real_spec_table_and_directives() -> None:
     pytest.importorskip("swebench")
-    spec = specs.lookup("pylint-dev/pylint", "2.15")
+    spec = upstream.lookup("pylint-dev/pylint", "2.15")
     assert spec is not None and spec["python"] == "3.9"
-    assert specs.lookup("pylint-dev/pylint", "0.0") is None
+    assert upstream.lookup("pylint-dev/pylint", "0.0") is None
     patch = "diff --git a/tests/test_x.py b/tests/test_x.py\ndiff --git a/doc/a.md b/doc/a.md\n"
-    assert specs.test_directives({"repo": "pylint-dev/pylint", "test_patch": patch}) == ["tests/test_x.py"]
+    assert upstream.test_directives({"repo": "pylint-dev/pylint", "test_patch": patch}) == ["tests/test_x.py"]
 
 
 def test_a_spec_that_installs_all_tooling_adds_no_empty_install_step() -> None:
@@ -177,33 +177,33 @@ def test_pre_install_sed_edits_of_the_metadata_decide_the_build_backend(tmp_path
                                     """requires = \\["setuptools==68.0.0",/' pyproject.toml""",
                                     "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
                                     "apt-get update && apt-get install -y graphviz"]}
-    edits = specs.metadata_edits(spec)
+    edits = metadata.metadata_edits(spec)
     assert edits == spec["pre_install"][1:3]  # tox.ini is not metadata; apt-get is not an edit
     head = _git(repo, "rev-parse", "HEAD")
-    assert specs.build_requirements(repo, head) == ["setuptools", "wheel"]
-    assert specs.build_requirements(repo, head, edits) == ["setuptools==68.0.0", "wheel"]
+    assert metadata.build_requirements(repo, head) == ["setuptools", "wheel"]
+    assert metadata.build_requirements(repo, head, edits) == ["setuptools==68.0.0", "wheel"]
     assert "68.0.0" not in (repo / "pyproject.toml").read_text()  # the checkout itself is untouched
 
 
 def test_the_version_for_a_tree_without_history_is_the_nearest_release_tag(tmp_path: Path) -> None:
     repo, setup = _repo(tmp_path)
-    assert specs.scm_version(repo, setup) == ""  # no tag: no override
+    assert metadata.scm_version(repo, setup) == ""  # no tag: no override
     _git(repo, "tag", "v1.4.0rc1", setup)
-    assert specs.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == "1.4.0rc1"
+    assert metadata.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == "1.4.0rc1"
     _git(repo, "tag", "not-a-version")
-    assert specs.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == ""
+    assert metadata.scm_version(repo, _git(repo, "rev-parse", "HEAD")) == ""
 
 
 def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_junit() -> None:
     """Some datasets list ``[100%]`` as PASS_TO_PASS because the harness's parser reads it off a
     progress line; such non-ids come from the parser, every real test id from junit alone."""
     pytest.importorskip("swebench")
-    from rfsn.batch.harness.specenv import SpecBuildpack
+    from rfsn.batch.harness.specpytest import SpecBuildpack
     from rfsn.models import TestStatus
     from tests.controller.conftest import junit
 
     pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
-                         specs.log_parser("pytest-dev/pytest"), "pytest-dev__pytest-1")
+                         upstream.log_parser("pytest-dev/pytest"), "pytest-dev__pytest-1")
     output = ("PASSED [100%]\nPASSED tests/test_calc.py::test_add\n"
               "PASSED tests/test_calc.py::test_zero\n"  # a lie: junit says failed
               "ERROR    root:t.py:7 error text going to logger\n")  # a test's log output, no test
@@ -218,12 +218,12 @@ def test_the_project_is_installed_at_the_base_commit_when_its_metadata_moved(tmp
     installs at the base commit, so must the env build, whenever the metadata differ."""
     repo, setup = _repo(tmp_path)
     later = _git(repo, "rev-parse", "HEAD")  # reqs/base.txt changed: not a root-level file
-    assert specs.install_commit(repo, setup, later) == setup
+    assert metadata.install_commit(repo, setup, later) == setup
     (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['toml'])\n")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "needs toml")
     moved = _git(repo, "rev-parse", "HEAD")
-    assert specs.install_commit(repo, setup, moved) == moved
-    assert specs.install_commit(repo, moved, moved) == moved
+    assert metadata.install_commit(repo, setup, moved) == moved
+    assert metadata.install_commit(repo, moved, moved) == moved
 
 
 def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path: Path) -> None:
@@ -255,12 +255,12 @@ def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path
 
 
 def _harness_run(repo: str, test_patch: str, selects: bool) -> Any:
-    from rfsn.batch.harness.specenv import HarnessRunBuildpack
+    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
 
-    directives = specs.test_directives({"repo": repo, "test_patch": test_patch})
+    directives = upstream.test_directives({"repo": repo, "test_patch": test_patch})
     return HarnessRunBuildpack({"test_cmd": "tox --current-env -epy39 -v --"},
                                specs.render_recipe({"python": "3.9"}, registry=False), directives,
-                               specs.log_parser(repo), f"{repo.replace('/', '__')}-1", repo=repo,
+                               upstream.log_parser(repo), f"{repo.replace('/', '__')}-1", repo=repo,
                                selects=selects)
 
 
@@ -423,8 +423,8 @@ def test_the_harness_specs_leave_logging_as_they_found_it() -> None:
     """Importing the swebench package calls ``logging.basicConfig(level=INFO)``; after it every
     HTTP request of httpx printed a line on the user's terminal. A fresh process: the package
     may be imported already in this one."""
-    probe = ("import logging\nfrom rfsn.batch.harness import specs\n"
-             "specs.lookup('pallets/flask', '2.3')\nspecs.log_parser('pallets/flask')\n"
+    probe = ("import logging\nfrom rfsn.batch.harness import upstream\n"
+             "upstream.lookup('pallets/flask', '2.3')\nupstream.log_parser('pallets/flask')\n"
              "print(len(logging.getLogger().handlers), logging.getLogger().level)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(logging.WARNING)]
@@ -434,8 +434,8 @@ def test_a_spec_lookup_imports_the_specs_alone_and_leaves_the_package_whole() ->
     """The package's ``__init__`` imports datasets, pandas and modal (3 s in every worker before
     its first lookup). A lookup reads the specs alone; a later ``import swebench`` still gets the
     whole package. A fresh process: the package may be imported already in this one."""
-    probe = ("import sys\nfrom rfsn.batch.harness import specs\n"
-             "assert specs.lookup('pallets/flask', '2.3') is not None\n"
+    probe = ("import sys\nfrom rfsn.batch.harness import upstream\n"
+             "assert upstream.lookup('pallets/flask', '2.3') is not None\n"
              "print(sorted(m for m in ('datasets', 'pandas', 'modal', 'swebench') if m in sys.modules))\n"
              "import swebench, swebench.harness.run_evaluation\n"
              "print(swebench.__version__ == __import__('importlib.metadata').metadata.version('swebench'))")

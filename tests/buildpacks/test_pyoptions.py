@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from rfsn.batch.harness import specs
-from rfsn.batch.harness.specenv import SpecBuildpack
+from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyoptions import PytestFeatures, features, parse_version, probe, unloadable
 from rfsn.sandbox.fake import FakeSandbox, Reply

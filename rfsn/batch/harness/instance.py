@@ -30,7 +30,8 @@ from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
 from rfsn.batch.harness.repos import instance_checkout
-from rfsn.batch.harness.specenv import SpecBuildpack, grader, installing, instance_buildpack
+from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
+from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
 from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
 from rfsn.buildpacks.python.pyhealth import missing_dependency

@@ -18,7 +18,7 @@ from rfsn.patches import touched_files
 
 #: root-level files that may declare what installing the project pulls in
 _METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")
-#: the files the spec's metadata edits may change (``specs.metadata_edits``)
+#: the files the spec's metadata edits may change (``metadata.metadata_edits``)
 EDITED = ("setup.py", "setup.cfg", "pyproject.toml")
 
 
@@ -63,7 +63,7 @@ def _edited(checkout: Path, commit: str, edits: Sequence[str], where: Path) -> d
     before = {name: text for name in EDITED if (text := _show(checkout, commit, name)) is not None}
     for name, text in before.items():
         (where / name).write_text(text, encoding="utf-8")
-    for edit in edits:  # only sed on the metadata files (specs.metadata_edits)
+    for edit in edits:  # only sed on the metadata files (metadata.metadata_edits)
         subprocess.run(["bash", "-c", edit], cwd=where, capture_output=True, check=False, timeout=60)
     after = {name: (where / name).read_text(encoding="utf-8") for name in before}
     return {name: text for name, text in after.items() if text != before[name]}
