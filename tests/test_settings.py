@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from rfsn.errors import ConfigError
 from rfsn.gate.policy import GatePolicy
-from rfsn.settings import load_settings, parse_bytes
+from rfsn.settings import load_settings
+from rfsn.settings.values import parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,8 @@ from rfsn.errors import ConfigError, OutputError
 from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
 from rfsn.sandbox import choose_kind
-from rfsn.settings import LONGEST, Settings, config_file, load_settings
+from rfsn.settings import Settings, config_file, load_settings
+from rfsn.settings.values import LONGEST
 
 if TYPE_CHECKING:
     from rfsn.buildpacks.base import BaseImage

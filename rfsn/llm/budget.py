@@ -29,7 +29,7 @@ from rfsn.llm.cache import ResponseCache
 from rfsn.llm.record import Recorder, request_key
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import LLM_CALLS, LLM_COST, LLM_SECONDS, LLM_TOKENS
-from rfsn.settings import Price
+from rfsn.settings.llm import Price
 
 log = get_logger(__name__)
 #: the shortest reply worth asking for

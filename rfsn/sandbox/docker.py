@@ -37,7 +37,7 @@ from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.gitview import GitView, submodule_trees
 from rfsn.sandbox.images import ca_environment
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
-from rfsn.settings import parse_bytes
+from rfsn.settings.values import parse_bytes
 
 WORKDIR = "/testbed"
 SCRATCH = "/rfsn"

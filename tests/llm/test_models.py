@@ -14,7 +14,8 @@ from rfsn.llm.clients import make_model, transient_errors
 from rfsn.llm.factory import open_model
 from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.llm.record import RECORD, Recorder
-from rfsn.settings import Price, Settings
+from rfsn.settings import Settings
+from rfsn.settings.llm import Price
 
 ASK = [Message(role="system", content="be brief"), Message(role="user", content="fix it")]
 KEY = "sk-test-0123456789abcdefghijklmnop"

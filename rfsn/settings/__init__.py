@@ -15,10 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -33,6 +30,8 @@ from pydantic_settings import (
 )
 
 from rfsn.errors import ConfigError
+from rfsn.settings.llm import LLMSettings
+from rfsn.settings.values import Seconds, size_range
 
 _HOST_CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
@@ -44,65 +43,6 @@ def host_ca_bundle() -> Path | None:
         if value and Path(value).is_file():
             return Path(value)
     return None
-
-
-_UNITS = "kmgt"
-
-
-def parse_bytes(value: str) -> int:
-    """``"64m"`` -> 67108864 (suffixes k, m, g, t; a trailing ``b`` is ignored); ValueError
-    naming the accepted form otherwise."""
-    text = value.strip().lower().removesuffix("b")
-    scale = 1024 ** (_UNITS.index(text[-1]) + 1) if text and text[-1] in _UNITS else 1
-    number = text.rstrip(_UNITS)
-    if not re.fullmatch(r"\d+(\.\d+)?", number):
-        raise ValueError(f"{value!r} is not a size: a number with an optional k, m, g or t "
-                         "suffix (e.g. 4g)")
-    return int(float(number) * scale)
-
-
-def _size(low: str, high: str) -> AfterValidator:
-    """A size from ``low`` to ``high``: outside them a container limit would be gone (0 or
-    below: none) or meaningless."""
-    def check(value: str) -> str:
-        if not parse_bytes(low) <= parse_bytes(value) <= parse_bytes(high):
-            raise ValueError(f"{value!r} is out of range: from {low} to {high}")
-        return value
-    return AfterValidator(check)
-
-
-#: seconds a timeout may be: positive, finite, at most a week
-#: the longest time any setting or flag may give (a week): more is a typo, not a budget
-LONGEST = 7 * 24 * 3600.0
-Seconds = Annotated[float, Field(gt=0, le=LONGEST, allow_inf_nan=False)]
-
-
-class Price(BaseModel):
-    """A model's price in USD per million tokens."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
-
-
-class LLMSettings(BaseModel):
-    """The ``[llm]`` table: the model planners' provider, model, server and prices."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    provider: Literal["openai", "anthropic"] = Field(
-        default="openai", description="the hybrid planner's provider")
-    model: str | None = Field(default=None, description="model name (--model)")
-    base_url: str | None = Field(default=None, description="server base URL (--base-url)")
-    prices: dict[str, Price] = Field(
-        default_factory=dict, description='USD per million tokens: [llm.prices."MODEL"]')
-    cache: bool = Field(default=True, description="answer a request asked before from the response "
-                        "cache under the rfsn home (--no-cache turns it off)")
-    timeout: Seconds = Field(default=120.0, description="seconds for one model call; a call "
-                           "that takes longer is abandoned and retried")
-    retry_backoff: Seconds = Field(default=0.5, description="seconds: the scale of the jittered "
-                                 "exponential backoff between retries (at most 16 times it)")
 
 
 #: SWE-bench's verdicts (the FAIL_TO_PASS and PASS_TO_PASS lists of the test split, Lite's
@@ -161,14 +101,14 @@ class Settings(BaseSettings):
         description="the Python X.Y of a plain repository's environment (--python); default: "
         "one the project declares that existed at the as-of date")
     # Every limit is bounded: a value Docker or the kernel reads as "no limit" (0, -1) is an error.
-    memory: Annotated[str, _size("16m", "1t")] = Field(
+    memory: Annotated[str, size_range("16m", "1t")] = Field(
         default="4g", description="container memory limit (16m to 1t)")
     cpus: float = Field(default=2.0, ge=0.01, le=1024, allow_inf_nan=False,
                         description="container CPU limit (0.01 to 1024; at most the host's CPUs)")
     pids: int = Field(default=1024, ge=16, le=4_194_304, description="container process limit (16 and up)")
-    file_size: Annotated[str, _size("1m", "16t")] = Field(
+    file_size: Annotated[str, size_range("1m", "16t")] = Field(
         default="4g", description="largest file a command in the container may write (1m to 16t)")
-    tmp_size: Annotated[str, _size("1m", "1t")] = Field(
+    tmp_size: Annotated[str, size_range("1m", "1t")] = Field(
         default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1t)")
     test_timeout: Seconds = Field(default=900.0, description="seconds for one test run")
     test_case_timeout: Seconds = Field(default=60.0, description=(
