@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def run_containers(client: Any) -> list[Any]:
     """The rfsn containers of this run: those this process and its children started."""
-    from rfsn.sandbox.docker import managed
+    from rfsn.sandbox.daemon import managed
 
     return [c for c in managed(client) if c.labels.get("rfsn.run") == RUN]
 
@@ -85,7 +85,7 @@ def _remove_setup_snapshots(root: Path) -> None:
     """The setup snapshots this run's sessions made: those of an rfsn home under ``root``, the
     run's own and the ones tests give the sessions they start (a cache of its home, like it)."""
     from rfsn.errors import DockerUnavailable
-    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.daemon import connect
     from rfsn.sandbox.snapshots import HOME_LABEL
 
     try:
@@ -107,7 +107,7 @@ def _remove_setup_snapshots(root: Path) -> None:
 
 def _docker_or_skip() -> Any:
     from rfsn.errors import DockerUnavailable
-    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.daemon import connect
 
     try:
         return connect(timeout=600)

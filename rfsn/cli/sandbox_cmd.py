@@ -28,7 +28,7 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
     from rfsn.errors import ConfigError, ImageError
     from rfsn.sandbox import registry as shared
     from rfsn.sandbox.bootstrap import bootstrap as build
-    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.daemon import connect
 
     settings = setup(verbose, registry=registry)
     if python_version and "python" not in names:
@@ -53,8 +53,8 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
 @click.option("--all", "everything", is_flag=True, help="also containers of running rfsn processes")
 def prune(everything: bool) -> None:
     """Remove containers left behind by rfsn processes that are gone."""
-    from rfsn.sandbox.docker import connect
-    from rfsn.sandbox.docker import prune as remove
+    from rfsn.sandbox.daemon import connect
+    from rfsn.sandbox.daemon import prune as remove
 
     removed = remove(connect(), everything)
     click.echo(f"removed {len(removed)} container(s)" + (": " + ", ".join(removed) if removed else ""))

@@ -38,7 +38,7 @@ def choose_kind(requested: str) -> str:
     DockerUnavailable saying how to start one or how to ask for the host; never a fallback."""
     if requested == "local":
         return "local"
-    from rfsn.sandbox.docker import connect
+    from rfsn.sandbox.daemon import connect
 
     try:
         connect(timeout=10).close()
@@ -55,7 +55,7 @@ def sweep(client: Any) -> None:
     global _swept
     if _swept:
         return
-    from rfsn.sandbox.docker import prune
+    from rfsn.sandbox.daemon import prune
 
     _swept = True
     try:
@@ -101,7 +101,9 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
 def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, session_id: str | None,
              commands: list[list[str]], budget: float) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     if kind == "docker":
-        from rfsn.sandbox.docker import DockerSandbox, connect, sandbox_user
+        from rfsn.sandbox.confinement import sandbox_user
+        from rfsn.sandbox.daemon import connect
+        from rfsn.sandbox.docker import DockerSandbox
         from rfsn.sandbox.images import ensure_env_image
 
         client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)

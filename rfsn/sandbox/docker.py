@@ -2,7 +2,7 @@
 by itself after its lifetime, whether or not anything removes it.
 
 The working copy is bind-mounted at /testbed and the scratch directory at
-/rfsn. The container is hardened (docs/security.md): no network, every
+/rfsn. The container is hardened (``confinement``, docs/security.md): no network, every
 capability dropped, ``no-new-privileges``, an unprivileged user (never root,
 even when rfsn runs as root) who can write only /testbed, the scratch
 directory, size-limited tmpfs mounts over the system's world-writable
@@ -21,32 +21,25 @@ import math
 import os
 import time
 import uuid
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rfsn.errors import DockerUnavailable, SandboxError
+from rfsn.errors import SandboxError
 from rfsn.models import ExecResult
-from rfsn.models.results import MAX_OUTPUT
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, live
 from rfsn.sandbox.base import scratch_dir
+from rfsn.sandbox.confinement import confined, open_to, sandbox_user
 from rfsn.sandbox.gitview import GitView, submodule_trees
 from rfsn.sandbox.images import ca_environment
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
-from rfsn.settings.values import parse_bytes
+from rfsn.sandbox.output import Lines, capped
 
 WORKDIR = "/testbed"
 SCRATCH = "/rfsn"
 KILL_GRACE = 5
-#: the user commands run as when rfsn itself runs as root ("nobody")
-UNPRIVILEGED = 65534
-#: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
-#: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
-WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
 #: a command with an empty temporary directory of its own in /tmp (the tmpfs), removed after it.
 #: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
 #: output reaches a model's prompt, and a replayed session must send the same prompts.
@@ -59,109 +52,6 @@ OWN_TMP = ("sh", "-c", f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; '
 _KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
                '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
 log = get_logger(__name__)
-
-
-def connect(timeout: float = 3600.0) -> Any:
-    """A docker client whose daemon answered a ping; DockerUnavailable otherwise."""
-    import docker
-    import docker.errors
-
-    client = None
-    try:
-        client = docker.from_env(timeout=int(timeout))
-        client.ping()
-    except (docker.errors.DockerException, OSError) as exc:
-        if client is not None:
-            client.close()
-        raise DockerUnavailable(f"no Docker daemon answers: {str(exc).splitlines()[0][:200]}") from exc
-    return client
-
-
-def sandbox_user() -> tuple[int, int]:
-    """The uid:gid commands run as: the host's own, or ``nobody`` when that would be root."""
-    uid, gid = os.getuid(), os.getgid()
-    return (UNPRIVILEGED, UNPRIVILEGED) if uid == 0 else (uid, gid)
-
-
-def open_to(tree: Path, uid: int) -> None:
-    """Let ``uid`` write the working tree (not ``.git``): add ``a+rw`` (``a+rwx`` on directories).
-
-    Ownership stays the host's, so git's ownership checks hold; the
-    executable bit of files is untouched, so the patch diff is unaffected.
-    """
-    if uid == os.getuid():
-        return
-    tree.chmod(tree.stat().st_mode | 0o777)
-    for root, dirs, files in os.walk(tree):
-        if root == str(tree) and ".git" in dirs:
-            dirs.remove(".git")
-        for name in dirs:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, os.stat(path).st_mode | 0o777)
-        for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, os.stat(path).st_mode | 0o666)
-
-
-class Lines:
-    """stdout and stderr merged a whole line at a time. The daemon reads the two pipes apart, so
-    a line written in two parts (libtest's ``test NAME ... `` before the test ends, ``ok`` after)
-    could be split by the other stream's next line, and its status lost to a parser. A part
-    without its newline waits (at most ``hold`` bytes) until the rest of its line arrives."""
-
-    def __init__(self, hold: int = 64 * 1024) -> None:
-        self.hold = hold
-        self.partial: dict[int, bytes] = {}
-
-    def feed(self, stream: int, data: bytes) -> bytes:
-        """What of ``stream``'s ``data`` can be passed on now: its complete lines."""
-        held = self.partial.get(stream, b"") + data
-        cut = len(held) if len(held) > self.hold else held.rfind(b"\n") + 1
-        self.partial[stream] = held[cut:]
-        return held[:cut]
-
-    def rest(self) -> bytes:
-        """The parts still waiting for their newline (the streams ended, or the reading did)."""
-        rest = b"".join(self.partial.values())
-        self.partial.clear()
-        return rest
-
-
-def capped(chunks: Iterable[bytes], limit: int = MAX_OUTPUT, deadline: float | None = None) -> tuple[str, bool]:
-    """The stream decoded, its middle cut out past ``limit`` bytes; never holds more than ``limit``.
-
-    Returns the text and whether ``deadline`` (monotonic) passed while reading.
-    """
-    half = limit // 2
-    head = bytearray()
-    tail: deque[bytes] = deque()
-    tail_size = total = 0
-    for chunk in chunks:
-        total += len(chunk)
-        room = half - len(head)
-        if room > 0:
-            head += chunk[:room]
-            chunk = chunk[room:]
-        if chunk:
-            tail.append(chunk)
-            tail_size += len(chunk)
-            while tail and tail_size - len(tail[0]) >= half:
-                tail_size -= len(tail.popleft())
-        if deadline is not None and time.monotonic() > deadline:
-            return _joined(head, tail, half, total), True
-    return _joined(head, tail, half, total), False
-
-
-def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
-    rest = b"".join(tail)
-    if len(head) + len(rest) == total:
-        return (bytes(head) + rest).decode("utf-8", "replace")
-    kept = rest[-half:]
-    cut = total - len(head) - len(kept)
-    return (f"{head.decode('utf-8', 'replace')}\n... [{cut} bytes cut] ...\n"
-            f"{kept.decode('utf-8', 'replace')}")
 
 
 def binds(volumes: Mapping[str, Mapping[str, str]]) -> list[Any]:
@@ -191,8 +81,6 @@ class DockerSandbox:
         """``lifetime``: seconds after which the container ends and is removed by itself,
         whether or not anything closes it (its owner killed, the daemon unreachable); ``mounts``:
         more host directories, as ``binds`` takes them."""
-        import docker.types
-
         self.client = client
         self.workspace = workspace
         self.session_id = session_id or uuid.uuid4().hex[:12]
@@ -204,6 +92,15 @@ class DockerSandbox:
         if self.uid != os.getuid():
             os.chown(self.scratch, self.uid, self.gid)
             open_to(workspace, self.uid)
+        volumes, environment = self._volumes(ca_bundle, mounts)
+        self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
+        self._start(image, lifetime, volumes, environment,
+                    {"memory": memory, "cpus": cpus, "pids": pids, "tmp_size": tmp_size, "file_size": file_size})
+
+    def _volumes(self, ca_bundle: Path | None, mounts: Mapping[str, Mapping[str, str]] | None,
+                 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+        """The container's bind mounts (as ``binds`` takes them) and its environment."""
+        workspace = self.workspace
         volumes = {
             str(workspace): {"bind": WORKDIR, "mode": "rw"},
             str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
@@ -225,28 +122,21 @@ class DockerSandbox:
         if ca_bundle is not None:
             volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
             environment.update(ca_environment())
-        self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
+        return volumes, environment
+
+    def _start(self, image: str, lifetime: float, volumes: Mapping[str, Mapping[str, str]],
+               environment: dict[str, str], limits: dict[str, Any]) -> None:
+        """Start the container, confined (``confinement.confined``) within ``limits``."""
         started = time.monotonic()
         try:
             # SIGINT/SIGTERM wait until the daemon has answered and the container is
             # registered (see rfsn.sandbox.live): a pending one is raised as the block ends
             with live.signals_held():
-                self.container = client.containers.run(
+                self.container = self.client.containers.run(
                     image, ["sleep", f"{math.ceil(lifetime)}"], detach=True, init=True,
-                    auto_remove=True, network_mode="none",
-                    working_dir=WORKDIR, mounts=binds(volumes), environment=environment,
-                    user=f"{self.uid}:{self.gid}", labels=labels.for_session(self.session_id),
-                    cap_drop=["ALL"], security_opt=["no-new-privileges"], privileged=False,
-                    # Setup may install into the env (/opt/rfsn): the container's copy-on-write
-                    # layer holds its writes. A volume copy of the env cost seconds per
-                    # session to create and more to delete (every file of a virtualenv).
-                    read_only=False,
-                    tmpfs={path: f"rw,exec,nosuid,nodev,size={parse_bytes(tmp_size)},mode=1777"
-                           for path in WORLD_WRITABLE},
-                    ulimits=[docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
-                                                 hard=parse_bytes(file_size))],
-                    mem_limit=parse_bytes(memory), memswap_limit=parse_bytes(memory),
-                    nano_cpus=int(cpus * 1e9), pids_limit=pids, name=self.name,
+                    auto_remove=True, working_dir=WORKDIR, mounts=binds(volumes), environment=environment,
+                    labels=labels.for_session(self.session_id), name=self.name,
+                    **confined(self.uid, self.gid, **limits),
                 )
                 live.register(id(self), self.close)
         except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start
@@ -377,36 +267,3 @@ class DockerSandbox:
         shutil.rmtree(self.gitview, ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class Managed:
-    """A container rfsn created, as listed (no inspect: it may be gone a moment later)."""
-
-    id: str
-    name: str
-    labels: dict[str, str]
-
-
-def managed(client: Any) -> list[Managed]:
-    """Every container carrying rfsn's label, from one sparse list call."""
-    return [Managed(c.id, (c.attrs.get("Names") or [c.id[:12]])[0].lstrip("/"),
-                    c.attrs.get("Labels") or {})
-            for c in client.containers.list(all=True, sparse=True, filters={"label": labels.MANAGED})]
-
-
-def prune(client: Any, everything: bool = False) -> list[str]:
-    """Remove rfsn containers whose owning process is gone (or all of them)."""
-    import docker.errors
-
-    removed = []
-    for container in managed(client):
-        if everything or not labels.owner_alive(container.labels):
-            try:
-                client.api.remove_container(container.id, force=True, v=True)
-            except docker.errors.NotFound:
-                continue  # its owner removed it meanwhile
-            except docker.errors.APIError as exc:
-                if exc.status_code == 409:  # another process is removing it ("already in progress")
-                    continue
-                raise SandboxError(f"cannot remove container {container.name}: {exc.explanation or exc}") from exc
-            removed.append(container.name)
-    return removed

@@ -28,7 +28,7 @@ from rfsn.errors import ImageError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
-from rfsn.sandbox import asof, registry
+from rfsn.sandbox import asof, asofindex, registry
 from rfsn.sandbox.labels import MANAGED
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
 from rfsn.sandbox.registry import image_exists
@@ -261,7 +261,7 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
         yield {}
         return
     pinned = asof.pins([*recipe.steps, *(text for _, text in recipe.files)])
-    with asof.serving(recipe.index_date, pinned, ca_bundle, floors=dict(recipe.floors)) as url:
+    with asofindex.serving(recipe.index_date, pinned, ca_bundle, floors=dict(recipe.floors)) as url:
         yield {"network_mode": "host",
                "buildargs": {"PIP_INDEX_URL": url, "PIP_TRUSTED_HOST": "127.0.0.1"}}
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rfsn.cli import main
-from rfsn.sandbox.docker import managed
+from rfsn.sandbox.daemon import managed
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow,
               pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]

@@ -194,7 +194,7 @@ def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_re
     assert summary["resolved_ids"] == sorted(SUBSET)
 
 
-# rfsn.sandbox.docker.connect does not close a client whose ping failed (reported upstream)
+# rfsn.sandbox.daemon.connect does not close a client whose ping failed (reported upstream)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_infrastructure_failures_are_errors_not_patch_failures(
         tmp_path: Path, instances_file: Path, devset_repos: Path,

@@ -33,7 +33,7 @@ from typing import IO, Any
 import docker
 import pytest
 
-from rfsn.sandbox.docker import managed
+from rfsn.sandbox.daemon import managed
 from tests.sandbox.registry_server import serving
 from tests.sandbox.second_daemon import running
 

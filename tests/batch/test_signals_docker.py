@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from rfsn.sandbox import labels
-from rfsn.sandbox.docker import managed
+from rfsn.sandbox.daemon import managed
 from tests.processes import start_rfsn, stop
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client")]

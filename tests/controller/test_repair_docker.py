@@ -20,7 +20,7 @@ import pytest
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.sandbox import labels
-from rfsn.sandbox.docker import managed
+from rfsn.sandbox.daemon import managed
 from tests.conftest import with_test_patch
 
 #: devset project -> (repair it through a file:// URL, must the template planner fix it)

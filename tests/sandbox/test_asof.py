@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rfsn.sandbox import asof
+from rfsn.sandbox import asof, asofindex
 
 
 def _file(name: str, uploaded: str, **extra: Any) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def upstream() -> Iterator[str]:
 
 def test_pip_reads_the_index_as_of_the_date(upstream: str, tmp_path: Path) -> None:
     """pip's own finder lists what the index serves: 1.16.0 is the newest before 2024."""
-    with asof.serving("2024-01-01", set(), None, upstream=upstream) as url:
+    with asofindex.serving("2024-01-01", set(), None, upstream=upstream) as url:
         done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", "six", "--isolated",
                                "--index-url", url, "--trusted-host", "127.0.0.1", "--pre"],
                               capture_output=True, text=True, timeout=120, check=False)
@@ -131,7 +131,7 @@ def test_a_project_with_nothing_before_the_date_gets_its_first_release_after_it(
 
 
 def test_the_index_lists_what_it_served_from_after_its_date(upstream: str) -> None:
-    with asof.serving("2019-06-01", set(), None, upstream=upstream) as url:
+    with asofindex.serving("2019-06-01", set(), None, upstream=upstream) as url:
         client = httpx.Client(timeout=30)
         page = client.get(f"{url}/six/").text
         again = client.get(f"{url}/six/").text
@@ -160,7 +160,7 @@ def test_a_raised_tool_gets_its_first_release_after_the_floor_or_its_newest() ->
 
 
 def test_the_index_raises_the_floored_projects_and_says_so(upstream: str) -> None:
-    with asof.serving("2019-06-01", set(), None, upstream=upstream, floors={"Six": "2021-01-01"}) as url:
+    with asofindex.serving("2019-06-01", set(), None, upstream=upstream, floors={"Six": "2021-01-01"}) as url:
         client = httpx.Client(timeout=30)
         page = client.get(f"{url}/six/").text
         later = client.get(url.rsplit("/simple", 1)[0] + asof.LATER_PATH).text
@@ -196,7 +196,7 @@ def test_the_raised_view_serves_the_tools_dependencies_of_their_raised_date(rais
     """The commit's view has only dep 0.5; the raised view of ``tool`` after 2020-10-05 serves what
     PyPI had the day after tool 2.0: dep 0.13 too, not dep 1.0 or tool 3.0. The commit's own view
     is unchanged, and the report says which date the set came from."""
-    with asof.serving("2018-02-11", set(), None, upstream=raised_upstream) as url:
+    with asofindex.serving("2018-02-11", set(), None, upstream=raised_upstream) as url:
         client = httpx.Client(timeout=30)
         root = url.rsplit("/simple", 1)[0]
         own = client.get(f"{url}/dep/").text
@@ -218,14 +218,14 @@ def test_xarray_3993_the_index_has_the_same_url_for_the_same_view_from_build_to_
     xarray-3993's env built again every layer xarray-3677's had (31 minutes), the index's URL
     being new in each build. The same view of the index has the same URL; another view, or the
     same one served twice at once, another."""
-    with asof.serving("2019-06-01", set(), None, upstream=upstream) as first:
+    with asofindex.serving("2019-06-01", set(), None, upstream=upstream) as first:
         pass
-    with asof.serving("2019-06-01", set(), None, upstream=upstream) as second:
-        with asof.serving("2019-06-01", set(), None, upstream=upstream) as both:
+    with asofindex.serving("2019-06-01", set(), None, upstream=upstream) as second:
+        with asofindex.serving("2019-06-01", set(), None, upstream=upstream) as both:
             assert httpx.get(f"{both}/six/", timeout=30).status_code == 200
         page = httpx.get(f"{second}/six/", timeout=30).text
         assert httpx.get(f"{second.rsplit('/', 2)[0]}/simple/six/", timeout=30).status_code == 404
-    with asof.serving("2020-06-01", set(), None, upstream=upstream) as later:
+    with asofindex.serving("2020-06-01", set(), None, upstream=upstream) as later:
         pass
     assert first == second and both != second and later != first
     assert "six-1.15.0.tar.gz" in page

@@ -231,7 +231,8 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
         tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
     """A SIGKILLed batch left its containers running `sleep infinity` for an hour: a session
     container's main process is bounded, and the container goes once it ends, with no prune."""
-    from rfsn.sandbox.docker import DockerSandbox, connect
+    from rfsn.sandbox.daemon import connect
+    from rfsn.sandbox.docker import DockerSandbox
     from rfsn.sandbox.images import env_image_tag, resolve_base
 
     assert shared_pack.recipe is not None
@@ -254,7 +255,8 @@ def test_a_container_whose_auto_removal_is_under_way_is_gone_when_close_returns(
     two containers of a finished test)."""
     from structlog.testing import capture_logs
 
-    from rfsn.sandbox.docker import DockerSandbox, connect
+    from rfsn.sandbox.daemon import connect
+    from rfsn.sandbox.docker import DockerSandbox
     from rfsn.sandbox.images import env_image_tag, resolve_base
 
     assert shared_pack.recipe is not None
@@ -423,7 +425,7 @@ def test_prune_passes_over_a_container_another_process_is_removing() -> None:
     import requests
 
     from rfsn.errors import SandboxError
-    from rfsn.sandbox.docker import prune
+    from rfsn.sandbox.daemon import prune
 
     def refusal(status: int) -> docker.errors.APIError:
         response = requests.Response()
