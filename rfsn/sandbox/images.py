@@ -11,9 +11,7 @@ import contextlib
 import hashlib
 import io
 import json
-import re
 import shlex
-import subprocess
 import tarfile
 import tempfile
 import time
@@ -23,15 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
-from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import ImageError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import asof, asofindex, registry
+from rfsn.sandbox.buildlog import build_failure, build_output
 from rfsn.sandbox.labels import MANAGED
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
 from rfsn.sandbox.registry import image_exists
+from rfsn.sandbox.sourcetree import source_tree
 
 if TYPE_CHECKING:
     from rfsn.sandbox.ccache import CompileCache
@@ -148,43 +147,6 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def source_tree(checkout: Path | None, commit: str) -> bytes:
-    """The tree of ``commit`` in ``checkout`` as a tar under ``src/`` (the env build's copy of
-    the project, for steps that install it the way its own tooling does), with the tree of each
-    submodule checked out in ``checkout`` at the commit ``commit`` records for it."""
-    if checkout is None:
-        raise ImageError(f"the env recipe needs the project at {commit[:12]} but no checkout was given")
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        _add_tree(tar, checkout, commit, "src/")
-    return buffer.getvalue()
-
-
-def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str, prefix: str) -> None:
-    done = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", f"--prefix={prefix}", commit],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        raise ImageError(f"the env recipe needs the project at {commit[:12]}: "
-                         f"{done.stderr.decode(errors='replace').strip()[:200]}")
-    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tree:
-        for member in tree.getmembers():
-            tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
-    links = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", commit],
-                           capture_output=True, check=False).stdout.decode("utf-8", "surrogateescape")
-    for entry in filter(None, links.split("\0")):
-        meta, _, path = entry.partition("\t")
-        mode, _, sha = meta.split(" ")
-        submodule = repo / path
-        if mode != "160000":
-            continue
-        if (submodule / ".git").exists() and subprocess.run(
-                ["git", "-C", str(submodule), "cat-file", "-e", f"{sha}^{{commit}}"],
-                capture_output=True, check=False).returncode == 0:
-            _add_tree(tar, submodule, sha, f"{prefix}{path}/")
-        else:  # left empty, as git archive leaves it: a build that needs it says so itself
-            log.warning("image.submodule_missing", path=f"{prefix}{path}", commit=sha[:12])
-
-
 def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
              step_timeout: float | None, checkout: Path | None = None,
              tools: Path | None = None, compiler: str = "") -> io.BytesIO:
@@ -212,36 +174,6 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
                     tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
     buffer.seek(0)
     return buffer
-
-
-BUILD_LOG_CHARS = 20_000  # of a failed build's output, kept for the log
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
-
-
-def _script(command: str) -> str:
-    """The step's own script, out of the ``timeout ... sh -c`` that bounds it."""
-    if command.startswith("timeout "):
-        with contextlib.suppress(ValueError):
-            words = shlex.split(command)
-            if "-c" in words:
-                return words[words.index("-c") + 1]
-    return command
-
-
-def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
-    """One line: ``env image: STEP: CAUSE``, the step short and the first line of its output that
-    says why it failed (``steplog``), then the image and the exit status."""
-    output = _ANSI.sub("", output)
-    marks = list(_STEP.finditer(output))
-    cause = step_error(output[marks[-1].end():] if marks else output[-BUILD_LOG_CHARS:])
-    command = error.strip().removeprefix("The command '/bin/sh -c ").rsplit("' returned", 1)[0]
-    step = step_name(_script(command))
-    code = error.strip().rsplit(" ", 1)[-1]
-    if step_timeout is not None and code in ("124", "137"):
-        return (f"env image: {step}: ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed; "
-                f"it printed: {cause} (building {tag})")
-    return f"env image: {step}: {cause} (building {tag} failed, exit {code})"
 
 
 def env_image_tag(recipe: EnvRecipe, base_ref: str, compiler: str = "") -> str:
@@ -292,21 +224,8 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),
              index_date=recipe.index_date or None)
     started = time.monotonic()
-    output: list[str] = []
     try:
-        with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
-            if compiler and compile_cache is not None and index.get("network_mode") == "host":
-                url = stack.enter_context(ccache.serving(compile_cache.store))
-                index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
-            for chunk in client.api.build(
-                    fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
-                                     compile_cache.tools if compile_cache else None, compiler),
-                    custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
-                    labels={MANAGED: "1"}, **index):
-                output.append(chunk.get("stream", "") or chunk.get("status", ""))
-                if "error" in chunk:
-                    raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout),
-                                     output=_ANSI.sub("", "".join(output))[-BUILD_LOG_CHARS:])
+        _build(client, recipe, tag, base_ref, ca_bundle, step_timeout, checkout, compile_cache, compiler)
     except ImageError:
         SANDBOX_OPERATIONS.labels("docker", "env_image", "error").inc()
         raise
@@ -317,3 +236,25 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     SANDBOX_OPERATION_SECONDS.labels("docker", "env_image").observe(time.monotonic() - started)
     registry.push(client, shared, tag)
     return tag
+
+
+def _build(client: Any, recipe: EnvRecipe, tag: str, base_ref: str, ca_bundle: Path | None,
+           step_timeout: float | None, checkout: Path | None, compile_cache: CompileCache | None,
+           compiler: str) -> None:
+    """Build the image ``tag`` of ``recipe``; ImageError naming the step that failed and why."""
+    from rfsn.sandbox import ccache
+
+    output: list[str] = []
+    with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
+        if compiler and compile_cache is not None and index.get("network_mode") == "host":
+            url = stack.enter_context(ccache.serving(compile_cache.store))
+            index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
+        for chunk in client.api.build(
+                fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
+                                 compile_cache.tools if compile_cache else None, compiler),
+                custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
+                labels={MANAGED: "1"}, **index):
+            output.append(chunk.get("stream", "") or chunk.get("status", ""))
+            if "error" in chunk:
+                raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout),
+                                 output=build_output("".join(output)))

@@ -28,7 +28,7 @@ from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
 from rfsn.sandbox.base import scratch_dir
-from rfsn.sandbox.images import source_tree
+from rfsn.sandbox.sourcetree import source_tree
 
 log = get_logger(__name__)
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}

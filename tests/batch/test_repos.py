@@ -213,7 +213,7 @@ def test_the_env_builds_copy_holds_the_submodule_at_the_env_commits_record(tmp_p
     import io
     import tarfile
 
-    from rfsn.sandbox.images import source_tree
+    from rfsn.sandbox.sourcetree import source_tree
 
     mirrors, app, env, base = superproject(tmp_path)
     ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,

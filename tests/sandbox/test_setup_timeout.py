@@ -53,7 +53,7 @@ def test_a_failed_build_keeps_what_the_step_printed_first_for_the_log(docker_cli
 def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> None:
     """Outcomes keep the first 500 characters of a message: the cause must come first, not a
     long pip command line."""
-    from rfsn.sandbox.images import build_failure
+    from rfsn.sandbox.buildlog import build_failure
 
     command = "timeout -k 10 1800 sh -c 'set -e; pip install " + "pkg==1.0 " * 80 + "'"
     message = build_failure("rfsn/env-python:x", f"The command '/bin/sh -c {command}' returned a non-zero code: 1",
@@ -67,7 +67,7 @@ def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> N
 def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
     """npm ends a failure by saying where its debug log went; Docker, what it removed: neither
     is the cause, and the terminal colours are not part of it."""
-    from rfsn.sandbox.images import build_failure
+    from rfsn.sandbox.buildlog import build_failure
 
     output = ("\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
               "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m"
@@ -100,7 +100,7 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
 ])
 def test_a_failed_build_leads_with_the_exception_a_setup_script_raised(output: str) -> None:
     """pip's last lines are its advice; the cause is the exception of the traceback above them."""
-    from rfsn.sandbox.images import build_failure
+    from rfsn.sandbox.buildlog import build_failure
 
     message = build_failure("rfsn/env-python:x",
                             "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1", output, 1800.0)
@@ -108,7 +108,7 @@ def test_a_failed_build_leads_with_the_exception_a_setup_script_raised(output: s
 
 
 def test_a_failed_build_with_no_traceback_is_told_by_its_first_error_line() -> None:
-    from rfsn.sandbox.images import build_failure
+    from rfsn.sandbox.buildlog import build_failure
 
     message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c make' returned a non-zero code: 2",
                             "cc -c a.c\na.c:1: error: expected ';'\nmake: *** [a.o] Error 1\n", 1800.0)

@@ -1,0 +1,44 @@
+"""A failed env image build's output: the one line that says which step failed and why, and
+the end of the output, for the log."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shlex
+
+from rfsn.buildpacks.steplog import step_error, step_name
+
+BUILD_LOG_CHARS = 20_000  # of a failed build's output, kept for the log
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
+
+
+def _script(command: str) -> str:
+    """The step's own script, out of the ``timeout ... sh -c`` that bounds it."""
+    if command.startswith("timeout "):
+        with contextlib.suppress(ValueError):
+            words = shlex.split(command)
+            if "-c" in words:
+                return words[words.index("-c") + 1]
+    return command
+
+
+def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:
+    """One line: ``env image: STEP: CAUSE``, the step short and the first line of its output that
+    says why it failed (``steplog``), then the image and the exit status."""
+    output = _ANSI.sub("", output)
+    marks = list(_STEP.finditer(output))
+    cause = step_error(output[marks[-1].end():] if marks else output[-BUILD_LOG_CHARS:])
+    command = error.strip().removeprefix("The command '/bin/sh -c ").rsplit("' returned", 1)[0]
+    step = step_name(_script(command))
+    code = error.strip().rsplit(" ", 1)[-1]
+    if step_timeout is not None and code in ("124", "137"):
+        return (f"env image: {step}: ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed; "
+                f"it printed: {cause} (building {tag})")
+    return f"env image: {step}: {cause} (building {tag} failed, exit {code})"
+
+
+def build_output(output: str) -> str:
+    """The end of a build's ``output``, without terminal escapes: what the log keeps of it."""
+    return _ANSI.sub("", output)[-BUILD_LOG_CHARS:]
