@@ -171,19 +171,9 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
     structured = buildpack.structured
-    if structured:
-        statuses = buildpack.parse(result.output, reports)
-    else:
-        ok = result.exit_code == 0 and not result.timed_out
-        statuses = {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
-    crashes: list[Crash] = []
-    if structured and isinstance(buildpack, ResumeCapable) and not result.timed_out:
-        if measure or stops_at is not None:  # a coverage run's plan, or a run to stop early
-            found = buildpack.crashes(result.output, statuses)
-            statuses, crashes = _failed(statuses, found), [c for c in found if c.test]
-        else:
-            statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
-            result = _joined(result, runs)
+    # a coverage run's plan, or a run to stop early, is not resumed past a crash
+    statuses, crashes, result = _statuses(sandbox, buildpack, tests, result, reports, timeout,
+                                          resume=not (measure or stops_at is not None))
     reason = abnormal_end(result)
     unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
     # the runner never got to report these: they did not pass
@@ -199,11 +189,35 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
             reports, list(statuses), sandbox.workdir)
-    outcome = "timeout" if report.timed_out else ("passed" if report.ok else "failed")
-    TEST_RUNS.labels(sandbox.kind, outcome).inc()
-    TEST_RUN_SECONDS.labels(sandbox.kind).observe(result.duration)
-    if reason:
-        log.info("tests.abnormal_end", sandbox=sandbox.kind, reason=reason)  # the report says it
-    log.info("tests.ran", sandbox=sandbox.kind, selected=len(tests), result=outcome,
-             duration=round(result.duration, 3), **report.counts())
+    _observed(sandbox.kind, len(tests), report)
     return report
+
+
+def _statuses(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str], result: ExecResult,
+              reports: dict[str, str], timeout: float,
+              resume: bool) -> tuple[dict[str, TestStatus], list[Crash], ExecResult]:
+    """The statuses of a run (from its exit status alone for a buildpack without a structured
+    report), the tests whose failure ended the runner's process, and the run, joined with the
+    runs past each of them (``_resume``) where it may ``resume``."""
+    if not buildpack.structured:
+        ok = result.exit_code == 0 and not result.timed_out
+        return {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}, [], result
+    statuses = buildpack.parse(result.output, reports)
+    if not isinstance(buildpack, ResumeCapable) or result.timed_out:
+        return statuses, [], result
+    if not resume:
+        found = buildpack.crashes(result.output, statuses)
+        return _failed(statuses, found), [c for c in found if c.test], result
+    statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
+    return statuses, crashes, _joined(result, runs)
+
+
+def _observed(kind: str, selected: int, report: TestReport) -> None:
+    """The run counted in the metrics and logged."""
+    outcome = "timeout" if report.timed_out else ("passed" if report.ok else "failed")
+    TEST_RUNS.labels(kind, outcome).inc()
+    TEST_RUN_SECONDS.labels(kind).observe(report.duration)
+    if report.reason:
+        log.info("tests.abnormal_end", sandbox=kind, reason=report.reason)  # the report says it
+    log.info("tests.ran", sandbox=kind, selected=selected, result=outcome,
+             duration=round(report.duration, 3), **report.counts())

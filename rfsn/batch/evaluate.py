@@ -11,6 +11,7 @@ harness), so an interrupted evaluation resumes where it stopped.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +28,7 @@ from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
-from rfsn.models.swebench import model_dir, path_name
+from rfsn.models.swebench import Instance, Prediction, model_dir, path_name
 from rfsn.observability.logging import get_logger
 from rfsn.settings import Settings, for_workers
 
@@ -84,6 +85,38 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
     (``command`` heads the progress bar)."""
     instances = load_instances(config.instances, config.instance_ids)
     by_id = {i.instance_id: i for i in instances}
+    predictions, unknown = _matched(config, instances, by_id, console)
+    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
+    run_root = config.report_dir / RUN_EVALUATION / config.run_id
+    model_root = run_root / model_dir(model)
+    store = RunStore(model_root, predictions=False)
+    with store.claim():  # one evaluation of the run directory at a time
+        def log_dir(instance_id: str) -> Path:
+            return run_root / model_dir(predictions[instance_id].model_name_or_path) / instance_id
+
+        done, tasks = _planned(config, by_id, predictions, store, log_dir)
+        executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
+        with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",
+                         done, console) as progress:
+            for task, result in executor.map_unordered(evaluate_instance, tasks):
+                outcome = result if isinstance(result, Outcome) else Outcome(
+                    instance_id=task.instance.instance_id, status=Status.ERROR,
+                    error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
+                    patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
+                store.record(outcome)
+                progress.advance(outcome)
+        report = _summary(instances, predictions, unknown, store, log_dir)
+        path = config.report_dir / f"{model_dir(model)}.{config.run_id}.json"
+        html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
+        report["rfsn"]["report_html"] = str(html)
+        write_atomic(path, json.dumps(report, indent=4) + "\n")
+        return path, report
+
+
+def _matched(config: EvalConfig, instances: list[Instance], by_id: dict[str, Instance],
+             console: Console | None) -> tuple[dict[str, Prediction], list[str]]:
+    """The predictions of ``config`` that match an instance, and the ids of those that match none
+    (a warning); ConfigError when there are none, or none match."""
     given = load_predictions(config.predictions, instances)
     predictions = {k: p for k, p in given.items() if k in by_id}
     unknown = [k for k in given if k not in by_id]
@@ -100,53 +133,43 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
             console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
                           f"and are not evaluated: {', '.join(unknown[:10])}"
                           f"{' ...' if len(unknown) > 10 else ''}")
-    model = next(iter(predictions.values())).model_name_or_path if predictions else "none"
-    run_root = config.report_dir / RUN_EVALUATION / config.run_id
-    model_root = run_root / model_dir(model)
-    store = RunStore(model_root, predictions=False)
-    with store.claim():  # one evaluation of the run directory at a time
-        previous = store.outcomes(latest=True)
+    return predictions, unknown
 
-        def log_dir(instance_id: str) -> Path:
-            return run_root / model_dir(predictions[instance_id].model_name_or_path) / instance_id
 
-        done, tasks = [], []
-        for iid, prediction in predictions.items():
-            if prediction.model_patch in ("", None):
-                outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
-                if iid not in previous:
-                    store.record(outcome)
-                done.append(outcome)
-            elif (log_dir(iid) / REPORT).is_file() and iid in previous:
-                done.append(previous[iid])
-            else:
-                tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                      repos_dir=config.repos_dir,
-                                      settings=for_workers(config.settings) if config.settings else {},
-                                      timeout=config.timeout, check_first=config.check_first))
-        executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
-        with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",
-                         done, console) as progress:
-            for task, result in executor.map_unordered(evaluate_instance, tasks):
-                outcome = result if isinstance(result, Outcome) else Outcome(
-                    instance_id=task.instance.instance_id, status=Status.ERROR,
-                    error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
-                    patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
+def _planned(config: EvalConfig, by_id: dict[str, Instance], predictions: dict[str, Prediction],
+             store: RunStore, log_dir: Callable[[str], Path]) -> tuple[list[Outcome], list[EvalTask]]:
+    """The outcomes the run has already (an empty patch, a report of an earlier run) and the
+    evaluations left to do."""
+    previous = store.outcomes(latest=True)
+    done, tasks = [], []
+    for iid, prediction in predictions.items():
+        if prediction.model_patch in ("", None):
+            outcome = previous.get(iid) or Outcome(instance_id=iid, status=Status.EMPTY_PATCH)
+            if iid not in previous:
                 store.record(outcome)
-                progress.advance(outcome)
-        reports = {iid: r for iid in predictions
-                   if (r := _read_report(log_dir(iid) / REPORT)) is not None}
-        report = summary([i.instance_id for i in instances],
-                         {k: p.model_patch for k, p in predictions.items()}, reports)
-        outcomes = store.outcomes(latest=True)
-        report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
-                                          if o.status == Status.ERROR and o.error_kind},
-                          "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
-                          # the harness's verdict stands; rfsn says what it would blame on the env
-                          "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
-                          "unknown_prediction_ids": sorted(unknown)}
-        path = config.report_dir / f"{model_dir(model)}.{config.run_id}.json"
-        html, _ = write_reports(model_root, f"evaluation {config.run_id} ({model})")
-        report["rfsn"]["report_html"] = str(html)
-        write_atomic(path, json.dumps(report, indent=4) + "\n")
-        return path, report
+            done.append(outcome)
+        elif (log_dir(iid) / REPORT).is_file() and iid in previous:
+            done.append(previous[iid])
+        else:
+            tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
+                                  repos_dir=config.repos_dir,
+                                  settings=for_workers(config.settings) if config.settings else {},
+                                  timeout=config.timeout, check_first=config.check_first))
+    return done, tasks
+
+
+def _summary(instances: list[Instance], predictions: dict[str, Prediction], unknown: list[str],
+             store: RunStore, log_dir: Callable[[str], Path]) -> dict[str, Any]:
+    """The harness's summary of the run, with rfsn's own part (error kinds, durations, caveats)."""
+    reports = {iid: r for iid in predictions
+               if (r := _read_report(log_dir(iid) / REPORT)) is not None}
+    report = summary([i.instance_id for i in instances],
+                     {k: p.model_patch for k, p in predictions.items()}, reports)
+    outcomes = store.outcomes(latest=True)
+    report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
+                                      if o.status == Status.ERROR and o.error_kind},
+                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+                      # the harness's verdict stands; rfsn says what it would blame on the env
+                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+                      "unknown_prediction_ids": sorted(unknown)}
+    return report

@@ -35,10 +35,11 @@ from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
-from rfsn.models import SessionStatus
+from rfsn.models import SessionResult, SessionStatus
 from rfsn.models.swebench import Instance, Prediction, model_dir
 from rfsn.planners.baseline import BaselineOptions
 from rfsn.settings import Settings, for_workers, load_settings
+from rfsn.workspace import Workspace
 
 _VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
             SessionStatus.ENV_ERROR: Status.ERROR}
@@ -93,13 +94,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
     shutil.rmtree(instance_dir / session_id, ignore_errors=True)  # a killed earlier attempt
     phases: dict[str, float] = {}
     try:
-        workspace = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
-                                      settings.clone_timeout, task.repos_dir)
-        if task.oracle_tests:
-            applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
-            if not applied.applied:
-                raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-            workspace = commit_all(workspace, "rfsn: test patch")
+        workspace = _checkout(task, settings, tmp / "repo")
         phases["checkout"] = round(time.monotonic() - started, 3)
         problem = problem_text(inst)
         test_patch = inst.test_patch if task.oracle_tests else ""
@@ -127,13 +122,33 @@ def repair_instance(task: RepairTask) -> RepairResult:
             link=f"{inst.instance_id}/error.log"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return _recorded(task, result, time.monotonic() - started, phases)
+
+
+def _checkout(task: RepairTask, settings: Settings, path: Path) -> Workspace:
+    """The instance at its base commit in ``path``, with its test patch committed when the task
+    gives the session the oracle tests."""
+    inst = task.instance
+    workspace = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
+                                  settings.clone_timeout, task.repos_dir)
+    if task.oracle_tests:
+        applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
+        if not applied.applied:
+            raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
+        workspace = commit_all(workspace, "rfsn: test patch")
+    return workspace
+
+
+def _recorded(task: RepairTask, result: SessionResult, duration: float, phases: dict[str, float]) -> RepairResult:
+    """The session's outcome, and its prediction unless the session failed on infrastructure."""
+    inst = task.instance
     status = _VERDICT.get(result.status, Status.NOT_FIXED)
     outcome = Outcome(
         instance_id=inst.instance_id, status=status,
         error_kind=(ErrorKind.ENV if result.status == SessionStatus.ENV_ERROR
                     else ErrorKind.REPAIR if status == Status.ERROR else None),
         message=f"{result.status.value}: {result.message}"[:500],
-        duration=time.monotonic() - started,
+        duration=duration,
         phases={**phases, "environment": result.environment_seconds, **result.phase_durations},
         patch_lines=patch_size(result.patch), llm_calls=result.llm_calls,
         input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost=result.cost,

@@ -12,14 +12,10 @@ labelled with an ErrorKind, and are retried by the next run.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 import time
 import traceback
-import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +23,21 @@ from pydantic import BaseModel
 
 from rfsn.batch.executors import node_settings
 from rfsn.batch.harness import envcheck as validation
-from rfsn.batch.harness.grading import harness_names, instance_report, selection, trusted_statuses
-from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
+from rfsn.batch.harness.basecheck import validate
+from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses
+from rfsn.batch.harness.patching import apply_patch, apply_test_patch
 from rfsn.batch.harness.repos import instance_checkout
+from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
-from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
-from rfsn.buildpacks.python.pyhealth import missing_dependency
-from rfsn.errors import (
-    ImageError,
-    InfraFailure,
-)
+from rfsn.buildpacks.base import Buildpack, HealthCapable
+from rfsn.errors import ImageError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance, Prediction
 from rfsn.models.testfiles import test_id_file
 from rfsn.runner import run_tests
-from rfsn.sandbox import choose_kind, open_sandbox
-from rfsn.sandbox.base import Sandbox
+from rfsn.sandbox import choose_kind
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import Workspace
 
@@ -78,36 +70,12 @@ class EvalTask(BaseModel):
                                        "settings": node_settings(self.settings, node_home)})
 
 
-class _Log:
-    def __init__(self, path: Path) -> None:
-        self.fh = path.open("w", encoding="utf-8")
-        self.started = time.monotonic()
-        self.phases: dict[str, float] = {}
-
-    def __call__(self, message: str) -> None:
-        self.fh.write(f"[{time.monotonic() - self.started:8.2f}s] {message}\n")
-        self.fh.flush()
-
-    def split(self, phase: str, part: str, seconds: float) -> None:
-        """Count ``seconds`` of ``phase`` as a phase of their own, ``part``."""
-        self.phases[phase] = round(self.phases[phase] - seconds, 3)
-        self.phases[part] = round(self.phases.get(part, 0.0) + seconds, 3)
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        start = time.monotonic()
-        try:
-            yield
-        finally:
-            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - start, 3)
-
-
 def evaluate_instance(task: EvalTask) -> Outcome:
     """Evaluate one prediction; never raises for a per-instance failure."""
     inst, pred = task.instance, task.prediction
     task.log_dir.mkdir(parents=True, exist_ok=True)
     (task.log_dir / REPORT).unlink(missing_ok=True)
-    log = _Log(task.log_dir / RUN_LOG)
+    log = RunLog(task.log_dir / RUN_LOG)
     base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
             "link": f"{task.log_dir.name}/{RUN_LOG}"}
     write_atomic(task.log_dir / PATCH, pred.model_patch or "")
@@ -133,7 +101,7 @@ def evaluate_instance(task: EvalTask) -> Outcome:
         log.fh.close()
 
 
-def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
+def _run(task: EvalTask, log: RunLog) -> tuple[dict[str, Any], str, str]:
     """The harness's report of the instance, what read its statuses, and a caveat ("" if none).
 
     The environment check runs before the graded run when the task asks for it (``rfsn
@@ -149,20 +117,12 @@ def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
     (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-eval-", dir=settings.home / "tmp"))
     try:
-        with log.phase("checkout"):
-            ws = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
-                                   settings.clone_timeout, task.repos_dir)
-            log(f"checkout {ws.source} at {inst.base_commit}")
-        # the harness installs the project again after the patch, with the dependencies it
-        # declares: the check runs where the gold patch's are, each patch where its own are
-        spec = instance_buildpack(inst, ws.path, settings)
-        checking = installing(spec, ws.path, ws.base_commit, inst.patch)
-        buildpack = installing(spec, ws.path, ws.base_commit, patch)
+        ws, checking, buildpack = _prepared(task, settings, tmp / "repo", log)
         kind = choose_kind(settings.sandbox)
         path = validation.cache_path(settings.home, inst, checking, ws.path)
 
         def check() -> str:  # raises InfraFailure when the environment is at fault
-            return _validate(checking, inst, ws, settings, kind, timeout, path, log)
+            return validate(checking, inst, ws, settings, kind, timeout, path, log)
 
         caveat, checked_now = validation.cached(path), False
         if caveat is not None:
@@ -187,13 +147,28 @@ def _run(task: EvalTask, log: _Log) -> tuple[dict[str, Any], str, str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _prepared(task: EvalTask, settings: Settings, path: Path, log: RunLog) -> tuple[Workspace, Buildpack, Buildpack]:
+    """The checkout at the base commit in ``path``, the buildpack the environment check runs
+    with, and the one the prediction's graded run runs with."""
+    inst = task.instance
+    with log.phase("checkout"):
+        ws = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
+                               settings.clone_timeout, task.repos_dir)
+        log(f"checkout {ws.source} at {inst.base_commit}")
+    # the harness installs the project again after the patch, with the dependencies it
+    # declares: the check runs where the gold patch's are, each patch where its own are
+    spec = instance_buildpack(inst, ws.path, settings)
+    return (ws, installing(spec, ws.path, ws.base_commit, inst.patch),
+            installing(spec, ws.path, ws.base_commit, task.prediction.model_patch or ""))
+
+
 def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str,
-            timeout: float, log: _Log) -> tuple[dict[str, Any], str | None]:
+            timeout: float, log: RunLog) -> tuple[dict[str, Any], str | None]:
     """The graded run, in a clean sandbox of its own: the harness's report of the prediction,
     and why the run says nothing about the instance's tests (None if it does)."""
     inst, patch = task.instance, task.prediction.model_patch or ""
     # the graded run starts clean: its own container, and nothing a check wrote in the tree
-    with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box:
+    with fresh_sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box:
         with log.phase("apply"):
             applied = apply_patch(ws, patch)
             log(applied.log)
@@ -207,12 +182,12 @@ def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Setti
                 raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
             box.share()
         with log.phase("tests"):
-            report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
+            report = run_tests(box, buildpack, instance_tests(buildpack, ws, inst), timeout)
     write_atomic(task.log_dir / TEST_OUTPUT, f"+ {' '.join(report.command)}\n{report.log}")
     log(f"tests ran in {report.duration:.2f}s, exit {report.exit_code}, {report.counts()}")
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"tests timed out after {timeout:g}s")
-    named = _named(buildpack, report)
+    named = as_harness_names(buildpack, report)
     broken = _broken(buildpack, report, named, inst, ws.path, own=patch == inst.patch)
     if broken:
         log(f"the graded run is broken: {broken}")
@@ -221,35 +196,6 @@ def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Setti
         log(f"test report not trusted: {distrust}")
     return instance_report(inst.instance_id, patch, True, statuses, inst.FAIL_TO_PASS,
                            inst.PASS_TO_PASS), broken
-
-
-@contextmanager
-def _sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance,
-             log: _Log, timeout: float) -> Iterator[Sandbox]:
-    """A fresh sandbox on the pristine tree for one run of at most ``timeout`` seconds; its start,
-    set-up and removal timed apart."""
-    pristine(ws)
-    with ExitStack() as stack:
-        with log.phase("sandbox"):
-            box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
-                                                   session_id=_session(inst.instance_id), budget=timeout))
-        log.split("sandbox", "setup", box.setup_seconds)
-        log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
-            f"statuses from {grader(buildpack)}")
-        if box.environment:  # how the environment was built (a conda environment.yml from PyPI)
-            log("environment: " + "; ".join(box.environment))
-        yield box
-        closing = time.monotonic()
-    log.phases["teardown"] = round(log.phases.get("teardown", 0.0) + time.monotonic() - closing, 3)
-
-
-def _tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[str]:
-    return selection(buildpack, ws.path, [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS])
-
-
-def _named(buildpack: Buildpack, report: TestReport) -> TestReport:
-    """``report`` with its tests named as the harness names them in the same run."""
-    return buildpack.harness_named(report) if isinstance(buildpack, SpecBuildpack) else report
 
 
 def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: Instance,
@@ -270,58 +216,4 @@ def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: I
                 f"(first: {hidden[0]})" + (f": {first}" if first else ""))
     return None
 
-
-def _validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, path: Path, log: _Log) -> str:
-    """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
-    the pass is cached. A base that fails the check runs once more, to tell a broken baseline
-    from a flaky one. Returns the caveat ("" if none)."""
-    report, reason, edited = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
-    flaky = ""
-    if reason:
-        log("the base runs once more: a broken baseline fails the same tests again")
-        again, reason_again, edited = _base_run(buildpack, inst, ws, settings, kind, timeout, log)
-        flaky = validation.changed(inst, report, again)
-        if flaky and reason_again:
-            raise InfraFailure(ErrorKind.FLAKY, f"{flaky}; the first run: {reason}")
-        if not flaky:
-            raise InfraFailure(ErrorKind.ENV, reason)
-        log(f"flaky baseline, the second run passed the check: {flaky}")
-        report, flaky = again, f"{flaky} (the first run: {reason})"
-    caveat = "; ".join(c for c in (validation.caveat(inst, report, edited), flaky) if c)
-    validation.store(path, caveat)
-    return caveat
-
-
-def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, log: _Log) -> tuple[TestReport, str | None, frozenset[str]]:
-    """One run of the instance's tests at base + test_patch, its tests named as the harness
-    names them, why it shows a broken environment (None if it does not), and the tests whose
-    definition the test patch adds or edits."""
-    with _sandbox(ws, buildpack, settings, kind, inst, log, timeout) as box, log.phase("validate"):
-        if not apply_test_patch(ws, inst.test_patch, ws.base_commit).applied:
-            raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
-        edited = validation.edited_tests(inst.test_patch, ws.path)
-        box.share()
-        report = run_tests(box, buildpack, _tests(buildpack, ws, inst), timeout)
-    if report.timed_out:
-        raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
-    diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
-    named = _named(buildpack, report)
-    reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
-                                dependency=missing_dependency(report.log, ws.path), edited=edited)
-    log(f"environment validation: {reason or 'ok'}")
-    if reason:  # the reason names one symptom; the runner's own words say why
-        log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
-            f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
-    return named, reason, edited
-
-
-def _tail(text: str, lines: int = 40, chars: int = 6000) -> str:
-    return "\n".join(text.splitlines()[-lines:])[-chars:]
-
-
-def _session(instance_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id)[:40] + "-" + uuid.uuid4().hex[:6]
 
