@@ -1,33 +1,19 @@
-"""rfsn: an autonomous repair agent controller.
+"""rfsn: an autonomous repair agent controller. The library API (how to use it: the README's
+"Using rfsn from Python"); the CLI is a thin layer over it.
 
-The library API, for people who embed rfsn (the CLI is a thin layer over it)::
+``repair`` (options: ``RepairOptions``) repairs one repository -> ``SessionResult``
+(``SessionStatus``); ``run_batch`` (``BatchConfig``) runs SWE-bench-style inference over
+instances (``Instance``) -> outcomes by instance id; ``run_evaluation`` (``EvalConfig``) grades
+predictions (``Prediction``) as the SWE-bench harness does -> (summary path, summary).
+``Settings``, ``load_settings``: configuration (``RFSN_*``, ``rfsn.toml``). The plugin protocols:
+``Planner``, ``PatchStrategy``, ``RepairContext``, ``Buildpack``, ``EnvRecipe``. ``RfsnError``:
+the base of every error rfsn raises on purpose (the tree: ``rfsn.errors``), ``ConfigError``,
+``WorkspaceError``, ``BuildpackError``, ``SandboxError``, ``DockerUnavailable``, ``ImageError``,
+``CommandTimeout``, ``ApplyError``, ``DiffError``, ``BinaryDiffError``, ``ForgedApproval``,
+``BudgetExhausted``, ``InfraFailure``, ``LLMError``, ``ToolsUnsupported``, ``OutputError``.
 
-    import rfsn
-
-    result = rfsn.repair("path/or/url", rfsn.RepairOptions(max_steps=500))
-    result.status, result.patch                       # a SessionResult
-
-    rfsn.run_batch(rfsn.BatchConfig(instances=Path("instances.jsonl"), out_dir=Path("run")))
-    rfsn.run_evaluation(rfsn.EvalConfig(instances=..., predictions="run/predictions.jsonl",
-                                        run_id="demo", report_dir=Path(".")))
-
-``repair``          repair one repository -> ``SessionResult`` (``result.json``)
-``RepairOptions``   its options (planner, budgets, target tests, problem text, out_dir, ...)
-``run_batch``       SWE-bench-style inference over instances -> outcomes by instance id
-``BatchConfig``     its options
-``run_evaluation``  grade predictions as the SWE-bench harness does -> (summary path, summary)
-``EvalConfig``      its options
-``Settings``, ``load_settings``   configuration (``RFSN_*``, ``rfsn.toml``)
-``SessionResult``, ``SessionStatus``, ``Instance``, ``Prediction``
-``RfsnError``      the base of every error rfsn raises on purpose (the tree: ``rfsn.errors``):
-    ``ConfigError``, ``WorkspaceError``, ``BuildpackError``, ``SandboxError``, ``DockerUnavailable``,
-    ``ImageError``, ``CommandTimeout``, ``ApplyError``, ``DiffError``, ``BinaryDiffError``,
-    ``ForgedApproval``, ``BudgetExhausted``, ``InfraFailure``, ``LLMError``, ``ToolsUnsupported``,
-    ``OutputError``
-``Planner``, ``PatchStrategy``, ``RepairContext``, ``Buildpack``, ``EnvRecipe``   the plugin protocols
-
-Importing the package is cheap: it pulls in no Docker, LLM or Ray client, and
-each name above is imported on first use.
+Importing the package is cheap: it pulls in no Docker, LLM or Ray client, and each name above
+is imported on first use.
 """
 
 from __future__ import annotations

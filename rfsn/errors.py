@@ -1,31 +1,20 @@
-"""rfsn's exceptions. The CLI turns each into one line and an exit code.
+"""rfsn's exceptions. The CLI turns each into one line and an exit code (2: ``exit_code``).
 
-    RfsnError                      anything rfsn raises on purpose (exit 2 at the CLI)
-    ├── ConfigError                bad settings, flags, input files or plugins
-    ├── WorkspaceError             a repository that cannot be had (path, URL, ref)
-    ├── BuildpackError             no buildpack fits, or one fails to describe the repo
-    ├── SandboxError               the sandbox cannot be created or used
-    │   ├── DockerUnavailable      no daemon answers
-    │   ├── ImageError             an image cannot be found or built
-    │   ├── CommandTimeout         a command ran past its timeout and was killed
-    │   └── ServerGone             a warm test server stopped answering (buildpacks.warm)
-    ├── ApplyError                 a patch does not apply to the workspace
-    ├── DiffError                  text that is not a unified diff rfsn can read unambiguously
-    │   └── BinaryDiffError        a binary patch
-    ├── ForgedApproval             an approval the gate did not issue (also a TypeError)
-    ├── BudgetExhausted            a session budget is spent (ends the session, not rfsn)
-    ├── LLMError                   a model server refused a request (bad key, invalid request)
-    │   └── ToolsUnsupported       ... because it has tools the server cannot take
-    ├── InfraFailure               a batch instance failed for a reason outside its patch
-    ├── EnvUnavailable             an environment rfsn cannot provide (a SWE-bench spec it
-    │                              cannot honour, a Python no reachable source ships)
-    ├── ReplyError                 a model reply with no usable edit (planners.replies;
-    │                              also a ValueError)
-    └── OutputError                an output file cannot be written (disk full, permissions)
+    RfsnError
+    ├── ConfigError, WorkspaceError, BuildpackError, ApplyError, OutputError
+    ├── SandboxError
+    │   └── DockerUnavailable, ImageError, CommandTimeout, ServerGone (buildpacks.warm)
+    ├── DiffError (also a ValueError)
+    │   └── BinaryDiffError
+    ├── ForgedApproval (also a TypeError), BudgetExhausted
+    ├── LLMError
+    │   └── ToolsUnsupported
+    ├── InfraFailure, EnvUnavailable
+    └── ReplyError (planners.replies; also a ValueError)
 
-Outside on purpose: ``Terminated`` (rfsn.batch.executors), a BaseException that unwinds a
-worker on SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.python.warm.hotswap),
-stdlib-only code inside the sandbox, caught there.
+Outside on purpose: ``Terminated`` (batch.executors), a BaseException that unwinds a worker on
+SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.python.warm.hotswap),
+caught there.
 """
 from __future__ import annotations
 
@@ -37,32 +26,36 @@ class RfsnError(Exception):
 
 
 class ConfigError(RfsnError):
-    pass
+    """Bad settings, flags, input files or plugins."""
 
 
 class WorkspaceError(RfsnError):
-    pass
+    """A repository that cannot be had (path, URL, ref)."""
 
 
 class BuildpackError(RfsnError):
-    pass
+    """No buildpack fits, or one fails to describe the repository."""
 
 
 class SandboxError(RfsnError):
-    pass
+    """The sandbox cannot be created or used."""
 
 
 class DockerUnavailable(SandboxError):
-    pass
+    """No Docker daemon answers."""
 
 
 class ImageError(SandboxError):
+    """An image cannot be found or built."""
+
     def __init__(self, message: str, output: str = "") -> None:
         super().__init__(message)
         self.output = output  #: the end of the build's own output, for a log (the message is one line)
 
 
 class CommandTimeout(SandboxError):
+    """A command ran past its timeout and was killed."""
+
     def __init__(self, argv: list[str], timeout: float) -> None:
         super().__init__(f"command timed out after {timeout:g}s and was killed: {' '.join(argv)[:200]}")
         self.argv = argv
@@ -70,7 +63,7 @@ class CommandTimeout(SandboxError):
 
 
 class ApplyError(RfsnError):
-    pass
+    """A patch does not apply to the workspace."""
 
 
 class DiffError(RfsnError, ValueError):
@@ -78,7 +71,7 @@ class DiffError(RfsnError, ValueError):
 
 
 class BinaryDiffError(DiffError):
-    pass
+    """A binary patch."""
 
 
 class ForgedApproval(RfsnError, TypeError):
@@ -106,8 +99,9 @@ class ToolsUnsupported(LLMError):
 
 
 class OutputError(RfsnError):
-    pass
+    """An output file cannot be written (disk full, permissions)."""
 
 
 class EnvUnavailable(RfsnError):
-    """The environment needs something this machine cannot provide (the message says what)."""
+    """The environment needs something this machine cannot provide (a SWE-bench spec it cannot
+    honour, a Python no reachable source ships; the message says what)."""

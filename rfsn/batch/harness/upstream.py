@@ -51,8 +51,8 @@ _HARNESS: dict[str, Any] = {}
 
 def harness(module: str) -> Any:
     """``swebench.harness.<module>``, imported alone. The package's ``__init__`` imports all of
-    it (``datasets``, ``pandas``, ``modal``: 3 s, paid by every worker before its first spec
-    lookup, where the specs themselves take 0.01 s). And some of its modules call
+    it (``datasets``, ``pandas``, ``modal``: seconds, paid by every worker before its first spec
+    lookup, where the specs themselves take a moment). And some of its modules call
     ``logging.basicConfig(level=INFO)`` at import, after which every library's INFO records
     (each HTTP request of httpx) reach the user's terminal. ImportError without the package."""
     if module not in _HARNESS:
