@@ -15,10 +15,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from rfsn.sandbox.output import Lines, capped
 
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
+from rfsn.sandbox.output import Lines, capped
 from rfsn.settings import Settings
 from tests.sandbox.conftest import SharedEnvPython
 from tests.sandbox.projects import make_project
