@@ -24,8 +24,8 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.localize import Location
-from rfsn.planners.strategies.template import TemplateStrategy
-from rfsn.planners.templates.python import driver
+from rfsn.planners.patch.strategies.template import TemplateStrategy
+from rfsn.planners.patch.templates.python import driver
 
 
 def full_parse(self: driver.PythonReader, patched: str, context: object, changed: tuple[int, int]) -> bool:

@@ -73,7 +73,7 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     folder, _, name = test_file.rpartition("/")
     # per test file the patch touches: the tests that fail before the fix, and the old tests whose
     # expectations the fix changes; restated in the reproduction, those may break
-    # (rfsn.planners.restated). One reproduction file holds them all, as one model answer would.
+    # (rfsn.planners.reproduce.restated). One reproduction file holds them all, as one model answer would.
     # Every other file the patch adds or changes (a test root's conf.py and modules, data) is
     # data, written as the patch leaves it.
     # Asked again (the first did not reproduce), it also keeps the tests that come before those
@@ -89,7 +89,7 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
         elif after[path] is not None and after[path] != before[path]:
             data[os.path.relpath(path, folder or ".")] = after[path]
     # the old tests the test patch removes or changes: the fix may break them, and a model that
-    # knows it says so when told it did (rfsn.planners.obsolete)
+    # knows it says so when told it did (rfsn.planners.verify.obsolete)
     obsolete = [f"{path}::{test}" for path in files if path.endswith(".py")
                 for test in outdated(before[path] or "", after[path] or "")]
     return {"problem": instance["problem_statement"], "fix": instance["patch"],

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.localize import Location
-from rfsn.planners.strategies.template import TemplateStrategy
+from rfsn.planners.patch.strategies.template import TemplateStrategy
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (".py", ".js", ".mjs", ".ts", ".rs", ".go")

@@ -41,10 +41,10 @@ from typing import Any
 
 from rfsn.batch.infer import problem_text
 from rfsn.models.swebench import Instance
-from rfsn.planners import reproduce
 from rfsn.planners.base import RepairContext
-from rfsn.planners.sources import read_sources
-from rfsn.planners.strategies import model
+from rfsn.planners.code.sources import read_sources
+from rfsn.planners.patch.strategies import model
+from rfsn.planners.reproduce import issue
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 
@@ -98,7 +98,7 @@ def extract(repo: Path, commit: str, dest: Path) -> str | None:
 def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     sources = read_sources(tree, "python")
     tests = read_sources(tree, "python", tests=True)
-    messages = reproduce.messages(problem_text(Instance.model_validate(instance)), sources, tests)
+    messages = issue.messages(problem_text(Instance.model_validate(instance)), sources, tests)
     prompt = "\n".join(m.content for m in messages)
     files = gold_files(instance["patch"])
     hunks = gold_lines(instance["patch"])

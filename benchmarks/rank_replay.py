@@ -29,10 +29,10 @@ from bench_repair import checkout, load
 from rfsn.controller import session
 from rfsn.observability.logging import configure
 from rfsn.planners.base import RepairContext
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.localize.location import Location
-from rfsn.planners.strategies.template import TemplateStrategy
-from rfsn.planners.templates.tokens.lexer import language_of
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.code.lexer import language_of
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.strategies.template import TemplateStrategy
 from rfsn.settings import load_settings
 
 HERE = Path(__file__).resolve().parent

@@ -10,7 +10,7 @@
     ├── LLMError
     │   └── ToolsUnsupported
     ├── InfraFailure, EnvUnavailable
-    └── ReplyError (planners.replies; also a ValueError)
+    └── ReplyError (planners.patch.replies; also a ValueError)
 
 Outside on purpose: ``Terminated`` (batch.executors), a BaseException that unwinds a worker on
 SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.python.warm.hotswap),

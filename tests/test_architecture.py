@@ -234,12 +234,12 @@ def test_the_planner_sees_strategies_only_through_their_protocol() -> None:
     """No module of rfsn.planners outside the strategies imports one: the meta-planner works with
     any PatchStrategy, the built-in ones included."""
     wrong = [where for importer, target, where in module_edges()
-             if importer.startswith("rfsn.planners") and not importer.startswith("rfsn.planners.strategies")
-             and target.startswith("rfsn.planners.strategies")]
+             if importer.startswith("rfsn.planners") and not importer.startswith("rfsn.planners.patch.strategies")
+             and target.startswith("rfsn.planners.patch.strategies")]
     assert wrong == []
 
 
-TEMPLATES = PACKAGE / "planners" / "templates"
+TEMPLATES = PACKAGE / "planners" / "patch" / "templates"
 
 
 def _all_imports(path: Path) -> list[ast.ImportFrom]:
@@ -253,7 +253,7 @@ def test_the_two_template_languages_are_peers_on_one_core() -> None:
     for language, other in (("python", "tokens"), ("tokens", "python")):
         for path in sorted((TEMPLATES / language).rglob("*.py")):
             for node in _all_imports(path):
-                if (node.module or "").startswith(f"rfsn.planners.templates.{other}"):
+                if (node.module or "").startswith(f"rfsn.planners.patch.templates.{other}"):
                     wrong.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports {node.module}")
     assert wrong == []
 

@@ -33,7 +33,7 @@ def test_every_exception_class_is_an_rfsn_error_or_named_outside() -> None:
 def test_the_drawn_tree_names_every_rfsn_error() -> None:
     import rfsn.batch.harness.specs
     import rfsn.buildpacks.warm
-    import rfsn.planners.replies
+    import rfsn.planners.patch.replies
 
     def subclasses(cls: type) -> set[type]:
         return {cls}.union(*(subclasses(sub) for sub in cls.__subclasses__()))
@@ -45,5 +45,5 @@ def test_the_drawn_tree_names_every_rfsn_error() -> None:
 
 
 def test_reply_errors_are_still_value_errors() -> None:
-    from rfsn.planners.replies import ReplyError
+    from rfsn.planners.patch.replies import ReplyError
     assert issubclass(ReplyError, ValueError) and issubclass(ReplyError, rfsn.errors.RfsnError)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rfsn.planners.base import RepairContext
 from rfsn.planners.localize import Location
-from rfsn.planners.strategies.template import TemplateStrategy
+from rfsn.planners.patch.strategies.template import TemplateStrategy
 
 HERE = Path(__file__).resolve().parent
 

@@ -37,7 +37,7 @@ from rfsn.errors import ConfigError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.models.swebench import Instance, Prediction, model_dir
-from rfsn.planners.baseline import BaselineOptions
+from rfsn.planners.reproduce.baseline import BaselineOptions
 from rfsn.settings import Settings, for_workers, load_settings
 from rfsn.workspace import Workspace
 
@@ -200,7 +200,7 @@ class BatchConfig(BaseModel):
 def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, Outcome]:
     """Repair every instance not yet recorded in ``out_dir``; the latest outcome of each
     instance (an error not committed as a prediction included: the next run retries it)."""
-    from rfsn.planners.strategies import check_name
+    from rfsn.planners.patch.strategies import check_name
 
     check_name(config.planner)
     instances = load_instances(config.instances, config.instance_ids)

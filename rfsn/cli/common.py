@@ -46,7 +46,7 @@ class Registered(click.Choice):
 
 
 def _planners() -> list[str]:
-    from rfsn.planners.strategies import known
+    from rfsn.planners.patch.strategies import known
 
     return sorted(info.name for info in known())
 
@@ -166,7 +166,7 @@ def model_options(scope: str) -> Callable[[Callable[..., Any]], Callable[..., An
 def require_model_planner(planner: str, **flags: Any) -> None:
     """ConfigError naming the first model flag given (not None, not False) to a planner that
     asks no model: a flag is never parsed and then ignored."""
-    from rfsn.planners.strategies import MODEL_PLANNERS
+    from rfsn.planners.patch.strategies import MODEL_PLANNERS
 
     given = [name for name in MODEL_FLAGS if flags.get(name) not in (None, False)]
     if given and planner not in MODEL_PLANNERS:

@@ -1,7 +1,7 @@
 """The executor: the only place that acts on a proposal, and only on an Approved one.
 
 It runs what a proposal names; what the whole suite is, and how the session's baseline is had,
-is the planner's (``rfsn.planners.baseline``)."""
+is the planner's (``rfsn.planners.reproduce.baseline``)."""
 
 from __future__ import annotations
 

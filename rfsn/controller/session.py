@@ -36,9 +36,9 @@ from rfsn.models.testfiles import named_tests
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
-from rfsn.planners.baseline import Baseline, BaselineOptions
 from rfsn.planners.meta import PhasePlanner
-from rfsn.planners.strategies import MODEL_PLANNERS, load_strategy
+from rfsn.planners.patch.strategies import MODEL_PLANNERS, load_strategy
+from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings, config_file
 from rfsn.workspace import Workspace

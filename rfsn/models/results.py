@@ -208,7 +208,7 @@ GroupOutcome = Literal["fixed", "left", "not_tried", "known"]
 
 
 class FailureGroup(BaseModel):
-    """Tests that failed at baseline for one cause (``rfsn.planners.targets``), and what the
+    """Tests that failed at baseline for one cause (``rfsn.planners.reproduce.targets``), and what the
     session spent on them."""
 
     cause: str = Field(description="the first line of what they failed with")

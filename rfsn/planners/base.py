@@ -9,18 +9,60 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from rfsn.llm.base import ChatModel
-from rfsn.models import Phase, Proposal, Verdict
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.feedback import Feedback
-from rfsn.planners.localize import Location
+from rfsn.llm.base import ChatModel, ToolCall
+from rfsn.models import GateDecision, ListDir, Outcome, Phase, Proposal, ReadFile, Search, Verdict
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.code.location import Location
 
-if TYPE_CHECKING:
-    from rfsn.planners.explore.tools import Lookup
+__all__ = ["Feedback", "Lookup", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
 
-__all__ = ["Feedback", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
+#: lines a view shows when the model names no end
+VIEW_LINES = 120
+MAX_ANSWER = 12_000
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What became of a proposal: the gate's decision and, if it ran, the outcome."""
+
+    decision: GateDecision
+    outcome: Outcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.decision.accepted and self.outcome is not None and self.outcome.ok
+
+
+@dataclass
+class Lookup:
+    """One read-only tool call on its way through the controller: the planner proposes
+    ``proposal`` and hands the feedback to :meth:`answered`."""
+
+    call: ToolCall
+    proposal: ReadFile | Search | ListDir
+    answer: str = ""
+    span: tuple[int, int] = (1, VIEW_LINES)
+
+    def answered(self, feedback: Feedback) -> None:
+        if not feedback.decision.accepted:
+            self.answer = f"refused by the safety gate: {feedback.decision.reason}"
+        elif feedback.outcome is None or not feedback.outcome.ok:
+            self.answer = feedback.outcome.detail if feedback.outcome else "it did not run"
+        elif isinstance(self.proposal, ReadFile):
+            self.answer = _numbered(feedback.outcome.content or "", *self.span)
+        else:
+            self.answer = feedback.outcome.content or "(nothing)"
+        self.answer = self.answer[:MAX_ANSWER]
+
+
+def _numbered(text: str, start: int, end: int) -> str:
+    lines = text.splitlines()
+    if start > len(lines):
+        return f"the file has {len(lines)} lines"
+    shown = "\n".join(f"{n:5d}  {lines[n - 1]}" for n in range(start, min(end, len(lines)) + 1))
+    return shown + ("" if end >= len(lines) else f"\n(the file has {len(lines)} lines)")
 
 
 @dataclass
@@ -41,7 +83,7 @@ class RepairContext:
     #: by its diff (a model strategy may answer it with one more round)
     failures: dict[str, str] = field(default_factory=dict)
     #: filled as screening goes, in a session with a reproduction: the baseline-passing tests
-    #: each candidate broke, by its diff (a model may call them obsolete: ``planners.obsolete``)
+    #: each candidate broke, by its diff (a model may call them obsolete: ``planners.verify.obsolete``)
     broken: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: how many of a model's samples proposed each patch, by ``choice.agreement_key``
     votes: dict[str, int] = field(default_factory=dict)

@@ -33,36 +33,37 @@ from rfsn.models.testfiles import is_test_code, test_id_file
 from rfsn.observability.logging import bind, get_logger
 from rfsn.observability.metrics import CANDIDATES
 from rfsn.patches import unified_diff
-from rfsn.planners import reproduce
-from rfsn.planners.agreement import agreeing, function_at, pointed
 from rfsn.planners.base import (
     Feedback,
+    Lookup,
     PatchStrategy,
     RepairContext,
     Verdict,
     finds_code,
     reads_code,
 )
-from rfsn.planners.baseline import Baseline
-from rfsn.planners.candidates import Candidate, combine
-from rfsn.planners.choice import Evidence, Ranked, rank_plausible
-from rfsn.planners.evidence import ordered
-from rfsn.planners.explore.tools import Lookup
+from rfsn.planners.code.candidates import Candidate, combine
+from rfsn.planners.code.sources import read_sources
+from rfsn.planners.code.testids import left_out, located, same_tests
 from rfsn.planners.localize import Location, rank, traceback_boosts, traceback_frames, written_values
+from rfsn.planners.localize.agreement import agreeing, function_at, pointed
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
 from rfsn.planners.localize.definitions import with_callees, with_definitions
-from rfsn.planners.localize.focus import focus_tests, is_flat, located
+from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.reach import with_reach
 from rfsn.planners.localize.signatures import callee_definitions, ran_project
 from rfsn.planners.localize.stacktrace import localize_from_output, rank_frames, stack_frames
 from rfsn.planners.localize.tracebacks import output_of
-from rfsn.planners.obsolete import MAX_OBSOLETE, accepted
-from rfsn.planners.restated import set_aside
-from rfsn.planners.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, collected, left_out, same_tests
-from rfsn.planners.sources import read_sources
+from rfsn.planners.reproduce import issue
+from rfsn.planners.reproduce.baseline import Baseline
+from rfsn.planners.reproduce.evidence import ordered
+from rfsn.planners.reproduce.restated import set_aside
+from rfsn.planners.reproduce.targets import causes, group, unreported
 from rfsn.planners.spending import Ledger, Share, Try, regrouped, settled, tries, weight
-from rfsn.planners.targets import causes, group, unreported
+from rfsn.planners.verify.choice import Evidence, Ranked, rank_plausible
+from rfsn.planners.verify.obsolete import MAX_OBSOLETE, accepted
+from rfsn.planners.verify.screening import MAX_RECHECKED, Screen, ScreenResult, Tier, collected
 
 Plan = Generator[Proposal, Feedback, None]
 log = get_logger(__name__)
@@ -228,7 +229,7 @@ class PhasePlanner:
         if not self.targets and self.problem.strip() and self.model is not None:
             # a problem statement names the bug: its reproduction is the target, whatever else
             # fails at baseline (those stay pre-existing failures, outside "must pass")
-            reproduction = yield from reproduce.plan(self.model, self.problem, self.workspace, self.language,
+            reproduction = yield from issue.plan(self.model, self.problem, self.workspace, self.language,
                                                      baseline, self.scaffolding)
             if isinstance(reproduction, str):  # what failed before is not the problem described
                 why, targets = f"the model's test does not reproduce the problem: {reproduction}", []
@@ -584,7 +585,7 @@ class PhasePlanner:
 
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;
-        the model may call them obsolete (``planners.obsolete``)."""
+        the model may call them obsolete (``planners.verify.obsolete``)."""
         if self.scaffolding and not result.plausible and result.broke and result.targets_held:
             known = context.broken.get(candidate.diff(), ())
             context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
@@ -810,7 +811,7 @@ def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str]
 
 def _obsolete_checked(candidate: Candidate, broken: Sequence[str]) -> Candidate:
     """``candidate`` with only the tests it may call obsolete: those it broke in screening
-    (``planners.obsolete.accepted``)."""
+    (``planners.verify.obsolete.accepted``)."""
     kept = accepted(candidate.obsolete, broken)
     log.info("planner.obsolete", candidate=candidate.description, named=list(candidate.obsolete),
              accepted=list(kept))

@@ -2,11 +2,11 @@
 
 The target groups are tried in turn (``tries``): the groups of no environment's shape together
 first (one fault may fail tests for several causes), then each of them in the order of
-``planners.evidence``, then the environment-shaped ones together, last. No try takes the budget
+``planners.reproduce.evidence``, then the environment-shaped ones together, last. No try takes the budget
 before the others are tried: each has a share of what is left when it starts, in proportion to
 its weight among the tries still to come (a group with signs of a code fault weighs twice one
 without, an environment-shaped one half; the groups together weigh as their heaviest until
-their localization shows which agree (``planners.agreement``): groups that agree are one try
+their localization shows which agree (``planners.localize.agreement``): groups that agree are one try
 weighing as the sum of what it holds, ``regrouped``), and the last has all of it. A try that
 runs dry early leaves the rest to the next. Then the tries their share cut short go on, in turn,
 with what the others left. A try's localization measures per-test coverage within ``MEASURING``

@@ -243,7 +243,7 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     from rfsn.buildpacks.base import limit_cases
     from rfsn.controller.executor import Executor
     from rfsn.models import Phase, RunTests
-    from rfsn.planners.baseline import Baseline, BaselineOptions
+    from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions
     from rfsn.workspace import prepare
     from tests.planners.test_baseline import drive
 

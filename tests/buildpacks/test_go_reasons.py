@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.go.buildpack import GoBuildpack, go_reasons
-from rfsn.planners.evidence import ordered
-from rfsn.planners.sources import read_sources
-from rfsn.planners.targets import causes, group
+from rfsn.planners.code.sources import read_sources
+from rfsn.planners.reproduce.evidence import ordered
+from rfsn.planners.reproduce.targets import causes, group
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings

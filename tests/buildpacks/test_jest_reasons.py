@@ -4,8 +4,8 @@ innermost frame outside ``node_modules``, so the baseline's failures group by ca
 from __future__ import annotations
 
 from rfsn.buildpacks.node.buildpack import CWD_FILE, JEST_REPORT, NodeBuildpack
-from rfsn.planners.evidence import ordered
-from rfsn.planners.targets import causes, group
+from rfsn.planners.reproduce.evidence import ordered
+from rfsn.planners.reproduce.targets import causes, group
 from tests.buildpacks.conftest import FIXTURES
 
 NODE = FIXTURES / "node"

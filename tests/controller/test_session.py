@@ -14,7 +14,7 @@ from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.controller.trajectory import read
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability.logging import configure
-from rfsn.planners.baseline import BaselineOptions
+from rfsn.planners.reproduce.baseline import BaselineOptions
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import Workspace, prepare
 from tests.controller.conftest import BUGGY, FILES, FIX_PATCH, FIXED

@@ -74,7 +74,7 @@ def test_a_missing_answers_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_told_its_fix_broke_a_test_it_knows_is_obsolete_it_says_so_with_the_fix() -> None:
-    from rfsn.planners.obsolete import declared, request
+    from rfsn.planners.verify.obsolete import declared, request
 
     knowing = KnowsTheAnswer("--- a/x.py\n+++ b/x.py\n", ("tests/test_a.py", "def test_a(): pass\n"),
                              obsolete=("t/test_e.py::test_str", "t/test_e.py::test_gone"))

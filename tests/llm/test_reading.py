@@ -19,9 +19,9 @@ from rfsn.llm.budget import GuardedModel, LLMBudget
 from rfsn.llm.clients import make_model, transient_errors
 from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.models import ListDir, Phase, ReadFile, Search
-from rfsn.planners.base import Feedback
-from rfsn.planners.explore.tools import MAX_ROUNDS, READ_NAMES, Lookup, converse, lookup
-from rfsn.planners.replies import EDIT_TOOL
+from rfsn.planners.base import Feedback, Lookup
+from rfsn.planners.patch.explore.tools import MAX_ROUNDS, READ_NAMES, converse, lookup
+from rfsn.planners.patch.replies import EDIT_TOOL
 from rfsn.sandbox.fake import FakeSandbox
 from rfsn.workspace import Workspace, prepare
 from tests.llm.test_models import KEY

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.planners import reproduce
 from rfsn.planners.base import RepairContext
-from rfsn.planners.explore.repomap import enclosing, repo_map
-from rfsn.planners.localize.location import Location
-from rfsn.planners.strategies.model import prompt
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.explore.repomap import enclosing, repo_map
+from rfsn.planners.patch.strategies.model import prompt
+from rfsn.planners.reproduce import issue
 
 SOURCE = '''"""Money."""
 import decimal
@@ -134,7 +134,7 @@ def test_without_a_suspicious_line_the_patch_prompt_shows_the_map(tmp_path: Path
 def test_the_reproduction_request_shows_the_map_and_the_conftest_fixtures() -> None:
     conftest = "import pytest\n\n@pytest.fixture\ndef account():\n    return 1\n"
     tests = {"tests/conftest.py": conftest, "tests/test_money.py": "def test_a(account):\n    assert account\n"}
-    user = reproduce.messages("interest is wrong", {"bank/core/money.py": SOURCE}, tests)[1].content
+    user = issue.messages("interest is wrong", {"bank/core/money.py": SOURCE}, tests)[1].content
     assert "def interest(balance: int, years: int=1) -> int" in user
     assert f"## tests/conftest.py (fixtures the tests can use)\n{conftest}" in user
     assert "## tests/test_money.py (an existing test)" in user

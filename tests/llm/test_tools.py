@@ -15,7 +15,7 @@ from rfsn.llm.budget import GuardedModel, LLMBudget
 from rfsn.llm.clients import make_model, transient_errors
 from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.llm.record import RECORD, Recorder
-from rfsn.planners.replies import EDIT_TOOL, ReplyError, parse_edits, reply_edits
+from rfsn.planners.patch.replies import EDIT_TOOL, ReplyError, parse_edits, reply_edits
 from tests.llm.test_models import ASK, KEY
 
 FILES = {"shop/pricing.py": "def f(q):\n    if q > 10:\n        return 1\n    return 0\n"}

@@ -9,7 +9,7 @@ import pytest
 from rfsn.gate import Gate
 from rfsn.models import Edit, Phase
 from rfsn.models.testfiles import is_test_code, is_test_file
-from rfsn.planners.sources import read_sources
+from rfsn.planners.code.sources import read_sources
 from tests.gate.conftest import ctx
 
 TESTS = ["tests/test_a.py", "test/bus.test.js", "pkg/a_test.go", "conftest.py",

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.code.location import Location
 from tests.paths import DEVSET
 
 SINGLE_LOCATION_PY = (

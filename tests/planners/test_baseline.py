@@ -17,8 +17,8 @@ from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext
 from rfsn.models import ExecResult, GateDecision, Outcome, Phase, Proposal, RunTests, TestReport
-from rfsn.planners.baseline import Baseline, BaselineOptions, Runs
-from rfsn.planners.feedback import Feedback
+from rfsn.planners.base import Feedback
+from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions, Runs
 from rfsn.sandbox.fake import FakeSandbox, Reply
 from rfsn.sandbox.local import LocalSandbox
 from rfsn.workspace import Workspace, prepare

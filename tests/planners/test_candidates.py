@@ -3,7 +3,7 @@ import subprocess
 import pytest
 
 from rfsn.patches import unified_diff
-from rfsn.planners.candidates import Candidate, Splice, apply_splices, combine
+from rfsn.planners.code.candidates import Candidate, Splice, apply_splices, combine
 
 
 def make(path, original, splices, template="t"):

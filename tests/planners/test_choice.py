@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rfsn.planners.candidates import Candidate, Splice, apply_splices
-from rfsn.planners.choice import Evidence, concerns, rank_plausible
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
+from rfsn.planners.code.location import Location
+from rfsn.planners.verify.choice import Evidence, concerns, rank_plausible
 
 SOURCE = '''def is_adult(age):
     if age is None:

@@ -2,8 +2,8 @@
 given the lines it changes as the location, should be among the candidates."""
 
 
-from rfsn.planners.templates.python import generate_candidates
-from rfsn.planners.templates.tokens.driver import generate_token_candidates
+from rfsn.planners.patch.templates.python import generate_candidates
+from rfsn.planners.patch.templates.tokens.driver import generate_token_candidates
 from tests.planners.devset_oracle import (
     OTHER_LANGUAGES,
     SINGLE_LOCATION_PY,

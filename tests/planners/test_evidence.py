@@ -11,9 +11,9 @@ from pathlib import Path
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyhealth import project_modules
-from rfsn.planners.evidence import defined_names, ordered, shape, signs
-from rfsn.planners.sources import read_sources
-from rfsn.planners.targets import causes, group
+from rfsn.planners.code.sources import read_sources
+from rfsn.planners.reproduce.evidence import defined_names, ordered, shape, signs
+from rfsn.planners.reproduce.targets import causes, group
 
 #: a one-line bug (``>=`` for ``>``) failing two tests; a version-dependent annotation test; a
 #: test decoding a subprocess's output; a test running a program that is not there

@@ -10,8 +10,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
-from rfsn.planners.agreement import agreeing, pointed
 from rfsn.planners.base import Feedback, RepairContext
+from rfsn.planners.localize.agreement import agreeing, pointed
 from rfsn.planners.meta import PhasePlanner
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate, ran, report
 

@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback, RepairContext, Verdict
-from rfsn.planners.candidates import Candidate
+from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.spending import Ledger, Share
 from tests.planners.test_meta import (
@@ -343,7 +343,7 @@ def test_a_try_standing_for_several_groups_runs_every_target_so_each_group_knows
     groups stopped at the first with ``-failfast``, and only that test's group could pass the
     candidate over). One group's many targets still stop at the first; a run cut off or a test
     it never reached says nothing."""
-    from rfsn.planners.screening import PAIRABLE_TARGETS, Screen, Tier
+    from rfsn.planners.verify.screening import PAIRABLE_TARGETS, Screen, Tier
 
     targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 1)]
     baseline = report(dict.fromkeys(targets, F))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.planners.explore.mentions import MAX_SHOWN_LINES, pointed_to, quoted, render
-from rfsn.planners.reproduce import messages
+from rfsn.planners.patch.explore.mentions import MAX_SHOWN_LINES, pointed_to, quoted, render
+from rfsn.planners.reproduce.issue import messages
 
 CONFIG = ('"""Configuration."""\n\n\nclass Config(dict):\n'
           "    def from_file(self, filename, load, silent=False):\n"
@@ -72,7 +72,7 @@ def test_the_reproduction_request_shows_the_code_and_a_test_that_uses_it() -> No
 def test_the_patch_request_adds_what_the_locations_do_not_show(tmp_path: Path) -> None:
     from rfsn.planners.base import RepairContext
     from rfsn.planners.localize import Location
-    from rfsn.planners.strategies.model import prompt
+    from rfsn.planners.patch.strategies.model import prompt
 
     context = RepairContext(workspace=tmp_path, language="python", failing=["tests/test_a.py::test_a"],
                             passing=[], locations=[Location("app/config.py", 11, 1.0)],
@@ -85,8 +85,8 @@ def test_the_patch_request_adds_what_the_locations_do_not_show(tmp_path: Path) -
 
 
 def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
-    from rfsn.planners.explore.mentions import files_named
-    from rfsn.planners.explore.repomap import repo_map
+    from rfsn.planners.patch.explore.mentions import files_named
+    from rfsn.planners.patch.explore.repomap import repo_map
 
     files = {**FILES, "app/ext/autodoc/__init__.py": "def setup(app):\n    pass\n",
              "app/ext/autodoc/directive.py": "class AutodocDirective:\n    pass\n"}

@@ -29,9 +29,9 @@ from rfsn.models import (
 )
 from rfsn.patches import unified_diff
 from rfsn.planners.base import Feedback, RepairContext
-from rfsn.planners.candidates import Candidate, Splice, apply_splices
+from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.meta import PhasePlanner
-from rfsn.planners.screening import RETRY_FACTOR
+from rfsn.planners.verify.screening import RETRY_FACTOR
 from rfsn.runner import SUITE_ID
 
 P, F = Status.PASSED, Status.FAILED
@@ -279,7 +279,7 @@ def test_a_tier_the_runner_refused_is_passed_over_and_the_whole_suite_decides(tm
 def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_the_targets(
         tmp_path: Path, refused: bool) -> None:
     """In an issue-only session the model hears "that patch made the reproduction pass, but it
-    broke these" (``planners.obsolete``): not when the runner refused the failing-tests tier and
+    broke these" (``planners.verify.obsolete``): not when the runner refused the failing-tests tier and
     the covering tier broke a test before any run showed the targets pass."""
     strategy = FakeStrategy([BROKEN])
     planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))

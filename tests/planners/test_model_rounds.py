@@ -13,11 +13,11 @@ from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.planners.base import RepairContext
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.choice import Evidence, agreement_key, rank_plausible
-from rfsn.planners.replies import ReplyError
-from rfsn.planners.reproduce import new_test_file, reproduced
-from rfsn.planners.strategies.model import ModelStrategy
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.patch.replies import ReplyError
+from rfsn.planners.patch.strategies.model import ModelStrategy
+from rfsn.planners.reproduce.issue import new_test_file, reproduced
+from rfsn.planners.verify.choice import Evidence, agreement_key, rank_plausible
 
 SOURCE = "def add(a, b):\n    return a - b\n"
 WRONG = "pkg/mod.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return b - a\n>>>>>>> REPLACE\n"
@@ -136,7 +136,7 @@ def test_a_reproduction_the_projects_own_crash_cut_short_fails_its_tests() -> No
     """The run crashed (in the project's code): the tests the file defines that it never reported
     failed (pytest-7168's reproduction: ten passed, then the eleventh crashed pytest); a run
     that reported them all, or did not crash, is as it was."""
-    from rfsn.planners.reproduce import cut_short
+    from rfsn.planners.reproduce.issue import cut_short
 
     text = ("import pytest\n\ndef helper():\n    pass\n\ndef test_a():\n    helper()\n\n"
             "class TestB:\n    def test_c(self):\n        pass\n\n    def other(self):\n        pass\n")
@@ -159,8 +159,7 @@ def test_later_samples_start_with_what_the_model_read_in_earlier_ones() -> None:
     """A file read in sample 1 is in the requests of samples 2 and 3: no second read, no
     second round trip with the whole request (the token cost of reading once per sample)."""
     from rfsn.models import GateDecision, Outcome
-    from rfsn.planners.base import Feedback
-    from rfsn.planners.explore.tools import Lookup
+    from rfsn.planners.base import Feedback, Lookup
 
     read = Scripted(tool_calls=(("view_file", {"path": "pkg/mod.py"}),))
     with FakeServer([read, Scripted(text=WRONG)]) as server:
@@ -190,7 +189,7 @@ def _ran(report: TestReport) -> object:
 
 def test_the_reproduction_runs_alone_and_is_folded_into_the_baseline() -> None:
     """Not the whole suite again: the rest is as the baseline ran it."""
-    from rfsn.planners.reproduce import reproduction_run
+    from rfsn.planners.reproduce.issue import reproduction_run
 
     baseline = TestReport(tests={"tests/test_a.py::test_old": S.PASSED, "tests/test_b.py::test_x": S.FAILED},
                           exit_code=1, duration=30.0, log="whole suite", durations={"tests/test_a.py::test_old": 1.0})
@@ -206,7 +205,7 @@ def test_the_reproduction_runs_alone_and_is_folded_into_the_baseline() -> None:
 
 
 def test_where_the_runner_cannot_run_a_file_alone_the_whole_suite_runs() -> None:
-    from rfsn.planners.reproduce import reproduction_run
+    from rfsn.planners.reproduce.issue import reproduction_run
 
     baseline = TestReport(tests={"pkg::TestOld": S.PASSED}, exit_code=0)
     run = reproduction_run("pkg/issue_test.go", baseline)
@@ -222,7 +221,7 @@ def test_where_the_runner_cannot_run_a_file_alone_the_whole_suite_runs() -> None
 def test_a_run_of_the_file_the_projects_crash_cut_short_is_folded_into_the_baseline() -> None:
     """It reported nothing of the file: the whole suite would stop at the same file, and the
     baseline would lose the tests after it (and the suite's duration, which limits screening)."""
-    from rfsn.planners.reproduce import reproduction_run
+    from rfsn.planners.reproduce.issue import reproduction_run
 
     baseline = TestReport(tests={"tests/test_a.py::test_old": S.PASSED, "tests/test_z.py::test_late": S.PASSED},
                           exit_code=0, duration=100.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.planners.obsolete import MAX_OBSOLETE, accepted, declared
+from rfsn.planners.verify.obsolete import MAX_OBSOLETE, accepted, declared
 
 
 def test_the_reply_names_them_on_lines_of_their_own_as_a_model_writes_them() -> None:

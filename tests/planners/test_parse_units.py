@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from rfsn.planners.templates.python.base import FileContext
-from rfsn.planners.templates.python.driver import PythonReader
+from rfsn.planners.patch.templates.python.base import FileContext
+from rfsn.planners.patch.templates.python.driver import PythonReader
 from tests.paths import ROOT
 
 SOURCES = [ROOT / "rfsn" / "planners" / "meta.py", ROOT / "rfsn" / "sandbox" / "docker.py"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rfsn.models import TestReport, testfiles
 from rfsn.models import TestStatus as Status
-from rfsn.planners.reproduce import without_old_failures
-from rfsn.planners.restated import name_in_file, repeated, restated, set_aside
+from rfsn.planners.reproduce.issue import without_old_failures
+from rfsn.planners.reproduce.restated import name_in_file, repeated, restated, set_aside
 
 OLD = ("from m import f\n\n\ndef test_total():\n    assert f(2) == 3\n\n\n"
        "class TestParse:\n    def test_empty(self):\n        assert f(0) == 1\n\n\n"
@@ -97,7 +97,7 @@ def test_bodies_are_the_source_segments_ast_gives() -> None:
     non-ASCII text, line separators inside strings and multi-line statements included."""
     import ast
 
-    from rfsn.planners.restated import bodies
+    from rfsn.planners.reproduce.restated import bodies
 
     source = ("x = '\x0c'\n\x0c\ndef test_a():\n    s = 'é\u2028ü'\n    assert s == (1,\n        2)\n\n"
               "class TestT:\n    def test_b(self): return 2\n    async def test_c(self):\n"

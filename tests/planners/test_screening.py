@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
-from rfsn.planners.candidates import Candidate, Splice, apply_splices
-from rfsn.planners.choice import Evidence, rank_plausible
-from rfsn.planners.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen, Tier
+from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
+from rfsn.planners.verify.choice import Evidence, rank_plausible
+from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen, Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
 SOURCE = "def f(x):\n    y = x - 1\n    return y\n"
@@ -101,7 +101,7 @@ def test_a_test_that_fails_with_no_candidate_applied_is_stale_and_set_aside_in_e
 
 
 def test_tests_a_candidate_calls_obsolete_break_no_tier_and_issue_only_runs_tell_more_breaks() -> None:
-    """A candidate may break the tests its proposer called obsolete (planners.obsolete): they are
+    """A candidate may break the tests its proposer called obsolete (planners.verify.obsolete): they are
     not in the covering tier (it stops at the first failure), the suite does not stop at them,
     and no tier counts them. With ``tell_broken`` (issue-only) a run goes on past the first
     break, so the model hears of every test it broke at once."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.errors import ConfigError
-from rfsn.planners.strategies import check_name, load_strategy
+from rfsn.planners.patch.strategies import check_name, load_strategy
 from tests.paths import ROOT
 
 STRATEGY = '''

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rfsn.planners.base import FindsCode, PatchStrategy, ReadsCode, RepairContext, finds_code, reads_code
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.strategies.model import HybridStrategy, ModelStrategy
-from rfsn.planners.strategies.template import TemplateStrategy
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.patch.strategies.model import HybridStrategy, ModelStrategy
+from rfsn.planners.patch.strategies.template import TemplateStrategy
 
 
 class Plain:

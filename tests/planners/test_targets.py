@@ -10,7 +10,7 @@ from pathlib import Path
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyhealth import project_modules
 from rfsn.models import Crash, TestReport
-from rfsn.planners.targets import causes, environmental, group
+from rfsn.planners.reproduce.targets import causes, environmental, group
 
 #: a one-line bug failing two tests, three tests failing for want of the environment, and an
 #: unrelated failure of three more
@@ -93,7 +93,7 @@ def test_a_named_test_the_projects_own_crash_left_unreported_failed() -> None:
     test it lacks failed (as the harness's parser counts it); any other run lacking it does not
     have it ("no such test")."""
     from rfsn.models import TestReport, TestStatus
-    from rfsn.planners.targets import unreported
+    from rfsn.planners.reproduce.targets import unreported
 
     run = TestReport(tests={"t.py::ok": TestStatus.PASSED}, exit_code=3, crashed=True)
     after = unreported(run, ["t.py::ok", "t.py::crashed_on", "tests/", "t.py"])  # a folder, a file: no test
@@ -108,7 +108,7 @@ def test_a_named_test_its_modules_import_error_hid_failed_with_that_error(tmp_pa
     one collection error for its file and never the test: the test failed (as the harness counts
     it), its reason that error; a test of a file the run never had is still unknown."""
     from rfsn.models import TestStatus
-    from rfsn.planners.targets import unreported
+    from rfsn.planners.reproduce.targets import unreported
 
     files = {"shop/__init__.py": "", "tests/test_ok.py": "def test_ok():\n    pass\n",
              "tests/test_humanize.py": "from shop.humanize import money\n\n\ndef test_money():\n    assert money(1)\n"}

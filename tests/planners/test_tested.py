@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfsn.planners.base import RepairContext
-from rfsn.planners.explore import mentions
-from rfsn.planners.explore.tested import linked_files, named_for, ran, under_test
-from rfsn.planners.localize.location import Location
-from rfsn.planners.strategies.model import prompt
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.explore import mentions
+from rfsn.planners.patch.explore.tested import linked_files, named_for, ran, under_test
+from rfsn.planners.patch.strategies.model import prompt
 
 SKIPPING = '''"""Skip and xfail."""
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rfsn.models.testfiles import is_test_module
 from rfsn.patches import touched_files
-from rfsn.planners.explore import mentions, tested
-from rfsn.planners.sources import read_sources
+from rfsn.planners.code.sources import read_sources
+from rfsn.planners.patch.explore import mentions, tested
 
 MAX_WHOLE = 300
 MAX_NAMED = 3

@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rfsn.models.testfiles import is_test_code
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.lexer import Token, code_tokens, language_of, tokenize
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.stacktrace import stack_frames
-from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
 
 WINDOW = 12  # test lines read above each frame
 SETUP_WEIGHT = 0.5  # a name only in the lines above a frame, against 1 on the frame's line

@@ -21,8 +21,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping, Sequence
 
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.tokens.lexer import Token, code_tokens, language_of, tokenize
+from rfsn.planners.code.lexer import Token, code_tokens, language_of, tokenize
+from rfsn.planners.code.location import Location
 
 #: how many of the most suspicious lines pass their suspicion to their conditions
 TOP = 30

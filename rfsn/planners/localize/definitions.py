@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from rfsn.models.testfiles import is_test_file
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
 
 MAX_DEFINITION_LINES = 20
 

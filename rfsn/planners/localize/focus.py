@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rfsn.models.testfiles import test_id_file
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
 
 SMALL_SUITE = 200   # tests: below this, cover everything at once...
 SLOW_SUITE = 60.0   # ...unless the baseline took this many seconds (coverage slows a run 2-3x)
@@ -29,19 +29,6 @@ def focus_tests(failing: Sequence[str], passing: Sequence[str], seconds: float =
     files = {test_id_file(t) for t in failing}
     focus = [*failing, *(t for t in passing if test_id_file(t) in files)]
     return tuple(focus) if len(focus) < len(failing) + len(passing) else None
-
-
-def located(targets: Sequence[str], failing: Sequence[str]) -> list[str]:
-    """The targets as ids that name their test file, where the run names one so: a bare name
-    (``test_x``, as a dataset names a test of sympy's runner, which reports it both bare and as
-    ``path.py:test_x``) stands for the failing ids of that name that do; coverage is measured
-    for those. The others are kept as they are."""
-    found: list[str] = []
-    for target in targets:
-        named = [] if test_id_file(target) != target or "/" in target else [
-            t for t in failing if t != target and t.endswith((f":{target}", f"::{target}"))]
-        found.extend(t for t in named or [target] if t not in found)
-    return found
 
 
 def is_flat(ranked: Sequence[Location]) -> bool:

@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
 from rfsn.models.testfiles import test_id_file
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
-from rfsn.planners.localize.location import Location
 
 #: what a line keeps of its score when no failing test reaches its function by name
 UNREACHED = 0.1

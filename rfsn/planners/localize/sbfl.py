@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from rfsn.buildpacks.python.pycoverage import CoverageByTest
 from rfsn.models.testfiles import is_test_file
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
 
 Formula = Callable[[int, int, int, int], float]
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 
 from rfsn.models.testfiles import is_test_file
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
-from rfsn.planners.localize.location import Location
 
 #: the callee a refused call names (qualified from Python 3.10: ``Version.__init__``)
 REFUSED = re.compile(r"TypeError: (?P<name>[A-Za-z_][\w.]*)\(\) (?:got an unexpected keyword argument"

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rfsn.models.testfiles import is_test_code, is_test_file
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.tracebacks import WARNING, traceback_frames
 
 _EXT = r"(?:[cm]?[jt]sx?|rs|go|java|kt|c|cc|cpp|h|hpp|py)"

@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from rfsn.models.testfiles import is_test_file, test_id_file
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
-from rfsn.planners.localize.location import Location
 
 #: a value more project lines write says nothing of which one is at fault
 MAX_PLACES = 3

@@ -7,15 +7,9 @@ from pathlib import Path
 from rfsn.models import Phase, Proposal, RunTests, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback
-from rfsn.planners.localize.focus import (
-    FLAT_TIES,
-    SLOW_SUITE,
-    SMALL_SUITE,
-    focus_tests,
-    is_flat,
-    located,
-)
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
+from rfsn.planners.code.testids import located
+from rfsn.planners.localize.focus import FLAT_TIES, SLOW_SUITE, SMALL_SUITE, focus_tests, is_flat
 from tests.planners.test_meta import FIX_ADD, World, planner_for, ran, report
 
 FAILING = "tests/test_m.py::test_add"

@@ -8,7 +8,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.controller.session import RepairOptions, repair_workspace
-from rfsn.planners.localize.location import Location
+from rfsn.planners.code.location import Location
 from rfsn.planners.localize.reach import UNREACHED, with_reach
 from rfsn.settings import load_settings
 from rfsn.workspace import prepare

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from rfsn.planners.candidates import apply_splices
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.python import BY_NAME, FileContext, generate_candidates
+from rfsn.planners.code.candidates import apply_splices
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.templates.python import BY_NAME, FileContext, generate_candidates
 
 
 def dedent(source: str) -> str:

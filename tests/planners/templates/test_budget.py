@@ -4,10 +4,10 @@ equivalent edits collapsed, and an event that says how the budget was spent."""
 import structlog
 
 from rfsn.planners.base import RepairContext
-from rfsn.planners.localize.location import Location
-from rfsn.planners.strategies.template import TemplateStrategy
-from rfsn.planners.templates import budget
-from rfsn.planners.templates.python import generate_candidates
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.strategies.template import TemplateStrategy
+from rfsn.planners.patch.templates import budget
+from rfsn.planners.patch.templates.python import generate_candidates
 
 NAMES = [f"kind_{i:02d}" for i in range(40)]
 # line 43 is the top line: its string constant can be swapped with 40 others of the module;

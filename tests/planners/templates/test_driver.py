@@ -5,12 +5,12 @@ import ast
 import tracemalloc
 from collections.abc import Iterator
 
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates import driver
-from rfsn.planners.templates.edit import Edit, template
-from rfsn.planners.templates.python import generate_candidates
-from rfsn.planners.templates.python.base import FileContext, of_type, replace
-from rfsn.planners.templates.python.driver import PythonReader
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.templates import driver
+from rfsn.planners.patch.templates.edit import Edit, template
+from rfsn.planners.patch.templates.python import generate_candidates
+from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.patch.templates.python.driver import PythonReader
 
 
 @template("toy_negate", 0.5)

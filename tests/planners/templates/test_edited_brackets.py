@@ -9,8 +9,8 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rfsn.planners.templates.tokens.context import TokenContext
-from rfsn.planners.templates.tokens.driver import TokenReader, balanced, brackets
+from rfsn.planners.patch.templates.tokens.context import TokenContext
+from rfsn.planners.patch.templates.tokens.driver import TokenReader, balanced, brackets
 
 GO = '''package p
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.templates.hints import boost, unused_imports
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.patch.templates.hints import boost, unused_imports
 
 SOURCE = "from decimal import ROUND_HALF_UP, Decimal\n\n\ndef r(x):\n    return Decimal(x).quantize(Decimal(1))\n"
 

@@ -4,9 +4,9 @@ whole file, and no template could edit any line of it (fastify/fast-content-type
 
 from __future__ import annotations
 
+from rfsn.planners.code.lexer import tokenize
 from rfsn.planners.localize import Location
-from rfsn.planners.templates.tokens.driver import balanced, generate_token_candidates
-from rfsn.planners.templates.tokens.lexer import tokenize
+from rfsn.planners.patch.templates.tokens.driver import balanced, generate_token_candidates
 
 SOURCE = ("'use strict'\n\nconst mediaTypeRE = /^[!#$%&'*+.^\\w|~-]+\\/[!#$%&'*+.^\\w|~-]+$/u\n\n"
           "function parse (header, index) {\n  if (mediaTypeRE.test(header) === false) {\n"

@@ -2,7 +2,7 @@
 
 import ast
 
-from rfsn.planners.templates.python.kinds import COLL, NUM, SIZED, STR, compatible, infer, usage
+from rfsn.planners.patch.templates.python.kinds import COLL, NUM, SIZED, STR, compatible, infer, usage
 
 SRC = '''
 def f(text, limit: int, width=10):

@@ -88,7 +88,7 @@ def test_a_functions_names_are_walked_once_for_all_its_lines_dateutil_0b773a5(
     once, not per line (dateutil's 445-line ``_parse``: 4 s of walking per session)."""
     import ast
 
-    from rfsn.planners.templates.python import scope
+    from rfsn.planners.patch.templates.python import scope
 
     func = ast.parse("def f(a, b):\n    c = a\n    for d in b:\n        e = d\n    return c\n").body[0]
     walked: list[ast.AST] = []

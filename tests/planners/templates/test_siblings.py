@@ -1,6 +1,6 @@
 """A function or attribute reference swapped with a sibling of the same module or class."""
 
-from rfsn.planners.templates.python.siblings import similarity
+from rfsn.planners.patch.templates.python.siblings import similarity
 from tests.planners.templates.helpers import fixed_by_driver, line_of, patched
 
 OPERATOR = """

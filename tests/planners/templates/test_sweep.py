@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from rfsn.planners.base import RepairContext
-from rfsn.planners.candidates import Candidate
-from rfsn.planners.localize.location import Location
-from rfsn.planners.strategies.template import TemplateStrategy
-from rfsn.planners.templates.sweep import sweep
+from rfsn.planners.code.candidates import Candidate
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.strategies.template import TemplateStrategy
+from rfsn.planners.patch.templates.sweep import sweep
 
 # the fault is line 8's subscript (`.get` makes the fix), ranked 5th; lines 4-7 above it hold
 # comparisons, arithmetic and names that higher-prior templates edit a dozen ways each

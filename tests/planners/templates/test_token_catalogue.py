@@ -5,12 +5,12 @@ import sys
 
 import pytest
 
-from rfsn.planners.candidates import apply_splices
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.tokens.calls import add_missing_argument
-from rfsn.planners.templates.tokens.context import ProjectCalls, TokenContext
-from rfsn.planners.templates.tokens.driver import generate_token_candidates
-from rfsn.planners.templates.tokens.members import declared_members, owner_at, replace_member
+from rfsn.planners.code.candidates import apply_splices
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.templates.tokens.calls import add_missing_argument
+from rfsn.planners.patch.templates.tokens.context import ProjectCalls, TokenContext
+from rfsn.planners.patch.templates.tokens.driver import generate_token_candidates
+from rfsn.planners.patch.templates.tokens.members import declared_members, owner_at, replace_member
 from tests.paths import ROOT
 
 _spec = importlib.util.spec_from_file_location("token_bugs", ROOT / "benchmarks" / "seeded" / "token_bugs.py")

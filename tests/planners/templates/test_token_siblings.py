@@ -1,7 +1,7 @@
 """In the token languages, a method of a bare receiver swapped for one the project calls on it."""
 
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.tokens.driver import generate_token_candidates
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.templates.tokens.driver import generate_token_candidates
 
 GO = (
     "package names\n\n"

@@ -1,8 +1,8 @@
 import pytest
 
-from rfsn.planners.localize.location import Location
-from rfsn.planners.templates.tokens.driver import balanced, generate_token_candidates
-from rfsn.planners.templates.tokens.lexer import language_of, tokenize
+from rfsn.planners.code.lexer import language_of, tokenize
+from rfsn.planners.code.location import Location
+from rfsn.planners.patch.templates.tokens.driver import balanced, generate_token_candidates
 
 
 def kinds(source, language="javascript"):

@@ -1,0 +1,136 @@
+"""Condition repairs: negation (whole or one clause), widening/narrowing with None checks, dropped conjuncts."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.patch.templates.edit import Edit, template
+from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.patch.templates.python.scope import (
+    BUILTIN_NAMES,
+    function_at,
+    local_names,
+    module_names,
+    names_before,
+)
+
+_MAX_CLAUSES = 8
+
+_LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
+
+
+def conditions_at(ctx: FileContext, line: int) -> Iterator[ast.expr]:
+    for node in ctx.nodes_at(line):
+        if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            yield node.test
+        elif isinstance(node, ast.comprehension):
+            yield from node.ifs
+
+
+def _wrapped(ctx: FileContext, node: ast.AST) -> str:
+    text = ctx.map.text(node)
+    return f"({text})" if isinstance(node, _LOOSE) else text
+
+
+@template("negate_condition", 0.55)
+def negate_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
+    for test in conditions_at(ctx, line):
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            continue
+        yield replace(ctx, test, f"not {_wrapped(ctx, test)}", "negate the condition")
+
+
+def _negated(ctx: FileContext, node: ast.expr) -> str:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _wrapped(ctx, node.operand)
+    return f"not {_wrapped(ctx, node)}"
+
+
+@template("negate_clause", 0.6)
+def negate_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Negate one operand of an ``and``/``or`` chain (``a and b`` -> ``a and not b``)."""
+    for node in of_type(ctx.nodes_at(line), ast.BoolOp):
+        for clause in node.values:
+            yield replace(ctx, clause, _negated(ctx, clause), f"negate `{ctx.map.text(clause)}`")
+
+
+def _condition_names(ctx: FileContext, line: int, test: ast.AST) -> list[str]:
+    func = function_at(ctx, line)
+    scope = set(local_names(func)) if func else set()
+    names = [n.id for n in ast.walk(test) if isinstance(n, ast.Name) and n.id in scope]
+    return list(dict.fromkeys(names))
+
+
+@template("widen_condition", 0.45)
+def widen_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if c`` -> ``if c or x is None`` / ``if c and x is not None``."""
+    for test in conditions_at(ctx, line):
+        base = _wrapped(ctx, test)
+        for name in _condition_names(ctx, line, test):
+            yield replace(ctx, test, f"{base} or {name} is None", f"also accept `{name} is None`")
+            new = f"{base} and {name} is not None"
+            yield replace(ctx, test, new, f"also require `{name} is not None`")
+
+
+@template("drop_conjunct", 0.5)
+def drop_conjunct(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Remove one operand of an ``and``/``or`` chain."""
+    for node in of_type(ctx.nodes_at(line), ast.BoolOp):
+        op = " and " if isinstance(node.op, ast.And) else " or "
+        for i, dropped in enumerate(node.values):
+            rest = [_wrapped(ctx, v) for j, v in enumerate(node.values) if j != i]
+            yield replace(ctx, node, op.join(rest), f"drop `{ctx.map.text(dropped)}`")
+
+
+def _atoms(test: ast.expr) -> list[ast.expr]:
+    """The clauses of a condition: ``and``/``or`` operands, ``not`` taken off."""
+    if isinstance(test, ast.BoolOp):
+        return [a for value in test.values for a in _atoms(value)]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _atoms(test.operand)
+    return [test]
+
+
+def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]]:
+    """(clause, the names it uses, its dump) for the clauses of the file's conditions and of its
+    ``and``/``or`` expressions, on one line each (computed once a file)."""
+    if "file_clauses" not in ctx.cache:
+        nodes = list(ast.walk(ctx.tree))
+        tests = [n.test for n in nodes if isinstance(n, ast.If | ast.While | ast.IfExp | ast.Assert)]
+        tests += [c for n in nodes if isinstance(n, ast.comprehension) for c in n.ifs]
+        tests += [n for n in nodes if isinstance(n, ast.BoolOp)]
+        ctx.cache["file_clauses"] = [
+            (a, frozenset(n.id for n in ast.walk(a) if isinstance(n, ast.Name)), ast.dump(a))
+            for t in tests for a in _atoms(t) if "\n" not in ctx.map.text(a)]
+    return ctx.cache["file_clauses"]
+
+
+def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
+    """Clauses of other conditions of the file whose names are all usable at ``line``."""
+    known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
+    present = {ast.dump(a) for a in _atoms(test)}
+    out: dict[str, None] = {}
+    for clause, names, dump in _file_clauses(ctx):
+        if names <= known and dump not in present:
+            out.setdefault(_wrapped(ctx, clause))
+    return list(out)[:_MAX_CLAUSES]
+
+
+@template("add_clause", 0.25, wide=True)
+def add_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if a`` -> ``if a and c`` / ``if a or c`` (and ``not (a or c)`` for ``not a``), with a
+    clause ``c`` of another condition or ``and``/``or`` expression of the file."""
+    for test in conditions_at(ctx, line):
+        whole = _wrapped(ctx, test)
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        inner = _wrapped(ctx, test.operand) if isinstance(test, ast.UnaryOp) else ""
+        for clause in _clauses(ctx, line, test):
+            for op in ("and", "or"):
+                yield replace(ctx, test, f"{whole} {op} {clause}", f"add `{op} {clause}` to the condition")
+                if negated:
+                    new = f"not ({inner} {op} {clause})"
+                    yield replace(ctx, test, new, f"add `{op} {clause}` under the `not`")
+
+
+TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct, add_clause)

@@ -1,0 +1,73 @@
+"""How a formatted string shows a value: by ``str`` or by ``repr`` (a message that should quote
+its key, or quotes one it should not)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from rfsn.planners.code.candidates import Splice
+from rfsn.planners.patch.templates.edit import Edit, template
+from rfsn.planners.patch.templates.python.base import FileContext, of_type
+
+#: a printf-style conversion (``%s``, ``%(key)-8r``); ``%%`` is a literal percent
+_PRINTF = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z])")
+#: a replacement field of ``str.format`` or an f-string without nested fields; ``{{`` and ``}}``
+#: are literal braces
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}!:]*)(![rsa])?(:[^{}]*)?\}")
+_SWAP = {"s": "r", "r": "s"}
+
+
+def _printf(text: str, offset: int) -> Iterator[Edit]:
+    for found in _PRINTF.finditer(text):
+        new = _SWAP.get(found.group(1) or "")
+        if new:
+            at = offset + found.end(1) - 1
+            yield Edit((Splice(at, at + 1, new),), f"show `{found.group(0)}` with `%{new}`")
+
+
+def _fields(text: str, offset: int) -> Iterator[Edit]:
+    for found in _FIELD.finditer(text):
+        if found.group(0) in ("{{", "}}"):
+            continue
+        conversion, name = found.group(2), found.group(1)
+        if any(name.count(a) != name.count(b) for a, b in ("[]", "()")):
+            continue  # a colon inside the expression (``{d[:2]}``), not a format spec
+        if conversion is None:
+            at = offset + found.end(1)
+            yield Edit((Splice(at, at, "!r"),), f"show `{found.group(0)}` by repr")
+        elif conversion in ("!r", "!s"):
+            start = offset + found.start(2)
+            yield Edit((Splice(start, start + 2, ""),), f"show `{found.group(0)}` by str")
+
+
+def _literal(ctx: FileContext, node: ast.expr) -> tuple[str, int] | None:
+    """The source text of a plain string literal written on one line, and where it starts."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or node.lineno != node.end_lineno:
+        return None
+    start, end = ctx.map.span(node)
+    return ctx.source[start:end], start
+
+
+@template("format_conversion", 0.4)
+def format_conversion(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``"Key %s error:" % key`` <-> ``%r``; ``"{}".format(x)`` and ``f"{x}"`` <-> ``!r``: one
+    field at a time."""
+    for node in of_type(ctx.nodes_at(line), ast.BinOp):
+        found = _literal(ctx, node.left) if isinstance(node.op, ast.Mod) else None
+        if found:
+            yield from _printf(*found)
+    for node in of_type(ctx.nodes_at(line), ast.Call):
+        func = node.func
+        found = (_literal(ctx, func.value) if isinstance(func, ast.Attribute) and func.attr == "format"
+                 else None)
+        if found:
+            yield from _fields(*found)
+    for node in of_type(ctx.nodes_at(line), ast.JoinedStr):
+        if node.lineno == node.end_lineno and not isinstance(ctx.parents.get(node), ast.FormattedValue):
+            start, end = ctx.map.span(node)
+            yield from _fields(ctx.source[start:end], start)
+
+
+TEMPLATES = (format_conversion,)
