@@ -6,17 +6,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from rfsn.llm.base import ChatModel, ToolCall
 from rfsn.models import GateDecision, ListDir, Outcome, Phase, Proposal, ReadFile, Search, Verdict
 from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.code.location import Location
 
-__all__ = ["Feedback", "Lookup", "PatchStrategy", "Planner", "RepairContext", "Verdict"]
+__all__ = ["Feedback", "Lookup", "PatchStrategy", "Plan", "Planner", "RepairContext", "Verdict"]
 
 #: lines a view shows when the model names no end
 VIEW_LINES = 120
@@ -33,6 +33,11 @@ class Feedback:
     @property
     def ok(self) -> bool:
         return self.decision.accepted and self.outcome is not None and self.outcome.ok
+
+
+T = TypeVar("T")
+#: a part of a plan: it yields proposals, receives each one's Feedback, and returns a T
+Plan: TypeAlias = Generator[Proposal, Feedback, T]
 
 
 @dataclass

@@ -12,8 +12,7 @@ structure (the header from ``if``/``while``/``for``/``else if`` up to ``{``).
 
 On a tie a governing line ranks right before the line it governs (not before
 every line of that score): the fault is more often in the decision than in
-what is done once it is taken, but no more often than in an unrelated line
-that the spectrum ranks as high.
+what is done once it is taken, but no more often than in an unrelated line.
 """
 
 from __future__ import annotations

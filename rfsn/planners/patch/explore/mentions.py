@@ -173,6 +173,18 @@ def _file_weights(text: str, files: Mapping[str, str], terms: Mapping[str, float
     return weights
 
 
+def _lines_named(text: str, files: Mapping[str, str]) -> list[tuple[str, int, float]]:
+    """The lines of ``files`` that ``text`` names (a frame, a link to a line) or quotes, each with its weight."""
+    around: list[tuple[str, int, float]] = []
+    for frame in [*_FRAME.finditer(text), *_ANCHOR.finditer(text)]:  # a frame or a link to a line
+        named_path = "/" + frame.group(1).lstrip("/")
+        path = max((p for p in files if named_path.endswith("/" + p)), key=len, default=None)
+        if path:
+            around.append((path, int(frame.group(2)), 2.0))
+    around += [(path, line, weight) for (path, line), weight in quoted(text, files).items() if path.endswith(".py")]
+    return around
+
+
 def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
     """The definitions ``text`` points to, best first."""
     if not text.strip():
@@ -198,14 +210,7 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
             nodes[path] = _python_nodes(files[path]) if path.endswith(".py") else []
         return nodes[path]
 
-    around: list[tuple[str, int, float]] = []
-    for frame in [*_FRAME.finditer(text), *_ANCHOR.finditer(text)]:  # a frame or a link to a line
-        named_path = "/" + frame.group(1).lstrip("/")
-        path = max((p for p in files if named_path.endswith("/" + p)), key=len, default=None)
-        if path:
-            around.append((path, int(frame.group(2)), 2.0))
-    around += [(path, line, weight) for (path, line), weight in quoted(text, files).items() if path.endswith(".py")]
-    for path, line, weight in around:
+    for path, line, weight in _lines_named(text, files):
         inner = _around(path, line, parsed(path))
         if inner is None:
             continue

@@ -1,25 +1,19 @@
 """How the screening budget is spread across lines and templates.
 
-The driver scores each candidate by its expected value (suspiciousness of its
-line x prior of its template / edit size). Left at that, one template that
-makes dozens of edits at the top line (a string constant swapped with every
-string of the module) fills the budget before the second line is tried.
-``spread`` re-scores the candidates so that the search moves across lines and
-templates:
+The driver scores each candidate by its expected value (suspiciousness of its line x prior of
+its template / edit size); left at that, one template making dozens of edits at the top line
+fills the budget before the second line is tried. ``spread`` re-scores the candidates so that
+the search moves across lines and templates:
 
-- a *cell* is one template at one line; its k-th candidate (best first) is
-  worth ``CELL_DECAY ** k`` of its own score, and past ``CELL_CAP`` it is
-  *deferred*: kept, but behind every candidate that is not;
-- structurally equivalent candidates of a cell (the same splices but for the
-  string literals they write: ``'a'`` -> ``'b'``, ``'a'`` -> ``'c'``; not the
-  tweaks within one, at least ``NEAR`` similar to it) form a class; its ``CLASS_KEEP`` members most
-  similar to the text they replace stay
-  in the ranking and the rest are deferred.
+- a *cell* is one template at one line; its k-th candidate (best first) is worth
+  ``CELL_DECAY ** k`` of its own score, and past ``CELL_CAP`` it is *deferred*: kept, but
+  behind every candidate that is not;
+- structurally equivalent candidates of a cell (the same splices but for the string literals
+  they write; not the tweaks within one, at least ``NEAR`` similar to it) form a class; its
+  ``CLASS_KEEP`` members most similar to the text they replace stay, the rest are deferred.
 
-``spending`` tallies a ranking as lines x templates, for the log event that
-shows how a session's budget was spent.
+``spending`` tallies a ranking as lines x templates, for the log event of a session's budget.
 """
-
 from __future__ import annotations
 
 import re

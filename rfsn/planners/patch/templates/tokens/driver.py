@@ -71,8 +71,7 @@ def edited_brackets(source: str, patched: str, changed: tuple[int, int],
     """The brackets of ``patched`` (``source`` with ``changed`` replaced) as (before the edit,
     around it, after it), the edit's own ``source`` brackets in the middle replaced: only the
     tokens from the one before the edit up to the first that ends as one of ``source``'s does,
-    past the edit, are read again (a whole file lexed per candidate made 170 s of pflag's
-    ``flag.go`` under load)."""
+    past the edit, are read again (a large file lexed whole per candidate costs minutes)."""
     tokens, starts, ends, counted = _tokens(source, language)
     known = brackets(source, language)
     first = max(0, bisect_right(starts, changed[0]) - 2)  # a token the edit may join

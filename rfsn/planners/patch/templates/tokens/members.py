@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
@@ -120,6 +120,25 @@ def _type_until(ctx: TokenContext, i: int, stops: tuple[str, ...]) -> tuple[str,
     return "".join(t.text for t in toks[i:j]), j
 
 
+def _struct_fields(ctx: TokenContext, i: int, note: Callable[[int, str, str | None], None]) -> None:
+    """``note`` each field of the Rust struct declared at token ``i`` with its type."""
+    toks = ctx.tokens
+    j = i + 2
+    if j < len(toks) and toks[j].text == "<":
+        j = _angle_end(ctx, j) + 1
+    if j < len(toks) and toks[j].text == "{":
+        close, k = ctx.match(j), j + 1
+        while k < close:
+            if toks[k].text == "#":
+                k = ctx.match(k + 1) + 1 if toks[k + 1].text == "[" else k + 1
+                continue
+            if toks[k].kind == "ident" and toks[k + 1].text == ":":
+                name = toks[k].text
+                kind, k = _type_until(ctx, k + 2, (",", "}"))
+                note(j, name, kind)
+            k += 1
+
+
 def declared_members(ctx: TokenContext) -> dict[str, dict[str, str | None]]:
     """owner -> the members of ``self``/``this`` the file declares -> their type (Rust) or None.
 
@@ -140,20 +159,7 @@ def declared_members(ctx: TokenContext) -> dict[str, dict[str, str | None]]:
     for i in range(len(toks) - 2):
         text, nxt = toks[i].text, toks[i + 1]
         if rust and text == "struct" and nxt.kind == "ident":
-            j = i + 2
-            if j < len(toks) and toks[j].text == "<":
-                j = _angle_end(ctx, j) + 1
-            if j < len(toks) and toks[j].text == "{":
-                close, k = ctx.match(j), j + 1
-                while k < close:
-                    if toks[k].text == "#":
-                        k = ctx.match(k + 1) + 1 if toks[k + 1].text == "[" else k + 1
-                        continue
-                    if toks[k].kind == "ident" and toks[k + 1].text == ":":
-                        name = toks[k].text
-                        kind, k = _type_until(ctx, k + 2, (",", "}"))
-                        note(j, name, kind)
-                    k += 1
+            _struct_fields(ctx, i, note)
         elif rust and text == "fn" and nxt.kind == "ident":
             j = i + 2
             if toks[j].text == "<":
