@@ -12,9 +12,7 @@
     ├── InfraFailure, EnvUnavailable
     └── ReplyError (planners.patch.replies; also a ValueError)
 
-Outside on purpose: ``Terminated`` (batch.executors), a BaseException that unwinds a worker on
-SIGTERM past every ``except Exception``; ``NotSwappable`` (buildpacks.python.warm.hotswap),
-caught there.
+Outside on purpose: ``Terminated`` (batch.executors, unwinds a worker on SIGTERM), ``NotSwappable``.
 """
 from __future__ import annotations
 

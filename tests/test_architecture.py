@@ -264,3 +264,20 @@ def test_no_template_module_imports_a_private_name_of_another() -> None:
              if (node.module or "").startswith("rfsn.") for alias in node.names
              if alias.name.startswith("_")]
     assert wrong == []
+
+
+def test_every_module_reads_in_a_sitting() -> None:
+    """No module over 300 lines, no function over 50, no module docstring over 15 lines."""
+    package = ROOT / "rfsn"
+    long = []
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        doc = ast.get_docstring(tree, clean=False) or ""
+        long += [f"{path.relative_to(package)}: {what}" for what, over in (
+            (f"{len(text.splitlines())} lines", len(text.splitlines()) > 300),
+            (f"a docstring of {len(doc.splitlines())} lines", len(doc.splitlines()) > 15)) if over]
+        long += [f"{path.relative_to(package)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines"
+                 for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                 and (node.end_lineno or node.lineno) - node.lineno + 1 > 50]
+    assert long == []
