@@ -21,7 +21,7 @@ TESTS = {"tests/test_mod.py": "from pkg.mod import add\n\n\ndef test_add():\n   
 
 
 def rfsn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(cwd / "home")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its local envs are shared
     return subprocess.run([sys.executable, "-m", "rfsn", *args, "--sandbox", "local"], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
