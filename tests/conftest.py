@@ -27,6 +27,7 @@ from tests.paths import DEVSET
 OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
           "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances"),
           "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine"),
+          "stock_debian": ("RFSN_STOCK_DEBIAN", "scripts/setup on a stock Debian (packages from PyPI and Debian)"),
           "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)")}
 
 

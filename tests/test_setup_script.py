@@ -5,7 +5,9 @@ test tools (go, node), which the quick start does not need.
 The container is plain Debian 12 (debootstrap's minimal base: no Python, no git,
 no pip), built without a registry the way rfsn builds its base images. No
 Docker engine can start inside it, so setup runs with ``--no-engine``: the
-engine and image steps are what every other Docker test here exercises.
+engine and image steps are what every other Docker test here exercises. The install takes
+minutes and fetches every package, so it is opt-in (``-m stock_debian``); ``.ci/run`` runs the
+same script on its own machine.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def _run(container: Any, script: str) -> tuple[int, str]:
 
 @pytest.mark.docker
 @pytest.mark.slow
+@pytest.mark.stock_debian
 def test_setup_installs_rfsn_on_a_stock_debian(stock_debian: Any) -> None:
     code, output = _run(stock_debian, "command -v python3 pip pip3 rfsn || true")
     assert output.strip() == "", f"not a stock machine: {output}"
