@@ -264,7 +264,8 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     limit_cases(pack, 2)
     options = BaselineOptions(suite=list(suite))
     with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:
-        executor = Executor(box, pack, workspace, test_timeout=20.0)
+        # the limit each run waits out: the files before the stuck one take a second or two, even under load
+        executor = Executor(box, pack, workspace, test_timeout=10.0)
         runs = Baseline(options, workspace=workspace, buildpack=pack)
         baseline = drive(runs.run(RunTests(phase=Phase.REPRODUCE)), executor).report
         # a test the session was given to fix, in the file the run did not finish: not cut
