@@ -94,8 +94,17 @@ def batch_args(instances_file: Path, devset_repos: Path, out: Path, workers: int
             "--instance-ids", f"{SLOW} devset__iniconf-1"]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def signals(*kept: str) -> list[Any]:
+    """(signal, workers) cases: each command keeps two by default, together every signal and every
+    worker count, so each signal is proved with one worker and with two; the rest are a sweep."""
+    cases = {f"{name}-{workers}": (signum, workers) for name, signum in (("sigint", signal.SIGINT),
+                                                                          ("sigterm", signal.SIGTERM))
+             for workers in (1, 2)}
+    return [pytest.param(*case, id=name, marks=() if name in kept else pytest.mark.sweep)
+            for name, case in cases.items()]
+
+
+@pytest.mark.parametrize(("signum", "workers"), signals("sigint-1", "sigterm-2"))
 def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
         signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path,
         devset_repos: Path) -> None:
@@ -114,8 +123,7 @@ def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
     check_outputs(out)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+@pytest.mark.parametrize(("signum", "workers"), signals("sigterm-1", "sigint-2"))
 def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readable(
         signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path,
         devset_instances: dict[str, Any], predictions_file: Callable[..., Path]) -> None:
