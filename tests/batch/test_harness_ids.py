@@ -23,20 +23,34 @@ from rfsn.models import TestStatus as S
 pytest.importorskip("swebench")
 
 
-def _run(root: Path, repo: str, source: str) -> tuple[SpecBuildpack, TestReport]:
-    """A real pytest run of ``source`` as rfsn runs a spec whose ``test_cmd`` is pytest."""
-    (root / "tests").mkdir()
-    (root / "tests/test_gen.py").write_text(source)
-    (root / "report").mkdir()
+Ran = dict[tuple[str, ...], tuple[str, int, str]]
+
+
+def _run(root: Path, repo: str, source: str, ran: Ran | None = None) -> tuple[SpecBuildpack, TestReport]:
+    """A real pytest run of ``source`` as rfsn runs a spec whose ``test_cmd`` is pytest, read by
+    ``repo``'s log parser; with ``ran``, the run of a source and command already run is read again
+    (the repositories of one parser run the same command: only the reading differs)."""
     pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
                          upstream.log_parser(repo), f"{repo.replace('/', '__')}-1")
     argv = pack.test_command(["tests/test_gen.py"], str(root / "report"))
     assert argv[0] == "python"
-    done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True,
-                          timeout=300, check=False)
-    output = done.stdout + done.stderr
-    statuses = pack.parse(output, {"junit.xml": (root / "report/junit.xml").read_text()})
-    return pack, TestReport(tests=statuses, exit_code=done.returncode, log=output)
+    key, ran = (source, *argv), {} if ran is None else ran
+    if key not in ran:
+        (root / "tests").mkdir(exist_ok=True)
+        (root / "tests/test_gen.py").write_text(source)
+        (root / "report").mkdir(exist_ok=True)
+        done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True,
+                              timeout=300, check=False)
+        ran[key] = (done.stdout + done.stderr, done.returncode, (root / "report/junit.xml").read_text())
+    output, exit_code, junit = ran[key]
+    statuses = pack.parse(output, {"junit.xml": junit})
+    return pack, TestReport(tests=statuses, exit_code=exit_code, log=output)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Ran]:
+    """One root and the runs made in it, for the cases of a module that run the same source."""
+    return tmp_path_factory.mktemp("shared"), {}
 
 
 def _graded(pack: SpecBuildpack, report: TestReport) -> dict[str, S]:
@@ -67,10 +81,11 @@ def test_fails():
 
 @pytest.mark.parametrize("repo", ["psf/requests", "pylint-dev/pylint", "pydicom/pydicom"])
 def test_a_path_parameter_is_graded_by_its_last_component_as_parse_log_pytest_options_names_it(
-        tmp_path: Path, repo: str) -> None:
+        shared: tuple[Path, Ran], repo: str) -> None:
     # requests' PASS_TO_PASS holds TestExtractZippedPaths::test_unzipped_paths_unchanged[/test_utils.py]
     # where rfsn read [/testbed/tests/test_utils.py], and graded the gold patch unresolved
-    pack, report = _run(tmp_path, repo, PATHS.format(here=str(tmp_path / "tests/test_utils.py")))
+    root, ran = shared
+    pack, report = _run(root, repo, PATHS.format(here=str(root / "tests/test_utils.py")), ran)
     graded = _graded(pack, report)
     assert graded == _parsers(pack, report)
     case = "tests/test_gen.py::TestExtractZippedPaths::test_unzipped_paths_unchanged"
@@ -105,10 +120,11 @@ def test_plain():
 
 @pytest.mark.parametrize("repo", ["pallets/flask", "pytest-dev/pytest", "pydata/xarray"])
 def test_ids_cut_at_whitespace_and_an_unexpected_pass_are_graded_as_parse_log_pytest_reads_them(
-        tmp_path: Path, repo: str) -> None:
+        shared: tuple[Path, Ran], repo: str) -> None:
     """The parser keeps an id up to its first whitespace (a failure's ``-`` message dropped first)
     and never sees an XPASS line: rfsn grades no id the parser does not give."""
-    pack, report = _run(tmp_path, repo, WHITESPACE)
+    root, ran = shared
+    pack, report = _run(root, repo, WHITESPACE, ran)
     graded = _graded(pack, report)
     assert graded == _parsers(pack, report)
     assert graded["tests/test_gen.py::test_spaced[a"] is S.PASSED
@@ -129,10 +145,11 @@ def test_unit(q):
 
 @pytest.mark.parametrize("repo", ["astropy/astropy", "scikit-learn/scikit-learn"])
 def test_an_id_holding_what_looks_like_an_ansi_code_is_graded_as_parse_log_pytest_v2_strips_it(
-        tmp_path: Path, repo: str) -> None:
+        shared: tuple[Path, Ran], repo: str) -> None:
     """The parser strips ``[<digits>m`` (an ANSI colour without its escape) from every line, so
     ``test_unit[10m]`` is ``test_unit]`` to the harness."""
-    pack, report = _run(tmp_path, repo, UNITS)
+    root, ran = shared
+    pack, report = _run(root, repo, UNITS, ran)
     graded = _graded(pack, report)
     assert graded == _parsers(pack, report)
     assert graded["tests/test_gen.py::test_unit]"] is S.FAILED  # [10m] and [20m] share it
