@@ -40,7 +40,9 @@ def test_a_missing_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 @pytest.mark.docker
 @pytest.mark.slow
-@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+# the anthropic client's requests and usage: tests/llm/test_models.py; its sessions end to end:
+# test_ceiling.py and test_issue_only.py; the session's feedback, counting and replay are the same
+@pytest.mark.parametrize("provider", ["openai", pytest.param("anthropic", marks=pytest.mark.sweep)])
 def test_the_model_fixes_what_templates_cannot_and_replay_reaches_the_same_result(
         provider: str, tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
         docker_client: object) -> None:
