@@ -91,7 +91,7 @@ def check_outputs(root: Path) -> None:
 def batch_args(instances_file: Path, devset_repos: Path, out: Path, workers: int) -> list[str]:
     return ["batch", str(instances_file), "--out", str(out), "--repos-dir", str(devset_repos),
             "--oracle-tests", "--workers", str(workers), "--timeout", "240",
-            "--instance-ids", f"{SLOW} devset__iniconf-1"]
+            "--instance-ids", f"devset__unitconv-1 {SLOW}"]
 
 
 def signals(*kept: str) -> list[Any]:
@@ -207,8 +207,8 @@ def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners
 
 def test_a_signalled_batch_resumes_without_redoing_finished_instances(
         tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
-    """Instances run in file order (iniconf, then ratelimit): SIGTERM once iniconf is recorded
-    and ratelimit's sandbox is up; the same command then starts at ratelimit."""
+    """Instances run in file order (ratelimit, then unitconv): SIGTERM once ratelimit is recorded
+    and unitconv's sandbox is up; the same command then starts at unitconv."""
     out = tmp_path / "run"
     predictions = out / "predictions.jsonl"
 
@@ -220,7 +220,7 @@ def test_a_signalled_batch_resumes_without_redoing_finished_instances(
         seen: set[str] = set()
         proc = start_rfsn(batch_args(instances_file, devset_repos, out, 1))
         try:
-            wait_for(lambda p=proc: recorded() == ["devset__iniconf-1"] or p.poll() is not None, 300)
+            wait_for(lambda p=proc: recorded() == [SLOW] or p.poll() is not None, 300)
             until_sandbox_up(docker_client, proc, seen)
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=90)
@@ -229,6 +229,6 @@ def test_a_signalled_batch_resumes_without_redoing_finished_instances(
         assert proc.returncode == 143, err[-2000:]
         assert still_there(docker_client, seen) == [], err[-3000:]
         check_outputs(out)
-        assert recorded() == ["devset__iniconf-1"]
+        assert recorded() == [SLOW]
         outcomes = [json.loads(line)["instance_id"] for line in (out / "results.jsonl").read_text().splitlines()]
-        assert outcomes.count("devset__iniconf-1") == 1, f"attempt {attempt}: iniconf was redone"
+        assert outcomes.count(SLOW) == 1, f"attempt {attempt}: {SLOW} was redone"
