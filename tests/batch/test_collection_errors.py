@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import validate
 
@@ -50,11 +52,17 @@ def _evaluate(root: Path, first: str = "") -> tuple[dict[str, Any], str]:
     return summary, log
 
 
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """The validation of the instance whose test module imports nothing but the name gold adds."""
+    return _evaluate(tmp_path_factory.mktemp("plain"))
+
+
 def test_fail_to_pass_tests_in_a_module_importing_a_name_the_gold_patch_adds_fail_at_base_and_gold_resolves(
-        tmp_path: Path) -> None:
+        plain: tuple[dict[str, Any], str]) -> None:
     # pylint-dev__pylint: all 21 FAIL_TO_PASS tests live in a module importing
     # `from pylint.constants import IS_PYPY`, which the gold patch adds; rfsn labelled it `env`
-    summary, log = _evaluate(tmp_path)
+    summary, log = plain
     assert "environment validation: ok" in log, log
     assert summary["resolved_ids"] == ["local__calc-1"], (summary, log)
 
@@ -67,10 +75,10 @@ def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_en
             "cannot import a dependency: ") in log and "calcplugin_not_installed" in log, log
 
 
-def test_xarray_2905_the_log_says_how_the_environment_was_built(tmp_path: Path) -> None:
+def test_xarray_2905_the_log_says_how_the_environment_was_built(plain: tuple[dict[str, Any], str]) -> None:
     """The log of each run names what its environment was built from (for a conda environment.yml:
     from PyPI, and what was left out), as a repair session's report does."""
-    _, log = _evaluate(tmp_path)
+    _, log = plain
     assert "] environment: Python 3." in log and "requirements from none declared" in log, log
 
 
