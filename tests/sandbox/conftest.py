@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.base import BaseImage, EnvRecipe
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.settings import Settings
 from tests.sandbox.projects import PASSING, make_project
@@ -57,6 +57,13 @@ def shared_pack(docker_client: Any, docker_settings: Settings,
                      docker_settings.resolved_ca_bundle())
     return SharedEnvPython()
 
+
+@pytest.fixture(scope="session")
+def tiny_base(docker_client: Any) -> BaseImage:
+    """A base image of a few megabytes (``tests.sandbox.tiny``), made once per host."""
+    from tests.sandbox import tiny
+
+    return tiny.ensure(docker_client)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from rfsn.sandbox.bootstrap import bootstrap
 from rfsn.sandbox.images import ensure_env_image, resolve_base
 from rfsn.sandbox.registry import image_exists
 from rfsn.settings import Settings
-from tests.sandbox.conftest import SharedEnvPython
+from tests.sandbox import tiny
 from tests.sandbox.projects import PASSING, make_project
 
 
@@ -44,16 +44,16 @@ def made(docker_client: Any) -> Iterator[list[str]]:
             docker_client.images.remove(tag, force=True)
 
 
-def _recipe() -> EnvRecipe:
-    """An env recipe no other test has: a fresh content hash."""
-    return EnvRecipe(buildpack="python", base=PythonBuildpack.default_base,
+def _recipe(base: BaseImage) -> EnvRecipe:
+    """An env recipe on ``base`` no other test has: a fresh content hash."""
+    return EnvRecipe(buildpack="python", base=base,
                      steps=(f"mkdir -p $RFSN_ENV && echo {uuid.uuid4().hex} > $RFSN_ENV/nonce",))
 
 
 @pytest.mark.docker
 def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
-        docker_client: Any, loopback_registry: str, made: list[str]) -> None:
-    recipe, source = _recipe(), Settings().base_image_source
+        docker_client: Any, tiny_base: BaseImage, loopback_registry: str, made: list[str]) -> None:
+    recipe, source = _recipe(tiny_base), Settings().base_image_source
     with capture_logs() as first:
         tag = ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
     made.append(tag)
@@ -70,7 +70,7 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
     remote, version = registry.remote(loopback_registry, tag)
     assert not image_exists(docker_client, f"{remote}:{version}")  # one name per image here
 
-    other = _recipe()
+    other = _recipe(tiny_base)
     with capture_logs() as third:
         new = ensure_env_image(docker_client, other, source, None, shared=loopback_registry)
     made.append(new)
@@ -84,13 +84,9 @@ def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_tha
     """A node that has an image (a base bootstrapped, an env built, without a registry) shares
     it once a registry is named, so no other node builds it again (the second-daemon cluster
     run rebuilt the bases and envs its first node already had)."""
-    recipe, source = _recipe(), Settings().base_image_source
-    base = BaseImage(runtime="regtest", version=uuid.uuid4().hex[:12], registry_image="rfsn-none/x:1",
-                     debian_release="bookworm", debian_packages=("git",))
-    recipe = recipe.model_copy(update={"base": base})
-    repository, _, version = base.bootstrap_tag.rpartition(":")
-    docker_client.images.get(PythonBuildpack.default_base.bootstrap_tag).tag(repository, version)
+    base = tiny.fresh(docker_client)
     made.append(base.bootstrap_tag)
+    recipe, source = _recipe(base), Settings().base_image_source
     tag = ensure_env_image(docker_client, recipe, source, None)  # no registry yet
     made.append(tag)
 
@@ -110,11 +106,12 @@ def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_tha
 
 @pytest.mark.docker
 def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag(
-        docker_client: Any, second_docker: Any, loopback_registry: str, made: list[str]) -> None:
+        docker_client: Any, second_docker: Any, tiny_base: BaseImage, loopback_registry: str,
+        made: list[str]) -> None:
     """Two daemons that miss the same env image at the same moment both build it (or one pulls
     what the other pushed first) and push the same content-addressed tag: each run gets its
     image, the registry keeps one of the builds, and a third host pulls that one."""
-    recipe, source = _recipe(), Settings().base_image_source
+    recipe, source = _recipe(tiny_base), Settings().base_image_source
     base = recipe.base.bootstrap_tag
     assert registry.obtain(docker_client, loopback_registry, base)  # the base is shared first
     assert registry.obtain(second_docker, loopback_registry, base)
@@ -152,11 +149,7 @@ def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag
 @pytest.mark.docker
 def test_a_bootstrapped_base_in_the_registry_is_pulled_before_any_debootstrap(
         docker_client: Any, loopback_registry: str, made: list[str]) -> None:
-    base = BaseImage(runtime="regtest", version=uuid.uuid4().hex[:12], registry_image="rfsn-none/x:1",
-                     debian_release="bookworm", debian_packages=("git",))
-    repository, _, version = base.bootstrap_tag.rpartition(":")
-    stock = docker_client.images.get(PythonBuildpack.default_base.bootstrap_tag)
-    stock.tag(repository, version)
+    base = tiny.fresh(docker_client)
     made.append(base.bootstrap_tag)
     assert registry.push(docker_client, loopback_registry, base.bootstrap_tag)
     docker_client.images.remove(base.bootstrap_tag)
@@ -173,9 +166,12 @@ def test_a_bootstrapped_base_in_the_registry_is_pulled_before_any_debootstrap(
 @pytest.mark.docker
 @pytest.mark.usefixtures("no_container_left")
 def test_a_setup_snapshot_pushed_by_one_host_is_restored_by_the_next_without_running_the_setup(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any,
+        tmp_path: Path, tiny_base: BaseImage, docker_settings: Settings, docker_client: Any,
         loopback_registry: str, made: list[str]) -> None:
-    class Counting(SharedEnvPython):
+    class Counting(PythonBuildpack):
+        def env_recipe(self, repo: Path) -> EnvRecipe:
+            return EnvRecipe(buildpack="python", base=tiny_base)
+
         def setup_commands(self, repo: Path) -> list[list[str]]:
             return [["sh", "-c", 'echo run >> "$RFSN_ENV/setup-runs"; echo made > built.txt']]
 
@@ -197,11 +193,11 @@ def test_a_setup_snapshot_pushed_by_one_host_is_restored_by_the_next_without_run
 
 @pytest.mark.docker
 def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
-        docker_client: Any, made: list[str]) -> None:
+        docker_client: Any, tiny_base: BaseImage, made: list[str]) -> None:
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
         gone = f"127.0.0.1:{probe.getsockname()[1]}/rfsn-test"
-    recipe = _recipe()
+    recipe = _recipe(tiny_base)
     with capture_logs() as logs:
         tag = ensure_env_image(docker_client, recipe, Settings().base_image_source, None, shared=gone)
     made.append(tag)
@@ -288,12 +284,14 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
 
 @pytest.mark.docker
 def test_sandbox_bootstrap_with_a_registry_puts_an_existing_base_there(
-        docker_client: Any, loopback_registry: str) -> None:
-    """A base bootstrapped before any registry was named is shared by the command made for it."""
+        tiny_base: BaseImage, loopback_registry: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base bootstrapped before any registry was named is shared by the command made for it
+    (the python buildpack's base here the tiny one: the command's work is the same for any)."""
     import http.client
     import json
 
-    tag = PythonBuildpack.default_base.bootstrap_tag
+    monkeypatch.setattr(PythonBuildpack, "default_base", tiny_base)
+    tag = tiny_base.bootstrap_tag
     result = CliRunner().invoke(main, ["sandbox", "bootstrap", "--registry", loopback_registry])
     assert result.exit_code == 0, result.output
     assert result.output == f"{tag} exists, in {loopback_registry}\n"
