@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def rfsn(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """The real command, its Docker client pointed at a socket nothing listens on."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(cwd / "home"),
-                   "DOCKER_HOST": f"unix://{cwd / 'no-daemon.sock'}", **env}
+    """The real command, its Docker client pointed at a socket nothing listens on (the run's rfsn
+    home: the host's env is built once)."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "DOCKER_HOST": f"unix://{cwd / 'no-daemon.sock'}", **env}
     environment.pop("RFSN_SANDBOX", None)
     environment.update(env)
     return subprocess.run([sys.executable, "-m", "rfsn", *args], cwd=cwd, env=environment,
@@ -47,8 +47,12 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("asked", ["default", "docker", "auto"])
+#: every command asked for nothing, and each other way of asking in one command (the rest: a sweep)
+CASES = [pytest.param(asked, command, marks=[pytest.mark.sweep] if asked != "default" and command != "test" else [])
+         for asked in ("default", "docker", "auto") for command in sorted(COMMANDS)]
+
+
+@pytest.mark.parametrize(("asked", "command"), CASES)
 def test_without_a_daemon_the_code_never_runs_on_the_host_unasked(
         workdir: Path, command: str, asked: str) -> None:
     """`rfsn repair URL` on a machine where Docker had stopped ran the repository's tests on the
