@@ -35,10 +35,12 @@ _WORST = ["passed", "skipped", "error", "failed"]
 
 @pytest.fixture(scope="session")
 def host_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plain virtualenv with pytest alone, installed by this interpreter's pip (no pip of its own
+    to bootstrap first)."""
     venv = tmp_path_factory.mktemp("host-venv") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "pytest"],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                    "pytest"], check=True, capture_output=True, timeout=600)
     return venv / "bin" / "python"
 
 
