@@ -19,35 +19,44 @@ TOOLS = ("sh", "sleep", "timeout", "cat", "mkdir", "chmod", "rm", "ps", "awk", "
 
 
 def dockerfile(source: str) -> str:
+    """Each of ``TOOLS`` the image ``source`` has (a slim one lacks ``ps``), with its libraries."""
     copy = ('mkdir -p /tiny/bin /tiny/tmp && chmod 1777 /tiny/tmp && for tool in ' + " ".join(TOOLS)
             + '; do path=$(command -v $tool) '
             '&& cp -L "$path" /tiny/bin/$tool && { ldd "$path" || true; } | grep -o "/[^ ]*" '
-            '| xargs -r cp --parents -L -t /tiny; done')
+            '| xargs -r cp --parents -L -t /tiny; done; true')
     return f"FROM {source} AS full\nRUN {copy}\nFROM scratch\nCOPY --from=full /tiny/ /\n"
 
 
-def base(version: str = "") -> BaseImage:
-    """The tiny base's BaseImage (``version``: another tag of the same image, for a test that
-    needs a base no registry has seen)."""
-    made = dockerfile(PythonBuildpack.default_base.bootstrap_tag)
-    return BaseImage(runtime="tiny", version=version or hashlib.sha256(made.encode()).hexdigest()[:12],
+def base(source: str) -> BaseImage:
+    """The BaseImage of the tiny base made from ``source``: its tag is the hash of its Dockerfile."""
+    return BaseImage(runtime="tiny", version=hashlib.sha256(dockerfile(source).encode()).hexdigest()[:12],
                      registry_image="rfsn-none/tiny:1", debian_release="bookworm", debian_packages=TOOLS)
+
+
+def _source(client: Any) -> str:
+    """The Python base the env images of this host build on."""
+    from rfsn.sandbox.images import resolve_base
+    from rfsn.settings import Settings
+
+    return resolve_base(client, PythonBuildpack.default_base, Settings().base_image_source)
 
 
 def ensure(client: Any) -> BaseImage:
     """The tiny base, built here from the Python base unless it exists."""
     from rfsn.sandbox.registry import image_exists
 
-    tiny = base()
+    source = _source(client)
+    tiny = base(source)
     if not image_exists(client, tiny.bootstrap_tag):
-        made = dockerfile(PythonBuildpack.default_base.bootstrap_tag).encode()
-        client.images.build(fileobj=io.BytesIO(made), tag=tiny.bootstrap_tag, rm=True, forcerm=True)
+        client.images.build(fileobj=io.BytesIO(dockerfile(source).encode()), tag=tiny.bootstrap_tag,
+                            rm=True, forcerm=True)
     return tiny
 
 
 def fresh(client: Any) -> BaseImage:
     """A base no registry has seen: the tiny image under a new tag, for the caller to remove."""
-    tiny, other = ensure(client), base(uuid.uuid4().hex[:12])
+    tiny = ensure(client)
+    other = tiny.model_copy(update={"version": uuid.uuid4().hex[:12]})
     repository, _, version = other.bootstrap_tag.rpartition(":")
     client.images.get(tiny.bootstrap_tag).tag(repository, version)
     return other
