@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def rfsn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The real command in a subprocess."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(cwd / "home")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its envs are shared
     return subprocess.run([sys.executable, "-m", "rfsn", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
 

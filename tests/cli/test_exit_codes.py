@@ -93,7 +93,7 @@ def test_an_unexpected_exception_is_exit_3_with_its_traceback_in_the_log(tmp_pat
                                     "    def candidates(self, context):\n        raise RuntimeError('boom')\n")
     (site / "crashy-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: crashy\nVersion: 0.1\n")
     (site / "crashy-0.1.dist-info" / "entry_points.txt").write_text("[rfsn.strategies]\ncrashy = crashy:Crashy\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]), "RFSN_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}  # the run's rfsn home
     log = tmp_path / "log.jsonl"
     proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(QUICKSTART), "--planner", "crashy",
                            "--sandbox", "local", "--out", str(tmp_path / "out"), "--log-file", str(log)],

@@ -135,7 +135,7 @@ def run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command as shown, in a copy of the repository's examples (outputs land in ``cwd``);
     /tmp/run, the README's scratch directory, is one of this test's own."""
     words = [w.replace("/tmp/run", str(cwd / "run")) for w in shlex.split(command)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(cwd / "home")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its envs are shared
     return subprocess.run([sys.executable, "-m", "rfsn", *words[1:]], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
