@@ -275,6 +275,27 @@ def test_a_tier_the_runner_refused_is_passed_over_and_the_whole_suite_decides(tm
     assert screens[-1].tests == () and planner.verdict().status is SessionStatus.FIXED
 
 
+def test_a_candidate_that_breaks_the_build_is_rejected_without_the_whole_suite_ringbuf(tmp_path: Path) -> None:
+    """Tests a run of the runner reported it can address: a later run of them that reports no test
+    was refused the candidate's tree (a build it broke), and the whole suite would say the same."""
+    unbuildable = candidate("return a + b", "return a +", "breaks the build")
+    planner = planner_for(tmp_path, [WRONG, unbuildable, FIX_ADD])
+    world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    answer = world.answer
+
+    def build(proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and world.applied == "breaks the build":
+            return ran(TestReport(exit_code=101, log="error[E0425]: cannot find value"))
+        return answer(proposal)
+
+    world.answer = build  # type: ignore[method-assign]
+    proposals = world.run(planner)
+    rationales = [p.rationale for p in proposals if p.phase is Phase.PATCH]
+    broken = rationales[rationales.index("breaks the build") + 1:]
+    assert broken[:2] == ["screen breaks the build: failing tests", REVERT], broken
+    assert planner.verdict().status is SessionStatus.FIXED
+
+
 @pytest.mark.parametrize("refused", [False, True], ids=["failing-tier-ran", "failing-tier-refused"])
 def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_the_targets(
         tmp_path: Path, refused: bool) -> None:

@@ -48,6 +48,9 @@ class Trials:
         self.left_failing: dict[str, frozenset[str]] = {}
         #: the most seconds and steps a plausible candidate's screening took (none: no clock)
         self.held_cost: tuple[float, float] | None = None
+        #: the sets of tests a screening run reported: the runner can address them, so a later run
+        #: of one that reports no test was refused the candidate's tree (a broken build), not its ids
+        self.addressed: set[frozenset[str]] = set()
 
     def left(self) -> tuple[float, float]:
         """The session's seconds and steps left (infinite where the plan weighs no limit)."""
@@ -109,7 +112,9 @@ class Trials:
             report, result = yield from self._tier(screen, candidate, tier, held)
             if not tier.case_limit and report is not None:
                 alone = report
-            if result.ran_nothing:
+            if report is not None and report.tests:
+                self.addressed.add(frozenset(tier.tests))
+            if result.ran_nothing and frozenset(tier.tests) not in self.addressed:
                 log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
                          output=(report.log if report else "")[-300:])
                 continue
