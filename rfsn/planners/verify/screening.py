@@ -11,8 +11,8 @@ Never counted against a candidate: a baseline-passing test that passes run again
 candidate applied (``stale``: a test that counts the files a reproduction added); they are set aside
 for the session. A run cut off before a test that counts against the candidate reported, or killed by
 a signal, is inconclusive and runs again at ``RETRY_FACTOR`` times the limit (``MAX_LOST_RETRIES``); a
-tier before the last that reports no test is passed over. A file that collected nothing at baseline
-stays out of suite runs unless it holds a target (``left_out``).
+tier before the last reporting no test is passed over (not once a run reported them: a broken build).
+A file that collected nothing at baseline stays out of suite runs unless it holds a target (``left_out``).
 """
 
 from __future__ import annotations
