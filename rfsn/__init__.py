@@ -6,11 +6,12 @@
 instances (``Instance``) -> outcomes by instance id; ``run_evaluation`` (``EvalConfig``) grades
 predictions (``Prediction``) as the SWE-bench harness does -> (summary path, summary).
 ``Settings``, ``load_settings``: configuration (``RFSN_*``, ``rfsn.toml``). The plugin protocols:
-``Planner``, ``PatchStrategy``, ``RepairContext``, ``Buildpack``, ``EnvRecipe``. ``RfsnError``
-is the base of every error rfsn raises on purpose; the tree and each name: ``rfsn.errors``.
-
-Importing the package is cheap: it pulls in no Docker, LLM or Ray client, and each name above
-is imported on first use.
+``Planner``, ``PatchStrategy``, ``RepairContext``, ``Buildpack``, ``EnvRecipe``. ``RfsnError`` is the base
+of every error rfsn raises on purpose (the tree: ``rfsn.errors``): ``ConfigError``, ``WorkspaceError``,
+``BuildpackError``, ``SandboxError``, ``DockerUnavailable``, ``ImageError``, ``CommandTimeout``, ``ApplyError``,
+``DiffError``, ``BinaryDiffError``, ``ForgedApproval``, ``BudgetExhausted``, ``InfraFailure``, ``LLMError``,
+``ToolsUnsupported``, ``OutputError``. Importing the package is cheap: it pulls in no Docker, LLM or Ray
+client, and each name above is imported on first use.
 """
 
 from __future__ import annotations
