@@ -29,6 +29,12 @@ class Box:
     def size(self):
         return len(self.items)
 
+    def __doubled(self):
+        return 2 * len(self.items)
+
+    def doubled(self):
+        return self.__doubled()
+
     @property
     def empty(self):
         return not self.items
@@ -84,6 +90,15 @@ def test_a_body_edit_reaches_every_reference_to_the_function(module: tuple[Modul
     assert clamp(3) == 10 and mod.clamp is clamp  # the same object, new code
     assert box.size() == 102 and box.empty is True and mod.Box.unit() == 2
     assert box.nested() == 102
+
+
+def test_a_private_method_is_found_under_its_mangled_name_cachetools_seed_3(
+        module: tuple[ModuleType, Path]) -> None:
+    mod, path = module
+    loaded = Loaded(str(path.parent), {mod.__name__: mod})
+    edit(path, "return 2 * len(self.items)", "return 3 * len(self.items)")
+    loaded.refresh()
+    assert mod.Box([1]).doubled() == 3
 
 
 def test_a_nested_function_is_swapped_with_its_outer_function(module: tuple[ModuleType, Path]) -> None:

@@ -184,6 +184,8 @@ def _decorator(node):
 def _function(module, qualname):
     obj = module
     for part in qualname.split("."):
+        if isinstance(obj, type) and part.startswith("__") and not part.endswith("__") and obj.__name__.strip("_"):
+            part = f"_{obj.__name__.lstrip('_')}{part}"  # a private name is stored mangled by its class
         obj = vars(obj).get(part) if hasattr(obj, "__dict__") else None
         if obj is None:
             raise NotSwappable(f"{qualname} is not in the loaded module")
