@@ -231,7 +231,8 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
         docker_client: Any, tmp_path: Path) -> None:
     """Selected tests run through the preloading server's live session (no session header in
     the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
-    fast included; an edited function is swapped in; other options fall back to pytest.main."""
+    fast included (with Python's tracebacks: pytest's cost cachetools' screening 65 ms a failure);
+    an edited function is swapped in; other options fall back to pytest.main."""
     selected = ["tests/test_kinds.py::test_passes", "tests/test_kinds.py::test_fails",
                 "tests/test_kinds.py::test_errors", "tests/test_kinds.py::test_skipped",
                 "tests/test_kinds.py::test_expected_failure", "tests/test_kinds.py::test_param[one]",
@@ -250,6 +251,9 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
         fast = run_tests(box, pack, selected, via=warm, max_failures=1)
         assert fast.tests == run_tests(box, pack, selected, max_failures=1).tests
         assert fast.failing == ["tests/test_kinds.py::test_fails"]
+        # a run that stops at failures writes Python's own tracebacks, still in the live session
+        assert "Traceback (most recent call last)" in fast.log and "test session starts" not in fast.log
+        assert "Traceback (most recent call last)" not in hot.log
         (tmp_path / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
         edited = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert edited.passing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in edited.log

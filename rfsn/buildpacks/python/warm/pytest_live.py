@@ -11,8 +11,9 @@ import pytest
 
 
 def split(args):
-    """(node ids, the other arguments, --junitxml's value, --maxfail's value) of pytest args."""
-    ids, rest, junit, maxfail = [], [], None, 0
+    """(node ids, the other arguments, --junitxml's value, --maxfail's value, --tb's value) of
+    pytest args."""
+    ids, rest, junit, maxfail, tb = [], [], None, 0, None
     for arg in args:
         if "::" in arg:
             ids.append(arg)
@@ -20,9 +21,11 @@ def split(args):
             junit = arg.split("=", 1)[1]
         elif arg.startswith("--maxfail="):
             maxfail = int(arg.split("=", 1)[1])
+        elif arg.startswith("--tb="):
+            tb = arg.split("=", 1)[1]
         else:
             rest.append(arg)
-    return ids, rest, junit, maxfail
+    return ids, rest, junit, maxfail, tb
 
 
 class Live:
@@ -30,7 +33,7 @@ class Live:
     there (``then(live)`` never returns), so that children can run its collected items."""
 
     def __init__(self, options, then):
-        _, self.options, self.junit, _ = split(options)
+        _, self.options, self.junit, _, self.tb = split(options)
         self.then = then
         self.loaded = None  # the project as this session imported it (hotswap.Loaded)
         self.session = None
@@ -70,7 +73,7 @@ class Live:
     def run(self, args):
         """Run the items ``args`` names; their exit status, or None when ``args`` ask for
         anything else (other options, other tests): pytest.main must run them."""
-        ids, rest, junit, maxfail = split(args)
+        ids, rest, junit, maxfail, tb = split(args)
         if not ids or rest != self.options or (junit is None) != (self.junit is None) \
                 or any(i not in self.items for i in ids):
             return None
@@ -83,6 +86,8 @@ class Live:
                     return None
                 xml[0].logfile = os.path.normpath(os.path.abspath(junit))
             config.option.maxfail = maxfail
+            if tb or self.tb:
+                config.option.tbstyle = tb or self.tb
             capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
             capman.suspend_global_capture()
         except Exception:
