@@ -44,7 +44,7 @@ def where_it_went(result: Verdict) -> list[str]:
         line = f"group {n}/{len(result.groups)} {g.outcome.replace('_', ' ')}: {tests} ({g.cause[:60]})"
         if g.outcome in ("fixed", "left"):
             line += f", {g.candidates} candidates, {g.seconds:.1f} s"
-            line += f" ({g.skipped} more not screened again: they left its tests failing)" if g.skipped else ""
+            line += f" ({g.skipped} more not screened again: they left its tests failing or hung)" if g.skipped else ""
             shown = [f"{s.location} {s.candidates} in {s.seconds:.1f} s" for s in g.locations[:TOP_LOCATIONS]]
             more = len(g.locations) - TOP_LOCATIONS
             line += f" [{', '.join(shown)}{f', {more} more locations' if more > 0 else ''}]" if shown else ""

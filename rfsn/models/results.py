@@ -224,7 +224,7 @@ class FailureGroup(BaseModel):
     seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
     candidates: int = Field(default=0, description="candidates screened for it")
     skipped: int = Field(default=0, description="candidates it did not screen: another group's try "
-                                                "had screened them and left its tests failing")
+                                                "had screened them and they left its tests failing or hung")
     locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")
 
 

@@ -26,6 +26,8 @@ from rfsn.models.results import FailureGroup, GroupOutcome, Spent
 MEASURING = 0.5
 #: a try's weight in the budget: with signs of a code fault, with none, environment-shaped
 EVIDENCED, PLAIN, SHAPED = 2.0, 1.0, 0.5
+#: the most of what is left of a share a rerun of a cut-off screening run may take
+RERUN = 0.5
 
 
 @dataclass
@@ -71,6 +73,12 @@ class Share:
         if self.seconds is None or self.seconds_left is None:
             return None
         return self.seconds - (self._at[0] - self.seconds_left())
+
+    def holds_rerun(self, timeout: float) -> bool:
+        """Whether a rerun with ``timeout`` takes at most ``RERUN`` of what is left of the share
+        (always where it is all that is left): one hanging candidate does not take the try's turn."""
+        left = self.left()
+        return left is None or timeout <= RERUN * left
 
     def bound(self, timeout: float) -> float:
         """A run's ``timeout`` cut to what is left of the share (at least a second)."""

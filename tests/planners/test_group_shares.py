@@ -114,6 +114,18 @@ def test_a_share_is_its_weight_in_what_is_left_and_the_last_has_it_all() -> None
     assert last.seconds is None and not last.spent()
 
 
+def test_a_rerun_takes_at_most_half_of_what_is_left_of_a_split_share_cachetools_seed_3() -> None:
+    """A cut-off run's rerun at four times its limit is made only while it takes at most half of
+    what is left of its try's share (cachetools' seed 3: a looping candidate's reruns of 27 and
+    110 s took most of each of four shares of 149 s); the last try, with all that is left, reruns
+    as long as its retries allow."""
+    clock = {"left": 400.0}
+    share = Share.of([1.0, 1.0], lambda: clock["left"], None)
+    clock["left"] -= 100.0  # 100 s left of its 200
+    assert share.holds_rerun(50.0) and not share.holds_rerun(51.0) and not share.spent()
+    assert Share.of([1.0], lambda: clock["left"], None).holds_rerun(10_000.0)
+
+
 def test_a_try_takes_no_candidate_its_share_cannot_hold_after_its_first_pq_2a217b9() -> None:
     """Each try's last candidate ran past its share (20-25 s a candidate under load, every share
     over by 7-21 s), and the session's end came before the environment-shaped groups' turn (pq
@@ -333,30 +345,31 @@ def test_a_candidate_that_left_a_groups_tests_failing_is_not_screened_again_for_
     assert add.candidates + add.skipped == 81  # each of the 81 screened once, by either try
     from rfsn.controller.report import where_it_went
 
-    assert f"({add.skipped} more not screened again: they left its tests failing)" in where_it_went(verdict)[1]
+    assert f"({add.skipped} more not screened again: they left its tests failing or hung)" in where_it_went(verdict)[1]
 
 
-def test_a_try_standing_for_several_groups_runs_every_target_so_each_group_knows_its_candidates(
+def test_a_try_standing_for_several_groups_stops_at_as_many_failures_as_groups_cachetools_seed_3(
         tmp_path: Path) -> None:
-    """The groups tried together run all their targets for each candidate, not to the first
-    failure: what it left failing is known for every group (go-humanize's 11 failures in 4
-    groups stopped at the first with ``-failfast``, and only that test's group could pass the
-    candidate over). One group's many targets still stop at the first; a run cut off or a test
-    it never reached says nothing."""
+    """The groups tried together stop a candidate's run at as many failures as there are groups,
+    not the first: the groups whose tests failed know it (go-humanize's 11 failures in 4 groups
+    stopped at the first with ``-failfast``, and only that test's group could pass the candidate
+    over), and the run does not pay every failure's traceback (cachetools' 73 failing tests took
+    5 s a candidate, 0.1 s to the first failure). One group's many targets still stop at the
+    first; a run cut off or a test it never reached says nothing."""
     from rfsn.planners.verify.screening import PAIRABLE_TARGETS, Screen, Tier
 
     targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 1)]
     baseline = report(dict.fromkeys(targets, F))
     assert next(Screen(baseline, targets).tiers(FIX_ADD)).max_failures == 1
-    first = next(Screen(baseline, targets, groups=2).tiers(FIX_ADD))
-    assert (first.max_failures, first.tests) == (None, targets)
+    first = next(Screen(baseline, targets, groups=3).tiers(FIX_ADD))
+    assert (first.max_failures, first.tests) == (3, targets)
     stopped = report({targets[0]: P, targets[1]: F}, unreached=[targets[2]])
     assert Screen(baseline, targets).judge(first, stopped).failed == {targets[1]}
     cut = report({targets[0]: F}, timed_out=True)
     assert Screen(baseline, targets).judge(Tier("failing tests", targets, timeout=1.0), cut).failed == frozenset()
 
 
-def test_the_groups_tried_together_screen_every_target_and_one_group_alone_stops_at_the_first(
+def test_the_groups_tried_together_stop_at_a_failure_per_group_and_one_group_alone_at_the_first(
         tmp_path: Path) -> None:
     """The planner tells screening how many groups a try stands for (go-humanize's 4 groups)."""
     tests = [f"tests/test_m.py::test_{n}" for n in range(6)]
@@ -377,7 +390,7 @@ def test_the_groups_tried_together_screen_every_target_and_one_group_alone_stops
         planner.observe(world.answer(proposal))
     screened = [(len(p.tests), p.max_failures) for p in world.proposals
                 if isinstance(p, RunTests) and p.rationale.endswith("failing tests")]
-    assert screened[0] == (6, None) and (5, 1) in screened  # together: all; the group of 5 alone: the first
+    assert screened[0] == (6, 2) and (5, 1) in screened  # together: one per group; the group of 5 alone: one
 
 
 def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(
@@ -426,6 +439,41 @@ def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_
     world.run(planner, limit=100)
     runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
     assert len(runs) == 2 and planner.verdict().status is SessionStatus.FIXED  # once in each try, no rerun
+
+
+def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try_cachetools_seed_3(
+        tmp_path: Path) -> None:
+    """A candidate whose run was cut off at its limit and at the longer limits of its reruns
+    hangs: a later try passes it over, as the suite would hang the same way (cachetools' seed 3:
+    one looping candidate took 6 + 27 + 110 s in each of four groups' tries, most of each share)."""
+    from rfsn.controller.report import where_it_went
+    from rfsn.models import TestReport
+
+    looping = candidate("a - b", "a - b - 0", "wrong 0")
+
+    class Looping(LoggedWorld):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
+                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                      timed_out=True, duration=proposal.timeout or 0.0,
+                                      unreached=list(proposal.tests)))
+            return super().answer(proposal)
+
+    class LoopsFirst:
+        name = "loops"
+
+        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+            return iter([looping, FIX_MUL] if context.failing == [T_MUL] else [looping])
+
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 100 - len(world.proposals))
+    world.run(planner, limit=100)
+    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    verdict = planner.verdict()
+    assert len(runs) == 3 and [r.timeout for r in runs] == sorted(r.timeout for r in runs)  # the first try's ladder
+    assert verdict.status is SessionStatus.FIXED and [g.skipped for g in verdict.groups] == [0, 1, 1]
+    assert "(1 more not screened again: they left its tests failing or hung)" in where_it_went(verdict)[1]
 
 
 class LateFixForMul:

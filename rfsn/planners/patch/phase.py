@@ -136,7 +136,7 @@ class Patcher:
 
     def _screen(self, search: Search, candidate: Candidate, share: Share) -> Plan[bool]:
         """Screen ``candidate`` unless it was (with the same tests set aside) or another try's
-        screening left this group's tests failing; whether it was."""
+        screening showed it cannot fix this group (``Trials.cannot_fix``); whether it was."""
         context, screen, screened = search.context, search.screen, search.screened
         assert context is not None and screen is not None
         named = candidate.obsolete
@@ -144,8 +144,8 @@ class Patcher:
             candidate = _obsolete_checked(candidate, context.broken.get(candidate.diff(), ()))
         if (candidate.diff(), candidate.obsolete) in screened:
             return False  # the same patch with the same tests set aside
-        if self.trials.left_failing_of(candidate.diff()) & set(search.group.tests):
-            search.group.skipped += 1  # another try's screening left this group's tests failing
+        if self.trials.cannot_fix(candidate.diff(), search.group.tests):
+            search.group.skipped += 1
             return False
         screened.add((candidate.diff(), candidate.obsolete))
         result = yield from self.trials.run(screen, candidate)

@@ -102,8 +102,9 @@ class Screen:
         that breaks tests goes on until this many more broke, so that a model told of them may
         call them all obsolete at once (``planners.verify.obsolete``). ``flaky``, ``stale``: tests
         known to be so from the start. ``groups``: the target groups the targets stand for; with
-        several, their tier runs them all (not to the first failure): what a candidate leaves
-        failing is then known for each group, whose own try passes it over."""
+        several, their tier stops at as many failures as there are groups, not the first (all
+        where the runner counts none): the groups whose tests failed know the candidate, and their
+        own tries pass it over. A failure's traceback can cost more than its test."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
         self.tell_broken = tell_broken
@@ -203,7 +204,7 @@ class Screen:
             return
         targets = self.in_suite_order(self.targets)
         yield Tier("failing tests", targets, timeout=self.limit(targets),
-                   max_failures=1 if len(targets) > PAIRABLE_TARGETS and self.groups < 2 else None,
+                   max_failures=max(1, self.groups) if len(targets) > PAIRABLE_TARGETS else None,
                    case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:

@@ -46,6 +46,9 @@ class Trials:
         self.alone: dict[str, TestReport] = {}
         #: the targets each screened candidate (by its diff) left failing, in any group's try
         self.left_failing: dict[str, frozenset[str]] = {}
+        #: candidates (by diff) whose runs were cut off at their limit and at a rerun's longer one:
+        #: a suite run would hang the same way, so no other try screens them again
+        self.hung: set[str] = set()
         #: the most seconds and steps a plausible candidate's screening took (none: no clock)
         self.held_cost: tuple[float, float] | None = None
         #: the sets of tests a screening run reported: the runner can address them, so a later run
@@ -74,6 +77,11 @@ class Trials:
 
     def left_failing_of(self, diff: str) -> frozenset[str]:
         return self.left_failing.get(diff, frozenset())
+
+    def cannot_fix(self, diff: str, tests: list[str]) -> bool:
+        """Whether a screening already showed that candidate cannot fix a group of ``tests``: it
+        left one of them failing, or it hung at every limit."""
+        return diff in self.hung or bool(self.left_failing_of(diff) & set(tests))
 
     def run(self, screen: Screen, candidate: Candidate) -> Plan[ScreenResult]:
         """Apply, screen in tiers, revert. The workspace is left as it was. Screened again when
@@ -141,14 +149,17 @@ class Trials:
         report, result = yield from self._screen_run(screen, candidate, tier, held)
         again = screen.retry(tier, result)
         while again is not None:
-            if self.share is not None and self.share.spent():  # a rerun takes no other group's time
-                log.info("planner.screen_retry_skipped", candidate=candidate.description, why=self.share.why)
+            if self.share is not None and (self.share.spent() or not self.share.holds_rerun(again.timeout)):
+                log.info("planner.screen_retry_skipped", candidate=candidate.description,
+                         why=self.share.why or f"a rerun of {again.timeout:.0f} s: over half the share left")
                 break
             log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
                      timeout=round(again.timeout, 1))
             report, result = yield from self._screen_run(screen, candidate, again, held)
             screen.retried(result)
-            again = screen.retry(again, result)
+            tier, again = again, screen.retry(again, result)
+        if result.inconclusive and tier.retries:  # cut off at a longer limit too
+            self.hung.add(candidate.diff())
         return report, result
 
     def _stale(self, screen: Screen, result: ScreenResult) -> Plan[bool]:
