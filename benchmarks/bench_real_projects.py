@@ -37,10 +37,24 @@ class Seed(NamedTuple):
     original: str
     seeded: str
     kind: str
-    commit: str = ""  # the project's commit the seed applies to; "" for the mirror's HEAD
+    commit: str = ""  # the project's commit the seed applies to; "" for the mirror's in HEADS
     python: str = ""  # --python X.Y, for a commit whose declared Pythons the machine lacks
     as_of: str = ""  # --as-of, for a commit whose packages of its day no longer install here
 
+
+#: the commit of each mirror a seed with no commit of its own applies to: the HEADs fetched on
+#: 2026-11-28 (a fetch brings the newest snapshot, and mime-types' had moved since 2026-11-24)
+HEADS = {
+    "pytest-dev+iniconfig": "71901257f6cbf660e77b1077e00f11a0f440be1e",
+    "tkem+cachetools": "28d4506f2a49d781ffbcecb095fa7aba5bb80aff",
+    "pytoolz+toolz": "568c2b8393973cd172a466546c9d95779c452438",
+    "astanin+python-tabulate": "268615a5c27dc40e5c22454c07b44d5c50410da0",
+    "python-humanize+humanize": "c3a124cdeb272d7f63bc0aa66f79c6fbafd2fc6d",
+    "jshttp+mime-types": "3a1187ee21388efe46b916d4991589d595bcb26c",
+    "fastify+fast-content-type-parse": "9749c78c66db7230361ff587ce8f401a079250f0",
+    "dustin+go-humanize": "4d1d9082551ec085912e7d2253a33ae547fca000",
+    "spf13+pflag": "5fdac2d16c16d60605cb8baa887e8c5c38ef623f",
+}
 
 SEEDS: tuple[Seed, ...] = (
     Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
@@ -166,8 +180,8 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     repo = work / f"{seed.project}-{index}"
     shutil.rmtree(repo, ignore_errors=True)
     subprocess.run(["git", "clone", "-q", str(source), str(repo)], check=True)
-    if seed.commit:
-        _git(repo, "checkout", "-q", seed.commit)
+    if seed.commit or seed.mirror in HEADS:
+        _git(repo, "checkout", "-q", seed.commit or HEADS[seed.mirror])
     target = repo / seed.file
     text = target.read_text(encoding="utf-8")
     if text.count(seed.original) != 1:
