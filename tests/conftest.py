@@ -40,13 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["RFSN_RUN"] = RUN
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker more than the cores, as Docker tests wait on containers and builds
-    (two workers kept two cores 81 % busy); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides."""
-    chosen = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
-    return int(chosen) if chosen.isdigit() else len(os.sched_getaffinity(0)) + 1
-
-
 def run_containers(client: Any) -> list[Any]:
     """The rfsn containers of this run: those this process and its children started."""
     from rfsn.sandbox.daemon import managed
