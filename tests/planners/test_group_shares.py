@@ -476,6 +476,39 @@ def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try
     assert "(1 more not screened again: they left its tests failing or hung)" in where_it_went(verdict)[1]
 
 
+def test_a_candidate_whose_reruns_the_share_cut_short_is_screened_again_by_the_next_try(tmp_path: Path) -> None:
+    """Cut off at longer limits until its try's share was spent, a candidate is not known to hang
+    (the share, not the candidate, may have ended it): the next try screens it again."""
+    from rfsn.models import TestReport
+
+    clock = {"left": 600.0}
+    looping = candidate("a - b", "a - b - 0", "wrong 0")
+
+    class Looping(LoggedWorld):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
+                clock["left"] -= 100
+                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
+                                      timed_out=True, duration=proposal.timeout or 0.0,
+                                      unreached=list(proposal.tests)))
+            clock["left"] -= 0.01
+            return super().answer(proposal)
+
+    class LoopsFirst:
+        name = "loops"
+
+        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+            return iter([looping])
+
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {})
+    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           seconds_left=lambda: clock["left"])
+    world.run(planner, limit=100)
+    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    # two runs in each split try (its share spent by the rerun), three in the last: hung from then on
+    assert [r.timeout for r in runs] == [3.0, 12.0, 3.0, 12.0, 3.0, 12.0, 48.0], [r.timeout for r in runs]
+
+
 class LateFixForMul:
     """Wrong candidates without end for every try holding ``test_add``; ``test_mul``'s fix alone
     after 30 wrong ones."""

@@ -158,7 +158,8 @@ class Trials:
             report, result = yield from self._screen_run(screen, candidate, again, held)
             screen.retried(result)
             tier, again = again, screen.retry(again, result)
-        if result.inconclusive and tier.retries:  # cut off at a longer limit too
+        # cut off at a longer limit too, and not by the share (a try that goes on runs it again)
+        if result.inconclusive and tier.retries and not (self.share is not None and self.share.spent()):
             self.hung.add(candidate.diff())
         return report, result
 

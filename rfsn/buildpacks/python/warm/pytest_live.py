@@ -33,7 +33,7 @@ class Live:
     there (``then(live)`` never returns), so that children can run its collected items."""
 
     def __init__(self, options, then):
-        _, self.options, self.junit, _, self.tb = split(options)
+        _, self.options, self.junit, _, _ = split(options)
         self.then = then
         self.loaded = None  # the project as this session imported it (hotswap.Loaded)
         self.session = None
@@ -86,8 +86,8 @@ class Live:
                     return None
                 xml[0].logfile = os.path.normpath(os.path.abspath(junit))
             config.option.maxfail = maxfail
-            if tb or self.tb:
-                config.option.tbstyle = tb or self.tb
+            if tb:  # this child's own: the next forks from the session as it was
+                config.option.tbstyle = tb
             capman.start_global_capturing()  # saves this child's stdout and stderr: the output file
             capman.suspend_global_capture()
         except Exception:
