@@ -407,38 +407,51 @@ def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_o
     assert verdict.groups[1].locations[0].location == "m.py:2"
 
 
-def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_comma(tmp_path: Path) -> None:
-    """A rerun of a screening run cut off with nothing against the candidate takes four times the
-    limit: once the group's share is spent it is not made, and the next group is tried
-    (go-humanize: a looping candidate's run and its two reruns took 160 s past the groups'
-    joint share, and the four single groups were never tried)."""
+LOOPING = candidate("a - b", "a - b - 0", "wrong 0")
+
+
+def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul: list[Candidate],
+                    per_run: float | None = None, per_step: float = 0.0) -> tuple[PhasePlanner, list[RunTests]]:
+    """A session whose strategy offers ``LOOPING`` to every try (``for_mul`` to ``test_mul``'s
+    alone), each of LOOPING's runs cut off by its limit with nothing reported: on a clock
+    of 600 s that each such run takes ``per_run`` of and every other step ``per_step``, or (none)
+    on 100 steps. Its planner and the looping candidate's runs."""
     from rfsn.models import TestReport
 
     clock = {"left": 600.0}
-    looping = candidate("a - b", "a - b - 0", "wrong 0")
 
     class Looping(LoggedWorld):
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
-                clock["left"] -= 450  # a run cut off by its limit, under load: nothing reported
+                clock["left"] -= per_run or 0.0
                 return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
                                       timed_out=True, duration=proposal.timeout or 0.0,
                                       unreached=list(proposal.tests)))
-            clock["left"] -= 1
+            clock["left"] -= per_step
             return super().answer(proposal)
 
     class LoopsFirst:
         name = "loops"
 
         def candidates(self, context: RepairContext) -> Iterable[Candidate]:
-            return iter([FIX_MUL] if context.failing == [T_MUL] else [looping])
+            return iter(for_mul if context.failing == [T_MUL] else [LOOPING])
 
-    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, fixes)
     planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           seconds_left=lambda: clock["left"])
+                           **({"seconds_left": lambda: clock["left"]} if per_run is not None
+                              else {"steps_left": lambda: 100 - len(world.proposals)}))
     world.run(planner, limit=100)
-    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
-    assert len(runs) == 2 and planner.verdict().status is SessionStatus.FIXED  # once in each try, no rerun
+    return planner, [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+
+
+def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_comma(tmp_path: Path) -> None:
+    """A rerun of a screening run cut off with nothing against the candidate takes four times the
+    limit: once the group's share is spent it is not made, and the next group is tried
+    (go-humanize: a looping candidate's run and its two reruns took 160 s past the groups'
+    joint share, and the four single groups were never tried)."""
+    # a run cut off by its limit, under load, takes 450 s: once in each try, no rerun
+    planner, runs = looping_session(tmp_path, {"fix mul": {T_MUL: P}}, [FIX_MUL], per_run=450, per_step=1)
+    assert len(runs) == 2 and planner.verdict().status is SessionStatus.FIXED
 
 
 def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try_cachetools_seed_3(
@@ -447,29 +460,8 @@ def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try
     hangs: a later try passes it over, as the suite would hang the same way (cachetools' seed 3:
     one looping candidate took 6 + 27 + 110 s in each of four groups' tries, most of each share)."""
     from rfsn.controller.report import where_it_went
-    from rfsn.models import TestReport
 
-    looping = candidate("a - b", "a - b - 0", "wrong 0")
-
-    class Looping(LoggedWorld):
-        def answer(self, proposal: Proposal) -> Feedback:
-            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
-                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
-                                      timed_out=True, duration=proposal.timeout or 0.0,
-                                      unreached=list(proposal.tests)))
-            return super().answer(proposal)
-
-    class LoopsFirst:
-        name = "loops"
-
-        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
-            return iter([looping, FIX_MUL] if context.failing == [T_MUL] else [looping])
-
-    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
-    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 100 - len(world.proposals))
-    world.run(planner, limit=100)
-    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    planner, runs = looping_session(tmp_path, {"fix mul": {T_MUL: P}}, [LOOPING, FIX_MUL])
     verdict = planner.verdict()
     assert len(runs) == 3 and [r.timeout for r in runs] == sorted(r.timeout for r in runs)  # the first try's ladder
     assert verdict.status is SessionStatus.FIXED and [g.skipped for g in verdict.groups] == [0, 1, 1]
@@ -479,32 +471,7 @@ def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try
 def test_a_candidate_whose_reruns_the_share_cut_short_is_screened_again_by_the_next_try(tmp_path: Path) -> None:
     """Cut off at longer limits until its try's share was spent, a candidate is not known to hang
     (the share, not the candidate, may have ended it): the next try screens it again."""
-    from rfsn.models import TestReport
-
-    clock = {"left": 600.0}
-    looping = candidate("a - b", "a - b - 0", "wrong 0")
-
-    class Looping(LoggedWorld):
-        def answer(self, proposal: Proposal) -> Feedback:
-            if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
-                clock["left"] -= 100
-                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
-                                      timed_out=True, duration=proposal.timeout or 0.0,
-                                      unreached=list(proposal.tests)))
-            clock["left"] -= 0.01
-            return super().answer(proposal)
-
-    class LoopsFirst:
-        name = "loops"
-
-        def candidates(self, context: RepairContext) -> Iterable[Candidate]:
-            return iter([looping])
-
-    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, {})
-    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           seconds_left=lambda: clock["left"])
-    world.run(planner, limit=100)
-    runs = [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
+    _, runs = looping_session(tmp_path, {}, [LOOPING], per_run=100, per_step=0.01)
     # two runs in each split try (its share spent by the rerun), three in the last: hung from then on
     assert [r.timeout for r in runs] == [3.0, 12.0, 3.0, 12.0, 3.0, 12.0, 48.0], [r.timeout for r in runs]
 
