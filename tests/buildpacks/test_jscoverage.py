@@ -28,7 +28,7 @@ from rfsn.buildpacks.node.jscoverage import (
     Source,
     V8Function,
     covered_lines,
-    driver_js,
+    driver_files,
     istanbul_lines,
     parse_v8_runs,
 )
@@ -216,6 +216,41 @@ def test_mocha_runs_give_each_test_the_lines_it_ran_alone() -> None:
     assert coverage[f"{M}shouts"]["src/words.js"] == [1, 10, 11, 14]
 
 
+@pytest.mark.skipif(_node_major() < 20, reason="needs node 20+ on the host")
+def test_mocha_measures_each_test_in_one_run_of_its_file_mime_types_seed_8(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mocha's tests are measured in one process per file, coverage taken around each test: a
+    process per test (0.5 s each for mime-types' 47 tests) outgrew the budget, and the file's
+    run alone ranked every line alike. With no budget for a process per test, each test still
+    gets its own lines, and those of its suite's ``before`` hook (as a run of it alone)."""
+    from rfsn.buildpacks.node import jscoverage
+
+    monkeypatch.setattr(jscoverage, "BUDGET_SECONDS", 0)
+    repo = tmp_path / "mocha-words"
+    shutil.copytree(FIXTURES / "node" / "mocha-words", repo)
+    pack = NodeBuildpack("mocha")
+    with open_sandbox(repo, pack, load_settings(), "local") as box:
+        report = run_tests(box, pack, coverage=True, timeout=120)
+    words = "test/words.test.js > words > "
+    assert report.tests[f"{words}drops the first character"] is Status.FAILED
+    coverage = {t: {f: set(lines) for f, lines in files.items()} for t, files in (report.coverage or {}).items()}
+    module, before = {1, 18}, {10, 11, 14, 15}  # module-level code; the hook's shout('hi')
+    assert lines_of(coverage, "src/words.js") == {
+        f"{words}drops the first character": module | before | {3, 4, 7},
+        f"{words}keeps the empty string": module | before | {3, 4, 5},
+        f"{words}shouts": module | before}
+
+
+def test_a_script_named_twice_in_a_run_counts_every_line_either_ran() -> None:
+    """A run's script named by several V8 results (a child process's, each take of the mocha
+    hooks') covers the union of their lines."""
+    text = "a;\nb;\n"
+    lines = run_line([("one", "pass")], {"m.js": [1]}, text)
+    again = json.loads(lines[-1])
+    again["scripts"] = again["scripts"] + json.loads(run_line([("one", "pass")], {"m.js": [2]}, text)[-1])["scripts"]
+    assert parse_v8_runs("\n".join([*lines[:-1], json.dumps(again)]), "/w") == {"t.js > one": {"m.js": {1, 2}}}
+
+
 JEST_RECORDED = FIXTURES / "node" / "jest-words.v8-runs.jsonl"  # the driver under jest 29, node 20
 JEST_ROOT = "/tmp/localize_jest/p"
 J = "test/words.test.js > "
@@ -301,7 +336,7 @@ def test_a_stopped_run_leaves_no_process_of_its_test_file_behind(tmp_path: Path)
         "const test = require('node:test');\nconst { spawnSync } = require('node:child_process');\n"
         "test('waits when measured', () => {\n  if (process.env.NODE_V8_COVERAGE) spawnSync(process.execPath,"
         f" ['-e', 'setTimeout(() => {{}}, 20000)', '{marker}'], {{ stdio: 'ignore' }});\n}});\n")
-    (reports / DRIVER).write_text(driver_js())
+    (reports / DRIVER).write_text(driver_files()[DRIVER])
     suite = {"file": f"test/{name}", "name": "waits when measured", "nesting": 0, "event": "pass"}
     (reports / "node-tests.jsonl").write_text(json.dumps(suite) + "\n")
     started = time.monotonic()

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.node.jsreports import mocha_reasons, parse_jest_json, parse_mocha_json, parse_node_events
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES, load_expected
 
@@ -104,6 +105,16 @@ def test_mocha_report_keeps_parent_suites_as_one_title() -> None:
         "spec/sum.spec.js > sum of integers > is wrong on purpose": Status.FAILED,
         "spec/sum.spec.js > sum > skipped one": Status.SKIPPED,
     }
+
+
+def test_mocha_report_says_why_each_test_failed_mime_types_seed_8() -> None:
+    """The first line of each failure's stack and the first frame of the project's (mime-types'
+    nine failures were one group "the runner printed no reason")."""
+    reasons = NodeBuildpack("mocha").reasons("", {"mocha.json": (NODE / "sample-mocha.json").read_text(),
+                                                   "cwd.txt": "/tmp/jsr\n"})
+    assert reasons == {"spec/sum.spec.js > sum of integers > is wrong on purpose": (
+        "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:", "spec/sum.spec.js")}
+    assert mocha_reasons("not json") == {} and mocha_reasons('{"failures": [{"title": "t", "err": {}}]}') == {}
 
 
 _title = st.text(

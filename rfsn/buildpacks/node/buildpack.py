@@ -30,11 +30,12 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.node.jscoverage import DRIVER, RUNS_REPORT, driver_command, driver_js, parse_v8_runs
+from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     NODE_REPORTER_JS,
     SEP,
     jest_reasons,
+    mocha_reasons,
     node_durations,
     parse_jest_json,
     parse_mocha_json,
@@ -193,12 +194,13 @@ class NodeBuildpack:
         return statuses
 
     def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
-        """Why each test failed, from jest's and vitest's JSON (their failure messages)."""
+        """Why each test failed, from the JSON of jest, vitest (their failure messages) and mocha
+        (its errors' stacks)."""
         root = reports.get(CWD_FILE, "").strip() or None
         found: dict[str, tuple[str, str]] = {}
         for name in (JEST_REPORT, VITEST_REPORT):
             found |= jest_reasons(reports[name], root) if name in reports else {}
-        return found
+        return found | (mocha_reasons(reports[MOCHA_REPORT], root) if MOCHA_REPORT in reports else {})
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
@@ -224,7 +226,7 @@ class NodeBuildpack:
         if self.runner == "vitest":
             return CoveragePlan(commands=[run])
         other = (self.runner, f"node_modules/.bin/{self.runner}") if self.runner != "node" else None
-        return CoveragePlan(files={DRIVER: driver_js()},
+        return CoveragePlan(files=driver_files(),
                             commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],

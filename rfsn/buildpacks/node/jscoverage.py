@@ -2,8 +2,10 @@
 
 The suite runs once as usual; then the driver ``v8runs.cjs`` (`driver_command`) runs each test
 file that reported a test (those with a failing test first) and, when the estimate fits
-``BUDGET_SECONDS``, each outermost test alone (``--test-name-pattern``; mocha ``--grep``), each
-run one node process. Its ``v8-runs.jsonl`` holds per run the V8 result of the workspace's
+``BUDGET_SECONDS``, each outermost test alone (``--test-name-pattern``), each run one node
+process. mocha's tests are measured in one more run of each file: ``v8hooks.cjs``, loaded first,
+takes V8's coverage through the inspector around each test (else each test alone, ``--grep``,
+as for node). Its ``v8-runs.jsonl`` holds per run the V8 result of the workspace's
 scripts with the run's own test events, which `parse_v8_runs` reads: the tests a run covers
 are those its events report, and a test gets the intersection of the lines of the runs it ran
 in. jest compiles the files first, so its runs use jest's ``--coverage`` (`istanbul_lines`).
@@ -31,15 +33,17 @@ from rfsn.buildpacks.base import CoverageByTest
 from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
 from rfsn.models import TestStatus
 
-#: the driver's file name in the report directory, and the report it writes there
-DRIVER, RUNS_REPORT = "v8runs.cjs", "v8-runs.jsonl"
+#: the driver's file name in the report directory, and the report it writes there; the mocha hooks
+DRIVER, RUNS_REPORT, HOOKS = "v8runs.cjs", "v8-runs.jsonl", "v8hooks.cjs"
 #: seconds the per-test runs may take (estimated), above which each file's run stands
 BUDGET_SECONDS = 30
 _NO_CODE = re.compile(r"[\s{}()\[\];,]*")
 
 
-def driver_js() -> str:
-    return resources.files(__package__).joinpath(DRIVER).read_text(encoding="utf-8")
+def driver_files() -> dict[str, str]:
+    """The driver and the mocha hooks it loads, by their names in the report directory."""
+    return {name: resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+            for name in (DRIVER, HOOKS)}
 
 
 def driver_command(report_dir: str, reporter: str,
@@ -216,7 +220,8 @@ def parse_v8_runs(text: str, root: str | None) -> CoverageByTest:
         for script in record.scripts:
             path = _path(script.url, root)
             if path is not None and script.url in sources:
-                run[path] = covered_lines(sources[script.url], script.functions)
+                # a script named again (a child process's, or a take of the mocha hooks'): the union
+                run[path] = run.get(path, set()) | covered_lines(sources[script.url], script.functions)
         statuses = _STATUSES[record.runner](record.events, root)
         for test, status in statuses.items():
             if status is not TestStatus.SKIPPED:

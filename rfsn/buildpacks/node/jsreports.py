@@ -219,18 +219,42 @@ def mocha_titles(full_title: str, title: str) -> tuple[str, ...]:
     return (parent, title) if parent else (title,)
 
 
-def parse_mocha_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
-    """Statuses from ``mocha --reporter json``; hook failures name the hook's test."""
+def _mocha_cases(text: str, root: str | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(test id, the report's list, case) of ``mocha --reporter json`` (after any text before it)."""
     start = text.find("{")
     data = _load_json(text[start:]) if start >= 0 else None
-    statuses: dict[str, TestStatus] = {}
     if not isinstance(data, dict):
-        return statuses
-    kinds = (("passes", TestStatus.PASSED), ("pending", TestStatus.SKIPPED),
-             ("failures", TestStatus.FAILED))
-    for key, status in kinds:
+        return
+    for key in ("passes", "pending", "failures"):
         for case in data.get(key) or []:
-            file = relative(str(case.get("file") or ""), root)
-            title = str(case.get("title", ""))
-            _merge(statuses, make_id(file, *mocha_titles(str(case.get("fullTitle", title)), title)), status)
+            if isinstance(case, dict):
+                file = relative(str(case.get("file") or ""), root)
+                title = str(case.get("title", ""))
+                yield make_id(file, *mocha_titles(str(case.get("fullTitle", title)), title)), key, case
+
+
+_MOCHA_STATUS = {"passes": TestStatus.PASSED, "pending": TestStatus.SKIPPED, "failures": TestStatus.FAILED}
+
+
+def parse_mocha_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
+    """Statuses from ``mocha --reporter json``; hook failures name the hook's test."""
+    statuses: dict[str, TestStatus] = {}
+    for tid, key, _ in _mocha_cases(text, root):
+        _merge(statuses, tid, _MOCHA_STATUS[key])
     return statuses
+
+
+def mocha_reasons(text: str, root: str | None = None) -> dict[str, tuple[str, str]]:
+    """Each failed test's reason from ``mocha --reporter json``: the first line of its error's
+    stack (its name and message), and the file of the stack's first frame outside ``node_modules``."""
+    reasons: dict[str, tuple[str, str]] = {}
+    for tid, key, case in _mocha_cases(text, root):
+        err = case.get("err")
+        if key != "failures" or not isinstance(err, dict):
+            continue
+        stack = _ANSI.sub("", str(err.get("stack") or err.get("message") or ""))
+        first = next((line.strip() for line in stack.splitlines() if line.strip()), "")
+        frames = [f for f in _FRAME.findall(stack) if "node_modules/" not in f and not f.startswith("node:")]
+        if first:
+            reasons.setdefault(tid, (first, relative(frames[0], root) if frames else ""))
+    return reasons

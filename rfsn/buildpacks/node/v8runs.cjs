@@ -8,7 +8,8 @@
 // of mocha or jest, REPORT_DIR/mocha.json or jest.json: each test's file and full name;
 // jest's runs measure with jest's own coverage, whose JSON the line carries) it runs each
 // test file once, then, when the estimate fits the budget, each outermost test
-// alone (--test-name-pattern), each run in one process with NODE_V8_COVERAGE set.
+// alone (--test-name-pattern), each run in one process with NODE_V8_COVERAGE set. mocha's
+// tests are measured each in a run of their file (v8hooks.cjs), where that works.
 // Per run it appends a line to REPORT_DIR/v8-runs.jsonl: the run's test events
 // and the V8 result of the workspace's scripts (not node_modules), after a line
 // with the text of each script it names for the first time. With RFSN_SECONDS_LEFT set it
@@ -57,22 +58,25 @@ function testRuns(events) {
   return [...new Set(found.reverse())].map((key) => JSON.parse(key));
 }
 
-function keepScripts(dir) {
+// the workspace's scripts of a V8 result, each script's text written the first time it is named
+function keep(result) {
   const kept = [];
-  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
-    if (!name.endsWith('.json')) continue;
-    for (const script of JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).result ?? []) {
-      if (!script.url.startsWith(root) || script.url.includes('/node_modules/')) continue;
-      if (!written.has(script.url)) {
-        written.add(script.url);
-        let source = null;
-        try { source = fs.readFileSync(new URL(script.url), 'utf8'); } catch { /* gone since */ }
-        fs.writeSync(out, JSON.stringify({ url: script.url, source }) + '\n');
-      }
-      kept.push({ url: script.url, functions: script.functions });
+  for (const script of result ?? []) {
+    if (!script.url.startsWith(root) || script.url.includes('/node_modules/')) continue;
+    if (!written.has(script.url)) {
+      written.add(script.url);
+      let source = null;
+      try { source = fs.readFileSync(new URL(script.url), 'utf8'); } catch { /* gone since */ }
+      fs.writeSync(out, JSON.stringify({ url: script.url, source }) + '\n');
     }
+    kept.push({ url: script.url, functions: script.functions });
   }
   return kept;
+}
+
+function keepScripts(dir) {
+  return (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []).filter((name) => name.endsWith('.json'))
+    .flatMap((name) => keep(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).result));
 }
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -134,6 +138,34 @@ function run(file, name, index) {
   return (Date.now() - started) / 1000;
 }
 
+// mocha: every test of a file measured in one process (v8hooks.cjs, loaded first), a run per
+// test written from what it measured; whether it measured any (an old or parallel mocha: none)
+function runHooked(file, index) {
+  if (Date.now() >= deadline) return false;
+  const testsFile = path.join(reportDir, `v8-${index}.tests.jsonl`);
+  const eventsFile = path.join(reportDir, `v8-${index}.jsonl`);
+  const limit = deadline === Infinity ? [] : ['timeout', '-s', 'KILL', `${Math.max(1, deadline - Date.now()) / 1000}`];
+  const [command, ...args] = [...limit, process.execPath, runnerBin, '--reporter', 'json',
+    '--reporter-option', `output=${eventsFile}`, '--file', path.join(reportDir, 'v8hooks.cjs'), file];
+  spawnSync(command, args, { env: { ...process.env, RFSN_V8_TESTS: testsFile }, stdio: 'ignore' });
+  let lines = [];
+  try { lines = fs.readFileSync(testsFile, 'utf8').split('\n'); } catch { /* it measured nothing */ }
+  let measured = false;
+  for (const line of lines) {
+    let test = null;
+    try { test = JSON.parse(line); } catch { continue; } // a line cut short by the deadline's kill
+    const key = test.state === 'failed' ? 'failures' : test.state === 'passed' ? 'passes' : null;
+    if (!key) continue;
+    const events = JSON.stringify({ [key]: [{ title: test.title, fullTitle: test.fullTitle, file: test.file }] });
+    const scripts = test.takes.flatMap(keep);
+    fs.writeSync(out, JSON.stringify({ file, name: test.fullTitle, events, runner, scripts }) + '\n');
+    measured = true;
+  }
+  fs.rmSync(testsFile, { force: true });
+  fs.rmSync(eventsFile, { force: true });
+  return measured;
+}
+
 const readers = { mocha: () => mochaEvents(path.join(reportDir, 'mocha.json')),
   jest: () => jestEvents(path.join(reportDir, 'jest.json')),
   node: () => readEvents(path.join(reportDir, 'node-tests.jsonl')) };
@@ -142,7 +174,9 @@ const failing = new Set(events.filter((e) => e.event === 'fail').map((e) => e.fi
 const files = [...new Set(events.map((e) => e.file))].sort((a, b) => failing.has(b) - failing.has(a));
 let index = 0;
 const seconds = files.map((file) => run(file, null, index++));
-const perTest = testRuns(events).sort(([a], [b]) => files.indexOf(a) - files.indexOf(b));
+const hooked = runner === 'mocha' ? new Set(files.filter((file) => runHooked(file, index++))) : new Set();
+const perTest = testRuns(events).filter(([file]) => !hooked.has(file))
+  .sort(([a], [b]) => files.indexOf(a) - files.indexOf(b));
 const estimate = perTest.length * seconds.reduce((a, b) => a + b, 0) / Math.max(files.length, 1);
 if (estimate <= Number(budget) && Date.now() < deadline) for (const [file, name] of perTest) run(file, name, index++);
 fs.closeSync(out);
