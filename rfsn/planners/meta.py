@@ -171,7 +171,7 @@ class PhasePlanner:
                      tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
                      share_steps=share.steps)
             locations = yield from self._localizer.localize(baseline, turn.group.tests, share.measuring())
-            searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.stands_for), turn))
+            searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds), turn))
             if n == 0 and turn.stands_for > 1:
                 self._agreement.agreed(baseline, turns, share, self._groups)
             if (yield from self._patch(searches[-1][0], share)) and self._settles(searches[-1][0]):

@@ -102,12 +102,16 @@ class Share:
 
 @dataclass
 class Try:
-    """One turn of the search: a group, or groups tried together (``stands_for`` of them), and
-    its weight in the budget."""
+    """One turn of the search: a group, or groups tried together (the tests of each in ``holds``),
+    and its weight in the budget."""
 
     group: FailureGroup
     weight: float
-    stands_for: int = 1
+    holds: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def stands_for(self) -> int:
+        return max(1, len(self.holds))
 
 
 def weight(group: FailureGroup) -> float:
@@ -119,6 +123,10 @@ def _together(groups: list[FailureGroup], cause: str, evidence: str) -> FailureG
                         evidence=[evidence] if evidence else [])
 
 
+def _held(groups: Sequence[FailureGroup]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(g.tests) for g in groups)
+
+
 def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]]:
     """The tries of ``groups``' targets in turn, and the groups to report (each try's, in the
     order tried, then the environment's)."""
@@ -128,11 +136,11 @@ def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]
     if len(code) > 1:
         joint = _together(code, f"the {len(code)} groups of no environment's shape together",
                           "one fault may fail tests for several causes")
-        turns.insert(0, Try(joint, max(t.weight for t in turns), len(code)))
+        turns.insert(0, Try(joint, max(t.weight for t in turns), _held(code)))
     if len(shaped) > 1:
         pool = _together(shaped, f"the {len(shaped)} environment-shaped groups together", "")
         pool.evidence = list(dict.fromkeys(e for g in shaped for e in g.evidence))
-        turns.append(Try(pool, SHAPED, len(shaped)))
+        turns.append(Try(pool, SHAPED, _held(shaped)))
     else:
         turns += [Try(g, SHAPED) for g in shaped]
     pooled = [g for g in shaped if len(shaped) > 1]
@@ -145,7 +153,7 @@ def regrouped(turns: Sequence[Try], sets: Sequence[Sequence[FailureGroup]]) -> l
     as the sum of what it holds; the tries of the groups it holds dropped."""
     held = {id(g) for s in sets for g in s}
     joint = [Try(_together(list(s), f"the {len(s)} groups whose localizations agree together",
-                           "their localizations agree: one fault"), sum(weight(g) for g in s), len(s))
+                           "their localizations agree: one fault"), sum(weight(g) for g in s), _held(s))
              for s in sets]
     return joint + [t for t in turns if id(t.group) not in held]
 

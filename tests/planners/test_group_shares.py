@@ -348,49 +348,83 @@ def test_a_candidate_that_left_a_groups_tests_failing_is_not_screened_again_for_
     assert f"({add.skipped} more not screened again: they left its tests failing or hung)" in where_it_went(verdict)[1]
 
 
-def test_a_try_standing_for_several_groups_stops_at_as_many_failures_as_groups_cachetools_seed_3(
+def test_a_try_standing_for_several_groups_first_runs_a_test_of_each_cachetools_seed_3(
         tmp_path: Path) -> None:
-    """The groups tried together stop a candidate's run at as many failures as there are groups,
-    not the first: the groups whose tests failed know it (go-humanize's 11 failures in 4 groups
-    stopped at the first with ``-failfast``, and only that test's group could pass the candidate
-    over), and the run does not pay every failure's traceback (cachetools' 73 failing tests took
-    5 s a candidate, 0.1 s to the first failure). One group's many targets still stop at the
-    first; a run cut off or a test it never reached says nothing."""
+    """The groups tried together run one test of each group first, all of them: every group knows
+    a candidate that failed it, not only the first in the suite's order, whose tests a stop at as
+    many failures as groups held (cachetools' 73 failing tests in 3 groups: the groups' tries
+    screened again most of what the groups together had). Then all the targets, to the first
+    failure. One group's many targets stop at the first; a run cut off says nothing."""
     from rfsn.planners.verify.screening import PAIRABLE_TARGETS, Screen, Tier
 
-    targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 1)]
+    targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 2)]
     baseline = report(dict.fromkeys(targets, F))
     assert next(Screen(baseline, targets).tiers(FIX_ADD)).max_failures == 1
-    first = next(Screen(baseline, targets, groups=3).tiers(FIX_ADD))
-    assert (first.max_failures, first.tests) == (3, targets)
-    stopped = report({targets[0]: P, targets[1]: F}, unreached=[targets[2]])
-    assert Screen(baseline, targets).judge(first, stopped).failed == {targets[1]}
+    groups = [targets[:3], targets[3:5], targets[5:]]
+    screen = Screen(baseline, list(reversed(targets)), groups=groups)
+    firsts, failing = list(screen.tiers(FIX_ADD))[:2]
+    assert (firsts.tests, firsts.max_failures) == ([targets[0], targets[3], targets[5]], None)
+    assert (failing.tests, failing.max_failures) == (targets, 1)
+    second_only = screen.judge(firsts, report({targets[0]: P, targets[3]: F, targets[5]: P}))
+    assert (second_only.passed_tier, second_only.failed, second_only.fixed) == (
+        False, {targets[3]}, {targets[0], targets[5]})
+    assert screen.judge(firsts, report(dict.fromkeys(firsts.tests, P))).passed_tier
     cut = report({targets[0]: F}, timed_out=True)
     assert Screen(baseline, targets).judge(Tier("failing tests", targets, timeout=1.0), cut).failed == frozenset()
+    assert Screen(baseline, targets[:PAIRABLE_TARGETS], groups=[targets[:2], targets[2:4]]).firsts() == []
 
 
-def test_the_groups_tried_together_stop_at_a_failure_per_group_and_one_group_alone_at_the_first(
-        tmp_path: Path) -> None:
-    """The planner tells screening how many groups a try stands for (go-humanize's 4 groups)."""
+class StoppingWorld(World):
+    """A baseline of five tests failing for one cause and one for another, whose runs stop at
+    ``max_failures`` as a runner does: the tests after the stop are not reported."""
+
     tests = [f"tests/test_m.py::test_{n}" for n in range(6)]
-    log = "".join(f"FAILED {t} - AssertionError: {'one' if n < 5 else 'two'}\n" for n, t in enumerate(tests))
 
-    class ManyWorld(World):
-        def answer(self, proposal: Proposal) -> Feedback:
-            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
-                return ran(report(self.baseline, log=log))
-            return super().answer(proposal)
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            log = "".join(f"FAILED {t} - AssertionError: {'one' if n < 5 else 'two'}\n"
+                          for n, t in enumerate(self.tests))
+            return ran(report(self.baseline, log=log))
+        feedback = super().answer(proposal)
+        if not isinstance(proposal, RunTests) or proposal.max_failures is None or feedback.outcome is None \
+                or feedback.outcome.report is None:
+            return feedback
+        seen: dict[str, Status] = {}
+        for test, status in feedback.outcome.report.tests.items():
+            if sum(s is F for s in seen.values()) >= proposal.max_failures:
+                break
+            seen[test] = status
+        return ran(report(seen))
 
-    world = ManyWorld({**dict.fromkeys(tests, F), T_OK: P}, {})
-    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 60 - len(world.proposals))
-    for _ in range(60):
+
+class SameWrongEverywhere:
+    """The same wrong candidates, without end, for every try."""
+
+    name = "same-wrong"
+
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
+
+
+def test_a_later_groups_try_passes_over_what_the_groups_together_screened_cachetools_seed_3(
+        tmp_path: Path) -> None:
+    """Every candidate the groups together screened failed the second group's test too: that
+    group's own try passes them over and goes on past them (cachetools' seed 3: each group's try
+    screened again the groups together's first 166 candidates, and 2,000 steps ran out before
+    any reached the faulty line)."""
+    world = StoppingWorld({**dict.fromkeys(StoppingWorld.tests, F), T_OK: P}, {})
+    planner = PhasePlanner(SameWrongEverywhere(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 120 - len(world.proposals))
+    for _ in range(120):
         proposal = planner.next()
         world.proposals.append(proposal)
         planner.observe(world.answer(proposal))
-    screened = [(len(p.tests), p.max_failures) for p in world.proposals
-                if isinstance(p, RunTests) and p.rationale.endswith("failing tests")]
-    assert screened[0] == (6, 2) and (5, 1) in screened  # together: one per group; the group of 5 alone: one
+    screened = [(p.tests, p.max_failures) for p in world.proposals
+                if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    together, _, two = planner.groups("the session's step budget spent (120 steps)")
+    firsts = (StoppingWorld.tests[0], StoppingWorld.tests[5])
+    assert screened[0] == (firsts, None) and (tuple(StoppingWorld.tests[:5]), 1) in screened
+    assert together.candidates > 5 and two.skipped >= together.candidates
 
 
 def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,9 +78,10 @@ class Patcher:
     current: Search | None = None  # the search screened last (it holds what is plausible)
 
     def search(self, baseline: TestReport, group: FailureGroup, locations: list[Location],
-               stands_for: int = 1) -> Search:
+               holds: Sequence[Sequence[str]] = ()) -> Search:
         """``group``'s search, its strategy's candidates ready (none where the fault could not be
-        localized and the strategy does not read the code itself); ``stands_for``: the groups it holds."""
+        localized and the strategy does not read the code itself); ``holds``: the tests of each group
+        a try of several stands for."""
         targets, unsteady = group.tests, self.localizer.unsteady
         search = Search(group, locations, self.localizer.coverage)
         if locations or finds_code(self.strategy):
@@ -93,7 +94,7 @@ class Patcher:
             search.screen = Screen(baseline, targets, self.localizer.coverage, may_break=[*self.may_break],
                                    tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
                                    flaky=[] if self.scaffolding else unsteady,
-                                   stale=unsteady if self.scaffolding else [], groups=stands_for)
+                                   stale=unsteady if self.scaffolding else [], groups=holds)
             search.candidates = iter(self.strategy.candidates(search.context))
             if isinstance(search.candidates, Generator):
                 self.opened.callback(search.candidates.close)

@@ -1,4 +1,5 @@
-"""Validating a candidate in tiers: failing tests, then tests covering the edit, then the suite.
+"""Validating a candidate in tiers: failing tests (first one of each group, where a try stands
+for several), then tests covering the edit, then the suite.
 
 Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
 first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
@@ -17,7 +18,7 @@ A file that collected nothing at baseline stays out of suite runs unless it hold
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from rfsn.models import TestReport, TestStatus
@@ -96,15 +97,15 @@ class Screen:
     def __init__(self, baseline: TestReport, targets: list[str],
                  coverage: dict[str, dict[str, list[int]]] | None = None,
                  may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None,
-                 stale: list[str] | None = None, groups: int = 1) -> None:
+                 stale: list[str] | None = None, groups: Sequence[Sequence[str]] = ()) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
         reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
         that breaks tests goes on until this many more broke, so that a model told of them may
         call them all obsolete at once (``planners.verify.obsolete``). ``flaky``, ``stale``: tests
-        known to be so from the start. ``groups``: the target groups the targets stand for; with
-        several, their tier stops at as many failures as there are groups, not the first (all
-        where the runner counts none): the groups whose tests failed know the candidate, and their
-        own tries pass it over. A failure's traceback can cost more than its test."""
+        known to be so from the start. ``groups``: the tests of each target group the targets stand
+        for; with several, a candidate first runs one test of each (``firsts``), so that every
+        group knows a candidate that failed it and its own try passes it over, then all the
+        targets to the first failure. A failure's traceback can cost more than its test."""
         self.baseline, self.targets = baseline, targets
         self.may_break = may_break or []
         self.tell_broken = tell_broken
@@ -120,7 +121,15 @@ class Screen:
         self.stale: list[str] = list(stale or [])
         self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
         self.leave_out = left_out(baseline, targets)
-        self.groups = groups
+        self.groups = [list(g) for g in groups]
+
+    def firsts(self) -> list[str]:
+        """The first target of each group in the suite's order, when a try stands for several
+        groups and its targets are too many to run them all (else none)."""
+        if len(self.groups) < 2 or len(self.targets) <= PAIRABLE_TARGETS:
+            return []
+        return self.in_suite_order({self.in_suite_order([t for t in g if t in self.targets])[0]
+                                    for g in self.groups if any(t in self.targets for t in g)})
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
@@ -202,10 +211,11 @@ class Screen:
         if not self.baseline.structured:  # a command judged by its exit status: one run decides
             yield Tier("the test command's exit status", [], last=True, timeout=self.timeout)
             return
-        targets = self.in_suite_order(self.targets)
+        targets, firsts = self.in_suite_order(self.targets), self.firsts()
+        if firsts:
+            yield Tier("a failing test of each group", firsts, timeout=self.limit(firsts), case_limit=False)
         yield Tier("failing tests", targets, timeout=self.limit(targets),
-                   max_failures=max(1, self.groups) if len(targets) > PAIRABLE_TARGETS else None,
-                   case_limit=False)
+                   max_failures=1 if len(targets) > PAIRABLE_TARGETS else None, case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier("tests covering the edit", covering, timeout=self.limit(covering),
@@ -229,7 +239,7 @@ class Screen:
         expected = [t for t in (self.baseline.passing if tier.last else tier.tests)
                     if t not in aside and t not in self.targets]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
-        must_fix = self.targets if tier.last or set(tier.tests) == set(self.targets) else []
+        must_fix = self.targets if tier.last else [t for t in tier.tests if t in self.targets]
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
         # cut off by its limit with nothing against the candidate among what it reported (no
         # target or test expected to pass reported otherwise; the rest never reached): under load
