@@ -3,12 +3,11 @@
 The suite runs once as usual; then the driver ``v8runs.cjs`` (`driver_command`) runs each test
 file that reported a test (those with a failing test first) and, when the estimate fits
 ``BUDGET_SECONDS``, each outermost test alone (``--test-name-pattern``), each run one node
-process. mocha's tests are measured in one more run of each file: ``v8hooks.cjs``, loaded first,
-takes V8's coverage through the inspector around each test (else each test alone, ``--grep``,
-as for node). Its ``v8-runs.jsonl`` holds per run the V8 result of the workspace's
-scripts with the run's own test events, which `parse_v8_runs` reads: the tests a run covers
-are those its events report, and a test gets the intersection of the lines of the runs it ran
-in. jest compiles the files first, so its runs use jest's ``--coverage`` (`istanbul_lines`).
+process; mocha's, in one more run of each file where ``v8hooks.cjs`` takes V8's coverage around
+each test (else each alone, ``--grep``). Its ``v8-runs.jsonl`` holds per run the V8 result of
+the workspace's scripts with the run's own test events, which `parse_v8_runs` reads: the tests
+a run covers are those its events report, and a test gets the intersection of the lines of the
+runs it ran in. jest compiles the files first, so its runs use jest's ``--coverage``.
 
 A line is covered when a character of its code ran (the innermost V8 range wins); lines with no
 code (blank, comments, brackets alone) never are, module-level code counts for every test.

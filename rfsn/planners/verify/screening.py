@@ -1,5 +1,4 @@
-"""Validating a candidate in tiers: failing tests (first one of each group, where a try stands
-for several), then tests covering the edit, then the suite.
+"""Validating a candidate in tiers: failing tests (``Screen.firsts``), covering tests, the suite.
 
 Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
 first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
