@@ -17,6 +17,7 @@ from rfsn.planners.code.testids import left_out, located, same_tests
 from rfsn.planners.localize import rank, traceback_boosts, traceback_frames, written_values
 from rfsn.planners.localize.callees import callee_locations
 from rfsn.planners.localize.control import with_control_dependence
+from rfsn.planners.localize.data import with_data_dependence
 from rfsn.planners.localize.definitions import with_callees, with_definitions
 from rfsn.planners.localize.focus import focus_tests, is_flat
 from rfsn.planners.localize.reach import with_reach
@@ -35,6 +36,15 @@ def _localized(by: str, locations: list[Location]) -> list[Location]:
              top=[f"{loc.file}:{loc.line}" for loc in locations[:5]],
              ranked=[f"{loc.file}:{loc.line}" for loc in locations[:RANKED_LOGGED]])
     return locations
+
+
+def _dependent(ranked: list[Location], sources: Mapping[str, str],
+               then: Callable[[list[Location], Mapping[str, str]], list[Location]] = lambda loc, _: loc,
+               ) -> list[Location]:
+    """``ranked`` with what its top lines depend on: the conditions governing them, the writers of
+    what they read (``then``: a further step, as callees), and the import-time definitions."""
+    return with_definitions(then(with_data_dependence(with_control_dependence(ranked, sources), sources),
+                                 sources), sources)
 
 
 def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str], room: int) -> list[str]:
@@ -124,12 +134,11 @@ class Localizer:
             # a flat ranking still orders what coverage saw when no wider run will sharpen it
             if (subset is None or not is_flat(ranked)
                     or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked))):
-                return _localized("coverage", with_definitions(with_control_dependence(ranked, sources), sources))
+                return _localized("coverage", _dependent(ranked, sources))
             if any(loc.score > 0 for loc in ranked):
-                flat = with_definitions(with_control_dependence(ranked, sources), sources)
+                flat = _dependent(ranked, sources)
         files = read_sources(self.workspace, self.language)
-        return _localized("stack frames", with_definitions(with_callees(with_control_dependence(
-            self.frames(baseline, targets), files), files), files))
+        return _localized("stack frames", _dependent(self.frames(baseline, targets), files, with_callees))
 
     def _measure(self, baseline: TestReport, targets: list[str], subset: tuple[str, ...] | None,
                  within: float | None) -> Plan[TestReport | None]:
