@@ -114,6 +114,12 @@ function runArgs(file, name, eventsFile, dir) {
     ...(name === null ? [] : [`--test-name-pattern=^${escape(name)}$`]), file];
 }
 
+// the prefix that ends a run at the deadline; coreutils' timeout kills its whole process group
+// (node --test runs each file in a child)
+function killedAtDeadline() {
+  return deadline === Infinity ? [] : ['timeout', '-s', 'KILL', `${Math.max(1, deadline - Date.now()) / 1000}`];
+}
+
 function run(file, name, index) {
   const started = Date.now();
   if (started >= deadline) return 0;
@@ -121,9 +127,7 @@ function run(file, name, index) {
   const eventsFile = `${dir}.jsonl`;
   // jest compiles other text than the file's: its own coverage, not V8's, says what ran
   const env = runner === 'jest' ? process.env : { ...process.env, NODE_V8_COVERAGE: dir };
-  // coreutils' timeout kills its whole process group: node --test runs each file in a child
-  const limit = deadline === Infinity ? [] : ['timeout', '-s', 'KILL', `${Math.max(1, deadline - started) / 1000}`];
-  const [command, ...args] = [...limit, process.execPath, ...runArgs(file, name, eventsFile, dir)];
+  const [command, ...args] = [...killedAtDeadline(), process.execPath, ...runArgs(file, name, eventsFile, dir)];
   spawnSync(command, args, { env, stdio: 'ignore' });
   let events = '';
   try { events = fs.readFileSync(eventsFile, 'utf8'); } catch { /* the run reported nothing */ }
@@ -144,8 +148,7 @@ function runHooked(file, index) {
   if (Date.now() >= deadline) return false;
   const testsFile = path.join(reportDir, `v8-${index}.tests.jsonl`);
   const eventsFile = path.join(reportDir, `v8-${index}.jsonl`);
-  const limit = deadline === Infinity ? [] : ['timeout', '-s', 'KILL', `${Math.max(1, deadline - Date.now()) / 1000}`];
-  const [command, ...args] = [...limit, process.execPath, runnerBin, '--reporter', 'json',
+  const [command, ...args] = [...killedAtDeadline(), process.execPath, runnerBin, '--reporter', 'json',
     '--reporter-option', `output=${eventsFile}`, '--file', path.join(reportDir, 'v8hooks.cjs'), file];
   spawnSync(command, args, { env: { ...process.env, RFSN_V8_TESTS: testsFile }, stdio: 'ignore' });
   let lines = [];
