@@ -121,14 +121,20 @@ class Screen:
         self.rebaselined = False  # the whole suite ran with no candidate applied (once a session)
         self.leave_out = left_out(baseline, targets)
         self.groups = [list(g) for g in groups]
+        self._firsts: list[str] | None = None
 
     def firsts(self) -> list[str]:
         """The first target of each group in the suite's order, when a try stands for several
-        groups and its targets are too many to run them all (else none)."""
-        if len(self.groups) < 2 or len(self.targets) <= PAIRABLE_TARGETS:
-            return []
-        return self.in_suite_order({self.in_suite_order([t for t in g if t in self.targets])[0]
-                                    for g in self.groups if any(t in self.targets for t in g)})
+        groups and its targets are too many to run them all (else none). Made once a screen:
+        every candidate's screening asks."""
+        if self._firsts is None:
+            self._firsts = []
+            if len(self.groups) > 1 and len(self.targets) > PAIRABLE_TARGETS:
+                place = {t: at for at, t in enumerate(self.in_suite_order(self.targets))}
+                picked = {min((t for t in g if t in place), key=place.__getitem__)
+                          for g in self.groups if any(t in place for t in g)}
+                self._firsts = sorted(picked, key=place.__getitem__)
+        return self._firsts
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
