@@ -121,7 +121,10 @@ def _master(rules: list[tuple[str, str]]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(rules)))
 
 
-_MASTERS = {"javascript": (_master(_JS_RULES), _JS_RULES), "other": (_master(_RULES), _RULES)}
+# Go's back-quoted strings are raw: a backslash in them escapes nothing
+_GO_RULES = [("string", r"`[^`]*`?") if rx.startswith("`") else (k, rx) for k, rx in _RULES]
+_MASTERS = {"javascript": (_master(_JS_RULES), _JS_RULES), "go": (_master(_GO_RULES), _GO_RULES),
+            "other": (_master(_RULES), _RULES)}
 
 
 #: a JavaScript regular expression literal: its classes may hold ``/``, quotes and brackets
@@ -151,7 +154,7 @@ def scan(source: str, language: str, at: int = 0, previous: Token | None = None)
     ``previous``, the last token that is neither space nor comment (line numbers counted from
     ``at``). What follows a token depends on nothing but its end and that state."""
     js = language in ("javascript", "typescript")
-    master, rules = _MASTERS["javascript" if js else "other"]
+    master, rules = _MASTERS["javascript" if js else language if language in _MASTERS else "other"]
     line = 1
     while at < len(source):
         regex = _JS_REGEX.match(source, at) if js and source[at] == "/" and _regex_may_start(previous) else None

@@ -9,13 +9,14 @@ from functools import lru_cache, partial
 from rfsn.planners.code.lexer import Token, language_of, scan, tokenize
 from rfsn.planners.patch.templates.driver import generate
 from rfsn.planners.patch.templates.edit import Template
-from rfsn.planners.patch.templates.tokens import calls, members, names, ops, siblings
+from rfsn.planners.patch.templates.tokens import calls, conditions, members, names, ops, siblings
 from rfsn.planners.patch.templates.tokens.context import ProjectCalls, TokenContext
 
 TOKEN_CATALOGUE: tuple[Template, ...] = (
     ops.comparison_operator,
     ops.arithmetic_operator,
     ops.logical_operator,
+    conditions.negate_condition,
     ops.integer_off_by_one,
     ops.swap_arguments,
     names.similar_call,
