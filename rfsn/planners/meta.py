@@ -3,7 +3,8 @@
 The plan is a generator: each ``yield`` hands a proposal to the controller and receives its
 Feedback, so the phases read top to bottom; each phase's part is the ``phase`` module of its
 folder. The targets fall into groups by cause, each tried in turn (localized, then patched) with
-its share of the budget; verify confirms the first plausible patch that settles the session.
+its share of the budget; once a plausible patch settles the session, the tries of the groups it
+leaves failing go on, and verify confirms the fixes together (or the first alone).
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from rfsn.models import FailureGroup, Finish, Phase, Proposal, SessionStatus, Te
 from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, Plan, Verdict, reads_code
 from rfsn.planners.code.candidates import Candidate
-from rfsn.planners.code.location import Location
 from rfsn.planners.localize.groups import Agreement
 from rfsn.planners.localize.phase import Localizer
 from rfsn.planners.patch.phase import Patcher, Search
 from rfsn.planners.reproduce.baseline import Baseline
 from rfsn.planners.reproduce.phase import Reproducer
-from rfsn.planners.spending import Ledger, Share, Try, settled, tries
-from rfsn.planners.verify.choice import Evidence, rank_plausible
-from rfsn.planners.verify.phase import Verifier, alternatives
+from rfsn.planners.spending import Ledger, Share, Try, going_on, reserved, settled, tries
+from rfsn.planners.verify.choice import Ranked, rank_plausible
+from rfsn.planners.verify.phase import Ending, Verifier, alternatives
 from rfsn.planners.verify.screening import MAX_RECHECKED
 from rfsn.planners.verify.trials import Trials
 
@@ -59,6 +59,8 @@ class PhasePlanner:
         self._ledger = Ledger()
         #: the targets by cause, in the order they are tried, then the environment's
         self._groups: list[FailureGroup] = []
+        #: the searches whose plausible patch settled the session, in the order found
+        self._fixes: list[Search] = []
         self._reproducer: Reproducer | None = None
         self._trials: Trials | None = None
         self._patcher: Patcher | None = None
@@ -138,33 +140,33 @@ class PhasePlanner:
         self._verifier = Verifier(trials, self.workspace, self.language, self.seconds_left, self.scaffolding,
                                   found.restated, found.unproven, self._localizer.unsteady)
         turns, self._groups = tries(self._groups)
-        searches, ended = yield from self._tries(baseline, turns)
-        ended = ended or (yield from self._resumed(searches))
-        # none settled: the first plausible patch, its try's account open again for verify
+        searches, self._fixes = yield from self._tries(baseline, turns)
+        ended = self._fixes[0] if self._fixes else (yield from self._resumed(searches))
+        self._fixes = self._fixes or ([ended] if ended else [])
+        # none settled: the first plausible patch; its try's account open again for verify
         search = ended or next((s for s, _ in searches if s.plausible), None)
-        if search is not None and search is not ended:
+        if search is not None and self._ledger.group is not search.group:
             self._ledger.begin(search.group)
         if search is None:
             yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(s.group.why for s, _ in searches)),
                                   failing_before=self.failing_before,
                                   failing_after=self.failing_before if any(s.locations for s, _ in searches) else [])
             return
-        targets = search.group.tests
-        ranked = rank_plausible(search.plausible, self._evidence(baseline, targets, search.locations))
         self._enter(Phase.VERIFY)
-        current = self._patcher.current
-        ending = yield from self._verifier.verify(ranked, baseline, targets, current.screen if current else None,
-                                                  self._groups)
+        ending = yield from self._verify(baseline, search)
         if self._verifier.best is not None:
             self.best = self._verifier.best
         yield from self._stop(ending.status, ending.message, **ending.fields)
 
-    def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[tuple[Tried, Search | None]]:
-        """One try at a time, each with its share; a fix of one is a fix: the search whose
-        plausible patch settles the session ends the tries."""
+    def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[tuple[Tried, list[Search]]]:
+        """One try at a time, each with its share. A fix of one is a fix: once a try's plausible
+        patch settles the session, only the tries of groups it leaves failing go on
+        (``spending.going_on``), with what verifying the fixes together leaves them."""
         searches: Tried = []
+        fixes: list[Search] = []
+        clocks = self.seconds_left, self.steps_left
         for n, turn in enumerate(turns):
-            share = Share.of([t.weight for t in turns[n:]], self.seconds_left, self.steps_left, turn.stands_for)
+            share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for)
             self._ledger.begin(turn.group)
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(turns), cause=turn.group.cause[:80],
@@ -174,9 +176,16 @@ class PhasePlanner:
             searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds), turn))
             if n == 0 and turn.stands_for > 1:
                 self._agreement.agreed(baseline, turns, share, self._groups)
-            if (yield from self._patch(searches[-1][0], share)) and self._settles(searches[-1][0]):
-                return searches, searches[-1][0]
-        return searches, None
+            search = searches[-1][0]
+            if (yield from self._patch(search, share)) and self._settles(search):
+                fixes.append(search)
+                suite = self._patcher_of().trials.suites.get(search.plausible[0].diff())
+                turns[n + 1:] = going_on(turns[n + 1:], suite)
+                more = ": the tries of the groups it leaves failing go on" if n + 1 < len(turns) else ""
+                if more or len(fixes) > 1:  # verify opens the first fix's account again
+                    self._ledger.close("left", f"a plausible patch ({search.plausible[0].description}){more}")
+                clocks = reserved(self.seconds_left, self.steps_left, suite) if more else clocks
+        return searches, fixes
 
     def _resumed(self, searches: Tried) -> Plan[Search | None]:
         """What the tries that ran dry left goes to those their share cut short, in turn."""
@@ -205,21 +214,29 @@ class PhasePlanner:
         return self._agreement.settles(search.group, best, trials.suites.get(best.diff()), trials.left_failing,
                                        self._ledger)
 
-    def _evidence(self, baseline: TestReport, targets: list[str], locations: list[Location]) -> Evidence:
-        current = self._patcher_of().current
-        votes = current.context.votes if current and current.context else {}
-        return self._verifier.evidence(baseline, targets, locations, votes, self._localizer.coverage)
+    def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
+        ranked = [self._ranked(baseline, s) for s in self._fixes or [search]]
+        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in self._fixes or [search]],
+                                                       baseline, search.screen, self._groups))
+
+    def _ranked(self, baseline: TestReport, search: Search) -> list[Ranked]:
+        """``search``'s plausible patches, best first, by what the choice weighs."""
+        votes = search.context.votes if search.context else {}
+        evidence = self._verifier.evidence(baseline, search.group.tests, search.locations, votes,
+                                           self._localizer.coverage)
+        return rank_plausible(search.plausible, evidence)
 
     def unverified(self, ended: str) -> Verdict | None:
         """The best plausible patch screening found, with its evidence, as the verdict of a
         session whose budget ended before verify confirmed it (none once the plan gave its own
         verdict, or when no candidate was plausible)."""
-        search = self._patcher.current if self._patcher else None
+        search = next((s for s in [*self._fixes, self._patcher.current if self._patcher else None]
+                       if s is not None and s.plausible), None)
         baseline = self._reproducer.first if self._reproducer else None
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
         targets = search.group.tests
-        ranked = rank_plausible(search.plausible, self._evidence(baseline, targets, search.locations))
+        ranked = self._ranked(baseline, search)
         self.best = best = ranked[0].candidate
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"

@@ -20,12 +20,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rfsn.models.results import FailureGroup, GroupOutcome, Spent
+from rfsn.models.results import FailureGroup, GroupOutcome, Spent, TestReport, TestStatus
 
 #: the part of a group's share its localization's per-test measurement may take
 MEASURING = 0.5
 #: a try's weight in the budget: with signs of a code fault, with none, environment-shaped
 EVIDENCED, PLAIN, SHAPED = 2.0, 1.0, 0.5
+#: what verify takes, held back from the tries that go on once a fix is in hand: runs of the
+#: whole suite as long as the fix's (``verify.trials.VERIFY_MARGIN``), and steps
+RESERVED, RESERVED_STEPS = 1.5, 7
 #: the most of what is left of a share a rerun of a cut-off screening run may take
 RERUN = 0.5
 
@@ -108,6 +111,7 @@ class Try:
     group: FailureGroup
     weight: float
     holds: tuple[tuple[str, ...], ...] = ()
+    shaped: bool = False  # environment-shaped: a group of that shape, or those groups together
 
     @property
     def stands_for(self) -> int:
@@ -140,12 +144,29 @@ def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]
     if len(shaped) > 1:
         pool = _together(shaped, f"the {len(shaped)} environment-shaped groups together", "")
         pool.evidence = list(dict.fromkeys(e for g in shaped for e in g.evidence))
-        turns.append(Try(pool, SHAPED, _held(shaped)))
+        turns.append(Try(pool, SHAPED, _held(shaped), shaped=True))
     else:
-        turns += [Try(g, SHAPED) for g in shaped]
+        turns += [Try(g, SHAPED, shaped=True) for g in shaped]
     pooled = [g for g in shaped if len(shaped) > 1]
     report = [t.group for t in turns] + pooled + [g for g in groups if g.kind != "target"]
     return turns, report
+
+
+def going_on(turns: Sequence[Try], suite: TestReport | None) -> list[Try]:
+    """Of ``turns`` to come once one try's patch settles the session, those that go on: a group of
+    no environment's shape whose tests the patch's run of the whole ``suite`` leaves failing
+    (none held a run of it: all of them)."""
+    return [t for t in turns if not t.shaped and (suite is None or any(
+        suite.tests.get(test) != TestStatus.PASSED for test in t.group.tests))]
+
+
+def reserved(seconds_left: Callable[[], float] | None, steps_left: Callable[[], int] | None,
+             suite: TestReport | None) -> tuple[Callable[[], float] | None, Callable[[], int] | None]:
+    """The session's clocks less what verifying the fixes together, then the first alone, takes:
+    twice ``RESERVED`` runs of the whole ``suite`` and ``RESERVED_STEPS``."""
+    held = 2 * RESERVED * (suite.duration if suite else 0.0)
+    return ((lambda: seconds_left() - held) if seconds_left else None), \
+        ((lambda: steps_left() - RESERVED_STEPS) if steps_left else None)
 
 
 def regrouped(turns: Sequence[Try], sets: Sequence[Sequence[FailureGroup]]) -> list[Try]:

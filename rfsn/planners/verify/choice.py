@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rfsn.planners.code.candidates import Candidate, FileChange
+from rfsn.planners.code.candidates import Candidate, FileChange, combine
 from rfsn.planners.code.location import Location
 
 #: literals too common to say anything about special-casing
@@ -47,6 +47,18 @@ class Evidence:
 class Ranked:
     candidate: Candidate
     concerns: list[str]
+
+
+def together(choices: Sequence[Ranked]) -> Ranked | None:
+    """The chosen patches of several groups as one, each with its concerns, in turn where its edits
+    do not overlap those before it (none: fewer than two could be joined)."""
+    joined, concerned, count = choices[0].candidate, list(choices[0].concerns), 1
+    for choice in choices[1:]:
+        both = combine(joined, choice.candidate)
+        if both is not None:
+            joined, count = both, count + 1
+            concerned += choice.concerns
+    return Ranked(joined, concerned) if count > 1 else None
 
 
 def agreement_key(candidate: Candidate) -> str:

@@ -17,9 +17,9 @@ from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.code.location import Location
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.code.testids import same_tests
-from rfsn.planners.verify.choice import Evidence, Ranked
+from rfsn.planners.verify.choice import Evidence, Ranked, together
 from rfsn.planners.verify.screening import Screen, collected
-from rfsn.planners.verify.trials import VERIFY_MARGIN, Trials
+from rfsn.planners.verify.trials import VERIFY_MARGIN, Trials, reverse
 
 log = get_logger(__name__)
 
@@ -100,6 +100,26 @@ class Verifier:
         return Ending(SessionStatus.FIXED, best.description, {
             "patch": best.diff(), "failing_before": fixed or targets, "failing_after": [], "concerns": concerns,
             "alternatives": alternatives(ranked)})
+
+    def verify_fixes(self, ranked: list[list[Ranked]], fixed: list[FailureGroup], baseline: TestReport,
+                     screen: Screen | None, groups: list[FailureGroup]) -> Plan[Ending]:
+        """The best patches of the ``fixed`` groups (``ranked``, each group's) verified together on
+        the whole suite; where there is one, or they do not hold together, the first's alone."""
+        joined = together([r[0] for r in ranked]) if len(ranked) > 1 else None
+        if joined is not None:
+            tests = list(dict.fromkeys(t for g in fixed for t in g.tests))
+            ending = yield from self.verify([joined, *ranked[0]], baseline, tests, screen, groups)
+            if ending.status is SessionStatus.FIXED:
+                for group in fixed[1:]:
+                    group.outcome = "fixed"
+                    group.why = f"its patch is part of the session's: {joined.candidate.description}"
+                return ending
+            log.info("planner.fixes_apart", candidate=joined.candidate.description, message=ending.message)
+            for group in fixed[1:]:
+                group.why += "; not in the session's patch: with the first group's it did not hold when verified"
+            if self.best is joined.candidate:
+                yield Edit(phase=Phase.VERIFY, patch=reverse(joined.candidate), rationale="revert the joined patches")
+        return (yield from self.verify(ranked[0], baseline, fixed[0].tests, screen, groups))
 
     def _targets_run(self, best: Candidate, targets: list[str],
                      screen: Screen | None) -> Plan[tuple[TestReport | None, list[str]]]:
