@@ -4,7 +4,7 @@ Seeds are data (below): project, mirror, file, original line, seeded line, class
 seed is applied to a fresh clone of the project's mirror (``--mirrors DIR``, laid out as
 ``owner+name/repo`` the way the search tool's ``fetch`` leaves them); a project whose
 mirror is missing is skipped with one line. Per seed it prints: fixed, correct (the patch
-puts the seeded file back as it was, to the byte), seconds, candidates (steps) and the screening rate: candidates a second over the whole patch
+puts the seeded file back as it was, to the byte), seed_alone (and changes nothing else), seconds, candidates (steps) and the screening rate: candidates a second over the whole patch
 phase, and over its screening loop alone (without the making of candidates and the cold
 whole-suite runs that decide plausibility).
 
@@ -254,14 +254,18 @@ def fault_ranks(run: Path, repo: Path, seed: Seed) -> list[int | None]:
             for e in events if e.get("event") == "planner.localized"]
 
 
-def reverts_seed(repo: Path, seed: Seed, patch: str) -> bool:
-    """Whether the patch puts the seeded file back as it was before the seed, to the byte."""
+def reverts_seed(repo: Path, seed: Seed, patch: str) -> tuple[bool, bool]:
+    """Whether the patch puts the seeded file back as it was before the seed, to the byte, and
+    whether it changes nothing else (the whole tree as before the seed)."""
     if not patch.strip():
-        return False
+        return False, False
     applied = subprocess.run(["git", "apply", "-"], cwd=repo, input=patch, text=True, capture_output=True)
     try:
-        return applied.returncode == 0 and \
-            (repo / seed.file).read_text(encoding="utf-8") == _git(repo, "show", f"HEAD~1:{seed.file}")
+        if applied.returncode != 0:
+            return False, False
+        reverted = (repo / seed.file).read_text(encoding="utf-8") == _git(repo, "show", f"HEAD~1:{seed.file}")
+        alone = subprocess.run(["git", "diff", "--quiet", "HEAD~1"], cwd=repo).returncode == 0
+        return reverted, reverted and alone
     finally:
         _git(repo, "checkout", "-q", "--", ".")
 
@@ -292,7 +296,7 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
             "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
             "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
             "patch_phase": {k: round(v, 2) for k, v in phase.items()} if phase else None,
-            "correct": reverts_seed(repo, seed, patch), "candidates": tried, "steps": result.get("steps") or 0,
+            "correct": (both := reverts_seed(repo, seed, patch))[0], "seed_alone": both[1], "candidates": tried, "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
             "warm_fallbacks": warm_fallbacks(results[-1].parent),
@@ -328,6 +332,7 @@ def main() -> None:
     if rows:
         ranks = [v for r in rows if isinstance(v := r.get("fault_rank"), int)]
         print(json.dumps({"seeds": len(rows), "fixed": len(fixed), "correct": sum(bool(r.get("correct")) for r in rows),
+                          "seed_alone": sum(bool(r.get("seed_alone")) for r in rows),
                           "median_fault_rank": statistics.median(ranks) if ranks else None,
                           "median_seconds_fixed": statistics.median(float(r["seconds"]) for r in fixed) if fixed else None}))
 
