@@ -140,7 +140,7 @@ class PhasePlanner:
         self._verifier = Verifier(trials, self.workspace, self.language, self.seconds_left, self.scaffolding,
                                   found.restated, found.unproven, self._localizer.unsteady)
         turns, self._groups = tries(self._groups)
-        searches, self._fixes = yield from self._tries(baseline, turns)
+        searches = yield from self._tries(baseline, turns)
         ended = self._fixes[0] if self._fixes else (yield from self._resumed(searches))
         self._fixes = self._fixes or ([ended] if ended else [])
         # none settled: the first plausible patch; its try's account open again for verify
@@ -158,15 +158,16 @@ class PhasePlanner:
             self.best = self._verifier.best
         yield from self._stop(ending.status, ending.message, **ending.fields)
 
-    def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[tuple[Tried, list[Search]]]:
+    def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[Tried]:
         """One try at a time, each with its share. A fix of one is a fix: once a try's plausible
         patch settles the session, only the tries of groups it leaves failing go on
-        (``spending.going_on``), with what verifying the fixes together leaves them."""
+        (``spending.going_on``), with what verifying the fixes together leaves them (the plan's
+        ``_fixes``: a session that ends in their tries returns the first, ``unverified``)."""
         searches: Tried = []
-        fixes: list[Search] = []
+        fixes = self._fixes
         clocks = self.seconds_left, self.steps_left
         for n, turn in enumerate(turns):
-            share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for)
+            share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for, bounded=bool(fixes))
             self._ledger.begin(turn.group)
             self._enter(Phase.LOCALIZE)
             log.info("planner.group", group=n + 1, of=len(turns), cause=turn.group.cause[:80],
@@ -185,7 +186,7 @@ class PhasePlanner:
                 if more or len(fixes) > 1:  # verify opens the first fix's account again
                     self._ledger.close("left", f"a plausible patch ({search.plausible[0].description}){more}")
                 clocks = reserved(self.seconds_left, self.steps_left, suite) if more else clocks
-        return searches, fixes
+        return searches
 
     def _resumed(self, searches: Tried) -> Plan[Search | None]:
         """What the tries that ran dry left goes to those their share cut short, in turn."""

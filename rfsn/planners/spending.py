@@ -43,22 +43,22 @@ class Share:
     steps: float | None = None
     why: str = ""
     serves: int = 1
+    bounded: bool = False  # the last share too ends with its clocks (they hold something back)
     _at: tuple[float, int] = (0.0, 0)
 
     @classmethod
     def of(cls, weights: Sequence[float], seconds_left: Callable[[], float] | None,
-           steps_left: Callable[[], int] | None, serves: int = 1) -> Share:
+           steps_left: Callable[[], int] | None, serves: int = 1, bounded: bool = False) -> Share:
         """The share of the first of the tries still to come, whose ``weights`` these are: its
         part of what is left (all of it for the last); ``serves``: the groups whose tries reuse
         what its localization measures."""
         at = (seconds_left() if seconds_left else 0.0, steps_left() if steps_left else 0)
-        if len(weights) <= 1:
-            return cls(seconds_left, steps_left, serves=serves, _at=at)
-        return cls(seconds_left, steps_left, serves=serves, _at=at).reweigh(weights)
+        share = cls(seconds_left, steps_left, serves=serves, bounded=bounded, _at=at)
+        return share.reweigh(weights) if len(weights) > 1 or bounded else share
 
     def reweigh(self, weights: Sequence[float]) -> Share:
         """The share again, of what was left at its start, as the first of ``weights``."""
-        part = weights[0] / sum(weights) if len(weights) > 1 else None
+        part = weights[0] / sum(weights) if len(weights) > 1 else 1.0 if self.bounded else None
         self.seconds = self._at[0] * part if part is not None and self.seconds_left else None
         self.steps = self._at[1] * part if part is not None and self.steps_left else None
         return self

@@ -72,3 +72,23 @@ def test_only_groups_of_no_environments_shape_the_fix_leaves_failing_go_on() -> 
     suite = TestReport(tests={"t::net": F, "t::a": P, "t::b": P, "t::c": F})
     assert [t.group for t in going_on(turns, suite)] == [failing]
     assert [t.group for t in going_on(turns, None)] == [passing, failing]  # no run of the suite: all
+
+
+class EndlessForMul(EachItsOwn):
+    def candidates(self, context: RepairContext) -> Iterable[Candidate]:
+        if T_MUL in context.failing and T_ADD not in context.failing:
+            return (candidate("a + b", f"a + b + {n}", f"wrong mul {n}") for n in range(10_000))
+        return super().candidates(context)
+
+
+def test_the_tries_that_go_on_leave_the_budget_verify_needs_pyparsing_seed_27(tmp_path: Path) -> None:
+    """The last try that went on took all that was left, and the session ended with no patch."""
+    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {FIX_ADD.description: {T_ADD: P}})
+    (tmp_path / "m.py").write_text(SOURCE)
+    planner = PhasePlanner(EndlessForMul(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
+                           steps_left=lambda: 120 - len(world.proposals))
+    world.run(planner, limit=120)
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
+    mul = verdict.groups[2]
+    assert mul.outcome == "left" and mul.why.startswith("its share of the budget spent (") and mul.candidates > 10
