@@ -11,8 +11,9 @@ from rfsn.planners.base import RepairContext, Verdict
 from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.spending import Try, going_on
+from rfsn.planners.verify.choice import Ranked, together
 from tests.planners.test_group_shares import LoggedWorld
-from tests.planners.test_meta import FIX_ADD, FIX_MUL, SOURCE, T_ADD, T_MUL, T_OK, F, P, candidate
+from tests.planners.test_meta import FIX_ADD, FIX_MUL, SOURCE, T_ADD, T_MUL, T_OK, WRONG, F, P, candidate
 
 BOTH = f"{FIX_ADD.description}; and {FIX_MUL.description}"
 
@@ -92,3 +93,10 @@ def test_the_tries_that_go_on_leave_the_budget_verify_needs_pyparsing_seed_27(tm
     assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
     mul = verdict.groups[2]
     assert mul.outcome == "left" and mul.why.startswith("its share of the budget spent (") and mul.candidates > 10
+
+
+def test_a_fix_whose_edits_overlap_an_earlier_ones_is_left_out_of_the_joined_patch() -> None:
+    joined, kept = together([Ranked(FIX_ADD, ["a"]), Ranked(WRONG, ["b"]), Ranked(FIX_MUL, ["c"])])
+    assert kept == [0, 2] and joined is not None and joined.concerns == ["a", "c"]
+    assert joined.candidate.description == BOTH
+    assert together([Ranked(FIX_ADD, []), Ranked(WRONG, [])]) == (None, [0])

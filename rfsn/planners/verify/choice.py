@@ -49,16 +49,17 @@ class Ranked:
     concerns: list[str]
 
 
-def together(choices: Sequence[Ranked]) -> Ranked | None:
+def together(choices: Sequence[Ranked]) -> tuple[Ranked | None, list[int]]:
     """The chosen patches of several groups as one, each with its concerns, in turn where its edits
-    do not overlap those before it (none: fewer than two could be joined)."""
-    joined, concerned, count = choices[0].candidate, list(choices[0].concerns), 1
-    for choice in choices[1:]:
+    do not overlap those before it, and the places of those joined (none: fewer than two could be)."""
+    joined, concerned, kept = choices[0].candidate, list(choices[0].concerns), [0]
+    for n, choice in enumerate(choices[1:], 1):
         both = combine(joined, choice.candidate)
         if both is not None:
-            joined, count = both, count + 1
+            joined = both
             concerned += choice.concerns
-    return Ranked(joined, concerned) if count > 1 else None
+            kept.append(n)
+    return (Ranked(joined, concerned) if len(kept) > 1 else None), kept
 
 
 def agreement_key(candidate: Candidate) -> str:

@@ -105,18 +105,18 @@ class Verifier:
                      screen: Screen | None, groups: list[FailureGroup]) -> Plan[Ending]:
         """The best patches of the ``fixed`` groups (``ranked``, each group's) verified together on
         the whole suite; where there is one, or they do not hold together, the first's alone."""
-        joined = together([r[0] for r in ranked]) if len(ranked) > 1 else None
+        joined, kept = together([r[0] for r in ranked])
         if joined is not None:
-            tests = list(dict.fromkeys(t for g in fixed for t in g.tests))
+            tests = list(dict.fromkeys(t for n in kept for t in fixed[n].tests))
             ending = yield from self.verify([joined, *ranked[0]], baseline, tests, screen, groups)
             if ending.status is SessionStatus.FIXED:
-                for group in fixed[1:]:
-                    group.outcome = "fixed"
-                    group.why = f"its patch is part of the session's: {joined.candidate.description}"
+                for n in kept[1:]:
+                    fixed[n].outcome = "fixed"
+                    fixed[n].why = f"its patch is part of the session's: {joined.candidate.description}"
                 return ending
             log.info("planner.fixes_apart", candidate=joined.candidate.description, message=ending.message)
-            for group in fixed[1:]:
-                group.why += "; not in the session's patch: with the first group's it did not hold when verified"
+            for n in kept[1:]:
+                fixed[n].why += "; not in the session's patch: with the first group's it did not hold when verified"
             if self.best is joined.candidate:
                 yield Edit(phase=Phase.VERIFY, patch=reverse(joined.candidate), rationale="revert the joined patches")
         return (yield from self.verify(ranked[0], baseline, fixed[0].tests, screen, groups))
