@@ -64,8 +64,8 @@ def _conditions(ctx: TokenContext, line: int) -> Iterator[tuple[int, int]]:
     for i in ctx.on_line(line):
         if toks[i].text not in ("if", "while") or i + 1 >= len(toks):
             continue
-        if toks[i + 1].text == "(" and ctx.match(i + 1) + 1 < len(toks) and ctx.language not in ("go", "rust"):
-            yield i + 1 + 1, ctx.match(i + 1) - 1
+        if toks[i + 1].text == "(" and ctx.language not in ("go", "rust"):
+            yield i + 2, ctx.match(i + 1) - 1
             continue
         j = i + 1
         while j < min(len(toks), i + _LONGEST) and toks[j].text != "{":
