@@ -70,6 +70,31 @@ def parse_junit_durations(xml_text: str, test_id: Callable[[ET.Element], str]) -
     return durations
 
 
+#: pytest's line naming the file a frame raised in (``pkg/mod.py:12: ValueError``), innermost last
+_RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
+#: how pytest's junit words an error outside the test's call: ``failed on setup with "..."``
+_FAILED_ON = re.compile(r'^failed on \w+ with "(.*)"$', re.S)
+
+
+def parse_junit_reasons(xml_text: str, test_id: Callable[[ET.Element], str]) -> dict[str, tuple[str, str]]:
+    """Failed test id -> (the first line of what it failed with, the file it was raised in), as
+    pytest's failure section would show them (a plain ``assert``'s line without its
+    ``AssertionError: ``). Bad XML gives {}."""
+    found: dict[str, tuple[str, str]] = {}
+    for case in _testcases(xml_text):
+        for child in case:
+            if child.tag not in ("failure", "error"):
+                continue
+            message = child.get("message", "")
+            message = (m.group(1) if (m := _FAILED_ON.match(message)) else message).strip()
+            first = (message.splitlines() or [""])[0]
+            if first.startswith("AssertionError: assert "):
+                first = first.removeprefix("AssertionError: ")
+            frames = _RAISED_IN.findall(child.text or "")
+            found.setdefault(test_id(case), (first, frames[-1] if frames else ""))
+    return found
+
+
 def pytest_node_id(case: ET.Element) -> str:
     """The pytest node id of a ``<testcase>`` written with ``junit_family=xunit1``.
 

@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
+from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
@@ -90,6 +90,17 @@ def host_pytest(tree: dict[str, str], root: Path, *args: str) -> tuple[str, str]
                            "-W", "ignore", *args], cwd=root, capture_output=True, text=True,
                           timeout=120)
     return proc.stdout, (root / "junit.xml").read_text()
+
+
+def test_the_reasons_are_what_pytests_failure_sections_show_first(tmp_path: Path) -> None:
+    """A plain ``assert`` without its ``AssertionError: ``, an error outside the call unwrapped
+    from junit's ``failed on setup with "..."``, and the file each was raised in."""
+    _, xml = host_pytest(TRICKY, tmp_path, "tests")
+    reasons = parse_junit_reasons(xml, pytest_node_id)
+    assert reasons["tests/test_a.py::TestOuter::TestInner::test_n"] == ("assert False", "tests/test_a.py")
+    assert reasons["tests/test_a.py::test_setup_error"] == ("RuntimeError: setup", "tests/test_a.py")
+    assert set(reasons) == {t for t, s in EXPECTED.items() if s in (F, E) and t.startswith("tests/")}
+    assert parse_junit_reasons("not xml", pytest_node_id) == {}
 
 
 def summary_ids(output: str) -> dict[str, set[str]]:

@@ -123,3 +123,12 @@ def test_the_word_function_in_prose_defines_nothing() -> None:
                "m.js": "export async function load(a) {}\nfunction* gen() {}\n",
                "m.go": "func (r T) Name() {}\n"}
     assert defined_names(sources) == {"real", "load", "gen", "Name"}
+
+
+def test_one_test_named_for_typing_does_not_shape_its_groups_others_dateutil_seed_30() -> None:
+    """dateutil seed 30: `testDuckTyping` made its group of 349 `collections.Callable` errors
+    "a version-dependent test of annotations or typing", tried last (never, in 600 s)."""
+    cause = "AttributeError: module 'collections' has no attribute 'Callable'"
+    tests = [f"t/test_parser.py::ParserTest::{name}" for name in ("testDuckTyping", "test0", "test1", "test2")]
+    assert shape(tests, cause, {}) == ""
+    assert shape(tests[:2], cause, {}) == "a version-dependent test of annotations or typing"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyhealth import project_modules
 from rfsn.models import Crash, TestReport
@@ -41,7 +43,8 @@ def _pytest(repo: Path, files: dict[str, str]) -> TestReport:
     argv = [sys.executable, *pack.test_command([], str(repo / ".reports"))[1:]]
     proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
     reports = {p.name: p.read_text() for p in (repo / ".reports").iterdir()}
-    return TestReport(tests=pack.parse(proc.stdout, reports), exit_code=proc.returncode, log=proc.stdout)
+    return TestReport(tests=pack.parse(proc.stdout, reports), exit_code=proc.returncode, log=proc.stdout,
+                      reasons=pack.reasons(proc.stdout, reports))
 
 
 def _baseline(repo: Path) -> tuple[str, list[str]]:
@@ -62,6 +65,23 @@ def test_failures_are_grouped_by_cause_and_the_environments_are_known(tmp_path: 
     ], [(g.kind, g.cause) for g in groups]
     assert "No module named 'yaml_rfsn_absent'" in groups[2].cause
     assert "No such file or directory" in groups[3].cause
+
+
+def test_summary_lines_cut_to_the_terminals_width_take_the_junit_reports_reasons_dateutil_seed_30(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dateutil seed 30: 411 failures overflowed the output the sandbox keeps, so most tests kept
+    only their summary line, cut to the terminal's width ("Attribu...", or no message at all):
+    13 groups where there were 4, 30 tests of unknown cause. The junit report's reasons stand in."""
+    monkeypatch.setenv("COLUMNS", "60")
+    run = _pytest(tmp_path, PROJECT)
+    modules = project_modules(tmp_path)
+    whole = [(g.kind, g.cause, g.tests) for g in group(run.failing, causes(run.log), modules)]
+    summary = "\n".join(line for line in run.log.splitlines() if line.startswith(("FAILED ", "ERROR ")))
+    assert any(line.endswith("...") for line in summary.splitlines()), summary
+    cut = [(g.kind, g.cause, g.tests) for g in group(run.failing, causes(summary), modules)]
+    assert cut != whole  # what the session grouped before: by the cut lines
+    assert [(g.kind, g.cause, g.tests) for g in group(run.failing, causes(summary, reasons=run.reasons), modules)] \
+        == whole
 
 
 def test_a_missing_module_of_the_project_itself_is_a_bug_not_the_environment() -> None:

@@ -18,7 +18,7 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, pytest_node_id
+from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe
 from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
@@ -149,6 +149,12 @@ class PythonBuildpack:
     def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]:
         xml_text = reports.get("junit.xml")
         return parse_junit_durations(xml_text, pytest_node_id) if xml_text else {}
+
+    def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Why each test failed, from the junit report: where the output's middle was cut, or
+        pytest cut a summary line to the terminal's width (``planners.reproduce.targets.causes``)."""
+        xml_text = reports.get("junit.xml")
+        return parse_junit_reasons(xml_text, pytest_node_id) if xml_text else {}
 
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         collected = len(report.tests) - len(report.unreached)

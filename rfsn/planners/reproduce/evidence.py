@@ -7,7 +7,8 @@ project name asserted on).
 
 A group is put last, whatever its signs, when its failures have the environment's shape: the
 network (refused, unresolved, unreachable); annotations or typing (which depend on the Python
-version more often than on the project); a decode error of what a subprocess printed.
+version more often than on the project); a decode error of what a subprocess printed; the shape
+at least half of its tests have.
 
 Size only breaks ties (fewer tests first). The signs and the shape are the group's ``evidence``
 in the report. Pure: failure sections, the project's sources and the groups in; groups out.
@@ -16,6 +17,7 @@ in the report. Pure: failure sections, the project's sources and the groups in; 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rfsn.models.results import FailureGroup
@@ -79,19 +81,25 @@ def signs(tests: Sequence[str], sections: Mapping[str, str], sources: Mapping[st
     return found
 
 
-def shape(tests: Sequence[str], cause: str, sections: Mapping[str, str]) -> str:
-    """The environment's shape of ``tests``' failures ("" when they have none)."""
-    for test in tests:
-        text = sections.get(headline(test), "")
-        message = "\n".join([cause, *_MESSAGE.findall(text)])
-        for what, where, pattern in _SHAPES:
-            if where == "message" and pattern.search(message):
-                return what
-            if where == "name" and (pattern.search(test) or pattern.search(message)):
-                return what
-            if where == "decode" and pattern.search(message) and _SUBPROCESS.search(text):
-                return what
+def _test_shape(test: str, cause: str, sections: Mapping[str, str]) -> str:
+    """The environment's shape of one test's failure ("" when it has none)."""
+    text = sections.get(headline(test), "")
+    message = "\n".join([cause, *_MESSAGE.findall(text)])
+    for what, where, pattern in _SHAPES:
+        if where == "message" and pattern.search(message):
+            return what
+        if where == "name" and (pattern.search(test) or pattern.search(message)):
+            return what
+        if where == "decode" and pattern.search(message) and _SUBPROCESS.search(text):
+            return what
     return ""
+
+
+def shape(tests: Sequence[str], cause: str, sections: Mapping[str, str]) -> str:
+    """The environment's shape of ``tests``' failures: the one at least half of them have ("" when
+    none has): one test named for typing does not make its group's 300 others environment-shaped."""
+    found = Counter(_test_shape(test, cause, sections) for test in tests)
+    return next((what for what, count in found.most_common() if what and 2 * count >= len(tests)), "")
 
 
 def ordered(groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str],

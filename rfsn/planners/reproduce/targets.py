@@ -52,13 +52,16 @@ Cause = tuple[str, str]  # (the first line of the failure, the file of its inner
 
 def causes(log: str, crashes: Iterable[Crash] = (), reasons: Mapping[str, Cause] | None = None) -> dict[str, Cause]:
     """Test id -> what it failed with and where, from the runner's summary lines (and, where
-    the runner printed one, the failure's own section), the reasons its structured report gave
-    (``TestReport.reasons``), and a crashed test's from its crash."""
+    the runner printed one, the failure's own section), else the reasons its structured report
+    gave (``TestReport.reasons``): where it printed neither, or only a summary line cut to the
+    terminal's width (``...``, or no message at all); and a crashed test's from its crash."""
     sections = _sections(log)
-    found = {}
+    found = dict(reasons or {})
     for test, message in _SUMMARY.findall(log):
-        found[test] = sections.get(headline(test), ((message or "").strip(), ""))
-    return found | dict(reasons or {}) | {crash.test: (crash.reason, crash.unit) for crash in crashes}
+        cause = sections.get(headline(test), ((message or "").strip(), ""))
+        if test not in found or (cause[0] and not cause[0].endswith("...")):
+            found[test] = cause
+    return found | {crash.test: (crash.reason, crash.unit) for crash in crashes}
 
 
 def environmental(cause: str, own_modules: Iterable[str]) -> bool:
