@@ -71,7 +71,7 @@ def parse_junit_durations(xml_text: str, test_id: Callable[[ET.Element], str]) -
 
 
 #: pytest's line naming the file a frame raised in (``pkg/mod.py:12: ValueError``), innermost last
-_RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
+RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 #: how pytest's junit words an error outside the test's call: ``failed on setup with "..."``
 _FAILED_ON = re.compile(r'^failed on \w+ with "(.*)"$', re.S)
 
@@ -90,7 +90,7 @@ def parse_junit_reasons(xml_text: str, test_id: Callable[[ET.Element], str]) -> 
             first = (message.splitlines() or [""])[0]
             if first.startswith("AssertionError: assert "):
                 first = first.removeprefix("AssertionError: ")
-            frames = _RAISED_IN.findall(child.text or "")
+            frames = RAISED_IN.findall(child.text or "")
             found.setdefault(test_id(case), (first, frames[-1] if frames else ""))
     return found
 

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from rfsn.buildpacks.junit import RAISED_IN
 from rfsn.models.results import FailureGroup
 from rfsn.planners.localize.tracebacks import (
     failure_sections,
@@ -27,7 +28,6 @@ from rfsn.planners.localize.tracebacks import (
     relative_path,
     traceback_frames,
 )
-from rfsn.planners.reproduce.targets import RAISED_IN
 
 _WHERE = re.compile(r"^E\s+(?:\+\s+)*where .*?=\s*(?:[\w.]+\.)?(\w+)\(", re.M)
 #: a function or class definition: Python's ``def``/``class``, Go's ``func (r T) Name``, JavaScript's ``function``

@@ -19,14 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from rfsn.buildpacks.junit import RAISED_IN
 from rfsn.models.results import Crash, FailureGroup, TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.localize.tracebacks import failure_sections, headline
 
 _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
-#: pytest's line naming the file a frame raised in (innermost last)
-RAISED_IN = re.compile(r"^(\S+?):\d+: \w+$", re.M)
 _MISSING_PROGRAM = re.compile(
     r"No such file or directory: '([^'/\s]+)'|command not found|exit status 127\b|"
     r"returned non-zero exit status 127")
