@@ -99,7 +99,9 @@ def _remove_setup_snapshots(root: Path) -> None:
         for image in client.api.images(filters={"label": HOME_LABEL}):
             if not Path((image.get("Labels") or {}).get(HOME_LABEL, "/")).is_relative_to(root):
                 continue
-            for tag in image.get("RepoTags") or []:
+            # an image another worker untagged is listed as "<none>:<none>": it goes by its id
+            tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"] or [image["Id"]]
+            for tag in tags:
                 with contextlib.suppress(NotFound):
                     client.images.remove(tag, noprune=False)
     finally:
