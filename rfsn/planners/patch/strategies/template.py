@@ -14,13 +14,10 @@ from rfsn.planners.patch.templates.hints import boost
 from rfsn.planners.patch.templates.python import generate_candidates
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
 from rfsn.planners.patch.templates.sweep import SWEPT_LINES, sweep
-from rfsn.planners.patch.templates.switches import SWITCHING, interleave, switched
+from rfsn.planners.patch.templates.switches import SWITCHED_LINES, SWITCHING, interleave, switched
 from rfsn.planners.patch.templates.tokens.driver import TOKEN_CATALOGUE, generate_token_candidates
 
 log = structlog.get_logger(__name__)
-
-#: the located lines past the swept ones whose predicates are switched (``templates.switches``)
-SWITCHED_LINES = 200
 
 
 class TemplateStrategy:

@@ -3,9 +3,10 @@
 Coverage ranks low a condition that every test runs (a type check in a helper all calls go
 through), and the driver's ranking reaches a few dozen lines at most. A switched predicate is
 one edit per condition: a negation added or dropped, ``and``/``or`` swapped, a comparison turned
-to its opposite (``OPPOSITE``). ``switches`` makes them, with the templates that can, at every
-located line past the swept ones (``sweep.SWEPT_LINES``), in the lines' ranked order;
-``interleave`` gives them every ``EVERY``-th place after the ranking's first ``AFTER``.
+to its opposite (``OPPOSITE``, kept by ``switched``). The template strategy makes them with the
+templates that can (``SWITCHING``) at the ``SWITCHED_LINES`` located lines past the swept ones
+(``sweep.SWEPT_LINES``), in their order; ``interleave`` gives them every ``EVERY``-th place after
+the ranking's first ``AFTER``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ OPPOSITE = {"==": "!=", "!=": "==", "===": "!==", "!==": "===", "<": ">=", ">=":
 #: the templates whose edits may switch a predicate (``switched`` keeps those that do)
 SWITCHING = frozenset({"compare_operator", "membership", "boolean_operator", "remove_not", "negate_condition",
                        "tok_comparison_operator", "tok_logical_operator", "tok_negate_condition"})
+#: the located lines past the swept ones whose predicates are switched
+SWITCHED_LINES = 200
 #: the ranking's candidates screened before the first switch, and a switch's place among the rest
 AFTER, EVERY = 20, 3
 
