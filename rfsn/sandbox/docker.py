@@ -242,7 +242,8 @@ class DockerSandbox:
                 self.container.remove(force=True, v=True)
                 SANDBOX_OPERATIONS.labels("docker", "remove", "ok").inc()
             except Exception as exc:  # the daemon may be gone; prune cleans up later
-                if not (getattr(exc, "status_code", None) == 409 and self._gone()):
+                status = getattr(exc, "status_code", None)  # 404: its auto-removal finished first
+                if not (status == 404 or (status == 409 and self._gone())):
                     SANDBOX_OPERATIONS.labels("docker", "remove", "error").inc()
                     log.warning("sandbox.remove_failed", container=self.container.short_id, error=str(exc))
             finally:
