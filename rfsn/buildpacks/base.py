@@ -184,6 +184,10 @@ class EnvRecipe(BaseModel):
     notes: tuple[str, ...] = Field(
         default=(), exclude=True, description="what was chosen and why (the Python, the date, "
                                               "where each requirement comes from), for the report")
+    project_env: bool = Field(
+        default=True, exclude=True, description="the sandbox's commands see the variables the project's CI "
+                                                "sets for its tests (``cienv``); False: the recipe is the "
+                                                "whole environment (a SWE-bench spec)")
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile); the

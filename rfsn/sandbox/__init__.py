@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
+from rfsn.buildpacks.cienv import CiEnv, ci_env
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, SandboxError
 from rfsn.fsutil import held
@@ -88,18 +89,21 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     cannot be)."""
     dated(buildpack, settings)
     recipe = buildpack.env_recipe(workspace)
-    if recipe.notes:
-        log.info("sandbox.environment", notes=list(recipe.notes))
-    sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget)
+    ci = ci_env(workspace) if recipe.project_env else CiEnv()
+    notes = (*recipe.notes, ci.note()) if ci.values else recipe.notes
+    if notes:
+        log.info("sandbox.environment", notes=list(notes))
+    sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget, ci.values)
     built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
-    sandbox.environment = (*recipe.notes, *(line for line in built.output.splitlines() if line.strip()))
-    if len(sandbox.environment) > len(recipe.notes):
-        log.info("sandbox.environment_built", notes=list(sandbox.environment[len(recipe.notes):]))
+    sandbox.environment = (*notes, *(line for line in built.output.splitlines() if line.strip()))
+    if len(sandbox.environment) > len(notes):
+        log.info("sandbox.environment_built", notes=list(sandbox.environment[len(notes):]))
     return sandbox, snapshot, cache
 
 
 def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, session_id: str | None,
-             commands: list[list[str]], budget: float) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+             commands: list[list[str]], budget: float,
+             env: dict[str, str]) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     if kind == "docker":
         from rfsn.sandbox.confinement import sandbox_user
         from rfsn.sandbox.daemon import connect
@@ -124,7 +128,7 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
                                 pids=settings.pids, tmp_size=settings.tmp_size,
                                 file_size=settings.file_size, ca_bundle=ca, session_id=session_id,
                                 lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
-                                mounts=cache.mounts() if cache else None)
+                                mounts=cache.mounts() if cache else None, env=env)
             return box, snapshot, cache
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
@@ -135,7 +139,7 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
             env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout, workspace)
-    return LocalSandbox(workspace, env_dir, dict(recipe.env), settings.memory), None, None
+    return LocalSandbox(workspace, env_dir, {**env, **dict(recipe.env)}, settings.memory), None, None
 
 
 def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
@@ -166,7 +170,7 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
     buildpack that fits its commands to the environment (``FitCapable``) asks it here."""
     commands = buildpack.setup_commands(workspace)
     sandbox, snapshot, cache = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
-                                settings.test_timeout if budget is None else budget)
+                                       settings.test_timeout if budget is None else budget)
     try:
         started = time.monotonic()
         _set_up(sandbox, commands, settings, snapshot, cache)

@@ -77,10 +77,12 @@ class DockerSandbox:
     def __init__(self, client: Any, image: str, workspace: Path, *, memory: str, cpus: float,
                  pids: int, tmp_size: str = "1g", file_size: str = "4g", ca_bundle: Path | None = None,
                  session_id: str | None = None, lifetime: float = 3600.0,
-                 mounts: Mapping[str, Mapping[str, str]] | None = None) -> None:
+                 mounts: Mapping[str, Mapping[str, str]] | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         """``lifetime``: seconds after which the container ends and is removed by itself,
         whether or not anything closes it (its owner killed, the daemon unreachable); ``mounts``:
-        more host directories, as ``binds`` takes them."""
+        more host directories, as ``binds`` takes them; ``env``: the project's own variables
+        (rfsn's win over them)."""
         self.client = client
         self.workspace = workspace
         self.session_id = session_id or uuid.uuid4().hex[:12]
@@ -93,6 +95,7 @@ class DockerSandbox:
             os.chown(self.scratch, self.uid, self.gid)
             open_to(workspace, self.uid)
         volumes, environment = self._volumes(ca_bundle, mounts)
+        environment = {**(env or {}), **environment}
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
         self._start(image, lifetime, volumes, environment,
                     {"memory": memory, "cpus": cpus, "pids": pids, "tmp_size": tmp_size, "file_size": file_size})

@@ -75,7 +75,7 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(BASE_SEES_VENV)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
-                     python_archive_path=archive, index_date=index_date, notes=tuple(notes))
+                     python_archive_path=archive, index_date=index_date, notes=tuple(notes), project_env=False)
 
 
 def _interpreter(python: str, registry: bool,

@@ -1,0 +1,92 @@
+"""The environment variables a project's CI runs its tests with (GitHub Actions workflows).
+
+A suite is often written for the variables its CI sets (``TZ``, a feature switch): without them
+tests fail that are no fault of the code. Taken: the literal ``env`` of a workflow, and of each
+job and step that runs tests, in file order (a later one wins); never a value that GitHub
+computes (``${{ }}``) or that names another variable, never what the sandbox decides itself
+(paths, identity, the locale, the terminal and colours, the test runner's options).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+#: the variables the sandbox decides, whatever CI sets
+OWNED = re.compile(r"^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|TMPDIR|TMP|TEMP|TERM|COLUMNS|LINES|LANG|LANGUAGE"
+                   r"|LC_\w+|CI|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|RFSN_\w+|FORCE_COLOR|NO_COLOR|PY_COLORS"
+                   r"|CLICOLOR\w*|PYTEST_ADDOPTS|DISPLAY)$")
+#: a step command that runs tests (a runner, or a script or target named for them)
+_RUNS_TESTS = re.compile(r"\b(?:tests?|pytest|py\.test|nosetests|unittest|jest|mocha|vitest|ava|tap)\b")
+#: tox or nox, unless the environments or sessions it names are not tests (``tox -e mypy``)
+_TOX = re.compile(r"\b[tn]ox\b(?!.*\s-[es]\s*(?!py|test)\w)")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class CiEnv(BaseModel):
+    """Variables the project's CI sets for its tests, and where each came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    values: dict[str, str] = Field(default_factory=dict)
+    sources: dict[str, str] = Field(default_factory=dict, description="name -> file and job")
+
+    def note(self) -> str:
+        """One line for the session's report ("" when CI sets nothing)."""
+        if not self.values:
+            return ""
+        said = ", ".join(f"{k}={v} ({self.sources[k]})" for k, v in self.values.items())
+        return f"test environment from the project's CI: {said}"
+
+
+def ci_env(repo: Path) -> CiEnv:
+    """What the workflows under ``.github/workflows`` set for the jobs that run tests."""
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for path in sorted((repo / ".github" / "workflows").glob("*.y*ml")):
+        where = str(path.relative_to(repo))
+        for scope, env in _scopes(_load(path)):
+            for name, value in env.items():
+                if _NAME.match(name) and not OWNED.match(name) and not any(c in value for c in "$`"):
+                    values[name], sources[name] = value, f"{where}{scope}"
+    return CiEnv(values=values, sources=sources)
+
+
+def _load(path: Path) -> Any:
+    """The workflow, every scalar a string as Actions reads it (``yes`` stays ``yes``)."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=yaml.BaseLoader)
+    except (yaml.YAMLError, OSError):
+        return None
+
+
+def _scopes(workflow: Any) -> Iterator[tuple[str, Mapping[str, str]]]:
+    """(where, env) of the workflow, then of each job that runs tests and of its steps that do."""
+    if not isinstance(workflow, dict):
+        return
+    jobs = workflow.get("jobs")
+    jobs = {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
+    testing = {name: [s for s in job.get("steps") or [] if isinstance(s, dict) and _runs_tests(s)]
+               for name, job in jobs.items()}
+    if any(testing.values()):
+        yield "", _env(workflow)
+    for name, steps in testing.items():
+        if steps:
+            yield f", job {name}", _env(jobs[name])
+            for step in steps:
+                yield f", job {name}", _env(step)
+
+
+def _runs_tests(step: Mapping[str, Any]) -> bool:
+    lines = step["run"].splitlines() if isinstance(step.get("run"), str) else []
+    return any(_RUNS_TESTS.search(line) or _TOX.search(line) for line in lines)
+
+
+def _env(scope: Mapping[str, Any]) -> Mapping[str, str]:
+    env = scope.get("env")
+    return {str(k): v for k, v in env.items() if isinstance(v, str)} if isinstance(env, dict) else {}
