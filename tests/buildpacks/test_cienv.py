@@ -1,0 +1,117 @@
+"""A suite runs with the variables its CI sets for its tests: what the workflows of the jobs that
+run the tests set literally, never what the sandbox owns, never for a SWE-bench spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.cienv import ci_env
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import Settings
+
+TEST_WORKFLOW = """\
+name: Test
+on: [push]
+env:
+  FORCE_COLOR: 1
+  APP_STRICT: yes
+jobs:
+  build-and-test:
+    runs-on: ubuntu-latest
+    env:
+      LANG: en_US.utf8
+      TZ: America/New_York
+      PATH: /opt/bin
+      FROM_MATRIX: ${{ matrix.node }}
+      FROM_HOME: $HOME/cache
+    strategy:
+      matrix:
+        node: [20, 22]
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm ci
+        env:
+          INSTALL_ONLY: "1"
+      - run: |
+          npm run build
+          npm test
+        env:
+          APP_MODE: strict
+"""
+LINT_WORKFLOW = """\
+on: [push]
+env:
+  LINT_FORMAT: github
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: uvx --with tox-uv tox -e mypy
+"""
+PUBLISH_WORKFLOW = """\
+on: [release]
+jobs:
+  deploy:
+    steps:
+      - run: python -m build
+        env:
+          TWINE_PASSWORD: ${{ secrets.PYPI }}
+          TWINE_USERNAME: __token__
+"""
+
+
+def _repo(root: Path, **workflows: str) -> Path:
+    folder = root / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name, text in workflows.items():
+        (folder / f"{name}.yml").write_text(text)
+    return root
+
+
+def test_the_jobs_that_run_tests_give_their_literal_variables_luxon_tz(tmp_path: Path) -> None:
+    """luxon's tests expect the TZ its workflow's test job sets: 38 of its tests fail without."""
+    env = ci_env(_repo(tmp_path, test=TEST_WORKFLOW, lint=LINT_WORKFLOW, publish=PUBLISH_WORKFLOW))
+    # yes stays yes (YAML 1.1 would read True); npm ci's step runs no tests; the locale, the
+    # colours and PATH are the sandbox's; a computed or expanded value is not a value
+    assert env.values == {"APP_STRICT": "yes", "TZ": "America/New_York", "APP_MODE": "strict"}
+    assert env.sources["TZ"] == ".github/workflows/test.yml, job build-and-test"
+    assert env.sources["APP_STRICT"] == ".github/workflows/test.yml"
+    assert env.note() == ("test environment from the project's CI: APP_STRICT=yes (.github/workflows/test.yml), "
+                          "TZ=America/New_York (.github/workflows/test.yml, job build-and-test), "
+                          "APP_MODE=strict (.github/workflows/test.yml, job build-and-test)")
+
+
+def test_no_workflow_or_an_unreadable_one_sets_nothing(tmp_path: Path) -> None:
+    assert ci_env(tmp_path).values == {}
+    env = ci_env(_repo(tmp_path / "broken", test="jobs: [unclosed\n  env: {TZ: UTC", other="- just\n- a list\n"))
+    assert env.values == {} and env.note() == ""
+
+
+class _SpecLike(PythonBuildpack):
+    """A buildpack whose recipe is the whole environment, as a SWE-bench spec's is."""
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        return super().env_recipe(repo).model_copy(update={"project_env": False})
+
+
+def _project(root: Path) -> Path:
+    repo = _repo(root, test=TEST_WORKFLOW.replace("npm test", "pytest"))
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_mode.py").write_text("import os\n\n\ndef test_mode():\n"
+                                                 "    assert os.environ['APP_MODE'] == 'strict'\n")
+    return repo
+
+
+def test_the_sandbox_runs_the_tests_with_them_and_a_spec_without(tmp_path: Path, docker_client: Any) -> None:
+    settings = Settings(sandbox="docker", memory="512m", cpus=1.0, pids=256, test_timeout=120)
+    script = "import os; print(os.environ.get('APP_MODE'), os.environ.get('TZ'), os.environ['HOME'])"
+    with open_sandbox(_project(tmp_path / "plain"), PythonBuildpack(), settings, "docker") as box:
+        seen = box.exec(["python", "-c", script], timeout=60).output.split()
+        notes = box.environment
+    assert seen == ["strict", "America/New_York", "/tmp"]
+    assert any(note.startswith("test environment from the project's CI: ") for note in notes)
+    with open_sandbox(_project(tmp_path / "spec"), _SpecLike(), settings, "docker") as box:
+        assert box.exec(["python", "-c", script], timeout=60).output.split() == ["None", "None", "/tmp"]
