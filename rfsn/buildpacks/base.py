@@ -5,7 +5,8 @@
    at image build, network allowed); content-addressed, so equal recipes share one env image.
 3. ``setup_commands(repo)``: argv lists run in each new session, offline (an editable install).
 4. ``test_command(tests, report_dir)``: the argv that runs the whole suite (``tests`` empty) or
-   the given test ids, writing any structured report into ``report_dir``.
+   the given test ids, writing any structured report into ``report_dir`` (a fresh directory in
+   the session's scratch; a tool keeps its cache for the session in ``session_cache``).
 5. ``parse(output, reports)``: pure, runner output and reports -> ``{test id: status}``
    (``structured = False``: none, the exit code alone is the verdict).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -81,6 +83,7 @@ __all__ = [
     "first_error",
     "json_lines",
     "limit_cases",
+    "session_cache",
 ]
 
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
@@ -144,6 +147,12 @@ class BaseImage(BaseModel):
 #: where an env build's steps write what the session's report should say of the build (a
 #: requirement left out, a release served from after the date), one line each
 BUILD_NOTES = "$RFSN_ENV/notes.txt"
+
+
+def session_cache(report_dir: str, tool: str) -> str:
+    """Where ``tool`` keeps a cache for the session (jest's transforms): beside the run's report
+    directory, in the session's scratch, which every run sees and the sandbox's close removes."""
+    return posixpath.join(posixpath.dirname(report_dir.rstrip("/")), f"cache-{tool}")
 
 
 class EnvRecipe(BaseModel):

@@ -162,8 +162,9 @@ def test_the_plan_runs_the_driver_after_the_suite_for_node_test_and_mocha() -> N
     mocha = NodeBuildpack("mocha").coverage_plan([], "/r")
     assert mocha.commands[1][:2] == ["node", "/r/v8runs.cjs"]
     assert mocha.commands[1][-2:] == ["mocha", "node_modules/.bin/mocha"]
-    jest = NodeBuildpack("jest").coverage_plan([], "/r")
-    assert jest.commands[1][-2:] == ["jest", "node_modules/.bin/jest"]
+    jest = NodeBuildpack("jest").coverage_plan([], "/scratch/r2")  # jest's runs keep the session's cache
+    assert jest.commands[1][-3:] == ["jest", "node_modules/.bin/jest", "--cacheDirectory=/scratch/cache-jest"]
+    assert "--cacheDirectory=/scratch/cache-jest" in jest.commands[0]
     vitest = NodeBuildpack("vitest")
     assert vitest.coverage_plan(["a.test.js"], "/r").commands == [vitest.test_command(["a.test.js"], "/r")]
     assert vitest.parse_coverage({}, ["a.test.js > x"], "/w") == {}
@@ -265,6 +266,28 @@ def test_jest_runs_carry_jests_own_coverage_per_test() -> None:
     assert coverage == {f"{J}words > drops the first character": {"src/words.js": [4, 7, 14]},
                         f"{J}words > keeps the empty string": {"src/words.js": [4, 5, 14]},
                         f"{J}shouts": {"src/words.js": [11, 14]}}
+
+
+def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_37(
+        tmp_path: Path, docker_client: object) -> None:
+    """jest kept its transform cache in the run's own TMPDIR, so every run compiled the project
+    again (luxon: 4.9 s a run, 1.6 s with the cache): the session's runs share one cache, its
+    suite runs and its coverage runs alike, and report what they reported before."""
+    from rfsn.settings import Settings
+
+    repo = tmp_path / "jest-words"
+    shutil.copytree(FIXTURES / "node" / "jest-words", repo)
+    pack = NodeBuildpack("jest")
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
+    with open_sandbox(repo, pack, settings, "docker") as box:
+        first = run_tests(box, pack, timeout=300)
+        cached = sorted(p.name for p in (box.scratch / "cache-jest").iterdir())
+        second = run_tests(box, pack, coverage=True, timeout=300)
+    assert cached, "the first run left its transforms in the session's cache"
+    statuses = {f"{J}words > drops the first character": Status.FAILED,
+                f"{J}words > keeps the empty string": Status.PASSED, f"{J}shouts": Status.PASSED}
+    assert first.tests == second.tests == statuses
+    assert (second.coverage or {})[f"{J}words > drops the first character"]["src/words.js"] == [4, 7, 18]
 
 
 def test_istanbul_lines_skip_what_did_not_run_and_what_lies_outside() -> None:

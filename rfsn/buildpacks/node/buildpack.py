@@ -29,6 +29,7 @@ from rfsn.buildpacks.base import (
     EnvRecipe,
     SandboxView,
     TestExec,
+    session_cache,
 )
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
@@ -60,6 +61,12 @@ _REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_
 #: records the working directory, so that absolute paths in reports can be made relative
 _CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
 
+
+
+def _jest_cache(report_dir: str) -> str:
+    """jest's transform cache, kept for the session: each run has a TMPDIR of its own, where jest
+    would put it, and compiles every file again (three times the run)."""
+    return f"--cacheDirectory={session_cache(report_dir, 'jest')}"
 
 
 def _pattern(alternatives: Sequence[str]) -> str:
@@ -146,7 +153,7 @@ class NodeBuildpack:
         full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
         wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
         if self.runner == "jest":
-            return [*wrap, "node_modules/.bin/jest", "--ci", "--json",
+            return [*wrap, "node_modules/.bin/jest", _jest_cache(report_dir), "--ci", "--json",
                     f"--outputFile={report_dir}/{JEST_REPORT}",
                     *(["--runTestsByPath", *files] if files else []), *(["-t", full] if full else [])]
         if self.runner == "vitest":
@@ -225,7 +232,8 @@ class NodeBuildpack:
         run = self.test_command(tests, report_dir)
         if self.runner == "vitest":
             return CoveragePlan(commands=[run])
-        other = (self.runner, f"node_modules/.bin/{self.runner}") if self.runner != "node" else None
+        options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
+        other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None
         return CoveragePlan(files=driver_files(),
                             commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
 

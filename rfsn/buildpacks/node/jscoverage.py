@@ -46,9 +46,10 @@ def driver_files() -> dict[str, str]:
 
 
 def driver_command(report_dir: str, reporter: str,
-                   runner: tuple[str, str] | None = None) -> list[str]:
+                   runner: tuple[str, ...] | None = None) -> list[str]:
     """argv of the driver, run after the suite's run wrote its events into ``report_dir``
-    (with ``runner``, ``("mocha" | "jest", its executable)``: its JSON report, its runs)."""
+    (with ``runner``, ``("mocha" | "jest", its executable, its options...)``: its JSON report,
+    its runs)."""
     tail = list(runner) if runner else []
     return ["node", f"{report_dir}/{DRIVER}", report_dir, str(BUDGET_SECONDS), reporter, *tail]
 

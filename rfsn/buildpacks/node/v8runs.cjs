@@ -2,7 +2,7 @@
 // Per-test V8 coverage for `node --test` (node 18.19+) and mocha; the design is in
 // rfsn/buildpacks/node/jscoverage.py, which reads what this writes.
 //
-//   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL [mocha|jest BIN]
+//   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL [mocha|jest BIN [JEST_OPTION...]]
 //
 // From the events of the suite's run (REPORT_DIR/node-tests.jsonl, or the JSON report
 // of mocha or jest, REPORT_DIR/mocha.json or jest.json: each test's file and full name;
@@ -19,7 +19,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 
-const [reportDir, budget, reporter, runner = 'node', runnerBin] = process.argv.slice(2);
+const [reportDir, budget, reporter, runner = 'node', runnerBin, ...runnerOptions] = process.argv.slice(2);
 const root = pathToFileURL(process.cwd()).href + '/';
 const out = fs.openSync(path.join(reportDir, 'v8-runs.jsonl'), 'w');
 const written = new Set();
@@ -107,7 +107,7 @@ function runArgs(file, name, eventsFile, dir) {
       ...pattern('--grep'), file];
   }
   if (runner === 'jest') {
-    return [runnerBin, '--ci', '--json', `--outputFile=${eventsFile}`, '--coverage',
+    return [runnerBin, ...runnerOptions, '--ci', '--json', `--outputFile=${eventsFile}`, '--coverage',
       '--coverageReporters=json', `--coverageDirectory=${dir}`, '--runTestsByPath', file, ...pattern('-t')];
   }
   return [`--test-reporter=${reporter}`, `--test-reporter-destination=${eventsFile}`,
