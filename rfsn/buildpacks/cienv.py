@@ -49,6 +49,8 @@ def ci_env(repo: Path) -> CiEnv:
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     for path in sorted((repo / ".github" / "workflows").glob("*.y*ml")):
+        if path.is_symlink():  # a link may lead out of the repository: what it names is not the project's
+            continue
         where = str(path.relative_to(repo))
         for scope, env in _scopes(_load(path)):
             for name, value in env.items():

@@ -88,6 +88,10 @@ def test_no_workflow_or_an_unreadable_one_sets_nothing(tmp_path: Path) -> None:
     assert ci_env(tmp_path).values == {}
     env = ci_env(_repo(tmp_path / "broken", test="jobs: [unclosed\n  env: {TZ: UTC", other="- just\n- a list\n"))
     assert env.values == {} and env.note() == ""
+    outside = tmp_path / "outside.yml"
+    outside.write_text(TEST_WORKFLOW)
+    (tmp_path / "broken" / ".github" / "workflows" / "linked.yml").symlink_to(outside)
+    assert ci_env(tmp_path / "broken").values == {}  # a link out of the repository is not read
 
 
 class _SpecLike(PythonBuildpack):
