@@ -4,7 +4,7 @@ A suite is often written for the variables its CI sets (``TZ``, a feature switch
 tests fail that are no fault of the code. Taken: the literal ``env`` of a workflow, and of each
 job and step that runs tests, in file order (a later one wins); never a value that GitHub
 computes (``${{ }}``) or that names another variable, never what the sandbox decides itself
-(paths, identity, the locale, the terminal and colours, the test runner's options).
+(paths, identity, the locale, the terminal and colours, the test runner's options, coverage's).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: the variables the sandbox decides, whatever CI sets
 OWNED = re.compile(r"^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|TMPDIR|TMP|TEMP|TERM|COLUMNS|LINES|LANG|LANGUAGE"
                    r"|LC_\w+|CI|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|RFSN_\w+|FORCE_COLOR|NO_COLOR|PY_COLORS"
-                   r"|CLICOLOR\w*|PYTEST_ADDOPTS|DISPLAY)$")
+                   r"|CLICOLOR\w*|DISPLAY|PYTEST_ADDOPTS|PYTHONWARNINGS|COVERAGE_\w+|COV_CORE_\w+|NODE_V8_COVERAGE)$")
 #: a step command that runs tests (a runner, or a script or target named for them)
 _RUNS_TESTS = re.compile(r"\b(?:tests?|pytest|py\.test|nosetests|unittest|jest|mocha|vitest|ava|tap)\b")
 #: tox or nox, unless the environments or sessions it names are not tests (``tox -e mypy``)

@@ -27,6 +27,8 @@ jobs:
       PATH: /opt/bin
       FROM_MATRIX: ${{ matrix.node }}
       FROM_HOME: $HOME/cache
+      COVERAGE_RCFILE: ci.coveragerc
+      PYTHONWARNINGS: error
     strategy:
       matrix:
         node: [20, 22]
