@@ -59,6 +59,14 @@ def _parses(text: str) -> bool:
     return True
 
 
+def graded(run: Path, iid: str) -> bool | None:
+    """Whether ``rfsn evaluate`` resolved the bug with the session's patch (None: not evaluated);
+    a session that ran out of budget still hands in its best plausible patch."""
+    for path in run.glob(f"logs/run_evaluation/*/*/{iid}/report.json"):
+        return bool(json.loads(path.read_text())[iid]["resolved"])
+    return None
+
+
 def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     iid = instance["instance_id"]
     repo = repos / instance["repo"].replace("/", "__")
@@ -78,7 +86,8 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     with contextlib.redirect_stdout(sys.stderr):  # the strategy's log lines are not the table's
         writes = next((c.template for c in TemplateStrategy(limit=10**6).ranked(context)
                        if fixed.get(c.path) == c.patched), "")
-    resolved = result["status"] == "fixed"
+    verdict = graded(run, iid)
+    resolved = result["status"] == "fixed" if verdict is None else verdict
     if resolved:
         cause = f"resolved (`{writes}`)" if writes else "resolved (another edit than the fixing commit's)"
     elif not localized:
