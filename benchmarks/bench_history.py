@@ -58,6 +58,20 @@ def raised(log: str) -> str:
     return ""
 
 
+def validations(path: Path) -> dict[str, dict[str, Any]]:
+    """``rfsn validate``'s rows in ``path``, by instance (none: no file)."""
+    return {v["instance_id"]: v for v in json.loads(path.read_text())} if path.exists() else {}
+
+
+def kept_validations(path: Path, before: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The rows of ``path`` after a validation of some bugs (``rfsn validate`` writes only those)
+    joined to the rows it held ``before``: the newer row of a bug wins; written back."""
+    joined = {**before, **validations(path)}
+    if joined:
+        path.write_text(json.dumps(list(joined.values()), indent=2), encoding="utf-8")
+    return joined
+
+
 def first_line(text: str, width: int = 200) -> str:
     line = next((ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()), "")
     return line if len(line) <= width else line[: width - 1] + "…"
@@ -205,11 +219,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     common = ["--repos-dir", str(args.repos_dir), "--workers", str(args.workers), "--timeout", str(args.timeout)]
     validation_file = args.out / f"validation.{args.run_id}.json"
+    before = validations(validation_file)
     if "validate" in args.stages:
         rfsn("validate", str(args.corpus), "--run-id", args.run_id, "--report-dir", str(args.out),
              "--instance-ids", " ".join(ids), *common)
-    validity = {v["instance_id"]: v for v in json.loads(validation_file.read_text())} \
-        if validation_file.exists() else {}
+    validity = kept_validations(validation_file, before)
     if "repair" in args.stages:
         unvalidated = [i for i in ids if i not in validity]
         if unvalidated and not args.repair_all:

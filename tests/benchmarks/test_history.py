@@ -307,3 +307,19 @@ def test_the_repair_stage_without_a_validation_says_so_instead_of_repairing_noth
     assert done.returncode == 2, done.stderr
     assert done.stderr == (f"bench_history: error: not validated in {tmp_path / 'out'}: pytoolz__toolz-c696ac6"
                            " (run the validate stage first, or --repair-all)\n")
+
+
+def test_validating_some_bugs_keeps_the_rows_of_the_others(tmp_path):
+    """``rfsn validate --instance-ids`` writes only the bugs it ran; a later table of the whole
+    corpus lost every other row (tomlkit fefb29f validated alone after a run of all 92)."""
+    path = tmp_path / "validation.history.json"
+    path.write_text(json.dumps([{"instance_id": "o__p-1", "label": "valid", "valid": True}]))
+    before = bench.validations(path)
+    path.write_text(json.dumps([{"instance_id": "o__p-2", "label": "env", "valid": False}]))
+    rows = {"o__p-1": {"instance_id": "o__p-1", "label": "valid", "valid": True},
+            "o__p-2": {"instance_id": "o__p-2", "label": "env", "valid": False}}
+    assert bench.kept_validations(path, before) == rows
+    assert bench.validations(path) == rows
+    path.write_text(json.dumps([{"instance_id": "o__p-1", "label": "flaky", "valid": False}]))
+    assert bench.kept_validations(path, rows)["o__p-1"]["label"] == "flaky"  # the newer row wins
+    assert bench.validations(tmp_path / "none.json") == {}
