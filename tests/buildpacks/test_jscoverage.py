@@ -277,6 +277,7 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
 
     repo = tmp_path / "jest-words"
     shutil.copytree(FIXTURES / "node" / "jest-words", repo)
+    shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")  # the same code, other tests
     pack = NodeBuildpack("jest")
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
     with open_sandbox(repo, pack, settings, "docker") as box:
