@@ -3,8 +3,8 @@
 A suite is often written for the variables its CI sets (``TZ``, a feature switch): without them
 tests fail that are no fault of the code. Taken: the literal ``env`` of a workflow, and of each
 job and step that runs tests, in file order (a later one wins); never a value that GitHub
-computes (``${{ }}``) or that names another variable, never what the sandbox decides itself
-(paths, identity, the locale, the terminal and colours, the test runner's options, coverage's).
+computes (``${{ }}``), that names another variable or holds a NUL, never what the sandbox
+decides itself (paths, identity, the locale, terminal and colours, the runner's options, coverage's).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def ci_env(repo: Path) -> CiEnv:
         where = str(path.relative_to(repo))
         for scope, env in _scopes(_load(path)):
             for name, value in env.items():
-                if _NAME.match(name) and not OWNED.match(name) and not any(c in value for c in "$`"):
+                if _NAME.match(name) and not OWNED.match(name) and not any(c in value for c in "$`\0"):
                     values[name], sources[name] = value, f"{where}{scope}"
     return CiEnv(values=values, sources=sources)
 

@@ -27,6 +27,7 @@ jobs:
       PATH: /opt/bin
       FROM_MATRIX: ${{ matrix.node }}
       FROM_HOME: $HOME/cache
+      WITH_NUL: "a\\0b"
       COVERAGE_RCFILE: ci.coveragerc
       PYTHONWARNINGS: error
     strategy:
