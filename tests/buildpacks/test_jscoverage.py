@@ -35,7 +35,7 @@ from rfsn.buildpacks.node.jscoverage import (
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
-from rfsn.settings import load_settings
+from rfsn.settings import Settings, load_settings
 from tests.buildpacks.conftest import FIXTURES
 
 PROJECT = FIXTURES / "node" / "v8cov"
@@ -273,8 +273,6 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
     """jest kept its transform cache in the run's own TMPDIR, so every run compiled the project
     again (luxon: 4.9 s a run, 1.6 s with the cache): the session's runs share one cache, its
     suite runs and its coverage runs alike, and report what they reported before."""
-    from rfsn.settings import Settings
-
     repo = tmp_path / "jest-words"
     shutil.copytree(FIXTURES / "node" / "jest-words", repo)
     shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")  # the same code, other tests
@@ -289,6 +287,36 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
                 f"{J}words > keeps the empty string": Status.PASSED, f"{J}shouts": Status.PASSED}
     assert first.tests == second.tests == statuses
     assert (second.coverage or {})[f"{J}words > drops the first character"]["src/words.js"] == [4, 7, 18]
+
+
+def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_budget_luxon_seed_37(
+        tmp_path: Path, docker_client: object) -> None:
+    """Past the budget for a jest run per test, each test got the lines of its whole file's run
+    (luxon: the seeded line, which every test runs, ranked past the 100th in each group): the jest
+    hooks measure each test's own lines in one run of the files, after the project's setup files."""
+    repo = tmp_path / "jest-words"
+    shutil.copytree(FIXTURES / "node" / "jest-words", repo)
+    shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")
+    (repo / "test" / "many.test.js").write_text(  # 40 more tests: 40 runs of jest outlast the budget
+        "for (let i = 0; i < 40; i++) test(`shouts ${i}`, () => expect(words.shout('a')).toBe('A!'));\n")
+    (repo / "test" / "setup.js").write_text("globalThis.words = require('../src/words');\n")  # the project's own
+    (repo / "jest.config.js").write_text("module.exports = { setupFilesAfterEnv: ['./test/setup.js'] };\n")
+    pack = NodeBuildpack("jest")
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
+    with open_sandbox(repo, pack, settings, "docker") as box:
+        report = run_tests(box, pack, coverage=True, timeout=300)
+    coverage = report.coverage or {}
+    assert coverage[f"{J}words > drops the first character"] == {"src/words.js": [4, 7, 18]}
+    assert coverage[f"{J}shouts"] == {"src/words.js": [11, 15, 18]}
+    assert coverage["test/many.test.js > shouts 39"] == {"src/words.js": [11, 15, 18]}
+
+
+def test_a_test_the_jest_hooks_measured_gets_the_lines_they_wrote() -> None:
+    events = json.dumps({"testResults": [{"name": "/w/test/a.test.js", "assertionResults": [
+        {"ancestorTitles": ["words"], "title": "drops", "status": "failed"}]}]})
+    line = {"file": "/w/test/a.test.js", "name": "words drops", "events": events, "runner": "jest",
+            "scripts": [], "lines": {"/w/src/a.js": [4, 7], "/w/node_modules/x.js": [1], "/else/b.js": [2]}}
+    assert parse_v8_runs(json.dumps(line), "/w") == {"test/a.test.js > words > drops": {"src/a.js": {4, 7}}}
 
 
 def test_istanbul_lines_skip_what_did_not_run_and_what_lies_outside() -> None:

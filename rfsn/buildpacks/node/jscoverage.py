@@ -33,16 +33,16 @@ from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, pa
 from rfsn.models import TestStatus
 
 #: the driver's file name in the report directory, and the report it writes there; the mocha hooks
-DRIVER, RUNS_REPORT, HOOKS = "v8runs.cjs", "v8-runs.jsonl", "v8hooks.cjs"
+DRIVER, RUNS_REPORT, HOOKS, JEST_HOOKS = "v8runs.cjs", "v8-runs.jsonl", "v8hooks.cjs", "jesthooks.cjs"
 #: seconds the per-test runs may take (estimated), above which each file's run stands
 BUDGET_SECONDS = 30
 _NO_CODE = re.compile(r"[\s{}()\[\];,]*")
 
 
 def driver_files() -> dict[str, str]:
-    """The driver and the mocha hooks it loads, by their names in the report directory."""
+    """The driver and the mocha and jest hooks it loads, by their names in the report directory."""
     return {name: resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-            for name in (DRIVER, HOOKS)}
+            for name in (DRIVER, HOOKS, JEST_HOOKS)}
 
 
 def driver_command(report_dir: str, reporter: str,
@@ -91,6 +91,8 @@ class RunLine(BaseModel):
     runner: Literal["node", "mocha", "jest"] = "node"
     #: jest's own coverage of the run (istanbul's ``coverage-final.json``), instead of scripts
     istanbul: str | None = None
+    #: the lines whose statements ran per file, as the jest hooks measured one test
+    lines: dict[str, list[int]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,12 @@ def _records(text: str) -> Iterator[SourceLine | RunLine]:
 def _path(url: str, root: str | None) -> str | None:
     """A ``file://`` URL inside ``root`` -> the path relative to it (else None)."""
     parts = urlsplit(url)
-    if parts.scheme != "file":
-        return None
-    path = relative(unquote(parts.path), root)
+    return _inside(unquote(parts.path), root) if parts.scheme == "file" else None
+
+
+def _inside(name: str, root: str | None) -> str | None:
+    """A file's path relative to ``root`` (None: outside it, or a dependency's)."""
+    path = relative(name, root)
     return None if path.startswith("/") or "node_modules/" in path else path
 
 
@@ -192,8 +197,8 @@ def istanbul_lines(text: str, root: str | None) -> dict[str, set[int]]:
         return {}
     out: dict[str, set[int]] = {}
     for name, entry in data.items() if isinstance(data, dict) else ():
-        path = relative(str(name), root)
-        if path.startswith("/") or "node_modules/" in path or not isinstance(entry, dict):
+        path = _inside(str(name), root)
+        if path is None or not isinstance(entry, dict):
             continue
         spans, counts = entry.get("statementMap") or {}, entry.get("s") or {}
         lines = {int(spans[k]["start"]["line"]) for k, n in counts.items()
@@ -217,6 +222,10 @@ def parse_v8_runs(text: str, root: str | None) -> CoverageByTest:
                 sources[record.url] = Source.read(record.source)
             continue
         run: dict[str, set[int]] = istanbul_lines(record.istanbul or "", root)
+        for name, lines in record.lines.items():
+            path = _inside(name, root)
+            if path is not None and lines:
+                run[path] = run.get(path, set()) | set(lines)
         for script in record.scripts:
             path = _path(script.url, root)
             if path is not None and script.url in sources:

@@ -1,5 +1,5 @@
 'use strict';
-// Per-test V8 coverage for `node --test` (node 18.19+) and mocha; the design is in
+// Per-test coverage for `node --test` (node 18.19+), mocha and jest; the design is in
 // rfsn/buildpacks/node/jscoverage.py, which reads what this writes.
 //
 //   node v8runs.cjs REPORT_DIR BUDGET_SECONDS REPORTER_URL [mocha|jest BIN [JEST_OPTION...]]
@@ -9,7 +9,8 @@
 // jest's runs measure with jest's own coverage, whose JSON the line carries) it runs each
 // test file once, then, when the estimate fits the budget, each outermost test
 // alone (--test-name-pattern), each run in one process with NODE_V8_COVERAGE set. mocha's
-// tests are measured each in a run of their file (v8hooks.cjs), where that works.
+// tests are measured each in a run of their file (v8hooks.cjs), and jest's in one run of
+// the failing tests' files and one of the others (jesthooks.cjs), where that works.
 // Per run it appends a line to REPORT_DIR/v8-runs.jsonl: the run's test events
 // and the V8 result of the workspace's scripts (not node_modules), after a line
 // with the text of each script it names for the first time. With RFSN_SECONDS_LEFT set it
@@ -97,7 +98,8 @@ function jestEvents(file) {
   return (data.testResults ?? []).flatMap((suite) => (suite.assertionResults ?? [])
     .filter((t) => t.status === 'passed' || t.status === 'failed')
     .map((t) => ({ file: suite.name, name: [...(t.ancestorTitles ?? []), t.title].join(' '),
-      nesting: 0, kind: 'test', event: t.status === 'failed' ? 'fail' : 'pass' })));
+      nesting: 0, kind: 'test', event: t.status === 'failed' ? 'fail' : 'pass',
+      result: { ancestorTitles: t.ancestorTitles ?? [], title: t.title, status: t.status } })));
 }
 
 function runArgs(file, name, eventsFile, dir) {
@@ -169,6 +171,46 @@ function runHooked(file, index) {
   return measured;
 }
 
+// jest's setup files after the environment, as the project resolves them (null: several
+// projects, or jest could not say): the hooks go after them
+function jestSetupFiles() {
+  const shown = spawnSync(process.execPath, [runnerBin, ...runnerOptions, '--showConfig'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  try {
+    const configs = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))).configs ?? [];
+    return configs.length === 1 ? configs[0].setupFilesAfterEnv ?? [] : null;
+  } catch { return null; }
+}
+
+// jest: every test of `files` measured in one run (jesthooks.cjs, after the project's setup
+// files), a run per test written with its result in the suite's report; the files measured
+function runJestHooked(files, setupFiles, results, index) {
+  if (!files.length || Date.now() >= deadline) return [];
+  const prefix = `v8-${index}.tests`;
+  const [command, ...args] = [...killedAtDeadline(), process.execPath, runnerBin, ...runnerOptions, '--ci',
+    '--coverage', '--coverageProvider=babel', '--coverageReporters=none',
+    `--coverageDirectory=${path.join(reportDir, `${prefix}.coverage`)}`,
+    '--setupFilesAfterEnv', ...setupFiles, path.join(reportDir, 'jesthooks.cjs'), '--runTestsByPath', ...files];
+  spawnSync(command, args, { env: { ...process.env, RFSN_JEST_TESTS: path.join(reportDir, prefix) }, stdio: 'ignore' });
+  const measured = new Set();
+  for (const name of fs.readdirSync(reportDir).filter((n) => n.startsWith(`${prefix}.`)).sort()) {
+    const where = path.join(reportDir, name);
+    const lines = fs.statSync(where).isFile() ? fs.readFileSync(where, 'utf8').split('\n') : [];
+    for (const line of lines) {
+      let test = null;
+      try { test = JSON.parse(line); } catch { continue; } // a line cut short by the deadline's kill
+      const result = results.get(`${test.file}\0${test.name}`);
+      if (!result) continue;
+      const events = JSON.stringify({ testResults: [{ name: test.file, assertionResults: [result] }] });
+      fs.writeSync(out, JSON.stringify({ file: test.file, name: test.name, events, runner, scripts: [],
+        lines: test.lines }) + '\n');
+      measured.add(test.file);
+    }
+    fs.rmSync(where, { recursive: true, force: true });
+  }
+  return [...measured];
+}
+
 const readers = { mocha: () => mochaEvents(path.join(reportDir, 'mocha.json')),
   jest: () => jestEvents(path.join(reportDir, 'jest.json')),
   node: () => readEvents(path.join(reportDir, 'node-tests.jsonl')) };
@@ -176,10 +218,19 @@ const events = (readers[runner] ?? readers.node)();
 const failing = new Set(events.filter((e) => e.event === 'fail').map((e) => e.file));
 const files = [...new Set(events.map((e) => e.file))].sort((a, b) => failing.has(b) - failing.has(a));
 let index = 0;
-const seconds = files.map((file) => run(file, null, index++));
-const hooked = runner === 'mocha' ? new Set(files.filter((file) => runHooked(file, index++))) : new Set();
+let hooked = new Set();
+const setupFiles = runner === 'jest' ? jestSetupFiles() : null;
+if (setupFiles) {
+  const results = new Map(events.map((e) => [`${e.file}\0${e.name}`, e.result]));
+  for (const part of [files.filter((f) => failing.has(f)), files.filter((f) => !failing.has(f))]) {
+    for (const file of runJestHooked(part, setupFiles, results, index++)) hooked.add(file);
+  }
+}
+const unmeasured = files.filter((file) => !hooked.has(file));
+const seconds = unmeasured.map((file) => run(file, null, index++));
+if (runner === 'mocha') hooked = new Set(files.filter((file) => runHooked(file, index++)));
 const perTest = testRuns(events).filter(([file]) => !hooked.has(file))
   .sort(([a], [b]) => files.indexOf(a) - files.indexOf(b));
-const estimate = perTest.length * seconds.reduce((a, b) => a + b, 0) / Math.max(files.length, 1);
+const estimate = perTest.length * seconds.reduce((a, b) => a + b, 0) / Math.max(unmeasured.length, 1);
 if (estimate <= Number(budget) && Date.now() < deadline) for (const [file, name] of perTest) run(file, name, index++);
 fs.closeSync(out);
