@@ -23,7 +23,7 @@ from rfsn.planners.localize.phase import Localizer
 from rfsn.planners.patch.phase import Patcher, Search
 from rfsn.planners.reproduce.baseline import Baseline
 from rfsn.planners.reproduce.phase import Reproducer
-from rfsn.planners.spending import Ledger, Share, Try, going_on, reserved, settled, tries
+from rfsn.planners.spending import Ledger, Share, Try, fixed_together, going_on, reserved, settled, tries
 from rfsn.planners.verify.choice import Ranked, rank_plausible
 from rfsn.planners.verify.phase import Ending, Verifier, alternatives
 from rfsn.planners.verify.screening import MAX_RECHECKED
@@ -93,10 +93,9 @@ class PhasePlanner:
         self._opened.close()
 
     def verdict(self) -> Verdict:
-        if self._verdict is None:
-            return Verdict(status=SessionStatus.NOT_FIXED, message="the planner did not finish",
-                           candidates_tried=self.candidates_tried)
-        return self._verdict
+        return self._verdict if self._verdict is not None else Verdict(
+            status=SessionStatus.NOT_FIXED, message="the planner did not finish",
+            candidates_tried=self.candidates_tried)
 
     def _enter(self, phase: Phase) -> None:
         self.phase = phase
@@ -159,13 +158,12 @@ class PhasePlanner:
         yield from self._stop(ending.status, ending.message, **ending.fields)
 
     def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[Tried]:
-        """One try at a time, each with its share. A fix of one is a fix: once a try's plausible
-        patch settles the session, only the tries of groups it leaves failing go on
-        (``spending.going_on``), with what verifying the fixes together leaves them (the plan's
-        ``_fixes``: a session that ends in their tries returns the first, ``unverified``)."""
+        """One try at a time, each with its share. A fix of one is a fix: once a try's plausible patch
+        settles the session, only the tries of groups it leaves failing go on (``going_on``), on what
+        verifying the fixes together leaves (``_fixes``: a session that ends in their tries returns the
+        first, ``unverified``); a try of several that fixes none puts next the groups it fixed a test of."""
         searches: Tried = []
-        fixes = self._fixes
-        clocks = self.seconds_left, self.steps_left
+        fixes, clocks = self._fixes, (self.seconds_left, self.steps_left)
         for n, turn in enumerate(turns):
             share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for, bounded=bool(fixes))
             self._ledger.begin(turn.group)
@@ -174,7 +172,7 @@ class PhasePlanner:
                      tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
                      share_steps=share.steps)
             locations = yield from self._localizer.localize(baseline, turn.group.tests, share.measuring())
-            searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds), turn))
+            searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds, turn.first), turn))
             if n == 0 and turn.stands_for > 1:
                 self._agreement.agreed(baseline, turns, share, self._groups)
             search = searches[-1][0]
@@ -186,6 +184,8 @@ class PhasePlanner:
                 if more or len(fixes) > 1:  # verify opens the first fix's account again
                     self._ledger.close("left", f"a plausible patch ({search.plausible[0].description}){more}")
                 clocks = reserved(self.seconds_left, self.steps_left, suite) if more else clocks
+            elif turn.stands_for > 1 and not search.plausible:
+                turns[n + 1:] = fixed_together(turns[n + 1:], search.partial, self._groups)
         return searches
 
     def _resumed(self, searches: Tried) -> Plan[Search | None]:

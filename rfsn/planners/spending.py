@@ -8,7 +8,9 @@ its weight among the tries still to come (a group with signs of a code fault wei
 an environment-shaped one half; the groups together weigh as their heaviest until their localization
 shows which agree (``planners.localize.agreement``): groups that agree are one try weighing as the sum
 of what it holds, ``regrouped``), and the last has all of it. A try that runs dry early leaves the rest
-to the next. Then the tries their share cut short go on, in turn, with what the others left. A try's
+to the next. A try of several groups that fixes none leaves the groups its best candidate made a
+failing test of each pass (not all) one try next, screening its candidates first (``fixed_together``).
+Then the tries their share cut short go on, in turn, with what the others left. A try's
 localization measures per-test coverage within ``MEASURING`` of its share (of the shares of the groups
 it stands for, whose tries reuse what it measured), and ranks from what it measured. Once a fix is in
 hand, only the tries of the groups it leaves failing go on (``going_on``), on clocks that hold back what
@@ -22,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rfsn.models.results import FailureGroup, GroupOutcome, Spent, TestReport, TestStatus
+from rfsn.planners.code.candidates import Candidate
 
 #: the part of a group's share its localization's per-test measurement may take
 MEASURING = 0.5
@@ -113,6 +116,8 @@ class Try:
     weight: float
     holds: tuple[tuple[str, ...], ...] = ()
     shaped: bool = False  # environment-shaped: a group of that shape, or those groups together
+    #: candidates screened before the strategy's: a try of several saw them fix a test of each group
+    first: tuple[Candidate, ...] = ()
 
     @property
     def stands_for(self) -> int:
@@ -178,6 +183,35 @@ def regrouped(turns: Sequence[Try], sets: Sequence[Sequence[FailureGroup]]) -> l
                            "their localizations agree: one fault"), sum(weight(g) for g in s), _held(s))
              for s in sets]
     return joint + [t for t in turns if id(t.group) not in held]
+
+
+def fixed_together(turns: Sequence[Try], partial: Sequence[tuple[Candidate, frozenset[str]]],
+                   groups: list[FailureGroup]) -> list[Try]:
+    """``turns`` (after a try of several groups that fixed none) with the tries whose groups its
+    candidates (``partial``: each with the targets it made pass) made a failing test of each pass,
+    the most such but not all, one try first, screening those candidates first (a fault fixed there
+    whatever fails with it in another group); the new try's group in the report's ``groups`` too."""
+    def hit(fixed: frozenset[str]) -> list[Try]:
+        return [t for t in turns if not t.shaped and all(fixed.intersection(tests) for tests in _parts(t))]
+
+    best = max((hit(fixed) for _, fixed in partial), key=len, default=[])
+    if not best or len(best) == sum(not t.shaped for t in turns):
+        return list(turns)
+    first = tuple(c for c, fixed in partial if hit(fixed) == best)
+    lead = Try(best[0].group, best[0].weight, best[0].holds, first=first)
+    if len(best) > 1:
+        held = tuple(tests for t in best for tests in _parts(t))
+        lead = Try(FailureGroup(cause=f"the {len(held)} groups one candidate fixed a test of together",
+                                tests=[t for tests in held for t in tests], kind="target",
+                                evidence=["one candidate made a failing test of each pass: one fault"]),
+                   sum(t.weight for t in best), held, first=first)
+        groups.insert(1, lead.group)
+    return [lead, *(t for t in turns if all(t is not b for b in best))]
+
+
+def _parts(turn: Try) -> tuple[tuple[str, ...], ...]:
+    """The tests of each group ``turn`` stands for."""
+    return turn.holds or (tuple(turn.group.tests),)
 
 
 def settled(groups: Sequence[FailureGroup]) -> list[FailureGroup]:

@@ -35,13 +35,16 @@ LOG = ("FAILED tests/test_m.py::test_add - AssertionError: assert -1 == 3\n"
 
 
 class EndlessForAdd:
-    """Wrong candidates without end for ``test_add``'s group; the fix for ``test_mul``'s."""
+    """Wrong candidates without end for ``test_add``'s group; the fix for ``test_mul``'s; for the
+    two together, one that fixes neither (one that fixed a test of one would put it next)."""
 
     name = "endless"
 
     def candidates(self, context: RepairContext) -> Iterable[Candidate]:
-        if T_MUL in context.failing:
+        if context.failing == [T_MUL]:
             return iter([FIX_MUL])
+        if T_MUL in context.failing:
+            return iter([candidate("a + b", "a + b + 0", "wrong mul")])
         return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
 
 

@@ -10,7 +10,7 @@ package.json by :meth:`NodeBuildpack.configure`; ``test_command`` uses the last 
 Under ``node --test``, screening runs go through a warm runner (:mod:`.warm.node_client`), and
 a test that calls ``process.exit`` is found and its file run again without it (``ResumeCapable``,
 :mod:`.nodecrash`). Per-test coverage: V8's for ``node --test`` and mocha, jest's own
-``--coverage`` for jest (:mod:`.jscoverage`); vitest's needs a package projects rarely
+``--coverage`` for jest, read around each test (:mod:`.jscoverage`); vitest's needs a package projects rarely
 install: its tests run alone, localized by stack frames.
 """
 

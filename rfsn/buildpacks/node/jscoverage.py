@@ -1,18 +1,17 @@
-"""Per-test line coverage for ``node --test`` and mocha from V8's own coverage (``NODE_V8_COVERAGE``).
+"""Per-test line coverage for ``node --test``, mocha and jest.
 
 The suite runs once as usual; then the driver ``v8runs.cjs`` (`driver_command`) runs each test
-file that reported a test (those with a failing test first) and, when the estimate fits
-``BUDGET_SECONDS``, each outermost test alone (``--test-name-pattern``), each run one node
-process; mocha's, in one more run of each file where ``v8hooks.cjs`` takes V8's coverage around
-each test (else each alone, ``--grep``). Its ``v8-runs.jsonl`` holds per run the V8 result of
-the workspace's scripts with the run's own test events, which `parse_v8_runs` reads: the tests
-a run covers are those its events report, and a test gets the intersection of the lines of the
-runs it ran in. jest compiles the files first, so its runs use jest's ``--coverage``.
-
-A line is covered when a character of its code ran (the innermost V8 range wins); lines with no
-code (blank, comments, brackets alone) never are, module-level code counts for every test.
-Runs are sequential: two runs of one file at once could collide on what its tests share. The
-semantics and the budget's measurements: docs/localization.md, "JavaScript coverage".
+file that reported a test (failing first) and, when the estimate fits ``BUDGET_SECONDS``, each
+outermost test alone (``--test-name-pattern``), each run one node process (``NODE_V8_COVERAGE``);
+mocha's, in one more run of each file where ``v8hooks.cjs`` takes V8's coverage around each test
+(else each alone, ``--grep``). jest compiles the files first, so its runs use jest's own
+``--coverage``: one of the failing tests' files and one of the others, ``jesthooks.cjs`` reading
+jest's counters around each test (a config of several projects: the runs per file and per test).
+``v8-runs.jsonl`` holds per run its test events and what it covered, which `parse_v8_runs` reads:
+a test gets the intersection of the lines of the runs it ran in. A line is covered when a
+character of its code ran (the innermost V8 range wins); lines with no code never are,
+module-level code counts for every test. Runs are sequential: two runs of one file at once could
+collide on what its tests share. The measurements: docs/localization.md, "JavaScript coverage".
 """
 
 from __future__ import annotations

@@ -78,10 +78,10 @@ class Patcher:
     current: Search | None = None  # the search screened last (it holds what is plausible)
 
     def search(self, baseline: TestReport, group: FailureGroup, locations: list[Location],
-               holds: Sequence[Sequence[str]] = ()) -> Search:
+               holds: Sequence[Sequence[str]] = (), first: Sequence[Candidate] = ()) -> Search:
         """``group``'s search, its strategy's candidates ready (none where the fault could not be
-        localized and the strategy does not read the code itself); ``holds``: the tests of each group
-        a try of several stands for."""
+        localized and the strategy does not read the code itself), after ``first``; ``holds``: the
+        tests of each group a try of several stands for."""
         targets, unsteady = group.tests, self.localizer.unsteady
         search = Search(group, locations, self.localizer.coverage)
         if locations or finds_code(self.strategy):
@@ -95,9 +95,10 @@ class Patcher:
                                    tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
                                    flaky=[] if self.scaffolding else unsteady,
                                    stale=unsteady if self.scaffolding else [], groups=holds)
-            search.candidates = iter(self.strategy.candidates(search.context))
-            if isinstance(search.candidates, Generator):
-                self.opened.callback(search.candidates.close)
+            candidates = self.strategy.candidates(search.context)
+            if isinstance(candidates, Generator):
+                self.opened.callback(candidates.close)
+            search.candidates = itertools.chain(first, candidates)
         return search
 
     def patch(self, search: Search, share: Share) -> Plan[bool]:
