@@ -12,8 +12,8 @@ from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.spending import Try, going_on
 from rfsn.planners.verify.choice import Ranked, together
-from tests.planners.test_group_shares import LoggedWorld
-from tests.planners.test_meta import FIX_ADD, FIX_MUL, SOURCE, T_ADD, T_MUL, T_OK, WRONG, F, P, candidate
+from tests.planners.test_group_shares import LOG
+from tests.planners.test_meta import FIX_ADD, FIX_MUL, SOURCE, T_ADD, T_MUL, T_OK, WRONG, F, P, World, candidate
 
 BOTH = f"{FIX_ADD.description}; and {FIX_MUL.description}"
 
@@ -29,7 +29,7 @@ class EachItsOwn:
         return iter([FIX_ADD if T_ADD in context.failing else FIX_MUL])
 
 
-def finished(world: LoggedWorld, tmp_path: Path) -> tuple[Verdict, LoggedWorld]:
+def finished(world: World, tmp_path: Path) -> tuple[Verdict, World]:
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(EachItsOwn(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            steps_left=lambda: 200 - len(world.proposals))
@@ -42,7 +42,7 @@ def test_the_groups_a_fix_leaves_failing_are_tried_and_the_fixes_verified_togeth
     """pyparsing's seed 27: a patch for a group that failed before the seed settled the session,
     and the seed's own groups, tried only with the others, were never tried alone."""
     fixes = {FIX_ADD.description: {T_ADD: P}, FIX_MUL.description: {T_MUL: P}, BOTH: {T_ADD: P, T_MUL: P}}
-    verdict, world = finished(LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, fixes), tmp_path)
+    verdict, world = finished(World({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG), tmp_path)
     assert verdict.status is SessionStatus.FIXED and verdict.message == BOTH
     assert "a + b" in verdict.patch and "a * b" in verdict.patch
     assert sorted(verdict.failing_before) == [T_ADD, T_MUL]
@@ -54,7 +54,7 @@ def test_the_groups_a_fix_leaves_failing_are_tried_and_the_fixes_verified_togeth
 
 def test_fixes_that_do_not_hold_together_leave_the_first_alone(tmp_path: Path) -> None:
     fixes = {FIX_ADD.description: {T_ADD: P}, FIX_MUL.description: {T_MUL: P}}  # together: nothing passes
-    verdict, world = finished(LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, fixes), tmp_path)
+    verdict, world = finished(World({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG), tmp_path)
     assert verdict.status is SessionStatus.FIXED and verdict.message == FIX_ADD.description
     assert verdict.patch == FIX_ADD.diff()
     applied = [p.rationale for p in world.proposals if isinstance(p, Edit)][-3:]
@@ -84,7 +84,7 @@ class EndlessForMul(EachItsOwn):
 
 def test_the_tries_that_go_on_leave_the_budget_verify_needs_pyparsing_seed_27(tmp_path: Path) -> None:
     """The last try that went on took all that was left, and the session ended with no patch."""
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {FIX_ADD.description: {T_ADD: P}})
+    world = World({T_ADD: F, T_MUL: F, T_OK: P}, {FIX_ADD.description: {T_ADD: P}}, log=LOG)
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(EndlessForMul(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            steps_left=lambda: 120 - len(world.proposals))

@@ -55,18 +55,9 @@ def _count() -> Iterator[int]:
         n += 1
 
 
-class LoggedWorld(World):
-    """The world of ``test_meta``, whose baseline prints why each test failed."""
-
-    def answer(self, proposal: Proposal) -> Feedback:
-        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
-            return ran(report(self.baseline, log=LOG))
-        return super().answer(proposal)
-
-
 def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, tmp_path: Path) -> Verdict:
-    """The verdict of a planner run to its end in ``LoggedWorld`` within ``steps`` steps."""
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, fixes)
+    """The verdict of a planner run to its end in ``World`` within ``steps`` steps."""
+    world = World({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG)
     planner = PhasePlanner(strategy, tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            steps_left=lambda: steps - len(world.proposals))
     assert isinstance(world.run(planner, limit=steps)[-1], Finish)
@@ -89,7 +80,7 @@ def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path
 
 
 def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path) -> None:
-    world = LoggedWorld({T_ADD: F, T_MUL: F, T_OK: P}, {})
+    world = World({T_ADD: F, T_MUL: F, T_OK: P}, {}, log=LOG)
     planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed")  # type: ignore[arg-type]
     for _ in range(40):  # the session's budget ends mid-group: the controller stops asking
         planner.observe(world.answer(planner.next()))
@@ -245,13 +236,13 @@ def test_each_groups_localization_measures_within_half_its_share_luxon_b6b9d03(t
     """A localization's per-test measurement is bounded by its group's share (luxon b6b9d03:
     jest's per-file coverage runs went on for 8 minutes, past the session's budget)."""
 
-    class Unmeasured(LoggedWorld):  # each run measures nothing: each group's localization runs its own
+    class Unmeasured(World):  # each run measures nothing: each group's localization runs its own
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.coverage:
                 return ran(report(self.baseline, coverage={}))
             return super().answer(proposal)
 
-    world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: 600.0, steps_left=lambda: 300 - len(world.proposals))
     world.run(planner, limit=300)
@@ -457,7 +448,7 @@ def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul
 
     clock = {"left": 600.0}
 
-    class Looping(LoggedWorld):
+    class Looping(World):
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
                 clock["left"] -= per_run or 0.0
@@ -473,7 +464,7 @@ def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul
         def candidates(self, context: RepairContext) -> Iterable[Candidate]:
             return iter(for_mul if context.failing == [T_MUL] else [LOOPING])
 
-    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, fixes)
+    world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG)
     planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            **({"seconds_left": lambda: clock["left"]} if per_run is not None
                               else {"steps_left": lambda: 100 - len(world.proposals)}))

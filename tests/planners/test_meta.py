@@ -82,9 +82,10 @@ class World:
     """Answers the planner: which candidate is applied decides what the tests report."""
 
     def __init__(self, baseline: Mapping[str, Status], fixes: Mapping[str, Mapping[str, Status]],
-                 rejected: Iterable[str] = (), verify: Mapping[str, Status] | None = None) -> None:
+                 rejected: Iterable[str] = (), verify: Mapping[str, Status] | None = None, log: str = "") -> None:
+        """``log``: the baseline's output (why each test failed)."""
         self.baseline, self.fixes, self.rejected = dict(baseline), fixes, set(rejected)
-        self.verify = verify
+        self.verify, self.log = verify, log
         self.applied: str | None = None
         self.proposals: list[Proposal] = []
 
@@ -96,6 +97,8 @@ class World:
             self.applied = None if proposal.rationale == REVERT else description
             return Feedback(ACCEPTED, Outcome(intent="edit", ok=True, detail="applied"))
         if isinstance(proposal, RunTests):
+            if proposal.phase is Phase.REPRODUCE and self.log:
+                return ran(report(self.baseline, log=self.log))
             if proposal.coverage:  # every test runs both functions
                 cov = {t: {"m.py": [1, 2, 5, 6]} for t in self.baseline}
                 return ran(report(self.baseline, coverage=cov))

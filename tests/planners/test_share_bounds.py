@@ -13,8 +13,8 @@ from rfsn.models import Phase, Proposal, RunTests, SessionStatus, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.meta import PhasePlanner
-from tests.planners.test_group_shares import LOG, LoggedWorld
-from tests.planners.test_meta import FIX_MUL, T_ADD, T_MUL, T_OK, F, P, candidate, ran, report
+from tests.planners.test_group_shares import LOG
+from tests.planners.test_meta import FIX_MUL, T_ADD, T_MUL, T_OK, F, P, World, candidate, ran, report
 
 HANGS = candidate("a - b", "a - b - 0", "hangs")
 
@@ -38,7 +38,7 @@ def test_a_screening_run_ends_with_what_is_left_of_its_tries_share_cron_bc59245(
     a slow test's limit is ten times its baseline time)."""
     clock = {"left": 600.0}
 
-    class Slow(LoggedWorld):
+    class Slow(World):
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
                 durations = {T_ADD: 30.0, T_MUL: 0.1, T_OK: 0.1}  # the tiers' limit: 302 s
@@ -49,7 +49,7 @@ def test_a_screening_run_ends_with_what_is_left_of_its_tries_share_cron_bc59245(
             clock["left"] -= 1
             return super().answer(proposal)
 
-    world = Slow({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    world = Slow({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(HangsForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: clock["left"])
     with capture_logs() as events:
@@ -67,7 +67,7 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
     end, past the bound its later commands kept); cut, the ranking is the stack frames'."""
     clock = {"left": 600.0}
 
-    class SlowCoverage(LoggedWorld):
+    class SlowCoverage(World):
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.coverage:
                 clock["left"] -= min(proposal.timeout or 500.0, 500.0)
@@ -75,7 +75,7 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
             clock["left"] -= 1
             return super().answer(proposal)
 
-    world = SlowCoverage({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}})
+    world = SlowCoverage({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(HangsForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
                            seconds_left=lambda: clock["left"])
     with capture_logs() as events:
