@@ -311,6 +311,21 @@ def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_b
     assert coverage["test/many.test.js > shouts 39"] == {"src/words.js": [11, 15, 18]}
 
 
+def test_a_jest_config_of_several_projects_is_measured_by_runs_per_file_and_per_test(
+        tmp_path: Path, docker_client: object) -> None:
+    """The hooks go after one project's setup files: with several projects, the runs of before."""
+    repo = tmp_path / "jest-words"
+    shutil.copytree(FIXTURES / "node" / "jest-words", repo)
+    shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")
+    (repo / "jest.config.js").write_text("module.exports = { projects: [{ displayName: 'a' }, "
+                                         "{ displayName: 'b', testMatch: ['**/none/*.js'] }] };\n")
+    pack = NodeBuildpack("jest")
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
+    with open_sandbox(repo, pack, settings, "docker") as box:
+        report = run_tests(box, pack, coverage=True, timeout=300)
+    assert (report.coverage or {})[f"{J}shouts"] == {"src/words.js": [11, 15, 18]}
+
+
 def test_a_test_the_jest_hooks_measured_gets_the_lines_they_wrote() -> None:
     events = json.dumps({"testResults": [{"name": "/w/test/a.test.js", "assertionResults": [
         {"ancestorTitles": ["words"], "title": "drops", "status": "failed"}]}]})

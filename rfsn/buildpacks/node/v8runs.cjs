@@ -175,7 +175,7 @@ function runHooked(file, index) {
 // projects, or jest could not say): the hooks go after them
 function jestSetupFiles() {
   const shown = spawnSync(process.execPath, [runnerBin, ...runnerOptions, '--showConfig'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20, timeout: 60000 });
   try {
     const configs = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))).configs ?? [];
     return configs.length === 1 ? configs[0].setupFilesAfterEnv ?? [] : null;
