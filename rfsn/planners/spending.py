@@ -1,20 +1,18 @@
 """Where a session's budget goes: the tries of the target groups, each one's share, and what each spent.
 
-The target groups are tried in turn (``tries``): the groups of no environment's shape together first
-(one fault may fail tests for several causes), then each of them in the order of
-``planners.reproduce.evidence``, then the environment-shaped ones together, last. No try takes the
-budget before the others are tried: each has a share of what is left when it starts, in proportion to
-its weight among the tries still to come (a group with signs of a code fault weighs twice one without,
-an environment-shaped one half; the groups together weigh as their heaviest until their localization
-shows which agree (``planners.localize.agreement``): groups that agree are one try weighing as the sum
-of what it holds, ``regrouped``), and the last has all of it. A try that runs dry early leaves the rest
-to the next. A try of several groups that fixes none leaves the groups its best candidate made a
-failing test of each pass (not all) one try next, screening its candidates first (``fixed_together``).
-Then the tries their share cut short go on, in turn, with what the others left. A try's
-localization measures per-test coverage within ``MEASURING`` of its share (of the shares of the groups
-it stands for, whose tries reuse what it measured), and ranks from what it measured. Once a fix is in
-hand, only the tries of the groups it leaves failing go on (``going_on``), on clocks that hold back what
-verify needs (``reserved``).
+The target groups are tried in turn (``tries``): those of no environment's shape together first (one
+fault may fail tests for several causes), then each in the order of ``planners.reproduce.evidence``,
+then the environment-shaped ones together. No try takes the budget before the others are tried: each
+has a share of what is left when it starts, by its weight among the tries to come (a group with signs
+of a code fault weighs twice one without, an environment-shaped one half; the groups together weigh as
+their heaviest until their localization shows which agree (``planners.localize.agreement``): those are
+one try weighing as the sum of what it holds, ``regrouped``), and the last has all of it. A try that
+runs dry early leaves the rest to the next. A try of several that fixes none puts the groups its best
+candidate made a failing test of each pass (not all) one try next, its candidates first
+(``fixed_together``). Then the tries their share cut short go on with what the others left. A try's
+localization measures per-test coverage within ``MEASURING`` of its share (of the groups it stands
+for, whose tries reuse it). Once a fix is in hand, only the tries of the groups it leaves failing go
+on (``going_on``), on clocks that hold back what verify needs (``reserved``).
 """
 
 from __future__ import annotations
