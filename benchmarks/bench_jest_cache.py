@@ -32,6 +32,21 @@ LUXON = ("/work/.mirror/moment+luxon/repo", "b6b9d03709085008287ed7f4ce5067f0f4b
 TESTS = ["test/datetime/misc.test.js", "test/datetime/math.test.js"]
 
 
+def jest_project(repo: Path | None, tmp: str, script: str) -> tuple[Path, NodeBuildpack] | None:
+    """The jest project at ``repo`` (None: luxon's mirror at its commit, cloned into ``tmp``) and
+    its buildpack; None, said in one line, where it is not a jest project."""
+    if repo is None:
+        repo = Path(tmp) / "luxon"
+        subprocess.run(["git", "clone", "-q", LUXON[0], str(repo)], check=True)
+        subprocess.run(["git", "-C", str(repo), "checkout", "-q", LUXON[1]], check=True)
+    pack = NodeBuildpack()
+    pack.configure(repo)
+    if pack.runner != "jest":
+        print(f"{script}: {repo} is not a jest project", file=sys.stderr)
+        return None
+    return repo, pack
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, help="a jest project (default: luxon's mirror at its commit)")
@@ -40,16 +55,10 @@ def main() -> int:
     args = parser.parse_args()
     configure(level="warning")
     with tempfile.TemporaryDirectory() as tmp:
-        repo = args.repo
-        if repo is None:
-            repo = Path(tmp) / "luxon"
-            subprocess.run(["git", "clone", "-q", LUXON[0], str(repo)], check=True)
-            subprocess.run(["git", "-C", str(repo), "checkout", "-q", LUXON[1]], check=True)
-        pack = NodeBuildpack()
-        pack.configure(repo)
-        if pack.runner != "jest":
-            print(f"bench_jest_cache: {repo} is not a jest project", file=sys.stderr)
+        project = jest_project(args.repo, tmp, "bench_jest_cache")
+        if project is None:
             return 2
+        repo, pack = project
         seconds: dict[str, list[float]] = {"cold": [], "kept": []}
         statuses: dict[str, set[str]] = {"cold": set(), "kept": set()}
         settings = Settings(sandbox="docker", memory="2g", cpus=1.0, pids=1024, test_timeout=300)

@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_jest_cache import jest_project
 
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.jscoverage import JEST_HOOKS, RUNS_REPORT
@@ -29,7 +30,6 @@ from rfsn.sandbox import open_sandbox
 from rfsn.sandbox.base import Sandbox
 from rfsn.settings import Settings
 
-LUXON = ("/work/.mirror/moment+luxon/repo", "b6b9d03709085008287ed7f4ce5067f0f4be53f2")
 TESTS = ["test/datetime/misc.test.js", "test/datetime/math.test.js"]
 #: the budget given to the driver "per test": enough for a run of every test
 UNBOUNDED = "1000000"
@@ -71,16 +71,10 @@ def main() -> int:
     args = parser.parse_args()
     configure(level="warning")
     with tempfile.TemporaryDirectory() as tmp:
-        repo = args.repo
-        if repo is None:
-            repo = Path(tmp) / "luxon"
-            subprocess.run(["git", "clone", "-q", LUXON[0], str(repo)], check=True)
-            subprocess.run(["git", "-C", str(repo), "checkout", "-q", LUXON[1]], check=True)
-        pack = NodeBuildpack()
-        pack.configure(repo)
-        if pack.runner != "jest":
-            print(f"bench_jest_coverage: {repo} is not a jest project", file=sys.stderr)
+        project = jest_project(args.repo, tmp, "bench_jest_coverage")
+        if project is None:
             return 2
+        repo, pack = project
         settings = Settings(sandbox="docker", memory="2g", cpus=1.0, pids=1024, test_timeout=600)
         with open_sandbox(repo, pack, settings, "docker") as box:
             hooked_s, hooked = measured(box, pack, args.tests, "hooked")
