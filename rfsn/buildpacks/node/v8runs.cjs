@@ -172,13 +172,14 @@ function runHooked(file, index) {
 }
 
 // jest's setup files after the environment, as the project resolves them (null: several
-// projects, or jest could not say): the hooks go after them
+// projects, a jest before 24, which has no such setting, or jest could not say): the hooks go after them
 function jestSetupFiles() {
   const shown = spawnSync(process.execPath, [runnerBin, ...runnerOptions, '--showConfig'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20, timeout: 60000 });
   try {
     const configs = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))).configs ?? [];
-    return configs.length === 1 ? configs[0].setupFilesAfterEnv ?? [] : null;
+    const files = configs.length === 1 ? configs[0].setupFilesAfterEnv : null;
+    return Array.isArray(files) ? files : null;
   } catch { return null; }
 }
 
