@@ -7,14 +7,15 @@ of every diff is exactly what the user had.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
+from rfsn.hostgit import EMAIL, commit, git
+
+__all__ = ["EMAIL", "EXCLUDES", "Workspace", "commit", "git", "is_url", "prepare"]
 
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 #: untracked artefacts of builds and test runs, never part of a patch
@@ -22,61 +23,10 @@ EXCLUDES = (
     "__pycache__/", "*.pyc", "*.egg-info/", ".pytest_cache/", ".coverage", ".coverage.*",
     "/build/", "/target/", "/node_modules", ".rfsn/",
 )
-#: who makes rfsn's own commits (a snapshot of a dirty tree, an applied test patch)
-EMAIL = "rfsn@localhost"
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "rfsn", "GIT_AUTHOR_EMAIL": EMAIL,
-    "GIT_COMMITTER_NAME": "rfsn", "GIT_COMMITTER_EMAIL": EMAIL,
-}
 
 
 def is_url(target: str) -> bool:
     return bool(_URL.match(target))
-
-
-def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
-        input_text: str | None = None, dated: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0",
-           "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=10"}
-    if dated:
-        env |= {"GIT_AUTHOR_DATE": dated, "GIT_COMMITTER_DATE": dated}
-    try:
-        proc = subprocess.run(
-            # no hook and no fsmonitor command: a repository the tests planted in the tree (its
-            # config is theirs) is never a way to run a command on the host
-            ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
-             "-c", "commit.gpgSign=false", *args],
-            cwd=repo, env=env, text=True, capture_output=True, timeout=timeout, input=input_text,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise WorkspaceError(f"git {_subcommand(args)} timed out after {timeout:g}s") from exc
-    if check and proc.returncode != 0:
-        raise WorkspaceError(f"git {_subcommand(args)} failed: {_detail(proc.stderr)}")
-    return proc
-
-
-def commit(repo: Path, message: str, *flags: str) -> str:
-    """Commit what is staged as rfsn, dated as its parent (a first commit at the epoch): the same
-    tree on the same parent is the same commit in every run and on every node, so what is keyed
-    by the commit (setup snapshots) is made once. Returns the new HEAD."""
-    parent = git(repo, "log", "-1", "--no-show-signature", "--format=%cI", "HEAD", check=False).stdout.strip()
-    git(repo, "commit", "-q", "--no-verify", *flags, "-m", message, dated=parent or "@0 +0000")
-    return git(repo, "rev-parse", "HEAD").stdout.strip()
-
-
-def _subcommand(args: tuple[str, ...]) -> str:
-    """The git subcommand in ``args``, skipping global options such as ``-c key=value``."""
-    rest = list(args)
-    while rest and rest[0].startswith("-"):
-        rest = rest[2:] if rest[0] in ("-c", "-C") else rest[1:]
-    return rest[0] if rest else "command"
-
-
-def _detail(stderr: str) -> str:
-    """The line of git's stderr that says what went wrong: the first ``fatal:``, else the last."""
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (fatal or lines or ["failed"])[0 if fatal else -1]
 
 
 @dataclass

@@ -7,13 +7,12 @@ functions below are pure over that prepared edit.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rfsn.errors import BinaryDiffError, DiffError
+from rfsn import hostgit
+from rfsn.errors import BinaryDiffError, DiffError, WorkspaceError
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
@@ -170,15 +169,10 @@ def git_apply_violation(patch: str, workspace: Path, policy: GatePolicy) -> Viol
     """A second opinion from ``git apply --check`` (reads only) in a git checkout."""
     if not policy.git_apply_check or not (workspace / ".git").is_dir():
         return None
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
     try:
-        proc = subprocess.run(
-            ["git", "apply", "--check", "--whitespace=nowarn", "-"], cwd=workspace, env=env,
-            input=patch.encode("utf-8", "surrogatepass"), capture_output=True, timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        proc = hostgit.run(workspace, "apply", "--check", "--whitespace=nowarn", "-", text=False,
+                           input=patch.encode("utf-8", "surrogatepass"), timeout=30)
+    except (OSError, WorkspaceError) as exc:
         log.warning("gate.git_apply_unavailable", error=str(exc))
         return Violation(Rule.PATCH_DOES_NOT_APPLY, f"could not confirm with git apply: {exc}")
     if proc.returncode != 0:

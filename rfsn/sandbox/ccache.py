@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sysconfig
 import threading
 import uuid
@@ -32,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from rfsn import hostgit
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.layout import ENV_ROOT
 
@@ -99,8 +99,7 @@ class CompileCache:
 
 def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
     """The compile cache of ``workspace``'s repository, or None (no ccache, no git history)."""
-    done = subprocess.run(["git", "-C", str(workspace), "rev-list", "--max-parents=0", "HEAD"],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(workspace), "rev-list", "--max-parents=0", "HEAD")
     roots = sorted(done.stdout.split())
     folder = tools(home)
     if folder is None or done.returncode != 0 or not roots:

@@ -16,9 +16,10 @@ copied; git inside reads tags, ``describe`` and ``log`` as on the host.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rfsn import hostgit
 
 NEUTRAL_ROOT = "/rfsn/git/objects"
 
@@ -51,8 +52,7 @@ def submodule_trees(workspace: Path) -> list[str]:
     root = workspace.resolve()
     found = []
     for module in _modules(root / ".git"):
-        done = subprocess.run(["git", "config", "-f", str(module / "config"), "core.worktree"],
-                              capture_output=True, text=True, check=False)
+        done = hostgit.run(None, "config", "-f", str(module / "config"), "core.worktree")
         tree = (module / done.stdout.strip()).resolve() if done.returncode == 0 else None
         if tree is not None and root in tree.parents:
             found.append(tree.relative_to(root).as_posix())

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rfsn import hostgit
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, registry
@@ -49,7 +49,7 @@ class Snapshot:
 
 
 def _git(workspace: Path, *args: str) -> str | None:
-    done = subprocess.run(["git", "-C", str(workspace), *args], capture_output=True, check=False)
+    done = hostgit.run(None, "-C", str(workspace), *args, text=False)
     return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import tarfile
 from pathlib import Path
 
+from rfsn import hostgit
 from rfsn.errors import ImageError
 from rfsn.observability.logging import get_logger
 
@@ -25,25 +25,24 @@ def source_tree(checkout: Path | None, commit: str) -> bytes:
 
 
 def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str, prefix: str) -> None:
-    done = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", f"--prefix={prefix}", commit],
-                          capture_output=True, check=False)
+    done = hostgit.run(None, "-C", str(repo), "archive", "--format=tar", f"--prefix={prefix}", commit,
+                       text=False, timeout=None)
     if done.returncode != 0:
         raise ImageError(f"the env recipe needs the project at {commit[:12]}: "
                          f"{done.stderr.decode(errors='replace').strip()[:200]}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tree:
         for member in tree.getmembers():
             tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
-    links = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", commit],
-                           capture_output=True, check=False).stdout.decode("utf-8", "surrogateescape")
+    links = hostgit.run(None, "-C", str(repo), "ls-tree", "-r", "-z", commit,
+                        text=False).stdout.decode("utf-8", "surrogateescape")
     for entry in filter(None, links.split("\0")):
         meta, _, path = entry.partition("\t")
         mode, _, sha = meta.split(" ")
         submodule = repo / path
         if mode != "160000":
             continue
-        if (submodule / ".git").exists() and subprocess.run(
-                ["git", "-C", str(submodule), "cat-file", "-e", f"{sha}^{{commit}}"],
-                capture_output=True, check=False).returncode == 0:
+        if (submodule / ".git").exists() and hostgit.run(
+                None, "-C", str(submodule), "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0:
             _add_tree(tar, submodule, sha, f"{prefix}{path}/")
         else:  # left empty, as git archive leaves it: a build that needs it says so itself
             log.warning("image.submodule_missing", path=f"{prefix}{path}", commit=sha[:12])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from rfsn import hostgit
 from rfsn.batch.harness.patchtree import root_metadata
 from rfsn.batch.harness.upstream import Spec
 from rfsn.buildpacks.python import pydeps
@@ -98,8 +99,7 @@ def install_commit(checkout: Path, env_commit: str, base_commit: str) -> str:
     install are shared all the same)."""
     if env_commit == base_commit:
         return env_commit
-    done = subprocess.run(["git", "-C", str(checkout), "diff", "--name-only", env_commit, base_commit],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(checkout), "diff", "--name-only", env_commit, base_commit)
     if done.returncode != 0:
         return base_commit
     return base_commit if root_metadata(done.stdout.splitlines()) else env_commit
@@ -112,8 +112,7 @@ def scm_version(checkout: Path, commit: str) -> str:
     whose version comes from its tags (setuptools_scm) would fail to build there, so the build
     is given this version through setuptools_scm's documented override. Sessions reinstall
     the project from the full checkout, where the real version is computed."""
-    done = subprocess.run(["git", "-C", str(checkout), "describe", "--tags", "--abbrev=0", commit],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(checkout), "describe", "--tags", "--abbrev=0", commit)
     tag = done.stdout.strip().removeprefix("v") if done.returncode == 0 else ""
     try:
         return str(Version(tag)) if tag else ""
@@ -122,6 +121,5 @@ def scm_version(checkout: Path, commit: str) -> str:
 
 
 def _git_show(checkout: Path, commit: str, path: str) -> str | None:
-    done = subprocess.run(["git", "-C", str(checkout), "show", f"{commit}:{path}"],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(checkout), "show", f"{commit}:{path}")
     return done.stdout if done.returncode == 0 else None

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rfsn import hostgit
+from rfsn.errors import WorkspaceError
 from rfsn.models.testfiles import is_test_file
 from rfsn.patches import touched_files
 from rfsn.workspace import Workspace, git
@@ -44,6 +46,12 @@ def pristine(workspace: Workspace) -> None:
     git(workspace.path, "submodule", "foreach", "-q", "--recursive", "git clean -q -ffdx")
 
 
+def _run(command: tuple[str, ...], patch_file: str, cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    if command[0] == "git":
+        return hostgit.run(cwd, *command[1:], patch_file, timeout=timeout)
+    return subprocess.run([*command, patch_file], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
 def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> ApplyResult:
     """Apply ``patch`` with the harness's fallbacks; the tree is at the base when none works."""
     logs: list[str] = []
@@ -52,11 +60,9 @@ def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> App
         patch_file = fh.name
     try:
         for command in APPLY_COMMANDS:
-            argv = [*command, patch_file]
             try:
-                proc = subprocess.run(argv, cwd=workspace.path, capture_output=True, text=True,
-                                      timeout=timeout)
-            except (OSError, subprocess.TimeoutExpired) as exc:
+                proc = _run(command, patch_file, workspace.path, timeout)
+            except (OSError, subprocess.TimeoutExpired, WorkspaceError) as exc:
                 logs.append(f"$ {' '.join(command)}\n{exc}")
                 _reset(workspace)
                 continue

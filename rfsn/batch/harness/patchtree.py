@@ -8,12 +8,12 @@ then the patch: a patch taken against the bare base that repeats those edits mak
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from rfsn import hostgit
 from rfsn.patches import touched_files
 
 #: root-level files that may declare what installing the project pulls in
@@ -35,11 +35,10 @@ def patched_source(checkout: Path, commit: str, patch: str, edits: Sequence[str]
     if not root_metadata(touched_files(patch)):
         return None
     with tempfile.TemporaryDirectory(prefix="rfsn-index-") as tmp:
-        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp, "index"))}
+        env = {"GIT_INDEX_FILE": str(Path(tmp, "index"))}
 
         def git(*args: str, stdin: str | None = None) -> str | None:
-            done = subprocess.run(["git", "-C", str(checkout), *args], input=stdin, capture_output=True,
-                                  text=True, check=False, env=env)
+            done = hostgit.run(None, "-C", str(checkout), *args, input=stdin, env=env)
             return done.stdout if done.returncode == 0 else None
 
         if git("read-tree", commit) is None or git("apply", "--cached", "-", stdin=patch) is None:
@@ -75,12 +74,10 @@ def _merge(ours: str, base: str, theirs: str, tmp: Path) -> str | None:
     for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
         paths.append(str(tmp / name))
         Path(tmp / name).write_text(text, encoding="utf-8")
-    done = subprocess.run(["git", "merge-file", "-p", "--theirs", *paths], capture_output=True, text=True,
-                          check=False)
+    done = hostgit.run(None, "merge-file", "-p", "--theirs", *paths)
     return done.stdout if 0 <= done.returncode < 128 else None
 
 
 def _show(checkout: Path, commit: str, path: str) -> str | None:
-    done = subprocess.run(["git", "-C", str(checkout), "show", f"{commit}:{path}"],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(checkout), "show", f"{commit}:{path}")
     return done.stdout if done.returncode == 0 else None

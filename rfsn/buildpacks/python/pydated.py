@@ -8,17 +8,16 @@ still to come filters nothing, so a commit of today resolves as PyPI is now.
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from rfsn.workspace import EMAIL as RFSN_COMMITTER
+from rfsn import hostgit
+from rfsn.hostgit import EMAIL as RFSN_COMMITTER
 
 
 def commit_date(repo: Path) -> tuple[str, date] | None:
     """(commit, its committer date in UTC) of the newest commit of HEAD not rfsn's, or None."""
-    done = subprocess.run(["git", "-C", str(repo), "log", "-20", "--format=%ce %H %cI", "HEAD"],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(repo), "log", "-20", "--format=%ce %H %cI", "HEAD")
     for line in done.stdout.splitlines() if done.returncode == 0 else []:
         email, commit, when = line.rsplit(" ", 2)
         if email != RFSN_COMMITTER:

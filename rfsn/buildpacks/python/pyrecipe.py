@@ -4,11 +4,11 @@ date, its requirements as its lock file or its metadata declare them (the Python
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from rfsn import hostgit
 from rfsn.buildpacks.base import BaseImage, EnvOptions, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pysetup, pyversions
 from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
@@ -179,6 +179,5 @@ def _interpreter(python: str, options: EnvOptions) -> tuple[
 
 def _commit(repo: Path) -> str:
     """The commit checked out in ``repo`` ("" outside git: then only what is declared is read)."""
-    done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
-                          capture_output=True, text=True, check=False)
+    done = hostgit.run(None, "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD")
     return done.stdout.strip() if done.returncode == 0 else ""
