@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rfsn.errors import WorkspaceError
 from rfsn.hostgit import EMAIL, commit, git
+from rfsn.hostgit.adopt import copy_repository
 
 __all__ = ["EMAIL", "EXCLUDES", "Workspace", "commit", "git", "is_url", "prepare"]
 
@@ -99,25 +100,22 @@ def _snapshot(repo: Path) -> None:
 
 
 def _copy(source: Path, dest: Path) -> None:
-    """Copy a directory; the copy gets a ``.git`` of its own, sharing nothing with the source."""
+    """Copy a directory; the copy and each repository in it get a ``.git`` of rfsn's own holding
+    the source's history (rfsn.hostgit.adopt), sharing nothing with the source."""
     if source == dest.resolve() or source in dest.resolve().parents:
         raise WorkspaceError(f"cannot copy {source} into a directory inside itself ({dest})")
-    linked = (source / ".git").is_file()  # a worktree or submodule: .git points elsewhere
-    ignore = shutil.ignore_patterns(".git") if linked else None
     try:
-        shutil.copytree(source, dest, symlinks=True, ignore=ignore)
+        copy_repository(source, dest)
     except (shutil.Error, OSError) as exc:
         shutil.rmtree(dest, ignore_errors=True)
         errors = exc.args[0] if isinstance(exc, shutil.Error) else None
         reason = f"{errors[0][0]}: {errors[0][2]}" if errors else str(exc)
         raise WorkspaceError(f"cannot copy {source}: {reason}") from exc
+    except WorkspaceError:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
     if not (dest / ".git").exists():
         git(dest, "init", "-q")
-    if linked:
-        git(dest, "fetch", "-q", "--update-head-ok", str(source),
-            "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", check=False)
-        if git(dest, "fetch", "-q", str(source), "HEAD", check=False).returncode == 0:
-            git(dest, "reset", "-q", "FETCH_HEAD")
 
 
 def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 120.0) -> Workspace:
