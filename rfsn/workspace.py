@@ -93,9 +93,10 @@ def _checkout(repo: Path, ref: str) -> None:
 
 
 def _snapshot(repo: Path) -> None:
-    """Commit whatever is in the copied tree, so the base is the user's exact state."""
-    if git(repo, "status", "--porcelain").stdout.strip():
-        git(repo, "add", "--all")
+    """Commit whatever is in the copied tree, so the base is the user's exact state (a change inside a
+    submodule's own tree stays its own: only a submodule at another commit is staged)."""
+    git(repo, "add", "--all")
+    if git(repo, "diff", "--cached", "--quiet", check=False).returncode == 1:
         commit(repo, "rfsn: snapshot of the working tree")
 
 
