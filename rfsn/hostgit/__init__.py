@@ -43,10 +43,15 @@ _ENV = {
 }
 
 
+#: the caller's ``GIT_*`` variables a host git keeps: where the certificates of a TLS proxy are
+_PASSED = frozenset({"GIT_SSL_CAINFO", "GIT_SSL_CAPATH"})
+
+
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a host git: the caller's without any ``GIT_*`` (nor ``SSH_ASKPASS``),
-    rfsn's fixed variables, then ``extra`` (an index file, a date)."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k != "SSH_ASKPASS"}
+    """The environment of a host git: the caller's without any ``GIT_*`` but the certificate paths
+    (nor ``SSH_ASKPASS``), rfsn's fixed variables, then ``extra`` (an index file, a date)."""
+    kept = {k: v for k, v in os.environ.items()
+            if (k in _PASSED or not k.startswith("GIT_")) and k != "SSH_ASKPASS"}
     return {**kept, **_ENV, **(extra or {})}
 
 

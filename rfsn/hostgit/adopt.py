@@ -3,10 +3,10 @@
 The working tree is copied without any ``.git``. Each ``.git`` it held (the top one, a nested
 repository, a submodule's or a worktree's ``gitdir:`` file, a symlink to another repository)
 becomes a fresh repository rfsn initialises, into which the object and ref files of the one it
-names are copied as files. The source is only read: its refs, objects, index and config stay
-byte for byte as they were. An ``objects/info/alternates`` entry outside the source's
-repository is not followed; a history that is incomplete without it is an error.
-"""
+names are copied as files (a nested one only from inside the source or its repository). The
+source is only read: its refs, objects, index and config stay byte for byte as they were. An
+``objects/info/alternates`` entry outside the source's repository is not followed; a history
+that is incomplete without it is an error."""
 
 from __future__ import annotations
 
@@ -35,13 +35,18 @@ def copy_repository(source: Path, dest: Path) -> None:
         return {".git"} & set(names)
 
     shutil.copytree(source, dest, symlinks=True, ignore=skip_git)
-    for rel in holders:
+    inside = [source.resolve()]
+    for rel in holders:  # the top first: a nested one may lead into its git directory (.git/modules)
         try:
             gitdir, common = locate(source / rel / ".git")
         except WorkspaceError:
             if rel == Path():
                 raise
             continue  # a nested ``.git`` that names no repository: its files are plain files
+        if rel == Path():
+            inside.append(common)
+        elif not any(gitdir == place or place in gitdir.parents for place in inside):
+            continue  # a nested one never brings in a repository from elsewhere on the host
         adopt(gitdir, common, dest / rel, source)
 
 

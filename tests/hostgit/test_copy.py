@@ -87,3 +87,19 @@ def test_packed_refs_shallow_history_and_sha256_are_copied(tmp_path: Path) -> No
     git(sha256, "add", "f.txt")
     git(sha256, "commit", "-qm", "one")
     assert len(prepare(str(sha256), tmp_path / "c").base_commit) == 64
+
+
+def test_a_nested_git_naming_a_repository_elsewhere_brings_none_of_it_in(tmp_path: Path) -> None:
+    secret = project(tmp_path / "secret")
+    (secret / "key.txt").write_text("s3cret\n")
+    git(secret, "add", "key.txt")
+    git(secret, "commit", "-qm", "secret")
+    repo = project(tmp_path / "src")
+    (repo / "vendor" / "a").mkdir(parents=True)
+    (repo / "vendor" / "a" / ".git").symlink_to(secret / ".git")
+    (repo / "vendor" / "b").mkdir()
+    (repo / "vendor" / "b" / ".git").write_text(f"gitdir: {secret / '.git'}\n")
+    ws = prepare(str(repo), tmp_path / "ws")
+    assert not (ws.path / "vendor" / "a" / ".git").exists() and not (ws.path / "vendor" / "b" / ".git").exists()
+    found = rfsn_git(ws.path, "cat-file", "--batch-all-objects", "--batch-check").stdout
+    assert git(secret, "rev-parse", "HEAD:key.txt") not in found
