@@ -56,8 +56,9 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run(cwd: Path | None, *args: str, text: bool = True, input: str | bytes | None = None,
-        timeout: float | None = 60.0, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[Any]:
-    """``git *args`` in ``cwd``, output captured, never checked; WorkspaceError when it times out."""
+        timeout: float | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[Any]:
+    """``git *args`` in ``cwd``, output captured, never checked; WorkspaceError when it runs past
+    ``timeout`` (None: no limit)."""
     argv = ["git", *(f for key in PINNED for f in ("-c", key)), *args]
     try:
         return subprocess.run(argv, cwd=cwd, env=environment(env), text=text, capture_output=True,

@@ -86,7 +86,9 @@ def adopt(gitdir: Path, common: Path, worktree: Path, root: Path) -> None:
     if not _HEAD.match(head):
         raise WorkspaceError(f"{gitdir / 'HEAD'} is not a ref nor a commit: {head[:80]!r}")
     (own / "HEAD").write_text(head if head.endswith("\n") else head + "\n", encoding="utf-8")
-    if outside and git(worktree, "rev-list", "--objects", "--all", "--quiet", check=False).returncode != 0:
+    whole = not outside or git(worktree, "rev-list", "--objects", "--all", "--quiet", check=False,
+                               timeout=600.0).returncode == 0
+    if not whole:
         raise WorkspaceError(f"{gitdir}: its history is incomplete without {outside[0]} (objects/info/alternates), "
                              "which rfsn does not read outside the repository; `git repack -a -d` there makes it whole")
     if git(worktree, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0:
