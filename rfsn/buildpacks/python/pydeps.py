@@ -11,6 +11,7 @@ out) so that projects with the same dependencies share one environment image.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,23 @@ def _merged(same: list[Requirement]) -> str:
     if all(str(r.marker) == str(first.marker) for r in same):
         merged.marker = first.marker
     return str(merged)
+
+
+def once(requirements: Sequence[str]) -> list[str]:
+    """``requirements`` with each name given once, in the order first given (``_merged``): pip
+    before 20.3 refuses ``setuptools setuptools>=41.0``. One pip cannot read stays as it is."""
+    by_name: dict[str, list[Requirement]] = {}
+    kept: dict[str, str] = {}
+    for raw in requirements:
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            kept.setdefault(raw, raw)
+            continue
+        key = canonicalize_name(req.name)
+        by_name.setdefault(key, []).append(req)
+        kept.setdefault(key, "")
+    return [text or _merged(by_name[key]) for key, text in kept.items()]
 
 
 def normalized(repo: Path, found: Found, python: str | None = None) -> list[str]:
