@@ -65,11 +65,13 @@ def build_backend(repo: Path) -> str:
     return named if isinstance(named, str) and named.strip() else LEGACY_BACKEND
 
 
+#: flit's metadata before PEP 621 (flit < 3.2): ``[tool.flit.metadata] requires``, ``requires-extra``
+FLIT_REQUIRES = "pyproject.toml [tool.flit.metadata] requires"
 #: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
 INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
                              "setup.cfg install_requires", "setup.py install_requires",
                              "setup.cfg setup_requires", "setup.py setup_requires",
-                             "requirements.txt", "Pipfile [packages]"})
+                             "requirements.txt", "Pipfile [packages]", FLIT_REQUIRES})
 
 
 def installs(where: str) -> bool:
@@ -97,6 +99,9 @@ def declared(repo: Path, python: str | None = None) -> Found:
     found += _at(_extras(project.get("optional-dependencies", {}), named), "pyproject.toml test extras")
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
     found += _at(build_requirements(repo), "pyproject.toml build-system")
+    flit = _flit(pyproject)
+    found += _at(as_list(flit.get("requires")), FLIT_REQUIRES)
+    found += _at(_extras(flit.get("requires-extra"), named), "pyproject.toml [tool.flit.metadata] test extras")
     setup_cfg = ini(repo / "setup.cfg")
     for option in ("install_requires", "tests_require", "setup_requires"):
         if setup_cfg.has_option("options", option):
@@ -110,6 +115,14 @@ def declared(repo: Path, python: str | None = None) -> Found:
             found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
         found += _at(_extras(kwargs.get("extras_require"), named), "setup.py test extras")
     return found + files + nox + ci
+
+
+def _flit(pyproject: dict[str, Any]) -> dict[str, Any]:
+    """pyproject.toml's ``[tool.flit.metadata]``, {} where it has none."""
+    tool = pyproject.get("tool", {})
+    flit = tool.get("flit", {}) if isinstance(tool, dict) else {}
+    metadata = flit.get("metadata", {}) if isinstance(flit, dict) else {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _at(requirements: list[str], where: str) -> Found:
@@ -227,7 +240,8 @@ def provenance(found: Found, limit: int = 40) -> str:
 
 
 def requires_python(repo: Path) -> SpecifierSet | None:
-    spec = _declared(repo, "requires-python", "options", "python_requires")
+    spec = (_declared(repo, "requires-python", "options", "python_requires")
+            or _flit(read_toml(repo / "pyproject.toml")).get("requires-python"))
     try:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:
