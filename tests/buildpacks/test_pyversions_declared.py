@@ -14,7 +14,8 @@ from rfsn.buildpacks.python import pysources, pyversions
 from rfsn.errors import EnvUnavailable
 
 DEBIAN = {"3.9", "3.11", "3.13"}
-#: click at HEAD (2026): its tests workflow's matrix is an ``include:`` of flow mappings, 3.14 first
+#: click at HEAD (2026): its tests workflow's matrix is an ``include:`` of flow mappings, 3.14 first;
+#: another job sets up 3.14 alone (the only Python the line reader found)
 CLICK_TESTS = """\
 name: Tests
 on:
@@ -39,6 +40,12 @@ jobs:
       - uses: actions/setup-python@v6
         with:
           python-version: ${{ matrix.python }}
+  flask:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v6
+        with:
+          python-version: '3.14'
 """
 
 
