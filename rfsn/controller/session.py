@@ -133,6 +133,7 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
             except RfsnError as exc:  # a failed env build's whole output: a file beside the report
                 state.verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
                 state.build_log = keep_build_log(exc, out)
+                state.environment = state.environment or list(getattr(exc, "environment", ()))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
                 state.verdict = _interrupted(state.planner, exc)
                 raise

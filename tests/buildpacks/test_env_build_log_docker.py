@@ -42,4 +42,7 @@ def test_a_failed_build_names_its_step_and_cause_and_keeps_its_whole_output_in_e
     log = (out / "s1" / "env-build.log").read_text()
     assert "Step 1/" in log and f"No matching distribution found for {MISSING}" in log
     assert json.loads((out / "s1" / "result.json").read_text())["environment_log"] == "env-build.log"
-    assert "[env-build.log](env-build.log)" in (out / "s1" / "report.md").read_text()
+    report = (out / "s1" / "report.md").read_text()
+    assert "[env-build.log](env-build.log)" in report
+    # the environment section says what the environment was to be, not "(as the buildpack builds it)"
+    assert "- Python 3.11 (--python)" in report and "install_requires: rfsn-no-such-distribution-anywhere" in report
