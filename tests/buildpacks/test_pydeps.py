@@ -323,3 +323,28 @@ def test_a_flit_project_of_2020_gets_what_its_flit_metadata_requires_starlette_2
     required, optional = _required_and_optional(step)
     assert {"'starlette>=0.13'", "pydantic"} <= set(required), step
     assert {"pytest-asyncio", "requests"} <= set(optional) and "mkdocs" not in step, step
+
+
+def test_native_tox_configuration_deps_and_extras_are_test_requirements(tmp_path: Path) -> None:
+    """A current project at HEAD keeps its test tools in native `[tool.tox.env_run_base]`: pytest
+    stopped with a usage error (its addopts need plugins never installed)."""
+    repo = make(tmp_path / "native", {"pyproject.toml": """
+        [project]
+        name = "svc"
+        dependencies = ["httpx"]
+        [project.optional-dependencies]
+        http3 = ["aioquic"]
+        docs = ["sphinx"]
+        [tool.tox]
+        env_list = ["3.13", "3.12"]
+        [tool.tox.env_run_base]
+        deps = ["pytest-timeout", "pytest-asyncio>=0.23", "-r requirements-extra.txt"]
+        extras = ["http3"]
+    """})
+    assert sorted(pydeps.declared(repo)) == [
+        ("aioquic", "pyproject.toml test extras"), ("httpx", "pyproject.toml dependencies"),
+        ("pytest-asyncio>=0.23", "pyproject.toml [tool.tox] env_run_base deps"),
+        ("pytest-timeout", "pyproject.toml [tool.tox] env_run_base deps")]
+    both = make(tmp_path / "both", {"tox.ini": "[tox]\nenvlist = py311\n",
+                                    "tox.toml": '[env_run_base]\ndeps = ["never-read"]\n'})
+    assert pydeps.declared(both) == []  # tox reads its ini configuration, not the TOML one

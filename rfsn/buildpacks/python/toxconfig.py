@@ -57,3 +57,22 @@ def _text(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def native_run_base(repo: Path) -> tuple[list[str], set[str], str]:
+    """(deps, extras, where) of tox's native TOML configuration for every env
+    (``[tool.tox.env_run_base]`` of pyproject.toml, ``[env_run_base]`` of tox.toml); nothing where
+    the project has an ini configuration, which tox reads instead."""
+    if tox_ini(repo)[0].sections():
+        return [], set(), ""
+    tables = ((read_toml(repo / "pyproject.toml").get("tool", {}).get("tox", {}), "pyproject.toml [tool.tox]"),
+              (read_toml(repo / "tox.toml"), "tox.toml"))
+    for table, where in tables:
+        base = table.get("env_run_base") if isinstance(table, dict) else None
+        if isinstance(base, dict) and base:
+            return _strings(base.get("deps")), set(_strings(base.get("extras"))), f"{where} env_run_base"
+    return [], set(), ""
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
