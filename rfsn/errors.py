@@ -48,7 +48,9 @@ class ImageError(SandboxError):
 
     def __init__(self, message: str, output: str = "") -> None:
         super().__init__(message)
-        self.output = output  #: the end of the build's own output, for a log (the message is one line)
+        self.output = output  #: the build's own output, for a log file (the message is one line)
+        #: what the environment was to be built from and why (the recipe's notes), for the report
+        self.environment: tuple[str, ...] = ()
 
 
 class CommandTimeout(SandboxError):

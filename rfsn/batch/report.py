@@ -33,7 +33,7 @@ def load_outcomes(root: Path) -> list[Outcome]:
 SELF_CHECKED = "fixed (self-checked)"
 #: files of an instance's folder the report links to, with their labels
 _EVIDENCE = (("patch.diff", "patch"), ("report.json", "report"), ("result.json", "report"),
-             ("report.md", "report"))
+             ("report.md", "report"), ("env-build.log", "build log"))
 
 
 def _word(outcomes: list[Outcome]) -> str:

@@ -20,7 +20,10 @@ _FRAME = re.compile(
     r"\[\d+ lines of output\]|\[end of output\]|See above for|"
     r"ERROR: (?:Failed (?:building|to build)|Could not build wheels|Command errored out|"
     r"Ignored the following|Could not find a version that satisfies|ResolutionImpossible)|"
-    r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container)", re.I)
+    r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container|"
+    # Docker's own lines around a step's output: the step's command (it may hold words of pip's
+    # errors, as a pattern it greps for) and the container it runs in; pip's echo of a command
+    r"Step \d+/\d+ : |RUN |-+> |command: |cwd: )", re.I)
 #: a line that says what went wrong
 _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
                     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
@@ -64,27 +67,48 @@ def step_error(output: str) -> str:
 _NOISE_WORDS = {"--no-input", "-q", "--quiet", "--upgrade", "-U", "--no-cache-dir", "--no-deps",
                 "--no-build-isolation"}
 _NOISE_PAIRS = {"--progress-bar"}
-_PREPARE = ("cd", "export", "set", "rm", "mkdir", "echo", "true")
+_PREPARE = ("cd", "export", "set", "rm", "mkdir", "echo", "true", "[", "test", "printf", "cat", "grep", "exit",
+            "sed", "for", "done", "fi", "esac", "case", "while", "break", "continue")
+#: what a step's pip only reads, and the keywords that open a shell command of a loop or a branch
+_READS = (["pip", "list"], ["pip", "freeze"], ["pip", "check"], ["pip", "--version"], ["pip", "--help"])
+_OPENS = ("do", "then", "else", "if", "!")
+#: an assignment of a command's output (``V=$(cmd)``): preparation
+_ASSIGNED = re.compile(r"^[A-Za-z_]\w*=\$\(.*\)$", re.S)
 
 
 def step_name(script: str, limit: int = 80) -> str:
     """A short name of a shell step for a message: its commands but those that only prepare
-    (``cd``, ``export``, ``set -e``), with programs by their base name and without the variables
-    set before them, ``python -m pip`` as ``pip`` and pip's quiet options left out, cut at
-    ``limit`` characters."""
-    names = []
-    for command in re.split(r"&&|;|\|\|", script):
+    (``cd``, ``export``, ``set -e``, an assignment), with programs by their base name and without
+    the variables set before them, ``python -m pip`` as ``pip`` and pip's quiet options left out,
+    the commands of a ``{ }`` group and of an ``sh -c`` script (under ``timeout``) named as its
+    own, cut at ``limit`` characters."""
+    name = " && ".join(_names(script)) or script.strip()
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+def _names(script: str) -> list[str]:
+    names: list[str] = []
+    for command in _commands(script):
+        if command[:1] in "{(" and command[-1:] in "})":
+            names += _names(command[1:-1])
+            continue
         try:
-            words = shlex.split(command)
+            words = [] if _ASSIGNED.match(command) else shlex.split(command)
         except ValueError:
             words = command.split()
-        while words and (words[0] == "env" or "=" in words[0]):  # env VAR=value program ...
-            words = words[1:]
+        while words and (words[0] in ("env", *_OPENS) or "=" in words[0] or words[0] == "-u"):  # env -u X V=1 ...
+            words = words[2:] if words[0] == "-u" else words[1:]
         words = [w.rsplit("/", 1)[-1] if i == 0 else w for i, w in enumerate(words)]
+        if "-c" in words[:-1] and words[words.index("-c") - 1].rsplit("/", 1)[-1] in ("sh", "bash"):
+            names += _names(words[words.index("-c") + 1])  # timeout ... sh -c SCRIPT
+            continue
         if not words or words[0] in _PREPARE:
             continue
         if words[:3] in (["python", "-m", "pip"], ["python3", "-m", "pip"]):
             words = ["pip", *words[3:]]
+        if words[:2] in _READS:
+            continue
+        words = [*words[:2], "…"] if words[1:2] == ["-c"] else words  # python -c CODE
         short: list[str] = []
         skip = False
         for word in words:
@@ -95,5 +119,30 @@ def step_name(script: str, limit: int = 80) -> str:
             if not skip:
                 short.append(word)
         names.append(" ".join(short))
-    name = " && ".join(names) or script.strip()
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return names
+
+
+def _commands(script: str) -> list[str]:
+    """The commands of ``script`` at its top level, split at ``&&``, ``||`` and ``;`` outside
+    quotes, ``$( )``, ``( )`` and ``{ }``, each stripped."""
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(script):
+        char = script[i]
+        if quote:
+            quote = "" if char == quote else quote
+            i += 2 if char == "\\" and quote == '"' else 1
+            continue
+        if char in "'\"":
+            quote = char
+        elif char in "({":
+            depth += 1
+        elif char in ")}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (script.startswith(("&&", "||"), i) or char == ";"):
+            parts.append(script[start:i])
+            i += 1 if char == ";" else 2
+            start = i
+            continue
+        i += 2 if char == "\\" else 1
+    parts.append(script[start:])
+    return [part.strip() for part in parts if part.strip()]

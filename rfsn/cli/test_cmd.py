@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import CollectCapable, limit_cases
@@ -36,7 +37,7 @@ _STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR
 def print_report(report: TestReport, console: Console) -> None:
     table = Table("test", "status", box=None, pad_edge=False)
     for test_id, status in sorted(report.tests.items()):
-        table.add_row(test_id, f"[{_STYLE[status]}]{status.value}[/]")
+        table.add_row(Text(test_id), f"[{_STYLE[status]}]{status.value}[/]")  # an id is not markup
     console.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
     console.print(f"{counts or 'no tests'} in {report.duration:.2f}s"

@@ -61,6 +61,12 @@ def _targets(result: SessionResult) -> str:
     return f"{which.capitalize()} tests; \"Where the budget went\" says what became of each group.\n\n"
 
 
+def _build_log(result: SessionResult) -> str:
+    """The line linking the failed environment build's whole output, if the session kept one."""
+    log = result.environment_log
+    return f"\n- the environment build's whole output: [{log}]({log})" if log else ""
+
+
 def render_report(result: SessionResult, target: str) -> str:
     phases = "\n".join(f"| {phase} | {seconds:.2f} |" for phase, seconds in result.phase_durations.items())
     patch = f"```diff\n{result.patch}```\n" if result.patch else "No patch.\n"
@@ -89,7 +95,7 @@ the environment (built or reused, outside the time budget): {result.environment_
 
 ## Environment
 
-{_plain(result.environment)}
+{_plain(result.environment)}{_build_log(result)}
 
 ## Time per phase
 

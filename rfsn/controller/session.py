@@ -40,6 +40,7 @@ from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.patch.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions
 from rfsn.sandbox import open_sandbox
+from rfsn.sandbox.buildlog import keep_build_log
 from rfsn.settings import Settings, config_file
 from rfsn.workspace import Workspace
 
@@ -104,6 +105,7 @@ class _Session:
     model: GuardedModel | None = None
     environment: list[str] = field(default_factory=list)
     environment_seconds: float = 0.0
+    build_log: str = ""
 
 
 def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
@@ -128,8 +130,10 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
                 state.verdict = _out_of_budget(state.planner, exc)
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
                 state.verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
-            except RfsnError as exc:
+            except RfsnError as exc:  # a failed env build's whole output: a file beside the report
                 state.verdict = Verdict(status=SessionStatus.ERROR, message=str(exc))
+                state.build_log = keep_build_log(exc, out)
+                state.environment = state.environment or list(getattr(exc, "environment", ()))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
                 state.verdict = _interrupted(state.planner, exc)
                 raise
@@ -213,6 +217,7 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
         **verdict.model_dump(), session_id=state.session_id, steps=state.usage.steps,
         duration=round(time.monotonic() - state.started, 3), environment_seconds=state.environment_seconds,
         phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=state.environment,
+        environment_log=state.build_log,
         **(model.budget.totals() if model is not None else {}),
     )
     metrics.SESSIONS.labels(result.status.value).inc()

@@ -258,6 +258,8 @@ class SessionResult(Verdict):
     phase_durations: dict[str, float] = Field(default_factory=dict)
     environment: list[str] = Field(default_factory=list, description="what the environment was "
                                    "built from and why: the Python, the date, the requirements")
+    environment_log: str = Field(default="", description="the file of the session's outputs holding the "
+                                 "whole output of the environment build that failed (env-build.log)")
     tokens: int = Field(default=0, description="model tokens, input plus output")
     cost: float = Field(default=0.0, description="USD for model calls")
     llm_calls: int = 0

@@ -18,7 +18,7 @@ from typing import Any
 from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
 from rfsn.buildpacks.cienv import CiEnv, ci_env
 from rfsn.buildpacks.steplog import step_error, step_name
-from rfsn.errors import DockerUnavailable, SandboxError
+from rfsn.errors import DockerUnavailable, ImageError, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox import ccache, snapshots
@@ -93,7 +93,12 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     notes = (*recipe.notes, ci.note()) if ci.values else recipe.notes
     if notes:
         log.info("sandbox.environment", notes=list(notes))
-    sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget, ci.values)
+    try:
+        sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget,
+                                            ci.values)
+    except ImageError as exc:  # the report still says what the environment was to be
+        exc.environment = tuple(notes)
+        raise
     built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
     sandbox.environment = (*notes, *(line for line in built.output.splitlines() if line.strip()))
     if len(sandbox.environment) > len(notes):

@@ -1,15 +1,19 @@
 """A failed env image build's output: the one line that says which step failed and why, and
-the end of the output, for the log."""
+the whole output, for a file of the session's or instance's outputs (``ENV_BUILD_LOG``)."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import shlex
+from pathlib import Path
 
 from rfsn.buildpacks.steplog import step_error, step_name
+from rfsn.fsutil import write_atomic
 
-BUILD_LOG_CHARS = 20_000  # of a failed build's output, kept for the log
+BUILD_LOG_CHARS = 20_000  # of a failed build's output, where the one line's cause is looked for
+#: the file of a session's or an instance's outputs holding a failed env build's whole output
+ENV_BUILD_LOG = "env-build.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
 
@@ -40,5 +44,16 @@ def build_failure(tag: str, error: str, output: str, step_timeout: float | None)
 
 
 def build_output(output: str) -> str:
-    """The end of a build's ``output``, without terminal escapes: what the log keeps of it."""
-    return _ANSI.sub("", output)[-BUILD_LOG_CHARS:]
+    """A build's ``output`` without terminal escapes: what ``ImageError.output`` keeps of it."""
+    return _ANSI.sub("", output)
+
+
+def keep_build_log(exc: BaseException, directory: Path) -> str:
+    """Write the whole output of the failed build ``exc`` reports (an ``ImageError``'s) to
+    ``directory/ENV_BUILD_LOG``; the file's name, or "" when ``exc`` carries no build output."""
+    output = getattr(exc, "output", "")
+    if not isinstance(output, str) or not output:
+        return ""
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(directory / ENV_BUILD_LOG, output)
+    return ENV_BUILD_LOG

@@ -46,6 +46,15 @@ def test_batch_report_links_each_instance_patch_and_report(tmp_path: Path) -> No
     assert "[patch](a/s1/patch.diff)" in markdown and "[report](a/s1/result.json)" in markdown
 
 
+def test_batch_report_links_an_instances_failed_environment_build_log(tmp_path: Path) -> None:
+    """An instance whose environment build failed links the build's whole output (env-build.log)."""
+    _batch_run(tmp_path)
+    (tmp_path / "a" / "s1" / "env-build.log").write_text("Step 1/5 : FROM x\n")
+    CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert 'href="a/s1/env-build.log"' in (tmp_path / "report.html").read_text()
+    assert "[build log](a/s1/env-build.log)" in (tmp_path / "report.md").read_text()
+
+
 def test_time_bars_add_up_to_their_label(tmp_path: Path) -> None:
     """The segments of an instance's bar add up to the seconds it is labelled with."""
     _batch_run(tmp_path)

@@ -299,3 +299,52 @@ def test_the_extras_tox_installs_the_project_with_are_test_requirements_pyparsin
     """})
     assert sorted(r for r, _ in pydeps.declared(repo, "3.6")) == ["coverage", "jinja2", "railroad-diagrams"]
     assert sorted(r for r, _ in pydeps.declared(repo, "3.7")) == ["attrs", "coverage", "jinja2", "railroad-diagrams"]
+
+
+def test_a_flit_project_of_2020_gets_what_its_flit_metadata_requires_starlette_2020(tmp_path: Path) -> None:
+    """A 2020 flit project (`[tool.flit.metadata] requires`) got flit and nothing it declares: its
+    tests failed with ModuleNotFoundError for the framework it is built on."""
+    repo = make(tmp_path, {"pyproject.toml": """
+        [build-system]
+        requires = ["flit_core >=2,<4"]
+        build-backend = "flit_core.buildapi"
+        [tool.flit.metadata]
+        module = "webapp"
+        requires-python = ">=3.6"
+        requires = ["starlette >=0.13", "pydantic"]
+        [tool.flit.metadata.requires-extra]
+        test = ["pytest-asyncio", "requests"]
+        doc = ["mkdocs"]
+    """})
+    assert sorted(r for r, _ in pydeps.declared(repo)) == [
+        "flit_core >=2,<4", "pydantic", "pytest-asyncio", "requests", "starlette >=0.13"]
+    assert str(pydeps.requires_python(repo)) == ">=3.6"
+    step = next(s for s in PythonBuildpack().env_recipe(repo).steps if "starlette" in s)
+    required, optional = _required_and_optional(step)
+    assert {"'starlette>=0.13'", "pydantic"} <= set(required), step
+    assert {"pytest-asyncio", "requests"} <= set(optional) and "mkdocs" not in step, step
+
+
+def test_native_tox_configuration_deps_and_extras_are_test_requirements(tmp_path: Path) -> None:
+    """A current project at HEAD keeps its test tools in native `[tool.tox.env_run_base]`: pytest
+    stopped with a usage error (its addopts need plugins never installed)."""
+    repo = make(tmp_path / "native", {"pyproject.toml": """
+        [project]
+        name = "svc"
+        dependencies = ["httpx"]
+        [project.optional-dependencies]
+        http3 = ["aioquic"]
+        docs = ["sphinx"]
+        [tool.tox]
+        env_list = ["3.13", "3.12"]
+        [tool.tox.env_run_base]
+        deps = ["pytest-timeout", "pytest-asyncio>=0.23", "-r requirements-extra.txt"]
+        extras = ["http3"]
+    """})
+    assert sorted(pydeps.declared(repo)) == [
+        ("aioquic", "pyproject.toml test extras"), ("httpx", "pyproject.toml dependencies"),
+        ("pytest-asyncio>=0.23", "pyproject.toml [tool.tox] env_run_base deps"),
+        ("pytest-timeout", "pyproject.toml [tool.tox] env_run_base deps")]
+    both = make(tmp_path / "both", {"tox.ini": "[tox]\nenvlist = py311\n",
+                                    "tox.toml": '[env_run_base]\ndeps = ["never-read"]\n'})
+    assert pydeps.declared(both) == []  # tox reads its ini configuration, not the TOML one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -201,3 +202,15 @@ def test_the_sandbox_has_exactly_the_version_the_lock_pins(tmp_path: Path, docke
         result = box.exec(["python", "-c", probe], timeout=60)
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["2.0.0", "True", "None", "None"], result.output
+
+
+def test_a_name_the_tooling_and_the_build_requirements_both_give_is_handed_to_pip_once_pipenv_2019(
+        tmp_path: Path) -> None:
+    """A 2018-2020 Pipfile.lock project whose pyproject.toml requires setuptools>=41.0: the pip of
+    its day refused `setuptools setuptools>=41.0` ("Double requirement given: setuptools>=41.0
+    (already in setuptools)")."""
+    repo = _locked_project(tmp_path / "pipenv", "pipenv")
+    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=41.0", "wheel"]\n')
+    install = PythonBuildpack().env_recipe(repo).steps[-1]
+    words = shlex.split(install.split(" > $RFSN_ENV/pip.log")[0])
+    assert [w for w in words if w.startswith(("setuptools", "wheel"))] == ["setuptools>=41.0,>=68", "wheel"], install

@@ -7,6 +7,7 @@ backend that does not exist, a C extension whose header is missing, two pins tha
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,36 @@ def test_pip_21s_legacy_failure_is_told_by_the_exception_of_its_traceback() -> N
            "    ----------------------------------------\n"
            "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs.\n")
     assert step_error(log) == "ImportError: cannot import name 'parse' from 'pkg_resources'"
+
+
+def test_a_docker_step_is_told_by_its_cause_not_its_command_pytest_runner_2019() -> None:
+    """A 2019 build's one line was its own command (`RUN timeout ... sh -c '... pip install
+    ...'`: the command greps for pip's words, "failed with error code"), not easy_install's
+    `Could not find suitable distribution`."""
+    log = ("Step 6/9 : RUN timeout -k 10 1800 sh -c 'set -e; $RFSN_ENV/venv/bin/python -m pip install colorama "
+           "|| grep -qE \"error in .* setup command|failed with error code\" $RFSN_ENV/pip.log'\n"
+           " ---> Running in 5d0a9b1c2e3f\nCollecting colorama\n"
+           "    ERROR: Command errored out with exit status 1:\n"
+           "     command: /rfsn/env/venv/bin/python -c 'import sys, setuptools; exec(compile(...))' egg_info\n"
+           "         cwd: /tmp/pip-install-x/colorama/\n    Complete output (3 lines):\n"
+           "    Traceback (most recent call last):\n      File \"<string>\", line 1, in <module>\n"
+           "    distutils.errors.DistutilsError: Could not find suitable distribution for "
+           "Requirement.parse('pytest-runner')\n")
+    assert step_error(log) == ("distutils.errors.DistutilsError: Could not find suitable distribution for "
+                               "Requirement.parse('pytest-runner')")
+
+
+def test_a_step_of_groups_substitutions_and_an_sh_script_is_named_by_its_commands() -> None:
+    """A failed pipresolve step, under the compile cache's and the time limit's wrappers, was
+    named `-m pip --version | cut -d  -f2) && { $RFSN_ENV/venv/bin/python -c 'import sys &…`:
+    the name was cut inside `$( )`, a `{ }` group and quotes."""
+    from rfsn.buildpacks.python.pyenv import keeping
+    from rfsn.sandbox.ccache import build_step
+
+    wrapped = build_step("timeout -k 10 600 sh -c " + shlex.quote("set -e; " + resolve_step(("test",), dated=True)))
+    assert step_name(wrapped, limit=200).startswith(
+        "python -c … && pip install pip>=23.1 && python $RFSN_ENV/files/pipresolve.py test $RFSN_ENV/resolved.txt")
+    assert step_name(keeping(["pytest-timeout"])).startswith("pip install -c $RFSN_ENV/pins.txt pytest-timeout")
 
 
 def test_a_step_with_no_error_line_is_told_by_its_last_line() -> None:

@@ -38,6 +38,7 @@ from rfsn.models.swebench import Instance, Prediction
 from rfsn.models.testfiles import test_id_file
 from rfsn.runner import run_tests
 from rfsn.sandbox import choose_kind
+from rfsn.sandbox.buildlog import BUILD_LOG_CHARS, ENV_BUILD_LOG, keep_build_log
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import Workspace
 
@@ -93,8 +94,8 @@ def evaluate_instance(task: EvalTask) -> Outcome:
     except Exception as exc:  # every failure becomes a labelled error outcome
         kind = classify(exc)
         log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
-        if isinstance(exc, ImageError) and exc.output:
-            log(f"the end of the image build's output:\n{exc.output}")
+        if isinstance(exc, ImageError) and keep_build_log(exc, task.log_dir):
+            log(f"the image build's whole output: {ENV_BUILD_LOG}; its end:\n{exc.output[-BUILD_LOG_CHARS:]}")
         return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
                        duration=time.monotonic() - log.started, phases=log.phases, **base)
     finally:

@@ -11,6 +11,7 @@ out) so that projects with the same dependencies share one environment image.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python import pynox, pysources
+from rfsn.buildpacks.python import pynox, pysources, toxconfig
 from rfsn.buildpacks.python.pysetup import as_list, setup_py_kwargs
 from rfsn.buildpacks.python.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
@@ -64,11 +65,13 @@ def build_backend(repo: Path) -> str:
     return named if isinstance(named, str) and named.strip() else LEGACY_BACKEND
 
 
+#: flit's metadata before PEP 621 (flit < 3.2): ``[tool.flit.metadata] requires``, ``requires-extra``
+FLIT_REQUIRES = "pyproject.toml [tool.flit.metadata] requires"
 #: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
 INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
                              "setup.cfg install_requires", "setup.py install_requires",
                              "setup.cfg setup_requires", "setup.py setup_requires",
-                             "requirements.txt", "Pipfile [packages]"})
+                             "requirements.txt", "Pipfile [packages]", FLIT_REQUIRES})
 
 
 def installs(where: str) -> bool:
@@ -88,7 +91,9 @@ def declared(repo: Path, python: str | None = None) -> Found:
         files += pysources.pipfile(repo)
     nox, nox_extras = pynox.nox_installs(repo, seen)
     ci, ci_extras = pysources.ci_installs(repo, seen)
-    named = TEST_EXTRAS | nox_extras | ci_extras | pysources.tox_extras(repo, python)
+    tox_deps, tox_extras, tox_where = toxconfig.native_run_base(repo)
+    files += [(d, f"{tox_where} deps") for d in tox_deps if not d.startswith(("-", "."))]
+    named = TEST_EXTRAS | nox_extras | ci_extras | pysources.tox_extras(repo, python) | tox_extras
     found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
@@ -96,6 +101,9 @@ def declared(repo: Path, python: str | None = None) -> Found:
     found += _at(_extras(project.get("optional-dependencies", {}), named), "pyproject.toml test extras")
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
     found += _at(build_requirements(repo), "pyproject.toml build-system")
+    flit = _flit(pyproject)
+    found += _at(as_list(flit.get("requires")), FLIT_REQUIRES)
+    found += _at(_extras(flit.get("requires-extra"), named), "pyproject.toml [tool.flit.metadata] test extras")
     setup_cfg = ini(repo / "setup.cfg")
     for option in ("install_requires", "tests_require", "setup_requires"):
         if setup_cfg.has_option("options", option):
@@ -109,6 +117,14 @@ def declared(repo: Path, python: str | None = None) -> Found:
             found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
         found += _at(_extras(kwargs.get("extras_require"), named), "setup.py test extras")
     return found + files + nox + ci
+
+
+def _flit(pyproject: dict[str, Any]) -> dict[str, Any]:
+    """pyproject.toml's ``[tool.flit.metadata]``, {} where it has none."""
+    tool = pyproject.get("tool", {})
+    flit = tool.get("flit", {}) if isinstance(tool, dict) else {}
+    metadata = flit.get("metadata", {}) if isinstance(flit, dict) else {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _at(requirements: list[str], where: str) -> Found:
@@ -181,6 +197,23 @@ def _merged(same: list[Requirement]) -> str:
     return str(merged)
 
 
+def once(requirements: Sequence[str]) -> list[str]:
+    """``requirements`` with each name given once, in the order first given (``_merged``): pip
+    before 20.3 refuses ``setuptools setuptools>=41.0``. One pip cannot read stays as it is."""
+    by_name: dict[str, list[Requirement]] = {}
+    kept: dict[str, str] = {}
+    for raw in requirements:
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            kept.setdefault(raw, raw)
+            continue
+        key = canonicalize_name(req.name)
+        by_name.setdefault(key, []).append(req)
+        kept.setdefault(key, "")
+    return [text or _merged(by_name[key]) for key, text in kept.items()]
+
+
 def normalized(repo: Path, found: Found, python: str | None = None) -> list[str]:
     """The requirements of ``found``, normalized, sorted, each name once, without the project
     itself (``python``: the X.Y whose markers they are read for, those that exclude it left
@@ -209,7 +242,8 @@ def provenance(found: Found, limit: int = 40) -> str:
 
 
 def requires_python(repo: Path) -> SpecifierSet | None:
-    spec = _declared(repo, "requires-python", "options", "python_requires")
+    spec = (_declared(repo, "requires-python", "options", "python_requires")
+            or _flit(read_toml(repo / "pyproject.toml")).get("requires-python"))
     try:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, requirement_name
+from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, once, requirement_name
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
 from rfsn.fsutil import read_toml
 
@@ -121,8 +121,8 @@ def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], lis
     if fmt is None:
         return None
     locked = fmt.packages(repo / fmt.lock)
-    missing = [t for t in (*tooling, *build_requirements(repo))
-               if canonicalize_name(requirement_name(t)) not in locked]
+    missing = once([t for t in (*tooling, *build_requirements(repo))
+                    if canonicalize_name(requirement_name(t)) not in locked])
     export = " ".join([*fmt.env, f"{TOOL_VENV}/bin/{shlex.join(fmt.export(repo))}"])
     # the exporter is today's (a tool of the lock's era may not export), whatever the build's index
     tool_pip = TODAY_PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")

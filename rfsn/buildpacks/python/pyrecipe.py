@@ -14,6 +14,8 @@ from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pysetup,
 from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
 from rfsn.buildpacks.python.pyenv import (
     CREATE_VENV,
+    DATED_INDEX_DONE,
+    EASY_INSTALL_INDEX,
     PIP_INSTALL,
     TODAY_PIP_INSTALL,
     VENV_ENV,
@@ -98,7 +100,8 @@ def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
     base, create_venv, env, archive = _interpreter(python, options)
     tooling = ERA_TOOLING if index_date else coverage_tooling(TOOLING, python)
     notes = [chosen, f"packages {dated}" + (f": PyPI before {index_date}" if index_date else "")]
-    era = [f"{PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"] if index_date else []
+    era = [f"{EASY_INSTALL_INDEX} && {PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"] \
+        if index_date else []
     floors = _floors(python, day) if index_date else ()
     if floors:
         notes.append(f"{', '.join(RAISED_TOOLS)}: at least their first release after Python "
@@ -110,6 +113,7 @@ def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
         install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
                     keeping(coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's",
                             constrained=True, ask=ask)]
+        install[-1] = f"{install[-1]} && {DATED_INDEX_DONE}"
     return EnvRecipe(
         buildpack=buildpack,
         base=base,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from rfsn.buildpacks.python.toxconfig import tox_ini
 from rfsn.fsutil import NOT_SOURCE_DIRS, read_toml
 
 Found = list[tuple[str, str]]
@@ -99,17 +100,18 @@ def _tox_line(line: str, factors: set[str]) -> str | None:
     return match.group(2) if holds else None
 
 
-def _tox_sections(repo: Path, python: str | None) -> tuple[configparser.ConfigParser, list[str], str]:
-    """tox.ini, its ``[testenv]`` and the env for ``python`` (``py37``), and that env's factor."""
+def _tox_sections(repo: Path, python: str | None) -> tuple[configparser.ConfigParser, list[str], str, str]:
+    """tox's ini configuration, its ``[testenv]`` and the env for ``python`` (``py37``), that
+    env's factor, and where the configuration is (``toxconfig``)."""
     factor = f"py{python.replace('.', '')}" if python else "py"
-    tox = ini(repo / "tox.ini")
+    tox, where = tox_ini(repo)
     return tox, ["testenv", *(s for s in tox.sections() if s.startswith("testenv:")
-                              and factor in s.removeprefix("testenv:").split("-"))][:2], factor
+                              and factor in s.removeprefix("testenv:").split("-"))][:2], factor, where
 
 
 def tox_extras(repo: Path, python: str | None) -> set[str]:
     """The extras tox installs the project with for those envs (``extras = diagrams``)."""
-    tox, sections, factor = _tox_sections(repo, python)
+    tox, sections, factor, _ = _tox_sections(repo, python)
     return {extra for section in sections if tox.has_option(section, "extras")
             for raw in lines(tox.get(section, "extras"))
             if (line := _tox_line(raw, {factor, "py3"})) is not None
@@ -119,7 +121,7 @@ def tox_extras(repo: Path, python: str | None) -> set[str]:
 def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
     """``deps`` of tox's ``[testenv]`` and of the env for ``python`` (``py37``), as tox would
     read them for that env; ``-r`` files followed."""
-    tox, sections, factor = _tox_sections(repo, python)
+    tox, sections, factor, where = _tox_sections(repo, python)
     found: Found = []
     for section in sections:
         for raw in _deps(tox, section, set()):
@@ -131,7 +133,7 @@ def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
             if include:
                 found += requirements_file(repo / include.group(1), seen, repo)
             elif _plain(line):
-                found.append((line, f"tox.ini [{section}] deps"))
+                found.append((line, f"{where} [{section}] deps"))
     return found
 
 

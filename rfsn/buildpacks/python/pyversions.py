@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
+import yaml
 from packaging.specifiers import SpecifierSet
 
-from rfsn.buildpacks.python import pydeps, pysetup
+from rfsn.buildpacks.python import pydeps, pysetup, toxconfig
 from rfsn.buildpacks.python.pysources import ini, lines
 from rfsn.errors import EnvUnavailable
 from rfsn.fsutil import read_toml
@@ -34,9 +35,10 @@ PREFERENCE = ("3.11", *sorted((v for v in RELEASED if v != "3.11"),
                               key=lambda v: tuple(map(int, v.split("."))), reverse=True))
 
 _CLASSIFIER = re.compile(r"Programming Language :: Python :: (\d)\.(\d+)\s*$")
-_TOX_ENV = re.compile(r"^py(\d)\.?(\d+)$")
+_TOX_ENV = re.compile(r"^(?:py)?(\d)(?:\.|(?<=py\d))(\d+)$")
 _XY = re.compile(r"(?<![\d.])([23])\.(\d{1,2})(?![\d])")
 _CI_KEY = re.compile(r"^(\s*)-?\s*(?:python-versions?|python_version|python)\s*:\s*(.*)$")
+_CI_NAME = re.compile(r"^(?:python[-_]versions?|python)$", re.I)
 
 
 def _classifiers(repo: Path) -> list[str]:
@@ -60,12 +62,7 @@ def _expand(text: str) -> list[str]:
 
 
 def _tox_envlist(repo: Path) -> list[str]:
-    value = ""
-    for path, section in (("tox.ini", "tox"), ("setup.cfg", "tox:tox")):
-        parser = ini(repo / path)
-        if parser.has_option(section, "envlist"):
-            value = parser.get(section, "envlist")
-            break
+    value = toxconfig.env_list(repo)
     items = re.findall(r"(?:\{[^{}]*\}|[^,\s{}])+", value)  # commas inside braces are tox's
     names = [n for item in items for n in _expand(item)]
     factors = [f for name in names for f in name.split("-")]
@@ -73,22 +70,49 @@ def _tox_envlist(repo: Path) -> list[str]:
 
 
 def _ci_matrix(repo: Path) -> list[str]:
-    """X.Y values of ``python-version:``/``python:`` keys (inline or as a list below them)."""
+    """X.Y values of ``python-version``/``python`` keys anywhere in the CI files: a matrix's lists,
+    each entry of its ``include:``/``exclude:`` (block or flow mappings), a step's ``with:``; a
+    file YAML cannot read is read line by line. PyPy's are not CPython's."""
     paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml"]
     found: list[str] = []
     for path in paths:
         if not path.is_file():
             continue
-        indent: int | None = None
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            key = _CI_KEY.match(line)
-            if key:
-                indent = len(key.group(1))
-                found += [f"{a}.{b}" for a, b in _XY.findall(key.group(2).split("#")[0])]
-            elif indent is not None and re.match(rf"^\s{{{indent + 1},}}-\s|^\s{{{indent}}}-\s", line):
-                found += [f"{a}.{b}" for a, b in _XY.findall(line.split("#")[0])]
-            elif line.strip():
-                indent = None
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:  # BaseLoader: every scalar a string, so 3.10 stays 3.10 (not the float 3.1)
+            values = list(_python_values(list(yaml.load_all(text, Loader=yaml.BaseLoader))))
+        except yaml.YAMLError:
+            values = _ci_lines(text)
+        found += [f"{a}.{b}" for value in values if "pypy" not in value.lower() for a, b in _XY.findall(value)]
+    return found
+
+
+def _python_values(node: object, under_python: bool = False) -> Iterator[str]:
+    """The scalars of ``node`` held by a ``python``-named key, however deep."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _python_values(value, under_python or bool(_CI_NAME.match(str(key))))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _python_values(item, under_python)
+    elif under_python and isinstance(node, str):
+        yield node
+
+
+def _ci_lines(text: str) -> list[str]:
+    """The values of ``python-version:``/``python:`` keys in ``text`` read line by line (inline or
+    as a list below them)."""
+    found: list[str] = []
+    indent: int | None = None
+    for line in text.splitlines():
+        key = _CI_KEY.match(line)
+        if key:
+            indent = len(key.group(1))
+            found.append(key.group(2).split("#")[0])
+        elif indent is not None and re.match(rf"^\s{{{indent + 1},}}-\s|^\s{{{indent}}}-\s", line):
+            found.append(line.split("#")[0])
+        elif line.strip():
+            indent = None
     return found
 
 
@@ -135,6 +159,11 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
         if later:
             return later, (f"Python {later}: declared {said}, none of them can be had by {when}; "
                            f"the nearest later one the project does not exclude")
+        nearest = _earlier(repo, wanted[0], have, when)
+        if nearest:  # a declared Python that cannot be had is said, never the end of the session
+            return nearest, (f"Python {nearest}: declared {said}, none of them can be had "
+                             f"({no_python(wanted, debian, archives)}); the nearest earlier one "
+                             f"{_bound(pydeps.requires_python(repo) or SpecifierSet())} allows")
         raise EnvUnavailable(no_python(wanted, debian, archives)
                              + f" (the project declares {said}; --python X.Y chooses another)")
     spec = pydeps.requires_python(repo) or SpecifierSet()
@@ -180,6 +209,16 @@ def _later(repo: Path, newest: str, have: set[str]) -> str | None:
     later = [v for v in have if v in RELEASED and _key(v) > _key(newest)
              and spec.contains(f"{v}.0", prereleases=True)]
     return min(later, key=_key, default=None)
+
+
+def _earlier(repo: Path, oldest: str, have: set[str], when: date) -> str | None:
+    """The newest Python of ``have`` before ``oldest`` that requires-python allows, released by
+    ``when`` if one is, or None."""
+    spec = pydeps.requires_python(repo) or SpecifierSet()
+    earlier = [v for v in have if v in RELEASED and _key(v) < _key(oldest)
+               and spec.contains(f"{v}.0", prereleases=True)]
+    dated = [v for v in earlier if RELEASED[v] <= when]
+    return max(dated or earlier, key=_key, default=None)
 
 
 def no_python(wanted: Iterable[str], debian: Iterable[str], archives: str) -> str:
