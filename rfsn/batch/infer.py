@@ -53,6 +53,8 @@ class RepairTask(BaseModel):
     oracle_tests: bool = False
     timeout: float | None = None
     repos_dir: Path | None = None
+    #: what a relative ``repo`` path is relative to: the instance file's directory
+    relative_to: Path | None = None
     cache: bool = True
     settings: dict[str, Any] = {}
     #: the model planners' RepairOptions (model, base_url, max_cost, max_tokens, max_calls)
@@ -130,7 +132,7 @@ def _checkout(task: RepairTask, settings: Settings, path: Path) -> Workspace:
     gives the session the oracle tests."""
     inst = task.instance
     workspace = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
-                                  settings.clone_timeout, task.repos_dir)
+                                  settings.clone_timeout, task.repos_dir, task.relative_to)
     if task.oracle_tests:
         applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
         if not applied.applied:
@@ -214,6 +216,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
         tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                             planner=config.planner, oracle_tests=config.oracle_tests,
                             timeout=config.timeout, repos_dir=config.repos_dir,
+                            relative_to=config.instances.resolve().parent,
                             cache=config.cache, settings=for_workers(config.settings) if config.settings else {},
                             model_options=config.model_options)
                  for i in instances if i.instance_id not in done]

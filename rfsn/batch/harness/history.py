@@ -1,0 +1,76 @@
+"""A new repository holding one commit's history and nothing newer.
+
+What a batch session sees of its project's git: the objects reachable from ``base_commit``,
+packed by the source into a repository rfsn initialises (one ``pack-objects``, reusing the
+source's deltas: no index-pack, no upload-pack), the tags whose commits are in that history
+(as plain tags at those commits; a tag object is no part of the history), and HEAD detached at
+the commit. No remote, no other ref, no reflog of the source, no object of the future,
+reachable or not, and no alternates: nothing is borrowed from the source, so git in the copy
+never reads it again nor freshens its objects' times. The source is only read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rfsn.errors import WorkspaceError
+from rfsn.workspace import git
+
+
+def copy_history(source: Path, dest: Path, commit: str, timeout: float) -> str:
+    """Initialise ``dest`` (which must not exist) as a repository of ``commit``'s history taken
+    from the repository ``source``, with its working tree at the commit; returns its full id."""
+    full = _commit_id(source, commit)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    git(dest.parent, "init", "-q", "--template=", "--", str(dest))
+    git_dir = dest / ".git"
+    (git_dir / "objects" / "pack").mkdir(parents=True, exist_ok=True)
+    packed = git(source, "pack-objects", "-q", "--revs", "--delta-base-offset",
+                 str(git_dir / "objects" / "pack" / "pack"), input_text=f"{full}\n", timeout=timeout,
+                 check=False)
+    if packed.returncode != 0:
+        said = next((line.strip() for line in packed.stderr.splitlines() if line.strip()), "")
+        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
+    _shallow(source, git_dir, full)
+    _tags(source, dest, full)
+    done = git(dest, "checkout", "-q", "--force", "--detach", full, check=False, timeout=timeout)
+    if done.returncode != 0:
+        said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
+        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
+    return full
+
+
+def _commit_id(source: Path, commit: str) -> str:
+    """The full id of ``commit`` (a name or an id; HEAD when empty) in ``source``."""
+    ref = commit or "HEAD"
+    found = git(source, "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}", check=False)
+    if found.returncode != 0 or not found.stdout.strip():  # as git checkout says it
+        raise WorkspaceError(f"{source}: cannot check out {ref!r}: fatal: reference is not a tree: {ref}")
+    return found.stdout.strip()
+
+
+def _tags(source: Path, dest: Path, commit: str) -> None:
+    """The source's tags whose commits are in ``commit``'s history, as plain tags at those
+    commits (what ``git describe --tags`` and version-from-tag builds read)."""
+    listed = git(source, "for-each-ref", f"--merged={commit}", "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags/").stdout
+    updates = []
+    for line in listed.splitlines():
+        name, kind, target, peeled_kind, peeled = (line.split(" ") + [""] * 4)[:5]
+        if kind == "commit" or peeled_kind == "commit":  # a tag of a tag is left out
+            updates.append(f"create {name} {peeled if peeled_kind else target}\n")
+    if updates:
+        git(dest, "update-ref", "--no-deref", "--stdin", input_text="".join(updates))
+
+
+def _shallow(source: Path, git_dir: Path, commit: str) -> None:
+    """A shallow source's boundary, for the boundary commits the copy holds (its history stops
+    where the source's does)."""
+    common = git(source, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip()
+    shallow = Path(common) / "shallow"
+    if not shallow.is_file():
+        return
+    ids = shallow.read_text(encoding="ascii", errors="replace").split()
+    kept = [i for i in ids if git(git_dir, f"--git-dir={git_dir}", "cat-file", "-e", f"{i}^{{commit}}",
+                                 check=False).returncode == 0]
+    if kept:
+        (git_dir / "shallow").write_text("".join(f"{i}\n" for i in kept), encoding="ascii")
