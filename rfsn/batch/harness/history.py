@@ -1,8 +1,8 @@
 """A new repository holding one commit's history and nothing newer.
 
 What a batch session sees of its project's git: the objects reachable from ``base_commit``,
-packed by the source into a repository rfsn initialises (one ``pack-objects``, reusing the
-source's deltas: no index-pack, no upload-pack), the tags whose commits are in that history
+packed from the source's objects into a repository rfsn initialises (one ``pack-objects`` run
+there, reusing the source's deltas: no index-pack, no upload-pack), the tags whose commits are in that history
 (as plain tags at those commits; a tag object is no part of the history), and HEAD detached at
 the commit. No remote, no other ref, no reflog of the source, no object of the future,
 reachable or not, and no alternates: nothing is borrowed from the source, so git in the copy
@@ -11,6 +11,7 @@ never reads it again nor freshens its objects' times. The source is only read.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
@@ -24,20 +25,36 @@ def copy_history(source: Path, dest: Path, commit: str, timeout: float) -> str:
     dest.parent.mkdir(parents=True, exist_ok=True)
     git(dest.parent, "init", "-q", "--template=", "--", str(dest))
     git_dir = dest / ".git"
-    (git_dir / "objects" / "pack").mkdir(parents=True, exist_ok=True)
-    packed = git(source, "pack-objects", "-q", "--revs", "--delta-base-offset",
-                 str(git_dir / "objects" / "pack" / "pack"), input_text=f"{full}\n", timeout=timeout,
-                 check=False)
-    if packed.returncode != 0:
-        said = next((line.strip() for line in packed.stderr.splitlines() if line.strip()), "")
-        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
-    _shallow(source, git_dir, full)
+    _borrowed_pack(source, git_dir, full, timeout)
     _tags(source, dest, full)
     done = git(dest, "checkout", "-q", "--force", "--detach", full, check=False, timeout=timeout)
     if done.returncode != 0:
         said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
         raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
     return full
+
+
+def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float) -> None:
+    """Pack ``commit``'s history into ``git_dir``, reading the source's objects through an
+    alternates entry that lives only while the pack is written: git runs in the new repository
+    (its temporary files are there), reads the source and writes nothing to it."""
+    common = Path(git(source, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
+    info = git_dir / "objects" / "info"
+    (git_dir / "objects" / "pack").mkdir(parents=True, exist_ok=True)
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "alternates").write_text(f"{common / 'objects'}\n", encoding="utf-8")
+    if (common / "shallow").is_file():  # a shallow source's history stops at its boundary
+        shutil.copyfile(common / "shallow", git_dir / "shallow")
+    try:
+        packed = git(git_dir, f"--git-dir={git_dir}", "pack-objects", "-q", "--revs", "--delta-base-offset",
+                     str(git_dir / "objects" / "pack" / "pack"), input_text=f"{commit}\n", timeout=timeout,
+                     check=False)
+    finally:
+        (info / "alternates").unlink()
+    if packed.returncode != 0:
+        said = next((line.strip() for line in packed.stderr.splitlines() if line.strip()), "")
+        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
+    _shallow(git_dir)
 
 
 def _commit_id(source: Path, commit: str) -> str:
@@ -52,7 +69,8 @@ def _commit_id(source: Path, commit: str) -> str:
 def _tags(source: Path, dest: Path, commit: str) -> None:
     """The source's tags whose commits are in ``commit``'s history, as plain tags at those
     commits (what ``git describe --tags`` and version-from-tag builds read)."""
-    listed = git(source, "for-each-ref", f"--merged={commit}", "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags/").stdout
+    fields = "%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)"
+    listed = git(source, "for-each-ref", f"--merged={commit}", f"--format={fields}", "refs/tags/").stdout
     updates = []
     for line in listed.splitlines():
         name, kind, target, peeled_kind, peeled = (line.split(" ") + [""] * 4)[:5]
@@ -62,15 +80,14 @@ def _tags(source: Path, dest: Path, commit: str) -> None:
         git(dest, "update-ref", "--no-deref", "--stdin", input_text="".join(updates))
 
 
-def _shallow(source: Path, git_dir: Path, commit: str) -> None:
-    """A shallow source's boundary, for the boundary commits the copy holds (its history stops
-    where the source's does)."""
-    common = git(source, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip()
-    shallow = Path(common) / "shallow"
+def _shallow(git_dir: Path) -> None:
+    """A shallow source's boundary, kept for the boundary commits the copy holds."""
+    shallow = git_dir / "shallow"
     if not shallow.is_file():
         return
     ids = shallow.read_text(encoding="ascii", errors="replace").split()
     kept = [i for i in ids if git(git_dir, f"--git-dir={git_dir}", "cat-file", "-e", f"{i}^{{commit}}",
                                  check=False).returncode == 0]
-    if kept:
-        (git_dir / "shallow").write_text("".join(f"{i}\n" for i in kept), encoding="ascii")
+    shallow.write_text("".join(f"{i}\n" for i in kept), encoding="ascii")
+    if not kept:
+        shallow.unlink()

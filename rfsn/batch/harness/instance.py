@@ -25,8 +25,8 @@ from rfsn.batch.executors import node_settings
 from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.basecheck import validate
 from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses
-from rfsn.batch.harness.patching import apply_patch, apply_test_patch
 from rfsn.batch.harness.mirrors import source_rule
+from rfsn.batch.harness.patching import apply_patch, apply_test_patch
 from rfsn.batch.harness.repos import instance_checkout
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
