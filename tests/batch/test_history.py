@@ -141,3 +141,31 @@ def test_a_submodule_holds_only_the_history_of_the_commit_the_base_records(tmp_p
     assert_no_future(ws.path / "helpers", history, helpers)
     assert git(ws.path / "helpers", "describe", "--tags").strip() == "v2.0"
     assert git(ws.path, "submodule", "status").split()[:2] == [recorded, "helpers"]
+
+
+def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_the_workspace(
+        tmp_path: Path) -> None:
+    """SWE-bench's environment_setup_commit is mostly later than base_commit: the env build reads
+    and installs the project there, from a host repository that also holds the base's history;
+    the workspace the session sees still holds nothing newer than its base."""
+    import io
+    import tarfile
+
+    from rfsn.batch.harness.metadata import install_commit
+    from rfsn.batch.harness.repos import env_history
+    from rfsn.sandbox.sourcetree import source_tree
+
+    repo, base, history = future_repo(tmp_path)
+    env = git(repo, "rev-parse", "v2.0").strip()
+    ws = instance_checkout(str(repo), base, tmp_path / "ws", tmp_path / "cache", 60, None)
+    found = env_history(str(repo), env, base, ws.path, tmp_path / "env", tmp_path / "cache", 60, None)
+    assert found is not None and git(found, "rev-parse", "HEAD").strip() == env
+    assert git(found, "diff", "--name-only", base, env).split() == ["calc.py", "test_calc.py"]
+    assert install_commit(found, env, base) == base  # (root-level files differ: the base's tree)
+    with tarfile.open(fileobj=io.BytesIO(source_tree(found, env))) as tree:
+        calc = tree.extractfile("src/calc.py")
+        assert calc is not None and b"FUTURE fix" in calc.read()
+    assert_no_future(ws.path, history, repo)
+    first = git(repo, "rev-parse", "v1.0^{commit}").strip()
+    assert env_history(str(repo), first, base, ws.path, tmp_path / "e2", tmp_path / "cache", 60, None) is None
+    assert env_history(str(repo), "", base, ws.path, tmp_path / "e3", tmp_path / "cache", 60, None) is None

@@ -18,14 +18,16 @@ from rfsn.errors import WorkspaceError
 from rfsn.workspace import git
 
 
-def copy_history(source: Path, dest: Path, commit: str, timeout: float) -> str:
+def copy_history(source: Path, dest: Path, commit: str, timeout: float, also: tuple[str, ...] = ()) -> str:
     """Initialise ``dest`` (which must not exist) as a repository of ``commit``'s history taken
-    from the repository ``source``, with its working tree at the commit; returns its full id."""
+    from the repository ``source`` (and of the commits ``also`` names), with its working tree
+    at the commit; returns its full id."""
     full = _commit_id(source, commit)
+    extra = tuple(_commit_id(source, other) for other in also)
     dest.parent.mkdir(parents=True, exist_ok=True)
     git(dest.parent, "init", "-q", "--template=", "--", str(dest))
     git_dir = dest / ".git"
-    _borrowed_pack(source, git_dir, full, timeout)
+    _borrowed_pack(source, git_dir, (full, *extra), timeout)
     _tags(source, dest, full)
     done = git(dest, "checkout", "-q", "--force", "--detach", full, check=False, timeout=timeout)
     if done.returncode != 0:
@@ -34,8 +36,8 @@ def copy_history(source: Path, dest: Path, commit: str, timeout: float) -> str:
     return full
 
 
-def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float) -> None:
-    """Pack ``commit``'s history into ``git_dir``, reading the source's objects through an
+def _borrowed_pack(source: Path, git_dir: Path, commits: tuple[str, ...], timeout: float) -> None:
+    """Pack the history of ``commits`` into ``git_dir``, reading the source's objects through an
     alternates entry that lives only while the pack is written: git runs in the new repository
     (its temporary files are there), reads the source and writes nothing to it."""
     common = Path(git(source, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
@@ -47,13 +49,13 @@ def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float) -> 
         shutil.copyfile(common / "shallow", git_dir / "shallow")
     try:
         packed = git(git_dir, f"--git-dir={git_dir}", "pack-objects", "-q", "--revs", "--delta-base-offset",
-                     str(git_dir / "objects" / "pack" / "pack"), input_text=f"{commit}\n", timeout=timeout,
-                     check=False)
+                     str(git_dir / "objects" / "pack" / "pack"), input_text="".join(f"{c}\n" for c in commits),
+                     timeout=timeout, check=False)
     finally:
         (info / "alternates").unlink()
     if packed.returncode != 0:
         said = next((line.strip() for line in packed.stderr.splitlines() if line.strip()), "")
-        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
+        raise WorkspaceError(f"{source}: cannot check out {commits[0]!r}: {said}")
     _shallow(git_dir)
 
 
