@@ -28,7 +28,7 @@ def copy_history(source: Path, dest: Path, commit: str, timeout: float, also: tu
     git(dest.parent, "init", "-q", "--template=", "--", str(dest))
     git_dir = dest / ".git"
     _borrowed_pack(source, git_dir, (full, *extra), timeout)
-    _tags(source, dest, full)
+    _tags(source, dest)
     done = git(dest, "checkout", "-q", "--force", "--detach", full, check=False, timeout=timeout)
     if done.returncode != 0:
         said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
@@ -68,18 +68,25 @@ def _commit_id(source: Path, commit: str) -> str:
     return found.stdout.strip()
 
 
-def _tags(source: Path, dest: Path, commit: str) -> None:
-    """The source's tags whose commits are in ``commit``'s history, as plain tags at those
-    commits (what ``git describe --tags`` and version-from-tag builds read)."""
+def _tags(source: Path, dest: Path) -> None:
+    """The source's tags whose commits the copy holds (so are in its history), as plain tags at
+    those commits (what ``git describe --tags`` and version-from-tag builds read)."""
     fields = "%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)"
-    listed = git(source, "for-each-ref", f"--merged={commit}", f"--format={fields}", "refs/tags/").stdout
-    updates = []
+    listed = git(source, "for-each-ref", f"--format={fields}", "refs/tags/").stdout
+    tags = {}
     for line in listed.splitlines():
         name, kind, target, peeled_kind, peeled = (line.split(" ") + [""] * 4)[:5]
-        if kind == "commit" or peeled_kind == "commit":  # a tag of a tag is left out
-            updates.append(f"create {name} {peeled if peeled_kind else target}\n")
+        if kind == "commit" or peeled_kind == "commit":  # a tag of a tag, or of a tree, is left out
+            tags[name] = peeled if peeled_kind else target
+    if not tags:
+        return
+    ids = sorted(set(tags.values()))
+    held = git(dest, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+               input_text="".join(f"{i}\n" for i in ids)).stdout.split("\n")
+    present = {line.split(" ")[0] for line in held if line.endswith(" commit")}
+    updates = "".join(f"create {name} {commit}\n" for name, commit in tags.items() if commit in present)
     if updates:
-        git(dest, "update-ref", "--no-deref", "--stdin", input_text="".join(updates))
+        git(dest, "update-ref", "--no-deref", "--stdin", input_text=updates)
 
 
 def _shallow(git_dir: Path) -> None:
