@@ -161,6 +161,11 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
     found = env_history(str(repo), env, base, ws.path, tmp_path / "env", tmp_path / "cache", 60, None)
     assert found is not None and git(found, "rev-parse", "HEAD").strip() == env
     assert git(found, "diff", "--name-only", base, env).split() == ["calc.py", "test_calc.py"]
+    packs = list((found / ".git" / "objects" / "pack").glob("*.idx"))
+    own = {line.split()[1] for idx in packs
+           for line in subprocess.run(["git", "show-index"], input=idx.read_bytes(), capture_output=True,
+                                      check=True).stdout.decode().splitlines()}
+    assert own and not own & history  # the base's history is read from the workspace, not packed again
     assert install_commit(found, env, base) == base  # (root-level files differ: the base's tree)
     with tarfile.open(fileobj=io.BytesIO(source_tree(found, env))) as tree:
         calc = tree.extractfile("src/calc.py")

@@ -18,16 +18,17 @@ from rfsn.errors import WorkspaceError
 from rfsn.workspace import git
 
 
-def copy_history(source: Path, dest: Path, commit: str, timeout: float, also: tuple[str, ...] = ()) -> str:
+def copy_history(source: Path, dest: Path, commit: str, timeout: float,
+                 borrow: tuple[Path, str] | None = None) -> str:
     """Initialise ``dest`` (which must not exist) as a repository of ``commit``'s history taken
-    from the repository ``source`` (and of the commits ``also`` names), with its working tree
-    at the commit; returns its full id."""
+    from the repository ``source``, with its working tree at the commit; returns its full id.
+    ``borrow`` (a repository and a commit of it): for a host-only copy, the history of that
+    commit is read from that repository's objects (an alternates entry kept), not packed again."""
     full = _commit_id(source, commit)
-    extra = tuple(_commit_id(source, other) for other in also)
     dest.parent.mkdir(parents=True, exist_ok=True)
     git(dest.parent, "init", "-q", "--template=", "--", str(dest))
     git_dir = dest / ".git"
-    _borrowed_pack(source, git_dir, (full, *extra), timeout)
+    _borrowed_pack(source, git_dir, full, timeout, borrow)
     _tags(source, dest)
     done = git(dest, "checkout", "-q", "--force", "--detach", full, check=False, timeout=timeout)
     if done.returncode != 0:
@@ -36,27 +37,36 @@ def copy_history(source: Path, dest: Path, commit: str, timeout: float, also: tu
     return full
 
 
-def _borrowed_pack(source: Path, git_dir: Path, commits: tuple[str, ...], timeout: float) -> None:
-    """Pack the history of ``commits`` into ``git_dir``, reading the source's objects through an
+def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float,
+                   borrow: tuple[Path, str] | None) -> None:
+    """Pack the history of ``commit`` into ``git_dir``, reading the source's objects through an
     alternates entry that lives only while the pack is written: git runs in the new repository
     (its temporary files are there), reads the source and writes nothing to it."""
-    common = Path(git(source, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
+    common = _common_dir(source)
+    kept = f"{_common_dir(borrow[0]) / 'objects'}\n" if borrow else ""
     info = git_dir / "objects" / "info"
     (git_dir / "objects" / "pack").mkdir(parents=True, exist_ok=True)
     info.mkdir(parents=True, exist_ok=True)
-    (info / "alternates").write_text(f"{common / 'objects'}\n", encoding="utf-8")
+    (info / "alternates").write_text(f"{common / 'objects'}\n{kept}", encoding="utf-8")
     if (common / "shallow").is_file():  # a shallow source's history stops at its boundary
         shutil.copyfile(common / "shallow", git_dir / "shallow")
+    wanted = f"{commit}\n" + (f"^{borrow[1]}\n" if borrow else "")
     try:
         packed = git(git_dir, f"--git-dir={git_dir}", "pack-objects", "-q", "--revs", "--delta-base-offset",
-                     str(git_dir / "objects" / "pack" / "pack"), input_text="".join(f"{c}\n" for c in commits),
-                     timeout=timeout, check=False)
+                     str(git_dir / "objects" / "pack" / "pack"), input_text=wanted, timeout=timeout, check=False)
     finally:
-        (info / "alternates").unlink()
+        if kept:
+            (info / "alternates").write_text(kept, encoding="utf-8")
+        else:
+            (info / "alternates").unlink()
     if packed.returncode != 0:
         said = next((line.strip() for line in packed.stderr.splitlines() if line.strip()), "")
-        raise WorkspaceError(f"{source}: cannot check out {commits[0]!r}: {said}")
+        raise WorkspaceError(f"{source}: cannot check out {commit!r}: {said}")
     _shallow(git_dir)
+
+
+def _common_dir(repo: Path) -> Path:
+    return Path(git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
 
 
 def _commit_id(source: Path, commit: str) -> str:

@@ -22,7 +22,8 @@ __all__ = ["checkout", "commit_all", "env_history", "instance_checkout", "publis
 
 
 def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: float,
-                      repos_dir: Path | None, relative_to: Path | None = None, also: tuple[str, ...] = ()) -> Workspace:
+                      repos_dir: Path | None, relative_to: Path | None = None,
+                      borrow: tuple[Path, str] | None = None) -> Workspace:
     """A working copy of an instance's ``repo`` at ``commit`` found on this node by the
     driver's rules (a relative path is relative to ``relative_to``, the instance file's
     directory): its mirror under ``repos_dir`` when that exists here, else the cache, else
@@ -31,7 +32,7 @@ def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: 
     try:
         source = resolve_source(repo, here, relative_to)
         return checkout(source, dest, commit, cache, timeout, repos_dir=here,
-                        upstream=published(repo, relative_to), also=also)
+                        upstream=published(repo, relative_to), borrow=borrow)
     except WorkspaceError as exc:
         if here is None and repos_dir is not None:
             raise WorkspaceError(f"--repos-dir {repos_dir} does not exist on {socket.gethostname()}, "
@@ -42,19 +43,22 @@ def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: 
 def env_history(repo: str, env_commit: str, base_commit: str, workspace: Path, dest: Path, cache: Path,
                 timeout: float, repos_dir: Path | None, relative_to: Path | None = None) -> Path | None:
     """A host repository at ``env_commit`` (an instance's ``environment_setup_commit``) that also
-    holds ``base_commit``'s history, when ``workspace`` lacks that commit (it is newer than the
-    base, or on another branch): what the env build reads and installs from, never mounted in a
-    sandbox. None when the workspace holds it, or there is none."""
+    reads ``base_commit``'s history (borrowed from ``workspace``, not packed again), when the
+    workspace lacks that commit (it is newer than the base, or on another branch): what the env
+    build reads and installs from, never mounted in a sandbox. None when the workspace holds
+    it, or there is none."""
     if not env_commit or git(workspace, "cat-file", "-e", f"{env_commit}^{{commit}}", check=False).returncode == 0:
         return None
-    return instance_checkout(repo, env_commit, dest, cache, timeout, repos_dir, relative_to, also=(base_commit,)).path
+    return instance_checkout(repo, env_commit, dest, cache, timeout, repos_dir, relative_to,
+                             borrow=(workspace, base_commit)).path
 
 
 def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float = 600.0, *,
-             repos_dir: Path | None = None, upstream: str = "", also: tuple[str, ...] = ()) -> Workspace:
+             repos_dir: Path | None = None, upstream: str = "",
+             borrow: tuple[Path, str] | None = None) -> Workspace:
     """A working copy of ``source`` at ``commit`` (HEAD when empty) in ``dest`` (which must not
-    exist), holding that commit's history alone (and the history of the commits ``also`` names),
-    its submodules checked out from their mirrors (``upstream``: the URL the project is published
+    exist), holding that commit's history alone (``borrow``: see ``copy_history``), its
+    submodules checked out from their mirrors (``upstream``: the URL the project is published
     at, which a relative submodule URL is relative to; ``source`` when that is a URL)."""
     if dest.exists():
         raise WorkspaceError(f"{dest} already exists")
@@ -63,7 +67,7 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
             raise WorkspaceError(f"{source} is not a git repository, so it has no commit {commit!r}")
         return prepare(source, dest, timeout=timeout)  # a plain directory, taken as it is
     origin = ensure_mirror(source, cache, commit, timeout) if is_url(source) else Path(source)
-    head = copy_history(origin, dest, commit, timeout, also)
+    head = copy_history(origin, dest, commit, timeout, borrow)
     info = dest / ".git" / "info"
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:
