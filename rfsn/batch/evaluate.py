@@ -152,7 +152,7 @@ def _planned(config: EvalConfig, by_id: dict[str, Instance], predictions: dict[s
             done.append(previous[iid])
         else:
             tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                  repos_dir=config.repos_dir,
+                                  repos_dir=config.repos_dir, relative_to=config.instances.resolve().parent,
                                   settings=for_workers(config.settings) if config.settings else {},
                                   timeout=config.timeout, check_first=config.check_first))
     return done, tasks

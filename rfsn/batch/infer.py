@@ -25,7 +25,7 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup, check_executor, make_executor, node_settings
 from rfsn.batch.harness.patching import apply_test_patch
-from rfsn.batch.harness.repos import commit_all, instance_checkout
+from rfsn.batch.harness.repos import commit_all, env_history, instance_checkout
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.harness.suite import session_suites
 from rfsn.batch.instances import load_instances, require_oracle_fields, require_sources
@@ -53,6 +53,8 @@ class RepairTask(BaseModel):
     oracle_tests: bool = False
     timeout: float | None = None
     repos_dir: Path | None = None
+    #: what a relative ``repo`` path is relative to: the instance file's directory
+    relative_to: Path | None = None
     cache: bool = True
     settings: dict[str, Any] = {}
     #: the model planners' RepairOptions (model, base_url, max_cost, max_tokens, max_calls)
@@ -94,7 +96,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
     shutil.rmtree(instance_dir / session_id, ignore_errors=True)  # a killed earlier attempt
     phases: dict[str, float] = {}
     try:
-        workspace = _checkout(task, settings, tmp / "repo")
+        workspace, history = _checkout(task, settings, tmp)
         phases["checkout"] = round(time.monotonic() - started, 3)
         problem = problem_text(inst)
         test_patch = inst.test_patch if task.oracle_tests else ""
@@ -109,7 +111,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
             options.timeout = task.timeout
         # issue-only: nothing of the test patch reaches the session, not even its file names
         buildpack = instance_buildpack(inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
-                                       workspace.path, settings, repairing=True, suite=suite)
+                                       workspace.path, settings, repairing=True, suite=suite, history=history)
         result = repair_workspace(workspace, options, settings, buildpack=buildpack,
                                   baseline=BaselineOptions(suite=suite, narrowed=narrowed))
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
@@ -125,18 +127,22 @@ def repair_instance(task: RepairTask) -> RepairResult:
     return _recorded(task, result, time.monotonic() - started, phases)
 
 
-def _checkout(task: RepairTask, settings: Settings, path: Path) -> Workspace:
-    """The instance at its base commit in ``path``, with its test patch committed when the task
-    gives the session the oracle tests."""
+def _checkout(task: RepairTask, settings: Settings, tmp: Path) -> tuple[Workspace, Path | None]:
+    """The instance at its base commit in ``tmp/repo``, with its test patch committed when the
+    task gives the session the oracle tests; and the host repository of its env commit when the
+    workspace lacks it (``env_history``)."""
     inst = task.instance
-    workspace = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
-                                  settings.clone_timeout, task.repos_dir)
+    workspace = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
+                                  settings.clone_timeout, task.repos_dir, task.relative_to)
+    history = env_history(inst.repo, inst.environment_setup_commit, workspace.base_commit, workspace.path,
+                          tmp / "env-history", settings.home / "repos", settings.clone_timeout, task.repos_dir,
+                          task.relative_to)
     if task.oracle_tests:
         applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
         if not applied.applied:
             raise InfraFailure(ErrorKind.TEST_PATCH, "the instance's test_patch does not apply")
         workspace = commit_all(workspace, "rfsn: test patch")
-    return workspace
+    return workspace, history
 
 
 def _recorded(task: RepairTask, result: SessionResult, duration: float, phases: dict[str, float]) -> RepairResult:
@@ -214,6 +220,7 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
         tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
                             planner=config.planner, oracle_tests=config.oracle_tests,
                             timeout=config.timeout, repos_dir=config.repos_dir,
+                            relative_to=config.instances.resolve().parent,
                             cache=config.cache, settings=for_workers(config.settings) if config.settings else {},
                             model_options=config.model_options)
                  for i in instances if i.instance_id not in done]

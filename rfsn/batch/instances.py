@@ -25,10 +25,11 @@ def require_oracle_fields(path: Path, instances: Sequence[Instance]) -> None:
 
 
 def require_sources(path: Path, instances: Sequence[Instance], repos_dir: Path | None) -> None:
-    """An input error naming the first instance whose ``repo`` has no source rfsn may use."""
+    """An input error naming the first instance whose ``repo`` has no source rfsn may use (a
+    relative path is relative to the directory of ``path``, the instance file)."""
     for instance in instances:
         try:
-            resolve_source(instance.repo, repos_dir)
+            resolve_source(instance.repo, repos_dir, path.resolve().parent)
         except WorkspaceError as exc:
             raise ConfigError(f"{path}: instance {instance.instance_id!r}: {exc}") from exc
 

@@ -179,6 +179,11 @@ class EnvRecipe(BaseModel):
                                 "$RFSN_ENV/src before the steps run (steps that install the project "
                                 "as its own tooling does, resolved by the package manager)"
     )
+    source_repo: Path | None = Field(
+        default=None, exclude=True, description="the host repository holding ``source`` when the "
+                                                "session's own does not (a batch workspace holds only "
+                                                "its base commit's history); never mounted, not hashed"
+    )
     index_date: str = Field(
         default="", description="resolve Python packages as PyPI had them before this date "
                                 "(YYYY-MM-DD, UTC), save the versions the recipe pins exactly "

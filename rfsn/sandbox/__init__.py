@@ -122,7 +122,8 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                         settings.setup_timeout, workspace, settings.debian_mirror,
+                                         settings.setup_timeout, recipe.source_repo or workspace,
+                                         settings.debian_mirror,
                                          settings.registry, compiling)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
@@ -143,7 +144,8 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
     env_dir = None
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
-            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout, workspace)
+            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout,
+                                     recipe.source_repo or workspace)
     return LocalSandbox(workspace, env_dir, {**env, **dict(recipe.env)}, settings.memory), None, None
 
 

@@ -1,10 +1,10 @@
 """The workspace's git history as the sandbox sees it.
 
-A workspace is a ``git clone --shared``: its objects live in the origin, which may itself
-borrow from another repository (a ``--shared`` or ``--reference`` clone, common for large
-mirrors), and so on. Mounting those object directories at the paths git records fails twice:
-a path under a directory the sandbox user cannot enter (``/root/...``, where rfsn's own mirror
-cache lands for root) is unreadable inside, and a chain is only as long as what was mounted.
+A workspace may borrow objects (``info/alternates``: a copy of a ``--shared`` or
+``--reference`` clone), from a repository that may itself borrow from another, and so on
+(a batch workspace borrows nothing: ``rfsn.batch.harness.history``). Mounting those object
+directories at the paths git records fails twice: a path under a directory the sandbox user
+cannot enter (``/root/...``) is unreadable inside, and a chain is only as long as what was mounted.
 
 So every object directory of the chain is mounted read-only at a neutral path
 (``/rfsn/git/objects/N``), and each ``info/alternates`` file of the chain, the workspace's own

@@ -230,13 +230,13 @@ def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
     """A recorded commit the mirror lacks, and a submodule no mirror under --repos-dir holds
     (whose GitHub URL a run given local mirrors never reaches for): both are left empty, the
     checkout is a plain one, and every graded run's reset works."""
-    from rfsn.batch.harness import repos
+    from rfsn.batch.harness import submodules
     from rfsn.batch.harness.patching import pristine
 
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"a submodule was fetched from {args[0]}")
 
-    monkeypatch.setattr(repos, "ensure_mirror", no_network)
+    monkeypatch.setattr(submodules, "ensure_mirror", no_network)
     mirrors, app, _, base = superproject(tmp_path)
     (app / ".gitmodules").write_text((app / ".gitmodules").read_text()
                                      + '[submodule "tools"]\n\tpath = tools\n\turl = https://github.com/acme/tools.git\n')
@@ -261,12 +261,12 @@ def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_to
     ``tests/toml-test`` at the recorded commit, no mirror of its URL (renamed since) existed, and
     the tests that read it failed to collect. A plain clone of the source, holding no copy, still
     leaves it empty."""
-    from rfsn.batch.harness import repos
+    from rfsn.batch.harness import submodules
 
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"a submodule was fetched from {args[0]}")
 
-    monkeypatch.setattr(repos, "ensure_mirror", no_network)
+    monkeypatch.setattr(submodules, "ensure_mirror", no_network)
     mirrors, app, _, base = superproject(tmp_path)
     source = tmp_path / "recursive" / "acme__app"
     git(tmp_path, "clone", "-q", str(app), str(source))
@@ -292,10 +292,11 @@ def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_to
 ])
 def test_a_submodule_url_as_published_and_its_owner_name(url: str, upstream: str, published: str,
                                                           owner_name: str) -> None:
-    from rfsn.batch.harness.repos import _absolute, _owner_name
+    from rfsn.batch.harness.mirrors import owner_name as owner_name_of
+    from rfsn.batch.harness.submodules import absolute
 
-    assert _absolute(url, upstream) == published
-    assert _owner_name(published) == owner_name
+    assert absolute(url, upstream) == published
+    assert owner_name_of(published) == owner_name
 
 
 def test_a_node_uses_its_own_repos_dir_when_it_has_one(tmp_path: Path) -> None:
@@ -344,7 +345,7 @@ def test_a_node_without_access_says_so_in_the_label_repo_at_once(tmp_path: Path)
 def test_a_submodule_name_that_climbs_out_of_the_sources_modules_is_no_copy_of_it(tmp_path: Path) -> None:
     """The name comes from the repository's .gitmodules: ``../../other`` must not make a
     repository elsewhere on the host the submodule's source."""
-    from rfsn.batch.harness.repos import _kept
+    from rfsn.batch.harness.submodules import kept_copy
 
     work = tmp_path / "work"
     git(tmp_path, "init", "-q", str(work))
@@ -357,6 +358,6 @@ def test_a_submodule_name_that_climbs_out_of_the_sources_modules_is_no_copy_of_i
     own = tmp_path / "src" / ".git" / "modules"
     (own / "inside").parent.mkdir(parents=True)
     git(tmp_path, "clone", "-q", "--bare", str(work), str(own / "inside"))
-    assert _kept(own, "inside", commit) == own / "inside"  # the same commit, inside: taken
-    assert _kept(own, "../../../other", commit) is None
-    assert _kept(own, str(other), commit) is None
+    assert kept_copy(own, "inside", commit) == own / "inside"  # the same commit, inside: taken
+    assert kept_copy(own, "../../../other", commit) is None
+    assert kept_copy(own, str(other), commit) is None

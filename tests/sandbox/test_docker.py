@@ -19,6 +19,7 @@ from rfsn.observability.metrics import REGISTRY
 from rfsn.runner import run_tests
 from rfsn.sandbox import MARGIN, live, open_sandbox
 from rfsn.settings import Settings
+from rfsn.workspace import Workspace
 from tests.sandbox.conftest import SharedEnvPython, ours
 from tests.sandbox.projects import MIXED, PASSING, SLEEPING, make_project
 
@@ -340,13 +341,12 @@ def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack
 
 def test_a_shared_clone_reads_its_history_inside_the_sandbox(
         tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
-    """Evaluation workspaces are ``git clone --shared`` of a local repository: the objects they
-    borrow are mounted read-only, so tags and history (version-from-tag builds) are there."""
-    from rfsn.batch.harness.repos import checkout
-
+    """A workspace that is a ``git clone --shared`` of a local repository: the objects it
+    borrows are mounted read-only, so tags and history (version-from-tag builds) are there."""
     origin = make_project(tmp_path / "origin", PASSING)
     subprocess.run(["git", "tag", "v1.2.3"], cwd=origin, check=True)
-    ws = checkout(str(origin), tmp_path / "ws", "", tmp_path / "cache")
+    ws = Workspace(path=tmp_path / "ws", source=str(origin), base_commit="")
+    subprocess.run(["git", "clone", "-q", "--shared", str(origin), str(ws.path)], check=True)
     assert (ws.path / ".git" / "objects" / "info" / "alternates").is_file()
     with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
         described = box.exec(["git", "describe", "--tags"], timeout=60)
@@ -360,15 +360,14 @@ def test_history_borrowed_through_a_chain_from_a_closed_directory_is_readable_in
     """The origin is itself a ``--shared`` clone of a repository under a mode-700 directory (a
     mirror under /root/...): the whole chain is readable inside, git prints no error, and the
     host's own alternates files are left as they were."""
-    from rfsn.batch.harness.repos import checkout
-
     closed = tmp_path / "closed"
     first = make_project(closed / "first", PASSING)
     subprocess.run(["git", "tag", "v4.5.6"], cwd=first, check=True)
     middle = tmp_path / "middle"
     subprocess.run(["git", "clone", "-q", "--shared", "--bare", str(first), str(middle)], check=True)
     closed.chmod(0o700)
-    ws = checkout(str(middle), tmp_path / "ws", "", tmp_path / "cache")
+    ws = Workspace(path=tmp_path / "ws", source=str(middle), base_commit="")
+    subprocess.run(["git", "clone", "-q", "--shared", str(middle), str(ws.path)], check=True)
     before = (ws.path / ".git" / "objects" / "info" / "alternates").read_text()
     with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
         described = box.exec(["sh", "-c", "git describe --tags 2>&1 && git log --oneline | wc -l"],

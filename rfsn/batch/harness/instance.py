@@ -25,8 +25,9 @@ from rfsn.batch.executors import node_settings
 from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.basecheck import validate
 from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses
+from rfsn.batch.harness.mirrors import source_rule
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch
-from rfsn.batch.harness.repos import instance_checkout
+from rfsn.batch.harness.repos import env_history, instance_checkout
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
@@ -57,6 +58,8 @@ class EvalTask(BaseModel):
     prediction: Prediction
     log_dir: Path
     repos_dir: Path | None = None
+    #: what a relative ``repo`` path is relative to: the instance file's directory
+    relative_to: Path | None = None
     settings: dict[str, Any] = {}
     timeout: float | None = None
     #: check the environment before the graded run, whatever it gives (``rfsn validate``)
@@ -154,11 +157,16 @@ def _prepared(task: EvalTask, settings: Settings, path: Path, log: RunLog) -> tu
     inst = task.instance
     with log.phase("checkout"):
         ws = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
-                               settings.clone_timeout, task.repos_dir)
-        log(f"checkout {ws.source} at {inst.base_commit}")
+                               settings.clone_timeout, task.repos_dir, task.relative_to)
+        rule = source_rule(inst.repo, task.repos_dir if task.repos_dir and task.repos_dir.is_dir() else None,
+                           task.relative_to)
+        log(f"checkout {ws.source} at {inst.base_commit} (repo {inst.repo!r} taken as {rule})")
+        history = env_history(inst.repo, inst.environment_setup_commit, inst.base_commit, ws.path,
+                              path.parent / "env-history", settings.home / "repos", settings.clone_timeout,
+                              task.repos_dir, task.relative_to)
     # the harness installs the project again after the patch, with the dependencies it
     # declares: the check runs where the gold patch's are, each patch where its own are
-    spec = instance_buildpack(inst, ws.path, settings)
+    spec = instance_buildpack(inst, ws.path, settings, history=history)
     return (ws, installing(spec, ws.path, ws.base_commit, inst.patch),
             installing(spec, ws.path, ws.base_commit, task.prediction.model_patch or ""))
 

@@ -77,12 +77,12 @@ def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) ->
     tree = patched_source(checkout, commit, patch, metadata.metadata_edits(spec))
     if tree is None:
         return buildpack
-    version = metadata.scm_version(checkout, recipe.source)
-    backend = metadata.build_backend(checkout, recipe.source, metadata.metadata_edits(spec))
+    version = metadata.scm_version(recipe.source_repo or checkout, recipe.source)
+    backend = metadata.build_backend(recipe.source_repo or checkout, recipe.source, metadata.metadata_edits(spec))
     plain, edited = (specs.install_source(spec, version, build_backend=backend),
                      specs.install_source(spec, version, edited=True, build_backend=backend))
     patched = copy.copy(buildpack)
-    patched.recipe = recipe.model_copy(update={"source": tree, "steps": tuple(
+    patched.recipe = recipe.model_copy(update={"source": tree, "source_repo": None, "steps": tuple(
         edited if step == plain else step for step in recipe.steps)})
     return patched
 
@@ -100,17 +100,21 @@ def spec_of(buildpack: Buildpack) -> upstream.Spec | None:
 
 
 def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False,
-                       suite: Sequence[str] = ()) -> Buildpack:
+                       suite: Sequence[str] = (), history: Path | None = None) -> Buildpack:
     """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
     a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
-    repair session (pass the instance without its ``test_patch`` in the issue-only setting)."""
+    repair session (pass the instance without its ``test_patch`` in the issue-only setting).
+    ``history``: a host repository holding the env commit, when ``repo`` (the session's
+    workspace, its base commit's history alone) does not (``repos.env_history``)."""
     try:
-        spec = spec_buildpack(instance, repo, registry=settings.base_image_source == "registry",
+        spec = spec_buildpack(instance, history or repo, registry=settings.base_image_source == "registry",
                               archives=settings.python_archives,
                               index_date=str(settings.swebench_index_date or ""), repairing=repairing,
                               suite=suite)
     except EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
+    if spec is not None and history is not None:
+        spec.recipe = spec.recipe.model_copy(update={"source_repo": history})
     if spec is not None:
         return spec
     buildpack = select(repo)
