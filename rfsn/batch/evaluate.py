@@ -29,6 +29,7 @@ from rfsn.batch.report import write_reports
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
 from rfsn.models.swebench import Instance, Prediction, model_dir, path_name
+from rfsn.observability.console import shown, styled
 from rfsn.observability.logging import get_logger
 from rfsn.settings import Settings, for_workers
 
@@ -130,9 +131,9 @@ def _matched(config: EvalConfig, instances: list[Instance], by_id: dict[str, Ins
     if unknown:
         log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
         if console is not None:
-            console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
-                          f"and are not evaluated: {', '.join(unknown[:10])}"
-                          f"{' ...' if len(unknown) > 10 else ''}")
+            console.print(styled("warning:", "yellow"), shown(
+                f"{len(unknown)} prediction(s) match no instance and are not evaluated: "
+                f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"))
     return predictions, unknown
 
 

@@ -25,6 +25,7 @@ from rfsn.cli.common import (
 from rfsn.errors import CommandTimeout
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
+from rfsn.observability.console import console, shown, styled
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
@@ -33,13 +34,13 @@ _STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR
           TestStatus.SKIPPED: "yellow", TestStatus.TIMEOUT: "magenta"}
 
 
-def print_report(report: TestReport, console: Console) -> None:
+def print_report(report: TestReport, out: Console) -> None:
     table = Table("test", "status", box=None, pad_edge=False)
     for test_id, status in sorted(report.tests.items()):
-        table.add_row(test_id, f"[{_STYLE[status]}]{status.value}[/]")
-    console.print(table)
+        table.add_row(shown(test_id), styled(status.value, _STYLE[status]))
+    out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
-    console.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
+    out.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
                   + ("" if report.structured else " (exit code only)"))
 
 
@@ -84,7 +85,7 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
-        print_report(report, Console())
+        print_report(report, console())
     unknown = report.unknown(wanted)
     if unknown:
         click.echo(f"rfsn: error: no such test: {unknown[0]}"
