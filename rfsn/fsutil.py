@@ -10,13 +10,13 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.errors import ConfigError, OutputError
+from rfsn.errors import ConfigError, InputError, OutputError
+from rfsn.inputs import MAX_FILE_BYTES, toml_file
 
 #: build output, dependencies and tool caches: never searched, read or localized as source
 NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", ".venv", "venv",
@@ -75,8 +75,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     missing, unreadable or not TOML: the buildpacks read what a project declares, and a file
     they cannot read declares nothing."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return toml_file(path, MAX_FILE_BYTES)
+    except InputError:
         return {}
 
 

@@ -26,8 +26,9 @@ from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.predictions import RunStore, load_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
 from rfsn.fsutil import write_atomic
+from rfsn.inputs import json_value, read_bounded
 from rfsn.models.swebench import Instance, Prediction, model_dir, path_name
 from rfsn.observability.console import shown, styled
 from rfsn.observability.logging import get_logger
@@ -74,8 +75,8 @@ class EvalConfig(BaseModel):
 
 def _read_report(path: Path) -> dict[str, Any] | None:
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        value = json_value(read_bounded(path), str(path))
+    except InputError:
         return None
     return value if isinstance(value, dict) else None
 

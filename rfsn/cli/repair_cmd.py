@@ -33,6 +33,7 @@ from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.controller.report import where_it_went
 from rfsn.errors import ConfigError, WorkspaceError
+from rfsn.inputs import MAX_SMALL_BYTES, read_bounded
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.console import console as plain_console
@@ -82,13 +83,7 @@ class LiveView:
 def _read_problem(path: Path, problem: str | None) -> str:
     if problem is not None:
         raise ConfigError("--problem and --problem-file both give the issue text: give one")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"--problem-file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
-                          f"at offset {exc.start})") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read --problem-file {path}: {exc.strerror or exc}") from exc
+    return read_bounded(path, MAX_SMALL_BYTES, "--problem-file")
 
 
 def _apply_to_source(target: str, patch: str) -> None:

@@ -7,13 +7,13 @@ proposal.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
+from rfsn.inputs import toml_file
 
 _GENERIC = ("ls", "cat", "head", "tail", "wc", "grep", "diff", "echo", "true", "false", "git")
 DEFAULT_COMMANDS: dict[str, tuple[str, ...]] = {
@@ -182,9 +182,9 @@ class GatePolicy(BaseModel):
     def from_toml(cls, path: Path) -> GatePolicy:
         """Read the ``[gate]`` table of a TOML file (defaults when the table is absent)."""
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read gate policy from {path}: {exc}") from exc
+            data = toml_file(path)
+        except InputError as exc:
+            raise ConfigError(f"cannot read gate policy: {exc}") from exc
         table = data.get("gate", {})
         if not isinstance(table, dict):
             raise ConfigError(f"[gate] in {path} must be a table")

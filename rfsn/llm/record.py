@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.errors import ConfigError
+from rfsn.inputs import json_lines, read_bounded
 from rfsn.llm.base import Message, Reply, Tool
 
 RECORD = "llm.jsonl"
@@ -44,8 +45,7 @@ class Recorder:
             source = replay_from / RECORD if replay_from.is_dir() else replay_from
             if not source.is_file():
                 raise ConfigError(f"--replay: no model record at {source}")
-            for line in source.read_text(encoding="utf-8").splitlines():
-                entry = json.loads(line)
+            for _, entry in json_lines(read_bounded(source), str(source)):
                 self._answers[entry["key"]].append(
                     (Reply.model_validate(entry["reply"]), bool(entry.get("cached"))))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,13 +22,14 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
-    TomlConfigSettingsSource,
 )
 
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
+from rfsn.inputs import toml_file
 from rfsn.settings.llm import LLMSettings
 from rfsn.settings.values import Seconds, size_range
 
@@ -201,7 +201,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_file()))
+        path = config_file()
+        values = toml_file(path) if path.is_file() else {}
+        return (init_settings, env_settings, InitSettingsSource(settings_cls, values))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
@@ -235,8 +237,8 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"RFSN_CONFIG names {path}, which {cause}: name a TOML file")
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"cannot read settings from {path}: {exc}") from exc
+    except InputError as exc:
+        raise ConfigError(f"cannot read settings: {exc}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
