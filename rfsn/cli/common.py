@@ -14,6 +14,7 @@ import click
 from rfsn.errors import ConfigError, OutputError
 from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
+from rfsn.observability.console import shown
 from rfsn.sandbox import choose_kind
 from rfsn.settings import Settings, config_file, load_settings
 from rfsn.settings.values import LONGEST
@@ -105,6 +106,12 @@ def writable_dir(path: Path) -> None:
     except OSError as exc:
         refused = "it accepts no new entries" if exc.errno == errno.ENOENT else exc.strerror
         raise OutputError(f"cannot write to {path}: {existing}: {refused}") from exc
+
+
+def error_line(line: str) -> None:
+    """Print an error on stderr as one line, whatever the user's text in it held (its line breaks
+    joined, its other control characters escaped). The one writer of rfsn's error lines."""
+    click.echo(shown(" ".join(line.splitlines())), err=True)
 
 
 def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:

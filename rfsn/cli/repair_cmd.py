@@ -20,6 +20,7 @@ from rfsn.cli.common import (
     OutputDir,
     check_target,
     env_options,
+    error_line,
     metrics_options,
     model_options,
     registry_option,
@@ -97,7 +98,7 @@ def _apply_to_source(target: str, patch: str) -> None:
 def _summary(result: SessionResult, out: Path, console: Console) -> None:
     if EXIT.get(result.status) == 2:  # the session met an error: said as every error is
         label = "" if result.status is SessionStatus.ERROR else f"{result.status.value}: "
-        click.echo(f"rfsn: error: {label}{result.message}", err=True)
+        error_line(f"rfsn: error: {label}{result.message}")
     else:
         console.print(styled(result.status.value, "bold"), f": {shown(result.message)}", sep="")
     if result.patch:

@@ -22,7 +22,7 @@ from rfsn.cli.common import (
     setup,
     verbosity_options,
 )
-from rfsn.errors import CommandTimeout
+from rfsn.errors import CommandTimeout, ConfigError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
 from rfsn.observability.console import console, shown, styled
@@ -88,11 +88,9 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         print_report(report, console())
     unknown = report.unknown(wanted)
     if unknown:
-        click.echo(f"rfsn: error: no such test: {unknown[0]}"
-                   + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), err=True)
-        sys.exit(2)
+        raise ConfigError(f"no such test: {unknown[0]}"
+                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
     if not report.tests:
-        click.echo(f"rfsn: error: no tests found (the test runner exited {report.exit_code}); name "
-                   "them as TEST_IDS, or give the command that runs them with --test-cmd", err=True)
-        sys.exit(2)
+        raise ConfigError(f"no tests found (the test runner exited {report.exit_code}); name them as "
+                          "TEST_IDS, or give the command that runs them with --test-cmd")
     sys.exit(0 if report.ok else 1)
