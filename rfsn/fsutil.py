@@ -7,6 +7,8 @@ naming the file and leaves the old file as it was; never a truncated one.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import tempfile
@@ -32,6 +34,27 @@ PRIVATE_MODE = 0o600
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, with mode PRIVATE_MODE (mkstemp's own)."""
+    write_all_atomic({path: text})
+
+
+def write_all_atomic(files: dict[Path, str]) -> None:
+    """Write each of ``files`` atomically, and all of them or none: every text goes to a temporary
+    file first, and only when all are written are they renamed into place (OutputError naming
+    the file that could not be written; the temporary files are removed)."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            staged.append((_staged(path, text), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _staged(path: Path, text: str) -> str:
+    """A temporary file next to ``path`` holding ``text`` (synced), mode PRIVATE_MODE."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -42,26 +65,34 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+    return tmp
 
 
 def append_line(fh: int, path: Path, line: str, sync: bool = True) -> None:
-    """Append one line with a single write (O_APPEND), and fsync unless ``sync`` is False (the
-    line then survives the process, not the machine); OutputError if it cannot."""
+    """Append one line with a single write (O_APPEND), whole or not at all (a short write on a
+    full disk is cut off again), and fsync unless ``sync`` is False (the line then survives the
+    process, not the machine); OutputError if it cannot. One writer at a time (or a lock)."""
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
+        end = os.lseek(fh, 0, os.SEEK_END)
         written = os.write(fh, data)
-        if written != len(data):
-            raise OSError(28, f"short write ({written} of {len(data)} bytes)")
-        if sync:
-            os.fsync(fh)
     except OSError as exc:
         raise OutputError(f"cannot append to {path}: {exc.strerror or exc}") from exc
+    if written != len(data):
+        with contextlib.suppress(OSError):  # a reader skips a torn last line in any case
+            os.ftruncate(fh, end)
+        raise OutputError(f"cannot append to {path}: {os.strerror(errno.ENOSPC)} (short write: "
+                          f"{written} of {len(data)} bytes, cut off again)")
+    if sync:
+        try:
+            os.fsync(fh)
+        except OSError as exc:
+            raise OutputError(f"cannot append to {path}: {exc.strerror or exc}") from exc
 
 
 def complete_lines(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import EnvUnavailable, RfsnError
-from rfsn.fsutil import write_atomic
+from rfsn.fsutil import write_all_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
 from rfsn.llm.factory import open_model
@@ -216,10 +216,9 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
         **(model.budget.totals() if model is not None else {}),
     )
     metrics.SESSIONS.labels(result.status.value).inc()
-    write_atomic(out / "patch.diff", patch)
-    write_atomic(out / "result.json", result.model_dump_json(indent=2))
-    write_atomic(out / "report.md", render_report(result, workspace.source))
-    write_atomic(out / "metrics.prom", metrics.render())
+    write_all_atomic({out / "patch.diff": patch, out / "result.json": result.model_dump_json(indent=2),
+                      out / "report.md": render_report(result, workspace.source),
+                      out / "metrics.prom": metrics.render()})
     unbind("session_id", "phase", "step")
     return result
 
