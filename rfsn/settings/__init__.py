@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
     Field,
     SecretStr,
     ValidationError,
@@ -203,10 +204,25 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = config_file()
         values = toml_file(path) if path.is_file() else {}
+        toml_booleans(values, settings_cls, str(path))
         return (init_settings, env_settings, InitSettingsSource(settings_cls, values))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
+
+
+def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, prefix: str = "") -> None:
+    """ConfigError unless every boolean setting of a TOML table is a TOML boolean: "yes", 1 or
+    "false" there is a mistake, not a value (the environment's strings stay as pydantic reads them)."""
+    for name, field in model.model_fields.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if field.annotation is bool and not isinstance(value, bool):
+            raise ConfigError(f"invalid setting {prefix}{name} in {source}: a TOML boolean (true or false), "
+                              f"not {value!r}")
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and isinstance(value, dict):
+            toml_booleans(value, field.annotation, source, f"{prefix}{name}.")
 
 
 def config_file() -> Path:
