@@ -114,11 +114,27 @@ def read_toml(path: Path) -> dict[str, Any]:
 @contextmanager
 def held(lock: Path) -> Iterator[None]:
     """An exclusive lock on the file ``lock`` (made, with its directory, if missing) for the
-    block: processes of this host that take the same one run the block one at a time."""
+    block: processes of this host that take the same one run the block one at a time. The file
+    is removed as the block ends, however it ends (none is left in $TMPDIR); a process that
+    locked a file removed meanwhile locks the new one instead."""
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                break
+        except FileNotFoundError:
+            pass  # removed by the holder it waited for: lock the file now at that path
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
         yield
+    finally:
+        lock.unlink(missing_ok=True)  # before the lock is released: a waiter then sees it gone
+        os.close(fd)
 
 
 @contextmanager
