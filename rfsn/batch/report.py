@@ -14,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from rfsn.batch.outcome import SUCCESS, Outcome, Status
-from rfsn.batch.predictions import RunStore
+from rfsn.batch.predictions import RESULTS, RunStore
+from rfsn.controller.htmlreport import write_session_report
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
 
@@ -25,7 +26,8 @@ _STATUS_COLOUR = {Status.RESOLVED: "#2e7d32", Status.FIXED: "#2e7d32", Status.ER
 def load_outcomes(root: Path) -> list[Outcome]:
     store = RunStore(root, predictions=(root / "predictions.jsonl").is_file())
     if not store.results.path.is_file():
-        raise ConfigError(f"{root} holds no results.jsonl (not a batch or evaluation run)")
+        raise ConfigError(f"{root} holds no results.jsonl nor result.json (not a batch or evaluation run, "
+                          "nor a repair session's folder)")
     return sorted(store.outcomes(latest=True, committed_only=False).values(),
                   key=lambda o: o.instance_id)
 
@@ -203,7 +205,10 @@ def render_markdown(title: str, outcomes: list[Outcome], root: Path | None = Non
 
 
 def write_reports(root: Path, title: str | None = None) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` into ``root``; their paths."""
+    """Write ``report.html`` and ``report.md`` into ``root`` (a run; a repair session's folder:
+    its report.html again, from its result.json); their paths."""
+    if not (root / RESULTS).is_file() and (root / "result.json").is_file():
+        return write_session_report(root), root / "report.md"
     outcomes = load_outcomes(root)
     title = title or f"rfsn run {root.name}"
     html_path, md_path = root / "report.html", root / "report.md"

@@ -1,9 +1,10 @@
 """A repair session: build the parts, run the loop, write the evidence.
 
 Outputs, in ``out_dir/<session_id>/``: patch.diff, result.json,
-trajectory.jsonl, events.jsonl, report.md, metrics.prom. The trajectory and
-events are written as the session goes; the rest atomically at the end, in
-``finally``, whatever ended the session.
+trajectory.jsonl, events.jsonl, report.md, report.html, metrics.prom. The
+trajectory and events are written as the session goes, a whole line at a time;
+the rest at the end, in ``finally``, whatever ended the session: all of them or
+none.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, limit_cases
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
+from rfsn.controller.htmlreport import render_html
 from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
@@ -218,6 +220,7 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
     metrics.SESSIONS.labels(result.status.value).inc()
     write_all_atomic({out / "patch.diff": patch, out / "result.json": result.model_dump_json(indent=2),
                       out / "report.md": render_report(result, workspace.source),
+                      out / "report.html": render_html(result, workspace.source),
                       out / "metrics.prom": metrics.render()})
     unbind("session_id", "phase", "step")
     return result

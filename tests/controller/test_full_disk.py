@@ -1,5 +1,5 @@
 """A full ``--out`` leaves whole lines and whole sets of outputs: a trajectory line is written
-whole or not at all, and patch.diff, result.json, report.md and metrics.prom appear together or
+whole or not at all, and patch.diff, result.json, report.md, report.html and metrics.prom appear together or
 not at all (a full tmpfs left a trajectory line cut short and a 0-byte patch.diff beside no
 result.json)."""
 
@@ -56,8 +56,9 @@ def test_a_full_out_directory_leaves_whole_lines_and_no_partial_outputs(small_tm
     (session,) = list(small_tmpfs.iterdir())
     for name in ("trajectory.jsonl", "events.jsonl"):
         _whole_lines(session / name)
-    outputs = {p.name for p in session.iterdir()} & {"patch.diff", "result.json", "report.md", "metrics.prom"}
-    assert outputs in (set(), {"patch.diff", "result.json", "report.md", "metrics.prom"}), outputs
+    every = {"patch.diff", "result.json", "report.md", "report.html", "metrics.prom"}
+    outputs = {p.name for p in session.iterdir()} & every
+    assert outputs in (set(), every), outputs
     assert not [p for p in session.iterdir() if p.name.endswith(".tmp")]
 
 
