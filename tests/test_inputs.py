@@ -122,6 +122,11 @@ def test_an_rfsn_config_with_hostile_toml_is_exit_2(tmp_path: Path, bad: str) ->
     _one_line(_rfsn("buildpacks", "list", env={"RFSN_CONFIG": str(config)}), f"cannot read settings: {config}:1: ")
 
 
+@pytest.mark.parametrize("bad", ["[" * 50_000, f'{{"timeout": {LONG_INT}}}'])
+def test_a_json_setting_in_the_environment_is_read_within_bounds(bad: str) -> None:
+    _one_line(_rfsn("buildpacks", "list", env={"RFSN_LLM": bad}), "invalid setting llm (RFSN_LLM): RFSN_LLM:1: ")
+
+
 @pytest.mark.parametrize("bad", [DEEP_JSON, f'{{"workspace": ".", "phase": {LONG_INT}}}'])
 def test_gate_check_decides_a_hostile_line_as_malformed_proposal(bad: str) -> None:
     proc = _rfsn("gate", "check", stdin='{"workspace": ".", "phase": "localize"}\n' + bad + "\n")

@@ -21,8 +21,10 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
@@ -30,7 +32,7 @@ from pydantic_settings import (
 )
 
 from rfsn.errors import ConfigError, InputError
-from rfsn.inputs import toml_file
+from rfsn.inputs import json_value, toml_file
 from rfsn.settings.llm import LLMSettings
 from rfsn.settings.values import Seconds, size_range
 
@@ -205,10 +207,18 @@ class Settings(BaseSettings):
         path = config_file()
         values = toml_file(path) if path.is_file() else {}
         toml_booleans(values, settings_cls, str(path))
-        return (init_settings, env_settings, InitSettingsSource(settings_cls, values))
+        return (init_settings, _BoundedEnv(settings_cls), InitSettingsSource(settings_cls, values))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
+
+
+class _BoundedEnv(EnvSettingsSource):
+    """The ``RFSN_*`` variables, a JSON value among them (``RFSN_LLM``) read within rfsn's bounds."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        decoded = super().decode_complex_value(field_name, field, "null")  # None: not to be decoded
+        return value if decoded is not None else json_value(value, f"RFSN_{field_name.upper()}")
 
 
 def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, prefix: str = "") -> None:
