@@ -66,9 +66,9 @@ def _tool_calls(calls: list[ToolCall], files: dict[str, str]) -> dict[str, str]:
         if call.name != EDIT_TOOL.name:
             raise ReplyError(f"there is no tool {call.name!r}; the one tool is {EDIT_TOOL.name}")
         try:
-            args = json_value(call.arguments, f"the arguments of {call.name}")
+            args = json_value(call.arguments, call.name)
         except InputError as exc:
-            raise ReplyError(f"{exc} (not the JSON object {call.name} takes)") from None
+            raise ReplyError(f"the arguments of {call.name} are not JSON: {exc}") from None
         if not isinstance(args, dict) or not all(isinstance(args.get(k), str)
                                                  for k in ("path", "search", "replace")):
             raise ReplyError(f"{call.name} takes three strings: path, search and replace")
