@@ -14,6 +14,7 @@ SWE-bench's ``{instance_id: record}``) or JSON lines, never both.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -46,10 +47,11 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "") -> str
     name = f"{what} {path}".strip()
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size  # a regular file's: refused before it is read
+            data = b"" if size > limit else handle.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
-    if len(data) > limit:
+    if size > limit or len(data) > limit:
         raise InputError(f"{name} is larger than the {_size(limit)} rfsn reads from it")
     try:
         return data.decode("utf-8")

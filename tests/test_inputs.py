@@ -79,6 +79,14 @@ def test_reading_stops_at_the_stated_size() -> None:
         read_bounded(Path("/dev/zero"), 1 << 20, "--problem-file")
 
 
+def test_a_regular_file_over_the_size_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "instances.jsonl"
+    with big.open("wb") as handle:
+        handle.truncate((1 << 30) + 1)  # sparse: nothing to read but zeros
+    with pytest.raises(InputError, match="is larger than the 1 GiB rfsn reads from it"):
+        read_bounded(big)
+
+
 def _rfsn(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, input=stdin,
                           timeout=120, env={**os.environ, **(env or {})}, cwd=ROOT)

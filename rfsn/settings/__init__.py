@@ -259,7 +259,7 @@ def load_settings(**overrides: Any) -> Settings:
     """
     path = config_file()
     if os.environ.get("RFSN_CONFIG") and not path.is_file():
-        cause = "is a directory" if path.is_dir() else "does not exist"
+        cause = "is a directory" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
         raise ConfigError(f"RFSN_CONFIG names {path}, which {cause}: name a TOML file")
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
