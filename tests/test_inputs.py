@@ -166,3 +166,14 @@ def test_json_and_toml_are_parsed_in_one_place() -> None:
                     and isinstance(node.value, ast.Name) and node.value.id in ("json", "tomllib", "tomli")):
                 found.append(f"{name}:{node.lineno}")
     assert found == []
+
+
+def test_a_model_record_line_of_another_shape_is_named(tmp_path: Path) -> None:
+    """``--replay`` took any JSON line as a record entry: ``[1]`` was a TypeError (exit 3)."""
+    from rfsn.errors import ConfigError
+    from rfsn.llm.record import Recorder
+
+    record = tmp_path / "llm.jsonl"
+    record.write_text('\n[1]\n')
+    with pytest.raises(ConfigError, match=rf"^{record}:2: not a line of a model record \(TypeError"):
+        Recorder(tmp_path / "out.jsonl", replay_from=record)
