@@ -217,8 +217,9 @@ class _BoundedEnv(EnvSettingsSource):
     """The ``RFSN_*`` variables, a JSON value among them (``RFSN_LLM``) read within rfsn's bounds."""
 
     def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
-        decoded = super().decode_complex_value(field_name, field, "null")  # None: not to be decoded
-        return value if decoded is not None else json_value(value, f"RFSN_{field_name.upper()}")
+        # the parent decodes "null" to None unless the field takes its text undecoded (NoDecode)
+        undecoded = super().decode_complex_value(field_name, field, "null") is not None
+        return value if undecoded else json_value(value, f"RFSN_{field_name.upper()}")
 
 
 def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, prefix: str = "") -> None:
