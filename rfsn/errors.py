@@ -1,7 +1,7 @@
 """rfsn's exceptions. The CLI turns each into one line and an exit code (2: ``exit_code``).
 
     RfsnError
-    ├── ConfigError, WorkspaceError, BuildpackError, ApplyError, OutputError
+    ├── ConfigError (InputError, also a ValueError), WorkspaceError, BuildpackError, ApplyError, OutputError
     ├── SandboxError
     │   └── DockerUnavailable, ImageError, CommandTimeout, ServerGone (buildpacks.warm)
     ├── DiffError (also a ValueError)
@@ -25,6 +25,10 @@ class RfsnError(Exception):
 
 class ConfigError(RfsnError):
     """Bad settings, flags, input files or plugins."""
+
+
+class InputError(ConfigError, ValueError):
+    """JSON or TOML that cannot be read, or passes rfsn's bounds: ``FILE:LINE: reason``."""
 
 
 class WorkspaceError(RfsnError):

@@ -7,16 +7,18 @@ naming the file and leaves the old file as it was; never a truncated one.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rfsn.errors import ConfigError, OutputError
+from rfsn.errors import ConfigError, InputError, OutputError
+from rfsn.inputs import MAX_FILE_BYTES, toml_file
 
 #: build output, dependencies and tool caches: never searched, read or localized as source
 NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", ".venv", "venv",
@@ -32,6 +34,27 @@ PRIVATE_MODE = 0o600
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, with mode PRIVATE_MODE (mkstemp's own)."""
+    write_all_atomic({path: text})
+
+
+def write_all_atomic(files: dict[Path, str]) -> None:
+    """Write each of ``files`` atomically, and all of them or none: every text goes to a temporary
+    file first, and only when all are written are they renamed into place (OutputError naming
+    the file that could not be written; the temporary files are removed)."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            staged.append((_staged(path, text), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _staged(path: Path, text: str) -> str:
+    """A temporary file next to ``path`` holding ``text`` (synced), mode PRIVATE_MODE."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -42,26 +65,34 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+    return tmp
 
 
 def append_line(fh: int, path: Path, line: str, sync: bool = True) -> None:
-    """Append one line with a single write (O_APPEND), and fsync unless ``sync`` is False (the
-    line then survives the process, not the machine); OutputError if it cannot."""
+    """Append one line with a single write (O_APPEND), whole or not at all (a short write on a
+    full disk is cut off again), and fsync unless ``sync`` is False (the line then survives the
+    process, not the machine); OutputError if it cannot. One writer at a time (or a lock)."""
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
+        end = os.lseek(fh, 0, os.SEEK_END)
         written = os.write(fh, data)
-        if written != len(data):
-            raise OSError(28, f"short write ({written} of {len(data)} bytes)")
-        if sync:
-            os.fsync(fh)
     except OSError as exc:
         raise OutputError(f"cannot append to {path}: {exc.strerror or exc}") from exc
+    if written != len(data):
+        with contextlib.suppress(OSError):  # a reader skips a torn last line in any case
+            os.ftruncate(fh, end)
+        raise OutputError(f"cannot append to {path}: {os.strerror(errno.ENOSPC)} (short write: "
+                          f"{written} of {len(data)} bytes, cut off again)")
+    if sync:
+        try:
+            os.fsync(fh)
+        except OSError as exc:
+            raise OutputError(f"cannot append to {path}: {exc.strerror or exc}") from exc
 
 
 def complete_lines(text: str) -> list[str]:
@@ -75,19 +106,35 @@ def read_toml(path: Path) -> dict[str, Any]:
     missing, unreadable or not TOML: the buildpacks read what a project declares, and a file
     they cannot read declares nothing."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return toml_file(path, MAX_FILE_BYTES)
+    except InputError:
         return {}
 
 
 @contextmanager
 def held(lock: Path) -> Iterator[None]:
     """An exclusive lock on the file ``lock`` (made, with its directory, if missing) for the
-    block: processes of this host that take the same one run the block one at a time."""
+    block: processes of this host that take the same one run the block one at a time. The file
+    is removed as the block ends, however it ends (none is left in $TMPDIR); a process that
+    locked a file removed meanwhile locks the new one instead."""
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                break
+        except FileNotFoundError:
+            pass  # removed by the holder it waited for: lock the file now at that path
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
         yield
+    finally:
+        lock.unlink(missing_ok=True)  # before the lock is released: a waiter then sees it gone
+        os.close(fd)
 
 
 @contextmanager

@@ -175,7 +175,8 @@ def test_a_value_its_source_cannot_parse_is_a_config_error_naming_the_variable(
     """The library raised pydantic-settings' own SettingsError for RFSN_LLM='{not json' (its
     docstring promised ConfigError), and the CLI named it unlike every other setting."""
     monkeypatch.setenv("RFSN_LLM", "{not json")
-    with pytest.raises(ConfigError, match=r"^invalid setting llm \(RFSN_LLM\): Expecting property name"):
+    with pytest.raises(ConfigError,
+                       match=r"^invalid setting llm \(RFSN_LLM\): RFSN_LLM:1: invalid JSON: Expecting property name"):
         load_settings()
 
 

@@ -26,9 +26,11 @@ from rfsn.batch.outcome import ErrorKind, Outcome, Status, patch_size
 from rfsn.batch.predictions import RunStore, load_predictions
 from rfsn.batch.progress import RunProgress
 from rfsn.batch.report import write_reports
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
 from rfsn.fsutil import write_atomic
+from rfsn.inputs import json_value, read_bounded
 from rfsn.models.swebench import Instance, Prediction, model_dir, path_name
+from rfsn.observability.console import shown, styled
 from rfsn.observability.logging import get_logger
 from rfsn.settings import Settings, for_workers
 
@@ -73,8 +75,8 @@ class EvalConfig(BaseModel):
 
 def _read_report(path: Path) -> dict[str, Any] | None:
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        value = json_value(read_bounded(path), str(path))
+    except InputError:
         return None
     return value if isinstance(value, dict) else None
 
@@ -130,9 +132,9 @@ def _matched(config: EvalConfig, instances: list[Instance], by_id: dict[str, Ins
     if unknown:
         log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
         if console is not None:
-            console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) match no instance "
-                          f"and are not evaluated: {', '.join(unknown[:10])}"
-                          f"{' ...' if len(unknown) > 10 else ''}")
+            console.print(styled("warning:", "yellow"), shown(
+                f"{len(unknown)} prediction(s) match no instance and are not evaluated: "
+                f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"))
     return predictions, unknown
 
 

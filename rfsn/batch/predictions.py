@@ -23,8 +23,9 @@ from pydantic import BaseModel
 
 from rfsn.batch.outcome import Outcome
 from rfsn.batch.records import load_models
-from rfsn.errors import ConfigError, OutputError
+from rfsn.errors import OutputError
 from rfsn.fsutil import PRIVATE_MODE, append_line, claimed
+from rfsn.inputs import json_value
 from rfsn.models.swebench import Instance, Prediction
 
 PREDICTIONS = "predictions.jsonl"
@@ -61,10 +62,7 @@ class JsonlLog:
         for number, line in enumerate(data.split(b"\n")[:-1], start=1):
             if not line.strip():
                 continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{self.path}:{number}: invalid JSON: {exc.msg}") from exc
+            value = json_value(line, str(self.path), number)
             if isinstance(value, dict):
                 yield value
 

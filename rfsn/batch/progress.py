@@ -18,6 +18,7 @@ from rich.progress import (
 )
 
 from rfsn.batch.outcome import SUCCESS, Outcome, Status
+from rfsn.observability.console import console as plain_console
 from rfsn.observability.heartbeat import INTERVAL, Heartbeat, clock
 
 
@@ -33,7 +34,7 @@ class RunProgress:
         self._progress = Progress(
             TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), console=console or Console(stderr=True), transient=False,
+            TimeRemainingColumn(), console=console or plain_console(stderr=True), transient=False,
         )
         previous = list(done)
         for outcome in previous:

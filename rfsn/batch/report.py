@@ -9,11 +9,13 @@ the sessions called a model, both add up its calls, tokens and cost.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from pathlib import Path
 
 from rfsn.batch.outcome import SUCCESS, Outcome, Status
-from rfsn.batch.predictions import RunStore
+from rfsn.batch.predictions import RESULTS, RunStore
+from rfsn.controller.htmlreport import write_session_report
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
 
@@ -24,7 +26,8 @@ _STATUS_COLOUR = {Status.RESOLVED: "#2e7d32", Status.FIXED: "#2e7d32", Status.ER
 def load_outcomes(root: Path) -> list[Outcome]:
     store = RunStore(root, predictions=(root / "predictions.jsonl").is_file())
     if not store.results.path.is_file():
-        raise ConfigError(f"{root} holds no results.jsonl (not a batch or evaluation run)")
+        raise ConfigError(f"{root} holds no results.jsonl nor result.json (not a batch or evaluation run, "
+                          "nor a repair session's folder)")
     return sorted(store.outcomes(latest=True, committed_only=False).values(),
                   key=lambda o: o.instance_id)
 
@@ -119,6 +122,34 @@ def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
     return "".join(out)
 
 
+#: a link that stays a link: an http(s) URL, or a path relative to the report with no scheme
+_SAFE_HREF = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\]+|[A-Za-z0-9_.+@%-][^\s\x00-\x1f\x7f:\"'<>\\]*",
+                        re.IGNORECASE)
+
+
+def safe_href(href: str) -> bool:
+    """Whether ``href`` (read from results.jsonl, which anyone may hand over) may become a link:
+    an http(s) URL or a relative path; ``javascript:``, ``data:``, ``file:`` or ``//host`` stay text."""
+    return _SAFE_HREF.fullmatch(href) is not None and not href.startswith("//")
+
+
+def _html_link(label: str, href: str) -> str:
+    if safe_href(href):
+        return f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
+    return f"{html.escape(label)}: <code>{html.escape(href)}</code>"
+
+
+def _md_cell(text: str) -> str:
+    """``text`` as one Markdown table cell: one line, its pipes, brackets and markup escaped."""
+    return re.sub(r"([\\|\[\]()<>*_`])", r"\\\1", " ".join(text.split()))
+
+
+def _md_link(label: str, href: str) -> str:
+    if safe_href(href) and "(" not in href and ")" not in href:
+        return f"[{label}]({href})"
+    return _md_cell(f"{label}: {href}")
+
+
 def _links(o: Outcome, root: Path | None) -> list[tuple[str, str]]:
     own = [("trajectory" if o.link.endswith("trajectory.jsonl") else "log", o.link)] if o.link else []
     return own + (evidence(root, o) if root is not None else [])
@@ -130,8 +161,7 @@ def render_html(title: str, outcomes: list[Outcome], root: Path | None = None) -
     rows = []
     for o in outcomes:
         status = html.escape(_status(o))
-        link = " ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
-                        for label, href in _links(o, root))
+        link = " ".join(_html_link(label, href) for label, href in _links(o, root))
         rows.append(f'<tr><td>{html.escape(o.instance_id)}</td>'
                     f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
                     f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
@@ -168,14 +198,17 @@ def render_markdown(title: str, outcomes: list[Outcome], root: Path | None = Non
     for o in outcomes:
         status = _status(o)
         cells = [f"{o.phases.get(p, 0.0):.1f}" for p in phases]
-        link = " ".join(f"[{label}]({href})" for label, href in _links(o, root))
-        lines.append(f"| {o.instance_id} | {status} | {o.duration:.1f} | {o.patch_lines} | "
+        link = " ".join(_md_link(label, href) for label, href in _links(o, root))
+        lines.append(f"| {_md_cell(o.instance_id)} | {status} | {o.duration:.1f} | {o.patch_lines} | "
                      + "".join(c + " | " for c in cells) + f"{link} |")
     return "\n".join(lines) + "\n"
 
 
 def write_reports(root: Path, title: str | None = None) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` into ``root``; their paths."""
+    """Write ``report.html`` and ``report.md`` into ``root`` (a run; a repair session's folder:
+    its report.html again, from its result.json); their paths."""
+    if not (root / RESULTS).is_file() and (root / "result.json").is_file():
+        return write_session_report(root), root / "report.md"
     outcomes = load_outcomes(root)
     title = title or f"rfsn run {root.name}"
     html_path, md_path = root / "report.html", root / "report.md"

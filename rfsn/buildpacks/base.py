@@ -51,6 +51,8 @@ from rfsn.buildpacks.capabilities import (
     date_env,
     limit_cases,
 )
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import TestStatus
 
 __all__ = [
@@ -111,8 +113,8 @@ def json_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         if not line.startswith("{"):
             continue
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
+            event = json_value(line)
+        except InputError:
             continue
         if isinstance(event, dict):
             yield event

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rfsn.errors import SandboxError
+from rfsn.inputs import MAX_FILE_BYTES, json_value
 from rfsn.models import ExecResult, truncate_output
 
 #: seconds a reply may come after the run's own timeout (the server kills the run at its timeout)
@@ -31,7 +32,7 @@ def ask(socket_path: Path, request: dict[str, Any], timeout: float) -> dict[str,
             conn.settimeout(timeout + GRACE)
             conn.connect(str(socket_path))
             conn.sendall(json.dumps(request).encode() + b"\n")
-            reply = json.loads(conn.makefile("rb").readline())
+            reply = json_value(conn.makefile("rb").readline(MAX_FILE_BYTES))
     except (OSError, ValueError) as exc:  # ValueError: JSONDecodeError, an empty line included
         raise ServerGone(str(exc)) from exc
     if not isinstance(reply, dict):

@@ -31,7 +31,9 @@ REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errn
 
 
 def _fail(code: int, line: str) -> NoReturn:
-    click.echo(" ".join(line.splitlines()), err=True)  # one line, whatever the input held
+    from rfsn.cli.common import error_line
+
+    error_line(line)
     sys.exit(code)
 
 

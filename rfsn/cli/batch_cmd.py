@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import click
-from rich.console import Console
+from rich.table import Table
 
 from rfsn.batch.executors import LogSetup
 from rfsn.cli.common import (
@@ -30,10 +30,12 @@ from rfsn.cli.common import (
     verbosity_options,
 )
 from rfsn.observability import metrics
+from rfsn.observability.console import console, shown
 from rfsn.settings import Settings
 
 if TYPE_CHECKING:
     from rfsn.batch.evaluate import EvalConfig
+    from rfsn.batch.validate import Validity
 
 _EXECUTOR = click.Choice(["local", "ray"])
 
@@ -117,7 +119,7 @@ def evaluate(predictions: str, instances: Path, run_id: str, report_dir: Path, w
                           ray_address=ray_address, repos_dir=repos_dir, instance_ids=instance_ids,
                           timeout=timeout)
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
-        path, result = run_evaluation(config, Console(stderr=True))
+        path, result = run_evaluation(config, console(stderr=True))
     click.echo(f"Total instances: {result['total_instances']}\n"
                f"Instances submitted: {result['submitted_instances']}\n"
                f"Instances completed: {result['completed_instances']}\n"
@@ -150,8 +152,6 @@ def validate(instances: Path, run_id: str, report_dir: Path, workers: int, execu
              metrics_port: int | None, metrics_addr: str, verbose: bool, log_file: Path | None) -> None:
     """Check that each of INSTANCES is usable here: its environment runs the tests, the empty
     patch does not resolve it and the gold patch does. Exit 0 when all are valid, else 1."""
-    from rich.table import Table
-
     from rfsn.batch.validate import run_validation
 
     settings = setup(verbose, log_file, sandbox=sandbox, registry=registry)
@@ -160,17 +160,22 @@ def validate(instances: Path, run_id: str, report_dir: Path, workers: int, execu
                           ray_address=ray_address, repos_dir=repos_dir, instance_ids=instance_ids,
                           timeout=timeout)
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
-        path, rows = run_validation(config, Console(stderr=True))
-    table = Table("instance", "valid", "gold resolves", "empty resolves", "label", "reason")
-    show = {True: "yes", False: "no", None: "-"}
-    for row in rows:
-        table.add_row(row.instance_id, show[row.valid], show[row.gold_resolves],
-                      show[row.empty_resolves], row.label, row.message[:120])
-    Console(no_color=True, width=200).print(table)
+        path, rows = run_validation(config, console(stderr=True))
+    console(no_color=True, width=200).print(validity_table(rows))
     valid = sum(row.valid for row in rows)
     click.echo(f"{valid}/{len(rows)} instances valid; results written to {path}")
     if valid < len(rows):
         raise SystemExit(1)
+
+
+def validity_table(rows: list[Validity]) -> Table:
+    """What ``rfsn validate`` found of each instance, ids and reasons as the instances hold them."""
+    table = Table("instance", "valid", "gold resolves", "empty resolves", "label", "reason")
+    show = {True: "yes", False: "no", None: "-"}
+    for row in rows:
+        table.add_row(shown(row.instance_id), show[row.valid], show[row.gold_resolves],
+                      show[row.empty_resolves], shown(row.label), shown(row.message[:120]))
+    return table
 
 
 @click.command()
@@ -235,7 +240,7 @@ def batch(instances: Path, out_dir: Path, planner: str, oracle_tests: bool, mode
         instance_ids=_ids(instance_ids), timeout=timeout, model_name=model_name, cache=not no_cache,
         model_options=per_instance, **_worker_setup(settings, verbose))
     with metrics.serving(metrics_port, metrics_addr, workers=_in_workers(executor, workers, ray_address)):
-        outcomes = run_batch(config, Console(stderr=True))
+        outcomes = run_batch(config, console(stderr=True))
     counts = {s: sum(1 for o in outcomes.values() if o.status == s) for s in Status}
     totals = model_totals(list(outcomes.values()))
     store = RunStore(out_dir)

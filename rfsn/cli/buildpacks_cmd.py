@@ -6,12 +6,14 @@ import tempfile
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import detect_all, discover
+from rfsn.buildpacks.base import Detection
+from rfsn.buildpacks.discovery import BuildpackInfo
 from rfsn.cli.common import check_target, default_base, setup
 from rfsn.errors import BuildpackError
+from rfsn.observability.console import console, shown, styled
 from rfsn.workspace import prepare
 
 
@@ -29,10 +31,18 @@ def list_() -> None:
     for name, source in sources.items():
         try:
             base = default_base(name)
-            table.add_row(name, source, base.registry_image, base.bootstrap_tag)
+            table.add_row(shown(name), shown(source), shown(base.registry_image), shown(base.bootstrap_tag))
         except BuildpackError as exc:
-            table.add_row(name, source, f"[red]unavailable: {exc}[/]", "")
-    Console().print(table)
+            table.add_row(shown(name), shown(source), styled(f"unavailable: {exc}", "red"), "")
+    console().print(table)
+
+
+def detection_table(ranked: list[tuple[BuildpackInfo, Detection]]) -> Table:
+    """Each buildpack's score for a repository and its reasons, as read from the repository."""
+    table = Table("buildpack", "score", "reasons", box=None, pad_edge=False)
+    for info, detection in ranked:
+        table.add_row(shown(info.name), f"{detection.score:.2f}", shown("; ".join(detection.reasons)) or "-")
+    return table
 
 
 @buildpacks.command()
@@ -48,10 +58,7 @@ def detect(target: str, ref: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="rfsn-detect-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         ranked = detect_all(workspace.path)
-    table = Table("buildpack", "score", "reasons", box=None, pad_edge=False)
-    for info, detection in ranked:
-        table.add_row(info.name, f"{detection.score:.2f}", "; ".join(detection.reasons) or "-")
-    Console().print(table)
+    console().print(detection_table(ranked))
     if not any(detection.score > 0 for _, detection in ranked):
         raise BuildpackError(f"no buildpack recognises {target}: choose one with --buildpack NAME "
                              "or give the test command with --test-cmd")

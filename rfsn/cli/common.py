@@ -14,9 +14,11 @@ import click
 from rfsn.errors import ConfigError, OutputError
 from rfsn.gate.policy import GatePolicy
 from rfsn.observability import logging as rlog
+from rfsn.observability.console import shown
 from rfsn.sandbox import choose_kind
 from rfsn.settings import Settings, config_file, load_settings
 from rfsn.settings.values import LONGEST
+from rfsn.settings.variables import unknown_variables
 
 if TYPE_CHECKING:
     from rfsn.buildpacks.base import BaseImage
@@ -105,6 +107,12 @@ def writable_dir(path: Path) -> None:
     except OSError as exc:
         refused = "it accepts no new entries" if exc.errno == errno.ENOENT else exc.strerror
         raise OutputError(f"cannot write to {path}: {existing}: {refused}") from exc
+
+
+def error_line(line: str) -> None:
+    """Print an error on stderr as one line, whatever the user's text in it held (its line breaks
+    joined, its other control characters escaped). The one writer of rfsn's error lines."""
+    click.echo(shown(" ".join(line.splitlines())), err=True)
 
 
 def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -202,12 +210,25 @@ def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta[LOGGING] = True
+    _warn_unknown_variables()
     if "sandbox" in overrides:
         choose_kind(settings.sandbox)
     if "registry" in overrides:
         _check_registry(settings, given=overrides["registry"] is not None,
                         local="sandbox" in overrides and settings.sandbox == "local")
     return settings
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown_variables() -> None:
+    """One warning line per unknown ``RFSN_*`` variable, once in a process."""
+    for name, nearest in unknown_variables(Settings):
+        if name not in _warned:
+            _warned.add(name)
+            hint = f" (did you mean {nearest}?)" if nearest else ""
+            error_line(f"rfsn: warning: {name} is not a variable rfsn reads; it changes nothing{hint}")
 
 
 def _check_registry(settings: Settings, given: bool, local: bool) -> None:

@@ -9,22 +9,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 import structlog
 
 from rfsn.errors import ConfigError
 from rfsn.gate.gate import Gate
-from rfsn.gate.lines import decide_line
+from rfsn.gate.lines import decide_line, malformed
 from rfsn.gate.policy import GatePolicy
 
+#: the longest input line decided (a longer one is malformed, and skipped to its end)
+MAX_LINE = 1 << 26
 
-def _decide_stream(gate: Gate, stream: IO[Any]) -> None:
-    for line in stream:
-        if not line.strip():
+
+def _decide_stream(gate: Gate, stream: IO[str], where: str) -> None:
+    number = 0
+    while line := stream.readline(MAX_LINE):
+        number += 1
+        if len(line) == MAX_LINE and not line.endswith("\n"):
+            while (rest := stream.readline(MAX_LINE)) and not rest.endswith("\n"):
+                pass
+            decision = malformed(f"{where}:{number}: a line longer than {MAX_LINE >> 20} MiB")
+        elif not line.strip():
             continue
-        decision = decide_line(gate, line)
+        else:
+            decision = decide_line(gate, line, where, number)
         click.echo(json.dumps(decision.model_dump(), ensure_ascii=False))
 
 
@@ -42,15 +52,9 @@ def check(file: str, policy_file: Path | None) -> None:
     # stdout carries decisions only: send events to stderr, keeping the configured processors
     # (sys.stderr is looked up at each event, since it may be swapped).
     structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr))
-    try:
-        policy = GatePolicy.from_toml(policy_file) if policy_file else GatePolicy()
-    except ConfigError as exc:
-        click.echo(f"rfsn gate check: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    gate_ = Gate(policy)
+    gate_ = Gate(GatePolicy.from_toml(policy_file) if policy_file else GatePolicy())
     try:
         with click.open_file(file, encoding="utf-8", errors="replace") as stream:
-            _decide_stream(gate_, stream)
+            _decide_stream(gate_, stream, "<stdin>" if file == "-" else file)
     except OSError as exc:
-        click.echo(f"rfsn gate check: cannot read {file}: {exc.strerror or exc}", err=True)
-        sys.exit(2)
+        raise ConfigError(f"cannot read {file}: {exc.strerror or exc}") from exc

@@ -20,6 +20,7 @@ from rfsn.cli.common import (
     OutputDir,
     check_target,
     env_options,
+    error_line,
     metrics_options,
     model_options,
     registry_option,
@@ -33,8 +34,11 @@ from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.controller.report import where_it_went
 from rfsn.errors import ConfigError, WorkspaceError
+from rfsn.inputs import MAX_SMALL_BYTES, read_bounded
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
+from rfsn.observability.console import console as plain_console
+from rfsn.observability.console import shown, styled
 from rfsn.observability.heartbeat import Heartbeat, clock
 from rfsn.workspace import git, is_url, prepare
 
@@ -72,21 +76,15 @@ class LiveView:
         table.add_row("phase", phase)
         table.add_row("step", str(self.step.number if self.step else 0))
         table.add_row("candidates tried", str(self.candidates))
-        table.add_row("last candidate", self.last or "-")
-        table.add_row("best so far", self.best or "-")
+        table.add_row("last candidate", shown(self.last) or "-")
+        table.add_row("best so far", shown(self.best) or "-")
         return table
 
 
 def _read_problem(path: Path, problem: str | None) -> str:
     if problem is not None:
         raise ConfigError("--problem and --problem-file both give the issue text: give one")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"--problem-file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
-                          f"at offset {exc.start})") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read --problem-file {path}: {exc.strerror or exc}") from exc
+    return read_bounded(path, MAX_SMALL_BYTES, "--problem-file")
 
 
 def _apply_to_source(target: str, patch: str) -> None:
@@ -100,13 +98,13 @@ def _apply_to_source(target: str, patch: str) -> None:
 def _summary(result: SessionResult, out: Path, console: Console) -> None:
     if EXIT.get(result.status) == 2:  # the session met an error: said as every error is
         label = "" if result.status is SessionStatus.ERROR else f"{result.status.value}: "
-        click.echo(f"rfsn: error: {label}{result.message}", err=True)
+        error_line(f"rfsn: error: {label}{result.message}")
     else:
-        console.print(f"[bold]{result.status.value}[/]: {result.message}")
+        console.print(styled(result.status.value, "bold"), f": {shown(result.message)}", sep="")
     if result.patch:
         click.echo(result.patch, nl=False)
     for line in where_it_went(result):  # what became of each group, and where the budget went
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(shown(line), soft_wrap=True)
     console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
                   f"{result.duration:.1f}s; outputs in {out}")
 
@@ -166,7 +164,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
                             max_tokens=max_tokens, max_calls=max_calls, replay=replay,
                             cache=not no_cache)
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
-    console = Console(stderr=True)
+    console = plain_console(stderr=True)
     view = LiveView()
     beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, timeout, max_steps), console)
     with metrics.serving(metrics_port, metrics_addr), beat, \
@@ -175,7 +173,7 @@ def repair(target: str, ref: str | None, problem: str | None, problem_file: Path
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)  # none fits: an input error, no session yet
         result = session.repair_workspace(workspace, options, settings, on_step=view.update, buildpack=pack)
-    _summary(result, out_dir / session_id, Console())
+    _summary(result, out_dir / session_id, plain_console())
     if apply_patch and result.status is SessionStatus.FIXED:
         _apply_to_source(target, result.patch)
         click.echo(f"applied the patch to {target}")

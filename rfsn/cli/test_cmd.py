@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import CollectCapable, limit_cases
@@ -23,9 +22,10 @@ from rfsn.cli.common import (
     setup,
     verbosity_options,
 )
-from rfsn.errors import CommandTimeout
+from rfsn.errors import CommandTimeout, ConfigError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
+from rfsn.observability.console import console, shown, styled
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
@@ -34,13 +34,13 @@ _STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR
           TestStatus.SKIPPED: "yellow", TestStatus.TIMEOUT: "magenta"}
 
 
-def print_report(report: TestReport, console: Console) -> None:
+def print_report(report: TestReport, out: Console) -> None:
     table = Table("test", "status", box=None, pad_edge=False)
     for test_id, status in sorted(report.tests.items()):
-        table.add_row(Text(test_id), f"[{_STYLE[status]}]{status.value}[/]")  # an id is not markup
-    console.print(table)
+        table.add_row(shown(test_id), styled(status.value, _STYLE[status]))
+    out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
-    console.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
+    out.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
                   + ("" if report.structured else " (exit code only)"))
 
 
@@ -85,14 +85,12 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
-        print_report(report, Console())
+        print_report(report, console())
     unknown = report.unknown(wanted)
     if unknown:
-        click.echo(f"rfsn: error: no such test: {unknown[0]}"
-                   + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), err=True)
-        sys.exit(2)
+        raise ConfigError(f"no such test: {unknown[0]}"
+                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
     if not report.tests:
-        click.echo(f"rfsn: error: no tests found (the test runner exited {report.exit_code}); name "
-                   "them as TEST_IDS, or give the command that runs them with --test-cmd", err=True)
-        sys.exit(2)
+        raise ConfigError(f"no tests found (the test runner exited {report.exit_code}); name them as "
+                          "TEST_IDS, or give the command that runs them with --test-cmd")
     sys.exit(0 if report.ok else 1)

@@ -1,9 +1,10 @@
 """A repair session: build the parts, run the loop, write the evidence.
 
 Outputs, in ``out_dir/<session_id>/``: patch.diff, result.json,
-trajectory.jsonl, events.jsonl, report.md, metrics.prom. The trajectory and
-events are written as the session goes; the rest atomically at the end, in
-``finally``, whatever ended the session.
+trajectory.jsonl, events.jsonl, report.md, report.html, metrics.prom. The
+trajectory and events are written as the session goes, a whole line at a time;
+the rest at the end, in ``finally``, whatever ended the session: all of them or
+none.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, limit_cases
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
+from rfsn.controller.htmlreport import render_html
 from rfsn.controller.loop import Controller, Step
 from rfsn.controller.report import render_report
 from rfsn.controller.trajectory import Trajectory, read
 from rfsn.errors import EnvUnavailable, RfsnError
-from rfsn.fsutil import write_atomic
+from rfsn.fsutil import write_all_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
 from rfsn.llm.factory import open_model
@@ -221,10 +223,10 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
         **(model.budget.totals() if model is not None else {}),
     )
     metrics.SESSIONS.labels(result.status.value).inc()
-    write_atomic(out / "patch.diff", patch)
-    write_atomic(out / "result.json", result.model_dump_json(indent=2))
-    write_atomic(out / "report.md", render_report(result, workspace.source))
-    write_atomic(out / "metrics.prom", metrics.render())
+    write_all_atomic({out / "patch.diff": patch, out / "result.json": result.model_dump_json(indent=2),
+                      out / "report.md": render_report(result, workspace.source),
+                      out / "report.html": render_html(result, workspace.source),
+                      out / "metrics.prom": metrics.render()})
     unbind("session_id", "phase", "step")
     return result
 

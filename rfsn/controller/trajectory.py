@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from rfsn.fsutil import SHARED_MODE, append_line, complete_lines
+from rfsn.fsutil import SHARED_MODE, append_line
+from rfsn.inputs import json_value, read_bounded
 from rfsn.models import GateDecision, Outcome, Proposal
 
 MAX_LOG = 4000
@@ -67,4 +68,5 @@ class Trajectory:
 
 def read(path: Path) -> list[dict[str, object]]:
     """The recorded steps (a last line cut short by a crash is not one)."""
-    return [json.loads(line) for line in complete_lines(path.read_text(encoding="utf-8"))]
+    text = read_bounded(path)
+    return [json_value(line, str(path), n) for n, line in enumerate(text.split("\n")[:-1], start=1) if line]

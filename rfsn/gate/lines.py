@@ -6,34 +6,35 @@ optional ``"buildpack"``. Unreadable lines are decided as ``malformed_proposal``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
+from rfsn.errors import InputError
 from rfsn.gate.context import GateContext
 from rfsn.gate.gate import Gate, record
 from rfsn.gate.rules import Rule
+from rfsn.inputs import json_value
 from rfsn.models import GateDecision, parse_proposal
 
 
-def _malformed(reason: str) -> GateDecision:
+def malformed(reason: str) -> GateDecision:
     decision = GateDecision(accepted=False, rule=Rule.MALFORMED_PROPOSAL.value, reason=reason[:500])
     record(decision, intent="unknown", phase=None)
     return decision
 
 
-def decide_line(gate: Gate, line: str) -> GateDecision:
-    """One input line to one decision; never raises for bad input."""
+def decide_line(gate: Gate, line: str, where: str = "<stdin>", number: int = 1) -> GateDecision:
+    """One input line (line ``number`` of ``where``) to one decision; never raises for bad input."""
     try:
-        data: Any = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return _malformed(f"not JSON: {exc}")
+        data: Any = json_value(line, where, number)
+    except InputError as exc:
+        return malformed(str(exc))
     if not isinstance(data, dict):
-        return _malformed("each line must be a JSON object")
+        return malformed("each line must be a JSON object")
     unknown = set(data) - {"workspace", "phase", "proposal", "buildpack"}
     if unknown:
-        return _malformed(f"unknown keys: {', '.join(sorted(unknown))}")
+        return malformed(f"unknown keys: {', '.join(sorted(unknown))}")
     try:
         context = GateContext.model_validate(
             {"workspace": data.get("workspace"), "phase": data.get("phase"),
@@ -43,7 +44,7 @@ def decide_line(gate: Gate, line: str) -> GateDecision:
     except ValidationError as exc:
         first = exc.errors()[0] if exc.errors() else {"msg": str(exc), "loc": ()}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return _malformed(f"invalid {where or 'input'}: {first.get('msg')}")
+        return malformed(f"invalid {where or 'input'}: {first.get('msg')}")
     if not context.workspace.is_dir():
-        return _malformed(f"workspace {str(context.workspace)!r} is not a directory")
+        return malformed(f"workspace {str(context.workspace)!r} is not a directory")
     return gate.check(proposal, context)

@@ -7,13 +7,13 @@ proposal.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
+from rfsn.inputs import toml_file
 
 _GENERIC = ("ls", "cat", "head", "tail", "wc", "grep", "diff", "echo", "true", "false", "git")
 DEFAULT_COMMANDS: dict[str, tuple[str, ...]] = {
@@ -96,8 +96,8 @@ DEFAULT_LOCKFILES = (
 class SizeTier(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_files: int = Field(gt=0, description="files one edit may touch")
-    max_changed_lines: int = Field(gt=0, description="added plus removed lines in one edit")
+    max_files: StrictInt = Field(gt=0, description="files one edit may touch")
+    max_changed_lines: StrictInt = Field(gt=0, description="added plus removed lines in one edit")
 
 
 DEFAULT_TIERS = {
@@ -105,6 +105,10 @@ DEFAULT_TIERS = {
     "medium": SizeTier(max_files=8, max_changed_lines=400),
     "large": SizeTier(max_files=30, max_changed_lines=3000),
 }
+
+
+#: what a strict field takes, as TOML writes it
+_TOML_TYPES = {"bool_type": "boolean (true or false)", "int_type": "integer"}
 
 
 class GatePolicy(BaseModel):
@@ -126,9 +130,9 @@ class GatePolicy(BaseModel):
     python_modules: tuple[str, ...] = Field(
         default=DEFAULT_PYTHON_MODULES, description="modules allowed with 'python -m'"
     )
-    max_args: int = Field(default=64, gt=0, description="arguments in one command")
-    max_arg_length: int = Field(default=1024, gt=0, description="characters in one argument")
-    max_path_length: int = Field(default=400, gt=0, description="characters in one path")
+    max_args: StrictInt = Field(default=64, gt=0, description="arguments in one command")
+    max_arg_length: StrictInt = Field(default=1024, gt=0, description="characters in one argument")
+    max_path_length: StrictInt = Field(default=400, gt=0, description="characters in one path")
     protected: tuple[str, ...] = Field(
         default=DEFAULT_PROTECTED, description="globs no edit may touch (gitignore-like, case-insensitive)"
     )
@@ -136,18 +140,18 @@ class GatePolicy(BaseModel):
         default=DEFAULT_SECRET_GLOBS, description="globs that may not even be read or searched"
     )
     lockfiles: tuple[str, ...] = Field(default=DEFAULT_LOCKFILES, description="dependency lockfiles")
-    allow_lockfile_edits: bool = Field(default=False, description="let edits touch lockfiles")
+    allow_lockfile_edits: StrictBool = Field(default=False, description="let edits touch lockfiles")
     tiers: dict[str, SizeTier] = Field(default_factory=lambda: dict(DEFAULT_TIERS))
     tier: str = Field(default="medium", description="the size tier edits are held to")
-    max_patch_bytes: int = Field(default=1_000_000, gt=0, description="raw size of one patch")
-    allow_test_edits: bool = Field(
+    max_patch_bytes: StrictInt = Field(default=1_000_000, gt=0, description="raw size of one patch")
+    allow_test_edits: StrictBool = Field(
         default=False,
         description="let patch/verify edits modify test files (off: tests are evidence)",
     )
-    git_apply_check: bool = Field(
+    git_apply_check: StrictBool = Field(
         default=True, description="also run 'git apply --check' when the workspace is a git checkout"
     )
-    max_pattern_length: int = Field(default=500, gt=0, description="characters in a search regex")
+    max_pattern_length: StrictInt = Field(default=500, gt=0, description="characters in a search regex")
 
     def size_tier(self) -> SizeTier:
         try:
@@ -170,7 +174,8 @@ class GatePolicy(BaseModel):
             first = exc.errors()[0]
             key = ".".join(str(part) for part in first["loc"]) or "[gate]"
             message = ("unknown key" if first["type"] == "extra_forbidden"
-                       else first["msg"].removeprefix("Value error, "))
+                       else f"a TOML {_TOML_TYPES[first['type']]}, not {first['input']!r}"
+                       if first["type"] in _TOML_TYPES else first["msg"].removeprefix("Value error, "))
             raise ConfigError(f"invalid [gate] policy in {source}: {key}: {message}") from exc
         try:
             policy.size_tier()
@@ -182,9 +187,9 @@ class GatePolicy(BaseModel):
     def from_toml(cls, path: Path) -> GatePolicy:
         """Read the ``[gate]`` table of a TOML file (defaults when the table is absent)."""
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read gate policy from {path}: {exc}") from exc
+            data = toml_file(path)
+        except InputError as exc:
+            raise ConfigError(f"cannot read gate policy: {exc}") from exc
         table = data.get("gate", {})
         if not isinstance(table, dict):
             raise ConfigError(f"[gate] in {path} must be a table")

@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from rfsn.inputs import json_lines, json_value, read_bounded
+
 NO_TOOLS = "this server does not support tools"
 
 
@@ -225,7 +227,7 @@ class FakeServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json_value(self.rfile.read(length) or b"{}", "request")
                 reply = server._next(body, dict(self.headers))
                 time.sleep(reply.delay)
                 anthropic = self.path.rstrip("/").endswith("/messages")
@@ -278,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"no such file: {given}")
     responder: Callable[[dict[str, Any]], Scripted] = Recording()
     if args.answers is not None:
-        rows = [json.loads(line) for line in args.answers.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [row for _, row in json_lines(read_bounded(args.answers), str(args.answers))]
         responder = KnowsTheAnswers(tuple(
             (r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"]), r.get("test_again", ""),
                                           tuple(r.get("obsolete", ()))))

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from rfsn.errors import ConfigError
+from rfsn.fsutil import PRIVATE_MODE, append_line
+from rfsn.inputs import json_lines, read_bounded
 from rfsn.llm.base import Message, Reply, Tool
 
 RECORD = "llm.jsonl"
@@ -44,16 +49,22 @@ class Recorder:
             source = replay_from / RECORD if replay_from.is_dir() else replay_from
             if not source.is_file():
                 raise ConfigError(f"--replay: no model record at {source}")
-            for line in source.read_text(encoding="utf-8").splitlines():
-                entry = json.loads(line)
-                self._answers[entry["key"]].append(
-                    (Reply.model_validate(entry["reply"]), bool(entry.get("cached"))))
+            for number, entry in json_lines(read_bounded(source), str(source)):
+                try:
+                    self._answers[entry["key"]].append(
+                        (Reply.model_validate(entry["reply"]), bool(entry.get("cached"))))
+                except (KeyError, TypeError, ValidationError) as exc:
+                    raise ConfigError(f"{source}:{number}: not a line of a model record ({type(exc).__name__}: "
+                                      f"{str(exc)[:100]})") from exc
 
     def write(self, key: str, request: dict[str, Any], reply: Reply, cached: bool = False) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as sink:
-            sink.write(json.dumps({"key": key, "request": request, "reply": reply.model_dump(),
-                                   "cached": cached}) + "\n")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
+        try:  # a whole line or none, on a full disk too
+            append_line(fd, self.path, json.dumps({"key": key, "request": request, "reply": reply.model_dump(),
+                                                   "cached": cached}), sync=False)
+        finally:
+            os.close(fd)
 
     def replay(self, key: str, request: dict[str, Any]) -> tuple[Reply, bool]:
         """The recorded reply to this request, and whether the cache had answered it."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from rfsn.inputs import json_value
 
 #: the longest name (in UTF-8 bytes) that becomes one path component: ``<model>.<run_id>.json``
 #: of two such names still fits a file name (255 bytes)
@@ -53,10 +54,10 @@ class Instance(BaseModel):
 
     @field_validator("FAIL_TO_PASS", "PASS_TO_PASS", mode="before")
     @classmethod
-    def _json_encoded_list(cls, value: Any) -> Any:
+    def _json_encoded_list(cls, value: Any, info: ValidationInfo) -> Any:
         # SWE-bench datasets store these as JSON-encoded strings.
         if isinstance(value, str):
-            return json.loads(value) if value.strip() else []
+            return json_value(value, info.field_name or "field") if value.strip() else []
         return value
 
     @field_validator("instance_id")

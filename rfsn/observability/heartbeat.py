@@ -15,6 +15,9 @@ from types import TracebackType
 
 from rich.console import Console
 
+from rfsn.observability.console import console as plain_console
+from rfsn.observability.console import shown
+
 #: seconds between two progress lines (the promise is "at least every 30 seconds")
 INTERVAL = 20.0
 
@@ -30,16 +33,19 @@ class Heartbeat:
     def __init__(self, prefix: str, status: Callable[[float], str], console: Console | None = None,
                  interval: float = INTERVAL) -> None:
         self.prefix, self.status, self.interval = prefix, status, interval
-        self.console = console or Console(stderr=True)
+        self.console = console or plain_console(stderr=True)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._started = 0.0
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            elapsed = time.monotonic() - self._started
-            self.console.print(f"{self.prefix}: {self.status(elapsed)}", markup=False, highlight=False,
-                               soft_wrap=True)
+            self.say(time.monotonic() - self._started)
+
+    def say(self, elapsed: float) -> None:
+        """One progress line, as it is and on one line."""
+        self.console.print(f"{self.prefix}: {shown(self.status(elapsed))}", markup=False, highlight=False,
+                           emoji=False, soft_wrap=True)
 
     def __enter__(self) -> Heartbeat:
         self._started = time.monotonic()

@@ -12,38 +12,53 @@ import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import structlog
 
-from rfsn.fsutil import SHARED_MODE
+from rfsn.fsutil import SHARED_MODE, append_line
 
-_json_sink: TextIO | None = None
-_extra_sinks: list[TextIO] = []
+_json_sink: _LineSink | None = None
+_extra_sinks: list[_LineSink] = []
 _render_json = structlog.processors.JSONRenderer()
 
 
 def _tee_json(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     sinks = [_json_sink, *_extra_sinks] if _json_sink is not None else _extra_sinks
     if sinks:
-        line = str(_render_json(logger, method, dict(event))) + "\n"
+        line = str(_render_json(logger, method, dict(event)))
         for sink in sinks:
             sink.write(line)
-            sink.flush()
     return event
+
+
+class _LineSink:
+    """A JSON-lines file written one whole line at a time (``fsutil.append_line``)."""
+
+    def __init__(self, path: Path, mode: int | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666 if mode is None else mode)
+        if mode is not None:
+            os.fchmod(self.fd, mode)  # the same mode whatever the umask
+
+    def write(self, line: str) -> None:
+        append_line(self.fd, self.path, line, sync=False)
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 @contextmanager
 def events_to(path: Path) -> Iterator[None]:
     """Also write every event logged inside the block as a JSON line to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as sink:
-        os.fchmod(sink.fileno(), SHARED_MODE)  # the same mode whatever the umask
-        _extra_sinks.append(sink)
-        try:
-            yield
-        finally:
-            _extra_sinks.remove(sink)
+    sink = _LineSink(path, SHARED_MODE)
+    _extra_sinks.append(sink)
+    try:
+        yield
+    finally:
+        _extra_sinks.remove(sink)
+        sink.close()
 
 
 _secrets: set[str] = set()
@@ -96,8 +111,7 @@ def configure(level: str = "info", json_file: Path | None = None, console: bool 
         _json_sink.close()
         _json_sink = None
     if json_file is not None:
-        json_file.parent.mkdir(parents=True, exist_ok=True)
-        _json_sink = json_file.open("a", encoding="utf-8")
+        _json_sink = _LineSink(json_file)
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
         if console

@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
-    TomlConfigSettingsSource,
 )
 
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
+from rfsn.inputs import json_value, toml_file
 from rfsn.settings.llm import LLMSettings
 from rfsn.settings.values import Seconds, size_range
 
@@ -201,10 +204,36 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_file()))
+        path = config_file()
+        values = toml_file(path) if path.is_file() else {}
+        toml_booleans(values, settings_cls, str(path))
+        return (init_settings, _BoundedEnv(settings_cls), InitSettingsSource(settings_cls, values))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
+
+
+class _BoundedEnv(EnvSettingsSource):
+    """The ``RFSN_*`` variables, a JSON value among them (``RFSN_LLM``) read within rfsn's bounds."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        # the parent decodes "null" to None unless the field takes its text undecoded (NoDecode)
+        undecoded = super().decode_complex_value(field_name, field, "null") is not None
+        return value if undecoded else json_value(value, f"RFSN_{field_name.upper()}")
+
+
+def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, prefix: str = "") -> None:
+    """ConfigError unless every boolean setting of a TOML table is a TOML boolean: "yes", 1 or
+    "false" there is a mistake, not a value (the environment's strings stay as pydantic reads them)."""
+    for name, field in model.model_fields.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if field.annotation is bool and not isinstance(value, bool):
+            raise ConfigError(f"invalid setting {prefix}{name} in {source}: a TOML boolean (true or false), "
+                              f"not {value!r}")
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and isinstance(value, dict):
+            toml_booleans(value, field.annotation, source, f"{prefix}{name}.")
 
 
 def config_file() -> Path:
@@ -231,12 +260,12 @@ def load_settings(**overrides: Any) -> Settings:
     """
     path = config_file()
     if os.environ.get("RFSN_CONFIG") and not path.is_file():
-        cause = "is a directory" if path.is_dir() else "does not exist"
+        cause = "is a directory" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
         raise ConfigError(f"RFSN_CONFIG names {path}, which {cause}: name a TOML file")
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"cannot read settings from {path}: {exc}") from exc
+    except InputError as exc:
+        raise ConfigError(f"cannot read settings: {exc}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")

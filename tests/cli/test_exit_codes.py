@@ -116,7 +116,7 @@ def test_a_problem_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
 def test_rfsn_llm_that_is_not_json_names_the_variable() -> None:
     """RFSN_LLM='{not json' gave pydantic-settings' SettingsError traceback."""
     line = one_error_line(run("repair", str(QUICKSTART), env={"RFSN_LLM": "{not json"}))
-    assert "invalid setting llm (RFSN_LLM): Expecting property name" in line
+    assert "invalid setting llm (RFSN_LLM): RFSN_LLM:1: invalid JSON: Expecting property name" in line
 
 
 @pytest.mark.parametrize(("target", "fragment"), [

@@ -12,6 +12,7 @@ import structlog
 from click.testing import CliRunner
 from structlog.testing import capture_logs
 
+from rfsn.cli import main
 from rfsn.cli.gate_cmd import gate as gate_group
 from rfsn.errors import ConfigError
 from rfsn.gate import Gate, GatePolicy
@@ -66,10 +67,12 @@ def test_cli_reads_a_file_argument(repo: Path, tmp_path: Path) -> None:
 
 
 def test_cli_missing_input_file_exits_2_with_one_line(tmp_path: Path) -> None:
-    """A missing input file is a one-line error and exit code 2."""
-    result = CliRunner().invoke(gate_group, ["check", str(tmp_path / "nope.jsonl")])
+    """A missing input file is a one-line error and exit code 2, with the prefix of every command's
+    errors (it was ``rfsn gate check:``)."""
+    result = CliRunner().invoke(main, ["gate", "check", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2
     assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("rfsn: error: cannot read ")
 
 
 def test_cli_runs_as_a_real_process(repo: Path) -> None:

@@ -25,8 +25,9 @@ from pathlib import Path
 from rfsn.batch.harness.grading import harness_names
 from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
-from rfsn.errors import DiffError
+from rfsn.errors import DiffError, InputError
 from rfsn.fsutil import write_atomic
+from rfsn.inputs import json_value, read_bounded
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.swebench import Instance
 from rfsn.models.testfiles import test_id_file
@@ -217,8 +218,8 @@ def cached(path: Path) -> str | None:
     """The caveat of this instance's environment if it already passed validation ("" for
     none), or None."""
     try:
-        known = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        known = json_value(read_bounded(path), str(path))
+    except InputError:
         return None
     if not isinstance(known, dict) or known.get("valid") is not True:
         return None

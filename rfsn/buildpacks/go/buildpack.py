@@ -15,7 +15,6 @@ profiles, one per top-level test (:mod:`rfsn.buildpacks.go.gocoverage`).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -32,6 +31,8 @@ from rfsn.buildpacks.go.gocoverage import (
     suite_command,
 )
 from rfsn.buildpacks.go.gotimeout import timed_out_packages
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import Crash, TestStatus
 
 _STATUS = {"pass": TestStatus.PASSED, "fail": TestStatus.FAILED, "skip": TestStatus.SKIPPED}
@@ -65,8 +66,8 @@ def parse_go_json(output: str) -> dict[str, TestStatus]:
                 failed_packages.append(build["package"])
             continue
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
+            event = json_value(line)
+        except InputError:
             continue
         action, package, test = event.get("Action"), event.get("Package"), event.get("Test")
         if action not in _STATUS or not package:

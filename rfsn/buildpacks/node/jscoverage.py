@@ -16,7 +16,6 @@ collide on what its tests share. The measurements: docs/localization.md, "JavaSc
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +28,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from rfsn.buildpacks.base import CoverageByTest
 from rfsn.buildpacks.node.jsreports import parse_jest_json, parse_mocha_json, parse_node_events, relative
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import TestStatus
 
 #: the driver's file name in the report directory, and the report it writes there; the mocha hooks
@@ -191,8 +192,8 @@ def istanbul_lines(text: str, root: str | None) -> dict[str, set[int]]:
     ``coverage-final.json``); a statement counts at its first line (an ``if`` statement
     spans its body, which need not have run)."""
     try:
-        data = json.loads(text) if text else {}
-    except json.JSONDecodeError:
+        data = json_value(text, "coverage-final.json") if text else {}
+    except InputError:
         return {}
     out: dict[str, set[int]] = {}
     for name, entry in data.items() if isinstance(data, dict) else ():

@@ -10,7 +10,6 @@ named by the file alone.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rfsn.buildpacks.base import json_lines
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import TestStatus
 from rfsn.models.testfiles import JS_ID_SEP
 
@@ -160,8 +161,8 @@ _JEST_STATUS = {
 
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return json_value(text)
+    except InputError:
         return None
 
 

@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 
 from rfsn.buildpacks.node.jsreports import SEP, make_id
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import Crash, TestStatus
 
 DISARM_VAR = "RFSN_NODE_DISARMED"
@@ -54,10 +56,10 @@ def node_crashes(output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]
     crashes: dict[str, Crash] = {}
     for line in _LINE.findall(output):
         try:
-            found = json.loads(line)
+            found = json_value(line)
             file, titles = str(found["file"]), [str(t) for t in found["titles"]]
             reason, stack = str(found["reason"]), str(found["stack"])
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (InputError, KeyError, TypeError):
             continue
         crashes.setdefault(file, Crash(test=make_id(file, *titles), reason=reason, stack=stack, unit=file))
     for test in statuses:

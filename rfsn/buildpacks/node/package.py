@@ -3,11 +3,13 @@ the paths its ``node --test`` script names, and the steps that install its depen
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from pathlib import Path
 from typing import Any, Literal
+
+from rfsn.errors import InputError
+from rfsn.inputs import json_value, read_bounded
 
 Runner = Literal["node", "jest", "mocha", "vitest"]
 Manager = Literal["npm", "yarn", "pnpm"]
@@ -21,8 +23,8 @@ _DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 
 def read_package_json(repo: Path) -> dict[str, Any]:
     try:
-        data = json.loads((repo / "package.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = json_value(read_bounded(repo / "package.json"), "package.json")
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 

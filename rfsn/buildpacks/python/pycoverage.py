@@ -16,7 +16,6 @@ combine`` joins them, and a context starts at a ``test*`` function of a test mod
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 
 from rfsn.buildpacks.base import CoverageByTest, CoveragePlan
 from rfsn.buildpacks.python.pyoptions import Version
+from rfsn.inputs import json_value
 from rfsn.models.testfiles import test_id_file
 
 COVERAGE_RC = """\
@@ -160,7 +160,7 @@ def read_coverage(reports: Mapping[str, str], test_ids: Sequence[str],
     """``{test id: {file: [lines]}}`` from the contexts report a coverage plan wrote (none when
     it wrote nothing of that shape)."""
     try:  # coverage.py wrote it; anything not of its shape is no coverage at all
-        by_test = per_test_coverage(json.loads(reports.get("coverage.json", "")), test_ids, root=workdir)
+        by_test = per_test_coverage(json_value(reports.get("coverage.json", "")), test_ids, root=workdir)
     except (AttributeError, TypeError, ValueError):  # ValueError: JSONDecodeError, int("x")
         return {}
     return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items()}

@@ -12,7 +12,6 @@ a changed lock builds a new environment.
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,9 @@ from packaging.utils import canonicalize_name
 
 from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, once, requirement_name
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
+from rfsn.errors import InputError
 from rfsn.fsutil import read_toml
+from rfsn.inputs import json_value, read_bounded
 
 #: the exporter's venv, removed once the requirements are exported
 TOOL_VENV = "$RFSN_ENV/lock-tool"
@@ -50,8 +51,8 @@ def _poetry_packages(path: Path) -> set[str]:
 
 def _pipfile_packages(path: Path) -> set[str]:
     try:
-        lock = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        lock = json_value(read_bounded(path), str(path))
+    except InputError:
         return set()
     if not isinstance(lock, dict) or not isinstance(lock.get("_meta"), dict):
         return set()

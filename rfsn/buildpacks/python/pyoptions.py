@@ -11,13 +11,14 @@ load is blocked (``-p no:NAME``) rather than stopping every run.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from rfsn.buildpacks.base import SandboxView
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.observability.logging import get_logger
 
 Version = tuple[int, ...]
@@ -125,8 +126,8 @@ def features(versions: str, blocked: Sequence[str] = ()) -> PytestFeatures:
     """Pure: the features from ``VERSIONS``'s output (its last JSON line; none: not known)."""
     for line in reversed(versions.splitlines()):
         try:
-            found = json.loads(line)
-        except json.JSONDecodeError:
+            found = json_value(line)
+        except InputError:
             continue
         if isinstance(found, dict):
             return PytestFeatures(version=parse_version(found.get("pytest")),

@@ -15,10 +15,10 @@ code. Pure: ``reply_edits(reply, files)`` returns the new text of every file the
 
 from __future__ import annotations
 
-import json
 import re
 
-from rfsn.errors import DiffError, RfsnError
+from rfsn.errors import DiffError, InputError, RfsnError
+from rfsn.inputs import json_value
 from rfsn.llm.base import Reply, Tool, ToolCall
 from rfsn.patches import apply_file, parse_patch
 
@@ -66,9 +66,9 @@ def _tool_calls(calls: list[ToolCall], files: dict[str, str]) -> dict[str, str]:
         if call.name != EDIT_TOOL.name:
             raise ReplyError(f"there is no tool {call.name!r}; the one tool is {EDIT_TOOL.name}")
         try:
-            args = json.loads(call.arguments)
-        except json.JSONDecodeError as exc:
-            raise ReplyError(f"the arguments of {call.name} are not JSON: {exc.msg}") from None
+            args = json_value(call.arguments, call.name)
+        except InputError as exc:
+            raise ReplyError(f"the arguments of {call.name} are not JSON: {exc}") from None
         if not isinstance(args, dict) or not all(isinstance(args.get(k), str)
                                                  for k in ("path", "search", "replace")):
             raise ReplyError(f"{call.name} takes three strings: path, search and replace")

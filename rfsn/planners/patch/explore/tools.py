@@ -13,10 +13,10 @@ longer offered and the model must answer.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Generator, Sequence
 
+from rfsn.inputs import json_value
 from rfsn.llm.base import ChatModel, Message, Reply, Tool, ToolCall
 from rfsn.models import ListDir, Proposal, ReadFile, Search
 from rfsn.observability.logging import get_logger
@@ -54,7 +54,7 @@ GUIDE = ("You may read the repository first: list_dir, search_code and view_file
 def lookup(call: ToolCall) -> Lookup | str:
     """The proposal a read-only tool call asks for, or why there is none."""
     try:
-        args = json.loads(call.arguments or "{}")
+        args = json_value(call.arguments or "{}", f"the arguments of {call.name}")
         if not isinstance(args, dict):
             raise ValueError("arguments must be a JSON object")
         path = str(args.get("path") or ".")
