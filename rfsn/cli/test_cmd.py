@@ -25,7 +25,7 @@ from rfsn.cli.common import (
 from rfsn.errors import CommandTimeout, ConfigError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
-from rfsn.observability.console import console, shown, styled
+from rfsn.observability.console import console, styled
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
@@ -37,7 +37,7 @@ _STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR
 def print_report(report: TestReport, out: Console) -> None:
     table = Table("test", "status", box=None, pad_edge=False)
     for test_id, status in sorted(report.tests.items()):
-        table.add_row(shown(test_id), styled(status.value, _STYLE[status]))
+        table.add_row(styled(test_id, ""), styled(status.value, _STYLE[status]))  # Text: never markup
     out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
     out.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
