@@ -17,8 +17,10 @@ install: its tests run alone, localized by stack frames.
 from __future__ import annotations
 
 import base64
+import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
@@ -57,9 +59,16 @@ from rfsn.models import Crash, TestStatus
 #: report file names in the report directory
 NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
     "node-tests.jsonl", "jest.json", "mocha.json", "vitest.json", "cwd.txt")
+#: what rfsn's mocha reporter writes (``mochareport.cjs``; the JSON reporter of mocha 1.x-8.x writes
+#: to stdout only, and before 7.x names no test's file)
+MOCHA_EVENTS = "mocha-events.jsonl"
+_MOCHA_REPORTER_JS = resources.files(__package__).joinpath("mochareport.cjs").read_text(encoding="utf-8")
 _REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
 #: records the working directory, so that absolute paths in reports can be made relative
 _CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
+#: and places rfsn's mocha reporter ($3) at $2, its report in the report directory ($1)
+_MOCHA_WRAPPER = ('printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
+                  'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"')
 
 
 
@@ -159,8 +168,9 @@ class NodeBuildpack:
         if self.runner == "vitest":
             return [*wrap, "node_modules/.bin/vitest", "run", "--reporter=json",
                     f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
-        return [*wrap, "node_modules/.bin/mocha", "--reporter", "json", "--reporter-option",
-                f"output={report_dir}/{MOCHA_REPORT}", *files, *(["--grep", full] if full else [])]
+        reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
+        return ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS,
+                "node_modules/.bin/mocha", "--reporter", reporter, *files, *(["--grep", full] if full else [])]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str] | None:
@@ -196,8 +206,9 @@ class NodeBuildpack:
         for name in (JEST_REPORT, VITEST_REPORT):
             if name in reports:
                 statuses.update(parse_jest_json(reports[name], root))
-        if MOCHA_REPORT in reports:
-            statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
+        for name in (MOCHA_REPORT, MOCHA_EVENTS):
+            if name in reports:
+                statuses.update(parse_mocha_json(reports[name], root))
         return statuses
 
     def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -207,7 +218,9 @@ class NodeBuildpack:
         found: dict[str, tuple[str, str]] = {}
         for name in (JEST_REPORT, VITEST_REPORT):
             found |= jest_reasons(reports[name], root) if name in reports else {}
-        return found | (mocha_reasons(reports[MOCHA_REPORT], root) if MOCHA_REPORT in reports else {})
+        for name in (MOCHA_REPORT, MOCHA_EVENTS):
+            found |= mocha_reasons(reports[name], root) if name in reports else {}
+        return found
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
