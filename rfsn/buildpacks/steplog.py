@@ -4,7 +4,8 @@ A failed step is named by the first line that says what went wrong (the import t
 the requirement pip could not satisfy, the compiler's error), never by the frame around it:
 pip's closing hints ("note: This error originates from a subprocess", "ERROR: Failed building
 wheel"), its error codes (``error: subprocess-exited-with-error``), the headers it marks with a
-cross, warnings, or the source lines of a traceback (its exception line is the cause).
+cross, warnings, or the source lines of a traceback (its exception line is the cause). A line
+the step's own script printed after ``STEP_CAUSE`` says it best.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
                     r"\bnot found$|No such file or directory", re.I)
 _TRACEBACK = "Traceback (most recent call last)"
 MAX_CHARS = 300
+#: how a step's own script starts the line that says why it failed: that line is the cause
+STEP_CAUSE = "rfsn: cause: "
 
 
 def _lines(output: str) -> list[tuple[int, str]]:
@@ -57,7 +60,8 @@ def step_error(output: str) -> str:
             continue
         if not _FRAME.search(text):
             kept.append(text)
-    causes = [line for line in kept if _CAUSE.search(line)]
+    said = [line.removeprefix(STEP_CAUSE) for line in kept if line.startswith(STEP_CAUSE)]
+    causes = said or [line for line in kept if _CAUSE.search(line)]
     return (causes or kept[-1:] or ["(no output)"])[0][:MAX_CHARS]
 
 

@@ -28,11 +28,13 @@ from rfsn.buildpacks.base import (
     BaseImage,
     CoveragePlan,
     Detection,
+    EnvOptions,
     EnvRecipe,
     SandboxView,
     TestExec,
     session_cache,
 )
+from rfsn.buildpacks.node import nodeversions
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     NODE_REPORTER_JS,
@@ -46,6 +48,7 @@ from rfsn.buildpacks.node.jsreports import (
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.package import (
+    ENSURE_NPM,
     Runner,
     detect_runner,
     has_dependencies,
@@ -54,6 +57,7 @@ from rfsn.buildpacks.node.package import (
     package_manager,
     read_package_json,
 )
+from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import Crash, TestStatus
 
 #: report file names in the report directory
@@ -111,6 +115,7 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
+        self.env_options = EnvOptions()
 
     def configure(self, repo: Path) -> None:
         package = read_package_json(repo)
@@ -128,20 +133,27 @@ class NodeBuildpack:
         return Detection(score=score, reasons=reasons)
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
+        """The Node the project declares as of its commit (``nodeversions``; from the npm registry
+        where Debian's does not fit, first on the PATH), and its dependencies installed by it."""
         self.configure(repo)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
+        day, dated = as_of(repo, self.env_options.as_of)
+        node = nodeversions.choose(repo, day)
         files: list[tuple[str, str]] = []
-        steps: list[str] = []
+        steps = [ENSURE_NPM, *nodeversions.install_node(node)] if not node.debian else []
         if has_dependencies(package):
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps = install_steps(manager, lockfile, package)
+            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm)
+        path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
+        npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=tuple(steps), files=tuple(files),
+            buildpack=self.name, base=self.default_base, steps=tuple(dict.fromkeys(steps)), files=tuple(files),
             env=(("CI", "true"), ("NO_UPDATE_NOTIFIER", "1"), ("npm_config_update_notifier", "false"),
-                 ("npm_config_fund", "false"), ("npm_config_audit", "false")),
+                 ("npm_config_fund", "false"), ("npm_config_audit", "false"), *path),
+            notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

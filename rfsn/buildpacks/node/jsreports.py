@@ -234,8 +234,8 @@ def _mocha_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield from ((key, case) for case in data.get(key) or [] if isinstance(case, dict))
         return
     for event in json_lines(text.splitlines()):
-        if (key := _MOCHA_EVENT_LIST.get(str(event.get("event")))) is not None:
-            yield key, event
+        if (listed := _MOCHA_EVENT_LIST.get(str(event.get("event")))) is not None:
+            yield listed, event
 
 
 def _mocha_cases(text: str, root: str | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
