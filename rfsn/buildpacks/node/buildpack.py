@@ -56,6 +56,7 @@ from rfsn.buildpacks.node.package import (
     node_test_args,
     package_manager,
     read_package_json,
+    says_node_test,
 )
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import Crash, TestStatus
@@ -103,7 +104,6 @@ def _split(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
 
 class NodeBuildpack:
     name: ClassVar[str] = "node"
-    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         # the Debian release whose nodejs is the version named (trixie's is 20; bookworm's is 18)
         runtime="node", version="20", registry_image="node:20-slim", debian_release="trixie",
@@ -117,9 +117,18 @@ class NodeBuildpack:
         self.node_args = list(node_args)
         self.env_options = EnvOptions()
 
+    @property
+    def structured(self) -> bool:
+        return self.runner != "script"
+
     def configure(self, repo: Path) -> None:
+        """The runner: ``script`` (``npm test`` as a whole) where no other is named and the
+        project's Node has no ``node --test`` (before 18)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
+        scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
+        if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
+            self.runner = "script"
         self.node_args = node_test_args(package) if self.runner == "node" else []
 
     def detect(self, repo: Path) -> Detection:
@@ -132,14 +141,16 @@ class NodeBuildpack:
         score = 0.9 if (package.get("scripts") or {}).get("test") else 0.7
         return Detection(score=score, reasons=reasons)
 
+    def _node(self, repo: Path) -> nodeversions.NodeChoice:
+        return nodeversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
+
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """The Node the project declares as of its commit (``nodeversions``; from the npm registry
         where Debian's does not fit, first on the PATH), and its dependencies installed by it."""
         self.configure(repo)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
-        day, dated = as_of(repo, self.env_options.as_of)
-        node = nodeversions.choose(repo, day)
+        node, dated = self._node(repo), as_of(repo, self.env_options.as_of)[1]
         files: list[tuple[str, str]] = []
         steps = [ENSURE_NPM, *nodeversions.install_node(node)] if not node.debian else []
         if has_dependencies(package):
@@ -164,6 +175,8 @@ class NodeBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = _split(tests)
+        if self.runner == "script":
+            return ["npm", "test"]
         if self.runner == "node":
             patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
             return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
@@ -255,7 +268,7 @@ class NodeBuildpack:
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)
-        if self.runner == "vitest":
+        if self.runner in ("vitest", "script"):
             return CoveragePlan(commands=[run])
         options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None

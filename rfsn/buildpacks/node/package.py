@@ -12,7 +12,8 @@ from typing import Any, Literal
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.steplog import STEP_CAUSE
 
-Runner = Literal["node", "jest", "mocha", "vitest"]
+#: ``script``: the project's test script as a whole, judged by its exit code
+Runner = Literal["node", "jest", "mocha", "vitest", "script"]
 Manager = Literal["npm", "yarn", "pnpm"]
 
 LOCKFILES: dict[str, Manager] = {
@@ -43,10 +44,15 @@ def has_dependencies(package: dict[str, Any]) -> bool:
     return any(package.get(key) for key in _DEP_KEYS)
 
 
+def says_node_test(package: dict[str, Any]) -> bool:
+    """Whether the test script runs ``node --test``."""
+    return bool(re.search(r"\bnode\b[^&|;]*--test\b", str((package.get("scripts") or {}).get("test", ""))))
+
+
 def detect_runner(package: dict[str, Any]) -> Runner:
     """``node --test`` when the test script says so or no other runner is a dependency."""
     script = str((package.get("scripts") or {}).get("test", ""))
-    if re.search(r"\bnode\b[^&|;]*--test\b", script):
+    if says_node_test(package):
         return "node"
     deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
     for runner in ("vitest", "jest", "mocha"):
