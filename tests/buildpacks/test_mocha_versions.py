@@ -7,6 +7,8 @@ base"): their JSON reporter never wrote where rfsn asked. The fixtures are what
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from rfsn.buildpacks.node.buildpack import MOCHA_EVENTS, NodeBuildpack
@@ -50,3 +52,14 @@ def test_the_mocha_command_loads_rfsns_reporter_and_names_its_report() -> None:
     assert reporter == "/s/rfsn-mocha-reporter.cjs" and argv[5] == reporter  # the wrapper writes it there
     assert "module.exports = RfsnMochaReporter" in argv[6] and MOCHA_EVENTS in argv[2]
     assert "--reporter-option" not in argv  # mocha 1.x refuses it; 2.x-8.x ignore it
+
+
+def test_a_stack_of_frames_only_gives_the_errors_name_and_message_as_the_reason() -> None:
+    """expressjs/cors of 2016 on Node 0.10: should's AssertionError had a stack without its
+    header line, and the reason read ``at Assertion.fail (...)``."""
+    line = {"event": "fail", "title": "500", "fullTitle": "error response 500", "file": "/p/test/e.js",
+            "err": {"name": "AssertionError", "message": "expected 'x' to be 'y'",
+                    "stack": "    at Assertion.fail (/p/node_modules/should/lib/assertion.js:183:17)\n"
+                             "    at Context.<anonymous> (/p/test/e.js:12:9)"}}
+    reasons = NodeBuildpack("mocha").reasons("", {MOCHA_EVENTS: json.dumps(line), "cwd.txt": "/p"})
+    assert reasons == {"test/e.js > error response > 500": ("AssertionError: expected 'x' to be 'y'", "test/e.js")}

@@ -267,6 +267,8 @@ def mocha_reasons(text: str, root: str | None = None) -> dict[str, tuple[str, st
         if key != "failures" or not isinstance(err, dict):
             continue
         stack = _ANSI.sub("", str(err.get("stack") or err.get("message") or ""))
+        if _FRAME.match(stack.lstrip("\n")):  # a stack of frames only (old Nodes' for some errors): the message
+            stack = f"{err.get('name') or 'Error'}: {err.get('message') or ''}\n{stack}"
         first = next((line.strip() for line in stack.splitlines() if line.strip()), "")
         frames = [f for f in _FRAME.findall(stack) if "node_modules/" not in f and not f.startswith("node:")]
         if first:

@@ -26,7 +26,8 @@ function RfsnMochaReporter(runner) {
     var line = { event: event, title: String(runnable.title || ''), fullTitle: fullTitle(runnable),
       file: fileOf(runnable), duration: runnable.duration || 0 };
     if (err) {
-      line.err = { message: String(err.message || err), stack: String(err.stack || err.message || err) };
+      line.err = { name: String(err.name || 'Error'), message: String(err.message || err),
+        stack: String(err.stack || err.message || err) };
       process.stdout.write('  failed: ' + line.fullTitle + '\n    ' + line.err.message.split('\n')[0] + '\n');
     }
     if (out) fs.appendFileSync(out, JSON.stringify(line) + '\n');
