@@ -21,7 +21,10 @@ _FRAME = re.compile(
     r"\[\d+ lines of output\]|\[end of output\]|See above for|"
     r"ERROR: (?:Failed (?:building|to build)|Could not build wheels|Command errored out|"
     r"Ignored the following|Could not find a version that satisfies|ResolutionImpossible)|"
-    r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container)", re.I)
+    r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container|"
+    # npm's own frame: the system, its command line, versions, codes, where to report and its log
+    r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |code |errno |syscall |"
+    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))", re.I)
 #: a line that says what went wrong
 _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
                     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
