@@ -8,7 +8,6 @@ that cannot be had gives the nearest one allowed, said so.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -149,16 +148,3 @@ def test_npm_2s_frame_is_not_the_cause_of_a_failed_install_path_to_regexp_2016()
            "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0\nnpm ERR! \n"
            "npm ERR! If you need help, you may report this error at:\nnpm ERR!     <https://github.com/npm/npm/issues>\n")
     assert step_error(log) == "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0"
-
-
-def test_without_a_lockfile_npm_6_resolves_as_of_the_day_after_the_commit(tmp_path: Path) -> None:
-    repo = _project(tmp_path, {"engines": {"node": "8"}, "devDependencies": {"mocha": "^3"}})
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2017-06-01T12:00:00Z", "GIT_COMMITTER_DATE": "2017-06-01T12:00:00Z"}
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"],
-                 ["git", "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "c"]):
-        subprocess.run(argv, cwd=repo, check=True, env=env)
-    recipe = NodeBuildpack().env_recipe(repo)
-    assert "npm install --no-package-lock --before=2017-06-02" in recipe.steps[-1]
-    assert "before that day" in recipe.notes[0]
-    (repo / "package-lock.json").write_text("{}")  # a lockfile pins: npm ci, no date
-    assert "--before" not in NodeBuildpack().env_recipe(repo).steps[-1]

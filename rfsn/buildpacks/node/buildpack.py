@@ -20,7 +20,6 @@ import base64
 import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
-from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import ClassVar
@@ -150,19 +149,16 @@ class NodeBuildpack:
         self.configure(repo)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
-        node, (day, dated) = self._node(repo), as_of(repo, self.env_options.as_of)
+        node, dated = self._node(repo), as_of(repo, self.env_options.as_of)[1]
         files: list[tuple[str, str]] = []
         steps = nodeversions.install_node(node)
         if has_dependencies(package):
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm,
-                                   "" if node.debian or day is None else (day + timedelta(days=1)).isoformat())
+            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm)
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
-        npm = "" if node.debian else f"; npm {node.npm}"
-        if "--before=" in "".join(steps):
-            npm += "; packages as the registry had them before that day (npm --before)"
+        npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
             buildpack=self.name, base=self.default_base, steps=tuple(dict.fromkeys(steps)), files=tuple(files),
             env=(("CI", "true"), ("NO_UPDATE_NOTIFIER", "1"), ("npm_config_update_notifier", "false"),

@@ -36,10 +36,9 @@ RELEASED: dict[str, date] = {
     "21": date(2023, 10, 17), "22": date(2024, 4, 24), "23": date(2024, 10, 16), "24": date(2025, 5, 6),
     "25": date(2025, 10, 15), "26": date(2026, 4, 22),
 }
-#: each line -> the npm its environments install with: the one its last release bundled, but npm 6
-#: for Node 6 (its own, 3.x, cannot resolve as of a date: ``--before`` came with npm 6)
+#: each line -> the npm its last release bundled
 BUNDLED_NPM: dict[str, str] = {
-    "0.8": "1.2.30", "0.10": "2.15.1", "0.12": "2.15.11", "4": "2.15.11", "5": "3.8.6", "6": "6.14.18",
+    "0.8": "1.2.30", "0.10": "2.15.1", "0.12": "2.15.11", "4": "2.15.11", "5": "3.8.6", "6": "3.10.10",
     "7": "4.2.0", "8": "6.13.4", "9": "5.6.0", "10": "6.14.12", "11": "6.7.0", "12": "6.14.16",
     "13": "6.14.4", "14": "6.14.18", "15": "7.7.6", "16": "8.19.4", "17": "8.11.0", "18": "10.8.2",
     "19": "9.6.3", "20": "10.8.2", "21": "10.5.0", "22": "10.9.2", "23": "10.9.2", "24": "11.3.0",
@@ -65,7 +64,7 @@ class NodeChoice:
 
     @property
     def npm(self) -> str:
-        """The npm of this Node's line (``BUNDLED_NPM``; that of the nearest line known)."""
+        """The npm this Node release bundled (that of the nearest line known)."""
         lines = sorted(BUNDLED_NPM, key=_line_key)
         below = [name for name in lines if _line_key(name) <= _line_key(line(self.version))]
         return BUNDLED_NPM[(below or lines)[-1]]

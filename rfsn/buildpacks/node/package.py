@@ -123,18 +123,15 @@ def naming_git_failures(command: str, package: dict[str, Any]) -> str:
 
 
 def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any],
-                  npm: str | None = None, before: str = "") -> list[str]:
+                  npm: str | None = None) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
-    version of the npm at hand, when known; ``npm ci`` came with 5.7). Without a lockfile and
-    with ``before`` (YYYY-MM-DD), npm 6 and later resolve as the registry was before that day."""
+    version of the npm at hand, when known; ``npm ci`` came with 5.7)."""
     cd = "cd $RFSN_ENV/files"
     steps = [ENSURE_NPM]
     pinned = str(package.get("packageManager", ""))
     if manager == "npm":
-        version = parse(npm) if npm else None
-        ci = lockfile and (version is None or version >= (5, 7, 0))
-        dated = f" --before={before}" if before and not lockfile and version and version >= (6, 0, 0) else ""
-        command = "npm ci" if ci else ("npm install" if lockfile else f"npm install --no-package-lock{dated}")
+        ci = lockfile and (npm is None or (parse(npm) or (0, 0, 0)) >= (5, 7, 0))
+        command = "npm ci" if ci else ("npm install" if lockfile else "npm install --no-package-lock")
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
         return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
