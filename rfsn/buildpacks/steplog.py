@@ -23,7 +23,7 @@ _FRAME = re.compile(
     r"Ignored the following|Could not find a version that satisfies|ResolutionImpossible)|"
     r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container|"
     # npm's own frame: the system, its command line, versions, codes, where to report and its log
-    r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |code |errno |syscall |"
+    r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
     r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))", re.I)
 #: a line that says what went wrong
 _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
