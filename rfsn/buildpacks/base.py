@@ -220,8 +220,9 @@ class Buildpack(Protocol):
     name: ClassVar[str]
     #: the registry image used as base when a repo does not say otherwise
     default_base: ClassVar[BaseImage]
-    #: whether ``parse`` reads per-test statuses; False: the exit code alone is the verdict
-    structured: ClassVar[bool]
+    @property
+    def structured(self) -> bool:
+        """Whether ``parse`` reads per-test statuses; False: the exit code alone is the verdict."""
 
     def detect(self, repo: Path) -> Detection: ...
 

@@ -4,7 +4,8 @@ A failed step is named by the first line that says what went wrong (the import t
 the requirement pip could not satisfy, the compiler's error), never by the frame around it:
 pip's closing hints ("note: This error originates from a subprocess", "ERROR: Failed building
 wheel"), its error codes (``error: subprocess-exited-with-error``), the headers it marks with a
-cross, warnings, or the source lines of a traceback (its exception line is the cause).
+cross, warnings, or the source lines of a traceback (its exception line is the cause). A line
+the step's own script printed after ``STEP_CAUSE`` says it best.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ _FRAME = re.compile(
     r"Failed to build |Complete output|-{10,}|[\w./-]*\.log$|Removing intermediate container|"
     # Docker's own lines around a step's output: the step's command (it may hold words of pip's
     # errors, as a pattern it greps for) and the container it runs in; pip's echo of a command
-    r"Step \d+/\d+ : |RUN |-+> |command: |cwd: )", re.I)
+    r"Step \d+/\d+ : |RUN |-+> |command: |cwd: |"
+    # npm's own frame: the system, its command line, versions, codes, where to report and its log
+    r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
+    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))", re.I)
 #: a line that says what went wrong
 _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
                     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
                     r"\bnot found$|No such file or directory", re.I)
 _TRACEBACK = "Traceback (most recent call last)"
 MAX_CHARS = 300
+#: how a step's own script starts the line that says why it failed: that line is the cause
+STEP_CAUSE = "rfsn: cause: "
 
 
 def _lines(output: str) -> list[tuple[int, str]]:
@@ -60,7 +66,8 @@ def step_error(output: str) -> str:
             continue
         if not _FRAME.search(text):
             kept.append(text)
-    causes = [line for line in kept if _CAUSE.search(line)]
+    said = [line.removeprefix(STEP_CAUSE) for line in kept if line.startswith(STEP_CAUSE)]
+    causes = said or [line for line in kept if _CAUSE.search(line)]
     return (causes or kept[-1:] or ["(no output)"])[0][:MAX_CHARS]
 
 

@@ -66,7 +66,7 @@ def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> N
 
 def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
     """npm ends a failure by saying where its debug log went; Docker, what it removed: neither
-    is the cause, and the terminal colours are not part of it."""
+    is the cause, nor is npm's code or the command it ran, and the terminal colours are not part of it."""
     from rfsn.sandbox.buildlog import build_failure
 
     output = ("\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
@@ -76,7 +76,8 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
               "\x1b[0mRemoving intermediate container 1708f7478b51\n")
     message = build_failure("rfsn/env-node:x", "The command '/bin/sh -c npm install' returned a non-zero code: 127",
                             output, 1800.0)
-    assert message == "env image: npm install: npm ERR! code 127 (building rfsn/env-node:x failed, exit 127)"
+    assert message == ("env image: npm install: npm ERR! sh: 1: cmake-js: not found "
+                       "(building rfsn/env-node:x failed, exit 127)")
 
 
 @pytest.mark.parametrize("output", [

@@ -17,8 +17,10 @@ install: its tests run alone, localized by stack frames.
 from __future__ import annotations
 
 import base64
+import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,11 +28,13 @@ from rfsn.buildpacks.base import (
     BaseImage,
     CoveragePlan,
     Detection,
+    EnvOptions,
     EnvRecipe,
     SandboxView,
     TestExec,
     session_cache,
 )
+from rfsn.buildpacks.node import nodeversions
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     NODE_REPORTER_JS,
@@ -51,15 +55,24 @@ from rfsn.buildpacks.node.package import (
     node_test_args,
     package_manager,
     read_package_json,
+    says_node_test,
 )
+from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import Crash, TestStatus
 
 #: report file names in the report directory
 NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
     "node-tests.jsonl", "jest.json", "mocha.json", "vitest.json", "cwd.txt")
+#: what rfsn's mocha reporter writes (``mochareport.cjs``; the JSON reporter of mocha 1.x-8.x writes
+#: to stdout only, and before 7.x names no test's file)
+MOCHA_EVENTS = "mocha-events.jsonl"
+_MOCHA_REPORTER_JS = resources.files(__package__).joinpath("mochareport.cjs").read_text(encoding="utf-8")
 _REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
 #: records the working directory, so that absolute paths in reports can be made relative
 _CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
+#: and places rfsn's mocha reporter ($3) at $2, its report in the report directory ($1)
+_MOCHA_WRAPPER = ('printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
+                  'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"')
 
 
 
@@ -90,7 +103,6 @@ def _split(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
 
 class NodeBuildpack:
     name: ClassVar[str] = "node"
-    structured: ClassVar[bool] = True
     default_base: ClassVar[BaseImage] = BaseImage(
         # the Debian release whose nodejs is the version named (trixie's is 20; bookworm's is 18)
         runtime="node", version="20", registry_image="node:20-slim", debian_release="trixie",
@@ -102,10 +114,20 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
+        self.env_options = EnvOptions()
+
+    @property
+    def structured(self) -> bool:
+        return self.runner != "script"
 
     def configure(self, repo: Path) -> None:
+        """The runner: ``script`` (``npm test`` as a whole) where no other is named and the
+        project's Node has no ``node --test`` (before 18)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
+        scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
+        if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
+            self.runner = "script"
         self.node_args = node_test_args(package) if self.runner == "node" else []
 
     def detect(self, repo: Path) -> Detection:
@@ -118,21 +140,30 @@ class NodeBuildpack:
         score = 0.9 if (package.get("scripts") or {}).get("test") else 0.7
         return Detection(score=score, reasons=reasons)
 
+    def _node(self, repo: Path) -> nodeversions.NodeChoice:
+        return nodeversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
+
     def env_recipe(self, repo: Path) -> EnvRecipe:
+        """The Node the project declares as of its commit (``nodeversions``; from the npm registry
+        where Debian's does not fit, first on the PATH), and its dependencies installed by it."""
         self.configure(repo)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
+        node, dated = self._node(repo), as_of(repo, self.env_options.as_of)[1]
         files: list[tuple[str, str]] = []
-        steps: list[str] = []
+        steps = nodeversions.install_node(node)
         if has_dependencies(package):
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps = install_steps(manager, lockfile, package)
+            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm)
+        path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
+        npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=tuple(steps), files=tuple(files),
+            buildpack=self.name, base=self.default_base, steps=tuple(dict.fromkeys(steps)), files=tuple(files),
             env=(("CI", "true"), ("NO_UPDATE_NOTIFIER", "1"), ("npm_config_update_notifier", "false"),
-                 ("npm_config_fund", "false"), ("npm_config_audit", "false")),
+                 ("npm_config_fund", "false"), ("npm_config_audit", "false"), *path),
+            notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
@@ -143,6 +174,8 @@ class NodeBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = _split(tests)
+        if self.runner == "script":
+            return ["npm", "test"]
         if self.runner == "node":
             patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
             return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
@@ -159,8 +192,9 @@ class NodeBuildpack:
         if self.runner == "vitest":
             return [*wrap, "node_modules/.bin/vitest", "run", "--reporter=json",
                     f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
-        return [*wrap, "node_modules/.bin/mocha", "--reporter", "json", "--reporter-option",
-                f"output={report_dir}/{MOCHA_REPORT}", *files, *(["--grep", full] if full else [])]
+        reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
+        return ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS,
+                "node_modules/.bin/mocha", "--reporter", reporter, *files, *(["--grep", full] if full else [])]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str] | None:
@@ -196,8 +230,9 @@ class NodeBuildpack:
         for name in (JEST_REPORT, VITEST_REPORT):
             if name in reports:
                 statuses.update(parse_jest_json(reports[name], root))
-        if MOCHA_REPORT in reports:
-            statuses.update(parse_mocha_json(reports[MOCHA_REPORT], root))
+        for name in (MOCHA_REPORT, MOCHA_EVENTS):
+            if name in reports:
+                statuses.update(parse_mocha_json(reports[name], root))
         return statuses
 
     def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -207,7 +242,9 @@ class NodeBuildpack:
         found: dict[str, tuple[str, str]] = {}
         for name in (JEST_REPORT, VITEST_REPORT):
             found |= jest_reasons(reports[name], root) if name in reports else {}
-        return found | (mocha_reasons(reports[MOCHA_REPORT], root) if MOCHA_REPORT in reports else {})
+        for name in (MOCHA_REPORT, MOCHA_EVENTS):
+            found |= mocha_reasons(reports[name], root) if name in reports else {}
+        return found
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
@@ -230,7 +267,7 @@ class NodeBuildpack:
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)
-        if self.runner == "vitest":
+        if self.runner in ("vitest", "script"):
             return CoveragePlan(commands=[run])
         options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None

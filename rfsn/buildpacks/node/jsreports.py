@@ -1,4 +1,5 @@
-"""Pure parsers for JavaScript test reports: node --test events, jest/vitest JSON, mocha JSON.
+"""Pure parsers for JavaScript test reports: node --test events, jest/vitest JSON, mocha JSON
+or the JSON lines of rfsn's mocha reporter (``mochareport.cjs``).
 
 Every parser names a test ``<file> > <suite> > ... > <test>``: the test file
 relative to the project root, then the titles from the outermost ``describe``
@@ -220,25 +221,38 @@ def mocha_titles(full_title: str, title: str) -> tuple[str, ...]:
     return (parent, title) if parent else (title,)
 
 
-def _mocha_cases(text: str, root: str | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(test id, the report's list, case) of ``mocha --reporter json`` (after any text before it)."""
+#: the event of a line of rfsn's mocha reporter (``mochareport.cjs``) -> the list of mocha's JSON report
+_MOCHA_EVENT_LIST = {"pass": "passes", "pending": "pending", "fail": "failures"}
+
+
+def _mocha_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(the report's list, case) of ``mocha --reporter json`` (after any text before it), or of
+    the JSON lines of ``mochareport.cjs`` (its cases, each with its event)."""
     start = text.find("{")
     data = _load_json(text[start:]) if start >= 0 else None
-    if not isinstance(data, dict):
+    if isinstance(data, dict) and "event" not in data:
+        for key in ("passes", "pending", "failures"):
+            yield from ((key, case) for case in data.get(key) or [] if isinstance(case, dict))
         return
-    for key in ("passes", "pending", "failures"):
-        for case in data.get(key) or []:
-            if isinstance(case, dict):
-                file = relative(str(case.get("file") or ""), root)
-                title = str(case.get("title", ""))
-                yield make_id(file, *mocha_titles(str(case.get("fullTitle", title)), title)), key, case
+    for event in json_lines(text.splitlines()):
+        if (listed := _MOCHA_EVENT_LIST.get(str(event.get("event")))) is not None:
+            yield listed, event
+
+
+def _mocha_cases(text: str, root: str | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(test id, the report's list, case) of a mocha report (``_mocha_records``)."""
+    for key, case in _mocha_records(text):
+        file = relative(str(case.get("file") or ""), root)
+        title = str(case.get("title", ""))
+        yield make_id(file, *mocha_titles(str(case.get("fullTitle", title)), title)), key, case
 
 
 _MOCHA_STATUS = {"passes": TestStatus.PASSED, "pending": TestStatus.SKIPPED, "failures": TestStatus.FAILED}
 
 
 def parse_mocha_json(text: str, root: str | None = None) -> dict[str, TestStatus]:
-    """Statuses from ``mocha --reporter json``; hook failures name the hook's test."""
+    """Statuses from ``mocha --reporter json`` or ``mochareport.cjs``; hook failures name the
+    hook's test."""
     statuses: dict[str, TestStatus] = {}
     for tid, key, _ in _mocha_cases(text, root):
         _merge(statuses, tid, _MOCHA_STATUS[key])
@@ -254,6 +268,8 @@ def mocha_reasons(text: str, root: str | None = None) -> dict[str, tuple[str, st
         if key != "failures" or not isinstance(err, dict):
             continue
         stack = _ANSI.sub("", str(err.get("stack") or err.get("message") or ""))
+        if _FRAME.match(stack.lstrip("\n")):  # a stack of frames only (old Nodes' for some errors): the message
+            stack = f"{err.get('name') or 'Error'}: {err.get('message') or ''}\n{stack}"
         first = next((line.strip() for line in stack.splitlines() if line.strip()), "")
         frames = [f for f in _FRAME.findall(stack) if "node_modules/" not in f and not f.startswith("node:")]
         if first:

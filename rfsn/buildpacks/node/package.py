@@ -8,10 +8,13 @@ import shlex
 from pathlib import Path
 from typing import Any, Literal
 
+from rfsn.buildpacks.node.semver import parse
+from rfsn.buildpacks.steplog import STEP_CAUSE
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 
-Runner = Literal["node", "jest", "mocha", "vitest"]
+#: ``script``: the project's test script as a whole, judged by its exit code
+Runner = Literal["node", "jest", "mocha", "vitest", "script"]
 Manager = Literal["npm", "yarn", "pnpm"]
 
 LOCKFILES: dict[str, Manager] = {
@@ -42,10 +45,15 @@ def has_dependencies(package: dict[str, Any]) -> bool:
     return any(package.get(key) for key in _DEP_KEYS)
 
 
+def says_node_test(package: dict[str, Any]) -> bool:
+    """Whether the test script runs ``node --test``."""
+    return bool(re.search(r"\bnode\b[^&|;]*--test\b", str((package.get("scripts") or {}).get("test", ""))))
+
+
 def detect_runner(package: dict[str, Any]) -> Runner:
     """``node --test`` when the test script says so or no other runner is a dependency."""
     script = str((package.get("scripts") or {}).get("test", ""))
-    if re.search(r"\bnode\b[^&|;]*--test\b", script):
+    if says_node_test(package):
         return "node"
     deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
     for runner in ("vitest", "jest", "mocha"):
@@ -81,15 +89,53 @@ def _without_scripts_if_needed(command: str) -> str:
             f" && rm -rf node_modules && {command} --ignore-scripts)")
 
 
-def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any]) -> list[str]:
-    """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules``."""
+#: a dependency fetched from a git host: ``git+https://``, ``git://``, ``github:x/y``, ``x/y#ref``
+_GIT_HOSTED = re.compile(r"^(?:git\+|git://|(?:github|gitlab|bitbucket|gist):|[\w.-]+/[\w.-]+(?:#\S*)?$)"
+                         r"|^https?://(?:github\.com|gitlab\.com|bitbucket\.org)/")
+#: the repository's path in such a spec: ``owner/name`` (npm's errors name it in the URL they tried)
+_REPO_PATH = re.compile(r"([\w.-]+/[\w.-]+?)(?:\.git)?/?(?:#.*|/tarball/.*|/archive/.*)?$")
+
+
+def git_hosted(package: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """name -> (what package.json says, the repository's ``owner/name``) of each dependency
+    fetched from a git host."""
+    found: dict[str, tuple[str, str]] = {}
+    for key in _DEP_KEYS:
+        for name, spec in (package.get(key) or {}).items():
+            spec = str(spec)
+            if _GIT_HOSTED.search(spec) and not spec.startswith(("file:", "link:", "npm:", "workspace:")):
+                path = _REPO_PATH.search(spec.replace(":", "/"))
+                found[name] = (spec, path.group(1) if path else spec)
+    return found
+
+
+def naming_git_failures(command: str, package: dict[str, Any]) -> str:
+    """``command``; when it fails and its output names the repository of a git-hosted dependency,
+    a last line (``STEP_CAUSE``) names those dependencies: the build's one-line cause."""
+    hosted = git_hosted(package)
+    if not hosted:
+        return command
+    log = "/tmp/rfsn-install.log"
+    checks = "".join(f"grep -qF {shlex.quote(path)} {log} && named=\"$named, \"{shlex.quote(f'{name} ({spec})')}; "
+                     for name, (spec, path) in hosted.items())
+    said = f"{STEP_CAUSE}git-hosted dependencies could not be fetched: "
+    return (f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; named=''; {checks}"
+            f"[ -z \"$named\" ] || echo {shlex.quote(said)}\"${{named#, }}\" >&2; exit $status; fi")
+
+
+def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any],
+                  npm: str | None = None) -> list[str]:
+    """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
+    version of the npm at hand, when known; ``npm ci`` came with 5.7)."""
     cd = "cd $RFSN_ENV/files"
     steps = [ENSURE_NPM]
     pinned = str(package.get("packageManager", ""))
     if manager == "npm":
-        command = "npm ci" if lockfile else "npm install --no-package-lock"
-        return [*steps, f"{cd} && {_without_scripts_if_needed(f'{command} --no-audit --no-fund')}"]
+        ci = lockfile and (npm is None or (parse(npm) or (0, 0, 0)) >= (5, 7, 0))
+        command = "npm ci" if ci else ("npm install" if lockfile else "npm install --no-package-lock")
+        install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
+        return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
     return [*steps, f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-            f"{cd} && {_without_scripts_if_needed(f'{manager} install{frozen}')}"]
+            f"{cd} && {naming_git_failures(_without_scripts_if_needed(f'{manager} install{frozen}'), package)}"]

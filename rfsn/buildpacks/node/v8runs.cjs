@@ -84,12 +84,17 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 // mocha's JSON report -> the same events as node's reporter gives: one per test, at the top
 // level (mocha's --grep matches the full title, parents and all)
+// (or the JSON lines of rfsn's mocha reporter, mochareport.cjs: the same cases, each with its event)
 function mochaEvents(file) {
+  let text = '';
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
   let data = null;
-  try { const text = fs.readFileSync(file, 'utf8'); data = JSON.parse(text.slice(text.indexOf('{'))); } catch { return []; }
-  const cases = (key, event) => (data[key] ?? []).filter((t) => typeof t.file === 'string')
-    .map((t) => ({ file: t.file, name: t.fullTitle ?? t.title, nesting: 0, kind: 'test', event }));
-  return [...cases('passes', 'pass'), ...cases('failures', 'fail')];
+  try { data = JSON.parse(text.slice(text.indexOf('{'))); } catch { data = null; }
+  const tagged = (key, event) => (data?.[key] ?? []).map((t) => ({ ...t, event }));
+  const found = data && !data.event ? [...tagged('passes', 'pass'), ...tagged('failures', 'fail')]
+    : text.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  return found.filter((t) => typeof t.file === 'string' && (t.event === 'pass' || t.event === 'fail'))
+    .map((t) => ({ file: t.file, name: t.fullTitle ?? t.title, nesting: 0, kind: 'test', event: t.event }));
 }
 
 function jestEvents(file) {
@@ -212,7 +217,7 @@ function runJestHooked(files, setupFiles, results, index) {
   return [...measured];
 }
 
-const readers = { mocha: () => mochaEvents(path.join(reportDir, 'mocha.json')),
+const readers = { mocha: () => mochaEvents(path.join(reportDir, 'mocha-events.jsonl')),
   jest: () => jestEvents(path.join(reportDir, 'jest.json')),
   node: () => readEvents(path.join(reportDir, 'node-tests.jsonl')) };
 const events = (readers[runner] ?? readers.node)();
