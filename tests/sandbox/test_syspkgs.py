@@ -105,7 +105,7 @@ def test_blocks_of_a_gzip_index_end_at_whole_lines(tmp_path: Path) -> None:
     assert len(blocks) > 1 and all(b.endswith("\n") for b in blocks) and "".join(blocks) == text
 
 
-def _seed(home: Path, day: date) -> None:
+def seed_index(home: Path, day: date) -> None:
     """A contents index of bookworm kept under ``home`` as if fetched on ``day``."""
     folder = home / "debian" / "bookworm" / day.isoformat()
     folder.mkdir(parents=True)
@@ -114,7 +114,7 @@ def _seed(home: Path, day: date) -> None:
 
 
 def test_a_build_that_lacked_pg_config_gets_libpq_dev_once(tmp_path: Path) -> None:
-    _seed(tmp_path, date.today())
+    seed_index(tmp_path, date.today())
     output = "Step 3/5 : RUN pip install x\nCollecting x\n...\nError: pg_config executable not found.\n"
     again = syspkgs.remedy(RECIPE, output, tmp_path, "http://127.0.0.1:9/nothing-here")
     assert again is not None and [name for name, _ in again.system_packages] == ["libpq-dev"]
@@ -124,7 +124,7 @@ def test_a_build_that_lacked_pg_config_gets_libpq_dev_once(tmp_path: Path) -> No
 
 def test_only_the_failed_step_s_output_is_read(tmp_path: Path) -> None:
     """An earlier step's harmless "not found" (a probe that then succeeded) adds nothing."""
-    _seed(tmp_path, date.today())
+    seed_index(tmp_path, date.today())
     output = "Step 2/5 : RUN command -v pg_config || true\nsh: 1: pg_config: not found\nStep 3/5 : RUN x\nboom\n"
     assert syspkgs.remedy(RECIPE, output, tmp_path, "http://127.0.0.1:9/") is None
 
