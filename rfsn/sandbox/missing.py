@@ -25,14 +25,20 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("library", re.compile(rf"cannot find -l({_NAME})")),
     ("executable", re.compile(rf"(?:^|[\s'\"`(])({_NAME}): (?:\d+: )?(?:command )?not found\b")),
     ("executable", re.compile(rf"(?:^|[\s'\"`(])({_NAME}) executable not found")),
+    ("executable", re.compile(rf"['`]({_NAME})['`] (?:executable |command |program )?not found")),
     ("executable", re.compile(rf"No such file or directory: '({_NAME})'")),
     ("executable", re.compile(rf"Did not find pkg-config by name '({_NAME})'")),
     ("pkgconfig", re.compile(rf"Package '?({_NAME})'?,? (?:was not found in the pkg-config search path"
                              rf"|required by '[^']*', not found)")),
     ("pkgconfig", re.compile(rf"No package '({_NAME})' found")),
+    ("pkgconfig", re.compile(rf"pkg-config'?,?(?:\s+'?--[\w-]+'?,?)+\s+'?({_NAME})"
+                             r"(?=.*returned non-zero exit status)")),
     ("pkgconfig", re.compile(rf"Dependency \"?({_NAME})\"? not found")),
     ("pkgconfig", re.compile(rf"(?:Run-time|Build-time) dependency ({_NAME}) found: NO")),
+    ("library", re.compile(r"((?:lib[\w+.-]+(?:,? and |, | or ))*lib[\w+.-]+) development (?:packages?|files)")),
 )
+#: a library named in words ("the libxml2 and libxslt development packages"): its shared object
+_LIBRARY_NAMED = re.compile(r"\blib([\w+.-]+)")
 #: words the executable patterns catch that are never a program ("sh: 1: X: not found" names X)
 _NOT_PROGRAMS = {"sh", "bash", "dash", "line", "error", "Error", "ERROR", "found", "file", "Package"}
 _BIN_DIRS = ("usr/bin", "usr/sbin", "bin", "sbin")
@@ -98,8 +104,11 @@ def missing_files(output: str) -> list[Missing]:
         line = raw.strip()
         for kind, pattern in PATTERNS:
             for match in pattern.finditer(line):
-                name = match.group(1).rstrip(".")
-                if kind == "executable" and (name in _NOT_PROGRAMS or name.isdigit()):
-                    continue
-                found.setdefault((kind, name), Missing(kind=kind, name=name, line=line[:300]))
+                names = [match.group(1).rstrip(".")]
+                if kind == "library" and match.group(1).startswith("lib"):
+                    names = _LIBRARY_NAMED.findall(match.group(1))
+                for name in names:
+                    if kind == "executable" and (name in _NOT_PROGRAMS or name.isdigit()):
+                        continue
+                    found.setdefault((kind, name), Missing(kind=kind, name=name, line=line[:300]))
     return list(found.values())

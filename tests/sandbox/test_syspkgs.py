@@ -34,15 +34,18 @@ RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install psycopg2==
     ("bash: line 1: curl-config: command not found", "executable", "curl-config"),
     ("FileNotFoundError: [Errno 2] No such file or directory: 'krb5-config'", "executable", "krb5-config"),
     ("Did not find pkg-config by name 'pkg-config'", "executable", "pkg-config"),
+    ("'pkg-config' not found.", "executable", "pkg-config"),  # pycairo 1.26.0's setup.py
     ("src/lxml/etree.c:96:10: fatal error: libxml/xpath.h: No such file or directory", "header", "libxml/xpath.h"),
     ("  c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory", "header", "ffi.h"),
     ("/usr/bin/ld: cannot find -lssl: No such file or directory", "library", "ssl"),
     ("Package cairo was not found in the pkg-config search path.", "pkgconfig", "cairo"),
     ("Package 'libxml-2.0', required by 'virtual:world', not found", "pkgconfig", "libxml-2.0"),
     ("No package 'dbus-1' found", "pkgconfig", "dbus-1"),
+    ("Command 'pkg-config --exists mysqlclient' returned non-zero exit status 1.", "pkgconfig", "mysqlclient"),
     ('Dependency "gobject-introspection-1.0" not found, tried pkgconfig', "pkgconfig",
      "gobject-introspection-1.0"),
     ("Run-time dependency cairo found: NO (tried pkgconfig)", "pkgconfig", "cairo"),
+    ("Error: Please make sure the libxslt development packages are installed.", "library", "xslt"),
 ])
 def test_each_tool_s_way_of_saying_a_file_is_missing_is_read(output: str, kind: str, name: str) -> None:
     assert [(m.kind, m.name) for m in missing_files(f"Step 4/9 : RUN make\n{output}\n")] == [(kind, name)]
@@ -57,6 +60,13 @@ def test_each_tool_s_way_of_saying_a_file_is_missing_is_read(output: str, kind: 
 ])
 def test_a_failure_that_names_no_system_file_names_none(output: str) -> None:
     assert missing_files(output) == []
+
+
+def test_libraries_named_in_words_are_each_their_shared_object() -> None:
+    """lxml 5.2.2 from source says only this when neither library is there."""
+    output = "Error: Please make sure the libxml2 and libxslt development packages are installed."
+    assert [(m.kind, m.basename) for m in missing_files(output)] == [("library", "libxml2.so"),
+                                                                     ("library", "libxslt.so")]
 
 
 def test_a_file_said_missing_twice_is_one_want_in_the_order_first_said() -> None:
@@ -82,6 +92,7 @@ def _index() -> list[str]:
     ("header", "Python.h", "libpython3.11-dev"),
     ("header", "portaudio.h", "portaudio19-dev"),
     ("library", "ssl", "libssl-dev"),  # the .so in the multiarch lib directory, not android's
+    ("library", "xslt", "libxslt1-dev"),
     ("pkgconfig", "cairo", "libcairo2-dev"),
     ("pkgconfig", "dbus-1", "libdbus-1-dev"),  # not dbus-tests' debug build
     ("pkgconfig", "xproto", "x11proto-dev"),  # an Architecture: all package, in Contents-all
