@@ -28,9 +28,11 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("executable", re.compile(rf"['`]({_NAME})['`] (?:executable |command |program )?not found")),
     ("executable", re.compile(rf"No such file or directory: '({_NAME})'")),
     ("executable", re.compile(rf"Did not find pkg-config by name '({_NAME})'")),
+    ("executable", re.compile(rf"The ({_NAME}) command could not be found")),
     ("pkgconfig", re.compile(rf"Package '?({_NAME})'?,? (?:was not found in the pkg-config search path"
                              rf"|required by '[^']*', not found)")),
     ("pkgconfig", re.compile(rf"No package '({_NAME})' found")),
+    ("pkgconfig", re.compile(rf"The system library `({_NAME})` required by crate")),
     ("pkgconfig", re.compile(rf"pkg-config'?,?(?:\s+'?--[\w-]+'?,?)+\s+'?({_NAME})"
                              r"(?=.*returned non-zero exit status)")),
     ("pkgconfig", re.compile(rf"Dependency \"?({_NAME})\"? not found")),

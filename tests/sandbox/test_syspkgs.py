@@ -35,12 +35,14 @@ RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install psycopg2==
     ("FileNotFoundError: [Errno 2] No such file or directory: 'krb5-config'", "executable", "krb5-config"),
     ("Did not find pkg-config by name 'pkg-config'", "executable", "pkg-config"),
     ("'pkg-config' not found.", "executable", "pkg-config"),  # pycairo 1.26.0's setup.py
+    ("The pkg-config command could not be found.", "executable", "pkg-config"),  # Rust's pkg-config crate
     ("src/lxml/etree.c:96:10: fatal error: libxml/xpath.h: No such file or directory", "header", "libxml/xpath.h"),
     ("  c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory", "header", "ffi.h"),
     ("/usr/bin/ld: cannot find -lssl: No such file or directory", "library", "ssl"),
     ("Package cairo was not found in the pkg-config search path.", "pkgconfig", "cairo"),
     ("Package 'libxml-2.0', required by 'virtual:world', not found", "pkgconfig", "libxml-2.0"),
     ("No package 'dbus-1' found", "pkgconfig", "dbus-1"),
+    ("The system library `openssl` required by crate `openssl-sys` was not found.", "pkgconfig", "openssl"),
     ("Command 'pkg-config --exists mysqlclient' returned non-zero exit status 1.", "pkgconfig", "mysqlclient"),
     ('Dependency "gobject-introspection-1.0" not found, tried pkgconfig', "pkgconfig",
      "gobject-introspection-1.0"),
