@@ -63,6 +63,12 @@ class Missing(BaseModel):
         stem = self.name.rsplit("/", 1)[-1]
         return {"library": f"lib{stem}.so", "pkgconfig": f"{stem}.pc"}.get(self.kind, stem)
 
+    @property
+    def described(self) -> str:
+        """The file in words: "the executable pg_config", "the pkg-config file cairo.pc"."""
+        what = {"library": "library", "pkgconfig": "pkg-config file"}.get(self.kind, self.kind)
+        return f"the {what} {self.name if self.kind in ('executable', 'header') else self.basename}"
+
     def rank(self, path: str) -> int | None:
         """How well ``path`` (a contents index's, without a leading slash) answers this file:
         0 best, None not at all."""

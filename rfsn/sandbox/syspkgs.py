@@ -39,7 +39,7 @@ def apt_step(packages: tuple[tuple[str, str], ...]) -> str:
 
 def why(want: Missing) -> str:
     """Why a package was added: the file the build lacked and the line that said so."""
-    return f"the build lacked the {want.kind} {want.name} ({want.line[:200]})"
+    return f"the build lacked {want.described} ({want.line[:200]})"
 
 
 def last_step(output: str) -> str:
@@ -69,8 +69,8 @@ def remedy(recipe: EnvRecipe, output: str, home: Path, mirror: str,
             package = debcontents.preferred(found[want][1])
             if package not in have:
                 added.setdefault(package, why(want))
-    log.info("image.system_packages", wanted=[f"{w.kind} {w.name}" for w in wanted],
-             found={f"{w.kind} {w.name}": found[w][1] for w in wanted if w in found}, added=added)
+    log.info("image.system_packages", wanted=[w.described for w in wanted],
+             found={w.described: found[w][1] for w in wanted if w in found}, added=added)
     if not added:
         return None
     return recipe.model_copy(update={"system_packages": (*recipe.system_packages, *added.items())})

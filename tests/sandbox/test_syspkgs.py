@@ -67,8 +67,7 @@ def test_a_failure_that_names_no_system_file_names_none(output: str) -> None:
 def test_libraries_named_in_words_are_each_their_shared_object() -> None:
     """lxml 5.2.2 from source says only this when neither library is there."""
     output = "Error: Please make sure the libxml2 and libxslt development packages are installed."
-    assert [(m.kind, m.basename) for m in missing_files(output)] == [("library", "libxml2.so"),
-                                                                     ("library", "libxslt.so")]
+    assert [m.described for m in missing_files(output)] == ["the library libxml2.so", "the library libxslt.so"]
 
 
 def test_a_file_said_missing_twice_is_one_want_in_the_order_first_said() -> None:
