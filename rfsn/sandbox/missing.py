@@ -29,6 +29,7 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("executable", re.compile(rf"No such file or directory: '({_NAME})'")),
     ("executable", re.compile(rf"Did not find pkg-config by name '({_NAME})'")),
     ("executable", re.compile(rf"The ({_NAME}) command could not be found")),
+    ("executable", re.compile(rf"Program '?({_NAME})'? (?:not found or not executable|found: NO)")),
     ("pkgconfig", re.compile(rf"Package '?({_NAME})'?,? (?:was not found in the pkg-config search path"
                              rf"|required by '[^']*', not found)")),
     ("pkgconfig", re.compile(rf"No package '({_NAME})' found")),

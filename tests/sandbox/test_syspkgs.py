@@ -36,6 +36,8 @@ RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install psycopg2==
     ("Did not find pkg-config by name 'pkg-config'", "executable", "pkg-config"),
     ("'pkg-config' not found.", "executable", "pkg-config"),  # pycairo 1.26.0's setup.py
     ("The pkg-config command could not be found.", "executable", "pkg-config"),  # Rust's pkg-config crate
+    ("../test/meson.build:72:19: ERROR: Program 'dbus-run-session' not found or not executable", "executable",
+     "dbus-run-session"),
     ("src/lxml/etree.c:96:10: fatal error: libxml/xpath.h: No such file or directory", "header", "libxml/xpath.h"),
     ("  c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory", "header", "ffi.h"),
     ("/usr/bin/ld: cannot find -lssl: No such file or directory", "library", "ssl"),
