@@ -75,8 +75,9 @@ def row(client: docker.DockerClient, requirement: str, module: str, env: str, ho
     for built in builds:
         if client.images.list(name=built["tag"]):
             client.images.remove(built["tag"], force=True)
-    return {"requirement": requirement, "built": bool(tag), "builds": len(builds),
-            "needed": len(builds) > 1 or bool(error), "rounds": rounds,
+    first = builds[0].get("system_packages") if builds else None  # recalled from an earlier run's home
+    return {"requirement": requirement, "built": bool(tag), "builds": len(builds), "started_with": first or [],
+            "needed": len(builds) > 1 or bool(error) or bool(first), "rounds": rounds,
             "packages": [p for r in rounds for p in r["added"]], "error": error[:400],
             "seconds": round(time.monotonic() - started, 1)}
 
