@@ -196,6 +196,10 @@ class EnvRecipe(BaseModel):
                                               "is at least its first release after that day (a build "
                                               "or test tool raised to one that runs on the Python); "
                                               "in the key only where there are some")
+    system_packages: tuple[tuple[str, str], ...] = Field(
+        default=(), exclude=True, description="(Debian package, why): installed before the steps run, "
+                                              "each for a file a build of the recipe without it lacked "
+                                              "(``rfsn.sandbox.syspkgs``); in the key only where there are some")
 
     notes: tuple[str, ...] = Field(
         default=(), exclude=True, description="what was chosen and why (the Python, the date, "
@@ -207,10 +211,13 @@ class EnvRecipe(BaseModel):
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile); the
-        floors count only where there are some, so the keys of recipes without stay as they were."""
+        floors and system packages count only where there are some, so the keys of recipes
+        without stay as they were."""
         dump = self.model_dump(mode="json")
         if self.floors:
             dump["floors"] = [list(floor) for floor in self.floors]
+        if self.system_packages:
+            dump["system_packages"] = [list(package) for package in self.system_packages]
         payload = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

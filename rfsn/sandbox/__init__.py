@@ -123,8 +123,7 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             with _recipe_lock(settings.home, recipe):
                 image = ensure_env_image(client, recipe, settings.base_image_source, ca,
                                          settings.setup_timeout, recipe.source_repo or workspace,
-                                         settings.debian_mirror,
-                                         settings.registry, compiling)
+                                         settings.debian_mirror, settings.registry, compiling, settings.home)
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
                         if settings.setup_snapshots else None)

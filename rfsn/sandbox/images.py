@@ -25,7 +25,7 @@ from rfsn.errors import ImageError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
-from rfsn.sandbox import asof, asofindex, registry
+from rfsn.sandbox import asof, asofindex, registry, syspkgs
 from rfsn.sandbox.buildlog import build_failure, build_output
 from rfsn.sandbox.labels import MANAGED
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
@@ -103,6 +103,8 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
     if with_ca:
         lines.append(f"COPY ca.crt {CA_PATH}")
         lines.append("ENV " + " ".join(f"{k}={v}" for k, v in ca_environment().items()))
+    if recipe.system_packages:  # found by an earlier build that lacked them (``syspkgs``)
+        lines.append(f"RUN {_limited(syspkgs.apt_step(recipe.system_packages), step_timeout)}")
     if recipe.files:
         lines.append(f"COPY files/ {ENV_ROOT}/files/")
     if recipe.python_archive:  # ADD unpacks a local tar: its python/ lands at /opt/python
@@ -201,28 +203,53 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
 def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
                      step_timeout: float | None = None, checkout: Path | None = None,
                      mirror: str | None = None, shared: str | None = None,
-                     compile_cache: CompileCache | None = None) -> str:
+                     compile_cache: CompileCache | None = None, home: Path | None = None) -> str:
     """The env image for ``recipe``, built if no image has its tag yet and the ``shared``
     registry (if any) does not have it either, then pushed there (``checkout`` holds the commit
     ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``; with
     ``compile_cache`` the project's install compiles through it, and through the repository's
-    cache where the build runs on the host's network).
+    cache where the build runs on the host's network). With ``home`` and ``mirror``, a build
+    that lacked a system file is built again with the Debian package that ships it (``syspkgs``).
 
     A step that runs past ``step_timeout`` seconds is killed and fails the build
     (the limit is not part of the tag: the image it builds is the same).
     """
-    import docker.errors
-
     from rfsn.sandbox import ccache
 
     base_ref = resolve_base(client, recipe.base, source, mirror, shared)
     compiler = ccache.digest(compile_cache.tools) if compile_cache is not None and recipe.source else ""
+    built, retries = (syspkgs.recall(home, recipe) if home is not None else recipe), 0
+    while True:
+        try:
+            tag = _ensure(client, built, base_ref, ca_bundle, step_timeout, checkout, shared, compile_cache,
+                          compiler)
+            break
+        except ImageError as exc:
+            again = (syspkgs.remedy(built, exc.output, home, mirror, ca_bundle)
+                     if home is not None and mirror is not None and retries < syspkgs.RETRIES else None)
+            if again is None and built.system_packages:
+                added = ", ".join(name for name, _ in built.system_packages)
+                raise ImageError(f"{exc} (with Debian packages {added} added)", output=exc.output) from exc
+            if again is None:
+                raise
+            built, retries = again, retries + 1
+    if home is not None:
+        syspkgs.remember(home, recipe, built)
+    return tag
+
+
+def _ensure(client: Any, recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None, step_timeout: float | None,
+            checkout: Path | None, shared: str | None, compile_cache: CompileCache | None, compiler: str) -> str:
+    """The env image of ``recipe`` on ``base_ref``: obtained from a registry, or built and pushed."""
+    import docker.errors
+
     tag = env_image_tag(recipe, base_ref, compiler)
     if registry.obtain(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
     log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),
-             index_date=recipe.index_date or None)
+             index_date=recipe.index_date or None,
+             system_packages=[name for name, _ in recipe.system_packages] or None)
     started = time.monotonic()
     try:
         _build(client, recipe, tag, base_ref, ca_bundle, step_timeout, checkout, compile_cache, compiler)
