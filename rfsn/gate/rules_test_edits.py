@@ -2,9 +2,9 @@
 
 reproduce: only new tests (new test files, or pure additions that leave every
 existing test as it was); patch/verify: no test file, test region or test
-configuration may change. In every phase: no skip/xfail markers (a new test file
-written to reproduce may guard a dependency with pytest.importorskip), no
-conftest.py or pytest configuration changes, no pytest plugin hooks pytest would load by
+configuration may change. In every phase: no skip/xfail marker that can reach an
+existing test (one in a new test file or on a new test shapes that test: ``rules_scope``),
+no conftest.py or pytest configuration changes, no pytest plugin hooks pytest would load by
 itself (``rules_pyhooks``), no exits.
 """
 
@@ -14,10 +14,12 @@ from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
+from rfsn.gate.rules_scope import SESSION_WIDE, applied_elsewhere, brace_local, python_new_lines
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
     is_pytest_infra,
+    line_markers,
     pytest_config_changed,
     python_code,
     skip_marker,
@@ -32,10 +34,12 @@ def _tamper(path: str, why: str) -> Violation:
 
 
 def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Violation | None:
-    """Infrastructure files and skip markers, in every phase (a new test file written to
-    reproduce may guard a dependency with ``pytest.importorskip``). Markers are looked for in
-    the added lines, in the language of their file; in Python, in code only (not in comments
-    or strings), when the file after the edit tokenizes."""
+    """Infrastructure files and skip markers, in every phase. Markers are looked for in the
+    added lines, in the language of their file; in Python, in code only (not in comments or
+    strings), when the file after the edit tokenizes. A marker that only shapes a new test
+    (``rules_scope``) weakens nothing; neither does ``pytest.importorskip`` in a new test file
+    written to reproduce."""
+    replaced = any(fp.is_deleted or fp.renamed for fp in prepared.files if is_test_file(fp.old_path or ""))
     for fp in prepared.files:
         for path in fp.paths:
             if is_pytest_infra(path):
@@ -49,19 +53,46 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
         # blanking comments and strings only takes markers away: the file is tokenized (a
         # whole module, for each candidate) only when the added lines show one as they are
         found = skip_marker(fp.added, own_file=own, path=fp.path, without=without) and \
-            skip_marker(_added_code(fp, after), own_file=own, path=fp.path, without=without)
+            _weakening(fp, prepared, own, without, replaced)
         found = found or next(((HOOK_MARKER, text.strip()[:100]) for number, text in _new_line_numbers(fp)
                                if number in (hooks or ())), None)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
+        if python is not None and is_test_file(fp.path):
+            line = applied_elsewhere(python, {number for number, _ in _new_line_numbers(fp)})
+            if line is not None:
+                return _tamper(fp.path, f"line {line}: code run at import marks or changes an object this "
+                                        "file does not define (another module's tests)")
     return None
 
 
-def _added_code(fp: FilePatch, after: str | None) -> list[str]:
+def _weakening(fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozenset[str],
+               replaced: bool) -> tuple[str, str] | None:
+    """The first added marker, in code, that can reach a test that existed before the edit."""
+    after = prepared.after.get(fp.path)
+    numbered = _new_line_numbers(fp)
     code = python_code(after) if after is not None and fp.path.endswith(".py") else None
-    if code is None:
-        return fp.added
-    return [code.get(number, text) for number, text in _new_line_numbers(fp)]
+    local: set[int] | None = None
+    for number, raw in numbered:
+        text = code.get(number, raw) if code is not None else raw
+        for name in line_markers(text, own, fp.path, without):
+            if local is None:
+                local = _local_lines(fp, prepared, replaced, {n for n, _ in numbered})
+            if name in SESSION_WIDE or number not in local:
+                return name, text.strip()[:100]
+    return None
+
+
+def _local_lines(fp: FilePatch, prepared: PreparedEdit, replaced: bool, added: set[int]) -> set[int]:
+    """The added lines (new numbering) that belong to new tests only: in a test file that is not
+    deleted, of an edit that deletes or renames no test file into a new one."""
+    after = prepared.after.get(fp.path)
+    if after is None or not is_test_file(fp.path) or (replaced and fp.is_new):
+        return set()
+    if fp.path.endswith(".py"):
+        before = prepared.before.get(fp.old_path) if fp.old_path else None
+        return python_new_lines(before, after) or set()
+    return {number for number in added if brace_local(fp.path, after, added, number)}
 
 
 def _rust_lines_touched(fp: FilePatch, region: int) -> bool:

@@ -1,0 +1,195 @@
+"""Rule: a skip marker is tampering only where it can reach a test that existed before the edit.
+
+A marker in a new test file, or inside (decorators included) a test definition the file did not
+have, shapes a new test and weakens no evidence. Python is read with ``ast``: the definitions
+bound at module and class level before and after. Brace languages are read by the diff's lines:
+the marker must sit in a block that opens a test (a Go ``func``, a JS ``it``/``test``/``describe``
+call, a Rust ``fn``, a Java/Kotlin method) and consists of added lines only. Markers that act on
+the whole run (exits, hooks, focus, ``TestMain``) are never local, nor is a marker applied by a
+call to an object the file did not define (``pytest.mark.skip(test_old)``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+#: markers that act beyond the test they are written in, wherever they are
+SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})
+
+_ATTRIBUTE = re.compile(r"^\s*(?:#\s*\[|@\s*\w)")
+_OPENERS = {
+    "js": re.compile(r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
+                     r"(?:\s*\.\s*\w+)*\s*\("),
+    "go": re.compile(r"^func\s"),
+    "rust": re.compile(r"^\s*(?:#\s*\[|(?:pub(?:\s*\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s)"),
+    "java": re.compile(r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
+                       r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"),
+}
+_LANGUAGES = {".go": "go", ".rs": "rust", ".java": "java", ".kt": "java", ".scala": "java", ".groovy": "java",
+              **dict.fromkeys((".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"), "js")}
+_OPEN, _CLOSE = "({[", ")}]"
+
+
+def definitions(body: list[ast.stmt], prefix: str = "") -> Iterator[tuple[str, ast.stmt]]:
+    """Every def and class bound in a module or class body (through ``if``/``try``/``with``),
+    with its qualified name (``Class.method``)."""
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield prefix + node.name, node
+            if isinstance(node, ast.ClassDef):
+                yield from definitions(node.body, f"{prefix}{node.name}.")
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            for field in ("body", "orelse", "finalbody"):
+                yield from definitions(getattr(node, field, []), prefix)
+            for handler in getattr(node, "handlers", []):
+                yield from definitions(handler.body, prefix)
+
+
+def _span(node: ast.stmt) -> range:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+    return range(first, (node.end_lineno or node.lineno) + 1)
+
+
+def python_new_lines(before: str | None, after: str) -> set[int] | None:
+    """Lines of ``after`` that belong to new tests only: every line of a new file (``before``
+    None); else the lines of defs and classes whose qualified name ``before`` does not bind.
+    A new definition in an existing module or class counts only when it is a test itself
+    (``_a_test``). None when either text does not parse (the caller stays strict)."""
+    try:
+        tree = ast.parse(after)
+        old = set() if before is None else {name for name, _ in definitions(ast.parse(before).body)}
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if before is None:
+        return set(range(1, after.count("\n") + 2))
+    return {line for name, node in definitions(tree.body)
+            if name not in old and _a_test(node) for line in _span(node)}
+
+
+def _a_test(node: ast.stmt) -> bool:
+    """Is a new definition in an existing module or class a test of its own? A fixture (it may
+    override one existing tests use, or be autouse), ``setup_*``/``setUp``, a dunder or a helper
+    reaches or may reach the tests around it."""
+    name = getattr(node, "name", "")
+    decorators = getattr(node, "decorator_list", [])
+    is_fixture = any("fixture" in ast.dump(d) for d in decorators)
+    if isinstance(node, ast.ClassDef):
+        return name.startswith("Test") or any("TestCase" in ast.dump(base) for base in node.bases)
+    return not is_fixture and name.startswith("test")
+
+
+def _blocks_end(lines: list[str], start: int) -> int | None:
+    """The line (numbered from 1) where the item opening at ``start`` ends: leading attribute or
+    annotation lines belong to it, then brackets are counted until they balance at a line's end."""
+    depth, opened = 0, False
+    for number in range(start, len(lines) + 1):
+        text = lines[number - 1]
+        depth += sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
+        opened = opened or not _ATTRIBUTE.match(text)
+        if opened and depth <= 0:
+            return number
+        if depth < 0:
+            return None
+    return None
+
+
+def brace_local(path: str, after: str, added: set[int], number: int) -> bool:
+    """Is line ``number`` of ``after`` inside a test item made of added lines only?"""
+    language = next((lang for suffix, lang in _LANGUAGES.items() if path.lower().endswith(suffix)), None)
+    if language is None:
+        return False
+    lines, opener = after.splitlines(), _OPENERS[language]
+    start = number
+    while start in added:
+        if opener.match(lines[start - 1]):
+            end = _blocks_end(lines, start)
+            if end is not None and end >= number and all(n in added for n in range(start, end + 1)):
+                return True
+        start -= 1
+    return False
+
+
+def applied_elsewhere(after: str, numbers: set[int]) -> int | None:
+    """The first line among ``numbers`` where code that runs at import hands an object to a
+    marker by a call (``pytest.mark.skip(f)``, ``unittest.skip('r')(C)``) or changes another
+    module's object (``m.test_x = ...``, ``setattr(m, ...)``, ``sys.modules[...] = ...``):
+    either reaches tests this file did not define. None when ``after`` does not parse."""
+    try:
+        tree = ast.parse(after)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    own = {name.split(".")[-1] for name, _ in definitions(tree.body)}
+    for node, line in _at_import(tree):
+        if line in numbers and (_marker_applied(node) or _reaches_out(node, own)):
+            return line
+    return None
+
+
+def _at_import(tree: ast.AST) -> Iterator[tuple[ast.AST, int]]:
+    """Nodes that run when the module is imported (not in function bodies), with their line."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and child in node.body:
+                continue
+            if isinstance(node, ast.Lambda) and child is node.body:
+                continue
+            yield child, getattr(child, "lineno", 0)
+            stack.append(child)
+
+
+_MARKER_NAME = re.compile(r"skip\w*|xfail|expectedFailure")
+
+
+def _names_marker(node: ast.AST) -> bool:
+    return any((isinstance(n, ast.Attribute) and _MARKER_NAME.fullmatch(n.attr))
+               or (isinstance(n, ast.Name) and _MARKER_NAME.fullmatch(n.id)) for n in ast.walk(node))
+
+
+def _marker_applied(node: ast.AST) -> bool:
+    """A marker called with one object and nothing else: pytest's and unittest's markers then
+    mark that object (the call form of a decorator)."""
+    return (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript) and _names_marker(node.func))
+
+
+def _root(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node
+
+
+def _reaches_out(node: ast.AST, own: set[str]) -> bool:
+    """Does this statement bind or delete an attribute of an object the file did not define, or
+    a name in a module table?"""
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign | ast.Delete):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+        targets = [node.target]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"setattr", "delattr"}:
+        targets = [ast.Attribute(value=node.args[0], attr="x")] if node.args else []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, ast.Tuple | ast.List):
+            targets.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            targets.append(target.value)
+        elif isinstance(target, ast.Attribute):
+            root = _root(target)
+            if not (isinstance(root, ast.Name) and root.id in own):
+                return True
+        elif isinstance(target, ast.Subscript) and _modules_table(target.value):
+            return True
+    return False
+
+
+def _modules_table(node: ast.AST) -> bool:
+    """``sys.modules``, a ``__dict__``, ``vars()`` or ``globals()`` of something: where a module's
+    or an object's names live."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in {"modules", "__dict__"}
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"vars", "globals"}
