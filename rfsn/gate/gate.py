@@ -96,7 +96,7 @@ class Gate:
             or secret_violation(files)
             or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)
-            or marker_violation(prepared, context.phase)
+            or marker_violation(prepared, context.phase, workspace)
             or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
                       for fp in files for p in fp.paths)
             or edit_test_violation(prepared, context.phase, policy)

@@ -12,8 +12,9 @@ call to an object the file did not define (``pytest.mark.skip(test_old)``).
 from __future__ import annotations
 
 import ast
+import collections
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: markers that act beyond the test they are written in, wherever they are
 SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})
@@ -64,8 +65,25 @@ def python_new_lines(before: str | None, after: str) -> set[int] | None:
         return None
     if before is None:
         return set(range(1, after.count("\n") + 2))
-    return {line for name, node in definitions(tree.body)
-            if name not in old and _a_test(node) for line in _span(node)}
+    new = {line for name, node in definitions(tree.body)
+           if name not in old and _a_test(node) for line in _span(node)}
+    return new | _unchanged(ast.parse(before).body, tree.body)
+
+
+def _unchanged(before: list[ast.stmt], after: list[ast.stmt]) -> set[int]:
+    """Lines of statements of a module or class body that are as they were (a diff may align
+    an added line with an identical one there: ``@mark.skipif(X)`` of a new test taken as the
+    same line of the existing test below it); class bodies are compared statement by statement."""
+    old = collections.Counter(ast.dump(node) for node in before)
+    classes = {node.name: node for node in before if isinstance(node, ast.ClassDef)}
+    lines: set[int] = set()
+    for node in after:
+        if old[ast.dump(node)] > 0:
+            old[ast.dump(node)] -= 1
+            lines.update(_span(node))
+        elif isinstance(node, ast.ClassDef) and node.name in classes:
+            lines |= _unchanged(classes[node.name].body, node.body)
+    return lines
 
 
 def _a_test(node: ast.stmt) -> bool:
@@ -111,20 +129,38 @@ def brace_local(path: str, after: str, added: set[int], number: int) -> bool:
     return False
 
 
-def applied_elsewhere(after: str, numbers: set[int]) -> int | None:
+def applied_elsewhere(after: str, numbers: set[int], guarded: Callable[[str], bool]) -> int | None:
     """The first line among ``numbers`` where code that runs at import hands an object to a
     marker by a call (``pytest.mark.skip(f)``, ``unittest.skip('r')(C)``) or changes another
     module's object (``m.test_x = ...``, ``setattr(m, ...)``, ``sys.modules[...] = ...``):
-    either reaches tests this file did not define. None when ``after`` does not parse."""
+    either reaches tests this file did not define. An attribute of a module imported from a top-level
+    package ``guarded`` says no to (not the project's, not a test framework: ``enum.StrEnum = ...``)
+    may be set. None when ``after`` does not parse."""
     try:
         tree = ast.parse(after)
     except (SyntaxError, ValueError, RecursionError):
         return None
     own = {name.split(".")[-1] for name, _ in definitions(tree.body)}
+    imported = _imported(tree)
+    free = {name for name, top in imported.items() if not guarded(top)} | own
     for node, line in _at_import(tree):
-        if line in numbers and (_marker_applied(node) or _reaches_out(node, own)):
+        if line in numbers and (_marker_applied(node) or _reaches_out(node, free)):
             return line
     return None
+
+
+def _imported(tree: ast.AST) -> dict[str, str]:
+    """Each name an import binds, with the top-level package it comes from ("." for relative)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                out[alias.asname or alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            top = "." if node.level else (node.module or "").split(".")[0]
+            for alias in node.names:
+                out[alias.asname or alias.name] = top
+    return out
 
 
 def _at_import(tree: ast.AST) -> Iterator[tuple[ast.AST, int]]:

@@ -10,6 +10,9 @@ itself (``rules_pyhooks``), no exits.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path, PurePosixPath
+
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
@@ -33,7 +36,8 @@ def _tamper(path: str, why: str) -> Violation:
     return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
 
 
-def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Violation | None:
+def marker_violation(prepared: PreparedEdit, phase: Phase | None = None,
+                     workspace: Path | None = None) -> Violation | None:
     """Infrastructure files and skip markers, in every phase. Markers are looked for in the
     added lines, in the language of their file; in Python, in code only (not in comments or
     strings), when the file after the edit tokenizes. A marker that only shapes a new test
@@ -59,11 +63,29 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
         if python is not None and is_test_file(fp.path):
-            line = applied_elsewhere(python, {number for number, _ in _new_line_numbers(fp)})
+            line = applied_elsewhere(python, {number for number, _ in _new_line_numbers(fp)},
+                                     functools.partial(guarded_module, path=fp.path, workspace=workspace))
             if line is not None:
                 return _tamper(fp.path, f"line {line}: code run at import marks or changes an object this "
                                         "file does not define (another module's tests)")
     return None
+
+
+#: what every test runs through (and ".", a relative import: the project's own): an attribute
+#: set on one reaches every test
+TEST_FRAMEWORKS = frozenset({"unittest", "pytest", "_pytest", "pluggy", "doctest", "hypothesis", "builtins",
+                             "sys", "importlib", "gc", "."})
+
+
+def guarded_module(top: str, path: str, workspace: Path | None) -> bool:
+    """May a test file's import-time code not set attributes of what it imported from ``top``?
+    A test framework, or a module of the project: at its root, in ``src``/``lib``, or in a
+    directory above ``path`` (where pytest's rootdir insertion finds test helpers)."""
+    if top in TEST_FRAMEWORKS or workspace is None:
+        return True
+    parents = [workspace, workspace / "src", workspace / "lib"]
+    parents += [workspace / p for p in PurePosixPath(path).parents if str(p) != "."]
+    return any((d / top).is_dir() or (d / f"{top}.py").is_file() for d in parents)
 
 
 def _weakening(fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozenset[str],
