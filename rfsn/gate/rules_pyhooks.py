@@ -6,7 +6,7 @@ binds: ``pytest_*`` functions of a plugin or conftest, ``pytest_plugins`` and
 or pytest collects. A hook defined in a function body is test code (a local plugin for
 ``inline_run``), unless the file reaches the running session (``pytestconfig``, ``request``)
 and a plugin manager or hook caller: then its hooks count wherever they are, and so does every
-use of the manager but a look-up, taking a plugin out, or putting back one it took. A string is data
+use of the manager but the harmless ones (``rules_manager_uses``). A string is data
 unless it is run (``exec``) or names a hook at import. A test module (``test_*.py``,
 ``*_test.py``) is imported, never registered: pytest reads only ``pytest_plugins`` and
 ``pytest_generate_tests`` of it; a hook it sets on another module counts.
@@ -21,6 +21,8 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
+from rfsn.gate.rules_manager_uses import builtin_plugins_only, harmless_uses
+
 #: a hook's name, an entry-point group of pytest plugins
 HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
 #: what pytest reads from a test module, which it imports but never registers as a plugin
@@ -32,9 +34,6 @@ TEST_MODULES = ("test_*.py", "*_test.py")
 SESSION_NAMES = frozenset({"pytestconfig", "request", "gc"})
 SESSION_ATTRIBUTES = frozenset({"_request"})
 PLUGIN_MANAGERS = frozenset({"pluginmanager", "hook", "ihook"})
-#: what of a plugin manager only looks a plugin up or takes one out: it adds no hook
-PLUGIN_LOOKUPS = frozenset({"get_plugin", "getplugin", "has_plugin", "hasplugin", "is_registered", "is_blocked",
-                            "get_name", "get_plugins", "list_name_plugin", "get_canonical_name", "unregister"})
 #: calls that read an attribute named at run time
 DYNAMIC_ATTRIBUTES = frozenset({"getattr", "attrgetter", "__getattribute__"})
 RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
@@ -61,68 +60,18 @@ def hook_lines(text: str, test_module: bool = False) -> set[int] | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    everywhere = _reaches_session(tree)
+    harmless = harmless_uses(tree)
+    everywhere = _reaches_session(tree, harmless)
     names = TEST_MODULE_HOOK_NAME if test_module and not everywhere else HOOK_NAME
     modules = _module_names(tree)
     lines: set[int] = set()
-    taken = _plugins_taken(tree)
     for node, statement, at_import in _walk(tree, tree, True):
-        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager" \
-            and not _keeps_plugins(node, statement, taken)
+        if id(node) in harmless or builtin_plugins_only(statement):
+            continue
+        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager"
         if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules, names)):
             lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
     return lines
-
-
-def _manager_calls(statement: ast.AST) -> Iterator[tuple[ast.AST, str, ast.Call]]:
-    for call in ast.walk(statement):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-            yield call.func.value, call.func.attr, call
-
-
-def _plugins_taken(tree: ast.AST) -> frozenset[str]:
-    """Names bound only to plugins the running session already holds (``p = manager.unregister(...)``,
-    ``manager.get_plugin(...)``): registering one of them again adds no hook of the file's own."""
-    bound: dict[str, bool] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            value = node.value
-            taken = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
-                value.func.attr in PLUGIN_LOOKUPS and isinstance(value.func.value, ast.Attribute) and \
-                value.func.value.attr == "pluginmanager" and not isinstance(node, ast.AugAssign)
-            for target in targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        bound[name.id] = bound.get(name.id, True) and taken
-        elif isinstance(node, ast.For | ast.With | ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
-            for other in _bound_by(node):
-                bound[other] = False
-    return frozenset(name for name, only_taken in bound.items() if only_taken)
-
-
-def _bound_by(node: ast.AST) -> Iterator[str]:
-    if isinstance(node, ast.FunctionDef | ast.ClassDef):
-        yield node.name
-        return
-    parts = [node.target] if isinstance(node, ast.For) else [
-        item.optional_vars for item in getattr(node, "items", []) if item.optional_vars is not None]
-    for part in parts:
-        yield from (n.id for n in ast.walk(part) if isinstance(n, ast.Name))
-    for alias in getattr(node, "names", []):
-        yield alias.asname or alias.name.split(".")[0]
-
-
-def _keeps_plugins(node: ast.Attribute, statement: ast.AST, taken: frozenset[str]) -> bool:
-    """Does this use of a plugin manager only look a plugin up, take one out, or put back one
-    the session held (``taken``)?"""
-    for owner, method, call in _manager_calls(statement):
-        if owner is node and method in PLUGIN_LOOKUPS:
-            return True
-        if owner is node and method == "register" and call.args and \
-                isinstance(call.args[0], ast.Name) and call.args[0].id in taken:
-            return True
-    return False
 
 
 def _walk(node: ast.AST, statement: ast.AST, at_import: bool) -> Iterator[tuple[ast.AST, ast.AST, bool]]:
@@ -176,14 +125,15 @@ def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.
     return False
 
 
-def _reaches_session(tree: ast.AST) -> bool:
+def _reaches_session(tree: ast.AST, harmless: set[int]) -> bool:
     """Could the file reach the running session and use a plugin manager or a hook caller? Any
-    mention counts (an alias, a name in a string, an attribute read at run time)."""
+    mention counts (an alias, a name in a string, an attribute read at run time) but the
+    ``harmless`` uses (``rules_manager_uses``)."""
     session = managers = False
     for node in ast.walk(tree):
         session = session or (isinstance(node, ast.Name) and node.id in SESSION_NAMES) or (
             isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES)
-        managers = managers or _names_a_manager(node)
+        managers = managers or (id(node) not in harmless and _names_a_manager(node))
     return session and managers
 
 
