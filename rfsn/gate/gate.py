@@ -102,7 +102,7 @@ class Gate:
             or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
                       for fp in files for p in fp.paths)
             or edit_test_violation(prepared, context.phase, policy)
-            or syntax_violation(prepared)
+            or syntax_violation(prepared, workspace)
             or git_apply_violation(patch, workspace, policy)
         )
         return found, (patch if found is None else None)

@@ -5,8 +5,9 @@ have, shapes a new test and weakens no evidence. Python is read with ``ast``: th
 bound at module and class level before and after. Brace languages are read by the diff's lines:
 the marker must sit in a block that opens a test (a Go ``func``, a JS ``it``/``test``/``describe``
 call, a Rust ``fn``, a Java/Kotlin method) and consists of added lines only. Markers that act on
-the whole run (exits, hooks, focus, ``TestMain``) are never local, nor is a marker applied by a
-call to an object the file did not define (``pytest.mark.skip(test_old)``).
+the whole run (exits, hooks, focus, ``TestMain``) are never local (``pytest.exit`` inside
+``pytest.raises(pytest.exit.Exception)`` is caught: it exits nothing). What a test file's code
+does to other modules at import is ``rules_reach``'s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import ast
 import collections
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 #: markers that act beyond the test they are written in, wherever they are
 SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})
@@ -58,13 +59,13 @@ def python_new_lines(before: str | None, after: str) -> set[int] | None:
     None); else the lines of defs and classes whose qualified name ``before`` does not bind.
     A new definition in an existing module or class counts only when it is a test itself
     (``_a_test``). None when either text does not parse (the caller stays strict)."""
+    if before is None:  # nothing to parse: a grammar newer than the gate's does not matter
+        return set(range(1, after.count("\n") + 2))
     try:
         tree = ast.parse(after)
-        old = set() if before is None else {name for name, _ in definitions(ast.parse(before).body)}
+        old = {name for name, _ in definitions(ast.parse(before).body)}
     except (SyntaxError, ValueError, RecursionError):
         return None
-    if before is None:
-        return set(range(1, after.count("\n") + 2))
     new = {line for name, node in definitions(tree.body)
            if name not in old and _a_test(node) for line in _span(node)}
     return new | _unchanged(ast.parse(before).body, tree.body)
@@ -129,103 +130,27 @@ def brace_local(path: str, after: str, added: set[int], number: int) -> bool:
     return False
 
 
-def applied_elsewhere(after: str, numbers: set[int], guarded: Callable[[str], bool]) -> int | None:
-    """The first line among ``numbers`` where code that runs at import hands an object to a
-    marker by a call (``pytest.mark.skip(f)``, ``unittest.skip('r')(C)``) or changes another
-    module's object (``m.test_x = ...``, ``setattr(m, ...)``, ``sys.modules[...] = ...``):
-    either reaches tests this file did not define. An attribute of a module imported from a top-level
-    package ``guarded`` says no to (not the project's, not a test framework: ``enum.StrEnum = ...``)
-    may be set. None when ``after`` does not parse."""
+_CAUGHT = re.compile(r"\bexit\s*\.\s*Exception\b|\b(?:Exit|OutcomeException|BaseException)\b")
+
+
+def caught_exits(after: str) -> set[int]:
+    """Lines of statements right inside ``with pytest.raises(pytest.exit.Exception)`` (or
+    ``Exit``): a ``pytest.exit`` there is caught by the test and exits nothing."""
     try:
         tree = ast.parse(after)
     except (SyntaxError, ValueError, RecursionError):
-        return None
-    own = {name.split(".")[-1] for name, _ in definitions(tree.body)}
-    imported = _imported(tree)
-    free = {name for name, top in imported.items() if not guarded(top)} | own
-    for node, line in _at_import(tree):
-        if line in numbers and (_marker_applied(node) or _reaches_out(node, free)):
-            return line
-    return None
-
-
-def _imported(tree: ast.AST) -> dict[str, str]:
-    """Each name an import binds, with the top-level package it comes from ("." for relative)."""
-    out: dict[str, str] = {}
+        return set()
+    lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                out[alias.asname or alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom):
-            top = "." if node.level else (node.module or "").split(".")[0]
-            for alias in node.names:
-                out[alias.asname or alias.name] = top
-    return out
+        if isinstance(node, ast.With) and any(
+                isinstance(item.context_expr, ast.Call) and _called(item.context_expr) == "raises"
+                and item.context_expr.args and _CAUGHT.search(ast.unparse(item.context_expr.args[0]))
+                for item in node.items):
+            for statement in node.body:
+                if isinstance(statement, ast.Expr):
+                    lines.update(range(statement.lineno, (statement.end_lineno or statement.lineno) + 1))
+    return lines
 
 
-def _at_import(tree: ast.AST) -> Iterator[tuple[ast.AST, int]]:
-    """Nodes that run when the module is imported (not in function bodies), with their line."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and child in node.body:
-                continue
-            if isinstance(node, ast.Lambda) and child is node.body:
-                continue
-            yield child, getattr(child, "lineno", 0)
-            stack.append(child)
-
-
-_MARKER_NAME = re.compile(r"skip\w*|xfail|expectedFailure")
-
-
-def _names_marker(node: ast.AST) -> bool:
-    return any((isinstance(n, ast.Attribute) and _MARKER_NAME.fullmatch(n.attr))
-               or (isinstance(n, ast.Name) and _MARKER_NAME.fullmatch(n.id)) for n in ast.walk(node))
-
-
-def _marker_applied(node: ast.AST) -> bool:
-    """A marker called with one object and nothing else: pytest's and unittest's markers then
-    mark that object (the call form of a decorator)."""
-    return (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
-            and isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript) and _names_marker(node.func))
-
-
-def _root(node: ast.AST) -> ast.AST:
-    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node
-
-
-def _reaches_out(node: ast.AST, own: set[str]) -> bool:
-    """Does this statement bind or delete an attribute of an object the file did not define, or
-    a name in a module table?"""
-    targets: list[ast.expr] = []
-    if isinstance(node, ast.Assign | ast.Delete):
-        targets = list(node.targets)
-    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-        targets = [node.target]
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"setattr", "delattr"}:
-        targets = [ast.Attribute(value=node.args[0], attr="x")] if node.args else []
-    while targets:
-        target = targets.pop()
-        if isinstance(target, ast.Tuple | ast.List):
-            targets.extend(target.elts)
-        elif isinstance(target, ast.Starred):
-            targets.append(target.value)
-        elif isinstance(target, ast.Attribute):
-            root = _root(target)
-            if not (isinstance(root, ast.Name) and root.id in own):
-                return True
-        elif isinstance(target, ast.Subscript) and _modules_table(target.value):
-            return True
-    return False
-
-
-def _modules_table(node: ast.AST) -> bool:
-    """``sys.modules``, a ``__dict__``, ``vars()`` or ``globals()`` of something: where a module's
-    or an object's names live."""
-    if isinstance(node, ast.Attribute):
-        return node.attr in {"modules", "__dict__"}
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"vars", "globals"}
+def _called(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")

@@ -17,7 +17,8 @@ from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
-from rfsn.gate.rules_scope import SESSION_WIDE, applied_elsewhere, brace_local, python_new_lines
+from rfsn.gate.rules_reach import applied_elsewhere
+from rfsn.gate.rules_scope import SESSION_WIDE, brace_local, caught_exits, python_new_lines
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
@@ -100,9 +101,15 @@ def _weakening(fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozen
         for name in line_markers(text, own, fp.path, without):
             if local is None:
                 local = _local_lines(fp, prepared, replaced, {n for n, _ in numbered})
+            if name in SESSION_WIDE and "_exit" not in text and number in _caught(after):
+                continue
             if name in SESSION_WIDE or number not in local:
                 return name, text.strip()[:100]
     return None
+
+
+def _caught(after: str | None) -> set[int]:
+    return caught_exits(after) if after is not None else set()
 
 
 def _local_lines(fp: FilePatch, prepared: PreparedEdit, replaced: bool, added: set[int]) -> set[int]:

@@ -82,3 +82,97 @@ def test_flask_test_logging_taking_a_plugin_out_and_putting_it_back_is_accepted(
 def test_registering_a_plugin_of_the_files_own_is_still_refused(repo: Path, change: tuple[str, str]) -> None:
     lines = "\n".join(LOGGING).replace(*change).splitlines()
     assert _check(repo, new_file("tests/test_logging.py", lines)).rule == "test_tampering"
+
+
+PYTEST_OWN = {
+    # pytest's testing/test_cacheprovider.py and doc/en/example/assertion/test_failures.py
+    "loads_pytester": ["pytest_plugins = ('pytester',)", "", "def test_x(pytester):", "    assert pytester"],
+    # testing/test_helpconfig.py
+    "lists_plugins": ["def test_x(pytestconfig):", "    if pytestconfig.pluginmanager.list_plugin_distinfo():",
+                      "        pass"],
+    # testing/test_config.py
+    "reads_a_field": ["def test_x(pytester, request):", "    config = pytester.parseconfig(request.node)",
+                      "    assert config.pluginmanager._confcutdir is None"],
+    # testing/test_pytester.py
+    "records_hooks": ["def test_x(pytester, request):", "    item = pytester.getitem(request.node.name)",
+                      "    recorder = pytester.make_hook_recorder(item.config.pluginmanager)"],
+    # testing/test_reports.py
+    "serializes_a_report": ["def test_x(pytestconfig, report):",
+                            "    data = pytestconfig.hook.pytest_report_to_serializable(config=pytestconfig,"
+                            " report=report)"],
+    # testing/test_terminal.py
+    "calls_a_reporter_method": ["def test_x(request, rep, excinfo, name):", "    rep.pytest_internalerror(excinfo)",
+                                "    assert getattr(request.node, name)"],
+    # testing/acceptance_test.py: a local plugin class in a file that also looks a plugin up
+    "local_plugin_beside_a_lookup": ["def test_x(pytester, request):",
+                                     "    assert request.config.pluginmanager.hasplugin('python')",
+                                     "    class MyPlugin:", "        def pytest_addoption(self, parser):",
+                                     "            pass", "    pytester.inline_run(plugins=[MyPlugin()])"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYTEST_OWN))
+def test_pytests_own_tests_of_its_plugin_manager_are_accepted_as_new_modules(repo: Path, name: str) -> None:
+    assert _check(repo, new_file("tests/test_plugins.py", PYTEST_OWN[name])).accepted
+
+
+@pytest.mark.parametrize("lines", [
+    ["pytest_plugins = ('pytester', 'tests.evil')"],
+    ["def test_x(pytestconfig, report):", "    pytestconfig.hook.pytest_runtest_logreport(report=report)"],
+    ["def test_x(request):", "    request.config.pluginmanager.hook.pytest_runtest_logreport(report=None)"],
+    ["def test_x(request):", "    pm = request.config.pluginmanager", "    pm.register(object())"],
+    ["def test_x(request):", "    request.config.pluginmanager.register(object())"],
+    ["def test_x(request, pytester):", "    pytester.make_hook_recorder(request.config.pluginmanager)",
+     "    class P:", "        def pytest_runtest_makereport(self, item, call):", "            pass",
+     "    request.config.pluginmanager.register(P())"],
+])
+def test_a_test_that_registers_or_reports_through_the_running_session_is_still_refused(
+        repo: Path, lines: list[str]) -> None:
+    assert _check(repo, new_file("tests/test_plugins.py", lines)).rule == "test_tampering"
+
+
+MADE_AT_IMPORT = {
+    # seaborn tests/test_regression.py: a class-level frame changed in the class body
+    "seaborn_class_level_frame": ["import numpy as np", "import pandas as pd", "", "", "class TestX:",
+                                  "    df = pd.DataFrame(dict(y=np.zeros(3)))", "    df.y += 1", "",
+                                  "    def test_x(self):", "        assert self.df.y.sum() == 3"],
+    # astropy wcsaxes/tests/test_wcsapi.py: a project object built at import, then set up
+    "astropy_wcs_built_at_import": ["from pkg.mod import add", "", "WCS2D = add(1, 2)", "WCS2D.real_part = 1",
+                                    "", "def test_x():", "    assert WCS2D"],
+    # pytest testing/test_runner.py: pytest.exit caught by the test
+    "pytest_exit_caught": ["import pytest", "", "def test_pytest_exit():",
+                           "    with pytest.raises(pytest.exit.Exception) as excinfo:", "        pytest.exit('hello')",
+                           "    assert excinfo.errisinstance(pytest.exit.Exception)"],
+    # astropy .pyinstaller/run_astropy_tests.py: a plugin module named for a nested pytest run
+    "astropy_nested_run_plugins": ["import pytest", "import sys", "",
+                                   "sys.exit(pytest.main(['x'], plugins=['pytest_skip_slow', 'pytest_doctestplus']))"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MADE_AT_IMPORT))
+def test_what_a_real_test_module_does_at_import_is_accepted(repo: Path, name: str) -> None:
+    assert _check(repo, new_file("tests/test_made.py", MADE_AT_IMPORT[name])).accepted
+
+
+@pytest.mark.parametrize("lines", [
+    ["import importlib", "import functools", "m = functools.reduce(getattr, ['test_mod'], importlib)",
+     "m.test_add = None"],
+    ["from tests import test_mod", "import copy", "m = copy.copy(test_mod)", "m.test_add = None"],
+    ["import pytest", "", "def test_x():", "    with pytest.raises(ValueError):", "        pytest.exit('x')"],
+    ["import pytest", "pytest.main(['x'], plugins=['p'])", "pytest_plugins = ['evil']"],
+])
+def test_the_same_shapes_reaching_tests_stay_refused(repo: Path, lines: list[str]) -> None:
+    assert _check(repo, new_file("tests/test_made.py", lines)).rule == "test_tampering"
+
+
+def test_sphinx_a_project_on_a_newer_python_than_the_gates_is_not_refused_for_its_grammar(repo: Path) -> None:
+    """sphinx (requires-python >= 3.12): ``type X = ...`` and ``def f[T]()`` in its tests do not
+    parse on the gate's 3.11; a new module with a skip in a new test was refused too."""
+    module = ["import pytest", "", "type Entry = tuple[str, int]", "", "def ident[T](x: T) -> T:", "    return x",
+              "", "def test_x():", "    pytest.skip('later')"]
+    patch = new_file("tests/test_grammar.py", module)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('name = "pkg"', 'name = "pkg"\nrequires-python = ">=3.99"'))
+    assert _check(repo, patch).accepted
+    rigged = new_file("tests/test_grammar.py", [*module, "import tests.test_mod as m", "m.test_add = None"])
+    assert _check(repo, rigged).rule == "test_tampering"
