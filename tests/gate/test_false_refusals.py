@@ -151,7 +151,8 @@ MADE_AT_IMPORT = {
 
 @pytest.mark.parametrize("name", sorted(MADE_AT_IMPORT))
 def test_what_a_real_test_module_does_at_import_is_accepted(repo: Path, name: str) -> None:
-    assert _check(repo, new_file("tests/test_made.py", MADE_AT_IMPORT[name])).accepted
+    path = "tests/run_tests.py" if "nested_run" in name else "tests/test_made.py"  # a runner, no test module
+    assert _check(repo, new_file(path, MADE_AT_IMPORT[name])).accepted
 
 
 @pytest.mark.parametrize("lines", [
@@ -162,7 +163,13 @@ def test_what_a_real_test_module_does_at_import_is_accepted(repo: Path, name: st
     ["import pytest", "pytest.main(['x'], plugins=['p'])", "pytest_plugins = ['evil']"],
 ])
 def test_the_same_shapes_reaching_tests_stay_refused(repo: Path, lines: list[str]) -> None:
-    assert _check(repo, new_file("tests/test_made.py", lines)).rule == "test_tampering"
+    for path in ("tests/test_made.py", "tests/run_tests.py"):
+        assert _check(repo, new_file(path, lines)).rule == "test_tampering"
+
+
+def test_a_runner_naming_plugins_for_a_nested_run_still_may_not_define_a_hook(repo: Path) -> None:
+    lines = ["import pytest", "pytest.main(['x'], plugins=['p'])", "def pytest_configure(config):", "    pass"]
+    assert _check(repo, new_file("tests/run_tests.py", lines)).rule == "test_tampering"
 
 
 def test_sphinx_a_project_on_a_newer_python_than_the_gates_is_not_refused_for_its_grammar(repo: Path) -> None:
