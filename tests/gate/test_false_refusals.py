@@ -183,3 +183,23 @@ def test_sphinx_a_project_on_a_newer_python_than_the_gates_is_not_refused_for_it
     assert _check(repo, patch).accepted
     rigged = new_file("tests/test_grammar.py", [*module, "import tests.test_mod as m", "m.test_add = None"])
     assert _check(repo, rigged).rule == "test_tampering"
+
+
+BENCH = ["from unittest import TestCase", "", "for i in range(15000):", '    exec(f"""',
+         "class Test{i}(TestCase):", "    def test_1(self): pass", '""")']
+
+
+def test_pytest_bench_unit_test_making_classes_with_exec_of_an_f_string_over_range_is_accepted(repo: Path) -> None:
+    """pytest's bench/unit_test.py: ``exec(f"class Test{i}...")`` for i in range(15000)."""
+    assert _check(repo, new_file("bench/unit_test.py", BENCH)).accepted
+
+
+@pytest.mark.parametrize("change", [
+    ("def test_1(self): pass", "def pytest_collection_modifyitems(self, items): pass"),
+    ("for i in range(15000):", "for i in ['pytest_plugins']:"),
+    ("    exec(f", "    i = 'pytest_plugins'\n    exec(f"),
+    ("class Test{i}(TestCase):", "class Test{i!r}(TestCase):\n    {name} = 1"),
+])
+def test_an_exec_of_an_f_string_that_may_bind_a_hook_is_still_refused(repo: Path, change: tuple[str, str]) -> None:
+    lines = "\n".join(BENCH).replace(*change).splitlines()
+    assert _check(repo, new_file("bench/run_bench.py", lines), Phase.PATCH).rule == "test_tampering"
