@@ -25,6 +25,7 @@ PURE_HOOKS = frozenset({"pytest_report_to_serializable", "pytest_report_from_ser
 BUILTIN_PLUGINS = frozenset({"pytester", "_pytest.pytester"})
 _RECORDERS = frozenset({"make_hook_recorder"})
 _CALLERS = frozenset({"hook", "ihook"})
+_CHECKS = (ast.Compare, ast.Assert, ast.BoolOp, ast.UnaryOp, ast.If, ast.IfExp, ast.FormattedValue)
 
 
 def builtin_plugins_only(statement: ast.AST) -> bool:
@@ -70,8 +71,8 @@ def _harmless_manager(node: ast.Attribute, parent: ast.AST | None, parents: dict
         return parent.attr in PLUGIN_LOOKUPS or (
             parent.attr == "register" and bool(above.args) and isinstance(above.args[0], ast.Name)
             and above.args[0].id in taken)
-    # a field read (``pm._confcutdir == d``), not handed on or bound to a name
-    return not isinstance(above, ast.Attribute | ast.Assign | ast.NamedExpr | ast.Call | ast.keyword)
+    # a field read to check it (``assert pm._confcutdir == d``), not set, handed on or bound to a name
+    return isinstance(parent.ctx, ast.Load) and isinstance(above, _CHECKS)
 
 
 def _plugins_taken(tree: ast.AST) -> frozenset[str]:

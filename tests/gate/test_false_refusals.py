@@ -203,3 +203,10 @@ def test_pytest_bench_unit_test_making_classes_with_exec_of_an_f_string_over_ran
 def test_an_exec_of_an_f_string_that_may_bind_a_hook_is_still_refused(repo: Path, change: tuple[str, str]) -> None:
     lines = "\n".join(BENCH).replace(*change).splitlines()
     assert _check(repo, new_file("bench/run_bench.py", lines), Phase.PATCH).rule == "test_tampering"
+
+
+@pytest.mark.parametrize("use", ["pm._inner_hookexec = None", "pm._inner_hookexec += 1",
+                                 "pm._name2plugin['x'] = object()", "x = pm._plugins", "f(pm._plugins)"])
+def test_setting_or_handing_on_a_field_of_the_running_sessions_manager_still_counts(repo: Path, use: str) -> None:
+    lines = ["def test_x(request):", f"    {use.replace('pm.', 'request.config.pluginmanager.')}"]
+    assert _check(repo, new_file("tests/test_plugins.py", lines)).rule == "test_tampering"
