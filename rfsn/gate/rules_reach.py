@@ -166,13 +166,17 @@ def _line_fallback(after: str, numbers: set[int]) -> int | None:
     """Without a tree: the first added line outside a ``def`` body that sets an attribute or
     touches a module table, ``setattr`` or ``delattr``."""
     body: int | None = None  # indentation of the def whose body the lines are in
+    header = False  # in a def's signature, which may close at the def's own indentation
     for number, line in enumerate(after.splitlines(), start=1):
         indent = len(line) - len(line.lstrip())
+        if header:
+            header = not line.split("#", 1)[0].rstrip().endswith(":")
+            continue
         if line.strip() and body is not None and indent <= body:
             body = None
         if body is None and number in numbers and _REACH_LINE.search(line):
             return number
         found = _DEF.match(line)
         if body is None and found:
-            body = len(found[1])
+            body, header = len(found[1]), not line.split("#", 1)[0].rstrip().endswith(":")
     return None

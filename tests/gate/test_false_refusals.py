@@ -210,3 +210,16 @@ def test_an_exec_of_an_f_string_that_may_bind_a_hook_is_still_refused(repo: Path
 def test_setting_or_handing_on_a_field_of_the_running_sessions_manager_still_counts(repo: Path, use: str) -> None:
     lines = ["def test_x(request):", f"    {use.replace('pm.', 'request.config.pluginmanager.')}"]
     assert _check(repo, new_file("tests/test_plugins.py", lines)).rule == "test_tampering"
+
+
+def test_sphinx_test_ext_napoleon_a_setattr_in_a_method_with_a_long_signature_is_test_code(repo: Path) -> None:
+    """sphinx's tests/test_ext_napoleon/test_ext_napoleon.py does not parse on 3.11 (``def f[**P, R]``):
+    read line by line, a signature closing at the def's indentation ended its body too early."""
+    lines = ["def simple_decorator[**P, R](f):", "    return f", "", "class TestSkip:", "    def assert_skip(",
+             "        self,", "        name,", "    ) -> None:", "        app = object()",
+             "        setattr(app, name, True)", "", "    def test_x(self):", "        self.assert_skip('x')"]
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('name = "pkg"', 'name = "pkg"\nrequires-python = ">=3.99"'))
+    assert _check(repo, new_file("tests/test_napoleon.py", lines)).accepted
+    rigged = [*lines, "", "import tests.test_mod as m", "setattr(m, 'test_add', None)"]
+    assert _check(repo, new_file("tests/test_napoleon.py", rigged)).rule == "test_tampering"
