@@ -3,11 +3,12 @@
 A test of a pytest plugin looks plugins up (``pluginmanager.hasplugin``), reads a field of the
 manager, takes a plugin out and puts the same one back (flask's logging fixture), hands the
 manager to pytester's recorder, calls a hook that only converts a value
-(``hook.pytest_report_to_serializable``), or calls a hook method on an object it holds
-(``reporter.pytest_internalerror(...)``, a plain call of a method), or names a plugin module in
-``pytest.main(..., plugins=[...])``. None of these registers a hook or makes the running session
-report a result, so ``rules_pyhooks`` does not count them.
-Everything else a file does with a manager or a hook caller still counts.
+(``hook.pytest_report_to_serializable``) or a hook method of an object it holds
+(``reporter.pytest_internalerror(...)``), names plugin modules for ``pytest.main(plugins=...)``
+or hook names as parameters (``parametrize``), and works on an inner session's objects, the ones
+``pytester`` made from literals (``pytester.getitem(src).config.pluginmanager``). None of these
+registers a hook or makes the running session report a result, so ``rules_pyhooks`` does not
+count them. Everything else a file does with a manager or a hook caller still counts.
 """
 
 from __future__ import annotations
@@ -42,14 +43,20 @@ def harmless_uses(tree: ast.AST) -> set[int]:
     """The ``id()`` of every manager, hook-caller and ``pytest_*`` attribute node whose use
     is harmless (see the module docstring)."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    taken = _plugins_taken(tree)
+    taken, inner = _plugins_taken(tree), _inner_names(tree)
     out: set[int] = {id(name) for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "plugins"
                      and isinstance(node.value, ast.List | ast.Tuple) for name in node.value.elts}
+    out |= {id(value) for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "parametrize" for value in ast.walk(node) if isinstance(value, ast.Constant)}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute) or not isinstance(node.ctx, ast.Load):
             continue
         parent = parents.get(id(node))
-        if node.attr == "pluginmanager" and _harmless_manager(node, parent, parents, taken):
+        root = _chain_root(node)
+        if isinstance(root, ast.Name) and root.id in inner and (
+                node.attr in _CALLERS or node.attr == "pluginmanager" or node.attr.startswith("pytest_")):
+            out.add(id(node))  # an inner session's, one pytester made
+        elif node.attr == "pluginmanager" and _harmless_manager(node, parent, parents, taken):
             out.add(id(node))
         elif node.attr.startswith("pytest_") and isinstance(parent, ast.Call) and parent.func is node:
             caller = node.value
@@ -109,3 +116,61 @@ def _bound_by(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Import | ast.ImportFrom):
         names += [alias.asname or alias.name.split(".")[0] for alias in node.names]
     return names
+
+
+#: the fixtures that make sessions of their own
+INNER_MAKERS = frozenset({"pytester", "testdir"})
+
+
+def _chain_root(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node
+
+
+def _inner_names(tree: ast.AST) -> frozenset[str]:
+    """Names of an inner session's objects: every binding of each is a call of a method of
+    ``pytester`` (a parameter, never bound otherwise) or on another such name, with nothing but
+    such names and literals handed in
+    (``item = pytester.getitem(src)``, ``recorder = pytester.make_hook_recorder(item.config.pluginmanager)``)."""
+    values: dict[str, list[ast.expr | None]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for bound in ast.walk(target):
+                    if isinstance(bound, ast.Name):
+                        values.setdefault(bound.id, []).append(node.value if target is bound else None)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            values.setdefault(node.id, [])
+        elif isinstance(node, ast.arg):
+            values.setdefault(node.arg, []).append(ast.Name(id=node.arg) if node.arg in INNER_MAKERS else None)
+        else:
+            for other in _bound_by(node):
+                values.setdefault(other, []).append(None)
+    literal = {name for name, vs in values.items() if vs and all(isinstance(v, ast.Constant) for v in vs)}
+    makers = {name for name in INNER_MAKERS if values.get(name) and all(
+        isinstance(v, ast.Name) and v.id == name for v in values[name])}
+    inner: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for name, vs in values.items():
+            if name not in inner and name not in makers and vs and all(
+                    _made_inside(v, makers, inner, literal) for v in vs):
+                inner.add(name)
+                grown = True
+    return frozenset(inner)
+
+
+def _made_inside(value: ast.expr | None, makers: set[str], inner: set[str], literal: set[str]) -> bool:
+    """A call of a method of ``pytester`` itself (not of its ``_request``: the running session's),
+    or of anything on an inner object, with only inner objects and literals handed in."""
+    if not isinstance(value, ast.Call):
+        return False
+    func, root = value.func, _chain_root(value.func)
+    direct = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in makers
+    handed = [n for arg in [*value.args, *(k.value for k in value.keywords)] for n in ast.walk(arg)
+              if isinstance(n, ast.Name)]
+    return (direct or (isinstance(root, ast.Name) and root.id in inner)) and \
+        all(n.id in inner or n.id in literal for n in handed)

@@ -68,7 +68,7 @@ def hook_lines(text: str, test_module: bool = False) -> set[int] | None:
     for node, statement, at_import in _walk(tree, tree, True):
         if id(node) in harmless or builtin_plugins_only(statement):
             continue
-        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager"
+        registers = everywhere and isinstance(node, ast.Attribute) and node.attr in PLUGIN_MANAGERS
         if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules, names, counters)):
             lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
     return lines
