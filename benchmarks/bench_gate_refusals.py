@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rfsn.gate import Gate, GateContext, GatePolicy
-from rfsn.gate.rules_tests import changed_python_definition
+from rfsn.gate.rules_tests import _bindings, changed_python_definition
 from rfsn.models import Edit, Phase
 from rfsn.models.testfiles import is_test_file, is_test_module
 from rfsn.observability.logging import configure
@@ -74,14 +74,19 @@ def checkout(repo: Path, into: Path) -> None:
 
 
 def additive(path: str, old: str, new: str) -> bool:
-    """Does ``old`` -> ``new`` weaken no test? Python: every definition of ``old`` unchanged;
-    other languages: lines added only."""
+    """Does ``old`` -> ``new`` weaken no test? Python: every definition of ``old`` unchanged and
+    no ``pytestmark`` added where existing tests are (a mark a conftest or plugin reads may skip
+    them: xarray 927c185ac4 added an xfail so); other languages: lines added only."""
     if path.endswith(".py"):
         try:
-            ast.parse(old), ast.parse(new)
+            old_tree, new_tree = ast.parse(old), ast.parse(new)
         except SyntaxError:
             return False
-        return changed_python_definition(old, new) is None and old != new
+        marks = [{name for name, _ in _bindings(tree.body) if name.rsplit(".", 1)[-1] == "pytestmark"}
+                 for tree in (old_tree, new_tree)]
+        classes = {name.split(".")[0] for name, _ in _bindings(old_tree.body)} | {""}
+        added_marks = {m for m in marks[1] - marks[0] if (m.rsplit(".", 1)[0] if "." in m else "") in classes}
+        return changed_python_definition(old, new) is None and old != new and not added_marks
     return old != new and not any(line.startswith("-") and not line.startswith("---")
                                   for line in unified_diff(path, old, new).splitlines())
 
