@@ -95,7 +95,7 @@ def _plugins_taken(tree: ast.AST) -> frozenset[str]:
                 value.func.value.attr == "pluginmanager" and not isinstance(node, ast.AugAssign)
             for target in targets:
                 for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
                         bound[name.id] = bound.get(name.id, True) and taken
         else:
             for other in _bound_by(node):
@@ -139,7 +139,7 @@ def _inner_names(tree: ast.AST) -> frozenset[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 for bound in ast.walk(target):
-                    if isinstance(bound, ast.Name):
+                    if isinstance(bound, ast.Name) and isinstance(bound.ctx, ast.Store):
                         values.setdefault(bound.id, []).append(node.value if target is bound else None)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             values.setdefault(node.id, [])

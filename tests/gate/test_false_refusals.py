@@ -258,3 +258,10 @@ def test_what_a_test_does_with_a_session_pytester_made_is_accepted(repo: Path, n
 ])
 def test_the_running_session_reached_beside_pytester_still_counts(repo: Path, body: list[str]) -> None:
     assert _check(repo, new_file("tests/test_inner.py", _inner_test(body))).rule == "test_tampering"
+
+
+def test_pytest_test_pytester_an_attribute_set_on_pytester_does_not_rebind_it(repo: Path) -> None:
+    """testing/test_pytester.py sets ``pytester.path``-like attributes elsewhere in the file: setting an
+    attribute of a name is no binding of that name."""
+    body = [*INNER["recorder_calls_a_hook"], "pytester.plugins = []"]
+    assert _check(repo, new_file("tests/test_inner.py", _inner_test(body))).accepted
