@@ -148,10 +148,8 @@ def test_a_problem_file_is_read_to_a_stated_size() -> None:
               "--problem-file /dev/zero is larger than the 1 MiB rfsn reads from it")
 
 
-#: files that run inside the sandbox with the standard library only; the gate's rules (another
-#: branch is changing them; they read a project's package.json and pyproject.toml, and catch any error)
-_ELSEWHERE = {"rfsn/inputs.py", "rfsn/buildpacks/python/pipresolve.py", "rfsn/buildpacks/python/warm/pytest_server.py",
-              "rfsn/gate/rules_startup.py", "rfsn/gate/rules_tests.py"}
+#: files that run inside the sandbox with the standard library only
+_ELSEWHERE = {"rfsn/inputs.py", "rfsn/buildpacks/python/pipresolve.py", "rfsn/buildpacks/python/warm/pytest_server.py"}
 
 
 def test_json_and_toml_are_parsed_in_one_place() -> None:
@@ -177,3 +175,17 @@ def test_a_model_record_line_of_another_shape_is_named(tmp_path: Path) -> None:
     record.write_text('\n[1]\n')
     with pytest.raises(ConfigError, match=rf"^{record}:2: not a line of a model record \(TypeError"):
         Recorder(tmp_path / "out.jsonl", replay_from=record)
+
+
+def test_gate_check_decides_an_edit_whose_package_json_is_nested_deep(tmp_path: Path) -> None:
+    """The gate's own readers of a proposed file (package.json's runner part) are bounded too: a
+    100,000-deep package.json in an edit was RecursionError, exit 3."""
+    (tmp_path / "index.js").write_text("module.exports = 1;\n", encoding="utf-8")
+    (tmp_path / "package.json").write_text('{"scripts": {"test": "mocha"}}\n', encoding="utf-8")
+    diff = ("diff --git a/package.json b/package.json\n--- a/package.json\n+++ b/package.json\n"
+            f'@@ -1 +1 @@\n-{{"scripts": {{"test": "mocha"}}}}\n+{DEEP_JSON}\n')
+    line = {"workspace": str(tmp_path), "phase": "patch", "buildpack": "node",
+            "proposal": {"intent": "edit", "diff": diff, "rationale": "x"}}
+    proc = _rfsn("gate", "check", stdin=json.dumps(line) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "accepted" in json.loads(proc.stdout.splitlines()[0])

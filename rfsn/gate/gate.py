@@ -30,6 +30,7 @@ from rfsn.gate.rules_patches import (
 )
 from rfsn.gate.rules_paths import lexical_violation, path_violation
 from rfsn.gate.rules_session import budget_violation, phase_violation
+from rfsn.gate.rules_shadow import shadow_violation
 from rfsn.gate.rules_startup import hook_path_violation, runner_config_violation
 from rfsn.gate.rules_test_edits import edit_test_violation, marker_violation
 from rfsn.models import (
@@ -96,11 +97,12 @@ class Gate:
             or secret_violation(files)
             or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)
-            or marker_violation(prepared, context.phase)
+            or marker_violation(prepared, context.phase, workspace)
+            or shadow_violation([fp.path for fp in files if fp.new_path and (fp.is_new or fp.renamed)], workspace)
             or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
                       for fp in files for p in fp.paths)
             or edit_test_violation(prepared, context.phase, policy)
-            or syntax_violation(prepared)
+            or syntax_violation(prepared, workspace)
             or git_apply_violation(patch, workspace, policy)
         )
         return found, (patch if found is None else None)

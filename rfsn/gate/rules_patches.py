@@ -7,15 +7,18 @@ functions below are pure over that prepared edit.
 
 from __future__ import annotations
 
+import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rfsn import hostgit
-from rfsn.errors import BinaryDiffError, DiffError, WorkspaceError
+from rfsn.errors import BinaryDiffError, DiffError, InputError, WorkspaceError
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
+from rfsn.inputs import toml_file
 from rfsn.models import Edit, Phase
 from rfsn.observability.logging import get_logger
 from rfsn.patches import (
@@ -181,8 +184,22 @@ def git_apply_violation(patch: str, workspace: Path, policy: GatePolicy) -> Viol
     return None
 
 
-def syntax_violation(prepared: PreparedEdit) -> Violation | None:
-    """Changed Python files must still compile (in memory; nothing is imported)."""
+def newer_python(workspace: Path) -> bool:
+    """Does the project ask for a Python newer than the gate's own (``requires-python`` in
+    pyproject.toml)? Its grammar then may not be the gate's (``type X = ...``, ``def f[T]()``)."""
+    try:
+        wanted = toml_file(workspace / "pyproject.toml").get("project", {}).get("requires-python", "")
+    except (InputError, AttributeError):
+        return False
+    found = re.search(r">=?\s*(\d+)\.(\d+)", wanted) if isinstance(wanted, str) else None
+    return found is not None and (int(found[1]), int(found[2])) > sys.version_info[:2]
+
+
+def syntax_violation(prepared: PreparedEdit, workspace: Path | None = None) -> Violation | None:
+    """Changed Python files must still compile (in memory; nothing is imported) when the gate's
+    Python can judge: not for a project that asks for a newer one (the test run then does)."""
+    if workspace is not None and newer_python(workspace):
+        return None
     for path, text in prepared.after.items():
         if text is None or not path.endswith((".py", ".pyi")):
             continue

@@ -5,7 +5,8 @@ binds: ``pytest_*`` functions of a plugin or conftest, ``pytest_plugins`` and
 ``pytest_generate_tests`` of a test module, ``pytest_*`` methods of classes a plugin registers
 or pytest collects. A hook defined in a function body is test code (a local plugin for
 ``inline_run``), unless the file reaches the running session (``pytestconfig``, ``request``)
-and a plugin manager or hook caller: then its hooks count wherever they are. A string is data
+and a plugin manager or hook caller: then its hooks count wherever they are, and so does every
+use of the manager but the harmless ones (``rules_manager_uses``). A string is data
 unless it is run (``exec``) or names a hook at import. A test module (``test_*.py``,
 ``*_test.py``) is imported, never registered: pytest reads only ``pytest_plugins`` and
 ``pytest_generate_tests`` of it; a hook it sets on another module counts.
@@ -19,6 +20,8 @@ import ast
 import fnmatch
 import re
 from collections.abc import Iterator
+
+from rfsn.gate.rules_manager_uses import builtin_plugins_only, harmless_uses
 
 #: a hook's name, an entry-point group of pytest plugins
 HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
@@ -57,13 +60,16 @@ def hook_lines(text: str, test_module: bool = False) -> set[int] | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    everywhere = _reaches_session(tree)
+    harmless = harmless_uses(tree)
+    everywhere = _reaches_session(tree, harmless)
     names = TEST_MODULE_HOOK_NAME if test_module and not everywhere else HOOK_NAME
-    modules = _module_names(tree)
+    modules, counters = _module_names(tree), _range_counters(tree)
     lines: set[int] = set()
     for node, statement, at_import in _walk(tree, tree, True):
-        registers = everywhere and isinstance(node, ast.Attribute) and node.attr == "pluginmanager"
-        if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules, names)):
+        if id(node) in harmless or builtin_plugins_only(statement):
+            continue
+        registers = everywhere and isinstance(node, ast.Attribute) and node.attr in PLUGIN_MANAGERS
+        if registers or ((at_import or everywhere) and _is_hook(node, at_import, modules, names, counters)):
             lines.update(_span(node if isinstance(node, ast.Constant | ast.Call) else statement))
     return lines
 
@@ -92,7 +98,8 @@ def _module_names(tree: ast.AST) -> frozenset[str]:
                      if isinstance(node, ast.Import) for alias in node.names)
 
 
-def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.Pattern[str]) -> bool:
+def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.Pattern[str],
+             counters: frozenset[str] = frozenset()) -> bool:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return bool(names.fullmatch(node.name))
     if isinstance(node, ast.Attribute):  # setting one on another module reaches a plugin too
@@ -112,21 +119,65 @@ def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.
         return isinstance(name, ast.Constant) and isinstance(name.value, str) and bool(HOOK_NAME.fullmatch(name.value))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RUNS_SOURCE:
         source = node.args[0] if node.args else None
-        if not (isinstance(source, ast.Constant) and isinstance(source.value, str)):
+        text = _numbered_source(source, counters)
+        if text is None:
             return True  # code built at import is code nobody read
-        inner = hook_lines(source.value, names is TEST_MODULE_HOOK_NAME)
+        inner = hook_lines(text, names is TEST_MODULE_HOOK_NAME)
         return inner is None or bool(inner)
     return False
 
 
-def _reaches_session(tree: ast.AST) -> bool:
+def _numbered_source(source: ast.AST | None, counters: frozenset[str]) -> str | None:
+    """The text a string or an f-string run with ``exec`` holds, when it can be read: an f-string
+    only when every value it puts in is a ``counter`` (a number: pytest's bench/unit_test.py makes
+    15,000 test classes so); None otherwise."""
+    if isinstance(source, ast.Constant) and isinstance(source.value, str):
+        return source.value
+    if not isinstance(source, ast.JoinedStr):
+        return None
+    parts = []
+    for part in source.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            parts.append(part.value)
+        elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) \
+                and part.value.id in counters and part.format_spec is None:
+            parts.append("0")
+        else:
+            return None
+    return "".join(parts)
+
+
+def _range_counters(tree: ast.AST) -> frozenset[str]:
+    """Names bound only as the target of ``for NAME in range(...)``: they hold numbers."""
+    loops = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.For)
+             and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name)
+             and node.iter.func.id == "range"}
+    bound: dict[str, bool] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            bound[node.id] = bound.get(node.id, True) and id(node) in loops
+        elif isinstance(node, ast.arg):
+            bound[node.arg] = False
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound[node.name] = False
+        elif isinstance(node, ast.alias):
+            bound[node.asname or node.name.split(".")[0]] = False
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar | ast.Global | ast.Nonlocal):
+            for name in getattr(node, "names", None) or [getattr(node, "name", None)]:
+                if name:
+                    bound[name] = False
+    return frozenset(name for name, only in bound.items() if only)
+
+
+def _reaches_session(tree: ast.AST, harmless: set[int]) -> bool:
     """Could the file reach the running session and use a plugin manager or a hook caller? Any
-    mention counts (an alias, a name in a string, an attribute read at run time)."""
+    mention counts (an alias, a name in a string, an attribute read at run time) but the
+    ``harmless`` uses (``rules_manager_uses``)."""
     session = managers = False
     for node in ast.walk(tree):
         session = session or (isinstance(node, ast.Name) and node.id in SESSION_NAMES) or (
             isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES)
-        managers = managers or _names_a_manager(node)
+        managers = managers or (id(node) not in harmless and _names_a_manager(node))
     return session and managers
 
 

@@ -14,11 +14,11 @@ Pure functions over paths and texts; the gate calls them on every edit.
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
 
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_paths import matches_any
+from rfsn.inputs import json_value
 
 
 class HookClass(NamedTuple):
@@ -114,7 +114,7 @@ def _runner_part(text: str | None) -> object:
     if not text:
         return None
     try:
-        data = json.loads(text)
+        data = json_value(text, "package.json")
     except ValueError:
         return text  # unparsable: any change counts as a change of the runner part
     if not isinstance(data, dict):

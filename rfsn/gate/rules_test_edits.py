@@ -2,22 +2,28 @@
 
 reproduce: only new tests (new test files, or pure additions that leave every
 existing test as it was); patch/verify: no test file, test region or test
-configuration may change. In every phase: no skip/xfail markers (a new test file
-written to reproduce may guard a dependency with pytest.importorskip), no
-conftest.py or pytest configuration changes, no pytest plugin hooks pytest would load by
+configuration may change. In every phase: no skip/xfail marker that can reach an
+existing test (one in a new test file or on a new test shapes that test: ``rules_scope``),
+no conftest.py or pytest configuration changes, no pytest plugin hooks pytest would load by
 itself (``rules_pyhooks``), no exits.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path, PurePosixPath
+
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
+from rfsn.gate.rules_reach import applied_elsewhere
+from rfsn.gate.rules_scope import SESSION_WIDE, brace_local, caught_exits, python_new_lines
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
     is_pytest_infra,
+    line_markers,
     pytest_config_changed,
     python_code,
     skip_marker,
@@ -31,11 +37,14 @@ def _tamper(path: str, why: str) -> Violation:
     return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
 
 
-def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Violation | None:
-    """Infrastructure files and skip markers, in every phase (a new test file written to
-    reproduce may guard a dependency with ``pytest.importorskip``). Markers are looked for in
-    the added lines, in the language of their file; in Python, in code only (not in comments
-    or strings), when the file after the edit tokenizes."""
+def marker_violation(prepared: PreparedEdit, phase: Phase | None = None,
+                     workspace: Path | None = None) -> Violation | None:
+    """Infrastructure files and skip markers, in every phase. Markers are looked for in the
+    added lines, in the language of their file; in Python, in code only (not in comments or
+    strings), when the file after the edit tokenizes. A marker that only shapes a new test
+    (``rules_scope``) weakens nothing; neither does ``pytest.importorskip`` in a new test file
+    written to reproduce."""
+    replaced = any(fp.is_deleted or fp.renamed for fp in prepared.files if is_test_file(fp.old_path or ""))
     for fp in prepared.files:
         for path in fp.paths:
             if is_pytest_infra(path):
@@ -49,19 +58,70 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None) -> Viol
         # blanking comments and strings only takes markers away: the file is tokenized (a
         # whole module, for each candidate) only when the added lines show one as they are
         found = skip_marker(fp.added, own_file=own, path=fp.path, without=without) and \
-            skip_marker(_added_code(fp, after), own_file=own, path=fp.path, without=without)
+            _weakening(fp, prepared, own, without, replaced)
         found = found or next(((HOOK_MARKER, text.strip()[:100]) for number, text in _new_line_numbers(fp)
                                if number in (hooks or ())), None)
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
+        if python is not None and is_test_file(fp.path):
+            line = applied_elsewhere(python, {number for number, _ in _new_line_numbers(fp)},
+                                     functools.partial(guarded_module, path=fp.path, workspace=workspace))
+            if line is not None:
+                return _tamper(fp.path, f"line {line}: code run at import marks or changes an object this "
+                                        "file does not define (another module's tests)")
     return None
 
 
-def _added_code(fp: FilePatch, after: str | None) -> list[str]:
+#: what every test runs through (and ".", a relative import: the project's own): an attribute
+#: set on one reaches every test
+TEST_FRAMEWORKS = frozenset({"unittest", "pytest", "_pytest", "pluggy", "doctest", "hypothesis", "builtins",
+                             "sys", "importlib", "gc", "."})
+
+
+def guarded_module(top: str, path: str, workspace: Path | None) -> bool:
+    """May a test file's import-time code not set attributes of what it imported from ``top``?
+    A test framework, or a module of the project: at its root, in ``src``/``lib``, or in a
+    directory above ``path`` (where pytest's rootdir insertion finds test helpers)."""
+    if top in TEST_FRAMEWORKS or workspace is None:
+        return True
+    parents = [workspace, workspace / "src", workspace / "lib"]
+    parents += [workspace / p for p in PurePosixPath(path).parents if str(p) != "."]
+    return any((d / top).is_dir() or (d / f"{top}.py").is_file() for d in parents)
+
+
+def _weakening(fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozenset[str],
+               replaced: bool) -> tuple[str, str] | None:
+    """The first added marker, in code, that can reach a test that existed before the edit."""
+    after = prepared.after.get(fp.path)
+    numbered = _new_line_numbers(fp)
     code = python_code(after) if after is not None and fp.path.endswith(".py") else None
-    if code is None:
-        return fp.added
-    return [code.get(number, text) for number, text in _new_line_numbers(fp)]
+    local: set[int] | None = None
+    for number, raw in numbered:
+        text = code.get(number, raw) if code is not None else raw
+        for name in line_markers(text, own, fp.path, without):
+            if local is None:
+                local = _local_lines(fp, prepared, replaced, {n for n, _ in numbered})
+            if name in SESSION_WIDE and "_exit" not in text and number in _caught(after):
+                continue
+            if name in SESSION_WIDE or number not in local:
+                return name, text.strip()[:100]
+    return None
+
+
+def _caught(after: str | None) -> set[int]:
+    return caught_exits(after) if after is not None else set()
+
+
+def _local_lines(fp: FilePatch, prepared: PreparedEdit, replaced: bool, added: set[int]) -> set[int]:
+    """The added lines (new numbering) that belong to new tests only: in a test file that is not
+    deleted, of an edit that deletes or renames no test file into a new one."""
+    after = prepared.after.get(fp.path)
+    if after is None or not is_test_file(fp.path) or (replaced and fp.is_new):
+        return set()
+    if fp.path.endswith(".py"):
+        before = prepared.before.get(fp.old_path) if fp.old_path else None
+        return python_new_lines(before, after) or set()
+    return {number for number in added if brace_local(fp.path, after, added, number)}
 
 
 def _rust_lines_touched(fp: FilePatch, region: int) -> bool:

@@ -11,10 +11,11 @@ import ast
 import io
 import re
 import tokenize
-import tomllib
 from collections.abc import Iterator
 
+from rfsn.errors import InputError
 from rfsn.gate.rules import named_patterns
+from rfsn.inputs import toml_text
 
 #: the marker a Python file that parses is read for by ``rules_pyhooks`` instead, by scope
 HOOK_MARKER = "pytest plugin hook"
@@ -26,7 +27,7 @@ SKIP_MARKERS = named_patterns((
         ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
         # ``pytest.skip.Exception`` names the exception a skip raises (a test of skipping
         # expects it): it skips nothing
-        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail|exit)\b(?!\s*\.\s*Exception\b)"),
+        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail)\b(?!\s*\.\s*Exception\b)"),
         ("pytest.importorskip call", r"\bpytest\s*\.\s*importorskip\b"),
         ("module-wide pytestmark", r"\bpytestmark\b"),
         ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
@@ -34,13 +35,17 @@ SKIP_MARKERS = named_patterns((
         ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
                           r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
                           r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
-        ("hard exit", r"\bos\s*\.\s*_exit\s*\("),
-        ("JS skipped or focused test",
-         r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|only|todo|failing)\b|"
-         r"\b(?:xit|xtest|xdescribe|fit|fdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
-         r"\bt\s*\.\s*(?:skip|todo)\s*\("),
+        ("hard exit", r"\bos\s*\.\s*_exit\s*\(|\bpytest\s*\.\s*exit\b(?!\s*\.\s*Exception\b)"),
+        ("JS skipped test",
+         r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|todo|failing)\b|"
+         r"\b(?:xit|xtest|xdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
+         r"\b(?:t|this)\s*\.\s*(?:skip|todo)\s*\("),
+        # mocha runs only the focused tests of every file
+        ("JS focused test", r"\b(?:it|test|describe|suite|context)\s*\.\s*only\b|\b(?:fit|fdescribe)\s*\("),
         ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
         ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
+        # TestMain runs the package's whole test binary: one that never calls m.Run runs no test
+        ("Go TestMain", r"\bfunc\s+TestMain\s*\("),
         ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
 ))
 
@@ -56,6 +61,7 @@ FILE_LOCAL = frozenset({"pytest.importorskip call"})
 
 
 _PYTHON = (".py",)
+_JS = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 #: the files each marker means something in, by suffix. A file of any other suffix is looked
 #: at for every marker, but documentation runs nothing and is looked at for none.
 _MARKER_FILES = {
@@ -63,8 +69,8 @@ _MARKER_FILES = {
     "pytest.importorskip call": _PYTHON, "module-wide pytestmark": _PYTHON,
     "collection filter": _PYTHON, HOOK_MARKER: _PYTHON, "unittest skip": _PYTHON,
     "hard exit": _PYTHON,
-    "JS skipped or focused test": (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"),
-    "Rust ignored test": (".rs",), "Go skipped test": (".go",),
+    "JS skipped test": _JS, "JS focused test": _JS,
+    "Rust ignored test": (".rs",), "Go skipped test": (".go",), "Go TestMain": (".go",),
     "JUnit disabled test": (".java", ".kt", ".scala", ".groovy"),
 }
 _DOCUMENTATION = (".rst", ".md", ".txt")
@@ -101,16 +107,23 @@ def python_code(text: str) -> dict[int, str] | None:
     return {number: "".join(chars) for number, chars in enumerate(rows, start=1)}
 
 
+def line_markers(line: str, own_file: bool = False, path: str = "",
+                 without: frozenset[str] = frozenset()) -> list[str]:
+    """The names of the markers on ``line`` that skip or rig tests; with ``own_file`` (the line is
+    a new test file's) only those that reach beyond it; with ``path``, only the markers of that
+    file's language; none of the markers named ``without``."""
+    markers = _markers_for(path) if path else SKIP_MARKERS
+    return [name for name, pattern in markers
+            if pattern.search(line) and not (own_file and name in FILE_LOCAL) and name not in without]
+
+
 def skip_marker(lines: list[str], own_file: bool = False, path: str = "",
                 without: frozenset[str] = frozenset()) -> tuple[str, str] | None:
-    """The first (marker name, line) among ``lines`` that skips or rigs tests; with
-    ``own_file`` (the lines are a new test file's) only those that reach beyond it; with
-    ``path``, only the markers of that file's language; none of the markers named ``without``."""
-    markers = _markers_for(path) if path else SKIP_MARKERS
+    """The first (marker name, line) among ``lines`` that skips or rigs tests (``line_markers``)."""
     for line in lines:
-        for name, pattern in markers:
-            if pattern.search(line) and not (own_file and name in FILE_LOCAL) and name not in without:
-                return name, line.strip()[:100]
+        names = line_markers(line, own_file, path, without)
+        if names:
+            return names[0], line.strip()[:100]
     return None
 
 
@@ -128,8 +141,8 @@ def _ini_sections(text: str, names: tuple[str, ...]) -> list[str]:
 
 def _pyproject_pytest(text: str) -> object:
     try:
-        return tomllib.loads(text).get("tool", {}).get("pytest")
-    except tomllib.TOMLDecodeError:
+        return toml_text(text, "pyproject.toml").get("tool", {}).get("pytest")
+    except InputError:
         return _ini_sections(text, ("tool.pytest", "tool.pytest.ini_options"))
 
 

@@ -16,7 +16,9 @@ import shlex
 from pathlib import Path
 
 from rfsn.buildpacks.base import BUILD_NOTES, EnvRecipe
+from rfsn.errors import InputError
 from rfsn.fsutil import write_atomic
+from rfsn.inputs import json_value, read_bounded
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox import debcontents
 from rfsn.sandbox.missing import Missing, missing_files
@@ -84,8 +86,8 @@ def recall(home: Path, recipe: EnvRecipe) -> EnvRecipe:
     """``recipe`` with the packages an earlier build of it was found to lack, if any."""
     path = _memo(home, recipe)
     try:
-        packages = json.loads(path.read_text())
-    except (OSError, ValueError):
+        packages = json_value(read_bounded(path), str(path))
+    except InputError:
         return recipe
     if not isinstance(packages, list) or not all(isinstance(p, list) and len(p) == 2 for p in packages):
         log.warning("image.system_packages_memo_unreadable", path=str(path))

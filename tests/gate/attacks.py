@@ -338,14 +338,6 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "skip_marker_on_existing_test": ("patch", modify("tests/test_mod.py", "def test_add():",
                                                      "@pytest.mark.skip\ndef test_add():"),
                                      ("test_tampering",)),
-    "xfail_on_new_test_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
-        "import pytest", "@pytest.mark.xfail", "def test_new():", "    assert False"]), ("test_tampering",)),
-    "skipif_on_new_test_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
-        "import pytest", "@pytest.mark.skipif(True, reason='x')", "def test_new():", "    pass"]),
-        ("test_tampering",)),
-    "unittest_skip_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
-        "import unittest", "@unittest.skip('x')", "class T(unittest.TestCase):", "    pass"]),
-        ("test_tampering",)),
     "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append(
         "tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]), ("test_tampering",)),
     "shadow_existing_test_in_reproduce": ("reproduce", append(
@@ -361,21 +353,14 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "js_test_modified": ("patch", modify("web/app.test.js",
                                          "test('adds', () => { expect(add(1, 2)).toBe(3); });",
                                          "test('adds', () => {});"), ("test_tampering",)),
-    "js_it_skip_in_reproduce": ("reproduce", new_file("web/new.test.js", ["it.skip('x', () => {});"]),
-                                ("test_tampering",)),
     "js_test_only_in_reproduce": ("reproduce", new_file("web/only.test.js", ["test.only('x', () => {});"]),
                                   ("test_tampering",)),
-    "js_skip_option_in_reproduce": ("reproduce", new_file("test/s.test.js",
-                                                          ["test('x', { skip: true }, () => {});"]),
-                                    ("test_tampering",)),
     "rust_test_region_modified": ("patch", RS_TEST, ("test_tampering",)),
     "rust_ignore_attribute": ("patch", modify("src/lib.rs", "    #[test]", "    #[test]\n    #[ignore]"),
                               ("test_tampering",)),
     "rust_code_in_reproduce": ("reproduce", modify("src/lib.rs", "    a - b", "    a + b"),
                                ("phase_violation",)),
     "go_new_test_file_in_patch": ("patch", new_file("pkg/x_test.go", ["package pkg"]), ("test_tampering",)),
-    "go_t_skip_in_reproduce": ("reproduce", new_file("pkg/y_test.go", [
-        "package pkg", "func TestY(t *testing.T) { t.Skip(\"x\") }"]), ("test_tampering",)),
     "junit_disabled_in_reproduce": ("reproduce", new_file("src/test/java/FooTest.java", [
         "class FooTest { @Disabled void t() {} }"]), ("test_tampering",)),
     "spec_ts_modified": ("patch", new_file("web/app.spec.ts", ["it('x', () => {});"]), ("test_tampering",)),

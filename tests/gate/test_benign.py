@@ -113,7 +113,8 @@ def test_finish_with_gave_up_is_accepted_in_any_phase(gate: Gate, repo: Path) ->
 
 def test_a_reproduction_may_guard_a_dependency_with_importorskip(gate: Gate, repo: Path) -> None:
     """A new test file in reproduce may ``pytest.importorskip`` a module (real tests do, e.g.
-    flask's for tomllib); the same call added to an existing test, or a skip, is still refused."""
+    flask's for tomllib), and so may a new test added to an existing file; a skip in a new
+    ``setup_module`` of an existing file reaches its existing tests and is still refused."""
     from tests.gate.attacks import append, new_file
 
     guarded = new_file("tests/test_issue.py", ["import pytest", "", "def test_toml():",
@@ -121,6 +122,6 @@ def test_a_reproduction_may_guard_a_dependency_with_importorskip(gate: Gate, rep
                                                "    assert tomllib.loads('a = 1') == {'a': 2}"])
     assert gate.check(Edit(patch=guarded, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted
     added = append("tests/test_mod.py", ["", "def test_toml():", "    pytest.importorskip('tomllib')"])
-    assert not gate.check(Edit(patch=added, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted
-    skipped = new_file("tests/test_issue.py", ["import pytest", "", "def test_x():", "    pytest.skip('no')"])
+    assert gate.check(Edit(patch=added, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted
+    skipped = append("tests/test_mod.py", ["", "def setup_module():", "    pytest.skip('no')"])
     assert not gate.check(Edit(patch=skipped, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted

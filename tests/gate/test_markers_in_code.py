@@ -65,8 +65,10 @@ def test_a_reproduction_may_hold_the_source_of_a_test_it_hands_to_pytest(project
             '    """)\n'
             '    assert pytester.runpytest().ret == 0')
     assert Gate().check(new_test(text), ctx(project, Phase.REPRODUCE)).accepted
-    rigged = text.replace("def test_skipif", "@__import__('pytest').mark.skip\ndef test_skipif")
-    assert Gate().check(new_test(rigged), ctx(project, Phase.REPRODUCE)).rule == "test_tampering"
+    (project / "testing" / "test_repro.py").write_text(text + "\n")
+    rigged = Edit(path="testing/test_repro.py", old="def test_skipif",
+                  new="@__import__('pytest').mark.skip\ndef test_skipif")
+    assert Gate().check(rigged, ctx(project, Phase.REPRODUCE)).rule == "test_tampering"
 
 
 def test_a_javascript_focus_is_not_looked_for_in_python(project: Path) -> None:
@@ -87,5 +89,6 @@ def test_a_reproduction_may_expect_the_exception_a_skip_raises(project: Path) ->
             "    x = pytest.raises(pytest.skip.Exception, lambda: setup(item))\n"
             "    assert x.value.msg == 'skipped'\n")
     assert Gate().check(new_test(text), ctx(project, Phase.REPRODUCE)).accepted
-    rigged = text + "    pytest.skip('not today')\n"
-    assert Gate().check(new_test(rigged), ctx(project, Phase.REPRODUCE)).rule == "test_tampering"
+    (project / "testing" / "test_repro.py").write_text(text)
+    rigged = Edit(path="testing/test_repro.py", old="'skipped'\n", new="'skipped'\n    pytest.skip('not today')\n")
+    assert Gate().check(rigged, ctx(project, Phase.REPRODUCE)).rule == "test_tampering"

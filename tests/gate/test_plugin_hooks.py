@@ -127,7 +127,7 @@ TEST_MODULE_HOOKS = {
     "module_level_generate_tests": "def pytest_generate_tests(metafunc):\n    pass",
     "generate_tests_method_of_a_test_class": (
         "class TestX:\n    def pytest_generate_tests(self, metafunc):\n        pass"),
-    "pytest_plugins_list": "pytest_plugins = [\n    'pytester',\n]",
+    "pytest_plugins_list": "pytest_plugins = [\n    'evil_plugin',\n]",
     "pytest_plugins_appended_to": "pytest_plugins.append('evil')",
     "pytest_plugins_via_globals": "globals()['pytest_plugins'] = ['evil']",
     "pytest_plugins_via_globals_update": "globals().update(pytest_plugins=['evil'])",
