@@ -185,7 +185,7 @@ def test_gate_check_decides_an_edit_whose_package_json_is_nested_deep(tmp_path: 
     diff = ("diff --git a/package.json b/package.json\n--- a/package.json\n+++ b/package.json\n"
             f'@@ -1 +1 @@\n-{{"scripts": {{"test": "mocha"}}}}\n+{DEEP_JSON}\n')
     line = {"workspace": str(tmp_path), "phase": "patch", "buildpack": "node",
-            "proposal": {"intent": "edit", "diff": diff, "rationale": "x"}}
+            "proposal": {"intent": "edit", "patch": diff}}
     proc = _rfsn("gate", "check", stdin=json.dumps(line) + "\n")
     assert proc.returncode == 0, proc.stderr
-    assert "accepted" in json.loads(proc.stdout.splitlines()[0])
+    assert json.loads(proc.stdout.splitlines()[0])["rule"] != "malformed_proposal"
