@@ -109,35 +109,40 @@ def cause_of(code: int | None, err: str, timeout: float) -> str:
     return (said or lines or [f"rfsn test exited {code} and said nothing"])[-1][:400]
 
 
+def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, object]:
+    """What ``rfsn test --json`` said: built or not (and why), the tests' counts and share passing."""
+    try:
+        report = json.loads(out)
+    except ValueError:
+        report = None
+    if not isinstance(report, dict):
+        return {"built": False, "cause": cause_of(code, err, timeout)}
+    statuses = list((report.get("tests") or {}).values())
+    counts = {s: statuses.count(s) for s in ("passed", "failed", "error", "timeout", "skipped")}
+    collected = len(statuses) - counts["skipped"]
+    row: dict[str, object] = {
+        "built": not report.get("env_error"), "collected": collected, "passed": counts["passed"],
+        "failed": counts["failed"], "errored": counts["error"] + counts["timeout"],
+        "share": round(counts["passed"] / collected, 4) if collected else 0.0,
+        "structured": report.get("structured", True)}
+    if report.get("env_error"):
+        row["cause"] = str(report["env_error"])[:400]
+    elif code not in (0, 1):
+        row["cause"] = cause_of(code, err, timeout)
+    return row
+
+
 def measure(repo: Path, log: Path, timeout: float) -> dict[str, object]:
     started = time.monotonic()
     code, out, err = run_rfsn(repo, log, timeout)
     seconds = round(time.monotonic() - started, 1)
     logged = events(log)
     notes = [str(n) for e in logged if e.get("event") == "sandbox.environment" for n in e.get("notes") or []]
-    build_logs = sorted({w for w in (err + log.read_text(errors="replace") if log.exists() else err).split()
-                         if w.strip("\"',").endswith("env-build.log")})
-    row: dict[str, object] = {"exit": code, "seconds": seconds, "runtime": notes[0] if notes else "",
-                              "notes": notes, "log": str(log), "build_logs": build_logs}
-    try:
-        report = json.loads(out)
-    except ValueError:
-        report = None
-    row["pruned"] = prune(logged)
-    if not isinstance(report, dict):
-        return {**row, "built": False, "cause": cause_of(code, err, timeout)}
-    statuses = list((report.get("tests") or {}).values())
-    counts = {s: statuses.count(s) for s in ("passed", "failed", "error", "timeout", "skipped")}
-    collected = len(statuses) - counts["skipped"]
-    row.update(built=not report.get("env_error"), collected=collected, passed=counts["passed"],
-               failed=counts["failed"], errored=counts["error"] + counts["timeout"],
-               share=round(counts["passed"] / collected, 4) if collected else 0.0,
-               structured=report.get("structured", True))
-    if report.get("env_error"):
-        row["cause"] = str(report["env_error"])[:400]
-    elif code not in (0, 1):
-        row["cause"] = cause_of(code, err, timeout)
-    return row
+    said = err + (log.read_text(errors="replace") if log.exists() else "")
+    build_logs = sorted({w.strip("\"',") for w in said.split() if w.strip("\"',").endswith("env-build.log")})
+    return {"exit": code, "seconds": seconds, "runtime": notes[0] if notes else "", "notes": notes,
+            "log": str(log), "build_logs": build_logs, "pruned": prune(logged),
+            **summary(code, out, err, timeout)}
 
 
 def one(entry: dict[str, str], at: str, args: argparse.Namespace) -> dict[str, object] | None:
@@ -206,7 +211,7 @@ def table(results: list[dict[str, object]]) -> None:
         rows = [r for r in results if r["ecosystem"] == eco]
         for r in sorted(rows, key=lambda r: (r["at"] != "head", r["split"], str(r["repo"]))):
             built = {True: "yes", False: "no", None: "n/a"}[r.get("built")]  # type: ignore[index]
-            tail = str(r.get("runtime") or "")
+            tail = str(r.get("runtime") or "").split(":")[0]
             if r.get("cause"):
                 tail = f"{tail} | {r['cause']}" if tail else str(r["cause"])
             if not green(r) and r.get("built") and not r.get("cause"):
