@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent / "environments"
 OLD_BEFORE = "2022-11-28T00:00:00Z"
-ORDER = ("python", "go", "rust", "java", "javascript")  # the order rows run in, HEAD rows first
+ORDER = ("python", "go", "rust", "java", "javascript")  # HEAD rows first, then round-robin in this order
 #: the issue's targets: rows with tests run (HEAD, old), HEAD rows at >= 99 % passing
 TARGETS = {"head": 0.97, "old": 0.90, "green": 0.90}
 
@@ -176,7 +176,12 @@ def todo(entries: list[dict[str, str]], args: argparse.Namespace) -> list[tuple[
     done = {(r["repo"], r["at"]) for r in load(args.results)}
     wanted = [(e, at) for at in args.at for e in entries
               if e["split"] in args.part and e["ecosystem"] in args.ecosystem and (e["repo"], at) not in done]
-    return sorted(wanted, key=lambda pair: (args.at.index(pair[1]), ORDER.index(pair[0]["ecosystem"])))
+    place: dict[tuple[str, str], int] = {}
+    for entry, at in wanted:  # each row's place within its ecosystem: a partial sweep covers every one
+        place[entry["repo"], at] = sum(1 for e, a in wanted if a == at and e["ecosystem"] == entry["ecosystem"]
+                                       and (e["repo"], a) in place)
+    return sorted(wanted, key=lambda pair: (args.at.index(pair[1]), place[pair[0]["repo"], pair[1]],
+                                            ORDER.index(pair[0]["ecosystem"])))
 
 
 def ran(row: dict[str, object]) -> bool:
