@@ -32,6 +32,8 @@ OLD_BEFORE = "2022-11-28T00:00:00Z"
 ORDER = ("python", "go", "rust", "java", "javascript")  # HEAD rows first, then round-robin in this order
 #: the issue's targets: rows with tests run (HEAD, old), HEAD rows at >= 99 % passing
 TARGETS = {"head": 0.97, "old": 0.90, "green": 0.90}
+#: the first word of an environment note that names the runtime rfsn chose ("Python 3.11: declared ...")
+RUNTIMES = ("python", "node", "node.js", "go", "rust", "java", "jdk")
 
 
 def git(repo: Path, *args: str) -> str:
@@ -140,7 +142,8 @@ def measure(repo: Path, log: Path, timeout: float) -> dict[str, object]:
     notes = [str(n) for e in logged if e.get("event") == "sandbox.environment" for n in e.get("notes") or []]
     said = err + (log.read_text(errors="replace") if log.exists() else "")
     build_logs = sorted({w.strip("\"',") for w in said.split() if w.strip("\"',").endswith("env-build.log")})
-    return {"exit": code, "seconds": seconds, "runtime": notes[0] if notes else "", "notes": notes,
+    named = [n.split(":")[0] for n in notes if n.split(" ")[0].lower() in RUNTIMES]
+    return {"exit": code, "seconds": seconds, "runtime": named[0] if named else "", "notes": notes,
             "log": str(log), "build_logs": build_logs, "pruned": prune(logged),
             **summary(code, out, err, timeout)}
 
@@ -216,7 +219,7 @@ def table(results: list[dict[str, object]]) -> None:
         rows = [r for r in results if r["ecosystem"] == eco]
         for r in sorted(rows, key=lambda r: (r["at"] != "head", r["split"], str(r["repo"]))):
             built = {True: "yes", False: "no", None: "n/a"}[r.get("built")]  # type: ignore[index]
-            tail = str(r.get("runtime") or "").split(":")[0]
+            tail = str(r.get("runtime") or "not named (the base image's)").split(":")[0]
             if r.get("cause"):
                 tail = f"{tail} | {r['cause']}" if tail else str(r["cause"])
             if not green(r) and r.get("built") and not r.get("cause"):
