@@ -1,0 +1,56 @@
+"""benchmarks/bench_environments.py: the old commit is the last first-parent one before the cut-off
+(none when the history starts later), and a row says why when no environment was built."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.paths import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_environments import commit_of, materialise, ran, summary
+
+
+def _commit(repo: Path, name: str, date: str) -> str:
+    (repo / name).write_text(name)
+    env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "PATH": "/usr/bin:/bin"}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run([*git, "commit", "-qm", name], cwd=repo, check=True, env=env)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+
+
+def test_the_old_commit_is_the_last_before_the_cutoff_and_materialises(tmp_path: Path) -> None:
+    repo = tmp_path / "src"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "a", "2020-01-01T00:00:00Z")
+    old = _commit(repo, "b", "2022-11-27T12:00:00Z")
+    head = _commit(repo, "c", "2024-05-01T00:00:00Z")
+    assert commit_of(repo, "head") == head
+    assert commit_of(repo, "old") == old
+    materialise(repo, old, tmp_path / "trees" / "x")
+    assert sorted(p.name for p in (tmp_path / "trees" / "x").iterdir() if p.name != ".git") == ["a", "b"]
+
+
+def test_a_history_starting_after_the_cutoff_has_no_old_commit(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    _commit(tmp_path, "a", "2023-01-01T00:00:00Z")
+    assert commit_of(tmp_path, "old") == ""
+
+
+def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -> None:
+    err = "warn: something\nrfsn: error: env image: pip install x: No matching distribution found for x\n"
+    assert summary(2, "", err, 600) == {
+        "built": False, "cause": "rfsn: error: env image: pip install x: No matching distribution found for x"}
+    assert summary(None, "", "", 600)["cause"] == "row timeout: rfsn test ran past 600s and was killed"
+    report = {"tests": {"a": "passed", "b": "failed", "c": "skipped", "d": "error"}, "structured": True}
+    row = summary(1, json.dumps(report), "", 600)
+    assert (row["built"], row["collected"], row["passed"], row["failed"], row["errored"]) == (True, 3, 1, 1, 1)
+    assert "cause" not in row and ran(row)
+    broken = summary(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), "", 600)
+    assert broken["built"] is False and broken["cause"] == "ModuleNotFoundError: No module named 'x'"
+    assert not ran(broken)
