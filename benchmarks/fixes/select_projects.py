@@ -4,8 +4,9 @@ Each candidate (a registry's package and its upstream repository) gets a status:
 or why not (in benchmarks/ or SWE-bench already, a repository already chosen, not fetched,
 over 300 MiB, led by a language other than Python, JavaScript/TypeScript, Go or Rust, under 200
 non-merge commits, or past its language's quota). The language is the one with most non-test
-source files at the snapshot's HEAD (C, C++, Java and the like count as "other"). The split is ``design`` when the first hex digit of sha256("owner/name") is below 8,
-else ``test``: fixed before anything is mined.
+source files at the snapshot's HEAD (C, C++, Java and the like count as "other"). The split
+is ``design`` when the first hex digit of sha256("owner/name") is below 8, else ``test``:
+fixed before anything is mined.
 
     python benchmarks/fixes/select_projects.py --mirrors /work/.mirror \\
         --failures /work/data/fixes-repos/fetch-failures.tsv --out benchmarks/fixes/projects.tsv
