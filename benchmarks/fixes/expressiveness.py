@@ -17,28 +17,28 @@ from __future__ import annotations
 import argparse
 import ast
 import bisect
+import contextlib
 import gzip
 import json
 import re
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rfsn.planners.code.candidates import apply_splices
-from rfsn.planners.code.location import Location
-from rfsn.planners.patch.templates.driver import candidates_at
+from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
-from rfsn.planners.patch.templates.python.driver import PythonReader
 
 sys.path.insert(0, str(Path(__file__).parent))
 from mine import git_dir
 from shapes import shape
 
 HERE = Path(__file__).parent
-HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 TARGET = 0.60
 
 
@@ -65,12 +65,12 @@ class Target:
         self.spans = [(min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))]), s.end_lineno or s.lineno)
                       for s in self.tree.body]
 
-    def _line(self, offset: int) -> int:
+    def line(self, offset: int) -> int:
         return min(bisect.bisect_right(self.starts, offset), len(self.starts) - 1)
 
     def equals(self, patched: str, lo: int, hi: int) -> bool:
         """Whether ``patched`` (``before`` with characters [lo, hi) replaced) is AST-equal to the fix."""
-        first, last = self._line(lo), self._line(max(hi - 1, lo))
+        first, last = self.line(lo), self.line(max(hi - 1, lo))
         i = max((k for k, (a, _) in enumerate(self.spans) if a <= first), default=None)
         j = min((k for k, (_, b) in enumerate(self.spans) if b >= last), default=None)
         if i is None or j is None or j < i:
@@ -88,19 +88,65 @@ class Target:
         return self.dumps[:i] + middle + self.dumps[j + 1:] == self.after
 
 
-def expressed(path: str, before: str, after: str, lines: list[int]) -> bool:
-    """Whether some candidate of the catalogue at ``lines`` of ``before`` writes ``after``."""
+#: a loose Python token: a string, a number, a name or one operator character (parentheses,
+#: commas, backslashes and comments dropped), so that texts which may be AST-equal compare
+#: equal; the syntax tree then decides
+_TOKEN = re.compile(r"""[rbfuRBFU]*('''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'[^'\n]*'|"[^"\n]*")|[\w.]+|[^\s\w(),\\]""")
+_COMMENT = re.compile(r"#[^\n'\"]*$", re.MULTILINE)
+
+
+def _tokens(text: str) -> list[str]:
+    out = []
+    for match in _TOKEN.finditer(_COMMENT.sub("", text)):
+        token = match[0]
+        if match[1] is not None or token[:1].isdigit():
+            with contextlib.suppress(ValueError, SyntaxError):
+                token = repr(ast.literal_eval(token))
+        out.append(token)
+    return out
+
+
+def _lines(text: str, first: int, last: int) -> str:
+    return "".join(text.splitlines(keepends=True)[first - 1:last])
+
+
+def _edits(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Every edit of every template of the catalogue at ``line`` (a template that fails is skipped)."""
+    for tpl in CATALOGUE:
+        try:
+            yield from list(tpl.fn(ctx, line))
+        except (ValueError, IndexError, AttributeError, TypeError, KeyError):
+            continue
+
+
+def expressed(path: str, before: str, after: str, header: str) -> bool:
+    """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``. A
+    candidate is compared first on the lines both edits span, loosely by tokens, then exactly
+    by syntax tree (``Target``)."""
+    match = HUNK.match(header)
+    if match is None:
+        return False
+    start, count, _, added = (1 if g is None else int(g) for g in match.groups())
+    old = start if count else start + 1  # the first old line replaced (an insertion: the next one)
     target = Target(before, after)
     ctx = FileContext(path, before, target.tree, {path: before})
-    reader, seen = PythonReader(), set()
-    for line in lines:
-        for cand, digest in candidates_at(reader, ctx, Location(path, line, 1.0), CATALOGUE):
-            if digest in seen:
-                continue
-            seen.add(digest)
-            lo, hi = min(s.start for s in cand.splices), max(s.end for s in cand.splices)
-            if target.equals(apply_splices(before, cand.splices), lo, hi):
-                return True
+    seen: set[tuple[int, int, str]] = set()
+    for edit in (edit for line in locations(header) for edit in _edits(ctx, line)):
+        lo, hi = min(s.start for s in edit.splices), max(s.end for s in edit.splices)
+        try:
+            patched = apply_splices(before, edit.splices)
+        except ValueError:
+            continue
+        key = (lo, hi, patched[lo:len(patched) - (len(before) - hi)])
+        if key in seen:
+            continue
+        seen.add(key)
+        top, bottom = min(target.line(lo), old), max(target.line(max(hi - 1, lo)), old + count - 1)
+        shift = patched.count("\n") - before.count("\n")
+        if _tokens(_lines(patched, top, bottom + shift)) != _tokens(_lines(after, top, bottom + added - count)):
+            continue
+        if target.equals(patched, lo, hi):
+            return True
     return False
 
 
@@ -119,7 +165,7 @@ def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool) -> Count
     for row in rows:
         before, after = show(repos, row, row["parent"]), show(repos, row, row["commit"])
         total[row["project"]] += 1
-        hit[row["project"]] += expressed(row["file"], before, after, locations(row["hunk_header"]))
+        hit[row["project"]] += expressed(row["file"], before, after, row["hunk_header"])
         if with_shapes:
             shapes[shape(before, after)] += 1
     return total, hit, shapes

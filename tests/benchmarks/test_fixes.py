@@ -89,8 +89,10 @@ def test_edit_shapes_name_the_common_edits() -> None:
 
 def test_expressiveness_finds_a_fix_a_template_writes_and_not_one_none_writes() -> None:
     before = "def f(a, b):\n    x = 1\n    return a - b\n\n\nclass C:\n    def g(self, n):\n        return n < 3\n"
-    assert expressiveness.expressed("m.py", before, before.replace("a - b", "a + b"), [3])
-    assert expressiveness.expressed("m.py", before, before.replace("n < 3", "n <= 3"), [8])
-    assert not expressiveness.expressed("m.py", before, before.replace("n < 3", "n.bit_length() > 77"), [8])
+    assert expressiveness.expressed("m.py", before, before.replace("a - b", "a + b"), "@@ -3 +3 @@")
+    assert expressiveness.expressed("m.py", before, before.replace("n < 3", "n <= 3  # inclusive"), "@@ -8 +8 @@")
+    assert not expressiveness.expressed("m.py", before, before.replace("n < 3", "n.bit_length() > 77"), "@@ -8 +8 @@")
+    guarded = before.replace("    x = 1\n", "    x = 1\n    if a is None:\n        return None\n")
+    assert expressiveness.expressed("m.py", before, guarded, "@@ -2,0 +3,2 @@ def f(a, b):")  # an insertion
     assert expressiveness.locations("@@ -5,0 +6,2 @@") == [5, 6]
     assert expressiveness.locations("@@ -5,2 +5 @@ def f():") == [5, 6]
