@@ -44,15 +44,23 @@ def differences(a: Any, b: Any, where: str = "", limit: int = 8) -> list[Diff]:
     return found
 
 
+def _dump(node: Any) -> str:
+    return ast.dump(node) if isinstance(node, ast.AST) else repr(node)
+
+
 def _contains(outer: ast.AST, inner: ast.AST) -> bool:
+    if not isinstance(outer, ast.AST) or not isinstance(inner, ast.AST):
+        return False
     dumped = ast.dump(inner)
     return any(ast.dump(node) == dumped for node in ast.walk(outer) if node is not outer)
 
 
 def _statements(old: list[Any], new: list[Any]) -> str:
     """A statement list that grew or shrank."""
+    if not all(isinstance(s, ast.stmt) for s in [*old, *new]):
+        return "list of other nodes changed"
     if len(new) > len(old):
-        added = [s for s in new if ast.dump(s) not in {ast.dump(o) for o in old}]
+        added = [s for s in new if _dump(s) not in {_dump(o) for o in old}]
         if len(new) == len(old) + 1 and added:
             kept = isinstance(added[0], ast.If) and any(_contains(added[0], o) for o in old)
             if isinstance(added[0], ast.If):
