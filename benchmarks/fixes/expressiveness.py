@@ -159,13 +159,13 @@ def show(repos: Path, row: dict[str, Any], rev: str) -> str:
 Counts = tuple[Counter[str], Counter[str], Counter[str]]
 
 
-def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool) -> Counts:
+def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express: bool = True) -> Counts:
     """Per project: the fixes and those expressed; and the shapes of the edits (when asked)."""
     total, hit, shapes = Counter[str](), Counter[str](), Counter[str]()
     for row in rows:
         before, after = show(repos, row, row["parent"]), show(repos, row, row["commit"])
         total[row["project"]] += 1
-        hit[row["project"]] += expressed(row["file"], before, after, row["hunk_header"])
+        hit[row["project"]] += express and expressed(row["file"], before, after, row["hunk_header"])
         if with_shapes:
             shapes[shape(before, after)] += 1
     return total, hit, shapes
@@ -179,12 +179,13 @@ def main() -> None:
     parser.add_argument("--per-project", action="store_true")
     parser.add_argument("--shapes", action="store_true", help="the design part's edit shapes (design rows only)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--only-shapes", action="store_true", help="count the shapes, not the expressiveness")
     args = parser.parse_args()
     with gzip.open(args.fixes, "rt") as fh:
         rows = [json.loads(line) for line in fh]
     for part in ("design", "test") if args.split == "all" else (args.split,):
         chosen = [r for r in rows if r["language"] == "python" and r["split"] == part]
-        total, hit, shapes = measure(args.repos, chosen, args.shapes and part == "design")
+        total, hit, shapes = measure(args.repos, chosen, args.shapes and part == "design", not args.only_shapes)
         n, k = sum(total.values()), sum(hit.values())
         print(f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
               f"over {len(total)} projects (target {TARGET:.0%})")

@@ -102,6 +102,8 @@ def one(old: Any, new: Any, where: str) -> str:
     if isinstance(old, ast.AST) and isinstance(new, ast.AST):
         if isinstance(new, ast.Call) and _contains(new, old):
             return "call wrapped"
+        if isinstance(new, ast.If | ast.Try | ast.With) and _contains(new, old):
+            return f"statement wrapped in {type(new).__name__.lower()}"
         if isinstance(old, ast.Call) and _contains(old, new):
             return "call unwrapped"
         if isinstance(old, ast.Call) and isinstance(new, ast.Call):
@@ -118,10 +120,11 @@ def one(old: Any, new: Any, where: str) -> str:
         if kinds == {"Constant"}:
             return "replaced constant"
         return f"replaced {type(old).__name__} by {type(new).__name__}" + (" in condition" if "test" in where else "")
-    if isinstance(old, str) and isinstance(new, str):
-        return "replaced attribute" if where.endswith(".attr") else "replaced name"
-    if where.endswith(".value") or where.endswith("Constant.value"):
+    if where.endswith("Constant.value"):
         return "replaced constant"
+    if isinstance(old, str) and isinstance(new, str):
+        kinds = {".attr": "replaced attribute", ".id": "replaced name", ".arg": "replaced keyword or parameter name"}
+        return next((name for end, name in kinds.items() if where.endswith(end)), f"changed {where}")
     if old is None or new is None:
         return f"{where.rsplit('.', 1)[-1]} {'added' if old is None else 'removed'}"
     return f"changed {where}"

@@ -85,6 +85,9 @@ def test_edit_shapes_name_the_common_edits() -> None:
     assert shapes.shape(before, before.replace("x = 1", "x = 2")) == "replaced constant"
     guarded = before.replace("    x = 1\n", "    x = 1\n    if a is None:\n        return 0\n")
     assert shapes.shape(before, guarded) == "guard inserted (early exit)"
+    assert shapes.shape(before, before.replace("x = 1", "x = 'one'")) == "replaced constant"
+    wrapped = before.replace("    x = 1\n", "    if a:\n        x = 1\n")
+    assert shapes.shape(before, wrapped) == "statement wrapped in if"
     merged = "d = {**a, 'k': 1}\n"  # a dict's keys hold None for ``**a``
     assert shapes.shape(merged, merged.replace("1}", "1, 'j': 2}")).startswith("several edits: list of other nodes")
 
