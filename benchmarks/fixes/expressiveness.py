@@ -21,6 +21,7 @@ import contextlib
 import gzip
 import json
 import re
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -159,13 +160,31 @@ def show(repos: Path, row: dict[str, Any], rev: str) -> str:
 Counts = tuple[Counter[str], Counter[str], Counter[str]]
 
 
-def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express: bool = True) -> Counts:
-    """Per project: the fixes and those expressed; and the shapes of the edits (when asked)."""
+class _Late(Exception):
+    pass
+
+
+def _late(*_: Any) -> None:
+    raise _Late
+
+
+def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express: bool = True,
+            limit: int = 60) -> Counts:
+    """Per project: the fixes and those expressed (a fix whose candidates take over ``limit``
+    seconds counts as not expressed, and under ``"(over the time limit)"``); and the shapes of
+    the edits (when asked)."""
     total, hit, shapes = Counter[str](), Counter[str](), Counter[str]()
+    signal.signal(signal.SIGALRM, _late)
     for row in rows:
         before, after = show(repos, row, row["parent"]), show(repos, row, row["commit"])
         total[row["project"]] += 1
-        hit[row["project"]] += express and expressed(row["file"], before, after, row["hunk_header"])
+        signal.alarm(limit)
+        try:
+            hit[row["project"]] += express and expressed(row["file"], before, after, row["hunk_header"])
+        except _Late:
+            total["(over the time limit)"] += 1
+        finally:
+            signal.alarm(0)
         if with_shapes:
             shapes[shape(before, after)] += 1
     return total, hit, shapes
@@ -179,17 +198,21 @@ def main() -> None:
     parser.add_argument("--per-project", action="store_true")
     parser.add_argument("--shapes", action="store_true", help="the design part's edit shapes (design rows only)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--limit", type=int, default=60, help="seconds for one fix's candidates")
     parser.add_argument("--only-shapes", action="store_true", help="count the shapes, not the expressiveness")
     args = parser.parse_args()
     with gzip.open(args.fixes, "rt") as fh:
         rows = [json.loads(line) for line in fh]
     for part in ("design", "test") if args.split == "all" else (args.split,):
         chosen = [r for r in rows if r["language"] == "python" and r["split"] == part]
-        total, hit, shapes = measure(args.repos, chosen, args.shapes and part == "design", not args.only_shapes)
+        total, hit, shapes = measure(args.repos, chosen, args.shapes and part == "design", not args.only_shapes,
+                                      args.limit)
+        late = total.pop("(over the time limit)", 0)
         n, k = sum(total.values()), sum(hit.values())
-        print(f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
-              f"over {len(total)} projects (target {TARGET:.0%})")
-        if args.per_project:
+        if not args.only_shapes:
+            print(f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
+                  f"over {len(total)} projects (target {TARGET:.0%}; {late} over the time limit)")
+        if args.per_project and not args.only_shapes:
             for project in sorted(total):
                 print(f"  {project:<45} {hit[project]:>4}/{total[project]:<4} {hit[project] / total[project]:.0%}")
         if shapes:
