@@ -1,0 +1,103 @@
+"""The fixes corpus (issue 71): the miner on a real repository, the committed corpus's invariants,
+the edit shapes and the expressiveness measure."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+from tests.paths import COMMIT_DATES, ROOT
+
+FIXES = ROOT / "benchmarks" / "fixes"
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(FIXES))
+    spec = importlib.util.spec_from_file_location(f"fixes_{name}", FIXES / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"fixes_{name}"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+mine, shapes, expressiveness = _load("mine"), _load("shapes"), _load("expressiveness")
+SOURCE = "def area(w, h):\n    return w + h\n\n\ndef name(x):\n    return x\n"
+
+
+def _commit(repo: Path, files: dict[str, str], message: str) -> None:
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), **COMMIT_DATES}
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message],
+                   check=True, env=env)
+
+
+def test_the_miner_keeps_a_one_hunk_fix_and_drops_formatting_chores_and_features(tmp_path: Path) -> None:
+    repo = tmp_path / "owner__name"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    _commit(repo, {"pkg/geo.py": SOURCE, "tests/test_geo.py": "x = 1\n"}, "initial")
+    fixed = SOURCE.replace("w + h", "w * h")
+    _commit(repo, {"pkg/geo.py": fixed, "tests/test_geo.py": "x = 2\n"}, "Fix area of a rectangle")
+    _commit(repo, {"pkg/geo.py": fixed.replace("w * h", "w  *  h")}, "fix spacing")
+    _commit(repo, {"pkg/geo.py": fixed.replace("return x", "return x.strip()")}, "Add stripping")
+    _commit(repo, {"pkg/geo.py": fixed.replace("return w * h", "return w * h  # area")}, "fix: typo in comment")
+    project = {"repo": "owner/name", "split": "design", "language": "python"}
+    rows = mine.mine_project((tmp_path, project))
+    assert [(r["subject"], r["file"], r["tests"], r["changed_lines"]) for r in rows] == [
+        ("Fix area of a rectangle", "pkg/geo.py", ["tests/test_geo.py"], 2)]
+    assert "-    return w + h\n+    return w * h" in rows[0]["hunk"]
+
+
+def test_brace_languages_drop_comment_and_whitespace_only_hunks() -> None:
+    assert not mine.changes_code(["-  x = a+b; // sum", "+  x = a + b;  // the sum"])
+    assert mine.changes_code(["-  x = a+b;", "+  x = a-b;"])
+
+
+def test_the_committed_corpus_keeps_its_rules() -> None:
+    with open(FIXES / "projects.tsv", newline="") as fh:
+        projects = {p["repo"]: p for p in csv.DictReader(fh, delimiter="\t") if p["status"] == "selected"}
+    with gzip.open(FIXES / "fixes.jsonl.gz", "rt") as fh:
+        rows = [json.loads(line) for line in fh]
+    per_project = Counter(r["project"] for r in rows)
+    assert len(rows) >= 2000 and len(per_project) >= 100
+    assert max(per_project.values()) <= mine.CAP
+    for row in rows:
+        assert row["split"] == projects[row["project"]]["split"]
+        assert row["language"] == projects[row["project"]]["language"]
+        assert row["hunk"].count("\n@@ ") >= 1 and row["changed_lines"] <= mine.MAX_CHANGED
+    assert len({(r["project"], r["commit"]) for r in rows}) == len(rows)
+
+
+def test_edit_shapes_name_the_common_edits() -> None:
+    before = "def f(a, b):\n    x = 1\n    return a - b\n"
+    assert shapes.shape(before, before.replace("a - b", "a + b")) == "replaced operator"
+    assert shapes.shape(before, before.replace("a - b", "abs(a - b)")) == "call wrapped"
+    assert shapes.shape(before, before.replace("x = 1", "x = 2")) == "replaced constant"
+    guarded = before.replace("    x = 1\n", "    x = 1\n    if a is None:\n        return 0\n")
+    assert shapes.shape(before, guarded) == "guard inserted (early exit)"
+    assert shapes.shape(before, before.replace("x = 1", "x = 'one'")) == "replaced constant"
+    wrapped = before.replace("    x = 1\n", "    if a:\n        x = 1\n")
+    assert shapes.shape(before, wrapped) == "statement wrapped in if"
+    merged = "d = {**a, 'k': 1}\n"  # a dict's keys hold None for ``**a``
+    assert shapes.shape(merged, merged.replace("1}", "1, 'j': 2}")).startswith("several edits: list of other nodes")
+
+
+def test_expressiveness_finds_a_fix_a_template_writes_and_not_one_none_writes() -> None:
+    before = "def f(a, b):\n    x = 1\n    return a - b\n\n\nclass C:\n    def g(self, n):\n        return n < 3\n"
+    assert expressiveness.expressed("m.py", before, before.replace("a - b", "a + b"), "@@ -3 +3 @@")
+    assert expressiveness.expressed("m.py", before, before.replace("n < 3", "n <= 3  # inclusive"), "@@ -8 +8 @@")
+    assert not expressiveness.expressed("m.py", before, before.replace("n < 3", "n.bit_length() > 77"), "@@ -8 +8 @@")
+    guarded = before.replace("    x = 1\n", "    x = 1\n    if a is None:\n        return None\n")
+    assert expressiveness.expressed("m.py", before, guarded, "@@ -2,0 +3,2 @@ def f(a, b):")  # an insertion
+    assert expressiveness.locations("@@ -5,0 +6,2 @@") == [5, 6]
+    assert expressiveness.locations("@@ -5,2 +5 @@ def f():") == [5, 6]
