@@ -247,4 +247,4 @@ class PhasePlanner:
                                f"{best.description}",
                        failing_before=targets, candidates_tried=self.candidates_tried,
                        concerns=[*ranked[0].concerns, cut], groups=self.groups(ended),
-                       alternatives=alternatives(ranked))
+                       alternatives=alternatives(ranked), template=best.template, checks=list(best.checks))
