@@ -322,7 +322,7 @@ def test_a_search_the_budget_cut_logs_its_end_in_its_own_session(workspace: Work
     """Every search a session opens ends with it, so what it logs as it ends is that session's. The
     history corpus's repair run (s5): a template search cut by the budget was left open, and its
     ``template.budget`` came when it was collected, in the worker's next session (or never)."""
-    first = session(workspace, local_settings, tmp_path / "out", max_steps=3)
+    first = session(workspace, local_settings, tmp_path / "out", max_steps=4)  # the baseline's two runs, a try
     assert first.status is SessionStatus.BUDGET_EXHAUSTED
     ended = [e for e in events_of(tmp_path / "out" / "s1") if e["event"] == "template.budget"]
     assert [(e["session_id"], e["tried"]) for e in ended] == [("s1", 1)]

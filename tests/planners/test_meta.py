@@ -456,17 +456,18 @@ def test_a_plausible_candidate_is_verified_then_fixed(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD])
     proposals = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert [(p.phase, p.intent) for p in proposals] == [
-        (Phase.REPRODUCE, "run_tests"),
+        (Phase.REPRODUCE, "run_tests"), (Phase.REPRODUCE, "run_tests"),  # the failing tests once more
         (Phase.LOCALIZE, "run_tests"),
         (Phase.PATCH, "edit"), (Phase.PATCH, "run_tests"), (Phase.PATCH, "run_tests"),
         (Phase.PATCH, "edit"),                                   # revert after screening
         (Phase.VERIFY, "edit"), (Phase.VERIFY, "run_tests"), (Phase.VERIFY, "finish"),
     ]
-    assert proposals[4].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
-    assert proposals[7].tests == (T_ADD,)  # that run stands: verify runs the targets again  # type: ignore[union-attr]
+    assert proposals[1].tests == (T_ADD,)  # type: ignore[union-attr]
+    assert proposals[5].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
+    assert proposals[8].tests == (T_ADD,)  # that run stands: verify runs the targets again  # type: ignore[union-attr]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
-    assert verdict.patch == FIX_ADD.diff() and proposals[6].patch == FIX_ADD.diff()  # type: ignore[union-attr]
+    assert verdict.patch == FIX_ADD.diff() and proposals[7].patch == FIX_ADD.diff()  # type: ignore[union-attr]
     assert verdict.failing_before == [T_ADD] and verdict.failing_after == []
 
 
@@ -735,6 +736,43 @@ class Flaky(World):
             self.fixes = {proposal.rationale: answers[min(self.applied_times[proposal.rationale], len(answers) - 1)]}
             self.applied_times[proposal.rationale] += 1
         return super().answer(proposal)
+
+
+def test_a_baseline_failure_that_passes_when_run_again_is_not_a_target_socket_test(tmp_path: Path) -> None:
+    """A test of the sandbox's network fails at baseline and passes when run again: it is no
+    target (no fix is sought for it), and the result says why."""
+    planner = planner_for(tmp_path, [FIX_ADD, FIX_MUL])
+
+    class Again(World):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE and proposal.tests:
+                return ran(report({T_ADD: F, T_MUL: P}))  # the failing tests once more
+            return super().answer(proposal)
+
+    world = Again({T_ADD: F, T_MUL: F, T_OK: P}, {"fix add": {T_ADD: P}, "fix mul": {T_ADD: F}})
+    proposals = world.run(planner)
+    assert edits(proposals)[0] == "fix add" and edits(proposals)[-1] == "apply fix add"
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_ADD]
+    flaky = [g for g in verdict.groups if g.tests == [T_MUL]]
+    assert [(g.outcome, g.why) for g in flaky] == [
+        ("known", "failed at baseline and passed when run again: flaky, not a target")]
+
+
+def test_a_baseline_whose_every_failure_passes_when_run_again_is_not_reproduced(tmp_path: Path) -> None:
+    planner = planner_for(tmp_path, [FIX_ADD])
+
+    class Again(World):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE and proposal.tests:
+                return ran(report({T_ADD: P}))
+            return super().answer(proposal)
+
+    proposals = Again({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
+    assert edits(proposals) == []
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.NOT_REPRODUCED
+    assert verdict.message == "every failing test passed when run again: flaky"
 
 
 def test_an_edit_a_pair_holds_without_is_dropped_split_to_rsplit_kept_for_a_flaky_test(tmp_path: Path) -> None:
