@@ -47,3 +47,18 @@ def test_a_pair_across_two_files_less_the_first_files_edit_is_the_second_files_p
 def test_a_patch_whose_splices_do_not_make_its_file_has_no_edits_to_drop() -> None:
     whole = RSPLIT.model_copy(update={"splices": ()})
     assert pieces(whole) == []
+
+
+def test_one_templates_splices_are_one_edit_never_split() -> None:
+    """A swap of two arguments is two splices of one template: one edit, nothing to drop."""
+    source = "def f(a, b):\n    return g(a, b)\n"
+    at = source.index("g(a, b)")
+    splices = (Splice(at + 2, at + 3, "b"), Splice(at + 5, at + 6, "a"))
+    swap = Candidate(path="m.py", line=2, template="swap", description="swap g's arguments", score=1.0,
+                     original=source, patched=apply_splices(source, splices), splices=splices)
+    assert [str(p) for p in pieces(swap)] == ["m.py:2 `a` -> `b` (and 1 more splice)"]
+    pair = combine(swap, candidate("return 1", "return 2", "literal", path="n.py", source="def h():\n    return 1\n"))
+    assert pair is not None and [p.source for p in pieces(pair)] == [("swap", "swap g's arguments"),
+                                                                      ("literal", "literal here")]
+    left = without(pair, pieces(pair)[1])
+    assert left is not None and left.diff() == swap.diff() and left.template == "swap"

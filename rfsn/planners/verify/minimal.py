@@ -1,8 +1,9 @@
-"""A plausible patch of several edits kept to the edits its tests need: each edit is dropped in turn
-and the rest screened again as the patch was (its targets, the tests covering it, the suite); an
-edit whose removal leaves the patch plausible was not needed and stays out. A no-op edit kept only
-because a flaky test passed in the run that screened the pair is the case this is for. The check
-each plausible patch passed is named in ``Candidate.checks`` (``result.json``'s ``checks``)."""
+"""A plausible patch of several edits (templates' edits combined) kept to the edits its tests
+need: each is dropped in turn (all the splices its template made: a swap is one edit) and the rest
+screened again as the patch was (its targets, the tests covering it, the suite); an edit whose
+removal leaves the patch plausible was not needed and stays out. A no-op edit kept only because a
+flaky test passed in the run that screened the pair is the case this is for. The check each
+plausible patch passed is named in ``Candidate.checks`` (``result.json``'s ``checks``)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,15 @@ Screener = Callable[[Screen, Candidate], Plan[ScreenResult]]
 
 @dataclass(frozen=True)
 class Piece:
-    """One edit of a candidate: a splice of one of its files."""
+    """One edit of a candidate: the splices one template made (one candidate of those combined)."""
 
-    path: str
-    splice: Splice
-    line: int
-    old: str
+    source: tuple[str, str]  # its template and description
+    splices: tuple[tuple[str, Splice], ...]  # (path, splice), in order
+    where: str  # its first splice, as file:line `old` -> `new`
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line} `{_short(self.old)}` -> `{_short(self.splice.text)}`"
+        more = len(self.splices) - 1
+        return self.where + (f" (and {more} more splice{'s' if more > 1 else ''})" if more else "")
 
 
 def _short(text: str) -> str:
@@ -37,8 +38,9 @@ def _short(text: str) -> str:
 
 
 def pieces(candidate: Candidate) -> list[Piece]:
-    """``candidate``'s edits, none where its splices do not make its files (a whole-file patch)."""
-    found = []
+    """``candidate``'s edits, one per template that made it, none where its splices do not make
+    its files (a whole-file patch)."""
+    found: dict[tuple[str, str], list[tuple[str, Splice, str]]] = {}
     for change in candidate.changes():
         try:
             made = apply_splices(change.original, change.splices)
@@ -46,16 +48,21 @@ def pieces(candidate: Candidate) -> list[Piece]:
             return []
         if made != change.patched or not change.splices:
             return []
-        found += [Piece(change.path, s, change.original[:s.start].count("\n") + 1, change.original[s.start:s.end])
-                  for s in sorted(change.splices)]
-    return found
+        for splice in sorted(change.splices):
+            line = change.original[:splice.start].count("\n") + 1
+            where = f"{change.path}:{line} `{_short(change.original[splice.start:splice.end])}` -> " \
+                    f"`{_short(splice.text)}`"
+            source = splice.source if splice.source[0] else (candidate.template, candidate.description)
+            found.setdefault(source, []).append((change.path, splice, where))
+    return [Piece(source, tuple((path, splice) for path, splice, _ in made_by), made_by[0][2])
+            for source, made_by in found.items()]
 
 
 def without(candidate: Candidate, dropped: Piece) -> Candidate | None:
     """``candidate`` less the edit ``dropped``; none when nothing would be left."""
     changes = []
     for change in candidate.changes():
-        kept = tuple(s for s in change.splices if not (change.path == dropped.path and s == dropped.splice))
+        kept = tuple(s for s in change.splices if (change.path, s) not in dropped.splices)
         if kept:
             changes.append(FileChange(path=change.path, original=change.original,
                                       patched=apply_splices(change.original, kept), splices=kept))
