@@ -788,7 +788,7 @@ def test_an_edit_a_pair_holds_without_is_dropped_split_to_rsplit_kept_for_a_flak
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
     assert verdict.patch == FIX_ADD.diff() and verdict.template == "fix add"
-    assert verdict.checks == ["minimal: one edit",
+    assert verdict.checks == ["minimal: one edit left",
                               "dropped m.py:6 `a + b` -> `b + a`: the patch held without it"]
 
 

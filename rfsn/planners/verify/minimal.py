@@ -107,7 +107,7 @@ def minimal(candidate: Candidate, screen: Screen, screener: Screener,
             dropped.append(str(piece))
     need = len(pieces(candidate))
     checks = checks or [f"minimal: each of its {need} edits is needed (dropped alone, the patch did not hold)"
-                        if need > 1 else "minimal: one edit"]
+                        if need > 1 else "minimal: one edit left"]
     checks += [f"dropped {d}: the patch held without it" for d in dropped]
     return _checked(candidate, checks)
 
