@@ -17,12 +17,20 @@ OTHER_VARIABLES = frozenset({
     "RFSN_CONFIG", "RFSN_RUN", "RFSN_ENV", "RFSN_RESOLVE_INSTALLED", "RFSN_COVERAGE_ROOT",
     "RFSN_COVERAGE_RC", "RFSN_COVERAGE_JSON", "RFSN_SECONDS_LEFT", "RFSN_MAX_FAILURES",
     "RFSN_NODE_DISARMED", "RFSN_CCACHE_URL", "RFSN_FILES_LIST", "RFSN_JEST_TESTS", "RFSN_V8_TESTS",
+    "RFSN_MOCHA_REPORT",
+})
+#: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set
+#: them for the rfsn processes they start
+SUITE_VARIABLES = frozenset({
+    "RFSN_REQUIRE_DOCKER", "RFSN_REAL_MODEL", "RFSN_SWEBENCH_REAL", "RFSN_RAY_CLUSTER",
+    "RFSN_STOCK_DEBIAN", "RFSN_SWEEP", "RFSN_FRESH_IMAGES", "RFSN_LLAMA_PYTHON",
+    "RFSN_SWEBENCH_DATASET", "RFSN_SWEBENCH_IDS", "RFSN_SWEBENCH_CEILING_IDS", "RFSN_SWEBENCH_REPOS",
 })
 
 
 def known_variables(model: type[BaseModel], prefix: str = "RFSN_", nested: str = "__") -> frozenset[str]:
     """Every variable that sets a field of ``model`` (a table as a whole, or one of its fields)."""
-    names = set(OTHER_VARIABLES)
+    names = set(OTHER_VARIABLES | SUITE_VARIABLES)
     for name, field in model.model_fields.items():
         names.add(f"{prefix}{name.upper()}")
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):

@@ -35,13 +35,17 @@ TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}
 #: setuptools' own fetches (``setup_requires`` as setup.py runs: easy_install before setuptools
 #: 42, which reads no PIP_INDEX_URL, only its config files) from the build's index too: a
 #: ``~/.pydistutils.cfg`` naming it while the build runs, gone at its end (``DATED_INDEX_DONE``).
-#: easy_install trusts only the system's CA bundle: the build's CA (``PIP_CERT``), which the
-#: image trusts already, joins it
-EASY_INSTALL_INDEX = ('{ [ -z "${PIP_INDEX_URL:-}" ] || printf \'[easy_install]\\nindex_url = %s\\n\' '
+#: easy_install trusts only the system's CA bundle: the build's CA (``PIP_CERT``) joins it. Both
+#: only in an image's build (``$RFSN_ENV`` is ``/opt/rfsn`` there): a local sandbox's steps run
+#: on the host, whose files are the user's
+EASY_INSTALL_INDEX = ('{ [ "${RFSN_ENV:-}" != /opt/rfsn ] || [ -z "${PIP_INDEX_URL:-}" ] || '
+                      'printf \'[easy_install]\\nindex_url = %s\\n\' '
                       '"${PIP_INDEX_URL%/}/" > "${HOME:-/root}/.pydistutils.cfg"; '
-                      '[ ! -f "${PIP_CERT:-}" ] || [ ! -f /etc/ssl/certs/ca-certificates.crt ] || '
+                      '[ "${RFSN_ENV:-}" != /opt/rfsn ] || [ ! -f "${PIP_CERT:-}" ] || '
+                      '[ ! -f /etc/ssl/certs/ca-certificates.crt ] || '
+                      '[ "$PIP_CERT" -ef /etc/ssl/certs/ca-certificates.crt ] || '
                       'cat "$PIP_CERT" >> /etc/ssl/certs/ca-certificates.crt; }')
-DATED_INDEX_DONE = 'rm -f "${HOME:-/root}/.pydistutils.cfg"'
+DATED_INDEX_DONE = '[ "${RFSN_ENV:-}" != /opt/rfsn ] || rm -f "${HOME:-/root}/.pydistutils.cfg"'
 #: the dated index's view as of the day after the first releases of NAMES (comma-separated) after
 #: DAY: ``/raised/DAY/NAMES/simple``, beside its own ``/simple`` (``raised_install``)
 RAISED_VIEW = "/raised"
