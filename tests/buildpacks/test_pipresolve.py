@@ -39,13 +39,16 @@ def test_a_pip_without_report_resolves_by_installing_into_a_scratch_directory(tm
     _wheel(links, "tiny")
     _wheel(links, "tinier")
     (tmp_path / "pipresolve.py").write_text(SCRIPT)
-    # the edge not ours: which pip this is (pip 21.3.1, the last for Python 3.6)
-    (fake / "sitecustomize.py").write_text("import pip\npip.__version__ = '21.3.1'\n")
-    env = {**os.environ, "PYTHONPATH": str(fake), "PIP_FIND_LINKS": str(links),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, str(tmp_path / "pipresolve.py"), "test,tests",
-                           str(tmp_path / "resolved.txt")], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=600, check=False)
+    # the edge not ours: which pip this is (pip 21.3.1, the last for Python 3.6), told to the
+    # script's process alone (a sitecustomize importing pip would reach pip's build processes too,
+    # where setuptools' distutils shim refuses a pip imported first)
+    (fake / "as_old_pip.py").write_text(
+        "import pip, runpy, sys\npip.__version__ = '21.3.1'\nsys.argv = sys.argv[1:]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+    env = {**os.environ, "PIP_FIND_LINKS": str(links), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    done = subprocess.run([sys.executable, str(fake / "as_old_pip.py"), str(tmp_path / "pipresolve.py"),
+                           "test,tests", str(tmp_path / "resolved.txt")], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "resolved.txt").read_text() == "tinier==1.0\ntiny==1.0\n"
     assert ("pip resolved 2 requirement(s) of Computed ['test'] (pip 21.3.1, no --report: installed "
