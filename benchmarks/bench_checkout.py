@@ -17,8 +17,9 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed_build
 
 from rfsn.batch.harness.repos import checkout
 
@@ -43,12 +44,8 @@ def new_way(repo: Path, dest: Path, commit: str) -> None:
 
 
 def timed(how: str, repo: Path, commit: str, scratch: Path) -> float:
-    dest = scratch / how
-    started = time.perf_counter()
-    (new_way if how == "new" else old_way)(repo, dest, commit)
-    elapsed = time.perf_counter() - started
-    shutil.rmtree(dest)
-    return elapsed
+    way = new_way if how == "new" else old_way
+    return timed_build(lambda dest: way(repo, dest, commit), scratch / how)
 
 
 def main() -> None:

@@ -17,9 +17,10 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import timed_build
 
 from rfsn.hostgit import commit, git
 from rfsn.workspace import prepare
@@ -43,12 +44,7 @@ def clone_way(source: Path, dest: Path) -> None:
 
 
 def timed(way: Callable[[Path, Path], object], source: Path, scratch: Path) -> float:
-    dest = scratch / "ws"
-    started = time.perf_counter()
-    way(source, dest)
-    elapsed = time.perf_counter() - started
-    shutil.rmtree(dest)
-    return elapsed
+    return timed_build(lambda dest: way(source, dest), scratch / "ws")
 
 
 def main() -> int:

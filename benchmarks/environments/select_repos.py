@@ -9,31 +9,20 @@ The split is ``design`` when the first hex digit of sha256("owner/name") is belo
 
     git show fixes:benchmarks/fixes/candidates.tsv > /tmp/candidates.tsv
     git show fixes:benchmarks/fixes/projects.tsv > /tmp/projects.tsv
-    python benchmarks/environments/select.py /tmp/candidates.tsv /tmp/projects.tsv
+    python benchmarks/environments/select_repos.py /tmp/candidates.tsv /tmp/projects.tsv
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-#: the repositories of benchmarks/ (history, devset and seeded are local; real-projects) and SWE-bench's
-EXCLUDED = frozenset({
-    "alecthomas/voluptuous", "andialbrecht/sqlparse", "arrow-py/arrow", "astanin/python-tabulate",
-    "cpburnz/python-pathspec", "dateutil/dateutil", "gweis/isodate", "jazzband/prettytable",
-    "keleshev/schema", "mahmoud/boltons", "marshmallow-code/marshmallow", "martinblech/xmltodict",
-    "more-itertools/more-itertools", "pypa/packaging", "pyparsing/pyparsing", "python-humanize/humanize",
-    "python-hyper/h11", "Python-Markdown/markdown", "python-semver/python-semver", "pytoolz/toolz",
-    "sdispater/tomlkit", "SethMMorton/natsort", "tkem/cachetools", "un33k/python-slugify",
-    "pytest-dev/iniconfig", "jshttp/mime-types", "fastify/fast-content-type-parse", "dustin/go-humanize",
-    "spf13/pflag", "lib/pq", "robfig/cron", "psf/requests", "moment/luxon",
-    "astropy/astropy", "django/django", "matplotlib/matplotlib", "mwaskom/seaborn", "pallets/flask",
-    "pydata/xarray", "pylint-dev/pylint", "pytest-dev/pytest", "scikit-learn/scikit-learn",
-    "sphinx-doc/sphinx", "sympy/sympy",
-})
+sys.path.insert(0, str(HERE.parent / "fixes"))
+# one list of excluded repositories and one split rule for both corpora
+from select_projects import EXCLUDED, split_of  # noqa: E402
+
 #: fixes statuses that say the repository cannot be had here (refused by the fetch tool, or over 300 MiB)
 UNFETCHABLE = ("not fetched", "over 300 MiB")
 ECOSYSTEM = {"pypi": "python", "npm": "javascript", "go": "go"}
@@ -57,7 +46,8 @@ JAVA = (
 
 
 def split(repo: str) -> str:
-    return "design" if int(hashlib.sha256(repo.encode()).hexdigest()[0], 16) < 8 else "measure"
+    """The fixes corpus's split, its ``test`` side named ``measure`` here."""
+    return "design" if split_of(repo) == "design" else "measure"
 
 
 def rows(candidates: Path, projects: Path) -> list[dict[str, str]]:
