@@ -4,14 +4,16 @@ Seeds are data (below): project, mirror, file, original line, seeded line, class
 seed is applied to a fresh clone of the project's mirror (``--mirrors DIR``, laid out as
 ``owner+name/repo`` the way the search tool's ``fetch`` leaves them); a project whose
 mirror is missing is skipped with one line. Per seed it prints: fixed, correct (the patch
-puts the seeded file back as it was, to the byte), seed_alone (and changes nothing else), seconds, candidates (steps) and the screening rate: candidates a second over the whole patch
+puts the seeded file back as it was, to the byte), seed_alone (and changes nothing else),
+seconds, candidates (steps) and the screening rate: candidates a second over the whole patch
 phase, and over its screening loop alone (without the making of candidates and the cold
 whole-suite runs that decide plausibility).
 
 Also the faulty line's rank in the session's first localization (``fault_rank``), and in
 each group's (``group_fault_ranks``).
 
-    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--seeds N ...] [--mirrors DIR] [--work DIR] [--steps N]
+    python benchmarks/bench_real_projects.py [--only PROJECT ...] [--seeds N ...] [--mirrors DIR] \
+        [--work DIR] [--steps N]
 
 The seeds were written down before rfsn was run on any of them.
 """
@@ -190,7 +192,8 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     # the seed keeps its parent's date: rfsn resolves the environment as of the commit's date
     date = {"GIT_AUTHOR_DATE": _git(repo, "log", "-1", "--format=%cI").strip()}
     subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed"],
-                   cwd=repo, check=True, capture_output=True, env={**os.environ, **date, "GIT_COMMITTER_DATE": date["GIT_AUTHOR_DATE"]})
+                   cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, **date, "GIT_COMMITTER_DATE": date["GIT_AUTHOR_DATE"]})
     return repo
 
 
@@ -296,7 +299,8 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
             "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
             "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
             "patch_phase": {k: round(v, 2) for k, v in phase.items()} if phase else None,
-            "correct": (both := reverts_seed(repo, seed, patch))[0], "seed_alone": both[1], "candidates": tried, "steps": result.get("steps") or 0,
+            "correct": (both := reverts_seed(repo, seed, patch))[0], "seed_alone": both[1], "candidates": tried,
+            "steps": result.get("steps") or 0,
             "failing_before": len(result.get("failing_before") or []),
             "rate": round(tried / seconds, 2) if seconds else None,
             "warm_fallbacks": warm_fallbacks(results[-1].parent),
@@ -334,7 +338,8 @@ def main() -> None:
         print(json.dumps({"seeds": len(rows), "fixed": len(fixed), "correct": sum(bool(r.get("correct")) for r in rows),
                           "seed_alone": sum(bool(r.get("seed_alone")) for r in rows),
                           "median_fault_rank": statistics.median(ranks) if ranks else None,
-                          "median_seconds_fixed": statistics.median(float(r["seconds"]) for r in fixed) if fixed else None}))
+                          "median_seconds_fixed": (statistics.median(float(r["seconds"]) for r in fixed)
+                                                   if fixed else None)}))
 
 
 if __name__ == "__main__":

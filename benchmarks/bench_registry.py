@@ -32,12 +32,12 @@ from structlog.testing import capture_logs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rfsn.buildpacks.python.buildpack import PythonBuildpack  # noqa: E402
-from rfsn.sandbox import dated  # noqa: E402
-from rfsn.sandbox.images import ensure_env_image  # noqa: E402
-from rfsn.settings import load_settings  # noqa: E402
-from tests.sandbox.registry_server import serving  # noqa: E402
-from tests.sandbox.second_daemon import running  # noqa: E402
+from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.sandbox import dated
+from rfsn.sandbox.images import ensure_env_image
+from rfsn.settings import load_settings
+from tests.sandbox.registry_server import serving
+from tests.sandbox.second_daemon import running
 
 TEST = "def test_ok():\n    import packaging\n    assert packaging\n"
 

@@ -5,7 +5,8 @@ none of the words of chores, no ``fixup!``), it is not a merge, and its diff cha
 project's own Python source (outside docs, ``setup.py``) and a test file, nothing else but
 documentation, and the source change changes code (not only whitespace, comments, docstrings
 or module metadata such as ``__version__``); a subject naming another platform than Linux or a
-Python before 2.7 (what the environments are not) is no candidate either. The buggy commit is its parent; ``patch`` is the source part of the diff,
+Python before 2.7 (what the environments are not) is no candidate either. The buggy commit is its
+parent; ``patch`` is the source part of the diff,
 ``test_patch`` the test part, ``FAIL_TO_PASS`` the pytest node ids of the test functions
 whose lines the test diff adds or changes (read from the fixed test file with ``ast``:
 parametrized functions are named without their parameters). Nothing is run: the ids are
