@@ -24,6 +24,7 @@ from rfsn.buildpacks.python.pyenv import (
     BUILD_REQUIRES_SCRIPT,
     CREATE_VENV,
     PIP_INSTALL,
+    PROJECT_COPY_SCRIPT,
     TODAY_PIP_INSTALL,
     VENV_ENV,
     keeping,
@@ -73,6 +74,9 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
         steps.append(keeping(tooling, TODAY_PIP_INSTALL))
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
+    if source:
+        files.append(PROJECT_COPY_SCRIPT)
+        steps.append(PROJECT_COPY_GONE)
     return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
                      source=source, python_archive=pyarchives.digest(archive) if archive else "",
                      python_archive_path=archive, index_date=index_date, notes=tuple(notes), project_env=False)
@@ -134,7 +138,8 @@ def install_source(spec: Spec, version: str, edited: bool = False,
     what building the project needs is listed in ``BUILD_REQUIRES`` for the venv, as the build tools
     answer (``build_requires.py``: ``build_backend`` asked as pip asks it, what setuptools fetched
     into ``.eggs``); no answer is noted. The copy is removed afterwards: sessions reinstall the project from their own
-    checkout, and a reinstall that fails must not leave this commit's code importable in its place.
+    checkout, and a reinstall that fails must not leave this commit's code importable in its place
+    (the project's names are noted first, for ``PROJECT_COPY_GONE``).
     ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
     ask = (f"{{ python $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(build_backend)} {BUILD_REQUIRES} "
@@ -142,7 +147,14 @@ def install_source(spec: Spec, version: str, edited: bool = False,
            f"not say what building the project needs; the offline reinstall has what the spec installed\" "
            f"| tee -a {BUILD_NOTES}; }}; }}")
     return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in _installs(spec, edited) or ["true"])
-            + f" && {ask} && cd / && rm -rf $RFSN_ENV/src")
+            + f" && {ask} && {_PROJECT_NAMES} && cd / && rm -rf $RFSN_ENV/src")
+
+
+#: the project's names, as the tree the install ran in gives them (``project_copy.py``)
+_PROJECT_NAMES = f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} names $RFSN_ENV/src $RFSN_ENV/project.txt"
+#: the build's last step: the project's own copy the install left in the venv is removed, so the
+#: image holds nothing of the commit's code (which may be later than a session's base commit)
+PROJECT_COPY_GONE = f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} remove $RFSN_ENV/project.txt >> {BUILD_NOTES}"
 
 
 def _installs(spec: Spec, edited: bool = False) -> list[str]:

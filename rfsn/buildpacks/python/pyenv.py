@@ -27,6 +27,8 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
 )
 #: the script an env build runs to ask the project's build backend what building it needs
 BUILD_REQUIRES_SCRIPT = ("build_requires.py", Path(__file__).with_name("build_requires.py").read_text(encoding="utf-8"))
+#: the script an env build runs to find the project's own installed copy and remove it
+PROJECT_COPY_SCRIPT = ("project_copy.py", Path(__file__).with_name("project_copy.py").read_text(encoding="utf-8"))
 #: PyPI's simple index: today's, and the upstream of an index of another date
 PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
