@@ -45,15 +45,19 @@ CARGO = Fetcher(
 )
 
 
+#: where the step keeps the tool's output while it decides what the cause was
+LOG = "/tmp/rfsn-fetch.log"
+
+
 def fetch_step(fetcher: Fetcher, command: str, where: str) -> str:
     """One shell line running ``command``: its output printed; on failure from an unreachable
     registry (``where`` names it) the cause line, and the command's exit status either way."""
-    name = f"$(printf '%s\\n' \"$out\" | sed -nE {shlex.quote(fetcher.names)} | head -n 1)"
+    name = f"$(sed -nE {shlex.quote(fetcher.names)} {LOG} | head -n 1)"
     cause = (f"{STEP_CAUSE}{fetcher.tool}: ${{what:-a dependency}}: no {fetcher.registry} reachable "
              f"({where}); {fetcher.hint}")
-    return (f"if out=$({command} 2>&1); then printf '%s\\n' \"$out\"; else s=$?; printf '%s\\n' \"$out\"; "
-            f"if printf '%s\\n' \"$out\" | grep -Eq {shlex.quote(fetcher.unreachable)}; then what={name}; "
-            f"echo {_double(cause)}; fi; exit $s; fi")
+    return (f"{command} > {LOG} 2>&1 || {{ s=$?; cat {LOG}; what={name}; "
+            f"if grep -Eq {shlex.quote(fetcher.unreachable)} {LOG}; then echo {_double(cause)}; fi; exit $s; }}; "
+            f"cat {LOG}; rm -f {LOG}")
 
 
 def _double(text: str) -> str:

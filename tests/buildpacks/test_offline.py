@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from rfsn.buildpacks.offline import CARGO, GO, fetch_step
-from rfsn.buildpacks.steplog import step_error
+from rfsn.buildpacks.steplog import step_error, step_name
 
 GO_OFFLINE = ('go: downloading go.uber.org/goleak v1.3.0\n'
               'go: go.uber.org/goleak@v1.3.0: Get "https://proxy.golang.org/go.uber.org/goleak/@v/v1.3.0.info": '
@@ -31,6 +31,14 @@ def test_go_offline_names_the_module_and_the_unreachable_proxy(tmp_path: Path) -
         "go mod download: go.uber.org/goleak@v1.3.0: no module proxy reachable "
         "(GOPROXY=https://proxy.golang.org,direct); the modules come only from the project's vendor/ "
         "offline: go mod vendor")
+
+
+def test_the_step_is_named_by_the_fetch_alone() -> None:
+    """The first sweep's line began "go mod download all 2>&1) && %s\\n $out | sed -nE ...": the
+    step's name held the shell around the command."""
+    step = fetch_step(GO, "GOFLAGS=-mod=mod GOPROXY=x go mod download all", "GOPROXY=x")
+    assert step_name(f"cd $RFSN_ENV/files && {step}") == "go mod download all"
+    assert step_name(fetch_step(CARGO, "cargo fetch --locked", "crates.io")) == "cargo fetch --locked"
 
 
 def test_cargo_offline_names_the_crate_and_the_unreachable_registry(tmp_path: Path) -> None:
