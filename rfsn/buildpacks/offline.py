@@ -1,6 +1,6 @@
 """The env step that fetches a project's dependencies from a registry, or says in one line why not.
 
-A machine that reaches no module proxy or crate registry cannot fetch what is not vendored: the
+A machine that reaches no module proxy cannot fetch what is not vendored: the
 step then ends with ``rfsn: cause: <tool>: <what it fetched>: no <registry> reachable (...)``
 (``steplog.STEP_CAUSE``) instead of the resolver's DNS or TLS error, naming the first dependency
 the tool could not get. Any other failure keeps the tool's own lines.
@@ -35,16 +35,6 @@ GO = Fetcher(
     registry="module proxy",
     hint="the modules come only from the project's vendor/ offline: go mod vendor",
 )
-CARGO = Fetcher(
-    tool="cargo fetch",
-    unreachable=r"Could not resolve host|failed to connect|Couldn't connect|network failure|"
-                r"Connection refused|Connection timed out|failed to query replaced source",
-    names=r"s/.*(failed to (get|download|select a version for|load source for( dependency)?)) `([^`]+)`.*/\4/p",
-    registry="crate registry",
-    hint="the crates come only from the project's vendor/ offline: cargo vendor",
-)
-
-
 #: where the step keeps the tool's output while it decides what the cause was
 LOG = "/tmp/rfsn-fetch.log"
 

@@ -1,21 +1,17 @@
-"""The fetch step's one line when no registry is reachable, run by a real shell on what go and
-cargo print offline (rabbitmq/amqp091-go and rust-lang/glob at HEAD ended on a DNS error)."""
+"""The fetch step's one line when no module proxy is reachable, run by a real shell on what go
+prints offline (rabbitmq/amqp091-go at HEAD ended on a DNS error)."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from rfsn.buildpacks.offline import CARGO, GO, fetch_step
+from rfsn.buildpacks.offline import GO, fetch_step
 from rfsn.buildpacks.steplog import step_error, step_name
 
 GO_OFFLINE = ('go: downloading go.uber.org/goleak v1.3.0\n'
               'go: go.uber.org/goleak@v1.3.0: Get "https://proxy.golang.org/go.uber.org/goleak/@v/v1.3.0.info": '
               'dial tcp: lookup proxy.golang.org on 10.255.255.53:53: no such host\n')
-CARGO_OFFLINE = ("error: failed to get `doc-comment` as a dependency of package `glob v0.3.4 (/opt/rfsn/files)`\n\n"
-                 "Caused by:\n  download of config.json failed\n\nCaused by:\n"
-                 "  [6] Could not resolve host: index.crates.io\n")
-
 
 def _run(tmp_path: Path, step: str, said: str, code: int) -> subprocess.CompletedProcess[str]:
     (tmp_path / "said.txt").write_text(said)
@@ -38,13 +34,6 @@ def test_the_step_is_named_by_the_fetch_alone() -> None:
     step's name held the shell around the command."""
     step = fetch_step(GO, "GOFLAGS=-mod=mod GOPROXY=x go mod download all", "GOPROXY=x")
     assert step_name(f"cd $RFSN_ENV/files && {step}") == "go mod download all"
-    assert step_name(fetch_step(CARGO, "cargo fetch --locked", "crates.io")) == "cargo fetch --locked"
-
-
-def test_cargo_offline_names_the_crate_and_the_unreachable_registry(tmp_path: Path) -> None:
-    done = _run(tmp_path, fetch_step(CARGO, "./tool", "crates.io"), CARGO_OFFLINE, 101)
-    assert done.returncode == 101
-    assert step_error(done.stdout).startswith("cargo fetch: doc-comment: no crate registry reachable (crates.io)")
 
 
 def test_another_failure_keeps_the_tools_own_line_and_success_its_output(tmp_path: Path) -> None:

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
-from rfsn.buildpacks.offline import CARGO, fetch_step
 from rfsn.buildpacks.python.pydated import as_of
-from rfsn.buildpacks.rust import cargolayer, rustversions
+from rfsn.buildpacks.rust import cargolayer, debcrates, rustversions
 from rfsn.fsutil import read_toml
 from rfsn.models import Crash, TestStatus
 
@@ -113,7 +112,8 @@ class RustBuildpack:
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """Debian's Rust nearest the declared one (``rustversions``) and the crates, fetched in the
         build from every manifest of the workspace (``cargolayer``), unless the project vendors
-        them; a cause line when no registry is reachable. Test runs are offline."""
+        them; from Debian's packaged crates where crates.io cannot be reached (``debcrates``). Test
+        runs are offline."""
         choice = rustversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
         steps: tuple[str, ...] = ()
         files: tuple[tuple[str, str], ...] = ()
@@ -121,11 +121,13 @@ class RustBuildpack:
         if vendored(repo):
             crates = "the project's vendor/ (its .cargo/config)"
         elif has_dependencies(_manifest(repo)):
-            files = cargolayer.layer(repo)
+            names = debcrates.crate_names(repo, cargolayer.manifests(repo))
+            files = (*cargolayer.layer(repo), (debcrates.SCRIPT_NAME, debcrates.SCRIPT),
+                     (debcrates.NAMES_FILE, "".join(f"{n}\n" for n in names)))
             # --locked: a Cargo.lock is honoured as written; one that needs updating fails the build
             locked = " --locked" if (repo / "Cargo.lock").is_file() else ""
-            steps = ("cd $RFSN_ENV/files && " + fetch_step(CARGO, f"cargo fetch{locked}", "crates.io"),)
-            crates = "fetched from crates.io"
+            steps = (f"cd $RFSN_ENV/files && sh {debcrates.SCRIPT_NAME}{locked}",)
+            crates = "fetched from crates.io, else Debian's packaged crates"
         return EnvRecipe(
             buildpack=self.name, base=rustversions.rust_image(choice), steps=steps, files=files,
             env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
