@@ -25,23 +25,35 @@ _TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SCRIPT = r"""#!/bin/sh
 # $@: cargo fetch's options; rfsn-crates.txt: the crates the project names, one a line
 log=/tmp/rfsn-fetch.log
+unreachable='Could not resolve host|failed to connect|Couldn.t connect|network failure|Connection refused'
+unreachable="$unreachable|Connection timed out|failed to query replaced source"
+offline="no crate registry reachable (crates.io)"
 cargo fetch "$@" > $log 2>&1; s=$?; cat $log
 [ $s -eq 0 ] && exit 0
-grep -Eq 'Could not resolve host|failed to connect|Couldn.t connect|network failure|Connection refused|Connection timed out|failed to query replaced source' $log || exit $s
+grep -Eq "$unreachable" $log || exit $s
 echo "crates.io cannot be reached: the crates from Debian's packages (librust-*-dev)"
 apt-get update -q > /tmp/rfsn-apt.log 2>&1
 apt-cache pkgnames librust- | sed -nE 's/^librust-(.*)-dev$/\1/p' | sort -u > /tmp/rfsn-avail
 want=$(tr 'A-Z_' 'a-z-' < rfsn-crates.txt | sort -u | comm -12 - /tmp/rfsn-avail | sed 's/.*/librust-&-dev/')
-[ -z "$want" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want >> /tmp/rfsn-apt.log 2>&1 || { tail -n 3 /tmp/rfsn-apt.log; echo "CAUSE cargo fetch: Debian's packaged crates could not be installed (no crate registry reachable: crates.io)"; exit 1; }
+if [ -n "$want" ] && ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want \
+    >> /tmp/rfsn-apt.log 2>&1; then
+  tail -n 3 /tmp/rfsn-apt.log
+  echo "CAUSE cargo fetch: Debian's packaged crates could not be installed, and $offline"
+  exit 1
+fi
 mkdir -p "$CARGO_HOME"
-printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "REGISTRY"\n' >> "$CARGO_HOME/config.toml"
+printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "REGISTRY"\n' \
+  >> "$CARGO_HOME/config.toml"
 cargo fetch > $log 2>&1; s=$?; cat $log
 if [ $s -ne 0 ]; then
-  what=$(sed -nE 's/.*(failed to select a version for( the requirement)?|no matching package named) `([^`=]+)[`= ].*/\3/p' $log | head -n 1)
-  echo "CAUSE cargo fetch: ${what:-a crate}: not in Debian's packaged crates, and no crate registry reachable (crates.io); the crates come only from the project's vendor/ offline: cargo vendor"
+  named='s/.*(failed to select a version for( the requirement)?|no matching package named) `([^`=]+)[`= ].*/\3/p'
+  what=$(sed -nE "$named" $log | head -n 1)
+  echo "CAUSE cargo fetch: ${what:-a crate}: not in Debian's packaged crates, and $offline;" \
+    "the crates come only from the project's vendor/ offline: cargo vendor"
   exit $s
 fi
-echo "crates: Debian's packaged crates (crates.io cannot be reached): the versions Debian has, not Cargo.lock's" >> "NOTES"
+echo "crates: Debian's packaged crates (crates.io cannot be reached): the versions Debian has," \
+  "not Cargo.lock's" >> "NOTES"
 """.replace("CAUSE ", STEP_CAUSE).replace("REGISTRY", REGISTRY).replace("NOTES", BUILD_NOTES)
 
 
