@@ -1,7 +1,7 @@
 """The env step that fetches a project's dependencies from a registry, or says in one line why not.
 
 A machine that reaches no module proxy cannot fetch what is not vendored: the
-step then ends with ``rfsn: cause: <tool>: <what it fetched>: no <registry> reachable (...)``
+step then ends with ``rfsn: cause: <what it fetched>: no <registry> reachable (...)``
 (``steplog.STEP_CAUSE``) instead of the resolver's DNS or TLS error, naming the first dependency
 the tool could not get. Any other failure keeps the tool's own lines.
 """
@@ -18,7 +18,6 @@ from rfsn.buildpacks.steplog import STEP_CAUSE
 class Fetcher:
     """How a tool says it could not reach its registry, and which dependency it was getting."""
 
-    tool: str
     #: extended regex of a line saying the registry could not be reached
     unreachable: str
     #: sed -E script printing the dependency a line names (``-n``, ``p`` flag)
@@ -28,7 +27,6 @@ class Fetcher:
 
 
 GO = Fetcher(
-    tool="go mod download",
     unreachable=r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake|proxyconnect|"
                 r"network is unreachable",
     names=r"s/^go: ([^ :]+@[^ :]+): .*/\1/p",
@@ -43,7 +41,7 @@ def fetch_step(fetcher: Fetcher, command: str, where: str) -> str:
     """One shell line running ``command``: its output printed; on failure from an unreachable
     registry (``where`` names it) the cause line, and the command's exit status either way."""
     name = f"$(sed -nE {shlex.quote(fetcher.names)} {LOG} | head -n 1)"
-    cause = (f"{STEP_CAUSE}{fetcher.tool}: ${{what:-a dependency}}: no {fetcher.registry} reachable "
+    cause = (f"{STEP_CAUSE}${{what:-a dependency}}: no {fetcher.registry} reachable "
              f"({where}); {fetcher.hint}")
     return (f"{command} > {LOG} 2>&1 || {{ s=$?; cat {LOG}; what={name}; "
             f"if grep -Eq {shlex.quote(fetcher.unreachable)} {LOG}; then echo {_double(cause)}; fi; exit $s; }}; "

@@ -24,7 +24,7 @@ def test_go_offline_names_the_module_and_the_unreachable_proxy(tmp_path: Path) -
     done = _run(tmp_path, fetch_step(GO, "./tool", "GOPROXY=https://proxy.golang.org,direct"), GO_OFFLINE, 1)
     assert done.returncode == 1 and done.stdout.startswith(GO_OFFLINE)
     assert step_error(done.stdout) == (
-        "go mod download: go.uber.org/goleak@v1.3.0: no module proxy reachable "
+        "go.uber.org/goleak@v1.3.0: no module proxy reachable "
         "(GOPROXY=https://proxy.golang.org,direct); the modules come only from the project's vendor/ "
         "offline: go mod vendor")
 
