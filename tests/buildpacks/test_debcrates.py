@@ -15,7 +15,7 @@ from rfsn.buildpacks.steplog import step_error
 FAKE_CARGO = """#!/bin/sh
 if grep -q 'replace-with = "debian"' "$CARGO_HOME/config.toml" 2>/dev/null; then
   [ -z "$MISSING" ] && exit 0
-  echo "error: no matching package named \\`$MISSING\\` found"; exit 101
+  echo "error: $MISSING"; exit 101
 fi
 echo "error: failed to get \\`doc-comment\\` as a dependency of package \\`glob v0.3.4\\`"
 echo "  [6] Could not resolve host: index.crates.io"; exit 101
@@ -48,10 +48,18 @@ def test_unreachable_crates_io_falls_back_to_debians_packaged_crates(tmp_path: P
 
 
 def test_a_crate_debian_lacks_is_the_one_line_cause(tmp_path: Path) -> None:
-    done = _run(tmp_path, "doc-comment\n", missing="quickcheck_macros")
+    done = _run(tmp_path, "doc-comment\n", missing="no matching package named `quickcheck_macros` found")
     assert done.returncode == 101
     assert step_error(done.stdout).startswith(
         "cargo fetch: quickcheck_macros: not in Debian's packaged crates, and no crate registry reachable")
+
+
+def test_a_version_debian_lacks_is_named_with_its_requirement(tmp_path: Path) -> None:
+    """BurntSushi/bstr at HEAD: its line said "criterion : not in Debian's packaged crates" (Debian
+    has criterion, not at the version required)."""
+    said = 'failed to select a version for the requirement `criterion = "^0.3.4"`'
+    done = _run(tmp_path, "criterion\n", missing=said)
+    assert step_error(done.stdout).startswith('cargo fetch: criterion = "^0.3.4": not in Debian')
 
 
 def test_the_crates_named_are_every_dependency_and_locked_package_but_the_projects_own(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirector
   >> "$CARGO_HOME/config.toml"
 cargo fetch > $log 2>&1; s=$?; cat $log
 if [ $s -ne 0 ]; then
-  named='s/.*(failed to select a version for( the requirement)?|no matching package named) `([^`=]+)[`= ].*/\3/p'
+  named='s/.*(failed to select a version for( the requirement)?|no matching package named) `([^`]+)`.*/\3/p'
   what=$(sed -nE "$named" $log | head -n 1)
   echo "CAUSE cargo fetch: ${what:-a crate}: not in Debian's packaged crates, and $offline;" \
     "the crates come only from the project's vendor/ offline: cargo vendor"
