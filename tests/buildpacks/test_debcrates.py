@@ -62,6 +62,16 @@ def test_a_version_debian_lacks_is_named_with_its_requirement(tmp_path: Path) ->
     assert step_error(done.stdout).startswith('cargo fetch: criterion = "^0.3.4": not in Debian')
 
 
+def test_a_locked_version_debian_lacks_names_the_lock_and_what_debian_has(tmp_path: Path) -> None:
+    """rust-random/getrandom at HEAD: its Cargo.lock pins cfg-if 1.0.4, Debian has 1.0.0 (the line
+    said "not in Debian's packaged crates")."""
+    said = ('failed to select a version for the requirement `cfg-if = "^1"` (locked to 1.0.4)\n'
+            "candidate versions found which didn't match: 1.0.0")
+    done = _run(tmp_path, "cfg-if\n", missing=said)
+    assert step_error(done.stdout).startswith(
+        'cargo fetch: cfg-if = "^1" (locked to 1.0.4): Debian\'s packaged crates have only 1.0.0, and no crate')
+
+
 def test_the_crates_named_are_every_dependency_and_locked_package_but_the_projects_own(tmp_path: Path) -> None:
     (tmp_path / "Cargo.toml").write_text(
         '[package]\nname = "glob"\n\n[dependencies]\nlocal = { path = "local" }\n'

@@ -46,9 +46,12 @@ printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirector
   >> "$CARGO_HOME/config.toml"
 cargo fetch > $log 2>&1; s=$?; cat $log
 if [ $s -ne 0 ]; then
-  named='s/.*(failed to select a version for( the requirement)?|no matching package named) `([^`]+)`.*/\3/p'
-  what=$(sed -nE "$named" $log | head -n 1)
-  echo "CAUSE cargo fetch: ${what:-a crate}: not in Debian's packaged crates, and $offline;" \
+  named='s/.*(failed to select a version for( the requirement)?|no matching package named) `([^`]+)`'
+  what=$(sed -nE "$named"'( \(locked to [^)]*\))?.*/\3\4/p' $log | head -n 1)
+  have=$(sed -nE 's/^candidate versions found which didn.t match: (.*)/\1/p' $log | head -n 1)
+  lacks="not in Debian's packaged crates"
+  [ -z "$have" ] || lacks="Debian's packaged crates have only $have"
+  echo "CAUSE cargo fetch: ${what:-a crate}: $lacks, and $offline;" \
     "the crates come only from the project's vendor/ offline: cargo vendor"
   exit $s
 fi
