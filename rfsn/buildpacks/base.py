@@ -135,6 +135,9 @@ class BaseImage(BaseModel):
     registry_image: str = Field(description="official image, e.g. 'python:3.11-slim'")
     debian_release: str = Field(description="Debian release whose packages provide the runtime")
     debian_packages: tuple[str, ...] = Field(description="packages debootstrap installs")
+    debian_backports: tuple[str, ...] = Field(default=(), exclude=True, description="packages installed from "
+                                              "the release's backports after debootstrap; in the keys only "
+                                              "where there are some")
     locales: tuple[str, ...] = Field(default=(), description="locales compiled into the image "
                                      "('en_US.UTF-8'; needs the 'locales' package)")
 
@@ -142,6 +145,7 @@ class BaseImage(BaseModel):
     def bootstrap_tag(self) -> str:
         """Content-addressed like the env images: another package list is another image."""
         made = ",".join(sorted(self.debian_packages)) + (";" + ",".join(self.locales) if self.locales else "")
+        made += f"+{','.join(self.debian_backports)}" if self.debian_backports else ""
         packages = hashlib.sha256(made.encode()).hexdigest()[:8]
         return f"rfsn/base-{self.runtime}:{self.version}-{self.debian_release}-{packages}"
 
@@ -211,13 +215,15 @@ class EnvRecipe(BaseModel):
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile); the
-        floors and system packages count only where there are some, so the keys of recipes
+        floors, system packages and backported base packages count only where there are some, so the keys of recipes
         without stay as they were."""
         dump = self.model_dump(mode="json")
         if self.floors:
             dump["floors"] = [list(floor) for floor in self.floors]
         if self.system_packages:
             dump["system_packages"] = [list(package) for package in self.system_packages]
+        if self.base.debian_backports:
+            dump["base"]["debian_backports"] = list(self.base.debian_backports)
         payload = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

@@ -79,6 +79,9 @@ _PREPARE = ("cd", "export", "set", "rm", "mkdir", "echo", "true", "[", "test", "
 #: what a step's pip only reads, and the keywords that open a shell command of a loop or a branch
 _READS = (["pip", "list"], ["pip", "freeze"], ["pip", "check"], ["pip", "--version"], ["pip", "--help"])
 _OPENS = ("do", "then", "else", "if", "!")
+#: a redirection (``>``, ``2>``) whose target is the next word, and one with its target (``2>&1``, ``>log``)
+_REDIRECT = re.compile(r"^\d*(?:>>?|<)$")
+_REDIRECT_TO = re.compile(r"^\d*(?:>>?|<)\S+$")
 #: an assignment of a command's output (``V=$(cmd)``): preparation
 _ASSIGNED = re.compile(r"^[A-Za-z_]\w*=\$\(.*\)$", re.S)
 
@@ -86,7 +89,7 @@ _ASSIGNED = re.compile(r"^[A-Za-z_]\w*=\$\(.*\)$", re.S)
 def step_name(script: str, limit: int = 80) -> str:
     """A short name of a shell step for a message: its commands but those that only prepare
     (``cd``, ``export``, ``set -e``, an assignment), with programs by their base name and without
-    the variables set before them, ``python -m pip`` as ``pip`` and pip's quiet options left out,
+    the variables set before them and redirections, ``python -m pip`` as ``pip`` and pip's quiet options left out,
     the commands of a ``{ }`` group and of an ``sh -c`` script (under ``timeout``) named as its
     own, cut at ``limit`` characters."""
     name = " && ".join(_names(script)) or script.strip()
@@ -119,10 +122,10 @@ def _names(script: str) -> list[str]:
         short: list[str] = []
         skip = False
         for word in words:
-            if skip or word in _NOISE_WORDS:
+            if skip or word in _NOISE_WORDS or _REDIRECT_TO.match(word):
                 skip = False
                 continue
-            skip = word in _NOISE_PAIRS
+            skip = word in _NOISE_PAIRS or bool(_REDIRECT.match(word))
             if not skip:
                 short.append(word)
         names.append(" ".join(short))

@@ -8,6 +8,7 @@ until ``force``.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -61,6 +62,8 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
         if proc.returncode != 0:
             tail = (proc.stdout + proc.stderr).strip().splitlines()[-2:]
             raise ImageError(f"debootstrap {base.debian_release} failed: {' | '.join(tail)}")
+        if base.debian_backports:
+            _backports(rootfs, base, mirror, timeout)
         for name in base.locales:
             _localedef(rootfs, name)
         _trim(rootfs)
@@ -86,6 +89,28 @@ def _localedef(rootfs: Path, name: str) -> None:
     proc = subprocess.run(localedef_command(rootfs, name), capture_output=True, text=True, timeout=300)
     if proc.returncode not in (0, 1):  # 1: compiled with warnings (-c)
         raise ImageError(f"localedef {name} failed: {(proc.stdout + proc.stderr).strip()[-300:]}")
+
+
+def backports_command(rootfs: Path, base: BaseImage, mirror: str) -> list[str]:
+    """Install ``base.debian_backports`` in ``rootfs`` from its release's backports suite
+    (debootstrap's own ``--extra-suites`` fails to install what it resolved there)."""
+    suite = f"{base.debian_release}-backports"
+    script = (f"echo {shlex.quote(f'deb {mirror} {suite} main')} > /etc/apt/sources.list.d/rfsn-backports.list"
+              f" && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+              f"--no-install-recommends -t {suite} {' '.join(map(shlex.quote, base.debian_backports))}"
+              f" && rm /etc/apt/sources.list.d/rfsn-backports.list")
+    return ["chroot", str(rootfs), "sh", "-c", script]
+
+
+def _backports(rootfs: Path, base: BaseImage, mirror: str, timeout: float) -> None:
+    try:
+        proc = subprocess.run(backports_command(rootfs, base, mirror), capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ImageError(f"installing {', '.join(base.debian_backports)} timed out after {timeout:g}s") from exc
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-2:]
+        raise ImageError(f"{base.debian_release}-backports: {' | '.join(tail)}")
 
 
 def _write(path: Path, text: str) -> None:

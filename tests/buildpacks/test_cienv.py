@@ -87,6 +87,27 @@ def test_the_jobs_that_run_tests_give_their_literal_variables_luxon_tz(tmp_path:
                           "APP_MODE=strict (.github/workflows/test.yml, job build-and-test)")
 
 
+GO_WORKFLOW = """\
+on: [push]
+jobs:
+  test:
+    env:
+      GO111MODULE: "on"
+      GOPROXY: https://proxy.golang.org
+      RUSTFLAGS: -D warnings
+      CARGO_TERM_COLOR: always
+    steps:
+      - run: go test ./...
+"""
+
+
+def test_where_modules_come_from_is_the_sandboxs_gin_contrib_multitemplate(tmp_path: Path) -> None:
+    """gin-contrib/multitemplate's test job sets GOPROXY: it replaced the test runs' GOPROXY=off, which
+    keeps go from reaching for a module the env image lacks."""
+    env = ci_env(_repo(tmp_path, go=GO_WORKFLOW))
+    assert env.values == {"GO111MODULE": "on", "RUSTFLAGS": "-D warnings"}
+
+
 def test_no_workflow_or_an_unreadable_one_sets_nothing(tmp_path: Path) -> None:
     assert ci_env(tmp_path).values == {}
     env = ci_env(_repo(tmp_path / "broken", test="jobs: [unclosed\n  env: {TZ: UTC", other="- just\n- a list\n"))

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from rfsn.buildpacks.base import BaseImage
+from rfsn.buildpacks.base import BaseImage, EnvRecipe
 from rfsn.buildpacks.python.pyrecipe import python_image
-from rfsn.sandbox.bootstrap import bootstrap, localedef_command
+from rfsn.sandbox.bootstrap import backports_command, bootstrap, localedef_command
 from rfsn.sandbox.images import resolve_base
 
 #: writes what dpkg would read from dpkg.cfg.d into the root it was asked to fill
@@ -79,3 +79,20 @@ def test_the_python_base_image_has_the_locale_test_suites_set(docker_client: Any
         tag, ["python3", "-c", "import locale; print(locale.setlocale(locale.LC_ALL, 'en_US.UTF-8'))"],
         network_disabled=True, remove=True)
     assert out.decode().strip() == "en_US.UTF-8"
+
+
+def test_a_backported_go_is_installed_from_the_backports_suite_and_is_another_image() -> None:
+    """Go 1.21 to 1.23 are only in bookworm-backports (go.mod's ``go 1.23.0`` failed on bookworm's
+    1.19: "invalid go version '1.23.0'"); debootstrap's --extra-suites resolved them but
+    installed nothing ("dpkg: error: --install needs at least one package archive file argument")."""
+    base = BaseImage(runtime="go", version="1.23", registry_image="none", debian_release="bookworm",
+                     debian_packages=("gcc",), debian_backports=("golang-1.23-go",))
+    plain = base.model_copy(update={"debian_backports": ()})
+    assert base.bootstrap_tag != plain.bootstrap_tag
+    argv = backports_command(Path("/r"), base, "http://deb.debian.org/debian")
+    assert argv[:4] == ["chroot", "/r", "sh", "-c"]
+    assert "deb http://deb.debian.org/debian bookworm-backports main" in argv[4]
+    assert "-t bookworm-backports golang-1.23-go" in argv[4]
+    # a recipe on a base without backports keeps its key (the field is not in its dump)
+    assert EnvRecipe(buildpack="go", base=plain).key() != EnvRecipe(buildpack="go", base=base).key()
+    assert "debian_backports" not in EnvRecipe(buildpack="go", base=plain).model_dump()["base"]

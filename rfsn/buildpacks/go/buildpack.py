@@ -21,7 +21,8 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe, json_lines
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, json_lines
+from rfsn.buildpacks.go import goversions
 from rfsn.buildpacks.go.gocoverage import (
     DRIVER,
     driver_command,
@@ -31,6 +32,8 @@ from rfsn.buildpacks.go.gocoverage import (
     suite_command,
 )
 from rfsn.buildpacks.go.gotimeout import timed_out_packages
+from rfsn.buildpacks.offline import GO, fetch_step
+from rfsn.buildpacks.python.pydated import as_of
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
 from rfsn.models import Crash, TestStatus
@@ -52,6 +55,8 @@ done
 GO_DEFAULT_TIMEOUT = "10m"
 #: build and test caches: outside the workspace, warm for the life of a container
 GOCACHE = "/tmp/rfsn-gocache"
+#: where an env build downloads modules from (go's own default); test runs reach none
+GO_PROXY = "https://proxy.golang.org,direct"
 
 
 def parse_go_json(output: str) -> dict[str, TestStatus]:
@@ -161,10 +166,9 @@ def module_path(repo: Path) -> str | None:
 class GoBuildpack:
     name: ClassVar[str] = "go"
     structured: ClassVar[bool] = True
-    default_base: ClassVar[BaseImage] = BaseImage(
-        runtime="go", version="1.22", registry_image="golang:1.22-bookworm", debian_release="bookworm",
-        debian_packages=("golang", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),
-    )
+    #: the base of a module that declares no Go, as of today (``env_recipe`` chooses per project)
+    default_base: ClassVar[BaseImage] = goversions.go_image(goversions.GoChoice(goversions.NEWEST, ""))
+    env_options: EnvOptions = EnvOptions()
 
     #: seconds one test may run (``CaseLimitCapable``): its package's test binary's limit
     case_timeout: float | None = None
@@ -177,18 +181,26 @@ class GoBuildpack:
         return Detection(score=0.0)
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
+        """The Go go.mod declares (``goversions``) and the modules it requires: from the project's
+        vendor/, else downloaded from the module proxy in the build (a cause line when none is
+        reachable). Test runs reach no proxy (``GOPROXY=off``) and no other toolchain."""
+        choice = goversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
         names = [n for n in ("go.mod", "go.sum") if (repo / n).is_file()]
         requires = "require" in (repo / "go.mod").read_text(encoding="utf-8") if "go.mod" in names else False
-        files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names) if requires else ()
-        # the steps may use the network; test runs may not (GOPROXY=off below)
-        # (and the recipe's env is set after the steps: name the module cache here too)
-        download = ("GOMODCACHE=$RFSN_ENV/gomodcache GOFLAGS=-mod=mod "
-                    "GOPROXY=https://proxy.golang.org,direct go mod download all")
-        steps = (f"cd $RFSN_ENV/files && {download}",) if requires else ()
+        vendored = (repo / "vendor" / "modules.txt").is_file()
+        fetch = requires and not vendored
+        files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names) if fetch else ()
+        # the recipe's env holds for the steps too: this step alone may reach the proxy
+        download = fetch_step(GO, f"GOFLAGS=-mod=mod GOPROXY={GO_PROXY} go mod download all", f"GOPROXY={GO_PROXY}")
+        steps = (f"cd $RFSN_ENV/files && {download}",) if fetch else ()
+        modules = ("the project's vendor/" if vendored else f"downloaded from {GO_PROXY}" if requires
+                   else "none required")
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=steps, files=files,
+            buildpack=self.name, base=goversions.go_image(choice), steps=steps, files=files,
             env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE),
-                 ("GOFLAGS", "-mod=mod"), ("GOTOOLCHAIN", "local"), ("GOPROXY", "off")),
+                 ("GOFLAGS", "-mod=vendor" if vendored else "-mod=mod"), ("GOTOOLCHAIN", "local"),
+                 ("GOPROXY", "off"), ("PATH", goversions.go_path(choice.version))),
+            notes=(f"{choice.why}; GOTOOLCHAIN=local; modules: {modules}",),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

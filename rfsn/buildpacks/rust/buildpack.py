@@ -19,7 +19,9 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
+from rfsn.buildpacks.python.pydated import as_of
+from rfsn.buildpacks.rust import cargolayer, debcrates, rustversions
 from rfsn.fsutil import read_toml
 from rfsn.models import Crash, TestStatus
 
@@ -84,13 +86,20 @@ def has_dependencies(manifest: dict[str, object]) -> bool:
                 or (isinstance(workspace, dict) and (workspace.get("members") or workspace.get("dependencies"))))
 
 
+def vendored(repo: Path) -> bool:
+    """The project vendors its crates: a vendor/ folder its cargo config points a source at."""
+    configs = [repo / ".cargo" / name for name in ("config.toml", "config")]
+    return (repo / "vendor").is_dir() and any(c.is_file() and "vendor" in c.read_text(errors="replace")
+                                              for c in configs)
+
+
 class RustBuildpack:
     name: ClassVar[str] = "rust"
     structured: ClassVar[bool] = True
-    default_base: ClassVar[BaseImage] = BaseImage(
-        runtime="rust", version="1", registry_image="rust:1-slim-bookworm", debian_release="bookworm",
-        debian_packages=("cargo", "rustc", "gcc", "libc6-dev", "git", "ca-certificates", "procps"),
-    )
+    #: the base of a crate that declares nothing, as of today (``env_recipe`` chooses per project)
+    default_base: ClassVar[BaseImage] = rustversions.rust_image(
+        rustversions.RustChoice(max(rustversions.DEBIAN_RUST, key=rustversions.parse_key), ""))
+    env_options: EnvOptions = EnvOptions()
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "Cargo.toml").is_file():
@@ -101,21 +110,29 @@ class RustBuildpack:
         return Detection(score=0.9, reasons=reasons)
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
+        """Debian's Rust nearest the declared one (``rustversions``) and the crates, fetched in the
+        build from every manifest of the workspace (``cargolayer``), unless the project vendors
+        them; from Debian's packaged crates where crates.io cannot be reached (``debcrates``). Test
+        runs are offline."""
+        choice = rustversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
         steps: tuple[str, ...] = ()
         files: tuple[tuple[str, str], ...] = ()
-        if has_dependencies(_manifest(repo)):
-            # cargo fetch needs a target to read the manifest; the real sources are not needed
-            names = [n for n in ("Cargo.toml", "Cargo.lock") if (repo / n).is_file()]
-            files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names)
-            # the recipe's env is set after the steps: name CARGO_HOME here too
+        crates = "none required"
+        if vendored(repo):
+            crates = "the project's vendor/ (its .cargo/config)"
+        elif has_dependencies(_manifest(repo)):
+            names = debcrates.crate_names(repo, cargolayer.manifests(repo))
+            files = (*cargolayer.layer(repo), (debcrates.SCRIPT_NAME, debcrates.SCRIPT),
+                     (debcrates.NAMES_FILE, "".join(f"{n}\n" for n in names)))
             # --locked: a Cargo.lock is honoured as written; one that needs updating fails the build
-            locked = " --locked" if "Cargo.lock" in names else ""
-            steps = ("cd $RFSN_ENV/files && mkdir -p src && touch src/lib.rs && "
-                     f"CARGO_HOME=$RFSN_ENV/cargo-home cargo fetch{locked}",)
+            locked = " --locked" if (repo / "Cargo.lock").is_file() else ""
+            steps = (f"cd $RFSN_ENV/files && sh {debcrates.SCRIPT_NAME}{locked}",)
+            crates = "fetched from crates.io, else Debian's packaged crates"
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=steps, files=files,
+            buildpack=self.name, base=rustversions.rust_image(choice), steps=steps, files=files,
             env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
                  ("CARGO_TERM_COLOR", "never")),
+            notes=(f"{choice.why}; crates: {crates}",),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
