@@ -1,4 +1,4 @@
-"""``getattr`` calls whose attribute is known, though named by a variable, for ``session_flow``.
+"""``getattr`` calls (and ``__dict__`` reads) whose attribute is known, for ``session_flow``.
 
 An attribute read at run time may be any attribute, a private one that holds the running
 session among them (``getattr(pytester, name)``). It is known not to be when the object is a
@@ -18,12 +18,15 @@ from rfsn.gate.scopes import Key
 
 def known_getattrs(tree: ast.AST, keys: dict[int, Key], unsafe: frozenset[str]) -> set[int]:
     """The ``id()`` of each ``getattr(obj, NAME)`` whose attribute is known to be none of
-    ``unsafe``."""
+    ``unsafe``, and of each ``__dict__`` read by a constant key (``is_session_root`` judges it)."""
     modules = _stdlib_modules(tree)
     parameters = _parametrized(tree, keys, unsafe)
     stored = {keys.get(id(n)) for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     known: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "__dict__" and _names_or_writes(node):
+            known.add(id(node.value))  # ``mod.__dict__["pytest_plugins"]``, ``self.__dict__.update(kw)``
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
                 and len(node.args) >= 2):
             continue
@@ -32,6 +35,13 @@ def known_getattrs(tree: ast.AST, keys: dict[int, Key], unsafe: frozenset[str]) 
                 (isinstance(name, ast.Name) and keys.get(id(name)) in parameters - stored):
             known.add(id(node))
     return known
+
+
+def _names_or_writes(node: ast.Subscript | ast.Attribute) -> bool:
+    """A namespace's item named by a constant, or written, not read (``update``)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "update"
+    return isinstance(node.slice, ast.Constant) or not isinstance(node.ctx, ast.Load)
 
 
 def _stdlib_modules(tree: ast.AST) -> frozenset[str]:

@@ -40,6 +40,14 @@ OWN_MANAGERS = {
                                   "    tr = Reporter(item.config)", "    item.config.pluginmanager.register(tr)",
                                   "    tr.config.hook.pytest_runtest_logstart(nodeid=item.nodeid)",
                                   "    assert request.param"],
+    # pytest's testing/test_pluginmanager.py and test_config.py: a module's namespace set by name, a
+    # class of the file's own with __getattr__ beside a check of the running manager
+    "a_modules_namespace_and_a_getattr_of_the_files_own": [
+        "import types", "", "class Lazy:", "    def __getattr__(self, name):", "        return name", "",
+        "def test_own(pytester, request):", "    mod = types.ModuleType('x')",
+        "    mod.__dict__['pytest_plugins'] = ['p']",
+        "    assert request.config.pluginmanager.parse_hookimpl_opts(Lazy(), 'pytest_x') is None",
+        *PLUGIN, "    pytester.inline_run(plugins=[P()])"],
     "attribute_named_by_a_parametrized_literal": [
         "import sys", "", "@pytest.mark.parametrize('name', ['fnmatch_lines', 'path'])",
         "def test_own(pytester, name):", "    assert getattr(sys, name, None) is not getattr(pytester, name)",
@@ -74,6 +82,8 @@ RUNNING = {
     "pytests_own_holder": ["def test_evil():", *PLUGIN, "    pytest.mark._config.pluginmanager.register(P())"],
     "debuggers_holder": ["from _pytest.debugging import pytestPDB", "", "def test_evil():", *PLUGIN,
                          "    pytestPDB._pluginmanager.register(P())"],
+    "an_objects_namespace": ["def test_evil(pytester):", *PLUGIN,
+                             "    pytester.__dict__['_request'].config.pluginmanager.register(P())"],
     "attribute_named_at_run_time": ["def test_evil(pytester):", "    name = '_req' + 'uest'", *PLUGIN,
                                     "    getattr(pytester, name).config.pluginmanager.register(P())"],
     "attribute_named_by_a_parametrized_private_name": [
@@ -118,8 +128,9 @@ def test_names_resolve_as_python_resolves_them() -> None:
     assert by_line[(12, "w")] == by_line[(14, "w")]
 
 
-@pytest.mark.parametrize("name", ["a_frame", "pytests_own_holder", "debuggers_holder", "attribute_named_at_run_time"])
+@pytest.mark.parametrize("name", ["a_frame", "pytests_own_holder", "debuggers_holder", "an_objects_namespace"])
 def test_a_file_that_names_no_session_fixture_still_may_not_reach_the_running_manager(repo: Path, name: str) -> None:
-    """pytest keeps the running config in private attributes of its own modules; frames and
-    attributes named at run time reach anything."""
+    """pytest keeps the running config in private attributes of its own modules; frames reach
+    anything. (An attribute named at run time, ``getattr(pytester, name)``, is not followed in a
+    file that names no session root: docs/gate.md, limits.)"""
     assert _check(repo, ["import pytest", "", *RUNNING[name]]) == "test_tampering"
