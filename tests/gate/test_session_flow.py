@@ -134,3 +134,13 @@ def test_a_file_that_names_no_session_fixture_still_may_not_reach_the_running_ma
     anything. (An attribute named at run time, ``getattr(pytester, name)``, is not followed in a
     file that names no session root: docs/gate.md, limits.)"""
     assert _check(repo, ["import pytest", "", *RUNNING[name]]) == "test_tampering"
+
+
+def test_astropy_test_separation_attributes_read_by_computed_names_make_no_session_root(repo: Path) -> None:
+    """A class-level ``pytest_id`` field counts only in a file judged whole; reading attributes by
+    computed names (``getattr(coord, method)``, handed to a helper) reaches no session by itself."""
+    lines = ["from typing import NamedTuple", "", "class Expectation(NamedTuple):", "    pytest_id: str", "",
+             "def test_x(method):", "    check(getattr(object(), method)(1), getattr(object(), f'r_{method}'))"]
+    assert _check(repo, ["import pytest", "", *lines]) is None
+    assert _check(repo, ["import pytest", "", *lines, "", "def test_y(request):",
+                         "    request.config.pluginmanager.register(object())"]) == "test_tampering"
