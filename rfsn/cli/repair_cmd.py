@@ -84,7 +84,7 @@ class LiveView:
 def _read_problem(path: Path, problem: str | None) -> str:
     if problem is not None:
         raise ConfigError("--problem and --problem-file both give the issue text: give one")
-    return read_bounded(path, MAX_SMALL_BYTES, "--problem-file")
+    return read_bounded(path, MAX_SMALL_BYTES, "--problem-file", regular=True)
 
 
 def _apply_to_source(target: str, patch: str) -> None:

@@ -97,6 +97,7 @@ class Gate:
             or secret_violation(files)
             or hook_path_violation([p for fp in files for p in fp.paths])
             or apply_violation(prepared, workspace)
+            or size_violation(files, policy, context.phase, prepared)
             or marker_violation(prepared, context.phase, workspace)
             or shadow_violation([fp.path for fp in files if fp.new_path and (fp.is_new or fp.renamed)], workspace)
             or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))

@@ -18,7 +18,7 @@ import ast
 #: what of a plugin manager only looks a plugin up or takes one out
 PLUGIN_LOOKUPS = frozenset({"get_plugin", "getplugin", "has_plugin", "hasplugin", "is_registered", "is_blocked",
                             "get_name", "get_plugins", "list_name_plugin", "list_plugin_distinfo",
-                            "get_canonical_name", "unregister"})
+                            "get_canonical_name", "unregister", "parse_hookimpl_opts", "parse_hookspec_opts"})
 #: hooks that turn a value into another and report nothing
 PURE_HOOKS = frozenset({"pytest_report_to_serializable", "pytest_report_from_serializable",
                         "pytest_report_teststatus", "pytest_assertrepr_compare", "pytest_make_parametrize_id"})
@@ -43,7 +43,7 @@ def harmless_uses(tree: ast.AST) -> set[int]:
     """The ``id()`` of every manager, hook-caller and ``pytest_*`` attribute node whose use
     is harmless (see the module docstring)."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    taken, inner = _plugins_taken(tree), _inner_names(tree)
+    taken, inner = plugins_taken(tree), _inner_names(tree)
     out: set[int] = {id(name) for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "plugins"
                      and isinstance(node.value, ast.List | ast.Tuple) for name in node.value.elts}
     out |= {id(value) for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -56,7 +56,7 @@ def harmless_uses(tree: ast.AST) -> set[int]:
         if isinstance(root, ast.Name) and root.id in inner and (
                 node.attr in _CALLERS or node.attr == "pluginmanager" or node.attr.startswith("pytest_")):
             out.add(id(node))  # an inner session's, one pytester made
-        elif node.attr == "pluginmanager" and _harmless_manager(node, parent, parents, taken):
+        elif node.attr == "pluginmanager" and harmless_manager(node, parent, parents, taken):
             out.add(id(node))
         elif node.attr.startswith("pytest_") and isinstance(parent, ast.Call) and parent.func is node:
             caller = node.value
@@ -67,7 +67,7 @@ def harmless_uses(tree: ast.AST) -> set[int]:
     return out
 
 
-def _harmless_manager(node: ast.Attribute, parent: ast.AST | None, parents: dict[int, ast.AST],
+def harmless_manager(node: ast.AST, parent: ast.AST | None, parents: dict[int, ast.AST],
                       taken: frozenset[str]) -> bool:
     if isinstance(parent, ast.Call) and node in parent.args:
         return isinstance(parent.func, ast.Attribute) and parent.func.attr in _RECORDERS
@@ -82,7 +82,7 @@ def _harmless_manager(node: ast.Attribute, parent: ast.AST | None, parents: dict
     return isinstance(parent.ctx, ast.Load) and isinstance(above, _CHECKS)
 
 
-def _plugins_taken(tree: ast.AST) -> frozenset[str]:
+def plugins_taken(tree: ast.AST) -> frozenset[str]:
     """Names bound only to plugins the running session held (``p = manager.unregister(...)``,
     ``manager.get_plugin(...)``): registering one of them again adds no hook of the file's own."""
     bound: dict[str, bool] = {}

@@ -18,8 +18,10 @@ from rfsn.errors import BinaryDiffError, DiffError, InputError, WorkspaceError
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
 from rfsn.gate.rules_paths import normalize, path_violation
+from rfsn.gate.rules_scope import tier_exempt_lines
 from rfsn.inputs import toml_file
 from rfsn.models import Edit, Phase
+from rfsn.models.testfiles import is_test_module
 from rfsn.observability.logging import get_logger
 from rfsn.patches import (
     FilePatch,
@@ -123,18 +125,50 @@ def paths_violation(files: list[FilePatch], workspace: Path, policy: GatePolicy)
     return None
 
 
-def size_violation(files: list[FilePatch], policy: GatePolicy, phase: Phase) -> Violation | None:
-    """The size tier bounds the patch. A reproduction's new tests are never part of it (the
-    reproduce phase may only add tests): their lines are bounded by ``max_patch_bytes`` alone."""
+def size_violation(files: list[FilePatch], policy: GatePolicy, phase: Phase,
+                   prepared: PreparedEdit | None = None) -> Violation | None:
+    """The size tier bounds the fix. A reproduction's new tests are never part of it (the
+    reproduce phase may only add tests): their lines are bounded by ``max_patch_bytes`` alone;
+    nor are, in a Python test module, the lines of new tests or of statements left as they were
+    (``tier_exempt_lines``): those are counted once ``prepared`` holds the texts, and skipped before."""
     tier = policy.size_tier()
     if len(files) > tier.max_files:
         return Violation(Rule.PATCH_TOO_LARGE,
                          f"{len(files)} files changed; tier {policy.tier!r} allows {tier.max_files}")
-    changed = sum(len(fp.added) + len(fp.removed) for fp in files)
+    changed = sum(_tier_lines(fp, prepared) for fp in files)
     if changed > tier.max_changed_lines and phase is not Phase.REPRODUCE:
         return Violation(Rule.PATCH_TOO_LARGE, f"{changed} lines changed; tier {policy.tier!r} "
                          f"allows {tier.max_changed_lines}; make a smaller edit")
     return None
+
+
+def _tier_lines(fp: FilePatch, prepared: PreparedEdit | None) -> int:
+    if not (fp.new_path and fp.new_path.endswith(".py") and is_test_module(fp.new_path)) or fp.renamed:
+        return len(fp.added) + len(fp.removed)
+    if prepared is None:
+        return 0  # counted once the texts are known
+    after = prepared.after.get(fp.new_path)
+    exempt = tier_exempt_lines(prepared.before.get(fp.new_path), after) if after is not None else None
+    if exempt is None:
+        return len(fp.added) + len(fp.removed)
+    added, removed = _numbered(fp)
+    return len(added - exempt[0]) + len(removed - exempt[1])
+
+
+def _numbered(fp: FilePatch) -> tuple[set[int], set[int]]:
+    """The numbers of the added lines (in the new text) and of the removed ones (in the old)."""
+    added: set[int] = set()
+    removed: set[int] = set()
+    for hunk in fp.hunks:
+        old = hunk.old_start if hunk.old_count else hunk.old_start + 1
+        new = hunk.new_start if hunk.new_count else hunk.new_start + 1
+        for op, _ in hunk.lines:
+            if op == "+":
+                added.add(new)
+            elif op == "-":
+                removed.add(old)
+            old, new = old + (op != "+"), new + (op != "-")
+    return added, removed
 
 
 def secret_violation(files: list[FilePatch]) -> Violation | None:

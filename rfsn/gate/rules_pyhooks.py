@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 
 from rfsn.gate.rules_manager_uses import builtin_plugins_only, harmless_uses
+from rfsn.gate.session_flow import DYNAMIC_ATTRIBUTES, PLUGIN_MANAGERS, RUNS_SOURCE, follow
 
 #: a hook's name, an entry-point group of pytest plugins
 HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
@@ -29,14 +30,6 @@ HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
 TEST_MODULE_HOOK_NAME = re.compile(r"pytest_plugins|pytest_generate_tests")
 #: the files pytest imports as test modules (its default ``python_files``)
 TEST_MODULES = ("test_*.py", "*_test.py")
-#: what a test reaches the running session through (the fixtures, under any alias; pytester's
-#: own request; the collector), and what of it registers plugins or calls hooks
-SESSION_NAMES = frozenset({"pytestconfig", "request", "gc"})
-SESSION_ATTRIBUTES = frozenset({"_request"})
-PLUGIN_MANAGERS = frozenset({"pluginmanager", "hook", "ihook"})
-#: calls that read an attribute named at run time
-DYNAMIC_ATTRIBUTES = frozenset({"getattr", "attrgetter", "__getattribute__"})
-RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
 _RUNS_SOURCE = re.compile(r"\b(?:exec|eval|compile)\b")
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -170,15 +163,12 @@ def _range_counters(tree: ast.AST) -> frozenset[str]:
 
 
 def _reaches_session(tree: ast.AST, harmless: set[int]) -> bool:
-    """Could the file reach the running session and use a plugin manager or a hook caller? Any
-    mention counts (an alias, a name in a string, an attribute read at run time) but the
-    ``harmless`` uses (``rules_manager_uses``)."""
-    session = managers = False
-    for node in ast.walk(tree):
-        session = session or (isinstance(node, ast.Name) and node.id in SESSION_NAMES) or (
-            isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES)
-        managers = managers or (id(node) not in harmless and _names_a_manager(node))
-    return session and managers
+    """Could the file reach the running session and use its plugin manager or a hook caller? Any
+    mention of each counts (an alias, a name in a string, an attribute read at run time) but the
+    ``harmless`` uses (``rules_manager_uses``), unless ``session_flow`` follows every session
+    value of the file and none reaches a manager but harmlessly."""
+    managers = any(id(node) not in harmless and _names_a_manager(node) for node in ast.walk(tree))
+    return managers and follow(tree, harmless) is not False
 
 
 def _names_a_manager(node: ast.AST) -> bool:

@@ -71,6 +71,22 @@ def python_new_lines(before: str | None, after: str) -> set[int] | None:
     return new | _unchanged(ast.parse(before).body, tree.body)
 
 
+def tier_exempt_lines(before: str | None, after: str) -> tuple[set[int], set[int]] | None:
+    """What of a test module's edit the size tier does not count: (lines of ``after``, lines of
+    ``before``) that belong to new tests (``_a_test``: not a helper, fixture or module-level
+    code) or to statements the edit leaves as they were (a reformat). None when a text does not
+    parse."""
+    try:
+        tree, old = ast.parse(after), (ast.parse(before) if before is not None else None)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    names = {name for name, _ in definitions(old.body)} if old is not None else set()
+    new = {line for name, node in definitions(tree.body) if name not in names and _a_test(node) for line in _span(node)}
+    if old is None:
+        return new, set()
+    return new | _unchanged(old.body, tree.body), _unchanged(tree.body, old.body)
+
+
 def _unchanged(before: list[ast.stmt], after: list[ast.stmt]) -> set[int]:
     """Lines of statements of a module or class body that are as they were (a diff may align
     an added line with an identical one there: ``@mark.skipif(X)`` of a new test taken as the
