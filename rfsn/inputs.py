@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -43,16 +42,15 @@ def _fail(where: str, line: int, reason: str) -> InputError:
     return InputError(f"{where}:{line}: {_one_line(reason)}")
 
 
-def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "", regular: bool = False) -> str:
-    """The UTF-8 text of ``path``, read no further than ``limit`` bytes (/dev/zero included);
-    ``regular``: nothing but a regular file (a FIFO would wait for a writer; opening one does not)."""
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "") -> str:
+    """The UTF-8 text of ``path``, read no further than ``limit`` bytes (/dev/zero included); a
+    pipe is read as its writer gives it (``<(...)``), a named pipe no one writes to as empty."""
     name = f"{what} {path}".strip()
     try:
-        with os.fdopen(os.open(path, os.O_RDONLY | (os.O_NONBLOCK if regular else 0)), "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if regular and not stat.S_ISREG(info.st_mode):
-                raise InputError(f"{name} is not a regular file ({_kind(info.st_mode)}); give a file")
-            size = info.st_size  # a regular file's: refused before it is read
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size  # a regular file's: refused before it is read
             data = b"" if size > limit else handle.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
@@ -64,12 +62,6 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "", regula
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(f"{name} is not UTF-8 text (byte {data[exc.start]:#04x} at offset "
                          f"{exc.start}) on line {line}") from exc
-
-
-def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-             (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
-    return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
 def _size(limit: int) -> str:

@@ -84,7 +84,10 @@ class LiveView:
 def _read_problem(path: Path, problem: str | None) -> str:
     if problem is not None:
         raise ConfigError("--problem and --problem-file both give the issue text: give one")
-    return read_bounded(path, MAX_SMALL_BYTES, "--problem-file", regular=True)
+    text = read_bounded(path, MAX_SMALL_BYTES, "--problem-file")
+    if not text.strip():
+        raise ConfigError(f"--problem-file {path} holds no text (a named pipe no one writes to reads as empty)")
+    return text
 
 
 def _apply_to_source(target: str, patch: str) -> None:
