@@ -95,12 +95,6 @@ def test_the_newest_declared_python_not_3_11_pycparser_2026(tmp_path: Path) -> N
     assert pyversions.choose(repo, date(2024, 1, 1), DEBIAN | {"3.12"})[0] == "3.12"
 
 
-def test_without_declarations_the_newest_requires_python_allows(tmp_path: Path) -> None:
-    bounded = make(tmp_path, {"setup.cfg": "[options]\npython_requires = >=3.8\n"})
-    assert pyversions.choose(bounded, date(2025, 1, 10), DEBIAN)[0] == "3.13"
-    assert pyversions.choose(bounded, date(2024, 1, 1), DEBIAN | {"3.12"})[0] == "3.12"
-
-
 def test_no_declared_python_nor_a_later_one_that_can_be_had_is_the_no_such_python_line(
         tmp_path: Path) -> None:
     repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n",
@@ -127,6 +121,7 @@ def test_a_2016_commit_wanting_2_7_to_3_5_gets_the_nearest_later_python_it_does_
 def test_without_declarations_requires_python_and_the_date_decide(tmp_path: Path) -> None:
     bare = make(tmp_path / "bare", {"requirements.txt": "six\n"})
     assert pyversions.choose(bare, date(2024, 1, 1), DEBIAN)[0] == "3.11"
+    assert pyversions.choose(bare, date(2026, 1, 1), DEBIAN)[0] == "3.11"  # declaring none: not the newest
     assert pyversions.choose(bare, date(2021, 1, 1), DEBIAN)[0] == "3.9"
     old, why = pyversions.choose(bare, date(2017, 1, 1), DEBIAN)
     assert old == "3.9" and "none released by 2017-01-01 can be had" in why
