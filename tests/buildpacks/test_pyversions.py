@@ -73,6 +73,28 @@ def test_the_preferred_declared_python_released_by_the_date_that_can_be_had(tmp_
     assert pyversions.choose(repo, date(2021, 6, 1), None)[0] == "3.9"  # a registry: any
 
 
+def test_the_newest_declared_python_not_3_11_pycparser_2026(tmp_path: Path) -> None:
+    """pycparser at HEAD (2026) declares 3.10 to 3.14: Debian's newest of them, 3.13, not 3.11;
+    the newest declared that the machine lacks is said, not an error."""
+    repo = make(tmp_path, {"pyproject.toml": """
+        [project]
+        name = "p"
+        requires-python = ">=3.10"
+        classifiers = [
+            "Programming Language :: Python :: 3.10", "Programming Language :: Python :: 3.11",
+            "Programming Language :: Python :: 3.12", "Programming Language :: Python :: 3.13",
+            "Programming Language :: Python :: 3.14",
+        ]
+    """})
+    python, why = pyversions.choose(repo, date(2026, 6, 8), DEBIAN, sorted(DEBIAN), "/pythons")
+    assert python == "3.13" and "; Python 3.14 is not shipped by Debian" in why
+    assert pyversions.choose(repo, date(2026, 6, 8), DEBIAN | {"3.12", "3.14"})[0] == "3.14"
+    assert pyversions.choose(repo, date(2025, 6, 1), DEBIAN | {"3.14"})[0] == "3.13"  # 3.14 not out yet
+    no_newer, said = pyversions.choose(repo, date(2025, 6, 1), DEBIAN)
+    assert no_newer == "3.13" and said.endswith("the newest released by 2025-06-01 that can be had")
+    assert pyversions.choose(repo, date(2024, 1, 1), DEBIAN | {"3.12"})[0] == "3.12"
+
+
 def test_no_declared_python_nor_a_later_one_that_can_be_had_is_the_no_such_python_line(
         tmp_path: Path) -> None:
     repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n",
@@ -99,6 +121,7 @@ def test_a_2016_commit_wanting_2_7_to_3_5_gets_the_nearest_later_python_it_does_
 def test_without_declarations_requires_python_and_the_date_decide(tmp_path: Path) -> None:
     bare = make(tmp_path / "bare", {"requirements.txt": "six\n"})
     assert pyversions.choose(bare, date(2024, 1, 1), DEBIAN)[0] == "3.11"
+    assert pyversions.choose(bare, date(2026, 1, 1), DEBIAN)[0] == "3.11"  # declaring none: not the newest
     assert pyversions.choose(bare, date(2021, 1, 1), DEBIAN)[0] == "3.9"
     old, why = pyversions.choose(bare, date(2017, 1, 1), DEBIAN)
     assert old == "3.9" and "none released by 2017-01-01 can be had" in why

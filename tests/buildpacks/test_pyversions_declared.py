@@ -62,7 +62,10 @@ def test_click_head_every_include_entry_of_the_ci_matrix_is_declared(tmp_path: P
                            "pyproject.toml": '[project]\nname = "c"\nrequires-python = ">=3.10"\n'})
     assert pyversions.declared(repo) == {v: ["CI matrix"] for v in ("3.14", "3.13", "3.12", "3.11", "3.10")}
     python, why = pyversions.choose(repo, date(2026, 8, 20), DEBIAN, sorted(DEBIAN))
-    assert python == "3.11" and why.startswith("Python 3.11: declared 3.10 (CI matrix), 3.11 (CI matrix)")
+    assert python == "3.13" and why.startswith("Python 3.13: declared 3.10 (CI matrix), 3.11 (CI matrix)")
+    assert why.endswith("the newest released by 2026-08-20 that can be had; Python 3.14 is not shipped by "
+                        "Debian (only 3.11, 3.13, 3.9), no container registry is reachable, and no archive "
+                        "of it is in RFSN_PYTHON_ARCHIVES (unset)")
 
 
 def test_a_declared_python_that_cannot_be_had_gives_way_to_the_nearest_requires_python_allows(

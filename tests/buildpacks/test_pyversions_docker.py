@@ -1,6 +1,6 @@
 """A current project whose CI matrix lists a Python this machine cannot have first gets an
-environment on one it declares that can be had (real Docker, real PyPI through the dated
-loopback index)."""
+environment on the newest it declares that can be had, Debian trixie's 3.13 (real Docker, real
+PyPI through the dated loopback index)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def test_click_head_a_matrix_that_lists_3_14_first_gets_an_environment_on_a_decl
                           'build-backend = "setuptools.build_meta"\n[tool.setuptools]\npy-modules = ["head"]\n',
         "head.py": "VALUE = 1\n",
         "test_head.py": "import sys, six, head\n\n\ndef test_head():\n"
-                        "    assert sys.version_info[:2] == (3, 11) and head.VALUE == 1\n"})
+                        "    assert sys.version_info[:2] == (3, 13) and head.VALUE == 1\n"})
     output, _, notes, _ = _run(repo, rfsn_home, "commit", built)
     assert "1 passed" in output, output
-    assert "Python 3.11: declared 3.10 (CI matrix), 3.11 (CI matrix), 3.12 (CI matrix), 3.13 (CI matrix), " \
-           "3.14 (CI matrix)" in notes, notes
+    assert "Python 3.13: declared 3.10 (CI matrix), 3.11 (CI matrix), 3.12 (CI matrix), 3.13 (CI matrix), " \
+           "3.14 (CI matrix); the newest released by 2026-08-20 that can be had; Python 3.14 is not shipped" \
+           in notes, notes

@@ -30,9 +30,10 @@ RELEASED: dict[str, date] = {
     "3.11": date(2022, 10, 24), "3.12": date(2023, 10, 2), "3.13": date(2024, 10, 7),
     "3.14": date(2025, 10, 7),
 }
-#: among the candidates: 3.11 (the best-trodden), then the newest first
-PREFERENCE = ("3.11", *sorted((v for v in RELEASED if v != "3.11"),
-                              key=lambda v: tuple(map(int, v.split("."))), reverse=True))
+#: among the Pythons a project declares: the newest first
+NEWEST = tuple(sorted(RELEASED, key=lambda v: tuple(map(int, v.split("."))), reverse=True))
+#: where it declares none: 3.11 (the best-trodden), then the newest first
+PREFERENCE = ("3.11", *(v for v in NEWEST if v != "3.11"))
 
 _CLASSIFIER = re.compile(r"Programming Language :: Python :: (\d)\.(\d+)\s*$")
 _TOX_ENV = re.compile(r"^(?:py)?(\d)(?:\.|(?<=py\d))(\d+)$")
@@ -133,9 +134,10 @@ def declared(repo: Path) -> dict[str, list[str]]:
 
 def choose(repo: Path, on: date | None, available: set[str] | None,
            debian: Iterable[str] = (), archives: str = "unset") -> tuple[str, str]:
-    """(X.Y, why): the preferred declared Python released by ``on`` (None: today) among
-    ``available`` (None: any, from a registry), else the nearest later one requires-python
-    allows; without declarations, any requires-python allows, released by then if one is.
+    """(X.Y, why): the newest declared Python released by ``on`` (None: today) among
+    ``available`` (None: any, from a registry), newer declared ones that cannot be had said in
+    ``why``; else the nearest later one requires-python allows; without declarations, one
+    requires-python allows (3.11 first), released by then if one is.
     EnvUnavailable when the project declares Pythons and none of them, nor a later one, can be
     had."""
     when = on or date.today()
@@ -150,10 +152,13 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
     have = {v for v in have if not v.startswith("2.")} or have
     if listed:
         dated = [v for v in listed if RELEASED[v] <= when]
-        pick = [v for v in PREFERENCE if v in dated and v in have]
+        pick = [v for v in NEWEST if v in dated and v in have]
         said = ", ".join(f"{v} ({', '.join(listed[v])})" for v in sorted(listed, key=_key))
         if pick:
-            return pick[0], f"Python {pick[0]}: declared {said}; released by {when}"
+            newer = [v for v in sorted(dated, key=_key) if _key(v) > _key(pick[0])]
+            missing = f"; {no_python(newer, debian, archives)}" if newer else ""
+            return pick[0], (f"Python {pick[0]}: declared {said}; the newest released by {when} "
+                             f"that can be had{missing}")
         wanted = sorted(dated or listed, key=_key)
         later = _later(repo, wanted[-1], have)
         if later:
