@@ -20,7 +20,7 @@ A row whose runs say nothing (a broken environment, no test that flips) is writt
 with why in ``refined``.
 
     python benchmarks/history/mine.py --repos-dir /work/data/repos --out benchmarks/history/corpus.jsonl \\
-        [--per-project 4] [--since 2015-01-01] [--until 2025-01-01]
+        [--per-project 4] [--since 2015-01-01] [--until 2025-01-01] [--projects "OWNER__NAME ..."] [--interleave]
     python benchmarks/history/mine.py --repos-dir /work/data/repos --refine benchmarks/history/corpus.jsonl \\
         --out benchmarks/history/corpus.refined.jsonl [--instance-ids "ID ..."] [--timeout 900]
 
@@ -248,19 +248,28 @@ def mine(repo: Path, name: str, since: str, until: str) -> list[dict[str, Any]]:
         sha, parents, date, subject = line.split("\0", 3)
         if " " in parents or not parents or not says_fix(subject):
             continue
-        files = git(repo, "diff", "--name-only", "--no-renames", parents, sha).split("\n")
-        parts = split([f for f in files if f])
-        if parts is None:
-            continue
-        patch = git(repo, "diff", parents, sha, "--", *parts[0])
-        if not patch or changed_lines(patch) > MAX_SOURCE_LINES:
-            continue
-        if rejected(repo, subject, parents, sha, parts[0]):
-            continue
-        row = instance(repo, name, Candidate(sha, parents, date, subject, hunks(patch)), *parts)
+        try:
+            row = _commit_row(repo, name, Candidate(sha, parents, date, subject, 0))
+        except subprocess.CalledProcessError:
+            continue  # a blob the clone lacks (a snapshot leaves out its largest files)
         if row:
             rows.append(row)
     return rows
+
+
+def _commit_row(repo: Path, name: str, candidate: Candidate) -> dict[str, Any] | None:
+    """The instance of one commit whose subject says it fixes something, or None."""
+    sha, parents = candidate.sha, candidate.parent
+    files = git(repo, "diff", "--name-only", "--no-renames", parents, sha).split("\n")
+    parts = split([f for f in files if f])
+    if parts is None:
+        return None
+    patch = git(repo, "diff", parents, sha, "--", *parts[0])
+    if not patch or changed_lines(patch) > MAX_SOURCE_LINES:
+        return None
+    if rejected(repo, candidate.subject, parents, sha, parts[0]):
+        return None
+    return instance(repo, name, candidate._replace(hunks=hunks(patch)), *parts)
 
 
 def rejected(repo: Path, subject: str, parent: str, sha: str, source: list[str]) -> str | None:
@@ -300,6 +309,14 @@ def pick(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     want_multi = min(len(multi), max(1, count - len(single)))
     chosen = _spread(single, count - want_multi) + _spread(multi, want_multi)
     return sorted(chosen, key=lambda r: r["created_at"])
+
+
+def interleave(picks: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Pure: the rows of each project's pick (in the projects' order) taken round by round, the
+    k-th of every project before any project's (k+1)-th, single-hunk rows of a project first: a
+    prefix of the result spreads over the projects and prefers single-hunk fixes."""
+    ranked = [sorted(rows, key=lambda r: not r["single_hunk"]) for rows in picks]
+    return [rows[k] for k in range(max(map(len, ranked), default=0)) for rows in ranked if k < len(rows)]
 
 
 def _spread(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
@@ -398,6 +415,10 @@ def main() -> None:
     parser.add_argument("--repos-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-project", type=int, default=4)
+    parser.add_argument("--projects", default="",
+                        help="owner__name of the projects to mine, space-separated (default: the history corpus's)")
+    parser.add_argument("--interleave", action="store_true",
+                        help="order the rows round by round over the projects (default: project by project)")
     parser.add_argument("--since", default="2015-01-01")
     parser.add_argument("--until", default="2025-01-01")
     parser.add_argument("--refine", type=Path, metavar="CORPUS", help="refine this corpus's FAIL_TO_PASS")
@@ -429,8 +450,8 @@ def main() -> None:
         args.out.write_text("".join(f"{row}\t{why}\n" for row, why in dropped), encoding="utf-8")
         print(f"{len(dropped)} rows rejected -> {args.out}", file=sys.stderr)
         return
-    chosen = []
-    for name in sorted(PROJECTS):
+    picks = []
+    for name in sorted(args.projects.split() or PROJECTS):
         repo = args.repos_dir / name
         if not repo.is_dir():
             print(f"{name}: not in {args.repos_dir}, skipped", file=sys.stderr)
@@ -438,7 +459,8 @@ def main() -> None:
         rows = mine(repo, name, args.since, args.until)
         picked = pick(rows, args.per_project)
         print(f"{name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
-        chosen += picked
+        picks.append(picked)
+    chosen = interleave(picks) if args.interleave else [row for picked in picks for row in picked]
     args.out.write_text("".join(json.dumps(row) + "\n" for row in chosen), encoding="utf-8")
     print(f"{len(chosen)} instances, {sum(r['single_hunk'] for r in chosen)} single-hunk -> {args.out}",
           file=sys.stderr)

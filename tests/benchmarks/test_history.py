@@ -92,6 +92,26 @@ def test_the_miner_takes_a_fix_with_its_new_tests_and_leaves_chores_and_source_o
     assert row["layout"] == {"metadata": ["setup.py"], "runner": [], "tests": "pytest", "requirements": []}
 
 
+
+def test_a_fix_touching_a_blob_the_clone_lacks_is_skipped_not_fatal_fsspec_11074d8(tmp_path):
+    repo = tmp_path / "owner__proj"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _commit(repo, {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n",
+                   "tests/test_core.py": TEST_V1}, "start", "2016-01-01T00:00:00")
+    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2,
+                   "tests/big.yaml": "large\n"}, "Fix last() for lists of many", "2016-01-03T00:00:00")
+    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1] if xs else None\n",
+                   "tests/test_core.py": TEST_V2 + "\n\ndef test_empty():\n    assert last([]) is None\n"},
+            "Fix last() of nothing", "2016-01-04T00:00:00")
+    blob = _git(repo, "rev-parse", "HEAD~1:tests/big.yaml").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+
+    rows = mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01")
+
+    assert [r["problem_statement"] for r in rows] == ["Fix last() of nothing"]
+
+
 def test_a_changed_decorator_names_its_test_and_a_helper_names_none():
     source = ("import unittest\n\n\ndef helper():\n    return 1\n\n\nclass Checks(unittest.TestCase):\n"
               "    def test_a(self):\n        pass\n\n    @unittest.skipIf(False, 'case')\n"
@@ -181,6 +201,14 @@ def test_the_pick_spreads_over_the_history_single_hunk_first():
     picked = mine.pick(rows, 4)
     assert [r["single_hunk"] for r in picked].count(False) == 1
     assert picked[0]["created_at"] < "2014" and picked[-1]["created_at"] > "2018"
+
+
+
+def test_interleaved_rows_take_each_projects_next_row_in_turn_single_hunk_first():
+    a = [{"id": "a1", "single_hunk": False}, {"id": "a2", "single_hunk": True}, {"id": "a3", "single_hunk": True}]
+    b = [{"id": "b1", "single_hunk": True}]
+    assert [r["id"] for r in mine.interleave([a, [], b])] == ["a2", "b1", "a3", "a1"]
+    assert mine.interleave([]) == []
 
 
 INSTANCE = {"instance_id": "o__p-1", "created_at": "2019-05-01T00:00:00Z", "single_hunk": True,
