@@ -82,6 +82,8 @@ class Reproducer:
         self.baseline = baseline
         if targets and not self.named and targets == failing:  # nobody named the bug
             targets, why = self._grouped(baseline, targets, why)
+            if targets and not (targets := (yield from self._again(targets))):
+                return SessionStatus.NOT_REPRODUCED, "every failing test passed when run again: flaky"
         self.targets = targets
         if not targets:  # only the environment fails: it, not the project, is what is wrong
             environment = bool(self.groups) and all(g.kind == "environment" for g in self.groups)
@@ -92,6 +94,24 @@ class Reproducer:
             self.groups = [FailureGroup(cause="the tests named" if self.named else "the failing tests",
                                         tests=targets, kind="target")]
         return None
+
+    def _again(self, targets: list[str]) -> Plan[list[str]]:
+        """Of the ``targets`` found at baseline, those that fail when run once more: one that passes
+        is flaky (a test of the network that passed by chance would draw a fix of its own) and
+        leaves its group for a known one of its own, saying why."""
+        fb = yield RunTests(phase=Phase.REPRODUCE, tests=tuple(targets),
+                            rationale="the failing tests once more: one that passes is flaky, not a target")
+        again = fb.outcome.report if fb.outcome else None
+        passed = set(again.passing) if again is not None and not again.timed_out else set()
+        flaky = [t for t in targets if t in passed]
+        if flaky:
+            log.info("planner.baseline_flaky", tests=flaky)
+            for g in self.groups:
+                g.tests = [t for t in g.tests if t not in passed]
+            self.groups = [g for g in self.groups if g.tests] + [FailureGroup(
+                cause="passed when run again", tests=flaky, kind="environment", outcome="known",
+                why="failed at baseline and passed when run again: flaky, not a target")]
+        return [t for t in targets if t not in passed]
 
     def _grouped(self, baseline: TestReport, failing: list[str], why: str) -> tuple[list[str], str]:
         """The failing tests by cause, ordered by their evidence: the targets are the groups'
