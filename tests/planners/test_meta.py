@@ -759,20 +759,56 @@ def test_a_baseline_failure_that_passes_when_run_again_is_not_a_target_socket_te
         ("known", "failed at baseline and passed when run again: flaky, not a target")]
 
 
+class Reruns(World):
+    """A World whose baseline is ``first`` and whose reproduce runs after it report ``alone`` (the
+    failing tests run by id) or ``whole`` (the whole suite once more)."""
+
+    def __init__(self, first: Mapping[str, Status], alone: Mapping[str, Status], whole: Mapping[str, Status],
+                 fixes: Mapping[str, Mapping[str, Status]], structured: bool = True) -> None:
+        super().__init__(first, fixes)
+        self.alone, self.whole, self.structured, self.reproduce_runs = alone, whole, structured, 0
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            self.reproduce_runs += 1
+            now = self.baseline if self.reproduce_runs == 1 else self.alone if proposal.tests else self.whole
+            return ran(report(now, structured=self.structured))
+        return super().answer(proposal)
+
+
 def test_a_baseline_whose_every_failure_passes_when_run_again_is_not_reproduced(tmp_path: Path) -> None:
+    """Every target passed run alone, and again in the whole suite: flaky, all of them."""
     planner = planner_for(tmp_path, [FIX_ADD])
-
-    class Again(World):
-        def answer(self, proposal: Proposal) -> Feedback:
-            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE and proposal.tests:
-                return ran(report({T_ADD: P}))
-            return super().answer(proposal)
-
-    proposals = Again({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
-    assert edits(proposals) == []
+    world = Reruns({T_ADD: F, T_OK: P}, {T_ADD: P}, {T_ADD: P, T_OK: P}, {"fix add": {T_ADD: P}})
+    proposals = world.run(planner)
+    assert edits(proposals) == [] and world.reproduce_runs == 3
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.NOT_REPRODUCED
     assert verdict.message == "every failing test passed when run again: flaky"
+
+
+def test_a_failure_that_passes_alone_but_fails_again_in_the_whole_suite_stays_a_target(tmp_path: Path) -> None:
+    """A test that fails only after others ran (what they leave behind) passes run by its id: the
+    whole suite run once more shows it still fails, and the session repairs it: the rule that drops
+    flaky targets never leaves none where the failures reproduce."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = Reruns({T_ADD: F, T_OK: P}, {T_ADD: P}, {T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    proposals = world.run(planner)
+    assert edits(proposals)[-1] == "apply fix add" and world.reproduce_runs == 3
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_ADD]
+    assert all(g.cause != "passed when run again" for g in verdict.groups)
+
+
+def test_a_test_command_judged_by_its_exit_status_runs_whole_once_more_naming_no_test(tmp_path: Path) -> None:
+    """A command with no test ids (``--test-cmd``): the run once more is the command itself, never
+    a run of its placeholder id (the Docker session of the quickstart proposed one)."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = Reruns({SUITE_ID: F}, {}, {SUITE_ID: F}, {"fix add": {SUITE_ID: P}}, structured=False)
+    proposals = world.run(planner)
+    reproduce = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.REPRODUCE]
+    assert len(reproduce) == 2 and all(p.tests == () for p in reproduce)
+    assert planner.verdict().failing_before == [SUITE_ID]
 
 
 def test_an_edit_a_pair_holds_without_is_dropped_split_to_rsplit_kept_for_a_flaky_test(tmp_path: Path) -> None:
