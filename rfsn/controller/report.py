@@ -35,6 +35,13 @@ def _choice(result: SessionResult) -> str:
     return text
 
 
+def _checks(result: SessionResult) -> str:
+    """The template that produced the patch and the checks it passed, when there is a patch."""
+    if not result.patch or not (result.template or result.checks):
+        return ""
+    return f"- template: `{result.template or '(not named)'}`\n" + "".join(f"- {c}\n" for c in result.checks) + "\n"
+
+
 def where_it_went(result: Verdict) -> list[str]:
     """One line per failure group: what became of it and why, and what it spent (candidates and
     seconds, in all and at its busiest locations)."""
@@ -89,7 +96,7 @@ the environment (built or reused, outside the time budget): {result.environment_
 ## Patch
 
 {patch}
-{_choice(result)}## Where the budget went
+{_checks(result)}{_choice(result)}## Where the budget went
 
 {_plain(where_it_went(result)) if result.groups else "- (no group was tried)"}
 

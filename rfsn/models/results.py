@@ -241,6 +241,10 @@ class Verdict(BaseModel):
                                 description="signs that the chosen patch overfits the tests")
     alternatives: list[Alternative] = Field(
         default_factory=list, description="the other plausible patches, best first")
+    template: str = Field(default="", description="the template (pattern) that produced the patch; "
+                          "'a+b' for edits of several combined")
+    checks: list[str] = Field(default_factory=list, description="the checks the patch passed beyond "
+                              "screening, each with its outcome (minimality)")
     groups: list[FailureGroup] = Field(
         default_factory=list, description="the targets by cause, in the order tried (one group when tests "
         "were named or reproduced), then the environment's")

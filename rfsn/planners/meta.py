@@ -107,7 +107,7 @@ class PhasePlanner:
         stopped it: its budget, Ctrl-C)."""
         if self._ledger.group is not None:
             self._ledger.close("left", ended)
-        return settled([g.model_copy(update={"outcome": "known", "why": "the environment's"})
+        return settled([g.model_copy(update={"outcome": "known", "why": g.why or "the environment's"})
                         if g.kind == "environment" else g.model_copy(deep=True) for g in self._groups])
 
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan[None]:
@@ -247,4 +247,4 @@ class PhasePlanner:
                                f"{best.description}",
                        failing_before=targets, candidates_tried=self.candidates_tried,
                        concerns=[*ranked[0].concerns, cut], groups=self.groups(ended),
-                       alternatives=alternatives(ranked))
+                       alternatives=alternatives(ranked), template=best.template, checks=list(best.checks))

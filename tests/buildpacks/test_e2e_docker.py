@@ -108,7 +108,8 @@ def test_js_faults_are_localized_by_per_test_coverage(project: str, devset_insta
     and puts the line the instance's fix changes among its first three."""
     instance = devset_instances[project]
     repo = with_test_patch(devset_repos, instance, tmp_path / "repo")
-    options = RepairOptions(out_dir=tmp_path / "out", sandbox="docker", max_steps=3)  # to the first edit
+    # to the first edit: the baseline, its failing tests once more, the coverage run
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="docker", max_steps=4)
     with capture_logs() as logs:
         repair_workspace(prepare(str(repo), tmp_path / "ws"), options, load_settings())
     (localized,) = [e for e in logs if e["event"] == "planner.localized"]

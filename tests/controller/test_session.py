@@ -102,6 +102,10 @@ def test_a_local_session_fixes_a_one_operator_bug(workspace: Workspace, tmp_path
     # what the environment is and why, in result.json and report.md
     assert result.environment[0].startswith("Python 3.11: ") and "packages as " in result.environment[1]
     assert f"## Environment\n\n- {result.environment[0]}\n" in (tmp_path / "out" / "s1" / "report.md").read_text()
+    # the template that made the patch and the checks it passed, in result.json and report.md
+    assert result.template and result.checks == ["minimal: one edit"]
+    report_md = (tmp_path / "out" / "s1" / "report.md").read_text()
+    assert f"- template: `{result.template}`\n- minimal: one edit\n" in report_md
 
 
 def test_a_passing_suite_is_not_reproduced(tmp_path: Path, local_settings: Settings) -> None:
@@ -318,7 +322,7 @@ def test_a_search_the_budget_cut_logs_its_end_in_its_own_session(workspace: Work
     """Every search a session opens ends with it, so what it logs as it ends is that session's. The
     history corpus's repair run (s5): a template search cut by the budget was left open, and its
     ``template.budget`` came when it was collected, in the worker's next session (or never)."""
-    first = session(workspace, local_settings, tmp_path / "out", max_steps=3)
+    first = session(workspace, local_settings, tmp_path / "out", max_steps=4)  # the baseline's two runs, a try
     assert first.status is SessionStatus.BUDGET_EXHAUSTED
     ended = [e for e in events_of(tmp_path / "out" / "s1") if e["event"] == "template.budget"]
     assert [(e["session_id"], e["tried"]) for e in ended] == [("s1", 1)]
@@ -343,6 +347,18 @@ def test_the_report_names_the_patchs_concerns_and_the_alternatives() -> None:
     assert "## Alternative 1: x -> y (no concerns)\n\n```diff\n--- c\n+++ d\n```" in text
     plain = render_report(SessionResult(session_id="s", status=SessionStatus.NOT_FIXED), "repo")
     assert "Concerns" not in plain and "Alternative" not in plain
+
+
+def test_the_report_names_the_template_of_the_patch_and_the_checks_it_passed() -> None:
+    from rfsn.controller.report import render_report
+    from rfsn.models import SessionResult, SessionStatus
+
+    checks = ["minimal: one edit", "dropped m.py:2 `x.split` -> `x.rsplit`: the patch held without it"]
+    text = render_report(SessionResult(session_id="s", status=SessionStatus.FIXED, patch="--- a\n+++ b\n",
+                                       template="operator", checks=checks), "repo")
+    assert "```\n\n- template: `operator`\n- minimal: one edit\n- dropped m.py:2 " in text
+    plain = render_report(SessionResult(session_id="s", status=SessionStatus.NOT_FIXED), "repo")
+    assert "template" not in plain
 
 
 KNOWN = "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n\n\n" \

@@ -68,7 +68,7 @@ def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path
     with capture_logs() as events:
         verdict = finished(EndlessForAdd(), {"fix mul": {T_MUL: P}}, steps=300, tmp_path=tmp_path)
     shares = [e["share_steps"] for e in events if e["event"] == "planner.group"]
-    assert shares[0] == pytest.approx(299 / 3) and shares[2] is None  # the 2 groups together: one of 3; the last: all
+    assert shares[0] == pytest.approx(298 / 3) and shares[2] is None  # 2 groups together: 1 of 3; the last: all
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_MUL]
     together, add, mul = verdict.groups  # the two groups together first: one fault may fail both
     assert (together.tests, together.outcome, together.candidates) == ([T_ADD, T_MUL], "left", 1)

@@ -456,17 +456,18 @@ def test_a_plausible_candidate_is_verified_then_fixed(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD])
     proposals = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert [(p.phase, p.intent) for p in proposals] == [
-        (Phase.REPRODUCE, "run_tests"),
+        (Phase.REPRODUCE, "run_tests"), (Phase.REPRODUCE, "run_tests"),  # the failing tests once more
         (Phase.LOCALIZE, "run_tests"),
         (Phase.PATCH, "edit"), (Phase.PATCH, "run_tests"), (Phase.PATCH, "run_tests"),
         (Phase.PATCH, "edit"),                                   # revert after screening
         (Phase.VERIFY, "edit"), (Phase.VERIFY, "run_tests"), (Phase.VERIFY, "finish"),
     ]
-    assert proposals[4].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
-    assert proposals[7].tests == (T_ADD,)  # that run stands: verify runs the targets again  # type: ignore[union-attr]
+    assert proposals[1].tests == (T_ADD,)  # type: ignore[union-attr]
+    assert proposals[5].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
+    assert proposals[8].tests == (T_ADD,)  # that run stands: verify runs the targets again  # type: ignore[union-attr]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
-    assert verdict.patch == FIX_ADD.diff() and proposals[6].patch == FIX_ADD.diff()  # type: ignore[union-attr]
+    assert verdict.patch == FIX_ADD.diff() and proposals[7].patch == FIX_ADD.diff()  # type: ignore[union-attr]
     assert verdict.failing_before == [T_ADD] and verdict.failing_after == []
 
 
@@ -711,11 +712,120 @@ def test_two_partial_fixes_are_combined(tmp_path: Path) -> None:
     world = World({T_ADD: F, T_MUL: F, T_OK: P},
                   {"fix add": {T_ADD: P}, "fix mul": {T_MUL: P}, both: {T_ADD: P, T_MUL: P}})
     proposals = world.run(planner)
-    assert edits(proposals) == ["fix add", REVERT, "fix mul", REVERT, both, REVERT, f"apply {both}"]
+    # the pair's edits are each dropped and the rest screened again: neither holds alone
+    assert edits(proposals) == ["fix add", REVERT, "fix mul", REVERT, both, REVERT,
+                                "fix mul", REVERT, "fix add", REVERT, f"apply {both}"]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
     assert "+    return a + b" in verdict.patch and "+    return a * b" in verdict.patch
-    assert planner.candidates_tried == 3
+    assert verdict.template == "fix add+fix mul"
+    assert verdict.checks == ["minimal: each of its 2 edits is needed (dropped alone, the patch did not hold)"]
+    assert planner.candidates_tried == 5
+
+
+class Flaky(World):
+    """A World whose answers for a candidate change with each time it is applied (the last repeats)."""
+
+    def __init__(self, baseline: Mapping[str, Status], runs: Mapping[str, list[Mapping[str, Status]]]) -> None:
+        super().__init__(baseline, {})
+        self.runs, self.applied_times = runs, {name: 0 for name in runs}
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, Edit) and proposal.rationale in self.runs:
+            answers = self.runs[proposal.rationale]
+            self.fixes = {proposal.rationale: answers[min(self.applied_times[proposal.rationale], len(answers) - 1)]}
+            self.applied_times[proposal.rationale] += 1
+        return super().answer(proposal)
+
+
+def test_a_baseline_failure_that_passes_when_run_again_is_not_a_target_socket_test(tmp_path: Path) -> None:
+    """A test of the sandbox's network fails at baseline and passes when run again: it is no
+    target (no fix is sought for it), and the result says why."""
+    planner = planner_for(tmp_path, [FIX_ADD, FIX_MUL])
+
+    class Again(World):
+        def answer(self, proposal: Proposal) -> Feedback:
+            if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE and proposal.tests:
+                return ran(report({T_ADD: F, T_MUL: P}))  # the failing tests once more
+            return super().answer(proposal)
+
+    world = Again({T_ADD: F, T_MUL: F, T_OK: P}, {"fix add": {T_ADD: P}, "fix mul": {T_ADD: F}})
+    proposals = world.run(planner)
+    assert edits(proposals)[0] == "fix add" and edits(proposals)[-1] == "apply fix add"
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_ADD]
+    flaky = [g for g in verdict.groups if g.tests == [T_MUL]]
+    assert [(g.outcome, g.why) for g in flaky] == [
+        ("known", "failed at baseline and passed when run again: flaky, not a target")]
+
+
+class Reruns(World):
+    """A World whose baseline is ``first`` and whose reproduce runs after it report ``alone`` (the
+    failing tests run by id) or ``whole`` (the whole suite once more)."""
+
+    def __init__(self, first: Mapping[str, Status], alone: Mapping[str, Status], whole: Mapping[str, Status],
+                 fixes: Mapping[str, Mapping[str, Status]], structured: bool = True) -> None:
+        super().__init__(first, fixes)
+        self.alone, self.whole, self.structured, self.reproduce_runs = alone, whole, structured, 0
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
+            self.reproduce_runs += 1
+            now = self.baseline if self.reproduce_runs == 1 else self.alone if proposal.tests else self.whole
+            return ran(report(now, structured=self.structured))
+        return super().answer(proposal)
+
+
+def test_a_baseline_whose_every_failure_passes_when_run_again_is_not_reproduced(tmp_path: Path) -> None:
+    """Every target passed run alone, and again in the whole suite: flaky, all of them."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = Reruns({T_ADD: F, T_OK: P}, {T_ADD: P}, {T_ADD: P, T_OK: P}, {"fix add": {T_ADD: P}})
+    proposals = world.run(planner)
+    assert edits(proposals) == [] and world.reproduce_runs == 3
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.NOT_REPRODUCED
+    assert verdict.message == "every failing test passed when run again: flaky"
+
+
+def test_a_failure_that_passes_alone_but_fails_again_in_the_whole_suite_stays_a_target(tmp_path: Path) -> None:
+    """A test that fails only after others ran (what they leave behind) passes run by its id: the
+    whole suite run once more shows it still fails, and the session repairs it: the rule that drops
+    flaky targets never leaves none where the failures reproduce."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = Reruns({T_ADD: F, T_OK: P}, {T_ADD: P}, {T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
+    proposals = world.run(planner)
+    assert edits(proposals)[-1] == "apply fix add" and world.reproduce_runs == 3
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_ADD]
+    assert all(g.cause != "passed when run again" for g in verdict.groups)
+
+
+def test_a_test_command_judged_by_its_exit_status_runs_whole_once_more_naming_no_test(tmp_path: Path) -> None:
+    """A command with no test ids (``--test-cmd``): the run once more is the command itself, never
+    a run of its placeholder id (the Docker session of the quickstart proposed one)."""
+    planner = planner_for(tmp_path, [FIX_ADD])
+    world = Reruns({SUITE_ID: F}, {}, {SUITE_ID: F}, {"fix add": {SUITE_ID: P}}, structured=False)
+    proposals = world.run(planner)
+    reproduce = [p for p in proposals if isinstance(p, RunTests) and p.phase is Phase.REPRODUCE]
+    assert len(reproduce) == 2 and all(p.tests == () for p in reproduce)
+    assert planner.verdict().failing_before == [SUITE_ID]
+
+
+def test_an_edit_a_pair_holds_without_is_dropped_split_to_rsplit_kept_for_a_flaky_test(tmp_path: Path) -> None:
+    """A partial fix and an edit that changes nothing, paired because a flaky target passed by
+    chance with the second: the first alone holds once screened again, and it is the patch."""
+    noop = candidate("a + b", "b + a", "no-op on mul")
+    planner = planner_for(tmp_path, [FIX_ADD, noop])
+    world = Flaky({T_ADD: F, T_MUL: F, T_OK: P},
+                  {"fix add": [{T_ADD: P}, {T_ADD: P, T_MUL: P}], "no-op on mul": [{T_MUL: P}, {}],
+                   "fix add; and no-op on mul": [{T_ADD: P, T_MUL: P}]})
+    proposals = world.run(planner)
+    assert edits(proposals)[-3:] == ["fix add", REVERT, "apply fix add"]
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED
+    assert verdict.patch == FIX_ADD.diff() and verdict.template == "fix add"
+    assert verdict.checks == ["minimal: one edit left",
+                              "dropped m.py:6 `a + b` -> `b + a`: the patch held without it"]
 
 
 def test_a_rejected_finish_is_proposed_again(tmp_path: Path) -> None:

@@ -82,5 +82,5 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
         world.until_patch(planner)
     runs = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert runs and all(p.timeout is not None and p.timeout == p.measure_within for p in runs)
-    assert runs[0].timeout == pytest.approx(599 / 3)  # half of the groups together's shares (2 of 3 weights)
+    assert runs[0].timeout == pytest.approx(598 / 3)  # half of the groups together's shares (2 of 3)
     assert {e["by"] for e in events if e["event"] == "planner.localized"} == {"stack frames"}

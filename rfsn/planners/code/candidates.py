@@ -7,7 +7,7 @@ the workspace again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +17,13 @@ from rfsn.patches import unified_diff
 
 @dataclass(frozen=True, order=True)
 class Splice:
-    """Replace ``source[start:end]`` (character offsets) with ``text``."""
+    """Replace ``source[start:end]`` (character offsets) with ``text``; ``source``: the template and
+    description of the candidate it came from, once candidates are combined."""
 
     start: int
     end: int
     text: str
+    source: tuple[str, str] = field(default=("", ""), compare=False)
 
 
 def common_prefix(a: str, b: str) -> int:
@@ -91,6 +93,7 @@ class Candidate(BaseModel):
     obsolete: tuple[str, ...] = Field(default=(), description=(
         "baseline-passing tests the proposer calls obsolete, asserting the behaviour the problem "
         "asks to change: a fix may break them (issue-only, see rfsn.planners.verify.obsolete)"))
+    checks: tuple[str, ...] = Field(default=(), description="the checks it passed beyond screening")
 
     def changes(self) -> list[FileChange]:
         first = FileChange(
@@ -103,10 +106,17 @@ class Candidate(BaseModel):
         return "".join(unified_diff(c.path, c.original, c.patched) for c in self.changes())
 
 
+def stamped(candidate: Candidate) -> list[FileChange]:
+    """``candidate``'s changes, each splice naming the candidate it came from (if none yet)."""
+    mark = (candidate.template, candidate.description)
+    return [c.model_copy(update={"splices": tuple(s if s.source[0] else replace(s, source=mark)
+                                                  for s in c.splices)}) for c in candidate.changes()]
+
+
 def combine(first: Candidate, second: Candidate) -> Candidate | None:
     """Merge two candidates (for multi-location bugs); None when their edits overlap."""
     merged: dict[str, FileChange] = {}
-    for change in [*first.changes(), *second.changes()]:
+    for change in [*stamped(first), *stamped(second)]:
         known = merged.get(change.path)
         if known is None:
             merged[change.path] = change
@@ -134,4 +144,5 @@ def combine(first: Candidate, second: Candidate) -> Candidate | None:
         patched=head.patched,
         splices=head.splices,
         others=tuple(rest),
+        checks=(*first.checks, *second.checks),
     )

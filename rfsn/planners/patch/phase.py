@@ -20,6 +20,7 @@ from rfsn.planners.code.sources import read_sources
 from rfsn.planners.code.testids import located
 from rfsn.planners.localize.phase import Localizer
 from rfsn.planners.spending import Share
+from rfsn.planners.verify.minimal import minimal
 from rfsn.planners.verify.obsolete import MAX_OBSOLETE, accepted
 from rfsn.planners.verify.screening import Screen, ScreenResult
 from rfsn.planners.verify.trials import Trials
@@ -175,14 +176,25 @@ class Patcher:
             context.failures[candidate.diff()] = result.output or (
                 f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
         if result.plausible:
-            search.plausible.append(candidate)
             context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
+            self._plausible(search, (yield from self._minimal(screen, candidate)))
         elif result.fixed and not search.plausible:
             pair = yield from self._pair(screen, search.partial, candidate, result.fixed,
                                          frozenset(search.group.tests))
             search.partial.append((candidate, result.fixed))
             if pair is not None:
-                search.plausible.append(pair)
+                self._plausible(search, (yield from self._minimal(screen, pair)))
+
+    @staticmethod
+    def _plausible(search: Search, candidate: Candidate) -> None:
+        """``candidate`` kept as plausible, unless a patch it was minimized to is already."""
+        if all(p.diff() != candidate.diff() for p in search.plausible):
+            search.plausible.append(candidate)
+
+    def _minimal(self, screen: Screen, candidate: Candidate) -> Plan[Candidate]:
+        """``candidate`` with the edits its tests do not need dropped (``planners.verify.minimal``)."""
+        return (yield from minimal(candidate, screen, self.trials.run,
+                                   lambda c: self.trials.room_for_one_more([c])))
 
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;

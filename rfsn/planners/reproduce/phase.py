@@ -12,6 +12,7 @@ from rfsn.models import FailureGroup, Phase, RunTests, SessionStatus, TestReport
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Plan
 from rfsn.planners.code.sources import read_sources
+from rfsn.planners.code.testids import same_tests
 from rfsn.planners.reproduce import issue
 from rfsn.planners.reproduce.evidence import ordered
 from rfsn.planners.reproduce.restated import set_aside
@@ -82,6 +83,8 @@ class Reproducer:
         self.baseline = baseline
         if targets and not self.named and targets == failing:  # nobody named the bug
             targets, why = self._grouped(baseline, targets, why)
+            if targets and not (targets := (yield from self._again(baseline, targets))):
+                return SessionStatus.NOT_REPRODUCED, "every failing test passed when run again: flaky"
         self.targets = targets
         if not targets:  # only the environment fails: it, not the project, is what is wrong
             environment = bool(self.groups) and all(g.kind == "environment" for g in self.groups)
@@ -92,6 +95,38 @@ class Reproducer:
             self.groups = [FailureGroup(cause="the tests named" if self.named else "the failing tests",
                                         tests=targets, kind="target")]
         return None
+
+    def _again(self, baseline: TestReport, targets: list[str]) -> Plan[list[str]]:
+        """Of the ``targets`` found at baseline, those that fail when run once more: one that passes
+        is flaky (a test of the network that passed by chance would draw a fix of its own) and
+        leaves its group for a known one of its own, saying why. Where every target passed run
+        alone, the whole suite runs once more and decides (a test that fails only after others
+        ran still fails there); a command judged by its exit status has no test ids: it runs whole."""
+        alone = baseline.structured
+        passed = yield from self._passing(baseline, targets, alone)
+        if alone and passed.issuperset(targets):
+            passed &= yield from self._passing(baseline, targets, alone=False)
+        flaky = [t for t in targets if t in passed]
+        if flaky:
+            log.info("planner.baseline_flaky", tests=flaky)
+            for g in self.groups:
+                g.tests = [t for t in g.tests if t not in passed]
+            self.groups = [g for g in self.groups if g.tests] + [FailureGroup(
+                cause="passed when run again", tests=flaky, kind="environment", outcome="known",
+                why="failed at baseline and passed when run again: flaky, not a target")]
+        return [t for t in targets if t not in passed]
+
+    @staticmethod
+    def _passing(baseline: TestReport, targets: list[str], alone: bool) -> Plan[set[str]]:
+        """The ``targets`` that pass in one more run of them ``alone``, or of the whole suite."""
+        fb = yield RunTests(phase=Phase.REPRODUCE, tests=tuple(targets) if alone else (),
+                            rationale="the failing tests once more" + ("" if alone else ", in the whole suite")
+                                      + ": one that passes is flaky, not a target")
+        again = fb.outcome.report if fb.outcome else None
+        if again is None or again.timed_out or again.env_error:
+            return set()
+        statuses = same_tests(again.tests, baseline.tests)
+        return {t for t in targets if statuses.get(t) is TestStatus.PASSED}
 
     def _grouped(self, baseline: TestReport, failing: list[str], why: str) -> tuple[list[str], str]:
         """The failing tests by cause, ordered by their evidence: the targets are the groups'

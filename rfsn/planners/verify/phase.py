@@ -99,7 +99,7 @@ class Verifier:
         fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
         return Ending(SessionStatus.FIXED, best.description, {
             "patch": best.diff(), "failing_before": fixed or targets, "failing_after": [], "concerns": concerns,
-            "alternatives": alternatives(ranked)})
+            "alternatives": alternatives(ranked), "template": best.template, "checks": list(best.checks)})
 
     def verify_fixes(self, ranked: list[list[Ranked]], fixed: list[FailureGroup], baseline: TestReport,
                      screen: Screen | None, groups: list[FailureGroup]) -> Plan[Ending]:

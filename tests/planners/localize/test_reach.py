@@ -169,7 +169,8 @@ def test_a_fault_under_a_deprecation_getattr_shim_ranks_in_the_top_three(tmp_pat
     the local sandbox puts the faulty line among its first three."""
     repo = make_project(tmp_path / "repo", FILES, name="limits")
     settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
-    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=3, timeout=300)
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=4,  # to the first edit
+                            timeout=300)  # (the baseline, its failures once more, coverage)
     with capture_logs() as logs:
         repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     (localized,) = [e for e in logs if e["event"] == "planner.localized"]

@@ -64,7 +64,8 @@ def test_a_test_stopped_at_the_call_localizes_the_callees_definition(tmp_path: P
     repo = make_project(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/m.py": SOURCE,
                                             "tests/test_m.py": tests}, name="shifts")
     settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
-    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=3, timeout=300)
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=4,  # to the first edit
+                            timeout=300)  # (the baseline, its failures once more, coverage)
     with capture_logs() as logs:
         repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     (localized,) = [e for e in logs if e["event"] == "planner.localized"]

@@ -55,7 +55,8 @@ def test_a_wrong_word_of_a_class_body_table_ranks_first_arrow_fe9602e(tmp_path: 
     repo = make_project(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/words.py": WORDS,
                                             "tests/test_words.py": TESTS}, name="words")
     settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
-    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=3, timeout=300)
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=4,  # to the first edit
+                            timeout=300)  # (the baseline, its failures once more, coverage)
     with capture_logs() as logs:
         repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     (localized,) = [e for e in logs if e["event"] == "planner.localized"]
