@@ -211,7 +211,7 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
     planner, verdict, model = state.planner, state.verdict, state.model
     if planner is not None:  # a reproduction test is evidence, not part of the fix
         workspace.discard_new(planner.scaffolding)
-    patch = workspace.diff() if verdict.status is SessionStatus.FIXED else (
+    patch = workspace.diff() if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE) else (
         verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
     verdict = verdict.model_copy(update={
         "patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})

@@ -28,6 +28,7 @@ from rfsn.planners.verify.choice import Ranked, rank_plausible
 from rfsn.planners.verify.phase import Ending, Verifier, alternatives
 from rfsn.planners.verify.screening import MAX_RECHECKED
 from rfsn.planners.verify.trials import Trials
+from rfsn.planners.verify.types import TypeCheck
 
 log = get_logger(__name__)
 Tried = list[tuple[Search, Try]]
@@ -216,15 +217,20 @@ class PhasePlanner:
                                        self._ledger)
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
-        ranked = [self._ranked(baseline, s) for s in self._fixes or [search]]
+        retyped: dict[str, list[str]] = {}
+        if self.language == "python":  # what the probes saw of each plausible patch
+            check = TypeCheck(self.seconds_left, self.steps_left)
+            for s in self._fixes or [search]:
+                retyped |= yield from check.judge(s.plausible, baseline, self._localizer.coverage)
+        ranked = [self._ranked(baseline, s, retyped) for s in self._fixes or [search]]
         return (yield from self._verifier.verify_fixes(ranked, [s.group for s in self._fixes or [search]],
                                                        baseline, search.screen, self._groups))
 
-    def _ranked(self, baseline: TestReport, search: Search) -> list[Ranked]:
+    def _ranked(self, baseline: TestReport, search: Search, retyped: dict[str, list[str]]) -> list[Ranked]:
         """``search``'s plausible patches, best first, by what the choice weighs."""
         votes = search.context.votes if search.context else {}
         evidence = self._verifier.evidence(baseline, search.group.tests, search.locations, votes,
-                                           self._localizer.coverage)
+                                           self._localizer.coverage, retyped)
         return rank_plausible(search.plausible, evidence)
 
     def unverified(self, ended: str) -> Verdict | None:
@@ -237,7 +243,7 @@ class PhasePlanner:
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
         targets = search.group.tests
-        ranked = self._ranked(baseline, search)
+        ranked = self._ranked(baseline, search, {})
         self.best = best = ranked[0].candidate
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"
