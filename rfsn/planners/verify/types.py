@@ -24,9 +24,12 @@ from rfsn.planners.verify.trials import VERIFY_STEPS, reverse
 
 log = get_logger(__name__)
 
-#: kinds of type that a fix may trade for each other
+#: kinds of type that a fix may trade for each other (a number), and the names of the commonest
 FAMILIES = {"builtins.int": "a number", "builtins.float": "a number", "builtins.complex": "a number",
-            "decimal.Decimal": "a number", "fractions.Fraction": "a number", "builtins.NoneType": "None"}
+            "decimal.Decimal": "a number", "fractions.Fraction": "a number", "builtins.NoneType": "None",
+            "builtins.bool": "a boolean", "builtins.str": "a string", "builtins.bytes": "bytes",
+            "builtins.list": "a list", "builtins.tuple": "a tuple", "builtins.dict": "a dict",
+            "builtins.method": "a bound method", "builtins.function": "a function"}
 #: the places where only a value's truth counts
 _TRUTH = {("If", "test"), ("While", "test"), ("IfExp", "test"), ("Assert", "test"), ("comprehension", "ifs")}
 #: the passing tests a probe runs, at most
