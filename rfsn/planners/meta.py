@@ -39,12 +39,15 @@ class PhasePlanner:
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
                  model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
-                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None) -> None:
+                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None,
+                 probes: bool = False) -> None:
         """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
-        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run."""
+        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run.
+        ``probes``: the runner can probe what a function evaluates to (``ProbeCapable``): verify
+        then checks the types of each plausible patch (``verify.types``)."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model, self.seconds_left, self.steps_left = model, seconds_left, steps_left
+        self.model, self.seconds_left, self.steps_left, self.probes = model, seconds_left, steps_left, probes
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.best: Candidate | None = None
@@ -218,7 +221,7 @@ class PhasePlanner:
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
         retyped: dict[str, list[str]] = {}
-        if self.language == "python":  # what the probes saw of each plausible patch
+        if self.probes:  # what the probes saw of each plausible patch
             check = TypeCheck(self.seconds_left, self.steps_left)
             for s in self._fixes or [search]:
                 retyped |= yield from check.judge(s.plausible, baseline, self._localizer.coverage)
