@@ -5,7 +5,7 @@ of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a 
 became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: where the
 patch's one changed expression is and the function whose returns count (`sites`), the passing
 tests that run it (`covering`), and the concerns two probe runs give (`retyped`). The runs, once
-without the patch and once with it, are `TypeCheck`'s (``probe``: Python only).
+without the patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
 """
 
 from __future__ import annotations
