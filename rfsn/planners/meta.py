@@ -68,6 +68,8 @@ class PhasePlanner:
         self._reproducer: Reproducer | None = None
         self._trials: Trials | None = None
         self._patcher: Patcher | None = None
+        #: verify's type check of the plausible patches, and what it found
+        self._types = TypeCheck(seconds_left, steps_left)
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -220,12 +222,9 @@ class PhasePlanner:
                                        self._ledger)
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
-        retyped: dict[str, list[str]] = {}
-        if self.probes:  # what the probes saw of each plausible patch
-            check = TypeCheck(self.seconds_left, self.steps_left)
-            for s in self._fixes or [search]:
-                retyped |= yield from check.judge(s.plausible, baseline, self._localizer.coverage)
-        ranked = [self._ranked(baseline, s, retyped) for s in self._fixes or [search]]
+        for s in (self._fixes or [search]) if self.probes else []:  # what the probes see of each plausible patch
+            yield from self._types.judge(s.plausible, baseline, self._localizer.coverage)
+        ranked = [self._ranked(baseline, s, self._types.found) for s in self._fixes or [search]]
         return (yield from self._verifier.verify_fixes(ranked, [s.group for s in self._fixes or [search]],
                                                        baseline, search.screen, self._groups))
 
@@ -246,7 +245,7 @@ class PhasePlanner:
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
         targets = search.group.tests
-        ranked = self._ranked(baseline, search, {})
+        ranked = self._ranked(baseline, search, self._types.found)
         self.best = best = ranked[0].candidate
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"

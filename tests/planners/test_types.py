@@ -14,12 +14,19 @@ import pytest
 
 from rfsn.buildpacks.python.pyprobe import probe_plan, read_probe
 from rfsn.controller.session import RepairOptions, repair_workspace
-from rfsn.models import Probed, SessionStatus
+from rfsn.models import Finish, Phase, Probed, Proposal, RunTests, SessionStatus
+from rfsn.models.probes import Seen
+from rfsn.planners.base import Feedback
 from rfsn.planners.code.candidates import Candidate, FileChange, Splice
+from rfsn.planners.meta import PhasePlanner
 from rfsn.planners.verify.choice import Evidence, rank_plausible
 from rfsn.planners.verify.types import covering, retyped, sites
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import prepare
+from tests.planners.test_meta import FIX_ADD, SOURCE, T_ADD, T_OK, FakeStrategy, World, ran
+from tests.planners.test_meta import F as FAILED
+from tests.planners.test_meta import P as PASSED
+from tests.planners.test_meta import candidate as meta_candidate
 from tests.sandbox.projects import make_project
 
 SIZED = """\
@@ -161,6 +168,55 @@ def test_the_plugin_records_each_tests_types_in_a_real_pytest_run(tmp_path: Path
     assert seen.returns["tests/test_buf.py::test_items"] == [("builtins.int", False)]
     assert json.loads((reports / "probe.json").read_text())["returns"]["tests/test_buf.py::test_size_given"] == [
         ["builtins.method", True]]
+
+
+RETYPE = meta_candidate("a - b", "a.__add__", "retype add")
+
+
+class ProbingWorld(World):
+    """A probe run reports, on the passing test, the kind of value the applied candidate makes."""
+
+    def __init__(self, kinds: dict[str, list[Seen]]) -> None:
+        super().__init__({T_ADD: FAILED, T_OK: PASSED}, {"fix add": {T_ADD: PASSED}, "retype add": {T_ADD: PASSED}})
+        self.kinds = kinds
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        feedback = super().answer(proposal)
+        if isinstance(proposal, RunTests) and proposal.probe is not None and feedback.outcome is not None:
+            assert feedback.outcome.report is not None
+            seen = self.kinds.get(self.applied or "", [("builtins.int", False)])
+            return ran(feedback.outcome.report.model_copy(update={"probed": Probed(values={T_OK: seen})}))
+        return feedback
+
+
+def probing_planner(tmp_path: Path) -> PhasePlanner:
+    (tmp_path / "m.py").write_text(SOURCE)
+    return PhasePlanner(FakeStrategy([RETYPE, FIX_ADD]), tmp_path, "python", str(tmp_path), probes=True)
+
+
+def test_the_plan_probes_each_plausible_patch_and_chooses_the_one_that_keeps_the_type(tmp_path: Path) -> None:
+    planner, world = probing_planner(tmp_path), ProbingWorld({"retype add": [("builtins.method", True)]})
+    proposals = world.run(planner)
+    probes = [p for p in proposals if isinstance(p, RunTests) and p.probe is not None]
+    # both replace `a - b`: one run without a patch serves both, then one with each
+    assert [(p.tests, p.probe.value is not None) for p in probes] == [((T_OK,), True)] * 3  # type: ignore[union-attr]
+    verdict = planner.verdict()
+    assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
+    assert verdict.alternatives[0].concerns[0].startswith("`a.__add__` at m.py:2 is a bound method (callable)")
+
+
+def test_what_the_probes_saw_stands_when_the_budget_cuts_verify(tmp_path: Path) -> None:
+    planner, world = probing_planner(tmp_path), ProbingWorld({"retype add": [("builtins.method", True)]})
+    proposal = planner.next()
+    while not (proposal.phase is Phase.VERIFY and proposal.rationale == f"apply {FIX_ADD.description}"):
+        assert not isinstance(proposal, Finish), world.proposals
+        world.proposals.append(proposal)
+        planner.observe(world.answer(proposal))
+        proposal = planner.next()
+    verdict = planner.unverified("the budget")  # the controller's budget ended the session here
+    assert verdict is not None and verdict.status is SessionStatus.BUDGET_EXHAUSTED
+    assert verdict.patch == FIX_ADD.diff()
+    assert verdict.alternatives[0].concerns[0].startswith("`a.__add__` at m.py:2 is a bound method (callable)")
 
 
 @pytest.fixture(scope="module")

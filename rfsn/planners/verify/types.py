@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rfsn.models import Edit, Phase, Probe, Probed, RunTests, TestReport
 from rfsn.models.probes import Seen, Step
@@ -202,11 +202,13 @@ class TypeCheck:
 
     seconds_left: Callable[[], float] | None
     steps_left: Callable[[], int] | None
+    #: patch diff -> the type concerns of each patch probed so far (kept where the budget ends a judging)
+    found: dict[str, list[str]] = field(default_factory=dict)
 
     def judge(self, plausible: Sequence[Candidate], baseline: TestReport,
               coverage: Mapping[str, Mapping[str, Sequence[int]]]) -> Plan[dict[str, list[str]]]:
         """Patch diff -> the type concerns of each of ``plausible`` that could be probed."""
-        found: dict[str, list[str]] = {}
+        found = self.found
         before: dict[Probe, Probed] = {}
         for candidate in plausible:
             (change, *more) = candidate.changes()
