@@ -222,10 +222,11 @@ class PhasePlanner:
                                        self._ledger)
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
-        for s in (self._fixes or [search]) if self.probes else []:  # what the probes see of each plausible patch
-            yield from self._types.judge(s.plausible, baseline, self._localizer.coverage)
-        ranked = [self._ranked(baseline, s, self._types.found) for s in self._fixes or [search]]
-        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in self._fixes or [search]],
+        searches = self._fixes or [search]
+        for each in searches if self.probes else []:  # what the probes see of each plausible patch
+            yield from self._types.judge(each.plausible, baseline, self._localizer.coverage)
+        ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
+        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in searches],
                                                        baseline, search.screen, self._groups))
 
     def _ranked(self, baseline: TestReport, search: Search, retyped: dict[str, list[str]]) -> list[Ranked]:

@@ -99,7 +99,7 @@ class Verifier:
                     report.tests.get(t) == TestStatus.PASSED for t in other.tests):
                 other.outcome, other.why = "fixed", "passes with the patch made for another group"
         fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
-        retyped = ranked[0].retyped  # no patch that leaves the types alone passes: one is returned, not claimed
+        retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
         status, said = (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}") \
             if retyped else (SessionStatus.FIXED, best.description)
         return Ending(status, said, {
