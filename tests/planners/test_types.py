@@ -122,7 +122,7 @@ def test_a_number_or_none_that_became_a_bound_method_is_a_concern_naming_both() 
     assert returned.startswith("Buffer.__len__() returns a bound method (callable) where it returned a number")
 
 
-def test_values_it_narrows_or_numbers_it_trades_are_no_concern() -> None:
+def test_values_it_narrows_numbers_it_trades_or_defaults_it_fills_are_no_concern() -> None:
     edit = change(SIZED, "else self.size", "else (self.size or 0)")
     probes = sites(edit)
     assert probes is not None
@@ -130,6 +130,9 @@ def test_values_it_narrows_or_numbers_it_trades_are_no_concern() -> None:
     assert retyped(edit, probes, before, probed({"t::a": [("builtins.int", False)]}, {})) == []
     assert retyped(edit, probes, before, probed({"t::a": [("builtins.float", False)]}, {})) == []
     assert retyped(edit, probes, before, probed({"t::other": [("builtins.str", False)]}, {})) == []
+    only_none = probed({"t::a": [("builtins.NoneType", False)]}, {})  # a default filled in; not a method
+    assert retyped(edit, probes, only_none, probed({"t::a": [("builtins.int", False)]}, {})) == []
+    assert retyped(edit, probes, only_none, probed({"t::a": [("builtins.method", True)]}, {})) != []
 
 
 def test_a_retyped_patch_found_first_is_chosen_after_one_that_is_not() -> None:

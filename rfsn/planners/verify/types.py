@@ -158,6 +158,13 @@ def _kinds(seen: Sequence[Seen]) -> set[tuple[str, bool]]:
     return {(FAMILIES.get(name, name), called) for name, called in seen}
 
 
+def _gained(old: Sequence[Seen], new: Sequence[Seen]) -> set[tuple[str, bool]]:
+    """The kinds of value ``new`` has that ``old`` never had; a value where there was only None
+    (a default filled in) is none, unless it is callable."""
+    was, gained = _kinds(old), _kinds(new) - _kinds(old)
+    return {k for k in gained if k[1]} if was == {("None", False)} else gained
+
+
 def _shown(kinds: set[tuple[str, bool]]) -> str:
     return " or ".join(sorted(f"{n.removeprefix('builtins.')}{' (callable)' if c else ''}" for n, c in kinds))
 
@@ -174,13 +181,13 @@ def _source(text: str, probe: Probe) -> str:
 def retyped(change: FileChange, probes: tuple[Probe, Probe], before: Probed, after: Probed) -> list[str]:
     """Pure: the concerns of a patch whose probed expression or function returns, on a passing
     test, a kind of value (a type, up to `FAMILIES`, and whether it is callable) that it never
-    returned there before the patch."""
+    returned there before the patch (`_gained`)."""
     found = []
     for what, old, new in (("value", before.values, after.values), ("returns", before.returns, after.returns)):
-        tests = [t for t in sorted(old.keys() & new.keys()) if _kinds(new[t]) - _kinds(old[t])]
+        tests = [t for t in sorted(old.keys() & new.keys()) if _gained(old[t], new[t])]
         if not tests:
             continue
-        gained = set().union(*(_kinds(new[t]) - _kinds(old[t]) for t in tests))
+        gained = set().union(*(_gained(old[t], new[t]) for t in tests))
         had = set().union(*(_kinds(old[t]) for t in tests))
         if what == "value":
             line = f"{change.path}:{probes[1].node[1] if probes[1].node else 0}"
