@@ -13,13 +13,15 @@ from rfsn.buildpacks.base import (
     SECONDS_LEFT,
     Buildpack,
     CoverageCapable,
+    CoveragePlan,
     DurationCapable,
     FailFastCapable,
+    ProbeCapable,
     ReasonCapable,
     ResumeCapable,
     TestExec,
 )
-from rfsn.models import Crash, ExecResult, TestReport, TestStatus
+from rfsn.models import Crash, ExecResult, Probe, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
 from rfsn.sandbox.base import Sandbox
@@ -53,13 +55,21 @@ def _reports(host_dir: Path) -> dict[str, str]:
             for p in sorted(host_dir.iterdir()) if p.is_file()}
 
 
-def _run_with_coverage(sandbox: Sandbox, buildpack: CoverageCapable, tests: Sequence[str],
-                       timeout: float, host_dir: Path, report_dir: str,
-                       measure_within: float | None = None) -> tuple[ExecResult, list[str]]:
-    """Run the tests under the coverage plan; the result and argv of the test command. The
-    plan's later commands share what is left of ``timeout`` (at most ``measure_within``), and
+def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, coverage: bool,
+          probe: Probe | None) -> CoveragePlan | None:
+    """The plan of a run with coverage, or with a probe, where the buildpack can make it."""
+    if coverage and isinstance(buildpack, CoverageCapable):
+        return buildpack.coverage_plan(list(tests), report_dir)
+    if probe is not None and isinstance(buildpack, ProbeCapable):
+        return buildpack.probe_plan(list(tests), report_dir, probe)
+    return None
+
+
+def _run_plan(sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path,
+              measure_within: float | None = None) -> tuple[ExecResult, list[str]]:
+    """Run the tests under a coverage (or probe) plan; the result and argv of the test command.
+    The plan's later commands share what is left of ``timeout`` (at most ``measure_within``), and
     are told it (``SECONDS_LEFT``) to stop in time with what they measured."""
-    plan = buildpack.coverage_plan(list(tests), report_dir)
     for name, text in plan.files.items():
         (host_dir / name).write_text(text, encoding="utf-8")
     result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env, own_tmp=True)
@@ -148,7 +158,7 @@ def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[s
 def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
               timeout: float = 900.0, coverage: bool = False,
               via: TestExec | None = None, max_failures: int | None = None,
-              measure_within: float | None = None) -> TestReport:
+              measure_within: float | None = None, probe: Probe | None = None) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
 
     With ``coverage`` (and a buildpack that can measure it) the report also
@@ -156,14 +166,15 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     sandbox itself (a warm runner in front of it). With ``max_failures`` (and a
     buildpack that can) the runner stops once that many tests failed: the
     tests it did not reach are absent from the report. ``measure_within``: seconds the coverage
-    plan's measurement after the run may take.
+    plan's measurement after the run may take. With a ``probe`` (and a buildpack that can) the
+    report also says what the probed function evaluated to (``probed``).
     """
     measure = coverage and isinstance(buildpack, CoverageCapable)
     stops_at = None
     with _report_dir(sandbox) as (host_dir, report_dir):
-        if measure:
-            result, argv = _run_with_coverage(sandbox, buildpack,  # type: ignore[arg-type]
-                                              tests, timeout, host_dir, report_dir, measure_within)
+        plan = _plan(buildpack, tests, report_dir, coverage, probe)
+        if plan is not None:
+            result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure_within)
         else:
             argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures)
             # a temporary directory of its own, as in a fresh container: what an earlier run
@@ -171,9 +182,9 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
     structured = buildpack.structured
-    # a coverage run's plan, or a run to stop early, is not resumed past a crash
+    # a coverage or probe run's plan, or a run to stop early, is not resumed past a crash
     statuses, crashes, result = _statuses(sandbox, buildpack, tests, result, reports, timeout,
-                                          resume=not (measure or stops_at is not None))
+                                          resume=plan is None and stops_at is None)
     reason = abnormal_end(result)
     unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
     # the runner never got to report these: they did not pass
@@ -189,6 +200,8 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
             reports, list(statuses), sandbox.workdir)
+    elif plan is not None and isinstance(buildpack, ProbeCapable):
+        report.probed = buildpack.parse_probe(reports)
     _observed(sandbox.kind, len(tests), report)
     return report
 

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.models import Crash, ExecResult, TestReport, TestStatus
+from rfsn.models import Crash, ExecResult, Probe, Probed, TestReport, TestStatus
 
 #: environment variable: the seconds a coverage plan's later command has left
 SECONDS_LEFT = "RFSN_SECONDS_LEFT"
@@ -42,8 +42,8 @@ class SandboxView(Protocol):
 
 
 class CoveragePlan(BaseModel):
-    """How to run tests with per-test line coverage: files to write, commands, environment.
-    Each command after the first finds the seconds it has left in ``SECONDS_LEFT``."""
+    """How to run tests with per-test line coverage (or a probe): files to write, commands,
+    environment. Each command after the first finds the seconds it has left in ``SECONDS_LEFT``."""
 
     files: dict[str, str] = Field(default_factory=dict, description="written into report_dir first")
     commands: list[list[str]] = Field(description="run in order; the first runs the tests")
@@ -58,6 +58,16 @@ class CoverageCapable(Protocol):
 
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]: ...
+
+
+@runtime_checkable
+class ProbeCapable(Protocol):
+    """Optional: a buildpack that can record what one function evaluates to while tests run
+    (``Probe``: the types of an expression's values and of its returns, per test)."""
+
+    def probe_plan(self, tests: Sequence[str], report_dir: str, probe: Probe) -> CoveragePlan: ...
+
+    def parse_probe(self, reports: dict[str, str]) -> Probed: ...
 
 
 class TestExec(Protocol):

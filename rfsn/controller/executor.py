@@ -59,7 +59,7 @@ class Executor:
 
     def _via(self, proposal: RunTests) -> TestExec | None:
         """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
-        return self._warm if proposal.phase is Phase.PATCH else None
+        return self._warm if proposal.phase is Phase.PATCH and proposal.probe is None else None
 
     def _start_warm(self, background: bool) -> None:
         """Start the warm runner (once). In the background as the localization's test run
@@ -144,7 +144,8 @@ class Executor:
         with nullcontext() if proposal.case_limit else cases_unlimited(self.buildpack):
             report = run_tests(self.sandbox, self.buildpack, proposal.tests, timeout=self._timeout(proposal.timeout),
                                coverage=proposal.coverage, via=self._via(proposal),
-                               max_failures=proposal.max_failures, measure_within=proposal.measure_within)
+                               max_failures=proposal.max_failures, measure_within=proposal.measure_within,
+                               probe=proposal.probe)
         if isinstance(self.buildpack, CrashCapable):
             report.crashed = self.buildpack.crashed(report, self.workspace.path)
         return Outcome.of_run(proposal.intent, report)

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, limit_cases
+from rfsn.buildpacks.base import Buildpack, ProbeCapable, limit_cases
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.executor import Executor
 from rfsn.controller.htmlreport import render_html
@@ -174,7 +174,8 @@ def _loop(state: _Session, workspace: Workspace, options: RepairOptions, setting
         state.planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir, targets=tests,
                                      problem=options.problem, formula=options.formula, model=state.model,
                                      seconds_left=lambda: usage.seconds_left,
-                                     steps_left=lambda: usage.budget.max_steps - usage.steps, baseline=runs)
+                                     steps_left=lambda: usage.budget.max_steps - usage.steps, baseline=runs,
+                                     probes=isinstance(buildpack, ProbeCapable))
         executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
                             remaining=lambda: usage.seconds_left, secret_globs=policy.secret_globs)
         controller = Controller(state.planner, Gate(policy), executor, usage,
@@ -211,7 +212,7 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
     planner, verdict, model = state.planner, state.verdict, state.model
     if planner is not None:  # a reproduction test is evidence, not part of the fix
         workspace.discard_new(planner.scaffolding)
-    patch = workspace.diff() if verdict.status is SessionStatus.FIXED else (
+    patch = workspace.diff() if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE) else (
         verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
     verdict = verdict.model_copy(update={
         "patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})

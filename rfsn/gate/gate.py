@@ -109,6 +109,10 @@ class Gate:
         return found, (patch if found is None else None)
 
     def _run_tests(self, proposal: RunTests, context: GateContext) -> Violation | None:
+        if proposal.probe is not None:  # read in the sandbox, as a test reads it: within the workspace
+            found = path_violation(proposal.probe.path, context.workspace, self.policy, write=False)
+            if found:
+                return found
         for test_id in (*proposal.tests, *(proposal.collect or ())):
             if test_id.startswith("-"):
                 return Violation(Rule.SHELL_INJECTION, f"test id {test_id[:40]!r} looks like an option")

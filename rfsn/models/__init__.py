@@ -1,5 +1,6 @@
 """Pydantic models shared by every part of rfsn: the contracts at the boundaries."""
 
+from rfsn.models.probes import Probe, Probed
 from rfsn.models.proposals import (
     PUBLIC_INTENTS,
     Edit,
@@ -44,6 +45,8 @@ __all__ = [
     "Outcome",
     "Phase",
     "Prediction",
+    "Probe",
+    "Probed",
     "Proposal",
     "ReadFile",
     "RunCommand",

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from rfsn.models.probes import Probe
+
 
 class Phase(StrEnum):
     REPRODUCE = "reproduce"
@@ -58,6 +60,9 @@ class RunTests(_ProposalBase):
         "first widen what the whole suite collects from now on (``CollectCapable``): by the test "
         "files of the runner the project declares, and these files; a run that names files the "
         "runner cannot take in does not run (none: no widening)"))
+    probe: Probe | None = Field(default=None, description=(
+        "record what one function evaluates to on these tests (``ProbeCapable``), as "
+        "``TestReport.probed``; a runner that cannot runs them plainly"))
 
 
 class RunCommand(_ProposalBase):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from rfsn.models.probes import Probed
 from rfsn.models.testfiles import is_test_module, test_id_file
 
 
@@ -81,6 +82,7 @@ class TestReport(BaseModel):
     reasons: dict[str, tuple[str, str]] = Field(
         default_factory=dict, description="failed test id -> (the first line of its failure, the file "
                                           "it was raised in), where the runner's structured report says")
+    probed: Probed | None = Field(default=None, description="what the run's probe saw (``RunTests.probe``)")
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
         return sorted(t for t, s in self.tests.items() if s in statuses)
@@ -185,6 +187,9 @@ class SessionStatus(StrEnum):
     ERROR = "error"
     ENV_ERROR = "env_error"
     BUDGET_EXHAUSTED = "budget_exhausted"
+    #: the patch passes the tests and a concern says it may not be the fix (it changes the type of
+    #: what the tests run): returned, not claimed
+    PLAUSIBLE = "plausible"
 
 
 class Alternative(BaseModel):

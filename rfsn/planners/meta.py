@@ -28,6 +28,7 @@ from rfsn.planners.verify.choice import Ranked, rank_plausible
 from rfsn.planners.verify.phase import Ending, Verifier, alternatives
 from rfsn.planners.verify.screening import MAX_RECHECKED
 from rfsn.planners.verify.trials import Trials
+from rfsn.planners.verify.types import TypeCheck
 
 log = get_logger(__name__)
 Tried = list[tuple[Search, Try]]
@@ -38,12 +39,15 @@ class PhasePlanner:
                  targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
                  max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
                  model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
-                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None) -> None:
+                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None,
+                 probes: bool = False) -> None:
         """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
-        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run."""
+        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run.
+        ``probes``: the runner can probe what a function evaluates to (``ProbeCapable``): verify
+        then checks the types of each plausible patch (``verify.types``)."""
         self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
         self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model, self.seconds_left, self.steps_left = model, seconds_left, steps_left
+        self.model, self.seconds_left, self.steps_left, self.probes = model, seconds_left, steps_left, probes
         self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
         self.phase = Phase.REPRODUCE
         self.best: Candidate | None = None
@@ -64,6 +68,8 @@ class PhasePlanner:
         self._reproducer: Reproducer | None = None
         self._trials: Trials | None = None
         self._patcher: Patcher | None = None
+        #: verify's type check of the plausible patches, and what it found
+        self._types = TypeCheck(seconds_left, steps_left)
         #: the strategies' searches the plan opened, closed with it (``close``)
         self._opened = contextlib.ExitStack()
 
@@ -216,15 +222,18 @@ class PhasePlanner:
                                        self._ledger)
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
-        ranked = [self._ranked(baseline, s) for s in self._fixes or [search]]
-        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in self._fixes or [search]],
+        searches = self._fixes or [search]
+        for each in searches if self.probes else []:  # what the probes see of each plausible patch
+            yield from self._types.judge(each.plausible, baseline, self._localizer.coverage)
+        ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
+        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in searches],
                                                        baseline, search.screen, self._groups))
 
-    def _ranked(self, baseline: TestReport, search: Search) -> list[Ranked]:
+    def _ranked(self, baseline: TestReport, search: Search, retyped: dict[str, list[str]]) -> list[Ranked]:
         """``search``'s plausible patches, best first, by what the choice weighs."""
         votes = search.context.votes if search.context else {}
         evidence = self._verifier.evidence(baseline, search.group.tests, search.locations, votes,
-                                           self._localizer.coverage)
+                                           self._localizer.coverage, retyped)
         return rank_plausible(search.plausible, evidence)
 
     def unverified(self, ended: str) -> Verdict | None:
@@ -237,7 +246,7 @@ class PhasePlanner:
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
         targets = search.group.tests
-        ranked = self._ranked(baseline, search)
+        ranked = self._ranked(baseline, search, self._types.found)
         self.best = best = ranked[0].candidate
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"

@@ -31,10 +31,11 @@ from rfsn.buildpacks.python.pycoverage import (
     read_coverage,
 )
 from rfsn.buildpacks.python.pyhealth import conftest_failure, crashed, diagnose
+from rfsn.buildpacks.python.pyprobe import probe_plan, read_probe
 from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.buildpacks.python.pyrunner import PYTEST_DEFAULT, pytest_option, uncollected_patterns
 from rfsn.fsutil import read_toml
-from rfsn.models import TestReport, TestStatus
+from rfsn.models import Probe, Probed, TestReport, TestStatus
 
 _MARKERS: dict[str, float] = {
     "pyproject.toml": 0.9, "setup.py": 0.9, "setup.cfg": 0.8, "pytest.ini": 0.8,
@@ -190,6 +191,13 @@ class PythonBuildpack:
     def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
                        workdir: str) -> dict[str, dict[str, list[int]]]:
         return read_coverage(reports, test_ids, workdir)
+
+    def probe_plan(self, tests: Sequence[str], report_dir: str, probe: Probe) -> CoveragePlan:
+        """The tests run with a probe of one function (``pyprobe``)."""
+        return probe_plan(self.test_command(tests, report_dir)[3:], report_dir, probe)
+
+    def parse_probe(self, reports: dict[str, str]) -> Probed:
+        return read_probe(reports)
 
 
 def _has_setup_cfg_metadata(repo: Path) -> bool:

@@ -90,6 +90,12 @@ PER_TEST_MODULE = "rfsn_per_test"
 PER_TEST_PLUGIN = (Path(__file__).with_name("coverage_per_test.py")).read_text(encoding="utf-8")
 
 
+def importable(report_dir: str) -> list[str]:
+    """The start of an argv whose program (and ``NAME=value`` words: ``env``'s) imports from
+    ``report_dir`` first: the directory goes before the PYTHONPATH the environment sets, not in its place."""
+    return ["sh", "-c", f'PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}} exec env "$@"', "sh"]
+
+
 def per_test_plan(pytest_argv: Sequence[str], report_dir: str, version: Version) -> CoveragePlan:
     """The plan measuring each test with a coverage ``version`` that has no dynamic contexts
     (``coverage_per_test.py``), its report the same shape as `coverage_json_command`'s."""
@@ -97,9 +103,7 @@ def per_test_plan(pytest_argv: Sequence[str], report_dir: str, version: Version)
     return CoveragePlan(
         files={"coveragerc": coverage_rc(f"{report_dir}/coverage.data", version),
                f"{PER_TEST_MODULE}.py": PER_TEST_PLUGIN},
-        # the plugin's directory goes before the PYTHONPATH the environment sets, not in its place
-        commands=[["sh", "-c", f'PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}} exec env "$@"',
-                   "sh", f"RFSN_COVERAGE_RC={rc}", f"RFSN_COVERAGE_JSON={report_dir}/coverage.json",
+        commands=[[*importable(report_dir), f"RFSN_COVERAGE_RC={rc}", f"RFSN_COVERAGE_JSON={report_dir}/coverage.json",
                    "python", "-m", "pytest", "-p", PER_TEST_MODULE, *pytest_argv]],
         env=coverage_env(),
     )

@@ -3,6 +3,7 @@
 A plausible patch passes every test, which an overfitted one does too, so the choice looks past
 size, in this order:
 
+0. types: a patch that changes what its expression is on the passing tests goes last (``types``);
 1. agreement: the patch most model samples agree on (``agreement_key``);
 2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape
    of what the function returns; it deletes code that passing tests run; it brings in a literal
@@ -41,25 +42,31 @@ class Evidence:
     coverage: Mapping[str, Mapping[str, Sequence[int]]] = field(default_factory=dict)
     passing: Sequence[str] = ()
     test_sources: Mapping[str, str] = field(default_factory=dict)
+    #: patch diff -> the concerns of the probe runs that saw it change a type
+    retyped: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Ranked:
     candidate: Candidate
     concerns: list[str]
+    #: those of its concerns that say it changes a type: it is plausible, not claimed fixed
+    retyped: list[str] = field(default_factory=list)
 
 
 def together(choices: Sequence[Ranked]) -> tuple[Ranked | None, list[int]]:
     """The chosen patches of several groups as one, each with its concerns, in turn where its edits
     do not overlap those before it, and the places of those joined (none: fewer than two could be)."""
     joined, concerned, kept = choices[0].candidate, list(choices[0].concerns), [0]
+    retyped = list(choices[0].retyped)
     for n, choice in enumerate(choices[1:], 1):
         both = combine(joined, choice.candidate)
         if both is not None:
             joined = both
             concerned += choice.concerns
+            retyped += choice.retyped
             kept.append(n)
-    return (Ranked(joined, concerned) if len(kept) > 1 else None), kept
+    return (Ranked(joined, concerned, retyped) if len(kept) > 1 else None), kept
 
 
 def agreement_key(candidate: Candidate) -> str:
@@ -73,11 +80,11 @@ def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[R
     """The plausible patches, best first, each with its concerns."""
     where = {(loc.file, loc.line): i for i, loc in reversed(list(enumerate(
         sorted(evidence.locations, key=lambda loc: -loc.score))))}
-    ranked = [(c, concerns(c, evidence), i) for i, c in enumerate(plausible)]
-    ranked.sort(key=lambda item: (-evidence.votes.get(agreement_key(item[0]), 0), len(item[1]),
+    ranked = [(c, concerns(c, evidence), evidence.retyped.get(c.diff(), []), i) for i, c in enumerate(plausible)]
+    ranked.sort(key=lambda item: (bool(item[2]), -evidence.votes.get(agreement_key(item[0]), 0), len(item[1]),
                                   where.get((item[0].path, item[0].line), len(where)),
-                                  _size(item[0]), item[2]))
-    return [Ranked(candidate, found) for candidate, found, _ in ranked]
+                                  _size(item[0]), item[3]))
+    return [Ranked(candidate, [*retyped, *found], retyped) for candidate, found, retyped, _ in ranked]
 
 
 def concerns(candidate: Candidate, evidence: Evidence) -> list[str]:
@@ -159,7 +166,7 @@ def _result_shape(change: FileChange) -> list[str]:
 
 # -- deleted behaviour ----------------------------------------------------------------------
 def _deleted_behaviour(change: FileChange, evidence: Evidence) -> list[str]:
-    removed, added = _changed_lines(change)
+    removed, added = changed_lines(change)
     if not removed or added:
         return []
     run = {line for test in evidence.passing
@@ -170,7 +177,7 @@ def _deleted_behaviour(change: FileChange, evidence: Evidence) -> list[str]:
     return []
 
 
-def _changed_lines(change: FileChange) -> tuple[set[int], list[str]]:
+def changed_lines(change: FileChange) -> tuple[set[int], list[str]]:
     """Original line numbers removed, and the lines added."""
     old, new = change.original.splitlines(), change.patched.splitlines()
     removed: set[int] = set()
@@ -185,7 +192,7 @@ def _changed_lines(change: FileChange) -> tuple[set[int], list[str]]:
 
 # -- the tests' own values ------------------------------------------------------------------
 def _test_literals(change: FileChange, evidence: Evidence) -> list[str]:
-    _, added = _changed_lines(change)
+    _, added = changed_lines(change)
     known = set(_LITERAL.findall(change.original))
     new = {lit for line in added for lit in _LITERAL.findall(line)} - known - _COMMON
     tests = "\n".join(evidence.test_sources.values())

@@ -54,13 +54,15 @@ class Verifier:
     best: Candidate | None = None
 
     def evidence(self, baseline: TestReport, targets: list[str], locations: list[Location],
-                 votes: dict[str, int], coverage: dict[str, dict[str, list[int]]]) -> Evidence:
-        """What the choice among plausible patches weighs: the failing tests' own sources."""
+                 votes: dict[str, int], coverage: dict[str, dict[str, list[int]]],
+                 retyped: dict[str, list[str]]) -> Evidence:
+        """What the choice among plausible patches weighs: the failing tests' own sources, the
+        types the probes saw change (``retyped``)."""
         files = {test_id_file(t) for t in targets}
         failing = {path: text for path, text in read_sources(self.workspace, self.language,
                                                              tests=True).items() if path in files}
         return Evidence(votes=votes, locations=locations, coverage=coverage,
-                        passing=baseline.passing, test_sources=failing)
+                        passing=baseline.passing, test_sources=failing, retyped=retyped)
 
     def verify(self, ranked: list[Ranked], baseline: TestReport, targets: list[str], screen: Screen | None,
                groups: list[FailureGroup]) -> Plan[Ending]:
@@ -97,7 +99,10 @@ class Verifier:
                     report.tests.get(t) == TestStatus.PASSED for t in other.tests):
                 other.outcome, other.why = "fixed", "passes with the patch made for another group"
         fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
-        return Ending(SessionStatus.FIXED, best.description, {
+        retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
+        status, said = (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}") \
+            if retyped else (SessionStatus.FIXED, best.description)
+        return Ending(status, said, {
             "patch": best.diff(), "failing_before": fixed or targets, "failing_after": [], "concerns": concerns,
             "alternatives": alternatives(ranked), "template": best.template, "checks": list(best.checks)})
 
@@ -109,7 +114,7 @@ class Verifier:
         if joined is not None:
             tests = list(dict.fromkeys(t for n in kept for t in fixed[n].tests))
             ending = yield from self.verify([joined, *ranked[0]], baseline, tests, screen, groups)
-            if ending.status is SessionStatus.FIXED:
+            if ending.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE):
                 for n in kept[1:]:
                     fixed[n].outcome = "fixed"
                     fixed[n].why = f"its patch is part of the session's: {joined.candidate.description}"

@@ -1,0 +1,263 @@
+"""Whether a plausible patch changes what an expression *is* on the tests that pass.
+
+A patch can make the failing tests pass while the expression it replaced now yields another kind
+of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a number or None
+became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: where the
+patch's one changed expression is and the function whose returns count (`sites`), the passing
+tests that run it (`covering`), and the concerns two probe runs give (`retyped`). The runs, once
+without the patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rfsn.models import Edit, Phase, Probe, Probed, RunTests, TestReport
+from rfsn.models.probes import Seen, Step
+from rfsn.observability.logging import get_logger
+from rfsn.planners.base import Plan
+from rfsn.planners.code.candidates import Candidate, FileChange
+from rfsn.planners.verify.choice import changed_lines
+from rfsn.planners.verify.trials import VERIFY_STEPS, reverse
+
+log = get_logger(__name__)
+
+#: kinds of type that a fix may trade for each other (a number), and the names of the commonest
+FAMILIES = {"builtins.int": "a number", "builtins.float": "a number", "builtins.complex": "a number",
+            "decimal.Decimal": "a number", "fractions.Fraction": "a number", "builtins.NoneType": "None",
+            "builtins.bool": "a boolean", "builtins.str": "a string", "builtins.bytes": "bytes",
+            "builtins.list": "a list", "builtins.tuple": "a tuple", "builtins.dict": "a dict",
+            "builtins.method": "a bound method", "builtins.function": "a function"}
+#: the places where only a value's truth counts
+_TRUTH = {("If", "test"), ("While", "test"), ("IfExp", "test"), ("Assert", "test"), ("comprehension", "ifs")}
+#: the passing tests a probe runs, at most
+MAX_TESTS = 20
+#: a probe runs only while the seconds left hold this many times its two runs' estimate
+MARGIN = 4.0
+#: proposals one candidate's probe makes at most: the run before, the patch, the run after, the revert
+PROBE_STEPS = 4
+_OWN = ("args", "decorator_list", "returns", "type_params")  # evaluated where the function is defined
+_FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
+Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _defs(body: list[ast.stmt], prefix: str = "") -> list[tuple[str, Def]]:
+    """(qualified name, def) of the functions at a module's level or in its classes."""
+    found: list[tuple[str, Def]] = []
+    for node in body:
+        if isinstance(node, _FUNCTIONS):
+            found.append((prefix + node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found += _defs(node.body, f"{prefix}{node.name}.")
+    return found
+
+
+def _units(tree: ast.Module) -> dict[str, Def | None]:
+    """Qualified name -> def; None for a name defined twice (a property's setter)."""
+    named: dict[str, Def | None] = {}
+    for name, node in _defs(tree.body):
+        named[name] = None if name in named else node
+    return named
+
+
+def _child(node: ast.AST, step: Step) -> ast.AST:
+    value = getattr(node, step[0])
+    return value if step[1] is None else value[step[1]]
+
+
+def _differing(a: ast.AST, b: ast.AST) -> list[Step]:
+    """The path to the smallest expression or statement in which ``a`` and ``b`` differ."""
+    path: list[Step] = []
+    while True:
+        steps: list[Step] = []
+        for name in a._fields:
+            va, vb = getattr(a, name, None), getattr(b, name, None)
+            if isinstance(va, list) and isinstance(vb, list) and len(va) == len(vb):
+                steps += [(name, i) for i, (x, y) in enumerate(zip(va, vb, strict=True)) if _dump(x) != _dump(y)]
+            elif _dump(va) != _dump(vb):
+                steps.append((name, None) if isinstance(va, ast.AST) and isinstance(vb, ast.AST) else ("", None))
+        if len(steps) != 1 or not steps[0][0]:
+            return path
+        ca, cb = _child(a, steps[0]), _child(b, steps[0])
+        if not isinstance(ca, ast.expr | ast.stmt) or not isinstance(cb, ast.expr | ast.stmt):
+            return path  # an operator, a keyword's name: the node around it is what changed
+        path.append(steps[0])
+        if type(ca) is not type(cb):
+            return path
+        a, b = ca, cb
+
+
+def _dump(value: object) -> str:
+    return ast.dump(value) if isinstance(value, ast.AST) else repr(value)
+
+
+def _probe(path: str, name: str, unit: Def, steps: list[Step]) -> Probe:
+    nodes: list[ast.AST] = [unit]
+    for step in steps:
+        nodes.append(_child(nodes[-1], step))
+    node, parent = nodes[-1], nodes[-2] if len(steps) else None
+    inner = max((i for i, n in enumerate(nodes) if isinstance(n, _FUNCTIONS | ast.Lambda)), default=0)
+    returns = tuple(steps[:inner]) if isinstance(nodes[inner], _FUNCTIONS) else None
+    probed = (isinstance(node, ast.expr) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
+              and not isinstance(node, ast.Starred | ast.Slice | ast.FormattedValue)
+              and not isinstance(parent, ast.JoinedStr) and steps[0][0] not in _OWN and not _truth(nodes, steps))
+    return Probe(path=path, function=name, value=tuple(steps) if probed else None, returns=returns,
+                 node=(type(node).__name__, node.lineno, node.col_offset) if probed else None)  # type: ignore[attr-defined]
+
+
+def _truth(nodes: list[ast.AST], steps: list[Step]) -> bool:
+    """Whether only the truth of the last node counts: a condition, or an operand of ``and``,
+    ``or`` or ``not`` that is one."""
+    for n in range(len(steps), 0, -1):
+        parent, field = nodes[n - 1], steps[n - 1][0]
+        if (type(parent).__name__, field) in _TRUTH or (isinstance(parent, ast.UnaryOp) and isinstance(
+                parent.op, ast.Not)):
+            return True
+        if not isinstance(parent, ast.BoolOp):
+            return False
+    return False
+
+
+def sites(change: FileChange) -> tuple[Probe, Probe] | None:
+    """The probes of the one function ``change`` edits, before and after (none: not one
+    function of a Python file, or a file that does not parse)."""
+    if not change.path.endswith(".py"):
+        return None
+    try:
+        old, new = _units(ast.parse(change.original)), _units(ast.parse(change.patched))
+    except SyntaxError:
+        return None
+    edited = [n for n, d in new.items() if d is None or old.get(n) is None or _dump(d) != _dump(old[n])]
+    if len(edited) != 1 or set(old) != set(new) or new[edited[0]] is None:
+        return None
+    name = edited[0]
+    before, after = old[name], new[name]
+    assert before is not None and after is not None
+    steps = _differing(before, after)
+    return _probe(change.path, name, before, steps), _probe(change.path, name, after, steps)
+
+
+def covering(change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]],
+             passing: Sequence[str], limit: int) -> list[str]:
+    """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
+    around what it inserts)."""
+    removed, _ = changed_lines(change)
+    lines = removed or _around(change)
+    return [t for t in sorted(passing) if lines & set(coverage.get(t, {}).get(change.path, ()))][:limit]
+
+
+def _around(change: FileChange) -> set[int]:
+    old, new = change.original.splitlines(), change.patched.splitlines()
+    first = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    return {first, first + 1}
+
+
+def _kinds(seen: Sequence[Seen]) -> set[tuple[str, bool]]:
+    return {(FAMILIES.get(name, name), called) for name, called in seen}
+
+
+def _gained(old: Sequence[Seen], new: Sequence[Seen]) -> set[tuple[str, bool]]:
+    """The kinds of value ``new`` has that ``old`` never had; a value where there was only None
+    (a default filled in) is none, unless it is callable."""
+    was, gained = _kinds(old), _kinds(new) - _kinds(old)
+    return {k for k in gained if k[1]} if was == {("None", False)} else gained
+
+
+def _shown(kinds: set[tuple[str, bool]]) -> str:
+    return " or ".join(sorted(f"{n.removeprefix('builtins.')}{' (callable)' if c else ''}" for n, c in kinds))
+
+
+def _source(text: str, probe: Probe) -> str:
+    """The probed expression's source, cut short."""
+    unit = _units(ast.parse(text)).get(probe.function)
+    node: ast.AST | None = unit
+    for step in probe.value or ():
+        node = _child(node, step) if node is not None else None
+    return (ast.get_source_segment(text, node) or "")[:60] if node is not None and probe.value else ""
+
+
+def retyped(change: FileChange, probes: tuple[Probe, Probe], before: Probed, after: Probed) -> list[str]:
+    """Pure: the concerns of a patch whose probed expression or function returns, on a passing
+    test, a kind of value (a type, up to `FAMILIES`, and whether it is callable) that it never
+    returned there before the patch (`_gained`)."""
+    found = []
+    for what, old, new in (("value", before.values, after.values), ("returns", before.returns, after.returns)):
+        tests = [t for t in sorted(old.keys() & new.keys()) if _gained(old[t], new[t])]
+        if not tests:
+            continue
+        gained = set().union(*(_gained(old[t], new[t]) for t in tests))
+        had = set().union(*(_kinds(old[t]) for t in tests))
+        if what == "value":
+            line = f"{change.path}:{probes[1].node[1] if probes[1].node else 0}"
+            now, was = _source(change.patched, probes[1]), _source(change.original, probes[0])
+            said = f"`{now}` at {line} is {_shown(gained)} where `{was}`, the expression it replaced, was {_shown(had)}"
+        else:
+            said = f"{probes[1].function}() returns {_shown(gained)} where it returned {_shown(had)}"
+        shown = ", ".join(tests[:3]) + (f" and {len(tests) - 3} more" if len(tests) > 3 else "")
+        found.append(f"{said}, on {len(tests)} passing test{'s' if len(tests) > 1 else ''} ({shown}): "
+                     "it changes what the code is, not only what it does")
+    return found
+
+
+@dataclass
+class TypeCheck:
+    """The probe runs of the plausible patches of a Python project: each patch's expression on the
+    passing tests that run it, without the patch and with it (``retyped``). A patch no probe can
+    take (not one function, no covering test, no budget left for it) has no concern of this kind."""
+
+    seconds_left: Callable[[], float] | None
+    steps_left: Callable[[], int] | None
+    #: patch diff -> the type concerns of each patch probed so far (kept where the budget ends a judging)
+    found: dict[str, list[str]] = field(default_factory=dict)
+
+    def judge(self, plausible: Sequence[Candidate], baseline: TestReport,
+              coverage: Mapping[str, Mapping[str, Sequence[int]]]) -> Plan[dict[str, list[str]]]:
+        """Patch diff -> the type concerns of each of ``plausible`` that could be probed."""
+        found = self.found
+        before: dict[Probe, Probed] = {}
+        for candidate in plausible:
+            (change, *more) = candidate.changes()
+            probes = sites(change) if not more else None
+            tests = covering(change, coverage, baseline.passing, MAX_TESTS) if probes else []
+            if probes is None or not tests or not self._affords(baseline, tests):
+                continue
+            if probes[0] not in before:
+                before[probes[0]] = yield from self._run(probes[0], tests, baseline, "without the patch")
+            fb = yield Edit(phase=Phase.VERIFY, patch=candidate.diff(), rationale=f"apply {candidate.description}")
+            if not fb.ok:
+                continue
+            after = yield from self._run(probes[1], tests, baseline, "with the patch")
+            yield Edit(phase=Phase.VERIFY, patch=reverse(candidate), rationale="revert the candidate")
+            if before[probes[0]].error or after.error:
+                log.info("planner.probe_failed", candidate=candidate.description,
+                         error=before[probes[0]].error or after.error)
+                continue
+            found[candidate.diff()] = retyped(change, probes, before[probes[0]], after)
+            log.info("planner.probed", candidate=candidate.description, tests=len(tests),
+                     concerns=found[candidate.diff()])
+        return found
+
+    def _run(self, probe: Probe, tests: list[str], baseline: TestReport, how: str) -> Plan[Probed]:
+        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(tests), probe=probe, timeout=max(60.0, 10 * _took(
+            baseline, tests)), rationale=f"probe the types of {probe.function} on {len(tests)} passing tests {how}")
+        report = fb.outcome.report if fb.outcome else None
+        return report.probed if report is not None and report.probed is not None else Probed(
+            error=f"the probe run {how} reported nothing")
+
+    def _affords(self, baseline: TestReport, tests: list[str]) -> bool:
+        left = self.seconds_left() if self.seconds_left is not None else float("inf")
+        steps = self.steps_left() if self.steps_left is not None else PROBE_STEPS + VERIFY_STEPS
+        if left >= MARGIN * 2 * _took(baseline, tests) and steps >= PROBE_STEPS + VERIFY_STEPS:
+            return True
+        log.info("planner.probe_skipped", left=round(left), steps=steps, tests=len(tests))
+        return False
+
+
+def _took(baseline: TestReport, tests: list[str]) -> float:
+    """The seconds a run of ``tests`` is estimated to take: their baseline durations, or their
+    share of the baseline's run, and a start."""
+    known = [baseline.durations[t] for t in tests if t in baseline.durations]
+    share = sum(known) if known else baseline.duration * len(tests) / max(1, len(baseline.tests))
+    return 2.0 + share
