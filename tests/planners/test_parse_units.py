@@ -127,3 +127,16 @@ def test_lines_inserted_after_a_methods_last_statement_parse_with_the_method_pre
                             "    @property\n", "        '''\n", "\n"])
         patched = source[:at] + lines + source[at:]
         assert reader.valid(patched, context, (at, at)) is parses(patched), (at, lines)
+
+
+def test_a_backslash_ending_a_header_joins_the_next_line_the_unit_does_not_hold_meta_next() -> None:
+    """``def next(self) -> Proposal:\\`` then the body's first line (the fuzz test's edit of
+    meta.py): the header alone, its body a ``pass``, parsed where the file does not."""
+    source = "class A:\n    def f(self):\n        if x:\n            return 1\n"
+    at = source.index(":\n        if") + 1
+    patched = source[:at] + "\\" + source[at:]
+    assert not parses(patched)
+    assert PythonReader().valid(patched, FileContext("m.py", source, ast.parse(source)), (at, at)) is False
+    ended = source + "y = 1\\\n"  # a last line continued into the end of the file
+    assert PythonReader().valid(ended, FileContext("m.py", source, ast.parse(source)),
+                                (len(source), len(source))) is parses(ended)

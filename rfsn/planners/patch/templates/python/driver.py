@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from functools import partial
 from itertools import accumulate, chain
@@ -55,11 +56,17 @@ def _units(context: FileContext, patched: str, changed: tuple[int, int]) -> Iter
     error is the file's: the statement around the edit (its error is the file's when the edit
     lies within one line and leaves its indentation), then the function or top-level statements."""
     statement = _changed_statement(context, patched, changed)
-    if statement is not None:
+    if statement is not None and not _continued(statement[0]):
         yield statement
     around = _changed_statements(context, patched, changed)
-    if around is not None:
+    if around is not None and not _continued(around):
         yield around, True
+
+
+def _continued(unit: str) -> bool:
+    """Whether a line of the unit ends in a backslash that joins it to a line the unit does not
+    hold as the file does (its last line, or a header's before the ``pass`` put in for its body)."""
+    return bool(re.search(r"\\\n(?:[ \t]*pass\n)?\Z", unit))
 
 
 def _spans(context: FileContext) -> list[tuple[int, int, int]]:
