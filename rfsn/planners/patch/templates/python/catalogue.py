@@ -9,6 +9,7 @@ from rfsn.planners.patch.templates.python import (
     guards,
     isinstances,
     names,
+    nested,
     off_by_one,
     operators,
     returns,
@@ -16,6 +17,7 @@ from rfsn.planners.patch.templates.python import (
     siblings,
     statements,
     swaps,
+    wraps,
 )
 
 CATALOGUE: tuple[Template, ...] = (
@@ -33,5 +35,7 @@ CATALOGUE: tuple[Template, ...] = (
     *returns.TEMPLATES,
     *shapes.TEMPLATES,
     *statements.TEMPLATES,
+    *wraps.TEMPLATES,
+    *nested.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
