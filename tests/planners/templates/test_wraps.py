@@ -38,3 +38,11 @@ def test_no_wrap_at_module_level_nor_of_a_multiline_string():
     assert patched("x = f(y)\n", 1, "wrap_in_condition") == []
     src = 'def f(doc):\n    doc = """a\nb""" + doc\n    return doc\n'
     assert patched(src, 2, "wrap_in_condition") == []
+
+
+def test_key_guard_skips_the_case_the_statement_cannot_take():
+    src = "def drop(rows, seen):\n    for r in rows:\n        seen.remove(r)\n    return True\n"
+    out = patched(src, 3, "key_guard")
+    for exit in ("continue", "return False"):
+        guarded = f"        if r not in seen:\n            {exit}\n        seen.remove"
+        assert dedent(src).replace("        seen.remove", guarded) in out

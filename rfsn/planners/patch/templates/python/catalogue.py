@@ -8,6 +8,7 @@ from rfsn.planners.patch.templates.python import (
     formats,
     guards,
     isinstances,
+    literals,
     names,
     nested,
     off_by_one,
@@ -37,5 +38,6 @@ CATALOGUE: tuple[Template, ...] = (
     *statements.TEMPLATES,
     *wraps.TEMPLATES,
     *nested.TEMPLATES,
+    *literals.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -105,7 +105,7 @@ def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]
         yield Edit((Splice(at, at, text),), f"insert `if {test}: {action}`")
 
 
-def _guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
+def guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
     returns = [f"return {v}" for v in _defaults(function_at(ctx, line))]
     return ["continue", *returns] if loop_ancestor(ctx, stmt) else returns
 
@@ -162,14 +162,14 @@ def none_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
     func = function_at(ctx, line)
     parts = guardable_parts(ctx, line, set(local_names(func))) if func is not None else []
     for name in [*names, *parts]:
-        yield from guard_before(ctx, stmt, f"{name} is None", _guard_actions(ctx, stmt, line))
+        yield from guard_before(ctx, stmt, f"{name} is None", guard_actions(ctx, stmt, line))
 
 
 @template("empty_guard", 0.35)
 def empty_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, names = _guardable_names(ctx, line)
     for name in names:
-        yield from guard_before(ctx, stmt, f"not {name}", _guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
+        yield from guard_before(ctx, stmt, f"not {name}", guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
 
 
 _MUTABLE = (ast.List, ast.Dict, ast.Set)

@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, header_nodes
-from rfsn.planners.patch.templates.python.guards import MAX_PARTS, guardable_parts, indent_unit, starts_line
+from rfsn.planners.patch.templates.python.guards import (
+    MAX_PARTS,
+    guard_actions,
+    guard_before,
+    guardable_parts,
+    indent_unit,
+    starts_line,
+)
 from rfsn.planners.patch.templates.python.scope import function_at, local_names
 
 #: methods whose first argument must be in (or out of) the receiver
@@ -66,4 +73,16 @@ def wrap_in_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
         yield Edit((Splice(start, end, f"{indent}if {test}:\n{body}"),), f"run the statement only `if {test}`")
 
 
-TEMPLATES = (wrap_in_condition,)
+@template("key_guard", 0.35)
+def key_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if k not in c: continue`` (or ``return <the function's empty value>``) before a
+    statement that needs ``k`` in ``c`` (``c.remove(k)``, ``c[k]``): the case the body cannot take."""
+    stmt = ctx.statement_at(line)
+    if stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef) or ctx.enclosing(stmt, FUNCTIONS) is None:
+        return
+    for test in _keys(ctx, stmt):
+        negated = test.replace(" not in ", " in ") if " not in " in test else test.replace(" in ", " not in ")
+        yield from guard_before(ctx, stmt, negated, guard_actions(ctx, stmt, line))
+
+
+TEMPLATES = (wrap_in_condition, key_guard)
