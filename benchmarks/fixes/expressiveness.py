@@ -10,6 +10,7 @@ and per project; ``--shapes`` also prints the design part's most frequent edit s
 (shapes.py), the material for pattern mining. Test-part fixes are only counted, never listed.
 
     python benchmarks/fixes/expressiveness.py [--split test|design|all] [--per-project] [--shapes]
+        [--candidates] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ HERE = Path(__file__).parent
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 TARGET = 0.60
 PATTERN = "pattern: "  # the shapes counter's keys for patterns (shape <- origins)
+COVERED = "expressed: "  # and for the fixes of a shape or pattern that some candidate writes
 
 
 def locations(header: str) -> list[int]:
@@ -197,16 +199,20 @@ def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express:
         before, after = show(repos, row, row["parent"], cache), show(repos, row, row["commit"], cache)
         total[row["project"]] += 1
         signal.alarm(limit)
+        found = False
         try:
-            hit[row["project"]] += express and expressed(row["file"], before, after, row["hunk_header"])
+            found = express and expressed(row["file"], before, after, row["hunk_header"])
             sizes += candidates(row["file"], before, row["hunk_header"]) if count else []
         except _Late:
             total["(over the time limit)"] += 1
         finally:
             signal.alarm(0)
+        hit[row["project"]] += found
         if with_shapes:
-            shapes[shape(before, after)] += 1
-            shapes[PATTERN + pattern(before, after, locations(row["hunk_header"])[0])] += 1
+            named = shape(before, after), PATTERN + pattern(before, after, locations(row["hunk_header"])[0])
+            for key in named:
+                shapes[key] += 1
+                shapes[COVERED + key] += found
     return total, hit, shapes, sizes
 
 
@@ -240,13 +246,21 @@ def main() -> None:
         if args.per_project and not args.only_shapes:
             for project in sorted(total):
                 print(f"  {project:<45} {hit[project]:>4}/{total[project]:<4} {hit[project] / total[project]:.0%}")
-        for title, mined in (("edit shape", {k: v for k, v in shapes.items() if not k.startswith(PATTERN)}),
-                             ("pattern: shape <- origins", {k[len(PATTERN):]: v for k, v in shapes.items()
-                                                            if k.startswith(PATTERN)})):
-            if mined:
-                print(f"\n| {title} (design part) | fixes | share |\n| --- | --- | --- |")
-                for name, count in Counter(mined).most_common(args.top):
-                    print(f"| {name} | {count} | {count / n:.1%} |")
+        if shapes:
+            table(shapes, n, args.top, not args.only_shapes)
+
+
+def table(shapes: Counter[str], n: int, top: int, covered: bool) -> None:
+    """The design part's shapes, then its patterns (shape <- origins): fixes, share, and how
+    many of them some candidate writes (when measured)."""
+    for title, prefix in (("edit shape", ""), ("pattern: shape <- origins", PATTERN)):
+        mined = Counter({k[len(prefix):]: v for k, v in shapes.items() if k.startswith(prefix)
+                         and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))})
+        extra = (" expressed |", " --- |") if covered else ("", "")
+        print(f"\n| {title} (design part) | fixes | share |{extra[0]}\n| --- | --- | --- |{extra[1]}")
+        for name, count in mined.most_common(top):
+            done = f" {shapes[COVERED + prefix + name]} |" if covered else ""
+            print(f"| {name} | {count} | {count / n:.1%} |{done}")
 
 
 if __name__ == "__main__":
