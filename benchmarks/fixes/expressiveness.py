@@ -10,6 +10,7 @@ and per project; ``--shapes`` also prints the design part's most frequent edit s
 (shapes.py), the material for pattern mining. Test-part fixes are only counted, never listed.
 
     python benchmarks/fixes/expressiveness.py [--split test|design|all] [--per-project] [--shapes]
+        [--candidates] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import ast
 import bisect
 import contextlib
 import gzip
+import hashlib
 import json
 import re
 import signal
@@ -36,11 +38,14 @@ from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
 
 sys.path.insert(0, str(Path(__file__).parent))
 from mine import git_dir
+from origins import pattern
 from shapes import shape
 
 HERE = Path(__file__).parent
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 TARGET = 0.60
+PATTERN = "pattern: "  # the shapes counter's keys for patterns (shape <- origins)
+COVERED = "expressed: "  # and for the fixes of a shape or pattern that some candidate writes
 
 
 def locations(header: str) -> list[int]:
@@ -120,6 +125,13 @@ def _edits(ctx: FileContext, line: int) -> Iterator[Edit]:
             continue
 
 
+def candidates(path: str, before: str, header: str) -> list[int]:
+    """How many edits the catalogue proposes at each location of the gold hunk (the planner's
+    budget is spent per location)."""
+    ctx = FileContext(path, before, ast.parse(before), {path: before})
+    return [sum(1 for _ in _edits(ctx, line)) for line in locations(header)]
+
+
 def expressed(path: str, before: str, after: str, header: str) -> bool:
     """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``. A
     candidate is compared first on the lines both edits span, loosely by tokens, then exactly
@@ -151,13 +163,21 @@ def expressed(path: str, before: str, after: str, header: str) -> bool:
     return False
 
 
-def show(repos: Path, row: dict[str, Any], rev: str) -> str:
+def show(repos: Path, row: dict[str, Any], rev: str, cache: Path | None = None) -> str:
+    """The file of ``row`` at ``rev`` (kept under ``cache`` when given: repeated runs skip git)."""
+    kept = cache / hashlib.sha256(f"{row['project']}:{rev}:{row['file']}".encode()).hexdigest() if cache else None
+    if kept is not None and kept.exists():
+        return kept.read_text()
     gdir = git_dir(repos, row["project"])
-    return subprocess.run(["git", "--git-dir", str(gdir), "show", f"{rev}:{row['file']}"], capture_output=True,
+    text = subprocess.run(["git", "--git-dir", str(gdir), "show", f"{rev}:{row['file']}"], capture_output=True,
                           text=True, errors="replace", check=True).stdout
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(text)
+    return text
 
 
-Counts = tuple[Counter[str], Counter[str], Counter[str]]
+Counts = tuple[Counter[str], Counter[str], Counter[str], list[int]]
 
 
 class _Late(Exception):
@@ -169,25 +189,31 @@ def _late(*_: Any) -> None:
 
 
 def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express: bool = True,
-            limit: int = 60) -> Counts:
+            limit: int = 60, count: bool = False, cache: Path | None = None) -> Counts:
     """Per project: the fixes and those expressed (a fix whose candidates take over ``limit``
-    seconds counts as not expressed, and under ``"(over the time limit)"``); and the shapes of
-    the edits (when asked)."""
-    total, hit, shapes = Counter[str](), Counter[str](), Counter[str]()
+    seconds counts as not expressed, and under ``"(over the time limit)"``); the shapes of
+    the edits (when asked); the candidates at each location (when ``count``)."""
+    total, hit, shapes, sizes = Counter[str](), Counter[str](), Counter[str](), list[int]()
     signal.signal(signal.SIGALRM, _late)
     for row in rows:
-        before, after = show(repos, row, row["parent"]), show(repos, row, row["commit"])
+        before, after = show(repos, row, row["parent"], cache), show(repos, row, row["commit"], cache)
         total[row["project"]] += 1
         signal.alarm(limit)
+        found = False
         try:
-            hit[row["project"]] += express and expressed(row["file"], before, after, row["hunk_header"])
+            found = express and expressed(row["file"], before, after, row["hunk_header"])
+            sizes += candidates(row["file"], before, row["hunk_header"]) if count else []
         except _Late:
             total["(over the time limit)"] += 1
         finally:
             signal.alarm(0)
+        hit[row["project"]] += found
         if with_shapes:
-            shapes[shape(before, after)] += 1
-    return total, hit, shapes
+            named = shape(before, after), PATTERN + pattern(before, after, locations(row["hunk_header"])[0])
+            for key in named:
+                shapes[key] += 1
+                shapes[COVERED + key] += found
+    return total, hit, shapes, sizes
 
 
 def main() -> None:
@@ -200,25 +226,41 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--limit", type=int, default=60, help="seconds for one fix's candidates")
     parser.add_argument("--only-shapes", action="store_true", help="count the shapes, not the expressiveness")
+    parser.add_argument("--cache", type=Path, help="a directory keeping the files read from git, for reruns")
+    parser.add_argument("--candidates", action="store_true", help="the mean and max candidates per location")
     args = parser.parse_args()
     with gzip.open(args.fixes, "rt") as fh:
         rows = [json.loads(line) for line in fh]
     for part in ("design", "test") if args.split == "all" else (args.split,):
         chosen = [r for r in rows if r["language"] == "python" and r["split"] == part]
-        total, hit, shapes = measure(args.repos, chosen, args.shapes and part == "design", not args.only_shapes,
-                                      args.limit)
+        total, hit, shapes, sizes = measure(args.repos, chosen, args.shapes and part == "design",
+                                             not args.only_shapes, args.limit, args.candidates, args.cache)
         late = total.pop("(over the time limit)", 0)
         n, k = sum(total.values()), sum(hit.values())
         if not args.only_shapes:
             print(f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
                   f"over {len(total)} projects (target {TARGET:.0%}; {late} over the time limit)")
+        if sizes:
+            print(f"{part}: candidates per location: mean {sum(sizes) / len(sizes):.1f}, max {max(sizes)} "
+                  f"over {len(sizes)} locations")
         if args.per_project and not args.only_shapes:
             for project in sorted(total):
                 print(f"  {project:<45} {hit[project]:>4}/{total[project]:<4} {hit[project] / total[project]:.0%}")
         if shapes:
-            print("\n| edit shape (design part) | fixes | share |\n| --- | --- | --- |")
-            for name, count in shapes.most_common(args.top):
-                print(f"| {name} | {count} | {count / n:.1%} |")
+            table(shapes, n, args.top, not args.only_shapes)
+
+
+def table(shapes: Counter[str], n: int, top: int, covered: bool) -> None:
+    """The design part's shapes, then its patterns (shape <- origins): fixes, share, and how
+    many of them some candidate writes (when measured)."""
+    for title, prefix in (("edit shape", ""), ("pattern: shape <- origins", PATTERN)):
+        mined = Counter({k[len(prefix):]: v for k, v in shapes.items() if k.startswith(prefix)
+                         and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))})
+        extra = (" expressed |", " --- |") if covered else ("", "")
+        print(f"\n| {title} (design part) | fixes | share |{extra[0]}\n| --- | --- | --- |{extra[1]}")
+        for name, count in mined.most_common(top):
+            done = f" {shapes[COVERED + prefix + name]} |" if covered else ""
+            print(f"| {name} | {count} | {count / n:.1%} |{done}")
 
 
 if __name__ == "__main__":

@@ -101,3 +101,15 @@ def test_expressiveness_finds_a_fix_a_template_writes_and_not_one_none_writes() 
     assert expressiveness.expressed("m.py", before, guarded, "@@ -2,0 +3,2 @@ def f(a, b):")  # an insertion
     assert expressiveness.locations("@@ -5,0 +6,2 @@") == [5, 6]
     assert expressiveness.locations("@@ -5,2 +5 @@ def f():") == [5, 6]
+
+
+def test_patterns_name_where_a_fix_draws_its_new_names_from() -> None:
+    origins = _load("origins")
+    nested = "def f(items, factor):\n    def one(n):\n        return n * scale\n    return one\n"
+    fixed = nested.replace("n * scale", "n * factor")
+    assert origins.pattern(nested, fixed, 3) == "replaced name <- enclosing function"
+    call = "def f(p):\n    a = open(p, encoding='utf-8')\n    b = open(p)\n"
+    fixed = call.replace("open(p)\n", "open(p, encoding='utf-8')\n")
+    expected = "keyword argument added <- file literal + keyword of the callee's other calls"
+    assert origins.pattern(call, fixed, 3) == expected
+    assert origins.pattern(call, call.replace("b = open(p)", "b = 1"), 3) == "replaced Call by Constant <- new literal"

@@ -1,4 +1,4 @@
-from tests.planners.templates.helpers import patched
+from tests.planners.templates.helpers import dedent, patched
 
 
 def test_similar_builtin_and_method():
@@ -46,3 +46,10 @@ def test_pass_a_parameter_the_function_never_reads_by_keyword():
 def test_star_parameters_are_never_passed_as_keywords():
     src = "def f(a, *args, **kwargs):\n    return g(a)\n"
     assert patched(src, 2, "pass_missing_argument") == []
+
+
+def test_library_keyword_added_even_to_a_call_without_arguments():
+    src = "import configparser\n\n\ndef load(path):\n    parser = configparser.ConfigParser()\n    return open(path)\n"
+    assert dedent(src).replace("ConfigParser()", "ConfigParser(interpolation=None)") in patched(
+        src, 5, "add_keyword_argument")
+    assert dedent(src).replace("open(path)", "open(path, encoding='utf-8')") in patched(src, 6, "add_keyword_argument")

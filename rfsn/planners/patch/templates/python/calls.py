@@ -15,6 +15,15 @@ from rfsn.planners.patch.templates.similar import SIMILAR
 
 # keyword arguments that stdlib constants are passed as
 STDLIB_KEYWORDS = {("decimal", "ROUND_"): "rounding", ("re", ""): "flags"}
+#: keyword arguments the fixes corpus's design part adds to standard-library calls (by the
+#: callee's last name): what a call of the library leaves at a default that is wrong
+LIBRARY_KEYWORDS = {
+    "open": ("encoding='utf-8'",), "walk": ("followlinks=True",), "ConfigParser": ("interpolation=None",),
+    "parse_qs": ("keep_blank_values=True",), "parse_qsl": ("keep_blank_values=True",),
+    "read_text": ("encoding='utf-8'",), "write_text": ("encoding='utf-8'",), "Popen": ("text=True",),
+    "run": ("check=True", "text=True"), "check_output": ("text=True",), "dumps": ("sort_keys=True",),
+    "exception": ("exc_info=True",),
+}
 
 
 def _callee_span(ctx: FileContext, call: ast.Call) -> tuple[int, int, str] | None:
@@ -118,17 +127,19 @@ def add_keyword_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
     unused = _unused_stdlib_constants(ctx)
     for call in of_type(ctx.nodes_at(line), ast.Call):
         found = _callee_span(ctx, call)
-        if found is None or not (call.args or call.keywords):
+        library = [tuple(kw.split("=", 1)) for kw in LIBRARY_KEYWORDS.get(found[2] if found else "", ())]
+        if found is None or not (call.args or call.keywords or library):
             continue
         present = {k.arg for k in call.keywords}
         options = _keywords_seen(ctx, found[2])
         pairs = [(k, v) for k, v in options.items() if k not in present]
+        pairs += [(k, v) for k, v in library if k not in present and k not in options]
         pairs += [(kw, name) for name, kw in unused.items() if kw not in present]
         end = ctx.map.span(call)[1] - 1  # before the closing parenthesis
         while ctx.source[end - 1] in " \t\n,":
             end -= 1
         for keyword, value in pairs:
-            text = f", {keyword}={value}"
+            text = f"{', ' if call.args or call.keywords else ''}{keyword}={value}"
             yield Edit((Splice(end, end, text),), f"add `{keyword}={value}` to the call")
 
 

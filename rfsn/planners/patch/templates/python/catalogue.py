@@ -8,7 +8,9 @@ from rfsn.planners.patch.templates.python import (
     formats,
     guards,
     isinstances,
+    literals,
     names,
+    nested,
     off_by_one,
     operators,
     returns,
@@ -16,6 +18,7 @@ from rfsn.planners.patch.templates.python import (
     siblings,
     statements,
     swaps,
+    wraps,
 )
 
 CATALOGUE: tuple[Template, ...] = (
@@ -33,5 +36,8 @@ CATALOGUE: tuple[Template, ...] = (
     *returns.TEMPLATES,
     *shapes.TEMPLATES,
     *statements.TEMPLATES,
+    *wraps.TEMPLATES,
+    *nested.TEMPLATES,
+    *literals.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

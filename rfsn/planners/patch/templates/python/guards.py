@@ -36,7 +36,7 @@ def indent_unit(ctx: FileContext) -> str:
     return "\t" if "\n\t" in ctx.source else "    "
 
 
-def _starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
+def starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
     start = ctx.map.span(stmt)[0]
     return not ctx.source[ctx.map.line_start(stmt.lineno) : start].strip()
 
@@ -96,7 +96,7 @@ def _is_none(node: ast.expr) -> bool:
 
 
 def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]) -> Iterator[Edit]:
-    if not _starts_line(ctx, stmt):
+    if not starts_line(ctx, stmt):
         return
     indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
     at = ctx.map.line_start(stmt.lineno)
@@ -105,7 +105,7 @@ def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]
         yield Edit((Splice(at, at, text),), f"insert `if {test}: {action}`")
 
 
-def _guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
+def guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
     returns = [f"return {v}" for v in _defaults(function_at(ctx, line))]
     return ["continue", *returns] if loop_ancestor(ctx, stmt) else returns
 
@@ -129,7 +129,7 @@ def _root(node: ast.expr) -> ast.expr:
     return node
 
 
-def _guardable_parts(ctx: FileContext, line: int, scope: set[str]) -> list[str]:
+def guardable_parts(ctx: FileContext, line: int, scope: set[str]) -> list[str]:
     """The attributes and items the line reads of a local name or ``self`` (``block[0].text``,
     ``self.cache``), not a method called (``self.run``), at most ``MAX_PARTS``."""
     parts: dict[str, None] = {}
@@ -160,16 +160,16 @@ def none_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
     if stmt is None:
         return
     func = function_at(ctx, line)
-    parts = _guardable_parts(ctx, line, set(local_names(func))) if func is not None else []
+    parts = guardable_parts(ctx, line, set(local_names(func))) if func is not None else []
     for name in [*names, *parts]:
-        yield from guard_before(ctx, stmt, f"{name} is None", _guard_actions(ctx, stmt, line))
+        yield from guard_before(ctx, stmt, f"{name} is None", guard_actions(ctx, stmt, line))
 
 
 @template("empty_guard", 0.35)
 def empty_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, names = _guardable_names(ctx, line)
     for name in names:
-        yield from guard_before(ctx, stmt, f"not {name}", _guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
+        yield from guard_before(ctx, stmt, f"not {name}", guard_actions(ctx, stmt, line))  # type: ignore[arg-type]
 
 
 _MUTABLE = (ast.List, ast.Dict, ast.Set)

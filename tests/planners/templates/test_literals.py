@@ -1,0 +1,25 @@
+from tests.planners.templates.helpers import dedent, patched
+
+
+def test_a_regex_class_gains_a_space_and_its_other_case_range():
+    src = "import re\nREL_RE = re.compile(r\"rel=([^'>]+)\")\nWORD_RE = re.compile('[a-z]+')\n"
+    assert src.replace("r\"rel=([^'>]+)\"", "\"rel=([^'> ]+)\"") in patched(src, 2, "widen_character_class")
+    assert src.replace("'[a-z]+'", "'[a-zA-Z]+'") in patched(src, 3, "widen_character_class")
+
+
+def test_a_lone_letter_after_a_lookahead_takes_both_cases():
+    src = "import re\n\ndef unescape(s):\n    return re.sub('\\\\\\\\(?!u)', '', s)\n"
+    assert any("(?![uU])" in out for out in patched(src, 4, "widen_character_class"))
+
+
+def test_a_string_not_used_as_a_pattern_is_left_alone():
+    assert patched("LABEL = '[a-z]'\n", 1, "widen_character_class") == []
+
+
+def test_literal_of_another_kind():
+    src = "def send(sock, flag=False):\n    sock.write('hello', 'upgrade', False)\n"
+    out = patched(src, 2, "literal_kind")
+    assert dedent(src).replace("'hello'", "b'hello'") in out
+    assert dedent(src).replace("'upgrade'", "'Upgrade'") in out
+    assert dedent(src).replace("'upgrade', False", "'upgrade', None") in out
+    assert patched("def f(x):\n    return f'{x}'\n", 2, "literal_kind") == []
