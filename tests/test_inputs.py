@@ -167,7 +167,8 @@ def test_a_problem_file_from_process_substitution_is_read() -> None:
 
 
 #: files that run inside the sandbox with the standard library only
-_ELSEWHERE = {"rfsn/inputs.py", "rfsn/buildpacks/python/pipresolve.py", "rfsn/buildpacks/python/warm/pytest_server.py"}
+_ELSEWHERE = {"rfsn/inputs.py", "rfsn/buildpacks/python/pipresolve.py", "rfsn/buildpacks/python/warm/pytest_server.py",
+              "rfsn/buildpacks/python/probe_plugin.py", "rfsn/buildpacks/python/project_copy.py"}
 
 
 def test_json_and_toml_are_parsed_in_one_place() -> None:

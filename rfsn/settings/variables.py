@@ -17,7 +17,7 @@ OTHER_VARIABLES = frozenset({
     "RFSN_CONFIG", "RFSN_RUN", "RFSN_ENV", "RFSN_RESOLVE_INSTALLED", "RFSN_COVERAGE_ROOT",
     "RFSN_COVERAGE_RC", "RFSN_COVERAGE_JSON", "RFSN_SECONDS_LEFT", "RFSN_MAX_FAILURES",
     "RFSN_NODE_DISARMED", "RFSN_CCACHE_URL", "RFSN_FILES_LIST", "RFSN_JEST_TESTS", "RFSN_V8_TESTS",
-    "RFSN_MOCHA_REPORT",
+    "RFSN_MOCHA_REPORT", "RFSN_PROBE", "RFSN_PROBE_OUT",
 })
 #: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set
 #: them for the rfsn processes they start
