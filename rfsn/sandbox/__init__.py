@@ -116,6 +116,7 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
         from rfsn.sandbox.images import ensure_env_image
 
         client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
+        cache: CompileCache | None = None
         try:
             sweep(client)
             ca = settings.resolved_ca_bundle()
@@ -127,7 +128,8 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
                                        settings.registry)
                         if settings.setup_snapshots else None)
-            cache = compiling if commands and not (snapshot and snapshot.exists) else None
+            if compiling and commands and not (snapshot and snapshot.exists):
+                cache = compiling.opened()
             box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
                                 workspace, memory=settings.memory, cpus=settings.cpus,
                                 pids=settings.pids, tmp_size=settings.tmp_size,
@@ -137,6 +139,8 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             return box, snapshot, cache
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists
+            if cache is not None:
+                cache.close()
             raise
     from rfsn.sandbox.local import LocalSandbox, ensure_env_dir
 
@@ -161,6 +165,8 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
             log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
                         output=result.output[-500:])
             sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
+    if cache is not None:
+        cache.close()
     if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
         if cache is not None:
             cache.keep(sandbox.scratch)
@@ -185,4 +191,6 @@ def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind
         sandbox.setup_seconds = time.monotonic() - started
         yield sandbox
     finally:
+        if cache is not None:
+            cache.close()
         sandbox.close()

