@@ -136,6 +136,12 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
                                 file_size=settings.file_size, ca_bundle=ca, session_id=session_id,
                                 lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
                                 mounts=cache.mounts() if cache else None, env=env)
+            if recipe.source and ccache.from_the_future(workspace, recipe.source):
+                try:
+                    box.withhold(ccache.IMAGE_STORE)
+                except BaseException:
+                    box.close()
+                    raise
             return box, snapshot, cache
         except BaseException:
             client.close()  # the sandbox owns the client only once it exists

@@ -102,6 +102,14 @@ def for_workspace(home: Path, workspace: Path) -> CompileCache | None:
     return CompileCache(store=store, tools=folder, repo=workspace, commit=head.stdout.strip())
 
 
+def from_the_future(workspace: Path, source: str) -> bool:
+    """Whether an env image built from the commit ``source`` compiled code later than (or beside)
+    ``workspace``'s commit: ``source`` is neither that commit nor one of its ancestors there. Its
+    cache (IMAGE_STORE) is then withheld from the sandbox."""
+    done = hostgit.run(None, "-C", str(workspace), "merge-base", "--is-ancestor", source, "HEAD")
+    return done.returncode != 0
+
+
 def tools(home: Path) -> Path | None:
     """The host folder mounted at TOOLS (ccache and the wrapper under each compiler's name), or
     None when rfsn has no ccache."""

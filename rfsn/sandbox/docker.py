@@ -215,6 +215,12 @@ class DockerSandbox:
             if raw is not None:
                 raw.close()
 
+    def withhold(self, path: str) -> None:
+        """Remove ``path`` (of the image) from this container, as root, before anything runs in it."""
+        code, output = self.container.exec_run(["rm", "-rf", "--", path], user="0")
+        if code != 0:
+            raise SandboxError(f"cannot remove {path} from the sandbox: {output.decode(errors='replace')[-200:]}")
+
     def _kill_all(self) -> None:
         """Backstop when the host gave up waiting: kill every exec'd process group.
 

