@@ -29,15 +29,17 @@ from tests.paths import COMMIT_DATES
 pytestmark = [pytest.mark.docker, pytest.mark.slow,
               pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
-#: in the env commit's code alone (split, so no file of the suite holds it whole)
-MARKER = "rfsn-env-future-" + "b7c41e09"
-#: the two ways the harness's specs install a project without ``-e``, in one build
-SPEC = {"python": "3.11", "install": "python -m pip install . && python setup.py install",
-        "test_cmd": "pytest -rA"}
+#: in the env commit's code alone (split, so no file of the suite holds it whole); a package's name
+MARKER = "rfsn_env_future_" + "b7c41e09"
+#: the two ways the harness's specs install a project without ``-e``, in one build; and with it
+SPECS = {"copied": {"python": "3.11", "install": "python -m pip install . && python setup.py install",
+                    "test_cmd": "pytest -rA"},
+         "editable": {"python": "3.11", "install": "python -m pip install -e .", "test_cmd": "pytest -rA"}}
 #: version from a source file, as requests' and django's setup.py read it
-SETUP = ("import re\nfrom setuptools import setup\n\n"
+SETUP = ("import re\nfrom setuptools import find_packages, setup\n\n"
          "version = re.search(r'\"(.+)\"', open('futproj/__init__.py').read()).group(1)\n"
          "setup(name='futproj', version=version, packages=['futproj'], zip_safe=False)\n")
+PYPROJECT = '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
 #: every file of the filesystem, and every member of the zip and tar archives among them
 SCAN = '''
 import os, sys, tarfile, zipfile
@@ -72,19 +74,26 @@ def _git(repo: Path, *args: str) -> str:
                           check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout.strip()
 
 
-def _instance(root: Path) -> Instance:
+def _instance(root: Path, packages: bool) -> Instance:
     """A project at 1.0 (the base) whose next commit, the env commit, is 1.1 and adds a module
-    holding ``MARKER``: its code only, no root metadata (the env installs that commit)."""
+    holding ``MARKER``: its code only, no root metadata (the env installs that commit). With
+    ``packages`` (setup.py finds them) the env commit also adds a package named ``MARKER``, which an
+    editable install's metadata names (``top_level.txt``, its finder's mapping)."""
     repo = root / "futproj"
     (repo / "futproj").mkdir(parents=True)
     _git(root, "init", "-q", str(repo))
-    (repo / "setup.py").write_text(SETUP)
+    (repo / "setup.py").write_text(SETUP.replace("['futproj']", "find_packages()") if packages else SETUP)
+    if packages:  # a build backend declared: pip's editable install is PEP 660's, metadata in site-packages
+        (repo / "pyproject.toml").write_text(PYPROJECT)
     (repo / "futproj" / "__init__.py").write_text('__version__ = "1.0"\n')
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
     base = _git(repo, "rev-parse", "HEAD")
     (repo / "futproj" / "__init__.py").write_text('__version__ = "1.1"\n')
-    (repo / "futproj" / "later.py").write_text(f"FIX = {MARKER!r}\n")
+    (repo / "futproj" / "later.py").write_text(f"FIX = {MARKER!r}\n\n\ndef main():\n    print(FIX)\n")
+    if packages:
+        (repo / MARKER).mkdir()
+        (repo / MARKER / "__init__.py").write_text("")
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "the env commit")
     return Instance(instance_id="local__futproj-1", repo=str(repo), base_commit=base, version="1.1",
@@ -99,10 +108,14 @@ def _found(sandbox: Any) -> list[str]:
     return [line.split(" ", 1)[1] for line in text.splitlines() if line.startswith("FOUND ")]
 
 
+@pytest.mark.parametrize("install", sorted(SPECS))
 def test_no_file_of_the_env_image_or_the_session_holds_the_env_commits_code_issue_68(
-        tmp_path: Path, rfsn_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(upstream, "lookup", lambda repo, version: SPEC if repo.endswith("futproj") else None)
-    instance = _instance(tmp_path)
+        install: str, tmp_path: Path, rfsn_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``editable``: the env commit's metadata of an editable install (its version, its packages'
+    names) is gone from the image too, not only once a session reinstalls at its base."""
+    spec = SPECS[install]
+    monkeypatch.setattr(upstream, "lookup", lambda repo, version: spec if repo.endswith("futproj") else None)
+    instance = _instance(tmp_path, packages=install == "editable")
     settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
                         test_timeout=120, setup_timeout=600)
     workspace = instance_checkout(instance.repo, instance.base_commit, tmp_path / "repo", rfsn_home / "repos",

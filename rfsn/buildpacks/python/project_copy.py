@@ -6,11 +6,12 @@ removed, so the image keeps the project's dependencies and nothing of its code.
 
 The env is built at an instance's environment setup commit, which may be later than the base
 commit: a non-editable install (``pip install .``, ``setup.py install``) leaves that commit's code
-in site-packages, where a session could read it. The project is a distribution pip installed from
-TREE that is not editable (its ``direct_url.json``), or one named as the tree's ``*.egg-info``
-names it (an egg of ``setup.py install``, an ``.egg-info`` of a legacy install). Editable installs
-hold only paths into TREE, which the build removes. What is removed is said, one line. The
-standard library only, on the environment's Python (3.5 and later).
+in site-packages, and an editable one (``pip install -e .``) that commit's metadata (its version,
+its packages' names, its entry points), where a session could read them. The project is a
+distribution pip installed from TREE (its ``direct_url.json``), or one named as the tree's
+``*.egg-info`` names it (an egg of ``setup.py install``, an ``.egg-info`` of a legacy install).
+What is removed is said, one line. The standard library only, on the environment's Python (3.5
+and later).
 """
 
 import csv
@@ -42,15 +43,14 @@ def tree_names(tree):
 
 
 def from_tree(info, tree):
-    """Whether the dist-info ``info`` was installed from ``tree`` and not as editable."""
+    """Whether the dist-info ``info`` was installed from ``tree`` (editable or not)."""
     try:
         with open(os.path.join(info, "direct_url.json"), encoding="utf-8") as fh:
             url = json.load(fh)
     except (OSError, ValueError):
         return False
     path = re.sub(r"^file://", "", str(url.get("url", ""))).rstrip("/")
-    editable = bool((url.get("dir_info") or {}).get("editable"))
-    return bool(tree) and not editable and (path == tree or path.startswith(tree + "/"))
+    return bool(tree) and (path == tree or path.startswith(tree + "/"))
 
 
 def listed(info):
@@ -74,6 +74,10 @@ def remove(path, site):
         shutil.rmtree(path, ignore_errors=True)
     elif os.path.lexists(path):
         os.remove(path)
+    if path.endswith(".py"):  # its bytecode, which no RECORD lists when an import wrote it later
+        stem = os.path.splitext(os.path.basename(path))[0]
+        for cached in glob.glob(os.path.join(os.path.dirname(path), "__pycache__", glob.escape(stem) + ".*.pyc")):
+            remove(cached, site)
     folder = os.path.dirname(path)
     while folder.startswith(site + os.sep) and os.path.isdir(folder) and not os.listdir(folder):
         os.rmdir(folder)
