@@ -128,8 +128,8 @@ class Settings(BaseSettings):
         "image, and start later sandboxes at that commit from it instead of running the setup "
         "again (SWE-bench's instance image)"))
     compile_cache: bool = Field(default=True, description=(
-        "run a Docker sandbox's setup with ccache before its C and C++ compilers, reading and "
-        "keeping the compilations of its repository's setups at clean commits under "
+        "run a Docker sandbox's setup with ccache before its C and C++ compilers, reading the "
+        "compilations of its commit's and its ancestors' setups and keeping its own at clean commits under "
         "<home>/ccache (rfsn.sandbox.ccache)"))
     clone_timeout: Seconds = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
