@@ -8,11 +8,12 @@ setup ends) and writes what it compiles to the sandbox's scratch directory. Only
 checkout that succeeded (one kept as a setup snapshot) adds those entries to the cache, before
 anything else runs in the sandbox: no test and no patch can write to it. An entry's key is ccache's
 hash of the compiler's content, its arguments and the preprocessed source, so a hit is what that
-compilation gives. An env build that installs the project compiles into the image's own cache, and
-through the repository's view over loopback HTTP where the build runs on the host's network. The
-caches live under the rfsn home, ``ccache/<repository>`` (a repository named by its root commits);
-removing one costs only compiling again.
+compilation gives. An env build that installs the project compiles into the image's own cache
+(withheld from a sandbox whose commit does not descend from the build's), and through the view of
+its commit over loopback HTTP where the build runs on the host's network. The caches live under the
+rfsn home, ``ccache/<repository>`` (named by its root commits); removing one costs only compiling again.
 """
+
 from __future__ import annotations
 
 import filecmp
