@@ -128,8 +128,10 @@ def test_no_file_of_the_env_image_or_the_session_holds_the_env_commits_code_issu
     with open_sandbox(workspace.path, buildpack, settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
         imported = sandbox.exec(["python", "-c", "import futproj; print(futproj.__version__)"], timeout=60)
+        notes = sandbox.exec(["sh", "-c", "ls $RFSN_ENV"], timeout=60)  # the build's, of the env commit's tree
         session = _found(sandbox)
     assert imported.output.split() == ["1.0"], imported.output
+    assert not {"project.txt", "ask.log", "build-requires.txt"} & set(notes.output.split()), notes.output
     bare = copy.copy(buildpack)  # the image as built: no session's reinstall over it
     bare.spec = {**bare.spec, "install": ""}  # type: ignore[attr-defined]
     with open_sandbox(workspace.path, bare, settings, "docker") as sandbox:

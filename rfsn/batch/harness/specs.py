@@ -153,8 +153,10 @@ def install_source(spec: Spec, version: str, edited: bool = False,
 #: the project's names, as the tree the install ran in gives them (``project_copy.py``)
 _PROJECT_NAMES = f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} names $RFSN_ENV/src $RFSN_ENV/project.txt"
 #: the build's last step: the project's own copy the install left in the venv is removed, so the
-#: image holds nothing of the commit's code (which may be later than a session's base commit)
-PROJECT_COPY_GONE = f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} remove $RFSN_ENV/project.txt >> {BUILD_NOTES}"
+#: image holds nothing of the commit's code (which may be later than a session's base commit), nor
+#: the build's notes of that commit's tree (its names, its backend's requirements and output)
+PROJECT_COPY_GONE = (f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} remove $RFSN_ENV/project.txt >> {BUILD_NOTES}"
+                     f" && rm -f $RFSN_ENV/project.txt $RFSN_ENV/ask.log {BUILD_REQUIRES}")
 
 
 def _installs(spec: Spec, edited: bool = False) -> list[str]:
