@@ -27,7 +27,13 @@ _BORROWING = {Path("info/alternates"), Path("info/http-alternates")}
 
 def copy_repository(source: Path, dest: Path) -> None:
     """Copy the directory ``source`` to ``dest`` (which must not exist) and give the copy, and
-    each repository nested in it, a ``.git`` of rfsn's own holding the source's history."""
+    each repository nested in it, a ``.git`` of rfsn's own holding the source's history. A bare
+    repository's copy is its HEAD checked out, as a clone's would be."""
+    if _bare(source):
+        dest.mkdir(parents=True)
+        adopt(source.resolve(), source.resolve(), dest, source)
+        git(dest, "checkout", "-q", "--force", "HEAD", timeout=600.0)
+        return
     holders: list[Path] = []
 
     def skip_git(directory: str, names: list[str]) -> set[str]:
@@ -49,6 +55,17 @@ def copy_repository(source: Path, dest: Path) -> None:
         elif not any(gitdir == place or place in gitdir.parents for place in inside):
             continue  # a nested one never brings in a repository from elsewhere on the host
         adopt(gitdir, common, dest / rel, source)
+
+
+def _bare(source: Path) -> bool:
+    """Whether ``source`` is a git directory itself (no ``.git`` in it, but a HEAD, objects and refs)."""
+    if (source / ".git").exists() or not (source / "refs").is_dir():
+        return False
+    try:
+        locate(source)
+    except WorkspaceError:
+        return False
+    return True
 
 
 def _special(directory: str) -> set[str]:

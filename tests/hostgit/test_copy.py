@@ -129,3 +129,17 @@ def test_a_device_node_a_named_pipe_and_a_socket_in_the_tree_are_left_out_unread
         server.close()
     assert [name for name in special if os.path.lexists(ws.path / name)] == []
     assert (ws.path / "app.py").read_text() == "VALUE = 1\n" and ws.diff() == ""
+
+
+def test_a_bare_repository_is_its_head_checked_out_and_left_as_it_was(tmp_path: Path) -> None:
+    """Audit 68, row F6: `rfsn test REPO.git` copied a bare repository's own files (HEAD, config,
+    objects) as the project's tree and said no buildpack recognised it."""
+    source = project(tmp_path / "src")
+    git(tmp_path, "clone", "-q", "--bare", str(source), "bare.git")
+    bare = tmp_path / "bare.git"
+    before = state(bare)
+    ws = prepare(str(bare), tmp_path / "ws")
+    assert sorted(p.name for p in ws.path.iterdir()) == [".git", "app.py", "pyproject.toml"]
+    assert ws.base_commit == git(source, "rev-parse", "HEAD") and ws.diff() == ""
+    assert prepare(str(bare), tmp_path / "ws2", ref="v1").base_commit == git(source, "rev-parse", "v1")
+    assert state(bare) == before
