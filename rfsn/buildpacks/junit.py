@@ -48,12 +48,13 @@ def _parsed(xml_text: str) -> ET.Element:
     root = ET.fromstring(_ILLEGAL.sub(lambda m: chr(_STAND_IN + ord(m.group())), xml_text))
     for element in root.iter():
         element.attrib.update({key: _given_back(value) for key, value in element.attrib.items()})
-        element.text, element.tail = _given_back(element.text), _given_back(element.tail)
+        element.text = _given_back(element.text) if element.text else element.text
+        element.tail = _given_back(element.tail) if element.tail else element.tail
     return root
 
 
-def _given_back(text: str | None) -> str | None:
-    return text and _STOOD_IN.sub(lambda m: chr(ord(m.group()) - _STAND_IN), text)
+def _given_back(text: str) -> str:
+    return _STOOD_IN.sub(lambda m: chr(ord(m.group()) - _STAND_IN), text)
 
 
 def _testcases(xml_text: str) -> list[ET.Element]:
