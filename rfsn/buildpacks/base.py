@@ -91,8 +91,9 @@ __all__ = [
 ]
 
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
-#: a Python traceback: its frames are indented, the exception it ends with is not
-_TRACEBACK_END = re.compile(r"^Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
+#: a Python traceback (where it begins in a line, after output with no newline): its frames are
+#: indented, the exception it ends with is not
+_TRACEBACK_END = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
 
 
 def first_error(log: str) -> str:

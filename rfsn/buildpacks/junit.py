@@ -34,12 +34,35 @@ def case_status(case: ET.Element) -> TestStatus:
     return TestStatus.PASSED
 
 
+#: characters XML 1.0 cannot hold, which pytest writes raw into a report's attributes (a control
+#: character in a test file's name): read through stand-ins from a private plane, then given back
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_STAND_IN = 0xF0000
+_STOOD_IN = re.compile(f"[{chr(_STAND_IN)}-{chr(_STAND_IN + 0x1F)}]")
+
+
+def _parsed(xml_text: str) -> ET.Element:
+    """The root of ``xml_text``, also where it holds characters XML forbids (ParseError otherwise)."""
+    if not _ILLEGAL.search(xml_text):
+        return ET.fromstring(xml_text)
+    root = ET.fromstring(_ILLEGAL.sub(lambda m: chr(_STAND_IN + ord(m.group())), xml_text))
+    for element in root.iter():
+        element.attrib.update({key: _given_back(value) for key, value in element.attrib.items()})
+        element.text = _given_back(element.text) if element.text else element.text
+        element.tail = _given_back(element.tail) if element.tail else element.tail
+    return root
+
+
+def _given_back(text: str) -> str:
+    return _STOOD_IN.sub(lambda m: chr(ord(m.group()) - _STAND_IN), text)
+
+
 def _testcases(xml_text: str) -> list[ET.Element]:
     """Every ``<testcase>`` of a JUnit XML report that names a test, in order; none when it is
     not XML. pytest leaves a testcase with no name, class or file for the test it was reporting
     when it crashed (an INTERNALERROR): that is no test."""
     try:
-        cases = ET.fromstring(xml_text).iter("testcase")
+        cases = _parsed(xml_text).iter("testcase")
         return [case for case in cases if any(case.get(key) for key in ("name", "classname", "file"))]
     except ET.ParseError:
         return []

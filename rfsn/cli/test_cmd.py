@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
-from rfsn.buildpacks.base import CollectCapable, limit_cases
+from rfsn.buildpacks.base import CollectCapable, HealthCapable, limit_cases
 from rfsn.cli.common import (
     BUILDPACK,
     SECONDS,
@@ -78,6 +78,8 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         wanted = named_tests([*test_ids, *tests], workspace.path)
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
             report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
+        # no test reported: the runner's own words say why, as a repair's baseline reads them
+        broken = pack.diagnose(report, workspace.path) if isinstance(pack, HealthCapable) and not report.tests else None
     if report.timed_out:
         if as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))
@@ -91,6 +93,6 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         raise ConfigError(f"no such test: {unknown[0]}"
                           + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
     if not report.tests:
-        raise ConfigError(f"no tests found (the test runner exited {report.exit_code}); name them as "
+        raise ConfigError(broken or f"no tests found (the test runner exited {report.exit_code}); name them as "
                           "TEST_IDS, or give the command that runs them with --test-cmd")
     sys.exit(0 if report.ok else 1)

@@ -1,12 +1,13 @@
 """A user's repository copied into repositories rfsn creates, with no git run under its config.
 
-The working tree is copied without any ``.git``. Each ``.git`` it held (the top one, a nested
-repository, a submodule's or a worktree's ``gitdir:`` file, a symlink to another repository)
-becomes a fresh repository rfsn initialises, into which the object and ref files of the one it
-names are copied as files (a nested one only from inside the source or its repository). The
-source is only read: its refs, objects, index and config stay byte for byte as they were. An
-``objects/info/alternates`` entry outside the source's repository is not followed; a history
-that is incomplete without it is an error."""
+The working tree is copied without any ``.git``, and with only what git can hold: regular files,
+directories and symlinks (a device, named pipe or socket is left out, never read). Each ``.git`` it
+held (the top one, a nested repository, a submodule's or a worktree's ``gitdir:`` file, a symlink
+to another repository) becomes a fresh repository rfsn initialises, into which the object and ref
+files of the one it names are copied as files (a nested one only from inside the source or its
+repository). The source is only read: its refs, objects, index and config stay byte for byte as
+they were. An ``objects/info/alternates`` entry outside the source's repository is not followed;
+a history that is incomplete without it is an error."""
 
 from __future__ import annotations
 
@@ -26,13 +27,19 @@ _BORROWING = {Path("info/alternates"), Path("info/http-alternates")}
 
 def copy_repository(source: Path, dest: Path) -> None:
     """Copy the directory ``source`` to ``dest`` (which must not exist) and give the copy, and
-    each repository nested in it, a ``.git`` of rfsn's own holding the source's history."""
+    each repository nested in it, a ``.git`` of rfsn's own holding the source's history. A bare
+    repository's copy is its HEAD checked out, as a clone's would be."""
+    if _bare(source):
+        dest.mkdir(parents=True)
+        adopt(source.resolve(), source.resolve(), dest, source)
+        git(dest, "checkout", "-q", "--force", "HEAD", timeout=600.0)
+        return
     holders: list[Path] = []
 
     def skip_git(directory: str, names: list[str]) -> set[str]:
         if ".git" in names:
             holders.append(Path(directory).relative_to(source))
-        return {".git"} & set(names)
+        return ({".git"} & set(names)) | _special(directory)
 
     shutil.copytree(source, dest, symlinks=True, ignore=skip_git)
     inside = [source.resolve()]
@@ -48,6 +55,25 @@ def copy_repository(source: Path, dest: Path) -> None:
         elif not any(gitdir == place or place in gitdir.parents for place in inside):
             continue  # a nested one never brings in a repository from elsewhere on the host
         adopt(gitdir, common, dest / rel, source)
+
+
+def _bare(source: Path) -> bool:
+    """Whether ``source`` is a git directory itself (no ``.git`` in it, but a HEAD, objects and refs)."""
+    if (source / ".git").exists() or not (source / "refs").is_dir():
+        return False
+    try:
+        locate(source)
+    except WorkspaceError:
+        return False
+    return True
+
+
+def _special(directory: str) -> set[str]:
+    """The names in ``directory`` of what git cannot hold and a copy would read without bound or
+    block on: devices, named pipes, sockets."""
+    with os.scandir(directory) as entries:
+        return {e.name for e in entries
+                if not (e.is_file(follow_symlinks=False) or e.is_dir(follow_symlinks=False) or e.is_symlink())}
 
 
 def locate(dotgit: Path) -> tuple[Path, Path]:

@@ -16,7 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: control characters, and those that reorder or break a line on screen (bidirectional overrides
+#: and isolates, the line and paragraph separators): a printed id shows each as its escape
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def console(stderr: bool = False, **options: Any) -> Console:
@@ -25,7 +27,7 @@ def console(stderr: bool = False, **options: Any) -> Console:
 
 
 def shown(text: str) -> str:
-    """``text`` on one line, each control character as its escape (``\\n``, ``\\x1b``)."""
+    """``text`` on one line, each control character as its escape (``\\n``, ``\\x1b``, ``\\u202e``)."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 

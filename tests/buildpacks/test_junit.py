@@ -273,3 +273,17 @@ def test_an_expected_failure_is_a_pass_and_a_plain_skip_is_not(tmp_path: Path) -
     assert parse_junit(xml, pytest_node_id) == {
         "tests/test_x.py::test_expected": P, "tests/test_x.py::test_unexpected": P,
         "tests/test_x.py::test_strict": F, "tests/test_x.py::test_skipped": S}
+
+
+def test_a_test_file_named_with_control_characters_loses_no_test_of_the_report(tmp_path: Path) -> None:
+    """Audit 68: pytest writes a file name's control characters (an escape, a bell) raw into the
+    report's attributes, which XML cannot hold; the whole report read as no test at all."""
+    tree = {"tests/test_ok.py": "def test_ok(): pass\n",
+            "tests/test_esc\x1b[2J\x1b]0;T\x07.py": "def test_esc(): assert False\n",
+            "tests/test_nl\nx.py": "def test_nl(): pass\n"}
+    _, xml = host_pytest(tree, tmp_path)
+    assert parse_junit(xml, pytest_node_id) == {"tests/test_ok.py::test_ok": P,
+                                                "tests/test_esc\x1b[2J\x1b]0;T\x07.py::test_esc": F,
+                                                "tests/test_nl\nx.py::test_nl": P}
+    reasons = parse_junit_reasons(xml, pytest_node_id)
+    assert reasons["tests/test_esc\x1b[2J\x1b]0;T\x07.py::test_esc"][0] == "assert False"

@@ -98,3 +98,13 @@ def test_rfsn_test_json_on_a_hanging_run_still_prints_its_json(tmp_path: Path) -
     report = json.loads(proc.stdout)
     assert report["timed_out"] is True
     assert "timed out" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_rfsn_test_whose_runner_crashed_before_reporting_says_why(tmp_path: Path) -> None:
+    """A run that reports no test says the runner's own error, as a repair does: a test file whose
+    name is not UTF-8 made pytest's report writer raise, and `rfsn test` said "no tests found"."""
+    repo = make_repo(tmp_path, {**CODE, **TESTS})
+    (repo / "tests" / os.fsdecode(b"test_bad\xff.py")).write_text("def test_named_in_latin1():\n    pass\n")
+    proc = rfsn("test", str(repo), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "UnicodeEncodeError" in proc.stderr and "no tests found" not in proc.stderr, proc.stderr

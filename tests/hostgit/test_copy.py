@@ -7,7 +7,12 @@ worktree's branch and a submodule's checkout come along, and nothing is written 
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
 from pathlib import Path
+
+import pytest
 
 from rfsn.workspace import git as rfsn_git
 from rfsn.workspace import prepare
@@ -103,3 +108,38 @@ def test_a_nested_git_naming_a_repository_elsewhere_brings_none_of_it_in(tmp_pat
     assert not (ws.path / "vendor" / "a" / ".git").exists() and not (ws.path / "vendor" / "b" / ".git").exists()
     found = rfsn_git(ws.path, "cat-file", "--batch-all-objects", "--batch-check").stdout
     assert git(secret, "rev-parse", "HEAD:key.txt") not in found
+
+
+def test_a_device_node_a_named_pipe_and_a_socket_in_the_tree_are_left_out_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What git cannot hold is not copied: a device node for /dev/zero in an unpacked tree was
+    read until the disk was full (a block device's would bring the device's bytes to the sandbox);
+    a named pipe made the copy fail, a socket too."""
+    repo = project(tmp_path / "src")
+    special = ["pipe", "sock"] + (["null"] if os.geteuid() == 0 else [])
+    os.mkfifo(repo / "pipe")
+    monkeypatch.chdir(repo)  # a socket's path must be short
+    server = socket.socket(socket.AF_UNIX)
+    server.bind("sock")
+    if os.geteuid() == 0:  # making a device node needs root; /dev/null's, so that a copy ends
+        os.mknod(repo / "null", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    try:
+        ws = prepare(str(repo), tmp_path / "ws")
+    finally:
+        server.close()
+    assert [name for name in special if os.path.lexists(ws.path / name)] == []
+    assert (ws.path / "app.py").read_text() == "VALUE = 1\n" and ws.diff() == ""
+
+
+def test_a_bare_repository_is_its_head_checked_out_and_left_as_it_was(tmp_path: Path) -> None:
+    """Audit 68, row F6: `rfsn test REPO.git` copied a bare repository's own files (HEAD, config,
+    objects) as the project's tree and said no buildpack recognised it."""
+    source = project(tmp_path / "src")
+    git(tmp_path, "clone", "-q", "--bare", str(source), "bare.git")
+    bare = tmp_path / "bare.git"
+    before = state(bare)
+    ws = prepare(str(bare), tmp_path / "ws")
+    assert sorted(p.name for p in ws.path.iterdir()) == [".git", "app.py", "pyproject.toml"]
+    assert ws.base_commit == git(source, "rev-parse", "HEAD") and ws.diff() == ""
+    assert prepare(str(bare), tmp_path / "ws2", ref="v1").base_commit == git(source, "rev-parse", "v1")
+    assert state(bare) == before

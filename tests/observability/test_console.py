@@ -101,3 +101,15 @@ def test_every_rich_console_comes_from_the_one_factory() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Console":
                 made.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert made == []
+
+
+def test_an_id_with_a_right_to_left_override_or_a_line_separator_is_shown_escaped() -> None:
+    """Audit 68: a test file named ``test_bidi\\u202egnp.py`` printed its override raw, so the
+    terminal showed the rest of the row reversed (a name other than the test's)."""
+    tests = {"tests/test_bidi\u202egnp.py::test_b": models.TestStatus.PASSED,
+             "t.py::test_p[a\u2028b\u2066c\u200fd]": models.TestStatus.FAILED}
+    buffer = io.StringIO()
+    print_report(TestReport(tests=tests), console(file=buffer, width=10_000))
+    printed = buffer.getvalue()
+    assert not {"\u202e", "\u2028", "\u2066", "\u200f"} & set(printed), printed
+    assert "tests/test_bidi\\u202egnp.py::test_b" in printed and "t.py::test_p[a\\u2028b\\u2066c\\u200fd]" in printed
