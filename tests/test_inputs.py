@@ -144,6 +144,16 @@ def test_gate_check_decides_a_hostile_line_as_malformed_proposal(bad: str) -> No
     assert second["rule"] == "malformed_proposal" and second["reason"].startswith("<stdin>:2: ")
 
 
+def test_gate_check_of_a_stream_without_line_ends_stops_at_a_stated_size() -> None:
+    """An over-long line is decided malformed at once; /dev/zero (no line end, ever) then ends
+    the command with one line, exit 2, instead of reading forever."""
+    proc = _rfsn("gate", "check", "/dev/zero")
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error" in line and "gate.decision" not in line]
+    assert errors == ["rfsn: error: /dev/zero:1: a line longer than 1 GiB; stopped reading"], proc.stderr
+    assert json.loads(proc.stdout)["rule"] == "malformed_proposal"
+
+
 def test_a_problem_file_is_read_to_a_stated_size() -> None:
     _one_line(_rfsn("repair", ".", "--problem-file", "/dev/zero", "--sandbox", "local"),
               "--problem-file /dev/zero is larger than the 1 MiB rfsn reads from it")

@@ -14,13 +14,24 @@ from typing import IO
 import click
 import structlog
 
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, InputError
 from rfsn.gate.gate import Gate
 from rfsn.gate.lines import decide_line, malformed
 from rfsn.gate.policy import GatePolicy
 
 #: the longest input line decided (a longer one is malformed, and skipped to its end)
 MAX_LINE = 1 << 26
+#: the longest line skipped: a stream with no end of line (``/dev/zero``) stops the command
+MAX_SKIPPED = 1 << 30
+
+
+def _skip_line(stream: IO[str], where: str, number: int) -> None:
+    """Read past the rest of an over-long line, no further than MAX_SKIPPED characters."""
+    skipped = MAX_LINE
+    while (rest := stream.readline(MAX_LINE)) and not rest.endswith("\n"):
+        skipped += len(rest)
+        if skipped > MAX_SKIPPED:
+            raise InputError(f"{where}:{number}: a line longer than {MAX_SKIPPED >> 30} GiB; stopped reading")
 
 
 def _decide_stream(gate: Gate, stream: IO[str], where: str) -> None:
@@ -28,13 +39,13 @@ def _decide_stream(gate: Gate, stream: IO[str], where: str) -> None:
     while line := stream.readline(MAX_LINE):
         number += 1
         if len(line) == MAX_LINE and not line.endswith("\n"):
-            while (rest := stream.readline(MAX_LINE)) and not rest.endswith("\n"):
-                pass
             decision = malformed(f"{where}:{number}: a line longer than {MAX_LINE >> 20} MiB")
-        elif not line.strip():
+            click.echo(json.dumps(decision.model_dump(), ensure_ascii=False))
+            _skip_line(stream, where, number)
             continue
-        else:
-            decision = decide_line(gate, line, where, number)
+        if not line.strip():
+            continue
+        decision = decide_line(gate, line, where, number)
         click.echo(json.dumps(decision.model_dump(), ensure_ascii=False))
 
 
