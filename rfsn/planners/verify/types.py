@@ -3,9 +3,10 @@
 A patch can make the failing tests pass while the expression it replaced now yields another kind
 of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a number or None
 became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: where the
-patch's one changed expression is and the function whose returns count (`sites`), the passing
-tests that run it (`covering`), and the concerns two probe runs give (`retyped`). The runs, once
-without the patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
+patch's one changed expression is, the condition it is part of and the function whose returns
+count (`sites`), the passing tests that run it (`covering`), and the concerns two probe runs give
+(`retyped`; `values.changed` for returns and conditions). The runs, once without the patch and once
+with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
 """
 
 from __future__ import annotations
@@ -219,8 +220,8 @@ def retyped(change: FileChange, probes: tuple[Probe, Probe], before: Probed, aft
 @dataclass
 class TypeCheck:
     """The probe runs of the plausible patches of a Python project: each patch's expression on the
-    passing tests that run it, without the patch and with it (``retyped``). A patch no probe can
-    take (not one function, no covering test, no budget left for it) has no concern of this kind."""
+    passing tests that run it, without the patch and with it (``retyped``, ``values.changed``). A
+    patch no probe can take (not one function, no covering test, no budget left) has no such concern."""
 
     seconds_left: Callable[[], float] | None
     steps_left: Callable[[], int] | None

@@ -58,7 +58,7 @@ def _said(kind: str, change: FileChange, probes: tuple[Probe, Probe], old: str, 
     line = f"{change.path}:{after.condition_node[1] if after.condition_node else 0}"
     how = "weaker" if new == "True" else "stronger"
     return (f"the condition `{_segment(change.patched, after.condition_node)}` at {line} is {new} where "
-            f"`{_segment(change.original, before.condition_node)}` was {old}: {how} than any test needs")
+            f"`{_segment(change.original, before.condition_node)}` was {old} ({how} than any test needs)")
 
 
 def changed(change: FileChange, probes: tuple[Probe, Probe], before: Probed, after: Probed,
