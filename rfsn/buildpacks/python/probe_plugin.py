@@ -27,7 +27,7 @@ VALUE, RETURN, TRUTH, ENTER, LEAVE = "_rfsn_probe_value", "_rfsn_probe_return", 
     "_rfsn_probe_enter", "_rfsn_probe_leave"
 SPEC = json.loads(os.environ.get("RFSN_PROBE") or "{}")
 SEEN = {"values": {}, "returns": {}, "traced": {}, "error": ""}
-STATE = {"test": None, "installed": False, "calls": []}  # type: dict
+STATE = {"test": None, "installed": False, "calls": [], "keyed": {}}  # type: dict
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
 
 
@@ -76,9 +76,10 @@ def _digest(value, width=0):
 
 
 def _trace(what, value):
+    """Keep ``value`` with its call's key; none outside a keyed call (after the function returned)."""
     traced = SEEN["traced"].setdefault(STATE["test"], [])
-    if len(traced) < MAX_TRACED:
-        traced.append([what, STATE["calls"][-1] if STATE["calls"] else "", _digest(value, 40)])
+    if len(traced) < MAX_TRACED and STATE["calls"] and STATE["calls"][-1]:
+        traced.append([what, STATE["calls"][-1], _digest(value, 40)])
 
 
 def _recorder(kind):
@@ -105,8 +106,12 @@ def _truth(value):
 
 
 def _enter():
-    """The call's arguments, by digest, as the key of what the call evaluates (``_leave`` ends it)."""
-    full = STATE["test"] is None or len(SEEN["traced"].get(STATE["test"], ())) >= MAX_TRACED
+    """The call's arguments, by digest, as the key of what the call evaluates (``_leave`` ends it);
+    past a test's first `MAX_TRACED` calls, none (nothing of theirs is kept)."""
+    test = STATE["test"]
+    keyed = STATE["keyed"]
+    keyed[test] = keyed.get(test, 0) + 1
+    full = test is None or keyed[test] > MAX_TRACED or len(SEEN["traced"].get(test, ())) >= MAX_TRACED
     STATE["calls"].append("" if full else _digest(dict(sorted(sys._getframe(1).f_locals.items()))))
 
 
