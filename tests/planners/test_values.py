@@ -73,6 +73,37 @@ def test_fits():
 
 def test_too_wide():
     assert Shelf([4, 4]).fits(5) is None
+
+
+def test_fits_as_a_statement():
+    Shelf([1]).fits(5)
+"""
+REGISTRY = """\
+class Registry:
+    def __init__(self):
+        self.items = {}
+
+    def setdefault(self, key, default=None):
+        if key in self.items:
+            return default
+        self.items[key] = default
+        return default
+"""
+REGISTRY_TESTS = """\
+from reg.registry import Registry
+
+
+def test_setdefault_returns_the_value_it_has():
+    registry = Registry()
+    registry.setdefault("a", "kept")
+    assert registry.setdefault("a", "new") == "kept"
+
+
+def test_setdefault_keeps_the_first_value():
+    registry = Registry()
+    registry.setdefault("a", 1)
+    registry.setdefault("a", 2)
+    assert registry.items == {"a": 1}
 """
 
 
@@ -151,6 +182,8 @@ def test_the_plugin_traces_returns_and_truths_by_arguments_the_same_in_another_p
     assert fits[1][2].startswith("list[2, lib.shelf.Shelf") and "0x" not in json.dumps(seen[0].traced)
     assert [(what, value) for what, _, value in wide] == [("condition", "False"), ("returns", "None")]
     assert fits[0][1] == fits[1][1] != wide[0][1]  # one call's key, another call's other
+    statement = seen[0].traced["tests/test_shelf.py::test_fits_as_a_statement"]
+    assert [what for what, _, _ in statement] == ["condition"]  # a return its caller throws away is not kept
 
 
 class TracingWorld(World):
@@ -219,3 +252,14 @@ def test_a_page_added_to_an_exact_fit_alone_ends_plausible_with_the_concern_name
     assert result["status"] == "plausible" and result["concerns"] == concerns
     report = (out / "report.md").read_text()
     assert "# rfsn repair: plausible" in report and concerns[0] in report
+
+
+def test_a_fix_whose_changed_return_a_passing_test_throws_away_ends_fixed(tmp_path: Path, settings: Settings) -> None:
+    """The devset's lrucache shape: ``setdefault`` on a key it has returns the value it has, which
+    a passing test's calls made as statements also get, and never look at."""
+    repo = make_project(tmp_path / "repo", {"reg/__init__.py": "", "reg/registry.py": REGISTRY,
+                                            "tests/test_registry.py": REGISTRY_TESTS}, name="reg")
+    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s", timeout=300)
+    result = repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
+    assert result.status is SessionStatus.FIXED, (result.patch, result.concerns)
+    assert "+            return self.items[key]" in result.patch and result.concerns == []

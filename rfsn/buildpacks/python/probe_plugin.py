@@ -5,12 +5,14 @@ sandbox on the environment's Python, 3.6 on, with the standard library and pytes
 module of ``RFSN_PROBE``'s file is imported, the function it names (`models.probes.Probe`) gets
 the code of a copy of itself whose expression, condition and returns pass through recorders. Each
 test's values (their type and whether they are callable, at most `MAX_SEEN` kinds) and its first
-`MAX_TRACED` returns and truths of the condition (with the call's arguments, each by a stable
-digest: `_stable`) go to ``RFSN_PROBE_OUT`` as JSON, with the reason the function could not be
+`MAX_TRACED` returns its caller keeps and truths of the condition (with the call's arguments,
+each by a stable digest: `_stable`) go to ``RFSN_PROBE_OUT`` as JSON, with the reason the function could not be
 instrumented, if it could not.
 """
 
 import ast
+import bisect
+import dis
 import hashlib
 import json
 import os
@@ -29,6 +31,7 @@ SPEC = json.loads(os.environ.get("RFSN_PROBE") or "{}")
 SEEN = {"values": {}, "returns": {}, "traced": {}, "error": ""}
 STATE = {"test": None, "installed": False, "calls": [], "keyed": {}}  # type: dict
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
+POPS = {}  # type: dict
 
 
 def _name(cls):
@@ -90,11 +93,25 @@ def _recorder(kind):
             found = SEEN[kind].setdefault(test, [])
             if seen not in found and len(found) < MAX_SEEN:
                 found.append(seen)
-            if kind == "returns":
+            if kind == "returns" and not _discarded(sys._getframe(1)):
                 _trace(kind, value)
         return value
 
     return record
+
+
+def _discarded(frame):
+    """Whether the caller of ``frame`` throws its return away (a call made as a statement: the
+    caller's next instruction pops it), so no change of it is seen there."""
+    caller = frame.f_back
+    if caller is None:
+        return False
+    found = POPS.get(caller.f_code)
+    if found is None:
+        codes = list(dis.get_instructions(caller.f_code))
+        found = POPS[caller.f_code] = ([c.offset for c in codes], [c.opname for c in codes])
+    at = bisect.bisect_right(found[0], caller.f_lasti)  # past the call (and its caches, 3.11 on)
+    return at < len(found[1]) and found[1][at] == "POP_TOP"
 
 
 def _truth(value):

@@ -5,9 +5,9 @@ the function returns, or the truth of the condition it edits, on a passing test'
 failing test makes (other arguments) changes behaviour no test asks to change: a condition that
 now fires on other inputs is weaker than any test needs (``'w' in cmd.parts`` -> ``'w' in
 cmd.text``), one that no longer fires there stronger. (The replaced expression's own values are
-no sign: a literal replaced changes them on every call.) Pure: the evaluations two probe runs
-traced (`Probed.traced`, keyed by the call's arguments), without the patch and with it; the
-failing tests' calls, traced with it, are the ones a fix may change.
+no sign: a literal replaced changes them on every call; nor is a return its caller throws away.)
+Pure: the evaluations two probe runs traced (`Probed.traced`, keyed by the call's arguments),
+without the patch and with it; the failing tests' calls, traced with it, may change.
 """
 
 from __future__ import annotations
