@@ -156,11 +156,13 @@ def test_changes_on_the_failing_tests_calls_or_past_what_both_runs_saw_are_no_co
     assert changed(WRONG_PAGE, probes, before, after, ["t::same"], [])[0].startswith("page_count() returns 3")
 
 
-def run_probe(repo: Path, reports: Path, original: str, old: str, new: str, seed: str) -> Probed:
-    probes = sites(change(original, old, new, "lib/shelf.py"))
+def run_probe(repo: Path, reports: Path, original: str, old: str, new: str, seed: str, path: str = "lib/shelf.py",
+              patched: bool = False) -> Probed:
+    probes = sites(change(original, old, new, path))
     assert probes is not None
+    (repo / path).write_text(original.replace(old, new) if patched else original)
     reports.mkdir()
-    plan = probe_plan(["-q", "-p", "no:cacheprovider", "tests"], str(reports), probes[0])
+    plan = probe_plan(["-q", "-p", "no:cacheprovider", "tests"], str(reports), probes[patched])
     for name, text in plan.files.items():
         (reports / name).write_text(text)
     argv = [sys.executable if word == "python" else word for word in plan.commands[0]]
@@ -184,6 +186,31 @@ def test_the_plugin_traces_returns_and_truths_by_arguments_the_same_in_another_p
     assert fits[0][1] == fits[1][1] != wide[0][1]  # one call's key, another call's other
     statement = seen[0].traced["tests/test_shelf.py::test_fits_as_a_statement"]
     assert [what for what, _, _ in statement] == ["condition"]  # a return its caller throws away is not kept
+
+
+GRAPH = """\
+def undirected(pairs):
+    adjacent = {}
+    for one, other in pairs:
+        adjacent.setdefault(one, set()).add(other)
+        adjacent.setdefault(other, set()).add(one)
+    return adjacent
+"""
+
+
+def test_a_dict_built_in_another_order_is_the_same_return(tmp_path: Path) -> None:
+    """The devset's pathfinder: the right fix swaps the ends of an edge, so a passing test's
+    undirected graph has its nodes in another order, and is equal."""
+    repo = make_project(tmp_path / "repo", {"lib/__init__.py": "", "lib/graph.py": GRAPH, "tests/test_graph.py": (
+        "from lib.graph import undirected\n\n\ndef test_both_ways():\n"
+        "    assert undirected([(1, 2)]) == {1: {2}, 2: {1}}\n")}, name="lib")
+    swap = ("for one, other in pairs", "for other, one in pairs")
+    before, after = (run_probe(repo, tmp_path / f"r{n}", GRAPH, *swap, "0", "lib/graph.py", patched) for n, patched
+                     in enumerate((False, True)))
+    assert before.traced and before.traced == after.traced
+    probes = sites(change(GRAPH, *swap, "lib/graph.py"))
+    assert probes is not None and changed(change(GRAPH, *swap, "lib/graph.py"), probes, before, after,
+                                          list(before.traced), []) == []
 
 
 class TracingWorld(World):

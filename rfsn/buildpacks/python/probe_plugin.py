@@ -24,6 +24,8 @@ import hotswap  # beside this file
 MAX_SEEN = 8
 #: evaluations kept per test; items of a container and levels of an object a digest looks into
 MAX_TRACED, ITEMS, DEPTH = 200, 20, 3
+#: items of a set or dict a digest sorts at most (a larger one is its size)
+UNORDERED = 200
 #: the recorders' names in the module's globals
 VALUE, RETURN, TRUTH, ENTER, LEAVE = "_rfsn_probe_value", "_rfsn_probe_return", "_rfsn_probe_truth", \
     "_rfsn_probe_enter", "_rfsn_probe_leave"
@@ -40,9 +42,9 @@ def _name(cls):
 
 def _stable(value, depth=DEPTH):
     """A text of ``value`` that is the same in another process: a plain value by its repr (a long
-    one cut, with its length and hash), a container by ``ITEMS`` of its items (a set's sorted),
-    another object by its type and its attributes; ``depth`` levels down, then types alone. Never
-    an address, never the project's own repr."""
+    one cut, with its length and hash), a container by ``ITEMS`` of its items (a set's or a dict's
+    sorted: equal ones in another order are equal), another object by its type and attributes;
+    ``depth`` levels down, then types alone. Never an address, never the project's own repr."""
     if isinstance(value, _PLAIN):
         text = repr(value)
         return text if len(text) <= 200 else f"{text[:100]}...{len(text)}#{_hash(text)}"
@@ -52,15 +54,17 @@ def _stable(value, depth=DEPTH):
         inner = [_stable(v, depth - 1) for v in value[:ITEMS]]
         more = f", ...{len(value)}" if len(value) > ITEMS else ""
         return f"{type(value).__name__}[{', '.join(inner)}{more}]"
-    if isinstance(value, (set, frozenset)):
-        return "set{" + ", ".join(sorted(_stable(v, depth - 1) for v in value)[:ITEMS]) + "}"
-    if isinstance(value, dict):
-        pairs = [f"{_stable(k, depth - 1)}: {_stable(v, depth - 1)}" for k, v in list(value.items())[:ITEMS]]
-        return "dict{" + ", ".join(pairs) + "}"
+    if isinstance(value, (set, frozenset, dict)):  # equal in any order: their texts sorted
+        if len(value) > UNORDERED:
+            return f"{type(value).__name__}{{...{len(value)}}}"
+        texts = sorted(f"{_stable(k, depth - 1)}: {_stable(v, depth - 1)}" for k, v in value.items()) \
+            if isinstance(value, dict) else sorted(_stable(v, depth - 1) for v in value)
+        more = f", ...{len(texts)}" if len(texts) > ITEMS else ""
+        return f"{type(value).__name__}{{{', '.join(texts[:ITEMS])}{more}}}"
     attrs = getattr(value, "__dict__", None)
     if not isinstance(attrs, dict) or callable(value):
         return _name(type(value))
-    return _name(type(value)) + _stable(dict(sorted(attrs.items())), depth)
+    return _name(type(value)) + _stable(attrs, depth)
 
 
 def _hash(text):
