@@ -62,9 +62,13 @@ class Shelf:
         if sum(self.books) <= width:
             return [len(self.books), self]
         return None
+
+
+def roomy(books, width):
+    return Shelf(books).fits(width) is not None
 """
 SHELF_TESTS = """\
-from lib.shelf import Shelf
+from lib.shelf import Shelf, roomy
 
 
 def test_fits():
@@ -77,6 +81,10 @@ def test_too_wide():
 
 def test_fits_as_a_statement():
     Shelf([1]).fits(5)
+
+
+def test_roomy():
+    assert roomy([1], 5)
 """
 REGISTRY = """\
 class Registry:
@@ -186,6 +194,7 @@ def test_the_plugin_traces_returns_and_truths_by_arguments_the_same_in_another_p
     assert fits[0][1] == fits[1][1] != wide[0][1]  # one call's key, another call's other
     statement = seen[0].traced["tests/test_shelf.py::test_fits_as_a_statement"]
     assert [what for what, _, _ in statement] == ["condition"]  # a return its caller throws away is not kept
+    assert seen[0].traced["tests/test_shelf.py::test_roomy"] == []  # a call project code makes: not the test's
 
 
 GRAPH = """\

@@ -5,9 +5,9 @@ sandbox on the environment's Python, 3.6 on, with the standard library and pytes
 module of ``RFSN_PROBE``'s file is imported, the function it names (`models.probes.Probe`) gets
 the code of a copy of itself whose expression, condition and returns pass through recorders. Each
 test's values (their type and whether they are callable, at most `MAX_SEEN` kinds) and its first
-`MAX_TRACED` returns its caller keeps and truths of the condition (with the call's arguments,
-each by a stable digest: `_stable`) go to ``RFSN_PROBE_OUT`` as JSON, with the reason the function could not be
-instrumented, if it could not.
+`MAX_TRACED` returns and truths of the condition in calls the test's code makes (with the call's
+arguments, each by a stable digest: `_stable`; a return thrown away is none) go to
+``RFSN_PROBE_OUT`` as JSON, with the reason the function could not be instrumented, if it could not.
 """
 
 import ast
@@ -31,7 +31,7 @@ VALUE, RETURN, TRUTH, ENTER, LEAVE = "_rfsn_probe_value", "_rfsn_probe_return", 
     "_rfsn_probe_enter", "_rfsn_probe_leave"
 SPEC = json.loads(os.environ.get("RFSN_PROBE") or "{}")
 SEEN = {"values": {}, "returns": {}, "traced": {}, "error": ""}
-STATE = {"test": None, "installed": False, "calls": [], "keyed": {}}  # type: dict
+STATE = {"test": None, "installed": False, "calls": [], "keyed": {}, "tests": set(), "real": {}}  # type: dict
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
 POPS = {}  # type: dict
 
@@ -128,12 +128,21 @@ def _truth(value):
 
 def _enter():
     """The call's arguments, by digest, as the key of what the call evaluates (``_leave`` ends it);
-    past a test's first `MAX_TRACED` calls, none (nothing of theirs is kept)."""
-    test = STATE["test"]
+    none (nothing of the call is kept) past a test's first `MAX_TRACED` calls, or for a call the
+    test's own code did not make: what project code does with a return is not what a test sees."""
+    test, frame = STATE["test"], sys._getframe(1)
     keyed = STATE["keyed"]
     keyed[test] = keyed.get(test, 0) + 1
     full = test is None or keyed[test] > MAX_TRACED or len(SEEN["traced"].get(test, ())) >= MAX_TRACED
-    STATE["calls"].append("" if full else _digest(dict(sorted(sys._getframe(1).f_locals.items()))))
+    STATE["calls"].append("" if full or not _from_test(frame) else _digest(dict(sorted(frame.f_locals.items()))))
+
+
+def _from_test(frame):
+    caller = frame.f_back
+    name = caller.f_code.co_filename if caller is not None else ""
+    if name not in STATE["real"]:
+        STATE["real"][name] = os.path.realpath(name)
+    return STATE["real"][name] in STATE["tests"]
 
 
 def _leave():
@@ -237,6 +246,10 @@ def install():
 
 
 def pytest_collection_finish(session):
+    for item in session.items:  # the files of the tests' own code
+        path = getattr(item, "path", None) or getattr(item, "fspath", None)
+        if path is not None:
+            STATE["tests"].add(os.path.realpath(str(path)))
     install()
 
 
