@@ -225,7 +225,7 @@ class TypeCheck:
 
     seconds_left: Callable[[], float] | None
     steps_left: Callable[[], int] | None
-    #: patch diff -> the type concerns of each patch probed so far (kept where the budget ends a judging)
+    #: patch diff -> the concerns of each patch probed so far (kept where the budget ends a judging)
     found: dict[str, list[str]] = field(default_factory=dict)
 
     def judge(self, plausible: Sequence[Candidate], baseline: TestReport, targets: Sequence[str],
