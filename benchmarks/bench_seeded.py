@@ -38,7 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     configure("warning")
     settings = load_settings()
-    plausible = correct = candidates = 0
+    plausible = correct = candidates = fixed = fixed_right = 0
     patch_seconds = 0.0
     instances = load(SEEDED, args.only)
     for instance in instances:
@@ -53,8 +53,11 @@ def main() -> int:
         candidates += result.candidates_tried
         patch_seconds += result.phase_durations.get("patch", 0.0)
         print(f"{instance['instance_id']:<28} {instance['kind'][:44]:<44} plausible={ok!s:<5} correct={right!s:<5} "
-              f"{result.duration:6.1f}s {result.candidates_tried:4d} candidates", flush=True)
-    print(f"\nplausible: {plausible}/{len(instances)}  correct: {correct}/{len(instances)}")
+              f"{result.status.value:<10} {result.duration:6.1f}s {result.candidates_tried:4d} candidates", flush=True)
+        fixed += result.status.value == "fixed"
+        fixed_right += right and result.status.value == "fixed"
+    print(f"\nplausible: {plausible}/{len(instances)}  correct: {correct}/{len(instances)}  "
+          f"ended fixed: {fixed}, of them correct: {fixed_right}")
     if patch_seconds:
         print(f"screening: {candidates / patch_seconds:.2f} candidates/s")
     return 0

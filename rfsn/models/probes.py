@@ -3,7 +3,9 @@
 A plausible patch passes the tests, and one that changes what an expression *is* (a number that
 became a bound method, a list that became a string) passes them too. A probe run records, on
 each test, the type and callability of one expression's values and of its function's returns,
-so the planner can compare the code before and after a candidate (``planners.verify.types``).
+and each return and truth of the condition around the expression, keyed by the call's
+arguments, so the planner can compare the code before and after a candidate
+(``planners.verify.types``, ``planners.verify.values``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 Step = tuple[str, int | None]
 #: what a probe saw: each value's type (``module.qualname``) and whether it is callable
 Seen = tuple[str, bool]
+#: one evaluation: what ("returns", "condition"), the call's arguments and the value, by digest
+Traced = tuple[str, str, str]
 
 
 class Probe(BaseModel):
@@ -33,6 +37,11 @@ class Probe(BaseModel):
     returns: tuple[Step, ...] | None = Field(
         default=None, description="the path from the function's node to the function whose returns "
                                   "are recorded (empty: the function itself; none: no returns)")
+    condition: tuple[Step, ...] | None = Field(
+        default=None, description="the path to the condition (an ``if``'s, a loop's, an assertion's) "
+                                  "the expression is part of, whose truth is recorded (none: no condition)")
+    condition_node: tuple[str, int, int] | None = Field(
+        default=None, description="that condition's node type, line and column: checked on the way")
 
 
 class Probed(BaseModel):
@@ -40,4 +49,6 @@ class Probed(BaseModel):
 
     values: dict[str, list[Seen]] = Field(default_factory=dict, description="test id -> the expression's")
     returns: dict[str, list[Seen]] = Field(default_factory=dict, description="test id -> the returns'")
+    traced: dict[str, list[Traced]] = Field(default_factory=dict, description=(
+        "test id -> its first returns and truths of the condition, in order"))
     error: str = Field(default="", description="why the function could not be instrumented, if it could not")

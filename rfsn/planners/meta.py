@@ -224,7 +224,7 @@ class PhasePlanner:
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
         searches = self._fixes or [search]
         for each in searches if self.probes else []:  # what the probes see of each plausible patch
-            yield from self._types.judge(each.plausible, baseline, self._localizer.coverage)
+            yield from self._types.judge(each.plausible, baseline, each.group.tests, self._localizer.coverage)
         ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
         return (yield from self._verifier.verify_fixes(ranked, [s.group for s in searches],
                                                        baseline, search.screen, self._groups))

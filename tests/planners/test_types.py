@@ -201,8 +201,9 @@ def test_the_plan_probes_each_plausible_patch_and_chooses_the_one_that_keeps_the
     planner, world = probing_planner(tmp_path), ProbingWorld({"retype add": [("builtins.method", True)]})
     proposals = world.run(planner)
     probes = [p for p in proposals if isinstance(p, RunTests) and p.probe is not None]
-    # both replace `a - b`: one run without a patch serves both, then one with each
-    assert [(p.tests, p.probe.value is not None) for p in probes] == [((T_OK,), True)] * 3  # type: ignore[union-attr]
+    # both replace `a - b`: one run without a patch serves both, then one with each (and the failing target)
+    assert [(p.tests, p.probe.value is not None) for p in probes] == [  # type: ignore[union-attr]
+        ((T_OK,), True), ((T_OK, T_ADD), True), ((T_OK, T_ADD), True)]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
     assert verdict.alternatives[0].concerns[0].startswith("`a.__add__` at m.py:2 is a bound method (callable)")

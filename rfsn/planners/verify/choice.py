@@ -3,7 +3,7 @@
 A plausible patch passes every test, which an overfitted one does too, so the choice looks past
 size, in this order:
 
-0. types: a patch that changes what its expression is on the passing tests goes last (``types``);
+0. probes: a patch that changes a type, a return or a condition on passing tests goes last (``types``);
 1. agreement: the patch most model samples agree on (``agreement_key``);
 2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape
    of what the function returns; it deletes code that passing tests run; it brings in a literal
@@ -42,7 +42,7 @@ class Evidence:
     coverage: Mapping[str, Mapping[str, Sequence[int]]] = field(default_factory=dict)
     passing: Sequence[str] = ()
     test_sources: Mapping[str, str] = field(default_factory=dict)
-    #: patch diff -> the concerns of the probe runs that saw it change a type
+    #: patch diff -> the concerns of the probe runs that saw it change a type, a return or a condition
     retyped: Mapping[str, list[str]] = field(default_factory=dict)
 
 
@@ -50,7 +50,8 @@ class Evidence:
 class Ranked:
     candidate: Candidate
     concerns: list[str]
-    #: those of its concerns that say it changes a type: it is plausible, not claimed fixed
+    #: those of its concerns that say the probes saw it change a type, a return or a condition:
+    #: it is plausible, not claimed fixed
     retyped: list[str] = field(default_factory=list)
 
 

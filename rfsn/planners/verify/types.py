@@ -3,9 +3,10 @@
 A patch can make the failing tests pass while the expression it replaced now yields another kind
 of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a number or None
 became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: where the
-patch's one changed expression is and the function whose returns count (`sites`), the passing
-tests that run it (`covering`), and the concerns two probe runs give (`retyped`). The runs, once
-without the patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
+patch's one changed expression is, the condition it is part of and the function whose returns
+count (`sites`), the passing tests that run it (`covering`), and the concerns two probe runs give
+(`retyped`; `values.changed` for returns and conditions). The runs, once without the patch and once
+with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate, FileChange
 from rfsn.planners.verify.choice import changed_lines
 from rfsn.planners.verify.trials import VERIFY_STEPS, reverse
+from rfsn.planners.verify.values import changed
 
 log = get_logger(__name__)
 
@@ -103,8 +105,22 @@ def _probe(path: str, name: str, unit: Def, steps: list[Step]) -> Probe:
     probed = (isinstance(node, ast.expr) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
               and not isinstance(node, ast.Starred | ast.Slice | ast.FormattedValue)
               and not isinstance(parent, ast.JoinedStr) and steps[0][0] not in _OWN and not _truth(nodes, steps))
+    condition = _condition(nodes, steps, inner) if steps and steps[0][0] not in _OWN else None
     return Probe(path=path, function=name, value=tuple(steps) if probed else None, returns=returns,
-                 node=(type(node).__name__, node.lineno, node.col_offset) if probed else None)  # type: ignore[attr-defined]
+                 node=_where(node) if probed else None, condition=condition,
+                 condition_node=_where(nodes[len(condition)]) if condition else None)
+
+
+def _where(node: ast.AST) -> tuple[str, int, int]:
+    return type(node).__name__, node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def _condition(nodes: list[ast.AST], steps: list[Step], inner: int) -> tuple[Step, ...] | None:
+    """The path to the condition the last node is (part of), within the innermost function."""
+    for n in range(len(steps), inner, -1):
+        if (type(nodes[n - 1]).__name__, steps[n - 1][0]) in _TRUTH:
+            return tuple(steps[:n])
+    return None
 
 
 def _truth(nodes: list[ast.AST], steps: list[Step]) -> bool:
@@ -204,37 +220,40 @@ def retyped(change: FileChange, probes: tuple[Probe, Probe], before: Probed, aft
 @dataclass
 class TypeCheck:
     """The probe runs of the plausible patches of a Python project: each patch's expression on the
-    passing tests that run it, without the patch and with it (``retyped``). A patch no probe can
-    take (not one function, no covering test, no budget left for it) has no concern of this kind."""
+    passing tests that run it, without the patch and with it (``retyped``, ``values.changed``). A
+    patch no probe can take (not one function, no covering test, no budget left) has no such concern."""
 
     seconds_left: Callable[[], float] | None
     steps_left: Callable[[], int] | None
-    #: patch diff -> the type concerns of each patch probed so far (kept where the budget ends a judging)
+    #: patch diff -> the concerns of each patch probed so far (kept where the budget ends a judging)
     found: dict[str, list[str]] = field(default_factory=dict)
 
-    def judge(self, plausible: Sequence[Candidate], baseline: TestReport,
+    def judge(self, plausible: Sequence[Candidate], baseline: TestReport, targets: Sequence[str],
               coverage: Mapping[str, Mapping[str, Sequence[int]]]) -> Plan[dict[str, list[str]]]:
-        """Patch diff -> the type concerns of each of ``plausible`` that could be probed."""
+        """Patch diff -> the concerns of each of ``plausible`` that could be probed: the types
+        (`retyped`), the values and conditions (`values.changed`; the failing ``targets`` run
+        with the patch too: their calls are the ones a fix may change)."""
         found = self.found
         before: dict[Probe, Probed] = {}
         for candidate in plausible:
             (change, *more) = candidate.changes()
             probes = sites(change) if not more else None
             tests = covering(change, coverage, baseline.passing, MAX_TESTS) if probes else []
-            if probes is None or not tests or not self._affords(baseline, tests):
+            if probes is None or not tests or not self._affords(baseline, [*tests, *targets]):
                 continue
             if probes[0] not in before:
                 before[probes[0]] = yield from self._run(probes[0], tests, baseline, "without the patch")
             fb = yield Edit(phase=Phase.VERIFY, patch=candidate.diff(), rationale=f"apply {candidate.description}")
             if not fb.ok:
                 continue
-            after = yield from self._run(probes[1], tests, baseline, "with the patch")
+            after = yield from self._run(probes[1], [*tests, *targets], baseline, "with the patch")
             yield Edit(phase=Phase.VERIFY, patch=reverse(candidate), rationale="revert the candidate")
             if before[probes[0]].error or after.error:
                 log.info("planner.probe_failed", candidate=candidate.description,
                          error=before[probes[0]].error or after.error)
                 continue
-            found[candidate.diff()] = retyped(change, probes, before[probes[0]], after)
+            found[candidate.diff()] = [*retyped(change, probes, before[probes[0]], after),
+                                       *changed(change, probes, before[probes[0]], after, tests, targets)]
             log.info("planner.probed", candidate=candidate.description, tests=len(tests),
                      concerns=found[candidate.diff()])
         return found
