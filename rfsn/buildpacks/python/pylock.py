@@ -19,8 +19,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, once, requirement_name
+from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, requirement_name
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
+from rfsn.buildpacks.python.pymerge import once
 from rfsn.errors import InputError
 from rfsn.fsutil import read_toml
 from rfsn.inputs import json_value, read_bounded
