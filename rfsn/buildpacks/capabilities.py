@@ -25,11 +25,12 @@ CoverageByTest = dict[str, dict[str, set[int]]]
 class SandboxView(Protocol):
     """What a buildpack may use of a sandbox: run commands, and the report directory.
 
-    ``workdir`` is the repository as commands see it; ``scratch`` is a host
-    directory that commands see at ``scratch_path`` (runners write reports there).
+    ``workdir`` is the repository as commands see it (``workspace`` on the host); ``scratch``
+    is a host directory that commands see at ``scratch_path`` (runners write reports there).
     """
 
     workdir: str
+    workspace: Path
     scratch: Path
     scratch_path: str
 

@@ -33,6 +33,8 @@ _CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
                     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
                     r"\bnot found$|No such file or directory", re.I)
 _TRACEBACK = "Traceback (most recent call last)"
+#: pip's line under a failed command's header where the command printed nothing
+_SILENT = "No available output."
 MAX_CHARS = 300
 #: how a step's own script starts the line that says why it failed: that line is the cause
 STEP_CAUSE = "rfsn: cause: "
@@ -54,7 +56,12 @@ def step_error(output: str) -> str:
     lines = _lines(output)
     kept: list[str] = []
     inside: int | None = None  # the indent of the traceback being skipped
+    header = ""  # the command of pip's last "COMMAND did not run successfully." header
     for indent, text in lines:
+        header = text.removeprefix("\u00d7 ") if text.startswith("\u00d7 ") else header
+        if text == _SILENT:  # the command said nothing: pip's header names it
+            kept += [header] if header else []
+            continue
         if inside is not None:
             if indent > inside or text.startswith(("File ", "^", "~")):
                 continue

@@ -23,7 +23,6 @@ class Sandbox(SandboxView, Protocol):
     """A buildpack's view of a sandbox (exec, workdir, scratch), plus what a session owns."""
 
     kind: str
-    workspace: Path
     #: why the buildpack's setup (e.g. installing the project) failed, if it did
     setup_failure: str | None
     #: seconds the buildpack's setup commands took when the sandbox opened

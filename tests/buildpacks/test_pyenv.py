@@ -147,6 +147,24 @@ def test_an_exact_pin_the_index_no_longer_has_takes_the_nearest_of_its_series_to
     assert done.returncode != 0
 
 
+def test_a_locked_requirement_from_a_repository_that_cannot_be_cloned_is_left_out_and_said_mcp_python_sdk_2026(
+        env_root: Path, tmp_path: Path) -> None:
+    """modelcontextprotocol/python-sdk's uv.lock has ``strict-no-cover @ git+https://github.com/...``;
+    no git host is reachable from the build, and the whole locked install failed ("No available
+    output"). The rest is installed, the report says what was left out and why."""
+    links = tmp_path / "links"
+    links.mkdir()
+    _wheel(links, "tiny")
+    requirements = tmp_path / "locked.txt"
+    gone = f"file://localhost{tmp_path}/no-such-repo"
+    requirements.write_text(f"tiny==1.0\nstrict-no-cover @ git+{gone}@7fc59da2\n")
+    done = _step(env_root, nearest_pins(PIP_INSTALL, str(requirements)), PIP_NO_INDEX="1", PIP_FIND_LINKS=str(links))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tiny==1.0" in _installed(env_root) and "strict" not in requirements.read_text()
+    assert (env_root / "notes.txt").read_text() == (
+        f"rfsn: {gone}: cannot be cloned (pip: did not run successfully); left out\n")
+
+
 def test_rfsns_tool_the_projects_pins_exclude_is_left_out_even_in_an_era_pips_words_arrow_2021(
         env_root: Path) -> None:
     """arrow 2021 pins coverage 5.5; the pip of 2021, asked for rfsn's coverage>=7.4 under the

@@ -142,7 +142,8 @@ def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
                                   "PIP_INDEX_URL=https://pypi.org/simple "
                                   "$RFSN_ENV/lock-tool/bin/python -m pip")
     assert tool in install_tool and "$RFSN_ENV/venv/" not in install_tool
-    assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt && rm -rf $RFSN_ENV/lock-tool" in run_export
+    assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt.all && rm -rf $RFSN_ENV/lock-tool" in run_export
+    assert run_export.endswith("$RFSN_ENV/locked.txt.all > $RFSN_ENV/locked.txt")
     # the tooling rfsn runs is added; the lock has no pytest or coverage
     assert "$RFSN_ENV/venv/bin/python -m pip install -r $RFSN_ENV/locked.txt" in install
     assert "the nearest of its series" in install  # a pinned release the index lost (pyenv.nearest_pins)
@@ -214,3 +215,27 @@ def test_a_name_the_tooling_and_the_build_requirements_both_give_is_handed_to_pi
     install = PythonBuildpack().env_recipe(repo).steps[-1]
     words = shlex.split(install.split(" > $RFSN_ENV/pip.log")[0])
     assert [w for w in words if w.startswith(("setuptools", "wheel"))] == ["setuptools>=41.0,>=68", "wheel"], install
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_pipfile_lock_that_lists_the_project_itself_as_an_editable_path_builds_shellingham_2026(
+        tmp_path: Path, docker_client: object) -> None:
+    """shellingham's Pipfile has ``shellingham = {path = '.', editable = true}``: pipenv exports
+    ``-e .``, and pip, in the image's directory of the manifest and the lock alone, stopped on
+    "file:/// does not appear to be a Python project". A local path is the session's to install."""
+    repo = _locked_project(tmp_path / "pipenv", "pipenv")
+    pipfile = (repo / "Pipfile").read_text()
+    (repo / "Pipfile").write_text(pipfile.replace("[packages]\n", "[packages]\ndemo = {path = '.', editable = true}\n"))
+    lock = (repo / "Pipfile.lock").read_text()
+    demo = '"default": {"demo": {"editable": true, "path": "."}}'
+    (repo / "Pipfile.lock").write_text(lock.replace('"default": {}', demo))
+    (repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "1"\n'
+                                         '[build-system]\nrequires = ["setuptools>=61"]\n'
+                                         'build-backend = "setuptools.build_meta"\n'
+                                         '[tool.setuptools]\npy-modules = []\n')
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
+    with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
+        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"],
+                          timeout=60)
+    assert result.exit_code == 0 and result.output.split() == ["2.0.0"], result.output

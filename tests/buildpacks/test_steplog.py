@@ -79,6 +79,19 @@ def test_a_step_with_no_error_line_is_told_by_its_last_line() -> None:
     assert step_error("\n\n") == "(no output)"
 
 
+def test_a_command_that_printed_nothing_is_told_by_pips_header_mcp_python_sdk_2026() -> None:
+    """modelcontextprotocol/python-sdk's locked install stopped on a git dependency and the one
+    line was "No available output.": pip's line under the header of a command that said nothing."""
+    header = ("git clone --filter=blob:none --quiet https://github.com/pydantic/strict-no-cover "
+              "/tmp/pip-install-x/strict-no-cover_1 did not run successfully.")
+    output = ("Collecting strict-no-cover@ git+https://github.com/pydantic/strict-no-cover@7fc59da\n"
+              "  Cloning https://github.com/pydantic/strict-no-cover (to revision 7fc59da)\n"
+              "  error: subprocess-exited-with-error\n\n"
+              f"  \u00d7 {header}\n  \u2502 exit code: 128\n  \u2570\u2500> No available output.\n\n"
+              "  note: This error originates from a subprocess, and is likely not a problem with pip.\n")
+    assert step_error(output) == header
+
+
 @given(st.text())
 def test_any_output_gives_one_bounded_line(output: str) -> None:
     line = step_error(output)

@@ -33,7 +33,7 @@ from rfsn.buildpacks.python.pycoverage import (
 from rfsn.buildpacks.python.pyhealth import conftest_failure, crashed, diagnose
 from rfsn.buildpacks.python.pyprobe import probe_plan, read_probe
 from rfsn.buildpacks.python.pyrecipe import python_image
-from rfsn.buildpacks.python.pyrunner import PYTEST_DEFAULT, pytest_option, uncollected_patterns
+from rfsn.buildpacks.python.pyrunner import PYTEST_DEFAULT, lifted_addopts, pytest_option, uncollected_patterns
 from rfsn.fsutil import read_toml
 from rfsn.models import Probe, Probed, TestReport, TestStatus
 
@@ -58,6 +58,9 @@ class PythonBuildpack:
     python_files: tuple[str, ...] = ()
     #: ...and the paths it collects from, where a named file lies outside the project's own
     testpaths: tuple[str, ...] = ()
+    #: the project's pytest ``addopts`` with a block of rfsn's report lifted (``fit``,
+    #: ``pyrunner.lifted_addopts``); None: its own stand
+    addopts: tuple[str, ...] | None = None
     #: what the environment's pytest has (``fit``); None: not asked, today's options
     pytest: pyoptions.PytestFeatures | None = None
     #: pytest's short summary (``-r``): the failures and errors, whose causes are read from it;
@@ -104,16 +107,19 @@ class PythonBuildpack:
                  ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"] if fit.has("-o") else
                  [f"--timeout={self.case_timeout:g}"] if fit.timeout and "timeout" not in fit.blocked else [])
         files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
-                 *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else [])]
+                 *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else []),
+                 *(["-o", "addopts=" + shlex.join(self.addopts)] if self.addopts is not None else [])]
         options = fit.adapted(["-p", "no:cacheprovider", self.summary, "--continue-on-collection-errors",
                                *limit, *files, "-o", "junit_family=xunit1"], whole=not tests)
         return ["python", "-m", "pytest", *options, f"--junitxml={report_dir}/junit.xml", *tests]
 
     def fit(self, sandbox: SandboxView) -> None:
-        """Ask the environment's pytest what it has, once (``pyoptions``): the test command
-        speaks to it from then on."""
+        """Ask the environment's pytest what it has, once (``pyoptions``), and read whether the
+        project's addopts block rfsn's report (``lifted_addopts``): the test command speaks to
+        both from then on."""
         if self.pytest is None:
             self.pytest = pyoptions.probe(sandbox)
+            self.addopts = lifted_addopts(sandbox.workspace)
 
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with

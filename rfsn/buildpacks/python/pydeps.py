@@ -11,7 +11,6 @@ out) so that projects with the same dependencies share one environment image.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python import pynox, pysources, toxconfig
+from rfsn.buildpacks.python import pymerge, pynox, pysources, toxconfig
 from rfsn.buildpacks.python.pysetup import as_list, setup_py_kwargs
 from rfsn.buildpacks.python.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
@@ -180,52 +179,18 @@ def _applies(req: Requirement, python: str | None) -> bool:
         return True
 
 
-def _merged(same: list[Requirement]) -> str:
-    """One requirement for all of ``same`` (one name): pip before 20.3 refuses a name given
-    twice. Specifiers intersect, extras unite; a URL wins; markers that differ are dropped
-    (each applies to the Python the environment runs)."""
-    if len(same) == 1:
-        return str(same[0])
-    first = same[0]
-    merged = Requirement(first.name)
-    merged.url = next((r.url for r in same if r.url), None)
-    merged.extras = set().union(*(r.extras for r in same))
-    if merged.url is None:
-        merged.specifier = SpecifierSet(",".join(str(r.specifier) for r in same if str(r.specifier)))
-    if all(str(r.marker) == str(first.marker) for r in same):
-        merged.marker = first.marker
-    return str(merged)
-
-
-def once(requirements: Sequence[str]) -> list[str]:
-    """``requirements`` with each name given once, in the order first given (``_merged``): pip
-    before 20.3 refuses ``setuptools setuptools>=41.0``. One pip cannot read stays as it is."""
-    by_name: dict[str, list[Requirement]] = {}
-    kept: dict[str, str] = {}
-    for raw in requirements:
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
-            kept.setdefault(raw, raw)
-            continue
-        key = canonicalize_name(req.name)
-        by_name.setdefault(key, []).append(req)
-        kept.setdefault(key, "")
-    return [text or _merged(by_name[key]) for key, text in kept.items()]
-
-
 def normalized(repo: Path, found: Found, python: str | None = None) -> list[str]:
     """The requirements of ``found``, normalized, sorted, each name once, without the project
     itself (``python``: the X.Y whose markers they are read for, those that exclude it left
     out; without it, a name is given once per marker)."""
     own = project_name(repo)
-    by_name: dict[str, list[Requirement]] = {}
-    for raw, _ in found:
+    by_name: dict[str, list[tuple[Requirement, int]]] = {}
+    for raw, where in found:
         req = _normal(raw, own, python)
         key = req and (req.name if python else f"{req.name}; {req.marker}")
-        if req is not None and key and str(req) not in {str(r) for r in by_name.get(key, [])}:
-            by_name.setdefault(key, []).append(req)
-    return sorted(_merged(same) for same in by_name.values())
+        if req is not None and key and str(req) not in {str(r) for r, _ in by_name.get(key, [])}:
+            by_name.setdefault(key, []).append((req, pymerge.strength(where, installs(where))))
+    return sorted(pymerge.merged([r for r, _ in same], [s for _, s in same]) for same in by_name.values())
 
 
 def provenance(found: Found, limit: int = 40) -> str:

@@ -141,19 +141,28 @@ _GONE = (r"s/.*Could not find a version that satisfies the requirement ([A-Za-z0
          r"\(from versions: [0-9].*/\1==\2/p")
 
 
+#: pip's words for a source it could not clone (``git clone ... URL DEST did not run successfully``): URL
+_UNFETCHED = r"s/.*(git|hg) clone .* ([a-z+]+:\/\/[^ ]+) [^ ]+ did not run successfully.*/\2/p"
+
+
 def nearest_pins(pip: str, requirements: str, extra: str = "", attempts: int = 5) -> str:
     """A step installing the requirements file ``requirements`` (and ``extra``) where an exact
     pin to a release the index no longer has takes the nearest of its series instead
-    (``atomicwrites==1.4.0``, deleted, as ``==1.4.*``: 1.4.1), said in ``BUILD_NOTES``; any
-    other failure, or a series with nothing left, fails the step."""
+    (``atomicwrites==1.4.0``, deleted, as ``==1.4.*``: 1.4.1), and a requirement from a
+    repository that cannot be cloned (no git host reachable) is left out, each said in
+    ``BUILD_NOTES``; any other failure, or a series with nothing left, fails the step."""
     install = f"{pip} -r {requirements} {extra}".rstrip()
     return (f"for i in $(seq {attempts}); do "
             f"{install} > $RFSN_ENV/pip.log 2>&1 && {{ cat $RFSN_ENV/pip.log; break; }}; "
             f"cat $RFSN_ENV/pip.log; pin=$(sed -nE '{_GONE}' $RFSN_ENV/pip.log | head -1); "
-            f'[ -n "$pin" ] && [ "$i" -lt {attempts} ] || exit 1; '
-            f'sed -i -E "s/^${{pin%%==*}}==[^ ;]*/$pin.*/" {requirements}; '
+            f"src=$(sed -nE '{_UNFETCHED}' $RFSN_ENV/pip.log | head -1); "
+            f'[ -n "$pin$src" ] && [ "$i" -lt {attempts} ] || exit 1; '
+            f'if [ -n "$pin" ]; then sed -i -E "s/^${{pin%%==*}}==[^ ;]*/$pin.*/" {requirements}; '
             f'echo "rfsn: ${{pin%%==*}}: the pinned release is no longer on the index; the nearest of '
-            f'its series instead ($pin.*)" | tee -a {BUILD_NOTES}; done')
+            f'its series instead ($pin.*)" | tee -a {BUILD_NOTES}; '
+            f'else sed -i "\\|+$src|d" {requirements}; '
+            f'echo "rfsn: $src: cannot be cloned (pip: did not run successfully); left out" '
+            f'| tee -a {BUILD_NOTES}; fi; done')
 
 
 def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_INSTALL) -> str:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, once, requirement_name
+from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, requirement_name
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
+from rfsn.buildpacks.python.pymerge import once
 from rfsn.errors import InputError
 from rfsn.fsutil import read_toml
 from rfsn.inputs import json_value, read_bounded
@@ -31,6 +32,9 @@ TOOL_VENV = "$RFSN_ENV/lock-tool"
 #: project's venv, whose Python (an archive's 3.8) may be older than any release of the tool
 IMAGE_PYTHON = "/usr/bin/python3"
 LOCKED = "$RFSN_ENV/locked.txt"
+#: sed: delete an exported line that installs a local path (pipenv's ``-e .`` for the project
+#: itself): only the manifest and the lock are in the image, and the session installs the project
+LOCAL_PATH = r"/^((-e|--editable)[[:space:]=]+)?([^[:space:]@]+[[:space:]]*@[[:space:]]*)?(file:|[.]|\/)/d"
 
 
 
@@ -129,7 +133,8 @@ def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], lis
     tool_pip = TODAY_PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")
     steps = [
         f"{IMAGE_PYTHON} -m venv {TOOL_VENV} && {tool_pip} {shlex.join(fmt.tool)}",
-        f"cd $RFSN_ENV/files && {export} > {LOCKED} && rm -rf {TOOL_VENV}",
+        f"cd $RFSN_ENV/files && {export} > {LOCKED}.all && rm -rf {TOOL_VENV}"
+        f" && sed -E {shlex.quote(LOCAL_PATH)} {LOCKED}.all > {LOCKED}",
         nearest_pins(PIP_INSTALL, LOCKED, shlex.join(missing)),
     ]
     files = [(name, (repo / name).read_text(encoding="utf-8")) for name in (fmt.manifest, fmt.lock)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import re
+import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -80,6 +81,13 @@ _PYTEST_CONFIGS = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproj
 def pytest_option(repo: Path, option: str) -> list[str]:
     """An option of the pytest configuration file pytest would read in ``repo``, as a list of
     words (``testpaths``, ``python_files``; []: not set)."""
+    value = _pytest_value(repo, option)
+    return value.split() if isinstance(value, str) else list(value)
+
+
+def _pytest_value(repo: Path, option: str) -> str | list[str]:
+    """An option of the pytest configuration file pytest would read in ``repo`` as written: an
+    ini file's text, a TOML list's items ("": not set)."""
     for name, section in _PYTEST_CONFIGS:
         path = repo / name
         if not path.is_file():
@@ -88,15 +96,39 @@ def pytest_option(repo: Path, option: str) -> list[str]:
             options = read_toml(path).get("tool", {}).get("pytest", {}).get("ini_options")
             if options is None:
                 continue
-            value = options.get(option, [])
-            return value.split() if isinstance(value, str) else [str(v) for v in value]
+            value = options.get(option, "")
+            return value if isinstance(value, str) else [str(v) for v in value]
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(path, encoding="utf-8")
         except (configparser.Error, UnicodeDecodeError):
             continue
         if parser.has_section(section):
-            return parser.get(section, option, fallback="").split()
+            return parser.get(section, option, fallback="")
         if name.endswith("pytest.ini"):  # pytest.ini is pytest's even without its section
-            return []
-    return []
+            return ""
+    return ""
+
+
+#: the plugins rfsn reads a run's results through (``--junitxml``)
+REPORTING_PLUGINS = ("junitxml",)
+
+
+def lifted_addopts(repo: Path) -> tuple[str, ...] | None:
+    """The project's ``addopts`` without its ``-p no:NAME`` of a plugin rfsn reads results
+    through (``REPORTING_PLUGINS``); None where it blocks none (its own then stand)."""
+    value = _pytest_value(repo, "addopts")
+    try:
+        words = shlex.split(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    blocks = {f"no:{name}" for name in REPORTING_PLUGINS}
+    kept: list[str] = []
+    for word in words:
+        if word.startswith("-p") and word[2:].strip() in blocks:  # -pno:NAME, a TOML item "-p no:NAME"
+            continue
+        if kept[-1:] == ["-p"] and word.strip() in blocks:
+            kept.pop()
+            continue
+        kept.append(word)
+    return tuple(kept) if len(kept) < len(words) else None
