@@ -3,6 +3,7 @@
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
     absent,
+    blocks,
     calls,
     conditions,
     formats,
@@ -37,6 +38,7 @@ CATALOGUE: tuple[Template, ...] = (
     *shapes.TEMPLATES,
     *statements.TEMPLATES,
     *wraps.TEMPLATES,
+    *blocks.TEMPLATES,
     *nested.TEMPLATES,
     *literals.TEMPLATES,
 )
