@@ -6,6 +6,7 @@ from rfsn.planners.patch.templates.python import (
     blocks,
     calls,
     conditions,
+    elements,
     formats,
     guards,
     isinstances,
@@ -41,5 +42,6 @@ CATALOGUE: tuple[Template, ...] = (
     *blocks.TEMPLATES,
     *nested.TEMPLATES,
     *literals.TEMPLATES,
+    *elements.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
