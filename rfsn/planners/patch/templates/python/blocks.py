@@ -159,12 +159,10 @@ def _dedented(ctx: FileContext, block: list[ast.stmt], indent: str, first: int) 
 
 def _kept_blocks(stmt: ast.If | ast.Try) -> list[tuple[str, list[ast.stmt]]]:
     """The blocks of an ``if`` (or ``try``) that may stand alone: its body and its ``else``
-    branch (not an ``elif`` chain's), a ``try``'s body."""
+    branch, a ``try``'s body (an ``elif`` is no block of its own: ``_dedented`` refuses it)."""
     if isinstance(stmt, ast.Try):
         return [("`try`'s body", stmt.body)]
-    chained = len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If) \
-        and stmt.orelse[0].col_offset == stmt.col_offset
-    return [("`if`'s body", stmt.body), *([] if chained or not stmt.orelse else [("`else` branch", stmt.orelse)])]
+    return [("`if`'s body", stmt.body), *([("`else` branch", stmt.orelse)] if stmt.orelse else [])]
 
 
 @template("unwrap_block", 0.25)
