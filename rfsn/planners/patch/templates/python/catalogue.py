@@ -3,8 +3,10 @@
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
     absent,
+    blocks,
     calls,
     conditions,
+    elements,
     formats,
     guards,
     isinstances,
@@ -37,7 +39,9 @@ CATALOGUE: tuple[Template, ...] = (
     *shapes.TEMPLATES,
     *statements.TEMPLATES,
     *wraps.TEMPLATES,
+    *blocks.TEMPLATES,
     *nested.TEMPLATES,
     *literals.TEMPLATES,
+    *elements.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, header_nodes
+from rfsn.planners.patch.templates.python.blocks import indented, lines_of, multiline_string
 from rfsn.planners.patch.templates.python.guards import (
     MAX_PARTS,
     guard_actions,
@@ -49,24 +50,17 @@ def _keys(ctx: FileContext, stmt: ast.stmt) -> list[str]:
     return [t for t in out if "\n" not in t]
 
 
-def _multiline_string(stmt: ast.stmt) -> bool:
-    return any(isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and n.end_lineno != n.lineno
-               for n in ast.walk(stmt))
-
-
 @template("wrap_in_condition", 0.35)
 def wrap_in_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``stmt`` -> ``if x: stmt`` / ``if x is not None: stmt`` for what it reads, and ``if k in
     c: stmt`` for the key it needs: a statement that must not run for an empty or absent value."""
     stmt = ctx.statement_at(line)
     if stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef) or not starts_line(ctx, stmt) \
-            or _multiline_string(stmt) or ctx.enclosing(stmt, FUNCTIONS) is None:
+            or multiline_string(stmt) or ctx.enclosing(stmt, FUNCTIONS) is None:
         return
     indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
-    start, end = ctx.map.line_start(stmt.lineno), ctx.map.line_start(stmt.end_lineno + 1)  # type: ignore[operator]
-    body = "".join(unit + text if text.strip() else text for text in ctx.source[start:end].splitlines(keepends=True))
-    if not body.endswith("\n"):
-        body += "\n"
+    start, end, text = lines_of(ctx, stmt)
+    body = indented(text, unit)
     subjects = _subjects(ctx, stmt, line)
     tests = [*_keys(ctx, stmt), *subjects, *(f"{s} is not None" for s in subjects)]
     for test in tests:
