@@ -59,7 +59,8 @@ def _run(tmp_path: Path, missing: str = "") -> subprocess.CompletedProcess[str]:
     (tmp_path / "rfsn-maven.txt").write_text("".join(f"{n}\n" for n in artifact_paths(tmp_path, ["pom.xml"])))
     script = (SCRIPT.replace("$RFSN_ENV/notes.txt", str(tmp_path / "notes.txt"))
               .replace("/etc/maven/settings.xml", str(etc / "settings.xml"))
-              .replace("/usr/lib/apt/apt-helper", str(tools / "apt-helper")))
+              .replace("/usr/lib/apt/apt-helper", str(tools / "apt-helper"))
+              .replace('ls "/usr/share/maven-repo', f'ls "{tmp_path}/maven-repo'))
     env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "APT_SEEN": str(tmp_path / "apt.txt"),
            "MISSING": missing, "CONTENTS": str(tmp_path / "contents.gz"), "SETTINGS": str(etc / "settings.xml")}
     return subprocess.run(["sh", "-c", script, "sh", str(tmp_path / "m2")], capture_output=True, text=True,
@@ -85,8 +86,18 @@ def test_unreachable_central_falls_back_to_debians_maven_repository(tmp_path: Pa
 
 
 def test_an_artifact_debian_lacks_is_the_one_line_cause(tmp_path: Path) -> None:
-    done = _run(tmp_path, missing="org.apache.commons:commons-parent:pom:54")
+    done = _run(tmp_path, missing="org.example:gone:jar:1.0")
     assert done.returncode == 1
     assert step_error(done.stdout) == (
-        "mvn test: org.apache.commons:commons-parent:pom:54: not in Debian's Maven repository (at that version), "
+        "mvn test: org.example:gone:jar:1.0: not in Debian's Maven repository, "
+        "and no Maven repository reachable (Maven Central)")
+
+
+def test_a_version_debian_lacks_is_named_with_the_versions_it_has_apache_commons_cli(tmp_path: Path) -> None:
+    """apache/commons-cli at HEAD: its parent commons-parent 104, where Debian (bullseye) has 43."""
+    for version in ("43", "debian"):
+        (tmp_path / "maven-repo" / "org" / "apache" / "commons" / "commons-parent" / version).mkdir(parents=True)
+    done = _run(tmp_path, missing="org.apache.commons:commons-parent:pom:104")
+    assert step_error(done.stdout) == (
+        "mvn test: org.apache.commons:commons-parent:pom:104: Debian's Maven repository has only 43, "
         "and no Maven repository reachable (Maven Central)")

@@ -59,8 +59,11 @@ mvn -B -Dmaven.repo.local="$1" -DskipTests test > $log 2>&1; s=$?; cat $log
 if [ $s -ne 0 ]; then
   what=$(sed -nE 's/.*(Could not find artifact|Failure to find|could not be resolved: ) *([^ ,]+).*/\2/p' $log \
     | head -n 1)
-  echo "CAUSE mvn test: ${what:-an artifact}: not in Debian's Maven repository" \
-    "(at that version), and $offline"
+  group=$(echo "$what" | cut -d: -f1 | tr . /); artifact=$(echo "$what" | cut -d: -f2)
+  have=$(ls "REPOSITORY/$group/$artifact" 2>/dev/null | grep -vx debian | tr '\n' ' ' | sed 's/ $//')
+  lacks="not in Debian's Maven repository"
+  [ -z "$what" ] || [ -z "$have" ] || lacks="Debian's Maven repository has only $have"
+  echo "CAUSE mvn test: ${what:-an artifact}: $lacks, and $offline"
   exit $s
 fi
 echo "Maven artifacts: Debian's Maven repository (Maven Central cannot be reached): the versions Debian has" \
