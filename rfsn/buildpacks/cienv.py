@@ -5,7 +5,7 @@ tests fail that are no fault of the code. Taken: the literal ``env`` of a workfl
 job and step that runs tests, in file order (a later one wins); never a value that GitHub
 computes (``${{ }}``), that names another variable or holds a NUL, never what the sandbox
 decides itself (paths, identity, the locale, terminal and colours, the runner's options, coverage's,
-where modules and crates come from).
+where modules and crates come from, the platform tests are built for).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ OWNED = re.compile(r"^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|TMPDIR|TMP|TEMP|TERM|C
                    r"|LC_\w+|CI|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|RFSN_\w+|FORCE_COLOR|NO_COLOR|PY_COLORS"
                    r"|CLICOLOR\w*|DISPLAY|PYTEST_ADDOPTS|PYTHONWARNINGS|COVERAGE_\w+|COV_CORE_\w+|NODE_V8_COVERAGE"
                    # where modules and crates come from and where builds go: the env image's (tests are offline)
-                   r"|GOPROXY|GOTOOLCHAIN|GOMODCACHE|GOCACHE|CARGO_HOME|CARGO_TARGET_DIR|CARGO_TERM_COLOR)$")
+                   r"|GOPROXY|GOTOOLCHAIN|GOMODCACHE|GOCACHE|CARGO_HOME|CARGO_TARGET_DIR|CARGO_TERM_COLOR"
+                   # the platform tests are built for: the sandbox's (a cross build's binaries cannot run)
+                   r"|GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|CARGO_BUILD_TARGET)$")
 #: a step command that runs tests (a runner, or a script or target named for them)
 _RUNS_TESTS = re.compile(r"\b(?:tests?|pytest|py\.test|nosetests|unittest|jest|mocha|vitest|ava|tap)\b")
 #: tox or nox, unless the environments or sessions it names are not tests (``tox -e mypy``)

@@ -145,8 +145,8 @@ def test_go_and_java_recipes_copy_only_the_dependency_files(tmp_path: Path) -> N
     assert [name for name, _ in summed.files] == ["go.mod", "go.sum"]
     assert summed.steps[0].startswith("cd $RFSN_ENV/files && ") and "go mod download all" in summed.steps[0]
     java = load("java").env_recipe(FIXTURES / "java" / "shapes")
-    assert [name for name, _ in java.files] == ["pom.xml"]
-    assert "dependency:go-offline" in java.steps[0]
+    assert [name for name, _ in java.files] == ["pom.xml", "rfsn-maven.sh", "rfsn-maven.txt"]
+    assert "rfsn-maven.sh $RFSN_ENV/m2" in java.steps[0] and "dependency:go-offline" in java.files[1][1]
 
 
 def test_runners_that_can_stop_early_are_told_how_many_failures_end_the_run() -> None:

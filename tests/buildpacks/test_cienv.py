@@ -143,3 +143,27 @@ def test_the_sandbox_runs_the_tests_with_them_and_a_spec_without(tmp_path: Path,
     assert any(note.startswith("test environment from the project's CI: ") for note in notes)
     with open_sandbox(_project(tmp_path / "spec"), _SpecLike(), settings, "docker") as box:
         assert box.exec(["python", "-c", script], timeout=60).output.split() == ["None", "None", "/tmp"]
+
+
+def test_a_cross_builds_target_platform_is_not_the_tests_petermattis_goid(tmp_path: Path) -> None:
+    """petermattis/goid (2022): a step building its tests for arm (``go test -c`` with GOARCH=arm64)
+    set GOARCH for every test run: 1 error, nothing ran. The sandbox's platform is the tests'."""
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "go.yml").write_text("""\
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go test -v ./...
+      - run: go test -c ./...
+        env:
+          GOARCH: arm
+          GOARM: 7
+          CGO_ENABLED: 1
+      - run: cargo test
+        env:
+          CARGO_BUILD_TARGET: aarch64-unknown-linux-gnu
+""")
+    assert ci_env(tmp_path).values == {"CGO_ENABLED": "1"}

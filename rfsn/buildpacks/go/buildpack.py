@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, json_lines
-from rfsn.buildpacks.go import goversions
+from rfsn.buildpacks.go import gopath, goversions
 from rfsn.buildpacks.go.gocoverage import (
     DRIVER,
     driver_command,
@@ -195,11 +195,19 @@ class GoBuildpack:
         steps = (f"cd $RFSN_ENV/files && {download}",) if fetch else ()
         modules = ("the project's vendor/" if vendored else f"downloaded from {GO_PROXY}" if requires
                    else "none required")
+        flags, path_env = "-mod=vendor" if vendored else "-mod=mod", goversions.go_path(choice.version)
+        extra: tuple[tuple[str, str], ...] = ()
+        package = None if names else gopath.import_path(repo)
+        if package:  # GOPATH-era: tests import the package by its path, which only a GOPATH gives
+            files = (*files, (gopath.WRAPPER, gopath.wrapper(package)))
+            steps = (*steps, f"chmod +x $RFSN_ENV/files/{gopath.WRAPPER}")
+            flags, path_env = "", f"$RFSN_ENV/files/bin:{path_env}"
+            extra = (("GO111MODULE", "off"), ("GOPATH", gopath.GOPATH))
+            modules = f"no go.mod: GOPATH mode, the package at {package} (the path its tests import)"
         return EnvRecipe(
             buildpack=self.name, base=goversions.go_image(choice), steps=steps, files=files,
-            env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE),
-                 ("GOFLAGS", "-mod=vendor" if vendored else "-mod=mod"), ("GOTOOLCHAIN", "local"),
-                 ("GOPROXY", "off"), ("PATH", goversions.go_path(choice.version))),
+            env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE), ("GOFLAGS", flags),
+                 ("GOTOOLCHAIN", "local"), ("GOPROXY", "off"), ("PATH", path_env), *extra),
             notes=(f"{choice.why}; GOTOOLCHAIN=local; modules: {modules}",),
         )
 

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import BaseImage, Detection, EnvRecipe
+from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
+from rfsn.buildpacks.java import debmaven, javaversions
 from rfsn.buildpacks.junit import parse_junit
+from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import TestStatus
 
 REPO_LOCAL = "$RFSN_ENV/m2"
@@ -72,11 +74,9 @@ def find_poms(repo: Path) -> list[str]:
 class JavaBuildpack:
     name: ClassVar[str] = "java"
     structured: ClassVar[bool] = True
-    default_base: ClassVar[BaseImage] = BaseImage(
-        runtime="java", version="17", registry_image="maven:3-eclipse-temurin-17",
-        debian_release="bookworm",
-        debian_packages=("openjdk-17-jdk-headless", "maven", "git", "ca-certificates", "procps"),
-    )
+    #: the base of a pom that declares no Java release (``env_recipe`` chooses per project)
+    default_base: ClassVar[BaseImage] = javaversions.java_image(javaversions.JavaChoice(17, ""))
+    env_options: EnvOptions = EnvOptions()
 
     def detect(self, repo: Path) -> Detection:
         if (repo / "pom.xml").is_file():
@@ -86,15 +86,21 @@ class JavaBuildpack:
         return Detection(score=0.0)
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
+        """Debian's JDK nearest the pom's Java release (``javaversions``) and the plugins and
+        dependencies the poms name, resolved in the build from Maven Central, else Debian's Maven
+        repository (``debmaven``)."""
+        choice = javaversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
         poms = find_poms(repo)
         files = tuple((p, (repo / p).read_text(encoding="utf-8")) for p in poms)
-        # go-offline resolves the plugins and dependencies the poms name; surefire resolves its
-        # JUnit provider only when tests run, so a project may still need one online test run
-        steps = (f"cd $RFSN_ENV/files && mvn -B -Dmaven.repo.local={REPO_LOCAL} "
-                 "dependency:go-offline",) if poms else ()
+        if poms:
+            names = "".join(f"{n}\n" for n in debmaven.artifact_paths(repo, poms))
+            files = (*files, (debmaven.SCRIPT_NAME, debmaven.SCRIPT), (debmaven.NAMES_FILE, names))
+        # surefire resolves its JUnit provider only when tests run: from Debian's repository offline
+        # (OFFLINE_FILES), while with Central a project may still need one online test run
+        steps = (f"cd $RFSN_ENV/files && sh {debmaven.SCRIPT_NAME} {REPO_LOCAL}",) if poms else ()
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=steps, files=files,
-            env=(("MAVEN_OPTS", "-Xmx1g"),),
+            buildpack=self.name, base=javaversions.java_image(choice), steps=steps, files=files,
+            env=(("MAVEN_OPTS", f"-Xmx1g {debmaven.OFFLINE_FILES}"),), notes=(choice.why,),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
