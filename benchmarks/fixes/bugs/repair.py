@@ -132,6 +132,7 @@ def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, 
         "why": bench.first_line(result.get("message") or outcome.get("message", ""), 160),
         "template": result.get("template", ""), "concerns": result.get("concerns", []),
         "seconds": round(float(result.get("duration") or outcome.get("duration", 0.0)), 1),
+        "environment_seconds": round(float(result.get("environment_seconds", 0.0)), 1),
         "candidates": result.get("candidates_tried", 0), "correct": None, "judged_by": ""}
     patch = result.get("patch", "")
     if status in ("fixed", "plausible") and patch:
@@ -146,14 +147,15 @@ def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, 
 def table(rows: list[dict[str, Any]]) -> str:
     """Pure: the markdown table of ``rows`` and the figures: resolved (the session's ``fixed``) and
     precision (correct of fixed)."""
-    lines = ["| # | bug | status | template | concerns | correct | seconds |", "|---|---|---|---|---|---|---|"]
+    lines = ["| # | bug | status | template | concerns | correct | seconds (environment) |",
+             "|---|---|---|---|---|---|---|"]
     for n, r in enumerate(rows, 1):
         mark = "-" if r["correct"] is None else "yes" if r["correct"] else "no"
         judged = f" ({r['judged_by']})" if r["judged_by"] else ""
         status = r["status"] if r["status"] in ("fixed", "plausible") else f"{r['status']}: {r['why']}"
         lines.append(f"| {n} | {r['instance_id']} | {status.replace('|', '/')} | {r['template'] or '-'} | "
                      f"{'; '.join(r['concerns']).replace('|', '/') or '-'} | {mark}{judged.replace('|', '/')} | "
-                     f"{r['seconds']:.0f} |")
+                     f"{r['seconds']:.0f} ({r.get('environment_seconds', 0):.0f}) |")
     fixed = [r for r in rows if r["status"] == "fixed"]
     plausible = [r for r in rows if r["status"] == "plausible"]
     right = sum(bool(r["correct"]) for r in fixed)
