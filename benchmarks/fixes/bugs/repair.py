@@ -178,6 +178,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--repairs", type=Path, default=REPAIRS)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--only", nargs="*", default=[], help="only these valid bugs (default: every one)")
     parser.add_argument("--table", action="store_true", help="only print the table of --repairs")
     args = parser.parse_args()
     if args.table:
@@ -189,7 +190,8 @@ def main() -> None:
     valid = {r["instance_id"] for r in load(args.results) if r["valid"]}
     done = {r["instance_id"] for r in load(args.repairs)}
     for instance in load(args.candidates):
-        if instance["instance_id"] not in valid or instance["instance_id"] in done:
+        iid = instance["instance_id"]
+        if iid not in valid or iid in done or (args.only and iid not in args.only):
             continue
         row = repair_one(instance, args)
         with args.repairs.open("a", encoding="utf-8") as repairs:
