@@ -8,6 +8,8 @@ which found no test of theirs. The fixtures are what the real runners printed (t
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,16 @@ def test_the_commands_write_their_tap_where_it_is_read(tmp_path: Path) -> None:
     assert argv[5:] == ["node_modules/.bin/ava", "--tap", "test/a.js", "--match=adds"]
     buildpack.configure(_package(tmp_path, {"test": "standard && tape"}, {"tape": "5"}))
     assert buildpack.runner == "script"  # tape given no file runs none: the script as a whole
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_checkout_is_prepared_as_npm_install_and_npm_test_would_isaacs_yallist(tmp_path: Path) -> None:
+    """isaacs/yallist's tests import what ``prepare`` (tshy) builds; ``npm install`` in a checkout
+    runs it, rfsn's install (package.json alone) cannot. A failing ``pretest`` is said, not fatal."""
+    build = "node -e \"require('fs').writeFileSync('built.txt', 'yes')\""
+    repo = _package(tmp_path, {"prepare": build, "pretest": "exit 3", "test": "tap"}, {"tap": "21"})
+    link, *steps = NodeBuildpack().setup_commands(repo)
+    assert "node_modules" in link[-1] and len(steps) == 2
+    runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
+    assert [r.returncode for r in runs] == [0, 0] and (repo / "built.txt").read_text() == "yes"
+    assert "npm run pretest failed" in runs[1].stderr

@@ -49,6 +49,7 @@ from rfsn.buildpacks.node.jsreports import (
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.package import (
     Runner,
+    checkout_steps,
     detect_runner,
     has_dependencies,
     install_steps,
@@ -175,9 +176,11 @@ class NodeBuildpack:
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
         self.configure(repo)
-        if not has_dependencies(read_package_json(repo)):
+        package = read_package_json(repo)
+        if not has_dependencies(package):
             return []
-        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules']]
+        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
+                *checkout_steps(package)]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = _split(tests)

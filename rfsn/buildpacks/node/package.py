@@ -123,6 +123,15 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     return [w for w in words if not w.startswith("-")]
 
 
+def checkout_steps(package: dict[str, Any]) -> list[list[str]]:
+    """What a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a checkout;
+    rfsn's install has no sources to build) and ``pretest`` (``npm test`` does), often a build of
+    what the tests import. One that fails is said, and the tests run without it."""
+    scripts = package.get("scripts") or {}
+    return [["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
+            for name in ("prepare", "pretest") if scripts.get(name)]
+
+
 #: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt
 ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
               "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
