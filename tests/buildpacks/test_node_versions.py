@@ -135,7 +135,7 @@ def test_a_runner_rfsn_cannot_read_on_a_node_without_node_test_runs_as_a_whole(t
     buildpack.configure(repo)
     assert (buildpack.runner, buildpack.structured, buildpack.test_command(["t.js"], "/r")) == (
         "script", False, ["npm", "test"])
-    (repo / "package.json").write_text(json.dumps({"scripts": {"test": "jasmine"}}))
+    (repo / "package.json").write_text(json.dumps({"scripts": {"test": "node test.js"}}))
     buildpack.configure(repo)  # today's Node has node --test, as before
     assert (buildpack.runner, buildpack.structured) == ("node", True)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
-from rfsn.buildpacks.node.package import detect_runner, full_test_script, runner_paths
+from rfsn.buildpacks.node.package import detect_runner, full_test_script, plain_node_files, runner_paths
 from rfsn.buildpacks.node.tapruns import TAP_REPORT
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
@@ -96,3 +96,19 @@ def test_a_checkout_is_prepared_as_npm_install_and_npm_test_would_isaacs_yallist
     runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
     assert [r.returncode for r in runs] == [0, 0] and (repo / "built.txt").read_text() == "yes"
     assert "npm run pretest failed" in runs[1].stderr
+
+
+def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_script(tmp_path: Path) -> None:
+    """lodash/lodash (``node test/test && node test/test-fp``): those files, not every file of test/
+    that ``node --test`` would discover; postcss/postcss (``c8 uvu ... test``): the script as a whole."""
+    (tmp_path / "test").mkdir()
+    for name in ("test.js", "test-fp.js", "helper.js"):
+        (tmp_path / "test" / name).write_text("")
+    lodash = {"scripts": {"test": "npm run test:main && npm run test:fp", "test:main": "node test/test",
+                          "test:fp": "node test/test-fp"}, "devDependencies": {"lodash-doc": "1"}}
+    assert plain_node_files(lodash, tmp_path) == ["test/test.js", "test/test-fp.js"]
+    buildpack = NodeBuildpack()
+    buildpack.configure(_package(tmp_path, lodash["scripts"], lodash["devDependencies"]))
+    assert buildpack.runner == "node" and buildpack.test_command([], "/r")[-2:] == ["test/test.js", "test/test-fp.js"]
+    uvu = {"test": "c8 uvu -r ts-node/register test \"\\.test\\.(ts|js)$\" && node ./test/version.js"}
+    assert detect_runner({"scripts": uvu}) == "script"

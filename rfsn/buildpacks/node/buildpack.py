@@ -55,6 +55,7 @@ from rfsn.buildpacks.node.package import (
     install_steps,
     node_test_args,
     package_manager,
+    plain_node_files,
     read_package_json,
     runner_paths,
     says_node_test,
@@ -125,15 +126,15 @@ class NodeBuildpack:
         return self.runner != "script"
 
     def configure(self, repo: Path) -> None:
-        """The runner, and the paths the test script gives it: ``script`` (``npm test`` as a whole)
-        where no other is named and the project's Node has no ``node --test`` (before 18), or
-        tape is given no files."""
+        """The runner, and the paths the test script gives it (``node``: those it runs ``node
+        --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
+        and the project's Node has no ``node --test`` (before 18), or tape is given no files."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
             self.runner = "script"
-        self.node_args = (node_test_args(package) if self.runner == "node"
+        self.node_args = (node_test_args(package) or plain_node_files(package, repo) if self.runner == "node"
                           else runner_paths(package, self.runner, repo))
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"

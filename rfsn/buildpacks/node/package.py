@@ -79,8 +79,22 @@ def full_test_script(package: dict[str, Any], name: str = "test", depth: int = 3
     return _RUNS_SCRIPTS.sub(expand, text)
 
 
+#: runners whose report rfsn does not read: the test script runs as a whole (its exit code)
+_UNREAD_RUNNER = re.compile(r"(?<![\w/-])(?:uvu|jasmine|lab|karma|qunit|zora|nodeunit|vows|mochify)(?![\w-])")
+
+
+def plain_node_files(package: dict[str, Any], repo: Path) -> list[str]:
+    """The files the test script runs with plain ``node`` (``node test/test``: lodash), as paths."""
+    found = []
+    for word in runner_paths(package, "node", repo):
+        hits = [word + ext for ext in ("", ".js", ".cjs", ".mjs") if (repo / (word + ext)).is_file()]
+        found += hits[:1]
+    return found
+
+
 def detect_runner(package: dict[str, Any]) -> Runner:
-    """``node --test`` when the test script says so or no other runner is a dependency."""
+    """``node --test`` when the test script says so or names no runner; ``script`` when it names
+    one whose report rfsn does not read."""
     script = full_test_script(package)
     if says_node_test(package):
         return "node"
@@ -89,7 +103,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
     for runner in runners:
         if re.search(rf"(?<![\w/-]){runner}(?![\w-])", script) or runner in deps:
             return runner
-    return "node"
+    return "script" if _UNREAD_RUNNER.search(script) else "node"
 
 
 def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None) -> list[str]:
