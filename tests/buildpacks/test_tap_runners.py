@@ -110,5 +110,8 @@ def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_
     buildpack = NodeBuildpack()
     buildpack.configure(_package(tmp_path, lodash["scripts"], lodash["devDependencies"]))
     assert buildpack.runner == "node" and buildpack.test_command([], "/r")[-2:] == ["test/test.js", "test/test-fp.js"]
+    nanoid = {"scripts": {"test": "bnt --coverage 100 && oxlint && node ./test/check-versions.js"}}
+    (tmp_path / "test" / "check-versions.js").write_text("")
+    assert plain_node_files(nanoid, tmp_path) == []
     uvu = {"test": "c8 uvu -r ts-node/register test \"\\.test\\.(ts|js)$\" && node ./test/version.js"}
     assert detect_runner({"scripts": uvu}) == "script"
