@@ -17,6 +17,7 @@ import pytest
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.package import detect_runner, full_test_script, plain_node_files, runner_paths
 from rfsn.buildpacks.node.tapruns import TAP_REPORT
+from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from tests.buildpacks.conftest import FIXTURES
 
@@ -115,3 +116,13 @@ def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_
     assert plain_node_files(nanoid, tmp_path) == []
     uvu = {"test": "c8 uvu -r ts-node/register test \"\\.test\\.(ts|js)$\" && node ./test/version.js"}
     assert detect_runner({"scripts": uvu}) == "script"
+
+
+def test_a_title_with_a_lone_surrogate_gives_an_id_json_can_carry_eemeli_yaml() -> None:
+    """eemeli/yaml tests a string with a lone surrogate; vitest's JSON names the test with it, and
+    ``rfsn test --json`` died: "UnicodeEncodeError: ... surrogates not allowed"."""
+    report = json.dumps({"testResults": [{"name": "/p/tests/doc.ts", "assertionResults": [
+        {"ancestorTitles": ["strings"], "title": "lone \udead surrogate", "status": "passed"}]}]})
+    statuses = NodeBuildpack("vitest").parse("", {"vitest.json": report, "cwd.txt": "/p"})
+    assert list(statuses) == ["tests/doc.ts > strings > lone \\udead surrogate"]
+    assert "surrogate" in TestReport(tests=statuses).model_dump_json()

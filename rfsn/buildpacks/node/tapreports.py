@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rfsn.buildpacks.node.jsreports import SEP
+from rfsn.buildpacks.node.jsreports import make_id
 from rfsn.models import TestStatus
 
 _RESULT = re.compile(r"^(?P<not>not )?ok\b(?:\s+\d+)?(?:\s*-)?\s*(?P<desc>.*?)\s*$")
@@ -105,7 +105,7 @@ def parse_tap(text: str) -> dict[str, TestStatus]:
         else:
             found = list(_walk(top, ()))
         for titles, status in found:
-            tid = SEP.join(titles)
+            tid = make_id(*titles)
             if tid and _RANK[status] >= _RANK[statuses.get(tid, TestStatus.PASSED)]:
                 statuses[tid] = status
     return statuses
