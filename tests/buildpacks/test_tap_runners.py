@@ -1,7 +1,7 @@
 """ava, node-tap and tape: their TAP read test by test, and the runner the test script names.
 
 chalk/strip-ansi and the sindresorhus packages (``xo && ava && tsd``), npm/node-which and
-isaacs/yallist (``tap``), ljharb/qs (``nyc tape 'test/**/*.js'``) ran ``node --test`` before,
+isaacs/yallist (``tap``), tape suites (``nyc tape 'test/**/*.js'``) ran ``node --test`` before,
 which found no test of theirs. The fixtures are what the real runners printed (their README).
 """
 
@@ -62,7 +62,7 @@ def _package(tmp_path: Path, scripts: dict[str, str], dev: dict[str, str]) -> Pa
 
 
 def test_the_runner_and_its_paths_come_from_the_scripts_the_test_script_runs(tmp_path: Path) -> None:
-    """ljharb/qs: ``npm run tests-only``, which runs ``nyc tape 'test/**/*.js'``."""
+    """form-data/form-data's ``npm run tests-only`` form, here running ``nyc tape 'test/**/*.js'``."""
     package = {"scripts": {"test": "npm run tests-only", "tests-only": "nyc tape 'test/**/*.js'"},
                "devDependencies": {"nyc": "1", "tape": "5"}}
     assert full_test_script(package) == "nyc tape 'test/**/*.js'"
