@@ -126,7 +126,9 @@ def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, o
         "built": not report.get("env_error"), "collected": collected, "passed": counts["passed"],
         "failed": counts["failed"], "errored": counts["error"] + counts["timeout"],
         "share": round(counts["passed"] / collected, 4) if collected else 0.0,
-        "structured": report.get("structured", True)}
+        "structured": report.get("structured", True),
+        "not_passed": sorted(t for t, s in (report.get("tests") or {}).items()
+                             if s in ("failed", "error", "timeout"))[:20]}
     if report.get("env_error"):
         row["cause"] = str(report["env_error"])[:400]
     elif code not in (0, 1):

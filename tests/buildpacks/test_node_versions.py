@@ -127,15 +127,15 @@ def test_a_git_hosted_dependency_npm_cannot_fetch_is_named_in_the_builds_one_lin
 
 
 def test_a_runner_rfsn_cannot_read_on_a_node_without_node_test_runs_as_a_whole(tmp_path: Path) -> None:
-    """A 2016 tape suite on Node 6 has no per-test report rfsn reads and no ``node --test``: its
+    """A 2016 jasmine suite on Node 6 has no per-test report rfsn reads and no ``node --test``: its
     test script runs as a whole and the exit code is the verdict (not "not collected")."""
-    repo = _project(tmp_path, {"engines": {"node": "6"}, "scripts": {"test": "tape test/*.js"},
-                               "devDependencies": {"tape": "^4"}})
+    repo = _project(tmp_path, {"engines": {"node": "6"}, "scripts": {"test": "jasmine"},
+                               "devDependencies": {"jasmine": "^2"}})
     buildpack = NodeBuildpack()
     buildpack.configure(repo)
     assert (buildpack.runner, buildpack.structured, buildpack.test_command(["t.js"], "/r")) == (
         "script", False, ["npm", "test"])
-    (repo / "package.json").write_text(json.dumps({"scripts": {"test": "tape test/*.js"}}))
+    (repo / "package.json").write_text(json.dumps({"scripts": {"test": "node test.js"}}))
     buildpack.configure(repo)  # today's Node has node --test, as before
     assert (buildpack.runner, buildpack.structured) == ("node", True)
 

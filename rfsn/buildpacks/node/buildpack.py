@@ -1,4 +1,4 @@
-"""The Node buildpack: npm, yarn or pnpm dependencies; node --test, jest, mocha or vitest.
+"""The Node buildpack: npm, yarn or pnpm dependencies; node --test, jest, mocha, vitest, ava, tap or tape.
 
 Test ids are ``<file> > <describe> > ... > <test>`` (:mod:`rfsn.buildpacks.node.jsreports`).
 Dependencies are installed once into the env image (``$RFSN_ENV/files/node_modules``, keyed on
@@ -49,14 +49,19 @@ from rfsn.buildpacks.node.jsreports import (
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.package import (
     Runner,
+    checkout_steps,
     detect_runner,
     has_dependencies,
     install_steps,
     node_test_args,
     package_manager,
+    plain_node_files,
     read_package_json,
+    runner_paths,
     says_node_test,
 )
+from rfsn.buildpacks.node.tapreports import parse_tap
+from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import Crash, TestStatus
 
@@ -121,14 +126,18 @@ class NodeBuildpack:
         return self.runner != "script"
 
     def configure(self, repo: Path) -> None:
-        """The runner: ``script`` (``npm test`` as a whole) where no other is named and the
-        project's Node has no ``node --test`` (before 18)."""
+        """The runner, and the paths the test script gives it (``node``: those it runs ``node
+        --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
+        and the project's Node has no ``node --test`` (before 18), or tape is given no files."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
             self.runner = "script"
-        self.node_args = node_test_args(package) if self.runner == "node" else []
+        self.node_args = (node_test_args(package) or plain_node_files(package, repo) if self.runner == "node"
+                          else runner_paths(package, self.runner, repo))
+        if self.runner == "tape" and not self.node_args:
+            self.runner = "script"
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "package.json").is_file():
@@ -168,14 +177,18 @@ class NodeBuildpack:
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
         self.configure(repo)
-        if not has_dependencies(read_package_json(repo)):
+        package = read_package_json(repo)
+        if not has_dependencies(package):
             return []
-        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules']]
+        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
+                *checkout_steps(package)]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = _split(tests)
         if self.runner == "script":
             return ["npm", "test"]
+        if self.runner in TAP_RUNNERS:
+            return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":
             patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
             return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
@@ -194,7 +207,8 @@ class NodeBuildpack:
                     f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
         reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
         return ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS,
-                "node_modules/.bin/mocha", "--reporter", reporter, *files, *(["--grep", full] if full else [])]
+                "node_modules/.bin/mocha", "--reporter", reporter, *(files or self.node_args),
+                *(["--grep", full] if full else [])]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str,
                           max_failures: int) -> list[str] | None:
@@ -227,6 +241,8 @@ class NodeBuildpack:
         statuses: dict[str, TestStatus] = {}
         if NODE_REPORT in reports:
             statuses.update(parse_node_events(reports[NODE_REPORT]))
+        if TAP_REPORT in reports:
+            statuses.update(parse_tap(reports[TAP_REPORT]))
         for name in (JEST_REPORT, VITEST_REPORT):
             if name in reports:
                 statuses.update(parse_jest_json(reports[name], root))
@@ -267,7 +283,7 @@ class NodeBuildpack:
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         run = self.test_command(tests, report_dir)
-        if self.runner in ("vitest", "script"):
+        if self.runner in ("vitest", "script", *TAP_RUNNERS):
             return CoveragePlan(commands=[run])
         options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None

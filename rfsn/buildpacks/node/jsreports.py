@@ -48,7 +48,9 @@ _SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, T
 
 
 def make_id(file: str, *titles: str) -> str:
-    return SEP.join([file, *titles])
+    """The id; a lone surrogate in a title (JSON's ``"\\udead"``, a test of broken UTF-16) is
+    written as its escape, so that the id can be written as UTF-8."""
+    return SEP.join([file, *titles]).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _merge(statuses: dict[str, TestStatus], tid: str, status: TestStatus) -> None:

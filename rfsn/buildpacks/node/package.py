@@ -14,7 +14,7 @@ from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 
 #: ``script``: the project's test script as a whole, judged by its exit code
-Runner = Literal["node", "jest", "mocha", "vitest", "script"]
+Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "script"]
 Manager = Literal["npm", "yarn", "pnpm"]
 
 LOCKFILES: dict[str, Manager] = {
@@ -50,16 +50,84 @@ def says_node_test(package: dict[str, Any]) -> bool:
     return bool(re.search(r"\bnode\b[^&|;]*--test\b", str((package.get("scripts") or {}).get("test", ""))))
 
 
+#: ``npm run NAME``, ``pnpm [run] NAME``, ``yarn [run] NAME``, ``run-s``/``npm-run-all`` names: other scripts
+_RUNS_SCRIPTS = re.compile(r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?|run-s|run-p|npm-run-all)"
+                           r"((?:\s+(?:--?[\w-]+|[\w:.-]+|/[^/\s]+/))+)")
+
+
+def _named(word: str, scripts: dict[str, Any]) -> list[str]:
+    """The scripts a word names: itself, or each one a ``/regex/`` matches (``pnpm run /^test:/``)."""
+    if len(word) > 2 and word.startswith("/") and word.endswith("/"):
+        try:
+            return [name for name in scripts if re.search(word[1:-1], name)]
+        except re.error:
+            return []
+    return [word] if word in scripts else []
+
+
+def full_test_script(package: dict[str, Any], name: str = "test", depth: int = 3) -> str:
+    """The test script with the scripts it runs by name (``npm run tests-only``) put in place."""
+    scripts = package.get("scripts") or {}
+    text = str(scripts.get(name, ""))
+    if depth <= 0:
+        return text
+
+    def expand(match: re.Match[str]) -> str:
+        named = [n for w in match.group(1).split() if not w.startswith("-") for n in _named(w, scripts) if n != name]
+        return " && ".join(full_test_script(package, w, depth - 1) for w in named) if named else match.group(0)
+
+    return _RUNS_SCRIPTS.sub(expand, text)
+
+
+#: runners whose report rfsn does not read: the test script runs as a whole (its exit code)
+_UNREAD_RUNNER = re.compile(r"(?<![\w/-])(?:uvu|jasmine|lab|karma|qunit|zora|nodeunit|vows|mochify)(?![\w-])")
+
+
+def plain_node_files(package: dict[str, Any], repo: Path) -> list[str]:
+    """The files the test script runs with plain ``node`` (``node test/test``: lodash), as paths,
+    when that is all it runs (a coverage wrapper aside): else another tool runs tests too (nanoid's
+    ``bnt`` before ``node ./test/check-versions.js``), and ``node --test`` finds them itself."""
+    for segment in re.split(r"&&|\|\||;", full_test_script(package)):
+        words = [w for w in segment.split() if "=" not in w and w not in ("c8", "nyc")]
+        if words and words[0] != "node":
+            return []
+    found = []
+    for word in runner_paths(package, "node", repo):
+        hits = [word + ext for ext in ("", ".js", ".cjs", ".mjs") if (repo / (word + ext)).is_file()]
+        found += hits[:1]
+    return found
+
+
 def detect_runner(package: dict[str, Any]) -> Runner:
-    """``node --test`` when the test script says so or no other runner is a dependency."""
-    script = str((package.get("scripts") or {}).get("test", ""))
+    """``node --test`` when the test script says so or names no runner; ``script`` when it names
+    one whose report rfsn does not read."""
+    script = full_test_script(package)
     if says_node_test(package):
         return "node"
     deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
-    for runner in ("vitest", "jest", "mocha"):
-        if re.search(rf"\b{runner}\b", script) or runner in deps:
+    runners: tuple[Runner, ...] = ("vitest", "jest", "mocha", "ava", "tap", "tape")
+    for runner in runners:
+        if re.search(rf"(?<![\w/-]){runner}(?![\w-])", script) or runner in deps:
             return runner
-    return "node"
+    return "script" if _UNREAD_RUNNER.search(script) else "node"
+
+
+def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None) -> list[str]:
+    """The files and globs the test script gives ``runner`` (``tape 'test/**/*.js'``), in every
+    place it runs it: its words that name a path (a ``/``, a ``.``, a ``*``, or one in ``repo``),
+    flags and numbers left out."""
+    paths: dict[str, None] = {}
+    for segment in re.split(r"&&|\|\||;|\|", full_test_script(package)):
+        try:
+            words = shlex.split(segment)
+        except ValueError:
+            continue
+        bins = [i for i, w in enumerate(words) if w == runner or w.endswith(f"/.bin/{runner}")]
+        for word in words[bins[0] + 1:] if bins else []:
+            named = re.search(r"[/.*]", word) or (repo is not None and (repo / word).exists())
+            if named and not word.startswith("-") and not word.replace(".", "").isdigit():
+                paths[word] = None
+    return list(paths)
 
 
 def node_test_args(package: dict[str, Any]) -> list[str]:
@@ -73,6 +141,15 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     except ValueError:
         return []
     return [w for w in words if not w.startswith("-")]
+
+
+def checkout_steps(package: dict[str, Any]) -> list[list[str]]:
+    """What a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a checkout;
+    rfsn's install has no sources to build) and ``pretest`` (``npm test`` does), often a build of
+    what the tests import. One that fails is said, and the tests run without it."""
+    scripts = package.get("scripts") or {}
+    return [["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
+            for name in ("prepare", "pretest") if scripts.get(name)]
 
 
 #: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt

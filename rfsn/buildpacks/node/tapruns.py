@@ -1,0 +1,31 @@
+"""The commands of the runners that report in TAP: ava (``--tap``), node-tap (``--reporter=tap``)
+and tape (TAP always), each given the paths the project's test script gives it.
+
+Their TAP goes to a file of the report directory (and is shown too), read by
+:mod:`.tapreports`. ava names a test by its file's path only when it runs more than one file,
+so it always runs the project's files, a selection narrowing by title (``--match``); node-tap's
+ids begin with the file, so a selection runs its files; tape's name no file, so it runs them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: the TAP the runner printed, in the report directory
+TAP_REPORT = "tap.txt"
+#: runs the command with its stdout into the report, then shows it
+_TAP_WRAPPER = 'r="$1"; shift; "$@" > "$r/' + TAP_REPORT + '"; s=$?; cat "$r/' + TAP_REPORT + '"; exit $s'
+TAP_RUNNERS = ("ava", "tap", "tape")
+
+
+def tap_command(runner: str, files: Sequence[str], titles: Sequence[Sequence[str]], paths: Sequence[str],
+                report_dir: str) -> list[str]:
+    """argv of ``runner`` over the selected ``files`` (none: the project's ``paths``) and test
+    ``titles`` (title paths), its TAP written into ``report_dir``."""
+    wrap = ["sh", "-c", _TAP_WRAPPER, "rfsn", report_dir]
+    if runner == "ava":
+        matches = sorted({f"--match={path[-1]}" for path in titles if path})
+        return [*wrap, "node_modules/.bin/ava", "--tap", *paths, *matches]
+    if runner == "tap":
+        return [*wrap, "node_modules/.bin/tap", "--reporter=tap", *(files or paths)]
+    return [*wrap, "node_modules/.bin/tape", *paths]

@@ -1,0 +1,128 @@
+"""ava, node-tap and tape: their TAP read test by test, and the runner the test script names.
+
+chalk/strip-ansi and the sindresorhus packages (``xo && ava && tsd``), npm/node-which and
+isaacs/yallist (``tap``), tape suites (``nyc tape 'test/**/*.js'``) ran ``node --test`` before,
+which found no test of theirs. The fixtures are what the real runners printed (their README).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
+from rfsn.buildpacks.node.package import detect_runner, full_test_script, plain_node_files, runner_paths
+from rfsn.buildpacks.node.tapruns import TAP_REPORT
+from rfsn.models import TestReport
+from rfsn.models import TestStatus as Status
+from tests.buildpacks.conftest import FIXTURES
+
+TAP = FIXTURES / "node" / "tap"
+
+
+@pytest.mark.parametrize("version", ["6.4.1", "3.15.0"])
+def test_ava_tap_names_each_test_by_file_and_title(version: str) -> None:
+    statuses = NodeBuildpack("ava").parse("", {TAP_REPORT: (TAP / f"ava-{version}.tap").read_text()})
+    assert statuses == {
+        "b > other file": Status.PASSED, "a > adds": Status.PASSED, "a > fails on purpose": Status.FAILED,
+        "a > skipped one": Status.SKIPPED, "a > later": Status.SKIPPED,
+    }
+
+
+@pytest.mark.parametrize("version", ["21.8.0", "16.3.10"])
+def test_node_tap_subtests_are_tests_and_their_assertions_are_not(version: str) -> None:
+    statuses = NodeBuildpack("tap").parse("", {TAP_REPORT: (TAP / f"tap-{version}.tap").read_text()})
+    file = "tp/y.test.cjs" if version.startswith("21") else "tp/y.test.js"
+    assert statuses == {
+        f"{file} > adds": Status.PASSED, f"{file} > group > inner ok": Status.PASSED,
+        f"{file} > group > inner bad": Status.FAILED, f"{file} > skipped": Status.SKIPPED,
+        f"{file} > top-level assert": Status.PASSED,
+    }
+
+
+def test_tape_tests_are_the_comments_that_head_their_assertions() -> None:
+    statuses = NodeBuildpack("tape").parse("", {TAP_REPORT: (TAP / "tape-5.10.2.tap").read_text()})
+    assert statuses == {"adds": Status.PASSED, "fails": Status.FAILED, "skipped": Status.SKIPPED,
+                        "inner": Status.PASSED}
+
+
+def test_a_file_of_bare_assertions_is_one_test_and_console_lines_are_ignored() -> None:
+    report = ("TAP version 13\n# Subtest: test/basic.js\n    hello from a test\n    ok 1 - should be equal\n"
+              "    not ok 2 - should be equal\n    1..2\nnot ok 1 - test/basic.js # time=3ms\n1..1\n")
+    assert NodeBuildpack("tap").parse("", {TAP_REPORT: report}) == {"test/basic.js": Status.FAILED}
+
+
+def _package(tmp_path: Path, scripts: dict[str, str], dev: dict[str, str]) -> Path:
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, "devDependencies": dev}))
+    return tmp_path
+
+
+def test_the_runner_and_its_paths_come_from_the_scripts_the_test_script_runs(tmp_path: Path) -> None:
+    """form-data/form-data's ``npm run tests-only`` form, here running ``nyc tape 'test/**/*.js'``."""
+    package = {"scripts": {"test": "npm run tests-only", "tests-only": "nyc tape 'test/**/*.js'"},
+               "devDependencies": {"nyc": "1", "tape": "5"}}
+    assert full_test_script(package) == "nyc tape 'test/**/*.js'"
+    assert detect_runner(package) == "tape" and runner_paths(package, "tape") == ["test/**/*.js"]
+    assert runner_paths({"scripts": {"test": "xo && ava test/a.js test/b.js && tsd"}}, "ava") == \
+        ["test/a.js", "test/b.js"]
+    regex = {"scripts": {"test": "pnpm run /^test:/", "test:unit": "mocha spec", "lint": "eslint ."}}
+    assert full_test_script(regex) == "mocha spec" and detect_runner(regex) == "mocha"
+    (tmp_path / "test").mkdir()
+    bare = {"scripts": {"test": "eslint . && tap -Rspec --100 test"}}
+    assert runner_paths(bare, "tap") == [] and runner_paths(bare, "tap", tmp_path) == ["test"]
+
+
+def test_the_commands_write_their_tap_where_it_is_read(tmp_path: Path) -> None:
+    buildpack = NodeBuildpack()
+    buildpack.configure(_package(tmp_path, {"test": "xo && ava test/a.js && tsd"}, {"ava": "6", "xo": "1"}))
+    argv = buildpack.test_command(["a > adds"], "/r")
+    assert argv[:2] == ["sh", "-c"] and TAP_REPORT in argv[2] and argv[4] == "/r"
+    assert argv[5:] == ["node_modules/.bin/ava", "--tap", "test/a.js", "--match=adds"]
+    buildpack.configure(_package(tmp_path, {"test": "standard && tape"}, {"tape": "5"}))
+    assert buildpack.runner == "script"  # tape given no file runs none: the script as a whole
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_checkout_is_prepared_as_npm_install_and_npm_test_would_isaacs_yallist(tmp_path: Path) -> None:
+    """isaacs/yallist's tests import what ``prepare`` (tshy) builds; ``npm install`` in a checkout
+    runs it, rfsn's install (package.json alone) cannot. A failing ``pretest`` is said, not fatal."""
+    build = "node -e \"require('fs').writeFileSync('built.txt', 'yes')\""
+    repo = _package(tmp_path, {"prepare": build, "pretest": "exit 3", "test": "tap"}, {"tap": "21"})
+    link, *steps = NodeBuildpack().setup_commands(repo)
+    assert "node_modules" in link[-1] and len(steps) == 2
+    runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
+    assert [r.returncode for r in runs] == [0, 0] and (repo / "built.txt").read_text() == "yes"
+    assert "npm run pretest failed" in runs[1].stderr
+
+
+def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_script(tmp_path: Path) -> None:
+    """lodash/lodash (``node test/test && node test/test-fp``): those files, not every file of test/
+    that ``node --test`` would discover; postcss/postcss (``c8 uvu ... test``): the script as a whole."""
+    (tmp_path / "test").mkdir()
+    for name in ("test.js", "test-fp.js", "helper.js"):
+        (tmp_path / "test" / name).write_text("")
+    lodash = {"scripts": {"test": "npm run test:main && npm run test:fp", "test:main": "node test/test",
+                          "test:fp": "node test/test-fp"}, "devDependencies": {"lodash-doc": "1"}}
+    assert plain_node_files(lodash, tmp_path) == ["test/test.js", "test/test-fp.js"]
+    buildpack = NodeBuildpack()
+    buildpack.configure(_package(tmp_path, lodash["scripts"], lodash["devDependencies"]))
+    assert buildpack.runner == "node" and buildpack.test_command([], "/r")[-2:] == ["test/test.js", "test/test-fp.js"]
+    nanoid = {"scripts": {"test": "bnt --coverage 100 && oxlint && node ./test/check-versions.js"}}
+    (tmp_path / "test" / "check-versions.js").write_text("")
+    assert plain_node_files(nanoid, tmp_path) == []
+    uvu = {"test": "c8 uvu -r ts-node/register test \"\\.test\\.(ts|js)$\" && node ./test/version.js"}
+    assert detect_runner({"scripts": uvu}) == "script"
+
+
+def test_a_title_with_a_lone_surrogate_gives_an_id_json_can_carry_eemeli_yaml() -> None:
+    """eemeli/yaml tests a string with a lone surrogate; vitest's JSON names the test with it, and
+    ``rfsn test --json`` died: "UnicodeEncodeError: ... surrogates not allowed"."""
+    report = json.dumps({"testResults": [{"name": "/p/tests/doc.ts", "assertionResults": [
+        {"ancestorTitles": ["strings"], "title": "lone \udead surrogate", "status": "passed"}]}]})
+    statuses = NodeBuildpack("vitest").parse("", {"vitest.json": report, "cwd.txt": "/p"})
+    assert list(statuses) == ["tests/doc.ts > strings > lone \\udead surrogate"]
+    assert "surrogate" in TestReport(tests=statuses).model_dump_json()
