@@ -67,6 +67,8 @@ JS_NOT_SOURCE = re.compile(r"(^|/)(dist|build|lib-cov|coverage|vendor|node_modul
                            r"(^|/)[\w.-]*(config|conf|rc|file)\.[cm]?[jt]s$", re.IGNORECASE)
 #: a JavaScript line that is a comment (or the inside of a block comment)
 JS_COMMENT = re.compile(r"^\s*(//|/\*|\*|$)")
+#: a comment after code on its line (no quote after it: not inside a string)
+JS_TRAILING_COMMENT = re.compile(r"""\s//[^'"`]*$""")
 CHORE = re.compile(r"\b(typos?|flake8|lint\w*|pep8|pycodestyle|pyflakes|pylint|bugbear|ruff|travis|appveyor|"
                    r"ci|mypy|typing|type hints?|docs?|"
                    r"documentation|release|bump|revert\w*|merge|style|black|isort|warnings?|"
@@ -163,9 +165,13 @@ def changes_code(before: str, after: str) -> bool:
 
 
 def changes_js_code(patch: str) -> bool:
-    """Pure: whether a JavaScript diff (whitespace ignored) changes a line that is not a comment."""
-    return any(not JS_COMMENT.match(line[1:]) for line in patch.splitlines()
-               if line[:1] in "+-" and not line.startswith(("+++", "---")))
+    """Pure: whether a JavaScript diff changes code: its removed and added lines differ once
+    comment lines, trailing ``//`` comments and whitespace are left out."""
+    sides: dict[str, list[str]] = {"-": [], "+": []}
+    for line in patch.splitlines():
+        if line[:1] in sides and not line.startswith(("+++", "---")) and not JS_COMMENT.match(line[1:]):
+            sides[line[0]].append("".join(JS_TRAILING_COMMENT.sub("", line[1:]).split()))
+    return sorted(sides["-"]) != sorted(sides["+"])
 
 
 def hunks(patch: str) -> int:
