@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from rfsn.buildpacks.node.nodepublished import PUBLISHED
-from rfsn.buildpacks.node.package import read_package_json
+from rfsn.buildpacks.node.package import FETCH_JS, read_package_json
 from rfsn.buildpacks.node.semver import Version, parse, readable, satisfies
 
 #: the nodejs of the base image's Debian release (trixie)
@@ -221,18 +221,6 @@ def _said(version: Version, debian: bool) -> str:
 #: where an env image keeps a Node from the npm registry (its ``bin`` first on the PATH)
 NODE_HOME = "$RFSN_ENV/node"
 NODE_PATH_ENV = f"{NODE_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-#: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
-#: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
-FETCH_JS = (
-    "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
-    "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
-    "{ const [name, version] = spec.split('@'); const url = `${registry}${name}/-/${name}-${version}.tgz`; "
-    "const res = await fetch(url); if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`); "
-    "fs.writeFileSync(`${name}-${version}.tgz`, Buffer.from(await res.arrayBuffer())); } })().catch((e) => "
-    "{ console.error(`rfsn: cause: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`); process.exit(1); });"
-)
 
 
 def install_node(choice: NodeChoice) -> list[str]:
