@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rfsn.models.testfiles import is_test_file
+from rfsn.runner import SUITE_ID
 
 FIX = re.compile(r"\b(fix(es|ed|ing)?|bug(s|fix)?|issue|closes?|resolves?)\b", re.IGNORECASE)
 #: an issue number: a fix unless the subject opens with the verb of a feature
@@ -412,6 +413,8 @@ def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | s
     flipped = fail_to_pass(*runs)
     if not flipped:
         return {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
+    if flipped == [SUITE_ID]:  # the exit code of a runner rfsn reads no report of: the grading trusts none
+        return {**row, "refined": "the runner names no test: its test script ran as a whole (no report rfsn reads)"}
     return {**row, "FAIL_TO_PASS": flipped, "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"], "refined": "ok"}
 
 

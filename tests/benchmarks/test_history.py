@@ -295,6 +295,15 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
         **row, "refined": "fix run: no tests were collected"}
 
 
+def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
+    """wrap-ansi 2017 (ava, read by no report on Node 6): its test script's exit code flipped, and
+    ``<suite>`` became FAIL_TO_PASS, which the grading never trusts (no structured report): the
+    gold patch was "unresolved". The row says instead that the runner names no test."""
+    row = {"instance_id": "x", "FAIL_TO_PASS": ["test.js"]}
+    assert mine.refined(row, ({"<suite>": "failed"}, {"<suite>": "passed"}))["refined"].startswith(
+        "the runner names no test")
+
+
 def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus.jsonl"
     rows = [{"instance_id": f"p-{n}", "FAIL_TO_PASS": [f"t.py::test_{n}"]} for n in range(3)]
