@@ -412,7 +412,9 @@ def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | s
         return {**row, "refined": runs}
     flipped = fail_to_pass(*runs)
     if not flipped:
-        return {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
+        before, after = runs
+        read = "" if before or after else " (the runs read no test: the runner's report is empty)"
+        return {**row, "refined": f"no test fails at the buggy commit and passes with the fix{read}"}
     if flipped == [SUITE_ID]:  # the exit code of a runner rfsn reads no report of: the grading trusts none
         return {**row, "refined": "the runner names no test: its test script ran as a whole (no report rfsn reads)"}
     return {**row, "FAIL_TO_PASS": flipped, "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"], "refined": "ok"}

@@ -302,6 +302,7 @@ def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
     row = {"instance_id": "x", "FAIL_TO_PASS": ["test.js"]}
     assert mine.refined(row, ({"<suite>": "failed"}, {"<suite>": "passed"}))["refined"].startswith(
         "the runner names no test")
+    assert mine.refined(row, ({}, {}))["refined"].endswith("(the runs read no test: the runner's report is empty)")
 
 
 def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):
