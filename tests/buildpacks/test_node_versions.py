@@ -70,6 +70,15 @@ def test_every_entry_of_a_travis_matrix_is_read_and_yaml_keeps_0_10(tmp_path: Pa
     assert [s for _, s in nodeversions.declared(repo)[1]] == ["0.10", "0.12", "4", "6"]
 
 
+def test_a_travis_matrix_of_a_development_line_takes_the_newest_release_line_form_data_d373b41(
+        tmp_path: Path) -> None:
+    """form-data 2013 (CI matrix 0.6, 0.8, 0.10, 0.11): Node 0.11.15, a development line whose
+    registry package has no ``bin/`` (the build's ``ln`` failed); 0.10 is the newest release line."""
+    travis = "language: node_js\nnode_js:\n  - 0.6\n  - 0.8\n  - '0.10'\n  - 0.11\n"
+    repo = _project(tmp_path, {}, {".travis.yml": travis})
+    assert nodeversions.choose(repo, date(2013, 7, 8)).version[:2] == (0, 10)
+
+
 def test_a_workflow_matrix_with_include_entries_and_debians_line_among_them(tmp_path: Path) -> None:
     workflow = ("jobs:\n  t:\n    strategy:\n      matrix:\n        node-version: [14.x, 16.x]\n"
                 "        include:\n          - node-version: 20.x\n    steps:\n      - uses: actions/setup-node@v4\n"

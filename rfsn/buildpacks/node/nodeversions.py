@@ -83,6 +83,11 @@ def _stable(name: str) -> bool:
     return int(minor or 0) % 2 == 0 if major == "0" else int(major) % 2 == 0
 
 
+def _development(version: Version) -> bool:
+    """A line of 0.x development releases (0.11, 0.9): what a CI matrix tried, not a release."""
+    return version[0] == 0 and version[1] % 2 == 1
+
+
 def _spec(value: object) -> str | None:
     """A declared value as a version range (nvm's LTS names too); None: none meant (``node``, ``lts/*``)."""
     text = str(value).strip().lower().removeprefix("lts/")
@@ -185,7 +190,8 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
     hits = [v for _, spec in matrix for v in _have(spec, bound, pool)]
     if hits:
         dated = [v for v in hits if RELEASED.get(line(v), when) <= when]
-        chosen = line(debian) if debian in dated else line(max(dated or hits))
+        released = [v for v in dated if not _development(v)] or dated  # 0.11's binaries lack bin/
+        chosen = line(debian) if debian in dated else line(max(released or hits))
         version, served = _served([v for v in hits if line(v) == chosen], debian)
         listed = ", ".join(dict.fromkeys(spec for _, spec in matrix))
         how = "Debian's line is in" if served else "the newest line of"
