@@ -25,6 +25,12 @@ with why in ``refined``.
         --out benchmarks/history/corpus.refined.jsonl [--instance-ids "ID ..."] [--timeout 900]
 
 ``--check CORPUS`` writes the rows of CORPUS the rules of now reject, and why, one a line.
+
+``--language javascript`` mines JavaScript/TypeScript projects by the same subject rule and row
+shape: the source is the project's own ``.js``/``.ts`` code (no build, dist, bundled, config or
+benchmark files), a code change is a change to a line that is not whitespace or a comment, a
+subject naming a browser is no candidate (the environments are Node), and FAIL_TO_PASS is the
+fix's test files: only running names their tests (``--refine``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rfsn.models.testfiles import is_test_file
+from rfsn.runner import SUITE_ID
 
 FIX = re.compile(r"\b(fix(es|ed|ing)?|bug(s|fix)?|issue|closes?|resolves?)\b", re.IGNORECASE)
 #: an issue number: a fix unless the subject opens with the verb of a feature
@@ -48,8 +55,21 @@ FEATURE = re.compile(r"^\W*(add|improve|update|implement|refactor|rename|support
 AUTOSQUASH = re.compile(r"^(fixup|squash|amend)! ")
 #: a platform or a Python the environments are not (they are Linux, Python 2.7 or later): its
 #: fix cannot fail there before it (the platforms as proper nouns: "rolling windows" is none)
-ELSEWHERE = re.compile(r"\b(Windows|WINDOWS|[Ww]in32|OSX|OS ?X|[Mm]ac ?OS|Darwin|(Free|Open|Net)BSD)\b|"
-                       r"(?<![\w.])(?i:py(thon)? ?)?2\.[0-6](?![\w.])")
+PLATFORM = r"\b(Windows|WINDOWS|[Ww]in32|OSX|OS ?X|[Mm]ac ?OS|Darwin|(Free|Open|Net)BSD)\b"
+ELSEWHERE = re.compile(PLATFORM + r"|(?<![\w.])(?i:py(thon)? ?)?2\.[0-6](?![\w.])")
+#: what JavaScript's environments (Node on Linux) are not: another platform, a browser, another runtime
+JS_ELSEWHERE = re.compile(PLATFORM + r"|\b(IE ?\d*|Internet Explorer|Safari|Firefox|Chrome|Edge|Opera|"
+                          r"browsers?|Deno|Bun)\b")
+JS_SOURCE = re.compile(r"\.(?:[cm]?js|jsx|[cm]?ts|tsx)$")
+#: JavaScript files that are not the project's own code: built, bundled or vendored copies, task
+#: and tool configuration, benchmarks and examples
+JS_NOT_SOURCE = re.compile(r"(^|/)(dist|build|lib-cov|coverage|vendor|node_modules|benchmarks?|bench|examples?|"
+                           r"scripts|tasks|fixtures?)/|\.d\.[cm]?ts$|\.min\.js$|(^|/)\.|"
+                           r"(^|/)[\w.-]*(config|conf|rc|file)\.[cm]?[jt]s$", re.IGNORECASE)
+#: a JavaScript line that is a comment (or the inside of a block comment)
+JS_COMMENT = re.compile(r"^\s*(//|/\*|\*|$)")
+#: a comment after code on its line (no quote after it: not inside a string)
+JS_TRAILING_COMMENT = re.compile(r"""\s//[^'"`]*$""")
 CHORE = re.compile(r"\b(typos?|flake8|lint\w*|pep8|pycodestyle|pyflakes|pylint|bugbear|ruff|travis|appveyor|"
                    r"ci|mypy|typing|type hints?|docs?|"
                    r"documentation|release|bump|revert\w*|merge|style|black|isort|warnings?|"
@@ -92,20 +112,27 @@ def git(repo: Path, *args: str) -> str:
                           errors="replace").stdout
 
 
-def is_source(path: str) -> bool:
-    """The project's own Python code: not tests, docs, or the packaging and task scripts."""
-    name = path.rsplit("/", 1)[-1]
-    return (path.endswith(".py") and not is_test_file(path) and not DOCS.search(path)
-            and name not in {"setup.py", "noxfile.py", "conftest.py", "fabfile.py"})
+def is_source(path: str, language: str = "python") -> bool:
+    """The project's own code: not tests, docs, or the packaging and task scripts."""
+    if is_test_file(path) or DOCS.search(path):
+        return False
+    if language == "javascript":
+        return bool(JS_SOURCE.search(path)) and not JS_NOT_SOURCE.search(path)
+    return path.endswith(".py") and path.rsplit("/", 1)[-1] not in {
+        "setup.py", "noxfile.py", "conftest.py", "fabfile.py"}
 
 
-def split(files: list[str]) -> tuple[list[str], list[str]] | None:
+def in_language(path: str, language: str) -> bool:
+    return bool(JS_SOURCE.search(path)) if language == "javascript" else path.endswith(".py")
+
+
+def split(files: list[str], language: str = "python") -> tuple[list[str], list[str]] | None:
     """Pure: (source files, test files) of a commit's changed files, or None when it changes
     anything else than source, tests and documentation, or lacks either source or tests."""
-    source = [f for f in files if is_source(f)]
+    source = [f for f in files if is_source(f, language)]
     tests = [f for f in files if is_test_file(f)]
     other = [f for f in files if f not in source and f not in tests and not DOCS.search(f)]
-    if other or not source or not any(t.endswith(".py") for t in tests):
+    if other or not source or not any(in_language(t, language) for t in tests):
         return None
     return source, tests
 
@@ -136,6 +163,16 @@ def changes_code(before: str, after: str) -> bool:
     (Python 2 code) counts as a change."""
     old, new = _code(before), _code(after)
     return old is None or new is None or old != new
+
+
+def changes_js_code(patch: str) -> bool:
+    """Pure: whether a JavaScript diff changes code: its removed and added lines differ once
+    comment lines, trailing ``//`` comments and whitespace are left out."""
+    sides: dict[str, list[str]] = {"-": [], "+": []}
+    for line in patch.splitlines():
+        if line[:1] in sides and not line.startswith(("+++", "---")) and not JS_COMMENT.match(line[1:]):
+            sides[line[0]].append("".join(JS_TRAILING_COMMENT.sub("", line[1:]).split()))
+    return sorted(sides["-"]) != sorted(sides["+"])
 
 
 def hunks(patch: str) -> int:
@@ -214,13 +251,46 @@ def _show(repo: Path, commit: str, path: str) -> str:
         return ""
 
 
-def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tests: list[str]) -> dict[str, Any] | None:
+def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tests: list[str],
+             language: str = "python") -> dict[str, Any] | None:
     """The instance of one candidate commit, or None when its tests cannot be named."""
     sha, parent = candidate.sha, candidate.parent
     patch = git(repo, "diff", parent, sha, "--", *source)
     test_patch = git(repo, "diff", parent, sha, "--", *tests)
     if "Binary files" in test_patch or len(test_patch) > MAX_TEST_PATCH:
         return None
+    f2p = _js_test_files(repo, sha, tests) if language == "javascript" else _py_tests(repo, parent, sha, tests)
+    if not f2p or len(f2p) > MAX_TESTS:
+        return None
+    message = git(repo, "log", "-1", "--format=%B", sha).strip()
+    return {"instance_id": f"{name}-{sha[:7]}", "repo": name.replace("__", "/", 1), "base_commit": parent,
+            "problem_statement": message, "created_at": candidate.date, "patch": patch,
+            "test_patch": test_patch, "FAIL_TO_PASS": f2p, "PASS_TO_PASS": [],
+            "fix_commit": sha, "single_hunk": hunks(patch) == 1,
+            "layout": js_layout(repo, parent) if language == "javascript" else layout(repo, parent, tests)}
+
+
+def _js_test_files(repo: Path, sha: str, tests: list[str]) -> list[str]:
+    """The fix's JavaScript test files that hold tests (not helpers or fixtures): the runs name
+    their tests."""
+    return [path for path in tests if JS_SOURCE.search(path) and _show(repo, sha, path)
+            and not re.search(r"(^|/)(fixtures?|helpers?|utils?|support)(/|\.)", path, re.IGNORECASE)]
+
+
+def js_layout(repo: Path, commit: str) -> dict[str, Any]:
+    """A JavaScript project's layout at ``commit``: its metadata and lock files, and its test script."""
+    root = set(git(repo, "ls-tree", "--name-only", commit).split())
+    try:
+        scripts = json.loads(_show(repo, commit, "package.json") or "{}").get("scripts") or {}
+    except ValueError:
+        scripts = {}
+    return {"metadata": sorted(root & {"package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+                                       ".nvmrc", ".node-version", ".travis.yml", "tsconfig.json"}),
+            "tests": str(scripts.get("test", "")) if isinstance(scripts, dict) else ""}
+
+
+def _py_tests(repo: Path, parent: str, sha: str, tests: list[str]) -> list[str] | None:
+    """pytest ids of the Python test functions the test diff touches (None: a file does not parse)."""
     f2p: list[str] = []
     for path in tests:
         after = _show(repo, sha, path)
@@ -230,16 +300,10 @@ def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tes
             f2p += tests_touched(after, path, new_lines(git(repo, "diff", "-U0", parent, sha, "--", path)))
         except SyntaxError:
             return None
-    if not f2p or len(f2p) > MAX_TESTS:
-        return None
-    message = git(repo, "log", "-1", "--format=%B", sha).strip()
-    return {"instance_id": f"{name}-{sha[:7]}", "repo": name.replace("__", "/", 1), "base_commit": parent,
-            "problem_statement": message, "created_at": candidate.date, "patch": patch,
-            "test_patch": test_patch, "FAIL_TO_PASS": f2p, "PASS_TO_PASS": [],
-            "fix_commit": sha, "single_hunk": hunks(patch) == 1, "layout": layout(repo, parent, tests)}
+    return f2p
 
 
-def mine(repo: Path, name: str, since: str, until: str) -> list[dict[str, Any]]:
+def mine(repo: Path, name: str, since: str, until: str, language: str = "python") -> list[dict[str, Any]]:
     """Every instance of ``repo``'s history between the dates, oldest first."""
     log = git(repo, "log", "--no-merges", "--reverse", f"--since={since}", f"--until={until}",
               "--format=%H%x00%P%x00%cI%x00%s")
@@ -249,7 +313,7 @@ def mine(repo: Path, name: str, since: str, until: str) -> list[dict[str, Any]]:
         if " " in parents or not parents or not says_fix(subject):
             continue
         try:
-            row = _commit_row(repo, name, Candidate(sha, parents, date, subject, 0))
+            row = _commit_row(repo, name, Candidate(sha, parents, date, subject, 0), language)
         except subprocess.CalledProcessError:
             continue  # a blob the clone lacks (a snapshot leaves out its largest files)
         if row:
@@ -257,25 +321,32 @@ def mine(repo: Path, name: str, since: str, until: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _commit_row(repo: Path, name: str, candidate: Candidate) -> dict[str, Any] | None:
+def _commit_row(repo: Path, name: str, candidate: Candidate, language: str = "python") -> dict[str, Any] | None:
     """The instance of one commit whose subject says it fixes something, or None."""
     sha, parents = candidate.sha, candidate.parent
     files = git(repo, "diff", "--name-only", "--no-renames", parents, sha).split("\n")
-    parts = split([f for f in files if f])
+    parts = split([f for f in files if f], language)
     if parts is None:
         return None
     patch = git(repo, "diff", parents, sha, "--", *parts[0])
     if not patch or changed_lines(patch) > MAX_SOURCE_LINES:
         return None
-    if rejected(repo, candidate.subject, parents, sha, parts[0]):
+    if rejected(repo, candidate.subject, parents, sha, parts[0], language):
         return None
-    return instance(repo, name, candidate._replace(hunks=hunks(patch)), *parts)
+    return instance(repo, name, candidate._replace(hunks=hunks(patch)), *parts, language=language)
 
 
-def rejected(repo: Path, subject: str, parent: str, sha: str, source: list[str]) -> str | None:
+def rejected(repo: Path, subject: str, parent: str, sha: str, source: list[str],
+             language: str = "python") -> str | None:
     """Why the miner's rules reject a commit whose files and size pass (``split``), or None."""
     if not says_fix(subject):
         return "its subject does not say it fixes a bug"
+    if language == "javascript":
+        if JS_ELSEWHERE.search(subject):
+            return "its subject names a platform, browser or runtime the environments are not (Node on Linux)"
+        if not changes_js_code(git(repo, "diff", "-w", "-U0", parent, sha, "--", *source)):
+            return "its source change changes no code (only whitespace, comments)"
+        return None
     if ELSEWHERE.search(subject):
         return "its subject names a platform or Python the environments are not (Windows, macOS, BSD, Python 2.6)"
     if not any(changes_code(_show(repo, parent, f), _show(repo, sha, f)) for f in source):
@@ -341,7 +412,11 @@ def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | s
         return {**row, "refined": runs}
     flipped = fail_to_pass(*runs)
     if not flipped:
-        return {**row, "refined": "no test fails at the buggy commit and passes with the fix"}
+        before, after = runs
+        read = "" if before or after else " (the runs read no test: the runner's report is empty)"
+        return {**row, "refined": f"no test fails at the buggy commit and passes with the fix{read}"}
+    if flipped == [SUITE_ID]:  # the exit code of a runner rfsn reads no report of: the grading trusts none
+        return {**row, "refined": "the runner names no test: its test script ran as a whole (no report rfsn reads)"}
     return {**row, "FAIL_TO_PASS": flipped, "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"], "refined": "ok"}
 
 
@@ -419,6 +494,8 @@ def main() -> None:
                         help="owner__name of the projects to mine, space-separated (default: the history corpus's)")
     parser.add_argument("--interleave", action="store_true",
                         help="order the rows round by round over the projects (default: project by project)")
+    parser.add_argument("--language", choices=("python", "javascript"), default="python",
+                        help="the projects' language (javascript: JavaScript and TypeScript)")
     parser.add_argument("--since", default="2015-01-01")
     parser.add_argument("--until", default="2025-01-01")
     parser.add_argument("--refine", type=Path, metavar="CORPUS", help="refine this corpus's FAIL_TO_PASS")
@@ -456,7 +533,7 @@ def main() -> None:
         if not repo.is_dir():
             print(f"{name}: not in {args.repos_dir}, skipped", file=sys.stderr)
             continue
-        rows = mine(repo, name, args.since, args.until)
+        rows = mine(repo, name, args.since, args.until, args.language)
         picked = pick(rows, args.per_project)
         print(f"{name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
         picks.append(picked)

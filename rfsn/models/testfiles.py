@@ -15,7 +15,7 @@ TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs",
 _TEST_NAME = re.compile(
     r"""^(?:
         test_.*\.py | .*_tests?\.py | tests?\.py | conftest\.py
-      | .*\.(?:test|spec)\.[cm]?[jt]sx? | .*\.(?:test|spec)\.(?:coffee|vue|svelte)
+      | .*\.(?:test|spec)\.[cm]?[jt]sx? | .*\.(?:test|spec)\.(?:coffee|vue|svelte) | tests?\.[cm]?[jt]sx?
       | .*_test\.go | .*_(?:spec|test)\.rb | test_.*\.rb
       | .*Tests?\.(?:java|kt|kts|scala|cs|swift|php) | Test.*\.(?:java|kt)
       | .*_test\.(?:rs|exs|ex|dart|c|cc|cpp|cxx|lua|sh|clj|erl)

@@ -295,6 +295,16 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
         **row, "refined": "fix run: no tests were collected"}
 
 
+def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
+    """wrap-ansi 2017 (ava, read by no report on Node 6): its test script's exit code flipped, and
+    ``<suite>`` became FAIL_TO_PASS, which the grading never trusts (no structured report): the
+    gold patch was "unresolved". The row says instead that the runner names no test."""
+    row = {"instance_id": "x", "FAIL_TO_PASS": ["test.js"]}
+    assert mine.refined(row, ({"<suite>": "failed"}, {"<suite>": "passed"}))["refined"].startswith(
+        "the runner names no test")
+    assert mine.refined(row, ({}, {}))["refined"].endswith("(the runs read no test: the runner's report is empty)")
+
+
 def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus.jsonl"
     rows = [{"instance_id": f"p-{n}", "FAIL_TO_PASS": [f"t.py::test_{n}"]} for n in range(3)]
@@ -351,3 +361,33 @@ def test_validating_some_bugs_keeps_the_rows_of_the_others(tmp_path):
     path.write_text(json.dumps([{"instance_id": "o__p-1", "label": "flaky", "valid": False}]))
     assert bench.kept_validations(path, rows)["o__p-1"]["label"] == "flaky"  # the newer row wins
     assert bench.validations(tmp_path / "none.json") == {}
+
+
+def test_the_javascript_miner_takes_a_fix_with_its_test_file_and_leaves_comments_builds_and_browsers(tmp_path):
+    """The JavaScript bugs of issue 70 (the environment corpus's histories): the subject rule and
+    row shape of the Python miner; JS source outside builds and configuration; the fix's test
+    files as FAIL_TO_PASS until ``--refine`` runs them."""
+    repo = tmp_path / "owner__proj"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    pkg = '{"scripts": {"test": "mocha"}}'
+    _commit(repo, {"package.json": pkg, "index.js": "exports.last = (xs) => xs[0];\n",
+                   "test/index.js": "it('one', () => {});\n"}, "start", "2016-01-01T00:00:00")
+    _commit(repo, {"index.js": "exports.last = (xs) => xs[0]; // note\n", "test/index.js": "it('a', () => {});\n"},
+            "Fix a comment", "2016-01-02T00:00:00")
+    _commit(repo, {"index.js": "exports.last = (xs) => xs[xs.length - 1];\n",
+                   "test/index.js": "it('many', () => {});\n", "test/fixtures/a.js": "1;\n"},
+            "Fix last() for arrays of many (#3)", "2016-01-03T00:00:00")
+    _commit(repo, {"index.js": "exports.last = (xs) => xs.at(-1);\n", "test/index.js": "it('ie', () => {});\n"},
+            "Fix last() in IE 11", "2016-01-04T00:00:00")
+    _commit(repo, {"dist/proj.js": "x;\n", "webpack.config.js": "y;\n", "test/index.js": "it('b', () => {});\n"},
+            "Fix the bundle", "2016-01-05T00:00:00")
+    fix = _git(repo, "rev-parse", "HEAD~2").strip()
+
+    rows = mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01", "javascript")
+
+    assert [r["instance_id"] for r in rows] == [f"owner__proj-{fix[:7]}"]
+    assert rows[0]["FAIL_TO_PASS"] == ["test/index.js"]
+    assert touched_files(rows[0]["patch"]) == ["index.js"]
+    assert rows[0]["layout"] == {"metadata": ["package.json"], "tests": "mocha"}
+    assert mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01") == []  # no Python there

@@ -70,6 +70,15 @@ def test_every_entry_of_a_travis_matrix_is_read_and_yaml_keeps_0_10(tmp_path: Pa
     assert [s for _, s in nodeversions.declared(repo)[1]] == ["0.10", "0.12", "4", "6"]
 
 
+def test_a_travis_matrix_of_a_development_line_takes_the_newest_release_line_form_data_d373b41(
+        tmp_path: Path) -> None:
+    """form-data 2013 (CI matrix 0.6, 0.8, 0.10, 0.11): Node 0.11.15, a development line whose
+    registry package has no ``bin/`` (the build's ``ln`` failed); 0.10 is the newest release line."""
+    travis = "language: node_js\nnode_js:\n  - 0.6\n  - 0.8\n  - '0.10'\n  - 0.11\n"
+    repo = _project(tmp_path, {}, {".travis.yml": travis})
+    assert nodeversions.choose(repo, date(2013, 7, 8)).version[:2] == (0, 10)
+
+
 def test_a_workflow_matrix_with_include_entries_and_debians_line_among_them(tmp_path: Path) -> None:
     workflow = ("jobs:\n  t:\n    strategy:\n      matrix:\n        node-version: [14.x, 16.x]\n"
                 "        include:\n          - node-version: 20.x\n    steps:\n      - uses: actions/setup-node@v4\n"
@@ -148,3 +157,28 @@ def test_npm_2s_frame_is_not_the_cause_of_a_failed_install_path_to_regexp_2016()
            "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0\nnpm ERR! \n"
            "npm ERR! If you need help, you may report this error at:\nnpm ERR!     <https://github.com/npm/npm/issues>\n")
     assert step_error(log) == "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0"
+
+
+def test_without_a_lockfile_npm_installs_as_of_the_commit_and_an_old_npm_hands_it_to_one_that_can(
+        tmp_path: Path) -> None:
+    """magic-string 9191d64 (2015-12-24, Node 5.12 and its npm 3.8.6, no lockfile): npm 3 died on
+    today's registry metadata (``EMISSINGARG``, a dependency's ``latest``); ``--before`` (npm
+    6.9) resolves the releases of the commit's day, and where the registry dates none of a range
+    before it, today's. Run for real with a stand-in npm that has no release before the date."""
+    old = install_steps("npm", None, {"dependencies": {"vlq": "^0.2.0"}}, "3.8.6", "2015-12-25")
+    assert "npm@10" in old[-2] and old[-2].startswith("mkdir -p /tmp/rfsn-npm")  # fetched, on the image's Node
+    assert "/usr/bin/node /tmp/rfsn-npm/package/bin/npm-cli.js install --no-package-lock --before=2015-12-25" in old[-1]
+    current = install_steps("npm", None, {"dependencies": {"vlq": "1"}}, "6.14.18", "2020-01-02")[-1]
+    assert "/tmp/rfsn-npm" not in current and "npm install --no-package-lock --before=2020-01-02" in current
+    locked = install_steps("npm", "package-lock.json", {"dependencies": {"vlq": "1"}}, "6.14.18", "2020-01-02")
+    assert "--before" not in locked[-1]  # the lockfile says which releases
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text('#!/bin/sh\ncase "$*" in *--before*) echo "npm error code ENOVERSIONS"; exit 1;; '
+                                 'esac\necho "installed: $*"\n')
+    (bin_dir / "npm").chmod(0o755)
+    step = current.replace("cd $RFSN_ENV/files && ", "")
+    done = subprocess.run(["sh", "-c", f"set -e; {step}"], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+    assert done.returncode == 0 and "installed: install --no-package-lock --no-audit" in done.stdout
+    assert "no install as of 2020-01-02" in done.stderr

@@ -62,7 +62,7 @@ from rfsn.buildpacks.node.package import (
 )
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
-from rfsn.buildpacks.python.pydated import as_of
+from rfsn.buildpacks.python.pydated import as_of, index_date
 from rfsn.models import Crash, TestStatus
 
 #: report file names in the report directory
@@ -158,14 +158,14 @@ class NodeBuildpack:
         self.configure(repo)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
-        node, dated = self._node(repo), as_of(repo, self.env_options.as_of)[1]
+        node, (day, dated) = self._node(repo), as_of(repo, self.env_options.as_of)
         files: list[tuple[str, str]] = []
         steps = nodeversions.install_node(node)
         if has_dependencies(package):
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm)
+            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm, index_date(day))
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from rfsn.buildpacks.node.nodepublished import PUBLISHED
-from rfsn.buildpacks.node.package import read_package_json
+from rfsn.buildpacks.node.package import FETCH_JS, read_package_json
 from rfsn.buildpacks.node.semver import Version, parse, readable, satisfies
 
 #: the nodejs of the base image's Debian release (trixie)
@@ -81,6 +81,11 @@ def _line_key(name: str) -> tuple[int, ...]:
 def _stable(name: str) -> bool:
     major, _, minor = name.partition(".")
     return int(minor or 0) % 2 == 0 if major == "0" else int(major) % 2 == 0
+
+
+def _development(version: Version) -> bool:
+    """A line of 0.x development releases (0.11, 0.9): what a CI matrix tried, not a release."""
+    return version[0] == 0 and version[1] % 2 == 1
 
 
 def _spec(value: object) -> str | None:
@@ -185,7 +190,8 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
     hits = [v for _, spec in matrix for v in _have(spec, bound, pool)]
     if hits:
         dated = [v for v in hits if RELEASED.get(line(v), when) <= when]
-        chosen = line(debian) if debian in dated else line(max(dated or hits))
+        released = [v for v in dated if not _development(v)] or dated  # 0.11's binaries lack bin/
+        chosen = line(debian) if debian in dated else line(max(released or hits))
         version, served = _served([v for v in hits if line(v) == chosen], debian)
         listed = ", ".join(dict.fromkeys(spec for _, spec in matrix))
         how = "Debian's line is in" if served else "the newest line of"
@@ -221,18 +227,6 @@ def _said(version: Version, debian: bool) -> str:
 #: where an env image keeps a Node from the npm registry (its ``bin`` first on the PATH)
 NODE_HOME = "$RFSN_ENV/node"
 NODE_PATH_ENV = f"{NODE_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-#: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
-#: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
-FETCH_JS = (
-    "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
-    "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
-    "{ const [name, version] = spec.split('@'); const url = `${registry}${name}/-/${name}-${version}.tgz`; "
-    "const res = await fetch(url); if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`); "
-    "fs.writeFileSync(`${name}-${version}.tgz`, Buffer.from(await res.arrayBuffer())); } })().catch((e) => "
-    "{ console.error(`rfsn: cause: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`); process.exit(1); });"
-)
 
 
 def install_node(choice: NodeChoice) -> list[str]:

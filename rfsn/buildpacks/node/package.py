@@ -152,6 +152,25 @@ def checkout_steps(package: dict[str, Any]) -> list[list[str]]:
             for name in ("prepare", "pretest") if scripts.get(name)]
 
 
+#: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
+#: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
+FETCH_JS = (
+    "const fs = require('fs'); const registry = (process.env.npm_config_registry || "
+    "'https://registry.npmjs.org/').replace(/\\/?$/, '/'); (async () => { for (const spec of process.argv.slice(1)) "
+    "{ const [name, version] = spec.split('@'); const url = `${registry}${name}/-/${name}-${version}.tgz`; "
+    "const res = await fetch(url); if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`); "
+    "fs.writeFileSync(`${name}-${version}.tgz`, Buffer.from(await res.arrayBuffer())); } })().catch((e) => "
+    "{ console.error(`rfsn: cause: ${e.message}${e.cause ? ` (${e.cause.message})` : ''}`); process.exit(1); });"
+)
+#: ``--before`` (an install as of a date) came with npm 6.9; an older era's npm (which cannot read
+#: today's registry metadata either: npm 3's EMISSINGARG) gets this npm for the install, run on
+#: the image's own Node (Debian's), which the fetch runs on too
+BEFORE_NPM, DATED_NPM = (6, 9, 0), "10.9.2"
+_DATED_DIR = "/tmp/rfsn-npm"
+_FETCH_DATED_NPM = (f"mkdir -p {_DATED_DIR} && cd {_DATED_DIR} && /usr/bin/node -e {shlex.quote(FETCH_JS)} "
+                    f"npm@{DATED_NPM} && tar -xzf npm-{DATED_NPM}.tgz && cd /")
+
+
 #: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt
 ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
               "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
@@ -201,16 +220,25 @@ def naming_git_failures(command: str, package: dict[str, Any]) -> str:
 
 
 def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any],
-                  npm: str | None = None) -> list[str]:
+                  npm: str | None = None, before: str = "") -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
-    version of the npm at hand, when known; ``npm ci`` came with 5.7)."""
+    version of the npm at hand, when known; ``npm ci`` came with 5.7). Without a lockfile, npm
+    resolves the releases published ``before`` that day (YYYY-MM-DD; empty: today's)."""
     cd = "cd $RFSN_ENV/files"
     steps = [ENSURE_NPM]
     pinned = str(package.get("packageManager", ""))
     if manager == "npm":
-        ci = lockfile and (npm is None or (parse(npm) or (0, 0, 0)) >= (5, 7, 0))
+        version = (0, 0, 0) if npm is None else parse(npm) or (0, 0, 0)
+        ci = lockfile and (npm is None or version >= (5, 7, 0))
         command = "npm ci" if ci else ("npm install" if lockfile else "npm install --no-package-lock")
+        if before and not lockfile and npm is not None and version < BEFORE_NPM:
+            steps.append(_FETCH_DATED_NPM)
+            command = command.replace("npm", f"/usr/bin/node {_DATED_DIR}/package/bin/npm-cli.js", 1)
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
+        if before and not lockfile:
+            install = (f"{command} --before={before} --no-audit --no-fund || (echo 'rfsn: no install as of {before}"
+                       f" (a range with no release the registry dates before it); as the registry is today' >&2"
+                       f" && rm -rf node_modules && {install})")
         return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
