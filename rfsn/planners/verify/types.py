@@ -242,28 +242,32 @@ class TypeCheck:
             if probes is None or not tests or not self._affords(baseline, [*tests, *targets]):
                 continue
             if probes[0] not in before:
-                before[probes[0]] = yield from self._run(probes[0], tests, baseline, "without the patch")
+                before[probes[0]], _ = yield from self._run(probes[0], tests, baseline, "without the patch")
             fb = yield Edit(phase=Phase.VERIFY, patch=candidate.diff(), rationale=f"apply {candidate.description}")
             if not fb.ok:
                 continue
-            after = yield from self._run(probes[1], [*tests, *targets], baseline, "with the patch")
+            after, still = yield from self._run(probes[1], [*tests, *targets], baseline, "with the patch")
             yield Edit(phase=Phase.VERIFY, patch=reverse(candidate), rationale="revert the candidate")
             if before[probes[0]].error or after.error:
                 log.info("planner.probe_failed", candidate=candidate.description,
                          error=before[probes[0]].error or after.error)
                 continue
+            # a test the patch breaks is judged as a regression or an obsolete test, not here
+            kept = [test for test in tests if test in still]
             found[candidate.diff()] = [*retyped(change, probes, before[probes[0]], after),
-                                       *changed(change, probes, before[probes[0]], after, tests, targets)]
+                                       *changed(change, probes, before[probes[0]], after, kept, targets)]
             log.info("planner.probed", candidate=candidate.description, tests=len(tests),
                      concerns=found[candidate.diff()])
         return found
 
-    def _run(self, probe: Probe, tests: list[str], baseline: TestReport, how: str) -> Plan[Probed]:
+    def _run(self, probe: Probe, tests: list[str], baseline: TestReport, how: str) -> Plan[tuple[Probed, set[str]]]:
+        """What the probe saw on ``tests``, and which of them passed."""
         fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(tests), probe=probe, timeout=max(60.0, 10 * _took(
             baseline, tests)), rationale=f"probe the types of {probe.function} on {len(tests)} passing tests {how}")
         report = fb.outcome.report if fb.outcome else None
-        return report.probed if report is not None and report.probed is not None else Probed(
-            error=f"the probe run {how} reported nothing")
+        if report is None or report.probed is None:
+            return Probed(error=f"the probe run {how} reported nothing"), set()
+        return report.probed, set(report.passing)
 
     def _affords(self, baseline: TestReport, tests: list[str]) -> bool:
         left = self.seconds_left() if self.seconds_left is not None else float("inf")
