@@ -26,8 +26,12 @@ TEST = "def test_ok():\n    import packaging\n    assert packaging\n"
 
 def rfsn_test(repo: Path) -> float:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker",
-                           "--json"], capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"rfsn test failed ({proc.returncode}): {proc.stderr[-1000:]}")

@@ -26,7 +26,7 @@ from rfsn.sandbox import open_sandbox
 from rfsn.sandbox.snapshots import HOME_LABEL
 from rfsn.settings import Settings
 
-SETUP = "for f in src/*.c; do gcc -O2 -c \"$f\" -o \"${f%.c}.o\" || exit 1; done"
+SETUP = 'for f in src/*.c; do gcc -O2 -c "$f" -o "${f%.c}.o" || exit 1; done'
 
 
 class Compiling(PythonBuildpack):
@@ -45,16 +45,22 @@ class Compiling(PythonBuildpack):
 
 def _source(index: int) -> str:
     """A C file that takes gcc -O2 a noticeable moment."""
-    body = "\n".join(f"long f{index}_{k}(long x) {{ long s = 0; for (long i = 0; i < x; i++) "
-                     f"{{ switch ((i * {k + 3}) % 7) {{ case 0: s += i; break; case 1: s ^= i << 2; break; "
-                     f"case 2: s -= i / 3; break; case 3: s *= 3; break; default: s += {k}; }} }} return s; }}"
-                     for k in range(120))
+    body = "\n".join(
+        f"long f{index}_{k}(long x) {{ long s = 0; for (long i = 0; i < x; i++) "
+        f"{{ switch ((i * {k + 3}) % 7) {{ case 0: s += i; break; case 1: s ^= i << 2; break; "
+        f"case 2: s -= i / 3; break; case 3: s *= 3; break; default: s += {k}; }} }} return s; }}"
+        for k in range(120)
+    )
     return f"/* file {index} */\n{body}\n"
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=b", "-c", "user.email=b@b", *args],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def _repository(root: Path, files: int, commits: int) -> tuple[Path, list[str]]:
@@ -145,8 +151,10 @@ def main() -> None:
                 _remove_snapshots(client, home)
         view = _view_seconds(Path(tmp), args.entries)
     for cached, seconds in results.items():
-        print(f"{'with' if cached else 'without'} the compile cache: {sum(seconds):.1f} s "
-              f"({', '.join(f'{s:.1f}' for s in seconds)})")
+        print(
+            f"{'with' if cached else 'without'} the compile cache: {sum(seconds):.1f} s "
+            f"({', '.join(f'{s:.1f}' for s in seconds)})"
+        )
     print(f"ratio without / with: {sum(results[False]) / sum(results[True]):.2f}x")
     if view is not None:
         print(f"a setup's view of {args.entries} entries: {view * 1000:.0f} ms (median of 5)")

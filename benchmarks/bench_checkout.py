@@ -66,14 +66,18 @@ def main() -> None:
             held = len(_git(scratch / "count", "cat-file", "--batch-all-objects", "--batch-check").splitlines())
             shutil.rmtree(scratch / "count")
             commits = _git(repo, "rev-list", "--count", commit).strip()
-            print(f"{commit[:12]} ({commits} commits, {held} objects held): "
-                  f"clone --shared {statistics.median(old):.2f}s, history alone {statistics.median(new):.2f}s")
+            print(
+                f"{commit[:12]} ({commits} commits, {held} objects held): "
+                f"clone --shared {statistics.median(old):.2f}s, history alone {statistics.median(new):.2f}s"
+            )
             olds += old
             news += new
     total = len(_git(repo, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
-    print(f"{repo.name}: {total} objects; median clone --shared {statistics.median(olds):.2f}s, "
-          f"history alone {statistics.median(news):.2f}s; ratio (new / old) "
-          f"{statistics.median(news) / statistics.median(olds):.2f}")
+    print(
+        f"{repo.name}: {total} objects; median clone --shared {statistics.median(olds):.2f}s, "
+        f"history alone {statistics.median(news):.2f}s; ratio (new / old) "
+        f"{statistics.median(news) / statistics.median(olds):.2f}"
+    )
 
 
 if __name__ == "__main__":

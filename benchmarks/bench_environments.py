@@ -76,8 +76,11 @@ def events(log: Path) -> list[dict[str, object]]:
 
 def prune(logged: list[dict[str, object]]) -> list[str]:
     """Remove the env and setup images this row's rfsn built (named in its log); in use: kept."""
-    tags = [str(e.get("tag") if e.get("event") == "image.build" else e.get("image")) for e in logged
-            if e.get("event") in ("image.build", "sandbox.setup_snapshot_stored")]
+    tags = [
+        str(e.get("tag") if e.get("event") == "image.build" else e.get("image"))
+        for e in logged
+        if e.get("event") in ("image.build", "sandbox.setup_snapshot_stored")
+    ]
     removed = []
     for tag in dict.fromkeys(tags):
         if subprocess.run(["docker", "image", "rm", tag], capture_output=True).returncode == 0:
@@ -88,8 +91,7 @@ def prune(logged: list[dict[str, object]]) -> list[str]:
 def run_rfsn(repo: Path, log: Path, timeout: float) -> tuple[int | None, str, str]:
     """``rfsn test REPO --json``: exit code (None: killed at ``timeout``), stdout, stderr."""
     argv = [sys.executable, "-m", "rfsn", "test", str(repo), "--json", "--log-file", str(log)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -123,12 +125,17 @@ def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, o
     counts = {s: statuses.count(s) for s in ("passed", "failed", "error", "timeout", "skipped")}
     collected = len(statuses) - counts["skipped"]
     row: dict[str, object] = {
-        "built": not report.get("env_error"), "collected": collected, "passed": counts["passed"],
-        "failed": counts["failed"], "errored": counts["error"] + counts["timeout"],
+        "built": not report.get("env_error"),
+        "collected": collected,
+        "passed": counts["passed"],
+        "failed": counts["failed"],
+        "errored": counts["error"] + counts["timeout"],
         "share": round(counts["passed"] / collected, 4) if collected else 0.0,
         "structured": report.get("structured", True),
-        "not_passed": sorted(t for t, s in (report.get("tests") or {}).items()
-                             if s in ("failed", "error", "timeout"))[:20]}
+        "not_passed": sorted(t for t, s in (report.get("tests") or {}).items() if s in ("failed", "error", "timeout"))[
+            :20
+        ],
+    }
     if report.get("env_error"):
         row["cause"] = str(report["env_error"])[:400]
     elif code not in (0, 1):
@@ -145,9 +152,16 @@ def measure(repo: Path, log: Path, timeout: float) -> dict[str, object]:
     said = err + (log.read_text(errors="replace") if log.exists() else "")
     build_logs = sorted({w.strip("\"',") for w in said.split() if w.strip("\"',").endswith("env-build.log")})
     named = [n.split(":")[0] for n in notes if n.split(" ")[0].lower() in RUNTIMES]
-    return {"exit": code, "seconds": seconds, "runtime": named[0] if named else "", "notes": notes,
-            "log": str(log), "build_logs": build_logs, "pruned": prune(logged),
-            **summary(code, out, err, timeout)}
+    return {
+        "exit": code,
+        "seconds": seconds,
+        "runtime": named[0] if named else "",
+        "notes": notes,
+        "log": str(log),
+        "build_logs": build_logs,
+        "pruned": prune(logged),
+        **summary(code, out, err, timeout),
+    }
 
 
 def one(entry: dict[str, str], at: str, args: argparse.Namespace) -> dict[str, object] | None:
@@ -179,14 +193,21 @@ def load(results: Path) -> list[dict[str, object]]:
 
 def todo(entries: list[dict[str, str]], args: argparse.Namespace) -> list[tuple[dict[str, str], str]]:
     done = {(r["repo"], r["at"]) for r in load(args.results)}
-    wanted = [(e, at) for at in args.at for e in entries
-              if e["split"] in args.part and e["ecosystem"] in args.ecosystem and (e["repo"], at) not in done]
+    wanted = [
+        (e, at)
+        for at in args.at
+        for e in entries
+        if e["split"] in args.part and e["ecosystem"] in args.ecosystem and (e["repo"], at) not in done
+    ]
     place: dict[tuple[str, str], int] = {}
     for entry, at in wanted:  # each row's place within its ecosystem: a partial sweep covers every one
-        place[entry["repo"], at] = sum(1 for e, a in wanted if a == at and e["ecosystem"] == entry["ecosystem"]
-                                       and (e["repo"], a) in place)
-    return sorted(wanted, key=lambda pair: (args.at.index(pair[1]), place[pair[0]["repo"], pair[1]],
-                                            ORDER.index(pair[0]["ecosystem"])))
+        place[entry["repo"], at] = sum(
+            1 for e, a in wanted if a == at and e["ecosystem"] == entry["ecosystem"] and (e["repo"], a) in place
+        )
+    return sorted(
+        wanted,
+        key=lambda pair: (args.at.index(pair[1]), place[pair[0]["repo"], pair[1]], ORDER.index(pair[0]["ecosystem"])),
+    )
 
 
 def ran(row: dict[str, object]) -> bool:
@@ -207,16 +228,17 @@ def figures(rows: list[dict[str, object]], label: str) -> None:
         mine = [r for r in rows if r["at"] == at and r.get("built") is not None]
         if not mine:
             continue
-        line = (f"  {label} {at}: tests run in {share(sum(map(ran, mine)), len(mine))} "
-                f"(target {TARGETS[at]:.0%})")
+        line = f"  {label} {at}: tests run in {share(sum(map(ran, mine)), len(mine))} (target {TARGETS[at]:.0%})"
         if at == "head":
             line += f"; >= 99 % passing in {share(sum(map(green, mine)), len(mine))} (target {TARGETS['green']:.0%})"
         print(line)
 
 
 def table(results: list[dict[str, object]]) -> None:
-    print("ecosystem  part     at    repo                                commit      built collected passed failed "
-          "errored share  seconds runtime / cause")
+    print(
+        "ecosystem  part     at    repo                                commit      built collected passed failed "
+        "errored share  seconds runtime / cause"
+    )
     for eco in ORDER:
         rows = [r for r in results if r["ecosystem"] == eco]
         for r in sorted(rows, key=lambda r: (r["at"] != "head", r["split"], str(r["repo"]))):
@@ -226,9 +248,11 @@ def table(results: list[dict[str, object]]) -> None:
                 tail = f"{tail} | {r['cause']}" if tail else str(r["cause"])
             if not green(r) and r.get("built") and not r.get("cause"):
                 tail += " | below 99 % passing (see log)"
-            print(f"{eco:10} {r['split']:8} {r['at']:5} {str(r['repo'])[:35]:35} {str(r.get('commit'))[:10]:11} "
-                  f"{built:5} {r.get('collected', '-')!s:>9} {r.get('passed', '-')!s:>6} {r.get('failed', '-')!s:>6} "
-                  f"{r.get('errored', '-')!s:>7} {r.get('share', '-')!s:6} {r.get('seconds', '-')!s:>7} {tail}")
+            print(
+                f"{eco:10} {r['split']:8} {r['at']:5} {str(r['repo'])[:35]:35} {str(r.get('commit'))[:10]:11} "
+                f"{built:5} {r.get('collected', '-')!s:>9} {r.get('passed', '-')!s:>6} {r.get('failed', '-')!s:>6} "
+                f"{r.get('errored', '-')!s:>7} {r.get('share', '-')!s:6} {r.get('seconds', '-')!s:>7} {tail}"
+            )
         if rows:
             figures(rows, eco)
             for part in ("design", "measure"):
@@ -262,8 +286,12 @@ def main(argv: list[str]) -> None:
                 continue
             with args.results.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
-            print(f"  built={row.get('built')} passed={row.get('passed')}/{row.get('collected')} "
-                  f"{row.get('seconds')}s {row.get('cause', '')}", file=sys.stderr, flush=True)
+            print(
+                f"  built={row.get('built')} passed={row.get('passed')}/{row.get('collected')} "
+                f"{row.get('seconds')}s {row.get('cause', '')}",
+                file=sys.stderr,
+                flush=True,
+            )
     table(load(args.results))
 
 

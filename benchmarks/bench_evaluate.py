@@ -35,9 +35,18 @@ DEVSET = Path(__file__).resolve().parent / "devset"
 
 def run(tmp: Path, repos: Path, run_id: str, workers: int, only: list[str]) -> tuple[float, dict]:
     started = time.monotonic()
-    _, summary = run_evaluation(EvalConfig(
-        instances=DEVSET / "instances.jsonl", predictions="gold", run_id=run_id, report_dir=tmp,
-        workers=workers, repos_dir=repos, instance_ids=only), Console(stderr=True, quiet=True))
+    _, summary = run_evaluation(
+        EvalConfig(
+            instances=DEVSET / "instances.jsonl",
+            predictions="gold",
+            run_id=run_id,
+            report_dir=tmp,
+            workers=workers,
+            repos_dir=repos,
+            instance_ids=only,
+        ),
+        Console(stderr=True, quiet=True),
+    )
     return time.monotonic() - started, summary
 
 
@@ -58,8 +67,9 @@ def main() -> None:
     configure(level="warning")
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-eval-") as name:
         tmp = Path(name)
-        subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(tmp / "repos")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(DEVSET / "materialize.py"), str(tmp / "repos")], check=True, capture_output=True
+        )
         if not args.no_warmup:
             seconds, summary = run(tmp, tmp / "repos", "warmup", max(args.workers), args.only)
             print(f"warm-up: {seconds:.1f}s, {summary['resolved_instances']} resolved")
@@ -68,29 +78,41 @@ def main() -> None:
             for workers in args.workers:
                 seconds, summary = run(tmp, tmp / "repos", f"w{workers}-{turn}", workers, args.only)
                 walls[workers].append(seconds)
-                print(f"workers={workers}: {seconds:.1f}s wall, {summary['resolved_instances']}/"
-                      f"{summary['total_instances']} resolved, {summary['error_instances']} errors")
+                print(
+                    f"workers={workers}: {seconds:.1f}s wall, {summary['resolved_instances']}/"
+                    f"{summary['total_instances']} resolved, {summary['error_instances']} errors"
+                )
         if len(walls) > 1:
             first, last = args.workers[0], args.workers[-1]
             median = {w: statistics.median(s) for w, s in walls.items()}
-            print(f"speedup {last} vs {first} workers: {median[first] / median[last]:.2f}x"
-                  + (f" (median walls {median[first]:.1f}s and {median[last]:.1f}s over {args.repeat} turns)"
-                     if args.repeat > 1 else ""))
+            print(
+                f"speedup {last} vs {first} workers: {median[first] / median[last]:.2f}x"
+                + (
+                    f" (median walls {median[first]:.1f}s and {median[last]:.1f}s over {args.repeat} turns)"
+                    if args.repeat > 1
+                    else ""
+                )
+            )
         rows = overheads(tmp, f"w{args.workers[0]}-0")
         if rows:
             extra = [r["duration"] - r["phases"].get("tests", 0.0) for r in rows]
             tests = [r["phases"].get("tests", 0.0) for r in rows]
-            print(f"per-instance overhead beyond the test run ({len(rows)} instances, "
-                  f"workers={args.workers[0]}): median {statistics.median(extra):.2f}s, "
-                  f"mean {statistics.mean(extra):.2f}s, max {max(extra):.2f}s "
-                  f"(test runs: median {statistics.median(tests):.2f}s)")
+            print(
+                f"per-instance overhead beyond the test run ({len(rows)} instances, "
+                f"workers={args.workers[0]}): median {statistics.median(extra):.2f}s, "
+                f"mean {statistics.mean(extra):.2f}s, max {max(extra):.2f}s "
+                f"(test runs: median {statistics.median(tests):.2f}s)"
+            )
             rfsn_only = [e - r["phases"].get("setup", 0.0) for e, r in zip(extra, rows, strict=True)]
-            print(f"  without the project's own setup: median {statistics.median(rfsn_only):.2f}s, "
-                  f"mean {statistics.mean(rfsn_only):.2f}s, max {max(rfsn_only):.2f}s")
+            print(
+                f"  without the project's own setup: median {statistics.median(rfsn_only):.2f}s, "
+                f"mean {statistics.mean(rfsn_only):.2f}s, max {max(rfsn_only):.2f}s"
+            )
             phases = sorted({p for r in rows for p in r["phases"]})
-            print("median phase seconds: " + json.dumps(
-                {p: round(statistics.median(r["phases"].get(p, 0.0) for r in rows), 3)
-                 for p in phases}))
+            print(
+                "median phase seconds: "
+                + json.dumps({p: round(statistics.median(r["phases"].get(p, 0.0) for r in rows), 3) for p in phases})
+            )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,11 @@ def main() -> None:
     args = parser.parse_args()
     configure(level="warning")
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
-        subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp, "--only", args.project],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(args.devset / "materialize.py"), tmp, "--only", args.project],
+            check=True,
+            capture_output=True,
+        )
         repo = Path(tmp) / args.project
         pack = select(repo)
         settings = Settings(sandbox="docker")

@@ -40,17 +40,28 @@ from rfsn.patches import new_file_diff, unified_diff
 
 #: (name, buildpack): the projects, written down before the first run
 PROJECTS = (
-    ("astropy", "python"), ("flask", "python"), ("pylint", "python"), ("pytest", "python"),
-    ("requests", "python"), ("seaborn", "python"), ("sphinx", "python"), ("sympy", "python"),
-    ("xarray", "python"), ("click", "python"), ("attrs", "python"), ("express", "node"), ("cobra", "go"),
+    ("astropy", "python"),
+    ("flask", "python"),
+    ("pylint", "python"),
+    ("pytest", "python"),
+    ("requests", "python"),
+    ("seaborn", "python"),
+    ("sphinx", "python"),
+    ("sympy", "python"),
+    ("xarray", "python"),
+    ("click", "python"),
+    ("attrs", "python"),
+    ("express", "node"),
+    ("cobra", "go"),
 )
 HISTORY = 4000  # newest commits searched for each module's last non-weakening change
 _FIXTURE_DIRS = {"fixtures", "fixture", "support", "data", "roots", "functional", "regrtest_data", "input"}
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
-                          errors="surrogateescape").stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, errors="surrogateescape"
+    ).stdout
 
 
 def test_module(path: str, buildpack: str) -> bool:
@@ -82,13 +93,16 @@ def additive(path: str, old: str, new: str) -> bool:
             old_tree, new_tree = ast.parse(old), ast.parse(new)
         except SyntaxError:
             return False
-        marks = [{name for name, _ in _bindings(tree.body) if name.rsplit(".", 1)[-1] == "pytestmark"}
-                 for tree in (old_tree, new_tree)]
+        marks = [
+            {name for name, _ in _bindings(tree.body) if name.rsplit(".", 1)[-1] == "pytestmark"}
+            for tree in (old_tree, new_tree)
+        ]
         classes = {name.split(".")[0] for name, _ in _bindings(old_tree.body)} | {""}
         added_marks = {m for m in marks[1] - marks[0] if (m.rsplit(".", 1)[0] if "." in m else "") in classes}
         return changed_python_definition(old, new) is None and old != new and not added_marks
-    return old != new and not any(line.startswith("-") and not line.startswith("---")
-                                  for line in unified_diff(path, old, new).splitlines())
+    return old != new and not any(
+        line.startswith("-") and not line.startswith("---") for line in unified_diff(path, old, new).splitlines()
+    )
 
 
 def last_changes(repo: Path, modules: set[str]) -> dict[str, list[str]]:
@@ -137,8 +151,11 @@ class Run:
             self.refusals.append((kind, path, decision.rule or "", decision.reason))
 
     def run(self) -> None:
-        modules = sorted(p for p in git(self.repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
-                         if test_module(p, self.buildpack))
+        modules = sorted(
+            p
+            for p in git(self.repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+            if test_module(p, self.buildpack)
+        )
         for path in modules:
             file = self.ws / path
             text = file.read_text(encoding="utf-8", errors="surrogateescape")

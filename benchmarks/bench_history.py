@@ -77,8 +77,14 @@ def first_line(text: str, width: int = 200) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: dict[str, Any] | None,
-            graded: dict[str, Any] | None, log: str = "", output: str = "") -> dict[str, Any]:
+def bug_row(
+    instance: dict[str, Any],
+    validity: dict[str, Any] | None,
+    repair: dict[str, Any] | None,
+    graded: dict[str, Any] | None,
+    log: str = "",
+    output: str = "",
+) -> dict[str, Any]:
     """Pure: one bug's row: environment ok, valid, resolved, and the cause of its first failure
     (environment, validity, repair, in that order; None until a stage has run: a bug repaired
     and never validated has its repair's columns). A broken
@@ -86,9 +92,15 @@ def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: d
     gold patch that does not resolve by the first one of the gold run's test ``output``."""
     layout = instance.get("layout") or {}
     row: dict[str, Any] = {
-        "instance_id": instance["instance_id"], "created": str(instance.get("created_at", ""))[:10],
-        "single_hunk": bool(instance.get("single_hunk")), "tests": layout.get("tests", ""),
-        "env_ok": None, "valid": None, "resolved": None, "cause": "not run"}
+        "instance_id": instance["instance_id"],
+        "created": str(instance.get("created_at", ""))[:10],
+        "single_hunk": bool(instance.get("single_hunk")),
+        "tests": layout.get("tests", ""),
+        "env_ok": None,
+        "valid": None,
+        "resolved": None,
+        "cause": "not run",
+    }
     if validity is None and repair is None and graded is None:
         return row
     row["cause"] = ""
@@ -98,8 +110,11 @@ def bug_row(instance: dict[str, Any], validity: dict[str, Any] | None, repair: d
         row["valid"] = bool(validity["valid"])
         if not row["env_ok"]:
             found = "" if raised(message) else raised(log)
-            row["cause"] = (f"environment ({label}): {first_line(message, 120)} [{first_line(found)}]" if found
-                            else f"environment ({label}): {first_line(message)}")
+            row["cause"] = (
+                f"environment ({label}): {first_line(message, 120)} [{first_line(found)}]"
+                if found
+                else f"environment ({label}): {first_line(message)}"
+            )
         elif not row["valid"]:
             found = raised(output) if label == "gold_unresolved" else ""
             row["cause"] = f"not valid ({label}): {first_line(message)}" + (f" [{first_line(found)}]" if found else "")
@@ -136,10 +151,15 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
         return f"{hits}/{total} ({100 * hits / total:.0f}%)" if total else "0/0"
 
     repaired = sum(r["resolved"] is not None for r in single)
-    return {"bugs": len(ran), "environment_ok": rate(sum(bool(r["env_ok"]) for r in ran), len(ran)),
-            "valid": rate(sum(bool(r["valid"]) for r in ran), len(ran)),
-            "single_hunk_resolved": f"{rate(sum(bool(r['resolved']) for r in single), len(single))}, "
-                                    f"{repaired} of them repaired" if repaired else None}
+    return {
+        "bugs": len(ran),
+        "environment_ok": rate(sum(bool(r["env_ok"]) for r in ran), len(ran)),
+        "valid": rate(sum(bool(r["valid"]) for r in ran), len(ran)),
+        "single_hunk_resolved": f"{rate(sum(bool(r['resolved']) for r in single), len(single))}, "
+        f"{repaired} of them repaired"
+        if repaired
+        else None,
+    }
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -148,16 +168,20 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     def mark(value: bool | None) -> str:
         return "-" if value is None else "yes" if value else "no"
 
-    lines = ["| bug | date | hunks | tests | env ok | valid | resolved | cause |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| bug | date | hunks | tests | env ok | valid | resolved | cause |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cause = r["cause"].replace("|", "\\|")
-        lines.append(f"| {r['instance_id']} | {r['created']} | {'1' if r['single_hunk'] else '>1'} | "
-                     f"{r['tests']} | {mark(r['env_ok'])} | {mark(r['valid'])} | {mark(r['resolved'])} | "
-                     f"{cause} |")
+        lines.append(
+            f"| {r['instance_id']} | {r['created']} | {'1' if r['single_hunk'] else '>1'} | "
+            f"{r['tests']} | {mark(r['env_ok'])} | {mark(r['valid'])} | {mark(r['resolved'])} | "
+            f"{cause} |"
+        )
     summary = figures(rows)
-    lines += ["", f"bugs run: {summary['bugs']}; environment ok: {summary['environment_ok']}; "
-                  f"valid: {summary['valid']}; single-hunk resolved: {summary['single_hunk_resolved'] or 'not run'}"]
+    lines += [
+        "",
+        f"bugs run: {summary['bugs']}; environment ok: {summary['environment_ok']}; "
+        f"valid: {summary['valid']}; single-hunk resolved: {summary['single_hunk_resolved'] or 'not run'}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -196,13 +220,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--instance-ids", default="", help="space-separated ids (default: the whole corpus)")
-    parser.add_argument("--stages", nargs="*", choices=["validate", "repair"], default=["validate", "repair"],
-                        help="what to run (none: only write the table of what OUT holds)")
+    parser.add_argument(
+        "--stages",
+        nargs="*",
+        choices=["validate", "repair"],
+        default=["validate", "repair"],
+        help="what to run (none: only write the table of what OUT holds)",
+    )
     parser.add_argument("--run-id", default="history", help="names the validation and the evaluation runs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=900)
-    parser.add_argument("--repair-all", action="store_true",
-                        help="repair every bug, not only those whose environment ran the tests")
+    parser.add_argument(
+        "--repair-all", action="store_true", help="repair every bug, not only those whose environment ran the tests"
+    )
     args = parser.parse_args()
     if not args.repos_dir.is_dir():
         fail(f"no such directory: {args.repos_dir}")
@@ -221,30 +251,72 @@ def main() -> None:
     validation_file = args.out / f"validation.{args.run_id}.json"
     before = validations(validation_file)
     if "validate" in args.stages:
-        rfsn("validate", str(args.corpus), "--run-id", args.run_id, "--report-dir", str(args.out),
-             "--instance-ids", " ".join(ids), *common)
+        rfsn(
+            "validate",
+            str(args.corpus),
+            "--run-id",
+            args.run_id,
+            "--report-dir",
+            str(args.out),
+            "--instance-ids",
+            " ".join(ids),
+            *common,
+        )
     validity = kept_validations(validation_file, before)
     if "repair" in args.stages:
         unvalidated = [i for i in ids if i not in validity]
         if unvalidated and not args.repair_all:
-            fail(f"not validated in {args.out}: {' '.join(unvalidated[:5])}{' ...' if len(unvalidated) > 5 else ''}"
-                 " (run the validate stage first, or --repair-all)")
-        chosen = [i for i in ids if args.repair_all or
-                  (i in validity and environment_ok(validity[i]["label"], validity[i].get("message", "")))]
+            fail(
+                f"not validated in {args.out}: {' '.join(unvalidated[:5])}{' ...' if len(unvalidated) > 5 else ''}"
+                " (run the validate stage first, or --repair-all)"
+            )
+        chosen = [
+            i
+            for i in ids
+            if args.repair_all
+            or (i in validity and environment_ok(validity[i]["label"], validity[i].get("message", "")))
+        ]
         if chosen:
             batch = args.out / "batch"
-            rfsn("batch", str(args.corpus), "--out", str(batch), "--oracle-tests", "--model-name", MODEL,
-                 "--instance-ids", " ".join(chosen), *common)
-            rfsn("evaluate", str(batch / "predictions.jsonl"), "--instances", str(args.corpus),
-                 "--run-id", f"{args.run_id}-repair", "--report-dir", str(args.out), "--instance-ids",
-                 " ".join(chosen), *common)
+            rfsn(
+                "batch",
+                str(args.corpus),
+                "--out",
+                str(batch),
+                "--oracle-tests",
+                "--model-name",
+                MODEL,
+                "--instance-ids",
+                " ".join(chosen),
+                *common,
+            )
+            rfsn(
+                "evaluate",
+                str(batch / "predictions.jsonl"),
+                "--instances",
+                str(args.corpus),
+                "--run-id",
+                f"{args.run_id}-repair",
+                "--report-dir",
+                str(args.out),
+                "--instance-ids",
+                " ".join(chosen),
+                *common,
+            )
     repairs = latest(args.out / "batch" / "results.jsonl")
     graded = latest(args.out / "logs" / "run_evaluation" / f"{args.run_id}-repair" / MODEL / "results.jsonl")
     logs = args.out / "logs" / "run_evaluation" / args.run_id / "gold"
-    rows = [bug_row(i, validity.get(i["instance_id"]), repairs.get(i["instance_id"]),
-                    graded.get(i["instance_id"]), _read(logs / i["instance_id"] / "run_instance.log"),
-                    _read(logs / i["instance_id"] / "test_output.txt"))
-            for i in instances]
+    rows = [
+        bug_row(
+            i,
+            validity.get(i["instance_id"]),
+            repairs.get(i["instance_id"]),
+            graded.get(i["instance_id"]),
+            _read(logs / i["instance_id"] / "run_instance.log"),
+            _read(logs / i["instance_id"] / "test_output.txt"),
+        )
+        for i in instances
+    ]
     (args.out / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     table = markdown(rows)
     (args.out / "history.md").write_text(table, encoding="utf-8")

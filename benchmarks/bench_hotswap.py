@@ -39,8 +39,14 @@ DEVSET = Path(__file__).resolve().parent / "devset"
 
 
 def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=repo,
-                   input=text, text=True, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        cwd=repo,
+        input=text,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def _hunks(patch: str) -> int:
@@ -82,8 +88,10 @@ def bench(instance: dict[str, Any], repos: Path, n: int) -> dict[str, float] | N
                 "hot": _timed(times["hot"], lambda: run_tests(box, pack, failing, 300, via=runner)),
             }
             if len({json.dumps(r.tests, sort_keys=True) for r in reports.values()}) != 1:
-                raise SystemExit(f"{instance['instance_id']}: the three ways disagree: "
-                                 + "; ".join(f"{k} {r.tests}" for k, r in reports.items()))
+                raise SystemExit(
+                    f"{instance['instance_id']}: the three ways disagree: "
+                    + "; ".join(f"{k} {r.tests}" for k, r in reports.items())
+                )
     medians = {way: statistics.median(t) for way, t in times.items()}
     return {**medians, "swapped": runner.swapped, "handed_back": runner.not_swappable}
 
@@ -95,12 +103,12 @@ def main() -> None:
     parser.add_argument("--devset", type=Path, default=DEVSET)
     args = parser.parse_args()
     configure(level="warning")
-    instances = [json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines()
-                 if line.strip()]
+    instances = [
+        json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines() if line.strip()
+    ]
     rows = []
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
-        subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp], check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp], check=True, capture_output=True)
         for instance in instances:
             name = instance["repo"].split("/", 1)[1]
             if (args.only and name not in args.only) or _hunks(instance["patch"]) != 1:
@@ -112,15 +120,20 @@ def main() -> None:
             if result is None:
                 continue
             rows.append((name, result))
-            print(f"{name:16} cold {result['cold'] * 1000:7.1f} ms  warm {result['warm'] * 1000:7.1f} ms"
-                  f"  hot {result['hot'] * 1000:7.1f} ms  swapped {result['swapped']:.0f}"
-                  f"  handed back {result['handed_back']:.0f}", flush=True)
+            print(
+                f"{name:16} cold {result['cold'] * 1000:7.1f} ms  warm {result['warm'] * 1000:7.1f} ms"
+                f"  hot {result['hot'] * 1000:7.1f} ms  swapped {result['swapped']:.0f}"
+                f"  handed back {result['handed_back']:.0f}",
+                flush=True,
+            )
     if not rows:
         raise SystemExit("no instance measured")
     cold, warm, hot = (statistics.median(r[w] for _, r in rows) for w in ("cold", "warm", "hot"))
     print(f"\n{len(rows)} instances, n={args.n}; median seconds per screening run of the failing tests:")
-    print(f"cold pytest {cold:.3f} s ({1 / cold:.1f}/s), plain warm {warm:.3f} s ({1 / warm:.1f}/s), "
-          f"hot swap {hot:.3f} s ({1 / hot:.1f}/s)")
+    print(
+        f"cold pytest {cold:.3f} s ({1 / cold:.1f}/s), plain warm {warm:.3f} s ({1 / warm:.1f}/s), "
+        f"hot swap {hot:.3f} s ({1 / hot:.1f}/s)"
+    )
     print(f"ratio plain warm / hot swap: {warm / hot:.2f}x; cold / hot swap: {cold / hot:.2f}x")
 
 

@@ -74,8 +74,18 @@ def main() -> int:
                     statuses[way].add(json.dumps({t: s.value for t, s in sorted(report.tests.items())}))
     same = statuses["cold"] == statuses["kept"] and len(statuses["kept"]) == 1
     cold, kept = (statistics.median(seconds[w]) for w in ("cold", "kept"))
-    print(json.dumps({"tests": args.tests, "runs": args.n, "cold_s": round(cold, 2), "kept_s": round(kept, 2),
-                      "ratio": round(cold / kept, 2), "same_statuses": same}))
+    print(
+        json.dumps(
+            {
+                "tests": args.tests,
+                "runs": args.n,
+                "cold_s": round(cold, 2),
+                "kept_s": round(kept, 2),
+                "ratio": round(cold / kept, 2),
+                "same_statuses": same,
+            }
+        )
+    )
     return 0 if same else 1
 
 

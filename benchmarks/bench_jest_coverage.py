@@ -80,10 +80,22 @@ def main() -> int:
             hooked_s, hooked = measured(box, pack, args.tests, "hooked")
             plain_s, plain = measured(box, pack, args.tests, "per test")
     differ = sorted(len(_lines(hooked.get(t, {})) ^ _lines(lines)) for t, lines in plain.items())
-    print(json.dumps({"tests": args.tests, "measured": [len(hooked), len(plain)], "hooked_s": round(hooked_s, 1),
-                      "per_test_s": round(plain_s, 1), "ratio": round(plain_s / max(hooked_s, 0.01), 1),
-                      "lines_differing": {"median": statistics.median(differ or [0]), "most": max(differ or [0]),
-                                          "of_median": statistics.median(len(_lines(v)) for v in plain.values())}}))
+    print(
+        json.dumps(
+            {
+                "tests": args.tests,
+                "measured": [len(hooked), len(plain)],
+                "hooked_s": round(hooked_s, 1),
+                "per_test_s": round(plain_s, 1),
+                "ratio": round(plain_s / max(hooked_s, 0.01), 1),
+                "lines_differing": {
+                    "median": statistics.median(differ or [0]),
+                    "most": max(differ or [0]),
+                    "of_median": statistics.median(len(_lines(v)) for v in plain.values()),
+                },
+            }
+        )
+    )
     return 0 if hooked and len(hooked) == len(plain) else 1
 
 

@@ -40,8 +40,14 @@ WAYS = ("cold", "warm", "again")
 
 
 def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=repo,
-                   input=text, text=True, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        cwd=repo,
+        input=text,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def bench(instance: dict[str, Any], repo: Path, n: int) -> dict[str, dict[str, float]]:
@@ -79,29 +85,40 @@ def main() -> None:
     parser.add_argument("--devset", type=Path, default=DEVSET)
     args = parser.parse_args()
     configure(level="warning")
-    instances = [json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines()
-                 if line.strip()]
+    instances = [
+        json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines() if line.strip()
+    ]
     rows: list[tuple[str, dict[str, dict[str, float]]]] = []
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
         for instance in instances:
             name = instance["repo"].split("/", 1)[1]
             if instance.get("language") != "javascript" or (args.only and name not in args.only):
                 continue
-            subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp, "--only", name],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, str(args.devset / "materialize.py"), tmp, "--only", name],
+                check=True,
+                capture_output=True,
+            )
             result = bench(instance, Path(tmp) / name, args.n)
             rows.append((name, result))
-            print(f"{name:14}" + "".join(
-                f"  {s}: cold {r['cold'] * 1000:5.0f} ms, warm {r['warm'] * 1000:4.0f} ms"
-                f" ({r['cold'] / r['warm']:3.1f}x), again {r['again'] * 1000:4.0f} ms"
-                for s, r in result.items()), flush=True)
+            print(
+                f"{name:14}"
+                + "".join(
+                    f"  {s}: cold {r['cold'] * 1000:5.0f} ms, warm {r['warm'] * 1000:4.0f} ms"
+                    f" ({r['cold'] / r['warm']:3.1f}x), again {r['again'] * 1000:4.0f} ms"
+                    for s, r in result.items()
+                ),
+                flush=True,
+            )
     if not rows:
         raise SystemExit("no instance measured")
     print(f"\n{len(rows)} instances, n={args.n}; median seconds per run over the instances:")
     for selection in ("failing", "suite"):
         cold, warm, again = (statistics.median(r[selection][w] for _, r in rows) for w in WAYS)
-        print(f"{selection:8} cold {cold:.3f} s ({1 / cold:.1f}/s), warm {warm:.3f} s ({1 / warm:.1f}/s),"
-              f" cold/warm {cold / warm:.1f}x; again {again:.3f} s, cold/again {cold / again:.1f}x")
+        print(
+            f"{selection:8} cold {cold:.3f} s ({1 / cold:.1f}/s), warm {warm:.3f} s ({1 / warm:.1f}/s),"
+            f" cold/warm {cold / warm:.1f}x; again {again:.3f} s, cold/again {cold / again:.1f}x"
+        )
 
 
 if __name__ == "__main__":

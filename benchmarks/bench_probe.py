@@ -35,8 +35,14 @@ DEVSET = Path(__file__).resolve().parent / "devset"
 
 
 def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=repo,
-                   input=text, text=True, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        cwd=repo,
+        input=text,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def _change(repo: Path, patch: str) -> FileChange | None:
@@ -69,8 +75,14 @@ def bench(instance: dict[str, Any], repo: Path, n: int, kind: str) -> dict[str, 
                 times[way].append(time.perf_counter() - started)
         seen = report.probed
     plain, probe = statistics.median(times["plain"]), statistics.median(times["probe"])
-    return {"tests": len(tests), "plain": plain, "probe": probe, "ratio": probe / plain,
-            "saw": bool(seen and (seen.values or seen.returns)), "error": seen.error if seen else "no report"}
+    return {
+        "tests": len(tests),
+        "plain": plain,
+        "probe": probe,
+        "ratio": probe / plain,
+        "saw": bool(seen and (seen.values or seen.returns)),
+        "error": seen.error if seen else "no report",
+    }
 
 
 def main() -> None:
@@ -93,13 +105,18 @@ def main() -> None:
             if row is None:
                 continue
             rows.append(row)
-            print(f"{name:18} {row['tests']:3} tests  plain {row['plain']:6.2f} s  probe {row['probe']:6.2f} s  "
-                  f"ratio {row['ratio']:.2f}  saw {row['saw']!s:5} {row['error'][:60]}", flush=True)
+            print(
+                f"{name:18} {row['tests']:3} tests  plain {row['plain']:6.2f} s  probe {row['probe']:6.2f} s  "
+                f"ratio {row['ratio']:.2f}  saw {row['saw']!s:5} {row['error'][:60]}",
+                flush=True,
+            )
     if not rows:
         raise SystemExit("no instance measured")
-    print(f"\n{len(rows)} instances, n={args.n}: median ratio probe / plain "
-          f"{statistics.median(r['ratio'] for r in rows):.2f}, probe saw the function in "
-          f"{sum(r['saw'] for r in rows)}/{len(rows)}")
+    print(
+        f"\n{len(rows)} instances, n={args.n}: median ratio probe / plain "
+        f"{statistics.median(r['ratio'] for r in rows):.2f}, probe saw the function in "
+        f"{sum(r['saw'] for r in rows)}/{len(rows)}"
+    )
 
 
 if __name__ == "__main__":

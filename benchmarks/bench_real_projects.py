@@ -59,114 +59,306 @@ HEADS = {
 }
 
 SEEDS: tuple[Seed, ...] = (
-    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
-         "return None if lineno is None else lineno + 1", "return None if lineno is None else lineno - 1", "operator"),
-    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
-         "if name in self.sections[section]:", "if name not in self.sections[section]:", "condition negation"),
-    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
-         "if size > maxsize:", "if size >= maxsize:", "off-by-one"),
-    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
-         "self.__currsize -= size", "self.__currsize += size", "operator"),
-    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py",
-         "    if N < 2:", "    if N <= 2:", "off-by-one"),
-    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py",
-         "return len(seq) == len(set(seq))", "return len(seq) != len(set(seq))", "operator"),
-    Seed("tabulate", "astanin+python-tabulate", "tabulate/__init__.py",
-         "return len(string) - pos - 1", "return len(string) - pos + 1", "off-by-one"),
-    Seed("humanize", "python-humanize+humanize", "src/humanize/number.py",
-         "digit = 0 if value % 100 in (11, 12, 13)", "digit = 0 if value % 100 not in (11, 12, 13)",
-         "condition negation"),
+    Seed(
+        "iniconfig",
+        "pytest-dev+iniconfig",
+        "src/iniconfig/__init__.py",
+        "return None if lineno is None else lineno + 1",
+        "return None if lineno is None else lineno - 1",
+        "operator",
+    ),
+    Seed(
+        "iniconfig",
+        "pytest-dev+iniconfig",
+        "src/iniconfig/__init__.py",
+        "if name in self.sections[section]:",
+        "if name not in self.sections[section]:",
+        "condition negation",
+    ),
+    Seed(
+        "cachetools",
+        "tkem+cachetools",
+        "src/cachetools/__init__.py",
+        "if size > maxsize:",
+        "if size >= maxsize:",
+        "off-by-one",
+    ),
+    Seed(
+        "cachetools",
+        "tkem+cachetools",
+        "src/cachetools/__init__.py",
+        "self.__currsize -= size",
+        "self.__currsize += size",
+        "operator",
+    ),
+    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py", "    if N < 2:", "    if N <= 2:", "off-by-one"),
+    Seed(
+        "toolz",
+        "pytoolz+toolz",
+        "toolz/itertoolz.py",
+        "return len(seq) == len(set(seq))",
+        "return len(seq) != len(set(seq))",
+        "operator",
+    ),
+    Seed(
+        "tabulate",
+        "astanin+python-tabulate",
+        "tabulate/__init__.py",
+        "return len(string) - pos - 1",
+        "return len(string) - pos + 1",
+        "off-by-one",
+    ),
+    Seed(
+        "humanize",
+        "python-humanize+humanize",
+        "src/humanize/number.py",
+        "digit = 0 if value % 100 in (11, 12, 13)",
+        "digit = 0 if value % 100 not in (11, 12, 13)",
+        "condition negation",
+    ),
     # JavaScript: mocha, and node --test; Go modules without dependencies (written 2026-11-23,
     # before rfsn ran on any of them)
-    Seed("mime-types", "jshttp+mime-types", "index.js",
-         "if (mime.indexOf('charset') === -1) {", "if (mime.indexOf('charset') !== -1) {", "condition negation"),
+    Seed(
+        "mime-types",
+        "jshttp+mime-types",
+        "index.js",
+        "if (mime.indexOf('charset') === -1) {",
+        "if (mime.indexOf('charset') !== -1) {",
+        "condition negation",
+    ),
     Seed("mime-types", "jshttp+mime-types", "index.js", "return exts[0]", "return exts[1]", "off-by-one"),
-    Seed("fast-content-type-parse", "fastify+fast-content-type-parse", "index.js",
-         "if (match.index !== index) {\n      throw", "if (match.index === index) {\n      throw",
-         "condition negation"),
-    Seed("go-humanize", "dustin+go-humanize", "ordinals.go", "if x%100 != 12 {", "if x%100 == 12 {",
-         "condition negation"),
+    Seed(
+        "fast-content-type-parse",
+        "fastify+fast-content-type-parse",
+        "index.js",
+        "if (match.index !== index) {\n      throw",
+        "if (match.index === index) {\n      throw",
+        "condition negation",
+    ),
+    Seed(
+        "go-humanize", "dustin+go-humanize", "ordinals.go", "if x%100 != 12 {", "if x%100 == 12 {", "condition negation"
+    ),
     Seed("go-humanize", "dustin+go-humanize", "bytes.go", "if s < 10 {", "if s <= 10 {", "off-by-one"),
     Seed("pflag", "spf13+pflag", "count.go", "*i = *i + 1", "*i = *i - 1", "operator"),
     # The other classes the issue names: wrong variable, wrong attribute, missing call argument
     # (written 2026-11-24, before rfsn ran on any of them)
-    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
-         "return self.config.lineof(self.name, name)", "return self.config.lineof(name, name)",
-         "wrong variable"),
-    Seed("iniconfig", "pytest-dev+iniconfig", "src/iniconfig/__init__.py",
-         "return self.config.get(self.name, key, convert=convert, default=default)",
-         "return self.config.get(self.name, key, convert=convert)", "missing call argument"),
-    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
-         "maxsize = self.__maxsize", "maxsize = self.__currsize", "wrong attribute"),
-    Seed("cachetools", "tkem+cachetools", "src/cachetools/__init__.py",
-         "self.__currsize += diffsize", "self.__currsize += size", "wrong variable"),
-    Seed("toolz", "pytoolz+toolz", "toolz/itertoolz.py",
-         "return tuple(_get(i, seq, default) for i in ind)", "return tuple(_get(i, seq) for i in ind)",
-         "missing call argument"),
-    Seed("humanize", "python-humanize+humanize", "src/humanize/number.py",
-         "denominator = frac.denominator", "denominator = frac.numerator", "wrong attribute"),
-    Seed("mime-types", "jshttp+mime-types", "index.js",
-         "var exts = match && exports.extensions[match[1].toLowerCase()]",
-         "var exts = match && exports.types[match[1].toLowerCase()]", "wrong attribute"),
-    Seed("mime-types", "jshttp+mime-types", "index.js",
-         "var charset = exports.charset(mime)", "var charset = exports.charset(str)", "wrong variable"),
-    Seed("fast-content-type-parse", "fastify+fast-content-type-parse", "index.js",
-         "throw new TypeError('invalid media type')\n  }\n\n  const result = {\n    type: type.toLowerCase(),",
-         "throw new TypeError('invalid media type')\n  }\n\n  const result = {\n    type: header.toLowerCase(),",
-         "wrong variable"),
-    Seed("go-humanize", "dustin+go-humanize", "comma.go",
-         "output[j] = byte(v) + 48", "output[j] = byte(count) + 48", "wrong variable"),
-    Seed("pflag", "spf13+pflag", "count.go",
-         'flag.NoOptDefVal = "+1"', 'flag.DefValue = "+1"', "wrong attribute"),
+    Seed(
+        "iniconfig",
+        "pytest-dev+iniconfig",
+        "src/iniconfig/__init__.py",
+        "return self.config.lineof(self.name, name)",
+        "return self.config.lineof(name, name)",
+        "wrong variable",
+    ),
+    Seed(
+        "iniconfig",
+        "pytest-dev+iniconfig",
+        "src/iniconfig/__init__.py",
+        "return self.config.get(self.name, key, convert=convert, default=default)",
+        "return self.config.get(self.name, key, convert=convert)",
+        "missing call argument",
+    ),
+    Seed(
+        "cachetools",
+        "tkem+cachetools",
+        "src/cachetools/__init__.py",
+        "maxsize = self.__maxsize",
+        "maxsize = self.__currsize",
+        "wrong attribute",
+    ),
+    Seed(
+        "cachetools",
+        "tkem+cachetools",
+        "src/cachetools/__init__.py",
+        "self.__currsize += diffsize",
+        "self.__currsize += size",
+        "wrong variable",
+    ),
+    Seed(
+        "toolz",
+        "pytoolz+toolz",
+        "toolz/itertoolz.py",
+        "return tuple(_get(i, seq, default) for i in ind)",
+        "return tuple(_get(i, seq) for i in ind)",
+        "missing call argument",
+    ),
+    Seed(
+        "humanize",
+        "python-humanize+humanize",
+        "src/humanize/number.py",
+        "denominator = frac.denominator",
+        "denominator = frac.numerator",
+        "wrong attribute",
+    ),
+    Seed(
+        "mime-types",
+        "jshttp+mime-types",
+        "index.js",
+        "var exts = match && exports.extensions[match[1].toLowerCase()]",
+        "var exts = match && exports.types[match[1].toLowerCase()]",
+        "wrong attribute",
+    ),
+    Seed(
+        "mime-types",
+        "jshttp+mime-types",
+        "index.js",
+        "var charset = exports.charset(mime)",
+        "var charset = exports.charset(str)",
+        "wrong variable",
+    ),
+    Seed(
+        "fast-content-type-parse",
+        "fastify+fast-content-type-parse",
+        "index.js",
+        "throw new TypeError('invalid media type')\n  }\n\n  const result = {\n    type: type.toLowerCase(),",
+        "throw new TypeError('invalid media type')\n  }\n\n  const result = {\n    type: header.toLowerCase(),",
+        "wrong variable",
+    ),
+    Seed(
+        "go-humanize",
+        "dustin+go-humanize",
+        "comma.go",
+        "output[j] = byte(v) + 48",
+        "output[j] = byte(count) + 48",
+        "wrong variable",
+    ),
+    Seed("pflag", "spf13+pflag", "count.go", 'flag.NoOptDefVal = "+1"', 'flag.DefValue = "+1"', "wrong attribute"),
     # Suites that are not clean at the chosen commit (issue #49): pre-existing failures of
     # several kinds, known from the history corpus's runs and from `rfsn test` of the
     # unseeded commit (written 2026-11-26, before rfsn repair ran on any of them)
-    Seed("natsort", "SethMMorton+natsort", "natsort/utils.py",  # locale.Error: a locale the system lacks
-         "if (dumb and not lowfirst) or (lowfirst and not dumb):",
-         "if (dumb and not lowfirst) or (lowfirst and dumb):", "condition negation",
-         "4352d7b7b029a2636f8b5a68ebdb9ad86fbd860a"),  # 0e7533d: codecov no longer installs
-    Seed("tomlkit", "sdispater+tomlkit", "tomlkit/_utils.py",  # test data in an unfetched git submodule
-         'if sign == "-":', 'if sign != "-":', "condition negation",
-         "fefb29f7471ad3df3df79b4821d5edef57892e3d"),
-    Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # dir() of an exception: Python-version
-         'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
-         "a49e56932a851f63859adf8735dcdd993e16657c", "3.11"),
-    Seed("pyparsing", "pyparsing+pyparsing", "pyparsing/util.py",  # a49e569's environment does not build
-         'return strg.count("\\n", 0, loc) + 1', 'return strg.count("\\n", 0, loc) - 1', "operator",
-         "bcb8242230fc7e0e9c416856d2aa6d9aba7e7e87", "3.11", "today"),
-    Seed("humanize", "python-humanize+humanize", "src/humanize/filesize.py",  # metric(): a format of this Python
-         "if abs_bytes < base and not gnu:", "if abs_bytes <= base and not gnu:", "off-by-one",
-         "5cb0323fa93ea9b70da385f521da8df70861963a"),
-    Seed("dateutil", "dateutil+dateutil", "dateutil/relativedelta.py",  # float rounding: Python-version
-         "            if month > 12:", "            if month >= 12:", "off-by-one",
-         "7913760140e41abf91274171a53d757d8befb404", "3.11", "today"),
-    Seed("semver", "python-semver+python-semver", "semver.py",  # argparse's messages: Python-version
-         "    if not rc1:", "    if rc1:", "condition negation",
-         "f2c23f63822077fde271fd8e876d608b8d69189f", "3.11"),
-    Seed("marshmallow", "marshmallow-code+marshmallow", "src/marshmallow/utils.py",  # a pluck test
-         "return is_iterable_but_not_string(obj) and not isinstance(obj, Mapping)",
-         "return is_iterable_but_not_string(obj) and isinstance(obj, Mapping)", "condition negation",
-         "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b", "3.11"),
-    Seed("pq", "lib+pq", "conn.go",  # tests that need a PostgreSQL server; v1.10.9 (HEAD needs Go 1.21)
-         "if strings.Contains(literal, `\\`) {", "if !strings.Contains(literal, `\\`) {", "condition negation",
-         "2a217b94f5ccd3de31aec4152a541b9ff64bed05"),
-    Seed("cron", "robfig+cron", "spec.go",  # timing tests that fail under load (flaky)
-         "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {", "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
-         "operator", "bc59245fe10efaed9d51b56900192527ed733435"),
-    Seed("requests", "psf+requests", "src/requests/utils.py",  # tests that need the network
-         "return (ipaddr & netmask) == (network & netmask)", "return (ipaddr & netmask) != (network & netmask)",
-         "operator", "1f6589ec3a1ee910f9a65cc3ceac60b26677bc0e"),
-    Seed("schema", "keleshev+schema", "schema/__init__.py",  # a test that shells out to mypy
-         "    if isinstance(s, Literal):\n        return COMPARABLE",
-         "    if not isinstance(s, Literal):\n        return COMPARABLE", "condition negation",
-         "310a1239b62f500284ce3bd91b7dabf70467f23e"),
-    Seed("luxon", "moment+luxon", "src/impl/util.js",  # jest; its tests expect TZ=America/New_York
-         "return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);",
-         "return year % 4 === 0 && (year % 100 === 0 || year % 400 === 0);", "condition negation",
-         "b6b9d03709085008287ed7f4ce5067f0f4be53f2"),
-    Seed("cron", "robfig+cron", "parser.go",
-         "\tif end > r.max {", "\tif end >= r.max {", "off-by-one",
-         "bc59245fe10efaed9d51b56900192527ed733435"),
+    Seed(
+        "natsort",
+        "SethMMorton+natsort",
+        "natsort/utils.py",  # locale.Error: a locale the system lacks
+        "if (dumb and not lowfirst) or (lowfirst and not dumb):",
+        "if (dumb and not lowfirst) or (lowfirst and dumb):",
+        "condition negation",
+        "4352d7b7b029a2636f8b5a68ebdb9ad86fbd860a",
+    ),  # 0e7533d: codecov no longer installs
+    Seed(
+        "tomlkit",
+        "sdispater+tomlkit",
+        "tomlkit/_utils.py",  # test data in an unfetched git submodule
+        'if sign == "-":',
+        'if sign != "-":',
+        "condition negation",
+        "fefb29f7471ad3df3df79b4821d5edef57892e3d",
+    ),
+    Seed(
+        "pyparsing",
+        "pyparsing+pyparsing",
+        "pyparsing/util.py",  # dir() of an exception: Python-version
+        'return strg.count("\\n", 0, loc) + 1',
+        'return strg.count("\\n", 0, loc) - 1',
+        "operator",
+        "a49e56932a851f63859adf8735dcdd993e16657c",
+        "3.11",
+    ),
+    Seed(
+        "pyparsing",
+        "pyparsing+pyparsing",
+        "pyparsing/util.py",  # a49e569's environment does not build
+        'return strg.count("\\n", 0, loc) + 1',
+        'return strg.count("\\n", 0, loc) - 1',
+        "operator",
+        "bcb8242230fc7e0e9c416856d2aa6d9aba7e7e87",
+        "3.11",
+        "today",
+    ),
+    Seed(
+        "humanize",
+        "python-humanize+humanize",
+        "src/humanize/filesize.py",  # metric(): a format of this Python
+        "if abs_bytes < base and not gnu:",
+        "if abs_bytes <= base and not gnu:",
+        "off-by-one",
+        "5cb0323fa93ea9b70da385f521da8df70861963a",
+    ),
+    Seed(
+        "dateutil",
+        "dateutil+dateutil",
+        "dateutil/relativedelta.py",  # float rounding: Python-version
+        "            if month > 12:",
+        "            if month >= 12:",
+        "off-by-one",
+        "7913760140e41abf91274171a53d757d8befb404",
+        "3.11",
+        "today",
+    ),
+    Seed(
+        "semver",
+        "python-semver+python-semver",
+        "semver.py",  # argparse's messages: Python-version
+        "    if not rc1:",
+        "    if rc1:",
+        "condition negation",
+        "f2c23f63822077fde271fd8e876d608b8d69189f",
+        "3.11",
+    ),
+    Seed(
+        "marshmallow",
+        "marshmallow-code+marshmallow",
+        "src/marshmallow/utils.py",  # a pluck test
+        "return is_iterable_but_not_string(obj) and not isinstance(obj, Mapping)",
+        "return is_iterable_but_not_string(obj) and isinstance(obj, Mapping)",
+        "condition negation",
+        "8e4e746f46256f4e6ae5b2bb099e6927119c0f5b",
+        "3.11",
+    ),
+    Seed(
+        "pq",
+        "lib+pq",
+        "conn.go",  # tests that need a PostgreSQL server; v1.10.9 (HEAD needs Go 1.21)
+        "if strings.Contains(literal, `\\`) {",
+        "if !strings.Contains(literal, `\\`) {",
+        "condition negation",
+        "2a217b94f5ccd3de31aec4152a541b9ff64bed05",
+    ),
+    Seed(
+        "cron",
+        "robfig+cron",
+        "spec.go",  # timing tests that fail under load (flaky)
+        "if s.Dom&starBit > 0 || s.Dow&starBit > 0 {",
+        "if s.Dom&starBit > 0 && s.Dow&starBit > 0 {",
+        "operator",
+        "bc59245fe10efaed9d51b56900192527ed733435",
+    ),
+    Seed(
+        "requests",
+        "psf+requests",
+        "src/requests/utils.py",  # tests that need the network
+        "return (ipaddr & netmask) == (network & netmask)",
+        "return (ipaddr & netmask) != (network & netmask)",
+        "operator",
+        "1f6589ec3a1ee910f9a65cc3ceac60b26677bc0e",
+    ),
+    Seed(
+        "schema",
+        "keleshev+schema",
+        "schema/__init__.py",  # a test that shells out to mypy
+        "    if isinstance(s, Literal):\n        return COMPARABLE",
+        "    if not isinstance(s, Literal):\n        return COMPARABLE",
+        "condition negation",
+        "310a1239b62f500284ce3bd91b7dabf70467f23e",
+    ),
+    Seed(
+        "luxon",
+        "moment+luxon",
+        "src/impl/util.js",  # jest; its tests expect TZ=America/New_York
+        "return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);",
+        "return year % 4 === 0 && (year % 100 === 0 || year % 400 === 0);",
+        "condition negation",
+        "b6b9d03709085008287ed7f4ce5067f0f4be53f2",
+    ),
+    Seed(
+        "cron",
+        "robfig+cron",
+        "parser.go",
+        "\tif end > r.max {",
+        "\tif end >= r.max {",
+        "off-by-one",
+        "bc59245fe10efaed9d51b56900192527ed733435",
+    ),
 )
 
 
@@ -191,9 +383,13 @@ def prepare(seed: Seed, mirrors: Path, work: Path, index: int) -> Path | None:
     target.write_text(text.replace(seed.original, seed.seeded), encoding="utf-8")
     # the seed keeps its parent's date: rfsn resolves the environment as of the commit's date
     date = {"GIT_AUTHOR_DATE": _git(repo, "log", "-1", "--format=%cI").strip()}
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed"],
-                   cwd=repo, check=True, capture_output=True,
-                   env={**os.environ, **date, "GIT_COMMITTER_DATE": date["GIT_AUTHOR_DATE"]})
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-am", "seed"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **date, "GIT_COMMITTER_DATE": date["GIT_AUTHOR_DATE"]},
+    )
     return repo
 
 
@@ -204,8 +400,11 @@ def patch_phase(run: Path) -> dict[str, float] | None:
     screening runs and its revert)."""
     from datetime import datetime
 
-    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
-        if (run / "events.jsonl").exists() else []
+    events = (
+        [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+        if (run / "events.jsonl").exists()
+        else []
+    )
     start = end = first = None
     whole = 0.0
     for event in events:
@@ -223,8 +422,7 @@ def patch_phase(run: Path) -> dict[str, float] | None:
         return None
     seconds = (end - start).total_seconds()
     making = ((first or end) - start).total_seconds()
-    return {"seconds": seconds, "making": making, "whole_suite": whole,
-            "screening": max(seconds - making - whole, 0.0)}
+    return {"seconds": seconds, "making": making, "whole_suite": whole, "screening": max(seconds - making - whole, 0.0)}
 
 
 def warm_fallbacks(run: Path) -> dict[str, int]:
@@ -249,12 +447,18 @@ def fault_ranks(run: Path, repo: Path, seed: Seed) -> list[int | None]:
     several: ``planner.localized``'s ``ranked``, its first 100), counted from 1; None when
     outside them."""
     text = _git(repo, "show", f"HEAD~1:{seed.file}")  # where the original is, once
-    first = text[:text.index(seed.original)].count("\n") + 1
+    first = text[: text.index(seed.original)].count("\n") + 1
     lines = {f"{seed.file}:{n}" for n in range(first, first + seed.seeded.count("\n") + 1)}
-    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()] \
-        if (run / "events.jsonl").exists() else []
-    return [min((i + 1 for i, where in enumerate(e.get("ranked") or []) if where in lines), default=None)
-            for e in events if e.get("event") == "planner.localized"]
+    events = (
+        [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+        if (run / "events.jsonl").exists()
+        else []
+    )
+    return [
+        min((i + 1 for i, where in enumerate(e.get("ranked") or []) if where in lines), default=None)
+        for e in events
+        if e.get("event") == "planner.localized"
+    ]
 
 
 def reverts_seed(repo: Path, seed: Seed, patch: str) -> tuple[bool, bool]:
@@ -280,8 +484,22 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
     limit = ["--max-steps", str(steps)] if steps else []
     limit += ["--python", seed.python] if seed.python else []
     limit += ["--as-of", seed.as_of] if seed.as_of else []
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", f"file://{repo}", "--out", str(out),
-                           "--timeout", str(timeout), *limit], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "repair",
+            f"file://{repo}",
+            "--out",
+            str(out),
+            "--timeout",
+            str(timeout),
+            *limit,
+        ],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.monotonic() - start
     results = sorted(out.glob("*/result.json"), key=lambda p: p.stat().st_mtime)
     row: dict[str, object] = {"project": seed.project, "kind": seed.kind, "seconds": round(seconds, 1)}
@@ -292,34 +510,52 @@ def repair(seed: Seed, repo: Path, timeout: int, steps: int | None = None) -> di
     patch = patch_file.read_text() if patch_file.exists() else ""
     tried = result.get("candidates_tried") or 0
     phase = patch_phase(results[-1].parent)
-    return {**row, "status": result["status"], "fixed": result["status"] == "fixed",
-            "fault_rank": (ranks := fault_ranks(results[-1].parent, repo, seed) or [None])[0],
-            "group_fault_ranks": ranks,
-            # candidates a second over the whole patch phase, and over its screening loop alone
-            "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
-            "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
-            "patch_phase": {k: round(v, 2) for k, v in phase.items()} if phase else None,
-            "correct": (both := reverts_seed(repo, seed, patch))[0], "seed_alone": both[1], "candidates": tried,
-            "steps": result.get("steps") or 0,
-            "failing_before": len(result.get("failing_before") or []),
-            "rate": round(tried / seconds, 2) if seconds else None,
-            "warm_fallbacks": warm_fallbacks(results[-1].parent),
-            # per target group tried: how it ended, candidates screened, passed over, seconds
-            "groups": [[g.get("outcome"), g.get("candidates"), g.get("skipped", 0), g.get("seconds")]
-                       for g in result.get("groups") or [] if g.get("kind") == "target"],
-            "why": "" if result["status"] == "fixed" else result.get("message", "")[:160]}
+    return {
+        **row,
+        "status": result["status"],
+        "fixed": result["status"] == "fixed",
+        "fault_rank": (ranks := fault_ranks(results[-1].parent, repo, seed) or [None])[0],
+        "group_fault_ranks": ranks,
+        # candidates a second over the whole patch phase, and over its screening loop alone
+        "patch_rate": round(tried / phase["seconds"], 2) if phase and phase["seconds"] and tried else None,
+        "screen_rate": round(tried / phase["screening"], 2) if phase and phase["screening"] and tried else None,
+        "patch_phase": {k: round(v, 2) for k, v in phase.items()} if phase else None,
+        "correct": (both := reverts_seed(repo, seed, patch))[0],
+        "seed_alone": both[1],
+        "candidates": tried,
+        "steps": result.get("steps") or 0,
+        "failing_before": len(result.get("failing_before") or []),
+        "rate": round(tried / seconds, 2) if seconds else None,
+        "warm_fallbacks": warm_fallbacks(results[-1].parent),
+        # per target group tried: how it ended, candidates screened, passed over, seconds
+        "groups": [
+            [g.get("outcome"), g.get("candidates"), g.get("skipped", 0), g.get("seconds")]
+            for g in result.get("groups") or []
+            if g.get("kind") == "target"
+        ],
+        "why": "" if result["status"] == "fixed" else result.get("message", "")[:160],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("--seeds", nargs="*", type=int, default=None,
-                        help="only the seeds at these places of SEEDS, counted from 0 (a project's one seed)")
+    parser.add_argument(
+        "--seeds",
+        nargs="*",
+        type=int,
+        default=None,
+        help="only the seeds at these places of SEEDS, counted from 0 (a project's one seed)",
+    )
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--work", type=Path, default=Path("/work/data/bench_real"))
     parser.add_argument("--timeout", type=int, default=600)
-    parser.add_argument("--steps", type=int, default=None,
-                        help="proposals each session may make (3: up to the first candidate, for the rank alone)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="proposals each session may make (3: up to the first candidate, for the rank alone)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -335,11 +571,18 @@ def main() -> None:
     fixed = [r for r in rows if r.get("fixed")]
     if rows:
         ranks = [v for r in rows if isinstance(v := r.get("fault_rank"), int)]
-        print(json.dumps({"seeds": len(rows), "fixed": len(fixed), "correct": sum(bool(r.get("correct")) for r in rows),
-                          "seed_alone": sum(bool(r.get("seed_alone")) for r in rows),
-                          "median_fault_rank": statistics.median(ranks) if ranks else None,
-                          "median_seconds_fixed": (statistics.median(float(r["seconds"]) for r in fixed)
-                                                   if fixed else None)}))
+        print(
+            json.dumps(
+                {
+                    "seeds": len(rows),
+                    "fixed": len(fixed),
+                    "correct": sum(bool(r.get("correct")) for r in rows),
+                    "seed_alone": sum(bool(r.get("seed_alone")) for r in rows),
+                    "median_fault_rank": statistics.median(ranks) if ranks else None,
+                    "median_seconds_fixed": (statistics.median(float(r["seconds"]) for r in fixed) if fixed else None),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ from tests.sandbox.second_daemon import running
 TEST = "def test_ok():\n    import packaging\n    assert packaging\n"
 
 
-def _round(client: docker.DockerClient, shared: str, root: Path,
-           there: docker.DockerClient | None) -> tuple[float, float, float, int, float]:
+def _round(
+    client: docker.DockerClient, shared: str, root: Path, there: docker.DockerClient | None
+) -> tuple[float, float, float, int, float]:
     """(build s, push s, pull s, env layers' bytes, base pull s) of one project with a unique
     pin, pulled here after removing it or, given ``there``, pulled by that other daemon."""
     settings = load_settings()
@@ -58,9 +59,16 @@ def _round(client: docker.DockerClient, shared: str, root: Path,
     def ensure(client: docker.DockerClient) -> tuple[str, float, list[dict]]:
         started = time.perf_counter()
         with capture_logs() as logs:
-            tag = ensure_env_image(client, recipe, settings.base_image_source,
-                                   settings.resolved_ca_bundle(), settings.setup_timeout, repo,
-                                   settings.debian_mirror, shared)
+            tag = ensure_env_image(
+                client,
+                recipe,
+                settings.base_image_source,
+                settings.resolved_ca_bundle(),
+                settings.setup_timeout,
+                repo,
+                settings.debian_mirror,
+                shared,
+            )
         return tag, time.perf_counter() - started, logs
 
     tag, first, logs = ensure(client)
@@ -90,8 +98,9 @@ def _round(client: docker.DockerClient, shared: str, root: Path,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--second-daemon", action="store_true",
-                        help="pull on a second Docker daemon of this host (root)")
+    parser.add_argument(
+        "--second-daemon", action="store_true", help="pull on a second Docker daemon of this host (root)"
+    )
     args = parser.parse_args()
     rounds = args.rounds
     client = docker.from_env()
@@ -107,11 +116,16 @@ def main() -> None:
             build, push, pull, layers, other = _round(client, shared, Path(tmp), there)
             rows.append((build, push, pull))
             also = f" ({other:.1f} s of it before the env's pull: the base's)" if other >= 0.5 else ""
-            print(f"round {n + 1}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s{also} "
-                  f"(env layers {layers / 1e6:.0f} MB), build / pull {build / pull:.1f}x", flush=True)
+            print(
+                f"round {n + 1}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s{also} "
+                f"(env layers {layers / 1e6:.0f} MB), build / pull {build / pull:.1f}x",
+                flush=True,
+            )
     build, push, pull = (statistics.median(column) for column in zip(*rows, strict=True))
-    print(f"median of {rounds}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s; "
-          f"build / pull {build / pull:.1f}x")
+    print(
+        f"median of {rounds}: cold build {build:.1f} s, push {push:.1f} s, pull {pull:.1f} s; "
+        f"build / pull {build / pull:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ def load(devset: Path, only: list[str]) -> list[dict]:
 def checkout(devset: Path, instance: dict, dest: Path) -> Workspace:
     name = instance["repo"].split("/", 1)[1]
     source = dest.parent / f"m-{dest.name}"
-    subprocess.run([sys.executable, str(devset / "materialize.py"), str(source), "--only", name],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(devset / "materialize.py"), str(source), "--only", name], check=True, capture_output=True
+    )
     workspace = prepare(str(source / name), dest)
     workspace.apply(instance["test_patch"])
     workspace.commit("test patch")
@@ -75,32 +76,48 @@ def main() -> int:
     for instance in load(args.devset, args.only):
         with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
             workspace = checkout(args.devset, instance, Path(tmp) / "repo")
-            result = repair_workspace(workspace, RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox,
-                                                               timeout=args.timeout), settings)
+            result = repair_workspace(
+                workspace,
+                RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox, timeout=args.timeout),
+                settings,
+            )
             resolved = grade(args.devset, instance, result.patch, Path(tmp), settings, args.sandbox)
         hunks = instance["patch"].count("\n@@ ")
-        row = {"id": instance["instance_id"], "language": instance.get("language", "python"),
-               "single": hunks == 1, "status": result.status.value, "resolved": resolved,
-               "seconds": result.duration, "candidates": result.candidates_tried,
-               "patch_seconds": result.phase_durations.get("patch", 0.0)}
+        row = {
+            "id": instance["instance_id"],
+            "language": instance.get("language", "python"),
+            "single": hunks == 1,
+            "status": result.status.value,
+            "resolved": resolved,
+            "seconds": result.duration,
+            "candidates": result.candidates_tried,
+            "patch_seconds": result.phase_durations.get("patch", 0.0),
+        }
         rows.append(row)
-        print(f"{row['id']:<32} {row['language']:<10} {row['status']:<16} resolved={resolved!s:<5} "
-              f"{row['seconds']:7.1f}s {row['candidates']:4d} candidates", flush=True)
+        print(
+            f"{row['id']:<32} {row['language']:<10} {row['status']:<16} resolved={resolved!s:<5} "
+            f"{row['seconds']:7.1f}s {row['candidates']:4d} candidates",
+            flush=True,
+        )
     resolved = [r for r in rows if r["resolved"]]
     single_py = [r["seconds"] for r in resolved if r["single"] and r["language"] == "python"]
     patch_seconds = sum(r["patch_seconds"] for r in rows)
     print(f"\nresolved: {len(resolved)}/{len(rows)}")
     if single_py:
-        print(f"median time-to-fix, single-location Python: {statistics.median(single_py):.1f}s "
-              f"(over {len(single_py)} fixed)")
+        print(
+            f"median time-to-fix, single-location Python: {statistics.median(single_py):.1f}s "
+            f"(over {len(single_py)} fixed)"
+        )
     if patch_seconds:
         print(f"screening: {sum(r['candidates'] for r in rows) / patch_seconds:.2f} candidates/s")
         for language in sorted({r["language"] for r in rows}):
             mine = [r for r in rows if r["language"] == language]
             seconds = sum(r["patch_seconds"] for r in mine)
             if seconds:
-                print(f"  {language}: {sum(r['candidates'] for r in mine) / seconds:.2f} candidates/s "
-                      f"({sum(r['candidates'] for r in mine)} in {seconds:.1f} s of patch phase)")
+                print(
+                    f"  {language}: {sum(r['candidates'] for r in mine) / seconds:.2f} candidates/s "
+                    f"({sum(r['candidates'] for r in mine)} in {seconds:.1f} s of patch phase)"
+                )
     return 0
 
 

@@ -26,8 +26,11 @@ SEEDED = Path(__file__).resolve().parent / "seeded"
 
 
 def with_hidden(instance: dict) -> dict:
-    return {**instance, "test_patch": instance["test_patch"] + instance["hidden_patch"],
-            "PASS_TO_PASS": instance["PASS_TO_PASS"] + instance["HIDDEN"]}
+    return {
+        **instance,
+        "test_patch": instance["test_patch"] + instance["hidden_patch"],
+        "PASS_TO_PASS": instance["PASS_TO_PASS"] + instance["HIDDEN"],
+    }
 
 
 def main() -> int:
@@ -44,20 +47,28 @@ def main() -> int:
     for instance in instances:
         with tempfile.TemporaryDirectory(prefix="rfsn-seeded-") as tmp:
             workspace = checkout(SEEDED, instance, Path(tmp) / "repo")
-            result = repair_workspace(workspace, RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox,
-                                                               timeout=args.timeout), settings)
+            result = repair_workspace(
+                workspace,
+                RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox, timeout=args.timeout),
+                settings,
+            )
             ok = grade(SEEDED, instance, result.patch, Path(tmp) / "p", settings, args.sandbox)
             right = ok and grade(SEEDED, with_hidden(instance), result.patch, Path(tmp) / "c", settings, args.sandbox)
         plausible += ok
         correct += right
         candidates += result.candidates_tried
         patch_seconds += result.phase_durations.get("patch", 0.0)
-        print(f"{instance['instance_id']:<28} {instance['kind'][:44]:<44} plausible={ok!s:<5} correct={right!s:<5} "
-              f"{result.status.value:<10} {result.duration:6.1f}s {result.candidates_tried:4d} candidates", flush=True)
+        print(
+            f"{instance['instance_id']:<28} {instance['kind'][:44]:<44} plausible={ok!s:<5} correct={right!s:<5} "
+            f"{result.status.value:<10} {result.duration:6.1f}s {result.candidates_tried:4d} candidates",
+            flush=True,
+        )
         fixed += result.status.value == "fixed"
         fixed_right += right and result.status.value == "fixed"
-    print(f"\nplausible: {plausible}/{len(instances)}  correct: {correct}/{len(instances)}  "
-          f"ended fixed: {fixed}, of them correct: {fixed_right}")
+    print(
+        f"\nplausible: {plausible}/{len(instances)}  correct: {correct}/{len(instances)}  "
+        f"ended fixed: {fixed}, of them correct: {fixed_right}"
+    )
     if patch_seconds:
         print(f"screening: {candidates / patch_seconds:.2f} candidates/s")
     return 0

@@ -54,8 +54,9 @@ def recipe(requirement: str, module: str, env: str) -> EnvRecipe:
     name = requirement.split("==")[0]
     install = f"{env} {PIP_INSTALL} --no-binary {name} {requirement}".strip()
     check = f"$RFSN_ENV/venv/bin/python -c 'import {module}'"
-    return EnvRecipe(buildpack="python", base=python_image("3.11"), env=VENV_ENV,
-                     steps=(CREATE_VENV, f"{install} && {check}"))
+    return EnvRecipe(
+        buildpack="python", base=python_image("3.11"), env=VENV_ENV, steps=(CREATE_VENV, f"{install} && {check}")
+    )
 
 
 def row(client: docker.DockerClient, requirement: str, module: str, env: str, home: Path) -> dict:
@@ -65,21 +66,41 @@ def row(client: docker.DockerClient, requirement: str, module: str, env: str, ho
     error = ""
     with capture_logs() as logs:
         try:
-            tag = ensure_env_image(client, wanted, settings.base_image_source, settings.resolved_ca_bundle(),
-                                   settings.setup_timeout, None, settings.debian_mirror, None, None, home)
+            tag = ensure_env_image(
+                client,
+                wanted,
+                settings.base_image_source,
+                settings.resolved_ca_bundle(),
+                settings.setup_timeout,
+                None,
+                settings.debian_mirror,
+                None,
+                None,
+                home,
+            )
         except ImageError as exc:
             tag, error = "", str(exc)
     builds = [e for e in logs if e["event"] == "image.build"]
-    rounds = [{"lacked": e["wanted"], "found": e["found"], "added": e["added"]}
-              for e in logs if e["event"] == "image.system_packages"]
+    rounds = [
+        {"lacked": e["wanted"], "found": e["found"], "added": e["added"]}
+        for e in logs
+        if e["event"] == "image.system_packages"
+    ]
     for built in builds:
         if client.images.list(name=built["tag"]):
             client.images.remove(built["tag"], force=True)
     first = builds[0].get("system_packages") if builds else None  # recalled from an earlier run's home
-    return {"requirement": requirement, "built": bool(tag), "builds": len(builds), "started_with": first or [],
-            "needed": len(builds) > 1 or bool(error) or bool(first), "rounds": rounds,
-            "packages": [p for r in rounds for p in r["added"]], "error": error[:400],
-            "seconds": round(time.monotonic() - started, 1)}
+    return {
+        "requirement": requirement,
+        "built": bool(tag),
+        "builds": len(builds),
+        "started_with": first or [],
+        "needed": len(builds) > 1 or bool(error) or bool(first),
+        "rounds": rounds,
+        "packages": [p for r in rounds for p in r["added"]],
+        "error": error[:400],
+        "seconds": round(time.monotonic() - started, 1),
+    }
 
 
 def main() -> None:
@@ -88,8 +109,9 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=Path("/work/data/syspkgs/home"))
     parser.add_argument("--only", action="append", default=[])
     args = parser.parse_args()
-    done = {json.loads(line)["requirement"] for line in args.out.read_text().splitlines()} \
-        if args.out.is_file() else set()
+    done = (
+        {json.loads(line)["requirement"] for line in args.out.read_text().splitlines()} if args.out.is_file() else set()
+    )
     client = docker.from_env(timeout=3600)
     for requirement, module, env in SDISTS:
         if requirement in done or (args.only and requirement.split("==")[0] not in args.only):
@@ -101,9 +123,11 @@ def main() -> None:
     rows = [json.loads(line) for line in args.out.read_text().splitlines()]
     needed = [r for r in rows if r["needed"]]
     once = [r for r in needed if r["built"] and r["builds"] <= 2]
-    print(f"{sum(r['built'] for r in needed)} of {len(needed)} sdists that lacked system packages built "
-          f"with those found ({len(once)} after one retry, the rest after up to {syspkgs.RETRIES}); "
-          f"{len(rows) - len(needed)} needed none")
+    print(
+        f"{sum(r['built'] for r in needed)} of {len(needed)} sdists that lacked system packages built "
+        f"with those found ({len(once)} after one retry, the rest after up to {syspkgs.RETRIES}); "
+        f"{len(rows) - len(needed)} needed none"
+    )
 
 
 if __name__ == "__main__":

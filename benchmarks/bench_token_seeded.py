@@ -37,8 +37,14 @@ def _bugs() -> list:
 
 
 def _git(repo: Path, *args: str, stdin: str | None = None) -> None:
-    subprocess.run(["git", "-c", "user.name=seeded", "-c", "user.email=seeded@example.invalid", *args],
-                   cwd=repo, input=stdin, text=True, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=seeded", "-c", "user.email=seeded@example.invalid", *args],
+        cwd=repo,
+        input=stdin,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def write_project(files: dict[str, str], dest: Path) -> Path:
@@ -74,14 +80,20 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="rfsn-token-seeded-") as tmp:
             source = write_project(bug.project(), Path(tmp) / "src")
             workspace = prepare(str(source), Path(tmp) / "repo")
-            result = repair_workspace(workspace, RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox,
-                                                               timeout=args.timeout), settings)
+            result = repair_workspace(
+                workspace,
+                RepairOptions(out_dir=Path(tmp) / "out", sandbox=args.sandbox, timeout=args.timeout),
+                settings,
+            )
             ok = result.status.value == "fixed"
             right = ok and is_reference(bug, result.patch, Path(tmp))
         fixed += ok
         reference += right
-        print(f"{bug.name:<28} {result.status.value:<16} reference={right!s:<5} {result.duration:6.1f}s "
-              f"{result.candidates_tried:4d} candidates", flush=True)
+        print(
+            f"{bug.name:<28} {result.status.value:<16} reference={right!s:<5} {result.duration:6.1f}s "
+            f"{result.candidates_tried:4d} candidates",
+            flush=True,
+        )
     print(f"\nfixed: {fixed}/{len(bugs)}  reference fix: {reference}/{len(bugs)}")
     return 0
 

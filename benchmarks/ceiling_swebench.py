@@ -46,8 +46,9 @@ SETTINGS = {"issue_only": [], "tests_given": ["--oracle-tests"]}
 
 
 def _git(repo: Path, *args: str, stdin: str | None = None) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
@@ -81,8 +82,9 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
     # and those may be tests the environment fails (sphinx-8721's ``test_viewcode``).
     parts, fuller, data = [], [], {}
     for path in files:
-        wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} \
-            | (changed_tests(before[path] or "", after[path] or "") if path.endswith(".py") else set())
+        wanted = {t.split("::", 1)[1] for t in f2p if t.startswith(path + "::")} | (
+            changed_tests(before[path] or "", after[path] or "") if path.endswith(".py") else set()
+        )
         if wanted and after[path]:
             parts.append(only_tests(after[path], wanted))
             fuller.append(only_tests(after[path], wanted | preceding(after[path], wanted)))
@@ -90,12 +92,20 @@ def answer(instance: dict[str, Any], repo: Path) -> dict[str, str] | None:
             data[os.path.relpath(path, folder or ".")] = after[path]
     # the old tests the test patch removes or changes: the fix may break them, and a model that
     # knows it says so when told it did (rfsn.planners.verify.obsolete)
-    obsolete = [f"{path}::{test}" for path in files if path.endswith(".py")
-                for test in outdated(before[path] or "", after[path] or "")]
-    return {"problem": instance["problem_statement"], "fix": instance["patch"],
-            "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
-            "test": one_module(parts) + with_data(data), "test_again": one_module(fuller) + with_data(data),
-            "obsolete": obsolete}
+    obsolete = [
+        f"{path}::{test}"
+        for path in files
+        if path.endswith(".py")
+        for test in outdated(before[path] or "", after[path] or "")
+    ]
+    return {
+        "problem": instance["problem_statement"],
+        "fix": instance["patch"],
+        "test_path": f"{folder + '/' if folder else ''}test_rfsn_repro_{name.removeprefix('test_')}",
+        "test": one_module(parts) + with_data(data),
+        "test_again": one_module(fuller) + with_data(data),
+        "obsolete": obsolete,
+    }
 
 
 def qualified(test: str, modules: dict[str, str | None]) -> str:
@@ -103,8 +113,14 @@ def qualified(test: str, modules: dict[str, str | None]) -> str:
     has it looked up among the test modules the test patch leaves."""
     if "::" in test or test.endswith(".py"):
         return test
-    return next((f"{path}::{test}" for path, text in modules.items()
-                 if path.endswith(".py") and text and test in _test_sources(text)), test)
+    return next(
+        (
+            f"{path}::{test}"
+            for path, text in modules.items()
+            if path.endswith(".py") and text and test in _test_sources(text)
+        ),
+        test,
+    )
 
 
 def _text(path: Path) -> str | None:
@@ -132,11 +148,13 @@ def with_data(files: dict[str, str]) -> str:
     writing its data inline would."""
     if not files:
         return ""
-    return ("\n\nimport pathlib as _rfsn_pathlib\n\n"
-            f"for _rel, _text in {files!r}.items():\n"
-            "    _path = _rfsn_pathlib.Path(__file__).parent / _rel\n"
-            "    _path.parent.mkdir(parents=True, exist_ok=True)\n"
-            "    _path.write_text(_text)\n")
+    return (
+        "\n\nimport pathlib as _rfsn_pathlib\n\n"
+        f"for _rel, _text in {files!r}.items():\n"
+        "    _path = _rfsn_pathlib.Path(__file__).parent / _rel\n"
+        "    _path.parent.mkdir(parents=True, exist_ok=True)\n"
+        "    _path.write_text(_text)\n"
+    )
 
 
 _SKIPPING = re.compile(r"\b(?:skip\w*|xfail|expectedFailure)\b")
@@ -200,27 +218,37 @@ def only_tests(text: str, wanted: set[str]) -> str:
         else:
             drop.append(span(node))
 
-    bases = {b.id for node in tree.body if isinstance(node, ast.ClassDef) for b in node.bases
-             if isinstance(b, ast.Name)}
+    bases = {
+        b.id for node in tree.body if isinstance(node, ast.ClassDef) for b in node.bases if isinstance(b, ast.Name)
+    }
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
             keep_or_drop(node, node.name in names)
         elif isinstance(node, ast.ClassDef) and node.name not in bases:  # a base (a mixin) is a helper
-            methods = [m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
-                       and m.name.startswith("test")]
+            methods = [
+                m
+                for m in node.body
+                if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m.name.startswith("test")
+            ]
             if not (node.name.startswith("Test") or methods):
                 continue
             mine = {n.split("::", 1)[1] for n in names if n.startswith(node.name + "::")}
             keep_or_drop(node, bool(mine))
             for method in methods if mine else []:
                 keep_or_drop(method, method.name in mine)
-    drop += [(d.lineno, d.end_lineno or d.lineno) for node in tests
-             for d in getattr(node, "decorator_list", [])
-             if _SKIPPING.search(ast.unparse(d.func if isinstance(d, ast.Call) else d))]  # not its arguments
+    drop += [
+        (d.lineno, d.end_lineno or d.lineno)
+        for node in tests
+        for d in getattr(node, "decorator_list", [])
+        if _SKIPPING.search(ast.unparse(d.func if isinstance(d, ast.Call) else d))
+    ]  # not its arguments
     # module-level statements that skip the module (``if jython: pytest.skip(...)``) go
-    drop += [(node.lineno, node.end_lineno or node.lineno) for node in tree.body
-             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-             and _SKIP_CALL.search(ast.unparse(node))]
+    drop += [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in tree.body
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and _SKIP_CALL.search(ast.unparse(node))
+    ]
     gone = {n for first, last in drop for n in range(first, last + 1)}
     # module-level names nothing kept uses (``need_dotenv = pytest.mark.skipif(...)``) go too,
     # and so do helpers that skip (``attempt_symlink_to``) when no kept code names them
@@ -230,12 +258,21 @@ def only_tests(text: str, wanted: set[str]) -> str:
     used |= {n.arg for node in kept for n in ast.walk(node) if isinstance(n, ast.arg)}
     for node in kept:
         unused_assign = isinstance(node, ast.Assign) and not any(  # ``A, B = symbols(...)`` too
-            isinstance(n, ast.Name) and n.id in used for t in node.targets for n in ast.walk(t))
-        unused_skipping_helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
-            and node not in tests and node.name not in used and _SKIP_CALL.search(ast.unparse(node))
+            isinstance(n, ast.Name) and n.id in used for t in node.targets for n in ast.walk(t)
+        )
+        unused_skipping_helper = (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node not in tests
+            and node.name not in used
+            and _SKIP_CALL.search(ast.unparse(node))
+        )
         if unused_assign or unused_skipping_helper:
-            gone.update(range(min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]),
-                              (node.end_lineno or node.lineno) + 1))
+            gone.update(
+                range(
+                    min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]),
+                    (node.end_lineno or node.lineno) + 1,
+                )
+            )
     lines = text.splitlines(keepends=True)
     return "".join(line for n, line in enumerate(lines, 1) if n not in gone)
 
@@ -251,10 +288,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--instance-ids", required=True)
     parser.add_argument("--workers", default="2")
-    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS),
-                        help="which settings to run (default: both)")
-    parser.add_argument("--model", choices=("knows", "recording"), default="knows",
-                        help="a model that knows the answer (default), or one that answers nothing usable")
+    parser.add_argument(
+        "--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS), help="which settings to run (default: both)"
+    )
+    parser.add_argument(
+        "--model",
+        choices=("knows", "recording"),
+        default="knows",
+        help="a model that knows the answer (default), or one that answers nothing usable",
+    )
     args = parser.parse_args()
     wanted = args.instance_ids.split()
     instances = [x for x in json.loads(args.dataset.read_text()) if x["instance_id"] in wanted]
@@ -274,21 +316,51 @@ def main() -> None:
         run = args.out / setting
         run.mkdir(parents=True, exist_ok=True)
         knowing = ["--answers", str(args.out / "answers.jsonl")] if args.model == "knows" else []
-        server = subprocess.Popen([sys.executable, "-m", "rfsn.llm.fake_server", *knowing,
-                                   "--record", str(run / "requests.jsonl")], stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "rfsn.llm.fake_server", *knowing, "--record", str(run / "requests.jsonl")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert server.stdout is not None
             url = server.stdout.readline().split(": ", 1)[1].strip()
-            _rfsn("batch", str(args.out / "instances.json"), "--out", str(run), "--planner", "openai",
-                  "--model", args.model, "--base-url", url, "--repos-dir", str(args.repos_dir),
-                  "--workers", args.workers, "--model-name", f"{args.model}-{setting}", *extra)
+            _rfsn(
+                "batch",
+                str(args.out / "instances.json"),
+                "--out",
+                str(run),
+                "--planner",
+                "openai",
+                "--model",
+                args.model,
+                "--base-url",
+                url,
+                "--repos-dir",
+                str(args.repos_dir),
+                "--workers",
+                args.workers,
+                "--model-name",
+                f"{args.model}-{setting}",
+                *extra,
+            )
         finally:
             server.terminate()
             server.wait()
         if args.model == "knows":
-            _rfsn("evaluate", str(run / "predictions.jsonl"), "--instances", str(args.out / "instances.json"),
-                  "--run-id", setting, "--report-dir", str(args.out), "--repos-dir", str(args.repos_dir),
-                  "--workers", args.workers)
+            _rfsn(
+                "evaluate",
+                str(run / "predictions.jsonl"),
+                "--instances",
+                str(args.out / "instances.json"),
+                "--run-id",
+                setting,
+                "--report-dir",
+                str(args.out),
+                "--repos-dir",
+                str(args.repos_dir),
+                "--workers",
+                args.workers,
+            )
     if args.model == "knows":
         table(args.out)
     else:
@@ -303,8 +375,9 @@ def prompts(run: Path, instances: list[dict[str, Any]]) -> dict[str, list[str]]:
     texts = [plain(prompt_text(b)) for b in bodies]
     sent: dict[str, list[str]] = {}
     for x in instances:
-        sent[x["instance_id"]] = [prompt_text(b) for b, t in zip(bodies, texts, strict=True)
-                                  if quotes(t, x["problem_statement"])]
+        sent[x["instance_id"]] = [
+            prompt_text(b) for b, t in zip(bodies, texts, strict=True) if quotes(t, x["problem_statement"])
+        ]
     return sent
 
 
@@ -334,9 +407,11 @@ def table(out: Path) -> None:
         for row in rows:
             iid = row["instance_id"]
             first = sent[iid][0] if sent.get(iid) else None
-            print(f"| {setting} | {iid} | {row['status']} | {'yes' if iid in resolved else 'no'} | "
-                  f"{reach(setting, instances[iid], first)} | {row.get('input_tokens', 0)} | "
-                  f"{row.get('output_tokens', 0)} |")
+            print(
+                f"| {setting} | {iid} | {row['status']} | {'yes' if iid in resolved else 'no'} | "
+                f"{reach(setting, instances[iid], first)} | {row.get('input_tokens', 0)} | "
+                f"{row.get('output_tokens', 0)} |"
+            )
         print(f"| {setting} | all | | {len(resolved)}/{len(rows)} | | | |")
 
 
@@ -359,8 +434,10 @@ def recorded(out: Path) -> None:
             shown = sum(any(line in text for text in sent[iid] for line in h) for h in hunks)
             some += shown > 0
             every += shown == len(hunks)
-            print(f"| {setting} | {iid} | {row['status']} | {shown}/{len(hunks)} | {row.get('llm_calls', 0)} | "
-                  f"{row.get('input_tokens', 0)} | {row.get('output_tokens', 0)} |")
+            print(
+                f"| {setting} | {iid} | {row['status']} | {shown}/{len(hunks)} | {row.get('llm_calls', 0)} | "
+                f"{row.get('input_tokens', 0)} | {row.get('output_tokens', 0)} |"
+            )
         print(f"| {setting} | all | | some hunk {some}/{len(rows)}, every hunk {every}/{len(rows)} | | | |")
 
 

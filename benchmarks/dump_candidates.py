@@ -29,9 +29,11 @@ WINDOW = 40
 
 def _on_disk(base: Path) -> Iterator[tuple[str, dict[str, str]]]:
     for project in sorted(p for p in base.iterdir() if p.is_dir()):
-        files = {p.relative_to(project).as_posix(): p.read_text(encoding="utf-8")
-                 for p in sorted(project.rglob("*")) if p.suffix in SOURCES and p.is_file()
-                 and "node_modules" not in p.parts and "target" not in p.parts}
+        files = {
+            p.relative_to(project).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(project.rglob("*"))
+            if p.suffix in SOURCES and p.is_file() and "node_modules" not in p.parts and "target" not in p.parts
+        }
         if files:
             yield f"{base.relative_to(ROOT).as_posix()}/{project.name}", files
 
@@ -55,8 +57,9 @@ def rows(name: str, files: dict[str, str]) -> Iterator[str]:
         for start in range(1, lines + 1, WINDOW):
             window = range(start, min(start + WINDOW, lines + 1))
             locations = [Location(path, n, 1.0 - (n - start) / 1e3) for n in window]
-            context = RepairContext(workspace=ROOT, language="", failing=["t"], passing=[],
-                                    locations=locations, files=files)
+            context = RepairContext(
+                workspace=ROOT, language="", failing=["t"], passing=[], locations=locations, files=files
+            )
             for found in strategy.ranked(context):
                 digest = hashlib.sha256(found.patched.encode()).hexdigest()[:16]
                 yield f"{name}\t{found.path}\t{found.line}\t{found.template}\t{found.score:.6f}\t{digest}\n"

@@ -59,8 +59,11 @@ def differences(published: dict[str, Any], ours: dict[str, Any], limit: int = 3)
     if not ours.get("patch_successfully_applied", True):
         return "the model patch did not apply here"
     theirs, mine = statuses(published), statuses(ours)
-    diff = [f"`{t}` {theirs.get(t, 'absent')} -> {mine.get(t, 'absent')}"
-            for t in sorted(set(theirs) | set(mine)) if theirs.get(t) != mine.get(t)]
+    diff = [
+        f"`{t}` {theirs.get(t, 'absent')} -> {mine.get(t, 'absent')}"
+        for t in sorted(set(theirs) | set(mine))
+        if theirs.get(t) != mine.get(t)
+    ]
     more = f" (+{len(diff) - limit} more)" if len(diff) > limit else ""
     return "; ".join(diff[:limit]) + more
 
@@ -90,10 +93,14 @@ def compare(published: Path, ours: Path, ids: list[str] | None = None) -> list[s
         counts["agree" if was == now else "disagree"] += 1
         rows.append(f"| {iid} | {was} | {now} | {'yes' if was == now else '**no**'} | {why} |")
     rows += ["", "| repository | evaluated | agree | disagree | not graded |", "|---|---|---|---|---|"]
-    rows += [f"| {repo} | {c['evaluated']} | {c['agree']} | {c['disagree']} | {c['not graded']} |"
-             for repo, c in sorted(per_repo.items())]
-    rows.append(f"\nagree: {agree} / {compared} compared (every test's status the same in {same_tests}); "
-                f"{declined} not graded by rfsn (error)")
+    rows += [
+        f"| {repo} | {c['evaluated']} | {c['agree']} | {c['disagree']} | {c['not graded']} |"
+        for repo, c in sorted(per_repo.items())
+    ]
+    rows.append(
+        f"\nagree: {agree} / {compared} compared (every test's status the same in {same_tests}); "
+        f"{declined} not graded by rfsn (error)"
+    )
     return rows
 
 

@@ -79,15 +79,24 @@ def named(path: str, prompt: str) -> bool:
         return True
     folder, _, name = path.rpartition("/")
     head = f"{folder}/: " if folder else "./: "
-    return any(name in line[len(head):].split(", ") for line in prompt.splitlines() if line.startswith(head))
+    return any(name in line[len(head) :].split(", ") for line in prompt.splitlines() if line.startswith(head))
 
 
 def extract(repo: Path, commit: str, dest: Path) -> str | None:
     """The tree at ``commit`` under ``dest``; the reason when it cannot be had."""
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    proc = subprocess.run(["git", "--git-dir", str(repo if (repo / "objects").exists() else repo / ".git"),
-                           "archive", "--format=tar", commit], capture_output=True)
+    proc = subprocess.run(
+        [
+            "git",
+            "--git-dir",
+            str(repo if (repo / "objects").exists() else repo / ".git"),
+            "archive",
+            "--format=tar",
+            commit,
+        ],
+        capture_output=True,
+    )
     if proc.returncode != 0:
         return (proc.stderr.decode(errors="replace").strip().splitlines() or ["git archive failed"])[-1][:120]
     with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
@@ -102,28 +111,45 @@ def reach(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     prompt = "\n".join(m.content for m in messages)
     files = gold_files(instance["patch"])
     hunks = gold_lines(instance["patch"])
-    return {"named": all(named(f, prompt) for f in files),
-            "shown": bool(hunks) and all(any(line in prompt for line in h) for h in hunks),
-            "in_sources": all(f in sources for f in files), "chars": len(prompt)}
+    return {
+        "named": all(named(f, prompt) for f in files),
+        "shown": bool(hunks) and all(any(line in prompt for line in h) for h in hunks),
+        "in_sources": all(f in sources for f in files),
+        "chars": len(prompt),
+    }
 
 
 def reach_given(instance: dict[str, Any], tree: Path) -> dict[str, Any]:
     """The patch request with the tests given, before any test ran (no suspicious lines): how
     many gold hunks the text alone (the failing tests' files, the problem) brings into view."""
-    applied = subprocess.run(["git", "apply", "-"], input=instance["test_patch"].encode(), cwd=tree,
-                             capture_output=True)
+    applied = subprocess.run(
+        ["git", "apply", "-"], input=instance["test_patch"].encode(), cwd=tree, capture_output=True
+    )
     if applied.returncode != 0:
         return {"error": "the test patch does not apply"}
     failing = instance["FAIL_TO_PASS"]
     failing = json.loads(failing) if isinstance(failing, str) else failing
     sources = read_sources(tree, "python")
-    request = model.prompt(RepairContext(workspace=tree, language="python", failing=failing, passing=[],
-                                         locations=[], problem=problem_text(Instance.model_validate(instance)),
-                                         files=sources))
+    request = model.prompt(
+        RepairContext(
+            workspace=tree,
+            language="python",
+            failing=failing,
+            passing=[],
+            locations=[],
+            problem=problem_text(Instance.model_validate(instance)),
+            files=sources,
+        )
+    )
     hunks = gold_lines(instance["patch"])
     shown = sum(any(line in request for line in h) for h in hunks)
-    return {"hunks": len(hunks), "hunks_shown": shown, "any": shown > 0,
-            "every": bool(hunks) and shown == len(hunks), "chars": len(request)}
+    return {
+        "hunks": len(hunks),
+        "hunks_shown": shown,
+        "any": shown > 0,
+        "every": bool(hunks) and shown == len(hunks),
+        "chars": len(request),
+    }
 
 
 def main() -> int:
@@ -133,12 +159,17 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/rfsn-prompt-reach"))
     parser.add_argument("--json", type=Path, help="write every row here")
     parser.add_argument("--instance-ids", help="only these (space-separated)")
-    parser.add_argument("--tests-given", action="store_true",
-                        help="measure the patch request with the failing tests given instead")
+    parser.add_argument(
+        "--tests-given", action="store_true", help="measure the patch request with the failing tests given instead"
+    )
     args = parser.parse_args()
     wanted = set(args.instance_ids.split()) if args.instance_ids else None
-    instances = [i for path in args.datasets for i in json.loads(path.read_text())
-                 if wanted is None or i["instance_id"] in wanted]
+    instances = [
+        i
+        for path in args.datasets
+        for i in json.loads(path.read_text())
+        if wanted is None or i["instance_id"] in wanted
+    ]
     rows: list[dict[str, Any]] = []
     for instance in sorted(instances, key=lambda i: i["instance_id"]):
         repo = args.repos_dir / instance["repo"].replace("/", "__")
@@ -155,14 +186,19 @@ def main() -> int:
     for row in rows:
         by_repo[row["repo"]].append(row)
     columns = ("any", "every") if args.tests_given else ("named", "shown", "in_sources")
-    print(f"\n{'repository':32} {'n':>4} {'error':>6} " + " ".join(f"{c:>10}" for c in columns)
-          + f" {'chars (median)':>15}")
+    print(
+        f"\n{'repository':32} {'n':>4} {'error':>6} "
+        + " ".join(f"{c:>10}" for c in columns)
+        + f" {'chars (median)':>15}"
+    )
     for name, group in [*sorted(by_repo.items()), ("all", rows)]:
         ok = [r for r in group if "error" not in r]
         chars = sorted(r["chars"] for r in ok)
-        print(f"{name:32} {len(group):4d} {len(group) - len(ok):6d} "
-              + " ".join(f"{sum(r[c] for r in ok):10d}" for c in columns)
-              + f" {chars[len(chars) // 2] if chars else 0:15d}")
+        print(
+            f"{name:32} {len(group):4d} {len(group) - len(ok):6d} "
+            + " ".join(f"{sum(r[c] for r in ok):10d}" for c in columns)
+            + f" {chars[len(chars) // 2] if chars else 0:15d}"
+        )
     if args.json:
         args.json.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return 0

@@ -28,8 +28,7 @@ ARCHIVED = {"2.7", "3.6", "3.7", "3.8", "3.10", "3.12"}
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def rows(args: argparse.Namespace) -> list[tuple[str, str, Path, str]]:
@@ -40,8 +39,14 @@ def rows(args: argparse.Namespace) -> list[tuple[str, str, Path, str]]:
     out = []
     for line in (HERE / "history" / "corpus.jsonl").read_text().splitlines():
         bug = json.loads(line)
-        out.append(("history", bug["instance_id"], args.mirrors / bug["repo"].replace("/", "+", 1) / "repo",
-                    bug["base_commit"]))
+        out.append(
+            (
+                "history",
+                bug["instance_id"],
+                args.mirrors / bug["repo"].replace("/", "+", 1) / "repo",
+                bug["base_commit"],
+            )
+        )
     with (HERE / "environments" / "corpus.tsv").open() as handle:
         for entry in csv.DictReader(handle, delimiter="\t"):
             mirror = args.mirrors / entry["repo"].replace("/", "+", 1) / "repo"
@@ -65,8 +70,9 @@ def checkout(source: Path, commit: str, work: Path) -> Path:
         subprocess.run(["git", "clone", "-q", "--shared", "-n", str(source), str(tree)], check=True)
     absent: list[str] = []
     for _ in range(200):  # a snapshot's largest files may be absent: check out all but those
-        done = subprocess.run(["git", "-C", str(tree), "checkout", "-q", "-f", "--detach", commit],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["git", "-C", str(tree), "checkout", "-q", "-f", "--detach", commit], capture_output=True, text=True
+        )
         missing = re.search(r"invalid object \d+ \w+ for '(.*)'", done.stderr)
         if done.returncode == 0 or missing is None:
             break
@@ -100,14 +106,19 @@ def compare(before: Path, after: Path) -> None:
         print(f"## {machine}")
         for corpus in dict.fromkeys(r["corpus"] for r in new):
             mine = [r for r in new if r["corpus"] == corpus]
-            moves = collections.Counter(f"{old[r['id']][machine]} -> {r[machine]}" for r in mine
-                                        if old[r["id"]][machine] != r[machine])
-            print(f"{corpus}: {len(mine)} rows, {sum(moves.values())} change" + "".join(
-                f"; {n} {move}" for move, n in moves.most_common()))
+            moves = collections.Counter(
+                f"{old[r['id']][machine]} -> {r[machine]}" for r in mine if old[r["id"]][machine] != r[machine]
+            )
+            print(
+                f"{corpus}: {len(mine)} rows, {sum(moves.values())} change"
+                + "".join(f"; {n} {move}" for move, n in moves.most_common())
+            )
         for r in new:
             if old[r["id"]][machine] != r[machine]:
-                print(f"  {r['corpus']:12} {r['id']:55} {r['day']} declared [{r['declared']}] "
-                      f"{old[r['id']][machine]} -> {r[machine]}")
+                print(
+                    f"  {r['corpus']:12} {r['id']:55} {r['day']} declared [{r['declared']}] "
+                    f"{old[r['id']][machine]} -> {r[machine]}"
+                )
 
 
 def main(argv: list[str]) -> None:

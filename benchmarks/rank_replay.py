@@ -65,10 +65,9 @@ def record(which: str, only: list[str], out: Path) -> None:
         data[instance["instance_id"]] = {
             "patch": instance["patch"],
             "locations": [list(loc) for loc in context.locations] if context else [],
-            "files": {p: t for p, t in context.files.items() if p.endswith(".py") or language_of(p)}
-            if context else {}}
-        print(f"{instance['instance_id']:<32} {len(data[instance['instance_id']]['locations'])} locations",
-              flush=True)
+            "files": {p: t for p, t in context.files.items() if p.endswith(".py") or language_of(p)} if context else {},
+        }
+        print(f"{instance['instance_id']:<32} {len(data[instance['instance_id']]['locations'])} locations", flush=True)
         out.write_text(json.dumps(data))
 
 
@@ -90,13 +89,20 @@ def replay(path: Path, verbose: bool) -> None:
     for instance_id, data in json.loads(path.read_text()).items():
         files = data["files"]
         target, expected = _expected(data["patch"], files)
-        context = RepairContext(workspace=Path("."), language="python", failing=[], passing=[],
-                                locations=[Location(*loc) for loc in data["locations"]], files=files)
+        context = RepairContext(
+            workspace=Path("."),
+            language="python",
+            failing=[],
+            passing=[],
+            locations=[Location(*loc) for loc in data["locations"]],
+            files=files,
+        )
         started = time.perf_counter()
         cands = list(TemplateStrategy().candidates(context))
         seconds = time.perf_counter() - started
-        rank = next((i for i, c in enumerate(cands, 1)
-                     if c.path == target and re.sub(r"\s+", "", c.patched) == expected), None)
+        rank = next(
+            (i for i, c in enumerate(cands, 1) if c.path == target and re.sub(r"\s+", "", c.patched) == expected), None
+        )
         found, total = found + (rank is not None), total + 1
         template = cands[rank - 1].template if rank else "-"
         print(f"{instance_id:<32} rank {rank or '-':>5} of {len(cands):4d}  {template:<28} {seconds:5.2f}s")

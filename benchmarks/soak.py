@@ -96,21 +96,27 @@ def main() -> int:
     tmp.mkdir()
     os.environ["TMPDIR"] = str(tmp)
     tempfile.tempdir = str(tmp)
-    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(work / "repos")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(DEVSET / "materialize.py"), str(work / "repos")], check=True, capture_output=True
+    )
     client = docker.from_env()
     rows = [("start", 0.0, "", snapshot(client, tmp))]
     for round_ in range(1, args.rounds + 1):
         started = time.monotonic()
-        outcomes = run_batch(BatchConfig(
-            instances=DEVSET / "instances.jsonl", out_dir=work / f"round-{round_}",
-            oracle_tests=True, repos_dir=work / "repos", instance_ids=args.only,
-            timeout=args.timeout), Console(stderr=True, quiet=True))
+        outcomes = run_batch(
+            BatchConfig(
+                instances=DEVSET / "instances.jsonl",
+                out_dir=work / f"round-{round_}",
+                oracle_tests=True,
+                repos_dir=work / "repos",
+                instance_ids=args.only,
+                timeout=args.timeout,
+            ),
+            Console(stderr=True, quiet=True),
+        )
         fixed = sum(o.status.value == "fixed" for o in outcomes.values())
-        rows.append((f"round {round_}", time.monotonic() - started, f"{fixed}/{len(outcomes)}",
-                     snapshot(client, tmp)))
-        print(f"{rows[-1][0]}: {rows[-1][1]:.0f}s, fixed {rows[-1][2]}, "
-              f"{json.dumps(asdict(rows[-1][3]))}", flush=True)
+        rows.append((f"round {round_}", time.monotonic() - started, f"{fixed}/{len(outcomes)}", snapshot(client, tmp)))
+        print(f"{rows[-1][0]}: {rows[-1][1]:.0f}s, fixed {rows[-1][2]}, {json.dumps(asdict(rows[-1][3]))}", flush=True)
     return report(rows)
 
 
@@ -126,13 +132,16 @@ def report(rows: list[tuple[str, float, str, Snapshot]]) -> int:
         "threads": last.threads - first.threads,
         "child processes": last.children - start.children,
     }
-    print("leaks (containers: most left after any round; images, fds, threads: last round vs "
-          "round 1; volumes, temp files, children: vs the start): "
-          + ", ".join(f"{k} {v:+d}" for k, v in leaks.items()))
+    print(
+        "leaks (containers: most left after any round; images, fds, threads: last round vs "
+        "round 1; volumes, temp files, children: vs the start): " + ", ".join(f"{k} {v:+d}" for k, v in leaks.items())
+    )
     growth = last.rss_mb - first.rss_mb
-    print(f"memory: {start.rss_mb} MB at start, {first.rss_mb} MB after round 1, "
-          f"{last.rss_mb} MB after round {len(rows) - 1} ({growth:+.1f} MB, "
-          f"{100 * growth / first.rss_mb:+.1f}%)")
+    print(
+        f"memory: {start.rss_mb} MB at start, {first.rss_mb} MB after round 1, "
+        f"{last.rss_mb} MB after round {len(rows) - 1} ({growth:+.1f} MB, "
+        f"{100 * growth / first.rss_mb:+.1f}%)"
+    )
     return 1 if any(v > 0 for v in leaks.values()) else 0
 
 

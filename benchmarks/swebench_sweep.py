@@ -34,18 +34,34 @@ def run(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     runnable = args.out / "instances.json"
     runnable.write_text(json.dumps(instances))
-    repos = args.repos or sorted({x["repo"] for x in instances},
-                                 key=lambda r: sum(x["repo"] == r for x in instances))
+    repos = args.repos or sorted({x["repo"] for x in instances}, key=lambda r: sum(x["repo"] == r for x in instances))
     for repo in repos:
         ids = [x["instance_id"] for x in instances if x["repo"] == repo]
         name = f"{args.run_prefix}-{repo.replace('/', '__')}"
         started = time.monotonic()
         with (args.out / f"{name}.out").open("w") as output:
-            done = subprocess.run([sys.executable, "-m", "rfsn", "validate", str(runnable),
-                                   "--repos-dir", str(args.repos_dir), "--workers", str(args.workers),
-                                   "--run-id", name, "--report-dir", str(args.out),
-                                   "--instance-ids", " ".join(ids)],
-                                  stdout=output, stderr=subprocess.STDOUT, check=False)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "rfsn",
+                    "validate",
+                    str(runnable),
+                    "--repos-dir",
+                    str(args.repos_dir),
+                    "--workers",
+                    str(args.workers),
+                    "--run-id",
+                    name,
+                    "--report-dir",
+                    str(args.out),
+                    "--instance-ids",
+                    " ".join(ids),
+                ],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
         print(f"{repo}: exit {done.returncode}, {time.monotonic() - started:.0f}s", flush=True)
     table(args.out)
 
@@ -77,15 +93,22 @@ def table(out: Path) -> None:
     for repo, found in sorted(rows.items()):
         good = sum(r["valid"] for r in found)
         total, valid = total + len(found), valid + good
-        failures = "; ".join(f"{r['instance_id'].rsplit('-', 1)[1]} {r['label']}: {r['message'][:120]}"
-                             for r in found if not r["valid"])
+        failures = "; ".join(
+            f"{r['instance_id'].rsplit('-', 1)[1]} {r['label']}: {r['message'][:120]}" for r in found if not r["valid"]
+        )
         print(f"| {repo} | {len(found)} | {good} | {failures} |")
     print(f"| all | {total} | {valid} | |")
-    durations = [json.loads(line)["duration"] for path in out.glob("logs/run_evaluation/*/gold/results.jsonl")
-                 for line in path.read_text().splitlines() if line.strip()]
+    durations = [
+        json.loads(line)["duration"]
+        for path in out.glob("logs/run_evaluation/*/gold/results.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
     if durations:
-        print(f"\nper-instance evaluation (gold, wall): median {statistics.median(durations):.1f}s, "
-              f"max {max(durations):.1f}s over {len(durations)} runs")
+        print(
+            f"\nper-instance evaluation (gold, wall): median {statistics.median(durations):.1f}s, "
+            f"max {max(durations):.1f}s over {len(durations)} runs"
+        )
 
 
 def main() -> None:

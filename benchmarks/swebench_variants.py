@@ -34,8 +34,10 @@ def first_hunk(patch: str) -> str | None:
 
 def break_run(patch: str) -> str:
     """Gold, and a new root conftest.py that exits: the test run cannot start."""
-    return patch + ("diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
-                    "+++ b/conftest.py\n@@ -0,0 +1 @@\n+raise SystemExit(3)\n")
+    return patch + (
+        "diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/conftest.py\n@@ -0,0 +1 @@\n+raise SystemExit(3)\n"
+    )
 
 
 def variants(instance: dict[str, Any]) -> dict[str, str]:
@@ -58,8 +60,9 @@ def main() -> None:
     files: dict[str, list[str]] = {}
     for instance in instances:
         for name, patch in variants(instance).items():
-            files.setdefault(name, []).append(json.dumps({
-                "instance_id": instance["instance_id"], "model_patch": patch, "model_name_or_path": name}))
+            files.setdefault(name, []).append(
+                json.dumps({"instance_id": instance["instance_id"], "model_patch": patch, "model_name_or_path": name})
+            )
     for name, lines in files.items():
         (args.out / f"{name}.jsonl").write_text("".join(f"{line}\n" for line in lines))
         print(f"{args.out / name}.jsonl: {len(lines)} predictions")

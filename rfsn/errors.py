@@ -14,6 +14,7 @@
 
 Outside on purpose: ``Terminated`` (batch.executors, unwinds a worker on SIGTERM), ``NotSwappable``.
 """
+
 from __future__ import annotations
 
 

@@ -21,8 +21,22 @@ from rfsn.errors import ConfigError, InputError, OutputError
 from rfsn.inputs import MAX_FILE_BYTES, toml_file
 
 #: build output, dependencies and tool caches: never searched, read or localized as source
-NOT_SOURCE_DIRS = frozenset({".git", "node_modules", "target", "build", "dist", ".venv", "venv",
-                             "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache"})
+NOT_SOURCE_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        "target",
+        "build",
+        "dist",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+    }
+)
 
 
 #: the one mode of every output file, whatever the umask: the trajectory and events of a session
@@ -86,8 +100,10 @@ def append_line(fh: int, path: Path, line: str, sync: bool = True) -> None:
     if written != len(data):
         with contextlib.suppress(OSError):  # a reader skips a torn last line in any case
             os.ftruncate(fh, end)
-        raise OutputError(f"cannot append to {path}: {os.strerror(errno.ENOSPC)} (short write: "
-                          f"{written} of {len(data)} bytes, cut off again)")
+        raise OutputError(
+            f"cannot append to {path}: {os.strerror(errno.ENOSPC)} (short write: "
+            f"{written} of {len(data)} bytes, cut off again)"
+        )
     if sync:
         try:
             os.fsync(fh)
@@ -149,8 +165,9 @@ def claimed(lock: Path, what: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise ConfigError(f"{what} is in use by another rfsn run (pid {holder}); "
-                              "wait for it to end or choose another directory") from None
+            raise ConfigError(
+                f"{what} is in use by another rfsn run (pid {holder}); wait for it to end or choose another directory"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

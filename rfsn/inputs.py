@@ -60,8 +60,9 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "") -> str
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"{name} is not UTF-8 text (byte {data[exc.start]:#04x} at offset "
-                         f"{exc.start}) on line {line}") from exc
+        raise InputError(
+            f"{name} is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}) on line {line}"
+        ) from exc
 
 
 def _size(limit: int) -> str:
@@ -158,8 +159,12 @@ def _array(text: str, where: str) -> list[tuple[int, Any]]:
     rest = text[end:]
     if rest.strip():
         line = text.count("\n", 0, end + len(rest) - len(rest.lstrip())) + 1
-        raise _fail(where, line, "more follows the JSON array that ends on line "
-                    f"{text.count(chr(10), 0, end) + 1}: a file is one JSON array or JSON lines, not both")
+        raise _fail(
+            where,
+            line,
+            "more follows the JSON array that ends on line "
+            f"{text.count(chr(10), 0, end) + 1}: a file is one JSON array or JSON lines, not both",
+        )
     lines, pos = [], text.index("[") + 1
     for _ in array:  # where each element starts: decode them again, one by one
         while text[pos] in " \t\r\n,":

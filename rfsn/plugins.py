@@ -33,8 +33,7 @@ def warn_once(key: str, message: str, **fields: object) -> None:
         log.warning(message, **fields)
 
 
-def discover(group: str, builtins: Mapping[str, str],
-             reserved: frozenset[str] = frozenset()) -> list[PluginInfo]:
+def discover(group: str, builtins: Mapping[str, str], reserved: frozenset[str] = frozenset()) -> list[PluginInfo]:
     """Built-ins first, then the group's entry points; a plugin never shadows a built-in."""
     infos = [PluginInfo(name, target, "builtin") for name, target in builtins.items()]
     for ep in entry_points(group=group):

@@ -51,12 +51,12 @@ def _report_dir(sandbox: Sandbox) -> Iterator[tuple[Path, str]]:
 
 
 def _reports(host_dir: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(host_dir.iterdir()) if p.is_file()}
+    return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(host_dir.iterdir()) if p.is_file()}
 
 
-def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, coverage: bool,
-          probe: Probe | None) -> CoveragePlan | None:
+def _plan(
+    buildpack: Buildpack, tests: Sequence[str], report_dir: str, coverage: bool, probe: Probe | None
+) -> CoveragePlan | None:
     """The plan of a run with coverage, or with a probe, where the buildpack can make it."""
     if coverage and isinstance(buildpack, CoverageCapable):
         return buildpack.coverage_plan(list(tests), report_dir)
@@ -65,8 +65,9 @@ def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, coverage:
     return None
 
 
-def _run_plan(sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path,
-              measure_within: float | None = None) -> tuple[ExecResult, list[str]]:
+def _run_plan(
+    sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path, measure_within: float | None = None
+) -> tuple[ExecResult, list[str]]:
     """Run the tests under a coverage (or probe) plan; the result and argv of the test command.
     The plan's later commands share what is left of ``timeout`` (at most ``measure_within``), and
     are told it (``SECONDS_LEFT``) to stop in time with what they measured."""
@@ -101,14 +102,19 @@ def _joined(first: ExecResult, runs: Sequence[ExecResult]) -> ExecResult:
     added, its exit status (a later run's when it ended well), timed out when the last did."""
     if not runs:
         return first
-    return first.model_copy(update={
-        "output": "\n".join([first.output, *(r.output for r in runs)]),
-        "duration": first.duration + sum(r.duration for r in runs),
-        "exit_code": first.exit_code or max(r.exit_code for r in runs), "timed_out": runs[-1].timed_out})
+    return first.model_copy(
+        update={
+            "output": "\n".join([first.output, *(r.output for r in runs)]),
+            "duration": first.duration + sum(r.duration for r in runs),
+            "exit_code": first.exit_code or max(r.exit_code for r in runs),
+            "timed_out": runs[-1].timed_out,
+        }
+    )
 
 
-def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
-                  max_failures: int | None) -> tuple[list[str], int | None]:
+def _test_command(
+    buildpack: Buildpack, tests: Sequence[str], report_dir: str, max_failures: int | None
+) -> tuple[list[str], int | None]:
     """The argv, and the number of failed tests it stops at (None: it runs to its end)."""
     if max_failures is not None and isinstance(buildpack, FailFastCapable):
         argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
@@ -117,9 +123,14 @@ def _test_command(buildpack: Buildpack, tests: Sequence[str], report_dir: str,
     return buildpack.test_command(list(tests), report_dir), None
 
 
-def _resume(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str],
-            statuses: dict[str, TestStatus], first: ExecResult,
-            timeout: float) -> tuple[dict[str, TestStatus], list[Crash], list[ExecResult]]:
+def _resume(
+    sandbox: Sandbox,
+    buildpack: Buildpack,
+    tests: Sequence[str],
+    statuses: dict[str, TestStatus],
+    first: ExecResult,
+    timeout: float,
+) -> tuple[dict[str, TestStatus], list[Crash], list[ExecResult]]:
     """The statuses with those of the tests each crash kept from running, run again without
     the crashed test (and again past each crash of those runs, up to ``MAX_RESUMES`` runs within
     ``timeout``); what crashed, and the runs made."""
@@ -155,10 +166,17 @@ def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[s
     return {**kept, **{c.test: TestStatus.FAILED for c in known}}
 
 
-def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
-              timeout: float = 900.0, coverage: bool = False,
-              via: TestExec | None = None, max_failures: int | None = None,
-              measure_within: float | None = None, probe: Probe | None = None) -> TestReport:
+def run_tests(
+    sandbox: Sandbox,
+    buildpack: Buildpack,
+    tests: Sequence[str] = (),
+    timeout: float = 900.0,
+    coverage: bool = False,
+    via: TestExec | None = None,
+    max_failures: int | None = None,
+    measure_within: float | None = None,
+    probe: Probe | None = None,
+) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
 
     With ``coverage`` (and a buildpack that can measure it) the report also
@@ -183,32 +201,49 @@ def run_tests(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str] = (),
         reports = _reports(host_dir)
     structured = buildpack.structured
     # a coverage or probe run's plan, or a run to stop early, is not resumed past a crash
-    statuses, crashes, result = _statuses(sandbox, buildpack, tests, result, reports, timeout,
-                                          resume=plan is None and stops_at is None)
+    statuses, crashes, result = _statuses(
+        sandbox, buildpack, tests, result, reports, timeout, resume=plan is None and stops_at is None
+    )
     reason = abnormal_end(result)
     unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
     # the runner never got to report these: they did not pass
     statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
-    report = TestReport(tests=statuses, exit_code=result.exit_code, duration=result.duration,
-                        log=result.output, timed_out=result.timed_out, reason=reason, unreached=unreached,
-                        stops_at=stops_at, crashes=crashes,
-                        structured=structured, command=argv)
+    report = TestReport(
+        tests=statuses,
+        exit_code=result.exit_code,
+        duration=result.duration,
+        log=result.output,
+        timed_out=result.timed_out,
+        reason=reason,
+        unreached=unreached,
+        stops_at=stops_at,
+        crashes=crashes,
+        structured=structured,
+        command=argv,
+    )
     if isinstance(buildpack, DurationCapable):
         report.durations = buildpack.durations(result.output, reports)
     if structured and isinstance(buildpack, ReasonCapable):
         report.reasons = buildpack.reasons(result.output, reports)
     if measure:
         report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
-            reports, list(statuses), sandbox.workdir)
+            reports, list(statuses), sandbox.workdir
+        )
     elif plan is not None and isinstance(buildpack, ProbeCapable):
         report.probed = buildpack.parse_probe(reports)
     _observed(sandbox.kind, len(tests), report)
     return report
 
 
-def _statuses(sandbox: Sandbox, buildpack: Buildpack, tests: Sequence[str], result: ExecResult,
-              reports: dict[str, str], timeout: float,
-              resume: bool) -> tuple[dict[str, TestStatus], list[Crash], ExecResult]:
+def _statuses(
+    sandbox: Sandbox,
+    buildpack: Buildpack,
+    tests: Sequence[str],
+    result: ExecResult,
+    reports: dict[str, str],
+    timeout: float,
+    resume: bool,
+) -> tuple[dict[str, TestStatus], list[Crash], ExecResult]:
     """The statuses of a run (from its exit status alone for a buildpack without a structured
     report), the tests whose failure ended the runner's process, and the run, joined with the
     runs past each of them (``_resume``) where it may ``resume``."""
@@ -232,5 +267,11 @@ def _observed(kind: str, selected: int, report: TestReport) -> None:
     TEST_RUN_SECONDS.labels(kind).observe(report.duration)
     if report.reason:
         log.info("tests.abnormal_end", sandbox=kind, reason=report.reason)  # the report says it
-    log.info("tests.ran", sandbox=kind, selected=selected, result=outcome,
-             duration=round(report.duration, 3), **report.counts())
+    log.info(
+        "tests.ran",
+        sandbox=kind,
+        selected=selected,
+        result=outcome,
+        duration=round(report.duration, 3),
+        **report.counts(),
+    )

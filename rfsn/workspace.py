@@ -21,8 +21,16 @@ __all__ = ["EMAIL", "EXCLUDES", "Workspace", "commit", "git", "is_url", "prepare
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 #: untracked artefacts of builds and test runs, never part of a patch
 EXCLUDES = (
-    "__pycache__/", "*.pyc", "*.egg-info/", ".pytest_cache/", ".coverage", ".coverage.*",
-    "/build/", "/target/", "/node_modules", ".rfsn/",
+    "__pycache__/",
+    "*.pyc",
+    "*.egg-info/",
+    ".pytest_cache/",
+    ".coverage",
+    ".coverage.*",
+    "/build/",
+    "/target/",
+    "/node_modules",
+    ".rfsn/",
 )
 
 
@@ -42,21 +50,31 @@ class Workspace:
         """The working tree against the base, new files included, as a unified diff (what a
         build wrote inside a submodule is never part of it: no ``Subproject commit`` lines)."""
         git(self.path, "add", "--all", "--intent-to-add")
-        return git(self.path, "diff", "--no-color", "--no-ext-diff", "--full-index",
-                   "--ignore-submodules=all", self.base_commit).stdout
+        return git(
+            self.path,
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--full-index",
+            "--ignore-submodules=all",
+            self.base_commit,
+        ).stdout
 
     def added(self) -> list[str]:
         """The files the working tree has and the base does not."""
         git(self.path, "add", "--all", "--intent-to-add")
-        return git(self.path, "diff", "--name-only", "-z", "--diff-filter=A", "--no-renames",
-                   self.base_commit).stdout.split("\0")[:-1]
+        return git(
+            self.path, "diff", "--name-only", "-z", "--diff-filter=A", "--no-renames", self.base_commit
+        ).stdout.split("\0")[:-1]
 
     def discard_new(self, paths: list[str]) -> None:
         """Remove files the session added (never one the base commit has)."""
         for path in paths:
             target = (self.path / path).resolve()
-            if self.path not in target.parents or git(
-                    self.path, "cat-file", "-e", f"{self.base_commit}:{path}", check=False).returncode == 0:
+            if (
+                self.path not in target.parents
+                or git(self.path, "cat-file", "-e", f"{self.base_commit}:{path}", check=False).returncode == 0
+            ):
                 continue
             git(self.path, "rm", "-q", "--cached", "--ignore-unmatch", "--", path)
             target.unlink(missing_ok=True)
@@ -125,8 +143,19 @@ def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 12
         raise WorkspaceError(f"{dest} already exists")
     if is_url(target):
         dest.parent.mkdir(parents=True, exist_ok=True)
-        git(dest.parent, "-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=20",
-            "clone", "-q", "--", target, str(dest), timeout=timeout)
+        git(
+            dest.parent,
+            "-c",
+            "http.lowSpeedLimit=1000",
+            "-c",
+            "http.lowSpeedTime=20",
+            "clone",
+            "-q",
+            "--",
+            target,
+            str(dest),
+            timeout=timeout,
+        )
     else:
         source = Path(target).expanduser()
         if not source.is_dir():

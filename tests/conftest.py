@@ -24,11 +24,13 @@ import pytest
 from tests.paths import DEVSET
 
 #: opt-in markers: each runs only when ``-m`` names it or its variable is 1 (CI runs neither)
-OPT_IN = {"realmodel": ("RFSN_REAL_MODEL", "a real model server"),
-          "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances"),
-          "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine"),
-          "stock_debian": ("RFSN_STOCK_DEBIAN", "scripts/setup on a stock Debian (packages from PyPI and Debian)"),
-          "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)")}
+OPT_IN = {
+    "realmodel": ("RFSN_REAL_MODEL", "a real model server"),
+    "swebench_real": ("RFSN_SWEBENCH_REAL", "real SWE-bench instances"),
+    "ray_cluster": ("RFSN_RAY_CLUSTER", "a two-node Ray cluster on this machine"),
+    "stock_debian": ("RFSN_STOCK_DEBIAN", "scripts/setup on a stock Debian (packages from PyPI and Debian)"),
+    "sweep": ("RFSN_SWEEP", "a sweep over every case of a set (one case runs by default)"),
+}
 
 
 #: this run's name (``RFSN_RUN``) on the containers it and its children start (label ``rfsn.run``);
@@ -64,11 +66,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     a test that silently never runs in CI (no node on the host, say) cannot pass unnoticed."""
     outcome = yield
     report = outcome.get_result()
-    if (os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail")
-            and not any(marker in item.keywords for marker in OPT_IN)):
+    if (
+        os.environ.get("CI")
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+        and not any(marker in item.keywords for marker in OPT_IN)
+    ):
         report.outcome = "failed"
-        report.longrepr = (f"skipped under CI, which allows skips only under {sorted(OPT_IN)}: "
-                           f"{report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}")
+        report.longrepr = (
+            f"skipped under CI, which allows skips only under {sorted(OPT_IN)}: "
+            f"{report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -139,17 +147,18 @@ def no_leaked_containers(docker_client: Any) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def devset_instances() -> dict[str, dict[str, Any]]:
     path = DEVSET / "instances.jsonl"
-    return {json.loads(line)["repo"].split("/", 1)[1]: json.loads(line)
-            for line in path.read_text().splitlines() if line.strip()}
+    return {
+        json.loads(line)["repo"].split("/", 1)[1]: json.loads(line)
+        for line in path.read_text().splitlines()
+        if line.strip()
+    }
 
 
 @pytest.fixture(scope="session")
-def devset_repos(tmp_path_factory: pytest.TempPathFactory,
-                 devset_instances: dict[str, dict[str, Any]]) -> Path:
+def devset_repos(tmp_path_factory: pytest.TempPathFactory, devset_instances: dict[str, dict[str, Any]]) -> Path:
     """Every devset project materialized as a git repository at its base commit."""
     out = tmp_path_factory.mktemp("devset") / "repos"
-    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(out)], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(out)], check=True, capture_output=True)
     return out
 
 
@@ -157,8 +166,13 @@ def with_test_patch(repos: Path, instance: dict[str, Any], dest: Path) -> Path:
     """A copy of the instance's repo with its test_patch applied and committed."""
     name = instance["repo"].split("/", 1)[1]
     shutil.copytree(repos / name, dest, symlinks=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     subprocess.run(["git", "apply", "-"], cwd=dest, input=instance["test_patch"], text=True, check=True)
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     subprocess.run(["git", "commit", "-qm", "test patch"], cwd=dest, check=True, env=env)

@@ -16,9 +16,14 @@ def _interruptible() -> None:
 
 
 def start_rfsn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "rfsn", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible,
-                            env={**os.environ, "NO_COLOR": "1", **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "rfsn", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    )
 
 
 def stop(proc: subprocess.Popen[str]) -> None:

@@ -1,4 +1,5 @@
 """Under CI, a skip outside the opt-in markers fails the run (tests/conftest.py's hook)."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = '''
+SAMPLE = """
 import pytest
 
 def test_skips_silently():
@@ -20,7 +21,7 @@ def test_opt_in():
 @pytest.mark.xfail(reason="known")
 def test_known():
     assert False
-'''
+"""
 
 
 def _run(tmp_path: Path, ci: bool) -> str:
@@ -29,9 +30,27 @@ def _run(tmp_path: Path, ci: bool) -> str:
     env["PYTHONPATH"] = str(ROOT)
     if ci:
         env["CI"] = "1"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "tests.conftest",
-                           "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rA",
+            "-p",
+            "tests.conftest",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return done.stdout
 
 

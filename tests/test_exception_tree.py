@@ -1,4 +1,5 @@
 """Every exception class in rfsn/ derives from RfsnError, except the two errors.py names as outside."""
+
 from __future__ import annotations
 
 import ast
@@ -25,10 +26,16 @@ def _exception_classes() -> dict[str, list[str]]:
 
 
 def test_every_exception_class_is_an_rfsn_error_or_named_outside() -> None:
-    rfsn_errors = {name for name, value in vars(rfsn.errors).items()
-                   if isinstance(value, type) and issubclass(value, rfsn.errors.RfsnError)}
-    stray = {name: bases for name, bases in _exception_classes().items()
-             if name not in OUTSIDE and not rfsn_errors & set(bases)}
+    rfsn_errors = {
+        name
+        for name, value in vars(rfsn.errors).items()
+        if isinstance(value, type) and issubclass(value, rfsn.errors.RfsnError)
+    }
+    stray = {
+        name: bases
+        for name, bases in _exception_classes().items()
+        if name not in OUTSIDE and not rfsn_errors & set(bases)
+    }
     assert stray == {}
 
 
@@ -41,11 +48,15 @@ def test_the_drawn_tree_names_every_rfsn_error() -> None:
         return {cls}.union(*(subclasses(sub) for sub in cls.__subclasses__()))
 
     drawn = (rfsn.errors.__doc__ or "").split("\n\n")[1]
-    missing = sorted(c.__name__ for c in subclasses(rfsn.errors.RfsnError)
-                     if c.__module__.startswith("rfsn.") and c.__name__ not in drawn)
+    missing = sorted(
+        c.__name__
+        for c in subclasses(rfsn.errors.RfsnError)
+        if c.__module__.startswith("rfsn.") and c.__name__ not in drawn
+    )
     assert missing == []
 
 
 def test_reply_errors_are_still_value_errors() -> None:
     from rfsn.planners.patch.replies import ReplyError
+
     assert issubclass(ReplyError, ValueError) and issubclass(ReplyError, rfsn.errors.RfsnError)

@@ -19,7 +19,8 @@ def full_disk(*args: object, **kwargs: object) -> None:
 
 
 def test_a_full_disk_during_an_atomic_write_is_reported_and_keeps_the_old_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "result.json"
     write_atomic(target, '{"status": "fixed"}')
     monkeypatch.setattr(os, "fsync", full_disk)
@@ -63,9 +64,11 @@ def test_a_held_lock_keeps_another_process_out_until_released(tmp_path: Path) ->
     from rfsn.fsutil import held
 
     lock = tmp_path / "locks" / "env.lock"
-    probe = ("import fcntl, sys\nwith open(sys.argv[1], 'w') as f:\n"
-             "    try:\n        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    except OSError:\n"
-             "        sys.exit(3)\n")
+    probe = (
+        "import fcntl, sys\nwith open(sys.argv[1], 'w') as f:\n"
+        "    try:\n        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    except OSError:\n"
+        "        sys.exit(3)\n"
+    )
     with held(lock):
         inside = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False).returncode
     after = subprocess.run([sys.executable, "-c", probe, str(lock)], check=False).returncode

@@ -24,14 +24,17 @@ LONG_INT = "1" * 5_000
 INSTANCE = '{"instance_id": "a", "repo": "/nowhere", "base_commit": "abc", "FAIL_TO_PASS": %s}'
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    (DEEP_JSON, "nested more than"),
-    ("[" * 100_000, "nested more than"),
-    ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "nested more than"),
-    (f'{{"a": {LONG_INT}}}', "an integer of 5000 digits"),
-    (f'{{"a": -{"9" * 65}}}', "an integer of 65 digits"),
-    ('{"a": 1} {"b": 2}', "extra data"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (DEEP_JSON, "nested more than"),
+        ("[" * 100_000, "nested more than"),
+        ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "nested more than"),
+        (f'{{"a": {LONG_INT}}}', "an integer of 5000 digits"),
+        (f'{{"a": -{"9" * 65}}}', "an integer of 65 digits"),
+        ('{"a": 1} {"b": 2}', "extra data"),
+    ],
+)
 def test_hostile_json_is_one_line_naming_where(text: str, reason: str) -> None:
     with pytest.raises(InputError) as caught:
         json_value(text, "f.jsonl", 7)
@@ -45,12 +48,15 @@ def test_a_value_at_the_bounds_is_read() -> None:
     assert json_value(f'{{"a": {"9" * 64}}}') == {"a": int("9" * 64)}
 
 
-@pytest.mark.parametrize(("text", "line", "reason"), [
-    ("a = " + "[" * 100_000, 1, "nested more than"),
-    (f"x = 1\ny = {LONG_INT}\n", 2, "an integer of more than 64 digits"),
-    (f"x = 1\n[t]\ny = {'7' * 100}\n", 3, "an integer of more than 64 digits"),
-    ('x = 1\ny = "open\n', 2, "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("a = " + "[" * 100_000, 1, "nested more than"),
+        (f"x = 1\ny = {LONG_INT}\n", 2, "an integer of more than 64 digits"),
+        (f"x = 1\n[t]\ny = {'7' * 100}\n", 3, "an integer of more than 64 digits"),
+        ('x = 1\ny = "open\n', 2, "invalid TOML"),
+    ],
+)
 def test_hostile_toml_is_one_line_naming_where(text: str, line: int, reason: str) -> None:
     with pytest.raises(InputError) as caught:
         toml_text(text, "rfsn.toml")
@@ -89,8 +95,15 @@ def test_a_regular_file_over_the_size_is_refused_before_it_is_read(tmp_path: Pat
 
 
 def _rfsn(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, input=stdin,
-                          timeout=120, env={**os.environ, **(env or {})}, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
 
 
 def _one_line(proc: subprocess.CompletedProcess[str], start: str) -> str:
@@ -112,8 +125,21 @@ def test_a_predictions_file_with_hostile_json_is_exit_2(tmp_path: Path, bad: str
     instances, predictions = tmp_path / "i.jsonl", tmp_path / "p.jsonl"
     instances.write_text(INSTANCE % "[]" + "\n")
     predictions.write_text(f'{{"instance_id": "a", "model_patch": "", "x": {bad}}}\n')
-    _one_line(_rfsn("evaluate", str(predictions), "--instances", str(instances), "--run-id", "r",
-                    "--report-dir", str(tmp_path), "--sandbox", "local"), f"{predictions}:1: ")
+    _one_line(
+        _rfsn(
+            "evaluate",
+            str(predictions),
+            "--instances",
+            str(instances),
+            "--run-id",
+            "r",
+            "--report-dir",
+            str(tmp_path),
+            "--sandbox",
+            "local",
+        ),
+        f"{predictions}:1: ",
+    )
 
 
 def test_a_results_file_with_hostile_json_is_exit_2(tmp_path: Path) -> None:
@@ -155,30 +181,47 @@ def test_gate_check_of_a_stream_without_line_ends_stops_at_a_stated_size() -> No
 
 
 def test_a_problem_file_is_read_to_a_stated_size() -> None:
-    _one_line(_rfsn("repair", ".", "--problem-file", "/dev/zero", "--sandbox", "local"),
-              "--problem-file /dev/zero is larger than the 1 MiB rfsn reads from it")
+    _one_line(
+        _rfsn("repair", ".", "--problem-file", "/dev/zero", "--sandbox", "local"),
+        "--problem-file /dev/zero is larger than the 1 MiB rfsn reads from it",
+    )
 
 
 def test_a_problem_file_that_is_a_named_pipe_no_one_writes_to_is_refused_without_waiting(tmp_path: Path) -> None:
     """--problem-file FIFO waited for a writer forever (the test's timeout ends an unfixed build)."""
     fifo = tmp_path / "issue.pipe"
     os.mkfifo(fifo)
-    _one_line(_rfsn("repair", ".", "--problem-file", str(fifo), "--sandbox", "local"),
-              f"--problem-file {fifo} holds no text")
+    _one_line(
+        _rfsn("repair", ".", "--problem-file", str(fifo), "--sandbox", "local"), f"--problem-file {fifo} holds no text"
+    )
 
 
 def test_a_problem_file_from_process_substitution_is_read() -> None:
     """``--problem-file <(...)``: a pipe with a writer is read (the run goes on to the next error)."""
-    done = subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m rfsn repair "
-                           "https://example.invalid/x.git --apply --problem-file <(echo the issue)"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{shlex.quote(sys.executable)} -m rfsn repair "
+            "https://example.invalid/x.git --apply --problem-file <(echo the issue)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "--problem-file" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "--apply" in done.stderr, done.stderr
 
 
 #: files that run inside the sandbox with the standard library only
-_ELSEWHERE = {"rfsn/inputs.py", "rfsn/buildpacks/python/pipresolve.py", "rfsn/buildpacks/python/warm/pytest_server.py",
-              "rfsn/buildpacks/python/probe_plugin.py", "rfsn/buildpacks/python/project_copy.py"}
+_ELSEWHERE = {
+    "rfsn/inputs.py",
+    "rfsn/buildpacks/python/pipresolve.py",
+    "rfsn/buildpacks/python/warm/pytest_server.py",
+    "rfsn/buildpacks/python/probe_plugin.py",
+    "rfsn/buildpacks/python/project_copy.py",
+}
 
 
 def test_json_and_toml_are_parsed_in_one_place() -> None:
@@ -189,8 +232,12 @@ def test_json_and_toml_are_parsed_in_one_place() -> None:
         if name in _ELSEWHERE:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Attribute) and node.attr in ("loads", "load")
-                    and isinstance(node.value, ast.Name) and node.value.id in ("json", "tomllib", "tomli")):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("loads", "load")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("json", "tomllib", "tomli")
+            ):
                 found.append(f"{name}:{node.lineno}")
     assert found == []
 
@@ -201,7 +248,7 @@ def test_a_model_record_line_of_another_shape_is_named(tmp_path: Path) -> None:
     from rfsn.llm.record import Recorder
 
     record = tmp_path / "llm.jsonl"
-    record.write_text('\n[1]\n')
+    record.write_text("\n[1]\n")
     with pytest.raises(ConfigError, match=rf"^{record}:2: not a line of a model record \(TypeError"):
         Recorder(tmp_path / "out.jsonl", replay_from=record)
 
@@ -211,10 +258,16 @@ def test_gate_check_decides_an_edit_whose_package_json_is_nested_deep(tmp_path: 
     100,000-deep package.json in an edit was RecursionError, exit 3."""
     (tmp_path / "index.js").write_text("module.exports = 1;\n", encoding="utf-8")
     (tmp_path / "package.json").write_text('{"scripts": {"test": "mocha"}}\n', encoding="utf-8")
-    diff = ("diff --git a/package.json b/package.json\n--- a/package.json\n+++ b/package.json\n"
-            f'@@ -1 +1 @@\n-{{"scripts": {{"test": "mocha"}}}}\n+{DEEP_JSON}\n')
-    line = {"workspace": str(tmp_path), "phase": "patch", "buildpack": "node",
-            "proposal": {"intent": "edit", "patch": diff}}
+    diff = (
+        "diff --git a/package.json b/package.json\n--- a/package.json\n+++ b/package.json\n"
+        f'@@ -1 +1 @@\n-{{"scripts": {{"test": "mocha"}}}}\n+{DEEP_JSON}\n'
+    )
+    line = {
+        "workspace": str(tmp_path),
+        "phase": "patch",
+        "buildpack": "node",
+        "proposal": {"intent": "edit", "patch": diff},
+    }
     proc = _rfsn("gate", "check", stdin=json.dumps(line) + "\n")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[0])["rule"] != "malformed_proposal"

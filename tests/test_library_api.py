@@ -15,11 +15,12 @@ from tests.sandbox.projects import make_project
 
 
 def test_importing_the_api_loads_no_heavy_client() -> None:
-    script = ("import sys, rfsn\n"
-              "for name in rfsn.__all__: getattr(rfsn, name)\n"
-              "print(sorted(m for m in ('docker', 'anthropic', 'openai', 'ray') if m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=ROOT)
+    script = (
+        "import sys, rfsn\n"
+        "for name in rfsn.__all__: getattr(rfsn, name)\n"
+        "print(sorted(m for m in ('docker', 'anthropic', 'openai', 'ray') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert proc.stdout.strip() == "[]"
 
 
@@ -81,9 +82,12 @@ def test_a_crash_is_recorded_as_a_crash_with_its_step(tmp_path: Path) -> None:
 def test_type_checkers_see_the_real_types_of_the_api(tmp_path: Path) -> None:
     """``import rfsn`` is lazy at run time, yet mypy sees repair's and RfsnError's real types."""
     script = tmp_path / "user.py"
-    script.write_text("import rfsn\n\n"
-                      "count: int = rfsn.repair('x', rfsn.RepairOptions())\n"
-                      "error: rfsn.RfsnError = rfsn.RfsnError('x')\n")
-    done = subprocess.run([sys.executable, "-m", "mypy", str(script)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    script.write_text(
+        "import rfsn\n\n"
+        "count: int = rfsn.repair('x', rfsn.RepairOptions())\n"
+        "error: rfsn.RfsnError = rfsn.RfsnError('x')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", str(script)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert '"SessionResult", variable has type "int"' in done.stdout and "Found 1 error" in done.stdout, done.stdout

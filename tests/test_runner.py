@@ -77,8 +77,11 @@ class _Dying:
         return {line.split()[1]: Status.PASSED for line in output.splitlines() if line.startswith("ok ")} | died
 
     def crashes(self, output: str, statuses: object) -> list[Crash]:
-        return [Crash(test=line.split()[1].strip("?"), reason="died", unit="suite")
-                for line in output.splitlines() if line.startswith("DIED ")]
+        return [
+            Crash(test=line.split()[1].strip("?"), reason="died", unit="suite")
+            for line in output.splitlines()
+            if line.startswith("DIED ")
+        ]
 
     def rest_command(self, crash: Crash, done: Collection[str], tests: object, report_dir: str) -> list[str]:
         return ["python", "runner.py", "--skip", ",".join(sorted(done)) or "-"]
@@ -91,20 +94,25 @@ def _dying_box(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str) -> L
     return LocalSandbox(tmp_path, None, {}, "2g")
 
 
-def test_the_tests_a_crash_kept_from_running_run_again_without_it(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tests_a_crash_kept_from_running_run_again_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The crashed tests fail in their unit's place (the suite's one error is theirs)."""
     box = _dying_box(tmp_path, monkeypatch, "a die1 b die2 c")
     report = run_tests(box, _Dying(), timeout=120)  # type: ignore[arg-type]
-    assert report.tests == {"a": Status.PASSED, "die1": Status.FAILED, "b": Status.PASSED,
-                            "die2": Status.FAILED, "c": Status.PASSED}
+    assert report.tests == {
+        "a": Status.PASSED,
+        "die1": Status.FAILED,
+        "b": Status.PASSED,
+        "die2": Status.FAILED,
+        "c": Status.PASSED,
+    }
     assert [c.test for c in report.crashes] == ["die1", "die2"]
     assert report.log.count("ok a") == 1 and report.exit_code == 2
     box.close()
 
 
-def test_a_crash_whose_rest_runs_nothing_new_is_not_run_again(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_whose_rest_runs_nothing_new_is_not_run_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A runner that dies naming no test, before any test, runs again once, not ``MAX_RESUMES``
     times: nothing the next run could do differently."""
     box = _dying_box(tmp_path, monkeypatch, "die_anonymous a")
@@ -114,8 +122,9 @@ def test_a_crash_whose_rest_runs_nothing_new_is_not_run_again(tmp_path: Path,
     box.close()
 
 
-def test_a_run_that_stops_early_is_not_resumed_but_its_crash_is_read(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_that_stops_early_is_not_resumed_but_its_crash_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class DyingFast(_Dying):
         def fail_fast_command(self, tests: object, report_dir: str, max_failures: int) -> list[str]:
             return self.test_command(tests, report_dir)

@@ -21,16 +21,32 @@ from rfsn.settings.values import parse_bytes
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("RFSN_PIDS", "0"), ("RFSN_PIDS", "-5"), ("RFSN_PIDS", "-1"),
-    ("RFSN_CPUS", "0"), ("RFSN_CPUS", "-1"), ("RFSN_CPUS", "nan"), ("RFSN_CPUS", "inf"),
-    ("RFSN_MEMORY", "0"), ("RFSN_MEMORY", "-1"), ("RFSN_MEMORY", "1k"),
-    ("RFSN_TMP_SIZE", "0"), ("RFSN_TMP_SIZE", "-1"),
-    ("RFSN_FILE_SIZE", "0"), ("RFSN_FILE_SIZE", "-1"), ("RFSN_FILE_SIZE", "unlimited"),
-    ("RFSN_TEST_TIMEOUT", "inf"), ("RFSN_SETUP_TIMEOUT", "0"), ("RFSN_LLM__TIMEOUT", "nan"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("RFSN_PIDS", "0"),
+        ("RFSN_PIDS", "-5"),
+        ("RFSN_PIDS", "-1"),
+        ("RFSN_CPUS", "0"),
+        ("RFSN_CPUS", "-1"),
+        ("RFSN_CPUS", "nan"),
+        ("RFSN_CPUS", "inf"),
+        ("RFSN_MEMORY", "0"),
+        ("RFSN_MEMORY", "-1"),
+        ("RFSN_MEMORY", "1k"),
+        ("RFSN_TMP_SIZE", "0"),
+        ("RFSN_TMP_SIZE", "-1"),
+        ("RFSN_FILE_SIZE", "0"),
+        ("RFSN_FILE_SIZE", "-1"),
+        ("RFSN_FILE_SIZE", "unlimited"),
+        ("RFSN_TEST_TIMEOUT", "inf"),
+        ("RFSN_SETUP_TIMEOUT", "0"),
+        ("RFSN_LLM__TIMEOUT", "nan"),
+    ],
+)
 def test_a_value_that_would_remove_a_sandbox_limit_is_an_error_naming_the_setting(
-        monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     """RFSN_PIDS=0 or -5 left the container without a PidsLimit, RFSN_CPUS=0 made NanoCpus 0
     (no CPU limit): every limit is bounded, and a value outside the bounds names its setting."""
     monkeypatch.setenv(variable, value)
@@ -39,12 +55,21 @@ def test_a_value_that_would_remove_a_sandbox_limit_is_an_error_naming_the_settin
     assert "\n" not in str(raised.value)
 
 
-LIMITS = {"RFSN_PIDS": "pids", "RFSN_CPUS": "cpus", "RFSN_MEMORY": "memory",
-          "RFSN_TMP_SIZE": "tmp_size", "RFSN_FILE_SIZE": "file_size"}
-VALUES = st.one_of(st.text(max_size=12), st.integers(-2**40, 2**50).map(str),
-                   st.floats(allow_nan=True, allow_infinity=True).map(str),
-                   st.tuples(st.integers(-5, 5000), st.sampled_from(["", "k", "m", "g", "t", "b", "mb"]))
-                   .map(lambda pair: f"{pair[0]}{pair[1]}"))
+LIMITS = {
+    "RFSN_PIDS": "pids",
+    "RFSN_CPUS": "cpus",
+    "RFSN_MEMORY": "memory",
+    "RFSN_TMP_SIZE": "tmp_size",
+    "RFSN_FILE_SIZE": "file_size",
+}
+VALUES = st.one_of(
+    st.text(max_size=12),
+    st.integers(-(2**40), 2**50).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.tuples(st.integers(-5, 5000), st.sampled_from(["", "k", "m", "g", "t", "b", "mb"])).map(
+        lambda pair: f"{pair[0]}{pair[1]}"
+    ),
+)
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
@@ -65,14 +90,15 @@ def test_any_value_of_a_limit_is_a_limit_in_bounds_or_one_line_naming_it(variabl
     assert amount >= (16 if variable == "RFSN_PIDS" else 0.01 if variable == "RFSN_CPUS" else 2**20)
 
 
-def test_a_size_that_is_not_one_names_the_setting_and_the_accepted_form(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_size_that_is_not_one_names_the_setting_and_the_accepted_form(monkeypatch: pytest.MonkeyPatch) -> None:
     """RFSN_FILE_SIZE=banana said "could not convert string to float", naming nothing."""
     monkeypatch.setenv("RFSN_FILE_SIZE", "banana")
     with pytest.raises(ConfigError) as raised:
         load_settings()
-    assert str(raised.value) == ("invalid setting file_size (RFSN_FILE_SIZE): 'banana' is not a size: "
-                                 "a number with an optional k, m, g or t suffix (e.g. 4g)")
+    assert str(raised.value) == (
+        "invalid setting file_size (RFSN_FILE_SIZE): 'banana' is not a size: "
+        "a number with an optional k, m, g or t suffix (e.g. 4g)"
+    )
 
 
 def test_sizes_in_bounds_are_read_as_docker_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,20 +113,24 @@ def test_sizes_in_bounds_are_read_as_docker_reads_them(monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize("kind", ["missing", "directory"])
 def test_rfsn_config_naming_no_file_is_an_error_naming_it(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
     """RFSN_CONFIG naming a missing file or a directory was ignored: the defaults ran instead."""
     path = tmp_path / "nothing.toml"
     if kind == "directory":
         path.mkdir()
     monkeypatch.setenv("RFSN_CONFIG", str(path))
-    with pytest.raises(ConfigError, match=f"RFSN_CONFIG names {path}, which "
-                       f"{'is a directory' if kind == 'directory' else 'does not exist'}"):
+    with pytest.raises(
+        ConfigError,
+        match=f"RFSN_CONFIG names {path}, which {'is a directory' if kind == 'directory' else 'does not exist'}",
+    ):
         load_settings()
 
 
 @pytest.mark.parametrize("inside", [False, True], ids=["the_file", "below_it"])
 def test_rfsn_home_naming_a_file_is_an_error_naming_the_path(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, inside: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, inside: bool
+) -> None:
     afile = tmp_path / "afile"
     afile.write_text("")
     monkeypatch.setenv("RFSN_HOME", str(afile / "sub" if inside else afile))
@@ -111,7 +141,8 @@ def test_rfsn_home_naming_a_file_is_an_error_naming_the_path(
 
 @pytest.mark.parametrize("home", ["/proc/rfsn-home", "/sys/rfsn-home"])
 def test_rfsn_home_that_cannot_be_made_is_an_error_naming_the_path_and_the_cause(
-        monkeypatch: pytest.MonkeyPatch, home: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, home: str
+) -> None:
     """RFSN_HOME=/proc/x was a traceback from the first mkdir, deep in a command."""
     monkeypatch.setenv("RFSN_HOME", home)
     with pytest.raises(ConfigError, match=f"RFSN_HOME.*cannot make the directory {home}: ") as raised:
@@ -137,17 +168,20 @@ def test_a_gate_tier_that_is_not_one_is_refused_as_the_policy_loads(tmp_path: Pa
 
 def rfsn(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(cwd / "home"), **env}
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("command", [
-    ["repair", "repo", "--sandbox", "local", "--out", "out"],
-    ["test", "repo", "--sandbox", "local"],
-    ["buildpacks", "detect", "repo"],
-])
-def test_the_gate_table_is_checked_by_every_command_before_anything_runs(
-        tmp_path: Path, command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["repair", "repo", "--sandbox", "local", "--out", "out"],
+        ["test", "repo", "--sandbox", "local"],
+        ["buildpacks", "detect", "repo"],
+    ],
+)
+def test_the_gate_table_is_checked_by_every_command_before_anything_runs(tmp_path: Path, command: list[str]) -> None:
     """A [gate] table with an unknown key was accepted by the commands that do not use it, and
     `repair` found it only after its sandbox had started."""
     (tmp_path / "repo").mkdir()
@@ -159,10 +193,8 @@ def test_the_gate_table_is_checked_by_every_command_before_anything_runs(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(("variable", "value"), [("RFSN_PIDS", "0"), ("RFSN_CPUS", "0"),
-                                                 ("RFSN_FILE_SIZE", "banana")])
-def test_a_bad_limit_stops_the_command_with_one_line_and_exit_2(
-        tmp_path: Path, variable: str, value: str) -> None:
+@pytest.mark.parametrize(("variable", "value"), [("RFSN_PIDS", "0"), ("RFSN_CPUS", "0"), ("RFSN_FILE_SIZE", "banana")])
+def test_a_bad_limit_stops_the_command_with_one_line_and_exit_2(tmp_path: Path, variable: str, value: str) -> None:
     (tmp_path / "repo").mkdir()
     result = rfsn("test", "repo", "--sandbox", "local", cwd=tmp_path, **{variable: value})
     assert result.returncode == 2
@@ -170,30 +202,51 @@ def test_a_bad_limit_stops_the_command_with_one_line_and_exit_2(
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
-def test_a_value_its_source_cannot_parse_is_a_config_error_naming_the_variable(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_value_its_source_cannot_parse_is_a_config_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """The library raised pydantic-settings' own SettingsError for RFSN_LLM='{not json' (its
     docstring promised ConfigError), and the CLI named it unlike every other setting."""
     monkeypatch.setenv("RFSN_LLM", "{not json")
-    with pytest.raises(ConfigError,
-                       match=r"^invalid setting llm \(RFSN_LLM\): RFSN_LLM:1: invalid JSON: Expecting property name"):
+    with pytest.raises(
+        ConfigError, match=r"^invalid setting llm \(RFSN_LLM\): RFSN_LLM:1: invalid JSON: Expecting property name"
+    ):
         load_settings()
 
 
-@pytest.mark.parametrize("value", ["http://127.0.0.1:5000/rfsn", "127.0.0.1/rfsn", "127.0.0.1:0/rfsn",
-                                   "127.0.0.1:65536", "host:5000/Upper", "host:5000/a//b", "host:5000/-a"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://127.0.0.1:5000/rfsn",
+        "127.0.0.1/rfsn",
+        "127.0.0.1:0/rfsn",
+        "127.0.0.1:65536",
+        "host:5000/Upper",
+        "host:5000/a//b",
+        "host:5000/-a",
+    ],
+)
 def test_a_registry_that_is_not_host_port_prefix_names_the_setting_and_the_form(
-        value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RFSN_REGISTRY", value)
-    with pytest.raises(ConfigError, match=r"^invalid setting registry \(RFSN_REGISTRY\): .* is not "
-                       r"HOST:PORT/PREFIX"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^invalid setting registry \(RFSN_REGISTRY\): .* is not "
+        r"HOST:PORT/PREFIX",
+    ):
         load_settings()
 
 
-@pytest.mark.parametrize(("value", "read"), [("127.0.0.1:5000/rfsn/", "127.0.0.1:5000/rfsn"),
-                                             ("reg.example:443", "reg.example:443"),
-                                             ("[::1]:5000/a.b/c_d", "[::1]:5000/a.b/c_d"), ("", None)])
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("127.0.0.1:5000/rfsn/", "127.0.0.1:5000/rfsn"),
+        ("reg.example:443", "reg.example:443"),
+        ("[::1]:5000/a.b/c_d", "[::1]:5000/a.b/c_d"),
+        ("", None),
+    ],
+)
 def test_a_registry_in_the_form_is_read_as_docker_names_it(
-        value: str, read: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    value: str, read: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RFSN_REGISTRY", value)
     assert load_settings().registry == read

@@ -19,17 +19,26 @@ from tests.paths import ROOT
 
 def _rfsn(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.upper().startswith("RFSN_")}
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, timeout=120,
-                          env={**clean, **env}, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, **env},
+        cwd=ROOT,
+    )
 
 
-@pytest.mark.parametrize(("toml", "named"), [
-    ('[gate]\nallow_test_edits = "yes"\n', "allow_test_edits: a TOML boolean (true or false), not 'yes'"),
-    ("[gate]\ngit_apply_check = 1\n", "git_apply_check: a TOML boolean (true or false), not 1"),
-    ('[gate]\nmax_args = "5"\n', "max_args: a TOML integer, not '5'"),
-    ('compile_cache = "no"\n', "compile_cache in "),
-    ("[llm]\ncache = 0\n", "llm.cache in "),
-])
+@pytest.mark.parametrize(
+    ("toml", "named"),
+    [
+        ('[gate]\nallow_test_edits = "yes"\n', "allow_test_edits: a TOML boolean (true or false), not 'yes'"),
+        ("[gate]\ngit_apply_check = 1\n", "git_apply_check: a TOML boolean (true or false), not 1"),
+        ('[gate]\nmax_args = "5"\n', "max_args: a TOML integer, not '5'"),
+        ('compile_cache = "no"\n', "compile_cache in "),
+        ("[llm]\ncache = 0\n", "llm.cache in "),
+    ],
+)
 def test_a_boolean_or_integer_in_rfsn_toml_must_be_one(tmp_path: Path, toml: str, named: str) -> None:
     config = tmp_path / "rfsn.toml"
     config.write_text(toml)

@@ -26,15 +26,25 @@ from rfsn.sandbox import labels
 from rfsn.settings import load_settings
 from tests.paths import ROOT
 
-STOCK_DEBIAN = BaseImage(runtime="debian-stock", version="12", registry_image="debian:bookworm",
-                         debian_release="bookworm", debian_packages=("procps",))
+STOCK_DEBIAN = BaseImage(
+    runtime="debian-stock",
+    version="12",
+    registry_image="debian:bookworm",
+    debian_release="bookworm",
+    debian_packages=("procps",),
+)
 CA_IN_CONTAINER = "/etc/ssl/host-ca.crt"
 
 
 def _source_tar() -> bytes:
     """The working tree as git sees it (tracked and new files, nothing ignored)."""
-    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                           capture_output=True, check=True).stdout.decode().split("\0")
+    names = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name in filter(None, names):
@@ -51,7 +61,9 @@ def stock_debian(docker_client: Any) -> Iterator[Any]:
     settings = load_settings()
     ca = settings.resolved_ca_bundle()
     container = docker_client.containers.create(
-        tag, ["sleep", "3600"], detach=True,
+        tag,
+        ["sleep", "3600"],
+        detach=True,
         labels={labels.MANAGED: "1", labels.PID: str(os.getpid())},
         environment={"PIP_CERT": CA_IN_CONTAINER} if ca else {},
         volumes={str(ca): {"bind": CA_IN_CONTAINER, "mode": "ro"}} if ca else {},
@@ -96,8 +108,10 @@ def test_setup_installs_rfsn_on_a_stock_debian(stock_debian: Any) -> None:
 
 def test_setup_names_its_options_when_given_an_unknown_one() -> None:
     """A mistyped option stops setup before it installs anything: exit 2, the options named."""
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / "setup"), "--devv"], capture_output=True,
-                          text=True, timeout=30)
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup"), "--devv"], capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("scripts/setup: unknown option --devv "
-                                   "(use --no-engine, --latest, --dev)"), proc.stderr
+    assert proc.stderr.strip() == ("scripts/setup: unknown option --devv (use --no-engine, --latest, --dev)"), (
+        proc.stderr
+    )

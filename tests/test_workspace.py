@@ -12,13 +12,17 @@ import pytest
 from rfsn.errors import WorkspaceError
 from rfsn.workspace import is_url, prepare
 
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-       "GIT_COMMITTER_EMAIL": "t@t"}
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
 
 
 def run_git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, env=ENV, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=repo, env=ENV, check=True, capture_output=True, text=True).stdout.strip()
 
 
 @pytest.fixture
@@ -98,8 +102,9 @@ def test_rfsn_commits_are_the_same_in_every_run(origin: Path, tmp_path: Path) ->
         heads.append((dirty.base_commit, bare.base_commit, dirty.commit("rfsn: test patch")))
         time.sleep(1.1)
     assert heads[0] == heads[1]
-    assert run_git(tmp_path / "d0", "log", "-1", "--format=%cI", "HEAD~1") == \
-        run_git(origin, "log", "-1", "--format=%cI", "HEAD")  # dated as the user's commit
+    assert run_git(tmp_path / "d0", "log", "-1", "--format=%cI", "HEAD~1") == run_git(
+        origin, "log", "-1", "--format=%cI", "HEAD"
+    )  # dated as the user's commit
 
 
 def test_copy_of_a_worktree_leaves_the_worktree_alone(origin: Path, tmp_path: Path) -> None:
@@ -133,11 +138,14 @@ def test_unknown_ref(origin: Path, tmp_path: Path, ref: str) -> None:
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("target, fragment", [
-    ("/nonexistent/path/xyz", "no such directory"),
-    ("file:///nonexistent.git", "does not appear to be a git repository"),
-    ("https://127.0.0.1:9/x.git", "127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    "target, fragment",
+    [
+        ("/nonexistent/path/xyz", "no such directory"),
+        ("file:///nonexistent.git", "does not appear to be a git repository"),
+        ("https://127.0.0.1:9/x.git", "127.0.0.1"),
+    ],
+)
 def test_bad_targets_give_one_line(tmp_path: Path, target: str, fragment: str) -> None:
     started = time.monotonic()
     with pytest.raises(WorkspaceError) as info:
@@ -173,9 +181,14 @@ def test_diff_has_new_files_and_no_artefacts(origin: Path, tmp_path: Path) -> No
     (ws.path / "app.py").write_text("VALUE = 5\n")
     (ws.path / "pkg").mkdir()
     (ws.path / "pkg" / "new_module.py").write_text("NEW = True\n")
-    for artefact in ("__pycache__/app.cpython-311.pyc", "pkg/__pycache__/x.pyc",
-                     "demo.egg-info/PKG-INFO", "src/demo.egg-info/SOURCES.txt",
-                     ".pytest_cache/v/x", ".coverage"):
+    for artefact in (
+        "__pycache__/app.cpython-311.pyc",
+        "pkg/__pycache__/x.pyc",
+        "demo.egg-info/PKG-INFO",
+        "src/demo.egg-info/SOURCES.txt",
+        ".pytest_cache/v/x",
+        ".coverage",
+    ):
         (ws.path / artefact).parent.mkdir(parents=True, exist_ok=True)
         (ws.path / artefact).write_text("junk")
     diff = ws.diff()

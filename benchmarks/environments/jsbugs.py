@@ -59,8 +59,21 @@ def validate(row: dict[str, Any], args: argparse.Namespace, work: Path, log: Pat
     """``rfsn validate`` of one refined row: its validation row (label, message)."""
     instances = work / "instance.jsonl"
     instances.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    argv = [sys.executable, "-m", "rfsn", "validate", str(instances), "--report-dir", str(work),
-            "--repos-dir", str(args.repos_dir), "--timeout", str(args.timeout), "--log-file", str(log)]
+    argv = [
+        sys.executable,
+        "-m",
+        "rfsn",
+        "validate",
+        str(instances),
+        "--report-dir",
+        str(work),
+        "--repos-dir",
+        str(args.repos_dir),
+        "--timeout",
+        str(args.timeout),
+        "--log-file",
+        str(log),
+    ]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=args.timeout * 6)
     except subprocess.TimeoutExpired:
@@ -83,11 +96,18 @@ def one(row: dict[str, Any], args: argparse.Namespace, side: str) -> dict[str, A
     else:
         verdict = validate(refined, args, work, logs[1])
     removed = prune([e for log in logs for e in events(log)])
-    return {"instance_id": row["instance_id"], "repo": row["repo"], "part": side, "created_at": row["created_at"],
-            "valid": bool(verdict.get("valid")), "label": verdict.get("label", ""),
-            "message": " ".join(str(verdict.get("message", "")).split())[:400],
-            "FAIL_TO_PASS": refined["FAIL_TO_PASS"] if refined.get("refined") == "ok" else [],
-            "seconds": round(time.monotonic() - start), "images_removed": len(removed)}
+    return {
+        "instance_id": row["instance_id"],
+        "repo": row["repo"],
+        "part": side,
+        "created_at": row["created_at"],
+        "valid": bool(verdict.get("valid")),
+        "label": verdict.get("label", ""),
+        "message": " ".join(str(verdict.get("message", "")).split())[:400],
+        "FAIL_TO_PASS": refined["FAIL_TO_PASS"] if refined.get("refined") == "ok" else [],
+        "seconds": round(time.monotonic() - start),
+        "images_removed": len(removed),
+    }
 
 
 def table(results: list[dict[str, Any]]) -> None:
@@ -99,8 +119,10 @@ def table(results: list[dict[str, Any]]) -> None:
             print(f"  {n} {label}: {cause}")
     print("| instance | part | date | verdict | cause |\n|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['instance_id']} | {r['part']} | {r['created_at'][:10]} | {r['label']} | "
-              f"{r['message'][:160].replace('|', '/')} |")
+        print(
+            f"| {r['instance_id']} | {r['part']} | {r['created_at'][:10]} | {r['label']} | "
+            f"{r['message'][:160].replace('|', '/')} |"
+        )
 
 
 def main() -> None:
@@ -128,8 +150,11 @@ def main() -> None:
         result = one(row, args, sides.get(row["repo"], "?"))
         with args.results.open("a", encoding="utf-8") as out:
             out.write(json.dumps(result) + "\n")
-        print(f"{result['instance_id']} ({result['part']}): {result['label']} {result['message'][:150]}",
-              file=sys.stderr, flush=True)
+        print(
+            f"{result['instance_id']} ({result['part']}): {result['label']} {result['message'][:150]}",
+            file=sys.stderr,
+            flush=True,
+        )
         ran += 1
 
 

@@ -28,19 +28,31 @@ UNFETCHABLE = ("not fetched", "over 300 MiB")
 ECOSYSTEM = {"pypi": "python", "npm": "javascript", "go": "go"}
 #: ripgrep's Cargo.lock (HEAD of 2026-11) registry packages, in the lock's order, and each one's repository
 RUST = (
-    ("aho-corasick", "BurntSushi/aho-corasick"), ("anyhow", "dtolnay/anyhow"), ("arbitrary", "rust-fuzz/arbitrary"),
-    ("bstr", "BurntSushi/bstr"), ("cc", "rust-lang/cc-rs"), ("cfg-if", "rust-lang/cfg-if"),
-    ("crossbeam-channel", "crossbeam-rs/crossbeam"), ("encoding_rs", "hsivonen/encoding_rs"),
-    ("encoding_rs_io", "BurntSushi/encoding_rs_io"), ("fst", "BurntSushi/fst"),
-    ("getrandom", "rust-random/getrandom"), ("glob", "rust-lang/glob"),
+    ("aho-corasick", "BurntSushi/aho-corasick"),
+    ("anyhow", "dtolnay/anyhow"),
+    ("arbitrary", "rust-fuzz/arbitrary"),
+    ("bstr", "BurntSushi/bstr"),
+    ("cc", "rust-lang/cc-rs"),
+    ("cfg-if", "rust-lang/cfg-if"),
+    ("crossbeam-channel", "crossbeam-rs/crossbeam"),
+    ("encoding_rs", "hsivonen/encoding_rs"),
+    ("encoding_rs_io", "BurntSushi/encoding_rs_io"),
+    ("fst", "BurntSushi/fst"),
+    ("getrandom", "rust-random/getrandom"),
+    ("glob", "rust-lang/glob"),
 )
 #: every org.apache.commons / commons-* row of maven-partial.tsv, in its order, and each one's repository
 JAVA = (
-    ("commons-cli", "apache/commons-cli"), ("commons-codec", "apache/commons-codec"),
-    ("commons-io", "apache/commons-io"), ("commons-collections4", "apache/commons-collections"),
-    ("commons-compress", "apache/commons-compress"), ("commons-csv", "apache/commons-csv"),
-    ("commons-lang3", "apache/commons-lang"), ("commons-math3", "apache/commons-math"),
-    ("commons-pool2", "apache/commons-pool"), ("commons-rng-bom", "apache/commons-rng"),
+    ("commons-cli", "apache/commons-cli"),
+    ("commons-codec", "apache/commons-codec"),
+    ("commons-io", "apache/commons-io"),
+    ("commons-collections4", "apache/commons-collections"),
+    ("commons-compress", "apache/commons-compress"),
+    ("commons-csv", "apache/commons-csv"),
+    ("commons-lang3", "apache/commons-lang"),
+    ("commons-math3", "apache/commons-math"),
+    ("commons-pool2", "apache/commons-pool"),
+    ("commons-rng-bom", "apache/commons-rng"),
     ("commons-text", "apache/commons-text"),
 )
 
@@ -61,8 +73,16 @@ def rows(candidates: Path, projects: Path) -> list[dict[str, str]]:
         if status.get(repo, "").startswith(UNFETCHABLE):
             return
         taken.add(repo)
-        out.append({"ecosystem": ecosystem, "package": package, "rank": rank, "repo": repo,
-                    "split": split(repo), "source": source})
+        out.append(
+            {
+                "ecosystem": ecosystem,
+                "package": package,
+                "rank": rank,
+                "repo": repo,
+                "split": split(repo),
+                "source": source,
+            }
+        )
 
     for row in csv.DictReader(candidates.open(), delimiter="\t"):
         eco = ECOSYSTEM[row["registry"]]
@@ -79,8 +99,9 @@ def rows(candidates: Path, projects: Path) -> list[dict[str, str]]:
 def main(argv: list[str]) -> None:
     out = rows(Path(argv[0]), Path(argv[1]))
     with (HERE / "corpus.tsv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, ["ecosystem", "package", "rank", "repo", "split", "source"],
-                                delimiter="\t", lineterminator="\n")
+        writer = csv.DictWriter(
+            handle, ["ecosystem", "package", "rank", "repo", "split", "source"], delimiter="\t", lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(out)
 

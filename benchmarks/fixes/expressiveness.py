@@ -68,8 +68,10 @@ class Target:
         self.starts = [0]
         for line in before.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
-        self.spans = [(min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))]), s.end_lineno or s.lineno)
-                      for s in self.tree.body]
+        self.spans = [
+            (min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))]), s.end_lineno or s.lineno)
+            for s in self.tree.body
+        ]
 
     def line(self, offset: int) -> int:
         return min(bisect.bisect_right(self.starts, offset), len(self.starts) - 1)
@@ -88,10 +90,10 @@ class Target:
         if lo < begin or hi > end:
             return False
         try:
-            middle = [ast.dump(s) for s in ast.parse(patched[begin:end + len(patched) - len(self.before)]).body]
+            middle = [ast.dump(s) for s in ast.parse(patched[begin : end + len(patched) - len(self.before)]).body]
         except (SyntaxError, ValueError):
             return False
-        return self.dumps[:i] + middle + self.dumps[j + 1:] == self.after
+        return self.dumps[:i] + middle + self.dumps[j + 1 :] == self.after
 
 
 #: a loose Python token: a string, a number, a name or one operator character (parentheses,
@@ -113,7 +115,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _lines(text: str, first: int, last: int) -> str:
-    return "".join(text.splitlines(keepends=True)[first - 1:last])
+    return "".join(text.splitlines(keepends=True)[first - 1 : last])
 
 
 def _edits(ctx: FileContext, line: int) -> Iterator[Edit]:
@@ -150,7 +152,7 @@ def expressed(path: str, before: str, after: str, header: str) -> bool:
             patched = apply_splices(before, edit.splices)
         except ValueError:
             continue
-        key = (lo, hi, patched[lo:len(patched) - (len(before) - hi)])
+        key = (lo, hi, patched[lo : len(patched) - (len(before) - hi)])
         if key in seen:
             continue
         seen.add(key)
@@ -169,8 +171,13 @@ def show(repos: Path, row: dict[str, Any], rev: str, cache: Path | None = None) 
     if kept is not None and kept.exists():
         return kept.read_text()
     gdir = git_dir(repos, row["project"])
-    text = subprocess.run(["git", "--git-dir", str(gdir), "show", f"{rev}:{row['file']}"], capture_output=True,
-                          text=True, errors="replace", check=True).stdout
+    text = subprocess.run(
+        ["git", "--git-dir", str(gdir), "show", f"{rev}:{row['file']}"],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=True,
+    ).stdout
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_text(text)
@@ -188,8 +195,15 @@ def _late(*_: Any) -> None:
     raise _Late
 
 
-def measure(repos: Path, rows: list[dict[str, Any]], with_shapes: bool, express: bool = True,
-            limit: int = 60, count: bool = False, cache: Path | None = None) -> Counts:
+def measure(
+    repos: Path,
+    rows: list[dict[str, Any]],
+    with_shapes: bool,
+    express: bool = True,
+    limit: int = 60,
+    count: bool = False,
+    cache: Path | None = None,
+) -> Counts:
     """Per project: the fixes and those expressed (a fix whose candidates take over ``limit``
     seconds counts as not expressed, and under ``"(over the time limit)"``); the shapes of
     the edits (when asked); the candidates at each location (when ``count``)."""
@@ -233,16 +247,27 @@ def main() -> None:
         rows = [json.loads(line) for line in fh]
     for part in ("design", "test") if args.split == "all" else (args.split,):
         chosen = [r for r in rows if r["language"] == "python" and r["split"] == part]
-        total, hit, shapes, sizes = measure(args.repos, chosen, args.shapes and part == "design",
-                                             not args.only_shapes, args.limit, args.candidates, args.cache)
+        total, hit, shapes, sizes = measure(
+            args.repos,
+            chosen,
+            args.shapes and part == "design",
+            not args.only_shapes,
+            args.limit,
+            args.candidates,
+            args.cache,
+        )
         late = total.pop("(over the time limit)", 0)
         n, k = sum(total.values()), sum(hit.values())
         if not args.only_shapes:
-            print(f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
-                  f"over {len(total)} projects (target {TARGET:.0%}; {late} over the time limit)")
+            print(
+                f"{part}: {k}/{n} Python single-hunk fixes expressed = {k / max(n, 1):.1%} "
+                f"over {len(total)} projects (target {TARGET:.0%}; {late} over the time limit)"
+            )
         if sizes:
-            print(f"{part}: candidates per location: mean {sum(sizes) / len(sizes):.1f}, max {max(sizes)} "
-                  f"over {len(sizes)} locations")
+            print(
+                f"{part}: candidates per location: mean {sum(sizes) / len(sizes):.1f}, max {max(sizes)} "
+                f"over {len(sizes)} locations"
+            )
         if args.per_project and not args.only_shapes:
             for project in sorted(total):
                 print(f"  {project:<45} {hit[project]:>4}/{total[project]:<4} {hit[project] / total[project]:.0%}")
@@ -254,8 +279,13 @@ def table(shapes: Counter[str], n: int, top: int, covered: bool) -> None:
     """The design part's shapes, then its patterns (shape <- origins): fixes, share, and how
     many of them some candidate writes (when measured)."""
     for title, prefix in (("edit shape", ""), ("pattern: shape <- origins", PATTERN)):
-        mined = Counter({k[len(prefix):]: v for k, v in shapes.items() if k.startswith(prefix)
-                         and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))})
+        mined = Counter(
+            {
+                k[len(prefix) :]: v
+                for k, v in shapes.items()
+                if k.startswith(prefix) and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))
+            }
+        )
         extra = (" expressed |", " --- |") if covered else ("", "")
         print(f"\n| {title} (design part) | fixes | share |{extra[0]}\n| --- | --- | --- |{extra[1]}")
         for name, count in mined.most_common(top):

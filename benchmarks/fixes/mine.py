@@ -31,27 +31,45 @@ from typing import Any
 from rfsn.models.testfiles import is_test_file
 
 HERE = Path(__file__).parent
-FIX = re.compile(r"\b(fix(es|ed|ing)?|bugs?|bugfix|issue|regression|crash(es|ed|ing)?|wrong(ly)?|incorrect(ly)?)\b",
-                 re.IGNORECASE)
-CHORE = re.compile(r"\b(typos?|spelling|lint\w*|flake8|pylint|ruff|mypy|eslint|clippy|rustfmt|gofmt|prettier|"
-                   r"format(ting)?|style|docs?|documentation|readme|changelog|ci|travis|appveyor|release|bump|"
-                   r"revert\w*|merge|deprecat\w*|warnings?|coverage|tests? only|build)\b", re.IGNORECASE)
-EXTENSIONS = {"python": (".py",), "javascript": (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"),
-              "go": (".go",), "rust": (".rs",)}
-DOCS = re.compile(r"(^|/)(docs?|doc_src|changelog\.d|changes|news)/|\.(rst|md|txt|adoc)$|"
-                  r"(^|/)(CHANGE|HISTORY|NEWS|AUTHORS|CONTRIBUTORS)", re.IGNORECASE)
+FIX = re.compile(
+    r"\b(fix(es|ed|ing)?|bugs?|bugfix|issue|regression|crash(es|ed|ing)?|wrong(ly)?|incorrect(ly)?)\b", re.IGNORECASE
+)
+CHORE = re.compile(
+    r"\b(typos?|spelling|lint\w*|flake8|pylint|ruff|mypy|eslint|clippy|rustfmt|gofmt|prettier|"
+    r"format(ting)?|style|docs?|documentation|readme|changelog|ci|travis|appveyor|release|bump|"
+    r"revert\w*|merge|deprecat\w*|warnings?|coverage|tests? only|build)\b",
+    re.IGNORECASE,
+)
+EXTENSIONS = {
+    "python": (".py",),
+    "javascript": (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"),
+    "go": (".go",),
+    "rust": (".rs",),
+}
+DOCS = re.compile(
+    r"(^|/)(docs?|doc_src|changelog\.d|changes|news)/|\.(rst|md|txt|adoc)$|"
+    r"(^|/)(CHANGE|HISTORY|NEWS|AUTHORS|CONTRIBUTORS)",
+    re.IGNORECASE,
+)
 #: not the project's own shipped code: vendored, generated, examples, benchmarks, build scripts
-NOT_OWN = re.compile(r"(^|/)(vendor(ed)?|_vendor|third_party|node_modules|dist|build|examples?|benchmarks?|bench|"
-                     r"scripts|tools|fixtures|testdata|\.github)/|\.min\.js$|\.d\.ts$|(^|/)(setup|noxfile|"
-                     r"conftest|fabfile|tasks)\.py$|_pb2(_grpc)?\.py$|\.pb\.go$", re.IGNORECASE)
+NOT_OWN = re.compile(
+    r"(^|/)(vendor(ed)?|_vendor|third_party|node_modules|dist|build|examples?|benchmarks?|bench|"
+    r"scripts|tools|fixtures|testdata|\.github)/|\.min\.js$|\.d\.ts$|(^|/)(setup|noxfile|"
+    r"conftest|fabfile|tasks)\.py$|_pb2(_grpc)?\.py$|\.pb\.go$",
+    re.IGNORECASE,
+)
 MAX_CHANGED = 10
 CAP = 100
 HEADER = "\x01"
 
 
 def is_source(path: str, language: str) -> bool:
-    return path.endswith(EXTENSIONS[language]) and not is_test_file(path) and not NOT_OWN.search(path) \
+    return (
+        path.endswith(EXTENSIONS[language])
+        and not is_test_file(path)
+        and not NOT_OWN.search(path)
         and not DOCS.search(path)
+    )
 
 
 def git_dir(repos: Path, repo: str) -> Path:
@@ -61,15 +79,27 @@ def git_dir(repos: Path, repo: str) -> Path:
 
 
 def git(gdir: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(gdir), *args], capture_output=True, text=True,
-                          errors="replace", check=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", str(gdir), *args], capture_output=True, text=True, errors="replace", check=True
+    ).stdout
 
 
 def commits(gdir: Path) -> list[dict[str, Any]]:
     """Every non-merge commit whose message may say fix, with the files it changes (their
     status letters: a snapshot lacks files of 4 MiB and more, so no blob is read here)."""
-    out = git(gdir, "log", "--no-merges", "-i", "-E", "--grep", "fix|bug|issue|regression|crash|wrong|incorrect",
-              "--no-renames", "--name-status", f"--format={HEADER}%H %P%x00%aI%x00%s", "HEAD")
+    out = git(
+        gdir,
+        "log",
+        "--no-merges",
+        "-i",
+        "-E",
+        "--grep",
+        "fix|bug|issue|regression|crash|wrong|incorrect",
+        "--no-renames",
+        "--name-status",
+        f"--format={HEADER}%H %P%x00%aI%x00%s",
+        "HEAD",
+    )
     found = []
     for chunk in out.split(HEADER)[1:]:
         head, _, names = chunk.partition("\n")
@@ -100,9 +130,13 @@ def code(source: str) -> str | None:
         return None
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
 
@@ -140,10 +174,20 @@ def fix_of(gdir: Path, project: dict[str, str], cand: dict[str, Any]) -> dict[st
             return None
     elif not changes_code(lines):
         return None
-    return {"project": project["repo"], "split": project["split"], "language": language, "commit": sha,
-            "parent": parent, "date": cand["date"], "subject": subject, "file": path, "hunk_header": shape[0],
-            "changed_lines": shape[1], "tests": tests,
-            "hunk": git(gdir, "diff", "--no-color", "--no-renames", parent, sha, "--", path)}
+    return {
+        "project": project["repo"],
+        "split": project["split"],
+        "language": language,
+        "commit": sha,
+        "parent": parent,
+        "date": cand["date"],
+        "subject": subject,
+        "file": path,
+        "hunk_header": shape[0],
+        "changed_lines": shape[1],
+        "tests": tests,
+        "hunk": git(gdir, "diff", "--no-color", "--no-renames", parent, sha, "--", path),
+    }
 
 
 def mine_project(args: tuple[Path, dict[str, str]]) -> list[dict[str, Any]]:

@@ -29,8 +29,11 @@ def _bound(func: ast.AST) -> set[str]:
 
 def _scopes(tree: ast.Module, line: int) -> list[ast.AST]:
     """The functions whose span holds ``line``, innermost first."""
-    found = [n for n in ast.walk(tree) if isinstance(n, (*_FUNCTIONS, ast.ClassDef))
-             and n.lineno <= line <= (n.end_lineno or n.lineno)]
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (*_FUNCTIONS, ast.ClassDef)) and n.lineno <= line <= (n.end_lineno or n.lineno)
+    ]
     return sorted(found, key=lambda n: -n.lineno)
 
 
@@ -65,8 +68,15 @@ class Lookup:
         self.local = _bound(funcs[0]) if funcs else set()
         self.outer = set().union(*(_bound(f) for f in funcs[1:])) - self.local
         cls = next((s for s in scopes if isinstance(s, ast.ClassDef)), None)
-        self.attrs = {n.attr for n in ast.walk(cls) if isinstance(n, ast.Attribute)
-                      and isinstance(n.value, ast.Name) and n.value.id == "self"} if cls else set()
+        self.attrs = (
+            {
+                n.attr
+                for n in ast.walk(cls)
+                if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+            }
+            if cls
+            else set()
+        )
         self.module = _module_names(self.tree)
         nodes = list(ast.walk(self.tree))
         self.names = {n.id for n in nodes if isinstance(n, ast.Name)}
@@ -80,8 +90,13 @@ class Lookup:
     def name(self, name: str, is_self: bool = False) -> str:
         if is_self:
             return "class attribute" if name in self.attrs else "new"
-        for origin, names in (("local", self.local), ("enclosing function", self.outer),
-                              ("module name", self.module), ("builtin", _BUILTINS), ("elsewhere in file", self.names)):
+        for origin, names in (
+            ("local", self.local),
+            ("enclosing function", self.outer),
+            ("module name", self.module),
+            ("builtin", _BUILTINS),
+            ("elsewhere in file", self.names),
+        ):
             if name in names:
                 return origin
         return "new"
@@ -97,8 +112,7 @@ class Lookup:
             if where.endswith(".id"):
                 return {self.name(new)}
             if where.endswith(".attr"):
-                return {"class attribute" if new in self.attrs else
-                        "elsewhere in file" if new in self.names else "new"}
+                return {"class attribute" if new in self.attrs else "elsewhere in file" if new in self.names else "new"}
             return {"file literal" if repr(new) in self.literals else "new literal"}
         olds = {ast.dump(n) for n in _parts(old)}
         out: set[str] = set()
@@ -108,8 +122,11 @@ class Lookup:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 out.add(self.name(node.id))
             elif isinstance(node, ast.Attribute):
-                out.add(self.name(node.attr, isinstance(node.value, ast.Name) and node.value.id == "self")
-                        .replace("local", "elsewhere in file").replace("builtin", "elsewhere in file"))
+                out.add(
+                    self.name(node.attr, isinstance(node.value, ast.Name) and node.value.id == "self")
+                    .replace("local", "elsewhere in file")
+                    .replace("builtin", "elsewhere in file")
+                )
             elif isinstance(node, ast.Constant):
                 out.add("file literal" if repr(node.value) in self.literals else "new literal")
             elif isinstance(node, ast.keyword) and node.arg and isinstance(parents.get(node), ast.Call):

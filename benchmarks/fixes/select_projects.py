@@ -25,23 +25,66 @@ from rfsn.models.testfiles import is_test_file
 
 HERE = Path(__file__).parent
 #: projects of the repository's other benchmarks (history, real-projects) and SWE-bench's
-EXCLUDED = frozenset({
-    "alecthomas/voluptuous", "andialbrecht/sqlparse", "arrow-py/arrow", "astanin/python-tabulate",
-    "cpburnz/python-pathspec", "dateutil/dateutil", "gweis/isodate", "jazzband/prettytable",
-    "keleshev/schema", "mahmoud/boltons", "marshmallow-code/marshmallow", "martinblech/xmltodict",
-    "more-itertools/more-itertools", "pypa/packaging", "pyparsing/pyparsing", "python-humanize/humanize",
-    "python-hyper/h11", "Python-Markdown/markdown", "python-semver/python-semver", "pytoolz/toolz",
-    "sdispater/tomlkit", "SethMMorton/natsort", "tkem/cachetools", "un33k/python-slugify",
-    "pytest-dev/iniconfig", "jshttp/mime-types", "fastify/fast-content-type-parse", "dustin/go-humanize",
-    "spf13/pflag", "lib/pq", "robfig/cron", "psf/requests", "moment/luxon",
-    "astropy/astropy", "django/django", "matplotlib/matplotlib", "mwaskom/seaborn", "pallets/flask",
-    "pydata/xarray", "pylint-dev/pylint", "pytest-dev/pytest", "scikit-learn/scikit-learn",
-    "sphinx-doc/sphinx", "sympy/sympy",
-})
-LANGUAGES = {"py": "python", "js": "javascript", "mjs": "javascript", "cjs": "javascript", "ts": "javascript",
-             "mts": "javascript", "cts": "javascript", "go": "go", "rs": "rust",
-             **dict.fromkeys(("c", "h", "cc", "cpp", "hpp", "cxx", "java", "kt", "cs", "rb", "php", "m", "swift"),
-                             "other")}
+EXCLUDED = frozenset(
+    {
+        "alecthomas/voluptuous",
+        "andialbrecht/sqlparse",
+        "arrow-py/arrow",
+        "astanin/python-tabulate",
+        "cpburnz/python-pathspec",
+        "dateutil/dateutil",
+        "gweis/isodate",
+        "jazzband/prettytable",
+        "keleshev/schema",
+        "mahmoud/boltons",
+        "marshmallow-code/marshmallow",
+        "martinblech/xmltodict",
+        "more-itertools/more-itertools",
+        "pypa/packaging",
+        "pyparsing/pyparsing",
+        "python-humanize/humanize",
+        "python-hyper/h11",
+        "Python-Markdown/markdown",
+        "python-semver/python-semver",
+        "pytoolz/toolz",
+        "sdispater/tomlkit",
+        "SethMMorton/natsort",
+        "tkem/cachetools",
+        "un33k/python-slugify",
+        "pytest-dev/iniconfig",
+        "jshttp/mime-types",
+        "fastify/fast-content-type-parse",
+        "dustin/go-humanize",
+        "spf13/pflag",
+        "lib/pq",
+        "robfig/cron",
+        "psf/requests",
+        "moment/luxon",
+        "astropy/astropy",
+        "django/django",
+        "matplotlib/matplotlib",
+        "mwaskom/seaborn",
+        "pallets/flask",
+        "pydata/xarray",
+        "pylint-dev/pylint",
+        "pytest-dev/pytest",
+        "scikit-learn/scikit-learn",
+        "sphinx-doc/sphinx",
+        "sympy/sympy",
+    }
+)
+LANGUAGES = {
+    "py": "python",
+    "js": "javascript",
+    "mjs": "javascript",
+    "cjs": "javascript",
+    "ts": "javascript",
+    "mts": "javascript",
+    "cts": "javascript",
+    "go": "go",
+    "rs": "rust",
+    **dict.fromkeys(("c", "h", "cc", "cpp", "hpp", "cxx", "java", "kt", "cs", "rb", "php", "m", "swift"), "other"),
+}
 QUOTA = {"python": 75, "javascript": 25, "go": 12, "rust": 12, "other": 0}
 MAX_MIB = 300
 MIN_COMMITS = 200
@@ -57,17 +100,29 @@ def git_dir(mirrors: Path, repo: str) -> Path | None:
 
 def language(gdir: Path) -> str | None:
     """The language with most non-test source files at HEAD (TypeScript counts as JavaScript)."""
-    names = subprocess.run(["git", "--git-dir", str(gdir), "ls-tree", "-r", "--name-only", "HEAD"],
-                           capture_output=True, text=True, check=True).stdout.splitlines()
-    counts = Counter(LANGUAGES[n.rsplit(".", 1)[-1]] for n in names
-                     if "." in n and n.rsplit(".", 1)[-1] in LANGUAGES and not is_test_file(n)
-                     and not n.endswith(".d.ts"))
+    names = subprocess.run(
+        ["git", "--git-dir", str(gdir), "ls-tree", "-r", "--name-only", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    counts = Counter(
+        LANGUAGES[n.rsplit(".", 1)[-1]]
+        for n in names
+        if "." in n and n.rsplit(".", 1)[-1] in LANGUAGES and not is_test_file(n) and not n.endswith(".d.ts")
+    )
     return counts.most_common(1)[0][0] if counts else None
 
 
 def commits(gdir: Path) -> int:
-    return int(subprocess.run(["git", "--git-dir", str(gdir), "rev-list", "--count", "--no-merges", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout)
+    return int(
+        subprocess.run(
+            ["git", "--git-dir", str(gdir), "rev-list", "--count", "--no-merges", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
 
 
 def mib(gdir: Path) -> float:
@@ -96,8 +151,9 @@ def choose(candidates: list[dict[str, str]], mirrors: Path, failures: dict[str, 
             row["status"] = "not fetched: no git directory"
         else:
             size, lang = mib(gdir), language(gdir)
-            row["head"] = subprocess.run(["git", "--git-dir", str(gdir), "rev-parse", "HEAD"], capture_output=True,
-                                         text=True, check=True).stdout.strip()
+            row["head"] = subprocess.run(
+                ["git", "--git-dir", str(gdir), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.strip()
             row["mib"], row["language"] = f"{size:.0f}", lang or ""
             if size > MAX_MIB:
                 row["status"] = f"over {MAX_MIB} MiB"

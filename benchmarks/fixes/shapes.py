@@ -37,8 +37,9 @@ def differences(a: Any, b: Any, where: str = "", limit: int = 8) -> list[Diff]:
     for name in a._fields:
         if name in ("ctx", "type_comment", "kind"):
             continue
-        found += differences(getattr(a, name, None), getattr(b, name, None), f"{type(a).__name__}.{name}",
-                             limit - len(found))
+        found += differences(
+            getattr(a, name, None), getattr(b, name, None), f"{type(a).__name__}.{name}", limit - len(found)
+        )
         if len(found) >= limit:
             break
     return found
@@ -94,7 +95,8 @@ def one(old: Any, new: Any, where: str) -> str:
         if where.endswith((".args", ".elts", ".keywords", ".values", ".comparators", ".ops")):
             grew = len(new) > len(old)
             noun = {"args": "argument", "keywords": "keyword argument", "elts": "element"}.get(
-                where.rsplit(".", 1)[-1], "operand")
+                where.rsplit(".", 1)[-1], "operand"
+            )
             return f"{noun} {'added' if grew else 'removed'}"
         return _statements(old, new)
     if isinstance(old, _OPS) and isinstance(new, _OPS):

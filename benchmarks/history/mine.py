@@ -58,34 +58,60 @@ AUTOSQUASH = re.compile(r"^(fixup|squash|amend)! ")
 PLATFORM = r"\b(Windows|WINDOWS|[Ww]in32|OSX|OS ?X|[Mm]ac ?OS|Darwin|(Free|Open|Net)BSD)\b"
 ELSEWHERE = re.compile(PLATFORM + r"|(?<![\w.])(?i:py(thon)? ?)?2\.[0-6](?![\w.])")
 #: what JavaScript's environments (Node on Linux) are not: another platform, a browser, another runtime
-JS_ELSEWHERE = re.compile(PLATFORM + r"|\b(IE ?\d*|Internet Explorer|Safari|Firefox|Chrome|Edge|Opera|"
-                          r"browsers?|Deno|Bun)\b")
+JS_ELSEWHERE = re.compile(
+    PLATFORM + r"|\b(IE ?\d*|Internet Explorer|Safari|Firefox|Chrome|Edge|Opera|"
+    r"browsers?|Deno|Bun)\b"
+)
 JS_SOURCE = re.compile(r"\.(?:[cm]?js|jsx|[cm]?ts|tsx)$")
 #: JavaScript files that are not the project's own code: built, bundled or vendored copies, task
 #: and tool configuration, benchmarks and examples
-JS_NOT_SOURCE = re.compile(r"(^|/)(dist|build|lib-cov|coverage|vendor|node_modules|benchmarks?|bench|examples?|"
-                           r"scripts|tasks|fixtures?)/|\.d\.[cm]?ts$|\.min\.js$|(^|/)\.|"
-                           r"(^|/)[\w.-]*(config|conf|rc|file)\.[cm]?[jt]s$", re.IGNORECASE)
+JS_NOT_SOURCE = re.compile(
+    r"(^|/)(dist|build|lib-cov|coverage|vendor|node_modules|benchmarks?|bench|examples?|"
+    r"scripts|tasks|fixtures?)/|\.d\.[cm]?ts$|\.min\.js$|(^|/)\.|"
+    r"(^|/)[\w.-]*(config|conf|rc|file)\.[cm]?[jt]s$",
+    re.IGNORECASE,
+)
 #: a JavaScript line that is a comment (or the inside of a block comment)
 JS_COMMENT = re.compile(r"^\s*(//|/\*|\*|$)")
 #: a comment after code on its line (no quote after it: not inside a string)
 JS_TRAILING_COMMENT = re.compile(r"""\s//[^'"`]*$""")
-CHORE = re.compile(r"\b(typos?|flake8|lint\w*|pep8|pycodestyle|pyflakes|pylint|bugbear|ruff|travis|appveyor|"
-                   r"ci|mypy|typing|type hints?|docs?|"
-                   r"documentation|release|bump|revert\w*|merge|style|black|isort|warnings?|"
-                   r"deprecat\w*|py2|py3k?|python ?[23]|coverage|tests? only)\b", re.IGNORECASE)
-DOCS = re.compile(r"(^|/)(docs?|changelog\.d|changes)/|\.(rst|md|txt)$|(^|/)(CHANGE|HISTORY|NEWS|AUTHORS)",
-                  re.IGNORECASE)
+CHORE = re.compile(
+    r"\b(typos?|flake8|lint\w*|pep8|pycodestyle|pyflakes|pylint|bugbear|ruff|travis|appveyor|"
+    r"ci|mypy|typing|type hints?|docs?|"
+    r"documentation|release|bump|revert\w*|merge|style|black|isort|warnings?|"
+    r"deprecat\w*|py2|py3k?|python ?[23]|coverage|tests? only)\b",
+    re.IGNORECASE,
+)
+DOCS = re.compile(
+    r"(^|/)(docs?|changelog\.d|changes)/|\.(rst|md|txt)$|(^|/)(CHANGE|HISTORY|NEWS|AUTHORS)", re.IGNORECASE
+)
 #: the projects mined (``owner__name`` under ``--repos-dir``): small pure-Python libraries of
 #: different ages and layouts
 PROJECTS = (
-    "alecthomas__voluptuous", "andialbrecht__sqlparse", "arrow-py__arrow", "astanin__python-tabulate",
-    "cpburnz__python-pathspec", "dateutil__dateutil", "gweis__isodate", "jazzband__prettytable",
-    "keleshev__schema", "mahmoud__boltons", "marshmallow-code__marshmallow", "martinblech__xmltodict",
-    "more-itertools__more-itertools", "pypa__packaging", "pyparsing__pyparsing",
-    "python-humanize__humanize", "python-hyper__h11", "Python-Markdown__markdown",
-    "python-semver__python-semver", "pytoolz__toolz", "sdispater__tomlkit", "SethMMorton__natsort",
-    "tkem__cachetools", "un33k__python-slugify",
+    "alecthomas__voluptuous",
+    "andialbrecht__sqlparse",
+    "arrow-py__arrow",
+    "astanin__python-tabulate",
+    "cpburnz__python-pathspec",
+    "dateutil__dateutil",
+    "gweis__isodate",
+    "jazzband__prettytable",
+    "keleshev__schema",
+    "mahmoud__boltons",
+    "marshmallow-code__marshmallow",
+    "martinblech__xmltodict",
+    "more-itertools__more-itertools",
+    "pypa__packaging",
+    "pyparsing__pyparsing",
+    "python-humanize__humanize",
+    "python-hyper__h11",
+    "Python-Markdown__markdown",
+    "python-semver__python-semver",
+    "pytoolz__toolz",
+    "sdispater__tomlkit",
+    "SethMMorton__natsort",
+    "tkem__cachetools",
+    "un33k__python-slugify",
 )
 MAX_SOURCE_LINES = 40
 MAX_TEST_PATCH = 5000
@@ -108,8 +134,9 @@ def says_fix(subject: str) -> bool:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
-                          errors="replace").stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, errors="replace"
+    ).stdout
 
 
 def is_source(path: str, language: str = "python") -> bool:
@@ -119,7 +146,11 @@ def is_source(path: str, language: str = "python") -> bool:
     if language == "javascript":
         return bool(JS_SOURCE.search(path)) and not JS_NOT_SOURCE.search(path)
     return path.endswith(".py") and path.rsplit("/", 1)[-1] not in {
-        "setup.py", "noxfile.py", "conftest.py", "fabfile.py"}
+        "setup.py",
+        "noxfile.py",
+        "conftest.py",
+        "fabfile.py",
+    }
 
 
 def in_language(path: str, language: str) -> bool:
@@ -144,15 +175,26 @@ def _code(source: str) -> str | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    tree.body = [node for node in tree.body if not (
-        isinstance(node, (ast.Assign, ast.AnnAssign)) and all(
-            isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") and t.id != "__all__"
-            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])))]
+    tree.body = [
+        node
+        for node in tree.body
+        if not (
+            isinstance(node, (ast.Assign, ast.AnnAssign))
+            and all(
+                isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") and t.id != "__all__"
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            )
+        )
+    ]
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
 
@@ -180,8 +222,7 @@ def hunks(patch: str) -> int:
 
 
 def changed_lines(patch: str) -> int:
-    return sum(1 for line in patch.splitlines()
-               if line[:1] in "+-" and not line.startswith(("+++", "---")))
+    return sum(1 for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
 def new_lines(patch: str) -> set[int]:
@@ -229,8 +270,7 @@ def layout(repo: Path, commit: str, test_files: list[str]) -> dict[str, Any]:
     root = set(git(repo, "ls-tree", "--name-only", commit).split())
     metadata = [f for f in ("setup.py", "setup.cfg", "pyproject.toml", "Pipfile") if f in root]
     runner = [f for f in ("tox.ini", "noxfile.py") if f in root]
-    config = "".join(git(repo, "show", f"{commit}:{f}") for f in ("tox.ini", "setup.cfg", ".travis.yml")
-                     if f in root)
+    config = "".join(git(repo, "show", f"{commit}:{f}") for f in ("tox.ini", "setup.cfg", ".travis.yml") if f in root)
     texts = "".join(_show(repo, commit, f) for f in test_files if f.endswith(".py"))
     if re.search(r"^\s*(from|import) nose\b", texts, re.MULTILINE) or "nosetests" in config:
         style = "nose"
@@ -238,8 +278,12 @@ def layout(repo: Path, commit: str, test_files: list[str]) -> dict[str, Any]:
         style = "unittest"
     else:
         style = "pytest"
-    return {"metadata": metadata, "runner": runner, "tests": style,
-            "requirements": sorted(f for f in root if f.startswith("requirements") or f == "requirements")}
+    return {
+        "metadata": metadata,
+        "runner": runner,
+        "tests": style,
+        "requirements": sorted(f for f in root if f.startswith("requirements") or f == "requirements"),
+    }
 
 
 def _show(repo: Path, commit: str, path: str) -> str:
@@ -251,8 +295,9 @@ def _show(repo: Path, commit: str, path: str) -> str:
         return ""
 
 
-def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tests: list[str],
-             language: str = "python") -> dict[str, Any] | None:
+def instance(
+    repo: Path, name: str, candidate: Candidate, source: list[str], tests: list[str], language: str = "python"
+) -> dict[str, Any] | None:
     """The instance of one candidate commit, or None when its tests cannot be named."""
     sha, parent = candidate.sha, candidate.parent
     patch = git(repo, "diff", parent, sha, "--", *source)
@@ -263,18 +308,32 @@ def instance(repo: Path, name: str, candidate: Candidate, source: list[str], tes
     if not f2p or len(f2p) > MAX_TESTS:
         return None
     message = git(repo, "log", "-1", "--format=%B", sha).strip()
-    return {"instance_id": f"{name}-{sha[:7]}", "repo": name.replace("__", "/", 1), "base_commit": parent,
-            "problem_statement": message, "created_at": candidate.date, "patch": patch,
-            "test_patch": test_patch, "FAIL_TO_PASS": f2p, "PASS_TO_PASS": [],
-            "fix_commit": sha, "single_hunk": hunks(patch) == 1,
-            "layout": js_layout(repo, parent) if language == "javascript" else layout(repo, parent, tests)}
+    return {
+        "instance_id": f"{name}-{sha[:7]}",
+        "repo": name.replace("__", "/", 1),
+        "base_commit": parent,
+        "problem_statement": message,
+        "created_at": candidate.date,
+        "patch": patch,
+        "test_patch": test_patch,
+        "FAIL_TO_PASS": f2p,
+        "PASS_TO_PASS": [],
+        "fix_commit": sha,
+        "single_hunk": hunks(patch) == 1,
+        "layout": js_layout(repo, parent) if language == "javascript" else layout(repo, parent, tests),
+    }
 
 
 def _js_test_files(repo: Path, sha: str, tests: list[str]) -> list[str]:
     """The fix's JavaScript test files that hold tests (not helpers or fixtures): the runs name
     their tests."""
-    return [path for path in tests if JS_SOURCE.search(path) and _show(repo, sha, path)
-            and not re.search(r"(^|/)(fixtures?|helpers?|utils?|support)(/|\.)", path, re.IGNORECASE)]
+    return [
+        path
+        for path in tests
+        if JS_SOURCE.search(path)
+        and _show(repo, sha, path)
+        and not re.search(r"(^|/)(fixtures?|helpers?|utils?|support)(/|\.)", path, re.IGNORECASE)
+    ]
 
 
 def js_layout(repo: Path, commit: str) -> dict[str, Any]:
@@ -284,9 +343,22 @@ def js_layout(repo: Path, commit: str) -> dict[str, Any]:
         scripts = json.loads(_show(repo, commit, "package.json") or "{}").get("scripts") or {}
     except ValueError:
         scripts = {}
-    return {"metadata": sorted(root & {"package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
-                                       ".nvmrc", ".node-version", ".travis.yml", "tsconfig.json"}),
-            "tests": str(scripts.get("test", "")) if isinstance(scripts, dict) else ""}
+    return {
+        "metadata": sorted(
+            root
+            & {
+                "package.json",
+                "package-lock.json",
+                "yarn.lock",
+                "pnpm-lock.yaml",
+                ".nvmrc",
+                ".node-version",
+                ".travis.yml",
+                "tsconfig.json",
+            }
+        ),
+        "tests": str(scripts.get("test", "")) if isinstance(scripts, dict) else "",
+    }
 
 
 def _py_tests(repo: Path, parent: str, sha: str, tests: list[str]) -> list[str] | None:
@@ -305,8 +377,15 @@ def _py_tests(repo: Path, parent: str, sha: str, tests: list[str]) -> list[str] 
 
 def mine(repo: Path, name: str, since: str, until: str, language: str = "python") -> list[dict[str, Any]]:
     """Every instance of ``repo``'s history between the dates, oldest first."""
-    log = git(repo, "log", "--no-merges", "--reverse", f"--since={since}", f"--until={until}",
-              "--format=%H%x00%P%x00%cI%x00%s")
+    log = git(
+        repo,
+        "log",
+        "--no-merges",
+        "--reverse",
+        f"--since={since}",
+        f"--until={until}",
+        "--format=%H%x00%P%x00%cI%x00%s",
+    )
     rows = []
     for line in log.splitlines():
         sha, parents, date, subject = line.split("\0", 3)
@@ -336,8 +415,9 @@ def _commit_row(repo: Path, name: str, candidate: Candidate, language: str = "py
     return instance(repo, name, candidate._replace(hunks=hunks(patch)), *parts, language=language)
 
 
-def rejected(repo: Path, subject: str, parent: str, sha: str, source: list[str],
-             language: str = "python") -> str | None:
+def rejected(
+    repo: Path, subject: str, parent: str, sha: str, source: list[str], language: str = "python"
+) -> str | None:
     """Why the miner's rules reject a commit whose files and size pass (``split``), or None."""
     if not says_fix(subject):
         return "its subject does not say it fixes a bug"
@@ -442,10 +522,24 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
     inst = Instance.model_validate(row)
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-refine-"))
     try:
-        ws = checkout(resolve_source(inst.repo, repos_dir), tmp / "repo", inst.base_commit,
-                      settings.home / "repos", repos_dir=repos_dir, upstream=published(inst.repo))
-        history = env_history(inst.repo, inst.environment_setup_commit, inst.base_commit, ws.path,
-                              tmp / "env-history", settings.home / "repos", settings.clone_timeout, repos_dir)
+        ws = checkout(
+            resolve_source(inst.repo, repos_dir),
+            tmp / "repo",
+            inst.base_commit,
+            settings.home / "repos",
+            repos_dir=repos_dir,
+            upstream=published(inst.repo),
+        )
+        history = env_history(
+            inst.repo,
+            inst.environment_setup_commit,
+            inst.base_commit,
+            ws.path,
+            tmp / "env-history",
+            settings.home / "repos",
+            settings.clone_timeout,
+            repos_dir,
+        )
         buildpack = instance_buildpack(inst, ws.path, settings, history=history)
         runs: list[dict[str, str]] = []
         for patch in ("", inst.patch):
@@ -472,8 +566,11 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
 def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:
     """Write ``corpus`` to ``out`` with the rows of ``ids`` (all when empty) refined; a row
     already refined in ``out`` is kept (a run again resumes)."""
-    done = {r["instance_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())} \
-        if out.is_file() else {}
+    done = (
+        {r["instance_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+        if out.is_file()
+        else {}
+    )
     rows = []
     for row in map(json.loads, corpus.read_text(encoding="utf-8").splitlines()):
         if row["instance_id"] in done and "refined" in done[row["instance_id"]]:
@@ -490,17 +587,31 @@ def main() -> None:
     parser.add_argument("--repos-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-project", type=int, default=4)
-    parser.add_argument("--projects", default="",
-                        help="owner__name of the projects to mine, space-separated (default: the history corpus's)")
-    parser.add_argument("--interleave", action="store_true",
-                        help="order the rows round by round over the projects (default: project by project)")
-    parser.add_argument("--language", choices=("python", "javascript"), default="python",
-                        help="the projects' language (javascript: JavaScript and TypeScript)")
+    parser.add_argument(
+        "--projects",
+        default="",
+        help="owner__name of the projects to mine, space-separated (default: the history corpus's)",
+    )
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="order the rows round by round over the projects (default: project by project)",
+    )
+    parser.add_argument(
+        "--language",
+        choices=("python", "javascript"),
+        default="python",
+        help="the projects' language (javascript: JavaScript and TypeScript)",
+    )
     parser.add_argument("--since", default="2015-01-01")
     parser.add_argument("--until", default="2025-01-01")
     parser.add_argument("--refine", type=Path, metavar="CORPUS", help="refine this corpus's FAIL_TO_PASS")
-    parser.add_argument("--check", type=Path, metavar="CORPUS",
-                        help="list the rows of this corpus the rules reject now, and why (--out: that list)")
+    parser.add_argument(
+        "--check",
+        type=Path,
+        metavar="CORPUS",
+        help="list the rows of this corpus the rules reject now, and why (--out: that list)",
+    )
     parser.add_argument("--instance-ids", default="", help="with --refine: only these rows (space-separated)")
     parser.add_argument("--timeout", type=float, default=900.0, help="with --refine: seconds a test run")
     args = parser.parse_args()
@@ -509,8 +620,9 @@ def main() -> None:
             parser.error("--out must not be the corpus --refine reads (the mined corpus stays as written)")
         if not args.refine.is_file():
             parser.error(f"no such corpus: {args.refine}")
-        unknown = set(args.instance_ids.split()) - {json.loads(line)["instance_id"] for line in
-                                                     args.refine.read_text(encoding="utf-8").splitlines()}
+        unknown = set(args.instance_ids.split()) - {
+            json.loads(line)["instance_id"] for line in args.refine.read_text(encoding="utf-8").splitlines()
+        }
         if unknown:
             parser.error(f"not in the corpus: {' '.join(sorted(unknown))}")
         refine(args.refine, args.out, args.repos_dir, set(args.instance_ids.split()), args.timeout)
@@ -518,9 +630,10 @@ def main() -> None:
     if args.check:
         if not args.check.is_file():
             parser.error(f"no such corpus: {args.check}")
-        missing = {r["repo"].replace("/", "__", 1) for r in map(json.loads, args.check.read_text(
-            encoding="utf-8").splitlines())} - {p.name for p in args.repos_dir.glob("*") if (p / ".git").exists()
-                                               or (p / "HEAD").is_file()}
+        missing = {
+            r["repo"].replace("/", "__", 1)
+            for r in map(json.loads, args.check.read_text(encoding="utf-8").splitlines())
+        } - {p.name for p in args.repos_dir.glob("*") if (p / ".git").exists() or (p / "HEAD").is_file()}
         if missing:
             parser.error(f"not cloned in {args.repos_dir}: {' '.join(sorted(missing))}")
         dropped = check(args.check, args.repos_dir)
@@ -539,8 +652,9 @@ def main() -> None:
         picks.append(picked)
     chosen = interleave(picks) if args.interleave else [row for picked in picks for row in picked]
     args.out.write_text("".join(json.dumps(row) + "\n" for row in chosen), encoding="utf-8")
-    print(f"{len(chosen)} instances, {sum(r['single_hunk'] for r in chosen)} single-hunk -> {args.out}",
-          file=sys.stderr)
+    print(
+        f"{len(chosen)} instances, {sum(r['single_hunk'] for r in chosen)} single-hunk -> {args.out}", file=sys.stderr
+    )
 
 
 if __name__ == "__main__":

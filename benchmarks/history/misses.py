@@ -72,8 +72,11 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     repo = repos / instance["repo"].replace("/", "__")
     fix = _git(repo, "rev-parse", iid.rsplit("-", 1)[1]).strip()
     lines = changed_lines(instance["patch"])
-    events = [json.loads(line) for path in (run / "batch" / iid).glob("*/events.jsonl")
-              for line in path.read_text().splitlines()]
+    events = [
+        json.loads(line)
+        for path in (run / "batch" / iid).glob("*/events.jsonl")
+        for line in path.read_text().splitlines()
+    ]
     localized = next((e for e in events if e.get("event") == "planner.localized"), {})
     budget = next((e for e in events if e.get("event") == "template.budget"), {})
     ranked = localized.get("ranked", [])
@@ -81,11 +84,18 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     rank = f"{min(ranks)}/{localized.get('locations', len(ranked))}" if ranks else f"not in {len(ranked)}"
     files = {p: _git(repo, "show", f"{instance['base_commit']}:{p}") for p in dict.fromkeys(p for p, _ in lines)}
     fixed = {p: _git(repo, "show", f"{fix}:{p}") for p in files}
-    context = RepairContext(workspace=repo, language="", failing=["t"], passing=[],
-                            locations=[Location(p, n, 1.0) for p, n in lines], files=files)
+    context = RepairContext(
+        workspace=repo,
+        language="",
+        failing=["t"],
+        passing=[],
+        locations=[Location(p, n, 1.0) for p, n in lines],
+        files=files,
+    )
     with contextlib.redirect_stdout(sys.stderr):  # the strategy's log lines are not the table's
-        writes = next((c.template for c in TemplateStrategy(limit=10**6).ranked(context)
-                       if fixed.get(c.path) == c.patched), "")
+        writes = next(
+            (c.template for c in TemplateStrategy(limit=10**6).ranked(context) if fixed.get(c.path) == c.patched), ""
+        )
     verdict = graded(run, iid)
     resolved = result["status"] == "fixed" if verdict is None else verdict
     if resolved:
@@ -99,8 +109,10 @@ def row(instance: dict, result: dict, run: Path, repos: Path) -> str:
     else:
         cause = ("not localized, " if not ranks else "") + "no template writes the fix"
     name = iid.split("__", 1)[1]
-    return (f"| {name} | {'yes' if resolved else 'no'} | {result['message'].split(':')[0]} | {rank} "
-            f"({localized.get('by', '-')}) | {budget.get('tried', '-')}/{budget.get('planned', '-')} | {cause} |")
+    return (
+        f"| {name} | {'yes' if resolved else 'no'} | {result['message'].split(':')[0]} | {rank} "
+        f"({localized.get('by', '-')}) | {budget.get('tried', '-')}/{budget.get('planned', '-')} | {cause} |"
+    )
 
 
 def main() -> None:

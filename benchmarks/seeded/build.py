@@ -57,13 +57,14 @@ def diff_after(repo: Path, path: str, text: str) -> str:
 
 
 def pytest_status(python: str, repo: Path) -> dict[str, bool]:
-    proc = subprocess.run([python, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q"], cwd=repo,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q"], cwd=repo, capture_output=True, text=True
+    )
     out = {}
     for line in proc.stdout.splitlines():
         for word, ok in (("PASSED ", True), ("FAILED ", False), ("ERROR ", False)):
             if line.startswith(word):
-                out[line[len(word):].split(" - ")[0].strip()] = ok
+                out[line[len(word) :].split(" - ")[0].strip()] = ok
     return out
 
 
@@ -76,9 +77,17 @@ def build(bug: Bug, tmp: Path, python: str) -> dict:
     patch = diff_after(repo, f"{bug.name}.py", bug.module.lstrip("\n"))
     hidden_patch = diff_after(repo, hidden_path, bug.hidden)
     row = {
-        "instance_id": f"seeded__{bug.name}-1", "repo": f"seeded/{bug.name}", "base_commit": base,
-        "problem_statement": bug.statement + "\n", "hints_text": "", "created_at": "2026-11-22T00:00:00Z",
-        "version": "1.0", "language": "python", "kind": bug.kind, "patch": patch, "test_patch": test_patch,
+        "instance_id": f"seeded__{bug.name}-1",
+        "repo": f"seeded/{bug.name}",
+        "base_commit": base,
+        "problem_statement": bug.statement + "\n",
+        "hints_text": "",
+        "created_at": "2026-11-22T00:00:00Z",
+        "version": "1.0",
+        "language": "python",
+        "kind": bug.kind,
+        "patch": patch,
+        "test_patch": test_patch,
         "hidden_patch": hidden_patch,
         "FAIL_TO_PASS": test_ids(issue_path, bug.issue),
         "PASS_TO_PASS": test_ids(f"tests/test_{bug.name}.py", bug.tests),

@@ -34,8 +34,7 @@ class SeededBug(NamedTuple):
             manifest = {"package.json": PACKAGE_JSON}
         else:
             module = self.path.split("/")[-1].removesuffix(".rs")
-            manifest = {"Cargo.toml": CARGO_TOML, "Cargo.lock": CARGO_LOCK,
-                        "src/lib.rs": f"pub mod {module};\n"}
+            manifest = {"Cargo.toml": CARGO_TOML, "Cargo.lock": CARGO_LOCK, "src/lib.rs": f"pub mod {module};\n"}
         return {**manifest, **self.buggy_files(), **self.tests}
 
     def line(self) -> int:
@@ -73,8 +72,10 @@ version = "1.0.0"
 
 
 def js_test(module: str, names: str, cases: str) -> str:
-    return (f"'use strict';\n\nconst test = require('node:test');\nconst assert = require('node:assert/strict');\n"
-            f"const {{ {names} }} = require('../src/{module}');\n\n{cases}")
+    return (
+        f"'use strict';\n\nconst test = require('node:test');\nconst assert = require('node:assert/strict');\n"
+        f"const {{ {names} }} = require('../src/{module}');\n\n{cases}"
+    )
 
 
 ORDER_JS = """\
@@ -230,9 +231,17 @@ def rust_test(module: str, body: str) -> str:
 
 
 SEEDED = [
-    SeededBug("js-reduce-initial-value", {"src/order.js": ORDER_JS}, "src/order.js",
-              "line.qty, 0);", "line.qty);",
-              {"test/order.test.js": js_test("order", "subtotal, heaviest", """\
+    SeededBug(
+        "js-reduce-initial-value",
+        {"src/order.js": ORDER_JS},
+        "src/order.js",
+        "line.qty, 0);",
+        "line.qty);",
+        {
+            "test/order.test.js": js_test(
+                "order",
+                "subtotal, heaviest",
+                """\
 test('subtotal sums price times quantity', () => {
   assert.equal(subtotal([{ price: 2, qty: 3 }, { price: 1, qty: 4 }]), 10);
 });
@@ -240,10 +249,21 @@ test('subtotal sums price times quantity', () => {
 test('heaviest line', () => {
   assert.equal(heaviest([{ weight: 1 }, { weight: 5 }]).weight, 5);
 });
-""")}),
-    SeededBug("js-argument-by-consensus", {"src/table.js": TABLE_JS}, "src/table.js",
-              "pad(value.toFixed(2), 10, ' ')", "pad(value.toFixed(2), 10)",
-              {"test/table.test.js": js_test("table", "row, header", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "js-argument-by-consensus",
+        {"src/table.js": TABLE_JS},
+        "src/table.js",
+        "pad(value.toFixed(2), 10, ' ')",
+        "pad(value.toFixed(2), 10)",
+        {
+            "test/table.test.js": js_test(
+                "table",
+                "row, header",
+                """\
 test('a row is a padded label and a padded amount', () => {
   assert.equal(row('tea', 1.5), '         tea      1.50');
 });
@@ -251,10 +271,21 @@ test('a row is a padded label and a padded amount', () => {
 test('a header is padded with equals signs', () => {
   assert.equal(header('x'), '='.repeat(21) + 'x');
 });
-""")}),
-    SeededBug("js-sort-comparator", {"src/scores.js": SCORES_JS}, "src/scores.js",
-              ".sort((a, b) => a - b)", ".sort()",
-              {"test/scores.test.js": js_test("scores", "median", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "js-sort-comparator",
+        {"src/scores.js": SCORES_JS},
+        "src/scores.js",
+        ".sort((a, b) => a - b)",
+        ".sort()",
+        {
+            "test/scores.test.js": js_test(
+                "scores",
+                "median",
+                """\
 test('median of an odd count', () => {
   assert.equal(median([10, 9, 1]), 9);
 });
@@ -262,10 +293,21 @@ test('median of an odd count', () => {
 test('median of one', () => {
   assert.equal(median([4]), 4);
 });
-""")}),
-    SeededBug("js-member-of-this", {"src/pager.js": PAGER_JS}, "src/pager.js",
-              "this.total / this.perPage", "this.total / this.total",
-              {"test/pager.test.js": js_test("pager", "Paginator", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "js-member-of-this",
+        {"src/pager.js": PAGER_JS},
+        "src/pager.js",
+        "this.total / this.perPage",
+        "this.total / this.total",
+        {
+            "test/pager.test.js": js_test(
+                "pager",
+                "Paginator",
+                """\
 test('pages round up', () => {
   assert.equal(new Paginator(25, 10).pages(), 3);
 });
@@ -273,10 +315,20 @@ test('pages round up', () => {
 test('offset of a page', () => {
   assert.equal(new Paginator(25, 10).offset(3), 20);
 });
-""")}),
-    SeededBug("rs-field-of-self", {"src/grid.rs": GRID_RS}, "src/grid.rs",
-              "y * self.width + x", "y * self.height + x",
-              {"tests/grid.rs": rust_test("grid", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "rs-field-of-self",
+        {"src/grid.rs": GRID_RS},
+        "src/grid.rs",
+        "y * self.width + x",
+        "y * self.height + x",
+        {
+            "tests/grid.rs": rust_test(
+                "grid",
+                """\
 #[test]
 fn index_is_row_major() {
     let g = Grid::new(3, 2);
@@ -287,10 +339,20 @@ fn index_is_row_major() {
 fn rows_is_the_height() {
     assert_eq!(Grid::new(3, 2).rows(), 2);
 }
-""")}),
-    SeededBug("rs-field-to-getter", {"src/deck.rs": DECK_RS}, "src/deck.rs",
-              "self.dealt as f64 / self.size() as f64", "self.dealt as f64 / self.dealt as f64",
-              {"tests/deck.rs": rust_test("deck", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "rs-field-to-getter",
+        {"src/deck.rs": DECK_RS},
+        "src/deck.rs",
+        "self.dealt as f64 / self.size() as f64",
+        "self.dealt as f64 / self.dealt as f64",
+        {
+            "tests/deck.rs": rust_test(
+                "deck",
+                """\
 #[test]
 fn progress_is_the_dealt_fraction() {
     assert_eq!(Deck::new(vec![1, 2, 3, 4], 1).progress(), 0.25);
@@ -300,10 +362,20 @@ fn progress_is_the_dealt_fraction() {
 fn remaining_cards() {
     assert_eq!(Deck::new(vec![1, 2, 3, 4], 1).remaining(), 3);
 }
-""")}),
-    SeededBug("rs-getter-to-getter", {"src/buffer.rs": BUFFER_RS}, "src/buffer.rs",
-              "self.capacity() - self.len()", "self.capacity() - self.capacity()",
-              {"tests/buffer.rs": rust_test("buffer", """\
+""",
+            )
+        },
+    ),
+    SeededBug(
+        "rs-getter-to-getter",
+        {"src/buffer.rs": BUFFER_RS},
+        "src/buffer.rs",
+        "self.capacity() - self.len()",
+        "self.capacity() - self.capacity()",
+        {
+            "tests/buffer.rs": rust_test(
+                "buffer",
+                """\
 #[test]
 fn available_is_the_free_room() {
     assert_eq!(Buffer::new(vec![1, 2], 4).available(), 2);
@@ -313,5 +385,8 @@ fn available_is_the_free_room() {
 fn full_when_len_reaches_capacity() {
     assert!(Buffer::new(vec![1, 2], 2).is_full());
 }
-""")}),
+""",
+            )
+        },
+    ),
 ]

@@ -35,8 +35,7 @@ def pack(root: Path, limit: int = FILE_LIMIT, total: int = TOTAL_LIMIT) -> bytes
         if root.is_dir():
             tar.add(root, arcname=".", recursive=False)
             paths = [p for p in sorted(root.rglob("*")) if p.is_dir() or p.is_file()]
-            cap = _cap([p.stat().st_size for p in paths if p.is_file() and not p.is_symlink()],
-                       total, limit)
+            cap = _cap([p.stat().st_size for p in paths if p.is_file() and not p.is_symlink()], total, limit)
             for path in paths:
                 _add(tar, path, path.relative_to(root).as_posix(), cap)
     return buffer.getvalue()

@@ -81,8 +81,9 @@ def _read_report(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def run_evaluation(config: EvalConfig, console: Console | None = None,
-                   command: str = "evaluate") -> tuple[Path, dict[str, Any]]:
+def run_evaluation(
+    config: EvalConfig, console: Console | None = None, command: str = "evaluate"
+) -> tuple[Path, dict[str, Any]]:
     """Evaluate, write every log, the summary and the HTML/Markdown report; the summary's path
     (``command`` heads the progress bar)."""
     instances = load_instances(config.instances, config.instance_ids)
@@ -93,18 +94,28 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
     model_root = run_root / model_dir(model)
     store = RunStore(model_root, predictions=False)
     with store.claim():  # one evaluation of the run directory at a time
+
         def log_dir(instance_id: str) -> Path:
             return run_root / model_dir(predictions[instance_id].model_name_or_path) / instance_id
 
         done, tasks = _planned(config, by_id, predictions, store, log_dir)
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
-        with RunProgress(len(predictions), f"{command} {config.run_id}", "resolved", "unresolved",
-                         done, console) as progress:
+        with RunProgress(
+            len(predictions), f"{command} {config.run_id}", "resolved", "unresolved", done, console
+        ) as progress:
             for task, result in executor.map_unordered(evaluate_instance, tasks):
-                outcome = result if isinstance(result, Outcome) else Outcome(
-                    instance_id=task.instance.instance_id, status=Status.ERROR,
-                    error_kind=ErrorKind.WORKER, message=f"{type(result).__name__}: {result}"[:500],
-                    patch_lines=patch_size(task.prediction.model_patch), link=task.log_dir.name)
+                outcome = (
+                    result
+                    if isinstance(result, Outcome)
+                    else Outcome(
+                        instance_id=task.instance.instance_id,
+                        status=Status.ERROR,
+                        error_kind=ErrorKind.WORKER,
+                        message=f"{type(result).__name__}: {result}"[:500],
+                        patch_lines=patch_size(task.prediction.model_patch),
+                        link=task.log_dir.name,
+                    )
+                )
                 store.record(outcome)
                 progress.advance(outcome)
         report = _summary(instances, predictions, unknown, store, log_dir)
@@ -115,8 +126,9 @@ def run_evaluation(config: EvalConfig, console: Console | None = None,
         return path, report
 
 
-def _matched(config: EvalConfig, instances: list[Instance], by_id: dict[str, Instance],
-             console: Console | None) -> tuple[dict[str, Prediction], list[str]]:
+def _matched(
+    config: EvalConfig, instances: list[Instance], by_id: dict[str, Instance], console: Console | None
+) -> tuple[dict[str, Prediction], list[str]]:
     """The predictions of ``config`` that match an instance, and the ids of those that match none
     (a warning); ConfigError when there are none, or none match."""
     given = load_predictions(config.predictions, instances)
@@ -125,21 +137,31 @@ def _matched(config: EvalConfig, instances: list[Instance], by_id: dict[str, Ins
     if not given:
         raise ConfigError(f"no predictions in {config.predictions}")
     if not predictions:
-        raise ConfigError(f"no prediction of {config.predictions} matches an instance of "
-                          f"{config.instances} (first unknown id: {unknown[0]})")
-    require_sources(config.instances, [by_id[k] for k, p in predictions.items() if p.model_patch],
-                    config.repos_dir)
+        raise ConfigError(
+            f"no prediction of {config.predictions} matches an instance of "
+            f"{config.instances} (first unknown id: {unknown[0]})"
+        )
+    require_sources(config.instances, [by_id[k] for k, p in predictions.items() if p.model_patch], config.repos_dir)
     if unknown:
         log.warning("evaluate.unknown_predictions", count=len(unknown), ids=unknown[:20])
         if console is not None:
-            console.print(styled("warning:", "yellow"), shown(
-                f"{len(unknown)} prediction(s) match no instance and are not evaluated: "
-                f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"))
+            console.print(
+                styled("warning:", "yellow"),
+                shown(
+                    f"{len(unknown)} prediction(s) match no instance and are not evaluated: "
+                    f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}"
+                ),
+            )
     return predictions, unknown
 
 
-def _planned(config: EvalConfig, by_id: dict[str, Instance], predictions: dict[str, Prediction],
-             store: RunStore, log_dir: Callable[[str], Path]) -> tuple[list[Outcome], list[EvalTask]]:
+def _planned(
+    config: EvalConfig,
+    by_id: dict[str, Instance],
+    predictions: dict[str, Prediction],
+    store: RunStore,
+    log_dir: Callable[[str], Path],
+) -> tuple[list[Outcome], list[EvalTask]]:
     """The outcomes the run has already (an empty patch, a report of an earlier run) and the
     evaluations left to do."""
     previous = store.outcomes(latest=True)
@@ -153,25 +175,39 @@ def _planned(config: EvalConfig, by_id: dict[str, Instance], predictions: dict[s
         elif (log_dir(iid) / REPORT).is_file() and iid in previous:
             done.append(previous[iid])
         else:
-            tasks.append(EvalTask(instance=by_id[iid], prediction=prediction, log_dir=log_dir(iid),
-                                  repos_dir=config.repos_dir, relative_to=config.instances.resolve().parent,
-                                  settings=for_workers(config.settings) if config.settings else {},
-                                  timeout=config.timeout, check_first=config.check_first))
+            tasks.append(
+                EvalTask(
+                    instance=by_id[iid],
+                    prediction=prediction,
+                    log_dir=log_dir(iid),
+                    repos_dir=config.repos_dir,
+                    relative_to=config.instances.resolve().parent,
+                    settings=for_workers(config.settings) if config.settings else {},
+                    timeout=config.timeout,
+                    check_first=config.check_first,
+                )
+            )
     return done, tasks
 
 
-def _summary(instances: list[Instance], predictions: dict[str, Prediction], unknown: list[str],
-             store: RunStore, log_dir: Callable[[str], Path]) -> dict[str, Any]:
+def _summary(
+    instances: list[Instance],
+    predictions: dict[str, Prediction],
+    unknown: list[str],
+    store: RunStore,
+    log_dir: Callable[[str], Path],
+) -> dict[str, Any]:
     """The harness's summary of the run, with rfsn's own part (error kinds, durations, caveats)."""
-    reports = {iid: r for iid in predictions
-               if (r := _read_report(log_dir(iid) / REPORT)) is not None}
-    report = summary([i.instance_id for i in instances],
-                     {k: p.model_patch for k, p in predictions.items()}, reports)
+    reports = {iid: r for iid in predictions if (r := _read_report(log_dir(iid) / REPORT)) is not None}
+    report = summary([i.instance_id for i in instances], {k: p.model_patch for k, p in predictions.items()}, reports)
     outcomes = store.outcomes(latest=True)
-    report["rfsn"] = {"error_kinds": {k: o.error_kind.value for k, o in sorted(outcomes.items())
-                                      if o.status == Status.ERROR and o.error_kind},
-                      "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
-                      # the harness's verdict stands; rfsn says what it would blame on the env
-                      "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
-                      "unknown_prediction_ids": sorted(unknown)}
+    report["rfsn"] = {
+        "error_kinds": {
+            k: o.error_kind.value for k, o in sorted(outcomes.items()) if o.status == Status.ERROR and o.error_kind
+        },
+        "durations": {k: round(o.duration, 3) for k, o in sorted(outcomes.items())},
+        # the harness's verdict stands; rfsn says what it would blame on the env
+        "caveats": {k: o.caveat for k, o in sorted(outcomes.items()) if o.caveat},
+        "unknown_prediction_ids": sorted(unknown),
+    }
     return report

@@ -64,8 +64,7 @@ def node_settings(settings: dict[str, Any], node_home: bool) -> dict[str, Any]:
 
 
 class Executor(Protocol):
-    def map_unordered(self, fn: Callable[[T], R],
-                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]: ...
+    def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]: ...
 
 
 @dataclass(frozen=True)
@@ -124,8 +123,7 @@ def _worker_init(parent: int, logs: LogSetup) -> None:
     logs.apply()
 
 
-def _shipped(logs: LogSetup, fn: Callable[[Any], R], task: Shipped,
-             node_home: bool) -> tuple[R, bytes]:
+def _shipped(logs: LogSetup, fn: Callable[[Any], R], task: Shipped, node_home: bool) -> tuple[R, bytes]:
     """Runs in a Ray worker: log as the parent asked, run the task with its outputs on this
     node, return the result and the outputs packed."""
     logs.apply()
@@ -142,8 +140,7 @@ class LocalExecutor:
         self.workers = max(1, workers)
         self.logs = logs or LogSetup()
 
-    def map_unordered(self, fn: Callable[[T], R],
-                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
         if self.workers == 1:
             for task in tasks:
                 try:
@@ -154,7 +151,8 @@ class LocalExecutor:
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, max(1, len(tasks))),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init, initargs=(os.getpid(), self.logs),
+            initializer=_worker_init,
+            initargs=(os.getpid(), self.logs),
         )
         pending: dict[Future[R], T] = {}
         try:
@@ -180,8 +178,7 @@ class RayExecutor:
     Tasks are ``Shipped``: their outputs reach the driver only with their result; on a cluster
     (an address) each node uses its own rfsn home."""
 
-    def __init__(self, workers: int = 1, address: str | None = None,
-                 logs: LogSetup | None = None) -> None:
+    def __init__(self, workers: int = 1, address: str | None = None, logs: LogSetup | None = None) -> None:
         self.workers = max(1, workers)
         self.address = address
         self.logs = logs or LogSetup()
@@ -200,12 +197,10 @@ class RayExecutor:
             # workers on this machine count into the metrics endpoint's files, as local workers do
             shared = os.environ.get(MULTIPROC_VARIABLE)
             env = {"env_vars": {MULTIPROC_VARIABLE: shared}} if shared else None
-            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
-                     runtime_env=env)
+            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False, runtime_env=env)
         return ray, True
 
-    def map_unordered(self, fn: Callable[[T], R],
-                      tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
         shipped = [t for t in tasks if isinstance(t, Shipped)]
         if len(shipped) < len(tasks):
             raise TypeError("a Ray task must be Shipped: its outputs come back with its result")
@@ -244,7 +239,6 @@ def check_executor(name: str, address: str | None) -> None:
         raise ConfigError("--ray-address needs --executor ray")
 
 
-def make_executor(name: str, workers: int, address: str | None = None,
-                  logs: LogSetup | None = None) -> Executor:
+def make_executor(name: str, workers: int, address: str | None = None, logs: LogSetup | None = None) -> Executor:
     check_executor(name, address)
     return LocalExecutor(workers, logs) if name == "local" else RayExecutor(workers, address, logs)

@@ -41,8 +41,7 @@ from rfsn.planners.reproduce.baseline import BaselineOptions
 from rfsn.settings import Settings, for_workers, load_settings
 from rfsn.workspace import Workspace
 
-_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR,
-            SessionStatus.ENV_ERROR: Status.ERROR}
+_VERDICT = {SessionStatus.FIXED: Status.FIXED, SessionStatus.ERROR: Status.ERROR, SessionStatus.ENV_ERROR: Status.ERROR}
 
 
 class RepairTask(BaseModel):
@@ -103,25 +102,44 @@ def repair_instance(task: RepairTask) -> RepairResult:
         # a small project's whole suite may outlast the limit all the same (pydicom's, offline)
         suite, narrowed = session_suites(workspace.path, test_patch, problem)
         options = RepairOptions(
-            planner=task.planner, problem=problem, out_dir=instance_dir,
+            planner=task.planner,
+            problem=problem,
+            out_dir=instance_dir,
             tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            sandbox=settings.sandbox, session_id=session_id, cache=task.cache, **task.model_options,
+            sandbox=settings.sandbox,
+            session_id=session_id,
+            cache=task.cache,
+            **task.model_options,
         )
         if task.timeout:
             options.timeout = task.timeout
         # issue-only: nothing of the test patch reaches the session, not even its file names
-        buildpack = instance_buildpack(inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
-                                       workspace.path, settings, repairing=True, suite=suite, history=history)
-        result = repair_workspace(workspace, options, settings, buildpack=buildpack,
-                                  baseline=BaselineOptions(suite=suite, narrowed=narrowed))
+        buildpack = instance_buildpack(
+            inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
+            workspace.path,
+            settings,
+            repairing=True,
+            suite=suite,
+            history=history,
+        )
+        result = repair_workspace(
+            workspace, options, settings, buildpack=buildpack, baseline=BaselineOptions(suite=suite, narrowed=narrowed)
+        )
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
         kind = classify(exc)
         instance_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(instance_dir / "error.log", traceback.format_exc())
-        return RepairResult(outcome=Outcome(
-            instance_id=inst.instance_id, status=Status.ERROR, error_kind=kind,
-            message=str(exc)[:500], duration=time.monotonic() - started, phases=phases,
-            link=f"{inst.instance_id}/error.log"))
+        return RepairResult(
+            outcome=Outcome(
+                instance_id=inst.instance_id,
+                status=Status.ERROR,
+                error_kind=kind,
+                message=str(exc)[:500],
+                duration=time.monotonic() - started,
+                phases=phases,
+                link=f"{inst.instance_id}/error.log",
+            )
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _recorded(task, result, time.monotonic() - started, phases)
@@ -132,11 +150,26 @@ def _checkout(task: RepairTask, settings: Settings, tmp: Path) -> tuple[Workspac
     task gives the session the oracle tests; and the host repository of its env commit when the
     workspace lacks it (``env_history``)."""
     inst = task.instance
-    workspace = instance_checkout(inst.repo, inst.base_commit, tmp / "repo", settings.home / "repos",
-                                  settings.clone_timeout, task.repos_dir, task.relative_to)
-    history = env_history(inst.repo, inst.environment_setup_commit, workspace.base_commit, workspace.path,
-                          tmp / "env-history", settings.home / "repos", settings.clone_timeout, task.repos_dir,
-                          task.relative_to)
+    workspace = instance_checkout(
+        inst.repo,
+        inst.base_commit,
+        tmp / "repo",
+        settings.home / "repos",
+        settings.clone_timeout,
+        task.repos_dir,
+        task.relative_to,
+    )
+    history = env_history(
+        inst.repo,
+        inst.environment_setup_commit,
+        workspace.base_commit,
+        workspace.path,
+        tmp / "env-history",
+        settings.home / "repos",
+        settings.clone_timeout,
+        task.repos_dir,
+        task.relative_to,
+    )
     if task.oracle_tests:
         applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)
         if not applied.applied:
@@ -150,20 +183,28 @@ def _recorded(task: RepairTask, result: SessionResult, duration: float, phases: 
     inst = task.instance
     status = _VERDICT.get(result.status, Status.NOT_FIXED)
     outcome = Outcome(
-        instance_id=inst.instance_id, status=status,
-        error_kind=(ErrorKind.ENV if result.status == SessionStatus.ENV_ERROR
-                    else ErrorKind.REPAIR if status == Status.ERROR else None),
+        instance_id=inst.instance_id,
+        status=status,
+        error_kind=(
+            ErrorKind.ENV
+            if result.status == SessionStatus.ENV_ERROR
+            else ErrorKind.REPAIR
+            if status == Status.ERROR
+            else None
+        ),
         message=f"{result.status.value}: {result.message}"[:500],
         duration=duration,
         phases={**phases, "environment": result.environment_seconds, **result.phase_durations},
-        patch_lines=patch_size(result.patch), llm_calls=result.llm_calls,
-        input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost=result.cost,
-        link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl")
-    if (result.status == SessionStatus.ERROR and result.steps == 0) \
-            or result.status == SessionStatus.ENV_ERROR:
+        patch_lines=patch_size(result.patch),
+        llm_calls=result.llm_calls,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        cost=result.cost,
+        link=f"{inst.instance_id}/{result.session_id}/trajectory.jsonl",
+    )
+    if (result.status == SessionStatus.ERROR and result.steps == 0) or result.status == SessionStatus.ENV_ERROR:
         return RepairResult(outcome=outcome)  # infrastructure, not a prediction: retried next run
-    prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name,
-                            model_patch=result.patch)
+    prediction = Prediction(instance_id=inst.instance_id, model_name_or_path=task.model_name, model_patch=result.patch)
     return RepairResult(outcome=outcome, prediction=prediction)
 
 
@@ -217,13 +258,23 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
     store = RunStore(config.out_dir)
     with store.claim():  # one run of the directory at a time
         done = store.outcomes()
-        tasks = [RepairTask(instance=i, out_dir=config.out_dir.resolve(), model_name=config.model_name,
-                            planner=config.planner, oracle_tests=config.oracle_tests,
-                            timeout=config.timeout, repos_dir=config.repos_dir,
-                            relative_to=config.instances.resolve().parent,
-                            cache=config.cache, settings=for_workers(config.settings) if config.settings else {},
-                            model_options=config.model_options)
-                 for i in instances if i.instance_id not in done]
+        tasks = [
+            RepairTask(
+                instance=i,
+                out_dir=config.out_dir.resolve(),
+                model_name=config.model_name,
+                planner=config.planner,
+                oracle_tests=config.oracle_tests,
+                timeout=config.timeout,
+                repos_dir=config.repos_dir,
+                relative_to=config.instances.resolve().parent,
+                cache=config.cache,
+                settings=for_workers(config.settings) if config.settings else {},
+                model_options=config.model_options,
+            )
+            for i in instances
+            if i.instance_id not in done
+        ]
         executor = make_executor(config.executor, config.workers, config.ray_address, config.logs)
         previous = [done[i.instance_id] for i in instances if i.instance_id in done]
         with RunProgress(len(instances), "batch", "fixed", "not fixed", previous, console) as progress:
@@ -232,9 +283,12 @@ def run_batch(config: BatchConfig, console: Console | None = None) -> dict[str, 
                     store.record(result.outcome, result.prediction)
                     outcome = result.outcome
                 else:
-                    outcome = Outcome(instance_id=task.instance.instance_id, status=Status.ERROR,
-                                      error_kind=ErrorKind.WORKER,
-                                      message=f"{type(result).__name__}: {result}"[:500])
+                    outcome = Outcome(
+                        instance_id=task.instance.instance_id,
+                        status=Status.ERROR,
+                        error_kind=ErrorKind.WORKER,
+                        message=f"{type(result).__name__}: {result}"[:500],
+                    )
                     store.record(outcome)
                 progress.advance(outcome)
         write_reports(config.out_dir, f"batch {config.out_dir.name} ({config.model_name})")

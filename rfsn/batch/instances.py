@@ -20,8 +20,9 @@ def require_oracle_fields(path: Path, instances: Sequence[Instance]) -> None:
     for instance in instances:
         for name in ORACLE_FIELDS:
             if not getattr(instance, name):
-                raise ConfigError(f"{path}: instance {instance.instance_id!r} has no {name}, "
-                                  "which --oracle-tests needs")
+                raise ConfigError(
+                    f"{path}: instance {instance.instance_id!r} has no {name}, which --oracle-tests needs"
+                )
 
 
 def require_sources(path: Path, instances: Sequence[Instance], repos_dir: Path | None) -> None:

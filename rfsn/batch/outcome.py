@@ -39,16 +39,16 @@ SUCCESS = frozenset({Status.RESOLVED, Status.FIXED})
 class ErrorKind(StrEnum):
     """Why an instance could not be run: infrastructure, not the patch."""
 
-    REPO = "repo"                  # the repository or base commit cannot be had
-    TEST_PATCH = "test_patch"      # the instance's test_patch does not apply
-    IMAGE = "image_build"          # an environment image cannot be built
-    DAEMON = "daemon"              # Docker does not answer
-    SANDBOX = "sandbox"            # a container cannot be started or used
-    TIMEOUT = "timeout"            # the tests (or the session) ran out of time
-    WORKER = "worker"              # the worker process died or raised
-    REPAIR = "repair"              # the repair session failed
-    ENV = "env"                    # the environment cannot run the tests (a broken baseline)
-    FLAKY = "flaky"                # the instance's tests at base change from run to run
+    REPO = "repo"  # the repository or base commit cannot be had
+    TEST_PATCH = "test_patch"  # the instance's test_patch does not apply
+    IMAGE = "image_build"  # an environment image cannot be built
+    DAEMON = "daemon"  # Docker does not answer
+    SANDBOX = "sandbox"  # a container cannot be started or used
+    TIMEOUT = "timeout"  # the tests (or the session) ran out of time
+    WORKER = "worker"  # the worker process died or raised
+    REPAIR = "repair"  # the repair session failed
+    ENV = "env"  # the environment cannot run the tests (a broken baseline)
+    FLAKY = "flaky"  # the instance's tests at base change from run to run
 
 
 class Outcome(BaseModel):
@@ -65,16 +65,17 @@ class Outcome(BaseModel):
     output_tokens: int = 0
     cost: float = Field(default=0.0, description="USD for model calls")
     graded_by: str = Field(default="", description="what read the test statuses of an evaluation")
-    caveat: str = Field(default="", description="what rfsn would blame on the environment while "
-                                                "the harness grades it (its verdict is kept)")
+    caveat: str = Field(
+        default="",
+        description="what rfsn would blame on the environment while the harness grades it (its verdict is kept)",
+    )
 
 
 def patch_size(patch: str | None) -> int:
     """Added plus removed lines of a unified diff."""
     if not patch:
         return 0
-    return sum(1 for line in patch.splitlines()
-               if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
+    return sum(1 for line in patch.splitlines() if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
 
 
 def classify(exc: BaseException) -> ErrorKind:

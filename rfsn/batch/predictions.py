@@ -37,8 +37,10 @@ GOLD = "gold"
 def load_predictions(source: str, instances: Iterable[Instance]) -> dict[str, Prediction]:
     """Predictions keyed by instance id; ``gold`` means each instance's reference patch."""
     if source == GOLD:
-        return {i.instance_id: Prediction(instance_id=i.instance_id, model_name_or_path=GOLD,
-                                          model_patch=i.patch) for i in instances}
+        return {
+            i.instance_id: Prediction(instance_id=i.instance_id, model_name_or_path=GOLD, model_patch=i.patch)
+            for i in instances
+        }
 
     def check(prediction: Prediction) -> None:
         if "model_patch" not in (prediction.model_fields_set | set(prediction.model_extra or {})):
@@ -132,8 +134,7 @@ class RunStore:
         if self.predictions is None:
             return set()
         if self._committed is None:
-            self._committed = {str(r["instance_id"]) for r in self.predictions.records()
-                               if "instance_id" in r}
+            self._committed = {str(r["instance_id"]) for r in self.predictions.records() if "instance_id" in r}
         return self._committed
 
     def prediction_records(self) -> list[dict[str, object]]:
@@ -154,6 +155,7 @@ class RunStore:
             return  # already recorded
         self.results.append(outcome)
         if self.predictions is not None and prediction is not None:
-            self.predictions.append(prediction.model_dump(
-                mode="json", include={"instance_id", "model_name_or_path", "model_patch"}))
+            self.predictions.append(
+                prediction.model_dump(mode="json", include={"instance_id", "model_name_or_path", "model_patch"})
+            )
             self.committed_ids().add(outcome.instance_id)

@@ -25,23 +25,35 @@ from rfsn.observability.heartbeat import INTERVAL, Heartbeat, clock
 class RunProgress:
     """Counts outcomes as they arrive; ``success`` / ``failure`` name the two verdicts."""
 
-    def __init__(self, total: int, title: str, success: str, failure: str,
-                 done: Iterable[Outcome] = (), console: Console | None = None,
-                 interval: float = INTERVAL) -> None:
+    def __init__(
+        self,
+        total: int,
+        title: str,
+        success: str,
+        failure: str,
+        done: Iterable[Outcome] = (),
+        console: Console | None = None,
+        interval: float = INTERVAL,
+    ) -> None:
         self.counts: Counter[str] = Counter()
         self.total, self.title = total, title
         self.success, self.failure = success, failure
         self._progress = Progress(
-            TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), console=console or plain_console(stderr=True), transient=False,
+            TextColumn(f"[bold]{title}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console or plain_console(stderr=True),
+            transient=False,
         )
         previous = list(done)
         for outcome in previous:
             self._count(outcome)
         self.completed = len(previous)
-        self._task = self._progress.add_task(title, total=total, completed=len(previous),
-                                             counts=self._text())
+        self._task = self._progress.add_task(title, total=total, completed=len(previous), counts=self._text())
         self._heartbeat = Heartbeat("rfsn", self.line, self._progress.console, interval)
 
     def _count(self, outcome: Outcome) -> None:
@@ -55,9 +67,11 @@ class RunProgress:
             self.counts[self.failure] += 1
 
     def _text(self) -> str:
-        parts = [f"[green]{self.success} {self.counts[self.success]}[/]",
-                 f"[yellow]{self.failure} {self.counts[self.failure]}[/]",
-                 f"[red]error {self.counts['error']}[/]"]
+        parts = [
+            f"[green]{self.success} {self.counts[self.success]}[/]",
+            f"[yellow]{self.failure} {self.counts[self.failure]}[/]",
+            f"[red]error {self.counts['error']}[/]",
+        ]
         if self.counts["empty"]:
             parts.append(f"empty {self.counts['empty']}")
         return " ".join(parts)
@@ -66,8 +80,10 @@ class RunProgress:
         """One progress line: phase (the run), step (instances done), elapsed, what is left."""
         left = self.total - self.completed
         counts = ", ".join(f"{name} {n}" for name, n in self.counts.items() if n) or "none yet"
-        return (f"{self.title}: {self.completed}/{self.total} instances done ({counts}), "
-                f"elapsed {clock(elapsed)}, {left} left")
+        return (
+            f"{self.title}: {self.completed}/{self.total} instances done ({counts}), "
+            f"elapsed {clock(elapsed)}, {left} left"
+        )
 
     def advance(self, outcome: Outcome) -> None:
         self.completed += 1
@@ -79,7 +95,8 @@ class RunProgress:
         self._heartbeat.__enter__()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._heartbeat.__exit__(exc_type, exc, tb)
         self._progress.stop()

@@ -35,15 +35,15 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def load_models(path: Path, model: type[M], what: str,
-                check: Callable[[M], None] | None = None) -> list[M]:
+def load_models(path: Path, model: type[M], what: str, check: Callable[[M], None] | None = None) -> list[M]:
     """Every record of ``path`` validated as ``model``; duplicates of an id are an error."""
     items: list[M] = []
     seen: dict[str, int] = {}
     for number, value in read_records(path):
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}:{number}: {_article(what)} {what} must be a JSON object, "
-                              f"not {type(value).__name__}")
+            raise ConfigError(
+                f"{path}:{number}: {_article(what)} {what} must be a JSON object, not {type(value).__name__}"
+            )
         try:
             item = model.model_validate(value)
             if check is not None:
@@ -54,8 +54,7 @@ def load_models(path: Path, model: type[M], what: str,
             raise ConfigError(f"{path}:{number}: invalid {what}: {exc}") from exc
         key = str(getattr(item, "instance_id", number))
         if key in seen:
-            raise ConfigError(f"{path}:{number}: duplicate instance_id {key!r} "
-                              f"(first on line {seen[key]})")
+            raise ConfigError(f"{path}:{number}: duplicate instance_id {key!r} (first on line {seen[key]})")
         seen[key] = number
         items.append(item)
     return items

@@ -26,17 +26,23 @@ _STATUS_COLOUR = {Status.RESOLVED: "#2e7d32", Status.FIXED: "#2e7d32", Status.ER
 def load_outcomes(root: Path) -> list[Outcome]:
     store = RunStore(root, predictions=(root / "predictions.jsonl").is_file())
     if not store.results.path.is_file():
-        raise ConfigError(f"{root} holds no results.jsonl nor result.json (not a batch or evaluation run, "
-                          "nor a repair session's folder)")
-    return sorted(store.outcomes(latest=True, committed_only=False).values(),
-                  key=lambda o: o.instance_id)
+        raise ConfigError(
+            f"{root} holds no results.jsonl nor result.json (not a batch or evaluation run, "
+            "nor a repair session's folder)"
+        )
+    return sorted(store.outcomes(latest=True, committed_only=False).values(), key=lambda o: o.instance_id)
 
 
 #: how a session's own verdict reads until ``rfsn evaluate`` has graded the run
 SELF_CHECKED = "fixed (self-checked)"
 #: files of an instance's folder the report links to, with their labels
-_EVIDENCE = (("patch.diff", "patch"), ("report.json", "report"), ("result.json", "report"),
-             ("report.md", "report"), ("env-build.log", "build log"))
+_EVIDENCE = (
+    ("patch.diff", "patch"),
+    ("report.json", "report"),
+    ("result.json", "report"),
+    ("report.md", "report"),
+    ("env-build.log", "build log"),
+)
 
 
 def _word(outcomes: list[Outcome]) -> str:
@@ -85,8 +91,7 @@ def model_totals(outcomes: list[Outcome]) -> str:
         return ""
     given, received = sum(o.input_tokens for o in outcomes), sum(o.output_tokens for o in outcomes)
     cost = sum(o.cost for o in outcomes)
-    return (f"model: {calls} calls, {given} input + {received} output = {given + received} tokens, "
-            f"cost ${cost:.4f}")
+    return f"model: {calls} calls, {given} input + {received} output = {given + received} tokens, cost ${cost:.4f}"
 
 
 def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
@@ -98,33 +103,41 @@ def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
     label_w, top = 230, 28
     scale = (width - label_w - 60) / longest
     height = top + bar * len(outcomes) + 10
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="11">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="11">'
+    ]
     x = label_w
     for phase in phases:  # legend
-        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
-                     f'<text x="{x + 14}" y="15">{html.escape(phase)}</text>')
+        out.append(
+            f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
+            f'<text x="{x + 14}" y="15">{html.escape(phase)}</text>'
+        )
         x += 18 + 7 * len(phase)
     for row, (outcome, (parts, total)) in enumerate(zip(outcomes, bars, strict=True)):
         y = top + row * bar
-        out.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
-                     f'{html.escape(outcome.instance_id[:36])}</text>')
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
+            f"{html.escape(outcome.instance_id[:36])}</text>"
+        )
         x0 = float(label_w)
         for phase, seconds in parts.items():
             w = max(0.0, seconds * scale)
-            out.append(f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
-                         f'fill="{colour.get(phase, "#999")}"><title>{html.escape(phase)}: '
-                         f'{seconds:.2f}s</title></rect>')
+            out.append(
+                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
+                f'fill="{colour.get(phase, "#999")}"><title>{html.escape(phase)}: '
+                f"{seconds:.2f}s</title></rect>"
+            )
             x0 += w
-        out.append(f'<text x="{label_w + total * scale + 4:.1f}" y="{y + bar - 5}">'
-                   f'{total:.1f}s</text>')
+        out.append(f'<text x="{label_w + total * scale + 4:.1f}" y="{y + bar - 5}">{total:.1f}s</text>')
     out.append("</svg>")
     return "".join(out)
 
 
 #: a link that stays a link: an http(s) URL, or a path relative to the report with no scheme
-_SAFE_HREF = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\]+|[A-Za-z0-9_.+@%-][^\s\x00-\x1f\x7f:\"'<>\\]*",
-                        re.IGNORECASE)
+_SAFE_HREF = re.compile(
+    r"https?://[^\s\x00-\x1f\x7f\"'<>\\]+|[A-Za-z0-9_.+@%-][^\s\x00-\x1f\x7f:\"'<>\\]*", re.IGNORECASE
+)
 
 
 def safe_href(href: str) -> bool:
@@ -162,10 +175,12 @@ def render_html(title: str, outcomes: list[Outcome], root: Path | None = None) -
     for o in outcomes:
         status = html.escape(_status(o))
         link = " ".join(_html_link(label, href) for label, href in _links(o, root))
-        rows.append(f'<tr><td>{html.escape(o.instance_id)}</td>'
-                    f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
-                    f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
-                    f'<td>{link}</td><td>{html.escape(o.message[:160])}</td></tr>')
+        rows.append(
+            f"<tr><td>{html.escape(o.instance_id)}</td>"
+            f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
+            f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
+            f"<td>{link}</td><td>{html.escape(o.message[:160])}</td></tr>"
+        )
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -174,8 +189,11 @@ td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-al
 </head><body>
 <h1>{html.escape(title)}</h1>
 <p><b>{good}/{total} {_word(outcomes)} ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
-{"<p>Not graded yet: rfsn evaluate grades the predictions as the SWE-bench harness does.</p>"
- if _word(outcomes) == SELF_CHECKED else ""}
+{
+        "<p>Not graded yet: rfsn evaluate grades the predictions as the SWE-bench harness does.</p>"
+        if _word(outcomes) == SELF_CHECKED
+        else ""
+    }
 {f"<p>{html.escape(model_totals(outcomes))}</p>" if model_totals(outcomes) else ""}
 <h2>Time per instance</h2>
 {svg_chart(outcomes)}
@@ -190,17 +208,27 @@ td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-al
 def render_markdown(title: str, outcomes: list[Outcome], root: Path | None = None) -> str:
     good, total, pct = rate(outcomes)
     phases = list(dict.fromkeys(p for o in outcomes for p in o.phases))
-    lines = [f"# {title}", "", f"**{good}/{total} {_word(outcomes)} ({pct:.1f}%)**", "",
-             *([model_totals(outcomes), ""] if model_totals(outcomes) else []),
-             "| instance | status | time (s) | patch lines | " + " | ".join(phases)
-             + (" | " if phases else "") + "trajectory / logs |",
-             "|---|---|---:|---:|" + "---:|" * len(phases) + "---|"]
+    lines = [
+        f"# {title}",
+        "",
+        f"**{good}/{total} {_word(outcomes)} ({pct:.1f}%)**",
+        "",
+        *([model_totals(outcomes), ""] if model_totals(outcomes) else []),
+        "| instance | status | time (s) | patch lines | "
+        + " | ".join(phases)
+        + (" | " if phases else "")
+        + "trajectory / logs |",
+        "|---|---|---:|---:|" + "---:|" * len(phases) + "---|",
+    ]
     for o in outcomes:
         status = _status(o)
         cells = [f"{o.phases.get(p, 0.0):.1f}" for p in phases]
         link = " ".join(_md_link(label, href) for label, href in _links(o, root))
-        lines.append(f"| {_md_cell(o.instance_id)} | {status} | {o.duration:.1f} | {o.patch_lines} | "
-                     + "".join(c + " | " for c in cells) + f"{link} |")
+        lines.append(
+            f"| {_md_cell(o.instance_id)} | {status} | {o.duration:.1f} | {o.patch_lines} | "
+            + "".join(c + " | " for c in cells)
+            + f"{link} |"
+        )
     return "\n".join(lines) + "\n"
 
 

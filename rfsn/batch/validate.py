@@ -37,19 +37,30 @@ class Validity(BaseModel):
 def judge(instance_id: str, outcome: Outcome | None) -> Validity:
     """Pure: what the gold evaluation of one instance says of the instance."""
     if outcome is None:
-        return Validity(instance_id=instance_id, valid=False, gold_resolves=None,
-                        empty_resolves=None, label="not_run")
+        return Validity(instance_id=instance_id, valid=False, gold_resolves=None, empty_resolves=None, label="not_run")
     if outcome.status in (Status.RESOLVED, Status.UNRESOLVED):
         resolved = outcome.status is Status.RESOLVED
-        return Validity(instance_id=instance_id, valid=resolved, gold_resolves=resolved,
-                        empty_resolves=False, label="valid" if resolved else "gold_unresolved",
-                        message="" if resolved else _unresolved(outcome))
+        return Validity(
+            instance_id=instance_id,
+            valid=resolved,
+            gold_resolves=resolved,
+            empty_resolves=False,
+            label="valid" if resolved else "gold_unresolved",
+            message="" if resolved else _unresolved(outcome),
+        )
     if outcome.status is Status.EMPTY_PATCH:
-        return Validity(instance_id=instance_id, valid=False, gold_resolves=False,
-                        empty_resolves=None, label="no_gold_patch")
+        return Validity(
+            instance_id=instance_id, valid=False, gold_resolves=False, empty_resolves=None, label="no_gold_patch"
+        )
     kind = outcome.error_kind or ErrorKind.WORKER
-    return Validity(instance_id=instance_id, valid=False, gold_resolves=None,
-                    empty_resolves=None, label=kind.value, message=outcome.message)
+    return Validity(
+        instance_id=instance_id,
+        valid=False,
+        gold_resolves=None,
+        empty_resolves=None,
+        label=kind.value,
+        message=outcome.message,
+    )
 
 
 def flaky(row: Validity, again: Outcome | None) -> Validity:
@@ -57,21 +68,25 @@ def flaky(row: Validity, again: Outcome | None) -> Validity:
     second time makes the instance flaky, its verdict changing from run to run."""
     if again is None or again.status is not Status.RESOLVED:
         return row
-    return Validity(instance_id=row.instance_id, valid=False, gold_resolves=None, empty_resolves=False,
-                    label=ErrorKind.FLAKY.value,
-                    message="the gold patch resolved the instance in one of two evaluations: its verdict "
-                            "changes from run to run")
+    return Validity(
+        instance_id=row.instance_id,
+        valid=False,
+        gold_resolves=None,
+        empty_resolves=False,
+        label=ErrorKind.FLAKY.value,
+        message="the gold patch resolved the instance in one of two evaluations: its verdict changes from run to run",
+    )
 
 
 def _outcomes(config: EvalConfig) -> dict[str, Outcome]:
-    return RunStore(config.report_dir / RUN_EVALUATION / config.run_id / GOLD, predictions=False) \
-        .outcomes(latest=True)
+    return RunStore(config.report_dir / RUN_EVALUATION / config.run_id / GOLD, predictions=False).outcomes(latest=True)
 
 
 def _unresolved(outcome: Outcome) -> str:
     """Why gold is unresolved: the harness's verdict, and rfsn's caveat beside it if any."""
     return "the gold patch does not resolve the instance" + (
-        f" (as the harness grades it; caveat: {outcome.caveat})" if outcome.caveat else "")
+        f" (as the harness grades it; caveat: {outcome.caveat})" if outcome.caveat else ""
+    )
 
 
 def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[Path, list[Validity]]:
@@ -89,8 +104,7 @@ def run_validation(config: EvalConfig, console: Console | None = None) -> tuple[
         again = config.model_copy(update={"run_id": f"{config.run_id}.again", "instance_ids": tuple(unresolved)})
         run_evaluation(again, console, "validate")
         second = _outcomes(again)
-        rows = [flaky(row, second.get(row.instance_id)) if row.instance_id in unresolved else row
-                for row in rows]
+        rows = [flaky(row, second.get(row.instance_id)) if row.instance_id in unresolved else row for row in rows]
     path = config.report_dir / f"validation.{config.run_id}.json"
     write_atomic(path, json.dumps([row.model_dump() for row in rows], indent=2) + "\n")
     return path, rows

@@ -44,8 +44,7 @@ def check_choice(name: str | None, test_cmd: str | None) -> None:
 def select(repo: Path, name: str | None = None, test_cmd: str | None = None) -> Buildpack:
     """The buildpack for ``repo``: by ``test_cmd``, by ``name``, or by best detection."""
     if test_cmd is not None:
-        return GenericBuildpack(test_cmd, base=load(name) if name and name != "generic" else None,
-                                repo=repo)
+        return GenericBuildpack(test_cmd, base=load(name) if name and name != "generic" else None, repo=repo)
     if name is not None:
         return load(name)
     ranked = [(info, d) for info, d in detect_all(repo) if d.score > 0]

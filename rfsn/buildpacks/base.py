@@ -138,11 +138,16 @@ class BaseImage(BaseModel):
     registry_image: str = Field(description="official image, e.g. 'python:3.11-slim'")
     debian_release: str = Field(description="Debian release whose packages provide the runtime")
     debian_packages: tuple[str, ...] = Field(description="packages debootstrap installs")
-    debian_backports: tuple[str, ...] = Field(default=(), exclude=True, description="packages installed from "
-                                              "the release's backports after debootstrap; in the keys only "
-                                              "where there are some")
-    locales: tuple[str, ...] = Field(default=(), description="locales compiled into the image "
-                                     "('en_US.UTF-8'; needs the 'locales' package)")
+    debian_backports: tuple[str, ...] = Field(
+        default=(),
+        exclude=True,
+        description="packages installed from "
+        "the release's backports after debootstrap; in the keys only "
+        "where there are some",
+    )
+    locales: tuple[str, ...] = Field(
+        default=(), description="locales compiled into the image ('en_US.UTF-8'; needs the 'locales' package)"
+    )
 
     @property
     def bootstrap_tag(self) -> str:
@@ -177,44 +182,60 @@ class EnvRecipe(BaseModel):
         default=(), description="files placed under $RFSN_ENV/files before the steps run"
     )
     python_archive: str = Field(
-        default="", description="sha256 of a python-build-standalone install_only archive "
-                                "unpacked at /opt/python before the steps run"
+        default="",
+        description="sha256 of a python-build-standalone install_only archive "
+        "unpacked at /opt/python before the steps run",
     )
     python_archive_path: Path | None = Field(
         default=None, exclude=True, description="where that archive is on this host (not hashed)"
     )
     source: str = Field(
-        default="", description="a commit of the session's repository whose tree is unpacked at "
-                                "$RFSN_ENV/src before the steps run (steps that install the project "
-                                "as its own tooling does, resolved by the package manager)"
+        default="",
+        description="a commit of the session's repository whose tree is unpacked at "
+        "$RFSN_ENV/src before the steps run (steps that install the project "
+        "as its own tooling does, resolved by the package manager)",
     )
     source_repo: Path | None = Field(
-        default=None, exclude=True, description="the host repository holding ``source`` when the "
-                                                "session's own does not (a batch workspace holds only "
-                                                "its base commit's history); never mounted, not hashed"
+        default=None,
+        exclude=True,
+        description="the host repository holding ``source`` when the "
+        "session's own does not (a batch workspace holds only "
+        "its base commit's history); never mounted, not hashed",
     )
     index_date: str = Field(
-        default="", description="resolve Python packages as PyPI had them before this date "
-                                "(YYYY-MM-DD, UTC), save the versions the recipe pins exactly "
-                                "(rfsn.sandbox.asof); empty: as PyPI has them now"
+        default="",
+        description="resolve Python packages as PyPI had them before this date "
+        "(YYYY-MM-DD, UTC), save the versions the recipe pins exactly "
+        "(rfsn.sandbox.asof); empty: as PyPI has them now",
     )
     floors: tuple[tuple[str, str], ...] = Field(
-        default=(), exclude=True, description="(project, YYYY-MM-DD): with ``index_date``, the project "
-                                              "is at least its first release after that day (a build "
-                                              "or test tool raised to one that runs on the Python); "
-                                              "in the key only where there are some")
+        default=(),
+        exclude=True,
+        description="(project, YYYY-MM-DD): with ``index_date``, the project "
+        "is at least its first release after that day (a build "
+        "or test tool raised to one that runs on the Python); "
+        "in the key only where there are some",
+    )
     system_packages: tuple[tuple[str, str], ...] = Field(
-        default=(), exclude=True, description="(Debian package, why): installed before the steps run, "
-                                              "each for a file a build of the recipe without it lacked "
-                                              "(``rfsn.sandbox.syspkgs``); in the key only where there are some")
+        default=(),
+        exclude=True,
+        description="(Debian package, why): installed before the steps run, "
+        "each for a file a build of the recipe without it lacked "
+        "(``rfsn.sandbox.syspkgs``); in the key only where there are some",
+    )
 
     notes: tuple[str, ...] = Field(
-        default=(), exclude=True, description="what was chosen and why (the Python, the date, "
-                                              "where each requirement comes from), for the report")
+        default=(),
+        exclude=True,
+        description="what was chosen and why (the Python, the date, where each requirement comes from), for the report",
+    )
     project_env: bool = Field(
-        default=True, exclude=True, description="the sandbox's commands see the variables the project's CI "
-                                                "sets for its tests (``cienv``); False: the recipe is the "
-                                                "whole environment (a SWE-bench spec)")
+        default=True,
+        exclude=True,
+        description="the sandbox's commands see the variables the project's CI "
+        "sets for its tests (``cienv``); False: the recipe is the "
+        "whole environment (a SWE-bench spec)",
+    )
 
     def key(self) -> str:
         """Content hash of the recipe (the Docker image tag also hashes its Dockerfile); the
@@ -236,6 +257,7 @@ class Buildpack(Protocol):
     name: ClassVar[str]
     #: the registry image used as base when a repo does not say otherwise
     default_base: ClassVar[BaseImage]
+
     @property
     def structured(self) -> bool:
         """Whether ``parse`` reads per-test statuses; False: the exit code alone is the verdict."""

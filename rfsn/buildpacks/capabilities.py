@@ -34,8 +34,9 @@ class SandboxView(Protocol):
     scratch: Path
     scratch_path: str
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True.
         ``own_tmp``: with a temporary directory of its own (``TMPDIR``), empty at the start
         and removed after, as a fresh container would have."""
@@ -57,8 +58,9 @@ class CoverageCapable(Protocol):
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan: ...
 
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]: ...
+    def parse_coverage(
+        self, reports: dict[str, str], test_ids: Sequence[str], workdir: str
+    ) -> dict[str, dict[str, list[int]]]: ...
 
 
 @runtime_checkable
@@ -75,8 +77,9 @@ class TestExec(Protocol):
     """Something that runs a test command: a sandbox, or a warm runner in front of one (which
     passes ``env`` and ``own_tmp`` on to the runs it leaves to the sandbox)."""
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult: ...
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult: ...
 
 
 @runtime_checkable
@@ -125,8 +128,9 @@ class ResumeCapable(Protocol):
         """The tests whose failure ended a process of this run, each with what it printed."""
         ...
 
-    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
-                     report_dir: str) -> list[str] | None:
+    def rest_command(
+        self, crash: Crash, done: Collection[str], tests: Sequence[str], report_dir: str
+    ) -> list[str] | None:
         """The argv that runs the tests of ``crash.unit`` not in ``done`` (the crashed test is),
         within the selection ``tests`` (empty: all); None when it cannot or none is left."""
         ...
@@ -208,8 +212,7 @@ def date_env(buildpack: object, options: EnvOptions) -> None:
 class FailFastCapable(Protocol):
     """Optional: a buildpack whose runner can stop once a number of tests have failed."""
 
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str] | None:
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """``test_command`` that stops after ``max_failures`` failed tests (None: it cannot)."""
         ...
 

@@ -19,13 +19,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 #: the variables the sandbox decides, whatever CI sets
-OWNED = re.compile(r"^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|TMPDIR|TMP|TEMP|TERM|COLUMNS|LINES|LANG|LANGUAGE"
-                   r"|LC_\w+|CI|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|RFSN_\w+|FORCE_COLOR|NO_COLOR|PY_COLORS"
-                   r"|CLICOLOR\w*|DISPLAY|PYTEST_ADDOPTS|PYTHONWARNINGS|COVERAGE_\w+|COV_CORE_\w+|NODE_V8_COVERAGE"
-                   # where modules and crates come from and where builds go: the env image's (tests are offline)
-                   r"|GOPROXY|GOTOOLCHAIN|GOMODCACHE|GOCACHE|CARGO_HOME|CARGO_TARGET_DIR|CARGO_TERM_COLOR"
-                   # the platform tests are built for: the sandbox's (a cross build's binaries cannot run)
-                   r"|GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|CARGO_BUILD_TARGET)$")
+OWNED = re.compile(
+    r"^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|TMPDIR|TMP|TEMP|TERM|COLUMNS|LINES|LANG|LANGUAGE"
+    r"|LC_\w+|CI|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|RFSN_\w+|FORCE_COLOR|NO_COLOR|PY_COLORS"
+    r"|CLICOLOR\w*|DISPLAY|PYTEST_ADDOPTS|PYTHONWARNINGS|COVERAGE_\w+|COV_CORE_\w+|NODE_V8_COVERAGE"
+    # where modules and crates come from and where builds go: the env image's (tests are offline)
+    r"|GOPROXY|GOTOOLCHAIN|GOMODCACHE|GOCACHE|CARGO_HOME|CARGO_TARGET_DIR|CARGO_TERM_COLOR"
+    # the platform tests are built for: the sandbox's (a cross build's binaries cannot run)
+    r"|GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|CARGO_BUILD_TARGET)$"
+)
 #: a step command that runs tests (a runner, or a script or target named for them)
 _RUNS_TESTS = re.compile(r"\b(?:tests?|pytest|py\.test|nosetests|unittest|jest|mocha|vitest|ava|tap)\b")
 #: tox or nox, unless the environments or sessions it names are not tests (``tox -e mypy``)
@@ -78,8 +80,10 @@ def _scopes(workflow: Any) -> Iterator[tuple[str, Mapping[str, str]]]:
         return
     jobs = workflow.get("jobs")
     jobs = {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
-    testing = {name: [s for s in job.get("steps") or [] if isinstance(s, dict) and _runs_tests(s)]
-               for name, job in jobs.items()}
+    testing = {
+        name: [s for s in job.get("steps") or [] if isinstance(s, dict) and _runs_tests(s)]
+        for name, job in jobs.items()
+    }
     if any(testing.values()):
         yield "", _env(workflow)
     for name, steps in testing.items():

@@ -53,8 +53,13 @@ def detect_all(repo: Path) -> list[tuple[BuildpackInfo, Detection]]:
         try:
             detection = _instantiate(info).detect(repo)
         except Exception as exc:  # a plugin must never break rfsn
-            warn_once(f"broken:{info.name}", "buildpack.plugin_skipped", name=info.name,
-                       source=info.source, error=f"{type(exc).__name__}: {exc}")
+            warn_once(
+                f"broken:{info.name}",
+                "buildpack.plugin_skipped",
+                name=info.name,
+                source=info.source,
+                error=f"{type(exc).__name__}: {exc}",
+            )
             continue
         results.append((info, detection))
     results.sort(key=lambda pair: pair[1].score, reverse=True)

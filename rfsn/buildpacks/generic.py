@@ -32,8 +32,11 @@ class GenericBuildpack:
 
     name: ClassVar[str] = "generic"
     default_base: ClassVar[BaseImage] = BaseImage(
-        runtime="debian", version="12", registry_image="debian:bookworm-slim",
-        debian_release="bookworm", debian_packages=("git", "ca-certificates", "procps"),
+        runtime="debian",
+        version="12",
+        registry_image="debian:bookworm-slim",
+        debian_release="bookworm",
+        debian_packages=("git", "ca-certificates", "procps"),
     )
     structured: ClassVar[bool] = False
 
@@ -76,8 +79,9 @@ class GenericBuildpack:
     def diagnose(self, report: TestReport, repo: Path) -> str | None:
         """A command the shell could not find (127) or run (126) says nothing about the tests."""
         if report.exit_code in (126, 127):
-            return (f"the test command could not run (exit {report.exit_code}): {first_error(report.log)}; "
-                    "check --test-cmd")
+            return (
+                f"the test command could not run (exit {report.exit_code}): {first_error(report.log)}; check --test-cmd"
+            )
         return None
 
 

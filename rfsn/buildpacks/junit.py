@@ -9,8 +9,13 @@ from collections.abc import Callable
 from rfsn.models import TestStatus
 
 #: when one id appears more than once (e.g. a failure and a teardown error), the worst wins
-_SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3,
-             TestStatus.TIMEOUT: 4}
+_SEVERITY = {
+    TestStatus.PASSED: 0,
+    TestStatus.SKIPPED: 1,
+    TestStatus.ERROR: 2,
+    TestStatus.FAILED: 3,
+    TestStatus.TIMEOUT: 4,
+}
 #: how pytest-timeout words the failure of a test it stopped
 #: (2.x: "Timeout (>60.0s) from pytest-timeout."; 1.x: "Timeout >60.0s")
 _TIMEOUT_MESSAGE = re.compile(r"^Failed: Timeout (?:\(>[0-9.]+s\) from pytest-timeout|>[0-9.]+s$)")
@@ -18,8 +23,7 @@ _TIMEOUT_MESSAGE = re.compile(r"^Failed: Timeout (?:\(>[0-9.]+s\) from pytest-ti
 
 def case_status(case: ET.Element) -> TestStatus:
     tags = {child.tag for child in case}
-    if any(child.tag in ("failure", "error") and _TIMEOUT_MESSAGE.match(child.get("message", ""))
-           for child in case):
+    if any(child.tag in ("failure", "error") and _TIMEOUT_MESSAGE.match(child.get("message", "")) for child in case):
         return TestStatus.TIMEOUT
     if "failure" in tags:
         return TestStatus.FAILED
@@ -134,7 +138,7 @@ def pytest_node_id(case: ET.Element) -> str:
         return file or name.replace(".", "/") + ".py"
     mangled = _mangle(file) if file else None
     if mangled and (classname == mangled or classname.startswith(mangled + ".")):
-        classes = classname[len(mangled) + 1:]
+        classes = classname[len(mangled) + 1 :]
         return "::".join([file, *(classes.split(".") if classes else []), name])
     parts = classname.split(".")
     # ``file`` names another module (an inherited test) or is missing: what is left

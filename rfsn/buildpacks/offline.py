@@ -28,7 +28,7 @@ class Fetcher:
 
 GO = Fetcher(
     unreachable=r"dial tcp|no such host|connection refused|i/o timeout|TLS handshake|proxyconnect|"
-                r"network is unreachable",
+    r"network is unreachable",
     names=r"s/^go: ([^ :]+@[^ :]+): .*/\1/p",
     registry="module proxy",
     hint="the modules come only from the project's vendor/ offline: go mod vendor",
@@ -41,11 +41,12 @@ def fetch_step(fetcher: Fetcher, command: str, where: str) -> str:
     """One shell line running ``command``: its output printed; on failure from an unreachable
     registry (``where`` names it) the cause line, and the command's exit status either way."""
     name = f"$(sed -nE {shlex.quote(fetcher.names)} {LOG} | head -n 1)"
-    cause = (f"{STEP_CAUSE}${{what:-a dependency}}: no {fetcher.registry} reachable "
-             f"({where}); {fetcher.hint}")
-    return (f"{command} > {LOG} 2>&1 || {{ s=$?; cat {LOG}; what={name}; "
-            f"if grep -Eq {shlex.quote(fetcher.unreachable)} {LOG}; then echo {_double(cause)}; fi; exit $s; }}; "
-            f"cat {LOG}; rm -f {LOG}")
+    cause = f"{STEP_CAUSE}${{what:-a dependency}}: no {fetcher.registry} reachable ({where}); {fetcher.hint}"
+    return (
+        f"{command} > {LOG} 2>&1 || {{ s=$?; cat {LOG}; what={name}; "
+        f"if grep -Eq {shlex.quote(fetcher.unreachable)} {LOG}; then echo {_double(cause)}; fi; exit $s; }}; "
+        f"cat {LOG}; rm -f {LOG}"
+    )
 
 
 def _double(text: str) -> str:

@@ -27,11 +27,16 @@ _FRAME = re.compile(
     r"Step \d+/\d+ : |RUN |-+> |command: |cwd: |"
     # npm's own frame: the system, its command line, versions, codes, where to report and its log
     r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
-    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))", re.I)
+    r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))",
+    re.I,
+)
 #: a line that says what went wrong
-_CAUSE = re.compile(r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
-                    r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
-                    r"\bnot found$|No such file or directory", re.I)
+_CAUSE = re.compile(
+    r"(?:^|[\s:])(?:fatal )?error\b|^ERR!|^npm ERR!|"
+    r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|NotFound|Conflict)\b|"
+    r"\bnot found$|No such file or directory",
+    re.I,
+)
 _TRACEBACK = "Traceback (most recent call last)"
 #: pip's line under a failed command's header where the command printed nothing
 _SILENT = "No available output."
@@ -78,11 +83,32 @@ def step_error(output: str) -> str:
     return (causes or kept[-1:] or ["(no output)"])[0][:MAX_CHARS]
 
 
-_NOISE_WORDS = {"--no-input", "-q", "--quiet", "--upgrade", "-U", "--no-cache-dir", "--no-deps",
-                "--no-build-isolation"}
+_NOISE_WORDS = {"--no-input", "-q", "--quiet", "--upgrade", "-U", "--no-cache-dir", "--no-deps", "--no-build-isolation"}
 _NOISE_PAIRS = {"--progress-bar"}
-_PREPARE = ("cd", "export", "set", "rm", "mkdir", "echo", "true", "[", "test", "printf", "cat", "grep", "exit",
-            "sed", "for", "done", "fi", "esac", "case", "while", "break", "continue")
+_PREPARE = (
+    "cd",
+    "export",
+    "set",
+    "rm",
+    "mkdir",
+    "echo",
+    "true",
+    "[",
+    "test",
+    "printf",
+    "cat",
+    "grep",
+    "exit",
+    "sed",
+    "for",
+    "done",
+    "fi",
+    "esac",
+    "case",
+    "while",
+    "break",
+    "continue",
+)
 #: what a step's pip only reads, and the keywords that open a shell command of a loop or a branch
 _READS = (["pip", "list"], ["pip", "freeze"], ["pip", "check"], ["pip", "--version"], ["pip", "--help"])
 _OPENS = ("do", "then", "else", "if", "!")
@@ -100,7 +126,7 @@ def step_name(script: str, limit: int = 80) -> str:
     the commands of a ``{ }`` group and of an ``sh -c`` script (under ``timeout``) named as its
     own, cut at ``limit`` characters."""
     name = " && ".join(_names(script)) or script.strip()
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _names(script: str) -> list[str]:

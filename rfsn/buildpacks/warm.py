@@ -40,8 +40,9 @@ def ask(socket_path: Path, request: dict[str, Any], timeout: float) -> dict[str,
     return reply
 
 
-def run_through(socket_path: Path, request: dict[str, Any], argv: list[str], output: Path,
-                timeout: float) -> ExecResult | None:
+def run_through(
+    socket_path: Path, request: dict[str, Any], argv: list[str], output: Path, timeout: float
+) -> ExecResult | None:
     """``argv`` as run by the server: its reply and the output it wrote to ``output``; None
     when the server declined the run (``{"cold": true}``: the caller runs it cold)."""
     started = time.monotonic()
@@ -49,5 +50,10 @@ def run_through(socket_path: Path, request: dict[str, Any], argv: list[str], out
     if reply.get("cold"):
         return None
     text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
-    return ExecResult(argv=argv, exit_code=int(reply["exit_code"]), output=truncate_output(text),
-                      duration=time.monotonic() - started, timed_out=bool(reply["timed_out"]))
+    return ExecResult(
+        argv=argv,
+        exit_code=int(reply["exit_code"]),
+        output=truncate_output(text),
+        duration=time.monotonic() - started,
+        timed_out=bool(reply["timed_out"]),
+    )

@@ -26,8 +26,7 @@ from rfsn.version import __version__
 #: exit statuses no command uses for its result (the README's table)
 EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 130
 #: the file system's refusals: an environment rfsn cannot use (exit 2), not a bug in rfsn
-REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
-                      errno.ENAMETOOLONG})
+REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG})
 
 
 def _fail(code: int, line: str) -> NoReturn:
@@ -45,10 +44,10 @@ def _crashed(exc: Exception) -> NoReturn:
     ctx = click.get_current_context(silent=True)
     if ctx is None or not ctx.meta.get(LOGGING):  # a command without -v or --log-file: no console
         rlog.configure(level="warning")
-    rlog.get_logger("rfsn.cli").info("rfsn.crash", error=f"{type(exc).__name__}: {exc}",
-                                     traceback=traceback.format_exc())
-    _fail(EXIT_FAILED, f"rfsn: failed: {type(exc).__name__}: {exc} (unexpected: -v or --log-file "
-                       "show the traceback)")
+    rlog.get_logger("rfsn.cli").info(
+        "rfsn.crash", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+    )
+    _fail(EXIT_FAILED, f"rfsn: failed: {type(exc).__name__}: {exc} (unexpected: -v or --log-file show the traceback)")
 
 
 @contextmanager

@@ -60,5 +60,7 @@ def detect(target: str, ref: str | None) -> None:
         ranked = detect_all(workspace.path)
     console().print(detection_table(ranked))
     if not any(detection.score > 0 for _, detection in ranked):
-        raise BuildpackError(f"no buildpack recognises {target}: choose one with --buildpack NAME "
-                             "or give the test command with --test-cmd")
+        raise BuildpackError(
+            f"no buildpack recognises {target}: choose one with --buildpack NAME "
+            "or give the test command with --test-cmd"
+        )

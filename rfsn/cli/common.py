@@ -98,10 +98,11 @@ def writable_dir(path: Path) -> None:
     if not existing.is_dir():
         raise OutputError(f"cannot write to {path}: {existing} is not a directory")
     longest = os.pathconf(existing, "PC_NAME_MAX")
-    for name in path.parts[len(existing.parts):]:
+    for name in path.parts[len(existing.parts) :]:
         if len(os.fsencode(name)) > longest:
-            raise OutputError(f"cannot write to {path}: a name in it is longer than the "
-                              f"{longest} bytes {existing} allows")
+            raise OutputError(
+                f"cannot write to {path}: a name in it is longer than the {longest} bytes {existing} allows"
+            )
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".rfsn-probe-", dir=existing))
     except OSError as exc:
@@ -117,14 +118,18 @@ def error_line(line: str) -> None:
 
 def sandbox_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--sandbox", type=click.Choice(["docker", "local"]), default=None,
+        "--sandbox",
+        type=click.Choice(["docker", "local"]),
+        default=None,
         help="where code runs: docker (default), or local: on this host, unsandboxed",
     )(func)
 
 
 def registry_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--registry", metavar="HOST:PORT/PREFIX", default=None,
+        "--registry",
+        metavar="HOST:PORT/PREFIX",
+        default=None,
         help="share images through this registry: pull a missing base, env or setup image from "
         "it before building one, push what is built (RFSN_REGISTRY)",
     )(func)
@@ -132,19 +137,33 @@ def registry_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def env_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--as-of and --python: the date and the Python of a plain Python repository's environment."""
-    func = click.option("--python", "python", metavar="X.Y", default=None,
-                        help="the Python of the environment (default: one the project declares "
-                        "that existed at the --as-of date)")(func)
-    return click.option("--as-of", "as_of", metavar="DATE|today|commit", default=None,
-                        help="resolve the environment's packages, build tools and Python as of "
-                        "this date (YYYY-MM-DD); default: the commit's date")(func)
+    func = click.option(
+        "--python",
+        "python",
+        metavar="X.Y",
+        default=None,
+        help="the Python of the environment (default: one the project declares that existed at the --as-of date)",
+    )(func)
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE|today|commit",
+        default=None,
+        help="resolve the environment's packages, build tools and Python as of "
+        "this date (YYYY-MM-DD); default: the commit's date",
+    )(func)
 
 
 def metrics_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
-                        help="serve Prometheus /metrics on this port while the command runs")(func)
-    return click.option("--metrics-addr", default="127.0.0.1", show_default=True,
-                        help="address the metrics endpoint listens on")(func)
+    func = click.option(
+        "--metrics-port",
+        type=click.IntRange(0, 65535),
+        default=None,
+        help="serve Prometheus /metrics on this port while the command runs",
+    )(func)
+    return click.option(
+        "--metrics-addr", default="127.0.0.1", show_default=True, help="address the metrics endpoint listens on"
+    )(func)
 
 
 #: the flags only a planner that asks a model reads
@@ -153,21 +172,29 @@ MODEL_FLAGS = ("model", "base_url", "max_cost", "max_tokens", "max_calls", "no_c
 
 def model_options(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--model, --base-url, the caps (``scope``: what they cap, e.g. "in all") and --no-cache."""
+
     def apply(func: Callable[..., Any]) -> Callable[..., Any]:
-        for option in reversed([
-            click.option("--model", help="model of the openai/anthropic/hybrid planners"),
-            click.option("--base-url",
-                         help="model server base URL (OpenAI-compatible: http://host:port/v1)"),
-            click.option("--max-cost", type=click.FloatRange(min=0, min_open=True),
-                         help=f"USD the model calls may cost {scope}"),
-            click.option("--max-tokens", type=click.IntRange(min=1),
-                         help=f"model tokens (input plus output) {scope}"),
-            click.option("--max-calls", type=click.IntRange(min=1), help=f"model calls {scope}"),
-            click.option("--no-cache", is_flag=True, help="ask the model again even when the "
-                         "response cache holds an answer"),
-        ]):
+        for option in reversed(
+            [
+                click.option("--model", help="model of the openai/anthropic/hybrid planners"),
+                click.option("--base-url", help="model server base URL (OpenAI-compatible: http://host:port/v1)"),
+                click.option(
+                    "--max-cost",
+                    type=click.FloatRange(min=0, min_open=True),
+                    help=f"USD the model calls may cost {scope}",
+                ),
+                click.option(
+                    "--max-tokens", type=click.IntRange(min=1), help=f"model tokens (input plus output) {scope}"
+                ),
+                click.option("--max-calls", type=click.IntRange(min=1), help=f"model calls {scope}"),
+                click.option(
+                    "--no-cache", is_flag=True, help="ask the model again even when the response cache holds an answer"
+                ),
+            ]
+        ):
             func = option(func)
         return func
+
     return apply
 
 
@@ -179,14 +206,20 @@ def require_model_planner(planner: str, **flags: Any) -> None:
     given = [name for name in MODEL_FLAGS if flags.get(name) not in (None, False)]
     if given and planner not in MODEL_PLANNERS:
         flag = "--" + given[0].replace("_", "-")
-        raise ConfigError(f"{flag} applies only to the planners that ask a model "
-                          f"({', '.join(MODEL_PLANNERS)}), not to --planner {planner}")
+        raise ConfigError(
+            f"{flag} applies only to the planners that ask a model "
+            f"({', '.join(MODEL_PLANNERS)}), not to --planner {planner}"
+        )
 
 
 def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("-v", "--verbose", is_flag=True, help="show progress events")(func)
-    return click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="also write every event as a JSON line to this file")(func)
+    return click.option(
+        "--log-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="also write every event as a JSON line to this file",
+    )(func)
 
 
 #: set in ``click.Context.meta`` (shared by the nested contexts) once ``setup`` configured logging
@@ -214,8 +247,11 @@ def setup(verbose: bool = False, log_file: Path | None = None, **overrides: Any)
     if "sandbox" in overrides:
         choose_kind(settings.sandbox)
     if "registry" in overrides:
-        _check_registry(settings, given=overrides["registry"] is not None,
-                        local="sandbox" in overrides and settings.sandbox == "local")
+        _check_registry(
+            settings,
+            given=overrides["registry"] is not None,
+            local="sandbox" in overrides and settings.sandbox == "local",
+        )
     return settings
 
 
@@ -267,8 +303,10 @@ def check_target(target: str, ref: str | None) -> None:
     if exists and not is_dir:
         raise ConfigError(f"{target} is a file: TARGET is a repository's directory or git URL")
     if ref and is_dir and not (path / ".git").exists():
-        raise ConfigError(f"--ref {ref}: {target} is not a git repository (no .git), so it has no refs; "
-                          "without --ref its files are taken as they are")
+        raise ConfigError(
+            f"--ref {ref}: {target} is not a git repository (no .git), so it has no refs; "
+            "without --ref its files are taken as they are"
+        )
 
 
 #: a number of seconds: positive and finite (``--timeout -5`` is an input error, never an option

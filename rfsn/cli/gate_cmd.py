@@ -56,8 +56,13 @@ def gate() -> None:
 
 @gate.command("check")
 @click.argument("file", default="-")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path), default=None,
-              help="TOML file whose [gate] table is the policy (default: built-in defaults)")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="TOML file whose [gate] table is the policy (default: built-in defaults)",
+)
 def check(file: str, policy_file: Path | None) -> None:
     """Decide each JSON line of FILE (default '-', stdin); print one decision per line."""
     # stdout carries decisions only: send events to stderr, keeping the configured processors

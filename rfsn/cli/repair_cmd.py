@@ -68,8 +68,10 @@ class LiveView:
         """One progress line for logs: phase, step, elapsed, budget left."""
         phase = self.step.proposal.phase.value if self.step and self.step.proposal.phase else "starting"
         step = self.step.number if self.step else 0
-        return (f"repair: phase {phase}, step {step}/{max_steps}, {self.candidates} candidates, "
-                f"elapsed {clock(elapsed)}, budget left {clock(max(0.0, timeout - elapsed))}")
+        return (
+            f"repair: phase {phase}, step {step}/{max_steps}, {self.candidates} candidates, "
+            f"elapsed {clock(elapsed)}, budget left {clock(max(0.0, timeout - elapsed))}"
+        )
 
     def __rich__(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -109,71 +111,141 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
         click.echo(result.patch, nl=False)
     for line in where_it_went(result):  # what became of each group, and where the budget went
         console.print(shown(line), soft_wrap=True)
-    console.print(f"{result.steps} steps, {result.candidates_tried} candidates, "
-                  f"{result.duration:.1f}s; outputs in {out}")
+    console.print(
+        f"{result.steps} steps, {result.candidates_tried} candidates, {result.duration:.1f}s; outputs in {out}"
+    )
 
 
 @click.command()
 @click.argument("target")
 @click.option("--ref", help="branch, tag or commit to repair")
 @click.option("--problem", help="the issue text")
-@click.option("--problem-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="read the issue text from a file")
+@click.option(
+    "--problem-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="read the issue text from a file",
+)
 @click.option("--tests", multiple=True, help="a failing test to make pass (repeatable; default: all)")
-@click.option("--planner", type=PLANNER, default="template", show_default=True,
-              help="patch strategy (plugins add more)")
-@click.option("--max-steps", type=click.IntRange(min=1), default=DEFAULT_MAX_STEPS, show_default=True,
-              help="proposals the session may make (tests run, edits, reads) before it stops")
-@click.option("--timeout", type=SECONDS, default=1800.0, show_default=True,
-              help="wall seconds of the repair, from when the sandbox is ready (not building it)")
-@click.option("--out", "out_dir", type=OutputDir(), default=Path("rfsn-out"), show_default=True,
-              help="where session outputs go")
+@click.option(
+    "--planner", type=PLANNER, default="template", show_default=True, help="patch strategy (plugins add more)"
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_STEPS,
+    show_default=True,
+    help="proposals the session may make (tests run, edits, reads) before it stops",
+)
+@click.option(
+    "--timeout",
+    type=SECONDS,
+    default=1800.0,
+    show_default=True,
+    help="wall seconds of the repair, from when the sandbox is ready (not building it)",
+)
+@click.option(
+    "--out", "out_dir", type=OutputDir(), default=Path("rfsn-out"), show_default=True, help="where session outputs go"
+)
 @click.option("--apply", "apply_patch", is_flag=True, help="apply the patch to TARGET (a path) if fixed")
 @click.option("--buildpack", type=BUILDPACK, help="use this buildpack instead of detecting one")
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
-@click.option("--formula", type=click.Choice(["ochiai", "dstar", "tarantula"]), default="ochiai",
-              show_default=True, help="suspiciousness formula")
+@click.option(
+    "--formula",
+    type=click.Choice(["ochiai", "dstar", "tarantula"]),
+    default="ochiai",
+    show_default=True,
+    help="suspiciousness formula",
+)
 @model_options("in all")
-@click.option("--replay", type=click.Path(exists=True, path_type=Path),
-              help="answer every model call from this session directory's record (no network)")
+@click.option(
+    "--replay",
+    type=click.Path(exists=True, path_type=Path),
+    help="answer every model call from this session directory's record (no network)",
+)
 @sandbox_option
 @registry_option
 @env_options
 @metrics_options
 @verbosity_options
-def repair(target: str, ref: str | None, problem: str | None, problem_file: Path | None,
-           tests: tuple[str, ...], planner: str, max_steps: int, timeout: float, out_dir: Path,
-           apply_patch: bool, buildpack: str | None, test_cmd: str | None, formula: str,
-           model: str | None, base_url: str | None, max_cost: float | None, max_tokens: int | None,
-           max_calls: int | None, replay: Path | None, no_cache: bool, sandbox: str | None,
-           registry: str | None,
-           as_of: str | None, python: str | None, metrics_port: int | None, metrics_addr: str, verbose: bool,
-           log_file: Path | None) -> None:
+def repair(
+    target: str,
+    ref: str | None,
+    problem: str | None,
+    problem_file: Path | None,
+    tests: tuple[str, ...],
+    planner: str,
+    max_steps: int,
+    timeout: float,
+    out_dir: Path,
+    apply_patch: bool,
+    buildpack: str | None,
+    test_cmd: str | None,
+    formula: str,
+    model: str | None,
+    base_url: str | None,
+    max_cost: float | None,
+    max_tokens: int | None,
+    max_calls: int | None,
+    replay: Path | None,
+    no_cache: bool,
+    sandbox: str | None,
+    registry: str | None,
+    as_of: str | None,
+    python: str | None,
+    metrics_port: int | None,
+    metrics_addr: str,
+    verbose: bool,
+    log_file: Path | None,
+) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
     check_target(target, ref)  # bad input is a one-line error, before any work (Docker included)
     check_choice(buildpack, test_cmd)
-    require_model_planner(planner, model=model, base_url=base_url, max_cost=max_cost,
-                          max_tokens=max_tokens, max_calls=max_calls, no_cache=no_cache, replay=replay)
-    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of,
-                     python=python)
+    require_model_planner(
+        planner,
+        model=model,
+        base_url=base_url,
+        max_cost=max_cost,
+        max_tokens=max_tokens,
+        max_calls=max_calls,
+        no_cache=no_cache,
+        replay=replay,
+    )
+    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of, python=python)
     if problem_file is not None:
         problem = _read_problem(problem_file, problem)
     if apply_patch and is_url(target):
         raise ConfigError("--apply works only on a local path target")
     session_id = uuid.uuid4().hex[:12]
-    options = session.RepairOptions(planner=planner, max_steps=max_steps, timeout=timeout, tests=list(tests),
-                            problem=problem or "", out_dir=out_dir, sandbox=settings.sandbox,
-                            buildpack=buildpack, test_cmd=test_cmd, session_id=session_id,
-                            formula=formula, model=model, base_url=base_url, max_cost=max_cost,
-                            max_tokens=max_tokens, max_calls=max_calls, replay=replay,
-                            cache=not no_cache)
+    options = session.RepairOptions(
+        planner=planner,
+        max_steps=max_steps,
+        timeout=timeout,
+        tests=list(tests),
+        problem=problem or "",
+        out_dir=out_dir,
+        sandbox=settings.sandbox,
+        buildpack=buildpack,
+        test_cmd=test_cmd,
+        session_id=session_id,
+        formula=formula,
+        model=model,
+        base_url=base_url,
+        max_cost=max_cost,
+        max_tokens=max_tokens,
+        max_calls=max_calls,
+        replay=replay,
+        cache=not no_cache,
+    )
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
     console = plain_console(stderr=True)
     view = LiveView()
     beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, timeout, max_steps), console)
-    with metrics.serving(metrics_port, metrics_addr), beat, \
-            Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False), \
-            tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp:
+    with (
+        metrics.serving(metrics_port, metrics_addr),
+        beat,
+        Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False),
+        tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp,
+    ):
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)  # none fits: an input error, no session yet
         result = session.repair_workspace(workspace, options, settings, on_step=view.update, buildpack=pack)

@@ -13,15 +13,22 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--buildpack", "names", type=BUILDPACK, multiple=True, default=["python"], show_default=True,
-              help="build the base image of this buildpack (repeatable; generic: plain Debian)")
-@click.option("--python", "python_version",
-              help="Python version of the python base image (picks the Debian release)")
+@click.option(
+    "--buildpack",
+    "names",
+    type=BUILDPACK,
+    multiple=True,
+    default=["python"],
+    show_default=True,
+    help="build the base image of this buildpack (repeatable; generic: plain Debian)",
+)
+@click.option("--python", "python_version", help="Python version of the python base image (picks the Debian release)")
 @click.option("--force", is_flag=True, help="rebuild even if the image exists")
 @click.option("-v", "--verbose", is_flag=True, help="show progress events (debootstrap, import)")
 @registry_option
-def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool,
-              registry: str | None) -> None:
+def bootstrap(
+    names: tuple[str, ...], python_version: str | None, force: bool, verbose: bool, registry: str | None
+) -> None:
     """Build base images from Debian packages (debootstrap + docker import), no registry needed;
     with --registry, pull them from it if it has them, else build them, and push them there."""
     from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
@@ -38,15 +45,18 @@ def bootstrap(names: tuple[str, ...], python_version: str | None, force: bool, v
         base = default_base(name)
         if python_version and name == "python":
             if python_version not in DEBIAN_PYTHON:
-                raise ConfigError(f"no Debian release ships Python {python_version} "
-                                  f"(choose one of {', '.join(DEBIAN_PYTHON)})")
+                raise ConfigError(
+                    f"no Debian release ships Python {python_version} (choose one of {', '.join(DEBIAN_PYTHON)})"
+                )
             base = python_image(python_version)
-        tag, built = build(client, base, settings.debian_mirror, force=force,
-                           timeout=settings.setup_timeout, shared=settings.registry)
+        tag, built = build(
+            client, base, settings.debian_mirror, force=force, timeout=settings.setup_timeout, shared=settings.registry
+        )
         if settings.registry and not shared.push(client, settings.registry, tag):
             raise ImageError(f"{tag} could not be pushed to {settings.registry} (-v shows why)")
-        click.echo(f"{tag} {'built' if built else 'exists'}"
-                   + (f", in {settings.registry}" if settings.registry else ""))
+        click.echo(
+            f"{tag} {'built' if built else 'exists'}" + (f", in {settings.registry}" if settings.registry else "")
+        )
 
 
 @sandbox.command()

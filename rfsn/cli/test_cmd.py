@@ -30,8 +30,13 @@ from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.workspace import prepare
 
-_STYLE = {TestStatus.PASSED: "green", TestStatus.FAILED: "red", TestStatus.ERROR: "red",
-          TestStatus.SKIPPED: "yellow", TestStatus.TIMEOUT: "magenta"}
+_STYLE = {
+    TestStatus.PASSED: "green",
+    TestStatus.FAILED: "red",
+    TestStatus.ERROR: "red",
+    TestStatus.SKIPPED: "yellow",
+    TestStatus.TIMEOUT: "magenta",
+}
 
 
 def print_report(report: TestReport, out: Console) -> None:
@@ -40,8 +45,7 @@ def print_report(report: TestReport, out: Console) -> None:
         table.add_row(styled(test_id, ""), styled(status.value, _STYLE[status]))  # Text: never markup
     out.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
-    out.print(f"{counts or 'no tests'} in {report.duration:.2f}s"
-                  + ("" if report.structured else " (exit code only)"))
+    out.print(f"{counts or 'no tests'} in {report.duration:.2f}s" + ("" if report.structured else " (exit code only)"))
 
 
 @click.command()
@@ -57,18 +61,31 @@ def print_report(report: TestReport, out: Console) -> None:
 @registry_option
 @env_options
 @verbosity_options
-def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[str, ...],
-         buildpack: str | None, test_cmd: str | None, timeout: float | None, as_json: bool,
-         sandbox: str | None, registry: str | None, as_of: str | None, python: str | None,
-         verbose: bool, log_file: Path | None) -> None:
+def test(
+    target: str,
+    test_ids: tuple[str, ...],
+    ref: str | None,
+    tests: tuple[str, ...],
+    buildpack: str | None,
+    test_cmd: str | None,
+    timeout: float | None,
+    as_json: bool,
+    sandbox: str | None,
+    registry: str | None,
+    as_of: str | None,
+    python: str | None,
+    verbose: bool,
+    log_file: Path | None,
+) -> None:
     """Run the tests of TARGET (a path or git URL), or only TEST_IDS.
 
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
     check_target(target, ref)
     check_choice(buildpack, test_cmd)
-    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, test_timeout=timeout,
-                     as_of=as_of, python=python)
+    settings = setup(
+        verbose, log_file, sandbox=sandbox, registry=registry, test_timeout=timeout, as_of=as_of, python=python
+    )
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, buildpack, test_cmd)
@@ -90,9 +107,13 @@ def test(target: str, test_ids: tuple[str, ...], ref: str | None, tests: tuple[s
         print_report(report, console())
     unknown = report.unknown(wanted)
     if unknown:
-        raise ConfigError(f"no such test: {unknown[0]}"
-                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+        raise ConfigError(
+            f"no such test: {unknown[0]}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+        )
     if not report.tests:
-        raise ConfigError(broken or f"no tests found (the test runner exited {report.exit_code}); name them as "
-                          "TEST_IDS, or give the command that runs them with --test-cmd")
+        raise ConfigError(
+            broken
+            or f"no tests found (the test runner exited {report.exit_code}); name them as "
+            "TEST_IDS, or give the command that runs them with --test-cmd"
+        )
     sys.exit(0 if report.ok else 1)

@@ -44,9 +44,15 @@ SEARCH_SECONDS = 10.0
 
 
 class Executor:
-    def __init__(self, sandbox: Sandbox, buildpack: Buildpack, workspace: Workspace,
-                 test_timeout: float, remaining: Callable[[], float] | None = None,
-                 secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        buildpack: Buildpack,
+        workspace: Workspace,
+        test_timeout: float,
+        remaining: Callable[[], float] | None = None,
+        secret_globs: tuple[str, ...] = DEFAULT_SECRET_GLOBS,
+    ) -> None:
         """``remaining`` gives the session's wall seconds left: no command runs past them.
         Files matching ``secret_globs`` (the gate's) are never searched, wherever the root."""
         self.sandbox, self.buildpack, self.workspace = sandbox, buildpack, workspace
@@ -89,8 +95,7 @@ class Executor:
         except RfsnError as exc:  # the sandbox went away (the session ended first): no warm runs
             log.info("warm.unavailable", reason=str(exc))
             return
-        log.info("warm.started", ready=self._warm is not None,
-                 seconds=round(time.monotonic() - started, 3))
+        log.info("warm.started", ready=self._warm is not None, seconds=round(time.monotonic() - started, 3))
 
     def _timeout(self, requested: float | None) -> float:
         """The command's own limit, cut to what is left of the session's budget (at least 1s)."""
@@ -112,8 +117,9 @@ class Executor:
                 return self._tests(proposal)
             case RunCommand():
                 result = self.sandbox.exec(proposal.argv, timeout=self._timeout(proposal.timeout))
-                return Outcome(intent=proposal.intent, ok=result.exit_code == 0, exec=result,
-                               detail=f"exit {result.exit_code}")
+                return Outcome(
+                    intent=proposal.intent, ok=result.exit_code == 0, exec=result, detail=f"exit {result.exit_code}"
+                )
             case Edit():
                 return self._edit(approved.patch or "")
             case ReadFile():
@@ -122,12 +128,12 @@ class Executor:
                 entries = list_dir(self.workspace.path, proposal.path)
                 if entries is None:
                     return Outcome(intent=proposal.intent, ok=False, detail=f"no directory {proposal.path!r}")
-                return Outcome(intent=proposal.intent, ok=True, content="\n".join(entries),
-                               detail=f"{len(entries)} entries")
+                return Outcome(
+                    intent=proposal.intent, ok=True, content="\n".join(entries), detail=f"{len(entries)} entries"
+                )
             case Search():
                 hits = search(self.workspace.path, proposal.pattern, proposal.path, self.secret_globs)
-                return Outcome(intent=proposal.intent, ok=True, content="\n".join(hits),
-                               detail=f"{len(hits)} matches")
+                return Outcome(intent=proposal.intent, ok=True, content="\n".join(hits), detail=f"{len(hits)} matches")
             case Finish():
                 return Outcome(intent=proposal.intent, ok=True, detail=proposal.reason)
         raise TypeError(f"unknown intent {proposal.intent!r}")
@@ -137,15 +143,24 @@ class Executor:
         the runner collects where it asks (``RunTests.collect``)."""
         if proposal.collect is not None:
             taken = isinstance(self.buildpack, CollectCapable) and self.buildpack.collect(
-                self.workspace.path, proposal.collect)
+                self.workspace.path, proposal.collect
+            )
             if proposal.collect and not taken:
-                return Outcome(intent=proposal.intent, ok=False,
-                               detail=f"the runner cannot collect {', '.join(proposal.collect)}")
+                return Outcome(
+                    intent=proposal.intent, ok=False, detail=f"the runner cannot collect {', '.join(proposal.collect)}"
+                )
         with nullcontext() if proposal.case_limit else cases_unlimited(self.buildpack):
-            report = run_tests(self.sandbox, self.buildpack, proposal.tests, timeout=self._timeout(proposal.timeout),
-                               coverage=proposal.coverage, via=self._via(proposal),
-                               max_failures=proposal.max_failures, measure_within=proposal.measure_within,
-                               probe=proposal.probe)
+            report = run_tests(
+                self.sandbox,
+                self.buildpack,
+                proposal.tests,
+                timeout=self._timeout(proposal.timeout),
+                coverage=proposal.coverage,
+                via=self._via(proposal),
+                max_failures=proposal.max_failures,
+                measure_within=proposal.measure_within,
+                probe=proposal.probe,
+            )
         if isinstance(self.buildpack, CrashCapable):
             report.crashed = self.buildpack.crashed(report, self.workspace.path)
         return Outcome.of_run(proposal.intent, report)
@@ -169,7 +184,8 @@ def _leaves_workspace_alone(proposal: Proposal) -> bool:
     """A read, or a run of the tests before any candidate: it may go on while the warm runner
     loads the project (an edit, a command, a screening or verifying run may not)."""
     return isinstance(proposal, ReadFile | Search | ListDir) or (
-        isinstance(proposal, RunTests) and proposal.phase in (Phase.REPRODUCE, Phase.LOCALIZE))
+        isinstance(proposal, RunTests) and proposal.phase in (Phase.REPRODUCE, Phase.LOCALIZE)
+    )
 
 
 def search(root: Path, pattern: str, under: str = ".", secret_globs: tuple[str, ...] = ()) -> list[str]:
@@ -202,8 +218,7 @@ def list_dir(root: Path, under: str = ".") -> list[str] | None:
     base = root / under
     if not base.is_dir():
         return None
-    entries = [f"{p.name}/" if p.is_dir() else p.name for p in sorted(base.iterdir())
-               if p.name not in NOT_SOURCE_DIRS]
+    entries = [f"{p.name}/" if p.is_dir() else p.name for p in sorted(base.iterdir()) if p.name not in NOT_SOURCE_DIRS]
     if len(entries) > MAX_ENTRIES:
         entries = [*entries[:MAX_ENTRIES], f"... and {len(entries) - MAX_ENTRIES} more"]
     return entries

@@ -16,8 +16,10 @@ from rfsn.models import SessionResult
 
 #: the session's files the page links to, when they are there
 EVIDENCE = ("trajectory.jsonl", "patch.diff", "result.json", "report.md", "events.jsonl")
-_STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-          "td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}pre{background:#f6f6f6;padding:1em}")
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}pre{background:#f6f6f6;padding:1em}"
+)
 
 
 def _items(items: list[str], empty: str) -> str:
@@ -62,8 +64,12 @@ def render_html(result: SessionResult, target: str, folder: Path | None = None) 
     """The page of ``result`` (``folder``: where it is written, for the links to the evidence)."""
     links = [f'<a href="{name}">{name}</a>' for name in EVIDENCE if folder is None or (folder / name).is_file()]
     phases = "".join(f"<tr><td>{html.escape(p)}</td><td>{s:.2f}</td></tr>" for p, s in result.phase_durations.items())
-    model = (f"<li>model: {result.llm_calls} calls, {result.input_tokens} input + {result.output_tokens} "
-             f"output = {result.tokens} tokens, cost ${result.cost:.4f}</li>" if result.llm_calls else "")
+    model = (
+        f"<li>model: {result.llm_calls} calls, {result.input_tokens} input + {result.output_tokens} "
+        f"output = {result.tokens} tokens, cost ${result.cost:.4f}</li>"
+        if result.llm_calls
+        else ""
+    )
     title = f"rfsn repair: {result.status.value}"
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>

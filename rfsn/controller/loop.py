@@ -1,9 +1,9 @@
 """The controller loop: the planner proposes, the gate disposes, the controller executes.
 
-    proposal = planner.next()
-    decision = gate.approve(proposal)      rejected -> planner.observe(rejection); loop
-    outcome  = executor.run(approved)
-    planner.observe(outcome)               until a Finish is accepted or a budget is spent
+proposal = planner.next()
+decision = gate.approve(proposal)      rejected -> planner.observe(rejection); loop
+outcome  = executor.run(approved)
+planner.observe(outcome)               until a Finish is accepted or a budget is spent
 """
 
 from __future__ import annotations
@@ -35,9 +35,17 @@ class Step:
 
 
 class Controller:
-    def __init__(self, planner: Planner, gate: Gate, executor: Executor, usage: Usage,
-                 trajectory: Trajectory, workspace: Path, buildpack: str,
-                 on_step: Callable[[Step], None] | None = None) -> None:
+    def __init__(
+        self,
+        planner: Planner,
+        gate: Gate,
+        executor: Executor,
+        usage: Usage,
+        trajectory: Trajectory,
+        workspace: Path,
+        buildpack: str,
+        on_step: Callable[[Step], None] | None = None,
+    ) -> None:
         self.planner, self.gate, self.executor, self.usage = planner, gate, executor, usage
         self.trajectory, self.workspace, self.buildpack = trajectory, workspace, buildpack
         self.on_step = on_step
@@ -45,10 +53,20 @@ class Controller:
 
     def _context(self) -> GateContext:
         b, u = self.usage.budget, self.usage
-        return GateContext(workspace=self.workspace, phase=self.planner.phase, buildpack=self.buildpack,
-                           steps_used=u.steps, steps_max=b.max_steps, seconds_used=u.seconds,
-                           seconds_max=b.max_seconds, tokens_used=u.tokens, tokens_max=b.max_tokens,
-                           cost_used=u.cost, cost_max=b.max_cost, reported_tests=self.reported_tests)
+        return GateContext(
+            workspace=self.workspace,
+            phase=self.planner.phase,
+            buildpack=self.buildpack,
+            steps_used=u.steps,
+            steps_max=b.max_steps,
+            seconds_used=u.seconds,
+            seconds_max=b.max_seconds,
+            tokens_used=u.tokens,
+            tokens_max=b.max_tokens,
+            cost_used=u.cost,
+            cost_max=b.max_cost,
+            reported_tests=self.reported_tests,
+        )
 
     def run(self) -> Verdict:
         """Loop until the planner's Finish is accepted; BudgetExhausted ends it early."""
@@ -68,8 +86,7 @@ class Controller:
                 log.info("controller.outcome", intent=outcome.intent, ok=outcome.ok, detail=outcome.detail)
                 if outcome.report is not None and not self.reported_tests.issuperset(outcome.report.tests):
                     self.reported_tests |= outcome.report.tests.keys()
-            self.trajectory.record(self.usage.steps, phase, proposal, decision, outcome,
-                                   time.monotonic() - started)
+            self.trajectory.record(self.usage.steps, phase, proposal, decision, outcome, time.monotonic() - started)
             feedback = Feedback(decision, outcome)
             self.planner.observe(feedback)
             if self.on_step is not None:

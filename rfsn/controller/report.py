@@ -19,16 +19,21 @@ def _plain(items: list[str]) -> str:
 def _model_line(result: SessionResult) -> str:
     if not result.llm_calls:
         return ""
-    return (f"- model: {result.llm_calls} calls, {result.input_tokens} input + "
-            f"{result.output_tokens} output = {result.tokens} tokens, cost ${result.cost:.4f}\n")
+    return (
+        f"- model: {result.llm_calls} calls, {result.input_tokens} input + "
+        f"{result.output_tokens} output = {result.tokens} tokens, cost ${result.cost:.4f}\n"
+    )
 
 
 def _choice(result: SessionResult) -> str:
     """The chosen patch's concerns and the other plausible patches, when there are any."""
     if not result.concerns and not result.alternatives:
         return ""
-    text = "## Concerns about the patch\n\n" + (
-        "\n".join(f"- {c}" for c in result.concerns) if result.concerns else "- (none)") + "\n\n"
+    text = (
+        "## Concerns about the patch\n\n"
+        + ("\n".join(f"- {c}" for c in result.concerns) if result.concerns else "- (none)")
+        + "\n\n"
+    )
     for n, alt in enumerate(result.alternatives, start=1):
         worry = "; ".join(alt.concerns) or "no concerns"
         text += f"## Alternative {n}: {alt.description} ({worry})\n\n```diff\n{alt.patch}```\n\n"
@@ -66,7 +71,7 @@ def _targets(result: SessionResult) -> str:
         return ""
     fixed = result.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE)  # its patch makes them pass
     which = "the fixed groups'" if fixed else "every target group's"
-    return f"{which.capitalize()} tests; \"Where the budget went\" says what became of each group.\n\n"
+    return f'{which.capitalize()} tests; "Where the budget went" says what became of each group.\n\n'
 
 
 def _build_log(result: SessionResult) -> str:

@@ -54,14 +54,19 @@ class RepairOptions(BaseModel):
 
     planner: str = Field(default="template", description="patch strategy: template (offline)")
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
-    timeout: float = Field(default=1800.0, gt=0, description="wall seconds for the repair, from when the "
-                                                               "sandbox is ready (building the environment "
-                                                               "is bounded by the setup timeout instead)")
+    timeout: float = Field(
+        default=1800.0,
+        gt=0,
+        description="wall seconds for the repair, from when the "
+        "sandbox is ready (building the environment "
+        "is bounded by the setup timeout instead)",
+    )
     tests: list[str] = Field(default_factory=list, description="target failing tests (default: all)")
     problem: str = Field(default="", description="the issue text")
     out_dir: Path = Field(default=Path("rfsn-out"))
     sandbox: Literal["docker", "local"] | None = Field(
-        default=None, description="where commands run; None: the settings' (RFSN_SANDBOX)")
+        default=None, description="where commands run; None: the settings' (RFSN_SANDBOX)"
+    )
     buildpack: str | None = None
     test_cmd: str | None = None
     session_id: str | None = None
@@ -80,10 +85,18 @@ def session_model(options: RepairOptions, settings: Settings, out: Path | None) 
     if options.planner not in MODEL_PLANNERS:
         return None
     provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
-    return open_model(provider, settings, model=options.model, base_url=options.base_url,
-                      max_cost=options.max_cost, max_tokens=options.max_tokens,
-                      max_calls=options.max_calls, out_dir=out, replay=options.replay,
-                      cache=options.cache)
+    return open_model(
+        provider,
+        settings,
+        model=options.model,
+        base_url=options.base_url,
+        max_cost=options.max_cost,
+        max_tokens=options.max_tokens,
+        max_calls=options.max_calls,
+        out_dir=out,
+        replay=options.replay,
+        cache=options.cache,
+    )
 
 
 def _phase_durations(trajectory: Path) -> dict[str, float]:
@@ -101,8 +114,9 @@ class _Session:
     session_id: str
     usage: Usage
     started: float = field(default_factory=time.monotonic)
-    verdict: Verdict = field(default_factory=lambda: Verdict(status=SessionStatus.ERROR,
-                                                             message="the session did not start"))
+    verdict: Verdict = field(
+        default_factory=lambda: Verdict(status=SessionStatus.ERROR, message="the session did not start")
+    )
     planner: PhasePlanner | None = None
     model: GuardedModel | None = None
     environment: list[str] = field(default_factory=list)
@@ -110,9 +124,14 @@ class _Session:
     build_log: str = ""
 
 
-def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Settings,
-                     on_step: Callable[[Step], None] | None = None, buildpack: Buildpack | None = None,
-                     baseline: BaselineOptions | None = None) -> SessionResult:
+def repair_workspace(
+    workspace: Workspace,
+    options: RepairOptions,
+    settings: Settings,
+    on_step: Callable[[Step], None] | None = None,
+    buildpack: Buildpack | None = None,
+    baseline: BaselineOptions | None = None,
+) -> SessionResult:
     """Repair ``workspace`` in a sandbox; the result and evidence land in out_dir/<session_id>/.
 
     ``buildpack`` overrides detection (batch passes an instance's spec-driven one); ``baseline``
@@ -126,8 +145,9 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
-                state.verdict = _loop(state, workspace, options, settings, trajectory, out, on_step,
-                                      buildpack, baseline)
+                state.verdict = _loop(
+                    state, workspace, options, settings, trajectory, out, on_step, buildpack, baseline
+                )
             except BudgetExhausted as exc:  # a plausible patch in hand is returned, unverified
                 state.verdict = _out_of_budget(state.planner, exc)
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
@@ -151,9 +171,17 @@ def repair_workspace(workspace: Workspace, options: RepairOptions, settings: Set
     return result
 
 
-def _loop(state: _Session, workspace: Workspace, options: RepairOptions, settings: Settings,
-          trajectory: Trajectory, out: Path, on_step: Callable[[Step], None] | None,
-          buildpack: Buildpack | None, baseline: BaselineOptions | None) -> Verdict:
+def _loop(
+    state: _Session,
+    workspace: Workspace,
+    options: RepairOptions,
+    settings: Settings,
+    trajectory: Trajectory,
+    out: Path,
+    on_step: Callable[[Step], None] | None,
+    buildpack: Buildpack | None,
+    baseline: BaselineOptions | None,
+) -> Verdict:
     """The session's parts built, in its sandbox, and its loop run to the planner's verdict."""
     buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
     limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
@@ -161,41 +189,75 @@ def _loop(state: _Session, workspace: Workspace, options: RepairOptions, setting
     state.model = session_model(options, settings, out)
     policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
     usage = state.usage
-    with open_sandbox(workspace.path, buildpack, settings, options.sandbox or settings.sandbox,
-                      state.session_id, budget=options.timeout) as sandbox:
+    with open_sandbox(
+        workspace.path,
+        buildpack,
+        settings,
+        options.sandbox or settings.sandbox,
+        state.session_id,
+        budget=options.timeout,
+    ) as sandbox:
         state.environment_seconds = round(time.monotonic() - state.started, 3)
-        log.info("session.sandbox_ready", seconds=state.environment_seconds,
-                 setup_seconds=round(sandbox.setup_seconds, 3))
+        log.info(
+            "session.sandbox_ready", seconds=state.environment_seconds, setup_seconds=round(sandbox.setup_seconds, 3)
+        )
         usage.start()
         tests = named_tests(options.tests, workspace.path)
         state.environment = list(sandbox.environment)
-        runs = Baseline(baseline, workspace=workspace, buildpack=buildpack, given=tests,
-                        setup_failure=sandbox.setup_failure, seconds_left=lambda: usage.seconds_left)
-        state.planner = PhasePlanner(strategy, workspace.path, buildpack.name, sandbox.workdir, targets=tests,
-                                     problem=options.problem, formula=options.formula, model=state.model,
-                                     seconds_left=lambda: usage.seconds_left,
-                                     steps_left=lambda: usage.budget.max_steps - usage.steps, baseline=runs,
-                                     probes=isinstance(buildpack, ProbeCapable))
-        executor = Executor(sandbox, buildpack, workspace, settings.test_timeout,
-                            remaining=lambda: usage.seconds_left, secret_globs=policy.secret_globs)
-        controller = Controller(state.planner, Gate(policy), executor, usage,
-                                trajectory, workspace.path, buildpack.name, on_step)
+        runs = Baseline(
+            baseline,
+            workspace=workspace,
+            buildpack=buildpack,
+            given=tests,
+            setup_failure=sandbox.setup_failure,
+            seconds_left=lambda: usage.seconds_left,
+        )
+        state.planner = PhasePlanner(
+            strategy,
+            workspace.path,
+            buildpack.name,
+            sandbox.workdir,
+            targets=tests,
+            problem=options.problem,
+            formula=options.formula,
+            model=state.model,
+            seconds_left=lambda: usage.seconds_left,
+            steps_left=lambda: usage.budget.max_steps - usage.steps,
+            baseline=runs,
+            probes=isinstance(buildpack, ProbeCapable),
+        )
+        executor = Executor(
+            sandbox,
+            buildpack,
+            workspace,
+            settings.test_timeout,
+            remaining=lambda: usage.seconds_left,
+            secret_globs=policy.secret_globs,
+        )
+        controller = Controller(
+            state.planner, Gate(policy), executor, usage, trajectory, workspace.path, buildpack.name, on_step
+        )
         return controller.run()
 
 
 def _out_of_budget(planner: PhasePlanner | None, exc: BudgetExhausted) -> Verdict:
     best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
     return (planner.unverified(f"the session's {exc}") if planner else None) or Verdict(
-        status=SessionStatus.BUDGET_EXHAUSTED, message=f"{exc}{best}",
+        status=SessionStatus.BUDGET_EXHAUSTED,
+        message=f"{exc}{best}",
         failing_before=planner.failing_before if planner else [],
-        groups=planner.groups(f"the session's {exc}") if planner else [])
+        groups=planner.groups(f"the session's {exc}") if planner else [],
+    )
 
 
 def _interrupted(planner: PhasePlanner | None, exc: KeyboardInterrupt | SystemExit) -> Verdict:
     how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
-    return Verdict(status=SessionStatus.ERROR, message=f"interrupted ({how})",
-                   failing_before=planner.failing_before if planner else [],
-                   groups=planner.groups(f"interrupted ({how})") if planner else [])
+    return Verdict(
+        status=SessionStatus.ERROR,
+        message=f"interrupted ({how})",
+        failing_before=planner.failing_before if planner else [],
+        groups=planner.groups(f"interrupted ({how})") if planner else [],
+    )
 
 
 def _crashed(state: _Session, exc: Exception) -> Verdict:
@@ -203,8 +265,11 @@ def _crashed(state: _Session, exc: Exception) -> Verdict:
     log.error("session.crash", step=steps, error=f"{type(exc).__name__}: {exc}")
     # where, for a bug report: in events.jsonl, not on the console (unless -v)
     log.info("session.crash_traceback", traceback=traceback.format_exc())
-    return Verdict(status=SessionStatus.ERROR, message=f"crashed at step {steps}: {type(exc).__name__}: {exc}",
-                   failing_before=planner.failing_before if planner else [])
+    return Verdict(
+        status=SessionStatus.ERROR,
+        message=f"crashed at step {steps}: {type(exc).__name__}: {exc}",
+        failing_before=planner.failing_before if planner else [],
+    )
 
 
 def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
@@ -212,29 +277,47 @@ def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
     planner, verdict, model = state.planner, state.verdict, state.model
     if planner is not None:  # a reproduction test is evidence, not part of the fix
         workspace.discard_new(planner.scaffolding)
-    patch = workspace.diff() if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE) else (
-        verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
-    verdict = verdict.model_copy(update={
-        "patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried})
+    patch = (
+        workspace.diff()
+        if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE)
+        else (verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
+    )
+    verdict = verdict.model_copy(
+        update={"patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried}
+    )
     result = SessionResult(
-        **verdict.model_dump(), session_id=state.session_id, steps=state.usage.steps,
-        duration=round(time.monotonic() - state.started, 3), environment_seconds=state.environment_seconds,
-        phase_durations=_phase_durations(out / "trajectory.jsonl"), environment=state.environment,
+        **verdict.model_dump(),
+        session_id=state.session_id,
+        steps=state.usage.steps,
+        duration=round(time.monotonic() - state.started, 3),
+        environment_seconds=state.environment_seconds,
+        phase_durations=_phase_durations(out / "trajectory.jsonl"),
+        environment=state.environment,
         environment_log=state.build_log,
         **(model.budget.totals() if model is not None else {}),
     )
     metrics.SESSIONS.labels(result.status.value).inc()
-    write_all_atomic({out / "patch.diff": patch, out / "result.json": result.model_dump_json(indent=2),
-                      out / "report.md": render_report(result, workspace.source),
-                      out / "report.html": render_html(result, workspace.source),
-                      out / "metrics.prom": metrics.render()})
+    write_all_atomic(
+        {
+            out / "patch.diff": patch,
+            out / "result.json": result.model_dump_json(indent=2),
+            out / "report.md": render_report(result, workspace.source),
+            out / "report.html": render_html(result, workspace.source),
+            out / "metrics.prom": metrics.render(),
+        }
+    )
     unbind("session_id", "phase", "step")
     return result
 
 
-def repair(target: str, options: RepairOptions | None = None, settings: Settings | None = None,
-           ref: str | None = None, on_step: Callable[[Step], None] | None = None,
-           baseline: BaselineOptions | None = None) -> SessionResult:
+def repair(
+    target: str,
+    options: RepairOptions | None = None,
+    settings: Settings | None = None,
+    ref: str | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    baseline: BaselineOptions | None = None,
+) -> SessionResult:
     """Repair ``target`` (a path or a git URL, at ``ref``) on a private copy; never touches it."""
     from rfsn.settings import load_settings
     from rfsn.workspace import prepare

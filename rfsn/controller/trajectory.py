@@ -37,8 +37,9 @@ class Trajectory:
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, SHARED_MODE)
         os.fchmod(self._fd, SHARED_MODE)  # the same mode whatever the umask
 
-    def record(self, step: int, phase: str, proposal: Proposal, decision: GateDecision,
-               outcome: Outcome | None, seconds: float) -> None:
+    def record(
+        self, step: int, phase: str, proposal: Proposal, decision: GateDecision, outcome: Outcome | None, seconds: float
+    ) -> None:
         line = {
             "step": step,
             "phase": phase,

@@ -28,4 +28,5 @@ class GateContext(BaseModel):
     reported_tests: frozenset[str] = Field(
         default_factory=frozenset,
         description="test ids the runner itself reported in this session: the runner's names for "
-                    "tests (a mocha title may hold `;` or `$`), not words a planner made up")
+        "tests (a mocha title may hold `;` or `$`), not words a planner made up",
+    )

@@ -100,8 +100,11 @@ class Gate:
             or size_violation(files, policy, context.phase, prepared)
             or marker_violation(prepared, context.phase, workspace)
             or shadow_violation([fp.path for fp in files if fp.new_path and (fp.is_new or fp.renamed)], workspace)
-            or _first(runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
-                      for fp in files for p in fp.paths)
+            or _first(
+                runner_config_violation(p, prepared.before.get(p), prepared.after.get(p))
+                for fp in files
+                for p in fp.paths
+            )
             or edit_test_violation(prepared, context.phase, policy)
             or syntax_violation(prepared, workspace)
             or git_apply_violation(patch, workspace, policy)
@@ -119,8 +122,9 @@ class Gate:
             # ids reach runners as argv elements or escaped patterns, never a shell; still, only
             # the runner's own names may hold shell characters (NUL and line breaks: none may)
             reported = test_id in context.reported_tests
-            if any(ch in test_id for ch in "\x00\n\r") or (not reported and (
-                    any(ch in test_id for ch in "`$;|&<") or len(test_id) > self.policy.max_arg_length)):
+            if any(ch in test_id for ch in "\x00\n\r") or (
+                not reported and (any(ch in test_id for ch in "`$;|&<") or len(test_id) > self.policy.max_arg_length)
+            ):
                 return Violation(Rule.SHELL_INJECTION, f"test id {test_id[:40]!r} has forbidden characters")
             head = _TEST_ID_SPLIT.split(test_id, maxsplit=1)[0]
             if "/" in head or "." in head.rsplit("/", 1)[-1] or head.startswith("~"):
@@ -141,8 +145,9 @@ class Gate:
             return found
         pattern = proposal.pattern
         if len(pattern) > self.policy.max_pattern_length or "\x00" in pattern:
-            return Violation(Rule.BAD_PATTERN, f"pattern must be at most {self.policy.max_pattern_length} "
-                             "characters, without NUL")
+            return Violation(
+                Rule.BAD_PATTERN, f"pattern must be at most {self.policy.max_pattern_length} characters, without NUL"
+            )
         try:
             re.compile(pattern)
         except (re.error, RecursionError, OverflowError) as exc:
@@ -165,8 +170,12 @@ def _first(found: Iterable[Violation | None]) -> Violation | None:
 
 def record(decision: GateDecision, intent: str, phase: str | None) -> None:
     """Log and count one decision."""
-    log.info("gate.decision", accepted=decision.accepted, rule=decision.rule, intent=intent,
-             phase=phase, reason=decision.reason)
-    GATE_DECISIONS.labels(
-        decision="accepted" if decision.accepted else "rejected", rule=decision.rule or "none"
-    ).inc()
+    log.info(
+        "gate.decision",
+        accepted=decision.accepted,
+        rule=decision.rule,
+        intent=intent,
+        phase=phase,
+        reason=decision.reason,
+    )
+    GATE_DECISIONS.labels(decision="accepted" if decision.accepted else "rejected", rule=decision.rule or "none").inc()

@@ -24,15 +24,24 @@ def known_getattrs(tree: ast.AST, keys: dict[int, Key], unsafe: frozenset[str]) 
     stored = {keys.get(id(n)) for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     known: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.value, ast.Attribute) \
-                and node.value.attr == "__dict__" and _names_or_writes(node):
+        if (
+            isinstance(node, ast.Subscript | ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "__dict__"
+            and _names_or_writes(node)
+        ):
             known.add(id(node.value))  # ``mod.__dict__["pytest_plugins"]``, ``self.__dict__.update(kw)``
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                and len(node.args) >= 2):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+        ):
             continue
         receiver, name = node.args[0], node.args[1]
-        if (isinstance(receiver, ast.Name) and receiver.id in modules) or \
-                (isinstance(name, ast.Name) and keys.get(id(name)) in parameters - stored):
+        if (isinstance(receiver, ast.Name) and receiver.id in modules) or (
+            isinstance(name, ast.Name) and keys.get(id(name)) in parameters - stored
+        ):
             known.add(id(node))
     return known
 
@@ -49,8 +58,7 @@ def _stdlib_modules(tree: ast.AST) -> frozenset[str]:
     imported, other = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported |= {alias.asname or alias.name for alias in node.names
-                         if alias.name in sys.stdlib_module_names}
+            imported |= {alias.asname or alias.name for alias in node.names if alias.name in sys.stdlib_module_names}
         elif isinstance(node, ast.ImportFrom):
             other |= {alias.asname or alias.name for alias in node.names}
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
@@ -80,13 +88,17 @@ def _parametrized(tree: ast.AST, keys: dict[int, Key], unsafe: frozenset[str]) -
 
 
 def _parametrize_values(decorator: ast.expr) -> list[tuple[str, object]]:
-    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr == "parametrize" and len(decorator.args) >= 2) \
-            or any(k.arg == "indirect" for k in decorator.keywords):
+    if not (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "parametrize"
+        and len(decorator.args) >= 2
+    ) or any(k.arg == "indirect" for k in decorator.keywords):
         return []
     names, rows = decorator.args[0], decorator.args[1]
-    if not (isinstance(names, ast.Constant) and isinstance(names.value, str)
-            and isinstance(rows, ast.List | ast.Tuple)):
+    if not (
+        isinstance(names, ast.Constant) and isinstance(names.value, str) and isinstance(rows, ast.List | ast.Tuple)
+    ):
         return []
     columns = [n.strip() for n in names.value.split(",") if n.strip()]
     out: list[tuple[str, object]] = []
@@ -94,6 +106,8 @@ def _parametrize_values(decorator: ast.expr) -> list[tuple[str, object]]:
         cells = list(row.elts) if len(columns) > 1 and isinstance(row, ast.Tuple | ast.List) else [row]
         if len(cells) != len(columns):
             return [(column, None) for column in columns]
-        out += [(column, cell.value if isinstance(cell, ast.Constant) else None)
-                for column, cell in zip(columns, cells, strict=True)]
+        out += [
+            (column, cell.value if isinstance(cell, ast.Constant) else None)
+            for column, cell in zip(columns, cells, strict=True)
+        ]
     return out

@@ -37,8 +37,11 @@ def decide_line(gate: Gate, line: str, where: str = "<stdin>", number: int = 1) 
         return malformed(f"unknown keys: {', '.join(sorted(unknown))}")
     try:
         context = GateContext.model_validate(
-            {"workspace": data.get("workspace"), "phase": data.get("phase"),
-             "buildpack": data.get("buildpack", "generic")}
+            {
+                "workspace": data.get("workspace"),
+                "phase": data.get("phase"),
+                "buildpack": data.get("buildpack", "generic"),
+            }
         )
         proposal = parse_proposal(data.get("proposal"))
     except ValidationError as exc:

@@ -26,8 +26,7 @@ DEFAULT_COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 DEFAULT_SUBCOMMANDS: dict[str, tuple[str, ...]] = {
-    "git": ("status", "diff", "log", "show", "blame", "ls-files", "grep", "rev-parse",
-            "shortlog", "describe"),
+    "git": ("status", "diff", "log", "show", "blame", "ls-files", "grep", "rev-parse", "shortlog", "describe"),
     "pip": ("list", "show", "freeze", "check"),
     "pip3": ("list", "show", "freeze", "check"),
     "npm": ("test", "t", "run", "run-script", "ls", "list"),
@@ -39,57 +38,200 @@ DEFAULT_SUBCOMMANDS: dict[str, tuple[str, ...]] = {
 
 DEFAULT_DENIED = (
     # network
-    "curl", "wget", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "ssh", "scp", "sftp",
-    "rsync", "aria2c",
+    "curl",
+    "wget",
+    "nc",
+    "ncat",
+    "netcat",
+    "socat",
+    "telnet",
+    "ftp",
+    "ssh",
+    "scp",
+    "sftp",
+    "rsync",
+    "aria2c",
     # privilege and containers
-    "sudo", "su", "doas", "pkexec", "docker", "podman", "chroot", "nsenter", "unshare",
-    "kubectl", "setcap",
+    "sudo",
+    "su",
+    "doas",
+    "pkexec",
+    "docker",
+    "podman",
+    "chroot",
+    "nsenter",
+    "unshare",
+    "kubectl",
+    "setcap",
     # shells and wrappers that run other programs
-    "sh", "bash", "zsh", "dash", "ksh", "csh", "tcsh", "fish", "env", "xargs", "eval", "exec",
-    "nohup", "timeout", "nice", "stdbuf", "setsid", "script", "watch", "strace", "busybox",
-    "find", "awk", "gawk", "sed", "make",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "csh",
+    "tcsh",
+    "fish",
+    "env",
+    "xargs",
+    "eval",
+    "exec",
+    "nohup",
+    "timeout",
+    "nice",
+    "stdbuf",
+    "setsid",
+    "script",
+    "watch",
+    "strace",
+    "busybox",
+    "find",
+    "awk",
+    "gawk",
+    "sed",
+    "make",
     # other interpreters
-    "perl", "ruby", "php", "lua", "tclsh", "osascript", "powershell", "pwsh", "deno", "bun",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "tclsh",
+    "osascript",
+    "powershell",
+    "pwsh",
+    "deno",
+    "bun",
     # package managers
-    "apt", "apt-get", "dpkg", "yum", "dnf", "apk", "brew", "pipx", "uv", "poetry", "conda",
-    "yarn", "pnpm", "npx", "gem", "rustup",
+    "apt",
+    "apt-get",
+    "dpkg",
+    "yum",
+    "dnf",
+    "apk",
+    "brew",
+    "pipx",
+    "uv",
+    "poetry",
+    "conda",
+    "yarn",
+    "pnpm",
+    "npx",
+    "gem",
+    "rustup",
     # decoders, file mutation (edits go through the edit intent)
-    "base64", "xxd", "openssl", "rm", "mv", "cp", "ln", "chmod", "chown", "dd", "tee",
-    "truncate", "shred", "mkfifo", "install",
+    "base64",
+    "xxd",
+    "openssl",
+    "rm",
+    "mv",
+    "cp",
+    "ln",
+    "chmod",
+    "chown",
+    "dd",
+    "tee",
+    "truncate",
+    "shred",
+    "mkfifo",
+    "install",
 )
 
 DEFAULT_PYTHON_MODULES = ("pytest", "unittest", "doctest", "compileall", "py_compile", "pip")
 
 #: files that hold keys, tokens or credentials: neither read nor written by a proposal
 CREDENTIALS = (
-    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-    "*.p12", "*.pfx", ".netrc", "_netrc", ".npmrc", ".pypirc",
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.p12",
+    "*.pfx",
+    ".netrc",
+    "_netrc",
+    ".npmrc",
+    ".pypirc",
     # SSH and GPG key directories
-    ".ssh/**", ".gnupg/**", "authorized_keys", "authorized_keys2", "*.gpg", "*.asc", "*.keystore", "*.jks",
+    ".ssh/**",
+    ".gnupg/**",
+    "authorized_keys",
+    "authorized_keys2",
+    "*.gpg",
+    "*.asc",
+    "*.keystore",
+    "*.jks",
     # credential and token stores of common tools
-    ".git-credentials", ".aws/**", ".azure/**", ".config/gcloud/**", ".kube/**", "kubeconfig",
-    ".docker/config.json", ".pgpass", ".my.cnf", ".gem/credentials", ".cargo/credentials*",
-    ".terraformrc", "*.tfvars", ".vault-token", ".htpasswd", "credentials.json", ".config/gh/**",
+    ".git-credentials",
+    ".aws/**",
+    ".azure/**",
+    ".config/gcloud/**",
+    ".kube/**",
+    "kubeconfig",
+    ".docker/config.json",
+    ".pgpass",
+    ".my.cnf",
+    ".gem/credentials",
+    ".cargo/credentials*",
+    ".terraformrc",
+    "*.tfvars",
+    ".vault-token",
+    ".htpasswd",
+    "credentials.json",
+    ".config/gh/**",
 )
 DEFAULT_PROTECTED = (
     # CI and automation: workflow definitions run code outside the test run
-    ".github/**", ".gitlab-ci.yml", ".gitlab/**", ".ci/**", ".circleci/**", ".travis.yml",
-    "azure-pipelines.yml", ".azure-pipelines/**", "Jenkinsfile", ".buildkite/**",
-    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".drone.yml", ".woodpecker.yml",
-    ".woodpecker/**", "bitbucket-pipelines.yml", ".cirrus.yml", "appveyor.yml", ".appveyor.yml",
-    ".semaphore/**", ".forgejo/**", ".gitea/**", ".husky/**",
+    ".github/**",
+    ".gitlab-ci.yml",
+    ".gitlab/**",
+    ".ci/**",
+    ".circleci/**",
+    ".travis.yml",
+    "azure-pipelines.yml",
+    ".azure-pipelines/**",
+    "Jenkinsfile",
+    ".buildkite/**",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    ".drone.yml",
+    ".woodpecker.yml",
+    ".woodpecker/**",
+    "bitbucket-pipelines.yml",
+    ".cirrus.yml",
+    "appveyor.yml",
+    ".appveyor.yml",
+    ".semaphore/**",
+    ".forgejo/**",
+    ".gitea/**",
+    ".husky/**",
     # git plumbing that lives in the tree
-    ".gitmodules", ".gitattributes", ".gitconfig", ".lfsconfig",
+    ".gitmodules",
+    ".gitattributes",
+    ".gitconfig",
+    ".lfsconfig",
     # (start-up hooks: interpreter, test runner, package manager, shell: rfsn.gate.rules_startup)
     # secrets, keys, certificates
-    *CREDENTIALS, "*.crt", "*.cer",
+    *CREDENTIALS,
+    "*.crt",
+    "*.cer",
     # the gate's own configuration
     "rfsn.toml",
 )
 DEFAULT_SECRET_GLOBS = CREDENTIALS
 DEFAULT_LOCKFILES = (
-    "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "poetry.lock",
-    "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "Cargo.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "go.sum",
+    "Gemfile.lock",
+    "composer.lock",
 )
 
 
@@ -160,9 +302,7 @@ class GatePolicy(BaseModel):
             raise ConfigError(f"gate tier {self.tier!r} is not one of {', '.join(sorted(self.tiers))}") from None
 
     def allowed_commands(self, buildpack: str) -> frozenset[str]:
-        return frozenset(self.commands.get("generic", ())) | frozenset(
-            self.commands.get(buildpack, ())
-        )
+        return frozenset(self.commands.get("generic", ())) | frozenset(self.commands.get(buildpack, ()))
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str = "settings") -> GatePolicy:
@@ -173,9 +313,13 @@ class GatePolicy(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             key = ".".join(str(part) for part in first["loc"]) or "[gate]"
-            message = ("unknown key" if first["type"] == "extra_forbidden"
-                       else f"a TOML {_TOML_TYPES[first['type']]}, not {first['input']!r}"
-                       if first["type"] in _TOML_TYPES else first["msg"].removeprefix("Value error, "))
+            message = (
+                "unknown key"
+                if first["type"] == "extra_forbidden"
+                else f"a TOML {_TOML_TYPES[first['type']]}, not {first['input']!r}"
+                if first["type"] in _TOML_TYPES
+                else first["msg"].removeprefix("Value error, ")
+            )
             raise ConfigError(f"invalid [gate] policy in {source}: {key}: {message}") from exc
         try:
             policy.size_tier()

@@ -18,14 +18,42 @@ _METACHARACTERS = ("$(", "${", "`", ";", "&", "|", ">", "<", "\n", "\r", "\x00")
 _ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=")
 _PYTHONS = re.compile(r"^(?:python|pypy)(?:\d+(?:\.\d+)?)?$")
 _INLINE_CODE = {
-    "node": ("-e", "--eval", "-p", "--print", "-r", "--require", "--import", "--inspect",
-             "--inspect-brk", "--loader", "--experimental-loader"),
+    "node": (
+        "-e",
+        "--eval",
+        "-p",
+        "--print",
+        "-r",
+        "--require",
+        "--import",
+        "--inspect",
+        "--inspect-brk",
+        "--loader",
+        "--experimental-loader",
+    ),
 }
 _DANGEROUS_OPTIONS = (
-    "--exec", "-exec", "-toolexec", "--config", "--upload-pack", "--receive-pack",
-    "--ext-diff", "--textconv", "--output", "--open-files-in-pager", "--script-shell",
-    "--rootdir", "--basetemp", "--confcutdir", "--override-ini", "--pyargs", "--registry",
-    "-c", "--config-file", "--inifile", "--command",
+    "--exec",
+    "-exec",
+    "-toolexec",
+    "--config",
+    "--upload-pack",
+    "--receive-pack",
+    "--ext-diff",
+    "--textconv",
+    "--output",
+    "--open-files-in-pager",
+    "--script-shell",
+    "--rootdir",
+    "--basetemp",
+    "--confcutdir",
+    "--override-ini",
+    "--pyargs",
+    "--registry",
+    "-c",
+    "--config-file",
+    "--inifile",
+    "--command",
 )
 _PYTHON_OPTIONS_WITH_VALUE = set("WX")
 
@@ -75,7 +103,7 @@ def _python_violation(argv: tuple[str, ...], policy: GatePolicy) -> Violation | 
             if module.split(".")[0] not in policy.python_modules:
                 return _forbid(argv[0], f"'-m {module}' is not an allowed module {policy.python_modules}")
             if module == "pip":
-                rest = argv[i + 2:] if not flags.split("m", 1)[1] else argv[i + 1:]
+                rest = argv[i + 2 :] if not flags.split("m", 1)[1] else argv[i + 1 :]
                 return _subcommand_violation("pip", rest, policy)
             return None
         if arg[-1] in _PYTHON_OPTIONS_WITH_VALUE:
@@ -97,8 +125,10 @@ def _subcommand_violation(tool: str, rest: tuple[str, ...], policy: GatePolicy) 
 def _argument_violation(argv: tuple[str, ...]) -> Violation | None:
     for arg in argv[1:]:
         option = arg.split("=", 1)[0]
-        if option in _DANGEROUS_OPTIONS or option.startswith("--output") or (
-            argv[0] in ("git", "pytest", "py.test") and option.startswith(("-O", "-c"))
+        if (
+            option in _DANGEROUS_OPTIONS
+            or option.startswith("--output")
+            or (argv[0] in ("git", "pytest", "py.test") and option.startswith(("-O", "-c")))
         ):
             return _forbid(argv[0], f"option {option!r} can run programs or write files")
         for value in (arg, arg.split("=", 1)[-1]):
@@ -127,6 +157,5 @@ def command_violation(argv: tuple[str, ...], buildpack: str, policy: GatePolicy)
     for tool, options in _INLINE_CODE.items():
         if argv0 == tool and any(a.split("=", 1)[0] in options for a in argv[1:]):
             return _forbid(argv0, "inline code and preloaded modules are not allowed")
-    found = (_python_violation(argv, policy) if _PYTHONS.match(argv0)
-             else _subcommand_violation(argv0, argv[1:], policy))
+    found = _python_violation(argv, policy) if _PYTHONS.match(argv0) else _subcommand_violation(argv0, argv[1:], policy)
     return found or _argument_violation(argv)

@@ -16,12 +16,34 @@ from __future__ import annotations
 import ast
 
 #: what of a plugin manager only looks a plugin up or takes one out
-PLUGIN_LOOKUPS = frozenset({"get_plugin", "getplugin", "has_plugin", "hasplugin", "is_registered", "is_blocked",
-                            "get_name", "get_plugins", "list_name_plugin", "list_plugin_distinfo",
-                            "get_canonical_name", "unregister", "parse_hookimpl_opts", "parse_hookspec_opts"})
+PLUGIN_LOOKUPS = frozenset(
+    {
+        "get_plugin",
+        "getplugin",
+        "has_plugin",
+        "hasplugin",
+        "is_registered",
+        "is_blocked",
+        "get_name",
+        "get_plugins",
+        "list_name_plugin",
+        "list_plugin_distinfo",
+        "get_canonical_name",
+        "unregister",
+        "parse_hookimpl_opts",
+        "parse_hookspec_opts",
+    }
+)
 #: hooks that turn a value into another and report nothing
-PURE_HOOKS = frozenset({"pytest_report_to_serializable", "pytest_report_from_serializable",
-                        "pytest_report_teststatus", "pytest_assertrepr_compare", "pytest_make_parametrize_id"})
+PURE_HOOKS = frozenset(
+    {
+        "pytest_report_to_serializable",
+        "pytest_report_from_serializable",
+        "pytest_report_teststatus",
+        "pytest_assertrepr_compare",
+        "pytest_make_parametrize_id",
+    }
+)
 #: pytest's own plugins a test module may load with ``pytest_plugins``
 BUILTIN_PLUGINS = frozenset({"pytester", "_pytest.pytester"})
 _RECORDERS = frozenset({"make_hook_recorder"})
@@ -31,8 +53,12 @@ _CHECKS = (ast.Compare, ast.Assert, ast.BoolOp, ast.UnaryOp, ast.If, ast.IfExp, 
 
 def builtin_plugins_only(statement: ast.AST) -> bool:
     """``pytest_plugins = "pytester"`` (or a tuple or list of pytest's own plugins)."""
-    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == "pytest_plugins"):
+    if not (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == "pytest_plugins"
+    ):
         return False
     value = statement.value
     items = value.elts if isinstance(value, ast.Tuple | ast.List) else [value]
@@ -44,17 +70,29 @@ def harmless_uses(tree: ast.AST) -> set[int]:
     is harmless (see the module docstring)."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     taken, inner = plugins_taken(tree), _inner_names(tree)
-    out: set[int] = {id(name) for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "plugins"
-                     and isinstance(node.value, ast.List | ast.Tuple) for name in node.value.elts}
-    out |= {id(value) for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "parametrize" for value in ast.walk(node) if isinstance(value, ast.Constant)}
+    out: set[int] = {
+        id(name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "plugins" and isinstance(node.value, ast.List | ast.Tuple)
+        for name in node.value.elts
+    }
+    out |= {
+        id(value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parametrize"
+        for value in ast.walk(node)
+        if isinstance(value, ast.Constant)
+    }
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute) or not isinstance(node.ctx, ast.Load):
             continue
         parent = parents.get(id(node))
         root = _chain_root(node)
-        if isinstance(root, ast.Name) and root.id in inner and (
-                node.attr in _CALLERS or node.attr == "pluginmanager" or node.attr.startswith("pytest_")):
+        if (
+            isinstance(root, ast.Name)
+            and root.id in inner
+            and (node.attr in _CALLERS or node.attr == "pluginmanager" or node.attr.startswith("pytest_"))
+        ):
             out.add(id(node))  # an inner session's, one pytester made
         elif node.attr == "pluginmanager" and harmless_manager(node, parent, parents, taken):
             out.add(id(node))
@@ -67,8 +105,7 @@ def harmless_uses(tree: ast.AST) -> set[int]:
     return out
 
 
-def harmless_manager(node: ast.AST, parent: ast.AST | None, parents: dict[int, ast.AST],
-                      taken: frozenset[str]) -> bool:
+def harmless_manager(node: ast.AST, parent: ast.AST | None, parents: dict[int, ast.AST], taken: frozenset[str]) -> bool:
     if isinstance(parent, ast.Call) and node in parent.args:
         return isinstance(parent.func, ast.Attribute) and parent.func.attr in _RECORDERS
     if not isinstance(parent, ast.Attribute) or parent.attr in _CALLERS:
@@ -76,8 +113,11 @@ def harmless_manager(node: ast.AST, parent: ast.AST | None, parents: dict[int, a
     above = parents.get(id(parent))
     if isinstance(above, ast.Call) and above.func is parent:
         return parent.attr in PLUGIN_LOOKUPS or (
-            parent.attr == "register" and bool(above.args) and isinstance(above.args[0], ast.Name)
-            and above.args[0].id in taken)
+            parent.attr == "register"
+            and bool(above.args)
+            and isinstance(above.args[0], ast.Name)
+            and above.args[0].id in taken
+        )
     # a field read to check it (``assert pm._confcutdir == d``), not set, handed on or bound to a name
     return isinstance(parent.ctx, ast.Load) and isinstance(above, _CHECKS)
 
@@ -90,9 +130,14 @@ def plugins_taken(tree: ast.AST) -> frozenset[str]:
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
-            taken = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
-                value.func.attr in PLUGIN_LOOKUPS and isinstance(value.func.value, ast.Attribute) and \
-                value.func.value.attr == "pluginmanager" and not isinstance(node, ast.AugAssign)
+            taken = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr in PLUGIN_LOOKUPS
+                and isinstance(value.func.value, ast.Attribute)
+                and value.func.value.attr == "pluginmanager"
+                and not isinstance(node, ast.AugAssign)
+            )
             for target in targets:
                 for name in ast.walk(target):
                     if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
@@ -149,15 +194,22 @@ def _inner_names(tree: ast.AST) -> frozenset[str]:
             for other in _bound_by(node):
                 values.setdefault(other, []).append(None)
     literal = {name for name, vs in values.items() if vs and all(isinstance(v, ast.Constant) for v in vs)}
-    makers = {name for name in INNER_MAKERS if values.get(name) and all(
-        isinstance(v, ast.Name) and v.id == name for v in values[name])}
+    makers = {
+        name
+        for name in INNER_MAKERS
+        if values.get(name) and all(isinstance(v, ast.Name) and v.id == name for v in values[name])
+    }
     inner: set[str] = set()
     grown = True
     while grown:
         grown = False
         for name, vs in values.items():
-            if name not in inner and name not in makers and vs and all(
-                    _made_inside(v, makers, inner, literal) for v in vs):
+            if (
+                name not in inner
+                and name not in makers
+                and vs
+                and all(_made_inside(v, makers, inner, literal) for v in vs)
+            ):
                 inner.add(name)
                 grown = True
     return frozenset(inner)
@@ -170,7 +222,9 @@ def _made_inside(value: ast.expr | None, makers: set[str], inner: set[str], lite
         return False
     func, root = value.func, _chain_root(value.func)
     direct = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in makers
-    handed = [n for arg in [*value.args, *(k.value for k in value.keywords)] for n in ast.walk(arg)
-              if isinstance(n, ast.Name)]
-    return (direct or (isinstance(root, ast.Name) and root.id in inner)) and \
-        all(n.id in inner or n.id in literal for n in handed)
+    handed = [
+        n for arg in [*value.args, *(k.value for k in value.keywords)] for n in ast.walk(arg) if isinstance(n, ast.Name)
+    ]
+    return (direct or (isinstance(root, ast.Name) and root.id in inner)) and all(
+        n.id in inner or n.id in literal for n in handed
+    )

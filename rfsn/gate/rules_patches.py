@@ -32,7 +32,8 @@ from rfsn.patches import (
 
 log = get_logger(__name__)
 
-SECRET_PATTERNS = named_patterns((
+SECRET_PATTERNS = named_patterns(
+    (
         ("OpenAI/Anthropic-style API key", r"\bsk-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{20,}"),
         ("AWS access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
         ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
@@ -41,7 +42,8 @@ SECRET_PATTERNS = named_patterns((
         ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
         ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
         ("Stripe key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
-))
+    )
+)
 
 
 @dataclass
@@ -86,8 +88,9 @@ def patch_text(edit: Edit, workspace: Path, policy: GatePolicy) -> str | Violati
     count = text.count(edit.old)
     if count != 1:
         where = "does not occur" if count == 0 else f"occurs {count} times"
-        return Violation(Rule.PATCH_DOES_NOT_APPLY,
-                         f"'old' {where} in {rel}; it must match exactly once (add surrounding lines)")
+        return Violation(
+            Rule.PATCH_DOES_NOT_APPLY, f"'old' {where} in {rel}; it must match exactly once (add surrounding lines)"
+        )
     if edit.old == edit.new:
         return Violation(Rule.PATCH_MALFORMED, "'old' and 'new' are the same; nothing to change")
     return unified_diff(rel, text, text.replace(edit.old, edit.new, 1))
@@ -109,8 +112,7 @@ def mode_violation(files: list[FilePatch]) -> Violation | None:
         if fp.new_mode == "120000":
             return Violation(Rule.PATH_ESCAPE, f"{fp.path}: patches may not create symbolic links")
         if fp.new_mode is not None and fp.new_mode != "100644":
-            return Violation(Rule.PATCH_MALFORMED,
-                             f"{fp.path}: new files must have mode 100644, not {fp.new_mode}")
+            return Violation(Rule.PATCH_MALFORMED, f"{fp.path}: new files must have mode 100644, not {fp.new_mode}")
         if fp.mode_change is not None:
             return Violation(Rule.PATCH_MALFORMED, f"{fp.path}: file mode changes are not accepted")
     return None
@@ -125,20 +127,24 @@ def paths_violation(files: list[FilePatch], workspace: Path, policy: GatePolicy)
     return None
 
 
-def size_violation(files: list[FilePatch], policy: GatePolicy, phase: Phase,
-                   prepared: PreparedEdit | None = None) -> Violation | None:
+def size_violation(
+    files: list[FilePatch], policy: GatePolicy, phase: Phase, prepared: PreparedEdit | None = None
+) -> Violation | None:
     """The size tier bounds the fix. A reproduction's new tests are never part of it (the
     reproduce phase may only add tests): their lines are bounded by ``max_patch_bytes`` alone;
     nor are, in a Python test module, the lines of new tests or of statements left as they were
     (``tier_exempt_lines``): those are counted once ``prepared`` holds the texts, and skipped before."""
     tier = policy.size_tier()
     if len(files) > tier.max_files:
-        return Violation(Rule.PATCH_TOO_LARGE,
-                         f"{len(files)} files changed; tier {policy.tier!r} allows {tier.max_files}")
+        return Violation(
+            Rule.PATCH_TOO_LARGE, f"{len(files)} files changed; tier {policy.tier!r} allows {tier.max_files}"
+        )
     changed = sum(_tier_lines(fp, prepared) for fp in files)
     if changed > tier.max_changed_lines and phase is not Phase.REPRODUCE:
-        return Violation(Rule.PATCH_TOO_LARGE, f"{changed} lines changed; tier {policy.tier!r} "
-                         f"allows {tier.max_changed_lines}; make a smaller edit")
+        return Violation(
+            Rule.PATCH_TOO_LARGE,
+            f"{changed} lines changed; tier {policy.tier!r} allows {tier.max_changed_lines}; make a smaller edit",
+        )
     return None
 
 
@@ -176,8 +182,9 @@ def secret_violation(files: list[FilePatch]) -> Violation | None:
         for line in fp.added:
             for name, pattern in SECRET_PATTERNS:
                 if pattern.search(line):
-                    return Violation(Rule.SECRET_IN_PATCH,
-                                     f"{fp.path}: an added line looks like a {name}; never commit secrets")
+                    return Violation(
+                        Rule.SECRET_IN_PATCH, f"{fp.path}: an added line looks like a {name}; never commit secrets"
+                    )
     return None
 
 
@@ -186,8 +193,7 @@ def apply_violation(prepared: PreparedEdit, workspace: Path) -> Violation | None
     for fp in prepared.files:
         try:
             old = _read_text(workspace, normalize(fp.old_path)) if fp.old_path else None
-            if fp.new_path and fp.new_path != fp.old_path and \
-                    _read_text(workspace, normalize(fp.new_path)) is not None:
+            if fp.new_path and fp.new_path != fp.old_path and _read_text(workspace, normalize(fp.new_path)) is not None:
                 raise DiffError(f"{fp.new_path} already exists")
             new = apply_file(old, fp)
         except DiffError as exc:
@@ -207,8 +213,16 @@ def git_apply_violation(patch: str, workspace: Path, policy: GatePolicy) -> Viol
     if not policy.git_apply_check or not (workspace / ".git").is_dir():
         return None
     try:
-        proc = hostgit.run(workspace, "apply", "--check", "--whitespace=nowarn", "-", text=False,
-                           input=patch.encode("utf-8", "surrogatepass"), timeout=30)
+        proc = hostgit.run(
+            workspace,
+            "apply",
+            "--check",
+            "--whitespace=nowarn",
+            "-",
+            text=False,
+            input=patch.encode("utf-8", "surrogatepass"),
+            timeout=30,
+        )
     except (OSError, WorkspaceError) as exc:
         log.warning("gate.git_apply_unavailable", error=str(exc))
         return Violation(Rule.PATCH_DOES_NOT_APPLY, f"could not confirm with git apply: {exc}")

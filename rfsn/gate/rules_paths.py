@@ -113,7 +113,7 @@ def resolve_violation(path: str, workspace: Path, *, write: bool) -> Violation |
             target = current.resolve()
             if write:
                 what = "is a symbolic link" if index == len(parts) - 1 else "goes through a symbolic link"
-                return _escape(path, f"{'/'.join(parts[:index + 1])!r} {what}; edits may not write through links")
+                return _escape(path, f"{'/'.join(parts[: index + 1])!r} {what}; edits may not write through links")
             if not target.is_relative_to(root):
                 return _escape(path, "a symbolic link on the way leads outside the workspace")
         elif not current.exists():

@@ -87,12 +87,21 @@ def _runs_later(node: ast.AST, child: ast.AST) -> bool:
 
 def _module_names(tree: ast.AST) -> frozenset[str]:
     """Names ``import`` binds to modules: a module is no routine, pytest calls none."""
-    return frozenset(alias.asname or alias.name.split(".")[0] for node in ast.walk(tree)
-                     if isinstance(node, ast.Import) for alias in node.names)
+    return frozenset(
+        alias.asname or alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    )
 
 
-def _is_hook(node: ast.AST, at_import: bool, modules: frozenset[str], names: re.Pattern[str],
-             counters: frozenset[str] = frozenset()) -> bool:
+def _is_hook(
+    node: ast.AST,
+    at_import: bool,
+    modules: frozenset[str],
+    names: re.Pattern[str],
+    counters: frozenset[str] = frozenset(),
+) -> bool:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return bool(names.fullmatch(node.name))
     if isinstance(node, ast.Attribute):  # setting one on another module reaches a plugin too
@@ -132,8 +141,12 @@ def _numbered_source(source: ast.AST | None, counters: frozenset[str]) -> str | 
     for part in source.values:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
             parts.append(part.value)
-        elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) \
-                and part.value.id in counters and part.format_spec is None:
+        elif (
+            isinstance(part, ast.FormattedValue)
+            and isinstance(part.value, ast.Name)
+            and part.value.id in counters
+            and part.format_spec is None
+        ):
             parts.append("0")
         else:
             return None
@@ -142,9 +155,14 @@ def _numbered_source(source: ast.AST | None, counters: frozenset[str]) -> str | 
 
 def _range_counters(tree: ast.AST) -> frozenset[str]:
     """Names bound only as the target of ``for NAME in range(...)``: they hold numbers."""
-    loops = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.For)
-             and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name)
-             and node.iter.func.id == "range"}
+    loops = {
+        id(node.target)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.For)
+        and isinstance(node.iter, ast.Call)
+        and isinstance(node.iter.func, ast.Name)
+        and node.iter.func.id == "range"
+    }
     bound: dict[str, bool] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
@@ -180,7 +198,8 @@ def _names_a_manager(node: ast.AST) -> bool:
         func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         named = node.args[1:2] if func == "getattr" else node.args[:1]
         return func in DYNAMIC_ATTRIBUTES and not all(
-            isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in named)
+            isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in named
+        )
     return False
 
 

@@ -19,8 +19,22 @@ from collections.abc import Callable, Iterator
 from rfsn.gate.rules_scope import definitions
 
 #: calls that return a module, or an object that already exists, rather than make one
-FETCHES = frozenset({"import_module", "__import__", "reload", "getattr", "vars", "globals", "locals", "type",
-                     "get", "getmodule", "find_spec", "module_from_spec"})
+FETCHES = frozenset(
+    {
+        "import_module",
+        "__import__",
+        "reload",
+        "getattr",
+        "vars",
+        "globals",
+        "locals",
+        "type",
+        "get",
+        "getmodule",
+        "find_spec",
+        "module_from_spec",
+    }
+)
 
 
 def applied_elsewhere(after: str, numbers: set[int], guarded: Callable[[str], bool]) -> int | None:
@@ -75,15 +89,23 @@ _MARKER_NAME = re.compile(r"skip\w*|xfail|expectedFailure")
 
 
 def _names_marker(node: ast.AST) -> bool:
-    return any((isinstance(n, ast.Attribute) and _MARKER_NAME.fullmatch(n.attr))
-               or (isinstance(n, ast.Name) and _MARKER_NAME.fullmatch(n.id)) for n in ast.walk(node))
+    return any(
+        (isinstance(n, ast.Attribute) and _MARKER_NAME.fullmatch(n.attr))
+        or (isinstance(n, ast.Name) and _MARKER_NAME.fullmatch(n.id))
+        for n in ast.walk(node)
+    )
 
 
 def _marker_applied(node: ast.AST) -> bool:
     """A marker called with one object and nothing else: pytest's and unittest's markers then
     mark that object (the call form of a decorator)."""
-    return (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
-            and isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript) and _names_marker(node.func))
+    return (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name | ast.Attribute | ast.Subscript)
+        and _names_marker(node.func)
+    )
 
 
 def _root(node: ast.AST) -> ast.AST:
@@ -150,16 +172,21 @@ def _fresh(value: ast.expr, imported: dict[str, str], guarded: Callable[[str], b
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     root = _root(func)
     handed = [*value.args, *(k.value for k in value.keywords)]
-    return name not in FETCHES and not (isinstance(root, ast.Name) and root.id in ("sys", "__import__")) \
-        and not any(isinstance(n, ast.Attribute) and n.attr in {"modules", "__dict__"} for n in ast.walk(func)) \
-        and not any(isinstance(n, ast.Name) and n.id in FETCHES for n in ast.walk(value)) \
+    return (
+        name not in FETCHES
+        and not (isinstance(root, ast.Name) and root.id in ("sys", "__import__"))
+        and not any(isinstance(n, ast.Attribute) and n.attr in {"modules", "__dict__"} for n in ast.walk(func))
+        and not any(isinstance(n, ast.Name) and n.id in FETCHES for n in ast.walk(value))
         and not any(isinstance(a, ast.Name) and a.id in imported and guarded(imported[a.id]) for a in handed)
+    )
 
 
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s")
-_REACH_LINE = re.compile(r"^\s*[A-Za-z_][\w.]*\.\w+\s*(?:[-+*/|&%@^]|<<|>>|//|\*\*)?=(?!=)|"
-                         r"\bsys\s*\.\s*modules\b|\b(?:setattr|delattr)\s*\(|__dict__|"
-                         r"\b(?:globals|vars)\s*\(\s*\w*\s*\)\s*\[")
+_REACH_LINE = re.compile(
+    r"^\s*[A-Za-z_][\w.]*\.\w+\s*(?:[-+*/|&%@^]|<<|>>|//|\*\*)?=(?!=)|"
+    r"\bsys\s*\.\s*modules\b|\b(?:setattr|delattr)\s*\(|__dict__|"
+    r"\b(?:globals|vars)\s*\(\s*\w*\s*\)\s*\["
+)
 
 
 def _line_fallback(after: str, numbers: set[int]) -> int | None:

@@ -22,15 +22,26 @@ SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", 
 
 _ATTRIBUTE = re.compile(r"^\s*(?:#\s*\[|@\s*\w)")
 _OPENERS = {
-    "js": re.compile(r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
-                     r"(?:\s*\.\s*\w+)*\s*\("),
+    "js": re.compile(
+        r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
+        r"(?:\s*\.\s*\w+)*\s*\("
+    ),
     "go": re.compile(r"^func\s"),
     "rust": re.compile(r"^\s*(?:#\s*\[|(?:pub(?:\s*\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s)"),
-    "java": re.compile(r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
-                       r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"),
+    "java": re.compile(
+        r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
+        r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"
+    ),
 }
-_LANGUAGES = {".go": "go", ".rs": "rust", ".java": "java", ".kt": "java", ".scala": "java", ".groovy": "java",
-              **dict.fromkeys((".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"), "js")}
+_LANGUAGES = {
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".kt": "java",
+    ".scala": "java",
+    ".groovy": "java",
+    **dict.fromkeys((".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"), "js"),
+}
 _OPEN, _CLOSE = "({[", ")}]"
 
 
@@ -66,8 +77,7 @@ def python_new_lines(before: str | None, after: str) -> set[int] | None:
         old = {name for name, _ in definitions(ast.parse(before).body)}
     except (SyntaxError, ValueError, RecursionError):
         return None
-    new = {line for name, node in definitions(tree.body)
-           if name not in old and _a_test(node) for line in _span(node)}
+    new = {line for name, node in definitions(tree.body) if name not in old and _a_test(node) for line in _span(node)}
     return new | _unchanged(ast.parse(before).body, tree.body)
 
 
@@ -159,9 +169,12 @@ def caught_exits(after: str) -> set[int]:
     lines: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.With) and any(
-                isinstance(item.context_expr, ast.Call) and _called(item.context_expr) == "raises"
-                and item.context_expr.args and _CAUGHT.search(ast.unparse(item.context_expr.args[0]))
-                for item in node.items):
+            isinstance(item.context_expr, ast.Call)
+            and _called(item.context_expr) == "raises"
+            and item.context_expr.args
+            and _CAUGHT.search(ast.unparse(item.context_expr.args[0]))
+            for item in node.items
+        ):
             for statement in node.body:
                 if isinstance(statement, ast.Expr):
                     lines.update(range(statement.lineno, (statement.end_lineno or statement.lineno) + 1))

@@ -25,21 +25,25 @@ PHASE_INTENTS: dict[Phase, frozenset[str]] = {
 
 def phase_violation(proposal: Proposal, context: GateContext) -> Violation | None:
     if proposal.phase is not None and proposal.phase != context.phase:
-        return Violation(Rule.PHASE_VIOLATION, f"proposal says phase {proposal.phase.value!r} "
-                         f"but the session is in {context.phase.value!r}")
+        return Violation(
+            Rule.PHASE_VIOLATION,
+            f"proposal says phase {proposal.phase.value!r} but the session is in {context.phase.value!r}",
+        )
     if proposal.intent not in PHASE_INTENTS[context.phase]:
         allowed = ", ".join(sorted(PHASE_INTENTS[context.phase]))
-        return Violation(Rule.PHASE_VIOLATION,
-                         f"{proposal.intent!r} is not allowed in {context.phase.value}; allowed: {allowed}")
-    giving_up = isinstance(proposal, Finish) and proposal.reason.strip().casefold().startswith(
-        GIVE_UP_PREFIXES
-    )
+        return Violation(
+            Rule.PHASE_VIOLATION, f"{proposal.intent!r} is not allowed in {context.phase.value}; allowed: {allowed}"
+        )
+    giving_up = isinstance(proposal, Finish) and proposal.reason.strip().casefold().startswith(GIVE_UP_PREFIXES)
     if isinstance(proposal, Finish) and context.phase is not Phase.VERIFY and not giving_up:
-        return Violation(Rule.PHASE_VIOLATION, "finish is for the verify phase; to stop earlier, "
-                         "finish with a reason starting 'gave up: ...'")
+        return Violation(
+            Rule.PHASE_VIOLATION,
+            "finish is for the verify phase; to stop earlier, finish with a reason starting 'gave up: ...'",
+        )
     if isinstance(proposal, RunTests) and proposal.collect is not None and context.phase is not Phase.REPRODUCE:
-        return Violation(Rule.PHASE_VIOLATION, "widening what the whole suite collects is the baseline's, "
-                         "in the reproduce phase")
+        return Violation(
+            Rule.PHASE_VIOLATION, "widening what the whole suite collects is the baseline's, in the reproduce phase"
+        )
     return None
 
 
@@ -54,6 +58,7 @@ def budget_violation(proposal: Proposal, context: GateContext) -> Violation | No
     )
     for name, used, limit in spent:
         if limit is not None and used >= limit:
-            return Violation(Rule.BUDGET_EXHAUSTED,
-                             f"{name} budget spent ({used:g} of {limit:g}); finish with 'gave up: ...'")
+            return Violation(
+                Rule.BUDGET_EXHAUSTED, f"{name} budget spent ({used:g} of {limit:g}); finish with 'gave up: ...'"
+            )
     return None

@@ -55,5 +55,8 @@ def shadow_violation(created: list[str], workspace: Path) -> Violation | None:
 
 
 def _shadow(path: str, what: str) -> Violation:
-    return Violation(Rule.TEST_TAMPERING, f"{path}: pytest would import it in place of {what}, under every "
-                     "test that imports that name; name the new module so that no existing module has its name")
+    return Violation(
+        Rule.TEST_TAMPERING,
+        f"{path}: pytest would import it in place of {what}, under every "
+        "test that imports that name; name the new module so that no existing module has its name",
+    )

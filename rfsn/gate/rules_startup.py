@@ -35,16 +35,29 @@ HOOK_CLASSES: tuple[HookClass, ...] = (
         (
             # Python: site imports sitecustomize/usercustomize (module, package or
             # compiled) from anywhere on sys.path, and executes import lines of .pth files
-            "sitecustomize.py", "sitecustomize.pyc", "sitecustomize.*.so", "sitecustomize/**",
-            "usercustomize.py", "usercustomize.pyc", "usercustomize.*.so", "usercustomize/**",
+            "sitecustomize.py",
+            "sitecustomize.pyc",
+            "sitecustomize.*.so",
+            "sitecustomize/**",
+            "usercustomize.py",
+            "usercustomize.pyc",
+            "usercustomize.*.so",
+            "usercustomize/**",
             "*.pth",
             # Rust: build scripts run before the crate (and its tests) compile
             "build.rs",
             # Go: a workspace file redirects which modules the tests build against
-            "go.work", "go.work.sum", ".config/go/**",
+            "go.work",
+            "go.work.sum",
+            ".config/go/**",
             # Java: JVM and Maven/Gradle start-up options and extensions
-            ".mvn/**", ".gradle/**", "init.gradle", "init.gradle.kts", "*.init.gradle",
-            "*.init.gradle.kts", "gradle.properties",
+            ".mvn/**",
+            ".gradle/**",
+            "init.gradle",
+            "init.gradle.kts",
+            "*.init.gradle",
+            "*.init.gradle.kts",
+            "gradle.properties",
         ),
     ),
     HookClass(
@@ -52,9 +65,21 @@ HOOK_CLASSES: tuple[HookClass, ...] = (
         "it decides which tests run and how their results are reported",
         (
             # jest, vitest, mocha, ava, karma, jasmine, nyc/c8 (which can --require hooks)
-            "jest.config.*", "jest.setup.*", "jest.preset.*", "vitest.config.*", "vitest.workspace.*",
-            "vitest.setup.*", ".mocharc", ".mocharc.*", "ava.config.*", "karma.conf.*",
-            "jasmine.json", ".nycrc", ".nycrc.*", ".c8rc", ".c8rc.*",
+            "jest.config.*",
+            "jest.setup.*",
+            "jest.preset.*",
+            "vitest.config.*",
+            "vitest.workspace.*",
+            "vitest.setup.*",
+            ".mocharc",
+            ".mocharc.*",
+            "ava.config.*",
+            "karma.conf.*",
+            "jasmine.json",
+            ".nycrc",
+            ".nycrc.*",
+            ".c8rc",
+            ".c8rc.*",
             # cargo-nextest
             ".config/nextest.toml",
         ),
@@ -63,20 +88,54 @@ HOOK_CLASSES: tuple[HookClass, ...] = (
         "package-manager configuration",
         "the package manager obeys it on every install and run (indexes, scripts, node options)",
         (
-            "pip.conf", "pip.ini", ".pypirc", "uv.toml", "poetry.toml", "pdm.toml", ".pdm.toml",
-            ".pdm-python", ".condarc", "condarc",
-            ".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", ".pnpmfile.js", "bunfig.toml", ".bowerrc",
-            ".cargo/config", ".cargo/config.toml", "rust-toolchain", "rust-toolchain.toml",
-            ".m2/**", "nuget.config", ".gemrc",
+            "pip.conf",
+            "pip.ini",
+            ".pypirc",
+            "uv.toml",
+            "poetry.toml",
+            "pdm.toml",
+            ".pdm.toml",
+            ".pdm-python",
+            ".condarc",
+            "condarc",
+            ".npmrc",
+            ".yarnrc",
+            ".yarnrc.yml",
+            ".pnpmfile.cjs",
+            ".pnpmfile.js",
+            "bunfig.toml",
+            ".bowerrc",
+            ".cargo/config",
+            ".cargo/config.toml",
+            "rust-toolchain",
+            "rust-toolchain.toml",
+            ".m2/**",
+            "nuget.config",
+            ".gemrc",
         ),
     ),
     HookClass(
         "shell start-up file",
         "a shell runs it when it starts",
         (
-            ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
-            ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".cshrc", ".tcshrc", ".login", ".logout",
-            ".kshrc", ".envrc", ".inputrc", ".config/fish/**",
+            ".bashrc",
+            ".bash_profile",
+            ".bash_login",
+            ".bash_logout",
+            ".profile",
+            ".zshrc",
+            ".zshenv",
+            ".zprofile",
+            ".zlogin",
+            ".zlogout",
+            ".cshrc",
+            ".tcshrc",
+            ".login",
+            ".logout",
+            ".kshrc",
+            ".envrc",
+            ".inputrc",
+            ".config/fish/**",
         ),
     ),
 )
@@ -84,13 +143,11 @@ HOOK_CLASSES: tuple[HookClass, ...] = (
 #: package.json keys that configure test runners or run before/after the tests;
 #: dependencies, version, exports and the other scripts stay editable
 PACKAGE_JSON_RUNNER_KEYS = ("jest", "mocha", "ava", "c8", "nyc", "vitest", "node-options")
-PACKAGE_JSON_RUNNER_SCRIPTS = ("test", "pretest", "posttest", "prepare", "preinstall", "install",
-                               "postinstall")
+PACKAGE_JSON_RUNNER_SCRIPTS = ("test", "pretest", "posttest", "prepare", "preinstall", "install", "postinstall")
 
 
 def _hook(path: str, what: HookClass) -> Violation:
-    return Violation(Rule.PROTECTED_PATH, f"{path!r} is a {what.name} ({what.why}); "
-                     "fix the code under test instead")
+    return Violation(Rule.PROTECTED_PATH, f"{path!r} is a {what.name} ({what.why}); fix the code under test instead")
 
 
 def hook_class(path: str) -> HookClass | None:
@@ -120,8 +177,7 @@ def _runner_part(text: str | None) -> object:
     if not isinstance(data, dict):
         return data
     scripts = data.get("scripts")
-    picked_scripts = ({k: scripts.get(k) for k in PACKAGE_JSON_RUNNER_SCRIPTS}
-                      if isinstance(scripts, dict) else scripts)
+    picked_scripts = {k: scripts.get(k) for k in PACKAGE_JSON_RUNNER_SCRIPTS} if isinstance(scripts, dict) else scripts
     return {"keys": {k: data.get(k) for k in PACKAGE_JSON_RUNNER_KEYS}, "scripts": picked_scripts}
 
 
@@ -131,7 +187,10 @@ def runner_config_violation(path: str, before: str | None, after: str | None) ->
         return None
     if _runner_part(before) == _runner_part(after):
         return None
-    return Violation(Rule.PROTECTED_PATH, f"{path!r}: the test-runner keys of package.json "
-                     f"({', '.join(PACKAGE_JSON_RUNNER_KEYS)}, scripts "
-                     f"{'/'.join(PACKAGE_JSON_RUNNER_SCRIPTS)}) are runner configuration; "
-                     "fix the code under test instead")
+    return Violation(
+        Rule.PROTECTED_PATH,
+        f"{path!r}: the test-runner keys of package.json "
+        f"({', '.join(PACKAGE_JSON_RUNNER_KEYS)}, scripts "
+        f"{'/'.join(PACKAGE_JSON_RUNNER_SCRIPTS)}) are runner configuration; "
+        "fix the code under test instead",
+    )

@@ -37,8 +37,9 @@ def _tamper(path: str, why: str) -> Violation:
     return Violation(Rule.TEST_TAMPERING, f"{path}: {why}; tests are evidence and must not be weakened")
 
 
-def marker_violation(prepared: PreparedEdit, phase: Phase | None = None,
-                     workspace: Path | None = None) -> Violation | None:
+def marker_violation(
+    prepared: PreparedEdit, phase: Phase | None = None, workspace: Path | None = None
+) -> Violation | None:
     """Infrastructure files and skip markers, in every phase. Markers are looked for in the
     added lines, in the language of their file; in Python, in code only (not in comments or
     strings), when the file after the edit tokenizes. A marker that only shapes a new test
@@ -52,30 +53,43 @@ def marker_violation(prepared: PreparedEdit, phase: Phase | None = None,
         own = phase is Phase.REPRODUCE and fp.is_new and is_test_file(fp.path)
         after = prepared.after.get(fp.path)
         python = after if after is not None and fp.path.endswith(".py") else None
-        hooks = (hook_lines(python, is_test_module(fp.path))
-                 if python is not None and could_add_hook(python, fp.added) else None)
+        hooks = (
+            hook_lines(python, is_test_module(fp.path))
+            if python is not None and could_add_hook(python, fp.added)
+            else None
+        )
         without = frozenset({HOOK_MARKER}) if hooks is not None else frozenset()
         # blanking comments and strings only takes markers away: the file is tokenized (a
         # whole module, for each candidate) only when the added lines show one as they are
-        found = skip_marker(fp.added, own_file=own, path=fp.path, without=without) and \
-            _weakening(fp, prepared, own, without, replaced)
-        found = found or next(((HOOK_MARKER, text.strip()[:100]) for number, text in _new_line_numbers(fp)
-                               if number in (hooks or ())), None)
+        found = skip_marker(fp.added, own_file=own, path=fp.path, without=without) and _weakening(
+            fp, prepared, own, without, replaced
+        )
+        found = found or next(
+            ((HOOK_MARKER, text.strip()[:100]) for number, text in _new_line_numbers(fp) if number in (hooks or ())),
+            None,
+        )
         if found:
             return _tamper(fp.path, f"adds a {found[0]} ({found[1]!r})")
         if python is not None and is_test_file(fp.path):
-            line = applied_elsewhere(python, {number for number, _ in _new_line_numbers(fp)},
-                                     functools.partial(guarded_module, path=fp.path, workspace=workspace))
+            line = applied_elsewhere(
+                python,
+                {number for number, _ in _new_line_numbers(fp)},
+                functools.partial(guarded_module, path=fp.path, workspace=workspace),
+            )
             if line is not None:
-                return _tamper(fp.path, f"line {line}: code run at import marks or changes an object this "
-                                        "file does not define (another module's tests)")
+                return _tamper(
+                    fp.path,
+                    f"line {line}: code run at import marks or changes an object this "
+                    "file does not define (another module's tests)",
+                )
     return None
 
 
 #: what every test runs through (and ".", a relative import: the project's own): an attribute
 #: set on one reaches every test
-TEST_FRAMEWORKS = frozenset({"unittest", "pytest", "_pytest", "pluggy", "doctest", "hypothesis", "builtins",
-                             "sys", "importlib", "gc", "."})
+TEST_FRAMEWORKS = frozenset(
+    {"unittest", "pytest", "_pytest", "pluggy", "doctest", "hypothesis", "builtins", "sys", "importlib", "gc", "."}
+)
 
 
 def guarded_module(top: str, path: str, workspace: Path | None) -> bool:
@@ -89,8 +103,9 @@ def guarded_module(top: str, path: str, workspace: Path | None) -> bool:
     return any((d / top).is_dir() or (d / f"{top}.py").is_file() for d in parents)
 
 
-def _weakening(fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozenset[str],
-               replaced: bool) -> tuple[str, str] | None:
+def _weakening(
+    fp: FilePatch, prepared: PreparedEdit, own: bool, without: frozenset[str], replaced: bool
+) -> tuple[str, str] | None:
     """The first added marker, in code, that can reach a test that existed before the edit."""
     after = prepared.after.get(fp.path)
     numbered = _new_line_numbers(fp)
@@ -145,8 +160,9 @@ def _new_test_only(fp: FilePatch, prepared: PreparedEdit) -> Violation | None:
         region = rust_test_region_start(after)
         in_rust_tests = region is not None and all(n >= region for n, _ in _new_line_numbers(fp))
     if not (is_test_file(path) or any(is_test_file(p) for p in fp.paths) or in_rust_tests):
-        return Violation(Rule.PHASE_VIOLATION,
-                         f"{path}: in reproduce only new tests may be written; fix code in the patch phase")
+        return Violation(
+            Rule.PHASE_VIOLATION, f"{path}: in reproduce only new tests may be written; fix code in the patch phase"
+        )
     if fp.is_deleted or fp.renamed:
         return _tamper(path, "tests may not be deleted or renamed")
     if fp.removed:
@@ -191,4 +207,3 @@ def edit_test_violation(prepared: PreparedEdit, phase: Phase, policy: GatePolicy
             if region is not None and _rust_lines_touched(fp, region):
                 return _tamper(fp.path, "the #[cfg(test)] region may not be changed outside reproduce")
     return None
-

@@ -23,7 +23,8 @@ PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.i
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
 
 # (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
-SKIP_MARKERS = named_patterns((
+SKIP_MARKERS = named_patterns(
+    (
         ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
         # ``pytest.skip.Exception`` names the exception a skip raises (a test of skipping
         # expects it): it skips nothing
@@ -32,14 +33,19 @@ SKIP_MARKERS = named_patterns((
         ("module-wide pytestmark", r"\bpytestmark\b"),
         ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
         (HOOK_MARKER, r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
-        ("unittest skip", r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
-                          r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
-                          r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__"),
+        (
+            "unittest skip",
+            r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
+            r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
+            r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__",
+        ),
         ("hard exit", r"\bos\s*\.\s*_exit\s*\(|\bpytest\s*\.\s*exit\b(?!\s*\.\s*Exception\b)"),
-        ("JS skipped test",
-         r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|todo|failing)\b|"
-         r"\b(?:xit|xtest|xdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
-         r"\b(?:t|this)\s*\.\s*(?:skip|todo)\s*\("),
+        (
+            "JS skipped test",
+            r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|todo|failing)\b|"
+            r"\b(?:xit|xtest|xdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
+            r"\b(?:t|this)\s*\.\s*(?:skip|todo)\s*\(",
+        ),
         # mocha runs only the focused tests of every file
         ("JS focused test", r"\b(?:it|test|describe|suite|context)\s*\.\s*only\b|\b(?:fit|fdescribe)\s*\("),
         ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
@@ -47,7 +53,8 @@ SKIP_MARKERS = named_patterns((
         # TestMain runs the package's whole test binary: one that never calls m.Run runs no test
         ("Go TestMain", r"\bfunc\s+TestMain\s*\("),
         ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
-))
+    )
+)
 
 
 def is_pytest_infra(path: str) -> bool:
@@ -65,12 +72,19 @@ _JS = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
 #: the files each marker means something in, by suffix. A file of any other suffix is looked
 #: at for every marker, but documentation runs nothing and is looked at for none.
 _MARKER_FILES = {
-    "pytest skip/xfail marker": _PYTHON, "pytest.skip/xfail call": _PYTHON,
-    "pytest.importorskip call": _PYTHON, "module-wide pytestmark": _PYTHON,
-    "collection filter": _PYTHON, HOOK_MARKER: _PYTHON, "unittest skip": _PYTHON,
+    "pytest skip/xfail marker": _PYTHON,
+    "pytest.skip/xfail call": _PYTHON,
+    "pytest.importorskip call": _PYTHON,
+    "module-wide pytestmark": _PYTHON,
+    "collection filter": _PYTHON,
+    HOOK_MARKER: _PYTHON,
+    "unittest skip": _PYTHON,
     "hard exit": _PYTHON,
-    "JS skipped test": _JS, "JS focused test": _JS,
-    "Rust ignored test": (".rs",), "Go skipped test": (".go",), "Go TestMain": (".go",),
+    "JS skipped test": _JS,
+    "JS focused test": _JS,
+    "Rust ignored test": (".rs",),
+    "Go skipped test": (".go",),
+    "Go TestMain": (".go",),
     "JUnit disabled test": (".java", ".kt", ".scala", ".groovy"),
 }
 _DOCUMENTATION = (".rst", ".md", ".txt")
@@ -107,18 +121,21 @@ def python_code(text: str) -> dict[int, str] | None:
     return {number: "".join(chars) for number, chars in enumerate(rows, start=1)}
 
 
-def line_markers(line: str, own_file: bool = False, path: str = "",
-                 without: frozenset[str] = frozenset()) -> list[str]:
+def line_markers(line: str, own_file: bool = False, path: str = "", without: frozenset[str] = frozenset()) -> list[str]:
     """The names of the markers on ``line`` that skip or rig tests; with ``own_file`` (the line is
     a new test file's) only those that reach beyond it; with ``path``, only the markers of that
     file's language; none of the markers named ``without``."""
     markers = _markers_for(path) if path else SKIP_MARKERS
-    return [name for name, pattern in markers
-            if pattern.search(line) and not (own_file and name in FILE_LOCAL) and name not in without]
+    return [
+        name
+        for name, pattern in markers
+        if pattern.search(line) and not (own_file and name in FILE_LOCAL) and name not in without
+    ]
 
 
-def skip_marker(lines: list[str], own_file: bool = False, path: str = "",
-                without: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+def skip_marker(
+    lines: list[str], own_file: bool = False, path: str = "", without: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
     """The first (marker name, line) among ``lines`` that skips or rigs tests (``line_markers``)."""
     for line in lines:
         names = line_markers(line, own_file, path, without)

@@ -111,8 +111,12 @@ def _enter_definition(node: ast.AST, scope: _Scope, scopes: list[_Scope]) -> Non
     else:
         arguments = node.args  # type: ignore[attr-defined]
         outside += [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]
-        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                 *(a for a in (arguments.vararg, arguments.kwarg) if a is not None)]
+        every = [
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+        ]
         outside += [a.annotation for a in every if a.annotation is not None]
         returns = getattr(node, "returns", None)
         outside += [returns] if returns is not None else []

@@ -22,9 +22,24 @@ from rfsn.gate.scopes import Key, name_keys
 
 #: names and attributes that reach the running session, or any object at all (frames, the heap)
 SESSION_NAMES = frozenset({"pytestconfig", "request", "gc", "locals", "vars", "globals"})
-SESSION_ATTRIBUTES = frozenset({"_request", "_config", "_pluginmanager", "getmembers", "_getframe",
-                                "currentframe", "stack", "f_back", "f_locals", "f_globals", "getouterframes",
-                                "get_objects", "get_referrers", "get_referents"})
+SESSION_ATTRIBUTES = frozenset(
+    {
+        "_request",
+        "_config",
+        "_pluginmanager",
+        "getmembers",
+        "_getframe",
+        "currentframe",
+        "stack",
+        "f_back",
+        "f_locals",
+        "f_globals",
+        "getouterframes",
+        "get_objects",
+        "get_referrers",
+        "get_referents",
+    }
+)
 #: where a session value stops being one: a fixture's parameter (module-level data)
 LEAVES_SESSION = frozenset({"param"})
 PLUGIN_MANAGERS = frozenset({"pluginmanager", "_pluginmanager", "hook", "ihook"})
@@ -34,11 +49,27 @@ _LOOKED_AT = (ast.Expr, ast.Compare, ast.Assert, ast.UnaryOp, ast.FormattedValue
 RUNS_SOURCE = frozenset({"exec", "eval", "compile"})
 #: builtins whose result holds no reference to their argument (``isinstance`` may hand it to a metaclass)
 PURE_BUILTINS = frozenset({"type", "len", "str", "repr", "bool", "id", "hash", "callable", "format", "print"})
-_BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "divmod", "pow", "lshift", "rshift", "and",
-           "xor", "or")
+_BINARY = (
+    "add",
+    "sub",
+    "mul",
+    "matmul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "divmod",
+    "pow",
+    "lshift",
+    "rshift",
+    "and",
+    "xor",
+    "or",
+)
 #: the methods an operator hands its other operand to
-OPERATORS = frozenset({f"__{name}__" for name in ("eq", "ne", "lt", "le", "gt", "ge", "contains")} | {
-    f"__{prefix}{name}__" for name in _BINARY for prefix in ("", "r", "i")})
+OPERATORS = frozenset(
+    {f"__{name}__" for name in ("eq", "ne", "lt", "le", "gt", "ge", "contains")}
+    | {f"__{prefix}{name}__" for name in _BINARY for prefix in ("", "r", "i")}
+)
 
 
 def is_session_root(node: ast.AST) -> bool:
@@ -94,8 +125,9 @@ def follow(tree: ast.AST, harmless: set[int]) -> bool | None:
                 return None  # code in a string: nothing to follow
             loads.setdefault(_key(node, keys), []).append(node)
     work = [(n, isinstance(n, ast.Call | ast.Subscript)) for n in roots if not isinstance(n, ast.arg)]
-    plain_operators = not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in OPERATORS
-                              for n in ast.walk(tree))
+    plain_operators = not any(
+        isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in OPERATORS for n in ast.walk(tree)
+    )
     pure = PURE_BUILTINS - _bound_anywhere(tree)
     managers: dict[Key, bool] = {}
     used = False
@@ -103,8 +135,12 @@ def follow(tree: ast.AST, harmless: set[int]) -> bool | None:
         start, manager = work.pop()  # manager: a value that may be a manager or a hook caller itself
         parent = parents.get(id(start))
         called = isinstance(parent, ast.Call) and parent.func is start  # no session object is callable
-        used = used or (manager and not isinstance(parent, _LOOKED_AT) and not called
-                        and not harmless_manager(start, parent, parents, taken))
+        used = used or (
+            manager
+            and not isinstance(parent, _LOOKED_AT)
+            and not called
+            and not harmless_manager(start, parent, parents, taken)
+        )
         spine = _spine(start, parents, plain_operators)
         top = spine[-1]
         left = isinstance(top, ast.Attribute) and top.attr in LEAVES_SESSION
@@ -133,10 +169,13 @@ def _spine(node: ast.AST, parents: dict[int, ast.AST], plain_operators: bool) ->
         parent = parents.get(id(node))
         if isinstance(node, ast.Attribute) and node.attr in LEAVES_SESSION:
             return spine
-        if (isinstance(parent, ast.Attribute | ast.Subscript) and parent.value is node) or \
-                (isinstance(parent, ast.Call) and parent.func is node) or \
-                (isinstance(parent, ast.BinOp) and plain_operators) or isinstance(parent, ast.BoolOp | ast.Await) or \
-                (isinstance(parent, ast.IfExp) and parent.test is not node):
+        if (
+            (isinstance(parent, ast.Attribute | ast.Subscript) and parent.value is node)
+            or (isinstance(parent, ast.Call) and parent.func is node)
+            or (isinstance(parent, ast.BinOp) and plain_operators)
+            or isinstance(parent, ast.BoolOp | ast.Await)
+            or (isinstance(parent, ast.IfExp) and parent.test is not node)
+        ):
             spine.append(parent)
             node = parent
             continue
@@ -165,24 +204,37 @@ def _pure_call(top: ast.AST, parents: dict[int, ast.AST], pure: frozenset[str]) 
     """``type(value)``, ``len(value)``: a builtin the file does not rebind, whose result holds no
     reference to its argument."""
     parent = parents.get(id(top))
-    return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in pure \
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Name)
+        and parent.func.id in pure
         and top in parent.args
+    )
 
 
 def _bound(top: ast.AST, parents: dict[int, ast.AST], keys: dict[int, Key], plain_operators: bool) -> list[Key] | None:
     """The names a value at ``top`` is bound to ([] where it is only looked at); None where it
     goes anywhere else."""
     parent = parents.get(id(top))
-    if (isinstance(parent, _LOOKED_AT) and (plain_operators or not isinstance(parent, ast.Compare)
-                                            or all(isinstance(op, ast.Is | ast.IsNot) for op in parent.ops))) or \
-            (isinstance(parent, ast.If | ast.While | ast.IfExp) and parent.test is top) or \
-            (isinstance(parent, ast.comprehension) and top in parent.ifs):
+    if (
+        (
+            isinstance(parent, _LOOKED_AT)
+            and (
+                plain_operators
+                or not isinstance(parent, ast.Compare)
+                or all(isinstance(op, ast.Is | ast.IsNot) for op in parent.ops)
+            )
+        )
+        or (isinstance(parent, ast.If | ast.While | ast.IfExp) and parent.test is top)
+        or (isinstance(parent, ast.comprehension) and top in parent.ifs)
+    ):
         return []
     target: ast.AST | None = None
     if isinstance(parent, ast.Assign) and parent.value is top:
         return _all_names(parent.targets, keys)
-    if (isinstance(parent, ast.AnnAssign | ast.AugAssign) and parent.value is top) or \
-            (isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is top):
+    if (isinstance(parent, ast.AnnAssign | ast.AugAssign) and parent.value is top) or (
+        isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is top
+    ):
         target = parent.target
     elif isinstance(parent, ast.withitem) and parent.context_expr is top:
         target = parent.optional_vars

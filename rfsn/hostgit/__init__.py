@@ -24,23 +24,46 @@ from rfsn.errors import WorkspaceError
 #: who makes rfsn's own commits (a snapshot of a dirty tree, an applied test patch)
 EMAIL = "rfsn@localhost"
 _IDENTITY = {
-    "GIT_AUTHOR_NAME": "rfsn", "GIT_AUTHOR_EMAIL": EMAIL,
-    "GIT_COMMITTER_NAME": "rfsn", "GIT_COMMITTER_EMAIL": EMAIL,
+    "GIT_AUTHOR_NAME": "rfsn",
+    "GIT_AUTHOR_EMAIL": EMAIL,
+    "GIT_COMMITTER_NAME": "rfsn",
+    "GIT_COMMITTER_EMAIL": EMAIL,
 }
 _SSH = "ssh -o BatchMode=yes -o ConnectTimeout=10"
 #: every key of git-config(1) that names a program, set to one that runs nothing of the repository's
 PINNED = (
-    "core.hooksPath=/dev/null", "core.fsmonitor=false", "core.pager=cat", "core.editor=:",
-    "sequence.editor=:", "core.askPass=", "credential.helper=", f"core.sshCommand={_SSH}",
-    "commit.gpgSign=false", "tag.gpgSign=false", "log.showSignature=false", "gpg.program=false",
-    "gpg.ssh.program=false", "gpg.x509.program=false", "gpg.ssh.defaultKeyCommand=false",
-    "protocol.ext.allow=never", "core.attributesFile=/dev/null", "submodule.recurse=false",
-    "core.untrackedCache=false", "core.splitIndex=false",
+    "core.hooksPath=/dev/null",
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "core.editor=:",
+    "sequence.editor=:",
+    "core.askPass=",
+    "credential.helper=",
+    f"core.sshCommand={_SSH}",
+    "commit.gpgSign=false",
+    "tag.gpgSign=false",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "gpg.ssh.defaultKeyCommand=false",
+    "protocol.ext.allow=never",
+    "core.attributesFile=/dev/null",
+    "submodule.recurse=false",
+    "core.untrackedCache=false",
+    "core.splitIndex=false",
 )
 _ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_ATTR_NOSYSTEM": "1",
-    "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_EDITOR": ":", "GIT_SEQUENCE_EDITOR": ":",
-    "GIT_SSH_COMMAND": _SSH, "GIT_PROXY_COMMAND": "", "GIT_ASKPASS": "",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "GIT_EDITOR": ":",
+    "GIT_SEQUENCE_EDITOR": ":",
+    "GIT_SSH_COMMAND": _SSH,
+    "GIT_PROXY_COMMAND": "",
+    "GIT_ASKPASS": "",
 }
 
 
@@ -51,25 +74,44 @@ _PASSED = frozenset({"GIT_SSL_CAINFO", "GIT_SSL_CAPATH"})
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a host git: the caller's without any ``GIT_*`` but the certificate paths
     (nor ``SSH_ASKPASS``), rfsn's fixed variables, then ``extra`` (an index file, a date)."""
-    kept = {k: v for k, v in os.environ.items()
-            if (k in _PASSED or not k.startswith("GIT_")) and k != "SSH_ASKPASS"}
+    kept = {k: v for k, v in os.environ.items() if (k in _PASSED or not k.startswith("GIT_")) and k != "SSH_ASKPASS"}
     return {**kept, **_ENV, **(extra or {})}
 
 
-def run(cwd: Path | None, *args: str, text: bool = True, input: str | bytes | None = None,
-        timeout: float | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[Any]:
+def run(
+    cwd: Path | None,
+    *args: str,
+    text: bool = True,
+    input: str | bytes | None = None,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[Any]:
     """``git *args`` in ``cwd``, output captured, never checked; WorkspaceError when it runs past
     ``timeout`` (None: no limit)."""
     argv = ["git", *(f for key in PINNED for f in ("-c", key)), *args]
     try:
-        return subprocess.run(argv, cwd=cwd, env=environment(env), text=text, capture_output=True,
-                              timeout=timeout, input=input, check=False)
+        return subprocess.run(
+            argv,
+            cwd=cwd,
+            env=environment(env),
+            text=text,
+            capture_output=True,
+            timeout=timeout,
+            input=input,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise WorkspaceError(f"git {_subcommand(args)} timed out after {timeout:g}s") from exc
 
 
-def git(repo: Path, *args: str, timeout: float = 60.0, check: bool = True,
-        input_text: str | None = None, dated: str | None = None) -> subprocess.CompletedProcess[str]:
+def git(
+    repo: Path,
+    *args: str,
+    timeout: float = 60.0,
+    check: bool = True,
+    input_text: str | None = None,
+    dated: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """``git *args`` in ``repo`` as rfsn (its identity; ``dated``: the commit date); WorkspaceError
     naming the subcommand when it fails and ``check``."""
     extra = {**_IDENTITY, **({"GIT_AUTHOR_DATE": dated, "GIT_COMMITTER_DATE": dated} if dated else {})}
@@ -94,8 +136,15 @@ def apply_to(tree: Path, patch: str, timeout: float = 120.0) -> subprocess.Compl
     hooks, fsmonitor) is read."""
     with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
         run(Path(own), "init", "-q", "--bare", timeout=timeout)
-        return run(tree, "apply", "--whitespace=nowarn", "-", input=patch, timeout=timeout,
-                   env={"GIT_DIR": own, "GIT_WORK_TREE": str(tree)})
+        return run(
+            tree,
+            "apply",
+            "--whitespace=nowarn",
+            "-",
+            input=patch,
+            timeout=timeout,
+            env={"GIT_DIR": own, "GIT_WORK_TREE": str(tree)},
+        )
 
 
 def _subcommand(args: tuple[str, ...]) -> str:

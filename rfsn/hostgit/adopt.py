@@ -72,8 +72,11 @@ def _special(directory: str) -> set[str]:
     """The names in ``directory`` of what git cannot hold and a copy would read without bound or
     block on: devices, named pipes, sockets."""
     with os.scandir(directory) as entries:
-        return {e.name for e in entries
-                if not (e.is_file(follow_symlinks=False) or e.is_dir(follow_symlinks=False) or e.is_symlink())}
+        return {
+            e.name
+            for e in entries
+            if not (e.is_file(follow_symlinks=False) or e.is_dir(follow_symlinks=False) or e.is_symlink())
+        }
 
 
 def locate(dotgit: Path) -> tuple[Path, Path]:
@@ -112,11 +115,15 @@ def adopt(gitdir: Path, common: Path, worktree: Path, root: Path) -> None:
     if not _HEAD.match(head):
         raise WorkspaceError(f"{gitdir / 'HEAD'} is not a ref nor a commit: {head[:80]!r}")
     (own / "HEAD").write_text(head if head.endswith("\n") else head + "\n", encoding="utf-8")
-    whole = not outside or git(worktree, "rev-list", "--objects", "--all", "--quiet", check=False,
-                               timeout=600.0).returncode == 0
+    whole = (
+        not outside
+        or git(worktree, "rev-list", "--objects", "--all", "--quiet", check=False, timeout=600.0).returncode == 0
+    )
     if not whole:
-        raise WorkspaceError(f"{gitdir}: its history is incomplete without {outside[0]} (objects/info/alternates), "
-                             "which rfsn does not read outside the repository; `git repack -a -d` there makes it whole")
+        raise WorkspaceError(
+            f"{gitdir}: its history is incomplete without {outside[0]} (objects/info/alternates), "
+            "which rfsn does not read outside the repository; `git repack -a -d` there makes it whole"
+        )
     if git(worktree, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0:
         git(worktree, "reset", "-q", timeout=600.0)
 

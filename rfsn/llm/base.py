@@ -52,5 +52,6 @@ class ChatModel(Protocol):
     provider: str
     model: str
 
-    def complete(self, messages: list[Message], max_tokens: int, temperature: float,
-                 tools: Sequence[Tool] = ()) -> Reply: ...
+    def complete(
+        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+    ) -> Reply: ...

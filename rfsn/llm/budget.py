@@ -70,8 +70,10 @@ class LLMBudget(BaseModel):
 
     def model_post_init(self, __context: object) -> None:
         if self.max_cost is not None and self.price is None:
-            raise ConfigError("--max-cost needs a price for the model: add [llm.prices.\"MODEL\"] "
-                              "(input, output in USD per million tokens) to rfsn.toml")
+            raise ConfigError(
+                '--max-cost needs a price for the model: add [llm.prices."MODEL"] '
+                "(input, output in USD per million tokens) to rfsn.toml"
+            )
 
     @property
     def tokens(self) -> int:
@@ -88,14 +90,21 @@ class LLMBudget(BaseModel):
             left = self.max_cost - self.cost - prompt * self.price.input / 1e6
             allowed = min(allowed, math.floor(left * 1e6 / self.price.output) if left > 0 else 0)
         if allowed < MIN_OUTPUT:
-            raise BudgetExhausted(f"model budget spent ({self.tokens} tokens, ${self.cost:.4f}, "
-                                  f"{self.calls} calls): the next call could overspend it")
+            raise BudgetExhausted(
+                f"model budget spent ({self.tokens} tokens, ${self.cost:.4f}, "
+                f"{self.calls} calls): the next call could overspend it"
+            )
         return allowed
 
     def totals(self) -> dict[str, Any]:
         """The session's model accounting, as result.json keeps it."""
-        return {"tokens": self.tokens, "cost": round(self.cost, 6), "llm_calls": self.calls,
-                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+        return {
+            "tokens": self.tokens,
+            "cost": round(self.cost, 6),
+            "llm_calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+        }
 
     def charge(self, prompt: int, limit: int) -> None:
         """A call abandoned unanswered: the server may have spent the whole reservation."""
@@ -105,17 +114,23 @@ class LLMBudget(BaseModel):
         self.input_tokens += reply.input_tokens
         self.output_tokens += reply.output_tokens
         if self.price is not None:
-            self.cost += (reply.input_tokens * self.price.input
-                          + reply.output_tokens * self.price.output) / 1e6
+            self.cost += (reply.input_tokens * self.price.input + reply.output_tokens * self.price.output) / 1e6
 
 
 class GuardedModel:
     """A ChatModel behind the budget, retries of transient failures, the cache and the record."""
 
-    def __init__(self, model: ChatModel, budget: LLMBudget, recorder: Recorder | None = None,
-                 transient: tuple[type[BaseException], ...] = (), *,
-                 cache: ResponseCache | None = None, backoff: float = 0.5,
-                 unanswered: tuple[type[BaseException], ...] = ()) -> None:
+    def __init__(
+        self,
+        model: ChatModel,
+        budget: LLMBudget,
+        recorder: Recorder | None = None,
+        transient: tuple[type[BaseException], ...] = (),
+        *,
+        cache: ResponseCache | None = None,
+        backoff: float = 0.5,
+        unanswered: tuple[type[BaseException], ...] = (),
+    ) -> None:
         self.inner, self.budget, self.recorder, self.transient = model, budget, recorder, transient
         #: failures after which the server may still have billed the call (client timeouts)
         self.unanswered = unanswered
@@ -126,18 +141,20 @@ class GuardedModel:
         #: False once the server refused a request for its tools
         self.tools_accepted = True
 
-    def complete(self, messages: list[Message], max_tokens: int, temperature: float,
-                 tools: Sequence[Tool] = ()) -> Reply:
-        retrying = Retrying(retry=retry_if_exception_type(self.transient),
-                            stop=stop_after_attempt(ATTEMPTS), reraise=True,
-                            wait=wait_random_exponential(multiplier=self.backoff,
-                                                         max=16 * self.backoff))
+    def complete(
+        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+    ) -> Reply:
+        retrying = Retrying(
+            retry=retry_if_exception_type(self.transient),
+            stop=stop_after_attempt(ATTEMPTS),
+            reraise=True,
+            wait=wait_random_exponential(multiplier=self.backoff, max=16 * self.backoff),
+        )
         try:
             for attempt in retrying:
                 with attempt:
                     try:
-                        return self._once(messages, max_tokens, temperature,
-                                          tools if self.tools_accepted else ())
+                        return self._once(messages, max_tokens, temperature, tools if self.tools_accepted else ())
                     except ToolsUnsupported:
                         log.info("llm.tools_unsupported", model=self.model)
                         self.tools_accepted = False
@@ -147,8 +164,15 @@ class GuardedModel:
             raise LLMError(f"{self.provider} still failing after {ATTEMPTS} attempts: {line}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _answer(self, key: str, request: dict[str, Any], messages: list[Message], limit: int,
-                temperature: float, tools: Sequence[Tool]) -> tuple[Reply, bool]:
+    def _answer(
+        self,
+        key: str,
+        request: dict[str, Any],
+        messages: list[Message],
+        limit: int,
+        temperature: float,
+        tools: Sequence[Tool],
+    ) -> tuple[Reply, bool]:
         """The reply, and whether it came free (from the cache, or a cached one replayed)."""
         if self.recorder is not None and self.recorder.replaying:
             return self.recorder.replay(key, request)
@@ -160,10 +184,8 @@ class GuardedModel:
             self.cache.put(key, reply)
         return reply, False
 
-    def _once(self, messages: list[Message], max_tokens: int, temperature: float,
-              tools: Sequence[Tool]) -> Reply:
-        estimate = estimate_tokens(messages) + sum(math.ceil(len(t.model_dump_json()) / 2)
-                                                   for t in tools)
+    def _once(self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool]) -> Reply:
+        estimate = estimate_tokens(messages) + sum(math.ceil(len(t.model_dump_json()) / 2) for t in tools)
         prompt = math.ceil(estimate * self.ratio)
         limit = self.budget.allowance(prompt, max_tokens)
         key, request = request_key(self.provider, self.model, messages, limit, temperature, tools)
@@ -181,9 +203,15 @@ class GuardedModel:
         LLM_CALLS.labels(self.model, "cached" if free else "ok").inc()
         if self.recorder is not None and not self.recorder.replaying:
             self.recorder.write(key, request, reply, cached=free)
-        log.info("llm.call", model=self.model, input_tokens=reply.input_tokens,
-                 output_tokens=reply.output_tokens, max_tokens=limit, cached=free,
-                 tool_calls=len(reply.tool_calls))
+        log.info(
+            "llm.call",
+            model=self.model,
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+            max_tokens=limit,
+            cached=free,
+            tool_calls=len(reply.tool_calls),
+        )
         if free:
             return reply
         self.budget.record(reply)
@@ -191,6 +219,7 @@ class GuardedModel:
         LLM_TOKENS.labels(self.model, "input").inc(reply.input_tokens)
         LLM_TOKENS.labels(self.model, "output").inc(reply.output_tokens)
         if self.budget.price is not None:
-            LLM_COST.labels(self.model).inc((reply.input_tokens * self.budget.price.input
-                                             + reply.output_tokens * self.budget.price.output) / 1e6)
+            LLM_COST.labels(self.model).inc(
+                (reply.input_tokens * self.budget.price.input + reply.output_tokens * self.budget.price.output) / 1e6
+            )
         return reply

@@ -39,13 +39,18 @@ class ResponseCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._create()
 
-    @retry(retry=retry_if_exception(_locked), stop=stop_after_delay(BUSY_SECONDS),
-           wait=wait_random(0.01, 0.1), reraise=True)
+    @retry(
+        retry=retry_if_exception(_locked),
+        stop=stop_after_delay(BUSY_SECONDS),
+        wait=wait_random(0.01, 0.1),
+        reraise=True,
+    )
     def _create(self) -> None:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL,"
-                       " created REAL NOT NULL)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, created REAL NOT NULL)"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -69,6 +74,8 @@ class ResponseCache:
 
     def put(self, key: str, reply: Reply) -> None:
         with self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO replies VALUES (?, ?, ?)",
-                       (self._slot(key), reply.model_dump_json(), time.time()))
+            db.execute(
+                "INSERT OR IGNORE INTO replies VALUES (?, ?, ?)",
+                (self._slot(key), reply.model_dump_json(), time.time()),
+            )
         self._asked[key] += 1

@@ -21,11 +21,19 @@ def provider_key(provider: str, settings: Settings) -> str:
     return secret.get_secret_value()
 
 
-def open_model(provider: str, settings: Settings, *, model: str | None = None,
-               base_url: str | None = None, max_cost: float | None = None,
-               max_tokens: int | None = None, max_calls: int | None = None,
-               out_dir: Path | None = None, replay: Path | None = None,
-               cache: bool = True) -> GuardedModel:
+def open_model(
+    provider: str,
+    settings: Settings,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    max_cost: float | None = None,
+    max_tokens: int | None = None,
+    max_calls: int | None = None,
+    out_dir: Path | None = None,
+    replay: Path | None = None,
+    cache: bool = True,
+) -> GuardedModel:
     """The guarded model for a session; every bad setting is a ConfigError before any call.
 
     The response cache is used when both ``cache`` and ``[llm] cache`` allow it, and never
@@ -36,10 +44,17 @@ def open_model(provider: str, settings: Settings, *, model: str | None = None,
     url = base_url or settings.llm.base_url
     key = "replay" if replay is not None else provider_key(provider, settings)
     client = make_model(provider, name, url, key, settings.llm.timeout)
-    budget = LLMBudget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost,
-                       price=price_of(name, settings.llm.prices))
+    budget = LLMBudget(
+        max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost, price=price_of(name, settings.llm.prices)
+    )
     recorder = Recorder(out_dir / RECORD, replay) if out_dir is not None else None
     cached = cache and settings.llm.cache and replay is None and out_dir is not None
-    return GuardedModel(client, budget, recorder, transient_errors(),
-                        cache=ResponseCache(settings.home / FILE, url or "") if cached else None,
-                        backoff=settings.llm.retry_backoff, unanswered=unanswered_errors())
+    return GuardedModel(
+        client,
+        budget,
+        recorder,
+        transient_errors(),
+        cache=ResponseCache(settings.home / FILE, url or "") if cached else None,
+        backoff=settings.llm.retry_backoff,
+        unanswered=unanswered_errors(),
+    )

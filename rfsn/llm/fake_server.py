@@ -92,21 +92,24 @@ class KnowsTheAnswer:
             return Scripted(tool_calls=(call,), input_tokens=tokens_in, output_tokens=tokens_out)
         wants_test = "NEW test file" in prompt and "replace_in_file" not in offered
         path, content = self.test
-        written = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant"
-                      and path in json.dumps(m.get("content")))
+        written = sum(
+            1 for m in body.get("messages", []) if m.get("role") == "assistant" and path in json.dumps(m.get("content"))
+        )
         if written:  # asked again, it writes the test again at a new path, as the request says
             path, content = path.removesuffix(".py") + f"_{written + 1}.py", self.again or content
         content += "" if content.endswith("\n") else "\n"  # the closing fence on a line of its own
-        text = (f"{path}\n```python\n{content}```\n" if wants_test
-                else "".join(f"OBSOLETE: {t}\n" for t in self._obsolete(body)) + f"```diff\n{self.fix}```\n")
+        text = (
+            f"{path}\n```python\n{content}```\n"
+            if wants_test
+            else "".join(f"OBSOLETE: {t}\n" for t in self._obsolete(body)) + f"```diff\n{self.fix}```\n"
+        )
         tokens_in, tokens_out = _usage(body, text)
         return Scripted(text=text, input_tokens=tokens_in, output_tokens=tokens_out)
 
     def _obsolete(self, body: dict[str, Any]) -> list[str]:
         """Its obsolete tests that the request says the fix broke, when it asks (in its latest
         message that asks: a file it read may come after)."""
-        asking = [text for m in body.get("messages", [])
-                  if "OBSOLETE:" in (text := prompt_text({"messages": [m]}))]
+        asking = [text for m in body.get("messages", []) if "OBSOLETE:" in (text := prompt_text({"messages": [m]}))]
         return [t for t in self.obsolete if asking and re.search(re.escape(t) + r"(?![\w.])", asking[-1])]
 
 
@@ -154,33 +157,48 @@ def _error(anthropic: bool, message: str, kind: str = "api_error") -> dict[str, 
 
 def _anthropic(body: dict[str, Any], reply: Scripted, output: int) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": reply.text}] if reply.text else []
-    content += [{"type": "tool_use", "id": f"toolu_{n}", "name": name, "input": args}
-                for n, (name, args) in enumerate(reply.tool_calls)]
-    return {"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model", ""),
-            "stop_reason": "tool_use" if reply.tool_calls else "end_turn", "content": content,
-            "usage": {"input_tokens": reply.input_tokens, "output_tokens": output}}
+    content += [
+        {"type": "tool_use", "id": f"toolu_{n}", "name": name, "input": args}
+        for n, (name, args) in enumerate(reply.tool_calls)
+    ]
+    return {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", ""),
+        "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+        "content": content,
+        "usage": {"input_tokens": reply.input_tokens, "output_tokens": output},
+    }
 
 
 def _openai(body: dict[str, Any], reply: Scripted, output: int) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
     if reply.tool_calls:
         message["tool_calls"] = [
-            {"id": f"call_{n}", "type": "function",
-             "function": {"name": name, "arguments": json.dumps(args)}}
-            for n, (name, args) in enumerate(reply.tool_calls)]
+            {"id": f"call_{n}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            for n, (name, args) in enumerate(reply.tool_calls)
+        ]
     elif message["content"] is None:
         message["content"] = ""
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0,
-            "model": body.get("model", ""),
-            "choices": [{"index": 0, "message": message,
-                         "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
-            "usage": {"prompt_tokens": reply.input_tokens, "completion_tokens": output,
-                      "total_tokens": reply.input_tokens + output}}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", ""),
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
+        "usage": {
+            "prompt_tokens": reply.input_tokens,
+            "completion_tokens": output,
+            "total_tokens": reply.input_tokens + output,
+        },
+    }
 
 
 class FakeServer:
-    def __init__(self, script: list[Scripted], tools: bool = True,
-                 responder: Callable[[dict[str, Any]], Scripted] | None = None) -> None:
+    def __init__(
+        self, script: list[Scripted], tools: bool = True, responder: Callable[[dict[str, Any]], Scripted] | None = None
+    ) -> None:
         self.script = list(script) or [Scripted()]
         self.tools = tools
         self.responder = responder
@@ -251,6 +269,7 @@ class FakeServer:
 
 def _recorder(record: Path, then: Callable[[dict[str, Any]], Scripted]) -> Callable[[dict[str, Any]], Scripted]:
     """``then``, after appending each request to ``record``."""
+
     def respond(body: dict[str, Any]) -> Scripted:
         with record.open("a", encoding="utf-8") as out:
             out.write(json.dumps(body) + "\n")
@@ -267,11 +286,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fix", type=Path, help="the fix, a unified diff")
     parser.add_argument("--test", type=Path, help="a test file that reproduces the problem")
     parser.add_argument("--test-path", help="where that test goes in the repository (default: tests/<name>)")
-    parser.add_argument("--answers", type=Path, help="JSON lines of {problem, fix, test_path, test, "
-                                                     "test_again, obsolete (both optional)}: several "
-                                                     "instances, told apart by their problem")
-    parser.add_argument("--record", type=Path,
-                        help="append each request to this JSON-lines file (alone: answer nothing usable)")
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        help="JSON lines of {problem, fix, test_path, test, "
+        "test_again, obsolete (both optional)}: several "
+        "instances, told apart by their problem",
+    )
+    parser.add_argument(
+        "--record", type=Path, help="append each request to this JSON-lines file (alone: answer nothing usable)"
+    )
     args = parser.parse_args(argv)
     if args.record is None and args.answers is None and (args.fix is None or args.test is None):
         parser.error("give --fix and --test, --answers FILE, or --record FILE")
@@ -281,10 +305,17 @@ def main(argv: list[str] | None = None) -> None:
     responder: Callable[[dict[str, Any]], Scripted] = Recording()
     if args.answers is not None:
         rows = [row for _, row in json_lines(read_bounded(args.answers), str(args.answers))]
-        responder = KnowsTheAnswers(tuple(
-            (r["problem"], KnowsTheAnswer(r["fix"], (r["test_path"], r["test"]), r.get("test_again", ""),
-                                          tuple(r.get("obsolete", ()))))
-            for r in rows))
+        responder = KnowsTheAnswers(
+            tuple(
+                (
+                    r["problem"],
+                    KnowsTheAnswer(
+                        r["fix"], (r["test_path"], r["test"]), r.get("test_again", ""), tuple(r.get("obsolete", ()))
+                    ),
+                )
+                for r in rows
+            )
+        )
     elif args.fix is not None and args.test is not None:
         test = (args.test_path or f"tests/{args.test.name}", args.test.read_text(encoding="utf-8"))
         responder = KnowsTheAnswer(args.fix.read_text(encoding="utf-8"), test)

@@ -29,11 +29,16 @@ from rfsn.llm.base import Message, Reply, Tool
 RECORD = "llm.jsonl"
 
 
-def request_key(provider: str, model: str, messages: list[Message], max_tokens: int,
-                temperature: float, tools: Sequence[Tool] = ()) -> tuple[str, dict[str, Any]]:
+def request_key(
+    provider: str, model: str, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+) -> tuple[str, dict[str, Any]]:
     request: dict[str, Any] = {
-        "provider": provider, "model": model, "max_tokens": max_tokens,
-        "temperature": temperature, "messages": [m.model_dump() for m in messages]}
+        "provider": provider,
+        "model": model,
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "messages": [m.model_dump() for m in messages],
+    }
     if tools:  # absent, not empty, without tools: a record made before tools keeps its keys
         request["tools"] = [t.model_dump() for t in tools]
     blob = json.dumps(request, sort_keys=True).encode()
@@ -52,17 +57,23 @@ class Recorder:
             for number, entry in json_lines(read_bounded(source), str(source)):
                 try:
                     self._answers[entry["key"]].append(
-                        (Reply.model_validate(entry["reply"]), bool(entry.get("cached"))))
+                        (Reply.model_validate(entry["reply"]), bool(entry.get("cached")))
+                    )
                 except (KeyError, TypeError, ValidationError) as exc:
-                    raise ConfigError(f"{source}:{number}: not a line of a model record ({type(exc).__name__}: "
-                                      f"{str(exc)[:100]})") from exc
+                    raise ConfigError(
+                        f"{source}:{number}: not a line of a model record ({type(exc).__name__}: {str(exc)[:100]})"
+                    ) from exc
 
     def write(self, key: str, request: dict[str, Any], reply: Reply, cached: bool = False) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
         try:  # a whole line or none, on a full disk too
-            append_line(fd, self.path, json.dumps({"key": key, "request": request, "reply": reply.model_dump(),
-                                                   "cached": cached}), sync=False)
+            append_line(
+                fd,
+                self.path,
+                json.dumps({"key": key, "request": request, "reply": reply.model_dump(), "cached": cached}),
+                sync=False,
+            )
         finally:
             os.close(fd)
 
@@ -70,8 +81,10 @@ class Recorder:
         """The recorded reply to this request, and whether the cache had answered it."""
         answers = self._answers.get(key)
         if not answers:
-            raise ConfigError(f"--replay: the record holds no answer to this request ({key[:12]}); "
-                              f"a replayed session never calls a model")
+            raise ConfigError(
+                f"--replay: the record holds no answer to this request ({key[:12]}); "
+                f"a replayed session never calls a model"
+            )
         reply, cached = answers.pop(0)
         self.write(key, request, reply, cached)
         return reply, cached

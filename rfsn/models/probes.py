@@ -27,21 +27,30 @@ class Probe(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     path: str = Field(description="the repository-relative Python file")
-    function: str = Field(description="the qualified name of a module- or class-level function, "
-                                      "the code that is instrumented")
+    function: str = Field(
+        description="the qualified name of a module- or class-level function, the code that is instrumented"
+    )
     value: tuple[Step, ...] | None = Field(
-        default=None, description="the path from the function's node to the expression whose values "
-                                  "are recorded (none: no expression)")
+        default=None,
+        description="the path from the function's node to the expression whose values "
+        "are recorded (none: no expression)",
+    )
     node: tuple[str, int, int] | None = Field(
-        default=None, description="that expression's node type, line and column: checked on the way")
+        default=None, description="that expression's node type, line and column: checked on the way"
+    )
     returns: tuple[Step, ...] | None = Field(
-        default=None, description="the path from the function's node to the function whose returns "
-                                  "are recorded (empty: the function itself; none: no returns)")
+        default=None,
+        description="the path from the function's node to the function whose returns "
+        "are recorded (empty: the function itself; none: no returns)",
+    )
     condition: tuple[Step, ...] | None = Field(
-        default=None, description="the path to the condition (an ``if``'s, a loop's, an assertion's) "
-                                  "the expression is part of, whose truth is recorded (none: no condition)")
+        default=None,
+        description="the path to the condition (an ``if``'s, a loop's, an assertion's) "
+        "the expression is part of, whose truth is recorded (none: no condition)",
+    )
     condition_node: tuple[str, int, int] | None = Field(
-        default=None, description="that condition's node type, line and column: checked on the way")
+        default=None, description="that condition's node type, line and column: checked on the way"
+    )
 
 
 class Probed(BaseModel):
@@ -49,6 +58,7 @@ class Probed(BaseModel):
 
     values: dict[str, list[Seen]] = Field(default_factory=dict, description="test id -> the expression's")
     returns: dict[str, list[Seen]] = Field(default_factory=dict, description="test id -> the returns'")
-    traced: dict[str, list[Traced]] = Field(default_factory=dict, description=(
-        "test id -> its first returns and truths of the condition, in order"))
+    traced: dict[str, list[Traced]] = Field(
+        default_factory=dict, description=("test id -> its first returns and truths of the condition, in order")
+    )
     error: str = Field(default="", description="why the function could not be instrumented, if it could not")

@@ -44,25 +44,47 @@ class RunTests(_ProposalBase):
     tests: tuple[str, ...] = ()
     timeout: float | None = Field(default=None, gt=0, description="per-run timeout, seconds")
     coverage: bool = Field(default=False, description="collect per-test line coverage")
-    measure_within: float | None = Field(default=None, gt=0, description=(
-        "seconds a coverage plan's runs after the first (per-file and per-test measurement) may "
-        "take; they stop there with what they measured (none: what is left of the timeout)"))
+    measure_within: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "seconds a coverage plan's runs after the first (per-file and per-test measurement) may "
+            "take; they stop there with what they measured (none: what is left of the timeout)"
+        ),
+    )
     max_failures: int | None = Field(
-        default=None, ge=1, description="stop the run once this many tests failed (screening)")
-    case_limit: bool = Field(default=True, description=(
-        "False: no per-test limit in this run (the targets alone: how long a failing test takes "
-        "says nothing of how long it takes once it passes; the run's own limit bounds it)"))
-    leave_out: tuple[str, ...] = Field(default=(), description=(
-        "test files a run of the whole suite leaves out, where the session names that suite's "
-        "files (a large or narrowed suite): they collected nothing at baseline and hold no target "
-        "(the planner's baseline names what runs in ``tests``)"))
-    collect: tuple[str, ...] | None = Field(default=None, description=(
-        "first widen what the whole suite collects from now on (``CollectCapable``): by the test "
-        "files of the runner the project declares, and these files; a run that names files the "
-        "runner cannot take in does not run (none: no widening)"))
-    probe: Probe | None = Field(default=None, description=(
-        "record what one function evaluates to on these tests (``ProbeCapable``), as "
-        "``TestReport.probed``; a runner that cannot runs them plainly"))
+        default=None, ge=1, description="stop the run once this many tests failed (screening)"
+    )
+    case_limit: bool = Field(
+        default=True,
+        description=(
+            "False: no per-test limit in this run (the targets alone: how long a failing test takes "
+            "says nothing of how long it takes once it passes; the run's own limit bounds it)"
+        ),
+    )
+    leave_out: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "test files a run of the whole suite leaves out, where the session names that suite's "
+            "files (a large or narrowed suite): they collected nothing at baseline and hold no target "
+            "(the planner's baseline names what runs in ``tests``)"
+        ),
+    )
+    collect: tuple[str, ...] | None = Field(
+        default=None,
+        description=(
+            "first widen what the whole suite collects from now on (``CollectCapable``): by the test "
+            "files of the runner the project declares, and these files; a run that names files the "
+            "runner cannot take in does not run (none: no widening)"
+        ),
+    )
+    probe: Probe | None = Field(
+        default=None,
+        description=(
+            "record what one function evaluates to on these tests (``ProbeCapable``), as "
+            "``TestReport.probed``; a runner that cannot runs them plainly"
+        ),
+    )
 
 
 class RunCommand(_ProposalBase):

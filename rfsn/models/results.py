@@ -52,9 +52,7 @@ class TestReport(BaseModel):
     log: str = ""
     timed_out: bool = False
     reason: str = Field(default="", description="why the run ended abnormally (timeout, killed), if it did")
-    structured: bool = Field(
-        default=True, description="False when only the exit code was known (generic buildpack)"
-    )
+    structured: bool = Field(default=True, description="False when only the exit code was known (generic buildpack)")
     coverage: dict[str, dict[str, list[int]]] | None = Field(
         default=None, description="test id -> file -> covered lines, when asked for"
     )
@@ -66,22 +64,31 @@ class TestReport(BaseModel):
         default=None, description="why this run says nothing about the tests: a broken environment"
     )
     stops_at: int | None = Field(
-        default=None, description="the number of failed tests the run was to stop at (None: it "
-                                  "was to run to its end, whatever failed)")
+        default=None,
+        description="the number of failed tests the run was to stop at (None: it "
+        "was to run to its end, whatever failed)",
+    )
     unreached: list[str] = Field(
-        default_factory=list, description="the ids the run selected and ended before reporting "
-                                          "(timed out, killed): recorded as errors, they did not pass")
+        default_factory=list,
+        description="the ids the run selected and ended before reporting "
+        "(timed out, killed): recorded as errors, they did not pass",
+    )
     crashed: bool = Field(
-        default=False, description="the run was cut short by an internal error raised through the "
-                                   "project's own code (the buildpack's CrashCapable.crashed): a "
-                                   "test it never reported did not pass"
+        default=False,
+        description="the run was cut short by an internal error raised through the "
+        "project's own code (the buildpack's CrashCapable.crashed): a "
+        "test it never reported did not pass",
     )
     crashes: list[Crash] = Field(
-        default_factory=list, description="tests whose failure ended their runner's process; the "
-                                          "tests it kept from running ran again without them")
+        default_factory=list,
+        description="tests whose failure ended their runner's process; the "
+        "tests it kept from running ran again without them",
+    )
     reasons: dict[str, tuple[str, str]] = Field(
-        default_factory=dict, description="failed test id -> (the first line of its failure, the file "
-                                          "it was raised in), where the runner's structured report says")
+        default_factory=dict,
+        description="failed test id -> (the first line of its failure, the file "
+        "it was raised in), where the runner's structured report says",
+    )
     probed: Probed | None = Field(default=None, description="what the run's probe saw (``RunTests.probe``)")
 
     def with_status(self, *statuses: TestStatus) -> list[str]:
@@ -127,8 +134,11 @@ class TestReport(BaseModel):
         if given in (".", "./"):  # the repository's root folder
             return list(self.tests)
         stem = given.rstrip("/")
-        return [t for t in self.tests if t.startswith((stem + "::", stem + "/", stem + " > ", stem + "["))
-                or cut_name(t) == given]
+        return [
+            t
+            for t in self.tests
+            if t.startswith((stem + "::", stem + "/", stem + " > ", stem + "[")) or cut_name(t) == given
+        ]
 
     def unknown(self, given: list[str]) -> list[str]:
         """The ``given`` test ids (a test, or a file or folder of tests) this run reported nothing for."""
@@ -176,8 +186,12 @@ class Outcome(BaseModel):
     def of_run(cls, intent: str, report: TestReport) -> Outcome:
         """A test run's outcome: ok unless it timed out, its counts as the detail."""
         counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
-        return cls(intent=intent, ok=not report.timed_out, report=report,
-                   detail=("timed out; " if report.timed_out else "") + (counts or "no tests"))
+        return cls(
+            intent=intent,
+            ok=not report.timed_out,
+            report=report,
+            detail=("timed out; " if report.timed_out else "") + (counts or "no tests"),
+        )
 
 
 class SessionStatus(StrEnum):
@@ -219,17 +233,23 @@ class FailureGroup(BaseModel):
     cause: str = Field(description="the first line of what they failed with")
     tests: list[str]
     kind: Literal["target", "environment"] = Field(
-        description="a target, or the environment's (a missing program or module): known, never targeted")
-    outcome: GroupOutcome = Field(
-        default="not_tried", description="what the session did with it")
+        description="a target, or the environment's (a missing program or module): known, never targeted"
+    )
+    outcome: GroupOutcome = Field(default="not_tried", description="what the session did with it")
     why: str = Field(default="", description="why a group was left, or how it ended")
-    evidence: list[str] = Field(default_factory=list, description="why it was tried where it was: "
-                                "signs of a code fault in the project, or the environment's shape that put it last")
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="why it was tried where it was: "
+        "signs of a code fault in the project, or the environment's shape that put it last",
+    )
     shape: str = Field(default="", description="the environment's shape of its failures, which put it last")
     seconds: float = Field(default=0.0, description="wall seconds spent on it (localization and candidates)")
     candidates: int = Field(default=0, description="candidates screened for it")
-    skipped: int = Field(default=0, description="candidates it did not screen: another group's try "
-                                                "had screened them and they left its tests failing or hung")
+    skipped: int = Field(
+        default=0,
+        description="candidates it did not screen: another group's try "
+        "had screened them and they left its tests failing or hung",
+    )
     locations: list[Spent] = Field(default_factory=list, description="its candidates by location, most first")
 
 
@@ -242,17 +262,20 @@ class Verdict(BaseModel):
     failing_before: list[str] = Field(default_factory=list)
     failing_after: list[str] = Field(default_factory=list)
     candidates_tried: int = 0
-    concerns: list[str] = Field(default_factory=list,
-                                description="signs that the chosen patch overfits the tests")
-    alternatives: list[Alternative] = Field(
-        default_factory=list, description="the other plausible patches, best first")
-    template: str = Field(default="", description="the template (pattern) that produced the patch; "
-                          "'a+b' for edits of several combined")
-    checks: list[str] = Field(default_factory=list, description="the checks the patch passed beyond "
-                              "screening, each with its outcome (minimality)")
+    concerns: list[str] = Field(default_factory=list, description="signs that the chosen patch overfits the tests")
+    alternatives: list[Alternative] = Field(default_factory=list, description="the other plausible patches, best first")
+    template: str = Field(
+        default="", description="the template (pattern) that produced the patch; 'a+b' for edits of several combined"
+    )
+    checks: list[str] = Field(
+        default_factory=list,
+        description="the checks the patch passed beyond screening, each with its outcome (minimality)",
+    )
     groups: list[FailureGroup] = Field(
-        default_factory=list, description="the targets by cause, in the order tried (one group when tests "
-        "were named or reproduced), then the environment's")
+        default_factory=list,
+        description="the targets by cause, in the order tried (one group when tests "
+        "were named or reproduced), then the environment's",
+    )
 
 
 class SessionResult(Verdict):
@@ -261,14 +284,22 @@ class SessionResult(Verdict):
     session_id: str
     steps: int = 0
     duration: float = Field(default=0.0, description="wall seconds of the whole session")
-    environment_seconds: float = Field(default=0.0, description="wall seconds until the sandbox was ready "
-                                       "(the environment image built or reused, the setup run): outside "
-                                       "the time budget, which counts from then")
+    environment_seconds: float = Field(
+        default=0.0,
+        description="wall seconds until the sandbox was ready "
+        "(the environment image built or reused, the setup run): outside "
+        "the time budget, which counts from then",
+    )
     phase_durations: dict[str, float] = Field(default_factory=dict)
-    environment: list[str] = Field(default_factory=list, description="what the environment was "
-                                   "built from and why: the Python, the date, the requirements")
-    environment_log: str = Field(default="", description="the file of the session's outputs holding the "
-                                 "whole output of the environment build that failed (env-build.log)")
+    environment: list[str] = Field(
+        default_factory=list,
+        description="what the environment was built from and why: the Python, the date, the requirements",
+    )
+    environment_log: str = Field(
+        default="",
+        description="the file of the session's outputs holding the "
+        "whole output of the environment build that failed (env-build.log)",
+    )
     tokens: int = Field(default=0, description="model tokens, input plus output")
     cost: float = Field(default=0.0, description="USD for model calls")
     llm_calls: int = 0

@@ -20,9 +20,17 @@ def path_name(value: str, what: str) -> str:
     (``/``, ``\\``), no control character, at most NAME_BYTES; ValueError naming it (as ``what``,
     when given) otherwise."""
     bad = next((c for c in value if c in "/\\" or unicodedata.category(c) in ("Cc", "Cs")), None)
-    reason = ("is empty" if not value else f"is {value!r}" if value in (".", "..")
-              else f"holds {bad!r}" if bad is not None
-              else f"is longer than {NAME_BYTES} bytes" if len(value.encode()) > NAME_BYTES else "")
+    reason = (
+        "is empty"
+        if not value
+        else f"is {value!r}"
+        if value in (".", "..")
+        else f"holds {bad!r}"
+        if bad is not None
+        else f"is longer than {NAME_BYTES} bytes"
+        if len(value.encode()) > NAME_BYTES
+        else ""
+    )
     if reason:
         shown = repr(value) if len(value) <= 60 else repr(value[:60]) + "..."
         raise ValueError(f"{what} {shown}".lstrip() + f" cannot name a directory: it {reason}")

@@ -30,8 +30,9 @@ def clock(seconds: float) -> str:
 class Heartbeat:
     """Print ``prefix status()`` every ``interval`` seconds while the block runs, off a terminal."""
 
-    def __init__(self, prefix: str, status: Callable[[float], str], console: Console | None = None,
-                 interval: float = INTERVAL) -> None:
+    def __init__(
+        self, prefix: str, status: Callable[[float], str], console: Console | None = None, interval: float = INTERVAL
+    ) -> None:
         self.prefix, self.status, self.interval = prefix, status, interval
         self.console = console or plain_console(stderr=True)
         self._stop = threading.Event()
@@ -44,8 +45,9 @@ class Heartbeat:
 
     def say(self, elapsed: float) -> None:
         """One progress line, as it is and on one line."""
-        self.console.print(f"{self.prefix}: {shown(self.status(elapsed))}", markup=False, highlight=False,
-                           emoji=False, soft_wrap=True)
+        self.console.print(
+            f"{self.prefix}: {shown(self.status(elapsed))}", markup=False, highlight=False, emoji=False, soft_wrap=True
+        )
 
     def __enter__(self) -> Heartbeat:
         self._started = time.monotonic()
@@ -54,8 +56,9 @@ class Heartbeat:
             self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -113,9 +113,7 @@ def configure(level: str = "info", json_file: Path | None = None, console: bool 
     if json_file is not None:
         _json_sink = _LineSink(json_file)
     renderer: Any = (
-        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
-        if console
-        else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()) if console else structlog.processors.JSONRenderer()
     )
     threshold = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(

@@ -7,5 +7,13 @@ from rfsn.patches.apply import apply_file
 from rfsn.patches.parse import DEV_NULL, FilePatch, Hunk, parse_patch, touched_files
 from rfsn.patches.write import new_file_diff, unified_diff
 
-__all__ = ["DEV_NULL", "FilePatch", "Hunk", "apply_file", "new_file_diff", "parse_patch", "touched_files",
-           "unified_diff"]
+__all__ = [
+    "DEV_NULL",
+    "FilePatch",
+    "Hunk",
+    "apply_file",
+    "new_file_diff",
+    "parse_patch",
+    "touched_files",
+    "unified_diff",
+]

@@ -13,7 +13,7 @@ def _find(haystack: list[str], needle: list[str], start: int) -> int | None:
     limit = len(haystack) - n
     for delta in range(max(start, limit - start, 0) + 1):
         for pos in (start - delta, start + delta):
-            if 0 <= pos <= limit and haystack[pos:pos + n] == needle:
+            if 0 <= pos <= limit and haystack[pos : pos + n] == needle:
                 return pos
     return None
 
@@ -42,7 +42,7 @@ def apply_file(old_text: str | None, fp: FilePatch) -> str | None:
         # and one without trailing context must match at the end.
         trailing = hunk.lines[-1][0] == " " if hunk.lines else False
         if pos is not None and hunk.old_start <= 1 and pos != 0:
-            pos = 0 if old_lines[:len(source)] == source else None
+            pos = 0 if old_lines[: len(source)] == source else None
         if pos is not None and not trailing and pos + len(source) != len(old_lines):
             end = len(old_lines) - len(source)
             pos = end if end >= cursor and old_lines[end:] == source else None

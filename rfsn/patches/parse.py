@@ -17,8 +17,15 @@ from rfsn.errors import BinaryDiffError, DiffError
 DEV_NULL = "/dev/null"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(?: .*)?$")
 _EXTENDED = (
-    "index ", "new file mode ", "deleted file mode ", "old mode ", "new mode ",
-    "similarity index ", "dissimilarity index ", "rename from ", "rename to ",
+    "index ",
+    "new file mode ",
+    "deleted file mode ",
+    "old mode ",
+    "new mode ",
+    "similarity index ",
+    "dissimilarity index ",
+    "rename from ",
+    "rename to ",
 )
 #: the line after a hunk line whose file ends without a newline
 NO_NEWLINE = "\\ No newline at end of file"
@@ -85,7 +92,7 @@ def strip_prefix(raw: str, prefix: str) -> str | None:
         raise DiffError(f"quoted file names are not accepted: {name!r}")
     if not name.startswith(prefix):
         raise DiffError(f"file name {name!r} must start with {prefix!r} (git diff form)")
-    name = name[len(prefix):]
+    name = name[len(prefix) :]
     if not name:
         raise DiffError("empty file name in diff header")
     return name
@@ -135,9 +142,9 @@ def _git_header_paths(header: str, fp: FilePatch) -> None:
 
 
 def _split_same_name(header: str) -> str:
-    rest = header[len("diff --git "):]
+    rest = header[len("diff --git ") :]
     half = (len(rest) - 1) // 2
-    a, b = rest[:half], rest[half + 1:]
+    a, b = rest[:half], rest[half + 1 :]
     if not (a.startswith("a/") and b.startswith("b/") and a[2:] == b[2:]):
         raise DiffError(f"cannot read file names from {header[:120]!r}")
     return a[2:]
@@ -181,8 +188,7 @@ def _section(lines: list[str], i: int) -> tuple[FilePatch, int]:
     rename_from, rename_to, i = _extended(lines, i, fp)
     if git_header is None and i > 0 and lines[i - 1].startswith(_EXTENDED):
         raise DiffError("extended header lines need a 'diff --git' line")
-    if i < len(lines) and (lines[i].startswith("GIT binary patch")
-                           or lines[i].startswith("Binary files ")):
+    if i < len(lines) and (lines[i].startswith("GIT binary patch") or lines[i].startswith("Binary files ")):
         raise BinaryDiffError("binary patches are not accepted")
     if i < len(lines) and lines[i].startswith(("copy from ", "copy to ")):
         raise DiffError("copies are not accepted; write the new file out in full")
@@ -200,8 +206,7 @@ def _section(lines: list[str], i: int) -> tuple[FilePatch, int]:
         fp.renamed = True
     if git_header is not None:
         _git_header_paths(git_header, fp)
-    if git_header is None and fp.old_path is not None and fp.new_path is not None \
-            and fp.old_path != fp.new_path:
+    if git_header is None and fp.old_path is not None and fp.new_path is not None and fp.old_path != fp.new_path:
         raise DiffError("a plain diff may not change the file name")
     if fp.new_mode is not None and fp.old_path is not None:
         raise DiffError("'new file mode' on a file that is not new")
@@ -219,9 +224,9 @@ def _extended(lines: list[str], i: int, fp: FilePatch) -> tuple[str | None, str 
         elif ext.startswith(("old mode ", "new mode ")):
             fp.mode_change = (ext, ext)
         elif ext.startswith("rename from "):
-            rename_from = ext[len("rename from "):]
+            rename_from = ext[len("rename from ") :]
         elif ext.startswith("rename to "):
-            rename_to = ext[len("rename to "):]
+            rename_to = ext[len("rename to ") :]
         i += 1
     return rename_from, rename_to, i
 
@@ -257,6 +262,6 @@ def touched_files(text: str) -> list[str]:
                     if (path := strip_prefix(line[4:], prefix)) is not None:
                         paths[path] = None
         if line.startswith("diff --git a/") and " b/" in line:
-            old, _, new = line[len("diff --git a/"):].partition(" b/")
+            old, _, new = line[len("diff --git a/") :].partition(" b/")
             paths[old] = paths[new] = None
     return list(paths)

@@ -22,7 +22,8 @@ def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
 
 def new_file_diff(path: str, text: str) -> str:
     """A ``git apply``-compatible diff creating ``path`` with ``text``."""
-    body = "".join(f"+{line}" if line.endswith("\n") else f"+{line}\n{NO_NEWLINE}\n"
-                   for line in _lines(text))
-    return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-            f"@@ -0,0 +1,{len(_lines(text))} @@\n{body}")
+    body = "".join(f"+{line}" if line.endswith("\n") else f"+{line}\n{NO_NEWLINE}\n" for line in _lines(text))
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(_lines(text))} @@\n{body}"
+    )

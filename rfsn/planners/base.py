@@ -1,7 +1,7 @@
 """Protocols of the swappable planning parts, and what flows between them and the controller.
 
-    Planner        proposes the next step and learns from each decision and outcome
-    PatchStrategy  turns a localized fault into ranked candidate edits
+Planner        proposes the next step and learns from each decision and outcome
+PatchStrategy  turns a localized fault into ranked candidate edits
 """
 
 from __future__ import annotations

@@ -35,12 +35,25 @@ Tried = list[tuple[Search, Try]]
 
 
 class PhasePlanner:
-    def __init__(self, strategy: PatchStrategy, workspace: Path, language: str, workdir: str, *,
-                 targets: Sequence[str] = (), problem: str = "", formula: str = "ochiai",
-                 max_plausible: int = 3, extra_after_plausible: int = 10, max_pairs: int = 10,
-                 model: ChatModel | None = None, seconds_left: Callable[[], float] | None = None,
-                 steps_left: Callable[[], int] | None = None, baseline: Baseline | None = None,
-                 probes: bool = False) -> None:
+    def __init__(
+        self,
+        strategy: PatchStrategy,
+        workspace: Path,
+        language: str,
+        workdir: str,
+        *,
+        targets: Sequence[str] = (),
+        problem: str = "",
+        formula: str = "ochiai",
+        max_plausible: int = 3,
+        extra_after_plausible: int = 10,
+        max_pairs: int = 10,
+        model: ChatModel | None = None,
+        seconds_left: Callable[[], float] | None = None,
+        steps_left: Callable[[], int] | None = None,
+        baseline: Baseline | None = None,
+        probes: bool = False,
+    ) -> None:
         """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
         limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run.
         ``probes``: the runner can probe what a function evaluates to (``ProbeCapable``): verify
@@ -99,9 +112,15 @@ class PhasePlanner:
         self._opened.close()
 
     def verdict(self) -> Verdict:
-        return self._verdict if self._verdict is not None else Verdict(
-            status=SessionStatus.NOT_FIXED, message="the planner did not finish",
-            candidates_tried=self.candidates_tried)
+        return (
+            self._verdict
+            if self._verdict is not None
+            else Verdict(
+                status=SessionStatus.NOT_FIXED,
+                message="the planner did not finish",
+                candidates_tried=self.candidates_tried,
+            )
+        )
 
     def _enter(self, phase: Phase) -> None:
         self.phase = phase
@@ -113,19 +132,31 @@ class PhasePlanner:
         stopped it: its budget, Ctrl-C)."""
         if self._ledger.group is not None:
             self._ledger.close("left", ended)
-        return settled([g.model_copy(update={"outcome": "known", "why": g.why or "the environment's"})
-                        if g.kind == "environment" else g.model_copy(deep=True) for g in self._groups])
+        return settled(
+            [
+                g.model_copy(update={"outcome": "known", "why": g.why or "the environment's"})
+                if g.kind == "environment"
+                else g.model_copy(deep=True)
+                for g in self._groups
+            ]
+        )
 
     def _stop(self, status: SessionStatus, message: str, **fields: object) -> Plan[None]:
-        self._verdict = Verdict(status=status, message=message, candidates_tried=self.candidates_tried,
-                                groups=self.groups(message), **fields)  # type: ignore[arg-type]
+        self._verdict = Verdict(
+            status=status,
+            message=message,
+            candidates_tried=self.candidates_tried,
+            groups=self.groups(message),
+            **fields,
+        )  # type: ignore[arg-type]
         reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
         yield Finish(phase=self.phase, reason=reason)
 
     def _run(self) -> Plan[None]:
         self._enter(Phase.REPRODUCE)
-        found = self._reproducer = Reproducer(self.workspace, self.language, self.workdir, self.targets,
-                                              self.problem, self.model, self.scaffolding)
+        found = self._reproducer = Reproducer(
+            self.workspace, self.language, self.workdir, self.targets, self.problem, self.model, self.scaffolding
+        )
         stop = yield from found.reproduce()
         self._groups, self.failing_before = found.groups, found.targets
         if stop is not None:
@@ -133,17 +164,44 @@ class PhasePlanner:
             return
         baseline = found.baseline
         assert baseline is not None, "a reproduce phase that does not stop leaves its baseline"
-        self._localizer = Localizer(self.workspace, self.language, self.workdir, self.formula,
-                                    reads_code=reads_code(self.strategy), seconds_left=self.seconds_left,
-                                    max_unsteady=MAX_RECHECKED)
+        self._localizer = Localizer(
+            self.workspace,
+            self.language,
+            self.workdir,
+            self.formula,
+            reads_code=reads_code(self.strategy),
+            seconds_left=self.seconds_left,
+            max_unsteady=MAX_RECHECKED,
+        )
         self._agreement = Agreement(self._localizer)
-        trials = self._trials = Trials(self._ledger, type(self.strategy).__name__, self.scaffolding,
-                                       self.seconds_left, self.steps_left)
-        self._patcher = Patcher(self.strategy, trials, self._localizer, self.workspace, self.language,
-                                self.problem, self.model, self.scaffolding, [*found.restated, *found.unproven],
-                                self._opened, self.max_plausible, self.extra, self.max_pairs)
-        self._verifier = Verifier(trials, self.workspace, self.language, self.seconds_left, self.scaffolding,
-                                  found.restated, found.unproven, self._localizer.unsteady)
+        trials = self._trials = Trials(
+            self._ledger, type(self.strategy).__name__, self.scaffolding, self.seconds_left, self.steps_left
+        )
+        self._patcher = Patcher(
+            self.strategy,
+            trials,
+            self._localizer,
+            self.workspace,
+            self.language,
+            self.problem,
+            self.model,
+            self.scaffolding,
+            [*found.restated, *found.unproven],
+            self._opened,
+            self.max_plausible,
+            self.extra,
+            self.max_pairs,
+        )
+        self._verifier = Verifier(
+            trials,
+            self.workspace,
+            self.language,
+            self.seconds_left,
+            self.scaffolding,
+            found.restated,
+            found.unproven,
+            self._localizer.unsteady,
+        )
         turns, self._groups = tries(self._groups)
         searches = yield from self._tries(baseline, turns)
         ended = self._fixes[0] if self._fixes else (yield from self._resumed(searches))
@@ -153,9 +211,12 @@ class PhasePlanner:
         if search is not None and self._ledger.group is not search.group:
             self._ledger.begin(search.group)
         if search is None:
-            yield from self._stop(SessionStatus.NOT_FIXED, "; ".join(dict.fromkeys(s.group.why for s, _ in searches)),
-                                  failing_before=self.failing_before,
-                                  failing_after=self.failing_before if any(s.locations for s, _ in searches) else [])
+            yield from self._stop(
+                SessionStatus.NOT_FIXED,
+                "; ".join(dict.fromkeys(s.group.why for s, _ in searches)),
+                failing_before=self.failing_before,
+                failing_after=self.failing_before if any(s.locations for s, _ in searches) else [],
+            )
             return
         self._enter(Phase.VERIFY)
         ending = yield from self._verify(baseline, search)
@@ -174,9 +235,16 @@ class PhasePlanner:
             share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for, bounded=bool(fixes))
             self._ledger.begin(turn.group)
             self._enter(Phase.LOCALIZE)
-            log.info("planner.group", group=n + 1, of=len(turns), cause=turn.group.cause[:80],
-                     tests=len(turn.group.tests), evidence=turn.group.evidence, share_seconds=share.seconds,
-                     share_steps=share.steps)
+            log.info(
+                "planner.group",
+                group=n + 1,
+                of=len(turns),
+                cause=turn.group.cause[:80],
+                tests=len(turn.group.tests),
+                evidence=turn.group.evidence,
+                share_seconds=share.seconds,
+                share_steps=share.steps,
+            )
             locations = yield from self._localizer.localize(baseline, turn.group.tests, share.measuring())
             searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds, turn.first), turn))
             if n == 0 and turn.stands_for > 1:
@@ -185,13 +253,13 @@ class PhasePlanner:
             if (yield from self._patch(search, share)) and self._settles(search):
                 fixes.append(search)
                 suite = self._patcher_of().trials.suites.get(search.plausible[0].diff())
-                turns[n + 1:] = going_on(turns[n + 1:], suite)
+                turns[n + 1 :] = going_on(turns[n + 1 :], suite)
                 more = ": the tries of the groups it leaves failing go on" if n + 1 < len(turns) else ""
                 if more or len(fixes) > 1:  # verify opens the first fix's account again
                     self._ledger.close("left", f"a plausible patch ({search.plausible[0].description}){more}")
                 clocks = reserved(self.seconds_left, self.steps_left, suite) if more else clocks
             elif turn.stands_for > 1 and not search.plausible:
-                turns[n + 1:] = fixed_together(turns[n + 1:], search.partial, self._groups)
+                turns[n + 1 :] = fixed_together(turns[n + 1 :], search.partial, self._groups)
         return searches
 
     def _resumed(self, searches: Tried) -> Plan[Search | None]:
@@ -201,8 +269,12 @@ class PhasePlanner:
             for n, (search, _) in enumerate(cut):
                 share = Share.of([t.weight for _, t in cut[n:]], self.seconds_left, self.steps_left)
                 self._ledger.begin(search.group)
-                log.info("planner.group_resumed", cause=search.group.cause[:80], share_seconds=share.seconds,
-                         share_steps=share.steps)
+                log.info(
+                    "planner.group_resumed",
+                    cause=search.group.cause[:80],
+                    share_seconds=share.seconds,
+                    share_steps=share.steps,
+                )
                 if (yield from self._patch(search, share)) and self._settles(search):
                     return search
             cut = [(s, t) for s, t in cut if s.cut and not s.plausible]
@@ -218,30 +290,41 @@ class PhasePlanner:
 
     def _settles(self, search: Search) -> bool:
         best, trials = search.plausible[0], self._patcher_of().trials
-        return self._agreement.settles(search.group, best, trials.suites.get(best.diff()), trials.left_failing,
-                                       self._ledger)
+        return self._agreement.settles(
+            search.group, best, trials.suites.get(best.diff()), trials.left_failing, self._ledger
+        )
 
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
         searches = self._fixes or [search]
         for each in searches if self.probes else []:  # what the probes see of each plausible patch
             yield from self._types.judge(each.plausible, baseline, each.group.tests, self._localizer.coverage)
         ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
-        return (yield from self._verifier.verify_fixes(ranked, [s.group for s in searches],
-                                                       baseline, search.screen, self._groups))
+        return (
+            yield from self._verifier.verify_fixes(
+                ranked, [s.group for s in searches], baseline, search.screen, self._groups
+            )
+        )
 
     def _ranked(self, baseline: TestReport, search: Search, retyped: dict[str, list[str]]) -> list[Ranked]:
         """``search``'s plausible patches, best first, by what the choice weighs."""
         votes = search.context.votes if search.context else {}
-        evidence = self._verifier.evidence(baseline, search.group.tests, search.locations, votes,
-                                           self._localizer.coverage, retyped)
+        evidence = self._verifier.evidence(
+            baseline, search.group.tests, search.locations, votes, self._localizer.coverage, retyped
+        )
         return rank_plausible(search.plausible, evidence)
 
     def unverified(self, ended: str) -> Verdict | None:
         """The best plausible patch screening found, with its evidence, as the verdict of a
         session whose budget ended before verify confirmed it (none once the plan gave its own
         verdict, or when no candidate was plausible)."""
-        search = next((s for s in [*self._fixes, self._patcher.current if self._patcher else None]
-                       if s is not None and s.plausible), None)
+        search = next(
+            (
+                s
+                for s in [*self._fixes, self._patcher.current if self._patcher else None]
+                if s is not None and s.plausible
+            ),
+            None,
+        )
         baseline = self._reproducer.first if self._reproducer else None
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
@@ -251,9 +334,15 @@ class PhasePlanner:
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"
         log.info("planner.unverified", candidate=best.description, ended=ended)
-        return Verdict(status=SessionStatus.BUDGET_EXHAUSTED, patch=best.diff(),
-                       message=f"{ended}; verify was cut: the plausible patch is returned unverified: "
-                               f"{best.description}",
-                       failing_before=targets, candidates_tried=self.candidates_tried,
-                       concerns=[*ranked[0].concerns, cut], groups=self.groups(ended),
-                       alternatives=alternatives(ranked), template=best.template, checks=list(best.checks))
+        return Verdict(
+            status=SessionStatus.BUDGET_EXHAUSTED,
+            patch=best.diff(),
+            message=f"{ended}; verify was cut: the plausible patch is returned unverified: {best.description}",
+            failing_before=targets,
+            candidates_tried=self.candidates_tried,
+            concerns=[*ranked[0].concerns, cut],
+            groups=self.groups(ended),
+            alternatives=alternatives(ranked),
+            template=best.template,
+            checks=list(best.checks),
+        )

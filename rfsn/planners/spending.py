@@ -49,8 +49,14 @@ class Share:
     _at: tuple[float, int] = (0.0, 0)
 
     @classmethod
-    def of(cls, weights: Sequence[float], seconds_left: Callable[[], float] | None,
-           steps_left: Callable[[], int] | None, serves: int = 1, bounded: bool = False) -> Share:
+    def of(
+        cls,
+        weights: Sequence[float],
+        seconds_left: Callable[[], float] | None,
+        steps_left: Callable[[], int] | None,
+        serves: int = 1,
+        bounded: bool = False,
+    ) -> Share:
         """The share of the first of the tries still to come, whose ``weights`` these are: its
         part of what is left (all of it for the last); ``serves``: the groups whose tries reuse
         what its localization measures."""
@@ -127,8 +133,9 @@ def weight(group: FailureGroup) -> float:
 
 
 def _together(groups: list[FailureGroup], cause: str, evidence: str) -> FailureGroup:
-    return FailureGroup(cause=cause, tests=[t for g in groups for t in g.tests], kind="target",
-                        evidence=[evidence] if evidence else [])
+    return FailureGroup(
+        cause=cause, tests=[t for g in groups for t in g.tests], kind="target", evidence=[evidence] if evidence else []
+    )
 
 
 def _held(groups: Sequence[FailureGroup]) -> tuple[tuple[str, ...], ...]:
@@ -142,8 +149,11 @@ def tries(groups: Sequence[FailureGroup]) -> tuple[list[Try], list[FailureGroup]
     shaped = [g for g in groups if g.kind == "target" and g.shape]
     turns = [Try(g, weight(g)) for g in code]
     if len(code) > 1:
-        joint = _together(code, f"the {len(code)} groups of no environment's shape together",
-                          "one fault may fail tests for several causes")
+        joint = _together(
+            code,
+            f"the {len(code)} groups of no environment's shape together",
+            "one fault may fail tests for several causes",
+        )
         turns.insert(0, Try(joint, max(t.weight for t in turns), _held(code)))
     if len(shaped) > 1:
         pool = _together(shaped, f"the {len(shaped)} environment-shaped groups together", "")
@@ -160,35 +170,51 @@ def going_on(turns: Sequence[Try], suite: TestReport | None) -> list[Try]:
     """Of ``turns`` to come once one try's patch settles the session, those that go on: a group of
     no environment's shape whose tests the patch's run of the whole ``suite`` leaves failing
     (none held a run of it: all of them)."""
-    return [t for t in turns if not t.shaped and (suite is None or any(
-        suite.tests.get(test) != TestStatus.PASSED for test in t.group.tests))]
+    return [
+        t
+        for t in turns
+        if not t.shaped and (suite is None or any(suite.tests.get(test) != TestStatus.PASSED for test in t.group.tests))
+    ]
 
 
-def reserved(seconds_left: Callable[[], float] | None, steps_left: Callable[[], int] | None,
-             suite: TestReport | None) -> tuple[Callable[[], float] | None, Callable[[], int] | None]:
+def reserved(
+    seconds_left: Callable[[], float] | None, steps_left: Callable[[], int] | None, suite: TestReport | None
+) -> tuple[Callable[[], float] | None, Callable[[], int] | None]:
     """The session's clocks less what verifying the fixes together, then the first alone, takes:
     twice ``RESERVED`` runs of the whole ``suite`` and ``RESERVED_STEPS``."""
     held = 2 * RESERVED * (suite.duration if suite else 0.0)
-    return ((lambda: seconds_left() - held) if seconds_left else None), \
-        ((lambda: steps_left() - RESERVED_STEPS) if steps_left else None)
+    return ((lambda: seconds_left() - held) if seconds_left else None), (
+        (lambda: steps_left() - RESERVED_STEPS) if steps_left else None
+    )
 
 
 def regrouped(turns: Sequence[Try], sets: Sequence[Sequence[FailureGroup]]) -> list[Try]:
     """``turns`` with each of ``sets`` (groups whose localizations agree) one try first, weighing
     as the sum of what it holds; the tries of the groups it holds dropped."""
     held = {id(g) for s in sets for g in s}
-    joint = [Try(_together(list(s), f"the {len(s)} groups whose localizations agree together",
-                           "their localizations agree: one fault"), sum(weight(g) for g in s), _held(s))
-             for s in sets]
+    joint = [
+        Try(
+            _together(
+                list(s),
+                f"the {len(s)} groups whose localizations agree together",
+                "their localizations agree: one fault",
+            ),
+            sum(weight(g) for g in s),
+            _held(s),
+        )
+        for s in sets
+    ]
     return joint + [t for t in turns if id(t.group) not in held]
 
 
-def fixed_together(turns: Sequence[Try], partial: Sequence[tuple[Candidate, frozenset[str]]],
-                   groups: list[FailureGroup]) -> list[Try]:
+def fixed_together(
+    turns: Sequence[Try], partial: Sequence[tuple[Candidate, frozenset[str]]], groups: list[FailureGroup]
+) -> list[Try]:
     """``turns`` (after a try of several groups that fixed none) with the tries whose groups its
     candidates (``partial``: each with the targets it made pass) made a failing test of each pass,
     the most such but not all, one try first, screening those candidates first (a fault fixed there
     whatever fails with it in another group); the new try's group in the report's ``groups`` too."""
+
     def hit(fixed: frozenset[str]) -> list[Try]:
         return [t for t in turns if not t.shaped and all(fixed.intersection(tests) for tests in _parts(t))]
 
@@ -199,10 +225,17 @@ def fixed_together(turns: Sequence[Try], partial: Sequence[tuple[Candidate, froz
     lead = Try(best[0].group, best[0].weight, best[0].holds, first=first)
     if len(best) > 1:
         held = tuple(tests for t in best for tests in _parts(t))
-        lead = Try(FailureGroup(cause=f"the {len(held)} groups one candidate fixed a test of together",
-                                tests=[t for tests in held for t in tests], kind="target",
-                                evidence=["one candidate made a failing test of each pass: one fault"]),
-                   sum(t.weight for t in best), held, first=first)
+        lead = Try(
+            FailureGroup(
+                cause=f"the {len(held)} groups one candidate fixed a test of together",
+                tests=[t for tests in held for t in tests],
+                kind="target",
+                evidence=["one candidate made a failing test of each pass: one fault"],
+            ),
+            sum(t.weight for t in best),
+            held,
+            first=first,
+        )
         groups.insert(1, lead.group)
     return [lead, *(t for t in turns if all(t is not b for b in best))]
 
@@ -219,11 +252,15 @@ def settled(groups: Sequence[FailureGroup]) -> list[FailureGroup]:
     out = []
     for g in groups:
         if g.kind == "target" and g.outcome == "not_tried" and not g.why:
-            held = next((o for o in groups if o is not g and o.outcome != "not_tried"
-                         and set(g.tests) < set(o.tests)), None)
+            held = next(
+                (o for o in groups if o is not g and o.outcome != "not_tried" and set(g.tests) < set(o.tests)), None
+            )
             alone = "another group was fixed first" if fixed else "the session's budget ended before its turn"
-            why = f'tried only with others, in "{held.cause}" ({held.why}); not alone: {alone}' if held else \
-                f"not tried: {alone}"
+            why = (
+                f'tried only with others, in "{held.cause}" ({held.why}); not alone: {alone}'
+                if held
+                else f"not tried: {alone}"
+            )
             g = g.model_copy(update={"outcome": "left" if held is not None else "not_tried", "why": why})
         out.append(g)
     return out

@@ -44,9 +44,11 @@ def choose_kind(requested: str) -> str:
     try:
         connect(timeout=10).close()
     except DockerUnavailable as exc:
-        raise DockerUnavailable(f"{exc}; start Docker (e.g. `sudo systemctl start docker`), or run "
-                                "the repository's code on this host, unsandboxed, with --sandbox "
-                                "local (RFSN_SANDBOX=local)") from exc
+        raise DockerUnavailable(
+            f"{exc}; start Docker (e.g. `sudo systemctl start docker`), or run "
+            "the repository's code on this host, unsandboxed, with --sandbox "
+            "local (RFSN_SANDBOX=local)"
+        ) from exc
     return "docker"
 
 
@@ -77,14 +79,26 @@ def _recipe_lock(home: Path, recipe: EnvRecipe) -> AbstractContextManager[None]:
 def dated(buildpack: Buildpack, settings: Settings) -> None:
     """Give a plain repository's buildpack the environment's date and Python from ``settings``
     (before anything asks it for its env recipe)."""
-    date_env(buildpack, EnvOptions(as_of=settings.as_of, runtime=settings.python,
-                                   archives=settings.python_archives,
-                                   registry=settings.base_image_source == "registry"))
+    date_env(
+        buildpack,
+        EnvOptions(
+            as_of=settings.as_of,
+            runtime=settings.python,
+            archives=settings.python_archives,
+            registry=settings.base_image_source == "registry",
+        ),
+    )
 
 
-def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str,
-            session_id: str | None, commands: list[list[str]],
-            budget: float) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+def _create(
+    workspace: Path,
+    buildpack: Buildpack,
+    settings: Settings,
+    kind: str,
+    session_id: str | None,
+    commands: list[list[str]],
+    budget: float,
+) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     """The sandbox, where its setup is kept and its compile cache (Docker only; None when they
     cannot be)."""
     dated(buildpack, settings)
@@ -94,21 +108,27 @@ def _create(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str
     if notes:
         log.info("sandbox.environment", notes=list(notes))
     try:
-        sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget,
-                                            ci.values)
+        sandbox, snapshot, cache = _started(workspace, recipe, settings, kind, session_id, commands, budget, ci.values)
     except ImageError as exc:  # the report still says what the environment was to be
         exc.environment = tuple(notes)
         raise
     built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
     sandbox.environment = (*notes, *(line for line in built.output.splitlines() if line.strip()))
     if len(sandbox.environment) > len(notes):
-        log.info("sandbox.environment_built", notes=list(sandbox.environment[len(notes):]))
+        log.info("sandbox.environment_built", notes=list(sandbox.environment[len(notes) :]))
     return sandbox, snapshot, cache
 
 
-def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, session_id: str | None,
-             commands: list[list[str]], budget: float,
-             env: dict[str, str]) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+def _started(
+    workspace: Path,
+    recipe: EnvRecipe,
+    settings: Settings,
+    kind: str,
+    session_id: str | None,
+    commands: list[list[str]],
+    budget: float,
+    env: dict[str, str],
+) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     if kind == "docker":
         from rfsn.sandbox.confinement import sandbox_user
         from rfsn.sandbox.daemon import connect
@@ -122,20 +142,40 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
             ca = settings.resolved_ca_bundle()
             compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
             with _recipe_lock(settings.home, recipe):
-                image = ensure_env_image(client, recipe, settings.base_image_source, ca,
-                                         settings.setup_timeout, recipe.source_repo or workspace,
-                                         settings.debian_mirror, settings.registry, compiling, settings.home)
-            snapshot = (snapshots.find(client, image, commands, workspace, sandbox_user(),
-                                       settings.registry)
-                        if settings.setup_snapshots else None)
+                image = ensure_env_image(
+                    client,
+                    recipe,
+                    settings.base_image_source,
+                    ca,
+                    settings.setup_timeout,
+                    recipe.source_repo or workspace,
+                    settings.debian_mirror,
+                    settings.registry,
+                    compiling,
+                    settings.home,
+                )
+            snapshot = (
+                snapshots.find(client, image, commands, workspace, sandbox_user(), settings.registry)
+                if settings.setup_snapshots
+                else None
+            )
             if compiling and commands and not (snapshot and snapshot.exists):
                 cache = compiling.opened()
-            box = DockerSandbox(client, snapshot.tag if snapshot and snapshot.exists else image,
-                                workspace, memory=settings.memory, cpus=settings.cpus,
-                                pids=settings.pids, tmp_size=settings.tmp_size,
-                                file_size=settings.file_size, ca_bundle=ca, session_id=session_id,
-                                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
-                                mounts=cache.mounts() if cache else None, env=env)
+            box = DockerSandbox(
+                client,
+                snapshot.tag if snapshot and snapshot.exists else image,
+                workspace,
+                memory=settings.memory,
+                cpus=settings.cpus,
+                pids=settings.pids,
+                tmp_size=settings.tmp_size,
+                file_size=settings.file_size,
+                ca_bundle=ca,
+                session_id=session_id,
+                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
+                mounts=cache.mounts() if cache else None,
+                env=env,
+            )
             if recipe.source and ccache.from_the_future(workspace, recipe.source):
                 try:
                     box.withhold(ccache.IMAGE_STORE)
@@ -153,13 +193,19 @@ def _started(workspace: Path, recipe: EnvRecipe, settings: Settings, kind: str, 
     env_dir = None
     if recipe.steps:
         with _recipe_lock(settings.home, recipe):
-            env_dir = ensure_env_dir(recipe, settings.home / "envs", settings.setup_timeout,
-                                     recipe.source_repo or workspace)
+            env_dir = ensure_env_dir(
+                recipe, settings.home / "envs", settings.setup_timeout, recipe.source_repo or workspace
+            )
     return LocalSandbox(workspace, env_dir, {**env, **dict(recipe.env)}, settings.memory), None, None
 
 
-def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
-            snapshot: Snapshot | None, cache: CompileCache | None = None) -> None:
+def _set_up(
+    sandbox: Sandbox,
+    commands: list[list[str]],
+    settings: Settings,
+    snapshot: Snapshot | None,
+    cache: CompileCache | None = None,
+) -> None:
     """Restore the kept setup, or run the commands (and keep what they did, if it can be: the
     snapshot, and what they compiled)."""
     if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):
@@ -168,8 +214,7 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
         run, env = cache.wrap(argv, sandbox.scratch_path, sandbox.workdir) if cache else (argv, None)
         result = sandbox.exec(run, timeout=settings.setup_timeout, env=env)
         if result.exit_code != 0:
-            log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code,
-                        output=result.output[-500:])
+            log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code, output=result.output[-500:])
             sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
     if cache is not None:
         cache.close()
@@ -180,15 +225,28 @@ def _set_up(sandbox: Sandbox, commands: list[list[str]], settings: Settings,
 
 
 @contextmanager
-def open_sandbox(workspace: Path, buildpack: Buildpack, settings: Settings, kind: str = "docker",
-                 session_id: str | None = None, budget: float | None = None) -> Iterator[Sandbox]:
+def open_sandbox(
+    workspace: Path,
+    buildpack: Buildpack,
+    settings: Settings,
+    kind: str = "docker",
+    session_id: str | None = None,
+    budget: float | None = None,
+) -> Iterator[Sandbox]:
     """A sandbox of ``kind``, set up, removed when the block exits. ``budget``: seconds it is
     used after its setup (default: one test run); a Docker container ends by itself once its
     setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it. A
     buildpack that fits its commands to the environment (``FitCapable``) asks it here."""
     commands = buildpack.setup_commands(workspace)
-    sandbox, snapshot, cache = _create(workspace, buildpack, settings, choose_kind(kind), session_id, commands,
-                                       settings.test_timeout if budget is None else budget)
+    sandbox, snapshot, cache = _create(
+        workspace,
+        buildpack,
+        settings,
+        choose_kind(kind),
+        session_id,
+        commands,
+        settings.test_timeout if budget is None else budget,
+    )
     try:
         started = time.monotonic()
         _set_up(sandbox, commands, settings, snapshot, cache)

@@ -30,8 +30,10 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-_PIN = re.compile(r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?"
-                  r"\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)")
+_PIN = re.compile(
+    r"(?<![\w.-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?"
+    r"\s*==\s*([A-Za-z0-9.+!_-]*[A-Za-z0-9+!_-](?:\.\*)?)"
+)
 
 Pin = tuple[str, str]
 #: the index's page of what it served from after its date, one line a project (the build's last
@@ -46,7 +48,7 @@ def pins(texts: Iterable[str]) -> set[Pin]:
         for name, version in _PIN.findall(text):
             prefix = version.removesuffix(".*")
             try:
-                found.add((canonicalize_name(name), str(Version(prefix)) + version[len(prefix):]))
+                found.add((canonicalize_name(name), str(Version(prefix)) + version[len(prefix) :]))
             except InvalidVersion:
                 continue
     return found
@@ -61,8 +63,9 @@ def file_version(filename: str) -> str | None:
         return None
 
 
-def kept(project: str, files: Iterable[Mapping[str, Any]], before: datetime,
-         pinned: set[Pin], floor: datetime | None = None) -> list[Mapping[str, Any]]:
+def kept(
+    project: str, files: Iterable[Mapping[str, Any]], before: datetime, pinned: set[Pin], floor: datetime | None = None
+) -> list[Mapping[str, Any]]:
     """Pure: the files of ``project`` uploaded before ``before``, or of a version pinned; when
     there are none (deleted from PyPI since), those of its first release after ``before``. With
     a ``floor`` later than ``before``, also those of its first final release after ``floor`` (its
@@ -99,8 +102,9 @@ def raised(files: Iterable[tuple[datetime, Mapping[str, Any]]], floor: datetime)
 def raised_cutoff(floor: datetime, tools: Mapping[str, Iterable[Mapping[str, Any]]]) -> datetime:
     """Pure: the day after the latest of the ``tools``' releases ``raised`` after ``floor`` (their
     files by name): the date a set of them and what they require existed together."""
-    whens = [found[1] for files in tools.values()
-             if (found := raised([(uploaded(f), f) for f in files], floor)) is not None]
+    whens = [
+        found[1] for files in tools.values() if (found := raised([(uploaded(f), f) for f in files], floor)) is not None
+    ]
     return max(whens, default=floor) + timedelta(days=1)
 
 
@@ -126,8 +130,10 @@ def render(project: str, files: Iterable[Mapping[str, Any]]) -> str:
             reason = file["yanked"] if isinstance(file["yanked"], str) else ""
             attrs += f' data-yanked="{html.escape(reason)}"'
         links.append(f"<a{attrs}>{html.escape(file['filename'])}</a><br/>")
-    return (f"<!DOCTYPE html><html><head><title>Links for {html.escape(project)}</title></head>"
-            f"<body><h1>Links for {html.escape(project)}</h1>{''.join(links)}</body></html>\n")
+    return (
+        f"<!DOCTYPE html><html><head><title>Links for {html.escape(project)}</title></head>"
+        f"<body><h1>Links for {html.escape(project)}</h1>{''.join(links)}</body></html>\n"
+    )
 
 
 def cutoff(date: str) -> datetime:
@@ -140,9 +146,13 @@ def released(project: str, version: str, files: Iterable[Mapping[str, Any]]) -> 
     """Pure: when ``version`` of ``project`` was first uploaded, from its files (None: never); a
     prefix pin (``8.*``) names its first final release."""
     spec = Specifier(f"=={version}")
-    times = [file["upload-time"] for file in files if file.get("upload-time")
-             and (found := file_version(file["filename"])) is not None
-             and (found == version or spec.contains(found, prereleases=False))]
+    times = [
+        file["upload-time"]
+        for file in files
+        if file.get("upload-time")
+        and (found := file_version(file["filename"])) is not None
+        and (found == version or spec.contains(found, prereleases=False))
+    ]
     return cutoff(min(times)) if times else None
 
 
@@ -150,5 +160,3 @@ def effective(before: datetime, pin_releases: Iterable[datetime | None]) -> date
     """Pure: ``before``, or the day after the newest pinned release if that is later."""
     later = [when + timedelta(days=1) for when in pin_releases if when is not None]
     return max([before, *later])
-
-

@@ -39,23 +39,30 @@ _PORTS = (20000, 32000)
 
 
 @contextmanager
-def serving(date: str, pinned: set[Pin], ca_bundle: Path | None,
-            upstream: str = UPSTREAM, floors: Mapping[str, str] | None = None) -> Iterator[str]:
+def serving(
+    date: str,
+    pinned: set[Pin],
+    ca_bundle: Path | None,
+    upstream: str = UPSTREAM,
+    floors: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """A loopback index of ``upstream`` as of ``date``; yields its URL (``.../simple``).
     ``floors``: project -> a date whose first release after it the index serves too (``kept``).
     The URL names what the index serves and is the same from build to build where its port is
     free: a build's steps see it (a build argument), so Docker reuses their layers only then."""
     import httpx
 
-    key = hashlib.sha256(json.dumps([date, sorted(pinned), sorted((floors or {}).items()), upstream])
-                         .encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        json.dumps([date, sorted(pinned), sorted((floors or {}).items()), upstream]).encode()
+    ).hexdigest()[:16]
 
     verify = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
     client = httpx.Client(verify=verify, follow_redirects=True, timeout=60.0, headers={"Accept": _JSON})
     index = _Index(client, upstream, date, pinned, floors or {})
     try:  # a port of its own; one in use (another build's) gives a URL of this build only
-        server = ThreadingHTTPServer(("127.0.0.1", _PORTS[0] + int(key, 16) % (_PORTS[1] - _PORTS[0])),
-                                     _handler(index, key))
+        server = ThreadingHTTPServer(
+            ("127.0.0.1", _PORTS[0] + int(key, 16) % (_PORTS[1] - _PORTS[0])), _handler(index, key)
+        )
     except OSError:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(index, key))
     thread = threading.Thread(target=server.serve_forever, name="rfsn-asof-index", daemon=True)
@@ -77,8 +84,9 @@ class _Index:
 
         self.client, self.upstream, self.date, self.pinned = client, upstream, date, pinned
         try:
-            self.before = effective(cutoff(date), (released(name, version, self.files(name))
-                                                   for name, version in sorted(pinned)))
+            self.before = effective(
+                cutoff(date), (released(name, version, self.files(name)) for name, version in sorted(pinned))
+            )
         except httpx.HTTPError:
             self.before = cutoff(date)  # the build's own pip will say what it cannot reach
         log.info("image.index", date=date, cutoff=self.before.isoformat(), pins=len(pinned))
@@ -97,9 +105,11 @@ class _Index:
             if (day, names) not in self.views:
                 at = max(self.before, raised_cutoff(cutoff(day), {n: self.files(n) for n in names.split(",")}))
                 self.views[(day, names)] = at
-                self.later.append(f"{names.replace(',', ', ')} and what they require: as PyPI had them before "
-                                  f"{at.date()}, the day after their first releases after {day} (the "
-                                  f"environment's Python), not before {self.date}")
+                self.later.append(
+                    f"{names.replace(',', ', ')} and what they require: as PyPI had them before "
+                    f"{at.date()}, the day after their first releases after {day} (the "
+                    f"environment's Python), not before {self.date}"
+                )
             return self.views[(day, names)]
 
     def answer(self, path: str, key: str) -> Reply:
@@ -133,10 +143,17 @@ class _Index:
         served = kept(project, answer.json().get("files", []), before, self.pinned, floor)
         newer = sorted({v for f in served if (v := file_version(f["filename"])) and uploaded(f) >= before})
         if newer and not any(canonicalize_name(project) == name for name, _ in self.pinned):
-            note = (f"{canonicalize_name(project)}: nothing on PyPI before {date}, its first "
-                    f"release after it ({newer[0]})") if floor is None or floor <= before else (
+            note = (
+                (
+                    f"{canonicalize_name(project)}: nothing on PyPI before {date}, its first "
+                    f"release after it ({newer[0]})"
+                )
+                if floor is None or floor <= before
+                else (
                     f"{canonicalize_name(project)}: {newer[-1]}, its first release after "
-                    f"{floor.date()} (the environment's Python), not one of before {date}")
+                    f"{floor.date()} (the environment's Python), not one of before {date}"
+                )
+            )
             if note not in self.later:
                 self.later.append(note)
                 log.warning("image.index_later", project=project, version=newer[0])

@@ -29,8 +29,14 @@ UNSAFE_IO = "etc/dpkg/dpkg.cfg.d/rfsn-bootstrap-unsafe-io"
 
 
 def debootstrap_command(base: BaseImage, target: Path, mirror: str) -> list[str]:
-    return ["debootstrap", "--variant=minbase", f"--include={','.join(base.debian_packages)}",
-            base.debian_release, str(target), mirror]
+    return [
+        "debootstrap",
+        "--variant=minbase",
+        f"--include={','.join(base.debian_packages)}",
+        base.debian_release,
+        str(target),
+        mirror,
+    ]
 
 
 def bootstrappable() -> bool:
@@ -38,8 +44,15 @@ def bootstrappable() -> bool:
     return shutil.which("debootstrap") is not None and os.geteuid() == 0
 
 
-def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
-              timeout: float = 1800.0, shared: str | None = None) -> tuple[str, bool]:
+def bootstrap(
+    client: Any,
+    base: BaseImage,
+    mirror: str,
+    *,
+    force: bool = False,
+    timeout: float = 1800.0,
+    shared: str | None = None,
+) -> tuple[str, bool]:
     """Build ``base.bootstrap_tag`` from Debian packages, unless it is here or (without
     ``force``) in the ``shared`` registry (pulled); the caller pushes what it built. Returns
     (tag, built_now)."""
@@ -55,8 +68,9 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
         _write(rootfs / UNSAFE_IO, "force-unsafe-io\n")
         log.info("bootstrap.debootstrap", tag=tag, release=base.debian_release)
         try:
-            proc = subprocess.run(debootstrap_command(base, rootfs, mirror), capture_output=True,
-                                  text=True, timeout=timeout)
+            proc = subprocess.run(
+                debootstrap_command(base, rootfs, mirror), capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired as exc:
             raise ImageError(f"debootstrap timed out after {timeout:g}s") from exc
         if proc.returncode != 0:
@@ -68,12 +82,17 @@ def bootstrap(client: Any, base: BaseImage, mirror: str, *, force: bool = False,
             _localedef(rootfs, name)
         _trim(rootfs)
         log.info("bootstrap.import", tag=tag)
-        with subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."],
-                              stdout=subprocess.PIPE) as tar:  # closes the pipe, waits for tar
+        with subprocess.Popen(
+            ["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE
+        ) as tar:  # closes the pipe, waits for tar
             repository, _, version = tag.partition(":")
-            client.api.import_image(src=tar.stdout, repository=repository, tag=version,
-                                    changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8",
-                                             'CMD ["/bin/bash"]'], stream_src=True)
+            client.api.import_image(
+                src=tar.stdout,
+                repository=repository,
+                tag=version,
+                changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8", 'CMD ["/bin/bash"]'],
+                stream_src=True,
+            )
         if tar.returncode != 0 or not image_exists(client, tag):
             raise ImageError(f"docker import of {tag} failed")
     return tag, True
@@ -95,17 +114,18 @@ def backports_command(rootfs: Path, base: BaseImage, mirror: str) -> list[str]:
     """Install ``base.debian_backports`` in ``rootfs`` from its release's backports suite
     (debootstrap's own ``--extra-suites`` fails to install what it resolved there)."""
     suite = f"{base.debian_release}-backports"
-    script = (f"echo {shlex.quote(f'deb {mirror} {suite} main')} > /etc/apt/sources.list.d/rfsn-backports.list"
-              f" && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
-              f"--no-install-recommends -t {suite} {' '.join(map(shlex.quote, base.debian_backports))}"
-              f" && rm /etc/apt/sources.list.d/rfsn-backports.list")
+    script = (
+        f"echo {shlex.quote(f'deb {mirror} {suite} main')} > /etc/apt/sources.list.d/rfsn-backports.list"
+        f" && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        f"--no-install-recommends -t {suite} {' '.join(map(shlex.quote, base.debian_backports))}"
+        f" && rm /etc/apt/sources.list.d/rfsn-backports.list"
+    )
     return ["chroot", str(rootfs), "sh", "-c", script]
 
 
 def _backports(rootfs: Path, base: BaseImage, mirror: str, timeout: float) -> None:
     try:
-        proc = subprocess.run(backports_command(rootfs, base, mirror), capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(backports_command(rootfs, base, mirror), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise ImageError(f"installing {', '.join(base.debian_backports)} timed out after {timeout:g}s") from exc
     if proc.returncode != 0:

@@ -33,13 +33,15 @@ def build_failure(tag: str, error: str, output: str, step_timeout: float | None)
     says why it failed (``steplog``), then the image and the exit status."""
     output = _ANSI.sub("", output)
     marks = list(_STEP.finditer(output))
-    cause = step_error(output[marks[-1].end():] if marks else output[-BUILD_LOG_CHARS:])
+    cause = step_error(output[marks[-1].end() :] if marks else output[-BUILD_LOG_CHARS:])
     command = error.strip().removeprefix("The command '/bin/sh -c ").rsplit("' returned", 1)[0]
     step = step_name(_script(command))
     code = error.strip().rsplit(" ", 1)[-1]
     if step_timeout is not None and code in ("124", "137"):
-        return (f"env image: {step}: ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed; "
-                f"it printed: {cause} (building {tag})")
+        return (
+            f"env image: {step}: ran past {step_timeout:g}s (RFSN_SETUP_TIMEOUT) and was killed; "
+            f"it printed: {cause} (building {tag})"
+        )
     return f"env image: {step}: {cause} (building {tag} failed, exit {code})"
 
 

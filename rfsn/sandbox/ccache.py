@@ -39,8 +39,12 @@ NEW = "ccache-new"
 IMAGE_STORE = f"{ENV_ROOT}/ccache"
 #: ccache's settings everywhere; the directory a compilation ran in is not part of its key (with
 #: ``-g`` ccache hashes it by default): only the debugging information of a hit may name another
-ENVIRONMENT = {"CCACHE_DIR": "/tmp/rfsn-ccache", "CCACHE_REMOTE_ONLY": "true", "CCACHE_COMPILERCHECK": "content",
-               "CCACHE_NOHASHDIR": "1"}
+ENVIRONMENT = {
+    "CCACHE_DIR": "/tmp/rfsn-ccache",
+    "CCACHE_REMOTE_ONLY": "true",
+    "CCACHE_COMPILERCHECK": "content",
+    "CCACHE_NOHASHDIR": "1",
+}
 #: the names under which build tools call a C or C++ compiler (distutils: the ``CC`` Python
 #: was built with; Debian's Pythons name the target triplet)
 COMPILERS = ("cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++")
@@ -81,8 +85,11 @@ class CompileCache:
         """``argv`` run with the compilers cached, and its environment; the misses go to
         ``scratch``/NEW (the sandbox's path of its scratch directory); paths under ``workdir``
         (the project's) count as relative to it."""
-        env = {**ENVIRONMENT, "CCACHE_BASEDIR": workdir, "CCACHE_REMOTE_STORAGE":
-               f"file:{IMAGE_STORE}|read-only file:{STORE}|read-only file:{scratch}/{NEW}"}
+        env = {
+            **ENVIRONMENT,
+            "CCACHE_BASEDIR": workdir,
+            "CCACHE_REMOTE_STORAGE": f"file:{IMAGE_STORE}|read-only file:{STORE}|read-only file:{scratch}/{NEW}",
+        }
         return ["sh", "-c", f'PATH={TOOLS}:"$PATH" exec "$@"', "sh", *argv], env
 
     def keep(self, scratch: Path) -> int:
@@ -126,8 +133,11 @@ def build_step(step: str) -> str:
     """An env build's ``step`` with the compilers cached in the image (IMAGE_STORE) and the
     repository's cache (BUILD_ARG, when the build has it), the tools at TOOLS (copied into it);
     paths under the project's copy count as relative to it, as in a sandbox's ``workdir``."""
-    env = {**ENVIRONMENT, "CCACHE_BASEDIR": f"{ENV_ROOT}/src",
-           "CCACHE_REMOTE_STORAGE": f'"file:{IMAGE_STORE} ${BUILD_ARG}"'}
+    env = {
+        **ENVIRONMENT,
+        "CCACHE_BASEDIR": f"{ENV_ROOT}/src",
+        "CCACHE_REMOTE_STORAGE": f'"file:{IMAGE_STORE} ${BUILD_ARG}"',
+    }
     return " ".join(["export", f"PATH={TOOLS}:$PATH", *(f"{k}={v}" for k, v in env.items()), "&&", step])
 
 

@@ -49,23 +49,27 @@ def open_to(tree: Path, uid: int) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
-def confined(uid: int, gid: int, *, memory: str, cpus: float, pids: int, tmp_size: str,
-             file_size: str) -> dict[str, Any]:
+def confined(
+    uid: int, gid: int, *, memory: str, cpus: float, pids: int, tmp_size: str, file_size: str
+) -> dict[str, Any]:
     """The options of ``containers.run`` that confine a session's container to the user
     ``uid:gid`` and these limits."""
     import docker.types
 
     return {
-        "network_mode": "none", "user": f"{uid}:{gid}",
-        "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"], "privileged": False,
+        "network_mode": "none",
+        "user": f"{uid}:{gid}",
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "privileged": False,
         # Setup may install into the env (/opt/rfsn): the container's copy-on-write
         # layer holds its writes. A volume copy of the env cost seconds per
         # session to create and more to delete (every file of a virtualenv).
         "read_only": False,
-        "tmpfs": {path: f"rw,exec,nosuid,nodev,size={parse_bytes(tmp_size)},mode=1777"
-                  for path in WORLD_WRITABLE},
-        "ulimits": [docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size),
-                                        hard=parse_bytes(file_size))],
-        "mem_limit": parse_bytes(memory), "memswap_limit": parse_bytes(memory),
-        "nano_cpus": int(cpus * 1e9), "pids_limit": pids,
+        "tmpfs": {path: f"rw,exec,nosuid,nodev,size={parse_bytes(tmp_size)},mode=1777" for path in WORLD_WRITABLE},
+        "ulimits": [docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size), hard=parse_bytes(file_size))],
+        "mem_limit": parse_bytes(memory),
+        "memswap_limit": parse_bytes(memory),
+        "nano_cpus": int(cpus * 1e9),
+        "pids_limit": pids,
     }

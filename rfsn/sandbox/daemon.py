@@ -37,9 +37,10 @@ class Managed:
 
 def managed(client: Any) -> list[Managed]:
     """Every container carrying rfsn's label, from one sparse list call."""
-    return [Managed(c.id, (c.attrs.get("Names") or [c.id[:12]])[0].lstrip("/"),
-                    c.attrs.get("Labels") or {})
-            for c in client.containers.list(all=True, sparse=True, filters={"label": labels.MANAGED})]
+    return [
+        Managed(c.id, (c.attrs.get("Names") or [c.id[:12]])[0].lstrip("/"), c.attrs.get("Labels") or {})
+        for c in client.containers.list(all=True, sparse=True, filters={"label": labels.MANAGED})
+    ]
 
 
 def prune(client: Any, everything: bool = False) -> list[str]:

@@ -50,7 +50,7 @@ def owners(blocks: Iterable[str], wanted: Sequence[Missing]) -> dict[Missing, tu
     for block in blocks:
         for match in named.finditer(block):
             start, end = block.rfind("\n", 0, match.start()) + 1, block.find("\n", match.end())
-            path, packages = block[start:end if end >= 0 else None].rsplit(None, 1)
+            path, packages = block[start : end if end >= 0 else None].rsplit(None, 1)
             shipping = [p.rsplit("/", 1)[-1] for p in packages.split(",")]
             for want in wanted:
                 rank = want.rank(path)
@@ -86,16 +86,23 @@ def read_blocks(paths: Sequence[Path], size: int = 1 << 22) -> Iterator[str]:
                 yield rest
 
 
-def fetched(home: Path, mirror: str, release: str, ca_bundle: Path | None = None,
-            architecture: str | None = None, today: date | None = None) -> list[Path]:
+def fetched(
+    home: Path,
+    mirror: str,
+    release: str,
+    ca_bundle: Path | None = None,
+    architecture: str | None = None,
+    today: date | None = None,
+) -> list[Path]:
     """The contents index of ``release`` on this host: the newest copy under ``home``, fetched
     from ``mirror`` when there is none or it is ``MAX_AGE_DAYS`` old (older copies then removed).
     OSError when it cannot be fetched."""
     today = today or date.today()
     names = index_names(architecture or arch())
     root = home / "debian" / release
-    kept = sorted((d for d in root.glob("*") if d.is_dir() and all((d / n).is_file() for n in names)),
-                  key=lambda d: d.name)
+    kept = sorted(
+        (d for d in root.glob("*") if d.is_dir() and all((d / n).is_file() for n in names)), key=lambda d: d.name
+    )
     if kept and (today - date.fromisoformat(kept[-1].name)).days < MAX_AGE_DAYS:
         return [kept[-1] / n for n in names]
     folder = root / today.isoformat()
@@ -116,7 +123,6 @@ def _download(url: str, target: Path, ca_bundle: Path | None) -> None:
     context = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else None
     log.info("debian.contents_fetch", url=url)
     partial = target.with_name(target.name + ".part")
-    with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT, context=context) as response, \
-            partial.open("wb") as out:
+    with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT, context=context) as response, partial.open("wb") as out:
         shutil.copyfileobj(response, out, 1 << 20)
     partial.replace(target)

@@ -46,11 +46,17 @@ KILL_GRACE = 5
 RUN_TMP = "/tmp/rfsn-run"
 #: git's system configuration in the sandbox (which directories it trusts)
 GITCONFIG = "/etc/gitconfig"
-_CLEAR = f'chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}'
-OWN_TMP = ("sh", "-c", f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; '
-           f'"$@"; status=$?; {_CLEAR}; exit $status', "sh")
-_KILL_EXECS = ("for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
-               '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true')
+_CLEAR = f"chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}"
+OWN_TMP = (
+    "sh",
+    "-c",
+    f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; "$@"; status=$?; {_CLEAR}; exit $status',
+    "sh",
+)
+_KILL_EXECS = (
+    "for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
+    '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true'
+)
 log = get_logger(__name__)
 
 
@@ -62,8 +68,10 @@ def binds(volumes: Mapping[str, Mapping[str, str]]) -> list[Any]:
     and get anonymous volumes where there is none."""
     import docker.types
 
-    return [docker.types.Mount(target=spec["bind"], source=host, type="bind", read_only=spec["mode"] == "ro")
-            for host, spec in volumes.items()]
+    return [
+        docker.types.Mount(target=spec["bind"], source=host, type="bind", read_only=spec["mode"] == "ro")
+        for host, spec in volumes.items()
+    ]
 
 
 class DockerSandbox:
@@ -74,11 +82,23 @@ class DockerSandbox:
     workdir = WORKDIR
     scratch_path = SCRATCH
 
-    def __init__(self, client: Any, image: str, workspace: Path, *, memory: str, cpus: float,
-                 pids: int, tmp_size: str = "1g", file_size: str = "4g", ca_bundle: Path | None = None,
-                 session_id: str | None = None, lifetime: float = 3600.0,
-                 mounts: Mapping[str, Mapping[str, str]] | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        image: str,
+        workspace: Path,
+        *,
+        memory: str,
+        cpus: float,
+        pids: int,
+        tmp_size: str = "1g",
+        file_size: str = "4g",
+        ca_bundle: Path | None = None,
+        session_id: str | None = None,
+        lifetime: float = 3600.0,
+        mounts: Mapping[str, Mapping[str, str]] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         """``lifetime``: seconds after which the container ends and is removed by itself,
         whether or not anything closes it (its owner killed, the daemon unreachable); ``mounts``:
         more host directories, as ``binds`` takes them; ``env``: the project's own variables
@@ -97,11 +117,19 @@ class DockerSandbox:
         volumes, environment = self._volumes(ca_bundle, mounts)
         environment = {**(env or {}), **environment}
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
-        self._start(image, lifetime, volumes, environment,
-                    {"memory": memory, "cpus": cpus, "pids": pids, "tmp_size": tmp_size, "file_size": file_size})
+        self._start(
+            image,
+            lifetime,
+            volumes,
+            environment,
+            {"memory": memory, "cpus": cpus, "pids": pids, "tmp_size": tmp_size, "file_size": file_size},
+        )
 
-    def _volumes(self, ca_bundle: Path | None, mounts: Mapping[str, Mapping[str, str]] | None,
-                 ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    def _volumes(
+        self,
+        ca_bundle: Path | None,
+        mounts: Mapping[str, Mapping[str, str]] | None,
+    ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
         """The container's bind mounts (as ``binds`` takes them) and its environment."""
         workspace = self.workspace
         volumes = {
@@ -127,8 +155,14 @@ class DockerSandbox:
             environment.update(ca_environment())
         return volumes, environment
 
-    def _start(self, image: str, lifetime: float, volumes: Mapping[str, Mapping[str, str]],
-               environment: dict[str, str], limits: dict[str, Any]) -> None:
+    def _start(
+        self,
+        image: str,
+        lifetime: float,
+        volumes: Mapping[str, Mapping[str, str]],
+        environment: dict[str, str],
+        limits: dict[str, Any],
+    ) -> None:
         """Start the container, confined (``confinement.confined``) within ``limits``."""
         started = time.monotonic()
         try:
@@ -136,9 +170,16 @@ class DockerSandbox:
             # registered (see rfsn.sandbox.live): a pending one is raised as the block ends
             with live.signals_held():
                 self.container = self.client.containers.run(
-                    image, ["sleep", f"{math.ceil(lifetime)}"], detach=True, init=True,
-                    auto_remove=True, working_dir=WORKDIR, mounts=binds(volumes), environment=environment,
-                    labels=labels.for_session(self.session_id), name=self.name,
+                    image,
+                    ["sleep", f"{math.ceil(lifetime)}"],
+                    detach=True,
+                    init=True,
+                    auto_remove=True,
+                    working_dir=WORKDIR,
+                    mounts=binds(volumes),
+                    environment=environment,
+                    labels=labels.for_session(self.session_id),
+                    name=self.name,
                     **confined(self.uid, self.gid, **limits),
                 )
                 live.register(id(self), self.close)
@@ -155,8 +196,9 @@ class DockerSandbox:
         SANDBOX_OPERATION_SECONDS.labels("docker", "create").observe(time.monotonic() - started)
         log.info("sandbox.created", kind="docker", container=self.container.short_id, image=image)
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         """Run ``argv``; SandboxError when the daemon stops answering or the container is gone."""
         import docker.errors
         import requests.exceptions
@@ -166,18 +208,21 @@ class DockerSandbox:
         except (requests.exceptions.ConnectionError, docker.errors.DockerException) as exc:
             SANDBOX_OPERATIONS.labels("docker", "exec", "error").inc()
             detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-            raise SandboxError(f"the Docker daemon stopped answering (or the container is gone) "
-                               f"while running {argv[0]!r}: {detail}") from exc
+            raise SandboxError(
+                f"the Docker daemon stopped answering (or the container is gone) while running {argv[0]!r}: {detail}"
+            ) from exc
 
-    def _exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None,
-              own_tmp: bool = False) -> ExecResult:
+    def _exec(
+        self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None, own_tmp: bool = False
+    ) -> ExecResult:
         import requests.exceptions
 
         wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *(OWN_TMP if own_tmp else ()), *argv]
         api = self.client.api
         started = time.monotonic()
-        exec_id = api.exec_create(self.container.id, wrapped, workdir=WORKDIR,
-                                  environment=dict(env or {}), user=f"{self.uid}:{self.gid}")
+        exec_id = api.exec_create(
+            self.container.id, wrapped, workdir=WORKDIR, environment=dict(env or {}), user=f"{self.uid}:{self.gid}"
+        )
         backstop = timeout + KILL_GRACE + 30  # the host stops waiting after this
         output, overran = "", False
         try:
@@ -192,8 +237,7 @@ class DockerSandbox:
             exit_code = 137
         timed_out = overran or (exit_code in (124, 137) and duration >= timeout)
         SANDBOX_OPERATIONS.labels("docker", "exec", "timeout" if timed_out else "ok").inc()
-        return ExecResult(argv=list(argv), exit_code=exit_code, duration=duration, output=output,
-                          timed_out=timed_out)
+        return ExecResult(argv=list(argv), exit_code=exit_code, duration=duration, output=output, timed_out=timed_out)
 
     def _read(self, exec_id: str, deadline: float) -> tuple[str, bool]:
         """Start the exec and read its output, capped, closing the socket however it ends."""
@@ -207,8 +251,9 @@ class DockerSandbox:
             (raw or sock).settimeout(max(1.0, deadline - time.monotonic()))
         lines = Lines()
         try:
-            text, overran = capped((lines.feed(stream, data) for stream, data in frames_iter(sock, tty=False)),
-                                   deadline=deadline)
+            text, overran = capped(
+                (lines.feed(stream, data) for stream, data in frames_iter(sock, tty=False)), deadline=deadline
+            )
             return text + lines.rest().decode("utf-8", "replace"), overran
         finally:
             sock.close()
@@ -275,5 +320,3 @@ class DockerSandbox:
 
         shutil.rmtree(self.scratch, ignore_errors=True)
         shutil.rmtree(self.gitview, ignore_errors=True)
-
-

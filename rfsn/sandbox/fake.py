@@ -37,23 +37,28 @@ class FakeSandbox:
     setup_seconds: float = 0.0
     environment: tuple[str, ...] = ()
 
-    def __init__(self, workspace: Path,
-                 script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None) -> None:
+    def __init__(
+        self, workspace: Path, script: Mapping[tuple[str, ...], Reply | Sequence[Reply]] | None = None
+    ) -> None:
         self.workspace = workspace
         self.workdir = str(workspace)
         self.scratch = scratch_dir(self, "rfsn-fake-")
         self.scratch_path = str(self.scratch)
-        self._script = {prefix: [r] if isinstance(r, Reply) else list(r)
-                        for prefix, r in (script or {}).items()}
+        self._script = {prefix: [r] if isinstance(r, Reply) else list(r) for prefix, r in (script or {}).items()}
         self.calls: list[list[str]] = []
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         self.calls.append(list(argv))
         matches = [p for p in self._script if tuple(argv[: len(p)]) == p]
         if not matches:
-            return ExecResult(argv=list(argv), exit_code=127, duration=0.0,
-                              output=f"fake sandbox: no reply scripted for {list(argv)[:3]}")
+            return ExecResult(
+                argv=list(argv),
+                exit_code=127,
+                duration=0.0,
+                output=f"fake sandbox: no reply scripted for {list(argv)[:3]}",
+            )
         replies = self._script[max(matches, key=len)]
         reply = replies.pop(0) if len(replies) > 1 else replies[0]
         reports = self._report_dir(argv)
@@ -62,8 +67,9 @@ class FakeSandbox:
             if self.scratch.resolve() not in target.parents:
                 raise ValueError(f"a scripted file must stay in the scratch directory: {name!r}")
             target.write_text(text, encoding="utf-8")
-        return ExecResult(argv=list(argv), exit_code=reply.exit_code, output=reply.output,
-                          duration=0.0, timed_out=reply.timed_out)
+        return ExecResult(
+            argv=list(argv), exit_code=reply.exit_code, output=reply.output, duration=0.0, timed_out=reply.timed_out
+        )
 
     def _report_dir(self, argv: Sequence[str]) -> Path:
         """Where the command was told to write its reports (a directory under scratch)."""

@@ -30,8 +30,7 @@ def alternates(objects: Path) -> list[Path]:
         lines = (objects / "info" / "alternates").read_text(encoding="utf-8").splitlines()
     except OSError:
         return []
-    found = [(objects / line.strip()).resolve() for line in lines
-             if line.strip() and not line.lstrip().startswith("#")]
+    found = [(objects / line.strip()).resolve() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     return [path for path in found if path.is_dir()]
 
 
@@ -42,8 +41,7 @@ def owned(workspace: Path) -> list[Path]:
 
 
 def _modules(git_dir: Path) -> list[Path]:
-    return sorted(path.parent for path in (git_dir / "modules").glob("**/HEAD")
-                  if (path.parent / "objects").is_dir())
+    return sorted(path.parent for path in (git_dir / "modules").glob("**/HEAD") if (path.parent / "objects").is_dir())
 
 
 def submodule_trees(workspace: Path) -> list[str]:
@@ -92,8 +90,9 @@ class GitView:
     def mounts(self, workspace: Path, workdir: str, files: Path) -> dict[str, dict[str, str]]:
         """Docker volume specs: the borrowed directories read-only at their neutral paths, and
         each alternates file shadowed by its generated text, written under ``files``."""
-        own = {objects: f"{workdir}/{objects.relative_to(workspace.resolve()).as_posix()}"
-               for objects in owned(workspace)}
+        own = {
+            objects: f"{workdir}/{objects.relative_to(workspace.resolve()).as_posix()}" for objects in owned(workspace)
+        }
         volumes = {str(path): {"bind": neutral, "mode": "ro"} for path, neutral in self.neutral.items()}
         for index, objects in enumerate(self.borrows):
             generated = files / f"alternates-{index}"

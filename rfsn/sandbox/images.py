@@ -36,8 +36,13 @@ if TYPE_CHECKING:
     from rfsn.sandbox.ccache import CompileCache
 
 CA_VARIABLES = (
-    "PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
-    "CARGO_HTTP_CAINFO", "GIT_SSL_CAINFO",
+    "PIP_CERT",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "CARGO_HTTP_CAINFO",
+    "GIT_SSL_CAINFO",
 )
 log = get_logger(__name__)
 
@@ -46,8 +51,9 @@ def ca_environment() -> dict[str, str]:
     return dict.fromkeys(CA_VARIABLES, CA_PATH)
 
 
-def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None = None,
-                 shared: str | None = None) -> str:
+def resolve_base(
+    client: Any, base: BaseImage, source: str, mirror: str | None = None, shared: str | None = None
+) -> str:
     """The base image to build on: a local registry image, a bootstrapped one (here, or pulled
     from the ``shared`` registry), or a pull; with a ``mirror``, when none exists and ``source``
     allows it, one bootstrapped from that Debian mirror (as root, with debootstrap installed)."""
@@ -67,8 +73,12 @@ def resolve_base(client: Any, base: BaseImage, source: str, mirror: str | None =
         from rfsn.sandbox.bootstrap import bootstrap, bootstrappable
 
         if bootstrappable():
-            log.warning("image.bootstrap", image=base.bootstrap_tag, mirror=mirror,
-                        message="no base image: building one from Debian packages (minutes, once)")
+            log.warning(
+                "image.bootstrap",
+                image=base.bootstrap_tag,
+                mirror=mirror,
+                message="no base image: building one from Debian packages (minutes, once)",
+            )
             # one build per image on this host: a second process waits, then finds it
             with held(Path(tempfile.gettempdir()) / f"rfsn-{base.bootstrap_tag.replace('/', '-')}.lock"):
                 tag, built = bootstrap(client, base, mirror, shared=shared)
@@ -92,8 +102,9 @@ def _bootstrap_command(base: BaseImage) -> str:
     return f"rfsn sandbox bootstrap --buildpack {name}{version}"
 
 
-def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
-               step_timeout: float | None = None, compiler: str = "") -> str:
+def dockerfile(
+    recipe: EnvRecipe, base_ref: str, with_ca: bool, step_timeout: float | None = None, compiler: str = ""
+) -> str:
     """The Dockerfile of the env image; each step killed after ``step_timeout`` seconds. With
     ``compiler`` (the compile cache's tools, ``ccache.digest``) the steps that install the project
     from its tree compile through ccache into the image's cache (``ccache.IMAGE_STORE``)."""
@@ -125,13 +136,15 @@ def dockerfile(recipe: EnvRecipe, base_ref: str, with_ca: bool,
                 lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
             lines.append(f"COPY src/ {ENV_ROOT}/src/")
             copied = True
-        run = _limited(f'set -e; {step}', step_timeout)
+        run = _limited(f"set -e; {step}", step_timeout)
         lines.append(f"RUN {ccache.build_step(run) if compiler and '$RFSN_ENV/src' in step else run}")
     if not copied:
         lines.append(f"COPY src/ {ENV_ROOT}/src/")
     if recipe.index_date:  # what the index served from after its date, for the report
-        fetch = ("import os, urllib.request; print(urllib.request.urlopen(os.environ['PIP_INDEX_URL']"
-                 f".rsplit('/simple', 1)[0] + {asof.LATER_PATH!r}).read().decode(), end='')")
+        fetch = (
+            "import os, urllib.request; print(urllib.request.urlopen(os.environ['PIP_INDEX_URL']"
+            f".rsplit('/simple', 1)[0] + {asof.LATER_PATH!r}).read().decode(), end='')"
+        )
         lines.append(f"RUN python3 -c {shlex.quote(fetch)} >> {BUILD_NOTES}")
     lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
     lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
@@ -149,11 +162,18 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
-             step_timeout: float | None, checkout: Path | None = None,
-             tools: Path | None = None, compiler: str = "") -> io.BytesIO:
+def _context(
+    recipe: EnvRecipe,
+    base_ref: str,
+    ca_bundle: Path | None,
+    step_timeout: float | None,
+    checkout: Path | None = None,
+    tools: Path | None = None,
+    compiler: str = "",
+) -> io.BytesIO:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
+
         def add(name: str, data: bytes) -> None:
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(data), 0o644
@@ -181,9 +201,12 @@ def _context(recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None,
 def env_image_tag(recipe: EnvRecipe, base_ref: str, compiler: str = "") -> str:
     """Hash of everything that produces the image: the Dockerfile (with its base and the compile
     cache's tools), the files and the commit of the project's tree it installs."""
-    payload = (dockerfile(recipe, base_ref, with_ca=False, compiler=compiler) + json.dumps(recipe.files)
-               + recipe.source
-               + recipe.python_archive)
+    payload = (
+        dockerfile(recipe, base_ref, with_ca=False, compiler=compiler)
+        + json.dumps(recipe.files)
+        + recipe.source
+        + recipe.python_archive
+    )
     return f"rfsn/env-{recipe.buildpack}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
@@ -196,14 +219,21 @@ def _index(recipe: EnvRecipe, ca_bundle: Path | None) -> Iterator[dict[str, Any]
         return
     pinned = asof.pins([*recipe.steps, *(text for _, text in recipe.files)])
     with asofindex.serving(recipe.index_date, pinned, ca_bundle, floors=dict(recipe.floors)) as url:
-        yield {"network_mode": "host",
-               "buildargs": {"PIP_INDEX_URL": url, "PIP_TRUSTED_HOST": "127.0.0.1"}}
+        yield {"network_mode": "host", "buildargs": {"PIP_INDEX_URL": url, "PIP_TRUSTED_HOST": "127.0.0.1"}}
 
 
-def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Path | None,
-                     step_timeout: float | None = None, checkout: Path | None = None,
-                     mirror: str | None = None, shared: str | None = None,
-                     compile_cache: CompileCache | None = None, home: Path | None = None) -> str:
+def ensure_env_image(
+    client: Any,
+    recipe: EnvRecipe,
+    source: str,
+    ca_bundle: Path | None,
+    step_timeout: float | None = None,
+    checkout: Path | None = None,
+    mirror: str | None = None,
+    shared: str | None = None,
+    compile_cache: CompileCache | None = None,
+    home: Path | None = None,
+) -> str:
     """The env image for ``recipe``, built if no image has its tag yet and the ``shared``
     registry (if any) does not have it either, then pushed there (``checkout`` holds the commit
     ``recipe.source`` names, when it names one; ``mirror``: see ``resolve_base``; with
@@ -221,12 +251,14 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     built, retries = (syspkgs.recall(home, recipe) if home is not None else recipe), 0
     while True:
         try:
-            tag = _ensure(client, built, base_ref, ca_bundle, step_timeout, checkout, shared, compile_cache,
-                          compiler)
+            tag = _ensure(client, built, base_ref, ca_bundle, step_timeout, checkout, shared, compile_cache, compiler)
             break
         except ImageError as exc:
-            again = (syspkgs.remedy(built, exc.output, home, mirror, ca_bundle)
-                     if home is not None and mirror is not None and retries < syspkgs.RETRIES else None)
+            again = (
+                syspkgs.remedy(built, exc.output, home, mirror, ca_bundle)
+                if home is not None and mirror is not None and retries < syspkgs.RETRIES
+                else None
+            )
             if again is None and built.system_packages:
                 added = ", ".join(name for name, _ in built.system_packages)
                 raise ImageError(f"{exc} (with Debian packages {added} added)", output=exc.output) from exc
@@ -238,8 +270,17 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, source: str, ca_bundle: Pat
     return tag
 
 
-def _ensure(client: Any, recipe: EnvRecipe, base_ref: str, ca_bundle: Path | None, step_timeout: float | None,
-            checkout: Path | None, shared: str | None, compile_cache: CompileCache | None, compiler: str) -> str:
+def _ensure(
+    client: Any,
+    recipe: EnvRecipe,
+    base_ref: str,
+    ca_bundle: Path | None,
+    step_timeout: float | None,
+    checkout: Path | None,
+    shared: str | None,
+    compile_cache: CompileCache | None,
+    compiler: str,
+) -> str:
     """The env image of ``recipe`` on ``base_ref``: obtained from a registry, or built and pushed."""
     import docker.errors
 
@@ -247,9 +288,14 @@ def _ensure(client: Any, recipe: EnvRecipe, base_ref: str, ca_bundle: Path | Non
     if registry.obtain(client, shared, tag):
         SANDBOX_OPERATIONS.labels("docker", "env_image", "cached").inc()
         return tag
-    log.info("image.build", tag=tag, base=base_ref, steps=len(recipe.steps),
-             index_date=recipe.index_date or None,
-             system_packages=[name for name, _ in recipe.system_packages] or None)
+    log.info(
+        "image.build",
+        tag=tag,
+        base=base_ref,
+        steps=len(recipe.steps),
+        index_date=recipe.index_date or None,
+        system_packages=[name for name, _ in recipe.system_packages] or None,
+    )
     started = time.monotonic()
     try:
         _build(client, recipe, tag, base_ref, ca_bundle, step_timeout, checkout, compile_cache, compiler)
@@ -265,24 +311,50 @@ def _ensure(client: Any, recipe: EnvRecipe, base_ref: str, ca_bundle: Path | Non
     return tag
 
 
-def _build(client: Any, recipe: EnvRecipe, tag: str, base_ref: str, ca_bundle: Path | None,
-           step_timeout: float | None, checkout: Path | None, compile_cache: CompileCache | None,
-           compiler: str) -> None:
+def _build(
+    client: Any,
+    recipe: EnvRecipe,
+    tag: str,
+    base_ref: str,
+    ca_bundle: Path | None,
+    step_timeout: float | None,
+    checkout: Path | None,
+    compile_cache: CompileCache | None,
+    compiler: str,
+) -> None:
     """Build the image ``tag`` of ``recipe``; ImageError naming the step that failed and why."""
     from rfsn.sandbox import ccache, ccachestore
 
     output: list[str] = []
     with _index(recipe, ca_bundle) as index, contextlib.ExitStack() as stack:
         if compiler and compile_cache is not None and index.get("network_mode") == "host":
-            url = stack.enter_context(ccachestore.serving(compile_cache.store, checkout or compile_cache.repo,
-                                                          recipe.source or compile_cache.commit))
+            url = stack.enter_context(
+                ccachestore.serving(
+                    compile_cache.store, checkout or compile_cache.repo, recipe.source or compile_cache.commit
+                )
+            )
             index["buildargs"] = {**index["buildargs"], ccache.BUILD_ARG: url}
         for chunk in client.api.build(
-                fileobj=_context(recipe, base_ref, ca_bundle, step_timeout, checkout,
-                                 compile_cache.tools if compile_cache else None, compiler),
-                custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
-                labels={MANAGED: "1"}, **index):
+            fileobj=_context(
+                recipe,
+                base_ref,
+                ca_bundle,
+                step_timeout,
+                checkout,
+                compile_cache.tools if compile_cache else None,
+                compiler,
+            ),
+            custom_context=True,
+            tag=tag,
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={MANAGED: "1"},
+            **index,
+        ):
             output.append(chunk.get("stream", "") or chunk.get("status", ""))
             if "error" in chunk:
-                raise ImageError(build_failure(tag, chunk["error"], "".join(output), step_timeout),
-                                 output=build_output("".join(output)))
+                raise ImageError(
+                    build_failure(tag, chunk["error"], "".join(output), step_timeout),
+                    output=build_output("".join(output)),
+                )

@@ -19,8 +19,7 @@ def run() -> str:
 
 
 def for_session(session_id: str) -> dict[str, str]:
-    return {MANAGED: "1", SESSION: session_id, PID: str(os.getpid()), HOST: socket.gethostname(),
-            RUN: run()}
+    return {MANAGED: "1", SESSION: session_id, PID: str(os.getpid()), HOST: socket.gethostname(), RUN: run()}
 
 
 def owner_alive(labels: dict[str, str]) -> bool:

@@ -38,8 +38,7 @@ def signals_held() -> Iterator[None]:
         return
     received: list[int] = []
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    held = [signum for signum, handler in previous.items()
-            if handler is not None and handler != signal.SIG_IGN]
+    held = [signum for signum, handler in previous.items() if handler is not None and handler != signal.SIG_IGN]
     for signum in held:
         signal.signal(signum, lambda signum, frame: received.append(signum))
     try:

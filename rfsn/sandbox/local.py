@@ -43,16 +43,16 @@ def memory_bytes(value: str) -> int:
 
 def host_environment() -> dict[str, str]:
     """The host's variables without credentials for model APIs: code under test never sees them."""
-    return {k: v for k, v in os.environ.items()
-            if not (k.endswith("_API_KEY") or k.startswith(("ANTHROPIC_", "OPENAI_")))}
+    return {
+        k: v for k, v in os.environ.items() if not (k.endswith("_API_KEY") or k.startswith(("ANTHROPIC_", "OPENAI_")))
+    }
 
 
 def expand(value: str, env_dir: Path) -> str:
     return value.replace("$RFSN_ENV", str(env_dir))
 
 
-def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
-                   checkout: Path | None = None) -> Path:
+def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float, checkout: Path | None = None) -> Path:
     """Build the recipe's environment under ``root/<key>`` once; later calls reuse it
     (``checkout`` holds the commit ``recipe.source`` names, when it names one)."""
     env_dir = root / recipe.key()
@@ -61,8 +61,7 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
         if ready.exists():
             return env_dir
         if recipe.python_archive:
-            raise SandboxError("a Python from an archive (RFSN_PYTHON_ARCHIVES) runs only in the "
-                               "Docker sandbox")
+            raise SandboxError("a Python from an archive (RFSN_PYTHON_ARCHIVES) runs only in the Docker sandbox")
         shutil.rmtree(env_dir, ignore_errors=True)
         (env_dir / "files").mkdir(parents=True)
         for name, text in recipe.files:
@@ -75,8 +74,9 @@ def ensure_env_dir(recipe: EnvRecipe, root: Path, timeout: float,
         step_env.update({k: expand(v, env_dir) for k, v in recipe.env})
         for step in recipe.steps:
             log.info("local_env.step", step=step[:120])
-            proc = subprocess.run(["bash", "-c", f"set -e; {step}"], capture_output=True, text=True,
-                                  env=step_env, timeout=timeout)
+            proc = subprocess.run(
+                ["bash", "-c", f"set -e; {step}"], capture_output=True, text=True, env=step_env, timeout=timeout
+            )
             if proc.returncode != 0:
                 tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
                 raise SandboxError(f"environment step failed: {step[:80]} | {' | '.join(tail)}")
@@ -90,8 +90,7 @@ class LocalSandbox:
     setup_seconds: float = 0.0
     environment: tuple[str, ...] = ()
 
-    def __init__(self, workspace: Path, env_dir: Path | None, recipe_env: Mapping[str, str],
-                 memory: str) -> None:
+    def __init__(self, workspace: Path, env_dir: Path | None, recipe_env: Mapping[str, str], memory: str) -> None:
         self.workspace = workspace
         self.workdir = str(workspace)
         self.scratch = scratch_dir(self, "rfsn-scratch-")
@@ -104,8 +103,9 @@ class LocalSandbox:
     def _limits(self) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (self._memory, self._memory))
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         if own_tmp:  # the same name in every run, as in Docker (see OWN_TMP there)
             tmp = self.scratch / "run-tmp"
             shutil.rmtree(tmp, ignore_errors=True)
@@ -119,13 +119,18 @@ class LocalSandbox:
         started = time.monotonic()
         with tempfile.TemporaryFile() as out:
             try:
-                proc = subprocess.Popen(list(argv), cwd=self.workspace,
-                                        env={**self._env, **(env or {})}, stdout=out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True, preexec_fn=self._limits)
+                proc = subprocess.Popen(
+                    list(argv),
+                    cwd=self.workspace,
+                    env={**self._env, **(env or {})},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    preexec_fn=self._limits,
+                )
             except OSError as exc:
-                return ExecResult(argv=list(argv), exit_code=127, duration=0.0,
-                                  output=f"{argv[0]}: {exc.strerror}")
+                return ExecResult(argv=list(argv), exit_code=127, duration=0.0, output=f"{argv[0]}: {exc.strerror}")
             timed_out = False
             try:
                 proc.wait(timeout=timeout)
@@ -139,9 +144,13 @@ class LocalSandbox:
         SANDBOX_OPERATIONS.labels("local", "exec", "timeout" if timed_out else "ok").inc()
         # a command killed by a signal ends as 128+N, as in Docker (where a shell reports it)
         code = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
-        return ExecResult(argv=list(argv), exit_code=code, timed_out=timed_out,
-                          output=truncate_output(raw.decode("utf-8", "replace")),
-                          duration=time.monotonic() - started)
+        return ExecResult(
+            argv=list(argv),
+            exit_code=code,
+            timed_out=timed_out,
+            output=truncate_output(raw.decode("utf-8", "replace")),
+            duration=time.monotonic() - started,
+        )
 
     def share(self) -> None:
         """Commands run as the workspace's owner: nothing to share."""

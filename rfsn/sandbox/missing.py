@@ -30,12 +30,22 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("executable", re.compile(rf"Did not find pkg-config by name '({_NAME})'")),
     ("executable", re.compile(rf"The ({_NAME}) command could not be found")),
     ("executable", re.compile(rf"Program '?({_NAME})'? (?:not found or not executable|found: NO)")),
-    ("pkgconfig", re.compile(rf"Package '?({_NAME})'?,? (?:was not found in the pkg-config search path"
-                             rf"|required by '[^']*', not found)")),
+    (
+        "pkgconfig",
+        re.compile(
+            rf"Package '?({_NAME})'?,? (?:was not found in the pkg-config search path"
+            rf"|required by '[^']*', not found)"
+        ),
+    ),
     ("pkgconfig", re.compile(rf"No package '({_NAME})' found")),
     ("pkgconfig", re.compile(rf"The system library `({_NAME})` required by crate")),
-    ("pkgconfig", re.compile(rf"pkg-config'?,?(?:\s+'?--[\w-]+'?,?)+\s+'?({_NAME})"
-                             r"(?=.*returned non-zero exit status)")),
+    (
+        "pkgconfig",
+        re.compile(
+            rf"pkg-config'?,?(?:\s+'?--[\w-]+'?,?)+\s+'?({_NAME})"
+            r"(?=.*returned non-zero exit status)"
+        ),
+    ),
     ("pkgconfig", re.compile(rf"Dependency \"?({_NAME})\"? not found")),
     ("pkgconfig", re.compile(rf"(?:Run-time|Build-time) dependency ({_NAME}) found: NO")),
     ("library", re.compile(r"((?:lib[\w+.-]+(?:,? and |, | or ))*lib[\w+.-]+) development (?:packages?|files)")),
@@ -102,7 +112,7 @@ def _header_rank(path: str, name: str) -> int | None:
     parts = folder.split("/")
     if "include" not in parts:
         return None
-    below = [p for p in parts[parts.index("include") + 1:] if not _TRIPLET.match(p)]
+    below = [p for p in parts[parts.index("include") + 1 :] if not _TRIPLET.match(p)]
     return len(below) + (0 if folder.startswith("usr/include") else 10)
 
 

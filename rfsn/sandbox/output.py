@@ -65,5 +65,4 @@ def _joined(head: bytearray, tail: deque[bytes], half: int, total: int) -> str:
         return (bytes(head) + rest).decode("utf-8", "replace")
     kept = rest[-half:]
     cut = total - len(head) - len(kept)
-    return (f"{head.decode('utf-8', 'replace')}\n... [{cut} bytes cut] ...\n"
-            f"{kept.decode('utf-8', 'replace')}")
+    return f"{head.decode('utf-8', 'replace')}\n... [{cut} bytes cut] ...\n{kept.decode('utf-8', 'replace')}"

@@ -42,10 +42,14 @@ def check(registry: str, timeout: float = ANSWER_TIMEOUT) -> None:
         connection.request("GET", "/v2/")
         connection.getresponse().close()
     except (OSError, http.client.HTTPException) as exc:
-        cause = (f"no answer within {timeout:g}s" if isinstance(exc, TimeoutError)
-                 else getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
-        raise ConfigError(f"the registry {address} does not answer ({cause}): start it, or leave "
-                          "out --registry (RFSN_REGISTRY)") from exc
+        cause = (
+            f"no answer within {timeout:g}s"
+            if isinstance(exc, TimeoutError)
+            else getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        )
+        raise ConfigError(
+            f"the registry {address} does not answer ({cause}): start it, or leave out --registry (RFSN_REGISTRY)"
+        ) from exc
     finally:
         connection.close()
 

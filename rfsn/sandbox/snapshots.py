@@ -58,8 +58,14 @@ def _git(workspace: Path, *args: str) -> str | None:
 _FORMAT = 2
 
 
-def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: Path,
-         user: tuple[int, int], shared: str | None = None) -> Snapshot | None:
+def find(
+    client: Any,
+    image: str,
+    commands: Sequence[Sequence[str]],
+    workspace: Path,
+    user: tuple[int, int],
+    shared: str | None = None,
+) -> Snapshot | None:
     """The snapshot for this setup (here, or pulled from the ``shared`` registry), or None when
     it cannot be kept (no commands, no git, or a workspace that is not exactly its commit: local
     changes, untracked or ignored files)."""
@@ -70,8 +76,9 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
     if head is None or status != "":
         return None
     described = _git(workspace, "describe", "--tags", "--long", "--always") or ""
-    payload = json.dumps([_FORMAT, client.images.get(image).id, [list(c) for c in commands], head.strip(),
-                          described.strip(), list(user)])
+    payload = json.dumps(
+        [_FORMAT, client.images.get(image).id, [list(c) for c in commands], head.strip(), described.strip(), list(user)]
+    )
     tag = f"{REPOSITORY}:{hashlib.sha256(payload.encode()).hexdigest()[:20]}"
     if not registry.obtain(client, shared, tag):
         return Snapshot(tag, False)
@@ -81,8 +88,7 @@ def find(client: Any, image: str, commands: Sequence[Sequence[str]], workspace: 
 
 def written(workspace: Path) -> list[str] | None:
     """The paths the setup wrote in the workspace, or None if it deleted or renamed one."""
-    status = _git(workspace, "status", "--porcelain", "-z", "--ignored", "--untracked-files=all",
-                  "--no-renames")
+    status = _git(workspace, "status", "--porcelain", "-z", "--ignored", "--untracked-files=all", "--no-renames")
     if status is None:
         return None
     paths = []
@@ -102,10 +108,10 @@ def store(sandbox: Any, snapshot: Snapshot, home: Path, shared: str | None = Non
         log.info("sandbox.setup_snapshot_skipped", reason="the setup deleted a tracked file")
         return False
     if paths:
-        (sandbox.scratch / _LIST).write_bytes("".join(p + "\0" for p in paths)
-                                              .encode("utf-8", "surrogateescape"))
-        packed = sandbox.exec(["tar", "-cf", ARCHIVE, "--null", "-T", f"{sandbox.scratch_path}/{_LIST}"],
-                              timeout=_TIMEOUT)
+        (sandbox.scratch / _LIST).write_bytes("".join(p + "\0" for p in paths).encode("utf-8", "surrogateescape"))
+        packed = sandbox.exec(
+            ["tar", "-cf", ARCHIVE, "--null", "-T", f"{sandbox.scratch_path}/{_LIST}"], timeout=_TIMEOUT
+        )
         (sandbox.scratch / _LIST).unlink(missing_ok=True)
         if packed.exit_code != 0:
             log.warning("sandbox.setup_snapshot_failed", step="tar", output=packed.output[-300:])
@@ -114,18 +120,30 @@ def store(sandbox: Any, snapshot: Snapshot, home: Path, shared: str | None = Non
     repository, tag = snapshot.tag.split(":")
     started = time.monotonic()
     try:
-        sandbox.container.commit(repository=repository, tag=tag,
-                                 conf={"Labels": {**labels.for_session(sandbox.session_id), LABEL: tag,
-                                                  f"{LABEL}.files": str(len(paths)),
-                                                  HOME_LABEL: str(home)}})
+        sandbox.container.commit(
+            repository=repository,
+            tag=tag,
+            conf={
+                "Labels": {
+                    **labels.for_session(sandbox.session_id),
+                    LABEL: tag,
+                    f"{LABEL}.files": str(len(paths)),
+                    HOME_LABEL: str(home),
+                }
+            },
+        )
     except Exception as exc:  # the daemon's refusal costs the cache, never the session
         log.warning("sandbox.setup_snapshot_failed", step="commit", error=str(exc)[:300])
         SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "error").inc()
         return False
     SANDBOX_OPERATIONS.labels("docker", "setup_snapshot", "stored").inc()
     SANDBOX_OPERATION_SECONDS.labels("docker", "setup_snapshot").observe(time.monotonic() - started)
-    log.info("sandbox.setup_snapshot_stored", image=snapshot.tag, files=len(paths),
-             seconds=round(time.monotonic() - started, 2))
+    log.info(
+        "sandbox.setup_snapshot_stored",
+        image=snapshot.tag,
+        files=len(paths),
+        seconds=round(time.monotonic() - started, 2),
+    )
     registry.push(sandbox.client, shared, snapshot.tag)
     return True
 

@@ -34,9 +34,11 @@ def apt_step(packages: tuple[tuple[str, str], ...]) -> str:
     """The shell step that installs ``packages`` ((name, why) pairs) and notes why."""
     names = " ".join(shlex.quote(name) for name, _ in packages)
     notes = " ".join(shlex.quote(f"Debian package {name} added: {why}") for name, why in packages)
-    return (f"apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
-            f"--no-install-recommends {names} && rm -rf /var/lib/apt/lists/* && "
-            f'mkdir -p "$RFSN_ENV" && printf \'%s\\n\' {notes} >> "{BUILD_NOTES}"')
+    return (
+        f"apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        f"--no-install-recommends {names} && rm -rf /var/lib/apt/lists/* && "
+        f'mkdir -p "$RFSN_ENV" && printf \'%s\\n\' {notes} >> "{BUILD_NOTES}"'
+    )
 
 
 def why(want: Missing) -> str:
@@ -47,11 +49,10 @@ def why(want: Missing) -> str:
 def last_step(output: str) -> str:
     """The output of a legacy docker build's last step (all of it when no step is marked)."""
     marks = list(_STEP.finditer(output))
-    return output[marks[-1].end():] if marks else output
+    return output[marks[-1].end() :] if marks else output
 
 
-def remedy(recipe: EnvRecipe, output: str, home: Path, mirror: str,
-           ca_bundle: Path | None = None) -> EnvRecipe | None:
+def remedy(recipe: EnvRecipe, output: str, home: Path, mirror: str, ca_bundle: Path | None = None) -> EnvRecipe | None:
     """``recipe`` with the Debian packages that ship the files its failed build's ``output``
     says it lacked, or None when it names none, none is in the index, or all were added before.
     OSError reaching the index is logged and is None: the build's own failure then stands."""
@@ -71,8 +72,12 @@ def remedy(recipe: EnvRecipe, output: str, home: Path, mirror: str,
             package = debcontents.preferred(found[want][1])
             if package not in have:
                 added.setdefault(package, why(want))
-    log.info("image.system_packages", wanted=[w.described for w in wanted],
-             found={w.described: found[w][1] for w in wanted if w in found}, added=added)
+    log.info(
+        "image.system_packages",
+        wanted=[w.described for w in wanted],
+        found={w.described: found[w][1] for w in wanted if w in found},
+        added=added,
+    )
     if not added:
         return None
     return recipe.model_copy(update={"system_packages": (*recipe.system_packages, *added.items())})

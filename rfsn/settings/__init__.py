@@ -55,17 +55,21 @@ SWEBENCH_INDEX_DATE = date(2024, 1, 1)
 
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REGISTRY = re.compile(rf"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
-                       rf":(?P<port>\d{{1,5}})(?:/{_COMPONENT})*")
+_REGISTRY = re.compile(
+    rf"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    rf":(?P<port>\d{{1,5}})(?:/{_COMPONENT})*"
+)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RFSN_", extra="forbid", env_nested_delimiter="__", populate_by_name=True
+    )
 
     sandbox: Literal["docker", "local"] = Field(
-        default="docker", description="where code runs: docker, or local (on this host, unsandboxed: "
-        "only when asked for by name, never as a fallback)"
+        default="docker",
+        description="where code runs: docker, or local (on this host, unsandboxed: "
+        "only when asked for by name, never as a fallback)",
     )
     home: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rfsn",
@@ -81,9 +85,7 @@ class Settings(BaseSettings):
         description="where base images come from: the registry, debootstrap, or auto: whichever "
         "exists, else a pull, else a bootstrap (as root, with debootstrap installed)",
     )
-    debian_mirror: str = Field(
-        default="http://deb.debian.org/debian", description="mirror used by debootstrap"
-    )
+    debian_mirror: str = Field(default="http://deb.debian.org/debian", description="mirror used by debootstrap")
     python_archives: Path | None = Field(
         default=None,
         description="a directory of python-build-standalone install_only archives "
@@ -96,41 +98,69 @@ class Settings(BaseSettings):
         "were made; 'today' (or empty) resolves as PyPI is now",
     )
     as_of: str = Field(
-        default="commit", description="resolve a plain Python repository's environment (its "
+        default="commit",
+        description="resolve a plain Python repository's environment (its "
         "packages, build tools and Python) as of: 'commit' (its commit's date), 'today', or a "
-        "date YYYY-MM-DD; exact pins still win (--as-of). SWE-bench specs keep their own date")
+        "date YYYY-MM-DD; exact pins still win (--as-of). SWE-bench specs keep their own date",
+    )
     python: str | None = Field(
-        default=None, pattern=r"^\d+\.\d+$",
+        default=None,
+        pattern=r"^\d+\.\d+$",
         description="the Python X.Y of a plain repository's environment (--python); default: "
-        "one the project declares that existed at the as-of date")
+        "one the project declares that existed at the as-of date",
+    )
     # Every limit is bounded: a value Docker or the kernel reads as "no limit" (0, -1) is an error.
     memory: Annotated[str, size_range("16m", "1t")] = Field(
-        default="4g", description="container memory limit (16m to 1t)")
-    cpus: float = Field(default=2.0, ge=0.01, le=1024, allow_inf_nan=False,
-                        description="container CPU limit (0.01 to 1024; at most the host's CPUs)")
+        default="4g", description="container memory limit (16m to 1t)"
+    )
+    cpus: float = Field(
+        default=2.0,
+        ge=0.01,
+        le=1024,
+        allow_inf_nan=False,
+        description="container CPU limit (0.01 to 1024; at most the host's CPUs)",
+    )
     pids: int = Field(default=1024, ge=16, le=4_194_304, description="container process limit (16 and up)")
     file_size: Annotated[str, size_range("1m", "16t")] = Field(
-        default="4g", description="largest file a command in the container may write (1m to 16t)")
+        default="4g", description="largest file a command in the container may write (1m to 16t)"
+    )
     tmp_size: Annotated[str, size_range("1m", "1t")] = Field(
-        default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1t)")
+        default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1t)"
+    )
     test_timeout: Seconds = Field(default=900.0, description="seconds for one test run")
-    test_case_timeout: Seconds = Field(default=60.0, description=(
-        "seconds one test may run in a repair session or rfsn test (cut to a quarter of the "
-        "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
-        "have no per-test limit"))
+    test_case_timeout: Seconds = Field(
+        default=60.0,
+        description=(
+            "seconds one test may run in a repair session or rfsn test (cut to a quarter of the "
+            "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
+            "have no per-test limit"
+        ),
+    )
     setup_timeout: Seconds = Field(default=1800.0, description="seconds for one image build step")
-    registry: str | None = Field(default=None, description=(
-        "HOST:PORT/PREFIX of a registry that shares images between machines: a base, env or setup "
-        "image missing here is pulled from it before anything builds it, and one built here is "
-        "pushed to it under its content-addressed tag (--registry)"))
-    setup_snapshots: bool = Field(default=True, description=(
-        "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
-        "image, and start later sandboxes at that commit from it instead of running the setup "
-        "again (SWE-bench's instance image)"))
-    compile_cache: bool = Field(default=True, description=(
-        "run a Docker sandbox's setup with ccache before its C and C++ compilers, reading the "
-        "compilations of its commit's and its ancestors' setups and keeping its own at clean commits under "
-        "<home>/ccache (rfsn.sandbox.ccache)"))
+    registry: str | None = Field(
+        default=None,
+        description=(
+            "HOST:PORT/PREFIX of a registry that shares images between machines: a base, env or setup "
+            "image missing here is pulled from it before anything builds it, and one built here is "
+            "pushed to it under its content-addressed tag (--registry)"
+        ),
+    )
+    setup_snapshots: bool = Field(
+        default=True,
+        description=(
+            "keep what a Docker sandbox's setup (the project's install) did at a clean commit as an "
+            "image, and start later sandboxes at that commit from it instead of running the setup "
+            "again (SWE-bench's instance image)"
+        ),
+    )
+    compile_cache: bool = Field(
+        default=True,
+        description=(
+            "run a Docker sandbox's setup with ccache before its C and C++ compilers, reading the "
+            "compilations of its commit's and its ancestors' setups and keeping its own at clean commits under "
+            "<home>/ccache (rfsn.sandbox.ccache)"
+        ),
+    )
     clone_timeout: Seconds = Field(default=120.0, description="seconds for cloning a repository")
     log_file: Path | None = Field(default=None, description="JSON-lines event log")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
@@ -138,11 +168,15 @@ class Settings(BaseSettings):
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description="the [llm] table")
     openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY"),
-        description="key of the openai planner (OPENAI_API_KEY)")
+        default=None,
+        validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY"),
+        description="key of the openai planner (OPENAI_API_KEY)",
+    )
     anthropic_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("anthropic_api_key", "ANTHROPIC_API_KEY"),
-        description="key of the anthropic planner (ANTHROPIC_API_KEY)")
+        default=None,
+        validation_alias=AliasChoices("anthropic_api_key", "ANTHROPIC_API_KEY"),
+        description="key of the anthropic planner (ANTHROPIC_API_KEY)",
+    )
     gate: dict[str, Any] = Field(
         default_factory=dict, description="the [gate] table: GatePolicy overrides (docs/gate.md)"
     )
@@ -178,9 +212,11 @@ class Settings(BaseSettings):
         text = str(value).strip().rstrip("/")
         found = _REGISTRY.fullmatch(text)
         if found is None or not 0 < int(found["port"]) < 65536:
-            raise ValueError(f"{value!r} is not HOST:PORT/PREFIX (e.g. 127.0.0.1:5000/rfsn: no "
-                             "scheme, a port from 1 to 65535, a prefix of lowercase letters, digits, "
-                             "'.', '_', '-')")
+            raise ValueError(
+                f"{value!r} is not HOST:PORT/PREFIX (e.g. 127.0.0.1:5000/rfsn: no "
+                "scheme, a port from 1 to 65535, a prefix of lowercase letters, digits, "
+                "'.', '_', '-')"
+            )
         return text
 
     @field_validator("as_of", mode="before")
@@ -230,8 +266,9 @@ def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, p
         if value is None:
             continue
         if field.annotation is bool and not isinstance(value, bool):
-            raise ConfigError(f"invalid setting {prefix}{name} in {source}: a TOML boolean (true or false), "
-                              f"not {value!r}")
+            raise ConfigError(
+                f"invalid setting {prefix}{name} in {source}: a TOML boolean (true or false), not {value!r}"
+            )
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and isinstance(value, dict):
             toml_booleans(value, field.annotation, source, f"{prefix}{name}.")
 
@@ -242,9 +279,26 @@ def config_file() -> Path:
 
 
 #: the settings a batch worker takes over from the process that starts it (the rest are its own)
-WORKER_SETTINGS = frozenset({
-    "sandbox", "home", "memory", "cpus", "pids", "tmp_size", "file_size", "test_timeout", "setup_timeout",
-    "clone_timeout", "base_image_source", "registry", "ca_bundle", "as_of", "python", "python_archives"})
+WORKER_SETTINGS = frozenset(
+    {
+        "sandbox",
+        "home",
+        "memory",
+        "cpus",
+        "pids",
+        "tmp_size",
+        "file_size",
+        "test_timeout",
+        "setup_timeout",
+        "clone_timeout",
+        "base_image_source",
+        "registry",
+        "ca_bundle",
+        "as_of",
+        "python",
+        "python_archives",
+    }
+)
 
 
 def for_workers(settings: Settings) -> dict[str, Any]:

@@ -17,18 +17,19 @@ def parse_bytes(value: str) -> int:
     scale = 1024 ** (_UNITS.index(text[-1]) + 1) if text and text[-1] in _UNITS else 1
     number = text.rstrip(_UNITS)
     if not re.fullmatch(r"\d+(\.\d+)?", number):
-        raise ValueError(f"{value!r} is not a size: a number with an optional k, m, g or t "
-                         "suffix (e.g. 4g)")
+        raise ValueError(f"{value!r} is not a size: a number with an optional k, m, g or t suffix (e.g. 4g)")
     return int(float(number) * scale)
 
 
 def size_range(low: str, high: str) -> AfterValidator:
     """A size from ``low`` to ``high``: outside them a container limit would be gone (0 or
     below: none) or meaningless."""
+
     def check(value: str) -> str:
         if not parse_bytes(low) <= parse_bytes(value) <= parse_bytes(high):
             raise ValueError(f"{value!r} is out of range: from {low} to {high}")
         return value
+
     return AfterValidator(check)
 
 

@@ -13,19 +13,45 @@ from pydantic import BaseModel
 
 #: read outside the settings model: the config file's name, a run's name for container labels,
 #: and what rfsn hands to its own processes in a sandbox
-OTHER_VARIABLES = frozenset({
-    "RFSN_CONFIG", "RFSN_RUN", "RFSN_ENV", "RFSN_RESOLVE_INSTALLED", "RFSN_COVERAGE_ROOT",
-    "RFSN_COVERAGE_RC", "RFSN_COVERAGE_JSON", "RFSN_SECONDS_LEFT", "RFSN_MAX_FAILURES",
-    "RFSN_NODE_DISARMED", "RFSN_CCACHE_URL", "RFSN_FILES_LIST", "RFSN_JEST_TESTS", "RFSN_V8_TESTS",
-    "RFSN_MOCHA_REPORT", "RFSN_PROBE", "RFSN_PROBE_OUT",
-})
+OTHER_VARIABLES = frozenset(
+    {
+        "RFSN_CONFIG",
+        "RFSN_RUN",
+        "RFSN_ENV",
+        "RFSN_RESOLVE_INSTALLED",
+        "RFSN_COVERAGE_ROOT",
+        "RFSN_COVERAGE_RC",
+        "RFSN_COVERAGE_JSON",
+        "RFSN_SECONDS_LEFT",
+        "RFSN_MAX_FAILURES",
+        "RFSN_NODE_DISARMED",
+        "RFSN_CCACHE_URL",
+        "RFSN_FILES_LIST",
+        "RFSN_JEST_TESTS",
+        "RFSN_V8_TESTS",
+        "RFSN_MOCHA_REPORT",
+        "RFSN_PROBE",
+        "RFSN_PROBE_OUT",
+    }
+)
 #: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set
 #: them for the rfsn processes they start
-SUITE_VARIABLES = frozenset({
-    "RFSN_REQUIRE_DOCKER", "RFSN_REAL_MODEL", "RFSN_SWEBENCH_REAL", "RFSN_RAY_CLUSTER",
-    "RFSN_STOCK_DEBIAN", "RFSN_SWEEP", "RFSN_FRESH_IMAGES", "RFSN_LLAMA_PYTHON",
-    "RFSN_SWEBENCH_DATASET", "RFSN_SWEBENCH_IDS", "RFSN_SWEBENCH_CEILING_IDS", "RFSN_SWEBENCH_REPOS",
-})
+SUITE_VARIABLES = frozenset(
+    {
+        "RFSN_REQUIRE_DOCKER",
+        "RFSN_REAL_MODEL",
+        "RFSN_SWEBENCH_REAL",
+        "RFSN_RAY_CLUSTER",
+        "RFSN_STOCK_DEBIAN",
+        "RFSN_SWEEP",
+        "RFSN_FRESH_IMAGES",
+        "RFSN_LLAMA_PYTHON",
+        "RFSN_SWEBENCH_DATASET",
+        "RFSN_SWEBENCH_IDS",
+        "RFSN_SWEBENCH_CEILING_IDS",
+        "RFSN_SWEBENCH_REPOS",
+    }
+)
 
 
 def known_variables(model: type[BaseModel], prefix: str = "RFSN_", nested: str = "__") -> frozenset[str]:

@@ -18,8 +18,11 @@ def _ours(client: Any) -> set[str]:
     worker may still be closing its own); other users' containers carry another run."""
     from rfsn.sandbox.labels import owner_alive
 
-    return {c.id for c in run_containers(client)
-            if c.labels.get("rfsn.pid") == str(os.getpid()) or not owner_alive(c.labels)}
+    return {
+        c.id
+        for c in run_containers(client)
+        if c.labels.get("rfsn.pid") == str(os.getpid()) or not owner_alive(c.labels)
+    }
 
 
 @pytest.fixture
@@ -44,9 +47,12 @@ def predictions_file(tmp_path: Path) -> Callable[[dict[str, str | None]], Path]:
 
     def write(patches: dict[str, str | None], model: str = "test/model") -> Path:
         path = tmp_path / "predictions.jsonl"
-        path.write_text("".join(json.dumps({"instance_id": iid, "model_name_or_path": model,
-                                            "model_patch": patch}) + "\n"
-                                for iid, patch in patches.items()))
+        path.write_text(
+            "".join(
+                json.dumps({"instance_id": iid, "model_name_or_path": model, "model_patch": patch}) + "\n"
+                for iid, patch in patches.items()
+            )
+        )
         return path
 
     return write

@@ -17,16 +17,30 @@ from click.testing import CliRunner
 from rfsn.cli import main
 from rfsn.sandbox.daemon import managed
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow,
-              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 #: one fixed in ~20 s, one in ~50 s: the kill falls between their commits, and the restart redoes the second
 IDS = ["devset__unitconv-1", "devset__intervals-1"]
 
 
 def batch_command(instances: Path, out: Path, repos: Path) -> list[str]:
-    return [sys.executable, "-m", "rfsn", "batch", str(instances), "--out", str(out),
-            "--repos-dir", str(repos), "--oracle-tests", "--workers", "2", "--timeout", "240",
-            "--instance-ids", " ".join(IDS)]
+    return [
+        sys.executable,
+        "-m",
+        "rfsn",
+        "batch",
+        str(instances),
+        "--out",
+        str(out),
+        "--repos-dir",
+        str(repos),
+        "--oracle-tests",
+        "--workers",
+        "2",
+        "--timeout",
+        "240",
+        "--instance-ids",
+        " ".join(IDS),
+    ]
 
 
 def committed(out: Path) -> list[str]:
@@ -35,16 +49,17 @@ def committed(out: Path) -> list[str]:
 
 
 def session_containers(client: Any) -> list[str]:
-    return [c.name for c in managed(client)
-            if c.labels.get("rfsn.session") in IDS]
+    return [c.name for c in managed(client) if c.labels.get("rfsn.session") in IDS]
 
 
 def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
-        tmp_path: Path, instances_file: Path, devset_repos: Path, docker_client: Any) -> None:
+    tmp_path: Path, instances_file: Path, devset_repos: Path, docker_client: Any
+) -> None:
     out = tmp_path / "run"
     env = {**os.environ, "RFSN_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen(batch_command(instances_file, out, devset_repos), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        batch_command(instances_file, out, devset_repos), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     # kill it once one prediction is committed and the other session is still running
     deadline = time.monotonic() + 300
     while not committed(out) and time.monotonic() < deadline and proc.poll() is None:
@@ -58,16 +73,16 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     deadline = time.monotonic() + 40
     while session_containers(docker_client) and time.monotonic() < deadline:
         time.sleep(1)
-    prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], env=env,
-                           capture_output=True, text=True)
+    prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], env=env, capture_output=True, text=True)
     assert prune.returncode == 0, prune.stderr
     deadline = time.monotonic() + 30  # a removal the daemon had begun may still be finishing
     while session_containers(docker_client) and time.monotonic() < deadline:
         time.sleep(1)
     assert session_containers(docker_client) == []
 
-    restart = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,
-                             capture_output=True, text=True, timeout=600)
+    restart = subprocess.run(
+        batch_command(instances_file, out, devset_repos), env=env, capture_output=True, text=True, timeout=600
+    )
     assert restart.returncode == 0, restart.stderr[-2000:]
     lines = committed(out)
     assert lines[0] == before[0]  # the prediction made before the kill is kept as it was
@@ -80,15 +95,31 @@ def test_killed_batch_resumes_without_loss_or_duplicates_then_evaluates(
     assert (out / "report.html").is_file() and (out / "report.md").is_file()
 
     # restarting a finished run does nothing
-    again = subprocess.run(batch_command(instances_file, out, devset_repos), env=env,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        batch_command(instances_file, out, devset_repos), env=env, capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0
     assert len((out / "predictions.jsonl").read_text().splitlines()) == len(IDS)
 
-    result = CliRunner().invoke(main, [
-        "evaluate", str(out / "predictions.jsonl"), "--instances", str(instances_file),
-        "--run-id", "batch", "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos),
-        "--instance-ids", " ".join(IDS), "--workers", "2"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(out / "predictions.jsonl"),
+            "--instances",
+            str(instances_file),
+            "--run-id",
+            "batch",
+            "--report-dir",
+            str(tmp_path),
+            "--repos-dir",
+            str(devset_repos),
+            "--instance-ids",
+            " ".join(IDS),
+            "--workers",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "rfsn.batch.json").read_text())
     assert set(summary["resolved_ids"]) == fixed

@@ -19,24 +19,54 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("doc
 ID = "devset__csvreport-1"
 
 
-def run_batch(instances: Path, repos: Path, out: Path, home: Path, server: FakeServer,
-              *extra: str) -> subprocess.CompletedProcess[str]:
+def run_batch(
+    instances: Path, repos: Path, out: Path, home: Path, server: FakeServer, *extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-    env |= {"OPENAI_API_KEY": "sk-test-0123456789abcdefghijklmnop", "RFSN_HOME": str(home),
-            "RFSN_LLM__MODEL": "m", "RFSN_LLM__BASE_URL": server.base_url("openai")}
-    return subprocess.run([sys.executable, "-m", "rfsn", "batch", str(instances), "--out", str(out),
-                           "--repos-dir", str(repos), "--oracle-tests", "--planner", "openai",
-                           "--timeout", "400", "--instance-ids", ID, *extra],
-                          capture_output=True, text=True, env=env, timeout=900)
+    env |= {
+        "OPENAI_API_KEY": "sk-test-0123456789abcdefghijklmnop",
+        "RFSN_HOME": str(home),
+        "RFSN_LLM__MODEL": "m",
+        "RFSN_LLM__BASE_URL": server.base_url("openai"),
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "batch",
+            str(instances),
+            "--out",
+            str(out),
+            "--repos-dir",
+            str(repos),
+            "--oracle-tests",
+            "--planner",
+            "openai",
+            "--timeout",
+            "400",
+            "--instance-ids",
+            ID,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def test_batch_totals_are_the_usage_the_server_reported(
-        tmp_path: Path, instances_file: Path, devset_repos: Path,
-        devset_instances: dict[str, Any]) -> None:
+    tmp_path: Path, instances_file: Path, devset_repos: Path, devset_instances: dict[str, Any]
+) -> None:
     answer = f"```diff\n{devset_instances['csvreport']['patch']}```\n"
     home = tmp_path / "home"
-    with FakeServer([Scripted(text="no idea", input_tokens=900, output_tokens=40),
-                     Scripted(text=answer, input_tokens=1200, output_tokens=400)]) as server:
+    with FakeServer(
+        [
+            Scripted(text="no idea", input_tokens=900, output_tokens=40),
+            Scripted(text=answer, input_tokens=1200, output_tokens=400),
+        ]
+    ) as server:
         proc = run_batch(instances_file, devset_repos, tmp_path / "run", home, server)
     assert proc.returncode == 0, proc.stderr[-3000:]
     calls = len(server.requests)
@@ -50,7 +80,11 @@ def test_batch_totals_are_the_usage_the_server_reported(
     assert totals in proc.stdout
 
     # the cache now holds these answers; --no-cache asks the server again, every one
-    with FakeServer([Scripted(text="no idea", input_tokens=900, output_tokens=40),
-                     Scripted(text=answer, input_tokens=1200, output_tokens=400)]) as again:
+    with FakeServer(
+        [
+            Scripted(text="no idea", input_tokens=900, output_tokens=40),
+            Scripted(text=answer, input_tokens=1200, output_tokens=400),
+        ]
+    ) as again:
         proc = run_batch(instances_file, devset_repos, tmp_path / "run2", home, again, "--no-cache")
     assert proc.returncode == 0 and len(again.requests) == calls, proc.stderr[-3000:]

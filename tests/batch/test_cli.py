@@ -27,24 +27,35 @@ def test_malformed_predictions_line_exits_2_with_its_number(tmp_path: Path) -> N
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps(INSTANCE) + "\n")
     predictions = tmp_path / "p.jsonl"
-    predictions.write_text(json.dumps({"instance_id": "o__r-1", "model_patch": ""}) + "\n"
-                           + json.dumps({"model_patch": "x"}) + "\n")
-    result = CliRunner().invoke(main, ["evaluate", str(predictions), "--instances", str(instances),
-                                       "--run-id", "r", "--report-dir", str(tmp_path)])
+    predictions.write_text(
+        json.dumps({"instance_id": "o__r-1", "model_patch": ""}) + "\n" + json.dumps({"model_patch": "x"}) + "\n"
+    )
+    result = CliRunner().invoke(
+        main,
+        ["evaluate", str(predictions), "--instances", str(instances), "--run-id", "r", "--report-dir", str(tmp_path)],
+    )
     assert result.exit_code == 2
     assert "p.jsonl:2: invalid prediction: instance_id" in result.output
 
 
 def test_report_writes_html_with_chart_and_markdown(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
-    store.record(Outcome(instance_id="a", status=Status.FIXED, duration=12.5, patch_lines=2,
-                         phases={"localize": 2.0, "patch": 10.5}, link="a/a/trajectory.jsonl"),
-                 Prediction(instance_id="a", model_patch="p"))
-    store.record(Outcome(instance_id="b", status=Status.NOT_FIXED, duration=30.0,
-                         phases={"localize": 5.0, "patch": 25.0}),
-                 Prediction(instance_id="b", model_patch=""))
-    store.record(Outcome(instance_id="c", status=Status.ERROR, error_kind=ErrorKind.IMAGE,
-                         message="build <failed>"))
+    store.record(
+        Outcome(
+            instance_id="a",
+            status=Status.FIXED,
+            duration=12.5,
+            patch_lines=2,
+            phases={"localize": 2.0, "patch": 10.5},
+            link="a/a/trajectory.jsonl",
+        ),
+        Prediction(instance_id="a", model_patch="p"),
+    )
+    store.record(
+        Outcome(instance_id="b", status=Status.NOT_FIXED, duration=30.0, phases={"localize": 5.0, "patch": 25.0}),
+        Prediction(instance_id="b", model_patch=""),
+    )
+    store.record(Outcome(instance_id="c", status=Status.ERROR, error_kind=ErrorKind.IMAGE, message="build <failed>"))
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report.html").read_text()
@@ -63,8 +74,7 @@ def test_report_of_a_directory_without_results_exits_2(tmp_path: Path) -> None:
 def test_unknown_planner_exits_2_before_running(tmp_path: Path) -> None:
     path = tmp_path / "i.jsonl"
     path.write_text(json.dumps(INSTANCE) + "\n")
-    result = CliRunner().invoke(main, ["batch", str(path), "--out", str(tmp_path / "o"),
-                                       "--planner", "nope"])
+    result = CliRunner().invoke(main, ["batch", str(path), "--out", str(tmp_path / "o"), "--planner", "nope"])
     assert result.exit_code == 2 and "unknown planner 'nope'" in result.output
     assert not (tmp_path / "o" / "predictions.jsonl").exists()
 
@@ -77,8 +87,9 @@ def test_unreachable_repo_is_an_error_that_the_next_run_retries(tmp_path: Path) 
     path.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri()}) + "\n")
     out = tmp_path / "o"
     for _ in range(2):
-        result = CliRunner().invoke(main, ["batch", str(path), "--out", str(out)],
-                                    env={"RFSN_HOME": str(tmp_path / "home")})
+        result = CliRunner().invoke(
+            main, ["batch", str(path), "--out", str(out)], env={"RFSN_HOME": str(tmp_path / "home")}
+        )
         assert result.exit_code == 1, result.output
         assert "error 1" in result.output and "1 instance: 0 fixed, 0 not fixed, 1 errors" in result.output
         assert "predictions: none" in result.output and "predictions.jsonl" not in result.output
@@ -96,11 +107,25 @@ def test_an_evaluation_whose_every_instance_errored_exits_1_as_a_batch_does(tmp_
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri()}) + "\n")
     predictions = tmp_path / "p.json"
-    predictions.write_text(json.dumps([{"instance_id": INSTANCE["instance_id"], "model_name_or_path": "m",
-                                        "model_patch": "diff --git a/x b/x\n"}]))
-    result = CliRunner().invoke(main, ["evaluate", str(predictions), "--instances", str(instances),
-                                       "--run-id", "r", "--report-dir", str(tmp_path / "out")],
-                                env={"RFSN_HOME": str(tmp_path / "home")})
+    predictions.write_text(
+        json.dumps(
+            [{"instance_id": INSTANCE["instance_id"], "model_name_or_path": "m", "model_patch": "diff --git a/x b/x\n"}]
+        )
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(predictions),
+            "--instances",
+            str(instances),
+            "--run-id",
+            "r",
+            "--report-dir",
+            str(tmp_path / "out"),
+        ],
+        env={"RFSN_HOME": str(tmp_path / "home")},
+    )
     assert result.exit_code == 1, result.output
     assert "Instances with errors: 1" in result.output and (tmp_path / "out" / "m.r.json").is_file()
 
@@ -110,8 +135,20 @@ def _evaluate(tmp_path: Path, predictions: str, *extra: str) -> tuple[int, str]:
     instances.write_text(json.dumps(INSTANCE) + "\n")
     path = tmp_path / "p.json"
     path.write_text(predictions)
-    result = CliRunner().invoke(main, ["evaluate", str(path), "--instances", str(instances),
-                                       "--run-id", "r", "--report-dir", str(tmp_path / "out"), *extra])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(path),
+            "--instances",
+            str(instances),
+            "--run-id",
+            "r",
+            "--report-dir",
+            str(tmp_path / "out"),
+            *extra,
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -140,10 +177,12 @@ def test_a_single_instance_without_its_id_names_the_missing_field(tmp_path: Path
 def test_timeouts_that_are_not_positive_are_refused_before_anything_runs(tmp_path: Path) -> None:
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps(INSTANCE) + "\n")
-    for command in (["evaluate", "gold", "--instances", str(instances), "--run-id", "r",
-                     "--report-dir", str(tmp_path / "out")],
-                    ["batch", str(instances), "--out", str(tmp_path / "o")],
-                    ["test", str(tmp_path)], ["repair", str(tmp_path)]):
+    for command in (
+        ["evaluate", "gold", "--instances", str(instances), "--run-id", "r", "--report-dir", str(tmp_path / "out")],
+        ["batch", str(instances), "--out", str(tmp_path / "o")],
+        ["test", str(tmp_path)],
+        ["repair", str(tmp_path)],
+    ):
         for value in ("-5", "1e8"):  # a flag has the settings' bound (a week), so its error names it
             result = CliRunner().invoke(main, [*command, "--timeout", value])
             assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, command
@@ -157,9 +196,11 @@ def _one_line_error(result: Result, text: str) -> None:
 
 
 def _commands(instances: Path, out: Path) -> list[list[str]]:
-    return [["batch", str(instances), "--out", str(out)],
-            ["evaluate", "gold", "--instances", str(instances), "--run-id", "r", "--report-dir", str(out)],
-            ["validate", str(instances), "--report-dir", str(out)]]
+    return [
+        ["batch", str(instances), "--out", str(out)],
+        ["evaluate", "gold", "--instances", str(instances), "--run-id", "r", "--report-dir", str(out)],
+        ["validate", str(instances), "--report-dir", str(out)],
+    ]
 
 
 def test_a_missing_local_repo_is_an_input_error_naming_the_instance(tmp_path: Path) -> None:
@@ -167,14 +208,18 @@ def test_a_missing_local_repo_is_an_input_error_naming_the_instance(tmp_path: Pa
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps({**INSTANCE, "repo": "./missing/project", "patch": "d"}) + "\n")
     for command in _commands(instances, tmp_path / "o"):
-        _one_line_error(CliRunner().invoke(main, command),
-                        f"{instances}: instance 'o__r-1': repo './missing/project': no such directory")
+        _one_line_error(
+            CliRunner().invoke(main, command),
+            f"{instances}: instance 'o__r-1': repo './missing/project': no such directory",
+        )
     mirrors = tmp_path / "mirrors"
     mirrors.mkdir()
     instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
     for command in _commands(instances, tmp_path / "o"):
-        _one_line_error(CliRunner().invoke(main, [*command, "--repos-dir", str(mirrors)]),
-                        f"repo 'o/r': no mirror under --repos-dir {mirrors}")
+        _one_line_error(
+            CliRunner().invoke(main, [*command, "--repos-dir", str(mirrors)]),
+            f"repo 'o/r': no mirror under --repos-dir {mirrors}",
+        )
     assert not (tmp_path / "o").exists()
 
 
@@ -184,8 +229,9 @@ def test_blank_instance_ids_are_an_input_error_not_every_instance(tmp_path: Path
     instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
     for command in _commands(instances, tmp_path / "o"):
         for blank in (" ", ""):
-            _one_line_error(CliRunner().invoke(main, [*command, "--instance-ids", blank]),
-                            "--instance-ids names no instance")
+            _one_line_error(
+                CliRunner().invoke(main, [*command, "--instance-ids", blank]), "--instance-ids names no instance"
+            )
     assert not (tmp_path / "o").exists()
 
 
@@ -194,16 +240,20 @@ def test_ray_address_without_the_ray_executor_is_refused_before_anything_is_writ
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps({**INSTANCE, "patch": "d"}) + "\n")
     for command in _commands(instances, tmp_path / "o"):
-        _one_line_error(CliRunner().invoke(main, [*command, "--ray-address", "127.0.0.1:1"]),
-                        "--ray-address needs --executor ray")
+        _one_line_error(
+            CliRunner().invoke(main, [*command, "--ray-address", "127.0.0.1:1"]), "--ray-address needs --executor ray"
+        )
     assert not (tmp_path / "o").exists()
 
 
 def test_validate_says_validate_on_its_progress(tmp_path: Path) -> None:
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps({**INSTANCE, "repo": (tmp_path / "gone").as_uri(), "patch": "d"}) + "\n")
-    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v1", "--report-dir",
-                                       str(tmp_path / "o")], env={"RFSN_HOME": str(tmp_path / "home")})
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(instances), "--run-id", "v1", "--report-dir", str(tmp_path / "o")],
+        env={"RFSN_HOME": str(tmp_path / "home")},
+    )
     assert result.exit_code == 1, result.output
     assert "validate v1" in result.output and "evaluate" not in result.output
 
@@ -215,11 +265,12 @@ def test_output_dirs_that_cannot_be_written_are_refused_by_name_before_anything_
     instances.write_text(json.dumps(INSTANCE) + "\n")
     afile = tmp_path / "afile"
     afile.write_text("")
-    commands = [["batch", str(instances), "--out", "/proc/rfsn-x"],
-                ["batch", str(instances), "--out", str(afile / "sub")],
-                ["evaluate", "gold", "--instances", str(instances), "--run-id", "r",
-                 "--report-dir", str(afile / "sub")],
-                ["validate", str(instances), "--run-id", "r", "--report-dir", "/proc/rfsn-y"]]
+    commands = [
+        ["batch", str(instances), "--out", "/proc/rfsn-x"],
+        ["batch", str(instances), "--out", str(afile / "sub")],
+        ["evaluate", "gold", "--instances", str(instances), "--run-id", "r", "--report-dir", str(afile / "sub")],
+        ["validate", str(instances), "--run-id", "r", "--report-dir", "/proc/rfsn-y"],
+    ]
     for args in commands:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2, (args, result.output)
@@ -231,8 +282,7 @@ def test_a_model_flag_with_the_template_planner_is_refused_in_batch(tmp_path: Pa
     """A flag is never parsed and then ignored: --max-cost means nothing to the template planner."""
     instances = tmp_path / "i.jsonl"
     instances.write_text(json.dumps(INSTANCE) + "\n")
-    result = CliRunner().invoke(main, ["batch", str(instances), "--out", str(tmp_path / "o"),
-                                       "--max-cost", "1"])
+    result = CliRunner().invoke(main, ["batch", str(instances), "--out", str(tmp_path / "o"), "--max-cost", "1"])
     assert result.exit_code == 2
     assert "--max-cost applies only to the planners that ask a model" in result.output
     assert not (tmp_path / "o").exists()

@@ -13,7 +13,7 @@ import pytest
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import validate
 
-TESTS = '''\
+TESTS = """\
 {first}from calc.constants import {name}
 
 
@@ -23,7 +23,7 @@ def test_flag():
 
 def test_flag_is_a_bool():
     assert isinstance({name}, bool)
-'''
+"""
 OTHER = "from calc.constants import VERSION\n\n\ndef test_version():\n    assert VERSION == 1\n"
 
 
@@ -36,18 +36,25 @@ def _instance(root: Path, first: str) -> dict[str, Any]:
     (repo / "conftest.py").write_text("import sys\nsys.path.insert(0, 'src')\n")
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
-    test_patch = (_diff(repo, "tests/test_flag.py", TESTS.format(first=first, name="IS_PYPY"))
-                  + _diff(repo, "tests/test_other.py", OTHER))
-    return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
-            "patch": _diff(repo, "src/calc/constants.py", "VERSION = 1\nIS_PYPY = False\n"),
-            "test_patch": test_patch,
-            "FAIL_TO_PASS": ["tests/test_flag.py::test_flag", "tests/test_flag.py::test_flag_is_a_bool"],
-            "PASS_TO_PASS": ["tests/test_other.py::test_version"], "version": "1.0"}
+    test_patch = _diff(repo, "tests/test_flag.py", TESTS.format(first=first, name="IS_PYPY")) + _diff(
+        repo, "tests/test_other.py", OTHER
+    )
+    return {
+        "instance_id": "local__calc-1",
+        "repo": "local/calc",
+        "base_commit": _git(repo, "rev-parse", "HEAD"),
+        "patch": _diff(repo, "src/calc/constants.py", "VERSION = 1\nIS_PYPY = False\n"),
+        "test_patch": test_patch,
+        "FAIL_TO_PASS": ["tests/test_flag.py::test_flag", "tests/test_flag.py::test_flag_is_a_bool"],
+        "PASS_TO_PASS": ["tests/test_other.py::test_version"],
+        "version": "1.0",
+    }
 
 
 def _evaluate(root: Path, first: str = "") -> tuple[dict[str, Any], str]:
-    summary = validate(_write(root, _instance(root, first)), "imports", root / "out", root / "repos",
-                       "--sandbox", "local")
+    summary = validate(
+        _write(root, _instance(root, first)), "imports", root / "out", root / "repos", "--sandbox", "local"
+    )
     log = (root / "out/logs/run_evaluation/imports/gold/local__calc-1/run_instance.log").read_text()
     return summary, log
 
@@ -59,7 +66,8 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str
 
 
 def test_fail_to_pass_tests_in_a_module_importing_a_name_the_gold_patch_adds_fail_at_base_and_gold_resolves(
-        plain: tuple[dict[str, Any], str]) -> None:
+    plain: tuple[dict[str, Any], str],
+) -> None:
     # pylint-dev__pylint: all 21 FAIL_TO_PASS tests live in a module importing
     # `from pylint.constants import IS_PYPY`, which the gold patch adds; rfsn labelled it `env`
     summary, log = plain
@@ -67,12 +75,13 @@ def test_fail_to_pass_tests_in_a_module_importing_a_name_the_gold_patch_adds_fai
     assert summary["resolved_ids"] == ["local__calc-1"], (summary, log)
 
 
-def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_environment(
-        tmp_path: Path) -> None:
+def test_fail_to_pass_tests_hidden_by_a_package_the_environment_lacks_are_the_environment(tmp_path: Path) -> None:
     summary, log = _evaluate(tmp_path, "import calcplugin_not_installed\n")
     assert summary["rfsn"]["error_kinds"] == {"local__calc-1": "env"}, (summary, log)
-    assert ("2 test(s) not collected at base (first: tests/test_flag.py::test_flag): tests/test_flag.py "
-            "cannot import a dependency: ") in log and "calcplugin_not_installed" in log, log
+    assert (
+        "2 test(s) not collected at base (first: tests/test_flag.py::test_flag): tests/test_flag.py "
+        "cannot import a dependency: "
+    ) in log and "calcplugin_not_installed" in log, log
 
 
 def test_xarray_2905_the_log_says_how_the_environment_was_built(plain: tuple[dict[str, Any], str]) -> None:

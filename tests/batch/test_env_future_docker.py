@@ -26,22 +26,28 @@ from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.paths import COMMIT_DATES
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow,
-              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
 #: in the env commit's code alone (split, so no file of the suite holds it whole); a package's name
 MARKER = "rfsn_env_future_" + "b7c41e09"
 #: the two ways the harness's specs install a project without ``-e``, in one build; and with it
-SPECS = {"copied": {"python": "3.11", "install": "python -m pip install . && python setup.py install",
-                    "test_cmd": "pytest -rA"},
-         "editable": {"python": "3.11", "install": "python -m pip install -e .", "test_cmd": "pytest -rA"}}
+SPECS = {
+    "copied": {
+        "python": "3.11",
+        "install": "python -m pip install . && python setup.py install",
+        "test_cmd": "pytest -rA",
+    },
+    "editable": {"python": "3.11", "install": "python -m pip install -e .", "test_cmd": "pytest -rA"},
+}
 #: version from a source file, as requests' and django's setup.py read it
-SETUP = ("import re\nfrom setuptools import find_packages, setup\n\n"
-         "version = re.search(r'\"(.+)\"', open('futproj/__init__.py').read()).group(1)\n"
-         "setup(name='futproj', version=version, packages=['futproj'], zip_safe=False)\n")
+SETUP = (
+    "import re\nfrom setuptools import find_packages, setup\n\n"
+    "version = re.search(r'\"(.+)\"', open('futproj/__init__.py').read()).group(1)\n"
+    "setup(name='futproj', version=version, packages=['futproj'], zip_safe=False)\n"
+)
 PYPROJECT = '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
 #: every file of the filesystem, and every member of the zip and tar archives among them
-SCAN = '''
+SCAN = """
 import os, sys, tarfile, zipfile
 marker = sys.argv[1].encode()
 def holds(path):
@@ -66,12 +72,17 @@ for top, dirs, files in os.walk("/"):
         except Exception as exc:
             print("UNREAD", path, type(exc).__name__)
 print("SCANNED")
-'''
+"""
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **COMMIT_DATES},
+    ).stdout.strip()
 
 
 def _instance(root: Path, packages: bool) -> Instance:
@@ -96,8 +107,13 @@ def _instance(root: Path, packages: bool) -> Instance:
         (repo / MARKER / "__init__.py").write_text("")
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "the env commit")
-    return Instance(instance_id="local__futproj-1", repo=str(repo), base_commit=base, version="1.1",
-                    environment_setup_commit=_git(repo, "rev-parse", "HEAD"))
+    return Instance(
+        instance_id="local__futproj-1",
+        repo=str(repo),
+        base_commit=base,
+        version="1.1",
+        environment_setup_commit=_git(repo, "rev-parse", "HEAD"),
+    )
 
 
 def _found(sandbox: Any) -> list[str]:
@@ -110,18 +126,29 @@ def _found(sandbox: Any) -> list[str]:
 
 @pytest.mark.parametrize("install", sorted(SPECS))
 def test_no_file_of_the_env_image_or_the_session_holds_the_env_commits_code_issue_68(
-        install: str, tmp_path: Path, rfsn_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install: str, tmp_path: Path, rfsn_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``editable``: the env commit's metadata of an editable install (its version, its packages'
     names) is gone from the image too, not only once a session reinstalls at its base."""
     spec = SPECS[install]
     monkeypatch.setattr(upstream, "lookup", lambda repo, version: spec if repo.endswith("futproj") else None)
     instance = _instance(tmp_path, packages=install == "editable")
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
-    workspace = instance_checkout(instance.repo, instance.base_commit, tmp_path / "repo", rfsn_home / "repos",
-                                  120, None)
-    history = env_history(instance.repo, instance.environment_setup_commit, workspace.base_commit,
-                          workspace.path, tmp_path / "env-history", rfsn_home / "repos", 120, None)
+    settings = Settings(
+        sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256, test_timeout=120, setup_timeout=600
+    )
+    workspace = instance_checkout(
+        instance.repo, instance.base_commit, tmp_path / "repo", rfsn_home / "repos", 120, None
+    )
+    history = env_history(
+        instance.repo,
+        instance.environment_setup_commit,
+        workspace.base_commit,
+        workspace.path,
+        tmp_path / "env-history",
+        rfsn_home / "repos",
+        120,
+        None,
+    )
     assert history is not None  # the workspace lacks the env commit: the env is built from the later one
     buildpack = instance_buildpack(instance, workspace.path, settings, repairing=True, history=history)
     assert buildpack.env_recipe(workspace.path).source == instance.environment_setup_commit

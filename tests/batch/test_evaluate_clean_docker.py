@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_l
 
 #: test_p keeps state under /tmp and in an ignored folder of the tree, as a documentation
 #: project's build directory does: a state the unpatched check wrote fails the patched run
-TESTS = '''\
+TESTS = """\
 import pathlib
 
 from calc import value
@@ -33,12 +33,16 @@ def test_p():
             assert stamp.read_text() == str(value()), "state of an earlier run"
         stamp.parent.mkdir(exist_ok=True)
         stamp.write_text(str(value()))
-'''
+"""
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def _diff(repo: Path, path: str, text: str) -> str:
@@ -67,11 +71,16 @@ def _instance(root: Path, conftest: str = "") -> dict[str, Any]:
         (repo / "conftest.py").write_text(conftest)
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
-    return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
-            "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
-            "test_patch": _diff(repo, "tests/test_calc.py", TESTS),
-            "FAIL_TO_PASS": ["tests/test_calc.py::test_f"], "PASS_TO_PASS": ["tests/test_calc.py::test_p"],
-            "version": "1.0"}
+    return {
+        "instance_id": "local__calc-1",
+        "repo": "local/calc",
+        "base_commit": _git(repo, "rev-parse", "HEAD"),
+        "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
+        "test_patch": _diff(repo, "tests/test_calc.py", TESTS),
+        "FAIL_TO_PASS": ["tests/test_calc.py::test_f"],
+        "PASS_TO_PASS": ["tests/test_calc.py::test_p"],
+        "version": "1.0",
+    }
 
 
 def _write(root: Path, instance: dict[str, Any]) -> Path:
@@ -86,8 +95,10 @@ def test_nothing_the_environment_check_wrote_is_seen_by_the_graded_run(tmp_path:
     (``rfsn validate``: the check runs before the graded run)."""
     summary = validate(_write(tmp_path, _instance(tmp_path)), "clean", tmp_path / "out", tmp_path / "repos")
     assert summary["resolved_ids"] == ["local__calc-1"], summary
-    assert "environment validation: ok" in (
-        tmp_path / "out/logs/run_evaluation/clean/gold/local__calc-1/run_instance.log").read_text()
+    assert (
+        "environment validation: ok"
+        in (tmp_path / "out/logs/run_evaluation/clean/gold/local__calc-1/run_instance.log").read_text()
+    )
 
 
 def test_a_broken_graded_run_with_a_cached_check_is_an_env_error(tmp_path: Path, rfsn_home: Path) -> None:
@@ -117,8 +128,8 @@ def test_a_patch_that_breaks_the_test_run_is_graded_as_the_harness_grades_it(tmp
     repo = tmp_path / "repos" / "calc"
     broken = {**instance, "patch": _diff(repo, "conftest.py", "import module_the_env_lacks\n")}
     predictions = tmp_path / "preds.jsonl"
-    predictions.write_text(json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "m",
-                                       "model_patch": broken["patch"]}) + "\n")
-    summary = evaluate(_write(tmp_path, instance), str(predictions), "bad", tmp_path / "out",
-                       tmp_path / "repos")
+    predictions.write_text(
+        json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "m", "model_patch": broken["patch"]}) + "\n"
+    )
+    summary = evaluate(_write(tmp_path, instance), str(predictions), "bad", tmp_path / "out", tmp_path / "repos")
     assert summary["unresolved_ids"] == ["local__calc-1"] and summary["error_ids"] == [], summary

@@ -17,11 +17,23 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_l
 SUBSET = ["devset__ratelimit-1", "devset__event-bus-1"]
 
 
-def evaluate(instances: Path, predictions: str, run_id: str, out: Path, repos: Path,
-             *extra: str) -> dict[str, Any]:
-    result = CliRunner().invoke(main, [
-        "evaluate", predictions, "--instances", str(instances), "--run-id", run_id,
-        "--report-dir", str(out), "--repos-dir", str(repos), *extra])
+def evaluate(instances: Path, predictions: str, run_id: str, out: Path, repos: Path, *extra: str) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            predictions,
+            "--instances",
+            str(instances),
+            "--run-id",
+            run_id,
+            "--report-dir",
+            str(out),
+            "--repos-dir",
+            str(repos),
+            *extra,
+        ],
+    )
     summary = json.loads(next(out.glob(f"*.{run_id}.json")).read_text())
     dead = summary["submitted_instances"] and summary["error_instances"] == summary["submitted_instances"]
     assert result.exit_code == (1 if dead else 0), result.output  # 1: every instance errored
@@ -31,8 +43,10 @@ def evaluate(instances: Path, predictions: str, run_id: str, out: Path, repos: P
 def validate(instances: Path, run_id: str, out: Path, repos: Path, *extra: str) -> dict[str, Any]:
     """``rfsn validate`` (the environment check runs before gold, whatever gold gives): the
     summary of its gold evaluation."""
-    CliRunner().invoke(main, ["validate", str(instances), "--run-id", run_id, "--report-dir", str(out),
-                              "--repos-dir", str(repos), *extra])
+    CliRunner().invoke(
+        main,
+        ["validate", str(instances), "--run-id", run_id, "--report-dir", str(out), "--repos-dir", str(repos), *extra],
+    )
     return json.loads((out / f"gold.{run_id}.json").read_text())
 
 
@@ -64,23 +78,27 @@ def gold_resolves(tmp_path: Path, instances_file: Path, devset_repos: Path, *ids
     assert (model_dir / "report.md").is_file()
 
 
-def test_gold_resolves_a_devset_instance_of_each_language(tmp_path: Path, instances_file: Path,
-                                                          devset_repos: Path) -> None:
-    gold_resolves(tmp_path, instances_file, devset_repos,
-                  "devset__ratelimit-1", "devset__event-bus-1", "devset__ringbuf-1")
+def test_gold_resolves_a_devset_instance_of_each_language(
+    tmp_path: Path, instances_file: Path, devset_repos: Path
+) -> None:
+    gold_resolves(
+        tmp_path, instances_file, devset_repos, "devset__ratelimit-1", "devset__event-bus-1", "devset__ringbuf-1"
+    )
 
 
 @pytest.mark.sweep
 @pytest.mark.slow
-def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path,
-                                             devset_repos: Path) -> None:
+def test_gold_resolves_every_devset_instance(tmp_path: Path, instances_file: Path, devset_repos: Path) -> None:
     gold_resolves(tmp_path, instances_file, devset_repos)
 
 
-def test_empty_predictions_are_empty_patches(tmp_path: Path, instances_file: Path,
-                                             devset_repos: Path,
-                                             devset_instances: dict[str, dict[str, Any]],
-                                             predictions_file: Callable[..., Path]) -> None:
+def test_empty_predictions_are_empty_patches(
+    tmp_path: Path,
+    instances_file: Path,
+    devset_repos: Path,
+    devset_instances: dict[str, dict[str, Any]],
+    predictions_file: Callable[..., Path],
+) -> None:
     ids = sorted(i["instance_id"] for i in devset_instances.values())
     path = predictions_file(dict.fromkeys(ids, ""))
     summary = evaluate(instances_file, str(path), "empty", tmp_path, devset_repos)
@@ -89,24 +107,30 @@ def test_empty_predictions_are_empty_patches(tmp_path: Path, instances_file: Pat
 
 
 def test_wrong_and_unappliable_patches_are_unresolved(
-        tmp_path: Path, instances_file: Path, devset_repos: Path,
-        devset_instances: dict[str, dict[str, Any]],
-        predictions_file: Callable[..., Path]) -> None:
+    tmp_path: Path,
+    instances_file: Path,
+    devset_repos: Path,
+    devset_instances: dict[str, dict[str, Any]],
+    predictions_file: Callable[..., Path],
+) -> None:
     gold = devset_instances["event-bus"]["patch"]
     wrong = devset_instances["ratelimit"]["patch"].replace(">=", "<=")  # applies, fixes nothing
     path = predictions_file({"devset__ratelimit-1": wrong, "devset__event-bus-1": corrupt(gold)})
-    summary = evaluate(instances_file, str(path), "wrong", tmp_path, devset_repos,
-                       "--instance-ids", " ".join(SUBSET))
+    summary = evaluate(instances_file, str(path), "wrong", tmp_path, devset_repos, "--instance-ids", " ".join(SUBSET))
     assert summary["unresolved_ids"] == sorted(SUBSET)
     wrong_report = instance_report(tmp_path, "wrong", "test__model", "devset__ratelimit-1")
     assert wrong_report["patch_successfully_applied"] and not wrong_report["resolved"]
     assert wrong_report["tests_status"]["FAIL_TO_PASS"]["failure"]
     broken = instance_report(tmp_path, "wrong", "test__model", "devset__event-bus-1")
-    assert broken == {"patch_is_None": False, "patch_exists": True,
-                      "patch_successfully_applied": False, "resolved": False}
+    assert broken == {
+        "patch_is_None": False,
+        "patch_exists": True,
+        "patch_successfully_applied": False,
+        "resolved": False,
+    }
 
 
-SPOOF = '''\
+SPOOF = """\
 import atexit
 import sys
 
@@ -141,42 +165,42 @@ def _forge():
 
 _forge()
 atexit.register(_forge)
-'''
+"""
 
 
 def spoof_patch(ids: list[str]) -> str:
     body = SPOOF.format(ids=ids).splitlines()
-    return ("diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
-            f"+++ b/conftest.py\n@@ -0,0 +1,{len(body)} @@\n"
-            + "".join(f"+{line}\n" for line in body))
+    return (
+        "diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+        f"+++ b/conftest.py\n@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{line}\n" for line in body)
+    )
 
 
 def test_patch_that_prints_passed_lines_and_forges_junit_is_unresolved(
-        tmp_path: Path, instances_file: Path, devset_repos: Path,
-        devset_instances: dict[str, dict[str, Any]],
-        predictions_file: Callable[..., Path]) -> None:
+    tmp_path: Path,
+    instances_file: Path,
+    devset_repos: Path,
+    devset_instances: dict[str, dict[str, Any]],
+    predictions_file: Callable[..., Path],
+) -> None:
     """A patch must not pass by printing PASSED lines or writing its own junit report."""
     instance = devset_instances["ratelimit"]
-    path = predictions_file({"devset__ratelimit-1": spoof_patch(
-        instance["FAIL_TO_PASS"] + instance["PASS_TO_PASS"])})
-    summary = evaluate(instances_file, str(path), "spoof", tmp_path, devset_repos,
-                       "--instance-ids", "devset__ratelimit-1")
+    path = predictions_file({"devset__ratelimit-1": spoof_patch(instance["FAIL_TO_PASS"] + instance["PASS_TO_PASS"])})
+    summary = evaluate(
+        instances_file, str(path), "spoof", tmp_path, devset_repos, "--instance-ids", "devset__ratelimit-1"
+    )
     assert summary["unresolved_ids"] == ["devset__ratelimit-1"], summary
     report = instance_report(tmp_path, "spoof", "test__model", "devset__ratelimit-1")
     assert report["patch_successfully_applied"] and not report["resolved"]
-    output = (tmp_path / "logs/run_evaluation/spoof/test__model/devset__ratelimit-1/"
-              "test_output.txt").read_text()
+    output = (tmp_path / "logs/run_evaluation/spoof/test__model/devset__ratelimit-1/test_output.txt").read_text()
     assert "PASSED " + instance["FAIL_TO_PASS"][0] in output  # the spoof did run
 
 
-def test_rerun_resumes_and_keeps_the_summary(tmp_path: Path, instances_file: Path,
-                                             devset_repos: Path) -> None:
-    first = evaluate(instances_file, "gold", "again", tmp_path, devset_repos,
-                     "--instance-ids", "devset__ratelimit-1")
+def test_rerun_resumes_and_keeps_the_summary(tmp_path: Path, instances_file: Path, devset_repos: Path) -> None:
+    first = evaluate(instances_file, "gold", "again", tmp_path, devset_repos, "--instance-ids", "devset__ratelimit-1")
     log = tmp_path / "logs/run_evaluation/again/gold/devset__ratelimit-1/run_instance.log"
     stamp = log.stat().st_mtime_ns
-    second = evaluate(instances_file, "gold", "again", tmp_path, devset_repos,
-                      "--instance-ids", "devset__ratelimit-1")
+    second = evaluate(instances_file, "gold", "again", tmp_path, devset_repos, "--instance-ids", "devset__ratelimit-1")
     assert log.stat().st_mtime_ns == stamp  # not evaluated again
     first.pop("rfsn")
     second.pop("rfsn")
@@ -187,8 +211,17 @@ def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_re
     ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        summary = evaluate(instances_file, "gold", "ray", tmp_path, devset_repos, "--executor",
-                           "ray", "--instance-ids", " ".join(SUBSET))
+        summary = evaluate(
+            instances_file,
+            "gold",
+            "ray",
+            tmp_path,
+            devset_repos,
+            "--executor",
+            "ray",
+            "--instance-ids",
+            " ".join(SUBSET),
+        )
     finally:
         ray.shutdown()
     assert summary["resolved_ids"] == sorted(SUBSET)
@@ -197,21 +230,45 @@ def test_evaluate_with_ray_tasks(tmp_path: Path, instances_file: Path, devset_re
 # rfsn.sandbox.daemon.connect does not close a client whose ping failed (reported upstream)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_infrastructure_failures_are_errors_not_patch_failures(
-        tmp_path: Path, instances_file: Path, devset_repos: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, instances_file: Path, devset_repos: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A timeout is an error with its kind, never 'unresolved'; a daemon that does not answer
     stops the run before any instance (one line, exit 2, nothing graded)."""
-    summary = evaluate(instances_file, "gold", "slow", tmp_path, devset_repos, "--timeout", "0.01",
-                       "--instance-ids", "devset__ratelimit-1")
+    summary = evaluate(
+        instances_file,
+        "gold",
+        "slow",
+        tmp_path,
+        devset_repos,
+        "--timeout",
+        "0.01",
+        "--instance-ids",
+        "devset__ratelimit-1",
+    )
     assert summary["error_ids"] == ["devset__ratelimit-1"] and summary["unresolved_ids"] == []
     assert summary["rfsn"]["error_kinds"] == {"devset__ratelimit-1": "timeout"}
     assert not (tmp_path / "logs/run_evaluation/slow/gold/devset__ratelimit-1/report.json").exists()
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
-    result = CliRunner().invoke(main, [
-        "evaluate", "gold", "--instances", str(instances_file), "--run-id", "nodaemon",
-        "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos), "--sandbox", "docker",
-        "--instance-ids", "devset__ratelimit-1"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            "gold",
+            "--instances",
+            str(instances_file),
+            "--run-id",
+            "nodaemon",
+            "--report-dir",
+            str(tmp_path),
+            "--repos-dir",
+            str(devset_repos),
+            "--sandbox",
+            "docker",
+            "--instance-ids",
+            "devset__ratelimit-1",
+        ],
+    )
     assert result.exit_code == 2 and "no Docker daemon answers" in result.output, result.output
     assert not list(tmp_path.glob("*.nodaemon.json"))
     assert not (tmp_path / "logs/run_evaluation/nodaemon").exists()
@@ -220,34 +277,59 @@ def test_infrastructure_failures_are_errors_not_patch_failures(
 
 
 def test_validate_tells_valid_instances_from_broken_gold_and_broken_environments(
-        tmp_path: Path, devset_repos: Path, devset_instances: dict[str, dict[str, Any]]) -> None:
+    tmp_path: Path, devset_repos: Path, devset_instances: dict[str, dict[str, Any]]
+) -> None:
     """One instance as it is (valid); one whose gold patch is broken (gold_unresolved); one whose
     FAIL_TO_PASS lists a test that already passes at base (env: the empty patch would pass it)."""
     good = devset_instances["ratelimit"]
     broken_gold = {**good, "instance_id": "devset__ratelimit-1-broken-gold", "patch": corrupt(good["patch"])}
-    passes_at_base = {**good, "instance_id": "devset__ratelimit-1-passes-at-base",
-                      "FAIL_TO_PASS": [*good["FAIL_TO_PASS"], good["PASS_TO_PASS"][0]],
-                      "PASS_TO_PASS": good["PASS_TO_PASS"][1:]}
+    passes_at_base = {
+        **good,
+        "instance_id": "devset__ratelimit-1-passes-at-base",
+        "FAIL_TO_PASS": [*good["FAIL_TO_PASS"], good["PASS_TO_PASS"][0]],
+        "PASS_TO_PASS": good["PASS_TO_PASS"][1:],
+    }
     instances = tmp_path / "instances.jsonl"
     instances.write_text("".join(json.dumps(i) + "\n" for i in (good, broken_gold, passes_at_base)))
-    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v1",
-                                       "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos)])
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(instances), "--run-id", "v1", "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos)],
+    )
     assert result.exit_code == 1, result.output
     assert "1/3 instances valid" in result.output
     rows = {r["instance_id"]: r for r in json.loads((tmp_path / "validation.v1.json").read_text())}
     assert rows[good["instance_id"]] == {
-        "instance_id": good["instance_id"], "valid": True, "gold_resolves": True,
-        "empty_resolves": False, "label": "valid", "message": ""}
+        "instance_id": good["instance_id"],
+        "valid": True,
+        "gold_resolves": True,
+        "empty_resolves": False,
+        "label": "valid",
+        "message": "",
+    }
     assert rows[broken_gold["instance_id"]]["label"] == "gold_unresolved"
     assert rows[broken_gold["instance_id"]]["gold_resolves"] is False
     env = rows[passes_at_base["instance_id"]]
     assert env["label"] == "env" and not env["valid"] and "already pass at base" in env["message"]
-    env_log = (tmp_path / "logs/run_evaluation/v1/gold" / passes_at_base["instance_id"] / "run_instance.log")
+    env_log = tmp_path / "logs/run_evaluation/v1/gold" / passes_at_base["instance_id"] / "run_instance.log"
     assert "validation run: + " in env_log.read_text()  # the runner's output, to tell why
-    assert "validation run" not in (tmp_path / "logs/run_evaluation/v1/gold" / good["instance_id"]
-                                    / "run_instance.log").read_text()
+    assert (
+        "validation run"
+        not in (tmp_path / "logs/run_evaluation/v1/gold" / good["instance_id"] / "run_instance.log").read_text()
+    )
 
-    only_good = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v2",
-                                          "--report-dir", str(tmp_path), "--repos-dir", str(devset_repos),
-                                          "--instance-ids", good["instance_id"]])
+    only_good = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            str(instances),
+            "--run-id",
+            "v2",
+            "--report-dir",
+            str(tmp_path),
+            "--repos-dir",
+            str(devset_repos),
+            "--instance-ids",
+            good["instance_id"],
+        ],
+    )
     assert only_good.exit_code == 0, only_good.output

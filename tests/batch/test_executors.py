@@ -127,7 +127,8 @@ def test_a_task_whose_node_dies_runs_again_and_only_its_last_outputs_arrive(tmp_
         job = Job(1, out, shared, sleep=600)
         pairs: list[tuple[Job, object]] = []
         driver = threading.Thread(  # Ray adds nodes from the main thread only
-            target=lambda: pairs.extend(RayExecutor(1, cluster.address).map_unordered(attempted, [job])))
+            target=lambda: pairs.extend(RayExecutor(1, cluster.address).map_unordered(attempted, [job]))
+        )
         driver.start()
         deadline = time.monotonic() + 120
         while not (shared / "attempt").exists():
@@ -150,8 +151,7 @@ def log_event(job: Job) -> int:
 
 
 @pytest.mark.parametrize("kind", ["local", "ray"])
-def test_workers_log_as_the_parent_asked(kind: str, tmp_path: Path,
-                                         capfd: pytest.CaptureFixture[str]) -> None:
+def test_workers_log_as_the_parent_asked(kind: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """-v and --log-file reach worker processes: their events land in the file and on stderr."""
     log = tmp_path / "events.jsonl"
     executor = make_executor(kind, 2, logs=LogSetup(level="info", json_file=log))

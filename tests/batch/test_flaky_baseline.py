@@ -17,7 +17,7 @@ from tests.batch.test_evaluate_docker import validate
 
 #: each run of the test module counts itself in RUNS; {p} and {q} say on which runs test_p and
 #: test_q fail
-TESTS = '''\
+TESTS = """\
 import pathlib
 
 from calc import value
@@ -37,7 +37,7 @@ def test_p():
 
 def test_q():
     assert not ({q}), f"run {{RUN}}"
-'''
+"""
 
 
 def _instance(root: Path, p: str, q: str) -> dict[str, object]:
@@ -51,17 +51,20 @@ def _instance(root: Path, p: str, q: str) -> dict[str, object]:
     (repo / "tests/test_calc.py").write_text(tests)
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "base")
-    return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": _git(repo, "rev-parse", "HEAD"),
-            "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
-            "test_patch": _diff(repo, "tests/test_calc.py", tests + "# the fix's tests\n"),
-            "FAIL_TO_PASS": ["tests/test_calc.py::test_f"],
-            "PASS_TO_PASS": ["tests/test_calc.py::test_p", "tests/test_calc.py::test_q"],
-            "version": "1.0"}
+    return {
+        "instance_id": "local__calc-1",
+        "repo": "local/calc",
+        "base_commit": _git(repo, "rev-parse", "HEAD"),
+        "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
+        "test_patch": _diff(repo, "tests/test_calc.py", tests + "# the fix's tests\n"),
+        "FAIL_TO_PASS": ["tests/test_calc.py::test_f"],
+        "PASS_TO_PASS": ["tests/test_calc.py::test_p", "tests/test_calc.py::test_q"],
+        "version": "1.0",
+    }
 
 
 def _evaluate(root: Path, p: str, q: str = "False") -> tuple[dict[str, Any], str]:
-    summary = validate(_write(root, _instance(root, p, q)), "flaky", root / "out", root / "repos",
-                       "--sandbox", "local")
+    summary = validate(_write(root, _instance(root, p, q)), "flaky", root / "out", root / "repos", "--sandbox", "local")
     log = (root / "out/logs/run_evaluation/flaky/gold/local__calc-1/run_instance.log").read_text()
     return summary, log
 
@@ -90,8 +93,15 @@ def test_a_base_that_fails_the_same_way_twice_is_a_broken_environment(tmp_path: 
 
 
 def test_two_runs_that_agree_say_nothing_and_the_first_change_is_named() -> None:
-    inst = Instance(instance_id="o__r-1", repo="o/r", base_commit="abc", patch="", test_patch="",
-                    FAIL_TO_PASS=["t.py::f"], PASS_TO_PASS=["t.py::p", "t.py::q"])
+    inst = Instance(
+        instance_id="o__r-1",
+        repo="o/r",
+        base_commit="abc",
+        patch="",
+        test_patch="",
+        FAIL_TO_PASS=["t.py::f"],
+        PASS_TO_PASS=["t.py::p", "t.py::q"],
+    )
 
     def report(**tests: S) -> TestReport:
         return TestReport(tests={f"t.py::{k}": v for k, v in tests.items()}, exit_code=1)
@@ -110,9 +120,21 @@ def test_validate_calls_gold_that_resolves_on_a_second_evaluation_flaky(tmp_path
     from rfsn.cli import main
 
     instances = _write(tmp_path, _instance(tmp_path, "RUN == 2", "False"))
-    result = CliRunner().invoke(main, ["validate", str(instances), "--run-id", "v", "--report-dir",
-                                       str(tmp_path / "out"), "--repos-dir", str(tmp_path / "repos"),
-                                       "--sandbox", "local"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            str(instances),
+            "--run-id",
+            "v",
+            "--report-dir",
+            str(tmp_path / "out"),
+            "--repos-dir",
+            str(tmp_path / "repos"),
+            "--sandbox",
+            "local",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert (tmp_path / "runs").read_text() == "3"
     [row] = json.loads((tmp_path / "out" / "validation.v.json").read_text())

@@ -13,7 +13,9 @@ def test_resolved_iff_every_f2p_passes_and_every_p2p_is_kept() -> None:
     report = instance_report("i", "diff", True, {"a": P, "b": P, "c": S}, ["a"], ["b", "c"])
     entry = report["i"]
     assert entry == {
-        "patch_is_None": False, "patch_exists": True, "patch_successfully_applied": True,
+        "patch_is_None": False,
+        "patch_exists": True,
+        "patch_successfully_applied": True,
         "resolved": True,
         "tests_status": {
             "FAIL_TO_PASS": {"success": ["a"], "failure": []},
@@ -37,8 +39,11 @@ def test_broken_pass_to_pass_is_unresolved() -> None:
 
 def test_patch_none_and_not_applied() -> None:
     assert instance_report("i", None, False, None, ["a"], [])["i"] == {
-        "patch_is_None": True, "patch_exists": False, "patch_successfully_applied": False,
-        "resolved": False}
+        "patch_is_None": True,
+        "patch_exists": False,
+        "patch_successfully_applied": False,
+        "resolved": False,
+    }
     entry = instance_report("i", "d", False, None, ["a"], [])["i"]
     assert entry["patch_exists"] and not entry["patch_successfully_applied"]
     assert "tests_status" not in entry
@@ -60,17 +65,31 @@ def test_summary_fields_match_the_harness() -> None:
     reports = {"a": {"a": {"resolved": True}}, "b": {"b": {"resolved": False}}}
     result = summary(ids, predictions, reports)
     assert result == {
-        "total_instances": 5, "submitted_instances": 4, "completed_instances": 2,
-        "resolved_instances": 1, "unresolved_instances": 1, "empty_patch_instances": 1,
-        "error_instances": 1, "completed_ids": ["a", "b"], "incomplete_ids": ["e"],
-        "empty_patch_ids": ["c"], "submitted_ids": ["a", "b", "c", "d"], "resolved_ids": ["a"],
-        "unresolved_ids": ["b"], "error_ids": ["d"], "schema_version": 2,
+        "total_instances": 5,
+        "submitted_instances": 4,
+        "completed_instances": 2,
+        "resolved_instances": 1,
+        "unresolved_instances": 1,
+        "empty_patch_instances": 1,
+        "error_instances": 1,
+        "completed_ids": ["a", "b"],
+        "incomplete_ids": ["e"],
+        "empty_patch_ids": ["c"],
+        "submitted_ids": ["a", "b", "c", "d"],
+        "resolved_ids": ["a"],
+        "unresolved_ids": ["b"],
+        "error_ids": ["d"],
+        "schema_version": 2,
     }
 
 
 def test_harness_names_cut_at_the_first_space_and_pass_only_together() -> None:
-    statuses = {"t.py::test_x[a and b]": Status.PASSED, "t.py::test_x[a or b]": Status.FAILED,
-                "t.py::test_y[p q]": Status.PASSED, "t.py::test_z": Status.PASSED}
+    statuses = {
+        "t.py::test_x[a and b]": Status.PASSED,
+        "t.py::test_x[a or b]": Status.FAILED,
+        "t.py::test_y[p q]": Status.PASSED,
+        "t.py::test_z": Status.PASSED,
+    }
     named = harness_names(statuses)
     assert named["t.py::test_x[a"] == Status.FAILED  # one of the two fails
     assert named["t.py::test_y[p"] == Status.PASSED

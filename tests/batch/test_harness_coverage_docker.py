@@ -19,8 +19,7 @@ from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
 
 pytest.importorskip("swebench")
-pytestmark = [pytest.mark.docker, pytest.mark.slow,
-              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
 BIN_TEST = '''#!/usr/bin/env python
 """sympy's bin/test, as far as its process and output go: the tests run in a child Python."""
@@ -83,7 +82,7 @@ def test(paths, timeout=0, words=()):
         print("_" * 10 + " " + name + " " + "_" * 10)
     sys.exit(1 if failed else 0)
 '''
-CORE = '''def clamp(value, low, high):
+CORE = """def clamp(value, low, high):
     if value < low:
         return low
     if value > high:
@@ -93,8 +92,8 @@ CORE = '''def clamp(value, low, high):
 
 def double(value):
     return value * 2
-'''
-TESTS = '''from calc.core import clamp, double
+"""
+TESTS = """from calc.core import clamp, double
 
 
 def test_clamp_inside():
@@ -111,7 +110,7 @@ def test_clamp_above():
 
 def test_double():
     assert double(2) == 4
-'''
+"""
 FAULT = ("calc/core.py", 5)
 
 
@@ -135,9 +134,15 @@ def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(
 
     root = _repo(tmp_path / "calc")
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
-    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_core.py"],
-                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
-                               selects=True)
+    pack = HarnessRunBuildpack(
+        spec,
+        PythonBuildpack().env_recipe(root),
+        ["calc/tests/test_core.py"],
+        upstream.log_parser("sympy/sympy"),
+        "sympy__sympy-1",
+        repo="sympy/sympy",
+        selects=True,
+    )
     with open_sandbox(root, pack, load_settings(), "docker") as box:
         report = run_tests(box, pack, coverage=True, timeout=300)
     # the harness names a test by its bare name, and rfsn by its file too: the coverage is
@@ -180,21 +185,32 @@ def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Pat
     root = _repo(tmp_path / "calc")
     (root / "calc" / "tests" / "test_slow.py").write_text(SLOW)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
-    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), ["calc/tests/test_slow.py"],
-                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy",
-                               selects=True)
+    pack = HarnessRunBuildpack(
+        spec,
+        PythonBuildpack().env_recipe(root),
+        ["calc/tests/test_slow.py"],
+        upstream.log_parser("sympy/sympy"),
+        "sympy__sympy-1",
+        repo="sympy/sympy",
+        selects=True,
+    )
     limit_cases(pack, 2)
     with open_sandbox(root, pack, load_settings(), "docker") as box:
         report = run_tests(box, pack, timeout=120)
         # a selection of named tests runs those (with -k), not their whole files
-        named = run_tests(box, pack, ["calc/tests/test_slow.py:test_after", "calc/tests/test_core.py:test_double"],
-                          timeout=120)
+        named = run_tests(
+            box, pack, ["calc/tests/test_slow.py:test_after", "calc/tests/test_core.py:test_double"], timeout=120
+        )
     assert not report.timed_out, report.log[-2000:]
     assert {t: s.value for t, s in report.tests.items() if ":" in t} == {
-        "calc/tests/test_slow.py:test_fast": "passed", "calc/tests/test_slow.py:test_stuck": "timeout",
-        "calc/tests/test_slow.py:test_after": "passed"}
+        "calc/tests/test_slow.py:test_fast": "passed",
+        "calc/tests/test_slow.py:test_stuck": "timeout",
+        "calc/tests/test_slow.py:test_after": "passed",
+    }
     assert {t: s.value for t, s in named.tests.items() if ":" in t} == {
-        "calc/tests/test_slow.py:test_after": "passed", "calc/tests/test_core.py:test_double": "passed"}
+        "calc/tests/test_slow.py:test_after": "passed",
+        "calc/tests/test_core.py:test_double": "passed",
+    }
 
 
 def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_path: Path) -> None:
@@ -205,19 +221,29 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
 
     root = _repo(tmp_path / "calc")
     (root / "requirements.txt").write_text("coverage==6.2\n")  # its tracer fails on Python 3.11
-    (root / "setup.py").write_text("from setuptools import setup\n"
-                                   "setup(name='calc', packages=['calc'], python_requires='<3.10')\n")
+    (root / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='calc', packages=['calc'], python_requires='<3.10')\n"
+    )
     recipe = PythonBuildpack().env_recipe(root)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
-    harness = HarnessRunBuildpack(spec, recipe, ["calc/tests/test_core.py"], upstream.log_parser("sympy/sympy"),
-                                  "sympy__sympy-1", repo="sympy/sympy", selects=True)
+    harness = HarnessRunBuildpack(
+        spec,
+        recipe,
+        ["calc/tests/test_core.py"],
+        upstream.log_parser("sympy/sympy"),
+        "sympy__sympy-1",
+        repo="sympy/sympy",
+        selects=True,
+    )
     with open_sandbox(root, harness, load_settings(), "docker") as box:
         version = box.exec(["python", "-m", "coverage", "--version"], timeout=60).output
         inside = run_tests(box, harness, coverage=True, timeout=300)
         under = run_tests(box, PythonBuildpack(), ["calc/tests/test_core.py"], coverage=True, timeout=300)
     assert "version 6.2" in version, version
-    for report, failing in ((inside, "calc/tests/test_core.py:test_clamp_above"),
-                            (under, "calc/tests/test_core.py::test_clamp_above")):
+    for report, failing in (
+        (inside, "calc/tests/test_core.py:test_clamp_above"),
+        (under, "calc/tests/test_core.py::test_clamp_above"),
+    ):
         assert report.coverage, report.log[-2000:]
         assert report.coverage[failing]["calc/core.py"] == [2, 4, 5], report.log[-2000:]
 
@@ -252,15 +278,23 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     if not added:
         (root / stuck).write_text(STUCK)
         subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "calc"], cwd=root,
-                       check=True)
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "calc"], cwd=root, check=True
+        )
     workspace = prepare(str(root), tmp_path / "ws")
     if added:
         (workspace.path / stuck).write_text(STUCK)
     suite = ("calc/tests/test_core.py",) if added else ("calc/tests/test_core.py", stuck)
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
-    pack = HarnessRunBuildpack(spec, PythonBuildpack().env_recipe(root), list(suite),
-                               upstream.log_parser("sympy/sympy"), "sympy__sympy-1", repo="sympy/sympy", selects=True)
+    pack = HarnessRunBuildpack(
+        spec,
+        PythonBuildpack().env_recipe(root),
+        list(suite),
+        upstream.log_parser("sympy/sympy"),
+        "sympy__sympy-1",
+        repo="sympy/sympy",
+        selects=True,
+    )
     limit_cases(pack, 2)
     options = BaselineOptions(suite=list(suite))
     with open_sandbox(workspace.path, pack, load_settings(), "docker") as box:
@@ -269,12 +303,16 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
         runs = Baseline(options, workspace=workspace, buildpack=pack)
         baseline = drive(runs.run(RunTests(phase=Phase.REPRODUCE)), executor).report
         # a test the session was given to fix, in the file the run did not finish: not cut
-        given = Baseline(options, workspace=workspace, buildpack=pack,
-                         given=("calc/tests/test_stuck.py:test_stuck_in_c_code",))
+        given = Baseline(
+            options, workspace=workspace, buildpack=pack, given=("calc/tests/test_stuck.py:test_stuck_in_c_code",)
+        )
         uncut = drive(given.run(RunTests(phase=Phase.REPRODUCE)), executor).report
     assert uncut is not None and uncut.timed_out and given.suite == suite
     assert baseline is not None and not baseline.timed_out, baseline.log[-2000:]
     assert {t: s.value for t, s in baseline.tests.items() if ":" in t} == {
-        "calc/tests/test_core.py:test_clamp_inside": "passed", "calc/tests/test_core.py:test_clamp_below": "passed",
-        "calc/tests/test_core.py:test_clamp_above": "failed", "calc/tests/test_core.py:test_double": "passed"}
+        "calc/tests/test_core.py:test_clamp_inside": "passed",
+        "calc/tests/test_core.py:test_clamp_below": "passed",
+        "calc/tests/test_core.py:test_clamp_above": "failed",
+        "calc/tests/test_core.py:test_double": "passed",
+    }
     assert runs.suite == ("calc/tests/test_core.py",) and runs.files() == runs.suite

@@ -30,8 +30,12 @@ def _run(root: Path, repo: str, source: str, ran: Ran | None = None) -> tuple[Sp
     """A real pytest run of ``source`` as rfsn runs a spec whose ``test_cmd`` is pytest, read by
     ``repo``'s log parser; with ``ran``, the run of a source and command already run is read again
     (the repositories of one parser run the same command: only the reading differs)."""
-    pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
-                         upstream.log_parser(repo), f"{repo.replace('/', '__')}-1")
+    pack = SpecBuildpack(
+        {},
+        specs.render_recipe({"python": "3.11"}, registry=False),
+        upstream.log_parser(repo),
+        f"{repo.replace('/', '__')}-1",
+    )
     argv = pack.test_command(["tests/test_gen.py"], str(root / "report"))
     assert argv[0] == "python"
     key, ran = (source, *argv), {} if ran is None else ran
@@ -39,8 +43,9 @@ def _run(root: Path, repo: str, source: str, ran: Ran | None = None) -> tuple[Sp
         (root / "tests").mkdir(exist_ok=True)
         (root / "tests/test_gen.py").write_text(source)
         (root / "report").mkdir(exist_ok=True)
-        done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True,
-                              timeout=300, check=False)
+        done = subprocess.run(
+            [sys.executable, *argv[1:]], cwd=root, capture_output=True, text=True, timeout=300, check=False
+        )
         ran[key] = (done.stdout + done.stderr, done.returncode, (root / "report/junit.xml").read_text())
     output, exit_code, junit = ran[key]
     statuses = pack.parse(output, {"junit.xml": junit})
@@ -64,7 +69,7 @@ def _parsers(pack: SpecBuildpack, report: TestReport) -> dict[str, S]:
     return harness_statuses(pack.parser, report.log, pack.instance_id)
 
 
-PATHS = '''\
+PATHS = """\
 import pytest
 
 
@@ -76,12 +81,13 @@ class TestExtractZippedPaths:
 
 def test_fails():
     assert 1 == 2
-'''
+"""
 
 
 @pytest.mark.parametrize("repo", ["psf/requests", "pylint-dev/pylint", "pydicom/pydicom"])
 def test_a_path_parameter_is_graded_by_its_last_component_as_parse_log_pytest_options_names_it(
-        shared: tuple[Path, Ran], repo: str) -> None:
+    shared: tuple[Path, Ran], repo: str
+) -> None:
     # requests' PASS_TO_PASS holds TestExtractZippedPaths::test_unzipped_paths_unchanged[/test_utils.py]
     # where rfsn read [/testbed/tests/test_utils.py], and graded the gold patch unresolved
     root, ran = shared
@@ -90,11 +96,15 @@ def test_a_path_parameter_is_graded_by_its_last_component_as_parse_log_pytest_op
     assert graded == _parsers(pack, report)
     case = "tests/test_gen.py::TestExtractZippedPaths::test_unzipped_paths_unchanged"
     assert {t for t in graded if t.startswith(case)} == {
-        f"{case}[/test_utils.py]", f"{case}[/location]", f"{case}[//share/x]", f"{case}[rel/a.py]"}
+        f"{case}[/test_utils.py]",
+        f"{case}[/location]",
+        f"{case}[//share/x]",
+        f"{case}[rel/a.py]",
+    }
     assert graded["tests/test_gen.py::test_fails"] is S.FAILED
 
 
-WHITESPACE = '''\
+WHITESPACE = """\
 import pytest
 
 
@@ -115,12 +125,13 @@ def test_xpass():
 
 def test_plain():
     pass
-'''
+"""
 
 
 @pytest.mark.parametrize("repo", ["pallets/flask", "pytest-dev/pytest", "pydata/xarray"])
 def test_ids_cut_at_whitespace_and_an_unexpected_pass_are_graded_as_parse_log_pytest_reads_them(
-        shared: tuple[Path, Ran], repo: str) -> None:
+    shared: tuple[Path, Ran], repo: str
+) -> None:
     """The parser keeps an id up to its first whitespace (a failure's ``-`` message dropped first)
     and never sees an XPASS line: rfsn grades no id the parser does not give."""
     root, ran = shared
@@ -133,19 +144,20 @@ def test_ids_cut_at_whitespace_and_an_unexpected_pass_are_graded_as_parse_log_py
     assert "tests/test_gen.py::test_xpass" not in graded
 
 
-UNITS = '''\
+UNITS = """\
 import pytest
 
 
 @pytest.mark.parametrize("q", ["10m", "20m", "kg"])
 def test_unit(q):
     assert q != "20m"
-'''
+"""
 
 
 @pytest.mark.parametrize("repo", ["astropy/astropy", "scikit-learn/scikit-learn"])
 def test_an_id_holding_what_looks_like_an_ansi_code_is_graded_as_parse_log_pytest_v2_strips_it(
-        shared: tuple[Path, Ran], repo: str) -> None:
+    shared: tuple[Path, Ran], repo: str
+) -> None:
     """The parser strips ``[<digits>m`` (an ANSI colour without its escape) from every line, so
     ``test_unit[10m]`` is ``test_unit]`` to the harness."""
     root, ran = shared
@@ -156,26 +168,24 @@ def test_an_id_holding_what_looks_like_an_ansi_code_is_graded_as_parse_log_pytes
     assert graded["tests/test_gen.py::test_unit[kg]"] is S.PASSED
 
 
-BUTTONS = '''\
+BUTTONS = """\
 import pytest
 
 
 @pytest.mark.parametrize("button", [1, 3], ids=["MouseButton.LEFT", "MouseButton.RIGHT"])
 def test_click(button):
     assert button == 1
-'''
+"""
 
 
-def test_a_mouse_button_parameter_is_graded_by_its_number_as_parse_log_matplotlib_names_it(
-        tmp_path: Path) -> None:
+def test_a_mouse_button_parameter_is_graded_by_its_number_as_parse_log_matplotlib_names_it(tmp_path: Path) -> None:
     pack, report = _run(tmp_path, "matplotlib/matplotlib", BUTTONS)
     graded = _graded(pack, report)
     assert graded == _parsers(pack, report)
-    assert graded == {"tests/test_gen.py::test_click[1]": S.PASSED,
-                      "tests/test_gen.py::test_click[3]": S.FAILED}
+    assert graded == {"tests/test_gen.py::test_click[1]": S.PASSED, "tests/test_gen.py::test_click[3]": S.FAILED}
 
 
-ERRORS = '''\
+ERRORS = """\
 import pytest
 
 
@@ -199,7 +209,7 @@ def test_fails():
 
 def test_passes():
     pass
-'''
+"""
 
 
 def test_errors_and_expected_failures_the_seaborn_parser_never_reads_are_not_graded(tmp_path: Path) -> None:
@@ -208,8 +218,7 @@ def test_errors_and_expected_failures_the_seaborn_parser_never_reads_are_not_gra
     pack, report = _run(tmp_path, "mwaskom/seaborn", ERRORS)
     graded = _graded(pack, report)
     assert graded == _parsers(pack, report)
-    assert graded == {"tests/test_gen.py::test_fails": S.FAILED,
-                      "tests/test_gen.py::test_passes": S.PASSED}
+    assert graded == {"tests/test_gen.py::test_fails": S.FAILED, "tests/test_gen.py::test_passes": S.PASSED}
 
 
 def test_a_line_the_code_under_test_prints_never_sets_a_status(tmp_path: Path) -> None:
@@ -221,13 +230,16 @@ def test_a_line_the_code_under_test_prints_never_sets_a_status(tmp_path: Path) -
 
 
 def test_pytest_7521_an_inner_runs_summary_line_the_harness_reads_is_graded_and_never_one_naming_a_file_of_the_run(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A test's captured output (shown by ``-rA``) that holds an inner pytest run's summary line is
     read by the harness's parser as a test, and pytest-dev__pytest-7521 lists one as PASS_TO_PASS
     (``test_capsysbinary.py::test_hello``, gold graded unresolved): it is graded as the harness
     reads it. A line naming a test of a file of the run is still no status."""
-    source = ('def test_outer():\n    print("PASSED test_inner.py::test_hello")\n'
-              '    print("PASSED tests/test_gen.py::test_absent")\n')
+    source = (
+        'def test_outer():\n    print("PASSED test_inner.py::test_hello")\n'
+        '    print("PASSED tests/test_gen.py::test_absent")\n'
+    )
     pack, report = _run(tmp_path, "pytest-dev/pytest", source)
     assert _parsers(pack, report)["tests/test_gen.py::test_absent"] == S.PASSED  # the parser reads both
     assert _graded(pack, report) == {"tests/test_gen.py::test_outer": S.PASSED, "test_inner.py::test_hello": S.PASSED}

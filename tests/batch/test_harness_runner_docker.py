@@ -18,8 +18,7 @@ from rfsn.cli import main
 from tests.paths import COMMIT_DATES
 
 pytest.importorskip("swebench")
-pytestmark = [pytest.mark.docker, pytest.mark.slow,
-              pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("docker_client", "no_leaked_sandboxes")]
 
 RUNTESTS = '''#!/usr/bin/env python
 """Django's runner, as far as its command line and output go."""
@@ -39,7 +38,7 @@ suite = unittest.defaultTestLoader.loadTestsFromNames(args.labels or ["calc_test
 result = unittest.TextTestRunner(verbosity=args.verbosity).run(suite)
 sys.exit(not result.wasSuccessful())
 '''
-TESTS = '''import unittest
+TESTS = """import unittest
 
 from calc.core import add
 
@@ -47,18 +46,23 @@ from calc.core import add
 class CoreTests(unittest.TestCase):
     def test_zero(self):
         self.assertEqual(add(0, 0), 0)
-'''
-NEW_TEST = '''
+"""
+NEW_TEST = """
     def test_add(self):
         self.assertEqual(add(2, 3), 5)
-'''
+"""
 F2P = "test_add (calc_tests.test_core.CoreTests.test_add)"
 P2P = "test_zero (calc_tests.test_core.CoreTests.test_zero)"
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True, env={**os.environ, **COMMIT_DATES}).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **COMMIT_DATES},
+    ).stdout
 
 
 def _instance(repos: Path) -> dict[str, Any]:
@@ -84,10 +88,18 @@ def _instance(repos: Path) -> dict[str, Any]:
     (repo / "calc" / "core.py").write_text("def add(a, b):\n    return a + b\n")
     patch = _git(repo, "diff")
     _git(repo, "checkout", "-q", ".")
-    return {"instance_id": "django__django-1", "repo": "django/django", "version": "5.0",
-            "base_commit": base, "environment_setup_commit": base, "patch": patch,
-            "test_patch": test_patch, "problem_statement": "add() subtracts",
-            "FAIL_TO_PASS": json.dumps([F2P]), "PASS_TO_PASS": json.dumps([P2P])}
+    return {
+        "instance_id": "django__django-1",
+        "repo": "django/django",
+        "version": "5.0",
+        "base_commit": base,
+        "environment_setup_commit": base,
+        "patch": patch,
+        "test_patch": test_patch,
+        "problem_statement": "add() subtracts",
+        "FAIL_TO_PASS": json.dumps([F2P]),
+        "PASS_TO_PASS": json.dumps([P2P]),
+    }
 
 
 def test_a_django_spec_is_graded_by_the_harness_log_parser(tmp_path: Path) -> None:
@@ -99,14 +111,27 @@ def test_a_django_spec_is_graded_by_the_harness_log_parser(tmp_path: Path) -> No
     runs = [("gold", "gold")]
     for model, patch in (("empty", ""), ("wrong", wrong)):
         path = tmp_path / f"{model}.jsonl"
-        path.write_text(json.dumps({"instance_id": "django__django-1", "model_name_or_path": model,
-                                    "model_patch": patch}) + "\n")
+        path.write_text(
+            json.dumps({"instance_id": "django__django-1", "model_name_or_path": model, "model_patch": patch}) + "\n"
+        )
         runs.append((str(path), model))
     out = tmp_path / "out"
     for preds, run_id in runs:
-        result = CliRunner().invoke(main, ["evaluate", preds, "--instances", str(instances),
-                                           "--run-id", run_id, "--report-dir", str(out),
-                                           "--repos-dir", str(repos)])
+        result = CliRunner().invoke(
+            main,
+            [
+                "evaluate",
+                preds,
+                "--instances",
+                str(instances),
+                "--run-id",
+                run_id,
+                "--report-dir",
+                str(out),
+                "--repos-dir",
+                str(repos),
+            ],
+        )
         assert result.exit_code == 0, result.output
     gold_dir = out / "logs" / "run_evaluation" / "gold" / "gold" / "django__django-1"
     report = json.loads((gold_dir / "report.json").read_text())["django__django-1"]
@@ -120,4 +145,6 @@ def test_a_django_spec_is_graded_by_the_harness_log_parser(tmp_path: Path) -> No
         assert summary["resolved_instances"] == 0 and summary["error_ids"] == [], summary
     wrong_report = out / "logs" / "run_evaluation" / "wrong" / "wrong" / "django__django-1" / "report.json"
     assert json.loads(wrong_report.read_text())["django__django-1"]["tests_status"]["PASS_TO_PASS"] == {
-        "success": [P2P], "failure": []}
+        "success": [P2P],
+        "failure": [],
+    }

@@ -43,15 +43,24 @@ def future_repo(root: Path) -> tuple[Path, str, set[str]]:
     _commit(repo, {"calc.py": "X = 1\n"}, "first")
     git(repo, "tag", "-a", "v1.0", "-m", "release 1.0")
     base = _commit(repo, {"calc.py": "X = 2\n"}, "base")
-    _commit(repo, {"calc.py": "X = 3  # FUTURE fix\n", "test_calc.py": "def test_future():\n    assert True\n"},
-            "FUTURE: the fix")
+    _commit(
+        repo,
+        {"calc.py": "X = 3  # FUTURE fix\n", "test_calc.py": "def test_future():\n    assert True\n"},
+        "FUTURE: the fix",
+    )
     git(repo, "tag", "v2.0")
     git(repo, "branch", "later")
     git(repo, "pack-refs", "--all")
     (repo / "calc.py").write_text("X = 4  # FUTURE stash\n")
     git(repo, "stash", "-q")
-    subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input="FUTURE unreachable\n",
-                   text=True, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input="FUTURE unreachable\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     history = {token for token in git(repo, "rev-list", "--objects", base).split() if len(token) == 40}
     return repo, base, history
 
@@ -85,7 +94,8 @@ def _sources(kind: str, repo: Path, root: Path) -> tuple[str, Path | None]:
 @pytest.mark.parametrize("oracle", [False, True], ids=["issue-only", "oracle-tests"])
 @pytest.mark.parametrize("kind", ["path", "repos-dir", "url"])
 def test_a_batch_workspace_holds_no_ref_log_or_object_newer_than_its_base_issue_68(
-        tmp_path: Path, kind: str, oracle: bool) -> None:
+    tmp_path: Path, kind: str, oracle: bool
+) -> None:
     """No ref, tag, reflog, stash, packed ref or object (reachable or not, borrowed or own) that
     is not of base_commit's history, from a path, a --repos-dir mirror or a URL alike."""
     repo, base, history = future_repo(tmp_path)
@@ -103,13 +113,16 @@ def test_a_batch_workspace_holds_no_ref_log_or_object_newer_than_its_base_issue_
 
 
 def _times(root: Path) -> dict[str, tuple[int, int, bytes]]:
-    return {str(p): (p.stat().st_mtime_ns, p.stat().st_mode, p.read_bytes() if p.is_file() else b"")
-            for p in sorted(root.rglob("*"))}
+    return {
+        str(p): (p.stat().st_mtime_ns, p.stat().st_mode, p.read_bytes() if p.is_file() else b"")
+        for p in sorted(root.rglob("*"))
+    }
 
 
 @pytest.mark.parametrize("kind", ["path", "repos-dir"])
 def test_the_source_is_unchanged_object_times_included_by_a_checkout_and_its_commits_issue_68(
-        tmp_path: Path, kind: str) -> None:
+    tmp_path: Path, kind: str
+) -> None:
     """The workspace borrowed the source's objects: committing the oracle test patch, whose blob the
     source's future already held, freshened that object's time in the source."""
     repo, base, _ = future_repo(tmp_path)
@@ -133,8 +146,9 @@ def test_a_submodule_holds_only_the_history_of_the_commit_the_base_records(tmp_p
     helpers = tmp_path / "closed" / "helpers"
     _commit(helpers, {"helpers_lib.py": "NAME = 'FUTURE'\n"}, "FUTURE v3")
     git(mirrors / "acme__helpers", "fetch", "-q", str(helpers), "+refs/heads/*:refs/heads/*")
-    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="https://github.com/acme/app")
+    ws = checkout(
+        str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="https://github.com/acme/app"
+    )
     recorded = git(ws.path, "ls-tree", "HEAD", "helpers").split()[2]
     history = {t for t in git(helpers, "rev-list", "--objects", recorded).split() if len(t) == 40}
     assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
@@ -143,8 +157,7 @@ def test_a_submodule_holds_only_the_history_of_the_commit_the_base_records(tmp_p
     assert git(ws.path, "submodule", "status").split()[:2] == [recorded, "helpers"]
 
 
-def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_the_workspace(
-        tmp_path: Path) -> None:
+def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_the_workspace(tmp_path: Path) -> None:
     """SWE-bench's environment_setup_commit is mostly later than base_commit: the env build reads
     and installs the project there, from a host repository that also holds the base's history;
     the workspace the session sees still holds nothing newer than its base."""
@@ -162,9 +175,13 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
     assert found is not None and git(found, "rev-parse", "HEAD").strip() == env
     assert git(found, "diff", "--name-only", base, env).split() == ["calc.py", "test_calc.py"]
     packs = list((found / ".git" / "objects" / "pack").glob("*.idx"))
-    own = {line.split()[1] for idx in packs
-           for line in subprocess.run(["git", "show-index"], input=idx.read_bytes(), capture_output=True,
-                                      check=True).stdout.decode().splitlines()}
+    own = {
+        line.split()[1]
+        for idx in packs
+        for line in subprocess.run(["git", "show-index"], input=idx.read_bytes(), capture_output=True, check=True)
+        .stdout.decode()
+        .splitlines()
+    }
     assert own and not own & history  # the base's history is read from the workspace, not packed again
     assert install_commit(found, env, base) == base  # (root-level files differ: the base's tree)
     with tarfile.open(fileobj=io.BytesIO(source_tree(found, env))) as tree:

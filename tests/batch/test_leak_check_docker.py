@@ -22,14 +22,16 @@ pytestmark = [pytest.mark.docker]
 
 
 def test_a_dead_owners_container_of_another_run_is_not_this_runs_leak(docker_client: Any, tmp_path: Any) -> None:
-    base = resolve_base(docker_client, PythonBuildpack().env_recipe(tmp_path).base,
-                        Settings().base_image_source)
+    base = resolve_base(docker_client, PythonBuildpack().env_recipe(tmp_path).base, Settings().base_image_source)
     dead = subprocess.Popen(["true"])
     dead.wait()
     labels = {"rfsn.managed": "1", "rfsn.host": socket.gethostname(), "rfsn.pid": str(dead.pid)}
-    started = [docker_client.containers.create(base, ["true"], network_mode="none",
-                                               labels={**labels, "rfsn.session": "t", "rfsn.run": run})
-               for run in ("another-run", RUN)]
+    started = [
+        docker_client.containers.create(
+            base, ["true"], network_mode="none", labels={**labels, "rfsn.session": "t", "rfsn.run": run}
+        )
+        for run in ("another-run", RUN)
+    ]
     try:
         ours = _ours(docker_client)
         assert started[0].id not in ours and started[1].id in ours
@@ -40,6 +42,7 @@ def test_a_dead_owners_container_of_another_run_is_not_this_runs_leak(docker_cli
 
 def test_the_children_of_a_run_label_their_containers_with_it() -> None:
     script = "from rfsn.sandbox import labels; print(labels.for_session('s')['rfsn.run'])"
-    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                           env=os.environ.copy())
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=os.environ.copy()
+    )
     assert child.stdout.strip() == RUN

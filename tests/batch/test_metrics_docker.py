@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_client", "no_l
 BUGGY = {
     "calc.py": "def add(a, b):\n    return a - b\n",
     "tests/test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n\n"
-                          "def test_zero():\n    assert add(0, 0) == 0\n",
+    "def test_zero():\n    assert add(0, 0) == 0\n",
 }
 
 
@@ -35,23 +35,31 @@ def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float] | N
             text = response.read().decode()
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
-def total(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str,
-          **labels: str) -> float:
-    return sum(v for (n, ls), v in samples.items()
-               if n == name and all(dict(ls).get(k) == want for k, want in labels.items()))
+def total(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+    return sum(
+        v for (n, ls), v in samples.items() if n == name and all(dict(ls).get(k) == want for k, want in labels.items())
+    )
 
 
-def watch(argv: list[str], url: str, until: Callable[[dict], bool],
-          timeout: float = 300) -> tuple[list[dict], subprocess.CompletedProcess[str]]:
+def watch(
+    argv: list[str], url: str, until: Callable[[dict], bool], timeout: float = 300
+) -> tuple[list[dict], subprocess.CompletedProcess[str]]:
     """Run the CLI and scrape ``url`` every 0.2 s while it runs; SIGTERM it once ``until`` holds."""
     seen: list[dict] = []
-    with subprocess.Popen([sys.executable, "-m", "rfsn", *argv], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "NO_COLOR": "1"}) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "rfsn", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    ) as proc:
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             samples = scrape(url)
@@ -68,8 +76,20 @@ def watch(argv: list[str], url: str, until: Callable[[dict], bool],
 def test_repair_serves_metrics_that_move_during_the_session(tmp_path: Path, free_tcp_port: int) -> None:
     repo = make_project(tmp_path / "calc", BUGGY)
     url = f"http://127.0.0.1:{free_tcp_port}/metrics"
-    seen, proc = watch(["repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker",
-                        "--metrics-port", str(free_tcp_port)], url, until=lambda s: False)
+    seen, proc = watch(
+        [
+            "repair",
+            str(repo),
+            "--out",
+            str(tmp_path / "out"),
+            "--sandbox",
+            "docker",
+            "--metrics-port",
+            str(free_tcp_port),
+        ],
+        url,
+        until=lambda s: False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     proposals = [total(s, "rfsn_proposals_total") for s in seen]
     assert len(set(proposals)) >= 2 and proposals == sorted(proposals), proposals
@@ -81,25 +101,44 @@ def test_repair_serves_metrics_that_move_during_the_session(tmp_path: Path, free
     assert scrape(url) is None, "the endpoint outlived the command"
 
 
-def test_batch_with_two_workers_serves_their_sum(tmp_path: Path, instances_file: Path,
-                                                 devset_repos: Path, free_tcp_port: int) -> None:
+def test_batch_with_two_workers_serves_their_sum(
+    tmp_path: Path, instances_file: Path, devset_repos: Path, free_tcp_port: int
+) -> None:
     url = f"http://127.0.0.1:{free_tcp_port}/metrics"
     ids = ["devset__ratelimit-1", "devset__iniconf-1"]
 
     def both_created(samples: dict) -> bool:
         return total(samples, "rfsn_sandbox_operations_total", operation="create", result="ok") >= 2
 
-    seen, proc = watch(["batch", str(instances_file), "--out", str(tmp_path / "run"),
-                        "--repos-dir", str(devset_repos), "--oracle-tests", "--workers", "2",
-                        "--timeout", "240", "--instance-ids", " ".join(ids),
-                        "--metrics-port", str(free_tcp_port)], url, until=both_created)
+    seen, proc = watch(
+        [
+            "batch",
+            str(instances_file),
+            "--out",
+            str(tmp_path / "run"),
+            "--repos-dir",
+            str(devset_repos),
+            "--oracle-tests",
+            "--workers",
+            "2",
+            "--timeout",
+            "240",
+            "--instance-ids",
+            " ".join(ids),
+            "--metrics-port",
+            str(free_tcp_port),
+        ],
+        url,
+        until=both_created,
+    )
     assert seen and both_created(seen[-1]), "the endpoint never showed both workers' containers"
     assert total(seen[-1], "rfsn_sandbox_operations_total", operation="create") == 2, proc.stderr[-2000:]
     assert proc.returncode != 0  # stopped by SIGTERM, its workers' containers removed
 
 
-def test_batch_on_ray_serves_the_sum_over_its_tasks(tmp_path: Path, instances_file: Path,
-                                                    devset_repos: Path, free_tcp_port: int) -> None:
+def test_batch_on_ray_serves_the_sum_over_its_tasks(
+    tmp_path: Path, instances_file: Path, devset_repos: Path, free_tcp_port: int
+) -> None:
     """Ray tasks run in Ray's worker processes: the endpoint must count them as well."""
     url = f"http://127.0.0.1:{free_tcp_port}/metrics"
     ids = ["devset__ratelimit-1", "devset__iniconf-1"]
@@ -107,11 +146,29 @@ def test_batch_on_ray_serves_the_sum_over_its_tasks(tmp_path: Path, instances_fi
     def both_created(samples: dict) -> bool:
         return total(samples, "rfsn_sandbox_operations_total", operation="create", result="ok") >= 2
 
-    seen, proc = watch(["batch", str(instances_file), "--out", str(tmp_path / "run"),
-                        "--repos-dir", str(devset_repos), "--oracle-tests", "--workers", "2",
-                        "--executor", "ray", "--timeout", "240", "--instance-ids", " ".join(ids),
-                        "--metrics-port", str(free_tcp_port)], url, until=both_created)
-    assert seen and both_created(seen[-1]), f"the endpoint never showed both tasks' containers: " \
-                                            f"{proc.stderr[-2000:]}"
+    seen, proc = watch(
+        [
+            "batch",
+            str(instances_file),
+            "--out",
+            str(tmp_path / "run"),
+            "--repos-dir",
+            str(devset_repos),
+            "--oracle-tests",
+            "--workers",
+            "2",
+            "--executor",
+            "ray",
+            "--timeout",
+            "240",
+            "--instance-ids",
+            " ".join(ids),
+            "--metrics-port",
+            str(free_tcp_port),
+        ],
+        url,
+        until=both_created,
+    )
+    assert seen and both_created(seen[-1]), f"the endpoint never showed both tasks' containers: {proc.stderr[-2000:]}"
     assert total(seen[0], "rfsn_sandbox_operations_total", operation="create") < 2  # it moved
     assert proc.returncode != 0  # stopped by SIGTERM, its tasks' containers removed

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("doc
 SPEC = {"python": "3.11", "install": "python -m pip install -e .", "test_cmd": "pytest -rA"}
 SETUP = "from setuptools import setup\n\nsetup(name='calc', version='1.0', packages=['calc']{})\n"
 CODE = "import six\n\nVERSION = 1\n\n\ndef text_type():\n    return six.text_type\n"
-TESTS = '''\
+TESTS = """\
 import six
 
 
@@ -35,7 +35,7 @@ def test_text_type():
 def test_version():
     from calc import VERSION
     assert VERSION == 1
-'''
+"""
 
 
 def _instance(root: Path) -> dict[str, Any]:
@@ -48,17 +48,24 @@ def _instance(root: Path) -> dict[str, Any]:
     with mock.patch.dict(os.environ, COMMIT_DATES):
         _git(repo, "commit", "-qm", "base")
     base = _git(repo, "rev-parse", "HEAD")
-    return {"instance_id": "local__calc-1", "repo": "local/calc", "base_commit": base, "version": "1.0",
-            "environment_setup_commit": base,
-            "patch": (_diff(repo, "setup.py", SETUP.format(", install_requires=['six']"))
-                      + _diff(repo, "calc/__init__.py", CODE)),
-            "test_patch": _diff(repo, "tests/test_calc.py", TESTS),
-            "FAIL_TO_PASS": ["tests/test_calc.py::test_text_type"],
-            "PASS_TO_PASS": ["tests/test_calc.py::test_version"]}
+    return {
+        "instance_id": "local__calc-1",
+        "repo": "local/calc",
+        "base_commit": base,
+        "version": "1.0",
+        "environment_setup_commit": base,
+        "patch": (
+            _diff(repo, "setup.py", SETUP.format(", install_requires=['six']")) + _diff(repo, "calc/__init__.py", CODE)
+        ),
+        "test_patch": _diff(repo, "tests/test_calc.py", TESTS),
+        "FAIL_TO_PASS": ["tests/test_calc.py::test_text_type"],
+        "PASS_TO_PASS": ["tests/test_calc.py::test_version"],
+    }
 
 
 def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_check_and_the_graded_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """pylint-dev__pylint-4661: the gold patch adds ``appdirs`` to ``install_requires`` and the test
     patch imports it; rfsn's env lacked it and labelled the instance ``env``. The same code without
     the declaration is unresolved, as in the harness."""
@@ -72,8 +79,10 @@ def test_pylint_4661_a_dependency_the_gold_patch_declares_is_installed_for_the_c
 
     undeclared = _diff(tmp_path / "repos/calc", "calc/__init__.py", CODE)
     predictions = tmp_path / "undeclared.jsonl"
-    predictions.write_text(json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "undeclared",
-                                       "model_patch": undeclared}) + "\n")
+    predictions.write_text(
+        json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "undeclared", "model_patch": undeclared})
+        + "\n"
+    )
     summary = evaluate(instances, str(predictions), "undeclared", tmp_path / "out", tmp_path / "repos")
     assert summary["resolved_ids"] == [] and summary["unresolved_ids"] == ["local__calc-1"], summary
 
@@ -96,8 +105,10 @@ def test_a_patch_that_edits_no_metadata_keeps_the_env_and_one_that_does_gets_its
 #: a spec whose ``pre_install`` pins a dependency with a sed that is not idempotent (run twice it
 #: writes ``six<2<2``), as sphinx 3.x's pins ``sphinxcontrib-applehelp<=1.0.7``
 PINNING = {**SPEC, "pre_install": ["sed -i 's/six/six<2/' setup.py"]}
-LINES = "from setuptools import setup\n\nsetup(\n    name='calc',\n    version='{}',\n    packages=['calc'],\n" \
-        "    install_requires=['{}'],\n)\n"
+LINES = (
+    "from setuptools import setup\n\nsetup(\n    name='calc',\n    version='{}',\n    packages=['calc'],\n"
+    "    install_requires=['{}'],\n)\n"
+)
 
 
 def _pinned(root: Path) -> dict[str, Any]:
@@ -109,8 +120,12 @@ def _pinned(root: Path) -> dict[str, Any]:
     _git(repo, "commit", "-qam", "six")
     base = _git(repo, "rev-parse", "HEAD")
     repeated = _diff(repo, "setup.py", LINES.format("1.0", "six<2"))
-    return {**instance, "base_commit": base, "environment_setup_commit": base,
-            "patch": _diff(repo, "calc/__init__.py", CODE)}, repeated + _diff(repo, "calc/__init__.py", CODE)
+    return {
+        **instance,
+        "base_commit": base,
+        "environment_setup_commit": base,
+        "patch": _diff(repo, "calc/__init__.py", CODE),
+    }, repeated + _diff(repo, "calc/__init__.py", CODE)
 
 
 def test_the_spec_metadata_edits_and_a_patch_repeating_them_make_the_edit_once(tmp_path: Path) -> None:
@@ -132,7 +147,8 @@ def test_the_spec_metadata_edits_and_a_patch_repeating_them_make_the_edit_once(t
 
 
 def test_sphinx_7440_a_prediction_repeating_the_spec_pins_is_graded_not_an_env_build_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """sphinx-doc__sphinx-7440 (a published prediction): the model's diff, taken against the base,
     carries the spec's setup.py pins; the env built from base + patch ran the spec's seds over them
     again (``sphinxcontrib-applehelp<=1.0.7<=1.0.7``) and the instance was an ``image_build`` error
@@ -141,8 +157,9 @@ def test_sphinx_7440_a_prediction_repeating_the_spec_pins_is_graded_not_an_env_b
     instance, repeated = _pinned(tmp_path)
     instances = _write(tmp_path, instance)
     predictions = tmp_path / "repeated.jsonl"
-    predictions.write_text(json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "repeated",
-                                       "model_patch": repeated}) + "\n")
+    predictions.write_text(
+        json.dumps({"instance_id": "local__calc-1", "model_name_or_path": "repeated", "model_patch": repeated}) + "\n"
+    )
     summary = evaluate(instances, str(predictions), "pins", tmp_path / "out", tmp_path / "repos")
     log = (tmp_path / "out/logs/run_evaluation/pins/repeated/local__calc-1/run_instance.log").read_text()
     assert summary["resolved_ids"] == ["local__calc-1"], (summary, log)

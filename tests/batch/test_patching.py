@@ -12,8 +12,13 @@ from rfsn.workspace import Workspace
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo,
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def make_repo(tmp_path: Path) -> tuple[Path, str]:
@@ -68,8 +73,10 @@ def test_prediction_cannot_change_the_tests_that_grade_it(tmp_path: Path) -> Non
     """A prediction's edits to a test file the test patch touches are discarded."""
     ws = workspace(tmp_path)
     (ws.path / "tests" / "test_calc.py").write_text("def test_a():\n    pass  # tampered\n")
-    test_patch = ("--- a/tests/test_calc.py\n+++ b/tests/test_calc.py\n@@ -2,1 +2,3 @@\n"
-                  "     assert True\n+\n+def test_b():\n+    assert False\n")
+    test_patch = (
+        "--- a/tests/test_calc.py\n+++ b/tests/test_calc.py\n@@ -2,1 +2,3 @@\n"
+        "     assert True\n+\n+def test_b():\n+    assert False\n"
+    )
     assert apply_test_patch(ws, test_patch, ws.base_commit).applied
     text = (ws.path / "tests" / "test_calc.py").read_text()
     assert "tampered" not in text and "test_b" in text

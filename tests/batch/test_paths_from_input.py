@@ -24,13 +24,26 @@ from rfsn.models.swebench import NAME_BYTES, model_dir, path_name
 PATCH = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
 #: TOP stands for the test's own scratch directory: an absolute id must not write there either
 TOP = "@top@"
-NASTY = ["../../evil", "..", ".", f"{TOP}/evil", "a/b", "a\\b", "x\x00y", "new\nline", "", "é" * 61,
-         "x" * (NAME_BYTES + 1)]
+NASTY = [
+    "../../evil",
+    "..",
+    ".",
+    f"{TOP}/evil",
+    "a/b",
+    "a\\b",
+    "x\x00y",
+    "new\nline",
+    "",
+    "é" * 61,
+    "x" * (NAME_BYTES + 1),
+]
 #: ids as real datasets write them, which must stay accepted as they are
 REAL = ["astropy__astropy-12907", "django__django-11099", "0b01001001__spectree-64", "my id", "ünï.côdé-1"]
-ids = st.one_of(st.sampled_from(NASTY + REAL),
-                st.builds(lambda up, rest: "../" * up + rest, st.integers(0, 5), st.text(max_size=40)),
-                st.text(min_size=1, max_size=130))
+ids = st.one_of(
+    st.sampled_from(NASTY + REAL),
+    st.builds(lambda up, rest: "../" * up + rest, st.integers(0, 5), st.text(max_size=40)),
+    st.text(min_size=1, max_size=130),
+)
 
 
 @contextmanager
@@ -96,10 +109,11 @@ def test_an_instance_id_that_is_no_directory_name_is_refused_by_every_command(ii
     above its output directory, and ``evaluate`` write logs/run_evaluation/evil/."""
     with scratch() as (top, root):
         instances = _instances(top, iid)
-        for command in (["batch", str(instances), "--out", str(root)],
-                        ["evaluate", "gold", "--instances", str(instances), "--run-id", "x",
-                         "--report-dir", str(root)],
-                        ["validate", str(instances), "--report-dir", str(root)]):
+        for command in (
+            ["batch", str(instances), "--out", str(root)],
+            ["evaluate", "gold", "--instances", str(instances), "--run-id", "x", "--report-dir", str(root)],
+            ["validate", str(instances), "--report-dir", str(root)],
+        ):
             code, output = _run(top, *command)
             assert _refused(code, output, f"{instances}:1: invalid instance: instance_id"), output
         assert _outside(top, instances) == []
@@ -111,10 +125,12 @@ def test_a_model_name_that_is_no_directory_name_is_refused(model: str) -> None:
     with scratch() as (top, root):
         instances = _instances(top, "o__r-1")
         predictions = top / "p.jsonl"
-        predictions.write_text(json.dumps({"instance_id": "o__r-1", "model_name_or_path": model,
-                                           "model_patch": PATCH}) + "\n")
-        code, output = _run(top, "evaluate", str(predictions), "--instances", str(instances),
-                            "--run-id", "x", "--report-dir", str(root))
+        predictions.write_text(
+            json.dumps({"instance_id": "o__r-1", "model_name_or_path": model, "model_patch": PATCH}) + "\n"
+        )
+        code, output = _run(
+            top, "evaluate", str(predictions), "--instances", str(instances), "--run-id", "x", "--report-dir", str(root)
+        )
         assert _refused(code, output, f"{predictions}:1: invalid prediction: model_name_or_path"), output
         code, output = _run(top, "batch", str(instances), "--out", str(root), "--model-name", model)
         assert _refused(code, output, "--model-name"), output
@@ -151,10 +167,12 @@ def test_evaluate_writes_nothing_outside_report_dir_whatever_the_ids(iid: str, m
         iid, model = iid.replace(TOP, str(top)), model.replace(TOP, str(top))
         instances.write_text(json.dumps({"instance_id": iid, "repo": (top / "gone").as_uri()}) + "\n")
         predictions = top / "p.jsonl"
-        predictions.write_text(json.dumps({"instance_id": iid, "model_name_or_path": model,
-                                           "model_patch": PATCH}) + "\n")
-        code, output = _run(top, "evaluate", str(predictions), "--instances", str(instances),
-                            "--run-id", "x", "--report-dir", str(root))
+        predictions.write_text(
+            json.dumps({"instance_id": iid, "model_name_or_path": model, "model_patch": PATCH}) + "\n"
+        )
+        code, output = _run(
+            top, "evaluate", str(predictions), "--instances", str(instances), "--run-id", "x", "--report-dir", str(root)
+        )
         assert code == 1 or _refused(code, output, str(top)), output
         assert _outside(top, root, top / "home", instances, predictions) == []
         if code == 1:  # the instance ran (its repository is gone): its log is its own folder's
@@ -168,13 +186,29 @@ def test_a_commit_that_git_would_read_as_an_option_is_refused(commit: str) -> No
     with scratch() as (top, root):
         src = top / "src"
         subprocess.run(["git", "init", "-q", str(src)], check=True)
-        subprocess.run(["git", "-C", str(src), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
-                        "--allow-empty", "-m", "x"], check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(src),
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "x",
+            ],
+            check=True,
+        )
         instances = top / "i.jsonl"
         for field in ("base_commit", "environment_setup_commit"):
             bad = commit.replace("PWNED", str(top / "PWNED"))
-            instances.write_text(json.dumps({"instance_id": "o__r-1", "repo": src.as_uri(), "base_commit": "abc",
-                                             field: bad}) + "\n")
+            instances.write_text(
+                json.dumps({"instance_id": "o__r-1", "repo": src.as_uri(), "base_commit": "abc", field: bad}) + "\n"
+            )
             code, output = _run(top, "batch", str(instances), "--out", str(root))
             assert _refused(code, output, f"{instances}:1: invalid instance: {field}: "), output
         assert not (top / "PWNED").exists() and not root.exists()

@@ -18,9 +18,15 @@ from tests.buildpacks.test_pyversions import commit, make
 def test_the_python_the_settings_choose_reaches_an_instance_of_a_2019_project(tmp_path: Path) -> None:
     """Issue 45's review: evaluate built the recipe with default options, so a project declaring
     only Pythons Debian lacks was labelled env even with RFSN_PYTHON=3.11."""
-    repo = make(tmp_path / "repo", {".travis.yml": "language: python\npython:\n  - 3.6\n  - 3.7\n",
-                                    "setup.cfg": "[options]\npython_requires = <3.8\n",
-                                    "requirements.txt": "six\n", "tests/test_x.py": "def test_x():\n    pass\n"})
+    repo = make(
+        tmp_path / "repo",
+        {
+            ".travis.yml": "language: python\npython:\n  - 3.6\n  - 3.7\n",
+            "setup.cfg": "[options]\npython_requires = <3.8\n",
+            "requirements.txt": "six\n",
+            "tests/test_x.py": "def test_x():\n    pass\n",
+        },
+    )
     base = commit(repo, "2019-06-01T12:00:00+00:00")
     inst = Instance(instance_id="o__r-1", repo=str(repo), base_commit=base)
     with pytest.raises(EnvUnavailable, match="not shipped by Debian"):

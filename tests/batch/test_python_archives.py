@@ -35,15 +35,17 @@ def _archive(directory: Path) -> Path:
     skipped = tuple(lib + name for name in SKIP)
 
     def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-        if "__pycache__" in info.name or (info.name.startswith(skipped)
-                                          and info.name != lib + "site-packages"):
+        if "__pycache__" in info.name or (info.name.startswith(skipped) and info.name != lib + "site-packages"):
             return None
         info.mtime = STAMP
         return info
 
     # the same bytes on every run, so the env image built from it is built once and reused after
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=STAMP) as packed, \
-            tarfile.open(fileobj=packed, mode="w") as tar:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=STAMP) as packed,
+        tarfile.open(fileobj=packed, mode="w") as tar,
+    ):
         tar.add(str(prefix), arcname="python", filter=keep)
     return path
 
@@ -55,13 +57,16 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_an_archive_is_found_by_version_newest_patch_first(tmp_path: Path) -> None:
-    for name in ("cpython-3.8.9+20240101-x86_64-unknown-linux-gnu-install_only.tar.gz",
-                 "cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz",
-                 "cpython-3.10.13+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz",
-                 "cpython-3.8.20+20240107-aarch64-unknown-linux-gnu-install_only.tar.gz"):
+    for name in (
+        "cpython-3.8.9+20240101-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        "cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        "cpython-3.10.13+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        "cpython-3.8.20+20240107-aarch64-unknown-linux-gnu-install_only.tar.gz",
+    ):
         (tmp_path / name).write_bytes(b"")
     assert pyarchives.find(tmp_path, "3.8") == tmp_path / (
-        "cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz")
+        "cpython-3.8.18+20240107-x86_64-unknown-linux-gnu-install_only.tar.gz"
+    )
     assert pyarchives.find(tmp_path, "3.7") is None
     assert pyarchives.find(None, "3.8") is None
 
@@ -74,7 +79,8 @@ def test_without_an_archive_a_python_debian_lacks_is_an_env_failure_naming_it(tm
 @pytest.mark.docker
 @pytest.mark.slow
 def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
-        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path, packed: Path) -> None:
+    docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rfsn_home: Path, packed: Path
+) -> None:
     """Debian is made not to ship this Python, so the recipe must take it from the archive: the
     venv inside runs the archive's exact release, not Debian's."""
     from rfsn.buildpacks.python.buildpack import PythonBuildpack
@@ -97,24 +103,30 @@ def test_the_env_of_a_python_debian_lacks_runs_the_archives_interpreter(
             return []
 
     (tmp_path / "repo").mkdir()
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        setup_timeout=600)
+    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256, setup_timeout=600)
     with open_sandbox(tmp_path / "repo", Pack(), settings, "docker") as box:
-        result = box.exec(["python", "-c", "import sys, pytest; print(sys.version.split()[0])"],
-                          timeout=60)
+        result = box.exec(["python", "-c", "import sys, pytest; print(sys.version.split()[0])"], timeout=60)
         # what setuptools does for a C extension under Python < 3.8: link libpython, which must
         # be the archive's (the linker's trace names the file it took), not Debian's or none
-        linked = box.exec(["sh", "-c", "printf 'int main(void){return 0;}' | gcc -x c - "
-                           f"-lpython{version} -o /tmp/linked -Wl,-t | grep libpython | xargs realpath"],
-                          timeout=120)
+        linked = box.exec(
+            [
+                "sh",
+                "-c",
+                "printf 'int main(void){return 0;}' | gcc -x c - "
+                f"-lpython{version} -o /tmp/linked -Wl,-t | grep libpython | xargs realpath",
+            ],
+            timeout=120,
+        )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ".".join(map(str, sys.version_info[:3]))
     assert linked.exit_code == 0 and linked.output.strip().startswith(
-        f"{pyarchives.PYTHON_HOME}/lib/libpython{version}"), linked.output
+        f"{pyarchives.PYTHON_HOME}/lib/libpython{version}"
+    ), linked.output
 
 
 def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(
-        docker_client: Any, tmp_path: Path, rfsn_home: Path, packed: Path) -> None:
+    docker_client: Any, tmp_path: Path, rfsn_home: Path, packed: Path
+) -> None:
     """The name is only a claim: the build checks the venv's interpreter, and an archive named
     for 3.8 that holds this Python is an image build failure naming both, never a run on it."""
     from rfsn.errors import ImageError

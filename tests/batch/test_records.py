@@ -12,8 +12,14 @@ from rfsn.batch.predictions import load_predictions
 from rfsn.errors import ConfigError
 from rfsn.models.swebench import Instance
 
-INSTANCE = {"instance_id": "o__r-1", "repo": "o/r", "base_commit": "abc",
-            "FAIL_TO_PASS": '["t::a"]', "PASS_TO_PASS": ["t::b"], "version": "1.0"}
+INSTANCE = {
+    "instance_id": "o__r-1",
+    "repo": "o/r",
+    "base_commit": "abc",
+    "FAIL_TO_PASS": '["t::a"]',
+    "PASS_TO_PASS": ["t::b"],
+    "version": "1.0",
+}
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -73,11 +79,9 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
 def test_predictions_jsonl_dict_and_gold(tmp_path: Path) -> None:
     instance = Instance.model_validate({**INSTANCE, "patch": "diff"})
     pred = {"instance_id": "o__r-1", "model_name_or_path": "m/x", "model_patch": "p"}
-    assert load_predictions(str(write(tmp_path, "p.jsonl", json.dumps(pred))), [instance])[
-        "o__r-1"].model_patch == "p"
+    assert load_predictions(str(write(tmp_path, "p.jsonl", json.dumps(pred))), [instance])["o__r-1"].model_patch == "p"
     keyed = {"o__r-1": {"model_name_or_path": "m", "model_patch": None}}
-    assert load_predictions(str(write(tmp_path, "p.json", json.dumps(keyed))), [instance])[
-        "o__r-1"].model_patch is None
+    assert load_predictions(str(write(tmp_path, "p.json", json.dumps(keyed))), [instance])["o__r-1"].model_patch is None
     gold = load_predictions("gold", [instance])["o__r-1"]
     assert (gold.model_name_or_path, gold.model_patch) == ("gold", "diff")
 

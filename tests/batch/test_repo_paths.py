@@ -36,7 +36,8 @@ def _instances(where: Path, repo: str) -> Path:
 
 
 def test_the_readme_batch_example_from_another_directory_is_its_own_quickstart_never_github_issue_68(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     path = ROOT / "examples" / "instances.jsonl"
     with capture_logs() as logs:
@@ -45,20 +46,21 @@ def test_the_readme_batch_example_from_another_directory_is_its_own_quickstart_n
 
 
 def test_a_relative_repo_is_relative_to_the_instance_file_not_the_working_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, commit = make_repo(tmp_path / "data")
     path = _instances(tmp_path / "data", "origin")
     (tmp_path / "elsewhere" / "origin").mkdir(parents=True)  # the same name, from the working directory
     monkeypatch.chdir(tmp_path / "elsewhere")
     require_sources(path, load_instances(path), None)
-    ws = instance_checkout("origin", commit, tmp_path / "ws", tmp_path / "cache", 60, None,
-                           relative_to=path.parent)
+    ws = instance_checkout("origin", commit, tmp_path / "ws", tmp_path / "cache", 60, None, relative_to=path.parent)
     assert ws.source == str(repo.resolve()) and ws.base_commit == commit
 
 
 @pytest.mark.parametrize("beside", ["instance file", "working directory"])
 def test_owner_name_whose_owner_is_a_directory_is_a_path_never_github(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: str
+) -> None:
     """``acme/app`` with a directory ``acme`` beside the instance file (or in the working
     directory) and no ``acme/app`` in it is a missing path: an input error, no clone."""
     path = _instances(tmp_path / "data", "acme/app")
@@ -71,8 +73,9 @@ def test_owner_name_whose_owner_is_a_directory_is_a_path_never_github(
     assert result.exit_code == 2 and "no such directory" in result.output, result.output
 
 
-def test_owner_name_that_cannot_be_a_path_is_github_and_says_so(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_owner_name_that_cannot_be_a_path_is_github_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _instances(tmp_path / "data", "acme/app")
     monkeypatch.chdir(tmp_path)
     with capture_logs() as logs:

@@ -12,9 +12,17 @@ from click.testing import CliRunner
 
 from rfsn.cli import main
 
-HOSTILE = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-           "data:text/html,<script>alert(1)</script>", "//evil.example/x", "file:///etc/passwd",
-           'a"onmouseover="alert(1)', "vbscript:msgbox(1)"]
+HOSTILE = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "//evil.example/x",
+    "file:///etc/passwd",
+    'a"onmouseover="alert(1)',
+    "vbscript:msgbox(1)",
+]
 
 
 @pytest.mark.parametrize("link", HOSTILE)

@@ -22,9 +22,17 @@ def _batch_run(root: Path) -> None:
     (root / "a" / "s1").mkdir(parents=True)
     for name in ("patch.diff", "result.json", "trajectory.jsonl"):
         (root / "a" / "s1" / name).write_text("x\n")
-    store.record(Outcome(instance_id="a", status=Status.FIXED, duration=10.0, patch_lines=1,
-                         phases={"localize": 2.0, "patch": 5.0}, link="a/s1/trajectory.jsonl"),
-                 Prediction(instance_id="a", model_patch="p"))
+    store.record(
+        Outcome(
+            instance_id="a",
+            status=Status.FIXED,
+            duration=10.0,
+            patch_lines=1,
+            phases={"localize": 2.0, "patch": 5.0},
+            link="a/s1/trajectory.jsonl",
+        ),
+        Prediction(instance_id="a", model_patch="p"),
+    )
 
 
 def test_batch_report_says_self_checked_not_resolved(tmp_path: Path) -> None:

@@ -40,19 +40,36 @@ def test_a_bare_mirror_under_repos_dir_is_checked_out_at_the_commit(tmp_path: Pa
         checkout(source, tmp_path / "ws2", "0" * 40, tmp_path / "cache")
 
 
-def test_owner_name_and_urls_go_to_their_host_without_repos_dir(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_owner_name_and_urls_go_to_their_host_without_repos_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert resolve_source("owner/name", None) == "https://github.com/owner/name"
     assert resolve_source("astropy/astropy", None) == "https://github.com/astropy/astropy"
     assert resolve_source("file:///x/y", None) == "file:///x/y"
 
 
-@pytest.mark.parametrize("repo", ["examples/quickstart", "./quickstart", "../quickstart", "/abs/missing",
-                                  "~/missing", "a/b/c", "quickstart", "owner/..", "../name", "o/n?x=1",
-                                  "o/n@evil", "o\\n", "o/n/"])
-def test_a_missing_path_is_an_error_never_a_github_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       repo: str) -> None:
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "examples/quickstart",
+        "./quickstart",
+        "../quickstart",
+        "/abs/missing",
+        "~/missing",
+        "a/b/c",
+        "quickstart",
+        "owner/..",
+        "../name",
+        "o/n?x=1",
+        "o/n@evil",
+        "o\\n",
+        "o/n/",
+    ],
+)
+def test_a_missing_path_is_an_error_never_a_github_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo: str
+) -> None:
     """Only ``owner/name`` or a URL reaches a host: ``examples/quickstart``, missing under a working
     directory whose ``examples/`` exists, became https://github.com/examples/quickstart."""
     monkeypatch.chdir(tmp_path)
@@ -62,8 +79,9 @@ def test_a_missing_path_is_an_error_never_a_github_url(tmp_path: Path, monkeypat
         resolve_source(repo, None)
 
 
-def test_given_repos_dir_a_repo_without_a_mirror_is_an_error_naming_it(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_given_repos_dir_a_repo_without_a_mirror_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With --repos-dir nothing goes to a host: owner/name and a URL need their mirror there."""
     monkeypatch.chdir(tmp_path)
     mirrors = tmp_path / "mirrors"
@@ -118,8 +136,9 @@ def test_a_commit_whose_objects_are_missing_says_so(tmp_path: Path) -> None:
     """A snapshot may hold a commit but not its largest blobs: the error names git's own
     reason, never 'unknown commit'."""
     repo, commit = make_repo(tmp_path)
-    blob = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{commit}:calc.py"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", f"{commit}:calc.py"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     with pytest.raises(WorkspaceError, match=f"cannot check out '{commit}'.*{blob}"):
         checkout(str(repo), tmp_path / "ws", commit, tmp_path / "cache")
@@ -170,13 +189,15 @@ def test_a_submodule_is_checked_out_from_its_mirror_at_the_commit_the_base_recor
     mirror's HEAD); the checkout's config keeps the published URL; a submodule with no mirror is
     left empty, as a plain clone leaves it."""
     mirrors, app, _, base = superproject(tmp_path)
-    (app / ".gitmodules").write_text((app / ".gitmodules").read_text()
-                                     + '[submodule "gone"]\n\tpath = gone\n\turl = ../gone.git\n')
+    (app / ".gitmodules").write_text(
+        (app / ".gitmodules").read_text() + '[submodule "gone"]\n\tpath = gone\n\turl = ../gone.git\n'
+    )
     (app / "gone").mkdir()
     git(app, "update-index", "--add", "--cacheinfo", f"160000,{base},gone")
     base = _committed(app, {}, "a submodule nobody mirrors")
-    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="file:///nonexistent/acme/app")
+    ws = checkout(
+        str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="file:///nonexistent/acme/app"
+    )
     assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
     bare = checkout(str(app), tmp_path / "ws2", base, tmp_path / "cache", repos_dir=mirrors)
     assert not any((bare.path / "gone").iterdir())  # relative, with no URL of the project to resolve it
@@ -186,15 +207,15 @@ def test_a_submodule_is_checked_out_from_its_mirror_at_the_commit_the_base_recor
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").glob("*.git"))
 
 
-def test_what_runs_write_in_a_submodule_is_no_part_of_a_patch_and_is_gone_when_pristine(
-        tmp_path: Path) -> None:
+def test_what_runs_write_in_a_submodule_is_no_part_of_a_patch_and_is_gone_when_pristine(tmp_path: Path) -> None:
     """A build writes inside a submodule (astropy_helpers' egg-info, a regenerated file): the
     patch never carries a ``Subproject commit`` line, and the graded run's tree is clean."""
     from rfsn.batch.harness.patching import pristine
 
     mirrors, app, _, base = superproject(tmp_path)
-    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="https://github.com/acme/app")
+    ws = checkout(
+        str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="https://github.com/acme/app"
+    )
     (ws.path / "helpers" / "helpers_lib.py").write_text("NAME = 'built'\n")
     (ws.path / "helpers" / "build.log").write_text("built\n")
     (ws.path / "app" / "core.py").write_text("X = 2\n")
@@ -216,8 +237,9 @@ def test_the_env_builds_copy_holds_the_submodule_at_the_env_commits_record(tmp_p
     from rfsn.sandbox.sourcetree import source_tree
 
     mirrors, app, env, base = superproject(tmp_path)
-    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="https://github.com/acme/app")
+    ws = checkout(
+        str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="https://github.com/acme/app"
+    )
     with tarfile.open(fileobj=io.BytesIO(source_tree(ws.path, env))) as tree:
         names = set(tree.getnames())
         lib = tree.extractfile("src/helpers/helpers_lib.py")
@@ -226,7 +248,8 @@ def test_the_env_builds_copy_holds_the_submodule_at_the_env_commits_record(tmp_p
 
 
 def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A recorded commit the mirror lacks, and a submodule no mirror under --repos-dir holds
     (whose GitHub URL a run given local mirrors never reaches for): both are left empty, the
     checkout is a plain one, and every graded run's reset works."""
@@ -238,14 +261,17 @@ def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
 
     monkeypatch.setattr(submodules, "ensure_mirror", no_network)
     mirrors, app, _, base = superproject(tmp_path)
-    (app / ".gitmodules").write_text((app / ".gitmodules").read_text()
-                                     + '[submodule "tools"]\n\tpath = tools\n\turl = https://github.com/acme/tools.git\n')
+    (app / ".gitmodules").write_text(
+        (app / ".gitmodules").read_text()
+        + '[submodule "tools"]\n\tpath = tools\n\turl = https://github.com/acme/tools.git\n'
+    )
     (app / "tools").mkdir()
     git(app, "update-index", "--add", "--cacheinfo", f"160000,{base},tools")
     git(app, "update-index", "--cacheinfo", f"160000,{'1' * 40},helpers")
     base = _committed(app, {}, "a commit of helpers nobody has, and tools nobody mirrors")
-    ws = checkout(str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="https://github.com/acme/app")
+    ws = checkout(
+        str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="https://github.com/acme/app"
+    )
     for path in ("helpers", "tools"):
         assert (ws.path / path).is_dir() and not any((ws.path / path).iterdir())
     assert "submodule.helpers" not in git(ws.path, "config", "--list")
@@ -255,7 +281,8 @@ def test_a_submodule_its_mirror_cannot_give_is_left_as_a_plain_clone_leaves_it(
 
 
 def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_tomlkit_fefb29f(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A submodule is checked out from the source's own copy of it (``.git/modules``, where a
     recursive clone keeps it) before any mirror: tomlkit fefb29f's clone under --repos-dir held
     ``tests/toml-test`` at the recorded commit, no mirror of its URL (renamed since) existed, and
@@ -274,8 +301,14 @@ def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_to
     (tmp_path / "closed").chmod(0o755)
     git(source, "-c", "protocol.file.allow=always", "submodule", "update", "-q", "--init")
     subprocess.run(["rm", "-rf", str(tmp_path / "closed"), str(mirrors / "acme__helpers")], check=True)
-    ws = checkout(str(source), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors,
-                  upstream="https://github.com/acme/app")
+    ws = checkout(
+        str(source),
+        tmp_path / "ws",
+        base,
+        tmp_path / "cache",
+        repos_dir=mirrors,
+        upstream="https://github.com/acme/app",
+    )
     assert (ws.path / "helpers" / "helpers_lib.py").read_text() == "NAME = 'v2'\n"
     assert git(ws.path, "config", "submodule.helpers.url").strip() == "https://github.com/acme/helpers.git"
     plain = tmp_path / "plain"
@@ -284,14 +317,18 @@ def test_a_submodule_the_sources_recursive_clone_holds_is_checked_out_from_it_to
     assert not any((bare.path / "helpers").iterdir())
 
 
-@pytest.mark.parametrize(("url", "upstream", "published", "owner_name"), [
-    ("../helpers.git", "https://github.com/acme/app", "https://github.com/acme/helpers.git", "acme/helpers"),
-    ("./sub/x.git", "https://github.com/acme/app/", "https://github.com/acme/app/sub/x.git", "sub/x"),
-    ("git@github.com:acme/tools.git", "", "git@github.com:acme/tools.git", "acme/tools"),
-    ("https://gitlab.com/g/sub/lib", "https://github.com/acme/app", "https://gitlab.com/g/sub/lib", "sub/lib"),
-])
-def test_a_submodule_url_as_published_and_its_owner_name(url: str, upstream: str, published: str,
-                                                          owner_name: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "upstream", "published", "owner_name"),
+    [
+        ("../helpers.git", "https://github.com/acme/app", "https://github.com/acme/helpers.git", "acme/helpers"),
+        ("./sub/x.git", "https://github.com/acme/app/", "https://github.com/acme/app/sub/x.git", "sub/x"),
+        ("git@github.com:acme/tools.git", "", "git@github.com:acme/tools.git", "acme/tools"),
+        ("https://gitlab.com/g/sub/lib", "https://github.com/acme/app", "https://gitlab.com/g/sub/lib", "sub/lib"),
+    ],
+)
+def test_a_submodule_url_as_published_and_its_owner_name(
+    url: str, upstream: str, published: str, owner_name: str
+) -> None:
     from rfsn.batch.harness.mirrors import owner_name as owner_name_of
     from rfsn.batch.harness.submodules import absolute
 
@@ -305,8 +342,9 @@ def test_a_node_uses_its_own_repos_dir_when_it_has_one(tmp_path: Path) -> None:
     repo, commit = make_repo(tmp_path)
     (tmp_path / "mirrors").mkdir()
     repo.rename(tmp_path / "mirrors" / "owner__name")
-    ws = instance_checkout("file:///nowhere/owner/name.git", commit, tmp_path / "ws", tmp_path / "cache",
-                           60, tmp_path / "mirrors")
+    ws = instance_checkout(
+        "file:///nowhere/owner/name.git", commit, tmp_path / "ws", tmp_path / "cache", 60, tmp_path / "mirrors"
+    )
     assert ws.base_commit == commit and ws.source == str((tmp_path / "mirrors" / "owner__name").resolve())
     assert not (tmp_path / "cache").exists()
 
@@ -334,11 +372,16 @@ def test_a_node_without_access_says_so_in_the_label_repo_at_once(tmp_path: Path)
 
     started = time.monotonic()
     with pytest.raises(WorkspaceError) as caught:
-        instance_checkout("file:///nowhere/owner/name.git", "0" * 40, tmp_path / "ws", tmp_path / "cache",
-                          60, tmp_path / "not-on-this-node")
+        instance_checkout(
+            "file:///nowhere/owner/name.git",
+            "0" * 40,
+            tmp_path / "ws",
+            tmp_path / "cache",
+            60,
+            tmp_path / "not-on-this-node",
+        )
     assert time.monotonic() - started < 30
-    assert f"--repos-dir {tmp_path / 'not-on-this-node'} does not exist on {socket.gethostname()}" \
-        in str(caught.value)
+    assert f"--repos-dir {tmp_path / 'not-on-this-node'} does not exist on {socket.gethostname()}" in str(caught.value)
     assert classify(caught.value) == ErrorKind.REPO
 
 

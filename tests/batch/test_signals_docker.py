@@ -42,9 +42,11 @@ def ours(client: Any, proc: subprocess.Popen[str], seen: set[str]) -> set[str]:
     import docker.errors
 
     try:
-        found = {c.id for c in managed(client)
-                 if c.labels.get(labels.PID) == str(proc.pid)
-                 or _ppid(c.labels.get(labels.PID, "0")) == proc.pid}
+        found = {
+            c.id
+            for c in managed(client)
+            if c.labels.get(labels.PID) == str(proc.pid) or _ppid(c.labels.get(labels.PID, "0")) == proc.pid
+        }
     except docker.errors.NotFound:  # one went away while listing
         return ours(client, proc, seen)
     seen |= found
@@ -89,25 +91,40 @@ def check_outputs(root: Path) -> None:
 
 
 def batch_args(instances_file: Path, devset_repos: Path, out: Path, workers: int) -> list[str]:
-    return ["batch", str(instances_file), "--out", str(out), "--repos-dir", str(devset_repos),
-            "--oracle-tests", "--workers", str(workers), "--timeout", "240",
-            "--instance-ids", f"devset__unitconv-1 {SLOW}"]
+    return [
+        "batch",
+        str(instances_file),
+        "--out",
+        str(out),
+        "--repos-dir",
+        str(devset_repos),
+        "--oracle-tests",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "240",
+        "--instance-ids",
+        f"devset__unitconv-1 {SLOW}",
+    ]
 
 
 def signals(*kept: str) -> list[Any]:
     """(signal, workers) cases: each command keeps two by default, together every signal and every
     worker count, so each signal is proved with one worker and with two; the rest are a sweep."""
-    cases = {f"{name}-{workers}": (signum, workers) for name, signum in (("sigint", signal.SIGINT),
-                                                                          ("sigterm", signal.SIGTERM))
-             for workers in (1, 2)}
-    return [pytest.param(*case, id=name, marks=() if name in kept else pytest.mark.sweep)
-            for name, case in cases.items()]
+    cases = {
+        f"{name}-{workers}": (signum, workers)
+        for name, signum in (("sigint", signal.SIGINT), ("sigterm", signal.SIGTERM))
+        for workers in (1, 2)
+    }
+    return [
+        pytest.param(*case, id=name, marks=() if name in kept else pytest.mark.sweep) for name, case in cases.items()
+    ]
 
 
 @pytest.mark.parametrize(("signum", "workers"), signals("sigint-1", "sigterm-2"))
 def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
-        signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path,
-        devset_repos: Path) -> None:
+    signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path
+) -> None:
     out = tmp_path / "run"
     seen: set[str] = set()
     proc = start_rfsn(batch_args(instances_file, devset_repos, out, workers))
@@ -125,14 +142,33 @@ def test_signal_during_batch_removes_its_containers_and_leaves_outputs_readable(
 
 @pytest.mark.parametrize(("signum", "workers"), signals("sigterm-1", "sigint-2"))
 def test_signal_during_evaluate_removes_its_containers_and_leaves_outputs_readable(
-        signum: int, workers: int, tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path,
-        devset_instances: dict[str, Any], predictions_file: Callable[..., Path]) -> None:
+    signum: int,
+    workers: int,
+    tmp_path: Path,
+    docker_client: Any,
+    instances_file: Path,
+    devset_repos: Path,
+    devset_instances: dict[str, Any],
+    predictions_file: Callable[..., Path],
+) -> None:
     seen: set[str] = set()
-    preds = predictions_file({f"devset__{name}-1": devset_instances[name]["patch"]
-                             for name in ("ratelimit", "iniconf")})
-    args = ["evaluate", str(preds), "--instances", str(instances_file), "--run-id", "sig",
-            "--report-dir", str(tmp_path / "eval"), "--repos-dir", str(devset_repos),
-            "--workers", str(workers)]
+    preds = predictions_file(
+        {f"devset__{name}-1": devset_instances[name]["patch"] for name in ("ratelimit", "iniconf")}
+    )
+    args = [
+        "evaluate",
+        str(preds),
+        "--instances",
+        str(instances_file),
+        "--run-id",
+        "sig",
+        "--report-dir",
+        str(tmp_path / "eval"),
+        "--repos-dir",
+        str(devset_repos),
+        "--workers",
+        str(workers),
+    ]
     proc = start_rfsn(args)
     try:
         until_sandbox_up(docker_client, proc, seen)
@@ -160,7 +196,8 @@ def sigkilled_batch(client: Any, args: list[str]) -> set[str]:
 
 
 def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
-        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path
+) -> None:
     seen = sigkilled_batch(docker_client, batch_args(instances_file, devset_repos, tmp_path / "run", 1))
     assert still_there(docker_client, seen), "SIGKILL leaves the container (nothing runs to remove it)"
 
@@ -168,8 +205,9 @@ def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
         """One ``rfsn sandbox prune``; whether nothing of the batch is left. (Killed mid-request,
         the batch can leave the daemon still creating a container that one prune did not see:
         prune is run again until the daemon has settled, within the bound.)"""
-        prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"],
-                               capture_output=True, text=True, timeout=120)
+        prune = subprocess.run(
+            [sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True, text=True, timeout=120
+        )
         assert prune.returncode == 0, prune.stderr
         return not still_there(docker_client, seen)
 
@@ -178,7 +216,8 @@ def test_after_sigkill_of_a_batch_prune_removes_what_was_left(
 
 
 def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners(
-        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path
+) -> None:
     """The resume check SIGKILLed a batch: its containers still ran 57 minutes later, until a
     manual prune. The next command that starts a container removes those of this host whose
     owner process is gone, and never one whose owner lives (other people's runs). (Another
@@ -194,9 +233,18 @@ def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners
             break
     assert left, "SIGKILL leaves the container (nothing runs to remove it)"
     image = docker_client.containers.get(next(iter(left))).image.id
-    alive = docker_client.containers.run(image, ["sleep", "300"], detach=True, network_mode="none",
-                                         labels={labels.MANAGED: "1", labels.HOST: socket.gethostname(),
-                                                 labels.PID: str(os.getpid()), labels.SESSION: "alive"})
+    alive = docker_client.containers.run(
+        image,
+        ["sleep", "300"],
+        detach=True,
+        network_mode="none",
+        labels={
+            labels.MANAGED: "1",
+            labels.HOST: socket.gethostname(),
+            labels.PID: str(os.getpid()),
+            labels.SESSION: "alive",
+        },
+    )
     seen_next: set[str] = set()
     following = start_rfsn(batch_args(instances_file, devset_repos, tmp_path / "next", 1))
     try:
@@ -212,7 +260,8 @@ def test_the_next_command_removes_what_a_sigkilled_batch_left_and_no_live_owners
 
 
 def test_a_signalled_batch_resumes_without_redoing_finished_instances(
-        tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path) -> None:
+    tmp_path: Path, docker_client: Any, instances_file: Path, devset_repos: Path
+) -> None:
     """Instances run in file order (ratelimit, then unitconv): SIGTERM once ratelimit is recorded
     and unitconv's sandbox is up; the same command then starts at unitconv."""
     out = tmp_path / "run"

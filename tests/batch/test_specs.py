@@ -13,13 +13,18 @@ import pytest
 from rfsn.batch.harness import metadata, specs, upstream
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL
 
-SPEC = {"python": "3.9", "packages": "requirements.txt", "pip_packages": ["attrs==23.1.0"],
-        "install": "python -m pip install -e .", "pre_install": ["echo pre"], "test_cmd": "pytest -rA"}
+SPEC = {
+    "python": "3.9",
+    "packages": "requirements.txt",
+    "pip_packages": ["attrs==23.1.0"],
+    "install": "python -m pip install -e .",
+    "pre_install": ["echo pre"],
+    "test_cmd": "pytest -rA",
+}
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _repo(tmp_path: Path) -> tuple[Path, str]:
@@ -27,8 +32,9 @@ def _repo(tmp_path: Path) -> tuple[Path, str]:
     (repo / "reqs").mkdir(parents=True)
     _git(tmp_path, "init", "-q", str(repo))
     (repo / "reqs" / "test.txt").write_text("-r base.txt\n# pinned\n-e .\npytest==7.4.0\n")
-    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='p', install_requires=['six'],"
-                                   " extras_require={'x': ['lxml']})\n")
+    (repo / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='p', install_requires=['six'], extras_require={'x': ['lxml']})\n"
+    )
     (repo / "reqs" / "base.txt").write_text("six==1.16.0\n")
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "setup")
@@ -47,8 +53,9 @@ def test_requirements_come_from_the_setup_commit_with_includes_inlined(tmp_path:
 def test_the_build_backend_is_read_for_the_offline_reinstall(tmp_path: Path) -> None:
     """Without build isolation (sessions are offline) the backend must already be in the env."""
     repo, _ = _repo(tmp_path)
-    (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["flit_core>=3.2,<4"]\n'
-                                         'build-backend = "flit_core.buildapi"\n')
+    (repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core>=3.2,<4"]\nbuild-backend = "flit_core.buildapi"\n'
+    )
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "flit")
     assert metadata.build_requirements(repo, _git(repo, "rev-parse", "HEAD")) == ["flit_core>=3.2,<4"]
@@ -73,8 +80,7 @@ def test_recipe_installs_the_spec_and_keeps_its_pytest_pin() -> None:
 def test_rfsn_tooling_is_constrained_by_what_the_spec_installed() -> None:
     """A spec pinning pluggy==0.13.1 keeps it: rfsn's pytest is resolved under those pins, and
     the venv's bundled pip/setuptools are really brought to the spec's bounds."""
-    recipe = specs.render_recipe({**SPEC, "pip_packages": ["pluggy==0.13.1"]}, registry=False,
-                                 requirements="six\n")
+    recipe = specs.render_recipe({**SPEC, "pip_packages": ["pluggy==0.13.1"]}, registry=False, requirements="six\n")
     assert "--upgrade 'pip<24.1' 'setuptools<70'" in recipe.steps[1]
     tooling = recipe.steps[-1]
     assert "pytest" in tooling and tooling.index("-c $RFSN_ENV/pins.txt") < tooling.index("pytest")
@@ -111,14 +117,30 @@ def test_setup_runs_pre_install_then_install(tmp_path: Path) -> None:
     assert ran.stdout.split() == ["-m", "pip", "install", "--no-deps", "--no-build-isolation", "-e", "."]
     (tmp_path / "backend").mkdir()
     ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
-    assert ran.stdout.split() == ["-m", "pip", "install", "--no-deps", "--no-index", "--find-links",
-                                  f"{tmp_path}/backend", "-e", "."]
+    assert ran.stdout.split() == [
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-index",
+        "--find-links",
+        f"{tmp_path}/backend",
+        "-e",
+        ".",
+    ]
     # a build that asks for more than its backend's wheels (setup_requires, a backend's own
     # get_requires_for_build_*) cannot be isolated offline: built with the venv's, as before
     (tmp_path / "bin" / "python").write_text('#!/bin/sh\necho "$@"\ncase "$*" in *--no-index*) exit 1;; esac\n')
     ran = subprocess.run(install, env=env, capture_output=True, text=True, check=True)
-    assert ran.stdout.splitlines()[-1].split() == ["-m", "pip", "install", "--no-deps", "--no-build-isolation",
-                                                   "-e", "."]
+    assert ran.stdout.splitlines()[-1].split() == [
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "-e",
+        ".",
+    ]
 
 
 def test_real_spec_table_and_directives() -> None:
@@ -149,19 +171,29 @@ def test_a_symlink_to_the_venv_python_keeps_its_packages(docker_client: object) 
     from rfsn.buildpacks.python.pyenv import CREATE_VENV
     from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
 
-    built = [python_image(v).bootstrap_tag for v in DEBIAN_PYTHON
-             if docker_client.images.list(name=python_image(v).bootstrap_tag)]  # type: ignore[attr-defined]
+    built = [
+        python_image(v).bootstrap_tag
+        for v in DEBIAN_PYTHON
+        if docker_client.images.list(name=python_image(v).bootstrap_tag)
+    ]  # type: ignore[attr-defined]
     if not built:
         pytest.skip("no Debian Python base image is built here (rfsn sandbox bootstrap --buildpack python)")
     image = built[0]
-    probe = ('purelib="$($RFSN_ENV/venv/bin/python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')"'
-             ' && echo "X = 1" > "$purelib/rfsn_probe.py"'
-             ' && mkdir -p /tmp/tox/bin && ln -s $RFSN_ENV/venv/bin/python /tmp/tox/bin/python')
+    probe = (
+        'purelib="$($RFSN_ENV/venv/bin/python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')"'
+        ' && echo "X = 1" > "$purelib/rfsn_probe.py"'
+        " && mkdir -p /tmp/tox/bin && ln -s $RFSN_ENV/venv/bin/python /tmp/tox/bin/python"
+    )
     check = "/tmp/tox/bin/python -c 'import rfsn_probe' 2>/dev/null && echo seen || echo unseen"
     script = " && ".join([CREATE_VENV, probe, check, specs.BASE_SEES_VENV, check])
     out = docker_client.containers.run(  # type: ignore[attr-defined]
-        image, ["sh", "-c", script], environment={"RFSN_ENV": "/tmp/rfsn-env"}, network_mode="none",
-        remove=True, user="root")
+        image,
+        ["sh", "-c", script],
+        environment={"RFSN_ENV": "/tmp/rfsn-env"},
+        network_mode="none",
+        remove=True,
+        user="root",
+    )
     assert out.decode().split() == ["unseen", "seen"]
 
 
@@ -172,11 +204,16 @@ def test_pre_install_sed_edits_of_the_metadata_decide_the_build_backend(tmp_path
     (repo / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools", "wheel"]\n')
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "backend")
-    spec = {**SPEC, "pre_install": ["sed -i 's/pytest/pytest -rA/' tox.ini",
-                                    """sed -i 's/requires = \\["setuptools",/"""
-                                    """requires = \\["setuptools==68.0.0",/' pyproject.toml""",
-                                    "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
-                                    "apt-get update && apt-get install -y graphviz"]}
+    spec = {
+        **SPEC,
+        "pre_install": [
+            "sed -i 's/pytest/pytest -rA/' tox.ini",
+            """sed -i 's/requires = \\["setuptools",/"""
+            """requires = \\["setuptools==68.0.0",/' pyproject.toml""",
+            "grep -q 'lxml' setup.py && sed -i 's/lxml/lxml<5/' setup.py",
+            "apt-get update && apt-get install -y graphviz",
+        ],
+    }
     edits = metadata.metadata_edits(spec)
     assert edits == spec["pre_install"][1:3]  # tox.ini is not metadata; apt-get is not an edit
     head = _git(repo, "rev-parse", "HEAD")
@@ -202,15 +239,23 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     from rfsn.models import TestStatus
     from tests.controller.conftest import junit
 
-    pack = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False),
-                         upstream.log_parser("pytest-dev/pytest"), "pytest-dev__pytest-1")
-    output = ("PASSED [100%]\nPASSED tests/test_calc.py::test_add\n"
-              "PASSED tests/test_calc.py::test_zero\n"  # a lie: junit says failed
-              "ERROR    root:t.py:7 error text going to logger\n")  # a test's log output, no test
+    pack = SpecBuildpack(
+        {},
+        specs.render_recipe({"python": "3.11"}, registry=False),
+        upstream.log_parser("pytest-dev/pytest"),
+        "pytest-dev__pytest-1",
+    )
+    output = (
+        "PASSED [100%]\nPASSED tests/test_calc.py::test_add\n"
+        "PASSED tests/test_calc.py::test_zero\n"  # a lie: junit says failed
+        "ERROR    root:t.py:7 error text going to logger\n"
+    )  # a test's log output, no test
     statuses = pack.parse(output, {"junit.xml": junit(test_add="passed", test_zero="failed")})
-    assert statuses == {"tests/test_calc.py::test_add": TestStatus.PASSED,
-                        "tests/test_calc.py::test_zero": TestStatus.FAILED,
-                        "[100%]": TestStatus.PASSED}
+    assert statuses == {
+        "tests/test_calc.py::test_add": TestStatus.PASSED,
+        "tests/test_calc.py::test_zero": TestStatus.FAILED,
+        "[100%]": TestStatus.PASSED,
+    }
 
 
 def test_the_project_is_installed_at_the_base_commit_when_its_metadata_moved(tmp_path: Path) -> None:
@@ -234,23 +279,37 @@ def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path
 
     from tests.paths import ROOT
 
-    lines = [{"instance_id": "o__r-1", "repo": "o/r", "base_commit": "a" * 40, "patch": "",
-              "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": [], "version": "1.0",
-              "environment_setup_commit": "b" * 40}]
+    lines = [
+        {
+            "instance_id": "o__r-1",
+            "repo": "o/r",
+            "base_commit": "a" * 40,
+            "patch": "",
+            "test_patch": "",
+            "FAIL_TO_PASS": [],
+            "PASS_TO_PASS": [],
+            "version": "1.0",
+            "environment_setup_commit": "b" * 40,
+        }
+    ]
     path = tmp_path / "instances.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     empty = tmp_path / "empty.json"
     empty.write_text("[]")
-    script = ("import sys; sys.modules['swebench'] = None\n"
-              "from rfsn.cli import main\n"
-              "main(['evaluate', 'gold', '--instances', sys.argv[1], '--run-id', 'r', '--report-dir', sys.argv[2]])\n")
-    done = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    script = (
+        "import sys; sys.modules['swebench'] = None\n"
+        "from rfsn.cli import main\n"
+        "main(['evaluate', 'gold', '--instances', sys.argv[1], '--run-id', 'r', '--report-dir', sys.argv[2]])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2, done.stderr
     assert "pip install 'rfsn[swebench]'" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "logs").exists()  # nothing ran
-    done = subprocess.run([sys.executable, "-c", script, str(empty), str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(empty), str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and f"no instances in {empty}" in done.stderr, done.stderr
 
 
@@ -258,10 +317,15 @@ def _harness_run(repo: str, test_patch: str, selects: bool) -> Any:
     from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
 
     directives = upstream.test_directives({"repo": repo, "test_patch": test_patch})
-    return HarnessRunBuildpack({"test_cmd": "tox --current-env -epy39 -v --"},
-                               specs.render_recipe({"python": "3.9"}, registry=False), directives,
-                               upstream.log_parser(repo), f"{repo.replace('/', '__')}-1", repo=repo,
-                               selects=selects)
+    return HarnessRunBuildpack(
+        {"test_cmd": "tox --current-env -epy39 -v --"},
+        specs.render_recipe({"python": "3.9"}, registry=False),
+        directives,
+        upstream.log_parser(repo),
+        f"{repo.replace('/', '__')}-1",
+        repo=repo,
+        selects=selects,
+    )
 
 
 def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -> None:
@@ -281,14 +345,15 @@ def test_a_repair_session_runs_the_files_it_selects_through_a_harness_runner() -
     # sympy's parser names a failing test "path:name": its file is selected, not the whole suite
     sympy = _harness_run("sympy/sympy", "", selects=True)
     assert sympy.test_command(["sympy/core/tests/test_rfsn_repro_x.py:test_x"], "/r")[-1].endswith(
-        " sympy/core/tests/test_rfsn_repro_x.py")
+        " sympy/core/tests/test_rfsn_repro_x.py"
+    )
     # django's runner takes module labels: a file turns into one the harness's way; an id that
     # names no file leaves the directives
-    django = _harness_run("django/django", "diff --git a/tests/calc/test_core.py b/tests/calc/test_core.py\n",
-                          selects=True)
+    django = _harness_run(
+        "django/django", "diff --git a/tests/calc/test_core.py b/tests/calc/test_core.py\n", selects=True
+    )
     assert django.test_command(["tests/calc/test_rfsn_repro.py"], "/r")[-1].endswith(" calc.test_rfsn_repro")
-    assert django.test_command(["test_add (calc.test_core.CoreTests.test_add)"], "/r")[-1].endswith(
-        " calc.test_core")
+    assert django.test_command(["test_add (calc.test_core.CoreTests.test_add)"], "/r")[-1].endswith(" calc.test_core")
 
 
 SYMPY_LOG = """\
@@ -360,15 +425,18 @@ def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_na
     assert sympy.test_command([f"{file}:test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file} -k test_sin")
     limit_cases(sympy, 59.6)
     assert sympy.test_command([f"{file}:test_sin", f"{file}:test_cos"], "/r")[-1].endswith(
-        f"bin/test -C --verbose --timeout=60 {file} -k test_sin test_cos")
+        f"bin/test -C --verbose --timeout=60 {file} -k test_sin test_cos"
+    )
     # a whole file among the selection: no name selects it, so the files run whole
     assert sympy.test_command([f"{file}:test_sin", "sympy/core/tests/test_basic.py"], "/r")[-1].endswith(
-        f"--timeout=60 {file} sympy/core/tests/test_basic.py")
+        f"--timeout=60 {file} sympy/core/tests/test_basic.py"
+    )
     # a reproduction's test with the bare alias it is also reported by (sympy-20590's failing
     # tier ran the session's suite and selected nothing): the named file holds both
     repro = "sympy/core/tests/test_rfsn_repro_basic.py"
     assert sympy.test_command([f"{repro}:test_immutable", "test_immutable"], "/r")[-1].endswith(
-        f"--timeout=60 {repro} -k test_immutable")
+        f"--timeout=60 {repro} -k test_immutable"
+    )
     grading = _harness_run("sympy/sympy", f"diff --git a/{file} b/{file}\n", selects=False)
     grading.spec = sympy.spec
     assert grading.test_command(["test_sin"], "/r")[-1].endswith(f"bin/test -C --verbose {file}")
@@ -383,8 +451,7 @@ def test_a_session_gives_a_harness_runner_that_can_its_per_test_limit_and_the_na
     assert tox.test_command([], "/r")[-1] == "tox --current-env -epy39 -v --"
 
 
-def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(
-        tmp_path: Path) -> None:
+def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selection_without_files(tmp_path: Path) -> None:
     """sympy's ``bin/test``: issue-only there is no test patch, and a selection that names no
     file (a bare test name) ran all of sympy; it runs the session's suite instead, and of it
     the tests so named."""
@@ -396,36 +463,45 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='sympy')\n")
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
-                   check=True)
-    base = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    instance = Instance(instance_id="sympy__sympy-1", repo="sympy/sympy", version="1.9", base_commit=base,
-                        problem_statement="x")
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], check=True
+    )
+    base = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    instance = Instance(
+        instance_id="sympy__sympy-1", repo="sympy/sympy", version="1.9", base_commit=base, problem_statement="x"
+    )
     suite = ["sympy/printing/tests/test_latex.py"]
     buildpack = spec_buildpack(instance, repo, registry=False, repairing=True, suite=suite)
     assert buildpack is not None
     assert buildpack.test_command(["test_latex_functions"], "/r")[-1].endswith(
-        " sympy/printing/tests/test_latex.py -k test_latex_functions")
+        " sympy/printing/tests/test_latex.py -k test_latex_functions"
+    )
     assert buildpack.test_command([], "/r")[-1].endswith(" sympy/printing/tests/test_latex.py")
     # a bare name that is no named test's alias may be anywhere in the suite: it runs too
     assert buildpack.test_command(["sympy/core/tests/test_repro.py:test_a", "test_latex_functions"], "/r")[-1].endswith(
-        " sympy/core/tests/test_repro.py sympy/printing/tests/test_latex.py -k test_a test_latex_functions")
+        " sympy/core/tests/test_repro.py sympy/printing/tests/test_latex.py -k test_a test_latex_functions"
+    )
     whole = spec_buildpack(instance, repo, registry=False, repairing=True)
     assert whole is not None and whole.test_command(["test_latex_functions"], "/r")[-1].endswith(
-        "bin/test -C --verbose -k test_latex_functions")
+        "bin/test -C --verbose -k test_latex_functions"
+    )
     # with no suite of the session's, a bare name that is no named test's alias: the whole suite
     assert whole.test_command(["sympy/core/tests/test_repro.py:test_a", "test_latex_functions"], "/r")[-1].endswith(
-        "bin/test -C --verbose -k test_a test_latex_functions")
+        "bin/test -C --verbose -k test_a test_latex_functions"
+    )
 
 
 def test_the_harness_specs_leave_logging_as_they_found_it() -> None:
     """Importing the swebench package calls ``logging.basicConfig(level=INFO)``; after it every
     HTTP request of httpx printed a line on the user's terminal. A fresh process: the package
     may be imported already in this one."""
-    probe = ("import logging\nfrom rfsn.batch.harness import upstream\n"
-             "upstream.lookup('pallets/flask', '2.3')\nupstream.log_parser('pallets/flask')\n"
-             "print(len(logging.getLogger().handlers), logging.getLogger().level)")
+    probe = (
+        "import logging\nfrom rfsn.batch.harness import upstream\n"
+        "upstream.lookup('pallets/flask', '2.3')\nupstream.log_parser('pallets/flask')\n"
+        "print(len(logging.getLogger().handlers), logging.getLogger().level)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", str(logging.WARNING)]
 
@@ -434,10 +510,12 @@ def test_a_spec_lookup_imports_the_specs_alone_and_leaves_the_package_whole() ->
     """The package's ``__init__`` imports datasets, pandas and modal (3 s in every worker before
     its first lookup). A lookup reads the specs alone; a later ``import swebench`` still gets the
     whole package. A fresh process: the package may be imported already in this one."""
-    probe = ("import sys\nfrom rfsn.batch.harness import upstream\n"
-             "assert upstream.lookup('pallets/flask', '2.3') is not None\n"
-             "print(sorted(m for m in ('datasets', 'pandas', 'modal', 'swebench') if m in sys.modules))\n"
-             "import swebench, swebench.harness.run_evaluation\n"
-             "print(swebench.__version__ == __import__('importlib.metadata').metadata.version('swebench'))")
+    probe = (
+        "import sys\nfrom rfsn.batch.harness import upstream\n"
+        "assert upstream.lookup('pallets/flask', '2.3') is not None\n"
+        "print(sorted(m for m in ('datasets', 'pandas', 'modal', 'swebench') if m in sys.modules))\n"
+        "import swebench, swebench.harness.run_evaluation\n"
+        "print(swebench.__version__ == __import__('importlib.metadata').metadata.version('swebench'))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stdout + out.stderr

@@ -24,8 +24,7 @@ def test_record_then_resume(tmp_path: Path) -> None:
     again = RunStore(tmp_path)
     assert set(again.outcomes()) == {"a"}
     lines = (tmp_path / "predictions.jsonl").read_text().splitlines()
-    assert [json.loads(x) for x in lines] == [
-        {"instance_id": "a", "model_name_or_path": "rfsn", "model_patch": "p"}]
+    assert [json.loads(x) for x in lines] == [{"instance_id": "a", "model_name_or_path": "rfsn", "model_patch": "p"}]
 
 
 def test_torn_last_line_is_ignored_then_cut(tmp_path: Path) -> None:

@@ -27,9 +27,11 @@ def _project(root: Path) -> Path:
 
 
 PROBLEM = "`latex(acsc(x), inv_trig_style='full')` gives `\\operatorname{acsc}`: latex ignores the style"
-PATCH = ("diff --git a/pkg/printing/tests/test_latex.py b/pkg/printing/tests/test_latex.py\n"
-         "diff --git a/pkg/core/tests/helpers.py b/pkg/core/tests/helpers.py\n"
-         "diff --git a/pkg/gone/tests/test_gone.py b/pkg/gone/tests/test_gone.py\n")
+PATCH = (
+    "diff --git a/pkg/printing/tests/test_latex.py b/pkg/printing/tests/test_latex.py\n"
+    "diff --git a/pkg/core/tests/helpers.py b/pkg/core/tests/helpers.py\n"
+    "diff --git a/pkg/gone/tests/test_gone.py b/pkg/gone/tests/test_gone.py\n"
+)
 
 
 LATEX = ["pkg/printing/tests/test_latex.py"]

@@ -35,25 +35,40 @@ def _inputs() -> tuple[Path, Path, list[str]]:
         pytest.skip(f"RFSN_SWEBENCH_REPOS must name the directory of fetched repositories (got {repos!r})")
     ids = [i.strip() for i in os.environ.get("RFSN_SWEBENCH_IDS", DEFAULT_IDS).split(",") if i.strip()]
     text = Path(dataset).read_text(encoding="utf-8")
-    rows = json.loads(text) if text.lstrip().startswith("[") else [
-        json.loads(line) for line in text.splitlines() if line.strip()]
+    rows = (
+        json.loads(text)
+        if text.lstrip().startswith("[")
+        else [json.loads(line) for line in text.splitlines() if line.strip()]
+    )
     by_id = {r["instance_id"]: r for r in rows}
     absent = [i for i in ids if i not in by_id]
     if absent:
         pytest.skip(f"not in {dataset}: {', '.join(absent)}")
-    unfetched = sorted({by_id[i]["repo"] for i in ids
-                        if not (Path(repos) / by_id[i]["repo"].replace("/", "__")).is_dir()})
+    unfetched = sorted(
+        {by_id[i]["repo"] for i in ids if not (Path(repos) / by_id[i]["repo"].replace("/", "__")).is_dir()}
+    )
     if unfetched:
         pytest.skip(f"repositories not fetched into {repos}: {', '.join(unfetched)}")
     return Path(dataset), Path(repos), ids
 
 
-def test_gold_resolves_and_empty_does_not_on_real_lite_instances(
-        tmp_path: Path, docker_client: Any) -> None:
+def test_gold_resolves_and_empty_does_not_on_real_lite_instances(tmp_path: Path, docker_client: Any) -> None:
     dataset, repos, ids = _inputs()
-    result = CliRunner().invoke(main, ["validate", str(dataset), "--run-id", "real",
-                                       "--report-dir", str(tmp_path), "--repos-dir", str(repos),
-                                       "--instance-ids", " ".join(ids)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            str(dataset),
+            "--run-id",
+            "real",
+            "--report-dir",
+            str(tmp_path),
+            "--repos-dir",
+            str(repos),
+            "--instance-ids",
+            " ".join(ids),
+        ],
+    )
     rows = {r["instance_id"]: r for r in json.loads((tmp_path / "validation.real.json").read_text())}
     assert set(rows) == set(ids), result.output
     for instance_id, row in rows.items():
@@ -76,10 +91,26 @@ def test_a_model_that_knows_the_answer_resolves_real_lite_instances(tmp_path: Pa
     dataset, repos, _ = _inputs()
     ids = os.environ.get("RFSN_SWEBENCH_CEILING_IDS", CEILING_IDS).replace(",", " ")
     script = Path(__file__).resolve().parents[2] / "benchmarks" / "ceiling_swebench.py"
-    proc = subprocess.run([sys.executable, str(script), str(dataset), "--repos-dir", str(repos),
-                           "--out", str(tmp_path), "--instance-ids", ids, "--workers", "1"],
-                          capture_output=True, text=True, timeout=7200)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(dataset),
+            "--repos-dir",
+            str(repos),
+            "--out",
+            str(tmp_path),
+            "--instance-ids",
+            ids,
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
     wanted = len(ids.split())
     for setting in ("issue_only", "tests_given"):
         assert f"| {setting} | all | | {wanted}/{wanted} | | | |" in proc.stdout, (
-            proc.stdout[-3000:] + proc.stderr[-2000:])
+            proc.stdout[-3000:] + proc.stderr[-2000:]
+        )

@@ -11,8 +11,15 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.models.swebench import Instance
 
-INST = Instance(instance_id="o__r-1", repo="o/r", base_commit="abc", patch="", test_patch="",
-                FAIL_TO_PASS=["t.py::f"], PASS_TO_PASS=["t.py::p"])
+INST = Instance(
+    instance_id="o__r-1",
+    repo="o/r",
+    base_commit="abc",
+    patch="",
+    test_patch="",
+    FAIL_TO_PASS=["t.py::f"],
+    PASS_TO_PASS=["t.py::p"],
+)
 
 
 def _report(log: str = "", **tests: S) -> TestReport:
@@ -67,14 +74,17 @@ def test_a_pass_to_pass_test_that_can_never_exist_is_graded_with_a_caveat() -> N
 
 def test_p2p_failing_for_want_of_the_network_says_so() -> None:
     # the lines a real run printed (psf__requests-2317 in the network-less sandbox)
-    log = ("    def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,\n"
-           ">       for res in getaddrinfo(host, port, 0, SOCK_STREAM):\n"
-           "E       socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
-           "FAILED test_requests.py::RequestsTestCase::test_BASICAUTH_TUPLE_HTTP_200_OK_GET\n")
+    log = (
+        "    def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,\n"
+        ">       for res in getaddrinfo(host, port, 0, SOCK_STREAM):\n"
+        "E       socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
+        "FAILED test_requests.py::RequestsTestCase::test_BASICAUTH_TUPLE_HTTP_200_OK_GET\n"
+    )
     reason = verdict(INST, _report(log, f=S.FAILED, p=S.FAILED), None)
     assert reason is not None and reason.endswith(
         "they need the network, which the sandbox does not have: "
-        "E       socket.gaierror: [Errno -3] Temporary failure in name resolution")
+        "E       socket.gaierror: [Errno -3] Temporary failure in name resolution"
+    )
     plain = verdict(INST, _report("E   assert 1 == 2\n", f=S.FAILED, p=S.FAILED), None)
     assert plain is not None and "network" not in plain
 
@@ -107,8 +117,9 @@ def test_a_fail_to_pass_test_its_modules_collection_error_hides_fails_at_base() 
     inst = INST.model_copy(update={"PASS_TO_PASS": ["u.py::p"]})
     assert verdict(inst, hidden, None) is None
     reason = verdict(inst, hidden, None, dependency="t.py cannot import a dependency: E   No module named 'x'")
-    assert reason == ("1 test(s) not collected at base (first: t.py::f): "
-                      "t.py cannot import a dependency: E   No module named 'x'")
+    assert reason == (
+        "1 test(s) not collected at base (first: t.py::f): t.py cannot import a dependency: E   No module named 'x'"
+    )
     elsewhere = TestReport(tests={"other.py": S.ERROR, "u.py::p": S.PASSED}, exit_code=1, log="")
     assert verdict(inst, elsewhere, None) is not None  # nothing says why t.py::f is missing
 
@@ -119,21 +130,26 @@ def test_xarray_2905_pass_to_pass_tests_their_modules_collection_error_hides_are
     log = "E   RuntimeError: Cannot find the ecCodes library\n"
     inst = INST.model_copy(update={"PASS_TO_PASS": ["t.py::p", "t.py::q"]})
     hidden = TestReport(tests={"t.py": S.ERROR}, exit_code=1, log=log)
-    assert verdict(inst, hidden, None) == ("2 PASS_TO_PASS test(s) not collected at base, their module does not "
-                                           "import (first: t.py::p): E   RuntimeError: Cannot find the ecCodes library")
-    assert verdict(inst, TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED}, exit_code=1, log=""),
-                   None) is None  # t.py::q missing from a module that imports: a caveat
+    assert verdict(inst, hidden, None) == (
+        "2 PASS_TO_PASS test(s) not collected at base, their module does not "
+        "import (first: t.py::p): E   RuntimeError: Cannot find the ecCodes library"
+    )
+    assert (
+        verdict(inst, TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED}, exit_code=1, log=""), None) is None
+    )  # t.py::q missing from a module that imports: a caveat
 
 
 def test_pylint_8898_a_pass_to_pass_name_of_a_test_the_test_patch_adds_failing_at_base_is_a_caveat() -> None:
     """A test the test patch adds is the fix's to pass, whatever list names it; the harness never
     runs it at base. pylint-dev__pylint-8898 lists ``test_csv_regex_comma_in_quantifier[foo,`` as
     PASS_TO_PASS, the name the harness's parser gives two new tests, one failing at base: `env`."""
-    patch = ("+++ b/t.py\n@@ -1 +1,4 @@\n+@pytest.mark.parametrize('x', [1, 2])\n"
-             "+def test_new(x) -> None:\n+    assert x\n")
+    patch = (
+        "+++ b/t.py\n@@ -1 +1,4 @@\n+@pytest.mark.parametrize('x', [1, 2])\n+def test_new(x) -> None:\n+    assert x\n"
+    )
     inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": ["t.py::p", "t.py::test_new[1"]})
-    report = TestReport(tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED, "t.py::test_new[1": S.FAILED},
-                        exit_code=1, log="")
+    report = TestReport(
+        tests={"t.py::f": S.FAILED, "t.py::p": S.PASSED, "t.py::test_new[1": S.FAILED}, exit_code=1, log=""
+    )
     assert verdict(inst, report, None) is None
     said = caveat(inst, report)
     assert "the test patch adds or edits fail at base" in said and "t.py::test_new[1" in said
@@ -156,7 +172,7 @@ def test_the_validation_cache_is_keyed_by_rfsns_own_code(tmp_path: Path, monkeyp
     assert envcheck.cache_path(tmp_path, instance, buildpack, tmp_path) != before
 
 
-_UNITS = '''import pytest
+_UNITS = """import pytest
 
 
 class TestDataArray:
@@ -195,7 +211,7 @@ def test_integrate(dask):
 
 def test_after():
     assert True
-'''
+"""
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -214,15 +230,17 @@ def _edited_repo(tmp_path: Path) -> tuple[Path, str]:
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
-    edited = (_UNITS.replace('method("integrate", dim="x")', 'method("integrate", coord="x")')
-              .replace('        da.integrate("x2d")\n', '        da.integrate("x2d")\n\n'
-                       '    with pytest.warns(FutureWarning):\n        da.integrate(dim="x")\n'))
+    edited = _UNITS.replace('method("integrate", dim="x")', 'method("integrate", coord="x")').replace(
+        '        da.integrate("x2d")\n',
+        '        da.integrate("x2d")\n\n    with pytest.warns(FutureWarning):\n        da.integrate(dim="x")\n',
+    )
     (repo / "tests" / "test_units.py").write_text(edited)
     return repo, _git(repo, "diff")
 
 
 def test_xarray_3993_pass_to_pass_cases_whose_parameters_the_test_patch_rewrites_failing_at_base_are_a_caveat(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A PASS_TO_PASS test whose definition (decorators, signature, body) the test patch edits is
     the fix's to pass: the harness never runs it at base. pydata__xarray-3993's test patch rewrites
     a ``parametrize`` argument of ``TestDataArray::test_computation`` to an API the gold patch
@@ -232,13 +250,24 @@ def test_xarray_3993_pass_to_pass_cases_whose_parameters_the_test_patch_rewrites
     repo, patch = _edited_repo(tmp_path)
     assert "def test_computation" not in patch  # the def is past the hunk's context
     edited = edited_tests(patch, repo)
-    assert edited == {"tests/test_units.py::TestDataArray::test_computation",
-                      "tests/test_units.py::test_integrate"}
+    assert edited == {"tests/test_units.py::TestDataArray::test_computation", "tests/test_units.py::test_integrate"}
     case = "tests/test_units.py::TestDataArray::test_computation[float64-method_integrate]"
-    inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": [case, "tests/test_units.py::test_after"],
-                                   "FAIL_TO_PASS": ["tests/test_units.py::test_integrate"]})
-    report = TestReport(tests={case: S.FAILED, "tests/test_units.py::test_after": S.PASSED,
-                               "tests/test_units.py::test_integrate": S.FAILED}, exit_code=1, log="")
+    inst = INST.model_copy(
+        update={
+            "test_patch": patch,
+            "PASS_TO_PASS": [case, "tests/test_units.py::test_after"],
+            "FAIL_TO_PASS": ["tests/test_units.py::test_integrate"],
+        }
+    )
+    report = TestReport(
+        tests={
+            case: S.FAILED,
+            "tests/test_units.py::test_after": S.PASSED,
+            "tests/test_units.py::test_integrate": S.FAILED,
+        },
+        exit_code=1,
+        log="",
+    )
     assert verdict(inst, report, None, edited=edited) is None
     assert "adds or edits fail at base" in caveat(inst, report, edited) and case in caveat(inst, report, edited)
 
@@ -251,10 +280,12 @@ def test_an_untouched_pass_to_pass_test_failing_at_base_is_still_the_environment
 
     repo, patch = _edited_repo(tmp_path)
     edited = edited_tests(patch, repo)
-    for untouched in ("tests/test_units.py::TestDataset::test_computation",
-                      "tests/test_units.py::TestDataArray::test_stacking_reordering",
-                      "tests/test_units.py::TestDataArray::test_computation_objects",
-                      "tests/test_units.py::test_after"):
+    for untouched in (
+        "tests/test_units.py::TestDataset::test_computation",
+        "tests/test_units.py::TestDataArray::test_stacking_reordering",
+        "tests/test_units.py::TestDataArray::test_computation_objects",
+        "tests/test_units.py::test_after",
+    ):
         inst = INST.model_copy(update={"test_patch": patch, "PASS_TO_PASS": [untouched]})
         report = TestReport(tests={"t.py::f": S.FAILED, untouched: S.FAILED}, exit_code=1, log="")
         reason = verdict(inst, report, None, edited=edited)
@@ -266,11 +297,14 @@ def test_a_test_whose_last_line_the_test_patch_deletes_is_edited(tmp_path: Path)
     from rfsn.batch.harness.envcheck import edited_tests
 
     repo, _ = _edited_repo(tmp_path)
-    (repo / "tests" / "test_units.py").write_text(_UNITS.replace("        ids=repr,\n", "")
-                                                  .replace("        assert x\n", ""))
+    (repo / "tests" / "test_units.py").write_text(
+        _UNITS.replace("        ids=repr,\n", "").replace("        assert x\n", "")
+    )
     patch = _git(repo, "diff")
-    assert edited_tests(patch, repo) == {"tests/test_units.py::TestDataArray::test_computation",
-                                         "tests/test_units.py::TestDataset::test_computation"}
+    assert edited_tests(patch, repo) == {
+        "tests/test_units.py::TestDataArray::test_computation",
+        "tests/test_units.py::TestDataset::test_computation",
+    }
 
 
 def test_a_class_decorator_the_test_patch_edits_edits_each_of_its_methods(tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ def test_a_history_starting_after_the_cutoff_has_no_old_commit(tmp_path: Path) -
 def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -> None:
     err = "warn: something\nrfsn: error: env image: pip install x: No matching distribution found for x\n"
     assert summary(2, "", err, 600) == {
-        "built": False, "cause": "rfsn: error: env image: pip install x: No matching distribution found for x"}
+        "built": False,
+        "cause": "rfsn: error: env image: pip install x: No matching distribution found for x",
+    }
     assert summary(None, "", "", 600)["cause"] == "row timeout: rfsn test ran past 600s and was killed"
     report = {"tests": {"a": "passed", "b": "failed", "c": "skipped", "d": "error"}, "structured": True}
     row = summary(1, json.dumps(report), "", 600)

@@ -41,10 +41,14 @@ def test_a_patch_is_correct_when_its_syntax_tree_is_the_fix_s_and_not_when_it_is
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **COMMIT_DATES}
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
-                   check=True, env=env)
-    base = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+        check=True,
+        env=env,
+    )
+    base = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     instance = {"base_commit": base, "patch": _diff(repo, SOURCE.replace("w + h", "w * h"))}
     assert repair.ast_equal(repo, instance, _diff(repo, SOURCE.replace("w + h", "(w)  *  h  # area"))) is True
     assert repair.ast_equal(repo, instance, _diff(repo, SOURCE.replace("w + h", "h * w"))) is False
@@ -53,8 +57,10 @@ def test_a_patch_is_correct_when_its_syntax_tree_is_the_fix_s_and_not_when_it_is
 
 
 def test_the_harness_runs_name_their_failing_tests_and_count_them() -> None:
-    output = ("tests/test_a.py ..F\nFAILED tests/test_a.py::test_one - AssertionError: x\n"
-              "ERROR tests/test_a.py::test_two\n========= 1 failed, 2 passed =========\n")
+    output = (
+        "tests/test_a.py ..F\nFAILED tests/test_a.py::test_one - AssertionError: x\n"
+        "ERROR tests/test_a.py::test_two\n========= 1 failed, 2 passed =========\n"
+    )
     assert repair.failing(output) == {"tests/test_a.py::test_one", "tests/test_a.py::test_two"}
     log = "[  265.43s] tests ran in 8.02s, exit 1, {'passed': 15, 'failed': 2, 'error': 1, 'skipped': 0}\n"
     assert repair.bad_count(log) == 3
@@ -63,8 +69,16 @@ def test_the_harness_runs_name_their_failing_tests_and_count_them() -> None:
 
 def test_precision_counts_the_correct_patches_of_the_fixed_sessions_only() -> None:
     def row(status: str, correct: bool | None) -> dict[str, object]:
-        return {"instance_id": f"o__n-{status}", "status": status, "why": "why", "template": "t", "concerns": [],
-                "seconds": 1.0, "correct": correct, "judged_by": ""}
+        return {
+            "instance_id": f"o__n-{status}",
+            "status": status,
+            "why": "why",
+            "template": "t",
+            "concerns": [],
+            "seconds": 1.0,
+            "correct": correct,
+            "judged_by": "",
+        }
 
     text = repair.table([row("fixed", True), row("fixed", False), row("plausible", True), row("not_fixed", None)])
     assert "fixed (resolved): 2/4 (50 %); precision (correct of fixed): 1/2 (50 %); plausible: 1 (1 correct)" in text

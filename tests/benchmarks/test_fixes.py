@@ -38,8 +38,11 @@ def _commit(repo: Path, files: dict[str, str], message: str) -> None:
         (repo / path).write_text(text)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), **COMMIT_DATES}
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message],
-                   check=True, env=env)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message],
+        check=True,
+        env=env,
+    )
 
 
 def test_the_miner_keeps_a_one_hunk_fix_and_drops_formatting_chores_and_features(tmp_path: Path) -> None:
@@ -54,7 +57,8 @@ def test_the_miner_keeps_a_one_hunk_fix_and_drops_formatting_chores_and_features
     project = {"repo": "owner/name", "split": "design", "language": "python"}
     rows = mine.mine_project((tmp_path, project))
     assert [(r["subject"], r["file"], r["tests"], r["changed_lines"]) for r in rows] == [
-        ("Fix area of a rectangle", "pkg/geo.py", ["tests/test_geo.py"], 2)]
+        ("Fix area of a rectangle", "pkg/geo.py", ["tests/test_geo.py"], 2)
+    ]
     assert "-    return w + h\n+    return w * h" in rows[0]["hunk"]
 
 

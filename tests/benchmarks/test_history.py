@@ -49,8 +49,12 @@ def test_the_corpus_holds_what_the_issue_asks_in_swebench_format():
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _commit(repo: Path, files: dict[str, str], message: str, date: str) -> None:
@@ -58,27 +62,43 @@ def _commit(repo: Path, files: dict[str, str], message: str, date: str) -> None:
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_text(text)
     _git(repo, "add", "-A")
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit",
-                    "-qm", message], check=True, env={"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date,
-                                                      "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", message],
+        check=True,
+        env={"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date, "PATH": "/usr/bin:/bin"},
+    )
 
 
 TEST_V1 = "import pytest\n\n\ndef test_one():\n    assert last([1]) == 1\n"
-TEST_V2 = TEST_V1 + ("\n\nclass TestLast:\n    @pytest.mark.parametrize('n', [2, 3])\n"
-                     "    def test_many(self, n):\n        assert last(list(range(n))) == n - 1\n")
+TEST_V2 = TEST_V1 + (
+    "\n\nclass TestLast:\n    @pytest.mark.parametrize('n', [2, 3])\n"
+    "    def test_many(self, n):\n        assert last(list(range(n))) == n - 1\n"
+)
 
 
 def test_the_miner_takes_a_fix_with_its_new_tests_and_leaves_chores_and_source_only_commits(tmp_path):
     repo = tmp_path / "owner__proj"
     repo.mkdir()
     _git(repo, "init", "-q")
-    _commit(repo, {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n",
-                   "tests/test_core.py": TEST_V1}, "start", "2016-01-01T00:00:00")
+    _commit(
+        repo,
+        {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n", "tests/test_core.py": TEST_V1},
+        "start",
+        "2016-01-01T00:00:00",
+    )
     _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[0]\n# note\n"}, "Fix a comment", "2016-01-02T00:00:00")
-    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2},
-            "Fix last() for lists of many (#3)", "2016-01-03T00:00:00")
-    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]  # typo\n",
-                   "tests/test_core.py": TEST_V2 + "\n"}, "Fix typo", "2016-01-04T00:00:00")
+    _commit(
+        repo,
+        {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2},
+        "Fix last() for lists of many (#3)",
+        "2016-01-03T00:00:00",
+    )
+    _commit(
+        repo,
+        {"proj/core.py": "def last(xs):\n    return xs[-1]  # typo\n", "tests/test_core.py": TEST_V2 + "\n"},
+        "Fix typo",
+        "2016-01-04T00:00:00",
+    )
     fix, parent = _git(repo, "rev-parse", "HEAD~1", "HEAD~2").split()
 
     rows = mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01")
@@ -92,18 +112,35 @@ def test_the_miner_takes_a_fix_with_its_new_tests_and_leaves_chores_and_source_o
     assert row["layout"] == {"metadata": ["setup.py"], "runner": [], "tests": "pytest", "requirements": []}
 
 
-
 def test_a_fix_touching_a_blob_the_clone_lacks_is_skipped_not_fatal_fsspec_11074d8(tmp_path):
     repo = tmp_path / "owner__proj"
     repo.mkdir()
     _git(repo, "init", "-q")
-    _commit(repo, {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n",
-                   "tests/test_core.py": TEST_V1}, "start", "2016-01-01T00:00:00")
-    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2,
-                   "tests/big.yaml": "large\n"}, "Fix last() for lists of many", "2016-01-03T00:00:00")
-    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1] if xs else None\n",
-                   "tests/test_core.py": TEST_V2 + "\n\ndef test_empty():\n    assert last([]) is None\n"},
-            "Fix last() of nothing", "2016-01-04T00:00:00")
+    _commit(
+        repo,
+        {"setup.py": "", "proj/core.py": "def last(xs):\n    return xs[0]\n", "tests/test_core.py": TEST_V1},
+        "start",
+        "2016-01-01T00:00:00",
+    )
+    _commit(
+        repo,
+        {
+            "proj/core.py": "def last(xs):\n    return xs[-1]\n",
+            "tests/test_core.py": TEST_V2,
+            "tests/big.yaml": "large\n",
+        },
+        "Fix last() for lists of many",
+        "2016-01-03T00:00:00",
+    )
+    _commit(
+        repo,
+        {
+            "proj/core.py": "def last(xs):\n    return xs[-1] if xs else None\n",
+            "tests/test_core.py": TEST_V2 + "\n\ndef test_empty():\n    assert last([]) is None\n",
+        },
+        "Fix last() of nothing",
+        "2016-01-04T00:00:00",
+    )
     blob = _git(repo, "rev-parse", "HEAD~1:tests/big.yaml").strip()
     (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
 
@@ -113,9 +150,11 @@ def test_a_fix_touching_a_blob_the_clone_lacks_is_skipped_not_fatal_fsspec_11074
 
 
 def test_a_changed_decorator_names_its_test_and_a_helper_names_none():
-    source = ("import unittest\n\n\ndef helper():\n    return 1\n\n\nclass Checks(unittest.TestCase):\n"
-              "    def test_a(self):\n        pass\n\n    @unittest.skipIf(False, 'case')\n"
-              "    def test_b(self):\n        pass\n")
+    source = (
+        "import unittest\n\n\ndef helper():\n    return 1\n\n\nclass Checks(unittest.TestCase):\n"
+        "    def test_a(self):\n        pass\n\n    @unittest.skipIf(False, 'case')\n"
+        "    def test_b(self):\n        pass\n"
+    )
     assert mine.tests_touched(source, "t/test_x.py", {5}) == []
     assert mine.tests_touched(source, "t/test_x.py", {10}) == ["t/test_x.py::Checks::test_a"]
     assert mine.tests_touched(source, "t/test_x.py", {12}) == ["t/test_x.py::Checks::test_b"]
@@ -135,10 +174,15 @@ def _one_fix(root, before, subject):
     repo = root / "owner__proj"
     repo.mkdir()
     _git(repo, "init", "-q")
-    _commit(repo, {"setup.py": "", "proj/core.py": before, "tests/test_core.py": TEST_V1}, "start",
-            "2016-01-01T00:00:00")
-    _commit(repo, {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2},
-            subject, "2016-01-02T00:00:00")
+    _commit(
+        repo, {"setup.py": "", "proj/core.py": before, "tests/test_core.py": TEST_V1}, "start", "2016-01-01T00:00:00"
+    )
+    _commit(
+        repo,
+        {"proj/core.py": "def last(xs):\n    return xs[-1]\n", "tests/test_core.py": TEST_V2},
+        subject,
+        "2016-01-02T00:00:00",
+    )
     fix, parent = _git(repo, "rev-parse", "HEAD", "HEAD~1").split()
     return repo, fix, parent
 
@@ -149,9 +193,10 @@ def test_a_fix_whose_source_change_changes_no_code_is_no_bug_fix_more_itertools_
     only ended a file with a newline, pyparsing 421e0fc only moved `__version_time__`; the
     rule rejects it at mining time, and `--check` names the rows of a corpus it rejects."""
     assert not mine.changes_code("def f():\n    return 1", "def f():\n    return 1\n\n")
-    assert not mine.changes_code('"""Doc."""\n__version__ = "1"\ndef f():\n    """a"""\n    return 1  # x\n',
-                                 '"""Other."""\n__version__ = "2"\n__credits__ = ["b"]\n\ndef f():\n'
-                                 '    """b"""\n    return 1\n')
+    assert not mine.changes_code(
+        '"""Doc."""\n__version__ = "1"\ndef f():\n    """a"""\n    return 1  # x\n',
+        '"""Other."""\n__version__ = "2"\n__credits__ = ["b"]\n\ndef f():\n    """b"""\n    return 1\n',
+    )
     assert mine.changes_code("def f():\n    return 1\n", "def f():\n    return 2\n")
     assert mine.changes_code("VERSION = '1'\n", "VERSION = '2'\n")  # not a dunder: may be read
     assert mine.changes_code("__all__ = ['a']\n", "__all__ = ['a', 'b']\n")  # what the package exports (review)
@@ -159,18 +204,38 @@ def test_a_fix_whose_source_change_changes_no_code_is_no_bug_fix_more_itertools_
     repo, fix, parent = _one_fix(tmp_path, "def last(xs):\n    return xs[-1]", "Fix missing newlines")
     assert mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01") == []
     patch = _git(repo, "diff", parent, fix, "--", "proj/core.py")
-    row = {"instance_id": "owner__proj-1", "repo": "owner/proj", "problem_statement": "Fix missing\nnewlines",
-           "base_commit": parent, "fix_commit": fix, "patch": patch}
+    row = {
+        "instance_id": "owner__proj-1",
+        "repo": "owner/proj",
+        "problem_statement": "Fix missing\nnewlines",
+        "base_commit": parent,
+        "fix_commit": fix,
+        "patch": patch,
+    }
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(json.dumps(row) + "\n")
     assert mine.check(corpus, tmp_path) == [
-        ("owner__proj-1", "its source change changes no code (only whitespace, comments, docstrings, metadata)")]
+        ("owner__proj-1", "its source change changes no code (only whitespace, comments, docstrings, metadata)")
+    ]
     # a project not cloned would read as empty files, "no code change": one line and exit 2 instead
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "history" / "mine.py"), "--repos-dir",
-                           str(tmp_path / "none"), "--check", str(corpus), "--out", str(tmp_path / "out.tsv")],
-                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "history" / "mine.py"),
+            "--repos-dir",
+            str(tmp_path / "none"),
+            "--check",
+            str(corpus),
+            "--out",
+            str(tmp_path / "out.tsv"),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 2 and done.stderr.splitlines()[-1] == (
-        f"mine.py: error: not cloned in {tmp_path / 'none'}: owner__proj")
+        f"mine.py: error: not cloned in {tmp_path / 'none'}: owner__proj"
+    )
 
 
 def test_an_autosquash_commit_or_a_linters_suggestions_are_no_bug_fix_marshmallow_c36cd2f():
@@ -203,7 +268,6 @@ def test_the_pick_spreads_over_the_history_single_hunk_first():
     assert picked[0]["created_at"] < "2014" and picked[-1]["created_at"] > "2018"
 
 
-
 def test_interleaved_rows_take_each_projects_next_row_in_turn_single_hunk_first():
     a = [{"id": "a1", "single_hunk": False}, {"id": "a2", "single_hunk": True}, {"id": "a3", "single_hunk": True}]
     b = [{"id": "b1", "single_hunk": True}]
@@ -211,13 +275,21 @@ def test_interleaved_rows_take_each_projects_next_row_in_turn_single_hunk_first(
     assert mine.interleave([]) == []
 
 
-INSTANCE = {"instance_id": "o__p-1", "created_at": "2019-05-01T00:00:00Z", "single_hunk": True,
-            "layout": {"tests": "nose"}}
+INSTANCE = {
+    "instance_id": "o__p-1",
+    "created_at": "2019-05-01T00:00:00Z",
+    "single_hunk": True,
+    "layout": {"tests": "nose"},
+}
 
 
 def test_named_tests_that_already_pass_ran_in_a_sound_environment():
-    row = bench.bug_row(INSTANCE, {"label": "env", "valid": False,
-                                   "message": "1 FAIL_TO_PASS test(s) already pass at base (first: t)"}, None, None)
+    row = bench.bug_row(
+        INSTANCE,
+        {"label": "env", "valid": False, "message": "1 FAIL_TO_PASS test(s) already pass at base (first: t)"},
+        None,
+        None,
+    )
     assert (row["env_ok"], row["valid"], row["resolved"]) == (True, False, None)
     assert row["cause"].startswith("not valid (env): 1 FAIL_TO_PASS")
 
@@ -230,15 +302,22 @@ def test_an_environment_that_cannot_collect_the_tests_is_the_cause_and_repair_is
 
 def test_a_valid_bug_the_planner_missed_says_why_and_the_figures_count_it():
     valid = {"label": "valid", "valid": True, "message": ""}
-    missed = bench.bug_row(INSTANCE, valid, {"status": "not_fixed", "message": "not_fixed: no plausible "
-                                             "candidate among 40\nmore"}, {"status": "empty_patch"})
-    fixed = bench.bug_row({**INSTANCE, "instance_id": "o__p-2"}, valid, {"status": "fixed"},
-                          {"status": "resolved"})
+    missed = bench.bug_row(
+        INSTANCE,
+        valid,
+        {"status": "not_fixed", "message": "not_fixed: no plausible candidate among 40\nmore"},
+        {"status": "empty_patch"},
+    )
+    fixed = bench.bug_row({**INSTANCE, "instance_id": "o__p-2"}, valid, {"status": "fixed"}, {"status": "resolved"})
     assert missed["cause"] == "repair: not_fixed: no plausible candidate among 40"
     assert fixed["cause"] == "" and fixed["resolved"] is True
     figures = bench.figures([missed, fixed, bench.bug_row(INSTANCE, None, None, None)])
-    assert figures == {"bugs": 2, "environment_ok": "2/2 (100%)", "valid": "2/2 (100%)",
-                       "single_hunk_resolved": "1/2 (50%), 2 of them repaired"}
+    assert figures == {
+        "bugs": 2,
+        "environment_ok": "2/2 (100%)",
+        "valid": "2/2 (100%)",
+        "single_hunk_resolved": "1/2 (50%), 2 of them repaired",
+    }
     table = bench.markdown([missed, fixed])
     assert "| o__p-2 | 2019-05-01 | 1 | nose | yes | yes | yes |  |" in table
     assert table.rstrip().endswith("single-hunk resolved: 1/2 (50%), 2 of them repaired")
@@ -246,32 +325,48 @@ def test_a_valid_bug_the_planner_missed_says_why_and_the_figures_count_it():
 
 def test_a_broken_environment_whose_message_names_no_exception_gets_the_first_of_its_log():
     message = "the environment is broken: no tests were collected: Traceback (most recent call last):"
-    log = ("exit 1; last lines of its output:\n  File \"x.py\", line 3\n"
-           "TypeError: required field \"lineno\" missing from alias\n"
-           "rfsn.errors.InfraFailure: the environment is broken\n")
+    log = (
+        'exit 1; last lines of its output:\n  File "x.py", line 3\n'
+        'TypeError: required field "lineno" missing from alias\n'
+        "rfsn.errors.InfraFailure: the environment is broken\n"
+    )
     row = bench.bug_row(INSTANCE, {"label": "env", "valid": False, "message": message}, None, None, log)
-    assert row["cause"] == ("environment (env): the environment is broken: no tests were collected: Traceback "
-                            "(most recent call last): [TypeError: required field \"lineno\" missing from alias]")
+    assert row["cause"] == (
+        "environment (env): the environment is broken: no tests were collected: Traceback "
+        '(most recent call last): [TypeError: required field "lineno" missing from alias]'
+    )
 
 
 def test_a_failed_build_gets_pips_own_reason_not_rfsns_wrapper_or_pips_closing_hint():
-    log = ("[ 7.90s] error (image_build): building failed: ╰─> See above for output.\n"
-           "rfsn.errors.ImageError: building rfsn/env-python:68f9 failed: See above for output.\n"
-           "  Preparing metadata (setup.py): finished with status 'error'\n"
-           "      error in nose-cover3 setup command: use_2to3 is invalid.\n")
+    log = (
+        "[ 7.90s] error (image_build): building failed: ╰─> See above for output.\n"
+        "rfsn.errors.ImageError: building rfsn/env-python:68f9 failed: See above for output.\n"
+        "  Preparing metadata (setup.py): finished with status 'error'\n"
+        "      error in nose-cover3 setup command: use_2to3 is invalid.\n"
+    )
     assert bench.raised(log) == "error in nose-cover3 setup command: use_2to3 is invalid."
     assert bench.first_line("\x1b[31mImportError while importing\x1b[0m x") == "ImportError while importing x"
     assert bench.first_line("(first: t): [1m[31mE   ValueError[0m") == "(first: t): E   ValueError"
 
 
 def test_gold_that_does_not_resolve_says_what_the_gold_run_raised():
-    output = ("    raise ValueError('Unknown string format')\n"
-              "E   AttributeError: module 'collections' has no attribute 'Callable'\n")
-    row = bench.bug_row(INSTANCE, {"label": "gold_unresolved", "valid": False,
-                                   "message": "the gold patch does not resolve the instance"}, None, None, "", output)
+    output = (
+        "    raise ValueError('Unknown string format')\n"
+        "E   AttributeError: module 'collections' has no attribute 'Callable'\n"
+    )
+    row = bench.bug_row(
+        INSTANCE,
+        {"label": "gold_unresolved", "valid": False, "message": "the gold patch does not resolve the instance"},
+        None,
+        None,
+        "",
+        output,
+    )
     assert row["env_ok"] is True
-    assert row["cause"] == ("not valid (gold_unresolved): the gold patch does not resolve the instance "
-                            "[AttributeError: module 'collections' has no attribute 'Callable']")
+    assert row["cause"] == (
+        "not valid (gold_unresolved): the gold patch does not resolve the instance "
+        "[AttributeError: module 'collections' has no attribute 'Callable']"
+    )
 
 
 def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_included():
@@ -279,20 +374,37 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
     named bare (humanize's ``test_metric``) becomes its cases that flip; a named test that
     already passes before (arrow 2021's ``test_gt_than_10_years``) is left out; a test whose
     module could not import at the buggy commit (absent from that run) flips."""
-    before = {"t.py::test_metric[1-1]": "passed", "t.py::test_metric[2-2]": "failed",
-              "t.py::T::test_old": "passed", "t.py::test_new": "error", "t.py::test_skip": "skipped"}
-    after = {"t.py::test_metric[1-1]": "passed", "t.py::test_metric[2-2]": "passed",
-             "t.py::T::test_old": "passed", "t.py::test_new": "passed", "t.py::test_skip": "skipped",
-             "u.py::test_import": "passed"}
+    before = {
+        "t.py::test_metric[1-1]": "passed",
+        "t.py::test_metric[2-2]": "failed",
+        "t.py::T::test_old": "passed",
+        "t.py::test_new": "error",
+        "t.py::test_skip": "skipped",
+    }
+    after = {
+        "t.py::test_metric[1-1]": "passed",
+        "t.py::test_metric[2-2]": "passed",
+        "t.py::T::test_old": "passed",
+        "t.py::test_new": "passed",
+        "t.py::test_skip": "skipped",
+        "u.py::test_import": "passed",
+    }
     assert mine.fail_to_pass(before, after) == ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"]
     row = {"instance_id": "x", "FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"]}
     assert mine.refined(row, (before, after)) == {
-        "instance_id": "x", "FAIL_TO_PASS": ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"],
-        "mined_FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"], "refined": "ok"}
+        "instance_id": "x",
+        "FAIL_TO_PASS": ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"],
+        "mined_FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"],
+        "refined": "ok",
+    }
     assert mine.refined(row, (after, after)) == {
-        **row, "refined": "no test fails at the buggy commit and passes with the fix"}
+        **row,
+        "refined": "no test fails at the buggy commit and passes with the fix",
+    }
     assert mine.refined(row, "fix run: no tests were collected") == {
-        **row, "refined": "fix run: no tests were collected"}
+        **row,
+        "refined": "fix run: no tests were collected",
+    }
 
 
 def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
@@ -301,7 +413,8 @@ def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
     gold patch was "unresolved". The row says instead that the runner names no test."""
     row = {"instance_id": "x", "FAIL_TO_PASS": ["test.js"]}
     assert mine.refined(row, ({"<suite>": "failed"}, {"<suite>": "passed"}))["refined"].startswith(
-        "the runner names no test")
+        "the runner names no test"
+    )
     assert mine.refined(row, ({}, {}))["refined"].endswith("(the runs read no test: the runner's report is empty)")
 
 
@@ -321,30 +434,54 @@ def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):
     mine.refine(corpus, out, tmp_path, set(), 60)
     assert ran == ["p-0", "p-2", "p-1"]  # the second run refines only what the first left
     assert [json.loads(line)["FAIL_TO_PASS"] for line in out.read_text().splitlines()] == [
-        ["t.py::test_0[a]"], ["t.py::test_1[a]"], ["t.py::test_2[a]"]]
+        ["t.py::test_0[a]"],
+        ["t.py::test_1[a]"],
+        ["t.py::test_2[a]"],
+    ]
     assert corpus.read_text() == "".join(json.dumps(r) + "\n" for r in rows)
 
 
 def test_a_bug_repaired_and_never_validated_shows_its_repair_not_not_run():
     """``--stages repair --repair-all`` on a fresh OUT (s5's offline repair of the bugs s4 found
     valid) has no validation rows: each bug still shows whether it was resolved and why not."""
-    missed = bench.bug_row(INSTANCE, None, {"status": "not_fixed", "message": "budget_exhausted: time budget "
-                                            "spent (150s)"}, {"status": "empty_patch"})
+    missed = bench.bug_row(
+        INSTANCE,
+        None,
+        {"status": "not_fixed", "message": "budget_exhausted: time budget spent (150s)"},
+        {"status": "empty_patch"},
+    )
     fixed = bench.bug_row({**INSTANCE, "instance_id": "o__p-2"}, None, {"status": "fixed"}, {"status": "resolved"})
     assert (missed["env_ok"], missed["valid"], missed["resolved"]) == (None, None, False)
     assert missed["cause"] == "repair: budget_exhausted: time budget spent (150s)"
     assert (fixed["resolved"], fixed["cause"]) == (True, "")
-    assert bench.figures([missed, fixed, bench.bug_row(INSTANCE, None, None, None)])["single_hunk_resolved"] == \
-        "1/2 (50%), 2 of them repaired"
+    assert (
+        bench.figures([missed, fixed, bench.bug_row(INSTANCE, None, None, None)])["single_hunk_resolved"]
+        == "1/2 (50%), 2 of them repaired"
+    )
 
 
 def test_the_repair_stage_without_a_validation_says_so_instead_of_repairing_nothing(tmp_path):
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_history.py"), "--repos-dir",
-                           str(tmp_path), "--out", str(tmp_path / "out"), "--stages", "repair",
-                           "--instance-ids", "pytoolz__toolz-c696ac6"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_history.py"),
+            "--repos-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+            "--stages",
+            "repair",
+            "--instance-ids",
+            "pytoolz__toolz-c696ac6",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2, done.stderr
-    assert done.stderr == (f"bench_history: error: not validated in {tmp_path / 'out'}: pytoolz__toolz-c696ac6"
-                           " (run the validate stage first, or --repair-all)\n")
+    assert done.stderr == (
+        f"bench_history: error: not validated in {tmp_path / 'out'}: pytoolz__toolz-c696ac6"
+        " (run the validate stage first, or --repair-all)\n"
+    )
 
 
 def test_validating_some_bugs_keeps_the_rows_of_the_others(tmp_path):
@@ -354,8 +491,10 @@ def test_validating_some_bugs_keeps_the_rows_of_the_others(tmp_path):
     path.write_text(json.dumps([{"instance_id": "o__p-1", "label": "valid", "valid": True}]))
     before = bench.validations(path)
     path.write_text(json.dumps([{"instance_id": "o__p-2", "label": "env", "valid": False}]))
-    rows = {"o__p-1": {"instance_id": "o__p-1", "label": "valid", "valid": True},
-            "o__p-2": {"instance_id": "o__p-2", "label": "env", "valid": False}}
+    rows = {
+        "o__p-1": {"instance_id": "o__p-1", "label": "valid", "valid": True},
+        "o__p-2": {"instance_id": "o__p-2", "label": "env", "valid": False},
+    }
     assert bench.kept_validations(path, before) == rows
     assert bench.validations(path) == rows
     path.write_text(json.dumps([{"instance_id": "o__p-1", "label": "flaky", "valid": False}]))
@@ -371,17 +510,40 @@ def test_the_javascript_miner_takes_a_fix_with_its_test_file_and_leaves_comments
     repo.mkdir()
     _git(repo, "init", "-q")
     pkg = '{"scripts": {"test": "mocha"}}'
-    _commit(repo, {"package.json": pkg, "index.js": "exports.last = (xs) => xs[0];\n",
-                   "test/index.js": "it('one', () => {});\n"}, "start", "2016-01-01T00:00:00")
-    _commit(repo, {"index.js": "exports.last = (xs) => xs[0]; // note\n", "test/index.js": "it('a', () => {});\n"},
-            "Fix a comment", "2016-01-02T00:00:00")
-    _commit(repo, {"index.js": "exports.last = (xs) => xs[xs.length - 1];\n",
-                   "test/index.js": "it('many', () => {});\n", "test/fixtures/a.js": "1;\n"},
-            "Fix last() for arrays of many (#3)", "2016-01-03T00:00:00")
-    _commit(repo, {"index.js": "exports.last = (xs) => xs.at(-1);\n", "test/index.js": "it('ie', () => {});\n"},
-            "Fix last() in IE 11", "2016-01-04T00:00:00")
-    _commit(repo, {"dist/proj.js": "x;\n", "webpack.config.js": "y;\n", "test/index.js": "it('b', () => {});\n"},
-            "Fix the bundle", "2016-01-05T00:00:00")
+    _commit(
+        repo,
+        {"package.json": pkg, "index.js": "exports.last = (xs) => xs[0];\n", "test/index.js": "it('one', () => {});\n"},
+        "start",
+        "2016-01-01T00:00:00",
+    )
+    _commit(
+        repo,
+        {"index.js": "exports.last = (xs) => xs[0]; // note\n", "test/index.js": "it('a', () => {});\n"},
+        "Fix a comment",
+        "2016-01-02T00:00:00",
+    )
+    _commit(
+        repo,
+        {
+            "index.js": "exports.last = (xs) => xs[xs.length - 1];\n",
+            "test/index.js": "it('many', () => {});\n",
+            "test/fixtures/a.js": "1;\n",
+        },
+        "Fix last() for arrays of many (#3)",
+        "2016-01-03T00:00:00",
+    )
+    _commit(
+        repo,
+        {"index.js": "exports.last = (xs) => xs.at(-1);\n", "test/index.js": "it('ie', () => {});\n"},
+        "Fix last() in IE 11",
+        "2016-01-04T00:00:00",
+    )
+    _commit(
+        repo,
+        {"dist/proj.js": "x;\n", "webpack.config.js": "y;\n", "test/index.js": "it('b', () => {});\n"},
+        "Fix the bundle",
+        "2016-01-05T00:00:00",
+    )
     fix = _git(repo, "rev-parse", "HEAD~2").strip()
 
     rows = mine.mine(repo, "owner__proj", "2015-01-01", "2025-01-01", "javascript")

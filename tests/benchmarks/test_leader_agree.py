@@ -13,8 +13,10 @@ from tests.paths import ROOT
 
 
 def _report(root: Path, iid: str, resolved: bool, f2p: dict[str, list[str]], wrapped: bool) -> None:
-    body = {"resolved": resolved, "tests_status": {"FAIL_TO_PASS": f2p,
-                                                   "PASS_TO_PASS": {"success": ["t::p"], "failure": []}}}
+    body = {
+        "resolved": resolved,
+        "tests_status": {"FAIL_TO_PASS": f2p, "PASS_TO_PASS": {"success": ["t::p"], "failure": []}},
+    }
     (root / iid).mkdir(parents=True)
     (root / iid / "report.json").write_text(json.dumps({iid: body} if wrapped else body))
 
@@ -32,12 +34,15 @@ def test_the_table_counts_recorded_outcomes_and_names_the_tests_graded_different
     store.record(Outcome(instance_id="a-1", status=Status.RESOLVED))
     store.record(Outcome(instance_id="a-2", status=Status.UNRESOLVED))
     store.record(Outcome(instance_id="a-3", status=Status.EMPTY_PATCH))
-    store.record(Outcome(instance_id="a-5", status=Status.ERROR, error_kind=ErrorKind.ENV,
-                         message="needs the network"))
+    store.record(Outcome(instance_id="a-5", status=Status.ERROR, error_kind=ErrorKind.ENV, message="needs the network"))
     # a-4: published, still running here (no outcome recorded): not compared
 
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "leader_agree.py"), str(published),
-                          str(ours)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "leader_agree.py"), str(published), str(ours)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     assert "| a-1 | resolved | resolved | yes |  |" in out
     assert "| a-2 | resolved | unresolved | **no** | `t::g` pass -> fail |" in out
@@ -45,5 +50,6 @@ def test_the_table_counts_recorded_outcomes_and_names_the_tests_graded_different
     assert "a-4" not in out
     assert "| a-5 | resolved | error (env) | not graded | needs the network |" in out
     assert "| a | 3 | 2 | 1 | 1 |" in out  # per repository: evaluated, agree, disagree, not graded
-    assert out.rstrip().endswith("agree: 2 / 3 compared (every test's status the same in 1); "
-                                 "1 not graded by rfsn (error)")
+    assert out.rstrip().endswith(
+        "agree: 2 / 3 compared (every test's status the same in 1); 1 not graded by rfsn (error)"
+    )

@@ -35,9 +35,11 @@ def test_the_tests_of_a_project_that_blocks_junitxml_in_addopts_are_reported_psu
     repo = make_project(tmp_path / "p", TESTS)
     pyproject = (repo / "pyproject.toml").read_text()
     (repo / "pyproject.toml").write_text(
-        pyproject + '\n[tool.pytest.ini_options]\naddopts = ["-p no:junitxml", "--tb=short", "-p no:doctest"]\n')
+        pyproject + '\n[tool.pytest.ini_options]\naddopts = ["-p no:junitxml", "--tb=short", "-p no:doctest"]\n'
+    )
     pack = PythonBuildpack()
     with open_sandbox(repo, pack, load_settings(), "local") as box:
         report = run_tests(box, pack, timeout=300)
-    assert report.tests == {"tests/test_ok.py::test_one": Status.PASSED,
-                            "tests/test_ok.py::test_two": Status.PASSED}, report.log[-2000:]
+    assert report.tests == {"tests/test_ok.py::test_one": Status.PASSED, "tests/test_ok.py::test_two": Status.PASSED}, (
+        report.log[-2000:]
+    )

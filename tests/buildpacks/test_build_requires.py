@@ -26,12 +26,17 @@ setup(name="computed", packages=["computed"], setup_requires=setup_requires)
 def _ask(tree: Path, backend: str) -> subprocess.CompletedProcess[str]:
     script = tree.parent / BUILD_REQUIRES_SCRIPT[0]
     script.write_text(BUILD_REQUIRES_SCRIPT[1])
-    return subprocess.run([sys.executable, str(script), backend, str(tree.parent / "listed.txt")], cwd=tree,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, str(script), backend, str(tree.parent / "listed.txt")],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_astropy_8707_setup_requires_computed_when_setup_py_runs_are_what_the_backend_answers(
-        tmp_path: Path) -> None:
+def test_astropy_8707_setup_requires_computed_when_setup_py_runs_are_what_the_backend_answers(tmp_path: Path) -> None:
     """astropy 3.1 adds cython and jinja2 to ``setup_requires`` as setup.py runs; a reading of the
     files saw none, the env lacked them, and the sessions' offline reinstall could not build the
     extensions ("ImportError: astropy", astropy__astropy-8707 and -8872). The backend pip would

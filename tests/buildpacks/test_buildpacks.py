@@ -48,13 +48,16 @@ def test_select_picks_each_ecosystem(tmp_path: Path) -> None:
         assert detect_all(repo)[0][0].name == name
 
 
-@pytest.mark.parametrize(("package", "runner"), [
-    ({"scripts": {"test": "node --test test/"}, "devDependencies": {"jest": "^29"}}, "node"),
-    ({"scripts": {"test": "jest --coverage"}}, "jest"),
-    ({"devDependencies": {"vitest": "^1", "jest": "^29"}}, "vitest"),
-    ({"devDependencies": {"mocha": "^10"}, "scripts": {"test": "mocha"}}, "mocha"),
-    ({}, "node"),
-])
+@pytest.mark.parametrize(
+    ("package", "runner"),
+    [
+        ({"scripts": {"test": "node --test test/"}, "devDependencies": {"jest": "^29"}}, "node"),
+        ({"scripts": {"test": "jest --coverage"}}, "jest"),
+        ({"devDependencies": {"vitest": "^1", "jest": "^29"}}, "vitest"),
+        ({"devDependencies": {"mocha": "^10"}, "scripts": {"test": "mocha"}}, "mocha"),
+        ({}, "node"),
+    ],
+)
 def test_runner_detection(package: dict[str, object], runner: str) -> None:
     assert detect_runner(package) == runner
 
@@ -93,7 +96,8 @@ def test_node_recipe_is_keyed_on_package_json_and_lockfile(tmp_path: Path) -> No
 
 def test_node_selected_tests_map_to_files_and_name_patterns() -> None:
     argv = NodeBuildpack().test_command(
-        ["test/bus.test.js > once handlers run a single time", "test/wait.test.js > a (b)"], "/r")
+        ["test/bus.test.js > once handlers run a single time", "test/wait.test.js > a (b)"], "/r"
+    )
     assert argv[:2] == ["node", "--test"]
     assert "--test-name-pattern=^(?:once\\ handlers\\ run\\ a\\ single\\ time)$" in argv
     assert "--test-name-pattern=^(?:a\\ \\(b\\))$" in argv
@@ -107,10 +111,14 @@ def test_node_runs_the_paths_of_its_test_script(tmp_path: Path) -> None:
     assert buildpack.test_command([], "/r")[-1] == "spec/"
 
 
-@pytest.mark.parametrize(("runner", "tool", "pattern_flag"), [
-    ("jest", "node_modules/.bin/jest", "-t"), ("vitest", "node_modules/.bin/vitest", "-t"),
-    ("mocha", "node_modules/.bin/mocha", "--grep"),
-])
+@pytest.mark.parametrize(
+    ("runner", "tool", "pattern_flag"),
+    [
+        ("jest", "node_modules/.bin/jest", "-t"),
+        ("vitest", "node_modules/.bin/vitest", "-t"),
+        ("mocha", "node_modules/.bin/mocha", "--grep"),
+    ],
+)
 def test_other_runners_record_the_working_directory(runner: str, tool: str, pattern_flag: str) -> None:
     argv = NodeBuildpack(runner).test_command(["t/a.test.js > s > x y"], "/r")  # type: ignore[arg-type]
     assert argv[:2] == ["sh", "-c"] and argv[4] == "/r" and tool in argv[5:]
@@ -155,8 +163,7 @@ def test_runners_that_can_stop_early_are_told_how_many_failures_end_the_run() ->
     for name in ("node", "rust", "go"):
         assert isinstance(load(name), FailFastCapable)
     jest, mocha = NodeBuildpack("jest"), NodeBuildpack("mocha")
-    assert jest.fail_fast_command(["t/a.test.js"], "/r", 3) == [*jest.test_command(["t/a.test.js"], "/r"),
-                                                                 "--bail=3"]
+    assert jest.fail_fast_command(["t/a.test.js"], "/r", 3) == [*jest.test_command(["t/a.test.js"], "/r"), "--bail=3"]
     assert mocha.fail_fast_command([], "/r", 1)[-1] == "--bail"  # type: ignore[index]
     assert mocha.fail_fast_command([], "/r", 2) is None  # mocha stops only at the first
     node = NodeBuildpack()  # node 20's runner cannot stop: the count is for the warm runner
@@ -164,7 +171,8 @@ def test_runners_that_can_stop_early_are_told_how_many_failures_end_the_run() ->
     rust = RustBuildpack()
     assert "--no-fail-fast" in rust.test_command(["a::b"], "/r")
     assert rust.fail_fast_command(["a::b"], "/r", 1) == [
-        a for a in rust.test_command(["a::b"], "/r") if a != "--no-fail-fast"]
+        a for a in rust.test_command(["a::b"], "/r") if a != "--no-fail-fast"
+    ]
     assert rust.fail_fast_command(["a::b"], "/r", 2) is None
     go = load("go")
     assert go.fail_fast_command(["./calc TestAdd"], "/r", 1)[:3] == ["go", "test", "-failfast"]  # type: ignore[attr-defined]

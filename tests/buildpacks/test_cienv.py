@@ -82,9 +82,11 @@ def test_the_jobs_that_run_tests_give_their_literal_variables_luxon_tz(tmp_path:
     assert env.values == {"APP_STRICT": "yes", "TZ": "America/New_York", "APP_MODE": "strict"}
     assert env.sources["TZ"] == ".github/workflows/test.yml, job build-and-test"
     assert env.sources["APP_STRICT"] == ".github/workflows/test.yml"
-    assert env.note() == ("test environment from the project's CI: APP_STRICT=yes (.github/workflows/test.yml), "
-                          "TZ=America/New_York (.github/workflows/test.yml, job build-and-test), "
-                          "APP_MODE=strict (.github/workflows/test.yml, job build-and-test)")
+    assert env.note() == (
+        "test environment from the project's CI: APP_STRICT=yes (.github/workflows/test.yml), "
+        "TZ=America/New_York (.github/workflows/test.yml, job build-and-test), "
+        "APP_MODE=strict (.github/workflows/test.yml, job build-and-test)"
+    )
 
 
 GO_WORKFLOW = """\
@@ -128,8 +130,9 @@ class _SpecLike(PythonBuildpack):
 def _project(root: Path) -> Path:
     repo = _repo(root, test=TEST_WORKFLOW.replace("npm test", "pytest"))
     (repo / "tests").mkdir()
-    (repo / "tests" / "test_mode.py").write_text("import os\n\n\ndef test_mode():\n"
-                                                 "    assert os.environ['APP_MODE'] == 'strict'\n")
+    (repo / "tests" / "test_mode.py").write_text(
+        "import os\n\n\ndef test_mode():\n    assert os.environ['APP_MODE'] == 'strict'\n"
+    )
     return repo
 
 

@@ -24,8 +24,8 @@ echo "[ERROR] Non-resolvable parent POM: Could not transfer artifact org.apache.
 echo "  from/to central (https://repo.maven.apache.org/maven2): java.net.UnknownHostException: repo.maven.apache.org"
 exit 1
 """
-FAKE_APT_GET = "#!/bin/sh\necho \"$@\" >> \"$APT_SEEN\"\n"
-FAKE_APT_HELPER = "#!/bin/sh\ncp \"$CONTENTS\" \"$3\"\n"
+FAKE_APT_GET = '#!/bin/sh\necho "$@" >> "$APT_SEEN"\n'
+FAKE_APT_HELPER = '#!/bin/sh\ncp "$CONTENTS" "$3"\n'
 CONTENTS = """\
 usr/share/maven-repo/junit/junit/4.13.2/junit-4.13.2.pom   java/junit4
 usr/share/maven-repo/junit/junit/debian/junit-debian.pom   java/junit4
@@ -57,29 +57,42 @@ def _run(tmp_path: Path, missing: str = "") -> subprocess.CompletedProcess[str]:
         handle.write(CONTENTS)
     (tmp_path / "pom.xml").write_text(POM)
     (tmp_path / "rfsn-maven.txt").write_text("".join(f"{n}\n" for n in artifact_paths(tmp_path, ["pom.xml"])))
-    script = (SCRIPT.replace("$RFSN_ENV/notes.txt", str(tmp_path / "notes.txt"))
-              .replace("/etc/maven/settings.xml", str(etc / "settings.xml"))
-              .replace("/usr/lib/apt/apt-helper", str(tools / "apt-helper"))
-              .replace('ls "/usr/share/maven-repo', f'ls "{tmp_path}/maven-repo'))
-    env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "APT_SEEN": str(tmp_path / "apt.txt"),
-           "MISSING": missing, "CONTENTS": str(tmp_path / "contents.gz"), "SETTINGS": str(etc / "settings.xml")}
-    return subprocess.run(["sh", "-c", script, "sh", str(tmp_path / "m2")], capture_output=True, text=True,
-                          cwd=tmp_path, env=env)
+    script = (
+        SCRIPT.replace("$RFSN_ENV/notes.txt", str(tmp_path / "notes.txt"))
+        .replace("/etc/maven/settings.xml", str(etc / "settings.xml"))
+        .replace("/usr/lib/apt/apt-helper", str(tools / "apt-helper"))
+        .replace('ls "/usr/share/maven-repo', f'ls "{tmp_path}/maven-repo')
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{tools}:{os.environ['PATH']}",
+        "APT_SEEN": str(tmp_path / "apt.txt"),
+        "MISSING": missing,
+        "CONTENTS": str(tmp_path / "contents.gz"),
+        "SETTINGS": str(etc / "settings.xml"),
+    }
+    return subprocess.run(
+        ["sh", "-c", script, "sh", str(tmp_path / "m2")], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
 
 
 def test_the_poms_parent_dependencies_and_plugins_are_named_by_their_repository_path(tmp_path: Path) -> None:
     (tmp_path / "pom.xml").write_text(POM)
     assert artifact_paths(tmp_path, find_poms(tmp_path)) == [
-        "org/apache/commons/commons-lang3", "org/apache/commons/commons-parent",
-        "org/apache/maven/plugins/maven-surefire-plugin", "org/hamcrest/hamcrest"]
+        "org/apache/commons/commons-lang3",
+        "org/apache/commons/commons-parent",
+        "org/apache/maven/plugins/maven-surefire-plugin",
+        "org/hamcrest/hamcrest",
+    ]
 
 
 def test_unreachable_central_falls_back_to_debians_maven_repository(tmp_path: Path) -> None:
     done = _run(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     installs = (tmp_path / "apt.txt").read_text().splitlines()
-    assert installs[-1] == ("install -y -q --no-install-recommends " + " ".join(BASE_PACKAGES)
-                            + " libcommons-lang3-java libhamcrest2-java")
+    assert installs[-1] == (
+        "install -y -q --no-install-recommends " + " ".join(BASE_PACKAGES) + " libcommons-lang3-java libhamcrest2-java"
+    )
     settings = (tmp_path / "etc" / "settings.xml").read_text()
     assert "<mirrorOf>*</mirrorOf><url>file:///usr/share/maven-repo</url>" in settings
     assert "Debian's Maven repository" in (tmp_path / "notes.txt").read_text()
@@ -90,7 +103,8 @@ def test_an_artifact_debian_lacks_is_the_one_line_cause(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert step_error(done.stdout) == (
         "mvn test: org.example:gone:jar:1.0: not in Debian's Maven repository, "
-        "and no Maven repository reachable (Maven Central)")
+        "and no Maven repository reachable (Maven Central)"
+    )
 
 
 def test_a_version_debian_lacks_is_named_with_the_versions_it_has_apache_commons_cli(tmp_path: Path) -> None:
@@ -100,4 +114,5 @@ def test_a_version_debian_lacks_is_named_with_the_versions_it_has_apache_commons
     done = _run(tmp_path, missing="org.apache.commons:commons-parent:pom:104")
     assert step_error(done.stdout) == (
         "mvn test: org.apache.commons:commons-parent:pom:104: Debian's Maven repository has only 43, "
-        "and no Maven repository reachable (Maven Central)")
+        "and no Maven repository reachable (Maven Central)"
+    )

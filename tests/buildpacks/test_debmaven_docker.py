@@ -39,10 +39,17 @@ def test_junit4_project_of_debians_versions_runs_offline_on_the_jdk_its_pom_decl
     (repo / "src/test/java/t").mkdir(parents=True)
     (repo / "pom.xml").write_text(POM)
     (repo / "src/test/java/t/ATest.java").write_text(TEST)
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"],
-                 ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "a"]):
+    for argv in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "a"],
+    ):
         subprocess.run(argv, cwd=repo, check=True)
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo),
-                           "--sandbox", "docker", "--json"], capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo), "--sandbox", "docker", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert dict(json.loads(proc.stdout)["tests"]) == {"t.ATest#runtime": "passed", "t.ATest#wrong": "failed"}

@@ -59,18 +59,23 @@ def _instance(project: str) -> dict[str, object]:
 def _devset_repo(project: str, tmp_path: Path) -> Path:
     if not (DEVSET / "materialize.py").is_file():
         pytest.skip("the devset is not available")
-    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(tmp_path), "--only", project],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(DEVSET / "materialize.py"), str(tmp_path), "--only", project],
+        check=True,
+        capture_output=True,
+    )
     repo = tmp_path / project
-    subprocess.run(["git", "apply"], input=str(_instance(project)["test_patch"]), text=True,
-                   cwd=repo, check=True)
+    subprocess.run(["git", "apply"], input=str(_instance(project)["test_patch"]), text=True, cwd=repo, check=True)
     return repo
 
 
 def _rfsn_test(repo: Path) -> dict[str, str]:
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo),
-                           "--sandbox", "docker",
-                           "--json"], capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo), "--sandbox", "docker", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     return dict(json.loads(proc.stdout)["tests"])
 
@@ -79,9 +84,16 @@ def _rfsn_test(repo: Path) -> dict[str, str]:
 SWEEP = pytest.mark.sweep
 
 
-@pytest.mark.parametrize("project", [pytest.param("cart-pricing", marks=SWEEP), "event-bus",
-                                     pytest.param("duration-fmt", marks=SWEEP),
-                                     pytest.param("wordfreq", marks=SWEEP), "ringbuf"])
+@pytest.mark.parametrize(
+    "project",
+    [
+        pytest.param("cart-pricing", marks=SWEEP),
+        "event-bus",
+        pytest.param("duration-fmt", marks=SWEEP),
+        pytest.param("wordfreq", marks=SWEEP),
+        "ringbuf",
+    ],
+)
 def test_devset_projects(project: str, tmp_path: Path) -> None:
     instance = _instance(project)
     expected = {t: "failed" for t in instance["FAIL_TO_PASS"]}  # type: ignore[union-attr]
@@ -100,10 +112,12 @@ def _gold_line(patch: str) -> str:
     raise AssertionError("the fix removes no line")
 
 
-@pytest.mark.parametrize("project", [pytest.param("cart-pricing", marks=SWEEP), "event-bus",
-                                     pytest.param("duration-fmt", marks=SWEEP)])
-def test_js_faults_are_localized_by_per_test_coverage(project: str, devset_instances: dict[str, Any],
-                                                      devset_repos: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "project", [pytest.param("cart-pricing", marks=SWEEP), "event-bus", pytest.param("duration-fmt", marks=SWEEP)]
+)
+def test_js_faults_are_localized_by_per_test_coverage(
+    project: str, devset_instances: dict[str, Any], devset_repos: Path, tmp_path: Path
+) -> None:
     """The phase planner in a Docker session ranks by per-test V8 coverage (not stack frames)
     and puts the line the instance's fix changes among its first three."""
     instance = devset_instances[project]
@@ -123,11 +137,16 @@ def test_go_project(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     pkg = "example.com/calc"
     assert _rfsn_test(repo) == {
-        f"{pkg}/mathx/TestAbs": "passed", f"{pkg}/mathx/TestAbs/positive": "passed",
-        f"{pkg}/mathx/TestAbs/negative_number": "passed", f"{pkg}/mathx/TestAbs/zero": "passed",
-        f"{pkg}/mathx/TestClamp": "failed", f"{pkg}/mathx/TestClamp/below": "passed",
-        f"{pkg}/mathx/TestClamp/above": "failed", f"{pkg}/mathx/TestSkipped": "skipped",
-        f"{pkg}/strs/TestShout": "passed", f"{pkg}/strs/ExampleShout": "passed",
+        f"{pkg}/mathx/TestAbs": "passed",
+        f"{pkg}/mathx/TestAbs/positive": "passed",
+        f"{pkg}/mathx/TestAbs/negative_number": "passed",
+        f"{pkg}/mathx/TestAbs/zero": "passed",
+        f"{pkg}/mathx/TestClamp": "failed",
+        f"{pkg}/mathx/TestClamp/below": "passed",
+        f"{pkg}/mathx/TestClamp/above": "failed",
+        f"{pkg}/mathx/TestSkipped": "skipped",
+        f"{pkg}/strs/TestShout": "passed",
+        f"{pkg}/strs/ExampleShout": "passed",
         f"{pkg}/broken": "error",
     }
 
@@ -143,15 +162,31 @@ def test_a_go_panic_fails_its_test_and_the_tests_it_kept_from_running_run_withou
     """A panic ends the package's test binary after 2 of its 5 tests: the panicking test fails
     with the panic's message and stack, and the 3 it kept from running run again (one fails on its
     own), none counted as passed without running."""
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test",
-                           str(_go_words(tmp_path)), "--sandbox", "docker", "--json"],
-                          capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from rfsn.cli import main; main()",
+            "test",
+            str(_go_words(tmp_path)),
+            "--sandbox",
+            "docker",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
     pkg = "example.com/gopanic/words"
-    assert report["tests"] == {f"{pkg}/TestVerb": "passed", f"{pkg}/TestArgsOne": "failed",
-                               f"{pkg}/TestArgsMany": "failed", f"{pkg}/TestCount": "passed",
-                               f"{pkg}/TestEmpty": "passed"}
+    assert report["tests"] == {
+        f"{pkg}/TestVerb": "passed",
+        f"{pkg}/TestArgsOne": "failed",
+        f"{pkg}/TestArgsMany": "failed",
+        f"{pkg}/TestCount": "passed",
+        f"{pkg}/TestEmpty": "passed",
+    }
     (crash,) = report["crashes"]
     assert crash["test"] == f"{pkg}/TestArgsOne"
     assert crash["reason"] == "runtime error: slice bounds out of range [2:1]"
@@ -163,9 +198,22 @@ def test_a_go_panic_from_a_slice_off_by_one_is_repaired_offline(tmp_path: Path) 
     back to its stack (the panicking test wrote no coverage) and a template fixes ``fields[2:]``."""
     repo = _go_words(tmp_path)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "repair", str(repo),
-                           "--sandbox", "docker", "--out", str(out)],
-                          capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from rfsn.cli import main; main()",
+            "repair",
+            str(repo),
+            "--sandbox",
+            "docker",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "slice bounds out of range" in proc.stdout
     (result,) = out.glob("*/result.json")
@@ -182,8 +230,14 @@ def test_rust_test_binaries_that_die_fail_their_test_and_run_the_rest_without_it
     shutil.copytree(FIXTURES / "rust" / "rustdie", repo)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     assert _rfsn_test(repo) == {
-        "tests::a_halves": "passed", "tests::b_overflows": "failed", "tests::c_halves_odd": "passed",
-        "tests::d_halves_zero": "passed", "first": "passed", "aborts": "failed", "last": "passed"}
+        "tests::a_halves": "passed",
+        "tests::b_overflows": "failed",
+        "tests::c_halves_odd": "passed",
+        "tests::d_halves_zero": "passed",
+        "first": "passed",
+        "aborts": "failed",
+        "last": "passed",
+    }
 
 
 def test_a_node_test_that_exits_fails_and_its_files_other_tests_run(tmp_path: Path) -> None:
@@ -194,10 +248,15 @@ def test_a_node_test_that_exits_fails_and_its_files_other_tests_run(tmp_path: Pa
     shutil.copytree(FIXTURES / "node" / "exits", repo)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     assert _rfsn_test(repo) == {
-        "test/exit.test.js > first": "passed", "test/exit.test.js > exits": "failed",
-        "test/exit.test.js > after exit": "passed", "test/exit.test.js > also after": "passed",
-        "test/nested.test.js > outer > fine": "passed", "test/nested.test.js > outer > inner > dies": "failed",
-        "test/nested.test.js > outer > later": "passed", "test/fine.test.js > fine": "passed"}
+        "test/exit.test.js > first": "passed",
+        "test/exit.test.js > exits": "failed",
+        "test/exit.test.js > after exit": "passed",
+        "test/exit.test.js > also after": "passed",
+        "test/nested.test.js > outer > fine": "passed",
+        "test/nested.test.js > outer > inner > dies": "failed",
+        "test/nested.test.js > outer > later": "passed",
+        "test/fine.test.js > fine": "passed",
+    }
 
 
 def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_path: Path) -> None:
@@ -206,31 +265,42 @@ def test_a_node_install_whose_script_fails_is_done_again_without_scripts(tmp_pat
     with --ignore-scripts and the suite runs."""
     repo = tmp_path / "scripted"
     repo.mkdir()
-    (repo / "package.json").write_text(json.dumps({
-        "name": "scripted", "version": "1.0.0", "scripts": {"test": "node --test", "postinstall": "rfsn-no-such-tool"},
-        "dependencies": {"is-number": "7.0.0"}}))
+    (repo / "package.json").write_text(
+        json.dumps(
+            {
+                "name": "scripted",
+                "version": "1.0.0",
+                "scripts": {"test": "node --test", "postinstall": "rfsn-no-such-tool"},
+                "dependencies": {"is-number": "7.0.0"},
+            }
+        )
+    )
     (repo / "test").mkdir()
     (repo / "test" / "num.test.js").write_text(
         "const test = require('node:test')\nconst assert = require('node:assert')\n"
         "const isNumber = require('is-number')\n\ntest('five is a number', () => assert.ok(isNumber(5)))\n"
-        "test('the runtime is the node the image is named for', () => assert.match(process.version, /^v20\\./))\n")
+        "test('the runtime is the node the image is named for', () => assert.match(process.version, /^v20\\./))\n"
+    )
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    assert _rfsn_test(repo) == {"test/num.test.js > five is a number": "passed",
-                                "test/num.test.js > the runtime is the node the image is named for": "passed"}
+    assert _rfsn_test(repo) == {
+        "test/num.test.js > five is a number": "passed",
+        "test/num.test.js > the runtime is the node the image is named for": "passed",
+    }
 
 
 HANGS = {
     "go.mod": "module example.com/hangs\n\ngo 1.19\n",
     "add.go": "package hangs\n\nfunc Add(a, b int) int { return a + b }\n",
-    "add_test.go": ('package hangs\n\nimport (\n\t"testing"\n\t"time"\n)\n\n'
-                    "func TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"1+2\")\n\t}\n}\n\n"
-                    "func TestHang(t *testing.T) {\n\tfor {\n\t\ttime.Sleep(10 * time.Millisecond)\n\t}\n}\n\n"
-                    "func TestLater(t *testing.T) {\n\tif Add(2, 2) != 4 {\n\t\tt.Fatal(\"2+2\")\n\t}\n}\n"),
+    "add_test.go": (
+        'package hangs\n\nimport (\n\t"testing"\n\t"time"\n)\n\n'
+        'func TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal("1+2")\n\t}\n}\n\n'
+        "func TestHang(t *testing.T) {\n\tfor {\n\t\ttime.Sleep(10 * time.Millisecond)\n\t}\n}\n\n"
+        'func TestLater(t *testing.T) {\n\tif Add(2, 2) != 4 {\n\t\tt.Fatal("2+2")\n\t}\n}\n'
+    ),
 }
 
 
-def test_a_go_test_that_never_ends_times_out_at_the_per_test_limit_and_the_rest_run_without_it(
-        tmp_path: Path) -> None:
+def test_a_go_test_that_never_ends_times_out_at_the_per_test_limit_and_the_rest_run_without_it(tmp_path: Path) -> None:
     """A Go test binary's limit is the per-test limit (cron bc59245: a seed made a test that never
     ends, and the baseline ran out the session's budget): the hanging test ends its binary with
     go's "test timed out" panic after 3 s, is ``timeout``, and the test it kept from running runs."""
@@ -239,13 +309,26 @@ def test_a_go_test_that_never_ends_times_out_at_the_per_test_limit_and_the_rest_
     for name, text in HANGS.items():
         (repo / name).write_text(text)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo),
-                           "--sandbox", "docker", "--json", "--timeout", "90"],
-                          capture_output=True, text=True, timeout=1800,
-                          env={**os.environ, "RFSN_TEST_CASE_TIMEOUT": "3"})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from rfsn.cli import main; main()",
+            "test",
+            str(repo),
+            "--sandbox",
+            "docker",
+            "--json",
+            "--timeout",
+            "90",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "RFSN_TEST_CASE_TIMEOUT": "3"},
+    )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads(proc.stdout)
     pkg = "example.com/hangs"
-    assert report["tests"] == {f"{pkg}/TestAdd": "passed", f"{pkg}/TestHang": "timeout",
-                               f"{pkg}/TestLater": "passed"}
+    assert report["tests"] == {f"{pkg}/TestAdd": "passed", f"{pkg}/TestHang": "timeout", f"{pkg}/TestLater": "passed"}
     assert report["reasons"][f"{pkg}/TestHang"][0] == "test timed out after 3s"

@@ -13,8 +13,13 @@ from rfsn.buildpacks.python.pyenv import DATED_INDEX_DONE, EASY_INSTALL_INDEX
 
 
 def _run(step: str, home: Path, env_root: str, cert: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "RFSN_ENV": env_root,
-           "PIP_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_CERT": str(cert)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "RFSN_ENV": env_root,
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
+        "PIP_CERT": str(cert),
+    }
     subprocess.run(["sh", "-c", step], env=env, check=True)
 
 
@@ -32,6 +37,7 @@ def test_an_image_build_names_the_index_for_easy_install_while_it_runs(tmp_path:
     cert = tmp_path / "missing.crt"  # no CA to add: the system bundle is not touched
     _run(EASY_INSTALL_INDEX, tmp_path, "/opt/rfsn", cert)
     assert (tmp_path / ".pydistutils.cfg").read_text(encoding="utf-8") == (
-        "[easy_install]\nindex_url = http://127.0.0.1:9/simple/\n")
+        "[easy_install]\nindex_url = http://127.0.0.1:9/simple/\n"
+    )
     _run(DATED_INDEX_DONE, tmp_path, "/opt/rfsn", cert)
     assert not (tmp_path / ".pydistutils.cfg").exists()

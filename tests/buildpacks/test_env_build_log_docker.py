@@ -22,16 +22,31 @@ MISSING = "rfsn-no-such-distribution-anywhere==1.0"
 
 
 def test_a_failed_build_names_its_step_and_cause_and_keeps_its_whole_output_in_env_build_log(
-        tmp_path: Path, rfsn_home: Path) -> None:
+    tmp_path: Path, rfsn_home: Path
+) -> None:
     """A 2019 build's line was its own command (`RUN timeout ... sh -c 'set -e; ... pip install
     ...`) and its output was in no file of the session's: a user could not find out why."""
-    repo = _project(tmp_path / "broken", "2024-06-03T12:00:00+00:00", {
-        "setup.py": f"from setuptools import setup\nsetup(name='broken', version='1.0', py_modules=['broken'],\n"
-                    f"      install_requires=[{MISSING!r}])\n",
-        "broken.py": "VALUE = 1\n",
-        "test_broken.py": "import broken\n\n\ndef test_broken():\n    assert broken.VALUE == 1\n"})
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256, test_timeout=120,
-                        setup_timeout=600, setup_snapshots=False, python="3.11")
+    repo = _project(
+        tmp_path / "broken",
+        "2024-06-03T12:00:00+00:00",
+        {
+            "setup.py": f"from setuptools import setup\nsetup(name='broken', version='1.0', py_modules=['broken'],\n"
+            f"      install_requires=[{MISSING!r}])\n",
+            "broken.py": "VALUE = 1\n",
+            "test_broken.py": "import broken\n\n\ndef test_broken():\n    assert broken.VALUE == 1\n",
+        },
+    )
+    settings = Settings(
+        sandbox="docker",
+        home=rfsn_home,
+        memory="1g",
+        cpus=1.0,
+        pids=256,
+        test_timeout=120,
+        setup_timeout=600,
+        setup_snapshots=False,
+        python="3.11",
+    )
     workspace = prepare(str(repo), tmp_path / "work", None)
     out = tmp_path / "out"
     result = repair_workspace(workspace, RepairOptions(out_dir=out, sandbox="docker", session_id="s1"), settings)

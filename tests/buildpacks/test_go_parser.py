@@ -34,13 +34,17 @@ def test_recorded_run_with_subtests_skips_examples_and_a_build_failure() -> None
 
 
 def test_a_json_package_failure_without_failing_tests_is_an_error() -> None:
-    events = [{"Action": "pass", "Package": "m/p", "Test": "TestA"},
-              {"Action": "fail", "Package": "m/p"},
-              {"Action": "fail", "Package": "m/q", "Test": "TestB"},
-              {"Action": "fail", "Package": "m/q"},
-              {"Action": "skip", "Package": "m/nofiles"}]
+    events = [
+        {"Action": "pass", "Package": "m/p", "Test": "TestA"},
+        {"Action": "fail", "Package": "m/p"},
+        {"Action": "fail", "Package": "m/q", "Test": "TestB"},
+        {"Action": "fail", "Package": "m/q"},
+        {"Action": "skip", "Package": "m/nofiles"},
+    ]
     assert parse_go_json("\n".join(json.dumps(e) for e in events)) == {
-        "m/p/TestA": Status.PASSED, "m/p": Status.ERROR, "m/q/TestB": Status.FAILED,
+        "m/p/TestA": Status.PASSED,
+        "m/p": Status.ERROR,
+        "m/q/TestB": Status.FAILED,
     }
 
 
@@ -53,9 +57,9 @@ def test_split_test_id() -> None:
 
 def test_selected_tests_become_run_patterns_per_package() -> None:
     argv = GoBuildpack().test_command(
-        [f"{PKG}/mathx/TestClamp/above", f"{PKG}/mathx/TestAbs", f"{PKG}/strs/TestShout"], "/r")
-    assert argv == ["go", "test", "-json", "-run", "^(TestAbs|TestClamp|TestShout)$",
-                    f"{PKG}/mathx", f"{PKG}/strs"]
+        [f"{PKG}/mathx/TestClamp/above", f"{PKG}/mathx/TestAbs", f"{PKG}/strs/TestShout"], "/r"
+    )
+    assert argv == ["go", "test", "-json", "-run", "^(TestAbs|TestClamp|TestShout)$", f"{PKG}/mathx", f"{PKG}/strs"]
     assert GoBuildpack().test_command([], "/r") == ["go", "test", "-json", "./..."]
     assert "-run" not in GoBuildpack().test_command([f"{PKG}/broken", f"{PKG}/strs/TestX"], "/r")
 
@@ -67,11 +71,17 @@ def test_run_pattern_escapes_regex_metacharacters() -> None:
 _func = st.from_regex(r"Test[A-Z][A-Za-z0-9_]{0,10}", fullmatch=True)
 _sub = st.from_regex(r"[a-z0-9_#]{1,10}", fullmatch=True)
 _pkg = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True), min_size=1, max_size=3).map(
-    lambda parts: "example.com/" + "/".join(parts))
+    lambda parts: "example.com/" + "/".join(parts)
+)
 
 
-@given(st.dictionaries(st.tuples(_pkg, _func, st.none() | _sub),
-                       st.sampled_from([Status.PASSED, Status.FAILED, Status.SKIPPED]), max_size=15))
+@given(
+    st.dictionaries(
+        st.tuples(_pkg, _func, st.none() | _sub),
+        st.sampled_from([Status.PASSED, Status.FAILED, Status.SKIPPED]),
+        max_size=15,
+    )
+)
 def test_round_trip_through_synthesized_go_json(tests: dict[tuple[str, str, str | None], Status]) -> None:
     action = {Status.PASSED: "pass", Status.FAILED: "fail", Status.SKIPPED: "skip"}
     lines = []
@@ -92,12 +102,16 @@ def test_a_recorded_panic_is_its_tests_crash_with_the_panics_message_and_stack()
     """A panic ends the package's test binary (go 1.19, a slice off-by-one): the test that
     panicked is read with the panic's message and its stack, which names the faulty line."""
     output = (GO / "words-panic.output").read_text()
-    assert parse_go_json(output) == {"example.com/gopanic/words/TestVerb": Status.PASSED,
-                                     "example.com/gopanic/words/TestArgsOne": Status.FAILED}
+    assert parse_go_json(output) == {
+        "example.com/gopanic/words/TestVerb": Status.PASSED,
+        "example.com/gopanic/words/TestArgsOne": Status.FAILED,
+    }
     (crash,) = go_crashes(output)
     assert (crash.test, crash.reason, crash.unit) == (
-        "example.com/gopanic/words/TestArgsOne", "runtime error: slice bounds out of range [2:1]",
-        "example.com/gopanic/words")
+        "example.com/gopanic/words/TestArgsOne",
+        "runtime error: slice bounds out of range [2:1]",
+        "example.com/gopanic/words",
+    )
     assert "\t/testbed/words/words.go:12\n" in crash.stack
     assert go_crashes((GO / "calc.output").read_text()) == []
 
@@ -107,8 +121,15 @@ def test_a_test_binary_runs_under_the_per_test_limit_where_one_is_set() -> None:
     limit_cases(pack, 2.5)
     assert pack.test_command([], "/r") == ["go", "test", "-json", "-timeout=3s", "./..."]
     crash = Crash(test="m/p/TestB", reason="test timed out after 3s", unit="m/p")
-    assert pack.rest_command(crash, ["m/p/TestB"], ["m/p/TestB", "m/p/TestC"], "/r") == \
-        ["go", "test", "-json", "-timeout=3s", "-run", "^(TestC)$", "m/p"]
+    assert pack.rest_command(crash, ["m/p/TestB"], ["m/p/TestB", "m/p/TestC"], "/r") == [
+        "go",
+        "test",
+        "-json",
+        "-timeout=3s",
+        "-run",
+        "^(TestC)$",
+        "m/p",
+    ]
     assert pack.coverage_plan([], "/r").commands[-1][-1] == "-timeout=3s"
 
 
@@ -117,8 +138,15 @@ def test_the_rest_of_a_crashed_package_is_its_tests_not_done() -> None:
     done = ["m/p/TestA", "m/p/TestB", "m/p/TestB/sub", "m/q/TestC"]
     argv = GoBuildpack().rest_command(crash, done, [], "/r")
     assert argv is not None and argv[:2] == ["sh", "-c"] and argv[3:] == ["sh", "m/p", "-timeout=10m", "TestA", "TestB"]
-    assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestD", "m/q/TestE"], "/r") == \
-        ["go", "test", "-json", "-timeout=10m", "-run", "^(TestD)$", "m/p"]
+    assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestD", "m/q/TestE"], "/r") == [
+        "go",
+        "test",
+        "-json",
+        "-timeout=10m",
+        "-run",
+        "^(TestD)$",
+        "m/p",
+    ]
     assert GoBuildpack().rest_command(crash, done, ["m/p/TestA", "m/p/TestB"], "/r") is None
 
 
@@ -126,12 +154,13 @@ def test_a_panic_in_a_goroutine_the_test_started_is_that_tests_crash() -> None:
     """go 1.19's test2json gives the test no result when a goroutine it started panics, only the
     package's failure: the panic's output names the test, which fails in the package's place."""
     output = (GO / "goroutine-panic.output").read_text()
-    assert parse_go_json(output) == {"example.com/gogo/p/TestA": Status.PASSED,
-                                     "example.com/gogo/p": Status.ERROR}
+    assert parse_go_json(output) == {"example.com/gogo/p/TestA": Status.PASSED, "example.com/gogo/p": Status.ERROR}
     (crash,) = go_crashes(output)
     assert (crash.test, crash.reason, crash.unit) == (
-        "example.com/gogo/p/TestGoroutine", "runtime error: index out of range [3] with length 1",
-        "example.com/gogo/p")
+        "example.com/gogo/p/TestGoroutine",
+        "runtime error: index out of range [3] with length 1",
+        "example.com/gogo/p",
+    )
 
 
 def test_a_stack_overflow_is_its_tests_crash_with_the_runtimes_fatal_error() -> None:

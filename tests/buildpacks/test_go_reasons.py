@@ -100,26 +100,43 @@ def _baseline(root: Path, kind: str) -> None:
     with open_sandbox(root, pack, load_settings(), kind) as box:
         report = run_tests(box, pack, timeout=300)
     pkg = f"{MODULE}/quote"
-    assert report.failing == sorted(f"{pkg}/{t}" for t in (
-        "TestCases", "TestCases/doubled", "TestConfig", "TestLiteral", "TestServerA", "TestServerB",
-        "TestServerC", "TestServerD"))
+    assert report.failing == sorted(
+        f"{pkg}/{t}"
+        for t in (
+            "TestCases",
+            "TestCases/doubled",
+            "TestConfig",
+            "TestLiteral",
+            "TestServerA",
+            "TestServerB",
+            "TestServerC",
+            "TestServerD",
+        )
+    )
     message, where = report.reasons[f"{pkg}/TestServerB"]
     assert "connection refused" in message and where == "quote_test.go"
     assert report.reasons[f"{pkg}/TestLiteral"][0] == "Literal(\"it's\") = 'it's', want 'it''s'"
     assert report.reasons[f"{pkg}/TestCases"] == report.reasons[f"{pkg}/TestCases/doubled"]
     assert f"{pkg}/TestCases/plain" not in report.reasons
-    groups = ordered(group(report.failing, causes(report.log, report.crashes, report.reasons), [MODULE]),
-                     report.log, read_sources(root, "go"), str(root))
+    groups = ordered(
+        group(report.failing, causes(report.log, report.crashes, report.reasons), [MODULE]),
+        report.log,
+        read_sources(root, "go"),
+        str(root),
+    )
     assert [sorted(g.tests) for g in groups] == [
-        [f"{pkg}/TestLiteral"], [f"{pkg}/TestCases", f"{pkg}/TestCases/doubled"], [f"{pkg}/TestConfig"],
-        [f"{pkg}/TestServerD"], [f"{pkg}/TestServerA", f"{pkg}/TestServerB", f"{pkg}/TestServerC"]]
+        [f"{pkg}/TestLiteral"],
+        [f"{pkg}/TestCases", f"{pkg}/TestCases/doubled"],
+        [f"{pkg}/TestConfig"],
+        [f"{pkg}/TestServerD"],
+        [f"{pkg}/TestServerA", f"{pkg}/TestServerB", f"{pkg}/TestServerC"],
+    ]
     assert groups[0].evidence == ["it asserts on the project's values (Literal)"]
     assert [g.shape for g in groups] == ["", "", "", "the network", "the network"]
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no go on this host")
-def test_pq_a_test_that_needs_a_server_and_the_seeds_assertion_group_apart_with_the_hosts_go(
-        tmp_path: Path) -> None:
+def test_pq_a_test_that_needs_a_server_and_the_seeds_assertion_group_apart_with_the_hosts_go(tmp_path: Path) -> None:
     """pq v1.10.9: 74 tests failing for want of a PostgreSQL server and the seed's one assertion
     were one group of no reason; each test's own ``t.Fatal``/``t.Errorf`` line parts them, a
     dial's ``%#v`` (``&net.OpError{Op:"dial"``) is network-shaped, and the assertion on the
@@ -137,9 +154,12 @@ def _event(test: str, action: str, output: str = "") -> str:
 
 
 def test_testifys_empty_header_line_takes_its_error_line() -> None:
-    lines = [_event("TestT", "output", "    t_test.go:9: \n"),
-             _event("TestT", "output", "        \tError Trace:\tt_test.go:9\n"),
-             _event("TestT", "output", "        \tError:      \tNot equal: \n"),
-             _event("TestT", "fail"), _event("TestPass", "output", "    t_test.go:3: a log\n"),
-             _event("TestPass", "pass")]
+    lines = [
+        _event("TestT", "output", "    t_test.go:9: \n"),
+        _event("TestT", "output", "        \tError Trace:\tt_test.go:9\n"),
+        _event("TestT", "output", "        \tError:      \tNot equal: \n"),
+        _event("TestT", "fail"),
+        _event("TestPass", "output", "    t_test.go:3: a log\n"),
+        _event("TestPass", "pass"),
+    ]
     assert go_reasons("\n".join(lines)) == {"m/p/TestT": ("Not equal:", "t_test.go")}

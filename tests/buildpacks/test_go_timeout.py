@@ -40,20 +40,27 @@ def run_go(tmp_path: Path, tests: str, selected: tuple[str, ...] = ()) -> tuple[
 def test_healthy_tests_longer_together_than_the_limit_all_pass_gin(tmp_path: Path) -> None:
     """Two 2 s tests under a 3 s limit: the binary times out in the second, which did not fail
     and passes when it runs again (a review reproduced "panic: test timed out after 3s")."""
-    tests = ("func TestOne(t *testing.T) { time.Sleep(2 * time.Second) }\n"
-             "func TestTwo(t *testing.T) { time.Sleep(2 * time.Second) }\n")
+    tests = (
+        "func TestOne(t *testing.T) { time.Sleep(2 * time.Second) }\n"
+        "func TestTwo(t *testing.T) { time.Sleep(2 * time.Second) }\n"
+    )
     statuses, _ = run_go(tmp_path, tests)
     assert statuses == {f"{PKG}/TestOne": Status.PASSED, f"{PKG}/TestTwo": Status.PASSED}
 
 
 @pytest.mark.parametrize("selected", [(), (f"{PKG}/TestHang", f"{PKG}/TestLater", f"{PKG}/TestAdd")])
 def test_a_hanging_test_is_timeout_and_the_others_pass(tmp_path: Path, selected: tuple[str, ...]) -> None:
-    tests = ("func TestAdd(t *testing.T) {}\n"
-             "func TestHang(t *testing.T) { time.Sleep(time.Hour) }\n"
-             "func TestLater(t *testing.T) {}\n")
+    tests = (
+        "func TestAdd(t *testing.T) {}\n"
+        "func TestHang(t *testing.T) { time.Sleep(time.Hour) }\n"
+        "func TestLater(t *testing.T) {}\n"
+    )
     statuses, elapsed = run_go(tmp_path, tests, selected)
-    assert statuses == {f"{PKG}/TestAdd": Status.PASSED, f"{PKG}/TestHang": Status.TIMEOUT,
-                        f"{PKG}/TestLater": Status.PASSED}
+    assert statuses == {
+        f"{PKG}/TestAdd": Status.PASSED,
+        f"{PKG}/TestHang": Status.TIMEOUT,
+        f"{PKG}/TestLater": Status.PASSED,
+    }
     assert elapsed < 60
 
 
@@ -66,14 +73,19 @@ def event(action: str, test: str | None = None, output: str | None = None, at: f
 def test_go_1_20s_running_tests_lines_name_who_ran_too_long() -> None:
     """Go 1.20+ names the running tests and their own elapsed times after the panic; those
     times decide, not the timestamps (the panic line is printed by the test the output names)."""
-    log = "\n".join([
-        event("run", "TestSlow", at=0.0), event("run", "TestPar", at=0.0),
-        event("output", "TestSlow", "panic: test timed out after 3s\n", at=3.0),
-        event("output", "TestSlow", "running tests:\n", at=3.0),
-        event("output", "TestSlow", "\tTestPar (1s)\n", at=3.0),
-        event("output", "TestSlow", "\tTestSlow (3s)\n", at=3.0),
-        event("fail", "TestSlow", at=3.0), event("fail", "TestPar", at=3.0), event("fail", at=3.0),
-    ])
+    log = "\n".join(
+        [
+            event("run", "TestSlow", at=0.0),
+            event("run", "TestPar", at=0.0),
+            event("output", "TestSlow", "panic: test timed out after 3s\n", at=3.0),
+            event("output", "TestSlow", "running tests:\n", at=3.0),
+            event("output", "TestSlow", "\tTestPar (1s)\n", at=3.0),
+            event("output", "TestSlow", "\tTestSlow (3s)\n", at=3.0),
+            event("fail", "TestSlow", at=3.0),
+            event("fail", "TestPar", at=3.0),
+            event("fail", at=3.0),
+        ]
+    )
     assert parse_go_json(log) == {f"{PKG}/TestSlow": Status.TIMEOUT}
     (crash,) = go_crashes(log)
     assert (crash.test, crash.unit, crash.reason) == ("", PKG, "test timed out after 3s")

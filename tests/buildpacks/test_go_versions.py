@@ -16,15 +16,19 @@ def _module(tmp_path: Path, *lines: str) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize(("lines", "go", "toolchain"), [
-    (["go 1.23.0"], "1.23.0", None),
-    (["go 1.21", "", "toolchain go1.22.1"], "1.21", "1.22.1"),
-    (["go 1.22rc1 // a comment"], "1.22", None),
-    (["go 1"], "1", None),
-    ([], None, None),
-])
+@pytest.mark.parametrize(
+    ("lines", "go", "toolchain"),
+    [
+        (["go 1.23.0"], "1.23.0", None),
+        (["go 1.21", "", "toolchain go1.22.1"], "1.21", "1.22.1"),
+        (["go 1.22rc1 // a comment"], "1.22", None),
+        (["go 1"], "1", None),
+        ([], None, None),
+    ],
+)
 def test_go_mod_lines_of_one_two_or_three_parts_are_read(
-        tmp_path: Path, lines: list[str], go: str | None, toolchain: str | None) -> None:
+    tmp_path: Path, lines: list[str], go: str | None, toolchain: str | None
+) -> None:
     assert declared(_module(tmp_path, *lines)) == (go, toolchain)
 
 

@@ -78,20 +78,27 @@ def _module(root: Path) -> Path:
 
 
 def test_a_profile_gives_the_lines_of_the_blocks_that_ran() -> None:
-    profile = (f"mode: set\n{MODULE}/words/words.go:6.28,7.14 1 1\n"
-               f"{MODULE}/words/words.go:7.14,9.3 1 0\n{MODULE}/words/words.go:10.2,10.14 1 1\n"
-               "other.org/x/y.go:1.1,2.2 1 1\nnot a block\n")
+    profile = (
+        f"mode: set\n{MODULE}/words/words.go:6.28,7.14 1 1\n"
+        f"{MODULE}/words/words.go:7.14,9.3 1 0\n{MODULE}/words/words.go:10.2,10.14 1 1\n"
+        "other.org/x/y.go:1.1,2.2 1 1\nnot a block\n"
+    )
     assert parse_profile(profile, MODULE) == {"words/words.go": {6, 7, 10}, "other.org/x/y.go": {1, 2}}
 
 
 def test_a_test_without_its_own_profile_shares_its_packages() -> None:
     pkg = f"{MODULE}/words"
-    reports = {"go-module.txt": MODULE + "\n",
-               profile_name(pkg, "TestA"): f"mode: set\n{MODULE}/words/w.go:3.1,4.2 1 1\n",
-               profile_name(pkg): f"mode: set\n{MODULE}/words/w.go:3.1,9.2 1 1\n"}
+    reports = {
+        "go-module.txt": MODULE + "\n",
+        profile_name(pkg, "TestA"): f"mode: set\n{MODULE}/words/w.go:3.1,4.2 1 1\n",
+        profile_name(pkg): f"mode: set\n{MODULE}/words/w.go:3.1,9.2 1 1\n",
+    }
     got = parse_go_coverage(reports, [f"{pkg}/TestA", f"{pkg}/TestA/sub", f"{pkg}/TestB", "m/q/TestC"])
-    assert got == {f"{pkg}/TestA": {"words/w.go": {3, 4}}, f"{pkg}/TestA/sub": {"words/w.go": {3, 4}},
-                   f"{pkg}/TestB": {"words/w.go": set(range(3, 10))}}
+    assert got == {
+        f"{pkg}/TestA": {"words/w.go": {3, 4}},
+        f"{pkg}/TestA/sub": {"words/w.go": {3, 4}},
+        f"{pkg}/TestB": {"words/w.go": set(range(3, 10))},
+    }
     del reports["go-module.txt"]  # outside a module the paths would not be the repo's
     assert parse_go_coverage(reports, [f"{pkg}/TestA"]) == {}
 
@@ -106,8 +113,7 @@ def _localize(root: Path, kind: str) -> list:
     assert report.coverage[f"{pkg}/TestLower/one"]["words/words.go"] == [19, 20, 21]  # a subtest: its test's run
     failing = [t for t, s in report.tests.items() if s.value == "failed"]
     passing = [t for t, s in report.tests.items() if s.value == "passed"]
-    return rank({t: {f: set(ls) for f, ls in fs.items()} for t, fs in report.coverage.items()},
-                failing, passing)
+    return rank({t: {f: set(ls) for f, ls in fs.items()} for t, fs in report.coverage.items()}, failing, passing)
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no go on this host")

@@ -59,6 +59,10 @@ def test_its_external_tests_find_it_by_its_import_path(tmp_path: Path) -> None:
     (tmp_path / "calc").mkdir()
     repo = _package(tmp_path / "calc")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "local", "--json"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "local", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert json.loads(proc.stdout)["tests"] == {"example.org/someone/calc/TestAdd": "passed"}, proc.stderr

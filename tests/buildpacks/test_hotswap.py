@@ -13,7 +13,7 @@ import pytest
 
 from rfsn.buildpacks.python.warm.hotswap import Loaded, NotSwappable, plan
 
-SOURCE = '''import functools
+SOURCE = """import functools
 
 LIMIT = 10
 
@@ -59,7 +59,7 @@ def table():
 
 
 TABLE = table()
-'''
+"""
 
 
 @pytest.fixture
@@ -92,8 +92,7 @@ def test_a_body_edit_reaches_every_reference_to_the_function(module: tuple[Modul
     assert box.nested() == 102
 
 
-def test_a_private_method_is_found_under_its_mangled_name_cachetools_seed_3(
-        module: tuple[ModuleType, Path]) -> None:
+def test_a_private_method_is_found_under_its_mangled_name_cachetools_seed_3(module: tuple[ModuleType, Path]) -> None:
     mod, path = module
     loaded = Loaded(str(path.parent), {mod.__name__: mod})
     edit(path, "return 2 * len(self.items)", "return 3 * len(self.items)")
@@ -109,15 +108,19 @@ def test_a_nested_function_is_swapped_with_its_outer_function(module: tuple[Modu
     assert mod.Box([1]).nested() == -1
 
 
-@pytest.mark.parametrize(("old", "new", "why"), [
-    ("LIMIT = 10", "LIMIT = 11", "not local to function bodies"),
-    ("def clamp(x):", "def clamp(x, y=0):", "not local to function bodies"),
-    ("return x * 2", "return x * 3", "cached is decorated"),
-    ('return {1: "one"}', 'return {1: "uno"}', "table is used by code that runs at import time"),
-    ("return min(x, LIMIT)", "return min(x, LIMIT", "does not compile"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("LIMIT = 10", "LIMIT = 11", "not local to function bodies"),
+        ("def clamp(x):", "def clamp(x, y=0):", "not local to function bodies"),
+        ("return x * 2", "return x * 3", "cached is decorated"),
+        ('return {1: "one"}', 'return {1: "uno"}', "table is used by code that runs at import time"),
+        ("return min(x, LIMIT)", "return min(x, LIMIT", "does not compile"),
+    ],
+)
 def test_an_edit_that_is_not_local_to_a_body_is_refused(
-        module: tuple[ModuleType, Path], old: str, new: str, why: str) -> None:
+    module: tuple[ModuleType, Path], old: str, new: str, why: str
+) -> None:
     mod, path = module
     loaded = Loaded(str(path.parent), {mod.__name__: mod})
     edit(path, old, new)
@@ -126,8 +129,7 @@ def test_an_edit_that_is_not_local_to_a_body_is_refused(
     assert mod.clamp(30) == 10  # nothing was half-applied
 
 
-def test_new_code_that_closes_over_other_variables_does_not_fit(
-        module: tuple[ModuleType, Path]) -> None:
+def test_new_code_that_closes_over_other_variables_does_not_fit(module: tuple[ModuleType, Path]) -> None:
     mod, path = module
     loaded = Loaded(str(path.parent), {mod.__name__: mod})
     edit(path, "return len(self.items)", "return super().__sizeof__()")  # a __class__ cell
@@ -137,8 +139,11 @@ def test_new_code_that_closes_over_other_variables_does_not_fit(
 
 def test_a_name_defined_twice_is_ambiguous() -> None:
     with pytest.raises(NotSwappable, match="defined twice"):
-        plan("class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 2\n",
-             "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 3\n", "m.py")
+        plan(
+            "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 2\n",
+            "class A:\n    def p(self):\n        return 1\n    def p(self):\n        return 3\n",
+            "m.py",
+        )
 
 
 def test_an_edit_beside_a_name_defined_twice_is_swapped() -> None:
@@ -150,7 +155,8 @@ def test_an_edit_beside_a_name_defined_twice_is_swapped() -> None:
 
 
 def test_files_outside_the_project_and_unchanged_files_are_left_alone(
-        module: tuple[ModuleType, Path], tmp_path: Path) -> None:
+    module: tuple[ModuleType, Path], tmp_path: Path
+) -> None:
     mod, path = module
     assert Loaded(str(tmp_path / "elsewhere"), {mod.__name__: mod}).entries == {}
     loaded = Loaded(str(path.parent), {mod.__name__: mod})
@@ -159,7 +165,7 @@ def test_files_outside_the_project_and_unchanged_files_are_left_alone(
     assert mod.clamp(30) == 10
 
 
-BASE = '''class Cache:
+BASE = """class Cache:
     def __setitem__(self, key, value):
         self.last = (key, value)
 
@@ -173,7 +179,7 @@ class LRU(Cache):
 
 
 alias = Cache.get
-'''
+"""
 INIT = BASE.replace("    def get(", "    def __init__(self):\n        self.n = 0\n\n    def get(")
 SETITEM = ("self.last = (key, value)", "self.last = (value, key)")
 
@@ -190,13 +196,16 @@ def test_a_function_only_referenced_at_import_time_is_swapped() -> None:
     assert [name for name, _ in swaps] == ["Cache.__init__"]
 
 
-@pytest.mark.parametrize(("module_code", "old", "new"), [
-    ("X = Cache.get(1)", "return key", "return -key"),                     # called
-    ("X = sorted([3, 1], key=Cache.get)", "return key", "return -key"),    # handed to a call
-    ("@Cache.get\ndef f():\n    pass", "return key", "return -key"),      # a decorator
-    ("c = object()\nc['k'] = 1", *SETITEM),                               # syntax calling __setitem__
-    ("c = LRU()", "self.n = 0", "self.n = 1"),                  # a class of the module built: __init__ ran
-])
+@pytest.mark.parametrize(
+    ("module_code", "old", "new"),
+    [
+        ("X = Cache.get(1)", "return key", "return -key"),  # called
+        ("X = sorted([3, 1], key=Cache.get)", "return key", "return -key"),  # handed to a call
+        ("@Cache.get\ndef f():\n    pass", "return key", "return -key"),  # a decorator
+        ("c = object()\nc['k'] = 1", *SETITEM),  # syntax calling __setitem__
+        ("c = LRU()", "self.n = 0", "self.n = 1"),  # a class of the module built: __init__ ran
+    ],
+)
 def test_a_function_that_may_have_run_at_import_time_is_refused(module_code: str, old: str, new: str) -> None:
     source = INIT + module_code + "\n"
     with pytest.raises(NotSwappable, match="used by code that runs at import time"):
@@ -207,8 +216,10 @@ def test_the_def_after_its_overload_stubs_is_swapped() -> None:
     """iniconfig's ``get``: ``@overload`` stubs, then the def that exists at run time. An edit to
     that def is swapped; the stubs are no second definition."""
     head = "from typing import overload\n\n\nclass A:\n"
-    stubs = ("    @overload\n    def get(self, key: str) -> str: ...\n\n"
-             "    @overload\n    def get(self, key: str, default: int) -> int: ...\n\n")
+    stubs = (
+        "    @overload\n    def get(self, key: str) -> str: ...\n\n"
+        "    @overload\n    def get(self, key: str, default: int) -> int: ...\n\n"
+    )
     old = head + stubs + "    def get(self, key, default=None):\n        return self.find(key)\n"
     new = old.replace("self.find(key)", "self.find(key, default=default)")
     mod = ModuleType("m")

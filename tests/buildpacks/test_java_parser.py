@@ -31,16 +31,20 @@ def test_other_files_and_bad_xml_are_ignored() -> None:
 
 
 def test_error_elements_are_errors() -> None:
-    xml = ('<testsuite><testcase classname="a.B" name="m"><error type="java.lang.NPE"/></testcase>'
-           "</testsuite>")
+    xml = '<testsuite><testcase classname="a.B" name="m"><error type="java.lang.NPE"/></testcase></testsuite>'
     assert parse_surefire({"TEST-a.B.xml": xml}) == {"a.B#m": Status.ERROR}
 
 
 def test_test_filter_groups_methods_by_class() -> None:
-    assert maven_test_filter([f"{CLS}#triangleHalves", f"{CLS}#squareOfSide(int)[1]",
-                              f"{CLS}#squareOfSide(int)[2]", f"{CLS}$Degenerate#zeroWidth",
-                              "a.Whole"]) == (
-        f"{CLS}#triangleHalves+squareOfSide,{CLS}$Degenerate#zeroWidth,a.Whole")
+    assert maven_test_filter(
+        [
+            f"{CLS}#triangleHalves",
+            f"{CLS}#squareOfSide(int)[1]",
+            f"{CLS}#squareOfSide(int)[2]",
+            f"{CLS}$Degenerate#zeroWidth",
+            "a.Whole",
+        ]
+    ) == (f"{CLS}#triangleHalves+squareOfSide,{CLS}$Degenerate#zeroWidth,a.Whole")
 
 
 def test_command_collects_reports_and_runs_offline() -> None:

@@ -29,14 +29,20 @@ def test_luxon_the_seeds_failures_and_the_time_zones_group_apart() -> None:
     failing = sorted(reasons)
     groups = ordered(group(failing, causes("", (), reasons), []), "", {}, ROOT)
     assert sorted(sorted(g.tests) for g in groups) == [
-        ["test/leap.test.js > daysInYear counts the leap day", "test/leap.test.js > isLeapYear > a century is not",
-         "test/leap.test.js > isLeapYear > a year divisible by 4 is a leap year"],
+        [
+            "test/leap.test.js > daysInYear counts the leap day",
+            "test/leap.test.js > isLeapYear > a century is not",
+            "test/leap.test.js > isLeapYear > a year divisible by 4 is a leap year",
+        ],
         ["test/zone.test.js > local midnight is 05:00 UTC"],
-        ["test/zone.test.js > summer is four hours behind", "test/zone.test.js > winter is five hours behind"]]
+        ["test/zone.test.js > summer is four hours behind", "test/zone.test.js > winter is five hours behind"],
+    ]
 
 
 def test_a_suite_that_did_not_load_has_its_messages_first_line_past_its_title() -> None:
     reasons = _reasons(NODE / "sample-jest.json", "/tmp/jsr")
     assert reasons["test/broken.test.js"] == (
-        "Cannot find module './does-not-exist' from 'test/broken.test.js'", "test/broken.test.js")
+        "Cannot find module './does-not-exist' from 'test/broken.test.js'",
+        "test/broken.test.js",
+    )
     assert reasons["test/sum.test.js > sum > of integers > is wrong on purpose"][1] == "test/sum.test.js"

@@ -79,14 +79,14 @@ def test_the_fixtures_bug_ranks_first_from_recorded_coverage() -> None:
 
 def source_and_functions(text: str, *ranges: tuple[str, int]) -> tuple[Source, list[V8Function]]:
     """Ranges given by the exact substring they span (first occurrence), in UTF-16 offsets."""
+
     def utf16(index: int) -> int:
         return len(text[:index].encode("utf-16-le")) // 2
 
     spans = [{"startOffset": 0, "endOffset": utf16(len(text)), "count": 1}]
     for fragment, count in ranges:
         start = text.index(fragment)
-        spans.append({"startOffset": utf16(start), "endOffset": utf16(start + len(fragment)),
-                      "count": count})
+        spans.append({"startOffset": utf16(start), "endOffset": utf16(start + len(fragment)), "count": count})
     return Source.read(text), [V8Function.model_validate({"ranges": spans})]
 
 
@@ -100,7 +100,7 @@ def test_the_innermost_range_wins_and_a_line_counts_when_any_of_its_code_ran() -
 def test_offsets_count_utf16_code_units() -> None:
     """An astral character is one Python index but two V8 offsets: a mapping off by one would
     leave ``y`` inside the outer range and count line 2."""
-    text = "const a = '\U0001F53A';\ny\nz\n"
+    text = "const a = '\U0001f53a';\ny\nz\n"
     source, functions = source_and_functions(text, ("y", 0))
     assert covered_lines(source, functions) == {1, 3}
 
@@ -121,12 +121,24 @@ def test_a_byte_order_mark_is_not_counted() -> None:
 def run_line(events: list[tuple[str, str]], lines: dict[str, list[int]], text: str) -> list[str]:
     """One source line per script and a run line covering ``lines`` (each 'x;' line is 3 units)."""
     out = [json.dumps({"url": f"file:///w/{path}", "source": text}) for path in lines]
-    scripts = [{"url": f"file:///w/{path}", "functions": [{"ranges": [
-        {"startOffset": 0, "endOffset": len(text), "count": 0},
-        *({"startOffset": 3 * (n - 1), "endOffset": 3 * n, "count": 1} for n in covered)]}]}
-        for path, covered in lines.items()]
-    reported = "\n".join(json.dumps({"event": status, "name": name, "nesting": 0, "file": "t.js",
-                                     "skip": False, "kind": "test"}) for name, status in events)
+    scripts = [
+        {
+            "url": f"file:///w/{path}",
+            "functions": [
+                {
+                    "ranges": [
+                        {"startOffset": 0, "endOffset": len(text), "count": 0},
+                        *({"startOffset": 3 * (n - 1), "endOffset": 3 * n, "count": 1} for n in covered),
+                    ]
+                }
+            ],
+        }
+        for path, covered in lines.items()
+    ]
+    reported = "\n".join(
+        json.dumps({"event": status, "name": name, "nesting": 0, "file": "t.js", "skip": False, "kind": "test"})
+        for name, status in events
+    )
     return [*out, json.dumps({"file": "t.js", "name": None, "events": reported, "scripts": scripts})]
 
 
@@ -147,10 +159,16 @@ def test_scripts_outside_the_workspace_or_in_node_modules_are_left_out() -> None
     assert parse_v8_runs("\n".join(lines), "/elsewhere") == {"t.js > one": {}}
 
 
-@given(st.text(max_size=300) | st.lists(st.dictionaries(
-    st.sampled_from(["url", "source", "file", "name", "events", "scripts", "functions"]),
-    st.none() | st.integers() | st.text(max_size=10) | st.lists(st.integers(), max_size=2)),
-    max_size=4).map(lambda items: "\n".join(json.dumps(i) for i in items)))
+@given(
+    st.text(max_size=300)
+    | st.lists(
+        st.dictionaries(
+            st.sampled_from(["url", "source", "file", "name", "events", "scripts", "functions"]),
+            st.none() | st.integers() | st.text(max_size=10) | st.lists(st.integers(), max_size=2),
+        ),
+        max_size=4,
+    ).map(lambda items: "\n".join(json.dumps(i) for i in items))
+)
 def test_any_text_parses_without_raising(text: str) -> None:
     assert isinstance(parse_v8_runs(text, "/w"), dict)
 
@@ -211,7 +229,9 @@ def test_mocha_runs_give_each_test_the_lines_it_ran_alone() -> None:
     """A seeded ``s.slice(2)``: only the failing test runs line 7; mocha's JSON names the tests."""
     coverage = NodeBuildpack("mocha").parse_coverage(
         {RUNS_REPORT: MOCHA_RECORDED.read_text()},
-        [f"{M}drops the first character", f"{M}keeps the empty string", f"{M}shouts"], MOCHA_ROOT)
+        [f"{M}drops the first character", f"{M}keeps the empty string", f"{M}shouts"],
+        MOCHA_ROOT,
+    )
     assert coverage[f"{M}drops the first character"]["src/words.js"] == [1, 3, 4, 7, 14]
     assert coverage[f"{M}keeps the empty string"]["src/words.js"] == [1, 3, 4, 5, 14]
     assert coverage[f"{M}shouts"]["src/words.js"] == [1, 10, 11, 14]
@@ -219,7 +239,8 @@ def test_mocha_runs_give_each_test_the_lines_it_ran_alone() -> None:
 
 @pytest.mark.skipif(_node_major() < 20, reason="needs node 20+ on the host")
 def test_mocha_measures_each_test_in_one_run_of_its_file_mime_types_seed_8(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """mocha's tests are measured in one process per file, coverage taken around each test: a
     process per test (0.5 s each for mime-types' 47 tests) outgrew the budget, and the file's
     run alone ranked every line alike. With no budget for a process per test, each test still
@@ -239,7 +260,8 @@ def test_mocha_measures_each_test_in_one_run_of_its_file_mime_types_seed_8(
     assert lines_of(coverage, "src/words.js") == {
         f"{words}drops the first character": module | before | {3, 4, 7},
         f"{words}keeps the empty string": module | before | {3, 4, 5},
-        f"{words}shouts": module | before}
+        f"{words}shouts": module | before,
+    }
 
 
 def test_a_script_named_twice_in_a_run_counts_every_line_either_ran() -> None:
@@ -262,14 +284,18 @@ def test_jest_runs_carry_jests_own_coverage_per_test() -> None:
     coverage = NodeBuildpack("jest").parse_coverage(
         {RUNS_REPORT: JEST_RECORDED.read_text()},
         [f"{J}words > drops the first character", f"{J}words > keeps the empty string", f"{J}shouts"],
-        JEST_ROOT)
-    assert coverage == {f"{J}words > drops the first character": {"src/words.js": [4, 7, 14]},
-                        f"{J}words > keeps the empty string": {"src/words.js": [4, 5, 14]},
-                        f"{J}shouts": {"src/words.js": [11, 14]}}
+        JEST_ROOT,
+    )
+    assert coverage == {
+        f"{J}words > drops the first character": {"src/words.js": [4, 7, 14]},
+        f"{J}words > keeps the empty string": {"src/words.js": [4, 5, 14]},
+        f"{J}shouts": {"src/words.js": [11, 14]},
+    }
 
 
 def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_37(
-        tmp_path: Path, docker_client: object) -> None:
+    tmp_path: Path, docker_client: object
+) -> None:
     """jest kept its transform cache in the run's own TMPDIR, so every run compiled the project
     again (luxon: 4.9 s a run, 1.6 s with the cache): the session's runs share one cache, its
     suite runs and its coverage runs alike, and report what they reported before."""
@@ -283,14 +309,18 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
         cached = sorted(p.name for p in (box.scratch / "cache-jest").iterdir())
         second = run_tests(box, pack, coverage=True, timeout=300)
     assert cached, "the first run left its transforms in the session's cache"
-    statuses = {f"{J}words > drops the first character": Status.FAILED,
-                f"{J}words > keeps the empty string": Status.PASSED, f"{J}shouts": Status.PASSED}
+    statuses = {
+        f"{J}words > drops the first character": Status.FAILED,
+        f"{J}words > keeps the empty string": Status.PASSED,
+        f"{J}shouts": Status.PASSED,
+    }
     assert first.tests == second.tests == statuses
     assert (second.coverage or {})[f"{J}words > drops the first character"]["src/words.js"] == [4, 7, 18]
 
 
 def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_budget_luxon_seed_37(
-        tmp_path: Path, docker_client: object) -> None:
+    tmp_path: Path, docker_client: object
+) -> None:
     """Past the budget for a jest run per test, each test got the lines of its whole file's run
     (luxon: the seeded line, which every test runs, ranked past the 100th in each group): the jest
     hooks measure each test's own lines in one run of the files, after the project's setup files."""
@@ -298,7 +328,8 @@ def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_b
     shutil.copytree(FIXTURES / "node" / "jest-words", repo)
     shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")
     (repo / "test" / "many.test.js").write_text(  # 40 more tests: 40 runs of jest outlast the budget
-        "for (let i = 0; i < 40; i++) test(`shouts ${i}`, () => expect(words.shout('a')).toBe('A!'));\n")
+        "for (let i = 0; i < 40; i++) test(`shouts ${i}`, () => expect(words.shout('a')).toBe('A!'));\n"
+    )
     (repo / "test" / "setup.js").write_text("globalThis.words = require('../src/words');\n")  # the project's own
     (repo / "jest.config.js").write_text("module.exports = { setupFilesAfterEnv: ['./test/setup.js'] };\n")
     pack = NodeBuildpack("jest")
@@ -312,13 +343,15 @@ def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_b
 
 
 def test_a_jest_config_of_several_projects_is_measured_by_runs_per_file_and_per_test(
-        tmp_path: Path, docker_client: object) -> None:
+    tmp_path: Path, docker_client: object
+) -> None:
     """The hooks go after one project's setup files: with several projects, the runs of before."""
     repo = tmp_path / "jest-words"
     shutil.copytree(FIXTURES / "node" / "jest-words", repo)
     shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")
-    (repo / "jest.config.js").write_text("module.exports = { projects: [{ displayName: 'a' }, "
-                                         "{ displayName: 'b', testMatch: ['**/none/*.js'] }] };\n")
+    (repo / "jest.config.js").write_text(
+        "module.exports = { projects: [{ displayName: 'a' }, { displayName: 'b', testMatch: ['**/none/*.js'] }] };\n"
+    )
     pack = NodeBuildpack("jest")
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
     with open_sandbox(repo, pack, settings, "docker") as box:
@@ -327,19 +360,39 @@ def test_a_jest_config_of_several_projects_is_measured_by_runs_per_file_and_per_
 
 
 def test_a_test_the_jest_hooks_measured_gets_the_lines_they_wrote() -> None:
-    events = json.dumps({"testResults": [{"name": "/w/test/a.test.js", "assertionResults": [
-        {"ancestorTitles": ["words"], "title": "drops", "status": "failed"}]}]})
-    line = {"file": "/w/test/a.test.js", "name": "words drops", "events": events, "runner": "jest",
-            "scripts": [], "lines": {"/w/src/a.js": [4, 7], "/w/node_modules/x.js": [1], "/else/b.js": [2]}}
+    events = json.dumps(
+        {
+            "testResults": [
+                {
+                    "name": "/w/test/a.test.js",
+                    "assertionResults": [{"ancestorTitles": ["words"], "title": "drops", "status": "failed"}],
+                }
+            ]
+        }
+    )
+    line = {
+        "file": "/w/test/a.test.js",
+        "name": "words drops",
+        "events": events,
+        "runner": "jest",
+        "scripts": [],
+        "lines": {"/w/src/a.js": [4, 7], "/w/node_modules/x.js": [1], "/else/b.js": [2]},
+    }
     assert parse_v8_runs(json.dumps(line), "/w") == {"test/a.test.js > words > drops": {"src/a.js": {4, 7}}}
 
 
 def test_istanbul_lines_skip_what_did_not_run_and_what_lies_outside() -> None:
-    data = {"/w/src/a.js": {"statementMap": {"0": {"start": {"line": 2}, "end": {"line": 5}},
-                                             "1": {"start": {"line": 3}, "end": {"line": 3}}},
-                            "s": {"0": 1, "1": 0}},
-            "/w/node_modules/x/i.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}},
-            "/elsewhere/b.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}}}
+    data = {
+        "/w/src/a.js": {
+            "statementMap": {
+                "0": {"start": {"line": 2}, "end": {"line": 5}},
+                "1": {"start": {"line": 3}, "end": {"line": 3}},
+            },
+            "s": {"0": 1, "1": 0},
+        },
+        "/w/node_modules/x/i.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}},
+        "/elsewhere/b.js": {"statementMap": {"0": {"start": {"line": 1}}}, "s": {"0": 1}},
+    }
     assert istanbul_lines(json.dumps(data), "/w") == {"src/a.js": {2}}
     assert istanbul_lines("not json", "/w") == {}
 
@@ -347,20 +400,23 @@ def test_istanbul_lines_skip_what_did_not_run_and_what_lies_outside() -> None:
 SLOW_MEASURED = {
     "package.json": '{"name": "slow", "version": "1.0.0", "scripts": {"test": "node --test"}}\n',
     "src/m.js": "exports.add = (a, b) => a - b;\n",
-    "test/a.test.js": ("const test = require('node:test');\nconst assert = require('node:assert');\n"
-                       "const { add } = require('../src/m.js');\n"
-                       "test('adds', () => { assert.strictEqual(add(1, 2), 3); });\n"),
+    "test/a.test.js": (
+        "const test = require('node:test');\nconst assert = require('node:assert');\n"
+        "const { add } = require('../src/m.js');\n"
+        "test('adds', () => { assert.strictEqual(add(1, 2), 3); });\n"
+    ),
     # measured, this file's run takes a minute (a coverage run costs more than the suite's)
-    "test/b.test.js": ("const test = require('node:test');\n"
-                       "test('waits when measured', async () => {\n"
-                       "  if (process.env.NODE_V8_COVERAGE) await new Promise((r) => setTimeout(r, 60000));\n"
-                       "});\n"),
+    "test/b.test.js": (
+        "const test = require('node:test');\n"
+        "test('waits when measured', async () => {\n"
+        "  if (process.env.NODE_V8_COVERAGE) await new Promise((r) => setTimeout(r, 60000));\n"
+        "});\n"
+    ),
 }
 
 
 @pytest.mark.skipif(_node_major() < 20, reason="needs node 20+ on the host")
-def test_the_drivers_runs_stop_within_the_measurement_time_with_what_they_measured_luxon(
-        tmp_path: Path) -> None:
+def test_the_drivers_runs_stop_within_the_measurement_time_with_what_they_measured_luxon(tmp_path: Path) -> None:
     """The driver's file runs stop when the time given to measuring ends, and what they measured
     by then stands (luxon b6b9d03: jest's per-file coverage runs took 8 minutes, past the
     session's budget): the failing test's file, measured first, keeps its lines."""
@@ -373,8 +429,10 @@ def test_the_drivers_runs_stop_within_the_measurement_time_with_what_they_measur
     with open_sandbox(repo, pack, load_settings(), "local") as box:
         report = run_tests(box, pack, coverage=True, timeout=120, measure_within=5)
     assert time.monotonic() - started < 40
-    assert report.tests == {"test/a.test.js > adds": Status.FAILED,
-                            "test/b.test.js > waits when measured": Status.PASSED}
+    assert report.tests == {
+        "test/a.test.js > adds": Status.FAILED,
+        "test/b.test.js > waits when measured": Status.PASSED,
+    }
     assert report.coverage is not None and report.coverage["test/a.test.js > adds"]["src/m.js"] == [1]
 
 
@@ -402,13 +460,19 @@ def test_a_stopped_run_leaves_no_process_of_its_test_file_behind(tmp_path: Path)
     (repo / "test" / name).write_text(  # measured, it waits 20 s on a child of its own
         "const test = require('node:test');\nconst { spawnSync } = require('node:child_process');\n"
         "test('waits when measured', () => {\n  if (process.env.NODE_V8_COVERAGE) spawnSync(process.execPath,"
-        f" ['-e', 'setTimeout(() => {{}}, 20000)', '{marker}'], {{ stdio: 'ignore' }});\n}});\n")
+        f" ['-e', 'setTimeout(() => {{}}, 20000)', '{marker}'], {{ stdio: 'ignore' }});\n}});\n"
+    )
     (reports / DRIVER).write_text(driver_files()[DRIVER])
     suite = {"file": f"test/{name}", "name": "waits when measured", "nesting": 0, "event": "pass"}
     (reports / "node-tests.jsonl").write_text(json.dumps(suite) + "\n")
     started = time.monotonic()
-    subprocess.run(["node", str(reports / DRIVER), str(reports), "30", "spec"], cwd=repo, timeout=60,
-                   env={**os.environ, "RFSN_SECONDS_LEFT": "3"}, check=True)
+    subprocess.run(
+        ["node", str(reports / DRIVER), str(reports), "30", "spec"],
+        cwd=repo,
+        timeout=60,
+        env={**os.environ, "RFSN_SECONDS_LEFT": "3"},
+        check=True,
+    )
     assert time.monotonic() - started < 30
     time.sleep(1)  # a killed process's exit
     assert _processes_naming(marker) == []

@@ -26,7 +26,7 @@ TRICKY = {
     "tests/test_inherit.py": "from tests.base_mod import Base\nclass TestChild(Base):\n    pass\n",
     "tests/sub.dir/test_dotted.py": "def test_d(): pass\n",
     "pkg/__init__.py": 'def f():\n    """\n    >>> 1 + 1\n    2\n    """\n',
-    "tests/test_a.py": textwrap.dedent('''
+    "tests/test_a.py": textwrap.dedent("""
         import pytest
 
         class TestOuter:
@@ -56,7 +56,7 @@ TRICKY = {
         def test_xpass(): pass
         @pytest.mark.parametrize("v", [1.5, "a-b"])
         def test_param(v): pass
-    '''),
+    """),
 }
 EXPECTED = {
     "pkg/__init__.py::pkg.f": P,
@@ -85,10 +85,26 @@ def host_pytest(tree: dict[str, str], root: Path, *args: str) -> tuple[str, str]
     for name, text in tree.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA",
-                           "-o", "junit_family=xunit1", f"--junitxml={root / 'junit.xml'}",
-                           "-W", "ignore", *args], cwd=root, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-rA",
+            "-o",
+            "junit_family=xunit1",
+            f"--junitxml={root / 'junit.xml'}",
+            "-W",
+            "ignore",
+            *args,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.stdout, (root / "junit.xml").read_text()
 
 
@@ -128,8 +144,7 @@ def test_recorded_tricky_output() -> None:
 
 
 def test_collection_error_names_the_file(tmp_path: Path) -> None:
-    tree = {"tests/test_ok.py": "def test_ok(): pass\n",
-            "tests/test_broken.py": "import nonexistent_module_xyz\n"}
+    tree = {"tests/test_ok.py": "def test_ok(): pass\n", "tests/test_broken.py": "import nonexistent_module_xyz\n"}
     output, xml = host_pytest(tree, tmp_path)
     assert parse_junit(xml, pytest_node_id) == {"tests/test_broken.py": E}
     assert "ERROR tests/test_broken.py" in output
@@ -146,9 +161,11 @@ def test_pytests_own_crash_leaves_no_nameless_test(tmp_path: Path) -> None:
     test; the junit report keeps an empty ``<testcase>`` for the test it was reporting. That is
     no test (it was read as ``.py``, a test that passed, then broke once the fix let the real
     test report)."""
-    plugin = ("import pytest\n\n@pytest.hookimpl(hookwrapper=True)\n"
-              "def pytest_runtest_makereport(item, call):\n    report = (yield).get_result()\n"
-              "    if report.failed:\n        raise RuntimeError('the plugin fails')\n")
+    plugin = (
+        "import pytest\n\n@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n    report = (yield).get_result()\n"
+        "    if report.failed:\n        raise RuntimeError('the plugin fails')\n"
+    )
     tree = {"plug.py": plugin, "tests/test_p.py": "def test_ok(): pass\ndef test_bad(): assert 0\n"}
     output, xml = host_pytest(tree, tmp_path, "-p", "plug", "tests")
     assert "INTERNALERROR" in output
@@ -172,8 +189,7 @@ _param = st.text(st.sampled_from("abz019.:-_/[]= "), min_size=1, max_size=12)
 
 @st.composite
 def node_ids(draw: st.DrawFn) -> str:
-    dirs = draw(st.lists(st.one_of(_ident, st.from_regex(r"[a-z]{1,4}\.[a-z]{1,4}", fullmatch=True)),
-                         max_size=3))
+    dirs = draw(st.lists(st.one_of(_ident, st.from_regex(r"[a-z]{1,4}\.[a-z]{1,4}", fullmatch=True)), max_size=3))
     path = "/".join([*dirs, "test_" + draw(_ident) + ".py"])
     classes = draw(st.lists(_cls, max_size=2))
     name = "test_" + draw(_ident)
@@ -200,8 +216,14 @@ def xunit1(cases: list[tuple[str, str, str | None, str]]) -> str:
     return f"<testsuites><testsuite name='pytest'>{body}</testsuite></testsuites>"
 
 
-@given(st.lists(st.tuples(node_ids(), st.sampled_from(["", "failure", "error", "skipped"])),
-                min_size=1, max_size=8, unique_by=lambda pair: pair[0]))
+@given(
+    st.lists(
+        st.tuples(node_ids(), st.sampled_from(["", "failure", "error", "skipped"])),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda pair: pair[0],
+    )
+)
 def test_round_trip_with_file_attribute(cases: list[tuple[str, str]]) -> None:
     xml = xunit1([(*mangle(nid), nid.split("::")[0], child) for nid, child in cases])
     statuses = {"": P, "failure": F, "error": E, "skipped": S}
@@ -237,10 +259,12 @@ def test_worst_status_wins_for_repeated_ids(children: list[str]) -> None:
 
 
 def test_durations_add_up_per_test_id() -> None:
-    xml = ('<testsuite><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
-           'time="0.25"/><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
-           'time="0.5"><error message="teardown"/></testcase><testcase classname="tests.test_a" '
-           'name="test_y" file="tests/test_a.py" time="n/a"/></testsuite>')
+    xml = (
+        '<testsuite><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
+        'time="0.25"/><testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" '
+        'time="0.5"><error message="teardown"/></testcase><testcase classname="tests.test_a" '
+        'name="test_y" file="tests/test_a.py" time="n/a"/></testsuite>'
+    )
     assert parse_junit_durations(xml, pytest_node_id) == {"tests/test_a.py::test_x": 0.75}
     assert parse_junit_durations("<not xml", pytest_node_id) == {}
 
@@ -250,7 +274,8 @@ def test_an_expected_failure_is_a_pass_and_a_plain_skip_is_not(tmp_path: Path) -
     writes ``<skipped type="pytest.xfail">``; read as skipped, that test had gone from passing
     (an unexpected pass) to skipped, and the right fix was refused. The harness counts an
     expected failure as passed."""
-    tree = {"tests/test_x.py": textwrap.dedent('''
+    tree = {
+        "tests/test_x.py": textwrap.dedent("""
         import pytest
 
         @pytest.mark.xfail(reason="not yet")
@@ -268,22 +293,30 @@ def test_an_expected_failure_is_a_pass_and_a_plain_skip_is_not(tmp_path: Path) -
         @pytest.mark.skip(reason="no")
         def test_skipped():
             pass
-    ''')}
+    """)
+    }
     _, xml = host_pytest(tree, tmp_path, "tests")
     assert parse_junit(xml, pytest_node_id) == {
-        "tests/test_x.py::test_expected": P, "tests/test_x.py::test_unexpected": P,
-        "tests/test_x.py::test_strict": F, "tests/test_x.py::test_skipped": S}
+        "tests/test_x.py::test_expected": P,
+        "tests/test_x.py::test_unexpected": P,
+        "tests/test_x.py::test_strict": F,
+        "tests/test_x.py::test_skipped": S,
+    }
 
 
 def test_a_test_file_named_with_control_characters_loses_no_test_of_the_report(tmp_path: Path) -> None:
     """Audit 68: pytest writes a file name's control characters (an escape, a bell) raw into the
     report's attributes, which XML cannot hold; the whole report read as no test at all."""
-    tree = {"tests/test_ok.py": "def test_ok(): pass\n",
-            "tests/test_esc\x1b[2J\x1b]0;T\x07.py": "def test_esc(): assert False\n",
-            "tests/test_nl\nx.py": "def test_nl(): pass\n"}
+    tree = {
+        "tests/test_ok.py": "def test_ok(): pass\n",
+        "tests/test_esc\x1b[2J\x1b]0;T\x07.py": "def test_esc(): assert False\n",
+        "tests/test_nl\nx.py": "def test_nl(): pass\n",
+    }
     _, xml = host_pytest(tree, tmp_path)
-    assert parse_junit(xml, pytest_node_id) == {"tests/test_ok.py::test_ok": P,
-                                                "tests/test_esc\x1b[2J\x1b]0;T\x07.py::test_esc": F,
-                                                "tests/test_nl\nx.py::test_nl": P}
+    assert parse_junit(xml, pytest_node_id) == {
+        "tests/test_ok.py::test_ok": P,
+        "tests/test_esc\x1b[2J\x1b]0;T\x07.py::test_esc": F,
+        "tests/test_nl\nx.py::test_nl": P,
+    }
     reasons = parse_junit_reasons(xml, pytest_node_id)
     assert reasons["tests/test_esc\x1b[2J\x1b]0;T\x07.py::test_esc"][0] == "assert False"

@@ -19,8 +19,9 @@ VERSIONS = FIXTURES / "node" / "mocha-versions"
 ROOT = "/work/data/mocha/proj"
 
 
-@pytest.mark.parametrize("version", ["1.21.5", "2.5.3", "3.5.3", "4.1.0", "5.2.0", "6.2.3",
-                                     "7.2.0", "8.4.0", "9.2.2", "10.8.2"])
+@pytest.mark.parametrize(
+    "version", ["1.21.5", "2.5.3", "3.5.3", "4.1.0", "5.2.0", "6.2.3", "7.2.0", "8.4.0", "9.2.2", "10.8.2"]
+)
 def test_every_mocha_major_reports_each_test_by_file_and_title(version: str) -> None:
     report = (VERSIONS / f"mocha-{version}.jsonl").read_text()
     buildpack = NodeBuildpack("mocha")
@@ -57,9 +58,17 @@ def test_the_mocha_command_loads_rfsns_reporter_and_names_its_report() -> None:
 def test_a_stack_of_frames_only_gives_the_errors_name_and_message_as_the_reason() -> None:
     """expressjs/cors of 2016 on Node 0.10: should's AssertionError had a stack without its
     header line, and the reason read ``at Assertion.fail (...)``."""
-    line = {"event": "fail", "title": "500", "fullTitle": "error response 500", "file": "/p/test/e.js",
-            "err": {"name": "AssertionError", "message": "expected 'x' to be 'y'",
-                    "stack": "    at Assertion.fail (/p/node_modules/should/lib/assertion.js:183:17)\n"
-                             "    at Context.<anonymous> (/p/test/e.js:12:9)"}}
+    line = {
+        "event": "fail",
+        "title": "500",
+        "fullTitle": "error response 500",
+        "file": "/p/test/e.js",
+        "err": {
+            "name": "AssertionError",
+            "message": "expected 'x' to be 'y'",
+            "stack": "    at Assertion.fail (/p/node_modules/should/lib/assertion.js:183:17)\n"
+            "    at Context.<anonymous> (/p/test/e.js:12:9)",
+        },
+    }
     reasons = NodeBuildpack("mocha").reasons("", {MOCHA_EVENTS: json.dumps(line), "cwd.txt": "/p"})
     assert reasons == {"test/e.js > error response > 500": ("AssertionError: expected 'x' to be 'y'", "test/e.js")}

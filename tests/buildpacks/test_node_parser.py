@@ -39,8 +39,13 @@ def test_nested_suites_join_titles_and_report_leaves() -> None:
 def test_tests_filtered_by_name_pattern_are_left_out() -> None:
     lines = [
         {"event": "pass", "name": "kept", "nesting": 0, "file": "t.test.js", "skip": False},
-        {"event": "pass", "name": "other", "nesting": 0, "file": "t.test.js",
-         "skip": "test name does not match pattern"},
+        {
+            "event": "pass",
+            "name": "other",
+            "nesting": 0,
+            "file": "t.test.js",
+            "skip": "test name does not match pattern",
+        },
     ]
     text = "\n".join(json.dumps(line) for line in lines)
     assert parse_node_events(text) == {"t.test.js > kept": Status.PASSED}
@@ -68,7 +73,8 @@ def test_a_parent_failing_on_its_own_is_reported() -> None:
     ]
     text = "\n".join(json.dumps(line) for line in lines)
     assert parse_node_events(text) == {
-        "t.js > parent > child": Status.PASSED, "t.js > parent": Status.FAILED,
+        "t.js > parent > child": Status.PASSED,
+        "t.js > parent": Status.FAILED,
     }
 
 
@@ -110,16 +116,21 @@ def test_mocha_report_keeps_parent_suites_as_one_title() -> None:
 def test_mocha_report_says_why_each_test_failed_mime_types_seed_8() -> None:
     """The first line of each failure's stack and the first frame of the project's (mime-types'
     nine failures were one group "the runner printed no reason")."""
-    reasons = NodeBuildpack("mocha").reasons("", {"mocha.json": (NODE / "sample-mocha.json").read_text(),
-                                                   "cwd.txt": "/tmp/jsr\n"})
-    assert reasons == {"spec/sum.spec.js > sum of integers > is wrong on purpose": (
-        "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:", "spec/sum.spec.js")}
+    reasons = NodeBuildpack("mocha").reasons(
+        "", {"mocha.json": (NODE / "sample-mocha.json").read_text(), "cwd.txt": "/tmp/jsr\n"}
+    )
+    assert reasons == {
+        "spec/sum.spec.js > sum of integers > is wrong on purpose": (
+            "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:",
+            "spec/sum.spec.js",
+        )
+    }
     assert mocha_reasons("not json") == {} and mocha_reasons('{"failures": [{"title": "t", "err": {}}]}') == {}
 
 
-_title = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30
-).filter(lambda t: ">" not in t and t.strip() == t)
+_title = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda t: ">" not in t and t.strip() == t
+)
 _status = st.sampled_from([Status.PASSED, Status.FAILED, Status.SKIPPED])
 
 
@@ -132,12 +143,26 @@ def test_round_trip_through_synthesized_reporter_output(tests: dict[tuple[str, s
     lines = []
     for suite, cases in suites.items():
         for name, status in cases:
-            lines.append({"event": "fail" if status is Status.FAILED else "pass", "name": name,
-                          "nesting": 1, "file": "test/x.test.js",
-                          "skip": status is Status.SKIPPED, "todo": False})
+            lines.append(
+                {
+                    "event": "fail" if status is Status.FAILED else "pass",
+                    "name": name,
+                    "nesting": 1,
+                    "file": "test/x.test.js",
+                    "skip": status is Status.SKIPPED,
+                    "todo": False,
+                }
+            )
         failed = any(s is Status.FAILED for _, s in cases)
-        lines.append({"event": "fail" if failed else "pass", "name": suite, "nesting": 0,
-                      "file": "test/x.test.js", "kind": "suite"})
+        lines.append(
+            {
+                "event": "fail" if failed else "pass",
+                "name": suite,
+                "nesting": 0,
+                "file": "test/x.test.js",
+                "kind": "suite",
+            }
+        )
     parsed = parse_node_events("\n".join(json.dumps(line) for line in lines))
     assert parsed == {f"test/x.test.js > {s} > {n}": status for (s, n), status in tests.items()}
 
@@ -147,8 +172,7 @@ def test_durations_are_read_for_the_ids_the_statuses_have() -> None:
 
     lines = [
         {"event": "pass", "name": "leaf", "nesting": 1, "file": "t.test.js", "duration_ms": 250.0},
-        {"event": "pass", "name": "group", "nesting": 0, "file": "t.test.js", "kind": "suite",
-         "duration_ms": 260.0},
+        {"event": "pass", "name": "group", "nesting": 0, "file": "t.test.js", "kind": "suite", "duration_ms": 260.0},
         {"event": "fail", "name": "alone", "nesting": 0, "file": "t.test.js", "duration_ms": 5},
         {"event": "pass", "name": "unmeasured", "nesting": 0, "file": "t.test.js"},
     ]
@@ -172,12 +196,12 @@ def test_a_real_node_run_reports_each_tests_duration(tmp_path) -> None:
     (tmp_path / "test" / "slow.test.js").write_text(
         "const test = require('node:test');\n"
         "test('slow', async () => { await new Promise((r) => setTimeout(r, 300)); });\n"
-        "test('quick', () => {});\n")
+        "test('quick', () => {});\n"
+    )
     box = LocalSandbox(tmp_path, None, {}, "2g")
     try:
         report = run_tests(box, NodeBuildpack(), timeout=60)
     finally:
         box.close()
-    assert set(report.durations) == set(report.tests) == {"test/slow.test.js > slow",
-                                                          "test/slow.test.js > quick"}
+    assert set(report.durations) == set(report.tests) == {"test/slow.test.js > slow", "test/slow.test.js > quick"}
     assert report.durations["test/slow.test.js > slow"] >= 0.29 > report.durations["test/slow.test.js > quick"]

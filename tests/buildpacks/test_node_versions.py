@@ -30,13 +30,27 @@ def _project(tmp_path: Path, package: dict[str, object], files: dict[str, str] |
     return tmp_path
 
 
-@pytest.mark.parametrize(("version", "spec", "holds"), [
-    ((6, 9, 0), ">=4 <7", True), ((8, 1, 0), ">=4 <7", False), ((8, 9, 4), "^8.9.0", True),
-    ((9, 0, 0), "^8.9.0", False), ((6, 2, 0), "~6.1", False), ((8, 3, 0), "8.x", True),
-    ((6, 17, 1), "4 - 6", True), ((7, 0, 0), "4 - 6", False), ((0, 12, 18), "0.10 || 0.12 || >=4", True),
-    ((0, 11, 0), "0.10 || 0.12 || >=4", False), ((4, 0, 0), ">= 0.10.0", True), ((0, 12, 5), ">0.12", False),
-    ((1, 0, 0), ">0.12", True), ((0, 3, 0), "^0.2.3", False), ((8, 0, 0), "v8", True), ((5, 0, 0), "nonsense", False),
-])
+@pytest.mark.parametrize(
+    ("version", "spec", "holds"),
+    [
+        ((6, 9, 0), ">=4 <7", True),
+        ((8, 1, 0), ">=4 <7", False),
+        ((8, 9, 4), "^8.9.0", True),
+        ((9, 0, 0), "^8.9.0", False),
+        ((6, 2, 0), "~6.1", False),
+        ((8, 3, 0), "8.x", True),
+        ((6, 17, 1), "4 - 6", True),
+        ((7, 0, 0), "4 - 6", False),
+        ((0, 12, 18), "0.10 || 0.12 || >=4", True),
+        ((0, 11, 0), "0.10 || 0.12 || >=4", False),
+        ((4, 0, 0), ">= 0.10.0", True),
+        ((0, 12, 5), ">0.12", False),
+        ((1, 0, 0), ">0.12", True),
+        ((0, 3, 0), "^0.2.3", False),
+        ((8, 0, 0), "v8", True),
+        ((5, 0, 0), "nonsense", False),
+    ],
+)
 def test_engines_ranges_read_as_npm_reads_them(version: tuple[int, int, int], spec: str, holds: bool) -> None:
     assert satisfies(version, spec) is holds
 
@@ -70,8 +84,7 @@ def test_every_entry_of_a_travis_matrix_is_read_and_yaml_keeps_0_10(tmp_path: Pa
     assert [s for _, s in nodeversions.declared(repo)[1]] == ["0.10", "0.12", "4", "6"]
 
 
-def test_a_travis_matrix_of_a_development_line_takes_the_newest_release_line_form_data_d373b41(
-        tmp_path: Path) -> None:
+def test_a_travis_matrix_of_a_development_line_takes_the_newest_release_line_form_data_d373b41(tmp_path: Path) -> None:
     """form-data 2013 (CI matrix 0.6, 0.8, 0.10, 0.11): Node 0.11.15, a development line whose
     registry package has no ``bin/`` (the build's ``ln`` failed); 0.10 is the newest release line."""
     travis = "language: node_js\nnode_js:\n  - 0.6\n  - 0.8\n  - '0.10'\n  - 0.11\n"
@@ -80,9 +93,11 @@ def test_a_travis_matrix_of_a_development_line_takes_the_newest_release_line_for
 
 
 def test_a_workflow_matrix_with_include_entries_and_debians_line_among_them(tmp_path: Path) -> None:
-    workflow = ("jobs:\n  t:\n    strategy:\n      matrix:\n        node-version: [14.x, 16.x]\n"
-                "        include:\n          - node-version: 20.x\n    steps:\n      - uses: actions/setup-node@v4\n"
-                "        with:\n          node-version: ${{ matrix.node-version }}\n")
+    workflow = (
+        "jobs:\n  t:\n    strategy:\n      matrix:\n        node-version: [14.x, 16.x]\n"
+        "        include:\n          - node-version: 20.x\n    steps:\n      - uses: actions/setup-node@v4\n"
+        "        with:\n          node-version: ${{ matrix.node-version }}\n"
+    )
     repo = _project(tmp_path, {}, {".github/workflows/ci.yml": workflow})
     choice = nodeversions.choose(repo, date(2023, 6, 1))
     assert choice.debian and "14.x, 16.x, 20.x" in choice.why
@@ -117,33 +132,50 @@ def test_a_git_hosted_dependency_npm_cannot_fetch_is_named_in_the_builds_one_lin
     """A 2016 project's ``npm install`` failed on ENOTFOUND for a dependency from a git host, and
     the label said nothing of it. The install step, run for real with a stand-in npm that fails as
     npm 2 did (its closing lines name npm's own issue tracker on the same host), ends on the cause."""
-    package = {"dependencies": {"left": "^1.0.0", "fork": "github:someone/forked-lib#fix",
-                                "other": "git+https://gitlab.com/group/other.git"}}
+    package = {
+        "dependencies": {
+            "left": "^1.0.0",
+            "fork": "github:someone/forked-lib#fix",
+            "other": "git+https://gitlab.com/group/other.git",
+        }
+    }
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "npm").write_text(
         "#!/bin/sh\necho 'npm ERR! fetch failed https://codeload.github.com/someone/forked-lib/tar.gz/fix'\n"
         "echo 'npm ERR! getaddrinfo ENOTFOUND codeload.github.com'\n"
-        "echo 'npm ERR!     <https://github.com/npm/npm/issues>'\nexit 1\n")
+        "echo 'npm ERR!     <https://github.com/npm/npm/issues>'\nexit 1\n"
+    )
     (bin_dir / "npm").chmod(0o755)
     step = install_steps("npm", None, package, "2.15.11")[-1].replace("cd $RFSN_ENV/files && ", "")
-    done = subprocess.run(["sh", "-c", f"set -e; {step}"], capture_output=True, text=True, cwd=tmp_path,
-                          env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+    done = subprocess.run(
+        ["sh", "-c", f"set -e; {step}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
+        check=False,
+    )
     assert done.returncode == 1
     assert step_error(done.stdout + done.stderr) == (
-        "git-hosted dependencies could not be fetched: fork (github:someone/forked-lib#fix)")
+        "git-hosted dependencies could not be fetched: fork (github:someone/forked-lib#fix)"
+    )
     assert install_steps("npm", None, {"dependencies": {"left": "1"}}, None)[-1].endswith("--ignore-scripts)")
 
 
 def test_a_runner_rfsn_cannot_read_on_a_node_without_node_test_runs_as_a_whole(tmp_path: Path) -> None:
     """A 2016 jasmine suite on Node 6 has no per-test report rfsn reads and no ``node --test``: its
     test script runs as a whole and the exit code is the verdict (not "not collected")."""
-    repo = _project(tmp_path, {"engines": {"node": "6"}, "scripts": {"test": "jasmine"},
-                               "devDependencies": {"jasmine": "^2"}})
+    repo = _project(
+        tmp_path, {"engines": {"node": "6"}, "scripts": {"test": "jasmine"}, "devDependencies": {"jasmine": "^2"}}
+    )
     buildpack = NodeBuildpack()
     buildpack.configure(repo)
     assert (buildpack.runner, buildpack.structured, buildpack.test_command(["t.js"], "/r")) == (
-        "script", False, ["npm", "test"])
+        "script",
+        False,
+        ["npm", "test"],
+    )
     (repo / "package.json").write_text(json.dumps({"scripts": {"test": "node test.js"}}))
     buildpack.configure(repo)  # today's Node has node --test, as before
     assert (buildpack.runner, buildpack.structured) == ("node", True)
@@ -152,15 +184,18 @@ def test_a_runner_rfsn_cannot_read_on_a_node_without_node_test_runs_as_a_whole(t
 def test_npm_2s_frame_is_not_the_cause_of_a_failed_install_path_to_regexp_2016() -> None:
     """pillarjs/path-to-regexp of 2016 on Node 4: the one line read ``npm ERR! Linux 6.18...``,
     the first of npm 2's frame around ``Unsupported URL Type``."""
-    log = ("npm ERR! Linux 6.18.44\nnpm ERR! argv \"/opt/rfsn/node/bin/node\" \"npm\" \"install\"\n"
-           "npm ERR! node v4.1.0\nnpm ERR! npm  v2.15.11\nnpm ERR! code EUNSUPPORTEDPROTOCOL\n"
-           "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0\nnpm ERR! \n"
-           "npm ERR! If you need help, you may report this error at:\nnpm ERR!     <https://github.com/npm/npm/issues>\n")
+    log = (
+        'npm ERR! Linux 6.18.44\nnpm ERR! argv "/opt/rfsn/node/bin/node" "npm" "install"\n'
+        "npm ERR! node v4.1.0\nnpm ERR! npm  v2.15.11\nnpm ERR! code EUNSUPPORTEDPROTOCOL\n"
+        "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0\nnpm ERR! \n"
+        "npm ERR! If you need help, you may report this error at:\nnpm ERR!     <https://github.com/npm/npm/issues>\n"
+    )
     assert step_error(log) == "npm ERR! Unsupported URL Type: npm:string-width@^4.2.0"
 
 
 def test_without_a_lockfile_npm_installs_as_of_the_commit_and_an_old_npm_hands_it_to_one_that_can(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """magic-string 9191d64 (2015-12-24, Node 5.12 and its npm 3.8.6, no lockfile): npm 3 died on
     today's registry metadata (``EMISSINGARG``, a dependency's ``latest``); ``--before`` (npm
     6.9) resolves the releases of the commit's day, and where the registry dates none of a range
@@ -174,11 +209,18 @@ def test_without_a_lockfile_npm_installs_as_of_the_commit_and_an_old_npm_hands_i
     assert "--before" not in locked[-1]  # the lockfile says which releases
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "npm").write_text('#!/bin/sh\ncase "$*" in *--before*) echo "npm error code ENOVERSIONS"; exit 1;; '
-                                 'esac\necho "installed: $*"\n')
+    (bin_dir / "npm").write_text(
+        '#!/bin/sh\ncase "$*" in *--before*) echo "npm error code ENOVERSIONS"; exit 1;; esac\necho "installed: $*"\n'
+    )
     (bin_dir / "npm").chmod(0o755)
     step = current.replace("cd $RFSN_ENV/files && ", "")
-    done = subprocess.run(["sh", "-c", f"set -e; {step}"], capture_output=True, text=True, cwd=tmp_path,
-                          env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+    done = subprocess.run(
+        ["sh", "-c", f"set -e; {step}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
+        check=False,
+    )
     assert done.returncode == 0 and "installed: install --no-package-lock --no-audit" in done.stdout
     assert "no install as of 2020-01-02" in done.stderr

@@ -35,18 +35,33 @@ def _project(root: Path, package: dict[str, object], files: dict[str, str]) -> P
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     env = {**os.environ, "GIT_AUTHOR_DATE": "2018-03-01T12:00:00Z", "GIT_COMMITTER_DATE": "2018-03-01T12:00:00Z"}
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"],
-                 ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "2018"]):
+    for argv in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "2018"],
+    ):
         subprocess.run(argv, cwd=root, check=True, env=env)
     return root
 
 
 def test_engines_node_8_and_mocha_3_run_on_node_8_with_every_test_read(tmp_path: Path) -> None:
-    repo = _project(tmp_path / "old", {"name": "old", "version": "1.0.0", "engines": {"node": "8.x"},
-                                       "scripts": {"test": "mocha"}, "devDependencies": {"mocha": "3.5.3"}},
-                    {"test/runtime.js": SUITE})
-    proc = subprocess.run([sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo),
-                           "--sandbox", "docker", "--json"], capture_output=True, text=True, timeout=1800)
+    repo = _project(
+        tmp_path / "old",
+        {
+            "name": "old",
+            "version": "1.0.0",
+            "engines": {"node": "8.x"},
+            "scripts": {"test": "mocha"},
+            "devDependencies": {"mocha": "3.5.3"},
+        },
+        {"test/runtime.js": SUITE},
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", "from rfsn.cli import main; main()", "test", str(repo), "--sandbox", "docker", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     assert dict(json.loads(proc.stdout)["tests"]) == {
         "test/runtime.js > the runtime > is the node the project declares": "passed",

@@ -19,10 +19,15 @@ def test_an_exit_in_a_test_is_read_as_that_tests_crash_with_its_stack() -> None:
     and the stack."""
     exit_three, exit_zero = node_crashes((NODE / "exits.stdout").read_text(), {})
     assert (exit_three.test, exit_three.reason, exit_three.unit) == (
-        "test/exit.test.js > exits", "process.exit(3) called", "test/exit.test.js")
+        "test/exit.test.js > exits",
+        "process.exit(3) called",
+        "test/exit.test.js",
+    )
     assert "at quit (/testbed/src/list.js:6:11)" in exit_three.stack
     assert (exit_zero.test, exit_zero.reason) == (
-        "test/nested.test.js > outer > inner > dies", "process.exit(0) called")
+        "test/nested.test.js > outer > inner > dies",
+        "process.exit(0) called",
+    )
     for name in ("cart-pricing.stdout", "event-bus.stdout", "duration-fmt.stdout"):
         assert node_crashes((NODE / name).read_text(), {}) == [], name
 

@@ -9,9 +9,12 @@ from pathlib import Path
 from rfsn.buildpacks.offline import GO, fetch_step
 from rfsn.buildpacks.steplog import step_error, step_name
 
-GO_OFFLINE = ('go: downloading go.uber.org/goleak v1.3.0\n'
-              'go: go.uber.org/goleak@v1.3.0: Get "https://proxy.golang.org/go.uber.org/goleak/@v/v1.3.0.info": '
-              'dial tcp: lookup proxy.golang.org on 10.255.255.53:53: no such host\n')
+GO_OFFLINE = (
+    "go: downloading go.uber.org/goleak v1.3.0\n"
+    'go: go.uber.org/goleak@v1.3.0: Get "https://proxy.golang.org/go.uber.org/goleak/@v/v1.3.0.info": '
+    "dial tcp: lookup proxy.golang.org on 10.255.255.53:53: no such host\n"
+)
+
 
 def _run(tmp_path: Path, step: str, said: str, code: int) -> subprocess.CompletedProcess[str]:
     (tmp_path / "said.txt").write_text(said)
@@ -26,7 +29,8 @@ def test_go_offline_names_the_module_and_the_unreachable_proxy(tmp_path: Path) -
     assert step_error(done.stdout) == (
         "go.uber.org/goleak@v1.3.0: no module proxy reachable "
         "(GOPROXY=https://proxy.golang.org,direct); the modules come only from the project's vendor/ "
-        "offline: go mod vendor")
+        "offline: go mod vendor"
+    )
 
 
 def test_the_step_is_named_by_the_fetch_alone() -> None:

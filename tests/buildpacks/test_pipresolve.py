@@ -44,12 +44,27 @@ def test_a_pip_without_report_resolves_by_installing_into_a_scratch_directory(tm
     # where setuptools' distutils shim refuses a pip imported first)
     (fake / "as_old_pip.py").write_text(
         "import pip, runpy, sys\npip.__version__ = '21.3.1'\nsys.argv = sys.argv[1:]\n"
-        "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
     env = {**os.environ, "PIP_FIND_LINKS": str(links), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, str(fake / "as_old_pip.py"), str(tmp_path / "pipresolve.py"),
-                           "test,tests", str(tmp_path / "resolved.txt")], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(fake / "as_old_pip.py"),
+            str(tmp_path / "pipresolve.py"),
+            "test,tests",
+            str(tmp_path / "resolved.txt"),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "resolved.txt").read_text() == "tinier==1.0\ntiny==1.0\n"
-    assert ("pip resolved 2 requirement(s) of Computed ['test'] (pip 21.3.1, no --report: installed "
-            "into a scratch directory)") in done.stdout, done.stdout
+    assert (
+        "pip resolved 2 requirement(s) of Computed ['test'] (pip 21.3.1, no --report: installed "
+        "into a scratch directory)"
+    ) in done.stdout, done.stdout

@@ -26,7 +26,8 @@ setup(name="computed", version="1.0", packages=["computed"], extras_require=EXTR
 
 
 def test_an_extra_computed_in_setup_py_is_in_the_env_and_the_project_is_the_checkout(
-        docker_client: Any, tmp_path: Path, rfsn_home: Path) -> None:
+    docker_client: Any, tmp_path: Path, rfsn_home: Path
+) -> None:
     repo = tmp_path / "computed"
     (repo / "computed").mkdir(parents=True)
     (repo / "tests").mkdir()
@@ -35,13 +36,15 @@ def test_an_extra_computed_in_setup_py_is_in_the_env_and_the_project_is_the_chec
     (repo / "conftest.py").write_text("import six  # the dev extra's package\n")
     (repo / "tests" / "test_answer.py").write_text(
         "import six\nfrom computed import ANSWER\n\ndef test_answer():\n"
-        "    assert (six.__version__, ANSWER) == ('1.16.0', 42)\n")
+        "    assert (six.__version__, ANSWER) == ('1.16.0', 42)\n"
+    )
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "c"], check=True)
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600)
+    settings = Settings(
+        sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256, test_timeout=120, setup_timeout=600
+    )
     pack = PythonBuildpack()
     with open_sandbox(repo, pack, settings, "docker") as sandbox:
         assert sandbox.setup_failure is None

@@ -29,8 +29,12 @@ GREETER = EXAMPLE / "tests" / "fixtures" / "greeter"
 
 
 def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -38,8 +42,13 @@ def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     root = tmp_path_factory.mktemp("plugins")
     site = root / "site"
     for project in (EXAMPLE, BROKEN):  # a copy: pip builds in the tree it is given
-        _pip("install", "--no-deps", "--target", str(site),
-             str(shutil.copytree(project, root / project.name, ignore=shutil.ignore_patterns("*.egg-info"))))
+        _pip(
+            "install",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(shutil.copytree(project, root / project.name, ignore=shutil.ignore_patterns("*.egg-info"))),
+        )
     sys.path.insert(0, str(site))
     importlib.invalidate_caches()
     try:

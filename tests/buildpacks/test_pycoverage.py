@@ -102,11 +102,25 @@ def test_commands_and_config_are_data():
     assert argv[:4] == ["python", "-m", "coverage", "run"]
     assert argv[-4:] == ["-m", "pytest", "-x", "tests"]
     assert coverage_json_command("/tmp/d", "/tmp/rc", "/tmp/o.json", "/tmp/s.py") == [
-        "python", "/tmp/s.py", "/tmp/d", "/tmp/rc", "/tmp/o.json"]
+        "python",
+        "/tmp/s.py",
+        "/tmp/d",
+        "/tmp/rc",
+        "/tmp/o.json",
+    ]
 
 
-@pytest.mark.parametrize("text", ["", "not json", "[1]", '{"files": [1]}', '{"files": {"a.py": 3}}',
-                                  '{"files": {"a.py": {"contexts": {"x": ["t.py::test_a"]}}}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[1]",
+        '{"files": [1]}',
+        '{"files": {"a.py": 3}}',
+        '{"files": {"a.py": {"contexts": {"x": ["t.py::test_a"]}}}}',
+    ],
+)
 def test_a_report_not_of_coverages_shape_is_no_coverage(text: str) -> None:
     from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
@@ -134,17 +148,24 @@ def test_the_per_test_plan_runs_beside_the_pythonpath_the_environment_sets(tmp_p
     lib, report = tmp_path / "lib", tmp_path / "report"
     lib.mkdir(), report.mkdir()
     (lib / "m.py").write_text("def f(x):\n    if x:\n        return 1\n    return 2\n")
-    (tmp_path / "test_m.py").write_text("import m\n\ndef test_a():\n    assert m.f(1) == 1\n\n"
-                                        "def test_b():\n    assert m.f(0) == 2\n")
+    (tmp_path / "test_m.py").write_text(
+        "import m\n\ndef test_a():\n    assert m.f(1) == 1\n\ndef test_b():\n    assert m.f(0) == 2\n"
+    )
     plan = per_test_plan(["-q", "-p", "no:cacheprovider", "test_m.py"], str(report), (4, 5))
     for name, text in plan.files.items():
         (report / name).write_text(text)
     argv = [sys.executable if arg == "python" else arg for arg in plan.commands[0]]
-    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **plan.env, "PYTHONPATH": str(lib)})
+    done = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **plan.env, "PYTHONPATH": str(lib)},
+    )
     assert done.returncode == 0, done.stdout[-500:] + done.stderr[-500:]
-    coverage = per_test_coverage(json.loads((report / "coverage.json").read_text()),
-                                 ["test_m.py::test_a", "test_m.py::test_b"],
-                                 str(tmp_path))
+    coverage = per_test_coverage(
+        json.loads((report / "coverage.json").read_text()), ["test_m.py::test_a", "test_m.py::test_b"], str(tmp_path)
+    )
     assert coverage["test_m.py::test_a"]["lib/m.py"] == {2, 3}
     assert coverage["test_m.py::test_b"]["lib/m.py"] == {2, 4}

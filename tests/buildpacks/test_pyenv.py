@@ -28,26 +28,39 @@ def env_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _wheel(root: Path, name: str, requires: str = "", version: str = "1.0") -> None:
     with zipfile.ZipFile(root / f"{name}-{version}-py3-none-any.whl", "w") as wheel:
         wheel.writestr(f"{name}.py", "")
-        wheel.writestr(f"{name}-{version}.dist-info/METADATA",
-                       f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{requires}")
-        wheel.writestr(f"{name}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
-                       "Tag: py3-none-any\n")
+        wheel.writestr(
+            f"{name}-{version}.dist-info/METADATA",
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{requires}",
+        )
+        wheel.writestr(
+            f"{name}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
         wheel.writestr(f"{name}-{version}.dist-info/RECORD", "")
 
 
 def _step(root: Path, step: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "RFSN_ENV": str(root), "PIP_RETRIES": "1", "PIP_FIND_LINKS": "",
-               "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env}
+    environ = {
+        **os.environ,
+        "RFSN_ENV": str(root),
+        "PIP_RETRIES": "1",
+        "PIP_FIND_LINKS": "",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        **env,
+    }
     (root / "notes.txt").unlink(missing_ok=True)
-    return subprocess.run(["sh", "-c", f"set -e; {step}"], env=environ, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        ["sh", "-c", f"set -e; {step}"], env=environ, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_a_test_requirement_nowhere_on_the_index_is_left_out_and_said(env_root: Path) -> None:
     """tomlkit 2021 pinned codecov==2.1.8, deleted from PyPI since: the environment is built
     without it, the report says so, the tests that import it fail with their own error."""
-    done = _step(env_root, optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
-                 PIP_NO_INDEX="1")
+    done = _step(
+        env_root,
+        optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
+        PIP_NO_INDEX="1",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     notes = (env_root / "notes.txt").read_text()
     assert notes.startswith("rfsn: test requirement no-such-package-rfsn==1.0 cannot be installed ("), notes
@@ -57,16 +70,21 @@ def test_a_test_requirement_nowhere_on_the_index_is_left_out_and_said(env_root: 
 
 
 def test_an_install_requirement_that_cannot_be_installed_fails_the_step(env_root: Path) -> None:
-    done = _step(env_root, optional(["no-such-package-rfsn==1.0"], [str(env_root / "tiny-1.0-py3-none-any.whl")]),
-                 PIP_NO_INDEX="1")
+    done = _step(
+        env_root,
+        optional(["no-such-package-rfsn==1.0"], [str(env_root / "tiny-1.0-py3-none-any.whl")]),
+        PIP_NO_INDEX="1",
+    )
     assert done.returncode != 0
     assert not (env_root / "notes.txt").exists()
 
 
-def test_an_index_that_cannot_be_reached_fails_the_step_rather_than_leave_requirements_out(
-        env_root: Path) -> None:
-    done = _step(env_root, optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
-                 PIP_INDEX_URL="http://127.0.0.1:9/simple")
+def test_an_index_that_cannot_be_reached_fails_the_step_rather_than_leave_requirements_out(env_root: Path) -> None:
+    done = _step(
+        env_root,
+        optional([str(env_root / "tiny-1.0-py3-none-any.whl")], ["no-such-package-rfsn==1.0"]),
+        PIP_INDEX_URL="http://127.0.0.1:9/simple",
+    )
     assert done.returncode != 0, done.stdout + done.stderr
     assert not (env_root / "notes.txt").exists()
 
@@ -76,8 +94,12 @@ def test_without_test_requirements_the_step_is_one_pip_call() -> None:
 
 
 def _installed(root: Path) -> str:
-    return subprocess.run([str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def test_a_tool_the_installed_packages_break_is_uninstalled_not_kept_broken(env_root: Path) -> None:
@@ -107,7 +129,8 @@ def test_the_constraints_come_from_pip_freeze_where_pip_has_no_list_format(tmp_p
         '#!/bin/sh\nshift 2\ncase "$*" in\n'
         '  "list --format=freeze") echo "no such option: --format" >&2; exit 2;;\n'
         '  freeze) echo "six==1.10.0";;\n  check) echo "No broken requirements found.";;\n'
-        '  "install -c "*) echo "Successfully installed x";;\n  *) exit 3;;\nesac\n')
+        '  "install -c "*) echo "Successfully installed x";;\n  *) exit 3;;\nesac\n'
+    )
     (venv_bin / "python").chmod(0o755)
     done = _step(tmp_path, keeping(["x"], PIP_INSTALL, "the project's"))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -126,7 +149,8 @@ def test_a_requirement_string_that_is_shell_never_runs_in_the_step(env_root: Pat
 
 
 def test_an_exact_pin_the_index_no_longer_has_takes_the_nearest_of_its_series_tomlkit_2021(
-        env_root: Path, tmp_path: Path) -> None:
+    env_root: Path, tmp_path: Path
+) -> None:
     """tomlkit 2021's lock pins atomicwrites==1.4.0, deleted from PyPI (only 1.4.1 is left): the
     build failed. The nearest release of the pin's series is installed, and the report says so;
     a pin with nothing of its series left still fails the step."""
@@ -141,14 +165,16 @@ def test_an_exact_pin_the_index_no_longer_has_takes_the_nearest_of_its_series_to
     assert done.returncode == 0, done.stdout + done.stderr
     assert "gone==1.4.1" in _installed(env_root) and "tiny==1.0" in _installed(env_root)
     assert (env_root / "notes.txt").read_text() == (
-        "rfsn: gone: the pinned release is no longer on the index; the nearest of its series instead (gone==1.4.*)\n")
+        "rfsn: gone: the pinned release is no longer on the index; the nearest of its series instead (gone==1.4.*)\n"
+    )
     requirements.write_text("gone==2.0.0\n")
     done = _step(env_root, nearest_pins(PIP_INSTALL, str(requirements)), **offline)
     assert done.returncode != 0
 
 
 def test_a_locked_requirement_from_a_repository_that_cannot_be_cloned_is_left_out_and_said_mcp_python_sdk_2026(
-        env_root: Path, tmp_path: Path) -> None:
+    env_root: Path, tmp_path: Path
+) -> None:
     """modelcontextprotocol/python-sdk's uv.lock has ``strict-no-cover @ git+https://github.com/...``;
     no git host is reachable from the build, and the whole locked install failed ("No available
     output"). The rest is installed, the report says what was left out and why."""
@@ -162,11 +188,11 @@ def test_a_locked_requirement_from_a_repository_that_cannot_be_cloned_is_left_ou
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tiny==1.0" in _installed(env_root) and "strict" not in requirements.read_text()
     assert (env_root / "notes.txt").read_text() == (
-        f"rfsn: {gone}: cannot be cloned (pip: did not run successfully); left out\n")
+        f"rfsn: {gone}: cannot be cloned (pip: did not run successfully); left out\n"
+    )
 
 
-def test_rfsns_tool_the_projects_pins_exclude_is_left_out_even_in_an_era_pips_words_arrow_2021(
-        env_root: Path) -> None:
+def test_rfsns_tool_the_projects_pins_exclude_is_left_out_even_in_an_era_pips_words_arrow_2021(env_root: Path) -> None:
     """arrow 2021 pins coverage 5.5; the pip of 2021, asked for rfsn's coverage>=7.4 under the
     installed packages as constraints, says only `Could not find a version that satisfies the
     requirement coverage>=7.4`, which was no conflict, and the build failed. On the plain path
@@ -177,15 +203,19 @@ def test_rfsns_tool_the_projects_pins_exclude_is_left_out_even_in_an_era_pips_wo
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Could not find a version" in done.stdout and "absent-rfsn>=7.4 would move the project's" in done.stdout
     assert _step(env_root, keeping(["absent-rfsn>=7.4"], venv_pip, "the project's")).returncode != 0
-    unreached = _step(env_root, keeping(["absent-rfsn>=7.4"], PIP_INSTALL, "the project's", constrained=True),
-                      PIP_INDEX_URL="http://127.0.0.1:9/simple")
+    unreached = _step(
+        env_root,
+        keeping(["absent-rfsn>=7.4"], PIP_INSTALL, "the project's", constrained=True),
+        PIP_INDEX_URL="http://127.0.0.1:9/simple",
+    )
     assert unreached.returncode != 0, unreached.stdout
     assert keeping(["x"]) == keeping(["x"], PIP_INSTALL, "the spec's", constrained=False)
     assert "Could not find a version" not in keeping(["x"])
 
 
 def test_requirements_an_earlier_step_listed_are_installed_keeping_what_is_there(
-        env_root: Path, tmp_path: Path) -> None:
+    env_root: Path, tmp_path: Path
+) -> None:
     """What the build backend answered (``build_requires.py``), one a line and as written
     (``solo >= 1.0``), is installed; a line that is shell never runs; no list is nothing to do."""
     _wheel(tmp_path, "solo")

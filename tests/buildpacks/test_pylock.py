@@ -82,8 +82,7 @@ def test_the_sandbox_has_the_locked_version_not_the_newest(tmp_path: Path, docke
     (repo / "pyproject.toml").write_text(PYPROJECT.format(pin=""))
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
     with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
-        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"],
-                          timeout=60)
+        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"], timeout=60)
     assert result.exit_code == 0 and result.output.strip().startswith("1."), result.output
 
 
@@ -123,14 +122,23 @@ def _locked_project(root: Path, kind: str) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("kind", "lock", "manifest", "tool", "export"), [
-    ("poetry", "poetry.lock", "pyproject.toml", "poetry-plugin-export",
-     "poetry export --format=requirements.txt --without-hashes --all-groups"),
-    ("pdm", "pdm.lock", "pyproject.toml", "pdm", "pdm export --format=requirements --no-hashes --group=:all"),
-    ("pipenv", "Pipfile.lock", "Pipfile", "pipenv", "pipenv requirements --dev"),
-])
+@pytest.mark.parametrize(
+    ("kind", "lock", "manifest", "tool", "export"),
+    [
+        (
+            "poetry",
+            "poetry.lock",
+            "pyproject.toml",
+            "poetry-plugin-export",
+            "poetry export --format=requirements.txt --without-hashes --all-groups",
+        ),
+        ("pdm", "pdm.lock", "pyproject.toml", "pdm", "pdm export --format=requirements --no-hashes --group=:all"),
+        ("pipenv", "Pipfile.lock", "Pipfile", "pipenv", "pipenv requirements --dev"),
+    ],
+)
 def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
-        tmp_path: Path, kind: str, lock: str, manifest: str, tool: str, export: str) -> None:
+    tmp_path: Path, kind: str, lock: str, manifest: str, tool: str, export: str
+) -> None:
     repo = _locked_project(tmp_path / kind, kind)
     recipe = PythonBuildpack().env_recipe(repo)
     files = dict(recipe.files)
@@ -138,9 +146,11 @@ def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
     install_tool, run_export, install = recipe.steps[1:]
     # the image's Python, not the project's venv first on PATH (tomlkit 2020: its 3.8 has no
     # poetry 2, `Requires-Python >=3.9`)
-    assert install_tool.startswith("/usr/bin/python3 -m venv $RFSN_ENV/lock-tool && env -u PIP_TRUSTED_HOST "
-                                  "PIP_INDEX_URL=https://pypi.org/simple "
-                                  "$RFSN_ENV/lock-tool/bin/python -m pip")
+    assert install_tool.startswith(
+        "/usr/bin/python3 -m venv $RFSN_ENV/lock-tool && env -u PIP_TRUSTED_HOST "
+        "PIP_INDEX_URL=https://pypi.org/simple "
+        "$RFSN_ENV/lock-tool/bin/python -m pip"
+    )
     assert tool in install_tool and "$RFSN_ENV/venv/" not in install_tool
     assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt.all && rm -rf $RFSN_ENV/lock-tool" in run_export
     assert run_export.endswith("$RFSN_ENV/locked.txt.all > $RFSN_ENV/locked.txt")
@@ -179,7 +189,7 @@ def test_a_pipfile_lock_without_its_pipfile_is_not_used(tmp_path: Path) -> None:
 def test_poetry_exports_the_test_extras_and_locked_tooling_is_not_overridden(tmp_path: Path) -> None:
     repo = _locked_project(tmp_path / "repo", "poetry")
     pyproject = (repo / "pyproject.toml").read_text()
-    (repo / "pyproject.toml").write_text(pyproject + '\n[tool.poetry.extras]\ntests = []\ndocs = []\n')
+    (repo / "pyproject.toml").write_text(pyproject + "\n[tool.poetry.extras]\ntests = []\ndocs = []\n")
     lock = (repo / "poetry.lock").read_text()
     (repo / "poetry.lock").write_text(lock + '\n[[package]]\nname = "PyTest"\nversion = "7.0.0"\n')
     steps = PythonBuildpack().env_recipe(repo).steps
@@ -191,14 +201,15 @@ def test_poetry_exports_the_test_extras_and_locked_tooling_is_not_overridden(tmp
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["poetry", "pipenv"])
-def test_the_sandbox_has_exactly_the_version_the_lock_pins(tmp_path: Path, docker_client: object,
-                                                           kind: str) -> None:
+def test_the_sandbox_has_exactly_the_version_the_lock_pins(tmp_path: Path, docker_client: object, kind: str) -> None:
     """iniconfig is only in the lock's test/dev group (the static reader would not install it at
     all), poetry's pyproject allows any iniconfig>=1, and the lock says 2.0.0, not the newest."""
     repo = _locked_project(tmp_path / kind, kind)
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
-    probe = ("import importlib.metadata as m, importlib.util as u; "
-             "print(m.version('iniconfig'), m.version('pytest') != '', u.find_spec('poetry'), u.find_spec('pipenv'))")
+    probe = (
+        "import importlib.metadata as m, importlib.util as u; "
+        "print(m.version('iniconfig'), m.version('pytest') != '', u.find_spec('poetry'), u.find_spec('pipenv'))"
+    )
     with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
         result = box.exec(["python", "-c", probe], timeout=60)
     assert result.exit_code == 0, result.output
@@ -206,7 +217,8 @@ def test_the_sandbox_has_exactly_the_version_the_lock_pins(tmp_path: Path, docke
 
 
 def test_a_name_the_tooling_and_the_build_requirements_both_give_is_handed_to_pip_once_pipenv_2019(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A 2018-2020 Pipfile.lock project whose pyproject.toml requires setuptools>=41.0: the pip of
     its day refused `setuptools setuptools>=41.0` ("Double requirement given: setuptools>=41.0
     (already in setuptools)")."""
@@ -220,7 +232,8 @@ def test_a_name_the_tooling_and_the_build_requirements_both_give_is_handed_to_pi
 @pytest.mark.docker
 @pytest.mark.slow
 def test_a_pipfile_lock_that_lists_the_project_itself_as_an_editable_path_builds_shellingham_2026(
-        tmp_path: Path, docker_client: object) -> None:
+    tmp_path: Path, docker_client: object
+) -> None:
     """shellingham's Pipfile has ``shellingham = {path = '.', editable = true}``: pipenv exports
     ``-e .``, and pip, in the image's directory of the manifest and the lock alone, stopped on
     "file:/// does not appear to be a Python project". A local path is the session's to install."""
@@ -230,12 +243,13 @@ def test_a_pipfile_lock_that_lists_the_project_itself_as_an_editable_path_builds
     lock = (repo / "Pipfile.lock").read_text()
     demo = '"default": {"demo": {"editable": true, "path": "."}}'
     (repo / "Pipfile.lock").write_text(lock.replace('"default": {}', demo))
-    (repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "1"\n'
-                                         '[build-system]\nrequires = ["setuptools>=61"]\n'
-                                         'build-backend = "setuptools.build_meta"\n'
-                                         '[tool.setuptools]\npy-modules = []\n')
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "1"\n'
+        '[build-system]\nrequires = ["setuptools>=61"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+        "[tool.setuptools]\npy-modules = []\n"
+    )
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
     with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
-        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"],
-                          timeout=60)
+        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"], timeout=60)
     assert result.exit_code == 0 and result.output.split() == ["2.0.0"], result.output

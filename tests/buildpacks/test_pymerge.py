@@ -22,11 +22,15 @@ def test_two_exact_pins_of_coverage_4_5_1_and_6_5_0_give_pip_one_of_them(tmp_pat
     """A bug of the fixes corpus (2026-11) reached pip as ``coverage==4.5.1,==6.5.0``, which no
     version satisfies: the project's own requirements file wins over a CI line, and between two
     files the newer pin."""
-    repo = _write(tmp_path, {
-        "setup.py": "from setuptools import setup\nsetup(name='p')\n",
-        "requirements-dev.txt": "coverage==4.5.1\npytest\n",
-        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: pip install coverage==6.5.0\n"
-                                    "      - run: pytest\n"})
+    repo = _write(
+        tmp_path,
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='p')\n",
+            "requirements-dev.txt": "coverage==4.5.1\npytest\n",
+            ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: pip install coverage==6.5.0\n"
+            "      - run: pytest\n",
+        },
+    )
     assert "coverage==4.5.1" in pydeps.normalized(repo, pydeps.declared(repo, "3.11"), "3.11")
     step = next(s for s in PythonBuildpack().env_recipe(repo).steps if "pytest" in s)
     assert "coverage==4.5.1" in step and "6.5.0" not in step, step
@@ -35,9 +39,13 @@ def test_two_exact_pins_of_coverage_4_5_1_and_6_5_0_give_pip_one_of_them(tmp_pat
 
 
 def test_what_installing_the_project_needs_wins_over_a_test_pin_that_contradicts_it(tmp_path: Path) -> None:
-    repo = _write(tmp_path, {
-        "setup.py": "from setuptools import setup\nsetup(name='p', install_requires=['attrs>=22'])\n",
-        "requirements-dev.txt": "attrs==19.3.0\nattrs<23\n"})
+    repo = _write(
+        tmp_path,
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='p', install_requires=['attrs>=22'])\n",
+            "requirements-dev.txt": "attrs==19.3.0\nattrs<23\n",
+        },
+    )
     assert pydeps.normalized(repo, pydeps.declared(repo, "3.11"), "3.11") == ["attrs<23,>=22"]
 
 
@@ -60,4 +68,7 @@ def test_satisfiable_finds_a_version_between_bounds_and_refuses_disjoint_ones() 
 
 def test_once_keeps_the_first_order_and_a_line_pip_cannot_read() -> None:
     assert pymerge.once(["setuptools", "setuptools>=41.0", "wheel==0.30", "wheel==0.31", "a b c"]) == [
-        "setuptools>=41.0", "wheel==0.31", "a b c"]
+        "setuptools>=41.0",
+        "wheel==0.31",
+        "a b c",
+    ]

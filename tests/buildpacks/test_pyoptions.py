@@ -16,8 +16,9 @@ from rfsn.buildpacks.python.pyoptions import PytestFeatures, features, parse_ver
 from rfsn.sandbox.fake import FakeSandbox, Reply
 
 
-def _command(fit: PytestFeatures | None, case_timeout: float | None = None,
-             python_files: tuple[str, ...] = ()) -> list[str]:
+def _command(
+    fit: PytestFeatures | None, case_timeout: float | None = None, python_files: tuple[str, ...] = ()
+) -> list[str]:
     pack = PythonBuildpack()
     pack.pytest, pack.case_timeout, pack.python_files = fit, case_timeout, python_files
     return pack.test_command(["tests/test_keys.py"], "/r")
@@ -27,8 +28,16 @@ def test_a_2015_pytest_gets_no_option_it_lacks_boltons_2016_cachetools_2015() ->
     """pytest 2.9 has neither --continue-on-collection-errors nor -o: `unrecognized arguments:
     --continue-on-collection-errors -o` stopped every run of boltons 2016 and cachetools 2015."""
     argv = _command(PytestFeatures(version=(2, 9, 2)), python_files=("test*.py",))
-    assert argv == ["python", "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "--junitxml=/r/junit.xml",
-                    "tests/test_keys.py"]
+    assert argv == [
+        "python",
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-rfE",
+        "--junitxml=/r/junit.xml",
+        "tests/test_keys.py",
+    ]
 
 
 def test_a_pytest_before_4_2_gets_no_junit_family_and_keeps_the_rest() -> None:
@@ -40,9 +49,20 @@ def test_a_pytest_before_4_2_gets_no_junit_family_and_keeps_the_rest() -> None:
 def test_todays_pytest_and_a_pytest_not_asked_get_every_option() -> None:
     today = _command(PytestFeatures(version=(8, 3, 4)), case_timeout=5)
     assert today == _command(None, case_timeout=5)
-    assert today[3:] == ["-p", "no:cacheprovider", "-rfE", "--continue-on-collection-errors", "-o", "timeout=5",
-                         "-o", "timeout_method=signal", "-o", "junit_family=xunit1", "--junitxml=/r/junit.xml",
-                         "tests/test_keys.py"]
+    assert today[3:] == [
+        "-p",
+        "no:cacheprovider",
+        "-rfE",
+        "--continue-on-collection-errors",
+        "-o",
+        "timeout=5",
+        "-o",
+        "timeout_method=signal",
+        "-o",
+        "junit_family=xunit1",
+        "--junitxml=/r/junit.xml",
+        "tests/test_keys.py",
+    ]
 
 
 def test_the_per_test_limit_without_o_is_the_plugins_own_option_where_it_runs() -> None:
@@ -80,21 +100,27 @@ def test_versions_and_unloadable_plugins_are_read_from_the_probes_output() -> No
     assert parse_version("3.0.7") == (3, 0, 7) and parse_version("8.0.0rc1") == (8, 0, 0)
     assert parse_version(None) is None and parse_version("dev") is None
     out = "noise\n" + json.dumps({"pytest": "3.0.7", "pytest-cov": None, "pytest-timeout": "1.3.3", "python": "3.7.16"})
-    assert features(out, ["timeout"]) == PytestFeatures(version=(3, 0, 7), python=(3, 7, 16), timeout=(1, 3, 3),
-                                                        blocked=("timeout",))
+    assert features(out, ["timeout"]) == PytestFeatures(
+        version=(3, 0, 7), python=(3, 7, 16), timeout=(1, 3, 3), blocked=("timeout",)
+    )
     assert features("Traceback ...") == PytestFeatures()
-    line = ("PluginValidationError: Plugin 'timeout' could not be loaded: (pytest 3.0.7 (/opt/rfsn/venv/lib/"
-            "python3.7/site-packages), Requirement.parse('pytest>=3.6.0'))!")
+    line = (
+        "PluginValidationError: Plugin 'timeout' could not be loaded: (pytest 3.0.7 (/opt/rfsn/venv/lib/"
+        "python3.7/site-packages), Requirement.parse('pytest>=3.6.0'))!"
+    )
     assert unloadable(f"{line}\n{line}") == ["timeout"]
 
 
 def test_the_probe_blocks_each_plugin_that_cannot_load_until_pytest_starts(tmp_path: Path) -> None:
     versions = json.dumps({"pytest": "3.0.7", "pytest-cov": "2.6.0", "pytest-timeout": "1.3.3"})
-    box = FakeSandbox(tmp_path, {
-        ("python", "-c"): Reply(0, versions),
-        ("python", "-m", "pytest", "--version"): Reply(1, "Plugin 'timeout' could not be loaded: ..."),
-        ("python", "-m", "pytest", "-p", "no:timeout", "--version"): Reply(0, "This is pytest version 3.0.7"),
-    })
+    box = FakeSandbox(
+        tmp_path,
+        {
+            ("python", "-c"): Reply(0, versions),
+            ("python", "-m", "pytest", "--version"): Reply(1, "Plugin 'timeout' could not be loaded: ..."),
+            ("python", "-m", "pytest", "-p", "no:timeout", "--version"): Reply(0, "This is pytest version 3.0.7"),
+        },
+    )
     found = probe(box)
     assert found == PytestFeatures(version=(3, 0, 7), cov=(2, 6, 0), timeout=(1, 3, 3), blocked=("timeout",))
     pack = PythonBuildpack()
@@ -134,7 +160,8 @@ def test_a_run_asks_for_no_summary_of_passes_but_a_specs_does_packaging_46bedf3(
     A run's summary names its failures and errors (their causes are read from it); a spec's run
     keeps the harness's ``-rA``, whose parser reads every test's line."""
     (tmp_path / "test_many.py").write_text(
-        "import pytest\n\n@pytest.mark.parametrize('n', range(20))\ndef test_n(n):\n    assert n != 7\n")
+        "import pytest\n\n@pytest.mark.parametrize('n', range(20))\ndef test_n(n):\n    assert n != 7\n"
+    )
     spec = SpecBuildpack({}, specs.render_recipe({"python": "3.11"}, registry=False))
     for pack, passes in ((PythonBuildpack(), False), (spec, True)):
         argv = pack.test_command([], str(tmp_path / "report"))

@@ -21,15 +21,19 @@ def _repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("files", "patterns"), [
-    ({"tox.ini": "[testenv]\ncommands = python -m unittest discover -s tests -p '*_tests.py'\n"}, ("*_tests.py",)),
-    ({"Makefile": "test:\n\tpython -m unittest discover --pattern=check_*.py\n"}, ("check_*.py",)),
-    ({".github/workflows/ci.yml": "run: python -m unittest discover tests\n"}, ("test*.py",)),
-    ({"setup.cfg": "[nosetests]\nverbosity = 2\n"}, ("test*.py", "*_test*.py")),
-    ({"setup.py": "setup(name='x', test_suite='tests')\n"}, ("test*.py",)),
-])
-def test_the_declared_runner_gives_its_file_patterns(tmp_path: Path, files: dict[str, str],
-                                                     patterns: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("files", "patterns"),
+    [
+        ({"tox.ini": "[testenv]\ncommands = python -m unittest discover -s tests -p '*_tests.py'\n"}, ("*_tests.py",)),
+        ({"Makefile": "test:\n\tpython -m unittest discover --pattern=check_*.py\n"}, ("check_*.py",)),
+        ({".github/workflows/ci.yml": "run: python -m unittest discover tests\n"}, ("test*.py",)),
+        ({"setup.cfg": "[nosetests]\nverbosity = 2\n"}, ("test*.py", "*_test*.py")),
+        ({"setup.py": "setup(name='x', test_suite='tests')\n"}, ("test*.py",)),
+    ],
+)
+def test_the_declared_runner_gives_its_file_patterns(
+    tmp_path: Path, files: dict[str, str], patterns: tuple[str, ...]
+) -> None:
     assert runner_patterns(_repo(tmp_path, files)) == patterns
 
 
@@ -41,8 +45,9 @@ def test_the_runners_patterns_only_where_pytests_match_no_file(tmp_path: Path) -
 
 
 def test_a_pytest_configuration_is_read_where_pytest_reads_it(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, {"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n",
-                            "tox.ini": "[tox]\nenvlist = py\n"})
+    repo = _repo(
+        tmp_path, {"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n", "tox.ini": "[tox]\nenvlist = py\n"}
+    )
     assert pytest_option(repo, "python_files") == ["check_*.py"]
     (repo / "pyproject.toml").write_text("[tool.pytest.ini_options]\ntestpaths = ['t']\n")
     assert pytest_option(repo, "python_files") == []  # pyproject comes first: pytest reads only it
@@ -53,15 +58,22 @@ def test_a_pytest_configuration_is_read_where_pytest_reads_it(tmp_path: Path) ->
 def test_a_named_file_beside_its_folder_is_collected_by_real_pytest(tmp_path: Path) -> None:
     """pytest collects a file named on its command line only by the folder's patterns when the
     folder is named too (as the whole suite names it): the patterns take the file in."""
-    repo = _repo(tmp_path, {"tests/test_other.py": "def test_other():\n    pass\n",
-                            "tests/tests_mod.py": "def test_add():\n    pass\n"})
+    repo = _repo(
+        tmp_path,
+        {"tests/test_other.py": "def test_other():\n    pass\n", "tests/tests_mod.py": "def test_add():\n    pass\n"},
+    )
     pack = PythonBuildpack()
     pack.collect(repo)
     assert pack.python_files == ()  # pytest's patterns find tests: the project's own stand
     pack.collect(repo, ["tests/tests_mod.py"])
     argv = pack.test_command([], str(tmp_path / "report"))
-    done = subprocess.run([sys.executable, *argv[1:], "--collect-only", "-q", "-p", "no:randomly"], cwd=repo,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, *argv[1:], "--collect-only", "-q", "-p", "no:randomly"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "tests/tests_mod.py::test_add" in done.stdout, done.stdout + done.stderr
     assert "tests/test_other.py::test_other" in done.stdout
 
@@ -76,15 +88,21 @@ def test_a_project_that_sets_its_python_files_keeps_them(tmp_path: Path) -> None
 
 
 def test_a_named_file_outside_the_projects_testpaths_joins_them_for_real_pytest(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, {"pytest.ini": "[pytest]\ntestpaths = tests\n",
-                            "tests/test_other.py": "def test_other():\n    pass\n",
-                            "checks/tests_mod.py": "def test_add():\n    pass\n"})
+    repo = _repo(
+        tmp_path,
+        {
+            "pytest.ini": "[pytest]\ntestpaths = tests\n",
+            "tests/test_other.py": "def test_other():\n    pass\n",
+            "checks/tests_mod.py": "def test_add():\n    pass\n",
+        },
+    )
     pack = PythonBuildpack()
     pack.collect(repo, ["checks/tests_mod.py"])
     assert pack.testpaths == ("tests", "checks/tests_mod.py")
     argv = pack.test_command([], str(tmp_path / "report"))
-    done = subprocess.run([sys.executable, *argv[1:], "--collect-only", "-q"], cwd=repo,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, *argv[1:], "--collect-only", "-q"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
     assert "checks/tests_mod.py::test_add" in done.stdout, done.stdout + done.stderr
     assert "tests/test_other.py::test_other" in done.stdout
     pack.collect(repo, ["tests/tests_x.py"])  # inside them: its patterns take it in

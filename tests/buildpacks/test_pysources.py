@@ -59,12 +59,20 @@ def test_tox_deps_for_the_chosen_python_with_factors_references_and_includes(tmp
 
 def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
     """The test-only dependency a 2019 project declares outside install_requires (issue 45)."""
-    repo = make(tmp_path / "py", {"setup.py": """
+    repo = make(
+        tmp_path / "py",
+        {
+            "setup.py": """
         from setuptools import setup
         setup(name="demo", install_requires=["requests"], tests_require=["pytest", "responses>=0.10"])
-    """})
+    """
+        },
+    )
     assert ("responses>=0.10", "setup.py tests_require") in pydeps.declared(repo)
-    repo = make(tmp_path / "cfg", {"setup.cfg": """
+    repo = make(
+        tmp_path / "cfg",
+        {
+            "setup.cfg": """
         [metadata]
         name = demo
         [options]
@@ -72,7 +80,9 @@ def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
         tests_require =
             pytest
             freezegun
-    """})
+    """
+        },
+    )
     assert ("freezegun", "setup.cfg tests_require") in pydeps.declared(repo)
 
 
@@ -80,17 +90,26 @@ def test_setup_requires_are_in_the_environment(tmp_path: Path) -> None:
     """What setup.py needs to run at all (setuptools-scm for its version) is installed before
     the project: offline, ``pip install -e .`` cannot fetch it, and the project was not
     importable in its own test run (prettytable 2022: ``No module named 'prettytable'``)."""
-    repo = make(tmp_path / "cfg", {"setup.cfg": "[metadata]\nname = demo\n[options]\nsetup_requires =\n"
-                                                "    setuptools-scm\n",
-                                   "setup.py": "from setuptools import setup\nsetup()\n"})
+    repo = make(
+        tmp_path / "cfg",
+        {
+            "setup.cfg": "[metadata]\nname = demo\n[options]\nsetup_requires =\n    setuptools-scm\n",
+            "setup.py": "from setuptools import setup\nsetup()\n",
+        },
+    )
     assert ("setuptools-scm", "setup.cfg setup_requires") in pydeps.declared(repo)
-    repo = make(tmp_path / "py", {"setup.py": "from setuptools import setup\n"
-                                              "setup(name='demo', setup_requires=['pytest-runner'])\n"})
+    repo = make(
+        tmp_path / "py",
+        {"setup.py": "from setuptools import setup\nsetup(name='demo', setup_requires=['pytest-runner'])\n"},
+    )
     assert ("pytest-runner", "setup.py setup_requires") in pydeps.declared(repo)
 
 
 def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> None:
-    repo = make(tmp_path, {"Pipfile": """
+    repo = make(
+        tmp_path,
+        {
+            "Pipfile": """
         [[source]]
         url = "https://pypi.org/simple"
         name = "pypi"
@@ -103,10 +122,15 @@ def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> Non
         [dev-packages]
         pytest = {version = "==4.6.3"}
         pytest-cov = "*"
-    """})
+    """
+        },
+    )
     assert pysources.pipfile(repo) == [
-        ("requests", "Pipfile [packages]"), ("attrs>=19.1", "Pipfile [packages]"),
-        ("pytest==4.6.3", "Pipfile [dev-packages]"), ("pytest-cov", "Pipfile [dev-packages]")]
+        ("requests", "Pipfile [packages]"),
+        ("attrs>=19.1", "Pipfile [packages]"),
+        ("pytest==4.6.3", "Pipfile [dev-packages]"),
+        ("pytest-cov", "Pipfile [dev-packages]"),
+    ]
 
 
 WORKFLOW = """
@@ -143,9 +167,15 @@ TRAVIS = """
 
 
 def test_ci_pip_install_lines(tmp_path: Path) -> None:
-    repo = make(tmp_path, {".github/workflows/tests.yml": WORKFLOW, ".travis.yml": TRAVIS,
-                           "requirements/ci.txt": "pytest-timeout\nyarl\n",
-                           "tests/test_a.py": "import coverage\nfrom yarl import URL\n"})
+    repo = make(
+        tmp_path,
+        {
+            ".github/workflows/tests.yml": WORKFLOW,
+            ".travis.yml": TRAVIS,
+            "requirements/ci.txt": "pytest-timeout\nyarl\n",
+            "tests/test_a.py": "import coverage\nfrom yarl import URL\n",
+        },
+    )
     found, extras = pysources.ci_installs(repo, set())
     assert [r for r, _ in found] == ["pytest-timeout", "yarl", "pytest-mock>=3", "coverage"]
     assert ("coverage", ".github/workflows/tests.yml pip install") in found
@@ -156,10 +186,18 @@ def test_circleci_pip_install_lines_count_too_tabulate_2020(tmp_path: Path) -> N
     """tabulate 2020's pandas test was skipped, gold "unresolved": its CircleCI job installs
     `.circleci/requirements.txt` (numpy, pandas) and runs `tox -e py38-extra`; tox's default
     environments install pytest only."""
-    circle = ("version: 2\njobs:\n  build:\n    steps:\n      - run:\n          command: |\n"
-              "            pip install -r .circleci/requirements.txt\n            tox -e py38-extra\n")
-    repo = make(tmp_path, {".circleci/config.yml": circle, ".circleci/requirements.txt": "pytest\ntox\nnumpy\npandas\n",
-                           "test/test_output.py": "import pandas\n"})
+    circle = (
+        "version: 2\njobs:\n  build:\n    steps:\n      - run:\n          command: |\n"
+        "            pip install -r .circleci/requirements.txt\n            tox -e py38-extra\n"
+    )
+    repo = make(
+        tmp_path,
+        {
+            ".circleci/config.yml": circle,
+            ".circleci/requirements.txt": "pytest\ntox\nnumpy\npandas\n",
+            "test/test_output.py": "import pandas\n",
+        },
+    )
     found, _ = pysources.ci_installs(repo, set())
     assert [r for r, _ in found] == ["pytest", "numpy", "pandas"]
 
@@ -169,14 +207,25 @@ def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
     the tests (a module the project imports always counts). The tools do not (codecov and coveralls,
     deleted from PyPI or of no era's index,
     failed whole environments of the history corpus: tomlkit 2021, toolz 2019, sqlparse 2022)."""
-    repo = make(tmp_path, {
-        ".travis.yml": "install:\n  - pip install codecov coveralls tox flake8 twine pyyaml python-dateutil "
-                       "pytest-cov hypothesis nose\n",
-        "pkg/core.py": "import yaml\n", "tests/conftest.py": "from dateutil import tz\n",
-        "tests/test_a.py": "from hypothesis import given\n", "setup.py": "import twine\n",
-        "docs/conf.py": "import flake8\n"})
+    repo = make(
+        tmp_path,
+        {
+            ".travis.yml": "install:\n  - pip install codecov coveralls tox flake8 twine pyyaml python-dateutil "
+            "pytest-cov hypothesis nose\n",
+            "pkg/core.py": "import yaml\n",
+            "tests/conftest.py": "from dateutil import tz\n",
+            "tests/test_a.py": "from hypothesis import given\n",
+            "setup.py": "import twine\n",
+            "docs/conf.py": "import flake8\n",
+        },
+    )
     assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
-        "pyyaml", "python-dateutil", "pytest-cov", "hypothesis", "nose"]
+        "pyyaml",
+        "python-dateutil",
+        "pytest-cov",
+        "hypothesis",
+        "nose",
+    ]
     assert pysources.used_by_tests("PyYAML>=5; python_version > '3'", {"yaml"})
     assert not pysources.used_by_tests("codecov==2.1.8", {"yaml", "codecov_helpers"})
 
@@ -185,13 +234,21 @@ def test_ci_packages_whose_module_has_another_name_are_test_requirements(tmp_pat
     """A distribution's modules are not known before it is installed: CI's Pillow (``PIL``),
     beautifulsoup4 (``bs4``), scikit-learn (``sklearn``) and attrs (``attr``) were dropped when
     only a package named as an imported module was kept (found in review)."""
-    repo = make(tmp_path, {
-        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n"
-                                    "      - run: pip install Pillow beautifulsoup4 scikit-learn attrs codecov black\n"
-                                    "      - run: python -m pytest\n",
-        "tests/test_a.py": "import PIL\nimport bs4\nimport sklearn\nimport attr\n"})
+    repo = make(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n"
+            "      - run: pip install Pillow beautifulsoup4 scikit-learn attrs codecov black\n"
+            "      - run: python -m pytest\n",
+            "tests/test_a.py": "import PIL\nimport bs4\nimport sklearn\nimport attr\n",
+        },
+    )
     assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
-        "Pillow", "beautifulsoup4", "scikit-learn", "attrs"]
+        "Pillow",
+        "beautifulsoup4",
+        "scikit-learn",
+        "attrs",
+    ]
 
 
 def test_ci_extras_come_only_from_the_jobs_that_run_the_tests(tmp_path: Path) -> None:
@@ -215,10 +272,18 @@ def test_ci_extras_come_only_from_the_jobs_that_run_the_tests(tmp_path: Path) ->
               - name: Test
                 run: coverage run -m pytest tests
     """
-    repo = make(tmp_path, {".github/workflows/ci.yml": workflow, ".travis.yml": (
-        "install:\n  - pip install .[speedups]\nscript:\n  - python -m unittest discover\n"), "setup.py": (
-        "from setuptools import setup\nsetup(name='d', extras_require={'docs': ['sphinx'], 'testing': ['mock'],\n"
-        "      'speedups': ['ujson']})\n")})
+    repo = make(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": workflow,
+            ".travis.yml": ("install:\n  - pip install .[speedups]\nscript:\n  - python -m unittest discover\n"),
+            "setup.py": (
+                "from setuptools import setup\n"
+                "setup(name='d', extras_require={'docs': ['sphinx'], 'testing': ['mock'],\n"
+                "      'speedups': ['ujson']})\n"
+            ),
+        },
+    )
     assert pysources.ci_installs(repo, set())[1] == {"testing", "speedups"}
     names = {r for r, _ in pydeps.declared(repo)}
     assert {"mock", "ujson"} <= names and "sphinx" not in names
@@ -256,11 +321,20 @@ NOXFILE = """
 def test_nox_test_sessions_installs_are_read_never_run(tmp_path: Path) -> None:
     """A noxfile's test sessions declare the tests' requirements (packaging 2020 needs
     ``pretend`` only from there); the file is read with ``ast``: the code it holds never runs."""
-    repo = make(tmp_path, {"noxfile.py": NOXFILE + "    open('ran', 'w').write('x')\n",
-                           "requirements/extra.txt": "attrs>=19\n"})
+    repo = make(
+        tmp_path, {"noxfile.py": NOXFILE + "    open('ran', 'w').write('x')\n", "requirements/extra.txt": "attrs>=19\n"}
+    )
     found, extras = pynox.nox_installs(repo, set())
-    assert [r for r, _ in found] == ["coverage<5.0.0", "pretend", "pytest", "pytest-xdist", "freezegun",
-                                     "attrs>=19", "trustme", "mock"]
+    assert [r for r, _ in found] == [
+        "coverage<5.0.0",
+        "pretend",
+        "pytest",
+        "pytest-xdist",
+        "freezegun",
+        "attrs>=19",
+        "trustme",
+        "mock",
+    ]
     assert ("pretend", "noxfile.py session tests") in found
     assert ("attrs>=19", "requirements/extra.txt") in found
     assert extras == {"toml", "yaml"}
@@ -268,9 +342,16 @@ def test_nox_test_sessions_installs_are_read_never_run(tmp_path: Path) -> None:
 
 
 def test_the_extras_nox_installs_the_project_with_are_its_test_requirements(tmp_path: Path) -> None:
-    repo = make(tmp_path, {"noxfile.py": NOXFILE, "setup.py": (
-        "from setuptools import setup\nsetup(name='d', install_requires=['six'],\n"
-        "      extras_require={'toml': ['tomli'], 'yaml': ['pyyaml'], 'docs': ['sphinx']})\n")})
+    repo = make(
+        tmp_path,
+        {
+            "noxfile.py": NOXFILE,
+            "setup.py": (
+                "from setuptools import setup\nsetup(name='d', install_requires=['six'],\n"
+                "      extras_require={'toml': ['tomli'], 'yaml': ['pyyaml'], 'docs': ['sphinx']})\n"
+            ),
+        },
+    )
     names = {r for r, _ in pydeps.declared(repo)}
     assert {"tomli", "pyyaml", "pretend", "six"} <= names
     assert not {"sphinx", "pre-commit", "flake8", "pip>=9.0.2"} & names
@@ -281,7 +362,10 @@ def test_a_nox_session_is_a_test_session_by_its_name_or_the_program_it_runs(tmp_
     flake8, black and codecov test requirements (found in review): a session runs the tests when
     its name says so or the program a ``session.run`` starts is a test runner; what a test
     session installs passes CI's filter."""
-    repo = make(tmp_path, {"noxfile.py": """
+    repo = make(
+        tmp_path,
+        {
+            "noxfile.py": """
         import nox
 
         @nox.session
@@ -300,7 +384,9 @@ def test_a_nox_session_is_a_test_session_by_its_name_or_the_program_it_runs(tmp_
         def docs(session):
             session.install("-e", ".[docs]", "sphinx")
             session.run("sphinx-build", "docs", "docs/_build/test")
-    """})
+    """
+        },
+    )
     found, extras = pynox.nox_installs(repo, set())
     assert found == [("Pillow", "noxfile.py session cover")]
     assert extras == set()
@@ -312,8 +398,15 @@ def test_a_noxfile_that_does_not_parse_gives_nothing(tmp_path: Path) -> None:
 
 
 def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> None:
-    repo = make(tmp_path, {"requirements/test-py3.txt": "nose\n", "requirements-testing.txt": "mock\n",
-                           "tests/requirements.txt": "pyfakefs\n", "docs/requirements.txt": "sphinx\n"})
+    repo = make(
+        tmp_path,
+        {
+            "requirements/test-py3.txt": "nose\n",
+            "requirements-testing.txt": "mock\n",
+            "tests/requirements.txt": "pyfakefs\n",
+            "docs/requirements.txt": "sphinx\n",
+        },
+    )
     names = {r for r, _ in pysources.requirement_files(repo, set())}
     assert names == {"nose", "mock", "pyfakefs"}  # docs' requirements are not the tests'
 
@@ -323,8 +416,13 @@ def test_an_include_that_leaves_the_repository_is_never_read(tmp_path: Path) -> 
     or a link out) in a test requirements file made the secret's lines requirements, installed
     with network and written into the session report (found in review)."""
     (tmp_path / "secret.txt").write_text("secrettoken123\n")
-    repo = make(tmp_path / "repo", {"requirements-dev.txt": f"pytest\n-r ../secret.txt\n-r {tmp_path}/secret.txt\n",
-                                    "tox.ini": "[testenv]\ndeps = -r../secret.txt\n"})
+    repo = make(
+        tmp_path / "repo",
+        {
+            "requirements-dev.txt": f"pytest\n-r ../secret.txt\n-r {tmp_path}/secret.txt\n",
+            "tox.ini": "[testenv]\ndeps = -r../secret.txt\n",
+        },
+    )
     (repo / "test-requirements.txt").symlink_to(tmp_path / "secret.txt")
     names = {r for r, _ in pysources.requirement_files(repo, set())}
     assert names == {"pytest"}
@@ -333,7 +431,12 @@ def test_an_include_that_leaves_the_repository_is_never_read(tmp_path: Path) -> 
 
 
 def test_the_recipe_says_where_each_requirement_comes_from(tmp_path: Path) -> None:
-    repo = make(tmp_path, {"tox.ini": "[testenv]\ndeps = mock\n",
-                           "setup.py": "from setuptools import setup\nsetup(name='d', tests_require=['nose'])\n"})
+    repo = make(
+        tmp_path,
+        {
+            "tox.ini": "[testenv]\ndeps = mock\n",
+            "setup.py": "from setuptools import setup\nsetup(name='d', tests_require=['nose'])\n",
+        },
+    )
     notes = PythonBuildpack().env_recipe(repo).notes
     assert "requirements from setup.py tests_require: nose; tox.ini [testenv] deps: mock" in notes

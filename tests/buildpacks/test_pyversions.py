@@ -27,19 +27,24 @@ def make(root: Path, files: dict[str, str]) -> Path:
 
 
 def commit(repo: Path, when: str, *, committer: str = "t@t") -> str:
-    env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when,
-           "GIT_COMMITTER_EMAIL": committer}
+    env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_EMAIL": committer}
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
-                    "-qm", "c", "--allow-empty"], check=True, env=env)
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c", "--allow-empty"],
+        check=True,
+        env=env,
+    )
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_declared_pythons_from_classifiers_tox_envlist_and_ci_matrix(tmp_path: Path) -> None:
-    repo = make(tmp_path, {
-        "setup.py": """
+    repo = make(
+        tmp_path,
+        {
+            "setup.py": """
             from setuptools import setup
             setup(name="d", python_requires=">=3.5", classifiers=[
                 "Programming Language :: Python :: 2.7",
@@ -47,8 +52,8 @@ def test_declared_pythons_from_classifiers_tox_envlist_and_ci_matrix(tmp_path: P
                 "Programming Language :: Python :: 3",
             ])
         """,
-        "tox.ini": "[tox]\nenvlist = py{35,36,37}-django{111,22}, py3.8, flake8\n",
-        ".github/workflows/ci.yml": """
+            "tox.ini": "[tox]\nenvlist = py{35,36,37}-django{111,22}, py3.8, flake8\n",
+            ".github/workflows/ci.yml": """
             jobs:
               test:
                 strategy:
@@ -58,10 +63,16 @@ def test_declared_pythons_from_classifiers_tox_envlist_and_ci_matrix(tmp_path: P
                       - "3.10"   # YAML would read 3.10 as 3.1
                     os: [ubuntu-latest]
         """,
-    })
+        },
+    )
     assert pyversions.declared(repo) == {  # 2.7 is outside python_requires
-        "3.6": ["classifiers", "tox envlist"], "3.5": ["tox envlist"], "3.7": ["tox envlist"],
-        "3.8": ["tox envlist"], "3.9": ["CI matrix"], "3.10": ["CI matrix"]}
+        "3.6": ["classifiers", "tox envlist"],
+        "3.5": ["tox envlist"],
+        "3.7": ["tox envlist"],
+        "3.8": ["tox envlist"],
+        "3.9": ["CI matrix"],
+        "3.10": ["CI matrix"],
+    }
 
 
 def test_the_preferred_declared_python_released_by_the_date_that_can_be_had(tmp_path: Path) -> None:
@@ -76,7 +87,10 @@ def test_the_preferred_declared_python_released_by_the_date_that_can_be_had(tmp_
 def test_the_newest_declared_python_not_3_11_pycparser_2026(tmp_path: Path) -> None:
     """pycparser at HEAD (2026) declares 3.10 to 3.14: Debian's newest of them, 3.13, not 3.11;
     the newest declared that the machine lacks is said, not an error."""
-    repo = make(tmp_path, {"pyproject.toml": """
+    repo = make(
+        tmp_path,
+        {
+            "pyproject.toml": """
         [project]
         name = "p"
         requires-python = ">=3.10"
@@ -85,7 +99,9 @@ def test_the_newest_declared_python_not_3_11_pycparser_2026(tmp_path: Path) -> N
             "Programming Language :: Python :: 3.12", "Programming Language :: Python :: 3.13",
             "Programming Language :: Python :: 3.14",
         ]
-    """})
+    """
+        },
+    )
     python, why = pyversions.choose(repo, date(2026, 6, 8), DEBIAN, sorted(DEBIAN), "/pythons")
     assert python == "3.13" and "; Python 3.14 is not shipped by Debian" in why
     assert pyversions.choose(repo, date(2026, 6, 8), DEBIAN | {"3.12", "3.14"})[0] == "3.14"
@@ -95,26 +111,36 @@ def test_the_newest_declared_python_not_3_11_pycparser_2026(tmp_path: Path) -> N
     assert pyversions.choose(repo, date(2024, 1, 1), DEBIAN | {"3.12"})[0] == "3.12"
 
 
-def test_no_declared_python_nor_a_later_one_that_can_be_had_is_the_no_such_python_line(
-        tmp_path: Path) -> None:
-    repo = make(tmp_path, {".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n",
-                           "setup.cfg": "[options]\npython_requires = <3.8\n"})
-    with pytest.raises(EnvUnavailable, match=r"^Python 2\.7, 3\.6, 3\.7 is not shipped by Debian \(only 3\.11, "
-                       r"3\.13, 3\.9\).*RFSN_PYTHON_ARCHIVES \(unset\).*--python X\.Y"):
+def test_no_declared_python_nor_a_later_one_that_can_be_had_is_the_no_such_python_line(tmp_path: Path) -> None:
+    repo = make(
+        tmp_path,
+        {
+            ".travis.yml": "language: python\npython:\n  - 2.7\n  - 3.6\n  - 3.7\n",
+            "setup.cfg": "[options]\npython_requires = <3.8\n",
+        },
+    )
+    with pytest.raises(
+        EnvUnavailable,
+        match=r"^Python 2\.7, 3\.6, 3\.7 is not shipped by Debian \(only 3\.11, "
+        r"3\.13, 3\.9\).*RFSN_PYTHON_ARCHIVES \(unset\).*--python X\.Y",
+    ):
         pyversions.choose(repo, date(2019, 6, 1), DEBIAN, sorted(DEBIAN))
 
 
-def test_a_2016_commit_wanting_2_7_to_3_5_gets_the_nearest_later_python_it_does_not_exclude(
-        tmp_path: Path) -> None:
+def test_a_2016_commit_wanting_2_7_to_3_5_gets_the_nearest_later_python_it_does_not_exclude(tmp_path: Path) -> None:
     """A declared Python none of the machine's sources ship gives way to the oldest later one
     that requires-python allows, and the report says why (boltons 2016: 2.7, 3.4, 3.5)."""
     repo = make(tmp_path / "a", {"tox.ini": "[tox]\nenvlist = py27, py34, py35\n"})
     python, why = pyversions.choose(repo, date(2016, 7, 31), {"3.6", "3.8", "3.11"})
     assert python == "3.6"
-    assert why == ("Python 3.6: declared 2.7 (tox envlist), 3.4 (tox envlist), 3.5 (tox envlist), "
-                   "none of them can be had by 2016-07-31; the nearest later one the project does not exclude")
-    bounded = make(tmp_path / "b", {"tox.ini": "[tox]\nenvlist = py27, py35\n",
-                                    "setup.cfg": "[options]\npython_requires = >=2.7, !=3.6.*\n"})
+    assert why == (
+        "Python 3.6: declared 2.7 (tox envlist), 3.4 (tox envlist), 3.5 (tox envlist), "
+        "none of them can be had by 2016-07-31; the nearest later one the project does not exclude"
+    )
+    bounded = make(
+        tmp_path / "b",
+        {"tox.ini": "[tox]\nenvlist = py27, py35\n", "setup.cfg": "[options]\npython_requires = >=2.7, !=3.6.*\n"},
+    )
     assert pyversions.choose(bounded, date(2016, 7, 31), {"3.6", "3.8", "3.11"})[0] == "3.8"
 
 
@@ -143,15 +169,19 @@ def test_the_date_is_the_commits_not_rfsns_snapshot(tmp_path: Path) -> None:
 
 
 def test_the_recipe_of_an_old_commit_is_dated_and_its_tag_holds_date_and_python(tmp_path: Path) -> None:
-    repo = make(tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
-                           "    Programming Language :: Python :: 3.9\n"
-                           "[options]\ninstall_requires = requests==2.25.1\n    six\n"})
+    repo = make(
+        tmp_path,
+        {
+            "setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
+            "    Programming Language :: Python :: 3.9\n"
+            "[options]\ninstall_requires = requests==2.25.1\n    six\n"
+        },
+    )
     commit(repo, "2021-03-01T10:00:00Z")
     pack = PythonBuildpack()
     recipe = pack.env_recipe(repo)
     assert recipe.index_date == "2021-03-02" and recipe.base.version == "3.9"
-    assert recipe.steps[1].endswith("install --upgrade --force-reinstall "
-                                     "pip setuptools wheel")  # the era's build tools
+    assert recipe.steps[1].endswith("install --upgrade --force-reinstall pip setuptools wheel")  # the era's build tools
     assert "requests==2.25.1" in recipe.steps[2]  # the pin stays; rfsn.sandbox.asof serves it
     assert "coverage" not in recipe.steps[2] and "coverage>=7.4" in recipe.steps[-1]
     assert "PIP_INDEX_URL=https://pypi.org/simple" in recipe.steps[-1]  # rfsn's coverage: today's, moving nothing
@@ -189,8 +219,9 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     Python keeps those of its day, and the Dockerfile (the tag) changes only where it is raised."""
     from rfsn.sandbox.images import dockerfile
 
-    repo = make(tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
-                           "    Programming Language :: Python :: 3.9\n"})
+    repo = make(
+        tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n    Programming Language :: Python :: 3.9\n"}
+    )
     commit(repo, "2015-02-18T10:00:00Z")
     pack = PythonBuildpack()
     date_env(pack, EnvOptions(runtime="3.9"))
@@ -200,8 +231,10 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     assert "# pip: at least its first release after 2020-10-05" in dockerfile(raised, "base", with_ca=False)
     # pytest and py as a set, with what they require, from the index of their raised releases
     view = 'PIP_INDEX_URL="${PIP_INDEX_URL%/simple}/raised/2020-10-05/pytest,py/simple"'
-    assert f"PIP_UPGRADE_STRATEGY=only-if-needed {view} $RFSN_ENV/venv/bin/python -m pip install --upgrade pytest py" \
+    assert (
+        f"PIP_UPGRADE_STRATEGY=only-if-needed {view} $RFSN_ENV/venv/bin/python -m pip install --upgrade pytest py"
         in raised.steps
+    )
     commit(repo, "2021-03-01T10:00:00Z")
     kept = pack.env_recipe(repo)
     assert kept.floors == () and "at least its first" not in dockerfile(kept, "base", with_ca=False)
@@ -220,8 +253,10 @@ def test_an_environment_on_a_python_older_than_coverage_7_4_gets_the_newest_cove
     archives = tmp_path / "archives"
     archives.mkdir()
     (archives / "cpython-3.7.16+pyenv-x86_64-unknown-linux-gnu-install_only.tar.gz").write_bytes(b"")
-    repo = make(tmp_path / "p", {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
-                                 "    Programming Language :: Python :: 3.7\n"})
+    repo = make(
+        tmp_path / "p",
+        {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n    Programming Language :: Python :: 3.7\n"},
+    )
     commit(repo, "2019-03-01T10:00:00Z")
     pack = PythonBuildpack()
     date_env(pack, EnvOptions(runtime="3.7", archives=archives))
@@ -238,14 +273,23 @@ def test_a_project_declaring_2_7_whose_code_is_not_python_3_gets_2_7_slugify_201
     `print` statement: Python 3 cannot even import it. The interpreter says so (`compile`): 2.7
     where it can be had, else the no-such-Python line; code that compiles keeps its Python 3."""
     travis = ".travis.yml"
-    repo = make(tmp_path / "py2", {travis: "language: python\npython:\n  - 2.7\n  - 3.4\n",
-                                   "slug/__init__.py": "", "slug/slug.py": "def main():\n    print 'usage'\n",
-                                   "slug/esc.py": "x = '\\d'\n"})
+    repo = make(
+        tmp_path / "py2",
+        {
+            travis: "language: python\npython:\n  - 2.7\n  - 3.4\n",
+            "slug/__init__.py": "",
+            "slug/slug.py": "def main():\n    print 'usage'\n",
+            "slug/esc.py": "x = '\\d'\n",
+        },
+    )
     python, why = pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})
     assert python == "2.7", why
     assert "declared 2.7 (CI matrix); slug/slug.py (line 2: Missing parentheses" in why, why
-    with pytest.raises(EnvUnavailable, match=r"^Python 2\.7 is not shipped by Debian .*the project declares "
-                       r"2\.7; slug/slug\.py \(line 2"):
+    with pytest.raises(
+        EnvUnavailable,
+        match=r"^Python 2\.7 is not shipped by Debian .*the project declares "
+        r"2\.7; slug/slug\.py \(line 2",
+    ):
         pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"3.6"}, sorted(DEBIAN))
     (repo / "slug" / "slug.py").write_text("def main():\n    print('usage')\n")
     assert pyversions.choose(repo, date(2015, 2, 18), DEBIAN | {"2.7", "3.6"})[0] == "3.6"
@@ -274,8 +318,9 @@ def test_an_environment_older_than_pip_constraints_asks_its_pip_for_them(tmp_pat
     (pip 9, 2016-11): the steps that add rfsn's tools ask it, one without gets the installed
     packages as requirements, and a tool that does not build there (today's coverage) is left out
     (slugify 2015 on 2.7); a later environment's steps are as they were."""
-    repo = make(tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n"
-                           "    Programming Language :: Python :: 3.9\n"})
+    repo = make(
+        tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n    Programming Language :: Python :: 3.9\n"}
+    )
     commit(repo, "2015-02-18T10:00:00Z")
     pack = PythonBuildpack()
     date_env(pack, EnvOptions(runtime="3.9"))

@@ -67,8 +67,7 @@ def test_test_binaries_that_die_are_read_as_the_crash_of_the_test_their_output_n
     assert parse_libtest(parallel) == {"first": Status.PASSED}
     overflow, abort = libtest_crashes(parallel)
     assert (overflow.test, overflow.reason, overflow.unit) == ("tests::b_overflows", "stack overflow", "--lib")
-    assert (abort.test, abort.reason, abort.unit) == (
-        "", "signal: 6, SIGABRT: process abort signal", "--test abort")
+    assert (abort.test, abort.reason, abort.unit) == ("", "signal: 6, SIGABRT: process abort signal", "--test abort")
     (alone,) = libtest_crashes((RUST / "abort-one-at-a-time.output").read_text())
     assert (alone.test, alone.unit) == ("aborts", "--test abort")
     for name in ("ringbuf.output", "wordfreq.output", "multicrate.output", "compile-error.output"):
@@ -77,8 +76,19 @@ def test_test_binaries_that_die_are_read_as_the_crash_of_the_test_their_output_n
 
 def test_the_rest_of_a_dead_test_binary_runs_one_at_a_time_without_what_is_done() -> None:
     crash = Crash(test="b", reason="stack overflow", unit="--test abort")
-    base = ["cargo", "test", "--offline", "--no-fail-fast", "--color", "never", "--test", "abort",
-            "--", "--test-threads=1", "--exact"]
+    base = [
+        "cargo",
+        "test",
+        "--offline",
+        "--no-fail-fast",
+        "--color",
+        "never",
+        "--test",
+        "abort",
+        "--",
+        "--test-threads=1",
+        "--exact",
+    ]
     assert RustBuildpack().rest_command(crash, ["b", "a"], [], "/r") == [*base, "--skip", "a", "--skip", "b"]
     assert RustBuildpack().rest_command(crash, ["a", "b"], ["a", "b", "c"], "/r") == [*base, "c"]
     assert RustBuildpack().rest_command(crash, ["a"], ["a", "b"], "/r") is None

@@ -12,8 +12,9 @@ from rfsn.buildpacks.rust.rustversions import choose, released
 
 def _crate(root: Path, name: str, *extra: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "Cargo.toml").write_text("\n".join(
-        ["[package]", f'name = "{name}"', 'version = "0.1.0"', 'edition = "2021"', *extra, ""]))
+    (root / "Cargo.toml").write_text(
+        "\n".join(["[package]", f'name = "{name}"', 'version = "0.1.0"', 'edition = "2021"', *extra, ""])
+    )
     return root
 
 
@@ -53,17 +54,38 @@ def test_a_pinned_toolchain_debian_lacks_gives_the_nearest_later_one(tmp_path: P
 def test_the_layer_holds_every_workspace_member_and_path_dependency(tmp_path: Path) -> None:
     """rust-fuzz/arbitrary, BurntSushi/bstr and fst at HEAD: "failed to load manifest for workspace
     member" (the layer had the root's Cargo.toml alone); crossbeam lists "." among its members."""
-    root = _crate(tmp_path, "root", "", "[workspace]", 'members = [".", "crates/*", "fuzz"]',
-                  'exclude = ["crates/skip"]', "", "[dependencies]", 'util = { path = "util" }', "",
-                  "[[bench]]", 'name = "speed"', "", "[lib]", 'path = "lib.rs"')
+    root = _crate(
+        tmp_path,
+        "root",
+        "",
+        "[workspace]",
+        'members = [".", "crates/*", "fuzz"]',
+        'exclude = ["crates/skip"]',
+        "",
+        "[dependencies]",
+        'util = { path = "util" }',
+        "",
+        "[[bench]]",
+        'name = "speed"',
+        "",
+        "[lib]",
+        'path = "lib.rs"',
+    )
     _crate(root / "crates" / "a", "a", 'build = "build.rs"')
     _crate(root / "crates" / "skip", "skip")
     _crate(root / "fuzz", "fuzz", "", "[[bin]]", 'name = "target"', 'path = "fuzz_targets/t.rs"')
     _crate(root / "util", "util")
     assert manifests(root) == ["Cargo.toml", "util/Cargo.toml", "crates/a/Cargo.toml", "fuzz/Cargo.toml"]
     files = dict(layer(root))
-    assert {"lib.rs", "benches/speed.rs", "util/src/lib.rs", "crates/a/src/lib.rs", "crates/a/build.rs",
-            "fuzz/src/lib.rs", "fuzz/fuzz_targets/t.rs"} <= set(files)
+    assert {
+        "lib.rs",
+        "benches/speed.rs",
+        "util/src/lib.rs",
+        "crates/a/src/lib.rs",
+        "crates/a/build.rs",
+        "fuzz/src/lib.rs",
+        "fuzz/fuzz_targets/t.rs",
+    } <= set(files)
     assert files["fuzz/fuzz_targets/t.rs"] == "" and "crates/skip/Cargo.toml" not in files
 
 

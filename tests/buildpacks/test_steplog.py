@@ -20,14 +20,20 @@ from rfsn.buildpacks.steplog import MAX_CHARS, step_error, step_name
 LOGS = Path(__file__).parent / "fixtures" / "steplogs"
 
 
-@pytest.mark.parametrize(("log", "cause"), [
-    ("pip-pin.log", "ERROR: No matching distribution found for requests==999.0"),
-    ("pip-setup.log", "ModuleNotFoundError: No module named 'nosuchmodule_rfsn_capture'"),
-    ("pip-backend.log", "ModuleNotFoundError: No module named 'setuptools.build_meta_rfsn_missing'"),
-    ("pip-ext.log", "c.c:1:10: fatal error: nosuchheader_rfsn.h: No such file or directory"),
-    ("pip-conflict.log", "ERROR: Cannot install requests==2.31.0 and urllib3==1.20 because these "
-                         "package versions have conflicting dependencies."),
-])
+@pytest.mark.parametrize(
+    ("log", "cause"),
+    [
+        ("pip-pin.log", "ERROR: No matching distribution found for requests==999.0"),
+        ("pip-setup.log", "ModuleNotFoundError: No module named 'nosuchmodule_rfsn_capture'"),
+        ("pip-backend.log", "ModuleNotFoundError: No module named 'setuptools.build_meta_rfsn_missing'"),
+        ("pip-ext.log", "c.c:1:10: fatal error: nosuchheader_rfsn.h: No such file or directory"),
+        (
+            "pip-conflict.log",
+            "ERROR: Cannot install requests==2.31.0 and urllib3==1.20 because these "
+            "package versions have conflicting dependencies.",
+        ),
+    ],
+)
 def test_a_real_pip_failure_is_told_by_its_cause_not_its_closing_hint(log: str, cause: str) -> None:
     """Not "note: This error originates from a subprocess", "ERROR: Failed building wheel",
     "error: subprocess-exited-with-error", nor pip's yanked-versions line before the cause."""
@@ -35,12 +41,14 @@ def test_a_real_pip_failure_is_told_by_its_cause_not_its_closing_hint(log: str, 
 
 
 def test_pip_21s_legacy_failure_is_told_by_the_exception_of_its_traceback() -> None:
-    log = ("    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import x'\n"
-           "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
-           "      File \"setup.py\", line 3, in <module>\n        raise RuntimeError('an error in a comment')\n"
-           "    ImportError: cannot import name 'parse' from 'pkg_resources'\n"
-           "    ----------------------------------------\n"
-           "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs.\n")
+    log = (
+        "    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import x'\n"
+        "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
+        "      File \"setup.py\", line 3, in <module>\n        raise RuntimeError('an error in a comment')\n"
+        "    ImportError: cannot import name 'parse' from 'pkg_resources'\n"
+        "    ----------------------------------------\n"
+        "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs.\n"
+    )
     assert step_error(log) == "ImportError: cannot import name 'parse' from 'pkg_resources'"
 
 
@@ -48,17 +56,20 @@ def test_a_docker_step_is_told_by_its_cause_not_its_command_pytest_runner_2019()
     """A 2019 build's one line was its own command (`RUN timeout ... sh -c '... pip install
     ...'`: the command greps for pip's words, "failed with error code"), not easy_install's
     `Could not find suitable distribution`."""
-    log = ("Step 6/9 : RUN timeout -k 10 1800 sh -c 'set -e; $RFSN_ENV/venv/bin/python -m pip install colorama "
-           "|| grep -qE \"error in .* setup command|failed with error code\" $RFSN_ENV/pip.log'\n"
-           " ---> Running in 5d0a9b1c2e3f\nCollecting colorama\n"
-           "    ERROR: Command errored out with exit status 1:\n"
-           "     command: /rfsn/env/venv/bin/python -c 'import sys, setuptools; exec(compile(...))' egg_info\n"
-           "         cwd: /tmp/pip-install-x/colorama/\n    Complete output (3 lines):\n"
-           "    Traceback (most recent call last):\n      File \"<string>\", line 1, in <module>\n"
-           "    distutils.errors.DistutilsError: Could not find suitable distribution for "
-           "Requirement.parse('pytest-runner')\n")
-    assert step_error(log) == ("distutils.errors.DistutilsError: Could not find suitable distribution for "
-                               "Requirement.parse('pytest-runner')")
+    log = (
+        "Step 6/9 : RUN timeout -k 10 1800 sh -c 'set -e; $RFSN_ENV/venv/bin/python -m pip install colorama "
+        '|| grep -qE "error in .* setup command|failed with error code" $RFSN_ENV/pip.log\'\n'
+        " ---> Running in 5d0a9b1c2e3f\nCollecting colorama\n"
+        "    ERROR: Command errored out with exit status 1:\n"
+        "     command: /rfsn/env/venv/bin/python -c 'import sys, setuptools; exec(compile(...))' egg_info\n"
+        "         cwd: /tmp/pip-install-x/colorama/\n    Complete output (3 lines):\n"
+        '    Traceback (most recent call last):\n      File "<string>", line 1, in <module>\n'
+        "    distutils.errors.DistutilsError: Could not find suitable distribution for "
+        "Requirement.parse('pytest-runner')\n"
+    )
+    assert step_error(log) == (
+        "distutils.errors.DistutilsError: Could not find suitable distribution for Requirement.parse('pytest-runner')"
+    )
 
 
 def test_a_step_of_groups_substitutions_and_an_sh_script_is_named_by_its_commands() -> None:
@@ -70,7 +81,8 @@ def test_a_step_of_groups_substitutions_and_an_sh_script_is_named_by_its_command
 
     wrapped = build_step("timeout -k 10 600 sh -c " + shlex.quote("set -e; " + resolve_step(("test",), dated=True)))
     assert step_name(wrapped, limit=200).startswith(
-        "python -c … && pip install pip>=23.1 && python $RFSN_ENV/files/pipresolve.py test $RFSN_ENV/resolved.txt")
+        "python -c … && pip install pip>=23.1 && python $RFSN_ENV/files/pipresolve.py test $RFSN_ENV/resolved.txt"
+    )
     assert step_name(keeping(["pytest-timeout"])).startswith("pip install -c $RFSN_ENV/pins.txt pytest-timeout")
 
 
@@ -82,13 +94,17 @@ def test_a_step_with_no_error_line_is_told_by_its_last_line() -> None:
 def test_a_command_that_printed_nothing_is_told_by_pips_header_mcp_python_sdk_2026() -> None:
     """modelcontextprotocol/python-sdk's locked install stopped on a git dependency and the one
     line was "No available output.": pip's line under the header of a command that said nothing."""
-    header = ("git clone --filter=blob:none --quiet https://github.com/pydantic/strict-no-cover "
-              "/tmp/pip-install-x/strict-no-cover_1 did not run successfully.")
-    output = ("Collecting strict-no-cover@ git+https://github.com/pydantic/strict-no-cover@7fc59da\n"
-              "  Cloning https://github.com/pydantic/strict-no-cover (to revision 7fc59da)\n"
-              "  error: subprocess-exited-with-error\n\n"
-              f"  \u00d7 {header}\n  \u2502 exit code: 128\n  \u2570\u2500> No available output.\n\n"
-              "  note: This error originates from a subprocess, and is likely not a problem with pip.\n")
+    header = (
+        "git clone --filter=blob:none --quiet https://github.com/pydantic/strict-no-cover "
+        "/tmp/pip-install-x/strict-no-cover_1 did not run successfully."
+    )
+    output = (
+        "Collecting strict-no-cover@ git+https://github.com/pydantic/strict-no-cover@7fc59da\n"
+        "  Cloning https://github.com/pydantic/strict-no-cover (to revision 7fc59da)\n"
+        "  error: subprocess-exited-with-error\n\n"
+        f"  \u00d7 {header}\n  \u2502 exit code: 128\n  \u2570\u2500> No available output.\n\n"
+        "  note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    )
     assert step_error(output) == header
 
 
@@ -99,10 +115,15 @@ def test_any_output_gives_one_bounded_line(output: str) -> None:
 
 
 def test_a_step_is_named_by_its_commands_without_their_preparation() -> None:
-    assert step_name("env PIP_NO_BUILD_ISOLATION=0 python -m pip install --no-deps --no-build-isolation "
-                     "--no-input -q -e .") == "pip install -e ."
-    assert step_name("$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off "
-                     "-r requirements.txt") == "pip install -r requirements.txt"
+    assert (
+        step_name(
+            "env PIP_NO_BUILD_ISOLATION=0 python -m pip install --no-deps --no-build-isolation --no-input -q -e ."
+        )
+        == "pip install -e ."
+    )
+    assert (
+        step_name("$RFSN_ENV/venv/bin/python -m pip install --no-input --progress-bar off -r requirements.txt")
+        == "pip install -r requirements.txt"
+    )
     assert step_name(resolve_step(["test"]), limit=40).startswith("pip install pip>=23.1 && python ")
     assert len(step_name("pip install " + "pkg==1.0 " * 80)) == 80
-

@@ -28,8 +28,11 @@ TAP = FIXTURES / "node" / "tap"
 def test_ava_tap_names_each_test_by_file_and_title(version: str) -> None:
     statuses = NodeBuildpack("ava").parse("", {TAP_REPORT: (TAP / f"ava-{version}.tap").read_text()})
     assert statuses == {
-        "b > other file": Status.PASSED, "a > adds": Status.PASSED, "a > fails on purpose": Status.FAILED,
-        "a > skipped one": Status.SKIPPED, "a > later": Status.SKIPPED,
+        "b > other file": Status.PASSED,
+        "a > adds": Status.PASSED,
+        "a > fails on purpose": Status.FAILED,
+        "a > skipped one": Status.SKIPPED,
+        "a > later": Status.SKIPPED,
     }
 
 
@@ -38,21 +41,29 @@ def test_node_tap_subtests_are_tests_and_their_assertions_are_not(version: str) 
     statuses = NodeBuildpack("tap").parse("", {TAP_REPORT: (TAP / f"tap-{version}.tap").read_text()})
     file = "tp/y.test.cjs" if version.startswith("21") else "tp/y.test.js"
     assert statuses == {
-        f"{file} > adds": Status.PASSED, f"{file} > group > inner ok": Status.PASSED,
-        f"{file} > group > inner bad": Status.FAILED, f"{file} > skipped": Status.SKIPPED,
+        f"{file} > adds": Status.PASSED,
+        f"{file} > group > inner ok": Status.PASSED,
+        f"{file} > group > inner bad": Status.FAILED,
+        f"{file} > skipped": Status.SKIPPED,
         f"{file} > top-level assert": Status.PASSED,
     }
 
 
 def test_tape_tests_are_the_comments_that_head_their_assertions() -> None:
     statuses = NodeBuildpack("tape").parse("", {TAP_REPORT: (TAP / "tape-5.10.2.tap").read_text()})
-    assert statuses == {"adds": Status.PASSED, "fails": Status.FAILED, "skipped": Status.SKIPPED,
-                        "inner": Status.PASSED}
+    assert statuses == {
+        "adds": Status.PASSED,
+        "fails": Status.FAILED,
+        "skipped": Status.SKIPPED,
+        "inner": Status.PASSED,
+    }
 
 
 def test_a_file_of_bare_assertions_is_one_test_and_console_lines_are_ignored() -> None:
-    report = ("TAP version 13\n# Subtest: test/basic.js\n    hello from a test\n    ok 1 - should be equal\n"
-              "    not ok 2 - should be equal\n    1..2\nnot ok 1 - test/basic.js # time=3ms\n1..1\n")
+    report = (
+        "TAP version 13\n# Subtest: test/basic.js\n    hello from a test\n    ok 1 - should be equal\n"
+        "    not ok 2 - should be equal\n    1..2\nnot ok 1 - test/basic.js # time=3ms\n1..1\n"
+    )
     assert NodeBuildpack("tap").parse("", {TAP_REPORT: report}) == {"test/basic.js": Status.FAILED}
 
 
@@ -63,12 +74,16 @@ def _package(tmp_path: Path, scripts: dict[str, str], dev: dict[str, str]) -> Pa
 
 def test_the_runner_and_its_paths_come_from_the_scripts_the_test_script_runs(tmp_path: Path) -> None:
     """form-data/form-data's ``npm run tests-only`` form, here running ``nyc tape 'test/**/*.js'``."""
-    package = {"scripts": {"test": "npm run tests-only", "tests-only": "nyc tape 'test/**/*.js'"},
-               "devDependencies": {"nyc": "1", "tape": "5"}}
+    package = {
+        "scripts": {"test": "npm run tests-only", "tests-only": "nyc tape 'test/**/*.js'"},
+        "devDependencies": {"nyc": "1", "tape": "5"},
+    }
     assert full_test_script(package) == "nyc tape 'test/**/*.js'"
     assert detect_runner(package) == "tape" and runner_paths(package, "tape") == ["test/**/*.js"]
-    assert runner_paths({"scripts": {"test": "xo && ava test/a.js test/b.js && tsd"}}, "ava") == \
-        ["test/a.js", "test/b.js"]
+    assert runner_paths({"scripts": {"test": "xo && ava test/a.js test/b.js && tsd"}}, "ava") == [
+        "test/a.js",
+        "test/b.js",
+    ]
     regex = {"scripts": {"test": "pnpm run /^test:/", "test:unit": "mocha spec", "lint": "eslint ."}}
     assert full_test_script(regex) == "mocha spec" and detect_runner(regex) == "mocha"
     (tmp_path / "test").mkdir()
@@ -105,8 +120,14 @@ def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_
     (tmp_path / "test").mkdir()
     for name in ("test.js", "test-fp.js", "helper.js"):
         (tmp_path / "test" / name).write_text("")
-    lodash = {"scripts": {"test": "npm run test:main && npm run test:fp", "test:main": "node test/test",
-                          "test:fp": "node test/test-fp"}, "devDependencies": {"lodash-doc": "1"}}
+    lodash = {
+        "scripts": {
+            "test": "npm run test:main && npm run test:fp",
+            "test:main": "node test/test",
+            "test:fp": "node test/test-fp",
+        },
+        "devDependencies": {"lodash-doc": "1"},
+    }
     assert plain_node_files(lodash, tmp_path) == ["test/test.js", "test/test-fp.js"]
     buildpack = NodeBuildpack()
     buildpack.configure(_package(tmp_path, lodash["scripts"], lodash["devDependencies"]))
@@ -114,15 +135,25 @@ def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_
     nanoid = {"scripts": {"test": "bnt --coverage 100 && oxlint && node ./test/check-versions.js"}}
     (tmp_path / "test" / "check-versions.js").write_text("")
     assert plain_node_files(nanoid, tmp_path) == []
-    uvu = {"test": "c8 uvu -r ts-node/register test \"\\.test\\.(ts|js)$\" && node ./test/version.js"}
+    uvu = {"test": 'c8 uvu -r ts-node/register test "\\.test\\.(ts|js)$" && node ./test/version.js'}
     assert detect_runner({"scripts": uvu}) == "script"
 
 
 def test_a_title_with_a_lone_surrogate_gives_an_id_json_can_carry_eemeli_yaml() -> None:
     """eemeli/yaml tests a string with a lone surrogate; vitest's JSON names the test with it, and
     ``rfsn test --json`` died: "UnicodeEncodeError: ... surrogates not allowed"."""
-    report = json.dumps({"testResults": [{"name": "/p/tests/doc.ts", "assertionResults": [
-        {"ancestorTitles": ["strings"], "title": "lone \udead surrogate", "status": "passed"}]}]})
+    report = json.dumps(
+        {
+            "testResults": [
+                {
+                    "name": "/p/tests/doc.ts",
+                    "assertionResults": [
+                        {"ancestorTitles": ["strings"], "title": "lone \udead surrogate", "status": "passed"}
+                    ],
+                }
+            ]
+        }
+    )
     statuses = NodeBuildpack("vitest").parse("", {"vitest.json": report, "cwd.txt": "/p"})
     assert list(statuses) == ["tests/doc.ts > strings > lone \\udead surrogate"]
     assert "surrogate" in TestReport(tests=statuses).model_dump_json()

@@ -29,7 +29,7 @@ JUNIT = """<testsuites><testsuite>
 </testsuite></testsuites>"""
 
 HANGING = {
-    "pyproject.toml": "[project]\nname = \"hang\"\nversion = \"0.1\"\n",
+    "pyproject.toml": '[project]\nname = "hang"\nversion = "0.1"\n',
     "hang/__init__.py": "def add(a, b):\n    return a - b\n",
     "tests/test_x.py": (
         "import time\nfrom hang import add\n\n\n"
@@ -43,11 +43,13 @@ HANGING = {
 def test_pytest_timeout_failure_is_parsed_as_timeout() -> None:
     """pytest-timeout's own failure message (2.x or 1.x) makes the test `timeout`; other failures stay `failed`."""
     statuses = parse_junit(JUNIT, pytest_node_id)
-    assert statuses == {"tests/test_x.py::test_hangs": Status.TIMEOUT,
-                        "tests/test_x.py::test_fails": Status.FAILED,
-                        "tests/test_x.py::test_ok": Status.PASSED,
-                        "tests/test_x.py::test_old_plugin": Status.TIMEOUT,
-                        "tests/test_x.py::test_says_timeout": Status.FAILED}
+    assert statuses == {
+        "tests/test_x.py::test_hangs": Status.TIMEOUT,
+        "tests/test_x.py::test_fails": Status.FAILED,
+        "tests/test_x.py::test_ok": Status.PASSED,
+        "tests/test_x.py::test_old_plugin": Status.TIMEOUT,
+        "tests/test_x.py::test_says_timeout": Status.FAILED,
+    }
 
 
 def test_the_test_command_carries_the_per_test_limit_only_when_set() -> None:
@@ -69,9 +71,11 @@ def test_hanging_test_is_reported_as_timeout_and_the_others_run(tmp_path: Path) 
         started = time.monotonic()
         report = run_tests(box, pack, timeout=300)
         elapsed = time.monotonic() - started
-    assert report.tests == {"tests/test_x.py::test_hangs": Status.TIMEOUT,
-                            "tests/test_x.py::test_fails": Status.FAILED,
-                            "tests/test_x.py::test_ok": Status.PASSED}, report.log[-2000:]
+    assert report.tests == {
+        "tests/test_x.py::test_hangs": Status.TIMEOUT,
+        "tests/test_x.py::test_fails": Status.FAILED,
+        "tests/test_x.py::test_ok": Status.PASSED,
+    }, report.log[-2000:]
     assert not report.timed_out and elapsed < 3.0 + 30
     assert "tests/test_x.py::test_hangs" in report.failing
 
@@ -111,7 +115,7 @@ def test_repair_in_docker_names_the_hang_within_its_limit(tmp_path: Path) -> Non
 
 
 SLOW_ONCE_FIXED = {
-    "pyproject.toml": "[project]\nname = \"slow\"\nversion = \"0.1\"\n",
+    "pyproject.toml": '[project]\nname = "slow"\nversion = "0.1"\n',
     "slow/__init__.py": "def add(a, b):\n    return a - b\n",
     "tests/test_x.py": (
         "import time\nfrom slow import add\n\n\n"

@@ -71,28 +71,36 @@ def assert_warm_agrees_with_cold(box: Sandbox) -> None:
     assert cold_all.tests["test/exits.test.js"] is Status.ERROR
     assert cold_all.tests[f"{CALC} > skipped"] is Status.SKIPPED
     for tests in SELECTIONS:
-        assert run_tests(box, pack, tests, timeout=60, via=warm).tests == \
-            run_tests(box, pack, tests, timeout=60).tests, tests
+        assert (
+            run_tests(box, pack, tests, timeout=60, via=warm).tests == run_tests(box, pack, tests, timeout=60).tests
+        ), tests
     again = run_tests(box, pack, SELECTIONS[0], timeout=60, via=warm)
     assert again.tests[f"{CALC} > a fresh module in each run"] is Status.FAILED  # 1 call, not 3
     assert warm.warm_runs == 2 + len(SELECTIONS) and warm.cold_runs == 0
 
 
 _title = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(
-    lambda t: " > " not in t and t.strip() == t)
+    lambda t: " > " not in t and t.strip() == t
+)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["test/a.test.js", "test/b c.test.mjs", "t.js"]),
-                          st.lists(_title, min_size=1, max_size=3)), max_size=4),
-       st.none() | st.integers(min_value=1, max_value=9))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["test/a.test.js", "test/b c.test.mjs", "t.js"]), st.lists(_title, min_size=1, max_size=3)
+        ),
+        max_size=4,
+    ),
+    st.none() | st.integers(min_value=1, max_value=9),
+)
 def test_any_selection_reaches_the_server_as_the_files_and_patterns_node_would_get(
-        selection: list[tuple[str, list[str]]], max_failures: int | None) -> None:
+    selection: list[tuple[str, list[str]]], max_failures: int | None
+) -> None:
     """Whatever the titles (regex characters, '=', spaces), the request carries exactly the
     files and name patterns of the cold command."""
     pack = NodeBuildpack()
     tests = [" > ".join([file, *titles]) for file, titles in selection]
-    argv = (pack.test_command(tests, "/r") if max_failures is None
-            else pack.fail_fast_command(tests, "/r", max_failures))
+    argv = pack.test_command(tests, "/r") if max_failures is None else pack.fail_fast_command(tests, "/r", max_failures)
     run = NodeRun.parse(argv or [])
     assert run is not None and run.max_failures == max_failures
     cold_patterns = [a.partition("=")[2] for a in argv or [] if a.startswith("--test-name-pattern=")]
@@ -123,8 +131,7 @@ def test_warm_runs_on_the_hosts_node_report_what_cold_runs_report(tmp_path: Path
 
 
 @pytest.mark.docker
-def test_a_warm_run_stops_after_the_file_with_the_failures_asked_for(
-        docker_client: Any, tmp_path: Path) -> None:
+def test_a_warm_run_stops_after_the_file_with_the_failures_asked_for(docker_client: Any, tmp_path: Path) -> None:
     """max_failures: the warm run ends after the first file that failed; the files it did not
     reach are absent from the report (cold, node runs them all)."""
     repo = project(tmp_path)
@@ -138,14 +145,14 @@ def test_a_warm_run_stops_after_the_file_with_the_failures_asked_for(
 
 
 @pytest.mark.docker
-def test_a_warm_run_past_its_timeout_is_killed_with_its_process_group(
-        docker_client: Any, tmp_path: Path) -> None:
+def test_a_warm_run_past_its_timeout_is_killed_with_its_process_group(docker_client: Any, tmp_path: Path) -> None:
     """A looping test and the process it spawned are killed at the run's timeout; the next
     run is served as usual."""
     repo = project(tmp_path)
     (repo / "test" / "loop.test.js").write_text(
         "const test = require('node:test');\nconst { spawn } = require('node:child_process');\n"
-        "test('loops', () => { spawn('sleep', ['300']); for (;;) {} });\n")
+        "test('loops', () => { spawn('sleep', ['300']); for (;;) {} });\n"
+    )
     pack = NodeBuildpack()
     with open_sandbox(repo, pack, load_settings(), "docker") as box:
         warm = started(box)

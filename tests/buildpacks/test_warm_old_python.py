@@ -22,19 +22,35 @@ WHEN = "2016-07-31T12:00:00+00:00"
 
 
 def test_the_warm_servers_serve_python_3_6_and_a_pytest_of_2016_h11_toolz_2018(
-        built: list[str], tmp_path: Path, rfsn_home: Path) -> None:
+    built: list[str], tmp_path: Path, rfsn_home: Path
+) -> None:
     """On Python 3.6-3.8 every warm run failed (`os.waitstatus_to_exitcode` is 3.9's) and on a
     pytest before 3.5 the servers did not start (the warm-up's `--rootdir`): each candidate of
     h11, dateutil, toolz, tomlkit 2018 and pyparsing 2020 ran cold, 2-3 s instead of 0.1-0.5."""
     archives = _archives("3.6")
-    repo = _project(tmp_path / "old", WHEN, {
-        "setup.py": "from setuptools import setup\nsetup(name='old', version='1.0', py_modules=['old'])\n",
-        "requirements-test.txt": "pytest==2.9.2\n",
-        "old.py": "def value():\n    return 1\n",
-        "test_old.py": "import old\n\n\ndef test_value():\n    assert old.value() == 2\n"})
-    settings = Settings(sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256,
-                        test_timeout=120, setup_timeout=600, as_of="commit", python="3.6",
-                        setup_snapshots=False, python_archives=archives)
+    repo = _project(
+        tmp_path / "old",
+        WHEN,
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='old', version='1.0', py_modules=['old'])\n",
+            "requirements-test.txt": "pytest==2.9.2\n",
+            "old.py": "def value():\n    return 1\n",
+            "test_old.py": "import old\n\n\ndef test_value():\n    assert old.value() == 2\n",
+        },
+    )
+    settings = Settings(
+        sandbox="docker",
+        home=rfsn_home,
+        memory="1g",
+        cpus=1.0,
+        pids=256,
+        test_timeout=120,
+        setup_timeout=600,
+        as_of="commit",
+        python="3.6",
+        setup_snapshots=False,
+        python_archives=archives,
+    )
     pack = PythonBuildpack()
     date_env(pack, EnvOptions(as_of="commit", runtime="3.6", archives=archives))
     built.append(pack.env_recipe(repo).key())

@@ -92,8 +92,7 @@ def test_a_preloaded_server_hot_swaps_body_edits_and_hands_back_the_rest(
         assert suite.failing == sorted(failing) and warm.swapped == 2
 
 
-def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The servers are daemons (out of the sandbox's process group): they must notice that the
     session removed their socket and exit, never outlive it on the host."""
     import os
@@ -125,8 +124,7 @@ def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(
     assert servers() == []
 
 
-def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The run that decides plausibility is compared with a cold baseline: it must be cold too. A
     forked child inherits its server's interpreter (here, ``__main__``); pytest's own suite had a
     logging test fail in a forked whole suite and pass cold, on unchanged code."""
@@ -139,7 +137,8 @@ def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(
     (tmp_path / "test_fresh.py").write_text(
         "import sys\n\ndef test_started_as_python_m_pytest():\n"
         "    spec = getattr(sys.modules['__main__'], '__spec__', None)\n"
-        "    assert spec is not None and spec.name == 'pytest.__main__'\n")
+        "    assert spec is not None and spec.name == 'pytest.__main__'\n"
+    )
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     box = LocalSandbox(tmp_path, None, {}, "2g")
     try:
@@ -228,17 +227,24 @@ def _live(root: Path, files: dict[str, str]) -> Iterator[tuple[Sandbox, Buildpac
 
 @pytest.mark.docker
 def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_report(
-        docker_client: Any, tmp_path: Path) -> None:
+    docker_client: Any, tmp_path: Path
+) -> None:
     """Selected tests run through the preloading server's live session (no session header in
     the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
     fast included (with Python's tracebacks: pytest's cost cachetools' screening 65 ms a failure);
     an edited function is swapped in; other options fall back to pytest.main."""
-    selected = ["tests/test_kinds.py::test_passes", "tests/test_kinds.py::test_fails",
-                "tests/test_kinds.py::test_errors", "tests/test_kinds.py::test_skipped",
-                "tests/test_kinds.py::test_expected_failure", "tests/test_kinds.py::test_param[one]",
-                "tests/test_kinds.py::test_param[two wrong]", "tests/test_kinds.py::test_capsys",
-                "tests/test_kinds.py::TestGroup::test_in_class",
-                "tests/test_kinds.py::Legacy::test_unittest"]
+    selected = [
+        "tests/test_kinds.py::test_passes",
+        "tests/test_kinds.py::test_fails",
+        "tests/test_kinds.py::test_errors",
+        "tests/test_kinds.py::test_skipped",
+        "tests/test_kinds.py::test_expected_failure",
+        "tests/test_kinds.py::test_param[one]",
+        "tests/test_kinds.py::test_param[two wrong]",
+        "tests/test_kinds.py::test_capsys",
+        "tests/test_kinds.py::TestGroup::test_in_class",
+        "tests/test_kinds.py::Legacy::test_unittest",
+    ]
     with _live(tmp_path, MANY_KINDS) as (box, pack, warm):
         for _ in range(2):  # a child never changes the session the next child starts from
             hot = run_tests(box, pack, selected, via=warm)
@@ -263,24 +269,27 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
 
 
 @pytest.mark.docker
-def test_a_project_hooking_session_start_gets_a_session_per_run(
-        docker_client: Any, tmp_path: Path) -> None:
+def test_a_project_hooking_session_start_gets_a_session_per_run(docker_client: Any, tmp_path: Path) -> None:
     """Session hooks of the project's own must run once per run: such a project's requests go
     through pytest.main in the preloaded child."""
-    files = {**MANY_KINDS, "conftest.py": MANY_KINDS["conftest.py"]
-             + "\ndef pytest_sessionstart(session):\n    print('session hook ran')\n"}
+    files = {
+        **MANY_KINDS,
+        "conftest.py": MANY_KINDS["conftest.py"]
+        + "\ndef pytest_sessionstart(session):\n    print('session hook ran')\n",
+    }
     with _live(tmp_path, files) as (box, pack, warm):
         hot = run_tests(box, pack, ["tests/test_kinds.py::test_passes"], via=warm)
         assert hot.passing == ["tests/test_kinds.py::test_passes"] and "test session starts" in hot.log
 
 
 @pytest.mark.docker
-def test_a_file_that_cannot_be_collected_leaves_the_others_live(
-        docker_client: Any, tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_collected_leaves_the_others_live(docker_client: Any, tmp_path: Path) -> None:
     """A test module that cannot import (a missing optional dependency) keeps its own tests
     off the live session, not the others'; a run naming it reports what a cold run reports."""
-    files = {**MANY_KINDS, "tests/test_optional.py": "import not_installed_anywhere\n\n"
-                                                      "def test_needs_it():\n    pass\n"}
+    files = {
+        **MANY_KINDS,
+        "tests/test_optional.py": "import not_installed_anywhere\n\ndef test_needs_it():\n    pass\n",
+    }
     with _live(tmp_path, files) as (box, pack, warm):
         live = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert live.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in live.log
@@ -290,7 +299,8 @@ def test_a_file_that_cannot_be_collected_leaves_the_others_live(
 
 
 def test_an_edit_to_a_module_pytest_itself_imported_reaches_the_next_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A project pytest depends on (iniconfig, pluggy, a plugin the environment loads) is imported
     by the server before any request: without preload, a run after an edit must see the edit."""
     import os

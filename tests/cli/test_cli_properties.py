@@ -28,10 +28,32 @@ PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 #: text a shell can pass as one argument (no NUL in argv or the environment; no lone surrogates)
 ARG = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
-SPECIAL_PATHS = st.sampled_from(["/proc/rfsn", "/dev/null/x", "/sys/rfsn", "", " ", ".", "..", "a/../..",
-                                 "-", "--", "x" * 300, "a/" * 60, "~", "~nobody/x", "\t", "é/ü"])
-NUMBERS = st.one_of(st.integers(-10**12, 10**12).map(str), st.floats(allow_nan=True).map(str),
-                    st.sampled_from(["", " ", "1e309", "-0", "0x10", "1_000", "inf", "nan", "½"]), ARG)
+SPECIAL_PATHS = st.sampled_from(
+    [
+        "/proc/rfsn",
+        "/dev/null/x",
+        "/sys/rfsn",
+        "",
+        " ",
+        ".",
+        "..",
+        "a/../..",
+        "-",
+        "--",
+        "x" * 300,
+        "a/" * 60,
+        "~",
+        "~nobody/x",
+        "\t",
+        "é/ü",
+    ]
+)
+NUMBERS = st.one_of(
+    st.integers(-(10**12), 10**12).map(str),
+    st.floats(allow_nan=True).map(str),
+    st.sampled_from(["", " ", "1e309", "-0", "0x10", "1_000", "inf", "nan", "½"]),
+    ARG,
+)
 
 
 def exists(path: str) -> bool:
@@ -74,8 +96,9 @@ def check_ending(result: Result) -> None:
 def no_container_of_ours() -> None:
     if shutil.which("docker") is None:
         return
-    ps = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=rfsn.pid={os.getpid()}"],
-                        capture_output=True, text=True, timeout=60)
+    ps = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=rfsn.pid={os.getpid()}"], capture_output=True, text=True, timeout=60
+    )
     assert ps.returncode != 0 or ps.stdout.strip() == "", "containers left behind"
 
 
@@ -97,12 +120,26 @@ def test_any_output_path_is_refused_in_one_line_or_written_only_where_asked(out:
 
 @PROPERTY
 @given(timeout=NUMBERS, steps=NUMBERS, cost=NUMBERS, test_id=ARG)
-def test_any_budget_or_test_id_is_an_answer_never_a_crash(timeout: str, steps: str, cost: str,
-                                                          test_id: str) -> None:
+def test_any_budget_or_test_id_is_an_answer_never_a_crash(timeout: str, steps: str, cost: str, test_id: str) -> None:
     """--timeout, --max-steps, --max-cost and --tests of any text: a one-line refusal."""
     with sandboxed_cwd() as cwd:
-        result = CliRunner().invoke(main, ["repair", "missing-target", "--timeout", timeout, "--max-steps", steps,
-                                           "--planner", "openai", "--max-cost", cost, "--tests", test_id])
+        result = CliRunner().invoke(
+            main,
+            [
+                "repair",
+                "missing-target",
+                "--timeout",
+                timeout,
+                "--max-steps",
+                steps,
+                "--planner",
+                "openai",
+                "--max-cost",
+                cost,
+                "--tests",
+                test_id,
+            ],
+        )
         check_ending(result)
         assert result.exit_code == 2 and files_under(cwd) == set()
 
@@ -118,20 +155,36 @@ def test_any_target_is_an_answer_never_a_crash(target: str, ref: str | None) -> 
         assume(target.strip() in ("", ".") or not exists(target) or (cwd / target).resolve() == cwd / "repo")
         before = files_under(cwd)
         result = CliRunner().invoke(
-            main, ["buildpacks", "detect", target] + (["--ref", ref] if ref is not None else []))
+            main, ["buildpacks", "detect", target] + (["--ref", ref] if ref is not None else [])
+        )
         check_ending(result)
         assert files_under(cwd) == before
 
 
-SETTINGS = st.sampled_from(["RFSN_LLM", "RFSN_GATE", "RFSN_LOG_LEVEL", "RFSN_SANDBOX", "RFSN_TEST_TIMEOUT",
-                            "RFSN_CLONE_TIMEOUT", "RFSN_SETUP_TIMEOUT", "RFSN_SWEBENCH_INDEX_DATE",
-                            "RFSN_LLM__TIMEOUT", "RFSN_LLM__PROVIDER", "RFSN_SETUP_SNAPSHOTS",
-                            "RFSN_TEST_CASE_TIMEOUT", "RFSN_BASE_IMAGE_SOURCE"])
+SETTINGS = st.sampled_from(
+    [
+        "RFSN_LLM",
+        "RFSN_GATE",
+        "RFSN_LOG_LEVEL",
+        "RFSN_SANDBOX",
+        "RFSN_TEST_TIMEOUT",
+        "RFSN_CLONE_TIMEOUT",
+        "RFSN_SETUP_TIMEOUT",
+        "RFSN_SWEBENCH_INDEX_DATE",
+        "RFSN_LLM__TIMEOUT",
+        "RFSN_LLM__PROVIDER",
+        "RFSN_SETUP_SNAPSHOTS",
+        "RFSN_TEST_CASE_TIMEOUT",
+        "RFSN_BASE_IMAGE_SOURCE",
+    ]
+)
 
 
 @PROPERTY
-@given(name=SETTINGS, value=st.one_of(ARG, st.sampled_from(["{", "{not json", "[]", "null", "-1", "0",
-                                                              "1e999", "nan", '{"model": 1}'])))
+@given(
+    name=SETTINGS,
+    value=st.one_of(ARG, st.sampled_from(["{", "{not json", "[]", "null", "-1", "0", "1e999", "nan", '{"model": 1}'])),
+)
 def test_any_setting_from_the_environment_is_an_answer_never_a_crash(name: str, value: str) -> None:
     """A setting of any text in the environment (as CI systems set them): read, or refused in
     one line naming it."""

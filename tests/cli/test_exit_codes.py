@@ -48,11 +48,14 @@ def immutable(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
-@pytest.mark.parametrize("out", ["/proc/rfsn-out", "{tmp}/afile/sub", "{immutable}", "{tmp}/" + "a" * 300,
-                                 "a" * 300 + "/b"],
-                         ids=["proc", "under_a_file", "immutable", "name_too_long", "relative_too_long"])
+@pytest.mark.parametrize(
+    "out",
+    ["/proc/rfsn-out", "{tmp}/afile/sub", "{immutable}", "{tmp}/" + "a" * 300, "a" * 300 + "/b"],
+    ids=["proc", "under_a_file", "immutable", "name_too_long", "relative_too_long"],
+)
 def test_an_output_directory_that_cannot_be_written_is_named_with_its_cause(
-        tmp_path: Path, immutable: Path, out: str) -> None:
+    tmp_path: Path, immutable: Path, out: str
+) -> None:
     """`repair --out /proc/x` (also under a file, an immutable directory) raised from mkdir after
     the work began: a traceback and exit 1. It is refused before any work, naming the path."""
     (tmp_path / "afile").write_text("")
@@ -68,9 +71,11 @@ def test_a_run_directory_the_file_system_refuses_is_exit_2_naming_it(immutable: 
     traceback and exit 1. Whatever the command, a refusal of the file system is the environment's
     (exit 2, the path and the cause), not rfsn failing."""
     instances = str(ROOT / "examples" / "instances.jsonl")
-    args = {"batch": ["batch", instances, "--out", str(immutable)],
-            "evaluate": ["evaluate", "gold", "--instances", instances, "--run-id", "r", "--report-dir", str(immutable)],
-            "validate": ["validate", instances, "--report-dir", str(immutable)]}[command]
+    args = {
+        "batch": ["batch", instances, "--out", str(immutable)],
+        "evaluate": ["evaluate", "gold", "--instances", instances, "--run-id", "r", "--report-dir", str(immutable)],
+        "validate": ["validate", instances, "--report-dir", str(immutable)],
+    }[command]
     line = one_error_line(run(*args))
     assert str(immutable) in line and "Operation not permitted" in line, line
 
@@ -89,15 +94,34 @@ def test_an_unexpected_exception_is_exit_3_with_its_traceback_in_the_log(tmp_pat
     It is exit 3 and one line; the traceback goes to the --log-file."""
     site = tmp_path / "site"
     (site / "crashy-0.1.dist-info").mkdir(parents=True)
-    (site / "crashy.py").write_text("class Crashy:\n    name = 'crashy'\n\n"
-                                    "    def candidates(self, context):\n        raise RuntimeError('boom')\n")
+    (site / "crashy.py").write_text(
+        "class Crashy:\n    name = 'crashy'\n\n    def candidates(self, context):\n        raise RuntimeError('boom')\n"
+    )
     (site / "crashy-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: crashy\nVersion: 0.1\n")
     (site / "crashy-0.1.dist-info" / "entry_points.txt").write_text("[rfsn.strategies]\ncrashy = crashy:Crashy\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}  # the run's rfsn home
     log = tmp_path / "log.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(QUICKSTART), "--planner", "crashy",
-                           "--sandbox", "local", "--out", str(tmp_path / "out"), "--log-file", str(log)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "repair",
+            str(QUICKSTART),
+            "--planner",
+            "crashy",
+            "--sandbox",
+            "local",
+            "--out",
+            str(tmp_path / "out"),
+            "--log-file",
+            str(log),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("rfsn: failed: RuntimeError: boom")
@@ -119,14 +143,19 @@ def test_rfsn_llm_that_is_not_json_names_the_variable() -> None:
     assert "invalid setting llm (RFSN_LLM): RFSN_LLM:1: invalid JSON: Expecting property name" in line
 
 
-@pytest.mark.parametrize(("target", "fragment"), [
-    ("", "TARGET is empty"),
-    ("   ", "TARGET is empty"),
-    ("{tmp}/afile.txt", "afile.txt is a file"),
-], ids=["empty", "blank", "a_file"])
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ("", "TARGET is empty"),
+        ("   ", "TARGET is empty"),
+        ("{tmp}/afile.txt", "afile.txt is a file"),
+    ],
+    ids=["empty", "blank", "a_file"],
+)
 @pytest.mark.parametrize("command", [["repair"], ["test"], ["buildpacks", "detect"]])
-def test_a_target_that_names_no_repository_says_what_it_is(tmp_path: Path, command: list[str],
-                                                           target: str, fragment: str) -> None:
+def test_a_target_that_names_no_repository_says_what_it_is(
+    tmp_path: Path, command: list[str], target: str, fragment: str
+) -> None:
     """`repair ""` took the current directory; `repair ./afile.txt` said "no such directory".
     The target is judged before Docker is asked, so a stopped daemon does not hide the cause."""
     (tmp_path / "afile.txt").write_text("x")
@@ -156,14 +185,24 @@ def test_an_unrecognised_repository_is_refused_before_the_session_folder(tmp_pat
 def test_problem_and_problem_file_together_are_refused(tmp_path: Path) -> None:
     """--problem with --problem-file took the file and dropped the text without a word."""
     (tmp_path / "issue.txt").write_text("the issue")
-    line = one_error_line(run("repair", str(QUICKSTART), "--problem", "text", "--problem-file",
-                              str(tmp_path / "issue.txt")))
+    line = one_error_line(
+        run("repair", str(QUICKSTART), "--problem", "text", "--problem-file", str(tmp_path / "issue.txt"))
+    )
     assert "--problem and --problem-file" in line
 
 
-@pytest.mark.parametrize("flag", [["--model", "m"], ["--max-cost", "1"], ["--max-tokens", "9"],
-                                  ["--max-calls", "3"], ["--base-url", "http://127.0.0.1:9/v1"],
-                                  ["--no-cache"], ["--replay", "{tmp}"]])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        ["--model", "m"],
+        ["--max-cost", "1"],
+        ["--max-tokens", "9"],
+        ["--max-calls", "3"],
+        ["--base-url", "http://127.0.0.1:9/v1"],
+        ["--no-cache"],
+        ["--replay", "{tmp}"],
+    ],
+)
 def test_model_flags_with_a_planner_that_asks_no_model_are_refused(tmp_path: Path, flag: list[str]) -> None:
     """--replay, --max-cost, --model... with the template planner were accepted and ignored."""
     line = one_error_line(run("repair", str(QUICKSTART), *(f.format(tmp=tmp_path) for f in flag)))
@@ -203,8 +242,9 @@ def test_bootstrap_of_generic_builds_its_debian_image(docker_client: object) -> 
     from rfsn.buildpacks.generic import GenericBuildpack
 
     tag = GenericBuildpack.default_base.bootstrap_tag
-    images = subprocess.run(["docker", "images", "-q", "rfsn/base-python"], capture_output=True,
-                            text=True, check=True).stdout.split()
+    images = subprocess.run(
+        ["docker", "images", "-q", "rfsn/base-python"], capture_output=True, text=True, check=True
+    ).stdout.split()
     existed = subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
     if not existed:
         if not images:
@@ -220,16 +260,20 @@ def test_bootstrap_of_generic_builds_its_debian_image(docker_client: object) -> 
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize(("test_id", "code", "status"), [
-    ("tests/test_pricing.py::test_bogus", 2, "error"),
-    ("tests/test_pricing.py::test_no_discount_for_small_orders", 1, "not_reproduced"),
-], ids=["no_such_test", "a_test_that_passes"])
-def test_a_named_test_that_does_not_exist_is_an_input_error(tmp_path: Path, no_container_left: None,
-                                                            test_id: str, code: int, status: str) -> None:
+@pytest.mark.parametrize(
+    ("test_id", "code", "status"),
+    [
+        ("tests/test_pricing.py::test_bogus", 2, "error"),
+        ("tests/test_pricing.py::test_no_discount_for_small_orders", 1, "not_reproduced"),
+    ],
+    ids=["no_such_test", "a_test_that_passes"],
+)
+def test_a_named_test_that_does_not_exist_is_an_input_error(
+    tmp_path: Path, no_container_left: None, test_id: str, code: int, status: str
+) -> None:
     """`repair --tests BOGUS` ended not_reproduced, exit 1, where `rfsn test BOGUS` exits 2: a test
     that does not exist is bad input in both; a named test that exists and passes is a result."""
-    result = run("repair", str(QUICKSTART), "--tests", test_id, "--out", str(tmp_path / "out"),
-                 "--sandbox", "docker")
+    result = run("repair", str(QUICKSTART), "--tests", test_id, "--out", str(tmp_path / "out"), "--sandbox", "docker")
     assert result.exit_code == code, result.output
     (session,) = (tmp_path / "out").iterdir()
     assert json.loads((session / "result.json").read_text())["status"] == status

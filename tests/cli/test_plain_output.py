@@ -10,8 +10,10 @@ from tests.cli.test_test_cmd import rfsn
 from tests.sandbox.projects import make_project
 
 PARAMS = ["/tmp", "a;b", "c;d", ":x:", "[/b]", "[bold]"]
-MARKUP_IDS = {"tests/test_ids.py": f"import pytest\n\n@pytest.mark.parametrize('p', {PARAMS!r})\n"
-              "def test_path(p):\n    assert p\n"}
+MARKUP_IDS = {
+    "tests/test_ids.py": f"import pytest\n\n@pytest.mark.parametrize('p', {PARAMS!r})\n"
+    "def test_path(p):\n    assert p\n"
+}
 
 
 def test_rfsn_test_prints_ids_with_markup_as_they_are(tmp_path: Path) -> None:
@@ -20,5 +22,6 @@ def test_rfsn_test_prints_ids_with_markup_as_they_are(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines()]
     assert sorted(row[0] for row in rows if row[-1:] == ["passed"]) == sorted(
-        f"tests/test_ids.py::test_path[{p}]" for p in PARAMS)
+        f"tests/test_ids.py::test_path[{p}]" for p in PARAMS
+    )
     assert "6 passed" in proc.stdout

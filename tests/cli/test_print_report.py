@@ -16,6 +16,7 @@ def test_a_parametrized_id_with_a_path_in_brackets_is_printed_as_it_is_click_hea
     doesn't match any open tag` ended `rfsn test` after its 2,016 tests had run."""
     test_id = "tests/test_utils.py::test_detect_program_name[/foo/bar/example.py-None-example.py]"
     out = io.StringIO()
-    print_report(TestReport(tests={test_id: Status.PASSED}, duration=1.0, structured=True),
-                 Console(file=out, width=300))
+    print_report(
+        TestReport(tests={test_id: Status.PASSED}, duration=1.0, structured=True), Console(file=out, width=300)
+    )
     assert test_id in out.getvalue() and "1 passed" in out.getvalue()

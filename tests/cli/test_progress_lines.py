@@ -54,8 +54,26 @@ def test_repair_prints_progress_lines_when_output_is_not_a_terminal(tmp_path: Pa
     hang = {"tests/test_hang.py": "import time\n\ntime.sleep(600)\n\n\ndef test_hangs():\n    pass\n"}
     repo = make_repo(tmp_path, {**CODE, **hang})
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its local env is shared
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(repo), "--sandbox", "local",
-                           "--timeout", "28", "--out", str(tmp_path / "out")], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
-    assert re.search(r"rfsn: repair: phase \w+, step \d+/\d+, \d+ candidates, elapsed \d+s, budget left \d+s",
-                     proc.stderr), proc.stderr[-2000:]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "repair",
+            str(repo),
+            "--sandbox",
+            "local",
+            "--timeout",
+            "28",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert re.search(
+        r"rfsn: repair: phase \w+, step \d+/\d+, \d+ candidates, elapsed \d+s, budget left \d+s", proc.stderr
+    ), proc.stderr[-2000:]

@@ -41,8 +41,10 @@ def readme_commands() -> list[str]:
             continue
         indent = len(line) - len(line.lstrip())
         text = line.strip()
-        while i < len(lines) and (text.endswith("\\") or (
-                lines[i].strip().startswith(("[", "-")) and len(lines[i]) - len(lines[i].lstrip()) > indent)):
+        while i < len(lines) and (
+            text.endswith("\\")
+            or (lines[i].strip().startswith(("[", "-")) and len(lines[i]) - len(lines[i].lstrip()) > indent)
+        ):
             text = text.rstrip("\\") + " " + lines[i].strip()
             i += 1
         for part in text.split("&&"):
@@ -59,8 +61,11 @@ COMMANDS = readme_commands()
 
 def is_synopsis(command: str) -> bool:
     """A usage line with placeholders (`[--ref REF]`, `<path-or-url>`, `a|b`, `DIR`), not a command."""
-    return any(c in command for c in "[]<>|") or "..." in command or any(
-        re.fullmatch(r"[A-Z][A-Z_0-9]*", word) for word in command.split())
+    return (
+        any(c in command for c in "[]<>|")
+        or "..." in command
+        or any(re.fullmatch(r"[A-Z][A-Z_0-9]*", word) for word in command.split())
+    )
 
 
 def resolve(words: list[str]) -> tuple[click.Command, list[str]]:
@@ -98,8 +103,12 @@ def test_every_concrete_command_is_checked() -> None:
 def test_every_option_shown_exists_with_the_choices_shown(command: str) -> None:
     words = command.replace("[", " ").replace("]", " ").split()[1:]
     cmd, rest = resolve(words)
-    options = {name: param for param in cmd.params if isinstance(param, click.Option)
-               for name in (*param.opts, *param.secondary_opts)}
+    options = {
+        name: param
+        for param in cmd.params
+        if isinstance(param, click.Option)
+        for name in (*param.opts, *param.secondary_opts)
+    }
     for word, after in zip(rest, [*rest[1:], ""], strict=False):
         if not word.startswith("-") or word in ("-", "..."):
             continue
@@ -123,8 +132,7 @@ def test_the_cluster_commands_parse_with_rays_own_cli() -> None:
     nodes with the same ones: tests/batch/test_ray_cluster_real.py)."""
     scripts = pytest.importorskip("ray.scripts.scripts")
     text = README.read_text(encoding="utf-8")
-    starts = [line.split("  #")[0].split() for line in text.splitlines()
-              if line.startswith("    ray start ")]
+    starts = [line.split("  #")[0].split() for line in text.splitlines() if line.startswith("    ray start ")]
     assert [words[2] for words in starts] == ["--head", "--address"]
     for words in starts:
         with scripts.start.make_context("start", words[2:]) as ctx:
@@ -136,8 +144,9 @@ def run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     /tmp/run, the README's scratch directory, is one of this test's own."""
     words = [w.replace("/tmp/run", str(cwd / "run")) for w in shlex.split(command)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its envs are shared
-    return subprocess.run([sys.executable, "-m", "rfsn", *words[1:]], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *words[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture

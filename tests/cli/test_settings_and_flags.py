@@ -49,8 +49,9 @@ def _variables(name: str) -> set[str]:
 def test_the_readme_configuration_table_lists_every_setting() -> None:
     documented = _readme_settings() - {"RFSN_CONFIG"}  # RFSN_CONFIG names the file itself
     expected = {v for name in Settings.model_fields for v in _variables(name)}
-    assert documented == expected, (f"missing from the README: {sorted(expected - documented)}; "
-                                    f"not settings: {sorted(documented - expected)}")
+    assert documented == expected, (
+        f"missing from the README: {sorted(expected - documented)}; not settings: {sorted(documented - expected)}"
+    )
 
 
 def test_the_readme_names_no_option_a_command_does_not_have() -> None:

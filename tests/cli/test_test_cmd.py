@@ -19,8 +19,13 @@ from tests.sandbox.projects import MIXED, PASSING, SLEEPING, make_project
 
 
 def rfsn(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -45,21 +50,20 @@ def test_unreachable_or_non_git_url(url: str) -> None:
 
 def test_unknown_ref(tmp_path: Path) -> None:
     repo = make_project(tmp_path / "p", PASSING)
-    assert_one_line_error(rfsn("test", str(repo), "--ref", "no-such-ref", "--sandbox", "local"),
-                          "unknown ref 'no-such-ref'")
+    assert_one_line_error(
+        rfsn("test", str(repo), "--ref", "no-such-ref", "--sandbox", "local"), "unknown ref 'no-such-ref'"
+    )
 
 
 def test_unrecognised_repo_names_the_flags(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "notes.txt").write_text("nothing to test\n")
-    assert_one_line_error(rfsn("test", str(tmp_path / "data"), "--sandbox", "local"),
-                          "--buildpack", "--test-cmd")
+    assert_one_line_error(rfsn("test", str(tmp_path / "data"), "--sandbox", "local"), "--buildpack", "--test-cmd")
 
 
 def test_docker_requested_without_a_daemon(tmp_path: Path) -> None:
     repo = make_project(tmp_path / "p", PASSING)
-    proc = rfsn("test", str(repo), "--sandbox", "docker",
-                env={"DOCKER_HOST": "unix:///nonexistent.sock"}, timeout=60)
+    proc = rfsn("test", str(repo), "--sandbox", "docker", env={"DOCKER_HOST": "unix:///nonexistent.sock"}, timeout=60)
     assert_one_line_error(proc, "Docker")
 
 
@@ -92,17 +96,19 @@ class TestWithDocker:
         table = rfsn("test", str(repo), "--test-cmd", "python -m pytest -q", "--sandbox", "docker")
         assert "(exit code only)" in table.stdout
 
-    def test_timeout_exits_2_and_leaves_no_container(self, tmp_path: Path,
-                                                     shared_pack: SharedEnvPython,
-                                                     docker_client: Any) -> None:
+    def test_timeout_exits_2_and_leaves_no_container(
+        self, tmp_path: Path, shared_pack: SharedEnvPython, docker_client: Any
+    ) -> None:
         repo = make_project(tmp_path / "p", SLEEPING)
         started = time.monotonic()
         proc = rfsn("test", str(repo), "--sandbox", "docker", "--timeout", "3")
         assert_one_line_error(proc, "timed out after 3s")
         assert time.monotonic() - started < 90
-        leftovers = [c for c in run_containers(docker_client)
-                     if c.labels.get("rfsn.pid") not in (None, str(os.getpid()))
-                     and not _alive(int(c.labels["rfsn.pid"]))]
+        leftovers = [
+            c
+            for c in run_containers(docker_client)
+            if c.labels.get("rfsn.pid") not in (None, str(os.getpid())) and not _alive(int(c.labels["rfsn.pid"]))
+        ]
         assert leftovers == [] and ours(docker_client) == []
 
 

@@ -15,15 +15,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = {"pkg/__init__.py": "", "pkg/mod.py": "def add(a, b):\n    return a - b\n",
-        "pyproject.toml": "[project]\nname = \"pkg\"\nversion = \"0.1\"\n"}
+CODE = {
+    "pkg/__init__.py": "",
+    "pkg/mod.py": "def add(a, b):\n    return a - b\n",
+    "pyproject.toml": '[project]\nname = "pkg"\nversion = "0.1"\n',
+}
 TESTS = {"tests/test_mod.py": "from pkg.mod import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"}
 
 
 def rfsn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the run's rfsn home: its local envs are shared
-    return subprocess.run([sys.executable, "-m", "rfsn", *args, "--sandbox", "local"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args, "--sandbox", "local"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_repo(root: Path, files: dict[str, str]) -> Path:
@@ -31,8 +40,11 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_text(text)
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@x.invalid",
-                                                 "commit", "-qm", "init"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@x.invalid", "commit", "-qm", "init"],
+    ):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
     return repo
 
@@ -54,8 +66,7 @@ def test_test_cmd_that_cannot_run_says_so(tmp_path: Path) -> None:
 def test_repair_of_a_test_that_does_not_exist_names_it(tmp_path: Path) -> None:
     """--tests naming a test the suite does not have is 'no such test', not 'does not fail'."""
     repo = make_repo(tmp_path, {**CODE, **TESTS})
-    rfsn("repair", str(repo), "--tests", "tests/test_mod.py::test_nosuch", "--out", str(tmp_path / "out"),
-         cwd=tmp_path)
+    rfsn("repair", str(repo), "--tests", "tests/test_mod.py::test_nosuch", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert _result(tmp_path / "out")["message"].startswith("no such test: tests/test_mod.py::test_nosuch")
 
 
@@ -68,12 +79,17 @@ def test_repository_without_tests_is_no_tests_found(tmp_path: Path) -> None:
     assert "environment is broken" not in message
 
 
-@pytest.mark.parametrize(("files", "ids", "fragment"), [
-    ({**CODE, **TESTS}, ["tests/test_mod.py::test_nosuch"], "no such test: tests/test_mod.py::test_nosuch"),
-    (CODE, [], "no tests found"),
-], ids=["unknown_test_id", "no_tests"])
-def test_rfsn_test_without_the_tests_asked_for_exits_2(tmp_path: Path, files: dict, ids: list[str],
-                                                        fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "ids", "fragment"),
+    [
+        ({**CODE, **TESTS}, ["tests/test_mod.py::test_nosuch"], "no such test: tests/test_mod.py::test_nosuch"),
+        (CODE, [], "no tests found"),
+    ],
+    ids=["unknown_test_id", "no_tests"],
+)
+def test_rfsn_test_without_the_tests_asked_for_exits_2(
+    tmp_path: Path, files: dict, ids: list[str], fragment: str
+) -> None:
     """`rfsn test` exits 2, as the README says, when a test id is unknown or there are no tests."""
     repo = make_repo(tmp_path, files)
     proc = rfsn("test", str(repo), *ids, cwd=tmp_path)

@@ -33,8 +33,10 @@ diff --git a/calc.py b/calc.py
 def junit(**statuses: str) -> str:
     """A junit.xml (xunit1, as pytest writes it) with tests/test_calc.py::<name> -> status."""
     body = {"passed": "", "failed": '<failure message="assert"/>', "error": '<error message="boom"/>'}
-    cases = "".join(f'<testcase classname="tests.test_calc" name="{name}" file="tests/test_calc.py">'
-                    f"{body[status]}</testcase>" for name, status in statuses.items())
+    cases = "".join(
+        f'<testcase classname="tests.test_calc" name="{name}" file="tests/test_calc.py">{body[status]}</testcase>'
+        for name, status in statuses.items()
+    )
     return f'<?xml version="1.0"?><testsuites><testsuite name="pytest">{cases}</testsuite></testsuites>'
 
 

@@ -20,19 +20,25 @@ __all__ = ["no_orphans"]  # the fixture, imported for use here
 
 #: a test that even the per-test limit (pytest-timeout's SIGALRM) cannot stop: only the session's
 #: own budget can end it
-SPINS = {"tests/test_spin.py": ("import signal\n\n\ndef test_spins():\n"
-                                "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
-                                "    while True:\n        pass\n")}
+SPINS = {
+    "tests/test_spin.py": (
+        "import signal\n\n\ndef test_spins():\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+        "    while True:\n        pass\n"
+    )
+}
 
 
 @pytest.mark.docker
 def test_timeout_kills_the_running_test_and_ends_budget_exhausted(
-        tmp_path: Path, no_orphans: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, no_orphans: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RFSN_TEST_TIMEOUT", "900")
     repo = make_project(tmp_path / "spin", SPINS)
     started = time.monotonic()
-    proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker",
-                "--timeout", "25", timeout=180)
+    proc = rfsn(
+        "repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker", "--timeout", "25", timeout=180
+    )
     elapsed = time.monotonic() - started
     out = session_dir(tmp_path / "out")
     result = json.loads((out / "result.json").read_text())

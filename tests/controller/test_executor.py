@@ -98,13 +98,13 @@ class Refusing(Gate):
     def approve(self, proposal: Proposal, context: GateContext) -> tuple[GateDecision, Approved | None]:
         if isinstance(proposal, Finish):
             return super().approve(proposal, context)
-        return GateDecision(accepted=self.claim_accepted, rule=None if self.claim_accepted else
-                            "forbidden_command", reason="test"), None
+        return GateDecision(
+            accepted=self.claim_accepted, rule=None if self.claim_accepted else "forbidden_command", reason="test"
+        ), None
 
 
 @pytest.mark.parametrize("claim_accepted", [False, True])
-def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path: Path,
-                                                  claim_accepted: bool) -> None:
+def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path: Path, claim_accepted: bool) -> None:
     """Without an Approved, no intent reaches the sandbox or the workspace, whatever the decision says."""
     steps = EVERY_INTENT[:-1] * 2
     planner = ScriptedPlanner(steps, Verdict(status=SessionStatus.NOT_FIXED))
@@ -113,9 +113,15 @@ def test_no_code_path_runs_an_unapproved_proposal(workspace: Workspace, tmp_path
     original = executor.run
     executor.run = lambda approved: calls.append(approved.proposal) or original(approved)  # type: ignore[method-assign]
     with Trajectory(tmp_path / "trajectory.jsonl") as trajectory:
-        controller = Controller(planner, Refusing(claim_accepted), executor,
-                                Usage(Budget(max_steps=len(steps) + 1)), trajectory, workspace.path,
-                                "python")
+        controller = Controller(
+            planner,
+            Refusing(claim_accepted),
+            executor,
+            Usage(Budget(max_steps=len(steps) + 1)),
+            trajectory,
+            workspace.path,
+            "python",
+        )
         assert controller.run().status is SessionStatus.NOT_FIXED
     assert [p.intent for p in calls] == ["finish"]
     assert sandbox.calls == []
@@ -132,14 +138,16 @@ class FixedSuitePack(PythonBuildpack):
 
 @pytest.mark.parametrize(("pack", "runs"), [(PythonBuildpack, True), (FixedSuitePack, False)])
 def test_a_run_that_names_files_to_collect_runs_only_where_the_runner_takes_them_in(
-        workspace: Workspace, pack: type, runs: bool) -> None:
+    workspace: Workspace, pack: type, runs: bool
+) -> None:
     sandbox = FakeSandbox(workspace.path, {("python",): Reply()})
     executor = Executor(sandbox, pack(), workspace, test_timeout=60)
     named = RunTests(phase=Phase.REPRODUCE, tests=("tests/test_calc.py",), collect=("tests/test_calc.py",))
     for proposal, ran in ((named, runs), (RunTests(phase=Phase.REPRODUCE, collect=()), True)):
         calls = len(sandbox.calls)
-        _, approved = Gate().approve(proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE,
-                                                           buildpack="python"))
+        _, approved = Gate().approve(
+            proposal, GateContext(workspace=workspace.path, phase=Phase.REPRODUCE, buildpack="python")
+        )
         assert approved is not None
         outcome = executor.run(approved)
         assert (len(sandbox.calls) > calls) is ran and outcome.ok is ran

@@ -28,8 +28,9 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -45,12 +46,15 @@ def _whole_lines(path: Path) -> None:
         json.loads(line)
 
 
-def test_a_full_out_directory_leaves_whole_lines_and_no_partial_outputs(small_tmpfs: Path,
-                                                                           tmp_path: Path) -> None:
+def test_a_full_out_directory_leaves_whole_lines_and_no_partial_outputs(small_tmpfs: Path, tmp_path: Path) -> None:
     repo = tmp_path / "q"
     shutil.copytree(QUICKSTART, repo)
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(repo), "--sandbox", "local",
-                           "--out", str(small_tmpfs)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rfsn", "repair", str(repo), "--sandbox", "local", "--out", str(small_tmpfs)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("rfsn: error: cannot ")
     (session,) = list(small_tmpfs.iterdir())
@@ -85,8 +89,13 @@ _LIMITED = textwrap.dedent("""
 
 
 def test_a_line_or_a_set_of_files_cut_short_by_a_full_disk_is_taken_back(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-c", _LIMITED, str(tmp_path)], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIMITED, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0, proc.stderr
     first, second = proc.stdout.splitlines()
     assert first.startswith(f"cannot append to {tmp_path / 't.jsonl'}: ") and "short write" in first

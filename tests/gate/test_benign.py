@@ -117,9 +117,16 @@ def test_a_reproduction_may_guard_a_dependency_with_importorskip(gate: Gate, rep
     ``setup_module`` of an existing file reaches its existing tests and is still refused."""
     from tests.gate.attacks import append, new_file
 
-    guarded = new_file("tests/test_issue.py", ["import pytest", "", "def test_toml():",
-                                               "    tomllib = pytest.importorskip('tomllib')",
-                                               "    assert tomllib.loads('a = 1') == {'a': 2}"])
+    guarded = new_file(
+        "tests/test_issue.py",
+        [
+            "import pytest",
+            "",
+            "def test_toml():",
+            "    tomllib = pytest.importorskip('tomllib')",
+            "    assert tomllib.loads('a = 1') == {'a': 2}",
+        ],
+    )
     assert gate.check(Edit(patch=guarded, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted
     added = append("tests/test_mod.py", ["", "def test_toml():", "    pytest.importorskip('tomllib')"])
     assert gate.check(Edit(patch=added, phase=Phase.REPRODUCE), ctx(repo, Phase.REPRODUCE)).accepted

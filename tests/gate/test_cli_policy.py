@@ -40,8 +40,12 @@ def _lines(repo: Path) -> str:
         [1, 2],
         {"workspace": str(repo / "missing"), "phase": "patch", "proposal": {"intent": "run_tests"}},
         {"workspace": str(repo), "phase": "patch", "proposal": {"intent": "run_tests"}, "extra": 1},
-        {"workspace": str(repo), "phase": "verify", "buildpack": "python",
-         "proposal": {"intent": "run_command", "argv": ["python", "-m", "pytest"]}},
+        {
+            "workspace": str(repo),
+            "phase": "verify",
+            "buildpack": "python",
+            "proposal": {"intent": "run_command", "argv": ["python", "-m", "pytest"]},
+        },
     ]
     return "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n\n"
 
@@ -52,8 +56,15 @@ def test_cli_prints_one_decision_per_input_line_and_never_crashes(repo: Path) ->
     assert result.exit_code == 0, result.output
     decisions = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["rule"] for d in decisions] == [
-        None, "path_escape", "malformed_proposal", "malformed_proposal", "malformed_proposal",
-        "malformed_proposal", "malformed_proposal", "malformed_proposal", None,
+        None,
+        "path_escape",
+        "malformed_proposal",
+        "malformed_proposal",
+        "malformed_proposal",
+        "malformed_proposal",
+        "malformed_proposal",
+        "malformed_proposal",
+        None,
     ]
     assert all(set(d) == {"accepted", "rule", "reason"} for d in decisions)
 
@@ -79,7 +90,11 @@ def test_cli_runs_as_a_real_process(repo: Path) -> None:
     """The group works outside click's test runner, with logs kept off stdout."""
     proc = subprocess.run(
         [sys.executable, "-c", "from rfsn.cli.gate_cmd import gate; gate()", "check"],
-        input=_lines(repo), capture_output=True, text=True, timeout=60, check=False,
+        input=_lines(repo),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(line)["accepted"] for line in proc.stdout.splitlines()][:2] == [True, False]
@@ -116,7 +131,8 @@ def test_raising_the_size_tier_only_through_policy(repo: Path) -> None:
     """A large edit is rejected by default and accepted once policy raises the tier."""
     patch = "".join(
         f"diff --git a/pkg/g{i}.py b/pkg/g{i}.py\nnew file mode 100644\n--- /dev/null\n+++ b/pkg/g{i}.py\n"
-        "@@ -0,0 +1 @@\n+x = 1\n" for i in range(10)
+        "@@ -0,0 +1 @@\n+x = 1\n"
+        for i in range(10)
     )
     assert Gate().check(Edit(patch=patch), ctx(repo)).rule == "patch_too_large"
     assert Gate(GatePolicy(tier="large")).check(Edit(patch=patch), ctx(repo)).accepted
@@ -126,9 +142,13 @@ def test_a_long_reproduction_is_not_held_to_the_size_tier(repo: Path) -> None:
     """The tier bounds the patch; a reproduction's new test file is never part of it (pytest-5103's
     reproduction, the test patch's own tests, is 678 lines). Code is still held to it."""
     body = "".join(f"+def test_{i}():\n+    assert {i} == {i}\n" for i in range(300))
+
     def new(path: str) -> Edit:
-        return Edit(patch=f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n"
-                          f"+++ b/{path}\n@@ -0,0 +1,600 @@\n{body}")
+        return Edit(
+            patch=f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n"
+            f"+++ b/{path}\n@@ -0,0 +1,600 @@\n{body}"
+        )
+
     assert Gate().check(new("tests/test_repro.py"), ctx(repo, Phase.REPRODUCE)).accepted
     assert Gate().check(new("pkg/big.py"), ctx(repo, Phase.PATCH)).rule == "patch_too_large"
 

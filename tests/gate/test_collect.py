@@ -24,16 +24,22 @@ def test_a_run_that_widens_collection_outside_reproduce_is_refused(tmp_path: Pat
     assert gate.check(RunTests(phase=phase), context(tmp_path, phase)).accepted
 
 
-@pytest.mark.parametrize(("files", "rule"), [
-    (("--rootdir=/",), "shell_injection"),
-    (("tests/t.py;touch PWNED",), "shell_injection"),
-    (("../outside/test_x.py",), "path_escape"),
-])
-def test_files_to_collect_are_held_to_what_a_test_run_may_name(tmp_path: Path, files: tuple[str, ...],
-                                                              rule: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "rule"),
+    [
+        (("--rootdir=/",), "shell_injection"),
+        (("tests/t.py;touch PWNED",), "shell_injection"),
+        (("../outside/test_x.py",), "path_escape"),
+    ],
+)
+def test_files_to_collect_are_held_to_what_a_test_run_may_name(
+    tmp_path: Path, files: tuple[str, ...], rule: str
+) -> None:
     gate = Gate(GatePolicy())
-    refused = gate.check(RunTests(phase=Phase.REPRODUCE, tests=("tests/tests_calc.py",), collect=files),
-                         context(tmp_path, Phase.REPRODUCE))
+    refused = gate.check(
+        RunTests(phase=Phase.REPRODUCE, tests=("tests/tests_calc.py",), collect=files),
+        context(tmp_path, Phase.REPRODUCE),
+    )
     assert not refused.accepted and refused.rule == rule, refused
     named = RunTests(phase=Phase.REPRODUCE, tests=("tests/tests_calc.py",), collect=("tests/tests_calc.py",))
     assert gate.check(named, context(tmp_path, Phase.REPRODUCE)).accepted

@@ -33,10 +33,29 @@ def test_attack_is_rejected(gate: Gate, repo: Path, attack: Attack) -> None:
     assert decision.reason
 
 
-_ESCAPING_PIECES = st.sampled_from([
-    "..", "../", "/", "\\", "%2e", "%2f", "\x00", "\n", "\u2025", "\uff0e", "\u200b", "~", ".git",
-    "escape_dir", "escape_file", "etc_link", "pkg/up", "C:", "//",
-])
+_ESCAPING_PIECES = st.sampled_from(
+    [
+        "..",
+        "../",
+        "/",
+        "\\",
+        "%2e",
+        "%2f",
+        "\x00",
+        "\n",
+        "\u2025",
+        "\uff0e",
+        "\u200b",
+        "~",
+        ".git",
+        "escape_dir",
+        "escape_file",
+        "etc_link",
+        "pkg/up",
+        "C:",
+        "//",
+    ]
+)
 _SAFE_PIECES = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=8)
 
 
@@ -46,8 +65,6 @@ def escaping_paths(draw: st.DrawFn) -> str:
     index = draw(st.integers(0, len(parts)))
     parts.insert(index, draw(_ESCAPING_PIECES))
     return draw(st.sampled_from(["/", "", "\\"])).join(parts)
-
-
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -60,19 +77,59 @@ def test_generated_escaping_paths_never_read_outside(gate: Gate, repo: Path, pat
         assert target.is_relative_to(repo.resolve()) and ".git" not in target.relative_to(repo.resolve()).parts
 
 
-_BAD_ARGS = st.sampled_from([
-    "$(id)", "`id`", ";", "&&", "||", "|", ">", "<", "\n", "\x00", "${IFS}", "&", "-c", "/etc/passwd",
-    "../x", "LD_PRELOAD=x", "--output=x",
-])
-_ALL_PROGRAMS = st.sampled_from([
-    "python", "pytest", "git", "node", "npm", "cargo", "pip", "curl", "sh", "bash", "env", "ls",
-    "./python", "/usr/bin/python", "LD_PRELOAD=x", "sudo", "docker", "perl", "base64",
-])
+_BAD_ARGS = st.sampled_from(
+    [
+        "$(id)",
+        "`id`",
+        ";",
+        "&&",
+        "||",
+        "|",
+        ">",
+        "<",
+        "\n",
+        "\x00",
+        "${IFS}",
+        "&",
+        "-c",
+        "/etc/passwd",
+        "../x",
+        "LD_PRELOAD=x",
+        "--output=x",
+    ]
+)
+_ALL_PROGRAMS = st.sampled_from(
+    [
+        "python",
+        "pytest",
+        "git",
+        "node",
+        "npm",
+        "cargo",
+        "pip",
+        "curl",
+        "sh",
+        "bash",
+        "env",
+        "ls",
+        "./python",
+        "/usr/bin/python",
+        "LD_PRELOAD=x",
+        "sudo",
+        "docker",
+        "perl",
+        "base64",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(program=_ALL_PROGRAMS, args=st.lists(st.one_of(_SAFE_PIECES, _BAD_ARGS), max_size=5),
-       bad=_BAD_ARGS, position=st.integers(0, 5))
+@given(
+    program=_ALL_PROGRAMS,
+    args=st.lists(st.one_of(_SAFE_PIECES, _BAD_ARGS), max_size=5),
+    bad=_BAD_ARGS,
+    position=st.integers(0, 5),
+)
 def test_generated_argv_with_an_injection_piece_is_rejected(
     gate: Gate, repo: Path, program: str, args: list[str], bad: str, position: int
 ) -> None:

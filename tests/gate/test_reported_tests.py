@@ -24,8 +24,12 @@ from rfsn.gate import Gate, GateContext, GatePolicy
 from rfsn.models import Phase, RunTests
 
 TITLE = 'test/test.js > mimeTypes .contentType(type) > should attach charset to "application/json; foo=bar"'
-HOSTILE = ["tests/test_a.py::test_x[$(touch PWNED)]", "test/a.js > a; touch PWNED", "pkg/TestA|touch PWNED",
-           "test/a.js > `touch PWNED` & x < y"]
+HOSTILE = [
+    "tests/test_a.py::test_x[$(touch PWNED)]",
+    "test/a.js > a; touch PWNED",
+    "pkg/TestA|touch PWNED",
+    "test/a.js > `touch PWNED` & x < y",
+]
 
 
 def context(tmp_path: Path, reported: frozenset[str] = frozenset()) -> GateContext:
@@ -44,9 +48,14 @@ def test_a_reported_title_with_a_semicolon_runs_an_invented_one_does_not(tmp_pat
         assert gate.check(RunTests(tests=(broken,)), context(tmp_path, frozenset({broken}))).rule == "shell_injection"
 
 
-BUILDPACKS: list[Buildpack] = [PythonBuildpack(), GoBuildpack(), RustBuildpack(), JavaBuildpack(),
-                               GenericBuildpack("sh -c 'make test'"),
-                               *(NodeBuildpack(runner) for runner in ("node", "jest", "mocha", "vitest"))]
+BUILDPACKS: list[Buildpack] = [
+    PythonBuildpack(),
+    GoBuildpack(),
+    RustBuildpack(),
+    JavaBuildpack(),
+    GenericBuildpack("sh -c 'make test'"),
+    *(NodeBuildpack(runner) for runner in ("node", "jest", "mocha", "vitest")),
+]
 
 
 @pytest.mark.parametrize("buildpack", BUILDPACKS, ids=lambda b: getattr(b, "runner", b.name))
@@ -56,6 +65,9 @@ def test_no_buildpack_puts_a_test_id_into_a_shell_script(buildpack: Buildpack) -
     if fail_fast is not None:
         commands.append(fail_fast(HOSTILE, "/rfsn/r", 1) or [])
     for argv in commands:
-        scripts = [argv[i + 1] for i, arg in enumerate(argv[:-1])
-                   if arg == "-c" and i > 0 and argv[i - 1].rsplit("/", 1)[-1] in ("sh", "bash", "dash")]
+        scripts = [
+            argv[i + 1]
+            for i, arg in enumerate(argv[:-1])
+            if arg == "-c" and i > 0 and argv[i - 1].rsplit("/", 1)[-1] in ("sh", "bash", "dash")
+        ]
         assert not any("PWNED" in script for script in scripts), (argv, scripts)

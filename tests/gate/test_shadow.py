@@ -11,9 +11,13 @@ from rfsn.models import Edit, Phase
 from tests.gate.attacks import new_file
 from tests.gate.conftest import ctx, git
 
-FILES = {"pkg/__init__.py": "", "pkg/mod.py": "def add(a, b):\n    return a - b\n",
-         "tests/test_add.py": "from pkg.mod import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
-         "tests/helpers.py": "def check(x):\n    assert x\n", "lib/test_lib.py": "def test_lib():\n    pass\n"}
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/mod.py": "def add(a, b):\n    return a - b\n",
+    "tests/test_add.py": "from pkg.mod import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    "tests/helpers.py": "def check(x):\n    assert x\n",
+    "lib/test_lib.py": "def test_lib():\n    pass\n",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +36,17 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 FAKE = ["def add(a, b):", "    return a + b"]
 
 
-@pytest.mark.parametrize("path", ["tests/pkg.py", "tests/pkg/__init__.py", "tests/pkg/mod.py",
-                                  "tests/helpers/__init__.py", "tests/decimal.py", "tests/test_lib.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tests/pkg.py",
+        "tests/pkg/__init__.py",
+        "tests/pkg/mod.py",
+        "tests/helpers/__init__.py",
+        "tests/decimal.py",
+        "tests/test_lib.py",
+    ],
+)
 def test_a_new_test_module_that_takes_an_existing_name_is_refused(repo: Path, path: str) -> None:
     patch = new_file(path, FAKE)
     if path == "tests/pkg/mod.py":

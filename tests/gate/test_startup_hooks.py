@@ -18,16 +18,24 @@ from rfsn.patches import unified_diff
 from tests.gate.attacks import new_file
 from tests.gate.conftest import ctx, git
 
-PACKAGE_JSON = json.dumps({
-    "name": "web", "version": "1.0.0", "scripts": {"test": "node --test", "build": "tsc"},
-    "dependencies": {"left-pad": "1.0.0"},
-}, indent=2) + "\n"
+PACKAGE_JSON = (
+    json.dumps(
+        {
+            "name": "web",
+            "version": "1.0.0",
+            "scripts": {"test": "node --test", "build": "tsc"},
+            "dependencies": {"left-pad": "1.0.0"},
+        },
+        indent=2,
+    )
+    + "\n"
+)
 PROJECT = {
     "pkg/__init__.py": "",
     "pkg/mod.py": "def add(a, b):\n    return a - b\n",
     "package.json": PACKAGE_JSON,
     "setup.cfg": "[metadata]\nname = pkg\nversion = 1.0\n\n[tool:pytest]\ntestpaths = tests\n",
-    "Cargo.toml": "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+    "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n',
 }
 
 
@@ -81,8 +89,9 @@ NEW_HOOK_FILES = [
 
 @pytest.mark.parametrize(("name", "path", "text"), NEW_HOOK_FILES, ids=[n for n, _, _ in NEW_HOOK_FILES])
 @pytest.mark.parametrize("phase", [Phase.REPRODUCE, Phase.PATCH])
-def test_new_start_up_hook_is_rejected(gate: Gate, project: Path, name: str, path: str, text: str,
-                                        phase: Phase) -> None:
+def test_new_start_up_hook_is_rejected(
+    gate: Gate, project: Path, name: str, path: str, text: str, phase: Phase
+) -> None:
     """A new interpreter, test-runner, package-manager or shell start-up file is never accepted."""
     decision = gate.check(Edit(patch=new_file(path, text.splitlines())), ctx(project, phase))
     assert not decision.accepted
@@ -100,34 +109,47 @@ def _package_json_edit(project: Path, change: dict) -> Edit:
     return Edit(patch=unified_diff("package.json", PACKAGE_JSON, json.dumps(data, indent=2) + "\n"))
 
 
-@pytest.mark.parametrize("change", [
-    {"scripts.test": "true"},
-    {"scripts.pretest": "node hook.js"},
-    {"jest": {"setupFiles": ["./hook.js"]}},
-    {"mocha": {"require": "./hook.js"}},
-], ids=["test_script_replaced", "pretest_script_added", "jest_key_setup_files", "mocha_key_require"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scripts.test": "true"},
+        {"scripts.pretest": "node hook.js"},
+        {"jest": {"setupFiles": ["./hook.js"]}},
+        {"mocha": {"require": "./hook.js"}},
+    ],
+    ids=["test_script_replaced", "pretest_script_added", "jest_key_setup_files", "mocha_key_require"],
+)
 def test_package_json_runner_keys_are_rejected(gate: Gate, project: Path, change: dict) -> None:
     """package.json's test scripts and test-runner keys are runner configuration: no edit may change them."""
     decision = gate.check(_package_json_edit(project, change), ctx(project, Phase.PATCH, buildpack="node"))
     assert decision.rule == "protected_path", decision
 
 
-@pytest.mark.parametrize("change", [
-    {"version": "1.0.1"}, {"dependencies": {"left-pad": "1.1.0"}}, {"scripts.build": "tsc -p ."},
-], ids=["version_bump", "dependency_bump", "build_script"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"version": "1.0.1"},
+        {"dependencies": {"left-pad": "1.1.0"}},
+        {"scripts.build": "tsc -p ."},
+    ],
+    ids=["version_bump", "dependency_bump", "build_script"],
+)
 def test_package_json_metadata_edit_is_accepted(gate: Gate, project: Path, change: dict) -> None:
     """A fix may still change package.json's metadata, dependencies and non-test scripts."""
     decision = gate.check(_package_json_edit(project, change), ctx(project, Phase.PATCH, buildpack="node"))
     assert decision.accepted, decision
 
 
-@pytest.mark.parametrize(("path", "old", "new"), [
-    ("setup.cfg", "version = 1.0", "version = 1.1"),
-    ("Cargo.toml", "version = \"0.1.0\"", "version = \"0.1.1\""),
-    ("pkg/mod.py", "a - b", "a + b"),
-], ids=["setup_cfg_metadata", "cargo_toml_version", "code_fix"])
-def test_project_metadata_and_code_edits_are_accepted(gate: Gate, project: Path, path: str, old: str,
-                                                      new: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        ("setup.cfg", "version = 1.0", "version = 1.1"),
+        ("Cargo.toml", 'version = "0.1.0"', 'version = "0.1.1"'),
+        ("pkg/mod.py", "a - b", "a + b"),
+    ],
+    ids=["setup_cfg_metadata", "cargo_toml_version", "code_fix"],
+)
+def test_project_metadata_and_code_edits_are_accepted(gate: Gate, project: Path, path: str, old: str, new: str) -> None:
     """Metadata sections of mixed configuration files and ordinary code stay editable."""
     text = PROJECT[path]
     decision = gate.check(Edit(patch=unified_diff(path, text, text.replace(old, new))), ctx(project, Phase.PATCH))

@@ -14,10 +14,12 @@ from tests.gate.conftest import ctx, make_repo
 
 #: a test module of 150 tests, each on 2 lines, its calls written on one line
 MODULE = "from pkg.mod import add\n\n\n" + "".join(
-    f"def test_add_{i}():\n    assert add({i}, 1) == {i + 1}\n\n\n" for i in range(150))
+    f"def test_add_{i}():\n    assert add({i}, 1) == {i + 1}\n\n\n" for i in range(150)
+)
 #: the same module reformatted: each call on three lines, the same code (ast unchanged)
 REFORMATTED = "from pkg.mod import add\n\n\n" + "".join(
-    f"def test_add_{i}():\n    assert add(\n        {i}, 1\n    ) == {i + 1}\n\n\n" for i in range(150))
+    f"def test_add_{i}():\n    assert add(\n        {i}, 1\n    ) == {i + 1}\n\n\n" for i in range(150)
+)
 NEW_TESTS = "".join(f"def test_more_{i}():\n    assert add({i}, 2) == {i + 2}\n\n\n" for i in range(150))
 HELPERS = "".join(f"def helper_{i}(a):\n    return add(a, {i})\n\n\n" for i in range(150))
 
@@ -45,8 +47,16 @@ def test_new_tests_added_to_a_test_module_are_not_held_to_the_size_tier(repo: Pa
     assert _rule(repo, new_file_diff("tests/test_more.py", "from pkg.mod import add\n\n\n" + NEW_TESTS)) is None
 
 
-@pytest.mark.parametrize("name", ["helpers_in_a_test_module", "helpers_in_a_new_test_module",
-                                  "tests_rewritten", "helper_module_under_tests", "source"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "helpers_in_a_test_module",
+        "helpers_in_a_new_test_module",
+        "tests_rewritten",
+        "helper_module_under_tests",
+        "source",
+    ],
+)
 def test_code_in_or_beside_tests_is_still_held_to_the_size_tier(repo: Path, name: str) -> None:
     rewritten = MODULE.replace("    assert add(", "    x = 0\n    assert x + add(")
     head = "from pkg.mod import add\n\n\n"

@@ -62,6 +62,7 @@ def test_git_apply_check_agrees_with_the_python_applier(gate: Gate, fresh_repo: 
     import subprocess
 
     assert gate.check(Edit(patch=MOD_PY_FIX), ctx(fresh_repo)).accepted
-    proc = subprocess.run(["git", "apply", "--check", "-"], cwd=fresh_repo, input=MOD_PY_FIX.encode(),
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "apply", "--check", "-"], cwd=fresh_repo, input=MOD_PY_FIX.encode(), capture_output=True, check=False
+    )
     assert proc.returncode == 0

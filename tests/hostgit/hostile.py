@@ -15,14 +15,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CLEAN = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t",
-         "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+CLEAN = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
 
 
 def git(repo: Path, *args: str) -> str:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, **CLEAN}
-    return subprocess.run(["git", "-c", "protocol.file.allow=always", *args], cwd=repo, env=env, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-c", "protocol.file.allow=always", *args],
+        cwd=repo,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 @dataclass
@@ -106,9 +118,21 @@ def program_keys(root: Path, marker: Path) -> Hostile:
     script = root / "evil.sh"
     script.write_text(f"#!/bin/sh\ntouch {shlex.quote(str(marker))}-script\n")
     script.chmod(0o755)
-    for key in ("diff.external", "core.pager", "core.editor", "sequence.editor", "core.askPass",
-                "credential.helper", "core.sshCommand", "core.gitProxy", "gpg.program", "gpg.ssh.program",
-                "core.alternateRefsCommand", "uploadpack.packObjectsHook", "core.fsmonitor"):
+    for key in (
+        "diff.external",
+        "core.pager",
+        "core.editor",
+        "sequence.editor",
+        "core.askPass",
+        "credential.helper",
+        "core.sshCommand",
+        "core.gitProxy",
+        "gpg.program",
+        "gpg.ssh.program",
+        "core.alternateRefsCommand",
+        "uploadpack.packObjectsHook",
+        "core.fsmonitor",
+    ):
         git(repo, "config", key, str(script))
     for key in ("commit.gpgSign", "tag.gpgSign", "log.showSignature"):
         git(repo, "config", key, "true")
@@ -120,8 +144,16 @@ def program_keys(root: Path, marker: Path) -> Hostile:
 
 def hooks(root: Path, marker: Path) -> Hostile:
     repo = project(root / "src")
-    names = ("pre-commit", "post-commit", "commit-msg", "post-checkout", "post-index-change",
-             "reference-transaction", "pre-auto-gc", "post-rewrite")
+    names = (
+        "pre-commit",
+        "post-commit",
+        "commit-msg",
+        "post-checkout",
+        "post-index-change",
+        "reference-transaction",
+        "pre-auto-gc",
+        "post-rewrite",
+    )
     hook_script(repo / ".git" / "hooks", marker, *names)
     hook_script(root / "hookdir", marker, *names)
     dirty(repo)
@@ -137,8 +169,9 @@ def hooks_path(root: Path, marker: Path) -> Hostile:
 def include_path(root: Path, marker: Path) -> Hostile:
     repo = project(root / "src")
     included = root / "included.cfg"
-    included.write_text(f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-include"))}\n'
-                        f'[core]\n\tfsmonitor = {root / "nothing"}\n')
+    included.write_text(
+        f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-include"))}\n[core]\n\tfsmonitor = {root / "nothing"}\n'
+    )
     (repo / ".gitattributes").write_text("*.py filter=evil\n")
     git(repo, "config", "include.path", str(included))
     git(repo, "config", f"includeIf.gitdir:{root}/**.path", str(included))
@@ -238,10 +271,12 @@ def global_config(root: Path, marker: Path) -> Hostile:
     home = root / "home"
     (home / ".config" / "git").mkdir(parents=True)
     (home / "attributes").write_text("* filter=evil diff=evil\n")
-    text = (f'[core]\n\tattributesFile = {home / "attributes"}\n\tfsmonitor = {root / "nothing"}\n'
-            f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-global"))}\n'
-            f'\tsmudge = {quoted(evil(marker, "-global"))}\n'
-            f'[diff "evil"]\n\ttextconv = {quoted(evil(marker, "-globaltextconv"))}\n')
+    text = (
+        f"[core]\n\tattributesFile = {home / 'attributes'}\n\tfsmonitor = {root / 'nothing'}\n"
+        f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-global"))}\n'
+        f"\tsmudge = {quoted(evil(marker, '-global'))}\n"
+        f'[diff "evil"]\n\ttextconv = {quoted(evil(marker, "-globaltextconv"))}\n'
+    )
     (home / ".gitconfig").write_text(text)
     (home / ".config" / "git" / "config").write_text(text)
     (home / ".config" / "git" / "attributes").write_text("* filter=evil\n")
@@ -254,8 +289,10 @@ def system_config(root: Path, marker: Path) -> Hostile:
     repo = project(root / "src")
     (root / "attributes").write_text("* filter=evil\n")
     system = root / "system.cfg"
-    system.write_text(f'[core]\n\tattributesFile = {root / "attributes"}\n'
-                      f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-system"))}\n')
+    system.write_text(
+        f"[core]\n\tattributesFile = {root / 'attributes'}\n"
+        f'[filter "evil"]\n\tclean = {quoted(evil(marker, "-system"))}\n'
+    )
     dirty(repo)
     return Hostile(repo, [repo], env={"GIT_CONFIG_SYSTEM": str(system), "GIT_CONFIG_NOSYSTEM": ""})
 
@@ -266,8 +303,12 @@ def git_environment(root: Path, marker: Path) -> Hostile:
     with_filter(other, marker)
     repo = project(root / "src")
     dirty(repo)
-    env = {"GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other), "GIT_EXTERNAL_DIFF": evil(marker, "-ext"),
-           "GIT_CONFIG_PARAMETERS": f"'filter.evil.clean'='{evil(marker, '-params')}'"}
+    env = {
+        "GIT_DIR": str(other / ".git"),
+        "GIT_WORK_TREE": str(other),
+        "GIT_EXTERNAL_DIFF": evil(marker, "-ext"),
+        "GIT_CONFIG_PARAMETERS": f"'filter.evil.clean'='{evil(marker, '-params')}'",
+    }
     return Hostile(repo, [repo, other], env=env)
 
 
@@ -281,8 +322,26 @@ def gitdir_nowhere(root: Path, marker: Path) -> Hostile:
 
 
 CASES: dict[str, Callable[[Path, Path], Hostile]] = {
-    f.__name__: f for f in (
-        audit_filter_clean, filter_process, textconv, program_keys, hooks, hooks_path, include_path,
-        alternates_outside, alternates_unneeded, symlinked_git, worktree, submodule_checkout, superproject,
-        nested_repository, core_worktree, global_config, system_config, git_environment, gitdir_nowhere)
+    f.__name__: f
+    for f in (
+        audit_filter_clean,
+        filter_process,
+        textconv,
+        program_keys,
+        hooks,
+        hooks_path,
+        include_path,
+        alternates_outside,
+        alternates_unneeded,
+        symlinked_git,
+        worktree,
+        submodule_checkout,
+        superproject,
+        nested_repository,
+        core_worktree,
+        global_config,
+        system_config,
+        git_environment,
+        gitdir_nowhere,
+    )
 }

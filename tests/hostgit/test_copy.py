@@ -111,7 +111,8 @@ def test_a_nested_git_naming_a_repository_elsewhere_brings_none_of_it_in(tmp_pat
 
 
 def test_a_device_node_a_named_pipe_and_a_socket_in_the_tree_are_left_out_unread(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What git cannot hold is not copied: a device node for /dev/zero in an unpacked tree was
     read until the disk was full (a block device's would bring the device's bytes to the sandbox);
     a named pipe made the copy fail, a socket too."""

@@ -26,9 +26,11 @@ def hostile_home(root: Path, marker: Path) -> Path:
     home = root / "home"
     home.mkdir()
     (home / "attributes").write_text("* filter=evil\n")
-    (home / ".gitconfig").write_text(f'[core]\n\tattributesFile = {home / "attributes"}\n'
-                                     f'[filter "evil"]\n\tsmudge = {quoted(evil(marker, "-global"))}\n'
-                                     f'\tclean = {quoted(evil(marker, "-global"))}\n')
+    (home / ".gitconfig").write_text(
+        f"[core]\n\tattributesFile = {home / 'attributes'}\n"
+        f'[filter "evil"]\n\tsmudge = {quoted(evil(marker, "-global"))}\n'
+        f"\tclean = {quoted(evil(marker, '-global'))}\n"
+    )
     return home
 
 
@@ -44,17 +46,30 @@ def hostile_mirror(root: Path, marker: Path, bare: bool) -> Path:
         repo = root / "mirror.git"
     git(repo, "config", "filter.evil.clean", evil(marker, "-clean"))
     git(repo, "config", "filter.evil.smudge", evil(marker, "-smudge"))
-    for key in ("core.fsmonitor", "core.sshCommand", "uploadpack.packObjectsHook", "core.alternateRefsCommand",
-                "credential.helper", "core.pager"):
+    for key in (
+        "core.fsmonitor",
+        "core.sshCommand",
+        "uploadpack.packObjectsHook",
+        "core.alternateRefsCommand",
+        "credential.helper",
+        "core.pager",
+    ):
         git(repo, "config", key, evil(marker, "-" + key))
-    hook_script((repo if bare else repo / ".git") / "hooks", marker, "pre-upload-pack", "post-checkout",
-                "reference-transaction", "post-index-change")
+    hook_script(
+        (repo if bare else repo / ".git") / "hooks",
+        marker,
+        "pre-upload-pack",
+        "post-checkout",
+        "reference-transaction",
+        "post-index-change",
+    )
     return repo
 
 
 @pytest.mark.parametrize("bare", [True, False], ids=["bare mirror", "working copy"])
 def test_a_hostile_mirror_is_checked_out_without_running_its_commands(
-        bare: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "marker"
     mirror = hostile_mirror(tmp_path, marker, bare)
     monkeypatch.setenv("HOME", str(hostile_home(tmp_path, marker)))
@@ -68,7 +83,8 @@ def test_a_hostile_mirror_is_checked_out_without_running_its_commands(
 
 
 def test_the_env_build_s_archive_applies_no_filter_and_expands_export_subst(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "marker"
     repo = project(tmp_path / "src")
     (repo / "version.txt").write_text("$Format:%H$\n")

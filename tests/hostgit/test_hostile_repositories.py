@@ -42,8 +42,9 @@ def state(directory: Path) -> dict[str, object]:
 
 def rfsn(hostile: Hostile, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", **hostile.env}
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, env=env,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], fragment: str) -> None:
@@ -66,7 +67,8 @@ def exercise(hostile: Hostile, dest: Path, ref: str | None) -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_hostile_repository_starts_nothing_and_is_left_as_it_was(
-        case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "marker"
     hostile = CASES[case](tmp_path / "case", marker)
     before = {str(d): state(d) for d in hostile.watched}

@@ -19,7 +19,7 @@ def test_program_keys_in_the_repository_s_config_start_nothing(tmp_path: Path) -
     marker = tmp_path / "marker"
     repo = project(tmp_path / "repo")
     script = tmp_path / "evil.sh"
-    script.write_text(f"#!/bin/sh\ntouch {marker}-$(basename $0)-\"$*\"\ncat\n")
+    script.write_text(f'#!/bin/sh\ntouch {marker}-$(basename $0)-"$*"\ncat\n')
     script.chmod(0o755)
     hooks = ("pre-commit", "commit-msg", "post-commit", "post-index-change", "reference-transaction")
     hook_script(repo / ".git" / "hooks", marker, *hooks)
@@ -29,7 +29,8 @@ def test_program_keys_in_the_repository_s_config_start_nothing(tmp_path: Path) -
             f"[core]\n\thooksPath = {tmp_path / 'hooks'}\n\tfsmonitor = {script}\n\tpager = {script}\n"
             f"\teditor = {script}\n\taskPass = {script}\n\tsshCommand = {script}\n"
             f"[commit]\n\tgpgSign = true\n[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {script}\n"
-            f"[credential]\n\thelper = {script}\n[remote \"origin\"]\n\turl = ssh://example.invalid/x.git\n")
+            f'[credential]\n\thelper = {script}\n[remote "origin"]\n\turl = ssh://example.invalid/x.git\n'
+        )
     (repo / "app.py").write_text("VALUE = 2\n")
     assert git(repo, "status", "--porcelain").stdout.strip() == "M app.py"
     git(repo, "add", "--all")
@@ -67,7 +68,7 @@ def test_a_credential_helper_an_editor_and_a_signature_program_of_the_repository
     git(repo, "commit", "-q", "--amend", "--allow-empty", check=False)
     body = git(repo, "cat-file", "commit", "HEAD").stdout
     header, _, message = body.partition("\n\n")
-    signed = (f"{header}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n -----END PGP SIGNATURE-----\n\n{message}")
+    signed = f"{header}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n -----END PGP SIGNATURE-----\n\n{message}"
     sha = git(repo, "hash-object", "-t", "commit", "-w", "--stdin", input_text=signed).stdout.strip()
     git(repo, "log", "-1", sha)
     git(repo, "show", "-s", sha)
@@ -82,8 +83,7 @@ def test_repair_apply_s_patch_to_the_user_s_tree_runs_none_of_its_repository_s_f
     with_filter(repo, marker, "*.py filter=evil diff=evil\n")
     git_config = repo / ".git" / "config"
     with git_config.open("a") as config:
-        config.write(f"[diff \"evil\"]\n\ttextconv = {evil(marker, '-textconv')}\n"
-                     "[filter \"evil\"]\n\trequired = true\n")
+        config.write(f'[diff "evil"]\n\ttextconv = {evil(marker, "-textconv")}\n[filter "evil"]\n\trequired = true\n')
     patch = "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-VALUE = 1\n+VALUE = 3\n"
     proc = apply_to(repo, patch)
     assert proc.returncode == 0, proc.stderr

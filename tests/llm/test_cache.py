@@ -18,15 +18,22 @@ from tests.llm.test_models import ASK, KEY
 
 def session(server: FakeServer, cache: Path, out: Path) -> GuardedModel:
     client = make_model("openai", "cached-model", server.base_url("openai"), KEY)
-    return GuardedModel(client, LLMBudget(max_calls=10), Recorder(out / RECORD), transient_errors(),
-                        cache=ResponseCache(cache), backoff=0.01)
+    return GuardedModel(
+        client,
+        LLMBudget(max_calls=10),
+        Recorder(out / RECORD),
+        transient_errors(),
+        cache=ResponseCache(cache),
+        backoff=0.01,
+    )
 
 
 def test_a_second_session_asking_the_same_is_answered_free(tmp_path: Path) -> None:
     cache = tmp_path / "home" / "llm-cache.sqlite"
     before = LLM_CALLS.labels("cached-model", "cached")._value.get()
-    with FakeServer([Scripted(text="one", input_tokens=30, output_tokens=5),
-                     Scripted(text="two", input_tokens=30, output_tokens=6)]) as server:
+    with FakeServer(
+        [Scripted(text="one", input_tokens=30, output_tokens=5), Scripted(text="two", input_tokens=30, output_tokens=6)]
+    ) as server:
         first = session(server, cache, tmp_path / "s1")
         # the same request twice in a session (two samples): two replies, both paid
         paid = [first.complete(ASK, 100, 0.8).text, first.complete(ASK, 100, 0.8).text]
@@ -35,15 +42,17 @@ def test_a_second_session_asking_the_same_is_answered_free(tmp_path: Path) -> No
     assert paid == free == ["one", "two"] and len(server.requests) == 2
     assert first.budget.totals()["tokens"] == 71
     # counted as calls (and against --max-calls), but no tokens, no cost
-    assert second.budget.totals() == {"tokens": 0, "cost": 0.0, "llm_calls": 2,
-                                      "input_tokens": 0, "output_tokens": 0}
+    assert second.budget.totals() == {"tokens": 0, "cost": 0.0, "llm_calls": 2, "input_tokens": 0, "output_tokens": 0}
     assert LLM_CALLS.labels("cached-model", "cached")._value.get() == before + 2
     # the session's record still holds both exchanges, marked as answered by the cache
     entries = [json.loads(line) for line in (tmp_path / "s2" / RECORD).read_text().splitlines()]
     assert [(e["reply"]["text"], e["cached"]) for e in entries] == [("one", True), ("two", True)]
     # a replay of the cached session spends what it spent: nothing
-    replayed = GuardedModel(make_model("openai", "cached-model", server.base_url("openai"), KEY),
-                            LLMBudget(), Recorder(tmp_path / "s3" / RECORD, tmp_path / "s2"))
+    replayed = GuardedModel(
+        make_model("openai", "cached-model", server.base_url("openai"), KEY),
+        LLMBudget(),
+        Recorder(tmp_path / "s3" / RECORD, tmp_path / "s2"),
+    )
     assert replayed.complete(ASK, 100, 0.8).text == "one" and replayed.budget.tokens == 0
 
 
@@ -80,8 +89,7 @@ def test_the_same_request_to_another_server_is_asked_again(tmp_path: Path) -> No
     settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
 
     def ask(server: FakeServer, out: str) -> str:
-        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
-                           out_dir=tmp_path / out)
+        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"), out_dir=tmp_path / out)
         return model.complete(ASK, 100, 0.0).text
 
     with FakeServer([Scripted(text="one")]) as first, FakeServer([Scripted(text="two")]) as second:

@@ -21,8 +21,9 @@ ASK = [Message(role="system", content="be brief"), Message(role="user", content=
 KEY = "sk-test-0123456789abcdefghijklmnop"
 
 
-def guarded(server: FakeServer, provider: str, budget: LLMBudget | None = None,
-            recorder: Recorder | None = None) -> GuardedModel:
+def guarded(
+    server: FakeServer, provider: str, budget: LLMBudget | None = None, recorder: Recorder | None = None
+) -> GuardedModel:
     client = make_model(provider, "m", server.base_url(provider), KEY)
     return GuardedModel(client, budget or LLMBudget(), recorder, transient_errors(), backoff=0.01)
 
@@ -33,8 +34,7 @@ def test_text_and_usage_come_back_through_the_sdk(provider: str) -> None:
         model = guarded(server, provider)
         reply = model.complete(ASK, 300, 0.0)
     assert reply.text == "hello" and (reply.input_tokens, reply.output_tokens) == (11, 7)
-    assert model.budget.totals() == {"tokens": 18, "cost": 0.0, "llm_calls": 1,
-                                     "input_tokens": 11, "output_tokens": 7}
+    assert model.budget.totals() == {"tokens": 18, "cost": 0.0, "llm_calls": 1, "input_tokens": 11, "output_tokens": 7}
     body = server.requests[0]
     assert body["model"] == "m" and body["max_tokens"] == 300
     if provider == "anthropic":
@@ -52,8 +52,7 @@ def test_rate_limits_and_server_errors_are_retried_and_counted(provider: str, st
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 @pytest.mark.parametrize("status", [429, 500])
-def test_a_server_that_keeps_failing_is_one_line_after_the_last_attempt(provider: str,
-                                                                       status: int) -> None:
+def test_a_server_that_keeps_failing_is_one_line_after_the_last_attempt(provider: str, status: int) -> None:
     with FakeServer([Scripted(status=status, text="overloaded")]) as server:
         model = guarded(server, provider)
         with pytest.raises(LLMError, match=f"{provider} still failing after 4 attempts") as info:
@@ -122,8 +121,7 @@ def test_replay_answers_from_the_record_with_the_server_gone(tmp_path: Path) -> 
     with FakeServer([Scripted(text="first"), Scripted(text="second")]) as server:
         live = guarded(server, "openai", recorder=Recorder(tmp_path / "live" / RECORD))
         answers = [live.complete(ASK, 100, 0.0).text, live.complete(ASK, 100, 0.7).text]
-    replayed = guarded(server, "openai", recorder=Recorder(tmp_path / "again" / RECORD,
-                                                           replay_from=tmp_path / "live"))
+    replayed = guarded(server, "openai", recorder=Recorder(tmp_path / "again" / RECORD, replay_from=tmp_path / "live"))
     assert [replayed.complete(ASK, 100, 0.0).text, replayed.complete(ASK, 100, 0.7).text] == answers
     with pytest.raises(ConfigError, match="holds no answer"):
         replayed.complete([Message(role="user", content="something new")], 100, 0.0)
@@ -145,8 +143,7 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
 
     with FakeServer([Scripted(text=f"echo {KEY}")]) as server:
         settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
-        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"),
-                           out_dir=tmp_path)
+        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"), out_dir=tmp_path)
         with capture_logs() as events:
             model.complete(ASK, 100, 0.0)
     headers = {k.lower(): v for k, v in server.headers[0].items()}
@@ -166,8 +163,7 @@ def test_a_call_abandoned_on_timeout_is_charged_its_reservation(provider: str) -
     with FakeServer([slow, Scripted(text="ok", input_tokens=40, output_tokens=60)]) as server:
         client = make_model(provider, "m", server.base_url(provider), KEY, 0.3)
         budget = LLMBudget(max_tokens=2000)
-        model = GuardedModel(client, budget, None, transient_errors(), backoff=0.01,
-                             unanswered=unanswered_errors())
+        model = GuardedModel(client, budget, None, transient_errors(), backoff=0.01, unanswered=unanswered_errors())
         assert model.complete(ASK, 100, 0.0).text == "ok"
     billed = 2 * (40 + 60)  # the server worked through (and billed) both requests
     assert budget.calls == 2 and budget.tokens >= billed

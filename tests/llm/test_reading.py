@@ -34,8 +34,12 @@ ASK = [Message(role="user", content="Fix the bulk discount.")]
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     project = tmp_path / "p"
-    for rel, text in {"shop/__init__.py": "", "shop/pricing.py": PRICING, ".env": "TOKEN=hunter2\n",
-                      "tests/test_pricing.py": "from shop.pricing import discount\n"}.items():
+    for rel, text in {
+        "shop/__init__.py": "",
+        "shop/pricing.py": PRICING,
+        ".env": "TOKEN=hunter2\n",
+        "tests/test_pricing.py": "from shop.pricing import discount\n",
+    }.items():
         (project / rel).parent.mkdir(parents=True, exist_ok=True)
         (project / rel).write_text(text)
     import subprocess
@@ -45,12 +49,12 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 def guarded(server: FakeServer, provider: str) -> GuardedModel:
-    return GuardedModel(make_model(provider, "m", server.base_url(provider), KEY), LLMBudget(),
-                        None, transient_errors(), backoff=0.01)
+    return GuardedModel(
+        make_model(provider, "m", server.base_url(provider), KEY), LLMBudget(), None, transient_errors(), backoff=0.01
+    )
 
 
-def serve(conversation: Generator[Lookup, None, Reply], workspace: Workspace,
-          seen: list[tuple[str, bool]]) -> Reply:
+def serve(conversation: Generator[Lookup, None, Reply], workspace: Workspace, seen: list[tuple[str, bool]]) -> Reply:
     """What the controller does with each lookup: the gate, then the executor."""
     gate, executor = Gate(GatePolicy()), Executor(FakeSandbox(workspace.path), PythonBuildpack(), workspace, 60)
     context = GateContext(workspace=workspace.path, phase=Phase.PATCH, buildpack="python")
@@ -67,9 +71,11 @@ def serve(conversation: Generator[Lookup, None, Reply], workspace: Workspace,
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_the_model_searches_lists_and_views_then_edits(provider: str, workspace: Workspace) -> None:
-    script = [Scripted(tool_calls=(("search_code", {"query": "q > BULK"}), ("list_dir", {"path": "shop"}))),
-              Scripted(tool_calls=(("view_file", {"path": "shop/pricing.py", "start": 4, "end": 6}),)),
-              Scripted(text="Found it.", tool_calls=(("replace_in_file", EDIT),))]
+    script = [
+        Scripted(tool_calls=(("search_code", {"query": "q > BULK"}), ("list_dir", {"path": "shop"}))),
+        Scripted(tool_calls=(("view_file", {"path": "shop/pricing.py", "start": 4, "end": 6}),)),
+        Scripted(text="Found it.", tool_calls=(("replace_in_file", EDIT),)),
+    ]
     seen: list[tuple[str, bool]] = []
     with FakeServer(script) as server:
         reply = serve(converse(guarded(server, provider), list(ASK), 500, 0.0, [EDIT_TOOL]), workspace, seen)
@@ -85,9 +91,16 @@ def test_the_model_searches_lists_and_views_then_edits(provider: str, workspace:
 
 
 def test_a_secret_is_neither_read_nor_found(workspace: Workspace) -> None:
-    script = [Scripted(tool_calls=(("view_file", {"path": ".env"}), ("search_code", {"query": "TOKEN"}),
-                                   ("view_file", {"path": "../../etc/passwd"}))),
-              Scripted(text="nothing to fix")]
+    script = [
+        Scripted(
+            tool_calls=(
+                ("view_file", {"path": ".env"}),
+                ("search_code", {"query": "TOKEN"}),
+                ("view_file", {"path": "../../etc/passwd"}),
+            )
+        ),
+        Scripted(text="nothing to fix"),
+    ]
     seen: list[tuple[str, bool]] = []
     with FakeServer(script) as server:
         serve(converse(guarded(server, "openai"), list(ASK), 500, 0.0), workspace, seen)
@@ -109,13 +122,16 @@ def test_a_model_that_only_reads_is_stopped_and_must_answer(workspace: Workspace
     assert [c.name for c in reply.tool_calls] == ["view_file"]  # the caller sees it as unusable
 
 
-@pytest.mark.parametrize(("name", "arguments", "expected"), [
-    ("view_file", {"path": "a.py", "start": 3}, ReadFile(path="a.py")),
-    ("view_file", {"path": "a.py", "start": 10, "end": 5000}, ReadFile(path="a.py")),
-    ("list_dir", {}, ListDir(path=".")),
-    ("search_code", {"query": "a.b("}, Search(pattern=r"a\.b\(")),
-    ("search_code", {"query": "a.b(", "regex": True}, None),
-])
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("view_file", {"path": "a.py", "start": 3}, ReadFile(path="a.py")),
+        ("view_file", {"path": "a.py", "start": 10, "end": 5000}, ReadFile(path="a.py")),
+        ("list_dir", {}, ListDir(path=".")),
+        ("search_code", {"query": "a.b("}, Search(pattern=r"a\.b\(")),
+        ("search_code", {"query": "a.b(", "regex": True}, None),
+    ],
+)
 def test_calls_become_proposals(name: str, arguments: dict[str, object], expected: object) -> None:
     from rfsn.llm.base import ToolCall
 
@@ -130,8 +146,7 @@ def test_calls_become_proposals(name: str, arguments: dict[str, object], expecte
         assert start == arguments["start"] and end - start + 1 <= 400
 
 
-@pytest.mark.parametrize("arguments", ['{"path": "a.py", "start": "x"}', "[1, 2]", "{not json",
-                                       '{"path": ""}'])
+@pytest.mark.parametrize("arguments", ['{"path": "a.py", "start": "x"}', "[1, 2]", "{not json", '{"path": ""}'])
 def test_unusable_arguments_are_answered_not_proposed(arguments: str) -> None:
     from rfsn.llm.base import ToolCall
 
@@ -142,8 +157,12 @@ def test_unusable_arguments_are_answered_not_proposed(arguments: str) -> None:
 def test_missing_files_and_directories_are_outcomes_not_crashes(workspace: Workspace) -> None:
     gate, executor = Gate(GatePolicy()), Executor(FakeSandbox(workspace.path), PythonBuildpack(), workspace, 60)
     context = GateContext(workspace=workspace.path, phase=Phase.PATCH, buildpack="python")
-    for proposal in (ReadFile(path="shop"), ReadFile(path="nope.py"), ListDir(path="shop/pricing.py"),
-                     ListDir(path="nowhere")):
+    for proposal in (
+        ReadFile(path="shop"),
+        ReadFile(path="nope.py"),
+        ListDir(path="shop/pricing.py"),
+        ListDir(path="nowhere"),
+    ):
         _, approved = gate.approve(proposal, context)
         assert approved is not None
         outcome = executor.run(approved)

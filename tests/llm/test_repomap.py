@@ -62,8 +62,13 @@ def test_past_the_outlines_budget_every_file_is_still_named_by_directory_tests_l
 def test_package_code_is_named_before_loose_example_files() -> None:
     """Documentation examples (no package) sort first by name, yet never use up the budget."""
     files = {f"doc/data/messages/m{i:03d}/bad.py": "x = 1\n" for i in range(200)}
-    files.update({"pylint/__init__.py": "", "pylint/config/__init__.py": "",
-                  "pylint/config/argument.py": "def f(a):\n    return a\n"})
+    files.update(
+        {
+            "pylint/__init__.py": "",
+            "pylint/config/__init__.py": "",
+            "pylint/config/argument.py": "def f(a):\n    return a\n",
+        }
+    )
     text = repo_map(files, max_chars=40, first=["pylint/__init__.py"], max_index_chars=400)
     index = text.partition("Other files, by directory:\n")[2].splitlines()
     assert index[0] == "pylint/config/: __init__.py, argument.py"
@@ -92,9 +97,14 @@ def test_enclosing_gives_the_innermost_function_with_its_decorators() -> None:
 
 
 def test_the_patch_prompt_shows_the_whole_function_the_localization_chose(tmp_path: Path) -> None:
-    context = RepairContext(workspace=tmp_path, language="python", failing=["t"], passing=[],
-                            locations=[Location("bank/core/money.py", 12, 1.0)],
-                            files={"bank/core/money.py": SOURCE})
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=["t"],
+        passing=[],
+        locations=[Location("bank/core/money.py", 12, 1.0)],
+        files={"bank/core/money.py": SOURCE},
+    )
     text = prompt(context)
     assert "the function around suspicious line 12" in text
     assert "    8      @staticmethod" in text and "   13          return total" in text
@@ -105,9 +115,14 @@ def test_the_patch_prompt_shows_distinct_functions_past_top_lines_that_share_one
     """Six top lines in one function took all six places; the next function is shown too."""
     first = "def first(x):\n" + "".join(f"    x = x + {n}\n" for n in range(8)) + "    return x\n\n\n"
     source = first + "def second(y):\n    return y * 2\n"
-    context = RepairContext(workspace=tmp_path, language="python", failing=["t"], passing=[],
-                            locations=[*(Location("m.py", n, 1.0 - n / 100) for n in range(2, 9)),
-                                       Location("m.py", 14, 0.5)], files={"m.py": source})
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=["t"],
+        passing=[],
+        locations=[*(Location("m.py", n, 1.0 - n / 100) for n in range(2, 9)), Location("m.py", 14, 0.5)],
+        files={"m.py": source},
+    )
     text = prompt(context)
     assert "suspicious line 2)" in text and "(the function around suspicious line 14)" in text
     assert text.count("def first(x)") == 1
@@ -117,17 +132,34 @@ def test_top_lines_inside_a_window_already_shown_do_not_take_another_place(tmp_p
     """Lines outside any function are shown in windows: sympy's top lines 2390, 2391 and 2386
     took three of the six places with three near-copies of one window, and pushed the rest out."""
     source = "".join(f"x{n} = {n}\n" for n in range(1, 101))
-    context = RepairContext(workspace=tmp_path, language="python", failing=["t"], passing=[],
-                            locations=[Location("m.py", 40, 1.0), Location("m.py", 41, 0.9), Location("m.py", 36, 0.8),
-                                       *(Location("m.py", n, 0.5) for n in (70, 95))], files={"m.py": source})
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=["t"],
+        passing=[],
+        locations=[
+            Location("m.py", 40, 1.0),
+            Location("m.py", 41, 0.9),
+            Location("m.py", 36, 0.8),
+            *(Location("m.py", n, 0.5) for n in (70, 95)),
+        ],
+        files={"m.py": source},
+    )
     text = prompt(context, max_functions=2)
     assert "(around suspicious line 40)" in text and "(around suspicious line 70)" in text
     assert "suspicious line 41" not in text and "suspicious line 36" not in text
 
 
 def test_without_a_suspicious_line_the_patch_prompt_shows_the_map(tmp_path: Path) -> None:
-    context = RepairContext(workspace=tmp_path, language="python", failing=[], passing=[],
-                            locations=[], problem="interest doubles", files={"bank/core/money.py": SOURCE})
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=[],
+        passing=[],
+        locations=[],
+        problem="interest doubles",
+        files={"bank/core/money.py": SOURCE},
+    )
     assert "def interest(balance: int, years: int=1) -> int" in prompt(context)
 
 

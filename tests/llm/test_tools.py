@@ -30,8 +30,9 @@ def guarded(server: FakeServer, provider: str, recorder: Recorder | None = None)
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_tool_calls_come_back_through_the_sdk(provider: str) -> None:
-    script = Scripted(text="Fixing the bound.", tool_calls=(("replace_in_file", EDIT),),
-                      input_tokens=40, output_tokens=20)
+    script = Scripted(
+        text="Fixing the bound.", tool_calls=(("replace_in_file", EDIT),), input_tokens=40, output_tokens=20
+    )
     with FakeServer([script]) as server:
         reply = guarded(server, provider).complete(ASK, 300, 0.0, tools=[EDIT_TOOL])
     assert [call.name for call in reply.tool_calls] == ["replace_in_file"]
@@ -41,8 +42,11 @@ def test_tool_calls_come_back_through_the_sdk(provider: str) -> None:
     if provider == "openai":
         assert offered == {"type": "function", "function": EDIT_TOOL.model_dump()}
     else:
-        assert offered == {"name": EDIT_TOOL.name, "description": EDIT_TOOL.description,
-                           "input_schema": EDIT_TOOL.parameters}
+        assert offered == {
+            "name": EDIT_TOOL.name,
+            "description": EDIT_TOOL.description,
+            "input_schema": EDIT_TOOL.parameters,
+        }
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
@@ -81,25 +85,36 @@ def test_tools_and_tool_calls_are_recorded_and_replayed(provider: str, tmp_path:
 
 
 def test_a_tool_call_is_the_same_edit_as_a_search_replace_block() -> None:
-    by_tool = reply_edits(Reply(text="", input_tokens=0, output_tokens=0,
-                                tool_calls=[ToolCall(name="replace_in_file", arguments=json.dumps(EDIT))]),
-                          FILES)
-    assert by_tool == parse_edits(BLOCK, FILES) == {"shop/pricing.py": FILES["shop/pricing.py"].replace(
-        "q > 10", "q >= 10")}
+    by_tool = reply_edits(
+        Reply(
+            text="",
+            input_tokens=0,
+            output_tokens=0,
+            tool_calls=[ToolCall(name="replace_in_file", arguments=json.dumps(EDIT))],
+        ),
+        FILES,
+    )
+    assert (
+        by_tool
+        == parse_edits(BLOCK, FILES)
+        == {"shop/pricing.py": FILES["shop/pricing.py"].replace("q > 10", "q >= 10")}
+    )
     # a reply with no tool calls falls back to its text
     assert reply_edits(Reply(text=BLOCK, input_tokens=0, output_tokens=0), FILES) == by_tool
 
 
-@pytest.mark.parametrize(("name", "arguments", "reason"), [
-    ("replace_in_file", "{not json", "not JSON"),
-    ("run_shell", json.dumps(EDIT), "there is no tool 'run_shell'"),
-    ("replace_in_file", json.dumps({"path": "shop/pricing.py", "search": "x"}), "three strings"),
-    ("replace_in_file", json.dumps({**EDIT, "search": "    if q < 10:"}), "does not match"),
-    ("replace_in_file", json.dumps({**EDIT, "path": "../etc/passwd"}), "not a file of the repository"),
-    ("replace_in_file", json.dumps({**EDIT, "replace": EDIT["search"]}), "no replace_in_file call"),
-])
+@pytest.mark.parametrize(
+    ("name", "arguments", "reason"),
+    [
+        ("replace_in_file", "{not json", "not JSON"),
+        ("run_shell", json.dumps(EDIT), "there is no tool 'run_shell'"),
+        ("replace_in_file", json.dumps({"path": "shop/pricing.py", "search": "x"}), "three strings"),
+        ("replace_in_file", json.dumps({**EDIT, "search": "    if q < 10:"}), "does not match"),
+        ("replace_in_file", json.dumps({**EDIT, "path": "../etc/passwd"}), "not a file of the repository"),
+        ("replace_in_file", json.dumps({**EDIT, "replace": EDIT["search"]}), "no replace_in_file call"),
+    ],
+)
 def test_an_unusable_tool_call_says_why(name: str, arguments: str, reason: str) -> None:
-    reply = Reply(text="", input_tokens=0, output_tokens=0,
-                  tool_calls=[ToolCall(name=name, arguments=arguments)])
+    reply = Reply(text="", input_tokens=0, output_tokens=0, tool_calls=[ToolCall(name=name, arguments=arguments)])
     with pytest.raises(ReplyError, match=reason):
         reply_edits(reply, FILES)

@@ -12,12 +12,31 @@ from rfsn.models.testfiles import is_test_code, is_test_file
 from rfsn.planners.code.sources import read_sources
 from tests.gate.conftest import ctx
 
-TESTS = ["tests/test_a.py", "test/bus.test.js", "pkg/a_test.go", "conftest.py",
-         "django/tests/admin/tests.py", "pkg/util_tests.py", "e2e/flow.py", "Specs/x.py",
-         "src\\tests\\win.py", "lib/FooTest.java", "spec/models/user_spec.rb",
-         "test.js", "tests.mjs", "test.ts"]  # ava's and mocha's single root test file (sindresorhus/*)
-SOURCES = ["src/buffer.rs", "lib/contest.py", "testing.md", "pkg/latest.py", "src/attestation.py", "latest.js",
-           "lib/contest.ts"]
+TESTS = [
+    "tests/test_a.py",
+    "test/bus.test.js",
+    "pkg/a_test.go",
+    "conftest.py",
+    "django/tests/admin/tests.py",
+    "pkg/util_tests.py",
+    "e2e/flow.py",
+    "Specs/x.py",
+    "src\\tests\\win.py",
+    "lib/FooTest.java",
+    "spec/models/user_spec.rb",
+    "test.js",
+    "tests.mjs",
+    "test.ts",
+]  # ava's and mocha's single root test file (sindresorhus/*)
+SOURCES = [
+    "src/buffer.rs",
+    "lib/contest.py",
+    "testing.md",
+    "pkg/latest.py",
+    "src/attestation.py",
+    "latest.js",
+    "lib/contest.ts",
+]
 
 
 @pytest.mark.parametrize("path", TESTS)

@@ -50,8 +50,10 @@ def _plain(output: str, *texts: str) -> None:
 @given(first=IDS, second=IDS)
 def test_test_ids_with_brackets_colons_and_escapes_print_as_they_are(first: str, second: str) -> None:
     buffer = io.StringIO()
-    tests = {f"t.py::test_path[{first}]": models.TestStatus.PASSED,
-             f"t.py::test_path[{second}]": models.TestStatus.FAILED}
+    tests = {
+        f"t.py::test_path[{first}]": models.TestStatus.PASSED,
+        f"t.py::test_path[{second}]": models.TestStatus.FAILED,
+    }
     print_report(TestReport(tests=tests), console(file=buffer, width=10_000))
     _plain(buffer.getvalue(), *tests)
 
@@ -65,10 +67,10 @@ def test_detection_reasons_from_a_repository_print_as_they_are(name: str, reason
 
 @settings(max_examples=60, deadline=None)
 @given(instance_id=IDS, label=IDS, message=IDS)
-def test_validate_table_prints_instance_ids_and_reasons_as_they_are(instance_id: str, label: str,
-                                                                    message: str) -> None:
-    row = Validity(instance_id=instance_id, valid=False, gold_resolves=None, empty_resolves=None,
-                   label=label, message=message)
+def test_validate_table_prints_instance_ids_and_reasons_as_they_are(instance_id: str, label: str, message: str) -> None:
+    row = Validity(
+        instance_id=instance_id, valid=False, gold_resolves=None, empty_resolves=None, label=label, message=message
+    )
     _plain(_printed(validity_table([row])), instance_id, label, message)
 
 
@@ -106,8 +108,10 @@ def test_every_rich_console_comes_from_the_one_factory() -> None:
 def test_an_id_with_a_right_to_left_override_or_a_line_separator_is_shown_escaped() -> None:
     """Audit 68: a test file named ``test_bidi\\u202egnp.py`` printed its override raw, so the
     terminal showed the rest of the row reversed (a name other than the test's)."""
-    tests = {"tests/test_bidi\u202egnp.py::test_b": models.TestStatus.PASSED,
-             "t.py::test_p[a\u2028b\u2066c\u200fd]": models.TestStatus.FAILED}
+    tests = {
+        "tests/test_bidi\u202egnp.py::test_b": models.TestStatus.PASSED,
+        "t.py::test_p[a\u2028b\u2066c\u200fd]": models.TestStatus.FAILED,
+    }
     buffer = io.StringIO()
     print_report(TestReport(tests=tests), console(file=buffer, width=10_000))
     printed = buffer.getvalue()

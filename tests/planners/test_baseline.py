@@ -37,8 +37,9 @@ def drive(runs: Runs, executor: Executor) -> Outcome:
     proposal = next(runs)
     while True:
         assert isinstance(proposal, RunTests)
-        context = GateContext(workspace=executor.workspace.path, phase=proposal.phase or Phase.REPRODUCE,
-                              buildpack="python")
+        context = GateContext(
+            workspace=executor.workspace.path, phase=proposal.phase or Phase.REPRODUCE, buildpack="python"
+        )
         decision, approved = Gate().approve(proposal, context)
         assert approved is not None, decision
         try:
@@ -48,10 +49,17 @@ def drive(runs: Runs, executor: Executor) -> Outcome:
             return stop.value.outcome
 
 
-def baseline_of(executor: Executor, options: BaselineOptions | None = None, given: Sequence[str] = (),
-                **kwargs: object) -> Baseline:
-    return Baseline(options, workspace=executor.workspace, buildpack=executor.buildpack, given=given,
-                    setup_failure=executor.sandbox.setup_failure, **kwargs)  # type: ignore[arg-type]
+def baseline_of(
+    executor: Executor, options: BaselineOptions | None = None, given: Sequence[str] = (), **kwargs: object
+) -> Baseline:
+    return Baseline(
+        options,
+        workspace=executor.workspace,
+        buildpack=executor.buildpack,
+        given=given,
+        setup_failure=executor.sandbox.setup_failure,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def test_a_run_of_the_whole_suite_runs_the_sessions_suite_and_the_tests_it_added(workspace: Workspace) -> None:
@@ -64,7 +72,7 @@ def test_a_run_of_the_whole_suite_runs_the_sessions_suite_and_the_tests_it_added
     baseline = baseline_of(executor, BaselineOptions(suite=["tests/test_calc.py"]))
     drive(baseline.run(RunTests(phase=Phase.REPRODUCE)), executor)
     ran = ["tests/test_calc.py", "tests/test_repro.py"]
-    assert sandbox.calls[-1][-len(ran):] == ran and "tests/helpers.py" not in sandbox.calls[-1]
+    assert sandbox.calls[-1][-len(ran) :] == ran and "tests/helpers.py" not in sandbox.calls[-1]
     drive(baseline_of(executor).run(RunTests(phase=Phase.REPRODUCE)), executor)
     assert sandbox.calls[-1][-1].startswith("--junitxml=")  # no suite: nothing named, all of it
 
@@ -84,7 +92,10 @@ def test_each_run_of_the_whole_suite_in_a_plan_passes_through_the_baseline(works
     report = Feedback(GateDecision(accepted=True))
     seen = [next(conducted), conducted.send(report), conducted.send(report)]
     assert [p.tests for p in seen if isinstance(p, RunTests)] == [
-        ("tests/test_calc.py",), named.tests, ("tests/test_calc.py", "tests/test_other.py")]
+        ("tests/test_calc.py",),
+        named.tests,
+        ("tests/test_calc.py", "tests/test_other.py"),
+    ]
     with pytest.raises(StopIteration):
         conducted.send(report)
 
@@ -98,8 +109,9 @@ class TimedSandbox(LocalSandbox):
         super().__init__(workspace, None, {"PATH": path}, "2g")
         self.runs: list[tuple[list[str], float]] = []
 
-    def exec(self, argv: Sequence[str], *, timeout: float,
-             env: Mapping[str, str] | None = None, own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         if not own_tmp:  # the local sandbox runs an own_tmp command through here again
             self.runs.append((list(argv), timeout))
         return super().exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
@@ -117,8 +129,7 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
     # the session's seconds left: at the baseline (the whole suite, cut to them, times out), at its
     # rerun (the narrowed files, cut to them: far over what they take, even on a loaded machine)
     limit, left = 60.0, iter([3.0, 30.0])
-    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=limit,
-                        remaining=lambda: next(left, 100.0))
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=limit, remaining=lambda: next(left, 100.0))
     runs = baseline_of(executor, BaselineOptions(narrowed=["tests/test_calc.py"]))
     try:
         with capture_logs() as logs:
@@ -128,8 +139,10 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         assert narrowed[-1] == "tests/test_calc.py"
         assert second == 30.0  # cut to what is left of the session's time
         assert baseline.ok and baseline.report is not None and not baseline.report.timed_out
-        assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
-                                         "tests/test_calc.py::test_zero": "passed"}
+        assert baseline.report.tests == {
+            "tests/test_calc.py::test_add": "failed",
+            "tests/test_calc.py::test_zero": "passed",
+        }
         assert baseline.report.env_error is None  # the narrowed baseline is diagnosed as any
         assert [e["files"] for e in logs if e["event"] == "baseline.suite_narrowed"] == [["tests/test_calc.py"]]
 
@@ -142,15 +155,23 @@ def test_a_baseline_whose_whole_suite_outlasts_its_limit_narrows_to_the_narrowed
         sandbox.close()
 
 
-@pytest.mark.parametrize(("files", "reason"), [
-    ({"tests/test_crash.py": "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"},
-     "killed by signal 11"),
-    ({"tests/table/conftest.py": "import os\n\nos._exit(3)  # pytest 3.3's internal error on a broken conftest\n",
-      "tests/table/test_table.py": "def test_t():\n    pass\n"},
-     "the environment is broken"),
-], ids=["killed", "broken-conftest"])
-def test_a_baseline_whose_whole_suite_cannot_run_narrows(tmp_path: Path, files: dict[str, str],
-                                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ({"tests/test_crash.py": "import os, signal\n\nos.kill(os.getpid(), signal.SIGSEGV)\n"}, "killed by signal 11"),
+        (
+            {
+                "tests/table/conftest.py": (
+                    "import os\n\nos._exit(3)  # pytest 3.3's internal error on a broken conftest\n"
+                ),
+                "tests/table/test_table.py": "def test_t():\n    pass\n",
+            },
+            "the environment is broken",
+        ),
+    ],
+    ids=["killed", "broken-conftest"],
+)
+def test_a_baseline_whose_whole_suite_cannot_run_narrows(tmp_path: Path, files: dict[str, str], reason: str) -> None:
     """astropy 1.3's whole collection imports a module whose C extension (erfa, built here)
     crashes the interpreter or raises in a conftest, so the whole suite reports nothing; the
     harness runs only the instance's test files. The baseline runs again on the narrowed files
@@ -167,8 +188,10 @@ def test_a_baseline_whose_whole_suite_cannot_run_narrows(tmp_path: Path, files: 
         (whole, _), (narrowed, _) = sandbox.runs
         assert not any(a.startswith("tests/") for a in whole) and narrowed[-1] == "tests/test_calc.py"
         assert baseline.report is not None and baseline.report.env_error is None
-        assert baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
-                                         "tests/test_calc.py::test_zero": "passed"}
+        assert baseline.report.tests == {
+            "tests/test_calc.py::test_add": "failed",
+            "tests/test_calc.py::test_zero": "passed",
+        }
         narrowing = [e for e in logs if e["event"] == "baseline.suite_narrowed"]
         assert len(narrowing) == 1 and narrowing[0]["reason"].startswith(reason), narrowing
     finally:
@@ -176,8 +199,7 @@ def test_a_baseline_whose_whole_suite_cannot_run_narrows(tmp_path: Path, files: 
 
 
 def test_a_broken_baseline_without_narrowed_files_is_still_an_environment_error(tmp_path: Path) -> None:
-    repo = make_project(tmp_path / "src", {**FILES, "tests/conftest.py": "import no_such_module_xyz\n"},
-                        name="calc")
+    repo = make_project(tmp_path / "src", {**FILES, "tests/conftest.py": "import no_such_module_xyz\n"}, name="calc")
     workspace = prepare(str(repo), tmp_path / "ws")
     sandbox = TimedSandbox(workspace.path)
     executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60.0)
@@ -199,16 +221,17 @@ class Undiagnosed(PythonBuildpack):
 def test_a_baseline_whose_runner_died_of_a_signal_partway_narrows_with_no_diagnosis(workspace: Workspace) -> None:
     """With narrowed files known, a whole suite whose runner crashed partway narrows at once (it is
     not run again first), even where the runner has no diagnosis to call the crash broken."""
-    crashed = Reply(139, "Fatal Python error: Segmentation fault",
-                    {"junit.xml": junit(test_zero="passed")})
+    crashed = Reply(139, "Fatal Python error: Segmentation fault", {"junit.xml": junit(test_zero="passed")})
     healthy = Reply(1, "1 failed, 1 passed", {"junit.xml": junit(test_add="failed", test_zero="passed")})
     sandbox = FakeSandbox(workspace.path, {("python",): [crashed, healthy]})
     executor = Executor(sandbox, Undiagnosed(), workspace, test_timeout=5.0)
     runs = baseline_of(executor, BaselineOptions(narrowed=["tests/test_calc.py"]))
     baseline = drive(runs.run(RunTests(phase=Phase.REPRODUCE)), executor)
     assert len(sandbox.calls) == 2 and "tests/test_calc.py" in sandbox.calls[1]
-    assert baseline.report is not None and baseline.report.tests == {"tests/test_calc.py::test_add": "failed",
-                                                                     "tests/test_calc.py::test_zero": "passed"}
+    assert baseline.report is not None and baseline.report.tests == {
+        "tests/test_calc.py::test_add": "failed",
+        "tests/test_calc.py::test_zero": "passed",
+    }
 
 
 def test_a_baseline_whose_runner_died_of_a_signal_runs_again_while_time_is_left(workspace: Workspace) -> None:

@@ -17,8 +17,10 @@ from rfsn.planners.spending import Try, fixed_together
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate
 
 ADDS = [f"tests/test_m.py::test_add_{n}" for n in range(3)]
-LOG = "".join(f"FAILED {t} - AssertionError: {word} differs\n" for t, word in zip(
-    [*ADDS, T_MUL], ["range", "step", "bound", "calendar"], strict=True))
+LOG = "".join(
+    f"FAILED {t} - AssertionError: {word} differs\n"
+    for t, word in zip([*ADDS, T_MUL], ["range", "step", "bound", "calendar"], strict=True)
+)
 
 
 class FixAmongAllOnly:
@@ -37,19 +39,27 @@ class FixAmongAllOnly:
 
 
 def test_the_groups_a_candidate_of_the_try_of_all_fixed_a_test_of_are_tried_next_with_it_luxon_seed_37(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """luxon seed 37: the fix made a test of 7 of the 9 groups pass in the try of all, but two tests of
     ICU's calendars failed with it as without it; the groups alone ranked the line 33rd and past."""
     (tmp_path / "m.py").write_text(SOURCE)
     world = World({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys(ADDS, P)}, log=LOG)
-    planner = PhasePlanner(FixAmongAllOnly(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
-                           steps_left=lambda: 300 - len(world.proposals))
+    planner = PhasePlanner(
+        FixAmongAllOnly(),
+        tmp_path,
+        "python",
+        str(tmp_path),  # type: ignore[arg-type]
+        steps_left=lambda: 300 - len(world.proposals),
+    )
     with capture_logs() as events:
         assert isinstance(world.run(planner, limit=300)[-1], Finish)
     verdict = planner.verdict()
     tries = [(e["cause"], e["tests"]) for e in events if e["event"] == "planner.group"]
-    assert tries[:2] == [("the 4 groups of no environment's shape together", 4),
-                         ("the 3 groups one candidate fixed a test of together", 3)]
+    assert tries[:2] == [
+        ("the 4 groups of no environment's shape together", 4),
+        ("the 3 groups one candidate fixed a test of together", 3),
+    ]
     assert verdict.status is SessionStatus.FIXED, verdict.message
     assert verdict.patch == FIX_ADD.diff()
     held = next(g for g in verdict.groups if g.cause == tries[1][0])
@@ -79,5 +89,3 @@ def test_a_candidate_that_fixed_a_test_of_every_group_or_of_none_changes_no_try(
     assert fixed_together(turns, every, []) == turns
     assert fixed_together(turns, [(FIX_ADD, frozenset({"e"}))], []) == turns
     assert fixed_together(turns, [], []) == turns
-
-

@@ -31,14 +31,20 @@ class EachItsOwn:
 
 def finished(world: World, tmp_path: Path) -> tuple[Verdict, World]:
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(EachItsOwn(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 200 - len(world.proposals))
+    planner = PhasePlanner(
+        EachItsOwn(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        steps_left=lambda: 200 - len(world.proposals),
+    )
     world.run(planner, limit=200)
     return planner.verdict(), world
 
 
 def test_the_groups_a_fix_leaves_failing_are_tried_and_the_fixes_verified_together_pyparsing_seed_27(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """pyparsing's seed 27: a patch for a group that failed before the seed settled the session,
     and the seed's own groups, tried only with the others, were never tried alone."""
     fixes = {FIX_ADD.description: {T_ADD: P}, FIX_MUL.description: {T_MUL: P}, BOTH: {T_ADD: P, T_MUL: P}}
@@ -61,12 +67,12 @@ def test_fixes_that_do_not_hold_together_leave_the_first_alone(tmp_path: Path) -
     assert applied == [f"apply {BOTH}", "revert the joined patches", f"apply {FIX_ADD.description}"]
     mul = verdict.groups[2]
     assert mul.outcome == "left" and mul.why.endswith(
-        "not in the session's patch: with the first group's it did not hold when verified")
+        "not in the session's patch: with the first group's it did not hold when verified"
+    )
 
 
 def test_only_groups_of_no_environments_shape_the_fix_leaves_failing_go_on() -> None:
-    shaped = FailureGroup(cause="OSError: Network is unreachable", tests=["t::net"], kind="target",
-                          shape="the network")
+    shaped = FailureGroup(cause="OSError: Network is unreachable", tests=["t::net"], kind="target", shape="the network")
     passing = FailureGroup(cause="assert 1 == 2", tests=["t::a"], kind="target")
     failing = FailureGroup(cause="assert 3 == 4", tests=["t::b", "t::c"], kind="target")
     turns = [Try(shaped, 0.5, shaped=True), *(Try(g, 1.0) for g in (passing, failing))]
@@ -86,8 +92,13 @@ def test_the_tries_that_go_on_leave_the_budget_verify_needs_pyparsing_seed_27(tm
     """The last try that went on took all that was left, and the session ended with no patch."""
     world = World({T_ADD: F, T_MUL: F, T_OK: P}, {FIX_ADD.description: {T_ADD: P}}, log=LOG)
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(EndlessForMul(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 120 - len(world.proposals))
+    planner = PhasePlanner(
+        EndlessForMul(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        steps_left=lambda: 120 - len(world.proposals),
+    )
     world.run(planner, limit=120)
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()

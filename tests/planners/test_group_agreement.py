@@ -16,8 +16,10 @@ from rfsn.planners.meta import PhasePlanner
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate, ran, report
 
 ADDS = [f"tests/test_m.py::test_add_{n}" for n in range(3)]
-LOG = "".join(f"FAILED {t} - AssertionError: {word} differs\n" for t, word in zip(
-    [*ADDS, T_MUL], ["range", "step", "bound", "timing"], strict=True))
+LOG = "".join(
+    f"FAILED {t} - AssertionError: {word} differs\n"
+    for t, word in zip([*ADDS, T_MUL], ["range", "step", "bound", "timing"], strict=True)
+)
 
 
 class CoveredWorld(World):
@@ -44,14 +46,20 @@ class LateFixForAdd:
 
 
 def test_groups_whose_localizations_agree_are_one_try_weighing_what_they_hold_cron_bc59245_off_by_one(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """One fault failing tests with many messages is one try with the shares of all its groups
     (cron bc59245's off-by-one: 24 failures in 15 groups; the groups together ranked the seed 1st
     but weighed as one group, 28 s of 600, and the fix found before was lost)."""
     (tmp_path / "m.py").write_text(SOURCE)
     world = CoveredWorld({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys(ADDS, P)})
-    planner = PhasePlanner(LateFixForAdd(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
-                           steps_left=lambda: 330 - len(world.proposals))
+    planner = PhasePlanner(
+        LateFixForAdd(),
+        tmp_path,
+        "python",
+        str(tmp_path),  # type: ignore[arg-type]
+        steps_left=lambda: 330 - len(world.proposals),
+    )
     with capture_logs() as events:
         assert isinstance(world.run(planner, limit=330)[-1], Finish)
     verdict = planner.verdict()
@@ -75,8 +83,13 @@ def test_groups_agree_by_the_function_holding_their_top_lines_and_a_flat_ranking
         return FailureGroup(cause=name, tests=[name], kind="target")
 
     source = "def add(a, b):\n    c = a\n    return c - b\n\n\ndef mul(a, b):\n    return a + b\n"
-    coverage = {"a1": {"m.py": [1, 2]}, "a2": {"m.py": [1, 3]}, "m": {"m.py": [6, 7]},
-                "flat": {"m.py": list(range(1, 30))}, "ok": {"m.py": [1, 2, 3, 6, 7]}}
+    coverage = {
+        "a1": {"m.py": [1, 2]},
+        "a2": {"m.py": [1, 3]},
+        "m": {"m.py": [6, 7]},
+        "flat": {"m.py": list(range(1, 30))},
+        "ok": {"m.py": [1, 2, 3, 6, 7]},
+    }
     groups = [g("a1"), g("m"), g("a2"), g("flat"), g("unmeasured")]
     sets = agreeing([(x, pointed(x.tests, coverage, ["ok"], {"m.py": source}, "python")) for x in groups])
     assert [[x.cause for x in s] for s in sets] == [["a1", "a2"]]
@@ -110,16 +123,24 @@ class ByGroup:
 
 
 def test_a_fix_of_one_group_leaving_groups_agreeing_with_it_failing_does_not_end_the_session_semver_f2c23f6(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A plausible patch for one group is checked against the groups agreeing with it, those
     pointing at the function it edits (semver f2c23f6: a patch on the seed's line passing a
     2-test group ended the session while 19 of the 23 failures, of groups agreeing on
     ``compare``, still failed)."""
     (tmp_path / "m.py").write_text(SOURCE)
-    world = SplitWorld({**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P},
-                       {"partial": {T_MUL: P}, "fix add": {T_MUL: P, **dict.fromkeys(PAIRED, P)}})
-    planner = PhasePlanner(ByGroup(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
-                           steps_left=lambda: 200 - len(world.proposals))
+    world = SplitWorld(
+        {**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P},
+        {"partial": {T_MUL: P}, "fix add": {T_MUL: P, **dict.fromkeys(PAIRED, P)}},
+    )
+    planner = PhasePlanner(
+        ByGroup(),
+        tmp_path,
+        "python",
+        str(tmp_path),  # type: ignore[arg-type]
+        steps_left=lambda: 200 - len(world.proposals),
+    )
     with capture_logs() as events:
         world.run(planner, limit=200)
     verdict = planner.verdict()
@@ -138,8 +159,13 @@ def test_a_fix_of_one_group_is_kept_when_no_try_fixes_the_groups_agreeing_with_i
 
     (tmp_path / "m.py").write_text(SOURCE)
     world = SplitWorld({**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P}, {"partial": {T_MUL: P}})
-    planner = PhasePlanner(Partial(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
-                           steps_left=lambda: 200 - len(world.proposals))
+    planner = PhasePlanner(
+        Partial(),
+        tmp_path,
+        "python",
+        str(tmp_path),  # type: ignore[arg-type]
+        steps_left=lambda: 200 - len(world.proposals),
+    )
     world.run(planner, limit=200)
     verdict = planner.verdict()
     assert (verdict.status, verdict.message, verdict.failing_before) == (SessionStatus.FIXED, "partial", [T_MUL])
@@ -153,7 +179,8 @@ BLIND_LOG = LOG + (
     "=================================== FAILURES ===================================\n"
     "___________________________________ test_mul ___________________________________\n"
     "tests/test_m.py:9: in test_mul\n    assert mul(2, 3) == 6\nm.py:2: in add\n    return a - b\n"
-    "E   AssertionError: timing differs\n")
+    "E   AssertionError: timing differs\n"
+)
 
 
 class BlindWorld(CoveredWorld):
@@ -163,26 +190,36 @@ class BlindWorld(CoveredWorld):
         if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
             return ran(report(self.baseline, log=BLIND_LOG))
         if isinstance(proposal, RunTests) and proposal.coverage:
-            lines = {t: {"tests/test_m.py": [9]} if t == T_MUL else {"m.py": [1, 2, 5, 6] if t == T_OK else [1, 2]}
-                     for t in self.baseline}
+            lines = {
+                t: {"tests/test_m.py": [9]} if t == T_MUL else {"m.py": [1, 2, 5, 6] if t == T_OK else [1, 2]}
+                for t in self.baseline
+            }
             return ran(report(self.baseline, coverage=lines))
         return super().answer(proposal)
 
 
 def test_a_group_whose_coverage_holds_no_project_line_points_where_its_stack_frames_do_cron_bc59245_operator(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A group whose tests ran no line of the project points at the function of its first stack
     frame in the project's source, as such a group is localized, and agrees with the groups
     pointing there (cron bc59245's operator seed: a failing group whose coverage held no project
     line pointed nowhere)."""
     (tmp_path / "m.py").write_text(SOURCE)
     world = BlindWorld({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys([*ADDS, T_MUL], P)})
-    planner = PhasePlanner(LateFixForAdd(), tmp_path, "python", str(tmp_path),  # type: ignore[arg-type]
-                           steps_left=lambda: 330 - len(world.proposals))
+    planner = PhasePlanner(
+        LateFixForAdd(),
+        tmp_path,
+        "python",
+        str(tmp_path),  # type: ignore[arg-type]
+        steps_left=lambda: 330 - len(world.proposals),
+    )
     with capture_logs() as events:
         world.run(planner, limit=330)
     (agree,) = [e for e in events if e["event"] == "planner.groups_agree"]
     assert agree["sets"] == [4] and agree["of"] == 4, agree
     assert pointed([T_MUL], {T_MUL: {"tests/test_m.py": [9]}}, [T_OK], {"m.py": SOURCE}, "python") == ""
-    assert pointed([T_MUL], {T_MUL: {"tests/test_m.py": [9]}}, [T_OK], {"m.py": SOURCE}, "python",
-                   frames=[("m.py", 2)]) == "m.py:add@1"
+    assert (
+        pointed([T_MUL], {T_MUL: {"tests/test_m.py": [9]}}, [T_OK], {"m.py": SOURCE}, "python", frames=[("m.py", 2)])
+        == "m.py:add@1"
+    )

@@ -30,8 +30,10 @@ from tests.planners.test_meta import (
     report,
 )
 
-LOG = ("FAILED tests/test_m.py::test_add - AssertionError: assert -1 == 3\n"
-       "FAILED tests/test_m.py::test_mul - AssertionError: assert 4 != 4\n")
+LOG = (
+    "FAILED tests/test_m.py::test_add - AssertionError: assert -1 == 3\n"
+    "FAILED tests/test_m.py::test_mul - AssertionError: assert 4 != 4\n"
+)
 
 
 class EndlessForAdd:
@@ -58,8 +60,13 @@ def _count() -> Iterator[int]:
 def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, tmp_path: Path) -> Verdict:
     """The verdict of a planner run to its end in ``World`` within ``steps`` steps."""
     world = World({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG)
-    planner = PhasePlanner(strategy, tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: steps - len(world.proposals))
+    planner = PhasePlanner(
+        strategy,
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        steps_left=lambda: steps - len(world.proposals),
+    )
     assert isinstance(world.run(planner, limit=steps)[-1], Finish)
     return planner.verdict()
 
@@ -88,8 +95,10 @@ def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path
     assert (add.outcome, add.why, add.candidates > 5) == ("left", "the session's step budget spent (40 steps)", True)
     assert together.candidates + add.candidates == planner.candidates_tried  # the one it was screening counts
     assert (mul.outcome, mul.candidates, mul.seconds) == ("left", 0, 0.0)  # in the groups together only
-    assert mul.why == ('tried only with others, in "the 2 groups of no environment\'s shape together" '
-                       "(no plausible patch among 1 candidates); not alone: the session's budget ended before its turn")
+    assert mul.why == (
+        'tried only with others, in "the 2 groups of no environment\'s shape together" '
+        "(no plausible patch among 1 candidates); not alone: the session's budget ended before its turn"
+    )
 
 
 def test_a_share_is_its_weight_in_what_is_left_and_the_last_has_it_all() -> None:
@@ -154,16 +163,31 @@ def test_no_try_takes_the_budget_before_the_others_are_tried_pq_2a217b9_cron_bc5
     from rfsn.planners.spending import tries
 
     def g(name: str, evidence: bool = False, shape: str = "") -> FailureGroup:
-        return FailureGroup(cause=name, tests=[f"t_{name}"], kind="target", shape=shape,
-                            evidence=["it asserts on the project's values (f)"] if evidence else [])
+        return FailureGroup(
+            cause=name,
+            tests=[f"t_{name}"],
+            kind="target",
+            shape=shape,
+            evidence=["it asserts on the project's values (f)"] if evidence else [],
+        )
 
     env = FailureGroup(cause="No module named 'x'", tests=["t_env"], kind="environment")
-    groups = [g("quote", evidence=True), g("scan"), g("conns"), g("net1", shape="the network"),
-              g("net2", shape="the network"), env]
+    groups = [
+        g("quote", evidence=True),
+        g("scan"),
+        g("conns"),
+        g("net1", shape="the network"),
+        g("net2", shape="the network"),
+        env,
+    ]
     turns, report = tries(groups)
     assert [(t.group.cause, t.weight, t.stands_for) for t in turns] == [
-        ("the 3 groups of no environment's shape together", 2.0, 3), ("quote", 2.0, 1), ("scan", 1.0, 1),
-        ("conns", 1.0, 1), ("the 2 environment-shaped groups together", 0.5, 2)]
+        ("the 3 groups of no environment's shape together", 2.0, 3),
+        ("quote", 2.0, 1),
+        ("scan", 1.0, 1),
+        ("conns", 1.0, 1),
+        ("the 2 environment-shaped groups together", 0.5, 2),
+    ]
     assert [r.cause for r in report] == [*(t.group.cause for t in turns), "net1", "net2", env.cause]
     left = {"seconds": 650.0}
     shares = []
@@ -179,14 +203,22 @@ def test_every_group_says_whether_it_was_tried_and_why_it_ended() -> None:
     from rfsn.models import FailureGroup
     from rfsn.planners.spending import settled
 
-    pool = FailureGroup(cause="the 2 environment-shaped groups together", tests=["a", "b"], kind="target",
-                        outcome="left", why="the session's time budget spent (600s)", seconds=40.0)
+    pool = FailureGroup(
+        cause="the 2 environment-shaped groups together",
+        tests=["a", "b"],
+        kind="target",
+        outcome="left",
+        why="the session's time budget spent (600s)",
+        seconds=40.0,
+    )
     a = FailureGroup(cause="net", tests=["a"], kind="target", shape="the network")
     c = FailureGroup(cause="c", tests=["c"], kind="target")
     tried, alone, never = settled([pool, a, c])
     assert (alone.outcome, alone.why) == (
-        "left", 'tried only with others, in "the 2 environment-shaped groups together" '
-        "(the session's time budget spent (600s)); not alone: the session's budget ended before its turn")
+        "left",
+        'tried only with others, in "the 2 environment-shaped groups together" '
+        "(the session's time budget spent (600s)); not alone: the session's budget ended before its turn",
+    )
     assert (never.outcome, never.why) == ("not_tried", "not tried: the session's budget ended before its turn")
     assert tried == pool
     fixed = c.model_copy(update={"outcome": "fixed"})
@@ -208,7 +240,9 @@ def test_the_ledger_counts_candidates_and_seconds_by_location() -> None:
     ledger.close("left", "the session's step budget spent (40 steps)")
     assert (group.outcome, group.candidates, group.seconds) == ("left", 4, 7.0)
     assert [(s.location, s.candidates, s.seconds) for s in group.locations] == [
-        ("b.py:9", 2, 4.75), ("a.py:3", 2, 2.25)]
+        ("b.py:9", 2, 4.75),
+        ("a.py:3", 2, 2.25),
+    ]
 
 
 class LateFixForAdd:
@@ -227,7 +261,13 @@ def test_a_group_its_share_cut_short_goes_on_with_what_the_others_left(tmp_path:
     together, add, mul = verdict.groups
     assert (verdict.status, verdict.failing_before) == (SessionStatus.FIXED, [T_ADD]), verdict.message
     assert (together.outcome, add.outcome, add.candidates, mul.outcome, mul.candidates, mul.skipped) == (
-        "left", "fixed", 81, "left", 0, 1)  # the groups together screened mul's one candidate
+        "left",
+        "fixed",
+        81,
+        "left",
+        0,
+        1,
+    )  # the groups together screened mul's one candidate
     assert mul.why == "no plausible patch among 0 candidates"
     assert [(s.location, s.candidates) for s in add.locations] == [("m.py:2", 81)]
 
@@ -243,16 +283,21 @@ def test_each_groups_localization_measures_within_half_its_share_luxon_b6b9d03(t
             return super().answer(proposal)
 
     world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
-    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           seconds_left=lambda: 600.0, steps_left=lambda: 300 - len(world.proposals))
+    planner = PhasePlanner(
+        EndlessForAdd(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        seconds_left=lambda: 600.0,
+        steps_left=lambda: 300 - len(world.proposals),
+    )
     world.run(planner, limit=300)
     measured = [p.measure_within for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert measured[0] == pytest.approx(600 * 2 / 3 / 2)  # the two groups together: a third, for both groups
     assert measured[-1] == 300.0  # the last: half of all that is left
 
 
-def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon_b6b9d03(
-        tmp_path: Path) -> None:
+def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon_b6b9d03(tmp_path: Path) -> None:
     """The measuring time bounds the whole localization, not each of its runs (luxon b6b9d03: the
     focused run and then the suite's each had the bound, 450 s of a 530 s share): with none left
     after a flat focused ranking, the ranking is the focus's and the suite is not measured."""
@@ -275,8 +320,9 @@ def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon
     (tmp_path / "m.py").write_text(SOURCE)
     (tmp_path / "big.py").write_text("".join(f"def f{n}(x):\n    return x\n" for n in lines))
     world = SlowWorld({T_ADD: F, T_OK: P, other: P}, {"fix add": {T_ADD: P}})
-    planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
-                           seconds_left=lambda: clock["left"])
+    planner = PhasePlanner(
+        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+    )
     with capture_logs() as events:
         world.until_patch(planner)
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
@@ -284,8 +330,7 @@ def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon
     assert [e["by"] for e in events if e["event"] == "planner.localized"] == ["coverage"]
 
 
-def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_nothing_stops(
-        tmp_path: Path) -> None:
+def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_nothing_stops(tmp_path: Path) -> None:
     """With no measuring time left and nothing measured by the focused run, the suite is not
     measured either: its run would start with a bound below a second, and Python's plan would
     then cut the step that turns it into coverage, after the whole suite ran (found in review)."""
@@ -306,8 +351,9 @@ def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_n
 
     (tmp_path / "m.py").write_text(SOURCE)
     world = SpentWorld({T_ADD: F, T_OK: P, other: P}, {"fix add": {T_ADD: P}})
-    planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
-                           seconds_left=lambda: clock["left"])
+    planner = PhasePlanner(
+        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+    )
     world.until_patch(planner)
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
     assert [(p.tests, p.measure_within) for p in measured] == [((T_ADD, T_OK), 300.0)]
@@ -327,7 +373,8 @@ class SameOrderForAdd:
 
 
 def test_a_candidate_that_left_a_groups_tests_failing_is_not_screened_again_for_it_go_humanize_comma(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A candidate whose screening left a group's tests failing cannot fix that group: a later try
     of the group passes it over (go-humanize's wrong-variable seed, fixed at the 154th candidate
     in one group, was lost once its failures fell in four groups: each group alone started again
@@ -342,8 +389,7 @@ def test_a_candidate_that_left_a_groups_tests_failing_is_not_screened_again_for_
     assert f"({add.skipped} more not screened again: they left its tests failing or hung)" in where_it_went(verdict)[1]
 
 
-def test_a_try_standing_for_several_groups_first_runs_a_test_of_each_cachetools_seed_3(
-        tmp_path: Path) -> None:
+def test_a_try_standing_for_several_groups_first_runs_a_test_of_each_cachetools_seed_3(tmp_path: Path) -> None:
     """The groups tried together run one test of each group first, all of them: every group knows
     a candidate that failed it, not only the first in the suite's order, whose tests a stop at as
     many failures as groups held (cachetools' 73 failing tests in 3 groups: the groups' tries
@@ -361,7 +407,10 @@ def test_a_try_standing_for_several_groups_first_runs_a_test_of_each_cachetools_
     assert (failing.tests, failing.max_failures) == (targets, 1)
     second_only = screen.judge(firsts, report({targets[0]: P, targets[3]: F, targets[5]: P}))
     assert (second_only.passed_tier, second_only.failed, second_only.fixed) == (
-        False, {targets[3]}, {targets[0], targets[5]})
+        False,
+        {targets[3]},
+        {targets[0], targets[5]},
+    )
     assert screen.judge(firsts, report(dict.fromkeys(firsts.tests, P))).passed_tier
     cut = report({targets[0]: F}, timed_out=True)
     assert Screen(baseline, targets).judge(Tier("failing tests", targets, timeout=1.0), cut).failed == frozenset()
@@ -376,12 +425,17 @@ class StoppingWorld(World):
 
     def answer(self, proposal: Proposal) -> Feedback:
         if isinstance(proposal, RunTests) and proposal.phase is Phase.REPRODUCE:
-            log = "".join(f"FAILED {t} - AssertionError: {'one' if n < 5 else 'two'}\n"
-                          for n, t in enumerate(self.tests))
+            log = "".join(
+                f"FAILED {t} - AssertionError: {'one' if n < 5 else 'two'}\n" for n, t in enumerate(self.tests)
+            )
             return ran(report(self.baseline, log=log))
         feedback = super().answer(proposal)
-        if not isinstance(proposal, RunTests) or proposal.max_failures is None or feedback.outcome is None \
-                or feedback.outcome.report is None:
+        if (
+            not isinstance(proposal, RunTests)
+            or proposal.max_failures is None
+            or feedback.outcome is None
+            or feedback.outcome.report is None
+        ):
             return feedback
         seen: dict[str, Status] = {}
         for test, status in feedback.outcome.report.tests.items():
@@ -400,29 +454,33 @@ class SameWrongEverywhere:
         return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
 
 
-def test_a_later_groups_try_passes_over_what_the_groups_together_screened_cachetools_seed_3(
-        tmp_path: Path) -> None:
+def test_a_later_groups_try_passes_over_what_the_groups_together_screened_cachetools_seed_3(tmp_path: Path) -> None:
     """Every candidate the groups together screened failed the second group's test too: that
     group's own try passes them over and goes on past them (cachetools' seed 3: each group's try
     screened again the groups together's first 166 candidates, and 2,000 steps ran out before
     any reached the faulty line)."""
     world = StoppingWorld({**dict.fromkeys(StoppingWorld.tests, F), T_OK: P}, {})
-    planner = PhasePlanner(SameWrongEverywhere(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           steps_left=lambda: 120 - len(world.proposals))
+    planner = PhasePlanner(
+        SameWrongEverywhere(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        steps_left=lambda: 120 - len(world.proposals),
+    )
     for _ in range(120):
         proposal = planner.next()
         world.proposals.append(proposal)
         planner.observe(world.answer(proposal))
-    screened = [(p.tests, p.max_failures) for p in world.proposals
-                if isinstance(p, RunTests) and p.phase is Phase.PATCH]
+    screened = [
+        (p.tests, p.max_failures) for p in world.proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH
+    ]
     together, _, two = planner.groups("the session's step budget spent (120 steps)")
     firsts = (StoppingWorld.tests[0], StoppingWorld.tests[5])
     assert screened[0] == (firsts, None) and (tuple(StoppingWorld.tests[:5]), 1) in screened
     assert together.candidates > 5 and two.skipped >= together.candidates
 
 
-def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(
-        tmp_path: Path) -> None:
+def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_of_its_tests(tmp_path: Path) -> None:
     """Each group's localization needs per-test coverage of tests an earlier localization already
     measured (the groups together ran the suite): it ranks from that, without a run (go-humanize's
     four groups each ran a coverage run of 5 to 25 s out of shares of 5 to 38 s, under load)."""
@@ -438,8 +496,13 @@ def test_a_groups_localization_ranks_from_the_coverage_an_earlier_one_measured_o
 LOOPING = candidate("a - b", "a - b - 0", "wrong 0")
 
 
-def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul: list[Candidate],
-                    per_run: float | None = None, per_step: float = 0.0) -> tuple[PhasePlanner, list[RunTests]]:
+def looping_session(
+    tmp_path: Path,
+    fixes: dict[str, dict[str, Status]],
+    for_mul: list[Candidate],
+    per_run: float | None = None,
+    per_step: float = 0.0,
+) -> tuple[PhasePlanner, list[RunTests]]:
     """A session whose strategy offers ``LOOPING`` to every try (``for_mul`` to ``test_mul``'s
     alone), each of LOOPING's runs cut off by its limit with nothing reported: on a clock
     of 600 s that each such run takes ``per_run`` of and every other step ``per_step``, or (none)
@@ -452,9 +515,15 @@ def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul
         def answer(self, proposal: Proposal) -> Feedback:
             if isinstance(proposal, RunTests) and proposal.phase is Phase.PATCH and self.applied == "wrong 0":
                 clock["left"] -= per_run or 0.0
-                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
-                                      timed_out=True, duration=proposal.timeout or 0.0,
-                                      unreached=list(proposal.tests)))
+                return ran(
+                    TestReport(
+                        tests=dict.fromkeys(proposal.tests, Status.ERROR),
+                        exit_code=124,
+                        timed_out=True,
+                        duration=proposal.timeout or 0.0,
+                        unreached=list(proposal.tests),
+                    )
+                )
             clock["left"] -= per_step
             return super().answer(proposal)
 
@@ -465,9 +534,17 @@ def looping_session(tmp_path: Path, fixes: dict[str, dict[str, Status]], for_mul
             return iter(for_mul if context.failing == [T_MUL] else [LOOPING])
 
     world = Looping({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG)
-    planner = PhasePlanner(LoopsFirst(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           **({"seconds_left": lambda: clock["left"]} if per_run is not None
-                              else {"steps_left": lambda: 100 - len(world.proposals)}))
+    planner = PhasePlanner(
+        LoopsFirst(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        **(
+            {"seconds_left": lambda: clock["left"]}
+            if per_run is not None
+            else {"steps_left": lambda: 100 - len(world.proposals)}
+        ),
+    )
     world.run(planner, limit=100)
     return planner, [p for p in world.proposals if isinstance(p, RunTests) and p.rationale.startswith("screen wrong 0")]
 
@@ -483,7 +560,8 @@ def test_an_inconclusive_run_is_not_run_again_past_its_groups_share_go_humanize_
 
 
 def test_a_candidate_cut_off_at_every_limit_is_not_screened_again_by_another_try_cachetools_seed_3(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A candidate whose run was cut off at its limit and at the longer limits of its reruns
     hangs: a later try passes it over, as the suite would hang the same way (cachetools' seed 3:
     one looping candidate took 6 + 27 + 110 s in each of four groups' tries, most of each share)."""
@@ -516,8 +594,7 @@ class LateFixForMul:
         return (candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in _count())
 
 
-def test_the_group_tried_last_has_a_groups_share_not_what_the_groups_together_left_cron_bc59245(
-        tmp_path: Path) -> None:
+def test_the_group_tried_last_has_a_groups_share_not_what_the_groups_together_left_cron_bc59245(tmp_path: Path) -> None:
     """The groups together take one try's share, so the last group's share holds its fix (cron
     bc59245: the groups together took 5/6 and the seed's group had 44 s)."""
     verdict = finished(LateFixForMul(), {"fix mul": {T_MUL: P}}, steps=330, tmp_path=tmp_path)

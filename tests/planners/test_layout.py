@@ -65,8 +65,7 @@ def test_every_sub_part_has_a_tier() -> None:
 
 
 def test_imports_point_down_the_tiers() -> None:
-    assert [f"{where}: {src} imports {dst}" for src, dst, where in sub_part_edges()
-            if _tier(dst) < _tier(src)] == []
+    assert [f"{where}: {src} imports {dst}" for src, dst, where in sub_part_edges() if _tier(dst) < _tier(src)] == []
 
 
 def test_the_floor_of_code_imports_no_other_sub_part() -> None:
@@ -84,6 +83,7 @@ def test_the_walker_sees_the_phases(tmp_path: Path) -> None:
     assert {("meta", "reproduce"), ("meta", "verify"), ("patch", "code"), ("localize", "code")} <= pairs
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.py").write_text("def f():\n    from rfsn.planners.b import y\n")
-    (tmp_path / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                                   "    from rfsn.planners import a\n")
+    (tmp_path / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from rfsn.planners import a\n"
+    )
     assert cycles(sub_part_edges(tmp_path)) == [["a", "b"]]

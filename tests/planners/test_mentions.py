@@ -7,14 +7,18 @@ from pathlib import Path
 from rfsn.planners.patch.explore.mentions import MAX_SHOWN_LINES, pointed_to, quoted, render
 from rfsn.planners.reproduce.issue import messages
 
-CONFIG = ('"""Configuration."""\n\n\nclass Config(dict):\n'
-          "    def from_file(self, filename, load, silent=False):\n"
-          "        with open(filename) as f:\n            obj = load(f)\n        return self.from_mapping(obj)\n\n"
-          "    def from_mapping(self, mapping):\n        self.update(mapping)\n        return True\n")
-FILES = {"app/__init__.py": "", "app/config.py": CONFIG,
-         "app/helpers.py": "def get_root_path(name):\n    return name\n\n\ndef load(x):\n    return x\n",
-         **{f"app/plugins/p{i}.py": f"def load(x):\n    return x + {i}\n\n\ndef run(v):\n    return v\n"
-            for i in range(40)}}
+CONFIG = (
+    '"""Configuration."""\n\n\nclass Config(dict):\n'
+    "    def from_file(self, filename, load, silent=False):\n"
+    "        with open(filename) as f:\n            obj = load(f)\n        return self.from_mapping(obj)\n\n"
+    "    def from_mapping(self, mapping):\n        self.update(mapping)\n        return True\n"
+)
+FILES = {
+    "app/__init__.py": "",
+    "app/config.py": CONFIG,
+    "app/helpers.py": "def get_root_path(name):\n    return name\n\n\ndef load(x):\n    return x\n",
+    **{f"app/plugins/p{i}.py": f"def load(x):\n    return x + {i}\n\n\ndef run(v):\n    return v\n" for i in range(40)},
+}
 
 
 def names(text: str) -> list[tuple[str, str]]:
@@ -36,8 +40,10 @@ def test_a_rare_name_outweighs_a_common_one() -> None:
 
 
 def test_a_traceback_frame_points_to_the_function_around_its_line() -> None:
-    text = ('Traceback (most recent call last):\n  File "/usr/lib/site-packages/app/config.py", line 11, in helper\n'
-            "TypeError: boom")
+    text = (
+        'Traceback (most recent call last):\n  File "/usr/lib/site-packages/app/config.py", line 11, in helper\n'
+        "TypeError: boom"
+    )
     assert names(text)[0] == ("app/config.py", "from_mapping")
 
 
@@ -61,8 +67,10 @@ def test_a_long_definition_is_cut_and_the_budget_holds() -> None:
 
 
 def test_the_reproduction_request_shows_the_code_and_a_test_that_uses_it() -> None:
-    tests = {"tests/test_a.py": "def test_a():\n    assert 1\n",
-             "tests/test_config.py": "from app.config import Config\n\ndef test_from_file(): ...\n"}
+    tests = {
+        "tests/test_a.py": "def test_a():\n    assert 1\n",
+        "tests/test_config.py": "from app.config import Config\n\ndef test_from_file(): ...\n",
+    }
     prompt = messages("`Config.from_file` cannot open binary files", FILES, tests)[1].content
     assert "## Code the problem statement points to" in prompt
     assert "def from_file(self, filename, load, silent=False):" in prompt
@@ -74,9 +82,15 @@ def test_the_patch_request_adds_what_the_locations_do_not_show(tmp_path: Path) -
     from rfsn.planners.localize import Location
     from rfsn.planners.patch.strategies.model import prompt
 
-    context = RepairContext(workspace=tmp_path, language="python", failing=["tests/test_a.py::test_a"],
-                            passing=[], locations=[Location("app/config.py", 11, 1.0)],
-                            problem="`get_root_path` and `Config.from_mapping` disagree", files=FILES)
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=["tests/test_a.py::test_a"],
+        passing=[],
+        locations=[Location("app/config.py", 11, 1.0)],
+        problem="`get_root_path` and `Config.from_mapping` disagree",
+        files=FILES,
+    )
     text = prompt(context)
     assert "## app/config.py (the function around suspicious line 11)" in text
     pointed = text.split("## Code the problem statement points to", 1)[1]
@@ -88,8 +102,11 @@ def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
     from rfsn.planners.patch.explore.mentions import files_named
     from rfsn.planners.patch.explore.repomap import repo_map
 
-    files = {**FILES, "app/ext/autodoc/__init__.py": "def setup(app):\n    pass\n",
-             "app/ext/autodoc/directive.py": "class AutodocDirective:\n    pass\n"}
+    files = {
+        **FILES,
+        "app/ext/autodoc/__init__.py": "def setup(app):\n    pass\n",
+        "app/ext/autodoc/directive.py": "class AutodocDirective:\n    pass\n",
+    }
     text = "autodoc shows the wrong signature"  # no definition named: the directory's name is a word
     named = files_named(text, files, pointed_to(text, files))
     assert named[:2] == ["app/ext/autodoc/__init__.py", "app/ext/autodoc/directive.py"]
@@ -99,14 +116,18 @@ def test_files_a_problem_names_by_a_word_lead_the_repository_map() -> None:
 
 
 def test_a_message_the_text_quotes_points_to_the_line_that_prints_it() -> None:
-    options = ("def add_options(group):\n"
-               + "".join(f"    group.add('--opt-{n}', help='option {n}')\n" for n in range(70))
-               + "    group.add('--collect-only', '--collectonly', help='only collect')\n"
-               + "".join(f"    group.add('--late-{n}')\n" for n in range(30)))
-    compare = ("def compare_sequence(left, right):\n    explanation = []\n"
-               "    if len(left) < len(right):\n"
-               "        explanation.append('Right contains %d more items, first extra item: %s' % (n, right[0]))\n"
-               "    return explanation\n")
+    options = (
+        "def add_options(group):\n"
+        + "".join(f"    group.add('--opt-{n}', help='option {n}')\n" for n in range(70))
+        + "    group.add('--collect-only', '--collectonly', help='only collect')\n"
+        + "".join(f"    group.add('--late-{n}')\n" for n in range(30))
+    )
+    compare = (
+        "def compare_sequence(left, right):\n    explanation = []\n"
+        "    if len(left) < len(right):\n"
+        "        explanation.append('Right contains %d more items, first extra item: %s' % (n, right[0]))\n"
+        "    return explanation\n"
+    )
     files = {**FILES, "app/options.py": options, "app/compare.py": compare}
     # constant parts between format fields are quoted; the long function is shown around the line
     found = pointed_to("E   AssertionError\nE     Right contains more items, first extra item: 52", files)
@@ -124,21 +145,26 @@ def test_a_string_held_in_many_places_says_nothing_of_where() -> None:
     many = {f"m{n}.py": "raise Usage('no such option: %s' % name)\n" for n in range(4)}
     assert quoted("error: no such option: --co", many) == {}
     assert set(quoted("error: no such option: --co", dict(list(many.items())[:3]))) == {
-        (f"m{n}.py", 1) for n in range(3)}
+        (f"m{n}.py", 1) for n in range(3)
+    }
     # a statement kept as text (a doctest, a template) is code, not a message
     assert quoted("```\nfrom app import *\n```", {"m.py": "EXAMPLE = 'from app import *'\n"}) == {}
 
 
 def test_a_link_to_a_line_points_to_the_function_around_it() -> None:
-    text = ("5 minutes of debugging revealed it: "
-            "https://github.com/org/app/blob/702bceaa/app/config.py#L11 updates in place")
+    text = (
+        "5 minutes of debugging revealed it: "
+        "https://github.com/org/app/blob/702bceaa/app/config.py#L11 updates in place"
+    )
     assert names(text)[0] == ("app/config.py", "from_mapping")
 
 
 def test_a_url_or_a_comment_the_text_happens_to_contain_is_not_a_quoted_message() -> None:
-    files = {"release/fab.py": "def urls(main_url='https://github.com'):\n"
-                               "    return 'https://github.com/{}/app/blob/{}/'.format(main_url, 1)\n",
-             "pkg/prde.py": "def heu(c):\n    # treat it as 'no solution', for now\n    return None\n"}
+    files = {
+        "release/fab.py": "def urls(main_url='https://github.com'):\n"
+        "    return 'https://github.com/{}/app/blob/{}/'.format(main_url, 1)\n",
+        "pkg/prde.py": "def heu(c):\n    # treat it as 'no solution', for now\n    return None\n",
+    }
     text = "In case no solution is found... see https://github.com/org/app/blob/702bceaa/app/config.py"
     assert quoted(text, files) == {}
 
@@ -147,8 +173,10 @@ def test_a_docstring_line_that_starts_with_class_or_def_is_prose_not_a_definitio
     """sympy's quantum ``state.py`` says "class for all physical ... Kets" at the start of a
     docstring line: that is no definition of ``for``, and a problem's every "for" must not point
     there (sympy-20212's narrowed suite ran ``test_state.py`` for it)."""
-    source = ('class Ket:\n    """The base\n    class for all kets, and\n    def when needed.\n    """\n\n\n'
-              "def norm(k):\n    return k\n")
+    source = (
+        'class Ket:\n    """The base\n    class for all kets, and\n    def when needed.\n    """\n\n\n'
+        "def norm(k):\n    return k\n"
+    )
     files = {"q/state.py": source, "q/other.py": "def when(x):\n    return x\n"}
     found = [(d.path, d.name) for d in pointed_to("for all kets the norm is wrong when it is zero", files)]
     assert ("q/state.py", "for") not in found and ("q/state.py", "when") not in found
@@ -160,10 +188,12 @@ def test_a_name_in_prose_outweighs_english_words_the_project_happens_to_define()
     the base is positive": ``Pow`` is defined once, and so are ``states`` and ``positive``; the
     English words tied with it and took the narrowed suite. A lowercase word of the prose counts
     half, unless the text calls it (``simplify(x)``) or quotes it as code."""
-    files = {"core/power.py": "class Pow(Expr):\n    pass\n",
-             "assumptions/ask.py": "def positive(x):\n    return x\n",
-             "mechanics/system.py": "class System:\n    def states(self):\n        return 1\n",
-             "core/simplify.py": "def simplify(e):\n    return e\n"}
+    files = {
+        "core/power.py": "class Pow(Expr):\n    pass\n",
+        "assumptions/ask.py": "def positive(x):\n    return x\n",
+        "mechanics/system.py": "class System:\n    def states(self):\n        return 1\n",
+        "core/simplify.py": "def simplify(e):\n    return e\n",
+    }
     text = "The documentation for the Pow class states that it should return zoo when the base is positive."
     found = [(d.path, d.name) for d in pointed_to(text, files)]
     assert found[0] == ("core/power.py", "Pow"), found

@@ -44,9 +44,16 @@ REVERT = "revert the candidate"
 def candidate(old: str, new: str, description: str, score: float = 1.0) -> Candidate:
     start = SOURCE.index(old)
     splice = Splice(start, start + len(old), new)
-    return Candidate(path="m.py", line=SOURCE[:start].count("\n") + 1, template=description,
-                     description=description, score=score, original=SOURCE,
-                     patched=apply_splices(SOURCE, (splice,)), splices=(splice,))
+    return Candidate(
+        path="m.py",
+        line=SOURCE[:start].count("\n") + 1,
+        template=description,
+        description=description,
+        score=score,
+        original=SOURCE,
+        patched=apply_splices(SOURCE, (splice,)),
+        splices=(splice,),
+    )
 
 
 FIX_ADD = candidate("a - b", "a + b", "fix add")
@@ -70,8 +77,9 @@ class FakeStrategy:
 
 
 def report(statuses: Mapping[str, Status], **fields: object) -> TestReport:
-    return TestReport(tests=dict(statuses), exit_code=int(any(s is not P for s in statuses.values())),
-                      duration=0.1, **fields)  # type: ignore[arg-type]
+    return TestReport(
+        tests=dict(statuses), exit_code=int(any(s is not P for s in statuses.values())), duration=0.1, **fields
+    )  # type: ignore[arg-type]
 
 
 def ran(test_report: TestReport | None) -> Feedback:
@@ -81,8 +89,14 @@ def ran(test_report: TestReport | None) -> Feedback:
 class World:
     """Answers the planner: which candidate is applied decides what the tests report."""
 
-    def __init__(self, baseline: Mapping[str, Status], fixes: Mapping[str, Mapping[str, Status]],
-                 rejected: Iterable[str] = (), verify: Mapping[str, Status] | None = None, log: str = "") -> None:
+    def __init__(
+        self,
+        baseline: Mapping[str, Status],
+        fixes: Mapping[str, Mapping[str, Status]],
+        rejected: Iterable[str] = (),
+        verify: Mapping[str, Status] | None = None,
+        log: str = "",
+    ) -> None:
         """``log``: the baseline's output (why each test failed)."""
         self.baseline, self.fixes, self.rejected = dict(baseline), fixes, set(rejected)
         self.verify, self.log = verify, log
@@ -132,8 +146,7 @@ class World:
 
 def planner_for(tmp_path: Path, candidates: Iterable[Candidate], targets: Iterable[str] = ()) -> PhasePlanner:
     (tmp_path / "m.py").write_text(SOURCE)
-    return PhasePlanner(FakeStrategy(candidates), tmp_path, "python", str(tmp_path),
-                        targets=list(targets))
+    return PhasePlanner(FakeStrategy(candidates), tmp_path, "python", str(tmp_path), targets=list(targets))
 
 
 def edits(proposals: list[Proposal]) -> list[str]:
@@ -153,8 +166,7 @@ def test_close_ends_a_search_the_plan_left_open(tmp_path: Path) -> None:
                 ended.append("search")
 
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(Endless([FIX_ADD, WRONG]), tmp_path, "python",
-                           str(tmp_path), max_plausible=1)
+    planner = PhasePlanner(Endless([FIX_ADD, WRONG]), tmp_path, "python", str(tmp_path), max_plausible=1)
     World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert planner.verdict().status is SessionStatus.FIXED and ended == []
     planner.close()
@@ -177,11 +189,15 @@ def test_given_targets_that_already_pass_are_not_reproduced(tmp_path: Path) -> N
     assert verdict.message == "the given tests do not fail"
 
 
-@pytest.mark.parametrize("baseline", [
-    None,                                                       # the run was rejected or did not run
-    TestReport(exit_code=4, log="ERROR: usage"),                # the runner failed: no tests at all
-    TestReport(tests={T_ADD: F}, exit_code=124, timed_out=True),
-], ids=["no-report", "runner-error", "timeout"])
+@pytest.mark.parametrize(
+    "baseline",
+    [
+        None,  # the run was rejected or did not run
+        TestReport(exit_code=4, log="ERROR: usage"),  # the runner failed: no tests at all
+        TestReport(tests={T_ADD: F}, exit_code=124, timed_out=True),
+    ],
+    ids=["no-report", "runner-error", "timeout"],
+)
 def test_a_baseline_that_did_not_run_is_an_error(tmp_path: Path, baseline: TestReport | None) -> None:
     planner = planner_for(tmp_path, [FIX_ADD])
     assert isinstance(planner.next(), RunTests)
@@ -205,9 +221,15 @@ def test_a_fix_whose_run_said_nothing_is_screened_again(tmp_path: Path, crash: b
             slow["left"] -= 1
             if crash:
                 return ran(TestReport(exit_code=139, log="Fatal Python error: Segmentation fault"))
-            return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
-                                  timed_out=True, duration=proposal.timeout or 0.0,
-                                  unreached=list(proposal.tests)))
+            return ran(
+                TestReport(
+                    tests=dict.fromkeys(proposal.tests, Status.ERROR),
+                    exit_code=124,
+                    timed_out=True,
+                    duration=proposal.timeout or 0.0,
+                    unreached=list(proposal.tests),
+                )
+            )
         return answer(proposal)
 
     world.answer = loaded  # type: ignore[method-assign]
@@ -227,8 +249,9 @@ def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: 
     When the session's budget left cannot hold that run again (842 s, 208 s left), screening's
     run of the targets stands for verify's, and the verdict says the targets ran once."""
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path),
-                           seconds_left=None if left is None else lambda: left)
+    planner = PhasePlanner(
+        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=None if left is None else lambda: left
+    )
     world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
     answer = world.answer
     needs = 40.0  # seconds the target takes once fixed: past the limit of its tier, retried once
@@ -240,9 +263,15 @@ def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: 
             if proposal.case_limit:
                 raise AssertionError("the targets alone ran under the per-test limit")
             if (proposal.timeout or 900.0) < needs:
-                return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124,
-                                      timed_out=True, duration=proposal.timeout or 0.0,
-                                      unreached=list(proposal.tests)))
+                return ran(
+                    TestReport(
+                        tests=dict.fromkeys(proposal.tests, Status.ERROR),
+                        exit_code=124,
+                        timed_out=True,
+                        duration=proposal.timeout or 0.0,
+                        unreached=list(proposal.tests),
+                    )
+                )
             return ran(TestReport(tests={T_ADD: P}, duration=needs))
         if world.applied == "fix add" and not proposal.tests:
             assert proposal.case_limit and (proposal.timeout or 0.0) > needs
@@ -294,14 +323,15 @@ def test_a_candidate_that_breaks_the_build_is_rejected_without_the_whole_suite_r
     world.answer = build  # type: ignore[method-assign]
     proposals = world.run(planner)
     rationales = [p.rationale for p in proposals if p.phase is Phase.PATCH]
-    broken = rationales[rationales.index("breaks the build") + 1:]
+    broken = rationales[rationales.index("breaks the build") + 1 :]
     assert broken[:2] == ["screen breaks the build: failing tests", REVERT], broken
     assert planner.verdict().status is SessionStatus.FIXED
 
 
 @pytest.mark.parametrize("refused", [False, True], ids=["failing-tier-ran", "failing-tier-refused"])
 def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_the_targets(
-        tmp_path: Path, refused: bool) -> None:
+    tmp_path: Path, refused: bool
+) -> None:
     """In an issue-only session the model hears "that patch made the reproduction pass, but it
     broke these" (``planners.verify.obsolete``): not when the runner refused the failing-tests tier and
     the covering tier broke a test before any run showed the targets pass."""
@@ -309,8 +339,10 @@ def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_t
     planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))
     (tmp_path / "m.py").write_text(SOURCE)
     planner.scaffolding = ["tests/test_repro.py"]
-    world = World({T_ADD: F, T_MUL: F, "tests/test_m.py::test_x": F, T_OK: P},
-                  {"breaks test_ok": {T_ADD: P, T_MUL: P, "tests/test_m.py::test_x": P, T_OK: F}})
+    world = World(
+        {T_ADD: F, T_MUL: F, "tests/test_m.py::test_x": F, T_OK: P},
+        {"breaks test_ok": {T_ADD: P, T_MUL: P, "tests/test_m.py::test_x": P, T_OK: F}},
+    )
     answer = world.answer
 
     def refusing(proposal: Proposal) -> Feedback:
@@ -328,7 +360,8 @@ def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_t
 
 @pytest.mark.parametrize("unsteady", [1, 4], ids=["one-flake", "a-run-gone-wrong"])
 def test_a_test_that_failed_in_the_coverage_run_with_no_candidate_is_flaky_from_the_start(
-        tmp_path: Path, unsteady: int) -> None:
+    tmp_path: Path, unsteady: int
+) -> None:
     """sympy draws its hash seed at random: a test passed in the baseline, failed in the coverage
     run (no candidate applied either) and fails again in the fix's run. It was never the fix's
     doing: set aside, and named among the concerns (before: no plausible patch). More such
@@ -353,8 +386,9 @@ def test_a_test_that_failed_in_the_coverage_run_with_no_candidate_is_flaky_from_
         assert verdict.status is SessionStatus.NOT_FIXED
         return
     assert verdict.status is SessionStatus.FIXED, verdict.message
-    assert verdict.concerns == [f"{others[0]} does not pass, nor did it with no patch applied (in the "
-                                "coverage run, after the baseline): flaky"]
+    assert verdict.concerns == [
+        f"{others[0]} does not pass, nor did it with no patch applied (in the coverage run, after the baseline): flaky"
+    ]
 
 
 def test_a_test_broken_where_a_target_failed_too_is_never_rechecked_as_a_flake(tmp_path: Path) -> None:
@@ -379,13 +413,18 @@ def test_a_test_broken_where_a_target_failed_too_is_never_rechecked_as_a_flake(t
 T_X = "tests/test_m.py::test_x"
 
 
-@pytest.mark.parametrize(("issue_only", "breaks", "status"), [
-    (True, (T_OK, T_X), SessionStatus.NOT_FIXED),
-    (True, (T_OK,), SessionStatus.FIXED),
-    (False, (T_OK,), SessionStatus.NOT_FIXED),
-], ids=["issue-only-breaks-more", "issue-only", "tests-given"])
+@pytest.mark.parametrize(
+    ("issue_only", "breaks", "status"),
+    [
+        (True, (T_OK, T_X), SessionStatus.NOT_FIXED),
+        (True, (T_OK,), SessionStatus.FIXED),
+        (False, (T_OK,), SessionStatus.NOT_FIXED),
+    ],
+    ids=["issue-only-breaks-more", "issue-only", "tests-given"],
+)
 def test_a_new_patch_sent_with_obsolete_names_is_screened_plainly_then_with_them_set_aside(
-        tmp_path: Path, issue_only: bool, breaks: tuple[str, ...], status: SessionStatus) -> None:
+    tmp_path: Path, issue_only: bool, breaks: tuple[str, ...], status: SessionStatus
+) -> None:
     """Issue-only, a patch first seen with a test called obsolete is screened plainly, then with
     that test set aside; the model is told of every test either run broke. With the tests given,
     the names count for nothing."""
@@ -444,23 +483,28 @@ def test_a_candidate_failing_the_failing_tests_is_reverted_then_the_next_is_trie
     world = World({T_ADD: F, T_OK: P}, {"wrong add": {T_ADD: F}, "fix add": {T_ADD: P}})
     proposals = world.run(planner)
     i = next(i for i, p in enumerate(proposals) if p.rationale == "wrong add")
-    screen, revert, following = proposals[i + 1: i + 4]
+    screen, revert, following = proposals[i + 1 : i + 4]
     assert isinstance(screen, RunTests) and screen.tests == (T_ADD,)  # the failing-tests tier only
     assert isinstance(revert, Edit) and revert.rationale == REVERT
     assert revert.patch == unified_diff("m.py", WRONG.patched, SOURCE)
     assert following.rationale == "fix add"
-    assert "wrong add" not in edits(proposals)[edits(proposals).index("fix add"):]
+    assert "wrong add" not in edits(proposals)[edits(proposals).index("fix add") :]
 
 
 def test_a_plausible_candidate_is_verified_then_fixed(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD])
     proposals = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert [(p.phase, p.intent) for p in proposals] == [
-        (Phase.REPRODUCE, "run_tests"), (Phase.REPRODUCE, "run_tests"),  # the failing tests once more
+        (Phase.REPRODUCE, "run_tests"),
+        (Phase.REPRODUCE, "run_tests"),  # the failing tests once more
         (Phase.LOCALIZE, "run_tests"),
-        (Phase.PATCH, "edit"), (Phase.PATCH, "run_tests"), (Phase.PATCH, "run_tests"),
-        (Phase.PATCH, "edit"),                                   # revert after screening
-        (Phase.VERIFY, "edit"), (Phase.VERIFY, "run_tests"), (Phase.VERIFY, "finish"),
+        (Phase.PATCH, "edit"),
+        (Phase.PATCH, "run_tests"),
+        (Phase.PATCH, "run_tests"),
+        (Phase.PATCH, "edit"),  # revert after screening
+        (Phase.VERIFY, "edit"),
+        (Phase.VERIFY, "run_tests"),
+        (Phase.VERIFY, "finish"),
     ]
     assert proposals[1].tests == (T_ADD,)  # type: ignore[union-attr]
     assert proposals[5].tests == ()  # the last tier is the whole suite  # type: ignore[union-attr]
@@ -526,8 +570,9 @@ class FlakyWorld(World):
     """test_ok fails in the chosen runs of the whole suite with a candidate applied (a local
     server slow under load) and passes alone."""
 
-    def __init__(self, flaky_runs: set[int], fail_fast: bool = False, reason: str = "", short: bool = False,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, flaky_runs: set[int], fail_fast: bool = False, reason: str = "", short: bool = False, **kwargs: object
+    ) -> None:
         """``short``: the flaky run stopped at its failure limit with fewer ids than pytest counted
         (a call's failure and its teardown's error are two for ``--maxfail``, one id): test_mul,
         which passed at baseline, is missing from it."""
@@ -569,7 +614,9 @@ def test_a_test_that_fails_in_the_covering_tier_and_passes_alone_is_flaky_not_br
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED, verdict.message
     assert [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH][1:3] == [
-        (T_OK,), (T_OK,)]  # the covering tier, then its broken test alone
+        (T_OK,),
+        (T_OK,),
+    ]  # the covering tier, then its broken test alone
     assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
 
 
@@ -583,10 +630,13 @@ def test_a_test_that_fails_with_the_fix_and_passes_alone_is_flaky_not_broken(tmp
     assert verdict.concerns == [f"{T_OK} failed in a run with the patch and passed alone: flaky"]
 
 
-@pytest.mark.parametrize(("fail_fast", "reason", "short", "suite_runs"), [
-    (False, "", False, 1), (True, "", False, 2), (False, "killed by signal 11", False, 2), (False, "", True, 2)])
+@pytest.mark.parametrize(
+    ("fail_fast", "reason", "short", "suite_runs"),
+    [(False, "", False, 1), (True, "", False, 2), (False, "killed by signal 11", False, 2), (False, "", True, 2)],
+)
 def test_a_whole_suite_that_ran_to_its_end_is_judged_again_without_its_flakes_not_run_again(
-        tmp_path: Path, fail_fast: bool, reason: str, short: bool, suite_runs: int) -> None:
+    tmp_path: Path, fail_fast: bool, reason: str, short: bool, suite_runs: int
+) -> None:
     """Once the test a fix broke passed alone (flaky), a whole suite that ran to its end is judged
     again without it (sympy-20590's takes 13 minutes); one that stopped at its failure limit,
     ended abnormally, or left out a test it was to run, did not run the rest, and runs again."""
@@ -608,8 +658,13 @@ def test_a_passing_test_the_per_test_limit_stopped_runs_alone_with_no_such_limit
     def slow(proposal: Proposal) -> Feedback:
         feedback = answer(proposal)
         measured = feedback.outcome.report if feedback.outcome else None
-        if isinstance(proposal, RunTests) and world.applied and proposal.case_limit and measured \
-                and T_OK in measured.tests:
+        if (
+            isinstance(proposal, RunTests)
+            and world.applied
+            and proposal.case_limit
+            and measured
+            and T_OK in measured.tests
+        ):
             return ran(report({**measured.tests, T_OK: Status.TIMEOUT}))
         return feedback
 
@@ -626,7 +681,10 @@ def test_a_test_that_fails_alone_too_is_broken(tmp_path: Path) -> None:
     proposals = World({T_ADD: F, T_OK: P}, {"breaks test_ok": {T_ADD: P, T_OK: F}}).run(planner)
     assert planner.verdict().status is SessionStatus.NOT_FIXED
     assert [p.tests for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH] == [
-        (T_ADD,), (), (T_OK,)]  # the failing test, the suite, the test that broke alone
+        (T_ADD,),
+        (),
+        (T_OK,),
+    ]  # the failing test, the suite, the test that broke alone
 
 
 T_LIST = "tests/test_m.py::test_lists_the_folder"
@@ -643,8 +701,13 @@ class ReproducedWorld(World):
     def answer(self, proposal: Proposal) -> Feedback:
         feedback = super().answer(proposal)
         report_ = feedback.outcome.report if feedback.outcome else None
-        if isinstance(proposal, RunTests) and proposal.phase is not Phase.REPRODUCE and report_ \
-                and T_LIST in report_.tests and not proposal.coverage:
+        if (
+            isinstance(proposal, RunTests)
+            and proposal.phase is not Phase.REPRODUCE
+            and report_
+            and T_LIST in report_.tests
+            and not proposal.coverage
+        ):
             return ran(report({**report_.tests, T_LIST: F}))
         return feedback
 
@@ -668,8 +731,9 @@ def test_a_test_the_reproductions_file_broke_is_stale_and_the_candidate_screened
     assert verdict.status is SessionStatus.FIXED, verdict.message
     assert [p.tests for p in no_candidate_runs(proposals)] == [()]  # type: ignore[attr-defined]
     assert edits(proposals).count("fix add") == 2  # screened, then screened again
-    assert verdict.concerns == [f"{T_LIST} does not pass with the reproduction's file in place, "
-                                "with or without the patch"]
+    assert verdict.concerns == [
+        f"{T_LIST} does not pass with the reproduction's file in place, with or without the patch"
+    ]
 
 
 def test_a_test_that_passes_with_no_candidate_applied_stays_broken_by_the_candidate(tmp_path: Path) -> None:
@@ -709,12 +773,24 @@ def test_a_chosen_patch_the_gate_refuses_in_verify_says_so(tmp_path: Path) -> No
 def test_two_partial_fixes_are_combined(tmp_path: Path) -> None:
     planner = planner_for(tmp_path, [FIX_ADD, FIX_MUL])
     both = "fix add; and fix mul"
-    world = World({T_ADD: F, T_MUL: F, T_OK: P},
-                  {"fix add": {T_ADD: P}, "fix mul": {T_MUL: P}, both: {T_ADD: P, T_MUL: P}})
+    world = World(
+        {T_ADD: F, T_MUL: F, T_OK: P}, {"fix add": {T_ADD: P}, "fix mul": {T_MUL: P}, both: {T_ADD: P, T_MUL: P}}
+    )
     proposals = world.run(planner)
     # the pair's edits are each dropped and the rest screened again: neither holds alone
-    assert edits(proposals) == ["fix add", REVERT, "fix mul", REVERT, both, REVERT,
-                                "fix mul", REVERT, "fix add", REVERT, f"apply {both}"]
+    assert edits(proposals) == [
+        "fix add",
+        REVERT,
+        "fix mul",
+        REVERT,
+        both,
+        REVERT,
+        "fix mul",
+        REVERT,
+        "fix add",
+        REVERT,
+        f"apply {both}",
+    ]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
     assert "+    return a + b" in verdict.patch and "+    return a * b" in verdict.patch
@@ -756,15 +832,22 @@ def test_a_baseline_failure_that_passes_when_run_again_is_not_a_target_socket_te
     assert verdict.status is SessionStatus.FIXED and verdict.failing_before == [T_ADD]
     flaky = [g for g in verdict.groups if g.tests == [T_MUL]]
     assert [(g.outcome, g.why) for g in flaky] == [
-        ("known", "failed at baseline and passed when run again: flaky, not a target")]
+        ("known", "failed at baseline and passed when run again: flaky, not a target")
+    ]
 
 
 class Reruns(World):
     """A World whose baseline is ``first`` and whose reproduce runs after it report ``alone`` (the
     failing tests run by id) or ``whole`` (the whole suite once more)."""
 
-    def __init__(self, first: Mapping[str, Status], alone: Mapping[str, Status], whole: Mapping[str, Status],
-                 fixes: Mapping[str, Mapping[str, Status]], structured: bool = True) -> None:
+    def __init__(
+        self,
+        first: Mapping[str, Status],
+        alone: Mapping[str, Status],
+        whole: Mapping[str, Status],
+        fixes: Mapping[str, Mapping[str, Status]],
+        structured: bool = True,
+    ) -> None:
         super().__init__(first, fixes)
         self.alone, self.whole, self.structured, self.reproduce_runs = alone, whole, structured, 0
 
@@ -816,16 +899,20 @@ def test_an_edit_a_pair_holds_without_is_dropped_split_to_rsplit_kept_for_a_flak
     chance with the second: the first alone holds once screened again, and it is the patch."""
     noop = candidate("a + b", "b + a", "no-op on mul")
     planner = planner_for(tmp_path, [FIX_ADD, noop])
-    world = Flaky({T_ADD: F, T_MUL: F, T_OK: P},
-                  {"fix add": [{T_ADD: P}, {T_ADD: P, T_MUL: P}], "no-op on mul": [{T_MUL: P}, {}],
-                   "fix add; and no-op on mul": [{T_ADD: P, T_MUL: P}]})
+    world = Flaky(
+        {T_ADD: F, T_MUL: F, T_OK: P},
+        {
+            "fix add": [{T_ADD: P}, {T_ADD: P, T_MUL: P}],
+            "no-op on mul": [{T_MUL: P}, {}],
+            "fix add; and no-op on mul": [{T_ADD: P, T_MUL: P}],
+        },
+    )
     proposals = world.run(planner)
     assert edits(proposals)[-3:] == ["fix add", REVERT, "apply fix add"]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED
     assert verdict.patch == FIX_ADD.diff() and verdict.template == "fix add"
-    assert verdict.checks == ["minimal: one edit left",
-                              "dropped m.py:6 `a + b` -> `b + a`: the patch held without it"]
+    assert verdict.checks == ["minimal: one edit left", "dropped m.py:6 `a + b` -> `b + a`: the patch held without it"]
 
 
 def test_a_rejected_finish_is_proposed_again(tmp_path: Path) -> None:
@@ -865,7 +952,8 @@ class FindsCode(FakeStrategy):
 
 @pytest.mark.parametrize("strategy", [FakeStrategy, FindsCode])
 def test_with_nothing_localized_only_a_strategy_that_finds_code_itself_is_asked(
-        tmp_path: Path, strategy: type[FakeStrategy]) -> None:
+    tmp_path: Path, strategy: type[FakeStrategy]
+) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
     chosen = strategy([FIX_ADD])
     planner = PhasePlanner(chosen, tmp_path, "python", str(tmp_path))
@@ -881,15 +969,21 @@ def test_with_nothing_localized_only_a_strategy_that_finds_code_itself_is_asked(
 class TwoTracebacks(NoCoverage):
     """No coverage; the baseline prints an unrelated failure's traceback before the target's."""
 
-    LOG = ("=================================== FAILURES ===================================\n"
-           "_________________________________ test_other _________________________________\n"
-           "other.py:3: in broken\n    raise OSError\nE   OSError\n"
-           "__________________________________ test_add __________________________________\n"
-           "m.py:2: in add\n    return a - b\nE   AssertionError\n")
+    LOG = (
+        "=================================== FAILURES ===================================\n"
+        "_________________________________ test_other _________________________________\n"
+        "other.py:3: in broken\n    raise OSError\nE   OSError\n"
+        "__________________________________ test_add __________________________________\n"
+        "m.py:2: in add\n    return a - b\nE   AssertionError\n"
+    )
 
     def answer(self, proposal: Proposal) -> Feedback:
-        if isinstance(proposal, RunTests) and not proposal.coverage and self.applied is None \
-                and proposal.phase is Phase.REPRODUCE:
+        if (
+            isinstance(proposal, RunTests)
+            and not proposal.coverage
+            and self.applied is None
+            and proposal.phase is Phase.REPRODUCE
+        ):
             return ran(report(self.baseline, log=self.LOG))
         return super().answer(proposal)
 
@@ -907,7 +1001,8 @@ def test_a_targets_frames_are_read_from_its_own_traceback(tmp_path: Path) -> Non
 
 
 def test_screening_stops_while_the_budget_left_holds_verifying_the_plausible_patch_humanize_e5a3976(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """With a plausible patch in hand, a candidate more is screened only while the seconds left
     hold its screening (as long as the plausible one's took) and verifying the plausible patch
     after it. The history corpus's repair run (s6): the gold patch was plausible 10 s before the
@@ -925,8 +1020,9 @@ def test_screening_stops_while_the_budget_left_holds_verifying_the_plausible_pat
     world.answer = timed  # type: ignore[method-assign]
     wrong = [candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(10)]
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(FakeStrategy([FIX_ADD, *wrong]), tmp_path, "python", str(tmp_path),
-                           seconds_left=lambda: clock["left"])
+    planner = PhasePlanner(
+        FakeStrategy([FIX_ADD, *wrong]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+    )
     proposal = planner.next()
     while not isinstance(proposal, Finish) and clock["left"] > 0:  # the controller's budget check
         world.proposals.append(proposal)

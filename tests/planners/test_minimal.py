@@ -11,8 +11,16 @@ SOURCE = "def f(x):\n    return x.split(';')\n\n\ndef g(n):\n    return n + 1\n"
 def candidate(old: str, new: str, name: str, path: str = "m.py", source: str = SOURCE) -> Candidate:
     start = source.index(old)
     splice = Splice(start, start + len(old), new)
-    return Candidate(path=path, line=source[:start].count("\n") + 1, template=name, description=f"{name} here",
-                     score=1.0, original=source, patched=apply_splices(source, (splice,)), splices=(splice,))
+    return Candidate(
+        path=path,
+        line=source[:start].count("\n") + 1,
+        template=name,
+        description=f"{name} here",
+        score=1.0,
+        original=source,
+        patched=apply_splices(source, (splice,)),
+        splices=(splice,),
+    )
 
 
 RSPLIT = candidate("x.split", "x.rsplit", "method")
@@ -54,11 +62,21 @@ def test_one_templates_splices_are_one_edit_never_split() -> None:
     source = "def f(a, b):\n    return g(a, b)\n"
     at = source.index("g(a, b)")
     splices = (Splice(at + 2, at + 3, "b"), Splice(at + 5, at + 6, "a"))
-    swap = Candidate(path="m.py", line=2, template="swap", description="swap g's arguments", score=1.0,
-                     original=source, patched=apply_splices(source, splices), splices=splices)
+    swap = Candidate(
+        path="m.py",
+        line=2,
+        template="swap",
+        description="swap g's arguments",
+        score=1.0,
+        original=source,
+        patched=apply_splices(source, splices),
+        splices=splices,
+    )
     assert [str(p) for p in pieces(swap)] == ["m.py:2 `a` -> `b` (and 1 more splice)"]
     pair = combine(swap, candidate("return 1", "return 2", "literal", path="n.py", source="def h():\n    return 1\n"))
-    assert pair is not None and [p.source for p in pieces(pair)] == [("swap", "swap g's arguments"),
-                                                                      ("literal", "literal here")]
+    assert pair is not None and [p.source for p in pieces(pair)] == [
+        ("swap", "swap g's arguments"),
+        ("literal", "literal here"),
+    ]
     left = without(pair, pieces(pair)[1])
     assert left is not None and left.diff() == swap.diff() and left.template == "swap"

@@ -6,12 +6,13 @@ from rfsn.planners.verify.obsolete import MAX_OBSOLETE, accepted, declared
 
 
 def test_the_reply_names_them_on_lines_of_their_own_as_a_model_writes_them() -> None:
-    reply = ("The old test checks the string the issue calls wrong.\n\n"
-             "OBSOLETE: t/test_e.py::test_str\n- OBSOLETE: `t/test_e.py::TestX::test_y[a-b]`\n"
-             "**OBSOLETE:** t/test_e.py::test_str\nnot OBSOLETE: t/other.py::test_z\n"
-             "OBSOLETE: t/test_e.py::test_w[a b]  \nOBSOLETE:\n```diff\n...```\n")
-    assert declared(reply) == ["t/test_e.py::test_str", "t/test_e.py::TestX::test_y[a-b]",
-                               "t/test_e.py::test_w[a b]"]
+    reply = (
+        "The old test checks the string the issue calls wrong.\n\n"
+        "OBSOLETE: t/test_e.py::test_str\n- OBSOLETE: `t/test_e.py::TestX::test_y[a-b]`\n"
+        "**OBSOLETE:** t/test_e.py::test_str\nnot OBSOLETE: t/other.py::test_z\n"
+        "OBSOLETE: t/test_e.py::test_w[a b]  \nOBSOLETE:\n```diff\n...```\n"
+    )
+    assert declared(reply) == ["t/test_e.py::test_str", "t/test_e.py::TestX::test_y[a-b]", "t/test_e.py::test_w[a b]"]
 
 
 def test_only_broken_tests_are_accepted_by_id_or_by_function() -> None:

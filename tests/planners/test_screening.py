@@ -14,29 +14,37 @@ T1, T2 = "t.py::test_one", "t.py::test_two"
 PASSING = [f"t.py::test_p{i}" for i in range(6)]
 
 
-
 def best(plausible: list[Candidate], votes: dict[str, int] | None = None) -> Candidate:
     return rank_plausible(plausible, Evidence(votes=votes or {}))[0].candidate
+
 
 def cand(old: str, new: str, template: str = "op") -> Candidate:
     start = SOURCE.index(old)
     splice = Splice(start, start + len(old), new)
-    return Candidate(path="f.py", line=SOURCE[:start].count("\n") + 1, template=template,
-                     description=f"{old} -> {new}", score=1.0, original=SOURCE,
-                     patched=apply_splices(SOURCE, (splice,)), splices=(splice,))
+    return Candidate(
+        path="f.py",
+        line=SOURCE[:start].count("\n") + 1,
+        template=template,
+        description=f"{old} -> {new}",
+        score=1.0,
+        original=SOURCE,
+        patched=apply_splices(SOURCE, (splice,)),
+        splices=(splice,),
+    )
 
 
 def baseline(**extra: Status) -> TestReport:
-    return TestReport(tests={T1: F, T2: F, **dict.fromkeys(PASSING, P), **extra}, exit_code=1,
-                      duration=2.0)
+    return TestReport(tests={T1: F, T2: F, **dict.fromkeys(PASSING, P), **extra}, exit_code=1, duration=2.0)
 
 
 def test_tiers_without_coverage_are_failing_tests_then_suite() -> None:
     tiers = list(Screen(baseline(), [T1, T2]).tiers(cand("x - 1", "x + 1")))
     # the failing tests alone carry no per-test limit: how long they took while failing says
     # nothing of how long they take once they pass
-    assert tiers == [Tier("failing tests", [T1, T2], timeout=8.0, case_limit=False),
-                     Tier("whole suite", [], last=True, timeout=8.0, max_failures=1)]
+    assert tiers == [
+        Tier("failing tests", [T1, T2], timeout=8.0, case_limit=False),
+        Tier("whole suite", [], last=True, timeout=8.0, max_failures=1),
+    ]
 
 
 def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_hold_a_target() -> None:
@@ -45,9 +53,18 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
     of sympy-23191's baseline). No test of them passed, so no candidate can break one, and the
     whole suite need not run them again, unless a target is in one (a test patch's file that
     imports what the fix adds). A file with a test that passed runs."""
-    report = baseline(**{"broken/test_a.py": E, "given/test_b.py": E, "t2.py": E, "t2.py::test_x": P,
-                         "pkg/TestGo": E, "sympy/tests/test_failing.py:test_slow": Status.TIMEOUT,
-                         "test_slow": Status.TIMEOUT, "sympy/tests/test_failing.py:test_skip": Status.SKIPPED})
+    report = baseline(
+        **{
+            "broken/test_a.py": E,
+            "given/test_b.py": E,
+            "t2.py": E,
+            "t2.py::test_x": P,
+            "pkg/TestGo": E,
+            "sympy/tests/test_failing.py:test_slow": Status.TIMEOUT,
+            "test_slow": Status.TIMEOUT,
+            "sympy/tests/test_failing.py:test_skip": Status.SKIPPED,
+        }
+    )
     assert report.passless() == ["broken/test_a.py", "given/test_b.py", "sympy/tests/test_failing.py"]
     tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
     assert [t.leave_out for t in tiers] == [(), ("broken/test_a.py", "sympy/tests/test_failing.py")]
@@ -55,8 +72,12 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
     tiers = list(Screen(report, [T1, "test_slow"]).tiers(cand("x - 1", "x + 1")))
     assert tiers[-1].leave_out == ("broken/test_a.py", "given/test_b.py")
     # a run cut short reached no file it did not report: that says nothing of their collection
-    cut = TestReport(tests={"test_t.py": E, "test_u.py::test_y": P}, exit_code=139, reason="killed by signal 11",
-                     unreached=["test_t.py"])
+    cut = TestReport(
+        tests={"test_t.py": E, "test_u.py::test_y": P},
+        exit_code=139,
+        reason="killed by signal 11",
+        unreached=["test_t.py"],
+    )
     assert cut.passless() == []
 
 
@@ -122,8 +143,12 @@ def test_tiers_run_tests_in_the_baselines_order_as_humanize_2d891b8_needs() -> N
     """Tests that share state (one deletes a module's attribute another reads) pass or fail by
     their order: a screening runs them as the baseline did, never cheapest or by name first."""
     later, first = "t.py::test_a_deletes", "t.py::test_z_reads"
-    run = TestReport(tests={first: F, later: F, **dict.fromkeys(PASSING, P)}, exit_code=1, duration=2.0,
-                     durations={first: 0.3, later: 0.01})
+    run = TestReport(
+        tests={first: F, later: F, **dict.fromkeys(PASSING, P)},
+        exit_code=1,
+        duration=2.0,
+        durations={first: 0.3, later: 0.01},
+    )
     tiers = list(Screen(run, [later, first], {t: {"f.py": [2]} for t in PASSING[2::-1]}).tiers(cand("x - 1", "x + 1")))
     assert tiers[0].tests == [first, later]
     assert tiers[1].tests == PASSING[:3]  # the covering tests too
@@ -134,8 +159,7 @@ def test_tiers_run_tests_in_the_baselines_order_as_humanize_2d891b8_needs() -> N
 def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() -> None:
     """Mutants may loop: the failing tests' tier may take 10x their baseline plus one slack,
     never more than a whole-suite run; unknown durations fall back to that."""
-    timed = baseline().model_copy(update={"durations": {
-        T1: 0.3, T2: 0.01, **dict.fromkeys(PASSING, 0.05)}})
+    timed = baseline().model_copy(update={"durations": {T1: 0.3, T2: 0.01, **dict.fromkeys(PASSING, 0.05)}})
     screen = Screen(timed, [T1, T2])
     first, suite = list(screen.tiers(cand("x - 1", "x + 1")))
     startup = 2.0 - (0.3 + 0.01 + 6 * 0.05)
@@ -236,7 +260,7 @@ def test_the_failing_tests_are_retried_twice_and_other_tiers_once() -> None:
     silent = TestReport(tests={T1: E}, timed_out=True, exit_code=124, unreached=[T1])
     once = screen.retry(failing, screen.judge(failing, silent))
     twice = once and screen.retry(once, screen.judge(once, silent))
-    assert once is not None and twice is not None and twice.timeout == failing.timeout * RETRY_FACTOR ** 2
+    assert once is not None and twice is not None and twice.timeout == failing.timeout * RETRY_FACTOR**2
     assert screen.retry(twice, screen.judge(twice, silent)) is None
     again = screen.retry(suite, screen.judge(suite, silent))
     assert again is not None and screen.retry(again, screen.judge(again, silent)) is None
@@ -333,8 +357,9 @@ def test_a_folder_a_conftest_kept_from_collection_passes_once_its_tests_pass_mar
     run = {"tests/test_a.py::test_x": P, "tests/sub/test_b.py::test_y": P, "other/test_c.py::test_z": F}
     fixed = screen.judge(suite, TestReport(tests=run, exit_code=1, duration=1.0))
     assert fixed.fixed == {"tests"} and fixed.plausible
-    one_fails = screen.judge(suite, TestReport(tests={**run, "tests/sub/test_b.py::test_y": F}, exit_code=1,
-                                               duration=1.0))
+    one_fails = screen.judge(
+        suite, TestReport(tests={**run, "tests/sub/test_b.py::test_y": F}, exit_code=1, duration=1.0)
+    )
     assert not one_fails.fixed and not one_fails.plausible and one_fails.failed == {"tests"}
     again = screen.judge(suite, TestReport(tests={"tests": E}, exit_code=4, duration=1.0))
     assert not again.fixed and not again.plausible

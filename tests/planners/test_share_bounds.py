@@ -21,8 +21,15 @@ HANGS = candidate("a - b", "a - b - 0", "hangs")
 
 def _cut(proposal: RunTests) -> Feedback:
     """A run killed at its limit, having reported nothing."""
-    return ran(TestReport(tests=dict.fromkeys(proposal.tests, Status.ERROR), exit_code=124, timed_out=True,
-                          duration=proposal.timeout or 0.0, unreached=list(proposal.tests)))
+    return ran(
+        TestReport(
+            tests=dict.fromkeys(proposal.tests, Status.ERROR),
+            exit_code=124,
+            timed_out=True,
+            duration=proposal.timeout or 0.0,
+            unreached=list(proposal.tests),
+        )
+    )
 
 
 class HangsForAdd:
@@ -50,8 +57,13 @@ def test_a_screening_run_ends_with_what_is_left_of_its_tries_share_cron_bc59245(
             return super().answer(proposal)
 
     world = Slow({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
-    planner = PhasePlanner(HangsForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           seconds_left=lambda: clock["left"])
+    planner = PhasePlanner(
+        HangsForAdd(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        seconds_left=lambda: clock["left"],
+    )
     with capture_logs() as events:
         world.run(planner, limit=100)
     shares = [e["share_seconds"] for e in events if e["event"] == "planner.group"]
@@ -61,7 +73,8 @@ def test_a_screening_run_ends_with_what_is_left_of_its_tries_share_cron_bc59245(
 
 
 def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_pyparsing_a49e569(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The coverage run of a localization is itself bounded by its measuring time (pyparsing
     a49e569: the groups together's one-command Python coverage run went on 288 s to the session's
     end, past the bound its later commands kept); cut, the ranking is the stack frames'."""
@@ -76,8 +89,13 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
             return super().answer(proposal)
 
     world = SlowCoverage({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
-    planner = PhasePlanner(HangsForAdd(), tmp_path, "python", "/testbed",  # type: ignore[arg-type]
-                           seconds_left=lambda: clock["left"])
+    planner = PhasePlanner(
+        HangsForAdd(),
+        tmp_path,
+        "python",
+        "/testbed",  # type: ignore[arg-type]
+        seconds_left=lambda: clock["left"],
+    )
     with capture_logs() as events:
         world.until_patch(planner)
     runs = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]

@@ -32,10 +32,10 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     site = tmp_path / "site"
     (site / "no_ideas-0.1.dist-info").mkdir(parents=True)
     (site / "no_ideas.py").write_text(STRATEGY)
-    (site / "no_ideas-0.1.dist-info" / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: no-ideas\nVersion: 0.1\n")
+    (site / "no_ideas-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: no-ideas\nVersion: 0.1\n")
     (site / "no_ideas-0.1.dist-info" / "entry_points.txt").write_text(
-        "[rfsn.strategies]\nno-ideas = no_ideas:NoIdeas\n")
+        "[rfsn.strategies]\nno-ideas = no_ideas:NoIdeas\n"
+    )
     monkeypatch.syspath_prepend(str(site))
     return site
 
@@ -48,17 +48,34 @@ def test_a_plugin_strategy_is_found_by_name(site: Path) -> None:
 
 
 def test_unknown_names_list_the_plugins_too(site: Path) -> None:
-    with pytest.raises(ConfigError,
-                       match=r"unknown planner 'nope' \(known: anthropic, hybrid, no-ideas, openai, template\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown planner 'nope' \(known: anthropic, hybrid, no-ideas, openai, template\)"
+    ):
         check_name("nope")
 
 
 @pytest.mark.docker
 def test_rfsn_repair_runs_a_plugin_strategy(site: Path, tmp_path: Path, docker_client: object) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "repair", str(ROOT / "examples" / "quickstart"),
-                           "--planner", "no-ideas", "--out", str(tmp_path / "out"), "--sandbox", "docker"],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "repair",
+            str(ROOT / "examples" / "quickstart"),
+            "--planner",
+            "no-ideas",
+            "--out",
+            str(tmp_path / "out"),
+            "--sandbox",
+            "docker",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 1, proc.stderr[-2000:]
     (session,) = (tmp_path / "out").iterdir()
     result = json.loads((session / "result.json").read_text())

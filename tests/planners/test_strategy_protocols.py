@@ -27,6 +27,11 @@ class Declined(Plain):
 def test_each_strategy_declares_what_it_does_through_the_protocols() -> None:
     strategies: list[PatchStrategy] = [ModelStrategy(), HybridStrategy(), TemplateStrategy(), Plain(), Declined()]
     assert [(finds_code(s), reads_code(s)) for s in strategies] == [
-        (True, True), (True, False), (False, False), (False, False), (False, False)]
+        (True, True),
+        (True, False),
+        (False, False),
+        (False, False),
+        (False, False),
+    ]
     assert isinstance(HybridStrategy(), FindsCode) and not isinstance(HybridStrategy(), ReadsCode)
     assert not isinstance(Plain(), FindsCode | ReadsCode)

@@ -19,17 +19,23 @@ from rfsn.planners.reproduce.targets import causes, environmental, group
 PROJECT = {
     "shop/__init__.py": "",
     "shop/pricing.py": "def discount(q):\n    return 10 if q > 10 else 0\n",
-    "tests/test_pricing.py": ("from shop.pricing import discount\n\n"
-                              "def test_at_threshold():\n    assert discount(10) == 10\n\n"
-                              "def test_above():\n    assert discount(11) == 10\n\n"
-                              "def test_below():\n    assert discount(3) == 0\n"),
-    "tests/test_tools.py": ("import subprocess\n\n"
-                            "def test_formatter():\n"
-                            "    subprocess.run(['no-such-formatter-rfsn', '-v'], check=True)\n\n"
-                            "def test_linter():\n    subprocess.run(['no-such-linter-rfsn'], check=True)\n"),
+    "tests/test_pricing.py": (
+        "from shop.pricing import discount\n\n"
+        "def test_at_threshold():\n    assert discount(10) == 10\n\n"
+        "def test_above():\n    assert discount(11) == 10\n\n"
+        "def test_below():\n    assert discount(3) == 0\n"
+    ),
+    "tests/test_tools.py": (
+        "import subprocess\n\n"
+        "def test_formatter():\n"
+        "    subprocess.run(['no-such-formatter-rfsn', '-v'], check=True)\n\n"
+        "def test_linter():\n    subprocess.run(['no-such-linter-rfsn'], check=True)\n"
+    ),
     "tests/test_yaml.py": "def test_config():\n    import yaml_rfsn_absent\n",
-    "tests/test_money.py": ("import pytest\n\n@pytest.mark.parametrize('n', [1, 2, 3])\n"
-                            "def test_rounding(n):\n    assert round(n / 3, 2) == 0.34\n"),
+    "tests/test_money.py": (
+        "import pytest\n\n@pytest.mark.parametrize('n', [1, 2, 3])\n"
+        "def test_rounding(n):\n    assert round(n / 3, 2) == 0.34\n"
+    ),
 }
 
 
@@ -43,8 +49,12 @@ def _pytest(repo: Path, files: dict[str, str]) -> TestReport:
     argv = [sys.executable, *pack.test_command([], str(repo / ".reports"))[1:]]
     proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
     reports = {p.name: p.read_text() for p in (repo / ".reports").iterdir()}
-    return TestReport(tests=pack.parse(proc.stdout, reports), exit_code=proc.returncode, log=proc.stdout,
-                      reasons=pack.reasons(proc.stdout, reports))
+    return TestReport(
+        tests=pack.parse(proc.stdout, reports),
+        exit_code=proc.returncode,
+        log=proc.stdout,
+        reasons=pack.reasons(proc.stdout, reports),
+    )
 
 
 def _baseline(repo: Path) -> tuple[str, list[str]]:
@@ -68,7 +78,8 @@ def test_failures_are_grouped_by_cause_and_the_environments_are_known(tmp_path: 
 
 
 def test_summary_lines_cut_to_the_terminals_width_take_the_junit_reports_reasons_dateutil_seed_30(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """dateutil seed 30: 411 failures overflowed the output the sandbox keeps, so most tests kept
     only their summary line, cut to the terminal's width ("Attribu...", or no message at all):
     13 groups where there were 4, 30 tests of unknown cause. The junit report's reasons stand in."""
@@ -82,8 +93,9 @@ def test_summary_lines_cut_to_the_terminals_width_take_the_junit_reports_reasons
     assert any(line.endswith("...") for line in summary.splitlines()), summary
     cut = [(g.kind, g.cause, g.tests) for g in group(run.failing, causes(summary), modules)]
     assert cut != whole  # what the session grouped before: by the cut lines
-    assert [(g.kind, g.cause, g.tests) for g in group(run.failing, causes(summary, reasons=run.reasons), modules)] \
-        == whole
+    assert [
+        (g.kind, g.cause, g.tests) for g in group(run.failing, causes(summary, reasons=run.reasons), modules)
+    ] == whole
 
 
 def test_a_missing_module_of_the_project_itself_is_a_bug_not_the_environment() -> None:
@@ -100,12 +112,14 @@ def test_a_runner_without_reasons_gives_one_target_group() -> None:
 
 def test_a_module_that_cannot_be_collected_is_grouped_by_its_import_error() -> None:
     """pytest's summary line for a collection error carries no reason: its section does."""
-    log = ("_____________________ ERROR collecting tests/test_json.py ______________________\n"
-           "ImportError while importing test module '/testbed/tests/test_json.py'.\n"
-           "tests/test_json.py:1: in <module>\n    import simplejson\n"
-           "E   ModuleNotFoundError: No module named 'simplejson'\n"
-           "=========================== short test summary info ============================\n"
-           "ERROR tests/test_json.py\n")
+    log = (
+        "_____________________ ERROR collecting tests/test_json.py ______________________\n"
+        "ImportError while importing test module '/testbed/tests/test_json.py'.\n"
+        "tests/test_json.py:1: in <module>\n    import simplejson\n"
+        "E   ModuleNotFoundError: No module named 'simplejson'\n"
+        "=========================== short test summary info ============================\n"
+        "ERROR tests/test_json.py\n"
+    )
     (only,) = group(["tests/test_json.py"], causes(log), ["shop"])
     assert only.kind == "environment" and "No module named 'simplejson'" in only.cause
 
@@ -132,8 +146,11 @@ def test_a_named_test_its_modules_import_error_hid_failed_with_that_error(tmp_pa
     from rfsn.models import TestStatus
     from rfsn.planners.reproduce.targets import unreported
 
-    files = {"shop/__init__.py": "", "tests/test_ok.py": "def test_ok():\n    pass\n",
-             "tests/test_humanize.py": "from shop.humanize import money\n\n\ndef test_money():\n    assert money(1)\n"}
+    files = {
+        "shop/__init__.py": "",
+        "tests/test_ok.py": "def test_ok():\n    pass\n",
+        "tests/test_humanize.py": "from shop.humanize import money\n\n\ndef test_money():\n    assert money(1)\n",
+    }
     run = _pytest(tmp_path, files)
     target, nosuch = "tests/test_humanize.py::test_money", "tests/test_absent.py::test_money"
     assert run.unknown([target]) == [target]  # pytest reported its file's error, not the test
@@ -150,4 +167,5 @@ def test_a_crashed_tests_cause_is_its_crash_not_unknown() -> None:
     groups = group(["m/p/TestA", "m/p/TestB"], causes("", [crash]), set())
     assert sorted((g.cause, tuple(g.tests)) for g in groups) == [
         ("runtime error: slice bounds out of range [2:1]", ("m/p/TestA",)),
-        ("unknown (the runner printed no reason)", ("m/p/TestB",))]
+        ("unknown (the runner printed no reason)", ("m/p/TestB",)),
+    ]

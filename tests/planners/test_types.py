@@ -84,8 +84,16 @@ def change(original: str, old: str, new: str, path: str = "pkg/buf.py") -> FileC
 
 def candidate(original: str, old: str, new: str, line: int) -> Candidate:
     start = original.index(old)
-    return Candidate(path="m.py", line=line, template="t", score=1.0, description=f"{old} -> {new}", original=original,
-                     patched=original.replace(old, new), splices=(Splice(start, start + len(old), new),))
+    return Candidate(
+        path="m.py",
+        line=line,
+        template="t",
+        score=1.0,
+        description=f"{old} -> {new}",
+        original=original,
+        patched=original.replace(old, new),
+        splices=(Splice(start, start + len(old), new),),
+    )
 
 
 def test_the_probe_sites_are_the_replaced_expression_and_its_functions_returns() -> None:
@@ -112,13 +120,18 @@ def test_a_number_or_none_that_became_a_bound_method_is_a_concern_naming_both() 
     edit = change(SIZED, "else self.size", "else self.refresh")
     probes = sites(edit)
     assert probes is not None
-    before = probed({"t::a": [("builtins.int", False)], "t::b": [("builtins.NoneType", False)]},
-                    {"t::a": [("builtins.int", False)]})
-    after = probed({"t::a": [("builtins.method", True)], "t::b": [("builtins.method", True)]},
-                   {"t::a": [("builtins.method", True)]})
+    before = probed(
+        {"t::a": [("builtins.int", False)], "t::b": [("builtins.NoneType", False)]}, {"t::a": [("builtins.int", False)]}
+    )
+    after = probed(
+        {"t::a": [("builtins.method", True)], "t::b": [("builtins.method", True)]},
+        {"t::a": [("builtins.method", True)]},
+    )
     value, returned = retyped(edit, probes, before, after)
-    assert value.startswith("`self.refresh` at pkg/buf.py:9 is a bound method (callable) where `self.size`, "
-                            "the expression it replaced, was None or a number, on 2 passing tests (t::a, t::b)")
+    assert value.startswith(
+        "`self.refresh` at pkg/buf.py:9 is a bound method (callable) where `self.size`, "
+        "the expression it replaced, was None or a number, on 2 passing tests (t::a, t::b)"
+    )
     assert returned.startswith("Buffer.__len__() returns a bound method (callable) where it returned a number")
 
 
@@ -154,8 +167,14 @@ def test_the_covering_tests_are_the_passing_ones_that_run_a_replaced_line() -> N
 def test_the_plugin_records_each_tests_types_in_a_real_pytest_run(tmp_path: Path) -> None:
     """The sandbox half, run on the host's Python: the function gets an instrumented copy of its
     code once its module is imported, and each test's kinds of value go to the report."""
-    repo = make_project(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/buf.py": SIZED.replace(
-        "else self.size", "else self.refresh"), "tests/test_buf.py": BUFFER_TESTS})
+    repo = make_project(
+        tmp_path / "repo",
+        {
+            "pkg/__init__.py": "",
+            "pkg/buf.py": SIZED.replace("else self.size", "else self.refresh"),
+            "tests/test_buf.py": BUFFER_TESTS,
+        },
+    )
     probes = sites(change(SIZED, "else self.size", "else self.refresh"))
     assert probes is not None
     reports = tmp_path / "reports"
@@ -170,7 +189,8 @@ def test_the_plugin_records_each_tests_types_in_a_real_pytest_run(tmp_path: Path
     assert seen.error == "" and seen.values == {"tests/test_buf.py::test_size_given": [("builtins.method", True)]}
     assert seen.returns["tests/test_buf.py::test_items"] == [("builtins.int", False)]
     assert json.loads((reports / "probe.json").read_text())["returns"]["tests/test_buf.py::test_size_given"] == [
-        ["builtins.method", True]]
+        ["builtins.method", True]
+    ]
 
 
 RETYPE = meta_candidate("a - b", "a.__add__", "retype add")
@@ -203,7 +223,10 @@ def test_the_plan_probes_each_plausible_patch_and_chooses_the_one_that_keeps_the
     probes = [p for p in proposals if isinstance(p, RunTests) and p.probe is not None]
     # both replace `a - b`: one run without a patch serves both, then one with each (and the failing target)
     assert [(p.tests, p.probe.value is not None) for p in probes] == [  # type: ignore[union-attr]
-        ((T_OK,), True), ((T_OK, T_ADD), True), ((T_OK, T_ADD), True)]
+        ((T_OK,), True),
+        ((T_OK, T_ADD), True),
+        ((T_OK, T_ADD), True),
+    ]
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()
     assert verdict.alternatives[0].concerns[0].startswith("`a.__add__` at m.py:2 is a bound method (callable)")
@@ -229,15 +252,17 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def repair(tmp_path: Path, settings: Settings, cut: str) -> tuple[SessionStatus, str, list[str], Path]:
-    repo = make_project(tmp_path / "repo", {"rules/__init__.py": "", "rules/command.py": COMMAND.format(cut=cut),
-                                            "tests/test_command.py": COMMAND_TESTS}, name="rules")
+    repo = make_project(
+        tmp_path / "repo",
+        {"rules/__init__.py": "", "rules/command.py": COMMAND.format(cut=cut), "tests/test_command.py": COMMAND_TESTS},
+        name="rules",
+    )
     options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s", timeout=300)
     result = repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     return result.status, result.patch, result.concerns, tmp_path / "out" / "s"
 
 
-def test_a_list_that_became_a_string_loses_to_the_fix_that_keeps_the_list(tmp_path: Path,
-                                                                          settings: Settings) -> None:
+def test_a_list_that_became_a_string_loses_to_the_fix_that_keeps_the_list(tmp_path: Path, settings: Settings) -> None:
     """Issue 71's ``cmd.parts`` -> ``cmd.text``, in a real session in the local sandbox: the
     template that reads the string instead is plausible and found first; the one that keeps the
     program among the parts is chosen, ``fixed``."""
@@ -245,12 +270,16 @@ def test_a_list_that_became_a_string_loses_to_the_fix_that_keeps_the_list(tmp_pa
     assert status is SessionStatus.FIXED, (patch, concerns)
     assert "+        self.parts = script.split()[0:]" in patch and concerns == []
     alternatives = json.loads((out / "result.json").read_text())["alternatives"]
-    assert any("`cmd.script` at rules/command.py:9 is a string where `cmd.parts`" in c
-               for a in alternatives for c in a["concerns"]), alternatives
+    assert any(
+        "`cmd.script` at rules/command.py:9 is a string where `cmd.parts`" in c
+        for a in alternatives
+        for c in a["concerns"]
+    ), alternatives
 
 
-def test_a_list_that_became_a_string_alone_ends_plausible_with_the_concern_named(tmp_path: Path,
-                                                                                settings: Settings) -> None:
+def test_a_list_that_became_a_string_alone_ends_plausible_with_the_concern_named(
+    tmp_path: Path, settings: Settings
+) -> None:
     status, patch, concerns, out = repair(tmp_path, settings, "")
     assert status is SessionStatus.PLAUSIBLE, (patch, concerns)
     assert '+    return "git" in cmd.script and "push" in cmd.script' in patch

@@ -141,31 +141,50 @@ def test_a_return_or_truth_changed_on_a_passing_tests_own_call_is_a_concern_nami
     probes = sites(WRONG_PAGE)
     assert probes is not None
     before = traced(exact=[("condition", "k10", "False"), ("returns", "k10", "2")])
-    after = traced(exact=[("condition", "k10", "True"), ("returns", "k10", "3")],
-                   rest=[("condition", "k11", "True"), ("returns", "k11", "3")])
+    after = traced(
+        exact=[("condition", "k10", "True"), ("returns", "k10", "3")],
+        rest=[("condition", "k11", "True"), ("returns", "k11", "3")],
+    )
     returned, condition = changed(WRONG_PAGE, probes, before, after, ["t::exact"], ["t::rest"])
-    assert returned.startswith("page_count() returns 3 where it returned 2, on 1 passing test (t::exact) whose "
-                               "arguments no failing test passes")
-    assert condition.startswith("the condition `total // size > 1` at book/pages.py:3 is True where "
-                                "`total % size > 1` was False (weaker than any test needs), on 1 passing test")
+    assert returned.startswith(
+        "page_count() returns 3 where it returned 2, on 1 passing test (t::exact) whose "
+        "arguments no failing test passes"
+    )
+    assert condition.startswith(
+        "the condition `total // size > 1` at book/pages.py:3 is True where "
+        "`total % size > 1` was False (weaker than any test needs), on 1 passing test"
+    )
     stronger = traced(exact=[("condition", "k10", "False")])
-    assert "(stronger than any test needs)" in changed(WRONG_PAGE, probes, traced(exact=[(
-        "condition", "k10", "True")]), stronger, ["t::exact"], [])[0]
+    assert (
+        "(stronger than any test needs)"
+        in changed(WRONG_PAGE, probes, traced(exact=[("condition", "k10", "True")]), stronger, ["t::exact"], [])[0]
+    )
 
 
 def test_changes_on_the_failing_tests_calls_or_past_what_both_runs_saw_are_no_concern() -> None:
     probes = sites(WRONG_PAGE)
     assert probes is not None
     before = traced(same=[("returns", "k11", "2")], other=[("returns", "k12", "3")])
-    after = traced(same=[("returns", "k11", "3")], other=[("returns", "k12", "3"), ("returns", "k13", "9")],
-                   failing=[("returns", "k11", "3")])
+    after = traced(
+        same=[("returns", "k11", "3")],
+        other=[("returns", "k12", "3"), ("returns", "k13", "9")],
+        failing=[("returns", "k11", "3")],
+    )
     assert changed(WRONG_PAGE, probes, before, after, ["t::same", "t::other"], ["t::failing"]) == []
     assert changed(WRONG_PAGE, probes, before, after, ["t::other"], []) == []
     assert changed(WRONG_PAGE, probes, before, after, ["t::same"], [])[0].startswith("page_count() returns 3")
 
 
-def run_probe(repo: Path, reports: Path, original: str, old: str, new: str, seed: str, path: str = "lib/shelf.py",
-              patched: bool = False) -> Probed:
+def run_probe(
+    repo: Path,
+    reports: Path,
+    original: str,
+    old: str,
+    new: str,
+    seed: str,
+    path: str = "lib/shelf.py",
+    patched: bool = False,
+) -> Probed:
     probes = sites(change(original, old, new, path))
     assert probes is not None
     (repo / path).write_text(original.replace(old, new) if patched else original)
@@ -174,8 +193,9 @@ def run_probe(repo: Path, reports: Path, original: str, old: str, new: str, seed
     for name, text in plan.files.items():
         (reports / name).write_text(text)
     argv = [sys.executable if word == "python" else word for word in plan.commands[0]]
-    run = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "PYTHONHASHSEED": seed})
+    run = subprocess.run(
+        argv, cwd=repo, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return read_probe({"probe.json": (reports / "probe.json").read_text()})
 
@@ -183,8 +203,11 @@ def run_probe(repo: Path, reports: Path, original: str, old: str, new: str, seed
 def test_the_plugin_traces_returns_and_truths_by_arguments_the_same_in_another_process(tmp_path: Path) -> None:
     """Each call is keyed by its arguments (an object by its attributes, a set sorted, never an
     address), so two processes with other hash seeds trace the same."""
-    repo = make_project(tmp_path / "repo", {"lib/__init__.py": "", "lib/shelf.py": SHELF,
-                                            "tests/test_shelf.py": SHELF_TESTS}, name="lib")
+    repo = make_project(
+        tmp_path / "repo",
+        {"lib/__init__.py": "", "lib/shelf.py": SHELF, "tests/test_shelf.py": SHELF_TESTS},
+        name="lib",
+    )
     seen = [run_probe(repo, tmp_path / f"r{seed}", SHELF, "<= width", "< width", seed) for seed in ("1", "2")]
     assert seen[0].error == "" and seen[0].traced == seen[1].traced
     fits, wide = seen[0].traced["tests/test_shelf.py::test_fits"], seen[0].traced["tests/test_shelf.py::test_too_wide"]
@@ -210,16 +233,29 @@ def undirected(pairs):
 def test_a_dict_built_in_another_order_is_the_same_return(tmp_path: Path) -> None:
     """The devset's pathfinder: the right fix swaps the ends of an edge, so a passing test's
     undirected graph has its nodes in another order, and is equal."""
-    repo = make_project(tmp_path / "repo", {"lib/__init__.py": "", "lib/graph.py": GRAPH, "tests/test_graph.py": (
-        "from lib.graph import undirected\n\n\ndef test_both_ways():\n"
-        "    assert undirected([(1, 2)]) == {1: {2}, 2: {1}}\n")}, name="lib")
+    repo = make_project(
+        tmp_path / "repo",
+        {
+            "lib/__init__.py": "",
+            "lib/graph.py": GRAPH,
+            "tests/test_graph.py": (
+                "from lib.graph import undirected\n\n\ndef test_both_ways():\n"
+                "    assert undirected([(1, 2)]) == {1: {2}, 2: {1}}\n"
+            ),
+        },
+        name="lib",
+    )
     swap = ("for one, other in pairs", "for other, one in pairs")
-    before, after = (run_probe(repo, tmp_path / f"r{n}", GRAPH, *swap, "0", "lib/graph.py", patched) for n, patched
-                     in enumerate((False, True)))
+    before, after = (
+        run_probe(repo, tmp_path / f"r{n}", GRAPH, *swap, "0", "lib/graph.py", patched)
+        for n, patched in enumerate((False, True))
+    )
     assert before.traced and before.traced == after.traced
     probes = sites(change(GRAPH, *swap, "lib/graph.py"))
-    assert probes is not None and changed(change(GRAPH, *swap, "lib/graph.py"), probes, before, after,
-                                          list(before.traced), []) == []
+    assert (
+        probes is not None
+        and changed(change(GRAPH, *swap, "lib/graph.py"), probes, before, after, list(before.traced), []) == []
+    )
 
 
 class TracingWorld(World):
@@ -233,8 +269,12 @@ class TracingWorld(World):
         feedback = super().answer(proposal)
         if isinstance(proposal, RunTests) and proposal.probe is not None and feedback.outcome is not None:
             assert feedback.outcome.report is not None
-            seen = Probed(traced={T_OK: [("returns", "(1, 1)", self.returns.get(self.applied or "", "0"))],
-                                  T_ADD: [("returns", "(2, 2)", "4")]})
+            seen = Probed(
+                traced={
+                    T_OK: [("returns", "(1, 1)", self.returns.get(self.applied or "", "0"))],
+                    T_ADD: [("returns", "(2, 2)", "4")],
+                }
+            )
             return ran(feedback.outcome.report.model_copy(update={"probed": seen}))
         return feedback
 
@@ -253,11 +293,15 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
 
 
-def repair(tmp_path: Path, settings: Settings, least: int, rest_one: int, rest_three: int,
-           exact: int, pages: int) -> tuple[SessionStatus, str, list[str], Path]:
+def repair(
+    tmp_path: Path, settings: Settings, least: int, rest_one: int, rest_three: int, exact: int, pages: int
+) -> tuple[SessionStatus, str, list[str], Path]:
     tests = PAGES_TESTS.format(rest_one=rest_one, rest_three=rest_three, exact=exact, pages=pages)
-    repo = make_project(tmp_path / "repo", {"book/__init__.py": "", "book/pages.py": PAGES.format(least=least),
-                                            "tests/test_pages.py": tests}, name="book")
+    repo = make_project(
+        tmp_path / "repo",
+        {"book/__init__.py": "", "book/pages.py": PAGES.format(least=least), "tests/test_pages.py": tests},
+        name="book",
+    )
     options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s", timeout=300)
     result = repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     return result.status, result.patch, result.concerns, tmp_path / "out" / "s"
@@ -269,17 +313,23 @@ def test_a_page_added_to_an_exact_fit_loses_to_the_fix_that_keeps_it(tmp_path: P
     status, patch, concerns, out = repair(tmp_path, settings, least=1, rest_one=11, rest_three=13, exact=10, pages=3)
     assert status is SessionStatus.FIXED and concerns == [], (patch, concerns)
     assert "+    if total // size" not in patch
-    alternatives = {a["description"]: a["concerns"] for a in json.loads((out / "result.json").read_text())[
-        "alternatives"]}
+    alternatives = {
+        a["description"]: a["concerns"] for a in json.loads((out / "result.json").read_text())["alternatives"]
+    }
     wrong = alternatives["replace `%` with `//` at book/pages.py:3"]
-    assert wrong[0].startswith("page_count() returns 3 where it returned 2, on 1 passing test "
-                               "(tests/test_pages.py::test_an_exact_fit_has_pages)")
-    assert wrong[1].startswith("the condition `total // size > 1` at book/pages.py:3 is True where `total % size > 1` "
-                               "was False (weaker than any test needs)")
+    assert wrong[0].startswith(
+        "page_count() returns 3 where it returned 2, on 1 passing test "
+        "(tests/test_pages.py::test_an_exact_fit_has_pages)"
+    )
+    assert wrong[1].startswith(
+        "the condition `total // size > 1` at book/pages.py:3 is True where `total % size > 1` "
+        "was False (weaker than any test needs)"
+    )
 
 
-def test_a_page_added_to_an_exact_fit_alone_ends_plausible_with_the_concern_named(tmp_path: Path,
-                                                                                 settings: Settings) -> None:
+def test_a_page_added_to_an_exact_fit_alone_ends_plausible_with_the_concern_named(
+    tmp_path: Path, settings: Settings
+) -> None:
     """No template writes the fix (``> 2`` -> ``> 0``): the wrong patches alone are plausible."""
     status, patch, concerns, out = repair(tmp_path, settings, least=2, rest_one=16, rest_three=18, exact=15, pages=4)
     assert status is SessionStatus.PLAUSIBLE, (patch, concerns)
@@ -293,8 +343,11 @@ def test_a_page_added_to_an_exact_fit_alone_ends_plausible_with_the_concern_name
 def test_a_fix_whose_changed_return_a_passing_test_throws_away_ends_fixed(tmp_path: Path, settings: Settings) -> None:
     """The devset's lrucache shape: ``setdefault`` on a key it has returns the value it has, which
     a passing test's calls made as statements also get, and never look at."""
-    repo = make_project(tmp_path / "repo", {"reg/__init__.py": "", "reg/registry.py": REGISTRY,
-                                            "tests/test_registry.py": REGISTRY_TESTS}, name="reg")
+    repo = make_project(
+        tmp_path / "repo",
+        {"reg/__init__.py": "", "reg/registry.py": REGISTRY, "tests/test_registry.py": REGISTRY_TESTS},
+        name="reg",
+    )
     options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s", timeout=300)
     result = repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     assert result.status is SessionStatus.FIXED, (result.patch, result.concerns)

@@ -33,8 +33,13 @@ def make_project(root: Path, tests: dict[str, str], name: str = "demo") -> Path:
     for rel, text in tests.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     return root
@@ -42,9 +47,8 @@ def make_project(root: Path, tests: dict[str, str], name: str = "demo") -> Path:
 
 PASSING = {"tests/test_ok.py": "def test_one():\n    assert 1 + 1 == 2\n\ndef test_two():\n    pass\n"}
 MIXED = {"tests/test_mixed.py": "def test_good():\n    pass\n\ndef test_bad():\n    assert 0\n"}
-SLEEPING = {"tests/test_sleep.py": (
-    "import subprocess, time\n\n"
-    "def test_sleeps():\n"
-    "    subprocess.Popen(['sleep', '300'])\n"
-    "    time.sleep(300)\n"
-)}
+SLEEPING = {
+    "tests/test_sleep.py": (
+        "import subprocess, time\n\ndef test_sleeps():\n    subprocess.Popen(['sleep', '300'])\n    time.sleep(300)\n"
+    )
+}

@@ -40,6 +40,7 @@ def _listens(path: Path) -> bool:
 def _stop(pid: int, seconds: float, owner: Path) -> None:
     """SIGTERM ``pid`` (not a child of ours), SIGKILL after ``seconds``; only while it is still
     a containerd whose command line names ``owner`` (a reused pid is someone else's)."""
+
     def ours() -> bool:
         try:
             line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
@@ -79,15 +80,27 @@ def running() -> Iterator[str]:
         subprocess.run(["ip", "link", "add", bridge, "type", "bridge"], check=True)
         subprocess.run(["ip", "addr", "add", f"10.213.{os.getpid() % 250}.1/24", "dev", bridge], check=True)
         process = subprocess.Popen(
-            [dockerd, f"--data-root={root}/data", f"--exec-root={root}/exec", f"--pidfile={root}/docker.pid",
-             f"-H={host}", f"--containerd-namespace={name}", f"--containerd-plugins-namespace={name}-plugins",
-             "--iptables=false", "--ip6tables=false", "--ip-masq=false", f"--bridge={bridge}"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                dockerd,
+                f"--data-root={root}/data",
+                f"--exec-root={root}/exec",
+                f"--pidfile={root}/docker.pid",
+                f"-H={host}",
+                f"--containerd-namespace={name}",
+                f"--containerd-plugins-namespace={name}-plugins",
+                "--iptables=false",
+                "--ip6tables=false",
+                "--ip-masq=false",
+                f"--bridge={bridge}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while not _listens(root / "docker.sock"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the second dockerd did not start: "
-                                   + (root / "dockerd.log").read_text()[-2000:])
+                raise RuntimeError("the second dockerd did not start: " + (root / "dockerd.log").read_text()[-2000:])
             time.sleep(0.2)
         with contextlib.closing(docker.DockerClient(base_url=host, timeout=30)) as client:
             client.ping()

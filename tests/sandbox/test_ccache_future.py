@@ -42,8 +42,7 @@ class Searching(Compiling):
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def _project(root: Path) -> tuple[Path, str, str]:
@@ -53,8 +52,10 @@ def _project(root: Path) -> tuple[Path, str, str]:
     base = _git(repo, "rev-parse", "HEAD")
     (repo / "include").mkdir()
     (repo / "include" / f"fix-{MARKER}.h").write_text("#define W 1\n")
-    (repo / "ext.c").write_text(f'#include <v.h>\n#include <fix-{MARKER}.h>\n'
-                                f'const char *later(void) {{ return "{MARKER}"; }}\nint f(void) {{ return V + W; }}\n')
+    (repo / "ext.c").write_text(
+        f"#include <v.h>\n#include <fix-{MARKER}.h>\n"
+        f'const char *later(void) {{ return "{MARKER}"; }}\nint f(void) {{ return V + W; }}\n'
+    )
     _git(repo, "add", ".")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "the later commit")
     return repo, base, _git(repo, "rev-parse", "HEAD")
@@ -70,7 +71,8 @@ def _scan(box: Any) -> tuple[list[str], int]:
 
 @in_docker
 def test_a_session_of_an_earlier_commit_reads_nothing_a_later_commits_setup_compiled_issue_68(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """A batch's sessions share the repository's cache: the later commit's setup (its C code and
     a header named after MARKER) ran first, then a session of the earlier commit searched the
     cache it mounts, during its setup and then as root: nothing of the later commit (which a setup
@@ -106,7 +108,8 @@ class BuiltLater(Compiling):
 
 @in_docker
 def test_a_session_of_an_earlier_commit_reads_nothing_its_env_images_later_build_compiled_issue_68(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     """An instance's env image is built from its environment setup commit, which may be later than
     the base: what that build compiled (the image's own cache) is withheld from a session of the
     base, and stays for one of the env commit itself."""

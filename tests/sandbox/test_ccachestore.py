@@ -12,8 +12,12 @@ from rfsn.sandbox import ccachestore
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def _commit(repo: Path, message: str) -> str:
@@ -47,8 +51,10 @@ def test_a_view_holds_the_commits_and_its_ancestors_entries_the_nearest_version_
     assert ccachestore.keep(store, _written(tmp_path / "n3", {"cc/later": "L", "aa/one": "1"}), later) == 1
     ccachestore.keep(store, _written(tmp_path / "n4", {"dd/side": "S"}), side)
     assert not (tmp_path / "n1").exists()
-    views = {name: ccachestore.view(store, repo, commit)
-             for name, commit in (("first", first), ("second", second), ("later", later), ("side", side))}
+    views = {
+        name: ccachestore.view(store, repo, commit)
+        for name, commit in (("first", first), ("second", second), ("later", later), ("side", side))
+    }
     assert _seen(views["first"]) == {"aa/one": "1", "bb/manifest": "first's"}
     assert _seen(views["second"]) == {"aa/one": "1", "bb/manifest": "second's"}
     assert _seen(views["later"]) == {"aa/one": "1", "bb/manifest": "second's", "cc/later": "L"}

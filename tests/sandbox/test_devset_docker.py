@@ -28,8 +28,14 @@ from tests.sandbox.projects import make_project
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
 _SUMMARY = re.compile(r"^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+)")
 _VERBOSE_SKIP = re.compile(r"^(\S+::\S+) SKIPPED")
-_STATUS = {"PASSED": "passed", "XPASS": "passed", "FAILED": "failed", "ERROR": "error",
-           "XFAIL": "passed", "SKIPPED": "skipped"}  # an expected failure passes (as rfsn reads it)
+_STATUS = {
+    "PASSED": "passed",
+    "XPASS": "passed",
+    "FAILED": "failed",
+    "ERROR": "error",
+    "XFAIL": "passed",
+    "SKIPPED": "skipped",
+}  # an expected failure passes (as rfsn reads it)
 _WORST = ["passed", "skipped", "error", "failed"]
 
 
@@ -39,22 +45,33 @@ def host_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     to bootstrap first)."""
     venv = tmp_path_factory.mktemp("host-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
-                    "pytest"], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", "pytest"],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return venv / "bin" / "python"
 
 
 def host_statuses(python: Path, repo: Path) -> dict[str, str]:
     env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(repo), "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run([str(python), "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-v"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-v"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     found: dict[str, str] = {}
     for line in proc.stdout.splitlines():
         match = _SUMMARY.match(line) or _VERBOSE_SKIP.match(line)
         if not match:
             continue
-        test_id, status = (match.group(2), _STATUS[match.group(1)]) if match.re is _SUMMARY \
-            else (match.group(1), "skipped")
+        test_id, status = (
+            (match.group(2), _STATUS[match.group(1)]) if match.re is _SUMMARY else (match.group(1), "skipped")
+        )
         if _WORST.index(status) >= _WORST.index(found.get(test_id, "passed")):
             found[test_id] = status
     assert found, proc.stdout[-2000:]
@@ -71,8 +88,14 @@ def docker_statuses(repo: Path, pack: SharedEnvPython, settings: Settings) -> di
     return {test_id: status.value for test_id, status in report.tests.items()}
 
 
-def mismatches(instances: list[dict[str, Any]], repos: Path, tmp_path: Path, host_python: Path,
-               pack: SharedEnvPython, settings: Settings) -> dict[str, Any]:
+def mismatches(
+    instances: list[dict[str, Any]],
+    repos: Path,
+    tmp_path: Path,
+    host_python: Path,
+    pack: SharedEnvPython,
+    settings: Settings,
+) -> dict[str, Any]:
     """What Docker and the host report differently, by project, for each instance's project with
     its test_patch; each agrees with its instance (FAIL_TO_PASS fail, PASS_TO_PASS pass)."""
     found = {}
@@ -81,29 +104,42 @@ def mismatches(instances: list[dict[str, Any]], repos: Path, tmp_path: Path, hos
         expected = host_statuses(host_python, with_test_patch(repos, instance, tmp_path / "host" / name))
         got = docker_statuses(with_test_patch(repos, instance, tmp_path / "docker" / name), pack, settings)
         if got != expected:
-            found[name] = {"host only": sorted(set(expected.items()) - set(got.items())),
-                           "docker only": sorted(set(got.items()) - set(expected.items()))}
+            found[name] = {
+                "host only": sorted(set(expected.items()) - set(got.items())),
+                "docker only": sorted(set(got.items()) - set(expected.items())),
+            }
         assert {t: got.get(t) for t in instance["FAIL_TO_PASS"]} == dict.fromkeys(instance["FAIL_TO_PASS"], "failed")
         assert {t: got.get(t) for t in instance["PASS_TO_PASS"]} == dict.fromkeys(instance["PASS_TO_PASS"], "passed")
     return found
 
 
 def test_docker_results_equal_host_pytest_for_every_outcome_and_a_devset_project(
-        devset_instances: dict[str, dict[str, Any]], devset_repos: Path, tmp_path: Path,
-        host_python: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    devset_instances: dict[str, dict[str, Any]],
+    devset_repos: Path,
+    tmp_path: Path,
+    host_python: Path,
+    shared_pack: SharedEnvPython,
+    docker_settings: Settings,
+) -> None:
     """A project with each outcome pytest has, and the devset project with the most parametrized
     tests (every Python devset project: the sweep below)."""
     repo = make_project(tmp_path / "outcomes", {"tests/test_all.py": EVERY_OUTCOME})
     assert docker_statuses(repo, shared_pack, docker_settings) == host_statuses(host_python, repo)
-    assert mismatches([devset_instances["numerals"]], devset_repos, tmp_path, host_python, shared_pack,
-                      docker_settings) == {}
+    assert (
+        mismatches([devset_instances["numerals"]], devset_repos, tmp_path, host_python, shared_pack, docker_settings)
+        == {}
+    )
 
 
 @pytest.mark.sweep
-def test_docker_results_equal_host_pytest(devset_instances: dict[str, dict[str, Any]],
-                                          devset_repos: Path, tmp_path: Path, host_python: Path,
-                                          shared_pack: SharedEnvPython,
-                                          docker_settings: Settings) -> None:
+def test_docker_results_equal_host_pytest(
+    devset_instances: dict[str, dict[str, Any]],
+    devset_repos: Path,
+    tmp_path: Path,
+    host_python: Path,
+    shared_pack: SharedEnvPython,
+    docker_settings: Settings,
+) -> None:
     instances = python_instances(devset_instances)
     assert len(instances) == 20
     assert mismatches(instances, devset_repos, tmp_path, host_python, shared_pack, docker_settings) == {}
@@ -116,15 +152,18 @@ EVERY_OUTCOME = (
     "@pytest.mark.skip\ndef test_s(): pass\n"
     "@pytest.mark.xfail\ndef test_xf(): assert 0\n"
     "@pytest.fixture\ndef boom():\n    raise RuntimeError\n"
-    "def test_e(boom): pass\n")
+    "def test_e(boom): pass\n"
+)
 
 
 def test_host_parser_reads_skips_and_xfails(tmp_path: Path, host_python: Path) -> None:
     """The host-side reference parser itself, on a project with every outcome."""
     (tmp_path / "test_all.py").write_text(EVERY_OUTCOME)
     assert host_statuses(host_python, tmp_path) == {
-        "test_all.py::test_p": "passed", "test_all.py::test_f": "failed",
-        "test_all.py::test_s": "skipped", "test_all.py::test_xf": "passed",
+        "test_all.py::test_p": "passed",
+        "test_all.py::test_f": "failed",
+        "test_all.py::test_s": "skipped",
+        "test_all.py::test_xf": "passed",
         "test_all.py::test_e": "error",
     }
     assert os.listdir(tmp_path) == ["test_all.py"]

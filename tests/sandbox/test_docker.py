@@ -27,8 +27,9 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
 
 
 def operations(operation: str, result: str) -> float:
-    value = REGISTRY.get_sample_value("rfsn_sandbox_operations_total",
-                                      {"kind": "docker", "operation": operation, "result": result})
+    value = REGISTRY.get_sample_value(
+        "rfsn_sandbox_operations_total", {"kind": "docker", "operation": operation, "result": result}
+    )
     return value or 0.0
 
 
@@ -38,7 +39,8 @@ def test_detection_picks_python(tmp_path: Path) -> None:
 
 
 def test_second_open_of_the_same_recipe_builds_nothing(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     repo = make_project(tmp_path / "p", PASSING)
     images = []
     for _ in range(2):
@@ -48,15 +50,14 @@ def test_second_open_of_the_same_recipe_builds_nothing(
             report = run_tests(box, shared_pack, timeout=120)
         assert operations("env_image", "built") == built
         assert operations("env_image", "cached") == cached + 1
-        assert report.ok and set(report.tests) == {"tests/test_ok.py::test_one",
-                                                   "tests/test_ok.py::test_two"}
+        assert report.ok and set(report.tests) == {"tests/test_ok.py::test_one", "tests/test_ok.py::test_two"}
     # the second starts from the same env image, or from the first's setup snapshot on top of it
     assert images[1] == images[0] or images[0] in [
-        layer["Id"] for layer in docker_client.images.get(images[1]).history()]
+        layer["Id"] for layer in docker_client.images.get(images[1]).history()
+    ]
 
 
-def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPython,
-                                     docker_settings: Settings) -> None:
+def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     repo = make_project(tmp_path / "p", {**PASSING, **MIXED})
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         full = run_tests(box, shared_pack, timeout=120)
@@ -65,16 +66,20 @@ def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPytho
     assert one.tests == {"tests/test_mixed.py::test_bad": "failed"} and not one.ok
 
 
-LEAVES_TMP = {"tests/test_tmp.py": (
-    "import os, tempfile\n\n\n"
-    "def test_a_fresh_tmp():\n"
-    "    tmp = tempfile.gettempdir()\n"
-    "    assert tmp == '/tmp/rfsn-run' and os.listdir(tmp) == []\n"
-    "    open(os.path.join(tmp, 'left-by-an-earlier-run'), 'w').close()\n")}
+LEAVES_TMP = {
+    "tests/test_tmp.py": (
+        "import os, tempfile\n\n\n"
+        "def test_a_fresh_tmp():\n"
+        "    tmp = tempfile.gettempdir()\n"
+        "    assert tmp == '/tmp/rfsn-run' and os.listdir(tmp) == []\n"
+        "    open(os.path.join(tmp, 'left-by-an-earlier-run'), 'w').close()\n"
+    )
+}
 
 
-def test_each_test_run_has_an_empty_tmp_of_its_own(tmp_path: Path, shared_pack: SharedEnvPython,
-                                                    docker_settings: Settings) -> None:
+def test_each_test_run_has_an_empty_tmp_of_its_own(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """A fresh container per run (the harness's way) would not see what an earlier run left in
     /tmp; nor does a session's second run (pytest's own suite failed on the numbered base
     directories an earlier run left). The directory lies in the /tmp tmpfs and is gone after."""
@@ -82,13 +87,15 @@ def test_each_test_run_has_an_empty_tmp_of_its_own(tmp_path: Path, shared_pack: 
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         runs = [run_tests(box, shared_pack, timeout=120) for _ in range(2)]
         left = box.exec(["sh", "-c", "ls -d /tmp/rfsn-run-* 2>/dev/null | wc -l"], timeout=30)
-    assert all(r.ok and r.tests == {"tests/test_tmp.py::test_a_fresh_tmp": "passed"} for r in runs), \
-        runs[-1].log[-2000:]
+    assert all(r.ok and r.tests == {"tests/test_tmp.py::test_a_fresh_tmp": "passed"} for r in runs), runs[-1].log[
+        -2000:
+    ]
     assert left.output.strip() == "0"
 
 
 def test_execs_from_two_threads_leave_the_client_as_it_was(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """A warm runner starts in one thread while the localization runs tests in another: each
     exec keeps its own read timeout, and a quiet command outlasts the client's."""
     import threading
@@ -122,8 +129,9 @@ def processes(box: Any) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip() and not line.startswith("ps ")]
 
 
-def test_timeout_kills_every_process_it_started(tmp_path: Path, shared_pack: SharedEnvPython,
-                                                docker_settings: Settings) -> None:
+def test_timeout_kills_every_process_it_started(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     repo = make_project(tmp_path / "p", SLEEPING)
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         started = time.monotonic()
@@ -137,25 +145,32 @@ def test_timeout_kills_every_process_it_started(tmp_path: Path, shared_pack: Sha
         assert box.exec(["true"], timeout=10).exit_code == 0
 
 
-def test_network_is_disabled(tmp_path: Path, shared_pack: SharedEnvPython,
-                             docker_settings: Settings) -> None:
+def test_network_is_disabled(tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
     repo = make_project(tmp_path / "p", PASSING)
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         assert box.container.attrs["HostConfig"]["NetworkMode"] == "none"
         interfaces = box.exec(["ls", "/sys/class/net"], timeout=10).output.split()
         assert interfaces == ["lo"]
         # no route anywhere: connecting fails at once, without a packet leaving the host
-        probe = box.exec(["python", "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 2)"],
-                         timeout=20)
+        probe = box.exec(["python", "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 2)"], timeout=20)
         assert probe.exit_code != 0 and "unreachable" in probe.output.lower()
 
 
 def test_every_limit_docs_security_promises_is_on_the_started_container(
-        tmp_path: Path, shared_pack: SharedEnvPython) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython
+) -> None:
     """The container as Docker started it holds every limit of docs/security.md's table: settings
     cannot switch one off (RFSN_PIDS=0 gave no PidsLimit, RFSN_CPUS=0 NanoCpus 0)."""
-    settings = Settings(sandbox="docker", memory="512m", cpus=0.5, pids=64, tmp_size="32m",
-                        file_size="8m", setup_timeout=100, test_timeout=50)
+    settings = Settings(
+        sandbox="docker",
+        memory="512m",
+        cpus=0.5,
+        pids=64,
+        tmp_size="32m",
+        file_size="8m",
+        setup_timeout=100,
+        test_timeout=50,
+    )
     repo = make_project(tmp_path / "p", PASSING)
     with open_sandbox(repo, shared_pack, settings, "docker", budget=70) as box:
         attrs = box.client.api.inspect_container(box.container.id)
@@ -172,31 +187,37 @@ def test_every_limit_docs_security_promises_is_on_the_started_container(
         assert not host_config["Devices"] and not host_config.get("PortBindings")
         assert config["User"] not in ("", "0", "root") and not config["User"].startswith("0:")
         assert set(config["Env"]) >= {"HOME=/tmp"} and not any(
-            name.startswith(("ANTHROPIC", "OPENAI", "AWS_", "GITHUB")) for name in config["Env"])
+            name.startswith(("ANTHROPIC", "OPENAI", "AWS_", "GITHUB")) for name in config["Env"]
+        )
         mounts = {m["Destination"]: m for m in attrs["Mounts"]}
-        assert "/var/run/docker.sock" not in mounts and all(
-            "docker.sock" not in m["Source"] for m in mounts.values())
+        assert "/var/run/docker.sock" not in mounts and all("docker.sock" not in m["Source"] for m in mounts.values())
         assert {"/testbed", "/rfsn"} <= set(mounts)
         # its main process ends by itself: the setup's limit, the budget and the margin
         setup = len(shared_pack.setup_commands(repo)) * 100
         assert config["Cmd"] == ["sleep", str(setup + 70 + int(MARGIN))] and host_config["AutoRemove"]
-        bomb = ("import subprocess\nps = []\ntry:\n    for _ in range(200):\n"
-                "        ps.append(subprocess.Popen(['sleep', '60']))\n"
-                "except OSError as exc:\n    print('LIMIT', len(ps), exc)\n"
-                "for p in ps:\n    p.kill()\n")
+        bomb = (
+            "import subprocess\nps = []\ntry:\n    for _ in range(200):\n"
+            "        ps.append(subprocess.Popen(['sleep', '60']))\n"
+            "except OSError as exc:\n    print('LIMIT', len(ps), exc)\n"
+            "for p in ps:\n    p.kill()\n"
+        )
         result = box.exec(["python", "-c", bomb], timeout=60)
         assert "LIMIT" in result.output, result.output[-500:]
         assert int(result.output.split()[1]) < 64
-        memory = box.exec(["python", "-c", "b = bytearray(900 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"],
-                          timeout=60)
+        memory = box.exec(
+            ["python", "-c", "b = bytearray(900 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"], timeout=60
+        )
         assert memory.exit_code != 0  # killed by the cgroup (137) or MemoryError
 
 
-def test_cleanup_after_an_exception(tmp_path: Path, shared_pack: SharedEnvPython,
-                                    docker_settings: Settings, docker_client: Any) -> None:
+def test_cleanup_after_an_exception(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     repo = make_project(tmp_path / "p", PASSING)
-    with pytest.raises(RuntimeError, match="boom"), \
-            open_sandbox(repo, shared_pack, docker_settings, "docker", session_id="exc-test") as box:
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        open_sandbox(repo, shared_pack, docker_settings, "docker", session_id="exc-test") as box,
+    ):
         scratch, name = box.scratch, box.container.name
         raise RuntimeError("boom")
     assert not scratch.exists()
@@ -204,7 +225,8 @@ def test_cleanup_after_an_exception(tmp_path: Path, shared_pack: SharedEnvPython
 
 
 def test_a_sandbox_nothing_holds_is_removed_on_the_way_out(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     """A stop signal can land after the container exists and before any code holds it to
     close (the rest of a constructor, the step into ``try``). Entered and never exited,
     the sandbox is still closed by what runs on the way out (atexit, a terminated worker)."""
@@ -229,7 +251,8 @@ def wait_for(predicate: Any, seconds: float) -> Any:
 
 
 def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     """A SIGKILLed batch left its containers running `sleep infinity` for an hour: a session
     container's main process is bounded, and the container goes once it ends, with no prune."""
     from rfsn.sandbox.daemon import connect
@@ -237,8 +260,9 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
     from rfsn.sandbox.images import env_image_tag, resolve_base
 
     assert shared_pack.recipe is not None
-    image = env_image_tag(shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base,
-                                                           docker_settings.base_image_source))
+    image = env_image_tag(
+        shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
+    )
     repo = make_project(tmp_path / "p", PASSING)
     started = time.monotonic()
     box = DockerSandbox(connect(), image, repo, memory="256m", cpus=1.0, pids=64, lifetime=4)
@@ -252,8 +276,8 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
 
 @pytest.mark.parametrize("finished", [False, True], ids=["under-way", "finished"])
 def test_a_container_whose_auto_removal_is_under_way_is_gone_when_close_returns(
-        finished: bool, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings,
-        docker_client: Any) -> None:
+    finished: bool, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: Any
+) -> None:
     """Its main process ended (killed, or its lifetime out), the daemon is removing it, and our
     removal gets 409 (close waits for it to go: it returned at once, and CI's leak check saw two
     containers of a finished test) or 404 once it finished (no failure: the container is gone)."""
@@ -264,10 +288,12 @@ def test_a_container_whose_auto_removal_is_under_way_is_gone_when_close_returns(
     from rfsn.sandbox.images import env_image_tag, resolve_base
 
     assert shared_pack.recipe is not None
-    image = env_image_tag(shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base,
-                                                           docker_settings.base_image_source))
-    box = DockerSandbox(connect(), image, make_project(tmp_path / "p", PASSING), memory="256m",
-                        cpus=1.0, pids=64, lifetime=600)
+    image = env_image_tag(
+        shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
+    )
+    box = DockerSandbox(
+        connect(), image, make_project(tmp_path / "p", PASSING), memory="256m", cpus=1.0, pids=64, lifetime=600
+    )
     docker_client.containers.get(box.container.id).kill()  # its auto-removal begins
     # sparse: no inspect of each listed container, which races the daemon removing it (404)
     if finished:
@@ -289,12 +315,26 @@ def running_commands(container: Any) -> str:
         raise
 
 
-def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPython,
-                                       docker_client: Any) -> None:
+def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPython, docker_client: Any) -> None:
     repo = make_project(tmp_path / "p", SLEEPING)
-    with subprocess.Popen([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker",
-                           "--buildpack", "python", "--timeout", "120"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "test",
+            str(repo),
+            "--sandbox",
+            "docker",
+            "--buildpack",
+            "python",
+            "--timeout",
+            "120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         label = {"label": f"rfsn.pid={proc.pid}"}
         try:
             container = wait_for(lambda: docker_client.containers.list(filters=label), 120)[0]
@@ -310,8 +350,9 @@ def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPyt
     assert docker_client.containers.list(all=True, filters=label) == []
 
 
-def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack: SharedEnvPython,
-                                                 docker_settings: Settings) -> None:
+def test_prune_removes_containers_of_dead_owners(
+    docker_client: Any, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     from rfsn.sandbox.images import env_image_tag, resolve_base
 
     assert shared_pack.recipe is not None
@@ -321,14 +362,23 @@ def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack
     dead.wait()
     common = {"rfsn.managed": "1", "rfsn.host": socket.gethostname()}
     orphan = docker_client.containers.run(
-        image, ["sleep", "infinity"], detach=True, network_mode="none",
-        labels={**common, "rfsn.session": "orphan", "rfsn.pid": str(dead.pid)})
+        image,
+        ["sleep", "infinity"],
+        detach=True,
+        network_mode="none",
+        labels={**common, "rfsn.session": "orphan", "rfsn.pid": str(dead.pid)},
+    )
     alive = docker_client.containers.run(
-        image, ["sleep", "infinity"], detach=True, network_mode="none",
-        labels={**common, "rfsn.session": "alive", "rfsn.pid": str(os.getpid())})
+        image,
+        ["sleep", "infinity"],
+        detach=True,
+        network_mode="none",
+        labels={**common, "rfsn.session": "alive", "rfsn.pid": str(os.getpid())},
+    )
     try:
-        proc = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True,
-                              text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True, text=True, timeout=120
+        )
         assert proc.returncode == 0, proc.stderr
         # the orphan is gone (this prune removed it, or another rfsn process's start-up sweep)
         assert alive.name not in proc.stdout
@@ -341,7 +391,8 @@ def test_prune_removes_containers_of_dead_owners(docker_client: Any, shared_pack
 
 
 def test_a_shared_clone_reads_its_history_inside_the_sandbox(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """A workspace that is a ``git clone --shared`` of a local repository: the objects it
     borrows are mounted read-only, so tags and history (version-from-tag builds) are there."""
     origin = make_project(tmp_path / "origin", PASSING)
@@ -357,7 +408,8 @@ def test_a_shared_clone_reads_its_history_inside_the_sandbox(
 
 
 def test_history_borrowed_through_a_chain_from_a_closed_directory_is_readable_inside(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """The origin is itself a ``--shared`` clone of a repository under a mode-700 directory (a
     mirror under /root/...): the whole chain is readable inside, git prints no error, and the
     host's own alternates files are left as they were."""
@@ -371,21 +423,20 @@ def test_history_borrowed_through_a_chain_from_a_closed_directory_is_readable_in
     subprocess.run(["git", "clone", "-q", "--shared", str(middle), str(ws.path)], check=True)
     before = (ws.path / ".git" / "objects" / "info" / "alternates").read_text()
     with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
-        described = box.exec(["sh", "-c", "git describe --tags 2>&1 && git log --oneline | wc -l"],
-                             timeout=60)
+        described = box.exec(["sh", "-c", "git describe --tags 2>&1 && git log --oneline | wc -l"], timeout=60)
     assert described.exit_code == 0, described.output
     assert described.output.split() == ["v4.5.6", "1"], described.output
     assert (ws.path / ".git" / "objects" / "info" / "alternates").read_text() == before
 
 
 def test_what_a_session_writes_into_the_env_is_gone_in_the_next(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """The env is copy-on-write in each container: one session's installs (or a hostile test's
     plant) are never seen by the next session of the same image."""
     repo = make_project(tmp_path / "p", PASSING)
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
-        planted = box.exec(["sh", "-c", 'echo planted > "$RFSN_ENV/planted" && cat "$RFSN_ENV/planted"'],
-                           timeout=30)
+        planted = box.exec(["sh", "-c", 'echo planted > "$RFSN_ENV/planted" && cat "$RFSN_ENV/planted"'], timeout=30)
         assert planted.exit_code == 0 and "planted" in planted.output
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         assert box.exec(["sh", "-c", 'test -e "$RFSN_ENV/planted"'], timeout=30).exit_code == 1
@@ -397,8 +448,13 @@ def test_a_missing_base_image_is_bootstrapped_or_says_which_command_builds_it(do
     from rfsn.sandbox.bootstrap import bootstrappable
     from rfsn.sandbox.images import resolve_base
 
-    base = BaseImage(runtime="python", version="3.9", registry_image="localhost:1/rfsn-none:3.9",
-                     debian_release="bullseye", debian_packages=("python3", "rfsn-test-only"))
+    base = BaseImage(
+        runtime="python",
+        version="3.9",
+        registry_image="localhost:1/rfsn-none:3.9",
+        debian_release="bullseye",
+        debian_packages=("python3", "rfsn-test-only"),
+    )
     with pytest.raises(ImageError, match=r"`rfsn sandbox bootstrap --buildpack python --python 3\.9`$"):
         resolve_base(docker_client, base, "registry", mirror="http://127.0.0.1:1/debian")
     # a Python no Debian release ships (it comes from an archive): no --python to name
@@ -413,7 +469,8 @@ def test_a_missing_base_image_is_bootstrapped_or_says_which_command_builds_it(do
 
 
 def test_a_line_written_in_two_parts_is_not_split_by_the_other_stream(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """libtest writes ``test NAME ... `` before a test ends and ``ok`` after it; cargo's own
     stderr line in between (the daemon reads the two pipes apart) cut the status off its name."""
     repo = make_project(tmp_path / "p", PASSING)
@@ -460,7 +517,8 @@ def test_prune_passes_over_a_container_another_process_is_removing() -> None:
 
 
 def test_git_trusts_the_workspace_for_a_tool_that_clears_gits_environment(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     """The workspace belongs to the host's user and commands run as another: git trusts it even
     for a tool that drops every ``GIT_*`` variable before calling git, as setuptools-scm does
     (prettytable 2022: its version from git failed, ``pip install -e .`` with it, and the
@@ -471,6 +529,7 @@ def test_git_trusts_the_workspace_for_a_tool_that_clears_gits_environment(
     subprocess.run(["git", "tag", "v7.8.9"], cwd=origin, check=True)
     ws = checkout(str(origin), tmp_path / "ws", "", tmp_path / "cache")
     with open_sandbox(ws.path, shared_pack, docker_settings, "docker") as box:
-        cleared = box.exec(["sh", "-c", "unset $(env | grep '^GIT_' | cut -d= -f1); git describe --tags 2>&1"],
-                           timeout=60)
+        cleared = box.exec(
+            ["sh", "-c", "unset $(env | grep '^GIT_' | cut -d= -f1); git describe --tags 2>&1"], timeout=60
+        )
     assert cleared.exit_code == 0 and cleared.output.strip() == "v7.8.9", cleared.output

@@ -20,12 +20,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_an_impossible_pin_names_the_pip_step_and_the_requirement(tmp_path: Path) -> None:
     """`rfsn test` on a project whose requirements.txt pins a version that does not exist."""
     marker = uuid.uuid4().hex[:8]  # a recipe of its own: no cached image answers for it
-    repo = make_repo(tmp_path, {
-        "requirements.txt": f"requests==999.0  # {marker}\n",
-        "tests/test_a.py": "def test_a():\n    assert True\n"})
+    repo = make_repo(
+        tmp_path,
+        {"requirements.txt": f"requests==999.0  # {marker}\n", "tests/test_a.py": "def test_a():\n    assert True\n"},
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RFSN_HOME": str(tmp_path / "home")}
-    proc = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rfsn", "test", str(repo), "--sandbox", "docker"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 2, proc.stderr
     line = proc.stderr.strip().splitlines()[-1]
     assert line.startswith("rfsn: error: env image: pip install "), line

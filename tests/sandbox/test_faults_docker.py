@@ -76,8 +76,10 @@ def containers_of(client: Any, pid: int) -> list[Any]:
 
 
 def start_repair(repo: Path, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return start_rfsn(["repair", str(repo), "--out", str(out), "--sandbox", "docker", "--timeout", "600"],
-                      {"RFSN_TEST_TIMEOUT": "900", **env})
+    return start_rfsn(
+        ["repair", str(repo), "--out", str(out), "--sandbox", "docker", "--timeout", "600"],
+        {"RFSN_TEST_TIMEOUT": "900", **env},
+    )
 
 
 def wait_until_testing(client: Any, proc: subprocess.Popen[str]) -> None:
@@ -109,14 +111,14 @@ def result_of(out: Path) -> dict[str, Any]:
 
 
 def test_daemon_gone_mid_session_is_a_clear_error_in_bounded_time(
-        tmp_path: Path, docker_client: Any, shared_pack: SharedEnvPython) -> None:
+    tmp_path: Path, docker_client: Any, shared_pack: SharedEnvPython
+) -> None:
     sock = tmp_path / "docker.sock"
     proxy = subprocess.Popen([sys.executable, "-c", PROXY, str(sock), "/var/run/docker.sock"])
     proc = None
     try:
         wait_for(sock.exists, 10)
-        proc = start_repair(make_project(tmp_path / "p", SLEEPS), tmp_path / "out",
-                            {"DOCKER_HOST": f"unix://{sock}"})
+        proc = start_repair(make_project(tmp_path / "p", SLEEPS), tmp_path / "out", {"DOCKER_HOST": f"unix://{sock}"})
         wait_until_testing(docker_client, proc)
         proxy.kill()
         proxy.wait()
@@ -133,16 +135,21 @@ def test_daemon_gone_mid_session_is_a_clear_error_in_bounded_time(
     result = result_of(tmp_path / "out")
     assert result["status"] == "error" and "Docker daemon stopped answering" in result["message"]
     # rfsn could not remove its container through a dead daemon: prune does, its owner being gone
-    prune = subprocess.run([sys.executable, "-m", "rfsn", "sandbox", "prune"], capture_output=True,
-                           text=True, timeout=120, env={k: v for k, v in os.environ.items()
-                                                        if k != "DOCKER_HOST"})
+    prune = subprocess.run(
+        [sys.executable, "-m", "rfsn", "sandbox", "prune"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DOCKER_HOST"},
+    )
     assert prune.returncode == 0, prune.stderr
     assert containers_of(docker_client, proc.pid) == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
 def test_signal_mid_test_run_removes_the_container_and_leaves_outputs_readable(
-        signum: int, tmp_path: Path, docker_client: Any, shared_pack: SharedEnvPython) -> None:
+    signum: int, tmp_path: Path, docker_client: Any, shared_pack: SharedEnvPython
+) -> None:
     proc = start_repair(make_project(tmp_path / "p", SLEEPS), tmp_path / "out", {})
     try:
         wait_until_testing(docker_client, proc)

@@ -26,7 +26,6 @@ from tests.sandbox.projects import make_project
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
 
 
-
 @pytest.fixture
 def hostile_settings() -> Settings:
     """Made per test, so its rfsn home is this run's (``RFSN_HOME``, set after collection)."""
@@ -134,7 +133,8 @@ def still_answers(box: object) -> None:
 
 
 def test_fork_bomb_hits_the_pids_limit(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings
+) -> None:
     with open_sandbox(hostile(tmp_path, FORK_BOMB), shared_pack, hostile_settings, "docker") as box:
         report = run_tests(box, shared_pack, timeout=60)
         assert report.tests == {"tests/test_hostile.py::test_fork_bomb": "failed"}
@@ -143,7 +143,8 @@ def test_fork_bomb_hits_the_pids_limit(
 
 
 def test_memory_bomb_is_killed_and_reported(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings
+) -> None:
     test_id = "tests/test_hostile.py::test_memory_bomb"
     with open_sandbox(hostile(tmp_path, MEMORY_BOMB), shared_pack, hostile_settings, "docker") as box:
         report = run_tests(box, shared_pack, [test_id], timeout=60)
@@ -156,7 +157,8 @@ def test_memory_bomb_is_killed_and_reported(
 
 
 def test_infinite_loop_without_per_test_timeout_times_out(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings
+) -> None:
     test_id = "tests/test_hostile.py::test_spins_forever"
     with open_sandbox(hostile(tmp_path, INFINITE_LOOP), shared_pack, hostile_settings, "docker") as box:
         started = time.monotonic()
@@ -168,20 +170,24 @@ def test_infinite_loop_without_per_test_timeout_times_out(
 
 
 def test_disk_fillers_hit_the_tmp_and_file_size_limits(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings
+) -> None:
     settings = hostile_settings.model_copy(update={"file_size": "64m"})
     repo = hostile(tmp_path, DISK_FILLER)
     with open_sandbox(repo, shared_pack, settings, "docker") as box:
         report = run_tests(box, shared_pack, timeout=60)
-        assert report.tests == {"tests/test_hostile.py::test_fills_tmp": "failed",
-                                "tests/test_hostile.py::test_fills_testbed": "failed"}
+        assert report.tests == {
+            "tests/test_hostile.py::test_fills_tmp": "failed",
+            "tests/test_hostile.py::test_fills_testbed": "failed",
+        }
         assert "No space left on device" in report.log and "File too large" in report.log
         assert (repo / "filler").stat().st_size <= 64 * 2**20
         still_answers(box)
 
 
 def test_output_flood_is_capped_without_buffering_it(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings
+) -> None:
     with open_sandbox(hostile(tmp_path, OUTPUT_FLOOD), shared_pack, hostile_settings, "docker") as box:
         tracemalloc.start()
         try:
@@ -195,8 +201,8 @@ def test_output_flood_is_capped_without_buffering_it(
 
 
 def test_no_network_no_privileges_no_host_secrets(
-        tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, hostile_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "sk-ant-hostile-test-0123456789abcdef"
     for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN"):
         monkeypatch.setenv(name, secret)

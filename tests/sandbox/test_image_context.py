@@ -18,8 +18,13 @@ def test_a_python_archive_that_is_a_link_goes_in_as_its_file(tmp_path: Path) -> 
     (tmp_path / "store" / "py.tar.gz").write_bytes(b"archive bytes")
     link = tmp_path / "cpython-3.6.15+pyenv-x86_64-unknown-linux-gnu-install_only.tar.gz"
     link.symlink_to(tmp_path / "store" / "py.tar.gz")
-    recipe = EnvRecipe(buildpack="python", base=PythonBuildpack.default_base, steps=("true",),
-                       python_archive="digest", python_archive_path=link)
+    recipe = EnvRecipe(
+        buildpack="python",
+        base=PythonBuildpack.default_base,
+        steps=("true",),
+        python_archive="digest",
+        python_archive_path=link,
+    )
     with tarfile.open(fileobj=_context(recipe, "base", None, None)) as tar:
         member = tar.getmember("python.tar.gz")
         assert member.isfile(), member.type

@@ -45,8 +45,10 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
 
 def test_a_background_child_holding_the_output_does_not_hang(tmp_path: Path) -> None:
     box = LocalSandbox(tmp_path, None, {}, "2g")
-    script = ("import subprocess; p = subprocess.Popen(['sleep', '60'], start_new_session=True); "
-              "print('pid', p.pid, flush=True)")
+    script = (
+        "import subprocess; p = subprocess.Popen(['sleep', '60'], start_new_session=True); "
+        "print('pid', p.pid, flush=True)"
+    )
     started = time.monotonic()
     result = box.exec([sys.executable, "-c", script], timeout=2)
     assert time.monotonic() - started < 15
@@ -56,8 +58,7 @@ def test_a_background_child_holding_the_output_does_not_hang(tmp_path: Path) -> 
 
 def test_memory_limit(tmp_path: Path) -> None:
     box = LocalSandbox(tmp_path, None, {}, "256m")
-    result = box.exec([sys.executable, "-c", "x = bytearray(1024 * 1024 * 1024); print('allocated')"],
-                      timeout=60)
+    result = box.exec([sys.executable, "-c", "x = bytearray(1024 * 1024 * 1024); print('allocated')"], timeout=60)
     assert result.exit_code != 0 and "MemoryError" in result.output
     small = box.exec([sys.executable, "-c", "x = bytearray(10 * 1024 * 1024); print('ok')"], timeout=60)
     assert small.exit_code == 0, small.output
@@ -75,10 +76,13 @@ def test_missing_program(tmp_path: Path) -> None:
 
 def test_env_dir_is_built_once_and_reused(tmp_path: Path) -> None:
     counter = tmp_path / "builds"
-    recipe = EnvRecipe(buildpack="test", base=python_image("3.11"),
-                       steps=(f"echo built >> {counter}", "mkdir -p $RFSN_ENV/bin",
-                              "cp $RFSN_ENV/files/tool.sh $RFSN_ENV/bin/tool"),
-                       env=(("TOOL", "$RFSN_ENV/bin/tool"),), files=(("tool.sh", "echo tool\n"),))
+    recipe = EnvRecipe(
+        buildpack="test",
+        base=python_image("3.11"),
+        steps=(f"echo built >> {counter}", "mkdir -p $RFSN_ENV/bin", "cp $RFSN_ENV/files/tool.sh $RFSN_ENV/bin/tool"),
+        env=(("TOOL", "$RFSN_ENV/bin/tool"),),
+        files=(("tool.sh", "echo tool\n"),),
+    )
     first = ensure_env_dir(recipe, tmp_path / "envs", timeout=60)
     second = ensure_env_dir(recipe, tmp_path / "envs", timeout=60)
     assert first == second and counter.read_text() == "built\n"

@@ -9,8 +9,7 @@ import pytest
 from rfsn.sandbox.local import LocalSandbox
 
 
-def test_local_sandbox_commands_do_not_see_api_keys(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_sandbox_commands_do_not_see_api_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-leak-1")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-leak-2")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://x")

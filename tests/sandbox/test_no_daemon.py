@@ -23,18 +23,31 @@ def rfsn(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "DOCKER_HOST": f"unix://{cwd / 'no-daemon.sock'}", **env}
     environment.pop("RFSN_SANDBOX", None)
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "rfsn", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "rfsn", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=180
+    )
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     make_project(tmp_path / "repo", PASSING)
-    (tmp_path / "i.jsonl").write_text(json.dumps(
-        {"instance_id": "o__r-1", "repo": "repo", "base_commit": "HEAD", "patch": "",
-         "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": []}) + "\n")
-    (tmp_path / "p.jsonl").write_text(json.dumps(
-        {"instance_id": "o__r-1", "model_name_or_path": "m", "model_patch": "diff"}) + "\n")
+    (tmp_path / "i.jsonl").write_text(
+        json.dumps(
+            {
+                "instance_id": "o__r-1",
+                "repo": "repo",
+                "base_commit": "HEAD",
+                "patch": "",
+                "test_patch": "",
+                "FAIL_TO_PASS": [],
+                "PASS_TO_PASS": [],
+            }
+        )
+        + "\n"
+    )
+    (tmp_path / "p.jsonl").write_text(
+        json.dumps({"instance_id": "o__r-1", "model_name_or_path": "m", "model_patch": "diff"}) + "\n"
+    )
     return tmp_path
 
 
@@ -48,13 +61,15 @@ COMMANDS = {
 
 
 #: every command asked for nothing, and each other way of asking in one command (the rest: a sweep)
-CASES = [pytest.param(asked, command, marks=[pytest.mark.sweep] if asked != "default" and command != "test" else [])
-         for asked in ("default", "docker", "auto") for command in sorted(COMMANDS)]
+CASES = [
+    pytest.param(asked, command, marks=[pytest.mark.sweep] if asked != "default" and command != "test" else [])
+    for asked in ("default", "docker", "auto")
+    for command in sorted(COMMANDS)
+]
 
 
 @pytest.mark.parametrize(("asked", "command"), CASES)
-def test_without_a_daemon_the_code_never_runs_on_the_host_unasked(
-        workdir: Path, command: str, asked: str) -> None:
+def test_without_a_daemon_the_code_never_runs_on_the_host_unasked(workdir: Path, command: str, asked: str) -> None:
     """`rfsn repair URL` on a machine where Docker had stopped ran the repository's tests on the
     host (auto fell back to local with one log line)."""
     env = {} if asked == "default" else {"RFSN_SANDBOX": asked}

@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_container_left")]
 
 
 def test_a_probe_run_in_docker_records_a_number_that_became_a_bound_method(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     wrong = SIZED.replace("else self.size", "else self.refresh")
-    repo = make_project(tmp_path / "buf", {"pkg/__init__.py": "", "pkg/buf.py": wrong,
-                                           "tests/test_buf.py": BUFFER_TESTS})
+    repo = make_project(
+        tmp_path / "buf", {"pkg/__init__.py": "", "pkg/buf.py": wrong, "tests/test_buf.py": BUFFER_TESTS}
+    )
     probes = sites(change(SIZED, "else self.size", "else self.refresh"))
     assert probes is not None
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:

@@ -46,13 +46,15 @@ def made(docker_client: Any) -> Iterator[list[str]]:
 
 def _recipe(base: BaseImage) -> EnvRecipe:
     """An env recipe on ``base`` no other test has: a fresh content hash."""
-    return EnvRecipe(buildpack="python", base=base,
-                     steps=(f"mkdir -p $RFSN_ENV && echo {uuid.uuid4().hex} > $RFSN_ENV/nonce",))
+    return EnvRecipe(
+        buildpack="python", base=base, steps=(f"mkdir -p $RFSN_ENV && echo {uuid.uuid4().hex} > $RFSN_ENV/nonce",)
+    )
 
 
 @pytest.mark.docker
 def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
-        docker_client: Any, tiny_base: BaseImage, loopback_registry: str, made: list[str]) -> None:
+    docker_client: Any, tiny_base: BaseImage, loopback_registry: str, made: list[str]
+) -> None:
     recipe, source = _recipe(tiny_base), Settings().base_image_source
     with capture_logs() as first:
         tag = ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
@@ -80,7 +82,8 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
 
 @pytest.mark.docker
 def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_that_finds_them(
-        docker_client: Any, loopback_registry: str, made: list[str]) -> None:
+    docker_client: Any, loopback_registry: str, made: list[str]
+) -> None:
     """A node that has an image (a base bootstrapped, an env built, without a registry) shares
     it once a registry is named, so no other node builds it again (the second-daemon cluster
     run rebuilt the bases and envs its first node already had)."""
@@ -106,8 +109,8 @@ def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_tha
 
 @pytest.mark.docker
 def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag(
-        docker_client: Any, second_docker: Any, tiny_base: BaseImage, loopback_registry: str,
-        made: list[str]) -> None:
+    docker_client: Any, second_docker: Any, tiny_base: BaseImage, loopback_registry: str, made: list[str]
+) -> None:
     """Two daemons that miss the same env image at the same moment both build it (or one pulls
     what the other pushed first) and push the same content-addressed tag: each run gets its
     image, the registry keeps one of the builds, and a third host pulls that one."""
@@ -127,8 +130,7 @@ def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag
             errors.append(exc)
 
     with capture_logs() as logs:
-        threads = [threading.Thread(target=ensure, args=(n, c))
-                   for n, c in enumerate((docker_client, second_docker))]
+        threads = [threading.Thread(target=ensure, args=(n, c)) for n, c in enumerate((docker_client, second_docker))]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -148,7 +150,8 @@ def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag
 
 @pytest.mark.docker
 def test_a_bootstrapped_base_in_the_registry_is_pulled_before_any_debootstrap(
-        docker_client: Any, loopback_registry: str, made: list[str]) -> None:
+    docker_client: Any, loopback_registry: str, made: list[str]
+) -> None:
     base = tiny.fresh(docker_client)
     made.append(base.bootstrap_tag)
     assert registry.push(docker_client, loopback_registry, base.bootstrap_tag)
@@ -160,14 +163,21 @@ def test_a_bootstrapped_base_in_the_registry_is_pulled_before_any_debootstrap(
     docker_client.images.remove(base.bootstrap_tag)
     # rfsn sandbox bootstrap: pulled, not built (no debootstrap runs: the mirror is never asked)
     assert bootstrap(docker_client, base, "http://127.0.0.1:9/none", shared=loopback_registry) == (
-        base.bootstrap_tag, False)
+        base.bootstrap_tag,
+        False,
+    )
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("no_container_left")
 def test_a_setup_snapshot_pushed_by_one_host_is_restored_by_the_next_without_running_the_setup(
-        tmp_path: Path, tiny_base: BaseImage, docker_settings: Settings, docker_client: Any,
-        loopback_registry: str, made: list[str]) -> None:
+    tmp_path: Path,
+    tiny_base: BaseImage,
+    docker_settings: Settings,
+    docker_client: Any,
+    loopback_registry: str,
+    made: list[str],
+) -> None:
     class Counting(PythonBuildpack):
         def env_recipe(self, repo: Path) -> EnvRecipe:
             return EnvRecipe(buildpack="python", base=tiny_base)
@@ -193,7 +203,8 @@ def test_a_setup_snapshot_pushed_by_one_host_is_restored_by_the_next_without_run
 
 @pytest.mark.docker
 def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
-        docker_client: Any, tiny_base: BaseImage, made: list[str]) -> None:
+    docker_client: Any, tiny_base: BaseImage, made: list[str]
+) -> None:
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
         gone = f"127.0.0.1:{probe.getsockname()[1]}/rfsn-test"
@@ -202,9 +213,11 @@ def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
         tag = ensure_env_image(docker_client, recipe, Settings().base_image_source, None, shared=gone)
     made.append(tag)
     assert image_exists(docker_client, tag)
-    assert [(e["event"], e["image"]) for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")
-            ] == [("image.push_failed", recipe.base.bootstrap_tag), ("image.pull_failed", tag),
-                  ("image.push_failed", tag)]
+    assert [(e["event"], e["image"]) for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")] == [
+        ("image.push_failed", recipe.base.bootstrap_tag),
+        ("image.pull_failed", tag),
+        ("image.push_failed", tag),
+    ]
 
 
 def test_without_a_registry_nothing_is_pulled_or_pushed() -> None:
@@ -223,12 +236,20 @@ def test_a_registry_that_accepts_but_never_answers_fails_the_check_in_bounded_ti
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("command", [["test", "."], ["repair", "."], ["sandbox", "bootstrap"],
-                                     ["batch", "i.jsonl", "--out", "o"],
-                                     ["evaluate", "gold", "--instances", "i.jsonl", "--run-id", "r"],
-                                     ["validate", "i.jsonl"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["test", "."],
+        ["repair", "."],
+        ["sandbox", "bootstrap"],
+        ["batch", "i.jsonl", "--out", "o"],
+        ["evaluate", "gold", "--instances", "i.jsonl", "--run-id", "r"],
+        ["validate", "i.jsonl"],
+    ],
+)
 def test_every_command_that_builds_images_stops_at_start_when_the_registry_does_not_answer(
-        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "i.jsonl").write_text("")
     with socket.socket() as probe:
@@ -238,12 +259,12 @@ def test_every_command_that_builds_images_stops_at_start_when_the_registry_does_
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == (
         f"rfsn: error: the registry 127.0.0.1:{port} does not answer (Connection refused): start "
-        "it, or leave out --registry (RFSN_REGISTRY)")
+        "it, or leave out --registry (RFSN_REGISTRY)"
+    )
 
 
 def test_a_registry_flag_with_the_local_sandbox_is_an_input_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["test", str(tmp_path), "--sandbox", "local",
-                                       "--registry", "127.0.0.1:5000/x"])
+    result = CliRunner().invoke(main, ["test", str(tmp_path), "--sandbox", "local", "--registry", "127.0.0.1:5000/x"])
     assert result.exit_code == 2
     assert "--registry shares Docker images; --sandbox local builds none" in result.output
 
@@ -251,7 +272,8 @@ def test_a_registry_flag_with_the_local_sandbox_is_an_input_error(tmp_path: Path
 @pytest.mark.docker
 @pytest.mark.slow
 def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_it(
-        tmp_path: Path, docker_client: Any, loopback_registry: str, made: list[str]) -> None:
+    tmp_path: Path, docker_client: Any, loopback_registry: str, made: list[str]
+) -> None:
     import json
     import random
     import sys
@@ -263,8 +285,12 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
 
     def run(n: int) -> dict[str, list[str]]:
         log = tmp_path / f"log{n}.jsonl"
-        done = subprocess.run([sys.executable, "-m", "rfsn", "test", str(repo), "--registry", loopback_registry,
-                               "--log-file", str(log)], capture_output=True, text=True, timeout=1200)
+        done = subprocess.run(
+            [sys.executable, "-m", "rfsn", "test", str(repo), "--registry", loopback_registry, "--log-file", str(log)],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         seen: dict[str, list[str]] = {}
         for line in log.read_text().splitlines():
@@ -284,7 +310,8 @@ def test_rfsn_test_with_registry_pushes_the_env_it_built_and_the_next_run_pulls_
 
 @pytest.mark.docker
 def test_sandbox_bootstrap_with_a_registry_puts_an_existing_base_there(
-        tiny_base: BaseImage, loopback_registry: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny_base: BaseImage, loopback_registry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A base bootstrapped before any registry was named is shared by the command made for it
     (the python buildpack's base here the tiny one: the command's work is the same for any)."""
     import http.client

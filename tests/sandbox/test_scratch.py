@@ -19,10 +19,11 @@ def test_a_scratch_directory_is_removed_when_its_unclosed_sandbox_is_collected(t
 
 
 def test_a_scratch_directory_is_removed_when_the_process_exits_without_closing(tmp_path: Path) -> None:
-    code = ("import sys; from pathlib import Path; from rfsn.sandbox.fake import FakeSandbox; "
-            "box = FakeSandbox(Path(sys.argv[1])); print(box.scratch)")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                         text=True, check=True).stdout
+    code = (
+        "import sys; from pathlib import Path; from rfsn.sandbox.fake import FakeSandbox; "
+        "box = FakeSandbox(Path(sys.argv[1])); print(box.scratch)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
     assert not Path(out.strip()).exists()
 
 

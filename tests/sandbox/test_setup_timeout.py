@@ -56,9 +56,12 @@ def test_a_failed_build_says_what_the_step_printed_before_the_step_itself() -> N
     from rfsn.sandbox.buildlog import build_failure
 
     command = "timeout -k 10 1800 sh -c 'set -e; pip install " + "pkg==1.0 " * 80 + "'"
-    message = build_failure("rfsn/env-python:x", f"The command '/bin/sh -c {command}' returned a non-zero code: 1",
-                            "Collecting pkg\nERROR: No matching distribution found for exceptiongroup==0.0.0a0\n",
-                            1800.0)
+    message = build_failure(
+        "rfsn/env-python:x",
+        f"The command '/bin/sh -c {command}' returned a non-zero code: 1",
+        "Collecting pkg\nERROR: No matching distribution found for exceptiongroup==0.0.0a0\n",
+        1800.0,
+    )
     assert message.startswith("env image: pip install pkg==1.0 pkg==1.0")
     assert ": ERROR: No matching distribution found for exceptiongroup==0.0.0a0 (building" in message
     assert len(message) < 300
@@ -69,50 +72,64 @@ def test_a_failed_build_skips_where_the_log_went_and_colours() -> None:
     is the cause, nor is npm's code or the command it ran, and the terminal colours are not part of it."""
     from rfsn.sandbox.buildlog import build_failure
 
-    output = ("\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
-              "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m"
-              "\x1b[91mnpm ERR! A complete log of this run can be found in:\n"
-              "npm ERR!     /root/.npm/_logs/2026-11-23T09_16_53_728Z-debug-0.log\n"
-              "\x1b[0mRemoving intermediate container 1708f7478b51\n")
-    message = build_failure("rfsn/env-node:x", "The command '/bin/sh -c npm install' returned a non-zero code: 127",
-                            output, 1800.0)
-    assert message == ("env image: npm install: npm ERR! sh: 1: cmake-js: not found "
-                       "(building rfsn/env-node:x failed, exit 127)")
+    output = (
+        "\x1b[91mnpm ERR! code 127\n\x1b[0m\x1b[91mnpm ERR! command sh -c cmake-js compile\n"
+        "npm ERR! sh: 1: cmake-js: not found\n\x1b[0m"
+        "\x1b[91mnpm ERR! A complete log of this run can be found in:\n"
+        "npm ERR!     /root/.npm/_logs/2026-11-23T09_16_53_728Z-debug-0.log\n"
+        "\x1b[0mRemoving intermediate container 1708f7478b51\n"
+    )
+    message = build_failure(
+        "rfsn/env-node:x", "The command '/bin/sh -c npm install' returned a non-zero code: 127", output, 1800.0
+    )
+    assert message == (
+        "env image: npm install: npm ERR! sh: 1: cmake-js: not found (building rfsn/env-node:x failed, exit 127)"
+    )
 
 
-@pytest.mark.parametrize("output", [
-    # pip 23 and later
-    "Collecting astropy\n  error: subprocess-exited-with-error\n\n"
-    "  \u00d7 python setup.py egg_info did not run successfully.\n  │ exit code: 1\n"
-    "  ╰─> [6 lines of output]\n      Traceback (most recent call last):\n"
-    "        File \"<string>\", line 2, in <module>\n        File \"setup.py\", line 12, in <module>\n"
-    "          import ah_bootstrap\n      ModuleNotFoundError: No module named 'ah_bootstrap'\n"
-    "      [end of output]\n\n  note: This error originates from a subprocess, and is likely not a problem with pip.\n"
-    "error: metadata-generation-failed\n\n\u00d7 Encountered error while generating package metadata.\n"
-    "╰─> See above for output.\n\nnote: This is an issue with the package mentioned above, not pip.\n"
-    "hint: See above for details.\n",
-    # pip 21 (Python 3.6)
-    "    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import sys'\n"
-    "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
-    "      File \"setup.py\", line 12, in <module>\n"
-    "        import ah_bootstrap\n    ModuleNotFoundError: No module named 'ah_bootstrap'\n"
-    "    ----------------------------------------\nWARNING: Discarding file:///testbed.\n"
-    "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs for full command output.\n",
-])
+@pytest.mark.parametrize(
+    "output",
+    [
+        # pip 23 and later
+        "Collecting astropy\n  error: subprocess-exited-with-error\n\n"
+        "  \u00d7 python setup.py egg_info did not run successfully.\n  │ exit code: 1\n"
+        "  ╰─> [6 lines of output]\n      Traceback (most recent call last):\n"
+        '        File "<string>", line 2, in <module>\n        File "setup.py", line 12, in <module>\n'
+        "          import ah_bootstrap\n      ModuleNotFoundError: No module named 'ah_bootstrap'\n"
+        "      [end of output]\n\n"
+        "  note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+        "error: metadata-generation-failed\n\n\u00d7 Encountered error while generating package metadata.\n"
+        "╰─> See above for output.\n\nnote: This is an issue with the package mentioned above, not pip.\n"
+        "hint: See above for details.\n",
+        # pip 21 (Python 3.6)
+        "    ERROR: Command errored out with exit status 1:\n     command: /usr/bin/python3 -c 'import sys'\n"
+        "    Complete output (4 lines):\n    Traceback (most recent call last):\n"
+        '      File "setup.py", line 12, in <module>\n'
+        "        import ah_bootstrap\n    ModuleNotFoundError: No module named 'ah_bootstrap'\n"
+        "    ----------------------------------------\nWARNING: Discarding file:///testbed.\n"
+        "ERROR: Command errored out with exit status 1: python setup.py egg_info "
+        "Check the logs for full command output.\n",
+    ],
+)
 def test_a_failed_build_leads_with_the_exception_a_setup_script_raised(output: str) -> None:
     """pip's last lines are its advice; the cause is the exception of the traceback above them."""
     from rfsn.sandbox.buildlog import build_failure
 
-    message = build_failure("rfsn/env-python:x",
-                            "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1", output, 1800.0)
+    message = build_failure(
+        "rfsn/env-python:x", "The command '/bin/sh -c pip install -e .' returned a non-zero code: 1", output, 1800.0
+    )
     assert message.startswith("env image: pip install -e .: ModuleNotFoundError: No module named 'ah_bootstrap' (")
 
 
 def test_a_failed_build_with_no_traceback_is_told_by_its_first_error_line() -> None:
     from rfsn.sandbox.buildlog import build_failure
 
-    message = build_failure("rfsn/env-python:x", "The command '/bin/sh -c make' returned a non-zero code: 2",
-                            "cc -c a.c\na.c:1: error: expected ';'\nmake: *** [a.o] Error 1\n", 1800.0)
+    message = build_failure(
+        "rfsn/env-python:x",
+        "The command '/bin/sh -c make' returned a non-zero code: 2",
+        "cc -c a.c\na.c:1: error: expected ';'\nmake: *** [a.o] Error 1\n",
+        1800.0,
+    )
     assert message == "env image: make: a.c:1: error: expected ';' (building rfsn/env-python:x failed, exit 2)"
 
 
@@ -130,5 +147,6 @@ def test_a_failed_project_install_names_its_step_and_the_import_that_failed(tmp_
         _set_up(box, PythonBuildpack().setup_commands(tmp_path), Settings(), None)
     finally:
         box.close()
-    assert box.setup_failure == ("setup: pip install -e .: ModuleNotFoundError: "
-                                 "No module named 'nosuchmodule_rfsn_capture'")
+    assert box.setup_failure == (
+        "setup: pip install -e .: ModuleNotFoundError: No module named 'nosuchmodule_rfsn_capture'"
+    )

@@ -17,9 +17,12 @@ from tests.sandbox.projects import PASSING, make_project
 def in_docker(test):  # type: ignore[no-untyped-def]
     return pytest.mark.docker(pytest.mark.usefixtures("no_container_left")(test))
 
+
 #: a setup that counts its runs in the env and writes a file of its own in the workspace
-COUNTING = ('echo run >> "$RFSN_ENV/setup-runs"; mkdir -p build/deep; '
-            'cat /proc/sys/kernel/random/uuid > build/deep/made; echo "# set up" >> tests/test_ok.py')
+COUNTING = (
+    'echo run >> "$RFSN_ENV/setup-runs"; mkdir -p build/deep; '
+    'cat /proc/sys/kernel/random/uuid > build/deep/made; echo "# set up" >> tests/test_ok.py'
+)
 
 
 class Counting(SharedEnvPython):
@@ -30,12 +33,17 @@ class Counting(SharedEnvPython):
 
 
 def snapshot_ops(result: str) -> float:
-    return REGISTRY.get_sample_value("rfsn_sandbox_operations_total", {
-        "kind": "docker", "operation": "setup_snapshot", "result": result}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "rfsn_sandbox_operations_total", {"kind": "docker", "operation": "setup_snapshot", "result": result}
+        )
+        or 0.0
+    )
 
 
-def _open_twice(repo: Path, pack: SharedEnvPython, settings: Settings,
-                dirty: bool = False) -> list[tuple[str, str, str]]:
+def _open_twice(
+    repo: Path, pack: SharedEnvPython, settings: Settings, dirty: bool = False
+) -> list[tuple[str, str, str]]:
     """(setup runs seen in the env, the setup's workspace file, the changed tracked file) per
     sandbox; ``dirty``: a file not committed in the workspace as each opens."""
     seen = []
@@ -52,7 +60,8 @@ def _open_twice(repo: Path, pack: SharedEnvPython, settings: Settings,
 
 @in_docker
 def test_the_second_sandbox_at_a_commit_restores_the_setup_instead_of_running_it(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     repo = make_project(tmp_path / "p", PASSING)
     stored, cached = snapshot_ops("stored"), snapshot_ops("cached")
     first, second = _open_twice(repo, Counting(), docker_settings)
@@ -65,7 +74,8 @@ def test_the_second_sandbox_at_a_commit_restores_the_setup_instead_of_running_it
 @in_docker
 @pytest.mark.parametrize("case", ["local change", "failed setup", "deleted file", "turned off"])
 def test_a_setup_that_cannot_be_reproduced_from_its_commit_is_never_kept(
-        case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    case: str, tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     repo = make_project(tmp_path / "p", {**PASSING, "gone.txt": "x\n"})
     pack, settings = Counting(), docker_settings
     if case == "failed setup":
@@ -82,15 +92,22 @@ def test_a_setup_that_cannot_be_reproduced_from_its_commit_is_never_kept(
 
 @in_docker
 def test_each_commit_has_its_own_snapshot_and_the_installed_project_is_the_commits(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
     repo = make_project(tmp_path / "p", {**PASSING, "pkg/__init__.py": "VALUE = 1\n"})
     pyproject = repo / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace("packages = []", 'packages = ["pkg"]')
-                         + '\n[project.scripts]\ndemo-tool = "pkg:VALUE"\n')
+    pyproject.write_text(
+        pyproject.read_text().replace("packages = []", 'packages = ["pkg"]')
+        + '\n[project.scripts]\ndemo-tool = "pkg:VALUE"\n'
+    )
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", "a package"], check=True)
-    probe = ["python", "-c", "import importlib.metadata as m, pkg; "
-             "print(m.version('demo'), pkg.VALUE, pkg.__file__, [e.name for e in m.entry_points("
-             "group='console_scripts') if e.name == 'demo-tool'])"]
+    probe = [
+        "python",
+        "-c",
+        "import importlib.metadata as m, pkg; "
+        "print(m.version('demo'), pkg.VALUE, pkg.__file__, [e.name for e in m.entry_points("
+        "group='console_scripts') if e.name == 'demo-tool'])",
+    ]
     stored, cached = snapshot_ops("stored"), snapshot_ops("cached")
     outputs = []
     for version in ("0.1.0", "0.1.0", "0.2.0"):
@@ -119,14 +136,18 @@ def test_what_the_setup_wrote_is_read_from_git_and_a_deletion_keeps_nothing(tmp_
 
 @in_docker
 def test_a_snapshot_starts_without_the_mounts_of_the_session_that_made_it(
-        tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: object) -> None:
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings, docker_client: object
+) -> None:
     """A later session may have no CA bundle, or a workspace that borrows no objects: the image
     declares no volumes, so a container starts from it with none of the maker's mounts."""
     repo = make_project(tmp_path / "p", PASSING)
     with open_sandbox(repo, Counting(), docker_settings, "docker") as box:
         made = box.container.image.id
-    found = [i for i in docker_client.images.list(filters={"label": snapshots.LABEL})  # type: ignore[attr-defined]
-             if i.labels.get("rfsn.session") == box.session_id]
+    found = [
+        i
+        for i in docker_client.images.list(filters={"label": snapshots.LABEL})  # type: ignore[attr-defined]
+        if i.labels.get("rfsn.session") == box.session_id
+    ]
     assert len(found) == 1 and found[0].id != made
     assert not found[0].attrs["Config"].get("Volumes")
     container = docker_client.containers.create(found[0].id, ["true"], network_mode="none")  # type: ignore[attr-defined]

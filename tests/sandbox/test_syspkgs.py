@@ -22,46 +22,59 @@ from rfsn.sandbox.missing import Missing, missing_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPTS = (FIXTURES / "Contents-amd64-bookworm-excerpt", FIXTURES / "Contents-all-bookworm-excerpt")
-BASE = BaseImage(runtime="python", version="3.11", registry_image="python:3.11-slim",
-                 debian_release="bookworm", debian_packages=("python3",))
+BASE = BaseImage(
+    runtime="python",
+    version="3.11",
+    registry_image="python:3.11-slim",
+    debian_release="bookworm",
+    debian_packages=("python3",),
+)
 RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install psycopg2==2.9.9",))
 
 
-@pytest.mark.parametrize(("output", "kind", "name"), [
-    ("    Error: pg_config executable not found.", "executable", "pg_config"),
-    ("sh: 1: pg_config: not found", "executable", "pg_config"),
-    ("/bin/sh: 1: mysql_config: not found", "executable", "mysql_config"),
-    ("bash: line 1: curl-config: command not found", "executable", "curl-config"),
-    ("FileNotFoundError: [Errno 2] No such file or directory: 'krb5-config'", "executable", "krb5-config"),
-    ("Did not find pkg-config by name 'pkg-config'", "executable", "pkg-config"),
-    ("'pkg-config' not found.", "executable", "pkg-config"),  # pycairo 1.26.0's setup.py
-    ("The pkg-config command could not be found.", "executable", "pkg-config"),  # Rust's pkg-config crate
-    ("../test/meson.build:72:19: ERROR: Program 'dbus-run-session' not found or not executable", "executable",
-     "dbus-run-session"),
-    ("src/lxml/etree.c:96:10: fatal error: libxml/xpath.h: No such file or directory", "header", "libxml/xpath.h"),
-    ("  c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory", "header", "ffi.h"),
-    ("/usr/bin/ld: cannot find -lssl: No such file or directory", "library", "ssl"),
-    ("Package cairo was not found in the pkg-config search path.", "pkgconfig", "cairo"),
-    ("Package 'libxml-2.0', required by 'virtual:world', not found", "pkgconfig", "libxml-2.0"),
-    ("No package 'dbus-1' found", "pkgconfig", "dbus-1"),
-    ("The system library `openssl` required by crate `openssl-sys` was not found.", "pkgconfig", "openssl"),
-    ("Command 'pkg-config --exists mysqlclient' returned non-zero exit status 1.", "pkgconfig", "mysqlclient"),
-    ('Dependency "gobject-introspection-1.0" not found, tried pkgconfig', "pkgconfig",
-     "gobject-introspection-1.0"),
-    ("Run-time dependency cairo found: NO (tried pkgconfig)", "pkgconfig", "cairo"),
-    ("Error: Please make sure the libxslt development packages are installed.", "library", "xslt"),
-])
+@pytest.mark.parametrize(
+    ("output", "kind", "name"),
+    [
+        ("    Error: pg_config executable not found.", "executable", "pg_config"),
+        ("sh: 1: pg_config: not found", "executable", "pg_config"),
+        ("/bin/sh: 1: mysql_config: not found", "executable", "mysql_config"),
+        ("bash: line 1: curl-config: command not found", "executable", "curl-config"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'krb5-config'", "executable", "krb5-config"),
+        ("Did not find pkg-config by name 'pkg-config'", "executable", "pkg-config"),
+        ("'pkg-config' not found.", "executable", "pkg-config"),  # pycairo 1.26.0's setup.py
+        ("The pkg-config command could not be found.", "executable", "pkg-config"),  # Rust's pkg-config crate
+        (
+            "../test/meson.build:72:19: ERROR: Program 'dbus-run-session' not found or not executable",
+            "executable",
+            "dbus-run-session",
+        ),
+        ("src/lxml/etree.c:96:10: fatal error: libxml/xpath.h: No such file or directory", "header", "libxml/xpath.h"),
+        ("  c/_cffi_backend.c:15:10: fatal error: ffi.h: No such file or directory", "header", "ffi.h"),
+        ("/usr/bin/ld: cannot find -lssl: No such file or directory", "library", "ssl"),
+        ("Package cairo was not found in the pkg-config search path.", "pkgconfig", "cairo"),
+        ("Package 'libxml-2.0', required by 'virtual:world', not found", "pkgconfig", "libxml-2.0"),
+        ("No package 'dbus-1' found", "pkgconfig", "dbus-1"),
+        ("The system library `openssl` required by crate `openssl-sys` was not found.", "pkgconfig", "openssl"),
+        ("Command 'pkg-config --exists mysqlclient' returned non-zero exit status 1.", "pkgconfig", "mysqlclient"),
+        ('Dependency "gobject-introspection-1.0" not found, tried pkgconfig', "pkgconfig", "gobject-introspection-1.0"),
+        ("Run-time dependency cairo found: NO (tried pkgconfig)", "pkgconfig", "cairo"),
+        ("Error: Please make sure the libxslt development packages are installed.", "library", "xslt"),
+    ],
+)
 def test_each_tool_s_way_of_saying_a_file_is_missing_is_read(output: str, kind: str, name: str) -> None:
     assert [(m.kind, m.name) for m in missing_files(f"Step 4/9 : RUN make\n{output}\n")] == [(kind, name)]
 
 
-@pytest.mark.parametrize("output", [
-    "ERROR: No matching distribution found for requests==999.0",
-    "ModuleNotFoundError: No module named 'yaml'",
-    "sh: 1: 127: not found",
-    "warning: no files found matching '*.txt'",
-    "FileNotFoundError: [Errno 2] No such file or directory: 'docs/index.rst'",
-])
+@pytest.mark.parametrize(
+    "output",
+    [
+        "ERROR: No matching distribution found for requests==999.0",
+        "ModuleNotFoundError: No module named 'yaml'",
+        "sh: 1: 127: not found",
+        "warning: no files found matching '*.txt'",
+        "FileNotFoundError: [Errno 2] No such file or directory: 'docs/index.rst'",
+    ],
+)
 def test_a_failure_that_names_no_system_file_names_none(output: str) -> None:
     assert missing_files(output) == []
 
@@ -73,8 +86,10 @@ def test_libraries_named_in_words_are_each_their_shared_object() -> None:
 
 
 def test_a_file_said_missing_twice_is_one_want_in_the_order_first_said() -> None:
-    output = ("sh: 1: pg_config: not found\nError: pg_config executable not found.\n"
-              "fatal error: ffi.h: No such file or directory\n")
+    output = (
+        "sh: 1: pg_config: not found\nError: pg_config executable not found.\n"
+        "fatal error: ffi.h: No such file or directory\n"
+    )
     assert [m.name for m in missing_files(output)] == ["pg_config", "ffi.h"]
 
 
@@ -82,24 +97,27 @@ def _index() -> list[str]:
     return [path.read_text() for path in EXCERPTS]
 
 
-@pytest.mark.parametrize(("kind", "name", "package"), [
-    ("executable", "pg_config", "libpq-dev"),  # not postgresql-common's wrapper, nor the client's
-    ("executable", "krb5-config", "libkrb5-dev"),  # MIT's, before heimdal-dev
-    ("executable", "mysql_config", "libmariadb-dev-compat"),
-    ("executable", "pkg-config", "pkgconf"),  # not a file of that name in a doc directory
-    ("header", "libxml/xpath.h", "libxml2-dev"),  # not libyuma-dev's ncx/xpath.h
-    ("header", "ffi.h", "libffi-dev"),  # in the multiarch include directory, not botan's
-    ("header", "yaml.h", "libyaml-dev"),  # right in usr/include, before yaml-cpp/yaml.h
-    ("header", "sasl/sasl.h", "libsasl2-dev"),
-    ("header", "lber.h", "libldap-dev"),
-    ("header", "Python.h", "libpython3.11-dev"),
-    ("header", "portaudio.h", "portaudio19-dev"),
-    ("library", "ssl", "libssl-dev"),  # the .so in the multiarch lib directory, not android's
-    ("library", "xslt", "libxslt1-dev"),
-    ("pkgconfig", "cairo", "libcairo2-dev"),
-    ("pkgconfig", "dbus-1", "libdbus-1-dev"),  # not dbus-tests' debug build
-    ("pkgconfig", "xproto", "x11proto-dev"),  # an Architecture: all package, in Contents-all
-])
+@pytest.mark.parametrize(
+    ("kind", "name", "package"),
+    [
+        ("executable", "pg_config", "libpq-dev"),  # not postgresql-common's wrapper, nor the client's
+        ("executable", "krb5-config", "libkrb5-dev"),  # MIT's, before heimdal-dev
+        ("executable", "mysql_config", "libmariadb-dev-compat"),
+        ("executable", "pkg-config", "pkgconf"),  # not a file of that name in a doc directory
+        ("header", "libxml/xpath.h", "libxml2-dev"),  # not libyuma-dev's ncx/xpath.h
+        ("header", "ffi.h", "libffi-dev"),  # in the multiarch include directory, not botan's
+        ("header", "yaml.h", "libyaml-dev"),  # right in usr/include, before yaml-cpp/yaml.h
+        ("header", "sasl/sasl.h", "libsasl2-dev"),
+        ("header", "lber.h", "libldap-dev"),
+        ("header", "Python.h", "libpython3.11-dev"),
+        ("header", "portaudio.h", "portaudio19-dev"),
+        ("library", "ssl", "libssl-dev"),  # the .so in the multiarch lib directory, not android's
+        ("library", "xslt", "libxslt1-dev"),
+        ("pkgconfig", "cairo", "libcairo2-dev"),
+        ("pkgconfig", "dbus-1", "libdbus-1-dev"),  # not dbus-tests' debug build
+        ("pkgconfig", "xproto", "x11proto-dev"),  # an Architecture: all package, in Contents-all
+    ],
+)
 def test_the_contents_index_names_the_package_that_ships_the_file(kind: str, name: str, package: str) -> None:
     want = Missing(kind=kind, name=name)  # type: ignore[arg-type]
     found = debcontents.owners(_index(), [want])

@@ -23,11 +23,13 @@ from tests.sandbox.test_syspkgs import BASE, seed_index
 MIRROR = "http://127.0.0.1:9/debian"  # never asked: the index is kept in the home already
 RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install x",))
 #: (a line of a build that lacked the file, the package that ships it)
-LACKS = (("Error: pg_config executable not found.", "libpq-dev"),
-         ("fatal error: ffi.h: No such file or directory", "libffi-dev"),
-         ("fatal error: yaml.h: No such file or directory", "libyaml-dev"),
-         ("fatal error: lber.h: No such file or directory", "libldap-dev"),
-         ("fatal error: sasl/sasl.h: No such file or directory", "libsasl2-dev"))
+LACKS = (
+    ("Error: pg_config executable not found.", "libpq-dev"),
+    ("fatal error: ffi.h: No such file or directory", "libffi-dev"),
+    ("fatal error: yaml.h: No such file or directory", "libyaml-dev"),
+    ("fatal error: lber.h: No such file or directory", "libldap-dev"),
+    ("fatal error: sasl/sasl.h: No such file or directory", "libsasl2-dev"),
+)
 
 
 class Images:
@@ -87,8 +89,9 @@ def test_retries_stop_at_their_bound_and_the_error_names_what_was_added(home: Pa
     with pytest.raises(ImageError) as caught:
         ensure_env_image(client, RECIPE, "registry", None, mirror=MIRROR, home=home)
     assert len(client.api.dockerfiles) == syspkgs.RETRIES + 1
-    assert "lber.h" in str(caught.value) and "with Debian packages libpq-dev, libffi-dev, libyaml-dev added" \
-        in str(caught.value)
+    assert "lber.h" in str(caught.value) and "with Debian packages libpq-dev, libffi-dev, libyaml-dev added" in str(
+        caught.value
+    )
 
 
 def test_a_failure_that_lacked_no_file_is_built_once_and_stands(home: Path) -> None:

@@ -20,17 +20,25 @@ TOOLS = ("sh", "sleep", "timeout", "cat", "mkdir", "chmod", "rm", "ps", "awk", "
 
 def dockerfile(source: str) -> str:
     """Each of ``TOOLS`` the image ``source`` has (a slim one lacks ``ps``), with its libraries."""
-    copy = ('mkdir -p /tiny/bin /tiny/tmp && chmod 1777 /tiny/tmp && for tool in ' + " ".join(TOOLS)
-            + '; do path=$(command -v $tool) '
-            '&& cp -L "$path" /tiny/bin/$tool && { ldd "$path" || true; } | grep -o "/[^ ]*" '
-            '| xargs -r cp --parents -L -t /tiny; done; true')
+    copy = (
+        "mkdir -p /tiny/bin /tiny/tmp && chmod 1777 /tiny/tmp && for tool in "
+        + " ".join(TOOLS)
+        + "; do path=$(command -v $tool) "
+        '&& cp -L "$path" /tiny/bin/$tool && { ldd "$path" || true; } | grep -o "/[^ ]*" '
+        "| xargs -r cp --parents -L -t /tiny; done; true"
+    )
     return f"FROM {source} AS full\nRUN {copy}\nFROM scratch\nCOPY --from=full /tiny/ /\n"
 
 
 def base(source: str) -> BaseImage:
     """The BaseImage of the tiny base made from ``source``: its tag is the hash of its Dockerfile."""
-    return BaseImage(runtime="tiny", version=hashlib.sha256(dockerfile(source).encode()).hexdigest()[:12],
-                     registry_image="rfsn-none/tiny:1", debian_release="bookworm", debian_packages=TOOLS)
+    return BaseImage(
+        runtime="tiny",
+        version=hashlib.sha256(dockerfile(source).encode()).hexdigest()[:12],
+        registry_image="rfsn-none/tiny:1",
+        debian_release="bookworm",
+        debian_packages=TOOLS,
+    )
 
 
 def _source(client: Any) -> str:
@@ -48,8 +56,9 @@ def ensure(client: Any) -> BaseImage:
     source = _source(client)
     tiny = base(source)
     if not image_exists(client, tiny.bootstrap_tag):
-        client.images.build(fileobj=io.BytesIO(dockerfile(source).encode()), tag=tiny.bootstrap_tag,
-                            rm=True, forcerm=True)
+        client.images.build(
+            fileobj=io.BytesIO(dockerfile(source).encode()), tag=tiny.bootstrap_tag, rm=True, forcerm=True
+        )
     return tiny
 
 

@@ -63,8 +63,10 @@ def patched_files(repo: Path, base: str, patch: str) -> dict[str, tuple[str, str
                 (Path(tmp) / path).parent.mkdir(parents=True, exist_ok=True)
                 (Path(tmp) / path).write_text(text, encoding="utf-8")
         subprocess.run(["git", "apply", "-"], cwd=tmp, input=patch, text=True, check=True, capture_output=True)
-        out = {path: (text, (Path(tmp) / path).read_text(encoding="utf-8") if (Path(tmp) / path).exists() else "")
-               for path, text in befores.items()}
+        out = {
+            path: (text, (Path(tmp) / path).read_text(encoding="utf-8") if (Path(tmp) / path).exists() else "")
+            for path, text in befores.items()
+        }
     return out
 
 
@@ -72,8 +74,10 @@ def ast_equal(repo: Path, instance: dict[str, Any], patch: str) -> bool | None:
     """Whether ``patch`` makes every file the same syntax tree as the developers' fix (None: a file
     does not parse on this Python, or a patch does not apply)."""
     try:
-        ours, gold = patched_files(repo, instance["base_commit"], patch), \
-            patched_files(repo, instance["base_commit"], instance["patch"])
+        ours, gold = (
+            patched_files(repo, instance["base_commit"], patch),
+            patched_files(repo, instance["base_commit"], instance["patch"]),
+        )
     except subprocess.CalledProcessError:
         return None
     try:
@@ -100,9 +104,24 @@ def rfsn(*args: str) -> None:
 def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool | None, str]:
     """Evaluate the session's prediction; correct when it resolves and fails no test the gold run passes."""
     iid = instance["instance_id"]
-    rfsn("evaluate", str(args.out / "batch" / "predictions.jsonl"), "--instances", str(args.candidates),
-         "--run-id", RUN_ID, "--report-dir", str(args.out), "--instance-ids", iid, "--repos-dir",
-         str(args.repos_dir), "--workers", "1", "--timeout", "900")
+    rfsn(
+        "evaluate",
+        str(args.out / "batch" / "predictions.jsonl"),
+        "--instances",
+        str(args.candidates),
+        "--run-id",
+        RUN_ID,
+        "--report-dir",
+        str(args.out),
+        "--instance-ids",
+        iid,
+        "--repos-dir",
+        str(args.repos_dir),
+        "--workers",
+        "1",
+        "--timeout",
+        "900",
+    )
     logs = args.out / "logs" / "run_evaluation" / RUN_ID / "rfsn" / iid
     gold = args.validated / "logs" / "run_evaluation" / "bugs" / "gold" / iid
     if not (logs / "report.json").is_file():
@@ -122,18 +141,37 @@ def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool |
 def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Repair one bug alone and judge its patch: its row."""
     iid, batch = instance["instance_id"], args.out / "batch"
-    rfsn("batch", str(args.candidates), "--out", str(batch), "--oracle-tests", "--instance-ids", iid,
-         "--repos-dir", str(args.repos_dir), "--workers", "1", "--timeout", str(args.timeout))
+    rfsn(
+        "batch",
+        str(args.candidates),
+        "--out",
+        str(batch),
+        "--oracle-tests",
+        "--instance-ids",
+        iid,
+        "--repos-dir",
+        str(args.repos_dir),
+        "--workers",
+        "1",
+        "--timeout",
+        str(args.timeout),
+    )
     outcome = bench.latest(batch / "results.jsonl").get(iid, {})
     result = session(batch, outcome)
     status = result.get("status") or outcome.get("status", "none")
     row: dict[str, Any] = {
-        "instance_id": iid, "project": instance["repo"], "status": status,
+        "instance_id": iid,
+        "project": instance["repo"],
+        "status": status,
         "why": bench.first_line(result.get("message") or outcome.get("message", ""), 160),
-        "template": result.get("template", ""), "concerns": result.get("concerns", []),
+        "template": result.get("template", ""),
+        "concerns": result.get("concerns", []),
         "seconds": round(float(result.get("duration") or outcome.get("duration", 0.0)), 1),
         "environment_seconds": round(float(result.get("environment_seconds", 0.0)), 1),
-        "candidates": result.get("candidates_tried", 0), "correct": None, "judged_by": ""}
+        "candidates": result.get("candidates_tried", 0),
+        "correct": None,
+        "judged_by": "",
+    }
     patch = result.get("patch", "")
     if status in ("fixed", "plausible") and patch:
         same = ast_equal(args.repos_dir / instance["repo"].replace("/", "__"), instance, patch)
@@ -147,15 +185,19 @@ def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, 
 def table(rows: list[dict[str, Any]]) -> str:
     """Pure: the markdown table of ``rows`` and the figures: resolved (the session's ``fixed``) and
     precision (correct of fixed)."""
-    lines = ["| # | bug | status | template | concerns | correct | seconds (environment) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| # | bug | status | template | concerns | correct | seconds (environment) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for n, r in enumerate(rows, 1):
         mark = "-" if r["correct"] is None else "yes" if r["correct"] else "no"
         judged = f" ({r['judged_by']})" if r["judged_by"] else ""
         status = r["status"] if r["status"] in ("fixed", "plausible") else f"{r['status']}: {r['why']}"
-        lines.append(f"| {n} | {r['instance_id']} | {status.replace('|', '/')} | {r['template'] or '-'} | "
-                     f"{'; '.join(r['concerns']).replace('|', '/') or '-'} | {mark}{judged.replace('|', '/')} | "
-                     f"{r['seconds']:.0f} ({r.get('environment_seconds', 0):.0f}) |")
+        lines.append(
+            f"| {n} | {r['instance_id']} | {status.replace('|', '/')} | {r['template'] or '-'} | "
+            f"{'; '.join(r['concerns']).replace('|', '/') or '-'} | {mark}{judged.replace('|', '/')} | "
+            f"{r['seconds']:.0f} ({r.get('environment_seconds', 0):.0f}) |"
+        )
     fixed = [r for r in rows if r["status"] == "fixed"]
     plausible = [r for r in rows if r["status"] == "plausible"]
     right = sum(bool(r["correct"]) for r in fixed)
@@ -163,9 +205,12 @@ def table(rows: list[dict[str, Any]]) -> str:
     def share(hits: int, total: int) -> str:
         return f"{hits}/{total} ({100 * hits / total:.0f} %)" if total else "0/0"
 
-    lines += ["", f"bugs repaired: {len(rows)}; fixed (resolved): {share(len(fixed), len(rows))}; "
-                  f"precision (correct of fixed): {share(right, len(fixed))}; plausible: {len(plausible)} "
-                  f"({sum(bool(r['correct']) for r in plausible)} correct)"]
+    lines += [
+        "",
+        f"bugs repaired: {len(rows)}; fixed (resolved): {share(len(fixed), len(rows))}; "
+        f"precision (correct of fixed): {share(right, len(fixed))}; plausible: {len(plausible)} "
+        f"({sum(bool(r['correct']) for r in plausible)} correct)",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -196,8 +241,11 @@ def main() -> None:
         row = repair_one(instance, args)
         with args.repairs.open("a", encoding="utf-8") as repairs:
             repairs.write(json.dumps(row) + "\n")
-        print(f"{row['instance_id']}: {row['status']} {row['template']} correct={row['correct']} "
-              f"{row['seconds']}s", file=sys.stderr, flush=True)
+        print(
+            f"{row['instance_id']}: {row['status']} {row['template']} correct={row['correct']} {row['seconds']}s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,29 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
     """Run ``rfsn validate`` on one candidate and return its row (``bench_history.bug_row``)."""
     out: Path = args.out
     iid = instance["instance_id"]
-    done = subprocess.run([sys.executable, "-m", "rfsn", "validate", str(args.candidates), "--run-id", RUN_ID,
-                           "--report-dir", str(out), "--instance-ids", iid, "--repos-dir", str(args.repos_dir),
-                           "--workers", "1", "--timeout", str(args.timeout)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfsn",
+            "validate",
+            str(args.candidates),
+            "--run-id",
+            RUN_ID,
+            "--report-dir",
+            str(out),
+            "--instance-ids",
+            iid,
+            "--repos-dir",
+            str(args.repos_dir),
+            "--workers",
+            "1",
+            "--timeout",
+            str(args.timeout),
+        ],
+        capture_output=True,
+        text=True,
+    )
     validity = bench.validations(out / f"validation.{RUN_ID}.json").get(iid)
     logs = out / "logs" / "run_evaluation" / RUN_ID / "gold" / iid
     if validity is None:
@@ -55,8 +75,9 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
         row["cause"] = f"rfsn validate exited {done.returncode}: {bench.first_line(done.stderr or done.stdout)}"
         row["label"] = "none"
         return row
-    row = bench.bug_row(instance, validity, None, None, bench._read(logs / "run_instance.log"),
-                        bench._read(logs / "test_output.txt"))
+    row = bench.bug_row(
+        instance, validity, None, None, bench._read(logs / "run_instance.log"), bench._read(logs / "test_output.txt")
+    )
     row["label"] = validity["label"]
     return row
 
@@ -70,8 +91,11 @@ def prune_if_tight(path: Path, min_free_gib: float) -> None:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] \
-        if path.exists() else []
+    return (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if path.exists()
+        else []
+    )
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -80,16 +104,21 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| # | bug | date | hunks | label | env ok | valid | cause |", "|---|---|---|---|---|---|---|---|"]
     for n, r in enumerate(rows, 1):
         cause = r["cause"].replace("|", "\\|")
-        lines.append(f"| {n} | {r['instance_id']} | {r['created']} | {'1' if r['single_hunk'] else '>1'} | "
-                     f"{r['label']} | {'yes' if r['env_ok'] else 'no'} | {'yes' if r['valid'] else 'no'} | {cause} |")
+        lines.append(
+            f"| {n} | {r['instance_id']} | {r['created']} | {'1' if r['single_hunk'] else '>1'} | "
+            f"{r['label']} | {'yes' if r['env_ok'] else 'no'} | {'yes' if r['valid'] else 'no'} | {cause} |"
+        )
     valid = sum(bool(r["valid"]) for r in rows)
     env = Counter(r["label"] for r in rows if not r["env_ok"])
     unrepro = Counter(r["label"] for r in rows if r["env_ok"] and not r["valid"])
-    lines += ["", f"validated: {len(rows)}; valid: {valid} ({sum(bool(r['valid']) and r['single_hunk'] for r in rows)}"
-                  " single-hunk); environment failures: "
-                  f"{sum(env.values())} ({', '.join(f'{k} {v}' for k, v in env.most_common()) or 'none'}); "
-                  f"not reproducible: {sum(unrepro.values())} "
-                  f"({', '.join(f'{k} {v}' for k, v in unrepro.most_common()) or 'none'})"]
+    lines += [
+        "",
+        f"validated: {len(rows)}; valid: {valid} ({sum(bool(r['valid']) and r['single_hunk'] for r in rows)}"
+        " single-hunk); environment failures: "
+        f"{sum(env.values())} ({', '.join(f'{k} {v}' for k, v in env.most_common()) or 'none'}); "
+        f"not reproducible: {sum(unrepro.values())} "
+        f"({', '.join(f'{k} {v}' for k, v in unrepro.most_common()) or 'none'})",
+    ]
     return "\n".join(lines) + "\n"
 
 

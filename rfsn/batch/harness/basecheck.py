@@ -19,8 +19,16 @@ from rfsn.settings import Settings
 from rfsn.workspace import Workspace
 
 
-def validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, path: Path, log: RunLog) -> str:
+def validate(
+    buildpack: Buildpack,
+    inst: Instance,
+    ws: Workspace,
+    settings: Settings,
+    kind: str,
+    timeout: float,
+    path: Path,
+    log: RunLog,
+) -> str:
     """Base + test_patch, in a sandbox of its own, must collect F2P failing and P2P passing;
     the pass is cached. A base that fails the check runs once more, to tell a broken baseline
     from a flaky one. Returns the caveat ("" if none)."""
@@ -41,8 +49,9 @@ def validate(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Sett
     return caveat
 
 
-def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str,
-              timeout: float, log: RunLog) -> tuple[TestReport, str | None, frozenset[str]]:
+def _base_run(
+    buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Settings, kind: str, timeout: float, log: RunLog
+) -> tuple[TestReport, str | None, frozenset[str]]:
     """One run of the instance's tests at base + test_patch, its tests named as the harness
     names them, why it shows a broken environment (None if it does not), and the tests whose
     definition the test patch adds or edits."""
@@ -57,12 +66,20 @@ def _base_run(buildpack: Buildpack, inst: Instance, ws: Workspace, settings: Set
     diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
     crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
     named = as_harness_names(buildpack, report)
-    reason = validation.verdict(inst, named, diagnosis, runner_crashed=crashed,
-                                dependency=missing_dependency(report.log, ws.path), edited=edited)
+    reason = validation.verdict(
+        inst,
+        named,
+        diagnosis,
+        runner_crashed=crashed,
+        dependency=missing_dependency(report.log, ws.path),
+        edited=edited,
+    )
     log(f"environment validation: {reason or 'ok'}")
     if reason:  # the reason names one symptom; the runner's own words say why
-        log(f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
-            f"{report.counts()}; last lines of its output:\n{_tail(report.log)}")
+        log(
+            f"validation run: + {' '.join(report.command)}\nexit {report.exit_code}, "
+            f"{report.counts()}; last lines of its output:\n{_tail(report.log)}"
+        )
     return named, reason, edited
 
 

@@ -35,9 +35,14 @@ from rfsn.patches import parse_patch
 from rfsn.version import code_digest
 
 
-def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
-            runner_crashed: bool = False, dependency: str = "",
-            edited: Collection[str] | None = None) -> str | None:
+def verdict(
+    instance: Instance,
+    report: TestReport,
+    diagnosis: str | None,
+    runner_crashed: bool = False,
+    dependency: str = "",
+    edited: Collection[str] | None = None,
+) -> str | None:
     """Pure: why ``report`` (base + test_patch) shows a broken environment, or None.
 
     ``runner_crashed``: the run ended in an internal error raised through the project's own
@@ -60,18 +65,21 @@ def verdict(instance: Instance, report: TestReport, diagnosis: str | None,
     hidden = [t for t in instance.PASS_TO_PASS if t not in tests and tests.get(test_id_file(t)) == TestStatus.ERROR]
     if hidden:
         first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
-        return (f"{len(hidden)} PASS_TO_PASS test(s) not collected at base, their module does not import "
-                f"(first: {hidden[0]}){': ' + first if first else ''}")
+        return (
+            f"{len(hidden)} PASS_TO_PASS test(s) not collected at base, their module does not import "
+            f"(first: {hidden[0]}){': ' + first if first else ''}"
+        )
     # a test whose definition the test patch adds or edits is the fix's to pass, whatever list
     # names it: the harness never runs it at base
     excused = edited_tests(instance.test_patch) if edited is None else edited
-    broken = [t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED
-              and not _excused(t, excused)]
+    broken = [
+        t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED and not _excused(t, excused)
+    ]
     if broken:
         network = needs_network(report.log)
-        return (f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})"
-                + (f"; they need the network, which the sandbox does not have: {network}"
-                   if network else ""))
+        return f"{len(broken)} PASS_TO_PASS test(s) do not pass at base (first: {broken[0]})" + (
+            f"; they need the network, which the sandbox does not have: {network}" if network else ""
+        )
     early = [t for t in instance.FAIL_TO_PASS if tests.get(t) == TestStatus.PASSED]
     if early and not runner_crashed:
         return f"{len(early)} FAIL_TO_PASS test(s) already pass at base (first: {early[0]})"
@@ -93,9 +101,12 @@ def edited_tests(patch: str, tree: Path | None = None) -> frozenset[str]:
             module = ast.parse((tree / path).read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
-        found |= {name for name, spans in _definitions(module.body, path)
-                  if any(start <= n <= end for start, end in spans for n in added)
-                  or any(start <= n <= end + 1 for start, end in spans for n in removed)}
+        found |= {
+            name
+            for name, spans in _definitions(module.body, path)
+            if any(start <= n <= end for start, end in spans for n in added)
+            or any(start <= n <= end + 1 for start, end in spans for n in removed)
+        }
     return frozenset(found)
 
 
@@ -121,8 +132,9 @@ def _changed_lines(patch: str) -> dict[str, tuple[set[int], set[int]]]:
     return changed
 
 
-def _definitions(body: list[ast.stmt], prefix: str,
-                 outer: tuple[tuple[int, int], ...] = ()) -> Iterator[tuple[str, tuple[tuple[int, int], ...]]]:
+def _definitions(
+    body: list[ast.stmt], prefix: str, outer: tuple[tuple[int, int], ...] = ()
+) -> Iterator[tuple[str, tuple[tuple[int, int], ...]]]:
     """Pure: each function of ``body`` (methods too) as ``prefix::Class::name``, with the line
     spans that define it: its own, from its first decorator to its last line, and the headers
     (decorators and ``class`` line) of the classes it is in (``outer``)."""
@@ -152,7 +164,8 @@ def _function(test: str) -> str:
 _NO_NETWORK = re.compile(
     r"Temporary failure in name resolution|Name or service not known|No address associated with "
     r"hostname|nodename nor servname|getaddrinfo failed|Failed to establish a new connection|"
-    r"Network is unreachable|No route to host|Could not resolve host|NameResolutionError")
+    r"Network is unreachable|No route to host|Could not resolve host|NameResolutionError"
+)
 
 
 def needs_network(log: str) -> str:
@@ -162,7 +175,7 @@ def needs_network(log: str) -> str:
         return ""
     start = log.rfind("\n", 0, found.start()) + 1
     end = log.find("\n", found.end())
-    return log[start:end if end >= 0 else len(log)].strip()[:200]
+    return log[start : end if end >= 0 else len(log)].strip()[:200]
 
 
 def caveat(instance: Instance, report: TestReport, edited: Collection[str] | None = None) -> str:
@@ -173,15 +186,20 @@ def caveat(instance: Instance, report: TestReport, edited: Collection[str] | Non
     tests = harness_names(report.tests)
     missing = [t for t in instance.PASS_TO_PASS if t not in tests]
     excused = edited_tests(instance.test_patch) if edited is None else edited
-    failing = [t for t in instance.PASS_TO_PASS
-               if t in tests and tests[t] != TestStatus.PASSED and _excused(t, excused)]
+    failing = [
+        t for t in instance.PASS_TO_PASS if t in tests and tests[t] != TestStatus.PASSED and _excused(t, excused)
+    ]
     said = []
     if missing:
-        said.append(f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as "
-                    f"the harness grades them (first: {missing[0]})")
+        said.append(
+            f"{len(missing)} PASS_TO_PASS test(s) never collected at base, graded as failed as "
+            f"the harness grades them (first: {missing[0]})"
+        )
     if failing:
-        said.append(f"{len(failing)} PASS_TO_PASS test(s) the test patch adds or edits fail at base, where the "
-                    f"harness never runs them (first: {failing[0]})")
+        said.append(
+            f"{len(failing)} PASS_TO_PASS test(s) the test patch adds or edits fail at base, where the "
+            f"harness never runs them (first: {failing[0]})"
+        )
     return "; ".join(said)
 
 
@@ -194,8 +212,10 @@ def changed(instance: Instance, first: TestReport, second: TestReport) -> str:
     if not moved:
         return ""
     test = moved[0]
-    return (f"{len(moved)} of the instance's tests change from run to run at base (first: {test}, "
-            f"{_said(before.get(test))} then {_said(after.get(test))})")
+    return (
+        f"{len(moved)} of the instance's tests change from run to run at base (first: {test}, "
+        f"{_said(before.get(test))} then {_said(after.get(test))})"
+    )
 
 
 def _said(status: TestStatus | None) -> str:
@@ -205,10 +225,17 @@ def _said(status: TestStatus | None) -> str:
 def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path) -> Path:
     """Where the verdict of ``instance`` in this environment is kept: keyed by everything that
     could change it, rfsn's own code included."""
-    parts = [instance.base_commit, instance.test_patch, json.dumps(instance.FAIL_TO_PASS),
-             json.dumps(instance.PASS_TO_PASS), buildpack.env_recipe(repo).key(),
-             type(buildpack).__qualname__, json.dumps(spec_of(buildpack), sort_keys=True, default=str),
-             grader(buildpack), code_digest()]
+    parts = [
+        instance.base_commit,
+        instance.test_patch,
+        json.dumps(instance.FAIL_TO_PASS),
+        json.dumps(instance.PASS_TO_PASS),
+        buildpack.env_recipe(repo).key(),
+        type(buildpack).__qualname__,
+        json.dumps(spec_of(buildpack), sort_keys=True, default=str),
+        grader(buildpack),
+        code_digest(),
+    ]
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in instance.instance_id)
     return home / "validation" / f"{safe}-{key}.json"

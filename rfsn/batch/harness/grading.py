@@ -62,14 +62,16 @@ def _maintained(test: str, statuses: Mapping[str, TestStatus]) -> bool:
     return statuses.get(test) in (TestStatus.PASSED, TestStatus.SKIPPED)
 
 
-def tests_status(statuses: Mapping[str, TestStatus], fail_to_pass: Sequence[str],
-                 pass_to_pass: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+def tests_status(
+    statuses: Mapping[str, TestStatus], fail_to_pass: Sequence[str], pass_to_pass: Sequence[str]
+) -> dict[str, dict[str, list[str]]]:
     """SWE-bench's ``tests_status`` block (no *_TO_FAIL lists are computed, as by default)."""
     report: dict[str, dict[str, list[str]]] = {}
-    for key, tests, ok in ((FAIL_TO_PASS, fail_to_pass, _passed),
-                           (PASS_TO_PASS, pass_to_pass, _maintained)):
-        report[key] = {"success": [t for t in tests if ok(t, statuses)],
-                       "failure": [t for t in tests if not ok(t, statuses)]}
+    for key, tests, ok in ((FAIL_TO_PASS, fail_to_pass, _passed), (PASS_TO_PASS, pass_to_pass, _maintained)):
+        report[key] = {
+            "success": [t for t in tests if ok(t, statuses)],
+            "failure": [t for t in tests if not ok(t, statuses)],
+        }
     report[FAIL_TO_FAIL] = {"success": [], "failure": []}
     report[PASS_TO_FAIL] = {"success": [], "failure": []}
     return report
@@ -79,12 +81,21 @@ def is_resolved(status: Mapping[str, Mapping[str, list[str]]]) -> bool:
     return not status[FAIL_TO_PASS]["failure"] and not status[PASS_TO_PASS]["failure"]
 
 
-def instance_report(instance_id: str, patch: str | None, applied: bool,
-                    statuses: Mapping[str, TestStatus] | None,
-                    fail_to_pass: Sequence[str], pass_to_pass: Sequence[str]) -> dict[str, Any]:
+def instance_report(
+    instance_id: str,
+    patch: str | None,
+    applied: bool,
+    statuses: Mapping[str, TestStatus] | None,
+    fail_to_pass: Sequence[str],
+    pass_to_pass: Sequence[str],
+) -> dict[str, Any]:
     """The per-instance ``report.json`` of the harness: ``{instance_id: {...}}``."""
-    entry: dict[str, Any] = {"patch_is_None": patch is None, "patch_exists": patch is not None,
-                             "patch_successfully_applied": False, "resolved": False}
+    entry: dict[str, Any] = {
+        "patch_is_None": patch is None,
+        "patch_exists": patch is not None,
+        "patch_successfully_applied": False,
+        "resolved": False,
+    }
     if patch is None or not applied or statuses is None:
         return {instance_id: entry}
     entry["patch_successfully_applied"] = True
@@ -94,8 +105,9 @@ def instance_report(instance_id: str, patch: str | None, applied: bool,
     return {instance_id: entry}
 
 
-def summary(instance_ids: Sequence[str], predictions: Mapping[str, str | None],
-            reports: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def summary(
+    instance_ids: Sequence[str], predictions: Mapping[str, str | None], reports: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
     """The run report ``<model>.<run_id>.json`` (schema_version 2).
 
     ``predictions`` maps submitted ids to their patch; ``reports`` maps ids to

@@ -40,8 +40,16 @@ class HarnessRunBuildpack:
     structured: ClassVar[bool] = True
     case_timeout: float | None = None
 
-    def __init__(self, spec: Spec, recipe: EnvRecipe, directives: Sequence[str],
-                 parser: LogParser, instance_id: str, repo: str = "", selects: bool = False) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        recipe: EnvRecipe,
+        directives: Sequence[str],
+        parser: LogParser,
+        instance_id: str,
+        repo: str = "",
+        selects: bool = False,
+    ) -> None:
         self.spec, self.recipe, self.directives = spec, recipe, list(directives)
         self.parser, self.instance_id, self.repo, self.selects = parser, instance_id, repo, selects
         self.grader = f"the SWE-bench log parser {getattr(parser, '__name__', 'of the repo')}"
@@ -62,19 +70,33 @@ class HarnessRunBuildpack:
             directives = list(dict.fromkeys([*as_directives(self.repo, files), *([] if held else directives)]))
         command = str(self.spec["test_cmd"])
         runner = runner_of(command)
-        limit = [] if runner is None or self.case_timeout is None else [
-            runner.case_limit.format(max(1, round(self.case_timeout)))]
+        limit = (
+            []
+            if runner is None or self.case_timeout is None
+            else [runner.case_limit.format(max(1, round(self.case_timeout)))]
+        )
         names = _names(tests) if runner is not None and self.selects else []
-        return ["bash", "-c", " ".join([command, *limit, *(shlex.quote(d) for d in directives),
-                                        *([runner.names, *names] if runner and names else [])])]
+        return [
+            "bash",
+            "-c",
+            " ".join(
+                [
+                    command,
+                    *limit,
+                    *(shlex.quote(d) for d in directives),
+                    *([runner.names, *names] if runner and names else []),
+                ]
+            ),
+        ]
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
         """The same command, measured from inside every Python process it starts (the runner
         is the harness's: tox, ``bin/test`` in a subprocess of its own)."""
         return process_coverage(self.test_command(tests, report_dir)[2], report_dir)
 
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]:
+    def parse_coverage(
+        self, reports: dict[str, str], test_ids: Sequence[str], workdir: str
+    ) -> dict[str, dict[str, list[int]]]:
         return read_coverage(reports, test_ids, workdir)
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:

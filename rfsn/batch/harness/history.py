@@ -18,8 +18,7 @@ from rfsn.errors import WorkspaceError
 from rfsn.workspace import git
 
 
-def copy_history(source: Path, dest: Path, commit: str, timeout: float,
-                 borrow: tuple[Path, str] | None = None) -> str:
+def copy_history(source: Path, dest: Path, commit: str, timeout: float, borrow: tuple[Path, str] | None = None) -> str:
     """Initialise ``dest`` (which must not exist) as a repository of ``commit``'s history taken
     from the repository ``source``, with its working tree at the commit; returns its full id.
     ``borrow`` (a repository and a commit of it): for a host-only copy, the history of that
@@ -37,8 +36,7 @@ def copy_history(source: Path, dest: Path, commit: str, timeout: float,
     return full
 
 
-def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float,
-                   borrow: tuple[Path, str] | None) -> None:
+def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float, borrow: tuple[Path, str] | None) -> None:
     """Pack the history of ``commit`` into ``git_dir``, reading the source's objects through an
     alternates entry that lives only while the pack is written: git runs in the new repository
     (its temporary files are there), reads the source and writes nothing to it."""
@@ -52,8 +50,18 @@ def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float,
         shutil.copyfile(common / "shallow", git_dir / "shallow")
     wanted = f"{commit}\n" + (f"^{borrow[1]}\n" if borrow else "")
     try:
-        packed = git(git_dir, f"--git-dir={git_dir}", "pack-objects", "-q", "--revs", "--delta-base-offset",
-                     str(git_dir / "objects" / "pack" / "pack"), input_text=wanted, timeout=timeout, check=False)
+        packed = git(
+            git_dir,
+            f"--git-dir={git_dir}",
+            "pack-objects",
+            "-q",
+            "--revs",
+            "--delta-base-offset",
+            str(git_dir / "objects" / "pack" / "pack"),
+            input_text=wanted,
+            timeout=timeout,
+            check=False,
+        )
     finally:
         if kept:
             (info / "alternates").write_text(kept, encoding="utf-8")
@@ -91,8 +99,9 @@ def _tags(source: Path, dest: Path) -> None:
     if not tags:
         return
     ids = sorted(set(tags.values()))
-    held = git(dest, "cat-file", "--batch-check=%(objectname) %(objecttype)",
-               input_text="".join(f"{i}\n" for i in ids)).stdout.split("\n")
+    held = git(
+        dest, "cat-file", "--batch-check=%(objectname) %(objecttype)", input_text="".join(f"{i}\n" for i in ids)
+    ).stdout.split("\n")
     present = {line.split(" ")[0] for line in held if line.endswith(" commit")}
     updates = "".join(f"create {name} {commit}\n" for name, commit in tags.items() if commit in present)
     if updates:
@@ -105,8 +114,11 @@ def _shallow(git_dir: Path) -> None:
     if not shallow.is_file():
         return
     ids = shallow.read_text(encoding="ascii", errors="replace").split()
-    kept = [i for i in ids if git(git_dir, f"--git-dir={git_dir}", "cat-file", "-e", f"{i}^{{commit}}",
-                                 check=False).returncode == 0]
+    kept = [
+        i
+        for i in ids
+        if git(git_dir, f"--git-dir={git_dir}", "cat-file", "-e", f"{i}^{{commit}}", check=False).returncode == 0
+    ]
     shallow.write_text("".join(f"{i}\n" for i in kept), encoding="ascii")
     if not kept:
         shallow.unlink()

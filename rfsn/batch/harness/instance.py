@@ -70,8 +70,9 @@ class EvalTask(BaseModel):
         return self.log_dir
 
     def elsewhere(self, root: Path, *, node_home: bool) -> EvalTask:
-        return self.model_copy(update={"log_dir": root / self.log_dir.name,
-                                       "settings": node_settings(self.settings, node_home)})
+        return self.model_copy(
+            update={"log_dir": root / self.log_dir.name, "settings": node_settings(self.settings, node_home)}
+        )
 
 
 def evaluate_instance(task: EvalTask) -> Outcome:
@@ -80,8 +81,11 @@ def evaluate_instance(task: EvalTask) -> Outcome:
     task.log_dir.mkdir(parents=True, exist_ok=True)
     (task.log_dir / REPORT).unlink(missing_ok=True)
     log = RunLog(task.log_dir / RUN_LOG)
-    base: dict[str, Any] = {"instance_id": inst.instance_id, "patch_lines": patch_size(pred.model_patch),
-            "link": f"{task.log_dir.name}/{RUN_LOG}"}
+    base: dict[str, Any] = {
+        "instance_id": inst.instance_id,
+        "patch_lines": patch_size(pred.model_patch),
+        "link": f"{task.log_dir.name}/{RUN_LOG}",
+    }
     write_atomic(task.log_dir / PATCH, pred.model_patch or "")
     try:
         if pred.model_patch in ("", None):
@@ -92,15 +96,27 @@ def evaluate_instance(task: EvalTask) -> Outcome:
         write_atomic(task.log_dir / REPORT, json.dumps(report, indent=4))
         status = Status.RESOLVED if entry["resolved"] else Status.UNRESOLVED
         log(f"result: {status.value}")
-        return Outcome(status=status, duration=time.monotonic() - log.started,
-                       phases=log.phases, graded_by=graded_by, caveat=caveat, **base)
+        return Outcome(
+            status=status,
+            duration=time.monotonic() - log.started,
+            phases=log.phases,
+            graded_by=graded_by,
+            caveat=caveat,
+            **base,
+        )
     except Exception as exc:  # every failure becomes a labelled error outcome
         kind = classify(exc)
         log(f"error ({kind.value}): {exc}\n{traceback.format_exc()}")
         if isinstance(exc, ImageError) and keep_build_log(exc, task.log_dir):
             log(f"the image build's whole output: {ENV_BUILD_LOG}; its end:\n{exc.output[-BUILD_LOG_CHARS:]}")
-        return Outcome(status=Status.ERROR, error_kind=kind, message=str(exc)[:500],
-                       duration=time.monotonic() - log.started, phases=log.phases, **base)
+        return Outcome(
+            status=Status.ERROR,
+            error_kind=kind,
+            message=str(exc)[:500],
+            duration=time.monotonic() - log.started,
+            phases=log.phases,
+            **base,
+        )
     finally:
         log.fh.close()
 
@@ -137,8 +153,11 @@ def _run(task: EvalTask, log: RunLog) -> tuple[dict[str, Any], str, str]:
         resolved = bool(graded[inst.instance_id]["resolved"])
         if broken or (caveat is None and not resolved):
             if not checked_now:
-                log("the graded run is broken and the environment check was cached: checking it again"
-                    if broken and caveat is not None else "the graded run did not resolve: checking the environment")
+                log(
+                    "the graded run is broken and the environment check was cached: checking it again"
+                    if broken and caveat is not None
+                    else "the graded run did not resolve: checking the environment"
+                )
                 caveat, checked_now = check(), True
             if broken and patch == inst.patch:  # the fix itself: its run cannot be what broke it
                 raise InfraFailure(ErrorKind.ENV, f"with the instance's own patch, {broken}")
@@ -156,23 +175,43 @@ def _prepared(task: EvalTask, settings: Settings, path: Path, log: RunLog) -> tu
     with, and the one the prediction's graded run runs with."""
     inst = task.instance
     with log.phase("checkout"):
-        ws = instance_checkout(inst.repo, inst.base_commit, path, settings.home / "repos",
-                               settings.clone_timeout, task.repos_dir, task.relative_to)
-        rule = source_rule(inst.repo, task.repos_dir if task.repos_dir and task.repos_dir.is_dir() else None,
-                           task.relative_to)
+        ws = instance_checkout(
+            inst.repo,
+            inst.base_commit,
+            path,
+            settings.home / "repos",
+            settings.clone_timeout,
+            task.repos_dir,
+            task.relative_to,
+        )
+        rule = source_rule(
+            inst.repo, task.repos_dir if task.repos_dir and task.repos_dir.is_dir() else None, task.relative_to
+        )
         log(f"checkout {ws.source} at {inst.base_commit} (repo {inst.repo!r} taken as {rule})")
-        history = env_history(inst.repo, inst.environment_setup_commit, inst.base_commit, ws.path,
-                              path.parent / "env-history", settings.home / "repos", settings.clone_timeout,
-                              task.repos_dir, task.relative_to)
+        history = env_history(
+            inst.repo,
+            inst.environment_setup_commit,
+            inst.base_commit,
+            ws.path,
+            path.parent / "env-history",
+            settings.home / "repos",
+            settings.clone_timeout,
+            task.repos_dir,
+            task.relative_to,
+        )
     # the harness installs the project again after the patch, with the dependencies it
     # declares: the check runs where the gold patch's are, each patch where its own are
     spec = instance_buildpack(inst, ws.path, settings, history=history)
-    return (ws, installing(spec, ws.path, ws.base_commit, inst.patch),
-            installing(spec, ws.path, ws.base_commit, task.prediction.model_patch or ""))
+    return (
+        ws,
+        installing(spec, ws.path, ws.base_commit, inst.patch),
+        installing(spec, ws.path, ws.base_commit, task.prediction.model_patch or ""),
+    )
 
 
-def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str,
-            timeout: float, log: RunLog) -> tuple[dict[str, Any], str | None]:
+def _graded(
+    task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, timeout: float, log: RunLog
+) -> tuple[dict[str, Any], str | None]:
     """The graded run, in a clean sandbox of its own: the harness's report of the prediction,
     and why the run says nothing about the instance's tests (None if it does)."""
     inst, patch = task.instance, task.prediction.model_patch or ""
@@ -183,8 +222,7 @@ def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Setti
             log(applied.log)
             if not applied.applied:
                 log("model patch failed to apply")
-                return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS,
-                                       inst.PASS_TO_PASS), None
+                return instance_report(inst.instance_id, patch, False, None, inst.FAIL_TO_PASS, inst.PASS_TO_PASS), None
             tests_applied = apply_test_patch(ws, inst.test_patch, ws.base_commit)
             log(tests_applied.log)
             if not tests_applied.applied:
@@ -203,12 +241,12 @@ def _graded(task: EvalTask, ws: Workspace, buildpack: Buildpack, settings: Setti
     statuses, distrust = trusted_statuses(report, named)
     if distrust:
         log(f"test report not trusted: {distrust}")
-    return instance_report(inst.instance_id, patch, True, statuses, inst.FAIL_TO_PASS,
-                           inst.PASS_TO_PASS), broken
+    return instance_report(inst.instance_id, patch, True, statuses, inst.FAIL_TO_PASS, inst.PASS_TO_PASS), broken
 
 
-def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: Instance,
-            repo: Path, own: bool = False) -> str | None:
+def _broken(
+    buildpack: Buildpack, report: TestReport, named: TestReport, inst: Instance, repo: Path, own: bool = False
+) -> str | None:
     """Why a graded run (``named``: as the harness names its tests) says nothing about the
     instance's tests, or None; with the instance's own patch (``own``), a FAIL_TO_PASS test its
     module's collection error hides did not run either."""
@@ -221,8 +259,8 @@ def _broken(buildpack: Buildpack, report: TestReport, named: TestReport, inst: I
         return "none of the instance's tests is in the report" + (f": {first}" if first else "")
     hidden = [t for t in inst.FAIL_TO_PASS if t not in names and names.get(test_id_file(t)) == TestStatus.ERROR]
     if own and hidden:
-        return (f"{len(hidden)} FAIL_TO_PASS test(s) not collected, their module does not import "
-                f"(first: {hidden[0]})" + (f": {first}" if first else ""))
+        return (
+            f"{len(hidden)} FAIL_TO_PASS test(s) not collected, their module does not import "
+            f"(first: {hidden[0]})" + (f": {first}" if first else "")
+        )
     return None
-
-

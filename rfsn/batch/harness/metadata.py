@@ -60,8 +60,7 @@ _METADATA_EDIT = re.compile(rf"^(?:grep -q {_QUOTED} {_METADATA} && )?sed -i {_Q
 
 def metadata_edits(spec: Spec) -> list[str]:
     """The spec's ``pre_install`` steps that are sed edits of setup.py, setup.cfg or pyproject.toml."""
-    return [str(c).strip() for c in spec.get("pre_install", []) or []
-            if _METADATA_EDIT.match(str(c).strip())]
+    return [str(c).strip() for c in spec.get("pre_install", []) or [] if _METADATA_EDIT.match(str(c).strip())]
 
 
 def build_requirements(checkout: Path, commit: str, edits: Sequence[str] = ()) -> list[str]:
@@ -76,8 +75,7 @@ def build_backend(checkout: Path, commit: str, edits: Sequence[str] = ()) -> str
     return _read_metadata(checkout, commit, edits, lambda tree: [pydeps.build_backend(tree)])[0]
 
 
-def _read_metadata(checkout: Path, commit: str, edits: Sequence[str],
-                   read: Callable[[Path], list[str]]) -> list[str]:
+def _read_metadata(checkout: Path, commit: str, edits: Sequence[str], read: Callable[[Path], list[str]]) -> list[str]:
     """``read`` of the project's metadata files at ``commit``, after ``edits``."""
     with tempfile.TemporaryDirectory(prefix="rfsn-spec-") as tmp:
         for name in ("pyproject.toml", "setup.cfg", "setup.py"):

@@ -48,9 +48,11 @@ def _resolved(repo: str, repos_dir: Path | None, base: Path) -> tuple[str, str]:
     if path is not None and path.is_dir():
         return "path", str(path.resolve())
     if repos_dir is not None:
-        raise WorkspaceError(f"repo {repo!r}: no mirror under --repos-dir {repos_dir} "
-                             "(DIR/owner__name, DIR/owner/name or DIR/name) and no directory "
-                             f"{path if path is not None else repo}")
+        raise WorkspaceError(
+            f"repo {repo!r}: no mirror under --repos-dir {repos_dir} "
+            "(DIR/owner__name, DIR/owner/name or DIR/name) and no directory "
+            f"{path if path is not None else repo}"
+        )
     url = published(repo, base)
     if not url:
         where = f" ({path} is not a directory)" if path is not None else ""

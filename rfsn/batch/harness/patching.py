@@ -26,6 +26,7 @@ APPLY_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("patch", "--batch", "--fuzz=5", "-p1", "-i"),
 )
 
+
 @dataclass
 class ApplyResult:
     applied: bool

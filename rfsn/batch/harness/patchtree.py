@@ -45,8 +45,7 @@ def patched_source(checkout: Path, commit: str, patch: str, edits: Sequence[str]
             return None
         patched = (git("write-tree") or "").strip()
         for name, text in _edited(checkout, commit, edits, Path(tmp, "edits")).items():
-            merged = _merge(text, _show(checkout, commit, name) or "", _show(checkout, patched, name) or "",
-                            Path(tmp))
+            merged = _merge(text, _show(checkout, commit, name) or "", _show(checkout, patched, name) or "", Path(tmp))
             blob = git("hash-object", "-w", "--stdin", stdin=merged) if merged is not None else None
             if blob is None or git("update-index", "--cacheinfo", f"100644,{blob.strip()},{name}") is None:
                 return None

@@ -21,9 +21,16 @@ from rfsn.workspace import EXCLUDES, Workspace, commit, git, is_url, prepare
 __all__ = ["checkout", "commit_all", "env_history", "instance_checkout", "published", "resolve_source"]
 
 
-def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: float,
-                      repos_dir: Path | None, relative_to: Path | None = None,
-                      borrow: tuple[Path, str] | None = None) -> Workspace:
+def instance_checkout(
+    repo: str,
+    commit: str,
+    dest: Path,
+    cache: Path,
+    timeout: float,
+    repos_dir: Path | None,
+    relative_to: Path | None = None,
+    borrow: tuple[Path, str] | None = None,
+) -> Workspace:
     """A working copy of an instance's ``repo`` at ``commit`` found on this node by the
     driver's rules (a relative path is relative to ``relative_to``, the instance file's
     directory): its mirror under ``repos_dir`` when that exists here, else the cache, else
@@ -31,17 +38,28 @@ def instance_checkout(repo: str, commit: str, dest: Path, cache: Path, timeout: 
     here = repos_dir if repos_dir is not None and repos_dir.is_dir() else None
     try:
         source = resolve_source(repo, here, relative_to)
-        return checkout(source, dest, commit, cache, timeout, repos_dir=here,
-                        upstream=published(repo, relative_to), borrow=borrow)
+        return checkout(
+            source, dest, commit, cache, timeout, repos_dir=here, upstream=published(repo, relative_to), borrow=borrow
+        )
     except WorkspaceError as exc:
         if here is None and repos_dir is not None:
-            raise WorkspaceError(f"--repos-dir {repos_dir} does not exist on {socket.gethostname()}, "
-                                 f"and {exc}") from exc
+            raise WorkspaceError(
+                f"--repos-dir {repos_dir} does not exist on {socket.gethostname()}, and {exc}"
+            ) from exc
         raise
 
 
-def env_history(repo: str, env_commit: str, base_commit: str, workspace: Path, dest: Path, cache: Path,
-                timeout: float, repos_dir: Path | None, relative_to: Path | None = None) -> Path | None:
+def env_history(
+    repo: str,
+    env_commit: str,
+    base_commit: str,
+    workspace: Path,
+    dest: Path,
+    cache: Path,
+    timeout: float,
+    repos_dir: Path | None,
+    relative_to: Path | None = None,
+) -> Path | None:
     """A host repository at ``env_commit`` (an instance's ``environment_setup_commit``) that also
     reads ``base_commit``'s history (borrowed from ``workspace``, not packed again), when the
     workspace lacks that commit (it is newer than the base, or on another branch): what the env
@@ -49,13 +67,22 @@ def env_history(repo: str, env_commit: str, base_commit: str, workspace: Path, d
     it, or there is none."""
     if not env_commit or git(workspace, "cat-file", "-e", f"{env_commit}^{{commit}}", check=False).returncode == 0:
         return None
-    return instance_checkout(repo, env_commit, dest, cache, timeout, repos_dir, relative_to,
-                             borrow=(workspace, base_commit)).path
+    return instance_checkout(
+        repo, env_commit, dest, cache, timeout, repos_dir, relative_to, borrow=(workspace, base_commit)
+    ).path
 
 
-def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float = 600.0, *,
-             repos_dir: Path | None = None, upstream: str = "",
-             borrow: tuple[Path, str] | None = None) -> Workspace:
+def checkout(
+    source: str,
+    dest: Path,
+    commit: str,
+    cache: Path,
+    timeout: float = 600.0,
+    *,
+    repos_dir: Path | None = None,
+    upstream: str = "",
+    borrow: tuple[Path, str] | None = None,
+) -> Workspace:
     """A working copy of ``source`` at ``commit`` (HEAD when empty) in ``dest`` (which must not
     exist), holding that commit's history alone (``borrow``: see ``copy_history``), its
     submodules checked out from their mirrors (``upstream``: the URL the project is published
@@ -72,8 +99,14 @@ def checkout(source: str, dest: Path, commit: str, cache: Path, timeout: float =
     info.mkdir(parents=True, exist_ok=True)
     with (info / "exclude").open("a", encoding="utf-8") as fh:
         fh.write("\n# rfsn\n" + "\n".join(EXCLUDES) + "\n")
-    checkout_submodules(dest, upstream or (source if is_url(source) else ""), repos_dir, cache, timeout,
-                        None if is_url(source) else source_modules(Path(source)))
+    checkout_submodules(
+        dest,
+        upstream or (source if is_url(source) else ""),
+        repos_dir,
+        cache,
+        timeout,
+        None if is_url(source) else source_modules(Path(source)),
+    )
     return Workspace(path=dest.resolve(), source=source, base_commit=head)
 
 

@@ -26,8 +26,7 @@ class Runner:
 
 
 _FILE_HEADER = re.compile(r"^(\S+\.py)\[\d+\]")
-_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR,
-                  "T": TestStatus.TIMEOUT}
+_LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStatus.ERROR, "T": TestStatus.TIMEOUT}
 _FILE_ENDS = ("[OK]", "[FAIL]")
 
 

@@ -49,19 +49,25 @@ class RunLog:
             yield
         finally:
             self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - start, 3)
+
+
 @contextmanager
-def fresh_sandbox(ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance,
-             log: RunLog, timeout: float) -> Iterator[Sandbox]:
+def fresh_sandbox(
+    ws: Workspace, buildpack: Buildpack, settings: Settings, kind: str, inst: Instance, log: RunLog, timeout: float
+) -> Iterator[Sandbox]:
     """A fresh sandbox on the pristine tree for one run of at most ``timeout`` seconds; its start,
     set-up and removal timed apart."""
     pristine(ws)
     with ExitStack() as stack:
         with log.phase("sandbox"):
-            box = stack.enter_context(open_sandbox(ws.path, buildpack, settings, kind,
-                                                   session_id=_session(inst.instance_id), budget=timeout))
+            box = stack.enter_context(
+                open_sandbox(ws.path, buildpack, settings, kind, session_id=_session(inst.instance_id), budget=timeout)
+            )
         log.split("sandbox", "setup", box.setup_seconds)
-        log(f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
-            f"statuses from {grader(buildpack)}")
+        log(
+            f"sandbox {box.kind} up, buildpack {buildpack.name}, setup {box.setup_seconds:.2f}s; "
+            f"statuses from {grader(buildpack)}"
+        )
         if box.environment:  # how the environment was built (a conda environment.yml from PyPI)
             log("environment: " + "; ".join(box.environment))
         yield box

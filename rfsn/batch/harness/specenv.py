@@ -25,9 +25,16 @@ from rfsn.sandbox import dated
 from rfsn.settings import Settings
 
 
-def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archives: Path | None = None,
-                   index_date: str = "", repairing: bool = False,
-                   suite: Sequence[str] = ()) -> SpecBuildpack | HarnessRunBuildpack | None:
+def spec_buildpack(
+    instance: Instance,
+    checkout: Path,
+    *,
+    registry: bool,
+    archives: Path | None = None,
+    index_date: str = "",
+    repairing: bool = False,
+    suite: Sequence[str] = (),
+) -> SpecBuildpack | HarnessRunBuildpack | None:
     """The spec-driven buildpack of ``instance`` (``checkout`` holds its history), or None;
     ``repairing``: for a repair session rather than grading (see ``HarnessRunBuildpack``), whose
     ``suite`` (``harness.suite``) a runner that cannot select tests runs when it has no test patch."""
@@ -37,13 +44,13 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     command = spec.get("test_cmd", "")
     parser = None
     if not isinstance(command, str) or not command.split():
-        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} "
-                                   "is not one shell command")
+        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} is not one shell command")
     if command.split()[0] != "pytest":
         parser = upstream.log_parser(instance.repo)
         if parser is None:
-            raise EnvUnavailable(f"{instance.repo} {instance.version} runs {command!r} and "
-                                       "the harness has no log parser for it")
+            raise EnvUnavailable(
+                f"{instance.repo} {instance.version} runs {command!r} and the harness has no log parser for it"
+            )
     commit = instance.environment_setup_commit or instance.base_commit
     requirements = None
     if str(spec.get("packages", "")).strip() == "requirements.txt":
@@ -55,16 +62,24 @@ def spec_buildpack(instance: Instance, checkout: Path, *, registry: bool, archiv
     # at the instance's own commit, offline
     source = metadata.install_commit(checkout, commit, instance.base_commit)
     backend = tuple(metadata.build_requirements(checkout, source, metadata.metadata_edits(spec)))
-    recipe = specs.render_recipe(spec, registry=registry, requirements=requirements, source=source,
-                                 backend=backend, version=metadata.scm_version(checkout, source),
-                                 archives=archives, index_date=index_date,
-                                 build_backend=metadata.build_backend(checkout, source, metadata.metadata_edits(spec)))
+    recipe = specs.render_recipe(
+        spec,
+        registry=registry,
+        requirements=requirements,
+        source=source,
+        backend=backend,
+        version=metadata.scm_version(checkout, source),
+        archives=archives,
+        index_date=index_date,
+        build_backend=metadata.build_backend(checkout, source, metadata.metadata_edits(spec)),
+    )
     if parser is not None:
         directives = upstream.test_directives(instance.model_dump())
         if repairing and not directives and suite:
             directives = as_directives(instance.repo, suite)
-        return HarnessRunBuildpack(spec, recipe, directives, parser, instance.instance_id, repo=instance.repo,
-                                   selects=repairing)
+        return HarnessRunBuildpack(
+            spec, recipe, directives, parser, instance.instance_id, repo=instance.repo, selects=repairing
+        )
     return SpecBuildpack(spec, recipe, upstream.log_parser(instance.repo), instance.instance_id)
 
 
@@ -79,11 +94,18 @@ def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) ->
         return buildpack
     version = metadata.scm_version(recipe.source_repo or checkout, recipe.source)
     backend = metadata.build_backend(recipe.source_repo or checkout, recipe.source, metadata.metadata_edits(spec))
-    plain, edited = (specs.install_source(spec, version, build_backend=backend),
-                     specs.install_source(spec, version, edited=True, build_backend=backend))
+    plain, edited = (
+        specs.install_source(spec, version, build_backend=backend),
+        specs.install_source(spec, version, edited=True, build_backend=backend),
+    )
     patched = copy.copy(buildpack)
-    patched.recipe = recipe.model_copy(update={"source": tree, "source_repo": None, "steps": tuple(
-        edited if step == plain else step for step in recipe.steps)})
+    patched.recipe = recipe.model_copy(
+        update={
+            "source": tree,
+            "source_repo": None,
+            "steps": tuple(edited if step == plain else step for step in recipe.steps),
+        }
+    )
     return patched
 
 
@@ -99,18 +121,29 @@ def spec_of(buildpack: Buildpack) -> upstream.Spec | None:
     return buildpack.spec if isinstance(buildpack, SpecBuildpack | HarnessRunBuildpack) else None
 
 
-def instance_buildpack(instance: Instance, repo: Path, settings: Settings, repairing: bool = False,
-                       suite: Sequence[str] = (), history: Path | None = None) -> Buildpack:
+def instance_buildpack(
+    instance: Instance,
+    repo: Path,
+    settings: Settings,
+    repairing: bool = False,
+    suite: Sequence[str] = (),
+    history: Path | None = None,
+) -> Buildpack:
     """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
     a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
     repair session (pass the instance without its ``test_patch`` in the issue-only setting).
     ``history``: a host repository holding the env commit, when ``repo`` (the session's
     workspace, its base commit's history alone) does not (``repos.env_history``)."""
     try:
-        spec = spec_buildpack(instance, history or repo, registry=settings.base_image_source == "registry",
-                              archives=settings.python_archives,
-                              index_date=str(settings.swebench_index_date or ""), repairing=repairing,
-                              suite=suite)
+        spec = spec_buildpack(
+            instance,
+            history or repo,
+            registry=settings.base_image_source == "registry",
+            archives=settings.python_archives,
+            index_date=str(settings.swebench_index_date or ""),
+            repairing=repairing,
+            suite=suite,
+        )
     except EnvUnavailable as exc:
         raise InfraFailure(ErrorKind.ENV, str(exc)) from exc
     if spec is not None and history is not None:

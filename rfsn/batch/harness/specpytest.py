@@ -27,14 +27,14 @@ class SpecBuildpack(PythonBuildpack):
     #: the harness's summary: its parser reads each test's line of it
     summary: ClassVar[str] = "-rA"
 
-    def __init__(self, spec: Spec, recipe: EnvRecipe, parser: LogParser | None = None,
-                 instance_id: str = "") -> None:
+    def __init__(self, spec: Spec, recipe: EnvRecipe, parser: LogParser | None = None, instance_id: str = "") -> None:
         self.spec = spec
         self.recipe = recipe
         self.parser, self.instance_id = parser, instance_id
         #: what reads the test statuses (recorded with each evaluation)
-        self.grader = "junit report" + (f", ids by the SWE-bench log parser {getattr(parser, '__name__', '')}"
-                                        if parser is not None else "")
+        self.grader = "junit report" + (
+            f", ids by the SWE-bench log parser {getattr(parser, '__name__', '')}" if parser is not None else ""
+        )
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         """The junit report's statuses. The harness's parser also names things that are no tests
@@ -48,8 +48,14 @@ class SpecBuildpack(PythonBuildpack):
             return statuses
         pieces = harness_statuses(self.parser, output, self.instance_id)
         files = {test_id_file(t) for t in statuses}
-        return {**{t: s for t, s in pieces.items() if s is TestStatus.PASSED
-                   and ("::" not in t or test_id_file(t) not in files)}, **statuses}
+        return {
+            **{
+                t: s
+                for t, s in pieces.items()
+                if s is TestStatus.PASSED and ("::" not in t or test_id_file(t) not in files)
+            },
+            **statuses,
+        }
 
     def harness_named(self, report: TestReport) -> TestReport:
         """``report`` with each test named as the harness's log parser names it in the same run:
@@ -115,8 +121,7 @@ def running_options(test_cmd: str, argv: Sequence[str]) -> list[str]:
 _SUMMARY_LINE = re.compile(r"^(?:PASSED|FAILED|ERROR|XFAIL|XPASS|SKIPPED) (.+)$")
 
 
-def harness_ids(parser: LogParser, output: str, tests: Collection[str],
-                instance_id: str) -> dict[str, str | None]:
+def harness_ids(parser: LogParser, output: str, tests: Collection[str], instance_id: str) -> dict[str, str | None]:
     """Pure: for each of ``tests`` (pytest node ids) that has a line in the short summary of
     ``output``, the id the harness's log parser reads from that line (the last one), or None
     if it reads none."""

@@ -38,10 +38,18 @@ from rfsn.errors import EnvUnavailable
 DEFAULT_PYTHON = "3.11"
 
 
-def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None,
-                  source: str = "", backend: tuple[str, ...] = (), version: str = "",
-                  archives: Path | None = None, index_date: str = "",
-                  build_backend: str = pydeps.LEGACY_BACKEND) -> EnvRecipe:
+def render_recipe(
+    spec: Spec,
+    *,
+    registry: bool,
+    requirements: str | None = None,
+    source: str = "",
+    backend: tuple[str, ...] = (),
+    version: str = "",
+    archives: Path | None = None,
+    index_date: str = "",
+    build_backend: str = pydeps.LEGACY_BACKEND,
+) -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
     (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
 
@@ -77,13 +85,24 @@ def render_recipe(spec: Spec, *, registry: bool, requirements: str | None = None
     if source:
         files.append(PROJECT_COPY_SCRIPT)
         steps.append(PROJECT_COPY_GONE)
-    return EnvRecipe(buildpack="python", base=base, steps=tuple(steps), env=env, files=tuple(files),
-                     source=source, python_archive=pyarchives.digest(archive) if archive else "",
-                     python_archive_path=archive, index_date=index_date, notes=tuple(notes), project_env=False)
+    return EnvRecipe(
+        buildpack="python",
+        base=base,
+        steps=tuple(steps),
+        env=env,
+        files=tuple(files),
+        source=source,
+        python_archive=pyarchives.digest(archive) if archive else "",
+        python_archive_path=archive,
+        index_date=index_date,
+        notes=tuple(notes),
+        project_env=False,
+    )
 
 
-def _interpreter(python: str, registry: bool,
-                 archives: Path | None) -> tuple[BaseImage, str, tuple[tuple[str, str], ...], Path | None]:
+def _interpreter(
+    python: str, registry: bool, archives: Path | None
+) -> tuple[BaseImage, str, tuple[tuple[str, str], ...], Path | None]:
     """The base image, the venv's creation, its environment and the Python archive (None: the
     base image's own Python) for ``python``."""
     if registry or python in DEBIAN_PYTHON:
@@ -109,8 +128,10 @@ def _dependencies(spec: Spec, requirements: str | None) -> tuple[list[str], list
         wanted, left = pyconda.requirements(requirements)
         files.append(("requirements.txt", "".join(f"{r}\n" for r in wanted)))
         steps.append(f"{PIP_INSTALL} -r $RFSN_ENV/files/requirements.txt")
-        notes.append(f"conda environment.yml from PyPI, the same names and pins ({len(wanted)}); "
-                     f"no conda: left out {', '.join(left) or 'nothing'}")
+        notes.append(
+            f"conda environment.yml from PyPI, the same names and pins ({len(wanted)}); "
+            f"no conda: left out {', '.join(left) or 'nothing'}"
+        )
     elif packages == "requirements.txt":
         if requirements is None:
             raise EnvUnavailable("the spec installs requirements.txt but none was given")
@@ -131,8 +152,7 @@ def _dependencies(spec: Spec, requirements: str | None) -> tuple[list[str], list
 BUILD_REQUIRES = "$RFSN_ENV/build-requires.txt"
 
 
-def install_source(spec: Spec, version: str, edited: bool = False,
-                   build_backend: str = pydeps.LEGACY_BACKEND) -> str:
+def install_source(spec: Spec, version: str, edited: bool = False, build_backend: str = pydeps.LEGACY_BACKEND) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
     project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. Then
     what building the project needs is listed in ``BUILD_REQUIRES`` for the venv, as the build tools
@@ -142,12 +162,17 @@ def install_source(spec: Spec, version: str, edited: bool = False,
     (the project's names are noted first, for ``PROJECT_COPY_GONE``).
     ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
-    ask = (f"{{ python $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(build_backend)} {BUILD_REQUIRES} "
-           f"> $RFSN_ENV/ask.log 2>&1 || {{ tail -n 20 $RFSN_ENV/ask.log; echo \"rfsn: the build backend could "
-           f"not say what building the project needs; the offline reinstall has what the spec installed\" "
-           f"| tee -a {BUILD_NOTES}; }}; }}")
-    return (f"cd $RFSN_ENV/src && {scm}" + " && ".join(f"( {c} )" for c in _installs(spec, edited) or ["true"])
-            + f" && {ask} && {_PROJECT_NAMES} && cd / && rm -rf $RFSN_ENV/src")
+    ask = (
+        f"{{ python $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(build_backend)} {BUILD_REQUIRES} "
+        f'> $RFSN_ENV/ask.log 2>&1 || {{ tail -n 20 $RFSN_ENV/ask.log; echo "rfsn: the build backend could '
+        f'not say what building the project needs; the offline reinstall has what the spec installed" '
+        f"| tee -a {BUILD_NOTES}; }}; }}"
+    )
+    return (
+        f"cd $RFSN_ENV/src && {scm}"
+        + " && ".join(f"( {c} )" for c in _installs(spec, edited) or ["true"])
+        + f" && {ask} && {_PROJECT_NAMES} && cd / && rm -rf $RFSN_ENV/src"
+    )
 
 
 #: the project's names, as the tree the install ran in gives them (``project_copy.py``)
@@ -155,8 +180,10 @@ _PROJECT_NAMES = f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} names $RFSN_E
 #: the build's last step: the project's own copy the install left in the venv is removed, so the
 #: image holds nothing of the commit's code (which may be later than a session's base commit), nor
 #: the build's notes of that commit's tree (its names, its backend's requirements and output)
-PROJECT_COPY_GONE = (f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} remove $RFSN_ENV/project.txt >> {BUILD_NOTES}"
-                     f" && rm -f $RFSN_ENV/project.txt $RFSN_ENV/ask.log {BUILD_REQUIRES}")
+PROJECT_COPY_GONE = (
+    f"python $RFSN_ENV/files/{PROJECT_COPY_SCRIPT[0]} remove $RFSN_ENV/project.txt >> {BUILD_NOTES}"
+    f" && rm -f $RFSN_ENV/project.txt $RFSN_ENV/ask.log {BUILD_REQUIRES}"
+)
 
 
 def _installs(spec: Spec, edited: bool = False) -> list[str]:
@@ -209,6 +236,7 @@ def _offline(command: str) -> str:
     """A pip install of the checkout, made to work without network (deps are in the image): built
     in isolation from the backend's saved wheels, as the harness builds it, else (no wheels, or a
     build asking for more than its backend) with the venv's."""
+
     def flags(extra: str) -> str:
         return re.sub(r"\b(pip install)\b", lambda m: f"{m.group(1)} --no-deps {extra}", command)
 
@@ -216,5 +244,3 @@ def _offline(command: str) -> str:
         return command
     isolated, plain = flags(f"--no-index --find-links {BACKEND_WHEELS}"), flags("--no-build-isolation")
     return f"if test -d {BACKEND_WHEELS}; then ({isolated}) || ({plain}); else {plain}; fi"
-
-

@@ -22,15 +22,21 @@ from rfsn.workspace import git, is_url
 log = get_logger(__name__)
 
 
-def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache: Path,
-                        timeout: float, own: Path | None = None) -> None:
+def checkout_submodules(
+    repo: Path, upstream: str, repos_dir: Path | None, cache: Path, timeout: float, own: Path | None = None
+) -> None:
     """Check out each submodule that ``repo``'s HEAD records, at the commit it records, from the
     source's own copy of it (``own``: the source's ``modules`` directory) when that holds the
     commit, else from a local mirror (or the URL, cached); nested ones likewise. The submodule's
     URL in the checkout's config stays the published one, as after ``git clone --recurse-submodules``."""
     try:
-        listed = git(repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$",
-                     check=False).stdout if (repo / ".gitmodules").is_file() else ""
+        listed = (
+            git(
+                repo, "config", "-f", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.(path|url)$", check=False
+            ).stdout
+            if (repo / ".gitmodules").is_file()
+            else ""
+        )
     except UnicodeDecodeError:
         log.warning("workspace.submodule_missing", path=".gitmodules", reason="not UTF-8")
         return
@@ -53,8 +59,9 @@ def checkout_submodules(repo: Path, upstream: str, repos_dir: Path | None, cache
             log.warning("workspace.submodule_missing", path=path, url=published, reason=str(exc))
             continue
         log.info("workspace.submodule", path=path, commit=recorded[2][:12], mirror=mirror)
-        checkout_submodules(repo / path, published, repos_dir, cache, timeout,
-                            own / name / "modules" if own is not None else None)
+        checkout_submodules(
+            repo / path, published, repos_dir, cache, timeout, own / name / "modules" if own is not None else None
+        )
 
 
 def source_modules(source: Path) -> Path | None:
@@ -75,8 +82,7 @@ def kept_copy(own: Path | None, name: str, commit: str) -> Path | None:
     return kept if found.returncode == 0 else None
 
 
-def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache: Path,
-                      timeout: float) -> str:
+def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache: Path, timeout: float) -> str:
     """A local repository holding ``commit`` of the submodule published at ``published``. With
     ``--repos-dir``, only a mirror there: a run given local mirrors never reaches for the
     network because of a submodule (one no mirror provides is left empty)."""
@@ -92,8 +98,7 @@ def _submodule_mirror(published: str, commit: str, repos_dir: Path | None, cache
     return mirror
 
 
-def _update_from(repo: Path, name: str, path: str, mirror: Path, commit: str, published: str,
-                 timeout: float) -> None:
+def _update_from(repo: Path, name: str, path: str, mirror: Path, commit: str, published: str, timeout: float) -> None:
     """Submodule ``name`` at ``path`` of ``repo`` made from ``mirror`` at ``commit``: its
     repository holds that commit's history alone, and is moved under ``repo``'s git directory
     as ``git submodule update`` places it; its URL is ``published``. One that fails is undone

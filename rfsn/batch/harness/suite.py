@@ -22,8 +22,9 @@ MAX_WHOLE = 300
 MAX_NAMED = 3
 
 
-def session_suites(workspace: Path, test_patch: str = "", problem: str = "",
-                   max_whole: int = MAX_WHOLE) -> tuple[list[str], list[str]]:
+def session_suites(
+    workspace: Path, test_patch: str = "", problem: str = "", max_whole: int = MAX_WHOLE
+) -> tuple[list[str], list[str]]:
     """``(suite, narrowed)`` for the session on ``workspace`` (the instance's checkout).
     ``narrowed``: the test files a large project's session runs for its whole suite, those
     ``test_patch`` touches, else those named for what ``problem`` points to (none when

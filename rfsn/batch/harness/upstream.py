@@ -36,7 +36,8 @@ def require_harness(instances: Sequence[Instance], source: Path) -> None:
     raise ConfigError(
         f"{len(harnessed)} instance(s) of {source} come from a SWE-bench dataset (first: "
         f"{harnessed[0].instance_id}) and need the harness's environment specifications, which "
-        "are not installed: pip install 'rfsn[swebench]' (scripts/setup installs it)")
+        "are not installed: pip install 'rfsn[swebench]' (scripts/setup installs it)"
+    )
 
 
 def _installed(package: str) -> bool:
@@ -133,8 +134,13 @@ def test_directives(instance: Mapping[str, Any]) -> list[str]:
 
 
 #: the harness's statuses; an expected failure counts as a pass there (``test_passed``)
-_STATUSES = {"PASSED": TestStatus.PASSED, "XFAIL": TestStatus.PASSED, "FAILED": TestStatus.FAILED,
-             "ERROR": TestStatus.ERROR, "SKIPPED": TestStatus.SKIPPED}
+_STATUSES = {
+    "PASSED": TestStatus.PASSED,
+    "XFAIL": TestStatus.PASSED,
+    "FAILED": TestStatus.FAILED,
+    "ERROR": TestStatus.ERROR,
+    "SKIPPED": TestStatus.SKIPPED,
+}
 
 
 LogParser = Callable[[str, object], dict[str, str]]

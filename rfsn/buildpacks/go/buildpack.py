@@ -110,8 +110,12 @@ def go_crashes(output: str) -> list[Crash]:
         if deaths and package not in crashes:
             death = _DEATH.match(lines[deaths[0]])
             assert death is not None
-            crashes[package] = Crash(test=f"{package}/{test}", reason=death["panic"] or death["fatal"],
-                                     stack="\n".join(lines[deaths[0]:]), unit=package)
+            crashes[package] = Crash(
+                test=f"{package}/{test}",
+                reason=death["panic"] or death["fatal"],
+                stack="\n".join(lines[deaths[0] :]),
+                unit=package,
+            )
     return list(crashes.values())
 
 
@@ -128,7 +132,7 @@ def _reason(lines: Sequence[str]) -> tuple[str, str] | None:
     if not found:
         return None
     at, line = found[-1]
-    after = (m["message"].strip() for m in map(_TESTIFY.match, lines[at + 1:]) if m)
+    after = (m["message"].strip() for m in map(_TESTIFY.match, lines[at + 1 :]) if m)
     return (line["message"].strip() or next(after, ""), line["file"])
 
 
@@ -145,8 +149,11 @@ def go_reasons(output: str) -> dict[str, tuple[str, str]]:
             failed.append(f"{package}/{test}")
     own = {t: r for t in failed if (r := _reason("".join(printed.get(t, [])).splitlines()))}
     inherited = {t: next((own[s] for s in failed if s.startswith(f"{t}/") and s in own), None) for t in failed}
-    timed = {t: (p.reason, p.package) for p in timed_out_packages(json_lines(output.splitlines())).values()
-             for t in p.timed_out}
+    timed = {
+        t: (p.reason, p.package)
+        for p in timed_out_packages(json_lines(output.splitlines())).values()
+        for t in p.timed_out
+    }
     return own | {t: r for t, r in inherited.items() if t not in own and r} | timed
 
 
@@ -193,8 +200,9 @@ class GoBuildpack:
         # the recipe's env holds for the steps too: this step alone may reach the proxy
         download = fetch_step(GO, f"GOFLAGS=-mod=mod GOPROXY={GO_PROXY} go mod download all", f"GOPROXY={GO_PROXY}")
         steps = (f"cd $RFSN_ENV/files && {download}",) if fetch else ()
-        modules = ("the project's vendor/" if vendored else f"downloaded from {GO_PROXY}" if requires
-                   else "none required")
+        modules = (
+            "the project's vendor/" if vendored else f"downloaded from {GO_PROXY}" if requires else "none required"
+        )
         flags, path_env = "-mod=vendor" if vendored else "-mod=mod", goversions.go_path(choice.version)
         extra: tuple[tuple[str, str], ...] = ()
         package = None if names else gopath.import_path(repo)
@@ -205,9 +213,19 @@ class GoBuildpack:
             extra = (("GO111MODULE", "off"), ("GOPATH", gopath.GOPATH))
             modules = f"no go.mod: GOPATH mode, the package at {package} (the path its tests import)"
         return EnvRecipe(
-            buildpack=self.name, base=goversions.go_image(choice), steps=steps, files=files,
-            env=(("GOMODCACHE", "$RFSN_ENV/gomodcache"), ("GOCACHE", GOCACHE), ("GOFLAGS", flags),
-                 ("GOTOOLCHAIN", "local"), ("GOPROXY", "off"), ("PATH", path_env), *extra),
+            buildpack=self.name,
+            base=goversions.go_image(choice),
+            steps=steps,
+            files=files,
+            env=(
+                ("GOMODCACHE", "$RFSN_ENV/gomodcache"),
+                ("GOCACHE", GOCACHE),
+                ("GOFLAGS", flags),
+                ("GOTOOLCHAIN", "local"),
+                ("GOPROXY", "off"),
+                ("PATH", path_env),
+                *extra,
+            ),
             notes=(f"{choice.why}; GOTOOLCHAIN=local; modules: {modules}",),
         )
 
@@ -231,11 +249,11 @@ class GoBuildpack:
 
     def _timeout(self) -> str:
         """``go test``'s ``-timeout`` for one test binary: the per-test limit, else go's default."""
-        return "-timeout=" + (GO_DEFAULT_TIMEOUT if self.case_timeout is None
-                              else f"{max(1, math.ceil(self.case_timeout))}s")
+        return "-timeout=" + (
+            GO_DEFAULT_TIMEOUT if self.case_timeout is None else f"{max(1, math.ceil(self.case_timeout))}s"
+        )
 
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str] | None:
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """``go test -failfast``: only for the first failure (it has no count)."""
         if max_failures != 1:
             return None
@@ -251,8 +269,9 @@ class GoBuildpack:
     def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
         return go_reasons(output)
 
-    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
-                     report_dir: str) -> list[str] | None:
+    def rest_command(
+        self, crash: Crash, done: Collection[str], tests: Sequence[str], report_dir: str
+    ) -> list[str] | None:
         """The package's top-level tests not done (of those selected, else of ``go test -list``).
         A crash in a subtest ends its whole top-level test: the subtests after it get no status."""
         ran = {func for package, func in map(split_test_id, done) if package == crash.unit and func}
@@ -260,15 +279,21 @@ class GoBuildpack:
         if any(package == crash.unit and func is None for package, func in chosen) or not tests:
             return ["sh", "-c", _REST, "sh", crash.unit, self._timeout(), *sorted(ran)]
         left = sorted({func for package, func in chosen if package == crash.unit and func} - ran)
-        return (["go", "test", "-json", self._timeout(), "-run", go_run_pattern(left), crash.unit]
-                if left else None)
+        return ["go", "test", "-json", self._timeout(), "-run", go_run_pattern(left), crash.unit] if left else None
 
     def coverage_plan(self, tests: Sequence[str], report_dir: str) -> CoveragePlan:
-        return CoveragePlan(files={DRIVER: driver_script()},
-                            commands=[suite_command(self.test_command(tests, report_dir), report_dir),
-                                      driver_command(report_dir, self._timeout())])
+        return CoveragePlan(
+            files={DRIVER: driver_script()},
+            commands=[
+                suite_command(self.test_command(tests, report_dir), report_dir),
+                driver_command(report_dir, self._timeout()),
+            ],
+        )
 
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]:
-        return {test: {path: sorted(lines) for path, lines in files.items()}
-                for test, files in parse_go_coverage(reports, list(test_ids)).items()}
+    def parse_coverage(
+        self, reports: dict[str, str], test_ids: Sequence[str], workdir: str
+    ) -> dict[str, dict[str, list[int]]]:
+        return {
+            test: {path: sorted(lines) for path, lines in files.items()}
+            for test, files in parse_go_coverage(reports, list(test_ids)).items()
+        }

@@ -79,8 +79,7 @@ def driver_script() -> str:
 
 def suite_command(argv: list[str], report_dir: str) -> list[str]:
     """The suite's ``go test -json`` run, its events also kept for the driver (exit status kept)."""
-    return ["sh", "-c", f'"$@" > {report_dir}/{EVENTS}; s=$?; cat {report_dir}/{EVENTS}; exit $s',
-            "sh", *argv]
+    return ["sh", "-c", f'"$@" > {report_dir}/{EVENTS}; s=$?; cat {report_dir}/{EVENTS}; exit $s', "sh", *argv]
 
 
 def driver_command(report_dir: str, timeout: str) -> list[str]:
@@ -103,7 +102,7 @@ def parse_profile(text: str, module: str) -> dict[str, set[int]]:
             continue
         path = match["file"]
         if prefix and path.startswith(prefix):
-            path = path[len(prefix):]
+            path = path[len(prefix) :]
         elif module and path == module:
             continue
         covered[path].update(range(int(match["start"]), int(match["end"]) + 1))

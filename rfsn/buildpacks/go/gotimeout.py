@@ -69,8 +69,10 @@ def timed_out_packages(events: Iterable[dict[str, Any]]) -> dict[str, TimedOut]:
         elif action == "output" and (panic := _TIMED_OUT.match((event.get("Output") or "").rstrip("\n"))):
             found[package] = TimedOut(package, panic.group(0).removeprefix("panic: "))
             limits[package], now = go_seconds(panic["limit"]), _when(event)
-            estimated[package] = {t: round((now - at).total_seconds()) if now and at else 0.0
-                                  for t, at in started.get(package, {}).items()}
+            estimated[package] = {
+                t: round((now - at).total_seconds()) if now and at else 0.0
+                for t, at in started.get(package, {}).items()
+            }
     for package, timed in found.items():
         for test, elapsed in named.get(package, estimated[package]).items():
             (timed.timed_out if elapsed >= limits[package] else timed.cut).append(f"{package}/{test}")

@@ -101,10 +101,16 @@ def choose(repo: Path, day: date | None) -> GoChoice:
     if found and _xy(parse(found[0])) == _xy(wanted):
         return GoChoice(found[0], f"Go {_said(found[0])}: go.mod declares {said}")
     if found:
-        return GoChoice(found[0], f"Go {_said(found[0])}: go.mod declares {said}; Debian ships no Go "
-                                  f"{'.'.join(map(str, wanted))} (nor a later patch of it), the nearest later one")
-    return GoChoice(newest, f"Go {_said(newest)}: go.mod declares {said}; no Go that late is shipped by "
-                            f"Debian (the newest is {DEBIAN_GO[newest].full}), the nearest")
+        return GoChoice(
+            found[0],
+            f"Go {_said(found[0])}: go.mod declares {said}; Debian ships no Go "
+            f"{'.'.join(map(str, wanted))} (nor a later patch of it), the nearest later one",
+        )
+    return GoChoice(
+        newest,
+        f"Go {_said(newest)}: go.mod declares {said}; no Go that late is shipped by "
+        f"Debian (the newest is {DEBIAN_GO[newest].full}), the nearest",
+    )
 
 
 def _said(version: str) -> str:
@@ -122,8 +128,17 @@ def go_image(choice: GoChoice) -> BaseImage:
     """The base image of ``choice``: Debian's golang-X.Y-go with a C toolchain (cgo) and git."""
     found, package = choice.debian, f"golang-{choice.version}-go"
     return BaseImage(
-        runtime="go", version=choice.version, registry_image=f"golang:{choice.version}-{found.release}",
-        debian_release=found.release, debian_backports=(package,) if found.backports else (),
-        debian_packages=(*(() if found.backports else (package,)), "gcc", "libc6-dev", "git", "ca-certificates",
-                         "procps"),
+        runtime="go",
+        version=choice.version,
+        registry_image=f"golang:{choice.version}-{found.release}",
+        debian_release=found.release,
+        debian_backports=(package,) if found.backports else (),
+        debian_packages=(
+            *(() if found.backports else (package,)),
+            "gcc",
+            "libc6-dev",
+            "git",
+            "ca-certificates",
+            "procps",
+        ),
     )

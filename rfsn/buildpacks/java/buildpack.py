@@ -24,8 +24,7 @@ from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import TestStatus
 
 REPO_LOCAL = "$RFSN_ENV/m2"
-MAVEN_FLAGS = ("-B", "-o", "-Dstyle.color=never", "-Dsurefire.failIfNoSpecifiedTests=false",
-               "-DfailIfNoTests=false")
+MAVEN_FLAGS = ("-B", "-o", "-Dstyle.color=never", "-Dsurefire.failIfNoSpecifiedTests=false", "-DfailIfNoTests=false")
 #: runs Maven ($@), then collects the surefire reports into $1
 _COLLECT = (
     'report="$1"; shift; '
@@ -99,8 +98,12 @@ class JavaBuildpack:
         # (OFFLINE_FILES), while with Central a project may still need one online test run
         steps = (f"cd $RFSN_ENV/files && sh {debmaven.SCRIPT_NAME} {REPO_LOCAL}",) if poms else ()
         return EnvRecipe(
-            buildpack=self.name, base=javaversions.java_image(choice), steps=steps, files=files,
-            env=(("MAVEN_OPTS", f"-Xmx1g {debmaven.OFFLINE_FILES}"),), notes=(choice.why,),
+            buildpack=self.name,
+            base=javaversions.java_image(choice),
+            steps=steps,
+            files=files,
+            env=(("MAVEN_OPTS", f"-Xmx1g {debmaven.OFFLINE_FILES}"),),
+            notes=(choice.why,),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:

@@ -23,10 +23,19 @@ REPOSITORY = "/usr/share/maven-repo"
 #: lets offline runs (``-o``) still read a file:// repository such as Debian's
 OFFLINE_FILES = "-Daether.offline.protocols=file"
 #: Maven's default lifecycle plugins and the test frameworks surefire runs, as Debian packages them
-BASE_PACKAGES = ("libmaven-compiler-plugin-java", "libmaven-resources-plugin-java", "libmaven-jar-plugin-java",
-                 "libmaven-install-plugin-java", "libsurefire-java", "maven-debian-helper", "junit4", "junit5")
+BASE_PACKAGES = (
+    "libmaven-compiler-plugin-java",
+    "libmaven-resources-plugin-java",
+    "libmaven-jar-plugin-java",
+    "libmaven-install-plugin-java",
+    "libsurefire-java",
+    "maven-debian-helper",
+    "junit4",
+    "junit5",
+)
 
-SCRIPT = r"""#!/bin/sh
+SCRIPT = (
+    r"""#!/bin/sh
 # $1: the local repository; rfsn-maven.txt: group/artifact paths the poms name, one a line
 log=/tmp/rfsn-fetch.log
 unreachable='UnknownHostException|Could not transfer|Connection refused|Network is unreachable'
@@ -68,8 +77,11 @@ if [ $s -ne 0 ]; then
 fi
 echo "Maven artifacts: Debian's Maven repository (Maven Central cannot be reached): the versions Debian has" \
   >> "NOTES"
-""".replace("CAUSE ", STEP_CAUSE).replace("REPOSITORY", REPOSITORY).replace("NOTES", BUILD_NOTES).replace(
-    "BASE", " ".join(BASE_PACKAGES))
+""".replace("CAUSE ", STEP_CAUSE)
+    .replace("REPOSITORY", REPOSITORY)
+    .replace("NOTES", BUILD_NOTES)
+    .replace("BASE", " ".join(BASE_PACKAGES))
+)
 
 
 def _local(tag: object) -> str:

@@ -38,8 +38,10 @@ DEBIAN_JDK: dict[int, DebianJdk] = {
     25: DebianJdk("25.0.5", date(2025, 9, 16), "trixie"),
 }
 #: properties naming the Java release, by the end of their name
-_PROPERTY = re.compile(r"(?:^|\.)(?:compiler\.(?:release|source|target)|java\.(?:version|release)|"
-                       r"jdk\.version|javaVersion|java\.source|java\.target)$")
+_PROPERTY = re.compile(
+    r"(?:^|\.)(?:compiler\.(?:release|source|target)|java\.(?:version|release)|"
+    r"jdk\.version|javaVersion|java\.source|java\.target)$"
+)
 _COMPILER_TAGS = ("release", "source", "target")
 _REF = re.compile(r"^\$\{([^}]+)\}$")
 
@@ -76,10 +78,15 @@ def declared(repo: Path) -> list[tuple[int, str]]:
     except (OSError, ET.ParseError):
         return []
     properties = {_local(p.tag): (p.text or "").strip() for p in _child(project, "properties", "*")}
-    found = [(n, f"{name} {value}") for name, value in properties.items()
-             if _PROPERTY.search(name) and (n := release_number(value)) is not None]
-    plugins = [*_child(project, "build", "plugins", "plugin"),
-               *_child(project, "build", "pluginManagement", "plugins", "plugin")]
+    found = [
+        (n, f"{name} {value}")
+        for name, value in properties.items()
+        if _PROPERTY.search(name) and (n := release_number(value)) is not None
+    ]
+    plugins = [
+        *_child(project, "build", "plugins", "plugin"),
+        *_child(project, "build", "pluginManagement", "plugins", "plugin"),
+    ]
     for plugin in plugins:
         if any((a.text or "").strip() == "maven-compiler-plugin" for a in _child(plugin, "artifactId")):
             for tag in _COMPILER_TAGS:
@@ -106,10 +113,14 @@ def choose(repo: Path, day: date | None) -> JavaChoice:
     if later and later[0] == wanted:
         return JavaChoice(wanted, f"Java {_said(wanted)}: the pom declares {said}")
     if later:
-        return JavaChoice(later[0], f"Java {_said(later[0])}: the pom declares {said}; Debian ships no "
-                                    f"JDK {wanted}, the nearest later one")
-    return JavaChoice(shipped[-1], f"Java {_said(shipped[-1])}: the pom declares {said}; no JDK that late is "
-                                   f"shipped by Debian, the newest")
+        return JavaChoice(
+            later[0],
+            f"Java {_said(later[0])}: the pom declares {said}; Debian ships no JDK {wanted}, the nearest later one",
+        )
+    return JavaChoice(
+        shipped[-1],
+        f"Java {_said(shipped[-1])}: the pom declares {said}; no JDK that late is shipped by Debian, the newest",
+    )
 
 
 def _said(version: int) -> str:
@@ -121,7 +132,9 @@ def java_image(choice: JavaChoice) -> BaseImage:
     """Debian's OpenJDK of ``choice`` with Debian's Maven of the same release, and git."""
     found = DEBIAN_JDK[choice.version]
     return BaseImage(
-        runtime="java", version=str(choice.version), registry_image=f"maven:3-eclipse-temurin-{choice.version}",
+        runtime="java",
+        version=str(choice.version),
+        registry_image=f"maven:3-eclipse-temurin-{choice.version}",
         debian_release=found.release,
         debian_packages=(f"openjdk-{choice.version}-jdk-headless", "maven", "git", "ca-certificates", "procps"),
     )

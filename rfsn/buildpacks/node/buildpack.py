@@ -67,7 +67,12 @@ from rfsn.models import Crash, TestStatus
 
 #: report file names in the report directory
 NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
-    "node-tests.jsonl", "jest.json", "mocha.json", "vitest.json", "cwd.txt")
+    "node-tests.jsonl",
+    "jest.json",
+    "mocha.json",
+    "vitest.json",
+    "cwd.txt",
+)
 #: what rfsn's mocha reporter writes (``mochareport.cjs``; the JSON reporter of mocha 1.x-8.x writes
 #: to stdout only, and before 7.x names no test's file)
 MOCHA_EVENTS = "mocha-events.jsonl"
@@ -76,9 +81,10 @@ _REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_
 #: records the working directory, so that absolute paths in reports can be made relative
 _CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
 #: and places rfsn's mocha reporter ($3) at $2, its report in the report directory ($1)
-_MOCHA_WRAPPER = ('printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
-                  'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"')
-
+_MOCHA_WRAPPER = (
+    'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
+    'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"'
+)
 
 
 def _jest_cache(report_dir: str) -> str:
@@ -110,7 +116,10 @@ class NodeBuildpack:
     name: ClassVar[str] = "node"
     default_base: ClassVar[BaseImage] = BaseImage(
         # the Debian release whose nodejs is the version named (trixie's is 20; bookworm's is 18)
-        runtime="node", version="20", registry_image="node:20-slim", debian_release="trixie",
+        runtime="node",
+        version="20",
+        registry_image="node:20-slim",
+        debian_release="trixie",
         # npm is not here: debootstrap cannot resolve its dependencies; the env
         # recipe installs it with apt when a project has dependencies to install.
         debian_packages=("nodejs", "git", "ca-certificates", "procps"),
@@ -134,8 +143,11 @@ class NodeBuildpack:
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
             self.runner = "script"
-        self.node_args = (node_test_args(package) or plain_node_files(package, repo) if self.runner == "node"
-                          else runner_paths(package, self.runner, repo))
+        self.node_args = (
+            node_test_args(package) or plain_node_files(package, repo)
+            if self.runner == "node"
+            else runner_paths(package, self.runner, repo)
+        )
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
 
@@ -144,8 +156,11 @@ class NodeBuildpack:
             return Detection(score=0.0)
         package = read_package_json(repo)
         manager, lockfile = package_manager(repo, package)
-        reasons = ["package.json present", f"runner {detect_runner(package)}",
-                   f"{manager} ({lockfile or 'no lockfile'})"]
+        reasons = [
+            "package.json present",
+            f"runner {detect_runner(package)}",
+            f"{manager} ({lockfile or 'no lockfile'})",
+        ]
         score = 0.9 if (package.get("scripts") or {}).get("test") else 0.7
         return Detection(score=score, reasons=reasons)
 
@@ -169,9 +184,18 @@ class NodeBuildpack:
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
-            buildpack=self.name, base=self.default_base, steps=tuple(dict.fromkeys(steps)), files=tuple(files),
-            env=(("CI", "true"), ("NO_UPDATE_NOTIFIER", "1"), ("npm_config_update_notifier", "false"),
-                 ("npm_config_fund", "false"), ("npm_config_audit", "false"), *path),
+            buildpack=self.name,
+            base=self.default_base,
+            steps=tuple(dict.fromkeys(steps)),
+            files=tuple(files),
+            env=(
+                ("CI", "true"),
+                ("NO_UPDATE_NOTIFIER", "1"),
+                ("npm_config_update_notifier", "false"),
+                ("npm_config_fund", "false"),
+                ("npm_config_audit", "false"),
+                *path,
+            ),
             notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
         )
 
@@ -180,8 +204,10 @@ class NodeBuildpack:
         package = read_package_json(repo)
         if not has_dependencies(package):
             return []
-        return [["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
-                *checkout_steps(package)]
+        return [
+            ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
+            *checkout_steps(package),
+        ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = _split(tests)
@@ -191,27 +217,56 @@ class NodeBuildpack:
             return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":
             patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
-            return ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
-                    f"--test-reporter={_REPORTER_URL}",
-                    f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
-                    *(f"--test-name-pattern={p}" for p in patterns),
-                    *(files or self.node_args)]
+            return [
+                "node",
+                "--test",
+                "--test-reporter=spec",
+                "--test-reporter-destination=stdout",
+                f"--test-reporter={_REPORTER_URL}",
+                f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
+                *(f"--test-name-pattern={p}" for p in patterns),
+                *(files or self.node_args),
+            ]
         full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
         wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
         if self.runner == "jest":
-            return [*wrap, "node_modules/.bin/jest", _jest_cache(report_dir), "--ci", "--json",
-                    f"--outputFile={report_dir}/{JEST_REPORT}",
-                    *(["--runTestsByPath", *files] if files else []), *(["-t", full] if full else [])]
+            return [
+                *wrap,
+                "node_modules/.bin/jest",
+                _jest_cache(report_dir),
+                "--ci",
+                "--json",
+                f"--outputFile={report_dir}/{JEST_REPORT}",
+                *(["--runTestsByPath", *files] if files else []),
+                *(["-t", full] if full else []),
+            ]
         if self.runner == "vitest":
-            return [*wrap, "node_modules/.bin/vitest", "run", "--reporter=json",
-                    f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
+            return [
+                *wrap,
+                "node_modules/.bin/vitest",
+                "run",
+                "--reporter=json",
+                f"--outputFile={report_dir}/{VITEST_REPORT}",
+                *files,
+                *(["-t", full] if full else []),
+            ]
         reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
-        return ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS,
-                "node_modules/.bin/mocha", "--reporter", reporter, *(files or self.node_args),
-                *(["--grep", full] if full else [])]
+        return [
+            "sh",
+            "-c",
+            _MOCHA_WRAPPER,
+            "rfsn",
+            report_dir,
+            reporter,
+            _MOCHA_REPORTER_JS,
+            "node_modules/.bin/mocha",
+            "--reporter",
+            reporter,
+            *(files or self.node_args),
+            *(["--grep", full] if full else []),
+        ]
 
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str] | None:
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """jest and vitest stop after a count of failures, mocha after the first; node 20's
         own runner cannot stop early: its command carries the count for the warm runner,
         which stops after the file in which that many tests failed (cold, it runs them all)."""
@@ -266,8 +321,9 @@ class NodeBuildpack:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""
         return node_crashes(output, statuses) if self.runner == "node" else []
 
-    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
-                     report_dir: str) -> list[str] | None:
+    def rest_command(
+        self, crash: Crash, done: Collection[str], tests: Sequence[str], report_dir: str
+    ) -> list[str] | None:
         """The crashed file's tests (those selected) again, preloaded to tell which test exits,
         the exits of those done disarmed."""
         if crash.test == crash.unit:  # it exited outside any test: nothing of it runs without that
@@ -287,12 +343,11 @@ class NodeBuildpack:
             return CoveragePlan(commands=[run])
         options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None
-        return CoveragePlan(files=driver_files(),
-                            commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
+        return CoveragePlan(files=driver_files(), commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
 
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]:
+    def parse_coverage(
+        self, reports: dict[str, str], test_ids: Sequence[str], workdir: str
+    ) -> dict[str, dict[str, list[int]]]:
         known = set(test_ids)
         by_test = parse_v8_runs(reports.get(RUNS_REPORT, ""), workdir)
-        return {t: {f: sorted(lines) for f, lines in files.items()}
-                for t, files in by_test.items() if t in known}
+        return {t: {f: sorted(lines) for f, lines in files.items()} for t, files in by_test.items() if t in known}

@@ -41,12 +41,13 @@ _NO_CODE = re.compile(r"[\s{}()\[\];,]*")
 
 def driver_files() -> dict[str, str]:
     """The driver and the mocha and jest hooks it loads, by their names in the report directory."""
-    return {name: resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-            for name in (DRIVER, HOOKS, JEST_HOOKS)}
+    return {
+        name: resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        for name in (DRIVER, HOOKS, JEST_HOOKS)
+    }
 
 
-def driver_command(report_dir: str, reporter: str,
-                   runner: tuple[str, ...] | None = None) -> list[str]:
+def driver_command(report_dir: str, reporter: str, runner: tuple[str, ...] | None = None) -> list[str]:
     """argv of the driver, run after the suite's run wrote its events into ``report_dir``
     (with ``runner``, ``("mocha" | "jest", its executable, its options...)``: its JSON report,
     its runs)."""
@@ -139,9 +140,10 @@ def _code_extents(text: str) -> Iterator[tuple[int, int, int]]:
 def covered_lines(source: Source, functions: Sequence[V8Function]) -> set[int]:
     """Lines of ``source`` whose code ran, from one script's V8 ``functions``: per
     character the innermost range wins (its count > 0: ran)."""
-    ranges = sorted(((source.to_index(r.startOffset), source.to_index(r.endOffset), r.count)
-                     for f in functions for r in f.ranges),
-                    key=lambda r: (r[0], -r[1]))  # stable: an enclosing range before those inside it
+    ranges = sorted(
+        ((source.to_index(r.startOffset), source.to_index(r.endOffset), r.count) for f in functions for r in f.ranges),
+        key=lambda r: (r[0], -r[1]),
+    )  # stable: an enclosing range before those inside it
     ran = bytearray(source.length)
     for start, end, count in ranges:
         start, end = max(0, min(start, source.length)), max(0, min(end, source.length))
@@ -201,8 +203,11 @@ def istanbul_lines(text: str, root: str | None) -> dict[str, set[int]]:
         if path is None or not isinstance(entry, dict):
             continue
         spans, counts = entry.get("statementMap") or {}, entry.get("s") or {}
-        lines = {int(spans[k]["start"]["line"]) for k, n in counts.items()
-                 if n and k in spans and isinstance(spans[k].get("start"), dict)}
+        lines = {
+            int(spans[k]["start"]["line"])
+            for k, n in counts.items()
+            if n and k in spans and isinstance(spans[k].get("start"), dict)
+        }
         if lines:
             out[path] = lines
     return out

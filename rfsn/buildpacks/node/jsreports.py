@@ -64,7 +64,7 @@ def relative(path: str, root: str | None) -> str:
     if root and posixpath.isabs(path):
         root = root.rstrip("/") or "/"
         if path.startswith(root + "/"):
-            return path[len(root) + 1:]
+            return path[len(root) + 1 :]
     return path
 
 
@@ -156,8 +156,12 @@ def _node_tests(text: str) -> Iterator[tuple[str, TestStatus, _Node]]:
 # -- jest and vitest -----------------------------------------------------------------
 
 _JEST_STATUS = {
-    "passed": TestStatus.PASSED, "failed": TestStatus.FAILED, "pending": TestStatus.SKIPPED,
-    "skipped": TestStatus.SKIPPED, "todo": TestStatus.SKIPPED, "disabled": TestStatus.SKIPPED,
+    "passed": TestStatus.PASSED,
+    "failed": TestStatus.FAILED,
+    "pending": TestStatus.SKIPPED,
+    "skipped": TestStatus.SKIPPED,
+    "todo": TestStatus.SKIPPED,
+    "disabled": TestStatus.SKIPPED,
     "focused": TestStatus.PASSED,
 }
 
@@ -187,8 +191,11 @@ def parse_jest_json(text: str, root: str | None = None) -> dict[str, TestStatus]
     """Statuses from ``jest --json`` or ``vitest --reporter=json`` (the same shape)."""
     statuses: dict[str, TestStatus] = {}
     for tid, case in _jest_cases(text, root):
-        status = TestStatus.ERROR if case.get("status") == "error" else \
-            _JEST_STATUS.get(str(case.get("status")), TestStatus.FAILED)
+        status = (
+            TestStatus.ERROR
+            if case.get("status") == "error"
+            else _JEST_STATUS.get(str(case.get("status")), TestStatus.FAILED)
+        )
         _merge(statuses, tid, status)
     return statuses
 

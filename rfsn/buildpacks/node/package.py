@@ -18,8 +18,10 @@ Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "scrip
 Manager = Literal["npm", "yarn", "pnpm"]
 
 LOCKFILES: dict[str, Manager] = {
-    "pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn",
-    "package-lock.json": "npm", "npm-shrinkwrap.json": "npm",
+    "pnpm-lock.yaml": "pnpm",
+    "yarn.lock": "yarn",
+    "package-lock.json": "npm",
+    "npm-shrinkwrap.json": "npm",
 }
 _DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 
@@ -51,8 +53,10 @@ def says_node_test(package: dict[str, Any]) -> bool:
 
 
 #: ``npm run NAME``, ``pnpm [run] NAME``, ``yarn [run] NAME``, ``run-s``/``npm-run-all`` names: other scripts
-_RUNS_SCRIPTS = re.compile(r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?|run-s|run-p|npm-run-all)"
-                           r"((?:\s+(?:--?[\w-]+|[\w:.-]+|/[^/\s]+/))+)")
+_RUNS_SCRIPTS = re.compile(
+    r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?|run-s|run-p|npm-run-all)"
+    r"((?:\s+(?:--?[\w-]+|[\w:.-]+|/[^/\s]+/))+)"
+)
 
 
 def _named(word: str, scripts: dict[str, Any]) -> list[str]:
@@ -123,7 +127,7 @@ def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None)
         except ValueError:
             continue
         bins = [i for i, w in enumerate(words) if w == runner or w.endswith(f"/.bin/{runner}")]
-        for word in words[bins[0] + 1:] if bins else []:
+        for word in words[bins[0] + 1 :] if bins else []:
             named = re.search(r"[/.*]", word) or (repo is not None and (repo / word).exists())
             if named and not word.startswith("-") and not word.replace(".", "").isdigit():
                 paths[word] = None
@@ -148,8 +152,11 @@ def checkout_steps(package: dict[str, Any]) -> list[list[str]]:
     rfsn's install has no sources to build) and ``pretest`` (``npm test`` does), often a build of
     what the tests import. One that fails is said, and the tests run without it."""
     scripts = package.get("scripts") or {}
-    return [["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
-            for name in ("prepare", "pretest") if scripts.get(name)]
+    return [
+        ["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
+        for name in ("prepare", "pretest")
+        if scripts.get(name)
+    ]
 
 
 #: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
@@ -167,13 +174,17 @@ FETCH_JS = (
 #: the image's own Node (Debian's), which the fetch runs on too
 BEFORE_NPM, DATED_NPM = (6, 9, 0), "10.9.2"
 _DATED_DIR = "/tmp/rfsn-npm"
-_FETCH_DATED_NPM = (f"mkdir -p {_DATED_DIR} && cd {_DATED_DIR} && /usr/bin/node -e {shlex.quote(FETCH_JS)} "
-                    f"npm@{DATED_NPM} && tar -xzf npm-{DATED_NPM}.tgz && cd /")
+_FETCH_DATED_NPM = (
+    f"mkdir -p {_DATED_DIR} && cd {_DATED_DIR} && /usr/bin/node -e {shlex.quote(FETCH_JS)} "
+    f"npm@{DATED_NPM} && tar -xzf npm-{DATED_NPM}.tgz && cd /"
+)
 
 
 #: a no-op on the official image; on a bootstrapped Debian one, npm comes from apt
-ENSURE_NPM = ("command -v npm >/dev/null || (apt-get update -q && "
-              "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)")
+ENSURE_NPM = (
+    "command -v npm >/dev/null || (apt-get update -q && "
+    "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm)"
+)
 
 
 def _without_scripts_if_needed(command: str) -> str:
@@ -181,13 +192,17 @@ def _without_scripts_if_needed(command: str) -> str:
     dependency whose script needs what the image lacks (a native fuzzer's cmake build, a
     binary download from a host the build cannot reach) should not cost the whole env.
     What needed a script then fails in the tests, where the baseline's groups show it."""
-    return (f"{command} || (echo 'rfsn: the install failed; again without install scripts' >&2"
-            f" && rm -rf node_modules && {command} --ignore-scripts)")
+    return (
+        f"{command} || (echo 'rfsn: the install failed; again without install scripts' >&2"
+        f" && rm -rf node_modules && {command} --ignore-scripts)"
+    )
 
 
 #: a dependency fetched from a git host: ``git+https://``, ``git://``, ``github:x/y``, ``x/y#ref``
-_GIT_HOSTED = re.compile(r"^(?:git\+|git://|(?:github|gitlab|bitbucket|gist):|[\w.-]+/[\w.-]+(?:#\S*)?$)"
-                         r"|^https?://(?:github\.com|gitlab\.com|bitbucket\.org)/")
+_GIT_HOSTED = re.compile(
+    r"^(?:git\+|git://|(?:github|gitlab|bitbucket|gist):|[\w.-]+/[\w.-]+(?:#\S*)?$)"
+    r"|^https?://(?:github\.com|gitlab\.com|bitbucket\.org)/"
+)
 #: the repository's path in such a spec: ``owner/name`` (npm's errors name it in the URL they tried)
 _REPO_PATH = re.compile(r"([\w.-]+/[\w.-]+?)(?:\.git)?/?(?:#.*|/tarball/.*|/archive/.*)?$")
 
@@ -212,15 +227,20 @@ def naming_git_failures(command: str, package: dict[str, Any]) -> str:
     if not hosted:
         return command
     log = "/tmp/rfsn-install.log"
-    checks = "".join(f"grep -qF {shlex.quote(path)} {log} && named=\"$named, \"{shlex.quote(f'{name} ({spec})')}; "
-                     for name, (spec, path) in hosted.items())
+    checks = "".join(
+        f'grep -qF {shlex.quote(path)} {log} && named="$named, "{shlex.quote(f"{name} ({spec})")}; '
+        for name, (spec, path) in hosted.items()
+    )
     said = f"{STEP_CAUSE}git-hosted dependencies could not be fetched: "
-    return (f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; named=''; {checks}"
-            f"[ -z \"$named\" ] || echo {shlex.quote(said)}\"${{named#, }}\" >&2; exit $status; fi")
+    return (
+        f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; named=''; {checks}"
+        f'[ -z "$named" ] || echo {shlex.quote(said)}"${{named#, }}" >&2; exit $status; fi'
+    )
 
 
-def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any],
-                  npm: str | None = None, before: str = "") -> list[str]:
+def install_steps(
+    manager: Manager, lockfile: str | None, package: dict[str, Any], npm: str | None = None, before: str = ""
+) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
     version of the npm at hand, when known; ``npm ci`` came with 5.7). Without a lockfile, npm
     resolves the releases published ``before`` that day (YYYY-MM-DD; empty: today's)."""
@@ -236,11 +256,16 @@ def install_steps(manager: Manager, lockfile: str | None, package: dict[str, Any
             command = command.replace("npm", f"/usr/bin/node {_DATED_DIR}/package/bin/npm-cli.js", 1)
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
         if before and not lockfile:
-            install = (f"{command} --before={before} --no-audit --no-fund || (echo 'rfsn: no install as of {before}"
-                       f" (a range with no release the registry dates before it); as the registry is today' >&2"
-                       f" && rm -rf node_modules && {install})")
+            install = (
+                f"{command} --before={before} --no-audit --no-fund || (echo 'rfsn: no install as of {before}"
+                f" (a range with no release the registry dates before it); as the registry is today' >&2"
+                f" && rm -rf node_modules && {install})"
+            )
         return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
-    return [*steps, f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-            f"{cd} && {naming_git_failures(_without_scripts_if_needed(f'{manager} install{frozen}'), package)}"]
+    return [
+        *steps,
+        f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
+        f"{cd} && {naming_git_failures(_without_scripts_if_needed(f'{manager} install{frozen}'), package)}",
+    ]

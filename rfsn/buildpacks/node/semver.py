@@ -64,8 +64,13 @@ def _next(low: Version, fixed: int) -> Version:
 
 
 def _holds(version: Version, op: str, bound: Version) -> bool:
-    return {">=": version >= bound, "<": version < bound, ">": version > bound,
-            "<=": version <= bound, "=": version == bound}[op]
+    return {
+        ">=": version >= bound,
+        "<": version < bound,
+        ">": version > bound,
+        "<=": version <= bound,
+        "=": version == bound,
+    }[op]
 
 
 def _alternative(text: str) -> list[tuple[str, Version]] | None:

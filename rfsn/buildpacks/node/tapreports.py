@@ -80,7 +80,8 @@ def _tree(text: str) -> list[_Line]:
         for deeper in [d for d in pending if d > depth + 1]:
             children.extend(pending.pop(deeper))
         pending.setdefault(depth, []).append(
-            _Line(found[0], found[1], group if depth == 0 and not children else None, children))
+            _Line(found[0], found[1], group if depth == 0 and not children else None, children)
+        )
     return [line for depth in sorted(pending) for line in pending[depth]]
 
 

@@ -18,8 +18,9 @@ _TAP_WRAPPER = 'r="$1"; shift; "$@" > "$r/' + TAP_REPORT + '"; s=$?; cat "$r/' +
 TAP_RUNNERS = ("ava", "tap", "tape")
 
 
-def tap_command(runner: str, files: Sequence[str], titles: Sequence[Sequence[str]], paths: Sequence[str],
-                report_dir: str) -> list[str]:
+def tap_command(
+    runner: str, files: Sequence[str], titles: Sequence[Sequence[str]], paths: Sequence[str], report_dir: str
+) -> list[str]:
     """argv of ``runner`` over the selected ``files`` (none: the project's ``paths``) and test
     ``titles`` (title paths), its TAP written into ``report_dir``."""
     wrap = ["sh", "-c", _TAP_WRAPPER, "rfsn", report_dir]

@@ -35,7 +35,7 @@ def fetched(tree):
     """``name==version`` of each egg setuptools fetched into ``tree/.eggs`` (``name-version-pyX.Y.egg``)."""
     eggs = []
     for path in sorted(glob.glob(os.path.join(tree, ".eggs", "*.egg"))):
-        parts = os.path.basename(path)[:-len(".egg")].split("-")
+        parts = os.path.basename(path)[: -len(".egg")].split("-")
         if len(parts) >= 2:
             eggs.append(parts[0] + "==" + parts[1].replace("_", "-"))
     return eggs

@@ -38,8 +38,14 @@ from rfsn.fsutil import read_toml
 from rfsn.models import Probe, Probed, TestReport, TestStatus
 
 _MARKERS: dict[str, float] = {
-    "pyproject.toml": 0.9, "setup.py": 0.9, "setup.cfg": 0.8, "pytest.ini": 0.8,
-    "tox.ini": 0.6, "requirements.txt": 0.6, "requirements-dev.txt": 0.6, "conftest.py": 0.7,
+    "pyproject.toml": 0.9,
+    "setup.py": 0.9,
+    "setup.cfg": 0.8,
+    "pytest.ini": 0.8,
+    "tox.ini": 0.6,
+    "requirements.txt": 0.6,
+    "requirements-dev.txt": 0.6,
+    "conftest.py": 0.7,
 }
 
 
@@ -95,22 +101,54 @@ class PythonBuildpack:
             return []
         # options as environment variables: an era's pip ignores those it lacks (pip 9 has no
         # --no-build-isolation), and they reach the nested pip that `setup.py develop` starts
-        return [["env", "PIP_NO_BUILD_ISOLATION=0", "PIP_NO_INPUT=1", "python", "-m", "pip", "install",
-                 "--no-deps", "-q", "-e", "."]]
+        return [
+            [
+                "env",
+                "PIP_NO_BUILD_ISOLATION=0",
+                "PIP_NO_INPUT=1",
+                "python",
+                "-m",
+                "pip",
+                "install",
+                "--no-deps",
+                "-q",
+                "-e",
+                ".",
+            ]
+        ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an
         # environment without it only warns about unknown keys. A pytest without -o: the
         # plugin's own option, where it runs
         fit = self.pytest or pyoptions.PytestFeatures()
-        limit = ([] if self.case_timeout is None else
-                 ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"] if fit.has("-o") else
-                 [f"--timeout={self.case_timeout:g}"] if fit.timeout and "timeout" not in fit.blocked else [])
-        files = [*(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
-                 *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else []),
-                 *(["-o", "addopts=" + shlex.join(self.addopts)] if self.addopts is not None else [])]
-        options = fit.adapted(["-p", "no:cacheprovider", self.summary, "--continue-on-collection-errors",
-                               *limit, *files, "-o", "junit_family=xunit1"], whole=not tests)
+        limit = (
+            []
+            if self.case_timeout is None
+            else ["-o", f"timeout={self.case_timeout:g}", "-o", "timeout_method=signal"]
+            if fit.has("-o")
+            else [f"--timeout={self.case_timeout:g}"]
+            if fit.timeout and "timeout" not in fit.blocked
+            else []
+        )
+        files = [
+            *(["-o", "python_files=" + shlex.join(self.python_files)] if self.python_files else []),
+            *(["-o", "testpaths=" + shlex.join(self.testpaths)] if self.testpaths else []),
+            *(["-o", "addopts=" + shlex.join(self.addopts)] if self.addopts is not None else []),
+        ]
+        options = fit.adapted(
+            [
+                "-p",
+                "no:cacheprovider",
+                self.summary,
+                "--continue-on-collection-errors",
+                *limit,
+                *files,
+                "-o",
+                "junit_family=xunit1",
+            ],
+            whole=not tests,
+        )
         return ["python", "-m", "pytest", *options, f"--junitxml={report_dir}/junit.xml", *tests]
 
     def fit(self, sandbox: SandboxView) -> None:
@@ -132,14 +170,14 @@ class PythonBuildpack:
         if runner or files:
             self.python_files = tuple(dict.fromkeys([*patterns, *runner, *files]))
         paths = [*(self.testpaths or pytest_option(repo, "testpaths"))]
-        outside = [f for f in files if paths and not any(
-            fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)]
+        outside = [
+            f for f in files if paths and not any(fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)
+        ]
         if outside:
             self.testpaths = tuple(dict.fromkeys([*paths, *outside]))
         return True
 
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str]:
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str]:
         """Stopping at failures, with Python's own tracebacks: pytest's take about four times as
         long to write (a candidate's screening pays one per failure)."""
         argv = self.test_command(tests, report_dir)
@@ -174,7 +212,7 @@ class PythonBuildpack:
         """A pytest fork server in the sandbox (None if it cannot start)."""
         from rfsn.buildpacks.python.warm.client import PREFIX, WarmPytest
 
-        options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX):]
+        options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX) :]
         warm = WarmPytest(sandbox, options=options)
         return warm if warm.start() else None
 
@@ -188,14 +226,16 @@ class PythonBuildpack:
             return per_test_plan(pytest_argv, report_dir, version)
         return CoveragePlan(
             files={"coveragerc": coverage_rc(data, version), "coverage_contexts.py": CONTEXTS_SCRIPT},
-            commands=[coverage_command(pytest_argv, rc),
-                      coverage_json_command(data, rc, f"{report_dir}/coverage.json",
-                                            f"{report_dir}/coverage_contexts.py")],
+            commands=[
+                coverage_command(pytest_argv, rc),
+                coverage_json_command(data, rc, f"{report_dir}/coverage.json", f"{report_dir}/coverage_contexts.py"),
+            ],
             env=coverage_env(),
         )
 
-    def parse_coverage(self, reports: dict[str, str], test_ids: Sequence[str],
-                       workdir: str) -> dict[str, dict[str, list[int]]]:
+    def parse_coverage(
+        self, reports: dict[str, str], test_ids: Sequence[str], workdir: str
+    ) -> dict[str, dict[str, list[int]]]:
         return read_coverage(reports, test_ids, workdir)
 
     def probe_plan(self, tests: Sequence[str], report_dir: str, probe: Probe) -> CoveragePlan:

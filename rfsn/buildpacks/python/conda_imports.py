@@ -34,8 +34,9 @@ def modules(dist: metadata.Distribution) -> list[str]:
 def failure(module: str) -> str:
     """The last line ``import module`` prints to stderr in a fresh interpreter ("" if it imports)."""
     try:
-        done = subprocess.run([sys.executable, "-c", _IMPORT, module], capture_output=True, text=True,
-                              timeout=300, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", _IMPORT, module], capture_output=True, text=True, timeout=300, check=False
+        )
     except subprocess.TimeoutExpired:
         return "the import did not end in 300 s"
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]

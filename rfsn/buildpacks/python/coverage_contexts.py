@@ -26,8 +26,9 @@ def main(data_file, rcfile, output):
                 files[path] = {"contexts": {str(n): sorted(c) for n, c in by_line.items()}}
     except (ImportError, AttributeError):
         # the rc names the data file (a coverage this old has no --data-file)
-        return subprocess.call([sys.executable, "-m", "coverage", "json", "--rcfile=" + rcfile,
-                                "--show-contexts", "-o", output])
+        return subprocess.call(
+            [sys.executable, "-m", "coverage", "json", "--rcfile=" + rcfile, "--show-contexts", "-o", output]
+        )
     with open(output, "w", encoding="utf-8") as out:
         json.dump({"files": files}, out)
     return 0

@@ -54,4 +54,5 @@ class PerTest:
 
 def pytest_configure(config):
     config.pluginmanager.register(
-        PerTest(os.environ["RFSN_COVERAGE_RC"], os.environ["RFSN_COVERAGE_JSON"]), "rfsn_per_test_coverage")
+        PerTest(os.environ["RFSN_COVERAGE_RC"], os.environ["RFSN_COVERAGE_JSON"]), "rfsn_per_test_coverage"
+    )

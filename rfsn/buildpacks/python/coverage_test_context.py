@@ -36,7 +36,7 @@ def _starts_test(frame):
         if path.startswith(".."):
             path = os.path.basename(path)
         module = os.path.splitext(path)[0].replace(os.sep, ".")
-        name = module + "." + (name[len("None."):] if name else code.co_name)
+        name = module + "." + (name[len("None.") :] if name else code.co_name)
     return name
 
 

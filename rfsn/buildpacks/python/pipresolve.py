@@ -76,8 +76,9 @@ print("pip resolved %d requirement(s) of %s%s%s" % (len(pins), meta["name"], ext
 '''
 
 
-def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str],
-                 dated: bool = False, keep_installed: bool = False) -> str:
+def resolve_step(
+    extras: tuple[str, ...] | list[str] | set[str] | frozenset[str], dated: bool = False, keep_installed: bool = False
+) -> str:
     """The build step: pip resolves the project in ``$RFSN_ENV/src`` with those of ``extras``
     it declares, the result is installed, and the copy of the project removed. ``dated``: the
     build's index is of another date; the resolving pip is today's, the era's pip comes back.
@@ -88,13 +89,21 @@ def resolve_step(extras: tuple[str, ...] | list[str] | set[str] | frozenset[str]
     back = f' && {PIP_INSTALL} "pip==$ERA_PIP"' if dated else ""
     # no pip 23.1 runs on this Python (3.6): the script asks its own pip another way. pip 23.1
     # wants Python 3.7, which a pip before 9 does not read (it installed a pip that cannot run)
-    upgrade = (f"{{ $RFSN_ENV/venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 7))' && "
-               f"{TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
-               "Python: its own pip resolves'; }" if dated else f"{PIP_INSTALL} --upgrade 'pip>=23.1'")
-    script = (f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
-              f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt")
+    upgrade = (
+        f"{{ $RFSN_ENV/venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 7))' && "
+        f"{TODAY_PIP_INSTALL} --upgrade 'pip>=23.1' || echo 'rfsn: no pip 23.1 for this "
+        "Python: its own pip resolves'; }"
+        if dated
+        else f"{PIP_INSTALL} --upgrade 'pip>=23.1'"
+    )
+    script = (
+        f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/{SCRIPT_NAME} "
+        f"{shlex.quote(','.join(sorted(extras)))} $RFSN_ENV/resolved.txt"
+    )
     if keep_installed:
         script = f"RFSN_RESOLVE_INSTALLED=1 {script}"
-    return (f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
-            f"{script} && "
-            f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src")
+    return (
+        f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
+        f"{script} && "
+        f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src"
+    )

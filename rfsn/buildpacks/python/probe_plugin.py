@@ -27,8 +27,13 @@ MAX_TRACED, ITEMS, DEPTH = 200, 20, 3
 #: items of a set or dict a digest sorts at most (a larger one is its size)
 UNORDERED = 200
 #: the recorders' names in the module's globals
-VALUE, RETURN, TRUTH, ENTER, LEAVE = "_rfsn_probe_value", "_rfsn_probe_return", "_rfsn_probe_truth", \
-    "_rfsn_probe_enter", "_rfsn_probe_leave"
+VALUE, RETURN, TRUTH, ENTER, LEAVE = (
+    "_rfsn_probe_value",
+    "_rfsn_probe_return",
+    "_rfsn_probe_truth",
+    "_rfsn_probe_enter",
+    "_rfsn_probe_leave",
+)
 SPEC = json.loads(os.environ.get("RFSN_PROBE") or "{}")
 SEEN = {"values": {}, "returns": {}, "traced": {}, "error": ""}
 STATE = {"test": None, "installed": False, "calls": [], "keyed": {}, "tests": set(), "real": {}}  # type: dict
@@ -57,8 +62,11 @@ def _stable(value, depth=DEPTH):
     if isinstance(value, (set, frozenset, dict)):  # equal in any order: their texts sorted
         if len(value) > UNORDERED:
             return f"{type(value).__name__}{{...{len(value)}}}"
-        texts = sorted(f"{_stable(k, depth - 1)}: {_stable(v, depth - 1)}" for k, v in value.items()) \
-            if isinstance(value, dict) else sorted(_stable(v, depth - 1) for v in value)
+        texts = (
+            sorted(f"{_stable(k, depth - 1)}: {_stable(v, depth - 1)}" for k, v in value.items())
+            if isinstance(value, dict)
+            else sorted(_stable(v, depth - 1) for v in value)
+        )
         more = f", ...{len(texts)}" if len(texts) > ITEMS else ""
         return f"{type(value).__name__}{{{', '.join(texts[:ITEMS])}{more}}}"
     attrs = getattr(value, "__dict__", None)
@@ -238,8 +246,9 @@ def install():
         with open(path, encoding="utf-8") as fh:
             tree = instrument(ast.parse(fh.read()), SPEC)
         codes = hotswap._codes(compile(tree, path, "exec"))
-        module.__dict__.update({VALUE: _recorder("values"), RETURN: _recorder("returns"), TRUTH: _truth,
-                                ENTER: _enter, LEAVE: _leave})
+        module.__dict__.update(
+            {VALUE: _recorder("values"), RETURN: _recorder("returns"), TRUTH: _truth, ENTER: _enter, LEAVE: _leave}
+        )
         hotswap.apply(module, [(SPEC["function"], codes[SPEC["function"]])])
     except (hotswap.NotSwappable, SyntaxError, ValueError, TypeError, LookupError, AttributeError, OSError) as exc:
         SEEN["error"] = f"{type(exc).__name__}: {exc}"

@@ -92,8 +92,9 @@ def copies(site, tree, names):
         name = norm(entry.split("-")[0])
         # a wheel's install from the tree, or of the project's name with no say where from; a
         # legacy install's egg-info
-        wheel = entry.endswith(".dist-info") and (from_tree(path, tree) or (
-            name in names and not os.path.exists(os.path.join(path, "direct_url.json"))))
+        wheel = entry.endswith(".dist-info") and (
+            from_tree(path, tree) or (name in names and not os.path.exists(os.path.join(path, "direct_url.json")))
+        )
         legacy = entry.endswith(".egg-info") and name in names and os.path.isdir(path)
         if wheel or legacy:
             found.append((entry, [*listed(path), path]))
@@ -135,8 +136,11 @@ def main(action, *args):
             removed.append(entry)
         unlisted(site, {entry for entry, _ in found if entry.endswith(".egg")})
     if removed:
-        print("rfsn: the project's copy the build installed is removed (" + ", ".join(removed)
-              + "); sessions install it from their own checkout")
+        print(
+            "rfsn: the project's copy the build installed is removed ("
+            + ", ".join(removed)
+            + "); sessions install it from their own checkout"
+        )
     return 0
 
 

@@ -26,8 +26,10 @@ VIRTUALENV = "virtualenv<20.22"
 #: machine that built it still finds it; python-build-standalone's own use $ORIGIN) and for the
 #: linker: Pythons before 3.8 link every C extension a package builds with ``-lpythonX.Ym``,
 #: whose ``-L`` in the archive's sysconfig names the build machine's prefix, not this one
-LIBRARY_ENV: tuple[tuple[str, str], ...] = (("LD_LIBRARY_PATH", f"{PYTHON_HOME}/lib"),
-                                            ("LIBRARY_PATH", f"{PYTHON_HOME}/lib"))
+LIBRARY_ENV: tuple[tuple[str, str], ...] = (
+    ("LD_LIBRARY_PATH", f"{PYTHON_HOME}/lib"),
+    ("LIBRARY_PATH", f"{PYTHON_HOME}/lib"),
+)
 
 _NAME = re.compile(r"^cpython-(\d+)\.(\d+)\.(\d+)[^-]*-x86_64-unknown-linux-gnu-install_only\.tar\.gz$")
 
@@ -63,8 +65,10 @@ def digest(path: Path) -> str:
 def runs_python(python: str) -> str:
     """A build step that fails unless the venv runs Python ``python`` (X.Y), saying which it
     runs: an archive named for one version but holding another never runs the tests."""
-    check = ("import sys; v = '%d.%d' % sys.version_info[:2]; "
-             f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')")
+    check = (
+        "import sys; v = '%d.%d' % sys.version_info[:2]; "
+        f"sys.exit(0 if v == {python!r} else 'the archive runs Python ' + v + ', not {python}')"
+    )
     return f"$RFSN_ENV/venv/bin/python -c {shlex.quote(check)}"
 
 
@@ -74,9 +78,10 @@ def venv(python: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     own Python from today's index, with the pip it carries (20.3.4, the last for 2.7)."""
     if python.startswith("2."):
         tool = "/opt/rfsn-virtualenv"
-        make = (f"python3 -m venv {tool} && env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} "
-                f"{tool}/bin/python -m pip install -q {shlex.quote(VIRTUALENV)} && "
-                f"{tool}/bin/python -m virtualenv -q -p {PYTHON_HOME}/bin/python{python} $RFSN_ENV/venv")
+        make = (
+            f"python3 -m venv {tool} && env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} "
+            f"{tool}/bin/python -m pip install -q {shlex.quote(VIRTUALENV)} && "
+            f"{tool}/bin/python -m virtualenv -q -p {PYTHON_HOME}/bin/python{python} $RFSN_ENV/venv"
+        )
         return f"{make} && {runs_python(python)}", (*VENV_ENV, *LIBRARY_ENV)
-    return (f"{INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}",
-            (*VENV_ENV, *LIBRARY_ENV))
+    return (f"{INTERPRETER} -m venv $RFSN_ENV/venv && {runs_python(python)}", (*VENV_ENV, *LIBRARY_ENV))

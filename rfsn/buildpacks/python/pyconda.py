@@ -20,21 +20,57 @@ from rfsn.buildpacks.base import BUILD_NOTES
 #: conda name -> PyPI name; None: not a package pip can install here (the environment's own
 #: Python, a C library or tool that the wheels bundle or the image provides)
 NAMES: dict[str, str | None] = {
-    "python": None, "pip": None, "pytorch": "torch", "matplotlib-base": "matplotlib",
-    "dask-core": "dask", "pytables": "tables", "iris": "scitools-iris", "cdms2": None,
-    "hdf5": None, "libnetcdf": None, "netcdf-c": None, "gdal": None, "proj": None, "geos": None,
-    "libgdal": None, "cxx-compiler": None, "c-compiler": None, "compilers": None, "make": None,
-    "cmake": None, "pkg-config": None, "ffmpeg": None, "imagemagick": None, "graphviz": None,
-    "ghostscript": None, "inkscape": None, "texlive-core": None, "qhull": None, "freetype": None,
-    "libpng": None, "zlib": None, "nodejs": None, "pyqt": "PyQt5", "qt": None, "tk": None,
-    "blas": None, "mkl": None, "libblas": None, "openblas": None,
+    "python": None,
+    "pip": None,
+    "pytorch": "torch",
+    "matplotlib-base": "matplotlib",
+    "dask-core": "dask",
+    "pytables": "tables",
+    "iris": "scitools-iris",
+    "cdms2": None,
+    "hdf5": None,
+    "libnetcdf": None,
+    "netcdf-c": None,
+    "gdal": None,
+    "proj": None,
+    "geos": None,
+    "libgdal": None,
+    "cxx-compiler": None,
+    "c-compiler": None,
+    "compilers": None,
+    "make": None,
+    "cmake": None,
+    "pkg-config": None,
+    "ffmpeg": None,
+    "imagemagick": None,
+    "graphviz": None,
+    "ghostscript": None,
+    "inkscape": None,
+    "texlive-core": None,
+    "qhull": None,
+    "freetype": None,
+    "libpng": None,
+    "zlib": None,
+    "nodejs": None,
+    "pyqt": "PyQt5",
+    "qt": None,
+    "tk": None,
+    "blas": None,
+    "mkl": None,
+    "libblas": None,
+    "openblas": None,
     # GUI toolkits whose PyPI sdists build only against system libraries the image lacks
-    "wxpython": None, "pygobject": None, "gtk3": None, "pycairo": None, "cairo": None,
+    "wxpython": None,
+    "pygobject": None,
+    "gtk3": None,
+    "pycairo": None,
+    "cairo": None,
 }
 #: the build step, after every install, that uninstalls what raises on import (``conda_imports.py``)
 UNIMPORTABLE = ("conda_imports.py", Path(__file__).with_name("conda_imports.py").read_text(encoding="utf-8"))
-DROP_UNIMPORTABLE = ("$RFSN_ENV/venv/bin/python $RFSN_ENV/files/conda_imports.py "
-                     f"$RFSN_ENV/files/requirements.txt {BUILD_NOTES}")
+DROP_UNIMPORTABLE = (
+    f"$RFSN_ENV/venv/bin/python $RFSN_ENV/files/conda_imports.py $RFSN_ENV/files/requirements.txt {BUILD_NOTES}"
+)
 _SPEC = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 

@@ -46,8 +46,11 @@ CONTEXTS_SINCE: Version = (5, 0)
 
 def known_options(rc: str, version: Version | None) -> str:
     """Pure: ``rc`` without the options coverage ``version`` lacks (None: not known, all kept)."""
-    return "".join(line for line in rc.splitlines(keepends=True)
-                   if version is None or version >= RC_SINCE.get(line.split("=", 1)[0].strip(), ()))
+    return "".join(
+        line
+        for line in rc.splitlines(keepends=True)
+        if version is None or version >= RC_SINCE.get(line.split("=", 1)[0].strip(), ())
+    )
 
 
 def coverage_rc(data_file: str, version: Version | None = None) -> str:
@@ -71,9 +74,7 @@ def coverage_command(pytest_argv: Iterable[str], rcfile: str, python: str = "pyt
 CONTEXTS_SCRIPT = (Path(__file__).with_name("coverage_contexts.py")).read_text(encoding="utf-8")
 
 
-def coverage_json_command(
-    data_file: str, rcfile: str, output: str, script: str, python: str = "python"
-) -> list[str]:
+def coverage_json_command(data_file: str, rcfile: str, output: str, script: str, python: str = "python") -> list[str]:
     """argv writing the JSON report (with contexts) that `per_test_coverage` reads, with
     ``script`` (`CONTEXTS_SCRIPT`, written into the sandbox)."""
     return [python, script, data_file, rcfile, output]
@@ -101,10 +102,23 @@ def per_test_plan(pytest_argv: Sequence[str], report_dir: str, version: Version)
     (``coverage_per_test.py``), its report the same shape as `coverage_json_command`'s."""
     rc = f"{report_dir}/coveragerc"
     return CoveragePlan(
-        files={"coveragerc": coverage_rc(f"{report_dir}/coverage.data", version),
-               f"{PER_TEST_MODULE}.py": PER_TEST_PLUGIN},
-        commands=[[*importable(report_dir), f"RFSN_COVERAGE_RC={rc}", f"RFSN_COVERAGE_JSON={report_dir}/coverage.json",
-                   "python", "-m", "pytest", "-p", PER_TEST_MODULE, *pytest_argv]],
+        files={
+            "coveragerc": coverage_rc(f"{report_dir}/coverage.data", version),
+            f"{PER_TEST_MODULE}.py": PER_TEST_PLUGIN,
+        },
+        commands=[
+            [
+                *importable(report_dir),
+                f"RFSN_COVERAGE_RC={rc}",
+                f"RFSN_COVERAGE_JSON={report_dir}/coverage.json",
+                "python",
+                "-m",
+                "pytest",
+                "-p",
+                PER_TEST_MODULE,
+                *pytest_argv,
+            ]
+        ],
         env=coverage_env(),
     )
 
@@ -114,9 +128,11 @@ def process_coverage_rc(data_file: str) -> str:
     ``data_file``, and measures the command's working directory (``RFSN_COVERAGE_ROOT``)
     wherever the runner moves it. A process that measured nothing (tox itself) stays quiet."""
     return COVERAGE_RC.replace("source = .\n", "source = ${RFSN_COVERAGE_ROOT}\n").replace(
-        "dynamic_context = test_function\n", f"plugins = {TEST_CONTEXT_MODULE}\n") + (
+        "dynamic_context = test_function\n", f"plugins = {TEST_CONTEXT_MODULE}\n"
+    ) + (
         f"parallel = True\ndata_file = {data_file}\n"
-        "disable_warnings = no-data-collected, module-not-measured, module-not-imported\n")
+        "disable_warnings = no-data-collected, module-not-measured, module-not-imported\n"
+    )
 
 
 #: imported by every Python process of a measured command (its directory is first on
@@ -144,23 +160,33 @@ def process_coverage(script: str, report_dir: str, python: str = "python") -> Co
     """The plan measuring ``script`` (a shell command line, run as it is) with per-test
     contexts from inside every Python process it starts (see the module's docstring)."""
     rc, data = f"{report_dir}/coveragerc", f"{report_dir}/coverage.data"
-    setup = (f"export COVERAGE_PROCESS_START={shlex.quote(rc)} RFSN_COVERAGE_ROOT=\"$PWD\" "
-             f"PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}}")
+    setup = (
+        f'export COVERAGE_PROCESS_START={shlex.quote(rc)} RFSN_COVERAGE_ROOT="$PWD" '
+        f"PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}}"
+    )
     plugin = ["env", f"PYTHONPATH={report_dir}"]  # the rc names the plugin: coverage imports it
     return CoveragePlan(
-        files={"coveragerc": process_coverage_rc(data), "sitecustomize.py": SITECUSTOMIZE,
-               f"{TEST_CONTEXT_MODULE}.py": TEST_CONTEXT_PLUGIN,
-               "coverage_contexts.py": CONTEXTS_SCRIPT},
-        commands=[["bash", "-c", f"{setup}; {script}"],
-                  [*plugin, python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}"],
-                  [*plugin, *coverage_json_command(data, rc, f"{report_dir}/coverage.json",
-                                                   f"{report_dir}/coverage_contexts.py", python)]],
+        files={
+            "coveragerc": process_coverage_rc(data),
+            "sitecustomize.py": SITECUSTOMIZE,
+            f"{TEST_CONTEXT_MODULE}.py": TEST_CONTEXT_PLUGIN,
+            "coverage_contexts.py": CONTEXTS_SCRIPT,
+        },
+        commands=[
+            ["bash", "-c", f"{setup}; {script}"],
+            [*plugin, python, "-m", "coverage", "combine", "-q", f"--rcfile={rc}"],
+            [
+                *plugin,
+                *coverage_json_command(
+                    data, rc, f"{report_dir}/coverage.json", f"{report_dir}/coverage_contexts.py", python
+                ),
+            ],
+        ],
         env=coverage_env(),
     )
 
 
-def read_coverage(reports: Mapping[str, str], test_ids: Sequence[str],
-                  workdir: str) -> dict[str, dict[str, list[int]]]:
+def read_coverage(reports: Mapping[str, str], test_ids: Sequence[str], workdir: str) -> dict[str, dict[str, list[int]]]:
     """``{test id: {file: [lines]}}`` from the contexts report a coverage plan wrote (none when
     it wrote nothing of that shape)."""
     try:  # coverage.py wrote it; anything not of its shape is no coverage at all
@@ -175,7 +201,7 @@ def node_parts(node_id: str) -> tuple[str, ...]:
     (and ``tests/test_x.py:test_m`` -> ``("tests", "test_x", "test_m")``)."""
     base = node_id.split("[", 1)[0]
     path = test_id_file(base)
-    names = [name for name in base[len(path):].split(":") if name]
+    names = [name for name in base[len(path) :].split(":") if name]
     module = path[:-3] if path.endswith(".py") else path
     return (*[p for p in module.replace("\\", "/").split("/") if p], *names)
 
@@ -217,9 +243,7 @@ def strip_root(path: str, root: str | None) -> str:
     return path
 
 
-def per_test_coverage(
-    report: Mapping[str, Any], node_ids: Iterable[str], root: str | None = None
-) -> CoverageByTest:
+def per_test_coverage(report: Mapping[str, Any], node_ids: Iterable[str], root: str | None = None) -> CoverageByTest:
     """``coverage json --show-contexts`` output -> ``{node id: {file: {lines}}}``.
 
     Tests that executed no measured line are absent. Lines run outside any test

@@ -33,12 +33,10 @@ def requirement_name(spec: str) -> str:
         return canonicalize_name(re.split(r"[\s\[<>=!~;@]", spec, maxsplit=1)[0])
 
 
-
 def _extras(extras: Any, names: set[str] | frozenset[str] = frozenset(TEST_EXTRAS)) -> list[str]:
     if not isinstance(extras, dict):
         return []
-    return [r for name, reqs in extras.items() if str(name).lower() in names
-            for r in as_list(reqs)]
+    return [r for name, reqs in extras.items() if str(name).lower() in names for r in as_list(reqs)]
 
 
 #: what a build backend asks for on top of its own requires to build an editable install (PEP 660)
@@ -67,10 +65,19 @@ def build_backend(repo: Path) -> str:
 #: flit's metadata before PEP 621 (flit < 3.2): ``[tool.flit.metadata] requires``, ``requires-extra``
 FLIT_REQUIRES = "pyproject.toml [tool.flit.metadata] requires"
 #: where ``declared`` finds what installing the project needs (the rest: its tests' and tools')
-INSTALL_SOURCES = frozenset({"pyproject.toml dependencies", "pyproject.toml build-system",
-                             "setup.cfg install_requires", "setup.py install_requires",
-                             "setup.cfg setup_requires", "setup.py setup_requires",
-                             "requirements.txt", "Pipfile [packages]", FLIT_REQUIRES})
+INSTALL_SOURCES = frozenset(
+    {
+        "pyproject.toml dependencies",
+        "pyproject.toml build-system",
+        "setup.cfg install_requires",
+        "setup.py install_requires",
+        "setup.cfg setup_requires",
+        "setup.py setup_requires",
+        "requirements.txt",
+        "Pipfile [packages]",
+        FLIT_REQUIRES,
+    }
+)
 
 
 def installs(where: str) -> bool:
@@ -173,8 +180,7 @@ def _applies(req: Requirement, python: str | None) -> bool:
     if req.marker is None or python is None:
         return True
     try:
-        return req.marker.evaluate({"python_version": python, "python_full_version": f"{python}.0",
-                                    "extra": ""})
+        return req.marker.evaluate({"python_version": python, "python_full_version": f"{python}.0", "extra": ""})
     except (ValueError, KeyError):  # a marker packaging cannot evaluate: pip decides
         return True
 
@@ -207,8 +213,9 @@ def provenance(found: Found, limit: int = 40) -> str:
 
 
 def requires_python(repo: Path) -> SpecifierSet | None:
-    spec = (_declared(repo, "requires-python", "options", "python_requires")
-            or _flit(read_toml(repo / "pyproject.toml")).get("requires-python"))
+    spec = _declared(repo, "requires-python", "options", "python_requires") or _flit(
+        read_toml(repo / "pyproject.toml")
+    ).get("requires-python")
     try:
         return SpecifierSet(spec) if isinstance(spec, str) and spec.strip() else None
     except InvalidSpecifier:

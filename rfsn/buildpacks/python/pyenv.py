@@ -40,13 +40,15 @@ TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}
 #: easy_install trusts only the system's CA bundle: the build's CA (``PIP_CERT``) joins it. Both
 #: only in an image's build (``$RFSN_ENV`` is ``/opt/rfsn`` there): a local sandbox's steps run
 #: on the host, whose files are the user's
-EASY_INSTALL_INDEX = ('{ [ "${RFSN_ENV:-}" != /opt/rfsn ] || [ -z "${PIP_INDEX_URL:-}" ] || '
-                      'printf \'[easy_install]\\nindex_url = %s\\n\' '
-                      '"${PIP_INDEX_URL%/}/" > "${HOME:-/root}/.pydistutils.cfg"; '
-                      '[ "${RFSN_ENV:-}" != /opt/rfsn ] || [ ! -f "${PIP_CERT:-}" ] || '
-                      '[ ! -f /etc/ssl/certs/ca-certificates.crt ] || '
-                      '[ "$PIP_CERT" -ef /etc/ssl/certs/ca-certificates.crt ] || '
-                      'cat "$PIP_CERT" >> /etc/ssl/certs/ca-certificates.crt; }')
+EASY_INSTALL_INDEX = (
+    '{ [ "${RFSN_ENV:-}" != /opt/rfsn ] || [ -z "${PIP_INDEX_URL:-}" ] || '
+    "printf '[easy_install]\\nindex_url = %s\\n' "
+    '"${PIP_INDEX_URL%/}/" > "${HOME:-/root}/.pydistutils.cfg"; '
+    '[ "${RFSN_ENV:-}" != /opt/rfsn ] || [ ! -f "${PIP_CERT:-}" ] || '
+    "[ ! -f /etc/ssl/certs/ca-certificates.crt ] || "
+    '[ "$PIP_CERT" -ef /etc/ssl/certs/ca-certificates.crt ] || '
+    'cat "$PIP_CERT" >> /etc/ssl/certs/ca-certificates.crt; }'
+)
 DATED_INDEX_DONE = '[ "${RFSN_ENV:-}" != /opt/rfsn ] || rm -f "${HOME:-/root}/.pydistutils.cfg"'
 #: the dated index's view as of the day after the first releases of NAMES (comma-separated) after
 #: DAY: ``/raised/DAY/NAMES/simple``, beside its own ``/simple`` (``raised_install``)
@@ -60,29 +62,37 @@ def raised_install(tools: Sequence[str], day: str) -> str:
     pluggy of 2019). Only what they need newer moves (an era pip upgrades eagerly: pip 9 took the
     setuptools of the view, and its six, for pytest 3.0's bare ``setuptools``)."""
     view = f"${{PIP_INDEX_URL%/simple}}{RAISED_VIEW}/{day}/{','.join(tools)}/simple"
-    return (f'PIP_UPGRADE_STRATEGY=only-if-needed PIP_INDEX_URL="{view}" '
-            f'{PIP_INSTALL} --upgrade {" ".join(tools)}')
+    return f'PIP_UPGRADE_STRATEGY=only-if-needed PIP_INDEX_URL="{view}" {PIP_INSTALL} --upgrade {" ".join(tools)}'
 
 
 #: every package already in the venv, as constraints for what rfsn adds to it (a pip before 9
 #: has no ``list --format``: its ``freeze``)
-_PINS = ("{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
-         "$RFSN_ENV/venv/bin/python -m pip freeze > $RFSN_ENV/pins.txt; }")
+_PINS = (
+    "{ $RFSN_ENV/venv/bin/python -m pip list --format=freeze > $RFSN_ENV/pins.txt || "
+    "$RFSN_ENV/venv/bin/python -m pip freeze > $RFSN_ENV/pins.txt; }"
+)
 #: pip's words for a requirement the installed packages (or this Python) cannot have; any other
 #: failure (no index, a broken download) fails the build, which is tried again next time
 _CONFLICT = "ResolutionImpossible|conflicting dependencies|from versions: [0-9]"
 #: ...and an era pip's only words for it
 _NOT_FOUND = "Could not find a version that satisfies the requirement"
 #: ...for one that cannot be had at all (nowhere on the index, or its build fails)...
-_UNINSTALLABLE = ("No matching distribution|Could not find a version|error in .* setup command|"
-                  "Failed to build|subprocess-exited-with-error|failed with error code|"
-                  "ResolutionImpossible|conflicting dependencies")
+_UNINSTALLABLE = (
+    "No matching distribution|Could not find a version|error in .* setup command|"
+    "Failed to build|subprocess-exited-with-error|failed with error code|"
+    "ResolutionImpossible|conflicting dependencies"
+)
 #: ...unless the index could not be reached
 _UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection refused|Max retries"
 
 
-def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the spec's",
-            constrained: bool = False, ask: bool = False) -> str:
+def keeping(
+    packages: Sequence[str],
+    pip: str = PIP_INSTALL,
+    whose: str = "the spec's",
+    constrained: bool = False,
+    ask: bool = False,
+) -> str:
     """A step installing ``packages`` (a build backend for the sessions' offline reinstall;
     rfsn's own tools) that never moves what the environment installed: a requirement that
     would (``oldest-supported-numpy`` pins an old numpy, which the install then upgraded) is
@@ -93,32 +103,50 @@ def keeping(packages: Sequence[str], pip: str = PIP_INSTALL, whose: str = "the s
     ``-c``), asked, one without gets the installed packages as requirements; and than
     requires-python (9.0), so a package that does not build on this Python is left out too."""
     each = _words(packages)
-    reasons, unreached = (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ") \
-        if constrained else (_CONFLICT, "")
+    reasons, unreached = (
+        (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ")
+        if constrained
+        else (_CONFLICT, "")
+    )
     reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
     ask_flag = f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && "
     flag, asked = ("$c", ask_flag) if ask else ("-c", "")
-    return (f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
-            + _one_by_one(each, f"{pip} {flag} $RFSN_ENV/pins.txt", reasons,
-                          f'{unreached}echo "rfsn: $p would move {whose} packages; left out"') + " )"
-            + "".join(f" && {_unbroken(p, whose)}" for p in packages))
+    return (
+        f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
+        + _one_by_one(
+            each,
+            f"{pip} {flag} $RFSN_ENV/pins.txt",
+            reasons,
+            f'{unreached}echo "rfsn: $p would move {whose} packages; left out"',
+        )
+        + " )"
+        + "".join(f" && {_unbroken(p, whose)}" for p in packages)
+    )
 
 
 def keeping_listed(path: str, pip: str = PIP_INSTALL, whose: str = "the spec's") -> str:
     """``keeping`` for the requirements an earlier step of the build wrote to ``path``, one a line
     (no file, or none listed: nothing)."""
-    load = (f'set --; if [ -f {path} ]; then while IFS= read -r p; do case "$p" in "") ;; '
-            f'*) set -- "$@" "$p" ;; esac; done < {path}; fi')
+    load = (
+        f'set --; if [ -f {path} ]; then while IFS= read -r p; do case "$p" in "") ;; '
+        f'*) set -- "$@" "$p" ;; esac; done < {path}; fi'
+    )
     pins = f"{pip} -c $RFSN_ENV/pins.txt"
-    name = (r"""n=$(printf '%s\n' "$p" | sed -E 's/[^A-Za-z0-9._-].*//') && """
-            r"""pat=$(printf '%s\n' "$n" | sed -E 's/[-_.]+/[-_.]/g') && """)
-    unbroken = (f'for p in "$@"; do {name}{{ grep -qi "^$pat==" $RFSN_ENV/pins.txt || '
-                f'! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi "^$pat " || '
-                f'{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y "$n" && '
-                f'echo "rfsn: $n would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}; done')
-    return (f'{load}; [ $# -eq 0 ] || {{ {_PINS} && ( {pins} "$@" || '
-            + _one_by_one('"$@"', pins, _CONFLICT, f'echo "rfsn: $p would move {whose} packages; left out"')
-            + f" ) && {unbroken}; }}")
+    name = (
+        r"""n=$(printf '%s\n' "$p" | sed -E 's/[^A-Za-z0-9._-].*//') && """
+        r"""pat=$(printf '%s\n' "$n" | sed -E 's/[-_.]+/[-_.]/g') && """
+    )
+    unbroken = (
+        f'for p in "$@"; do {name}{{ grep -qi "^$pat==" $RFSN_ENV/pins.txt || '
+        f'! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi "^$pat " || '
+        f'{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y "$n" && '
+        f'echo "rfsn: $n would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}; done'
+    )
+    return (
+        f'{load}; [ $# -eq 0 ] || {{ {_PINS} && ( {pins} "$@" || '
+        + _one_by_one('"$@"', pins, _CONFLICT, f'echo "rfsn: $p would move {whose} packages; left out"')
+        + f" ) && {unbroken}; }}"
+    )
 
 
 def _unbroken(package: str, whose: str) -> str:
@@ -130,15 +158,19 @@ def _unbroken(package: str, whose: str) -> str:
     except InvalidRequirement:
         return "true"  # pip refused it, so nothing of it was installed
     pattern = re.sub(r"[-_.]+", "[-_.]", name)
-    return (f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
-            f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "
-            f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && "
-            f"echo \"rfsn: {name} would move {whose} packages; left out\" | tee -a {BUILD_NOTES}; }}; }}")
+    return (
+        f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
+        f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "
+        f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && "
+        f'echo "rfsn: {name} would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}'
+    )
 
 
 #: pip's words for an exact pin the index no longer has: ``NAME==X.Y`` of ``NAME==X.Y.Z``
-_GONE = (r"s/.*Could not find a version that satisfies the requirement ([A-Za-z0-9._-]+)==([0-9.]*[0-9])\.[^ ]+ "
-         r"\(from versions: [0-9].*/\1==\2/p")
+_GONE = (
+    r"s/.*Could not find a version that satisfies the requirement ([A-Za-z0-9._-]+)==([0-9.]*[0-9])\.[^ ]+ "
+    r"\(from versions: [0-9].*/\1==\2/p"
+)
 
 
 #: pip's words for a source it could not clone (``git clone ... URL DEST did not run successfully``): URL
@@ -152,17 +184,19 @@ def nearest_pins(pip: str, requirements: str, extra: str = "", attempts: int = 5
     repository that cannot be cloned (no git host reachable) is left out, each said in
     ``BUILD_NOTES``; any other failure, or a series with nothing left, fails the step."""
     install = f"{pip} -r {requirements} {extra}".rstrip()
-    return (f"for i in $(seq {attempts}); do "
-            f"{install} > $RFSN_ENV/pip.log 2>&1 && {{ cat $RFSN_ENV/pip.log; break; }}; "
-            f"cat $RFSN_ENV/pip.log; pin=$(sed -nE '{_GONE}' $RFSN_ENV/pip.log | head -1); "
-            f"src=$(sed -nE '{_UNFETCHED}' $RFSN_ENV/pip.log | head -1); "
-            f'[ -n "$pin$src" ] && [ "$i" -lt {attempts} ] || exit 1; '
-            f'if [ -n "$pin" ]; then sed -i -E "s/^${{pin%%==*}}==[^ ;]*/$pin.*/" {requirements}; '
-            f'echo "rfsn: ${{pin%%==*}}: the pinned release is no longer on the index; the nearest of '
-            f'its series instead ($pin.*)" | tee -a {BUILD_NOTES}; '
-            f'else sed -i "\\|+$src|d" {requirements}; '
-            f'echo "rfsn: $src: cannot be cloned (pip: did not run successfully); left out" '
-            f'| tee -a {BUILD_NOTES}; fi; done')
+    return (
+        f"for i in $(seq {attempts}); do "
+        f"{install} > $RFSN_ENV/pip.log 2>&1 && {{ cat $RFSN_ENV/pip.log; break; }}; "
+        f"cat $RFSN_ENV/pip.log; pin=$(sed -nE '{_GONE}' $RFSN_ENV/pip.log | head -1); "
+        f"src=$(sed -nE '{_UNFETCHED}' $RFSN_ENV/pip.log | head -1); "
+        f'[ -n "$pin$src" ] && [ "$i" -lt {attempts} ] || exit 1; '
+        f'if [ -n "$pin" ]; then sed -i -E "s/^${{pin%%==*}}==[^ ;]*/$pin.*/" {requirements}; '
+        f'echo "rfsn: ${{pin%%==*}}: the pinned release is no longer on the index; the nearest of '
+        f'its series instead ($pin.*)" | tee -a {BUILD_NOTES}; '
+        f'else sed -i "\\|+$src|d" {requirements}; '
+        f'echo "rfsn: $src: cannot be cloned (pip: did not run successfully); left out" '
+        f"| tee -a {BUILD_NOTES}; fi; done"
+    )
 
 
 def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_INSTALL) -> str:
@@ -173,13 +207,19 @@ def optional(required: Sequence[str], optional: Sequence[str], pip: str = PIP_IN
     both = " ".join(shlex.quote(p) for p in [*required, *optional])
     if not optional:
         return f"{pip} {both}"
-    note = (f'echo "rfsn: test requirement $p cannot be installed '
-            f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log | sed "s/^ *//")); left out" '
-            f'| tee -a {BUILD_NOTES}')
+    note = (
+        f'echo "rfsn: test requirement $p cannot be installed '
+        f'($(grep -m1 -E \'{_UNINSTALLABLE}\' $RFSN_ENV/pip.log | sed "s/^ *//")); left out" '
+        f"| tee -a {BUILD_NOTES}"
+    )
     alone = " ".join(shlex.quote(p) for p in required)
-    return (f"{pip} {both} || {{ {pip} {alone} && "
-            + _one_by_one(_words(optional), pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log "
-                          f"|| exit 1; {note}") + "; }")
+    return (
+        f"{pip} {both} || {{ {pip} {alone} && "
+        + _one_by_one(
+            _words(optional), pip, _UNINSTALLABLE, f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; {note}"
+        )
+        + "; }"
+    )
 
 
 def _words(packages: Sequence[str]) -> str:
@@ -189,6 +229,8 @@ def _words(packages: Sequence[str]) -> str:
 def _one_by_one(each: str, pip: str, reasons: str, left_out: str) -> str:
     """Shell: each package of the words ``each`` installed on its own; one whose pip log matches
     ``reasons`` runs ``left_out``, any other failure exits 1."""
-    return (f"for p in {each}; do {pip} \"$p\" > $RFSN_ENV/pip.log 2>&1 "
-            f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{reasons}' $RFSN_ENV/pip.log "
-            f"|| exit 1; {left_out}; }}; done")
+    return (
+        f'for p in {each}; do {pip} "$p" > $RFSN_ENV/pip.log 2>&1 '
+        f"&& cat $RFSN_ENV/pip.log || {{ cat $RFSN_ENV/pip.log; grep -qE '{reasons}' $RFSN_ENV/pip.log "
+        f"|| exit 1; {left_out}; }}; done"
+    )

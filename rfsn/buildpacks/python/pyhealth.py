@@ -24,16 +24,20 @@ from rfsn.buildpacks.base import first_error
 from rfsn.models.testfiles import is_test_file
 
 _COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
-_MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
-                      r"'[^']+' from) '([^']+)'")
+_MISSING = re.compile(
+    r"(?:ModuleNotFoundError: No module named|ImportError: cannot import name "
+    r"'[^']+' from) '([^']+)'"
+)
 _EXIT_BROKEN = {3: "pytest hit an internal error", 4: "pytest stopped with a usage error"}
 _INTERNAL_FRAME = re.compile(r'^INTERNALERROR>\s+File "([^"]+)", line \d+', re.M)
 #: pytest's first line where a conftest failed to import, and a frame of its short traceback
 _CONFTEST = re.compile(r"^ImportError while loading conftest '([^']+)'\.$", re.M)
 _SHORT_FRAME = re.compile(r"^(\S+\.py):\d+: in ", re.M)
 _BROKEN = "the environment is broken"
-NO_TESTS = ("no tests found (pytest collected none); name them with --tests ID, or give the "
-            "command that runs them with --test-cmd CMD")
+NO_TESTS = (
+    "no tests found (pytest collected none); name them with --tests ID, or give the "
+    "command that runs them with --test-cmd CMD"
+)
 
 
 def project_modules(repo: Path) -> set[str]:
@@ -68,7 +72,7 @@ def _sections(log: str) -> Iterable[tuple[str, str]]:
     marks = list(_COLLECTING.finditer(log))
     ends = [m.start() for m in marks[1:]] + [len(log)] * bool(marks)
     for mark, end in zip(marks, ends, strict=True):
-        yield mark.group(1), log[mark.end():end]
+        yield mark.group(1), log[mark.end() : end]
 
 
 def _in_repo(path: str, repo: Path) -> bool:
@@ -120,8 +124,11 @@ def crashed(log: str, exit_code: int, repo: Path) -> bool:
 def diagnose(log: str, exit_code: int, collected: int, repo: Path, passed: int = 0) -> str | None:
     """Why this baseline says nothing about the project's tests, or None if it is healthy
     (``passed``: how many tests passed)."""
-    if exit_code in _EXIT_BROKEN and not crashed(log, exit_code, repo) \
-            and not (exit_code == 4 and project_conftest_failure(log, repo)):
+    if (
+        exit_code in _EXIT_BROKEN
+        and not crashed(log, exit_code, repo)
+        and not (exit_code == 4 and project_conftest_failure(log, repo))
+    ):
         return f"{_BROKEN}: {_EXIT_BROKEN[exit_code]}: {first_error(log)}"
     dependency = missing_dependency(log, repo)
     if dependency and not passed:

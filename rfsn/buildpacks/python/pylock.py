@@ -37,7 +37,6 @@ LOCKED = "$RFSN_ENV/locked.txt"
 LOCAL_PATH = r"/^((-e|--editable)[[:space:]=]+)?([^[:space:]@]+[[:space:]]*@[[:space:]]*)?(file:|[.]|\/)/d"
 
 
-
 def _toml_packages(path: Path) -> set[str]:
     """Names in a ``[[package]]`` table (uv.lock, poetry.lock, pdm.lock)."""
     packages = read_toml(path).get("package", [])
@@ -66,19 +65,36 @@ def _pipfile_packages(path: Path) -> set[str]:
 
 def _test_extras(repo: Path) -> list[str]:
     pyproject = read_toml(repo / "pyproject.toml")
-    declared = {*pyproject.get("project", {}).get("optional-dependencies", {}),
-                *pyproject.get("tool", {}).get("poetry", {}).get("extras", {})}
+    declared = {
+        *pyproject.get("project", {}).get("optional-dependencies", {}),
+        *pyproject.get("tool", {}).get("poetry", {}).get("extras", {}),
+    }
     return sorted(TEST_EXTRAS & declared)
 
 
 def _uv(repo: Path) -> list[str]:
-    return ["uv", "export", "--frozen", "--no-hashes", "--no-header", "--all-groups",
-            "--no-emit-project", "--no-emit-workspace", *(f"--extra={e}" for e in _test_extras(repo))]
+    return [
+        "uv",
+        "export",
+        "--frozen",
+        "--no-hashes",
+        "--no-header",
+        "--all-groups",
+        "--no-emit-project",
+        "--no-emit-workspace",
+        *(f"--extra={e}" for e in _test_extras(repo)),
+    ]
 
 
 def _poetry(repo: Path) -> list[str]:
-    return ["poetry", "export", "--format=requirements.txt", "--without-hashes", "--all-groups",
-            *(f"--extras={e}" for e in _test_extras(repo))]
+    return [
+        "poetry",
+        "export",
+        "--format=requirements.txt",
+        "--without-hashes",
+        "--all-groups",
+        *(f"--extras={e}" for e in _test_extras(repo)),
+    ]
 
 
 def _pdm(repo: Path) -> list[str]:
@@ -101,12 +117,16 @@ class LockFormat:
 
 FORMATS: tuple[LockFormat, ...] = (
     LockFormat("uv.lock", "pyproject.toml", ("uv>=0.5,<1",), _uv, _toml_packages),
-    LockFormat("poetry.lock", "pyproject.toml", ("poetry>=2,<3", "poetry-plugin-export>=1.9,<2"),
-               _poetry, _poetry_packages, ("POETRY_VIRTUALENVS_CREATE=false", "POETRY_NO_INTERACTION=1")),
-    LockFormat("pdm.lock", "pyproject.toml", ("pdm>=2.20,<3",), _pdm, _toml_packages,
-               ("PDM_CHECK_UPDATE=false",)),
-    LockFormat("Pipfile.lock", "Pipfile", ("pipenv",), _pipenv, _pipfile_packages,
-               ("PIPENV_VERBOSITY=-1",)),
+    LockFormat(
+        "poetry.lock",
+        "pyproject.toml",
+        ("poetry>=2,<3", "poetry-plugin-export>=1.9,<2"),
+        _poetry,
+        _poetry_packages,
+        ("POETRY_VIRTUALENVS_CREATE=false", "POETRY_NO_INTERACTION=1"),
+    ),
+    LockFormat("pdm.lock", "pyproject.toml", ("pdm>=2.20,<3",), _pdm, _toml_packages, ("PDM_CHECK_UPDATE=false",)),
+    LockFormat("Pipfile.lock", "Pipfile", ("pipenv",), _pipenv, _pipfile_packages, ("PIPENV_VERBOSITY=-1",)),
 )
 
 
@@ -126,8 +146,9 @@ def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], lis
     if fmt is None:
         return None
     locked = fmt.packages(repo / fmt.lock)
-    missing = once([t for t in (*tooling, *build_requirements(repo))
-                    if canonicalize_name(requirement_name(t)) not in locked])
+    missing = once(
+        [t for t in (*tooling, *build_requirements(repo)) if canonicalize_name(requirement_name(t)) not in locked]
+    )
     export = " ".join([*fmt.env, f"{TOOL_VENV}/bin/{shlex.join(fmt.export(repo))}"])
     # the exporter is today's (a tool of the lock's era may not export), whatever the build's index
     tool_pip = TODAY_PIP_INSTALL.replace("$RFSN_ENV/venv/", f"{TOOL_VENV}/")

@@ -34,8 +34,9 @@ def nox_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
         local = {**constants, **_constants(node.body)}
         calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)]
         if "test" not in node.name.lower() and not any(
-                isinstance(c.func, ast.Attribute) and c.func.attr == "run" and runs_tests(" ".join(_words(c, local)))
-                for c in calls):
+            isinstance(c.func, ast.Attribute) and c.func.attr == "run" and runs_tests(" ".join(_words(c, local)))
+            for c in calls
+        ):
             continue
         for call in calls:
             words = _installed(call, _words(call, local))
@@ -62,14 +63,19 @@ def _installed(call: ast.Call, words: list[str]) -> list[str] | None:
         return words
     if call.func.attr in ("run", "run_always", "run_install"):
         for start in range(len(words) - 1):
-            if tuple(words[start:start + 2]) == _PIP and words[:start] in ([], ["python", "-m"], ["python3", "-m"]):
-                return words[start + 2:]
+            if tuple(words[start : start + 2]) == _PIP and words[:start] in ([], ["python", "-m"], ["python3", "-m"]):
+                return words[start + 2 :]
     return None
 
 
 def _constants(body: list[ast.stmt]) -> dict[str, ast.expr]:
-    return {target.id: node.value for node in body if isinstance(node, ast.Assign)
-            for target in node.targets if isinstance(target, ast.Name)}
+    return {
+        target.id: node.value
+        for node in body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _words(call: ast.Call, constants: dict[str, ast.expr]) -> list[str]:

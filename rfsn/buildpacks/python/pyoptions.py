@@ -109,8 +109,11 @@ class PytestFeatures(BaseModel):
                 kept.append(word)
         if self.cov is not None and self.cov >= COV_FAIL_UNDER_SINCE and "pytest_cov" not in self.blocked:
             kept.append("--cov-fail-under=0")
-        stale = whole and (3, 0) <= (self.version or (0,)) < OVERRIDES_PYTHON_FILES_SINCE and any(
-            word.startswith("python_files=") for word in kept)
+        stale = (
+            whole
+            and (3, 0) <= (self.version or (0,)) < OVERRIDES_PYTHON_FILES_SINCE
+            and any(word.startswith("python_files=") for word in kept)
+        )
         if stale or (self.version and self.version < REWRITES_35_SINCE and self.python and self.python >= (3, 5)):
             kept.append("--assert=plain")
         return kept
@@ -130,12 +133,14 @@ def features(versions: str, blocked: Sequence[str] = ()) -> PytestFeatures:
         except InputError:
             continue
         if isinstance(found, dict):
-            return PytestFeatures(version=parse_version(found.get("pytest")),
-                                  python=parse_version(found.get("python")),
-                                  cov=parse_version(found.get("pytest-cov")),
-                                  timeout=parse_version(found.get("pytest-timeout")),
-                                  coverage=parse_version(found.get("coverage")),
-                                  blocked=tuple(blocked))
+            return PytestFeatures(
+                version=parse_version(found.get("pytest")),
+                python=parse_version(found.get("python")),
+                cov=parse_version(found.get("pytest-cov")),
+                timeout=parse_version(found.get("pytest-timeout")),
+                coverage=parse_version(found.get("coverage")),
+                blocked=tuple(blocked),
+            )
     return PytestFeatures(blocked=tuple(blocked))
 
 

@@ -28,9 +28,20 @@ def probe_plan(pytest_argv: Sequence[str], report_dir: str, probe: Probe) -> Cov
     """The run of ``pytest_argv`` with the probe's plugin loaded, its report ``REPORT``."""
     return CoveragePlan(
         files={f"{PROBE_MODULE}.py": PLUGIN, "hotswap.py": HOTSWAP},
-        commands=[[*importable(report_dir), f"RFSN_PROBE={probe.model_dump_json()}",
-                   f"RFSN_PROBE_OUT={report_dir}/{REPORT}", "python", "-m", "pytest", "-p", PROBE_MODULE,
-                   *pytest_argv]])
+        commands=[
+            [
+                *importable(report_dir),
+                f"RFSN_PROBE={probe.model_dump_json()}",
+                f"RFSN_PROBE_OUT={report_dir}/{REPORT}",
+                "python",
+                "-m",
+                "pytest",
+                "-p",
+                PROBE_MODULE,
+                *pytest_argv,
+            ]
+        ],
+    )
 
 
 def read_probe(reports: dict[str, str]) -> Probed:

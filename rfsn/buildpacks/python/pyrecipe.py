@@ -49,6 +49,8 @@ def coverage_tooling(tools: Sequence[str], python: str) -> tuple[str, ...]:
     floor's (today's index has no coverage 7.4 for Python 3.7, and none would be installed)."""
     older = tuple(int(part) for part in python.split(".")[:2]) < COVERAGE_FLOOR_PYTHON
     return tuple("coverage" if older and t.startswith("coverage") else t for t in tools)
+
+
 #: the era's build tools, each at least its first release after the environment's Python came
 #: out, where the commit is older than that Python (a tool of before cannot start); only tools
 #: that require nothing: the dated index serves the raised release, not what it would require
@@ -73,8 +75,19 @@ def python_image(version: str) -> BaseImage:
         version=version,
         registry_image=f"python:{version}-slim",
         debian_release=DEBIAN_PYTHON.get(version, "bookworm"),
-        debian_packages=("python3", "python3-venv", "python3-dev", "gcc", "g++", "make",
-                         "libc6-dev", "git", "ca-certificates", "procps", "locales"),
+        debian_packages=(
+            "python3",
+            "python3-venv",
+            "python3-dev",
+            "gcc",
+            "g++",
+            "make",
+            "libc6-dev",
+            "git",
+            "ca-certificates",
+            "procps",
+            "locales",
+        ),
         locales=("en_US.UTF-8",),
     )
 
@@ -90,29 +103,37 @@ def choose(repo: Path, day: date | None, options: EnvOptions) -> tuple[str, str]
 
 def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
     """Dependencies as the project defines them: its lock file, else what its metadata and
-        requirements files declare; metadata that compute them (``pysetup.dynamic``) are
-        resolved by pip in the build, at the checkout's commit (``pipresolve``). Packages, build
-        tools and the Python are those of the date ``env_options`` names (``pydated``; the
-        commit's by default), exact pins save; rfsn's coverage is today's, moving nothing."""
+    requirements files declare; metadata that compute them (``pysetup.dynamic``) are
+    resolved by pip in the build, at the checkout's commit (``pipresolve``). Packages, build
+    tools and the Python are those of the date ``env_options`` names (``pydated``; the
+    commit's by default), exact pins save; rfsn's coverage is today's, moving nothing."""
     day, dated = pydated.as_of(repo, options.as_of)
     index_date = pydated.index_date(day)
     python, chosen = choose(repo, day, options)
     base, create_venv, env, archive = _interpreter(python, options)
     tooling = ERA_TOOLING if index_date else coverage_tooling(TOOLING, python)
     notes = [chosen, f"packages {dated}" + (f": PyPI before {index_date}" if index_date else "")]
-    era = [f"{EASY_INSTALL_INDEX} && {PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"] \
-        if index_date else []
+    era = (
+        [f"{EASY_INSTALL_INDEX} && {PIP_INSTALL} --upgrade --force-reinstall pip setuptools wheel"]
+        if index_date
+        else []
+    )
     floors = _floors(python, day) if index_date else ()
     if floors:
-        notes.append(f"{', '.join(RAISED_TOOLS)}: at least their first release after Python "
-                     f"{python} ({floors[0][1]}), which is later than the commit")
+        notes.append(
+            f"{', '.join(RAISED_TOOLS)}: at least their first release after Python "
+            f"{python} ({floors[0][1]}), which is later than the commit"
+        )
         era.append(raised_install(RAISED_TEST_TOOLS, floors[0][1]))
     install, files, source = _requirements(repo, python, tooling, bool(index_date), bool(floors), notes)
     if index_date:
         ask = day is not None and day < OLD_PIP
-        install += [keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
-                    keeping(coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's",
-                            constrained=True, ask=ask)]
+        install += [
+            keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
+            keeping(
+                coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's", constrained=True, ask=ask
+            ),
+        ]
         install[-1] = f"{install[-1]} && {DATED_INDEX_DONE}"
     return EnvRecipe(
         buildpack=buildpack,
@@ -129,8 +150,9 @@ def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
     )
 
 
-def _requirements(repo: Path, python: str, tooling: tuple[str, ...], dated: bool, raised: bool,
-                  notes: list[str]) -> tuple[list[str], list[tuple[str, str]], str]:
+def _requirements(
+    repo: Path, python: str, tooling: tuple[str, ...], dated: bool, raised: bool, notes: list[str]
+) -> tuple[list[str], list[tuple[str, str]], str]:
     """(install steps, files, source commit) of the project's requirements: as its lock file pins
     them, else as it declares them, with those its metadata compute resolved by pip in the build
     at the checkout's commit; what was chosen appended to ``notes``."""
@@ -147,9 +169,13 @@ def _requirements(repo: Path, python: str, tooling: tuple[str, ...], dated: bool
     # --upgrade: the venv's bundled setuptools satisfies ">=61" but not what the project
     # really builds with; an isolated build would take the newest, and so do we. A test
     # requirement that cannot be installed at all is left out, said; an install one fails
-    install = [optional([*(r for r in requirements if pydeps.requirement_name(r) in runtime), *tools],
-                        [r for r in requirements if pydeps.requirement_name(r) not in runtime],
-                        f"{PIP_INSTALL} --upgrade")]
+    install = [
+        optional(
+            [*(r for r in requirements if pydeps.requirement_name(r) in runtime), *tools],
+            [r for r in requirements if pydeps.requirement_name(r) not in runtime],
+            f"{PIP_INSTALL} --upgrade",
+        )
+    ]
     files = []
     notes.append(pydeps.provenance(declared))
     source = _commit(repo) if pysetup.dynamic(repo) else ""
@@ -169,8 +195,7 @@ def _floors(python: str, day: date | None) -> tuple[tuple[str, str], ...]:
     return tuple((tool, released.isoformat()) for tool in RAISED_TOOLS)
 
 
-def _interpreter(python: str, options: EnvOptions) -> tuple[
-        BaseImage, str, tuple[tuple[str, str], ...], Path | None]:
+def _interpreter(python: str, options: EnvOptions) -> tuple[BaseImage, str, tuple[tuple[str, str], ...], Path | None]:
     """(base image, venv step, environment, archive or None) of Python ``python``."""
     if options.registry or python in DEBIAN_PYTHON:
         return python_image(python), CREATE_VENV, VENV_ENV, None

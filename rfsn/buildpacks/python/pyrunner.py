@@ -24,8 +24,17 @@ PYTEST_DEFAULT = ("test_*.py", "*_test.py")
 UNITTEST_DEFAULT = ("test*.py",)
 NOSE = ("test*.py", "*_test*.py")
 #: where projects declare how their tests run
-DECLARING = ("tox.ini", "setup.cfg", "setup.py", "Makefile", "noxfile.py", ".travis.yml",
-             "appveyor.yml", ".github/workflows/*.yml", ".github/workflows/*.yaml")
+DECLARING = (
+    "tox.ini",
+    "setup.cfg",
+    "setup.py",
+    "Makefile",
+    "noxfile.py",
+    ".travis.yml",
+    "appveyor.yml",
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+)
 _DISCOVER = re.compile(r"unittest\s+discover\b([^\n]*)")
 _PATTERN = re.compile(r"(?:-p|--pattern)[\s=]+['\"]?([^\s'\"]+)")
 _NOSE = re.compile(r"\bnose(?:tests|2)?\b|\[nosetests\]")
@@ -54,8 +63,7 @@ def runner_patterns(repo: Path) -> tuple[str, ...]:
 
 def python_files(repo: Path) -> list[Path]:
     """The repository's Python files, build and VCS directories left out."""
-    return [p for p in repo.rglob("*.py")
-            if p.is_file() and not NOT_SOURCE_DIRS & set(p.relative_to(repo).parts[:-1])]
+    return [p for p in repo.rglob("*.py") if p.is_file() and not NOT_SOURCE_DIRS & set(p.relative_to(repo).parts[:-1])]
 
 
 def matching(files: Sequence[Path], patterns: Sequence[str]) -> list[Path]:
@@ -74,8 +82,13 @@ def uncollected_patterns(repo: Path, patterns: Sequence[str]) -> tuple[str, ...]
 
 
 #: pytest's configuration files in the order it looks for them, with their section (None: TOML)
-_PYTEST_CONFIGS = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
-                   ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+_PYTEST_CONFIGS = (
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", None),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
 
 
 def pytest_option(repo: Path, option: str) -> list[str]:

@@ -18,12 +18,20 @@ def setup_py_kwargs(path: Path) -> dict[str, Any]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return {}
-    constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-                 for target in node.targets if isinstance(target, ast.Name)}
+    constants = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
-            return {kw.arg: value for kw in node.keywords
-                    if kw.arg and (value := _literal(_resolved(kw.value, constants))) is not None}
+            return {
+                kw.arg: value
+                for kw in node.keywords
+                if kw.arg and (value := _literal(_resolved(kw.value, constants))) is not None
+            }
     return {}
 
 
@@ -54,8 +62,11 @@ def _setup_py_dynamic(path: Path) -> bool:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return False  # a setup.py Python 3 cannot parse: pip could not build it either
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-             and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"]
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"
+    ]
     if not calls:
         return True  # setup() reached some other way: only running it tells
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
@@ -68,8 +79,12 @@ def _setup_py_dynamic(path: Path) -> bool:
         if isinstance(value, ast.Name):
             # a constant: static only if bound once and used nowhere else (no item assignment,
             # no append, no concatenation into another)
-            assigned = [node for node in tree.body if isinstance(node, ast.Assign)
-                        and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)]
+            assigned = [
+                node
+                for node in tree.body
+                if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
+            ]
             if len(assigned) != 1 or names.count(value.id) != 2:
                 return True
             value = assigned[0].value
@@ -91,8 +106,7 @@ def _literal(node: ast.expr) -> Any:
     except (ValueError, TypeError, SyntaxError, RecursionError):
         pass  # not a literal (a variable, a call): unknown without running the code
     if isinstance(node, ast.Dict):
-        pairs = ((_literal(k), _literal(v)) for k, v in zip(node.keys, node.values, strict=True)
-                 if k is not None)
+        pairs = ((_literal(k), _literal(v)) for k, v in zip(node.keys, node.values, strict=True) if k is not None)
         return {k: v for k, v in pairs if isinstance(k, str) and v is not None}
     return None
 

@@ -28,15 +28,32 @@ Found = list[tuple[str, str]]
 
 _INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)?(\S+)$")
 REQUIREMENT_FILES = (
-    "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
-    "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
-    "requirements/dev.txt", "requirements/test.txt", "requirements/base.txt",
-    "requirements-tests.txt", "requirements_tests.txt", "requirements/tests.txt", "requirements/testing.txt",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements-test.txt",
+    "requirements_dev.txt",
+    "requirements_test.txt",
+    "dev-requirements.txt",
+    "test-requirements.txt",
+    "requirements/dev.txt",
+    "requirements/test.txt",
+    "requirements/base.txt",
+    "requirements-tests.txt",
+    "requirements_tests.txt",
+    "requirements/tests.txt",
+    "requirements/testing.txt",
 )
 #: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt
-REQUIREMENT_GLOBS = ("requirements/test*.txt", "requirements/dev*.txt", "requirements*test*.txt",
-                     "requirements*dev*.txt", "*test*-requirements.txt", "*dev*-requirements.txt",
-                     "tests/requirements*.txt", "test/requirements*.txt")
+REQUIREMENT_GLOBS = (
+    "requirements/test*.txt",
+    "requirements/dev*.txt",
+    "requirements*test*.txt",
+    "requirements*dev*.txt",
+    "*test*-requirements.txt",
+    "*dev*-requirements.txt",
+    "tests/requirements*.txt",
+    "test/requirements*.txt",
+)
 #: the project itself with extras, as pip is given it: ``.[test]``, ``./[tests,toml]``
 _OWN_EXTRAS = re.compile(r"\./?\[([\w,\s-]+)\]")
 _PIP_INSTALL = re.compile(r"\bpip3?(?:\.\d+)?\s+install\s+(.*)$")
@@ -95,8 +112,9 @@ def _tox_line(line: str, factors: set[str]) -> str | None:
     if match is None:
         return line
     names = [n.strip() for n in match.group(1).split(",")]
-    holds = any(all((f[1:] not in factors) if f.startswith("!") else (f in factors)
-                    for f in name.split("-")) for name in names)
+    holds = any(
+        all((f[1:] not in factors) if f.startswith("!") else (f in factors) for f in name.split("-")) for name in names
+    )
     return match.group(2) if holds else None
 
 
@@ -105,17 +123,33 @@ def _tox_sections(repo: Path, python: str | None) -> tuple[configparser.ConfigPa
     env's factor, and where the configuration is (``toxconfig``)."""
     factor = f"py{python.replace('.', '')}" if python else "py"
     tox, where = tox_ini(repo)
-    return tox, ["testenv", *(s for s in tox.sections() if s.startswith("testenv:")
-                              and factor in s.removeprefix("testenv:").split("-"))][:2], factor, where
+    return (
+        tox,
+        [
+            "testenv",
+            *(
+                s
+                for s in tox.sections()
+                if s.startswith("testenv:") and factor in s.removeprefix("testenv:").split("-")
+            ),
+        ][:2],
+        factor,
+        where,
+    )
 
 
 def tox_extras(repo: Path, python: str | None) -> set[str]:
     """The extras tox installs the project with for those envs (``extras = diagrams``)."""
     tox, sections, factor, _ = _tox_sections(repo, python)
-    return {extra for section in sections if tox.has_option(section, "extras")
-            for raw in lines(tox.get(section, "extras"))
-            if (line := _tox_line(raw, {factor, "py3"})) is not None
-            for extra in re.split(r"[\s,]+", line) if extra}
+    return {
+        extra
+        for section in sections
+        if tox.has_option(section, "extras")
+        for raw in lines(tox.get(section, "extras"))
+        if (line := _tox_line(raw, {factor, "py3"})) is not None
+        for extra in re.split(r"[\s,]+", line)
+        if extra
+    }
 
 
 def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
@@ -153,7 +187,7 @@ def pipfile(repo: Path) -> Found:
     found: Found = []
     for section in ("packages", "dev-packages"):
         table = data.get(section, {})
-        for name, spec in (table.items() if isinstance(table, dict) else []):
+        for name, spec in table.items() if isinstance(table, dict) else []:
             version = spec if isinstance(spec, str) else spec.get("version", "*") if isinstance(spec, dict) else "*"
             if isinstance(spec, dict) and ({"path", "git", "file"} & set(spec)):
                 continue
@@ -177,8 +211,17 @@ def pip_args(words: list[str], where: str, repo: Path, seen: set[Path]) -> tuple
             found += requirements_file(repo / word, seen, repo) if include else []
             continue
         include = word in ("-r", "--requirement")
-        if include or word in ("-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-                               "--extra-index-url", "-f", "--find-links"):
+        if include or word in (
+            "-c",
+            "--constraint",
+            "-e",
+            "--editable",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+        ):
             skip_next = True
         elif (glued := _INCLUDE.match(word)) is not None:
             found += requirements_file(repo / glued.group(1), seen, repo)
@@ -191,8 +234,11 @@ def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
     """What the ``pip install`` lines of the CI workflows install, and the project's extras the
     jobs that run the tests name (the project itself, ``-e .``, variables and pip are not
     requirements)."""
-    paths = [*sorted((repo / ".github" / "workflows").glob("*.y*ml")), repo / ".travis.yml",
-             repo / ".circleci" / "config.yml"]
+    paths = [
+        *sorted((repo / ".github" / "workflows").glob("*.y*ml")),
+        repo / ".travis.yml",
+        repo / ".circleci" / "config.yml",
+    ]
     found: Found = []
     extras: set[str] = set()
     for path in paths:
@@ -234,8 +280,10 @@ def _command(line: str) -> str:
 
 
 #: a command that runs the tests: its program is a test runner (``python -m`` one, ``coverage run``)
-_TEST_RUNNER = re.compile(r"^(?:python[\d.]*\s+-m\s+|coverage\s+run\s+(?:-m\s+)?)?"
-                          r"(?:pytest|py\.test|nosetests|nose2?|unittest|trial|tox|nox|make\s+test)(?:\s|$)")
+_TEST_RUNNER = re.compile(
+    r"^(?:python[\d.]*\s+-m\s+|coverage\s+run\s+(?:-m\s+)?)?"
+    r"(?:pytest|py\.test|nosetests|nose2?|unittest|trial|tox|nox|make\s+test)(?:\s|$)"
+)
 
 
 def runs_tests(command: str) -> bool:
@@ -250,11 +298,43 @@ def used_by_tests_only(repo: Path, found: Found) -> Found:
 
 #: what CI installs to run around the tests, not in them: coverage uploaders, task runners,
 #: linters and formatters, type checkers, documentation and release tools
-CI_TOOLS = frozenset({
-    "codecov", "coveralls", "python-coveralls", "coveralls-python", "tox", "tox-travis", "tox-gh-actions",
-    "nox", "invoke", "pre-commit", "flake8", "pylint", "pyflakes", "pycodestyle", "pep8", "pydocstyle",
-    "black", "isort", "yapf", "autopep8", "ruff", "mypy", "pyright", "pytype", "bandit", "sphinx",
-    "twine", "build", "wheel", "check-manifest", "bumpversion", "bump2version", "setuptools-scm"})
+CI_TOOLS = frozenset(
+    {
+        "codecov",
+        "coveralls",
+        "python-coveralls",
+        "coveralls-python",
+        "tox",
+        "tox-travis",
+        "tox-gh-actions",
+        "nox",
+        "invoke",
+        "pre-commit",
+        "flake8",
+        "pylint",
+        "pyflakes",
+        "pycodestyle",
+        "pep8",
+        "pydocstyle",
+        "black",
+        "isort",
+        "yapf",
+        "autopep8",
+        "ruff",
+        "mypy",
+        "pyright",
+        "pytype",
+        "bandit",
+        "sphinx",
+        "twine",
+        "build",
+        "wheel",
+        "check-manifest",
+        "bumpversion",
+        "bump2version",
+        "setuptools-scm",
+    }
+)
 
 
 def used_by_tests(requirement: str, imported: set[str]) -> bool:

@@ -24,10 +24,18 @@ from rfsn.fsutil import read_toml
 
 #: X.Y -> the day CPython released it (x.y.0)
 RELEASED: dict[str, date] = {
-    "2.7": date(2010, 7, 3), "3.3": date(2012, 9, 29), "3.4": date(2014, 3, 16),
-    "3.5": date(2015, 9, 13), "3.6": date(2016, 12, 23), "3.7": date(2018, 6, 27),
-    "3.8": date(2019, 10, 14), "3.9": date(2020, 10, 5), "3.10": date(2021, 10, 4),
-    "3.11": date(2022, 10, 24), "3.12": date(2023, 10, 2), "3.13": date(2024, 10, 7),
+    "2.7": date(2010, 7, 3),
+    "3.3": date(2012, 9, 29),
+    "3.4": date(2014, 3, 16),
+    "3.5": date(2015, 9, 13),
+    "3.6": date(2016, 12, 23),
+    "3.7": date(2018, 6, 27),
+    "3.8": date(2019, 10, 14),
+    "3.9": date(2020, 10, 5),
+    "3.10": date(2021, 10, 4),
+    "3.11": date(2022, 10, 24),
+    "3.12": date(2023, 10, 2),
+    "3.13": date(2024, 10, 7),
     "3.14": date(2025, 10, 7),
 }
 #: among the Pythons a project declares: the newest first
@@ -58,8 +66,11 @@ def _expand(text: str) -> list[str]:
     match = re.search(r"\{([^{}]*)\}", text)
     if match is None:
         return [text]
-    return [out for part in match.group(1).split(",")
-            for out in _expand(text[:match.start()] + part.strip() + text[match.end():])]
+    return [
+        out
+        for part in match.group(1).split(",")
+        for out in _expand(text[: match.start()] + part.strip() + text[match.end() :])
+    ]
 
 
 def _tox_envlist(repo: Path) -> list[str]:
@@ -120,8 +131,7 @@ def _ci_lines(text: str) -> list[str]:
 def declared(repo: Path) -> dict[str, list[str]]:
     """X.Y -> where the project declares it supports it (requires-python bounds them all)."""
     spec = pydeps.requires_python(repo)
-    sources = {"classifiers": _classifiers(repo), "tox envlist": _tox_envlist(repo),
-               "CI matrix": _ci_matrix(repo)}
+    sources = {"classifiers": _classifiers(repo), "tox envlist": _tox_envlist(repo), "CI matrix": _ci_matrix(repo)}
     out: dict[str, list[str]] = {}
     for where, versions in sources.items():
         for version in versions:
@@ -132,8 +142,9 @@ def declared(repo: Path) -> dict[str, list[str]]:
     return out
 
 
-def choose(repo: Path, on: date | None, available: set[str] | None,
-           debian: Iterable[str] = (), archives: str = "unset") -> tuple[str, str]:
+def choose(
+    repo: Path, on: date | None, available: set[str] | None, debian: Iterable[str] = (), archives: str = "unset"
+) -> tuple[str, str]:
     """(X.Y, why): the newest declared Python released by ``on`` (None: today) among
     ``available`` (None: any, from a registry), newer declared ones that cannot be had said in
     ``why``; else the nearest later one requires-python allows; without declarations, one
@@ -146,8 +157,9 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
     # Python 2 only where the project's code is not Python 3; else a Python 3 it declares or allows
     if "2.7" in listed and (broken := python2_source(repo)):
         if "2.7" not in have:
-            raise EnvUnavailable(no_python(["2.7"], debian, archives)
-                                 + f" (the project declares 2.7; {broken} is not Python 3)")
+            raise EnvUnavailable(
+                no_python(["2.7"], debian, archives) + f" (the project declares 2.7; {broken} is not Python 3)"
+            )
         return "2.7", f"Python 2.7: declared 2.7 ({', '.join(listed['2.7'])}); {broken} is not Python 3"
     have = {v for v in have if not v.startswith("2.")} or have
     if listed:
@@ -157,20 +169,26 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
         if pick:
             newer = [v for v in sorted(dated, key=_key) if _key(v) > _key(pick[0])]
             missing = f"; {no_python(newer, debian, archives)}" if newer else ""
-            return pick[0], (f"Python {pick[0]}: declared {said}; the newest released by {when} "
-                             f"that can be had{missing}")
+            return pick[0], (
+                f"Python {pick[0]}: declared {said}; the newest released by {when} that can be had{missing}"
+            )
         wanted = sorted(dated or listed, key=_key)
         later = _later(repo, wanted[-1], have)
         if later:
-            return later, (f"Python {later}: declared {said}, none of them can be had by {when}; "
-                           f"the nearest later one the project does not exclude")
+            return later, (
+                f"Python {later}: declared {said}, none of them can be had by {when}; "
+                f"the nearest later one the project does not exclude"
+            )
         nearest = _earlier(repo, wanted[0], have, when)
         if nearest:  # a declared Python that cannot be had is said, never the end of the session
-            return nearest, (f"Python {nearest}: declared {said}, none of them can be had "
-                             f"({no_python(wanted, debian, archives)}); the nearest earlier one "
-                             f"{_bound(pydeps.requires_python(repo) or SpecifierSet())} allows")
-        raise EnvUnavailable(no_python(wanted, debian, archives)
-                             + f" (the project declares {said}; --python X.Y chooses another)")
+            return nearest, (
+                f"Python {nearest}: declared {said}, none of them can be had "
+                f"({no_python(wanted, debian, archives)}); the nearest earlier one "
+                f"{_bound(pydeps.requires_python(repo) or SpecifierSet())} allows"
+            )
+        raise EnvUnavailable(
+            no_python(wanted, debian, archives) + f" (the project declares {said}; --python X.Y chooses another)"
+        )
     spec = pydeps.requires_python(repo) or SpecifierSet()
     allowed = [v for v in PREFERENCE if v in have and spec.contains(f"{v}.0", prereleases=True)]
     dated = [v for v in allowed if RELEASED[v] <= when]
@@ -182,8 +200,11 @@ def choose(repo: Path, on: date | None, available: set[str] | None,
 
 #: what Python 3's compiler says of Python 2's own syntax (print and exec statements, `except E, e`,
 #: `0777`), not of a grammar only later Pythons refuse (`f(x for x in y, z)` is 3.6's, not 3.7's)
-_PYTHON2_SYNTAX = ("Missing parentheses in call to", "multiple exception types must be parenthesized",
-                   "leading zeros in decimal integer literals")
+_PYTHON2_SYNTAX = (
+    "Missing parentheses in call to",
+    "multiple exception types must be parenthesized",
+    "leading zeros in decimal integer literals",
+)
 #: folders of a checkout that hold no source of the project's own
 _NOT_SOURCE = {".git", ".tox", ".nox", ".venv", "venv", "build", "dist", "node_modules", ".eggs"}
 
@@ -193,8 +214,11 @@ def python2_source(repo: Path, limit: int = 2000) -> str:
     this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
     project's code is Python 2 only."""
     for path in sorted(repo.rglob("*.py"))[:limit]:
-        if (_NOT_SOURCE & set(path.relative_to(repo).parts[:-1]) or not path.is_file()
-                or not (path.parent / "__init__.py").is_file()):
+        if (
+            _NOT_SOURCE & set(path.relative_to(repo).parts[:-1])
+            or not path.is_file()
+            or not (path.parent / "__init__.py").is_file()
+        ):
             continue
         try:
             with warnings.catch_warnings():  # an escape Python 3 deprecates is still Python 3
@@ -211,8 +235,7 @@ def python2_source(repo: Path, limit: int = 2000) -> str:
 def _later(repo: Path, newest: str, have: set[str]) -> str | None:
     """The oldest Python of ``have`` after ``newest`` that requires-python allows, or None."""
     spec = pydeps.requires_python(repo) or SpecifierSet()
-    later = [v for v in have if v in RELEASED and _key(v) > _key(newest)
-             and spec.contains(f"{v}.0", prereleases=True)]
+    later = [v for v in have if v in RELEASED and _key(v) > _key(newest) and spec.contains(f"{v}.0", prereleases=True)]
     return min(later, key=_key, default=None)
 
 
@@ -220,8 +243,9 @@ def _earlier(repo: Path, oldest: str, have: set[str], when: date) -> str | None:
     """The newest Python of ``have`` before ``oldest`` that requires-python allows, released by
     ``when`` if one is, or None."""
     spec = pydeps.requires_python(repo) or SpecifierSet()
-    earlier = [v for v in have if v in RELEASED and _key(v) < _key(oldest)
-               and spec.contains(f"{v}.0", prereleases=True)]
+    earlier = [
+        v for v in have if v in RELEASED and _key(v) < _key(oldest) and spec.contains(f"{v}.0", prereleases=True)
+    ]
     dated = [v for v in earlier if RELEASED[v] <= when]
     return max(dated or earlier, key=_key, default=None)
 
@@ -229,8 +253,10 @@ def _earlier(repo: Path, oldest: str, have: set[str], when: date) -> str | None:
 def no_python(wanted: Iterable[str], debian: Iterable[str], archives: str) -> str:
     """The one line for Pythons no reachable source ships (``debian``: the ones it ships)."""
     shipped = ", ".join(sorted(debian))
-    return (f"Python {', '.join(wanted)} is not shipped by Debian (only {shipped}), no container "
-            f"registry is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives})")
+    return (
+        f"Python {', '.join(wanted)} is not shipped by Debian (only {shipped}), no container "
+        f"registry is reachable, and no archive of it is in RFSN_PYTHON_ARCHIVES ({archives})"
+    )
 
 
 def _bound(spec: SpecifierSet) -> str:

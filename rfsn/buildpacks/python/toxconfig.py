@@ -65,8 +65,10 @@ def native_run_base(repo: Path) -> tuple[list[str], set[str], str]:
     the project has an ini configuration, which tox reads instead."""
     if tox_ini(repo)[0].sections():
         return [], set(), ""
-    tables = ((read_toml(repo / "pyproject.toml").get("tool", {}).get("tox", {}), "pyproject.toml [tool.tox]"),
-              (read_toml(repo / "tox.toml"), "tox.toml"))
+    tables = (
+        (read_toml(repo / "pyproject.toml").get("tool", {}).get("tox", {}), "pyproject.toml [tool.tox]"),
+        (read_toml(repo / "tox.toml"), "tox.toml"),
+    )
     for table, where in tables:
         base = table.get("env_run_base") if isinstance(table, dict) else None
         if isinstance(base, dict) and base:

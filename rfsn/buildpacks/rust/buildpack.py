@@ -26,9 +26,7 @@ from rfsn.fsutil import read_toml
 from rfsn.models import Crash, TestStatus
 
 #: ``test NAME ... STATUS`` with NAME possibly holding spaces (doc tests)
-_TEST_LINE = re.compile(
-    r"^test (?P<name>.+?)(?: - should panic)? \.\.\. (?P<status>ok|FAILED|ignored)\b"
-)
+_TEST_LINE = re.compile(r"^test (?P<name>.+?)(?: - should panic)? \.\.\. (?P<status>ok|FAILED|ignored)\b")
 _DOC_TEST = re.compile(r"^\S+ - .* \(line \d+\)$")
 _STATUS = {"ok": TestStatus.PASSED, "FAILED": TestStatus.FAILED, "ignored": TestStatus.SKIPPED}
 _SEVERITY = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.ERROR: 2, TestStatus.FAILED: 3}
@@ -67,10 +65,13 @@ def libtest_crashes(output: str) -> list[Crash]:
             continue
         thread, fatal = _THREAD.search(section), _FATAL.search(section)
         started = _STARTED.findall(section)
-        test = thread["name"] if thread and thread["name"] not in ("main", "<unnamed>") else \
-            (started[-1] if started else "")
+        test = (
+            thread["name"]
+            if thread and thread["name"] not in ("main", "<unnamed>")
+            else (started[-1] if started else "")
+        )
         reason = fatal["reason"] if fatal else died["how"]
-        crashes.append(Crash(test=test, reason=reason, stack=section[:died.start()].strip(), unit=rerun["unit"]))
+        crashes.append(Crash(test=test, reason=reason, stack=section[: died.start()].strip(), unit=rerun["unit"]))
     return crashes
 
 
@@ -82,15 +83,18 @@ def has_dependencies(manifest: dict[str, object]) -> bool:
     keys = ("dependencies", "dev-dependencies", "build-dependencies")
     tables = [manifest, *(manifest.get("target") or {}).values()]  # type: ignore[attr-defined]
     workspace = manifest.get("workspace") or {}
-    return bool(any(t.get(k) for t in tables if isinstance(t, dict) for k in keys)
-                or (isinstance(workspace, dict) and (workspace.get("members") or workspace.get("dependencies"))))
+    return bool(
+        any(t.get(k) for t in tables if isinstance(t, dict) for k in keys)
+        or (isinstance(workspace, dict) and (workspace.get("members") or workspace.get("dependencies")))
+    )
 
 
 def vendored(repo: Path) -> bool:
     """The project vendors its crates: a vendor/ folder its cargo config points a source at."""
     configs = [repo / ".cargo" / name for name in ("config.toml", "config")]
-    return (repo / "vendor").is_dir() and any(c.is_file() and "vendor" in c.read_text(errors="replace")
-                                              for c in configs)
+    return (repo / "vendor").is_dir() and any(
+        c.is_file() and "vendor" in c.read_text(errors="replace") for c in configs
+    )
 
 
 class RustBuildpack:
@@ -98,7 +102,8 @@ class RustBuildpack:
     structured: ClassVar[bool] = True
     #: the base of a crate that declares nothing, as of today (``env_recipe`` chooses per project)
     default_base: ClassVar[BaseImage] = rustversions.rust_image(
-        rustversions.RustChoice(max(rustversions.DEBIAN_RUST, key=rustversions.parse_key), ""))
+        rustversions.RustChoice(max(rustversions.DEBIAN_RUST, key=rustversions.parse_key), "")
+    )
     env_options: EnvOptions = EnvOptions()
 
     def detect(self, repo: Path) -> Detection:
@@ -122,16 +127,25 @@ class RustBuildpack:
             crates = "the project's vendor/ (its .cargo/config)"
         elif has_dependencies(_manifest(repo)):
             names = debcrates.crate_names(repo, cargolayer.manifests(repo))
-            files = (*cargolayer.layer(repo), (debcrates.SCRIPT_NAME, debcrates.SCRIPT),
-                     (debcrates.NAMES_FILE, "".join(f"{n}\n" for n in names)))
+            files = (
+                *cargolayer.layer(repo),
+                (debcrates.SCRIPT_NAME, debcrates.SCRIPT),
+                (debcrates.NAMES_FILE, "".join(f"{n}\n" for n in names)),
+            )
             # --locked: a Cargo.lock is honoured as written; one that needs updating fails the build
             locked = " --locked" if (repo / "Cargo.lock").is_file() else ""
             steps = (f"cd $RFSN_ENV/files && sh {debcrates.SCRIPT_NAME}{locked}",)
             crates = "fetched from crates.io, else Debian's packaged crates"
         return EnvRecipe(
-            buildpack=self.name, base=rustversions.rust_image(choice), steps=steps, files=files,
-            env=(("CARGO_HOME", "$RFSN_ENV/cargo-home"), ("CARGO_TARGET_DIR", TARGET_DIR),
-                 ("CARGO_TERM_COLOR", "never")),
+            buildpack=self.name,
+            base=rustversions.rust_image(choice),
+            steps=steps,
+            files=files,
+            env=(
+                ("CARGO_HOME", "$RFSN_ENV/cargo-home"),
+                ("CARGO_TARGET_DIR", TARGET_DIR),
+                ("CARGO_TERM_COLOR", "never"),
+            ),
             notes=(f"{choice.why}; crates: {crates}",),
         )
 
@@ -147,8 +161,7 @@ class RustBuildpack:
         exact = [] if any(_DOC_TEST.match(t) for t in tests) else ["--exact"]
         return [*argv, "--", *exact, *tests]
 
-    def fail_fast_command(self, tests: Sequence[str], report_dir: str,
-                          max_failures: int) -> list[str] | None:
+    def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """Without ``--no-fail-fast`` cargo stops after the first test binary with a failure
         (libtest itself runs a binary's tests to the end): only for the first failure."""
         if max_failures != 1:
@@ -161,12 +174,23 @@ class RustBuildpack:
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         return libtest_crashes(output)
 
-    def rest_command(self, crash: Crash, done: Collection[str], tests: Sequence[str],
-                     report_dir: str) -> list[str] | None:
+    def rest_command(
+        self, crash: Crash, done: Collection[str], tests: Sequence[str], report_dir: str
+    ) -> list[str] | None:
         """The binary's tests not done (of those selected), one at a time: a test that kills it
         again is the line it started."""
-        argv = ["cargo", "test", "--offline", "--no-fail-fast", "--color", "never", *crash.unit.split(),
-                "--", "--test-threads=1", "--exact"]
+        argv = [
+            "cargo",
+            "test",
+            "--offline",
+            "--no-fail-fast",
+            "--color",
+            "never",
+            *crash.unit.split(),
+            "--",
+            "--test-threads=1",
+            "--exact",
+        ]
         if not tests:
             return [*argv, *(arg for name in sorted(done) for arg in ("--skip", name))]
         left = [t for t in tests if t not in done and t != crash.test]

@@ -33,8 +33,12 @@ def _tables(manifest: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _paths(manifest: dict[str, Any]) -> list[str]:
-    return [str(spec["path"]) for table in _tables(manifest) for spec in table.values()
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str)]
+    return [
+        str(spec["path"])
+        for table in _tables(manifest)
+        for spec in table.values()
+        if isinstance(spec, dict) and isinstance(spec.get("path"), str)
+    ]
 
 
 def _members(repo: Path, workspace: dict[str, Any]) -> list[Path]:

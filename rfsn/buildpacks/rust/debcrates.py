@@ -22,7 +22,8 @@ REGISTRY = "/usr/share/cargo/registry"
 _LOCKED_NAME = re.compile(r'^name = "([^"]+)"$', re.M)
 _TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 
-SCRIPT = r"""#!/bin/sh
+SCRIPT = (
+    r"""#!/bin/sh
 # $@: cargo fetch's options; rfsn-crates.txt: the crates the project names, one a line
 log=/tmp/rfsn-fetch.log
 unreachable='Could not resolve host|failed to connect|Couldn.t connect|network failure|Connection refused'
@@ -57,7 +58,10 @@ if [ $s -ne 0 ]; then
 fi
 echo "crates: Debian's packaged crates (crates.io cannot be reached): the versions Debian has," \
   "not Cargo.lock's" >> "NOTES"
-""".replace("CAUSE ", STEP_CAUSE).replace("REGISTRY", REGISTRY).replace("NOTES", BUILD_NOTES)
+""".replace("CAUSE ", STEP_CAUSE)
+    .replace("REGISTRY", REGISTRY)
+    .replace("NOTES", BUILD_NOTES)
+)
 
 
 def crate_names(repo: Path, manifests: list[str]) -> list[str]:

@@ -115,14 +115,22 @@ def choose(repo: Path, day: date | None) -> RustChoice:
     if channel and pin is not None:
         later = [v for v in shipped if parse_key(v) >= max(pin, floor)]
         pick = later[0] if later else shipped[-1]
-        how = "" if parse_key(pick) == pin else (f", Debian ships no Rust {channel}"
-                                                 + ("; the nearest later one" if later else "; the newest"))
+        how = (
+            ""
+            if parse_key(pick) == pin
+            else (f", Debian ships no Rust {channel}" + ("; the nearest later one" if later else "; the newest"))
+        )
         return RustChoice(pick, f"Rust {_said(pick)}: the project declares {said}{how}")
     allowed = [v for v in shipped if parse_key(v) >= floor]
     dated = [v for v in allowed if released(parse_key(v)) <= when]
     pick = dated[-1] if dated else allowed[0] if allowed else shipped[-1]
-    how = (f"the newest released by {when}" if dated else f"none released by {when} is late enough, the oldest"
-           if allowed else "none is late enough, the newest")
+    how = (
+        f"the newest released by {when}"
+        if dated
+        else f"none released by {when} is late enough, the oldest"
+        if allowed
+        else "none is late enough, the newest"
+    )
     nightly = f"; {channel} cannot be had" if channel and channel != "stable" else ""
     return RustChoice(pick, f"Rust {_said(pick)}: the project declares {said}{nightly}; {how}")
 
@@ -137,7 +145,10 @@ def rust_image(choice: RustChoice) -> BaseImage:
     found = DEBIAN_RUST[choice.version]
     own = () if found.backports else ("cargo", "rustc")
     return BaseImage(
-        runtime="rust", version=choice.version, registry_image=f"rust:{choice.version}-slim-{found.release}",
-        debian_release=found.release, debian_backports=("cargo", "rustc") if found.backports else (),
+        runtime="rust",
+        version=choice.version,
+        registry_image=f"rust:{choice.version}-slim-{found.release}",
+        debian_release=found.release,
+        debian_backports=("cargo", "rustc") if found.backports else (),
         debian_packages=(*own, "gcc", "libc6-dev", "git", "ca-certificates", "procps"),
     )

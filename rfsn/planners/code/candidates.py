@@ -43,7 +43,7 @@ def common_suffix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a[len(a) - mid :] == b[len(b) - mid :]:
             lo = mid
         else:
             hi = mid - 1
@@ -90,15 +90,17 @@ class Candidate(BaseModel):
     patched: str = Field(description="file text after the edit")
     splices: tuple[Splice, ...] = Field(default=(), description="splices on `original`")
     others: tuple[FileChange, ...] = Field(default=(), description="further changed files")
-    obsolete: tuple[str, ...] = Field(default=(), description=(
-        "baseline-passing tests the proposer calls obsolete, asserting the behaviour the problem "
-        "asks to change: a fix may break them (issue-only, see rfsn.planners.verify.obsolete)"))
+    obsolete: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "baseline-passing tests the proposer calls obsolete, asserting the behaviour the problem "
+            "asks to change: a fix may break them (issue-only, see rfsn.planners.verify.obsolete)"
+        ),
+    )
     checks: tuple[str, ...] = Field(default=(), description="the checks it passed beyond screening")
 
     def changes(self) -> list[FileChange]:
-        first = FileChange(
-            path=self.path, original=self.original, patched=self.patched, splices=self.splices
-        )
+        first = FileChange(path=self.path, original=self.original, patched=self.patched, splices=self.splices)
         return [first, *self.others]
 
     def diff(self) -> str:
@@ -109,8 +111,10 @@ class Candidate(BaseModel):
 def stamped(candidate: Candidate) -> list[FileChange]:
     """``candidate``'s changes, each splice naming the candidate it came from (if none yet)."""
     mark = (candidate.template, candidate.description)
-    return [c.model_copy(update={"splices": tuple(s if s.source[0] else replace(s, source=mark)
-                                                  for s in c.splices)}) for c in candidate.changes()]
+    return [
+        c.model_copy(update={"splices": tuple(s if s.source[0] else replace(s, source=mark) for s in c.splices)})
+        for c in candidate.changes()
+    ]
 
 
 def combine(first: Candidate, second: Candidate) -> Candidate | None:
@@ -128,9 +132,7 @@ def combine(first: Candidate, second: Candidate) -> Candidate | None:
             patched = apply_splices(known.original, splices)
         except ValueError:
             return None
-        merged[change.path] = FileChange(
-            path=change.path, original=known.original, patched=patched, splices=splices
-        )
+        merged[change.path] = FileChange(path=change.path, original=known.original, patched=patched, splices=splices)
     head, *rest = merged.values()
     if head.patched == head.original and not rest:
         return None

@@ -112,9 +112,7 @@ _RULES = [
     ("other", r"[\s\S]"),
 ]
 # in JavaScript and TypeScript single quotes delimit ordinary strings
-_JS_RULES = [
-    ("string", r"'(?:\\[\s\S]|[^'\\\n])*'?") if k == "lifetime" else (k, rx) for k, rx in _RULES
-]
+_JS_RULES = [("string", r"'(?:\\[\s\S]|[^'\\\n])*'?") if k == "lifetime" else (k, rx) for k, rx in _RULES]
 
 
 def _master(rules: list[tuple[str, str]]) -> re.Pattern[str]:
@@ -123,15 +121,34 @@ def _master(rules: list[tuple[str, str]]) -> re.Pattern[str]:
 
 # Go's back-quoted strings are raw: a backslash in them escapes nothing
 _GO_RULES = [("string", r"`[^`]*`?") if rx.startswith("`") else (k, rx) for k, rx in _RULES]
-_MASTERS = {"javascript": (_master(_JS_RULES), _JS_RULES), "go": (_master(_GO_RULES), _GO_RULES),
-            "other": (_master(_RULES), _RULES)}
+_MASTERS = {
+    "javascript": (_master(_JS_RULES), _JS_RULES),
+    "go": (_master(_GO_RULES), _GO_RULES),
+    "other": (_master(_RULES), _RULES),
+}
 
 
 #: a JavaScript regular expression literal: its classes may hold ``/``, quotes and brackets
 _JS_REGEX = re.compile(r"/(?![*/])(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\n\[])+/[A-Za-z]*")
 #: words after which a ``/`` starts a regular expression, not a division
-_BEFORE_EXPRESSION = frozenset({"return", "typeof", "instanceof", "in", "of", "new", "delete", "void",
-                                "throw", "case", "do", "else", "yield", "await"})
+_BEFORE_EXPRESSION = frozenset(
+    {
+        "return",
+        "typeof",
+        "instanceof",
+        "in",
+        "of",
+        "new",
+        "delete",
+        "void",
+        "throw",
+        "case",
+        "do",
+        "else",
+        "yield",
+        "await",
+    }
+)
 
 
 def _regex_may_start(previous: Token | None) -> bool:

@@ -19,8 +19,11 @@ def located(targets: Sequence[str], failing: Sequence[str]) -> list[str]:
     for those. The others are kept as they are."""
     found: list[str] = []
     for target in targets:
-        named = [] if test_id_file(target) != target or "/" in target else [
-            t for t in failing if t != target and t.endswith((f":{target}", f"::{target}"))]
+        named = (
+            []
+            if test_id_file(target) != target or "/" in target
+            else [t for t in failing if t != target and t.endswith((f":{target}", f"::{target}"))]
+        )
         found.extend(t for t in named or [target] if t not in found)
     return found
 

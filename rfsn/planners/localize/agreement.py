@@ -29,8 +29,11 @@ def _spans(path: str, source: str, language: str) -> list[tuple[str, int, int]]:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return []
-        return [(n.name, n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        return [
+            (n.name, n.lineno, n.end_lineno or n.lineno)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
     return function_spans(source, language)
 
 
@@ -47,9 +50,15 @@ def _where(path: str, line: int, spans: Sequence[tuple[str, int, int]]) -> str:
     return f"{path}:{name}@{first}"
 
 
-def pointed(tests: Sequence[str], coverage: Coverage, passing: Sequence[str],
-            sources: Mapping[str, str], language: str, formula: str = "ochiai",
-            frames: Sequence[tuple[str, int]] = ()) -> str:
+def pointed(
+    tests: Sequence[str],
+    coverage: Coverage,
+    passing: Sequence[str],
+    sources: Mapping[str, str],
+    language: str,
+    formula: str = "ochiai",
+    frames: Sequence[tuple[str, int]] = (),
+) -> str:
     """The function holding most of ``tests``' top-scored lines, ranked alone ("": none); where
     none of them ran a line of the project, the function holding the first of their stack
     ``frames`` in the project's source (as a group with no coverage is localized)."""

@@ -23,10 +23,10 @@ from rfsn.planners.localize.stacktrace import stack_frames
 WINDOW = 12  # test lines read above each frame
 SETUP_WEIGHT = 0.5  # a name only in the lines above a frame, against 1 on the frame's line
 _DEFINITION = re.compile(
-    r"(?:function\s*\*?\s*(?P<a>\w+)"            # function name(
+    r"(?:function\s*\*?\s*(?P<a>\w+)"  # function name(
     r"|(?:const|let|var)\s+(?P<b>\w+)\s*=\s*(?:async\s*)?(?:function|\([^)]*\)\s*=>|\w+\s*=>)"
-    r"|\bfn\s+(?P<c>\w+)"                        # Rust
-    r"|\bfunc\s+(?:\([^)]*\)\s*)?(?P<d>\w+)"     # Go
+    r"|\bfn\s+(?P<c>\w+)"  # Rust
+    r"|\bfunc\s+(?:\([^)]*\)\s*)?(?P<d>\w+)"  # Go
     r"|^\s*(?:(?:public|private|protected|static|async|get|set)\s+)*(?P<e>\w+)\s*\([^;{]*\)\s*(?:->\s*[^{]+)?\{)",
     re.M,
 )
@@ -86,8 +86,9 @@ def _named_is_test_code(frames: Iterable[tuple[str, int]], files: Mapping[str, s
     return counts
 
 
-def callee_locations(output: str, files: Mapping[str, str], tests: Mapping[str, str],
-                     root: str | None = "/testbed") -> list[Location]:
+def callee_locations(
+    output: str, files: Mapping[str, str], tests: Mapping[str, str], root: str | None = "/testbed"
+) -> list[Location]:
     """Lines of the functions named near the failing tests' frames, most named first."""
     every = {**files, **tests}
     frames = [f for f in stack_frames(output, root, every) if is_test_code(*f, every)]

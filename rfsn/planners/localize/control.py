@@ -76,8 +76,11 @@ class _PythonConditions:
         """The condition lines governing ``line`` (with their share), nearest first,
         within its function."""
         scope = max((s for s in self.scopes if s[0] < line <= s[1]), default=(0, 0))
-        inside = [(span, lines, share) for span, lines, start, share in self.guards
-                  if span[0] <= line <= span[1] and line not in lines and start >= scope[0]]
+        inside = [
+            (span, lines, share)
+            for span, lines, start, share in self.guards
+            if span[0] <= line <= span[1] and line not in lines and start >= scope[0]
+        ]
         inside.sort(key=lambda item: (item[0][1] - item[0][0], -item[0][0]))
         return [(lines, share) for _, lines, share in inside]
 
@@ -113,8 +116,7 @@ class _BraceConditions:
             elif tok.text == "}" and stack:
                 opening = stack.pop()
                 self.match[opening], self.match[i] = i, opening
-        self.blocks = sorted(((o, c) for o, c in self.match.items() if o < c),
-                             key=lambda b: self.tokens[b[0]].start)
+        self.blocks = sorted(((o, c) for o, c in self.match.items() if o < c), key=lambda b: self.tokens[b[0]].start)
 
     def _header(self, opening: int) -> tuple[list[int], float] | None:
         """The lines of the condition whose block opens at token ``opening``; [] for an
@@ -129,7 +131,7 @@ class _BraceConditions:
             elif depth == 0 and tok.text in ("{", "}", ";"):
                 break
             i -= 1
-        head = _statement(self.tokens[i + 1:opening], self.keywords)
+        head = _statement(self.tokens[i + 1 : opening], self.keywords)
         if head and head[0].text == "else":
             if len(head) > 1 and head[1].text == "if":
                 return self._token_lines(head[2:] or head), 1.0
@@ -153,9 +155,12 @@ class _BraceConditions:
 
     def conditions(self, line: int) -> list[tuple[list[int], float]]:
         out: list[tuple[list[int], float]] = []
-        around = [(o, c) for o, c in self.blocks
-                  if self.tokens[o].line < line <= self.tokens[c].line
-                  or (self.tokens[o].line == line and self.tokens[c].line > line)]
+        around = [
+            (o, c)
+            for o, c in self.blocks
+            if self.tokens[o].line < line <= self.tokens[c].line
+            or (self.tokens[o].line == line and self.tokens[c].line > line)
+        ]
         for opening, _ in sorted(around, key=lambda b: -self.tokens[b[0]].start):
             found = [self._header(opening)]
             chain = opening
@@ -178,8 +183,9 @@ def _reader(path: str, source: str) -> _PythonConditions | _BraceConditions | No
     return _BraceConditions(source, language) if language else None
 
 
-def with_control_dependence(locations: list[Location], files: Mapping[str, str],
-                            top: int = TOP, decay: float = DECAY) -> list[Location]:
+def with_control_dependence(
+    locations: list[Location], files: Mapping[str, str], top: int = TOP, decay: float = DECAY
+) -> list[Location]:
     """``locations`` with the conditions governing their ``top`` lines raised to the
     governed line's score (``decay`` per further level), best first. On a tie a
     governing line goes right before the line it took its score from (and after the
@@ -198,8 +204,7 @@ def with_control_dependence(locations: list[Location], files: Mapping[str, str],
             score = loc.score * share * decay**level
             for j, line in enumerate(lines):
                 where = (loc.file, line)
-                if scores.get(where, -1.0) < score or (
-                        scores[where] == score and place[where] > governed):
+                if scores.get(where, -1.0) < score or (scores[where] == score and place[where] > governed):
                     scores[where] = score
                     place[where] = governed - 0.5 + j / (2 * len(lines) + 1)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], place[item[0]]))

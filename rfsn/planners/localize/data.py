@@ -58,8 +58,9 @@ def _writes(function: _FUNCTION, self_name: str | None) -> Iterator[tuple[str, s
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign | ast.Delete):
             targets = list(node.targets)
-        elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr | ast.For | ast.AsyncFor
-                        | ast.comprehension):
+        elif isinstance(
+            node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr | ast.For | ast.AsyncFor | ast.comprehension
+        ):
             targets = [node.target]
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             targets = [node.optional_vars]
@@ -78,8 +79,9 @@ class _Module:
             if isinstance(node, ast.ClassDef):
                 self.functions += [(f, node) for f in node.body if isinstance(f, _FUNCTION)]
         methods = {id(f) for f, _ in self.functions}
-        self.functions += [(node, None) for node in ast.walk(tree)
-                           if isinstance(node, _FUNCTION) and id(node) not in methods]
+        self.functions += [
+            (node, None) for node in ast.walk(tree) if isinstance(node, _FUNCTION) and id(node) not in methods
+        ]
 
     def writers(self, line: int) -> set[int]:
         """The lines that write a local or a ``self`` attribute that ``line`` reads."""
@@ -88,21 +90,34 @@ class _Module:
             return set()
         function, owner = max(around, key=lambda fc: fc[0].lineno)  # the innermost
         self_name = _self_name(function) if owner is not None else None
-        reads = {("local", n.id) for n in ast.walk(function)
-                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno == line}
-        reads |= {("attribute", n.attr) for n in ast.walk(function)
-                  if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and n.lineno == line
-                  and isinstance(n.value, ast.Name) and n.value.id == self_name}
+        reads = {
+            ("local", n.id)
+            for n in ast.walk(function)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno == line
+        }
+        reads |= {
+            ("attribute", n.attr)
+            for n in ast.walk(function)
+            if isinstance(n, ast.Attribute)
+            and isinstance(n.ctx, ast.Load)
+            and n.lineno == line
+            and isinstance(n.value, ast.Name)
+            and n.value.id == self_name
+        }
         found = {at for kind, name, at in _writes(function, self_name) if kind == "local" and ("local", name) in reads}
         for method, cls in self.functions:
             if owner is not None and cls is owner:
-                found |= {at for kind, name, at in _writes(method, _self_name(method))
-                          if kind == "attribute" and ("attribute", name) in reads}
+                found |= {
+                    at
+                    for kind, name, at in _writes(method, _self_name(method))
+                    if kind == "attribute" and ("attribute", name) in reads
+                }
         return found - {line}
 
 
-def with_data_dependence(locations: list[Location], files: Mapping[str, str],
-                         top: int = TOP, share: float = SHARE) -> list[Location]:
+def with_data_dependence(
+    locations: list[Location], files: Mapping[str, str], top: int = TOP, share: float = SHARE
+) -> list[Location]:
     """``locations`` with the lines that write what their ``top`` lines read raised to ``share``
     of the reading line's score, best first; on a tie a writer goes right after its reader."""
     scores = {(loc.file, loc.line): loc.score for loc in locations}

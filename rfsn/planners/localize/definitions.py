@@ -45,8 +45,11 @@ class _Scopes:
 
 def _assigned(body: list[ast.stmt], path: str, into: dict[str, list[tuple[str, int]]]) -> None:
     for stmt in body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else ([stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
+        )
         end = min(stmt.end_lineno or stmt.lineno, stmt.lineno + MAX_DEFINITION_LINES - 1)
         for target in targets:
             if isinstance(target, ast.Name):
@@ -88,7 +91,7 @@ def _imports(tree: ast.Module, path: str, files: Mapping[str, str]) -> tuple[dic
             modules += [f for alias in node.names if (f := _module_file(alias.name, files))]
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".") if node.level else []
-            base = base[:len(base) - node.level + 1] if node.level > 1 else base
+            base = base[: len(base) - node.level + 1] if node.level > 1 else base
             module = ".".join([p for p in base if p] + ([node.module] if node.module else []))
             source = _module_file(module, files) if module else None
             for alias in node.names:
@@ -106,17 +109,21 @@ def _used(tree: ast.Module, line: int) -> tuple[set[str], set[str], int | None]:
     function's signature (None: module level)."""
     function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
-        if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body
-                and node.body[0].lineno <= line <= (node.end_lineno or line)
-                and (function is None or node.lineno > function.lineno)):
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and node.body[0].lineno <= line <= (node.end_lineno or line)
+            and (function is None or node.lineno > function.lineno)
+        ):
             function = node
     bound: set[str] = set()
     if function is not None:
         args = function.args
         bound = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
         declared = {n for node in ast.walk(function) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
-        bound |= {node.id for node in ast.walk(function)
-                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
+        bound |= {
+            node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        } - declared
     names: set[str] = set()
     attributes: set[str] = set()
     for node in ast.walk(function or tree):
@@ -129,8 +136,9 @@ def _used(tree: ast.Module, line: int) -> tuple[set[str], set[str], int | None]:
     return names, attributes, function.lineno if function else None
 
 
-def with_definitions(locations: list[Location], files: Mapping[str, str], top: int = 30,
-                     factor: float = 0.8) -> list[Location]:
+def with_definitions(
+    locations: list[Location], files: Mapping[str, str], top: int = 30, factor: float = 0.8
+) -> list[Location]:
     """``locations`` plus the import-time code their top lines depend on, best first."""
     scopes = _scopes(files)
     scores = {(loc.file, loc.line): loc.score for loc in locations}
@@ -173,23 +181,30 @@ def _functions(tree: ast.Module) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(
-                node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str) else node.body
+            body = (
+                node.body[1:]
+                if isinstance(node.body[0], ast.Expr)
+                and isinstance(node.body[0].value, ast.Constant)
+                and isinstance(node.body[0].value.value, str)
+                else node.body
+            )
             if body:
                 first = body[0].lineno
                 found[node.name] = (first, min(node.end_lineno or first, first + MAX_DEFINITION_LINES - 1))
     return found
 
 
-def with_callees(locations: list[Location], files: Mapping[str, str], top: int = 5,
-                 factor: float = 0.8) -> list[Location]:
+def with_callees(
+    locations: list[Location], files: Mapping[str, str], top: int = 5, factor: float = 0.8
+) -> list[Location]:
     """``locations`` plus the bodies of the project's top-level functions their ``top`` lines
     name, at ``factor`` of the line's score: a stack frame stops at the line that called a
     function and acted on what it returned (``if not is_collection(x): raise``), and the fault
     may be in that function, whose lines no frame names."""
     scores = {(loc.file, loc.line): loc.score for loc in locations}
-    trees = {path: parse_module(source) for path, source in files.items()
-             if path.endswith(".py") and not is_test_file(path)}
+    trees = {
+        path: parse_module(source) for path, source in files.items() if path.endswith(".py") and not is_test_file(path)
+    }
     functions = {path: _functions(tree) for path, tree in trees.items() if tree is not None}
     for loc in sorted(locations, key=lambda loc: -loc.score)[:top]:
         tree = trees.get(loc.file)

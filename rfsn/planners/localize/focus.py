@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.code.location import Location
 
-SMALL_SUITE = 200   # tests: below this, cover everything at once...
-SLOW_SUITE = 60.0   # ...unless the baseline took this many seconds (coverage slows a run 2-3x)
-FLAT_TIES = 20      # lines sharing the top score: above this, the ranking says little
+SMALL_SUITE = 200  # tests: below this, cover everything at once...
+SLOW_SUITE = 60.0  # ...unless the baseline took this many seconds (coverage slows a run 2-3x)
+FLAT_TIES = 20  # lines sharing the top score: above this, the ranking says little
 
 
 def focus_tests(failing: Sequence[str], passing: Sequence[str], seconds: float = 0.0) -> tuple[str, ...] | None:

@@ -32,19 +32,26 @@ Coverage = dict[str, dict[str, list[int]]]
 
 
 def _localized(by: str, locations: list[Location]) -> list[Location]:
-    log.info("planner.localized", by=by, locations=len(locations),
-             top=[f"{loc.file}:{loc.line}" for loc in locations[:5]],
-             ranked=[f"{loc.file}:{loc.line}" for loc in locations[:RANKED_LOGGED]])
+    log.info(
+        "planner.localized",
+        by=by,
+        locations=len(locations),
+        top=[f"{loc.file}:{loc.line}" for loc in locations[:5]],
+        ranked=[f"{loc.file}:{loc.line}" for loc in locations[:RANKED_LOGGED]],
+    )
     return locations
 
 
-def _dependent(ranked: list[Location], sources: Mapping[str, str],
-               then: Callable[[list[Location], Mapping[str, str]], list[Location]] = lambda loc, _: loc,
-               ) -> list[Location]:
+def _dependent(
+    ranked: list[Location],
+    sources: Mapping[str, str],
+    then: Callable[[list[Location], Mapping[str, str]], list[Location]] = lambda loc, _: loc,
+) -> list[Location]:
     """``ranked`` with what its top lines depend on: the conditions governing them, the writers of
     what they read (``then``: a further step, as callees), and the import-time definitions."""
-    return with_definitions(then(with_data_dependence(with_control_dependence(ranked, sources), sources),
-                                 sources), sources)
+    return with_definitions(
+        then(with_data_dependence(with_control_dependence(ranked, sources), sources), sources), sources
+    )
 
 
 def _unsteady(baseline: TestReport, run: TestReport | None, known: Sequence[str], room: int) -> list[str]:
@@ -65,8 +72,17 @@ class Localizer:
     """The localizations of one plan, sharing what each measured: a later group's focus the
     coverage of an earlier run held is not measured again."""
 
-    def __init__(self, workspace: Path, language: str, workdir: str, formula: str, *, reads_code: bool,
-                 seconds_left: Callable[[], float] | None, max_unsteady: int) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        language: str,
+        workdir: str,
+        formula: str,
+        *,
+        reads_code: bool,
+        seconds_left: Callable[[], float] | None,
+        max_unsteady: int,
+    ) -> None:
         """``reads_code``: the strategy reads the code (the focused evidence stands as it is);
         ``max_unsteady``: the most unsteady tests set aside before a run counts as gone wrong."""
         self.workspace, self.language, self.workdir, self.formula = workspace, language, workdir, formula
@@ -95,8 +111,9 @@ class Localizer:
                 return coverage
         return None
 
-    def localize(self, baseline: TestReport, targets: list[str],
-                 measuring: float | None = None) -> Plan[list[Location]]:
+    def localize(
+        self, baseline: TestReport, targets: list[str], measuring: float | None = None
+    ) -> Plan[list[Location]]:
         """Where ``targets`` fail, best first (their coverage measured within ``measuring`` seconds)."""
         targets = located(targets, baseline.failing)
         focus = focus_tests(targets, baseline.passing, baseline.duration)
@@ -132,34 +149,44 @@ class Localizer:
                 continue  # runs (Go's ids name no file to focus on)
             ranked, sources = found
             # a flat ranking still orders what coverage saw when no wider run will sharpen it
-            if (subset is None or not is_flat(ranked)
-                    or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked))):
+            if (
+                subset is None
+                or not is_flat(ranked)
+                or (subset is subsets[-1] and any(loc.score > 0 for loc in ranked))
+            ):
                 return _localized("coverage", _dependent(ranked, sources))
             if any(loc.score > 0 for loc in ranked):
                 flat = _dependent(ranked, sources)
         files = read_sources(self.workspace, self.language)
         return _localized("stack frames", _dependent(self.frames(baseline, targets), files, with_callees))
 
-    def _measure(self, baseline: TestReport, targets: list[str], subset: tuple[str, ...] | None,
-                 within: float | None) -> Plan[TestReport | None]:
+    def _measure(
+        self, baseline: TestReport, targets: list[str], subset: tuple[str, ...] | None, within: float | None
+    ) -> Plan[TestReport | None]:
         """The coverage run of ``subset`` (none: the suite). The measuring time bounds the run
         itself too: one cut short leaves the ranking to what was measured before it, or to the
         stack frames."""
-        fb = yield RunTests(phase=Phase.LOCALIZE, coverage=True, tests=subset or (),
-                            leave_out=left_out(baseline, targets),
-                            timeout=None if within is None else max(1.0, within),
-                            measure_within=None if within is None else max(1.0, within),
-                            rationale="per-test line coverage for spectrum-based localization"
-                                      + (" (failing tests and their files' tests first)" if subset else ""))
+        fb = yield RunTests(
+            phase=Phase.LOCALIZE,
+            coverage=True,
+            tests=subset or (),
+            leave_out=left_out(baseline, targets),
+            timeout=None if within is None else max(1.0, within),
+            measure_within=None if within is None else max(1.0, within),
+            rationale="per-test line coverage for spectrum-based localization"
+            + (" (failing tests and their files' tests first)" if subset else ""),
+        )
         measured = fb.outcome.report if fb.outcome and fb.outcome.report else None
-        self.unsteady += _unsteady(baseline, measured, [*targets, *self.unsteady],
-                                   room=self.max_unsteady - len(self.unsteady))
+        self.unsteady += _unsteady(
+            baseline, measured, [*targets, *self.unsteady], room=self.max_unsteady - len(self.unsteady)
+        )
         if measured and measured.coverage:
             self.measurements.append((None if subset is None else frozenset(subset), measured.coverage))
         return measured
 
-    def _ranked(self, baseline: TestReport, targets: list[str], coverage: Coverage,
-                subset: Sequence[str] | None, last: bool) -> tuple[list[Location], dict[str, str]] | None:
+    def _ranked(
+        self, baseline: TestReport, targets: list[str], coverage: Coverage, subset: Sequence[str] | None, last: bool
+    ) -> tuple[list[Location], dict[str, str]] | None:
         """The lines ``coverage`` ranks, with the targets' output as evidence, and the sources read;
         none when a focused run (not the ``last``) covered no passing test."""
         failed = output_of(baseline.log, targets)
@@ -170,29 +197,33 @@ class Localizer:
         # localized by them
         blind = [t for t in targets if not ran_project(coverage.get(t, {}))]
         frames = rank_frames(self.source_frames(baseline, blind, sources), exclude_tests=True) if blind else []
-        for loc in [*callee_definitions(failed, sources), *written_values(failed, sources, tested, targets),
-                    *frames]:
+        for loc in [*callee_definitions(failed, sources), *written_values(failed, sources, tested, targets), *frames]:
             boosts[(loc.file, loc.line)] = max(boosts.get((loc.file, loc.line), 0.0), loc.score)
         by_test = {t: {f: set(lines) for f, lines in files.items()} for t, files in coverage.items()}
         covered = [t for t in baseline.passing if t in by_test] if subset else baseline.passing
         if subset and not covered and not last:
             return None
-        return with_reach(rank(by_test, targets, covered, self.formula, boosts), sources,
-                          tested, targets, keep=boosts), sources
+        return with_reach(
+            rank(by_test, targets, covered, self.formula, boosts), sources, tested, targets, keep=boosts
+        ), sources
 
     def _output(self, baseline: TestReport, targets: Sequence[str]) -> str:
         """The targets' tracebacks, not the other failures', and first the stacks of their crashes."""
         stacks = [c.stack for c in baseline.crashes if c.test in targets]
         return "\n".join([*stacks, output_of(baseline.log, targets)])
 
-    def source_frames(self, baseline: TestReport, targets: list[str],
-                      sources: Mapping[str, str]) -> list[tuple[str, int]]:
+    def source_frames(
+        self, baseline: TestReport, targets: list[str], sources: Mapping[str, str]
+    ) -> list[tuple[str, int]]:
         """The targets' stack frames in the project's source, where none of them ran a line of
         it in the coverage measured (else none: coverage says where they point)."""
         if any(ran_project(self.coverage.get(t, {})) for t in targets):
             return []
-        return [(path, line) for path, line in stack_frames(self._output(baseline, targets), self.workdir, sources)
-                if path in sources and not is_test_code(path, line, sources)]
+        return [
+            (path, line)
+            for path, line in stack_frames(self._output(baseline, targets), self.workdir, sources)
+            if path in sources and not is_test_code(path, line, sources)
+        ]
 
     def frames(self, baseline: TestReport, targets: list[str]) -> list[Location]:
         """Where the targets' output says they failed: their stack frames, the functions they
@@ -201,9 +232,12 @@ class Localizer:
         tests = read_sources(self.workspace, self.language, tests=True)
         evidence: dict[tuple[str, int], float] = {}
         output = self._output(baseline, targets)
-        for found in (localize_from_output(output, files, targets, root=self.workdir),
-                      callee_locations(output, files, tests, root=self.workdir),
-                      callee_definitions(output, files), written_values(output, files, tests, targets)):
+        for found in (
+            localize_from_output(output, files, targets, root=self.workdir),
+            callee_locations(output, files, tests, root=self.workdir),
+            callee_definitions(output, files),
+            written_values(output, files, tests, targets),
+        ):
             for loc in found:
                 evidence[(loc.file, loc.line)] = evidence.get((loc.file, loc.line), 0.0) + loc.score
         merged = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))

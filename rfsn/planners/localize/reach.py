@@ -45,8 +45,7 @@ def _names(nodes: Iterable[ast.AST]) -> set[str]:
                 found.add(sub.arg)  # a test's parameter names its fixture
             elif isinstance(sub, ast.alias):
                 found.add((sub.asname or sub.name).rsplit(".", 1)[-1])
-            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
-                    and _IDENTIFIER.fullmatch(sub.value):
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and _IDENTIFIER.fullmatch(sub.value):
                 found.add(sub.value)
     return found
 
@@ -64,8 +63,11 @@ class _Program:
     """The definitions of a project and its tests, by name, with the lines they span."""
 
     def __init__(self, files: Mapping[str, str]) -> None:
-        self.trees = {path: tree for path, text in files.items()
-                      if path.endswith(".py") and (tree := parse_module(text)) is not None}
+        self.trees = {
+            path: tree
+            for path, text in files.items()
+            if path.endswith(".py") and (tree := parse_module(text)) is not None
+        }
         self.by_name: dict[str, list[ast.AST]] = defaultdict(list)
         self.decorated: dict[str, list[ast.AST]] = defaultdict(list)  # decorator name -> functions
         self.dunders: dict[ast.AST, list[ast.AST]] = {}
@@ -78,12 +80,18 @@ class _Program:
                     for name in _names(node.decorator_list):
                         self.decorated[name].append(node)
                 if isinstance(node, ast.ClassDef):
-                    self.dunders[node] = [s for s in node.body if isinstance(s, _Def)
-                                          and s.name.startswith("__") and s.name.endswith("__")]
+                    self.dunders[node] = [
+                        s
+                        for s in node.body
+                        if isinstance(s, _Def) and s.name.startswith("__") and s.name.endswith("__")
+                    ]
                 if isinstance(node, ast.Module | ast.ClassDef):  # a table of handlers, a constant
                     for stmt in node.body:
-                        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-                            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
+                        targets = (
+                            stmt.targets
+                            if isinstance(stmt, ast.Assign)
+                            else ([stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else [])
+                        )
                         for target in targets:
                             if isinstance(target, ast.Name):
                                 self.by_name[target.id].append(stmt)
@@ -123,20 +131,25 @@ class _Program:
         return done
 
     def innermost(self, path: str, line: int) -> ast.AST | None:
-        around = [(end - start, node) for start, end, node in self.spans.get(path, ())
-                  if start <= line <= end]
+        around = [(end - start, node) for start, end, node in self.spans.get(path, ()) if start <= line <= end]
         return min(around, key=lambda item: item[0])[1] if around else None
 
 
-def with_reach(locations: list[Location], files: Mapping[str, str], tests: Mapping[str, str],
-               failing: Iterable[str], keep: Collection[tuple[str, int]] = ()) -> list[Location]:
+def with_reach(
+    locations: list[Location],
+    files: Mapping[str, str],
+    tests: Mapping[str, str],
+    failing: Iterable[str],
+    keep: Collection[tuple[str, int]] = (),
+) -> list[Location]:
     """``locations`` with the lines of functions no failing test reaches by name scaled by
     ``UNREACHED`` (``keep``: lines that stay, the failing tests' own frames), best first;
     unchanged when a failing test's code is not found."""
     failing = list(failing)
     own = {test_id_file(t) for t in failing}
-    program = _Program({**files, **{p: t for p, t in tests.items()
-                                    if p in own or p.rsplit("/", 1)[-1] == "conftest.py"}})
+    program = _Program(
+        {**files, **{p: t for p, t in tests.items() if p in own or p.rsplit("/", 1)[-1] == "conftest.py"}}
+    )
     seeds = [program.seeds(t) for t in failing]
     if not seeds or any(s is None for s in seeds):
         return locations
@@ -144,7 +157,10 @@ def with_reach(locations: list[Location], files: Mapping[str, str], tests: Mappi
     owners = [program.innermost(loc.file, loc.line) if loc.file in files else None for loc in locations]
     if not any(owner in reached for owner in owners if owner is not None):
         return locations  # the tests reach the ranked code only through values: no telling
-    scaled = [loc._replace(score=loc.score * UNREACHED)
-              if owner is not None and owner not in reached and (loc.file, loc.line) not in keep else loc
-              for loc, owner in zip(locations, owners, strict=True)]
+    scaled = [
+        loc._replace(score=loc.score * UNREACHED)
+        if owner is not None and owner not in reached and (loc.file, loc.line) not in keep
+        else loc
+        for loc, owner in zip(locations, owners, strict=True)
+    ]
     return sorted(scaled, key=lambda loc: -loc.score)

@@ -40,9 +40,7 @@ def tarantula(ef: int, ep: int, nf: int, np: int) -> float:
 FORMULAS: dict[str, Formula] = {"ochiai": ochiai, "dstar": dstar, "tarantula": tarantula}
 
 
-def _counts(
-    coverage: CoverageByTest, tests: Iterable[str], include_tests: bool
-) -> Counter[tuple[str, int]]:
+def _counts(coverage: CoverageByTest, tests: Iterable[str], include_tests: bool) -> Counter[tuple[str, int]]:
     counts: Counter[tuple[str, int]] = Counter()
     for test in tests:
         for path, lines in coverage.get(test, {}).items():

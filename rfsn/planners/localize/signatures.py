@@ -19,8 +19,10 @@ from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
 
 #: the callee a refused call names (qualified from Python 3.10: ``Version.__init__``)
-REFUSED = re.compile(r"TypeError: (?P<name>[A-Za-z_][\w.]*)\(\) (?:got an unexpected keyword argument"
-                     r"|takes |missing \d+ required|got multiple values for|got some positional-only)")
+REFUSED = re.compile(
+    r"TypeError: (?P<name>[A-Za-z_][\w.]*)\(\) (?:got an unexpected keyword argument"
+    r"|takes |missing \d+ required|got multiple values for|got some positional-only)"
+)
 #: definitions of one unqualified name beyond which the error does not say which is meant
 MAX_DEFINITIONS = 3
 BODY_WEIGHT = 0.5  # a body line, against 1 for a line of the signature
@@ -43,8 +45,7 @@ def _definitions(tree: ast.Module, name: str) -> list[ast.FunctionDef | ast.Asyn
     found: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and (not owner or node.name == owner[-1]):
-            found += [f for f in node.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
-                      and f.name == last]
+            found += [f for f in node.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.name == last]
             if node.name == last and not owner:  # ``Cls() takes no arguments``
                 init = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"]
                 found += init or [node]
@@ -67,8 +68,11 @@ def callee_definitions(output: str, files: Mapping[str, str]) -> list[Location]:
     names = refused_callees(output)
     if not names:
         return []
-    trees = {p: t for p, s in sorted(files.items())
-             if p.endswith(".py") and not is_test_file(p) and (t := parse_module(s)) is not None}
+    trees = {
+        p: t
+        for p, s in sorted(files.items())
+        if p.endswith(".py") and not is_test_file(p) and (t := parse_module(s)) is not None
+    }
     scored: dict[tuple[str, int], float] = {}
     for rank, name in enumerate(names):
         found = [(path, node) for path, tree in trees.items() for node in _definitions(tree, name)]

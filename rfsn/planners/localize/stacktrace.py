@@ -21,9 +21,7 @@ from rfsn.planners.localize.tracebacks import WARNING, traceback_frames
 
 _EXT = r"(?:[cm]?[jt]sx?|rs|go|java|kt|c|cc|cpp|h|hpp|py)"
 _PATTERNS = (
-    re.compile(
-        rf"\bat (?:[^\s(]+ )?\(?(?:file://)?(?P<path>[^\s():]+\.{_EXT}):(?P<line>\d+)(?::\d+)?\)?"
-    ),
+    re.compile(rf"\bat (?:[^\s(]+ )?\(?(?:file://)?(?P<path>[^\s():]+\.{_EXT}):(?P<line>\d+)(?::\d+)?\)?"),
     re.compile(r"panicked at (?:'.*?', |\".*?\", )?(?P<path>[^\s:']+\.rs):(?P<line>\d+)(?::\d+)?"),
     # older rustc: a multi-line panic message ends with "', src/x.rs:LINE:COL"
     re.compile(r"['\"], (?P<path>[^\s:'\"]+\.rs):(?P<line>\d+):\d+\s*$", re.M),
@@ -52,13 +50,15 @@ def _relative(path: str, root: str | None, known: Iterable[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def stack_frames(
-    output: str, root: str | None = "/testbed", known_files: Iterable[str] = ()
-) -> list[tuple[str, int]]:
+def stack_frames(output: str, root: str | None = "/testbed", known_files: Iterable[str] = ()) -> list[tuple[str, int]]:
     """Every (repo-relative file, line) frame in the output, in order of appearance."""
     known = sorted(known_files)
-    hits = [(m.start(), m["path"], int(m["line"])) for p in _PATTERNS for m in p.finditer(output)
-            if not WARNING.match(output, m.end())]
+    hits = [
+        (m.start(), m["path"], int(m["line"]))
+        for p in _PATTERNS
+        for m in p.finditer(output)
+        if not WARNING.match(output, m.end())
+    ]
     frames: dict[tuple[str, int], None] = {}
     for _, path, line in sorted(hits):
         rel = _relative(path, root, known)
@@ -69,8 +69,9 @@ def stack_frames(
     return list(frames)
 
 
-def rank_frames(frames: list[tuple[str, int]], exclude_tests: bool = False,
-                files: Mapping[str, str] | None = None) -> list[Location]:
+def rank_frames(
+    frames: list[tuple[str, int]], exclude_tests: bool = False, files: Mapping[str, str] | None = None
+) -> list[Location]:
     """Source frames first (earlier printed = more suspicious), then test frames."""
     tests = [f for f in frames if is_test_code(*f, files or {})]
     source = [f for f in frames if f not in tests]
@@ -90,9 +91,7 @@ def identifiers(texts: Iterable[str]) -> list[str]:
     return list(words)
 
 
-def rank_by_identifiers(
-    files: Mapping[str, str], names: Iterable[str], limit: int = 50
-) -> list[Location]:
+def rank_by_identifiers(files: Mapping[str, str], names: Iterable[str], limit: int = 50) -> list[Location]:
     """Lines of source files mentioning the given identifiers (rarer names weigh more)."""
     names = list(names)
     sources = {p: t for p, t in files.items() if not is_test_file(p)}

@@ -31,7 +31,7 @@ def failure_sections(output: str) -> dict[str, str]:
     ends = [m.start() for m in marks[1:]] + [len(output)] if marks else []
     found: dict[str, str] = {}
     for mark, end in zip(marks, ends, strict=True):
-        found.setdefault(mark.group(1), output[mark.end():end])
+        found.setdefault(mark.group(1), output[mark.end() : end])
     return found
 
 
@@ -56,16 +56,15 @@ def relative_path(path: str, root: str | None) -> str | None:
     return path.removeprefix("./")
 
 
-def traceback_frames(
-    output: str, root: str | None = "/testbed", include_tests: bool = False
-) -> list[tuple[str, int]]:
+def traceback_frames(output: str, root: str | None = "/testbed", include_tests: bool = False) -> list[tuple[str, int]]:
     """(file, line) of every frame in the output, outermost first, without duplicates.
 
     Frames in test files are dropped unless ``include_tests``; so are frames
     outside the repository (the standard library, site-packages).
     """
-    hits = [(m.start(), m["path"], int(m["line"])) for m in _PYTEST.finditer(output)
-            if not WARNING.match(output, m.end())]
+    hits = [
+        (m.start(), m["path"], int(m["line"])) for m in _PYTEST.finditer(output) if not WARNING.match(output, m.end())
+    ]
     hits += [(m.start(), m["path"], int(m["line"])) for m in _NATIVE.finditer(output)]
     frames: dict[tuple[str, int], None] = {}
     for _, path, line in sorted(hits):
@@ -77,9 +76,7 @@ def traceback_frames(
     return list(frames)
 
 
-def traceback_boosts(
-    frames: list[tuple[str, int]], weight: float = 0.5
-) -> dict[tuple[str, int], float]:
+def traceback_boosts(frames: list[tuple[str, int]], weight: float = 0.5) -> dict[tuple[str, int], float]:
     """Boost per frame, growing with depth (the last frame raised the error)."""
     n = len(frames)
     return {frame: weight * (i + 1) / n for i, frame in enumerate(frames)}

@@ -59,8 +59,9 @@ def _strings(tree: ast.AST) -> Iterable[tuple[str, int]]:
             yield node.value, node.lineno
 
 
-def written_values(output: str, files: Mapping[str, str], tests: Mapping[str, str],
-                   targets: Iterable[str]) -> list[Location]:
+def written_values(
+    output: str, files: Mapping[str, str], tests: Mapping[str, str], targets: Iterable[str]
+) -> list[Location]:
     """The project lines that write a value the targets' failure ``output`` shows and their own
     files do not, at 1 shared among the lines that write it; none for a value more than
     `MAX_PLACES` lines write."""

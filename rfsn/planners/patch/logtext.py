@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
-_VOLATILE = ((re.compile(r"\b\d+(?:\.\d+)?s\b"), "<t>s"), (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<addr>"),
-             (re.compile(r"pytest-\d+"), "pytest-<n>"), (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"))
+_VOLATILE = (
+    (re.compile(r"\b\d+(?:\.\d+)?s\b"), "<t>s"),
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<addr>"),
+    (re.compile(r"pytest-\d+"), "pytest-<n>"),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"),
+)
 
 
 def stable(log: str) -> str:

@@ -51,8 +51,7 @@ def _obsolete_checked(candidate: Candidate, broken: tuple[str, ...] | list[str])
     """``candidate`` with only the tests it may call obsolete: those it broke in screening
     (``planners.verify.obsolete.accepted``)."""
     kept = accepted(candidate.obsolete, broken)
-    log.info("planner.obsolete", candidate=candidate.description, named=list(candidate.obsolete),
-             accepted=list(kept))
+    log.info("planner.obsolete", candidate=candidate.description, named=list(candidate.obsolete), accepted=list(kept))
     return candidate.model_copy(update={"obsolete": kept})
 
 
@@ -78,8 +77,14 @@ class Patcher:
     pairs_tried: int = 0
     current: Search | None = None  # the search screened last (it holds what is plausible)
 
-    def search(self, baseline: TestReport, group: FailureGroup, locations: list[Location],
-               holds: Sequence[Sequence[str]] = (), first: Sequence[Candidate] = ()) -> Search:
+    def search(
+        self,
+        baseline: TestReport,
+        group: FailureGroup,
+        locations: list[Location],
+        holds: Sequence[Sequence[str]] = (),
+        first: Sequence[Candidate] = (),
+    ) -> Search:
         """``group``'s search, its strategy's candidates ready (none where the fault could not be
         localized and the strategy does not read the code itself), after ``first``; ``holds``: the
         tests of each group a try of several stands for."""
@@ -89,13 +94,26 @@ class Patcher:
             # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its
             # file: a bare name is defined in many test files
             search.context = RepairContext(
-                workspace=self.workspace, language=self.language, failing=located(targets, baseline.failing),
-                passing=baseline.passing, locations=locations, problem=self.problem, log=baseline.log,
-                files=read_sources(self.workspace, self.language), model=self.model)
-            search.screen = Screen(baseline, targets, self.localizer.coverage, may_break=[*self.may_break],
-                                   tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
-                                   flaky=[] if self.scaffolding else unsteady,
-                                   stale=unsteady if self.scaffolding else [], groups=holds)
+                workspace=self.workspace,
+                language=self.language,
+                failing=located(targets, baseline.failing),
+                passing=baseline.passing,
+                locations=locations,
+                problem=self.problem,
+                log=baseline.log,
+                files=read_sources(self.workspace, self.language),
+                model=self.model,
+            )
+            search.screen = Screen(
+                baseline,
+                targets,
+                self.localizer.coverage,
+                may_break=[*self.may_break],
+                tell_broken=MAX_OBSOLETE if self.scaffolding else 0,
+                flaky=[] if self.scaffolding else unsteady,
+                stale=unsteady if self.scaffolding else [],
+                groups=holds,
+            )
             candidates = self.strategy.candidates(search.context)
             if isinstance(candidates, Generator):
                 self.opened.callback(candidates.close)
@@ -133,8 +151,9 @@ class Patcher:
                 if search.after_first < 0 or len(plausible) >= self.max_plausible:
                     break
         if not plausible:
-            ledger.close("left", share.why if search.cut
-                         else f"no plausible patch among {ledger.candidates} candidates")
+            ledger.close(
+                "left", share.why if search.cut else f"no plausible patch among {ledger.candidates} candidates"
+            )
         return bool(plausible)
 
     def _screen(self, search: Search, candidate: Candidate, share: Share) -> Plan[bool]:
@@ -174,13 +193,13 @@ class Patcher:
         assert context is not None and screen is not None
         if not result.plausible:  # a model strategy may answer it with one more round
             context.failures[candidate.diff()] = result.output or (
-                f"the gate refused it ({result.rejected})" if result.rejected else "it failed")
+                f"the gate refused it ({result.rejected})" if result.rejected else "it failed"
+            )
         if result.plausible:
             context.failures.pop(candidate.diff(), None)  # held, with tests called obsolete
             self._plausible(search, (yield from self._minimal(screen, candidate)))
         elif result.fixed and not search.plausible:
-            pair = yield from self._pair(screen, search.partial, candidate, result.fixed,
-                                         frozenset(search.group.tests))
+            pair = yield from self._pair(screen, search.partial, candidate, result.fixed, frozenset(search.group.tests))
             search.partial.append((candidate, result.fixed))
             if pair is not None:
                 self._plausible(search, (yield from self._minimal(screen, pair)))
@@ -193,8 +212,7 @@ class Patcher:
 
     def _minimal(self, screen: Screen, candidate: Candidate) -> Plan[Candidate]:
         """``candidate`` with the edits its tests do not need dropped (``planners.verify.minimal``)."""
-        return (yield from minimal(candidate, screen, self.trials.run,
-                                   lambda c: self.trials.room_for_one_more([c])))
+        return (yield from minimal(candidate, screen, self.trials.run, lambda c: self.trials.room_for_one_more([c])))
 
     def _broken(self, context: RepairContext, candidate: Candidate, result: ScreenResult) -> None:
         """Issue-only: the tests a patch seen to make the reproduction pass broke, kept by its diff;
@@ -203,8 +221,14 @@ class Patcher:
             known = context.broken.get(candidate.diff(), ())
             context.broken[candidate.diff()] = tuple(dict.fromkeys((*known, *result.broke)))
 
-    def _pair(self, screen: Screen, partial: list[tuple[Candidate, frozenset[str]]],
-              candidate: Candidate, fixed: frozenset[str], targets: frozenset[str]) -> Plan[Candidate | None]:
+    def _pair(
+        self,
+        screen: Screen,
+        partial: list[tuple[Candidate, frozenset[str]]],
+        candidate: Candidate,
+        fixed: frozenset[str],
+        targets: frozenset[str],
+    ) -> Plan[Candidate | None]:
         """Multi-location bugs: this partial fix with an earlier one that fixes the rest."""
         for other, other_fixed in partial:
             if self.pairs_tried >= self.max_pairs or other_fixed | fixed != targets:

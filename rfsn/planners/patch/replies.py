@@ -22,27 +22,35 @@ from rfsn.inputs import json_value
 from rfsn.llm.base import Reply, Tool, ToolCall
 from rfsn.patches import apply_file, parse_patch
 
-_BLOCK = re.compile(r"^[ \t]*(?P<path>[^\n<>=`]+?)[ \t]*\n(?:```[^\n]*\n)?<{5,9} SEARCH[ \t]*\n"
-                    r"(?P<search>.*?)^={5,9}[ \t]*\n(?P<replace>.*?)^>{5,9} REPLACE[ \t]*$",
-                    re.M | re.S)
+_BLOCK = re.compile(
+    r"^[ \t]*(?P<path>[^\n<>=`]+?)[ \t]*\n(?:```[^\n]*\n)?<{5,9} SEARCH[ \t]*\n"
+    r"(?P<search>.*?)^={5,9}[ \t]*\n(?P<replace>.*?)^>{5,9} REPLACE[ \t]*$",
+    re.M | re.S,
+)
 _DIFF = re.compile(r"^```(?:diff|patch)[ \t]*\n(?P<body>.*?)^```", re.M | re.S)
 
 
 EDIT_TOOL = Tool(
     name="replace_in_file",
     description="Replace the first occurrence of `search` (lines copied exactly from the current "
-                "file, short but unique in it) with `replace`. Call it once per edit.",
-    parameters={"type": "object", "required": ["path", "search", "replace"],
-                "properties": {"path": {"type": "string", "description": "file path in the repository"},
-                               "search": {"type": "string"}, "replace": {"type": "string"}}})
+    "file, short but unique in it) with `replace`. Call it once per edit.",
+    parameters={
+        "type": "object",
+        "required": ["path", "search", "replace"],
+        "properties": {
+            "path": {"type": "string", "description": "file path in the repository"},
+            "search": {"type": "string"},
+            "replace": {"type": "string"},
+        },
+    },
+)
 
 
 class ReplyError(RfsnError, ValueError):
     """A reply that holds no usable edit; the message says why."""
 
 
-def _replace(changed: dict[str, str], files: dict[str, str], path: str, search: str,
-             replace: str) -> None:
+def _replace(changed: dict[str, str], files: dict[str, str], path: str, search: str, replace: str) -> None:
     """One SEARCH/REPLACE edit (a block or a tool call), on top of the reply's earlier ones."""
     path = path.strip().strip("`*").removeprefix("./")
     text = changed.get(path, files.get(path))
@@ -69,8 +77,7 @@ def _tool_calls(calls: list[ToolCall], files: dict[str, str]) -> dict[str, str]:
             args = json_value(call.arguments, call.name)
         except InputError as exc:
             raise ReplyError(f"the arguments of {call.name} are not JSON: {exc}") from None
-        if not isinstance(args, dict) or not all(isinstance(args.get(k), str)
-                                                 for k in ("path", "search", "replace")):
+        if not isinstance(args, dict) or not all(isinstance(args.get(k), str) for k in ("path", "search", "replace")):
             raise ReplyError(f"{call.name} takes three strings: path, search and replace")
         _replace(changed, files, args["path"], args["search"], args["replace"])
     return changed
@@ -107,8 +114,7 @@ def reply_edits(reply: Reply, files: dict[str, str]) -> dict[str, str]:
 def _changes(changed: dict[str, str], files: dict[str, str]) -> dict[str, str]:
     changed = {p: t for p, t in changed.items() if t != files.get(p)}
     if not changed:
-        raise ReplyError("no replace_in_file call, SEARCH/REPLACE block or ```diff block "
-                         "that changes a file")
+        raise ReplyError("no replace_in_file call, SEARCH/REPLACE block or ```diff block that changes a file")
     return changed
 
 

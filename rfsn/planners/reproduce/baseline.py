@@ -40,12 +40,20 @@ class BaselineOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    suite: list[str] = Field(default_factory=list, description=(
-        "test files a run of the whole suite runs instead, with the test files the session adds "
-        "(none: the whole suite)"))
-    narrowed: list[str] = Field(default_factory=list, description=(
-        "test files a run of the whole suite runs instead once the baseline of it could not run: "
-        "it timed out, its runner died of a signal, or it says nothing about the tests"))
+    suite: list[str] = Field(
+        default_factory=list,
+        description=(
+            "test files a run of the whole suite runs instead, with the test files the session adds "
+            "(none: the whole suite)"
+        ),
+    )
+    narrowed: list[str] = Field(
+        default_factory=list,
+        description=(
+            "test files a run of the whole suite runs instead once the baseline of it could not run: "
+            "it timed out, its runner died of a signal, or it says nothing about the tests"
+        ),
+    )
 
 
 def _report(feedback: Feedback) -> TestReport | None:
@@ -53,9 +61,16 @@ def _report(feedback: Feedback) -> TestReport | None:
 
 
 class Baseline:
-    def __init__(self, options: BaselineOptions | None = None, *, workspace: Workspace | None = None,
-                 buildpack: Buildpack | None = None, given: Sequence[str] = (),
-                 setup_failure: str | None = None, seconds_left: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        options: BaselineOptions | None = None,
+        *,
+        workspace: Workspace | None = None,
+        buildpack: Buildpack | None = None,
+        given: Sequence[str] = (),
+        setup_failure: str | None = None,
+        seconds_left: Callable[[], float] | None = None,
+    ) -> None:
         """``given``: the tests the session was given to fix (a baseline is cut short only where
         it keeps them all). ``setup_failure``: the sandbox's failed setup, if any (a baseline
         after it where no test passes is a broken environment). ``seconds_left``: the session's
@@ -88,8 +103,9 @@ class Baseline:
         none out)."""
         if not self.suite or self.workspace is None:
             return ()
-        added = [p for p in self.workspace.added()
-                 if is_test_module(p) and p not in self.suite and p not in self._dropped]
+        added = [
+            p for p in self.workspace.added() if is_test_module(p) and p not in self.suite and p not in self._dropped
+        ]
         kept = tuple(p for p in (*self.suite, *added) if p not in leave_out)
         if len(kept) < len(self.suite) + len(added):
             log.info("baseline.left_out", files=[p for p in leave_out if p in (*self.suite, *added)])
@@ -114,8 +130,12 @@ class Baseline:
         broken = self._diagnose(report)
         narrowed, self.narrowed = self.narrowed, ()
         if narrowed and (report.timed_out or report.signalled or broken):
-            log.info("baseline.suite_narrowed", files=list(narrowed), reason=report.reason or broken,
-                     after=round(report.duration, 3))
+            log.info(
+                "baseline.suite_narrowed",
+                files=list(narrowed),
+                reason=report.reason or broken,
+                after=round(report.duration, 3),
+            )
             self.suite = narrowed
             feedback = yield from self._again(self._whole(proposal), BASELINE_RETRIES)
             report = _report(feedback)
@@ -130,8 +150,7 @@ class Baseline:
         return Feedback(feedback.decision, Outcome.of_run(proposal.intent, report))
 
     def _whole(self, proposal: RunTests, collect: bool = False) -> RunTests:
-        return proposal.model_copy(update={"tests": self.files(proposal.leave_out),
-                                           "collect": () if collect else None})
+        return proposal.model_copy(update={"tests": self.files(proposal.leave_out), "collect": () if collect else None})
 
     def _again(self, proposal: RunTests, retries: int) -> Runs:
         """The baseline's run, again while its runner dies of a signal (up to ``retries`` times,
@@ -141,8 +160,11 @@ class Baseline:
         again = proposal.model_copy(update={"collect": None})
         for _ in range(retries):
             report = _report(feedback)
-            if report is None or not report.signalled or (
-                    self.seconds_left is not None and self.seconds_left() < 2 * report.duration):
+            if (
+                report is None
+                or not report.signalled
+                or (self.seconds_left is not None and self.seconds_left() < 2 * report.duration)
+            ):
                 break
             log.info("baseline.again", reason=report.reason, after=round(report.duration, 3))
             feedback = yield again
@@ -159,8 +181,7 @@ class Baseline:
             if broken:
                 return broken
         if self.setup_failure and not report.passing:
-            return ("the environment is broken: no test passes after the project's setup failed: "
-                    f"{self.setup_failure}")
+            return f"the environment is broken: no test passes after the project's setup failed: {self.setup_failure}"
         return None
 
     @property
@@ -174,21 +195,37 @@ class Baseline:
         own, taken into the whole suite from then on, and are folded in. The baseline as it is
         when there are none, or the runner cannot take them in."""
         reported = {test_id_file(t) for t in baseline.tests}
-        files = sorted(f for f in {test_id_file(t) for t in baseline.unknown(self.given)} - reported
-                       if self.workspace is not None and (self.workspace.path / f).is_file())
+        files = sorted(
+            f
+            for f in {test_id_file(t) for t in baseline.unknown(self.given)} - reported
+            if self.workspace is not None and (self.workspace.path / f).is_file()
+        )
         if not files or baseline.timed_out or not isinstance(self.buildpack, CollectCapable):
             return baseline
-        alone = _report((yield RunTests(phase=Phase.REPRODUCE, tests=tuple(files), collect=tuple(files),
-                                        rationale="the given tests' files the whole suite does not collect")))
+        alone = _report(
+            (
+                yield RunTests(
+                    phase=Phase.REPRODUCE,
+                    tests=tuple(files),
+                    collect=tuple(files),
+                    rationale="the given tests' files the whole suite does not collect",
+                )
+            )
+        )
         if alone is None:
             return baseline
         log.info("baseline.named_collected", files=files, reported=len(alone.tests))
         if alone.timed_out or not alone.tests:
             return baseline
-        merged = baseline.model_copy(update={
-            "tests": {**baseline.tests, **alone.tests}, "durations": {**baseline.durations, **alone.durations},
-            "log": f"{baseline.log}\n{alone.log}", "duration": baseline.duration + alone.duration,
-            "exit_code": baseline.exit_code if baseline.tests and baseline.exit_code else alone.exit_code})
+        merged = baseline.model_copy(
+            update={
+                "tests": {**baseline.tests, **alone.tests},
+                "durations": {**baseline.durations, **alone.durations},
+                "log": f"{baseline.log}\n{alone.log}",
+                "duration": baseline.duration + alone.duration,
+                "exit_code": baseline.exit_code if baseline.tests and baseline.exit_code else alone.exit_code,
+            }
+        )
         if isinstance(self.buildpack, CrashCapable):
             merged.crashed = self.buildpack.crashed(merged, self._repo)
         return merged
@@ -211,8 +248,13 @@ class Baseline:
         cut = report.model_copy(update={"tests": kept, "timed_out": False, "reason": "", "unreached": []})
         if not done or cut.unknown(self.given):  # a given test is in a file it did not finish
             return None
-        log.info("baseline.suite_cut", files=done, left=[f for f in suite if f not in done],
-                 reason=report.reason, after=round(report.duration, 3))
+        log.info(
+            "baseline.suite_cut",
+            files=done,
+            left=[f for f in suite if f not in done],
+            reason=report.reason,
+            after=round(report.duration, 3),
+        )
         self.suite, self._dropped = tuple(done), tuple(f for f in suite if f not in done)
         if isinstance(self.buildpack, CrashCapable):
             cut.crashed = self.buildpack.crashed(cut, self._repo)

@@ -31,19 +31,33 @@ from rfsn.planners.localize.tracebacks import (
 
 _WHERE = re.compile(r"^E\s+(?:\+\s+)*where .*?=\s*(?:[\w.]+\.)?(\w+)\(", re.M)
 #: a function or class definition: Python's ``def``/``class``, Go's ``func (r T) Name``, JavaScript's ``function``
-_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)|"
-                      r"^[ \t]*(?:export[ \t]+)?(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*(\w+)", re.M)
+_DEFINED = re.compile(
+    r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^func[ \t]+(?:\([^)]*\)[ \t]*)?(\w+)|"
+    r"^[ \t]*(?:export[ \t]+)?(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*(\w+)",
+    re.M,
+)
 _CALLED = re.compile(r"\b(\w+)\(")
 _MESSAGE = re.compile(r"^E\s+(.*)$", re.M)
 _SHAPES = (
-    ("the network", "message", re.compile(
-        r"[Cc]onnection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
-        r"resolution|nodename nor servname|Network is unreachable|No route to host|\bECONNREFUSED\b|\bENOTFOUND\b|"
-        r"no such host|net\.OpError")),  # Go's: "connect: connection refused", a dial's *net.OpError
-    ("a version-dependent test of annotations or typing", "name",
-     re.compile(r"annotation|type_?hint|typing|__annotations__|ForwardRef", re.I)),
-    ("a decode error of a subprocess's output", "decode",
-     re.compile(r"JSONDecodeError|UnicodeDecodeError|Expecting value|Extra data: line|Invalid control character")),
+    (
+        "the network",
+        "message",
+        re.compile(
+            r"[Cc]onnection refused|ConnectionRefusedError|Name or service not known|Temporary failure in name "
+            r"resolution|nodename nor servname|Network is unreachable|No route to host|\bECONNREFUSED\b|\bENOTFOUND\b|"
+            r"no such host|net\.OpError"
+        ),
+    ),  # Go's: "connect: connection refused", a dial's *net.OpError
+    (
+        "a version-dependent test of annotations or typing",
+        "name",
+        re.compile(r"annotation|type_?hint|typing|__annotations__|ForwardRef", re.I),
+    ),
+    (
+        "a decode error of a subprocess's output",
+        "decode",
+        re.compile(r"JSONDecodeError|UnicodeDecodeError|Expecting value|Extra data: line|Invalid control character"),
+    ),
 )
 _SUBPROCESS = re.compile(r"\bsubprocess\b|check_output|Popen|\.communicate\(")
 
@@ -59,8 +73,14 @@ def _anchors(section: str, sources: Mapping[str, str], names: set[str], root: st
     return frames | {name for name in _WHERE.findall(section) if name in names}
 
 
-def signs(tests: Sequence[str], sections: Mapping[str, str], sources: Mapping[str, str],
-          names: set[str], root: str | None, cause: str = "") -> list[str]:
+def signs(
+    tests: Sequence[str],
+    sections: Mapping[str, str],
+    sources: Mapping[str, str],
+    names: set[str],
+    root: str | None,
+    cause: str = "",
+) -> list[str]:
     """The signs that ``tests``' failures are a code fault in the project, one line each (a
     call in ``cause`` of a name the project defines asserts on its values: a Go test's
     ``QuoteLiteral(x) = y, want z``)."""
@@ -70,8 +90,10 @@ def signs(tests: Sequence[str], sections: Mapping[str, str], sources: Mapping[st
     own = sorted({path for path in raised if path is not None and path in sources})
     if own:
         found.append(f"its frames end in project code ({', '.join(own[:3])})")
-    asserted = sorted({name for text in texts for name in _WHERE.findall(text) if name in names} |
-                      {name for name in _CALLED.findall(cause) if name in names})
+    asserted = sorted(
+        {name for text in texts for name in _WHERE.findall(text) if name in names}
+        | {name for name in _CALLED.findall(cause) if name in names}
+    )
     if asserted:
         found.append(f"it asserts on the project's values ({', '.join(asserted[:3])})")
     anchors = [_anchors(text, sources, names, root) for text in texts]
@@ -102,8 +124,9 @@ def shape(tests: Sequence[str], cause: str, sections: Mapping[str, str]) -> str:
     return next((what for what, count in found.most_common() if what and 2 * count >= len(tests)), "")
 
 
-def ordered(groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str],
-            root: str | None) -> list[FailureGroup]:
+def ordered(
+    groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str], root: str | None
+) -> list[FailureGroup]:
     """The target groups with their evidence, the likeliest code fault first, environment-shaped
     ones last; then the environment's groups as they were."""
     sections, names = failure_sections(log), defined_names(sources)
@@ -114,7 +137,14 @@ def ordered(groups: Sequence[FailureGroup], log: str, sources: Mapping[str, str]
         env = shape(group.tests, group.cause, sections)
         found = signs(group.tests, sections, sources, names, root, group.cause)
         evidence = [f"environment-shaped ({env}): tried last"] if env else found
-        weighed.append((bool(env), -len(found), len(group.tests), group.tests[0],
-                        group.model_copy(update={"evidence": evidence, "shape": env})))
+        weighed.append(
+            (
+                bool(env),
+                -len(found),
+                len(group.tests),
+                group.tests[0],
+                group.model_copy(update={"evidence": evidence, "shape": env}),
+            )
+        )
     weighed.sort(key=lambda item: item[:4])
     return [item[-1] for item in weighed] + [g for g in groups if g.kind != "target"]

@@ -49,8 +49,7 @@ EXAMPLE_CHARS = 3000
 MAX_CONFTESTS = 3
 LOG_TAIL = 3000
 
-_FILE = re.compile(r"^[ \t]*[`*]*(?P<path>[\w./-]+\.\w+)[`*:]*[ \t]*\n```[^\n]*\n(?P<body>.*?)^```",
-                   re.M | re.S)
+_FILE = re.compile(r"^[ \t]*[`*]*(?P<path>[\w./-]+\.\w+)[`*:]*[ \t]*\n```[^\n]*\n(?P<body>.*?)^```", re.M | re.S)
 
 
 def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> list[Message]:
@@ -59,11 +58,13 @@ def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> li
     uses the code pointed to when there is one."""
     pointed = mentions.pointed_to(problem, sources)
     code = mentions.render(pointed, sources)
-    parts = [f"## Problem\n{problem.strip()}",
-             *([f"## Code the problem statement points to\n{code}"] if code else []),
-             "## Repository map (source files, classes, functions)\n"
-             + repo_map(sources, first=mentions.files_named(problem, sources, pointed)),
-             "## Test files\n" + ("\n".join(sorted(tests)[:200]) or "(none)")]
+    parts = [
+        f"## Problem\n{problem.strip()}",
+        *([f"## Code the problem statement points to\n{code}"] if code else []),
+        "## Repository map (source files, classes, functions)\n"
+        + repo_map(sources, first=mentions.files_named(problem, sources, pointed)),
+        "## Test files\n" + ("\n".join(sorted(tests)[:200]) or "(none)"),
+    ]
     for path in sorted(p for p in tests if p.rsplit("/", 1)[-1] == "conftest.py")[:MAX_CONFTESTS]:
         parts.append(f"## {path} (fixtures the tests can use)\n{tests[path][:EXAMPLE_CHARS]}")
     if tests:
@@ -72,8 +73,7 @@ def messages(problem: str, sources: dict[str, str], tests: dict[str, str]) -> li
         example = min(tests, key=lambda p: (p.endswith("conftest.py"), len(tests[p]) == 0, -uses[p], p))
         what = "an existing test of that code" if uses[example] else "an existing test"
         parts.append(f"## {example} ({what})\n{tests[example][:EXAMPLE_CHARS]}")
-    return [Message(role="system", content=f"{SYSTEM}\n\n{GUIDE}"),
-            Message(role="user", content="\n\n".join(parts))]
+    return [Message(role="system", content=f"{SYSTEM}\n\n{GUIDE}"), Message(role="user", content="\n\n".join(parts))]
 
 
 def new_test_file(reply: str, workspace: Path) -> tuple[str, str]:
@@ -116,6 +116,7 @@ def reproduced(baseline: TestReport, report: TestReport | None) -> tuple[list[st
 def defined_tests(path: str, text: str) -> list[str]:
     """The ids of the tests a Python test file defines, as pytest collects them by default:
     ``test*`` functions, and the ``test*`` methods of ``Test*`` classes (none if it is no Python)."""
+
     def collected(name: str) -> bool:
         *classes, function = name.split("::")
         return function.startswith("test") and all(c.startswith("Test") for c in classes)
@@ -130,16 +131,18 @@ def cut_short(path: str, text: str, report: TestReport | None) -> TestReport | N
     reported."""
     if report is None or not report.crashed:
         return report
-    tests = [t for t in defined_tests(path, text)
-             if t not in report.tests and not any(r.startswith(f"{t}[") for r in report.tests)]
+    tests = [
+        t
+        for t in defined_tests(path, text)
+        if t not in report.tests and not any(r.startswith(f"{t}[") for r in report.tests)
+    ]
     if not tests:
         return report
     log.info("planner.reproduction_cut_short", file=path, tests=tests)
     return report.model_copy(update={"tests": {**report.tests, **dict.fromkeys(tests, TestStatus.FAILED)}})
 
 
-def without_old_failures(targets: list[str], why: str, baseline: TestReport,
-                         workspace: Path) -> tuple[list[str], str]:
+def without_old_failures(targets: list[str], why: str, baseline: TestReport, workspace: Path) -> tuple[list[str], str]:
     """``targets`` without the copies of tests that failed at baseline (an old failure the
     model's file repeats, such as a neighbour the environment cannot run), or why none is left.
     A test the per-test limit stopped at baseline showed no failure to repeat: a copy that
@@ -176,27 +179,35 @@ def reproduction_run(path: str, baseline: TestReport) -> Generator[Proposal, Fee
     if alone is None or alone.timed_out:
         return alone
     if alone.crashed or any(t not in baseline.tests for t in alone.tests):
-        return baseline.model_copy(update={
-            "tests": {**baseline.tests, **alone.tests}, "log": alone.log,
-            "durations": {**baseline.durations, **alone.durations},
-            "exit_code": alone.exit_code or baseline.exit_code, "crashed": alone.crashed})
+        return baseline.model_copy(
+            update={
+                "tests": {**baseline.tests, **alone.tests},
+                "log": alone.log,
+                "durations": {**baseline.durations, **alone.durations},
+                "exit_code": alone.exit_code or baseline.exit_code,
+                "crashed": alone.crashed,
+            }
+        )
     fb = yield RunTests(phase=Phase.REPRODUCE, rationale=f"run the reproduction {path} with the whole suite")
     return fb.outcome.report if fb.outcome else None
 
 
 def retry(why: str, log: str) -> Message:
-    return Message(role="user", content=f"That does not reproduce the problem: {why}.\n\n"
-                                        f"## Test output (end)\n{log[-LOG_TAIL:]}\n\n"
-                                        "Write the new test file again, at a new path.")
+    return Message(
+        role="user",
+        content=f"That does not reproduce the problem: {why}.\n\n"
+        f"## Test output (end)\n{log[-LOG_TAIL:]}\n\n"
+        "Write the new test file again, at a new path.",
+    )
 
 
-def plan(model: ChatModel, problem: str, workspace: Path, language: str, baseline: TestReport,
-         scaffolding: list[str]) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
+def plan(
+    model: ChatModel, problem: str, workspace: Path, language: str, baseline: TestReport, scaffolding: list[str]
+) -> Generator[Proposal, Feedback, tuple[TestReport, list[str]] | str]:
     """The model writes a new test file that fails; its failing tests become the targets, with
     the run that showed it as the new baseline. Else why not. Each file written is added to
     ``scaffolding`` (never part of the patch)."""
-    conversation = messages(problem, read_sources(workspace, language),
-                            read_sources(workspace, language, tests=True))
+    conversation = messages(problem, read_sources(workspace, language), read_sources(workspace, language, tests=True))
     why = ""
     for attempt in range(2):  # a test that does not reproduce goes back once, with the reason
         reply = yield from served(converse(model, conversation, MAX_OUTPUT, 0.0))
@@ -207,8 +218,11 @@ def plan(model: ChatModel, problem: str, workspace: Path, language: str, baselin
         except ReplyError as exc:
             why = str(exc)
         else:
-            fb = yield Edit(phase=Phase.REPRODUCE, patch=new_file_diff(path, text),
-                            rationale=f"reproduce the problem: a new test file {path}")
+            fb = yield Edit(
+                phase=Phase.REPRODUCE,
+                patch=new_file_diff(path, text),
+                rationale=f"reproduce the problem: a new test file {path}",
+            )
             if not fb.ok:
                 why = f"the file was refused: {fb.decision.reason or (fb.outcome and fb.outcome.detail)}"
             else:

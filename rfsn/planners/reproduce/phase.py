@@ -70,8 +70,9 @@ class Reproducer:
         if not self.named and self.problem.strip() and self.model is not None:
             # a problem statement names the bug: its reproduction is the target, whatever else
             # fails at baseline (those stay pre-existing failures, outside "must pass")
-            written = yield from issue.plan(self.model, self.problem, self.workspace, self.language,
-                                            baseline, self.scaffolding)
+            written = yield from issue.plan(
+                self.model, self.problem, self.workspace, self.language, baseline, self.scaffolding
+            )
             if isinstance(written, str):  # what failed before is not the problem described
                 why, targets = f"the model's test does not reproduce the problem: {written}", []
                 log.info("planner.pre_existing_failures", tests=failing, reason=written)
@@ -79,7 +80,8 @@ class Reproducer:
                 log.info("planner.pre_existing_failures", tests=failing)
                 baseline, targets = written
                 baseline, self.restated, self.unproven = set_aside(
-                    baseline, targets, read_sources(self.workspace, self.language, tests=True))
+                    baseline, targets, read_sources(self.workspace, self.language, tests=True)
+                )
         self.baseline = baseline
         if targets and not self.named and targets == failing:  # nobody named the bug
             targets, why = self._grouped(baseline, targets, why)
@@ -92,8 +94,11 @@ class Reproducer:
             status = SessionStatus.ERROR if unknown else SessionStatus.NOT_REPRODUCED
             return SessionStatus.ENV_ERROR if environment else status, why
         if not self.groups:  # named, or reproduced: one group, for the report of what it spent
-            self.groups = [FailureGroup(cause="the tests named" if self.named else "the failing tests",
-                                        tests=targets, kind="target")]
+            self.groups = [
+                FailureGroup(
+                    cause="the tests named" if self.named else "the failing tests", tests=targets, kind="target"
+                )
+            ]
         return None
 
     def _again(self, baseline: TestReport, targets: list[str]) -> Plan[list[str]]:
@@ -111,17 +116,27 @@ class Reproducer:
             log.info("planner.baseline_flaky", tests=flaky)
             for g in self.groups:
                 g.tests = [t for t in g.tests if t not in passed]
-            self.groups = [g for g in self.groups if g.tests] + [FailureGroup(
-                cause="passed when run again", tests=flaky, kind="environment", outcome="known",
-                why="failed at baseline and passed when run again: flaky, not a target")]
+            self.groups = [g for g in self.groups if g.tests] + [
+                FailureGroup(
+                    cause="passed when run again",
+                    tests=flaky,
+                    kind="environment",
+                    outcome="known",
+                    why="failed at baseline and passed when run again: flaky, not a target",
+                )
+            ]
         return [t for t in targets if t not in passed]
 
     @staticmethod
     def _passing(baseline: TestReport, targets: list[str], alone: bool) -> Plan[set[str]]:
         """The ``targets`` that pass in one more run of them ``alone``, or of the whole suite."""
-        fb = yield RunTests(phase=Phase.REPRODUCE, tests=tuple(targets) if alone else (),
-                            rationale="the failing tests once more" + ("" if alone else ", in the whole suite")
-                                      + ": one that passes is flaky, not a target")
+        fb = yield RunTests(
+            phase=Phase.REPRODUCE,
+            tests=tuple(targets) if alone else (),
+            rationale="the failing tests once more"
+            + ("" if alone else ", in the whole suite")
+            + ": one that passes is flaky, not a target",
+        )
         again = fb.outcome.report if fb.outcome else None
         if again is None or again.timed_out or again.env_error:
             return set()
@@ -131,10 +146,14 @@ class Reproducer:
     def _grouped(self, baseline: TestReport, failing: list[str], why: str) -> tuple[list[str], str]:
         """The failing tests by cause, ordered by their evidence: the targets are the groups'
         of no environment's cause."""
-        self.groups = ordered(group(failing, causes(baseline.log, baseline.crashes, baseline.reasons),
-                                    project_modules(self.workspace)),
-                              baseline.log, read_sources(self.workspace, self.language), self.workdir)
+        self.groups = ordered(
+            group(failing, causes(baseline.log, baseline.crashes, baseline.reasons), project_modules(self.workspace)),
+            baseline.log,
+            read_sources(self.workspace, self.language),
+            self.workdir,
+        )
         log.info("planner.baseline_groups", groups=[(g.kind, g.cause[:80], len(g.tests)) for g in self.groups])
         targets = [t for g in self.groups if g.kind == "target" for t in g.tests]
         return targets, why if targets else (
-            f"every failing test fails for want of the environment: {self.groups[0].cause}")
+            f"every failing test fails for want of the environment: {self.groups[0].cause}"
+        )

@@ -42,7 +42,7 @@ def name_in_file(test_id: str) -> str:
     (sympy's ``t/a.py:test_y`` -> ``test_y``)."""
     base = test_id.split("[", 1)[0]
     path = test_id_file(base)
-    return base[len(path):].lstrip(":") if base.startswith(f"{path}:") else base
+    return base[len(path) :].lstrip(":") if base.startswith(f"{path}:") else base
 
 
 def bodies(text: str) -> dict[str, str]:
@@ -73,15 +73,15 @@ def _segment(lines: list[bytes], node: ast.stmt) -> str:
         return ""
     first, last = node.lineno - 1, node.end_lineno - 1
     if first == last:
-        return lines[first][node.col_offset:node.end_col_offset].decode(errors="replace")
-    return b"".join([lines[first][node.col_offset:], *lines[first + 1:last],
-                     lines[last][:node.end_col_offset]]).decode(errors="replace")
+        return lines[first][node.col_offset : node.end_col_offset].decode(errors="replace")
+    return b"".join(
+        [lines[first][node.col_offset :], *lines[first + 1 : last], lines[last][: node.end_col_offset]]
+    ).decode(errors="replace")
 
 
 def _alike(old: str, new: str, at_least: float) -> bool:
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least \
-        and matcher.ratio() >= at_least
+    return matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least and matcher.ratio() >= at_least
 
 
 def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping[str, str]) -> list[str]:
@@ -108,8 +108,9 @@ def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping
             if new[name] and _alike(old, new[name], SIMILARITY):
                 found.append(test)
         elif len(old) >= RENAMED_MIN_CHARS and any(
-                other.rpartition("::")[0] == scope and _alike(old, text, RENAMED_SIMILARITY)
-                for other, text in renamed.items()):
+            other.rpartition("::")[0] == scope and _alike(old, text, RENAMED_SIMILARITY)
+            for other, text in renamed.items()
+        ):
             found.append(test)
     # the same tests by the bare name a harness's parser also gives a passing test (sympy's)
     named = {name_in_file(t) for t in found}
@@ -139,8 +140,9 @@ def repeated(failing: Sequence[str], reproduction: Sequence[str], files: Mapping
     return found
 
 
-def set_aside(run: TestReport, reproduction: list[str],
-              files: Mapping[str, str]) -> tuple[TestReport, list[str], list[str]]:
+def set_aside(
+    run: TestReport, reproduction: list[str], files: Mapping[str, str]
+) -> tuple[TestReport, list[str], list[str]]:
     """The reproduction's ``run`` without the tests a fix may break (the verdict names any it
     broke), and those tests: the old tests that the tests of the reproduction's files
     (``reproduction``: its failing tests) restate, and the reproduction's own tests that pass

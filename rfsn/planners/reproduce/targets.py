@@ -28,10 +28,15 @@ _SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.M)
 _FIRST_E = re.compile(r"^E {2,}(\S.*)$", re.M)
 _MISSING_PROGRAM = re.compile(
     r"No such file or directory: '([^'/\s]+)'|command not found|exit status 127\b|"
-    r"returned non-zero exit status 127")
+    r"returned non-zero exit status 127"
+)
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'|cannot import name '[^']+' from '([\w.]+)'")
-_MASKS = ((re.compile(r"0x[0-9a-fA-F]+"), "0x…"), (re.compile(r"(?:/[\w.-]+)+/"), "…/"),
-          (re.compile(r"'[^']*'|\"[^\"]*\""), "'…'"), (re.compile(r"\b\d+(?:\.\d+)?\b"), "N"))
+_MASKS = (
+    (re.compile(r"0x[0-9a-fA-F]+"), "0x…"),
+    (re.compile(r"(?:/[\w.-]+)+/"), "…/"),
+    (re.compile(r"'[^']*'|\"[^\"]*\""), "'…'"),
+    (re.compile(r"\b\d+(?:\.\d+)?\b"), "N"),
+)
 
 
 def _sections(log: str) -> dict[str, tuple[str, str]]:
@@ -91,9 +96,10 @@ def group(failing: Iterable[str], found: Mapping[str, Cause], own_modules: Itera
         key = (_key(message), where)
         by_key.setdefault(key, []).append(test)
         first.setdefault(key, message or "unknown (the runner printed no reason)")
-    groups = [FailureGroup(cause=first[key], tests=tests,
-                           kind="environment" if environmental(first[key], own) else "target")
-              for key, tests in by_key.items()]
+    groups = [
+        FailureGroup(cause=first[key], tests=tests, kind="environment" if environmental(first[key], own) else "target")
+        for key, tests in by_key.items()
+    ]
     return sorted(groups, key=lambda g: (g.kind == "environment", len(g.tests), g.tests[0]))
 
 
@@ -110,5 +116,9 @@ def unreported(baseline: TestReport, named: Sequence[str]) -> TestReport:
         return baseline
     found = causes(baseline.log)
     reasons = {t: found[test_id_file(t)] for t in hidden if test_id_file(t) in found}
-    return baseline.model_copy(update={"tests": {**baseline.tests, **dict.fromkeys(failed, TestStatus.FAILED)},
-                                       "reasons": {**baseline.reasons, **reasons}})
+    return baseline.model_copy(
+        update={
+            "tests": {**baseline.tests, **dict.fromkeys(failed, TestStatus.FAILED)},
+            "reasons": {**baseline.reasons, **reasons},
+        }
+    )

@@ -72,35 +72,49 @@ def together(choices: Sequence[Ranked]) -> tuple[Ranked | None, list[int]]:
 
 def agreement_key(candidate: Candidate) -> str:
     """The candidate's patched files up to whitespace: samples that agree share it."""
-    return "\0".join(f"{c.path}\0" + "\n".join(" ".join(line.split()) for line in c.patched.splitlines()
-                                               if line.strip())
-                     for c in sorted(candidate.changes(), key=lambda c: c.path))
+    return "\0".join(
+        f"{c.path}\0" + "\n".join(" ".join(line.split()) for line in c.patched.splitlines() if line.strip())
+        for c in sorted(candidate.changes(), key=lambda c: c.path)
+    )
 
 
 def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[Ranked]:
     """The plausible patches, best first, each with its concerns."""
-    where = {(loc.file, loc.line): i for i, loc in reversed(list(enumerate(
-        sorted(evidence.locations, key=lambda loc: -loc.score))))}
+    where = {
+        (loc.file, loc.line): i
+        for i, loc in reversed(list(enumerate(sorted(evidence.locations, key=lambda loc: -loc.score))))
+    }
     ranked = [(c, concerns(c, evidence), evidence.retyped.get(c.diff(), []), i) for i, c in enumerate(plausible)]
-    ranked.sort(key=lambda item: (bool(item[2]), -evidence.votes.get(agreement_key(item[0]), 0), len(item[1]),
-                                  where.get((item[0].path, item[0].line), len(where)),
-                                  _size(item[0]), item[3]))
+    ranked.sort(
+        key=lambda item: (
+            bool(item[2]),
+            -evidence.votes.get(agreement_key(item[0]), 0),
+            len(item[1]),
+            where.get((item[0].path, item[0].line), len(where)),
+            _size(item[0]),
+            item[3],
+        )
+    )
     return [Ranked(candidate, [*retyped, *found], retyped) for candidate, found, retyped, _ in ranked]
 
 
 def concerns(candidate: Candidate, evidence: Evidence) -> list[str]:
     found: list[str] = []
     for change in candidate.changes():
-        found += [*_result_shape(change), *_deleted_behaviour(change, evidence),
-                  *_test_literals(change, evidence)]
-    return found + [f"{t} no longer passes: the model called it obsolete (it asserts the behaviour the "
-                    "problem asks to change)" for t in candidate.obsolete]
+        found += [*_result_shape(change), *_deleted_behaviour(change, evidence), *_test_literals(change, evidence)]
+    return found + [
+        f"{t} no longer passes: the model called it obsolete (it asserts the behaviour the problem asks to change)"
+        for t in candidate.obsolete
+    ]
 
 
 def _size(candidate: Candidate) -> tuple[int, int]:
     """Changed lines, then their characters."""
-    changed = [line for line in candidate.diff().splitlines()
-               if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
+    changed = [
+        line
+        for line in candidate.diff().splitlines()
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+    ]
     return len(changed), sum(len(line) for line in changed)
 
 
@@ -160,8 +174,9 @@ def _result_shape(change: FileChange) -> list[str]:
     for name, shapes in after.items():
         new = shapes - before.get(name, shapes)
         if new:
-            found.append(f"{name}() now returns {' or '.join(sorted(new))} where it returned "
-                         f"{' or '.join(sorted(before[name]))}")
+            found.append(
+                f"{name}() now returns {' or '.join(sorted(new))} where it returned {' or '.join(sorted(before[name]))}"
+            )
     return found
 
 
@@ -170,11 +185,11 @@ def _deleted_behaviour(change: FileChange, evidence: Evidence) -> list[str]:
     removed, added = changed_lines(change)
     if not removed or added:
         return []
-    run = {line for test in evidence.passing
-           for line in evidence.coverage.get(test, {}).get(change.path, ())}
+    run = {line for test in evidence.passing for line in evidence.coverage.get(test, {}).get(change.path, ())}
     if run & removed or not evidence.coverage:  # without coverage a deletion is a concern anyway
-        return [f"deletes {len(removed)} line(s) of {change.path}"
-                + (" that passing tests run" if run & removed else "")]
+        return [
+            f"deletes {len(removed)} line(s) of {change.path}" + (" that passing tests run" if run & removed else "")
+        ]
     return []
 
 

@@ -49,13 +49,17 @@ def pieces(candidate: Candidate) -> list[Piece]:
         if made != change.patched or not change.splices:
             return []
         for splice in sorted(change.splices):
-            line = change.original[:splice.start].count("\n") + 1
-            where = f"{change.path}:{line} `{_short(change.original[splice.start:splice.end])}` -> " \
-                    f"`{_short(splice.text)}`"
+            line = change.original[: splice.start].count("\n") + 1
+            where = (
+                f"{change.path}:{line} `{_short(change.original[splice.start : splice.end])}` -> "
+                f"`{_short(splice.text)}`"
+            )
             source = splice.source if splice.source[0] else (candidate.template, candidate.description)
             found.setdefault(source, []).append((change.path, splice, where))
-    return [Piece(source, tuple((path, splice) for path, splice, _ in made_by), made_by[0][2])
-            for source, made_by in found.items()]
+    return [
+        Piece(source, tuple((path, splice) for path, splice, _ in made_by), made_by[0][2])
+        for source, made_by in found.items()
+    ]
 
 
 def without(candidate: Candidate, dropped: Piece) -> Candidate | None:
@@ -64,8 +68,14 @@ def without(candidate: Candidate, dropped: Piece) -> Candidate | None:
     for change in candidate.changes():
         kept = tuple(s for s in change.splices if (change.path, s) not in dropped.splices)
         if kept:
-            changes.append(FileChange(path=change.path, original=change.original,
-                                      patched=apply_splices(change.original, kept), splices=kept))
+            changes.append(
+                FileChange(
+                    path=change.path,
+                    original=change.original,
+                    patched=apply_splices(change.original, kept),
+                    splices=kept,
+                )
+            )
     if not changes:
         return None
     head, rest = changes[0], changes[1:]
@@ -75,14 +85,23 @@ def without(candidate: Candidate, dropped: Piece) -> Candidate | None:
     template = "+".join(t for t, _ in parts) if whole else candidate.template
     description = "; and ".join(d for _, d in parts) if whole else f"{candidate.description}, less {dropped}"
     line = min(s.start for s in head.splices)
-    return candidate.model_copy(update={
-        "path": head.path, "line": head.original[:line].count("\n") + 1, "template": template,
-        "description": description, "original": head.original, "patched": head.patched,
-        "splices": head.splices, "others": tuple(rest)})
+    return candidate.model_copy(
+        update={
+            "path": head.path,
+            "line": head.original[:line].count("\n") + 1,
+            "template": template,
+            "description": description,
+            "original": head.original,
+            "patched": head.patched,
+            "splices": head.splices,
+            "others": tuple(rest),
+        }
+    )
 
 
-def minimal(candidate: Candidate, screen: Screen, screener: Screener,
-            room: Callable[[Candidate], bool]) -> Plan[Candidate]:
+def minimal(
+    candidate: Candidate, screen: Screen, screener: Screener, room: Callable[[Candidate], bool]
+) -> Plan[Candidate]:
     """``candidate`` with every edit it does not need dropped, its ``checks`` saying so. ``screener``
     screens a candidate as the search does; ``room``: whether the budget left holds one more."""
     edits = pieces(candidate)
@@ -99,15 +118,20 @@ def minimal(candidate: Candidate, screen: Screen, screener: Screener,
         if smaller is None:
             continue
         if not room(candidate):
-            checks.append(f"minimal: not checked past {len(dropped)} dropped edit(s): the budget left could not "
-                          "hold another screening")
+            checks.append(
+                f"minimal: not checked past {len(dropped)} dropped edit(s): the budget left could not "
+                "hold another screening"
+            )
             break
         if (yield from screener(screen, smaller)).plausible:
             candidate = smaller
             dropped.append(str(piece))
     need = len(pieces(candidate))
-    checks = checks or [f"minimal: each of its {need} edits is needed (dropped alone, the patch did not hold)"
-                        if need > 1 else "minimal: one edit left"]
+    checks = checks or [
+        f"minimal: each of its {need} edits is needed (dropped alone, the patch did not hold)"
+        if need > 1
+        else "minimal: one edit left"
+    ]
     checks += [f"dropped {d}: the patch held without it" for d in dropped]
     return _checked(candidate, checks)
 

@@ -45,8 +45,10 @@ def accepted(names: Sequence[str], broken: Sequence[str]) -> tuple[str, ...]:
 def request(broken: Sequence[str]) -> str:
     """What the model is told of a patch that made the reproduction pass and broke ``broken``."""
     listed = "\n".join(f"- {t}" for t in broken[:20])
-    return ("That patch made the reproduction pass, but these tests, which passed before it, now "
-            f"fail:\n{listed}\n\nIf such a test asserts the very behaviour the problem statement asks "
-            "to change (the project's own fix would update or remove it), name it on a line of its "
-            f"own, `{MARKER} <test id>`, and give the same patch again (do not edit the test). "
-            "Otherwise answer with a patch that keeps them passing.")
+    return (
+        "That patch made the reproduction pass, but these tests, which passed before it, now "
+        f"fail:\n{listed}\n\nIf such a test asserts the very behaviour the problem statement asks "
+        "to change (the project's own fix would update or remove it), name it on a line of its "
+        f"own, `{MARKER} <test id>`, and give the same patch again (do not edit the test). "
+        "Otherwise answer with a patch that keeps them passing."
+    )

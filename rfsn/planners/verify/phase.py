@@ -34,8 +34,10 @@ class Ending:
 
 
 def alternatives(ranked: list[Ranked]) -> list[Alternative]:
-    return [Alternative(description=r.candidate.description, patch=r.candidate.diff(), concerns=r.concerns)
-            for r in ranked[1:]]
+    return [
+        Alternative(description=r.candidate.description, patch=r.candidate.diff(), concerns=r.concerns)
+        for r in ranked[1:]
+    ]
 
 
 @dataclass
@@ -53,61 +55,110 @@ class Verifier:
     unsteady: list[str]
     best: Candidate | None = None
 
-    def evidence(self, baseline: TestReport, targets: list[str], locations: list[Location],
-                 votes: dict[str, int], coverage: dict[str, dict[str, list[int]]],
-                 retyped: dict[str, list[str]]) -> Evidence:
+    def evidence(
+        self,
+        baseline: TestReport,
+        targets: list[str],
+        locations: list[Location],
+        votes: dict[str, int],
+        coverage: dict[str, dict[str, list[int]]],
+        retyped: dict[str, list[str]],
+    ) -> Evidence:
         """What the choice among plausible patches weighs: the failing tests' own sources, the
         types the probes saw change (``retyped``)."""
         files = {test_id_file(t) for t in targets}
-        failing = {path: text for path, text in read_sources(self.workspace, self.language,
-                                                             tests=True).items() if path in files}
-        return Evidence(votes=votes, locations=locations, coverage=coverage,
-                        passing=baseline.passing, test_sources=failing, retyped=retyped)
+        failing = {
+            path: text
+            for path, text in read_sources(self.workspace, self.language, tests=True).items()
+            if path in files
+        }
+        return Evidence(
+            votes=votes,
+            locations=locations,
+            coverage=coverage,
+            passing=baseline.passing,
+            test_sources=failing,
+            retyped=retyped,
+        )
 
-    def verify(self, ranked: list[Ranked], baseline: TestReport, targets: list[str], screen: Screen | None,
-               groups: list[FailureGroup]) -> Plan[Ending]:
+    def verify(
+        self,
+        ranked: list[Ranked],
+        baseline: TestReport,
+        targets: list[str],
+        screen: Screen | None,
+        groups: list[FailureGroup],
+    ) -> Plan[Ending]:
         """The best of ``ranked`` applied and its targets run again; ``groups`` its tests also fix
         are marked fixed."""
         best = ranked[0].candidate
         fb = yield Edit(phase=Phase.VERIFY, patch=best.diff(), rationale=f"apply {best.description}")
         if not fb.ok:
             reason = fb.decision.reason if not fb.decision.accepted else fb.outcome and fb.outcome.detail
-            return Ending(SessionStatus.NOT_FIXED, f"the chosen patch could not be applied again: {reason}",
-                          {"failing_before": targets, "failing_after": targets})
+            return Ending(
+                SessionStatus.NOT_FIXED,
+                f"the chosen patch could not be applied again: {reason}",
+                {"failing_before": targets, "failing_after": targets},
+            )
         suite = self.trials.suites.get(best.diff())
         report, once = yield from self._targets_run(best, targets, screen)
         if suite and report is not None and not report.timed_out and not report.tests:
             log.info("planner.verify_passed_over", exit_code=report.exit_code, output=report.log[-300:])
             report = suite  # the runner refused the targets' ids (as screening passes such a tier over)
-        statuses = collected(report, same_tests(report.tests, baseline.tests), targets, baseline) \
-            if report else {}
+        statuses = collected(report, same_tests(report.tests, baseline.tests), targets, baseline) if report else {}
         still = [t for t in targets if statuses.get(t) != TestStatus.PASSED]
         flaky, stale = (screen.flaky, screen.stale) if screen else ([], [])
-        broken = [] if suite else [t for t in baseline.passing
-                                   if statuses.get(t) != TestStatus.PASSED and t not in flaky]
+        broken = (
+            [] if suite else [t for t in baseline.passing if statuses.get(t) != TestStatus.PASSED and t not in flaky]
+        )
         self.best = best
         if still or broken or report is None or report.timed_out:
-            return Ending(SessionStatus.NOT_FIXED, "the patch did not hold when verified",
-                          {"failing_before": targets, "failing_after": sorted({*still, *broken})})
+            return Ending(
+                SessionStatus.NOT_FIXED,
+                "the patch did not hold when verified",
+                {"failing_before": targets, "failing_after": sorted({*still, *broken})},
+            )
         report = suite or report
         concerns = [*ranked[0].concerns, *once, *self._concerns(report, flaky, stale)]
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
         self.trials.ledger.close("fixed", "")
         for other in groups:  # one fault may fail tests of several causes
-            if other.kind == "target" and other.outcome != "fixed" and all(
-                    report.tests.get(t) == TestStatus.PASSED for t in other.tests):
+            if (
+                other.kind == "target"
+                and other.outcome != "fixed"
+                and all(report.tests.get(t) == TestStatus.PASSED for t in other.tests)
+            ):
                 other.outcome, other.why = "fixed", "passes with the patch made for another group"
         fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
         retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
-        status, said = (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}") \
-            if retyped else (SessionStatus.FIXED, best.description)
-        return Ending(status, said, {
-            "patch": best.diff(), "failing_before": fixed or targets, "failing_after": [], "concerns": concerns,
-            "alternatives": alternatives(ranked), "template": best.template, "checks": list(best.checks)})
+        status, said = (
+            (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}")
+            if retyped
+            else (SessionStatus.FIXED, best.description)
+        )
+        return Ending(
+            status,
+            said,
+            {
+                "patch": best.diff(),
+                "failing_before": fixed or targets,
+                "failing_after": [],
+                "concerns": concerns,
+                "alternatives": alternatives(ranked),
+                "template": best.template,
+                "checks": list(best.checks),
+            },
+        )
 
-    def verify_fixes(self, ranked: list[list[Ranked]], fixed: list[FailureGroup], baseline: TestReport,
-                     screen: Screen | None, groups: list[FailureGroup]) -> Plan[Ending]:
+    def verify_fixes(
+        self,
+        ranked: list[list[Ranked]],
+        fixed: list[FailureGroup],
+        baseline: TestReport,
+        screen: Screen | None,
+        groups: list[FailureGroup],
+    ) -> Plan[Ending]:
         """The best patches of the ``fixed`` groups (``ranked``, each group's) verified together on
         the whole suite; where there is one, or they do not hold together, the first's alone."""
         joined, kept = together([r[0] for r in ranked])
@@ -126,8 +177,9 @@ class Verifier:
                 yield Edit(phase=Phase.VERIFY, patch=reverse(joined.candidate), rationale="revert the joined patches")
         return (yield from self.verify(ranked[0], baseline, fixed[0].tests, screen, groups))
 
-    def _targets_run(self, best: Candidate, targets: list[str],
-                     screen: Screen | None) -> Plan[tuple[TestReport | None, list[str]]]:
+    def _targets_run(
+        self, best: Candidate, targets: list[str], screen: Screen | None
+    ) -> Plan[tuple[TestReport | None, list[str]]]:
         """The targets' run with the patch, and the concern of a run not made. Screening already
         ran the whole suite with it, as the baseline ran (never the warm runner): that run stands,
         and the targets run once more (a second sample of the fix), unless the budget left cannot
@@ -136,27 +188,43 @@ class Verifier:
         suite, alone = self.trials.suites.get(best.diff()), self.trials.alone.get(best.diff())
         left = self.seconds_left() if self.seconds_left is not None else math.inf
         if suite and alone and left < VERIFY_MARGIN * alone.duration:
-            log.info("planner.verified_once", candidate=best.description, took=round(alone.duration),
-                     left=round(left))
-            return alone, [f"the targets ran once with the patch ({alone.duration:.0f} s, with no per-test "
-                           f"limit): the {max(0.0, left):.0f} s left of the session's budget could not hold "
-                           "a second run"]
-        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(targets) if suite else (), case_limit=not suite,
-                            leave_out=screen.leave_out if screen else (),
-                            rationale="confirm the targets again" if suite else "confirm on the whole suite")
+            log.info("planner.verified_once", candidate=best.description, took=round(alone.duration), left=round(left))
+            return alone, [
+                f"the targets ran once with the patch ({alone.duration:.0f} s, with no per-test "
+                f"limit): the {max(0.0, left):.0f} s left of the session's budget could not hold "
+                "a second run"
+            ]
+        fb = yield RunTests(
+            phase=Phase.VERIFY,
+            tests=tuple(targets) if suite else (),
+            case_limit=not suite,
+            leave_out=screen.leave_out if screen else (),
+            rationale="confirm the targets again" if suite else "confirm on the whole suite",
+        )
         return (fb.outcome.report if fb.outcome else None), []
 
     def _concerns(self, report: TestReport, flaky: list[str], stale: list[str]) -> list[str]:
         """What a reviewer of the patch should know of the tests that do not pass with it."""
+
         def failing(tests: list[str]) -> list[str]:
             return [t for t in tests if report.tests.get(t) != TestStatus.PASSED]
-        return [*(f"{t} no longer passes: the reproduction restates it with new expectations"
-                  for t in failing(self.restated)),
-                *(f"{t} no longer passes: the reproduction's own test, which passed before any fix"
-                  for t in failing(self.unproven)),
-                *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky
-                  if t not in self.unsteady),
-                *(f"{t} does not pass, nor did it with no patch applied (in the coverage run, after "
-                  "the baseline): flaky" for t in (failing(self.unsteady) if not self.scaffolding else [])),
-                *(f"{t} does not pass with the reproduction's file in place, with or without the patch"
-                  for t in failing(stale))]
+
+        return [
+            *(
+                f"{t} no longer passes: the reproduction restates it with new expectations"
+                for t in failing(self.restated)
+            ),
+            *(
+                f"{t} no longer passes: the reproduction's own test, which passed before any fix"
+                for t in failing(self.unproven)
+            ),
+            *(f"{t} failed in a run with the patch and passed alone: flaky" for t in flaky if t not in self.unsteady),
+            *(
+                f"{t} does not pass, nor did it with no patch applied (in the coverage run, after the baseline): flaky"
+                for t in (failing(self.unsteady) if not self.scaffolding else [])
+            ),
+            *(
+                f"{t} does not pass with the reproduction's file in place, with or without the patch"
+                for t in failing(stale)
+            ),
+        ]

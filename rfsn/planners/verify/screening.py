@@ -42,8 +42,9 @@ MAX_TARGET_RETRIES = 2
 MAX_RECHECKED = 3
 
 
-def collected(report: TestReport, statuses: Mapping[str, TestStatus], targets: Collection[str],
-              baseline: TestReport) -> dict[str, TestStatus]:
+def collected(
+    report: TestReport, statuses: Mapping[str, TestStatus], targets: Collection[str], baseline: TestReport
+) -> dict[str, TestStatus]:
     """``statuses`` with each target that is a file or folder the baseline reported erring and the
     run collected (a collection error's id: a module, or a conftest above its tests, failed to
     import) passed when every test
@@ -51,12 +52,12 @@ def collected(report: TestReport, statuses: Mapping[str, TestStatus], targets: C
     the failing tests, and they pass once they are collected and pass."""
     out = dict(statuses)
     for target in targets:
-        if target not in out and test_id_file(target) == target and \
-                baseline.tests.get(target) == TestStatus.ERROR:
+        if target not in out and test_id_file(target) == target and baseline.tests.get(target) == TestStatus.ERROR:
             held = [t for t in report.named(target) if t != target]
             if held:
-                out[target] = TestStatus.PASSED if all(out.get(t) == TestStatus.PASSED for t in held) \
-                    else TestStatus.FAILED
+                out[target] = (
+                    TestStatus.PASSED if all(out.get(t) == TestStatus.PASSED for t in held) else TestStatus.FAILED
+                )
     return out
 
 
@@ -93,10 +94,17 @@ class ScreenResult:
 
 
 class Screen:
-    def __init__(self, baseline: TestReport, targets: list[str],
-                 coverage: dict[str, dict[str, list[int]]] | None = None,
-                 may_break: list[str] | None = None, tell_broken: int = 0, flaky: list[str] | None = None,
-                 stale: list[str] | None = None, groups: Sequence[Sequence[str]] = ()) -> None:
+    def __init__(
+        self,
+        baseline: TestReport,
+        targets: list[str],
+        coverage: dict[str, dict[str, list[int]]] | None = None,
+        may_break: list[str] | None = None,
+        tell_broken: int = 0,
+        flaky: list[str] | None = None,
+        stale: list[str] | None = None,
+        groups: Sequence[Sequence[str]] = (),
+    ) -> None:
         """``may_break``: tests set aside from the baseline that a fix may break (old tests the
         reproduction restates): the whole suite does not stop at them. ``tell_broken``: a run
         that breaks tests goes on until this many more broke, so that a model told of them may
@@ -131,15 +139,21 @@ class Screen:
             self._firsts = []
             if len(self.groups) > 1 and len(self.targets) > PAIRABLE_TARGETS:
                 place = {t: at for at, t in enumerate(self.in_suite_order(self.targets))}
-                picked = {min((t for t in g if t in place), key=place.__getitem__)
-                          for g in self.groups if any(t in place for t in g)}
+                picked = {
+                    min((t for t in g if t in place), key=place.__getitem__)
+                    for g in self.groups
+                    if any(t in place for t in g)
+                }
                 self._firsts = sorted(picked, key=place.__getitem__)
         return self._firsts
 
     def retry(self, tier: Tier, result: ScreenResult) -> Tier | None:
         """The tier again with a longer limit, when its run was inconclusive and retries still pay."""
-        if not result.inconclusive or self.lost_retries >= MAX_LOST_RETRIES \
-                or tier.retries >= (1 if tier.case_limit else MAX_TARGET_RETRIES):
+        if (
+            not result.inconclusive
+            or self.lost_retries >= MAX_LOST_RETRIES
+            or tier.retries >= (1 if tier.case_limit else MAX_TARGET_RETRIES)
+        ):
             return None
         return replace(tier, timeout=tier.timeout * RETRY_FACTOR, retries=tier.retries + 1)
 
@@ -150,21 +164,27 @@ class Screen:
     def recheck(self, tier: Tier, result: ScreenResult, held: bool = False) -> Tier | None:
         """The tests a candidate that fixes every target (in this tier's run, or ``held``: an
         earlier one's) broke, alone; None when there are none or too many to be flakes."""
-        if result.passed_tier or not result.broke or len(result.broke) > MAX_RECHECKED \
-                or not (held or set(self.targets) <= result.fixed):
+        if (
+            result.passed_tier
+            or not result.broke
+            or len(result.broke) > MAX_RECHECKED
+            or not (held or set(self.targets) <= result.fixed)
+        ):
             return None
         # with no per-test limit: under load a test near it at baseline is stopped by it alone too;
         # the tier's own limit, from its baseline durations, bounds it
-        return Tier("the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)),
-                    case_limit=False)
+        return Tier(
+            "the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)), case_limit=False
+        )
 
     def ran_to_end(self, tier: Tier, report: TestReport) -> bool:
         """Whether ``report``'s run of ``tier`` went to its end: not cut off or crashed, not stopped
         at a failure, and every test it was to run is in it (a failure pytest counts twice for
         ``--maxfail``, a call's and its teardown's, is one id in the report)."""
         stopped = report.stops_at is not None and len(report.failing) >= report.stops_at
-        expected = [t for t in self.baseline.passing if test_id_file(t) not in tier.leave_out] \
-            if tier.last else tier.tests
+        expected = (
+            [t for t in self.baseline.passing if test_id_file(t) not in tier.leave_out] if tier.last else tier.tests
+        )
         seen = same_tests(report.tests, self.baseline.tests)  # a parameter made from the clock: the same test
         return not (report.reason or report.crashed or stopped) and all(t in seen for t in expected)
 
@@ -184,8 +204,11 @@ class Screen:
         self.rebaselined = True
         statuses = same_tests(report.tests, self.baseline.tests) if report and not report.timed_out else {}
         aside = {*self.targets, *self.may_break, *self.flaky, *self.stale}
-        found = [t for t in self.baseline.passing
-                 if t not in aside and t in statuses and statuses[t] is not TestStatus.PASSED]
+        found = [
+            t
+            for t in self.baseline.passing
+            if t not in aside and t in statuses and statuses[t] is not TestStatus.PASSED
+        ]
         self.stale += found
         return found
 
@@ -194,8 +217,13 @@ class Screen:
         candidate may break, apart: the tier stops at the first failure)."""
         edited = {(change.path, candidate.line) for change in candidate.changes()}
         aside = {*self.flaky, *self.stale, *candidate.obsolete}
-        return self.in_suite_order([t for t in self.baseline.passing if t not in aside and any(
-            line in self.coverage.get(t, {}).get(path, ()) for path, line in edited)])
+        return self.in_suite_order(
+            [
+                t
+                for t in self.baseline.passing
+                if t not in aside and any(line in self.coverage.get(t, {}).get(path, ()) for path, line in edited)
+            ]
+        )
 
     def in_suite_order(self, tests: Collection[str]) -> list[str]:
         """``tests`` in the order the baseline ran them (those it did not, last, by name): tests
@@ -219,30 +247,52 @@ class Screen:
         targets, firsts = self.in_suite_order(self.targets), self.firsts()
         if firsts:
             yield Tier("a failing test of each group", firsts, timeout=self.limit(firsts), case_limit=False)
-        yield Tier("failing tests", targets, timeout=self.limit(targets),
-                   max_failures=1 if len(targets) > PAIRABLE_TARGETS else None, case_limit=False)
+        yield Tier(
+            "failing tests",
+            targets,
+            timeout=self.limit(targets),
+            max_failures=1 if len(targets) > PAIRABLE_TARGETS else None,
+            case_limit=False,
+        )
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
-            yield Tier("tests covering the edit", covering, timeout=self.limit(covering),
-                       max_failures=1 + self.tell_broken)
-        failing_anyway = len(set(self.baseline.failing) - set(self.targets)) + len(self.may_break) \
-            + len(self.flaky) + len(self.stale) + len(candidate.obsolete)
-        yield Tier("whole suite", [], last=True, timeout=self.timeout,
-                   max_failures=failing_anyway + 1 + self.tell_broken, leave_out=self.leave_out)
+            yield Tier(
+                "tests covering the edit", covering, timeout=self.limit(covering), max_failures=1 + self.tell_broken
+            )
+        failing_anyway = (
+            len(set(self.baseline.failing) - set(self.targets))
+            + len(self.may_break)
+            + len(self.flaky)
+            + len(self.stale)
+            + len(candidate.obsolete)
+        )
+        yield Tier(
+            "whole suite",
+            [],
+            last=True,
+            timeout=self.timeout,
+            max_failures=failing_anyway + 1 + self.tell_broken,
+            leave_out=self.leave_out,
+        )
 
-    def judge(self, tier: Tier, report: TestReport | None, excused: Collection[str] = (),
-              held: bool = False) -> ScreenResult:
+    def judge(
+        self, tier: Tier, report: TestReport | None, excused: Collection[str] = (), held: bool = False
+    ) -> ScreenResult:
         """``excused``: tests the candidate may break (those its proposer called obsolete).
         ``held``: every target passed in an earlier tier of the candidate (with no per-test
         limit): one the per-test limit stops here still counts as fixed."""
-        seen = collected(report, same_tests(report.tests, self.baseline.tests), self.targets, self.baseline) \
-            if report else {}
+        seen = (
+            collected(report, same_tests(report.tests, self.baseline.tests), self.targets, self.baseline)
+            if report
+            else {}
+        )
         statuses = seen if report and not report.timed_out else {}
         done = (TestStatus.PASSED, TestStatus.TIMEOUT) if held else (TestStatus.PASSED,)
         fixed = frozenset(t for t in self.targets if statuses.get(t) in done)
         aside = {*self.flaky, *self.stale, *excused}
-        expected = [t for t in (self.baseline.passing if tier.last else tier.tests)
-                    if t not in aside and t not in self.targets]
+        expected = [
+            t for t in (self.baseline.passing if tier.last else tier.tests) if t not in aside and t not in self.targets
+        ]
         broken = [t for t in expected if statuses.get(t) != TestStatus.PASSED]
         must_fix = self.targets if tier.last else [t for t in tier.tests if t in self.targets]
         holds = bool(statuses) and not broken and all(t in fixed for t in must_fix)
@@ -255,9 +305,21 @@ class Screen:
         against = [t for t in (*self.targets, *expected) if t in seen and t not in unreached and seen[t] not in done]
         silent = report is not None and (report.signalled or (report.timed_out and not against))
         refused = report is not None and not report.timed_out and not report.tests and not tier.last
-        failed = frozenset() if silent else frozenset(
-            t for t in self.targets if t not in unreached and statuses.get(t) in (TestStatus.FAILED, TestStatus.ERROR))
-        return ScreenResult(fixed=fixed, passed_tier=holds, plausible=holds and tier.last,
-                            inconclusive=silent, ran_nothing=refused, failed=failed,
-                            broke=tuple(t for t in broken if t in statuses))
-
+        failed = (
+            frozenset()
+            if silent
+            else frozenset(
+                t
+                for t in self.targets
+                if t not in unreached and statuses.get(t) in (TestStatus.FAILED, TestStatus.ERROR)
+            )
+        )
+        return ScreenResult(
+            fixed=fixed,
+            passed_tier=holds,
+            plausible=holds and tier.last,
+            inconclusive=silent,
+            ran_nothing=refused,
+            failed=failed,
+            broke=tuple(t for t in broken if t in statuses),
+        )

@@ -34,8 +34,14 @@ def reverse(candidate: Candidate) -> str:
 class Trials:
     """The screenings of one plan, each with the share of the group it serves (``share``)."""
 
-    def __init__(self, ledger: Ledger, strategy: str, scaffolding: list[str],
-                 seconds_left: Callable[[], float] | None, steps_left: Callable[[], int] | None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        strategy: str,
+        scaffolding: list[str],
+        seconds_left: Callable[[], float] | None,
+        steps_left: Callable[[], int] | None,
+    ) -> None:
         self.ledger, self.strategy, self.scaffolding = ledger, strategy, scaffolding
         self.seconds_left, self.steps_left = seconds_left, steps_left
         self.tried = 0
@@ -57,8 +63,10 @@ class Trials:
 
     def left(self) -> tuple[float, float]:
         """The session's seconds and steps left (infinite where the plan weighs no limit)."""
-        return (self.seconds_left() if self.seconds_left is not None else math.inf,
-                self.steps_left() if self.steps_left is not None else math.inf)
+        return (
+            self.seconds_left() if self.seconds_left is not None else math.inf,
+            self.steps_left() if self.steps_left is not None else math.inf,
+        )
 
     def room_for_one_more(self, plausible: list[Candidate]) -> bool:
         """Whether the budget left holds one more candidate's screening (as long as a plausible
@@ -71,8 +79,14 @@ class Trials:
         (left, steps_left), steps = self.left(), took_steps + VERIFY_STEPS
         if left >= seconds and steps_left >= steps:
             return True
-        log.info("planner.screening_stopped", plausible=len(plausible), left=round(left, 1),
-                 needs=round(seconds, 1), steps_left=steps_left, needs_steps=steps)
+        log.info(
+            "planner.screening_stopped",
+            plausible=len(plausible),
+            left=round(left, 1),
+            needs=round(seconds, 1),
+            steps_left=steps_left,
+            needs_steps=steps,
+        )
         return False
 
     def left_failing_of(self, diff: str) -> frozenset[str]:
@@ -101,8 +115,16 @@ class Trials:
         self.left_failing[candidate.diff()] = self.left_failing_of(candidate.diff()) | result.failed
         if result.plausible:
             log.info("planner.plausible", candidate=candidate.description)
-        CANDIDATES.labels(self.strategy, "rejected" if result.rejected else "plausible" if result.plausible else
-                          "partial" if result.fixed else "failed").inc()
+        CANDIDATES.labels(
+            self.strategy,
+            "rejected"
+            if result.rejected
+            else "plausible"
+            if result.plausible
+            else "partial"
+            if result.fixed
+            else "failed",
+        ).inc()
         return result
 
     def _screened(self, screen: Screen, candidate: Candidate) -> Plan[ScreenResult]:
@@ -114,17 +136,23 @@ class Trials:
         alone: TestReport | None = None  # the targets' run with no per-test limit
         for tier in screen.tiers(candidate):
             if tier.last and held:  # the whole suite runs them too, where the limit may stop them
-                tier = replace(tier, timeout=tier.timeout + (alone.duration if alone else 0.0),
-                               max_failures=None if tier.max_failures is None
-                               else tier.max_failures + len(screen.targets))
+                tier = replace(
+                    tier,
+                    timeout=tier.timeout + (alone.duration if alone else 0.0),
+                    max_failures=None if tier.max_failures is None else tier.max_failures + len(screen.targets),
+                )
             report, result = yield from self._tier(screen, candidate, tier, held)
             if not tier.case_limit and report is not None:
                 alone = report
             if report is not None and report.tests:
                 self.addressed.add(frozenset(tier.tests))
             if result.ran_nothing and frozenset(tier.tests) not in self.addressed:
-                log.info("planner.tier_passed_over", tier=tier.name, exit_code=report and report.exit_code,
-                         output=(report.log if report else "")[-300:])
+                log.info(
+                    "planner.tier_passed_over",
+                    tier=tier.name,
+                    exit_code=report and report.exit_code,
+                    output=(report.log if report else "")[-300:],
+                )
                 continue
             # the covering tier runs no target: one held in an earlier tier counts there
             recheck = screen.recheck(tier, result, held and not tier.last)
@@ -150,11 +178,15 @@ class Trials:
         again = screen.retry(tier, result)
         while again is not None:
             if self.share is not None and (self.share.spent() or not self.share.holds_rerun(again.timeout)):
-                log.info("planner.screen_retry_skipped", candidate=candidate.description,
-                         why=self.share.why or f"a rerun of {again.timeout:.0f} s: over half the share left")
+                log.info(
+                    "planner.screen_retry_skipped",
+                    candidate=candidate.description,
+                    why=self.share.why or f"a rerun of {again.timeout:.0f} s: over half the share left",
+                )
                 break
-            log.info("planner.screen_retry", candidate=candidate.description, tier=tier.name,
-                     timeout=round(again.timeout, 1))
+            log.info(
+                "planner.screen_retry", candidate=candidate.description, tier=tier.name, timeout=round(again.timeout, 1)
+            )
             report, result = yield from self._screen_run(screen, candidate, again, held)
             screen.retried(result)
             tier, again = again, screen.retry(again, result)
@@ -170,20 +202,37 @@ class Trials:
         (``Screen.rebaseline``) are screened again with the candidate when it broke any."""
         if not self.scaffolding or not result.broke or screen.rebaselined:
             return False
-        fb = yield RunTests(phase=Phase.PATCH, timeout=screen.timeout, leave_out=screen.leave_out,
-                            rationale="the whole suite with no candidate applied, the reproduction in place")
+        fb = yield RunTests(
+            phase=Phase.PATCH,
+            timeout=screen.timeout,
+            leave_out=screen.leave_out,
+            rationale="the whole suite with no candidate applied, the reproduction in place",
+        )
         stale = screen.rebaseline(fb.outcome.report if fb.outcome else None)
         if stale:
             log.info("planner.stale_baseline", tests=stale, scaffolding=self.scaffolding)
         return bool(set(stale) & set(result.broke))
 
-    def _recheck(self, screen: Screen, candidate: Candidate, tier: Tier, alone: Tier,
-                 report: TestReport | None, result: ScreenResult, held: bool = False) -> Plan[Run]:
+    def _recheck(
+        self,
+        screen: Screen,
+        candidate: Candidate,
+        tier: Tier,
+        alone: Tier,
+        report: TestReport | None,
+        result: ScreenResult,
+        held: bool = False,
+    ) -> Plan[Run]:
         """The tests ``candidate`` broke in ``tier``, run alone: if they pass there, they are
         flaky, and ``tier`` is judged again without them: its run as it is, when that run went
         to its end (a whole suite may take many minutes), else run again."""
-        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(alone.tests), timeout=alone.timeout,
-                            case_limit=alone.case_limit, rationale=f"recheck {candidate.template}: {alone.name}")
+        fb = yield RunTests(
+            phase=Phase.PATCH,
+            tests=tuple(alone.tests),
+            timeout=alone.timeout,
+            case_limit=alone.case_limit,
+            rationale=f"recheck {candidate.template}: {alone.name}",
+        )
         flaky = screen.passed_alone(fb.outcome.report if fb.outcome else None, alone.tests)
         if not flaky:
             return report, result
@@ -197,8 +246,14 @@ class Trials:
         # a run that can only reject the candidate ends with its try's share; a candidate that
         # fixed its targets is judged to the end of its run
         timeout = tier.timeout if held or self.share is None else self.share.bound(tier.timeout)
-        fb = yield RunTests(phase=Phase.PATCH, tests=tuple(tier.tests), timeout=timeout,
-                            max_failures=tier.max_failures, case_limit=tier.case_limit, leave_out=tier.leave_out,
-                            rationale=f"screen {candidate.template}: {tier.name}")
+        fb = yield RunTests(
+            phase=Phase.PATCH,
+            tests=tuple(tier.tests),
+            timeout=timeout,
+            max_failures=tier.max_failures,
+            case_limit=tier.case_limit,
+            leave_out=tier.leave_out,
+            rationale=f"screen {candidate.template}: {tier.name}",
+        )
         report = fb.outcome.report if fb.outcome else None
         return report, screen.judge(tier, report, candidate.obsolete, held)

@@ -27,11 +27,22 @@ from rfsn.planners.verify.values import changed
 log = get_logger(__name__)
 
 #: kinds of type that a fix may trade for each other (a number), and the names of the commonest
-FAMILIES = {"builtins.int": "a number", "builtins.float": "a number", "builtins.complex": "a number",
-            "decimal.Decimal": "a number", "fractions.Fraction": "a number", "builtins.NoneType": "None",
-            "builtins.bool": "a boolean", "builtins.str": "a string", "builtins.bytes": "bytes",
-            "builtins.list": "a list", "builtins.tuple": "a tuple", "builtins.dict": "a dict",
-            "builtins.method": "a bound method", "builtins.function": "a function"}
+FAMILIES = {
+    "builtins.int": "a number",
+    "builtins.float": "a number",
+    "builtins.complex": "a number",
+    "decimal.Decimal": "a number",
+    "fractions.Fraction": "a number",
+    "builtins.NoneType": "None",
+    "builtins.bool": "a boolean",
+    "builtins.str": "a string",
+    "builtins.bytes": "bytes",
+    "builtins.list": "a list",
+    "builtins.tuple": "a tuple",
+    "builtins.dict": "a dict",
+    "builtins.method": "a bound method",
+    "builtins.function": "a function",
+}
 #: the places where only a value's truth counts
 _TRUTH = {("If", "test"), ("While", "test"), ("IfExp", "test"), ("Assert", "test"), ("comprehension", "ifs")}
 #: the passing tests a probe runs, at most
@@ -102,13 +113,24 @@ def _probe(path: str, name: str, unit: Def, steps: list[Step]) -> Probe:
     node, parent = nodes[-1], nodes[-2] if len(steps) else None
     inner = max((i for i, n in enumerate(nodes) if isinstance(n, _FUNCTIONS | ast.Lambda)), default=0)
     returns = tuple(steps[:inner]) if isinstance(nodes[inner], _FUNCTIONS) else None
-    probed = (isinstance(node, ast.expr) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
-              and not isinstance(node, ast.Starred | ast.Slice | ast.FormattedValue)
-              and not isinstance(parent, ast.JoinedStr) and steps[0][0] not in _OWN and not _truth(nodes, steps))
+    probed = (
+        isinstance(node, ast.expr)
+        and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
+        and not isinstance(node, ast.Starred | ast.Slice | ast.FormattedValue)
+        and not isinstance(parent, ast.JoinedStr)
+        and steps[0][0] not in _OWN
+        and not _truth(nodes, steps)
+    )
     condition = _condition(nodes, steps, inner) if steps and steps[0][0] not in _OWN else None
-    return Probe(path=path, function=name, value=tuple(steps) if probed else None, returns=returns,
-                 node=_where(node) if probed else None, condition=condition,
-                 condition_node=_where(nodes[len(condition)]) if condition else None)
+    return Probe(
+        path=path,
+        function=name,
+        value=tuple(steps) if probed else None,
+        returns=returns,
+        node=_where(node) if probed else None,
+        condition=condition,
+        condition_node=_where(nodes[len(condition)]) if condition else None,
+    )
 
 
 def _where(node: ast.AST) -> tuple[str, int, int]:
@@ -128,8 +150,9 @@ def _truth(nodes: list[ast.AST], steps: list[Step]) -> bool:
     ``or`` or ``not`` that is one."""
     for n in range(len(steps), 0, -1):
         parent, field = nodes[n - 1], steps[n - 1][0]
-        if (type(parent).__name__, field) in _TRUTH or (isinstance(parent, ast.UnaryOp) and isinstance(
-                parent.op, ast.Not)):
+        if (type(parent).__name__, field) in _TRUTH or (
+            isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)
+        ):
             return True
         if not isinstance(parent, ast.BoolOp):
             return False
@@ -155,8 +178,9 @@ def sites(change: FileChange) -> tuple[Probe, Probe] | None:
     return _probe(change.path, name, before, steps), _probe(change.path, name, after, steps)
 
 
-def covering(change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]],
-             passing: Sequence[str], limit: int) -> list[str]:
+def covering(
+    change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]], passing: Sequence[str], limit: int
+) -> list[str]:
     """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
     around what it inserts)."""
     removed, _ = changed_lines(change)
@@ -212,8 +236,10 @@ def retyped(change: FileChange, probes: tuple[Probe, Probe], before: Probed, aft
         else:
             said = f"{probes[1].function}() returns {_shown(gained)} where it returned {_shown(had)}"
         shown = ", ".join(tests[:3]) + (f" and {len(tests) - 3} more" if len(tests) > 3 else "")
-        found.append(f"{said}, on {len(tests)} passing test{'s' if len(tests) > 1 else ''} ({shown}): "
-                     "it changes what the code is, not only what it does")
+        found.append(
+            f"{said}, on {len(tests)} passing test{'s' if len(tests) > 1 else ''} ({shown}): "
+            "it changes what the code is, not only what it does"
+        )
     return found
 
 
@@ -228,8 +254,13 @@ class TypeCheck:
     #: patch diff -> the concerns of each patch probed so far (kept where the budget ends a judging)
     found: dict[str, list[str]] = field(default_factory=dict)
 
-    def judge(self, plausible: Sequence[Candidate], baseline: TestReport, targets: Sequence[str],
-              coverage: Mapping[str, Mapping[str, Sequence[int]]]) -> Plan[dict[str, list[str]]]:
+    def judge(
+        self,
+        plausible: Sequence[Candidate],
+        baseline: TestReport,
+        targets: Sequence[str],
+        coverage: Mapping[str, Mapping[str, Sequence[int]]],
+    ) -> Plan[dict[str, list[str]]]:
         """Patch diff -> the concerns of each of ``plausible`` that could be probed: the types
         (`retyped`), the values and conditions (`values.changed`; the failing ``targets`` run
         with the patch too: their calls are the ones a fix may change)."""
@@ -249,21 +280,32 @@ class TypeCheck:
             after, still = yield from self._run(probes[1], [*tests, *targets], baseline, "with the patch")
             yield Edit(phase=Phase.VERIFY, patch=reverse(candidate), rationale="revert the candidate")
             if before[probes[0]].error or after.error:
-                log.info("planner.probe_failed", candidate=candidate.description,
-                         error=before[probes[0]].error or after.error)
+                log.info(
+                    "planner.probe_failed",
+                    candidate=candidate.description,
+                    error=before[probes[0]].error or after.error,
+                )
                 continue
             # a test the patch breaks is judged as a regression or an obsolete test, not here
             kept = [test for test in tests if test in still]
-            found[candidate.diff()] = [*retyped(change, probes, before[probes[0]], after),
-                                       *changed(change, probes, before[probes[0]], after, kept, targets)]
-            log.info("planner.probed", candidate=candidate.description, tests=len(tests),
-                     concerns=found[candidate.diff()])
+            found[candidate.diff()] = [
+                *retyped(change, probes, before[probes[0]], after),
+                *changed(change, probes, before[probes[0]], after, kept, targets),
+            ]
+            log.info(
+                "planner.probed", candidate=candidate.description, tests=len(tests), concerns=found[candidate.diff()]
+            )
         return found
 
     def _run(self, probe: Probe, tests: list[str], baseline: TestReport, how: str) -> Plan[tuple[Probed, set[str]]]:
         """What the probe saw on ``tests``, and which of them passed."""
-        fb = yield RunTests(phase=Phase.VERIFY, tests=tuple(tests), probe=probe, timeout=max(60.0, 10 * _took(
-            baseline, tests)), rationale=f"probe the types of {probe.function} on {len(tests)} passing tests {how}")
+        fb = yield RunTests(
+            phase=Phase.VERIFY,
+            tests=tuple(tests),
+            probe=probe,
+            timeout=max(60.0, 10 * _took(baseline, tests)),
+            rationale=f"probe the types of {probe.function} on {len(tests)} passing tests {how}",
+        )
         report = fb.outcome.report if fb.outcome else None
         if report is None or report.probed is None:
             return Probed(error=f"the probe run {how} reported nothing"), set()

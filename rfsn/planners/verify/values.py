@@ -37,8 +37,9 @@ def _first_change(old: list[str], new: list[str]) -> tuple[str, str] | None:
     return next(((a, b) for a, b in zip(old, new, strict=False) if a != b), None)
 
 
-def _differences(before: Sequence[Traced], after: Sequence[Traced], kind: str,
-                 excused: set[str]) -> list[tuple[str, str]]:
+def _differences(
+    before: Sequence[Traced], after: Sequence[Traced], kind: str, excused: set[str]
+) -> list[tuple[str, str]]:
     old, new = _by_call(before, kind), _by_call(after, kind)
     found = (_first_change(old[call], new[call]) for call in sorted(old.keys() & new.keys() - excused))
     return [d for d in found if d is not None]
@@ -46,8 +47,14 @@ def _differences(before: Sequence[Traced], after: Sequence[Traced], kind: str,
 
 def _segment(text: str, where: tuple[str, int, int] | None) -> str:
     """The source of the node at ``where`` (its type, line and column), cut short."""
-    node = next((n for n in ast.walk(ast.parse(text)) if where and isinstance(n, ast.expr) and (
-        type(n).__name__, n.lineno, n.col_offset) == where), None)
+    node = next(
+        (
+            n
+            for n in ast.walk(ast.parse(text))
+            if where and isinstance(n, ast.expr) and (type(n).__name__, n.lineno, n.col_offset) == where
+        ),
+        None,
+    )
     return (ast.get_source_segment(text, node) or "")[:60] if node is not None else ""
 
 
@@ -57,12 +64,20 @@ def _said(kind: str, change: FileChange, probes: tuple[Probe, Probe], old: str, 
         return f"{after.function}() returns {new} where it returned {old}"
     line = f"{change.path}:{after.condition_node[1] if after.condition_node else 0}"
     how = "weaker" if new == "True" else "stronger"
-    return (f"the condition `{_segment(change.patched, after.condition_node)}` at {line} is {new} where "
-            f"`{_segment(change.original, before.condition_node)}` was {old} ({how} than any test needs)")
+    return (
+        f"the condition `{_segment(change.patched, after.condition_node)}` at {line} is {new} where "
+        f"`{_segment(change.original, before.condition_node)}` was {old} ({how} than any test needs)"
+    )
 
 
-def changed(change: FileChange, probes: tuple[Probe, Probe], before: Probed, after: Probed,
-            passing: Collection[str], failing: Collection[str]) -> list[str]:
+def changed(
+    change: FileChange,
+    probes: tuple[Probe, Probe],
+    before: Probed,
+    after: Probed,
+    passing: Collection[str],
+    failing: Collection[str],
+) -> list[str]:
     """Pure: the concerns of a patch that changes a return or a condition's truth on a passing
     test's call with arguments none of the ``failing`` tests' calls have."""
     excused = {call for test in failing for _, call, _ in after.traced.get(test, ())}
@@ -74,7 +89,9 @@ def changed(change: FileChange, probes: tuple[Probe, Probe], before: Probed, aft
             continue
         (old, new) = seen[0][1][0]
         shown = ", ".join(t for t, _ in seen[:3]) + (f" and {len(seen) - 3} more" if len(seen) > 3 else "")
-        found.append(f"{_said(kind, change, probes, old, new)}, on {len(seen)} passing "
-                     f"test{'s' if len(seen) > 1 else ''} ({shown}) whose arguments no failing test passes: "
-                     "it changes what tests that needed no change see")
+        found.append(
+            f"{_said(kind, change, probes, old, new)}, on {len(seen)} passing "
+            f"test{'s' if len(seen) > 1 else ''} ({shown}) whose arguments no failing test passes: "
+            "it changes what tests that needed no change see"
+        )
     return found

@@ -95,8 +95,7 @@ mod tests {
     }
 }
 """
-PANIC = ("thread 'tests::get_returns_what_was_pushed' panicked at src/lib.rs:21:9:\n"
-         "assertion `left == right` failed\n")
+PANIC = "thread 'tests::get_returns_what_was_pushed' panicked at src/lib.rs:21:9:\nassertion `left == right` failed\n"
 
 
 def test_the_call_on_the_failing_line_outranks_the_set_up() -> None:

@@ -24,8 +24,10 @@ def test_a_negated_condition_ranks_at_or_above_the_raise_it_guards() -> None:
     ranked = rank(_coverage(), ["t::int"], [f"t::ok{i}" for i in range(5)])
     assert ranked[0].line == 4  # spectrum alone blames the body
     files = {"m.py": CHECK}
-    for found in (with_control_dependence(ranked, files),
-                  with_definitions(with_control_dependence(ranked, files), files)):
+    for found in (
+        with_control_dependence(ranked, files),
+        with_definitions(with_control_dependence(ranked, files), files),
+    ):
         lines = [loc.line for loc in found]
         score = {loc.line: loc.score for loc in found}
         assert score[3] >= score[4]
@@ -41,8 +43,7 @@ def test_nested_conditions_and_loop_headers_decay_and_stop_at_the_function() -> 
         "                item -= 1\n"
         "        return items\n"
     )
-    found = {loc.line: loc.score for loc in with_control_dependence([Location("m.py", 5, 1.0)],
-                                                                     {"m.py": source})}
+    found = {loc.line: loc.score for loc in with_control_dependence([Location("m.py", 5, 1.0)], {"m.py": source})}
     assert found[4] == LOOP  # a loop header keeps a little less than an if's condition
     assert abs(found[3] - LOOP * 0.9) < 1e-9
     assert 1 not in found  # a condition outside the function does not govern its body
@@ -86,15 +87,7 @@ def test_brace_languages_read_their_block_structure() -> None:
         "  }\n"
         "}\n"
     )
-    go = (
-        "func trim(s string) string {\n"
-        "\tif len(s) > 0 &&\n"
-        "\t\ts[0] == ' ' {\n"
-        "\t\treturn s[2:]\n"
-        "\t}\n"
-        "\treturn s\n"
-        "}\n"
-    )
+    go = "func trim(s string) string {\n\tif len(s) > 0 &&\n\t\ts[0] == ' ' {\n\t\treturn s[2:]\n\t}\n\treturn s\n}\n"
     files = {"a.js": js, "t.go": go}
 
     def governors(path: str, line: int) -> list[int]:

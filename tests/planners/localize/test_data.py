@@ -5,28 +5,28 @@ from rfsn.planners.localize.data import SHARE, with_data_dependence
 
 # the seeded fault: `self.size -= n` made `+=` on line 18; it shows where the size is read
 CACHE = (
-    "class Cache:\n"                                   # 1
-    "    def __init__(self, limit):\n"                 # 2
-    "        self.limit = limit\n"                     # 3
-    "        self.size = 0\n"                          # 4
-    "        self.items = {}\n"                        # 5
-    "\n"                                               # 6
-    "    def put(self, key, n):\n"                     # 7
-    "        limit = self.limit\n"                     # 8
-    "        while self.size + n > limit:\n"           # 9
-    "            self.evict()\n"                       # 10
-    "        self.items[key] = n\n"                    # 11
-    "        self.size += n\n"                         # 12
-    "\n"                                               # 13
-    "    def evict(self):\n"                           # 14
-    "        key = next(iter(self.items))\n"           # 15
-    "        n = self.items.pop(key)\n"                # 16
-    "        pass\n"                                  # 17
-    "        self.size += n\n"                         # 18
-    "\n"                                               # 19
-    "class Other:\n"                                   # 20
-    "    def reset(self):\n"                           # 21
-    "        self.size = 0\n"                          # 22
+    "class Cache:\n"  # 1
+    "    def __init__(self, limit):\n"  # 2
+    "        self.limit = limit\n"  # 3
+    "        self.size = 0\n"  # 4
+    "        self.items = {}\n"  # 5
+    "\n"  # 6
+    "    def put(self, key, n):\n"  # 7
+    "        limit = self.limit\n"  # 8
+    "        while self.size + n > limit:\n"  # 9
+    "            self.evict()\n"  # 10
+    "        self.items[key] = n\n"  # 11
+    "        self.size += n\n"  # 12
+    "\n"  # 13
+    "    def evict(self):\n"  # 14
+    "        key = next(iter(self.items))\n"  # 15
+    "        n = self.items.pop(key)\n"  # 16
+    "        pass\n"  # 17
+    "        self.size += n\n"  # 18
+    "\n"  # 19
+    "class Other:\n"  # 20
+    "    def reset(self):\n"  # 21
+    "        self.size = 0\n"  # 22
 )
 
 
@@ -50,7 +50,7 @@ def test_the_update_of_a_field_a_top_condition_reads_follows_it_cachetools_seed_
     lines, score = [loc.line for loc in after], {loc.line: loc.score for loc in after}
     assert lines.index(18) < lines.index(15)  # above the lines that write nothing the top reads
     assert score[18] == score[9] * SHARE
-    assert {8, 4, 12} <= set(lines[:lines.index(18) + 4])  # the local limit, the other writers of size
+    assert {8, 4, 12} <= set(lines[: lines.index(18) + 4])  # the local limit, the other writers of size
     assert 22 not in lines  # another class's size, never run by a failing test
     assert len(after) == len(before)  # nothing is added: only what the failing tests ran
 

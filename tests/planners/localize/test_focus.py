@@ -68,8 +68,7 @@ class CoverageWorld(World):
 
 
 def coverage_runs(proposals: list[Proposal]) -> list[tuple[str, ...]]:
-    return [p.tests for p in proposals
-            if isinstance(p, RunTests) and p.coverage and p.phase is Phase.LOCALIZE]
+    return [p.tests for p in proposals if isinstance(p, RunTests) and p.coverage and p.phase is Phase.LOCALIZE]
 
 
 def test_a_sharp_focused_ranking_skips_the_whole_suite(tmp_path: Path) -> None:
@@ -106,8 +105,10 @@ class NoCoverageWorld(World):
 def test_a_runner_that_measures_no_coverage_is_not_asked_again_on_the_whole_suite(tmp_path: Path) -> None:
     """A harness runner (sphinx's tox) reports no coverage: a whole-suite coverage run after the
     focused one would cost the whole suite (minutes) for nothing."""
-    world = NoCoverageWorld({FAILING: Status.FAILED, NEIGHBOUR: Status.PASSED, **{t: Status.PASSED for t in OTHERS}},
-                            {"fix add": {FAILING: Status.PASSED}})
+    world = NoCoverageWorld(
+        {FAILING: Status.FAILED, NEIGHBOUR: Status.PASSED, **{t: Status.PASSED for t in OTHERS}},
+        {"fix add": {FAILING: Status.PASSED}},
+    )
     world.run(planner_for(tmp_path, [FIX_ADD]), limit=50)
     assert coverage_runs(world.proposals) == [(FAILING, NEIGHBOUR)]
 
@@ -132,11 +133,13 @@ class BareNameWorld(World):
     FILE = "sym/tests/test_m.py"
 
     def __init__(self) -> None:
-        qualified = {f"{self.FILE}:test_add": Status.FAILED, f"{self.FILE}:test_ok": Status.PASSED,
-                     **{f"sym/tests/test_other.py:test_{i}": Status.PASSED for i in range(SMALL_SUITE)}}
+        qualified = {
+            f"{self.FILE}:test_add": Status.FAILED,
+            f"{self.FILE}:test_ok": Status.PASSED,
+            **{f"sym/tests/test_other.py:test_{i}": Status.PASSED for i in range(SMALL_SUITE)},
+        }
         baseline = {**qualified, **{t.rsplit(":", 1)[1]: s for t, s in qualified.items()}}
-        super().__init__(baseline, {"fix add": {f"{self.FILE}:test_add": Status.PASSED,
-                                                "test_add": Status.PASSED}})
+        super().__init__(baseline, {"fix add": {f"{self.FILE}:test_add": Status.PASSED, "test_add": Status.PASSED}})
 
     def answer(self, proposal: Proposal) -> Feedback:
         if isinstance(proposal, RunTests) and proposal.coverage:
@@ -164,4 +167,8 @@ def test_a_target_named_bare_is_localized_by_the_coverage_of_its_id_with_a_file(
 def test_located_keeps_ids_that_name_a_file_and_names_that_no_failing_id_has() -> None:
     failing = ["tests/test_a.py::test_b", "x/test_d.py::test_c", "y/test_e.py:test_c", "test_c"]
     assert located(["tests/test_a.py::test_b", "test_c", "test_gone"], failing) == [
-        "tests/test_a.py::test_b", "x/test_d.py::test_c", "y/test_e.py:test_c", "test_gone"]
+        "tests/test_a.py::test_b",
+        "x/test_d.py::test_c",
+        "y/test_e.py:test_c",
+        "test_gone",
+    ]

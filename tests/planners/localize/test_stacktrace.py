@@ -72,9 +72,7 @@ def test_identifier_fallback_without_source_frames():
         "test/parse.test.js": "parseDuration('1.5s')",
     }
     output = "not ok 1 - parseDuration accepts fractions\n  at test/parse.test.js:4:3"
-    ranked = localize_from_output(
-        output, files, ["test/parse.test.js > parseDuration accepts fractions"]
-    )
+    ranked = localize_from_output(output, files, ["test/parse.test.js > parseDuration accepts fractions"])
     assert ranked[0][:2] == ("lib/parse.js", 2)
     assert ranked[-1].file == "test/parse.test.js"
 
@@ -105,8 +103,7 @@ def test_frames_in_a_rust_test_region_rank_as_test_frames():
     ranked = localize_from_output(output, {"src/lib.rs": RUST}, ["tests::fetch"], root=None)
     assert ranked[0][:2] == ("src/lib.rs", 1)  # the identifier fallback: `fetch` is defined there
     assert all(loc.line < 5 for loc in ranked if loc.score >= 0.1)
-    assert rank_frames([("src/lib.rs", 11), ("src/lib.rs", 2)], files={"src/lib.rs": RUST})[0][:2] == (
-        "src/lib.rs", 2)
+    assert rank_frames([("src/lib.rs", 11), ("src/lib.rs", 2)], files={"src/lib.rs": RUST})[0][:2] == ("src/lib.rs", 2)
 
 
 PYTEST_LOG = """\
@@ -156,13 +153,15 @@ def test_a_targets_frames_come_from_its_own_section_not_the_first_failure_printe
 def test_an_inlined_go_frame_without_an_offset_is_a_frame() -> None:
     """A Go panic's stack names the faulty line as an inlined call (``Args(...)``), its file
     line without ``+0x..``: it was missed and the test's own frame ranked first."""
-    stack = ("panic: runtime error: slice bounds out of range [2:1] [recovered]\n"
-             "goroutine 19 [running]:\n"
-             "testing.tRunner.func1.2({0x519b00, 0xc0000d2000})\n"
-             "\t/usr/lib/go-1.19/src/testing/testing.go:1396 +0x24e\n"
-             "example.com/m/pkg.Foo(...)\n"
-             "\t/testbed/pkg/foo.go:12\n"
-             "example.com/m/pkg.TestFoo(0xc000096b60)\n"
-             "\t/testbed/pkg/foo_test.go:12 +0xc8\n")
+    stack = (
+        "panic: runtime error: slice bounds out of range [2:1] [recovered]\n"
+        "goroutine 19 [running]:\n"
+        "testing.tRunner.func1.2({0x519b00, 0xc0000d2000})\n"
+        "\t/usr/lib/go-1.19/src/testing/testing.go:1396 +0x24e\n"
+        "example.com/m/pkg.Foo(...)\n"
+        "\t/testbed/pkg/foo.go:12\n"
+        "example.com/m/pkg.TestFoo(0xc000096b60)\n"
+        "\t/testbed/pkg/foo_test.go:12 +0xc8\n"
+    )
     assert stack_frames(stack, "/testbed", FILES) == [("pkg/foo.go", 12), ("pkg/foo_test.go", 12)]
     assert [(loc.file, loc.line) for loc in localize_from_output(stack, FILES)][:1] == [("pkg/foo.go", 12)]

@@ -14,26 +14,31 @@ from rfsn.workspace import prepare
 from tests.sandbox.projects import make_project
 
 WORDS = (
-    "class Japanese:\n"                       # 1
-    "    words = {\n"                         # 2
-    "        'now': 'ima',\n"                 # 3
-    "        'second': 'nibanme',\n"          # 4
-    "        'minute': 'ippun',\n"            # 5
-    "    }\n"                                 # 6
-    "    def word(self, name):\n"             # 7
-    "        return self.words[name]\n")      # 8
-TESTS = ("from pkg.words import Japanese\n\n"
-         "def test_second():\n    assert Japanese().word('second') == 'ichibyou'\n\n"
-         "def test_now():\n    assert Japanese().word('now') == 'ima'\n\n"
-         "def test_minute():\n    assert Japanese().word('minute') == 'ippun'\n")
+    "class Japanese:\n"  # 1
+    "    words = {\n"  # 2
+    "        'now': 'ima',\n"  # 3
+    "        'second': 'nibanme',\n"  # 4
+    "        'minute': 'ippun',\n"  # 5
+    "    }\n"  # 6
+    "    def word(self, name):\n"  # 7
+    "        return self.words[name]\n"
+)  # 8
+TESTS = (
+    "from pkg.words import Japanese\n\n"
+    "def test_second():\n    assert Japanese().word('second') == 'ichibyou'\n\n"
+    "def test_now():\n    assert Japanese().word('now') == 'ima'\n\n"
+    "def test_minute():\n    assert Japanese().word('minute') == 'ippun'\n"
+)
 
 
 def test_the_values_a_failure_quotes_are_read_from_its_failure_lines() -> None:
-    output = ("    def test_second():\n>       assert word('second') == 'ichibyou'\n"
-              "E       AssertionError: assert 'nibanme' == 'ichibyou'\n"
-              "E         - ichibyou\nE         + nibanme\n"
-              "E       ValueError: ('Unknown string format:', '2017')\n"
-              "AssertionError: \"1.2.3-rc\" != 'x1'\n")
+    output = (
+        "    def test_second():\n>       assert word('second') == 'ichibyou'\n"
+        "E       AssertionError: assert 'nibanme' == 'ichibyou'\n"
+        "E         - ichibyou\nE         + nibanme\n"
+        "E       ValueError: ('Unknown string format:', '2017')\n"
+        "AssertionError: \"1.2.3-rc\" != 'x1'\n"
+    )
     # an exception's message is not: its frames say where it was written (dateutil 0b773a5)
     assert shown_values(output) == ["nibanme", "ichibyou", "1.2.3-rc", "x1"]
 
@@ -52,11 +57,16 @@ def test_a_wrong_word_of_a_class_body_table_ranks_first_arrow_fe9602e(tmp_path: 
     runs at import, so no test's coverage holds it, and the line that reads it runs in every
     test of the locale. The failing assertion shows the word; a real session in the local
     sandbox ranks the line that writes it first."""
-    repo = make_project(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/words.py": WORDS,
-                                            "tests/test_words.py": TESTS}, name="words")
+    repo = make_project(
+        tmp_path / "repo", {"pkg/__init__.py": "", "pkg/words.py": WORDS, "tests/test_words.py": TESTS}, name="words"
+    )
     settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
-    options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", max_steps=4,  # to the first edit
-                            timeout=300)  # (the baseline, its failures once more, coverage)
+    options = RepairOptions(
+        out_dir=tmp_path / "out",
+        sandbox="local",
+        max_steps=4,  # to the first edit
+        timeout=300,
+    )  # (the baseline, its failures once more, coverage)
     with capture_logs() as logs:
         repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     (localized,) = [e for e in logs if e["event"] == "planner.localized"]

@@ -33,7 +33,5 @@ def line_of(source: str, needle: str) -> int:
 def fixed_by_driver(buggy: str, fixed: str, needle: str, limit: int = 400) -> int | None:
     """1-based rank of the exact fix among the driver's candidates at the oracle line."""
     buggy, fixed = dedent(buggy), dedent(fixed)
-    cands = generate_candidates(
-        {"m.py": buggy}, [Location("m.py", line_of(buggy, needle), 1.0)], limit
-    )
+    cands = generate_candidates({"m.py": buggy}, [Location("m.py", line_of(buggy, needle), 1.0)], limit)
     return next((i for i, c in enumerate(cands, 1) if c.patched == fixed), None)

@@ -20,8 +20,9 @@ def test_iteration_that_may_end_is_wrapped_in_try_with_the_functions_exits():
     """
     out = patched(src, 4, "wrap_in_try")
     for handler in ("pass", "continue", "return"):
-        wrapped = (f"        try:\n            line += next(lines)\n"
-                   f"        except StopIteration:\n            {handler}\n")
+        wrapped = (
+            f"        try:\n            line += next(lines)\n        except StopIteration:\n            {handler}\n"
+        )
         assert dedent(src).replace("        line += next(lines)\n", wrapped) in out
     assert len(out) == 3 * len(raised_by(_stmt("line += next(lines)")))
 
@@ -38,25 +39,34 @@ def test_attribute_removal_of_a_descriptor_ignores_its_absence():
     expected = dedent(src).replace(
         "        delattr(obj.__class__, self.name)\n",
         "        try:\n            delattr(obj.__class__, self.name)\n"
-        "        except AttributeError:\n            pass\n")
+        "        except AttributeError:\n            pass\n",
+    )
     assert expected in patched(src, 5, "wrap_in_try")
 
 
 def test_file_operation_is_wrapped_for_oserror_and_a_whole_if_too():
     src = "def close(self):\n    os.chmod(self.fd, self.mode)\n    self.done = True\n"
-    assert any("    try:\n        os.chmod(self.fd, self.mode)\n    except OSError:\n        pass\n" in o
-               for o in patched(src, 2, "wrap_in_try"))
+    assert any(
+        "    try:\n        os.chmod(self.fd, self.mode)\n    except OSError:\n        pass\n" in o
+        for o in patched(src, 2, "wrap_in_try")
+    )
     src = "def __del__(self):\n    if self.session is not None:\n        self.session.close()\n"
-    assert any("    try:\n        if self.session is not None:\n            self.session.close()\n"
-               "    except TypeError:\n        pass\n" in o for o in patched(src, 2, "wrap_in_try"))
+    assert any(
+        "    try:\n        if self.session is not None:\n            self.session.close()\n"
+        "    except TypeError:\n        pass\n" in o
+        for o in patched(src, 2, "wrap_in_try")
+    )
 
 
-@pytest.mark.parametrize(("text", "errors"), [
-    ("x = d[k]", ["KeyError", "IndexError"]),
-    ("x = a / b", ["ZeroDivisionError"]),
-    ("pkg = __import__(name)", ["ImportError", "TypeError", "ValueError"]),
-    ("x = y", []),
-])
+@pytest.mark.parametrize(
+    ("text", "errors"),
+    [
+        ("x = d[k]", ["KeyError", "IndexError"]),
+        ("x = a / b", ["ZeroDivisionError"]),
+        ("pkg = __import__(name)", ["ImportError", "TypeError", "ValueError"]),
+        ("x = y", []),
+    ],
+)
 def test_the_exceptions_a_statement_raises_come_from_its_operations(text, errors):
     assert raised_by(_stmt(text)) == errors
 
@@ -121,15 +131,26 @@ def test_if_unwrapped_to_its_body_with_its_comment_or_to_its_else_branch():
         return expression
     """
     out = patched(src, 2, "unwrap_block")
-    assert dedent(src).replace("    if files:\n        # the list may be empty\n        self.filelist",
-                               "    # the list may be empty\n    self.filelist") in out
+    assert (
+        dedent(src).replace(
+            "    if files:\n        # the list may be empty\n        self.filelist",
+            "    # the list may be empty\n    self.filelist",
+        )
+        in out
+    )
     out = patched(src, 5, "unwrap_block")
-    assert dedent(src).replace("""    if self.current() == 'current':
+    assert (
+        dedent(src).replace(
+            """    if self.current() == 'current':
         expression = self.current_node()
     else:
         expression = self.expression(
             1)
-""", "    expression = self.expression(\n        1)\n") in out
+""",
+            "    expression = self.expression(\n        1)\n",
+        )
+        in out
+    )
     assert len(out) == 2
 
 
@@ -146,10 +167,16 @@ def test_try_unwrapped_to_its_body_and_no_elif_chain_split():
             return 2
         return 0
     """
-    assert dedent(src).replace("""    try:
+    assert dedent(src).replace(
+        """    try:
         ulabel(label)
     except IDNAError:
         raise IDNAError('not a valid A-label')
-""", "    ulabel(label)\n") in patched(src, 2, "unwrap_block")
-    assert patched(src, 6, "unwrap_block") == [dedent(src).replace(
-        "    if label == 'a':\n        return 1\n    elif label == 'b':\n        return 2\n", "    return 1\n")]
+""",
+        "    ulabel(label)\n",
+    ) in patched(src, 2, "unwrap_block")
+    assert patched(src, 6, "unwrap_block") == [
+        dedent(src).replace(
+            "    if label == 'a':\n        return 1\n    elif label == 'b':\n        return 2\n", "    return 1\n"
+        )
+    ]

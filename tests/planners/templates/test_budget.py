@@ -14,10 +14,10 @@ NAMES = [f"kind_{i:02d}" for i in range(40)]
 # the fault is the `<` of line 46, ranked second
 SOURCE = (
     "".join(f"K{i} = {name!r}\n" for i, name in enumerate(NAMES))
-    + "\n\ndef check(kind, a, b):\n"          # 41-43
-    + "    if kind not in KINDS:\n"            # 44
+    + "\n\ndef check(kind, a, b):\n"  # 41-43
+    + "    if kind not in KINDS:\n"  # 44
     + "        raise KeyError('unknown kind')\n"  # 45
-    + "    return a < b\n"                     # 46
+    + "    return a < b\n"  # 46
 )
 LINES = SOURCE.splitlines()
 
@@ -45,9 +45,16 @@ def test_a_cell_is_capped_and_equivalent_string_swaps_collapse() -> None:
 
 
 def test_a_session_logs_how_its_budget_was_spent(tmp_path) -> None:
-    context = RepairContext(workspace=tmp_path, language="python", failing=["t::x"], passing=[],
-                            locations=[Location("m.py", 45, 1.0), Location("m.py", 46, 0.45)],
-                            problem="", log="", files={"m.py": SOURCE})
+    context = RepairContext(
+        workspace=tmp_path,
+        language="python",
+        failing=["t::x"],
+        passing=[],
+        locations=[Location("m.py", 45, 1.0), Location("m.py", 46, 0.45)],
+        problem="",
+        log="",
+        files={"m.py": SOURCE},
+    )
     with structlog.testing.capture_logs() as logs:
         tried = iter(TemplateStrategy().candidates(context))
         first = [next(tried) for _ in range(8)]

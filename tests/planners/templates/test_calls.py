@@ -15,29 +15,29 @@ def test_sibling_constant_of_stdlib_module():
 
 def test_add_keyword_from_unused_stdlib_import():
     src = "from decimal import ROUND_HALF_UP\n\ny = x.quantize(q)\n"
-    assert src.replace("quantize(q)", "quantize(q, rounding=ROUND_HALF_UP)") in patched(
-        src, 3, "add_keyword_argument"
-    )
+    assert src.replace("quantize(q)", "quantize(q, rounding=ROUND_HALF_UP)") in patched(src, 3, "add_keyword_argument")
 
 
 def test_add_keyword_seen_at_other_calls():
     src = "a = sorted(xs, key=len)\nb = sorted(ys)\n"
-    assert "a = sorted(xs, key=len)\nb = sorted(ys, key=len)\n" in patched(
-        src, 2, "add_keyword_argument"
-    )
+    assert "a = sorted(xs, key=len)\nb = sorted(ys, key=len)\n" in patched(src, 2, "add_keyword_argument")
 
 
 def test_pass_an_argument_the_callee_defined_here_takes_and_the_scope_holds():
-    src = ("def _get(ind, seq, default):\n    return seq[ind]\n\n\n"
-           "def get(ind, seq, default=None):\n    return tuple(_get(i, seq) for i in ind)\n")
+    src = (
+        "def _get(ind, seq, default):\n    return seq[ind]\n\n\n"
+        "def get(ind, seq, default=None):\n    return tuple(_get(i, seq) for i in ind)\n"
+    )
     out = patched(src, 6, "pass_missing_argument")
     assert src.replace("_get(i, seq)", "_get(i, seq, default)") in out  # positional, as declared
     assert not any("ind=" in text or "seq=" in text for text in out)  # passed already
 
 
 def test_pass_a_parameter_the_function_never_reads_by_keyword():
-    src = ("class Section:\n    def get(self, key, default=None, convert=None):\n"
-           "        return self.config.get(self.name, key, convert=convert)\n")
+    src = (
+        "class Section:\n    def get(self, key, default=None, convert=None):\n"
+        "        return self.config.get(self.name, key, convert=convert)\n"
+    )
     out = patched(src, 3, "pass_missing_argument")
     assert out == [src.replace("convert=convert)", "convert=convert, default=default)")]
     assert patched("def f(a):\n    return g(a)\n", 2, "pass_missing_argument") == []  # nothing missing
@@ -51,5 +51,6 @@ def test_star_parameters_are_never_passed_as_keywords():
 def test_library_keyword_added_even_to_a_call_without_arguments():
     src = "import configparser\n\n\ndef load(path):\n    parser = configparser.ConfigParser()\n    return open(path)\n"
     assert dedent(src).replace("ConfigParser()", "ConfigParser(interpolation=None)") in patched(
-        src, 5, "add_keyword_argument")
+        src, 5, "add_keyword_argument"
+    )
     assert dedent(src).replace("open(path)", "open(path, encoding='utf-8')") in patched(src, 6, "add_keyword_argument")

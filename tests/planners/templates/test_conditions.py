@@ -9,15 +9,11 @@ def f(a, b):
 
 
 def test_negate_condition():
-    assert dedent(SRC).replace("if a and b > 0", "if not (a and b > 0)") in patched(
-        SRC, 2, "negate_condition"
-    )
+    assert dedent(SRC).replace("if a and b > 0", "if not (a and b > 0)") in patched(SRC, 2, "negate_condition")
 
 
 def test_widen_condition_with_none():
-    assert dedent(SRC).replace("if a and b > 0", "if (a and b > 0) or a is None") in patched(
-        SRC, 2, "widen_condition"
-    )
+    assert dedent(SRC).replace("if a and b > 0", "if (a and b > 0) or a is None") in patched(SRC, 2, "widen_condition")
 
 
 def test_drop_conjunct():

@@ -31,14 +31,12 @@ LOCATIONS = [Location("m.py", 2 + 4 * i, 1.0 - i / 100) for i in range(12)]
 
 
 def _generate(locations: list[Location]) -> list:
-    return driver.generate(PythonReader(), {"m.py": SRC}, locations, limit=1000,
-                           templates=(toy_negate, toy_wrap))
+    return driver.generate(PythonReader(), {"m.py": SRC}, locations, limit=1000, templates=(toy_negate, toy_wrap))
 
 
 def test_wide_templates_only_at_the_most_suspicious_lines():
     cands = _generate(LOCATIONS)
-    assert {c.line for c in cands if c.template == "toy_wrap"} == {
-        2 + 4 * i for i in range(driver.WIDE_LOCATIONS)}
+    assert {c.line for c in cands if c.template == "toy_wrap"} == {2 + 4 * i for i in range(driver.WIDE_LOCATIONS)}
     assert {c.line for c in cands if c.template == "toy_negate"} == {loc.line for loc in LOCATIONS}
 
 

@@ -18,11 +18,9 @@ def test_a_printf_key_is_shown_by_repr_as_schema_5d420ab_needs() -> None:
 
 def test_each_field_of_format_and_of_an_f_string_turns_one_at_a_time() -> None:
     src = 'def f(a, b):\n    return "{} and {0!r:>4}".format(a, b)\n'
-    assert patched(src, 2, "format_conversion") == [
-        src.replace("{}", "{!r}"), src.replace("{0!r:>4}", "{0:>4}")]
+    assert patched(src, 2, "format_conversion") == [src.replace("{}", "{!r}"), src.replace("{0!r:>4}", "{0:>4}")]
     src = 'def f(a, d):\n    return f"{a:>3} {d[:2]} {d!s} {{a}}"\n'
-    assert patched(src, 2, "format_conversion") == [
-        src.replace("{a:>3}", "{a!r:>3}"), src.replace("{d!s}", "{d}")]
+    assert patched(src, 2, "format_conversion") == [src.replace("{a:>3}", "{a!r:>3}"), src.replace("{d!s}", "{d}")]
 
 
 def test_no_field_no_edit_a_literal_percent_is_kept() -> None:

@@ -11,24 +11,22 @@ def test_none_guard_continues_in_loops():
     src = "def f(xs):\n    out = []\n    for x in xs:\n        out.append(str(x))\n    return out\n"
     out = patched(src, 4, "none_guard")
     assert (
-        dedent(src).replace(
-            "        out.append", "        if x is None:\n            continue\n        out.append"
-        )
+        dedent(src).replace("        out.append", "        if x is None:\n            continue\n        out.append")
         in out
     )
 
 
 def test_empty_guard():
     src = "def f(xs):\n    return xs[0]\n"
-    assert "def f(xs):\n    if not xs:\n        return None\n    return xs[0]\n" in patched(
-        src, 2, "empty_guard"
-    )
+    assert "def f(xs):\n    if not xs:\n        return None\n    return xs[0]\n" in patched(src, 2, "empty_guard")
 
 
 def test_mutable_default():
     src = 'def f(x, acc=[]):\n    """Doc."""\n    acc.append(x)\n    return acc\n'
-    expected = ('def f(x, acc=None):\n    """Doc."""\n    if acc is None:\n        acc = []\n'
-                "    acc.append(x)\n    return acc\n")
+    expected = (
+        'def f(x, acc=None):\n    """Doc."""\n    if acc is None:\n        acc = []\n'
+        "    acc.append(x)\n    return acc\n"
+    )
     assert expected in patched(src, 1, "mutable_default")
 
 

@@ -8,10 +8,12 @@ from rfsn.planners.code.lexer import tokenize
 from rfsn.planners.localize import Location
 from rfsn.planners.patch.templates.tokens.driver import balanced, generate_token_candidates
 
-SOURCE = ("'use strict'\n\nconst mediaTypeRE = /^[!#$%&'*+.^\\w|~-]+\\/[!#$%&'*+.^\\w|~-]+$/u\n\n"
-          "function parse (header, index) {\n  if (mediaTypeRE.test(header) === false) {\n"
-          "    throw new TypeError('invalid media type')\n  }\n  if (index === header.length) {\n"
-          "    return header.slice(0, index) / 2\n  }\n  return null\n}\n")
+SOURCE = (
+    "'use strict'\n\nconst mediaTypeRE = /^[!#$%&'*+.^\\w|~-]+\\/[!#$%&'*+.^\\w|~-]+$/u\n\n"
+    "function parse (header, index) {\n  if (mediaTypeRE.test(header) === false) {\n"
+    "    throw new TypeError('invalid media type')\n  }\n  if (index === header.length) {\n"
+    "    return header.slice(0, index) / 2\n  }\n  return null\n}\n"
+)
 
 
 def kinds(source: str) -> list[tuple[str, str]]:
@@ -21,8 +23,17 @@ def kinds(source: str) -> list[tuple[str, str]]:
 def test_a_slash_where_an_expression_starts_opens_a_regex_literal() -> None:
     assert kinds("x = /a[/]b'/g.test(s)")[:3] == [("ident", "x"), ("op", "="), ("string", "/a[/]b'/g")]
     assert ("string", "/x'/") in kinds("return /x'/")
-    assert kinds("y = (a) / b / c") == [("ident", "y"), ("op", "="), ("op", "("), ("ident", "a"), ("op", ")"),
-                                        ("op", "/"), ("ident", "b"), ("op", "/"), ("ident", "c")]
+    assert kinds("y = (a) / b / c") == [
+        ("ident", "y"),
+        ("op", "="),
+        ("op", "("),
+        ("ident", "a"),
+        ("op", ")"),
+        ("op", "/"),
+        ("ident", "b"),
+        ("op", "/"),
+        ("ident", "c"),
+    ]
     assert kinds("n = a / 2 // half")[-1] == ("comment", "// half")
 
 

@@ -4,7 +4,7 @@ import ast
 
 from rfsn.planners.patch.templates.python.kinds import COLL, NUM, SIZED, STR, compatible, infer, usage
 
-SRC = '''
+SRC = """
 def f(text, limit: int, width=10):
     words = text.split()
     count = len(words)
@@ -13,7 +13,7 @@ def f(text, limit: int, width=10):
         pass
     size = words
     return size + 1
-'''
+"""
 
 
 def _func() -> ast.FunctionDef:

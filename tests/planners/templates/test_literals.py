@@ -3,7 +3,7 @@ from tests.planners.templates.helpers import dedent, patched
 
 def test_a_regex_class_gains_a_space_and_its_other_case_range():
     src = "import re\nREL_RE = re.compile(r\"rel=([^'>]+)\")\nWORD_RE = re.compile('[a-z]+')\n"
-    assert src.replace("r\"rel=([^'>]+)\"", "\"rel=([^'> ]+)\"") in patched(src, 2, "widen_character_class")
+    assert src.replace('r"rel=([^\'>]+)"', '"rel=([^\'> ]+)"') in patched(src, 2, "widen_character_class")
     assert src.replace("'[a-z]+'", "'[a-zA-Z]+'") in patched(src, 3, "widen_character_class")
 
 

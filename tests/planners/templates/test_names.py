@@ -31,9 +31,7 @@ def test_replace_attribute_with_sibling_on_other_objects():
 
 def test_literal_to_named_constant():
     src = 'DEFAULT = "DEFAULT"\nx = d.get("default")\n'
-    assert 'DEFAULT = "DEFAULT"\nx = d.get(DEFAULT)\n' in patched(
-        src, 2, "constant_to_named_constant"
-    )
+    assert 'DEFAULT = "DEFAULT"\nx = d.get(DEFAULT)\n' in patched(src, 2, "constant_to_named_constant")
 
 
 def test_string_constant_from_file():
@@ -53,37 +51,43 @@ def test_replace_variable_skips_names_of_another_kind():
 
 
 def test_a_local_for_the_attribute_of_its_name_and_back():
-    src = ("class Wrapper:\n    def __init__(self, config, name):\n        self.config = config\n"
-           "        self.name = name\n\n    def lineof(self, name):\n"
-           "        return self.config.lineof(name, name)\n")
+    src = (
+        "class Wrapper:\n    def __init__(self, config, name):\n        self.config = config\n"
+        "        self.name = name\n\n    def lineof(self, name):\n"
+        "        return self.config.lineof(name, name)\n"
+    )
     out = patched(src, 7, "self_or_local")
     assert src.replace("lineof(name, name)", "lineof(self.name, name)") in out
-    private = ("class Cache:\n    def __init__(self, size):\n        self.__size = size\n\n"
-               "    def add(self, size):\n        return self.__size + 1\n")
+    private = (
+        "class Cache:\n    def __init__(self, size):\n        self.__size = size\n\n"
+        "    def add(self, size):\n        return self.__size + 1\n"
+    )
     assert private.replace("return self.__size + 1", "return size + 1") in patched(private, 6, "self_or_local")
     assert patched("def f(name):\n    return name\n", 2, "self_or_local") == []  # no object
 
 
 def test_the_attribute_named_as_what_it_is_assigned_to():
     src = "def f(frac):\n    numerator = frac.numerator\n    denominator = frac.numerator\n"
-    assert patched(src, 3, "attribute_as_target") == [src.replace("denominator = frac.numerator",
-                                                                  "denominator = frac.denominator")]
+    assert patched(src, 3, "attribute_as_target") == [
+        src.replace("denominator = frac.numerator", "denominator = frac.denominator")
+    ]
     assert patched(src, 2, "attribute_as_target") == []  # named as its target already
     call = "def f(item):\n    return make(size=item.count)\n"
     assert patched(call, 2, "attribute_as_target") == [call.replace("item.count", "item.size")]
 
 
 def test_a_local_assigned_and_never_read_is_put_to_use_in_a_later_statement():
-    src = ("def put(self, key, size):\n    if key in self.data:\n        diffsize = size - self.sizes[key]\n"
-           "    else:\n        diffsize = size\n    self.sizes[key] = size\n    self.total += size\n")
+    src = (
+        "def put(self, key, size):\n    if key in self.data:\n        diffsize = size - self.sizes[key]\n"
+        "    else:\n        diffsize = size\n    self.sizes[key] = size\n    self.total += size\n"
+    )
     out = patched(src, 3, "use_dead_store")
     assert src.replace("self.total += size", "self.total += diffsize") in out
     used = src + "    return diffsize\n"
     assert patched(used, 3, "use_dead_store") == []  # read later: not dead
 
 
-def test_a_functions_names_are_walked_once_for_all_its_lines_dateutil_0b773a5(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_functions_names_are_walked_once_for_all_its_lines_dateutil_0b773a5(monkeypatch: pytest.MonkeyPatch) -> None:
     """Templates at every line of a long function ask for its names: the function is walked
     once, not per line (dateutil's 445-line ``_parse``: 4 s of walking per session)."""
     import ast

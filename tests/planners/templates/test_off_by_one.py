@@ -12,12 +12,8 @@ def test_bounds_expression():
 
 def test_call_argument_and_removal_of_offset():
     src = "def f(d, size):\n    g(d, days=size)\n    return range(size - 1)\n"
-    assert dedent(src).replace("days=size", "days=size - 1") in patched(
-        src, 2, "expression_off_by_one"
-    )
-    assert dedent(src).replace("range(size - 1)", "range(size)") in patched(
-        src, 3, "expression_off_by_one"
-    )
+    assert dedent(src).replace("days=size", "days=size - 1") in patched(src, 2, "expression_off_by_one")
+    assert dedent(src).replace("range(size - 1)", "range(size)") in patched(src, 3, "expression_off_by_one")
 
 
 def test_number_in_string_literal():

@@ -12,10 +12,7 @@ class Cache:
 
 def test_return_other_value_in_scope():
     out = patched(CACHE, 4, "return_value")
-    assert (
-        dedent(CACHE).replace("            return default", "            return self._data[key]")
-        in out
-    )
+    assert dedent(CACHE).replace("            return default", "            return self._data[key]") in out
     assert dedent(CACHE).replace("            return default", "            return key") in out
 
 

@@ -252,8 +252,10 @@ WIDER = {
                     continue
             return out
         """,
-        ("        if x % 2:\n            continue\n",
-         "        if x % 2:\n            continue\n        out.append(x)\n"),
+        (
+            "        if x % 2:\n            continue\n",
+            "        if x % 2:\n            continue\n        out.append(x)\n",
+        ),
     ),
     "running_previous": (
         """
@@ -302,7 +304,7 @@ WIDER = {
                 out.append(line)
             return out
         """,
-        ("if not line.strip():", "if not line.strip() or line.startswith(\"#\"):"),
+        ("if not line.strip():", 'if not line.strip() or line.startswith("#"):'),
     ),
 }
 

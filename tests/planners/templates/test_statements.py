@@ -13,12 +13,7 @@ class Ledger:
 
 def test_insert_similar_statement_from_sibling_method():
     out = patched(LEDGER, 7, "insert_similar_statement")
-    assert (
-        dedent(LEDGER).replace(
-            "        return item", "        self._items.append(item)\n        return item"
-        )
-        in out
-    )
+    assert dedent(LEDGER).replace("        return item", "        self._items.append(item)\n        return item") in out
 
 
 def test_return_unused_value():
@@ -27,15 +22,12 @@ def test_return_unused_value():
 
 
 def test_insert_self_assignment_for_unused_parameter():
-    src = ("class A:\n    def __init__(self, size):\n        self.items = []\n\n"
-           "    def grow(self):\n        self._size += 1\n")
-    out = patched(src, 3, "insert_self_assignment")
-    assert (
-        src.replace(
-            "        self.items = []\n", "        self._size = size\n        self.items = []\n"
-        )
-        in out
+    src = (
+        "class A:\n    def __init__(self, size):\n        self.items = []\n\n"
+        "    def grow(self):\n        self._size += 1\n"
     )
+    out = patched(src, 3, "insert_self_assignment")
+    assert src.replace("        self.items = []\n", "        self._size = size\n        self.items = []\n") in out
 
 
 def test_delete_statement_keeps_block_valid():
@@ -56,8 +48,12 @@ def collapse(items, limit):
 
 def test_insert_name_statement_assigns_a_name_of_the_same_role_at_the_end_of_the_loop():
     out = patched(COLLAPSE, 5, "insert_name_statement")
-    assert dedent(COLLAPSE).replace(
-        "            out.append(item)\n", "            out.append(item)\n        last = item\n") in out
+    assert (
+        dedent(COLLAPSE).replace(
+            "            out.append(item)\n", "            out.append(item)\n        last = item\n"
+        )
+        in out
+    )
     assert not any("item = last" in text for text in out)  # never the loop variable
 
 

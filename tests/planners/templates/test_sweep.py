@@ -26,17 +26,30 @@ def widths(rows, formats, width, start, end, step):
 
 
 def _candidate(line: int, template: str, score: float) -> Candidate:
-    return Candidate(path="m.py", line=line, template=template, description=f"{template} at {line}",
-                     score=score, original="x\n", patched=f"{template} {line} {score}\n")
+    return Candidate(
+        path="m.py",
+        line=line,
+        template=template,
+        description=f"{template} at {line}",
+        score=score,
+        original="x\n",
+        patched=f"{template} {line} {score}\n",
+    )
 
 
 def test_the_best_edit_of_each_template_at_the_top_lines_takes_every_second_place() -> None:
-    ranked = [_candidate(1, "a", 0.9 - k / 100) for k in range(6)] + [_candidate(2, "b", 0.3),
-                                                                      _candidate(2, "b", 0.2),
-                                                                      _candidate(9, "c", 0.1)]
+    ranked = [_candidate(1, "a", 0.9 - k / 100) for k in range(6)] + [
+        _candidate(2, "b", 0.3),
+        _candidate(2, "b", 0.2),
+        _candidate(9, "c", 0.1),
+    ]
     out = sweep(ranked, [("m.py", 1), ("m.py", 2), ("m.py", 9)], swept=2)
     assert [(c.line, c.template, c.score) for c in out[:4]] == [
-        (1, "a", 0.9), (2, "b", 0.3), (1, "a", 0.89), (1, "a", 0.88)]
+        (1, "a", 0.9),
+        (2, "b", 0.3),
+        (1, "a", 0.89),
+        (1, "a", 0.88),
+    ]
     assert sorted(id(c) for c in out) == sorted(id(c) for c in ranked)
     assert out[-1].line == 9  # a line past the swept ones keeps its place
 
@@ -46,9 +59,10 @@ def test_a_low_prior_template_at_the_fourth_line_is_tried_early_prettytable_f7c1
     candidates of higher-prior templates at the lines around it came first (rank 154 of 500;
     0.66 candidates a second screened 111)."""
     locations = [Location("m.py", line, 0.8) for line in (4, 5, 6, 7)] + [Location("m.py", 8, 0.6)]
-    context = RepairContext(workspace=Path("."), language="python", failing=[], passing=[],
-                            locations=locations, files={"m.py": SOURCE})
+    context = RepairContext(
+        workspace=Path("."), language="python", failing=[], passing=[], locations=locations, files={"m.py": SOURCE}
+    )
     ranked = TemplateStrategy().ranked(context)
-    fix = next(i for i, c in enumerate(ranked) if 'formats.get(field) is not None' in c.patched)
+    fix = next(i for i, c in enumerate(ranked) if "formats.get(field) is not None" in c.patched)
     cells = {(c.line, c.template) for c in ranked if c.line in (4, 5, 6, 7, 8)}
     assert fix < 2 * len(cells), [f"{c.line} {c.template}" for c in ranked[: fix + 1]]

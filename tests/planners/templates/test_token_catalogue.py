@@ -60,8 +60,7 @@ def test_no_argument_without_evidence():
 
 
 def test_consensus_values_out_of_scope_fall_back_to_small_literals():
-    files = {"a.js": "function g() { return step(x); }\n",
-             "b.js": "step(y, limitOfB);\nstep(z, limitOfB);\n"}
+    files = {"a.js": "function g() { return step(x); }\n", "b.js": "step(y, limitOfB);\nstep(z, limitOfB);\n"}
     out = _patched(add_missing_argument, files, "a.js", 1)
     assert files["a.js"].replace("step(x)", "step(x, 1)") in out
     assert not any("limitOfB" in text for text in out)
@@ -120,8 +119,10 @@ def test_rust_declarations_by_owner():
 
 
 def test_replace_member_in_javascript_uses_members_of_this():
-    src = ("class Box {\n  constructor(w, h) { this.w = w; this.h = h; this.name = 'b'; }\n"
-           "  area() { return this.w * this.w; }\n  grow(k) { this.scale(k); }\n}\n")
+    src = (
+        "class Box {\n  constructor(w, h) { this.w = w; this.h = h; this.name = 'b'; }\n"
+        "  area() { return this.w * this.w; }\n  grow(k) { this.scale(k); }\n}\n"
+    )
     out = _patched(replace_member, {"a.js": src}, "a.js", 3)
     assert src.replace("this.w * this.w", "this.w * this.h") in out
     assert not any("this.scale" in text.split("area()")[1].split("\n")[0] for text in out)
@@ -135,6 +136,5 @@ def test_replace_member_needs_the_same_receiver():
 @pytest.mark.parametrize("bug", SEEDED, ids=[b.name for b in SEEDED])
 def test_seeded_token_bug_is_fixed_early(bug):
     """At the seeded line, the reference fix is among the first 15 candidates."""
-    cands = generate_token_candidates(bug.buggy_files(), [Location(bug.path, bug.line(), 1.0)],
-                                      limit=15)
+    cands = generate_token_candidates(bug.buggy_files(), [Location(bug.path, bug.line(), 1.0)], limit=15)
     assert bug.files[bug.path] in [c.patched for c in cands]

@@ -34,7 +34,8 @@ def test_a_negation_seeded_on_a_go_condition_is_dropped_lib_pq_seed_33():
     buggy = fixed.replace("if strings.Contains", "if !strings.Contains")
     cands = generate_token_candidates({"conn.go": buggy}, [Location("conn.go", 5, 1.0)], limit=1000)
     assert [c.description for c in cands if c.patched == fixed] == [
-        "drop the negation of `strings.Contains(literal, `\\`)` at conn.go:5"]
+        "drop the negation of `strings.Contains(literal, `\\`)` at conn.go:5"
+    ]
 
 
 def test_a_negation_is_added_to_a_call_or_member_operand_of_a_condition():

@@ -64,8 +64,10 @@ def test_never_edits_inside_strings():
 def test_words_another_language_reserves_are_variables_here():
     """``type`` and ``match`` are Go and Rust keywords and plain JavaScript variables: a
     JavaScript variable of that name is swapped in; a Go ``type`` never is."""
-    js = ("function parse (header, type) {\n  const match = re.exec(header)\n"
-          "  return { type: header.toLowerCase(), match }\n}\n")
+    js = (
+        "function parse (header, type) {\n  const match = re.exec(header)\n"
+        "  return { type: header.toLowerCase(), match }\n}\n"
+    )
     assert _fixes(js, js.replace("type: header.toLowerCase()", "type: type.toLowerCase()"), 3)
     go = "package p\n\ntype T int\n\nfunc f(header string, kind string) string {\n\treturn header\n}\n"
     cands = generate_token_candidates({"p.go": go}, [Location("p.go", 6, 1.0)], limit=1000)

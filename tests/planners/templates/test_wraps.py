@@ -14,24 +14,30 @@ def test_statement_guarded_against_none_keeps_its_continuation_lines():
                     strict=True)
         return proxy
     """
-    expected = dedent(src).replace("    proxy = URL(proxy,\n                strict=True)\n",
-                                   "    if proxy is not None:\n        proxy = URL(proxy,\n"
-                                   "                    strict=True)\n")
+    expected = dedent(src).replace(
+        "    proxy = URL(proxy,\n                strict=True)\n",
+        "    if proxy is not None:\n        proxy = URL(proxy,\n                    strict=True)\n",
+    )
     assert expected in patched(src, 2, "wrap_in_condition")
 
 
 def test_statement_guarded_by_the_key_it_needs():
     src = "def drop(levels, table):\n    levels.remove('global')\n    table['k'] = 1\n"
-    assert any("    if 'global' in levels:\n        levels.remove('global')\n" in out
-               for out in patched(src, 2, "wrap_in_condition"))
-    assert any("    if 'k' not in table:\n        table['k'] = 1\n" in out
-               for out in patched(src, 3, "wrap_in_condition"))
+    assert any(
+        "    if 'global' in levels:\n        levels.remove('global')\n" in out
+        for out in patched(src, 2, "wrap_in_condition")
+    )
+    assert any(
+        "    if 'k' not in table:\n        table['k'] = 1\n" in out for out in patched(src, 3, "wrap_in_condition")
+    )
 
 
 def test_statement_guarded_by_an_attribute_of_self():
     src = "class R:\n    def read(self):\n        return self._chunk(self._buffer)\n"
-    assert any("        if self._buffer:\n            return self._chunk(self._buffer)\n" in out
-               for out in patched(src, 3, "wrap_in_condition"))
+    assert any(
+        "        if self._buffer:\n            return self._chunk(self._buffer)\n" in out
+        for out in patched(src, 3, "wrap_in_condition")
+    )
 
 
 def test_no_wrap_at_module_level_nor_of_a_multiline_string():

@@ -61,8 +61,12 @@ class NodeRun:
             max_failures, argv = int(value), argv[2:]
         if argv[:2] != PREFIX:
             return None
-        found: dict[str, list[str]] = {"--test-reporter": [], "--test-reporter-destination": [],
-                                       "--test-name-pattern": [], "": []}
+        found: dict[str, list[str]] = {
+            "--test-reporter": [],
+            "--test-reporter-destination": [],
+            "--test-name-pattern": [],
+            "": [],
+        }
         for arg in argv[2:]:
             key, eq, value = arg.partition("=")
             if eq and key in found:
@@ -74,17 +78,24 @@ class NodeRun:
         reporters, destinations = found["--test-reporter"], found["--test-reporter-destination"]
         if len(reporters) != len(destinations):
             return None
-        return cls(tuple(found[""]), tuple(found["--test-name-pattern"]), tuple(reporters),
-                   tuple(destinations), max_failures)
+        return cls(
+            tuple(found[""]), tuple(found["--test-name-pattern"]), tuple(reporters), tuple(destinations), max_failures
+        )
 
     def request(self, events_report: str, output: str, timeout: float) -> dict[str, Any]:
         """The server's request; ``events_report``: the name of the report whose JSON lines
         the server reads (and completes) to know which tests failed."""
         events = [i for i, d in enumerate(self.destinations) if d.rsplit("/", 1)[-1] == events_report]
-        return {"args": list(self.paths), "patterns": list(self.patterns),
-                "reporters": list(self.reporters), "destinations": list(self.destinations),
-                "events": events[0] if events else None, "output": output, "timeout": timeout,
-                "max_failures": self.max_failures}
+        return {
+            "args": list(self.paths),
+            "patterns": list(self.patterns),
+            "reporters": list(self.reporters),
+            "destinations": list(self.destinations),
+            "events": events[0] if events else None,
+            "output": output,
+            "timeout": timeout,
+            "max_failures": self.max_failures,
+        }
 
 
 class WarmNode:
@@ -105,22 +116,23 @@ class WarmNode:
         for name in SCRIPTS:
             with resources.as_file(resources.files(__package__).joinpath(name)) as source:
                 shutil.copyfile(source, self.host_dir / name)
-        result = self.sandbox.exec(["node", f"{self.path}/node_server.cjs", f"{self.path}/sock",
-                                    self.sandbox.workdir], timeout=timeout)
+        result = self.sandbox.exec(
+            ["node", f"{self.path}/node_server.cjs", f"{self.path}/sock", self.sandbox.workdir], timeout=timeout
+        )
         self.alive = result.exit_code == 0 and (self.host_dir / "sock").exists()
         if not self.alive:
             log.warning("warm.unavailable", server="node", output=result.output[-300:])
         return self.alive
 
-    def exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
-             own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         argv = list(argv)
         run = NodeRun.parse(argv) if self.alive else None
         if run is not None:
             request = run.request(self.events_report, f"{self.path}/out.txt", timeout)
             try:
-                result = run_through(self.host_dir / "sock", request, argv, self.host_dir / "out.txt",
-                                     timeout)
+                result = run_through(self.host_dir / "sock", request, argv, self.host_dir / "out.txt", timeout)
             except ServerGone as exc:
                 log.warning("warm.failed", server="node", error=str(exc))
                 self.alive = False

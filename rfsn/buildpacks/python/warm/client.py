@@ -35,8 +35,7 @@ log = get_logger(__name__)
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
-    def __init__(self, sandbox: SandboxView, hot_swap: bool = True,
-                 options: Sequence[str] = PRELOAD_OPTIONS) -> None:
+    def __init__(self, sandbox: SandboxView, hot_swap: bool = True, options: Sequence[str] = PRELOAD_OPTIONS) -> None:
         """``options``: the pytest options of the runs to come (the buildpack's test command
         without its tests); the preloading server collects with them, and runs of collected
         tests with the same options skip pytest's session start-up."""
@@ -52,20 +51,21 @@ class WarmPytest:
     def start(self, timeout: float = 60.0) -> bool:
         self.host_dir.mkdir(exist_ok=True)
         self.host_dir.chmod(0o777)  # the sandbox may run as another user (nobody when rfsn is root)
-        for name, dest in (("pytest_server.py", "server.py"), ("hotswap.py", "hotswap.py"),
-                           ("pytest_live.py", "pytest_live.py")):
+        for name, dest in (
+            ("pytest_server.py", "server.py"),
+            ("hotswap.py", "hotswap.py"),
+            ("pytest_live.py", "pytest_live.py"),
+        ):
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
         servers = {"sock": self._server("sock")}
         if self.hot:
-            servers["hot.sock"] = self._server("hot.sock", "--preload", self.sandbox.workdir,
-                                               *self.options)
+            servers["hot.sock"] = self._server("hot.sock", "--preload", self.sandbox.workdir, *self.options)
         # both start at once (each command returns when its server listens): one exec, in parallel
         script = " & ".join(shlex.join(argv) for argv in servers.values()) + "; wait"
         result = self.sandbox.exec(["sh", "-c", script], timeout=timeout)
         started = {name for name in servers if (self.host_dir / name).exists()}
         if started != set(servers):
-            log.warning("warm.unavailable", servers=sorted(set(servers) - started),
-                        output=result.output[-300:])
+            log.warning("warm.unavailable", servers=sorted(set(servers) - started), output=result.output[-300:])
         self.alive = "sock" in started
         self.hot = self.alive and "hot.sock" in started
         return self.alive
@@ -73,8 +73,9 @@ class WarmPytest:
     def _server(self, socket_name: str, *extra: str) -> list[str]:
         return ["python", f"{self.path}/server.py", f"{self.path}/{socket_name}", *extra]
 
-    def exec(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
-             own_tmp: bool = False) -> ExecResult:
+    def exec(
+        self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
+    ) -> ExecResult:
         argv = list(argv)
         selected = any("::" in arg for arg in argv[3:])  # selected tests: a screening tier
         if not self.alive or argv[:3] != PREFIX or not selected:
@@ -96,8 +97,13 @@ class WarmPytest:
     def _request(self, socket_name: str, argv: list[str], timeout: float) -> ExecResult | None:
         """The run through one server; None (and that server given up) if it failed."""
         output = f"{socket_name}.out"
-        request = {"args": argv[3:], "cwd": self.sandbox.workdir, "env": {},
-                   "output": f"{self.path}/{output}", "timeout": timeout}
+        request = {
+            "args": argv[3:],
+            "cwd": self.sandbox.workdir,
+            "env": {},
+            "output": f"{self.path}/{output}",
+            "timeout": timeout,
+        }
         try:
             return run_through(self.host_dir / socket_name, request, argv, self.host_dir / output, timeout)
         except ServerGone as exc:
@@ -111,5 +117,6 @@ class WarmPytest:
 def not_swappable_reason(output: str) -> str:
     """The reason a preloaded child gave for handing its run back (pytest_server.swap_in)."""
     marker = "rfsn: not swappable: "
-    return next((line[len(marker):].strip() for line in output.splitlines() if line.startswith(marker)),
-                "no reason given")
+    return next(
+        (line[len(marker) :].strip() for line in output.splitlines() if line.startswith(marker)), "no reason given"
+    )

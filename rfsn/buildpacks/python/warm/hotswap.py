@@ -53,8 +53,10 @@ def _defs(body, prefix=""):
 def _overload(node):
     """Whether a def is a ``typing.overload`` stub: at run time only the plain def of its name
     that follows exists, so the stubs are no definitions of the name."""
-    return any((d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "")
-               == "overload" for d in node.decorator_list)
+    return any(
+        (d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "") == "overload"
+        for d in node.decorator_list
+    )
 
 
 def _named_defs(body):
@@ -78,12 +80,27 @@ def _dumps(body):
 #: the methods that syntax at module level calls without naming them
 _IMPLIED = {
     ast.Subscript: ("__getitem__", "__setitem__", "__delitem__", "__class_getitem__"),
-    ast.BinOp: ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
-                "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__matmul__"),
+    ast.BinOp: (
+        "__add__",
+        "__sub__",
+        "__mul__",
+        "__truediv__",
+        "__floordiv__",
+        "__mod__",
+        "__pow__",
+        "__and__",
+        "__or__",
+        "__xor__",
+        "__lshift__",
+        "__rshift__",
+        "__matmul__",
+    ),
     ast.Compare: ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__hash__"),
     ast.UnaryOp: ("__neg__", "__pos__", "__invert__", "__bool__"),
-    ast.For: ("__iter__", "__next__"), ast.comprehension: ("__iter__", "__next__"),
-    ast.With: ("__enter__", "__exit__"), ast.ClassDef: ("__init_subclass__", "__set_name__"),
+    ast.For: ("__iter__", "__next__"),
+    ast.comprehension: ("__iter__", "__next__"),
+    ast.With: ("__enter__", "__exit__"),
+    ast.ClassDef: ("__init_subclass__", "__set_name__"),
     ast.JoinedStr: ("__format__", "__str__", "__repr__"),
 }
 #: what calling a class of the module (or an instance) runs

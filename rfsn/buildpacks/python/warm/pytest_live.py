@@ -48,8 +48,9 @@ class Live:
     def pytest_runtestloop(self, session):
         self.loaded = hotswap.Loaded(os.getcwd(), sys.modules)
         capman = session.config.pluginmanager.getplugin("capturemanager")
-        if session.testsfailed or not hasattr(capman, "stop_global_capturing") \
-                or self._project_hooks(session.config):  # (an older pytest names it otherwise)
+        if (
+            session.testsfailed or not hasattr(capman, "stop_global_capturing") or self._project_hooks(session.config)
+        ):  # (an older pytest names it otherwise)
             return True  # the session ends; children run pytest.main
         self.session, self.items = session, {item.nodeid: item for item in session.items}
         capman.stop_global_capturing()  # each child captures to its own output
@@ -74,8 +75,12 @@ class Live:
         """Run the items ``args`` names; their exit status, or None when ``args`` ask for
         anything else (other options, other tests): pytest.main must run them."""
         ids, rest, junit, maxfail, tb = split(args)
-        if not ids or rest != self.options or (junit is None) != (self.junit is None) \
-                or any(i not in self.items for i in ids):
+        if (
+            not ids
+            or rest != self.options
+            or (junit is None) != (self.junit is None)
+            or any(i not in self.items for i in ids)
+        ):
             return None
         session, config = self.session, self.session.config
         capman = config.pluginmanager.getplugin("capturemanager")

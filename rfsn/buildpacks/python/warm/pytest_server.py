@@ -89,8 +89,11 @@ def run(request):
             _, status = os.waitpid(pid, 0)
             break
         time.sleep(0.002)
-    return {"exit_code": 124 if timed_out else exit_code(status), "timed_out": timed_out,
-            "duration": time.monotonic() - started}
+    return {
+        "exit_code": 124 if timed_out else exit_code(status),
+        "timed_out": timed_out,
+        "duration": time.monotonic() - started,
+    }
 
 
 def exit_code(status):
@@ -150,8 +153,7 @@ def preload(cwd, options, then):
         if broken:  # collect again without the files that cannot be collected:
             # their tests are not served live (a request naming them gets pytest.main)
             lives.append(pytest_live.Live(options, then))
-            pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))],
-                        plugins=[lives[-1]])
+            pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))], plugins=[lives[-1]])
     loaded = [live.loaded for live in lives if live.loaded is not None]
     # the last session that reached its run loop; none did (a usage error, say): as now
     LOADED = loaded[-1] if loaded else hotswap.Loaded(cwd, sys.modules)
@@ -178,10 +180,15 @@ def own_imports():
     they were at the server's start, so their later edits must be swapped in like a preload's."""
     import sysconfig
 
-    libs = tuple(os.path.join(os.path.realpath(sysconfig.get_path(key)), "")
-                 for key in ("stdlib", "platstdlib", "purelib", "platlib"))
-    return {name: module for name, module in sys.modules.items()
-            if not os.path.realpath(getattr(module, "__file__", None) or os.sep).startswith(libs)}
+    libs = tuple(
+        os.path.join(os.path.realpath(sysconfig.get_path(key)), "")
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    )
+    return {
+        name: module
+        for name, module in sys.modules.items()
+        if not os.path.realpath(getattr(module, "__file__", None) or os.sep).startswith(libs)
+    }
 
 
 def main():

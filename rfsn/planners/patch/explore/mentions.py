@@ -67,12 +67,19 @@ def _defined(files: Mapping[str, str], names: set[str]) -> list[Definition]:
     found: list[Definition] = []
     for path, source in files.items():
         if path.endswith(".py"):
-            found += [Definition(path, m.group(1), source.count("\n", 0, m.start()) + 1, -1)
-                      for m in _PY_DEF.finditer(source) if m.group(1) in names]
-        elif ((language := BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1])) is not None
-              and names & set(_WORD.findall(source))):
-            found += [Definition(path, name, first, last)
-                      for name, first, last in function_spans(source, language) if name in names]
+            found += [
+                Definition(path, m.group(1), source.count("\n", 0, m.start()) + 1, -1)
+                for m in _PY_DEF.finditer(source)
+                if m.group(1) in names
+            ]
+        elif (language := BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1])) is not None and names & set(
+            _WORD.findall(source)
+        ):
+            found += [
+                Definition(path, name, first, last)
+                for name, first, last in function_spans(source, language)
+                if name in names
+            ]
     return found
 
 
@@ -95,15 +102,23 @@ def _extent(d: Definition, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | 
     return Definition(d.path, d.name, d.first, d.first)
 
 
-def _around(path: str, line: int, nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef],
-            ) -> Definition | None:
+def _around(
+    path: str,
+    line: int,
+    nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef],
+) -> Definition | None:
     """The innermost definition around ``line`` (a traceback frame, a quoted string), focused on it."""
     around = [n for n in nodes if n.lineno <= line <= (n.end_lineno or n.lineno)]
     if not around:
         return None
     node = min(around, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
-    return Definition(path, node.name, min([node.lineno, *(x.lineno for x in node.decorator_list)]),
-                      node.end_lineno or node.lineno, line)
+    return Definition(
+        path,
+        node.name,
+        min([node.lineno, *(x.lineno for x in node.decorator_list)]),
+        node.end_lineno or node.lineno,
+        line,
+    )
 
 
 def _statement(part: str) -> bool:
@@ -128,8 +143,13 @@ def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
             literal = match.group(1) or match.group(2)
             for part in _FORMAT_FIELD.split(literal) if len(literal) >= MIN_QUOTE and "://" not in literal else ():
                 part = part.strip()
-                if (len(part) >= MIN_QUOTE and not part.isidentifier() and part in text
-                        and not _statement(part) and not _in_comment(source, match.start())):
+                if (
+                    len(part) >= MIN_QUOTE
+                    and not part.isidentifier()
+                    and part in text
+                    and not _statement(part)
+                    and not _in_comment(source, match.start())
+                ):
                     places[part].add((path, source.count("\n", 0, match.start()) + 1))
     weights: dict[tuple[str, int], float] = defaultdict(float)
     for where in places.values():
@@ -139,7 +159,7 @@ def quoted(text: str, files: Mapping[str, str]) -> dict[tuple[str, int], float]:
 
 
 def _in_comment(source: str, at: int) -> bool:
-    return source[source.rfind("\n", 0, at) + 1:at].lstrip().startswith(_COMMENT)
+    return source[source.rfind("\n", 0, at) + 1 : at].lstrip().startswith(_COMMENT)
 
 
 def _terms(text: str) -> dict[str, float]:
@@ -214,13 +234,19 @@ def pointed_to(text: str, files: Mapping[str, str], max_definitions: int = MAX_D
         inner = _around(path, line, parsed(path))
         if inner is None:
             continue
-        same = next((d for d in scored if (d.path, d.name) == (inner.path, inner.name)
-                     and inner.first <= d.first <= inner.last), None)  # found by name, or focused before
+        same = next(
+            (
+                d
+                for d in scored
+                if (d.path, d.name) == (inner.path, inner.name) and inner.first <= d.first <= inner.last
+            ),
+            None,
+        )  # found by name, or focused before
         score = scored.pop(same) if same is not None else 0.5 * in_file.get(path, 0.0)
         scored[same if same is not None and same.focus else inner] = score + weight
     ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].path, item[0].first))
     chosen: list[Definition] = []
-    for d, _ in ranked[:4 * max_definitions]:
+    for d, _ in ranked[: 4 * max_definitions]:
         d = _extent(d, parsed(d.path))
         first, last = shown_lines(d)
         if any(c.path == d.path and shown_lines(c)[0] <= first and last <= shown_lines(c)[1] for c in chosen):

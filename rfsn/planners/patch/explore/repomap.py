@@ -22,8 +22,18 @@ MAX_MAP_CHARS = 12000
 #: the names of the files past the outlines' budget
 MAX_INDEX_CHARS = 16000
 MAX_FUNCTION_LINES = 80
-BRACE_LANGUAGES = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
-                    ".go": "go", ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp"}
+BRACE_LANGUAGES = {
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+}
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -62,8 +72,12 @@ def outline(path: str, source: str) -> list[str]:
     return [f"  {first}: {name}(...)" for name, first, _ in function_spans(source, language)]
 
 
-def repo_map(files: Mapping[str, str], max_chars: int = MAX_MAP_CHARS, first: Sequence[str] = (),
-             max_index_chars: int = MAX_INDEX_CHARS) -> str:
+def repo_map(
+    files: Mapping[str, str],
+    max_chars: int = MAX_MAP_CHARS,
+    first: Sequence[str] = (),
+    max_index_chars: int = MAX_INDEX_CHARS,
+) -> str:
     """The map of ``files`` (path -> text): ``first`` (the files most likely relevant) in its
     order, then source before tests, with outlines up to ``max_chars``; the files past that
     are named by directory up to ``max_index_chars``, and the rest counted in a last line."""
@@ -113,8 +127,7 @@ def _index(paths: Sequence[str], every: Sequence[str], max_chars: int) -> list[s
     return lines
 
 
-def enclosing(path: str, source: str, line: int,
-              max_lines: int = MAX_FUNCTION_LINES) -> tuple[int, int] | None:
+def enclosing(path: str, source: str, line: int, max_lines: int = MAX_FUNCTION_LINES) -> tuple[int, int] | None:
     """(first, last) line of the innermost function around ``line``, decorators included, or
     None (no function there, or one longer than ``max_lines``)."""
     spans: list[tuple[int, int]] = []

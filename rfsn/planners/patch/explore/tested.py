@@ -54,8 +54,11 @@ def _alike(a: str, b: str) -> bool:
     """The same word, one the start of the other (``build``, ``builders``), or a long one
     inside the other (``rewrite``, ``assertrewrite``; not ``main`` in ``domain``)."""
     short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= _MIN_PREFIX and long.startswith(short)) or (
-        len(short) >= _MIN_INSIDE and short in long)
+    return (
+        short == long
+        or (len(short) >= _MIN_PREFIX and long.startswith(short))
+        or (len(short) >= _MIN_INSIDE and short in long)
+    )
 
 
 def _own_name(path: str) -> list[str]:
@@ -93,9 +96,17 @@ class _Paths:
 
     def _scores(self, wanted: list[str], named: Callable[[list[str]], bool]) -> dict[str, float]:
         """The paths whose own name ``named`` accepts, scored by the rarity of the test's words in them."""
-        return {path: sum(max((math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path]
-                               if _alike(w, p)), default=0.0) for w in wanted)
-                for path in self.paths if self.own[path] and named(self.own[path])}
+        return {
+            path: sum(
+                max(
+                    (math.log(1 + len(self.paths) / self.frequency[p]) for p in self.words[path] if _alike(w, p)),
+                    default=0.0,
+                )
+                for w in wanted
+            )
+            for path in self.paths
+            if self.own[path] and named(self.own[path])
+        }
 
 
 def _shared(a: str, b: str) -> int:
@@ -132,8 +143,9 @@ def _test_text(source: str, path: str, parts: list[str]) -> str:
         scope: ast.AST = tree  # the last name, inside the classes the id names
         for part in parts[:-1]:
             scope = next((n for n in ast.walk(scope) if isinstance(n, ast.ClassDef) and n.name == part), scope)
-        definitions = (n for n in ast.walk(scope)
-                       if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))
+        definitions = (
+            n for n in ast.walk(scope) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        )
         node = next((n for n in definitions if parts and n.name == parts[-1]), None)
         if node is None:
             return " ".join(parts)
@@ -142,7 +154,7 @@ def _test_text(source: str, path: str, parts: list[str]) -> str:
     lines = source.splitlines()
     for fn, first, last in function_spans(source, language) if language else []:
         if parts and fn == parts[-1]:
-            return "\n".join(lines[first - 1:last])
+            return "\n".join(lines[first - 1 : last])
     return " ".join(parts)
 
 
@@ -152,8 +164,11 @@ def _helpers(test: ast.AST, module: ast.Module) -> list[ast.FunctionDef | ast.As
     used = {n.func.id for n in ast.walk(test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     if isinstance(test, ast.FunctionDef | ast.AsyncFunctionDef):
         used |= {a.arg for a in test.args.args}
-    return [n for n in module.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in used
-            and n is not test]
+    return [
+        n
+        for n in module.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in used and n is not test
+    ]
 
 
 def _definitions(path: str, source: str) -> list[Definition]:
@@ -171,7 +186,8 @@ def _definitions(path: str, source: str) -> list[Definition]:
     def visit(body: list[ast.stmt]) -> None:
         for node in body:
             functions = isinstance(node, ast.ClassDef) and any(
-                isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in node.body)
+                isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in node.body
+            )
             if functions:
                 visit(node.body)  # type: ignore[attr-defined]
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -182,8 +198,9 @@ def _definitions(path: str, source: str) -> list[Definition]:
     return found
 
 
-def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
-               max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+def under_test(
+    failing: Sequence[str], workspace: Path, files: Mapping[str, str], max_definitions: int = MAX_DEFINITIONS
+) -> list[Definition]:
     """The definitions the ``failing`` tests (ids ``path::name``) are about, best first."""
     texts: dict[str, list[str]] = {}
     for test in _with_files(failing, workspace):
@@ -192,13 +209,14 @@ def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str]
             source = (workspace / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             continue
-        rest = test.split("[", 1)[0][len(path):].replace(JS_ID_SEP, "::")
+        rest = test.split("[", 1)[0][len(path) :].replace(JS_ID_SEP, "::")
         names = [p for p in rest.split(":") if p]  # ``::Class::name``, sympy's ``:name``
         texts.setdefault(path, []).append(_test_text(source, path, names))
     scored: dict[Definition, float] = {}
     for test_path, bodies in texts.items():
-        asked = Counter(w for body in bodies for ident in _IDENT.findall(body) for w in _words(ident)
-                        if w not in _COMMON)
+        asked = Counter(
+            w for body in bodies for ident in _IDENT.findall(body) for w in _words(ident) if w not in _COMMON
+        )
         for path in linked_files(test_path, files):
             definitions = _definitions(path, files[path])
             vocab = {d: set(_words(" ".join(_IDENT.findall(_span(files[path], d))))) for d in definitions}
@@ -212,23 +230,31 @@ def under_test(failing: Sequence[str], workspace: Path, files: Mapping[str, str]
                     d = replace(d, focus=_focus(files[path], d, weight))
                 scored[d] = max(scored.get(d, 0.0), score / math.log(2 + size))
     best = max(scored.values(), default=0.0)
-    ranked = sorted((d for d, s in scored.items() if s > 0 and s >= RELATIVE * best),
-                    key=lambda d: (-scored[d], d.path, d.first))
+    ranked = sorted(
+        (d for d, s in scored.items() if s > 0 and s >= RELATIVE * best), key=lambda d: (-scored[d], d.path, d.first)
+    )
     return ranked[:max_definitions]
 
 
-def ran(failing: Sequence[str], workspace: Path, files: Mapping[str, str],
-        suspicious: Mapping[tuple[str, int], float], max_definitions: int = MAX_DEFINITIONS) -> list[Definition]:
+def ran(
+    failing: Sequence[str],
+    workspace: Path,
+    files: Mapping[str, str],
+    suspicious: Mapping[tuple[str, int], float],
+    max_definitions: int = MAX_DEFINITIONS,
+) -> list[Definition]:
     """The definitions of the files the ``failing`` tests' files are named for that hold a
     ``suspicious`` line (``{(file, line): score}``: lines the failing tests ran), by their
     most suspicious line, a long one focused on it."""
-    linked = dict.fromkeys(path for test in _with_files(failing, workspace)
-                           for path in linked_files(test_id_file(test), files))
+    linked = dict.fromkeys(
+        path for test in _with_files(failing, workspace) for path in linked_files(test_id_file(test), files)
+    )
     scored: dict[Definition, float] = {}
     for path in linked:
         for d in _definitions(path, files[path]):
-            lines = [(score, line) for line in range(d.first, d.last + 1)
-                     if (score := suspicious.get((path, line), 0.0)) > 0]
+            lines = [
+                (score, line) for line in range(d.first, d.last + 1) if (score := suspicious.get((path, line), 0.0)) > 0
+            ]
             if lines:
                 score, line = max(lines)
                 scored[replace(d, focus=line) if d.last - d.first + 1 > MAX_SHOWN_LINES else d] = score
@@ -251,14 +277,14 @@ def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:
 def _focus(source: str, d: Definition, weight: Mapping[str, float]) -> int:
     """The middle of the stretch of ``d``'s body (``FOCUS`` lines, its first line aside: that is
     always shown) whose words weigh most."""
-    lines = source.splitlines()[d.first:d.last]
+    lines = source.splitlines()[d.first : d.last]
     totals = [sum(weight.get(w, 0.0) for w in set(_words(" ".join(_IDENT.findall(line))))) for line in lines]
     if not totals:
         return 0
-    windows = [sum(totals[n:n + FOCUS]) for n in range(max(1, len(totals) - FOCUS + 1))]
+    windows = [sum(totals[n : n + FOCUS]) for n in range(max(1, len(totals) - FOCUS + 1))]
     best = max(range(len(windows)), key=lambda n: (windows[n], -n))
     return d.first + 1 + best + FOCUS // 2
 
 
 def _span(source: str, d: Definition) -> str:
-    return "\n".join(source.splitlines()[d.first - 1:d.last])
+    return "\n".join(source.splitlines()[d.first - 1 : d.last])

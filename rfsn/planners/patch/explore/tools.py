@@ -30,25 +30,36 @@ MAX_ROUNDS = 6
 #: lines a view shows at most
 MAX_VIEW_LINES = 400
 
-LIST_DIR = Tool(name="list_dir", description="List a directory of the repository (directories end with /).",
-                parameters={"type": "object", "properties": {"path": {"type": "string"}}})
+LIST_DIR = Tool(
+    name="list_dir",
+    description="List a directory of the repository (directories end with /).",
+    parameters={"type": "object", "properties": {"path": {"type": "string"}}},
+)
 SEARCH_CODE = Tool(
     name="search_code",
     description="Search the repository's text files for a string; answers path:line: text per "
-                "match. Set regex to true to search for a Python regular expression instead.",
-    parameters={"type": "object", "required": ["query"],
-                "properties": {"query": {"type": "string"}, "path": {"type": "string"},
-                               "regex": {"type": "boolean"}}})
+    "match. Set regex to true to search for a Python regular expression instead.",
+    parameters={
+        "type": "object",
+        "required": ["query"],
+        "properties": {"query": {"type": "string"}, "path": {"type": "string"}, "regex": {"type": "boolean"}},
+    },
+)
 VIEW_FILE = Tool(
     name="view_file",
     description=f"Show lines start..end of a file, numbered (at most {MAX_VIEW_LINES} lines).",
-    parameters={"type": "object", "required": ["path"],
-                "properties": {"path": {"type": "string"}, "start": {"type": "integer"},
-                               "end": {"type": "integer"}}})
+    parameters={
+        "type": "object",
+        "required": ["path"],
+        "properties": {"path": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"}},
+    },
+)
 READ_TOOLS = (LIST_DIR, SEARCH_CODE, VIEW_FILE)
 READ_NAMES = frozenset(t.name for t in READ_TOOLS)
-GUIDE = ("You may read the repository first: list_dir, search_code and view_file answer from "
-         "its files. Read what you need, then answer.")
+GUIDE = (
+    "You may read the repository first: list_dir, search_code and view_file answer from "
+    "its files. Read what you need, then answer."
+)
 
 
 def lookup(call: ToolCall) -> Lookup | str:
@@ -63,19 +74,23 @@ def lookup(call: ToolCall) -> Lookup | str:
         if call.name == "search_code":
             query = str(args["query"])
             pattern = query if args.get("regex") else re.escape(query)
-            return Lookup(call, Search(pattern=pattern, path=path,
-                                       rationale=f"the model searches for {query[:80]!r}"))
+            return Lookup(call, Search(pattern=pattern, path=path, rationale=f"the model searches for {query[:80]!r}"))
         start = max(1, int(args.get("start") or 1))
         end = int(args.get("end") or start + VIEW_LINES - 1)
         end = min(max(start, end), start + MAX_VIEW_LINES - 1)
-        return Lookup(call, ReadFile(path=path, rationale=f"the model reads lines {start}-{end}"),
-                      span=(start, end))
+        return Lookup(call, ReadFile(path=path, rationale=f"the model reads lines {start}-{end}"), span=(start, end))
     except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
         return f"unusable arguments: {exc}"[:500]
 
 
-def converse(model: ChatModel, messages: list[Message], max_tokens: int, temperature: float,
-             tools: Sequence[Tool] = (), heard: list[str] | None = None) -> Generator[Lookup, None, Reply]:
+def converse(
+    model: ChatModel,
+    messages: list[Message],
+    max_tokens: int,
+    temperature: float,
+    tools: Sequence[Tool] = (),
+    heard: list[str] | None = None,
+) -> Generator[Lookup, None, Reply]:
     """Ask ``model``; while its reply only reads, serve each read (yielded as a Lookup) and ask
     again. Returns the first reply that does more than read, or the last one once the bounds
     are spent. ``messages`` grows by the reading rounds, so a caller can continue it; each
@@ -84,8 +99,9 @@ def converse(model: ChatModel, messages: list[Message], max_tokens: int, tempera
     while True:
         reading = lookups > 0 and rounds > 1
         rounds -= 1
-        reply = model.complete(messages, max_tokens, temperature,
-                               tools=[*tools, *READ_TOOLS] if reading else list(tools))
+        reply = model.complete(
+            messages, max_tokens, temperature, tools=[*tools, *READ_TOOLS] if reading else list(tools)
+        )
         reads = [c for c in reply.tool_calls if c.name in READ_NAMES]
         if not reads or len(reads) != len(reply.tool_calls) or not reading:
             return reply
@@ -100,12 +116,15 @@ def converse(model: ChatModel, messages: list[Message], max_tokens: int, tempera
             answers.append(f"### {call.name}({call.arguments})\n{answer}")
         if heard is not None:
             heard.extend(answers)
-        messages += [Message(role="assistant", content=as_text(reply)),
-                     Message(role="user", content="\n\n".join(answers) + "\n\nRead more, or answer.")]
+        messages += [
+            Message(role="assistant", content=as_text(reply)),
+            Message(role="user", content="\n\n".join(answers) + "\n\nRead more, or answer."),
+        ]
 
 
-def served(conversation: Generator[Lookup, None, Reply],
-           ) -> Generator[Proposal, Feedback, Reply]:
+def served(
+    conversation: Generator[Lookup, None, Reply],
+) -> Generator[Proposal, Feedback, Reply]:
     """Drive a conversation from a planner's plan: each lookup's proposal goes to the
     controller and its feedback back to the lookup. Returns the conversation's reply."""
     try:

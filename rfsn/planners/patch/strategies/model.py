@@ -29,7 +29,8 @@ from rfsn.planners.verify import obsolete
 from rfsn.planners.verify.choice import agreement_key
 
 log = get_logger(__name__)
-SYSTEM = """You repair bugs in software repositories. Change only the project's source, never \
+SYSTEM = (
+    """You repair bugs in software repositories. Change only the project's source, never \
 its tests. Make each edit with the replace_in_file tool; without tools, answer with one or more \
 SEARCH/REPLACE blocks, each exactly:
 
@@ -42,7 +43,9 @@ the replacement lines
 
 Keep each SEARCH short but unique in its file. A unified diff in a ```diff block is also accepted.
 
-""" + GUIDE
+"""
+    + GUIDE
+)
 SAMPLES = 3
 MAX_OUTPUT = 2048
 WINDOW = 12
@@ -73,27 +76,43 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     around, spans = _around_suspicious(context, max_functions)
     parts += around
     shown = set(spans)
-    exercised = mentions.within([d for d in tested.under_test(context.failing, context.workspace, context.files)
-                                 if not any(path == d.path and d.first <= start <= d.last for path, start in shown)],
-                                context.files, TESTED_CHARS)  # only what is shown counts as shown below
+    exercised = mentions.within(
+        [
+            d
+            for d in tested.under_test(context.failing, context.workspace, context.files)
+            if not any(path == d.path and d.first <= start <= d.last for path, start in shown)
+        ],
+        context.files,
+        TESTED_CHARS,
+    )  # only what is shown counts as shown below
     if exercised:
-        parts.append("## Code the failing tests' files are named for (the parts their tests use)\n"
-                     + mentions.render(exercised, context.files, TESTED_CHARS))
+        parts.append(
+            "## Code the failing tests' files are named for (the parts their tests use)\n"
+            + mentions.render(exercised, context.files, TESTED_CHARS)
+        )
     already = shown | {(d.path, d.first) for d in exercised}  # a focused one is the same definition
     suspicious = {(loc.file, loc.line): loc.score for loc in context.locations}
-    run = mentions.within([d for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
-                           if (d.path, d.first) not in already
-                           and not any(path == d.path and start <= d.first <= last
-                                       for (path, start), last in spans.items())],
-                          context.files, RAN_CHARS)
+    run = mentions.within(
+        [
+            d
+            for d in tested.ran(context.failing, context.workspace, context.files, suspicious)
+            if (d.path, d.first) not in already
+            and not any(path == d.path and start <= d.first <= last for (path, start), last in spans.items())
+        ],
+        context.files,
+        RAN_CHARS,
+    )
     if run:
-        parts.append("## Code of those files the failing tests ran (its most suspicious first)\n"
-                     + mentions.render(run, context.files, RAN_CHARS))
+        parts.append(
+            "## Code of those files the failing tests ran (its most suspicious first)\n"
+            + mentions.render(run, context.files, RAN_CHARS)
+        )
     already |= {(d.path, d.first) for d in run}
     pointed = [d for d in mentions.pointed_to(context.problem, context.files) if (d.path, d.first) not in already]
     if pointed:
-        parts.append("## Code the problem statement points to\n"
-                     + mentions.render(pointed, context.files, MENTIONS_CHARS))
+        parts.append(
+            "## Code the problem statement points to\n" + mentions.render(pointed, context.files, MENTIONS_CHARS)
+        )
     if not shown:
         first = mentions.files_named(context.problem, context.files, pointed)
         parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files, first=first))
@@ -151,8 +170,9 @@ class ModelStrategy:
                     for again in _after_failure(model, request, context, candidate, failure, temperature):
                         yield from _new(again, context, seen)
 
-    def _sample(self, model: ChatModel, request: str, context: RepairContext,
-                temperature: float, heard: list[str]) -> Iterator[Candidate | Lookup]:
+    def _sample(
+        self, model: ChatModel, request: str, context: RepairContext, temperature: float, heard: list[str]
+    ) -> Iterator[Candidate | Lookup]:
         messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request)]
         for attempt in range(2):  # an unusable reply is sent back once, with the reason
             reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL], heard)
@@ -160,10 +180,15 @@ class ModelStrategy:
                 edits = reply_edits(reply, context.files)
             except ReplyError as exc:
                 log.info("model.unusable_reply", reason=str(exc), attempt=attempt)
-                messages += [Message(role="assistant", content=as_text(reply)),
-                             Message(role="user", content=f"That reply cannot be used: {exc}. "
-                                                          "Answer again with replace_in_file calls "
-                                                          "or SEARCH/REPLACE blocks.")]
+                messages += [
+                    Message(role="assistant", content=as_text(reply)),
+                    Message(
+                        role="user",
+                        content=f"That reply cannot be used: {exc}. "
+                        "Answer again with replace_in_file calls "
+                        "or SEARCH/REPLACE blocks.",
+                    ),
+                ]
                 continue
             yield from _as_candidates(edits, context)
             return
@@ -180,8 +205,7 @@ def with_reading(request: str, heard: list[str]) -> str:
     return request + ("\n\n## What you read in the repository earlier\n" + "\n\n".join(kept) if kept else "")
 
 
-def _new(candidate: Candidate | Lookup, context: RepairContext,
-         seen: set[str]) -> Iterator[Candidate | Lookup]:
+def _new(candidate: Candidate | Lookup, context: RepairContext, seen: set[str]) -> Iterator[Candidate | Lookup]:
     """Count the sample's vote; yield the candidate unless an earlier sample proposed it.
     A lookup (the model reading) passes through."""
     if isinstance(candidate, Lookup):
@@ -195,19 +219,26 @@ def _new(candidate: Candidate | Lookup, context: RepairContext,
         yield candidate
 
 
-def _after_failure(model: ChatModel, request: str, context: RepairContext, candidate: Candidate,
-                   failure: str, temperature: float) -> Iterator[Candidate | Lookup]:
+def _after_failure(
+    model: ChatModel, request: str, context: RepairContext, candidate: Candidate, failure: str, temperature: float
+) -> Iterator[Candidate | Lookup]:
     """The verify round: the failed patch and its test output go back to the model once. When
     it made the reproduction pass and broke tests that passed, the model may call them obsolete
     (``planners.verify.obsolete``)."""
     broken = context.broken.get(candidate.diff(), ())
     said = obsolete.request(broken) if broken else "That patch did not hold; it was reverted."
-    messages = [Message(role="system", content=SYSTEM), Message(role="user", content=request),
-                Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
-                Message(role="user", content=f"{said}\n\n## Test output (end)\n"
-                                             f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
-                                             "replace_in_file calls or SEARCH/REPLACE blocks "
-                                             "against the original files.")]
+    messages = [
+        Message(role="system", content=SYSTEM),
+        Message(role="user", content=request),
+        Message(role="assistant", content=f"```diff\n{candidate.diff()}```"),
+        Message(
+            role="user",
+            content=f"{said}\n\n## Test output (end)\n"
+            f"{stable(failure)[-LOG_TAIL:]}\n\nAnswer again with "
+            "replace_in_file calls or SEARCH/REPLACE blocks "
+            "against the original files.",
+        ),
+    ]
     reply = yield from converse(model, messages, MAX_OUTPUT, temperature, [EDIT_TOOL])
     named = obsolete.declared(as_text(reply)) if broken else []
     try:
@@ -221,21 +252,30 @@ def _after_failure(model: ChatModel, request: str, context: RepairContext, candi
     yield from _as_candidates(edits, context, tuple(named))
 
 
-def _as_candidates(edits: dict[str, str], context: RepairContext,
-                   named_obsolete: tuple[str, ...] = ()) -> Iterator[Candidate]:
+def _as_candidates(
+    edits: dict[str, str], context: RepairContext, named_obsolete: tuple[str, ...] = ()
+) -> Iterator[Candidate]:
     """One candidate for all of a reply's edits (the first file leads, the rest ride along)."""
     from rfsn.planners.code.candidates import FileChange
 
     paths = sorted(edits)
     first = paths[0]
     before = context.files.get(first, "")
-    line = next((n for n, (a, b) in enumerate(zip(before.splitlines(), edits[first].splitlines(),
-                                                  strict=False), 1) if a != b), 1)
-    yield Candidate(path=first, line=line, template="model",
-                    description=f"model edit of {', '.join(paths)}", score=1.0,
-                    original=before, patched=edits[first], obsolete=named_obsolete,
-                    others=tuple(FileChange(path=p, original=context.files.get(p, ""),
-                                            patched=edits[p]) for p in paths[1:]))
+    line = next(
+        (n for n, (a, b) in enumerate(zip(before.splitlines(), edits[first].splitlines(), strict=False), 1) if a != b),
+        1,
+    )
+    yield Candidate(
+        path=first,
+        line=line,
+        template="model",
+        description=f"model edit of {', '.join(paths)}",
+        score=1.0,
+        original=before,
+        patched=edits[first],
+        obsolete=named_obsolete,
+        others=tuple(FileChange(path=p, original=context.files.get(p, ""), patched=edits[p]) for p in paths[1:]),
+    )
 
 
 class HybridStrategy:

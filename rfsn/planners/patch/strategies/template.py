@@ -29,8 +29,9 @@ class TemplateStrategy:
     def ranked(self, context: RepairContext) -> list[Candidate]:
         """Every candidate of the session, in the order they are to be screened."""
         found = _made(context, context.locations, python=(self.limit * 2, 40), tokens=(self.limit, 25))
-        lines = list(dict.fromkeys((loc.file, loc.line)
-                                   for loc in sorted(context.locations, key=lambda loc: -loc.score)))
+        lines = list(
+            dict.fromkeys((loc.file, loc.line) for loc in sorted(context.locations, key=lambda loc: -loc.score))
+        )
         return interleave(sweep(boost(found), lines)[: self.limit], _switches(context, lines[SWEPT_LINES:]))
 
     def candidates(self, context: RepairContext) -> Iterator[Candidate]:
@@ -43,23 +44,39 @@ class TemplateStrategy:
                 tried.append(candidate)
                 yield candidate
         finally:
-            log.info("template.budget", planned=len(ranked), tried=len(tried),
-                     lines=len({(c.path, c.line) for c in tried}),
-                     templates=len({c.template for c in tried}), spent=spending(tried))
+            log.info(
+                "template.budget",
+                planned=len(ranked),
+                tried=len(tried),
+                lines=len({(c.path, c.line) for c in tried}),
+                templates=len({c.template for c in tried}),
+                spent=spending(tried),
+            )
 
 
-def _made(context: RepairContext, locations: Sequence[Location], python: tuple[int, int], tokens: tuple[int, int],
-          only: frozenset[str] | None = None) -> list[Candidate]:
+def _made(
+    context: RepairContext,
+    locations: Sequence[Location],
+    python: tuple[int, int],
+    tokens: tuple[int, int],
+    only: frozenset[str] | None = None,
+) -> list[Candidate]:
     """The candidates of the catalogues (their templates named in ``only``) at ``locations``:
     Python's over the syntax tree, the others' over tokens, each (limit, lines) as given."""
     found: list[Candidate] = []
-    for is_python, generate, catalogue, (limit, lines) in ((True, generate_candidates, CATALOGUE, python),
-                                                           (False, generate_token_candidates, TOKEN_CATALOGUE, tokens)):
+    for is_python, generate, catalogue, (limit, lines) in (
+        (True, generate_candidates, CATALOGUE, python),
+        (False, generate_token_candidates, TOKEN_CATALOGUE, tokens),
+    ):
         here = [loc for loc in locations if loc.file.endswith(".py") == is_python]
         if here:
-            found += generate({p: t for p, t in context.files.items() if p.endswith(".py") == is_python}, here,
-                              limit=limit, max_locations=lines,
-                              templates=[t for t in catalogue if only is None or t.name in only])
+            found += generate(
+                {p: t for p, t in context.files.items() if p.endswith(".py") == is_python},
+                here,
+                limit=limit,
+                max_locations=lines,
+                templates=[t for t in catalogue if only is None or t.name in only],
+            )
     return found
 
 

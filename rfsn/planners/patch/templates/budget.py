@@ -14,6 +14,7 @@ the search moves across lines and templates:
 
 ``spending`` tallies a ranking as lines x templates, for the log event of a session's budget.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,13 +48,12 @@ def _cell(candidate: Candidate) -> tuple[str, int, str]:
 
 def shape(candidate: Candidate) -> tuple[object, ...]:
     """What a candidate does with its string literals left out: equal shapes, equivalent edits."""
-    return (*_cell(candidate),
-            tuple((s.start, s.end, _STRING.sub('""', s.text)) for s in candidate.splices))
+    return (*_cell(candidate), tuple((s.start, s.end, _STRING.sub('""', s.text)) for s in candidate.splices))
 
 
 def _similarity(candidate: Candidate) -> float:
     """How close the written text is to the text it replaces (1.0: identical)."""
-    pairs = [(candidate.original[s.start:s.end], s.text) for s in candidate.splices]
+    pairs = [(candidate.original[s.start : s.end], s.text) for s in candidate.splices]
     return min((SequenceMatcher(None, old, new).ratio() for old, new in pairs), default=0.0)
 
 
@@ -79,8 +79,7 @@ def spread(candidates: Sequence[Candidate]) -> list[Candidate]:
         for k, candidate in enumerate(members):
             factor = CELL_DECAY**k if k < CELL_CAP else CELL_DECAY**k * DEFERRED
             scored.append(candidate.model_copy(update={"score": candidate.score * factor}))
-    scored += [c.model_copy(update={"score": c.score * DEFERRED})
-               for c in candidates if id(c) in deferred]
+    scored += [c.model_copy(update={"score": c.score * DEFERRED}) for c in candidates if id(c) in deferred]
     return sorted(scored, key=lambda c: -c.score)
 
 

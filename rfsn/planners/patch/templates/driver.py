@@ -67,7 +67,7 @@ def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, byte
         except ValueError:
             continue
         lo, hi = min(s.start for s in edit.splices), max(s.end for s in edit.splices)
-        key = (lo, hi, patched[lo:len(patched) - (len(ctx.source) - hi)])
+        key = (lo, hi, patched[lo : len(patched) - (len(ctx.source) - hi)])
         if key not in verdicts:
             verdicts[key] = patched != ctx.source and reader.valid(patched, ctx, (lo, hi))
         if verdicts[key]:
@@ -75,8 +75,9 @@ def _valid(reader: Reader, ctx: Any, edits: list[Edit]) -> list[tuple[Edit, byte
     return out
 
 
-def candidates_at(reader: Reader, ctx: Any, location: Location,
-                  templates: Sequence[Template]) -> Iterable[tuple[Candidate, bytes]]:
+def candidates_at(
+    reader: Reader, ctx: Any, location: Location, templates: Sequence[Template]
+) -> Iterable[tuple[Candidate, bytes]]:
     """Every valid candidate the templates produce at one location, with a digest of its text.
     The text is left out (``patched`` empty: `generate` writes it for those it keeps): a large
     file's candidates, each a copy of the file, would not fit in memory."""
@@ -84,17 +85,30 @@ def candidates_at(reader: Reader, ctx: Any, location: Location,
         made = _valid(reader, ctx, _edits(tpl, ctx, location.line))
         siblings = len({digest for _, digest in made}) if tpl.wide else 1
         for edit, digest in made:
-            yield Candidate(
-                path=ctx.path, line=location.line, template=tpl.name,
-                description=f"{edit.description} at {ctx.path}:{location.line}",
-                score=edit_score(location.score, tpl.prior, edit, siblings),
-                original=ctx.source, patched="", splices=edit.splices,
-            ), digest
+            yield (
+                Candidate(
+                    path=ctx.path,
+                    line=location.line,
+                    template=tpl.name,
+                    description=f"{edit.description} at {ctx.path}:{location.line}",
+                    score=edit_score(location.score, tpl.prior, edit, siblings),
+                    original=ctx.source,
+                    patched="",
+                    splices=edit.splices,
+                ),
+                digest,
+            )
 
 
-def generate(reader: Reader, files: dict[str, str], locations: Sequence[Location],
-             limit: int = 200, max_locations: int = 25, *,
-             templates: Sequence[Template]) -> list[Candidate]:
+def generate(
+    reader: Reader,
+    files: dict[str, str],
+    locations: Sequence[Location],
+    limit: int = 200,
+    max_locations: int = 25,
+    *,
+    templates: Sequence[Template],
+) -> list[Candidate]:
     """Ranked, de-duplicated candidates for the ``max_locations`` most suspicious lines
     (the wide templates only at the ``WIDE_LOCATIONS`` most suspicious ones), their
     budget spread across lines and templates (`budget.spread`)."""

@@ -47,7 +47,7 @@ def _added_words(candidate: Candidate) -> set[str]:
 def _words_around(text: str, head: int, tail: int) -> set[str]:
     """The words of the whole lines of ``text`` between its first ``head`` and last ``tail`` characters."""
     lo, hi = text.rfind("\n", 0, head) + 1, text.find("\n", len(text) - tail)
-    return set(_WORD.findall(text[lo:hi if hi >= 0 else len(text)]))
+    return set(_WORD.findall(text[lo : hi if hi >= 0 else len(text)]))
 
 
 def boost(candidates: list[Candidate]) -> list[Candidate]:

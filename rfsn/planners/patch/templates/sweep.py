@@ -19,8 +19,7 @@ from rfsn.planners.code.candidates import Candidate
 SWEPT_LINES = 5
 
 
-def sweep(ranked: Sequence[Candidate], lines: Sequence[tuple[str, int]],
-          swept: int = SWEPT_LINES) -> list[Candidate]:
+def sweep(ranked: Sequence[Candidate], lines: Sequence[tuple[str, int]], swept: int = SWEPT_LINES) -> list[Candidate]:
     """``ranked`` (best first) with the best candidate of each (line, template) at the first
     ``swept`` of ``lines`` (most suspicious first) taking every second place, in their ranked
     order, until each has had one: half the screening goes to the breadth of the top lines."""

@@ -16,12 +16,37 @@ from collections.abc import Sequence
 from rfsn.planners.code.candidates import Candidate
 
 #: each operator and the one that switches the predicate it makes
-OPPOSITE = {"==": "!=", "!=": "==", "===": "!==", "!==": "===", "<": ">=", ">=": "<", ">": "<=", "<=": ">",
-            "in": "not in", "not in": "in", "is": "is not", "is not": "is", "and": "or", "or": "and",
-            "&&": "||", "||": "&&"}
+OPPOSITE = {
+    "==": "!=",
+    "!=": "==",
+    "===": "!==",
+    "!==": "===",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+    "in": "not in",
+    "not in": "in",
+    "is": "is not",
+    "is not": "is",
+    "and": "or",
+    "or": "and",
+    "&&": "||",
+    "||": "&&",
+}
 #: the templates whose edits may switch a predicate (``switched`` keeps those that do)
-SWITCHING = frozenset({"compare_operator", "membership", "boolean_operator", "remove_not", "negate_condition",
-                       "tok_comparison_operator", "tok_logical_operator", "tok_negate_condition"})
+SWITCHING = frozenset(
+    {
+        "compare_operator",
+        "membership",
+        "boolean_operator",
+        "remove_not",
+        "negate_condition",
+        "tok_comparison_operator",
+        "tok_logical_operator",
+        "tok_negate_condition",
+    }
+)
 #: the located lines past the swept ones whose predicates are switched
 SWITCHED_LINES = 200
 #: the ranking's candidates screened before the first switch, and a switch's place among the rest
@@ -34,9 +59,13 @@ def switched(candidate: Candidate) -> bool:
     if len(candidate.splices) != 1:
         return False
     splice = candidate.splices[0]
-    old, new = candidate.original[splice.start:splice.end].strip(), splice.text.strip()
-    return (OPPOSITE.get(old) == new or (old in ("not", "!") and not new) or (not old and new == "!")
-            or new in (f"not {old}", f"not ({old})"))
+    old, new = candidate.original[splice.start : splice.end].strip(), splice.text.strip()
+    return (
+        OPPOSITE.get(old) == new
+        or (old in ("not", "!") and not new)
+        or (not old and new == "!")
+        or new in (f"not {old}", f"not ({old})")
+    )
 
 
 def _key(candidate: Candidate) -> object:
@@ -46,8 +75,9 @@ def _key(candidate: Candidate) -> object:
     return (candidate.path, *((s.start, s.end, s.text) for s in candidate.splices))
 
 
-def interleave(ranked: Sequence[Candidate], switches: Sequence[Candidate],
-               after: int = AFTER, every: int = EVERY) -> list[Candidate]:
+def interleave(
+    ranked: Sequence[Candidate], switches: Sequence[Candidate], after: int = AFTER, every: int = EVERY
+) -> list[Candidate]:
     """``ranked`` with ``switches`` taking every ``every``-th place after its first ``after``;
     an edit both hold comes once, at its first place."""
     out: list[Candidate] = []

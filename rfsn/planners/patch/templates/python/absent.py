@@ -23,8 +23,11 @@ MAX_DEFAULTED = 4
 def subscript_get(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``a[k]`` -> ``a.get(k)``: a key that may be missing reads as None."""
     for node in of_type(ctx.nodes_at(line), ast.Subscript):
-        if not isinstance(node.ctx, ast.Load) or isinstance(node.slice, ast.Slice | ast.Tuple) \
-                or isinstance(node.value, ast.Constant | ast.List | ast.Tuple | ast.JoinedStr):
+        if (
+            not isinstance(node.ctx, ast.Load)
+            or isinstance(node.slice, ast.Slice | ast.Tuple)
+            or isinstance(node.value, ast.Constant | ast.List | ast.Tuple | ast.JoinedStr)
+        ):
             continue
         base, key = ctx.map.text(node.value), ctx.map.text(node.slice)
         if "\n" in base or "\n" in key:
@@ -37,12 +40,18 @@ def _differences(ctx: FileContext, line: int) -> Iterator[ast.expr]:
     for node in ctx.nodes_at(line):
         parent = ctx.parents.get(node)
         if not isinstance(node, ast.expr) or (
-                isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add | ast.Sub)):
+            isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add | ast.Sub)
+        ):
             continue  # a part of a longer sum
-        negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+        negative = (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
             and not isinstance(node.operand, ast.Constant)
-        if negative or (isinstance(node, ast.BinOp) and any(
-                isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) for n in _sum_terms(node))):
+        )
+        if negative or (
+            isinstance(node, ast.BinOp)
+            and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) for n in _sum_terms(node))
+        ):
             yield node
 
 
@@ -76,14 +85,15 @@ def default_none(ctx: FileContext, line: int) -> Iterator[Edit]:
         return
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    required = positional[:len(positional) - len(args.defaults)]
+    required = positional[: len(positional) - len(args.defaults)]
     if required and required[0].arg in {"self", "cls"} and ctx.enclosing(func, (ast.ClassDef,)):
         required = required[1:]
     for count in range(1, min(len(required), MAX_DEFAULTED) + 1):
         chosen = required[-count:]
         names = ", ".join(f"{a.arg}=None" for a in chosen)
-        yield Edit(tuple(Splice(end, end, "=None") for end in (ctx.map.span(a)[1] for a in chosen)),
-                   f"make `{names}` optional")
+        yield Edit(
+            tuple(Splice(end, end, "=None") for end in (ctx.map.span(a)[1] for a in chosen)), f"make `{names}` optional"
+        )
     for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         if default is None:
             end = ctx.map.span(arg)[1]
@@ -95,8 +105,11 @@ def _truth_tests(test: ast.expr) -> Iterator[tuple[ast.expr, bool]]:
     if isinstance(test, ast.BoolOp):
         for value in test.values:
             yield from _truth_tests(value)
-    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
-            and isinstance(test.operand, ast.Name | ast.Attribute):
+    elif (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name | ast.Attribute)
+    ):
         yield test, True
     elif isinstance(test, ast.Name | ast.Attribute):
         yield test, False

@@ -154,4 +154,3 @@ def header_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
 
 def of_type(nodes: Iterable[ast.AST], kind: type | tuple[type, ...]) -> list:
     return [n for n in nodes if isinstance(n, kind)]
-

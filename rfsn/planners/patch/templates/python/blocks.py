@@ -15,8 +15,28 @@ from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
 from rfsn.planners.patch.templates.python.guards import guard_actions, indent_unit, starts_line
 
 #: the methods and functions of the standard library that fail with ``OSError``
-_OS_CALLS = frozenset({"open", "remove", "unlink", "rmdir", "chmod", "chown", "rename", "replace", "makedirs",
-                       "mkdir", "stat", "close", "kill", "symlink", "rmtree", "copyfile", "listdir", "scandir"})
+_OS_CALLS = frozenset(
+    {
+        "open",
+        "remove",
+        "unlink",
+        "rmdir",
+        "chmod",
+        "chown",
+        "rename",
+        "replace",
+        "makedirs",
+        "mkdir",
+        "stat",
+        "close",
+        "kill",
+        "symlink",
+        "rmtree",
+        "copyfile",
+        "listdir",
+        "scandir",
+    }
+)
 _IMPORTS = frozenset({"__import__", "import_module"})
 #: compound statements a following statement may be moved into
 _COMPOUND = ast.If | ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith | ast.Try
@@ -46,8 +66,17 @@ def raised_by(stmt: ast.stmt) -> list[str]:
             found.add("ZeroDivisionError")
         elif isinstance(node, ast.Import | ast.ImportFrom):
             found.add("ImportError")
-    order = ("KeyError", "IndexError", "AttributeError", "StopIteration", "ImportError", "OSError", "TypeError",
-             "ValueError", "ZeroDivisionError")
+    order = (
+        "KeyError",
+        "IndexError",
+        "AttributeError",
+        "StopIteration",
+        "ImportError",
+        "OSError",
+        "TypeError",
+        "ValueError",
+        "ZeroDivisionError",
+    )
     return [name for name in order if name in found]
 
 
@@ -65,16 +94,23 @@ def indented(text: str, unit: str) -> str:
 
 def multiline_string(stmt: ast.stmt) -> bool:
     """Whether a string of the statement spans lines (indenting it would change its value)."""
-    return any(isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and n.end_lineno != n.lineno
-               for n in ast.walk(stmt))
+    return any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and n.end_lineno != n.lineno
+        for n in ast.walk(stmt)
+    )
 
 
 def _movable(ctx: FileContext, line: int) -> ast.stmt | None:
     """The statement at ``line`` when it may be re-indented as a whole (it starts its line, in a
     function, and holds no string spanning lines, whose text indenting would change)."""
     stmt = ctx.statement_at(line)
-    if stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef) or not starts_line(ctx, stmt) \
-            or multiline_string(stmt) or ctx.enclosing(stmt, FUNCTIONS) is None:
+    if (
+        stmt is None
+        or isinstance(stmt, FUNCTIONS | ast.ClassDef)
+        or not starts_line(ctx, stmt)
+        or multiline_string(stmt)
+        or ctx.enclosing(stmt, FUNCTIONS) is None
+    ):
         return None
     return stmt
 
@@ -135,12 +171,16 @@ def join_previous_block(ctx: FileContext, line: int) -> Iterator[Edit]:
             at = ctx.map.span(stmt)[0]
             yield Edit((Splice(at, at, "el"),), "join the `if` to the one before as its `elif`")
         else:  # an ``if`` under an ``else:`` is the ``elif`` above
-            yield Edit((Splice(start, end, f"{indent}else:\n{indented(text, unit)}"),),
-                       "move the statement under an `else:` of the `if` before")
+            yield Edit(
+                (Splice(start, end, f"{indent}else:\n{indented(text, unit)}"),),
+                "move the statement under an `else:` of the `if` before",
+            )
     inner = ctx.map.indent(_last_line_statement(ctx, prev).lineno)
     if len(inner) > len(indent) and inner.startswith(indent):
-        yield Edit((Splice(start, end, indented(text, inner[len(indent):])),),
-                   "indent the statement into the end of the block before")
+        yield Edit(
+            (Splice(start, end, indented(text, inner[len(indent) :])),),
+            "indent the statement into the end of the block before",
+        )
 
 
 def _dedented(ctx: FileContext, block: list[ast.stmt], indent: str, first: int) -> str | None:
@@ -153,7 +193,7 @@ def _dedented(ctx: FileContext, block: list[ast.stmt], indent: str, first: int) 
     lines = ctx.source[start:end].splitlines(keepends=True)
     if any(line.strip() and not line.startswith(inner) for line in lines):
         return None
-    text = "".join(indent + line[len(inner):] if line.strip() else line for line in lines)
+    text = "".join(indent + line[len(inner) :] if line.strip() else line for line in lines)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -173,8 +213,12 @@ def unwrap_block(ctx: FileContext, line: int) -> Iterator[Edit]:
     if not isinstance(stmt, ast.If | ast.Try):
         return
     keyword = "if" if isinstance(stmt, ast.If) else "try"
-    if stmt.lineno != line or not starts_line(ctx, stmt) \
-            or not ctx.source.startswith(keyword, ctx.map.span(stmt)[0]) or ctx.enclosing(stmt, FUNCTIONS) is None:
+    if (
+        stmt.lineno != line
+        or not starts_line(ctx, stmt)
+        or not ctx.source.startswith(keyword, ctx.map.span(stmt)[0])
+        or ctx.enclosing(stmt, FUNCTIONS) is None
+    ):
         return
     start, end, _ = lines_of(ctx, stmt)
     indent = ctx.map.indent(stmt.lineno)

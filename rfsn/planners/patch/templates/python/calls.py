@@ -18,10 +18,17 @@ STDLIB_KEYWORDS = {("decimal", "ROUND_"): "rounding", ("re", ""): "flags"}
 #: keyword arguments the fixes corpus's design part adds to standard-library calls (by the
 #: callee's last name): what a call of the library leaves at a default that is wrong
 LIBRARY_KEYWORDS = {
-    "open": ("encoding='utf-8'",), "walk": ("followlinks=True",), "ConfigParser": ("interpolation=None",),
-    "parse_qs": ("keep_blank_values=True",), "parse_qsl": ("keep_blank_values=True",),
-    "read_text": ("encoding='utf-8'",), "write_text": ("encoding='utf-8'",), "Popen": ("text=True",),
-    "run": ("check=True", "text=True"), "check_output": ("text=True",), "dumps": ("sort_keys=True",),
+    "open": ("encoding='utf-8'",),
+    "walk": ("followlinks=True",),
+    "ConfigParser": ("interpolation=None",),
+    "parse_qs": ("keep_blank_values=True",),
+    "parse_qsl": ("keep_blank_values=True",),
+    "read_text": ("encoding='utf-8'",),
+    "write_text": ("encoding='utf-8'",),
+    "Popen": ("text=True",),
+    "run": ("check=True", "text=True"),
+    "check_output": ("text=True",),
+    "dumps": ("sort_keys=True",),
     "exception": ("exc_info=True",),
 }
 
@@ -102,8 +109,7 @@ def _keywords_seen(ctx: FileContext, name: str) -> dict[str, str]:
         for call in ast.walk(ctx.tree):
             found = _callee_span(ctx, call) if isinstance(call, ast.Call) else None
             if found is not None:
-                seen.setdefault(found[2], {}).update(
-                    {k.arg: ctx.map.text(k.value) for k in call.keywords if k.arg})  # type: ignore[attr-defined]
+                seen.setdefault(found[2], {}).update({k.arg: ctx.map.text(k.value) for k in call.keywords if k.arg})  # type: ignore[attr-defined]
         ctx.cache["keywords_seen"] = seen
     return ctx.cache["keywords_seen"].get(name, {})
 
@@ -178,8 +184,11 @@ def pass_missing_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
     unused = _unused_parameters(func)
     for call in of_type(ctx.nodes_at(line), ast.Call):
         found = _callee_span(ctx, call)
-        if found is None or any(isinstance(a, ast.Starred | ast.GeneratorExp) for a in call.args) \
-                or any(k.arg is None for k in call.keywords):
+        if (
+            found is None
+            or any(isinstance(a, ast.Starred | ast.GeneratorExp) for a in call.args)
+            or any(k.arg is None for k in call.keywords)
+        ):
             continue
         given, count = {k.arg for k in call.keywords}, len(call.args)
         options: dict[str, bool] = {}  # parameter -> passed positionally

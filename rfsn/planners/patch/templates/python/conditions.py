@@ -102,7 +102,10 @@ def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]
         tests += [n for n in nodes if isinstance(n, ast.BoolOp)]
         ctx.cache["file_clauses"] = [
             (a, frozenset(n.id for n in ast.walk(a) if isinstance(n, ast.Name)), ast.dump(a))
-            for t in tests for a in _atoms(t) if "\n" not in ctx.map.text(a)]
+            for t in tests
+            for a in _atoms(t)
+            if "\n" not in ctx.map.text(a)
+        ]
     return ctx.cache["file_clauses"]
 
 

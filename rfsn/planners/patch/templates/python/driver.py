@@ -43,8 +43,11 @@ class PythonReader:
                 if conclusive:
                     return False
                 continue  # lines of several, whose indentation a larger unit may hold
-            if unit is None or not unit.startswith(_NESTED) or (len(tree.body) == 1 and len(
-                    tree.body[0].body) == 1 and not tree.body[0].orelse):  # type: ignore[attr-defined]
+            if (
+                unit is None
+                or not unit.startswith(_NESTED)
+                or (len(tree.body) == 1 and len(tree.body[0].body) == 1 and not tree.body[0].orelse)
+            ):  # type: ignore[attr-defined]
                 return True
             # a line left the unit (it dedented, became the wrapper's ``else``, or the statement
             # became two): ask a larger one
@@ -73,12 +76,18 @@ def _spans(context: FileContext) -> list[tuple[int, int, int]]:
     """(first line, last line, column) of every function, decorators included, and of every
     top-level statement: the units a change is parsed in (computed once per file)."""
     if "parse_units" not in context.cache:
-        nodes: list[ast.stmt] = [n for n in ast.walk(context.tree)
-                                 if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        nodes: list[ast.stmt] = [
+            n for n in ast.walk(context.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
         nodes += [n for n in context.tree.body if n not in nodes]
         context.cache["parse_units"] = [
-            (min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]), n.end_lineno or n.lineno,
-             n.col_offset) for n in nodes]
+            (
+                min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]),
+                n.end_lineno or n.lineno,
+                n.col_offset,
+            )
+            for n in nodes
+        ]
     return context.cache["parse_units"]
 
 
@@ -97,7 +106,7 @@ def _statement_spans(context: FileContext) -> dict[int, list[Span]]:
             if not isinstance(node, ast.stmt) or node.col_offset == 0 or node.end_lineno is None:
                 continue
             first = _first_line(node)
-            head, rest = lines[first - 1], lines[node.end_lineno - 1][node.end_col_offset or 0:].strip()
+            head, rest = lines[first - 1], lines[node.end_lineno - 1][node.end_col_offset or 0 :].strip()
             if len(head) - len(head.lstrip()) != node.col_offset:
                 continue
             elif_ = head.lstrip().startswith("elif")
@@ -126,14 +135,20 @@ def _changed_statement(context: FileContext, patched: str, changed: tuple[int, i
     start, tail = _changed_range(source, patched, changed)
     first, last = source.count("\n", 0, start) + 1, source.count("\n", 0, len(source) - tail) + 1
     holding = _statement_spans(context).get(first, [])
-    within = (first == last and "\n" not in patched[start:len(patched) - tail]
-              and bool(source[starts[first - 1]:start].strip()))  # it starts past the line's indentation
-    span = next(iter(holding), None) if within else next(
-        (s for s in holding if not s[3] and last <= s[1] and start > starts[s[0] - 1] + s[2]), None)
+    within = (
+        first == last
+        and "\n" not in patched[start : len(patched) - tail]
+        and bool(source[starts[first - 1] : start].strip())
+    )  # it starts past the line's indentation
+    span = (
+        next(iter(holding), None)
+        if within
+        else next((s for s in holding if not s[3] and last <= s[1] and start > starts[s[0] - 1] + s[2]), None)
+    )
     if span is None:
         return None
     a, b, col, header, elif_ = span
-    text = patched[starts[a - 1]:starts[min(b, len(starts) - 1)] + len(patched) - len(source)]
+    text = patched[starts[a - 1] : starts[min(b, len(starts) - 1)] + len(patched) - len(source)]
     before = f"{' ' * col}if 0:\n{' ' * (col + 4)}pass\n" if elif_ else ""
     return _NESTED + before + text + (f"{' ' * (col + 4)}pass\n" if header else ""), within
 
@@ -141,7 +156,7 @@ def _changed_statement(context: FileContext, patched: str, changed: tuple[int, i
 def _changed_range(source: str, patched: str, changed: tuple[int, int]) -> tuple[int, int]:
     """Where ``patched`` first differs from ``source``, and how many characters both end with."""
     lo, hi = changed
-    old, new = source[lo:hi], patched[lo:hi + len(patched) - len(source)]
+    old, new = source[lo:hi], patched[lo : hi + len(patched) - len(source)]
     head = common_prefix(old, new)
     return lo + head, len(source) - hi + common_suffix(old[head:], new[head:])
 
@@ -164,9 +179,14 @@ def _changed_statements(context: FileContext, patched: str, changed: tuple[int, 
     start, tail = _changed_range(source, patched, changed)
     first, last = source.count("\n", 0, start) + 1, source.count("\n", 0, len(source) - tail) + 1
     around = [(a, b, col) for a, b, col in _spans(context) if a <= first and last <= b]
-    lines = patched[start:len(patched) - tail]
-    if (start == len(source) - tail and start > 0 and source[start - 1] == "\n" and lines.endswith("\n")
-            and not any(col for *_, col in around)):  # lines inserted outside any function, at a line's start
+    lines = patched[start : len(patched) - tail]
+    if (
+        start == len(source) - tail
+        and start > 0
+        and source[start - 1] == "\n"
+        and lines.endswith("\n")
+        and not any(col for *_, col in around)
+    ):  # lines inserted outside any function, at a line's start
         # the same lines inserted at the previous line's end: the function that ends there holds them
         # when each is indented past its ``def`` (the tokens then nest alike in the unit and the file)
         ends = [(a, b, col) for a, b, col in _spans(context) if a <= first - 1 <= b and col]

@@ -14,9 +14,21 @@ from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext
 
 TEST, OR, AND, NOT, CMP, BOR, ARITH, TERM, FACTOR, POWER, ATOM = 4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 19
-_BINOPS = {ast.Add: ARITH, ast.Sub: ARITH, ast.Mult: TERM, ast.Div: TERM, ast.FloorDiv: TERM,
-           ast.Mod: TERM, ast.MatMult: TERM, ast.Pow: POWER, ast.LShift: 12, ast.RShift: 12,
-           ast.BitAnd: 11, ast.BitXor: 10, ast.BitOr: BOR}
+_BINOPS = {
+    ast.Add: ARITH,
+    ast.Sub: ARITH,
+    ast.Mult: TERM,
+    ast.Div: TERM,
+    ast.FloorDiv: TERM,
+    ast.Mod: TERM,
+    ast.MatMult: TERM,
+    ast.Pow: POWER,
+    ast.LShift: 12,
+    ast.RShift: 12,
+    ast.BitAnd: 11,
+    ast.BitXor: 10,
+    ast.BitOr: BOR,
+}
 
 
 def precedence(node: ast.AST) -> int:
@@ -51,9 +63,11 @@ def _required(ctx: FileContext, node: ast.AST) -> int:
         return precedence(parent) + 1
     if isinstance(parent, ast.IfExp):
         return TEST if node is parent.orelse else OR
-    if isinstance(parent, ast.Attribute | ast.Await) or (
-            isinstance(parent, ast.Subscript) and node is parent.value) or (
-            isinstance(parent, ast.Call) and node is parent.func):
+    if (
+        isinstance(parent, ast.Attribute | ast.Await)
+        or (isinstance(parent, ast.Subscript) and node is parent.value)
+        or (isinstance(parent, ast.Call) and node is parent.func)
+    ):
         return ATOM
     if isinstance(parent, ast.comprehension):
         return OR

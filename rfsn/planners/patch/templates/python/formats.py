@@ -60,8 +60,7 @@ def format_conversion(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield from _printf(*found)
     for node in of_type(ctx.nodes_at(line), ast.Call):
         func = node.func
-        found = (_literal(ctx, func.value) if isinstance(func, ast.Attribute) and func.attr == "format"
-                 else None)
+        found = _literal(ctx, func.value) if isinstance(func, ast.Attribute) and func.attr == "format" else None
         if found:
             yield from _fields(*found)
     for node in of_type(ctx.nodes_at(line), ast.JoinedStr):

@@ -61,8 +61,16 @@ def _empty_like(value: ast.expr) -> str | None:
         return {bool: "False", int: "0", float: "0.0", str: '""', bytes: 'b""'}.get(kind)
     if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
         return "False"
-    kinds = {ast.List: "[]", ast.ListComp: "[]", ast.Dict: "{}", ast.DictComp: "{}", ast.Set: "set()",
-             ast.SetComp: "set()", ast.Tuple: "()", ast.JoinedStr: '""'}
+    kinds = {
+        ast.List: "[]",
+        ast.ListComp: "[]",
+        ast.Dict: "{}",
+        ast.DictComp: "{}",
+        ast.Set: "set()",
+        ast.SetComp: "set()",
+        ast.Tuple: "()",
+        ast.JoinedStr: '""',
+    }
     return kinds.get(type(value))
 
 
@@ -116,9 +124,7 @@ def _guardable_names(ctx: FileContext, line: int) -> tuple[ast.stmt | None, list
         return None, []
     scope = set(local_names(func))
     names = [
-        n.id
-        for n in ctx.nodes_at(line)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in scope
+        n.id for n in ctx.nodes_at(line) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in scope
     ]
     return stmt, list(dict.fromkeys(names))
 
@@ -138,9 +144,11 @@ def guardable_parts(ctx: FileContext, line: int, scope: set[str]) -> list[str]:
             continue
         parent = ctx.parents.get(node)
         root = _root(node)
-        if (isinstance(parent, ast.Call) and parent.func is node) or isinstance(node.slice if isinstance(
-                node, ast.Subscript) else None, ast.Slice) or not (
-                isinstance(root, ast.Name) and (root.id in scope or root.id == "self")):
+        if (
+            (isinstance(parent, ast.Call) and parent.func is node)
+            or isinstance(node.slice if isinstance(node, ast.Subscript) else None, ast.Slice)
+            or not (isinstance(root, ast.Name) and (root.id in scope or root.id == "self"))
+        ):
             continue
         text = ctx.map.text(node)
         if "\n" not in text:
@@ -199,9 +207,7 @@ def mutable_default(ctx: FileContext, line: int) -> Iterator[Edit]:
         return
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    pairs = list(
-        zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
-    )
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
     at, indent = body_insertion_point(ctx, func)
     unit = indent_unit(ctx)
@@ -217,8 +223,17 @@ def mutable_default(ctx: FileContext, line: int) -> Iterator[Edit]:
         )
 
 
-_COPIES = {"list": "list", "List": "list", "Sequence": "list", "Iterable": "list",
-           "dict": "dict", "Dict": "dict", "Mapping": "dict", "set": "set", "Set": "set"}
+_COPIES = {
+    "list": "list",
+    "List": "list",
+    "Sequence": "list",
+    "Iterable": "list",
+    "dict": "dict",
+    "Dict": "dict",
+    "Mapping": "dict",
+    "set": "set",
+    "Set": "set",
+}
 
 
 def _annotation_copy(func: ast.FunctionDef, name: str) -> str | None:
@@ -246,13 +261,25 @@ def copy_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
         preferred = _annotation_copy(func, value.id)
         kinds = [preferred] if preferred else ["list", "dict", "set"]
         for kind in kinds:
-            yield replace(ctx, value, f"{kind}({value.id})",
-                          f"store a copy: `{kind}({value.id})` instead of the caller's object")
+            yield replace(
+                ctx, value, f"{kind}({value.id})", f"store a copy: `{kind}({value.id})` instead of the caller's object"
+            )
 
 
 #: the empty value of what a call to a builtin returns
-_EMPTY_OF_CALL = {"int": "0", "float": "0.0", "abs": "0", "round": "0", "len": "0", "sum": "0",
-                  "str": '""', "list": "[]", "dict": "{}", "set": "set()", "tuple": "()"}
+_EMPTY_OF_CALL = {
+    "int": "0",
+    "float": "0.0",
+    "abs": "0",
+    "round": "0",
+    "len": "0",
+    "sum": "0",
+    "str": '""',
+    "list": "[]",
+    "dict": "{}",
+    "set": "set()",
+    "tuple": "()",
+}
 
 
 @template("guard_expression", 0.3)
@@ -261,8 +288,11 @@ def guard_expression(ctx: FileContext, line: int) -> Iterator[Edit]:
     zero, with the empty value of the builtin that makes it (None when none does)."""
     stmt, names = _guardable_names(ctx, line)
     value = getattr(stmt, "value", None)
-    if not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.Return) or value is None or isinstance(
-            value, ast.IfExp | ast.Name | ast.Constant):
+    if (
+        not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.Return)
+        or value is None
+        or isinstance(value, ast.IfExp | ast.Name | ast.Constant)
+    ):
         return
     text = ctx.map.text(value)
     if "\n" in text:

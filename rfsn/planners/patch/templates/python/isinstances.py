@@ -69,8 +69,11 @@ def _type_tests(ctx: FileContext) -> list[str]:
 
 
 def _kinds(node: ast.AST) -> list[ast.expr]:
-    if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"isinstance", "issubclass"}
-            and len(node.args) == 2):
+    if not (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") in {"isinstance", "issubclass"}
+        and len(node.args) == 2
+    ):
         return []
     kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
     return [k for k in kinds if isinstance(k, ast.Name | ast.Attribute)]

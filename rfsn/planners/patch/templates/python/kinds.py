@@ -26,25 +26,109 @@ _CALL_KINDS = {
     **dict.fromkeys(("bool", "isinstance", "issubclass", "any", "all", "callable", "hasattr"), BOOL),
 }
 _METHOD_KINDS = {
-    **dict.fromkeys(("lower", "upper", "strip", "lstrip", "rstrip", "join", "format", "replace",
-                     "title", "casefold", "capitalize", "zfill", "ljust", "rjust", "center"), STR),
+    **dict.fromkeys(
+        (
+            "lower",
+            "upper",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "join",
+            "format",
+            "replace",
+            "title",
+            "casefold",
+            "capitalize",
+            "zfill",
+            "ljust",
+            "rjust",
+            "center",
+        ),
+        STR,
+    ),
     **dict.fromkeys(("split", "rsplit", "splitlines", "keys", "values", "items", "copy"), COLL),
     **dict.fromkeys(("count", "index", "find", "rfind"), NUM),
-    **dict.fromkeys(("startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace",
-                     "isupper", "islower", "isnumeric", "isdecimal", "isidentifier"), BOOL),
+    **dict.fromkeys(
+        (
+            "startswith",
+            "endswith",
+            "isdigit",
+            "isalpha",
+            "isalnum",
+            "isspace",
+            "isupper",
+            "islower",
+            "isnumeric",
+            "isdecimal",
+            "isidentifier",
+        ),
+        BOOL,
+    ),
 }
 #: methods that only a kind of receiver has
 _RECEIVER_KINDS = {
-    **dict.fromkeys(("append", "extend", "pop", "add", "discard", "insert", "sort", "get",
-                     "setdefault", "update", "keys", "values", "items", "popitem", "remove"), COLL),
-    **dict.fromkeys(("lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
-                     "splitlines", "startswith", "endswith", "isdigit", "isalpha", "isalnum",
-                     "encode", "casefold", "title", "zfill"), STR),
+    **dict.fromkeys(
+        (
+            "append",
+            "extend",
+            "pop",
+            "add",
+            "discard",
+            "insert",
+            "sort",
+            "get",
+            "setdefault",
+            "update",
+            "keys",
+            "values",
+            "items",
+            "popitem",
+            "remove",
+        ),
+        COLL,
+    ),
+    **dict.fromkeys(
+        (
+            "lower",
+            "upper",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "split",
+            "rsplit",
+            "splitlines",
+            "startswith",
+            "endswith",
+            "isdigit",
+            "isalpha",
+            "isalnum",
+            "encode",
+            "casefold",
+            "title",
+            "zfill",
+        ),
+        STR,
+    ),
 }
-_ANNOTATIONS = {"int": NUM, "float": NUM, "complex": NUM, "Decimal": NUM, "Fraction": NUM,
-                "str": STR, "bool": BOOL, "list": COLL, "List": COLL, "dict": COLL, "Dict": COLL,
-                "set": COLL, "Set": COLL, "tuple": COLL, "Tuple": COLL, "Sequence": COLL,
-                "Mapping": COLL}
+_ANNOTATIONS = {
+    "int": NUM,
+    "float": NUM,
+    "complex": NUM,
+    "Decimal": NUM,
+    "Fraction": NUM,
+    "str": STR,
+    "bool": BOOL,
+    "list": COLL,
+    "List": COLL,
+    "dict": COLL,
+    "Dict": COLL,
+    "set": COLL,
+    "Set": COLL,
+    "tuple": COLL,
+    "Tuple": COLL,
+    "Sequence": COLL,
+    "Mapping": COLL,
+}
 
 
 def constant_kind(value: object) -> str | None:
@@ -72,8 +156,7 @@ def expr_kind(node: ast.AST, kinds: Kinds) -> str | None:
         return constant_kind(node.value)
     if isinstance(node, ast.JoinedStr):
         return STR
-    if isinstance(node, ast.List | ast.ListComp | ast.Tuple | ast.Set | ast.SetComp | ast.Dict
-                  | ast.DictComp):
+    if isinstance(node, ast.List | ast.ListComp | ast.Tuple | ast.Set | ast.SetComp | ast.Dict | ast.DictComp):
         return COLL
     if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
         return BOOL
@@ -128,8 +211,12 @@ def _loop_kinds(node: ast.For | ast.comprehension, out: dict[str, str]) -> None:
     it = node.iter
     if isinstance(it, ast.Call) and _callee(it) == ("range", False) and isinstance(node.target, ast.Name):
         out.setdefault(node.target.id, NUM)
-    elif (isinstance(it, ast.Call) and _callee(it) == ("enumerate", False)
-          and isinstance(node.target, ast.Tuple) and isinstance(node.target.elts[0], ast.Name)):
+    elif (
+        isinstance(it, ast.Call)
+        and _callee(it) == ("enumerate", False)
+        and isinstance(node.target, ast.Tuple)
+        and isinstance(node.target.elts[0], ast.Name)
+    ):
         out.setdefault(node.target.elts[0].id, NUM)
 
 
@@ -196,8 +283,7 @@ def _functions(body: list[ast.stmt], prefix: str, out: dict[str, str]) -> None:
             out[f"{prefix}{stmt.name}()"] = kind
 
 
-def infer(scope: ast.AST, owner: ast.ClassDef | None = None,
-          module: ast.Module | None = None) -> dict[str, str]:
+def infer(scope: ast.AST, owner: ast.ClassDef | None = None, module: ast.Module | None = None) -> dict[str, str]:
     """Kinds of the names of ``scope`` (a function), of ``self.x`` from its class ``owner``,
     and of calls to the functions of ``module`` and the methods of ``owner`` (``"f()"`` keys)."""
     out: dict[str, str] = {}

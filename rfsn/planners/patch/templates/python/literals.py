@@ -42,13 +42,16 @@ def widened(pattern: str) -> list[str]:
         extra = [c for c in WIDEN if c not in members]
         ranges = re.findall(r"[a-zA-Z]-[a-zA-Z]", members)
         extra += [r.swapcase() for r in ranges if r.swapcase() not in members]
-        extra += [c.swapcase() for c in dict.fromkeys(members) if c.isalpha() and c.swapcase() not in members
-                  and len(members) <= 3 and not ranges]
+        extra += [
+            c.swapcase()
+            for c in dict.fromkeys(members)
+            if c.isalpha() and c.swapcase() not in members and len(members) <= 3 and not ranges
+        ]
         for char in extra:
             at = match.end(2) - 1 if members.endswith("-") else match.end(2)
             out.append(pattern[:at] + char + pattern[at:])
     for match in _LONE.finditer(pattern):
-        out.append(f"{pattern[:match.start()]}[{match[1]}{match[1].swapcase()}]{pattern[match.end():]}")
+        out.append(f"{pattern[: match.start()]}[{match[1]}{match[1].swapcase()}]{pattern[match.end() :]}")
     return list(dict.fromkeys(out))
 
 

@@ -55,14 +55,24 @@ def use_dead_store(ctx: FileContext, line: int) -> Iterator[Edit]:
     if func is None or stmt is None:
         return
     read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    dead = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            and n.id not in read and not n.id.startswith("_")]
+    dead = [
+        n.id
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in read and not n.id.startswith("_")
+    ]
     if not dead:
         return
     names, kinds = local_names(func), kinds_at(ctx, line)
-    later = sorted((s for s in ast.walk(func) if isinstance(s, ast.stmt)
-                    and s.lineno > (stmt.end_lineno or stmt.lineno) and ctx.enclosing(s, FUNCTIONS) is func),
-                   key=lambda s: s.lineno)[:DEAD_STORE_REACH]
+    later = sorted(
+        (
+            s
+            for s in ast.walk(func)
+            if isinstance(s, ast.stmt)
+            and s.lineno > (stmt.end_lineno or stmt.lineno)
+            and ctx.enclosing(s, FUNCTIONS) is func
+        ),
+        key=lambda s: s.lineno,
+    )[:DEAD_STORE_REACH]
     for after in later:
         for node in of_type(header_nodes(after), ast.Name):
             if isinstance(node.ctx, ast.Load) and node.id in names:
@@ -116,8 +126,12 @@ def self_or_local(ctx: FileContext, line: int) -> Iterator[Edit]:
             for attr in attrs:
                 if _bare(attr) == _bare(node.id):
                     yield replace(ctx, node, f"self.{attr}", f"replace `{node.id}` with `self.{attr}`")
-        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) \
-                and isinstance(node.value, ast.Name) and node.value.id == "self":
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
             for name in scope:
                 if _bare(name) == _bare(node.attr):
                     yield replace(ctx, node, name, f"replace `self.{node.attr}` with `{name}`")
@@ -136,8 +150,12 @@ def attribute_as_target(ctx: FileContext, line: int) -> Iterator[Edit]:
     for call in of_type(ctx.nodes_at(line), ast.Call):
         pairs += [(k.arg, k.value) for k in call.keywords if k.arg]
     for name, value in pairs:
-        if isinstance(value, ast.Attribute) and value.attr != name and value.lineno <= line <= (
-                value.end_lineno or value.lineno) and ctx.map.text(value).endswith(value.attr):
+        if (
+            isinstance(value, ast.Attribute)
+            and value.attr != name
+            and value.lineno <= line <= (value.end_lineno or value.lineno)
+            and ctx.map.text(value).endswith(value.attr)
+        ):
             yield attr_edit(ctx, value, name)
 
 

@@ -35,8 +35,13 @@ def _visible(ctx: FileContext, func: ast.AST) -> list[str]:
 def _declared(ctx: FileContext) -> set[str]:
     """Names declared ``global``/``nonlocal`` or bound at module level by any statement."""
     out = {n for node in ast.walk(ctx.tree) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
-    return out | {n.id for stmt in ctx.tree.body if not isinstance(stmt, FUNCTIONS | ast.ClassDef)
-                  for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return out | {
+        n.id
+        for stmt in ctx.tree.body
+        if not isinstance(stmt, FUNCTIONS | ast.ClassDef)
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 @template("unbound_name", 0.6)

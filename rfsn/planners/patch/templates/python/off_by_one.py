@@ -15,11 +15,7 @@ _NUMERIC_LOOKING = (ast.Name, ast.Attribute, ast.Subscript, ast.BinOp)
 
 
 def _is_int(node: ast.AST | None) -> TypeGuard[ast.Constant]:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int)
-        and not isinstance(node.value, bool)
-    )
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
 
 
 @template("integer_off_by_one", 0.75)
@@ -68,9 +64,7 @@ def expression_off_by_one(ctx: FileContext, line: int) -> Iterator[Edit]:
             and _is_int(node.right)
             and node.right.value == 1
         ):
-            yield replace(
-                ctx, node, ctx.map.text(node.left), f"replace `{text}` with its left side"
-            )
+            yield replace(ctx, node, ctx.map.text(node.left), f"replace `{text}` with its left side")
         base = text if is_atom(node) else f"({text})"
         for sign in ("+", "-"):
             new = f"{base} {sign} 1"

@@ -137,8 +137,12 @@ def character_set(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``c in " \\t\\r,"`` -> ``c in " \\t\\r"``: one character of a short string tested for
     membership too many."""
     for _, right, op in _compare_pairs(ctx, line):
-        if not (isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Constant)
-                and isinstance(right.value, str) and 2 <= len(right.value) <= MAX_CHARACTERS):
+        if not (
+            isinstance(op, ast.In | ast.NotIn)
+            and isinstance(right, ast.Constant)
+            and isinstance(right.value, str)
+            and 2 <= len(right.value) <= MAX_CHARACTERS
+        ):
             continue
         quote = ctx.map.text(right)[:1]
         for char in dict.fromkeys(right.value):

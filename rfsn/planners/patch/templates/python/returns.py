@@ -121,15 +121,11 @@ def _param_options(param: ast.arg, scope: list[str], exc_name: str) -> list[str]
 
 
 def _common_prefix(a: str, b: str) -> int:
-    return next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _constructor_args(cls: ast.ClassDef, scope: list[str], exc_name: str) -> list[str]:
-    init = next(
-        (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
-    )
+    init = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
     if init is None:
         return [f"str({exc_name})", ""]
     params = [a for a in init.args.args[1:] if a.arg]
@@ -176,16 +172,23 @@ def widen_try(ctx: FileContext, line: int) -> Iterator[Edit]:
         if not isinstance(node, ast.stmt) or isinstance(node, FUNCTIONS | ast.ClassDef):
             return
         after = _next_sibling(ctx, node)
-        if not isinstance(after, ast.Try) or not after.handlers or ctx.map.line_start(
-                node.lineno) + len(ctx.map.indent(node.lineno)) != ctx.map.span(node)[0]:
+        if (
+            not isinstance(after, ast.Try)
+            or not after.handlers
+            or ctx.map.line_start(node.lineno) + len(ctx.map.indent(node.lineno)) != ctx.map.span(node)[0]
+        ):
             continue
         outer, inner = ctx.map.indent(node.lineno), ctx.map.indent(after.body[0].lineno)
         start, end = ctx.map.line_start(node.lineno), ctx.map.line_start(node.end_lineno + 1)  # type: ignore[operator]
-        moved = "".join(inner + text[len(outer):] if text.startswith(outer) and text.strip() else text
-                        for text in ctx.map.lines[node.lineno - 1 : node.end_lineno])
+        moved = "".join(
+            inner + text[len(outer) :] if text.startswith(outer) and text.strip() else text
+            for text in ctx.map.lines[node.lineno - 1 : node.end_lineno]
+        )
         at = ctx.map.line_start(after.body[0].lineno)
-        yield Edit((Splice(start, end, ""), Splice(at, at, moved)),
-                   f"move line {node.lineno} into the `try` of line {after.lineno}")
+        yield Edit(
+            (Splice(start, end, ""), Splice(at, at, moved)),
+            f"move line {node.lineno} into the `try` of line {after.lineno}",
+        )
         return
 
 

@@ -58,11 +58,7 @@ def self_attributes(cls: ast.ClassDef) -> list[str]:
     """Attributes used as ``self.<name>`` anywhere in the class."""
     seen: dict[str, None] = {}
     for node in ast.walk(cls):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "self"
-        ):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             seen.setdefault(node.attr)
     return list(seen)
 
@@ -117,16 +113,23 @@ def names_before(ctx: FileContext, line: int) -> list[str]:
     stmt = ctx.statement_at(line)
     if func is None or stmt is None:
         return []
-    own = {t.id for node in ([stmt] if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) else [])
-           for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
-           and not ctx.enclosing(t, (ast.comprehension,))}
+    own = {
+        t.id
+        for node in ([stmt] if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) else [])
+        for t in ast.walk(node)
+        if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store) and not ctx.enclosing(t, (ast.comprehension,))
+    }
     first: dict[str, int] = {}
     for node in ast.walk(func):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             first[node.id] = min(first.get(node.id, node.lineno), node.lineno)
     params = [p for p in parameters(func) if p not in {"self", "cls"}]
-    bound = [n for n in local_names(func) if n not in params and (
-        first.get(n, line + 1) < stmt.lineno or (first.get(n, line + 1) <= line and n not in own))]
+    bound = [
+        n
+        for n in local_names(func)
+        if n not in params
+        and (first.get(n, line + 1) < stmt.lineno or (first.get(n, line + 1) <= line and n not in own))
+    ]
     return [*params, *bound]
 
 

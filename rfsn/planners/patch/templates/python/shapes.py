@@ -30,9 +30,14 @@ from rfsn.planners.patch.templates.python.scope import function_at, kinds_at, na
 
 _ONE_ELEMENT = {"[]": "[[]]", "()": "((),)", "list()": "[[]]", "tuple()": "((),)"}
 #: builtins a missing call is most often one of: the kinds their argument may have, and theirs
-_WRAPPERS = {"len": (("str", "coll", "sized"), NUM), "sorted": (("str", "coll", "sized"), COLL),
-             "list": (("str", "coll", "sized"), COLL), "set": (("str", "coll", "sized"), COLL),
-             "str": (("num", "coll", "bool", "sized"), STR), "int": (("str", "num"), NUM)}
+_WRAPPERS = {
+    "len": (("str", "coll", "sized"), NUM),
+    "sorted": (("str", "coll", "sized"), COLL),
+    "list": (("str", "coll", "sized"), COLL),
+    "set": (("str", "coll", "sized"), COLL),
+    "str": (("num", "coll", "bool", "sized"), STR),
+    "int": (("str", "num"), NUM),
+}
 _MAX_BOUNDS = 6
 
 
@@ -97,15 +102,17 @@ def unwrap_call(ctx: FileContext, line: int) -> Iterator[Edit]:
             if not isinstance(arg, ast.Constant | ast.Starred | ast.Lambda):
                 text = ctx.map.text(arg)
                 if "\n" not in text:
-                    yield substitute(ctx, call, text, precedence(arg),
-                                     f"replace `{ctx.map.text(call)}` with `{text}`")
+                    yield substitute(ctx, call, text, precedence(arg), f"replace `{ctx.map.text(call)}` with `{text}`")
 
 
 def _one_argument_callees(ctx: FileContext, line: int) -> list[str]:
     """Functions of the file taking one argument (not the one at ``line``), then builtins."""
     here = function_at(ctx, line)
-    own = [f.name for f in ctx.tree.body if isinstance(f, ast.FunctionDef) and f is not here
-           and len(f.args.args) == 1 and not f.name.startswith("test")]
+    own = [
+        f.name
+        for f in ctx.tree.body
+        if isinstance(f, ast.FunctionDef) and f is not here and len(f.args.args) == 1 and not f.name.startswith("test")
+    ]
     return [*own, *_WRAPPERS]
 
 
@@ -132,7 +139,8 @@ def expected_kind(ctx: FileContext, node: ast.AST, kinds: dict[str, str]) -> str
         other = expr_kind(parent.right if node is parent.left else parent.left, kinds)
         return other if other == NUM or (other == STR and isinstance(parent.op, ast.Add)) else None
     if isinstance(parent, ast.Compare) and not any(
-            isinstance(op, ast.In | ast.NotIn | ast.Is | ast.IsNot) for op in parent.ops):
+        isinstance(op, ast.In | ast.NotIn | ast.Is | ast.IsNot) for op in parent.ops
+    ):
         others = {expr_kind(o, kinds) for o in (parent.left, *parent.comparators) if o is not node}
         return others.pop() if len(others) == 1 and others <= {NUM, STR} else None
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(node, ast.expr):
@@ -162,7 +170,8 @@ def _numeric_targets(ctx: FileContext, line: int) -> Iterator[ast.expr]:
     kinds = kinds_at(ctx, line)
     for node in of_type(ctx.nodes_at(line), ast.expr):
         whole = isinstance(ctx.parents.get(node), ast.Return | ast.Assign | ast.AugAssign) and isinstance(
-            node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
+            node, ast.Name | ast.Attribute | ast.Subscript | ast.Call
+        )
         arithmetic = isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Pow)
         if (arithmetic or whole) and is_numeric(expr_kind(node, kinds)):
             yield node
@@ -172,8 +181,11 @@ def _bounds(ctx: FileContext, line: int, exclude: set[str]) -> list[str]:
     """Numbers a value may be clamped to: constants of the function, numeric names in scope."""
     func = function_at(ctx, line)
     kinds = kinds_at(ctx, line)
-    constants = [repr(n.value) for n in ast.walk(func) if isinstance(n, ast.Constant)
-                 and expr_kind(n, {}) == NUM] if func else []
+    constants = (
+        [repr(n.value) for n in ast.walk(func) if isinstance(n, ast.Constant) and expr_kind(n, {}) == NUM]
+        if func
+        else []
+    )
     names = [n for n in names_before(ctx, line) if kinds.get(n) == NUM and n not in exclude]
     return list(dict.fromkeys(["0", *constants, *names]))[:_MAX_BOUNDS]
 
@@ -193,8 +205,7 @@ def wrap_numeric(ctx: FileContext, line: int) -> Iterator[Edit]:
             continue
         for bound in _bounds(ctx, line, _names(node)):
             for fn in ("min", "max"):
-                yield substitute(ctx, node, f"{fn}({text}, {bound})", ATOM,
-                                 f"clamp `{text}` with `{fn}(..., {bound})`")
+                yield substitute(ctx, node, f"{fn}({text}, {bound})", ATOM, f"clamp `{text}` with `{fn}(..., {bound})`")
 
 
 def _whole_values(ctx: FileContext, line: int) -> Iterator[ast.expr]:

@@ -70,7 +70,8 @@ def _project_module(ctx: FileContext, dotted: str) -> Members | None:
     stem = dotted.replace(".", "/")
     for path, tree in ctx.project_trees.items():
         if path.endswith((f"{stem}.py", f"{stem}/__init__.py")) and (
-                path in (f"{stem}.py", f"{stem}/__init__.py") or path.split(stem)[0].endswith("/")):
+            path in (f"{stem}.py", f"{stem}/__init__.py") or path.split(stem)[0].endswith("/")
+        ):
             return _body_members(tree.body)
     return None
 
@@ -126,9 +127,11 @@ def siblings(ctx: FileContext, node: ast.Attribute, line: int) -> list[str]:
         return []
     kind = members.get(node.attr)
     private = node.attr.startswith("_")
-    options = [name for name, is_callable in members.items()
-               if name != node.attr and (kind is None or is_callable == kind)
-               and (private or not name.startswith("_"))]
+    options = [
+        name
+        for name, is_callable in members.items()
+        if name != node.attr and (kind is None or is_callable == kind) and (private or not name.startswith("_"))
+    ]
     uses = _used_on(ctx, ctx.map.text(node.value))
     options.sort(key=lambda name: (-min(uses[name], 1), -similarity(node.attr, name), name))
     return options[:MAX_SIBLINGS]

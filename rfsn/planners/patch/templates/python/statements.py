@@ -54,10 +54,13 @@ def _donors(ctx: FileContext, func: ast.AST) -> Iterator[ast.stmt]:
     owner = ctx.enclosing(func, (ast.ClassDef,)) or ctx.tree
     key = ("donors", id(owner))
     if key not in ctx.cache:
-        ctx.cache[key] = [(other, node) for other in ast.walk(owner) if isinstance(other, FUNCTIONS)
-                          for node in ast.walk(other)
-                          if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign)
-                          and node.lineno == node.end_lineno]
+        ctx.cache[key] = [
+            (other, node)
+            for other in ast.walk(owner)
+            if isinstance(other, FUNCTIONS)
+            for node in ast.walk(other)
+            if isinstance(node, ast.Expr | ast.Assign | ast.AugAssign) and node.lineno == node.end_lineno
+        ]
     return (node for other, node in ctx.cache[key] if other is not func)
 
 
@@ -88,9 +91,7 @@ def return_unused_value(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
     if not isinstance(stmt, ast.Assign) or func is None:
         return
-    loads = {
-        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
+    loads = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     for target in stmt.targets:
         if isinstance(target, ast.Name) and target.id not in loads:
             yield _insert(ctx, stmt, f"return {target.id}", after=True)
@@ -102,9 +103,7 @@ def insert_self_assignment(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt, func, cls = _simple_statement(ctx, line), function_at(ctx, line), class_at(ctx, line)
     if stmt is None or func is None or cls is None:
         return
-    loads = {
-        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
+    loads = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     attrs = self_attributes(cls)
     for param in parameters(func)[1:]:
         if param in loads:
@@ -142,9 +141,15 @@ def _loop_variables(ctx: FileContext, stmt: ast.stmt) -> list[str]:
             break
         if isinstance(loop, ast.For | ast.AsyncFor):
             out.update(dict.fromkeys(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)))
-            out.update(dict.fromkeys(
-                t.id for s in ast.walk(loop) if isinstance(s, ast.Assign) and s.lineno < stmt.lineno
-                for t in s.targets if isinstance(t, ast.Name)))
+            out.update(
+                dict.fromkeys(
+                    t.id
+                    for s in ast.walk(loop)
+                    if isinstance(s, ast.Assign) and s.lineno < stmt.lineno
+                    for t in s.targets
+                    if isinstance(t, ast.Name)
+                )
+            )
     return list(out)
 
 
@@ -181,8 +186,13 @@ def _same_role(func: ast.AST) -> list[tuple[str, str]]:
 def _name_statements(ctx: FileContext, stmt: ast.stmt, func: ast.AST, line: int) -> list[str]:
     variables = _loop_variables(ctx, stmt)
     scope = set(names_before(ctx, line))
-    texts = [f"{coll}.{adder}({item})" for coll, adder in _collections(func).items()
-             if coll in scope for item in variables if item != coll]
+    texts = [
+        f"{coll}.{adder}({item})"
+        for coll, adder in _collections(func).items()
+        if coll in scope
+        for item in variables
+        if item != coll
+    ]
     texts += [f"{a} = {b}" for a, b in _same_role(func) if a in scope and b in scope and a not in variables]
     return texts
 
@@ -206,11 +216,7 @@ def delete_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     if stmt is None or isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
         return
     parent = ctx.parents.get(stmt)
-    siblings = (
-        next((v for _, v in ast.iter_fields(parent) if isinstance(v, list) and stmt in v), [])
-        if parent
-        else []
-    )
+    siblings = next((v for _, v in ast.iter_fields(parent) if isinstance(v, list) and stmt in v), []) if parent else []
     start = ctx.map.line_start(stmt.lineno)
     end_line = stmt.end_lineno + 1  # type: ignore[operator]
     end = ctx.map.line_start(end_line) if end_line <= len(ctx.map.lines) else len(ctx.source)

@@ -38,9 +38,7 @@ def swap_operands(ctx: FileContext, line: int) -> Iterator[Edit]:
         elif (
             isinstance(node, ast.Compare)
             and len(node.ops) == 1
-            and not isinstance(
-                node.ops[0], ast.In | ast.NotIn | ast.Is | ast.IsNot | ast.Eq | ast.NotEq
-            )
+            and not isinstance(node.ops[0], ast.In | ast.NotIn | ast.Is | ast.IsNot | ast.Eq | ast.NotEq)
         ):
             yield _swap(ctx, node.left, node.comparators[0], "operands")
 
@@ -54,8 +52,12 @@ def swap_indices(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``m[i][j]`` -> ``m[j][i]`` and ``m[i, j]`` -> ``m[j, i]``."""
     for node in of_type(ctx.nodes_at(line), ast.Subscript):
         inner = node.value
-        if isinstance(inner, ast.Subscript) and _index(inner.slice) and _index(node.slice) and (
-                ast.dump(inner.slice) != ast.dump(node.slice)):
+        if (
+            isinstance(inner, ast.Subscript)
+            and _index(inner.slice)
+            and _index(node.slice)
+            and (ast.dump(inner.slice) != ast.dump(node.slice))
+        ):
             yield _swap(ctx, inner.slice, node.slice, "indices")
         if isinstance(node.slice, ast.Tuple):
             for a, b in combinations([e for e in node.slice.elts if _index(e)], 2):

@@ -31,8 +31,13 @@ def _subjects(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
     the attributes and items of one or of ``self`` it reads, at most ``MAX_PARTS``."""
     func = function_at(ctx, line)
     scope = set(local_names(func)) if func is not None else set()
-    names = [n.id for n in header_nodes(stmt) if isinstance(n, ast.Name) and n.id in scope
-             and (isinstance(n.ctx, ast.Load) or isinstance(stmt, ast.AugAssign))]
+    names = [
+        n.id
+        for n in header_nodes(stmt)
+        if isinstance(n, ast.Name)
+        and n.id in scope
+        and (isinstance(n.ctx, ast.Load) or isinstance(stmt, ast.AugAssign))
+    ]
     parts = guardable_parts(ctx, line, scope) if func is not None else []
     return list(dict.fromkeys([*names, *parts]))[:MAX_PARTS]
 
@@ -41,8 +46,12 @@ def _keys(ctx: FileContext, stmt: ast.stmt) -> list[str]:
     """``k in c`` for ``c.remove(k)``, ``c[k]`` read or deleted; ``k not in c`` for ``c[k] = v``."""
     out: dict[str, None] = {}
     for node in header_nodes(stmt):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _NEEDS_KEY \
-                and len(node.args) == 1:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _NEEDS_KEY
+            and len(node.args) == 1
+        ):
             out.setdefault(f"{ctx.map.text(node.args[0])} in {ctx.map.text(node.func.value)}")
         elif isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
             test = "not in" if isinstance(node.ctx, ast.Store) else "in"
@@ -55,8 +64,13 @@ def wrap_in_condition(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``stmt`` -> ``if x: stmt`` / ``if x is not None: stmt`` for what it reads, and ``if k in
     c: stmt`` for the key it needs: a statement that must not run for an empty or absent value."""
     stmt = ctx.statement_at(line)
-    if stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef) or not starts_line(ctx, stmt) \
-            or multiline_string(stmt) or ctx.enclosing(stmt, FUNCTIONS) is None:
+    if (
+        stmt is None
+        or isinstance(stmt, FUNCTIONS | ast.ClassDef)
+        or not starts_line(ctx, stmt)
+        or multiline_string(stmt)
+        or ctx.enclosing(stmt, FUNCTIONS) is None
+    ):
         return
     indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
     start, end, text = lines_of(ctx, stmt)

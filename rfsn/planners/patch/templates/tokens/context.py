@@ -18,40 +18,236 @@ from rfsn.planners.code.lexer import Token, code_tokens, language_of, tokenize
 from rfsn.planners.patch.templates.edit import Edit
 
 OPEN, CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
-_CONTROL = frozenset({"if", "else", "for", "while", "return", "break", "continue", "switch", "case",
-                      "default", "true", "false"})
+_CONTROL = frozenset(
+    {"if", "else", "for", "while", "return", "break", "continue", "switch", "case", "default", "true", "false"}
+)
 #: the words each language reserves (or predeclares as types and constants), which the
 #: templates never treat as a variable: ``type``, ``match`` and ``of`` are keywords of Go or
 #: Rust and ordinary variable names in JavaScript
 KEYWORDS_OF: dict[str, frozenset[str]] = {
-    "javascript": _CONTROL | {
-        "let", "const", "var", "function", "new", "class", "null", "undefined", "this", "typeof",
-        "instanceof", "void", "async", "await", "static", "import", "export", "throw", "try",
-        "catch", "finally", "in", "of", "do", "delete", "yield", "super", "extends", "with"},
-    "go": _CONTROL | {
-        "func", "package", "import", "type", "interface", "struct", "map", "chan", "go", "defer",
-        "range", "select", "var", "const", "goto", "fallthrough", "nil", "iota", "int", "int8",
-        "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32",
-        "float64", "complex64", "complex128", "string", "bool", "byte", "rune", "error", "any"},
-    "rust": _CONTROL | {
-        "let", "mut", "fn", "pub", "use", "mod", "impl", "struct", "enum", "trait", "where", "as", "in",
-        "match", "loop", "self", "Self", "Some", "None", "Ok", "Err", "type", "const", "static", "ref",
-        "move", "unsafe", "crate", "super", "dyn", "usize", "isize", "u8", "u16", "u32", "u64", "i8",
-        "i16", "i32", "i64", "f32", "f64", "bool", "char", "str", "String"},
-    "java": _CONTROL | {
-        "new", "class", "null", "this", "static", "public", "private", "protected", "final", "int",
-        "long", "short", "byte", "double", "float", "boolean", "char", "void", "try", "catch",
-        "finally", "throw", "throws", "import", "package", "interface", "enum", "extends",
-        "implements", "instanceof", "super", "abstract", "synchronized", "var", "do", "String"},
-    "c": _CONTROL | {
-        "int", "long", "short", "char", "float", "double", "void", "unsigned", "signed", "const",
-        "static", "struct", "union", "enum", "typedef", "sizeof", "extern", "volatile", "goto", "do",
-        "NULL", "new", "delete", "class", "this", "nullptr", "auto", "bool", "namespace", "using",
-        "public", "private", "protected", "template", "typename", "var", "string"},
+    "javascript": _CONTROL
+    | {
+        "let",
+        "const",
+        "var",
+        "function",
+        "new",
+        "class",
+        "null",
+        "undefined",
+        "this",
+        "typeof",
+        "instanceof",
+        "void",
+        "async",
+        "await",
+        "static",
+        "import",
+        "export",
+        "throw",
+        "try",
+        "catch",
+        "finally",
+        "in",
+        "of",
+        "do",
+        "delete",
+        "yield",
+        "super",
+        "extends",
+        "with",
+    },
+    "go": _CONTROL
+    | {
+        "func",
+        "package",
+        "import",
+        "type",
+        "interface",
+        "struct",
+        "map",
+        "chan",
+        "go",
+        "defer",
+        "range",
+        "select",
+        "var",
+        "const",
+        "goto",
+        "fallthrough",
+        "nil",
+        "iota",
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uintptr",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+        "string",
+        "bool",
+        "byte",
+        "rune",
+        "error",
+        "any",
+    },
+    "rust": _CONTROL
+    | {
+        "let",
+        "mut",
+        "fn",
+        "pub",
+        "use",
+        "mod",
+        "impl",
+        "struct",
+        "enum",
+        "trait",
+        "where",
+        "as",
+        "in",
+        "match",
+        "loop",
+        "self",
+        "Self",
+        "Some",
+        "None",
+        "Ok",
+        "Err",
+        "type",
+        "const",
+        "static",
+        "ref",
+        "move",
+        "unsafe",
+        "crate",
+        "super",
+        "dyn",
+        "usize",
+        "isize",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "f32",
+        "f64",
+        "bool",
+        "char",
+        "str",
+        "String",
+    },
+    "java": _CONTROL
+    | {
+        "new",
+        "class",
+        "null",
+        "this",
+        "static",
+        "public",
+        "private",
+        "protected",
+        "final",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "double",
+        "float",
+        "boolean",
+        "char",
+        "void",
+        "try",
+        "catch",
+        "finally",
+        "throw",
+        "throws",
+        "import",
+        "package",
+        "interface",
+        "enum",
+        "extends",
+        "implements",
+        "instanceof",
+        "super",
+        "abstract",
+        "synchronized",
+        "var",
+        "do",
+        "String",
+    },
+    "c": _CONTROL
+    | {
+        "int",
+        "long",
+        "short",
+        "char",
+        "float",
+        "double",
+        "void",
+        "unsigned",
+        "signed",
+        "const",
+        "static",
+        "struct",
+        "union",
+        "enum",
+        "typedef",
+        "sizeof",
+        "extern",
+        "volatile",
+        "goto",
+        "do",
+        "NULL",
+        "new",
+        "delete",
+        "class",
+        "this",
+        "nullptr",
+        "auto",
+        "bool",
+        "namespace",
+        "using",
+        "public",
+        "private",
+        "protected",
+        "template",
+        "typename",
+        "var",
+        "string",
+    },
 }
 KEYWORDS_OF["typescript"] = KEYWORDS_OF["javascript"] | {
-    "interface", "enum", "implements", "private", "protected", "public", "readonly", "declare",
-    "namespace", "abstract", "as", "keyof", "number", "string", "boolean", "any", "unknown", "never"}
+    "interface",
+    "enum",
+    "implements",
+    "private",
+    "protected",
+    "public",
+    "readonly",
+    "declare",
+    "namespace",
+    "abstract",
+    "as",
+    "keyof",
+    "number",
+    "string",
+    "boolean",
+    "any",
+    "unknown",
+    "never",
+}
 #: every language's (for text whose language is not known)
 KEYWORDS = frozenset().union(*KEYWORDS_OF.values())
 
@@ -90,9 +286,7 @@ class TokenContext:
         toks = self.tokens
         for i in range(1, len(toks) - 1):
             if toks[i - 1].text == "." and toks[i].kind == "ident":
-                empty_call = (
-                    i + 2 < len(toks) and toks[i + 1].text == "(" and toks[i + 2].text == ")"
-                )
+                empty_call = i + 2 < len(toks) and toks[i + 1].text == "(" and toks[i + 2].text == ")"
                 out[toks[i].text] = out.get(toks[i].text, False) or empty_call
         return out
 
@@ -194,8 +388,12 @@ def field_accesses(ctx: TokenContext, line: int | None = None) -> Iterator[int]:
     ``line`` or in the whole file."""
     toks = ctx.tokens
     for i in ctx.on_line(line) if line is not None else range(len(toks)):
-        if i > 1 and toks[i].kind == "ident" and toks[i - 1].text in (".", "?.") \
-                and not (i + 1 < len(toks) and toks[i + 1].text == "("):
+        if (
+            i > 1
+            and toks[i].kind == "ident"
+            and toks[i - 1].text in (".", "?.")
+            and not (i + 1 < len(toks) and toks[i + 1].text == "(")
+        ):
             yield i
 
 
@@ -214,8 +412,5 @@ def _all_calls(ctx: TokenContext) -> Iterator[tuple[int, int]]:
     toks = ctx.tokens
     for i in range(len(toks) - 1):
         declared = i > 0 and toks[i - 1].text in ("fn", "function", "func")
-        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in ctx.keywords \
-                and not declared:
+        if toks[i].kind == "ident" and toks[i + 1].text == "(" and toks[i].text not in ctx.keywords and not declared:
             yield i, i + 1
-
-

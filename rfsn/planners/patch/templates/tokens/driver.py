@@ -67,8 +67,9 @@ def _tokens(source: str, language: str) -> tuple[list[Token], list[int], dict[in
     return tokens, [t.start for t in tokens], {t.end: i for i, t in enumerate(tokens)}, before
 
 
-def edited_brackets(source: str, patched: str, changed: tuple[int, int],
-                    language: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def edited_brackets(
+    source: str, patched: str, changed: tuple[int, int], language: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The brackets of ``patched`` (``source`` with ``changed`` replaced) as (before the edit,
     around it, after it), the edit's own ``source`` brackets in the middle replaced: only the
     tokens from the one before the edit up to the first that ends as one of ``source``'s does,
@@ -82,11 +83,15 @@ def edited_brackets(source: str, patched: str, changed: tuple[int, int],
     for token in scan(patched, language, at, previous):
         middle.append(token)
         same = ends.get(token.end - delta)
-        if token.end >= changed[1] + delta and same is not None and token.kind not in ("space", "comment") \
-                and (tokens[same].kind, tokens[same].text) == (token.kind, token.text):
+        if (
+            token.end >= changed[1] + delta
+            and same is not None
+            and token.kind not in ("space", "comment")
+            and (tokens[same].kind, tokens[same].text) == (token.kind, token.text)
+        ):
             after = same + 1  # the lexer's state is the same here: the rest is source's
             break
-    return known[:counted[first]], _brackets_of(middle), known[counted[after]:]
+    return known[: counted[first]], _brackets_of(middle), known[counted[after] :]
 
 
 class TokenReader:

@@ -169,12 +169,18 @@ def declared_members(ctx: TokenContext) -> dict[str, dict[str, str | None]]:
             params = [t.text for t in toks[j + 1 : ctx.match(j)] if t.kind != "lifetime"]
             if params == ["&", "self"]:
                 after = ctx.match(j) + 1
-                kind = _type_until(ctx, after + 1, ("{", "where", ";"))[0] \
-                    if toks[after].text == "->" else "()"
+                kind = _type_until(ctx, after + 1, ("{", "where", ";"))[0] if toks[after].text == "->" else "()"
                 note(i, f"{nxt.text}()", kind)
-        elif not rust and nxt.kind == "ident" and nxt.text not in ctx.keywords | {"constructor"} \
-                and toks[i + 2].text == "(" and ctx.match(i + 2) == i + 3 \
-                and i + 4 < len(toks) and toks[i + 4].text == "{" and text in ("{", "}", ";", "get"):
+        elif (
+            not rust
+            and nxt.kind == "ident"
+            and nxt.text not in ctx.keywords | {"constructor"}
+            and toks[i + 2].text == "("
+            and ctx.match(i + 2) == i + 3
+            and i + 4 < len(toks)
+            and toks[i + 4].text == "{"
+            and text in ("{", "}", ";", "get")
+        ):
             note(i, nxt.text if text == "get" else f"{nxt.text}()", None)
     ctx.cache["declared_members"] = out
     return out
@@ -210,7 +216,9 @@ def replace_member(ctx: TokenContext, line: int) -> Iterator[Edit]:
         receiver = _receiver(ctx, i)
         start = _receiver_start(ctx, i)
         arithmetic = (start > 0 and toks[start - 1].text in _ARITHMETIC) or (
-            last + 1 < len(toks) and toks[last + 1].text in _ARITHMETIC)
+            last + 1 < len(toks) and toks[last + 1].text in _ARITHMETIC
+        )
         for alt in _alternatives(ctx, _scope(ctx, i, receiver), own, arithmetic):
-            yield Edit((Splice(toks[i].start, toks[last].end, alt),),
-                       f"replace `{receiver}.{own}` with `{receiver}.{alt}`")
+            yield Edit(
+                (Splice(toks[i].start, toks[last].end, alt),), f"replace `{receiver}.{own}` with `{receiver}.{alt}`"
+            )

@@ -87,11 +87,7 @@ def swap_comparison_operands(ctx: TokenContext, line: int) -> Iterator[Edit]:
     toks = ctx.tokens
     for i in ctx.on_line(line):
         tok = toks[i]
-        if (
-            tok.kind == "op"
-            and tok.text in COMPARISON
-            and tok.text not in ("==", "!=", "===", "!==")
-        ):
+        if tok.kind == "op" and tok.text in COMPARISON and tok.text not in ("==", "!=", "===", "!=="):
             left, right = (operand_start(ctx, i - 1), i - 1), (i + 1, _operand_end(ctx, i + 1))
             if left[0] <= left[1] and right[0] <= right[1]:
                 yield _swap_spans(ctx, left, right, "operands")
@@ -140,8 +136,7 @@ def widen_operand(ctx: TokenContext, line: int) -> Iterator[Edit]:
     """``q / buy`` -> ``q / (buy + free)``: combine an arithmetic operand with a neighbour."""
     toks = ctx.tokens
     for i, tok, others in _with_neighbours(ctx, line):
-        if not i or toks[i - 1].text not in ("/", "*", "%", "+", "-") \
-                or toks[i + 1].text in (".", "("):
+        if not i or toks[i - 1].text not in ("/", "*", "%", "+", "-") or toks[i + 1].text in (".", "("):
             continue
         for other in others:
             for op in ("+", "-"):

@@ -35,6 +35,8 @@ EXTRA_SIMILAR = {
 }  # fmt: skip
 ARITY = {"parseFloat": 1, "Number": 1, "floor": 1, "ceil": 1, "round": 1, "trunc": 1}
 COMPARATOR_METHODS = {"cmp", "partial_cmp", "compareTo", "localeCompare", "compare"}
+
+
 def _ops(table: Mapping[str, tuple[str, ...]]) -> Callable[[TokenContext, int], Iterator[Edit]]:
     def fn(ctx: TokenContext, line: int) -> Iterator[Edit]:
         for i in ctx.on_line(line):
@@ -49,9 +51,7 @@ def _ops(table: Mapping[str, tuple[str, ...]]) -> Callable[[TokenContext, int], 
 def _generic(ctx: TokenContext, i: int) -> bool:
     """``Vec<T>`` / ``Map<K, V>``: an angle bracket right after a capitalised type name."""
     prev = ctx.tokens[i - 1] if i else None
-    return bool(
-        prev and prev.kind == "ident" and prev.text[:1].isupper() and ctx.tokens[i].text == "<"
-    )
+    return bool(prev and prev.kind == "ident" and prev.text[:1].isupper() and ctx.tokens[i].text == "<")
 
 
 comparison_operator = template("tok_comparison_operator", 0.9)(_ops(COMPARISON))

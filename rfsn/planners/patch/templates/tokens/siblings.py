@@ -39,8 +39,11 @@ def sibling_reference(ctx: TokenContext, line: int) -> Iterator[Edit]:
             continue
         own = toks[name_i].text
         seen: Counter[str] = index.get(receiver, Counter())
-        options = sorted((n for n in seen if n != own and n not in ctx.keywords),
-                         key=lambda n: (-similarity(own, n), n))
+        options = sorted(
+            (n for n in seen if n != own and n not in ctx.keywords), key=lambda n: (-similarity(own, n), n)
+        )
         for other in options[:MAX_SIBLINGS]:
-            yield Edit((Splice(toks[name_i].start, toks[name_i].end, other),),
-                       f"replace `{receiver}.{own}` with `{receiver}.{other}`")
+            yield Edit(
+                (Splice(toks[name_i].start, toks[name_i].end, other),),
+                f"replace `{receiver}.{own}` with `{receiver}.{other}`",
+            )
