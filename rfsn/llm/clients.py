@@ -63,9 +63,9 @@ class OpenAIChat:
                 model=self.model,
                 max_tokens=max_tokens,
                 temperature=temperature,
-                messages=[m.model_dump() for m in messages],
+                messages=[m.model_dump() for m in messages],  # type: ignore[misc]
                 **extra,
-            )  # type: ignore[misc]
+            )
         except (
             self._errors.AuthenticationError,
             self._errors.BadRequestError,

@@ -147,8 +147,8 @@ class PhasePlanner:
             message=message,
             candidates_tried=self.candidates_tried,
             groups=self.groups(message),
-            **fields,
-        )  # type: ignore[arg-type]
+            **fields,  # type: ignore[arg-type]
+        )
         reason = message if self.phase is Phase.VERIFY else f"gave up: {message}"
         yield Finish(phase=self.phase, reason=reason)
 

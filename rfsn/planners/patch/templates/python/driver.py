@@ -46,8 +46,8 @@ class PythonReader:
             if (
                 unit is None
                 or not unit.startswith(_NESTED)
-                or (len(tree.body) == 1 and len(tree.body[0].body) == 1 and not tree.body[0].orelse)
-            ):  # type: ignore[attr-defined]
+                or (len(tree.body) == 1 and len(tree.body[0].body) == 1 and not tree.body[0].orelse)  # type: ignore[attr-defined]
+            ):
                 return True
             # a line left the unit (it dedented, became the wrapper's ``else``, or the statement
             # became two): ask a larger one
