@@ -16,7 +16,7 @@ from rfsn.buildpacks.base import Buildpack, CollectCapable, CrashCapable, TestEx
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
-from rfsn.gate.policy import DEFAULT_SECRET_GLOBS
+from rfsn.gate.defaults import DEFAULT_SECRET_GLOBS
 from rfsn.gate.rules_paths import matches_any
 from rfsn.models import (
     Edit,

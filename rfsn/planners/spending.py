@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rfsn.models.results import FailureGroup, GroupOutcome, Spent, TestReport, TestStatus
+from rfsn.models.results import TestReport, TestStatus
+from rfsn.models.sessions import FailureGroup, GroupOutcome, Spent
 from rfsn.planners.code.candidates import Candidate
 
 #: the part of a group's share its localization's per-test measurement may take
