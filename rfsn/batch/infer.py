@@ -99,7 +99,7 @@ def repair_instance(task: RepairTask) -> RepairResult:
         phases["checkout"] = round(time.monotonic() - started, 3)
         problem = problem_text(inst)
         test_patch = inst.test_patch if task.oracle_tests else ""
-        # a small project's whole suite may outlast the limit all the same (pydicom's, offline)
+        # a small project's whole suite may outlast the limit all the same
         suite, narrowed = session_suites(workspace.path, test_patch, problem)
         options = RepairOptions(
             planner=task.planner,

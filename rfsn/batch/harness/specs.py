@@ -76,9 +76,8 @@ def render_recipe(
         files.append(BUILD_REQUIRES_SCRIPT)
         steps += [install_source(spec, version, build_backend=build_backend), keeping_listed(BUILD_REQUIRES)]
     if tooling:  # a step with no package would fail the build
-        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
-        # astropy 1.3's pytest-cov keeps coverage 6.2, the last for Python 3.6), and come from
-        # today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
+        # rfsn's tools never move what the spec installed, and come from today's index whatever
+        # the spec's date (the versions they need may be newer than it)
         steps.append(keeping(tooling, TODAY_PIP_INSTALL))
     if "--current-env" in str(spec.get("test_cmd", "")):
         steps.append(BASE_SEES_VENV)
