@@ -141,5 +141,6 @@ def _names(tests: Sequence[str]) -> list[str]:
 
 
 def as_directives(repo: str, files: Sequence[str]) -> list[str]:
-    """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
+    """``files`` as the harness passes test files to ``test_cmd`` (as module labels to a runner
+    that takes those)."""
     return upstream.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})
