@@ -49,6 +49,9 @@ class PlanOptions(BaseModel):
 
 
 class PhasePlanner:
+    """The default planner: the plan of the four phases over ``strategy``'s candidates, in
+    ``workspace``, as ``options`` configure it."""
+
     def __init__(
         self,
         strategy: PatchStrategy,
@@ -168,9 +171,9 @@ class PhasePlanner:
         baseline = found.baseline
         assert baseline is not None, "a reproduce phase that does not stop leaves its baseline"
         turns, self._groups = tries(self._groups)
-        self._turns = Turns(self._phases(found), self._groups, self._fixes, self._enter)
-        searches = yield from self._turns.tried(baseline, turns)
-        ended = self._fixes[0] if self._fixes else (yield from self._turns.resumed(searches))
+        walk = Turns(self._phases(found), self._groups, self._fixes, self._enter)
+        searches = yield from walk.tried(baseline, turns)
+        ended = self._fixes[0] if self._fixes else (yield from walk.resumed(searches))
         self._fixes[:] = self._fixes or ([ended] if ended else [])
         # none settled: the first plausible patch; its try's account open again for verify
         search = ended or next((s for s, _ in searches if s.plausible), None)
