@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -128,23 +127,6 @@ def commit(repo: Path, message: str, *flags: str) -> str:
     parent = git(repo, "log", "-1", "--no-show-signature", "--format=%cI", "HEAD", check=False).stdout.strip()
     git(repo, "commit", "-q", "--no-verify", *flags, "-m", message, dated=parent or "@0 +0000")
     return git(repo, "rev-parse", "HEAD").stdout.strip()
-
-
-def apply_to(tree: Path, patch: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
-    """``git apply`` of ``patch`` to the files of ``tree``, a user's directory, through an empty git
-    directory rfsn makes for it: nothing of a repository ``tree`` is in (its config's filters,
-    hooks, fsmonitor) is read."""
-    with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
-        run(Path(own), "init", "-q", "--bare", timeout=timeout)
-        return run(
-            tree,
-            "apply",
-            "--whitespace=nowarn",
-            "-",
-            input=patch,
-            timeout=timeout,
-            env={"GIT_DIR": own, "GIT_WORK_TREE": str(tree)},
-        )
 
 
 def _subcommand(args: tuple[str, ...]) -> str:
