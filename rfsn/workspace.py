@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
-from rfsn.hostgit import EMAIL, commit, git
+from rfsn.hostgit import commit, git
 from rfsn.hostgit.adopt import copy_repository
 from rfsn.patches.apply import to_worktree
 
-__all__ = ["EMAIL", "EXCLUDES", "Workspace", "commit", "git", "is_url", "prepare"]
+__all__ = ["EXCLUDES", "Workspace", "is_url", "prepare"]
 
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 #: untracked artefacts of builds and test runs, never part of a patch

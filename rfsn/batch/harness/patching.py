@@ -8,6 +8,8 @@ base commit before it is applied, so a prediction cannot change the tests that g
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rfsn.hostgit import git
 from rfsn.models.testfiles import is_test_file
 from rfsn.patches import touched_files
@@ -24,8 +26,17 @@ def pristine(workspace: Workspace) -> None:
     """The tree exactly as the base commit has it: nothing a test run wrote is left, ignored
     files (caches, build directories, ``*.egg-info``) included, in its submodules too."""
     git(workspace.path, "checkout", "-q", "--force", "--recurse-submodules", workspace.base_commit)
-    git(workspace.path, "clean", "-q", "-ffdx")
-    git(workspace.path, "submodule", "foreach", "-q", "--recursive", "git clean -q -ffdx")
+    _clean(workspace.path)
+
+
+def _clean(repo: Path) -> None:
+    """``git clean -ffdx`` in ``repo`` and in each submodule checked out in it, nested ones too
+    (what ``git submodule foreach --recursive`` visits), each through the runner."""
+    git(repo, "clean", "-q", "-ffdx")
+    for entry in git(repo, "ls-files", "-z", "--stage").stdout.split("\0"):
+        mode, _, path = entry.partition("\t")
+        if mode.startswith("160000 ") and (repo / path / ".git").exists():
+            _clean(repo / path)
 
 
 def apply_patch(workspace: Workspace, patch: str, timeout: float = 120.0) -> Applied:

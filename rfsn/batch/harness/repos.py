@@ -16,7 +16,8 @@ from rfsn.batch.harness.history import copy_history
 from rfsn.batch.harness.mirrors import ensure_mirror, is_git_repo, published, resolve_source
 from rfsn.batch.harness.submodules import checkout_submodules, source_modules
 from rfsn.errors import WorkspaceError
-from rfsn.workspace import EXCLUDES, Workspace, commit, git, is_url, prepare
+from rfsn.hostgit import commit, git
+from rfsn.workspace import EXCLUDES, Workspace, is_url, prepare
 
 __all__ = ["checkout", "commit_all", "env_history", "instance_checkout", "published", "resolve_source"]
 
