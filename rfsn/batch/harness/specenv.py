@@ -83,8 +83,9 @@ def _requirements(instance: Instance, spec: upstream.Spec, checkout: Path, commi
     ``commit``, as the harness reads it; None when the spec names none."""
     packages = str(spec.get("packages", "")).strip()
     if packages == "requirements.txt":
-        requirements = metadata.read_requirements(checkout, commit, upstream.requirement_paths(instance.repo))
-        return upstream.harness("test_spec.python").clean_requirements(requirements)
+        read = metadata.read_requirements(checkout, commit, upstream.requirement_paths(instance.repo))
+        cleaned: str = upstream.harness("test_spec.python").clean_requirements(read)
+        return cleaned
     if packages == "environment.yml":
         return metadata.read_requirements(checkout, commit, upstream.environment_paths(instance.repo))
     return None
