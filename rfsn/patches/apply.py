@@ -105,7 +105,7 @@ def _git_apply(
     if not foreign:
         return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
-        hostgit.run(Path(own), "init", "-q", "--bare", timeout=timeout)
+        hostgit.run(Path(own), "init", "-q", "--bare", "--template=", timeout=timeout)  # no sample hooks to copy
         env = {"GIT_DIR": own, "GIT_WORK_TREE": str(tree)}
         return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout, env=env)
 
