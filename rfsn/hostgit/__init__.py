@@ -8,7 +8,8 @@ programs, the ext transport) are pinned on the command line, which wins over any
 Programs a repository's config can only name per attribute (``filter.<driver>``,
 ``diff.<driver>.textconv``, ``merge.<driver>``, ``diff.external``) have no override: rfsn runs
 content commands only in repositories it created, whose config is its own (rfsn.workspace
-copies a user's repository into one), and elsewhere only plumbing that applies no attribute.
+copies a user's repository into one; rfsn.patches.apply reaches a user's tree through an empty
+git directory), and elsewhere only plumbing that applies no attribute.
 """
 
 from __future__ import annotations
