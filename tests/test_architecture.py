@@ -355,7 +355,6 @@ OVER_THE_LIMITS = frozenset(
         "planners/verify/types.py: lines",
         "runner.py:run_tests: lines",
         "runner.py:run_tests: parameters",
-        "sandbox/bootstrap.py:bootstrap: lines",
         "settings/__init__.py: lines",
     }
 )
