@@ -124,18 +124,17 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, options: BuildOptions) -> s
     registry (if any) does not have it either, then pushed there."""
     from rfsn.sandbox import ccache
 
-    o = options
-    base_ref = resolve_base(client, recipe.base, o.source, o.mirror, o.shared)
-    compiler = ccache.digest(o.compile_cache.tools) if o.compile_cache is not None and recipe.source else ""
-    built, retries = (syspkgs.recall(o.home, recipe) if o.home is not None else recipe), 0
+    base_ref = resolve_base(client, recipe.base, options.source, options.mirror, options.shared)
+    compiler = ccache.digest(options.compile_cache.tools) if options.compile_cache is not None and recipe.source else ""
+    built, retries = (syspkgs.recall(options.home, recipe) if options.home is not None else recipe), 0
     while True:
         try:
-            tag = _ensure(client, EnvImage(built, base_ref, compiler), o)
+            tag = _ensure(client, EnvImage(built, base_ref, compiler), options)
             break
         except ImageError as exc:
             again = (
-                syspkgs.remedy(built, exc.output, o.home, o.mirror, o.ca_bundle)
-                if o.home is not None and o.mirror is not None and retries < syspkgs.RETRIES
+                syspkgs.remedy(built, exc.output, options.home, options.mirror, options.ca_bundle)
+                if options.home is not None and options.mirror is not None and retries < syspkgs.RETRIES
                 else None
             )
             if again is None and built.system_packages:
@@ -144,8 +143,8 @@ def ensure_env_image(client: Any, recipe: EnvRecipe, options: BuildOptions) -> s
             if again is None:
                 raise
             built, retries = again, retries + 1
-    if o.home is not None:
-        syspkgs.remember(o.home, recipe, built)
+    if options.home is not None:
+        syspkgs.remember(options.home, recipe, built)
     return tag
 
 
