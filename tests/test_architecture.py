@@ -340,16 +340,6 @@ OVER_THE_LIMITS = frozenset(
         "planners/verify/phase.py:verify: lines",
         "planners/verify/screening.py: lines",
         "planners/verify/types.py: lines",
-        "runner.py:run_tests: lines",
-        "runner.py:run_tests: parameters",
-        "sandbox/__init__.py:_started: lines",
-        "sandbox/bootstrap.py:bootstrap: lines",
-        "sandbox/docker.py: lines",
-        "sandbox/docker.py:__init__: parameters",
-        "sandbox/images.py: lines",
-        "sandbox/images.py:_build: parameters",
-        "sandbox/images.py:_ensure: parameters",
-        "sandbox/images.py:ensure_env_image: parameters",
         "settings/__init__.py: lines",
     }
 )

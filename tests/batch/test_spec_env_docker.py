@@ -190,12 +190,12 @@ def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env
 
 def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     """Two env commits are two environments, never one image reused for the other."""
-    from rfsn.sandbox.images import env_image_tag
+    from rfsn.sandbox.envimage import EnvImage
 
     first = specs.render_recipe(SPEC, registry=False, project=specs.ProjectSource(commit="a" * 40))
     second = specs.render_recipe(SPEC, registry=False, project=specs.ProjectSource(commit="b" * 40))
     assert first.key() != second.key()
-    assert env_image_tag(first, "base") != env_image_tag(second, "base")
+    assert EnvImage(first, "base").tag != EnvImage(second, "base").tag
     install = next(step for step in first.steps if step.startswith("cd $RFSN_ENV/src && "))
     assert "( python -m pip install -e '.[dev]' )" in install
 
