@@ -9,8 +9,11 @@ from rfsn.planners.patch.templates.python import (
     elements,
     formats,
     guards,
+    handlers,
+    imports,
     isinstances,
     literals,
+    lookups,
     names,
     nested,
     off_by_one,
@@ -43,5 +46,8 @@ CATALOGUE: tuple[Template, ...] = (
     *nested.TEMPLATES,
     *literals.TEMPLATES,
     *elements.TEMPLATES,
+    *lookups.TEMPLATES,
+    *handlers.TEMPLATES,
+    *imports.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
