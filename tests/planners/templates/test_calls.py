@@ -54,3 +54,12 @@ def test_library_keyword_added_even_to_a_call_without_arguments():
         src, 5, "add_keyword_argument"
     )
     assert dedent(src).replace("open(path)", "open(path, encoding='utf-8')") in patched(src, 6, "add_keyword_argument")
+
+
+def test_methods_the_design_part_renames_as_google_auth_56a61594_and_uvicorn_d5d62d49_need():
+    assert "t = datetime.utcfromtimestamp(p['exp'])\n" in patched(
+        "t = datetime.fromtimestamp(p['exp'])\n", 1, "similar_call"
+    )
+    assert "port = s.getsockname()[1]\n" in patched("port = s.getpeername()[1]\n", 1, "similar_call")
+    assert "for k, v in d.items():\n    pass\n" in patched("for k, v in d.iteritems():\n    pass\n", 1, "similar_call")
+    assert "log.debug('x')\n" in patched("log.info('x')\n", 1, "similar_call")
