@@ -110,10 +110,10 @@ def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]
     return ctx.cache["file_clauses"]
 
 
-def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
-    """Clauses of other conditions of the file whose names are all usable at ``line``."""
+def usable_clauses(ctx: FileContext, line: int, present: frozenset[str] = frozenset()) -> list[str]:
+    """Clauses of the file's conditions whose names are all usable at ``line`` (at most
+    ``_MAX_CLAUSES``), but those whose dump is in ``present``."""
     known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
-    present = {ast.dump(a) for a in _atoms(test)}
     out: dict[str, None] = {}
     for clause, names, dump in _file_clauses(ctx):
         if names <= known and dump not in present:
@@ -129,7 +129,7 @@ def add_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
         whole = _wrapped(ctx, test)
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         inner = _wrapped(ctx, test.operand) if isinstance(test, ast.UnaryOp) else ""
-        for clause in _clauses(ctx, line, test):
+        for clause in usable_clauses(ctx, line, frozenset(ast.dump(a) for a in _atoms(test))):
             for op in ("and", "or"):
                 yield replace(ctx, test, f"{whole} {op} {clause}", f"add `{op} {clause}` to the condition")
                 if negated:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, replace
+from rfsn.planners.patch.templates.python.conditions import usable_clauses
 from rfsn.planners.patch.templates.python.exits import empty_like, guard_actions, guard_before, indent_unit
 from rfsn.planners.patch.templates.python.scope import function_at, local_names, parameters
 
@@ -199,4 +200,20 @@ def guard_expression(ctx: FileContext, line: int) -> Iterator[Edit]:
         yield replace(ctx, value, f"{text} if {name} else {empty}", f"`{text}` only when `{name}` is set")
 
 
-TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument, guard_expression)
+@template("clause_guard", 0.2, wide=True)
+def clause_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if not self.is_type(instance, "object"): return`` (or ``if task.done(): continue``)
+    before the statement: an early exit on a clause another condition of the file tests, either
+    way (a bare ``return`` where the function returns no value)."""
+    stmt, func = ctx.statement_at(line), function_at(ctx, line)
+    if stmt is None or func is None or isinstance(stmt, FUNCTIONS):
+        return
+    actions = guard_actions(ctx, stmt, line)
+    if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(func)):
+        actions = [a for a in actions if not a.startswith("return")] + ["return"]
+    for clause in usable_clauses(ctx, line):
+        for test in (clause, f"not {clause}"):
+            yield from guard_before(ctx, stmt, test, actions)
+
+
+TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument, guard_expression, clause_guard)
