@@ -18,6 +18,7 @@ from rfsn.planners.patch.templates.python import (
     nested,
     off_by_one,
     operators,
+    qualified,
     returns,
     shapes,
     siblings,
@@ -49,5 +50,6 @@ CATALOGUE: tuple[Template, ...] = (
     *lookups.TEMPLATES,
     *handlers.TEMPLATES,
     *imports.TEMPLATES,
+    *qualified.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
