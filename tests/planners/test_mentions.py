@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.planners.patch.explore.mentions import MAX_SHOWN_LINES, pointed_to, quoted, render
+from rfsn.planners.patch.explore.mentions import MAX_SHOWN_LINES, pointed_to, render
+from rfsn.planners.patch.explore.quotes import quoted
 from rfsn.planners.reproduce.issue import messages
 
 CONFIG = (

@@ -54,3 +54,25 @@ def test_library_keyword_added_even_to_a_call_without_arguments():
         src, 5, "add_keyword_argument"
     )
     assert dedent(src).replace("open(path)", "open(path, encoding='utf-8')") in patched(src, 6, "add_keyword_argument")
+
+
+def test_methods_the_design_part_renames_as_google_auth_56a61594_and_uvicorn_d5d62d49_need():
+    assert "t = datetime.utcfromtimestamp(p['exp'])\n" in patched(
+        "t = datetime.fromtimestamp(p['exp'])\n", 1, "similar_call"
+    )
+    assert "port = s.getsockname()[1]\n" in patched("port = s.getpeername()[1]\n", 1, "similar_call")
+    assert "for k, v in d.items():\n    pass\n" in patched("for k, v in d.iteritems():\n    pass\n", 1, "similar_call")
+    assert "log.debug('x')\n" in patched("log.info('x')\n", 1, "similar_call")
+
+
+def test_flags_passed_where_re_sub_takes_the_count_as_click_af2da1ef_needs():
+    src = 'import re\nname = re.sub(r"\\W*", "", prog.replace("-", "_"), re.ASCII)\n'
+    assert patched(src, 2, "flags_by_keyword") == [src.replace("re.ASCII)", "flags=re.ASCII)")]
+    assert patched('import re\nname = re.sub(r"a", "", s, 1)\n', 2, "flags_by_keyword") == []
+
+
+def test_logging_configured_from_a_file_keeps_the_loggers_as_uvicorn_a9c37cc4_needs():
+    src = "import logging.config\nlogging.config.fileConfig(path)\n"
+    assert "logging.config.fileConfig(path, disable_existing_loggers=False)\n" in [
+        o.splitlines(keepends=True)[1] for o in patched(src, 2, "add_keyword_argument")
+    ]

@@ -43,3 +43,35 @@ def test_add_clause_from_another_condition_of_the_file():
     assert src.replace("if not ch.isalnum()", "if not (ch.isalnum() or ch.isdigit())") in out
     assert src.replace("if not ch.isalnum()", "if not (ch.isalnum() and text)") in out
     assert not any("isdigit() and ch.isdigit()" in text for text in patched(src, 4, "add_clause"))
+
+
+def test_a_name_read_by_item_or_attribute_is_tested_first_as_urllib3_f38d56e4_needs():
+    src = """
+    def split_host(url):
+        if url[0] == '[':
+            return url[1:]
+    """
+    out = patched(src, 2, "guard_operand")
+    assert dedent(src).replace("if url[0]", "if url and url[0]") in out
+    assert len(out) == 1
+
+
+def test_an_or_is_grouped_and_an_and_is_extended_flat():
+    src = "def f(part, done):\n    if not part.left() or done:\n        pass\n    if part.a and done:\n        pass\n"
+    assert "    if part and (not part.left() or done):\n" in patched(src, 2, "guard_operand")[0]
+    assert "    if part and part.a and done:\n" in patched(src, 4, "guard_operand")[0]
+
+
+def test_a_key_found_must_hold_a_value_as_pillow_5588f572_needs():
+    src = """
+    def show(options):
+        if "title" in options:
+            return options["title"]
+        if "title" not in options:
+            return None
+    """
+    assert dedent(src).replace('if "title" in options:', 'if "title" in options and options["title"] is not None:') in (
+        patched(src, 2, "guard_operand")
+    )
+    absent = dedent(src).replace('"title" not in options:', '"title" not in options or options["title"] is None:')
+    assert absent in patched(src, 4, "guard_operand")

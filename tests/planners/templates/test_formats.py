@@ -27,3 +27,19 @@ def test_no_field_no_edit_a_literal_percent_is_kept() -> None:
     assert patched('def f(a):\n    return "100%% of %d" % a\n', 2, "format_conversion") == []
     assert patched('def f(a):\n    return "%s" + a\n', 2, "format_conversion") == []
     assert patched('def f(a):\n    return b"%s" % a\n', 2, "format_conversion") == []
+
+
+def test_automatic_fields_are_numbered_as_pyjwt_9f39f38a_and_boto3_b712ba6f_need():
+    src = """
+    def check(jwt):
+        raise DecodeError('It should be a {} not {!r}'.format(str, type(jwt)))
+    """
+    assert dedent(src).replace("{} not {!r}", "{0} not {1!r}") in patched(src, 2, "numbered_fields")
+    split = """
+    def debug(self, name):
+        logger.debug('Discovered reverse reference from {}'
+                     ' to {}'.format(self.name, name))
+    """
+    fixed = dedent(split).replace("from {}'", "from {0}'").replace("' to {}'", "' to {1}'")
+    assert patched(split, 2, "numbered_fields") == [fixed]
+    assert patched("x = '{0} {1}'.format(a, b)\n", 1, "numbered_fields") == []

@@ -62,3 +62,40 @@ def test_guard_keeps_none_when_the_function_already_returns_none():
     src = "def f(x):\n    if x.ok():\n        return True\n    return None\n"
     out = patched(src, 2, "none_guard")
     assert any("return False" in t for t in out) and any("return None\n    if x.ok" in t for t in out)
+
+
+def test_an_early_exit_on_a_clause_the_file_tests_as_jsonschema_663ddba1_needs():
+    src = """
+    def items(validator, items, instance):
+        if not validator.is_type(instance, "array"):
+            return
+        yield from items
+
+
+    def properties(validator, properties, instance):
+        for name in properties:
+            yield name
+    """
+    out = patched(src, 8, "clause_guard")
+    guard = '    if not validator.is_type(instance, "object"):\n        return\n'
+    fixed = dedent(src).replace("    for name", guard.replace('"object"', '"array"') + "    for name")
+    assert fixed in out  # the clause of the first function, usable here: the same names
+    assert all("return None" not in o for o in out)  # no value returned: a bare return
+
+
+def test_a_clause_guard_in_a_loop_continues():
+    src = """
+    def cancel(tasks):
+        for task in tasks:
+            if task.done():
+                pass
+            task.cancel()
+    """
+    out = patched(src, 5, "clause_guard")
+    assert (
+        dedent(src).replace(
+            "        task.cancel()",
+            "        if task.done():\n            continue\n        task.cancel()",
+        )
+        in out
+    )

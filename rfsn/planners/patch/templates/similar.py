@@ -32,6 +32,16 @@ _GROUPS = (
     ("update", "setdefault"),
     ("bisect_left", "bisect_right"),
     ("heappush", "heappop"),
+    # methods the fixes corpus's design part renames (benchmarks/fixes): Python 2's iterators,
+    # the logging levels, local and UTC time, the socket's two ends, a file and a directory
+    ("items", "iteritems"),
+    ("keys", "iterkeys"),
+    ("values", "itervalues"),
+    ("debug", "info", "warning", "error"),
+    ("fromtimestamp", "utcfromtimestamp"),
+    ("now", "utcnow"),
+    ("getpeername", "getsockname"),
+    ("unlink", "rmdir"),
 )
 SIMILAR: dict[str, list[str]] = {}
 for _group in _GROUPS:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
-from rfsn.planners.patch.templates.python.guards import guard_actions, indent_unit, starts_line
+from rfsn.planners.patch.templates.python.exits import guard_actions, indent_unit, starts_line
 
 #: the methods and functions of the standard library that fail with ``OSError``
 _OS_CALLS = frozenset(

@@ -30,7 +30,10 @@ LIBRARY_KEYWORDS = {
     "check_output": ("text=True",),
     "dumps": ("sort_keys=True",),
     "exception": ("exc_info=True",),
+    "fileConfig": ("disable_existing_loggers=False",),
 }
+#: the ``re`` functions whose positional argument after the string is a count, not the flags
+_RE_COUNTED = {"sub": 3, "subn": 3, "split": 2}
 
 
 def _callee_span(ctx: FileContext, call: ast.Call) -> tuple[int, int, str] | None:
@@ -210,4 +213,19 @@ def pass_missing_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield Edit((Splice(end, end, lead + text),), f"pass `{text}` to the call")
 
 
-TEMPLATES = (similar_call, sibling_constant, add_keyword_argument, pass_missing_argument)
+@template("flags_by_keyword", 0.5)
+def flags_by_keyword(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``re.sub(p, r, s, re.ASCII)`` -> ``re.sub(p, r, s, flags=re.ASCII)``: flags passed
+    where ``re.sub``, ``re.subn`` and ``re.split`` take the count."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "re"):
+            continue
+        at = _RE_COUNTED.get(func.attr)
+        if at is None or len(call.args) != at + 1 or "re." not in ctx.map.text(call.args[at]):
+            continue
+        start = ctx.map.span(call.args[at])[0]
+        yield Edit((Splice(start, start, "flags="),), f"pass `{ctx.map.text(call.args[at])}` as the flags")
+
+
+TEMPLATES = (similar_call, sibling_constant, add_keyword_argument, pass_missing_argument, flags_by_keyword)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.patch.templates.python.exprs import AND, OR, operand, substitute
 from rfsn.planners.patch.templates.python.scope import (
     BUILTIN_NAMES,
     function_at,
@@ -109,10 +110,10 @@ def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]
     return ctx.cache["file_clauses"]
 
 
-def _clauses(ctx: FileContext, line: int, test: ast.expr) -> list[str]:
-    """Clauses of other conditions of the file whose names are all usable at ``line``."""
+def usable_clauses(ctx: FileContext, line: int, present: frozenset[str] = frozenset()) -> list[str]:
+    """Clauses of the file's conditions whose names are all usable at ``line`` (at most
+    ``_MAX_CLAUSES``), but those whose dump is in ``present``."""
     known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
-    present = {ast.dump(a) for a in _atoms(test)}
     out: dict[str, None] = {}
     for clause, names, dump in _file_clauses(ctx):
         if names <= known and dump not in present:
@@ -128,7 +129,7 @@ def add_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
         whole = _wrapped(ctx, test)
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         inner = _wrapped(ctx, test.operand) if isinstance(test, ast.UnaryOp) else ""
-        for clause in _clauses(ctx, line, test):
+        for clause in usable_clauses(ctx, line, frozenset(ast.dump(a) for a in _atoms(test))):
             for op in ("and", "or"):
                 yield replace(ctx, test, f"{whole} {op} {clause}", f"add `{op} {clause}` to the condition")
                 if negated:
@@ -136,4 +137,38 @@ def add_clause(ctx: FileContext, line: int) -> Iterator[Edit]:
                     yield replace(ctx, test, new, f"add `{op} {clause}` under the `not`")
 
 
-TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct, add_clause)
+def _bases(ctx: FileContext, test: ast.expr) -> list[str]:
+    """The local names a condition reads an item or an attribute of (``url`` of ``url[0]``)."""
+    skip = {"self", "cls", *module_names(ctx)}
+    return list(
+        dict.fromkeys(
+            n.value.id
+            for n in ast.walk(test)
+            if isinstance(n, ast.Subscript | ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id not in skip
+        )
+    )
+
+
+@template("guard_operand", 0.3)
+def guard_operand(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if url[0] == '['`` -> ``if url and url[0] == '['`` (a name whose item or attribute the
+    condition reads, tested first); ``'k' in d`` -> ``'k' in d and d['k'] is not None`` (and
+    ``not in`` -> ``or ... is None``): a value that may be empty or None."""
+    for test in conditions_at(ctx, line):
+        for base in _bases(ctx, test):
+            new = f"{base} and {operand(ctx, test, AND)}"
+            yield substitute(ctx, test, new, AND, f"test `{base}` before `{ctx.map.text(test)}`")
+        for node in of_type(ast.walk(test), ast.Compare):
+            if len(node.ops) != 1 or not isinstance(node.ops[0], ast.In | ast.NotIn):
+                continue
+            key, mapping = ctx.map.text(node.left), ctx.map.text(node.comparators[0])
+            if "\n" in key + mapping or not isinstance(node.comparators[0], ast.Name | ast.Attribute):
+                continue
+            if isinstance(node.ops[0], ast.In):
+                new, level = f"{ctx.map.text(node)} and {mapping}[{key}] is not None", AND
+            else:
+                new, level = f"{ctx.map.text(node)} or {mapping}[{key}] is None", OR
+            yield substitute(ctx, node, new, level, f"`{mapping}[{key}]` may be None")
+
+
+TEMPLATES = (negate_condition, negate_clause, widen_condition, drop_conjunct, add_clause, guard_operand)

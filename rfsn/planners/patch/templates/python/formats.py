@@ -69,4 +69,22 @@ def format_conversion(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield from _fields(ctx.source[start:end], start)
 
 
-TEMPLATES = (format_conversion,)
+@template("numbered_fields", 0.3)
+def numbered_fields(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``'from {} to {}'.format(a, b)`` -> ``'from {0} to {1}'.format(a, b)``: the automatic
+    fields Python 2.6 rejects numbered (a literal spanning lines, concatenated, too)."""
+    for node in of_type(ctx.nodes_at(line), ast.Call):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant)):
+            continue
+        if not isinstance(func.value.value, str):
+            continue
+        start, end = ctx.map.span(func.value)
+        fields = [f for f in _FIELD.finditer(ctx.source[start:end]) if f.group(0) not in ("{{", "}}")]
+        if not fields or any(f.group(1) for f in fields):
+            continue
+        at = [start + f.start(1) for f in fields]
+        yield Edit(tuple(Splice(a, a, str(i)) for i, a in enumerate(at)), "number the format's fields")
+
+
+TEMPLATES = (format_conversion, numbered_fields)

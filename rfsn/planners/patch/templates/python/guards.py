@@ -1,4 +1,5 @@
-"""Guards: ``if x is None: return/continue`` before a statement, mutable defaults, aliasing."""
+"""Guards: ``if x is None: return/continue`` before a statement (the exits are in ``exits``), mutable
+defaults, aliasing."""
 
 from __future__ import annotations
 
@@ -8,114 +9,9 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, replace
-from rfsn.planners.patch.templates.python.scope import (
-    function_at,
-    local_names,
-    loop_ancestor,
-    parameters,
-)
-
-_EMPTY = (
-    ("list", "[]"),
-    ("List", "[]"),
-    ("Sequence", "[]"),
-    ("dict", "{}"),
-    ("Dict", "{}"),
-    ("Mapping", "{}"),
-    ("set", "set()"),
-    ("str", '""'),
-    ("int", "0"),
-    ("float", "0.0"),
-    ("bool", "False"),
-    ("Decimal", "Decimal(0)"),
-    ("tuple", "()"),
-)
-
-
-def indent_unit(ctx: FileContext) -> str:
-    return "\t" if "\n\t" in ctx.source else "    "
-
-
-def starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
-    start = ctx.map.span(stmt)[0]
-    return not ctx.source[ctx.map.line_start(stmt.lineno) : start].strip()
-
-
-def _own_returns(func: ast.FunctionDef) -> Iterator[ast.Return]:
-    """The function's return statements, not those of nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            yield node
-        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
-
-
-def _empty_like(value: ast.expr) -> str | None:
-    """The empty value of the kind an existing ``return <value>`` returns (None: unknown)."""
-    if isinstance(value, ast.IfExp):
-        return _empty_like(value.body) or _empty_like(value.orelse)
-    if isinstance(value, ast.Constant) and value.value is not None:
-        kind = type(value.value)
-        return {bool: "False", int: "0", float: "0.0", str: '""', bytes: 'b""'}.get(kind)
-    if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
-        return "False"
-    kinds = {
-        ast.List: "[]",
-        ast.ListComp: "[]",
-        ast.Dict: "{}",
-        ast.DictComp: "{}",
-        ast.Set: "set()",
-        ast.SetComp: "set()",
-        ast.Tuple: "()",
-        ast.JoinedStr: '""',
-    }
-    return kinds.get(type(value))
-
-
-def _defaults(func: ast.FunctionDef | None) -> list[str]:
-    """Plausible ``return`` values for an early exit, consistent with what the function returns.
-
-    The return annotation first, then the empty value of each kind the function already
-    returns (a function returning ``True``/``False`` or a comparison gets ``False``); None
-    only when the function may already return None (or nothing is known).
-    """
-    if func is None:
-        return ["None"]
-    out: list[str] = []
-    if func.returns is not None:
-        head = ast.unparse(func.returns).split("[")[0].split(".")[-1]
-        out = [v for k, v in _EMPTY if head == k]
-        if head != "None" and not out:
-            return ["None"]  # an annotation we cannot make an empty value for
-    returns = list(_own_returns(func))
-    maybe_none = not returns or any(r.value is None or _is_none(r.value) for r in returns)
-    for r in returns:
-        empty = _empty_like(r.value) if r.value is not None else None
-        if empty is not None and empty not in out:
-            out.append(empty)
-    known = bool(out) and not maybe_none
-    return out if known else [*out, "None"]
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]) -> Iterator[Edit]:
-    if not starts_line(ctx, stmt):
-        return
-    indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
-    at = ctx.map.line_start(stmt.lineno)
-    for action in actions:
-        text = f"{indent}if {test}:\n{indent}{unit}{action}\n"
-        yield Edit((Splice(at, at, text),), f"insert `if {test}: {action}`")
-
-
-def guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
-    returns = [f"return {v}" for v in _defaults(function_at(ctx, line))]
-    return ["continue", *returns] if loop_ancestor(ctx, stmt) else returns
+from rfsn.planners.patch.templates.python.conditions import usable_clauses
+from rfsn.planners.patch.templates.python.exits import empty_like, guard_actions, guard_before, indent_unit
+from rfsn.planners.patch.templates.python.scope import function_at, local_names, parameters
 
 
 def _guardable_names(ctx: FileContext, line: int) -> tuple[ast.stmt | None, list[str]]:
@@ -298,10 +194,26 @@ def guard_expression(ctx: FileContext, line: int) -> Iterator[Edit]:
     if "\n" in text:
         return
     head = getattr(value.func, "id", "") if isinstance(value, ast.Call) else ""
-    empty = _EMPTY_OF_CALL.get(head) or _empty_like(value) or ("0" if isinstance(value, ast.BinOp) else "None")
+    empty = _EMPTY_OF_CALL.get(head) or empty_like(value) or ("0" if isinstance(value, ast.BinOp) else "None")
     read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     for name in [n for n in names if n in read]:
         yield replace(ctx, value, f"{text} if {name} else {empty}", f"`{text}` only when `{name}` is set")
 
 
-TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument, guard_expression)
+@template("clause_guard", 0.2, wide=True)
+def clause_guard(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if not self.is_type(instance, "object"): return`` (or ``if task.done(): continue``)
+    before the statement: an early exit on a clause another condition of the file tests, either
+    way (a bare ``return`` where the function returns no value)."""
+    stmt, func = ctx.statement_at(line), function_at(ctx, line)
+    if stmt is None or func is None or isinstance(stmt, FUNCTIONS):
+        return
+    actions = guard_actions(ctx, stmt, line)
+    if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(func)):
+        actions = [a for a in actions if not a.startswith("return")] + ["return"]
+    for clause in usable_clauses(ctx, line):
+        for test in (clause, f"not {clause}"):
+            yield from guard_before(ctx, stmt, test, actions)
+
+
+TEMPLATES = (none_guard, empty_guard, mutable_default, copy_argument, guard_expression, clause_guard)

@@ -14,121 +14,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
+from rfsn.planners.patch.templates.python.kindtables import (
+    ANNOTATIONS,
+    BOOL,
+    CALL_KINDS,
+    COLL,
+    METHOD_KINDS,
+    NUM,
+    NUMERIC_OPS,
+    RECEIVER_KINDS,
+    SIZED,
+    STR,
+)
+
 Kinds = Mapping[str, str]
-
-NUM, STR, COLL, BOOL, SIZED = "num", "str", "coll", "bool", "sized"
-_NUMERIC_OPS = (ast.Sub, ast.Div, ast.FloorDiv, ast.Pow)
-
-_CALL_KINDS = {
-    **dict.fromkeys(("len", "sum", "int", "float", "abs", "round", "ord", "divmod", "hash"), NUM),
-    **dict.fromkeys(("str", "repr", "chr", "format", "hex", "bin", "oct"), STR),
-    **dict.fromkeys(("list", "sorted", "tuple", "set", "dict", "frozenset"), COLL),
-    **dict.fromkeys(("bool", "isinstance", "issubclass", "any", "all", "callable", "hasattr"), BOOL),
-}
-_METHOD_KINDS = {
-    **dict.fromkeys(
-        (
-            "lower",
-            "upper",
-            "strip",
-            "lstrip",
-            "rstrip",
-            "join",
-            "format",
-            "replace",
-            "title",
-            "casefold",
-            "capitalize",
-            "zfill",
-            "ljust",
-            "rjust",
-            "center",
-        ),
-        STR,
-    ),
-    **dict.fromkeys(("split", "rsplit", "splitlines", "keys", "values", "items", "copy"), COLL),
-    **dict.fromkeys(("count", "index", "find", "rfind"), NUM),
-    **dict.fromkeys(
-        (
-            "startswith",
-            "endswith",
-            "isdigit",
-            "isalpha",
-            "isalnum",
-            "isspace",
-            "isupper",
-            "islower",
-            "isnumeric",
-            "isdecimal",
-            "isidentifier",
-        ),
-        BOOL,
-    ),
-}
-#: methods that only a kind of receiver has
-_RECEIVER_KINDS = {
-    **dict.fromkeys(
-        (
-            "append",
-            "extend",
-            "pop",
-            "add",
-            "discard",
-            "insert",
-            "sort",
-            "get",
-            "setdefault",
-            "update",
-            "keys",
-            "values",
-            "items",
-            "popitem",
-            "remove",
-        ),
-        COLL,
-    ),
-    **dict.fromkeys(
-        (
-            "lower",
-            "upper",
-            "strip",
-            "lstrip",
-            "rstrip",
-            "split",
-            "rsplit",
-            "splitlines",
-            "startswith",
-            "endswith",
-            "isdigit",
-            "isalpha",
-            "isalnum",
-            "encode",
-            "casefold",
-            "title",
-            "zfill",
-        ),
-        STR,
-    ),
-}
-_ANNOTATIONS = {
-    "int": NUM,
-    "float": NUM,
-    "complex": NUM,
-    "Decimal": NUM,
-    "Fraction": NUM,
-    "str": STR,
-    "bool": BOOL,
-    "list": COLL,
-    "List": COLL,
-    "dict": COLL,
-    "Dict": COLL,
-    "set": COLL,
-    "Set": COLL,
-    "tuple": COLL,
-    "Tuple": COLL,
-    "Sequence": COLL,
-    "Mapping": COLL,
-}
 
 
 def constant_kind(value: object) -> str | None:
@@ -167,7 +66,7 @@ def expr_kind(node: ast.AST, kinds: Kinds) -> str | None:
     if isinstance(node, ast.Call):
         name, method = _callee(node)
         known = kinds.get(f"{ast.unparse(node.func)}()")  # a function of the file
-        return known or (_METHOD_KINDS if method else _CALL_KINDS).get(name)
+        return known or (METHOD_KINDS if method else CALL_KINDS).get(name)
     if isinstance(node, ast.BinOp):
         return _binop_kind(node, kinds)
     return None
@@ -177,7 +76,7 @@ def _binop_kind(node: ast.BinOp, kinds: Kinds) -> str | None:
     sides = {expr_kind(node.left, kinds), expr_kind(node.right, kinds)}
     if isinstance(node.op, ast.Mod):
         return STR if expr_kind(node.left, kinds) == STR else (NUM if sides == {NUM} else None)
-    if isinstance(node.op, _NUMERIC_OPS):
+    if isinstance(node.op, NUMERIC_OPS):
         return NUM if NUM in sides or (sides == {None} and isinstance(node.op, ast.Pow)) else None
     if isinstance(node.op, ast.Add):
         for kind in (NUM, STR, COLL):
@@ -194,7 +93,7 @@ def _annotation_kind(annotation: ast.expr | None) -> str | None:
         return None
     head = annotation.value if isinstance(annotation, ast.Subscript) else annotation
     label = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
-    return _ANNOTATIONS.get(label)
+    return ANNOTATIONS.get(label)
 
 
 def _targets(node: ast.AST) -> list[tuple[ast.expr, ast.expr | None]]:
@@ -251,8 +150,8 @@ def usage(scope: ast.AST, known: Kinds, prefix: str = "") -> dict[str, str]:
                 found.update({ast.unparse(a): NUM for a in node.args if isinstance(a, ast.Name)})
             if not method and name in {"len", "sorted"} and node.args:
                 found.setdefault(ast.unparse(node.args[0]), SIZED)
-            if method and name in _RECEIVER_KINDS and isinstance(node.func, ast.Attribute):
-                found.setdefault(ast.unparse(node.func.value), _RECEIVER_KINDS[name])
+            if method and name in RECEIVER_KINDS and isinstance(node.func, ast.Attribute):
+                found.setdefault(ast.unparse(node.func.value), RECEIVER_KINDS[name])
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub | ast.FloorDiv | ast.Div):
             for side in (node.left, node.right):
                 found.setdefault(ast.unparse(side), NUM)

@@ -12,14 +12,8 @@ from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, header_nodes
 from rfsn.planners.patch.templates.python.blocks import indented, lines_of, multiline_string
-from rfsn.planners.patch.templates.python.guards import (
-    MAX_PARTS,
-    guard_actions,
-    guard_before,
-    guardable_parts,
-    indent_unit,
-    starts_line,
-)
+from rfsn.planners.patch.templates.python.exits import guard_actions, guard_before, indent_unit, starts_line
+from rfsn.planners.patch.templates.python.guards import MAX_PARTS, guardable_parts
 from rfsn.planners.patch.templates.python.scope import function_at, local_names
 
 #: methods whose first argument must be in (or out of) the receiver
