@@ -350,7 +350,6 @@ OVER_THE_LIMITS = frozenset(
         "sandbox/images.py:_build: parameters",
         "sandbox/images.py:_ensure: parameters",
         "sandbox/images.py:ensure_env_image: parameters",
-        "settings/__init__.py: lines",
     }
 )
 
