@@ -175,7 +175,7 @@ class ModelFlags(Options):
             )
 
     def caps(self) -> dict[str, Any]:
-        """The model and its caps as ``RepairOptions`` fields (the ones given)."""
+        """The model, its server and its caps, as ``RepairOptions`` fields (None: not given)."""
         return self.model_dump(include={"model", "base_url", "max_cost", "max_tokens", "max_calls"})
 
 
