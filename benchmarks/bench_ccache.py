@@ -116,11 +116,13 @@ def _view_seconds(root: Path, entries: int) -> float | None:
 def _warm(client: Any, repo: Path, settings: Settings) -> None:
     """The env image exists before anything is timed."""
     from rfsn.sandbox import dated
-    from rfsn.sandbox.images import ensure_env_image
+    from rfsn.sandbox.images import BuildOptions, ensure_env_image
 
     pack = Compiling()
     dated(pack, settings)
-    ensure_env_image(client, pack.env_recipe(repo), settings.base_image_source, settings.resolved_ca_bundle())
+    ensure_env_image(
+        client, pack.env_recipe(repo), BuildOptions(settings.base_image_source, settings.resolved_ca_bundle())
+    )
 
 
 def _remove_snapshots(client: Any, home: Path) -> None:

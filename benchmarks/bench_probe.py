@@ -27,7 +27,7 @@ from rfsn.observability.logging import configure
 from rfsn.patches import apply_file, parse_patch
 from rfsn.planners.code.candidates import FileChange
 from rfsn.planners.verify.types import MAX_TESTS, covering, sites
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
 
@@ -63,7 +63,7 @@ def bench(instance: dict[str, Any], repo: Path, n: int, kind: str) -> dict[str, 
     pack = select(repo)
     times: dict[str, list[float]] = {"plain": [], "probe": []}
     with open_sandbox(repo, pack, load_settings(sandbox=kind), kind) as box:
-        measured = run_tests(box, pack, coverage=True, timeout=600)
+        measured = run_tests(box, pack, timeout=600, measure=Measure(coverage=True))
         tests = covering(change, measured.coverage or {}, measured.with_status(TestStatus.PASSED), MAX_TESTS)
         if not tests:
             return None
@@ -71,7 +71,9 @@ def bench(instance: dict[str, Any], repo: Path, n: int, kind: str) -> dict[str, 
         for _ in range(n):
             for way in ("plain", "probe"):
                 started = time.perf_counter()
-                report = run_tests(box, pack, tests, timeout=300, probe=probes[1] if way == "probe" else None)
+                report = run_tests(
+                    box, pack, tests, timeout=300, measure=Measure(probe=probes[1] if way == "probe" else None)
+                )
                 times[way].append(time.perf_counter() - started)
         seen = report.probed
     plain, probe = statistics.median(times["plain"]), statistics.median(times["probe"])

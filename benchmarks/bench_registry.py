@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.sandbox import dated
-from rfsn.sandbox.images import ensure_env_image
+from rfsn.sandbox.images import BuildOptions, ensure_env_image
 from rfsn.settings import load_settings
 from tests.sandbox.registry_server import serving
 from tests.sandbox.second_daemon import running
@@ -62,12 +62,14 @@ def _round(
             tag = ensure_env_image(
                 client,
                 recipe,
-                settings.base_image_source,
-                settings.resolved_ca_bundle(),
-                settings.setup_timeout,
-                repo,
-                settings.debian_mirror,
-                shared,
+                BuildOptions(
+                    settings.base_image_source,
+                    settings.resolved_ca_bundle(),
+                    step_timeout=settings.setup_timeout,
+                    checkout=repo,
+                    mirror=settings.debian_mirror,
+                    shared=shared,
+                ),
             )
         return tag, time.perf_counter() - started, logs
 

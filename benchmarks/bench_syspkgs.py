@@ -30,7 +30,7 @@ from rfsn.buildpacks.python.pyenv import CREATE_VENV, PIP_INSTALL, VENV_ENV
 from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.errors import ImageError
 from rfsn.sandbox import syspkgs
-from rfsn.sandbox.images import ensure_env_image
+from rfsn.sandbox.images import BuildOptions, ensure_env_image
 from rfsn.settings import load_settings
 
 #: (requirement, module to import, environment of the install): chosen before the first run
@@ -69,14 +69,13 @@ def row(client: docker.DockerClient, requirement: str, module: str, env: str, ho
             tag = ensure_env_image(
                 client,
                 wanted,
-                settings.base_image_source,
-                settings.resolved_ca_bundle(),
-                settings.setup_timeout,
-                None,
-                settings.debian_mirror,
-                None,
-                None,
-                home,
+                BuildOptions(
+                    settings.base_image_source,
+                    settings.resolved_ca_bundle(),
+                    step_timeout=settings.setup_timeout,
+                    mirror=settings.debian_mirror,
+                    home=home,
+                ),
             )
         except ImageError as exc:
             tag, error = "", str(exc)

@@ -7,6 +7,7 @@ import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.buildpacks.base import (
@@ -33,6 +34,21 @@ MAX_RESUMES = 20
 log = get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What a run measures besides its tests' statuses, where the buildpack can: the lines each
+    test ran (``coverage``), or else what a ``probe``d function evaluated to; ``within``: seconds
+    the measurement after the run may take (at most what is left of the run's timeout)."""
+
+    coverage: bool = False
+    probe: Probe | None = None
+    within: float | None = None
+
+
+#: a run that measures nothing besides statuses
+STATUSES_ONLY = Measure()
+
+
 @contextmanager
 def _report_dir(sandbox: Sandbox) -> Iterator[tuple[Path, str]]:
     """A fresh, unguessable directory for one run's reports: (host path, path inside).
@@ -54,14 +70,12 @@ def _reports(host_dir: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(host_dir.iterdir()) if p.is_file()}
 
 
-def _plan(
-    buildpack: Buildpack, tests: Sequence[str], report_dir: str, coverage: bool, probe: Probe | None
-) -> CoveragePlan | None:
+def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, measure: Measure) -> CoveragePlan | None:
     """The plan of a run with coverage, or with a probe, where the buildpack can make it."""
-    if coverage and isinstance(buildpack, CoverageCapable):
+    if measure.coverage and isinstance(buildpack, CoverageCapable):
         return buildpack.coverage_plan(list(tests), report_dir)
-    if probe is not None and isinstance(buildpack, ProbeCapable):
-        return buildpack.probe_plan(list(tests), report_dir, probe)
+    if measure.probe is not None and isinstance(buildpack, ProbeCapable):
+        return buildpack.probe_plan(list(tests), report_dir, measure.probe)
     return None
 
 
@@ -171,42 +185,34 @@ def run_tests(
     buildpack: Buildpack,
     tests: Sequence[str] = (),
     timeout: float = 900.0,
-    coverage: bool = False,
+    *,
     via: TestExec | None = None,
     max_failures: int | None = None,
-    measure_within: float | None = None,
-    probe: Probe | None = None,
+    measure: Measure = STATUSES_ONLY,
 ) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
 
-    With ``coverage`` (and a buildpack that can measure it) the report also
-    says which lines each test ran. ``via`` runs the command instead of the
-    sandbox itself (a warm runner in front of it). With ``max_failures`` (and a
-    buildpack that can) the runner stops once that many tests failed: the
-    tests it did not reach are absent from the report. ``measure_within``: seconds the coverage
-    plan's measurement after the run may take. With a ``probe`` (and a buildpack that can) the
-    report also says what the probed function evaluated to (``probed``).
+    ``via``: a warm runner in front of the sandbox runs it. Where the buildpack can, with
+    ``max_failures`` the runner stops once that many tests failed (those it did not reach are
+    absent from the report), and with a ``measure`` the report also says what it measured.
     """
-    measure = coverage and isinstance(buildpack, CoverageCapable)
     stops_at = None
     with _report_dir(sandbox) as (host_dir, report_dir):
-        plan = _plan(buildpack, tests, report_dir, coverage, probe)
+        plan = _plan(buildpack, tests, report_dir, measure)
         if plan is not None:
-            result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure_within)
+            result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure.within)
         else:
             argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures)
             # a temporary directory of its own, as in a fresh container: what an earlier run
             # left in /tmp (pytest's numbered base directories, a build cache) is not this run's
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
-    structured = buildpack.structured
     # a coverage or probe run's plan, or a run to stop early, is not resumed past a crash
     statuses, crashes, result = _statuses(
         sandbox, buildpack, tests, result, reports, timeout, resume=plan is None and stops_at is None
     )
     reason = abnormal_end(result)
-    unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []
-    # the runner never got to report these: they did not pass
+    unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []  # they did not pass
     statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
     report = TestReport(
         tests=statuses,
@@ -218,21 +224,27 @@ def run_tests(
         unreached=unreached,
         stops_at=stops_at,
         crashes=crashes,
-        structured=structured,
+        structured=buildpack.structured,
         command=argv,
     )
-    if isinstance(buildpack, DurationCapable):
-        report.durations = buildpack.durations(result.output, reports)
-    if structured and isinstance(buildpack, ReasonCapable):
-        report.reasons = buildpack.reasons(result.output, reports)
-    if measure:
-        report.coverage = buildpack.parse_coverage(  # type: ignore[attr-defined]
-            reports, list(statuses), sandbox.workdir
-        )
-    elif plan is not None and isinstance(buildpack, ProbeCapable):
-        report.probed = buildpack.parse_probe(reports)
+    _read_more(report, buildpack, reports, sandbox.workdir, measure, plan is not None)
     _observed(sandbox.kind, len(tests), report)
     return report
+
+
+def _read_more(
+    report: TestReport, buildpack: Buildpack, reports: dict[str, str], workdir: str, measure: Measure, planned: bool
+) -> None:
+    """What the buildpack reads of the run besides statuses, where it can: the tests' durations,
+    why each failed, the lines each ran, what the probed function evaluated to (a ``planned`` run)."""
+    if isinstance(buildpack, DurationCapable):
+        report.durations = buildpack.durations(report.log, reports)
+    if report.structured and isinstance(buildpack, ReasonCapable):
+        report.reasons = buildpack.reasons(report.log, reports)
+    if measure.coverage and isinstance(buildpack, CoverageCapable):
+        report.coverage = buildpack.parse_coverage(reports, list(report.tests), workdir)
+    elif planned and isinstance(buildpack, ProbeCapable):
+        report.probed = buildpack.parse_probe(reports)
 
 
 def _statuses(

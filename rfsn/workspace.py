@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
-from rfsn.hostgit import EMAIL, commit, git
+from rfsn.hostgit import commit, git
 from rfsn.hostgit.adopt import copy_repository
+from rfsn.patches.apply import to_worktree
 
-__all__ = ["EMAIL", "EXCLUDES", "Workspace", "commit", "git", "is_url", "prepare"]
+__all__ = ["EXCLUDES", "Workspace", "is_url", "prepare"]
 
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 #: untracked artefacts of builds and test runs, never part of a patch
@@ -91,7 +92,7 @@ class Workspace:
         return self.base_commit
 
     def apply(self, patch: str) -> None:
-        proc = git(self.path, "apply", "--whitespace=nowarn", "-", input_text=patch, check=False)
+        proc = to_worktree(self.path, patch, "--whitespace=nowarn")
         if proc.returncode != 0:
             raise WorkspaceError(f"patch does not apply: {proc.stderr.strip()[:300]}")
 

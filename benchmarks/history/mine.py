@@ -509,7 +509,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
 
     from rfsn.batch.harness.grading import selection
     from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
-    from rfsn.batch.harness.repos import checkout, env_history, published, resolve_source
+    from rfsn.batch.harness.repos import Origin, checkout, env_history, published, resolve_source
     from rfsn.batch.harness.specenv import instance_buildpack
     from rfsn.buildpacks.base import HealthCapable
     from rfsn.errors import RfsnError
@@ -531,14 +531,11 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
             upstream=published(inst.repo),
         )
         history = env_history(
-            inst.repo,
+            Origin(inst.repo, settings.home / "repos", settings.clone_timeout, repos_dir),
             inst.environment_setup_commit,
             inst.base_commit,
             ws.path,
             tmp / "env-history",
-            settings.home / "repos",
-            settings.clone_timeout,
-            repos_dir,
         )
         buildpack = instance_buildpack(inst, ws.path, settings, history=history)
         runs: list[dict[str, str]] = []

@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.context import SpawnContext
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -111,8 +113,9 @@ def _call(fn: Callable[[T], R], task: T) -> R:
         os._exit(143)
 
 
-def _worker_init(parent: int, logs: LogSetup) -> None:
-    """Runs in each worker: die with the parent, clean up on SIGTERM, log quietly."""
+def _worker_init(parent: int, logs: LogSetup, started: SimpleQueue[int]) -> None:
+    """Runs in each worker: die with the parent, clean up on SIGTERM, say it ``started``, log
+    quietly."""
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     # not Linux: no prctl; workers then notice the broken pipe instead
@@ -120,7 +123,26 @@ def _worker_init(parent: int, logs: LogSetup) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+    started.put(os.getpid())  # after its handlers: a worker the parent knows of unwinds on SIGTERM
     logs.apply()
+
+
+class _Workers:
+    """The worker processes a pool started, as each says from its initializer (the pool keeps
+    its own list private)."""
+
+    def __init__(self, context: SpawnContext) -> None:
+        self.started: SimpleQueue[int] = context.SimpleQueue()
+        self._pids: set[int] = set()
+
+    def terminate(self) -> None:
+        """SIGTERM to each that is still running: it unwinds its task, closing its sandbox."""
+        while not self.started.empty():
+            self._pids.add(self.started.get())
+        for process in multiprocessing.active_children():  # never a pid that ended and was reused
+            if process.pid in self._pids:
+                with contextlib.suppress(OSError):
+                    os.kill(process.pid, signal.SIGTERM)
 
 
 def _shipped(logs: LogSetup, fn: Callable[[Any], R], task: Shipped, node_home: bool) -> tuple[R, bytes]:
@@ -148,11 +170,13 @@ class LocalExecutor:
                 except Exception as exc:
                     yield task, exc
             return
+        context = multiprocessing.get_context("spawn")
+        workers = _Workers(context)
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, max(1, len(tasks))),
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_worker_init,
-            initargs=(os.getpid(), self.logs),
+            initargs=(os.getpid(), self.logs, workers.started),
         )
         pending: dict[Future[R], T] = {}
         try:
@@ -167,10 +191,9 @@ class LocalExecutor:
                         yield task, exc
         finally:
             if pending:  # stopped early (a signal): the workers unwind, closing their sandboxes
-                for process in list((getattr(pool, "_processes", None) or {}).values()):
-                    with contextlib.suppress(OSError):
-                        os.kill(process.pid, signal.SIGTERM)
+                workers.terminate()
             pool.shutdown(wait=True, cancel_futures=True)
+            workers.started.close()
 
 
 class RayExecutor:

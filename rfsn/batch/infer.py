@@ -25,7 +25,7 @@ from rich.console import Console
 
 from rfsn.batch.executors import LogSetup, check_executor, make_executor, node_settings
 from rfsn.batch.harness.patching import apply_test_patch
-from rfsn.batch.harness.repos import commit_all, env_history, instance_checkout
+from rfsn.batch.harness.repos import Origin, commit_all, env_history, instance_checkout
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.batch.harness.suite import session_suites
 from rfsn.batch.instances import load_instances, require_oracle_fields, require_sources
@@ -83,66 +83,78 @@ def problem_text(instance: Instance) -> str:
 
 def repair_instance(task: RepairTask) -> RepairResult:
     """Check out, optionally apply the test patch, run a repair session; never raises."""
-    from rfsn.controller.session import RepairOptions, repair_workspace
-
-    inst = task.instance
     started = time.monotonic()
     settings = load_settings(**task.settings)
     (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="rfsn-batch-", dir=settings.home / "tmp"))
-    session_id = _session_id(inst.instance_id)
-    instance_dir = task.outputs
-    shutil.rmtree(instance_dir / session_id, ignore_errors=True)  # a killed earlier attempt
+    session_id = _session_id(task.instance.instance_id)
+    shutil.rmtree(task.outputs / session_id, ignore_errors=True)  # a killed earlier attempt
     phases: dict[str, float] = {}
     try:
         workspace, history = _checkout(task, settings, tmp)
         phases["checkout"] = round(time.monotonic() - started, 3)
-        problem = problem_text(inst)
-        test_patch = inst.test_patch if task.oracle_tests else ""
-        # a small project's whole suite may outlast the limit all the same (pydicom's, offline)
-        suite, narrowed = session_suites(workspace.path, test_patch, problem)
-        options = RepairOptions(
-            planner=task.planner,
-            problem=problem,
-            out_dir=instance_dir,
-            tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
-            sandbox=settings.sandbox,
-            session_id=session_id,
-            cache=task.cache,
-            **task.model_options,
-        )
-        if task.timeout:
-            options.timeout = task.timeout
-        # issue-only: nothing of the test patch reaches the session, not even its file names
-        buildpack = instance_buildpack(
-            inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
-            workspace.path,
-            settings,
-            repairing=True,
-            suite=suite,
-            history=history,
-        )
-        result = repair_workspace(
-            workspace, options, settings, buildpack=buildpack, baseline=BaselineOptions(suite=suite, narrowed=narrowed)
-        )
+        result = _session(task, settings, workspace, history, session_id)
     except Exception as exc:  # infrastructure: logged, not recorded, retried next run
-        kind = classify(exc)
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(instance_dir / "error.log", traceback.format_exc())
-        return RepairResult(
-            outcome=Outcome(
-                instance_id=inst.instance_id,
-                status=Status.ERROR,
-                error_kind=kind,
-                message=str(exc)[:500],
-                duration=time.monotonic() - started,
-                phases=phases,
-                link=f"{inst.instance_id}/error.log",
-            )
-        )
+        return _infra_failure(task, exc, time.monotonic() - started, phases)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _recorded(task, result, time.monotonic() - started, phases)
+
+
+def _session(
+    task: RepairTask, settings: Settings, workspace: Workspace, history: Path | None, session_id: str
+) -> SessionResult:
+    """The repair session of ``task``'s instance in ``workspace``, as the task asks (issue-only,
+    or with the oracle tests)."""
+    from rfsn.controller.session import RepairOptions, repair_workspace
+
+    inst = task.instance
+    problem = problem_text(inst)
+    test_patch = inst.test_patch if task.oracle_tests else ""
+    # a small project's whole suite may outlast the limit all the same
+    suite, narrowed = session_suites(workspace.path, test_patch, problem)
+    options = RepairOptions(
+        planner=task.planner,
+        problem=problem,
+        out_dir=task.outputs,
+        tests=list(inst.FAIL_TO_PASS) if task.oracle_tests else [],
+        sandbox=settings.sandbox,
+        session_id=session_id,
+        cache=task.cache,
+        **task.model_options,
+    )
+    if task.timeout:
+        options.timeout = task.timeout
+    # issue-only: nothing of the test patch reaches the session, not even its file names
+    buildpack = instance_buildpack(
+        inst if task.oracle_tests else inst.model_copy(update={"test_patch": ""}),
+        workspace.path,
+        settings,
+        repairing=True,
+        suite=suite,
+        history=history,
+    )
+    baseline = BaselineOptions(suite=suite, narrowed=narrowed)
+    return repair_workspace(workspace, options, settings, buildpack=buildpack, baseline=baseline)
+
+
+def _infra_failure(task: RepairTask, exc: Exception, duration: float, phases: dict[str, float]) -> RepairResult:
+    """The outcome of an instance whose repair stopped on ``exc`` before a verdict: its traceback
+    is kept in ``error.log``, and it is not recorded (the next run tries it again)."""
+    instance_id = task.instance.instance_id
+    task.outputs.mkdir(parents=True, exist_ok=True)
+    write_atomic(task.outputs / "error.log", traceback.format_exc())
+    return RepairResult(
+        outcome=Outcome(
+            instance_id=instance_id,
+            status=Status.ERROR,
+            error_kind=classify(exc),
+            message=str(exc)[:500],
+            duration=duration,
+            phases=phases,
+            link=f"{instance_id}/error.log",
+        )
+    )
 
 
 def _checkout(task: RepairTask, settings: Settings, tmp: Path) -> tuple[Workspace, Path | None]:
@@ -150,25 +162,10 @@ def _checkout(task: RepairTask, settings: Settings, tmp: Path) -> tuple[Workspac
     task gives the session the oracle tests; and the host repository of its env commit when the
     workspace lacks it (``env_history``)."""
     inst = task.instance
-    workspace = instance_checkout(
-        inst.repo,
-        inst.base_commit,
-        tmp / "repo",
-        settings.home / "repos",
-        settings.clone_timeout,
-        task.repos_dir,
-        task.relative_to,
-    )
+    origin = Origin(inst.repo, settings.home / "repos", settings.clone_timeout, task.repos_dir, task.relative_to)
+    workspace = instance_checkout(origin, inst.base_commit, tmp / "repo")
     history = env_history(
-        inst.repo,
-        inst.environment_setup_commit,
-        workspace.base_commit,
-        workspace.path,
-        tmp / "env-history",
-        settings.home / "repos",
-        settings.clone_timeout,
-        task.repos_dir,
-        task.relative_to,
+        origin, inst.environment_setup_commit, workspace.base_commit, workspace.path, tmp / "env-history"
     )
     if task.oracle_tests:
         applied = apply_test_patch(workspace, inst.test_patch, workspace.base_commit)

@@ -150,8 +150,8 @@ class CollectCapable(Protocol):
 
 @runtime_checkable
 class ProgressCapable(Protocol):
-    """Optional: a buildpack whose runner prints the end of each test file it runs (sympy's
-    ``bin/test``), so a run cut short still tells which files it ran to the end."""
+    """Optional: a buildpack whose runner prints the end of each test file it runs, so a run cut
+    short still tells which files it ran to the end."""
 
     def finished_files(self, output: str) -> list[str]:
         """The test files ``output`` shows run to their end, in the order it ran them."""

@@ -32,13 +32,13 @@ from rfsn.controller.budget import DEFAULT_MAX_STEPS
 from rfsn.controller.loop import Step
 from rfsn.controller.report import where_it_went
 from rfsn.errors import ConfigError, WorkspaceError
-from rfsn.hostgit import apply_to
 from rfsn.inputs import MAX_SMALL_BYTES, read_bounded
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.observability import metrics
 from rfsn.observability.console import console as plain_console
 from rfsn.observability.console import shown, styled
 from rfsn.observability.heartbeat import Heartbeat, clock
+from rfsn.patches.apply import to_foreign
 from rfsn.settings import Settings
 from rfsn.workspace import is_url, prepare
 
@@ -95,7 +95,7 @@ def _read_problem(path: Path, problem: str | None) -> str:
 def _apply_to_source(target: str, patch: str) -> None:
     if is_url(target):
         raise ConfigError("--apply works only on a local path target")
-    proc = apply_to(Path(target), patch)
+    proc = to_foreign(Path(target), patch)
     if proc.returncode != 0:
         raise WorkspaceError(f"the patch no longer applies to {target}: {proc.stderr.strip()[:200]}")
 

@@ -16,7 +16,7 @@ from rfsn.buildpacks.base import Buildpack, CollectCapable, CrashCapable, TestEx
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
-from rfsn.gate.policy import DEFAULT_SECRET_GLOBS
+from rfsn.gate.defaults import DEFAULT_SECRET_GLOBS
 from rfsn.gate.rules_paths import matches_any
 from rfsn.models import (
     Edit,
@@ -31,7 +31,7 @@ from rfsn.models import (
     Search,
 )
 from rfsn.observability.logging import get_logger
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox.base import Sandbox
 from rfsn.workspace import Workspace
 
@@ -155,11 +155,9 @@ class Executor:
                 self.buildpack,
                 proposal.tests,
                 timeout=self._timeout(proposal.timeout),
-                coverage=proposal.coverage,
                 via=self._via(proposal),
                 max_failures=proposal.max_failures,
-                measure_within=proposal.measure_within,
-                probe=proposal.probe,
+                measure=Measure(proposal.coverage, proposal.probe, proposal.measure_within),
             )
         if isinstance(self.buildpack, CrashCapable):
             report.crashed = self.buildpack.crashed(report, self.workspace.path)

@@ -38,7 +38,7 @@ from rfsn.models.testfiles import named_tests
 from rfsn.observability import metrics
 from rfsn.observability.logging import bind, events_to, get_logger, unbind
 from rfsn.planners.base import Verdict
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.patch.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions
 from rfsn.sandbox import open_sandbox
@@ -205,16 +205,18 @@ def _loop(
         state.planner = PhasePlanner(
             strategy,
             workspace.path,
-            buildpack.name,
-            sandbox.workdir,
-            targets=tests,
-            problem=options.problem,
-            formula=options.formula,
+            PlanOptions(
+                language=buildpack.name,
+                workdir=sandbox.workdir,
+                targets=tuple(tests),
+                problem=options.problem,
+                formula=options.formula,
+                probes=isinstance(buildpack, ProbeCapable),
+            ),
             model=state.model,
             seconds_left=lambda: usage.seconds_left,
             steps_left=lambda: usage.budget.max_steps - usage.steps,
             baseline=runs,
-            probes=isinstance(buildpack, ProbeCapable),
         )
         executor = Executor(
             sandbox,

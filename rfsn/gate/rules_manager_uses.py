@@ -1,7 +1,7 @@
 """Uses of pytest's plugin manager and hook callers that add no hook and report nothing.
 
 A test of a pytest plugin looks plugins up (``pluginmanager.hasplugin``), reads a field of the
-manager, takes a plugin out and puts the same one back (flask's logging fixture), hands the
+manager, takes a plugin out and puts the same one back (a fixture that quiets logging), hands the
 manager to pytester's recorder, calls a hook that only converts a value
 (``hook.pytest_report_to_serializable``) or a hook method of an object it holds
 (``reporter.pytest_internalerror(...)``), names plugin modules for ``pytest.main(plugins=...)``

@@ -13,7 +13,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rfsn import hostgit
 from rfsn.errors import BinaryDiffError, DiffError, InputError, WorkspaceError
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
@@ -29,6 +28,7 @@ from rfsn.patches import (
     parse_patch,
     unified_diff,
 )
+from rfsn.patches.apply import check
 
 log = get_logger(__name__)
 
@@ -213,16 +213,7 @@ def git_apply_violation(patch: str, workspace: Path, policy: GatePolicy) -> Viol
     if not policy.git_apply_check or not (workspace / ".git").is_dir():
         return None
     try:
-        proc = hostgit.run(
-            workspace,
-            "apply",
-            "--check",
-            "--whitespace=nowarn",
-            "-",
-            text=False,
-            input=patch.encode("utf-8", "surrogatepass"),
-            timeout=30,
-        )
+        proc = check(workspace, patch)
     except (OSError, WorkspaceError) as exc:
         log.warning("gate.git_apply_unavailable", error=str(exc))
         return Violation(Rule.PATCH_DOES_NOT_APPLY, f"could not confirm with git apply: {exc}")

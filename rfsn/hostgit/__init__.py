@@ -8,14 +8,14 @@ programs, the ext transport) are pinned on the command line, which wins over any
 Programs a repository's config can only name per attribute (``filter.<driver>``,
 ``diff.<driver>.textconv``, ``merge.<driver>``, ``diff.external``) have no override: rfsn runs
 content commands only in repositories it created, whose config is its own (rfsn.workspace
-copies a user's repository into one), and elsewhere only plumbing that applies no attribute.
+copies a user's repository into one; rfsn.patches.apply reaches a user's tree through an empty
+git directory), and elsewhere only plumbing that applies no attribute.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -128,23 +128,6 @@ def commit(repo: Path, message: str, *flags: str) -> str:
     parent = git(repo, "log", "-1", "--no-show-signature", "--format=%cI", "HEAD", check=False).stdout.strip()
     git(repo, "commit", "-q", "--no-verify", *flags, "-m", message, dated=parent or "@0 +0000")
     return git(repo, "rev-parse", "HEAD").stdout.strip()
-
-
-def apply_to(tree: Path, patch: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
-    """``git apply`` of ``patch`` to the files of ``tree``, a user's directory, through an empty git
-    directory rfsn makes for it: nothing of a repository ``tree`` is in (its config's filters,
-    hooks, fsmonitor) is read."""
-    with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
-        run(Path(own), "init", "-q", "--bare", timeout=timeout)
-        return run(
-            tree,
-            "apply",
-            "--whitespace=nowarn",
-            "-",
-            input=patch,
-            timeout=timeout,
-            env={"GIT_DIR": own, "GIT_WORK_TREE": str(tree)},
-        )
 
 
 def _subcommand(args: tuple[str, ...]) -> str:

@@ -15,19 +15,21 @@ from rfsn.models.proposals import (
     parse_proposal,
 )
 from rfsn.models.results import (
-    Alternative,
     Crash,
     ExecResult,
-    FailureGroup,
     GateDecision,
     Outcome,
+    TestReport,
+    TestStatus,
+    truncate_output,
+)
+from rfsn.models.sessions import (
+    Alternative,
+    FailureGroup,
     SessionResult,
     SessionStatus,
     Spent,
-    TestReport,
-    TestStatus,
     Verdict,
-    truncate_output,
 )
 from rfsn.models.swebench import Instance, Prediction
 

@@ -48,8 +48,8 @@ def is_test_module(path: str) -> bool:
 
 
 def test_id_file(test_id: str) -> str:
-    """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y``, sympy's
-    ``sympy/core/tests/test_x.py:test_y`` (the SWE-bench harness's name of a test of a runner
+    """The test file a test id names first: pytest's ``tests/test_x.py::T::test_y``,
+    ``pkg/core/tests/test_x.py:test_y`` (the SWE-bench harness's name of a test of a runner
     that prints each file before its tests) and the JS runners' ``test/a.test.js > suite >
     works`` (other ids are returned whole)."""
     return _PY_NAME.sub("", test_id.split("::", 1)[0].split(JS_ID_SEP, 1)[0])

@@ -1,6 +1,7 @@
-"""Unified diffs, read and written once for every part: a strict parser (``parse_patch``, what
-the gate checks), the lenient header reader (``touched_files``), the applier of one file's hunks
-(``apply_file``) and the writers (``unified_diff``, ``new_file_diff``). Stdlib only.
+"""Unified diffs, read, applied and written once for every part: a strict parser (``parse_patch``,
+what the gate checks), the lenient header reader (``touched_files``), the writers (``unified_diff``,
+``new_file_diff``) and rfsn.patches.apply, every way a diff is applied (one file's hunks in memory,
+``apply_file``, and a whole diff on disk through rfsn.hostgit).
 """
 
 from rfsn.patches.apply import apply_file

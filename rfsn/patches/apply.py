@@ -1,9 +1,25 @@
-"""Apply one file's hunks to its current text the way ``git apply`` does without fuzz: context
-must match exactly, a hunk may move by an offset."""
+"""Applying a diff, in every way rfsn does, in this one module.
+
+In memory, one file's hunks to its text the way ``git apply`` does without fuzz (``apply_file``:
+the gate's and the planners' view of an edit). On disk, a whole diff with host git (rfsn.hostgit)
+in one of its modes: ``check`` (reads only; any tree), ``to_worktree`` (a repository rfsn made,
+whose config is its own), ``to_foreign`` (a user's tree, through an empty git directory rfsn makes,
+so nothing of the repository the tree is in decides what runs: ``git apply`` runs its clean
+filters on the files it reads), ``to_index`` (an index file, no work tree) and ``as_harness`` (the
+SWE-bench harness's fallbacks in its order, the tree undone between tries).
+"""
 
 from __future__ import annotations
 
-from rfsn.errors import DiffError
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rfsn import hostgit
+from rfsn.errors import DiffError, WorkspaceError
 from rfsn.patches.parse import FilePatch
 
 
@@ -62,3 +78,98 @@ def apply_file(old_text: str | None, fp: FilePatch) -> str | None:
         return None
     text = "\n".join(result)
     return text + "\n" if (new_trailing and result) else text
+
+
+@dataclass(frozen=True)
+class Applied:
+    """How a diff went onto a tree: whether it applied, the command that applied it, their output."""
+
+    applied: bool
+    command: str
+    log: str
+
+
+#: the SWE-bench harness's ways of applying a prediction, in its order (a git one runs through rfsn.hostgit)
+HARNESS_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("git", "apply", "--verbose"),
+    ("git", "apply", "--verbose", "--reject"),
+    ("patch", "--batch", "--fuzz=5", "-p1", "-i"),
+)
+
+
+def _git_apply(
+    tree: Path, patch: str | bytes, flags: tuple[str, ...], foreign: bool, timeout: float
+) -> subprocess.CompletedProcess[Any]:
+    """``git apply *flags -`` of ``patch`` in ``tree``; ``foreign``: through an empty git directory."""
+    text = isinstance(patch, str)
+    if not foreign:
+        return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
+        hostgit.run(Path(own), "init", "-q", "--bare", "--template=", timeout=timeout)  # no sample hooks to copy
+        env = {"GIT_DIR": own, "GIT_WORK_TREE": str(tree)}
+        return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout, env=env)
+
+
+def check(tree: Path, patch: str, timeout: float = 30.0) -> subprocess.CompletedProcess[bytes]:
+    """``git apply --check`` of ``patch`` against the files of ``tree`` (reads only), whoever's
+    tree it is; the output is bytes (a diff's text may not be UTF-8)."""
+    data = patch.encode("utf-8", "surrogatepass")
+    return _git_apply(tree, data, ("--check", "--whitespace=nowarn"), True, timeout)
+
+
+def to_worktree(repo: Path, patch: str, *flags: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """``git apply *flags`` of ``patch`` to the work tree of ``repo``, a repository rfsn made."""
+    return _git_apply(repo, patch, flags, False, timeout)
+
+
+def to_foreign(tree: Path, patch: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """``git apply`` of ``patch`` to the files of ``tree``, a user's directory, through an empty git
+    directory rfsn makes for it: nothing of a repository ``tree`` is in is read (its config's
+    filters, hooks, fsmonitor)."""
+    return _git_apply(tree, patch, ("--whitespace=nowarn",), True, timeout)
+
+
+def to_index(repo: Path, patch: str, index: Path) -> bool:
+    """Whether ``git apply --cached`` of ``patch`` onto the index file ``index`` of ``repo`` (a
+    repository rfsn made) worked; no work tree is read or written."""
+    env = {"GIT_INDEX_FILE": str(index)}
+    return hostgit.run(None, "-C", str(repo), "apply", "--cached", "-", input=patch, env=env).returncode == 0
+
+
+def as_harness_test_patch(repo: Path, patch: str, timeout: float = 60.0) -> Applied:
+    """Apply a test patch to the work tree of ``repo`` (a repository rfsn made) as the harness
+    does: its first command alone, no fallback (the patch is the dataset's, it must apply as it is)."""
+    command = HARNESS_COMMANDS[0]
+    proc = _git_apply(repo, patch, command[2:], False, timeout)
+    return Applied(proc.returncode == 0, " ".join(command), proc.stdout + proc.stderr)
+
+
+def _try(command: tuple[str, ...], patch_file: str, tree: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    if command[0] == "git":
+        return hostgit.run(tree, *command[1:], patch_file, timeout=timeout)
+    return subprocess.run([*command, patch_file], cwd=tree, capture_output=True, text=True, timeout=timeout)
+
+
+def as_harness(tree: Path, patch: str, undo: Callable[[], None], timeout: float = 120.0) -> Applied:
+    """Apply ``patch`` to ``tree`` (a repository rfsn made) as the SWE-bench harness does: each of
+    HARNESS_COMMANDS in turn until one works, ``undo`` run after each that does not (so a half-applied
+    try never leaks into the next). The patch is written to a file, with a final newline."""
+    logs: list[str] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".diff", delete=False, encoding="utf-8") as fh:
+        fh.write(patch if patch.endswith("\n") else patch + "\n")
+        patch_file = fh.name
+    try:
+        for command in HARNESS_COMMANDS:
+            try:
+                proc = _try(command, patch_file, tree, timeout)
+            except (OSError, subprocess.TimeoutExpired, WorkspaceError) as exc:
+                logs.append(f"$ {' '.join(command)}\n{exc}")
+                undo()
+                continue
+            logs.append(f"$ {' '.join(command)}\n{proc.stdout}{proc.stderr}")
+            if proc.returncode == 0:
+                return Applied(True, " ".join(command), "\n".join(logs))
+            undo()
+    finally:
+        Path(patch_file).unlink(missing_ok=True)
+    return Applied(False, "", "\n".join(logs))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
 from rfsn.buildpacks.cienv import CiEnv, ci_env
@@ -26,6 +26,9 @@ from rfsn.sandbox.base import Sandbox
 from rfsn.sandbox.ccache import CompileCache
 from rfsn.sandbox.snapshots import Snapshot
 from rfsn.settings import Settings
+
+if TYPE_CHECKING:
+    from rfsn.sandbox.images import BuildOptions
 
 __all__ = ["Sandbox", "choose_kind", "open_sandbox"]
 log = get_logger(__name__)
@@ -130,64 +133,7 @@ def _started(
     env: dict[str, str],
 ) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
     if kind == "docker":
-        from rfsn.sandbox.confinement import sandbox_user
-        from rfsn.sandbox.daemon import connect
-        from rfsn.sandbox.docker import DockerSandbox
-        from rfsn.sandbox.images import ensure_env_image
-
-        client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
-        cache: CompileCache | None = None
-        try:
-            sweep(client)
-            ca = settings.resolved_ca_bundle()
-            compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
-            with _recipe_lock(settings.home, recipe):
-                image = ensure_env_image(
-                    client,
-                    recipe,
-                    settings.base_image_source,
-                    ca,
-                    settings.setup_timeout,
-                    recipe.source_repo or workspace,
-                    settings.debian_mirror,
-                    settings.registry,
-                    compiling,
-                    settings.home,
-                )
-            snapshot = (
-                snapshots.find(client, image, commands, workspace, sandbox_user(), settings.registry)
-                if settings.setup_snapshots
-                else None
-            )
-            if compiling and commands and not (snapshot and snapshot.exists):
-                cache = compiling.opened()
-            box = DockerSandbox(
-                client,
-                snapshot.tag if snapshot and snapshot.exists else image,
-                workspace,
-                memory=settings.memory,
-                cpus=settings.cpus,
-                pids=settings.pids,
-                tmp_size=settings.tmp_size,
-                file_size=settings.file_size,
-                ca_bundle=ca,
-                session_id=session_id,
-                lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
-                mounts=cache.mounts() if cache else None,
-                env=env,
-            )
-            if recipe.source and ccache.from_the_future(workspace, recipe.source):
-                try:
-                    box.withhold(ccache.IMAGE_STORE)
-                except BaseException:
-                    box.close()
-                    raise
-            return box, snapshot, cache
-        except BaseException:
-            client.close()  # the sandbox owns the client only once it exists
-            if cache is not None:
-                cache.close()
-            raise
+        return _docker(workspace, recipe, settings, session_id, commands, budget, env)
     from rfsn.sandbox.local import LocalSandbox, ensure_env_dir
 
     env_dir = None
@@ -197,6 +143,88 @@ def _started(
                 recipe, settings.home / "envs", settings.setup_timeout, recipe.source_repo or workspace
             )
     return LocalSandbox(workspace, env_dir, {**env, **dict(recipe.env)}, settings.memory), None, None
+
+
+def _docker(
+    workspace: Path,
+    recipe: EnvRecipe,
+    settings: Settings,
+    session_id: str | None,
+    commands: list[list[str]],
+    budget: float,
+    env: dict[str, str],
+) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+    """A container of the recipe's env image, or of its setup's snapshot when there is one."""
+    from rfsn.sandbox.confinement import Limits
+    from rfsn.sandbox.container import ContainerSpec
+    from rfsn.sandbox.daemon import connect
+    from rfsn.sandbox.docker import DockerSandbox
+
+    client = connect(timeout=max(settings.test_timeout, settings.setup_timeout) + 120)
+    cache: CompileCache | None = None
+    try:
+        sweep(client)
+        compiling = ccache.for_workspace(settings.home, workspace) if settings.compile_cache else None
+        image, snapshot = _image(client, recipe, settings, workspace, commands, compiling)
+        kept = snapshot is not None and snapshot.exists
+        if compiling and commands and not kept:
+            cache = compiling.opened()
+        spec = ContainerSpec(
+            Limits(settings.memory, settings.cpus, settings.pids, settings.tmp_size, settings.file_size),
+            lifetime=len(commands) * settings.setup_timeout + budget + MARGIN,
+            ca_bundle=settings.resolved_ca_bundle(),
+            mounts=cache.mounts() if cache else {},
+            env=env,
+        )
+        box = DockerSandbox(client, snapshot.tag if snapshot and kept else image, workspace, spec, session_id)
+        if recipe.source and ccache.from_the_future(workspace, recipe.source):
+            try:
+                box.withhold(ccache.IMAGE_STORE)
+            except BaseException:
+                box.close()
+                raise
+        return box, snapshot, cache
+    except BaseException:
+        client.close()  # the sandbox owns the client only once it exists
+        if cache is not None:
+            cache.close()
+        raise
+
+
+def _image(
+    client: Any,
+    recipe: EnvRecipe,
+    settings: Settings,
+    workspace: Path,
+    commands: list[list[str]],
+    compiling: CompileCache | None,
+) -> tuple[str, Snapshot | None]:
+    """The recipe's env image (built if need be) and the snapshot of the setup ``commands`` on it
+    (None without snapshots; ``exists`` when one is kept: the container starts from it)."""
+    from rfsn.sandbox.confinement import sandbox_user
+    from rfsn.sandbox.images import ensure_env_image
+
+    with _recipe_lock(settings.home, recipe):
+        image = ensure_env_image(client, recipe, _build_options(settings, recipe.source_repo or workspace, compiling))
+    if not settings.setup_snapshots:
+        return image, None
+    return image, snapshots.find(client, image, commands, workspace, sandbox_user(), settings.registry)
+
+
+def _build_options(settings: Settings, checkout: Path, compile_cache: CompileCache | None) -> BuildOptions:
+    """How ``settings`` say env images are obtained, the project's tree taken from ``checkout``."""
+    from rfsn.sandbox.images import BuildOptions
+
+    return BuildOptions(
+        settings.base_image_source,
+        settings.resolved_ca_bundle(),
+        step_timeout=settings.setup_timeout,
+        checkout=checkout,
+        mirror=settings.debian_mirror,
+        shared=settings.registry,
+        compile_cache=compile_cache,
+        home=settings.home,
+    )
 
 
 def _set_up(

@@ -1,15 +1,14 @@
 """A Python package index as it was on a date: env builds resolve what the harness resolved.
 
 An env recipe resolves its unpinned packages when its image is built, so the same spec gives
-newer packages each year, and some of them break the project's old tests (pytest 8 dropped
-nose-style ``setup()``, docutils 0.22 moved ``roman``): the dataset's verdicts were made with
-the packages of their day. With ``EnvRecipe.index_date`` set, the build's pip reads a loopback
-index (``asofindex``) that serves PyPI's files uploaded before that date. A recipe that pins a
-release made later was known to work when that release came out: the cutoff moves to the day
-after the newest release the recipe pins exactly (sphinx's spec pins ``tox==4.16.0``, of
-2024-07-02, and tox needs a cachetools of 2024-03). Pages are PEP 503 HTML rendered
-from PyPI's JSON (PEP 691 and 700, which carry each file's upload time), so every pip reads
-them, old ones included. Files are fetched from their usual host: only the listing is filtered.
+newer packages each year, and some of them break the project's old tests (an API removed or
+moved): the dataset's verdicts were made with the packages of their day. With
+``EnvRecipe.index_date`` set, the build's pip reads a loopback index (``asofindex``) that serves
+PyPI's files uploaded before that date. A recipe that pins a release made later was known to work
+when that release came out: the cutoff moves to the day after the newest release the recipe pins
+exactly (what that release depends on may be as new as it). Pages are PEP 503 HTML rendered from
+PyPI's JSON (PEP 691 and 700, which carry each file's upload time), so every pip reads them, old
+ones included. Files are fetched from their usual host: only the listing is filtered.
 """
 
 from __future__ import annotations

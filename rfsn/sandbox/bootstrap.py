@@ -81,21 +81,26 @@ def bootstrap(
         for name in base.locales:
             _localedef(rootfs, name)
         _trim(rootfs)
-        log.info("bootstrap.import", tag=tag)
-        with subprocess.Popen(
-            ["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE
-        ) as tar:  # closes the pipe, waits for tar
-            repository, _, version = tag.partition(":")
-            client.api.import_image(
-                src=tar.stdout,
-                repository=repository,
-                tag=version,
-                changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8", 'CMD ["/bin/bash"]'],
-                stream_src=True,
-            )
-        if tar.returncode != 0 or not image_exists(client, tag):
-            raise ImageError(f"docker import of {tag} failed")
+        _import(client, rootfs, tag)
     return tag, True
+
+
+def _import(client: Any, rootfs: Path, tag: str) -> None:
+    """``docker import`` of the tree at ``rootfs`` as the image ``tag``, streamed from tar."""
+    log.info("bootstrap.import", tag=tag)
+    with subprocess.Popen(
+        ["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE
+    ) as tar:  # closes the pipe, waits for tar
+        repository, _, version = tag.partition(":")
+        client.api.import_image(
+            src=tar.stdout,
+            repository=repository,
+            tag=version,
+            changes=[f"ENV PATH={DEFAULT_PATH}", "ENV LANG=C.UTF-8", 'CMD ["/bin/bash"]'],
+            stream_src=True,
+        )
+    if tar.returncode != 0 or not image_exists(client, tag):
+        raise ImageError(f"docker import of {tag} failed")
 
 
 def localedef_command(rootfs: Path, name: str) -> list[str]:

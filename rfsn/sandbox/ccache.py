@@ -147,10 +147,10 @@ def digest(folder: Path) -> str:
 
 
 #: each compiler's name in TOOLS: ccache, the real compiler found on the PATH without TOOLS (pip
-#: puts its build environment's scripts before it). pip
-#: builds in an isolated environment whose name differs in each build; a path into it (numpy's
-#: headers) is read through a link of a fixed name beside it, so the same compilation has the same
-#: key (the preprocessed source names the headers' paths)
+#: puts its build environment's scripts before it). pip builds in an isolated environment whose
+#: name differs in each build; a path into it (a build dependency's headers) is read through a
+#: link of a fixed name beside it, so the same compilation has the same key (the preprocessed
+#: source names the headers' paths)
 WRAPPER = f"""#!/bin/sh
 PATH=$(printf '%s' ":$PATH:" | sed 's#:{TOOLS}:#:#g; s#^:##; s#:$##')
 for arg; do

@@ -7,6 +7,7 @@ capabilities, ``no-new-privileges`` and memory, CPU, pids and file-size limits.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,19 @@ UNPRIVILEGED = 65534
 #: the directories every user may write in a Debian system (FHS): size-limited tmpfs mounts
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a session's container may use: ``memory`` (a size: "4g"), ``cpus``, ``pids`` (processes
+    at once), ``tmp_size`` (each tmpfs over a world-writable directory) and ``file_size`` (the
+    largest file it may write)."""
+
+    memory: str
+    cpus: float
+    pids: int
+    tmp_size: str = "1g"
+    file_size: str = "4g"
 
 
 def sandbox_user() -> tuple[int, int]:
@@ -49,13 +63,12 @@ def open_to(tree: Path, uid: int) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
-def confined(
-    uid: int, gid: int, *, memory: str, cpus: float, pids: int, tmp_size: str, file_size: str
-) -> dict[str, Any]:
+def confined(uid: int, gid: int, limits: Limits) -> dict[str, Any]:
     """The options of ``containers.run`` that confine a session's container to the user
-    ``uid:gid`` and these limits."""
+    ``uid:gid`` and ``limits``."""
     import docker.types
 
+    tmp_size, file_size, memory = limits.tmp_size, limits.file_size, limits.memory
     return {
         "network_mode": "none",
         "user": f"{uid}:{gid}",
@@ -70,6 +83,6 @@ def confined(
         "ulimits": [docker.types.Ulimit(name="fsize", soft=parse_bytes(file_size), hard=parse_bytes(file_size))],
         "mem_limit": parse_bytes(memory),
         "memswap_limit": parse_bytes(memory),
-        "nano_cpus": int(cpus * 1e9),
-        "pids_limit": pids,
+        "nano_cpus": int(limits.cpus * 1e9),
+        "pids_limit": limits.pids,
     }

@@ -2,7 +2,7 @@
 by itself after its lifetime, whether or not anything removes it.
 
 The working copy is bind-mounted at /testbed and the scratch directory at
-/rfsn. The container is hardened (``confinement``, docs/security.md): no network, every
+/rfsn (``container``). The container is hardened (``confinement``, docs/security.md): no network, every
 capability dropped, ``no-new-privileges``, an unprivileged user (never root,
 even when rfsn runs as root) who can write only /testbed, the scratch
 directory, size-limited tmpfs mounts over the system's world-writable
@@ -32,20 +32,14 @@ from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERAT
 from rfsn.sandbox import labels, live
 from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.confinement import confined, open_to, sandbox_user
-from rfsn.sandbox.gitview import GitView, submodule_trees
-from rfsn.sandbox.images import ca_environment
-from rfsn.sandbox.layout import CA_PATH, ENV_ROOT
+from rfsn.sandbox.container import SCRATCH, WORKDIR, ContainerSpec, binds, mounts_and_env
 from rfsn.sandbox.output import Lines, capped
 
-WORKDIR = "/testbed"
-SCRATCH = "/rfsn"
 KILL_GRACE = 5
 #: a command with an empty temporary directory of its own in /tmp (the tmpfs), removed after it.
 #: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
 #: output reaches a model's prompt, and a replayed session must send the same prompts.
 RUN_TMP = "/tmp/rfsn-run"
-#: git's system configuration in the sandbox (which directories it trusts)
-GITCONFIG = "/etc/gitconfig"
 _CLEAR = f"chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}"
 OWN_TMP = (
     "sh",
@@ -60,20 +54,6 @@ _KILL_EXECS = (
 log = get_logger(__name__)
 
 
-def binds(volumes: Mapping[str, Mapping[str, str]]) -> list[Any]:
-    """``{host: {"bind": target, "mode": "rw"|"ro"}}`` as bind mounts of the container's host
-    config only. Given as ``volumes``, each target is also declared a volume of the container's
-    own config, which ``docker commit`` copies into the image: a setup snapshot would then need
-    a mount at every one (no CA bundle, no borrowed objects: the container cannot be created)
-    and get anonymous volumes where there is none."""
-    import docker.types
-
-    return [
-        docker.types.Mount(target=spec["bind"], source=host, type="bind", read_only=spec["mode"] == "ro")
-        for host, spec in volumes.items()
-    ]
-
-
 class DockerSandbox:
     kind = "docker"
     setup_failure: str | None = None
@@ -83,28 +63,12 @@ class DockerSandbox:
     scratch_path = SCRATCH
 
     def __init__(
-        self,
-        client: Any,
-        image: str,
-        workspace: Path,
-        *,
-        memory: str,
-        cpus: float,
-        pids: int,
-        tmp_size: str = "1g",
-        file_size: str = "4g",
-        ca_bundle: Path | None = None,
-        session_id: str | None = None,
-        lifetime: float = 3600.0,
-        mounts: Mapping[str, Mapping[str, str]] | None = None,
-        env: Mapping[str, str] | None = None,
+        self, client: Any, image: str, workspace: Path, spec: ContainerSpec, session_id: str | None = None
     ) -> None:
-        """``lifetime``: seconds after which the container ends and is removed by itself,
-        whether or not anything closes it (its owner killed, the daemon unreachable); ``mounts``:
-        more host directories, as ``binds`` takes them; ``env``: the project's own variables
-        (rfsn's win over them)."""
+        """A container of ``image`` as ``spec`` says, ``workspace`` mounted at ``WORKDIR``."""
         self.client = client
         self.workspace = workspace
+        self.spec = spec
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.scratch = scratch_dir(self, "rfsn-scratch-")
         self.gitview = scratch_dir(self, "rfsn-git-")
@@ -114,56 +78,11 @@ class DockerSandbox:
         if self.uid != os.getuid():
             os.chown(self.scratch, self.uid, self.gid)
             open_to(workspace, self.uid)
-        volumes, environment = self._volumes(ca_bundle, mounts)
-        environment = {**(env or {}), **environment}
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
-        self._start(
-            image,
-            lifetime,
-            volumes,
-            environment,
-            {"memory": memory, "cpus": cpus, "pids": pids, "tmp_size": tmp_size, "file_size": file_size},
-        )
+        self._start(image, *mounts_and_env(spec, workspace, self.scratch, self.gitview))
 
-    def _volumes(
-        self,
-        ca_bundle: Path | None,
-        mounts: Mapping[str, Mapping[str, str]] | None,
-    ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-        """The container's bind mounts (as ``binds`` takes them) and its environment."""
-        workspace = self.workspace
-        volumes = {
-            str(workspace): {"bind": WORKDIR, "mode": "rw"},
-            str(self.scratch): {"bind": SCRATCH, "mode": "rw"},
-        }
-        # the history the workspace borrows, readable wherever its origins live (gitview)
-        volumes.update(GitView.of(workspace).mounts(workspace, WORKDIR, self.gitview))
-        volumes.update({host: dict(spec) for host, spec in (mounts or {}).items()})
-        # Only what rfsn sets: nothing of the host's environment (keys, tokens) reaches it.
-        environment = {"HOME": "/tmp", "RFSN_ENV": ENV_ROOT}
-        # the workspace belongs to the host's user, the commands run as another: git
-        # (version-from-tag build backends, tests that call git) must trust it and its
-        # submodules; said in the system's config, which tools that clear git's environment
-        # variables (setuptools-scm) still read
-        trusted = [WORKDIR, *(f"{WORKDIR}/{tree}" for tree in submodule_trees(workspace))]
-        gitconfig = self.gitview / "gitconfig"
-        gitconfig.write_text("".join(f"[safe]\n\tdirectory = {path}\n" for path in trusted), encoding="utf-8")
-        gitconfig.chmod(0o644)
-        volumes[str(gitconfig)] = {"bind": GITCONFIG, "mode": "ro"}
-        if ca_bundle is not None:
-            volumes[str(ca_bundle)] = {"bind": CA_PATH, "mode": "ro"}
-            environment.update(ca_environment())
-        return volumes, environment
-
-    def _start(
-        self,
-        image: str,
-        lifetime: float,
-        volumes: Mapping[str, Mapping[str, str]],
-        environment: dict[str, str],
-        limits: dict[str, Any],
-    ) -> None:
-        """Start the container, confined (``confinement.confined``) within ``limits``."""
+    def _start(self, image: str, volumes: Mapping[str, Mapping[str, str]], environment: dict[str, str]) -> None:
+        """Start the container, confined (``confinement.confined``) within its limits."""
         started = time.monotonic()
         try:
             # SIGINT/SIGTERM wait until the daemon has answered and the container is
@@ -171,7 +90,7 @@ class DockerSandbox:
             with live.signals_held():
                 self.container = self.client.containers.run(
                     image,
-                    ["sleep", f"{math.ceil(lifetime)}"],
+                    ["sleep", f"{math.ceil(self.spec.lifetime)}"],
                     detach=True,
                     init=True,
                     auto_remove=True,
@@ -180,7 +99,7 @@ class DockerSandbox:
                     environment=environment,
                     labels=labels.for_session(self.session_id),
                     name=self.name,
-                    **confined(self.uid, self.gid, **limits),
+                    **confined(self.uid, self.gid, self.spec.limits),
                 )
                 live.register(id(self), self.close)
         except BaseException as exc:  # also Ctrl-C/SIGTERM between create and start

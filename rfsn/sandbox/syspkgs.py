@@ -24,8 +24,8 @@ from rfsn.sandbox import debcontents
 from rfsn.sandbox.missing import Missing, missing_files
 
 log = get_logger(__name__)
-#: builds after the first, each with the packages the one before it lacked (lxml lacks libxml2's
-#: headers, and only once they are there libxslt's)
+#: builds after the first, each with the packages the one before it lacked (a build may show what
+#: it lacks one library at a time)
 RETRIES = 3
 _STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from rfsn.batch.harness import upstream
-from rfsn.batch.harness.repos import env_history, instance_checkout
+from rfsn.batch.harness.repos import Origin, env_history, instance_checkout
 from rfsn.batch.harness.specenv import instance_buildpack
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import open_sandbox
@@ -137,17 +137,14 @@ def test_no_file_of_the_env_image_or_the_session_holds_the_env_commits_code_issu
         sandbox="docker", home=rfsn_home, memory="1g", cpus=1.0, pids=256, test_timeout=120, setup_timeout=600
     )
     workspace = instance_checkout(
-        instance.repo, instance.base_commit, tmp_path / "repo", rfsn_home / "repos", 120, None
+        Origin(instance.repo, rfsn_home / "repos", 120, None), instance.base_commit, tmp_path / "repo"
     )
     history = env_history(
-        instance.repo,
+        Origin(instance.repo, rfsn_home / "repos", 120, None),
         instance.environment_setup_commit,
         workspace.base_commit,
         workspace.path,
         tmp_path / "env-history",
-        rfsn_home / "repos",
-        120,
-        None,
     )
     assert history is not None  # the workspace lacks the env commit: the env is built from the later one
     buildpack = instance_buildpack(instance, workspace.path, settings, repairing=True, history=history)

@@ -168,6 +168,30 @@ def test_quiet_workers_log_nothing_to_the_console(capfd: pytest.CaptureFixture[s
     assert "worker.event" not in capfd.readouterr().err
 
 
+def linger(job: Job) -> int:
+    """Returns at once, or (``sleep``) waits and marks that it was terminated while it waited."""
+    from rfsn.batch.executors import Terminated
+
+    try:
+        time.sleep(job.sleep)
+    except Terminated:
+        (job.out / f"{job.n}.terminated").write_text(str(os.getpid()))
+        raise
+    return job.n
+
+
+def test_stopping_early_terminates_the_running_workers_and_they_unwind(tmp_path: Path) -> None:
+    """A batch stopped early (Ctrl-C, a time limit) sends SIGTERM to every worker still running a
+    task, which unwinds it (closing its sandbox), and returns once they ended: the workers are
+    the ones the pool started, known without reading its private list of processes."""
+    tasks = [Job(0, tmp_path, sleep=120), Job(1, tmp_path)]
+    results = LocalExecutor(2).map_unordered(linger, tasks)
+    first, value = next(results)
+    assert (first.n, value) == (1, 1)
+    results.close()  # as a KeyboardInterrupt in the loop over the results does
+    assert (tmp_path / "0.terminated").is_file()
+
+
 UNWIND = """
 import os, signal, sys, time
 from rfsn.batch import executors

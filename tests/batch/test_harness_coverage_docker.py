@@ -14,7 +14,7 @@ import pytest
 from rfsn.batch.harness import upstream
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.planners.localize.sbfl import rank
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
 
@@ -144,7 +144,7 @@ def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(
         selects=True,
     )
     with open_sandbox(root, pack, load_settings(), "docker") as box:
-        report = run_tests(box, pack, coverage=True, timeout=300)
+        report = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
     # the harness names a test by its bare name, and rfsn by its file too: the coverage is
     # the file's ids', measured in the child process the runner started
     failing = [t for t, s in report.tests.items() if s.value == "failed" and ":" in t]
@@ -237,8 +237,10 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
     )
     with open_sandbox(root, harness, load_settings(), "docker") as box:
         version = box.exec(["python", "-m", "coverage", "--version"], timeout=60).output
-        inside = run_tests(box, harness, coverage=True, timeout=300)
-        under = run_tests(box, PythonBuildpack(), ["calc/tests/test_core.py"], coverage=True, timeout=300)
+        inside = run_tests(box, harness, timeout=300, measure=Measure(coverage=True))
+        under = run_tests(
+            box, PythonBuildpack(), ["calc/tests/test_core.py"], timeout=300, measure=Measure(coverage=True)
+        )
     assert "version 6.2" in version, version
     for report, failing in (
         (inside, "calc/tests/test_core.py:test_clamp_above"),

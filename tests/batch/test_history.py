@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.batch.harness.patching import apply_test_patch
-from rfsn.batch.harness.repos import checkout, commit_all, instance_checkout
+from rfsn.batch.harness.repos import Origin, checkout, commit_all, instance_checkout
 from tests.batch.test_patching import git
 
 TEST_PATCH = """diff --git a/test_calc.py b/test_calc.py
@@ -100,7 +100,7 @@ def test_a_batch_workspace_holds_no_ref_log_or_object_newer_than_its_base_issue_
     is not of base_commit's history, from a path, a --repos-dir mirror or a URL alike."""
     repo, base, history = future_repo(tmp_path)
     name, repos_dir = _sources(kind, repo, tmp_path)
-    ws = instance_checkout(name, base, tmp_path / "ws", tmp_path / "cache", 60, repos_dir)
+    ws = instance_checkout(Origin(name, tmp_path / "cache", 60, repos_dir), base, tmp_path / "ws")
     assert ws.base_commit == base and (ws.path / "calc.py").read_text() == "X = 2\n"
     if oracle:  # the test patch rfsn commits is what the session is given, not the future
         assert apply_test_patch(ws, TEST_PATCH, ws.base_commit).applied
@@ -129,7 +129,7 @@ def test_the_source_is_unchanged_object_times_included_by_a_checkout_and_its_com
     name, repos_dir = _sources(kind, repo, tmp_path)
     source = repo if repos_dir is None else repos_dir / "acme__calc"
     before = _times(source)
-    ws = instance_checkout(name, base, tmp_path / "ws", tmp_path / "cache", 60, repos_dir)
+    ws = instance_checkout(Origin(name, tmp_path / "cache", 60, repos_dir), base, tmp_path / "ws")
     assert apply_test_patch(ws, TEST_PATCH, ws.base_commit).applied
     ws = commit_all(ws, "rfsn: test patch")
     (ws.path / "calc.py").write_text("X = 3  # FUTURE fix\n")
@@ -170,8 +170,8 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
 
     repo, base, history = future_repo(tmp_path)
     env = git(repo, "rev-parse", "v2.0").strip()
-    ws = instance_checkout(str(repo), base, tmp_path / "ws", tmp_path / "cache", 60, None)
-    found = env_history(str(repo), env, base, ws.path, tmp_path / "env", tmp_path / "cache", 60, None)
+    ws = instance_checkout(Origin(str(repo), tmp_path / "cache", 60, None), base, tmp_path / "ws")
+    found = env_history(Origin(str(repo), tmp_path / "cache", 60, None), env, base, ws.path, tmp_path / "env")
     assert found is not None and git(found, "rev-parse", "HEAD").strip() == env
     assert git(found, "diff", "--name-only", base, env).split() == ["calc.py", "test_calc.py"]
     packs = list((found / ".git" / "objects" / "pack").glob("*.idx"))
@@ -189,5 +189,5 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
         assert calc is not None and b"FUTURE fix" in calc.read()
     assert_no_future(ws.path, history, repo)
     first = git(repo, "rev-parse", "v1.0^{commit}").strip()
-    assert env_history(str(repo), first, base, ws.path, tmp_path / "e2", tmp_path / "cache", 60, None) is None
-    assert env_history(str(repo), "", base, ws.path, tmp_path / "e3", tmp_path / "cache", 60, None) is None
+    assert env_history(Origin(str(repo), tmp_path / "cache", 60, None), first, base, ws.path, tmp_path / "e2") is None
+    assert env_history(Origin(str(repo), tmp_path / "cache", 60, None), "", base, ws.path, tmp_path / "e3") is None

@@ -130,11 +130,11 @@ def test_an_archive_holding_another_python_than_its_name_says_fails_the_build(
     """The name is only a claim: the build checks the venv's interpreter, and an archive named
     for 3.8 that holds this Python is an image build failure naming both, never a run on it."""
     from rfsn.errors import ImageError
-    from rfsn.sandbox.images import ensure_env_image
+    from rfsn.sandbox.images import BuildOptions, ensure_env_image
 
     claimed = "3.8" if sys.version_info[:2] != (3, 8) else "3.10"
     (tmp_path / f"cpython-{claimed}.1+20260101-x86_64-unknown-linux-gnu-install_only.tar.gz").hardlink_to(packed)
     recipe = specs.render_recipe({**SPEC, "python": claimed}, registry=False, archives=tmp_path)
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     with pytest.raises(ImageError, match=rf"the archive runs Python {running}, not {claimed}"):
-        ensure_env_image(docker_client, recipe, "auto", None, 600)
+        ensure_env_image(docker_client, recipe, BuildOptions("auto", step_timeout=600))

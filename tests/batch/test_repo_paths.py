@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from structlog.testing import capture_logs
 
-from rfsn.batch.harness.repos import instance_checkout
+from rfsn.batch.harness.repos import Origin, instance_checkout
 from rfsn.batch.instances import load_instances, require_sources
 from rfsn.cli import main
 from rfsn.errors import ConfigError
@@ -53,7 +53,7 @@ def test_a_relative_repo_is_relative_to_the_instance_file_not_the_working_direct
     (tmp_path / "elsewhere" / "origin").mkdir(parents=True)  # the same name, from the working directory
     monkeypatch.chdir(tmp_path / "elsewhere")
     require_sources(path, load_instances(path), None)
-    ws = instance_checkout("origin", commit, tmp_path / "ws", tmp_path / "cache", 60, None, relative_to=path.parent)
+    ws = instance_checkout(Origin("origin", tmp_path / "cache", 60, None, path.parent), commit, tmp_path / "ws")
     assert ws.source == str(repo.resolve()) and ws.base_commit == commit
 
 

@@ -337,13 +337,13 @@ def test_a_submodule_url_as_published_and_its_owner_name(
 
 
 def test_a_node_uses_its_own_repos_dir_when_it_has_one(tmp_path: Path) -> None:
-    from rfsn.batch.harness.repos import instance_checkout
+    from rfsn.batch.harness.repos import Origin, instance_checkout
 
     repo, commit = make_repo(tmp_path)
     (tmp_path / "mirrors").mkdir()
     repo.rename(tmp_path / "mirrors" / "owner__name")
     ws = instance_checkout(
-        "file:///nowhere/owner/name.git", commit, tmp_path / "ws", tmp_path / "cache", 60, tmp_path / "mirrors"
+        Origin("file:///nowhere/owner/name.git", tmp_path / "cache", 60, tmp_path / "mirrors"), commit, tmp_path / "ws"
     )
     assert ws.base_commit == commit and ws.source == str((tmp_path / "mirrors" / "owner__name").resolve())
     assert not (tmp_path / "cache").exists()
@@ -351,15 +351,15 @@ def test_a_node_uses_its_own_repos_dir_when_it_has_one(tmp_path: Path) -> None:
 
 def test_a_node_without_the_drivers_repos_dir_uses_its_cache_of_the_url(tmp_path: Path) -> None:
     """A Ray node that lacks --repos-dir finds the repository as without it: its cache, else the URL."""
-    from rfsn.batch.harness.repos import instance_checkout
+    from rfsn.batch.harness.repos import Origin, instance_checkout
 
     repo, commit = make_repo(tmp_path)
     url = repo.resolve().as_uri()
     cache = tmp_path / "cache"
-    first = instance_checkout(url, commit, tmp_path / "a", cache, 60, tmp_path / "not-on-this-node")
+    first = instance_checkout(Origin(url, cache, 60, tmp_path / "not-on-this-node"), commit, tmp_path / "a")
     assert first.base_commit == commit  # cloned from the URL into the cache
     subprocess.run(["rm", "-rf", str(repo)], check=True)  # the URL is gone: the cache answers
-    second = instance_checkout(url, commit, tmp_path / "b", cache, 60, tmp_path / "not-on-this-node")
+    second = instance_checkout(Origin(url, cache, 60, tmp_path / "not-on-this-node"), commit, tmp_path / "b")
     assert second.base_commit == commit
 
 
@@ -367,18 +367,15 @@ def test_a_node_without_access_says_so_in_the_label_repo_at_once(tmp_path: Path)
     import socket
     import time
 
-    from rfsn.batch.harness.repos import instance_checkout
+    from rfsn.batch.harness.repos import Origin, instance_checkout
     from rfsn.batch.outcome import ErrorKind, classify
 
     started = time.monotonic()
     with pytest.raises(WorkspaceError) as caught:
         instance_checkout(
-            "file:///nowhere/owner/name.git",
+            Origin("file:///nowhere/owner/name.git", tmp_path / "cache", 60, tmp_path / "not-on-this-node"),
             "0" * 40,
             tmp_path / "ws",
-            tmp_path / "cache",
-            60,
-            tmp_path / "not-on-this-node",
         )
     assert time.monotonic() - started < 30
     assert f"--repos-dir {tmp_path / 'not-on-this-node'} does not exist on {socket.gethostname()}" in str(caught.value)

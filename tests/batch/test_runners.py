@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness.runners import RUNNERS, runner_of, session_reading, sympy_by_file, sympy_finished
+from rfsn.batch.harness.runners import RUNNERS, bintest_by_file, bintest_finished, runner_of, session_reading
 from rfsn.models import TestStatus as S
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +23,7 @@ def _log(name: str) -> str:
 
 
 def test_sympy_tests_are_read_by_their_file_the_last_of_each_file_too() -> None:
-    assert sympy_by_file(_log("sympy-bin-test.log")) == {
+    assert bintest_by_file(_log("sympy-bin-test.log")) == {
         f"{PROBE}:test_passes": S.PASSED,
         f"{PROBE}:test_fails": S.FAILED,
         f"{PROBE}:test_raises": S.ERROR,
@@ -36,10 +36,10 @@ def test_sympy_tests_are_read_by_their_file_the_last_of_each_file_too() -> None:
 
 
 def test_a_sympy_run_cut_short_finished_the_files_it_closed() -> None:
-    assert sympy_finished(_log("sympy-bin-test.log")) == [PROBE, SINGLETON]
+    assert bintest_finished(_log("sympy-bin-test.log")) == [PROBE, SINGLETON]
     cut = _log("sympy-bin-test-cut.log")
-    assert sympy_finished(cut) == [SINGLETON]
-    assert sympy_by_file(cut) == {
+    assert bintest_finished(cut) == [SINGLETON]
+    assert bintest_by_file(cut) == {
         f"{SINGLETON}:test_singleton_redefinition": S.PASSED,
         f"{SINGLETON}:test_Singleton": S.PASSED,
         f"{SINGLETON}:test_names_in_namespace": S.PASSED,
@@ -66,7 +66,7 @@ def test_rfsns_reading_holds_what_the_harness_parser_reads_and_what_it_misses() 
     }
     ours = {
         test.rpartition(":")[2]: status.value.upper()
-        for test, status in sympy_by_file(_log("sympy-bin-test.log")).items()
+        for test, status in bintest_by_file(_log("sympy-bin-test.log")).items()
     }
     assert {name: ours[name] for name in harness if ":" not in name} == {
         name: status for name, status in harness.items() if ":" not in name

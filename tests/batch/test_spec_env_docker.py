@@ -98,7 +98,9 @@ def test_an_extra_computed_in_setup_py_is_installed_and_the_version_comes_from_t
     assert backend == ("setuptools>=45", "setuptools_scm>=6.2,<8")
     assert metadata.scm_version(repo, env_commit) == "2.5.0"
     recipe = specs.render_recipe(
-        SPEC, registry=False, source=env_commit, backend=backend, version=metadata.scm_version(repo, env_commit)
+        SPEC,
+        registry=False,
+        project=specs.ProjectSource(commit=env_commit, backend=backend, version=metadata.scm_version(repo, env_commit)),
     )
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(SPEC, recipe), settings, "docker") as sandbox:
@@ -136,9 +138,11 @@ def test_xarray_4094_a_project_whose_setup_cfg_asks_setup_requires_reinstalls_of
     recipe = specs.render_recipe(
         spec,
         registry=False,
-        source=commit,
-        build_backend=metadata.build_backend(repo, commit),
-        version=metadata.scm_version(repo, commit),
+        project=specs.ProjectSource(
+            commit=commit,
+            build_backend=metadata.build_backend(repo, commit),
+            version=metadata.scm_version(repo, commit),
+        ),
     )
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
@@ -172,7 +176,9 @@ def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env
     commit = _git(repo, "rev-parse", "HEAD")
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(
-        spec, registry=False, source=commit, build_backend=metadata.build_backend(repo, commit)
+        spec,
+        registry=False,
+        project=specs.ProjectSource(commit=commit, build_backend=metadata.build_backend(repo, commit)),
     )
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
@@ -184,12 +190,12 @@ def test_astropy_8707_setup_requires_setup_py_computes_as_it_runs_are_in_the_env
 
 def test_the_source_commit_is_part_of_the_recipe_and_its_image_tag() -> None:
     """Two env commits are two environments, never one image reused for the other."""
-    from rfsn.sandbox.images import env_image_tag
+    from rfsn.sandbox.envimage import EnvImage
 
-    first = specs.render_recipe(SPEC, registry=False, source="a" * 40)
-    second = specs.render_recipe(SPEC, registry=False, source="b" * 40)
+    first = specs.render_recipe(SPEC, registry=False, project=specs.ProjectSource(commit="a" * 40))
+    second = specs.render_recipe(SPEC, registry=False, project=specs.ProjectSource(commit="b" * 40))
     assert first.key() != second.key()
-    assert env_image_tag(first, "base") != env_image_tag(second, "base")
+    assert EnvImage(first, "base").tag != EnvImage(second, "base").tag
     install = next(step for step in first.steps if step.startswith("cd $RFSN_ENV/src && "))
     assert "( python -m pip install -e '.[dev]' )" in install
 
@@ -203,7 +209,9 @@ def test_the_build_backend_never_moves_a_package_the_spec_pinned(
     repo, commit = _flat_project(tmp_path, "pinned", '"setuptools>=45", "six<1.16"')
     spec = {**SPEC, "install": "python -m pip install -e .", "pip_packages": ["six==1.16.0"]}
     recipe = specs.render_recipe(
-        spec, registry=False, source=commit, backend=tuple(metadata.build_requirements(repo, commit))
+        spec,
+        registry=False,
+        project=specs.ProjectSource(commit=commit, backend=tuple(metadata.build_requirements(repo, commit))),
     )
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
@@ -230,7 +238,9 @@ def test_a_tool_of_rfsns_that_would_move_what_the_project_pinned_is_left_out(
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "env")
     spec = {**SPEC, "install": "python -m pip install -e ."}
-    recipe = specs.render_recipe(spec, registry=False, source=_git(repo, "rev-parse", "HEAD"))
+    recipe = specs.render_recipe(
+        spec, registry=False, project=specs.ProjectSource(commit=_git(repo, "rev-parse", "HEAD"))
+    )
     settings = _settings(rfsn_home)
     with open_sandbox(repo, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -292,7 +302,7 @@ def test_a_build_that_reads_a_submodule_runs_and_the_submodules_history_is_reada
         str(app), tmp_path / "ws", base, tmp_path / "cache", repos_dir=mirrors, upstream="https://github.com/acme/app"
     )
     spec = {**SPEC, "install": "python -m pip install -e ."}
-    recipe = specs.render_recipe(spec, registry=False, source=env)
+    recipe = specs.render_recipe(spec, registry=False, project=specs.ProjectSource(commit=env))
     settings = _settings(rfsn_home)
     with open_sandbox(ws.path, SpecBuildpack(spec, recipe), settings, "docker") as sandbox:
         assert sandbox.setup_failure is None
@@ -318,7 +328,9 @@ def test_pylint_7277_the_reinstall_builds_with_the_projects_own_backend_as_the_h
     repo, commit = _flat_project(tmp_path, "flat", '"setuptools~=62.6", "wheel~=0.37.1"')
     spec = {**SPEC, "install": "python -m pip install -e ."}
     recipe = specs.render_recipe(
-        spec, registry=False, source=commit, backend=tuple(metadata.build_requirements(repo, commit))
+        spec,
+        registry=False,
+        project=specs.ProjectSource(commit=commit, backend=tuple(metadata.build_requirements(repo, commit))),
     )
     settings = _settings(rfsn_home)
     probe = "import flat, os, sys; print(os.path.dirname(os.path.dirname(flat.__file__)) in sys.path)"

@@ -10,7 +10,7 @@ import pytest
 from rfsn.buildpacks.go.buildpack import GoBuildpack
 from rfsn.buildpacks.go.gocoverage import parse_go_coverage, parse_profile, profile_name
 from rfsn.planners.localize import rank
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
 from tests.buildpacks.conftest import go_module
@@ -106,7 +106,7 @@ def test_a_test_without_its_own_profile_shares_its_packages() -> None:
 def _localize(root: Path, kind: str) -> list:
     pack = GoBuildpack()
     with open_sandbox(root, pack, load_settings(), kind) as box:
-        report = run_tests(box, pack, coverage=True, timeout=300)
+        report = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
     pkg = f"{MODULE}/words"
     assert report.tests[f"{pkg}/TestTail"].value == "failed"
     assert report.coverage[f"{pkg}/TestTail"]["words/words.go"] == [6, 7, 10]

@@ -33,7 +33,7 @@ from rfsn.buildpacks.node.jscoverage import (
     parse_v8_runs,
 )
 from rfsn.models import TestStatus as Status
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings, load_settings
 from tests.buildpacks.conftest import FIXTURES
@@ -213,7 +213,7 @@ def test_the_driver_live_gives_what_was_recorded(tmp_path: Path) -> None:
     shutil.copytree(PROJECT, repo)
     pack = NodeBuildpack()
     with open_sandbox(repo, pack, load_settings(), "local") as box:
-        report = run_tests(box, pack, coverage=True, timeout=120)
+        report = run_tests(box, pack, timeout=120, measure=Measure(coverage=True))
     assert report.tests[f"{T}label > of nothing known"].value == "failed"
     assert len(report.tests) == 8  # with the skipped test
     coverage = {t: {f: set(lines) for f, lines in files.items()} for t, files in report.coverage.items()}
@@ -252,7 +252,7 @@ def test_mocha_measures_each_test_in_one_run_of_its_file_mime_types_seed_8(
     shutil.copytree(FIXTURES / "node" / "mocha-words", repo)
     pack = NodeBuildpack("mocha")
     with open_sandbox(repo, pack, load_settings(), "local") as box:
-        report = run_tests(box, pack, coverage=True, timeout=120)
+        report = run_tests(box, pack, timeout=120, measure=Measure(coverage=True))
     words = "test/words.test.js > words > "
     assert report.tests[f"{words}drops the first character"] is Status.FAILED
     coverage = {t: {f: set(lines) for f, lines in files.items()} for t, files in (report.coverage or {}).items()}
@@ -307,7 +307,7 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
     with open_sandbox(repo, pack, settings, "docker") as box:
         first = run_tests(box, pack, timeout=300)
         cached = sorted(p.name for p in (box.scratch / "cache-jest").iterdir())
-        second = run_tests(box, pack, coverage=True, timeout=300)
+        second = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
     assert cached, "the first run left its transforms in the session's cache"
     statuses = {
         f"{J}words > drops the first character": Status.FAILED,
@@ -335,7 +335,7 @@ def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_b
     pack = NodeBuildpack("jest")
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
     with open_sandbox(repo, pack, settings, "docker") as box:
-        report = run_tests(box, pack, coverage=True, timeout=300)
+        report = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
     coverage = report.coverage or {}
     assert coverage[f"{J}words > drops the first character"] == {"src/words.js": [4, 7, 18]}
     assert coverage[f"{J}shouts"] == {"src/words.js": [11, 15, 18]}
@@ -355,7 +355,7 @@ def test_a_jest_config_of_several_projects_is_measured_by_runs_per_file_and_per_
     pack = NodeBuildpack("jest")
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
     with open_sandbox(repo, pack, settings, "docker") as box:
-        report = run_tests(box, pack, coverage=True, timeout=300)
+        report = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
     assert (report.coverage or {})[f"{J}shouts"] == {"src/words.js": [11, 15, 18]}
 
 
@@ -427,7 +427,7 @@ def test_the_drivers_runs_stop_within_the_measurement_time_with_what_they_measur
     pack = NodeBuildpack()
     started = time.monotonic()
     with open_sandbox(repo, pack, load_settings(), "local") as box:
-        report = run_tests(box, pack, coverage=True, timeout=120, measure_within=5)
+        report = run_tests(box, pack, timeout=120, measure=Measure(coverage=True, within=5))
     assert time.monotonic() - started < 40
     assert report.tests == {
         "test/a.test.js > adds": Status.FAILED,

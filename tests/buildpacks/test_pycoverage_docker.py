@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 
@@ -38,7 +38,7 @@ def test_a_coverage_without_contexts_pinned_by_the_project_measures_each_test_py
     pack = PythonBuildpack()
     built.append(pack.env_recipe(repo).key())
     with open_sandbox(repo, pack, settings, "docker") as sandbox:
-        report = run_tests(sandbox, pack, coverage=True, timeout=120)
+        report = run_tests(sandbox, pack, timeout=120, measure=Measure(coverage=True))
     assert report.counts()["passed"] == 2, report.log[-2000:]
     assert report.coverage is not None and report.coverage.get("tests/test_calc.py::test_positive", {}).get(
         "calc.py"

@@ -11,7 +11,7 @@ import pytest
 
 from rfsn.buildpacks.base import EnvOptions
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 
@@ -41,7 +41,7 @@ def _measured(
     )
     with open_sandbox(repo, pack, settings, "docker") as sandbox:
         pack.collect(repo, named)
-        report = run_tests(sandbox, pack, coverage=True, timeout=120)
+        report = run_tests(sandbox, pack, timeout=120, measure=Measure(coverage=True))
     return report.coverage or {}, report.log[-2000:]
 
 

@@ -217,7 +217,7 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     tools of at least that Python's day: the pip of its own (1.5.6) could not start on 3.6
     (`'importlib._bootstrap' has no attribute 'SourceFileLoader'`); a commit younger than its
     Python keeps those of its day, and the Dockerfile (the tag) changes only where it is raised."""
-    from rfsn.sandbox.images import dockerfile
+    from rfsn.sandbox.envimage import EnvImage
 
     repo = make(
         tmp_path, {"setup.cfg": "[metadata]\nname = d\nclassifiers =\n    Programming Language :: Python :: 3.9\n"}
@@ -228,7 +228,7 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     raised = pack.env_recipe(repo)
     assert raised.floors == tuple((t, "2020-10-05") for t in ("pip", "setuptools", "wheel"))
     assert any("at least their first release after Python 3.9 (2020-10-05)" in n for n in raised.notes)
-    assert "# pip: at least its first release after 2020-10-05" in dockerfile(raised, "base", with_ca=False)
+    assert "# pip: at least its first release after 2020-10-05" in EnvImage(raised, "base").dockerfile(with_ca=False)
     # pytest and py as a set, with what they require, from the index of their raised releases
     view = 'PIP_INDEX_URL="${PIP_INDEX_URL%/simple}/raised/2020-10-05/pytest,py/simple"'
     assert (
@@ -237,8 +237,8 @@ def test_the_era_tools_of_a_commit_older_than_its_python_are_raised_to_that_pyth
     )
     commit(repo, "2021-03-01T10:00:00Z")
     kept = pack.env_recipe(repo)
-    assert kept.floors == () and "at least its first" not in dockerfile(kept, "base", with_ca=False)
-    assert "/raised/" not in dockerfile(kept, "base", with_ca=False)
+    assert kept.floors == () and "at least its first" not in EnvImage(kept, "base").dockerfile(with_ca=False)
+    assert "/raised/" not in EnvImage(kept, "base").dockerfile(with_ca=False)
     date_env(pack, EnvOptions(runtime="3.9", as_of="today"))
     assert pack.env_recipe(repo).floors == ()
     # the key (validation verdicts and local environments are kept by it) tells them apart

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.workspace import git as rfsn_git
+from rfsn.hostgit import git as rfsn_git
 from rfsn.workspace import prepare
 from tests.hostgit.hostile import dirty, git, project
 from tests.hostgit.test_hostile_repositories import state

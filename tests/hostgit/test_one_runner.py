@@ -3,12 +3,16 @@
 A module that starts a process (subprocess, os, asyncio) with ``git`` as the program, given
 directly, as a shell line or through a name bound to such an argv in the module, bypasses the
 runner's isolation from the repository's and the machine's configuration (issue 68: about 15
-such calls in 10 modules let a target's config decide what ran). Only the runner may.
+such calls in 10 modules let a target's config decide what ran). Only the runner may. Nor is a
+git command written anywhere else (an argv table, a shell line, a git library's import) but the
+few listed in ALLOWED, each with why it starts no git outside the runner; git argv meant for the
+sandbox is told apart by where it stands (an image's Debian packages, the gate's comparisons).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
@@ -121,3 +125,100 @@ def test_the_scan_sees_each_way_of_starting_git(source: str) -> None:
 )
 def test_the_scan_leaves_other_programs_and_the_runner_s_callers(source: str) -> None:
     assert git_starts(source) == []
+
+
+_SHELL_GIT = re.compile(r"(?:^|[;&|`]\s*|\$\(\s*)git\s")
+#: the rest, one by one: (module, the literal) -> why it is no git started outside the runner
+ALLOWED = {
+    ("rfsn/patches/apply.py", "('git', 'apply', '--verbose')"): "the SWE-bench harness's command as it names it "
+    "(its log line); patches.apply._try runs it as hostgit.run(tree, *command[1:])",
+    ("rfsn/patches/apply.py", "('git', 'apply', '--verbose', '--reject')"): "the same, the harness's second try",
+    ("rfsn/gate/rules_patches.py", "'git apply --check: '"): "text of the gate's refusal, shown to the model",
+}
+#: libraries that would run git, or read a repository's config, behind the runner's back
+LIBRARIES = ("git", "pygit2", "dulwich")
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def _looks_like_git(node: ast.AST) -> bool:
+    """A sequence whose first item is ``"git"``, or a string that runs git as a shell line would."""
+    if isinstance(node, ast.List | ast.Tuple):
+        first = node.elts[0] if node.elts else None
+        return isinstance(first, ast.Constant) and first.value == "git"
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(_SHELL_GIT.search(node.value))
+
+
+def _stands_for_no_command(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Git argv outside the runner that is no host git, told apart by where it stands: the names
+    of Debian packages an image installs (its git runs inside the sandbox), an operand of a
+    comparison (the gate asks whether a command the model hands the sandbox is git's), a docstring."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.keyword) and parent.arg == "debian_packages":
+        return True
+    if isinstance(parent, ast.Compare):
+        return True
+    return isinstance(parent, ast.Expr)  # a docstring
+
+
+def git_argv(source: str) -> list[str]:
+    """The git argv literals of ``source`` that stand for a command (unparsed), and its imports of
+    a git library."""
+    tree = ast.parse(source)
+    parents = _parents(tree)
+    found = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if _looks_like_git(node) and not _stands_for_no_command(node, parents)
+    ]
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        names += [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+        found += [f"import {name}" for name in names if name.split(".")[0] in LIBRARIES]
+    return found
+
+
+def test_no_git_argv_outside_the_runner_but_the_listed() -> None:
+    """A git command written anywhere but rfsn/hostgit is one a caller may start without it (a
+    table of argv a loop hands to ``subprocess.run`` escapes the starter scan above)."""
+    found = {
+        (str(path.relative_to(ROOT)), literal)
+        for path in sorted((ROOT / "rfsn").rglob("*.py"))
+        if path.parent != ROOT / "rfsn" / "hostgit"
+        for literal in git_argv(path.read_text(encoding="utf-8"))
+    }
+    assert sorted(found - set(ALLOWED)) == []
+    assert sorted(set(ALLOWED) - found) == [], "no longer there: take it off the list"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'COMMANDS = (("git", "apply"), ("patch", "-p1"))\n',
+        'import subprocess\nsubprocess.run(["bash", "-c", "cd x && git status"])\n',
+        'import subprocess\nsubprocess.run(["sh", "-c", "git clean -fdx"])\n',
+        'x = f"{y}; git log"\n',
+        "import git\n",
+        "from dulwich.repo import Repo\n",
+        "import pygit2 as g\n",
+    ],
+)
+def test_the_argv_scan_sees_git_written_as_a_command(source: str) -> None:
+    assert git_argv(source) != []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'Recipe(debian_packages=("git", "procps"))\n',
+        'if argv[0] in ("git", "pytest"):\n    pass\n',
+        '"""The workspace\'s git history; git is run by the runner."""\n',
+        'ALLOW = {"git": ("status", "diff")}\n',
+        'from rfsn import hostgit\nhostgit.run(None, "status")\n',
+        "from .git import x\n",
+    ],
+)
+def test_the_argv_scan_leaves_what_is_no_command(source: str) -> None:
+    assert git_argv(source) == []

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.hostgit import apply_to, commit, environment, git
-from tests.hostgit.hostile import evil, hook_script, project, with_filter
+from rfsn.hostgit import commit, environment, git
+from tests.hostgit.hostile import hook_script, project
 
 
 def test_program_keys_in_the_repository_s_config_start_nothing(tmp_path: Path) -> None:
@@ -72,20 +72,4 @@ def test_a_credential_helper_an_editor_and_a_signature_program_of_the_repository
     sha = git(repo, "hash-object", "-t", "commit", "-w", "--stdin", input_text=signed).stdout.strip()
     git(repo, "log", "-1", sha)
     git(repo, "show", "-s", sha)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("marker")) == []
-
-
-def test_repair_apply_s_patch_to_the_user_s_tree_runs_none_of_its_repository_s_filters(tmp_path: Path) -> None:
-    """Audit 68: `rfsn repair DIR --apply` ran `git apply` in DIR, whose clean and smudge filters
-    (with `.gitattributes` naming them) then ran on the host. The patch is applied all the same."""
-    marker = tmp_path / "marker"
-    repo = project(tmp_path / "repo")
-    with_filter(repo, marker, "*.py filter=evil diff=evil\n")
-    git_config = repo / ".git" / "config"
-    with git_config.open("a") as config:
-        config.write(f'[diff "evil"]\n\ttextconv = {evil(marker, "-textconv")}\n[filter "evil"]\n\trequired = true\n')
-    patch = "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-VALUE = 1\n+VALUE = 3\n"
-    proc = apply_to(repo, patch)
-    assert proc.returncode == 0, proc.stderr
-    assert (repo / "app.py").read_text() == "VALUE = 3\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("marker")) == []

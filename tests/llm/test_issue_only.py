@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from rfsn.controller.session import RepairOptions, repair_workspace
+from rfsn.hostgit import git
 from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.models import SessionStatus
 from rfsn.settings import load_settings
-from rfsn.workspace import git, prepare
+from rfsn.workspace import prepare
 from tests.conftest import DEVSET, with_test_patch
 
 KEY = "sk-test-issue-only-0123456789"

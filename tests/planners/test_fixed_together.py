@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 from rfsn.models import FailureGroup, Finish, SessionStatus
 from rfsn.planners.base import RepairContext
 from rfsn.planners.code.candidates import Candidate
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.spending import Try, fixed_together
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate
 
@@ -46,10 +46,9 @@ def test_the_groups_a_candidate_of_the_try_of_all_fixed_a_test_of_are_tried_next
     (tmp_path / "m.py").write_text(SOURCE)
     world = World({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys(ADDS, P)}, log=LOG)
     planner = PhasePlanner(
-        FixAmongAllOnly(),
+        FixAmongAllOnly(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        str(tmp_path),  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir=str(tmp_path)),
         steps_left=lambda: 300 - len(world.proposals),
     )
     with capture_logs() as events:

@@ -9,7 +9,7 @@ from pathlib import Path
 from rfsn.models import Edit, FailureGroup, SessionStatus, TestReport
 from rfsn.planners.base import RepairContext, Verdict
 from rfsn.planners.code.candidates import Candidate
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.spending import Try, going_on
 from rfsn.planners.verify.choice import Ranked, together
 from tests.planners.test_group_shares import LOG
@@ -32,10 +32,9 @@ class EachItsOwn:
 def finished(world: World, tmp_path: Path) -> tuple[Verdict, World]:
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(
-        EachItsOwn(),
+        EachItsOwn(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         steps_left=lambda: 200 - len(world.proposals),
     )
     world.run(planner, limit=200)
@@ -93,10 +92,9 @@ def test_the_tries_that_go_on_leave_the_budget_verify_needs_pyparsing_seed_27(tm
     world = World({T_ADD: F, T_MUL: F, T_OK: P}, {FIX_ADD.description: {T_ADD: P}}, log=LOG)
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(
-        EndlessForMul(),
+        EndlessForMul(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         steps_left=lambda: 120 - len(world.proposals),
     )
     world.run(planner, limit=120)

@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.localize.agreement import agreeing, pointed
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_MUL, T_OK, F, P, World, candidate, ran, report
 
 ADDS = [f"tests/test_m.py::test_add_{n}" for n in range(3)]
@@ -54,10 +54,9 @@ def test_groups_whose_localizations_agree_are_one_try_weighing_what_they_hold_cr
     (tmp_path / "m.py").write_text(SOURCE)
     world = CoveredWorld({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys(ADDS, P)})
     planner = PhasePlanner(
-        LateFixForAdd(),
+        LateFixForAdd(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        str(tmp_path),  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir=str(tmp_path)),
         steps_left=lambda: 330 - len(world.proposals),
     )
     with capture_logs() as events:
@@ -135,10 +134,9 @@ def test_a_fix_of_one_group_leaving_groups_agreeing_with_it_failing_does_not_end
         {"partial": {T_MUL: P}, "fix add": {T_MUL: P, **dict.fromkeys(PAIRED, P)}},
     )
     planner = PhasePlanner(
-        ByGroup(),
+        ByGroup(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        str(tmp_path),  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir=str(tmp_path)),
         steps_left=lambda: 200 - len(world.proposals),
     )
     with capture_logs() as events:
@@ -160,10 +158,9 @@ def test_a_fix_of_one_group_is_kept_when_no_try_fixes_the_groups_agreeing_with_i
     (tmp_path / "m.py").write_text(SOURCE)
     world = SplitWorld({**dict.fromkeys([*PAIRED, T_MUL], F), T_OK: P}, {"partial": {T_MUL: P}})
     planner = PhasePlanner(
-        Partial(),
+        Partial(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        str(tmp_path),  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir=str(tmp_path)),
         steps_left=lambda: 200 - len(world.proposals),
     )
     world.run(planner, limit=200)
@@ -208,10 +205,9 @@ def test_a_group_whose_coverage_holds_no_project_line_points_where_its_stack_fra
     (tmp_path / "m.py").write_text(SOURCE)
     world = BlindWorld({**dict.fromkeys([*ADDS, T_MUL], F), T_OK: P}, {"fix add": dict.fromkeys([*ADDS, T_MUL], P)})
     planner = PhasePlanner(
-        LateFixForAdd(),
+        LateFixForAdd(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        str(tmp_path),  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir=str(tmp_path)),
         steps_left=lambda: 330 - len(world.proposals),
     )
     with capture_logs() as events:

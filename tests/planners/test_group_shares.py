@@ -14,7 +14,7 @@ from rfsn.models import Finish, Phase, Proposal, RunTests, SessionStatus
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback, RepairContext, Verdict
 from rfsn.planners.code.candidates import Candidate
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.spending import Ledger, Share
 from tests.planners.test_meta import (
     FIX_ADD,
@@ -61,10 +61,9 @@ def finished(strategy: object, fixes: dict[str, dict[str, Status]], steps: int, 
     """The verdict of a planner run to its end in ``World`` within ``steps`` steps."""
     world = World({T_ADD: F, T_MUL: F, T_OK: P}, fixes, log=LOG)
     planner = PhasePlanner(
-        strategy,
+        strategy,  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         steps_left=lambda: steps - len(world.proposals),
     )
     assert isinstance(world.run(planner, limit=steps)[-1], Finish)
@@ -88,7 +87,7 @@ def test_the_first_group_stops_at_its_share_and_the_next_is_fixed(tmp_path: Path
 
 def test_a_group_stopped_by_the_session_says_so_and_what_it_spent(tmp_path: Path) -> None:
     world = World({T_ADD: F, T_MUL: F, T_OK: P}, {}, log=LOG)
-    planner = PhasePlanner(EndlessForAdd(), tmp_path, "python", "/testbed")  # type: ignore[arg-type]
+    planner = PhasePlanner(EndlessForAdd(), tmp_path, PlanOptions(language="python", workdir="/testbed"))  # type: ignore[arg-type]
     for _ in range(40):  # the session's budget ends mid-group: the controller stops asking
         planner.observe(world.answer(planner.next()))
     together, add, mul = planner.groups("the session's step budget spent (40 steps)")
@@ -284,10 +283,9 @@ def test_each_groups_localization_measures_within_half_its_share_luxon_b6b9d03(t
 
     world = Unmeasured({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(
-        EndlessForAdd(),
+        EndlessForAdd(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         seconds_left=lambda: 600.0,
         steps_left=lambda: 300 - len(world.proposals),
     )
@@ -321,7 +319,10 @@ def test_a_localization_whose_measuring_time_is_spent_ranks_from_the_focus_luxon
     (tmp_path / "big.py").write_text("".join(f"def f{n}(x):\n    return x\n" for n in lines))
     world = SlowWorld({T_ADD: F, T_OK: P, other: P}, {"fix add": {T_ADD: P}})
     planner = PhasePlanner(
-        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+        FakeStrategy([FIX_ADD]),  # type: ignore[arg-type]
+        tmp_path,
+        PlanOptions(language="python", workdir=str(tmp_path)),
+        seconds_left=lambda: clock["left"],
     )
     with capture_logs() as events:
         world.until_patch(planner)
@@ -352,7 +353,10 @@ def test_a_localization_whose_measuring_time_is_spent_on_a_focus_that_measured_n
     (tmp_path / "m.py").write_text(SOURCE)
     world = SpentWorld({T_ADD: F, T_OK: P, other: P}, {"fix add": {T_ADD: P}})
     planner = PhasePlanner(
-        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+        FakeStrategy([FIX_ADD]),
+        tmp_path,
+        PlanOptions(language="python", workdir=str(tmp_path)),
+        seconds_left=lambda: clock["left"],
     )
     world.until_patch(planner)
     measured = [p for p in world.proposals if isinstance(p, RunTests) and p.coverage]
@@ -463,8 +467,7 @@ def test_a_later_groups_try_passes_over_what_the_groups_together_screened_cachet
     planner = PhasePlanner(
         SameWrongEverywhere(),
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         steps_left=lambda: 120 - len(world.proposals),
     )
     for _ in range(120):
@@ -537,9 +540,8 @@ def looping_session(
     planner = PhasePlanner(
         LoopsFirst(),
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
-        **(
+        PlanOptions(language="python", workdir="/testbed"),
+        **(  # type: ignore[arg-type]
             {"seconds_left": lambda: clock["left"]}
             if per_run is not None
             else {"steps_left": lambda: 100 - len(world.proposals)}

@@ -30,7 +30,7 @@ from rfsn.models import (
 from rfsn.patches import unified_diff
 from rfsn.planners.base import Feedback, RepairContext
 from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.verify.screening import RETRY_FACTOR
 from rfsn.runner import SUITE_ID
 
@@ -146,7 +146,11 @@ class World:
 
 def planner_for(tmp_path: Path, candidates: Iterable[Candidate], targets: Iterable[str] = ()) -> PhasePlanner:
     (tmp_path / "m.py").write_text(SOURCE)
-    return PhasePlanner(FakeStrategy(candidates), tmp_path, "python", str(tmp_path), targets=list(targets))
+    return PhasePlanner(
+        FakeStrategy(candidates),
+        tmp_path,
+        PlanOptions(language="python", workdir=str(tmp_path), targets=tuple(list(targets))),
+    )
 
 
 def edits(proposals: list[Proposal]) -> list[str]:
@@ -166,7 +170,9 @@ def test_close_ends_a_search_the_plan_left_open(tmp_path: Path) -> None:
                 ended.append("search")
 
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(Endless([FIX_ADD, WRONG]), tmp_path, "python", str(tmp_path), max_plausible=1)
+    planner = PhasePlanner(
+        Endless([FIX_ADD, WRONG]), tmp_path, PlanOptions(language="python", workdir=str(tmp_path), max_plausible=1)
+    )
     World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert planner.verdict().status is SessionStatus.FIXED and ended == []
     planner.close()
@@ -250,7 +256,10 @@ def test_a_fix_whose_target_is_slow_once_it_passes_is_carried_through(tmp_path: 
     run of the targets stands for verify's, and the verdict says the targets ran once."""
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(
-        FakeStrategy([FIX_ADD]), tmp_path, "python", str(tmp_path), seconds_left=None if left is None else lambda: left
+        FakeStrategy([FIX_ADD]),
+        tmp_path,
+        PlanOptions(language="python", workdir=str(tmp_path)),
+        seconds_left=None if left is None else lambda: left,
     )
     world = World({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}})
     answer = world.answer
@@ -336,7 +345,7 @@ def test_tests_a_patch_broke_go_back_to_the_model_only_when_it_was_seen_to_fix_t
     broke these" (``planners.verify.obsolete``): not when the runner refused the failing-tests tier and
     the covering tier broke a test before any run showed the targets pass."""
     strategy = FakeStrategy([BROKEN])
-    planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))
+    planner = PhasePlanner(strategy, tmp_path, PlanOptions(language="python", workdir=str(tmp_path)))
     (tmp_path / "m.py").write_text(SOURCE)
     planner.scaffolding = ["tests/test_repro.py"]
     world = World(
@@ -430,7 +439,7 @@ def test_a_new_patch_sent_with_obsolete_names_is_screened_plainly_then_with_them
     the names count for nothing."""
     strategy = FakeStrategy([BROKEN.model_copy(update={"obsolete": (T_OK,)})])
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(strategy, tmp_path, "python", str(tmp_path))
+    planner = PhasePlanner(strategy, tmp_path, PlanOptions(language="python", workdir=str(tmp_path)))
     planner.scaffolding = ["tests/test_repro.py"] if issue_only else []
     World({T_ADD: F, T_OK: P, T_X: P}, {"breaks test_ok": {T_ADD: P, **dict.fromkeys(breaks, F)}}).run(planner)
     assert planner.verdict().status is status
@@ -956,7 +965,7 @@ def test_with_nothing_localized_only_a_strategy_that_finds_code_itself_is_asked(
 ) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
     chosen = strategy([FIX_ADD])
-    planner = PhasePlanner(chosen, tmp_path, "python", str(tmp_path))
+    planner = PhasePlanner(chosen, tmp_path, PlanOptions(language="python", workdir=str(tmp_path)))
     NoCoverage({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     if strategy is FindsCode:
         assert planner.verdict().status is SessionStatus.FIXED
@@ -994,7 +1003,7 @@ def test_a_targets_frames_are_read_from_its_own_traceback(tmp_path: Path) -> Non
     (tmp_path / "m.py").write_text(SOURCE)
     (tmp_path / "other.py").write_text("def broken():\n    x = 1\n    raise OSError\n")
     chosen = FakeStrategy([FIX_ADD])
-    planner = PhasePlanner(chosen, tmp_path, "python", str(tmp_path), targets=[T_ADD])
+    planner = PhasePlanner(chosen, tmp_path, PlanOptions(language="python", workdir=str(tmp_path), targets=(T_ADD,)))
     TwoTracebacks({T_ADD: F, "tests/test_m.py::test_other": F, T_OK: P}, {"fix add": {T_ADD: P}}).run(planner)
     assert chosen.context is not None
     assert {loc.file for loc in chosen.context.locations} == {"m.py"}
@@ -1021,7 +1030,10 @@ def test_screening_stops_while_the_budget_left_holds_verifying_the_plausible_pat
     wrong = [candidate("a - b", f"a - b - {n}", f"wrong {n}") for n in range(10)]
     (tmp_path / "m.py").write_text(SOURCE)
     planner = PhasePlanner(
-        FakeStrategy([FIX_ADD, *wrong]), tmp_path, "python", str(tmp_path), seconds_left=lambda: clock["left"]
+        FakeStrategy([FIX_ADD, *wrong]),
+        tmp_path,
+        PlanOptions(language="python", workdir=str(tmp_path)),
+        seconds_left=lambda: clock["left"],
     )
     proposal = planner.next()
     while not isinstance(proposal, Finish) and clock["left"] > 0:  # the controller's budget check

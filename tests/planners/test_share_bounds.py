@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 from rfsn.models import Phase, Proposal, RunTests, SessionStatus, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.base import Feedback, RepairContext
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from tests.planners.test_group_shares import LOG
 from tests.planners.test_meta import FIX_MUL, T_ADD, T_MUL, T_OK, F, P, World, candidate, ran, report
 
@@ -58,10 +58,9 @@ def test_a_screening_run_ends_with_what_is_left_of_its_tries_share_cron_bc59245(
 
     world = Slow({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(
-        HangsForAdd(),
+        HangsForAdd(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         seconds_left=lambda: clock["left"],
     )
     with capture_logs() as events:
@@ -90,10 +89,9 @@ def test_a_coverage_run_ends_with_its_measuring_time_and_the_stack_frames_rank_p
 
     world = SlowCoverage({T_ADD: F, T_MUL: F, T_OK: P}, {"fix mul": {T_MUL: P}}, log=LOG)
     planner = PhasePlanner(
-        HangsForAdd(),
+        HangsForAdd(),  # type: ignore[arg-type]
         tmp_path,
-        "python",
-        "/testbed",  # type: ignore[arg-type]
+        PlanOptions(language="python", workdir="/testbed"),
         seconds_left=lambda: clock["left"],
     )
     with capture_logs() as events:

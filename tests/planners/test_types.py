@@ -18,7 +18,7 @@ from rfsn.models import Finish, Phase, Probed, Proposal, RunTests, SessionStatus
 from rfsn.models.probes import Seen
 from rfsn.planners.base import Feedback
 from rfsn.planners.code.candidates import Candidate, FileChange, Splice
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.verify.choice import Evidence, rank_plausible
 from rfsn.planners.verify.types import covering, retyped, sites
 from rfsn.settings import Settings, load_settings
@@ -214,7 +214,9 @@ class ProbingWorld(World):
 
 def probing_planner(tmp_path: Path) -> PhasePlanner:
     (tmp_path / "m.py").write_text(SOURCE)
-    return PhasePlanner(FakeStrategy([RETYPE, FIX_ADD]), tmp_path, "python", str(tmp_path), probes=True)
+    return PhasePlanner(
+        FakeStrategy([RETYPE, FIX_ADD]), tmp_path, PlanOptions(language="python", workdir=str(tmp_path), probes=True)
+    )
 
 
 def test_the_plan_probes_each_plausible_patch_and_chooses_the_one_that_keeps_the_type(tmp_path: Path) -> None:

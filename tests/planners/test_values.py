@@ -20,7 +20,7 @@ from rfsn.models import Probed, Proposal, RunTests, SessionStatus
 from rfsn.models.probes import Traced
 from rfsn.planners.base import Feedback
 from rfsn.planners.code.candidates import FileChange
-from rfsn.planners.meta import PhasePlanner
+from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.verify.types import sites
 from rfsn.planners.verify.values import changed
 from rfsn.settings import Settings, load_settings
@@ -281,7 +281,9 @@ class TracingWorld(World):
 
 def test_the_plan_chooses_the_patch_that_keeps_the_passing_tests_returns_over_one_found_first(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
-    planner = PhasePlanner(FakeStrategy([WRONG, FIX_ADD]), tmp_path, "python", str(tmp_path), probes=True)
+    planner = PhasePlanner(
+        FakeStrategy([WRONG, FIX_ADD]), tmp_path, PlanOptions(language="python", workdir=str(tmp_path), probes=True)
+    )
     TracingWorld({"wrong add": "1"}).run(planner)
     verdict = planner.verdict()
     assert verdict.status is SessionStatus.FIXED and verdict.patch == FIX_ADD.diff()

@@ -50,12 +50,14 @@ def shared_pack(
     docker_client: Any, docker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> SharedEnvPython:
     """A buildpack whose env image exists (built once if missing, then reused by every test)."""
-    from rfsn.sandbox.images import ensure_env_image
+    from rfsn.sandbox.images import BuildOptions, ensure_env_image
 
     reference = make_project(tmp_path_factory.mktemp("reference") / "demo", PASSING)
     SharedEnvPython.recipe = PythonBuildpack().env_recipe(reference)
     ensure_env_image(
-        docker_client, SharedEnvPython.recipe, docker_settings.base_image_source, docker_settings.resolved_ca_bundle()
+        docker_client,
+        SharedEnvPython.recipe,
+        BuildOptions(docker_settings.base_image_source, docker_settings.resolved_ca_bundle()),
     )
     return SharedEnvPython()
 

@@ -137,7 +137,7 @@ def test_astropy_14096_an_env_build_takes_what_earlier_builds_of_the_repository_
     """Each astropy 5.1 instance installs its own commit in its env build (its metadata differ
     from the env commit's), compiling every extension again: a build on the host's network reads
     and adds to the repository's cache (over loopback HTTP, a build having no mounts)."""
-    from rfsn.sandbox.images import ensure_env_image
+    from rfsn.sandbox.images import BuildOptions, ensure_env_image
 
     home = tmp_path / "home"
     repo = make_project(tmp_path / "p", {**PASSING, "ext.c": "#include <v.h>\nint k(void) { return V - 1; }\n"})
@@ -155,7 +155,11 @@ def test_astropy_14096_an_env_build_takes_what_earlier_builds_of_the_repository_
             buildpack="python", base=shared_pack.recipe.base, steps=(install,), source=head, index_date="2024-01-01"
         )
         cache = ccache.for_workspace(home, repo)
-        tags.append(ensure_env_image(docker_client, recipe, "auto", None, 600, repo, compile_cache=cache))
+        tags.append(
+            ensure_env_image(
+                docker_client, recipe, BuildOptions("auto", step_timeout=600, checkout=repo, compile_cache=cache)
+            )
+        )
         out = docker_client.containers.run(tags[-1], ["cat", "/opt/rfsn/build-stats"], remove=True)
         stats.append({k: int(v) for k, v in (line.split("\t") for line in out.decode().splitlines())})
         _next_commit(repo, name)

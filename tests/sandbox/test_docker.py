@@ -255,17 +255,20 @@ def test_a_container_nothing_removes_ends_by_itself_after_its_lifetime(
 ) -> None:
     """A SIGKILLed batch left its containers running `sleep infinity` for an hour: a session
     container's main process is bounded, and the container goes once it ends, with no prune."""
+    from rfsn.sandbox.confinement import Limits
+    from rfsn.sandbox.container import ContainerSpec
     from rfsn.sandbox.daemon import connect
     from rfsn.sandbox.docker import DockerSandbox
-    from rfsn.sandbox.images import env_image_tag, resolve_base
+    from rfsn.sandbox.envimage import EnvImage
+    from rfsn.sandbox.images import resolve_base
 
     assert shared_pack.recipe is not None
-    image = env_image_tag(
+    image = EnvImage(
         shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
-    )
+    ).tag
     repo = make_project(tmp_path / "p", PASSING)
     started = time.monotonic()
-    box = DockerSandbox(connect(), image, repo, memory="256m", cpus=1.0, pids=64, lifetime=4)
+    box = DockerSandbox(connect(), image, repo, ContainerSpec(Limits("256m", 1.0, 64), lifetime=4))
     try:
         wait_for(lambda: not docker_client.containers.list(all=True, filters={"id": box.container.id}), 90)
         assert time.monotonic() - started >= 4  # it ran its lifetime out, no shorter
@@ -283,16 +286,19 @@ def test_a_container_whose_auto_removal_is_under_way_is_gone_when_close_returns(
     containers of a finished test) or 404 once it finished (no failure: the container is gone)."""
     from structlog.testing import capture_logs
 
+    from rfsn.sandbox.confinement import Limits
+    from rfsn.sandbox.container import ContainerSpec
     from rfsn.sandbox.daemon import connect
     from rfsn.sandbox.docker import DockerSandbox
-    from rfsn.sandbox.images import env_image_tag, resolve_base
+    from rfsn.sandbox.envimage import EnvImage
+    from rfsn.sandbox.images import resolve_base
 
     assert shared_pack.recipe is not None
-    image = env_image_tag(
+    image = EnvImage(
         shared_pack.recipe, resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
-    )
+    ).tag
     box = DockerSandbox(
-        connect(), image, make_project(tmp_path / "p", PASSING), memory="256m", cpus=1.0, pids=64, lifetime=600
+        connect(), image, make_project(tmp_path / "p", PASSING), ContainerSpec(Limits("256m", 1.0, 64), lifetime=600)
     )
     docker_client.containers.get(box.container.id).kill()  # its auto-removal begins
     # sparse: no inspect of each listed container, which races the daemon removing it (404)
@@ -353,11 +359,12 @@ def test_sigterm_removes_the_container(tmp_path: Path, shared_pack: SharedEnvPyt
 def test_prune_removes_containers_of_dead_owners(
     docker_client: Any, shared_pack: SharedEnvPython, docker_settings: Settings
 ) -> None:
-    from rfsn.sandbox.images import env_image_tag, resolve_base
+    from rfsn.sandbox.envimage import EnvImage
+    from rfsn.sandbox.images import resolve_base
 
     assert shared_pack.recipe is not None
     base = resolve_base(docker_client, shared_pack.recipe.base, docker_settings.base_image_source)
-    image = env_image_tag(shared_pack.recipe, base)
+    image = EnvImage(shared_pack.recipe, base).tag
     dead = subprocess.Popen(["true"])
     dead.wait()
     common = {"rfsn.managed": "1", "rfsn.host": socket.gethostname()}

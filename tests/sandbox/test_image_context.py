@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.sandbox.images import _context
+from rfsn.sandbox.envimage import EnvImage
 
 
 def test_a_python_archive_that_is_a_link_goes_in_as_its_file(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_a_python_archive_that_is_a_link_goes_in_as_its_file(tmp_path: Path) -> 
         python_archive="digest",
         python_archive_path=link,
     )
-    with tarfile.open(fileobj=_context(recipe, "base", None, None)) as tar:
+    with tarfile.open(fileobj=EnvImage(recipe, "base").context(None, None)) as tar:
         member = tar.getmember("python.tar.gz")
         assert member.isfile(), member.type
         assert tar.extractfile(member).read() == b"archive bytes"  # type: ignore[union-attr]

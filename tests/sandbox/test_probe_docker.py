@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.planners.verify.types import sites
-from rfsn.runner import run_tests
+from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.planners.test_types import BUFFER_TESTS, SIZED, change
@@ -28,7 +28,7 @@ def test_a_probe_run_in_docker_records_a_number_that_became_a_bound_method(
     probes = sites(change(SIZED, "else self.size", "else self.refresh"))
     assert probes is not None
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
-        report = run_tests(box, shared_pack, ["tests/test_buf.py"], timeout=120, probe=probes[1])
+        report = run_tests(box, shared_pack, ["tests/test_buf.py"], timeout=120, measure=Measure(probe=probes[1]))
     assert report.passing == ["tests/test_buf.py::test_items", "tests/test_buf.py::test_size_given"], report.log
     assert report.probed is not None and report.probed.error == "", report.log[-2000:]
     assert report.probed.values == {"tests/test_buf.py::test_size_given": [("builtins.method", True)]}

@@ -23,7 +23,7 @@ from rfsn.cli import main
 from rfsn.errors import ConfigError
 from rfsn.sandbox import open_sandbox, registry
 from rfsn.sandbox.bootstrap import bootstrap
-from rfsn.sandbox.images import ensure_env_image, resolve_base
+from rfsn.sandbox.images import BuildOptions, ensure_env_image, resolve_base
 from rfsn.sandbox.registry import image_exists
 from rfsn.settings import Settings
 from tests.sandbox import tiny
@@ -57,7 +57,7 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
 ) -> None:
     recipe, source = _recipe(tiny_base), Settings().base_image_source
     with capture_logs() as first:
-        tag = ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
+        tag = ensure_env_image(docker_client, recipe, BuildOptions(source, shared=loopback_registry))
     made.append(tag)
     base = recipe.base.bootstrap_tag  # found here, not in the registry: pushed too
     assert events(first, "image.build") == [tag] and events(first, "image.pushed") == [base, tag]
@@ -66,7 +66,7 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
     assert not image_exists(docker_client, tag)
 
     with capture_logs() as second:
-        assert ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry) == tag
+        assert ensure_env_image(docker_client, recipe, BuildOptions(source, shared=loopback_registry)) == tag
     assert events(second, "image.pulled") == [tag] and events(second, "image.build") == []
     assert docker_client.images.get(tag).id == built  # the very image, so its snapshots' keys hold
     remote, version = registry.remote(loopback_registry, tag)
@@ -74,7 +74,7 @@ def test_an_env_image_built_and_pushed_then_removed_here_is_pulled_not_rebuilt(
 
     other = _recipe(tiny_base)
     with capture_logs() as third:
-        new = ensure_env_image(docker_client, other, source, None, shared=loopback_registry)
+        new = ensure_env_image(docker_client, other, BuildOptions(source, shared=loopback_registry))
     made.append(new)
     assert new != tag and events(third, "image.registry_miss") == [new]
     assert events(third, "image.build") == [new]
@@ -90,19 +90,19 @@ def test_images_made_before_a_registry_was_named_are_pushed_by_the_first_run_tha
     base = tiny.fresh(docker_client)
     made.append(base.bootstrap_tag)
     recipe, source = _recipe(base), Settings().base_image_source
-    tag = ensure_env_image(docker_client, recipe, source, None)  # no registry yet
+    tag = ensure_env_image(docker_client, recipe, BuildOptions(source))  # no registry yet
     made.append(tag)
 
     with capture_logs() as logs:
-        assert ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry) == tag
+        assert ensure_env_image(docker_client, recipe, BuildOptions(source, shared=loopback_registry)) == tag
     assert events(logs, "image.pushed") == [base.bootstrap_tag, tag] and events(logs, "image.build") == []
     with capture_logs() as again:  # asked once per process
-        ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry)
+        ensure_env_image(docker_client, recipe, BuildOptions(source, shared=loopback_registry))
     assert events(again, "image.pushed") == []
     for each in (tag, base.bootstrap_tag):
         docker_client.images.remove(each)
     with capture_logs() as elsewhere:
-        assert ensure_env_image(docker_client, recipe, source, None, shared=loopback_registry) == tag
+        assert ensure_env_image(docker_client, recipe, BuildOptions(source, shared=loopback_registry)) == tag
     assert events(elsewhere, "image.pulled") == [base.bootstrap_tag, tag]
     assert events(elsewhere, "image.build") == []
 
@@ -125,7 +125,7 @@ def test_two_nodes_building_the_same_new_image_at_once_both_succeed_with_one_tag
     def ensure(n: int, client: Any) -> None:
         try:
             start.wait(timeout=60)
-            tags[n] = ensure_env_image(client, recipe, source, None, shared=loopback_registry)
+            tags[n] = ensure_env_image(client, recipe, BuildOptions(source, shared=loopback_registry))
         except BaseException as exc:  # reported by the test
             errors.append(exc)
 
@@ -210,7 +210,7 @@ def test_a_registry_gone_mid_run_costs_the_sharing_never_the_build(
         gone = f"127.0.0.1:{probe.getsockname()[1]}/rfsn-test"
     recipe = _recipe(tiny_base)
     with capture_logs() as logs:
-        tag = ensure_env_image(docker_client, recipe, Settings().base_image_source, None, shared=gone)
+        tag = ensure_env_image(docker_client, recipe, BuildOptions(Settings().base_image_source, shared=gone))
     made.append(tag)
     assert image_exists(docker_client, tag)
     assert [(e["event"], e["image"]) for e in logs if e["event"] in ("image.pull_failed", "image.push_failed")] == [

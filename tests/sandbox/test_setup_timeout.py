@@ -12,7 +12,8 @@ import pytest
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.buildpacks.python.pyrecipe import python_image
 from rfsn.errors import ImageError
-from rfsn.sandbox.images import dockerfile, ensure_env_image, env_image_tag
+from rfsn.sandbox.envimage import EnvImage
+from rfsn.sandbox.images import BuildOptions, ensure_env_image
 from rfsn.sandbox.registry import image_exists
 
 #: pip's real output of failed steps (captured in a venv against the package proxy)
@@ -25,8 +26,8 @@ def _recipe(step: str) -> EnvRecipe:
 
 def test_the_step_limit_is_not_part_of_the_image_tag() -> None:
     recipe = _recipe("true")
-    assert "timeout -k 10 30 sh -c 'set -e; true'" in dockerfile(recipe, "base", False, 30)
-    assert env_image_tag(recipe, "base") == env_image_tag(_recipe("true"), "base")
+    assert "timeout -k 10 30 sh -c 'set -e; true'" in EnvImage(recipe, "base").dockerfile(False, 30)
+    assert EnvImage(recipe, "base").tag == EnvImage(_recipe("true"), "base").tag
 
 
 @pytest.mark.docker
@@ -34,9 +35,9 @@ def test_a_step_past_the_limit_fails_the_build(docker_client: Any) -> None:
     recipe = _recipe(f"sleep 120 # {uuid.uuid4().hex}")
     started = time.monotonic()
     with pytest.raises(ImageError, match=r"ran past 3s \(RFSN_SETUP_TIMEOUT\)"):
-        ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=3)
+        ensure_env_image(docker_client, recipe, BuildOptions("bootstrap", step_timeout=3))
     assert time.monotonic() - started < 60
-    assert not image_exists(docker_client, env_image_tag(recipe, python_image("3.11").bootstrap_tag))
+    assert not image_exists(docker_client, EnvImage(recipe, python_image("3.11").bootstrap_tag).tag)
 
 
 @pytest.mark.docker
@@ -45,7 +46,7 @@ def test_a_failed_build_keeps_what_the_step_printed_first_for_the_log(docker_cli
     noise = " ".join(f"echo wrapper-{n};" for n in range(5))
     recipe = _recipe(f"echo the-cause-$((40 + 2)) {uuid.uuid4().hex}; {noise} exit 3")
     with pytest.raises(ImageError) as failed:
-        ensure_env_image(docker_client, recipe, "bootstrap", None, step_timeout=60)
+        ensure_env_image(docker_client, recipe, BuildOptions("bootstrap", step_timeout=60))
     assert "the-cause-42" not in str(failed.value)
     assert "the-cause-42" in failed.value.output
 

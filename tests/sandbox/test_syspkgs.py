@@ -17,7 +17,7 @@ import pytest
 
 from rfsn.buildpacks.base import BaseImage, EnvRecipe
 from rfsn.sandbox import debcontents, syspkgs
-from rfsn.sandbox.images import dockerfile, env_image_tag
+from rfsn.sandbox.envimage import EnvImage
 from rfsn.sandbox.missing import Missing, missing_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -163,12 +163,12 @@ def test_only_the_failed_step_s_output_is_read(tmp_path: Path) -> None:
 
 def test_the_added_packages_change_the_image_and_are_installed_before_the_steps() -> None:
     added = RECIPE.model_copy(update={"system_packages": (("libpq-dev", "the build lacked pg_config"),)})
-    assert added.key() != RECIPE.key() and env_image_tag(added, "base") != env_image_tag(RECIPE, "base")
-    lines = dockerfile(added, "base", with_ca=False).splitlines()
+    assert added.key() != RECIPE.key() and EnvImage(added, "base").tag != EnvImage(RECIPE, "base").tag
+    lines = EnvImage(added, "base").dockerfile(with_ca=False).splitlines()
     apt = next(i for i, line in enumerate(lines) if "apt-get install" in line)
     assert "libpq-dev" in lines[apt] and "Debian package libpq-dev added: the build lacked pg_config" in lines[apt]
     assert apt < next(i for i, line in enumerate(lines) if "psycopg2" in line)
-    assert "apt-get" not in dockerfile(RECIPE, "base", with_ca=False)
+    assert "apt-get" not in EnvImage(RECIPE, "base").dockerfile(with_ca=False)
 
 
 def test_what_a_recipe_lacked_is_recalled_for_its_next_build(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from rfsn.buildpacks.base import EnvRecipe
 from rfsn.errors import ImageError
 from rfsn.sandbox import syspkgs
-from rfsn.sandbox.images import ensure_env_image
+from rfsn.sandbox.images import BuildOptions, ensure_env_image
 from tests.sandbox.test_syspkgs import BASE, seed_index
 
 MIRROR = "http://127.0.0.1:9/debian"  # never asked: the index is kept in the home already
@@ -76,18 +76,18 @@ def home(tmp_path: Path) -> Path:
 
 def test_a_build_that_lacked_pg_config_is_built_once_more_with_libpq_dev(home: Path) -> None:
     client = Client(LACKS[:1])
-    tag = ensure_env_image(client, RECIPE, "registry", None, mirror=MIRROR, home=home)
+    tag = ensure_env_image(client, RECIPE, BuildOptions("registry", mirror=MIRROR, home=home))
     assert len(client.api.dockerfiles) == 2 and "apt-get install" not in client.api.dockerfiles[0]
     assert "libpq-dev" in client.api.dockerfiles[1] and tag in client.images.here
     again = Client(LACKS[:1])  # another host, the same home: the recipe starts with the package
-    assert ensure_env_image(again, RECIPE, "registry", None, mirror=MIRROR, home=home) == tag
+    assert ensure_env_image(again, RECIPE, BuildOptions("registry", mirror=MIRROR, home=home)) == tag
     assert len(again.api.dockerfiles) == 1
 
 
 def test_retries_stop_at_their_bound_and_the_error_names_what_was_added(home: Path) -> None:
     client = Client(LACKS)
     with pytest.raises(ImageError) as caught:
-        ensure_env_image(client, RECIPE, "registry", None, mirror=MIRROR, home=home)
+        ensure_env_image(client, RECIPE, BuildOptions("registry", mirror=MIRROR, home=home))
     assert len(client.api.dockerfiles) == syspkgs.RETRIES + 1
     assert "lber.h" in str(caught.value) and "with Debian packages libpq-dev, libffi-dev, libyaml-dev added" in str(
         caught.value
@@ -97,12 +97,12 @@ def test_retries_stop_at_their_bound_and_the_error_names_what_was_added(home: Pa
 def test_a_failure_that_lacked_no_file_is_built_once_and_stands(home: Path) -> None:
     client = Client((("ERROR: No matching distribution found for x==9", "never-there"),))
     with pytest.raises(ImageError, match="No matching distribution found for x==9") as caught:
-        ensure_env_image(client, RECIPE, "registry", None, mirror=MIRROR, home=home)
+        ensure_env_image(client, RECIPE, BuildOptions("registry", mirror=MIRROR, home=home))
     assert len(client.api.dockerfiles) == 1 and "Debian packages" not in str(caught.value)
 
 
 def test_without_a_home_nothing_is_looked_up(home: Path) -> None:
     client = Client(LACKS[:1])
     with pytest.raises(ImageError, match="pg_config executable not found"):
-        ensure_env_image(client, RECIPE, "registry", None, mirror=MIRROR)
+        ensure_env_image(client, RECIPE, BuildOptions("registry", mirror=MIRROR))
     assert len(client.api.dockerfiles) == 1

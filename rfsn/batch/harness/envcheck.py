@@ -149,7 +149,7 @@ def _definitions(
 def _excused(test: str, edited: Collection[str]) -> bool:
     """Pure: whether ``test`` (a harness id) is one of ``edited`` (`edited_tests`)."""
     plain = test.partition("[")[0]
-    if "::" not in plain:  # an id naming its function alone (sympy's runner)
+    if "::" not in plain:  # an id naming its function alone (a bare-name runner's)
         return any(e.rpartition("::")[2] == plain for e in edited)
     return plain in edited or _function(test) in edited
 
@@ -205,7 +205,7 @@ def caveat(instance: Instance, report: TestReport, edited: Collection[str] | Non
 
 def changed(instance: Instance, first: TestReport, second: TestReport) -> str:
     """Pure: which of the instance's tests two runs at base disagree on, said in one line ("" if
-    they agree). A test whose status changes from run to run (sympy's runner draws a random
+    they agree). A test whose status changes from run to run (a runner that draws a random
     hash seed when none is set) makes a baseline that is neither broken nor sound: flaky."""
     before, after = harness_names(first.tests), harness_names(second.tests)
     moved = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if before.get(t) != after.get(t)]

@@ -1,5 +1,5 @@
-"""The buildpack of an instance whose spec's runner is not pytest (django's ``runtests.py``,
-sympy's ``bin/test``, tox): the spec's ``test_cmd`` run as the harness runs it, on the test files
+"""The buildpack of an instance whose spec's runner is not pytest (a project's own
+``runtests.py`` or ``bin/test``, tox): the spec's ``test_cmd`` run as the harness runs it, on the test files
 ``test_patch`` touches (in a repair session: the files it selects), its output read by the
 harness's own log parser for the repository. Such statuses come from text the tests print, as in
 the harness; the runner's exit status is still cross-checked in grading.
@@ -110,7 +110,7 @@ class HarnessRunBuildpack:
         return session_reading(runner, output, statuses)
 
     def finished_files(self, output: str) -> list[str]:
-        """The test files a run (of sympy's ``bin/test``) ran to their end: a run cut short by its
+        """The test files a run (of a runner that prints the end of each file) ran to their end: a run cut short by its
         limit keeps those (``Executor``)."""
         runner = runner_of(str(self.spec["test_cmd"]))
         return runner.finished(output) if runner is not None else []
@@ -118,7 +118,7 @@ class HarnessRunBuildpack:
 
 def _files(tests: Sequence[str]) -> tuple[list[str], bool]:
     """The Python test files ``tests`` name, and whether those hold them all. An id that names no
-    such file (a bare ``test_x``, as the harness names a passing sympy test) may be anywhere in
+    such file (a bare ``test_x``, as the harness names a passing test of a bare-name runner) may be anywhere in
     the suite, unless it is the bare name of a test named in a file (the alias a session's id of
     that test is reported by as well)."""
     files = [test_id_file(t) for t in tests]
@@ -141,5 +141,6 @@ def _names(tests: Sequence[str]) -> list[str]:
 
 
 def as_directives(repo: str, files: Sequence[str]) -> list[str]:
-    """``files`` as the harness passes test files to ``test_cmd`` (django: module labels)."""
+    """``files`` as the harness passes test files to ``test_cmd`` (as module labels to a runner
+    that takes those)."""
     return upstream.test_directives({"repo": repo, "test_patch": "".join(f"diff --git a/{f} b/{f}\n" for f in files)})

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from rfsn.errors import WorkspaceError
-from rfsn.workspace import git
+from rfsn.hostgit import git
 
 
 def copy_history(source: Path, dest: Path, commit: str, timeout: float, borrow: tuple[Path, str] | None = None) -> str:

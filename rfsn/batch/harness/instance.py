@@ -27,7 +27,7 @@ from rfsn.batch.harness.basecheck import validate
 from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses
 from rfsn.batch.harness.mirrors import source_rule
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch
-from rfsn.batch.harness.repos import env_history, instance_checkout
+from rfsn.batch.harness.repos import Origin, env_history, instance_checkout
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
@@ -175,29 +175,14 @@ def _prepared(task: EvalTask, settings: Settings, path: Path, log: RunLog) -> tu
     with, and the one the prediction's graded run runs with."""
     inst = task.instance
     with log.phase("checkout"):
-        ws = instance_checkout(
-            inst.repo,
-            inst.base_commit,
-            path,
-            settings.home / "repos",
-            settings.clone_timeout,
-            task.repos_dir,
-            task.relative_to,
-        )
+        origin = Origin(inst.repo, settings.home / "repos", settings.clone_timeout, task.repos_dir, task.relative_to)
+        ws = instance_checkout(origin, inst.base_commit, path)
         rule = source_rule(
             inst.repo, task.repos_dir if task.repos_dir and task.repos_dir.is_dir() else None, task.relative_to
         )
         log(f"checkout {ws.source} at {inst.base_commit} (repo {inst.repo!r} taken as {rule})")
         history = env_history(
-            inst.repo,
-            inst.environment_setup_commit,
-            inst.base_commit,
-            ws.path,
-            path.parent / "env-history",
-            settings.home / "repos",
-            settings.clone_timeout,
-            task.repos_dir,
-            task.relative_to,
+            origin, inst.environment_setup_commit, inst.base_commit, ws.path, path.parent / "env-history"
         )
     # the harness installs the project again after the patch, with the dependencies it
     # declares: the check runs where the gold patch's are, each patch where its own are

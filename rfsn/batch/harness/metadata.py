@@ -46,9 +46,9 @@ def _inline(checkout: Path, commit: str, folder: str, text: str) -> str:
     return "\n".join(lines)
 
 
-#: a ``pre_install`` step that only edits the project's metadata with sed (sphinx pins its
-#: sphinxcontrib-* and Jinja2 so, pytest fixes a ``>=>=`` in setup.cfg); the harness then installs
-#: the project with its dependencies, so these edits decide which versions it gets
+#: a ``pre_install`` step that only edits the project's metadata with sed (a dependency pinned, a
+#: malformed requirement fixed); the harness then installs the project with its dependencies, so
+#: these edits decide which versions it gets
 _METADATA = r"(?:setup\.py|setup\.cfg|pyproject\.toml)"
 
 

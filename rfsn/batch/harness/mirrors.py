@@ -18,8 +18,9 @@ from pathlib import Path
 
 from rfsn.errors import WorkspaceError
 from rfsn.fsutil import held
+from rfsn.hostgit import git
 from rfsn.observability.logging import get_logger
-from rfsn.workspace import git, is_url
+from rfsn.workspace import is_url
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME = re.compile(r"[A-Za-z0-9._-]+")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rfsn import hostgit
 from rfsn.patches import touched_files
+from rfsn.patches.apply import to_index
 
 #: root-level files that may declare what installing the project pulls in
 _METADATA_SUFFIXES = (".py", ".cfg", ".toml", ".txt", ".in")
@@ -35,13 +36,14 @@ def patched_source(checkout: Path, commit: str, patch: str, edits: Sequence[str]
     if not root_metadata(touched_files(patch)):
         return None
     with tempfile.TemporaryDirectory(prefix="rfsn-index-") as tmp:
-        env = {"GIT_INDEX_FILE": str(Path(tmp, "index"))}
+        index = Path(tmp, "index")
+        env = {"GIT_INDEX_FILE": str(index)}
 
         def git(*args: str, stdin: str | None = None) -> str | None:
             done = hostgit.run(None, "-C", str(checkout), *args, input=stdin, env=env)
             return done.stdout if done.returncode == 0 else None
 
-        if git("read-tree", commit) is None or git("apply", "--cached", "-", stdin=patch) is None:
+        if git("read-tree", commit) is None or not to_index(checkout, patch, index):
             return None
         patched = (git("write-tree") or "").strip()
         for name, text in _edited(checkout, commit, edits, Path(tmp, "edits")).items():

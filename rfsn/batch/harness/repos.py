@@ -10,36 +10,43 @@ copied as it is when the instance has no ``base_commit``.
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.batch.harness.history import copy_history
 from rfsn.batch.harness.mirrors import ensure_mirror, is_git_repo, published, resolve_source
 from rfsn.batch.harness.submodules import checkout_submodules, source_modules
 from rfsn.errors import WorkspaceError
-from rfsn.workspace import EXCLUDES, Workspace, commit, git, is_url, prepare
+from rfsn.hostgit import commit, git
+from rfsn.workspace import EXCLUDES, Workspace, is_url, prepare
 
-__all__ = ["checkout", "commit_all", "env_history", "instance_checkout", "published", "resolve_source"]
+__all__ = ["Origin", "checkout", "commit_all", "env_history", "instance_checkout", "published", "resolve_source"]
 
 
-def instance_checkout(
-    repo: str,
-    commit: str,
-    dest: Path,
-    cache: Path,
-    timeout: float,
-    repos_dir: Path | None,
-    relative_to: Path | None = None,
-    borrow: tuple[Path, str] | None = None,
-) -> Workspace:
-    """A working copy of an instance's ``repo`` at ``commit`` found on this node by the
-    driver's rules (a relative path is relative to ``relative_to``, the instance file's
-    directory): its mirror under ``repos_dir`` when that exists here, else the cache, else
-    the published URL. A node that finds none says so (WorkspaceError: the label ``repo``)."""
+@dataclass(frozen=True)
+class Origin:
+    """Where this node finds an instance's ``repo``, by the driver's rules: its mirror under
+    ``repos_dir`` when that exists here, else ``cache`` (URLs cloned once, each clone within
+    ``timeout`` seconds), else the published URL; a relative path is relative to
+    ``relative_to`` (the instance file's directory)."""
+
+    repo: str
+    cache: Path
+    timeout: float
+    repos_dir: Path | None = None
+    relative_to: Path | None = None
+
+
+def instance_checkout(origin: Origin, commit: str, dest: Path, borrow: tuple[Path, str] | None = None) -> Workspace:
+    """A working copy of an instance's repository at ``commit``, found by ``origin``. A node that
+    finds none says so (WorkspaceError: the label ``repo``)."""
+    repos_dir = origin.repos_dir
     here = repos_dir if repos_dir is not None and repos_dir.is_dir() else None
     try:
-        source = resolve_source(repo, here, relative_to)
+        source = resolve_source(origin.repo, here, origin.relative_to)
+        upstream = published(origin.repo, origin.relative_to)
         return checkout(
-            source, dest, commit, cache, timeout, repos_dir=here, upstream=published(repo, relative_to), borrow=borrow
+            source, dest, commit, origin.cache, origin.timeout, repos_dir=here, upstream=upstream, borrow=borrow
         )
     except WorkspaceError as exc:
         if here is None and repos_dir is not None:
@@ -49,17 +56,7 @@ def instance_checkout(
         raise
 
 
-def env_history(
-    repo: str,
-    env_commit: str,
-    base_commit: str,
-    workspace: Path,
-    dest: Path,
-    cache: Path,
-    timeout: float,
-    repos_dir: Path | None,
-    relative_to: Path | None = None,
-) -> Path | None:
+def env_history(origin: Origin, env_commit: str, base_commit: str, workspace: Path, dest: Path) -> Path | None:
     """A host repository at ``env_commit`` (an instance's ``environment_setup_commit``) that also
     reads ``base_commit``'s history (borrowed from ``workspace``, not packed again), when the
     workspace lacks that commit (it is newer than the base, or on another branch): what the env
@@ -67,9 +64,7 @@ def env_history(
     it, or there is none."""
     if not env_commit or git(workspace, "cat-file", "-e", f"{env_commit}^{{commit}}", check=False).returncode == 0:
         return None
-    return instance_checkout(
-        repo, env_commit, dest, cache, timeout, repos_dir, relative_to, borrow=(workspace, base_commit)
-    ).path
+    return instance_checkout(origin, env_commit, dest, borrow=(workspace, base_commit)).path
 
 
 def checkout(

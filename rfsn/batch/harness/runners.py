@@ -30,7 +30,7 @@ _LINE_STATUSES = {"ok": TestStatus.PASSED, "F": TestStatus.FAILED, "E": TestStat
 _FILE_ENDS = ("[OK]", "[FAIL]")
 
 
-def sympy_by_file(output: str) -> dict[str, TestStatus]:
+def bintest_by_file(output: str) -> dict[str, TestStatus]:
     """``path.py:test_x`` -> the status of ``test_x`` as ``bin/test`` prints it under the file's
     header (``path.py[4]``), the last test of a file too (its line ends with the file's ``[OK]``)."""
     found: dict[str, TestStatus] = {}
@@ -49,7 +49,7 @@ def sympy_by_file(output: str) -> dict[str, TestStatus]:
     return found
 
 
-def sympy_finished(output: str) -> list[str]:
+def bintest_finished(output: str) -> list[str]:
     """The files ``bin/test`` shows run to their end: its last test's line ends with the file's
     ``[OK]`` or ``[FAIL]``."""
     done, current = [], ""
@@ -82,10 +82,10 @@ def session_reading(runner: Runner, output: str, harness: dict[str, TestStatus])
     return {**by_file, **bare, **{runners_id(t): s for t, s in harness.items()}}
 
 
-#: by program: sympy's ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
+#: by program: ``bin/test`` stops a test past ``--timeout`` seconds (printed ``T``, and it
 #: goes on with the next), and ``-k`` runs the tests whose names contain one of the words after it
 RUNNERS: dict[str, Runner] = {
-    "bin/test": Runner(case_limit="--timeout={:d}", names="-k", by_file=sympy_by_file, finished=sympy_finished),
+    "bin/test": Runner(case_limit="--timeout={:d}", names="-k", by_file=bintest_by_file, finished=bintest_finished),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rfsn.batch.harness import metadata, specs, upstream
 from rfsn.batch.harness.harnessrun import HarnessRunBuildpack, as_directives
@@ -41,37 +42,15 @@ def spec_buildpack(
     spec = upstream.lookup(instance.repo, instance.version)
     if spec is None:
         return None
-    command = spec.get("test_cmd", "")
-    parser = None
-    if not isinstance(command, str) or not command.split():
-        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} is not one shell command")
-    if command.split()[0] != "pytest":
-        parser = upstream.log_parser(instance.repo)
-        if parser is None:
-            raise EnvUnavailable(
-                f"{instance.repo} {instance.version} runs {command!r} and the harness has no log parser for it"
-            )
+    parser = _harness_parser(instance, spec)
     commit = instance.environment_setup_commit or instance.base_commit
-    requirements = None
-    if str(spec.get("packages", "")).strip() == "requirements.txt":
-        requirements = metadata.read_requirements(checkout, commit, upstream.requirement_paths(instance.repo))
-        requirements = upstream.harness("test_spec.python").clean_requirements(requirements)
-    elif str(spec.get("packages", "")).strip() == "environment.yml":
-        requirements = metadata.read_requirements(checkout, commit, upstream.environment_paths(instance.repo))
-    # the build installs the project as the spec says (pip resolves it); sessions reinstall it
-    # at the instance's own commit, offline
-    source = metadata.install_commit(checkout, commit, instance.base_commit)
-    backend = tuple(metadata.build_requirements(checkout, source, metadata.metadata_edits(spec)))
     recipe = specs.render_recipe(
         spec,
         registry=registry,
-        requirements=requirements,
-        source=source,
-        backend=backend,
-        version=metadata.scm_version(checkout, source),
+        requirements=_requirements(instance, spec, checkout, commit),
+        project=_project(spec, checkout, commit, instance.base_commit),
         archives=archives,
         index_date=index_date,
-        build_backend=metadata.build_backend(checkout, source, metadata.metadata_edits(spec)),
     )
     if parser is not None:
         directives = upstream.test_directives(instance.model_dump())
@@ -81,6 +60,48 @@ def spec_buildpack(
             spec, recipe, directives, parser, instance.instance_id, repo=instance.repo, selects=repairing
         )
     return SpecBuildpack(spec, recipe, upstream.log_parser(instance.repo), instance.instance_id)
+
+
+def _harness_parser(instance: Instance, spec: upstream.Spec) -> Any:
+    """The harness's log parser when the spec's ``test_cmd`` is no pytest (None when it is); a
+    ``test_cmd`` that is no one command, or a runner the harness has no parser for, is EnvUnavailable."""
+    command = spec.get("test_cmd", "")
+    if not isinstance(command, str) or not command.split():
+        raise EnvUnavailable(f"{instance.repo} {instance.version}: test_cmd {command!r} is not one shell command")
+    if command.split()[0] == "pytest":
+        return None
+    parser = upstream.log_parser(instance.repo)
+    if parser is None:
+        raise EnvUnavailable(
+            f"{instance.repo} {instance.version} runs {command!r} and the harness has no log parser for it"
+        )
+    return parser
+
+
+def _requirements(instance: Instance, spec: upstream.Spec, checkout: Path, commit: str) -> str | None:
+    """The text of the spec's ``packages`` file (``requirements.txt``, ``environment.yml``) at
+    ``commit``, as the harness reads it; None when the spec names none."""
+    packages = str(spec.get("packages", "")).strip()
+    if packages == "requirements.txt":
+        read = metadata.read_requirements(checkout, commit, upstream.requirement_paths(instance.repo))
+        cleaned: str = upstream.harness("test_spec.python").clean_requirements(read)
+        return cleaned
+    if packages == "environment.yml":
+        return metadata.read_requirements(checkout, commit, upstream.environment_paths(instance.repo))
+    return None
+
+
+def _project(spec: upstream.Spec, checkout: Path, commit: str, base_commit: str) -> specs.ProjectSource:
+    """The tree the env build installs the project from, as the spec says (pip resolves it);
+    sessions reinstall it at the instance's own commit, offline."""
+    source = metadata.install_commit(checkout, commit, base_commit)
+    edits = metadata.metadata_edits(spec)
+    return specs.ProjectSource(
+        commit=source,
+        backend=tuple(metadata.build_requirements(checkout, source, edits)),
+        version=metadata.scm_version(checkout, source),
+        build_backend=metadata.build_backend(checkout, source, edits),
+    )
 
 
 def installing(buildpack: Buildpack, checkout: Path, commit: str, patch: str) -> Buildpack:

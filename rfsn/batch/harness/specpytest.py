@@ -95,8 +95,8 @@ class SpecBuildpack(PythonBuildpack):
 
 def running_options(test_cmd: str, argv: Sequence[str]) -> list[str]:
     """Pure: the options of the pytest command ``test_cmd`` that decide what code runs, and that
-    ``argv`` lacks: ``--no-header`` (the report header's hooks run code: astropy 3.1's makes every
-    DeprecationWarning an error for the rest of the session) and ``-p NAME`` (a plugin loaded or
+    ``argv`` lacks: ``--no-header`` (the report header's hooks run code, which may change how the rest of
+    the session runs) and ``-p NAME`` (a plugin loaded or
     blocked). Those that only shape the printed report (``-v``, ``--tb``, ``-r``) are left: rfsn
     reads the statuses from its junit report."""
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rfsn.batch.harness.metadata import metadata_edits
@@ -38,66 +39,84 @@ from rfsn.errors import EnvUnavailable
 DEFAULT_PYTHON = "3.11"
 
 
+@dataclass(frozen=True)
+class ProjectSource:
+    """The project's tree an env build installs, and what was read of it beforehand.
+
+    The build unpacks the project at ``commit`` (the instance's ``environment_setup_commit``)
+    and runs the spec's ``pre_install`` and ``install`` there exactly as written, so pip resolves
+    the project's dependencies and extras, however setup.py computes them. ``backend`` is the
+    project's build backend (its wheels are kept for the sessions' offline reinstall, built in
+    isolation as the harness builds it); ``build_backend`` the backend the build asks, after the
+    install, what else building the project needs (``install_source``: what setuptools fetches
+    while it builds, which the reinstall offline cannot); ``version`` the release for
+    setuptools_scm in a tree without history."""
+
+    commit: str
+    backend: tuple[str, ...] = ()
+    version: str = ""
+    build_backend: str = pydeps.LEGACY_BACKEND
+
+
 def render_recipe(
     spec: Spec,
     *,
     registry: bool,
     requirements: str | None = None,
-    source: str = "",
-    backend: tuple[str, ...] = (),
-    version: str = "",
+    project: ProjectSource | None = None,
     archives: Path | None = None,
     index_date: str = "",
-    build_backend: str = pydeps.LEGACY_BACKEND,
 ) -> EnvRecipe:
     """The env recipe of ``spec``; ``requirements`` is the text for ``packages: requirements.txt``
-    (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``).
-
-    With ``source`` (the instance's ``environment_setup_commit``) the build unpacks the project
-    at that commit and runs the spec's ``pre_install`` and ``install`` there exactly as written,
-    so pip resolves the project's dependencies and extras, however setup.py computes them.
-    ``backend`` is the project's build backend (its wheels are kept for the sessions' offline
-    reinstall, built in isolation as the harness builds it); ``build_backend`` the backend the
-    build asks, after the install, what else building the project needs (``install_source``: what
-    setuptools fetches while it builds, which the reinstall offline cannot); ``version`` the release for
-    setuptools_scm in a tree without history. A Python Debian does not ship comes from an archive
-    in ``archives`` (``pyarchives``). With
-    ``index_date`` the build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
+    (or ``environment.yml``: conda's, installed from PyPI by ``pyconda``); ``project``: the tree
+    the build installs the project from (None: the project is not installed). A Python Debian does
+    not ship comes from an archive in ``archives`` (``pyarchives``). With ``index_date`` the
+    build resolves packages as PyPI had them then (``rfsn.sandbox.asof``)."""
+    project = project if project and project.commit else None
     base, create_venv, env, archive = _interpreter(str(spec["python"]), registry, archives)
-    installed, files, notes = _dependencies(spec, requirements)
-    # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
-    # these bounds, and would stay
-    steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel", *installed]
-    if backend:
-        steps += [keeping(backend), _save_backend(backend)]
-    # rfsn's tools are those the spec's own steps do not install (the backend asked is no tool)
-    tooling = _missing_tooling("\n".join([*steps, *(_installs(spec) if source else []), requirements or ""]))
-    if source:
-        files.append(BUILD_REQUIRES_SCRIPT)
-        steps += [install_source(spec, version, build_backend=build_backend), keeping_listed(BUILD_REQUIRES)]
-    if tooling:  # a step with no package would fail the build
-        # rfsn's tools never move what the spec installed (a newer pytest would upgrade pluggy;
-        # astropy 1.3's pytest-cov keeps coverage 6.2, the last for Python 3.6), and come from
-        # today's index whatever the spec's date (coverage>=7.4 is from 2023-12)
-        steps.append(keeping(tooling, TODAY_PIP_INSTALL))
-    if "--current-env" in str(spec.get("test_cmd", "")):
-        steps.append(BASE_SEES_VENV)
-    if source:
-        files.append(PROJECT_COPY_SCRIPT)
-        steps.append(PROJECT_COPY_GONE)
+    steps, files, notes = _steps(spec, create_venv, requirements, project)
     return EnvRecipe(
         buildpack="python",
         base=base,
         steps=tuple(steps),
         env=env,
         files=tuple(files),
-        source=source,
+        source=project.commit if project else "",
         python_archive=pyarchives.digest(archive) if archive else "",
         python_archive_path=archive,
         index_date=index_date,
         notes=tuple(notes),
         project_env=False,
     )
+
+
+def _steps(
+    spec: Spec, create_venv: str, requirements: str | None, project: ProjectSource | None
+) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """The build's steps, the files they read and the build's notes: the venv, the spec's
+    dependencies, the project's backend and tree, then rfsn's tools."""
+    installed, files, notes = _dependencies(spec, requirements)
+    # --upgrade: the venv's bundled pip and setuptools (20.3 and 44 on bullseye) already satisfy
+    # these bounds, and would stay
+    steps = [create_venv, f"{PIP_INSTALL} --upgrade 'pip<24.1' 'setuptools<70' wheel", *installed]
+    if project and project.backend:
+        steps += [keeping(project.backend), _save_backend(project.backend)]
+    # rfsn's tools are those the spec's own steps do not install (the backend asked is no tool)
+    tooling = _missing_tooling("\n".join([*steps, *(_installs(spec) if project else []), requirements or ""]))
+    if project:
+        files.append(BUILD_REQUIRES_SCRIPT)
+        install = install_source(spec, project.version, build_backend=project.build_backend)
+        steps += [install, keeping_listed(BUILD_REQUIRES)]
+    if tooling:  # a step with no package would fail the build
+        # rfsn's tools never move what the spec installed, and come from today's index whatever
+        # the spec's date (the versions they need may be newer than it)
+        steps.append(keeping(tooling, TODAY_PIP_INSTALL))
+    if "--current-env" in str(spec.get("test_cmd", "")):
+        steps.append(BASE_SEES_VENV)
+    if project:
+        files.append(PROJECT_COPY_SCRIPT)
+        steps.append(PROJECT_COPY_GONE)
+    return steps, files, notes
 
 
 def _interpreter(

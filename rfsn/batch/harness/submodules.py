@@ -16,8 +16,9 @@ from pathlib import Path
 from rfsn.batch.harness.history import copy_history
 from rfsn.batch.harness.mirrors import ensure_mirror, has_commit, local_mirror, owner_name
 from rfsn.errors import WorkspaceError
+from rfsn.hostgit import git
 from rfsn.observability.logging import get_logger
-from rfsn.workspace import git, is_url
+from rfsn.workspace import is_url
 
 log = get_logger(__name__)
 

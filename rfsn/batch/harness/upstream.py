@@ -52,10 +52,9 @@ _HARNESS: dict[str, Any] = {}
 
 def harness(module: str) -> Any:
     """``swebench.harness.<module>``, imported alone. The package's ``__init__`` imports all of
-    it (``datasets``, ``pandas``, ``modal``: seconds, paid by every worker before its first spec
-    lookup, where the specs themselves take a moment). And some of its modules call
-    ``logging.basicConfig(level=INFO)`` at import, after which every library's INFO records
-    (each HTTP request of httpx) reach the user's terminal. ImportError without the package."""
+    it and its heavy dependencies, which every worker would pay for before its first spec lookup.
+    And some of its modules call ``logging.basicConfig(level=INFO)`` at import, after which every
+    library's INFO records reach the user's terminal. ImportError without the package."""
     if module not in _HARNESS:
         root = logging.getLogger()
         handlers, level = list(root.handlers), root.level

@@ -88,8 +88,8 @@ _UNREAD_RUNNER = re.compile(r"(?<![\w/-])(?:uvu|jasmine|lab|karma|qunit|zora|nod
 
 
 def plain_node_files(package: dict[str, Any], repo: Path) -> list[str]:
-    """The files the test script runs with plain ``node`` (``node test/test``: lodash), as paths,
-    when that is all it runs (a coverage wrapper aside): else another tool runs tests too (nanoid's
+    """The files the test script runs with plain ``node`` (``node test/test``), as paths,
+    when that is all it runs (a coverage wrapper aside): else another tool runs tests too (a
     ``bnt`` before ``node ./test/check-versions.js``), and ``node --test`` finds them itself."""
     for segment in re.split(r"&&|\|\||;", full_test_script(package)):
         words = [w for w in segment.split() if "=" not in w and w not in ("c8", "nyc")]

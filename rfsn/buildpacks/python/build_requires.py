@@ -8,8 +8,8 @@ Two answers of the build tools themselves, which no reading of the files sees: B
 (``module:object``, pyproject.toml's ``build-backend``; setuptools' legacy backend where none is
 named) asked as pip asks it (PEP 517's ``get_requires_for_build_wheel``: for setuptools, the
 ``setup_requires`` setup.py computes as it runs), and what setuptools fetched into the tree's
-``.eggs`` while the install ran (``setup_requires``, and what a setup.py fetches by itself:
-astropy's ``ah_bootstrap`` fetches astropy_helpers). Exit 1 only when neither answers. The
+``.eggs`` while the install ran (``setup_requires``, and what a setup.py fetches by itself,
+a bootstrap script's helpers package). Exit 1 only when neither answers. The
 standard library and the backend only, on the environment's Python (3.6 and later).
 """
 

@@ -3,8 +3,8 @@ shapes them (``{"files": {path: {"contexts": {line: [context, ...]}}}}``).
 
 Runs in the sandbox (the standard library and coverage only):
 ``python coverage_contexts.py DATA RCFILE OUTPUT``. It reads the data file alone. The
-json report also parses every measured source file, and on a real project (tabulate) that
-took 11.5 s, longer than the tests themselves; this takes a fraction of a second. Before
+json report also parses every measured source file, which can take longer than the tests
+themselves. Before
 coverage 5.0 (no ``contexts_by_lineno``) it runs the json report instead.
 """
 

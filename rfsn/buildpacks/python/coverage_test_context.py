@@ -4,10 +4,10 @@ Loaded by the coverage of `pycoverage.process_coverage` (``plugins = rfsn_test_c
 it runs in the sandbox, with the standard library and coverage only). coverage's own
 ``dynamic_context = test_function`` starts a context at the first function named ``test*``
 on the stack and keeps it for every call below, so a runner whose own functions are
-named so (sympy's ``runtests.test`` and ``SymPyTests.test``) holds the context for every
+named so (a ``runtests.test``, a ``Tests.test`` method) holds the context for every
 test it runs, and no line is attributed to a test. Here the function must also live in a
 file named as test modules are (``test_*.py``, ``*_test.py``, ``tests.py``; not
-``testing.py``). A test module the runner ran with ``exec`` (sympy's, again) has no module
+``testing.py``). A test module a runner ran with ``exec`` has no module
 name; its path names it (and its method, by the function's name alone under coverage 6.2,
 whose qualified name of such a function fails).
 """

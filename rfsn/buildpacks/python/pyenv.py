@@ -58,9 +58,9 @@ RAISED_VIEW = "/raised"
 def raised_install(tools: Sequence[str], day: str) -> str:
     """The step that installs ``tools`` and what they require as the dated index had them the day
     after their first releases after ``day`` (the environment's Python): a set of that date, whose
-    dependencies exist, where the commit's date has only older ones (pytest 6.1 on 3.9 requires a
-    pluggy of 2019). Only what they need newer moves (an era pip upgrades eagerly: pip 9 took the
-    setuptools of the view, and its six, for pytest 3.0's bare ``setuptools``)."""
+    dependencies exist, where the commit's date has only older ones (a tool's release for a newer Python requires
+    newer dependencies). Only what they need newer moves (an old pip that upgrades eagerly would
+    take the view's release of a requirement already met)."""
     view = f"${{PIP_INDEX_URL%/simple}}{RAISED_VIEW}/{day}/{','.join(tools)}/simple"
     return f'PIP_UPGRADE_STRATEGY=only-if-needed PIP_INDEX_URL="{view}" {PIP_INSTALL} --upgrade {" ".join(tools)}'
 

@@ -14,7 +14,7 @@ _DIGITS = re.compile(r"\d+")
 
 def located(targets: Sequence[str], failing: Sequence[str]) -> list[str]:
     """The targets as ids that name their test file, where the run names one so: a bare name
-    (``test_x``, as a dataset names a test of sympy's runner, which reports it both bare and as
+    (``test_x``, as a dataset names a test of a bare-name runner, which reports it both bare and as
     ``path.py:test_x``) stands for the failing ids of that name that do; coverage is measured
     for those. The others are kept as they are."""
     found: list[str] = []
@@ -50,7 +50,7 @@ def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     baseline (it collected nothing from them, or every test of them failed, timed out or was
     skipped: no candidate can break one, and a file of known failures can take most of a
     baseline), but for those holding a target (a test patch's file that fails to import before
-    the fix). A target by its bare name (as a dataset names a test of sympy's runner) holds the
+    the fix). A target by its bare name (as a dataset names a test of a bare-name runner) holds the
     files the baseline reported a test of that name in."""
     holding = {test_id_file(t) for t in located(list(targets), list(baseline.tests))}
     return tuple(f for f in baseline.passless() if f not in holding)

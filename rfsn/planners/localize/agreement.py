@@ -14,7 +14,7 @@ import ast
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from rfsn.models.results import FailureGroup
+from rfsn.models.sessions import FailureGroup
 from rfsn.planners.localize.callees import function_spans
 from rfsn.planners.localize.focus import is_flat
 from rfsn.planners.localize.sbfl import rank

@@ -91,7 +91,7 @@ class Patcher:
         targets, unsteady = group.tests, self.localizer.unsteady
         search = Search(group, locations, self.localizer.coverage)
         if locations or finds_code(self.strategy):
-            # a target named bare (sympy's ``test_x``) is shown to a strategy by the id naming its
+            # a target named bare (``test_x``) is shown to a strategy by the id naming its
             # file: a bare name is defined in many test files
             search.context = RepairContext(
                 workspace=self.workspace,

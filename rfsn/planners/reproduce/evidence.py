@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rfsn.buildpacks.junit import RAISED_IN
-from rfsn.models.results import FailureGroup
+from rfsn.models.sessions import FailureGroup
 from rfsn.planners.localize.tracebacks import (
     failure_sections,
     headline,

@@ -68,20 +68,7 @@ class Reproducer:
         if unknown and not targets:
             why = f"no such test: {unknown[0]} (the baseline ran {len(baseline.tests)} tests)"
         if not self.named and self.problem.strip() and self.model is not None:
-            # a problem statement names the bug: its reproduction is the target, whatever else
-            # fails at baseline (those stay pre-existing failures, outside "must pass")
-            written = yield from issue.plan(
-                self.model, self.problem, self.workspace, self.language, baseline, self.scaffolding
-            )
-            if isinstance(written, str):  # what failed before is not the problem described
-                why, targets = f"the model's test does not reproduce the problem: {written}", []
-                log.info("planner.pre_existing_failures", tests=failing, reason=written)
-            else:
-                log.info("planner.pre_existing_failures", tests=failing)
-                baseline, targets = written
-                baseline, self.restated, self.unproven = set_aside(
-                    baseline, targets, read_sources(self.workspace, self.language, tests=True)
-                )
+            baseline, targets, why = yield from self._reproduction(self.model, baseline, failing, why)
         self.baseline = baseline
         if targets and not self.named and targets == failing:  # nobody named the bug
             targets, why = self._grouped(baseline, targets, why)
@@ -100,6 +87,24 @@ class Reproducer:
                 )
             ]
         return None
+
+    def _reproduction(
+        self, model: ChatModel, baseline: TestReport, failing: list[str], why: str
+    ) -> Plan[tuple[TestReport, list[str], str]]:
+        """A problem statement names the bug: its reproduction is the target, whatever else fails
+        at baseline (those stay pre-existing failures, outside "must pass"). The baseline with the
+        reproduction's tests, the targets (none: what failed before is not the problem described)
+        and why there are none."""
+        written = yield from issue.plan(model, self.problem, self.workspace, self.language, baseline, self.scaffolding)
+        if isinstance(written, str):
+            log.info("planner.pre_existing_failures", tests=failing, reason=written)
+            return baseline, [], f"the model's test does not reproduce the problem: {written}"
+        log.info("planner.pre_existing_failures", tests=failing)
+        baseline, targets = written
+        baseline, self.restated, self.unproven = set_aside(
+            baseline, targets, read_sources(self.workspace, self.language, tests=True)
+        )
+        return baseline, targets, why
 
     def _again(self, baseline: TestReport, targets: list[str]) -> Plan[list[str]]:
         """Of the ``targets`` found at baseline, those that fail when run once more: one that passes

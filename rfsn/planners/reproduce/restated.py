@@ -39,7 +39,7 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 def name_in_file(test_id: str) -> str:
     """A test's name within its file, parameters aside: ``t/a.py::TestX::test_y[1]`` -> ``TestX::test_y``
-    (sympy's ``t/a.py:test_y`` -> ``test_y``)."""
+    (a file-header runner's ``t/a.py:test_y`` -> ``test_y``)."""
     base = test_id.split("[", 1)[0]
     path = test_id_file(base)
     return base[len(path) :].lstrip(":") if base.startswith(f"{path}:") else base
@@ -112,7 +112,7 @@ def restated(passing: Sequence[str], reproduction: Sequence[str], files: Mapping
             for other, text in renamed.items()
         ):
             found.append(test)
-    # the same tests by the bare name a harness's parser also gives a passing test (sympy's)
+    # the same tests by the bare name a harness's parser also gives a passing test (a bare-name runner's)
     named = {name_in_file(t) for t in found}
     return found + [t for t in passing if t in named and test_id_file(t) == t]
 

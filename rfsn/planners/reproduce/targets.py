@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from rfsn.buildpacks.junit import RAISED_IN
-from rfsn.models.results import Crash, FailureGroup, TestReport, TestStatus
+from rfsn.models.results import Crash, TestReport, TestStatus
+from rfsn.models.sessions import FailureGroup
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.localize.tracebacks import failure_sections, headline
 

@@ -122,7 +122,7 @@ def _around(
 
 
 def _statement(part: str) -> bool:
-    """A string that is a Python statement (``from sympy import *``) is code the project keeps as
+    """A string that is a Python statement (``from pkg import *``) is code the project keeps as
     text (a doctest, a template); the user's snippet holds the same line by chance."""
     try:
         return any(not isinstance(node, ast.Expr) for node in ast.parse(part).body)

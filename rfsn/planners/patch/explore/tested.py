@@ -210,7 +210,7 @@ def under_test(
         except (OSError, UnicodeDecodeError, ValueError):
             continue
         rest = test.split("[", 1)[0][len(path) :].replace(JS_ID_SEP, "::")
-        names = [p for p in rest.split(":") if p]  # ``::Class::name``, sympy's ``:name``
+        names = [p for p in rest.split(":") if p]  # ``::Class::name``, a file-header runner's ``:name``
         texts.setdefault(path, []).append(_test_text(source, path, names))
     scored: dict[Definition, float] = {}
     for test_path, bodies in texts.items():
@@ -262,7 +262,7 @@ def ran(
 
 
 def _with_files(failing: Sequence[str], workspace: Path) -> list[str]:
-    """The ids, a bare test name (sympy's runner reports ``test_x``) as
+    """The ids, a bare test name (a bare-name runner reports ``test_x``) as
     ``path::name`` of the test file that defines it."""
     bare = {t for t in failing if "::" not in t and "/" not in t and _IDENT.fullmatch(t)}
     where: dict[str, str] = {}

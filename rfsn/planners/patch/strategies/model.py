@@ -74,8 +74,25 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
     if context.log:
         parts.append(f"## Test output (end)\n{stable(context.log)[-LOG_TAIL:]}")
     around, spans = _around_suspicious(context, max_functions)
-    parts += around
     shown = set(spans)
+    tested_parts, already = _under_test(context, spans)
+    parts += around + tested_parts
+    pointed = [d for d in mentions.pointed_to(context.problem, context.files) if (d.path, d.first) not in already]
+    if pointed:
+        parts.append(
+            "## Code the problem statement points to\n" + mentions.render(pointed, context.files, MENTIONS_CHARS)
+        )
+    if not shown:
+        first = mentions.files_named(context.problem, context.files, pointed)
+        parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files, first=first))
+    return "\n\n".join(parts)
+
+
+def _under_test(context: RepairContext, spans: dict[tuple[str, int], int]) -> tuple[list[str], set[tuple[str, int]]]:
+    """The sections showing the code the failing tests' files are named for and the code of those
+    files the failing tests ran, past what ``spans`` (the suspicious functions) shows; and what is
+    shown with them, as (path, first line)."""
+    parts, shown = [], set(spans)
     exercised = mentions.within(
         [
             d
@@ -107,16 +124,7 @@ def prompt(context: RepairContext, max_functions: int = MAX_FUNCTIONS) -> str:
             "## Code of those files the failing tests ran (its most suspicious first)\n"
             + mentions.render(run, context.files, RAN_CHARS)
         )
-    already |= {(d.path, d.first) for d in run}
-    pointed = [d for d in mentions.pointed_to(context.problem, context.files) if (d.path, d.first) not in already]
-    if pointed:
-        parts.append(
-            "## Code the problem statement points to\n" + mentions.render(pointed, context.files, MENTIONS_CHARS)
-        )
-    if not shown:
-        first = mentions.files_named(context.problem, context.files, pointed)
-        parts.append("## Repository map (files, classes, functions)\n" + repo_map(context.files, first=first))
-    return "\n\n".join(parts)
+    return parts, already | {(d.path, d.first) for d in run}
 
 
 def _around_suspicious(context: RepairContext, max_functions: int) -> tuple[list[str], dict[tuple[str, int], int]]:

@@ -24,9 +24,8 @@ from difflib import SequenceMatcher
 
 from rfsn.planners.code.candidates import Candidate
 
-#: candidates one template may spend at one line before it waits behind every other cell (with
-#: 10 and a decay of 0.85, the devset's numerals fix, the 24th variant of its template at its
-#: line, fell past the 500-candidate limit; with these it is found at 357, base 316)
+#: candidates one template may spend at one line before it waits behind every other cell (a fix
+#: among a template's later variants at its line still comes within the candidate limit)
 CELL_CAP = 25
 #: each further candidate of a cell is worth this much of the one before it
 CELL_DECAY = 0.95

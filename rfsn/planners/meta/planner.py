@@ -1,29 +1,24 @@
-"""The phase meta-planner: reproduce -> localize -> patch -> verify.
-
-The plan is a generator: each ``yield`` hands a proposal to the controller and receives its
-Feedback, so the phases read top to bottom; each phase's part is the ``phase`` module of its
-folder. The targets fall into groups by cause, each tried in turn (localized, then patched) with
-its share of the budget; once a plausible patch settles the session, the tries of the groups it
-leaves failing go on, and verify confirms the fixes together (or the first alone).
-"""
+"""The phase planner: the plan (``_run``) conducted as a ``Planner``, and the verdict it ends on."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.llm.base import ChatModel
 from rfsn.models import FailureGroup, Finish, Phase, Proposal, SessionStatus, TestReport
 from rfsn.observability.logging import bind, get_logger
 from rfsn.planners.base import Feedback, PatchStrategy, Plan, Verdict, reads_code
 from rfsn.planners.code.candidates import Candidate
-from rfsn.planners.localize.groups import Agreement
 from rfsn.planners.localize.phase import Localizer
+from rfsn.planners.meta.turns import Turns
 from rfsn.planners.patch.phase import Patcher, Search
 from rfsn.planners.reproduce.baseline import Baseline
 from rfsn.planners.reproduce.phase import Reproducer
-from rfsn.planners.spending import Ledger, Share, Try, fixed_together, going_on, reserved, settled, tries
+from rfsn.planners.spending import Ledger, settled, tries
 from rfsn.planners.verify.choice import Ranked, rank_plausible
 from rfsn.planners.verify.phase import Ending, Verifier, alternatives
 from rfsn.planners.verify.screening import MAX_RECHECKED
@@ -31,37 +26,47 @@ from rfsn.planners.verify.trials import Trials
 from rfsn.planners.verify.types import TypeCheck
 
 log = get_logger(__name__)
-Tried = list[tuple[Search, Try]]
+
+
+class PlanOptions(BaseModel):
+    """What a phase plan is configured with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: str = Field(description="the buildpack's name: the language the code is read as")
+    workdir: str = Field(description="the repository's path in the sandbox")
+    targets: tuple[str, ...] = Field(default=(), description="the tests to fix (none: those the baseline fails)")
+    problem: str = Field(default="", description="the problem statement, when one is given")
+    formula: str = Field(default="ochiai", description="the suspiciousness formula localization ranks by")
+    max_plausible: int = Field(default=3, description="plausible patches a search stops at")
+    extra_after_plausible: int = Field(default=10, description="candidates screened after the first plausible one")
+    max_pairs: int = Field(default=10, description="pairs of candidates combined, at most")
+    probes: bool = Field(
+        default=False,
+        description="the runner can probe what a function evaluates to (``ProbeCapable``): verify then "
+        "checks the types of each plausible patch (``verify.types``)",
+    )
 
 
 class PhasePlanner:
+    """The default planner: the plan of the four phases over ``strategy``'s candidates, in
+    ``workspace``, as ``options`` configure it."""
+
     def __init__(
         self,
         strategy: PatchStrategy,
         workspace: Path,
-        language: str,
-        workdir: str,
+        options: PlanOptions,
         *,
-        targets: Sequence[str] = (),
-        problem: str = "",
-        formula: str = "ochiai",
-        max_plausible: int = 3,
-        extra_after_plausible: int = 10,
-        max_pairs: int = 10,
         model: ChatModel | None = None,
         seconds_left: Callable[[], float] | None = None,
         steps_left: Callable[[], int] | None = None,
         baseline: Baseline | None = None,
-        probes: bool = False,
     ) -> None:
         """``seconds_left``, ``steps_left``: the session's wall seconds and steps left (none: no
-        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run.
-        ``probes``: the runner can probe what a function evaluates to (``ProbeCapable``): verify
-        then checks the types of each plausible patch (``verify.types``)."""
-        self.strategy, self.workspace, self.language, self.workdir = strategy, workspace, language, workdir
-        self.targets, self.problem, self.formula = list(targets), problem, formula
-        self.model, self.seconds_left, self.steps_left, self.probes = model, seconds_left, steps_left, probes
-        self.max_plausible, self.extra, self.max_pairs = max_plausible, extra_after_plausible, max_pairs
+        limit the plan weighs). ``baseline``: what the plan's runs of the whole suite run."""
+        self.strategy, self.workspace, self.options, self.model = strategy, workspace, options, model
+        self.seconds_left, self.steps_left = seconds_left, steps_left
         self.phase = Phase.REPRODUCE
         self.best: Candidate | None = None
         #: the target tests that fail at the start, once the baseline ran
@@ -154,8 +159,9 @@ class PhasePlanner:
 
     def _run(self) -> Plan[None]:
         self._enter(Phase.REPRODUCE)
+        o = self.options
         found = self._reproducer = Reproducer(
-            self.workspace, self.language, self.workdir, self.targets, self.problem, self.model, self.scaffolding
+            self.workspace, o.language, o.workdir, list(o.targets), o.problem, self.model, self.scaffolding
         )
         stop = yield from found.reproduce()
         self._groups, self.failing_before = found.groups, found.targets
@@ -164,48 +170,11 @@ class PhasePlanner:
             return
         baseline = found.baseline
         assert baseline is not None, "a reproduce phase that does not stop leaves its baseline"
-        self._localizer = Localizer(
-            self.workspace,
-            self.language,
-            self.workdir,
-            self.formula,
-            reads_code=reads_code(self.strategy),
-            seconds_left=self.seconds_left,
-            max_unsteady=MAX_RECHECKED,
-        )
-        self._agreement = Agreement(self._localizer)
-        trials = self._trials = Trials(
-            self._ledger, type(self.strategy).__name__, self.scaffolding, self.seconds_left, self.steps_left
-        )
-        self._patcher = Patcher(
-            self.strategy,
-            trials,
-            self._localizer,
-            self.workspace,
-            self.language,
-            self.problem,
-            self.model,
-            self.scaffolding,
-            [*found.restated, *found.unproven],
-            self._opened,
-            self.max_plausible,
-            self.extra,
-            self.max_pairs,
-        )
-        self._verifier = Verifier(
-            trials,
-            self.workspace,
-            self.language,
-            self.seconds_left,
-            self.scaffolding,
-            found.restated,
-            found.unproven,
-            self._localizer.unsteady,
-        )
         turns, self._groups = tries(self._groups)
-        searches = yield from self._tries(baseline, turns)
-        ended = self._fixes[0] if self._fixes else (yield from self._resumed(searches))
-        self._fixes = self._fixes or ([ended] if ended else [])
+        walk = Turns(self._phases(found), self._groups, self._fixes, self._enter)
+        searches = yield from walk.tried(baseline, turns)
+        ended = self._fixes[0] if self._fixes else (yield from walk.resumed(searches))
+        self._fixes[:] = self._fixes or ([ended] if ended else [])
         # none settled: the first plausible patch; its try's account open again for verify
         search = ended or next((s for s, _ in searches if s.plausible), None)
         if search is not None and self._ledger.group is not search.group:
@@ -224,79 +193,56 @@ class PhasePlanner:
             self.best = self._verifier.best
         yield from self._stop(ending.status, ending.message, **ending.fields)
 
-    def _tries(self, baseline: TestReport, turns: list[Try]) -> Plan[Tried]:
-        """One try at a time, each with its share. A fix of one is a fix: once a try's plausible patch
-        settles the session, only the tries of groups it leaves failing go on (``going_on``), on what
-        verifying the fixes together leaves (``_fixes``: a session that ends in their tries returns the
-        first, ``unverified``); a try of several that fixes none puts next the groups it fixed a test of."""
-        searches: Tried = []
-        fixes, clocks = self._fixes, (self.seconds_left, self.steps_left)
-        for n, turn in enumerate(turns):
-            share = Share.of([t.weight for t in turns[n:]], *clocks, turn.stands_for, bounded=bool(fixes))
-            self._ledger.begin(turn.group)
-            self._enter(Phase.LOCALIZE)
-            log.info(
-                "planner.group",
-                group=n + 1,
-                of=len(turns),
-                cause=turn.group.cause[:80],
-                tests=len(turn.group.tests),
-                evidence=turn.group.evidence,
-                share_seconds=share.seconds,
-                share_steps=share.steps,
-            )
-            locations = yield from self._localizer.localize(baseline, turn.group.tests, share.measuring())
-            searches.append((self._patcher_of().search(baseline, turn.group, locations, turn.holds, turn.first), turn))
-            if n == 0 and turn.stands_for > 1:
-                self._agreement.agreed(baseline, turns, share, self._groups)
-            search = searches[-1][0]
-            if (yield from self._patch(search, share)) and self._settles(search):
-                fixes.append(search)
-                suite = self._patcher_of().trials.suites.get(search.plausible[0].diff())
-                turns[n + 1 :] = going_on(turns[n + 1 :], suite)
-                more = ": the tries of the groups it leaves failing go on" if n + 1 < len(turns) else ""
-                if more or len(fixes) > 1:  # verify opens the first fix's account again
-                    self._ledger.close("left", f"a plausible patch ({search.plausible[0].description}){more}")
-                clocks = reserved(self.seconds_left, self.steps_left, suite) if more else clocks
-            elif turn.stands_for > 1 and not search.plausible:
-                turns[n + 1 :] = fixed_together(turns[n + 1 :], search.partial, self._groups)
-        return searches
-
-    def _resumed(self, searches: Tried) -> Plan[Search | None]:
-        """What the tries that ran dry left goes to those their share cut short, in turn."""
-        cut = [(s, t) for s, t in searches if s.cut and not s.plausible]
-        while cut:
-            for n, (search, _) in enumerate(cut):
-                share = Share.of([t.weight for _, t in cut[n:]], self.seconds_left, self.steps_left)
-                self._ledger.begin(search.group)
-                log.info(
-                    "planner.group_resumed",
-                    cause=search.group.cause[:80],
-                    share_seconds=share.seconds,
-                    share_steps=share.steps,
-                )
-                if (yield from self._patch(search, share)) and self._settles(search):
-                    return search
-            cut = [(s, t) for s, t in cut if s.cut and not s.plausible]
-        return None
+    def _phases(self, found: Reproducer) -> Patcher:
+        """The parts of the phases after reproduce, on what it ``found``: the localizer, the trials,
+        the patcher and the verifier (kept on the planner); the patcher returned."""
+        o = self.options
+        self._localizer = Localizer(
+            self.workspace,
+            o.language,
+            o.workdir,
+            o.formula,
+            reads_code=reads_code(self.strategy),
+            seconds_left=self.seconds_left,
+            max_unsteady=MAX_RECHECKED,
+        )
+        trials = self._trials = Trials(
+            self._ledger, type(self.strategy).__name__, self.scaffolding, self.seconds_left, self.steps_left
+        )
+        self._patcher = Patcher(
+            self.strategy,
+            trials,
+            self._localizer,
+            self.workspace,
+            o.language,
+            o.problem,
+            self.model,
+            self.scaffolding,
+            [*found.restated, *found.unproven],
+            self._opened,
+            o.max_plausible,
+            o.extra_after_plausible,
+            o.max_pairs,
+        )
+        self._verifier = Verifier(
+            trials,
+            self.workspace,
+            o.language,
+            self.seconds_left,
+            self.scaffolding,
+            found.restated,
+            found.unproven,
+            self._localizer.unsteady,
+        )
+        return self._patcher
 
     def _patcher_of(self) -> Patcher:
         assert self._patcher is not None, "the plan reproduced the problem first"
         return self._patcher
 
-    def _patch(self, search: Search, share: Share) -> Plan[bool]:
-        self._enter(Phase.PATCH)
-        return (yield from self._patcher_of().patch(search, share))
-
-    def _settles(self, search: Search) -> bool:
-        best, trials = search.plausible[0], self._patcher_of().trials
-        return self._agreement.settles(
-            search.group, best, trials.suites.get(best.diff()), trials.left_failing, self._ledger
-        )
-
     def _verify(self, baseline: TestReport, search: Search) -> Plan[Ending]:
         searches = self._fixes or [search]
-        for each in searches if self.probes else []:  # what the probes see of each plausible patch
+        for each in searches if self.options.probes else []:  # what the probes see of each plausible patch
             yield from self._types.judge(each.plausible, baseline, each.group.tests, self._localizer.coverage)
         ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
         return (
