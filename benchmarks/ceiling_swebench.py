@@ -39,7 +39,7 @@ from typing import Any
 
 from prompt_reach import gold_files, gold_lines, named
 
-from rfsn.llm.fake_server import plain, prompt_text, quotes
+from rfsn.llm.fake_answers import plain, prompt_text, quotes
 
 KEY = "sk-local-0000000000000000000000"
 SETTINGS = {"issue_only": [], "tests_given": ["--oracle-tests"]}

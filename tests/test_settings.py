@@ -97,7 +97,7 @@ def test_a_size_that_is_not_one_names_the_setting_and_the_accepted_form(monkeypa
         load_settings()
     assert str(raised.value) == (
         "invalid setting file_size (RFSN_FILE_SIZE): 'banana' is not a size: "
-        "a number with an optional k, m, g or t suffix (e.g. 4g)"
+        "a number with an optional k, m or g suffix (e.g. 4g)"
     )
 
 
@@ -109,6 +109,16 @@ def test_sizes_in_bounds_are_read_as_docker_reads_them(monkeypatch: pytest.Monke
     assert parse_bytes(settings.memory) == 3 * 2**29
     assert (settings.pids, settings.cpus) == (16, 0.5)
     assert parse_bytes("64mb") == parse_bytes("64M") == 64 * 2**20
+    assert parse_bytes("1024") == 1024 and parse_bytes("1.5gb") == int(1.5 * 2**30)
+
+
+@pytest.mark.parametrize("value", ["1t", "2p", "g", "infm", "nanm", " "])
+def test_a_size_docker_does_not_read_is_refused_naming_the_setting(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """A size is read as Docker reads it: a unit it has no name for (t, p) is not a size, nor
+    is a number that is none (inf, nan) or nothing."""
+    monkeypatch.setenv("RFSN_MEMORY", value)
+    with pytest.raises(ConfigError, match=r"^invalid setting memory \(RFSN_MEMORY\): .* is not a size"):
+        load_settings()
 
 
 @pytest.mark.parametrize("kind", ["missing", "directory"])

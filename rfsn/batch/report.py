@@ -1,21 +1,21 @@
 """``report.html`` and ``report.md`` for a run directory, from its ``results.jsonl``.
 
-The HTML page is self-contained: the success rate, a per-instance table
-(status, time, patch size, a link to the trajectory or logs) and an inline SVG
+The HTML page (templates/run.html) is self-contained: the success rate, a per-instance
+table (status, time, patch size, a link to the trajectory or logs) and an inline SVG
 chart of the time per instance, stacked by phase. No plotting library. When
 the sessions called a model, both add up its calls, tokens and cost.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from rfsn.batch.outcome import SUCCESS, Outcome, Status
 from rfsn.batch.predictions import RESULTS, RunStore
-from rfsn.controller.htmlreport import write_session_report
+from rfsn.controller.htmlreport import html_page, write_session_report
 from rfsn.errors import ConfigError
 from rfsn.fsutil import write_atomic
 
@@ -94,44 +94,38 @@ def model_totals(outcomes: list[Outcome]) -> str:
     return f"model: {calls} calls, {given} input + {received} output = {given + received} tokens, cost ${cost:.4f}"
 
 
-def svg_chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> str:
-    """Horizontal bars: seconds per instance, one segment per phase."""
+def chart(outcomes: list[Outcome], width: int = 760, bar: int = 16) -> dict[str, Any]:
+    """The layout of the chart of seconds per instance: horizontal bars, one segment per phase."""
     bars = [segments(o) for o in outcomes]
     phases = list(dict.fromkeys(p for parts, _ in bars for p in parts)) or ["total"]
     colour = {p: _COLOURS[i % len(_COLOURS)] for i, p in enumerate(phases)}
     longest = max((total for _, total in bars), default=0.0) or 1.0
-    label_w, top = 230, 28
-    scale = (width - label_w - 60) / longest
-    height = top + bar * len(outcomes) + 10
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'font-family="sans-serif" font-size="11">'
-    ]
-    x = label_w
-    for phase in phases:  # legend
-        out.append(
-            f'<rect x="{x}" y="6" width="10" height="10" fill="{colour[phase]}"/>'
-            f'<text x="{x + 14}" y="15">{html.escape(phase)}</text>'
-        )
+    label_width, top = 230, 28
+    scale = (width - label_width - 60) / longest
+    legend, x = [], label_width
+    for phase in phases:
+        legend.append({"x": x, "colour": colour[phase], "phase": phase})
         x += 18 + 7 * len(phase)
+    rows = []
     for row, (outcome, (parts, total)) in enumerate(zip(outcomes, bars, strict=True)):
-        y = top + row * bar
-        out.append(
-            f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">'
-            f"{html.escape(outcome.instance_id[:36])}</text>"
-        )
-        x0 = float(label_w)
+        x0, drawn = float(label_width), []
         for phase, seconds in parts.items():
             w = max(0.0, seconds * scale)
-            out.append(
-                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
-                f'fill="{colour.get(phase, "#999")}"><title>{html.escape(phase)}: '
-                f"{seconds:.2f}s</title></rect>"
-            )
+            drawn.append({"x": x0, "width": w, "colour": colour[phase], "phase": phase, "seconds": seconds})
             x0 += w
-        out.append(f'<text x="{label_w + total * scale + 4:.1f}" y="{y + bar - 5}">{total:.1f}s</text>')
-    out.append("</svg>")
-    return "".join(out)
+        y = top + row * bar
+        rows.append(
+            {
+                "y": y,
+                "text_y": y + bar - 5,
+                "label": outcome.instance_id[:36],
+                "parts": drawn,
+                "total": total,
+                "end": label_width + total * scale + 4,
+            }
+        )
+    height = top + bar * len(outcomes) + 10
+    return {"width": width, "height": height, "bar": bar, "label_width": label_width, "legend": legend, "bars": rows}
 
 
 #: a link that stays a link: an http(s) URL, or a path relative to the report with no scheme
@@ -144,12 +138,6 @@ def safe_href(href: str) -> bool:
     """Whether ``href`` (read from results.jsonl, which anyone may hand over) may become a link:
     an http(s) URL or a relative path; ``javascript:``, ``data:``, ``file:`` or ``//host`` stay text."""
     return _SAFE_HREF.fullmatch(href) is not None and not href.startswith("//")
-
-
-def _html_link(label: str, href: str) -> str:
-    if safe_href(href):
-        return f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
-    return f"{html.escape(label)}: <code>{html.escape(href)}</code>"
 
 
 def _md_cell(text: str) -> str:
@@ -171,38 +159,27 @@ def _links(o: Outcome, root: Path | None) -> list[tuple[str, str]]:
 def render_html(title: str, outcomes: list[Outcome], root: Path | None = None) -> str:
     good, total, pct = rate(outcomes)
     counts = Counter(_status(o) if o.status is Status.FIXED else o.status.value for o in outcomes)
-    rows = []
-    for o in outcomes:
-        status = html.escape(_status(o))
-        link = " ".join(_html_link(label, href) for label, href in _links(o, root))
-        rows.append(
-            f"<tr><td>{html.escape(o.instance_id)}</td>"
-            f'<td style="color:{_STATUS_COLOUR.get(o.status, "#8d6e00")}">{status}</td>'
-            f'<td class="n">{o.duration:.1f}</td><td class="n">{o.patch_lines}</td>'
-            f"<td>{link}</td><td>{html.escape(o.message[:160])}</td></tr>"
-        )
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}.n{{text-align:right}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<p><b>{good}/{total} {_word(outcomes)} ({pct:.1f}%)</b> &mdash; {html.escape(summary)}</p>
-{
-        "<p>Not graded yet: rfsn evaluate grades the predictions as the SWE-bench harness does.</p>"
-        if _word(outcomes) == SELF_CHECKED
-        else ""
-    }
-{f"<p>{html.escape(model_totals(outcomes))}</p>" if model_totals(outcomes) else ""}
-<h2>Time per instance</h2>
-{svg_chart(outcomes)}
-<h2>Instances</h2>
-<table><tr><th>instance</th><th>status</th><th>time (s)</th><th>patch lines</th>
-<th>trajectory, patch, report</th><th>message</th></tr>
-{"".join(rows)}
-</table></body></html>
-"""
+    rows = [
+        {
+            "outcome": o,
+            "status": _status(o),
+            "colour": _STATUS_COLOUR.get(o.status, "#8d6e00"),
+            "links": [(label, href, safe_href(href)) for label, href in _links(o, root)],
+        }
+        for o in outcomes
+    ]
+    return html_page("rfsn.batch", "run.html").render(
+        title=title,
+        good=good,
+        total=total,
+        pct=pct,
+        word=_word(outcomes),
+        graded=_word(outcomes) != SELF_CHECKED,
+        summary=", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+        totals=model_totals(outcomes),
+        chart=chart(outcomes),
+        rows=rows,
+    )
 
 
 def render_markdown(title: str, outcomes: list[Outcome], root: Path | None = None) -> str:

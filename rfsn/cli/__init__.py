@@ -103,8 +103,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from rfsn.cli.batch_cmd import batch, evaluate, report, validate
+    from rfsn.cli.batch_cmd import batch
     from rfsn.cli.buildpacks_cmd import buildpacks
+    from rfsn.cli.evaluate_cmd import evaluate, report, validate
     from rfsn.cli.gate_cmd import gate
     from rfsn.cli.repair_cmd import repair
     from rfsn.cli.sandbox_cmd import sandbox

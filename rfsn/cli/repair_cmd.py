@@ -13,20 +13,18 @@ from rich.live import Live
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
-from rfsn.cli.common import (
-    BUILDPACK,
-    PLANNER,
-    SECONDS,
-    OutputDir,
-    check_target,
+from rfsn.cli.common import BUILDPACK, PLANNER, SECONDS, OutputDir, check_target, error_line, setup
+from rfsn.cli.options import (
+    Dated,
+    Logged,
+    ModelFlags,
+    Sandboxed,
+    Served,
     env_options,
-    error_line,
+    gathered,
     metrics_options,
     model_options,
-    registry_option,
-    require_model_planner,
-    sandbox_option,
-    setup,
+    sandbox_options,
     verbosity_options,
 )
 from rfsn.controller import session
@@ -41,6 +39,7 @@ from rfsn.observability.console import console as plain_console
 from rfsn.observability.console import shown, styled
 from rfsn.observability.heartbeat import Heartbeat, clock
 from rfsn.patches.apply import to_foreign
+from rfsn.settings import Settings
 from rfsn.workspace import is_url, prepare
 
 EXIT = {SessionStatus.FIXED: 0, SessionStatus.ERROR: 2, SessionStatus.ENV_ERROR: 2}
@@ -116,6 +115,29 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
     )
 
 
+class RepairArgs(ModelFlags, Sandboxed, Dated, Served, Logged):
+    """The options of ``rfsn repair``."""
+
+    target: str
+    ref: str | None
+    problem: str | None
+    problem_file: Path | None
+    tests: tuple[str, ...]
+    planner: str
+    max_steps: int
+    timeout: float
+    out_dir: Path
+    apply_patch: bool
+    buildpack: str | None
+    test_cmd: str | None
+    formula: str
+    replay: Path | None
+
+
+#: the options a session takes as they are
+_SESSION_FIELDS = {"planner", "max_steps", "timeout", "out_dir", "buildpack", "test_cmd", "formula", "replay"}
+
+
 @click.command()
 @click.argument("target")
 @click.option("--ref", help="branch, tag or commit to repair")
@@ -162,95 +184,56 @@ def _summary(result: SessionResult, out: Path, console: Console) -> None:
     type=click.Path(exists=True, path_type=Path),
     help="answer every model call from this session directory's record (no network)",
 )
-@sandbox_option
-@registry_option
+@sandbox_options
 @env_options
 @metrics_options
 @verbosity_options
-def repair(
-    target: str,
-    ref: str | None,
-    problem: str | None,
-    problem_file: Path | None,
-    tests: tuple[str, ...],
-    planner: str,
-    max_steps: int,
-    timeout: float,
-    out_dir: Path,
-    apply_patch: bool,
-    buildpack: str | None,
-    test_cmd: str | None,
-    formula: str,
-    model: str | None,
-    base_url: str | None,
-    max_cost: float | None,
-    max_tokens: int | None,
-    max_calls: int | None,
-    replay: Path | None,
-    no_cache: bool,
-    sandbox: str | None,
-    registry: str | None,
-    as_of: str | None,
-    python: str | None,
-    metrics_port: int | None,
-    metrics_addr: str,
-    verbose: bool,
-    log_file: Path | None,
-) -> None:
+@gathered(RepairArgs)
+def repair(args: RepairArgs) -> None:
     """Repair TARGET (a path or git URL): exit 0 fixed, 1 not fixed, 2 error, 3 rfsn failed."""
-    check_target(target, ref)  # bad input is a one-line error, before any work (Docker included)
-    check_choice(buildpack, test_cmd)
-    require_model_planner(
-        planner,
-        model=model,
-        base_url=base_url,
-        max_cost=max_cost,
-        max_tokens=max_tokens,
-        max_calls=max_calls,
-        no_cache=no_cache,
-        replay=replay,
-    )
-    settings = setup(verbose, log_file, sandbox=sandbox, registry=registry, as_of=as_of, python=python)
-    if problem_file is not None:
-        problem = _read_problem(problem_file, problem)
-    if apply_patch and is_url(target):
-        raise ConfigError("--apply works only on a local path target")
-    session_id = uuid.uuid4().hex[:12]
+    settings, problem = _checked(args)
     options = session.RepairOptions(
-        planner=planner,
-        max_steps=max_steps,
-        timeout=timeout,
-        tests=list(tests),
+        **args.model_dump(include=_SESSION_FIELDS),
+        **args.caps(),
+        tests=list(args.tests),
         problem=problem or "",
-        out_dir=out_dir,
         sandbox=settings.sandbox,
-        buildpack=buildpack,
-        test_cmd=test_cmd,
-        session_id=session_id,
-        formula=formula,
-        model=model,
-        base_url=base_url,
-        max_cost=max_cost,
-        max_tokens=max_tokens,
-        max_calls=max_calls,
-        replay=replay,
-        cache=not no_cache,
+        session_id=uuid.uuid4().hex[:12],
+        cache=not args.no_cache,
     )
     session.session_model(options, settings, out=None)  # a missing key or bad URL: before any work
+    result = _run(args, options, settings)
+    _summary(result, args.out_dir / str(options.session_id), plain_console())
+    if args.apply_patch and result.status is SessionStatus.FIXED:
+        _apply_to_source(args.target, result.patch)
+        click.echo(f"applied the patch to {args.target}")
+    sys.exit(EXIT.get(result.status, 1))
+
+
+def _checked(args: RepairArgs) -> tuple[Settings, str | None]:
+    """The settings and the issue text, once every input is checked: bad input is a one-line
+    error before any work (Docker included)."""
+    check_target(args.target, args.ref)
+    check_choice(args.buildpack, args.test_cmd)
+    args.require_model_planner(args.planner)
+    settings = setup(args.verbose, args.log_file, **args.overrides())
+    problem = _read_problem(args.problem_file, args.problem) if args.problem_file is not None else args.problem
+    if args.apply_patch and is_url(args.target):
+        raise ConfigError("--apply works only on a local path target")
+    return settings, problem
+
+
+def _run(args: RepairArgs, options: session.RepairOptions, settings: Settings) -> SessionResult:
+    """The session on a copy of TARGET, its progress drawn live on stderr."""
     console = plain_console(stderr=True)
     view = LiveView()
-    beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, timeout, max_steps), console)
+    beat = Heartbeat("rfsn", lambda elapsed: view.line(elapsed, args.timeout, args.max_steps), console)
     with (
-        metrics.serving(metrics_port, metrics_addr),
+        metrics.serving(args.metrics_port, args.metrics_addr),
         beat,
         Live(view, console=console, transient=True, refresh_per_second=8, redirect_stderr=False),
         tempfile.TemporaryDirectory(prefix="rfsn-repair-") as tmp,
     ):
-        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
-        pack = select(workspace.path, buildpack, test_cmd)  # none fits: an input error, no session yet
-        result = session.repair_workspace(workspace, options, settings, on_step=view.update, buildpack=pack)
-    _summary(result, out_dir / session_id, plain_console())
-    if apply_patch and result.status is SessionStatus.FIXED:
-        _apply_to_source(target, result.patch)
-        click.echo(f"applied the patch to {target}")
-    sys.exit(EXIT.get(result.status, 1))
+        workspace = prepare(args.target, Path(tmp) / "repo", args.ref, timeout=settings.clone_timeout)
+        pack = select(workspace.path, args.buildpack, args.test_cmd)  # none fits: an input error, no session yet
+        return session.repair_workspace(workspace, options, settings, on_step=view.update, buildpack=pack)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rfsn.cli.common import BUILDPACK, default_base, registry_option, setup
+from rfsn.cli.common import BUILDPACK, default_base, setup
+from rfsn.cli.options import registry_option
 
 
 @click.group()

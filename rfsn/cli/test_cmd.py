@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -12,16 +13,8 @@ from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import CollectCapable, HealthCapable, limit_cases
-from rfsn.cli.common import (
-    BUILDPACK,
-    SECONDS,
-    check_target,
-    env_options,
-    registry_option,
-    sandbox_option,
-    setup,
-    verbosity_options,
-)
+from rfsn.cli.common import BUILDPACK, SECONDS, check_target, setup
+from rfsn.cli.options import Dated, Logged, Sandboxed, env_options, gathered, sandbox_options, verbosity_options
 from rfsn.errors import CommandTimeout, ConfigError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
@@ -48,6 +41,19 @@ def print_report(report: TestReport, out: Console) -> None:
     out.print(f"{counts or 'no tests'} in {report.duration:.2f}s" + ("" if report.structured else " (exit code only)"))
 
 
+class SuiteArgs(Sandboxed, Dated, Logged):
+    """The options of ``rfsn test``."""
+
+    target: str
+    test_ids: tuple[str, ...]
+    ref: str | None
+    tests: tuple[str, ...]
+    buildpack: str | None
+    test_cmd: str | None
+    timeout: float | None
+    as_json: bool
+
+
 @click.command()
 @click.argument("target")
 @click.argument("test_ids", nargs=-1)
@@ -57,54 +63,43 @@ def print_report(report: TestReport, out: Console) -> None:
 @click.option("--test-cmd", help="run this command as the test suite (exit code only)")
 @click.option("--timeout", type=SECONDS, help="seconds for the test run")
 @click.option("--json", "as_json", is_flag=True, help="print the TestReport as JSON")
-@sandbox_option
-@registry_option
+@sandbox_options
 @env_options
 @verbosity_options
-def test(
-    target: str,
-    test_ids: tuple[str, ...],
-    ref: str | None,
-    tests: tuple[str, ...],
-    buildpack: str | None,
-    test_cmd: str | None,
-    timeout: float | None,
-    as_json: bool,
-    sandbox: str | None,
-    registry: str | None,
-    as_of: str | None,
-    python: str | None,
-    verbose: bool,
-    log_file: Path | None,
-) -> None:
+@gathered(SuiteArgs)
+def test(args: SuiteArgs) -> None:
     """Run the tests of TARGET (a path or git URL), or only TEST_IDS.
 
     Exit status: 0 all passed, 1 some failed, 2 usage or infrastructure error.
     """
-    check_target(target, ref)
-    check_choice(buildpack, test_cmd)
-    settings = setup(
-        verbose, log_file, sandbox=sandbox, registry=registry, test_timeout=timeout, as_of=as_of, python=python
-    )
+    check_target(args.target, args.ref)
+    check_choice(args.buildpack, args.test_cmd)
+    settings = setup(args.verbose, args.log_file, **args.overrides(), test_timeout=args.timeout)
     with tempfile.TemporaryDirectory(prefix="rfsn-test-") as tmp:
-        workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
-        pack = select(workspace.path, buildpack, test_cmd)
+        workspace = prepare(args.target, Path(tmp) / "repo", args.ref, timeout=settings.clone_timeout)
+        pack = select(workspace.path, args.buildpack, args.test_cmd)
         limit_cases(pack, settings.test_case_timeout)
         if isinstance(pack, CollectCapable):
             pack.collect(workspace.path)
-        wanted = named_tests([*test_ids, *tests], workspace.path)
+        wanted = named_tests([*args.test_ids, *args.tests], workspace.path)
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
             report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
         # no test reported: the runner's own words say why, as a repair's baseline reads them
         broken = pack.diagnose(report, workspace.path) if isinstance(pack, HealthCapable) and not report.tests else None
     if report.timed_out:
-        if as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
+        if args.as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))
         raise CommandTimeout(["tests"], settings.test_timeout)
-    if as_json:
+    if args.as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, console())
+    _judged(report, wanted, broken)
+
+
+def _judged(report: TestReport, wanted: list[str], broken: str | None) -> NoReturn:
+    """Exit 0 when every test passed, 1 when some failed; an error when a named test is unknown
+    or no test was found."""
     unknown = report.unknown(wanted)
     if unknown:
         raise ConfigError(

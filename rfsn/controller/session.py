@@ -32,7 +32,7 @@ from rfsn.errors import EnvUnavailable, RfsnError
 from rfsn.fsutil import write_all_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
-from rfsn.llm.factory import open_model
+from rfsn.llm.factory import ModelRequest, open_model
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.models.testfiles import named_tests
 from rfsn.observability import metrics
@@ -85,18 +85,8 @@ def session_model(options: RepairOptions, settings: Settings, out: Path | None) 
     if options.planner not in MODEL_PLANNERS:
         return None
     provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
-    return open_model(
-        provider,
-        settings,
-        model=options.model,
-        base_url=options.base_url,
-        max_cost=options.max_cost,
-        max_tokens=options.max_tokens,
-        max_calls=options.max_calls,
-        out_dir=out,
-        replay=options.replay,
-        cache=options.cache,
-    )
+    request = ModelRequest.model_validate(options.model_dump(include=set(ModelRequest.model_fields)))
+    return open_model(provider, settings, request, out_dir=out)
 
 
 def _phase_durations(trajectory: Path) -> dict[str, float]:

@@ -29,16 +29,9 @@ from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
 from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.sourcetree import source_tree
+from rfsn.settings.values import parse_bytes
 
 log = get_logger(__name__)
-_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
-def memory_bytes(value: str) -> int:
-    value = value.strip().lower().removesuffix("b")
-    if value and value[-1] in _UNITS:
-        return int(float(value[:-1]) * _UNITS[value[-1]])
-    return int(value)
 
 
 def host_environment() -> dict[str, str]:
@@ -95,7 +88,7 @@ class LocalSandbox:
         self.workdir = str(workspace)
         self.scratch = scratch_dir(self, "rfsn-scratch-")
         self.scratch_path = str(self.scratch)
-        self._memory = memory_bytes(memory)
+        self._memory = parse_bytes(memory)
         self._env = {**host_environment(), "RFSN_ENV": str(env_dir or "")}
         for key, value in recipe_env.items():
             self._env[key] = expand(value, env_dir) if env_dir else value

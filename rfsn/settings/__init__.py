@@ -15,26 +15,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
-    BaseModel,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
-from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
-    EnvSettingsSource,
-    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
 )
 
 from rfsn.errors import ConfigError, InputError
-from rfsn.inputs import json_value, toml_file
 from rfsn.settings.llm import LLMSettings
-from rfsn.settings.values import Seconds, size_range
+from rfsn.settings.sources import BoundedEnv, config_source
+from rfsn.settings.sources import config_file as config_file
+from rfsn.settings.values import Seconds, registry_address, size_range
 
 _HOST_CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
@@ -52,13 +49,6 @@ def host_ca_bundle() -> Path | None:
 #: included) were made with the packages of 2023; a spec's exact pins of later releases move the
 #: cutoff on for that spec (``rfsn.sandbox.asof``)
 SWEBENCH_INDEX_DATE = date(2024, 1, 1)
-
-
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REGISTRY = re.compile(
-    rf"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
-    rf":(?P<port>\d{{1,5}})(?:/{_COMPONENT})*"
-)
 
 
 class Settings(BaseSettings):
@@ -110,8 +100,8 @@ class Settings(BaseSettings):
         "one the project declares that existed at the as-of date",
     )
     # Every limit is bounded: a value Docker or the kernel reads as "no limit" (0, -1) is an error.
-    memory: Annotated[str, size_range("16m", "1t")] = Field(
-        default="4g", description="container memory limit (16m to 1t)"
+    memory: Annotated[str, size_range("16m", "1024g")] = Field(
+        default="4g", description="container memory limit (16m to 1024g)"
     )
     cpus: float = Field(
         default=2.0,
@@ -121,11 +111,11 @@ class Settings(BaseSettings):
         description="container CPU limit (0.01 to 1024; at most the host's CPUs)",
     )
     pids: int = Field(default=1024, ge=16, le=4_194_304, description="container process limit (16 and up)")
-    file_size: Annotated[str, size_range("1m", "16t")] = Field(
-        default="4g", description="largest file a command in the container may write (1m to 16t)"
+    file_size: Annotated[str, size_range("1m", "16384g")] = Field(
+        default="4g", description="largest file a command in the container may write (1m to 16384g)"
     )
-    tmp_size: Annotated[str, size_range("1m", "1t")] = Field(
-        default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1t)"
+    tmp_size: Annotated[str, size_range("1m", "1024g")] = Field(
+        default="1g", description="size of the container's /tmp (a tmpfs; counts as memory; 1m to 1024g)"
     )
     test_timeout: Seconds = Field(default=900.0, description="seconds for one test run")
     test_case_timeout: Seconds = Field(
@@ -207,17 +197,7 @@ class Settings(BaseSettings):
     @classmethod
     def _registry(cls, value: object) -> object:
         """HOST:PORT with an optional /PREFIX of lowercase path components (Docker's grammar)."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        text = str(value).strip().rstrip("/")
-        found = _REGISTRY.fullmatch(text)
-        if found is None or not 0 < int(found["port"]) < 65536:
-            raise ValueError(
-                f"{value!r} is not HOST:PORT/PREFIX (e.g. 127.0.0.1:5000/rfsn: no "
-                "scheme, a port from 1 to 65535, a prefix of lowercase letters, digits, "
-                "'.', '_', '-')"
-            )
-        return text
+        return registry_address(value)
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -240,42 +220,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = config_file()
-        values = toml_file(path) if path.is_file() else {}
-        toml_booleans(values, settings_cls, str(path))
-        return (init_settings, _BoundedEnv(settings_cls), InitSettingsSource(settings_cls, values))
+        return (init_settings, BoundedEnv(settings_cls), config_source(settings_cls))
 
     def resolved_ca_bundle(self) -> Path | None:
         return self.ca_bundle if self.ca_bundle is not None else host_ca_bundle()
-
-
-class _BoundedEnv(EnvSettingsSource):
-    """The ``RFSN_*`` variables, a JSON value among them (``RFSN_LLM``) read within rfsn's bounds."""
-
-    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
-        # the parent decodes "null" to None unless the field takes its text undecoded (NoDecode)
-        undecoded = super().decode_complex_value(field_name, field, "null") is not None
-        return value if undecoded else json_value(value, f"RFSN_{field_name.upper()}")
-
-
-def toml_booleans(values: dict[str, Any], model: type[BaseModel], source: str, prefix: str = "") -> None:
-    """ConfigError unless every boolean setting of a TOML table is a TOML boolean: "yes", 1 or
-    "false" there is a mistake, not a value (the environment's strings stay as pydantic reads them)."""
-    for name, field in model.model_fields.items():
-        value = values.get(name)
-        if value is None:
-            continue
-        if field.annotation is bool and not isinstance(value, bool):
-            raise ConfigError(
-                f"invalid setting {prefix}{name} in {source}: a TOML boolean (true or false), not {value!r}"
-            )
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and isinstance(value, dict):
-            toml_booleans(value, field.annotation, source, f"{prefix}{name}.")
-
-
-def config_file() -> Path:
-    """The settings file: the one ``RFSN_CONFIG`` names, else ``rfsn.toml`` here (if any)."""
-    return Path(os.environ.get("RFSN_CONFIG") or "rfsn.toml")
 
 
 #: the settings a batch worker takes over from the process that starts it (the rest are its own)

@@ -1,4 +1,5 @@
-"""The kinds of value settings take: sizes (``4g``) and seconds, with their bounds."""
+"""The kinds of value settings take: sizes (``4g``) and seconds, with their bounds; a registry's
+address."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-_UNITS = "kmgt"
-
 
 def parse_bytes(value: str) -> int:
-    """``"64m"`` -> 67108864 (suffixes k, m, g, t; a trailing ``b`` is ignored); ValueError
-    naming the accepted form otherwise."""
-    text = value.strip().lower().removesuffix("b")
-    scale = 1024 ** (_UNITS.index(text[-1]) + 1) if text and text[-1] in _UNITS else 1
-    number = text.rstrip(_UNITS)
-    if not re.fullmatch(r"\d+(\.\d+)?", number):
-        raise ValueError(f"{value!r} is not a size: a number with an optional k, m, g or t suffix (e.g. 4g)")
-    return int(float(number) * scale)
+    """``"64m"`` -> 67108864, read as Docker reads a size (``docker.utils.parse_bytes``: a number
+    with an optional b, k, m or g suffix, a ``b`` after one ignored); ValueError naming the
+    accepted form otherwise."""
+    from docker.errors import DockerException
+    from docker.utils import parse_bytes as docker_bytes
+
+    try:
+        size = int(docker_bytes(value.strip())) if value.strip() else None
+    except (DockerException, ValueError, OverflowError):  # not a number, a unit Docker does not read; nan, inf
+        size = None
+    if size is None:
+        raise ValueError(f"{value!r} is not a size: a number with an optional k, m or g suffix (e.g. 4g)")
+    return size
 
 
 def size_range(low: str, high: str) -> AfterValidator:
@@ -39,3 +43,26 @@ LONGEST = 7 * 24 * 3600.0
 
 
 Seconds = Annotated[float, Field(gt=0, le=LONGEST, allow_inf_nan=False)]
+
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REGISTRY = re.compile(
+    rf"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    rf":(?P<port>\d{{1,5}})(?:/{_COMPONENT})*"
+)
+
+
+def registry_address(value: object) -> str | None:
+    """HOST:PORT with an optional /PREFIX of lowercase path components (Docker's grammar); None
+    for an empty value; ValueError naming the form otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip().rstrip("/")
+    found = _REGISTRY.fullmatch(text)
+    if found is None or not 0 < int(found["port"]) < 65536:
+        raise ValueError(
+            f"{value!r} is not HOST:PORT/PREFIX (e.g. 127.0.0.1:5000/rfsn: no "
+            "scheme, a port from 1 to 65535, a prefix of lowercase letters, digits, "
+            "'.', '_', '-')"
+        )
+    return text

@@ -290,10 +290,10 @@ def test_a_model_flag_with_the_template_planner_is_refused_in_batch(tmp_path: Pa
 
 def test_the_environments_date_and_python_reach_every_worker() -> None:
     """--as-of and --python given to `rfsn batch` are in each worker's settings (issue 45)."""
-    from rfsn.cli.batch_cmd import _worker_setup
+    from rfsn.cli.batch_cmd import worker_setup
     from rfsn.settings import for_workers, load_settings
 
-    settings = for_workers(_worker_setup(load_settings(as_of="2020-01-01", python="3.9"), False)["settings"])
+    settings = for_workers(worker_setup(load_settings(as_of="2020-01-01", python="3.9"), False)["settings"])
     assert (settings["as_of"], settings["python"]) == ("2020-01-01", "3.9")
     assert load_settings(**settings).as_of == "2020-01-01"
 
@@ -301,8 +301,8 @@ def test_the_environments_date_and_python_reach_every_worker() -> None:
 def test_the_registry_reaches_every_worker() -> None:
     """--registry given to `rfsn batch`, `evaluate` or `validate` is in each worker's settings:
     a worker that builds an image pushes it, one that needs it pulls it."""
-    from rfsn.cli.batch_cmd import _worker_setup
+    from rfsn.cli.batch_cmd import worker_setup
     from rfsn.settings import for_workers, load_settings
 
-    settings = for_workers(_worker_setup(load_settings(registry="127.0.0.1:5000/rfsn"), False)["settings"])
+    settings = for_workers(worker_setup(load_settings(registry="127.0.0.1:5000/rfsn"), False)["settings"])
     assert load_settings(**settings).registry == "127.0.0.1:5000/rfsn"

@@ -83,13 +83,15 @@ def test_concurrent_workers_share_the_cache_without_locking_errors(tmp_path: Pat
 
 def test_the_same_request_to_another_server_is_asked_again(tmp_path: Path) -> None:
     """The cache is scoped by the server: one model name behind two servers is two models."""
-    from rfsn.llm.factory import open_model
+    from rfsn.llm.factory import ModelRequest, open_model
     from rfsn.settings import Settings
 
     settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
 
     def ask(server: FakeServer, out: str) -> str:
-        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"), out_dir=tmp_path / out)
+        model = open_model(
+            "openai", settings, ModelRequest(model="m", base_url=server.base_url("openai")), out_dir=tmp_path / out
+        )
         return model.complete(ASK, 100, 0.0).text
 
     with FakeServer([Scripted(text="one")]) as first, FakeServer([Scripted(text="two")]) as second:

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from rfsn.llm.fake_server import FakeServer, KnowsTheAnswer, Recording
+from rfsn.llm.fake_answers import KnowsTheAnswer, Recording
+from rfsn.llm.fake_server import FakeServer
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from rfsn.llm.fake_server import KnowsTheAnswer, KnowsTheAnswers, Recording
+from rfsn.llm.fake_answers import KnowsTheAnswer, KnowsTheAnswers, Recording
 from tests.processes import stop
 
 

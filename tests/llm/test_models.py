@@ -11,7 +11,7 @@ from rfsn.errors import BudgetExhausted, ConfigError, LLMError
 from rfsn.llm.base import Message
 from rfsn.llm.budget import GuardedModel, LLMBudget
 from rfsn.llm.clients import make_model, transient_errors
-from rfsn.llm.factory import open_model
+from rfsn.llm.factory import ModelRequest, open_model
 from rfsn.llm.fake_server import FakeServer, Scripted
 from rfsn.llm.record import RECORD, Recorder
 from rfsn.settings import Settings
@@ -130,12 +130,12 @@ def test_replay_answers_from_the_record_with_the_server_gone(tmp_path: Path) -> 
 def test_missing_keys_models_and_bad_urls_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ConfigError, match="set OPENAI_API_KEY"):
-        open_model("openai", Settings(), model="m")
+        open_model("openai", Settings(), ModelRequest(model="m"))
     keyed = Settings(openai_api_key=KEY)
     with pytest.raises(ConfigError, match="needs a model"):
         open_model("openai", keyed)
     with pytest.raises(ConfigError, match="--base-url must be an http"):
-        open_model("openai", keyed, model="m", base_url="localhost:8000")
+        open_model("openai", keyed, ModelRequest(model="m", base_url="localhost:8000"))
 
 
 def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
@@ -143,7 +143,9 @@ def test_the_key_never_reaches_the_record_or_the_events(tmp_path: Path) -> None:
 
     with FakeServer([Scripted(text=f"echo {KEY}")]) as server:
         settings = Settings(openai_api_key=KEY, home=tmp_path / "home")
-        model = open_model("openai", settings, model="m", base_url=server.base_url("openai"), out_dir=tmp_path)
+        model = open_model(
+            "openai", settings, ModelRequest(model="m", base_url=server.base_url("openai")), out_dir=tmp_path
+        )
         with capture_logs() as events:
             model.complete(ASK, 100, 0.0)
     headers = {k.lower(): v for k, v in server.headers[0].items()}

@@ -18,8 +18,8 @@ from rfsn import models
 from rfsn.batch.validate import Validity
 from rfsn.buildpacks.base import Detection
 from rfsn.buildpacks.discovery import BuildpackInfo
-from rfsn.cli.batch_cmd import validity_table
 from rfsn.cli.buildpacks_cmd import detection_table
+from rfsn.cli.evaluate_cmd import validity_table
 from rfsn.cli.repair_cmd import LiveView, _summary
 from rfsn.cli.test_cmd import print_report
 from rfsn.models import SessionResult, SessionStatus, TestReport
