@@ -238,6 +238,15 @@ def naming_git_failures(command: str, package: dict[str, Any]) -> str:
     )
 
 
+#: off for a lock's install: a release-age policy (today's pnpm has ``minimumReleaseAge`` on by
+#: default; yarn's ``npmMinimalAgeGate``) is for resolving new releases today, and refuses a lock of
+#: the commit's day whose releases the registry's dates make look new
+NO_AGE_GATE: dict[str, str] = {
+    "pnpm": "env npm_config_minimum_release_age=0 pnpm_config_minimum_release_age=0 ",
+    "yarn": "env YARN_NPM_MINIMAL_AGE_GATE=0 ",
+}
+
+
 def install_steps(
     manager: Manager, lockfile: str | None, package: dict[str, Any], npm: str | None = None, before: str = ""
 ) -> list[str]:
@@ -264,8 +273,9 @@ def install_steps(
         return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
+    install = _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}")
     return [
         *steps,
         f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-        f"{cd} && {naming_git_failures(_without_scripts_if_needed(f'{manager} install{frozen}'), package)}",
+        f"{cd} && {naming_git_failures(install, package)}",
     ]
