@@ -92,3 +92,35 @@ def line(version: Version) -> str:
 
 def line_key(name: str) -> tuple[int, ...]:
     return tuple(int(part) for part in name.split("."))
+
+
+#: the ``engines.node`` of the package managers a ``packageManager`` pin installs, from the release
+#: named on (the npm registry's metadata of pnpm and yarn, read on 2026-11-29)
+MANAGER_NODE: dict[str, tuple[tuple[Version, str], ...]] = {
+    "pnpm": (
+        ((2, 0, 0), ">=6"),
+        ((3, 0, 0), ">=8"),
+        ((3, 1, 1), ">=8.15"),
+        ((4, 0, 0), ">=10"),
+        ((4, 12, 1), ">=10.13"),
+        ((5, 8, 0), ">=10.14"),
+        ((5, 9, 0), ">=10.16"),
+        ((6, 0, 0), ">=12.17"),
+        ((7, 0, 0), ">=14.19"),
+        ((7, 2, 1), ">=14.6"),
+        ((8, 0, 0), ">=16.14"),
+        ((9, 0, 0), ">=18.12"),
+        ((11, 0, 0), ">=22.13"),
+        ((12, 0, 0), ">=18"),
+    ),
+    "yarn": (((0, 22, 0), ">=4.0.0"), ((2, 4, 3), ">=10")),
+}
+
+
+def manager_needs(pinned: str) -> tuple[str, str] | None:
+    """(the pin, the Node range it runs on) of a ``packageManager`` pin (``pnpm@11.13.1+sha512...``);
+    None when it names no release of a manager known here, or one that runs on any Node."""
+    name, _, rest = pinned.partition("@")
+    version = parse(rest.partition("+")[0])
+    ranges = [spec for since, spec in MANAGER_NODE.get(name, ()) if version and since <= version]
+    return (pinned.partition("+")[0], ranges[-1]) if ranges else None

@@ -12,7 +12,7 @@ the nearest one allowed, said so.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,8 +24,9 @@ from rfsn.buildpacks.node.nodereleases import (
     RELEASED,
     line,
     line_key,
+    manager_needs,
 )
-from rfsn.buildpacks.node.package import FETCH_JS
+from rfsn.buildpacks.node.package import FETCH_JS, read_package_json
 from rfsn.buildpacks.node.semver import Version, parse, satisfies
 
 
@@ -81,9 +82,22 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
     """The Node of ``repo``'s environment as of ``day`` (None: today): its pin, else the newest
     line of its CI matrix released by then, else the newest stable line released by then that
     ``engines.node`` allows; Debian's where it is that line. Never fails: a version that
-    cannot be had gives the nearest one allowed."""
-    when = day or date.today()
-    pool = (*PUBLISHED_VERSIONS, debian)
+    cannot be had gives the nearest one allowed. Where the package manager the project pins
+    (``packageManager``) would not run on that Node, the same choice among the Nodes it runs on,
+    said so (and said when none can be had)."""
+    when, pool = day or date.today(), (*PUBLISHED_VERSIONS, debian)
+    free = _choose(repo, when, pool, debian)
+    needs = manager_needs(str(read_package_json(repo).get("packageManager", "")))
+    if needs is None or satisfies(free.version, needs[1]):
+        return free
+    fit = tuple(v for v in pool if satisfies(v, needs[1]))
+    choice = _choose(repo, when, fit, debian) if fit else free
+    said = "" if fit else ", which no Node that can be had is"
+    return replace(choice, why=f"{choice.why}; {needs[0]} (packageManager) runs on Node {needs[1]}{said}")
+
+
+def _choose(repo: Path, when: date, pool: tuple[Version, ...], debian: Version) -> NodeChoice:
+    """``choose`` among the Nodes of ``pool``."""
     pins, matrix, bound = declared(repo)
     engines = f"; engines.node {bound!r}" if bound else ""
     if pins:
