@@ -8,11 +8,19 @@ chosen died on a module the chosen Node lacks (magic-string at HEAD).
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
-from rfsn.buildpacks.node import nodeversions
+import pytest
+
+from rfsn.buildpacks.node import enginepins, nodeversions
+from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.nodereleases import manager_needs
 from rfsn.buildpacks.node.package import install_steps
 from rfsn.buildpacks.node.semver import satisfies
@@ -72,3 +80,73 @@ def test_a_pinned_manager_that_runs_on_the_chosen_node_changes_nothing(tmp_path:
     choice = nodeversions.choose(repo, date(2026, 8, 20))
     assert choice.debian and "packageManager" not in choice.why
     assert manager_needs("yarn@1.22.22") == ("yarn@1.22.22", ">=4.0.0") and manager_needs("bun@1.0.0") is None
+
+
+_PACKUMENTS = {
+    "mocha": {"3.5.3": ">= 0.10.x", "4.0.0": ">= 4.0.0", "10.0.0": ">= 12.0.0", "11.0.0-beta.1": None},
+    "left": {"1.0.0": None, "1.1.0": None},
+    "@scope/thing": {"1.0.0": ">=0.10", "2.0.0": ">=18"},
+}
+
+
+class _Registry(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        name = unquote(self.path.lstrip("/"))
+        if name not in _PACKUMENTS:
+            self.send_error(404)
+            return
+        versions = {
+            v: {"name": name, "version": v, **({"engines": {"node": e}} if e else {})}
+            for v, e in _PACKUMENTS[name].items()
+        }
+        body = json.dumps({"name": name, "versions": versions}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="needs node and npm")
+def test_an_unbounded_dependency_gets_its_newest_release_that_runs_on_the_node_strip_ansi_2014(
+    tmp_path: Path,
+) -> None:
+    """strip-ansi 683be59 (2014, Node 0.10): ``"mocha": "*"`` installed today's mocha, which dies
+    on Node 0.10 (SyntaxError), and no test was read. The script, run for real against a loopback
+    registry, pins what says it does not run there and leaves the rest as written."""
+    package = {
+        "devDependencies": {"mocha": "*", "left": "^1.0.0", "@scope/thing": "latest", "fork": "github:x/y"},
+    }
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    (tmp_path / enginepins.SCRIPT).write_text(enginepins.ENGINE_PINS_JS)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = subprocess.run(
+            ["node", enginepins.SCRIPT, "0.10.48"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "npm_config_registry": f"http://127.0.0.1:{server.server_port}/"},
+            check=False,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "package.json").read_text())["devDependencies"]
+    assert pinned == {"mocha": "3.5.3", "left": "^1.0.0", "@scope/thing": "1.0.0", "fork": "github:x/y"}
+    assert "rfsn: mocha@* -> 3.5.3, the newest whose engines.node takes Node 0.10.48" in done.stderr
+
+
+def test_the_pins_run_before_an_install_without_a_lockfile_on_a_registry_node_only(tmp_path: Path) -> None:
+    repo = _package(tmp_path, {"engines": {"node": "0.10"}, "devDependencies": {"mocha": "*"}})
+    recipe = NodeBuildpack().env_recipe(repo)
+    pins = enginepins.engine_pins_step("0.10.48")
+    assert recipe.steps.index(pins) == len(recipe.steps) - 2 and enginepins.SCRIPT in dict(recipe.files)
+    (repo / "package.json").write_text(json.dumps({"engines": {"node": ">=18"}, "devDependencies": {"mocha": "*"}}))
+    assert not any("engine-pins" in step for step in NodeBuildpack().env_recipe(repo).steps)  # Debian's 20

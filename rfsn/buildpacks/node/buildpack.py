@@ -29,7 +29,7 @@ from rfsn.buildpacks.base import (
     SandboxView,
     TestExec,
 )
-from rfsn.buildpacks.node import nodeversions
+from rfsn.buildpacks.node import enginepins, nodeversions
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     SEP,
@@ -141,7 +141,12 @@ class NodeBuildpack:
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm, index_date(day))
+            *prepare, install = install_steps(
+                manager, lockfile, package, None if node.debian else node.npm, index_date(day)
+            )
+            pinning = manager == "npm" and not lockfile and not node.debian
+            files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []
+            steps += [*prepare, *([enginepins.engine_pins_step(node.text)] if pinning else []), install]
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
