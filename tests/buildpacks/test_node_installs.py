@@ -7,10 +7,12 @@ chosen died on a module the chosen Node lacks (magic-string at HEAD).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
+import tarfile
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,22 +88,44 @@ _PACKUMENTS = {
     "mocha": {"3.5.3": ">= 0.10.x", "4.0.0": ">= 4.0.0", "10.0.0": ">= 12.0.0", "11.0.0-beta.1": None},
     "left": {"1.0.0": None, "1.1.0": None},
     "@scope/thing": {"1.0.0": ">=0.10", "2.0.0": ">=18"},
+    "should": {"1.0.0": None, "4.0.0": None, "7.0.0": None, "13.0.0": None},
 }
+#: the time of each release's packed files: npm 5 on writes 1985-10-26 (499162500)
+_PACKED = {"1.0.0": 1300000000, "4.0.0": 1400000000, "7.0.0": 1450000000, "13.0.0": 499162500}
+
+
+def _tarball(mtime: int) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        info = tarfile.TarInfo("package/package.json")
+        info.size, info.mtime = 2, mtime
+        tar.addfile(info, io.BytesIO(b"{}"))
+    return out.getvalue()
+
+
+needs_node = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="node, npm")
 
 
 class _Registry(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         name = unquote(self.path.lstrip("/"))
-        if name not in _PACKUMENTS:
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if name.endswith(".tgz"):
+            body = _tarball(_PACKED.get(name.rsplit("/", 1)[-1].removesuffix(".tgz"), 499162500))
+        elif name in _PACKUMENTS:
+            versions = {
+                v: {
+                    "version": v,
+                    "dist": {"tarball": f"{base}/{name}/-/{v}.tgz"},
+                    **({"engines": {"node": e}} if e else {}),
+                }
+                for v, e in _PACKUMENTS[name].items()
+            }
+            body = json.dumps({"name": name, "versions": versions}).encode()
+        else:
             self.send_error(404)
             return
-        versions = {
-            v: {"name": name, "version": v, **({"engines": {"node": e}} if e else {})}
-            for v, e in _PACKUMENTS[name].items()
-        }
-        body = json.dumps({"name": name, "versions": versions}).encode()
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -110,7 +134,7 @@ class _Registry(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="needs node and npm")
+@needs_node
 def test_an_unbounded_dependency_gets_its_newest_release_that_runs_on_the_node_strip_ansi_2014(
     tmp_path: Path,
 ) -> None:
@@ -120,16 +144,38 @@ def test_an_unbounded_dependency_gets_its_newest_release_that_runs_on_the_node_s
     package = {
         "devDependencies": {"mocha": "*", "left": "^1.0.0", "@scope/thing": "latest", "fork": "github:x/y"},
     }
-    (tmp_path / "package.json").write_text(json.dumps(package))
-    (tmp_path / enginepins.SCRIPT).write_text(enginepins.ENGINE_PINS_JS)
+    done = _pin(tmp_path, package, "0.10.48")
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "package.json").read_text())["devDependencies"]
+    assert pinned == {"mocha": "3.5.3", "left": "^1.0.0", "@scope/thing": "1.0.0", "fork": "github:x/y"}
+    assert "rfsn: mocha@* -> 3.5.3, the newest whose engines.node takes Node 0.10.48" in done.stderr
+
+
+@needs_node
+def test_before_npm_5_a_release_of_the_day_is_read_from_its_tarball_not_the_registrys_time(tmp_path: Path) -> None:
+    """This registry's ``time`` dates every old release 2024 or later (the day a mirror stored
+    it), so ``npm --before`` falls back to today's; a tarball packed before npm 5 keeps its files'
+    times, and those after it (1985-10-26) are after any such day."""
+    done = _pin(tmp_path, {"devDependencies": {"should": "*", "left": "^1.0.0"}}, "0.10.48", "2014-06-01")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "package.json").read_text())["devDependencies"]["should"] == "4.0.0"
+    later = _pin(tmp_path / "later", {"devDependencies": {"should": "*"}}, "0.10.48", "2019-06-01")
+    assert "should" not in later.stderr  # after npm 5 the tarball cannot tell: as written
+
+
+def _pin(where: Path, package: dict[str, object], *args: str) -> subprocess.CompletedProcess[str]:
+    """The pins script run for real on ``package`` against the loopback registry."""
+    where.mkdir(exist_ok=True)
+    (where / "package.json").write_text(json.dumps(package))
+    (where / enginepins.SCRIPT).write_text(enginepins.ENGINE_PINS_JS)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        done = subprocess.run(
-            ["node", enginepins.SCRIPT, "0.10.48"],
+        return subprocess.run(
+            ["node", enginepins.SCRIPT, *args],
             capture_output=True,
             text=True,
-            cwd=tmp_path,
+            cwd=where,
             env={**os.environ, "npm_config_registry": f"http://127.0.0.1:{server.server_port}/"},
             check=False,
             timeout=60,
@@ -137,10 +183,6 @@ def test_an_unbounded_dependency_gets_its_newest_release_that_runs_on_the_node_s
     finally:
         server.shutdown()
         server.server_close()
-    assert done.returncode == 0, done.stderr
-    pinned = json.loads((tmp_path / "package.json").read_text())["devDependencies"]
-    assert pinned == {"mocha": "3.5.3", "left": "^1.0.0", "@scope/thing": "1.0.0", "fork": "github:x/y"}
-    assert "rfsn: mocha@* -> 3.5.3, the newest whose engines.node takes Node 0.10.48" in done.stderr
 
 
 def test_the_pins_run_before_an_install_without_a_lockfile_on_a_registry_node_only(tmp_path: Path) -> None:

@@ -146,7 +146,11 @@ class NodeBuildpack:
             )
             pinning = manager == "npm" and not lockfile and not node.debian
             files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []
-            steps += [*prepare, *([enginepins.engine_pins_step(node.text)] if pinning else []), install]
+            steps += [
+                *prepare,
+                *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
+                install,
+            ]
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
