@@ -192,3 +192,29 @@ def test_the_pins_run_before_an_install_without_a_lockfile_on_a_registry_node_on
     assert recipe.steps.index(pins) == len(recipe.steps) - 2 and enginepins.SCRIPT in dict(recipe.files)
     (repo / "package.json").write_text(json.dumps({"engines": {"node": ">=18"}, "devDependencies": {"mocha": "*"}}))
     assert not any("engine-pins" in step for step in NodeBuildpack().env_recipe(repo).steps)  # Debian's 20
+
+
+_GIT_FAILING_NPM = """#!/bin/sh
+if grep -q forked-lib package.json; then
+  echo 'npm error command git --no-replace-objects ls-remote ssh://git@github.com/someone/forked-lib.git'; exit 128
+fi
+echo "installed: $*"
+"""
+
+
+@pytest.mark.skipif(not Path("/usr/bin/node").is_file(), reason="the image's own Node is /usr/bin/node")
+def test_without_a_lockfile_a_git_hosted_dependency_that_cannot_be_fetched_is_left_out_said_so_micromatch_head(
+    tmp_path: Path,
+) -> None:
+    """micromatch at HEAD: a benchmark tool from GitHub (``time-require``) that the build cannot
+    fetch cost the whole environment; without a lockfile the install runs again without it."""
+    package = {"devDependencies": {"left": "^1.0.0", "fork": "github:someone/forked-lib#fix"}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    step = install_steps("npm", None, package, "8.11.0")[-1].replace("cd $RFSN_ENV/files && ", "")
+    done = _run_step(f"export RFSN_ENV={tmp_path}/env; {step}", tmp_path, {"npm": _GIT_FAILING_NPM})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((tmp_path / "package.json").read_text())["devDependencies"] == {"left": "^1.0.0"}
+    said = "git-hosted dependencies left out, they could not be fetched: fork (github:someone/forked-lib#fix)"
+    assert (tmp_path / "env" / "notes.txt").read_text().strip() == said
+    locked = install_steps("npm", "package-lock.json", package, "8.11.0")[-1]
+    assert "again without them" not in locked  # a lockfile must stay in step with package.json
