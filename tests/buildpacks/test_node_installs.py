@@ -89,7 +89,10 @@ _PACKUMENTS = {
     "left": {"1.0.0": None, "1.1.0": None},
     "@scope/thing": {"1.0.0": ">=0.10", "2.0.0": ">=18"},
     "should": {"1.0.0": None, "4.0.0": None, "7.0.0": None, "13.0.0": None},
+    "dbg": {"1.0.0": None, "4.0.0": ">=6"},
 }
+#: each release's own dependencies (else none)
+_DEPENDENCIES = {("mocha", "3.5.3"): {"dbg": "*"}}
 #: the time of each release's packed files: npm 5 on writes 1985-10-26 (499162500)
 _PACKED = {"1.0.0": 1300000000, "4.0.0": 1400000000, "7.0.0": 1450000000, "13.0.0": 499162500}
 
@@ -117,6 +120,7 @@ class _Registry(BaseHTTPRequestHandler):
                 v: {
                     "version": v,
                     "dist": {"tarball": f"{base}/{name}/-/{v}.tgz"},
+                    "dependencies": _DEPENDENCIES.get((name, v), {}),
                     **({"engines": {"node": e}} if e else {}),
                 }
                 for v, e in _PACKUMENTS[name].items()
@@ -149,6 +153,9 @@ def test_an_unbounded_dependency_gets_its_newest_release_that_runs_on_the_node_s
     pinned = json.loads((tmp_path / "package.json").read_text())["devDependencies"]
     assert pinned == {"mocha": "3.5.3", "left": "^1.0.0", "@scope/thing": "1.0.0", "fork": "github:x/y"}
     assert "rfsn: mocha@* -> 3.5.3, the newest whose engines.node takes Node 0.10.48" in done.stderr
+    # mocha 1.18.2's ``debug: "*"`` gave debug 4 on Node 0.10 (SyntaxError): a dependency's range
+    # is held by npm's overrides
+    assert json.loads((tmp_path / "package.json").read_text())["overrides"] == {"dbg": "1.0.0"}
 
 
 @needs_node

@@ -5,7 +5,8 @@ the tests' one), and ``npm --before`` cannot date releases where the registry's 
 day a mirror stored them (every release 2024 or later). Each direct dependency is pinned to the
 newest release in range that says it runs on the chosen Node and, for a day before npm 5, whose
 tarball was packed by then (npm before 5 kept its files' times), when that is not the newest in
-range (``enginepins.cjs``, run on the image's own Node before the install)."""
+range; below them, a dependency's range the same way (the date only for a range open above, as
+``*``), held by npm's ``overrides`` (``enginepins.cjs``, on the image's own Node, before the install)."""
 
 from __future__ import annotations
 
