@@ -225,3 +225,10 @@ def test_without_a_lockfile_a_git_hosted_dependency_that_cannot_be_fetched_is_le
     assert (tmp_path / "env" / "notes.txt").read_text().strip() == said
     locked = install_steps("npm", "package-lock.json", package, "8.11.0")[-1]
     assert "again without them" not in locked  # a lockfile must stay in step with package.json
+
+
+def test_a_mocha_test_whose_file_mocha_never_named_runs_by_its_title_strip_ansi_2014() -> None:
+    """mocha 1.18 names no test's file: its id is ``" > title"``; run by that id, the empty file
+    went to mocha as a path (``Error: must provide pattern``) and the test read as not collected."""
+    command = NodeBuildpack(runner="mocha").test_command([" > should strip color from ls command"], "/r/report")
+    assert "" not in command and command[-2:] == ["--grep", "^(?:should\\ strip\\ color\\ from\\ ls\\ command)$"]

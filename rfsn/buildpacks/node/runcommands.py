@@ -47,13 +47,15 @@ def _pattern(alternatives: Sequence[str]) -> str:
 
 
 def split_tests(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Files of the selected tests, and their title paths (none when a whole file is asked)."""
+    """Files of the selected tests, and their title paths (none when a whole file is asked). A test
+    whose runner named no file (mocha before 7: ``" > suite > test"``) is found by its title alone."""
     files: dict[str, None] = {}
     titles: list[tuple[str, ...]] = []
     whole_file = False
     for tid in tests:
         file, *names = tid.split(SEP)
-        files[file] = None
+        if file:
+            files[file] = None
         if names:
             titles.append(tuple(names))
         else:
