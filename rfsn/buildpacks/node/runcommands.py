@@ -100,6 +100,9 @@ def reporting_command(
     if runner == "vitest":
         vitest = ["node_modules/.bin/vitest", "run", "--reporter=json", f"--outputFile={report_dir}/{VITEST_REPORT}"]
         return [*wrap, *vitest, *files, *(["-t", full] if full else [])]
+    plain = " ".join(titles[0]) if len(titles) == 1 else ""
+    if plain and not re.search(r"[\\^$.|?*+()\[\]{}]", plain):  # mocha before 4 greps a string as it is
+        full = plain
     reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
     mocha = ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS]
     return [
