@@ -23,6 +23,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("header", re.compile(r"fatal error: ([\w./+-]+\.h(?:h|pp|xx)?): No such file or directory")),
     ("library", re.compile(rf"cannot find -l({_NAME})")),
+    ("library", re.compile(r"error while loading shared libraries: (lib[\w+.-]+\.so[\w.]*): cannot open")),
     ("executable", re.compile(rf"(?:^|[\s'\"`(])({_NAME}): (?:\d+: )?(?:command )?not found\b")),
     ("executable", re.compile(rf"(?:^|[\s'\"`(])({_NAME}) executable not found")),
     ("executable", re.compile(rf"['`]({_NAME})['`] (?:executable |command |program )?not found")),
@@ -72,6 +73,8 @@ class Missing(BaseModel):
     def basename(self) -> str:
         """The last part of the name of the file that would answer it."""
         stem = self.name.rsplit("/", 1)[-1]
+        if self.kind == "library" and ".so" in stem:  # a shared object by its soname (libatomic.so.1)
+            return stem
         return {"library": f"lib{stem}.so", "pkgconfig": f"{stem}.pc"}.get(self.kind, stem)
 
     @property
@@ -124,7 +127,7 @@ def missing_files(output: str) -> list[Missing]:
         for kind, pattern in PATTERNS:
             for match in pattern.finditer(line):
                 names = [match.group(1).rstrip(".")]
-                if kind == "library" and match.group(1).startswith("lib"):
+                if kind == "library" and match.group(1).startswith("lib") and ".so" not in match.group(1):
                     names = _LIBRARY_NAMED.findall(match.group(1))
                 for name in names:
                     if kind == "executable" and (name in _NOT_PROGRAMS or name.isdigit()):

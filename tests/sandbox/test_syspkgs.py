@@ -59,6 +59,11 @@ RECIPE = EnvRecipe(buildpack="python", base=BASE, steps=("pip install psycopg2==
         ('Dependency "gobject-introspection-1.0" not found, tried pkgconfig', "pkgconfig", "gobject-introspection-1.0"),
         ("Run-time dependency cairo found: NO (tried pkgconfig)", "pkgconfig", "cairo"),
         ("Error: Please make sure the libxslt development packages are installed.", "library", "xslt"),
+        (  # Node 26 from the npm registry on Debian (npm/node-which at HEAD)
+            "node: error while loading shared libraries: libatomic.so.1: cannot open shared object file: No such file",
+            "library",
+            "libatomic.so.1",
+        ),
     ],
 )
 def test_each_tool_s_way_of_saying_a_file_is_missing_is_read(output: str, kind: str, name: str) -> None:
@@ -113,6 +118,7 @@ def _index() -> list[str]:
         ("header", "portaudio.h", "portaudio19-dev"),
         ("library", "ssl", "libssl-dev"),  # the .so in the multiarch lib directory, not android's
         ("library", "xslt", "libxslt1-dev"),
+        ("library", "libatomic.so.1", "libatomic1"),  # a binary's soname: that file, not libgcc's .so
         ("pkgconfig", "cairo", "libcairo2-dev"),
         ("pkgconfig", "dbus-1", "libdbus-1-dev"),  # not dbus-tests' debug build
         ("pkgconfig", "xproto", "x11proto-dev"),  # an Architecture: all package, in Contents-all

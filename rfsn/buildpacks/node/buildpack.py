@@ -16,11 +16,7 @@ install: its tests run alone, localized by stack frames.
 
 from __future__ import annotations
 
-import base64
-import posixpath
-import re
 from collections.abc import Collection, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,12 +28,10 @@ from rfsn.buildpacks.base import (
     EnvRecipe,
     SandboxView,
     TestExec,
-    session_cache,
 )
-from rfsn.buildpacks.node import nodeversions
+from rfsn.buildpacks.node import enginepins, nodeversions
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
-    NODE_REPORTER_JS,
     SEP,
     jest_reasons,
     mocha_reasons,
@@ -60,56 +54,23 @@ from rfsn.buildpacks.node.package import (
     runner_paths,
     says_node_test,
 )
+from rfsn.buildpacks.node.runcommands import (
+    CWD_FILE,
+    JEST_REPORT,
+    MOCHA_EVENTS,
+    MOCHA_REPORT,
+    NODE_REPORT,
+    REPORTER_URL,
+    VITEST_REPORT,
+    jest_cache,
+    node_command,
+    reporting_command,
+    split_tests,
+)
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
 from rfsn.buildpacks.python.pydated import as_of, index_date
 from rfsn.models import Crash, TestStatus
-
-#: report file names in the report directory
-NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
-    "node-tests.jsonl",
-    "jest.json",
-    "mocha.json",
-    "vitest.json",
-    "cwd.txt",
-)
-#: what rfsn's mocha reporter writes (``mochareport.cjs``; the JSON reporter of mocha 1.x-8.x writes
-#: to stdout only, and before 7.x names no test's file)
-MOCHA_EVENTS = "mocha-events.jsonl"
-_MOCHA_REPORTER_JS = resources.files(__package__).joinpath("mochareport.cjs").read_text(encoding="utf-8")
-_REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
-#: records the working directory, so that absolute paths in reports can be made relative
-_CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
-#: and places rfsn's mocha reporter ($3) at $2, its report in the report directory ($1)
-_MOCHA_WRAPPER = (
-    'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
-    'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"'
-)
-
-
-def _jest_cache(report_dir: str) -> str:
-    """jest's transform cache, kept for the session: each run has a TMPDIR of its own, where jest
-    would put it, and compiles every file again (three times the run)."""
-    return f"--cacheDirectory={session_cache(report_dir, 'jest')}"
-
-
-def _pattern(alternatives: Sequence[str]) -> str:
-    return "^(?:" + "|".join(sorted(set(alternatives))) + ")$"
-
-
-def _split(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Files of the selected tests, and their title paths (none when a whole file is asked)."""
-    files: dict[str, None] = {}
-    titles: list[tuple[str, ...]] = []
-    whole_file = False
-    for tid in tests:
-        file, *names = tid.split(SEP)
-        files[file] = None
-        if names:
-            titles.append(tuple(names))
-        else:
-            whole_file = True
-    return list(files), [] if whole_file else titles
 
 
 class NodeBuildpack:
@@ -180,7 +141,16 @@ class NodeBuildpack:
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
-            steps += install_steps(manager, lockfile, package, None if node.debian else node.npm, index_date(day))
+            *prepare, install = install_steps(
+                manager, lockfile, package, None if node.debian else node.npm, index_date(day)
+            )
+            pinning = manager == "npm" and not lockfile and not node.debian
+            files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []
+            steps += [
+                *prepare,
+                *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
+                install,
+            ]
         path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
@@ -210,61 +180,14 @@ class NodeBuildpack:
         ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
-        files, titles = _split(tests)
+        files, titles = split_tests(tests)
         if self.runner == "script":
             return ["npm", "test"]
         if self.runner in TAP_RUNNERS:
             return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":
-            patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
-            return [
-                "node",
-                "--test",
-                "--test-reporter=spec",
-                "--test-reporter-destination=stdout",
-                f"--test-reporter={_REPORTER_URL}",
-                f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
-                *(f"--test-name-pattern={p}" for p in patterns),
-                *(files or self.node_args),
-            ]
-        full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
-        wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
-        if self.runner == "jest":
-            return [
-                *wrap,
-                "node_modules/.bin/jest",
-                _jest_cache(report_dir),
-                "--ci",
-                "--json",
-                f"--outputFile={report_dir}/{JEST_REPORT}",
-                *(["--runTestsByPath", *files] if files else []),
-                *(["-t", full] if full else []),
-            ]
-        if self.runner == "vitest":
-            return [
-                *wrap,
-                "node_modules/.bin/vitest",
-                "run",
-                "--reporter=json",
-                f"--outputFile={report_dir}/{VITEST_REPORT}",
-                *files,
-                *(["-t", full] if full else []),
-            ]
-        reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
-        return [
-            "sh",
-            "-c",
-            _MOCHA_WRAPPER,
-            "rfsn",
-            report_dir,
-            reporter,
-            _MOCHA_REPORTER_JS,
-            "node_modules/.bin/mocha",
-            "--reporter",
-            reporter,
-            *(files or self.node_args),
-            *(["--grep", full] if full else []),
-        ]
+            return node_command(files, titles, self.node_args, report_dir)
+        return reporting_command(self.runner, files, titles, self.node_args, report_dir)
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """jest and vitest stop after a count of failures, mocha after the first; node 20's
@@ -341,9 +264,9 @@ class NodeBuildpack:
         run = self.test_command(tests, report_dir)
         if self.runner in ("vitest", "script", *TAP_RUNNERS):
             return CoveragePlan(commands=[run])
-        options = (_jest_cache(report_dir),) if self.runner == "jest" else ()
+        options = (jest_cache(report_dir),) if self.runner == "jest" else ()
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None
-        return CoveragePlan(files=driver_files(), commands=[run, driver_command(report_dir, _REPORTER_URL, other)])
+        return CoveragePlan(files=driver_files(), commands=[run, driver_command(report_dir, REPORTER_URL, other)])
 
     def parse_coverage(
         self, reports: dict[str, str], test_ids: Sequence[str], workdir: str

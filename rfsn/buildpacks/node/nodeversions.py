@@ -12,93 +12,22 @@ the nearest one allowed, said so.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from rfsn.buildpacks.node.nodepublished import PUBLISHED
+from rfsn.buildpacks.node.nodedeclared import declared
+from rfsn.buildpacks.node.nodereleases import (
+    BUNDLED_NPM,
+    DEBIAN_NODE,
+    PUBLISHED_VERSIONS,
+    RELEASED,
+    line,
+    line_key,
+    manager_needs,
+)
 from rfsn.buildpacks.node.package import FETCH_JS, read_package_json
-from rfsn.buildpacks.node.semver import Version, parse, readable, satisfies
-
-#: the nodejs of the base image's Debian release (trixie)
-DEBIAN_NODE: Version = (20, 19, 2)
-PUBLISHED_VERSIONS: tuple[Version, ...] = tuple(v for w in PUBLISHED.split() if (v := parse(w)))
-#: each release line -> the day its first release came out
-RELEASED: dict[str, date] = {
-    "0.8": date(2012, 6, 25),
-    "0.10": date(2013, 3, 11),
-    "0.12": date(2015, 2, 6),
-    "4": date(2015, 9, 8),
-    "5": date(2015, 10, 29),
-    "6": date(2016, 4, 26),
-    "7": date(2016, 10, 25),
-    "8": date(2017, 5, 30),
-    "9": date(2017, 10, 31),
-    "10": date(2018, 4, 24),
-    "11": date(2018, 10, 23),
-    "12": date(2019, 4, 23),
-    "13": date(2019, 10, 22),
-    "14": date(2020, 4, 21),
-    "15": date(2020, 10, 20),
-    "16": date(2021, 4, 20),
-    "17": date(2021, 10, 19),
-    "18": date(2022, 4, 19),
-    "19": date(2022, 10, 18),
-    "20": date(2023, 4, 18),
-    "21": date(2023, 10, 17),
-    "22": date(2024, 4, 24),
-    "23": date(2024, 10, 16),
-    "24": date(2025, 5, 6),
-    "25": date(2025, 10, 15),
-    "26": date(2026, 4, 22),
-}
-#: each line -> the npm its last release bundled
-BUNDLED_NPM: dict[str, str] = {
-    "0.8": "1.2.30",
-    "0.10": "2.15.1",
-    "0.12": "2.15.11",
-    "4": "2.15.11",
-    "5": "3.8.6",
-    "6": "3.10.10",
-    "7": "4.2.0",
-    "8": "6.13.4",
-    "9": "5.6.0",
-    "10": "6.14.12",
-    "11": "6.7.0",
-    "12": "6.14.16",
-    "13": "6.14.4",
-    "14": "6.14.18",
-    "15": "7.7.6",
-    "16": "8.19.4",
-    "17": "8.11.0",
-    "18": "10.8.2",
-    "19": "9.6.3",
-    "20": "10.8.2",
-    "21": "10.5.0",
-    "22": "10.9.2",
-    "23": "10.9.2",
-    "24": "11.3.0",
-    "25": "11.6.2",
-    "26": "11.6.2",
-}
-#: nvm's names of the LTS lines
-CODENAMES = {
-    "argon": "4",
-    "boron": "6",
-    "carbon": "8",
-    "dubnium": "10",
-    "erbium": "12",
-    "fermium": "14",
-    "gallium": "16",
-    "hydrogen": "18",
-    "iron": "20",
-    "jod": "22",
-    "krypton": "24",
-}
-_CI_KEYS = frozenset({"node_js", "node-version", "node_version", "node", "nodejs_version", "nodejs"})
+from rfsn.buildpacks.node.semver import Version, parse, satisfies
 
 
 @dataclass(frozen=True)
@@ -116,17 +45,9 @@ class NodeChoice:
     @property
     def npm(self) -> str:
         """The npm this Node release bundled (that of the nearest line known)."""
-        lines = sorted(BUNDLED_NPM, key=_line_key)
-        below = [name for name in lines if _line_key(name) <= _line_key(line(self.version))]
+        lines = sorted(BUNDLED_NPM, key=line_key)
+        below = [name for name in lines if line_key(name) <= line_key(line(self.version))]
         return BUNDLED_NPM[(below or lines)[-1]]
-
-
-def line(version: Version) -> str:
-    return f"0.{version[1]}" if version[0] == 0 else str(version[0])
-
-
-def _line_key(name: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in name.split("."))
 
 
 def _stable(name: str) -> bool:
@@ -137,73 +58,6 @@ def _stable(name: str) -> bool:
 def _development(version: Version) -> bool:
     """A line of 0.x development releases (0.11, 0.9): what a CI matrix tried, not a release."""
     return version[0] == 0 and version[1] % 2 == 1
-
-
-def _spec(value: object) -> str | None:
-    """A declared value as a version range (nvm's LTS names too); None: none meant (``node``, ``lts/*``)."""
-    text = str(value).strip().lower().removeprefix("lts/")
-    text = CODENAMES.get(text, text)
-    return text if text and text not in ("*", "x") and readable(text) else None
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML whose numbers stay as written: ``0.10`` is Node 0.10, not 0.1."""
-
-
-for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):
-    _Loader.add_constructor(_tag, lambda loader, node: loader.construct_scalar(node))
-
-
-def _ci_values(tree: Any) -> list[str]:
-    """The values of every Node-version key in a CI file's tree (lists and matrix entries)."""
-    found: list[str] = []
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            if key in _CI_KEYS and isinstance(value, (str, list)):
-                found += [str(v) for v in (value if isinstance(value, list) else [value])]
-            else:
-                found += _ci_values(value)
-    elif isinstance(tree, list):
-        for item in tree:
-            found += _ci_values(item)
-    return found
-
-
-def _ci_matrix(repo: Path) -> list[tuple[str, str]]:
-    paths = [
-        repo / ".travis.yml",
-        repo / "appveyor.yml",
-        repo / ".appveyor.yml",
-        *sorted((repo / ".github" / "workflows").glob("*.y*ml")),
-    ]
-    found: list[tuple[str, str]] = []
-    for path in paths:
-        if not path.is_file() or path.is_symlink():
-            continue
-        try:
-            tree = yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=_Loader)
-        except yaml.YAMLError:
-            continue
-        found += [(str(path.relative_to(repo)), s) for v in _ci_values(tree) if (s := _spec(v))]
-    return found
-
-
-def declared(repo: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str | None]:
-    """(pins, CI matrix entries, engines.node): each as (where, range)."""
-    package = read_package_json(repo)
-    pins: list[tuple[str, str]] = []
-    volta, engines = package.get("volta"), package.get("engines")
-    if isinstance(volta, dict) and (spec := _spec(volta.get("node", ""))):
-        pins.append(("volta.node", spec))
-    for name in (".nvmrc", ".node-version"):
-        path = repo / name
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        first = next((ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
-        if spec := _spec(first):
-            pins.append((name, spec))
-    node = engines.get("node") if isinstance(engines, dict) else None
-    bound = str(node).strip() if isinstance(node, str) and readable(str(node)) else None
-    return pins, _ci_matrix(repo), bound or None
 
 
 def _have(spec: str, bound: str | None, pool: tuple[Version, ...]) -> list[Version]:
@@ -228,9 +82,22 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
     """The Node of ``repo``'s environment as of ``day`` (None: today): its pin, else the newest
     line of its CI matrix released by then, else the newest stable line released by then that
     ``engines.node`` allows; Debian's where it is that line. Never fails: a version that
-    cannot be had gives the nearest one allowed."""
-    when = day or date.today()
-    pool = (*PUBLISHED_VERSIONS, debian)
+    cannot be had gives the nearest one allowed. Where the package manager the project pins
+    (``packageManager``) would not run on that Node, the same choice among the Nodes it runs on,
+    said so (and said when none can be had)."""
+    when, pool = day or date.today(), (*PUBLISHED_VERSIONS, debian)
+    free = _choose(repo, when, pool, debian)
+    needs = manager_needs(str(read_package_json(repo).get("packageManager", "")))
+    if needs is None or satisfies(free.version, needs[1]):
+        return free
+    fit = tuple(v for v in pool if satisfies(v, needs[1]))
+    choice = _choose(repo, when, fit, debian) if fit else free
+    said = "" if fit else ", which no Node that can be had is"
+    return replace(choice, why=f"{choice.why}; {needs[0]} (packageManager) runs on Node {needs[1]}{said}")
+
+
+def _choose(repo: Path, when: date, pool: tuple[Version, ...], debian: Version) -> NodeChoice:
+    """``choose`` among the Nodes of ``pool``."""
     pins, matrix, bound = declared(repo)
     engines = f"; engines.node {bound!r}" if bound else ""
     if pins:
@@ -275,7 +142,7 @@ def _by_date(when: date, bound: str | None, pool: tuple[Version, ...], debian: V
         )
     if debian in allowed and RELEASED[line(debian)] <= when:
         return NodeChoice(debian, True, f"Node {_said(debian, True)}: released by {when}{engines}")
-    lines = sorted({line(v) for v in allowed}, key=_line_key)
+    lines = sorted({line(v) for v in allowed}, key=line_key)
     released = [name for name in lines if name in RELEASED and RELEASED[name] <= when]
     stable = [name for name in released if _stable(name)]
     name = (stable or released)[-1] if released else lines[0]

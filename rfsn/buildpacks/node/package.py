@@ -8,8 +8,8 @@ import shlex
 from pathlib import Path
 from typing import Any, Literal
 
+from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.semver import parse
-from rfsn.buildpacks.steplog import STEP_CAUSE
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 
@@ -198,44 +198,13 @@ def _without_scripts_if_needed(command: str) -> str:
     )
 
 
-#: a dependency fetched from a git host: ``git+https://``, ``git://``, ``github:x/y``, ``x/y#ref``
-_GIT_HOSTED = re.compile(
-    r"^(?:git\+|git://|(?:github|gitlab|bitbucket|gist):|[\w.-]+/[\w.-]+(?:#\S*)?$)"
-    r"|^https?://(?:github\.com|gitlab\.com|bitbucket\.org)/"
-)
-#: the repository's path in such a spec: ``owner/name`` (npm's errors name it in the URL they tried)
-_REPO_PATH = re.compile(r"([\w.-]+/[\w.-]+?)(?:\.git)?/?(?:#.*|/tarball/.*|/archive/.*)?$")
-
-
-def git_hosted(package: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """name -> (what package.json says, the repository's ``owner/name``) of each dependency
-    fetched from a git host."""
-    found: dict[str, tuple[str, str]] = {}
-    for key in _DEP_KEYS:
-        for name, spec in (package.get(key) or {}).items():
-            spec = str(spec)
-            if _GIT_HOSTED.search(spec) and not spec.startswith(("file:", "link:", "npm:", "workspace:")):
-                path = _REPO_PATH.search(spec.replace(":", "/"))
-                found[name] = (spec, path.group(1) if path else spec)
-    return found
-
-
-def naming_git_failures(command: str, package: dict[str, Any]) -> str:
-    """``command``; when it fails and its output names the repository of a git-hosted dependency,
-    a last line (``STEP_CAUSE``) names those dependencies: the build's one-line cause."""
-    hosted = git_hosted(package)
-    if not hosted:
-        return command
-    log = "/tmp/rfsn-install.log"
-    checks = "".join(
-        f'grep -qF {shlex.quote(path)} {log} && named="$named, "{shlex.quote(f"{name} ({spec})")}; '
-        for name, (spec, path) in hosted.items()
-    )
-    said = f"{STEP_CAUSE}git-hosted dependencies could not be fetched: "
-    return (
-        f"if ( {command} ) > {log} 2>&1; then cat {log}; else status=$?; cat {log}; named=''; {checks}"
-        f'[ -z "$named" ] || echo {shlex.quote(said)}"${{named#, }}" >&2; exit $status; fi'
-    )
+#: off for a lock's install: a release-age policy (today's pnpm has ``minimumReleaseAge`` on by
+#: default; yarn's ``npmMinimalAgeGate``) is for resolving new releases today, and refuses a lock of
+#: the commit's day whose releases the registry's dates make look new
+NO_AGE_GATE: dict[str, str] = {
+    "pnpm": "env npm_config_minimum_release_age=0 pnpm_config_minimum_release_age=0 ",
+    "yarn": "env YARN_NPM_MINIMAL_AGE_GATE=0 ",
+}
 
 
 def install_steps(
@@ -261,11 +230,12 @@ def install_steps(
                 f" (a range with no release the registry dates before it); as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
-        return [*steps, f"{cd} && {naming_git_failures(install, package)}"]
+        return [*steps, f"{cd} && {naming_git_failures(install, package, retry=not lockfile)}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
+    install = _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}")
     return [
         *steps,
         f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-        f"{cd} && {naming_git_failures(_without_scripts_if_needed(f'{manager} install{frozen}'), package)}",
+        f"{cd} && {naming_git_failures(install, package)}",
     ]

@@ -1,0 +1,166 @@
+// rfsn: each direct dependency of ./package.json is pinned to the newest release in its range
+// that runs on the Node given (argv[2], by the release's engines.node) and, for a day (argv[3])
+// before npm 5 (2017-05-25), was packed by then; where that is not the newest in range. The
+// day is read from the tarball (npm before 5 kept its files' times; npm 5 on writes 1985-10-26),
+// not from the registry's `time`, which may be the day a mirror stored it. Run on the image's
+// own Node (fetch), with npm's semver.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const cp = require('child_process');
+const zlib = require('zlib');
+
+const NPM5 = Date.parse('2017-05-25T00:00:00Z');
+
+// the time of a tarball's first entry (ms), or null when it cannot be read; reads no more of it
+// than that entry's header takes
+async function packedOn(url) {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) return null;
+  const reader = res.body.getReader();
+  let packed = Buffer.alloc(0);
+  let head = Buffer.alloc(0);
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) packed = Buffer.concat([packed, Buffer.from(value)]);
+    try {
+      head = zlib.gunzipSync(packed, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch (_) { /* not enough yet */ }
+    if (head.length >= 512 || done) break;
+  }
+  reader.cancel().catch(() => {});
+  if (head.length < 512) return null;
+  const seconds = parseInt(head.subarray(136, 148).toString().replace(/\0.*$/s, '').trim(), 8);
+  return Number.isNaN(seconds) ? null : seconds * 1000;
+}
+
+// the releases of `within` (newest first) packed by `end`: a binary search, release days rising
+// with versions; none known when the day is after npm 5
+async function packedBy(within, versions, end) {
+  if (!(end <= NPM5)) return null;
+  let lo = 0;
+  let hi = within.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const url = ((versions[within[mid]] || {}).dist || {}).tarball;
+    const when = url ? await packedOn(url).catch(() => null) : null;
+    if (when !== null && when > Date.parse('1986-01-01') && when <= end) hi = mid;
+    else lo = mid + 1;
+  }
+  return within.slice(lo);
+}
+
+function semverLib() {
+  const tries = [];
+  try {
+    const npm = fs.realpathSync(cp.execSync('command -v npm', { shell: '/bin/sh' }).toString().trim());
+    tries.push(path.join(path.dirname(npm), '..', 'node_modules', 'semver'));
+  } catch (_) { /* no npm on the PATH */ }
+  tries.push('/usr/share/nodejs/semver', '/usr/lib/node_modules/npm/node_modules/semver',
+    '/usr/local/lib/node_modules/npm/node_modules/semver', 'semver');
+  for (const where of tries) {
+    try { return require(where); } catch (_) { /* next */ }
+  }
+  return null;
+}
+
+const docs = new Map();
+
+// the registry's abbreviated document of a package (cached), or null
+async function packument(registry, name) {
+  if (!docs.has(name)) {
+    docs.set(name, (async () => {
+      const res = await fetch(registry + name.replace('/', '%2f'),
+        { headers: { accept: 'application/vnd.npm.install-v1+json' } });
+      return res.ok ? res.json() : null;
+    })().catch(() => null));
+  }
+  return docs.get(name);
+}
+
+// {within: the releases in range, newest first; best: the newest of them packed by `end` (when
+// `end` is given and can be told) that runs on `node`; versions}, or null for a spec not a range
+async function choose(ctx, name, spec, end) {
+  const range = spec === '' || spec === 'latest' ? '*' : String(spec);
+  if (!ctx.semver.validRange(range)) return null; // a git host, a file, a tag
+  const doc = await packument(ctx.registry, name);
+  if (!doc) return null;
+  const versions = doc.versions || {};
+  const runs = (v) => {
+    const wants = (versions[v].engines || {}).node;
+    try { return typeof wants !== 'string' || ctx.semver.satisfies(ctx.node, wants); } catch (_) { return true; }
+  };
+  const within = Object.keys(versions).filter((v) => !v.includes('-') && ctx.semver.satisfies(v, range))
+    .sort(ctx.semver.rcompare);
+  const dated = within.length ? await packedBy(within, versions, end) : null;
+  const pool = dated && dated.length ? dated : within;
+  return { within, best: pool.find(runs), versions, dated: Boolean(dated && dated.length) };
+}
+
+// the dependencies below the direct ones whose newest release in range does not run on the Node
+// (or, for a range open above, `*` or `>=`, was not packed by `end`): name -> the newest that
+// does, for npm's `overrides` (one release a name, the first range met breadth-first; at most
+// `limit` packages read)
+async function transitive(ctx, roots, direct, end, limit) {
+  const overrides = {};
+  const seen = new Set();
+  let level = roots;
+  while (level.length && seen.size < limit) {
+    const next = [];
+    const open = (spec) => { try { return ctx.semver.satisfies('999999.0.0', spec || '*'); } catch (_) { return false; } };
+    const picks = await Promise.all(level.map(([name, spec]) => choose(ctx, name, spec, open(spec) ? end : NaN)));
+    level.forEach(([name, spec], i) => {
+      const pick = picks[i];
+      if (!pick || !pick.within.length) return;
+      const version = pick.best || pick.within[0];
+      if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
+        overrides[name] = pick.best;
+        const by = pick.dated ? 'packed by the day and ' : '';
+        console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
+      }
+      for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
+        if (!seen.has(dep)) { seen.add(dep); next.push([dep, range]); }
+      }
+    });
+    level = next;
+  }
+  return overrides;
+}
+
+async function main() {
+  const [node, day] = process.argv.slice(2);
+  const end = day ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  const registry = (process.env.npm_config_registry || 'https://registry.npmjs.org/').replace(/\/?$/, '/');
+  const semver = semverLib();
+  if (!semver) return console.error('rfsn: no semver at hand: the dependencies as npm picks them');
+  const ctx = { node, registry, semver };
+  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+  let changed = false;
+  const direct = new Set();
+  const roots = [];
+  for (const key of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+    for (const [name, spec] of Object.entries(pkg[key] || {})) {
+      direct.add(name);
+      const pick = await choose(ctx, name, spec, end);
+      if (!pick || !pick.within.length) continue;
+      roots.push([name, pick.best || pick.within[0]]);
+      if (pick.best === pick.within[0]) continue;
+      if (!pick.best) {
+        console.error(`rfsn: ${name}@${spec}: no release in range says it runs on Node ${node}`);
+        continue;
+      }
+      pkg[key][name] = pick.best;
+      changed = true;
+      const by = pick.dated ? `packed by ${day} and ` : '';
+      console.error(`rfsn: ${name}@${spec} -> ${pick.best}, the newest ${by}whose engines.node takes Node ${node}`);
+    }
+  }
+  const overrides = await transitive(ctx, roots, direct, end, 400);
+  if (Object.keys(overrides).length) {
+    pkg.overrides = { ...overrides, ...(pkg.overrides || {}) };
+    changed = true;
+  }
+  if (changed) fs.writeFileSync('package.json', JSON.stringify(pkg, null, 2) + '\n');
+}
+
+main().catch((e) => console.error(`rfsn: engine pins skipped: ${e.message}`));

@@ -1,0 +1,115 @@
+"""The command lines that run a Node project's tests under each runner rfsn reads: ``node
+--test`` with rfsn's reporter, jest and vitest with their JSON reports, mocha with rfsn's own
+reporter (``mochareport.cjs``). Test ids are ``<file> > <describe> > ... > <test>``; a selection
+of tests becomes their files and a title pattern."""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+import re
+from collections.abc import Sequence
+from importlib import resources
+
+from rfsn.buildpacks.base import session_cache
+from rfsn.buildpacks.node.jsreports import NODE_REPORTER_JS, SEP
+
+#: report file names in the report directory
+NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
+    "node-tests.jsonl",
+    "jest.json",
+    "mocha.json",
+    "vitest.json",
+    "cwd.txt",
+)
+#: what rfsn's mocha reporter writes (``mochareport.cjs``; the JSON reporter of mocha 1.x-8.x writes
+#: to stdout only, and before 7.x names no test's file)
+MOCHA_EVENTS = "mocha-events.jsonl"
+_MOCHA_REPORTER_JS = resources.files(__package__).joinpath("mochareport.cjs").read_text(encoding="utf-8")
+REPORTER_URL = "data:text/javascript;base64," + base64.b64encode(NODE_REPORTER_JS.encode()).decode()
+#: records the working directory, so that absolute paths in reports can be made relative
+_CWD_WRAPPER = 'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; shift; exec "$@"'
+#: and places rfsn's mocha reporter ($3) at $2, its report in the report directory ($1)
+_MOCHA_WRAPPER = (
+    'printf "%s" "$PWD" > "$1/' + CWD_FILE + '"; printf "%s" "$3" > "$2"; '
+    'export RFSN_MOCHA_REPORT="$1/' + MOCHA_EVENTS + '"; shift 3; exec "$@"'
+)
+
+
+def jest_cache(report_dir: str) -> str:
+    """jest's transform cache, kept for the session: each run has a TMPDIR of its own, where jest
+    would put it, and compiles every file again (three times the run)."""
+    return f"--cacheDirectory={session_cache(report_dir, 'jest')}"
+
+
+def _pattern(alternatives: Sequence[str]) -> str:
+    return "^(?:" + "|".join(sorted(set(alternatives))) + ")$"
+
+
+def split_tests(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Files of the selected tests, and their title paths (none when a whole file is asked). A test
+    whose runner named no file (mocha before 7: ``" > suite > test"``) is found by its title alone."""
+    files: dict[str, None] = {}
+    titles: list[tuple[str, ...]] = []
+    whole_file = False
+    for tid in tests:
+        file, *names = tid.split(SEP)
+        if file:
+            files[file] = None
+        if names:
+            titles.append(tuple(names))
+        else:
+            whole_file = True
+    return list(files), [] if whole_file else titles
+
+
+def node_command(files: list[str], titles: list[tuple[str, ...]], paths: Sequence[str], report_dir: str) -> list[str]:
+    """``node --test`` with rfsn's reporter; each title path a name pattern (``paths``: the test
+    script's, when no file is selected)."""
+    patterns = [_pattern([re.escape(t) for t in path]) for path in titles]
+    return [
+        "node",
+        "--test",
+        "--test-reporter=spec",
+        "--test-reporter-destination=stdout",
+        f"--test-reporter={REPORTER_URL}",
+        f"--test-reporter-destination={report_dir}/{NODE_REPORT}",
+        *(f"--test-name-pattern={p}" for p in patterns),
+        *(files or paths),
+    ]
+
+
+def reporting_command(
+    runner: str, files: list[str], titles: list[tuple[str, ...]], paths: Sequence[str], report_dir: str
+) -> list[str]:
+    """jest, vitest or mocha, writing its report (and the working directory) to ``report_dir``."""
+    full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
+    wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
+    if runner == "jest":
+        selected = ["--runTestsByPath", *files] if files else []
+        return [
+            *wrap,
+            "node_modules/.bin/jest",
+            jest_cache(report_dir),
+            "--ci",
+            "--json",
+            f"--outputFile={report_dir}/{JEST_REPORT}",
+            *selected,
+            *(["-t", full] if full else []),
+        ]
+    if runner == "vitest":
+        vitest = ["node_modules/.bin/vitest", "run", "--reporter=json", f"--outputFile={report_dir}/{VITEST_REPORT}"]
+        return [*wrap, *vitest, *files, *(["-t", full] if full else [])]
+    plain = " ".join(titles[0]) if len(titles) == 1 else ""
+    if plain and not re.search(r"[\\^$.|?*+()\[\]{}]", plain):  # mocha before 4 greps a string as it is
+        full = plain
+    reporter = posixpath.join(posixpath.dirname(report_dir.rstrip("/")), "rfsn-mocha-reporter.cjs")
+    mocha = ["sh", "-c", _MOCHA_WRAPPER, "rfsn", report_dir, reporter, _MOCHA_REPORTER_JS]
+    return [
+        *mocha,
+        "node_modules/.bin/mocha",
+        "--reporter",
+        reporter,
+        *(files or paths),
+        *(["--grep", full] if full else []),
+    ]
