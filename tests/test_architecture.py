@@ -320,8 +320,6 @@ OVER_THE_LIMITS = frozenset(
         "buildpacks/node/buildpack.py: lines",
         "buildpacks/node/buildpack.py:test_command: lines",
         "buildpacks/node/nodeversions.py: lines",
-        "buildpacks/python/pysources.py: lines",
-        "buildpacks/python/pyversions.py:choose: lines",
         "cli/batch_cmd.py: lines",
         "cli/batch_cmd.py:batch: lines",
         "cli/batch_cmd.py:batch: parameters",

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python import pymerge, pynox, pysources, toxconfig
+from rfsn.buildpacks.python import ciinstalls, pymerge, pynox, pysources, toxconfig
 from rfsn.buildpacks.python.pysetup import as_list, setup_py_kwargs
 from rfsn.buildpacks.python.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
@@ -96,7 +96,7 @@ def declared(repo: Path, python: str | None = None) -> Found:
     if not (repo / "Pipfile.lock").is_file():
         files += pysources.pipfile(repo)
     nox, nox_extras = pynox.nox_installs(repo, seen)
-    ci, ci_extras = pysources.ci_installs(repo, seen)
+    ci, ci_extras = ciinstalls.ci_installs(repo, seen)
     tox_deps, tox_extras, tox_where = toxconfig.native_run_base(repo)
     files += [(d, f"{tox_where} deps") for d in tox_deps if not d.startswith(("-", "."))]
     named = TEST_EXTRAS | nox_extras | ci_extras | pysources.tox_extras(repo, python) | tox_extras
