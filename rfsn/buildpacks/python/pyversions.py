@@ -212,13 +212,27 @@ _PYTHON2_SYNTAX = (
     "multiple exception types must be parenthesized",
     "leading zeros in decimal integer literals",
 )
-#: folders of a checkout that hold no source of the project's own
-_NOT_SOURCE = {".git", ".tox", ".nox", ".venv", "venv", "build", "dist", "node_modules", ".eggs"}
+#: folders of a checkout that hold no source of the project's own, and its test folders (their
+#: fixtures may be written in another Python's syntax on purpose)
+_NOT_SOURCE = {
+    ".git",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "node_modules",
+    ".eggs",
+    "tests",
+    "test",
+    "testing",
+}
 
 
 def python2_source(repo: Path, limit: int = 2000) -> str:
-    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts)
-    this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
+    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts,
+    not its tests) this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
     project's code is Python 2 only."""
     for path in sorted(repo.rglob("*.py"))[:limit]:
         if (
