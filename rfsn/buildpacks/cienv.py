@@ -1,11 +1,12 @@
 """The environment variables a project's CI runs its tests with (GitHub Actions workflows).
 
 A suite is often written for the variables its CI sets (``TZ``, a feature switch): without them
-tests fail that are no fault of the code. Taken: the literal ``env`` of a workflow, and of each
-job and step that runs tests, in file order (a later one wins); never a value that GitHub
-computes (``${{ }}``), that names another variable or holds a NUL, never what the sandbox
-decides itself (paths, identity, the locale, terminal and colours, the runner's options, coverage's,
-where modules and crates come from, the platform tests are built for).
+tests fail that are no fault of the code. Taken: the literal ``env`` of a workflow, of each job
+that runs tests, and what all of a job's test steps set alike, in file order (a later one wins);
+never a value that GitHub computes (``${{ }}``), that names another variable or holds a NUL,
+never what the sandbox decides itself (paths, identity, the locale, terminal and colours, the
+runner's options, coverage's, where modules and crates come from, the platform tests are built
+for).
 """
 
 from __future__ import annotations
@@ -89,8 +90,13 @@ def _scopes(workflow: Any) -> Iterator[tuple[str, Mapping[str, str]]]:
     for name, steps in testing.items():
         if steps:
             yield f", job {name}", _env(jobs[name])
-            for step in steps:
-                yield f", job {name}", _env(step)
+            yield f", job {name}", _common([_env(step) for step in steps])
+
+
+def _common(envs: list[Mapping[str, str]]) -> Mapping[str, str]:
+    """The variables every one of a job's test steps sets alike: a step that sets more runs the
+    suite again in a variant (with the internet, a server an earlier step started, a cross build)."""
+    return {k: v for k, v in envs[0].items() if all(env.get(k) == v for env in envs[1:])}
 
 
 def _runs_tests(step: Mapping[str, Any]) -> bool:

@@ -169,4 +169,34 @@ jobs:
         env:
           CARGO_BUILD_TARGET: aarch64-unknown-linux-gnu
 """)
-    assert ci_env(tmp_path).values == {"CGO_ENABLED": "1"}
+    # CGO_ENABLED too: the job's suite runs in the first step, without it
+    assert ci_env(tmp_path).values == {}
+
+
+WEBSOCKET_WORKFLOW = """\
+on: [push]
+jobs:
+  code-coverage:
+    runs-on: ubuntu-latest
+    env:
+      PYTHONHASHSEED: 0
+    steps:
+      - run: |
+          python3 scripts/echo-server.py &
+      - run: pytest -v websocket/tests
+        env:
+          SHARED: yes
+      - run: pytest -v websocket/tests --cov-append
+        env:
+          SHARED: yes
+          TEST_WITH_INTERNET: 1
+          LOCAL_WS_SERVER_PORT: 8765
+"""
+
+
+def test_a_test_step_that_sets_more_is_a_variant_run_websocket_client(tmp_path: Path) -> None:
+    """websocket-client (2025): the coverage job runs its tests offline first, then again with
+    TEST_WITH_INTERNET=1 and the port of an echo server an earlier step started; both taken, the
+    sandbox (offline, no server) ran 157 tests, 16 failed and 2 errored."""
+    env = ci_env(_repo(tmp_path, coverage=WEBSOCKET_WORKFLOW))
+    assert env.values == {"PYTHONHASHSEED": "0", "SHARED": "yes"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from rfsn.buildpacks.python import pydeps, pynox, pysources
+from rfsn.buildpacks.python import ciinstalls, pydeps, pynox, pysources
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
 
@@ -176,7 +176,7 @@ def test_ci_pip_install_lines(tmp_path: Path) -> None:
             "tests/test_a.py": "import coverage\nfrom yarl import URL\n",
         },
     )
-    found, extras = pysources.ci_installs(repo, set())
+    found, extras = ciinstalls.ci_installs(repo, set())
     assert [r for r, _ in found] == ["pytest-timeout", "yarl", "pytest-mock>=3", "coverage"]
     assert ("coverage", ".github/workflows/tests.yml pip install") in found
     assert extras == {"tests"}  # pip install -e .[tests]
@@ -198,7 +198,7 @@ def test_circleci_pip_install_lines_count_too_tabulate_2020(tmp_path: Path) -> N
             "test/test_output.py": "import pandas\n",
         },
     )
-    found, _ = pysources.ci_installs(repo, set())
+    found, _ = ciinstalls.ci_installs(repo, set())
     assert [r for r, _ in found] == ["pytest", "numpy", "pandas"]
 
 
@@ -219,15 +219,15 @@ def test_ci_only_tools_are_not_test_requirements(tmp_path: Path) -> None:
             "docs/conf.py": "import flake8\n",
         },
     )
-    assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
+    assert [r for r, _ in ciinstalls.ci_installs(repo, set())[0]] == [
         "pyyaml",
         "python-dateutil",
         "pytest-cov",
         "hypothesis",
         "nose",
     ]
-    assert pysources.used_by_tests("PyYAML>=5; python_version > '3'", {"yaml"})
-    assert not pysources.used_by_tests("codecov==2.1.8", {"yaml", "codecov_helpers"})
+    assert ciinstalls.used_by_tests("PyYAML>=5; python_version > '3'", {"yaml"})
+    assert not ciinstalls.used_by_tests("codecov==2.1.8", {"yaml", "codecov_helpers"})
 
 
 def test_ci_packages_whose_module_has_another_name_are_test_requirements(tmp_path: Path) -> None:
@@ -243,7 +243,7 @@ def test_ci_packages_whose_module_has_another_name_are_test_requirements(tmp_pat
             "tests/test_a.py": "import PIL\nimport bs4\nimport sklearn\nimport attr\n",
         },
     )
-    assert [r for r, _ in pysources.ci_installs(repo, set())[0]] == [
+    assert [r for r, _ in ciinstalls.ci_installs(repo, set())[0]] == [
         "Pillow",
         "beautifulsoup4",
         "scikit-learn",
@@ -284,7 +284,7 @@ def test_ci_extras_come_only_from_the_jobs_that_run_the_tests(tmp_path: Path) ->
             ),
         },
     )
-    assert pysources.ci_installs(repo, set())[1] == {"testing", "speedups"}
+    assert ciinstalls.ci_installs(repo, set())[1] == {"testing", "speedups"}
     names = {r for r, _ in pydeps.declared(repo)}
     assert {"mock", "ujson"} <= names and "sphinx" not in names
 

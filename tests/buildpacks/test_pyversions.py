@@ -329,3 +329,22 @@ def test_an_environment_older_than_pip_constraints_asks_its_pip_for_them(tmp_pat
     commit(repo, "2016-11-03T10:00:00Z")
     kept = [s for s in pack.env_recipe(repo).steps if "pins.txt" in s]
     assert kept and not any("--constraint" in s for s in kept) and all("-c $RFSN_ENV/pins.txt" in s for s in kept)
+
+
+def test_a_python_2_script_among_the_tests_does_not_make_the_project_python_2_pexpect_2026(tmp_path: Path) -> None:
+    """pexpect at HEAD declares 2.7 and 3; its package is Python 3, but tests/ticker.py (a fixture
+    with a ``print`` statement, in a folder with an ``__init__.py``) made rfsn ask for Python 2.7."""
+    repo = make(
+        tmp_path / "pexpect",
+        {
+            "setup.py": (
+                "from setuptools import setup\nsetup(name='px', classifiers=["
+                "'Programming Language :: Python :: 2.7', 'Programming Language :: Python :: 3.11'])\n"
+            ),
+            "px/__init__.py": "def spawn():\n    print('ok')\n",
+            "tests/__init__.py": "",
+            "tests/ticker.py": "import time\nprint 'tick'\n",
+        },
+    )
+    assert pyversions.python2_source(repo) == ""
+    assert pyversions.choose(repo, date(2026, 1, 1), DEBIAN)[0] == "3.11"

@@ -19,7 +19,7 @@ from rfsn.buildpacks.base import (
     TestExec,
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
-from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe
+from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
 from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
     CONTEXTS_SINCE,
@@ -114,6 +114,7 @@ class PythonBuildpack:
                 "-q",
                 "-e",
                 ".",
+                *(arg for member in uvworkspace.members(repo) for arg in ("-e", member)),
             ]
         ]
 

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python import pymerge, pynox, pysources, toxconfig
+from rfsn.buildpacks.python import ciinstalls, pymerge, pynox, pysources, toxconfig, uvworkspace
 from rfsn.buildpacks.python.pysetup import as_list, setup_py_kwargs
 from rfsn.buildpacks.python.pysources import Found, ini, lines
 from rfsn.fsutil import read_toml
@@ -44,12 +44,17 @@ EDITABLE_REQUIRES = {"hatchling": ("editables",)}
 
 
 def build_requirements(repo: Path) -> list[str]:
-    """The build backend's requirements, including what it needs for an editable install
-    (the session installs the project with ``pip install -e . --no-build-isolation``, offline)."""
-    declared = as_list(read_toml(repo / "pyproject.toml").get("build-system", {}).get("requires", []))
+    """The build backends' requirements, including what they need for an editable install
+    (the session installs the project, and the uv workspace members it depends on, with
+    ``pip install -e . --no-build-isolation``, offline)."""
+    declared = [
+        r
+        for where in (repo, *(repo / m for m in uvworkspace.members(repo)))
+        for r in as_list(read_toml(where / "pyproject.toml").get("build-system", {}).get("requires", []))
+    ]
     names = {requirement_name(r).lower() for r in declared}
     extra = [e for name, needs in EDITABLE_REQUIRES.items() if name in names for e in needs]
-    return [*declared, *extra]
+    return list(dict.fromkeys([*declared, *extra]))
 
 
 #: the backend pip builds a project with that names none (PEP 517's fallback)
@@ -96,7 +101,7 @@ def declared(repo: Path, python: str | None = None) -> Found:
     if not (repo / "Pipfile.lock").is_file():
         files += pysources.pipfile(repo)
     nox, nox_extras = pynox.nox_installs(repo, seen)
-    ci, ci_extras = pysources.ci_installs(repo, seen)
+    ci, ci_extras = ciinstalls.ci_installs(repo, seen)
     tox_deps, tox_extras, tox_where = toxconfig.native_run_base(repo)
     files += [(d, f"{tox_where} deps") for d in tox_deps if not d.startswith(("-", "."))]
     named = TEST_EXTRAS | nox_extras | ci_extras | pysources.tox_extras(repo, python) | tox_extras

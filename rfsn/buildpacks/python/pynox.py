@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from rfsn.buildpacks.python.pysources import Found, pip_args, runs_tests, used_by_tests_only
+from rfsn.buildpacks.python.ciinstalls import pip_args, runs_tests, used_by_tests_only
+from rfsn.buildpacks.python.pysources import Found
 
 _PIP = ("pip", "install")
 

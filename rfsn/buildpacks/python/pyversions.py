@@ -163,32 +163,7 @@ def choose(
         return "2.7", f"Python 2.7: declared 2.7 ({', '.join(listed['2.7'])}); {broken} is not Python 3"
     have = {v for v in have if not v.startswith("2.")} or have
     if listed:
-        dated = [v for v in listed if RELEASED[v] <= when]
-        pick = [v for v in NEWEST if v in dated and v in have]
-        said = ", ".join(f"{v} ({', '.join(listed[v])})" for v in sorted(listed, key=_key))
-        if pick:
-            newer = [v for v in sorted(dated, key=_key) if _key(v) > _key(pick[0])]
-            missing = f"; {no_python(newer, debian, archives)}" if newer else ""
-            return pick[0], (
-                f"Python {pick[0]}: declared {said}; the newest released by {when} that can be had{missing}"
-            )
-        wanted = sorted(dated or listed, key=_key)
-        later = _later(repo, wanted[-1], have)
-        if later:
-            return later, (
-                f"Python {later}: declared {said}, none of them can be had by {when}; "
-                f"the nearest later one the project does not exclude"
-            )
-        nearest = _earlier(repo, wanted[0], have, when)
-        if nearest:  # a declared Python that cannot be had is said, never the end of the session
-            return nearest, (
-                f"Python {nearest}: declared {said}, none of them can be had "
-                f"({no_python(wanted, debian, archives)}); the nearest earlier one "
-                f"{_bound(pydeps.requires_python(repo) or SpecifierSet())} allows"
-            )
-        raise EnvUnavailable(
-            no_python(wanted, debian, archives) + f" (the project declares {said}; --python X.Y chooses another)"
-        )
+        return _among_declared(repo, listed, when, have, debian, archives)
     spec = pydeps.requires_python(repo) or SpecifierSet()
     allowed = [v for v in PREFERENCE if v in have and spec.contains(f"{v}.0", prereleases=True)]
     dated = [v for v in allowed if RELEASED[v] <= when]
@@ -198,6 +173,38 @@ def choose(
     return oldest, f"Python {oldest}: {_bound(spec)}; none released by {when} can be had, the oldest that can"
 
 
+def _among_declared(
+    repo: Path, listed: dict[str, list[str]], when: date, have: set[str], debian: Iterable[str], archives: str
+) -> tuple[str, str]:
+    """``choose`` for a project that declares Pythons (``listed``): the newest declared one
+    released by ``when`` that can be had, else the nearest later, else the nearest earlier one
+    requires-python allows; EnvUnavailable when none can."""
+    dated = [v for v in listed if RELEASED[v] <= when]
+    pick = [v for v in NEWEST if v in dated and v in have]
+    said = ", ".join(f"{v} ({', '.join(listed[v])})" for v in sorted(listed, key=_key))
+    if pick:
+        newer = [v for v in sorted(dated, key=_key) if _key(v) > _key(pick[0])]
+        missing = f"; {no_python(newer, debian, archives)}" if newer else ""
+        return pick[0], f"Python {pick[0]}: declared {said}; the newest released by {when} that can be had{missing}"
+    wanted = sorted(dated or listed, key=_key)
+    later = _later(repo, wanted[-1], have)
+    if later:
+        return later, (
+            f"Python {later}: declared {said}, none of them can be had by {when}; "
+            f"the nearest later one the project does not exclude"
+        )
+    nearest = _earlier(repo, wanted[0], have, when)
+    if nearest:  # a declared Python that cannot be had is said, never the end of the session
+        return nearest, (
+            f"Python {nearest}: declared {said}, none of them can be had "
+            f"({no_python(wanted, debian, archives)}); the nearest earlier one "
+            f"{_bound(pydeps.requires_python(repo) or SpecifierSet())} allows"
+        )
+    raise EnvUnavailable(
+        no_python(wanted, debian, archives) + f" (the project declares {said}; --python X.Y chooses another)"
+    )
+
+
 #: what Python 3's compiler says of Python 2's own syntax (print and exec statements, `except E, e`,
 #: `0777`), not of a grammar only later Pythons refuse (`f(x for x in y, z)` is 3.6's, not 3.7's)
 _PYTHON2_SYNTAX = (
@@ -205,13 +212,27 @@ _PYTHON2_SYNTAX = (
     "multiple exception types must be parenthesized",
     "leading zeros in decimal integer literals",
 )
-#: folders of a checkout that hold no source of the project's own
-_NOT_SOURCE = {".git", ".tox", ".nox", ".venv", "venv", "build", "dist", "node_modules", ".eggs"}
+#: folders of a checkout that hold no source of the project's own, and its test folders (their
+#: fixtures may be written in another Python's syntax on purpose)
+_NOT_SOURCE = {
+    ".git",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "node_modules",
+    ".eggs",
+    "tests",
+    "test",
+    "testing",
+}
 
 
 def python2_source(repo: Path, limit: int = 2000) -> str:
-    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts)
-    this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
+    """The first module of ``repo``'s packages (folders with an ``__init__.py``: not its scripts,
+    not its tests) this interpreter (a Python 3) cannot compile, as ``path (line N: message)``, or "": the
     project's code is Python 2 only."""
     for path in sorted(repo.rglob("*.py"))[:limit]:
         if (
