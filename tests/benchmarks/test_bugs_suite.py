@@ -85,6 +85,61 @@ def test_precision_by_the_issue_s_judge_counts_ast_equal_and_whole_suite_verdict
     assert [repair.strong(r, verdicts) for r in rows] == [True, True, False, False, None]
     text = repair.table(rows, verdicts)
     assert "precision (correct of fixed): 4/5 (80 %)" in text
-    assert "precision by the issue's judge (AST-equal, or the fixing commit's whole suite): 2/5 (40 %); " in text
+    assert (
+        "precision by the issue's judge (AST-equal, or the fixing commit's whole suite and the next year's tests): "
+        in text
+    )
+    assert "2/5 (40 %); not judged so: 1" in text
     assert "not judged so: 1" in text
     assert "| no (whole suite: 2 failing where the fix has 1) |" in text
+
+
+def _commit(repo: Path, files: dict[str, str], date: str) -> str:
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo.parent), "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", date],
+        check=True,
+        env=env,
+    )
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_next_year_s_tests_are_the_test_modules_changed_that_year_that_name_the_fixed_module(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "owner__name"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    _commit(repo, {"pkg/geo.py": "def area(w, h):\n    return w + h\n"}, "2020-01-01T00:00:00+00:00")
+    fix = _commit(repo, {"pkg/geo.py": "def area(w, h):\n    return w * h\n"}, "2020-02-01T00:00:00+00:00")
+    _commit(
+        repo,
+        {
+            "tests/test_geo.py": "from pkg.geo import area\n",
+            "tests/test_other.py": "import os\n",
+            "tests/conftest.py": "import pytest\n",
+        },
+        "2020-06-01T00:00:00+00:00",
+    )
+    later = _commit(repo, {"tests/test_geometry.py": "from pkg import geo\n"}, "2020-12-01T00:00:00+00:00")
+    _commit(repo, {"tests/test_geo2.py": "from pkg.geo import area\n"}, "2021-06-01T00:00:00+00:00")
+    patch = "--- a/pkg/geo.py\n+++ b/pkg/geo.py\n@@ -2 +2 @@\n-    return w + h\n+    return w * h\n"
+    instance = {"fix_commit": fix, "patch": patch}
+    assert suite.later_tests(repo, instance) == (
+        later,
+        ["tests/conftest.py", "tests/test_geo.py", "tests/test_geometry.py"],
+    )
+    assert suite.later_tests(repo, instance, days=10) == (fix, [])
+
+
+def test_a_patch_that_fails_the_next_year_s_tests_where_the_fix_passes_is_not_correct() -> None:
+    row = {"instance_id": "a", "status": "fixed", "correct": True, "judged_by": "the touched test files"}
+    whole = {"instance_id": "a", "correct_by_suite": True}
+    assert repair.strong(row, {"a": {**whole, "correct_by_later": None}}) is True
+    assert repair.strong(row, {"a": {**whole, "correct_by_later": True}}) is True
+    assert repair.strong(row, {"a": {**whole, "correct_by_later": False}}) is False

@@ -186,11 +186,14 @@ def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, 
 
 def strong(row: dict[str, Any], suite: dict[str, dict[str, Any]]) -> bool | None:
     """Pure: the issue's judge of a row's patch: AST-equal to the fix, or correct by the touched test
-    files and by the fixing commit's whole suite (``suite.py``'s row); None when not judged so."""
+    files, by the fixing commit's whole suite and by the tests of the year after it where there are
+    some (``suite.py``'s row); None when not judged so."""
     if row["judged_by"] == "AST-equal to the fix":
         return True
-    judged = suite.get(row["instance_id"], {}).get("correct_by_suite")
-    return None if judged is None or row["correct"] is None else bool(row["correct"]) and bool(judged)
+    judged = suite.get(row["instance_id"], {})
+    if judged.get("correct_by_suite") is None or row["correct"] is None:
+        return None
+    return bool(row["correct"]) and bool(judged["correct_by_suite"]) and judged.get("correct_by_later") is not False
 
 
 def table(rows: list[dict[str, Any]], suite: dict[str, dict[str, Any]] | None = None) -> str:
@@ -210,6 +213,8 @@ def table(rows: list[dict[str, Any]], suite: dict[str, dict[str, Any]] | None = 
         judged = f" ({r['judged_by']})" if r["judged_by"] else ""
         whole = suite.get(r["instance_id"], {})
         whole_said = f"{mark(whole.get('correct_by_suite'))} ({whole['suite_why']})" if whole else "-"
+        if whole.get("later_modules"):
+            whole_said += f"; {mark(whole.get('correct_by_later'))} ({whole['later_why']})"
         status = r["status"] if r["status"] in ("fixed", "plausible") else f"{r['status']}: {r['why']}"
         lines.append(
             f"| {n} | {r['instance_id']} | {status.replace('|', '/')} | {r['template'] or '-'} | "
@@ -229,7 +234,7 @@ def table(rows: list[dict[str, Any]], suite: dict[str, dict[str, Any]] | None = 
         f"bugs repaired: {len(rows)}; fixed (resolved): {share(len(fixed), len(rows))}; "
         f"precision (correct of fixed): {share(right, len(fixed))}; plausible: {len(plausible)} "
         f"({sum(bool(r['correct']) for r in plausible)} correct)",
-        f"precision by the issue's judge (AST-equal, or the fixing commit's whole suite): "
+        f"precision by the issue's judge (AST-equal, or the fixing commit's whole suite and the next year's tests): "
         f"{share(sum(s is True for s in strongly), len(fixed))}; not judged so: {sum(s is None for s in strongly)}",
     ]
     return "\n".join(lines) + "\n"
