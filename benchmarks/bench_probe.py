@@ -26,7 +26,8 @@ from rfsn.models import TestStatus
 from rfsn.observability.logging import configure
 from rfsn.patches import apply_file, parse_patch
 from rfsn.planners.code.candidates import FileChange
-from rfsn.planners.verify.types import MAX_TESTS, covering, sites
+from rfsn.planners.verify.sites import covering, sites
+from rfsn.planners.verify.types import MAX_TESTS
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings

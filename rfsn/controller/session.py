@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import tempfile
 import time
-import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -23,25 +22,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, ProbeCapable, limit_cases
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
+from rfsn.controller.ending import SessionState, crashed, interrupted, out_of_budget, session_result
 from rfsn.controller.executor import Executor
-from rfsn.controller.htmlreport import render_html
 from rfsn.controller.loop import Controller, Step
-from rfsn.controller.report import render_report
-from rfsn.controller.trajectory import Trajectory, read
+from rfsn.controller.trajectory import Trajectory
 from rfsn.errors import EnvUnavailable, RfsnError
-from rfsn.fsutil import write_all_atomic
 from rfsn.gate import Gate, GatePolicy
 from rfsn.llm.budget import GuardedModel
 from rfsn.llm.factory import ModelRequest, open_model
 from rfsn.models import SessionResult, SessionStatus
 from rfsn.models.testfiles import named_tests
-from rfsn.observability import metrics
-from rfsn.observability.logging import bind, events_to, get_logger, unbind
-from rfsn.planners.base import Verdict
+from rfsn.observability.logging import bind, events_to, get_logger
+from rfsn.planners.base import PatchStrategy, Verdict
 from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.patch.strategies import MODEL_PLANNERS, load_strategy
 from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions
-from rfsn.sandbox import open_sandbox
+from rfsn.sandbox import Sandbox, open_sandbox
 from rfsn.sandbox.buildlog import keep_build_log
 from rfsn.settings import Settings, config_file
 from rfsn.workspace import Workspace
@@ -89,29 +85,19 @@ def session_model(options: RepairOptions, settings: Settings, out: Path | None) 
     return open_model(provider, settings, request, out_dir=out)
 
 
-def _phase_durations(trajectory: Path) -> dict[str, float]:
-    durations: dict[str, float] = {}
-    for record in read(trajectory) if trajectory.exists() else []:
-        phase = str(record["phase"])
-        durations[phase] = round(durations.get(phase, 0.0) + float(record["seconds"]), 3)  # type: ignore[arg-type]
-    return durations
+@dataclass(frozen=True)
+class _Parts:
+    """What a session's loop is built from: the checkout, the options and settings, where the
+    evidence goes, who is told of each step, and the batch's buildpack and baseline (None:
+    detected, and the whole suite)."""
 
-
-@dataclass
-class _Session:
-    """What a session holds as it goes, for its result whatever ends it."""
-
-    session_id: str
-    usage: Usage
-    started: float = field(default_factory=time.monotonic)
-    verdict: Verdict = field(
-        default_factory=lambda: Verdict(status=SessionStatus.ERROR, message="the session did not start")
-    )
-    planner: PhasePlanner | None = None
-    model: GuardedModel | None = None
-    environment: list[str] = field(default_factory=list)
-    environment_seconds: float = 0.0
-    build_log: str = ""
+    workspace: Workspace
+    options: RepairOptions
+    settings: Settings
+    out: Path
+    on_step: Callable[[Step], None] | None = None
+    buildpack: Buildpack | None = None
+    baseline: BaselineOptions | None = None
 
 
 def repair_workspace(
@@ -130,16 +116,15 @@ def repair_workspace(
     out = options.out_dir / session_id
     out.mkdir(parents=True, exist_ok=True)
     bind(session_id=session_id)
-    state = _Session(session_id, Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout)))
+    state = SessionState(session_id, Usage(Budget(max_steps=options.max_steps, max_seconds=options.timeout)))
+    parts = _Parts(workspace, options, settings, out, on_step, buildpack, baseline)
     try:
         with events_to(out / "events.jsonl"), Trajectory(out / "trajectory.jsonl") as trajectory:
             log.info("session.start", target=workspace.source, planner=options.planner)
             try:
-                state.verdict = _loop(
-                    state, workspace, options, settings, trajectory, out, on_step, buildpack, baseline
-                )
+                state.verdict = _loop(state, parts, trajectory)
             except BudgetExhausted as exc:  # a plausible patch in hand is returned, unverified
-                state.verdict = _out_of_budget(state.planner, exc)
+                state.verdict = out_of_budget(state.planner, exc)
             except EnvUnavailable as exc:  # no environment can be had: env_error, as a broken one
                 state.verdict = Verdict(status=SessionStatus.ENV_ERROR, message=str(exc))
             except RfsnError as exc:  # a failed env build's whole output: a file beside the report
@@ -147,36 +132,27 @@ def repair_workspace(
                 state.build_log = keep_build_log(exc, out)
                 state.environment = state.environment or list(getattr(exc, "environment", ()))
             except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM: record it, then stop
-                state.verdict = _interrupted(state.planner, exc)
+                state.verdict = interrupted(state.planner, exc)
                 raise
             except Exception as exc:  # a bug, not a refusal: record where it crashed, then let it surface
-                state.verdict = _crashed(state, exc)
+                state.verdict = crashed(state, exc)
                 raise
             finally:  # what the plan's searches log as they end is this session's
                 if state.planner is not None:
                     state.planner.close()
             log.info("session.end", status=state.verdict.status.value, message=state.verdict.message)
     finally:
-        result = _result(state, workspace, out)
+        result = session_result(state, workspace, out)
     return result
 
 
-def _loop(
-    state: _Session,
-    workspace: Workspace,
-    options: RepairOptions,
-    settings: Settings,
-    trajectory: Trajectory,
-    out: Path,
-    on_step: Callable[[Step], None] | None,
-    buildpack: Buildpack | None,
-    baseline: BaselineOptions | None,
-) -> Verdict:
+def _loop(state: SessionState, parts: _Parts, trajectory: Trajectory) -> Verdict:
     """The session's parts built, in its sandbox, and its loop run to the planner's verdict."""
-    buildpack = buildpack or select(workspace.path, options.buildpack, options.test_cmd)
+    options, settings, workspace = parts.options, parts.settings, parts.workspace
+    buildpack = parts.buildpack or select(workspace.path, options.buildpack, options.test_cmd)
     limit_cases(buildpack, min(settings.test_case_timeout, options.timeout / 4))
     strategy = load_strategy(options.planner)
-    state.model = session_model(options, settings, out)
+    state.model = session_model(options, settings, parts.out)
     policy = GatePolicy.from_mapping(settings.gate, str(config_file()))
     usage = state.usage
     with open_sandbox(
@@ -192,32 +168,8 @@ def _loop(
             "session.sandbox_ready", seconds=state.environment_seconds, setup_seconds=round(sandbox.setup_seconds, 3)
         )
         usage.start()
-        tests = named_tests(options.tests, workspace.path)
         state.environment = list(sandbox.environment)
-        runs = Baseline(
-            baseline,
-            workspace=workspace,
-            buildpack=buildpack,
-            given=tests,
-            setup_failure=sandbox.setup_failure,
-            seconds_left=lambda: usage.seconds_left,
-        )
-        state.planner = PhasePlanner(
-            strategy,
-            workspace.path,
-            PlanOptions(
-                language=buildpack.name,
-                workdir=sandbox.workdir,
-                targets=tuple(tests),
-                problem=options.problem,
-                formula=options.formula,
-                probes=isinstance(buildpack, ProbeCapable),
-            ),
-            model=state.model,
-            seconds_left=lambda: usage.seconds_left,
-            steps_left=lambda: usage.budget.max_steps - usage.steps,
-            baseline=runs,
-        )
+        state.planner = _planner(state, parts, strategy, buildpack, sandbox)
         executor = Executor(
             sandbox,
             buildpack,
@@ -227,79 +179,41 @@ def _loop(
             secret_globs=policy.secret_globs,
         )
         controller = Controller(
-            state.planner, Gate(policy), executor, usage, trajectory, workspace.path, buildpack.name, on_step
+            state.planner, Gate(policy), executor, usage, trajectory, workspace.path, buildpack.name, parts.on_step
         )
         return controller.run()
 
 
-def _out_of_budget(planner: PhasePlanner | None, exc: BudgetExhausted) -> Verdict:
-    best = f"; best candidate: {planner.best.description}" if planner and planner.best else ""
-    return (planner.unverified(f"the session's {exc}") if planner else None) or Verdict(
-        status=SessionStatus.BUDGET_EXHAUSTED,
-        message=f"{exc}{best}",
-        failing_before=planner.failing_before if planner else [],
-        groups=planner.groups(f"the session's {exc}") if planner else [],
+def _planner(
+    state: SessionState, parts: _Parts, strategy: PatchStrategy, buildpack: Buildpack, sandbox: Sandbox
+) -> PhasePlanner:
+    """The session's planner, with its baseline runs, in ``sandbox`` (set up)."""
+    usage, workspace = state.usage, parts.workspace
+    tests = named_tests(parts.options.tests, workspace.path)
+    runs = Baseline(
+        parts.baseline,
+        workspace=workspace,
+        buildpack=buildpack,
+        given=tests,
+        setup_failure=sandbox.setup_failure,
+        seconds_left=lambda: usage.seconds_left,
     )
-
-
-def _interrupted(planner: PhasePlanner | None, exc: KeyboardInterrupt | SystemExit) -> Verdict:
-    how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else f"exit {exc.code}"
-    return Verdict(
-        status=SessionStatus.ERROR,
-        message=f"interrupted ({how})",
-        failing_before=planner.failing_before if planner else [],
-        groups=planner.groups(f"interrupted ({how})") if planner else [],
+    return PhasePlanner(
+        strategy,
+        workspace.path,
+        PlanOptions(
+            language=buildpack.name,
+            workdir=sandbox.workdir,
+            targets=tuple(tests),
+            problem=parts.options.problem,
+            formula=parts.options.formula,
+            probes=isinstance(buildpack, ProbeCapable),
+        ),
+        model=state.model,
+        seconds_left=lambda: usage.seconds_left,
+        steps_left=lambda: usage.budget.max_steps - usage.steps,
+        baseline=runs,
     )
-
-
-def _crashed(state: _Session, exc: Exception) -> Verdict:
-    steps, planner = state.usage.steps, state.planner
-    log.error("session.crash", step=steps, error=f"{type(exc).__name__}: {exc}")
-    # where, for a bug report: in events.jsonl, not on the console (unless -v)
-    log.info("session.crash_traceback", traceback=traceback.format_exc())
-    return Verdict(
-        status=SessionStatus.ERROR,
-        message=f"crashed at step {steps}: {type(exc).__name__}: {exc}",
-        failing_before=planner.failing_before if planner else [],
-    )
-
-
-def _result(state: _Session, workspace: Workspace, out: Path) -> SessionResult:
-    """The session's result, with its patch, report and metrics written to ``out``."""
-    planner, verdict, model = state.planner, state.verdict, state.model
-    if planner is not None:  # a reproduction test is evidence, not part of the fix
-        workspace.discard_new(planner.scaffolding)
-    patch = (
-        workspace.diff()
-        if verdict.status in (SessionStatus.FIXED, SessionStatus.PLAUSIBLE)
-        else (verdict.patch if verdict.status is SessionStatus.BUDGET_EXHAUSTED else "")
-    )
-    verdict = verdict.model_copy(
-        update={"patch": patch, "candidates_tried": planner.candidates_tried if planner else verdict.candidates_tried}
-    )
-    result = SessionResult(
-        **verdict.model_dump(),
-        session_id=state.session_id,
-        steps=state.usage.steps,
-        duration=round(time.monotonic() - state.started, 3),
-        environment_seconds=state.environment_seconds,
-        phase_durations=_phase_durations(out / "trajectory.jsonl"),
-        environment=state.environment,
-        environment_log=state.build_log,
-        **(model.budget.totals() if model is not None else {}),
-    )
-    metrics.SESSIONS.labels(result.status.value).inc()
-    write_all_atomic(
-        {
-            out / "patch.diff": patch,
-            out / "result.json": result.model_dump_json(indent=2),
-            out / "report.md": render_report(result, workspace.source),
-            out / "report.html": render_html(result, workspace.source),
-            out / "metrics.prom": metrics.render(),
-        }
-    )
-    unbind("session_id", "phase", "step")
-    return result
 
 
 def repair(

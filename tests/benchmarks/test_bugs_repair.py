@@ -82,4 +82,4 @@ def test_precision_counts_the_correct_patches_of_the_fixed_sessions_only() -> No
 
     text = repair.table([row("fixed", True), row("fixed", False), row("plausible", True), row("not_fixed", None)])
     assert "fixed (resolved): 2/4 (50 %); precision (correct of fixed): 1/2 (50 %); plausible: 1 (1 correct)" in text
-    assert "| 4 | o__n-not_fixed | not_fixed: why | t | - | - | 1 (0) |" in text
+    assert "| 4 | o__n-not_fixed | not_fixed: why | t | - | - | - | 1 (0) |" in text

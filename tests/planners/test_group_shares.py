@@ -399,7 +399,8 @@ def test_a_try_standing_for_several_groups_first_runs_a_test_of_each_cachetools_
     many failures as groups held (cachetools' 73 failing tests in 3 groups: the groups' tries
     screened again most of what the groups together had). Then all the targets, to the first
     failure. One group's many targets stop at the first; a run cut off says nothing."""
-    from rfsn.planners.verify.screening import PAIRABLE_TARGETS, Screen, Tier
+    from rfsn.planners.verify.screening import PAIRABLE_TARGETS, Screen
+    from rfsn.planners.verify.tiers import Tier
 
     targets = [f"tests/test_m.py::test_{n}" for n in range(PAIRABLE_TARGETS + 2)]
     baseline = report(dict.fromkeys(targets, F))

@@ -6,7 +6,8 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.verify.choice import Evidence, rank_plausible
-from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen, Tier
+from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen
+from rfsn.planners.verify.tiers import Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
 SOURCE = "def f(x):\n    y = x - 1\n    return y\n"

@@ -20,7 +20,8 @@ from rfsn.planners.base import Feedback
 from rfsn.planners.code.candidates import Candidate, FileChange, Splice
 from rfsn.planners.meta import PhasePlanner, PlanOptions
 from rfsn.planners.verify.choice import Evidence, rank_plausible
-from rfsn.planners.verify.types import covering, retyped, sites
+from rfsn.planners.verify.sites import covering, sites
+from rfsn.planners.verify.types import retyped
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import prepare
 from tests.planners.test_meta import FIX_ADD, SOURCE, T_ADD, T_OK, FakeStrategy, World, ran

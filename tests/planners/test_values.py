@@ -21,7 +21,7 @@ from rfsn.models.probes import Traced
 from rfsn.planners.base import Feedback
 from rfsn.planners.code.candidates import FileChange
 from rfsn.planners.meta import PhasePlanner, PlanOptions
-from rfsn.planners.verify.types import sites
+from rfsn.planners.verify.sites import sites
 from rfsn.planners.verify.values import changed
 from rfsn.settings import Settings, load_settings
 from rfsn.workspace import prepare

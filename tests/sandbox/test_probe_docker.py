@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.planners.verify.types import sites
+from rfsn.planners.verify.sites import sites
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings

@@ -9,7 +9,9 @@ validation's gold run of the same files). Each bug's row is appended as it finis
 
     nice -n 10 python benchmarks/fixes/bugs/repair.py --repos-dir /work/data/fixes-repos \\
         --validated /work/data/bugs-runs/s20 --out /work/data/bugs-runs/s21 [--timeout 600]
-    python benchmarks/fixes/bugs/repair.py --table   # the table and the figures of --repairs
+    python benchmarks/fixes/bugs/repair.py --table   # the table and the figures of --repairs (and --suite)
+
+The issue's stronger judge (the fixing commit's whole suite) is ``suite.py``'s, run after this one.
 """
 
 from __future__ import annotations
@@ -182,25 +184,47 @@ def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, 
     return row
 
 
-def table(rows: list[dict[str, Any]]) -> str:
+def strong(row: dict[str, Any], suite: dict[str, dict[str, Any]]) -> bool | None:
+    """Pure: the issue's judge of a row's patch: AST-equal to the fix, or correct by the touched test
+    files, by the fixing commit's whole suite and by the tests of the year after it where there are
+    some (``suite.py``'s row); None when not judged so."""
+    if row["judged_by"] == "AST-equal to the fix":
+        return True
+    judged = suite.get(row["instance_id"], {})
+    if judged.get("correct_by_suite") is None or row["correct"] is None:
+        return None
+    return bool(row["correct"]) and bool(judged["correct_by_suite"]) and judged.get("correct_by_later") is not False
+
+
+def table(rows: list[dict[str, Any]], suite: dict[str, dict[str, Any]] | None = None) -> str:
     """Pure: the markdown table of ``rows`` and the figures: resolved (the session's ``fixed``) and
-    precision (correct of fixed)."""
+    precision (correct of fixed): by the touched test files, and by the issue's judge (``strong``,
+    with ``suite``: the whole-suite rows by bug)."""
+    suite = suite or {}
     lines = [
-        "| # | bug | status | template | concerns | correct | seconds (environment) |",
-        "|---|---|---|---|---|---|---|",
+        "| # | bug | status | template | concerns | correct | whole suite | seconds (environment) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+
+    def mark(value: bool | None) -> str:
+        return "-" if value is None else "yes" if value else "no"
+
     for n, r in enumerate(rows, 1):
-        mark = "-" if r["correct"] is None else "yes" if r["correct"] else "no"
         judged = f" ({r['judged_by']})" if r["judged_by"] else ""
+        whole = suite.get(r["instance_id"], {})
+        whole_said = f"{mark(whole.get('correct_by_suite'))} ({whole['suite_why']})" if whole else "-"
+        if whole.get("later_modules"):
+            whole_said += f"; {mark(whole.get('correct_by_later'))} ({whole['later_why']})"
         status = r["status"] if r["status"] in ("fixed", "plausible") else f"{r['status']}: {r['why']}"
         lines.append(
             f"| {n} | {r['instance_id']} | {status.replace('|', '/')} | {r['template'] or '-'} | "
-            f"{'; '.join(r['concerns']).replace('|', '/') or '-'} | {mark}{judged.replace('|', '/')} | "
-            f"{r['seconds']:.0f} ({r.get('environment_seconds', 0):.0f}) |"
+            f"{'; '.join(r['concerns']).replace('|', '/') or '-'} | {mark(r['correct'])}{judged.replace('|', '/')} | "
+            f"{whole_said.replace('|', '/')} | {r['seconds']:.0f} ({r.get('environment_seconds', 0):.0f}) |"
         )
     fixed = [r for r in rows if r["status"] == "fixed"]
     plausible = [r for r in rows if r["status"] == "plausible"]
     right = sum(bool(r["correct"]) for r in fixed)
+    strongly = [strong(r, suite) for r in fixed]
 
     def share(hits: int, total: int) -> str:
         return f"{hits}/{total} ({100 * hits / total:.0f} %)" if total else "0/0"
@@ -210,6 +234,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         f"bugs repaired: {len(rows)}; fixed (resolved): {share(len(fixed), len(rows))}; "
         f"precision (correct of fixed): {share(right, len(fixed))}; plausible: {len(plausible)} "
         f"({sum(bool(r['correct']) for r in plausible)} correct)",
+        f"precision by the issue's judge (AST-equal, or the fixing commit's whole suite and the next year's tests): "
+        f"{share(sum(s is True for s in strongly), len(fixed))}; not judged so: {sum(s is None for s in strongly)}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -222,12 +248,13 @@ def main() -> None:
     parser.add_argument("--candidates", type=Path, default=CANDIDATES)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--repairs", type=Path, default=REPAIRS)
+    parser.add_argument("--suite", type=Path, default=HERE / "suite.jsonl", help="suite.py's whole-suite verdicts")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--only", nargs="*", default=[], help="only these valid bugs (default: every one)")
     parser.add_argument("--table", action="store_true", help="only print the table of --repairs")
     args = parser.parse_args()
     if args.table:
-        print(table(load(args.repairs)), end="")
+        print(table(load(args.repairs), {r["instance_id"]: r for r in load(args.suite)}), end="")
         return
     if args.repos_dir is None or args.out is None or args.validated is None:
         parser.error("--repos-dir, --validated and --out are needed to repair")

@@ -22,7 +22,8 @@ from rfsn.planners.localize.phase import Localizer
 from rfsn.planners.spending import Share
 from rfsn.planners.verify.minimal import minimal
 from rfsn.planners.verify.obsolete import MAX_OBSOLETE, accepted
-from rfsn.planners.verify.screening import Screen, ScreenResult
+from rfsn.planners.verify.screening import Screen
+from rfsn.planners.verify.tiers import ScreenResult
 from rfsn.planners.verify.trials import Trials
 
 log = get_logger(__name__)

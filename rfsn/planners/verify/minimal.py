@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate, FileChange, Splice, apply_splices
-from rfsn.planners.verify.screening import Screen, ScreenResult
+from rfsn.planners.verify.screening import Screen
+from rfsn.planners.verify.tiers import ScreenResult
 
 #: a patch of more edits than this is not minimized (each drop costs a screening)
 MAX_EDITS = 6

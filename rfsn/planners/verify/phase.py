@@ -18,7 +18,8 @@ from rfsn.planners.code.location import Location
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.code.testids import same_tests
 from rfsn.planners.verify.choice import Evidence, Ranked, together
-from rfsn.planners.verify.screening import Screen, collected
+from rfsn.planners.verify.screening import Screen
+from rfsn.planners.verify.tiers import collected
 from rfsn.planners.verify.trials import VERIFY_MARGIN, Trials, reverse
 
 log = get_logger(__name__)
@@ -123,33 +124,7 @@ class Verifier:
         if concerns:
             log.info("planner.concerns", candidate=best.description, concerns=concerns)
         self.trials.ledger.close("fixed", "")
-        for other in groups:  # one fault may fail tests of several causes
-            if (
-                other.kind == "target"
-                and other.outcome != "fixed"
-                and all(report.tests.get(t) == TestStatus.PASSED for t in other.tests)
-            ):
-                other.outcome, other.why = "fixed", "passes with the patch made for another group"
-        fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
-        retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
-        status, said = (
-            (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}")
-            if retyped
-            else (SessionStatus.FIXED, best.description)
-        )
-        return Ending(
-            status,
-            said,
-            {
-                "patch": best.diff(),
-                "failing_before": fixed or targets,
-                "failing_after": [],
-                "concerns": concerns,
-                "alternatives": alternatives(ranked),
-                "template": best.template,
-                "checks": list(best.checks),
-            },
-        )
+        return held(ranked, report, targets, groups, concerns)
 
     def verify_fixes(
         self,
@@ -228,3 +203,39 @@ class Verifier:
                 for t in failing(stale)
             ),
         ]
+
+
+def held(
+    ranked: list[Ranked], report: TestReport, targets: list[str], groups: list[FailureGroup], concerns: list[str]
+) -> Ending:
+    """The ending of a patch (the best of ``ranked``) that held when verified: ``fixed``, or
+    ``plausible`` when every plausible patch changes a type; the target ``groups`` its run
+    (``report``) also passes are marked fixed (one fault may fail tests of several causes)."""
+    best = ranked[0].candidate
+    for other in groups:
+        if (
+            other.kind == "target"
+            and other.outcome != "fixed"
+            and all(report.tests.get(t) == TestStatus.PASSED for t in other.tests)
+        ):
+            other.outcome, other.why = "fixed", "passes with the patch made for another group"
+    fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
+    retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
+    status, said = (
+        (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}")
+        if retyped
+        else (SessionStatus.FIXED, best.description)
+    )
+    return Ending(
+        status,
+        said,
+        {
+            "patch": best.diff(),
+            "failing_before": fixed or targets,
+            "failing_after": [],
+            "concerns": concerns,
+            "alternatives": alternatives(ranked),
+            "template": best.template,
+            "checks": list(best.checks),
+        },
+    )

@@ -15,7 +15,8 @@ from rfsn.patches import unified_diff
 from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.spending import Ledger, Share
-from rfsn.planners.verify.screening import Screen, ScreenResult, Tier
+from rfsn.planners.verify.screening import Screen
+from rfsn.planners.verify.tiers import ScreenResult, Tier
 
 log = get_logger(__name__)
 

@@ -2,11 +2,10 @@
 
 A patch can make the failing tests pass while the expression it replaced now yields another kind
 of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a number or None
-became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: where the
-patch's one changed expression is, the condition it is part of and the function whose returns
-count (`sites`), the passing tests that run it (`covering`), and the concerns two probe runs give
-(`retyped`; `values.changed` for returns and conditions). The runs, once without the patch and once
-with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
+became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: the concerns
+two probe runs give (`retyped`; `values.changed` for returns and conditions) of the expression
+`sites` finds, on the passing tests that run it (`sites.covering`). The runs, once without the
+patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
 """
 
 from __future__ import annotations
@@ -16,11 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rfsn.models import Edit, Phase, Probe, Probed, RunTests, TestReport
-from rfsn.models.probes import Seen, Step
+from rfsn.models.probes import Seen
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate, FileChange
-from rfsn.planners.verify.choice import changed_lines
+from rfsn.planners.verify.sites import child, covering, sites, units
 from rfsn.planners.verify.trials import VERIFY_STEPS, reverse
 from rfsn.planners.verify.values import changed
 
@@ -43,155 +42,12 @@ FAMILIES = {
     "builtins.method": "a bound method",
     "builtins.function": "a function",
 }
-#: the places where only a value's truth counts
-_TRUTH = {("If", "test"), ("While", "test"), ("IfExp", "test"), ("Assert", "test"), ("comprehension", "ifs")}
 #: the passing tests a probe runs, at most
 MAX_TESTS = 20
 #: a probe runs only while the seconds left hold this many times its two runs' estimate
 MARGIN = 4.0
 #: proposals one candidate's probe makes at most: the run before, the patch, the run after, the revert
 PROBE_STEPS = 4
-_OWN = ("args", "decorator_list", "returns", "type_params")  # evaluated where the function is defined
-_FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
-Def = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def _defs(body: list[ast.stmt], prefix: str = "") -> list[tuple[str, Def]]:
-    """(qualified name, def) of the functions at a module's level or in its classes."""
-    found: list[tuple[str, Def]] = []
-    for node in body:
-        if isinstance(node, _FUNCTIONS):
-            found.append((prefix + node.name, node))
-        elif isinstance(node, ast.ClassDef):
-            found += _defs(node.body, f"{prefix}{node.name}.")
-    return found
-
-
-def _units(tree: ast.Module) -> dict[str, Def | None]:
-    """Qualified name -> def; None for a name defined twice (a property's setter)."""
-    named: dict[str, Def | None] = {}
-    for name, node in _defs(tree.body):
-        named[name] = None if name in named else node
-    return named
-
-
-def _child(node: ast.AST, step: Step) -> ast.AST:
-    value = getattr(node, step[0])
-    return value if step[1] is None else value[step[1]]
-
-
-def _differing(a: ast.AST, b: ast.AST) -> list[Step]:
-    """The path to the smallest expression or statement in which ``a`` and ``b`` differ."""
-    path: list[Step] = []
-    while True:
-        steps: list[Step] = []
-        for name in a._fields:
-            va, vb = getattr(a, name, None), getattr(b, name, None)
-            if isinstance(va, list) and isinstance(vb, list) and len(va) == len(vb):
-                steps += [(name, i) for i, (x, y) in enumerate(zip(va, vb, strict=True)) if _dump(x) != _dump(y)]
-            elif _dump(va) != _dump(vb):
-                steps.append((name, None) if isinstance(va, ast.AST) and isinstance(vb, ast.AST) else ("", None))
-        if len(steps) != 1 or not steps[0][0]:
-            return path
-        ca, cb = _child(a, steps[0]), _child(b, steps[0])
-        if not isinstance(ca, ast.expr | ast.stmt) or not isinstance(cb, ast.expr | ast.stmt):
-            return path  # an operator, a keyword's name: the node around it is what changed
-        path.append(steps[0])
-        if type(ca) is not type(cb):
-            return path
-        a, b = ca, cb
-
-
-def _dump(value: object) -> str:
-    return ast.dump(value) if isinstance(value, ast.AST) else repr(value)
-
-
-def _probe(path: str, name: str, unit: Def, steps: list[Step]) -> Probe:
-    nodes: list[ast.AST] = [unit]
-    for step in steps:
-        nodes.append(_child(nodes[-1], step))
-    node, parent = nodes[-1], nodes[-2] if len(steps) else None
-    inner = max((i for i, n in enumerate(nodes) if isinstance(n, _FUNCTIONS | ast.Lambda)), default=0)
-    returns = tuple(steps[:inner]) if isinstance(nodes[inner], _FUNCTIONS) else None
-    probed = (
-        isinstance(node, ast.expr)
-        and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
-        and not isinstance(node, ast.Starred | ast.Slice | ast.FormattedValue)
-        and not isinstance(parent, ast.JoinedStr)
-        and steps[0][0] not in _OWN
-        and not _truth(nodes, steps)
-    )
-    condition = _condition(nodes, steps, inner) if steps and steps[0][0] not in _OWN else None
-    return Probe(
-        path=path,
-        function=name,
-        value=tuple(steps) if probed else None,
-        returns=returns,
-        node=_where(node) if probed else None,
-        condition=condition,
-        condition_node=_where(nodes[len(condition)]) if condition else None,
-    )
-
-
-def _where(node: ast.AST) -> tuple[str, int, int]:
-    return type(node).__name__, node.lineno, node.col_offset  # type: ignore[attr-defined]
-
-
-def _condition(nodes: list[ast.AST], steps: list[Step], inner: int) -> tuple[Step, ...] | None:
-    """The path to the condition the last node is (part of), within the innermost function."""
-    for n in range(len(steps), inner, -1):
-        if (type(nodes[n - 1]).__name__, steps[n - 1][0]) in _TRUTH:
-            return tuple(steps[:n])
-    return None
-
-
-def _truth(nodes: list[ast.AST], steps: list[Step]) -> bool:
-    """Whether only the truth of the last node counts: a condition, or an operand of ``and``,
-    ``or`` or ``not`` that is one."""
-    for n in range(len(steps), 0, -1):
-        parent, field = nodes[n - 1], steps[n - 1][0]
-        if (type(parent).__name__, field) in _TRUTH or (
-            isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)
-        ):
-            return True
-        if not isinstance(parent, ast.BoolOp):
-            return False
-    return False
-
-
-def sites(change: FileChange) -> tuple[Probe, Probe] | None:
-    """The probes of the one function ``change`` edits, before and after (none: not one
-    function of a Python file, or a file that does not parse)."""
-    if not change.path.endswith(".py"):
-        return None
-    try:
-        old, new = _units(ast.parse(change.original)), _units(ast.parse(change.patched))
-    except SyntaxError:
-        return None
-    edited = [n for n, d in new.items() if d is None or old.get(n) is None or _dump(d) != _dump(old[n])]
-    if len(edited) != 1 or set(old) != set(new) or new[edited[0]] is None:
-        return None
-    name = edited[0]
-    before, after = old[name], new[name]
-    assert before is not None and after is not None
-    steps = _differing(before, after)
-    return _probe(change.path, name, before, steps), _probe(change.path, name, after, steps)
-
-
-def covering(
-    change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]], passing: Sequence[str], limit: int
-) -> list[str]:
-    """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
-    around what it inserts)."""
-    removed, _ = changed_lines(change)
-    lines = removed or _around(change)
-    return [t for t in sorted(passing) if lines & set(coverage.get(t, {}).get(change.path, ()))][:limit]
-
-
-def _around(change: FileChange) -> set[int]:
-    old, new = change.original.splitlines(), change.patched.splitlines()
-    first = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
-    return {first, first + 1}
 
 
 def _kinds(seen: Sequence[Seen]) -> set[tuple[str, bool]]:
@@ -211,10 +67,10 @@ def _shown(kinds: set[tuple[str, bool]]) -> str:
 
 def _source(text: str, probe: Probe) -> str:
     """The probed expression's source, cut short."""
-    unit = _units(ast.parse(text)).get(probe.function)
+    unit = units(ast.parse(text)).get(probe.function)
     node: ast.AST | None = unit
     for step in probe.value or ():
-        node = _child(node, step) if node is not None else None
+        node = child(node, step) if node is not None else None
     return (ast.get_source_segment(text, node) or "")[:60] if node is not None and probe.value else ""
 
 
