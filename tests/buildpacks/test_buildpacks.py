@@ -122,7 +122,9 @@ def test_node_runs_the_paths_of_its_test_script(tmp_path: Path) -> None:
 def test_other_runners_record_the_working_directory(runner: str, tool: str, pattern_flag: str) -> None:
     argv = NodeBuildpack(runner).test_command(["t/a.test.js > s > x y"], "/r")  # type: ignore[arg-type]
     assert argv[:2] == ["sh", "-c"] and argv[4] == "/r" and tool in argv[5:]
-    assert argv[argv.index(pattern_flag) + 1] == r"^(?:s(?: | > )x\ y)$"
+    # one plain title goes to mocha as it is: mocha before 4 greps the string literally
+    expected = "s x y" if runner == "mocha" else r"^(?:s(?: | > )x\ y)$"
+    assert argv[argv.index(pattern_flag) + 1] == expected
 
 
 def test_rust_recipe_and_commands(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.driver import PythonReader
 from tests.paths import ROOT
 
-SOURCES = [ROOT / "rfsn" / "planners" / "meta.py", ROOT / "rfsn" / "sandbox" / "docker.py"]
+SOURCES = [ROOT / "rfsn" / "planners" / "meta" / "planner.py", ROOT / "rfsn" / "sandbox" / "docker.py"]
 NEST = (
     'import os\n\n\n@decorate(1)\nclass Outer:\n    """Doc."""\n\n    def method(self, x):\n'
     "        def inner(y):\n            return y + 1\n        return inner(x) * 2\n\n\nVALUE = [1,\n"
