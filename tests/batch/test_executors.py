@@ -173,6 +173,7 @@ def linger(job: Job) -> int:
     from rfsn.batch.executors import Terminated
 
     try:
+        (job.out / f"{job.n}.started").write_text(str(os.getpid()))
         time.sleep(job.sleep)
     except Terminated:
         (job.out / f"{job.n}.terminated").write_text(str(os.getpid()))
@@ -188,6 +189,10 @@ def test_stopping_early_terminates_the_running_workers_and_they_unwind(tmp_path:
     results = LocalExecutor(2).map_unordered(linger, tasks)
     first, value = next(results)
     assert (first.n, value) == (1, 1)
+    for _ in range(600):  # a loaded machine may still be importing this module for task 0
+        if (tmp_path / "0.started").is_file():
+            break
+        time.sleep(0.1)
     results.close()  # as a KeyboardInterrupt in the loop over the results does
     assert (tmp_path / "0.terminated").is_file()
 
