@@ -11,6 +11,7 @@ SWE-bench harness's fallbacks in its order, the tree undone between tries).
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -104,10 +105,21 @@ def _git_apply(
     text = isinstance(patch, str)
     if not foreign:
         return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout)
-    with tempfile.TemporaryDirectory(prefix="rfsn-apply-") as own:
-        hostgit.run(Path(own), "init", "-q", "--bare", "--template=", timeout=timeout)  # no sample hooks to copy
-        env = {"GIT_DIR": own, "GIT_WORK_TREE": str(tree)}
-        return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout, env=env)
+    env = {"GIT_DIR": str(_empty_git_dir()), "GIT_WORK_TREE": str(tree)}
+    return hostgit.run(tree, "apply", *flags, "-", text=text, input=patch, timeout=timeout, env=env)
+
+
+@functools.cache
+def _empty_git_dir() -> Path:
+    """This process's empty git directory (``git apply`` without ``--index`` never writes to it),
+    removed when the process exits."""
+    own = tempfile.TemporaryDirectory(prefix="rfsn-apply-")
+    _KEPT.append(own)
+    hostgit.run(Path(own.name), "init", "-q", "--bare", "--template=")  # no sample hooks to copy
+    return Path(own.name)
+
+
+_KEPT: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def check(tree: Path, patch: str, timeout: float = 30.0) -> subprocess.CompletedProcess[bytes]:
