@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, ProbeCapable, limit_cases
@@ -45,8 +45,9 @@ from rfsn.workspace import Workspace
 log = get_logger(__name__)
 
 
-class RepairOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RepairOptions(ModelRequest):
+    """What a repair session is asked to do; the model planners' model, server, caps and replay
+    are its ``ModelRequest`` part."""
 
     planner: str = Field(default="template", description="patch strategy: template (offline)")
     max_steps: int = Field(default=DEFAULT_MAX_STEPS, gt=0)
@@ -67,13 +68,6 @@ class RepairOptions(BaseModel):
     test_cmd: str | None = None
     session_id: str | None = None
     formula: str = Field(default="ochiai", description="suspiciousness formula: ochiai, dstar, tarantula")
-    model: str | None = Field(default=None, description="model of the model planners")
-    base_url: str | None = Field(default=None, description="model server base URL")
-    max_cost: float | None = Field(default=None, gt=0, description="USD for model calls")
-    max_tokens: int | None = Field(default=None, gt=0, description="model tokens, input plus output")
-    max_calls: int | None = Field(default=None, gt=0, description="model calls")
-    replay: Path | None = Field(default=None, description="answer model calls from this session's record")
-    cache: bool = Field(default=True, description="use the response cache (--no-cache: off)")
 
 
 def session_model(options: RepairOptions, settings: Settings, out: Path | None) -> GuardedModel | None:
@@ -81,8 +75,7 @@ def session_model(options: RepairOptions, settings: Settings, out: Path | None) 
     if options.planner not in MODEL_PLANNERS:
         return None
     provider = MODEL_PLANNERS[options.planner] or settings.llm.provider
-    request = ModelRequest.model_validate(options.model_dump(include=set(ModelRequest.model_fields)))
-    return open_model(provider, settings, request, out_dir=out)
+    return open_model(provider, settings, options, out_dir=out)
 
 
 @dataclass(frozen=True)
