@@ -27,6 +27,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import commands  # noqa: E402
 from repair import REPAIRS, bad_count, failing  # noqa: E402
 from validate import CANDIDATES, bench, load  # noqa: E402
 
@@ -55,24 +56,7 @@ def whole_suite(instance: dict[str, Any], modules: list[str]) -> dict[str, Any]:
 
 def evaluate(predictions: str, instances: Path, iid: str, args: argparse.Namespace, run_id: str) -> Path:
     """``rfsn evaluate`` of ``predictions`` (a file, or ``gold``) on ``iid``: its log directory."""
-    bench.rfsn(
-        "evaluate",
-        predictions,
-        "--instances",
-        str(instances),
-        "--run-id",
-        run_id,
-        "--report-dir",
-        str(args.out),
-        "--instance-ids",
-        iid,
-        "--repos-dir",
-        str(args.repos_dir),
-        "--workers",
-        "1",
-        "--timeout",
-        str(args.timeout),
-    )
+    bench.rfsn(*commands.evaluate(predictions, instances, run_id, args.out, iid, args.repos_dir, args.timeout))
     model = "gold" if predictions == "gold" else MODEL
     return args.out / "logs" / "run_evaluation" / run_id / model / iid
 
