@@ -411,6 +411,15 @@ def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> No
     assert names == {"nose", "mock", "pyfakefs"}  # docs' requirements are not the tests'
 
 
+def test_test_requirements_with_an_underscore_are_read_s3fs_2021(tmp_path: Path) -> None:
+    """s3fs (2021) declares its test requirements in ``test_requirements.txt``; unread, its tests
+    could not import ``requests`` (moto's) and the bug's environment was reported broken."""
+    repo = make(tmp_path, {"test_requirements.txt": "moto>=2.0.0\nflask\n", "dev_requirements.txt": "black\n"})
+    found = pysources.requirement_files(repo, set())
+    assert ("moto>=2.0.0", "test_requirements.txt") in found
+    assert {r for r, _ in found} == {"moto>=2.0.0", "flask", "black"}
+
+
 def test_an_include_that_leaves_the_repository_is_never_read(tmp_path: Path) -> None:
     """A path built from a repository stays under it: ``-r ../secret.txt`` (or an absolute path,
     or a link out) in a test requirements file made the secret's lines requirements, installed

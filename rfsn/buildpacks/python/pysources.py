@@ -35,7 +35,8 @@ REQUIREMENT_FILES = (
     "requirements/tests.txt",
     "requirements/testing.txt",
 )
-#: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt
+#: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt,
+#: test_requirements.txt
 REQUIREMENT_GLOBS = (
     "requirements/test*.txt",
     "requirements/dev*.txt",
@@ -43,6 +44,8 @@ REQUIREMENT_GLOBS = (
     "requirements*dev*.txt",
     "*test*-requirements.txt",
     "*dev*-requirements.txt",
+    "*test*_requirements.txt",
+    "*dev*_requirements.txt",
     "tests/requirements*.txt",
     "test/requirements*.txt",
 )
