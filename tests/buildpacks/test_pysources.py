@@ -133,6 +133,17 @@ def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> Non
     ]
 
 
+def test_a_pipfile_package_s_extras_are_installed_aiobotocore_2020(tmp_path: Path) -> None:
+    """aiobotocore (2020) declares ``moto = {extras = ["server"], version = "==1.3.14"}``; without
+    the extra, moto's server (flask) was missing and the bug's environment was reported broken."""
+    pipfile = '[dev-packages]\nmoto = {extras = ["server"], version = "==1.3.14"}\nx = {extras = ["a", "b"]}\n'
+    repo = make(tmp_path, {"Pipfile": pipfile})
+    assert pysources.pipfile(repo) == [
+        ("moto[server]==1.3.14", "Pipfile [dev-packages]"),
+        ("x[a,b]", "Pipfile [dev-packages]"),
+    ]
+
+
 WORKFLOW = """
     name: tests
     on: [push, pull_request]
