@@ -50,4 +50,5 @@ def test_evaluate_grades_a_predictions_file_or_gold_on_one_instance() -> None:
 def test_batch_repairs_one_instance_with_its_tests_named() -> None:
     argv = commands.batch(Path("/c.jsonl"), Path("/out/batch"), "o__n-1", Path("/r"), 600.0)
     assert argv == ["batch", "/c.jsonl", "--out", "/out/batch", "--oracle-tests", *TAIL, "--timeout", "600.0"]
-    assert commands.RFSN == [sys.executable, "-m", "rfsn"]
+    rfsn = commands.RFSN
+    assert rfsn == [sys.executable, "-m", "rfsn"]
