@@ -53,6 +53,26 @@ def test_the_whole_suite_is_every_test_module_of_the_fixing_commit(tmp_path: Pat
     ]
 
 
+def test_the_whole_suite_holds_the_modules_the_project_s_runner_collects_tqdm_2018(tmp_path: Path) -> None:
+    """tqdm (2018) names its tests ``tests_*.py`` and runs them with nose: the whole suite of its
+    fixed session held no module, only the fixing commit's own test file ran."""
+    repo = tmp_path / "owner__name"
+    files = {"tqdm/_tqdm.py": "x = 1\n", "tqdm/tests/tests_tqdm.py": "x = 1\n", "tqdm/tests/tests_sync.py": "x = 1\n"}
+    files["tox.ini"] = "[testenv]\ndeps = nose\ncommands = nosetests -d -v tqdm/\n"
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **COMMIT_DATES}
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fix"],
+        check=True,
+        env=env,
+    )
+    assert suite.test_modules(repo, "HEAD") == ["tqdm/tests/tests_sync.py", "tqdm/tests/tests_tqdm.py"]
+
+
 def test_a_patch_that_fails_a_test_the_fix_passes_on_the_whole_suite_is_not_correct() -> None:
     gold_out = "FAILED tests/test_a.py::test_net - OSError\n"
     same = suite.verdict(_log(1), gold_out, _log(1), gold_out)

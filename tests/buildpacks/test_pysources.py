@@ -133,6 +133,17 @@ def test_pipfile_packages_and_dev_packages_without_a_lock(tmp_path: Path) -> Non
     ]
 
 
+def test_a_pipfile_package_s_extras_are_installed_aiobotocore_2020(tmp_path: Path) -> None:
+    """aiobotocore (2020) declares ``moto = {extras = ["server"], version = "==1.3.14"}``; without
+    the extra, moto's server (flask) was missing and the bug's environment was reported broken."""
+    pipfile = '[dev-packages]\nmoto = {extras = ["server"], version = "==1.3.14"}\nx = {extras = ["a", "b"]}\n'
+    repo = make(tmp_path, {"Pipfile": pipfile})
+    assert pysources.pipfile(repo) == [
+        ("moto[server]==1.3.14", "Pipfile [dev-packages]"),
+        ("x[a,b]", "Pipfile [dev-packages]"),
+    ]
+
+
 WORKFLOW = """
     name: tests
     on: [push, pull_request]
@@ -409,6 +420,15 @@ def test_requirement_files_by_the_names_projects_give_them(tmp_path: Path) -> No
     )
     names = {r for r, _ in pysources.requirement_files(repo, set())}
     assert names == {"nose", "mock", "pyfakefs"}  # docs' requirements are not the tests'
+
+
+def test_test_requirements_with_an_underscore_are_read_s3fs_2021(tmp_path: Path) -> None:
+    """s3fs (2021) declares its test requirements in ``test_requirements.txt``; unread, its tests
+    could not import ``requests`` (moto's) and the bug's environment was reported broken."""
+    repo = make(tmp_path, {"test_requirements.txt": "moto>=2.0.0\nflask\n", "dev_requirements.txt": "black\n"})
+    found = pysources.requirement_files(repo, set())
+    assert ("moto>=2.0.0", "test_requirements.txt") in found
+    assert {r for r, _ in found} == {"moto>=2.0.0", "flask", "black"}
 
 
 def test_an_include_that_leaves_the_repository_is_never_read(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
+import commands  # noqa: E402
 from expressiveness import Target  # noqa: E402
 from validate import CANDIDATES, RESULTS, bench, load  # noqa: E402
 
@@ -99,31 +100,11 @@ def session(batch: Path, outcome: dict[str, Any]) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if outcome.get("link") and path.is_file() else {}
 
 
-def rfsn(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "rfsn", *args], check=False)
-
-
 def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool | None, str]:
     """Evaluate the session's prediction; correct when it resolves and fails no test the gold run passes."""
     iid = instance["instance_id"]
-    rfsn(
-        "evaluate",
-        str(args.out / "batch" / "predictions.jsonl"),
-        "--instances",
-        str(args.candidates),
-        "--run-id",
-        RUN_ID,
-        "--report-dir",
-        str(args.out),
-        "--instance-ids",
-        iid,
-        "--repos-dir",
-        str(args.repos_dir),
-        "--workers",
-        "1",
-        "--timeout",
-        "900",
-    )
+    predictions = str(args.out / "batch" / "predictions.jsonl")
+    commands.run(commands.evaluate(predictions, args.candidates, RUN_ID, args.out, iid, args.repos_dir, "900"))
     logs = args.out / "logs" / "run_evaluation" / RUN_ID / "rfsn" / iid
     gold = args.validated / "logs" / "run_evaluation" / "bugs" / "gold" / iid
     if not (logs / "report.json").is_file():
@@ -143,21 +124,7 @@ def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool |
 def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Repair one bug alone and judge its patch: its row."""
     iid, batch = instance["instance_id"], args.out / "batch"
-    rfsn(
-        "batch",
-        str(args.candidates),
-        "--out",
-        str(batch),
-        "--oracle-tests",
-        "--instance-ids",
-        iid,
-        "--repos-dir",
-        str(args.repos_dir),
-        "--workers",
-        "1",
-        "--timeout",
-        str(args.timeout),
-    )
+    commands.run(commands.batch(args.candidates, batch, iid, args.repos_dir, args.timeout))
     outcome = bench.latest(batch / "results.jsonl").get(iid, {})
     result = session(batch, outcome)
     status = result.get("status") or outcome.get("status", "none")

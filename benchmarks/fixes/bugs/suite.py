@@ -22,14 +22,23 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import commands  # noqa: E402
 from repair import REPAIRS, bad_count, failing  # noqa: E402
 from validate import CANDIDATES, bench, load  # noqa: E402
 
+from rfsn.buildpacks.python.pyrunner import (  # noqa: E402
+    PYTEST_DEFAULT,
+    matching,
+    pytest_option,
+    python_files,
+    uncollected_patterns,
+)
 from rfsn.models.testfiles import is_test_file, is_test_module  # noqa: E402
 
 SUITE = HERE / "suite.jsonl"
@@ -41,11 +50,20 @@ MODEL = "rfsn"
 
 
 def test_modules(repo: Path, commit: str) -> list[str]:
-    """The Python test modules of ``commit``'s tree (``git ls-tree``), sorted."""
-    listed = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", commit], capture_output=True, text=True, check=True
-    )
-    return sorted(p for p in listed.stdout.splitlines() if p.endswith(".py") and is_test_module(p))
+    """The Python test modules of ``commit``'s tree, sorted: by their name (``is_test_module``) and
+    by the file names the project's tests are collected by where pytest's own match none (its
+    ``python_files``, else its declared runner's: tqdm's ``tests_*.py`` under nose), as rfsn's
+    runner collects them."""
+    with tempfile.TemporaryDirectory(prefix="rfsn-suite-") as tmp:
+        tree = subprocess.run(["git", "-C", str(repo), "archive", commit], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=tree, check=True)
+        root = Path(tmp)
+        files = python_files(root)
+        patterns = pytest_option(root, "python_files") or list(PYTEST_DEFAULT)
+        collected = matching(files, [*patterns, *uncollected_patterns(root, patterns)])
+        paths = {str(f.relative_to(root)) for f in files if is_test_module(str(f.relative_to(root)))}
+        paths |= {str(f.relative_to(root)) for f in collected if f.name != "conftest.py"}
+    return sorted(paths)
 
 
 def whole_suite(instance: dict[str, Any], modules: list[str]) -> dict[str, Any]:
@@ -55,24 +73,7 @@ def whole_suite(instance: dict[str, Any], modules: list[str]) -> dict[str, Any]:
 
 def evaluate(predictions: str, instances: Path, iid: str, args: argparse.Namespace, run_id: str) -> Path:
     """``rfsn evaluate`` of ``predictions`` (a file, or ``gold``) on ``iid``: its log directory."""
-    bench.rfsn(
-        "evaluate",
-        predictions,
-        "--instances",
-        str(instances),
-        "--run-id",
-        run_id,
-        "--report-dir",
-        str(args.out),
-        "--instance-ids",
-        iid,
-        "--repos-dir",
-        str(args.repos_dir),
-        "--workers",
-        "1",
-        "--timeout",
-        str(args.timeout),
-    )
+    bench.rfsn(*commands.evaluate(predictions, instances, run_id, args.out, iid, args.repos_dir, args.timeout))
     model = "gold" if predictions == "gold" else MODEL
     return args.out / "logs" / "run_evaluation" / run_id / model / iid
 

@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import commands  # noqa: E402
+
 CANDIDATES = HERE / "candidates.jsonl"
 RESULTS = HERE / "results.jsonl"
 RUN_ID = "bugs"
@@ -46,25 +49,7 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
     out: Path = args.out
     iid = instance["instance_id"]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rfsn",
-            "validate",
-            str(args.candidates),
-            "--run-id",
-            RUN_ID,
-            "--report-dir",
-            str(out),
-            "--instance-ids",
-            iid,
-            "--repos-dir",
-            str(args.repos_dir),
-            "--workers",
-            "1",
-            "--timeout",
-            str(args.timeout),
-        ],
+        [*commands.RFSN, *commands.validate(args.candidates, RUN_ID, out, iid, args.repos_dir, args.timeout)],
         capture_output=True,
         text=True,
     )

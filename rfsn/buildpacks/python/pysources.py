@@ -35,7 +35,8 @@ REQUIREMENT_FILES = (
     "requirements/tests.txt",
     "requirements/testing.txt",
 )
-#: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt
+#: more names of the same kinds: requirements/test-py3.txt, requirements-testing.txt, tests/requirements.txt,
+#: test_requirements.txt
 REQUIREMENT_GLOBS = (
     "requirements/test*.txt",
     "requirements/dev*.txt",
@@ -43,6 +44,8 @@ REQUIREMENT_GLOBS = (
     "requirements*dev*.txt",
     "*test*-requirements.txt",
     "*dev*-requirements.txt",
+    "*test*_requirements.txt",
+    "*dev*_requirements.txt",
     "tests/requirements*.txt",
     "test/requirements*.txt",
 )
@@ -171,7 +174,7 @@ def _deps(tox: configparser.ConfigParser, section: str, visiting: set[str]) -> l
 
 
 def pipfile(repo: Path) -> Found:
-    """[packages] and [dev-packages] of a Pipfile (with no usable lock beside it)."""
+    """[packages] and [dev-packages] of a Pipfile (with no usable lock beside it), with their extras."""
     data = read_toml(repo / "Pipfile")
     found: Found = []
     for section in ("packages", "dev-packages"):
@@ -180,5 +183,7 @@ def pipfile(repo: Path) -> Found:
             version = spec if isinstance(spec, str) else spec.get("version", "*") if isinstance(spec, dict) else "*"
             if isinstance(spec, dict) and ({"path", "git", "file"} & set(spec)):
                 continue
-            found.append((name if version in ("*", "") else f"{name}{version}", f"Pipfile [{section}]"))
+            extras = spec.get("extras", []) if isinstance(spec, dict) else []
+            named = f"{name}[{','.join(extras)}]" if extras and isinstance(extras, list) else name
+            found.append((named if version in ("*", "") else f"{named}{version}", f"Pipfile [{section}]"))
     return found
