@@ -3,11 +3,12 @@
 Each row of benchmarks/environments/corpus.tsv is run at HEAD and at its old commit (the last
 first-parent commit before 2022-11-28, README there): the commit is cloned from the fetched
 mirror (``--mirrors``, ``owner+name/repo`` as the search tool's ``fetch`` leaves them) into
-``--work`` with the submodules whose repositories are mirrored too (envcheckout.py), and ``rfsn test DIR --json`` runs it in the default (Docker) sandbox. A row
-records: environment built (else the one-line cause and the log), tests collected, passed,
-failed, errored, the share passing, seconds, the runtime rfsn chose. Rows go to ``--results``
-(JSON lines) as they end; a rerun skips rows already there. The env and setup images a row
-built are removed after it. Then the table, by ecosystem, with the issue's targets.
+``--work``, with the submodules that are mirrored too (envcheckout.py), and ``rfsn test DIR
+--json`` runs it in the default (Docker) sandbox. A row records: environment built (else the
+one-line cause and the log), tests collected, passed, failed, errored, the share passing,
+seconds, the runtime rfsn chose. Rows go to ``--results`` (JSON lines) as they end; a rerun
+skips rows already there. The env and setup images a row built are removed after it. Then the
+table, by ecosystem, with the issue's targets.
 
     python benchmarks/bench_environments.py [--part design] [--at head] [--ecosystem python ...]
         [--limit N] [--row-timeout S] [--table]
