@@ -57,13 +57,12 @@ def commit_of(mirror: Path, at: str) -> str:
     return git(mirror, "rev-list", "-1", "--first-parent", f"--before={OLD_BEFORE}", "HEAD")
 
 
-def materialise(mirror: Path, commit: str, dest: Path, mirrors: Path) -> list[str]:
-    """The commit checked out at ``dest`` with the submodules that are mirrored; those that are not."""
-    if not (dest / ".git").exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        git(dest.parent, "clone", "-q", "--no-checkout", str(mirror), dest.name)
-        git(dest, "checkout", "-q", "--detach", commit)
-    return submodules(dest, mirrors)
+def materialise(mirror: Path, commit: str, dest: Path) -> None:
+    if (dest / ".git").exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    git(dest.parent, "clone", "-q", "--no-checkout", str(mirror), dest.name)
+    git(dest, "checkout", "-q", "--detach", commit)
 
 
 def events(log: Path) -> list[dict[str, object]]:
@@ -179,7 +178,9 @@ def one(entry: dict[str, str], at: str, args: argparse.Namespace) -> dict[str, o
     if not commit:
         return {**base, "commit": "", "built": None, "cause": f"history starts after {OLD_BEFORE}"}
     dest = args.work / "trees" / f"{owner_name}@{commit[:12]}"
-    missing = materialise(mirror, commit, dest, args.mirrors)
+    fresh = not (dest / ".git").exists()
+    materialise(mirror, commit, dest)
+    missing = submodules(dest, entry["repo"], args.mirrors, args.work) if fresh else []
     log = args.work / "logs" / f"{owner_name}@{commit[:12]}.jsonl"
     log.unlink(missing_ok=True)
     row = {**base, "commit": commit, **({"submodules_missing": missing} if missing else {})}

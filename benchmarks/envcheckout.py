@@ -1,20 +1,18 @@
 """A corpus repository's checkout as a user's ``git clone --recursive`` leaves it, from the fetched mirrors.
 
 The search tool's ``fetch`` leaves a repository at ``MIRRORS/owner+name/repo``, bare or with its
-``.git`` inside. Each submodule of the commit whose repository (its ``.gitmodules`` URL on
-github.com) is mirrored there too is checked out at the commit the tree records, its own submodules
-likewise; one whose repository is not mirrored stays empty, as ``git archive`` leaves it, and is
-named in the row (rfsn's build then says what it lacks).
+``.git`` inside. The submodules are checked out by rfsn's own ``checkout_submodules`` (the batch
+harness's), given those mirrors as its ``--repos-dir`` (``owner__name``): each one whose repository
+is mirrored at the commit the tree records, never from the network; one that is not stays empty,
+as ``git archive`` leaves it, and is named in the row (rfsn's build then says what it lacks).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rfsn import hostgit
-
-GITHUB = re.compile(r"github\.com[:/]([^/\s]+)/([^/\s]+?)(?:\.git)?/?$")
+from rfsn.batch.harness.submodules import checkout_submodules
 
 
 def mirror_of(mirrors: Path, repo: str) -> Path | None:
@@ -26,27 +24,25 @@ def mirror_of(mirrors: Path, repo: str) -> Path | None:
     return None
 
 
-def _gitmodules(tree: Path, *args: str) -> str:
-    done = hostgit.run(tree, "config", "-f", ".gitmodules", *args)
-    return done.stdout.strip() if done.returncode == 0 else ""
+def repos_dir(mirrors: Path, work: Path) -> Path:
+    """A directory naming each mirror as ``--repos-dir`` does (``owner__name``, a symlink)."""
+    linked = work / "repos-dir"
+    linked.mkdir(parents=True, exist_ok=True)
+    for entry in mirrors.iterdir():
+        owner, plus, name = entry.name.partition("+")
+        found = mirror_of(mirrors, f"{owner}/{name}") if plus else None
+        link = linked / f"{owner}__{name}"
+        if found is not None and not link.is_symlink():
+            link.symlink_to(found)
+    return linked
 
 
-def submodules(tree: Path, mirrors: Path, prefix: str = "") -> list[str]:
-    """Check out the submodules of ``tree``'s commit from their mirrors; the paths left empty."""
+def submodules(tree: Path, repo: str, mirrors: Path, work: Path) -> list[str]:
+    """Check out the submodules of ``tree`` (a fresh checkout of ``repo``, owner/name on github.com)
+    from the mirrors; the paths of those left empty."""
     if not (tree / ".gitmodules").is_file():
         return []
-    missing = []
-    for line in _gitmodules(tree, "--get-regexp", r"^submodule\..*\.url$").splitlines():
-        key, _, url = line.partition(" ")
-        name = key.removeprefix("submodule.").removesuffix(".url")
-        path = _gitmodules(tree, f"submodule.{name}.path")
-        found = GITHUB.search(url.strip())
-        mirror = mirror_of(mirrors, f"{found[1]}/{found[2]}") if found else None
-        if not path or mirror is None:
-            missing.append(prefix + (path or name))
-            continue
-        hostgit.git(tree, "config", f"submodule.{name}.url", str(mirror))
-        update = ("-c", "protocol.file.allow=always", "submodule", "update", "--init", "--", path)
-        hostgit.git(tree, *update, timeout=600.0)
-        missing += submodules(tree / path, mirrors, f"{prefix}{path}/")
-    return missing
+    checkout_submodules(tree, f"https://github.com/{repo}", repos_dir(mirrors, work), work / "cache", 600.0)
+    listed = hostgit.git(tree, "ls-tree", "-r", "-z", "HEAD").stdout.split("\0")
+    links = [entry.partition("\t")[2] for entry in listed if entry.startswith("160000 ")]
+    return [path for path in links if not (tree / path / ".git").exists()]

@@ -12,7 +12,7 @@ from tests.paths import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_environments import commit_of, materialise, ran, summary
-from envcheckout import mirror_of
+from envcheckout import mirror_of, submodules
 
 
 def _commit(repo: Path, name: str, date: str) -> str:
@@ -33,7 +33,7 @@ def test_the_old_commit_is_the_last_before_the_cutoff_and_materialises(tmp_path:
     head = _commit(repo, "c", "2024-05-01T00:00:00Z")
     assert commit_of(repo, "head") == head
     assert commit_of(repo, "old") == old
-    materialise(repo, old, tmp_path / "trees" / "x", tmp_path / "mirrors")
+    materialise(repo, old, tmp_path / "trees" / "x")
     assert sorted(p.name for p in (tmp_path / "trees" / "x").iterdir() if p.name != ".git") == ["a", "b"]
 
 
@@ -79,8 +79,12 @@ def test_a_submodule_whose_repository_is_mirrored_is_checked_out_from_the_mirror
         '[submodule "vendor/libuv"]\n\tpath = vendor/libuv\n\turl = https://github.com/libuv/libuv.git\n'
         '[submodule "vendor/llhttp"]\n\tpath = vendor/llhttp\n\turl = https://github.com/nodejs/llhttp.git\n'
     )
-    head = _commit(project, "setup.py", "2024-03-01T00:00:00Z")
+    _git(project, "update-index", "--add", "--cacheinfo", f"160000,{pinned},vendor/llhttp")  # not mirrored
+    _git(project, "add", ".gitmodules", "vendor/libuv")
+    _git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "vendor")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
     assert mirror_of(mirrors, "libuv/libuv") == lib / ".git" and mirror_of(mirrors, "nodejs/llhttp") is None
     dest = tmp_path / "trees" / "uvloop"
-    assert materialise(project, head, dest, mirrors) == ["vendor/llhttp"]
+    materialise(project, head, dest)
+    assert submodules(dest, "MagicStack/uvloop", mirrors, tmp_path / "work") == ["vendor/llhttp"]
     assert sorted(p.name for p in (dest / "vendor" / "libuv").iterdir() if p.name != ".git") == ["uv.c"]
