@@ -3,11 +3,12 @@
 Each row of benchmarks/environments/corpus.tsv is run at HEAD and at its old commit (the last
 first-parent commit before 2022-11-28, README there): the commit is cloned from the fetched
 mirror (``--mirrors``, ``owner+name/repo`` as the search tool's ``fetch`` leaves them) into
-``--work``, and ``rfsn test DIR --json`` runs it in the default (Docker) sandbox. A row
-records: environment built (else the one-line cause and the log), tests collected, passed,
-failed, errored, the share passing, seconds, the runtime rfsn chose. Rows go to ``--results``
-(JSON lines) as they end; a rerun skips rows already there. The env and setup images a row
-built are removed after it. Then the table, by ecosystem, with the issue's targets.
+``--work``, with the submodules that are mirrored too (envcheckout.py), and ``rfsn test DIR
+--json`` runs it in the default (Docker) sandbox. A row records: environment built (else the
+one-line cause and the log), tests collected, passed, failed, errored, the share passing,
+seconds, the runtime rfsn chose. Rows go to ``--results`` (JSON lines) as they end; a rerun
+skips rows already there. The env and setup images a row built are removed after it. Then the
+table, by ecosystem, with the issue's targets.
 
     python benchmarks/bench_environments.py [--part design] [--at head] [--ecosystem python ...]
         [--limit N] [--row-timeout S] [--table]
@@ -26,6 +27,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from envcheckout import mirror_of, submodules
 
 HERE = Path(__file__).parent / "environments"
 OLD_BEFORE = "2022-11-28T00:00:00Z"
@@ -166,19 +169,22 @@ def measure(repo: Path, log: Path, timeout: float) -> dict[str, object]:
 
 def one(entry: dict[str, str], at: str, args: argparse.Namespace) -> dict[str, object] | None:
     owner_name = entry["repo"].replace("/", "+", 1)
-    mirror = args.mirrors / owner_name / "repo"
-    if not (mirror / "HEAD").exists():
-        print(f"skipped {entry['repo']} ({at}): no mirror at {mirror}", file=sys.stderr)
+    mirror = mirror_of(args.mirrors, entry["repo"])
+    if mirror is None:
+        print(f"skipped {entry['repo']} ({at}): no mirror under {args.mirrors / owner_name}", file=sys.stderr)
         return None
     base = {"repo": entry["repo"], "ecosystem": entry["ecosystem"], "split": entry["split"], "at": at}
     commit = commit_of(mirror, at)
     if not commit:
         return {**base, "commit": "", "built": None, "cause": f"history starts after {OLD_BEFORE}"}
     dest = args.work / "trees" / f"{owner_name}@{commit[:12]}"
+    fresh = not (dest / ".git").exists()
     materialise(mirror, commit, dest)
+    missing = submodules(dest, entry["repo"], args.mirrors, args.work) if fresh else []
     log = args.work / "logs" / f"{owner_name}@{commit[:12]}.jsonl"
     log.unlink(missing_ok=True)
-    row = {**base, "commit": commit, **measure(dest, log, args.row_timeout)}
+    row = {**base, "commit": commit, **({"submodules_missing": missing} if missing else {})}
+    row.update(measure(dest, log, args.row_timeout))
     if not row.get("built"):  # a failed row's clone stays for whoever reads why; a built one goes
         return row
     subprocess.run(["rm", "-rf", str(dest)], check=False)

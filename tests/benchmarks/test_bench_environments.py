@@ -12,6 +12,7 @@ from tests.paths import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_environments import commit_of, materialise, ran, summary
+from envcheckout import mirror_of, submodules
 
 
 def _commit(repo: Path, name: str, date: str) -> str:
@@ -56,3 +57,34 @@ def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -
     broken = summary(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), "", 600)
     assert broken["built"] is False and broken["cause"] == "ModuleNotFoundError: No module named 'x'"
     assert not ran(broken)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_a_submodule_whose_repository_is_mirrored_is_checked_out_from_the_mirror_uvloop(tmp_path: Path) -> None:
+    mirrors = tmp_path / "mirrors"
+    lib = mirrors / "libuv+libuv" / "repo"  # as fetch leaves some: the .git inside
+    lib.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=lib, check=True)
+    pinned = _commit(lib, "uv.c", "2024-01-01T00:00:00Z")
+    _commit(lib, "later.c", "2024-02-01T00:00:00Z")
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    _git(project, "submodule", "add", "-q", str(lib), "vendor/libuv")
+    _git(project / "vendor" / "libuv", "checkout", "-q", pinned)
+    (project / ".gitmodules").write_text(
+        '[submodule "vendor/libuv"]\n\tpath = vendor/libuv\n\turl = https://github.com/libuv/libuv.git\n'
+        '[submodule "vendor/llhttp"]\n\tpath = vendor/llhttp\n\turl = https://github.com/nodejs/llhttp.git\n'
+    )
+    _git(project, "update-index", "--add", "--cacheinfo", f"160000,{pinned},vendor/llhttp")  # not mirrored
+    _git(project, "add", ".gitmodules", "vendor/libuv")
+    _git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "vendor")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
+    assert mirror_of(mirrors, "libuv/libuv") == lib / ".git" and mirror_of(mirrors, "nodejs/llhttp") is None
+    dest = tmp_path / "trees" / "uvloop"
+    materialise(project, head, dest)
+    assert submodules(dest, "MagicStack/uvloop", mirrors, tmp_path / "work") == ["vendor/llhttp"]
+    assert sorted(p.name for p in (dest / "vendor" / "libuv").iterdir() if p.name != ".git") == ["uv.c"]

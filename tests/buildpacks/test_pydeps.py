@@ -370,6 +370,27 @@ def test_what_requirements_txt_includes_pipfile_packages_and_setup_requires_are_
     assert {"pytest", "pytest-mock"} <= set(optional) and not {"attrs", "six", "cffi"} & set(optional), step
 
 
+def test_requirements_txt_beside_a_complete_project_table_is_a_development_list_sortedcontainers_2024(
+    tmp_path: Path,
+) -> None:
+    """sortedcontainers 2024: pyproject's ``[project]`` declares its dependencies (none) and its
+    requirements.txt is the maintainer's tool list (blist, a C extension of 2014 that does not
+    compile on Python 3.11); read as install requirements, blist's build failure ended the env
+    build. Beside ``dependencies`` declared in full (PEP 621) the file is a development list;
+    where ``dependencies`` is dynamic it may be what the build reads, and stays required."""
+    pyproject = '[project]\nname = "p"\ndynamic = ["version"]\n'
+    files = {"requirements.txt": "blist\npytest\n", "tox.ini": "[testenv]\ndeps = pytest-cov\n"}
+    repo = make(tmp_path / "static", {**files, "pyproject.toml": pyproject})
+    step = next(s for s in PythonBuildpack().env_recipe(repo).steps if "blist" in s)
+    required, optional = _required_and_optional(step)
+    assert "blist" in optional and "blist" not in required, step
+    dynamic = make(
+        tmp_path / "dynamic", {**files, "pyproject.toml": pyproject.replace('"version"', '"version", "dependencies"')}
+    )
+    step = next(s for s in PythonBuildpack().env_recipe(dynamic).steps if "blist" in s)
+    assert "blist" in _required_and_optional(step)[0], step
+
+
 def test_the_extras_tox_installs_the_project_with_are_test_requirements_pyparsing_2020(tmp_path: Path) -> None:
     """pyparsing 2020's tox installs it with `extras=diagrams` (railroad-diagrams, jinja2), which
     its test_diagram.py imports; an extra of another env's factor is not."""

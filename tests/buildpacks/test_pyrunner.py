@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks.python import ciinstalls
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyrunner import pytest_option, runner_patterns, uncollected_patterns
 
@@ -107,3 +108,67 @@ def test_a_named_file_outside_the_projects_testpaths_joins_them_for_real_pytest(
     assert "tests/test_other.py::test_other" in done.stdout
     pack.collect(repo, ["tests/tests_x.py"])  # inside them: its patterns take it in
     assert pack.testpaths == ("tests", "checks/tests_mod.py")
+
+
+_DOCKER_PY_CI = """
+jobs:
+  unit-tests:
+    steps:
+      - name: Run unit tests
+        run: |
+          docker logout
+          py.test -v --cov=docker tests/unit
+  integration-tests:
+    steps:
+      - run: make integration-dind
+"""
+
+
+def test_without_testpaths_the_suite_is_what_cis_pytest_runs_name_docker_py_2026(tmp_path: Path) -> None:
+    """docker-py 2026: CI runs ``py.test tests/unit`` on the runner and its integration tests
+    through make, against a Docker daemon; rfsn collected the whole checkout and 396 integration
+    tests errored for want of a daemon. Without ``testpaths`` of its own, a project's suite is
+    the paths CI's pytest runs name; a file named outside them joins them."""
+    repo = _repo(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": _DOCKER_PY_CI,
+            "tests/unit/test_api.py": "def test_api():\n    pass\n",
+            "tests/integration/test_daemon.py": "def test_daemon():\n    raise OSError('no daemon')\n",
+        },
+    )
+    assert ciinstalls.ci_testpaths(repo) == ["tests/unit"]
+    pack = PythonBuildpack()
+    pack.collect(repo)
+    argv = pack.test_command([], str(tmp_path / "report"))
+    done = subprocess.run(
+        [sys.executable, *argv[1:], "--collect-only", "-q"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
+    assert "tests/unit/test_api.py::test_api" in done.stdout, done.stdout + done.stderr
+    assert "test_daemon" not in done.stdout
+    pack.collect(repo, ["tests/integration/test_daemon.py"])
+    assert pack.testpaths == ("tests/unit", "tests/integration/test_daemon.py")
+
+
+@pytest.mark.parametrize(
+    ("runs", "paths"),
+    [
+        (
+            ["pytest websocket/tests -v -r f", "pytest ./docs/source --doctest-modules"],
+            ["websocket/tests", "docs/source"],
+        ),
+        (["python -m pytest tests/unit", "pytest"], []),  # one runs the whole suite
+        (["pytest tests/unit", "tox -e py"], []),  # tox's commands name their own
+        (["pytest tests/unit", "pytest ."], []),
+        (["coverage run -m pytest tests/unit::test_a missing/ && coverage report"], ["tests/unit"]),
+    ],
+)
+def test_ci_testpaths_only_where_every_test_command_names_paths(
+    tmp_path: Path, runs: list[str], paths: list[str]
+) -> None:
+    steps = "".join(f"      - run: {run}\n" for run in runs)
+    files = {".github/workflows/ci.yml": f"jobs:\n  test:\n    steps:\n{steps}"}
+    repo = _repo(
+        tmp_path, {**files, **{f"{p}/test_x.py": "" for p in ("tests/unit", "websocket/tests", "docs/source")}}
+    )
+    assert ciinstalls.ci_testpaths(repo) == paths

@@ -20,6 +20,7 @@ from rfsn.buildpacks.base import (
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
+from rfsn.buildpacks.python.ciinstalls import ci_testpaths
 from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
     CONTEXTS_SINCE,
@@ -159,22 +160,26 @@ class PythonBuildpack:
         if self.pytest is None:
             self.pytest = pyoptions.probe(sandbox)
             self.addopts = lifted_addopts(sandbox.workspace)
+            if not self.testpaths and not pytest_option(sandbox.workspace, "testpaths"):
+                self.testpaths = tuple(ci_testpaths(sandbox.workspace))
 
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with
         its declared runner's where pytest's match no file (`pyrunner`), and ``files``: a file
         named on pytest's command line beside a folder that holds it is collected only by the
-        folder's patterns. A file outside the project's ``testpaths`` joins them."""
+        folder's patterns. A file outside the project's ``testpaths`` (where it sets none: those
+        CI's pytest runs name, ``ci_testpaths``) joins them."""
         own = pytest_option(repo, "python_files")
         patterns = [*(self.python_files or own or PYTEST_DEFAULT)]
         runner = [] if own or self.python_files else list(uncollected_patterns(repo, patterns))
         if runner or files:
             self.python_files = tuple(dict.fromkeys([*patterns, *runner, *files]))
-        paths = [*(self.testpaths or pytest_option(repo, "testpaths"))]
+        declared = pytest_option(repo, "testpaths")
+        paths = [*(self.testpaths or declared or ci_testpaths(repo))]
         outside = [
             f for f in files if paths and not any(fnmatch.fnmatch(f, f"{p.rstrip('/')}/*") or f == p for p in paths)
         ]
-        if outside:
+        if outside or (paths and not declared and not self.testpaths):
             self.testpaths = tuple(dict.fromkeys([*paths, *outside]))
         return True
 

@@ -3,7 +3,7 @@
 The ``pip install`` lines of GitHub Actions, Travis and CircleCI jobs (and of nox sessions,
 through ``pip_args``): named packages and ``-r`` files, the project's own extras the test jobs
 ask for, and which of those packages the tests may use (CI's linters, uploaders and release
-tools are not).
+tools are not). Also the paths CI's pytest runs on, where every test command names them.
 """
 
 from __future__ import annotations
@@ -65,16 +65,9 @@ def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
     """What the ``pip install`` lines of the CI workflows install, and the project's extras the
     jobs that run the tests name (the project itself, ``-e .``, variables and pip are not
     requirements)."""
-    paths = [
-        *sorted((repo / ".github" / "workflows").glob("*.y*ml")),
-        repo / ".travis.yml",
-        repo / ".circleci" / "config.yml",
-    ]
     found: Found = []
     extras: set[str] = set()
-    for path in paths:
-        if not path.is_file():
-            continue
+    for path in _workflows(repo):
         where = f"{path.relative_to(repo)} pip install"
         for job in _jobs(path.read_text(encoding="utf-8", errors="replace")):
             tests = any(runs_tests(_command(line)) for line in job)
@@ -90,6 +83,51 @@ def ci_installs(repo: Path, seen: set[Path]) -> tuple[Found, set[str]]:
                 found += more
                 extras |= named if tests else set()
     return used_by_tests_only(repo, found), extras
+
+
+def _workflows(repo: Path) -> list[Path]:
+    ci = [
+        *sorted((repo / ".github" / "workflows").glob("*.y*ml")),
+        repo / ".travis.yml",
+        repo / ".circleci" / "config.yml",
+    ]
+    return [path for path in ci if path.is_file()]
+
+
+def ci_testpaths(repo: Path) -> list[str]:
+    """The paths of the project that CI's test commands give pytest, when each of them is a pytest
+    run that names some ([]: one runs the whole suite, or runs it through tox, nox or make)."""
+    named: list[str] = []
+    for path in _workflows(repo):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            command = _command(line.split(" #")[0])
+            if not runs_tests(command):
+                continue
+            paths = _pytest_paths(command, repo)
+            if not paths:
+                return []
+            named += paths
+    return list(dict.fromkeys(named))
+
+
+#: a pytest run, as a test command starts with it
+_PYTEST = re.compile(r"^(?:python[\d.]*\s+-m\s+|coverage\s+run\s+(?:-m\s+)?)?(?:pytest|py\.test)(?:\s|$)")
+
+
+def _pytest_paths(command: str, repo: Path) -> list[str]:
+    """The project's paths a pytest command names ([]: it is no pytest run, or names none, or ``.``)."""
+    if not _PYTEST.match(command):
+        return []
+    try:
+        words = shlex.split(re.split(r"&&|\|\||[;|]", command)[0])
+    except ValueError:
+        return []
+    start = next(i for i, w in enumerate(words) if w in ("pytest", "py.test")) + 1
+    paths = [w.split("::")[0].removeprefix("./").rstrip("/") for w in words[start:] if not w.startswith("-")]
+    if any(p in ("", ".") for p in paths):
+        return []
+    top = repo.resolve()
+    return [p for p in paths if (repo / p).exists() and (repo / p).resolve().is_relative_to(top)]
 
 
 def _jobs(text: str) -> list[list[str]]:

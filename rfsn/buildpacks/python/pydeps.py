@@ -108,6 +108,8 @@ def declared(repo: Path, python: str | None = None) -> Found:
     found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
+    if _static_dependencies(project):
+        files = [(r, f"{where}{DEV_LIST}" if installs(where) else where) for r, where in files]
     found += _at(project.get("dependencies", []), "pyproject.toml dependencies")
     found += _at(_extras(project.get("optional-dependencies", {}), named), "pyproject.toml test extras")
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
@@ -128,6 +130,18 @@ def declared(repo: Path, python: str | None = None) -> Found:
             found += _at(as_list(kwargs.get(option)), f"setup.py {option}")
         found += _at(_extras(kwargs.get("extras_require"), named), "setup.py test extras")
     return found + files + nox + ci
+
+
+#: a requirements.txt beside ``[project]`` dependencies declared in full: a development list, no
+#: install requirement (one of its packages that cannot be built is left out, said)
+DEV_LIST = " (development: [project] declares the dependencies)"
+
+
+def _static_dependencies(project: Any) -> bool:
+    """Whether pyproject's ``[project]`` declares every install requirement (PEP 621: ``dependencies``
+    absent from ``dynamic`` is the whole list, none when the key is absent)."""
+    dynamic = project.get("dynamic", []) if isinstance(project, dict) and project else ["dependencies"]
+    return isinstance(dynamic, list) and "dependencies" not in dynamic
 
 
 def _flit(pyproject: dict[str, Any]) -> dict[str, Any]:
