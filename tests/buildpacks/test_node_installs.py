@@ -236,3 +236,55 @@ def test_a_mocha_test_whose_file_mocha_never_named_runs_by_its_title_strip_ansi_
     # mocha 1.x greps a string literally: one test's plain title is given as it is, else a pattern
     two = NodeBuildpack(runner="mocha").test_command([" > a", " > b (c)"], "/r/report")
     assert two[-2:] == ["--grep", "^(?:a|b\\ \\(c\\))$"]
+
+
+def _npm_tarball(version: str) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, text in (("bin/npm-cli.js", f"console.log('{version}')\n"), ("bin/npx-cli.js", "\n")):
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(text)
+            tar.addfile(info, io.BytesIO(text.encode()))
+    return out.getvalue()
+
+
+@pytest.mark.skipif(not Path("/usr/bin/node").is_file(), reason="the image's own Node is /usr/bin/node")
+def test_the_images_own_node_gets_its_npm_from_the_registry_not_from_apt_p_limit_head(tmp_path: Path) -> None:
+    """p-limit at HEAD (Debian's Node 20): Debian's npm package and its ~400 node-* packages took
+    the env build past the row's 20 minutes under load; the npm of that Node line is one tarball."""
+    from rfsn.buildpacks.node.package import ENSURE_NPM, IMAGE_NPM
+
+    body = _npm_tarball(IMAGE_NPM)
+
+    class Registry(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != f"/npm/-/npm-{IMAGE_NPM}.tgz":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    tools = tmp_path / "tools"  # what the step needs, and no npm
+    tools.mkdir()
+    for name in ("mkdir", "tar", "gzip", "ln", "rm", "sh"):
+        (tools / name).symlink_to(shutil.which(name) or name)
+    (tools / "apt-get").write_text(f"#!/bin/sh\necho apt-get >> {tmp_path}/apt.log\nexit 1\n")
+    (tools / "apt-get").chmod(0o755)
+    step = ENSURE_NPM.replace("/tmp/", f"{tmp_path}/").replace("/usr/local", str(tmp_path / "local"))
+    (tmp_path / "local" / "bin").mkdir(parents=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {"PATH": str(tools), "npm_config_registry": f"http://127.0.0.1:{server.server_port}/"}
+        done = subprocess.run(["sh", "-c", step], capture_output=True, text=True, env=env, check=False, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0 and not (tmp_path / "apt.log").exists(), done.stdout + done.stderr
+    npm = subprocess.run(["/usr/bin/node", str(tmp_path / "local/bin/npm")], capture_output=True, text=True)
+    assert npm.stdout.strip() == IMAGE_NPM

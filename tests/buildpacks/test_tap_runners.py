@@ -45,7 +45,7 @@ def test_node_tap_subtests_are_tests_and_their_assertions_are_not(version: str) 
         f"{file} > group > inner ok": Status.PASSED,
         f"{file} > group > inner bad": Status.FAILED,
         f"{file} > skipped": Status.SKIPPED,
-        f"{file} > top-level assert": Status.PASSED,
+        file: Status.PASSED,  # its own assertion among its subtests ("top-level assert")
     }
 
 
@@ -65,6 +65,41 @@ def test_a_file_of_bare_assertions_is_one_test_and_console_lines_are_ignored() -
         "    not ok 2 - should be equal\n    1..2\nnot ok 1 - test/basic.js # time=3ms\n1..1\n"
     )
     assert NodeBuildpack("tap").parse("", {TAP_REPORT: report}) == {"test/basic.js": Status.FAILED}
+
+
+#: what tap 2.3.4 printed for isaacs/yallist at 308a33b with the test of 82ebcd0 (cut): bare
+#: assertions with repeated messages, a subtest, then the error the file threw, as an assertion
+_YALLIST_BASE = """TAP version 13
+    # Subtest: test/basic.js
+    ok 1 - build from single list or args
+    ok 2 - should be equal
+        # Subtest: forEach
+        1..1
+        ok 1 - should be equal
+    ok 3 - forEach # time=1.672ms
+
+    ok 4 - should be equal
+    ok 5 - should be equivalent
+    not ok 6 - TypeError: Cannot set properties of null (setting 'prev')
+      ---
+      at:
+        file: yallist.js
+      ...
+    1..6
+    # failed 1 of 6 tests
+not ok 1 - test/basic.js # time=449.278ms
+1..1
+"""
+
+
+def test_a_files_own_assertions_among_its_subtests_are_one_test_of_the_file_yallist_82ebcd0() -> None:
+    """isaacs/yallist 82ebcd0 (tap 2): at the base the file threw, named by its error, and with
+    the fix its later assertions ran, named by their repeated messages: no test flipped."""
+    base = NodeBuildpack("tap").parse("", {TAP_REPORT: _YALLIST_BASE})
+    assert base == {"test/basic.js": Status.FAILED, "test/basic.js > forEach": Status.PASSED}
+    fixed = _YALLIST_BASE.replace("not ok 6 - TypeError: Cannot set properties of null (setting 'prev')", "ok 6 - ok")
+    after = NodeBuildpack("tap").parse("", {TAP_REPORT: fixed.replace("not ok 1 -", "ok 1 -")})
+    assert after == {"test/basic.js": Status.PASSED, "test/basic.js > forEach": Status.PASSED}
 
 
 def _package(tmp_path: Path, scripts: dict[str, str], dev: dict[str, str]) -> Path:

@@ -2,8 +2,9 @@
 
 Nested subtests (node-tap: one per file, then the file's ``t.test`` calls, each indented four
 spaces below its parent) are rebuilt into a tree; a test is a subtest whose children are all
-assertions (a subtest's own ``t.equal`` lines count as its result), or a childless line among
-subtests. Flat lines are tests themselves (ava: ``file \u203a title``, split into titles), unless a
+assertions (a subtest's own ``t.equal`` lines count as its result), a subtest's own assertions
+among its subtests (together, under its name), or a skipped childless line among subtests.
+Flat lines are tests themselves (ava: ``file \u203a title``, split into titles), unless a
 ``# name`` comment groups them (tape: the assertions after ``# name`` are that test). A line's
 ``# SKIP`` or ``# TODO`` makes it skipped. Ids: titles joined by `` > `` (``jsreports``' form).
 """
@@ -86,12 +87,18 @@ def _tree(text: str) -> list[_Line]:
 
 
 def _walk(line: _Line, titles: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], TestStatus]]:
+    """A subtest's own assertions among its subtests are one test of its name (their messages
+    repeat, and an error it threw is one of them); a childless skipped line is a skipped subtest."""
     titles = (*titles, line.name)
     if all(not child.children for child in line.children):
         yield titles, line.status
         return
+    own = [c.status for c in line.children if not c.children and c.status is not TestStatus.SKIPPED]
+    if own:
+        yield titles, max(own, key=_RANK.__getitem__)
     for child in line.children:
-        yield from _walk(child, titles)
+        if child.children or child.status is TestStatus.SKIPPED:
+            yield from _walk(child, titles)
 
 
 def parse_tap(text: str) -> dict[str, TestStatus]:
