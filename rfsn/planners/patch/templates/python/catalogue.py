@@ -14,6 +14,7 @@ from rfsn.planners.patch.templates.python import (
     isinstances,
     literals,
     lookups,
+    methods,
     names,
     nested,
     off_by_one,
@@ -51,5 +52,6 @@ CATALOGUE: tuple[Template, ...] = (
     *handlers.TEMPLATES,
     *imports.TEMPLATES,
     *qualified.TEMPLATES,
+    *methods.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
