@@ -25,6 +25,7 @@ from rfsn.planners.patch.templates.python import (
     siblings,
     statements,
     swaps,
+    twins,
     wraps,
 )
 
@@ -53,5 +54,6 @@ CATALOGUE: tuple[Template, ...] = (
     *imports.TEMPLATES,
     *qualified.TEMPLATES,
     *methods.TEMPLATES,
+    *twins.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
