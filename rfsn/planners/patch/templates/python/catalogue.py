@@ -26,6 +26,7 @@ from rfsn.planners.patch.templates.python import (
     statements,
     swaps,
     twins,
+    unbound,
     wraps,
 )
 
@@ -55,5 +56,6 @@ CATALOGUE: tuple[Template, ...] = (
     *qualified.TEMPLATES,
     *methods.TEMPLATES,
     *twins.TEMPLATES,
+    *unbound.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
