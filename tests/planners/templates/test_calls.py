@@ -76,3 +76,9 @@ def test_logging_configured_from_a_file_keeps_the_loggers_as_uvicorn_a9c37cc4_ne
     assert "logging.config.fileConfig(path, disable_existing_loggers=False)\n" in [
         o.splitlines(keepends=True)[1] for o in patched(src, 2, "add_keyword_argument")
     ]
+
+
+def test_a_builtin_called_for_its_sibling_as_google_auth_866d926b_and_pillow_4be146cf_fixed_them():
+    assert "ALGS = frozenset(['ES256'])\n" in patched("ALGS = set(['ES256'])\n", 1, "similar_call")
+    assert "p = bytearray([i for i in r])\n" in patched("p = bytes([i for i in r])\n", 1, "similar_call")
+    assert "fp = open(fp, 'w')\n" in patched("fp = file(fp, 'w')\n", 1, "similar_call")

@@ -23,3 +23,24 @@ def test_literal_of_another_kind():
     assert dedent(src).replace("'upgrade'", "'Upgrade'") in out
     assert dedent(src).replace("'upgrade', False", "'upgrade', None") in out
     assert patched("def f(x):\n    return f'{x}'\n", 2, "literal_kind") == []
+
+
+def test_a_pattern_anchored_at_its_end_as_setuptools_32002f38_fixed_the_shebang():
+    src = "import re\nfirst_line_re = re.compile(r'^#!.*python(\\s+.*)?')\n"
+    assert src.replace("r'^#!.*python(\\s+.*)?'", "'^#!.*python(\\\\s+.*)?$'") in patched(src, 2, "anchor_pattern")
+
+
+def test_dots_meant_literally_escaped_as_httpx_e63b6594_fixed_ipv4_hostnames():
+    src = 'import re\nIPV4_RE = re.compile(r"^[0-9]+.[0-9]+$")\n'
+    out = patched(src, 2, "anchor_pattern")
+    assert src.replace('r"^[0-9]+.[0-9]+$"', "'^[0-9]+\\\\.[0-9]+$'") in out
+    assert all(".*" not in o for o in out)
+    assert patched("LABEL = '[0-9]+.x'\n", 1, "anchor_pattern") == []
+
+
+def test_a_join_separator_replaced_as_anyio_90de64f1_joined_traceback_lines():
+    src = "def show(lines):\n    return '\\n'.join(lines)\n"
+    out = patched(src, 2, "join_separator")
+    assert src.replace("'\\n'.join", "''.join") in out
+    src = "def show(extra):\n    return ';'.join(extra)\n"
+    assert src.replace("';'", "'; '") in patched(src, 2, "join_separator")

@@ -79,3 +79,10 @@ def test_offset_by_a_name_in_scope():
     assert src.replace("end = start\n", "end = start + size\n") in out
     assert src.replace("end = start\n", "end = start - page\n") in out
     assert not any("start + end" in text for text in out)  # not the name being assigned
+
+
+def test_wrap_call_reads_a_mapping_as_a_dict_as_urllib3_39eebb65_and_bytes_as_idna_fa34c71c():
+    src = "import json\n\ndef echo(request):\n    return json.dumps(request.headers)\n"
+    assert src.replace("dumps(request.headers)", "dumps(dict(request.headers))") in patched(src, 4, "wrap_call")
+    src = "def encode(label):\n    label_bytes = label\n    return label_bytes\n"
+    assert src.replace("= label\n", "= bytes(label)\n") in patched(src, 2, "wrap_call")

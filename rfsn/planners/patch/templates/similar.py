@@ -42,6 +42,11 @@ _GROUPS = (
     ("now", "utcnow"),
     ("getpeername", "getsockname"),
     ("unlink", "rmdir"),
+    # and builtins called for one another: a mutable or immutable set or byte string,
+    # Python 2's ``file`` for ``open``
+    ("set", "frozenset"),
+    ("bytes", "bytearray"),
+    ("file", "open"),
 )
 SIMILAR: dict[str, list[str]] = {}
 for _group in _GROUPS:

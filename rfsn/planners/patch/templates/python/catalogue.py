@@ -14,6 +14,7 @@ from rfsn.planners.patch.templates.python import (
     isinstances,
     literals,
     lookups,
+    methods,
     names,
     nested,
     off_by_one,
@@ -24,6 +25,8 @@ from rfsn.planners.patch.templates.python import (
     siblings,
     statements,
     swaps,
+    twins,
+    unbound,
     wraps,
 )
 
@@ -51,5 +54,8 @@ CATALOGUE: tuple[Template, ...] = (
     *handlers.TEMPLATES,
     *imports.TEMPLATES,
     *qualified.TEMPLATES,
+    *methods.TEMPLATES,
+    *twins.TEMPLATES,
+    *unbound.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

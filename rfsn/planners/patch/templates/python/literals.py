@@ -1,7 +1,8 @@
 """Literal edits the fixes corpus's design part shows (benchmarks/fixes, "replaced constant"):
 a literal of another kind (``"x"`` <-> ``b"x"``, a flag ``False`` -> ``None``), another
 line ending or case of a short word, and a regular expression's character class widened
-(``[^'">]`` -> ``[^'" >]``, ``[a-z]`` -> ``[a-z-]``, ``(?!u)`` -> ``(?![uU])``)."""
+(``[^'">]`` -> ``[^'" >]``, ``[a-z]`` -> ``[a-z-]``, ``(?!u)`` -> ``(?![uU])``), anchored at its end
+or start, or its dots escaped; a ``join``'s separator replaced by another common one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ _CLASS = re.compile(r"(?<!\\)\[(\^?)((?:\\.|[^\]\\])+)\]")
 _LONE = re.compile(r"(?<=\(\?[!=])([A-Za-z])(?=\))")
 _REGEX_CALLS = frozenset({"compile", "match", "search", "fullmatch", "sub", "subn", "split", "findall", "finditer"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{1,30}")
+#: a dot outside a class that no backslash escapes (an even run of backslashes before it) and
+#: no quantifier follows (``.*`` is a wildcard on purpose)
+_DOT = re.compile(r"(?<!\\)((?:\\\\)*)\.(?![*+?{])")
+#: the separators ``str.join`` is given, most common first (the design part's fixes swap them)
+SEPARATORS = ("", " ", "\n", ", ", ",", "; ")
 
 
 def _regex(ctx: FileContext, node: ast.Constant) -> bool:
@@ -64,6 +70,41 @@ def widen_character_class(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield replace(ctx, node, repr(new), "widen a character class of the pattern")
 
 
+def anchored(pattern: str) -> list[str]:
+    """Pure: ``pattern`` anchored at its end (``$``) or its start (``^``), or with every dot
+    outside a character class escaped (a dot meant literally: ``[0-9]+.[0-9]+``)."""
+    out = [] if pattern.endswith(("$", r"\Z")) or pattern.endswith("\\") else [pattern + "$"]
+    out += [] if pattern.startswith(("^", r"\A")) else ["^" + pattern]
+    parts = re.split(r"((?<!\\)\[(?:\\.|[^\]\\])*\])", pattern)  # classes at odd indices
+    escaped = "".join(p if i % 2 else _DOT.sub(r"\1\\.", p) for i, p in enumerate(parts))
+    return [*out, *([escaped] if escaped != pattern else [])]
+
+
+@template("anchor_pattern", 0.3)
+def anchor_pattern(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A regular expression that matches too much: anchored at an end, or its dots escaped."""
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        if isinstance(node.value, str) and node.value and node.lineno == line and _regex(ctx, node):
+            for new in anchored(node.value):
+                yield replace(ctx, node, repr(new), f"anchor or escape the pattern: {new[:40]!r}")
+
+
+@template("join_separator", 0.3)
+def join_separator(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``"\\n".join(parts)`` -> ``"".join(parts)``, ``";"`` -> ``"; "``: another common separator."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "join" and len(call.args) == 1):
+            continue
+        sep = func.value
+        if not (isinstance(sep, ast.Constant) and isinstance(sep.value, str)) or sep.lineno != line:
+            continue
+        near = [sep.value.strip(), sep.value.strip() + " "] if sep.value.strip() else []
+        for new in dict.fromkeys([*SEPARATORS, *near]):
+            if new != sep.value:
+                yield replace(ctx, sep, repr(new), f"join with {new!r}, not {sep.value!r}")
+
+
 def _other_kinds(node: ast.Constant) -> list[str]:
     value = node.value
     if isinstance(value, bool):
@@ -91,4 +132,4 @@ def literal_kind(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield replace(ctx, node, text, f"replace {ctx.map.text(node)} with {text}")
 
 
-TEMPLATES = (widen_character_class, literal_kind)
+TEMPLATES = (widen_character_class, literal_kind, anchor_pattern, join_separator)

@@ -37,6 +37,10 @@ _WRAPPERS = {
     "set": (("str", "coll", "sized"), COLL),
     "str": (("num", "coll", "bool", "sized"), STR),
     "int": (("str", "num"), NUM),
+    # the design part's fixes (benchmarks/fixes, "call wrapped <- builtin"): a mapping-like
+    # object read as a plain dict, a buffer or a list of byte values read as bytes
+    "dict": (("coll",), COLL),
+    "bytes": (("str", "coll", "sized"), None),
 }
 _MAX_BOUNDS = 6
 

@@ -1,0 +1,101 @@
+"""A value used as what it is not yet, made so by one call (the fixes corpus's "call wrapped"):
+a mapping unpacked into pairs read with ``.items()``, a string compared with a lower-case
+literal read with ``.lower()``, a path asked a string's question read with ``str()``, a
+collection stored from another object's state read with ``.copy()``."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.patch.templates.edit import Edit, template
+from rfsn.planners.patch.templates.python.base import FileContext, of_type
+from rfsn.planners.patch.templates.python.exprs import ATOM, substitute
+
+#: the methods only ``str`` (and ``bytes``) have, whose receiver may be a path or a number
+STR_METHODS = frozenset(
+    {"startswith", "endswith", "lower", "upper", "split", "rsplit", "strip", "lstrip", "rstrip", "encode", "replace"}
+)
+_PLAIN = ast.Name | ast.Attribute | ast.Subscript
+
+
+def _text(ctx: FileContext, node: ast.AST) -> str | None:
+    text = ctx.map.text(node)
+    return None if "\n" in text else text
+
+
+def _pairs(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``for k, v in d`` (or a comprehension's) -> ``for k, v in d.items()``."""
+    for node in ctx.nodes_at(line):
+        if not isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            continue
+        target, it = node.target, node.iter
+        if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(it, _PLAIN):
+            text = _text(ctx, it)
+            if text is not None:
+                yield substitute(ctx, it, f"{text}.items()", ATOM, f"iterate over `{text}.items()`")
+
+
+def _cased(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``x == "multipart"`` -> ``x.lower() == "multipart"`` (``.upper()`` for an upper-case
+    literal): a comparison that should ignore the case of what it reads."""
+    for node in of_type(ctx.nodes_at(line), ast.Compare):
+        if not all(isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops):
+            continue
+        found = [
+            e for o in node.comparators for e in (o.elts if isinstance(o, ast.Tuple | ast.List | ast.Set) else [o])
+        ]
+        words = [o.value for o in found if isinstance(o, ast.Constant) and isinstance(o.value, str)]
+        word = "".join(c for w in words for c in w if c.isalpha())
+        side = node.left
+        if not word or not isinstance(side, _PLAIN | ast.Call) or _method(side) in ("lower", "upper", "casefold"):
+            continue
+        fold = "lower" if word.islower() else "upper" if word.isupper() else None
+        text = _text(ctx, side)
+        if fold and text is not None:
+            yield substitute(ctx, side, f"{text}.{fold}()", ATOM, f"compare `{text}` ignoring its case")
+
+
+def _method(node: ast.AST) -> str:
+    return node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else ""
+
+
+def _strings(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``path.endswith(".ps1")`` -> ``str(path).endswith(".ps1")``: a string's method asked of
+    what may be a path (or a number)."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in STR_METHODS and isinstance(func.value, _PLAIN)):
+            continue
+        if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            continue
+        text = _text(ctx, func.value)
+        if text is not None:
+            yield substitute(ctx, func.value, f"str({text})", ATOM, f"ask `str({text})`, not `{text}`")
+
+
+def _copies(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``self.info = state["info"]`` -> ``state["info"].copy()``: an attribute that must not
+    share (and later change) another object's collection."""
+    for node in of_type(ctx.nodes_at(line), ast.Assign):
+        value = node.value
+        if not (len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+            continue
+        if isinstance(value, ast.Subscript | ast.Attribute) and node.lineno == line:
+            text = _text(ctx, value)
+            if text is not None:
+                yield substitute(ctx, value, f"{text}.copy()", ATOM, f"store a copy of `{text}`")
+
+
+@template("append_method", 0.3)
+def append_method(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """One call that makes a value what its place uses it as: ``.items()`` for pairs,
+    ``.lower()``/``.upper()`` for a case-blind comparison, ``str()`` for a string's method,
+    ``.copy()`` for a stored collection."""
+    yield from _pairs(ctx, line)
+    yield from _cased(ctx, line)
+    yield from _strings(ctx, line)
+    yield from _copies(ctx, line)
+
+
+TEMPLATES = (append_method,)
