@@ -27,26 +27,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from devset_runs import commit_test_patch, git, parse_devset
+
 from rfsn.buildpacks import select
 from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.models import TestReport
-from rfsn.observability.logging import configure
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
-
-DEVSET = Path(__file__).resolve().parent / "devset"
-
-
-def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
-        cwd=repo,
-        input=text,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _hunks(patch: str) -> int:
@@ -62,9 +50,7 @@ def _timed(runs: list[float], run: Callable[[], TestReport]) -> TestReport:
 
 def bench(instance: dict[str, Any], repos: Path, n: int) -> dict[str, float] | None:
     repo = repos / instance["repo"].split("/", 1)[1]
-    _git(repo, "apply", "-", text=instance["test_patch"])
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "test patch")
+    commit_test_patch(repo, instance)
     pack = select(repo)
     failing = instance["FAIL_TO_PASS"]
     times: dict[str, list[float]] = {"cold": [], "warm": [], "hot": []}
@@ -81,7 +67,7 @@ def bench(instance: dict[str, Any], repos: Path, n: int) -> dict[str, float] | N
                 runner.hot = True
 
         for i in range(n):
-            _git(repo, "apply", *([] if i % 2 == 0 else ["-R"]), "-", text=instance["patch"])
+            git(repo, "apply", *([] if i % 2 == 0 else ["-R"]), "-", text=instance["patch"])
             reports = {
                 "cold": _timed(times["cold"], lambda: run_tests(box, pack, failing, timeout=300)),
                 "warm": _timed(times["warm"], plain_warm),
@@ -97,15 +83,7 @@ def bench(instance: dict[str, Any], repos: Path, n: int) -> dict[str, float] | N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("-n", type=int, default=10)
-    parser.add_argument("--devset", type=Path, default=DEVSET)
-    args = parser.parse_args()
-    configure(level="warning")
-    instances = [
-        json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines() if line.strip()
-    ]
+    args, instances = parse_devset(argparse.ArgumentParser(description=__doc__.splitlines()[0]), runs=10)
     rows = []
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
         subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp], check=True, capture_output=True)

@@ -26,35 +26,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devset_runs import commit_test_patch, git, parse_devset
+
 from rfsn.buildpacks import select
 from rfsn.buildpacks.node.buildpack import NODE_REPORT
 from rfsn.buildpacks.node.warm.node_client import WarmNode
-from rfsn.observability.logging import configure
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 
-DEVSET = Path(__file__).resolve().parent / "devset"
 #: "again": a warm run right after a warm one, before the workers it took are replaced
 WAYS = ("cold", "warm", "again")
 
 
-def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
-        cwd=repo,
-        input=text,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-
-
 def bench(instance: dict[str, Any], repo: Path, n: int) -> dict[str, dict[str, float]]:
     """Median seconds per run, per selection ("failing", "suite") and way."""
-    _git(repo, "apply", "-", text=instance["test_patch"])
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "test patch")
+    commit_test_patch(repo, instance)
     pack = select(repo)
     selections = {"failing": instance["FAIL_TO_PASS"], "suite": []}
     times: dict[str, dict[str, list[float]]] = {s: {w: [] for w in WAYS} for s in selections}
@@ -63,7 +50,7 @@ def bench(instance: dict[str, Any], repo: Path, n: int) -> dict[str, dict[str, f
         if not warm.start():
             raise SystemExit(f"{repo.name}: the warm server did not start")
         for i in range(n):
-            _git(repo, "apply", *([] if i % 2 == 0 else ["-R"]), "-", text=instance["patch"])
+            git(repo, "apply", *([] if i % 2 == 0 else ["-R"]), "-", text=instance["patch"])
             for selection, tests in selections.items():
                 statuses = []
                 for way in WAYS:
@@ -79,15 +66,7 @@ def bench(instance: dict[str, Any], repo: Path, n: int) -> dict[str, dict[str, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("-n", type=int, default=10)
-    parser.add_argument("--devset", type=Path, default=DEVSET)
-    args = parser.parse_args()
-    configure(level="warning")
-    instances = [
-        json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines() if line.strip()
-    ]
+    args, instances = parse_devset(argparse.ArgumentParser(description=__doc__.splitlines()[0]), runs=10)
     rows: list[tuple[str, dict[str, dict[str, float]]]] = []
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
         for instance in instances:

@@ -12,7 +12,6 @@ seconds of each, the ratio probe / plain, and whether the probe saw the function
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -21,9 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devset_runs import git, parse_devset
+
 from rfsn.buildpacks import select
 from rfsn.models import TestStatus
-from rfsn.observability.logging import configure
 from rfsn.patches import apply_file, parse_patch
 from rfsn.planners.code.candidates import FileChange
 from rfsn.planners.verify.sites import covering, sites
@@ -31,19 +31,6 @@ from rfsn.planners.verify.types import MAX_TESTS
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
-
-DEVSET = Path(__file__).resolve().parent / "devset"
-
-
-def _git(repo: Path, *args: str, text: str | None = None) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
-        cwd=repo,
-        input=text,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _change(repo: Path, patch: str) -> FileChange | None:
@@ -56,7 +43,7 @@ def _change(repo: Path, patch: str) -> FileChange | None:
 
 
 def bench(instance: dict[str, Any], repo: Path, n: int, kind: str) -> dict[str, Any] | None:
-    _git(repo, "apply", "-", text=instance["test_patch"])
+    git(repo, "apply", "-", text=instance["test_patch"])
     change = _change(repo, instance["patch"])
     probes = sites(change) if change else None
     if change is None or probes is None:
@@ -90,13 +77,8 @@ def bench(instance: dict[str, Any], repo: Path, n: int, kind: str) -> dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("-n", type=int, default=5)
     parser.add_argument("--sandbox", default="docker")
-    parser.add_argument("--devset", type=Path, default=DEVSET)
-    args = parser.parse_args()
-    configure(level="warning")
-    instances = [json.loads(line) for line in (args.devset / "instances.jsonl").read_text().splitlines() if line]
+    args, instances = parse_devset(parser, runs=5)
     rows = []
     with tempfile.TemporaryDirectory(prefix="rfsn-bench-") as tmp:
         subprocess.run([sys.executable, str(args.devset / "materialize.py"), tmp], check=True, capture_output=True)
