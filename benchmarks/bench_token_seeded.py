@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from devset_runs import git
 
 from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.observability.logging import configure
@@ -36,24 +37,13 @@ def _bugs() -> list:
     return list(module.SEEDED)
 
 
-def _git(repo: Path, *args: str, stdin: str | None = None) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=seeded", "-c", "user.email=seeded@example.invalid", *args],
-        cwd=repo,
-        input=stdin,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-
-
 def write_project(files: dict[str, str], dest: Path) -> Path:
     for path, text in files.items():
         (dest / path).parent.mkdir(parents=True, exist_ok=True)
         (dest / path).write_text(text)
-    _git(dest, "init", "-q")
-    _git(dest, "add", "--all", ".")
-    _git(dest, "commit", "-qm", "seeded bug")
+    git(dest, "init", "-q")
+    git(dest, "add", "--all", ".")
+    git(dest, "commit", "-qm", "seeded bug")
     return dest
 
 
@@ -61,7 +51,7 @@ def is_reference(bug, patch: str, tmp: Path) -> bool:  # type: ignore[no-untyped
     if not patch:
         return False
     repo = write_project(bug.project(), tmp / "check")
-    _git(repo, "apply", "-", stdin=patch)
+    git(repo, "apply", "-", text=patch)
     same = re.sub(r"\s+", "", (repo / bug.path).read_text()) == re.sub(r"\s+", "", bug.files[bug.path])
     return bool(same)
 
