@@ -109,7 +109,20 @@ def _tarball(mtime: int) -> bytes:
 needs_node = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="node, npm")
 
 
-class _Registry(BaseHTTPRequestHandler):
+class _Quiet(BaseHTTPRequestHandler):
+    """A loopback registry's handler: sends a body, logs nothing."""
+
+    def send_body(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Registry(_Quiet):
     def do_GET(self) -> None:
         name = unquote(self.path.lstrip("/"))
         base = f"http://127.0.0.1:{self.server.server_port}"
@@ -129,13 +142,7 @@ class _Registry(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_body(body)
 
 
 @needs_node
@@ -256,18 +263,12 @@ def test_the_images_own_node_gets_its_npm_from_the_registry_not_from_apt_p_limit
 
     body = _npm_tarball(IMAGE_NPM)
 
-    class Registry(BaseHTTPRequestHandler):
+    class Registry(_Quiet):
         def do_GET(self) -> None:
             if self.path != f"/npm/-/npm-{IMAGE_NPM}.tgz":
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
+            self.send_body(body)
 
     tools = tmp_path / "tools"  # what the step needs, and no npm
     tools.mkdir()
