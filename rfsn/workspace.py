@@ -15,6 +15,7 @@ from pathlib import Path
 from rfsn.errors import WorkspaceError
 from rfsn.hostgit import commit, git
 from rfsn.hostgit.adopt import copy_repository
+from rfsn.observability.logging import get_logger
 from rfsn.patches.apply import to_worktree
 
 __all__ = ["EXCLUDES", "Workspace", "is_url", "prepare"]
@@ -33,6 +34,9 @@ EXCLUDES = (
     "/node_modules",
     ".rfsn/",
 )
+#: a fetch that moves under 1 kB/s for 20 s has stalled: it fails rather than wait out its timeout
+_SLOW_IS_DEAD = ("-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=20")
+log = get_logger(__name__)
 
 
 def is_url(target: str) -> bool:
@@ -111,6 +115,18 @@ def _checkout(repo: Path, ref: str) -> None:
     git(repo, "clean", "-q", "-fdx")
 
 
+def _clone_submodules(repo: Path, timeout: float) -> None:
+    """Check out the submodules the commit records, nested ones too, as ``git clone
+    --recurse-submodules`` would; one that cannot be fetched is left empty and named in a warning."""
+    if not (repo / ".gitmodules").is_file():
+        return
+    proc = git(
+        repo, *_SLOW_IS_DEAD, "submodule", "update", "--init", "--recursive", "--quiet", timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        log.warning("workspace.submodules_missing", repo=str(repo), reason=proc.stderr.strip()[-500:])
+
+
 def _snapshot(repo: Path) -> None:
     """Commit whatever is in the copied tree, so the base is the user's exact state (a change inside a
     submodule's own tree stays its own: only a submodule at another commit is staged)."""
@@ -144,19 +160,7 @@ def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 12
         raise WorkspaceError(f"{dest} already exists")
     if is_url(target):
         dest.parent.mkdir(parents=True, exist_ok=True)
-        git(
-            dest.parent,
-            "-c",
-            "http.lowSpeedLimit=1000",
-            "-c",
-            "http.lowSpeedTime=20",
-            "clone",
-            "-q",
-            "--",
-            target,
-            str(dest),
-            timeout=timeout,
-        )
+        git(dest.parent, *_SLOW_IS_DEAD, "clone", "-q", "--", target, str(dest), timeout=timeout)
     else:
         source = Path(target).expanduser()
         if not source.is_dir():
@@ -166,6 +170,8 @@ def prepare(target: str, dest: Path, ref: str | None = None, timeout: float = 12
         _checkout(dest, ref)
     else:
         _snapshot(dest)
+    if is_url(target):
+        _clone_submodules(dest, timeout)
     _exclude_artefacts(dest)
     if not git(dest, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip():
         commit(dest, "rfsn: empty base", "--allow-empty")
