@@ -32,9 +32,10 @@ def _logging() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def local_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Local sandbox; one venv (built once, from PyPI) under a private RFSN_HOME."""
-    return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
+def local_settings(rfsn_home: Path) -> Settings:
+    """Local sandbox; its venv (built from PyPI) in the run's rfsn home, once a worker for every module
+    whose projects have the same recipe. The sessions given a model run with ``cache=False``."""
+    return load_settings(home=rfsn_home, sandbox="local", test_timeout=120)
 
 
 def session(
