@@ -32,9 +32,10 @@ def _logging() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def local_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Local sandbox; one venv (built once, from PyPI) under a private RFSN_HOME."""
-    return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
+def local_settings(rfsn_home: Path) -> Settings:
+    """Local sandbox; its venv (built from PyPI) in the run's rfsn home, once a worker for every module
+    whose projects have the same recipe. The sessions given a model run with ``cache=False``."""
+    return load_settings(home=rfsn_home, sandbox="local", test_timeout=120)
 
 
 def session(
@@ -333,15 +334,23 @@ def test_building_the_environment_is_not_paid_out_of_the_sessions_time_budget(
     45 to 130 s of a 240 s budget, so a session's chance depended on what the image cache held."""
     import contextlib
     import time
+    import types
 
+    from rfsn.controller import budget, ending
     from rfsn.controller import session as session_module
 
+    # the session's clocks (its budget, its environment's and its whole duration) read a monotonic
+    # time that the slow open moves on, as a long image build would, without the test waiting it out
+    offset = [0.0]
+    clock = types.SimpleNamespace(monotonic=lambda: time.monotonic() + offset[0])
+    for module in (budget, ending, session_module):
+        monkeypatch.setattr(module, "time", clock)
     opened = session_module.open_sandbox
 
     @contextlib.contextmanager
     def slow_open(*args: object, **kwargs: object) -> Iterator[object]:
         with opened(*args, **kwargs) as sandbox:  # type: ignore[arg-type]
-            time.sleep(26)  # an image build longer than the whole budget
+            offset[0] += 26  # an image build longer than the whole budget
             yield sandbox
 
     monkeypatch.setattr(session_module, "open_sandbox", slow_open)

@@ -250,8 +250,9 @@ def test_what_the_probes_saw_stands_when_the_budget_cuts_verify(tmp_path: Path) 
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
+def settings(rfsn_home: Path) -> Settings:
+    """Local sandbox; its venv in the run's rfsn home (built once a worker, for every module)."""
+    return load_settings(home=rfsn_home, sandbox="local", test_timeout=120)
 
 
 def repair(tmp_path: Path, settings: Settings, cut: str) -> tuple[SessionStatus, str, list[str], Path]:

@@ -291,8 +291,9 @@ def test_the_plan_chooses_the_patch_that_keeps_the_passing_tests_returns_over_on
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(home=tmp_path_factory.mktemp("rfsn-home"), sandbox="local", test_timeout=120)
+def settings(rfsn_home: Path) -> Settings:
+    """Local sandbox; its venv in the run's rfsn home (built once a worker, for every module)."""
+    return load_settings(home=rfsn_home, sandbox="local", test_timeout=120)
 
 
 def repair(

@@ -177,13 +177,13 @@ def test_what_the_interpreter_calls_on_a_reached_class_and_a_registered_handler_
     assert got == {10: 1.0, 12: 1.0, 7: 1.0, 15: UNREACHED}
 
 
-def test_a_fault_under_a_deprecation_getattr_shim_ranks_in_the_top_three(tmp_path: Path) -> None:
+def test_a_fault_under_a_deprecation_getattr_shim_ranks_in_the_top_three(tmp_path: Path, rfsn_home: Path) -> None:
     """Seen on a real project: every failing test took the package's old names through its
     module-level ``__getattr__``, which warns about them; coverage ranked that shim's lines
     above the faulty conditional. A real session (real pytest, real per-test coverage) in
     the local sandbox puts the faulty line among its first three."""
     repo = make_project(tmp_path / "repo", FILES, name="limits")
-    settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
+    settings = load_settings(home=rfsn_home, sandbox="local", test_timeout=120)  # its venv: once a worker
     options = RepairOptions(
         out_dir=tmp_path / "out",
         sandbox="local",

@@ -59,7 +59,7 @@ def test_a_test_that_ran_only_its_own_lines_ran_nothing_of_the_project() -> None
     assert ran_project({"tests/test_m.py": [3], "pkg/m.py": [1]})
 
 
-def test_a_test_stopped_at_the_call_localizes_the_callees_definition(tmp_path: Path) -> None:
+def test_a_test_stopped_at_the_call_localizes_the_callees_definition(tmp_path: Path, rfsn_home: Path) -> None:
     """more-itertools fb95291 (the history corpus, s5): the failing tests pass an argument the
     fix adds, so they raise TypeError in their own frames; coverage had no project line for
     them and the session ended "could not localize the fault". A real session in the local
@@ -72,7 +72,7 @@ def test_a_test_stopped_at_the_call_localizes_the_callees_definition(tmp_path: P
     repo = make_project(
         tmp_path / "repo", {"pkg/__init__.py": "", "pkg/m.py": SOURCE, "tests/test_m.py": tests}, name="shifts"
     )
-    settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
+    settings = load_settings(home=rfsn_home, sandbox="local", test_timeout=120)  # its venv: once a worker
     options = RepairOptions(
         out_dir=tmp_path / "out",
         sandbox="local",

@@ -52,7 +52,7 @@ def test_a_value_the_test_writes_or_many_lines_write_is_no_evidence() -> None:
     assert written_values(output, many, {}, ["tests/test_w.py::test_second"]) == []
 
 
-def test_a_wrong_word_of_a_class_body_table_ranks_first_arrow_fe9602e(tmp_path: Path) -> None:
+def test_a_wrong_word_of_a_class_body_table_ranks_first_arrow_fe9602e(tmp_path: Path, rfsn_home: Path) -> None:
     """arrow fe9602e (the history corpus, s6): a locale's class-body dict held a wrong word; it
     runs at import, so no test's coverage holds it, and the line that reads it runs in every
     test of the locale. The failing assertion shows the word; a real session in the local
@@ -60,7 +60,7 @@ def test_a_wrong_word_of_a_class_body_table_ranks_first_arrow_fe9602e(tmp_path: 
     repo = make_project(
         tmp_path / "repo", {"pkg/__init__.py": "", "pkg/words.py": WORDS, "tests/test_words.py": TESTS}, name="words"
     )
-    settings = load_settings(home=tmp_path / "home", sandbox="local", test_timeout=120)
+    settings = load_settings(home=rfsn_home, sandbox="local", test_timeout=120)  # its venv: once a worker
     options = RepairOptions(
         out_dir=tmp_path / "out",
         sandbox="local",
