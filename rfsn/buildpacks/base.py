@@ -216,6 +216,12 @@ class EnvRecipe(BaseModel):
         "or test tool raised to one that runs on the Python); "
         "in the key only where there are some",
     )
+    undated_steps: int = Field(
+        default=0,
+        exclude=True,
+        description="with ``index_date``, how many of the first steps never read the "
+        "dated index: they run before its URL is given, so builds of every date share their layers",
+    )
     system_packages: tuple[tuple[str, str], ...] = Field(
         default=(),
         exclude=True,

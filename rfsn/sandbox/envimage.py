@@ -56,10 +56,6 @@ class EnvImage:
             lines.append("ADD python.tar.gz /opt/")
         if recipe.env:
             lines.append("ENV " + " ".join(f"{k}={_quote(v)}" for k, v in recipe.env))
-        if recipe.index_date:  # the loopback index's URL (its port may change): an ARG, unhashed
-            lines.append(f"# packages as PyPI had them before {recipe.index_date}")
-            lines += [f"# {name}: at least its first release after {day}" for name, day in recipe.floors]
-            lines.append("ARG PIP_INDEX_URL PIP_TRUSTED_HOST")
         lines += self._steps(step_timeout)
         if recipe.index_date:  # what the index served from after its date, for the report
             fetch = (
@@ -74,10 +70,13 @@ class EnvImage:
     def _steps(self, step_timeout: float | None) -> list[str]:
         """The recipe's steps, with the project's tree copied in just before the first that reads
         it, so recipes that differ only in the commit share the build's cached layers up to there."""
-        copied = not self.recipe.source
-        compiler = self.compiler if self.recipe.source else ""
+        recipe = self.recipe
+        copied = not recipe.source
+        compiler = self.compiler if recipe.source else ""
         lines: list[str] = []
-        for step in self.recipe.steps:
+        for number, step in enumerate(recipe.steps):
+            if number == recipe.undated_steps:
+                lines += self._index()
             if not copied and "$RFSN_ENV/src" in step:
                 if compiler:  # the repository's cache's URL (a loopback port): an ARG, unhashed
                     lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
@@ -87,7 +86,20 @@ class EnvImage:
             lines.append(f"RUN {ccache.build_step(run) if compiler and '$RFSN_ENV/src' in step else run}")
         if not copied:
             lines.append(f"COPY src/ {ENV_ROOT}/src/")
-        return lines
+        return lines if recipe.undated_steps < len(recipe.steps) else lines + self._index()
+
+    def _index(self) -> list[str]:
+        """The dated index's lines, before the first step that may read it: its URL (a loopback
+        port that may change) is a build argument, unhashed, and every step after it is cached
+        under its value."""
+        recipe = self.recipe
+        if not recipe.index_date:
+            return []
+        return [
+            f"# packages as PyPI had them before {recipe.index_date}",
+            *(f"# {name}: at least its first release after {day}" for name, day in recipe.floors),
+            "ARG PIP_INDEX_URL PIP_TRUSTED_HOST",
+        ]
 
     def context(
         self,

@@ -114,7 +114,15 @@ def test_an_old_commit_gets_the_packages_build_tools_and_python_of_its_day(
     assert "setup.cfg install_requires: packaging" in notes
     print(f"as of the commit: env built in {seconds:.0f}s")
 
-    today, versions, notes, seconds = _run(repo, rfsn_home, "today", built)
+
+#: a sweep case: the same project as of today (the undated build every fresh repository gets in the
+#: default run; ``test_pyversions``' ``test_the_recipe_of_an_old_commit_is_dated...``: no index today)
+@pytest.mark.sweep
+def test_the_same_old_commit_as_of_today_gets_todays_packages_and_its_tests_break(
+    built: list[str], tmp_path: Path, rfsn_home: Path
+) -> None:
+    repo = old_project(tmp_path / "legacy")
+    today, versions, _, seconds = _run(repo, rfsn_home, "today", built)
     # today's setuptools has no pkg_resources, today's packaging no LegacyVersion
     assert "1 error" in today and ("pkg_resources" in today or "LegacyVersion" in today), today
     assert versions.split()[1] != "21.3"
@@ -251,6 +259,9 @@ def _archives(version: str) -> Path:
     return Path(found)
 
 
+#: a sweep case of a pytest older than its options: ``test_a_2015_project_on_3_6_resolves_with_its_own_
+#: pip_and_runs_its_own_pytest_marshmallow_2015`` runs pytest 2.7.2, which lacks the same ones
+@pytest.mark.sweep
 def test_a_2016_pytest_runs_the_named_tests_without_the_options_it_lacks_boltons_2016(
     built: list[str], tmp_path: Path, rfsn_home: Path
 ) -> None:
@@ -332,8 +343,14 @@ def test_a_2015_project_on_3_6_resolves_with_its_own_pip_and_runs_its_own_pytest
     output, _, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.6", archives=archives)
     assert "1 passed" in output, output
     assert "requirements its metadata compute: resolved by pip in the build" in notes
+    # the era's tools, older than 3.6, are raised to their first release after it
+    assert "at least their first release after Python 3.6 (2016-12-23)" in notes, notes
+    assert "pip: 9.0.2, its first release after 2016-12-23" in notes, notes
 
 
+#: a sweep case of a commit older than its Python: ``test_a_2015_project_on_3_6_resolves_with_its_own_
+#: pip_and_runs_its_own_pytest_marshmallow_2015`` is raised alike and asserts it
+@pytest.mark.sweep
 def test_a_2015_project_on_3_6_gets_build_and_test_tools_that_run_on_3_6_slugify_2015(
     built: list[str], tmp_path: Path, rfsn_home: Path
 ) -> None:
@@ -373,6 +390,9 @@ def test_a_projects_pinned_coverage_stands_where_rfsns_cannot_be_installed_besid
     assert "1 passed" in output, output
 
 
+#: a sweep case of a 2019 project on 3.11: ``test_requirements_pip_resolves_keep_the_raised_pytest_
+#: marshmallow_2019_on_3_11`` builds the same raised set and asserts it, and the six of its day
+@pytest.mark.sweep
 def test_a_2019_project_on_3_11_gets_pytest_and_what_it_requires_of_3_11s_day_pyparsing_semver(
     built: list[str], tmp_path: Path, rfsn_home: Path
 ) -> None:
@@ -442,5 +462,8 @@ def test_requirements_pip_resolves_keep_the_raised_pytest_marshmallow_2019_on_3_
             "    assert six.__version__ == '1.12.0' and computed19.VALUE == 1\n",
         },
     )
-    output, _, _, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
+    output, versions, notes, _ = _run(repo, rfsn_home, "commit", built, python="3.11")
     assert "1 passed" in output, output
+    assert versions.split()[2] == "22.3.1", versions  # pip: its first release after 3.11's day
+    assert "pytest, py and what they require: as PyPI had them before 2022-10-" in notes, notes
+    assert "requirements its metadata compute: resolved by pip in the build" in notes, notes

@@ -85,6 +85,7 @@ def render_recipe(
         python_archive=pyarchives.digest(archive) if archive else "",
         python_archive_path=archive,
         index_date=index_date,
+        undated_steps=1,  # the venv is made without the index: every date shares its layer
         notes=tuple(notes),
         project_env=False,
     )

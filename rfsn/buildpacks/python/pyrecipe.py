@@ -139,6 +139,7 @@ def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
         buildpack=buildpack,
         base=base,
         steps=(create_venv, *era, *install),
+        undated_steps=1,  # the venv is made without the index: every date shares its layer
         files=tuple(files),
         env=env,
         source=source,
