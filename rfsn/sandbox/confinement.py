@@ -41,11 +41,12 @@ def sandbox_user() -> tuple[int, int]:
     return (UNPRIVILEGED, UNPRIVILEGED) if uid == 0 else (uid, gid)
 
 
-def open_to(tree: Path, uid: int) -> None:
-    """Let ``uid`` write the working tree (not ``.git``): add ``a+rw`` (``a+rwx`` on directories).
+def open_to(tree: Path, uid: int, gid: int) -> None:
+    """Let ``uid`` write the working tree (not ``.git``): its regular files become ``uid:gid``'s, as
+    they are when rfsn runs as that user (a build may chmod them), directories get ``a+rwx``.
 
-    Ownership stays the host's, so git's ownership checks hold; the
-    executable bit of files is untouched, so the patch diff is unaffected.
+    Directories and ``.git`` stay the host's, so git's ownership checks hold; rfsn changes no
+    executable bit, so the patch diff is unaffected.
     """
     if uid == os.getuid():
         return
@@ -60,6 +61,7 @@ def open_to(tree: Path, uid: int) -> None:
         for name in files:
             path = os.path.join(root, name)
             if not os.path.islink(path):
+                os.chown(path, uid, gid)
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
