@@ -21,6 +21,9 @@ UNPRIVILEGED = 65534
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
 
+#: the container's host name; it resolves to the loopback address, as a machine's own name does
+HOSTNAME = "sandbox"
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -73,6 +76,8 @@ def confined(uid: int, gid: int, limits: Limits) -> dict[str, Any]:
     tmp_size, file_size, memory = limits.tmp_size, limits.file_size, limits.memory
     return {
         "network_mode": "none",
+        "hostname": HOSTNAME,
+        "extra_hosts": {HOSTNAME: "127.0.0.1"},
         "user": f"{uid}:{gid}",
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
