@@ -21,6 +21,9 @@ UNPRIVILEGED = 65534
 #: hide them, so that the sandbox user's writes outside /testbed and the env stay in memory
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 MB tmpfs
 
+#: the container's host name; it resolves to the loopback address, as a machine's own name does
+HOSTNAME = "sandbox"
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -41,11 +44,12 @@ def sandbox_user() -> tuple[int, int]:
     return (UNPRIVILEGED, UNPRIVILEGED) if uid == 0 else (uid, gid)
 
 
-def open_to(tree: Path, uid: int) -> None:
-    """Let ``uid`` write the working tree (not ``.git``): add ``a+rw`` (``a+rwx`` on directories).
+def open_to(tree: Path, uid: int, gid: int) -> None:
+    """Let ``uid`` write the working tree (not ``.git``): its regular files become ``uid:gid``'s, as
+    they are when rfsn runs as that user (a build may chmod them), directories get ``a+rwx``.
 
-    Ownership stays the host's, so git's ownership checks hold; the
-    executable bit of files is untouched, so the patch diff is unaffected.
+    Directories and ``.git`` stay the host's, so git's ownership checks hold; rfsn changes no
+    executable bit, so the patch diff is unaffected.
     """
     if uid == os.getuid():
         return
@@ -60,6 +64,7 @@ def open_to(tree: Path, uid: int) -> None:
         for name in files:
             path = os.path.join(root, name)
             if not os.path.islink(path):
+                os.chown(path, uid, gid)
                 os.chmod(path, os.stat(path).st_mode | 0o666)
 
 
@@ -71,6 +76,8 @@ def confined(uid: int, gid: int, limits: Limits) -> dict[str, Any]:
     tmp_size, file_size, memory = limits.tmp_size, limits.file_size, limits.memory
     return {
         "network_mode": "none",
+        "hostname": HOSTNAME,
+        "extra_hosts": {HOSTNAME: "127.0.0.1"},
         "user": f"{uid}:{gid}",
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],

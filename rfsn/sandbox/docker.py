@@ -77,7 +77,7 @@ class DockerSandbox:
         self.uid, self.gid = sandbox_user()
         if self.uid != os.getuid():
             os.chown(self.scratch, self.uid, self.gid)
-            open_to(workspace, self.uid)
+            open_to(workspace, self.uid, self.gid)
         self.name = f"rfsn-{self.session_id}-{uuid.uuid4().hex[:6]}"
         self._start(image, *mounts_and_env(spec, workspace, self.scratch, self.gitview))
 
@@ -204,7 +204,7 @@ class DockerSandbox:
             log.warning("sandbox.remove_failed", container=self.name, error=str(exc))
 
     def share(self) -> None:
-        open_to(self.workspace, self.uid)
+        open_to(self.workspace, self.uid, self.gid)
 
     def close(self) -> None:
         with live.signals_held():  # a removal cut short may leave the container

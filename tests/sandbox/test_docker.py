@@ -540,3 +540,39 @@ def test_git_trusts_the_workspace_for_a_tool_that_clears_gits_environment(
             ["sh", "-c", "unset $(env | grep '^GIT_' | cut -d= -f1); git describe --tags 2>&1"], timeout=60
         )
     assert cleared.exit_code == 0 and cleared.output.strip() == "v7.8.9", cleared.output
+
+
+def test_a_build_may_chmod_the_working_copys_files_as_their_owner_pynacl_2026(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
+    """A build that sets the mode of a file of the checkout (PyNaCl's setup.py chmods its libsodium
+    scripts, even to the mode they have) may, also when rfsn runs as root and commands as
+    ``nobody``; directories and ``.git`` stay the host's, and host git still reads the tree."""
+    repo = make_project(tmp_path / "p", {**PASSING, "src/autogen.sh": "#!/bin/sh\n"})
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        changed = box.exec(["sh", "-c", "chmod 755 src/autogen.sh 2>&1 && stat -c %a src/autogen.sh"], timeout=60)
+    assert changed.exit_code == 0 and changed.output.strip() == "755", changed.output
+    assert {(repo / d).stat().st_uid for d in (".", "src", ".git", ".git/config")} == {os.getuid()}
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True)
+    assert status.stdout.split() == ["M", "src/autogen.sh"]
+
+
+def test_the_containers_own_name_resolves_to_a_server_on_it_docker_py_2026(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
+    """Without a network the container's name resolved to nothing, so a test that serves on all
+    addresses and connects to ``socket.gethostname()`` failed (docker-py's ``TCPSocketStreamTest``);
+    on a machine, as in CI, a host's own name resolves to it."""
+    serve = (
+        "import socket, socketserver, threading\n"
+        "class Echo(socketserver.BaseRequestHandler):\n"
+        "    def handle(self):\n        self.request.sendall(self.request.recv(16))\n"
+        "server = socketserver.ThreadingTCPServer(('', 0), Echo)\n"
+        "threading.Thread(target=server.serve_forever, daemon=True).start()\n"
+        "with socket.create_connection((socket.gethostname(), server.server_address[1]), timeout=10) as c:\n"
+        "    c.sendall(b'hello')\n    print(c.recv(16).decode())\n"
+    )
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        echoed = box.exec(["python", "-c", serve], timeout=60)
+    assert echoed.exit_code == 0 and echoed.output.strip() == "hello", echoed.output

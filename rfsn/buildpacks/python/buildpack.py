@@ -21,6 +21,7 @@ from rfsn.buildpacks.base import (
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
 from rfsn.buildpacks.python.ciinstalls import ci_testpaths
+from rfsn.buildpacks.python.cimarks import ci_marks
 from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
     CONTEXTS_SINCE,
@@ -65,6 +66,8 @@ class PythonBuildpack:
     python_files: tuple[str, ...] = ()
     #: ...and the paths it collects from, where a named file lies outside the project's own
     testpaths: tuple[str, ...] = ()
+    #: the marker expression of the tests CI runs (``cimarks``), given on whole-suite runs; None: all
+    marks: str | None = None
     #: the project's pytest ``addopts`` with a block of rfsn's report lifted (``fit``,
     #: ``pyrunner.lifted_addopts``); None: its own stand
     addopts: tuple[str, ...] | None = None
@@ -120,6 +123,11 @@ class PythonBuildpack:
         ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        """pytest on ``tests``; on the whole suite, of the tests CI's runs select (``marks``)."""
+        argv = self._pytest(tests, report_dir)
+        return [*argv[:-1], "-m", self.marks, argv[-1]] if self.marks and not tests else argv
+
+    def _pytest(self, tests: Sequence[str], report_dir: str) -> list[str]:
         # the per-test limit goes in as ini values: pytest-timeout (in TOOLING) applies them; an
         # environment without it only warns about unknown keys. A pytest without -o: the
         # plugin's own option, where it runs
@@ -162,6 +170,7 @@ class PythonBuildpack:
             self.addopts = lifted_addopts(sandbox.workspace)
             if not self.testpaths and not pytest_option(sandbox.workspace, "testpaths"):
                 self.testpaths = tuple(ci_testpaths(sandbox.workspace))
+            self.marks = ci_marks(sandbox.workspace)
 
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:
         """Widen ``python_files``: the project's own (pytest's default where it sets none) with
@@ -218,7 +227,8 @@ class PythonBuildpack:
         """A pytest fork server in the sandbox (None if it cannot start)."""
         from rfsn.buildpacks.python.warm.client import PREFIX, WarmPytest
 
-        options = self.test_command([], f"{sandbox.scratch_path}/warm")[len(PREFIX) :]
+        # the tests a warm run is given are named: CI's marker selection is no part of it
+        options = self._pytest([], f"{sandbox.scratch_path}/warm")[len(PREFIX) :]
         warm = WarmPytest(sandbox, options=options)
         return warm if warm.start() else None
 

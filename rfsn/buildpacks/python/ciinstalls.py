@@ -98,16 +98,21 @@ def ci_testpaths(repo: Path) -> list[str]:
     """The paths of the project that CI's test commands give pytest, when each of them is a pytest
     run that names some ([]: one runs the whole suite, or runs it through tox, nox or make)."""
     named: list[str] = []
+    for command in ci_commands(repo):
+        if not runs_tests(command):
+            continue
+        paths = _pytest_paths(command, repo)
+        if not paths:
+            return []
+        named += paths
+    return list(dict.fromkeys(named))
+
+
+def ci_commands(repo: Path) -> Iterator[str]:
+    """The shell commands of the CI workflows' lines, in order (comments cut)."""
     for path in _workflows(repo):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            command = _command(line.split(" #")[0])
-            if not runs_tests(command):
-                continue
-            paths = _pytest_paths(command, repo)
-            if not paths:
-                return []
-            named += paths
-    return list(dict.fromkeys(named))
+            yield _command(line.split(" #")[0])
 
 
 #: a pytest run, as a test command starts with it
