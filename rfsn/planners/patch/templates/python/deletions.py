@@ -78,10 +78,8 @@ def _else(ctx: FileContext, line: int) -> Iterator[Edit]:
     stmt = ctx.statement_at(line)
     if not isinstance(stmt, ast.If) or not stmt.orelse or _is_elif(ctx, stmt.orelse[0]):
         return
-    if (
-        ctx.map.lines[line - 1].strip().startswith("else")
-        and stmt.body[-1].end_lineno < line < stmt.orelse[0].lineno + 1
-    ):  # type: ignore[operator]
+    after_body = stmt.body[-1].end_lineno or stmt.body[-1].lineno
+    if ctx.map.lines[line - 1].strip().startswith("else") and after_body < line <= stmt.orelse[0].lineno:
         start, end = _span(ctx, line, stmt.orelse[-1].end_lineno or line)
         yield Edit((Splice(start, end, ""),), "delete the `else` branch")
 

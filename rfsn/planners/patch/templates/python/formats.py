@@ -121,7 +121,7 @@ def fstring_prefix(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``"found {match.group()!r}"`` -> ``f"found {match.group()!r}"``: a plain string (no
     ``.format`` call, no docstring) whose replacement fields read names in scope here."""
     scope = {*names_before(ctx, line), *module_names(ctx), *BUILTIN_NAMES, "self", "cls"}
-    for node in of_type(ctx.nodes_at(line), ast.Constant | ast.JoinedStr):
+    for node in of_type(ctx.nodes_at(line), (ast.Constant, ast.JoinedStr)):
         parent = ctx.parents.get(node)
         if (
             isinstance(parent, ast.JoinedStr | ast.FormattedValue | ast.Expr)
