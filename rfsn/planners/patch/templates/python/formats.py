@@ -90,20 +90,31 @@ def numbered_fields(ctx: FileContext, line: int) -> Iterator[Edit]:
         yield Edit(tuple(Splice(a, a, str(i)) for i, a in enumerate(at)), "number the format's fields")
 
 
-def _plain_strings(ctx: FileContext, node: ast.expr, line: int) -> Iterator[tuple[str, int]]:
-    """The plain (no ``f``, ``b`` or ``u`` prefix) string tokens of ``node`` that start at
-    ``line``, each with its offset: the parts of an implicit concatenation too."""
+def string_tokens(ctx: FileContext, node: ast.expr) -> list[tuple[str, int, int, int]]:
+    """The string tokens of a literal (several for an implicit concatenation): each one's
+    text, start and end offsets, and line."""
     start, end = ctx.map.span(node)
     text = ctx.source[start:end]
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO("(" + text + ")").readline))
     except (tokenize.TokenError, SyntaxError):
-        return
-    for token in (t for t in tokens if t.type == tokenize.STRING and node.lineno + t.start[0] - 1 == line):
-        (row, col), prefix = token.start, re.match(r"[a-zA-Z]*", token.string)[0]  # type: ignore[index]
-        if not set(prefix.lower()) & set("fbu"):
-            yield token.string, start + starts[row - 1] + col - (row == 1)
+        return []
+    out = []
+    for token in (t for t in tokens if t.type == tokenize.STRING):
+        (row, col), (end_row, end_col) = token.start, token.end
+        first = start + starts[row - 1] + col - (row == 1)
+        out.append((token.string, first, start + starts[end_row - 1] + end_col - (end_row == 1), node.lineno + row - 1))
+    return out
+
+
+def _plain_strings(ctx: FileContext, node: ast.expr, line: int) -> Iterator[tuple[str, int]]:
+    """The plain (no ``f``, ``b`` or ``u`` prefix) string tokens of ``node`` that start at
+    ``line``, each with its offset: the parts of an implicit concatenation too."""
+    for text, at, _, where in string_tokens(ctx, node):
+        prefix = re.match(r"[a-zA-Z]*", text)[0]  # type: ignore[index]
+        if where == line and not set(prefix.lower()) & set("fbu"):
+            yield text, at
 
 
 def _reads_scope(field: str, scope: set[str]) -> bool:
