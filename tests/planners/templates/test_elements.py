@@ -34,3 +34,25 @@ def test_an_unpacked_target_is_dropped_and_no_display_is_left_empty():
     src = "def connect(loop):\n    transport, proto, wrp = loop.run()\n    x = [y]\n"
     assert "def connect(loop):\n    transport, proto = loop.run()\n    x = [y]\n" in patched(src, 2, "drop_element")
     assert patched(src, 3, "drop_element") == []
+
+
+def test_a_missing_comma_between_two_lines_strings_as_click_2dbc14ea():
+    src = """
+    __all__ = [
+        'UUID', 'UNPROCESSED', 'FloatRange'
+        'Tuple', 'Path',
+    ]
+    """
+    fixed = dedent(src).replace("'FloatRange'\n", "'FloatRange',\n")
+    assert patched(src, 2, "split_concatenation") == [fixed]
+    assert patched(src, 3, "split_concatenation") == []
+
+
+def test_a_deliberate_concatenation_on_one_line_or_outside_a_display_is_kept():
+    src = """
+    message = ("a long message "
+               "on two lines")
+    names = ['a' 'b', 'c']
+    """
+    assert patched(src, 1, "split_concatenation") == []
+    assert patched(src, 3, "split_concatenation") == []

@@ -3,7 +3,7 @@ the other way round."""
 
 from __future__ import annotations
 
-from tests.planners.templates.helpers import dedent, fixed_by_driver, patched
+from tests.planners.templates.helpers import dedent, fixed_by_driver, line_of, patched
 
 
 def test_a_printf_key_is_shown_by_repr_as_schema_5d420ab_needs() -> None:
@@ -43,3 +43,37 @@ def test_automatic_fields_are_numbered_as_pyjwt_9f39f38a_and_boto3_b712ba6f_need
     fixed = dedent(split).replace("from {}'", "from {0}'").replace("' to {}'", "' to {1}'")
     assert patched(split, 2, "numbered_fields") == [fixed]
     assert patched("x = '{0} {1}'.format(a, b)\n", 1, "numbered_fields") == []
+
+
+def test_a_plain_string_reading_names_in_scope_made_an_fstring_as_openai_c85ebd93():
+    src = """
+    def to_files(files):
+        if isinstance(files, list):
+            return files
+        raise TypeError("Unexpected file type input {type(files)}, expected mapping")
+    """
+    fixed = dedent(src).replace('TypeError("', 'TypeError(f"')
+    assert fixed in patched(src, line_of(src, "raise TypeError"), "fstring_prefix")
+
+
+def test_the_plain_part_of_a_concatenation_made_an_fstring_as_aiohttp_0215cdd4():
+    src = """
+    def check(match):
+        raise ValueError(
+            f"bad header {match!r} "
+            "(found at least {match.group()!r})"
+        )
+    """
+    fixed = dedent(src).replace('"(found', 'f"(found')
+    assert patched(src, line_of(src, "(found"), "fstring_prefix") == [fixed]
+
+
+def test_a_format_template_or_unknown_names_stay_plain():
+    src = """
+    def show(a):
+        x = "{a}".format(a=a)
+        y = "{other} and {}".upper()
+        return "{missing}"
+    """
+    for needle in ("x =", "y =", "return"):
+        assert patched(src, line_of(src, needle), "fstring_prefix") == []

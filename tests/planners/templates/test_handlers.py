@@ -1,4 +1,4 @@
-from tests.planners.templates.helpers import dedent, patched
+from tests.planners.templates.helpers import dedent, line_of, patched
 
 
 def test_a_handler_catches_one_more_builtin_exception_as_click_8b053112_needs():
@@ -61,3 +61,23 @@ def test_nothing_on_a_line_without_a_handler():
     """
     assert patched(src, 3, "catch_other_exception") == []
     assert patched(src, 4, "catch_other_exception") == []  # a bare except catches all already
+
+
+def test_cancelled_error_caught_beside_exception_in_an_asyncio_file_as_aiohttp_032fb571():
+    src = """
+    import asyncio
+
+
+    async def _handle(self, request):
+        try:
+            resp = await self._request_handler(request)
+        except Exception as exc:
+            resp = self.handle_error(request, 500, exc)
+        return resp
+    """
+    fixed = dedent(src).replace("except Exception as", "except (Exception, asyncio.CancelledError) as")
+    assert fixed in patched(src, line_of(src, "except Exception"), "catch_other_exception")
+    plain = src.replace("import asyncio", "import os")
+    assert fixed.replace("import asyncio", "import os") not in patched(
+        plain, line_of(plain, "except"), "catch_other_exception"
+    )

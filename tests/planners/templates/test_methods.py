@@ -38,3 +38,21 @@ def test_a_stored_collection_copied_as_pillow_6d99f919_fixed_the_rewind():
     """
     out = patched(src, 3, "append_method")
     assert dedent(src).replace('["info"]', '["info"].copy()') in out
+
+
+def test_python2_attributes_read_by_builtins_as_urllib3_5f6f6451_and_markupsafe_7add29c7():
+    src = """
+    def read(self, s):
+        try:
+            return self._read()
+        except SocketTimeout as e:
+            if not 'timed out' in e.message:
+                raise
+        if s.__class__ is str:
+            return s
+    """
+    texts = patched(src, 5, "append_method")
+    assert dedent(src).replace("in e.message", "in str(e)") in texts
+    assert dedent(src).replace("s.__class__", "type(s)") in patched(src, 7, "append_method")
+    plain = src.replace("as e:", ":").replace("e.message", "self.message")
+    assert not any("str(self)" in t for t in patched(plain, 5, "append_method"))

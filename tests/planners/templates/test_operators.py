@@ -45,3 +45,24 @@ def test_comparison_operator_and_constant_together():
     assert "if n < 1:\n    pass\n" not in out  # the same test on integers
     assert "if n <= 0:\n    pass\n" not in out
     assert "if 2 > n:\n    pass\n" in patched("if 0 >= n:\n    pass\n", 1, "compare_operator_constant")
+
+
+def test_a_comparison_negated_as_setuptools_60f74823_and_anyio_19e09e25():
+    src = """
+    def wait(process, version_info):
+        if version_info < (2, 7):
+            return
+        if process.returncode is None:
+            process.kill()
+    """
+    assert dedent(src).replace("< (2, 7)", ">= (2, 7)") in patched(src, 2, "compare_operator")
+    assert dedent(src).replace("is None", "is not None") in patched(src, 4, "identity_equality")
+
+
+def test_a_printf_template_concatenated_is_formatted_as_pillow_b47bcc24():
+    src = """
+    def check(flags, limit):
+        raise ValueError("flags must be between 0 and %s" + limit)
+    """
+    assert dedent(src).replace('%s" + limit', '%s" % limit') in patched(src, 2, "arithmetic_operator")
+    assert patched(src.replace("%s", "it"), 2, "arithmetic_operator") == []

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import pairwise
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, header_nodes
+from rfsn.planners.patch.templates.python.formats import string_tokens
 
 
 def _items(node: ast.AST) -> list[ast.expr | ast.keyword]:
@@ -42,4 +44,22 @@ def drop_element(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield Edit((Splice(start, end, ""),), f"drop `{ctx.map.text(item)}`")
 
 
-TEMPLATES = (drop_element,)
+@template("split_concatenation", 0.3)
+def split_concatenation(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``['UUID', 'FloatRange'\n 'Tuple']`` -> ``['UUID', 'FloatRange',\n 'Tuple']``: a comma
+    missing at a line's end between two strings of a display or a call, which Python joins."""
+    stmt = ctx.statement_at(line)
+    if stmt is None:
+        return
+    for node in header_nodes(stmt):
+        elements = node.elts if isinstance(node, ast.List | ast.Tuple | ast.Set) else getattr(node, "args", [])
+        for element in elements if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Call) else []:
+            if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
+                continue
+            tokens = string_tokens(ctx, element)
+            for (_, _, end, where), after in pairwise(tokens):
+                if where == line and after[3] > where:
+                    yield Edit((Splice(end, end, ","),), "split the strings Python joins: a comma missing")
+
+
+TEMPLATES = (drop_element, split_concatenation)

@@ -4,12 +4,15 @@ its key, or quotes one it should not)."""
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type
+from rfsn.planners.patch.templates.python.scope import BUILTIN_NAMES, module_names, names_before
 
 #: a printf-style conversion (``%s``, ``%(key)-8r``); ``%%`` is a literal percent
 _PRINTF = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z])")
@@ -87,4 +90,60 @@ def numbered_fields(ctx: FileContext, line: int) -> Iterator[Edit]:
         yield Edit(tuple(Splice(a, a, str(i)) for i, a in enumerate(at)), "number the format's fields")
 
 
-TEMPLATES = (format_conversion, numbered_fields)
+def string_tokens(ctx: FileContext, node: ast.expr) -> list[tuple[str, int, int, int]]:
+    """The string tokens of a literal (several for an implicit concatenation): each one's
+    text, start and end offsets, and line."""
+    start, end = ctx.map.span(node)
+    text = ctx.source[start:end]
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("(" + text + ")").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    out = []
+    for token in (t for t in tokens if t.type == tokenize.STRING):
+        (row, col), (end_row, end_col) = token.start, token.end
+        first = start + starts[row - 1] + col - (row == 1)
+        out.append((token.string, first, start + starts[end_row - 1] + end_col - (end_row == 1), node.lineno + row - 1))
+    return out
+
+
+def _plain_strings(ctx: FileContext, node: ast.expr, line: int) -> Iterator[tuple[str, int]]:
+    """The plain (no ``f``, ``b`` or ``u`` prefix) string tokens of ``node`` that start at
+    ``line``, each with its offset: the parts of an implicit concatenation too."""
+    for text, at, _, where in string_tokens(ctx, node):
+        prefix = re.match(r"[a-zA-Z]*", text)[0]  # type: ignore[index]
+        if where == line and not set(prefix.lower()) & set("fbu"):
+            yield text, at
+
+
+def _reads_scope(field: str, scope: set[str]) -> bool:
+    """Whether a replacement field's text is an expression that reads names, all in ``scope``."""
+    try:
+        tree = ast.parse(field.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return bool(names) and names <= scope
+
+
+@template("fstring_prefix", 0.3)
+def fstring_prefix(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``"found {match.group()!r}"`` -> ``f"found {match.group()!r}"``: a plain string (no
+    ``.format`` call, no docstring) whose replacement fields read names in scope here."""
+    scope = {*names_before(ctx, line), *module_names(ctx), *BUILTIN_NAMES, "self", "cls"}
+    for node in of_type(ctx.nodes_at(line), (ast.Constant, ast.JoinedStr)):
+        parent = ctx.parents.get(node)
+        if (
+            isinstance(parent, ast.JoinedStr | ast.FormattedValue | ast.Expr)
+            or (isinstance(parent, ast.Attribute) and parent.attr == "format")
+            or (isinstance(node, ast.Constant) and not isinstance(node.value, str))
+        ):
+            continue
+        for text, at in _plain_strings(ctx, node, line):
+            fields = [f.group(1) for f in _FIELD.finditer(text) if f.group(0) not in ("{{", "}}")]
+            if fields and all(_reads_scope(f, scope) for f in fields):
+                yield Edit((Splice(at, at, "f"),), "make the string an f-string")
+
+
+TEMPLATES = (format_conversion, numbered_fields, fstring_prefix)

@@ -34,6 +34,18 @@ CAUGHT = (
 )
 
 
+def _caught(ctx: FileContext) -> tuple[str, ...]:
+    """``CAUGHT``, and ``asyncio.CancelledError`` (no ``Exception`` since Python 3.8) in a file
+    that imports ``asyncio``."""
+    if "caught_pool" not in ctx.cache:
+        imported = any(
+            isinstance(n, ast.Import) and any(a.name == "asyncio" and a.asname is None for a in n.names)
+            for n in ast.walk(ctx.tree)
+        )
+        ctx.cache["caught_pool"] = (*CAUGHT, *(["asyncio.CancelledError"] if imported else []))
+    return ctx.cache["caught_pool"]
+
+
 def _handlers_at(ctx: FileContext, line: int) -> list[ast.ExceptHandler]:
     if "except_handlers" not in ctx.cache:
         ctx.cache["except_handlers"] = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.ExceptHandler)]
@@ -44,7 +56,7 @@ def _one(ctx: FileContext, node: ast.expr) -> Iterator[Edit]:
     """One exception class caught: each other one instead, and each other one too (after it,
     and before it when that is the names' order)."""
     name = ctx.map.text(node)
-    for other in (e for e in CAUGHT if e != name):
+    for other in (e for e in _caught(ctx) if e != name):
         yield replace(ctx, node, other, f"catch `{other}` instead of `{name}`")
         pairs = dict.fromkeys([(name, other), tuple(sorted((name, other)))])
         for pair in pairs:
@@ -53,7 +65,7 @@ def _one(ctx: FileContext, node: ast.expr) -> Iterator[Edit]:
 
 def _appended(ctx: FileContext, last: ast.expr, present: set[str]) -> Iterator[Edit]:
     end = ctx.map.span(last)[1]
-    for other in (e for e in CAUGHT if e not in present):
+    for other in (e for e in _caught(ctx) if e not in present):
         yield Edit((Splice(end, end, f", {other}"),), f"catch `{other}` too")
 
 

@@ -1,7 +1,8 @@
 """A value used as what it is not yet, made so by one call (the fixes corpus's "call wrapped"):
 a mapping unpacked into pairs read with ``.items()``, a string compared with a lower-case
 literal read with ``.lower()``, a path asked a string's question read with ``str()``, a
-collection stored from another object's state read with ``.copy()``."""
+collection stored from another object's state read with ``.copy()``; and Python 2's
+``e.message`` and ``x.__class__`` read by ``str`` and ``type``."""
 
 from __future__ import annotations
 
@@ -87,15 +88,34 @@ def _copies(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield substitute(ctx, value, f"{text}.copy()", ATOM, f"store a copy of `{text}`")
 
 
+def _caught_names(ctx: FileContext) -> set[str]:
+    if "caught_names" not in ctx.cache:
+        ctx.cache["caught_names"] = {h.name for h in ast.walk(ctx.tree) if isinstance(h, ast.ExceptHandler) and h.name}
+    return ctx.cache["caught_names"]
+
+
+def _builtin_reads(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Python 2's attributes read by a builtin: ``e.message`` -> ``str(e)`` (an exception caught
+    in the file), ``x.__class__`` -> ``type(x)``."""
+    for node in of_type(ctx.nodes_at(line), ast.Attribute):
+        if not isinstance(node.ctx, ast.Load) or not isinstance(node.value, ast.Name):
+            continue
+        name = node.value.id
+        if node.attr == "__class__" or (node.attr == "message" and name in _caught_names(ctx)):
+            call = "type" if node.attr == "__class__" else "str"
+            yield substitute(ctx, node, f"{call}({name})", ATOM, f"read `{call}({name})`, not `{name}.{node.attr}`")
+
+
 @template("append_method", 0.3)
 def append_method(ctx: FileContext, line: int) -> Iterator[Edit]:
     """One call that makes a value what its place uses it as: ``.items()`` for pairs,
     ``.lower()``/``.upper()`` for a case-blind comparison, ``str()`` for a string's method,
-    ``.copy()`` for a stored collection."""
+    ``.copy()`` for a stored collection; ``str(e)``, ``type(x)`` for Python 2's attributes."""
     yield from _pairs(ctx, line)
     yield from _cased(ctx, line)
     yield from _strings(ctx, line)
     yield from _copies(ctx, line)
+    yield from _builtin_reads(ctx, line)
 
 
 TEMPLATES = (append_method,)

@@ -4,6 +4,7 @@ augmented assignment, and removal of ``not``."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
@@ -11,7 +12,8 @@ from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type
 
 COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-IDENTITY = {ast.Is: "==", ast.IsNot: "!=", ast.Eq: "is", ast.NotEq: "is not"}
+IDENTITY = {ast.Is: ("==", "is not"), ast.IsNot: ("!=", "is"), ast.Eq: ("is",), ast.NotEq: ("is not",)}
+_WRITTEN = {ast.Is: "is", ast.IsNot: "is not", ast.Eq: "==", ast.NotEq: "!="}
 MEMBERSHIP = {ast.In: "not in", ast.NotIn: "in"}
 ARITH = {
     ast.Add: "+",
@@ -33,14 +35,16 @@ ARITH_SWAPS = {
     "**": ("*",),
 }
 COMPARE_SWAPS = {
-    "<": ("<=", ">", "!="),
-    "<=": ("<", ">=", "=="),
-    ">": (">=", "<", "!="),
-    ">=": (">", "<=", "=="),
+    "<": ("<=", ">", "!=", ">="),
+    "<=": ("<", ">=", "==", ">"),
+    ">": (">=", "<", "!=", "<="),
+    ">=": (">", "<=", "==", "<"),
     "==": ("!=", "<=", ">="),
     "!=": ("==",),
 }
 _SKIP = " \t\r\n()\\"
+#: a printf-style field of a string (``%s``, ``%(name)r``, ``%d``)
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
 
 
 def op_span(ctx: FileContext, left: ast.AST, right: ast.AST) -> tuple[int, int]:
@@ -111,12 +115,10 @@ def compare_operator_constant(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 @template("identity_equality", 0.6)
 def identity_equality(ctx: FileContext, line: int) -> Iterator[Edit]:
-    """``is`` <-> ``==`` and ``is not`` <-> ``!=``."""
+    """``is`` <-> ``==`` and ``is not`` <-> ``!=``; ``is`` <-> ``is not``."""
     for left, right, op in _compare_pairs(ctx, line):
-        new = IDENTITY.get(type(op))
-        if new:
-            old = {"==": "is", "!=": "is not", "is": "==", "is not": "!="}[new]
-            yield _op_edit(ctx, left, right, new, old)
+        for new in IDENTITY.get(type(op), ()):
+            yield _op_edit(ctx, left, right, new, _WRITTEN[type(op)])
 
 
 @template("membership", 0.7)
@@ -158,6 +160,8 @@ def arithmetic_operator(ctx: FileContext, line: int) -> Iterator[Edit]:
     for node in of_type(ctx.nodes_at(line), ast.BinOp):
         old = ARITH.get(type(node.op))
         if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            if old == "+" and _PRINTF_FIELD.search(node.left.value):  # a template concatenated, not formatted
+                yield _op_edit(ctx, node.left, node.right, "%", old)
             continue  # string formatting with %, or concatenation
         for new in ARITH_SWAPS.get(old or "", ()):
             yield _op_edit(ctx, node.left, node.right, new, old)  # type: ignore[arg-type]
