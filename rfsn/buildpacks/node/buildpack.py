@@ -44,6 +44,7 @@ from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, 
 from rfsn.buildpacks.node.package import (
     Runner,
     checkout_steps,
+    convention_test_files,
     detect_runner,
     has_dependencies,
     install_steps,
@@ -107,7 +108,7 @@ class NodeBuildpack:
         self.node_args = (
             node_test_args(package) or plain_node_files(package, repo)
             if self.runner == "node"
-            else runner_paths(package, self.runner, repo)
+            else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
