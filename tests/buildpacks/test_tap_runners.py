@@ -151,6 +151,18 @@ def test_a_checkout_is_prepared_as_npm_install_and_npm_test_would_isaacs_yallist
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_test_file_the_checkout_lacks_is_built_first_chokidar_head(tmp_path: Path) -> None:
+    """paulmillr/chokidar at HEAD: ``node index.test.js`` runs what ``tsc`` (``npm run build``)
+    writes from ``src/index.test.ts``; the checkout has no such file, and no test ran."""
+    build = "node -e \"require('fs').writeFileSync('index.test.js', 'built')\""
+    repo = _package(tmp_path, {"build": build, "test": "node index.test.js"}, {"typescript": "6"})
+    link, *steps = NodeBuildpack().setup_commands(repo)
+    runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
+    assert [r.returncode for r in runs] == [0] and (repo / "index.test.js").read_text() == "built"
+    assert NodeBuildpack().setup_commands(repo) == [link]  # the file is there: nothing to build
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
 def test_the_script_as_a_whole_runs_without_its_posttest_form_data_head(tmp_path: Path) -> None:
     """form-data/form-data at HEAD: ``npm test`` ran its ``posttest``, ``npx npm@'>=10.2' audit``,
     which cannot pass in a sandbox without network: the suite failed whatever its tests did. The

@@ -188,7 +188,7 @@ class NodeBuildpack:
             return []
         return [
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
-            *checkout_steps(package),
+            *checkout_steps(package, repo),
         ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
