@@ -139,6 +139,8 @@ def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, o
             :20
         ],
     }
+    if collected and counts["passed"] < 0.99 * collected:  # the run's last output, to read why
+        row["log_tail"] = str(report.get("log") or "")[-2000:]
     if report.get("env_error"):
         row["cause"] = str(report["env_error"])[:400]
     elif code not in (0, 1):

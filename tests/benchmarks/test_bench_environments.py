@@ -51,8 +51,10 @@ def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -
     }
     assert summary(None, "", "", 600)["cause"] == "row timeout: rfsn test ran past 600s and was killed"
     report = {"tests": {"a": "passed", "b": "failed", "c": "skipped", "d": "error"}, "structured": True}
-    row = summary(1, json.dumps(report), "", 600)
+    row = summary(1, json.dumps({**report, "log": "x" * 3000 + "AssertionError: 1 == 2"}), "", 600)
     assert (row["built"], row["collected"], row["passed"], row["failed"], row["errored"]) == (True, 3, 1, 1, 1)
+    assert len(row["log_tail"]) == 2000 and row["log_tail"].endswith("1 == 2")  # below 99 %: why, to read
+    assert "log_tail" not in summary(0, json.dumps({"tests": {"a": "passed"}, "log": "ok"}), "", 600)
     assert "cause" not in row and ran(row)
     broken = summary(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), "", 600)
     assert broken["built"] is False and broken["cause"] == "ModuleNotFoundError: No module named 'x'"

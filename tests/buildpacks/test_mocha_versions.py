@@ -8,6 +8,7 @@ base"): their JSON reporter never wrote where rfsn asked. The fixtures are what
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,38 @@ def test_a_stack_of_frames_only_gives_the_errors_name_and_message_as_the_reason(
     }
     reasons = NodeBuildpack("mocha").reasons("", {MOCHA_EVENTS: json.dumps(line), "cwd.txt": "/p"})
     assert reasons == {"test/e.js > error response > 500": ("AssertionError: expected 'x' to be 'y'", "test/e.js")}
+
+
+def _files(root: Path, *paths: str) -> Path:
+    for path in paths:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text("")
+    return root
+
+
+def test_mocha_driven_from_code_gets_the_projects_test_files_fs_extra_head(tmp_path: Path) -> None:
+    """jprichardson/node-fs-extra at HEAD: ``nyc node test.js`` builds a Mocha over
+    ``lib/**/__tests__/*.test.js``; mocha given no path read its empty ``./test`` and found nothing."""
+    scripts = {"test": "npm run lint && npm run unit", "lint": "standard", "unit": "nyc node test.js"}
+    package = {"scripts": scripts, "devDependencies": {"mocha": "^10.1.0", "nyc": "^15.0.0"}}
+    repo = _files(
+        tmp_path / "fs-extra",
+        "test.js",
+        "lib/__tests__/promise.test.js",
+        "lib/copy/__tests__/copy.test.js",
+        "lib/copy/copy.js",
+        "node_modules/klaw/a.test.js",
+    )
+    (repo / "package.json").write_text(json.dumps(package))
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    argv = buildpack.test_command([], "/s/r1")
+    assert buildpack.runner == "mocha"
+    assert argv[argv.index("--reporter") + 2 :] == ["lib/__tests__/promise.test.js", "lib/copy/__tests__/copy.test.js"]
+    # mocha's own place holds a test file, or a config names its specs: mocha is left to find them
+    for own in ("test/a.js", ".mocharc.yml"):
+        mine = _files(tmp_path / own.replace("/", "_"), own, "lib/__tests__/promise.test.js")
+        (mine / "package.json").write_text(json.dumps(package))
+        buildpack.configure(mine)
+        argv = buildpack.test_command([], "/s/r1")
+        assert argv[argv.index("--reporter") + 2 :] == []

@@ -8,6 +8,7 @@ which found no test of theirs. The fixtures are what the real runners printed (t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,6 +148,45 @@ def test_a_checkout_is_prepared_as_npm_install_and_npm_test_would_isaacs_yallist
     runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
     assert [r.returncode for r in runs] == [0, 0] and (repo / "built.txt").read_text() == "yes"
     assert "npm run pretest failed" in runs[1].stderr
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_test_file_the_checkout_lacks_is_built_first_chokidar_head(tmp_path: Path) -> None:
+    """paulmillr/chokidar at HEAD: ``node index.test.js`` runs what ``tsc`` (``npm run build``)
+    writes from ``src/index.test.ts``; the checkout has no such file, and no test ran."""
+    build = "node -e \"require('fs').writeFileSync('index.test.js', 'built')\""
+    repo = _package(tmp_path, {"build": build, "test": "node index.test.js"}, {"typescript": "6"})
+    link, *steps = NodeBuildpack().setup_commands(repo)
+    runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
+    assert [r.returncode for r in runs] == [0] and (repo / "index.test.js").read_text() == "built"
+    assert NodeBuildpack().setup_commands(repo) == [link]  # the file is there: nothing to build
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_the_script_as_a_whole_runs_without_its_posttest_form_data_head(tmp_path: Path) -> None:
+    """form-data/form-data at HEAD: ``npm test`` ran its ``posttest``, ``npx npm@'>=10.2' audit``,
+    which cannot pass in a sandbox without network: the suite failed whatever its tests did. The
+    pretest and the scripts the test script runs by name keep their own pre-scripts."""
+    write = "node -e \"require('fs').appendFileSync('ran.txt', process.argv[1] + ' ')\""
+    scripts = {
+        "pretest": f"{write} pretest",
+        "test": "npm run tests-only",
+        "pretests-only": f"{write} pretests-only",
+        "tests-only": f"{write} tests-only",
+        "posttest": "exit 3",
+    }
+    repo = _package(tmp_path, scripts, {"istanbul": "0.4", "tape": "5"})
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    assert buildpack.runner == "script"
+    env = {**os.environ, "npm_config_offline": "true", "npm_config_update_notifier": "false"}
+    done = subprocess.run(buildpack.test_command([], "/r"), cwd=repo, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (repo / "ran.txt").read_text().split() == ["pretest", "pretests-only", "tests-only"]
+    # an npm before 7 has no ``npm exec``: its test script runs as ``npm test`` did
+    (repo / "package.json").write_text(json.dumps({"engines": {"node": "6"}, "scripts": scripts}))
+    buildpack.configure(repo)
+    assert buildpack.test_command([], "/r") == ["npm", "test"]
 
 
 def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_script(tmp_path: Path) -> None:

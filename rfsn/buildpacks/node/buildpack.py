@@ -42,8 +42,10 @@ from rfsn.buildpacks.node.jsreports import (
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
 from rfsn.buildpacks.node.package import (
+    IMAGE_NPM,
     Runner,
     checkout_steps,
+    convention_test_files,
     detect_runner,
     has_dependencies,
     install_steps,
@@ -65,8 +67,10 @@ from rfsn.buildpacks.node.runcommands import (
     jest_cache,
     node_command,
     reporting_command,
+    script_command,
     split_tests,
 )
+from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
 from rfsn.buildpacks.python.pydated import as_of, index_date
@@ -90,6 +94,8 @@ class NodeBuildpack:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
         self.env_options = EnvOptions()
+        #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
+        self.script = ["npm", "test"]
 
     @property
     def structured(self) -> bool:
@@ -98,7 +104,8 @@ class NodeBuildpack:
     def configure(self, repo: Path) -> None:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
         --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
-        and the project's Node has no ``node --test`` (before 18), or tape is given no files."""
+        and the project's Node has no ``node --test`` (before 18), or tape is given no files; the
+        script as a whole without its ``posttest`` where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
@@ -107,10 +114,15 @@ class NodeBuildpack:
         self.node_args = (
             node_test_args(package) or plain_node_files(package, repo)
             if self.runner == "node"
-            else runner_paths(package, self.runner, repo)
+            else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
+        self.script = ["npm", "test"]
+        if self.runner == "script" and (package.get("scripts") or {}).get("posttest"):
+            node = self._node(repo)
+            npm = parse(IMAGE_NPM if node.debian else node.npm) or (0, 0, 0)
+            self.script = script_command(package.get("scripts") or {}, npm)
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "package.json").is_file():
@@ -176,13 +188,13 @@ class NodeBuildpack:
             return []
         return [
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
-            *checkout_steps(package),
+            *checkout_steps(package, repo),
         ]
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = split_tests(tests)
         if self.runner == "script":
-            return ["npm", "test"]
+            return list(self.script)
         if self.runner in TAP_RUNNERS:
             return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":

@@ -3,6 +3,7 @@ the paths its ``node --test`` script names, and the steps that install its depen
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -13,6 +14,7 @@ from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line
 from rfsn.buildpacks.node.semver import parse
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
+from rfsn.models.testfiles import is_test_module
 
 #: ``script``: the project's test script as a whole, judged by its exit code
 Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "script"]
@@ -135,6 +137,41 @@ def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None)
     return list(paths)
 
 
+#: mocha's own places: the files that name its specs, and the folder it reads when given none
+_MOCHA_CONFIGS = (
+    ".mocharc.js",
+    ".mocharc.cjs",
+    ".mocharc.yaml",
+    ".mocharc.yml",
+    ".mocharc.json",
+    ".mocharc.jsonc",
+    "test/mocha.opts",
+)
+_MOCHA_DEFAULT, _MOCHA_EXTENSIONS = "test", (".js", ".cjs", ".mjs")
+
+
+def convention_test_files(package: dict[str, Any], runner: str, repo: Path) -> list[str]:
+    """For mocha given no path and no config whose default folder holds no test file (a test
+    script that drives it from code), the project's test files by rfsn's conventions; files a
+    script runs itself (``node test.js``) are drivers, not tests. Other runners: none."""
+    if runner != "mocha" or "mocha" in package or any((repo / name).is_file() for name in _MOCHA_CONFIGS):
+        return []
+    default = repo / _MOCHA_DEFAULT
+    if default.is_dir() and any(p.suffix in _MOCHA_EXTENSIONS for p in default.iterdir() if p.is_file()):
+        return []
+    scripts = " ".join(str(text) for text in (package.get("scripts") or {}).values())
+    driven = {word.removeprefix("./") for word in re.findall(r"[\w./-]+", scripts)}
+    found = []
+    for folder, dirs, names in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+        relative = Path(folder).relative_to(repo)
+        for name in sorted(names):
+            path = (relative / name).as_posix()
+            if Path(name).suffix in _MOCHA_EXTENSIONS and is_test_module(path) and path not in driven:
+                found.append(path)
+    return found
+
+
 def node_test_args(package: dict[str, Any]) -> list[str]:
     """The paths a ``node --test ...`` test script names (its flags are left out)."""
     script = str((package.get("scripts") or {}).get("test", ""))
@@ -148,14 +185,18 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     return [w for w in words if not w.startswith("-")]
 
 
-def checkout_steps(package: dict[str, Any]) -> list[list[str]]:
+def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
     """What a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a checkout;
-    rfsn's install has no sources to build) and ``pretest`` (``npm test`` does), often a build of
-    what the tests import. One that fails is said, and the tests run without it."""
+    rfsn's install has no sources to build), ``build`` when the test script runs with plain
+    ``node`` a file the checkout lacks (its output: ``node index.test.js`` of ``tsc``), and
+    ``pretest`` (``npm test`` does). One that fails is said, and the tests run without it."""
     scripts = package.get("scripts") or {}
+    made = [w for w in runner_paths(package, "node", repo) if "*" not in w]
+    lacking = [w for w in made if not any((repo / (w + ext)).exists() for ext in ("", ".js", ".cjs", ".mjs"))]
+    names = ("prepare", *(("build",) if lacking else ()), "pretest")
     return [
         ["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
-        for name in ("prepare", "pretest")
+        for name in names
         if scripts.get(name)
     ]
 
