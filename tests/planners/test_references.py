@@ -1,7 +1,7 @@
 """Where no passing test runs the expression a plausible patch replaces, the code still says what
-it is: a value (an attribute the class assigns, a literal, a call's result) traded for an uncalled
-function the module or class defines (or a builtin function), or the reverse, is a concern of the
-same weight as the probes' (issue 71: ``else self.size`` -> ``else self.refresh`` inside
+it is: an uncalled function the module or class defines (or a builtin function) where a value
+was (an attribute the class assigns, a literal, a call's result: a call dropped) is a concern of
+the same weight as the probes' (issue 71: ``else self.size`` -> ``else self.refresh`` inside
 ``__len__``, a number or None become a bound method, that no test showed)."""
 
 from __future__ import annotations
@@ -67,21 +67,23 @@ def test_the_issues_number_or_none_become_an_uncalled_method_is_a_concern_naming
 @pytest.mark.parametrize(
     ("old", "new", "kinds"),
     [
-        ("if self.limit else", "if self.weight else", ("the method Sorter.weight, uncalled", "a value Sorter assigns")),
-        ("order[: self.limit]", "order[: helper]", ("the function helper, uncalled", "to its attribute limit")),
-        ("order[: self.limit]", "order[: len]", ("the builtin function len, uncalled", "a value Sorter assigns")),
+        ("if self.limit else", "if self.weight else", ("the method Sorter.weight", "a value Sorter assigns to its")),
+        ("order[: self.limit]", "order[: helper]", ("the function helper", "to its attribute limit")),
+        ("order[: self.limit]", "order[: len]", ("the builtin function len", "a value Sorter assigns")),
+        ("sorted(self.items, key=self.weight)", "sorted", ("the builtin function sorted", "a call's result")),
+        ("order[: self.limit]", "order[: self.hook]", ("a function Sorter assigns to its attribute hook", "")),
+        ("order[: self.limit]", "order[: HANDLER]", ("a function the module assigns to HANDLER", "")),
+        ("order[: self.limit]", "order[: self.count]", None),  # a property reads as a value
         ("order[: self.limit]", "order[: self.shown]", None),  # a value for a value
-        ("key=self.weight)", "key=self.limit)", ("a value Sorter assigns", "the method Sorter.weight, uncalled")),
-        ("key=self.weight)", "key=self.weight(0))", ("a call's result", "the method Sorter.weight, uncalled")),
-        ("key=self.weight)", "key=LIMIT)", ("a value the module assigns to LIMIT", "the method Sorter.weight")),
-        ("key=self.weight)", "key=3)", ("a literal", "the method Sorter.weight, uncalled")),
-        ("key=self.weight)", "key=self.count)", ("the property Sorter.count", "the method Sorter.weight")),
+        ("order[: self.limit]", "order[: LIMIT]", None),
+        ("order[: self.limit]", "order[: 3]", None),
+        # the reverse, a value where a function was, is often the fix (a call added): no concern
+        ("key=self.weight)", "key=self.limit)", None),
+        ("key=self.weight)", "key=self.weight(0))", None),
         ("key=self.weight)", "key=len)", None),  # a function for a function
-        # an attribute set from a parameter holds a value as far as the class says (a callback's too)
-        ("key=self.weight)", "key=self.on_item)", ("a value Sorter assigns to its attribute on_item", "weight")),
     ],
 )
-def test_a_value_and_an_uncalled_function_traded_either_way_is_a_concern(
+def test_an_uncalled_function_where_the_code_says_a_value_was_is_a_concern(
     old: str, new: str, kinds: tuple[str, str] | None
 ) -> None:
     found = concern_of(old, new)
@@ -90,18 +92,29 @@ def test_a_value_and_an_uncalled_function_traded_either_way_is_a_concern(
         return
     (said,) = found
     now, was = said.split(", the expression it replaced, is ")
-    assert kinds[0] in now and kinds[1] in was, said
+    assert f"{kinds[0]}, uncalled" in now and kinds[1] in was, said
+
+
+CLOCK = "class Clock:\n    def now(self):\n        return 0\n\n    def stamp(self):\n        return self.now()\n"
+
+
+def test_a_call_dropped_is_a_concern_and_a_call_added_none() -> None:
+    (said,) = static(change(CLOCK, "self.now()", "self.now", "m.py"))
+    assert said.startswith(
+        "`self.now` at m.py:6 is the method Clock.now, uncalled, where `self.now()`, the expression it replaced, "
+        "is a call's result"
+    )
+    assert static(change(CLOCK.replace("self.now()", "self.now"), "self.now", "self.now()", "m.py")) == []
 
 
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("key=self.weight)", "key=self.hook)"),  # an attribute the class sets to a lambda: a function
-        ("order[: self.limit]", "order[: self.count]"),  # a property reads as a value
-        ("key=self.weight)", "key=HANDLER)"),  # a lambda the module assigns
-        ("key=self.weight)", "key=key)"),  # a parameter: anything
-        ("key=self.weight)", "key=os)"),  # a module the file imports
-        ("sorted(self.items", "self.weight(self.items"),  # called: a call's result either way
+        ("order[: self.limit]", "order[: self.on_item]"),  # an attribute set from a parameter: a value
+        ("order[: self.limit]", "order[: self.weight(0)]"),  # called: a call's result
+        ("order[: self.limit]", "order[: key]"),  # a parameter: anything
+        ("order[: self.limit]", "order[: os]"),  # a module the file imports
+        ("sorted(self.items", "self.weight(self.items"),  # called either way
     ],
 )
 def test_an_expression_the_code_does_not_tell_or_the_same_kind_is_no_concern(old: str, new: str) -> None:

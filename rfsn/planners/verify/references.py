@@ -1,12 +1,13 @@
-"""Whether a patch trades a value for an uncalled function, or the reverse, where no test shows it.
+"""Whether a patch puts an uncalled function where a value was, where no test shows it.
 
 The probes (``types``) see what an expression is on the passing tests that run it. Where none
 runs it, the code still says what some expressions are: ``self.refresh``, uncalled, is a bound
 method where the class defines ``refresh``; ``self.size`` is a value where the class assigns it;
-a literal, an operation or a call's result is a value. Pure: the concern of a patch whose replaced
-expression is one of the two and whose replacement the other (`static`), issue 71's
-``else self.size`` -> ``else self.refresh``; an expression of neither kind (a local name, another
-object's attribute) says nothing.
+a literal, an operation or a call's result is a value. Pure: the concern of a patch whose
+replacement is such a function and whose replaced expression such a value (`static`): issue 71's
+``else self.size`` -> ``else self.refresh``, and a call dropped (``self.refresh()`` -> ``self.refresh``).
+A call added (the reverse, a common fix) and an expression the code does not tell (a local
+name, another object's attribute) say nothing.
 """
 
 from __future__ import annotations
@@ -174,8 +175,8 @@ def _replaced(before: Def, after: Def, steps: list[Step]) -> tuple[ast.AST, ast.
 
 
 def static(change: FileChange) -> list[str]:
-    """Pure: the concern of a patch whose replaced expression and its replacement are, one an
-    uncalled function, the other a value, as the code says (`kind`); none of any other patch."""
+    """Pure: the concern of a patch whose replacement is an uncalled function where the expression
+    it replaced was a value, as the code says (`kind`); none of any other patch."""
     found = edited(change)
     if found is None or not found[3]:
         return []
@@ -185,14 +186,13 @@ def static(change: FileChange) -> list[str]:
         kind(node, called, _scope(ast.parse(text), name, unit))
         for node, text, unit in ((old, change.original, before), (new, change.patched, after))
     ]
-    if {kinds[0][0], kinds[1][0]} != {FUNCTION, VALUE}:  # the rule: a value and an uncalled function traded
+    if (kinds[0][0], kinds[1][0]) != (VALUE, FUNCTION):  # the rule: a value became an uncalled function
         return []
     was, now = (
         (ast.get_source_segment(text, n) or "")[:60] for n, text in ((old, change.original), (new, change.patched))
     )
-    said_new, said_old = (f"{k[1]}, uncalled" if k[0] == FUNCTION else k[1] for k in (kinds[1], kinds[0]))
     return [
-        f"`{now}` at {change.path}:{getattr(new, 'lineno', 0)} is {said_new}, where `{was}`, the expression it "
-        f"replaced, is {said_old} (read from the code: no passing test runs it): it changes what the code is, "
-        "not only what it does"
+        f"`{now}` at {change.path}:{getattr(new, 'lineno', 0)} is {kinds[1][1]}, uncalled, where `{was}`, the "
+        f"expression it replaced, is {kinds[0][1]} (read from the code: no passing test runs it): it changes what "
+        "the code is, not only what it does"
     ]

@@ -113,6 +113,8 @@ class TypeCheck:
     found: dict[str, list[str]] = field(default_factory=dict)
     #: the patches whose replaced expression a probe saw on a passing test, before and after
     seen: set[str] = field(default_factory=set)
+    #: patch diff -> what the code says of its expression (`references.static`), once read
+    read: dict[str, list[str]] = field(default_factory=dict)
 
     def concerns(self, plausible: Sequence[Candidate]) -> dict[str, list[str]]:
         """Patch diff -> the concerns of each of ``plausible``: the probes' (``found``), and, where
@@ -120,9 +122,10 @@ class TypeCheck:
         said = dict(self.found)
         for candidate in plausible:
             diff = candidate.diff()
-            read = [] if diff in self.seen else [c for change in candidate.changes() for c in static(change)]
-            if read:
-                said[diff] = [*said.get(diff, []), *read]
+            if diff not in self.read:
+                self.read[diff] = [c for change in candidate.changes() for c in static(change)]
+            if diff not in self.seen and self.read[diff]:
+                said[diff] = [*said.get(diff, []), *self.read[diff]]
         return said
 
     def judge(
