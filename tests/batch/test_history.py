@@ -13,6 +13,7 @@ import pytest
 
 from rfsn.batch.harness.patching import apply_test_patch
 from rfsn.batch.harness.repos import Origin, checkout, commit_all, instance_checkout
+from rfsn.errors import WorkspaceError
 from tests.batch.test_patching import git
 
 TEST_PATCH = """diff --git a/test_calc.py b/test_calc.py
@@ -191,3 +192,23 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
     first = git(repo, "rev-parse", "v1.0^{commit}").strip()
     assert env_history(Origin(str(repo), tmp_path / "cache", 60, None), first, base, ws.path, tmp_path / "e2") is None
     assert env_history(Origin(str(repo), tmp_path / "cache", 60, None), "", base, ws.path, tmp_path / "e3") is None
+
+
+def test_a_source_missing_an_old_file_s_object_still_checks_out_a_commit_that_does_not_hold_it(
+    tmp_path: Path,
+) -> None:
+    """A fetched mirror without its largest files (rich's: an old, removed file's object absent)
+    could check out no commit after it: the copy's pack wanted every object of the history."""
+    repo = tmp_path / "src"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "asset.bin").write_bytes(b"\0" * 4096)
+    held = _commit(repo, {"calc.py": "X = 1\n"}, "with the asset")
+    blob = git(repo, "rev-parse", "HEAD:asset.bin").strip()
+    (repo / "asset.bin").unlink()
+    base = _commit(repo, {"calc.py": "X = 2\n"}, "the asset removed")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # loose objects: the blob is gone
+    ws = checkout(str(repo), tmp_path / "ws", base, tmp_path / "cache", 60)
+    assert ws.base_commit == base and (ws.path / "calc.py").read_text() == "X = 2\n"
+    with pytest.raises(WorkspaceError, match=f"cannot check out {held!r}: .*{blob}"):  # the file itself: no copy
+        checkout(str(repo), tmp_path / "ws2", held, tmp_path / "cache", 60)

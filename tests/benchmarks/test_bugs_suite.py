@@ -4,6 +4,7 @@ fix is correct when the fixing commit's whole suite fails nothing the fix passes
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,29 @@ def test_a_patch_that_fails_the_next_year_s_tests_where_the_fix_passes_is_not_co
     assert repair.strong(row, {"a": {**whole, "correct_by_later": None}}) is True
     assert repair.strong(row, {"a": {**whole, "correct_by_later": True}}) is True
     assert repair.strong(row, {"a": {**whole, "correct_by_later": False}}) is False
+
+
+def test_beside_the_verdict_the_table_says_what_rfsn_said_of_the_patch(tmp_path: Path) -> None:
+    """A patch the judge calls correct that changes what an expression is (issue 71's bound method
+    where a number or None was) shows with the concern rfsn raised, or with none."""
+    early, late = tmp_path / "s1" / "batch", tmp_path / "s2" / "batch"
+    concern = "`self.refresh` at m.py:9 is the method Buffer.refresh, uncalled, where `self.size` ... is a value"
+    for batch, iid, said in ((early, "a", []), (early, "b", ["old"]), (late, "b", [concern])):
+        (batch / iid / iid).mkdir(parents=True)
+        (batch / iid / iid / "result.json").write_text(json.dumps({"status": "plausible", "concerns": said}))
+    assert suite.session([early, late], "b") == {"session_status": "plausible", "concerns": [concern]}
+    assert suite.session([early, late], "a")["concerns"] == []
+    assert suite.session([early, late], "c") == {"session_status": "", "concerns": None}
+    verdict = {"correct_by_suite": True, "suite_why": "whole suite: 0 failing, as with the fix", "later_modules": []}
+    judged = [{"instance_id": iid, **verdict, **suite.session([early, late], iid)} for iid in ("a", "b", "c")]
+    repairs = {
+        iid: {"instance_id": iid, "status": "fixed", "correct": True, "judged_by": "the touched test files"}
+        for iid in ("a", "b", "c")
+    }
+    text = suite.table(judged, repairs)
+    assert "| a | plausible | yes | yes (whole suite: 0 failing, as with the fix) | no tests | none raised |" in text
+    assert f"| b | plausible | yes | yes (whole suite: 0 failing, as with the fix) | no tests | {concern} |" in text
+    assert "| c | - | yes |" in text and text.rstrip().endswith(
+        "correct by the issue's judge: 2 with no concern raised by rfsn, 1 with one; not correct: 0 with none, "
+        "0 with one; not judged: 0"
+    )

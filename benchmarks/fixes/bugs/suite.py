@@ -7,12 +7,15 @@ names every test module of the fixing commit (the harness runs whole files, so e
 the developers' patch (``gold``) and the session's. The patch is correct by the suite when it fails
 no test the fix passes and no more tests than it. Then the tests the project added for that code in
 the following year (``later_tests``: the test modules changed that year that name a fixed module,
-as they are a year on) run the same way on the fix's code and the patch's.
+as they are a year on) run the same way on the fix's code and the patch's. Beside the verdict, the
+row keeps what rfsn itself said of the patch (its session's ``result.json``: status and concerns),
+so ``--table`` shows a patch the judge calls correct on which rfsn raised a concern, or none.
 Each judged row is appended to ``--suite`` (a run again resumes).
 
     nice -n 10 python benchmarks/fixes/bugs/suite.py --repos-dir /work/data/fixes-repos \\
         --out /work/data/bugs-runs/s22/suite \\
         --batch /work/data/bugs-runs/s21/batch /work/data/bugs-runs/s22/repair/batch
+    python benchmarks/fixes/bugs/suite.py --table [--batch ...]   # the verdicts beside rfsn's concerns
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import commands  # noqa: E402
-from repair import REPAIRS, bad_count, failing  # noqa: E402
+from repair import REPAIRS, bad_count, failing, strong  # noqa: E402
 from validate import CANDIDATES, bench, load  # noqa: E402
 
 from rfsn.buildpacks.python.pyrunner import (  # noqa: E402
@@ -180,16 +183,67 @@ def patches(batches: list[Path]) -> dict[str, str]:
     return found
 
 
+def session(batches: list[Path], iid: str) -> dict[str, Any]:
+    """What rfsn said of its final patch, from the session's ``result.json`` in the batch directories
+    (later ones win): its status and its concerns (None: no result.json found)."""
+    said: dict[str, Any] = {"session_status": "", "concerns": None}
+    for batch in batches:
+        path = batch / iid / iid / "result.json"
+        if path.is_file():
+            result = json.loads(path.read_text(encoding="utf-8"))
+            said = {"session_status": result.get("status", ""), "concerns": list(result.get("concerns") or [])}
+    return said
+
+
+def table(judged: list[dict[str, Any]], repairs: dict[str, dict[str, Any]]) -> str:
+    """Pure: each judged patch's verdicts (the issue's, ``repair.strong``; the whole suite; a year on)
+    beside what rfsn said of it (its session's status and concerns), and the counts: correct by the
+    judge with and without a concern raised, not correct with and without one."""
+
+    def mark(value: bool | None) -> str:
+        return "-" if value is None else "yes" if value else "no"
+
+    lines = [
+        "| bug | session | correct by the issue's judge | whole suite | a year on | rfsn's concerns |",
+        "|---|---|---|---|---|---|",
+    ]
+    counts = {(v, c): 0 for v in (True, False, None) for c in (True, False)}
+    for row in judged:
+        repaired = repairs.get(row["instance_id"])
+        verdict = strong(repaired, {row["instance_id"]: row}) if repaired else None
+        concerns = row.get("concerns")
+        counts[verdict, bool(concerns)] += 1
+        said = "-" if concerns is None else "; ".join(concerns) or "none raised"
+        later = f"{mark(row.get('correct_by_later'))} ({row['later_why']})" if row.get("later_modules") else "no tests"
+        whole = f"{mark(row['correct_by_suite'])} ({row['suite_why']})"
+        cells = [row["instance_id"], row.get("session_status") or "-", mark(verdict), whole, later, said]
+        lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    lines += [
+        "",
+        f"judged: {len(judged)}; correct by the issue's judge: {counts[True, False]} with no concern raised by "
+        f"rfsn, {counts[True, True]} with one; not correct: {counts[False, False]} with none, "
+        f"{counts[False, True]} with one; not judged: {counts[None, False] + counts[None, True]}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repos-dir", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True, help="the evaluations' logs, outside the repository")
-    parser.add_argument("--batch", type=Path, nargs="+", required=True, help="repair.py's batch directories")
+    parser.add_argument("--repos-dir", type=Path)
+    parser.add_argument("--out", type=Path, help="the evaluations' logs, outside the repository")
+    parser.add_argument("--batch", type=Path, nargs="*", default=[], help="repair.py's batch directories")
     parser.add_argument("--candidates", type=Path, default=CANDIDATES)
     parser.add_argument("--repairs", type=Path, default=REPAIRS)
     parser.add_argument("--suite", type=Path, default=SUITE)
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--table", action="store_true", help="only print the table of --suite")
     args = parser.parse_args()
+    if args.table:  # rows judged before rfsn's concerns were kept take them from --batch
+        rows = [{**session(args.batch, r["instance_id"]), **r} for r in load(args.suite)]
+        print(table(rows, {r["instance_id"]: r for r in load(args.repairs)}), end="")
+        return
+    if args.repos_dir is None or args.out is None or not args.batch:
+        parser.error("--repos-dir, --out and --batch are needed to judge")
     instances = {i["instance_id"]: i for i in load(args.candidates)}
     found, done = patches(args.batch), {r["instance_id"] for r in load(args.suite)}
     for row in load(args.repairs):
@@ -199,12 +253,12 @@ def main() -> None:
         if iid not in found:
             print(f"{iid}: no patch in the batch directories", file=sys.stderr)
             continue
-        judged = judge(instances[iid], found[iid], args)
+        judged = {**judge(instances[iid], found[iid], args), **session(args.batch, iid)}
         with args.suite.open("a", encoding="utf-8") as out:
             out.write(json.dumps(judged) + "\n")
         print(
             f"{iid}: {judged['correct_by_suite']} {judged['suite_why']}; later: {judged['correct_by_later']} "
-            f"{judged['later_why']}",
+            f"{judged['later_why']}; rfsn's concerns: {judged['concerns']}",
             file=sys.stderr,
             flush=True,
         )

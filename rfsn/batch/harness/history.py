@@ -1,12 +1,13 @@
 """A new repository holding one commit's history and nothing newer.
 
-What a batch session sees of its project's git: the objects reachable from ``base_commit``,
-packed from the source's objects into a repository rfsn initialises (one ``pack-objects`` run
-there, reusing the source's deltas: no index-pack, no upload-pack), the tags whose commits are in that history
-(as plain tags at those commits; a tag object is no part of the history), and HEAD detached at
-the commit. No remote, no other ref, no reflog of the source, no object of the future,
-reachable or not, and no alternates: nothing is borrowed from the source, so git in the copy
-never reads it again nor freshens its objects' times. The source is only read.
+What a batch session sees of its project's git: the objects reachable from ``base_commit``
+that the source holds (a fetched mirror may lack an old large file's), packed from the source's
+objects into a repository rfsn initialises (one ``pack-objects`` run there, reusing the source's
+deltas: no index-pack, no upload-pack), the tags whose commits are in that history (as plain
+tags at those commits; a tag object is no part of the history), and HEAD detached at the
+commit. No remote, no other ref, no reflog of the source, no object of the future, reachable or
+not, and no alternates: nothing is borrowed from the source, so git in the copy never reads it
+again nor freshens its objects' times. The source is only read.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def _borrowed_pack(source: Path, git_dir: Path, commit: str, timeout: float, bor
             "pack-objects",
             "-q",
             "--revs",
+            "--missing=allow-any",  # an old object the source lacks (a mirror without its large files)
             "--delta-base-offset",
             str(git_dir / "objects" / "pack" / "pack"),
             input_text=wanted,

@@ -244,16 +244,18 @@ class PhasePlanner:
         searches = self._fixes or [search]
         for each in searches if self.options.probes else []:  # what the probes see of each plausible patch
             yield from self._types.judge(each.plausible, baseline, each.group.tests, self._localizer.coverage)
-        ranked = [self._ranked(baseline, s, self._types.found) for s in searches]
+        ranked = [self._ranked(baseline, s) for s in searches]
         return (
             yield from self._verifier.verify_fixes(
                 ranked, [s.group for s in searches], baseline, search.screen, self._groups
             )
         )
 
-    def _ranked(self, baseline: TestReport, search: Search, retyped: dict[str, list[str]]) -> list[Ranked]:
-        """``search``'s plausible patches, best first, by what the choice weighs."""
+    def _ranked(self, baseline: TestReport, search: Search) -> list[Ranked]:
+        """``search``'s plausible patches, best first, by what the choice weighs (with what the
+        probes saw, or the code says, of each one's expression)."""
         votes = search.context.votes if search.context else {}
+        retyped = self._types.concerns(search.plausible)
         evidence = self._verifier.evidence(
             baseline, search.group.tests, search.locations, votes, self._localizer.coverage, retyped
         )
@@ -275,7 +277,7 @@ class PhasePlanner:
         if self._verdict is not None or search is None or not search.plausible or baseline is None:
             return None
         targets = search.group.tests
-        ranked = self._ranked(baseline, search, self._types.found)
+        ranked = self._ranked(baseline, search)
         self.best = best = ranked[0].candidate
         tiers = "the targets, then the whole suite" if best.diff() in self._patcher_of().trials.suites else "its tiers"
         cut = f"verify was cut by the budget ({ended}): the patch passed screening ({tiers}) and was not run again"

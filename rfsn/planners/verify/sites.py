@@ -125,22 +125,31 @@ def _truth(nodes: list[ast.AST], steps: list[Step]) -> bool:
     return False
 
 
-def sites(change: FileChange) -> tuple[Probe, Probe] | None:
-    """The probes of the one function ``change`` edits, before and after (none: not one
-    function of a Python file, or a file that does not parse)."""
+def edited(change: FileChange) -> tuple[str, Def, Def, list[Step]] | None:
+    """The one function ``change`` edits (its qualified name, its def before and after) and the
+    path to the smallest expression or statement in which they differ (none: not one function
+    of a Python file, or a file that does not parse)."""
     if not change.path.endswith(".py"):
         return None
     try:
         old, new = units(ast.parse(change.original)), units(ast.parse(change.patched))
     except SyntaxError:
         return None
-    edited = [n for n, d in new.items() if d is None or old.get(n) is None or _dump(d) != _dump(old[n])]
-    if len(edited) != 1 or set(old) != set(new) or new[edited[0]] is None:
+    names = [n for n, d in new.items() if d is None or old.get(n) is None or _dump(d) != _dump(old[n])]
+    if len(names) != 1 or set(old) != set(new) or new[names[0]] is None:
         return None
-    name = edited[0]
-    before, after = old[name], new[name]
+    before, after = old[names[0]], new[names[0]]
     assert before is not None and after is not None
-    steps = _differing(before, after)
+    return names[0], before, after, _differing(before, after)
+
+
+def sites(change: FileChange) -> tuple[Probe, Probe] | None:
+    """The probes of the one function ``change`` edits, before and after (none: not one
+    function of a Python file, or a file that does not parse)."""
+    found = edited(change)
+    if found is None:
+        return None
+    name, before, after, steps = found
     return _probe(change.path, name, before, steps), _probe(change.path, name, after, steps)
 
 

@@ -5,7 +5,8 @@ of value on the passing tests that run it (``self.size`` -> ``self.refresh``: a 
 became a bound method; ``cmd.parts`` -> ``cmd.text``: a list became a string). Pure: the concerns
 two probe runs give (`retyped`; `values.changed` for returns and conditions) of the expression
 `sites` finds, on the passing tests that run it (`sites.covering`). The runs, once without the
-patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``).
+patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``); where
+no probe saw the expression on a passing test, what the code says of it (`references.static`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rfsn.models.probes import Seen
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate, FileChange
+from rfsn.planners.verify.references import static
 from rfsn.planners.verify.sites import child, covering, sites, units
 from rfsn.planners.verify.trials import VERIFY_STEPS, reverse
 from rfsn.planners.verify.values import changed
@@ -109,6 +111,22 @@ class TypeCheck:
     steps_left: Callable[[], int] | None
     #: patch diff -> the concerns of each patch probed so far (kept where the budget ends a judging)
     found: dict[str, list[str]] = field(default_factory=dict)
+    #: the patches whose replaced expression a probe saw on a passing test, before and after
+    seen: set[str] = field(default_factory=set)
+    #: patch diff -> what the code says of its expression (`references.static`), once read
+    read: dict[str, list[str]] = field(default_factory=dict)
+
+    def concerns(self, plausible: Sequence[Candidate]) -> dict[str, list[str]]:
+        """Patch diff -> the concerns of each of ``plausible``: the probes' (``found``), and, where
+        no probe saw its replaced expression on a passing test, the code's (`references.static`)."""
+        said = dict(self.found)
+        for candidate in plausible:
+            diff = candidate.diff()
+            if diff not in self.read:
+                self.read[diff] = [c for change in candidate.changes() for c in static(change)]
+            if diff not in self.seen and self.read[diff]:
+                said[diff] = [*said.get(diff, []), *self.read[diff]]
+        return said
 
     def judge(
         self,
@@ -144,6 +162,8 @@ class TypeCheck:
                 continue
             # a test the patch breaks is judged as a regression or an obsolete test, not here
             kept = [test for test in tests if test in still]
+            if probes[1].value is not None and before[probes[0]].values.keys() & after.values.keys() & set(kept):
+                self.seen.add(candidate.diff())
             found[candidate.diff()] = [
                 *retyped(change, probes, before[probes[0]], after),
                 *changed(change, probes, before[probes[0]], after, kept, targets),
