@@ -22,6 +22,16 @@ FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
 BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
+def own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of the function's body, not those inside its nested functions, lambdas or classes."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
 class SourceMap:
     """Converts AST positions (1-based lines, UTF-8 byte columns) to str offsets."""
 

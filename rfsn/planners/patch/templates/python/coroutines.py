@@ -9,21 +9,17 @@ from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
-from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
+from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
 
 _AWAITING = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)
 
 
 def _awaits(func: ast.AsyncFunctionDef) -> bool:
     """Whether the coroutine's own body (not a nested function's) awaits, or yields."""
-    stack: list[ast.AST] = [*func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _AWAITING) or (isinstance(node, ast.comprehension) and node.is_async):
-            return True
-        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(
+        isinstance(node, _AWAITING) or (isinstance(node, ast.comprehension) and node.is_async)
+        for node in own_nodes(func)
+    )
 
 
 @template("drop_async", 0.3)

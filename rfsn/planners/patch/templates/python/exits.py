@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit
-from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
+from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
 from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor
 
 _EMPTY = (
@@ -40,13 +40,7 @@ def starts_line(ctx: FileContext, stmt: ast.stmt) -> bool:
 
 def _own_returns(func: ast.FunctionDef) -> Iterator[ast.Return]:
     """The function's return statements, not those of nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            yield node
-        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
+    return (node for node in own_nodes(func) if isinstance(node, ast.Return))
 
 
 def empty_like(value: ast.expr) -> str | None:

@@ -9,7 +9,7 @@ import ast
 from collections.abc import Iterator
 
 from rfsn.planners.patch.templates.edit import Edit, template
-from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, replace
+from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, own_nodes, replace
 
 
 def _spellings(ctx: FileContext) -> list[str]:
@@ -35,14 +35,10 @@ def _optional(node: ast.expr) -> bool:
 
 def _returns_none(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the function (not its nested ones) has a ``return None`` or a bare ``return``."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return) and (node.value is None or ast.unparse(node.value) == "None"):
-            return True
-        if not isinstance(node, FUNCTIONS | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(
+        isinstance(node, ast.Return) and (node.value is None or ast.unparse(node.value) == "None")
+        for node in own_nodes(func)
+    )
 
 
 @template("optional_annotation", 0.2)
