@@ -89,6 +89,7 @@ def test_a_whole_suite_run_leaves_out_the_marked_tests_ci_leaves_out_sse_starlet
         (["make test"], "test:\n\tpytest -m $(MARKS)\n", None),
         (["make test"], "", None),  # no Makefile: what it runs is unknown
         (["pytest tests"], "", None),
+        (["pytest-3 -m 'not slow'"], "", None),  # a program of another name: unknown, not a crash
     ],
 )
 def test_ci_marks_only_where_every_test_run_selects_by_marker(
@@ -98,6 +99,13 @@ def test_ci_marks_only_where_every_test_run_selects_by_marker(
     files = {".github/workflows/ci.yml": f"jobs:\n  test:\n    steps:\n{steps}", "Makefile": makefile}
     repo = _repo(tmp_path, {k: v for k, v in files.items() if v})
     assert ci_marks(repo) == marks
+
+
+def test_a_makefile_that_links_outside_the_checkout_is_not_read(tmp_path: Path) -> None:
+    outside = _repo(tmp_path / "host", {"Makefile": "test:\n\tpytest -m 'not secret'\n"})
+    repo = _repo(tmp_path / "repo", {".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: make test\n"})
+    (repo / "Makefile").symlink_to(outside / "Makefile")
+    assert ci_marks(repo) is None
 
 
 def test_bare_drops_what_only_sets_how_a_command_runs() -> None:

@@ -58,7 +58,15 @@ def _resolved(command: str, repo: Path, depth: int) -> list[str]:
 
 def _recipe(repo: Path, target: str) -> list[str]:
     """The recipe lines of ``target`` in the project's Makefile, its prerequisites' first."""
-    path = next((repo / name for name in ("GNUmakefile", "makefile", "Makefile") if (repo / name).is_file()), None)
+    top = repo.resolve()
+    path = next(
+        (
+            repo / name
+            for name in ("GNUmakefile", "makefile", "Makefile")
+            if (repo / name).is_file() and (repo / name).resolve().is_relative_to(top)  # never a host file
+        ),
+        None,
+    )
     if path is None:
         return [f"make {target}"]
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -81,6 +89,8 @@ def _mark_option(command: str) -> str | None:
         words = shlex.split(re.split(r"&&|\|\||[;|]", command)[0])
     except ValueError:
         return None
-    start = next(i for i, w in enumerate(words) if w in ("pytest", "py.test")) + 1
-    marks = [words[i + 1] for i in range(start, len(words) - 1) if words[i] == "-m"]
+    start = next((i for i, w in enumerate(words) if w in ("pytest", "py.test")), None)
+    if start is None:  # ``pytest-3``, ``pytest.exe``: a program of another name
+        return None
+    marks = [words[i + 1] for i in range(start + 1, len(words) - 1) if words[i] == "-m"]
     return marks[-1] if marks and "$" not in marks[-1] else None
