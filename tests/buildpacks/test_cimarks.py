@@ -108,6 +108,14 @@ def test_a_makefile_that_links_outside_the_checkout_is_not_read(tmp_path: Path) 
     assert ci_marks(repo) is None
 
 
+def test_a_workflow_that_links_outside_the_checkout_is_not_read(tmp_path: Path) -> None:
+    outside = _repo(tmp_path / "host", {"ci.yml": "jobs:\n  t:\n    steps:\n      - run: pytest -m 'not secret'\n"})
+    repo = _repo(tmp_path / "repo", {"app.py": ""})
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").symlink_to(outside / "ci.yml")
+    assert ci_marks(repo) is None
+
+
 def test_bare_drops_what_only_sets_how_a_command_runs() -> None:
     assert bare("@RUN_ENV=local uv run python -m pytest -x") == "python -m pytest -x"
     assert bare("env A=1 poetry run pytest") == "pytest"

@@ -91,7 +91,8 @@ def _workflows(repo: Path) -> list[Path]:
         repo / ".travis.yml",
         repo / ".circleci" / "config.yml",
     ]
-    return [path for path in ci if path.is_file()]
+    top = repo.resolve()
+    return [path for path in ci if path.is_file() and path.resolve().is_relative_to(top)]  # never a host file
 
 
 def ci_testpaths(repo: Path) -> list[str]:
