@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.fsutil import write_atomic
+from rfsn.sandbox.envimage import OPEN_MODES
 
 BUILD_LOG_CHARS = 20_000  # of a failed build's output, where the one line's cause is looked for
 #: the file of a session's or an instance's outputs holding a failed env build's whole output
@@ -19,13 +20,14 @@ _STEP = re.compile(r"^Step \d+/\d+ : ", re.M)
 
 
 def _script(command: str) -> str:
-    """The step's own script, out of the ``timeout ... sh -c`` that bounds it."""
+    """The step's own script, out of the ``timeout ... sh -c`` that bounds it, without the modes
+    every step ends by setting (``OPEN_MODES``)."""
     if command.startswith("timeout "):
         with contextlib.suppress(ValueError):
             words = shlex.split(command)
             if "-c" in words:
-                return words[words.index("-c") + 1]
-    return command
+                command = words[words.index("-c") + 1]
+    return command.removesuffix(f"; {OPEN_MODES}").removesuffix(f" && {OPEN_MODES}")
 
 
 def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:

@@ -21,6 +21,14 @@ from rfsn.sandbox.labels import MANAGED
 from rfsn.sandbox.layout import CA_PATH, ENV_ROOT, ca_environment
 from rfsn.sandbox.sourcetree import source_tree
 
+#: the sandbox may run as another user, who writes in the environment (``a+rwX`` on all of it):
+#: each step opens what it made, in its own layer (a recursive chmod in a layer of its own
+#: copies every file of the environment into it); only what is not open yet is touched
+OPEN_MODES = (
+    f"find {ENV_ROOT} \\( \\( -type d ! -perm -0777 \\) -o \\( ! -type d ! -type l "
+    "\\( ! -perm -0666 -o \\( -perm /0111 ! -perm -0111 \\) \\) \\) \\) -exec chmod a+rwX {} +"
+)
+
 
 @dataclass(frozen=True)
 class EnvImage:
@@ -62,8 +70,9 @@ class EnvImage:
                 "import os, urllib.request; print(urllib.request.urlopen(os.environ['PIP_INDEX_URL']"
                 f".rsplit('/simple', 1)[0] + {asof.LATER_PATH!r}).read().decode(), end='')"
             )
-            lines.append(f"RUN python3 -c {shlex.quote(fetch)} >> {BUILD_NOTES}")
-        lines.append(f"RUN mkdir -p {ENV_ROOT} && chmod -R a+rwX {ENV_ROOT}")
+            lines.append(f"RUN python3 -c {shlex.quote(fetch)} >> {BUILD_NOTES} && {OPEN_MODES}")
+        if not lines[-1].startswith("RUN "):  # what a COPY made last is opened in a step of its own
+            lines.append(f"RUN mkdir -p {ENV_ROOT} && {OPEN_MODES}")
         lines.append(f'LABEL {MANAGED}="1" rfsn.recipe="{recipe.key()}" rfsn.buildpack="{recipe.buildpack}"')
         return "\n".join(lines) + "\n"
 
@@ -82,7 +91,7 @@ class EnvImage:
                     lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
                 lines.append(f"COPY src/ {ENV_ROOT}/src/")
                 copied = True
-            run = _limited(f"set -e; {step}", step_timeout)
+            run = _limited(f"set -e; ( {step} ); {OPEN_MODES}", step_timeout)
             lines.append(f"RUN {ccache.build_step(run) if compiler and '$RFSN_ENV/src' in step else run}")
         if not copied:
             lines.append(f"COPY src/ {ENV_ROOT}/src/")
@@ -113,9 +122,9 @@ class EnvImage:
         recipe, buffer = self.recipe, io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
 
-            def add(name: str, data: bytes) -> None:
+            def add(name: str, data: bytes, mode: int = 0o644) -> None:
                 info = tarfile.TarInfo(name)
-                info.size, info.mode = len(data), 0o644
+                info.size, info.mode = len(data), mode
                 tar.addfile(info, io.BytesIO(data))
 
             add("Dockerfile", self.dockerfile(ca_bundle is not None, step_timeout).encode())
@@ -124,7 +133,7 @@ class EnvImage:
             if ca_bundle is not None:
                 add("ca.crt", ca_bundle.read_bytes())
             for name, text in recipe.files:
-                add(f"files/{name}", text.encode())
+                add(f"files/{name}", text.encode(), _opened(0o644, directory=False))
             if recipe.python_archive:
                 if recipe.python_archive_path is None or not recipe.python_archive_path.is_file():
                     raise ImageError(f"the Python archive {recipe.python_archive_path} is gone")
@@ -132,9 +141,15 @@ class EnvImage:
             if recipe.source:
                 with tarfile.open(fileobj=io.BytesIO(source_tree(checkout, recipe.source))) as tree:
                     for member in tree.getmembers():
+                        member.mode = member.mode if member.issym() else _opened(member.mode, member.isdir())
                         tar.addfile(member, tree.extractfile(member) if member.isfile() else None)
         buffer.seek(0)
         return buffer
+
+
+def _opened(mode: int, directory: bool) -> int:
+    """Pure: ``mode`` as ``chmod a+rwX`` leaves it (what COPY takes is open as it lands)."""
+    return mode | (0o777 if directory or mode & 0o111 else 0o666)
 
 
 def _limited(script: str, seconds: float | None) -> str:

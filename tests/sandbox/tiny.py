@@ -13,9 +13,9 @@ from typing import Any
 from rfsn.buildpacks.base import BaseImage
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 
-#: what a build step (``sh``, ``timeout``, ``mkdir``, ``chmod``) and a sandbox (``sleep``, its
+#: what a build step (``sh``, ``timeout``, ``mkdir``, ``chmod``, ``find``) and a sandbox (``sleep``, its
 #: exec wrapper, ``cat``, the backstop's ``ps``/``awk``/``kill``, the setup snapshot's ``tar``) run
-TOOLS = ("sh", "sleep", "timeout", "cat", "mkdir", "chmod", "rm", "ps", "awk", "kill", "echo", "ls", "tar")
+TOOLS = ("sh", "sleep", "timeout", "cat", "mkdir", "chmod", "find", "rm", "ps", "awk", "kill", "echo", "ls", "tar")
 
 
 def dockerfile(source: str) -> str:
