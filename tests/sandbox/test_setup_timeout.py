@@ -151,3 +151,20 @@ def test_a_failed_project_install_names_its_step_and_the_import_that_failed(tmp_
     assert box.setup_failure == (
         "setup: pip install -e .: ModuleNotFoundError: No module named 'nosuchmodule_rfsn_capture'"
     )
+
+
+@pytest.mark.parametrize("seconds", [None, 1800.0])
+def test_a_failed_step_is_named_by_its_own_commands_not_the_opening_of_its_modes(seconds: float | None) -> None:
+    """Every step of the Dockerfile ends by opening the modes of what it made (``OPEN_MODES``):
+    the name of the step that failed leaves that out."""
+    from rfsn.sandbox.buildlog import build_failure
+
+    dockerfile = EnvImage(_recipe("pip install six"), "base").dockerfile(False, seconds)
+    command = next(line for line in dockerfile.splitlines() if "six" in line).removeprefix("RUN ")
+    message = build_failure(
+        "rfsn/env-python:x",
+        f"The command '/bin/sh -c {command}' returned a non-zero code: 1",
+        "ERROR: No matching distribution found for six\n",
+        seconds,
+    )
+    assert message.startswith("env image: pip install six: ERROR: No matching distribution found for six (building")
