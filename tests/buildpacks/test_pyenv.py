@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.python.pyenv import PIP_INSTALL, keeping, keeping_listed, nearest_pins, optional
+from rfsn.buildpacks.python.pyenv import (
+    PIP_INSTALL,
+    Tools,
+    keeping,
+    keeping_all,
+    keeping_listed,
+    nearest_pins,
+    optional,
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +143,36 @@ def test_the_constraints_come_from_pip_freeze_where_pip_has_no_list_format(tmp_p
     done = _step(tmp_path, keeping(["x"], PIP_INSTALL, "the project's"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "pins.txt").read_text() == "six==1.10.0\n"
+
+
+def test_rfsns_tools_from_two_indexes_list_and_check_once_and_check_again_after_an_uninstall(tmp_path: Path) -> None:
+    """An as-of build installed pytest-timeout (the era's index) and coverage (today's) in two
+    steps, each listing the installed packages and running pip check: one step, one listing,
+    one check, asked again only after an uninstall changed what is installed."""
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    calls = tmp_path / "calls.txt"
+    # a pip that logs what it is asked; its check finds plug broken until plug is uninstalled
+    (venv_bin / "python").write_text(
+        f'#!/bin/sh\nshift 2\necho "${{PIP_INDEX_URL:-era}} $*" >> {calls}\ncase "$*" in\n'
+        '  "list --format=freeze") echo "six==1.10.0";;\n'
+        f'  check) grep -q "uninstall -y plug" {calls} || '
+        'echo "plug 1.0 has requirement six>=2, but you have six 1.10.0.";;\n'
+        "  *) true;;\nesac\n"
+    )
+    (venv_bin / "python").chmod(0o755)
+    today = Tools(("cov",), f"env PIP_INDEX_URL=today {PIP_INSTALL}", constrained=True)
+    done = _step(tmp_path, keeping_all([Tools(("plug",)), today], "the project's"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert calls.read_text().splitlines() == [
+        "era list --format=freeze",
+        f"era install -c {tmp_path}/pins.txt plug",
+        f"today install -c {tmp_path}/pins.txt cov",
+        "era check",
+        "era uninstall -y plug",
+        "era check",
+    ]
+    assert (tmp_path / "notes.txt").read_text() == "rfsn: plug would move the project's packages; left out\n"
 
 
 def test_a_requirement_string_that_is_shell_never_runs_in_the_step(env_root: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -86,6 +87,18 @@ _UNINSTALLABLE = (
 _UNREACHED = "Retrying|NewConnectionError|ConnectTimeout|ProxyError|Connection refused|Max retries"
 
 
+@dataclass(frozen=True)
+class Tools:
+    """Packages one pip installs from one index (``pip``) in a ``keeping`` step; ``constrained``:
+    pip's bare "Could not find a version" means they would move what is installed too (the pip
+    of 2021 says no more when the installed packages exclude every version), unless the index
+    could not be reached."""
+
+    packages: tuple[str, ...]
+    pip: str = PIP_INSTALL
+    constrained: bool = False
+
+
 def keeping(
     packages: Sequence[str],
     pip: str = PIP_INSTALL,
@@ -93,34 +106,45 @@ def keeping(
     constrained: bool = False,
     ask: bool = False,
 ) -> str:
-    """A step installing ``packages`` (a build backend for the sessions' offline reinstall;
-    rfsn's own tools) that never moves what the environment installed: a requirement that
-    would (``oldest-supported-numpy`` pins an old numpy, which the install then upgraded) is
-    left out, and the reinstall builds against what is there (``whose`` packages, it says).
-    ``constrained``: pip's bare "Could not find a version" is such a conflict too (the pip of
-    2021 says no more when the installed packages exclude every version), unless the index
-    could not be reached. ``ask``: the pip may be older than constraints (7.1: pip 1.5.6 has no
-    ``-c``), asked, one without gets the installed packages as requirements; and than
-    requires-python (9.0), so a package that does not build on this Python is left out too."""
-    each = _words(packages)
-    reasons, unreached = (
-        (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ")
-        if constrained
-        else (_CONFLICT, "")
+    """``keeping_all`` of one set of packages."""
+    return keeping_all([Tools(tuple(packages), pip, constrained)], whose, ask)
+
+
+def keeping_all(tools: Sequence[Tools], whose: str = "the spec's", ask: bool = False) -> str:
+    """A step installing each of ``tools`` (a build backend for the sessions' offline reinstall;
+    rfsn's own tools, from one index or two) that never moves what the environment installed
+    before it: a requirement that would (``oldest-supported-numpy`` pins an old numpy, which
+    the install then upgraded) is left out, and the reinstall builds against what is there
+    (``whose`` packages, it says). ``ask``: the pip may be older than constraints (7.1: pip
+    1.5.6 has no ``-c``), asked, one without gets the installed packages as requirements; and
+    than requires-python (9.0), so a package that does not build on this Python is left out too.
+    One listing of the installed packages and one ``pip check`` serve every set."""
+    flag, asked = (
+        ("$c", f"c=$({tools[0].pip} --help | grep -q -- --constraint && echo -c || echo -r) && ") if ask else ("-c", "")
     )
-    reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
-    ask_flag = f"c=$({pip} --help | grep -q -- --constraint && echo -c || echo -r) && "
-    flag, asked = ("$c", ask_flag) if ask else ("-c", "")
-    return (
-        f"{_PINS} && {asked}( {pip} {flag} $RFSN_ENV/pins.txt {each} || "
-        + _one_by_one(
-            each,
-            f"{pip} {flag} $RFSN_ENV/pins.txt",
-            reasons,
-            f'{unreached}echo "rfsn: $p would move {whose} packages; left out"',
+    installs = []
+    for each in tools:
+        words = _words(each.packages)
+        reasons, unreached = (
+            (f"{_CONFLICT}|{_NOT_FOUND}", f"! grep -qE '{_UNREACHED}' $RFSN_ENV/pip.log || exit 1; ")
+            if each.constrained
+            else (_CONFLICT, "")
         )
-        + " )"
-        + "".join(f" && {_unbroken(p, whose)}" for p in packages)
+        reasons = f"{reasons}|{_UNINSTALLABLE}" if ask else reasons
+        installs.append(
+            f"( {each.pip} {flag} $RFSN_ENV/pins.txt {words} || "
+            + _one_by_one(
+                words,
+                f"{each.pip} {flag} $RFSN_ENV/pins.txt",
+                reasons,
+                f'{unreached}echo "rfsn: $p would move {whose} packages; left out"',
+            )
+            + " )"
+        )
+    return (
+        f"{_PINS} && rm -f {_CHECKED} && {asked}"
+        + " && ".join(installs)
+        + "".join(f" && {_unbroken(p, whose)}" for each in tools for p in each.packages)
     )
 
 
@@ -137,9 +161,9 @@ def keeping_listed(path: str, pip: str = PIP_INSTALL, whose: str = "the spec's")
         r"""pat=$(printf '%s\n' "$n" | sed -E 's/[-_.]+/[-_.]/g') && """
     )
     unbroken = (
-        f'for p in "$@"; do {name}{{ grep -qi "^$pat==" $RFSN_ENV/pins.txt || '
-        f'! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi "^$pat " || '
-        f'{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y "$n" && '
+        f'rm -f {_CHECKED} && for p in "$@"; do {name}{{ grep -qi "^$pat==" $RFSN_ENV/pins.txt || '
+        f'{{ {_CHECK} && ! grep -qi "^$pat " {_CHECKED}; }} || '
+        f'{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y "$n" && rm -f {_CHECKED} && '
         f'echo "rfsn: $n would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}; done'
     )
     return (
@@ -149,19 +173,23 @@ def keeping_listed(path: str, pip: str = PIP_INSTALL, whose: str = "the spec's")
     )
 
 
+#: what ``pip check`` says of the installed packages, asked once until one is uninstalled
+_CHECKED = "$RFSN_ENV/check.txt"
+_CHECK = f"{{ [ -f {_CHECKED} ] || $RFSN_ENV/venv/bin/python -m pip check > {_CHECKED} 2>&1 || true; }}"
+
+
 def _unbroken(package: str, whose: str) -> str:
     """Shell: ``package``, unless it was there before (``pins.txt``), uninstalled if ``pip
     check`` says what is installed breaks it (a pip before 20.3 installs a requirement the
-    constraints contradict, and only warns)."""
+    constraints contradict, and only warns); the check is asked again only after an uninstall."""
     try:
         name = Requirement(package).name  # letters, digits, - _ . only: safe in the shell
     except InvalidRequirement:
         return "true"  # pip refused it, so nothing of it was installed
     pattern = re.sub(r"[-_.]+", "[-_.]", name)
     return (
-        f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || "
-        f"! $RFSN_ENV/venv/bin/python -m pip check 2>&1 | grep -qi '^{pattern} ' || "
-        f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && "
+        f"{{ grep -qi '^{pattern}==' $RFSN_ENV/pins.txt || {{ {_CHECK} && ! grep -qi '^{pattern} ' {_CHECKED}; }} || "
+        f"{{ $RFSN_ENV/venv/bin/python -m pip uninstall -y {shlex.quote(name)} && rm -f {_CHECKED} && "
         f'echo "rfsn: {name} would move {whose} packages; left out" | tee -a {BUILD_NOTES}; }}; }}'
     )
 

@@ -19,7 +19,8 @@ from rfsn.buildpacks.python.pyenv import (
     PIP_INSTALL,
     TODAY_PIP_INSTALL,
     VENV_ENV,
-    keeping,
+    Tools,
+    keeping_all,
     optional,
     raised_install,
 )
@@ -128,13 +129,10 @@ def recipe(repo: Path, buildpack: str, options: EnvOptions) -> EnvRecipe:
     install, files, source = _requirements(repo, python, tooling, bool(index_date), bool(floors), notes)
     if index_date:
         ask = day is not None and day < OLD_PIP
-        install += [
-            keeping(ERA_PLUGINS, PIP_INSTALL, "the project's", ask=ask),
-            keeping(
-                coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, "the project's", constrained=True, ask=ask
-            ),
-        ]
-        install[-1] = f"{install[-1]} && {DATED_INDEX_DONE}"
+        # one step for both indexes: one listing of what the project installed, one pip check
+        today = Tools(coverage_tooling(TODAY_TOOLING, python), TODAY_PIP_INSTALL, constrained=True)
+        tools = keeping_all([Tools(ERA_PLUGINS), today], "the project's", ask)
+        install.append(f"{tools} && {DATED_INDEX_DONE}")
     return EnvRecipe(
         buildpack=buildpack,
         base=base,
