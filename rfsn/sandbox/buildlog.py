@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.fsutil import write_atomic
-from rfsn.sandbox.envimage import OPEN_MODES
+from rfsn.sandbox.envimage import OPEN_AT_EXIT, OPEN_MODES
 
 BUILD_LOG_CHARS = 20_000  # of a failed build's output, where the one line's cause is looked for
 #: the file of a session's or an instance's outputs holding a failed env build's whole output
@@ -27,7 +27,7 @@ def _script(command: str) -> str:
             words = shlex.split(command)
             if "-c" in words:
                 command = words[words.index("-c") + 1]
-    return command.removesuffix(f"; {OPEN_MODES}").removesuffix(f" && {OPEN_MODES}")
+    return command.replace(OPEN_AT_EXIT, "").removesuffix(f" && {OPEN_MODES}")
 
 
 def build_failure(tag: str, error: str, output: str, step_timeout: float | None) -> str:

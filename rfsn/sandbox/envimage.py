@@ -28,6 +28,9 @@ OPEN_MODES = (
     f"find {ENV_ROOT} \\( \\( -type d ! -perm -0777 \\) -o \\( ! -type d ! -type l "
     "\\( ! -perm -0666 -o \\( -perm /0111 ! -perm -0111 \\) \\) \\) \\) -exec chmod a+rwX {} +"
 )
+#: ...as the step's shell exits, however it ends (``exit 0`` early, a last ``# comment``); a step
+#: that failed keeps its status
+OPEN_AT_EXIT = f"trap '{OPEN_MODES} || exit 1' EXIT; "
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class EnvImage:
                     lines += [f"# compile cache {compiler}", f"COPY ccache/ {ccache.TOOLS}/", f"ARG {ccache.BUILD_ARG}"]
                 lines.append(f"COPY src/ {ENV_ROOT}/src/")
                 copied = True
-            run = _limited(f"set -e; ( {step} ); {OPEN_MODES}", step_timeout)
+            run = _limited(f"{OPEN_AT_EXIT}set -e; {step}", step_timeout)
             lines.append(f"RUN {ccache.build_step(run) if compiler and '$RFSN_ENV/src' in step else run}")
         if not copied:
             lines.append(f"COPY src/ {ENV_ROOT}/src/")

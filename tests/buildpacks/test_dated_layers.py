@@ -10,7 +10,7 @@ from rfsn.batch.harness import specs
 from rfsn.buildpacks.base import EnvOptions, date_env
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyenv import CREATE_VENV
-from rfsn.sandbox.envimage import OPEN_MODES, EnvImage
+from rfsn.sandbox.envimage import OPEN_AT_EXIT, EnvImage
 from tests.buildpacks.test_pyversions import commit, make
 
 ARG = "ARG PIP_INDEX_URL PIP_TRUSTED_HOST"
@@ -39,7 +39,7 @@ def test_the_venv_of_a_dated_build_is_made_before_the_index_is_given_so_every_da
     assert ARG not in today
     shared = _before_index(old)
     assert shared == _before_index(newer) == today[: len(shared)]
-    assert shared[-1] == f"RUN set -e; ( {CREATE_VENV} ); {OPEN_MODES}"
+    assert shared[-1] == f"RUN {OPEN_AT_EXIT}set -e; {CREATE_VENV}"
     assert all("pip" not in line for line in shared)
     assert old != newer  # the dates differ after it
 
@@ -49,5 +49,5 @@ def test_a_dated_spec_makes_its_venv_before_the_index_too() -> None:
     dated = _lines(specs.render_recipe(spec, registry=False, index_date="2021-01-01"))
     plain = _lines(specs.render_recipe(spec, registry=False))
     shared = _before_index(dated)
-    assert shared[-1] == f"RUN set -e; ( {CREATE_VENV} ); {OPEN_MODES}" and plain[: len(shared)] == shared
+    assert shared[-1] == f"RUN {OPEN_AT_EXIT}set -e; {CREATE_VENV}" and plain[: len(shared)] == shared
     assert all("pip" not in line for line in shared)

@@ -23,7 +23,7 @@ def test_the_sandbox_user_writes_what_the_build_made_and_no_layer_copies_it_to_o
 ) -> None:
     """A last ``chmod -R a+rwX`` layer copied every file of the environment into it (the env
     layers of a small 3.11 project: 78 MB with it, 43 MB without); a step that ends early
-    (``exit 0``) is opened too, and a file the build context brings."""
+    (``exit 0``) or in a comment is opened too, and a file the build context brings."""
     recipe = EnvRecipe(
         buildpack="python",
         base=tiny_base,
@@ -31,6 +31,7 @@ def test_the_sandbox_user_writes_what_the_build_made_and_no_layer_copies_it_to_o
         steps=(
             f"mkdir -p $RFSN_ENV/d && {BIG}",
             "echo early > $RFSN_ENV/early && chmod 600 $RFSN_ENV/early && exit 0; echo never > $RFSN_ENV/early",
+            "echo last > $RFSN_ENV/last && chmod 600 $RFSN_ENV/last # a step that ends in a comment",
         ),
     )
     tag = ensure_env_image(docker_client, recipe, BuildOptions(Settings().base_image_source))
@@ -46,6 +47,7 @@ def test_the_sandbox_user_writes_what_the_build_made_and_no_layer_copies_it_to_o
                 "sh",
                 "-c",
                 "echo more >> $RFSN_ENV/d/big && echo more >> $RFSN_ENV/early && echo more >> $RFSN_ENV/files/given.txt"
+                " && echo more >> $RFSN_ENV/last"
                 " && mkdir $RFSN_ENV/d/new $RFSN_ENV/new && cat $RFSN_ENV/early",
             ],
             user="65534:65534",

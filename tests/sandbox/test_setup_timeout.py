@@ -26,7 +26,8 @@ def _recipe(step: str) -> EnvRecipe:
 
 def test_the_step_limit_is_not_part_of_the_image_tag() -> None:
     recipe = _recipe("true")
-    assert "timeout -k 10 30 sh -c 'set -e; ( true ); " in EnvImage(recipe, "base").dockerfile(False, 30)
+    dockerfile = EnvImage(recipe, "base").dockerfile(False, 30)
+    assert "timeout -k 10 30 sh -c 'trap " in dockerfile and "EXIT; set -e; true'" in dockerfile
     assert EnvImage(recipe, "base").tag == EnvImage(_recipe("true"), "base").tag
 
 
