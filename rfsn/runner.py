@@ -21,6 +21,7 @@ from rfsn.buildpacks.base import (
     ReasonCapable,
     ResumeCapable,
     TestExec,
+    rebuild,
 )
 from rfsn.models import Crash, ExecResult, Probe, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
@@ -180,6 +181,15 @@ def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[s
     return {**kept, **{c.test: TestStatus.FAILED for c in known}}
 
 
+def _rebuilt(sandbox: Sandbox, buildpack: Buildpack, timeout: float) -> float:
+    """The run's timeout less the seconds its build of the sources took (``rebuild``): the tests
+    run the working tree as it is now, a patch included."""
+    built = rebuild(sandbox, buildpack, timeout)
+    if built:
+        log.info("tests.rebuilt", seconds=round(built, 3))
+    return max(timeout - built, 1.0)
+
+
 def run_tests(
     sandbox: Sandbox,
     buildpack: Buildpack,
@@ -196,7 +206,7 @@ def run_tests(
     ``max_failures`` the runner stops once that many tests failed (those it did not reach are
     absent from the report), and with a ``measure`` the report also says what it measured.
     """
-    stops_at = None
+    stops_at, timeout = None, _rebuilt(sandbox, buildpack, timeout)
     with _report_dir(sandbox) as (host_dir, report_dir):
         plan = _plan(buildpack, tests, report_dir, measure)
         if plan is not None:

@@ -44,6 +44,7 @@ from rfsn.buildpacks.capabilities import (
     ProbeCapable,
     ProgressCapable,
     ReasonCapable,
+    RebuildCapable,
     ResumeCapable,
     SandboxView,
     TestExec,
@@ -51,6 +52,7 @@ from rfsn.buildpacks.capabilities import (
     cases_unlimited,
     date_env,
     limit_cases,
+    rebuild,
 )
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
@@ -78,6 +80,7 @@ __all__ = [
     "ProbeCapable",
     "ProgressCapable",
     "ReasonCapable",
+    "RebuildCapable",
     "ResumeCapable",
     "SandboxView",
     "TestExec",
@@ -87,6 +90,7 @@ __all__ = [
     "first_error",
     "json_lines",
     "limit_cases",
+    "rebuild",
     "session_cache",
 ]
 

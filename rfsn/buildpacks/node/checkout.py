@@ -1,0 +1,52 @@
+"""What a checkout runs besides the install: the project's own steps that build it, once in the
+sandbox's setup (``checkout_steps``), and those of them that build from the sources again before
+each test run (``rebuild_steps``): a patch to ``src/`` reaches the ``dist/`` the tests import, as
+``npm test`` runs ``pretest`` each time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rfsn.buildpacks.node.package import Runner, runner_paths
+
+#: a script that runs the project's build by name (``npm run build:cjs``, ``pnpm run build``,
+#: ``npm run prepare``: the script npm runs to build a checkout)
+_RUNS_BUILD = re.compile(
+    r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?)(?:\s+--?[\w-]+)*\s+(?:build[\w:.-]*|prepare)(?![\w:.-])"
+)
+
+
+def _step(name: str) -> list[str]:
+    return ["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
+
+
+def checkout_names(package: dict[str, Any], repo: Path) -> list[str]:
+    """The scripts a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a
+    checkout; rfsn's install has no sources to build), ``build`` when the test script runs with
+    plain ``node`` a file the checkout lacks (its output: ``node index.test.js`` of ``tsc``), and
+    ``pretest`` (``npm test`` does)."""
+    scripts = package.get("scripts") or {}
+    made = [w for w in runner_paths(package, "node", repo) if "*" not in w]
+    lacking = [w for w in made if not any((repo / (w + ext)).exists() for ext in ("", ".js", ".cjs", ".mjs"))]
+    names = ("prepare", *(("build",) if lacking else ()), "pretest")
+    return [name for name in names if scripts.get(name)]
+
+
+def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
+    """The checkout's scripts as setup steps; one that fails is said, and the tests run without it."""
+    return [_step(name) for name in checkout_names(package, repo)]
+
+
+def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[list[str]]:
+    """The checkout's scripts that build from the sources (``build``, or one that runs a
+    ``build…`` or ``prepare`` script by name), each script once; ``pretest`` not where the test
+    script runs as a whole (its command runs it). A lint in ``pretest`` builds nothing."""
+    scripts = package.get("scripts") or {}
+    chosen: dict[str, str] = {}
+    for name in checkout_names(package, repo):
+        builds = name == "build" or _RUNS_BUILD.search(str(scripts[name]))
+        if builds and not (name == "pretest" and runner == "script"):
+            chosen.setdefault(str(scripts[name]), name)
+    return [_step(name) for name in chosen.values()]
