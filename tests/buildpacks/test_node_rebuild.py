@@ -40,6 +40,20 @@ def test_only_the_steps_that_build_run_again_and_each_script_once(tmp_path: Path
     assert rebuild_steps({"scripts": built}, tmp_path, "script") == []
 
 
+def test_a_build_the_test_script_runs_before_its_runner_is_a_build_step_js_tokens_head(tmp_path: Path) -> None:
+    """lydell/js-tokens at HEAD: ``... && npm run build && tsd && vitest run``; rfsn runs vitest
+    alone, and every test file failed importing ``../build/index.js``, which ``build`` writes."""
+    scripts = {"build": "node build.js", "test": "eslint . && npm run build && tsd && vitest run"}
+    package = {"scripts": scripts, "devDependencies": {"vitest": "4"}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    (tmp_path / "build.js").write_text("")  # the checkout has its build script, not what it writes
+    buildpack = NodeBuildpack()
+    _link, *setup = buildpack.setup_commands(tmp_path)
+    assert _names(setup) == _names(buildpack.rebuild_commands()) == ["build"]
+    # the test script as a whole runs its build itself: once in the setup, not again before it
+    assert rebuild_steps(package, tmp_path, "script") == []
+
+
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
 def test_a_patch_to_the_sources_reaches_the_build_the_tests_import_magic_string_ffaca6e(tmp_path: Path) -> None:
     from rfsn.sandbox.local import LocalSandbox

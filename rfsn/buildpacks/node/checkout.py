@@ -14,7 +14,7 @@ from rfsn.buildpacks.node.package import Runner, runner_paths
 #: a script that runs the project's build by name (``npm run build:cjs``, ``pnpm run build``,
 #: ``npm run prepare``: the script npm runs to build a checkout)
 _RUNS_BUILD = re.compile(
-    r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?)(?:\s+--?[\w-]+)*\s+(?:build[\w:.-]*|prepare)(?![\w:.-])"
+    r"\b(?:npm run(?:-script)?|pnpm(?: run)?|yarn(?: run)?)(?:\s+--?[\w-]+)*\s+(build[\w:.-]*|prepare)(?![\w:.-])"
 )
 
 
@@ -25,13 +25,15 @@ def _step(name: str) -> list[str]:
 def checkout_names(package: dict[str, Any], repo: Path) -> list[str]:
     """The scripts a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a
     checkout; rfsn's install has no sources to build), ``build`` when the test script runs with
-    plain ``node`` a file the checkout lacks (its output: ``node index.test.js`` of ``tsc``), and
-    ``pretest`` (``npm test`` does)."""
+    plain ``node`` a file the checkout lacks (its output: ``node index.test.js`` of ``tsc``), the
+    builds the test script runs by name (``npm run build && vitest run``: rfsn runs the runner
+    alone), and ``pretest`` (``npm test`` does)."""
     scripts = package.get("scripts") or {}
     made = [w for w in runner_paths(package, "node", repo) if "*" not in w]
     lacking = [w for w in made if not any((repo / (w + ext)).exists() for ext in ("", ".js", ".cjs", ".mjs"))]
-    names = ("prepare", *(("build",) if lacking else ()), "pretest")
-    return [name for name in names if scripts.get(name)]
+    run_by_test = _RUNS_BUILD.findall(str(scripts.get("test", "")))
+    names = ("prepare", *(("build",) if lacking else ()), *run_by_test, "pretest")
+    return [name for name in dict.fromkeys(names) if scripts.get(name)]
 
 
 def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
@@ -40,13 +42,14 @@ def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
 
 
 def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[list[str]]:
-    """The checkout's scripts that build from the sources (``build``, or one that runs a
-    ``build…`` or ``prepare`` script by name), each script once; ``pretest`` not where the test
-    script runs as a whole (its command runs it). A lint in ``pretest`` builds nothing."""
+    """The checkout's scripts that build from the sources (``build…``, or one that runs a
+    ``build…`` or ``prepare`` script by name), each script once; not ``pretest`` nor those the test
+    script runs, where it runs as a whole (it runs them). A lint in ``pretest`` builds nothing."""
     scripts = package.get("scripts") or {}
+    own = {"pretest", *_RUNS_BUILD.findall(str(scripts.get("test", "")))} if runner == "script" else set()
     chosen: dict[str, str] = {}
     for name in checkout_names(package, repo):
-        builds = name == "build" or _RUNS_BUILD.search(str(scripts[name]))
-        if builds and not (name == "pretest" and runner == "script"):
+        builds = name.startswith("build") or _RUNS_BUILD.search(str(scripts[name]))
+        if builds and name not in own:
             chosen.setdefault(str(scripts[name]), name)
     return [_step(name) for name in chosen.values()]
