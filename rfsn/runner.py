@@ -21,12 +21,12 @@ from rfsn.buildpacks.base import (
     ReasonCapable,
     ResumeCapable,
     TestExec,
-    rebuild,
 )
 from rfsn.models import Crash, ExecResult, Probe, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
 from rfsn.sandbox.base import Sandbox
+from rfsn.sandbox.rebuild import rebuilt
 
 #: the pseudo-test id of a run judged by its exit code alone
 SUITE_ID = "<suite>"
@@ -181,15 +181,6 @@ def _failed(statuses: dict[str, TestStatus], crashes: Sequence[Crash]) -> dict[s
     return {**kept, **{c.test: TestStatus.FAILED for c in known}}
 
 
-def _rebuilt(sandbox: Sandbox, buildpack: Buildpack, timeout: float) -> float:
-    """The run's timeout less the seconds its build of the sources took (``rebuild``): the tests
-    run the working tree as it is now, a patch included."""
-    built = rebuild(sandbox, buildpack, timeout)
-    if built:
-        log.info("tests.rebuilt", seconds=round(built, 3))
-    return max(timeout - built, 1.0)
-
-
 def run_tests(
     sandbox: Sandbox,
     buildpack: Buildpack,
@@ -201,12 +192,12 @@ def run_tests(
     measure: Measure = STATUSES_ONLY,
 ) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
-
     ``via``: a warm runner in front of the sandbox runs it. Where the buildpack can, with
     ``max_failures`` the runner stops once that many tests failed (those it did not reach are
-    absent from the report), and with a ``measure`` the report also says what it measured.
-    """
-    stops_at, timeout = None, _rebuilt(sandbox, buildpack, timeout)
+    absent from the report), and with a ``measure`` the report also says what it measured."""
+    (timeout, unbuilt), stops_at = rebuilt(sandbox, buildpack, tests, timeout), None
+    if unbuilt is not None:
+        return unbuilt
     with _report_dir(sandbox) as (host_dir, report_dir):
         plan = _plan(buildpack, tests, report_dir, measure)
         if plan is not None:

@@ -52,7 +52,6 @@ from rfsn.buildpacks.capabilities import (
     cases_unlimited,
     date_env,
     limit_cases,
-    rebuild,
 )
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
@@ -90,7 +89,6 @@ __all__ = [
     "first_error",
     "json_lines",
     "limit_cases",
-    "rebuild",
     "session_cache",
 ]
 

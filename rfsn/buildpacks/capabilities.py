@@ -93,18 +93,11 @@ class FitCapable(Protocol):
 @runtime_checkable
 class RebuildCapable(Protocol):
     """Optional: a buildpack whose tests run a build of the sources (``dist/`` that a ``pretest``
-    writes): the commands that build it again, run before each test run, so that what the tests
-    run is the working tree as it is then (a patch included), as ``npm test`` runs ``pretest``."""
+    writes), built again before each test run (``rfsn.sandbox.rebuild``)."""
 
-    def rebuild_commands(self) -> list[list[str]]: ...
-
-
-def rebuild(sandbox: SandboxView, buildpack: object, timeout: float) -> float:
-    """Run the buildpack's rebuild commands (``RebuildCapable``) in the sandbox: the seconds taken."""
-    spent = 0.0
-    for argv in buildpack.rebuild_commands() if isinstance(buildpack, RebuildCapable) else []:
-        spent += sandbox.exec(argv, timeout=max(timeout - spent, 1.0)).duration
-    return spent
+    def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:
+        """Build again: the seconds it took, and why the tree does not build ("" when it does)."""
+        ...
 
 
 @runtime_checkable

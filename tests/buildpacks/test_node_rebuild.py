@@ -28,12 +28,10 @@ def test_only_the_steps_that_build_run_again_and_each_script_once(tmp_path: Path
     prepare``), magic-string at HEAD (``prepare`` and ``pretest`` both ``pnpm run build``) build;
     form-data's ``pretest`` (``npm run lint``) and a husky ``prepare`` do not."""
     built = {"pretest": "npm run build:cjs", "build:cjs": "rollup -c", "test": "mocha"}
-    assert _names(rebuild_steps({"scripts": built}, tmp_path, "mocha")) == ["pretest"]
-    assert _names(rebuild_steps({"scripts": {"prepare": "tshy", "pretest": "npm run prepare"}}, tmp_path, "tap")) == [
-        "pretest"
-    ]
+    assert rebuild_steps({"scripts": built}, tmp_path, "mocha") == ["pretest"]
+    assert rebuild_steps({"scripts": {"prepare": "tshy", "pretest": "npm run prepare"}}, tmp_path, "tap") == ["pretest"]
     twice = {"build": "tsdown", "prepare": "pnpm run build", "pretest": "pnpm run build", "test": "vitest run"}
-    assert _names(rebuild_steps({"scripts": twice}, tmp_path, "vitest")) == ["prepare"]
+    assert rebuild_steps({"scripts": twice}, tmp_path, "vitest") == ["prepare"]
     lint = {"pretest": "npm run lint", "lint": "eslint .", "prepare": "husky install", "test": "tape t.js"}
     assert rebuild_steps({"scripts": lint}, tmp_path, "tape") == []
     # the test script as a whole (``npm test``) runs its pretest itself
@@ -49,7 +47,7 @@ def test_a_build_the_test_script_runs_before_its_runner_is_a_build_step_js_token
     (tmp_path / "build.js").write_text("")  # the checkout has its build script, not what it writes
     buildpack = NodeBuildpack()
     _link, *setup = buildpack.setup_commands(tmp_path)
-    assert _names(setup) == _names(buildpack.rebuild_commands()) == ["build"]
+    assert _names(setup) == buildpack.rebuilds.names == ["build"]
     # the test script as a whole runs its build itself: once in the setup, not again before it
     assert rebuild_steps(package, tmp_path, "script") == []
 
@@ -62,6 +60,7 @@ def test_a_patch_to_the_sources_reaches_the_build_the_tests_import_magic_string_
     (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, "devDependencies": {"rollup": "0.20"}}))
     (tmp_path / "build.js").write_text(
         "const fs = require('fs'); fs.mkdirSync('dist', { recursive: true });\n"
+        "if (fs.readFileSync('src/value.js', 'utf8').includes('(')) process.exit(1);\n"
         "fs.copyFileSync('src/value.js', 'dist/value.js');\n"
     )
     (tmp_path / "src").mkdir()
@@ -79,6 +78,29 @@ def test_a_patch_to_the_sources_reaches_the_build_the_tests_import_magic_string_
         assert run_tests(box, buildpack, timeout=120).tests == {"test/value.test.js > value": Status.FAILED}
         (tmp_path / "src" / "value.js").write_text("module.exports = 2;\n")  # the patch
         assert run_tests(box, buildpack, timeout=120).tests == {"test/value.test.js > value": Status.PASSED}
+        # a patch the build fails on is not judged on the last build, which passed
+        (tmp_path / "src" / "value.js").write_text("module.exports = (2;\n")
+        broken = run_tests(box, buildpack, ["test/value.test.js > value"], timeout=120)
+        assert broken.tests == {"test/value.test.js > value": Status.ERROR} and "npm run pretest" in broken.reason
     finally:
         box.close()
     assert (tmp_path / "dist" / "value.js").read_text() == "module.exports = 2;\n"
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_build_that_never_built_here_is_dropped_and_the_tests_run(tmp_path: Path) -> None:
+    """A build the environment cannot run (a tool it lacks) fails from the first: the tests run
+    without it, as the setup's step does, rather than never."""
+    from rfsn.sandbox.local import LocalSandbox
+
+    scripts = {"pretest": "npm run build", "build": "exit 7", "test": "node --test"}
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, "devDependencies": {"rollup": "0.20"}}))
+    (tmp_path / "a.test.js").write_text("require('node:test')('a', () => {});\n")
+    buildpack = NodeBuildpack()
+    buildpack.setup_commands(tmp_path)
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    try:
+        assert run_tests(box, buildpack, timeout=120).tests == {"a.test.js > a": Status.PASSED}
+    finally:
+        box.close()
+    assert buildpack.rebuilds.names == []

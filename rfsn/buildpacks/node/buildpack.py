@@ -30,7 +30,7 @@ from rfsn.buildpacks.base import (
     TestExec,
 )
 from rfsn.buildpacks.node import enginepins, nodeversions
-from rfsn.buildpacks.node.checkout import checkout_steps, rebuild_steps
+from rfsn.buildpacks.node.checkout import Rebuild, checkout_steps, rebuild_steps
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     SEP,
@@ -97,7 +97,7 @@ class NodeBuildpack:
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
         self.script = ["npm", "test"]
         #: the checkout's steps that build from the sources, run again before each test run
-        self.rebuild: list[list[str]] = []
+        self.rebuilds = Rebuild([])
 
     @property
     def structured(self) -> bool:
@@ -120,7 +120,7 @@ class NodeBuildpack:
         )
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
-        self.rebuild = rebuild_steps(package, repo, self.runner) if has_dependencies(package) else []
+        self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
         self.script = ["npm", "test"]
         if self.runner == "script" and (package.get("scripts") or {}).get("posttest"):
             node = self._node(repo)
@@ -194,9 +194,9 @@ class NodeBuildpack:
             *checkout_steps(package, repo),
         ]
 
-    def rebuild_commands(self) -> list[list[str]]:
-        """The build steps of the setup that build from the sources (``checkout.rebuild_steps``)."""
-        return self.rebuild
+    def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:
+        """The setup's steps that build from the sources, again (``checkout.Rebuild``)."""
+        return self.rebuilds.run(sandbox, timeout)
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = split_tests(tests)

@@ -6,9 +6,11 @@ each test run (``rebuild_steps``): a patch to ``src/`` reaches the ``dist/`` the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rfsn.buildpacks.capabilities import SandboxView
 from rfsn.buildpacks.node.package import Runner, runner_paths
 
 #: a script that runs the project's build by name (``npm run build:cjs``, ``pnpm run build``,
@@ -41,7 +43,7 @@ def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
     return [_step(name) for name in checkout_names(package, repo)]
 
 
-def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[list[str]]:
+def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[str]:
     """The checkout's scripts that build from the sources (``build…``, or one that runs a
     ``build…`` or ``prepare`` script by name), each script once; not ``pretest`` nor those the test
     script runs, where it runs as a whole (it runs them). A lint in ``pretest`` builds nothing."""
@@ -52,4 +54,29 @@ def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[l
         builds = name.startswith("build") or _RUNS_BUILD.search(str(scripts[name]))
         if builds and name not in own:
             chosen.setdefault(str(scripts[name]), name)
-    return [_step(name) for name in chosen.values()]
+    return list(chosen.values())
+
+
+@dataclass
+class Rebuild:
+    """The scripts built again before each test run, and those that have built: one that fails
+    after it built is the tree's failure (the run is not judged on the last build); one that
+    never built is the environment's, and is dropped (the tests run without it, as in the setup)."""
+
+    names: list[str]
+    built: set[str] = field(default_factory=set)
+
+    def run(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:
+        """Each script in turn: the seconds taken, and why the tree does not build ("" if it does)."""
+        spent, broken = 0.0, ""
+        for name in list(self.names):
+            done = sandbox.exec(["npm", "run", name], timeout=max(timeout - spent, 1.0))
+            spent += done.duration
+            if done.exit_code == 0:
+                self.built.add(name)
+            elif name in self.built:
+                said = [line for line in done.output.splitlines() if line.strip()][-1:] or ["no output"]
+                broken = broken or f"the build of the sources failed: npm run {name}: {said[0][:300]}"
+            else:
+                self.names.remove(name)
+        return spent, broken
