@@ -26,6 +26,7 @@ from rfsn.models import Crash, ExecResult, Probe, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
 from rfsn.sandbox.base import Sandbox
+from rfsn.sandbox.rebuild import rebuilt
 
 #: the pseudo-test id of a run judged by its exit code alone
 SUITE_ID = "<suite>"
@@ -191,12 +192,12 @@ def run_tests(
     measure: Measure = STATUSES_ONLY,
 ) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
-
     ``via``: a warm runner in front of the sandbox runs it. Where the buildpack can, with
     ``max_failures`` the runner stops once that many tests failed (those it did not reach are
-    absent from the report), and with a ``measure`` the report also says what it measured.
-    """
-    stops_at = None
+    absent from the report), and with a ``measure`` the report also says what it measured."""
+    (timeout, unbuilt), stops_at = rebuilt(sandbox, buildpack, tests, timeout), None
+    if unbuilt is not None:
+        return unbuilt
     with _report_dir(sandbox) as (host_dir, report_dir):
         plan = _plan(buildpack, tests, report_dir, measure)
         if plan is not None:

@@ -91,6 +91,16 @@ class FitCapable(Protocol):
 
 
 @runtime_checkable
+class RebuildCapable(Protocol):
+    """Optional: a buildpack whose tests run a build of the sources (``dist/`` that a ``pretest``
+    writes), built again before each test run (``rfsn.sandbox.rebuild``)."""
+
+    def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:
+        """Build again: the seconds it took, and why the tree does not build ("" when it does)."""
+        ...
+
+
+@runtime_checkable
 class WarmCapable(Protocol):
     """Optional: a buildpack whose test runs can skip the runner's cold start."""
 

@@ -30,6 +30,7 @@ from rfsn.buildpacks.base import (
     TestExec,
 )
 from rfsn.buildpacks.node import enginepins, nodeversions
+from rfsn.buildpacks.node.checkout import Rebuild, checkout_steps, rebuild_steps
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     SEP,
@@ -44,7 +45,6 @@ from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, 
 from rfsn.buildpacks.node.package import (
     IMAGE_NPM,
     Runner,
-    checkout_steps,
     convention_test_files,
     detect_runner,
     has_dependencies,
@@ -96,6 +96,8 @@ class NodeBuildpack:
         self.env_options = EnvOptions()
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
         self.script = ["npm", "test"]
+        #: the checkout's steps that build from the sources, run again before each test run
+        self.rebuilds = Rebuild([])
 
     @property
     def structured(self) -> bool:
@@ -118,6 +120,7 @@ class NodeBuildpack:
         )
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
+        self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
         self.script = ["npm", "test"]
         if self.runner == "script" and (package.get("scripts") or {}).get("posttest"):
             node = self._node(repo)
@@ -190,6 +193,10 @@ class NodeBuildpack:
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
             *checkout_steps(package, repo),
         ]
+
+    def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:
+        """The setup's steps that build from the sources, again (``checkout.Rebuild``)."""
+        return self.rebuilds.run(sandbox, timeout)
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = split_tests(tests)

