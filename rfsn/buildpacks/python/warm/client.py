@@ -54,6 +54,7 @@ class WarmPytest:
         for name, dest in (
             ("pytest_server.py", "server.py"),
             ("hotswap.py", "hotswap.py"),
+            ("hotswap_loaded.py", "hotswap_loaded.py"),
             ("pytest_live.py", "pytest_live.py"),
         ):
             shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
