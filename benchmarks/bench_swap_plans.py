@@ -18,6 +18,7 @@ candidates from ``--files`` (default: every source file).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WARM = "rfsn/buildpacks/python/warm"
 #: the commit before the servers planned each edit once (hotswap_loaded.py)
 BEFORE = "010e53f"
+#: lines a context holds as locations (as dump_candidates.py)
+WINDOW = 40
 
 
 def scripts_at(rev: str, dest: Path) -> Path:
@@ -63,22 +66,23 @@ def screened(trajectory: Path, k: int) -> list[str]:
 
 
 def candidates(repo: Path, k: int, only: list[str] | None = None) -> list[str]:
-    """The diffs of ``k`` template candidates taken evenly from the ranked ones (of ``only``)."""
+    """The diffs of ``k`` template candidates spread over the source files (of ``only``): the first
+    ranked of each of ``k`` windows of ``WINDOW`` lines taken evenly (the strategy follows that many
+    lines at once)."""
     files = {
         p.relative_to(repo).as_posix(): p.read_text()
         for p in sorted(repo.rglob("*.py"))
         if ".git" not in p.parts and not is_test_file(p.relative_to(repo).as_posix())
         if not only or p.relative_to(repo).as_posix() in only
     }
-    locations = [
-        Location(path, n, 1.0 - n / 1e4) for path, text in files.items() for n in range(1, text.count("\n") + 2)
-    ]
-    context = RepairContext(
-        workspace=repo, language="python", failing=["t"], passing=[], locations=locations, files=files
-    )
-    ranked = list(TemplateStrategy(limit=10**6).ranked(context))
-    step = max(1, len(ranked) // k)
-    return [c.diff() for c in ranked[::step][:k]]
+    windows = [(path, start) for path, text in files.items() for start in range(1, text.count("\n") + 2, WINDOW)]
+    found, strategy = [], TemplateStrategy(limit=10**6)
+    for path, start in windows[:: max(1, len(windows) // k)]:
+        end = min(start + WINDOW, files[path].count("\n") + 2)
+        at = [Location(path, n, 1.0 - (n - start) / 1e3) for n in range(start, end)]
+        context = RepairContext(workspace=repo, language="python", failing=["t"], passing=[], locations=at, files=files)
+        found += [c.diff() for c in itertools.islice(strategy.ranked(context), 1)]
+    return found[:k]
 
 
 def runner(box: Any, pack: Any, scripts: Path, name: str) -> WarmPytest:
