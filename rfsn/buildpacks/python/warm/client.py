@@ -35,6 +35,9 @@ log = get_logger(__name__)
 class WarmPytest:
     """Runs pytest commands through a fork server living in the sandbox."""
 
+    #: where the servers' scripts are copied from (a benchmark compares another revision's)
+    scripts = Path(__file__).parent
+
     def __init__(self, sandbox: SandboxView, hot_swap: bool = True, options: Sequence[str] = PRELOAD_OPTIONS) -> None:
         """``options``: the pytest options of the runs to come (the buildpack's test command
         without its tests); the preloading server collects with them, and runs of collected
@@ -54,9 +57,10 @@ class WarmPytest:
         for name, dest in (
             ("pytest_server.py", "server.py"),
             ("hotswap.py", "hotswap.py"),
+            ("hotswap_loaded.py", "hotswap_loaded.py"),
             ("pytest_live.py", "pytest_live.py"),
         ):
-            shutil.copyfile(Path(__file__).with_name(name), self.host_dir / dest)
+            shutil.copyfile(self.scripts / name, self.host_dir / dest)
         servers = {"sock": self._server("sock")}
         if self.hot:
             servers["hot.sock"] = self._server("hot.sock", "--preload", self.sandbox.workdir, *self.options)

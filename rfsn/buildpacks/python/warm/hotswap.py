@@ -11,11 +11,11 @@ reference to it runs the new body. ``plan`` answers None (use a fresh process) w
   there (a default value, an alias) is the same object, and takes the new code;
 - the new code does not fit the function (another set of closure variables).
 
+A loaded text is analysed once for all its edits (``LoadedText``, kept by hotswap_loaded.py).
 Kept to the syntax and library of Python 3.6, the oldest an env image runs the servers on.
 """
 
 import ast
-import os
 
 #: decorators that leave the function reachable as an attribute of the class entry
 PLAIN_WRAPPERS = {"staticmethod", "classmethod", "property"}
@@ -111,9 +111,10 @@ def _module_level_names(tree):
     """Names that code running at import time (outside function bodies) may call: a callee, a
     decorator, anything handed to a call (it may call what it gets), and the methods that
     syntax calls implicitly (``x[k] = v``: ``__setitem__``). A function only referenced (a
-    default value, an alias) keeps its object, and its new code with it: it does not count."""
-    names = set()
-    classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    default value, an alias) keeps its object, and its new code with it: it does not count; nor
+    does what only a script's ``if __name__ == "__main__":`` block calls. Outside function bodies
+    alone: a module whose skeleton is unchanged has the same names."""
+    names, callees, classes = set(), set(), set()
     stack = list(tree.body)
     while stack:
         node = stack.pop()
@@ -124,17 +125,30 @@ def _module_level_names(tree):
             stack.extend(node.args.defaults)
             stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
+        if isinstance(node, ast.If) and _main_guard(node.test):
+            stack.extend(node.orelse)
+            continue
         if isinstance(node, ast.ClassDef):
+            classes.add(node.name)
             for decorator in node.decorator_list:
                 names.update(_named(decorator))
         if isinstance(node, ast.Call):
             for part in ast.walk(node):  # the callee, and everything handed to it
                 names.update(_named(part))
-            if _named(node.func) & classes:
-                names.update(_CONSTRUCTION)
+            callees.update(_named(node.func))
         names.update(_IMPLIED.get(type(node), ()))
         stack.extend(ast.iter_child_nodes(node))
-    return names
+    return names | (set(_CONSTRUCTION) if callees & classes else set())
+
+
+def _main_guard(test):
+    """Whether ``test`` is ``__name__ == "__main__"`` (either way round): false on import."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    texts = [getattr(s, "value", getattr(s, "s", None)) for s in sides if not isinstance(s, ast.Name)]
+    return names == ["__name__"] and texts == ["__main__"]
 
 
 def _named(node):
@@ -165,17 +179,33 @@ def _is_class_body(code):
     return "__qualname__" in code.co_names and "__module__" in code.co_names
 
 
+class LoadedText:
+    """What planning needs of a module's loaded text, worked out once: its skeleton, each def's
+    dumps, and the names code at import time may call (the same for any text of its skeleton)."""
+
+    def __init__(self, text, filename):
+        try:
+            tree = ast.parse(text, filename)
+        except SyntaxError as exc:
+            raise NotSwappable(f"the loaded file does not compile: {exc}") from exc
+        self.skeleton, self.dumps = _skeleton(tree), _dumps(tree.body)
+        self.imported = _module_level_names(tree)
+
+
 def plan(old_text, new_text, filename):
     """[(qualname, new code)] that turn the module loaded from ``old_text`` into ``new_text``."""
+    return planned(LoadedText(old_text, filename), new_text, filename)
+
+
+def planned(old, new_text, filename):
+    """``plan`` against a ``LoadedText`` (analysed once for every edit of its file)."""
     try:
-        old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
-        if _skeleton(old_tree) != _skeleton(new_tree):
+        new_tree = ast.parse(new_text, filename)
+        if old.skeleton != _skeleton(new_tree):
             raise NotSwappable("the edit is not local to function bodies")
-        new_defs = _named_defs(new_tree.body)
-        old_dumps, new_dumps = _dumps(old_tree.body), _dumps(new_tree.body)
+        new_defs, new_dumps = _named_defs(new_tree.body), _dumps(new_tree.body)
         # a name defined twice (overloads, a property's setter) counts only when one of them changed
-        changed = [name for name in new_defs if new_dumps[name] != old_dumps.get(name)]
-        imported = _module_level_names(new_tree)
+        changed = [name for name in new_defs if new_dumps[name] != old.dumps.get(name)]
         codes = _codes(compile(new_text, filename, "exec"))
     except SyntaxError as exc:
         raise NotSwappable(f"the edited file does not compile: {exc}") from exc
@@ -186,7 +216,7 @@ def plan(old_text, new_text, filename):
             raise NotSwappable(f"{name} is defined twice")
         if any(_decorator(d) not in PLAIN_WRAPPERS for d in node.decorator_list):
             raise NotSwappable(f"{name} is decorated")
-        if node.name in imported:
+        if node.name in old.imported:
             raise NotSwappable(f"{name} is used by code that runs at import time")
         if name not in codes:
             raise NotSwappable(f"no code object for {name}")
@@ -221,43 +251,3 @@ def apply(module, swaps):
             raise NotSwappable(f"{func.__qualname__} closes over other variables")
     for func, code in targets:
         func.__code__ = code
-
-
-class Loaded:
-    """The project's modules as a process imported them: path -> (stat, text, module)."""
-
-    def __init__(self, root, modules):
-        self.entries = {}
-        root = os.path.join(os.path.realpath(root), "")  # "/" stays "/"
-        for module in list(modules.values()):
-            path = getattr(module, "__file__", None) or ""
-            real = os.path.realpath(path) if path.endswith(".py") else ""
-            if real.startswith(root) and os.sep + "site-packages" + os.sep not in real:
-                self.entries[real] = (_stat(real), _read(real), module)
-
-    def refresh(self):
-        """Swap the edits made since loading into the modules; NotSwappable if one cannot be."""
-        for path, (stat, text, module) in self.entries.items():
-            if _stat(path) == stat:
-                continue
-            new_text = _read(path)
-            if new_text is None or text is None:
-                raise NotSwappable(f"{path} cannot be read")
-            if new_text != text:
-                apply(module, plan(text, new_text, path))
-
-
-def _stat(path):
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
-def _read(path):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError):
-        return None

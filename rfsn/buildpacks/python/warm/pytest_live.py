@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 
-import hotswap  # beside this file
+import hotswap_loaded  # beside this file
 import pytest
 
 
@@ -35,7 +35,7 @@ class Live:
     def __init__(self, options, then):
         _, self.options, self.junit, _, _ = split(options)
         self.then = then
-        self.loaded = None  # the project as this session imported it (hotswap.Loaded)
+        self.loaded = None  # the project as this session imported it (hotswap_loaded.Loaded)
         self.session = None
         self.items = {}
         self.broken = []  # node ids of the collectors that failed (modules that cannot import)
@@ -46,7 +46,7 @@ class Live:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
-        self.loaded = hotswap.Loaded(os.getcwd(), sys.modules)
+        self.loaded = hotswap_loaded.Loaded(os.getcwd(), sys.modules)
         capman = session.config.pluginmanager.getplugin("capturemanager")
         if (
             session.testsfailed or not hasattr(capman, "stop_global_capturing") or self._project_hooks(session.config)

@@ -24,13 +24,14 @@ import sys
 import time
 
 import hotswap  # beside this file
+import hotswap_loaded  # beside this file
 import pytest  # the expensive imports, done once
 import pytest_live  # beside this file
 from _pytest.config import default_plugins
 
 #: a child's exit status when the edit cannot be hot-swapped (EX_TEMPFAIL)
 NOT_SWAPPABLE = 75
-LOADED = None  # the project as the preloading server imported it (hotswap.Loaded)
+LOADED = None  # the project as the preloading server imported it (hotswap_loaded.Loaded)
 LIVE = None  # the preloading server's live session, when requests may run its items (Live)
 #: seconds between checks that the socket still exists (a local sandbox's server outlives its
 #: process group: it is a daemon; it exits once the session removed its scratch directory)
@@ -55,6 +56,8 @@ def swap_in():
 
 def run(request):
     started = time.monotonic()
+    if LOADED is not None:  # the edit's swaps planned here, once: this run inherits them, the next finds them
+        LOADED.prepare()
     pid = os.fork()
     if pid == 0:  # the child: a fresh pytest run in its own process group
         try:
@@ -156,7 +159,7 @@ def preload(cwd, options, then):
             pytest.main([*options, *(f"--ignore={path}" for path in dict.fromkeys(broken))], plugins=[lives[-1]])
     loaded = [live.loaded for live in lives if live.loaded is not None]
     # the last session that reached its run loop; none did (a usage error, say): as now
-    LOADED = loaded[-1] if loaded else hotswap.Loaded(cwd, sys.modules)
+    LOADED = loaded[-1] if loaded else hotswap_loaded.Loaded(cwd, sys.modules)
 
 
 def serving(live, path):
@@ -198,7 +201,7 @@ def main():
     if sys.argv[2:3] == ["--preload"]:
         preload(sys.argv[3], sys.argv[4:], then=lambda live: serving(live, path))
     else:
-        LOADED = hotswap.Loaded(os.sep, own_imports())
+        LOADED = hotswap_loaded.Loaded(os.sep, own_imports())
     daemon(path)
 
 
