@@ -3,7 +3,7 @@ import ast
 import pytest
 
 from rfsn.planners.patch.templates.python.blocks import raised_by
-from tests.planners.templates.helpers import dedent, patched
+from tests.planners.templates.helpers import dedent, line_of, patched
 
 
 def _stmt(text: str) -> ast.stmt:
@@ -180,3 +180,37 @@ def test_try_unwrapped_to_its_body_and_no_elif_chain_split():
             "    if label == 'a':\n        return 1\n    elif label == 'b':\n        return 2\n", "    return 1\n"
         )
     ]
+
+
+def test_a_failed_lookup_in_getattr_reported_as_the_missing_attribute_as_pillow_524addc4():
+    src = """
+    class Info(dict):
+        def __getattr__(self, key):
+            value = self[key.encode("us-ascii")]
+            return value
+    """
+    text = dedent(src)
+    body = '        value = self[key.encode("us-ascii")]\n'
+    fixed = text.replace(
+        body, f"        try:\n    {body}        except KeyError:\n            raise AttributeError(key)\n"
+    )
+    assert fixed in patched(src, line_of(src, "value ="), "wrap_in_try")
+
+
+def test_a_failed_lookup_in_a_function_getattr_calls_as_cffi_c0df845c():
+    src = """
+    class Lib:
+        def __getattr__(self, name):
+            make_accessor(name)
+            return self.__dict__[name]
+
+    def make_accessor(name):
+        value = backendlib.load_function(BType, name)
+        library.__dict__[name] = value
+    """
+    out = patched(src, line_of(src, "value = backendlib"), "wrap_in_try")
+    assert any("except KeyError:\n        raise AttributeError(name)\n" in o for o in out)
+    other = src.replace("make_accessor(name)\n", "pass\n")
+    assert not any(
+        "raise AttributeError" in o for o in patched(other, line_of(other, "value = backendlib"), "wrap_in_try")
+    )

@@ -1,4 +1,4 @@
-from tests.planners.templates.helpers import dedent, patched
+from tests.planners.templates.helpers import dedent, line_of, patched
 
 
 def test_pairs_read_with_items_as_virtualenv_3f231f2f_fixed_a_comprehension():
@@ -56,3 +56,26 @@ def test_python2_attributes_read_by_builtins_as_urllib3_5f6f6451_and_markupsafe_
     assert dedent(src).replace("s.__class__", "type(s)") in patched(src, 7, "append_method")
     plain = src.replace("as e:", ":").replace("e.message", "self.message")
     assert not any("str(self)" in t for t in patched(plain, 5, "append_method"))
+
+
+def test_the_bytes_of_a_standard_call_decoded_as_google_auth_ca8d98ab_and_dc884c08():
+    src = """
+    def sign(self, message):
+        body = {"payload": base64.b64encode(message), "delegates": self._delegates}
+        project = subprocess.check_output(
+            ['gcloud', 'config', 'get-value']).strip()
+        return body, project
+    """
+    text = dedent(src)
+    out = patched(src, line_of(src, "b64encode"), "append_method")
+    assert text.replace("b64encode(message)", 'b64encode(message).decode("utf-8")') in out
+    out = patched(src, line_of(src, "get-value"), "append_method")
+    assert text.replace("]).strip()", ']).decode("utf-8").strip()') in out
+
+
+def test_bytes_already_decoded_are_left_alone():
+    src = """
+    def f(m):
+        return base64.b64encode(m).decode()
+    """
+    assert not any(".decode().decode" in o for o in patched(src, 2, "append_method"))

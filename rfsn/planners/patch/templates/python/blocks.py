@@ -126,10 +126,36 @@ def wrap_in_try(ctx: FileContext, line: int) -> Iterator[Edit]:
     indent, unit = ctx.map.indent(stmt.lineno), indent_unit(ctx)
     exits = [action.replace("return None", "return") for action in guard_actions(ctx, stmt, line)]
     handlers = list(dict.fromkeys(["pass", *exits]))
-    for error in raised_by(stmt):
-        for handler in handlers:
-            body = f"{indent}try:\n{indented(text, unit)}{indent}except {error}:\n{indent}{unit}{handler}\n"
-            yield Edit((Splice(start, end, body),), f"catch `{error}` around the statement: `{handler}`")
+    pairs = [(error, handler) for error in raised_by(stmt) for handler in handlers]
+    for error, handler in [*pairs, *_attribute_lookup(ctx, stmt)]:
+        body = f"{indent}try:\n{indented(text, unit)}{indent}except {error}:\n{indent}{unit}{handler}\n"
+        yield Edit((Splice(start, end, body),), f"catch `{error}` around the statement: `{handler}`")
+
+
+def _attribute_lookup(ctx: FileContext, stmt: ast.stmt) -> list[tuple[str, str]]:
+    """``except KeyError: raise AttributeError(name)`` in a ``__getattr__`` (or a function the
+    file's ``__getattr__`` calls) whose first parameter is the attribute's name: a failed lookup
+    reported as the missing attribute that ``getattr``/``hasattr`` expect."""
+    func = ctx.enclosing(stmt, FUNCTIONS)
+    if not isinstance(func, FUNCTIONS):
+        return []
+    names = [a.arg for a in [*func.args.posonlyargs, *func.args.args] if a.arg not in ("self", "cls")]
+    if not names or (func.name != "__getattr__" and func.name not in _called_by_getattr(ctx)):
+        return []
+    return [("KeyError", f"raise AttributeError({names[0]})")]
+
+
+def _called_by_getattr(ctx: FileContext) -> set[str]:
+    """The names the file's ``__getattr__`` methods call."""
+    if "getattr_calls" not in ctx.cache:
+        ctx.cache["getattr_calls"] = {
+            _callee(call)
+            for func in ast.walk(ctx.tree)
+            if isinstance(func, FUNCTIONS) and func.name == "__getattr__"
+            for call in ast.walk(func)
+            if isinstance(call, ast.Call)
+        }
+    return ctx.cache["getattr_calls"]
 
 
 def _previous(ctx: FileContext, stmt: ast.stmt) -> ast.stmt | None:

@@ -6,6 +6,7 @@ from rfsn.planners.patch.templates.python import (
     blocks,
     calls,
     conditions,
+    consistent,
     coroutines,
     deletions,
     elements,
@@ -65,5 +66,6 @@ CATALOGUE: tuple[Template, ...] = (
     *methods.TEMPLATES,
     *twins.TEMPLATES,
     *unbound.TEMPLATES,
+    *consistent.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

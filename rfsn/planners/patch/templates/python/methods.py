@@ -1,14 +1,15 @@
 """A value used as what it is not yet, made so by one call (the fixes corpus's "call wrapped"):
 a mapping unpacked into pairs read with ``.items()``, a string compared with a lower-case
 literal read with ``.lower()``, a path asked a string's question read with ``str()``, a
-collection stored from another object's state read with ``.copy()``; and Python 2's
-``e.message`` and ``x.__class__`` read by ``str`` and ``type``."""
+collection stored from another object's state read with ``.copy()``, the bytes of a standard
+library call decoded; and Python 2's ``e.message`` and ``x.__class__`` read by ``str`` and ``type``."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 
+from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type
 from rfsn.planners.patch.templates.python.exprs import ATOM, substitute
@@ -18,6 +19,20 @@ STR_METHODS = frozenset(
     {"startswith", "endswith", "lower", "upper", "split", "rsplit", "strip", "lstrip", "rstrip", "encode", "replace"}
 )
 _PLAIN = ast.Name | ast.Attribute | ast.Subscript
+#: the standard library's functions that return ``bytes`` where callers often want text
+BYTES_CALLS = frozenset(
+    {
+        "check_output",
+        "b64encode",
+        "b64decode",
+        "urlsafe_b64encode",
+        "urlsafe_b64decode",
+        "standard_b64encode",
+        "encodebytes",
+        "hexlify",
+        "b2a_base64",
+    }
+)
 
 
 def _text(ctx: FileContext, node: ast.AST) -> str | None:
@@ -88,6 +103,20 @@ def _copies(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield substitute(ctx, value, f"{text}.copy()", ATOM, f"store a copy of `{text}`")
 
 
+def _decoded(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``base64.b64encode(m)`` -> ``base64.b64encode(m).decode("utf-8")`` (or ``.decode()``):
+    the bytes of a standard library call used where text is meant."""
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        parent = ctx.parents.get(call)
+        if name not in BYTES_CALLS or (isinstance(parent, ast.Attribute) and parent.attr == "decode"):
+            continue
+        end = ctx.map.span(call)[1]
+        for text in ('.decode("utf-8")', ".decode()"):
+            yield Edit((Splice(end, end, text),), f"decode the bytes of `{name}(...)`: `{text}`")
+
+
 def _caught_names(ctx: FileContext) -> set[str]:
     if "caught_names" not in ctx.cache:
         ctx.cache["caught_names"] = {h.name for h in ast.walk(ctx.tree) if isinstance(h, ast.ExceptHandler) and h.name}
@@ -110,11 +139,13 @@ def _builtin_reads(ctx: FileContext, line: int) -> Iterator[Edit]:
 def append_method(ctx: FileContext, line: int) -> Iterator[Edit]:
     """One call that makes a value what its place uses it as: ``.items()`` for pairs,
     ``.lower()``/``.upper()`` for a case-blind comparison, ``str()`` for a string's method,
-    ``.copy()`` for a stored collection; ``str(e)``, ``type(x)`` for Python 2's attributes."""
+    ``.copy()`` for a stored collection, ``.decode()`` for a call's bytes; ``str(e)``, ``type(x)``
+    for Python 2's attributes."""
     yield from _pairs(ctx, line)
     yield from _cased(ctx, line)
     yield from _strings(ctx, line)
     yield from _copies(ctx, line)
+    yield from _decoded(ctx, line)
     yield from _builtin_reads(ctx, line)
 
 
