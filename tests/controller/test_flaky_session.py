@@ -3,6 +3,7 @@ session: local sandbox, real pytest, a small real project)."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from rfsn.controller.session import RepairOptions, repair_workspace
@@ -43,3 +44,36 @@ def test_a_baseline_failure_that_passes_when_run_again_is_no_target_and_the_bug_
     assert [(g.cause, g.outcome, g.why) for g in flaky] == [
         ("passed when run again", "known", "failed at baseline and passed when run again: flaky, not a target")
     ]
+
+
+#: fails on every run, for the sandbox's network (nothing listens on the loopback port)
+REFUSED = (
+    "import socket\n\n"
+    "def test_fetch():\n"
+    "    with socket.create_connection(('127.0.0.1', {port}), timeout=5):\n"
+    "        pass\n"
+)
+
+
+def test_a_baseline_failure_shaped_by_the_network_is_no_target_and_the_bug_is_fixed(
+    tmp_path: Path, rfsn_home: Path
+) -> None:
+    """A failure the environment shapes (a connection refused on every run) is no target of the fix:
+    its group is the network's, tried last, so the session fixes the project's bug alone and never
+    edits code for the sandbox's network; the group is left untried (``not_tried``), said so."""
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    files = {**FILES, "tests/test_net.py": REFUSED.format(port=port)}
+    repo = make_project(tmp_path / "src", files, name="calc")
+    settings = load_settings(home=rfsn_home, sandbox="local", test_timeout=120)
+    opts = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s1", timeout=300)
+    result = repair_workspace(prepare(str(repo), tmp_path / "ws"), opts, settings)
+    assert result.status is SessionStatus.FIXED, result.message
+    assert result.failing_before == ["tests/test_calc.py::test_add"]
+    assert "-    return a - b\n+    return a + b\n" in result.patch
+    network = [g for g in result.groups if g.tests == ["tests/test_net.py::test_fetch"]]
+    assert [(g.shape, g.outcome, g.evidence) for g in network] == [
+        ("the network", "not_tried", ["environment-shaped (the network): tried last"])
+    ]
+    assert result.patch.count("\n+++ ") == 1 and "calc.py" in result.patch
