@@ -269,9 +269,9 @@ def test_the_pick_spreads_over_the_history_single_hunk_first():
 
 
 def _mine_cli(repos: Path, out: Path, *extra: str) -> list[str]:
+    options = ["--repos-dir", str(repos), "--projects", "owner__proj", "--per-project", "1", "--out", str(out)]
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "history" / "mine.py"), "--repos-dir", str(repos)]
-        + ["--projects", "owner__proj", "--per-project", "1", "--out", str(out), *extra],
+        [sys.executable, str(ROOT / "benchmarks" / "history" / "mine.py"), *options, *extra],
         check=True,
         capture_output=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
