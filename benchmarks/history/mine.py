@@ -24,6 +24,9 @@ with why in ``refined``.
     python benchmarks/history/mine.py --repos-dir /work/data/repos --refine benchmarks/history/corpus.jsonl \\
         --out benchmarks/history/corpus.refined.jsonl [--instance-ids "ID ..."] [--timeout 900]
 
+``--exclude CORPUS`` picks none of CORPUS's rows again: the pick spreads over the other commits,
+and the rows written can be appended to CORPUS (a corpus grown, its first rows unchanged).
+
 ``--check CORPUS`` writes the rows of CORPUS the rules of now reject, and why, one a line.
 
 ``--language javascript`` mines JavaScript/TypeScript projects by the same subject rule and row
@@ -462,6 +465,12 @@ def pick(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return sorted(chosen, key=lambda r: r["created_at"])
 
 
+def not_taken(rows: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
+    """Pure: the rows whose instance is not in ``taken`` (a corpus mined before), so a second pick
+    spreads over the project's other commits and a corpus grows without repeating a row."""
+    return [r for r in rows if r["instance_id"] not in taken]
+
+
 def interleave(picks: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Pure: the rows of each project's pick (in the projects' order) taken round by round, the
     k-th of every project before any project's (k+1)-th, single-hunk rows of a project first: a
@@ -600,6 +609,12 @@ def main() -> None:
         default="python",
         help="the projects' language (javascript: JavaScript and TypeScript)",
     )
+    parser.add_argument(
+        "--exclude",
+        type=Path,
+        metavar="CORPUS",
+        help="pick none of this corpus's rows again (grow it: append --out's rows to it)",
+    )
     parser.add_argument("--since", default="2015-01-01")
     parser.add_argument("--until", default="2025-01-01")
     parser.add_argument("--refine", type=Path, metavar="CORPUS", help="refine this corpus's FAIL_TO_PASS")
@@ -637,13 +652,16 @@ def main() -> None:
         args.out.write_text("".join(f"{row}\t{why}\n" for row, why in dropped), encoding="utf-8")
         print(f"{len(dropped)} rows rejected -> {args.out}", file=sys.stderr)
         return
+    taken = set()
+    if args.exclude:
+        taken = {json.loads(line)["instance_id"] for line in args.exclude.read_text(encoding="utf-8").splitlines()}
     picks = []
     for name in sorted(args.projects.split() or PROJECTS):
         repo = args.repos_dir / name
         if not repo.is_dir():
             print(f"{name}: not in {args.repos_dir}, skipped", file=sys.stderr)
             continue
-        rows = mine(repo, name, args.since, args.until, args.language)
+        rows = not_taken(mine(repo, name, args.since, args.until, args.language), taken)
         picked = pick(rows, args.per_project)
         print(f"{name}: {len(rows)} candidates, {len(picked)} picked", file=sys.stderr)
         picks.append(picked)

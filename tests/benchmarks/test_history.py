@@ -268,6 +268,36 @@ def test_the_pick_spreads_over_the_history_single_hunk_first():
     assert picked[0]["created_at"] < "2014" and picked[-1]["created_at"] > "2018"
 
 
+def _mine_cli(repos: Path, out: Path, *extra: str) -> list[str]:
+    options = ["--repos-dir", str(repos), "--projects", "owner__proj", "--per-project", "1", "--out", str(out)]
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "history" / "mine.py"), *options, *extra],
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    return [json.loads(line)["instance_id"] for line in out.read_text().splitlines()]
+
+
+def test_a_corpus_grown_with_exclude_picks_the_projects_other_fixes_bugs_layer_71_short_of_80(tmp_path):
+    """The bugs layer's 171 candidates (6 a project) gave too few valid bugs: a second pick with
+    ``--exclude`` of the corpus takes the project's other fixes, none of the rows already there."""
+    repo, first, _ = _one_fix(tmp_path, "def last(xs):\n    return xs[0]\n", "Fix last")
+    _commit(
+        repo,
+        {"proj/core.py": "def last(xs):\n    return xs[-1] if xs else None\n", "tests/test_core.py": TEST_V1},
+        "Fix last on an empty list",
+        "2016-01-03T00:00:00",
+    )
+    second = _git(repo, "rev-parse", "HEAD").strip()
+    mined = _mine_cli(tmp_path, tmp_path / "a.jsonl")
+    assert len(mined) == 1
+    again = _mine_cli(tmp_path, tmp_path / "b.jsonl", "--exclude", str(tmp_path / "a.jsonl"))
+    assert len(again) == 1 and again != mined
+    assert {mined[0], again[0]} == {f"owner__proj-{first[:7]}", f"owner__proj-{second[:7]}"}
+    assert mine.not_taken([{"instance_id": "a"}, {"instance_id": "b"}], {"a"}) == [{"instance_id": "b"}]
+
+
 def test_interleaved_rows_take_each_projects_next_row_in_turn_single_hunk_first():
     a = [{"id": "a1", "single_hunk": False}, {"id": "a2", "single_hunk": True}, {"id": "a3", "single_hunk": True}]
     b = [{"id": "b1", "single_hunk": True}]
