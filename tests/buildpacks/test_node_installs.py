@@ -15,7 +15,7 @@ import subprocess
 import tarfile
 import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +26,7 @@ from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.nodereleases import manager_needs
 from rfsn.buildpacks.node.package import install_steps
 from rfsn.buildpacks.node.semver import satisfies
+from tests.buildpacks.quiethttp import QuietHandler
 
 #: a stand-in pnpm that refuses a lock as pnpm 12 does, unless its release-age policy is off
 _AGE_GATED_PNPM = """#!/bin/sh
@@ -109,20 +110,7 @@ def _tarball(mtime: int) -> bytes:
 needs_node = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="node, npm")
 
 
-class _Quiet(BaseHTTPRequestHandler):
-    """A loopback registry's handler: sends a body, logs nothing."""
-
-    def send_body(self, body: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _Registry(_Quiet):
+class _Registry(QuietHandler):
     def do_GET(self) -> None:
         name = unquote(self.path.lstrip("/"))
         base = f"http://127.0.0.1:{self.server.server_port}"
@@ -263,7 +251,7 @@ def test_the_images_own_node_gets_its_npm_from_the_registry_not_from_apt_p_limit
 
     body = _npm_tarball(IMAGE_NPM)
 
-    class Registry(_Quiet):
+    class Registry(QuietHandler):
         def do_GET(self) -> None:
             if self.path != f"/npm/-/npm-{IMAGE_NPM}.tgz":
                 self.send_error(404)

@@ -12,12 +12,13 @@ import shutil
 import subprocess
 import tarfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from rfsn.buildpacks.node.nodeversions import NodeChoice, install_node
+from tests.buildpacks.quiethttp import QuietHandler
 
 
 def _tgz(files: dict[str, bytes]) -> bytes:
@@ -42,19 +43,13 @@ _TARBALLS = {
 }
 
 
-class _Registry(BaseHTTPRequestHandler):
+class _Registry(QuietHandler):
     def do_GET(self) -> None:
         body = _TARBALLS.get(self.path)
         if body is None:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_body(body)
 
 
 @pytest.mark.skipif(not Path("/usr/bin/node").is_file(), reason="the image's own Node fetches, /usr/bin/node")
