@@ -28,7 +28,9 @@ FUNCTIONS = frozenset(
 
 def _functions(ctx: FileContext) -> dict[str, list[str]]:
     """Per name, the module-level functions of the file and the ``module.name`` calls it makes
-    (``module`` a name the file imports)."""
+    (``module`` a name the file imports), indexed once a file."""
+    if "functions_by_name" in ctx.cache:
+        return ctx.cache["functions_by_name"]
     out: dict[str, list[str]] = {}
     imported = {
         (alias.asname or alias.name).split(".")[0]
@@ -45,18 +47,18 @@ def _functions(ctx: FileContext) -> dict[str, list[str]]:
             qualified = f"{func.value.id}.{func.attr}"
             if qualified not in out.setdefault(func.attr, []):
                 out[func.attr].append(qualified)
+    ctx.cache["functions_by_name"] = out
     return out
 
 
 @template("method_as_function", 0.3)
 def method_as_function(ctx: FileContext, line: int) -> Iterator[Edit]:
     """``x.f(a)`` -> ``f(x, a)``: a method call that should pass its receiver to a function."""
-    known: dict[str, list[str]] | None = None
     for call in of_type(ctx.nodes_at(line), ast.Call):
         func = call.func
         if not isinstance(func, ast.Attribute):
             continue
-        known = _functions(ctx) if known is None else known
+        known = _functions(ctx)
         receiver = ctx.map.text(func.value)
         names = [f for f in known.get(func.attr, []) if f != f"{receiver}.{func.attr}"]
         names += [func.attr] if func.attr in FUNCTIONS and func.attr not in names else []
