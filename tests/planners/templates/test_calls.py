@@ -1,4 +1,4 @@
-from tests.planners.templates.helpers import dedent, patched
+from tests.planners.templates.helpers import dedent, line_of, patched
 
 
 def test_similar_builtin_and_method():
@@ -46,6 +46,19 @@ def test_pass_a_parameter_the_function_never_reads_by_keyword():
 def test_star_parameters_are_never_passed_as_keywords():
     src = "def f(a, *args, **kwargs):\n    return g(a)\n"
     assert patched(src, 2, "pass_missing_argument") == []
+
+
+def test_a_keyword_seen_at_other_calls_added_to_a_call_without_arguments_as_aiohttp_8f53917c():
+    src = """
+    def release(self, resp):
+        if resp.broken:
+            resp.close(force=True)
+        else:
+            resp.close()
+    """
+    fixed = dedent(src).replace("resp.close()", "resp.close(force=True)")
+    assert fixed in patched(src, line_of(src, "resp.close()"), "add_keyword_argument")
+    assert patched("from decimal import ROUND_UP\n\nx.close()\n", 3, "add_keyword_argument") == []
 
 
 def test_library_keyword_added_even_to_a_call_without_arguments():

@@ -51,3 +51,17 @@ def test_the_uses_stop_where_the_name_read_is_bound_again_and_a_single_use_is_le
     """
     out = patched(src, line_of(src, "total ="), "consistent_edit")
     assert out == []  # `a` has one use before it is bound again: the one-place templates write that
+
+
+def test_a_variable_is_repeated_only_towards_a_local_never_read_and_attributes_are_not_repeated():
+    src = """
+    class Box:
+        def move(self, dx, dy):
+            self.y = dy
+            self.x = self.x + dx
+            return self.x + dy + dy
+    """
+    out = patched(src, line_of(src, "return self.x"), "consistent_edit")
+    assert (
+        out == []
+    )  # `dy` -> `dx` twice (both read) and `self.x` -> `self.y` twice are left to the one-place templates

@@ -137,13 +137,14 @@ def add_keyword_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
     for call in of_type(ctx.nodes_at(line), ast.Call):
         found = _callee_span(ctx, call)
         library = [tuple(kw.split("=", 1)) for kw in LIBRARY_KEYWORDS.get(found[2] if found else "", ())]
-        if found is None or not (call.args or call.keywords or library):
+        if found is None:
             continue
         present = {k.arg for k in call.keywords}
         options = _keywords_seen(ctx, found[2])
         pairs = [(k, v) for k, v in options.items() if k not in present]
-        pairs += [(k, v) for k, v in library if k not in present and k not in options]
-        pairs += [(kw, name) for name, kw in unused.items() if kw not in present]
+        if call.args or call.keywords or library:  # a call without arguments: only the keywords seen
+            pairs += [(k, v) for k, v in library if k not in present and k not in options]
+            pairs += [(kw, name) for name, kw in unused.items() if kw not in present]
         end = ctx.map.span(call)[1] - 1  # before the closing parenthesis
         while ctx.source[end - 1] in " \t\n,":
             end -= 1

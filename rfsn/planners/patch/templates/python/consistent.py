@@ -13,12 +13,23 @@ from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.literals import literal_kind
-from rfsn.planners.patch.templates.python.names import replace_attribute, replace_variable, self_or_local
+from rfsn.planners.patch.templates.python.names import replace_variable, self_or_local
 from rfsn.planners.patch.templates.python.narrowing import narrow_expression
 from rfsn.planners.patch.templates.python.qualified import qualified_name
+from rfsn.planners.patch.templates.python.scope import function_at
 
-#: the templates whose one-place edits are repeated at the other uses
-BASES = (replace_variable, replace_attribute, self_or_local, narrow_expression, literal_kind, qualified_name)
+#: the templates whose one-place edits are repeated at the other uses (``replace_variable``'s only
+#: towards a local the function assigns and never reads: ``unused``)
+BASES = (replace_variable, self_or_local, narrow_expression, literal_kind, qualified_name)
+
+
+def unused(ctx: FileContext, line: int) -> set[str]:
+    """The names the function at ``line`` assigns and never reads."""
+    func = function_at(ctx, line)
+    if func is None:
+        return set()
+    names = [n for n in ast.walk(func) if isinstance(n, ast.Name)]
+    return {n.id for n in names if isinstance(n.ctx, ast.Store)} - {n.id for n in names if isinstance(n.ctx, ast.Load)}
 
 
 def _stored(node: ast.AST) -> set[str]:
@@ -88,8 +99,11 @@ def consistent_edit(ctx: FileContext, line: int) -> Iterator[Edit]:
     if stmt is None:
         return
     seen: set[tuple[Splice, ...]] = set()
+    dead = unused(ctx, line)
     for base in BASES:
         for edit in base.fn(ctx, line):
+            if base is replace_variable and edit.splices[0].text not in dead:
+                continue
             repeated = everywhere(ctx, stmt, edit)
             if repeated is not None and repeated.splices not in seen:
                 seen.add(repeated.splices)
