@@ -191,7 +191,7 @@ class NodeBuildpack:
             return []
         return [
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
-            *checkout_steps(package, repo),
+            *checkout_steps(package, repo, self.rebuilds.names),
         ]
 
     def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:

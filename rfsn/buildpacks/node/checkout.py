@@ -1,7 +1,7 @@
-"""What a checkout runs besides the install: the project's own steps that build it, once in the
-sandbox's setup (``checkout_steps``), and those of them that build from the sources again before
-each test run (``rebuild_steps``): a patch to ``src/`` reaches the ``dist/`` the tests import, as
-``npm test`` runs ``pretest`` each time."""
+"""What a checkout runs besides the install: the project's own steps, those that build from the
+sources before each test run whose tree changed (``rebuild_steps``: a patch to ``src/`` reaches the
+``dist/`` the tests import, as ``npm test`` runs ``pretest`` each time), the others once in the
+sandbox's setup (``checkout_steps``)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,11 @@ def checkout_names(package: dict[str, Any], repo: Path) -> list[str]:
     return [name for name in dict.fromkeys(names) if scripts.get(name)]
 
 
-def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
-    """The checkout's scripts as setup steps; one that fails is said, and the tests run without it."""
-    return [_step(name) for name in checkout_names(package, repo)]
+def checkout_steps(package: dict[str, Any], repo: Path, rebuilt: list[str]) -> list[list[str]]:
+    """The checkout's scripts as setup steps, less those ``rebuilt`` before the first test run (a
+    build in the setup too would build the same tree twice); one that fails is said, and the tests
+    run without it."""
+    return [_step(name) for name in checkout_names(package, repo) if name not in rebuilt]
 
 
 def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[str]:
