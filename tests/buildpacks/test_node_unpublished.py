@@ -1,0 +1,81 @@
+"""A lock's devDependency whose locked release the registry does not have is left out, said so.
+
+postcss/postcss at HEAD (pnpm: ``multiocular`` 0.8.4, the registry's newest is 0.8.3) and
+ai/nanoid's 2021 bug (yarn: ``@size-limit/dual-publish`` 5.0.5, unpublished) got no environment:
+their frozen installs failed on that one tarball's 404.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.node.package import install_steps
+
+pytestmark = pytest.mark.skipif(not Path("/usr/bin/node").is_file(), reason="the image's own Node is /usr/bin/node")
+
+#: a stand-in pnpm that fails as pnpm 11 did on postcss's lock while package.json names multiocular
+_PNPM = """#!/bin/sh
+echo "pnpm $*" >> calls.log
+if grep -q multiocular package.json; then
+  printf 'Error: ERR_PNPM_TARBALL_HTTP_STATUS\\n\\n  \\303\\227 installing dependencies\\n'
+  printf '  \\342\\225\\260\\342\\224\\200\\342\\226\\266 Tarball server returned HTTP 404 for https://registry.npmjs.org/\\n'
+  printf '      multiocular/-/multiocular-0.8.4.tgz\\n\\n'
+  exit 1
+fi
+"""
+#: a stand-in yarn 1 that fails as nanoid's 2021 lock did while package.json names dual-publish
+_YARN = """#!/bin/sh
+echo "yarn $*" >> calls.log
+if grep -q dual-publish package.json; then
+  printf '%s%s\n' 'error Error: https://registry.yarnpkg.com/@size-limit/dual-publish/' \
+    '-/dual-publish-5.0.5.tgz: Request failed "404 Not Found"'
+  exit 1
+fi
+"""
+
+
+def _install(tmp_path: Path, manager: str, tool: str, package: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / manager).write_text(tool)
+    (tmp_path / "bin" / manager).chmod(0o755)
+    lock = "pnpm-lock.yaml" if manager == "pnpm" else "yarn.lock"
+    step = install_steps(manager, lock, package)[-1].replace("cd $RFSN_ENV/files && ", "")  # type: ignore[arg-type]
+    return subprocess.run(
+        ["sh", "-c", f"set -e; export RFSN_ENV={tmp_path}/env; {step}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_a_devdependency_the_registry_has_not_is_left_out_and_the_lock_kept_postcss_head(tmp_path: Path) -> None:
+    package = {"devDependencies": {"multiocular": "^0.8.4", "vitest": "^4"}, "dependencies": {"nanoid": "^5"}}
+    done = _install(tmp_path, "pnpm", _PNPM, package)
+    assert done.returncode == 0, done.stdout + done.stderr
+    left = json.loads((tmp_path / "package.json").read_text())
+    assert left["devDependencies"] == {"vitest": "^4"} and left["dependencies"] == {"nanoid": "^5"}
+    assert (tmp_path / "calls.log").read_text().splitlines()[-1].endswith("pnpm install --no-frozen-lockfile")
+    said = "devDependencies left out, the registry has not their locked release: multiocular"
+    assert (tmp_path / "env" / "notes.txt").read_text().strip() == said
+
+
+def test_a_scoped_devdependency_of_a_yarn_lock_is_left_out_nanoid_2021(tmp_path: Path) -> None:
+    package = {"devDependencies": {"@size-limit/dual-publish": "^5.0.5", "jest": "^26"}}
+    done = _install(tmp_path, "yarn", _YARN, package)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((tmp_path / "package.json").read_text())["devDependencies"] == {"jest": "^26"}
+
+
+def test_a_runtime_dependency_the_registry_has_not_is_not_left_out(tmp_path: Path) -> None:
+    """The tests need what the code imports: the build fails, its line naming the 404."""
+    done = _install(tmp_path, "pnpm", _PNPM, {"dependencies": {"multiocular": "^0.8.4"}})
+    assert done.returncode == 1
+    assert "multiocular" in json.loads((tmp_path / "package.json").read_text())["dependencies"]
+    assert "HTTP 404" in done.stdout and not (tmp_path / "env").exists()
