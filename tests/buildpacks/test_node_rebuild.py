@@ -138,3 +138,19 @@ def test_a_tree_unchanged_since_its_last_build_is_not_built_again_yallist_head(t
     finally:
         box.close()
     assert (tmp_path / "builds.log").read_text().count("built") == 2
+
+
+def test_a_build_output_an_earlier_sandbox_left_on_disk_is_built_still_chokidar_head(tmp_path: Path) -> None:
+    """paulmillr/chokidar at HEAD: the test script runs ``node`` on a file ``build`` (tsc) writes; a
+    second sandbox on the same workspace found the first one's output on disk and built nothing,
+    neither in its setup nor before its runs, so a patch never reached the tests."""
+    package = {"scripts": {"build": "tsc", "test": "node index.test.js"}, "devDependencies": {"typescript": "5"}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    (tmp_path / ".gitignore").write_text("index.test.js\n")
+    hostgit.git(tmp_path, "init", "-q")
+    hostgit.git(tmp_path, "add", "-A")
+    hostgit.commit(tmp_path, "the checkout")
+    (tmp_path / "index.test.js").write_text("")  # what the first sandbox's build wrote
+    buildpack = NodeBuildpack()
+    buildpack.setup_commands(tmp_path)
+    assert buildpack.rebuilds.names == ["build"]
