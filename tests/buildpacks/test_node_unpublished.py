@@ -1,8 +1,8 @@
 """A lock's devDependency whose locked release the registry does not have is left out, said so.
 
 postcss/postcss at HEAD (pnpm: ``multiocular`` 0.8.4, the registry's newest is 0.8.3) and
-ai/nanoid's 2021 bug (yarn: ``@size-limit/dual-publish`` 5.0.5, unpublished) got no environment:
-their frozen installs failed on that one tarball's 404.
+ai/nanoid's 2021 bug (yarn: ``@size-limit/dual-publish`` 5.0.5 and ``dual-publish`` 2.0.0, both
+unpublished) got no environment: their frozen installs failed on those tarballs' 404s.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ fi
 #: a stand-in yarn 1 that fails as nanoid's 2021 lock did while package.json names dual-publish
 _YARN = """#!/bin/sh
 echo "yarn $*" >> calls.log
-if grep -q dual-publish package.json; then
+if grep -q '"@size-limit/dual-publish"' package.json; then
   printf '%s%s\n' 'error Error: https://registry.yarnpkg.com/@size-limit/dual-publish/' \
     '-/dual-publish-5.0.5.tgz: Request failed "404 Not Found"'
+  exit 1
+elif grep -q '"dual-publish"' package.json; then
+  echo 'error Error: https://registry.yarnpkg.com/dual-publish/-/dual-publish-2.0.0.tgz: Request failed "404 Not Found"'
   exit 1
 fi
 """
@@ -67,10 +70,14 @@ def test_a_devdependency_the_registry_has_not_is_left_out_and_the_lock_kept_post
 
 
 def test_a_scoped_devdependency_of_a_yarn_lock_is_left_out_nanoid_2021(tmp_path: Path) -> None:
-    package = {"devDependencies": {"@size-limit/dual-publish": "^5.0.5", "jest": "^26"}}
+    """Its lock has a second: yarn stops at the first 404, and names ``dual-publish`` 2.0.0 once
+    the first is left out."""
+    package = {"devDependencies": {"@size-limit/dual-publish": "^5.0.5", "dual-publish": "^2.0.0", "jest": "^26"}}
     done = _install(tmp_path, "yarn", _YARN, package)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads((tmp_path / "package.json").read_text())["devDependencies"] == {"jest": "^26"}
+    said = "devDependencies left out, the registry has not their locked release: @size-limit/dual-publish dual-publish"
+    assert (tmp_path / "env" / "notes.txt").read_text().strip() == said
 
 
 def test_a_runtime_dependency_the_registry_has_not_is_not_left_out(tmp_path: Path) -> None:

@@ -23,17 +23,23 @@ _NAMED_JS = (
     "if (Object.prototype.hasOwnProperty.call(dev, m[1])) out.add(m[1]); console.log([...out].join(' '));"
 )
 _LOG = "/tmp/rfsn-install-locked.log"
+#: installs again at most, each without the devDependencies its predecessor's 404s named
+ROUNDS = 5
 
 
 def leaving_out_unpublished(command: str, again: str) -> str:
     """``command`` (a lock's install); when it fails on devDependencies' locked tarballs that the
     registry answers 404, those are left out of package.json and ``again`` (the same install that
-    may update the lock) runs, said in the build's notes; else its failure stands."""
+    may update the lock) runs, up to ``ROUNDS`` times (an install stops at its first missing
+    tarball), said in the build's notes; else its failure stands."""
     said = "devDependencies left out, the registry has not their locked release:"
     return (
-        f"if ( {command} ) > {_LOG} 2>&1; then cat {_LOG}; else status=$?; cat {_LOG}; "
-        f"out=$(/usr/bin/node -e {shlex.quote(_NAMED_JS)} {_LOG}); "
-        f'if [ -n "$out" ]; then note="{said} $out"; echo "rfsn: $note; the install again, its lock updated" >&2; '
-        f"/usr/bin/node -e {shlex.quote(LEAVE_OUT_JS)} $out && ( {again} ) "
-        f'&& mkdir -p "$RFSN_ENV" && echo "$note" >> "{BUILD_NOTES}" && exit 0; status=$?; fi; exit $status; fi'
+        f"if ( {command} ) > {_LOG} 2>&1; then cat {_LOG}; else status=$?; cat {_LOG}; left=''; "
+        f"for round in {' '.join(map(str, range(1, ROUNDS + 1)))}; do "
+        f'out=$(/usr/bin/node -e {shlex.quote(_NAMED_JS)} {_LOG}); [ -n "$out" ] || break; left="$left $out"; '
+        f'echo "rfsn: {said} $out; the install again, its lock updated" >&2; '
+        f"/usr/bin/node -e {shlex.quote(LEAVE_OUT_JS)} $out; "
+        f'if ( {again} ) > {_LOG} 2>&1; then cat {_LOG}; mkdir -p "$RFSN_ENV"; '
+        f'echo "{said}$left" >> "{BUILD_NOTES}"; exit 0; else status=$?; cat {_LOG}; fi; '
+        "done; exit $status; fi"
     )
