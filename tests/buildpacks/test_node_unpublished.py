@@ -86,3 +86,17 @@ def test_a_runtime_dependency_the_registry_has_not_is_not_left_out(tmp_path: Pat
     assert done.returncode == 1
     assert "multiocular" in json.loads((tmp_path / "package.json").read_text())["dependencies"]
     assert "HTTP 404" in done.stdout and not (tmp_path / "env").exists()
+
+
+def test_pnpm_runs_the_test_script_without_installing_first_postcss_head(tmp_path: Path) -> None:
+    """postcss at HEAD, its env built without multiocular: ``pnpm run /^test:/`` saw node_modules
+    differ from the tree's lock and installed first, in the sandbox without network (14 min of DNS
+    retries, then every script failed)."""
+    from rfsn.buildpacks.node.buildpack import NodeBuildpack
+
+    (tmp_path / "package.json").write_text(
+        json.dumps({"scripts": {"test": "pnpm run /^test:/"}, "devDependencies": {"a": "1"}})
+    )
+    (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    env = dict(NodeBuildpack().env_recipe(tmp_path).env)
+    assert env["pnpm_config_verify_deps_before_run"] == "false"
