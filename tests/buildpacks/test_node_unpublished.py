@@ -25,6 +25,10 @@ if grep -q multiocular package.json; then
   printf '  \\342\\225\\260\\342\\224\\200\\342\\226\\266 Tarball server returned HTTP 404 for https://registry.npmjs.org/\\n'
   printf '      multiocular/-/multiocular-0.8.4.tgz\\n\\n'
   exit 1
+elif grep -q actions-up package.json; then
+  printf '  \\342\\225\\260\\342\\224\\200\\342\\226\\266 Tarball server returned HTTP 404 for https://registry.npmjs.org/actions-\\n'
+  printf '      up/-/actions-up-1.17.0.tgz\\n\\n'
+  exit 1
 fi
 """
 #: a stand-in yarn 1 that fails as nanoid's 2021 lock did while package.json names dual-publish
@@ -59,13 +63,15 @@ def _install(tmp_path: Path, manager: str, tool: str, package: dict[str, object]
 
 
 def test_a_devdependency_the_registry_has_not_is_left_out_and_the_lock_kept_postcss_head(tmp_path: Path) -> None:
-    package = {"devDependencies": {"multiocular": "^0.8.4", "vitest": "^4"}, "dependencies": {"nanoid": "^5"}}
+    """And nanoid at HEAD: ``actions-up`` 1.17.0, its URL wrapped after a hyphen."""
+    dev = {"multiocular": "^0.8.4", "actions-up": "^1.17.0", "vitest": "^4"}
+    package = {"devDependencies": dev, "dependencies": {"nanoid": "^5"}}
     done = _install(tmp_path, "pnpm", _PNPM, package)
     assert done.returncode == 0, done.stdout + done.stderr
     left = json.loads((tmp_path / "package.json").read_text())
     assert left["devDependencies"] == {"vitest": "^4"} and left["dependencies"] == {"nanoid": "^5"}
     assert (tmp_path / "calls.log").read_text().splitlines()[-1].endswith("pnpm install --no-frozen-lockfile")
-    said = "devDependencies left out, the registry has not their locked release: multiocular"
+    said = "devDependencies left out, the registry has not their locked release: multiocular actions-up"
     assert (tmp_path / "env" / "notes.txt").read_text().strip() == said
 
 

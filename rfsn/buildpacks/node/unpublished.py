@@ -14,9 +14,10 @@ from rfsn.buildpacks.base import BUILD_NOTES
 from rfsn.buildpacks.node.githosted import LEAVE_OUT_JS
 
 #: prints the devDependencies of ./package.json whose tarball a line of the log (argv[1]) says
-#: answered 404 (a URL wrapped onto the next, indented line, as pnpm's box does, joined first)
+#: answered 404 (a URL wrapped onto the next, indented line after a ``/`` or ``-``, as pnpm's box does, joined first)
 _NAMED_JS = (
-    "const fs = require('fs'); const log = fs.readFileSync(process.argv[1], 'utf8').replace(/\\/\\r?\\n\\s+/g, '/'); "
+    "const fs = require('fs'); "
+    "const log = fs.readFileSync(process.argv[1], 'utf8').replace(/([\\/-])\\r?\\n\\s+/g, '$1'); "
     "const dev = JSON.parse(fs.readFileSync('package.json', 'utf8')).devDependencies || {}; const out = new Set(); "
     "for (const line of log.split('\\n')) if (/\\b404\\b/.test(line)) "
     "for (const m of line.matchAll(/\\/((?:@[\\w.-]+\\/)?[\\w.-]+)\\/-\\/[\\w.-]+\\.tgz/g)) "
