@@ -5,7 +5,9 @@ the requirement pip could not satisfy, the compiler's error), never by the frame
 pip's closing hints ("note: This error originates from a subprocess", "ERROR: Failed building
 wheel"), its error codes (``error: subprocess-exited-with-error``), the headers it marks with a
 cross, warnings, or the source lines of a traceback (its exception line is the cause). A line
-the step's own script printed after ``STEP_CAUSE`` says it best.
+the step's own script printed after ``STEP_CAUSE`` says it best. A line a tool's report points
+at (``╰─▶ Tarball server returned HTTP 404 for ...``, pnpm's box under a bare error code) is a
+cause, with the lines it wraps onto.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import re
 import shlex
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_BOX = re.compile(r"^[\s│╰─>]+")
+_BOX = re.compile(r"^[\s│╰├─>▶]+")
+#: the arrow of a box that points at the cause (pnpm's ``╰─▶``)
+_POINTER = "▶"
 #: what frames a failure, never its cause
 _FRAME = re.compile(
-    r"^(?:error: [a-z-]+$|\u00d7 |note: |hint: |WARNING: |DEPRECATION: |\[notice\]|exit code: |"
+    r"^(?:error: [a-z-]+$|Error: ERR_[A-Z0-9_]+$|\u00d7 |note: |hint: |WARNING: |DEPRECATION: |\[notice\]|exit code: |"
     r"\[\d+ lines of output\]|\[end of output\]|See above for|"
     r"ERROR: (?:Failed (?:building|to build)|Could not build wheels|Command errored out|"
     r"Ignored the following|Could not find a version that satisfies|ResolutionImpossible)|"
@@ -45,20 +49,31 @@ MAX_CHARS = 300
 STEP_CAUSE = "rfsn: cause: "
 
 
-def _lines(output: str) -> list[tuple[int, str]]:
-    """(indent, text) of each non-empty line, colours and pip's box drawing stripped."""
-    found = []
+def _lines(output: str) -> tuple[list[tuple[int, str]], set[str]]:
+    """(indent, text) of each non-empty line, colours and box drawing stripped, and the lines a
+    box points at (each joined with the deeper indented lines it wraps onto)."""
+    found: list[tuple[int, str]] = []
+    pointed: set[str] = set()
+    at: int | None = None  # the indent of the pointer whose wrapped lines follow
     for raw in _ANSI.sub("", output).splitlines():
-        text = _BOX.sub("", raw).strip()
+        text, indent = _BOX.sub("", raw).strip(), len(raw) - len(raw.lstrip())
+        if at is not None and text and indent > at and text == raw.strip():
+            pointed.discard(found[-1][1])
+            joined = found[-1][1] + ("" if found[-1][1].endswith(("/", "-")) else " ") + text
+            found[-1] = (found[-1][0], joined)
+            pointed.add(joined)
+            continue
+        at = indent if _POINTER in raw[: len(raw) - len(raw.lstrip("\t │╰├─>▶"))] and text else None
         if text:
-            found.append((len(raw) - len(raw.lstrip()), text))
-    return found
+            found.append((indent, text))
+            pointed |= {text} if at is not None else set()
+    return found, pointed
 
 
 def step_error(output: str) -> str:
     """The first line of ``output`` that says why the step failed (a traceback stands for its
     exception line); else its last line that is not pip's frame; "(no output)" if none."""
-    lines = _lines(output)
+    lines, pointed = _lines(output)
     kept: list[str] = []
     inside: int | None = None  # the indent of the traceback being skipped
     header = ""  # the command of pip's last "COMMAND did not run successfully." header
@@ -79,7 +94,7 @@ def step_error(output: str) -> str:
         if not _FRAME.search(text):
             kept.append(text)
     said = [line.removeprefix(STEP_CAUSE) for line in kept if line.startswith(STEP_CAUSE)]
-    causes = said or [line for line in kept if _CAUSE.search(line)]
+    causes = said or [line for line in kept if line in pointed or _CAUSE.search(line)]
     return (causes or kept[-1:] or ["(no output)"])[0][:MAX_CHARS]
 
 

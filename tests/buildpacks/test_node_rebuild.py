@@ -13,14 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from rfsn import hostgit
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.checkout import rebuild_steps
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
-
-
-def _names(steps: list[list[str]]) -> list[str]:
-    return [step[-1].split()[2] for step in steps]
 
 
 def test_only_the_steps_that_build_run_again_and_each_script_once(tmp_path: Path) -> None:
@@ -47,7 +44,7 @@ def test_a_build_the_test_script_runs_before_its_runner_is_a_build_step_js_token
     (tmp_path / "build.js").write_text("")  # the checkout has its build script, not what it writes
     buildpack = NodeBuildpack()
     _link, *setup = buildpack.setup_commands(tmp_path)
-    assert _names(setup) == buildpack.rebuilds.names == ["build"]
+    assert buildpack.rebuilds.names == ["build"] and setup == []  # built before the first run, not in the setup
     # the test script as a whole runs its build itself: once in the setup, not again before it
     assert rebuild_steps(package, tmp_path, "script") == []
 
@@ -74,7 +71,7 @@ def test_a_patch_to_the_sources_reaches_the_build_the_tests_import_magic_string_
     _link, *setup = buildpack.setup_commands(tmp_path)
     box = LocalSandbox(tmp_path, None, {}, "2g")
     try:
-        assert [box.exec(argv, timeout=120).exit_code for argv in setup] == [0]  # the setup's build
+        assert setup == []  # the first run builds
         assert run_tests(box, buildpack, timeout=120).tests == {"test/value.test.js > value": Status.FAILED}
         (tmp_path / "src" / "value.js").write_text("module.exports = 2;\n")  # the patch
         assert run_tests(box, buildpack, timeout=120).tests == {"test/value.test.js > value": Status.PASSED}
@@ -104,3 +101,56 @@ def test_a_build_that_never_built_here_is_dropped_and_the_tests_run(tmp_path: Pa
     finally:
         box.close()
     assert buildpack.rebuilds.names == []
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")
+def test_a_tree_unchanged_since_its_last_build_is_not_built_again_yallist_head(tmp_path: Path) -> None:
+    """isaacs/yallist at HEAD (``pretest``: ``npm run prepare``, tshy): the setup built the tree,
+    then the first run built the same tree again (33.9 s before a 24.2 s run). One build per tree."""
+    from rfsn.sandbox.local import LocalSandbox
+
+    scripts = {"pretest": "npm run build", "build": "node build.js", "test": "node --test"}
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, "devDependencies": {"tshy": "3"}}))
+    (tmp_path / "build.js").write_text(
+        "const fs = require('fs'); fs.appendFileSync('builds.log', 'built\\n');\n"
+        "fs.mkdirSync('dist', { recursive: true }); fs.copyFileSync('src/value.js', 'dist/value.js');\n"
+    )
+    (tmp_path / ".gitignore").write_text("dist/\nbuilds.log\nnode_modules\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "value.js").write_text("module.exports = 1;\n")
+    (tmp_path / "value.test.js").write_text(
+        "const test = require('node:test'); const assert = require('assert');\n"
+        "test('value', () => assert.strictEqual(require('./dist/value.js'), 1));\n"
+    )
+    hostgit.git(tmp_path, "init", "-q")
+    hostgit.git(tmp_path, "add", "-A")
+    hostgit.commit(tmp_path, "the checkout")
+    buildpack = NodeBuildpack()
+    _link, *setup = buildpack.setup_commands(tmp_path)
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    try:
+        assert [box.exec(argv, timeout=120).exit_code for argv in setup] == [0] * len(setup)
+        for _ in range(2):
+            assert run_tests(box, buildpack, timeout=120).tests == {"value.test.js > value": Status.PASSED}
+        assert (tmp_path / "builds.log").read_text().count("built") == 1
+        (tmp_path / "src" / "value.js").write_text("module.exports = 2;\n")  # a patch: built again
+        assert run_tests(box, buildpack, timeout=120).tests == {"value.test.js > value": Status.FAILED}
+    finally:
+        box.close()
+    assert (tmp_path / "builds.log").read_text().count("built") == 2
+
+
+def test_a_build_output_an_earlier_sandbox_left_on_disk_is_built_still_chokidar_head(tmp_path: Path) -> None:
+    """paulmillr/chokidar at HEAD: the test script runs ``node`` on a file ``build`` (tsc) writes; a
+    second sandbox on the same workspace found the first one's output on disk and built nothing,
+    neither in its setup nor before its runs, so a patch never reached the tests."""
+    package = {"scripts": {"build": "tsc", "test": "node index.test.js"}, "devDependencies": {"typescript": "5"}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    (tmp_path / ".gitignore").write_text("index.test.js\n")
+    hostgit.git(tmp_path, "init", "-q")
+    hostgit.git(tmp_path, "add", "-A")
+    hostgit.commit(tmp_path, "the checkout")
+    (tmp_path / "index.test.js").write_text("")  # what the first sandbox's build wrote
+    buildpack = NodeBuildpack()
+    buildpack.setup_commands(tmp_path)
+    assert buildpack.rebuilds.names == ["build"]

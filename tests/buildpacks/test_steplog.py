@@ -108,6 +108,27 @@ def test_a_command_that_printed_nothing_is_told_by_pips_header_mcp_python_sdk_20
     assert step_error(output) == header
 
 
+def test_pnpms_cause_under_its_bare_error_code_is_the_line_postcss_head() -> None:
+    """postcss/postcss and ai/nanoid at HEAD: the one line stopped at pnpm's error code; the cause
+    is two lines on, behind a box arrow, wrapped (the output of the row's env build, as pnpm 11
+    printed it, twice: the install, then again without install scripts)."""
+    failure = (
+        "Downloading @oxlint/binding-linux-x64-gnu@1.76.0: 0.00 B/6.71 MB\n"
+        "Error: ERR_PNPM_TARBALL_HTTP_STATUS\n\n"
+        "  \u00d7 installing dependencies\n"
+        "  \u2570\u2500\u25b6 Tarball server returned HTTP 404 for https://registry.npmjs.org/\n"
+        "      multiocular/-/multiocular-0.8.4.tgz\n\n"
+    )
+    output = (
+        '[WARN] Unsupported engine for nanoid@6.0.0: wanted: {"node":">=26"} (current: {"node":"20.19.2"})\n'
+        f"{failure}rfsn: the install failed; again without install scripts\n{failure}"
+        "Removing intermediate container 682357b7ebd6\n"
+    )
+    assert step_error(output) == (
+        "Tarball server returned HTTP 404 for https://registry.npmjs.org/multiocular/-/multiocular-0.8.4.tgz"
+    )
+
+
 @given(st.text())
 def test_any_output_gives_one_bounded_line(output: str) -> None:
     line = step_error(output)

@@ -156,10 +156,17 @@ def test_a_test_file_the_checkout_lacks_is_built_first_chokidar_head(tmp_path: P
     writes from ``src/index.test.ts``; the checkout has no such file, and no test ran."""
     build = "node -e \"require('fs').writeFileSync('index.test.js', 'built')\""
     repo = _package(tmp_path, {"build": build, "test": "node index.test.js"}, {"typescript": "6"})
-    link, *steps = NodeBuildpack().setup_commands(repo)
-    runs = [subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120) for argv in steps]
-    assert [r.returncode for r in runs] == [0] and (repo / "index.test.js").read_text() == "built"
-    assert NodeBuildpack().setup_commands(repo) == [link]  # the file is there: nothing to build
+    from rfsn.sandbox.local import LocalSandbox
+
+    buildpack = NodeBuildpack()
+    link, *steps = buildpack.setup_commands(repo)
+    assert steps == [] and buildpack.rebuilds.names == ["build"]  # built before the first test run
+    box = LocalSandbox(repo, None, {}, "2g")
+    try:
+        assert buildpack.rebuild(box, 120)[1] == "" and (repo / "index.test.js").read_text() == "built"
+    finally:
+        box.close()
+    assert NodeBuildpack().setup_commands(repo) == [link]  # the file is there (no git): nothing to build
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm")

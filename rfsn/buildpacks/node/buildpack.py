@@ -179,6 +179,9 @@ class NodeBuildpack:
                 ("npm_config_update_notifier", "false"),
                 ("npm_config_fund", "false"),
                 ("npm_config_audit", "false"),
+                # pnpm 11 installs before a script when node_modules differs from the tree's lock (a
+                # devDependency left out): the sandbox has no network, and the env has installed
+                ("pnpm_config_verify_deps_before_run", "false"),
                 *path,
             ),
             notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
@@ -191,7 +194,7 @@ class NodeBuildpack:
             return []
         return [
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],
-            *checkout_steps(package, repo),
+            *checkout_steps(package, repo, self.rebuilds.names),
         ]
 
     def rebuild(self, sandbox: SandboxView, timeout: float) -> tuple[float, str]:

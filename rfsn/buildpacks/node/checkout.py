@@ -1,7 +1,7 @@
-"""What a checkout runs besides the install: the project's own steps that build it, once in the
-sandbox's setup (``checkout_steps``), and those of them that build from the sources again before
-each test run (``rebuild_steps``): a patch to ``src/`` reaches the ``dist/`` the tests import, as
-``npm test`` runs ``pretest`` each time."""
+"""What a checkout runs besides the install: the project's own steps, those that build from the
+sources before each test run whose tree changed (``rebuild_steps``: a patch to ``src/`` reaches the
+``dist/`` the tests import, as ``npm test`` runs ``pretest`` each time), the others once in the
+sandbox's setup (``checkout_steps``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rfsn import hostgit
 from rfsn.buildpacks.capabilities import SandboxView
 from rfsn.buildpacks.node.package import Runner, runner_paths
 
@@ -24,6 +25,16 @@ def _step(name: str) -> list[str]:
     return ["sh", "-c", f"npm run {name} || echo 'rfsn: npm run {name} failed; the tests run without it' >&2"]
 
 
+def _in_checkout(repo: Path, path: str) -> bool:
+    """Whether the checkout has ``path``: git tracks it (a build an earlier sandbox ran on this
+    workspace left its output, ignored, on disk), or it exists where the tree has no git."""
+    tracked = hostgit.run(None, "-C", str(repo), "ls-files", "--error-unmatch", "--", path)
+    if tracked.returncode == 0:
+        return True
+    inside = hostgit.run(None, "-C", str(repo), "rev-parse", "--is-inside-work-tree")
+    return inside.returncode != 0 and (repo / path).exists()
+
+
 def checkout_names(package: dict[str, Any], repo: Path) -> list[str]:
     """The scripts a checkout runs before its tests: ``prepare`` (``npm install`` runs it in a
     checkout; rfsn's install has no sources to build), ``build`` when the test script runs with
@@ -32,15 +43,17 @@ def checkout_names(package: dict[str, Any], repo: Path) -> list[str]:
     alone), and ``pretest`` (``npm test`` does)."""
     scripts = package.get("scripts") or {}
     made = [w for w in runner_paths(package, "node", repo) if "*" not in w]
-    lacking = [w for w in made if not any((repo / (w + ext)).exists() for ext in ("", ".js", ".cjs", ".mjs"))]
+    lacking = [w for w in made if not any(_in_checkout(repo, w + ext) for ext in ("", ".js", ".cjs", ".mjs"))]
     run_by_test = _RUNS_BUILD.findall(str(scripts.get("test", "")))
     names = ("prepare", *(("build",) if lacking else ()), *run_by_test, "pretest")
     return [name for name in dict.fromkeys(names) if scripts.get(name)]
 
 
-def checkout_steps(package: dict[str, Any], repo: Path) -> list[list[str]]:
-    """The checkout's scripts as setup steps; one that fails is said, and the tests run without it."""
-    return [_step(name) for name in checkout_names(package, repo)]
+def checkout_steps(package: dict[str, Any], repo: Path, rebuilt: list[str]) -> list[list[str]]:
+    """The checkout's scripts as setup steps, less those ``rebuilt`` before the first test run (a
+    build in the setup too would build the same tree twice); one that fails is said, and the tests
+    run without it."""
+    return [_step(name) for name in checkout_names(package, repo) if name not in rebuilt]
 
 
 def rebuild_steps(package: dict[str, Any], repo: Path, runner: Runner) -> list[str]:

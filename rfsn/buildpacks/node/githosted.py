@@ -36,7 +36,7 @@ def git_hosted(package: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 
 #: deletes the dependencies named in its arguments from ./package.json (on the image's own Node)
-_LEAVE_OUT_JS = (
+LEAVE_OUT_JS = (
     "const fs = require('fs'); const p = JSON.parse(fs.readFileSync('package.json', 'utf8')); "
     "for (const n of process.argv.slice(1)) for (const k of ['dependencies', 'devDependencies', "
     "'optionalDependencies']) if (p[k]) delete p[k][n]; fs.writeFileSync('package.json', JSON.stringify(p, null, 2));"
@@ -60,7 +60,7 @@ def naming_git_failures(command: str, package: dict[str, Any], retry: bool = Fal
     said = f"{STEP_CAUSE}git-hosted dependencies could not be fetched: "
     again = (
         f'if [ -n "$out" ]; then note="git-hosted dependencies left out, they could not be fetched: ${{named#, }}"; '
-        f'echo "rfsn: $note; the install again without them" >&2; /usr/bin/node -e {shlex.quote(_LEAVE_OUT_JS)} $out'
+        f'echo "rfsn: $note; the install again without them" >&2; /usr/bin/node -e {shlex.quote(LEAVE_OUT_JS)} $out'
         f' && ( {command} ) && mkdir -p "$RFSN_ENV" && echo "$note" >> "{BUILD_NOTES}" && exit 0; status=$?; fi; '
         if retry
         else ""

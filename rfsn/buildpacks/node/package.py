@@ -12,6 +12,7 @@ from typing import Any, Literal
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line
 from rfsn.buildpacks.node.semver import parse
+from rfsn.buildpacks.node.unpublished import leaving_out_unpublished
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 from rfsn.models.testfiles import is_test_module
@@ -236,6 +237,8 @@ NO_AGE_GATE: dict[str, str] = {
     "pnpm": "env npm_config_minimum_release_age=0 pnpm_config_minimum_release_age=0 ",
     "yarn": "env YARN_NPM_MINIMAL_AGE_GATE=0 ",
 }
+#: an install that may update the lock (pnpm keeps it frozen in CI unless told)
+_UNFROZEN = {"pnpm": " --no-frozen-lockfile", "yarn": ""}
 
 
 def install_steps(
@@ -261,12 +264,17 @@ def install_steps(
                 f" (a range with no release the registry dates before it); as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
-        return [*steps, f"{cd} && {naming_git_failures(install, package, retry=not lockfile)}"]
+        install = naming_git_failures(install, package, retry=not lockfile)
+        again = _without_scripts_if_needed("npm install --no-audit --no-fund")
+        return [*steps, f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}"]
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
     frozen = " --frozen-lockfile" if lockfile else ""
-    install = _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}")
+    install = naming_git_failures(
+        _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}"), package
+    )
+    again = _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{_UNFROZEN[manager]}")
     return [
         *steps,
         f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-        f"{cd} && {naming_git_failures(install, package)}",
+        f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}",
     ]
