@@ -3,8 +3,8 @@
 Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
 first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
 where the buildpack can (``max_failures``; all the targets run when at most ``PAIRABLE_TARGETS``: which
-ones a candidate fixes pairs the partial fixes of a multi-location bug) and has a limit from its tests'
-baseline durations (``PER_TEST_FACTOR`` x their sum + ``RUN_SLACK`` + start-up, at most the suite's).
+ones a candidate fixes pairs partial fixes) and has a limit: ``PER_TEST_FACTOR`` x its tests' baseline
+durations + ``RUN_SLACK`` + the start-up of the runs before (``STARTUP_WINDOW``; none yet: the baseline's).
 
 Never counted against a candidate: a baseline-passing test that passes run again alone
 (``MAX_RECHECKED`` at most) or fails in the coverage run (flaky), or fails in one suite run with no
@@ -17,6 +17,7 @@ A file that collected nothing at baseline stays out of suite runs unless it hold
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 
@@ -30,6 +31,9 @@ from rfsn.planners.verify.tiers import ScreenResult, Tier, collected
 #: per run (a slack per test made a looping candidate of a five-test tier cost five seconds)
 PER_TEST_FACTOR = 10.0
 RUN_SLACK = 1.0
+#: a run's start-up (its seconds outside its tests) is the largest of the last this many screening
+#: runs' that ran to their end: a warm runner's fork, not the baseline's cold imports and collection
+STARTUP_WINDOW = 20
 #: up to this many failing tests, a candidate's first tier runs them all (partial fixes are paired)
 PAIRABLE_TARGETS = 4
 #: an inconclusive run is repeated with this many times its limit...
@@ -80,6 +84,7 @@ class Screen:
         self.leave_out = left_out(baseline, targets)
         self.groups = [list(g) for g in groups]
         self._firsts: list[str] | None = None
+        self.startups: deque[float] = deque(maxlen=STARTUP_WINDOW)
 
     def firsts(self) -> list[str]:
         """The first target of each group in the suite's order, when a try stands for several
@@ -186,9 +191,16 @@ class Screen:
         known = self.baseline.durations
         if not tests or any(t not in known for t in tests):
             return self.timeout
-        startup = max(0.0, self.baseline.duration - sum(known.values()))
+        cold = max(0.0, self.baseline.duration - sum(known.values()))
+        startup = max(self.startups) if self.startups else cold
         own = PER_TEST_FACTOR * sum(known[t] for t in tests) + RUN_SLACK
         return min(self.timeout, startup + own)
+
+    def ran(self, tier: Tier, report: TestReport | None) -> None:
+        """The start-up of a run of selected tests learned (not the whole suite's: never forked),
+        when it ran to its end with its tests' durations."""
+        if tier.tests and report and report.durations and not (report.timed_out or report.signalled):
+            self.startups.append(max(0.0, report.duration - sum(report.durations.values())))
 
     def tiers(self, candidate: Candidate) -> Iterator[Tier]:
         if not self.baseline.structured:  # a command judged by its exit status: one run decides

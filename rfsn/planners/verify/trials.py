@@ -257,4 +257,5 @@ class Trials:
             rationale=f"screen {candidate.template}: {tier.name}",
         )
         report = fb.outcome.report if fb.outcome else None
+        screen.ran(tier, report)
         return report, screen.judge(tier, report, candidate.obsolete, held)
