@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks.capabilities import (
     SECONDS_LEFT,
+    BriefCapable,
     CaseLimitCapable,
     CollectCapable,
     CoverageByTest,
@@ -61,6 +62,7 @@ __all__ = [
     "BUILD_NOTES",
     "SECONDS_LEFT",
     "BaseImage",
+    "BriefCapable",
     "Buildpack",
     "CaseLimitCapable",
     "CollectCapable",

@@ -158,6 +158,7 @@ class Executor:
                 via=self._via(proposal),
                 max_failures=proposal.max_failures,
                 measure=Measure(proposal.coverage, proposal.probe, proposal.measure_within),
+                brief=proposal.phase is Phase.PATCH,  # a screening run: failures written briefly where the runner can
             )
         if isinstance(self.buildpack, CrashCapable):
             report.crashed = self.buildpack.crashed(report, self.workspace.path)

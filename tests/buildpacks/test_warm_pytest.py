@@ -231,8 +231,9 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
 ) -> None:
     """Selected tests run through the preloading server's live session (no session header in
     the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
-    fast included (with Python's tracebacks: pytest's cost cachetools' screening 65 ms a failure);
-    an edited function is swapped in; other options fall back to pytest.main."""
+    fast included, and a brief run (both with Python's tracebacks: pytest's cost cachetools'
+    screening 65 ms a failure); an edited function is swapped in; other options fall back to
+    pytest.main."""
     selected = [
         "tests/test_kinds.py::test_passes",
         "tests/test_kinds.py::test_fails",
@@ -260,6 +261,9 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
         # a run that stops at failures writes Python's own tracebacks, still in the live session
         assert "Traceback (most recent call last)" in fast.log and "test session starts" not in fast.log
         assert "Traceback (most recent call last)" not in hot.log
+        brief = run_tests(box, pack, selected, via=warm, brief=True)  # a screening run to its end
+        assert brief.tests == hot.tests and "Traceback (most recent call last)" in brief.log
+        assert "test session starts" not in brief.log
         (tmp_path / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
         edited = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert edited.passing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in edited.log

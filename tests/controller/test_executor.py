@@ -151,3 +151,19 @@ def test_a_run_that_names_files_to_collect_runs_only_where_the_runner_takes_them
         assert approved is not None
         outcome = executor.run(approved)
         assert (len(sandbox.calls) > calls) is ran and outcome.ok is ran
+
+
+def test_a_screening_run_writes_its_failures_briefly_and_a_baseline_run_in_full(workspace: Workspace) -> None:
+    """A candidate's screening pays a traceback per failure: pytest's long ones took a third of a
+    hot run of csvreport's three failing tests (budget71's profile); the runs before any candidate
+    (reproduction, localization) keep them: why each target fails is read from them."""
+    executor, sandbox = executor_over(workspace)
+    tests = ("tests/test_calc.py::test_add",)
+    for phase, brief in ((Phase.REPRODUCE, False), (Phase.PATCH, True)):
+        _, approved = Gate().approve(
+            RunTests(phase=phase, tests=tests), GateContext(workspace=workspace.path, phase=phase, buildpack="python")
+        )
+        assert approved is not None
+        executor.run(approved)
+        argv = next(call for call in reversed(sandbox.calls) if call[:3] == ["python", "-m", "pytest"])
+        assert ("--tb=native" in argv) is brief and not any(a.startswith("--maxfail") for a in argv)
