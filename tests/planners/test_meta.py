@@ -1067,10 +1067,14 @@ def test_a_screening_limit_carries_the_start_up_the_screening_runs_showed_not_th
     tmp_path: Path,
 ) -> None:
     """The first candidate's run gets the baseline's cold start-up (5.1 s for 0.02 s of tests);
-    the next ones the start-up of the warm runs before them."""
+    the next ones the start-up of the warm runs before them, and the cold one's difference for a
+    run that starts cold."""
     planner = planner_for(tmp_path, [WRONG, BROKEN, FIX_ADD])
     proposals = Timed({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, cold=5.1, warm=0.3).run(planner)
     limits = [p.timeout for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH and p.tests]
     assert limits[0] == pytest.approx(5.1 - 0.02 + 10 * 0.01 + 1.0)
     assert limits[1:] and all(limit == pytest.approx(0.3 - 0.01 + 10 * 0.01 + 1.0) for limit in limits[1:])
+    # a run the warm runner does not fork (an edit it cannot swap in) still has the cold start-up
+    colds = [p.cold_start for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH and p.tests]
+    assert colds[0] == 0.0 and all(cold == pytest.approx(5.08 - 0.29) for cold in colds[1:])
     assert planner.verdict().status is SessionStatus.FIXED

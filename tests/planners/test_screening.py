@@ -6,7 +6,8 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.verify.choice import Evidence, rank_plausible
-from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, STARTUP_WINDOW, Screen
+from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen
+from rfsn.planners.verify.startup import STARTUP_WINDOW
 from rfsn.planners.verify.tiers import Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
@@ -180,9 +181,14 @@ def test_a_warm_runs_limit_is_its_tests_time_and_the_start_up_of_the_runs_before
     screen = Screen(timed, [T1, T2])
     failing = next(screen.tiers(cand("x - 1", "x + 1")))
     assert abs(screen.limit([T1, T2]) - (5.08 + 10 * 0.02 + 1.0)) < 1e-9  # no run yet: the cold one
+    assert screen.startup.cold_start() == 0.0
     screen.ran(failing, TestReport(tests={T1: F, T2: F}, duration=0.32, durations={T1: 0.01, T2: 0.01}))
     screen.ran(failing, TestReport(tests={T1: F, T2: F}, duration=0.52, durations={T1: 0.01, T2: 0.01}))
     assert abs(screen.limit([T1, T2]) - (0.5 + 10 * 0.02 + 1.0)) < 1e-9  # the largest start-up seen
+    # a run that starts cold after all (an edit the warm runner cannot swap in) has the cold limit
+    assert (
+        abs(screen.startup.cold_start() - 4.58) < 1e-9 and next(screen.tiers(cand("x - 1", "x + 1"))).cold_start == 4.58
+    )
     # a run cut off, killed, or of the whole suite (never forked) teaches nothing
     screen.ran(failing, TestReport(tests={T1: E}, duration=9.0, durations={T1: 0.01}, timed_out=True))
     screen.ran(failing, TestReport(tests={T1: E}, duration=9.0, durations={T1: 0.01}, exit_code=139))
