@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import (
     SECONDS_LEFT,
+    BriefCapable,
     Buildpack,
     CoverageCapable,
     CoveragePlan,
@@ -128,13 +129,15 @@ def _joined(first: ExecResult, runs: Sequence[ExecResult]) -> ExecResult:
 
 
 def _test_command(
-    buildpack: Buildpack, tests: Sequence[str], report_dir: str, max_failures: int | None
+    buildpack: Buildpack, tests: Sequence[str], report_dir: str, max_failures: int | None, brief: bool
 ) -> tuple[list[str], int | None]:
     """The argv, and the number of failed tests it stops at (None: it runs to its end)."""
     if max_failures is not None and isinstance(buildpack, FailFastCapable):
         argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
         if argv is not None:
             return argv, max_failures
+    if brief and isinstance(buildpack, BriefCapable):
+        return buildpack.brief_command(list(tests), report_dir), None
     return buildpack.test_command(list(tests), report_dir), None
 
 
@@ -190,11 +193,12 @@ def run_tests(
     via: TestExec | None = None,
     max_failures: int | None = None,
     measure: Measure = STATUSES_ONLY,
+    brief: bool = False,
 ) -> TestReport:
     """Run the suite (or ``tests``) once; statuses come from the runner's structured report.
-    ``via``: a warm runner in front of the sandbox runs it. Where the buildpack can, with
-    ``max_failures`` the runner stops once that many tests failed (those it did not reach are
-    absent from the report), and with a ``measure`` the report also says what it measured."""
+    ``via``: a warm runner in front of the sandbox runs it. Where the buildpack can: ``max_failures``
+    stops the run once that many tests failed (those it did not reach are absent from the report),
+    ``brief`` writes failures briefly, and with a ``measure`` the report says what it measured."""
     (timeout, unbuilt), stops_at = rebuilt(sandbox, buildpack, tests, timeout), None
     if unbuilt is not None:
         return unbuilt
@@ -203,9 +207,8 @@ def run_tests(
         if plan is not None:
             result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure.within)
         else:
-            argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures)
-            # a temporary directory of its own, as in a fresh container: what an earlier run
-            # left in /tmp (pytest's numbered base directories, a build cache) is not this run's
+            argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures, brief)
+            # a /tmp of its own, as in a fresh container: what an earlier run left there is not this run's
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
     # a coverage or probe run's plan, or a run to stop early, is not resumed past a crash

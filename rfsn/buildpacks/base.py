@@ -29,7 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks.capabilities import (
     SECONDS_LEFT,
+    BriefCapable,
     CaseLimitCapable,
+    ColdStartCapable,
     CollectCapable,
     CoverageByTest,
     CoverageCapable,
@@ -61,8 +63,10 @@ __all__ = [
     "BUILD_NOTES",
     "SECONDS_LEFT",
     "BaseImage",
+    "BriefCapable",
     "Buildpack",
     "CaseLimitCapable",
+    "ColdStartCapable",
     "CollectCapable",
     "CoverageByTest",
     "CoverageCapable",

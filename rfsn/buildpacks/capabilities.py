@@ -228,6 +228,22 @@ class FailFastCapable(Protocol):
 
 
 @runtime_checkable
+class ColdStartCapable(Protocol):
+    """Optional: a warm runner that runs some commands cold (an edit it cannot swap in, a command it
+    does not take): those get ``cold_start`` seconds beyond their limit (set for each run)."""
+
+    cold_start: float
+
+
+@runtime_checkable
+class BriefCapable(Protocol):
+    """Optional: a buildpack whose runner can write each failure briefly (a screening run's, where
+    what failed and where is all that is read), and so faster than its own long report of it."""
+
+    def brief_command(self, tests: Sequence[str], report_dir: str) -> list[str]: ...
+
+
+@runtime_checkable
 class ReasonCapable(Protocol):
     """Optional: a buildpack whose runner's report says why each test failed (jest's failure
     messages, ``go test -json``'s ``t.Errorf`` lines), where no summary line does."""

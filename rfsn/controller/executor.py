@@ -12,7 +12,15 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from rfsn.buildpacks.base import Buildpack, CollectCapable, CrashCapable, TestExec, WarmCapable, cases_unlimited
+from rfsn.buildpacks.base import (
+    Buildpack,
+    ColdStartCapable,
+    CollectCapable,
+    CrashCapable,
+    TestExec,
+    WarmCapable,
+    cases_unlimited,
+)
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
@@ -64,8 +72,14 @@ class Executor:
         self._warming: threading.Thread | None = None
 
     def _via(self, proposal: RunTests) -> TestExec | None:
-        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one."""
-        return self._warm if proposal.phase is Phase.PATCH and proposal.probe is None else None
+        """Screening runs (patch phase) go through the buildpack's warm runner, if it has one; one
+        it starts cold gets the proposal's ``cold_start`` more, within the session's budget."""
+        if proposal.phase is not Phase.PATCH or proposal.probe is not None:
+            return None
+        if isinstance(self._warm, ColdStartCapable):
+            timeout = self._timeout(proposal.timeout)
+            self._warm.cold_start = self._timeout(timeout + proposal.cold_start) - timeout
+        return self._warm
 
     def _start_warm(self, background: bool) -> None:
         """Start the warm runner (once). In the background as the localization's test run
@@ -158,6 +172,7 @@ class Executor:
                 via=self._via(proposal),
                 max_failures=proposal.max_failures,
                 measure=Measure(proposal.coverage, proposal.probe, proposal.measure_within),
+                brief=proposal.phase is Phase.PATCH,  # a screening run: failures written briefly where the runner can
             )
         if isinstance(self.buildpack, CrashCapable):
             report.crashed = self.buildpack.crashed(report, self.workspace.path)

@@ -43,6 +43,12 @@ class RunTests(_ProposalBase):
     intent: Literal["run_tests"] = "run_tests"
     tests: tuple[str, ...] = ()
     timeout: float | None = Field(default=None, gt=0, description="per-run timeout, seconds")
+    cold_start: float = Field(
+        default=0.0,
+        ge=0,
+        description="seconds more for a run the warm runner does not fork (it starts cold): the "
+        "start-up a screening limit learned from forked runs leaves out",
+    )
     coverage: bool = Field(default=False, description="collect per-test line coverage")
     measure_within: float | None = Field(
         default=None,

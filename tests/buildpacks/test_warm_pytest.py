@@ -124,6 +124,36 @@ def test_the_servers_of_a_local_sandbox_exit_once_it_is_closed(tmp_path: Path, m
     assert servers() == []
 
 
+def test_a_run_handed_back_to_the_plain_server_gets_the_cold_start_up_more_minitpl_taskqueue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screening limit learned from forked runs leaves out the project's imports and collection;
+    a run the preloaded server hands back (an edit outside function bodies) has them again and gets
+    ``cold_start`` more (minitpl's and taskqueue's gold fixes, cut at 1.4 s, passed in 1.5 s); a
+    forked run does not."""
+    import os
+    import sys
+
+    from rfsn.buildpacks.python.buildpack import PythonBuildpack
+    from rfsn.sandbox.local import LocalSandbox
+
+    slow = "import time\n\n\ndef slow():\n    time.sleep(2)\n    return 1\n"
+    (tmp_path / "lib.py").write_text(slow)
+    (tmp_path / "test_one.py").write_text("from lib import slow\n\n\ndef test_one():\n    assert slow() == 1\n")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    warm, pack, test = WarmPytest(box), PythonBuildpack(), ["test_one.py::test_one"]
+    assert warm.start() and warm.hot
+    warm.cold_start = 60.0
+    (tmp_path / "lib.py").write_text(slow + "\nEXTRA = 1\n")  # module level: handed back
+    handed_back = run_tests(box, pack, test, timeout=1.0, via=warm)
+    assert handed_back.passing == test and warm.not_swappable == 1
+    (tmp_path / "lib.py").write_text(slow.replace("return 1", "return 1 + 0"))  # a body edit: forked
+    forked = run_tests(box, pack, test, timeout=1.0, via=warm)
+    assert forked.timed_out and warm.swapped == 1
+    box.close()
+
+
 def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The run that decides plausibility is compared with a cold baseline: it must be cold too. A
     forked child inherits its server's interpreter (here, ``__main__``); pytest's own suite had a
@@ -231,8 +261,9 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
 ) -> None:
     """Selected tests run through the preloading server's live session (no session header in
     the output: no ``pytest.main``), with every kind of outcome as a cold run reports it, fail
-    fast included (with Python's tracebacks: pytest's cost cachetools' screening 65 ms a failure);
-    an edited function is swapped in; other options fall back to pytest.main."""
+    fast included, and a brief run (both with Python's tracebacks: pytest's cost cachetools'
+    screening 65 ms a failure); an edited function is swapped in; other options fall back to
+    pytest.main."""
     selected = [
         "tests/test_kinds.py::test_passes",
         "tests/test_kinds.py::test_fails",
@@ -260,6 +291,9 @@ def test_preloaded_items_run_without_a_new_session_and_report_what_cold_runs_rep
         # a run that stops at failures writes Python's own tracebacks, still in the live session
         assert "Traceback (most recent call last)" in fast.log and "test session starts" not in fast.log
         assert "Traceback (most recent call last)" not in hot.log
+        brief = run_tests(box, pack, selected, via=warm, brief=True)  # a screening run to its end
+        assert brief.tests == hot.tests and "Traceback (most recent call last)" in brief.log
+        assert "test session starts" not in brief.log
         (tmp_path / "lib.py").write_text("def double(n):\n    return n * 2 + (n == 3)\n")
         edited = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
         assert edited.passing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in edited.log

@@ -17,6 +17,7 @@ from rfsn.errors import RfsnError
 from rfsn.gate import Approved, ForgedApproval, Gate, GateContext
 from rfsn.models import (
     Edit,
+    ExecResult,
     Finish,
     GateDecision,
     Phase,
@@ -151,3 +152,48 @@ def test_a_run_that_names_files_to_collect_runs_only_where_the_runner_takes_them
         assert approved is not None
         outcome = executor.run(approved)
         assert (len(sandbox.calls) > calls) is ran and outcome.ok is ran
+
+
+def test_a_screening_run_writes_its_failures_briefly_and_a_baseline_run_in_full(workspace: Workspace) -> None:
+    """A candidate's screening pays a traceback per failure: pytest's long ones took a third of a
+    hot run of csvreport's three failing tests (budget71's profile); the runs before any candidate
+    (reproduction, localization) keep them: why each target fails is read from them."""
+    executor, sandbox = executor_over(workspace)
+    tests = ("tests/test_calc.py::test_add",)
+    for phase, brief in ((Phase.REPRODUCE, False), (Phase.PATCH, True)):
+        _, approved = Gate().approve(
+            RunTests(phase=phase, tests=tests), GateContext(workspace=workspace.path, phase=phase, buildpack="python")
+        )
+        assert approved is not None
+        executor.run(approved)
+        argv = next(call for call in reversed(sandbox.calls) if call[:3] == ["python", "-m", "pytest"])
+        assert ("--tb=native" in argv) is brief and not any(a.startswith("--maxfail") for a in argv)
+
+
+class Recording:
+    """A warm runner that records the ``cold_start`` each run had."""
+
+    def __init__(self) -> None:
+        self.cold_start, self.seen = 0.0, list[float]()
+
+    def exec(self, argv: Sequence[str], *, timeout: float, env: Any = None, own_tmp: bool = False) -> ExecResult:
+        self.seen.append(self.cold_start)
+        return ExecResult(argv=list(argv), exit_code=0, output="", duration=0.0)
+
+
+def test_a_screening_run_the_warm_runner_starts_cold_gets_the_proposals_cold_start_within_the_budget(
+    workspace: Workspace,
+) -> None:
+    left = [500.0]
+    sandbox = FakeSandbox(workspace.path, {("python",): Reply()})
+    executor = Executor(sandbox, PythonBuildpack(), workspace, test_timeout=60, remaining=lambda: left[0])
+    warm = Recording()
+    executor._warm, executor._warm_started = warm, True  # started: its own tests are test_warm_pytest's
+    context = GateContext(workspace=workspace.path, phase=Phase.PATCH, buildpack="python")
+    run = RunTests(phase=Phase.PATCH, tests=("tests/test_calc.py::test_add",), timeout=2.0, cold_start=4.5)
+    for budget in (500.0, 5.0, 1.0):
+        left[0] = budget
+        _, approved = Gate().approve(run, context)
+        assert approved is not None
+        executor.run(approved)
+    assert warm.seen == [4.5, 3.0, 0.0]

@@ -1044,3 +1044,37 @@ def test_screening_stops_while_the_budget_left_holds_verifying_the_plausible_pat
     assert edits(world.proposals) == ["fix add", REVERT, "apply fix add"]  # no candidate after it
     assert clock["left"] > 0
     assert planner.unverified("the budget") is None  # the plan gave its verdict
+
+
+class Timed(World):
+    """Runs that report their tests' durations: the runs before any candidate take ``cold``
+    seconds (a cold start-up), the screening runs ``warm`` (forked from a warm runner)."""
+
+    def __init__(self, *args: object, cold: float, warm: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.cold, self.warm = cold, warm
+
+    def answer(self, proposal: Proposal) -> Feedback:
+        fb = super().answer(proposal)
+        test_report = fb.outcome.report if fb.outcome else None
+        if test_report is not None:
+            test_report.duration = self.warm if proposal.phase is Phase.PATCH else self.cold
+            test_report.durations = dict.fromkeys(test_report.tests, 0.01)
+        return fb
+
+
+def test_a_screening_limit_carries_the_start_up_the_screening_runs_showed_not_the_baselines_tokenizer(
+    tmp_path: Path,
+) -> None:
+    """The first candidate's run gets the baseline's cold start-up (5.1 s for 0.02 s of tests);
+    the next ones the start-up of the warm runs before them, and the cold one's difference for a
+    run that starts cold."""
+    planner = planner_for(tmp_path, [WRONG, BROKEN, FIX_ADD])
+    proposals = Timed({T_ADD: F, T_OK: P}, {"fix add": {T_ADD: P}}, cold=5.1, warm=0.3).run(planner)
+    limits = [p.timeout for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH and p.tests]
+    assert limits[0] == pytest.approx(5.1 - 0.02 + 10 * 0.01 + 1.0)
+    assert limits[1:] and all(limit == pytest.approx(0.3 - 0.01 + 10 * 0.01 + 1.0) for limit in limits[1:])
+    # a run the warm runner does not fork (an edit it cannot swap in) still has the cold start-up
+    colds = [p.cold_start for p in proposals if isinstance(p, RunTests) and p.phase is Phase.PATCH and p.tests]
+    assert colds[0] == 0.0 and all(cold == pytest.approx(5.08 - 0.29) for cold in colds[1:])
+    assert planner.verdict().status is SessionStatus.FIXED

@@ -7,6 +7,7 @@ from rfsn.models import TestStatus as Status
 from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
 from rfsn.planners.verify.choice import Evidence, rank_plausible
 from rfsn.planners.verify.screening import MAX_LOST_RETRIES, PAIRABLE_TARGETS, RETRY_FACTOR, Screen
+from rfsn.planners.verify.startup import STARTUP_WINDOW
 from rfsn.planners.verify.tiers import Tier
 
 P, F, E = Status.PASSED, Status.FAILED, Status.ERROR
@@ -169,6 +170,34 @@ def test_a_looping_candidate_gets_a_limit_from_its_tests_baseline_durations() ->
     slow = baseline().model_copy(update={"durations": {T1: 5.0, T2: 5.0}})
     assert Screen(slow, [T1, T2]).limit([T1, T2]) == 8.0  # capped by the suite's limit
     assert Screen(baseline(), [T1]).limit([T1]) == 8.0  # no durations known
+
+
+def test_a_warm_runs_limit_is_its_tests_time_and_the_start_up_of_the_runs_before_it_tokenizer() -> None:
+    """A screening run forked from a warm runner has no cold start-up: once runs of selected tests
+    ran to their end, a limit carries the largest start-up they showed (of the last
+    ``STARTUP_WINDOW``), not the baseline's cold imports and collection (tokenizer: 5.1 s of a
+    6.1 s limit for 0.02 s of tests; looping candidates took 61-69 % of its 600 s)."""
+    timed = baseline().model_copy(update={"duration": 5.1, "durations": {T1: 0.01, T2: 0.01}})
+    screen = Screen(timed, [T1, T2])
+    failing = next(screen.tiers(cand("x - 1", "x + 1")))
+    assert abs(screen.limit([T1, T2]) - (5.08 + 10 * 0.02 + 1.0)) < 1e-9  # no run yet: the cold one
+    assert screen.startup.cold_start() == 0.0
+    screen.ran(failing, TestReport(tests={T1: F, T2: F}, duration=0.32, durations={T1: 0.01, T2: 0.01}))
+    screen.ran(failing, TestReport(tests={T1: F, T2: F}, duration=0.52, durations={T1: 0.01, T2: 0.01}))
+    assert abs(screen.limit([T1, T2]) - (0.5 + 10 * 0.02 + 1.0)) < 1e-9  # the largest start-up seen
+    # a run that starts cold after all (an edit the warm runner cannot swap in) has the cold limit
+    assert (
+        abs(screen.startup.cold_start() - 4.58) < 1e-9 and next(screen.tiers(cand("x - 1", "x + 1"))).cold_start == 4.58
+    )
+    # a run cut off, killed, or of the whole suite (never forked) teaches nothing
+    screen.ran(failing, TestReport(tests={T1: E}, duration=9.0, durations={T1: 0.01}, timed_out=True))
+    screen.ran(failing, TestReport(tests={T1: E}, duration=9.0, durations={T1: 0.01}, exit_code=139))
+    suite = Tier("whole suite", [], last=True)
+    screen.ran(suite, TestReport(tests={T1: F}, duration=9.0, durations={T1: 0.01}))
+    assert abs(screen.limit([T1, T2]) - 1.7) < 1e-9
+    for _ in range(STARTUP_WINDOW):
+        screen.ran(failing, TestReport(tests={T1: F, T2: F}, duration=0.12, durations={T1: 0.01, T2: 0.01}))
+    assert abs(screen.limit([T1, T2]) - 1.3) < 1e-9  # the window moved on
 
 
 def test_tests_covering_the_edited_line_form_a_middle_tier() -> None:

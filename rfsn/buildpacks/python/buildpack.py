@@ -193,10 +193,15 @@ class PythonBuildpack:
         return True
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str]:
-        """Stopping at failures, with Python's own tracebacks: pytest's take about four times as
-        long to write (a candidate's screening pays one per failure)."""
+        """Stopping at failures, with Python's own tracebacks (``brief_command``)."""
+        argv = self.brief_command(tests, report_dir)
+        return [*argv[:3], f"--maxfail={max_failures}", *argv[3:]]
+
+    def brief_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
+        """With Python's own tracebacks: pytest's take about four times as long to write (a
+        candidate's screening pays one per failure)."""
         argv = self.test_command(tests, report_dir)
-        return [*argv[:3], f"--maxfail={max_failures}", "--tb=native", *argv[3:]]
+        return [*argv[:3], "--tb=native", *argv[3:]]
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")

@@ -3,8 +3,8 @@
 Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
 first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
 where the buildpack can (``max_failures``; all the targets run when at most ``PAIRABLE_TARGETS``: which
-ones a candidate fixes pairs the partial fixes of a multi-location bug) and has a limit from its tests'
-baseline durations (``PER_TEST_FACTOR`` x their sum + ``RUN_SLACK`` + start-up, at most the suite's).
+ones a candidate fixes pairs partial fixes) and has a limit: ``PER_TEST_FACTOR`` x its tests' baseline
+durations + ``RUN_SLACK`` + the start-up of the runs before (``startup.StartUps``; before any: the baseline's).
 
 Never counted against a candidate: a baseline-passing test that passes run again alone
 (``MAX_RECHECKED`` at most) or fails in the coverage run (flaky), or fails in one suite run with no
@@ -24,6 +24,7 @@ from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.code.testids import left_out, same_tests
+from rfsn.planners.verify.startup import StartUps
 from rfsn.planners.verify.tiers import ScreenResult, Tier, collected
 
 #: screened tests may take this many times their baseline durations, plus one slack (seconds)
@@ -80,6 +81,7 @@ class Screen:
         self.leave_out = left_out(baseline, targets)
         self.groups = [list(g) for g in groups]
         self._firsts: list[str] | None = None
+        self.startup = StartUps(max(0.0, baseline.duration - sum(baseline.durations.values())))
 
     def firsts(self) -> list[str]:
         """The first target of each group in the suite's order, when a try stands for several
@@ -123,8 +125,13 @@ class Screen:
             return None
         # with no per-test limit: under load a test near it at baseline is stopped by it alone too;
         # the tier's own limit, from its baseline durations, bounds it
+        broke = list(result.broke)
         return Tier(
-            "the tests that broke, alone", list(result.broke), timeout=self.limit(list(result.broke)), case_limit=False
+            "the tests that broke, alone",
+            broke,
+            timeout=self.limit(broke),
+            case_limit=False,
+            cold_start=self.startup.cold_start(),
         )
 
     def ran_to_end(self, tier: Tier, report: TestReport) -> bool:
@@ -186,9 +193,13 @@ class Screen:
         known = self.baseline.durations
         if not tests or any(t not in known for t in tests):
             return self.timeout
-        startup = max(0.0, self.baseline.duration - sum(known.values()))
         own = PER_TEST_FACTOR * sum(known[t] for t in tests) + RUN_SLACK
-        return min(self.timeout, startup + own)
+        return min(self.timeout, self.startup.forked() + own)
+
+    def ran(self, tier: Tier, report: TestReport | None) -> None:
+        """The start-up of a run of selected tests learned (not the whole suite's: never forked)."""
+        if tier.tests:
+            self.startup.ran(report)
 
     def tiers(self, candidate: Candidate) -> Iterator[Tier]:
         if not self.baseline.structured:  # a command judged by its exit status: one run decides
@@ -196,18 +207,29 @@ class Screen:
             return
         targets, firsts = self.in_suite_order(self.targets), self.firsts()
         if firsts:
-            yield Tier("a failing test of each group", firsts, timeout=self.limit(firsts), case_limit=False)
+            yield Tier(
+                "a failing test of each group",
+                firsts,
+                timeout=self.limit(firsts),
+                case_limit=False,
+                cold_start=self.startup.cold_start(),
+            )
         yield Tier(
             "failing tests",
             targets,
             timeout=self.limit(targets),
             max_failures=1 if len(targets) > PAIRABLE_TARGETS else None,
             case_limit=False,
+            cold_start=self.startup.cold_start(),
         )
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
             yield Tier(
-                "tests covering the edit", covering, timeout=self.limit(covering), max_failures=1 + self.tell_broken
+                "tests covering the edit",
+                covering,
+                timeout=self.limit(covering),
+                max_failures=1 + self.tell_broken,
+                cold_start=self.startup.cold_start(),
             )
         failing_anyway = (
             len(set(self.baseline.failing) - set(self.targets))

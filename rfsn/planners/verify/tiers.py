@@ -35,6 +35,7 @@ class Tier:
     tests: list[str]  # empty: the whole suite
     last: bool = False
     timeout: float = 0.0  # seconds for the run (set by Screen.tiers)
+    cold_start: float = 0.0  # seconds more for a run that starts cold (Screen.cold_start)
     max_failures: int | None = None  # stop the run after this many failed tests (None: never)
     #: False: no per-test limit (the targets alone: how long a failing test took says nothing of
     #: how long it takes once it passes; the run's limit bounds it, and grows on a retry)

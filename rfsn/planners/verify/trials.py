@@ -231,6 +231,7 @@ class Trials:
             phase=Phase.PATCH,
             tests=tuple(alone.tests),
             timeout=alone.timeout,
+            cold_start=alone.cold_start,
             case_limit=alone.case_limit,
             rationale=f"recheck {candidate.template}: {alone.name}",
         )
@@ -251,10 +252,12 @@ class Trials:
             phase=Phase.PATCH,
             tests=tuple(tier.tests),
             timeout=timeout,
+            cold_start=tier.cold_start,
             max_failures=tier.max_failures,
             case_limit=tier.case_limit,
             leave_out=tier.leave_out,
             rationale=f"screen {candidate.template}: {tier.name}",
         )
         report = fb.outcome.report if fb.outcome else None
+        screen.ran(tier, report)
         return report, screen.judge(tier, report, candidate.obsolete, held)

@@ -50,6 +50,7 @@ class WarmPytest:
         self.hot = hot_swap
         #: runs answered by the preloading server, and those it handed back (not swappable)
         self.swapped = self.not_swappable = 0
+        self.cold_start = 0.0  # seconds more for a run not forked from the preloaded project
 
     def start(self, timeout: float = 60.0) -> bool:
         self.host_dir.mkdir(exist_ok=True)
@@ -83,7 +84,7 @@ class WarmPytest:
         argv = list(argv)
         selected = any("::" in arg for arg in argv[3:])  # selected tests: a screening tier
         if not self.alive or argv[:3] != PREFIX or not selected:
-            return self.sandbox.exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
+            return self.sandbox.exec(argv, timeout=timeout + self.cold_start, env=env, own_tmp=own_tmp)
         if self.hot:
             result = self._request("hot.sock", argv, timeout)
             if result is not None and result.exit_code != NOT_SWAPPABLE:
@@ -92,6 +93,7 @@ class WarmPytest:
             self.not_swappable += 1
             if result is not None:  # the run goes to the plain server: say why
                 log.info("warm.not_swappable", reason=not_swappable_reason(result.output))
+        timeout += self.cold_start  # the project imported and its tests collected again
         result = self._request("sock", argv, timeout)
         if result is not None and result.exit_code == NOT_SWAPPABLE:  # an edit to what pytest imports
             log.info("warm.cold", reason="an edit to a module pytest itself imported cannot be swapped in")
