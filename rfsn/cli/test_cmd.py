@@ -15,12 +15,13 @@ from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import CollectCapable, HealthCapable, limit_cases
 from rfsn.cli.common import BUILDPACK, SECONDS, check_target, setup
 from rfsn.cli.options import Dated, Logged, Sandboxed, env_options, gathered, sandbox_options, verbosity_options
-from rfsn.errors import CommandTimeout, ConfigError
+from rfsn.errors import CommandTimeout, ConfigError, SandboxError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
 from rfsn.observability.console import console, styled
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
+from rfsn.sandbox.setupsteps import broken_by_setup
 from rfsn.workspace import prepare
 
 _STYLE = {
@@ -84,16 +85,21 @@ def test(args: SuiteArgs) -> None:
         wanted = named_tests([*args.test_ids, *args.tests], workspace.path)
         with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
             report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
+            unset = broken_by_setup(box.setup_failure, report)
         # no test reported: the runner's own words say why, as a repair's baseline reads them
         broken = pack.diagnose(report, workspace.path) if isinstance(pack, HealthCapable) and not report.tests else None
     if report.timed_out:
         if args.as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))
         raise CommandTimeout(["tests"], settings.test_timeout)
+    if unset is not None:  # the failed setup, not the tests, is what the run says
+        report = report.model_copy(update={"env_error": unset})
     if args.as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
         print_report(report, console())
+    if unset is not None:
+        raise SandboxError(unset)
     _judged(report, wanted, broken)
 
 

@@ -8,7 +8,6 @@ guarantees cleanup when the block exits, however it exits.
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -17,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
 from rfsn.buildpacks.cienv import CiEnv, ci_env
-from rfsn.buildpacks.steplog import step_error, step_name
 from rfsn.errors import DockerUnavailable, ImageError, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox import ccache, snapshots
 from rfsn.sandbox.base import Sandbox
 from rfsn.sandbox.ccache import CompileCache
+from rfsn.sandbox.setupsteps import run_setup, with_lacking
 from rfsn.sandbox.snapshots import Snapshot
 from rfsn.settings import Settings
 
@@ -101,9 +100,9 @@ def _create(
     session_id: str | None,
     commands: list[list[str]],
     budget: float,
-) -> tuple[Sandbox, Snapshot | None, CompileCache | None]:
+) -> tuple[Sandbox, Snapshot | None, CompileCache | None, EnvRecipe]:
     """The sandbox, where its setup is kept and its compile cache (Docker only; None when they
-    cannot be)."""
+    cannot be), and the env recipe it was made from."""
     dated(buildpack, settings)
     recipe = buildpack.env_recipe(workspace)
     ci = ci_env(workspace) if recipe.project_env else CiEnv()
@@ -119,7 +118,7 @@ def _create(
     sandbox.environment = (*notes, *(line for line in built.output.splitlines() if line.strip()))
     if len(sandbox.environment) > len(notes):
         log.info("sandbox.environment_built", notes=list(sandbox.environment[len(notes) :]))
-    return sandbox, snapshot, cache
+    return sandbox, snapshot, cache, recipe
 
 
 def _started(
@@ -227,31 +226,6 @@ def _build_options(settings: Settings, checkout: Path, compile_cache: CompileCac
     )
 
 
-def _set_up(
-    sandbox: Sandbox,
-    commands: list[list[str]],
-    settings: Settings,
-    snapshot: Snapshot | None,
-    cache: CompileCache | None = None,
-) -> None:
-    """Restore the kept setup, or run the commands (and keep what they did, if it can be: the
-    snapshot, and what they compiled)."""
-    if snapshot is not None and snapshot.exists and snapshots.restore(sandbox, snapshot):
-        return
-    for argv in commands:
-        run, env = cache.wrap(argv, sandbox.scratch_path, sandbox.workdir) if cache else (argv, None)
-        result = sandbox.exec(run, timeout=settings.setup_timeout, env=env)
-        if result.exit_code != 0:
-            log.warning("sandbox.setup_failed", argv=argv, exit_code=result.exit_code, output=result.output[-500:])
-            sandbox.setup_failure = f"setup: {step_name(shlex.join(argv))}: {step_error(result.output)}"
-    if cache is not None:
-        cache.close()
-    if snapshot is not None and not snapshot.exists and sandbox.setup_failure is None:
-        if cache is not None:
-            cache.keep(sandbox.scratch)
-        snapshots.store(sandbox, snapshot, settings.home, settings.registry)
-
-
 @contextmanager
 def open_sandbox(
     workspace: Path,
@@ -266,18 +240,18 @@ def open_sandbox(
     setup's limit, the budget and ``MARGIN`` have passed, even if nothing removes it. A
     buildpack that fits its commands to the environment (``FitCapable``) asks it here."""
     commands = buildpack.setup_commands(workspace)
-    sandbox, snapshot, cache = _create(
-        workspace,
-        buildpack,
-        settings,
-        choose_kind(kind),
-        session_id,
-        commands,
-        settings.test_timeout if budget is None else budget,
-    )
+    kind = choose_kind(kind)
+    budget = settings.test_timeout if budget is None else budget
+    sandbox, snapshot, cache, recipe = _create(workspace, buildpack, settings, kind, session_id, commands, budget)
     try:
         started = time.monotonic()
-        _set_up(sandbox, commands, settings, snapshot, cache)
+        failed = run_setup(sandbox, commands, settings, snapshot, cache)
+        if failed is not None and kind == "docker" and with_lacking(recipe, failed, settings):
+            sandbox.close()  # once more, on the env image built again with those packages
+            sandbox, snapshot, cache, recipe = _create(
+                workspace, buildpack, settings, kind, session_id, commands, budget
+            )
+            run_setup(sandbox, commands, settings, snapshot, cache)
         if isinstance(buildpack, FitCapable):
             buildpack.fit(sandbox)
         sandbox.setup_seconds = time.monotonic() - started

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
-from rfsn.sandbox.missing import Missing
+from rfsn.sandbox.missing import VERSIONED, Missing
 
 log = get_logger(__name__)
 MAX_AGE_DAYS = 30
@@ -45,7 +45,7 @@ def owners(blocks: Iterable[str], wanted: Sequence[Missing]) -> dict[Missing, tu
     names = sorted({m.basename for m in wanted} | {m.name.rsplit("/", 1)[-1] for m in wanted})
     if not names:
         return {}
-    named = re.compile(rf"/(?:{'|'.join(map(re.escape, names))})[ \t]")
+    named = re.compile(rf"/(?:{'|'.join(map(re.escape, names))})(?:{VERSIONED})?[ \t]")
     best: dict[Missing, tuple[int, str, list[str]]] = {}
     for block in blocks:
         for match in named.finditer(block):

@@ -5,8 +5,9 @@ Compilers, linkers, setup scripts, pkg-config and meson each say it their own wa
 (``fatal error: X: No such file``, ``cannot find -lX``, ``X: not found``, ``X executable not
 found``, ``Package X was not found in the pkg-config search path``); each becomes a ``Missing``
 of one kind, and ``Missing.rank`` says how well a path of Debian's contents index answers it
-(an executable in a bin directory, a header under an include directory, ``libX.so`` in a lib
-directory, ``X.pc`` in a pkgconfig directory), lower is better, None not at all.
+(an executable in a bin directory, or its file of one version; a header under an include
+directory, ``libX.so`` in a lib directory, ``X.pc`` in a pkgconfig directory), lower is better,
+None not at all.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 _LIBRARY_NAMED = re.compile(r"\blib([\w+.-]+)")
 #: words the executable patterns catch that are never a program ("sh: 1: X: not found" names X)
 _NOT_PROGRAMS = {"sh", "bash", "dash", "line", "error", "Error", "ERROR", "found", "file", "Package"}
+#: what follows a command's name in the file of a version of it (``automake-1.16``)
+VERSIONED = r"-\d+(?:\.\d+)*"
 _BIN_DIRS = ("usr/bin", "usr/sbin", "bin", "sbin")
 _LIB_DIRS = ("usr/lib", "lib", "usr/lib64", "lib64")
 _TRIPLET = re.compile(r"^[a-z0-9_]+-linux-gnu\w*$")
@@ -90,7 +93,9 @@ class Missing(BaseModel):
         if self.kind == "header":
             return _header_rank(path, self.name)
         if self.kind == "executable":
-            return 0 if base == self.name and folder in _BIN_DIRS else None
+            if folder not in _BIN_DIRS or not base.startswith(self.name):
+                return None  # a command an alternative names ships under its version (aclocal-1.16)
+            return 0 if base == self.name else 1 if re.fullmatch(VERSIONED, base[len(self.name) :]) else None
         if self.kind == "library":
             if base not in (self.basename, f"lib{self.name}.a") or not _in(folder, _LIB_DIRS):
                 return None

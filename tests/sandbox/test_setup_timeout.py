@@ -138,15 +138,15 @@ def test_a_failed_build_with_no_traceback_is_told_by_its_first_error_line() -> N
 def test_a_failed_project_install_names_its_step_and_the_import_that_failed(tmp_path: Path) -> None:
     """The sandbox's setup failure (the project's ``pip install -e .``), from pip's real output."""
     from rfsn.buildpacks.python.buildpack import PythonBuildpack
-    from rfsn.sandbox import _set_up
     from rfsn.sandbox.fake import FakeSandbox, Reply
+    from rfsn.sandbox.setupsteps import run_setup
     from rfsn.settings import Settings
 
     (tmp_path / "setup.py").write_text("import nosuchmodule_rfsn_capture\n")
     output = (PIP_LOGS / "pip-setup.log").read_text(encoding="utf-8")
     box = FakeSandbox(tmp_path, {("env",): Reply(1, output)})
     try:
-        _set_up(box, PythonBuildpack().setup_commands(tmp_path), Settings(), None)
+        run_setup(box, PythonBuildpack().setup_commands(tmp_path), Settings(), None)
     finally:
         box.close()
     assert box.setup_failure == (

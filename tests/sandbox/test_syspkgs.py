@@ -109,6 +109,8 @@ def _index() -> list[str]:
         ("executable", "krb5-config", "libkrb5-dev"),  # MIT's, before heimdal-dev
         ("executable", "mysql_config", "libmariadb-dev-compat"),
         ("executable", "pkg-config", "pkgconf"),  # not a file of that name in a doc directory
+        ("executable", "aclocal", "automake"),  # an alternative: only aclocal-1.16 is a file
+        ("executable", "libtoolize", "libtool"),
         ("header", "libxml/xpath.h", "libxml2-dev"),  # not libyuma-dev's ncx/xpath.h
         ("header", "ffi.h", "libffi-dev"),  # in the multiarch include directory, not botan's
         ("header", "yaml.h", "libyaml-dev"),  # right in usr/include, before yaml-cpp/yaml.h
@@ -128,6 +130,17 @@ def test_the_contents_index_names_the_package_that_ships_the_file(kind: str, nam
     want = Missing(kind=kind, name=name)  # type: ignore[arg-type]
     found = debcontents.owners(_index(), [want])
     assert debcontents.preferred(found[want][1]) == package
+
+
+def test_uvloop_s_autogen_without_autotools_gets_autoconf_automake_and_libtool(tmp_path: Path) -> None:
+    """libuv's autogen.sh, run by uvloop's setup.py, in an image without the autotools: automake
+    ships aclocal and automake only under their version (the alternatives are made on install)."""
+    seed_index(tmp_path, date.today())
+    output = "".join(
+        f"      autogen.sh: 1: {tool}: not found\n" for tool in ("aclocal", "autoconf", "automake", "libtoolize")
+    )
+    again = syspkgs.remedy(RECIPE, output, tmp_path, "http://127.0.0.1:9/nothing-here")
+    assert again is not None and [name for name, _ in again.system_packages] == ["automake", "autoconf", "libtool"]
 
 
 def test_a_file_no_package_ships_is_not_answered() -> None:

@@ -23,6 +23,7 @@ from rfsn.models import Outcome, Phase, Proposal, RunTests, TestReport
 from rfsn.models.testfiles import is_test_module, test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Feedback
+from rfsn.sandbox.setupsteps import broken_by_setup
 from rfsn.workspace import Workspace
 
 log = get_logger(__name__)
@@ -172,17 +173,15 @@ class Baseline:
 
     def _diagnose(self, report: TestReport) -> str | None:
         """Why the baseline says nothing about the project, if it does not: the buildpack's own
-        diagnosis, or a failed setup (the project's install) after which no test passes. None
-        for a run that timed out."""
+        diagnosis, or a failed setup (the project's install) after which no more tests pass than
+        error. None for a run that timed out."""
         if report.timed_out:
             return None
         if isinstance(self.buildpack, HealthCapable):
             broken = self.buildpack.diagnose(report, self._repo)
             if broken:
                 return broken
-        if self.setup_failure and not report.passing:
-            return f"the environment is broken: no test passes after the project's setup failed: {self.setup_failure}"
-        return None
+        return broken_by_setup(self.setup_failure, report)
 
     @property
     def _repo(self) -> Path:
