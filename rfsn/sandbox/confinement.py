@@ -23,6 +23,10 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/run/lock")  # /dev/shm: Docker's own 64 
 
 #: the container's host name; it resolves to the loopback address, as a machine's own name does
 HOSTNAME = "sandbox"
+#: the loopback's IPv6 address on, as a machine's is (Docker turns it off without a network, and
+#: its /etc/hosts still maps ``localhost`` to ``::1``: a server on localhost failed to bind,
+#: ``[Errno 99] Cannot assign requested address``); where the host's kernel has IPv6
+LOOPBACK_IPV6 = {"sysctls": {"net.ipv6.conf.lo.disable_ipv6": "0"}} if Path("/proc/sys/net/ipv6/conf").is_dir() else {}
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ def confined(uid: int, gid: int, limits: Limits) -> dict[str, Any]:
         "network_mode": "none",
         "hostname": HOSTNAME,
         "extra_hosts": {HOSTNAME: "127.0.0.1"},
+        **LOOPBACK_IPV6,
         "user": f"{uid}:{gid}",
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],

@@ -50,8 +50,8 @@ def test_todays_pytest_and_a_pytest_not_asked_get_every_option() -> None:
     today = _command(PytestFeatures(version=(8, 3, 4)), case_timeout=5)
     assert today == _command(None, case_timeout=5)
     assert today[3:] == [
-        "-p",
-        "no:cacheprovider",
+        "-o",
+        "cache_dir=/cache-pytest",
         "-rfE",
         "--continue-on-collection-errors",
         "-o",

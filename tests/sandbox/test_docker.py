@@ -576,3 +576,23 @@ def test_the_containers_own_name_resolves_to_a_server_on_it_docker_py_2026(
     with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
         echoed = box.exec(["python", "-c", serve], timeout=60)
     assert echoed.exit_code == 0 and echoed.output.strip() == "hello", echoed.output
+
+
+def test_a_server_on_localhost_binds_the_ipv6_loopback_too_websockets_0ae899c(
+    tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
+) -> None:
+    """Without a network Docker turns the loopback's IPv6 off while ``localhost`` still maps to
+    ``::1``: asyncio's server on localhost (every address it resolves to) failed with ``[Errno 99]
+    Cannot assign requested address`` (websockets' tests, bugs-layer rows 24, 55, 85)."""
+    serve = (
+        "import asyncio, socket\n"
+        "async def main():\n"
+        "    server = await asyncio.start_server(lambda r, w: w.close(), 'localhost', 0)\n"
+        "    print(sorted(s.family.name for s in server.sockets))\n"
+        "    server.close()\n"
+        "asyncio.run(main())\n"
+    )
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
+        served = box.exec(["python", "-c", serve], timeout=60)
+    assert served.exit_code == 0 and served.output.strip() == "['AF_INET', 'AF_INET6']", served.output

@@ -148,8 +148,7 @@ class PythonBuildpack:
         ]
         options = fit.adapted(
             [
-                "-p",
-                "no:cacheprovider",
+                *fit.cache(report_dir),
                 self.summary,
                 "--continue-on-collection-errors",
                 *limit,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from rfsn.buildpacks.base import SandboxView
+from rfsn.buildpacks.base import SandboxView, session_cache
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
 from rfsn.observability.logging import get_logger
@@ -28,6 +28,7 @@ SINCE: dict[str, Version] = {
     "--continue-on-collection-errors": (3, 0),
     "-o": (3, 0),
     "junit_family": (4, 2),
+    "cache_dir": (3, 2),
 }
 #: pytest-cov's ``--cov-fail-under``: a threshold of 0 turns the project's own off
 COV_FAIL_UNDER_SINCE: Version = (2, 0)
@@ -117,6 +118,14 @@ class PytestFeatures(BaseModel):
         if stale or (self.version and self.version < REWRITES_35_SINCE and self.python and self.python >= (3, 5)):
             kept.append("--assert=plain")
         return kept
+
+    def cache(self, report_dir: str) -> list[str]:
+        """Pytest's cache kept, in the session's scratch beside ``report_dir``, outside the
+        workspace (a plugin may read ``config.cache`` at its start); off before ``cache_dir``
+        (3.2), where the cache is always ``.cache`` in the project's rootdir."""
+        if self.has("cache_dir"):
+            return ["-o", f"cache_dir={session_cache(report_dir, 'pytest')}"]
+        return ["-p", "no:cacheprovider"]
 
     def unmeasured(self) -> list[str]:
         """Options turning off the coverage the project's own options start (pytest-cov's):

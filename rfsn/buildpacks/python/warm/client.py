@@ -20,13 +20,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rfsn.buildpacks.base import SandboxView
+from rfsn.buildpacks.python.pyoptions import PytestFeatures
 from rfsn.buildpacks.warm import ServerGone, run_through
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 
 PREFIX = ["python", "-m", "pytest"]
-#: the preloading server's pytest options when none are given
-PRELOAD_OPTIONS = ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
 #: the exit status of a preloaded child whose edit cannot be swapped in (pytest_server.py)
 NOT_SWAPPABLE = 75
 log = get_logger(__name__)
@@ -38,14 +37,16 @@ class WarmPytest:
     #: where the servers' scripts are copied from (a benchmark compares another revision's)
     scripts = Path(__file__).parent
 
-    def __init__(self, sandbox: SandboxView, hot_swap: bool = True, options: Sequence[str] = PRELOAD_OPTIONS) -> None:
+    def __init__(self, sandbox: SandboxView, hot_swap: bool = True, options: Sequence[str] | None = None) -> None:
         """``options``: the pytest options of the runs to come (the buildpack's test command
-        without its tests); the preloading server collects with them, and runs of collected
-        tests with the same options skip pytest's session start-up."""
+        without its tests; none given: today's pytest with its cache in the session's scratch);
+        the preloading server collects with them, and runs of collected tests with the same
+        options skip pytest's session start-up."""
         self.sandbox = sandbox
-        self.options = list(options)
         self.host_dir = sandbox.scratch / "warm"
         self.path = f"{sandbox.scratch_path}/warm"
+        default = [*PytestFeatures().cache(self.path), "--continue-on-collection-errors"]
+        self.options = default if options is None else list(options)
         self.alive = False
         self.hot = hot_swap
         #: runs answered by the preloading server, and those it handed back (not swappable)

@@ -139,7 +139,7 @@ def warm_up():
             with open(os.path.join(tmp, name), "w") as fh:  # the ini makes tmp the rootdir
                 fh.write(text)
         with quiet(), contextlib.suppress(Exception, SystemExit):
-            pytest.main(["-q", "-rA", "-p", "no:cacheprovider", f"--junitxml={tmp}/junit.xml", tmp])
+            pytest.main(["-q", "-rA", f"--junitxml={tmp}/junit.xml", tmp])
     sys.modules.pop("test_rfsn_warmup", None)
 
 
