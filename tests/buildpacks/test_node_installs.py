@@ -37,7 +37,8 @@ echo "installed: $*"
 """
 
 
-def _run_step(step: str, tmp_path: Path, tools: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_step(step: str, tmp_path: Path, tools: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """An env build's step run on the host, with stand-in ``tools`` first on the PATH."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     for name, text in tools.items():
@@ -56,7 +57,7 @@ def _run_step(step: str, tmp_path: Path, tools: dict[str, str]) -> subprocess.Co
 def test_a_pnpm_lock_installs_without_todays_release_age_policy_postcss_head(tmp_path: Path) -> None:
     package = {"devDependencies": {"nanoid": "^3.3.17"}}
     step = install_steps("pnpm", "pnpm-lock.yaml", package)[-1]
-    done = _run_step(step, tmp_path, {"pnpm": _AGE_GATED_PNPM})
+    done = run_step(step, tmp_path, {"pnpm": _AGE_GATED_PNPM})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "installed: install --frozen-lockfile" in done.stdout
     assert "the install failed" not in done.stderr  # the first try, not the one without scripts
@@ -213,7 +214,7 @@ def test_without_a_lockfile_a_git_hosted_dependency_that_cannot_be_fetched_is_le
     package = {"devDependencies": {"left": "^1.0.0", "fork": "github:someone/forked-lib#fix"}}
     (tmp_path / "package.json").write_text(json.dumps(package))
     step = install_steps("npm", None, package, "8.11.0")[-1].replace("cd $RFSN_ENV/files && ", "")
-    done = _run_step(f"export RFSN_ENV={tmp_path}/env; {step}", tmp_path, {"npm": _GIT_FAILING_NPM})
+    done = run_step(f"export RFSN_ENV={tmp_path}/env; {step}", tmp_path, {"npm": _GIT_FAILING_NPM})
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads((tmp_path / "package.json").read_text())["devDependencies"] == {"left": "^1.0.0"}
     said = "git-hosted dependencies left out, they could not be fetched: fork (github:someone/forked-lib#fix)"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.node.package import install_steps
+from tests.buildpacks.test_node_installs import run_step
 
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/node").is_file(), reason="the image's own Node is /usr/bin/node")
 
@@ -47,19 +48,9 @@ fi
 
 def _install(tmp_path: Path, manager: str, tool: str, package: dict[str, object]) -> subprocess.CompletedProcess[str]:
     (tmp_path / "package.json").write_text(json.dumps(package))
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / manager).write_text(tool)
-    (tmp_path / "bin" / manager).chmod(0o755)
     lock = "pnpm-lock.yaml" if manager == "pnpm" else "yarn.lock"
-    step = install_steps(manager, lock, package)[-1].replace("cd $RFSN_ENV/files && ", "")  # type: ignore[arg-type]
-    return subprocess.run(
-        ["sh", "-c", f"set -e; export RFSN_ENV={tmp_path}/env; {step}"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"},
-        check=False,
-    )
+    step = install_steps(manager, lock, package)[-1]  # type: ignore[arg-type]
+    return run_step(f"export RFSN_ENV={tmp_path}/env; {step}", tmp_path, {manager: tool})
 
 
 def test_a_devdependency_the_registry_has_not_is_left_out_and_the_lock_kept_postcss_head(tmp_path: Path) -> None:
