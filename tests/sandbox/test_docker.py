@@ -15,6 +15,7 @@ import docker.errors
 import pytest
 
 from rfsn.buildpacks import select
+from rfsn.models import ExecResult
 from rfsn.observability.metrics import REGISTRY
 from rfsn.runner import run_tests
 from rfsn.sandbox import MARGIN, live, open_sandbox
@@ -557,6 +558,13 @@ def test_a_build_may_chmod_the_working_copys_files_as_their_owner_pynacl_2026(
     assert status.stdout.split() == ["M", "src/autogen.sh"]
 
 
+def _python_in_sandbox(tmp_path: Path, pack: SharedEnvPython, settings: Settings, code: str) -> ExecResult:
+    """``code`` run by Python in a Docker sandbox of a passing project."""
+    repo = make_project(tmp_path / "p", PASSING)
+    with open_sandbox(repo, pack, settings, "docker") as box:
+        return box.exec(["python", "-c", code], timeout=60)
+
+
 def test_the_containers_own_name_resolves_to_a_server_on_it_docker_py_2026(
     tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings
 ) -> None:
@@ -572,9 +580,7 @@ def test_the_containers_own_name_resolves_to_a_server_on_it_docker_py_2026(
         "with socket.create_connection((socket.gethostname(), server.server_address[1]), timeout=10) as c:\n"
         "    c.sendall(b'hello')\n    print(c.recv(16).decode())\n"
     )
-    repo = make_project(tmp_path / "p", PASSING)
-    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
-        echoed = box.exec(["python", "-c", serve], timeout=60)
+    echoed = _python_in_sandbox(tmp_path, shared_pack, docker_settings, serve)
     assert echoed.exit_code == 0 and echoed.output.strip() == "hello", echoed.output
 
 
@@ -592,7 +598,5 @@ def test_a_server_on_localhost_binds_the_ipv6_loopback_too_websockets_0ae899c(
         "    server.close()\n"
         "asyncio.run(main())\n"
     )
-    repo = make_project(tmp_path / "p", PASSING)
-    with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
-        served = box.exec(["python", "-c", serve], timeout=60)
+    served = _python_in_sandbox(tmp_path, shared_pack, docker_settings, serve)
     assert served.exit_code == 0 and served.output.strip() == "['AF_INET', 'AF_INET6']", served.output

@@ -125,14 +125,7 @@ class Screen:
             return None
         # with no per-test limit: under load a test near it at baseline is stopped by it alone too;
         # the tier's own limit, from its baseline durations, bounds it
-        broke = list(result.broke)
-        return Tier(
-            "the tests that broke, alone",
-            broke,
-            timeout=self.limit(broke),
-            case_limit=False,
-            cold_start=self.startup.cold_start(),
-        )
+        return self._selected("the tests that broke, alone", list(result.broke), case_limit=False)
 
     def ran_to_end(self, tier: Tier, report: TestReport) -> bool:
         """Whether ``report``'s run of ``tier`` went to its end: not cut off or crashed, not stopped
@@ -196,6 +189,14 @@ class Screen:
         own = PER_TEST_FACTOR * sum(known[t] for t in tests) + RUN_SLACK
         return min(self.timeout, self.startup.forked() + own)
 
+    def _selected(self, name: str, tests: list[str], max_failures: int | None = None, case_limit: bool = True) -> Tier:
+        """A tier of selected tests: its limit from their baseline durations, plus the cold start-up
+        for a run the warm runner does not fork."""
+        timeout, cold_start = self.limit(tests), self.startup.cold_start()
+        return Tier(
+            name, tests, timeout=timeout, cold_start=cold_start, max_failures=max_failures, case_limit=case_limit
+        )
+
     def ran(self, tier: Tier, report: TestReport | None) -> None:
         """The start-up of a run of selected tests learned (not the whole suite's: never forked)."""
         if tier.tests:
@@ -207,30 +208,12 @@ class Screen:
             return
         targets, firsts = self.in_suite_order(self.targets), self.firsts()
         if firsts:
-            yield Tier(
-                "a failing test of each group",
-                firsts,
-                timeout=self.limit(firsts),
-                case_limit=False,
-                cold_start=self.startup.cold_start(),
-            )
-        yield Tier(
-            "failing tests",
-            targets,
-            timeout=self.limit(targets),
-            max_failures=1 if len(targets) > PAIRABLE_TARGETS else None,
-            case_limit=False,
-            cold_start=self.startup.cold_start(),
-        )
+            yield self._selected("a failing test of each group", firsts, case_limit=False)
+        pairable = len(targets) <= PAIRABLE_TARGETS
+        yield self._selected("failing tests", targets, max_failures=None if pairable else 1, case_limit=False)
         covering = self.covering(candidate)
         if covering and len(covering) < len(self.baseline.tests) // 2:
-            yield Tier(
-                "tests covering the edit",
-                covering,
-                timeout=self.limit(covering),
-                max_failures=1 + self.tell_broken,
-                cold_start=self.startup.cold_start(),
-            )
+            yield self._selected("tests covering the edit", covering, max_failures=1 + self.tell_broken)
         failing_anyway = (
             len(set(self.baseline.failing) - set(self.targets))
             + len(self.may_break)
