@@ -17,12 +17,14 @@ import collections
 import re
 from collections.abc import Iterator
 
+from rfsn.models import languages
+
 #: markers that act beyond the test they are written in, wherever they are
 SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})
 
 _ATTRIBUTE = re.compile(r"^\s*(?:#\s*\[|@\s*\w)")
 _OPENERS = {
-    "js": re.compile(
+    "javascript": re.compile(
         r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
         r"(?:\s*\.\s*\w+)*\s*\("
     ),
@@ -32,15 +34,6 @@ _OPENERS = {
         r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
         r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"
     ),
-}
-_LANGUAGES = {
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".kt": "java",
-    ".scala": "java",
-    ".groovy": "java",
-    **dict.fromkeys((".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"), "js"),
 }
 _OPEN, _CLOSE = "({[", ")}]"
 
@@ -142,10 +135,10 @@ def _blocks_end(lines: list[str], start: int) -> int | None:
 
 def brace_local(path: str, after: str, added: set[int], number: int) -> bool:
     """Is line ``number`` of ``after`` inside a test item made of added lines only?"""
-    language = next((lang for suffix, lang in _LANGUAGES.items() if path.lower().endswith(suffix)), None)
-    if language is None:
+    language = languages.language_of(path)
+    if language is None or languages.family_of(language) not in _OPENERS:
         return False
-    lines, opener = after.splitlines(), _OPENERS[language]
+    lines, opener = after.splitlines(), _OPENERS[languages.family_of(language)]
     start = number
     while start in added:
         if opener.match(lines[start - 1]):

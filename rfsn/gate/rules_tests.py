@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from rfsn.errors import InputError
 from rfsn.gate.rules import named_patterns
 from rfsn.inputs import toml_text
+from rfsn.models import languages
 
 #: the marker a Python file that parses is read for by ``rules_pyhooks`` instead, by scope
 HOOK_MARKER = "pytest plugin hook"
@@ -67,8 +68,7 @@ def is_pytest_infra(path: str) -> bool:
 FILE_LOCAL = frozenset({"pytest.importorskip call"})
 
 
-_PYTHON = (".py",)
-_JS = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
+_PYTHON, _JS = languages.extensions("python"), languages.extensions("javascript")
 #: the files each marker means something in, by suffix. A file of any other suffix is looked
 #: at for every marker, but documentation runs nothing and is looked at for none.
 _MARKER_FILES = {
@@ -82,10 +82,10 @@ _MARKER_FILES = {
     "hard exit": _PYTHON,
     "JS skipped test": _JS,
     "JS focused test": _JS,
-    "Rust ignored test": (".rs",),
-    "Go skipped test": (".go",),
-    "Go TestMain": (".go",),
-    "JUnit disabled test": (".java", ".kt", ".scala", ".groovy"),
+    "Rust ignored test": languages.extensions("rust"),
+    "Go skipped test": languages.extensions("go"),
+    "Go TestMain": languages.extensions("go"),
+    "JUnit disabled test": languages.extensions("java"),
 }
 _DOCUMENTATION = (".rst", ".md", ".txt")
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
-LANGUAGES = {
-    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-    ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-    ".rs": "rust", ".go": "go", ".java": "java", ".kt": "java",
-    ".c": "c", ".h": "c", ".cc": "c", ".cpp": "c", ".hpp": "c", ".cs": "c",
-}  # fmt: skip
+from rfsn.models import languages
 
 
 def language_of(path: str) -> str | None:
-    return LANGUAGES.get(PurePosixPath(path).suffix)
+    """The language the lexer reads ``path`` as: TypeScript apart, every other language as its
+    family (Kotlin as Java, C++ as C); None for Python and unknown files."""
+    language = languages.language_of(path)
+    if language is None or language == "python":
+        return None
+    return language if language == "typescript" else languages.family_of(language)
 
 
 @dataclass(frozen=True)

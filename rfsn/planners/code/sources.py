@@ -6,23 +6,18 @@ import os
 from pathlib import Path
 
 from rfsn.fsutil import NOT_SOURCE_DIRS
+from rfsn.models import languages
 from rfsn.models.testfiles import is_test_file
 
-EXTENSIONS = {
-    "python": (".py",),
-    "node": (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
-    "rust": (".rs",),
-    "go": (".go",),
-    "java": (".java",),
-}
-ALL_EXTENSIONS = (*(e for exts in EXTENSIONS.values() for e in exts), ".c", ".h", ".cc", ".cpp")
+#: a buildpack whose projects are written in a language family of another name
+_FAMILIES = {"node": "javascript"}
 MAX_FILES = 2000
 MAX_BYTES = 512_000
 
 
 def read_sources(workspace: Path, language: str, tests: bool = False) -> dict[str, str]:
     """Repo-relative path -> text of the project's source files (or only its test files)."""
-    extensions = EXTENSIONS.get(language, ALL_EXTENSIONS)
+    extensions = languages.extensions(_FAMILIES.get(language, language)) or languages.extensions()
     found: dict[str, str] = {}
     for root, dirs, names in os.walk(workspace):
         dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCE_DIRS and not d.startswith("."))

@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rfsn.planners.code.lexer import language_of
 from rfsn.planners.localize.callees import function_spans
 from rfsn.planners.patch.explore.quotes import quoted
-from rfsn.planners.patch.explore.repomap import BRACE_LANGUAGES
 
 MAX_CHARS = 8000
 MAX_SHOWN_LINES = 60
@@ -61,9 +61,7 @@ def _defined(files: Mapping[str, str], names: set[str]) -> list[Definition]:
                 for m in _PY_DEF.finditer(source)
                 if m.group(1) in names
             ]
-        elif (language := BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1])) is not None and names & set(
-            _WORD.findall(source)
-        ):
+        elif (language := language_of(path)) is not None and names & set(_WORD.findall(source)):
             found += [
                 Definition(path, name, first, last)
                 for name, first, last in function_spans(source, language)

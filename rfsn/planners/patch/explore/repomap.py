@@ -16,24 +16,13 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from rfsn.models.testfiles import is_test_file
+from rfsn.planners.code.lexer import language_of
 from rfsn.planners.localize.callees import function_spans
 
 MAX_MAP_CHARS = 12000
 #: the names of the files past the outlines' budget
 MAX_INDEX_CHARS = 16000
 MAX_FUNCTION_LINES = 80
-BRACE_LANGUAGES = {
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cpp": "cpp",
-}
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -66,7 +55,7 @@ def outline(path: str, source: str) -> list[str]:
     if path.endswith(".py"):
         tree = _parse(source)
         return _python_outline(tree) if tree is not None else []
-    language = BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
+    language = language_of(path)
     if language is None:
         return []
     return [f"  {first}: {name}(...)" for name, first, _ in function_spans(source, language)]
@@ -140,7 +129,7 @@ def enclosing(path: str, source: str, line: int, max_lines: int = MAX_FUNCTION_L
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
                 spans.append((first, node.end_lineno))
     else:
-        language = BRACE_LANGUAGES.get("." + path.rsplit(".", 1)[-1]) if "." in path else None
+        language = language_of(path)
         if language is None:
             return None
         spans = [(first, last) for _, first, last in function_spans(source, language)]

@@ -24,10 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from rfsn.models.testfiles import JS_ID_SEP, is_test_file, test_id_file
+from rfsn.planners.code.lexer import language_of
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.localize.callees import function_spans
 from rfsn.planners.patch.explore.mentions import MAX_SHOWN_LINES, Definition
-from rfsn.planners.patch.explore.repomap import BRACE_LANGUAGES
 
 MAX_FILES = 2
 MAX_DEFINITIONS = 6
@@ -150,7 +150,7 @@ def _test_text(source: str, path: str, parts: list[str]) -> str:
         if node is None:
             return " ".join(parts)
         return "\n".join(ast.get_source_segment(source, n) or "" for n in [node, *_helpers(node, tree)])
-    language = BRACE_LANGUAGES.get(Path(path).suffix)
+    language = language_of(path)
     lines = source.splitlines()
     for fn, first, last in function_spans(source, language) if language else []:
         if parts and fn == parts[-1]:
@@ -174,7 +174,7 @@ def _helpers(test: ast.AST, module: ast.Module) -> list[ast.FunctionDef | ast.As
 def _definitions(path: str, source: str) -> list[Definition]:
     """Functions and methods, not nested ones (a closure is shown in its function); a class
     with no methods as a whole."""
-    language = BRACE_LANGUAGES.get(Path(path).suffix)
+    language = language_of(path)
     if not path.endswith(".py"):
         return [Definition(path, n, a, b) for n, a, b in function_spans(source, language)] if language else []
     try:
