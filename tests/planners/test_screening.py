@@ -296,6 +296,33 @@ def test_the_failing_tests_are_retried_twice_and_other_tiers_once() -> None:
     assert again is not None and screen.retry(again, screen.judge(again, silent)) is None
 
 
+def test_the_failing_tests_are_not_retried_twice_past_a_limit_as_long_as_the_slowest_passing_test() -> None:
+    """duration-fmt: a candidate that loops in its targets was cut at 2.4 s, 9.2 s and 34 s, each
+    rerun four times the last, where every test of the suite ran in milliseconds. Past its first
+    rerun, a run cut off at a limit that let each target run as long as the suite's slowest test
+    (ten times over) is hung: a fix rarely makes a test slower than that. A suite with a slow test
+    keeps the ladder (a target that takes minutes once fixed), and so does one of unknown durations."""
+    silent = TestReport(tests={T1: E}, timed_out=True, exit_code=124, unreached=[T1])
+
+    def ladder(slowest: float) -> list[float]:
+        durations = {T1: 0.01, T2: 0.01, **dict.fromkeys(PASSING, 0.01), PASSING[0]: slowest}
+        screen = Screen(baseline().model_copy(update={"durations": durations}), [T1])
+        tier: Tier | None = next(iter(screen.tiers(cand("x - 1", "x + 1"))))
+        limits = []
+        while tier is not None:
+            limits.append(tier.timeout)
+            tier = screen.retry(tier, screen.judge(tier, silent))
+        return limits
+
+    fast = ladder(0.01)
+    assert fast == [fast[0], fast[0] * RETRY_FACTOR]  # one rerun: the load may explain a cut-off
+    assert len(ladder(5.0)) == 3
+    screen = Screen(baseline(), [T1])  # no durations: nothing bounds the ladder
+    failing = next(iter(screen.tiers(cand("x - 1", "x + 1"))))
+    once = screen.retry(failing, screen.judge(failing, silent))
+    assert once is not None and screen.retry(once, screen.judge(once, silent)) is not None
+
+
 def test_a_target_the_per_test_limit_stopped_counts_as_fixed_only_once_it_passed_alone() -> None:
     screen = Screen(baseline(), [T1])
     suite = Tier("whole suite", [], last=True)

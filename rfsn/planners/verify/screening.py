@@ -8,15 +8,16 @@ durations + ``RUN_SLACK`` + the start-up of the runs before (``startup.StartUps`
 
 Never counted against a candidate: a baseline-passing test that passes run again alone
 (``MAX_RECHECKED`` at most) or fails in the coverage run (flaky), or fails in one suite run with no
-candidate applied (``stale``: a test that counts the files a reproduction added); they are set aside
-for the session. A run cut off before a test that counts against the candidate reported, or killed by
-a signal, is inconclusive and runs again at ``RETRY_FACTOR`` times the limit (``MAX_LOST_RETRIES``); a
-tier before the last reporting no test is passed over (not once a run reported them: a broken build).
-A file that collected nothing at baseline stays out of suite runs unless it holds a target (``left_out``).
+candidate applied (``stale``: a test that counts the files a reproduction added); they are set aside for
+the session. A run cut off before a test that counts against the candidate reported, or killed by a
+signal, is inconclusive and runs again at ``RETRY_FACTOR`` times the limit (``MAX_LOST_RETRIES``,
+``as_slowest``); a tier before the last reporting no test is passed over (not once a run reported them: a
+broken build). A file that collected nothing at baseline stays out of suite runs unless it holds a target.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 
@@ -105,9 +106,17 @@ class Screen:
             not result.inconclusive
             or self.lost_retries >= MAX_LOST_RETRIES
             or tier.retries >= (1 if tier.case_limit else MAX_TARGET_RETRIES)
+            or (tier.retries and tier.timeout >= self.as_slowest(tier.tests))
         ):
             return None
         return replace(tier, timeout=tier.timeout * RETRY_FACTOR, retries=tier.retries + 1)
+
+    def as_slowest(self, tests: list[str]) -> float:
+        """Seconds for running ``tests`` were each as slow as the slowest test the baseline passed:
+        past its first rerun, a run cut off at that limit is hung, not slowed by its fix (a fixed
+        test rarely outlasts the suite's slowest ten times over); none known: no bound."""
+        slowest = max((self.baseline.durations.get(t, math.inf) for t in self.baseline.passing), default=math.inf)
+        return self.startup.forked() + PER_TEST_FACTOR * slowest * len(tests) + RUN_SLACK
 
     def retried(self, result: ScreenResult) -> None:
         if result.inconclusive:

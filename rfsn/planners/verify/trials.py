@@ -15,7 +15,7 @@ from rfsn.patches import unified_diff
 from rfsn.planners.base import Plan
 from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.spending import Ledger, Share
-from rfsn.planners.verify.screening import Screen
+from rfsn.planners.verify.screening import RETRY_FACTOR, Screen
 from rfsn.planners.verify.tiers import ScreenResult, Tier
 
 log = get_logger(__name__)
@@ -56,6 +56,9 @@ class Trials:
         #: candidates (by diff) whose runs were cut off at their limit and at a rerun's longer one:
         #: a suite run would hang the same way, so no other try screens them again
         self.hung: set[str] = set()
+        #: ...and those (by diff) whose reruns their try's share cut short: the last limit they were
+        #: cut off at, where a later try's screening of them goes on (one ladder a session, not one a try)
+        self.cut: dict[str, Tier] = {}
         #: the most seconds and steps a plausible candidate's screening took (none: no clock)
         self.held_cost: tuple[float, float] | None = None
         #: the sets of tests a screening run reported: the runner can address them, so a later run
@@ -174,7 +177,12 @@ class Trials:
         return result
 
     def _tier(self, screen: Screen, candidate: Candidate, tier: Tier, held: bool) -> Plan[Run]:
-        """One tier's run, run again while it was inconclusive (within the share of its group)."""
+        """One tier's run, run again while it was inconclusive (within the share of its group); a
+        tier of selected tests an earlier try cut off goes on from the limit it was cut off at."""
+        cut = self.cut.get(candidate.diff())
+        if cut is not None and cut.name == tier.name:
+            del self.cut[candidate.diff()]
+            tier = replace(tier, timeout=max(tier.timeout, cut.timeout * RETRY_FACTOR), retries=cut.retries + 1)
         report, result = yield from self._screen_run(screen, candidate, tier, held)
         again = screen.retry(tier, result)
         while again is not None:
@@ -192,8 +200,11 @@ class Trials:
             screen.retried(result)
             tier, again = again, screen.retry(again, result)
         # cut off at a longer limit too, and not by the share (a try that goes on runs it again)
-        if result.inconclusive and tier.retries and not (self.share is not None and self.share.spent()):
+        shared = self.share is not None and self.share.spent()
+        if result.inconclusive and tier.retries and not shared:
             self.hung.add(candidate.diff())
+        elif result.inconclusive and not tier.last:
+            self.cut[candidate.diff()] = tier
         return report, result
 
     def _stale(self, screen: Screen, result: ScreenResult) -> Plan[bool]:
