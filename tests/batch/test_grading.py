@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rfsn.batch.harness.grading import harness_names, instance_report, summary, trusted_statuses
+from rfsn.batch.harness.grading import harness_names, instance_report, summary, trusted_statuses, with_functions
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 
@@ -95,3 +95,24 @@ def test_harness_names_cut_at_the_first_space_and_pass_only_together() -> None:
     assert named["t.py::test_y[p"] == Status.PASSED
     assert named["t.py::test_x[a and b]"] == Status.PASSED  # full ids stay
     assert set(named) == {*statuses, "t.py::test_x[a", "t.py::test_y[p"}
+
+
+def test_platformdirs_e605ef9_a_parametrized_function_named_without_its_parameters_passes_when_every_case_does() -> (
+    None
+):
+    # FAIL_TO_PASS made from a diff names the function; the run reports its cases
+    statuses = {
+        "t.py::test_android[a-1]": Status.PASSED,
+        "t.py::test_android[b-2]": Status.FAILED,
+        "t.py::C::test_empty[asyncio]": Status.PASSED,
+        "t.py::C::test_empty[trio]": Status.PASSED,
+    }
+    for order in (statuses, dict(reversed(list(statuses.items())))):
+        looked_up = with_functions(order)
+        assert looked_up["t.py::test_android"] == Status.FAILED  # one case fails: the function fails
+        assert looked_up["t.py::C::test_empty"] == Status.PASSED
+        assert looked_up["t.py::test_android[b-2]"] == Status.FAILED  # the cases keep their own
+    assert harness_names(statuses) == statuses  # the harness's own names are not widened
+    graded = instance_report("i", "p", True, statuses, ["t.py::C::test_empty"], ["t.py::test_android"])["i"]
+    assert graded["tests_status"]["FAIL_TO_PASS"]["success"] == ["t.py::C::test_empty"]
+    assert graded["tests_status"]["PASS_TO_PASS"]["failure"] == ["t.py::test_android"]

@@ -313,3 +313,12 @@ def test_a_class_decorator_the_test_patch_edits_edits_each_of_its_methods(tmp_pa
     repo, _ = _edited_repo(tmp_path)
     (repo / "tests" / "test_units.py").write_text(_UNITS.replace("class TestDataset:", "@skip\nclass TestDataset:"))
     assert edited_tests(_git(repo, "diff"), repo) == {"tests/test_units.py::TestDataset::test_computation"}
+
+
+def test_platformdirs_e605ef9_a_fail_to_pass_function_named_without_its_parameters_is_its_cases() -> None:
+    """A FAIL_TO_PASS list made from a diff names a parametrized function; the run reports its cases."""
+    base = _report(**{"f[a-1]": S.PASSED, "f[b-2]": S.FAILED, "p": S.PASSED})
+    assert verdict(INST, base, None) is None  # one case fails at base: the bug shows
+    early = _report(**{"f[a-1]": S.PASSED, "f[b-2]": S.PASSED, "p": S.PASSED})
+    reason = verdict(INST, early, None)
+    assert reason is not None and "already pass" in reason

@@ -22,7 +22,7 @@ import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from rfsn.batch.harness.grading import harness_names
+from rfsn.batch.harness.grading import harness_names, with_functions
 from rfsn.batch.harness.specenv import grader, spec_of
 from rfsn.buildpacks.base import Buildpack
 from rfsn.errors import DiffError, InputError
@@ -55,7 +55,7 @@ def verdict(
     if not given)."""
     if diagnosis:
         return diagnosis
-    tests = harness_names(report.tests)
+    tests = with_functions(harness_names(report.tests))
     missing = [t for t in instance.FAIL_TO_PASS if t not in tests]
     unexplained = [t for t in missing if dependency or tests.get(test_id_file(t)) != TestStatus.ERROR]
     if unexplained and not runner_crashed:
@@ -183,7 +183,7 @@ def caveat(instance: Instance, report: TestReport, edited: Collection[str] | Non
     edits (``edited``, as `verdict` takes it) that fail at base, said in one line ("" if none).
     The harness grades the first as failed and never runs the second at base; rfsn grades alike
     and says so beside the verdict."""
-    tests = harness_names(report.tests)
+    tests = with_functions(harness_names(report.tests))
     missing = [t for t in instance.PASS_TO_PASS if t not in tests]
     excused = edited_tests(instance.test_patch) if edited is None else edited
     failing = [
@@ -207,7 +207,7 @@ def changed(instance: Instance, first: TestReport, second: TestReport) -> str:
     """Pure: which of the instance's tests two runs at base disagree on, said in one line ("" if
     they agree). A test whose status changes from run to run (a runner that draws a random
     hash seed when none is set) makes a baseline that is neither broken nor sound: flaky."""
-    before, after = harness_names(first.tests), harness_names(second.tests)
+    before, after = with_functions(harness_names(first.tests)), with_functions(harness_names(second.tests))
     moved = [t for t in [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS] if before.get(t) != after.get(t)]
     if not moved:
         return ""

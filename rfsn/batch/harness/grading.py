@@ -39,6 +39,24 @@ def harness_names(statuses: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
     return named
 
 
+def with_functions(named: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
+    """``named`` (harness names) and, for looking an instance's tests up, the cases of each
+    parametrized function also keyed by the function's id without its parameters (``test_x[1]``
+    as ``test_x``): a list made from a diff names the function, which runs them all
+    (`TestReport.named`). A function passes only when every case passes. The harness's own
+    names stay as they are."""
+    looked_up = dict(named)
+    for test, status in named.items():
+        function = test.partition("[")[0]
+        if (
+            function != test
+            and function not in named
+            and looked_up.get(function, TestStatus.PASSED) == TestStatus.PASSED
+        ):
+            looked_up[function] = status
+    return looked_up
+
+
 def trusted_statuses(report: TestReport, named: TestReport | None = None) -> tuple[dict[str, TestStatus], str]:
     """The report's statuses keyed as the harness names them (``named``: the report with the
     ids of the harness's log parser, when that differs), or {} and the reason they cannot be
@@ -67,6 +85,7 @@ def tests_status(
 ) -> dict[str, dict[str, list[str]]]:
     """SWE-bench's ``tests_status`` block (no *_TO_FAIL lists are computed, as by default)."""
     report: dict[str, dict[str, list[str]]] = {}
+    statuses = with_functions(statuses)
     for key, tests, ok in ((FAIL_TO_PASS, fail_to_pass, _passed), (PASS_TO_PASS, pass_to_pass, _maintained)):
         report[key] = {
             "success": [t for t in tests if ok(t, statuses)],

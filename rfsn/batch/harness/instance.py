@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from rfsn.batch.executors import node_settings
 from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.basecheck import validate
-from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses
+from rfsn.batch.harness.grading import harness_names, instance_report, trusted_statuses, with_functions
 from rfsn.batch.harness.mirrors import source_rule
 from rfsn.batch.harness.patching import apply_patch, apply_test_patch
 from rfsn.batch.harness.repos import Origin, env_history, instance_checkout
@@ -238,7 +238,7 @@ def _broken(
     diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
     if diagnosis:
         return diagnosis
-    names = harness_names(named.tests)
+    names = with_functions(harness_names(named.tests))
     first = next((ln.strip() for ln in report.log.splitlines() if "Error" in ln), "")
     if not any(t in names for t in [*inst.FAIL_TO_PASS, *inst.PASS_TO_PASS]):
         return "none of the instance's tests is in the report" + (f": {first}" if first else "")
