@@ -47,6 +47,7 @@ from rfsn.buildpacks.node.package import (
     Runner,
     convention_test_files,
     detect_runner,
+    full_test_script,
     has_dependencies,
     install_steps,
     node_test_args,
@@ -107,7 +108,7 @@ class NodeBuildpack:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
         --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
         and the project's Node has no ``node --test`` (before 18), or tape is given no files; the
-        script as a whole without its ``posttest`` where its npm can (``script_command``)."""
+        script as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
@@ -122,10 +123,10 @@ class NodeBuildpack:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
         self.script = ["npm", "test"]
-        if self.runner == "script" and (package.get("scripts") or {}).get("posttest"):
+        if self.runner == "script":
             node = self._node(repo)
             npm = parse(IMAGE_NPM if node.debian else node.npm) or (0, 0, 0)
-            self.script = script_command(package.get("scripts") or {}, npm)
+            self.script = script_command(package.get("scripts") or {}, npm, full_test_script(package))
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "package.json").is_file():
