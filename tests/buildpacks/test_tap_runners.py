@@ -17,6 +17,7 @@ import pytest
 
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.package import detect_runner, full_test_script, plain_node_files, runner_paths
+from rfsn.buildpacks.node.runcommands import NODE_REPORT
 from rfsn.buildpacks.node.tapruns import TAP_REPORT
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
@@ -252,6 +253,28 @@ def test_files_run_with_plain_node_are_node_tests_and_an_unread_runner_runs_the_
     assert plain_node_files(nanoid, tmp_path) == []
     uvu = {"test": 'c8 uvu -r ts-node/register test "\\.test\\.(ts|js)$" && node ./test/version.js'}
     assert detect_runner({"scripts": uvu}) == "script"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_a_wrapper_of_node_test_runs_the_files_named_as_tests_ai_nanoid_head(tmp_path: Path) -> None:
+    """ai/nanoid at HEAD (``bnt``, which runs ``node --test`` on its ``*.test.js``): rfsn's bare
+    ``node --test`` also ran test/benchmark.js and the browser demo (``document is not defined``),
+    two errors that the project's own run never has."""
+    (tmp_path / "test" / "demo").mkdir(parents=True)
+    (tmp_path / "test" / "demo" / "index.js").write_text("document.body.innerHTML = ''\n")
+    (tmp_path / "test" / "benchmark.js").write_text("process.exit(2)\n")
+    (tmp_path / "test" / "index.test.js").write_text("require('node:test')('adds', () => {})\n")
+    repo = _package(tmp_path, {"test": "bnt --coverage 100"}, {"better-node-test": "0.8"})
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    assert buildpack.runner == "node" and buildpack.node_args == ["test/index.test.js"]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    done = subprocess.run(buildpack.test_command([], str(reports)), cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert buildpack.parse(done.stdout, {NODE_REPORT: (reports / NODE_REPORT).read_text()}) == {
+        "test/index.test.js > adds": Status.PASSED
+    }
 
 
 def test_a_title_with_a_lone_surrogate_gives_an_id_json_can_carry_eemeli_yaml() -> None:

@@ -50,6 +50,7 @@ from rfsn.buildpacks.node.package import (
     full_test_script,
     has_dependencies,
     install_steps,
+    named_test_files,
     node_test_args,
     package_manager,
     plain_node_files,
@@ -115,7 +116,7 @@ class NodeBuildpack:
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
             self.runner = "script"
         self.node_args = (
-            node_test_args(package) or plain_node_files(package, repo)
+            node_test_args(package) or plain_node_files(package, repo) or (named_test_files(repo) if scripted else [])
             if self.runner == "node"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )

@@ -106,6 +106,18 @@ def plain_node_files(package: dict[str, Any], repo: Path) -> list[str]:
     return found
 
 
+def named_test_files(repo: Path) -> list[str]:
+    """The files named as tests (``*.test.js``, ``*.spec.mjs``), for a test script whose tool rfsn
+    does not know (a wrapper of ``node --test``): node's own discovery would also run every file
+    under ``test/`` (benchmarks, demos, the helpers), which that tool did not."""
+    found = []
+    for folder, dirs, names in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+        relative = Path(folder).relative_to(repo)
+        found += [(relative / n).as_posix() for n in sorted(names) if re.search(r"\.(?:test|spec)\.[cm]?js$", n)]
+    return found
+
+
 def detect_runner(package: dict[str, Any]) -> Runner:
     """``node --test`` when the test script says so or names no runner; ``script`` when it names
     one whose report rfsn does not read."""
