@@ -158,8 +158,9 @@ class NodeBuildpack:
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
+            lock_text = dict(files).get(lockfile or "", "")
             *prepare, install = install_steps(
-                manager, lockfile, package, None if node.debian else node.npm, index_date(day)
+                manager, lockfile, package, None if node.debian else node.npm, index_date(day), lock_text
             )
             pinning = manager == "npm" and not lockfile and not node.debian
             files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []
