@@ -63,6 +63,32 @@ def test_a_pnpm_lock_installs_without_todays_release_age_policy_postcss_head(tmp
     assert "the install failed" not in done.stderr  # the first try, not the one without scripts
 
 
+#: stand-ins: ``npm install -g pnpm@N`` installs a pnpm N, which installs a lock of its own era only
+_GLOBAL_NPM = """#!/bin/sh
+spec=$(eval echo \\${$#}); major=${spec#pnpm@}; [ "$major" = pnpm ] && major=10
+refuse='{ echo ERR_PNPM_LOCKFILE_BREAKING_CHANGE; exit 1; }'
+printf '#!/bin/sh\\ngrep -q "^lockfileVersion: %s" pnpm-lock.yaml || %s\\n' \\
+  "$( [ "$major" = 7 ] && echo 5.4 || echo "'9.0'" )" "$refuse" > "$(dirname "$0")/pnpm"
+chmod +x "$(dirname "$0")/pnpm"
+"""
+
+
+def test_a_pnpm_lock_of_an_earlier_era_installs_with_the_pnpm_that_wrote_it_ms_2022(tmp_path: Path) -> None:
+    """vercel/ms at its 2022 commit: today's pnpm refused its lock ("The lockfileVersion of 5.4 is
+    incompatible with this version of pnpm, which supports lockfileVersion 9.x")."""
+    lock = "lockfileVersion: 5.4\n\nspecifiers:\n  jest: 28.1.0\n"
+    (tmp_path / "pnpm-lock.yaml").write_text(lock)
+    package = {"devDependencies": {"jest": "28.1.0"}}
+    today = install_steps("pnpm", "pnpm-lock.yaml", package, lock_text="lockfileVersion: '9.0'\n")
+    assert today[-2].endswith(" pnpm")
+    *_, global_install, install = install_steps("pnpm", "pnpm-lock.yaml", package, lock_text=lock)
+    assert global_install.endswith(" pnpm@7")
+    done = run_step(f"{global_install} && {install}", tmp_path, {"npm": _GLOBAL_NPM})
+    assert done.returncode == 0, done.stdout + done.stderr
+    *_, global_install, install = install_steps("pnpm", "pnpm-lock.yaml", package)  # the lock unread: today's
+    assert run_step(f"{global_install} && {install}", tmp_path, {"npm": _GLOBAL_NPM}).returncode != 0
+
+
 def _package(tmp_path: Path, package: dict[str, object]) -> Path:
     (tmp_path / "package.json").write_text(json.dumps(package))
     return tmp_path

@@ -47,8 +47,10 @@ from rfsn.buildpacks.node.package import (
     Runner,
     convention_test_files,
     detect_runner,
+    full_test_script,
     has_dependencies,
     install_steps,
+    named_test_files,
     node_test_args,
     package_manager,
     plain_node_files,
@@ -107,14 +109,14 @@ class NodeBuildpack:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
         --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
         and the project's Node has no ``node --test`` (before 18), or tape is given no files; the
-        script as a whole without its ``posttest`` where its npm can (``script_command``)."""
+        script as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
             self.runner = "script"
         self.node_args = (
-            node_test_args(package) or plain_node_files(package, repo)
+            node_test_args(package) or plain_node_files(package, repo) or (named_test_files(repo) if scripted else [])
             if self.runner == "node"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
@@ -122,10 +124,10 @@ class NodeBuildpack:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
         self.script = ["npm", "test"]
-        if self.runner == "script" and (package.get("scripts") or {}).get("posttest"):
+        if self.runner == "script":
             node = self._node(repo)
             npm = parse(IMAGE_NPM if node.debian else node.npm) or (0, 0, 0)
-            self.script = script_command(package.get("scripts") or {}, npm)
+            self.script = script_command(package.get("scripts") or {}, npm, full_test_script(package))
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "package.json").is_file():
@@ -156,8 +158,9 @@ class NodeBuildpack:
             for name in ("package.json", lockfile):
                 if name:
                     files.append((name, (repo / name).read_text(encoding="utf-8")))
+            lock_text = dict(files).get(lockfile or "", "")
             *prepare, install = install_steps(
-                manager, lockfile, package, None if node.debian else node.npm, index_date(day)
+                manager, lockfile, package, None if node.debian else node.npm, index_date(day), lock_text
             )
             pinning = manager == "npm" and not lockfile and not node.debian
             files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []

@@ -4,6 +4,7 @@ release bundled, nvm's names of the LTS lines, and the image's own Debian nodejs
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rfsn.buildpacks.node.nodepublished import PUBLISHED
@@ -124,3 +125,14 @@ def manager_needs(pinned: str) -> tuple[str, str] | None:
     version = parse(rest.partition("+")[0])
     ranges = [spec for since, spec in MANAGER_NODE.get(name, ()) if version and since <= version]
     return (pinned.partition("+")[0], ranges[-1]) if ranges else None
+
+
+#: the pnpm major that wrote each ``lockfileVersion`` of pnpm-lock.yaml (today's reads 9.0 only)
+PNPM_OF_LOCK = {"5.1": "4", "5.2": "5", "5.3": "6", "5.4": "7", "6.0": "8", "6.1": "8"}
+
+
+def lock_pnpm(text: str) -> str:
+    """``pnpm@MAJOR``, the pnpm of the lock's era (``lockfileVersion``), else ``pnpm`` (today's)."""
+    match = re.search(r"^lockfileVersion:\s*['\"]?([\d.]+)", text, re.MULTILINE)
+    major = PNPM_OF_LOCK.get(match.group(1)) if match else None
+    return f"pnpm@{major}" if major else "pnpm"

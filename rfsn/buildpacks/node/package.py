@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rfsn.buildpacks.node.githosted import naming_git_failures
-from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line
+from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import leaving_out_unpublished
 from rfsn.errors import InputError
@@ -103,6 +103,18 @@ def plain_node_files(package: dict[str, Any], repo: Path) -> list[str]:
     for word in runner_paths(package, "node", repo):
         hits = [word + ext for ext in ("", ".js", ".cjs", ".mjs") if (repo / (word + ext)).is_file()]
         found += hits[:1]
+    return found
+
+
+def named_test_files(repo: Path) -> list[str]:
+    """The files named as tests (``*.test.js``, ``*.spec.mjs``), for a test script whose tool rfsn
+    does not know (a wrapper of ``node --test``): node's own discovery would also run every file
+    under ``test/`` (benchmarks, demos, the helpers), which that tool did not."""
+    found = []
+    for folder, dirs, names in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d != "node_modules" and not d.startswith("."))
+        relative = Path(folder).relative_to(repo)
+        found += [(relative / n).as_posix() for n in sorted(names) if re.search(r"\.(?:test|spec)\.[cm]?js$", n)]
     return found
 
 
@@ -242,7 +254,12 @@ _UNFROZEN = {"pnpm": " --no-frozen-lockfile", "yarn": ""}
 
 
 def install_steps(
-    manager: Manager, lockfile: str | None, package: dict[str, Any], npm: str | None = None, before: str = ""
+    manager: Manager,
+    lockfile: str | None,
+    package: dict[str, Any],
+    npm: str | None = None,
+    before: str = "",
+    lock_text: str = "",
 ) -> list[str]:
     """Shell steps installing the dependencies into ``$RFSN_ENV/files/node_modules`` (``npm``: the
     version of the npm at hand, when known; ``npm ci`` came with 5.7). Without a lockfile, npm
@@ -267,7 +284,8 @@ def install_steps(
         install = naming_git_failures(install, package, retry=not lockfile)
         again = _without_scripts_if_needed("npm install --no-audit --no-fund")
         return [*steps, f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}"]
-    tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else manager
+    era = lock_pnpm(lock_text) if manager == "pnpm" else manager  # today's pnpm refuses a lock before 9.0
+    tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else era
     frozen = " --frozen-lockfile" if lockfile else ""
     install = naming_git_failures(
         _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}"), package

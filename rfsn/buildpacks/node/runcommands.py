@@ -67,15 +67,39 @@ def split_tests(tests: Sequence[str]) -> tuple[list[str], list[tuple[str, ...]]]
 _EXEC_NPM = (7, 0, 0)
 
 
-def script_command(scripts: Mapping[str, object], npm: tuple[int, int, int]) -> list[str]:
-    """``npm test`` as a whole, but without its ``posttest`` where the npm can leave it out (7 on):
-    its ``pretest``, then the test script itself. What runs after the tests (a coverage report, an
-    audit, a publish check) is nothing a test's verdict needs, and an audit fails without network."""
+#: tools a test script runs that test no behaviour: linters, formatters, type and size checks
+_CHECKS = frozenset(
+    ("eslint", "xo", "standard", "semistandard", "prettier", "tslint", "oxlint", "biome", "stylelint", "tsd")
+) | {"check-dts", "dtslint", "size-limit", "publint", "attw"}
+
+
+def _is_check(segment: str) -> bool:
+    """Whether a command of a script runs a check, not tests (``FORCE_COLOR=1 eslint .``, ``tsc --noEmit``)."""
+    words = [w for w in segment.split() if not re.match(r"^\w+=", w)]
+    tool = posixpath.basename(words[0]) if words else ""
+    return tool in _CHECKS or (tool == "tsc" and "--noEmit" in words)
+
+
+def without_checks(script: str) -> str:
+    """The script without the commands of its ``&&`` chain that only check (``_CHECKS``): their
+    minutes and their verdicts are not the tests'; the script itself when nothing else is left."""
+    parts = script.split("&&")
+    kept = [part.strip() for part in parts if not _is_check(part)]
+    return " && ".join(kept) if kept and len(kept) < len(parts) else script
+
+
+def script_command(scripts: Mapping[str, object], npm: tuple[int, int, int], full: str = "") -> list[str]:
+    """``npm test`` as a whole, but where the npm can (7 on) without its ``posttest`` (what runs
+    after the tests, a coverage report, an audit, is nothing a test's verdict needs, and an audit
+    fails without network) and without the checks of ``full``, the test script with the scripts
+    it runs by name put in place (``without_checks``): its ``pretest``, then the test script."""
     test = str(scripts.get("test") or "")
-    if not scripts.get("posttest") or not test or npm < _EXEC_NPM:
+    tested = without_checks(full or test)
+    checked = tested != (full or test)
+    if not test or npm < _EXEC_NPM or not (scripts.get("posttest") or checked):
         return ["npm", "test"]
     first = "npm run pretest && " if scripts.get("pretest") else ""
-    return ["sh", "-c", f'{first}exec npm exec -c "$1"', "rfsn", test]
+    return ["sh", "-c", f'{first}exec npm exec -c "$1"', "rfsn", tested if checked else test]
 
 
 def node_command(files: list[str], titles: list[tuple[str, ...]], paths: Sequence[str], report_dir: str) -> list[str]:
