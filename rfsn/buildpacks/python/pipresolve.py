@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
+from rfsn.buildpacks.python.pyenv import BUILD_REQUIRES, PIP_INSTALL, TODAY_PIP_INSTALL, ask_backend, keeping_listed
 
 #: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
 SCRIPT_NAME = "pipresolve.py"
@@ -107,3 +107,21 @@ def resolve_step(
         f"{script} && "
         f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src"
     )
+
+
+def build_requires_step(backend: str) -> str:
+    """The build step, in ``$RFSN_ENV/src`` after the project's requirements are installed: its
+    build ``backend`` asked what building it needs (a setup.py's ``SetupRequirementsError``, its
+    ``setup_requires``), as pip asks it, and that installed from the build's index without moving
+    what is installed; sessions build the project offline, with no build isolation. The copy
+    stays for the next step (``resolve_step``, or ``SOURCE_GONE``)."""
+    ask = ask_backend(backend, "the sessions' build has what is installed", "$RFSN_ENV/venv/bin/python")
+    whose = "the project's"
+    return (
+        f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {ask} && "
+        f"{keeping_listed(BUILD_REQUIRES, PIP_INSTALL, whose)} && rm -f {BUILD_REQUIRES} $RFSN_ENV/ask.log"
+    )
+
+
+#: the build's copy of the project removed, where no ``resolve_step`` does it
+SOURCE_GONE = "cd / && rm -rf $RFSN_ENV/src"
