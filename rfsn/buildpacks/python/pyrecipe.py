@@ -11,7 +11,7 @@ from pathlib import Path
 from rfsn import hostgit
 from rfsn.buildpacks.base import BaseImage, EnvOptions, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pysetup, pyversions
-from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, SOURCE_GONE, build_requires_step, resolve_step
+from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, build_requires_step, resolve_step
 from rfsn.buildpacks.python.pyenv import (
     BUILD_REQUIRES_SCRIPT,
     CREATE_VENV,
@@ -180,16 +180,14 @@ def _requirements(
     notes.append(pydeps.provenance(declared))
     dynamic = pysetup.dynamic(repo)
     source = _commit(repo) if dynamic or pysetup.imports_at_build(repo) else ""
-    if source:  # what building it needs, asked of its backend; what its metadata compute, of pip
-        install.append(build_requires_step(pydeps.build_backend(repo)))
-        files.append(BUILD_REQUIRES_SCRIPT)
-        notes.append("build requirements: as its build backend answers, in the build")
-    if source and dynamic:
+    if source and dynamic:  # what its metadata compute, of pip; then what building it needs, of its backend
         install.append(resolve_step(pydeps.TEST_EXTRAS, dated=dated, keep_installed=raised))
         files.append((SCRIPT_NAME, SCRIPT))
         notes.append("requirements its metadata compute: resolved by pip in the build")
-    elif source:
-        install.append(SOURCE_GONE)
+    if source:
+        install.append(build_requires_step(pydeps.build_backend(repo)))
+        files.append(BUILD_REQUIRES_SCRIPT)
+        notes.append("build requirements: as its build backend answers, in the build")
     return install, files, source
 
 
