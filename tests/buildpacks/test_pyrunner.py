@@ -172,3 +172,17 @@ def test_ci_testpaths_only_where_every_test_command_names_paths(
         tmp_path, {**files, **{f"{p}/test_x.py": "" for p in ("tests/unit", "websocket/tests", "docs/source")}}
     )
     assert ciinstalls.ci_testpaths(repo) == paths
+
+
+def test_pexpect_2022_an_option_s_value_in_ci_s_pytest_command_is_no_test_path(tmp_path: Path) -> None:
+    """pexpect's ``py.test --cov pexpect --cov-config .coveragerc``: both values exist in the tree;
+    taken as paths, pytest stopped with "found no collectors for /testbed/.coveragerc"."""
+    files = {
+        ".travis.yml": "script:\n  - py.test --cov pexpect --cov-config .coveragerc\n",
+        ".coveragerc": "[run]\n",
+        "pexpect/__init__.py": "",
+        "tests/test_x.py": "",
+    }
+    assert ciinstalls.ci_testpaths(_repo(tmp_path, files)) == []
+    files[".travis.yml"] = "script:\n  - py.test -k 'not slow' --cov pexpect tests\n"
+    assert ciinstalls.ci_testpaths(_repo(tmp_path / "named", files)) == ["tests"]

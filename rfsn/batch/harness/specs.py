@@ -22,12 +22,14 @@ from rfsn.batch.harness.upstream import Spec
 from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.python.pyenv import (
+    BUILD_REQUIRES,
     BUILD_REQUIRES_SCRIPT,
     CREATE_VENV,
     PIP_INSTALL,
     PROJECT_COPY_SCRIPT,
     TODAY_PIP_INSTALL,
     VENV_ENV,
+    ask_backend,
     keeping,
     keeping_listed,
 )
@@ -168,10 +170,6 @@ def _dependencies(spec: Spec, requirements: str | None) -> tuple[list[str], list
     return steps, files, notes
 
 
-#: what the project's build backend asks for to build it, listed by the env build (``install_source``)
-BUILD_REQUIRES = "$RFSN_ENV/build-requires.txt"
-
-
 def install_source(spec: Spec, version: str, edited: bool = False, build_backend: str = pydeps.LEGACY_BACKEND) -> str:
     """The spec's ``pre_install`` and ``install``, as written, in the build's copy of the
     project (``$RFSN_ENV/src``), with the network: what the harness runs to install it. Then
@@ -182,12 +180,7 @@ def install_source(spec: Spec, version: str, edited: bool = False, build_backend
     (the project's names are noted first, for ``PROJECT_COPY_GONE``).
     ``edited``: the copy has the spec's metadata edits made already (``patchtree``)."""
     scm = f"export SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(version)} && " if version else ""
-    ask = (
-        f"{{ python $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(build_backend)} {BUILD_REQUIRES} "
-        f'> $RFSN_ENV/ask.log 2>&1 || {{ tail -n 20 $RFSN_ENV/ask.log; echo "rfsn: the build backend could '
-        f'not say what building the project needs; the offline reinstall has what the spec installed" '
-        f"| tee -a {BUILD_NOTES}; }}; }}"
-    )
+    ask = ask_backend(build_backend, "the offline reinstall has what the spec installed")
     return (
         f"cd $RFSN_ENV/src && {scm}"
         + " && ".join(f"( {c} )" for c in _installs(spec, edited) or ["true"])

@@ -120,6 +120,18 @@ def ci_commands(repo: Path) -> Iterator[str]:
 _PYTEST = re.compile(r"^(?:python[\d.]*\s+-m\s+|coverage\s+run\s+(?:-m\s+)?)?(?:pytest|py\.test)(?:\s|$)")
 
 
+#: options of pytest and its common plugins whose value is the next word, never a path to test
+_VALUED = frozenset(
+    {
+        *("-k", "-m", "-p", "-c", "-o", "-r", "-n", "-W", "--tb", "--maxfail", "--durations", "--rootdir"),
+        *("--confcutdir", "--basetemp", "--junitxml", "--junit-xml", "--junit-prefix", "--ignore", "--deselect"),
+        *("--ignore-glob", "--import-mode", "--override-ini", "--capture", "--log-level", "--doctest-glob"),
+        *("--cov", "--cov-config", "--cov-report", "--cov-fail-under", "--cov-context", "--dist", "--timeout"),
+        *("--reruns", "--randomly-seed", "--numprocesses", "--maxprocesses", "--html", "--benchmark-json"),
+    }
+)
+
+
 def _pytest_paths(command: str, repo: Path) -> list[str]:
     """The project's paths a pytest command names ([]: it is no pytest run, or names none, or ``.``)."""
     if not _PYTEST.match(command):
@@ -129,7 +141,8 @@ def _pytest_paths(command: str, repo: Path) -> list[str]:
     except ValueError:
         return []
     start = next(i for i, w in enumerate(words) if w in ("pytest", "py.test")) + 1
-    paths = [w.split("::")[0].removeprefix("./").rstrip("/") for w in words[start:] if not w.startswith("-")]
+    named = [w for i, w in enumerate(words[start:], start) if not w.startswith("-") and words[i - 1] not in _VALUED]
+    paths = [w.split("::")[0].removeprefix("./").rstrip("/") for w in named]
     if any(p in ("", ".") for p in paths):
         return []
     top = repo.resolve()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL
+from rfsn.buildpacks.python.pyenv import BUILD_REQUIRES, PIP_INSTALL, TODAY_PIP_INSTALL, ask_backend, keeping_listed
 
 #: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
 SCRIPT_NAME = "pipresolve.py"
@@ -80,7 +80,7 @@ def resolve_step(
     extras: tuple[str, ...] | list[str] | set[str] | frozenset[str], dated: bool = False, keep_installed: bool = False
 ) -> str:
     """The build step: pip resolves the project in ``$RFSN_ENV/src`` with those of ``extras``
-    it declares, the result is installed, and the copy of the project removed. ``dated``: the
+    it declares, and the result is installed (``build_requires_step`` follows, in the same copy). ``dated``: the
     build's index is of another date; the resolving pip is today's, the era's pip comes back.
     ``keep_installed``: what earlier steps installed (the raised test tools) stays where the
     project's requirements allow it: pip resolves against it, and only the rest is pinned."""
@@ -105,5 +105,20 @@ def resolve_step(
     return (
         f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
         f"{script} && "
-        f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back} && cd / && rm -rf $RFSN_ENV/src"
+        f"{PIP_INSTALL} -r $RFSN_ENV/resolved.txt{back}"
+    )
+
+
+def build_requires_step(backend: str) -> str:
+    """The build step, in ``$RFSN_ENV/src`` after the project's requirements are installed: its
+    build ``backend`` asked what building it needs (a setup.py's ``SetupRequirementsError``, its
+    ``setup_requires``; what setuptools fetched into the copy while ``resolve_step`` ran it), as
+    pip asks it, and that installed from the build's index without moving what is installed:
+    sessions build the project offline, with no build isolation. The copy is removed after."""
+    ask = ask_backend(backend, "the sessions' build has what is installed", "$RFSN_ENV/venv/bin/python")
+    whose = "the project's"
+    return (
+        f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {ask} && "
+        f"{keeping_listed(BUILD_REQUIRES, PIP_INSTALL, whose)} && rm -f {BUILD_REQUIRES} $RFSN_ENV/ask.log"
+        " && cd / && rm -rf $RFSN_ENV/src"
     )

@@ -28,6 +28,21 @@ VENV_ENV: tuple[tuple[str, str], ...] = (
 )
 #: the script an env build runs to ask the project's build backend what building it needs
 BUILD_REQUIRES_SCRIPT = ("build_requires.py", Path(__file__).with_name("build_requires.py").read_text(encoding="utf-8"))
+#: what the project's build backend asks for to build it, listed by an env build (``ask_backend``)
+BUILD_REQUIRES = "$RFSN_ENV/build-requires.txt"
+
+
+def ask_backend(backend: str, otherwise: str, python: str = "python") -> str:
+    """Shell, in the project's tree: ``backend`` (``module:object``) asked what building the
+    project needs, as pip asks it (``build_requires.py``), listed in ``BUILD_REQUIRES``; no
+    answer prints the asking's last lines and notes that, then ``otherwise``."""
+    return (
+        f"{{ {python} $RFSN_ENV/files/{BUILD_REQUIRES_SCRIPT[0]} {shlex.quote(backend)} {BUILD_REQUIRES} "
+        f'> $RFSN_ENV/ask.log 2>&1 || {{ tail -n 20 $RFSN_ENV/ask.log; echo "rfsn: the build backend could '
+        f'not say what building the project needs; {otherwise}" | tee -a {BUILD_NOTES}; }}; }}'
+    )
+
+
 #: the script an env build runs to find the project's own installed copy and remove it
 PROJECT_COPY_SCRIPT = ("project_copy.py", Path(__file__).with_name("project_copy.py").read_text(encoding="utf-8"))
 #: PyPI's simple index: today's, and the upstream of an index of another date

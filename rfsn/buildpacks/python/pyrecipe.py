@@ -11,8 +11,9 @@ from pathlib import Path
 from rfsn import hostgit
 from rfsn.buildpacks.base import BaseImage, EnvOptions, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pysetup, pyversions
-from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, resolve_step
+from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, build_requires_step, resolve_step
 from rfsn.buildpacks.python.pyenv import (
+    BUILD_REQUIRES_SCRIPT,
     CREATE_VENV,
     DATED_INDEX_DONE,
     EASY_INSTALL_INDEX,
@@ -177,11 +178,16 @@ def _requirements(
     ]
     files = []
     notes.append(pydeps.provenance(declared))
-    source = _commit(repo) if pysetup.dynamic(repo) else ""
-    if source:
+    dynamic = pysetup.dynamic(repo)
+    source = _commit(repo) if dynamic or pysetup.imports_at_build(repo) else ""
+    if source and dynamic:  # what its metadata compute, of pip; then what building it needs, of its backend
         install.append(resolve_step(pydeps.TEST_EXTRAS, dated=dated, keep_installed=raised))
         files.append((SCRIPT_NAME, SCRIPT))
         notes.append("requirements its metadata compute: resolved by pip in the build")
+    if source:
+        install.append(build_requires_step(pydeps.build_backend(repo)))
+        files.append(BUILD_REQUIRES_SCRIPT)
+        notes.append("build requirements: as its build backend answers, in the build")
     return install, files, source
 
 

@@ -4,6 +4,7 @@ the literal arguments of ``setup()``, and whether they are computed (then only p
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,30 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return lines(value)
     return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
+
+
+#: what a setup.py may import without its build asking for more: setuptools and what it brings
+_BUILD_TOOLS = frozenset({"setuptools", "distutils", "pkg_resources", "_distutils_hack"})
+
+
+def imports_at_build(repo: Path) -> bool:
+    """Whether the project's setup.py imports a module (anywhere, a function's body included)
+    that neither the standard library, setuptools nor the project's own tree provides: what
+    building it needs is then known only to its build backend (a ``SetupRequirementsError``,
+    ``setup_requires``, an import that fails without it), which the env build asks."""
+    path = repo / "setup.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return False
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
+    tops = {name.split(".")[0] for name in names}
+    return any(top not in sys.stdlib_module_names and top not in _BUILD_TOOLS and not _local(repo, top) for top in tops)
+
+
+def _local(repo: Path, top: str) -> bool:
+    """Whether the project's tree holds the module ``top`` (a file or a package, ``src/`` too)."""
+    return any((where / f"{top}.py").is_file() or (where / top).is_dir() for where in (repo, repo / "src"))
