@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-#: the markers of a test that takes seconds rather than milliseconds
+#: the markers of a test that takes seconds rather than milliseconds (so does one given a Docker client)
 SLOW = ("docker", "slow")
 
 
@@ -20,7 +20,8 @@ def _file(item: pytest.Item) -> str:
 
 def _weight(item: pytest.Item) -> int:
     """1 for a test that will run and takes seconds (a skipped one takes none)."""
-    return int(any(item.get_closest_marker(m) for m in SLOW) and not item.get_closest_marker("skip"))
+    docker = "docker_client" in getattr(item, "fixturenames", ())
+    return int((docker or any(item.get_closest_marker(m) for m in SLOW)) and not item.get_closest_marker("skip"))
 
 
 def slowest_files_first(items: list[pytest.Item]) -> None:

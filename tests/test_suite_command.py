@@ -66,8 +66,13 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture
+def docker_client():
+    return None
+
+
 {mark}
-def test_{name}_{i}():
+def test_{name}_{i}({args}):
     start = time.monotonic()
     time.sleep(0.2)
     Path(os.environ["RUNS_OUT"], "{name}_{i}").write_text(f"{{os.environ['PYTEST_XDIST_WORKER']}} {{start}}")
@@ -75,22 +80,23 @@ def test_{name}_{i}():
 
 
 def test_each_worker_takes_the_file_of_the_most_docker_or_slow_tests_left(tmp_path: Path) -> None:
-    """xdist's own order is by test count: a file of one slow test would run after every fast file."""
-    files = {"many": (6, ""), "docker": (2, "@pytest.mark.docker"), "slow": (1, "@pytest.mark.slow")}
-    for name, (count, mark) in files.items():
-        (tmp_path / f"test_{name}.py").write_text(
-            "".join(TIMED.format(name=name, i=i, mark=mark) for i in range(count))
-        )
+    """xdist's own order is by test count: a file of one Docker test would run after every fast file."""
+    files = {
+        "client": (1, "", "docker_client"),  # given a Docker client, not marked
+        "docker": (2, "@pytest.mark.docker", ""),
+        "many": (6, "", ""),
+        "slow": (1, "@pytest.mark.slow", ""),
+    }
+    for name, (count, mark, args) in files.items():
+        tests = (TIMED.format(name=name, i=i, mark=mark, args=args) for i in range(count))
+        (tmp_path / f"test_{name}.py").write_text("".join(tests))
     out = tmp_path / "runs"
     out.mkdir()
-    done = _pytest(
-        tmp_path, "-n", "2", "--dist", "loadfile", "-W", "ignore::pytest.PytestUnknownMarkWarning", RUNS_OUT=str(out)
-    )
+    unknown_marks = "ignore::pytest.PytestUnknownMarkWarning"
+    done = _pytest(tmp_path, "-n", "2", "--dist", "loadfile", "-W", unknown_marks, RUNS_OUT=str(out))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     started = sorted((float(f.read_text().split()[1]), f.read_text().split()[0], f.name) for f in out.iterdir())
     first: dict[str, str] = {}
     for _, worker, test in started:
         first.setdefault(worker, test.split("_")[0])
-    assert sorted(first.values()) == ["docker", "slow"], started  # one to each worker, the fast file after
-    many = [start for start, _, test in started if test.startswith("many")]
-    assert min(many) > min(start for start, _, test in started if test.startswith("slow")), started
+    assert sorted(first.values()) == ["client", "docker"], started  # the most first; of equals, collected first
