@@ -58,6 +58,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
+    if hasattr(config, "workerinput"):  # an xdist worker: the slowest files first (tests/schedule.py)
+        from tests.schedule import slowest_files_first
+
+        slowest_files_first(items)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` hands out the files in the order the workers collected them (tests/schedule.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.schedule import CollectedOrder
+
+    return CollectedOrder(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)

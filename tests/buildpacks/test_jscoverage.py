@@ -293,15 +293,24 @@ def test_jest_runs_carry_jests_own_coverage_per_test() -> None:
     }
 
 
-def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_37(
+def test_jest_keeps_its_transforms_and_measures_every_test_in_one_run_past_the_budget_luxon_seed_37(
     tmp_path: Path, docker_client: object
 ) -> None:
-    """jest kept its transform cache in the run's own TMPDIR, so every run compiled the project
-    again (luxon: 4.9 s a run, 1.6 s with the cache): the session's runs share one cache, its
-    suite runs and its coverage runs alike, and report what they reported before."""
+    """Two rules of one session of luxon seed 37. jest kept its transform cache in the run's own
+    TMPDIR, so every run compiled the project again (luxon: 4.9 s a run, 1.6 s with the cache): the
+    session's runs share one cache, its suite runs and its coverage runs alike, and report what they
+    reported before. Past the budget for a jest run per test, each test got the lines of its whole
+    file's run (luxon: the seeded line, which every test runs, ranked past the 100th in each group):
+    the jest hooks measure each test's own lines in one run of the files, after the project's setup
+    files."""
     repo = tmp_path / "jest-words"
     shutil.copytree(FIXTURES / "node" / "jest-words", repo)
     shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")  # the same code, other tests
+    (repo / "test" / "many.test.js").write_text(  # 40 more tests: 40 runs of jest outlast the budget
+        "for (let i = 0; i < 40; i++) test(`shouts ${i}`, () => expect(words.shout('a')).toBe('A!'));\n"
+    )
+    (repo / "test" / "setup.js").write_text("globalThis.words = require('../src/words');\n")  # the project's own
+    (repo / "jest.config.js").write_text("module.exports = { setupFilesAfterEnv: ['./test/setup.js'] };\n")
     pack = NodeBuildpack("jest")
     settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
     with open_sandbox(repo, pack, settings, "docker") as box:
@@ -313,30 +322,10 @@ def test_jest_keeps_its_transforms_for_the_session_and_reports_alike_luxon_seed_
         f"{J}words > drops the first character": Status.FAILED,
         f"{J}words > keeps the empty string": Status.PASSED,
         f"{J}shouts": Status.PASSED,
+        **{f"test/many.test.js > shouts {i}": Status.PASSED for i in range(40)},
     }
     assert first.tests == second.tests == statuses
-    assert (second.coverage or {})[f"{J}words > drops the first character"]["src/words.js"] == [4, 7, 18]
-
-
-def test_jest_measures_every_test_in_one_run_where_a_run_per_test_outlasts_the_budget_luxon_seed_37(
-    tmp_path: Path, docker_client: object
-) -> None:
-    """Past the budget for a jest run per test, each test got the lines of its whole file's run
-    (luxon: the seeded line, which every test runs, ranked past the 100th in each group): the jest
-    hooks measure each test's own lines in one run of the files, after the project's setup files."""
-    repo = tmp_path / "jest-words"
-    shutil.copytree(FIXTURES / "node" / "jest-words", repo)
-    shutil.copytree(FIXTURES / "node" / "mocha-words" / "src", repo / "src")
-    (repo / "test" / "many.test.js").write_text(  # 40 more tests: 40 runs of jest outlast the budget
-        "for (let i = 0; i < 40; i++) test(`shouts ${i}`, () => expect(words.shout('a')).toBe('A!'));\n"
-    )
-    (repo / "test" / "setup.js").write_text("globalThis.words = require('../src/words');\n")  # the project's own
-    (repo / "jest.config.js").write_text("module.exports = { setupFilesAfterEnv: ['./test/setup.js'] };\n")
-    pack = NodeBuildpack("jest")
-    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=512, test_timeout=300)
-    with open_sandbox(repo, pack, settings, "docker") as box:
-        report = run_tests(box, pack, timeout=300, measure=Measure(coverage=True))
-    coverage = report.coverage or {}
+    coverage = second.coverage or {}
     assert coverage[f"{J}words > drops the first character"] == {"src/words.js": [4, 7, 18]}
     assert coverage[f"{J}shouts"] == {"src/words.js": [11, 15, 18]}
     assert coverage["test/many.test.js > shouts 39"] == {"src/words.js": [11, 15, 18]}
