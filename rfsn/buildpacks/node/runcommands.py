@@ -69,8 +69,24 @@ _EXEC_NPM = (7, 0, 0)
 
 #: tools a test script runs that test no behaviour: linters, formatters, type and size checks
 _CHECKS = frozenset(
-    ("eslint", "xo", "standard", "semistandard", "prettier", "tslint", "oxlint", "biome", "stylelint", "tsd")
-) | {"check-dts", "dtslint", "size-limit", "publint", "attw"}
+    {
+        "eslint",
+        "xo",
+        "standard",
+        "semistandard",
+        "prettier",
+        "tslint",
+        "oxlint",
+        "biome",
+        "stylelint",
+        "tsd",
+        "check-dts",
+        "dtslint",
+        "size-limit",
+        "publint",
+        "attw",
+    }
+)
 
 
 def _is_check(segment: str) -> bool:
