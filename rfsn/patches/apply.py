@@ -11,6 +11,7 @@ SWE-bench harness's fallbacks in its order, the tree undone between tries).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import subprocess
 import tempfile
@@ -114,12 +115,9 @@ def _empty_git_dir() -> Path:
     """This process's empty git directory (``git apply`` without ``--index`` never writes to it),
     removed when the process exits."""
     own = tempfile.TemporaryDirectory(prefix="rfsn-apply-")
-    _KEPT.append(own)
+    atexit.register(own.cleanup)  # before the interpreter's own finalizer, which would warn
     hostgit.run(Path(own.name), "init", "-q", "--bare", "--template=")  # no sample hooks to copy
     return Path(own.name)
-
-
-_KEPT: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def check(tree: Path, patch: str, timeout: float = 30.0) -> subprocess.CompletedProcess[bytes]:

@@ -93,3 +93,17 @@ def test_to_index_changes_the_index_and_not_the_work_tree(tmp_path: Path) -> Non
     assert git(repo, "show", f"{tree}:app.py").stdout == "VALUE = 3\n"
     assert (repo / "app.py").read_text() == "VALUE = 1\n"
     assert not to_index(repo, STALE, index)
+
+
+def test_the_empty_git_directory_is_removed_at_exit_without_a_warning(tmp_path: Path) -> None:
+    """The directory a foreign tree's diff goes through is gone when the process ends, removed by
+    rfsn, not by the interpreter's finalizer (which warns: an error under ``-W error``)."""
+    repo = project(tmp_path / "repo")
+    script = (
+        "import sys, tempfile; from pathlib import Path; from rfsn.patches import apply\n"
+        f"assert apply.check(Path({str(repo)!r}), {PATCH!r}).returncode == 0\n"
+        "print(apply._empty_git_dir())\n"
+    )
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert not Path(proc.stdout.strip()).exists()
