@@ -100,7 +100,7 @@ def test_the_empty_git_directory_is_removed_at_exit_without_a_warning(tmp_path: 
     rfsn, not by the interpreter's finalizer (which warns: an error under ``-W error``)."""
     repo = project(tmp_path / "repo")
     script = (
-        "import sys, tempfile; from pathlib import Path; from rfsn.patches import apply\n"
+        "from pathlib import Path; from rfsn.patches import apply\n"
         f"assert apply.check(Path({str(repo)!r}), {PATCH!r}).returncode == 0\n"
         "print(apply._empty_git_dir())\n"
     )
