@@ -108,8 +108,8 @@ class NodeBuildpack:
     def configure(self, repo: Path) -> None:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
         --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
-        and the project's Node has no ``node --test`` (before 18), or tape is given no files; the
-        script as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
+        and the project's Node has no ``node --test`` (before 18), or tape is given no files; the script
+        as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
@@ -155,9 +155,7 @@ class NodeBuildpack:
         files: list[tuple[str, str]] = []
         steps = nodeversions.install_node(node)
         if has_dependencies(package):
-            for name in ("package.json", lockfile):
-                if name:
-                    files.append((name, (repo / name).read_text(encoding="utf-8")))
+            files += [(name, (repo / name).read_text(encoding="utf-8")) for name in ("package.json", lockfile) if name]
             lock_text = dict(files).get(lockfile or "", "")
             *prepare, install = install_steps(
                 manager, lockfile, package, None if node.debian else node.npm, index_date(day), lock_text
