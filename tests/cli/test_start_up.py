@@ -1,5 +1,5 @@
-"""A command imports its own module, not every command's: ``rfsn test`` starts without the
-repair controller and the batch executors, and the help still lists every command."""
+"""A command imports its own module, not every command's: ``rfsn test`` starts without the repair
+controller, the batch executors and the gate's rules, and the help still lists every command."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.paths import ROOT
 
 #: a module of each command's own, and what each command must not load to start
 OWN = {"test": "rfsn.cli.test_cmd", "repair": "rfsn.cli.repair_cmd", "batch": "rfsn.cli.batch_cmd"}
-OTHERS = ("rfsn.controller.session", "rfsn.batch.executors", "rfsn.cli.evaluate_cmd")
+OTHERS = ("rfsn.controller.session", "rfsn.batch.executors", "rfsn.cli.evaluate_cmd", "rfsn.gate.gate")
 
 
 def loaded(*argv: str) -> set[str]:
