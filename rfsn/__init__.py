@@ -16,9 +16,9 @@ client, and each name above is imported on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from rfsn.lazy import attributes
 from rfsn.version import __version__
 
 if TYPE_CHECKING:  # the real types for type checkers; at run time each name loads on first use
@@ -96,12 +96,7 @@ _API = {
 __all__ = [*_API, "__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _API:
-        raise AttributeError(f"module 'rfsn' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_API[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = attributes(__name__, _API)
 
 
 def __dir__() -> list[str]:

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"sandbox"},
     {"buildpacks"},
     {"workspace", "settings", "plugins", "observability"},
-    {"models", "errors", "fsutil", "version", "patches", "hostgit", "inputs"},
+    {"models", "errors", "fsutil", "version", "patches", "hostgit", "inputs", "lazy"},
 ]
 PACKAGE = ROOT / "rfsn"
 Edge = tuple[str, str, str]  # (importing part, imported part, file:line)

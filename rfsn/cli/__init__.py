@@ -10,6 +10,7 @@ left to the commands, for "not fixed" and its kin.
 from __future__ import annotations
 
 import errno
+import importlib
 import signal
 import sys
 import traceback
@@ -25,6 +26,19 @@ from rfsn.version import __version__
 
 #: exit statuses no command uses for its result (the README's table)
 EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED = 2, 3, 130
+#: each command and the module of ``rfsn.cli`` that defines it under its name: a module is imported
+#: when its command runs (or the help lists it), so one command never pays for another's imports
+COMMANDS = {
+    "repair": "repair_cmd",
+    "test": "test_cmd",
+    "batch": "batch_cmd",
+    "evaluate": "evaluate_cmd",
+    "validate": "evaluate_cmd",
+    "report": "evaluate_cmd",
+    "buildpacks": "buildpacks_cmd",
+    "sandbox": "sandbox_cmd",
+    "gate": "gate_cmd",
+}
 #: the file system's refusals: an environment rfsn cannot use (exit 2), not a bug in rfsn
 REFUSALS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG})
 
@@ -77,6 +91,23 @@ def _reported() -> Iterator[None]:
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = getattr(importlib.import_module(f"rfsn.cli.{COMMANDS[cmd_name]}"), cmd_name)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # click suggests among the commands it holds: none
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=COMMANDS, ctx=ctx) from None
+
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         with _reported():
             return super().make_context(*args, **kwargs)
@@ -100,19 +131,3 @@ def main() -> None:
     (a bug), 130/143 interrupted.
     """
     signal.signal(signal.SIGTERM, _terminate)
-
-
-def _register() -> None:
-    from rfsn.cli.batch_cmd import batch
-    from rfsn.cli.buildpacks_cmd import buildpacks
-    from rfsn.cli.evaluate_cmd import evaluate, report, validate
-    from rfsn.cli.gate_cmd import gate
-    from rfsn.cli.repair_cmd import repair
-    from rfsn.cli.sandbox_cmd import sandbox
-    from rfsn.cli.test_cmd import test
-
-    for command in (repair, test, batch, evaluate, validate, report, buildpacks, sandbox, gate):
-        main.add_command(command)
-
-
-_register()
