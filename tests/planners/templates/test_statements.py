@@ -16,6 +16,32 @@ def test_insert_similar_statement_from_sibling_method():
     assert dedent(LEDGER).replace("        return item", "        self._items.append(item)\n        return item") in out
 
 
+BAR = """
+class Bar:
+    def __enter__(self):
+        self.entered = True
+        return self
+
+    def update(self, n):
+        self.pos += n
+        self.render()
+
+    def finish(self):
+        self.pos = self.length
+        self.render()
+        self.close_file()
+"""
+
+
+def test_insert_similar_statement_reuses_a_step_on_self_the_class_makes_habitually():
+    out = patched(BAR, 3, "insert_similar_statement")
+    assert (
+        dedent(BAR).replace("        self.entered = True\n", "        self.entered = True\n        self.render()\n")
+        in out
+    )
+    assert not any("self.close_file()" in text.split("def update")[0] for text in out)  # made once: not a habit
+
+
 BRANCHES = """
 def get_url(self):
     if "://" not in self.url:

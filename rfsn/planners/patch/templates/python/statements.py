@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
@@ -64,21 +65,27 @@ def _donors(ctx: FileContext, func: ast.AST) -> Iterator[ast.stmt]:
     return (node for other, node in ctx.cache[key] if other is not func)
 
 
+#: how often sibling methods make a step on ``self`` alone before it is re-used (a habit of the class)
+HABIT = 2
+
+
 @template("insert_similar_statement", 0.5)
 def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
-    """Re-use a statement from a sibling function whose names are all in scope here."""
+    """Re-use a statement from a sibling function whose names are all in scope here, and that reads
+    a local, or only ``self`` when the sibling methods make that step ``HABIT`` times or more."""
     stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
     if stmt is None or func is None:
         return
     known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
     present = {ctx.map.text(n) for n in ast.walk(func) if isinstance(n, ast.stmt)}
+    donors = [d for d in _donors(ctx, func) if not isinstance(d, ast.Expr) or isinstance(d.value, ast.Call)]
+    counts = Counter(ctx.map.text(d) for d in donors)
+    own = set(local_names(func)) | ({"self"} & set(parameters(func)[:1]))
     texts: dict[str, None] = {}
-    for donor in _donors(ctx, func):
-        if isinstance(donor, ast.Expr) and not isinstance(donor.value, ast.Call):
-            continue
+    for donor in donors:
         names = {n.id for n in ast.walk(donor) if isinstance(n, ast.Name)}
         text = ctx.map.text(donor)
-        if names <= known and names & set(local_names(func)) and text not in present:
+        if names <= known and text not in present and names & (own if counts[text] >= HABIT else own - {"self"}):
             texts.setdefault(text)
     for text in texts:
         for after in _positions(stmt):
@@ -86,7 +93,7 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 
 #: how many lines from the statement at the line a statement of the same function is re-used from
-NEAR = 8
+NEAR = 4
 
 
 def _near_donors(ctx: FileContext, func: ast.AST, stmt: ast.stmt) -> Iterator[ast.stmt]:
