@@ -100,7 +100,7 @@ class Target:
 #: commas, backslashes and comments dropped), so that texts which may be AST-equal compare
 #: equal; the syntax tree then decides
 _TOKEN = re.compile(r"""[rbfuRBFU]*('''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'[^'\n]*'|"[^"\n]*")|[\w.]+|[^\s\w(),\\]""")
-_COMMENT = re.compile(r"#[^\n'\"]*$", re.MULTILINE)
+_COMMENT = re.compile(r"^[ \t]*#.*$|#[^\n'\"]*$", re.MULTILINE)  # a comment line, or a quote-free tail
 
 
 def _tokens(text: str) -> list[str]:

@@ -107,6 +107,14 @@ def test_expressiveness_finds_a_fix_a_template_writes_and_not_one_none_writes() 
     assert expressiveness.locations("@@ -5,2 +5 @@ def f():") == [5, 6]
 
 
+def test_expressiveness_ignores_a_comment_line_that_holds_a_quote() -> None:
+    before = "def f(a, b):\n    x = 1\n    return a - b\n"
+    commented = before.replace("a - b", "a + b").replace(
+        "    return", "    # the 'sum', not the difference\n    return"
+    )
+    assert expressiveness.expressed("m.py", before, commented, "@@ -3 +3,2 @@")
+
+
 def test_patterns_name_where_a_fix_draws_its_new_names_from() -> None:
     origins = _load("origins")
     nested = "def f(items, factor):\n    def one(n):\n        return n * scale\n    return one\n"

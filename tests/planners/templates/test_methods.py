@@ -79,3 +79,18 @@ def test_bytes_already_decoded_are_left_alone():
         return base64.b64encode(m).decode()
     """
     assert not any(".decode().decode" in o for o in patched(src, 2, "append_method"))
+
+
+EDITABLE = """
+def parse(line, url):
+    if line.startswith("--editable"):
+        line = line[len("--editable") :].strip()
+    url = url.strip().lstrip("=")
+    return line, url
+"""
+
+
+def test_append_chained_call_takes_the_step_the_file_takes_after_the_same_method():
+    out = patched(EDITABLE, 3, "append_chained_call")
+    assert out == [dedent(EDITABLE).replace(".strip()\n", '.strip().lstrip("=")\n')]
+    assert patched(EDITABLE, 4, "append_chained_call") == []  # the chain is there already

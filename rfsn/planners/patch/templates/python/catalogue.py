@@ -3,6 +3,7 @@
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
     absent,
+    bindings,
     blocks,
     calls,
     conditions,
@@ -69,5 +70,6 @@ CATALOGUE: tuple[Template, ...] = (
     *twins.TEMPLATES,
     *unbound.TEMPLATES,
     *consistent.TEMPLATES,
+    *bindings.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

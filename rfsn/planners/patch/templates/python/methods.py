@@ -149,4 +149,34 @@ def append_method(ctx: FileContext, line: int) -> Iterator[Edit]:
     yield from _builtin_reads(ctx, line)
 
 
-TEMPLATES = (append_method,)
+def chains(ctx: FileContext) -> dict[str, dict[str, None]]:
+    """For each method name, the calls the file chains onto its result (``.strip()`` ->
+    ``.lstrip('=')``, ``.decode('ascii')`` -> ``.strip()``), in the file's order, once a file."""
+    if "chains" not in ctx.cache:
+        found: dict[str, dict[str, None]] = {}
+        for node in ast.walk(ctx.tree):
+            inner = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+            if isinstance(inner, ast.Call) and _method(inner):
+                start, end = ctx.map.span(inner)[1], ctx.map.span(node)[1]
+                text = ctx.source[start:end]
+                if "\n" not in text:
+                    found.setdefault(_method(inner), {})[text] = None
+        ctx.cache["chains"] = found
+    return ctx.cache["chains"]
+
+
+@template("append_chained_call", 0.3)
+def append_chained_call(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``line.strip()`` -> ``line.strip().lstrip('=')`` where the file chains that call onto another
+    ``.strip()``: a step the code takes after the same method elsewhere."""
+    known = chains(ctx)
+    for call in of_type(ctx.nodes_at(line), ast.Call):
+        parent = ctx.parents.get(call)
+        after = parent.attr if isinstance(parent, ast.Attribute) else None
+        end = ctx.map.span(call)[1]
+        for text in known.get(_method(call), {}):
+            if text.split("(", 1)[0] != f".{after}":
+                yield Edit((Splice(end, end, text),), f"chain `{text}` onto `.{_method(call)}(...)`")
+
+
+TEMPLATES = (append_method, append_chained_call)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
-from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
+from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, own_nodes
 from rfsn.planners.patch.templates.python.scope import (
     BUILTIN_NAMES,
     class_at,
@@ -64,25 +65,75 @@ def _donors(ctx: FileContext, func: ast.AST) -> Iterator[ast.stmt]:
     return (node for other, node in ctx.cache[key] if other is not func)
 
 
+#: how often sibling methods make a step on ``self`` alone before it is re-used (a habit of the class)
+HABIT = 2
+
+
 @template("insert_similar_statement", 0.5)
 def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
-    """Re-use a statement from a sibling function whose names are all in scope here."""
+    """Re-use a statement from a sibling function whose names are all in scope here, and that reads
+    a local, or only ``self`` when the sibling methods make that step ``HABIT`` times or more."""
     stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
     if stmt is None or func is None:
         return
     known = {*local_names(func), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
     present = {ctx.map.text(n) for n in ast.walk(func) if isinstance(n, ast.stmt)}
+    donors = [d for d in _donors(ctx, func) if not isinstance(d, ast.Expr) or isinstance(d.value, ast.Call)]
+    counts = Counter(ctx.map.text(d) for d in donors)
+    own = set(local_names(func)) | ({"self"} & set(parameters(func)[:1]))
     texts: dict[str, None] = {}
-    for donor in _donors(ctx, func):
-        if isinstance(donor, ast.Expr) and not isinstance(donor.value, ast.Call):
-            continue
+    for donor in donors:
         names = {n.id for n in ast.walk(donor) if isinstance(n, ast.Name)}
         text = ctx.map.text(donor)
-        if names <= known and names & set(local_names(func)) and text not in present:
+        if names <= known and text not in present and names & (own if counts[text] >= HABIT else own - {"self"}):
             texts.setdefault(text)
     for text in texts:
         for after in _positions(stmt):
             yield _insert(ctx, stmt, text, after)
+
+
+#: how many lines from the statement at the line a statement of the same function is re-used from
+NEAR = 4
+
+
+def _near_donors(ctx: FileContext, func: ast.AST, stmt: ast.stmt) -> Iterator[ast.stmt]:
+    """One-line statements of ``func`` itself, within ``NEAR`` lines of ``stmt`` and outside its
+    block (another branch, the block around it): its sibling functions' are ``_donors``."""
+    block = _block_of(ctx, stmt)
+    for node in own_nodes(func):  # type: ignore[arg-type]
+        if (
+            isinstance(node, ast.Expr | ast.Assign | ast.AugAssign)
+            and node.lineno == node.end_lineno
+            and abs(node.lineno - stmt.lineno) <= NEAR
+            and not any(node is other for other in block)
+        ):
+            yield node
+
+
+@template("insert_nearby_statement", 0.3)
+def insert_nearby_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """Re-use a statement the function has a few lines away, in another block: the same step in
+    the other branch (``url = url.replace('ssh://', '')``), the step after a block made in it too."""
+    stmt, func = _simple_statement(ctx, line), function_at(ctx, line)
+    if stmt is None or func is None:
+        return
+    texts: dict[str, None] = {}
+    for donor in _near_donors(ctx, func, stmt):
+        if not isinstance(donor, ast.Expr) or isinstance(donor.value, ast.Call):
+            texts.setdefault(ctx.map.text(donor))
+    places = [(stmt, after) for after in _positions(stmt)] + [(block, True) for block in _closed_at(ctx, stmt, func)]
+    for text in texts:
+        for anchor, after in places:
+            yield _insert(ctx, anchor, text, after)
+
+
+def _closed_at(ctx: FileContext, stmt: ast.stmt, func: ast.AST) -> Iterator[ast.stmt]:
+    """The compound statements of ``func`` that end where ``stmt`` does (after them is the line too)."""
+    for outer in ctx.ancestors(stmt):
+        if outer is func or outer.end_lineno != stmt.end_lineno:  # type: ignore[attr-defined]
+            return
+        if isinstance(outer, ast.stmt):
+            yield outer
 
 
 @template("return_unused_value", 0.5)
@@ -226,6 +277,7 @@ def delete_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
 
 TEMPLATES = (
     insert_similar_statement,
+    insert_nearby_statement,
     insert_name_statement,
     return_unused_value,
     insert_self_assignment,
