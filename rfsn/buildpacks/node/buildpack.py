@@ -72,6 +72,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
+from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
@@ -239,7 +240,7 @@ class NodeBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         root = reports.get(CWD_FILE, "").strip() or None
-        statuses: dict[str, TestStatus] = {}
+        statuses: dict[str, TestStatus] = parse_script_output(output) if self.runner == "script" else {}
         if NODE_REPORT in reports:
             statuses.update(parse_node_events(reports[NODE_REPORT]))
         if TAP_REPORT in reports:
