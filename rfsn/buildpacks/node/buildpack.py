@@ -168,7 +168,6 @@ class NodeBuildpack:
                 *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
                 install,
             ]
-        path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
             buildpack=self.name,
@@ -184,7 +183,7 @@ class NodeBuildpack:
                 # pnpm 11 installs before a script when node_modules differs from the tree's lock (a
                 # devDependency left out): the sandbox has no network, and the env has installed
                 ("pnpm_config_verify_deps_before_run", "false"),
-                *path,
+                *nodeversions.path_env(node, has_dependencies(package)),
             ),
             notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
         )
