@@ -264,8 +264,7 @@ def _statuses(
     report), the tests whose failure ended the runner's process, and the run, joined with the
     runs past each of them (``_resume``) where it may ``resume``."""
     if not buildpack.structured:
-        ok = result.exit_code == 0 and not result.timed_out
-        return {SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}, [], result
+        return _whole(buildpack.parse(result.output, reports), result), [], result
     statuses = buildpack.parse(result.output, reports)
     if not isinstance(buildpack, ResumeCapable) or result.timed_out:
         return statuses, [], result
@@ -274,6 +273,14 @@ def _statuses(
         return _failed(statuses, found), [c for c in found if c.test], result
     statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
     return statuses, crashes, _joined(result, runs)
+
+
+def _whole(named: dict[str, TestStatus], result: ExecResult) -> dict[str, TestStatus]:
+    """A run judged as a whole: the tests its output names (where the buildpack reads any), and
+    ``SUITE_ID`` by its exit status when none is named or it failed with none of them failing."""
+    ok = result.exit_code == 0 and not result.timed_out
+    explained = ok or any(s in (TestStatus.FAILED, TestStatus.ERROR) for s in named.values())
+    return named if named and explained else {**named, SUITE_ID: TestStatus.PASSED if ok else TestStatus.FAILED}
 
 
 def _observed(kind: str, selected: int, report: TestReport) -> None:

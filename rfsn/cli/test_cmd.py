@@ -15,12 +15,13 @@ from rfsn.buildpacks import check_choice, select
 from rfsn.buildpacks.base import CollectCapable, HealthCapable, limit_cases
 from rfsn.cli.common import BUILDPACK, SECONDS, check_target, setup
 from rfsn.cli.options import Dated, Logged, Sandboxed, env_options, gathered, sandbox_options, verbosity_options
-from rfsn.errors import CommandTimeout, ConfigError, SandboxError
+from rfsn.errors import CommandTimeout, ConfigError, ImageError, SandboxError
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import named_tests
 from rfsn.observability.console import console, styled
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
+from rfsn.sandbox.buildlog import named_build_log
 from rfsn.sandbox.setupsteps import broken_by_setup
 from rfsn.workspace import prepare
 
@@ -83,9 +84,12 @@ def test(args: SuiteArgs) -> None:
         if isinstance(pack, CollectCapable):
             pack.collect(workspace.path)
         wanted = named_tests([*args.test_ids, *args.tests], workspace.path)
-        with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
-            report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
-            unset = broken_by_setup(box.setup_failure, report)
+        try:
+            with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
+                report = run_tests(box, pack, wanted, timeout=settings.test_timeout)
+                unset = broken_by_setup(box.setup_failure, report)
+        except ImageError as exc:  # no outputs directory: the build's whole output in a file it names
+            raise named_build_log(exc, settings.log_file, settings.home) from exc
         # no test reported: the runner's own words say why, as a repair's baseline reads them
         broken = pack.diagnose(report, workspace.path) if isinstance(pack, HealthCapable) and not report.tests else None
     if report.timed_out:

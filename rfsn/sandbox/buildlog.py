@@ -4,11 +4,14 @@ the whole output, for a file of the session's or instance's outputs (``ENV_BUILD
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shlex
+import time
 from pathlib import Path
 
 from rfsn.buildpacks.steplog import step_error, step_name
+from rfsn.errors import ImageError
 from rfsn.fsutil import write_atomic
 from rfsn.sandbox.envimage import OPEN_AT_EXIT, OPEN_MODES
 
@@ -61,3 +64,21 @@ def keep_build_log(exc: BaseException, directory: Path) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     write_atomic(directory / ENV_BUILD_LOG, output)
     return ENV_BUILD_LOG
+
+
+def named_build_log(exc: ImageError, log_file: Path | None, home: Path) -> ImageError:
+    """A command without an outputs directory (``rfsn test``): the failed build's whole output
+    kept beside its ``log_file`` (``<log>.env-build.log``), else in ``home``'s ``env-builds``, and
+    ``exc`` again naming that file; ``exc`` itself when it carries no build output."""
+    if not exc.output:
+        return exc
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    path = log_file.with_suffix(f".{ENV_BUILD_LOG}") if log_file else home / "env-builds" / f"{stamp}.{ENV_BUILD_LOG}"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, exc.output)
+    except OSError:  # the one line still says why; only the file is missing
+        return exc
+    named = ImageError(f"{exc}; the whole build output: {path}", output=exc.output)
+    named.environment = exc.environment
+    return named

@@ -224,3 +224,25 @@ def test_without_a_lockfile_npm_installs_as_of_the_commit_and_an_old_npm_hands_i
     )
     assert done.returncode == 0 and "installed: install --no-package-lock --no-audit" in done.stdout
     assert "no install as of 2020-01-02" in done.stderr
+
+
+@pytest.mark.parametrize("engines", ["4", ">=18"])
+def test_the_projects_installed_bins_are_last_on_the_path_npm_node_which_head(tmp_path: Path, engines: str) -> None:
+    """npm/node-which at HEAD: ``test/bin.js > finds node and tap`` runs ``which node tap``, which
+    finds tap under ``npm test`` (its bins on the PATH) and not under rfsn's run of tap. They come
+    last: a dependency's ``node`` bin does not shadow the Node chosen (a registry Node, or Debian's)."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "q").mkdir()
+    repo = _project(tmp_path / "p", {"engines": {"node": engines}, "devDependencies": {"tap": "^16"}})
+    (repo / "package-lock.json").write_text("{}")
+    path = dict(NodeBuildpack().env_recipe(repo).env)["PATH"].replace("$RFSN_ENV", str(tmp_path / "env"))
+    bins = tmp_path / "env" / "files" / "node_modules" / ".bin"
+    bins.mkdir(parents=True)
+    for name in ("tap", "node"):
+        (bins / name).write_text("#!/bin/sh\n")
+        (bins / name).chmod(0o755)
+    found = subprocess.run(
+        ["sh", "-c", "command -v tap; command -v node"], capture_output=True, text=True, env={"PATH": path}, check=True
+    ).stdout.split()
+    assert found[0] == str(bins / "tap") and found[1] != str(bins / "node")
+    assert "PATH" not in dict(NodeBuildpack().env_recipe(_project(tmp_path / "q", {"engines": {"node": ">=18"}})).env)

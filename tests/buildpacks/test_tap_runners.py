@@ -51,6 +51,31 @@ def test_node_tap_subtests_are_tests_and_their_assertions_are_not(version: str) 
     }
 
 
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        (
+            "both",
+            {
+                "hooks > first": "passed",
+                "hooks > second fails": "failed",
+                "hooks > third": "passed",
+                "plain > other": "passed",
+            },
+        ),
+        ("one", {"first": "passed", "second fails": "failed", "third": "passed"}),
+    ],
+)
+def test_avas_comments_that_hooks_ran_name_no_test_sindresorhus_find_up_head(
+    printed: str, expected: dict[str, str]
+) -> None:
+    """find-up at HEAD (ava with ``beforeEach``/``afterEach``): ava's comments that a hook ran
+    (``# findup``, U+203A, ``afterEach hook for ...``) were read as tape's test headers: 106 tests
+    counted as 56, named by hooks."""
+    statuses = NodeBuildpack("ava").parse("", {TAP_REPORT: (TAP / f"ava-6.4.1-hooks-{printed}.tap").read_text()})
+    assert {tid: status.value for tid, status in statuses.items()} == expected
+
+
 def test_tape_tests_are_the_comments_that_head_their_assertions() -> None:
     statuses = NodeBuildpack("tape").parse("", {TAP_REPORT: (TAP / "tape-5.10.2.tap").read_text()})
     assert statuses == {

@@ -72,6 +72,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
+from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
@@ -167,7 +168,6 @@ class NodeBuildpack:
                 *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
                 install,
             ]
-        path = () if node.debian else (("PATH", nodeversions.NODE_PATH_ENV),)
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
             buildpack=self.name,
@@ -183,7 +183,7 @@ class NodeBuildpack:
                 # pnpm 11 installs before a script when node_modules differs from the tree's lock (a
                 # devDependency left out): the sandbox has no network, and the env has installed
                 ("pnpm_config_verify_deps_before_run", "false"),
-                *path,
+                *nodeversions.path_env(node, has_dependencies(package)),
             ),
             notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
         )
@@ -239,7 +239,7 @@ class NodeBuildpack:
 
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         root = reports.get(CWD_FILE, "").strip() or None
-        statuses: dict[str, TestStatus] = {}
+        statuses: dict[str, TestStatus] = parse_script_output(output) if self.runner == "script" else {}
         if NODE_REPORT in reports:
             statuses.update(parse_node_events(reports[NODE_REPORT]))
         if TAP_REPORT in reports:

@@ -1,9 +1,11 @@
 """Dependencies a Node project fetches from a git host (``github:x/y``, ``git+https://...``): named
-in the build's one-line cause when the install cannot fetch them, and left out where no lockfile
-must stay in step with package.json."""
+in the build's one-line cause when the install cannot fetch them (package.json's own, and those its
+lockfile asks for deeper in the tree), and left out where no lockfile must stay in step with
+package.json."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from typing import Any
@@ -12,6 +14,10 @@ from rfsn.buildpacks.base import BUILD_NOTES
 from rfsn.buildpacks.steplog import STEP_CAUSE
 
 _DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
+#: the maps of a JSON lock whose values name a dependency's spec (npm's ``requires``: lockfileVersion 1)
+_LOCK_MAPS = frozenset({*_DEP_KEYS, "peerDependencies", "requires"})
+#: a yarn.lock entry's header: ``"name@spec", name@spec:``
+_YARN_HEADER = re.compile(r"^(?P<specs>[^\s#].*):\s*$")
 
 #: a dependency fetched from a git host: ``git+https://``, ``git://``, ``github:x/y``, ``x/y#ref``
 _GIT_HOSTED = re.compile(
@@ -22,16 +28,52 @@ _GIT_HOSTED = re.compile(
 _REPO_PATH = re.compile(r"([\w.-]+/[\w.-]+?)(?:\.git)?/?(?:#.*|/tarball/.*|/archive/.*)?$")
 
 
-def git_hosted(package: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """name -> (what package.json says, the repository's ``owner/name``) of each dependency
-    fetched from a git host."""
-    found: dict[str, tuple[str, str]] = {}
+def _is_git(spec: str) -> bool:
+    return bool(_GIT_HOSTED.search(spec)) and not spec.startswith(("file:", "link:", "npm:", "workspace:"))
+
+
+def _walk(node: dict[str, Any], name: str, in_map: bool, found: dict[str, str]) -> None:
+    """The git specs of a JSON lock's entries: a dependency map's values, an entry's ``version`` or
+    ``resolved`` (an entry's name: its key, less the ``node_modules/`` path before it)."""
+    for key, value in node.items():
+        if isinstance(value, dict):
+            _walk(value, key.rpartition("node_modules/")[2], key in _LOCK_MAPS, found)
+        elif isinstance(value, str) and _is_git(value):
+            owner = key if in_map else name if key in ("version", "resolved") else ""
+            if owner:
+                found.setdefault(owner, value)
+
+
+def locked_git_specs(lock_text: str) -> dict[str, str]:
+    """name -> spec of each dependency a lockfile (npm's JSON, yarn's) fetches from a git host."""
+    found: dict[str, str] = {}
+    try:
+        lock = json.loads(lock_text) if lock_text.lstrip().startswith("{") else None
+    except ValueError:
+        lock = None
+    if isinstance(lock, dict):
+        _walk(lock, "", False, found)
+        return found
+    for line in lock_text.splitlines():
+        header = _YARN_HEADER.match(line)
+        for entry in header.group("specs").split(",") if header else []:
+            entry = entry.strip().strip('"')
+            name, _, spec = entry[1:].partition("@")  # a scoped name's own "@" comes first
+            if _is_git(spec):
+                found.setdefault(entry[:1] + name, spec)
+    return found
+
+
+def git_hosted(package: dict[str, Any], lock_text: str = "") -> dict[str, tuple[str, str]]:
+    """name -> (what package.json or its lockfile says, the repository's ``owner/name``) of each
+    dependency fetched from a git host."""
+    specs = locked_git_specs(lock_text)
     for key in _DEP_KEYS:
-        for name, spec in (package.get(key) or {}).items():
-            spec = str(spec)
-            if _GIT_HOSTED.search(spec) and not spec.startswith(("file:", "link:", "npm:", "workspace:")):
-                path = _REPO_PATH.search(spec.replace(":", "/"))
-                found[name] = (spec, path.group(1) if path else spec)
+        specs |= {name: str(spec) for name, spec in (package.get(key) or {}).items() if _is_git(str(spec))}
+    found: dict[str, tuple[str, str]] = {}
+    for name, spec in specs.items():
+        path = _REPO_PATH.search(spec.replace(":", "/"))
+        found[name] = (spec, path.group(1) if path else spec)
     return found
 
 
@@ -43,12 +85,13 @@ LEAVE_OUT_JS = (
 )
 
 
-def naming_git_failures(command: str, package: dict[str, Any], retry: bool = False) -> str:
-    """``command``; when it fails and its output names the repository of a git-hosted dependency,
-    a last line (``STEP_CAUSE``) names those dependencies: the build's one-line cause. With
+def naming_git_failures(command: str, package: dict[str, Any], retry: bool = False, lock_text: str = "") -> str:
+    """``command``; when it fails and its output names the repository of a git-hosted dependency
+    (of package.json or of its lockfile, ``lock_text``), a last line (``STEP_CAUSE``) names those
+    dependencies: the build's one-line cause. With
     ``retry`` (no lockfile to keep in step), those dependencies are left out of package.json and
     the install runs again, said in the build's notes: the tests that need them fail and say so."""
-    hosted = git_hosted(package)
+    hosted = git_hosted(package, lock_text)
     if not hosted:
         return command
     log = "/tmp/rfsn-install.log"

@@ -157,7 +157,17 @@ def _said(version: Version, debian: bool) -> str:
 
 #: where an env image keeps a Node from the npm registry (its ``bin`` first on the PATH)
 NODE_HOME = "$RFSN_ENV/node"
-NODE_PATH_ENV = f"{NODE_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#: the bins of the project's installed dependencies
+PROJECT_BINS = "$RFSN_ENV/files/node_modules/.bin"
+
+
+def path_env(choice: NodeChoice, dependencies: bool) -> tuple[tuple[str, str], ...]:
+    """The env's PATH: a registry Node's ``bin`` first; the project's installed bins last, so that
+    a test looking one of its tools up on the PATH (``which tap``) finds it as under ``npm test``,
+    and none of them shadows the Node or npm chosen. None where that is the image's own PATH."""
+    dirs = [*([] if choice.debian else [f"{NODE_HOME}/bin"]), _SYSTEM_PATH, *([PROJECT_BINS] if dependencies else [])]
+    return (("PATH", ":".join(dirs)),) if len(dirs) > 1 else ()
 
 
 def install_node(choice: NodeChoice) -> list[str]:

@@ -281,14 +281,14 @@ def install_steps(
                 f" (a range with no release the registry dates before it); as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
-        install = naming_git_failures(install, package, retry=not lockfile)
+        install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)
         again = _without_scripts_if_needed("npm install --no-audit --no-fund")
         return [*steps, f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}"]
     era = lock_pnpm(lock_text) if manager == "pnpm" else manager  # today's pnpm refuses a lock before 9.0
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else era
     frozen = " --frozen-lockfile" if lockfile else ""
     install = naming_git_failures(
-        _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}"), package
+        _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{frozen}"), package, lock_text=lock_text
     )
     again = _without_scripts_if_needed(f"{NO_AGE_GATE[manager]}{manager} install{_UNFROZEN[manager]}")
     return [

@@ -5,7 +5,8 @@ spaces below its parent) are rebuilt into a tree; a test is a subtest whose chil
 assertions (a subtest's own ``t.equal`` lines count as its result), a subtest's own assertions
 among its subtests (together, under its name), or a skipped childless line among subtests.
 Flat lines are tests themselves (ava: ``file \u203a title``, split into titles), unless a
-``# name`` comment groups them (tape: the assertions after ``# name`` are that test). A line's
+``# name`` comment groups them (tape: the assertions after ``# name`` are that test; ava's
+comments that a hook ran group nothing). A line's
 ``# SKIP`` or ``# TODO`` makes it skipped. Ids: titles joined by `` > `` (``jsreports``' form).
 """
 
@@ -24,6 +25,8 @@ _DIRECTIVE = re.compile(r"\s+#\s*(?P<kind>skip|todo)\b.*$|\s+#\s*time=\S+\s*$", 
 _SUMMARY = re.compile(r"^(?:(?:tests|pass|fail|skip|todo)\s+\d+\s*$|ok\s*$|time=|\{|No coverage|Subtest:)", re.I)
 #: ava's separator between a file's path and the titles in it
 _AVA_SEP = " \u203a "
+#: ava's comment that a hook ran (``# file \u203a beforeEach hook for title``): no test's name
+_AVA_HOOK = re.compile(r"(?:^|\u203a )(?:before|after)(?:Each)?(?:\.always)? hook\b")
 _RANK = {TestStatus.PASSED: 0, TestStatus.SKIPPED: 1, TestStatus.FAILED: 2}
 
 
@@ -69,6 +72,8 @@ def _tree(text: str) -> list[_Line]:
     group: str | None = None
     for depth, line in _lines(text):
         if depth == 0 and line.startswith("#") and not _SUMMARY.match(line[1:].strip()):
+            if _AVA_HOOK.search(line[1:].strip()):
+                continue
             group = line[1:].strip()
             if group.upper().startswith("SKIP "):  # tape's skipped test: no line of its own
                 pending.setdefault(0, []).append(_Line(group[5:], TestStatus.SKIPPED))
