@@ -41,7 +41,7 @@ LOCAL_PATH = r"/^((-e|--editable)[[:space:]=]+)?([^[:space:]@]+[[:space:]]*@[[:s
 #: cannot reach; the pins stay, the index is the build's, said in the build notes
 INDEX_OPTION = r"^[[:space:]]*(-i|--index-url|--extra-index-url|--trusted-host)([[:space:]=]|$)"
 INDEX_NOTE = (
-    f'index=$(grep -m1 -E {shlex.quote(INDEX_OPTION)} {LOCKED}.all); [ -z "$index" ] || '
+    f'index=$(grep -m1 -E {shlex.quote(INDEX_OPTION)} {LOCKED}.all || true); [ -z "$index" ] || '
     f'echo "rfsn: the lock names its package index ($index); its pins are installed from the build index" '
     f">> {BUILD_NOTES}"
 )
