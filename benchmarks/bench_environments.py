@@ -116,6 +116,12 @@ def cause_of(code: int | None, err: str, timeout: float) -> str:
     return (said or lines or [f"rfsn test exited {code} and said nothing"])[-1][:400]
 
 
+def failure_causes(reasons: dict[str, object], top: int = 3) -> list[list[object]]:
+    """The most frequent first lines of the failures, as the runner said them: [count, line]."""
+    lines = [str(r[0])[:160] for r in reasons.values() if isinstance(r, list | tuple) and r and r[0]]
+    return [[lines.count(line), line] for line in sorted(set(lines), key=lambda x: -lines.count(x))[:top]]
+
+
 def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, object]:
     """What ``rfsn test --json`` said: built or not (and why), the tests' counts and share passing."""
     try:
@@ -141,6 +147,7 @@ def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, o
     }
     if collected and counts["passed"] < 0.99 * collected:  # the run's last output, to read why
         row["log_tail"] = str(report.get("log") or "")[-2000:]
+        row["failure_causes"] = failure_causes(report.get("reasons") or {})
     if report.get("env_error"):
         row["cause"] = str(report["env_error"])[:400]
     elif code not in (0, 1):
@@ -254,8 +261,9 @@ def table(results: list[dict[str, object]]) -> None:
             tail = str(r.get("runtime") or "not named (the base image's)").split(":")[0]
             if r.get("cause"):
                 tail = f"{tail} | {r['cause']}" if tail else str(r["cause"])
-            if not green(r) and r.get("built") and not r.get("cause"):
-                tail += " | below 99 % passing (see log)"
+            said = "; ".join(f"{n}x {line[:100]}" for n, line in r.get("failure_causes") or [])
+            if not green(r) and r.get("built") and (said or not r.get("cause")):
+                tail += f" | below 99 % passing: {said}" if said else " | below 99 % passing (see log)"
             print(
                 f"{eco:10} {r['split']:8} {r['at']:5} {str(r['repo'])[:35]:35} {str(r.get('commit'))[:10]:11} "
                 f"{built:5} {r.get('collected', '-')!s:>9} {r.get('passed', '-')!s:>6} {r.get('failed', '-')!s:>6} "

@@ -95,7 +95,7 @@ def test(args: SuiteArgs) -> None:
     if report.timed_out:
         if args.as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))
-        raise CommandTimeout(["tests"], settings.test_timeout)
+        raise CommandTimeout([f"tests (reported before it: {len(report.tests)})"], settings.test_timeout)
     if unset is not None:  # the failed setup, not the tests, is what the run says
         report = report.model_copy(update={"env_error": unset})
     if args.as_json:

@@ -35,6 +35,8 @@ from rfsn.sandbox.confinement import confined, open_to, sandbox_user
 from rfsn.sandbox.container import SCRATCH, WORKDIR, ContainerSpec, binds, mounts_and_env
 from rfsn.sandbox.output import Lines, capped
 
+#: a command past its timeout gets SIGINT, as Ctrl-C (a test runner so stopped still writes the
+#: report of the tests it finished: pytest's junit), and SIGKILL this many seconds later
 KILL_GRACE = 5
 #: a command with an empty temporary directory of its own in /tmp (the tmpfs), removed after it.
 #: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
@@ -44,7 +46,9 @@ _CLEAR = f"chmod -R u+rwx {RUN_TMP} 2>/dev/null; rm -rf {RUN_TMP}"
 OWN_TMP = (
     "sh",
     "-c",
-    f'{_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; "$@"; status=$?; {_CLEAR}; exit $status',
+    # the trap (not an ignore, which the command would inherit): at SIGINT the shell waits for the
+    # command to write its report and end, then clears
+    f'trap : INT; {_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; "$@"; status=$?; {_CLEAR}; exit $status',
     "sh",
 )
 _KILL_EXECS = (
@@ -136,7 +140,7 @@ class DockerSandbox:
     ) -> ExecResult:
         import requests.exceptions
 
-        wrapped = ["timeout", "-k", str(KILL_GRACE), f"{timeout:g}s", *(OWN_TMP if own_tmp else ()), *argv]
+        wrapped = ["timeout", "-s", "INT", "-k", str(KILL_GRACE), f"{timeout:g}s", *(OWN_TMP if own_tmp else ()), *argv]
         api = self.client.api
         started = time.monotonic()
         exec_id = api.exec_create(

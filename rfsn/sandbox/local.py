@@ -129,6 +129,7 @@ class LocalSandbox:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
+                _interrupt(proc)
             finally:  # also on Ctrl-C: nothing of the command's group outlives it
                 _kill_group(proc.pid)
                 proc.wait()
@@ -150,6 +151,19 @@ class LocalSandbox:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+#: seconds a command has after SIGINT to end on its own before it is killed
+INTERRUPT_GRACE = 5
+
+
+def _interrupt(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT to the command's group, as Ctrl-C: a test runner stopped so still writes the report
+    of the tests it finished (pytest's junit); SIGKILL follows (``_kill_group``)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=INTERRUPT_GRACE)
 
 
 def _kill_group(pgid: int) -> None:

@@ -55,6 +55,10 @@ def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -
     assert (row["built"], row["collected"], row["passed"], row["failed"], row["errored"]) == (True, 3, 1, 1, 1)
     assert len(row["log_tail"]) == 2000 and row["log_tail"].endswith("1 == 2")  # below 99 %: why, to read
     assert "log_tail" not in summary(0, json.dumps({"tests": {"a": "passed"}, "log": "ok"}), "", 600)
+    # distlib 2026: the failures' first lines, most frequent first, say why (the network, a service)
+    reasons = {"b": ["URLError: name resolution", "x.py"], "d": ["URLError: name resolution", "y.py"]}
+    with_reasons = summary(1, json.dumps({**report, "reasons": {**reasons, "e": ["KeyError: 1", "z.py"]}}), "", 600)
+    assert with_reasons["failure_causes"] == [[2, "URLError: name resolution"], [1, "KeyError: 1"]]
     assert "cause" not in row and ran(row)
     broken = summary(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), "", 600)
     assert broken["built"] is False and broken["cause"] == "ModuleNotFoundError: No module named 'x'"

@@ -392,6 +392,32 @@ def test_requirements_txt_beside_a_complete_project_table_is_a_development_list_
     assert "blist" in _required_and_optional(step)[0], step
 
 
+def test_requirements_txt_beside_a_literal_install_requires_is_a_development_list_sortedcontainers_2022(
+    tmp_path: Path,
+) -> None:
+    """sortedcontainers 2022: setup.py says ``install_requires=[]`` and requirements.txt is the
+    maintainer's tool list (pyannote-banyan, a C++ extension that gcc 10 does not compile); read
+    as install requirements, its build failure ended the env build. A literal ``install_requires``
+    of setup.py or setup.cfg, an empty one too, is the whole list; one read from a file is not."""
+    files = {"requirements.txt": "blist\npytest\n"}
+    setups = {
+        "setup.py": {"setup.py": "from setuptools import setup\nsetup(name='p', install_requires=[])\n"},
+        "setup.cfg": {"setup.cfg": "[metadata]\nname = p\n\n[options]\ninstall_requires =\n    six\n"},
+    }
+    for name, setup in setups.items():
+        repo = make(tmp_path / name, {**files, **setup})
+        step = next(s for s in PythonBuildpack().env_recipe(repo).steps if "blist" in s)
+        required, optional = _required_and_optional(step)
+        assert "blist" in optional and "blist" not in required, (name, step)
+        assert f"requirements.txt (development: {name} install_requires declares" in pydeps.provenance(
+            pydeps.declared(repo)
+        )
+    read = "from setuptools import setup\nsetup(name='p', install_requires=open('requirements.txt').read().split())\n"
+    from_file = make(tmp_path / "from-file", {**files, "setup.py": read})
+    step = next(s for s in PythonBuildpack().env_recipe(from_file).steps if "blist" in s)
+    assert " || " not in step, step  # all required: none may be left out
+
+
 def test_the_extras_tox_installs_the_project_with_are_test_requirements_pyparsing_2020(tmp_path: Path) -> None:
     """pyparsing 2020's tox installs it with `extras=diagrams` (railroad-diagrams, jinja2), which
     its test_diagram.py imports; an extra of another env's factor is not."""

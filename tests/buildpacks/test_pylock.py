@@ -153,7 +153,9 @@ def test_each_lock_is_exported_by_its_own_tool_in_a_throwaway_venv(
     )
     assert tool in install_tool and "$RFSN_ENV/venv/" not in install_tool
     assert f"$RFSN_ENV/lock-tool/bin/{export} > $RFSN_ENV/locked.txt.all && rm -rf $RFSN_ENV/lock-tool" in run_export
-    assert run_export.endswith("$RFSN_ENV/locked.txt.all > $RFSN_ENV/locked.txt")
+    assert "$RFSN_ENV/locked.txt.all > $RFSN_ENV/locked.txt && " in run_export
+    # the lock's own index (pipenv's `-i URL`) is not the build's: left out, said
+    assert "--index-url|--extra-index-url" in run_export and "names its package index" in run_export
     # the tooling rfsn runs is added; the lock has no pytest or coverage
     assert "$RFSN_ENV/venv/bin/python -m pip install -r $RFSN_ENV/locked.txt" in install
     assert "the nearest of its series" in install  # a pinned release the index lost (pyenv.nearest_pins)
@@ -253,3 +255,22 @@ def test_a_pipfile_lock_that_lists_the_project_itself_as_an_editable_path_builds
     with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
         result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"], timeout=60)
     assert result.exit_code == 0 and result.output.split() == ["2.0.0"], result.output
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_index_a_pipfile_lock_names_is_not_used_the_build_index_is_shellingham_2022(
+    tmp_path: Path, docker_client: object
+) -> None:
+    """shellingham's 2022 Pipfile.lock names ``https://pypi.python.org/simple``: pipenv exports
+    it as ``-i URL``, which pip took over the build's index, and the first pin failed: "No
+    matching distribution found for appdirs==1.4.4". Here the lock's index cannot be reached."""
+    repo = _locked_project(tmp_path / "pipenv", "pipenv")
+    lock = (repo / "Pipfile.lock").read_text()
+    (repo / "Pipfile.lock").write_text(lock.replace("https://pypi.org/simple", "http://127.0.0.1:9/simple"))
+    settings = Settings(sandbox="docker", memory="1g", cpus=1.0, pids=256, test_timeout=120)
+    with open_sandbox(repo, PythonBuildpack(), settings, "docker") as box:
+        result = box.exec(["python", "-c", "import importlib.metadata as m; print(m.version('iniconfig'))"], timeout=60)
+        notes = box.environment
+    assert result.exit_code == 0 and result.output.split() == ["2.0.0"], result.output
+    assert any("names its package index (-i http://127.0.0.1:9/simple)" in note for note in notes), notes

@@ -137,3 +137,41 @@ def test_repair_carries_a_fix_whose_target_outlasts_the_per_test_limit_once_it_p
     result = repair(str(repo), options, load_settings(sandbox="local", test_case_timeout=2.0))
     assert result.status == "fixed", result
     assert result.failing_before == ["tests/test_x.py::test_add"]
+
+
+#: a suite whose last test never ends, with no per-test limit: the run's own timeout stops it
+STUCK = {
+    **HANGING,
+    "tests/test_x.py": (
+        "import time\nfrom hang import add\n\n\n"
+        "def test_fails():\n    assert add(1, 2) == 3\n\n\n"
+        "def test_ok():\n    assert True\n\n\n"
+        "def test_hangs():\n    time.sleep(600)\n"
+    ),
+}
+
+
+def _stuck_run(repo: Path, kind: str) -> tuple[dict[str, Status], bool]:
+    pack = PythonBuildpack()
+    with open_sandbox(repo, pack, load_settings(), kind) as box:
+        report = run_tests(box, pack, timeout=45)
+    return report.tests, report.timed_out
+
+
+def test_a_run_past_its_timeout_still_reports_the_tests_it_finished_redis_py_2026(tmp_path: Path) -> None:
+    """redis-py's suite (a Redis server it needs is absent) ran past the run's 900 s and was
+    killed: its report said nothing of the thousands of tests that had ended. Stopped as by
+    Ctrl-C, pytest writes the junit of those it finished."""
+    tests, timed_out = _stuck_run(make_project(tmp_path / "p", STUCK), "local")
+    assert timed_out
+    assert tests == {"tests/test_x.py::test_fails": Status.FAILED, "tests/test_x.py::test_ok": Status.PASSED}, tests
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_run_past_its_timeout_in_docker_still_reports_the_tests_it_finished(
+    tmp_path: Path, docker_client: object
+) -> None:
+    tests, timed_out = _stuck_run(make_project(tmp_path / "p", STUCK), "docker")
+    assert timed_out
+    assert tests == {"tests/test_x.py::test_fails": Status.FAILED, "tests/test_x.py::test_ok": Status.PASSED}, tests

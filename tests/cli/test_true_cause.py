@@ -106,13 +106,18 @@ def test_rfsn_test_accepts_a_file_as_a_test_id(tmp_path: Path) -> None:
 
 
 def test_rfsn_test_json_on_a_hanging_run_still_prints_its_json(tmp_path: Path) -> None:
-    """`rfsn test --json` whose run hits --timeout prints the report's JSON (timed out) and exits 2."""
-    hang = {"tests/test_hang.py": "import time\n\n\ndef test_hangs():\n    time.sleep(600)\n"}
+    """`rfsn test --json` whose run hits --timeout prints the report's JSON (timed out), with the
+    tests that ended before it, and exits 2."""
+    hang = {
+        "tests/test_a.py": "def test_ok():\n    pass\n",
+        "tests/test_hang.py": "import time\n\n\ndef test_hangs():\n    time.sleep(600)\n",
+    }
     repo = make_repo(tmp_path, {**CODE, **hang})
     proc = rfsn("test", str(repo), "--timeout", "8", "--json", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["timed_out"] is True
+    assert report["timed_out"] is True and report["tests"] == {"tests/test_a.py::test_ok": "passed"}, report["tests"]
+    assert "tests (reported before it: 1)" in proc.stderr, proc.stderr
     assert "timed out" in proc.stderr and "Traceback" not in proc.stderr
 
 

@@ -108,8 +108,9 @@ def declared(repo: Path, python: str | None = None) -> Found:
     found: Found = []
     pyproject = read_toml(repo / "pyproject.toml")
     project = pyproject.get("project", {})
-    if _static_dependencies(project):
-        files = [(r, f"{where}{DEV_LIST}" if installs(where) else where) for r, where in files]
+    complete = _complete_declaration(repo, project)
+    if complete:
+        files = [(r, f"{where}{DEV_LIST.format(complete)}" if installs(where) else where) for r, where in files]
     found += _at(project.get("dependencies", []), "pyproject.toml dependencies")
     found += _at(_extras(project.get("optional-dependencies", {}), named), "pyproject.toml test extras")
     found += _at(_extras(pyproject.get("dependency-groups", {})), "pyproject.toml dependency-groups")
@@ -132,16 +133,25 @@ def declared(repo: Path, python: str | None = None) -> Found:
     return found + files + nox + ci
 
 
-#: a requirements.txt beside ``[project]`` dependencies declared in full: a development list, no
+#: a requirements.txt beside install requirements declared in full: a development list, no
 #: install requirement (one of its packages that cannot be built is left out, said)
-DEV_LIST = " (development: [project] declares the dependencies)"
+DEV_LIST = " (development: {} declares the dependencies)"
 
 
-def _static_dependencies(project: Any) -> bool:
-    """Whether pyproject's ``[project]`` declares every install requirement (PEP 621: ``dependencies``
-    absent from ``dynamic`` is the whole list, none when the key is absent)."""
+def _complete_declaration(repo: Path, project: Any) -> str:
+    """Where the project declares every install requirement ("" when nowhere): pyproject's
+    ``[project]`` (PEP 621: ``dependencies`` absent from ``dynamic`` is the whole list), else a
+    literal ``install_requires`` of setup.cfg or setup.py, an empty one too (setuptools installs
+    exactly that list; one read from a file is not literal)."""
     dynamic = project.get("dynamic", []) if isinstance(project, dict) and project else ["dependencies"]
-    return isinstance(dynamic, list) and "dependencies" not in dynamic
+    if isinstance(dynamic, list) and "dependencies" not in dynamic:
+        return "[project]"
+    setup_cfg = ini(repo / "setup.cfg")
+    if not setup_cfg.get("options", "install_requires", fallback="file:").strip().startswith("file:"):
+        return "setup.cfg install_requires"
+    setup_py = setup_py_kwargs(repo / "setup.py") if (repo / "setup.py").is_file() else {}
+    literal = isinstance(setup_py.get("install_requires"), list | tuple | str)
+    return "setup.py install_requires" if literal else ""
 
 
 def _flit(pyproject: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from rfsn.buildpacks.base import BUILD_NOTES
 from rfsn.buildpacks.python.pydeps import TEST_EXTRAS, build_requirements, requirement_name
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL, TODAY_PIP_INSTALL, nearest_pins
 from rfsn.buildpacks.python.pymerge import once
@@ -35,6 +36,15 @@ LOCKED = "$RFSN_ENV/locked.txt"
 #: sed: delete an exported line that installs a local path (pipenv's ``-e .`` for the project
 #: itself): only the manifest and the lock are in the image, and the session installs the project
 LOCAL_PATH = r"/^((-e|--editable)[[:space:]=]+)?([^[:space:]@]+[[:space:]]*@[[:space:]]*)?(file:|[.]|\/)/d"
+#: an exported line naming the lock's package index (pipenv's ``-i URL`` from its ``sources``):
+#: pip would take it over the build's (as-of) index, reaching today's index or one the sandbox
+#: cannot reach; the pins stay, the index is the build's, said in the build notes
+INDEX_OPTION = r"^[[:space:]]*(-i|--index-url|--extra-index-url|--trusted-host)([[:space:]=]|$)"
+INDEX_NOTE = (
+    f'index=$(grep -m1 -E {shlex.quote(INDEX_OPTION)} {LOCKED}.all || true); [ -z "$index" ] || '
+    f'echo "rfsn: the lock names its package index ($index); its pins are installed from the build index" '
+    f">> {BUILD_NOTES}"
+)
 
 
 def _toml_packages(path: Path) -> set[str]:
@@ -155,7 +165,8 @@ def locked_install(repo: Path, tooling: tuple[str, ...]) -> tuple[list[str], lis
     steps = [
         f"{IMAGE_PYTHON} -m venv {TOOL_VENV} && {tool_pip} {shlex.join(fmt.tool)}",
         f"cd $RFSN_ENV/files && {export} > {LOCKED}.all && rm -rf {TOOL_VENV}"
-        f" && sed -E {shlex.quote(LOCAL_PATH)} {LOCKED}.all > {LOCKED}",
+        f" && sed -E -e {shlex.quote(LOCAL_PATH)} -e {shlex.quote(f'/{INDEX_OPTION}/d')} {LOCKED}.all > {LOCKED}"
+        f" && {{ {INDEX_NOTE}; }}",
         nearest_pins(PIP_INSTALL, LOCKED, shlex.join(missing)),
     ]
     files = [(name, (repo / name).read_text(encoding="utf-8")) for name in (fmt.manifest, fmt.lock)]
