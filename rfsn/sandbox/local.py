@@ -94,7 +94,11 @@ class LocalSandbox:
             self._env[key] = expand(value, env_dir) if env_dir else value
 
     def _limits(self) -> None:
+        """In the child before it runs: its memory limit, and Ctrl-C's default action, which a
+        parent started in the background (a non-interactive shell's ``&``) passes on as ignored,
+        so that the command's ``_interrupt`` is not lost on it."""
         resource.setrlimit(resource.RLIMIT_AS, (self._memory, self._memory))
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     def exec(
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False

@@ -56,6 +56,20 @@ def test_a_background_child_holding_the_output_does_not_hang(tmp_path: Path) -> 
     os.kill(int(result.output.split()[1]), signal.SIGKILL)
 
 
+def test_a_command_past_its_timeout_is_interrupted_though_rfsn_was_started_with_ctrl_c_ignored(tmp_path: Path) -> None:
+    """A background job of a non-interactive shell inherits SIGINT ignored, and so did every command
+    rfsn ran: the timeout's Ctrl-C was lost and pytest wrote no report (CI run of 8844d37)."""
+    box = LocalSandbox(tmp_path, None, {}, "2g")
+    script = "import time\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)\n"
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result = box.exec([sys.executable, "-c", script], timeout=2)
+    finally:
+        signal.signal(signal.SIGINT, before)
+        box.close()
+    assert result.timed_out and "interrupted" in result.output, result.output
+
+
 def test_memory_limit(tmp_path: Path) -> None:
     box = LocalSandbox(tmp_path, None, {}, "256m")
     result = box.exec([sys.executable, "-c", "x = bytearray(1024 * 1024 * 1024); print('allocated')"], timeout=60)

@@ -5,13 +5,13 @@ package.json."""
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from typing import Any
 
 from rfsn.buildpacks.base import BUILD_NOTES
 from rfsn.buildpacks.steplog import STEP_CAUSE
+from rfsn.inputs import json_value
 
 _DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 #: the maps of a JSON lock whose values name a dependency's spec (npm's ``requires``: lockfileVersion 1)
@@ -48,7 +48,7 @@ def locked_git_specs(lock_text: str) -> dict[str, str]:
     """name -> spec of each dependency a lockfile (npm's JSON, yarn's) fetches from a git host."""
     found: dict[str, str] = {}
     try:
-        lock = json.loads(lock_text) if lock_text.lstrip().startswith("{") else None
+        lock = json_value(lock_text, "the lockfile") if lock_text.lstrip().startswith("{") else None
     except ValueError:
         lock = None
     if isinstance(lock, dict):
