@@ -30,14 +30,11 @@ from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, live
-from rfsn.sandbox.base import scratch_dir
+from rfsn.sandbox.base import INTERRUPT_GRACE, scratch_dir
 from rfsn.sandbox.confinement import confined, open_to, sandbox_user
 from rfsn.sandbox.container import SCRATCH, WORKDIR, ContainerSpec, binds, mounts_and_env
 from rfsn.sandbox.output import Lines, capped
 
-#: a command past its timeout gets SIGINT, as Ctrl-C (a test runner so stopped still writes the
-#: report of the tests it finished: pytest's junit), and SIGKILL this many seconds later
-KILL_GRACE = 5
 #: a command with an empty temporary directory of its own in /tmp (the tmpfs), removed after it.
 #: Its name is the same in every run (the runs of a session are one at a time): a path in a test's
 #: output reaches a model's prompt, and a replayed session must send the same prompts.
@@ -140,13 +137,22 @@ class DockerSandbox:
     ) -> ExecResult:
         import requests.exceptions
 
-        wrapped = ["timeout", "-s", "INT", "-k", str(KILL_GRACE), f"{timeout:g}s", *(OWN_TMP if own_tmp else ()), *argv]
+        wrapped = [
+            "timeout",
+            "-s",
+            "INT",
+            "-k",
+            str(INTERRUPT_GRACE),
+            f"{timeout:g}s",
+            *(OWN_TMP if own_tmp else ()),
+            *argv,
+        ]
         api = self.client.api
         started = time.monotonic()
         exec_id = api.exec_create(
             self.container.id, wrapped, workdir=WORKDIR, environment=dict(env or {}), user=f"{self.uid}:{self.gid}"
         )
-        backstop = timeout + KILL_GRACE + 30  # the host stops waiting after this
+        backstop = timeout + INTERRUPT_GRACE + 30  # the host stops waiting after this
         output, overran = "", False
         try:
             output, overran = self._read(exec_id, deadline=started + backstop)

@@ -27,7 +27,7 @@ from rfsn.fsutil import held
 from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
-from rfsn.sandbox.base import scratch_dir
+from rfsn.sandbox.base import INTERRUPT_GRACE, scratch_dir
 from rfsn.sandbox.sourcetree import source_tree
 from rfsn.settings.values import parse_bytes
 
@@ -155,10 +155,6 @@ class LocalSandbox:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-#: seconds a command has after SIGINT to end on its own before it is killed
-INTERRUPT_GRACE = 5
 
 
 def _interrupt(proc: subprocess.Popen[bytes]) -> None:
