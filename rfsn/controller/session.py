@@ -161,6 +161,8 @@ def _loop(state: SessionState, parts: _Parts, trajectory: Trajectory) -> Verdict
             "session.sandbox_ready", seconds=state.environment_seconds, setup_seconds=round(sandbox.setup_seconds, 3)
         )
         usage.start()
+        if state.model is not None:  # no model call waits past the session's time
+            state.model.seconds_left = lambda: usage.seconds_left
         state.environment = list(sandbox.environment)
         state.planner = _planner(state, parts, strategy, buildpack, sandbox)
         executor = Executor(

@@ -47,11 +47,17 @@ class Reply(BaseModel):
 @runtime_checkable
 class ChatModel(Protocol):
     """One chat completion per call; raises ``LLMError`` on a failure that is not transient,
-    ``ToolsUnsupported`` when the server refuses a request because it has tools."""
+    ``ToolsUnsupported`` when the server refuses a request because it has tools. ``timeout``:
+    the seconds this call may wait for its answer (None: the client's own limit)."""
 
     provider: str
     model: str
 
     def complete(
-        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        tools: Sequence[Tool] = (),
+        timeout: float | None = None,
     ) -> Reply: ...

@@ -10,14 +10,15 @@ each reply. A cached reply counts as a call (status ``cached``) but costs nothin
 Retried, with jittered exponential backoff: the transient errors the client names (rate
 limits, overload, 5xx, connection failures); after the last attempt they end as a one-line
 ``LLMError``. Never retried: every other error. A server that refuses tools is asked again
-without them, and not offered tools again this session.
+without them, and not offered tools again this session. A call never waits past the time the
+session has left: one cut by it, or asked with none left, is ``BudgetExhausted``.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -140,9 +141,16 @@ class GuardedModel:
         self.ratio = 1.0
         #: False once the server refused a request for its tools
         self.tools_accepted = True
+        #: the seconds the session has left (None: no clock); no call waits past them
+        self.seconds_left: Callable[[], float] | None = None
 
     def complete(
-        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        tools: Sequence[Tool] = (),
+        timeout: float | None = None,
     ) -> Reply:
         retrying = Retrying(
             retry=retry_if_exception_type(self.transient),
@@ -154,11 +162,12 @@ class GuardedModel:
             for attempt in retrying:
                 with attempt:
                     try:
-                        return self._once(messages, max_tokens, temperature, tools if self.tools_accepted else ())
+                        offered = tools if self.tools_accepted else ()
+                        return self._once(messages, max_tokens, temperature, offered, timeout)
                     except ToolsUnsupported:
                         log.info("llm.tools_unsupported", model=self.model)
                         self.tools_accepted = False
-                        return self._once(messages, max_tokens, temperature, ())
+                        return self._once(messages, max_tokens, temperature, (), timeout)
         except self.transient as exc:
             line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
             raise LLMError(f"{self.provider} still failing after {ATTEMPTS} attempts: {line}") from None
@@ -172,6 +181,7 @@ class GuardedModel:
         limit: int,
         temperature: float,
         tools: Sequence[Tool],
+        timeout: float | None,
     ) -> tuple[Reply, bool]:
         """The reply, and whether it came free (from the cache, or a cached one replayed)."""
         if self.recorder is not None and self.recorder.replaying:
@@ -179,25 +189,39 @@ class GuardedModel:
         cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             return cached, True
-        reply = self.inner.complete(messages, limit, temperature, tools)
+        reply = self.inner.complete(messages, limit, temperature, tools, timeout=timeout)
         if self.cache is not None:
             self.cache.put(key, reply)
         return reply, False
 
-    def _once(self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool]) -> Reply:
+    def _time_left(self, asked: float | None = None) -> float | None:
+        """The seconds a call may wait (``asked``, cut to the session's); BudgetExhausted when
+        the session has none left."""
+        if self.seconds_left is None:
+            return asked
+        left = self.seconds_left()
+        if left <= 0:
+            raise BudgetExhausted("time budget spent waiting for the model")
+        return left if asked is None else min(asked, left)
+
+    def _once(
+        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool], asked: float | None
+    ) -> Reply:
         estimate = estimate_tokens(messages) + sum(math.ceil(len(t.model_dump_json()) / 2) for t in tools)
         prompt = math.ceil(estimate * self.ratio)
-        limit = self.budget.allowance(prompt, max_tokens)
+        limit, timeout = self.budget.allowance(prompt, max_tokens), self._time_left(asked)
         key, request = request_key(self.provider, self.model, messages, limit, temperature, tools)
         self.budget.calls += 1
         started = time.monotonic()
         try:
-            reply, free = self._answer(key, request, messages, limit, temperature, tools)
+            reply, free = self._answer(key, request, messages, limit, temperature, tools, timeout)
         except BaseException as exc:
             LLM_CALLS.labels(self.model, "error").inc()
             log.info("llm.call_failed", model=self.model, error=type(exc).__name__)
             if isinstance(exc, self.unanswered):
                 self.budget.charge(prompt, limit)
+            if isinstance(exc, self.transient):
+                self._time_left()  # a call the session's clock cut is not tried again
             raise
         LLM_SECONDS.labels(self.model).observe(time.monotonic() - started)
         LLM_CALLS.labels(self.model, "cached" if free else "ok").inc()

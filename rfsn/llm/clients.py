@@ -49,13 +49,18 @@ class OpenAIChat:
     def __init__(self, model: str, key: str, base_url: str | None = None, timeout: float = TIMEOUT) -> None:
         import openai
 
-        self.model, self._errors = model, openai
+        self.model, self.timeout, self._errors = model, timeout, openai
         self._client = openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
     def complete(
-        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        tools: Sequence[Tool] = (),
+        timeout: float | None = None,
     ) -> Reply:
-        extra: dict[str, Any] = (
+        extra = _limit(timeout, self.timeout) | (
             {"tools": [{"type": "function", "function": t.model_dump()} for t in tools]} if tools else {}
         )
         try:
@@ -92,15 +97,20 @@ class AnthropicChat:
     def __init__(self, model: str, key: str, base_url: str | None = None, timeout: float = TIMEOUT) -> None:
         import anthropic
 
-        self.model, self._errors = model, anthropic
+        self.model, self.timeout, self._errors = model, timeout, anthropic
         self._client = anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
     def complete(
-        self, messages: list[Message], max_tokens: int, temperature: float, tools: Sequence[Tool] = ()
+        self,
+        messages: list[Message],
+        max_tokens: int,
+        temperature: float,
+        tools: Sequence[Tool] = (),
+        timeout: float | None = None,
     ) -> Reply:
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         chat: Any = [m.model_dump() for m in messages if m.role != "system"]
-        extra: dict[str, Any] = (
+        extra = _limit(timeout, self.timeout) | (
             {"tools": [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in tools]}
             if tools
             else {}
@@ -130,6 +140,11 @@ class AnthropicChat:
             model=response.model,
             tool_calls=calls,
         )
+
+
+def _limit(timeout: float | None, client: float) -> dict[str, Any]:
+    """The request's timeout: the caller's where it is shorter than the client's own."""
+    return {"timeout": client if timeout is None else min(timeout, client)}
 
 
 def _first_line(exc: BaseException) -> str:

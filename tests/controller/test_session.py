@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -621,3 +622,7 @@ def test_a_plausible_patch_the_budget_cuts_before_verify_is_returned_with_its_ev
     assert result.failing_before == ["tests/test_calc.py::test_add"]
     assert any(c.startswith("verify was cut by the budget") for c in result.concerns)
     assert_outputs(tmp_path / "out" / "s1", result)
+    lines = (tmp_path / "out" / "s1" / "events.jsonl").read_text().splitlines()
+    events = {e["event"]: e for e in map(json.loads, lines)}
+    ready, end = (datetime.fromisoformat(events[k]["timestamp"]) for k in ("session.sandbox_ready", "session.end"))
+    assert (end - ready).total_seconds() < 20 + 5  # the late answer was not waited for

@@ -170,3 +170,31 @@ def test_a_call_abandoned_on_timeout_is_charged_its_reservation(provider: str) -
     billed = 2 * (40 + 60)  # the server worked through (and billed) both requests
     assert budget.calls == 2 and budget.tokens >= billed
     assert budget.output_tokens == 100 + 60  # the abandoned call: its whole output limit
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_no_call_waits_past_the_time_the_session_has_left_humanize_e5a3976(provider: str) -> None:
+    """A session's time budget holds across a model call: a slow answer is cut when the session's
+    clock runs out (BudgetExhausted, not tried again), and no call is made with no time left."""
+    import time
+
+    from rfsn.llm.clients import unanswered_errors
+
+    with FakeServer([Scripted(text="late", delay=20)]) as server:
+        model = GuardedModel(
+            make_model(provider, "m", server.base_url(provider), KEY),
+            LLMBudget(),
+            None,
+            transient_errors(),
+            backoff=0.01,
+            unanswered=unanswered_errors(),
+        )
+        deadline = time.monotonic() + 1.0
+        model.seconds_left = lambda: deadline - time.monotonic()
+        with pytest.raises(BudgetExhausted, match="time budget spent waiting for the model"):
+            model.complete(ASK, 100, 0.0)
+        waited = time.monotonic() - deadline
+        assert waited < 3.0 and len(server.requests) == 1 and model.budget.calls == 1
+        with pytest.raises(BudgetExhausted, match="time budget spent"):
+            model.complete(ASK, 100, 0.0)
+        assert len(server.requests) == 1 and model.budget.calls == 1  # none asked with no time left
