@@ -154,7 +154,8 @@ STUCK = {
 def _stuck_run(repo: Path, kind: str) -> tuple[dict[str, Status], bool]:
     pack = PythonBuildpack()
     with open_sandbox(repo, pack, load_settings(), kind) as box:
-        report = run_tests(box, pack, timeout=45)
+        # the limit the run waits out: pytest reaches the hang in a second or two, even under load
+        report = run_tests(box, pack, timeout=15)
     return report.tests, report.timed_out
 
 
