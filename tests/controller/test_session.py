@@ -599,12 +599,13 @@ def test_a_plausible_patch_the_budget_cuts_before_verify_is_returned_with_its_ev
     slow = (
         "```diff\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,4 @@\n+import time\n+time.sleep(600)\n"
         " def add(a, b):\n     return a - b\n```\n"
-    )  # the model's answer comes after the budget's end (its screening alone no longer can take it all)
+    )  # the model's answer comes after the budget's end (its screening alone no longer can take it all):
+    # asked after the sandbox was ready, a delay of the whole budget ends past it
     repo = make_project(tmp_path / "src", FILES, name="calc")
     settings = load_settings(
         home=local_settings.home, sandbox="local", test_timeout=120, openai_api_key="sk-test-budget-0123456789"
     )
-    with FakeServer([Scripted(text=fix), Scripted(text=slow, delay=25)]) as server:
+    with FakeServer([Scripted(text=fix), Scripted(text=slow, delay=20)]) as server:
         result = session(
             prepare(str(repo), tmp_path / "ws"),
             settings,
