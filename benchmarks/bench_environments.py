@@ -7,11 +7,12 @@ mirror (``--mirrors``, ``owner+name/repo`` as the search tool's ``fetch`` leaves
 --json`` runs it in the default (Docker) sandbox. A row records: environment built (else the
 one-line cause and the log), tests collected, passed, failed, errored, the share passing,
 seconds, the runtime rfsn chose. Rows go to ``--results`` (JSON lines) as they end; a rerun
-skips rows already there. The env and setup images a row built are removed after it. Then the
-table, by ecosystem, with the issue's targets.
+skips rows already there. The env and setup images a row built are removed after it. The build
+and setup, and the test run, are limited apart, as rfsn limits them (rowclock.py). Then the table,
+by ecosystem, with the issue's targets.
 
     python benchmarks/bench_environments.py [--part design] [--at head] [--ecosystem python ...]
-        [--limit N] [--row-timeout S] [--table]
+        [--limit N] [--build-timeout S] [--test-timeout S] [--table]
 
 A repository without a mirror is skipped (not recorded): fetch it, then rerun.
 """
@@ -21,14 +22,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from envcheckout import mirror_of, submodules
+from rowclock import Ended, Limits, run
 
 HERE = Path(__file__).parent / "environments"
 OLD_BEFORE = "2022-11-28T00:00:00Z"
@@ -91,29 +91,12 @@ def prune(logged: list[dict[str, object]]) -> list[str]:
     return removed
 
 
-def run_rfsn(repo: Path, log: Path, timeout: float) -> tuple[int | None, str, str]:
-    """``rfsn test REPO --json``: exit code (None: killed at ``timeout``), stdout, stderr."""
-    argv = [sys.executable, "-m", "rfsn", "test", str(repo), "--json", "--log-file", str(log)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            out, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
-        return None, out, err
-    return proc.returncode, out, err
-
-
-def cause_of(code: int | None, err: str, timeout: float) -> str:
-    if code is None:
-        return f"row timeout: rfsn test ran past {timeout:g}s and was killed"
-    lines = [line.strip() for line in err.splitlines() if line.strip()]
+def cause_of(ended: Ended) -> str:
+    if ended.killed:
+        return ended.killed
+    lines = [line.strip() for line in ended.err.splitlines() if line.strip()]
     said = [line for line in lines if line.startswith("rfsn: error:")]
-    return (said or lines or [f"rfsn test exited {code} and said nothing"])[-1][:400]
+    return (said or lines or [f"rfsn test exited {ended.code} and said nothing"])[-1][:400]
 
 
 def failure_causes(reasons: dict[str, object], top: int = 3) -> list[list[object]]:
@@ -122,14 +105,14 @@ def failure_causes(reasons: dict[str, object], top: int = 3) -> list[list[object
     return [[lines.count(line), line] for line in sorted(set(lines), key=lambda x: -lines.count(x))[:top]]
 
 
-def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, object]:
+def summary(ended: Ended) -> dict[str, object]:
     """What ``rfsn test --json`` said: built or not (and why), the tests' counts and share passing."""
     try:
-        report = json.loads(out)
+        report = json.loads(ended.out)
     except ValueError:
         report = None
     if not isinstance(report, dict):
-        return {"built": False, "cause": cause_of(code, err, timeout)}
+        return {"built": False, "cause": cause_of(ended)}
     statuses = list((report.get("tests") or {}).values())
     counts = {s: statuses.count(s) for s in ("passed", "failed", "error", "timeout", "skipped")}
     collected = len(statuses) - counts["skipped"]
@@ -150,29 +133,30 @@ def summary(code: int | None, out: str, err: str, timeout: float) -> dict[str, o
         row["failure_causes"] = failure_causes(report.get("reasons") or {})
     if report.get("env_error"):
         row["cause"] = str(report["env_error"])[:400]
-    elif code not in (0, 1):
-        row["cause"] = cause_of(code, err, timeout)
+    elif ended.code not in (0, 1):
+        row["cause"] = cause_of(ended)
     return row
 
 
-def measure(repo: Path, log: Path, timeout: float) -> dict[str, object]:
+def measure(repo: Path, log: Path, limits: Limits) -> dict[str, object]:
     started = time.monotonic()
-    code, out, err = run_rfsn(repo, log, timeout)
+    argv = [sys.executable, "-m", "rfsn", "test", str(repo), "--json", "--log-file", str(log)]
+    ended = run([*argv, "--timeout", f"{limits.tests:g}"], log, limits)
     seconds = round(time.monotonic() - started, 1)
     logged = events(log)
     notes = [str(n) for e in logged if e.get("event") == "sandbox.environment" for n in e.get("notes") or []]
-    said = err + (log.read_text(errors="replace") if log.exists() else "")
+    said = ended.err + (log.read_text(errors="replace") if log.exists() else "")
     build_logs = sorted({w.strip("\"',") for w in said.split() if w.strip("\"',").endswith("env-build.log")})
     named = [n.split(":")[0] for n in notes if n.split(" ")[0].lower() in RUNTIMES]
     return {
-        "exit": code,
+        "exit": ended.code,
         "seconds": seconds,
         "runtime": named[0] if named else "",
         "notes": notes,
         "log": str(log),
         "build_logs": build_logs,
         "pruned": prune(logged),
-        **summary(code, out, err, timeout),
+        **summary(ended),
     }
 
 
@@ -193,7 +177,7 @@ def one(entry: dict[str, str], at: str, args: argparse.Namespace) -> dict[str, o
     log = args.work / "logs" / f"{owner_name}@{commit[:12]}.jsonl"
     log.unlink(missing_ok=True)
     row = {**base, "commit": commit, **({"submodules_missing": missing} if missing else {})}
-    row.update(measure(dest, log, args.row_timeout))
+    row.update(measure(dest, log, Limits(args.build_timeout, args.test_timeout)))
     if not row.get("built"):  # a failed row's clone stays for whoever reads why; a built one goes
         return row
     subprocess.run(["rm", "-rf", str(dest)], check=False)
@@ -286,7 +270,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--at", nargs="+", default=["head", "old"], choices=["head", "old"])
     parser.add_argument("--ecosystem", nargs="+", default=list(ORDER), choices=ORDER)
     parser.add_argument("--limit", type=int, default=0, help="run at most N rows (0: all)")
-    parser.add_argument("--row-timeout", type=float, default=1800.0, help="seconds for one row")
+    parser.add_argument("--build-timeout", type=float, default=Limits.build, help="seconds for build and setup")
+    parser.add_argument("--test-timeout", type=float, default=Limits.tests, help="seconds for the test run")
     parser.add_argument("--table", action="store_true", help="only print the table of the results so far")
     return parser.parse_args(argv)
 

@@ -255,6 +255,7 @@ def open_sandbox(
         if isinstance(buildpack, FitCapable):
             buildpack.fit(sandbox)
         sandbox.setup_seconds = time.monotonic() - started
+        log.info("sandbox.ready", kind=kind, setup_seconds=round(sandbox.setup_seconds, 1))
         yield sandbox
     finally:
         if cache is not None:

@@ -13,6 +13,7 @@ from tests.paths import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_environments import commit_of, materialise, ran, summary
 from envcheckout import mirror_of, submodules
+from rowclock import Ended
 
 
 def _commit(repo: Path, name: str, date: str) -> str:
@@ -45,22 +46,23 @@ def test_a_history_starting_after_the_cutoff_has_no_old_commit(tmp_path: Path) -
 
 def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -> None:
     err = "warn: something\nrfsn: error: env image: pip install x: No matching distribution found for x\n"
-    assert summary(2, "", err, 600) == {
+    assert summary(Ended(2, "", err)) == {
         "built": False,
         "cause": "rfsn: error: env image: pip install x: No matching distribution found for x",
     }
-    assert summary(None, "", "", 600)["cause"] == "row timeout: rfsn test ran past 600s and was killed"
+    stopped = "row timeout: the environment's build and setup ran past 600s and were killed"
+    assert summary(Ended(None, "", "", stopped))["cause"] == stopped
     report = {"tests": {"a": "passed", "b": "failed", "c": "skipped", "d": "error"}, "structured": True}
-    row = summary(1, json.dumps({**report, "log": "x" * 3000 + "AssertionError: 1 == 2"}), "", 600)
+    row = summary(Ended(1, json.dumps({**report, "log": "x" * 3000 + "AssertionError: 1 == 2"}), ""))
     assert (row["built"], row["collected"], row["passed"], row["failed"], row["errored"]) == (True, 3, 1, 1, 1)
     assert len(row["log_tail"]) == 2000 and row["log_tail"].endswith("1 == 2")  # below 99 %: why, to read
-    assert "log_tail" not in summary(0, json.dumps({"tests": {"a": "passed"}, "log": "ok"}), "", 600)
+    assert "log_tail" not in summary(Ended(0, json.dumps({"tests": {"a": "passed"}, "log": "ok"}), ""))
     # distlib 2026: the failures' first lines, most frequent first, say why (the network, a service)
     reasons = {"b": ["URLError: name resolution", "x.py"], "d": ["URLError: name resolution", "y.py"]}
-    with_reasons = summary(1, json.dumps({**report, "reasons": {**reasons, "e": ["KeyError: 1", "z.py"]}}), "", 600)
+    with_reasons = summary(Ended(1, json.dumps({**report, "reasons": {**reasons, "e": ["KeyError: 1", "z.py"]}}), ""))
     assert with_reasons["failure_causes"] == [[2, "URLError: name resolution"], [1, "KeyError: 1"]]
     assert "cause" not in row and ran(row)
-    broken = summary(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), "", 600)
+    broken = summary(Ended(1, json.dumps({**report, "env_error": "ModuleNotFoundError: No module named 'x'"}), ""))
     assert broken["built"] is False and broken["cause"] == "ModuleNotFoundError: No module named 'x'"
     assert not ran(broken)
 

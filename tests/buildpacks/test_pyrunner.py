@@ -4,6 +4,7 @@ a user named beside a folder that holds it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from rfsn.buildpacks.python import ciinstalls
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyrunner import pytest_option, runner_patterns, uncollected_patterns
+from rfsn.sandbox.fake import FakeSandbox, Reply
 
 
 def _repo(root: Path, files: dict[str, str]) -> Path:
@@ -186,3 +188,55 @@ def test_pexpect_2022_an_option_s_value_in_ci_s_pytest_command_is_no_test_path(t
     assert ciinstalls.ci_testpaths(_repo(tmp_path, files)) == []
     files[".travis.yml"] = "script:\n  - py.test -k 'not slow' --cov pexpect tests\n"
     assert ciinstalls.ci_testpaths(_repo(tmp_path / "named", files)) == ["tests"]
+
+
+_PER_PYTHON_TOX = """[tox]
+envlist = py310, py311, py312
+[testenv]
+commands =
+    {envpython} -m pip install .
+    py310: {envpython} py3.10/pkg/tests/__main__.py
+    py311: {envpython} py3.11/pkg/tests/__main__.py
+    py312: {envpython} py3.12/pkg/tests/__main__.py
+"""
+
+
+def test_the_suite_is_the_tree_tox_tests_for_the_running_python_multiprocess_2022(tmp_path: Path) -> None:
+    """multiprocess 2022: a copy of the package and its tests per Python (``py3.10/``,
+    ``py3.11/``, ...), and tox runs only the running Python's (``py311: {envpython}
+    py3.11/multiprocess/tests/__main__.py``); rfsn collected every copy, and 47 of 86 tests were
+    collection errors of the other Pythons' trees (at HEAD the run passed 900 s). Without
+    ``testpaths`` of its own or CI's, the suite is what tox's env for the running Python tests."""
+    files = {"tox.ini": _PER_PYTHON_TOX}
+    for python in ("3.10", "3.11", "3.12"):
+        files[f"py{python}/pkg/tests/test_x.py"] = f"def test_on_{python.replace('.', '_')}():\n    pass\n"
+    repo = _repo(tmp_path, files)
+    versions = json.dumps({"pytest": "8.0.0", "python": "3.11.4"})
+    box = FakeSandbox(repo, {("python", "-c"): Reply(0, versions), ("python", "-m"): Reply(0, "pytest 8.0.0")})
+    pack = PythonBuildpack()
+    pack.fit(box)
+    box.close()
+    assert pack.testpaths == ("py3.11/pkg/tests",)
+    argv = pack.test_command([], str(tmp_path / "report"))
+    done = subprocess.run(
+        [sys.executable, *argv[1:], "--collect-only", "-q"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
+    assert "test_on_3_11" in done.stdout, done.stdout + done.stderr
+    assert "test_on_3_10" not in done.stdout and "test_on_3_12" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("commands", "paths"),
+    [
+        ("py311: pytest tests/unit {posargs}\npy310: pytest tests/old", ["tests/unit"]),
+        ("pytest tests/unit\npy311: pytest", []),  # one runs the whole suite
+        ("{envpython} -m pip install .\nflake8 src", []),  # none runs tests
+        ("python tools/__main__.py", []),  # no test folder's
+    ],
+)
+def test_tox_testpaths_only_where_every_test_command_of_the_env_names_some(
+    tmp_path: Path, commands: str, paths: list[str]
+) -> None:
+    body = "".join(f"    {line}\n" for line in commands.splitlines())
+    files = {"tox.ini": f"[testenv]\ncommands =\n{body}", "tests/unit/test_x.py": "", "tests/old/test_y.py": ""}
+    assert ciinstalls.tox_testpaths(_repo(tmp_path, {**files, "tools/__main__.py": ""}), "3.11") == paths

@@ -20,7 +20,7 @@ from rfsn.buildpacks.base import (
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
-from rfsn.buildpacks.python.ciinstalls import ci_testpaths
+from rfsn.buildpacks.python.ciinstalls import ci_testpaths, tox_testpaths
 from rfsn.buildpacks.python.cimarks import ci_marks
 from rfsn.buildpacks.python.pycoverage import (
     CONTEXTS_SCRIPT,
@@ -168,7 +168,9 @@ class PythonBuildpack:
             self.pytest = pyoptions.probe(sandbox)
             self.addopts = lifted_addopts(sandbox.workspace)
             if not self.testpaths and not pytest_option(sandbox.workspace, "testpaths"):
-                self.testpaths = tuple(ci_testpaths(sandbox.workspace))
+                python = ".".join(map(str, self.pytest.python[:2])) if self.pytest.python else None
+                ci = ci_testpaths(sandbox.workspace)
+                self.testpaths = tuple(ci or tox_testpaths(sandbox.workspace, python))
             self.marks = ci_marks(sandbox.workspace)
 
     def collect(self, repo: Path, files: Sequence[str] = ()) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python.pysources import INCLUDE, Found, plain, requirements_file
+from rfsn.buildpacks.python.pysources import INCLUDE, Found, plain, requirements_file, tox_commands
 from rfsn.fsutil import NOT_SOURCE_DIRS
 
 #: the project itself with extras, as pip is given it: ``.[test]``, ``./[tests,toml]``
@@ -107,6 +107,27 @@ def ci_testpaths(repo: Path) -> list[str]:
             return []
         named += paths
     return list(dict.fromkeys(named))
+
+
+def tox_testpaths(repo: Path, python: str | None) -> list[str]:
+    """The paths tox's env for ``python`` runs the tests of, when each of its test commands names
+    some: a pytest run's paths, or the test folder whose ``__main__.py`` a command runs ([]: one
+    runs the whole suite, or none runs tests)."""
+    named: list[str] = []
+    for command in tox_commands(repo, python):
+        folder = _TEST_MAIN.match(command)
+        if folder is not None and (repo / folder.group(1)).is_dir():
+            named.append(folder.group(1).removeprefix("./"))
+        elif runs_tests(command):
+            paths = _pytest_paths(command, repo)
+            if not paths:
+                return []
+            named += paths
+    return list(dict.fromkeys(named))
+
+
+#: a test folder's ``__main__.py`` run as a script (``python py3.11/pkg/tests/__main__.py``)
+_TEST_MAIN = re.compile(r"^python[\d.]*\s+((?:[\w.-]+/)*tests?)/__main__\.py(?:\s|$)")
 
 
 def ci_commands(repo: Path) -> Iterator[str]:

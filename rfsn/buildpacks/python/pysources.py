@@ -163,6 +163,16 @@ def tox_deps(repo: Path, python: str | None, seen: set[Path]) -> Found:
     return found
 
 
+def tox_commands(repo: Path, python: str | None) -> list[str]:
+    """``commands`` of tox's ``[testenv]`` and of the env for ``python``, as that env runs them:
+    factor conditions resolved, ``{envpython}`` as ``python``, ``{posargs}`` and ``{toxinidir}/`` cut."""
+    tox, sections, factor, _ = _tox_sections(repo, python)
+    said = [line for s in sections if tox.has_option(s, "commands") for line in lines(tox.get(s, "commands"))]
+    held = [line for raw in said if (line := _tox_line(raw, {factor, "py3"})) is not None]
+    plain_python = (re.sub(r"\{envpython\}|\{envbindir\}/python[\d.]*", "python", line) for line in held)
+    return [" ".join(line.replace("{posargs}", "").replace("{toxinidir}/", "").split()) for line in plain_python]
+
+
 def _deps(tox: configparser.ConfigParser, section: str, visiting: set[str]) -> list[str]:
     if section in visiting or not tox.has_option(section, "deps"):
         return []
