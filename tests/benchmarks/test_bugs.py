@@ -72,8 +72,9 @@ def test_a_candidate_is_validated_with_the_tests_that_flip_when_a_named_one_pass
     before = {"t.py::T::test_randomly": "passed", "t.py::T::test_prefix": "failed"}
     after = {"t.py::T::test_randomly": "passed", "t.py::T::test_prefix": "passed"}
     ran, note = bugs.to_validate(instance, bugs.mine.refined(instance, (before, after)))
-    assert (ran["FAIL_TO_PASS"], ran["mined_FAIL_TO_PASS"], note) == (
+    assert (ran["FAIL_TO_PASS"], ran["PASS_TO_PASS"], ran["mined_FAIL_TO_PASS"], note) == (
         ["t.py::T::test_prefix"],
+        ["t.py::T::test_randomly"],
         instance["FAIL_TO_PASS"],
         "ok",
     )
@@ -84,19 +85,19 @@ def test_a_candidate_is_validated_with_the_tests_that_flip_when_a_named_one_pass
 
 
 def test_the_repair_names_the_fail_to_pass_its_bug_was_validated_with(tmp_path):
-    """A refined row's FAIL_TO_PASS (in ``results.jsonl``) is what the repair and its judges name;
+    """A refined row's test lists (in ``results.jsonl``) are what the repair and its judges name;
     a row validated before the refine keeps the candidate's."""
     candidates, results = tmp_path / "candidates.jsonl", tmp_path / "results.jsonl"
-    rows = [{"instance_id": i, "FAIL_TO_PASS": [f"t.py::test_{i}"], "patch": "p"} for i in "abc"]
+    rows = [{"instance_id": i, "FAIL_TO_PASS": [f"t.py::test_{i}"], "PASS_TO_PASS": [], "patch": "p"} for i in "abc"]
     candidates.write_text("".join(json.dumps(r) + "\n" for r in rows))
     results.write_text(
-        json.dumps({**_row("a", "valid", True, True), "FAIL_TO_PASS": ["t.py::test_a[1]"], "refined": "ok"})
+        json.dumps({**_row("a", "valid", True, True), "FAIL_TO_PASS": ["t.py::test_a[1]"], "PASS_TO_PASS": ["t.py::u"]})
         + "\n"
         + json.dumps(_row("b", "valid", True, True))
         + "\n"
     )
     assert bugs.instances(candidates, results) == [
-        {"instance_id": "a", "FAIL_TO_PASS": ["t.py::test_a[1]"], "patch": "p"},
-        {"instance_id": "b", "FAIL_TO_PASS": ["t.py::test_b"], "patch": "p"},
-        {"instance_id": "c", "FAIL_TO_PASS": ["t.py::test_c"], "patch": "p"},
+        {"instance_id": "a", "FAIL_TO_PASS": ["t.py::test_a[1]"], "PASS_TO_PASS": ["t.py::u"], "patch": "p"},
+        {"instance_id": "b", "FAIL_TO_PASS": ["t.py::test_b"], "PASS_TO_PASS": [], "patch": "p"},
+        {"instance_id": "c", "FAIL_TO_PASS": ["t.py::test_c"], "PASS_TO_PASS": [], "patch": "p"},
     ]

@@ -1,11 +1,12 @@
 """Validate the *bugs* layer's candidates one at a time, in the file's order, resumable (issue 71).
 
 Each candidate of ``candidates.jsonl`` (mined by ``benchmarks/history/mine.py --projects``) has
-its FAIL_TO_PASS refined by running, as the history corpus's (``mine.py``'s refine: the tests of
-the touched test files that do not pass at the buggy commit with the test patch and pass with the
-fix), then goes through ``rfsn validate`` alone (the refined row; the mined one when the runs say
-nothing, with why); as each finishes its row (``bench_history.bug_row``: env ok, valid, the cause
-by label, the FAIL_TO_PASS validated) is appended to ``--results``. A row already there is skipped, so a
+its test lists refined by running, as the history corpus's (``mine.py``'s refine: FAIL_TO_PASS the
+tests of the touched test files that do not pass at the buggy commit with the test patch and pass
+with the fix, PASS_TO_PASS those passing in both runs), then goes through ``rfsn validate`` alone
+(the refined row; the mined one when the runs say nothing, with why); as each finishes its row
+(``bench_history.bug_row``: env ok, valid, the cause by label, the test lists validated) is
+appended to ``--results``. A row already there is skipped, so a
 run again resumes. It stops once ``--want`` rows are valid. Before each candidate, when the
 disk holding Docker's images has less than ``--min-free-gib`` free, rfsn's setup snapshots and
 dangling images are pruned (``docker image prune``, the documented tooling).
@@ -57,7 +58,7 @@ def to_validate(instance: dict[str, Any], refined: dict[str, Any]) -> tuple[dict
 
 def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Refine one candidate's FAIL_TO_PASS, run ``rfsn validate`` on it and return its row
-    (``bench_history.bug_row``, with the refine's note and the FAIL_TO_PASS validated)."""
+    (``bench_history.bug_row``, with the refine's note and the test lists validated)."""
     out: Path = args.out
     iid = instance["instance_id"]
     ran, note = to_validate(instance, mine.refined(instance, mine.run_both(instance, args.repos_dir, args.timeout)))
@@ -81,14 +82,15 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
         row["label"] = validity["label"]
     if note != "ok" and not row["valid"]:
         row["cause"] += f" (refine: {bench.first_line(note)})"
-    return {**row, "refined": note, "FAIL_TO_PASS": ran["FAIL_TO_PASS"]}
+    return {**row, "refined": note, "FAIL_TO_PASS": ran["FAIL_TO_PASS"], "PASS_TO_PASS": ran["PASS_TO_PASS"]}
 
 
 def instances(candidates: Path, results: Path) -> list[dict[str, Any]]:
-    """The candidates with the FAIL_TO_PASS their validation ran (a refined row's), what the
-    repair and its judges name; a row validated before the refine keeps the mined one."""
-    validated = {r["instance_id"]: r["FAIL_TO_PASS"] for r in load(results) if "FAIL_TO_PASS" in r}
-    return [{**c, "FAIL_TO_PASS": validated.get(c["instance_id"], c["FAIL_TO_PASS"])} for c in load(candidates)]
+    """The candidates with the FAIL_TO_PASS and PASS_TO_PASS their validation ran (a refined
+    row's), what the repair and its judges name; a row validated before the refine keeps the mined ones."""
+    lists = ("FAIL_TO_PASS", "PASS_TO_PASS")
+    validated = {r["instance_id"]: {k: r[k] for k in lists if k in r} for r in load(results)}
+    return [{**c, **validated.get(c["instance_id"], {})} for c in load(candidates)]
 
 
 def prune_if_tight(path: Path, min_free_gib: float) -> None:
