@@ -15,7 +15,8 @@ what the diff says, and ``rfsn validate`` judges them.
 ``--refine CORPUS`` writes CORPUS's rows again with FAIL_TO_PASS as SWE-bench builds it: the
 named tests' files run through rfsn's own environment at the buggy commit with the test patch,
 then with the fix, and the tests that do not pass before and pass after are the row's
-FAIL_TO_PASS, parametrized cases by their ids (the mined names stay in ``mined_FAIL_TO_PASS``).
+FAIL_TO_PASS, parametrized cases by their ids (the mined names stay in ``mined_FAIL_TO_PASS``),
+those that pass in both runs its PASS_TO_PASS.
 A row whose runs say nothing (a broken environment, no test that flips) is written as mined,
 with why in ``refined``.
 
@@ -494,9 +495,18 @@ def fail_to_pass(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t, status in after.items() if status == "passed" and before.get(t) != "passed")
 
 
+def pass_to_pass(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Pure: the tests that pass before and after, as SWE-bench builds PASS_TO_PASS from its two
+    runs (a runner's whole-script exit code is no test)."""
+    return sorted(
+        t for t, status in after.items() if status == "passed" and before.get(t) == "passed" and t != SUITE_ID
+    )
+
+
 def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | str) -> dict[str, Any]:
-    """Pure: ``row`` with the FAIL_TO_PASS its two runs give (the mined one kept beside it), or
-    as mined with why not when ``runs`` is a reason or no test flips."""
+    """Pure: ``row`` with the FAIL_TO_PASS and PASS_TO_PASS its two runs give (the mined
+    FAIL_TO_PASS kept beside them), or as mined with why not when ``runs`` is a reason or no
+    test flips."""
     if isinstance(runs, str):
         return {**row, "refined": runs}
     flipped = fail_to_pass(*runs)
@@ -506,7 +516,14 @@ def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | s
         return {**row, "refined": f"no test fails at the buggy commit and passes with the fix{read}"}
     if flipped == [SUITE_ID]:  # the exit code of a runner rfsn reads no report of: the grading trusts none
         return {**row, "refined": "the runner names no test: its test script ran as a whole (no report rfsn reads)"}
-    return {**row, "FAIL_TO_PASS": flipped, "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"], "refined": "ok"}
+    kept = pass_to_pass(*runs)
+    return {
+        **row,
+        "FAIL_TO_PASS": flipped,
+        "PASS_TO_PASS": kept,
+        "mined_FAIL_TO_PASS": row["FAIL_TO_PASS"],
+        "refined": "ok",
+    }
 
 
 def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict[str, str], dict[str, str]] | str:

@@ -61,3 +61,43 @@ def test_the_mined_candidates_are_swebench_instances_of_test_part_projects_only(
     assert rows and {r["repo"] for r in rows} <= test_part
     assert len({r["instance_id"] for r in rows}) == len(rows)
     assert all(r["patch"] and r["test_patch"] and r["base_commit"] for r in rows)
+
+
+def test_a_candidate_is_validated_with_the_tests_that_flip_when_a_named_one_passes_at_base_pygments_63ae2ee():
+    """pygments 2016 named two tests of its test patch, one of which passes at the buggy commit:
+    "not valid" while the other fails before and passes after. As the history corpus's rule
+    (``mine.refined``), the row validated names the tests that flip; a row whose runs flip none is
+    validated as mined, with why."""
+    instance = {"instance_id": "x", "FAIL_TO_PASS": ["t.py::T::test_randomly", "t.py::T::test_prefix"]}
+    before = {"t.py::T::test_randomly": "passed", "t.py::T::test_prefix": "failed"}
+    after = {"t.py::T::test_randomly": "passed", "t.py::T::test_prefix": "passed"}
+    ran, note = bugs.to_validate(instance, bugs.mine.refined(instance, (before, after)))
+    assert (ran["FAIL_TO_PASS"], ran["PASS_TO_PASS"], ran["mined_FAIL_TO_PASS"], note) == (
+        ["t.py::T::test_prefix"],
+        ["t.py::T::test_randomly"],
+        instance["FAIL_TO_PASS"],
+        "ok",
+    )
+    ran, note = bugs.to_validate(instance, bugs.mine.refined(instance, (after, after)))
+    assert (ran, note) == (instance, "no test fails at the buggy commit and passes with the fix")
+    ran, note = bugs.to_validate(instance, bugs.mine.refined(instance, "base run: timed out"))
+    assert (ran, note) == (instance, "base run: timed out")
+
+
+def test_the_repair_names_the_fail_to_pass_its_bug_was_validated_with(tmp_path):
+    """A refined row's test lists (in ``results.jsonl``) are what the repair and its judges name;
+    a row validated before the refine keeps the candidate's."""
+    candidates, results = tmp_path / "candidates.jsonl", tmp_path / "results.jsonl"
+    rows = [{"instance_id": i, "FAIL_TO_PASS": [f"t.py::test_{i}"], "PASS_TO_PASS": [], "patch": "p"} for i in "abc"]
+    candidates.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    results.write_text(
+        json.dumps({**_row("a", "valid", True, True), "FAIL_TO_PASS": ["t.py::test_a[1]"], "PASS_TO_PASS": ["t.py::u"]})
+        + "\n"
+        + json.dumps(_row("b", "valid", True, True))
+        + "\n"
+    )
+    assert bugs.instances(candidates, results) == [
+        {"instance_id": "a", "FAIL_TO_PASS": ["t.py::test_a[1]"], "PASS_TO_PASS": ["t.py::u"], "patch": "p"},
+        {"instance_id": "b", "FAIL_TO_PASS": ["t.py::test_b"], "PASS_TO_PASS": [], "patch": "p"},
+        {"instance_id": "c", "FAIL_TO_PASS": ["t.py::test_c"], "PASS_TO_PASS": [], "patch": "p"},
+    ]

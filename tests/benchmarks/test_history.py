@@ -403,7 +403,8 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
     """FAIL_TO_PASS as SWE-bench builds it from two runs: a parametrized function the miner
     named bare (humanize's ``test_metric``) becomes its cases that flip; a named test that
     already passes before (arrow 2021's ``test_gt_than_10_years``) is left out; a test whose
-    module could not import at the buggy commit (absent from that run) flips."""
+    module could not import at the buggy commit (absent from that run) flips. PASS_TO_PASS
+    is what passes in both runs (skipped is not passed)."""
     before = {
         "t.py::test_metric[1-1]": "passed",
         "t.py::test_metric[2-2]": "failed",
@@ -424,6 +425,7 @@ def test_refined_fail_to_pass_is_what_fails_before_and_passes_after_cases_includ
     assert mine.refined(row, (before, after)) == {
         "instance_id": "x",
         "FAIL_TO_PASS": ["t.py::test_metric[2-2]", "t.py::test_new", "u.py::test_import"],
+        "PASS_TO_PASS": ["t.py::T::test_old", "t.py::test_metric[1-1]"],
         "mined_FAIL_TO_PASS": ["t.py::test_metric", "t.py::T::test_old"],
         "refined": "ok",
     }
@@ -446,6 +448,7 @@ def test_a_suite_run_as_a_whole_names_no_fail_to_pass_wrap_ansi_02ad690():
         "the runner names no test"
     )
     assert mine.refined(row, ({}, {}))["refined"].endswith("(the runs read no test: the runner's report is empty)")
+    assert mine.pass_to_pass({"<suite>": "passed", "t": "passed"}, {"<suite>": "passed", "t": "passed"}) == ["t"]
 
 
 def test_refine_keeps_the_mined_corpus_and_resumes(tmp_path, monkeypatch):

@@ -1,11 +1,12 @@
 """Repair the *bugs* layer's valid bugs with rfsn's offline planner and judge each patch (issue 71).
 
 Each valid row of ``results.jsonl`` (``validate.py``) not yet in ``repairs.jsonl`` goes, alone, through
-``rfsn batch --oracle-tests`` (the template planner, no model; FAIL_TO_PASS named). A patch handed in
-(``fixed`` or ``plausible``) is **correct** when AST-equal to the developers' fix (``expressiveness.Target``,
-formatting and comments ignored), else when ``rfsn evaluate`` of it as a prediction resolves the named
-tests and fails no test of the fixing commit's touched test files that the developers' fix passes (the
-validation's gold run of the same files). Each bug's row is appended as it finishes; a run again resumes.
+``rfsn batch --oracle-tests`` (the template planner, no model; the FAIL_TO_PASS its validation ran
+named). A patch handed in (``fixed`` or ``plausible``) is **correct** when AST-equal to the
+developers' fix (``expressiveness.Target``, formatting and comments ignored), else when ``rfsn
+evaluate`` of it as a prediction resolves the named tests and fails no test of the fixing commit's
+touched test files that the developers' fix passes (the validation's gold run of the same files).
+Each bug's row is appended as it finishes; a run again resumes.
 
     nice -n 10 python benchmarks/fixes/bugs/repair.py --repos-dir /work/data/fixes-repos \\
         --validated /work/data/bugs-runs/s20 --out /work/data/bugs-runs/s21 [--timeout 600]
@@ -30,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 import commands  # noqa: E402
 from expressiveness import Target  # noqa: E402
-from validate import CANDIDATES, RESULTS, bench, load  # noqa: E402
+from validate import CANDIDATES, RESULTS, bench, instances, load  # noqa: E402
 
 REPAIRS = HERE / "repairs.jsonl"
 RUN_ID = "bugs-repair"
@@ -104,7 +105,7 @@ def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool |
     """Evaluate the session's prediction; correct when it resolves and fails no test the gold run passes."""
     iid = instance["instance_id"]
     predictions = str(args.out / "batch" / "predictions.jsonl")
-    commands.run(commands.evaluate(predictions, args.candidates, RUN_ID, args.out, iid, args.repos_dir, "900"))
+    commands.run(commands.evaluate(predictions, args.instances, RUN_ID, args.out, iid, args.repos_dir, "900"))
     logs = args.out / "logs" / "run_evaluation" / RUN_ID / "rfsn" / iid
     gold = args.validated / "logs" / "run_evaluation" / "bugs" / "gold" / iid
     if not (logs / "report.json").is_file():
@@ -124,7 +125,7 @@ def by_tests(instance: dict[str, Any], args: argparse.Namespace) -> tuple[bool |
 def repair_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Repair one bug alone and judge its patch: its row."""
     iid, batch = instance["instance_id"], args.out / "batch"
-    commands.run(commands.batch(args.candidates, batch, iid, args.repos_dir, args.timeout))
+    commands.run(commands.batch(args.instances, batch, iid, args.repos_dir, args.timeout))
     outcome = bench.latest(batch / "results.jsonl").get(iid, {})
     result = session(batch, outcome)
     status = result.get("status") or outcome.get("status", "none")
@@ -228,7 +229,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     valid = {r["instance_id"] for r in load(args.results) if r["valid"]}
     done = {r["instance_id"] for r in load(args.repairs)}
-    for instance in load(args.candidates):
+    named = instances(args.candidates, args.results)  # the FAIL_TO_PASS each bug was validated with
+    args.instances = args.out / "instances.jsonl"
+    args.instances.write_text("".join(json.dumps(i) + "\n" for i in named), encoding="utf-8")
+    for instance in named:
         iid = instance["instance_id"]
         if iid not in valid or iid in done or (args.only and iid not in args.only):
             continue

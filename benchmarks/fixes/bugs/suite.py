@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import commands  # noqa: E402
 from repair import REPAIRS, bad_count, failing, strong  # noqa: E402
-from validate import CANDIDATES, bench, load  # noqa: E402
+from validate import CANDIDATES, RESULTS, bench, instances, load  # noqa: E402
 
 from rfsn.buildpacks.python.pyrunner import (  # noqa: E402
     PYTEST_DEFAULT,
@@ -233,6 +233,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="the evaluations' logs, outside the repository")
     parser.add_argument("--batch", type=Path, nargs="*", default=[], help="repair.py's batch directories")
     parser.add_argument("--candidates", type=Path, default=CANDIDATES)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="validate.py's rows (the FAIL_TO_PASS run)")
     parser.add_argument("--repairs", type=Path, default=REPAIRS)
     parser.add_argument("--suite", type=Path, default=SUITE)
     parser.add_argument("--timeout", type=float, default=1800.0)
@@ -244,7 +245,7 @@ def main() -> None:
         return
     if args.repos_dir is None or args.out is None or not args.batch:
         parser.error("--repos-dir, --out and --batch are needed to judge")
-    instances = {i["instance_id"]: i for i in load(args.candidates)}
+    named = {i["instance_id"]: i for i in instances(args.candidates, args.results)}
     found, done = patches(args.batch), {r["instance_id"] for r in load(args.suite)}
     for row in load(args.repairs):
         iid = row["instance_id"]
@@ -253,7 +254,7 @@ def main() -> None:
         if iid not in found:
             print(f"{iid}: no patch in the batch directories", file=sys.stderr)
             continue
-        judged = {**judge(instances[iid], found[iid], args), **session(args.batch, iid)}
+        judged = {**judge(named[iid], found[iid], args), **session(args.batch, iid)}
         with args.suite.open("a", encoding="utf-8") as out:
             out.write(json.dumps(judged) + "\n")
         print(

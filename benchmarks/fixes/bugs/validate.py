@@ -1,8 +1,12 @@
 """Validate the *bugs* layer's candidates one at a time, in the file's order, resumable (issue 71).
 
-Each candidate of ``candidates.jsonl`` (mined by ``benchmarks/history/mine.py --projects``) goes
-through ``rfsn validate`` alone; as each finishes its row (``bench_history.bug_row``: env ok,
-valid, the cause by label) is appended to ``--results``. A row already there is skipped, so a
+Each candidate of ``candidates.jsonl`` (mined by ``benchmarks/history/mine.py --projects``) has
+its test lists refined by running, as the history corpus's (``mine.py``'s refine: FAIL_TO_PASS the
+tests of the touched test files that do not pass at the buggy commit with the test patch and pass
+with the fix, PASS_TO_PASS those passing in both runs), then goes through ``rfsn validate`` alone
+(the refined row; the mined one when the runs say nothing, with why); as each finishes its row
+(``bench_history.bug_row``: env ok, valid, the cause by label, the test lists validated) is
+appended to ``--results``. A row already there is skipped, so a
 run again resumes. It stops once ``--want`` rows are valid. Before each candidate, when the
 disk holding Docker's images has less than ``--min-free-gib`` free, rfsn's setup snapshots and
 dangling images are pruned (``docker image prune``, the documented tooling).
@@ -33,23 +37,36 @@ RESULTS = HERE / "results.jsonl"
 RUN_ID = "bugs"
 
 
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_history", HERE.parents[1] / "bench_history.py")
+def _module(name: str, path: Path) -> Any:
+    """The module of ``path`` under ``name`` (a benchmark script; ``mine`` is also the fixes miner's name)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-bench = _bench()
+bench = _module("bench_history", HERE.parents[1] / "bench_history.py")
+mine = _module("history_mine", HERE.parents[1] / "history" / "mine.py")  # the history corpus's refine
+
+
+def to_validate(instance: dict[str, Any], refined: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Pure: the row to validate after the refine (``mine.refined``'s row): the refined one, else
+    the mined one, and the refine's note ("ok", or why its runs said nothing)."""
+    return (refined if refined.get("refined") == "ok" else instance), str(refined.get("refined", ""))
 
 
 def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """Run ``rfsn validate`` on one candidate and return its row (``bench_history.bug_row``)."""
+    """Refine one candidate's FAIL_TO_PASS, run ``rfsn validate`` on it and return its row
+    (``bench_history.bug_row``, with the refine's note and the test lists validated)."""
     out: Path = args.out
     iid = instance["instance_id"]
+    ran, note = to_validate(instance, mine.refined(instance, mine.run_both(instance, args.repos_dir, args.timeout)))
+    instances = out / "instances" / f"{iid}.jsonl"
+    instances.parent.mkdir(parents=True, exist_ok=True)
+    instances.write_text(json.dumps(ran) + "\n", encoding="utf-8")
     done = subprocess.run(
-        [*commands.RFSN, *commands.validate(args.candidates, RUN_ID, out, iid, args.repos_dir, args.timeout)],
+        [*commands.RFSN, *commands.validate(instances, RUN_ID, out, iid, args.repos_dir, args.timeout)],
         capture_output=True,
         text=True,
     )
@@ -59,12 +76,21 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
         row = bench.bug_row(instance, None, None, None)
         row["cause"] = f"rfsn validate exited {done.returncode}: {bench.first_line(done.stderr or done.stdout)}"
         row["label"] = "none"
-        return row
-    row = bench.bug_row(
-        instance, validity, None, None, bench._read(logs / "run_instance.log"), bench._read(logs / "test_output.txt")
-    )
-    row["label"] = validity["label"]
-    return row
+    else:
+        log, output = bench._read(logs / "run_instance.log"), bench._read(logs / "test_output.txt")
+        row = bench.bug_row(instance, validity, None, None, log, output)
+        row["label"] = validity["label"]
+    if note != "ok" and not row["valid"]:
+        row["cause"] += f" (refine: {bench.first_line(note)})"
+    return {**row, "refined": note, "FAIL_TO_PASS": ran["FAIL_TO_PASS"], "PASS_TO_PASS": ran["PASS_TO_PASS"]}
+
+
+def instances(candidates: Path, results: Path) -> list[dict[str, Any]]:
+    """The candidates with the FAIL_TO_PASS and PASS_TO_PASS their validation ran (a refined
+    row's), what the repair and its judges name; a row validated before the refine keeps the mined ones."""
+    lists = ("FAIL_TO_PASS", "PASS_TO_PASS")
+    validated = {r["instance_id"]: {k: r[k] for k in lists if k in r} for r in load(results)}
+    return [{**c, **validated.get(c["instance_id"], {})} for c in load(candidates)]
 
 
 def prune_if_tight(path: Path, min_free_gib: float) -> None:
