@@ -99,19 +99,21 @@ __all__ = [
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
 #: a Python traceback (where it begins in a line, after output with no newline): its frames are
 #: indented, the exception it ends with is not
+#: a line that starts with an exception's name and message (``SyntaxError: Unexpected token )``)
+_EXCEPTION = re.compile(r"^(?:Uncaught )?[A-Z]\w*(?:Error|Exception): ")
 _TRACEBACK_END = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
 
 
 def first_error(log: str) -> str:
     """The line of a command's output that best says what went wrong: pytest's first ``E``
     line, else the exception the last traceback ends with, else the first line that names an
-    error, else the first line."""
+    error (or starts with an exception's name), else the first line."""
     ends = list(_TRACEBACK_END.finditer(log))
     match = _E_LINE.search(log) or (ends[-1] if ends else None)
     if match:
         return match.group(1).strip()[:300]
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    hits = [line for line in lines if re.search(r"\berror\b", line, re.I)]
+    hits = [line for line in lines if re.search(r"\berror\b", line, re.I) or _EXCEPTION.match(line)]
     return (hits or lines or ["(no output)"])[0][:300]
 
 

@@ -29,8 +29,9 @@ _FRAME = re.compile(
     # Docker's own lines around a step's output: the step's command (it may hold words of pip's
     # errors, as a pattern it greps for) and the container it runs in; pip's echo of a command
     r"Step \d+/\d+ : |RUN |-+> |command: |cwd: |"
-    # npm's own frame: the system, its command line, versions, codes, where to report and its log
-    r"npm ERR!\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
+    # npm's own frame (``npm ERR!``, from npm 9 ``npm error``): the system, its command line,
+    # versions, codes, where to report and its log
+    r"npm (?:ERR!|error)\s*(?:Linux |Darwin |Windows_NT |argv |node v|npm  v|cwd |path |command |code |errno |syscall |"
     r"If you need help|Please include|A complete log|\s*<?https?://|\s*/\S+\.log$|$))",
     re.I,
 )

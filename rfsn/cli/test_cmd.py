@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
-from rfsn.buildpacks.base import CollectCapable, HealthCapable, limit_cases
+from rfsn.buildpacks.base import CollectCapable, HealthCapable, first_error, limit_cases
 from rfsn.cli.common import BUILDPACK, SECONDS, check_target, setup
 from rfsn.cli.options import Dated, Logged, Sandboxed, env_options, gathered, sandbox_options, verbosity_options
 from rfsn.errors import CommandTimeout, ConfigError, ImageError, SandboxError
@@ -118,7 +118,12 @@ def _judged(report: TestReport, wanted: list[str], broken: str | None) -> NoRetu
     if not report.tests:
         raise ConfigError(
             broken
-            or f"no tests found (the test runner exited {report.exit_code}); name them as "
+            or f"no tests found (the test runner exited {report.exit_code}{_said(report)}); name them as "
             "TEST_IDS, or give the command that runs them with --test-cmd"
         )
     sys.exit(0 if report.ok else 1)
+
+
+def _said(report: TestReport) -> str:
+    """The line of a failed run's output that says why (``: SyntaxError: ...``), or nothing."""
+    return f": {first_error(report.log)}" if report.exit_code and report.log.strip() else ""

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, node_crashes
 from rfsn.models import Crash
 from rfsn.models import TestStatus as Status
+from rfsn.runner import run_tests
+from rfsn.sandbox import open_sandbox
+from rfsn.settings import load_settings
 from tests.buildpacks.conftest import FIXTURES
 
 NODE = FIXTURES / "node"
@@ -50,3 +56,33 @@ def test_the_rest_of_a_file_runs_with_the_exits_of_its_done_tests_disarmed() -> 
     outside = Crash(test="t/a.test.js", reason="process.exit(1) called", unit="t/a.test.js")
     assert pack.rest_command(outside, [], [], "/r") is None
     assert NodeBuildpack("jest").crashes((NODE / "exits.stdout").read_text(), {"t/a.test.js": Status.ERROR}) == []
+
+
+def _plain_node_project(tmp_path: Path, code: int) -> Path:
+    """A test script that runs files with plain ``node``; each prints its tally and ends its
+    process with ``process.exit(code)`` once its own runner is done, as QUnit's Node driver does."""
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "node test/test && node test/more"}}))
+    (tmp_path / "test").mkdir()
+    for name in ("test", "more"):
+        (tmp_path / "test" / f"{name}.js").write_text(
+            f"setTimeout(() => {{ console.log('PASS: 3  FAIL: 0'); process.exit({code}); }}, 10);\n"
+        )
+    return tmp_path
+
+
+@pytest.mark.parametrize(("code", "status"), [(0, Status.PASSED), (1, Status.FAILED)])
+def test_a_plain_files_exit_outside_any_test_is_its_verdict_not_a_crash_lodash_head(
+    tmp_path: Path, code: int, status: Status
+) -> None:
+    """Run for real by ``node --test`` (the local sandbox's Node): each file is one test, and
+    its ``process.exit`` outside any test ends it as the project's test script would; with code 0
+    it passed (before: the rerun read the exit as the file's crash and failed both files); with
+    another code the file failed, and its exit is the crash its report names."""
+    repo = _plain_node_project(tmp_path, code)
+    pack = NodeBuildpack()
+    pack.configure(repo)
+    assert pack.runner == "node"
+    with open_sandbox(repo, pack, load_settings(), "local") as box:
+        report = run_tests(box, pack, timeout=120)
+    assert report.tests == {"test/more.js": status, "test/test.js": status}, report.log[-2000:]
+    assert sorted(c.test for c in report.crashes) == ([] if code == 0 else ["test/more.js", "test/test.js"])

@@ -129,6 +129,23 @@ def test_pnpms_cause_under_its_bare_error_code_is_the_line_postcss_head() -> Non
     )
 
 
+def test_npm_9s_error_code_is_its_frame_and_the_line_under_it_the_cause_postcss_2014_jsbugs() -> None:
+    """npm 9 on prefixes its lines ``npm error`` (before: ``npm ERR!``): its code line is a frame
+    as it was, the next line says why (what npm 11.19.1 printed for a range no release meets;
+    postcss's 2014 row's label stopped at ``npm error code ETARGET``)."""
+    output = (
+        "npm error code ETARGET\n"
+        "npm error notarget No matching version found for is-number@^99.0.0.\n"
+        "npm error notarget In most cases you or one of your dependencies are requesting a package version that "
+        "doesn't exist.\n"
+        "npm error A complete log of this run can be found in: /root/.npm/_logs/2026-11-30T09_47_04_887Z-debug-0.log\n"
+    )
+    assert step_error(output) == "npm error notarget No matching version found for is-number@^99.0.0."
+    assert step_error(output.replace("npm error", "npm ERR!")) == (
+        "npm ERR! notarget No matching version found for is-number@^99.0.0."
+    )
+
+
 @given(st.text())
 def test_any_output_gives_one_bounded_line(output: str) -> None:
     line = step_error(output)

@@ -129,3 +129,20 @@ def test_rfsn_test_whose_runner_crashed_before_reporting_says_why(tmp_path: Path
     proc = rfsn("test", str(repo), cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "UnicodeEncodeError" in proc.stderr and "no tests found" not in proc.stderr, proc.stderr
+
+
+def test_no_tests_found_names_what_the_runner_said_path_to_regexp_2014(tmp_path: Path) -> None:
+    """A runner that dies before any test (mocha 1.18 on Node 0.10 loading today's ``debug``,
+    exit 8): "no tests found" names the line of its output that says why, not only the exit code."""
+    died = (
+        "\n/opt/rfsn/files/node_modules/mocha/node_modules/debug/src/node.js:19\n\t() => {},\n\t ^\n"
+        "SyntaxError: Unexpected token )\n    at Module._compile (module.js:439:25)\n"
+    )
+    repo = make_repo(tmp_path, {"package.json": json.dumps({"scripts": {"test": "mocha"}}), "test/a.js": ""})
+    mocha = repo / "node_modules" / ".bin" / "mocha"
+    mocha.parent.mkdir(parents=True)
+    mocha.write_text(f"#!/bin/sh\nprintf '%s' '{died}' >&2\nexit 8\n")
+    mocha.chmod(0o755)
+    proc = rfsn("test", str(repo), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "no tests found (the test runner exited 8: SyntaxError: Unexpected token ))" in proc.stderr, proc.stderr

@@ -40,7 +40,8 @@ process.exit = function (code) {
   if (titles.length && disarmed.has(JSON.stringify(titles))) throw new Error(reason);
   const stack = new Error(reason).stack.split('\\n').slice(2).join('\\n');
   const file = process.argv[1] ? relative(process.cwd(), process.argv[1]) : '';
-  writeSync(2, `@PREFIX@${JSON.stringify({ file, titles, reason, stack })}\\n`);
+  const status = code ?? process.exitCode ?? 0;
+  writeSync(2, `@PREFIX@${JSON.stringify({ file, titles, reason, stack, status })}\\n`);
   return exit.call(process, code);
 };
 """.replace("@VAR@", DISARM_VAR).replace("@PREFIX@", _PREFIX)
@@ -51,8 +52,9 @@ _LINE = re.compile(rf"^{re.escape(_PREFIX)}(\{{.*\}})$", re.M)
 
 def node_crashes(output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
     """The tests whose ``process.exit`` ended their file's process (the file itself when it
-    exited outside any test), from the preload's lines in ``output``; a file reported as one
-    test (its process reported none of its tests) is a crash of a test not known yet."""
+    exited outside any test, unless with code 0: a plain script's runner ending its process),
+    from the preload's lines in ``output``; a file reported as one test (its process reported
+    none of its tests) is a crash of a test not known yet."""
     crashes: dict[str, Crash] = {}
     for line in _LINE.findall(output):
         try:
@@ -61,6 +63,8 @@ def node_crashes(output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]
             reason, stack = str(found["reason"]), str(found["stack"])
         except (InputError, KeyError, TypeError):
             continue
+        if not titles and found.get("status") in (0, "0"):
+            continue  # a clean exit outside any test ends the file as its own script would: its verdict
         crashes.setdefault(file, Crash(test=make_id(file, *titles), reason=reason, stack=stack, unit=file))
     for test in statuses:
         if SEP not in test and test not in crashes:
