@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
+from rfsn.planners.patch.templates.python.kinds import Kinds, expr_kind, infer
+from rfsn.planners.patch.templates.python.kindtables import NUM, STR
 from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor
 
 _EMPTY = (
@@ -27,6 +29,11 @@ _EMPTY = (
     ("Decimal", "Decimal(0)"),
     ("tuple", "()"),
 )
+
+
+#: the empty value of a kind ``kinds`` infers for a returned name or computation (``return value``
+#: where ``value - 1`` is returned too: ``0``)
+_EMPTY_OF_KIND = {NUM: "0", STR: '""'}
 
 
 def indent_unit(ctx: FileContext) -> str:
@@ -82,8 +89,12 @@ def _defaults(func: ast.FunctionDef | None) -> list[str]:
             return ["None"]  # an annotation we cannot make an empty value for
     returns = list(_own_returns(func))
     maybe_none = not returns or any(r.value is None or _is_none(r.value) for r in returns)
+    kinds: Kinds | None = None
     for r in returns:
         empty = empty_like(r.value) if r.value is not None else None
+        if empty is None and r.value is not None and not _is_none(r.value):
+            kinds = infer(func) if kinds is None else kinds
+            empty = _EMPTY_OF_KIND.get(expr_kind(r.value, kinds) or "")
         if empty is not None and empty not in out:
             out.append(empty)
     known = bool(out) and not maybe_none
