@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
-from rfsn.planners.patch.templates.python.kinds import Kinds, expr_kind, infer
+from rfsn.planners.patch.templates.python.kinds import expr_kind, infer
 from rfsn.planners.patch.templates.python.kindtables import NUM, STR
 from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor
 
@@ -89,16 +89,21 @@ def _defaults(func: ast.FunctionDef | None) -> list[str]:
             return ["None"]  # an annotation we cannot make an empty value for
     returns = list(_own_returns(func))
     maybe_none = not returns or any(r.value is None or _is_none(r.value) for r in returns)
-    kinds: Kinds | None = None
     for r in returns:
         empty = empty_like(r.value) if r.value is not None else None
-        if empty is None and r.value is not None and not _is_none(r.value):
-            kinds = infer(func) if kinds is None else kinds
-            empty = _EMPTY_OF_KIND.get(expr_kind(r.value, kinds) or "")
         if empty is not None and empty not in out:
             out.append(empty)
     known = bool(out) and not maybe_none
-    return out if known else [*out, "None"]
+    out = out if known else [*out, "None"]
+    return out + [v for v in _inferred(func, returns) if v not in out]
+
+
+def _inferred(func: ast.FunctionDef, returns: list[ast.Return]) -> list[str]:
+    """The empty values of the kinds the function's inferred kinds give the returned names and
+    computations ``empty_like`` cannot tell (``return value``, ``return value - 1``: ``0``)."""
+    vague = [r.value for r in returns if r.value is not None and not _is_none(r.value) and empty_like(r.value) is None]
+    kinds = infer(func) if vague else {}
+    return list(dict.fromkeys(e for v in vague if (e := _EMPTY_OF_KIND.get(expr_kind(v, kinds) or ""))))
 
 
 def _is_none(node: ast.expr) -> bool:
