@@ -19,12 +19,12 @@ def test_iteration_that_may_end_is_wrapped_in_try_with_the_functions_exits():
         return line
     """
     out = patched(src, 4, "wrap_in_try")
-    for handler in ("pass", "continue", "return"):
+    for handler in ("pass", "continue", "return", 'return ""'):
         wrapped = (
             f"        try:\n            line += next(lines)\n        except StopIteration:\n            {handler}\n"
         )
         assert dedent(src).replace("        line += next(lines)\n", wrapped) in out
-    assert len(out) == 3 * len(raised_by(_stmt("line += next(lines)")))
+    assert len(out) == 4 * len(raised_by(_stmt("line += next(lines)")))
 
 
 def test_attribute_removal_of_a_descriptor_ignores_its_absence():

@@ -75,3 +75,19 @@ def test_a_key_found_must_hold_a_value_as_pillow_5588f572_needs():
     )
     absent = dedent(src).replace('"title" not in options:', '"title" not in options or options["title"] is None:')
     assert absent in patched(src, 4, "guard_operand")
+
+
+def test_add_clause_offers_first_the_clauses_that_share_the_lines_names_as_pip_a97abb16_needs():
+    unrelated = "".join(f"    if mode == {i} or level > {i}:\n        pass\n" for i in range(6))
+    src = (
+        "def other(mode, level):\n"
+        f"{unrelated}"
+        "def run(self, mode, level):\n"
+        "    if self.upgrade:\n"
+        "        return 1\n"
+        "    if self.ignore_installed and self.upgrade:\n"
+        "        return 2\n"
+    )
+    line = src.splitlines().index("    if self.upgrade:") + 1
+    out = patched(src, line, "add_clause")
+    assert src.replace("if self.upgrade:\n", "if self.upgrade or self.ignore_installed:\n", 1) in out

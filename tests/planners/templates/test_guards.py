@@ -99,3 +99,15 @@ def test_a_clause_guard_in_a_loop_continues():
         )
         in out
     )
+
+
+def test_an_early_return_of_a_function_that_computes_a_number_returns_zero_as_pyasn1_2e5bbe62_needs():
+    src = dedent("""
+        def from_bytes(octets, signed=False):
+            value = int(octets.hex(), 16)
+            if signed and octets[0] & 0x80:
+                return value - (1 << len(octets) * 8)
+            return value
+        """)
+    out = patched(src, 2, "empty_guard")
+    assert src.replace("    value = int", "    if not octets:\n        return 0\n    value = int") in out

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
 from rfsn.planners.patch.templates.python.exprs import AND, OR, operand, substitute
 from rfsn.planners.patch.templates.python.scope import (
     BUILTIN_NAMES,
+    class_at,
     function_at,
     local_names,
     module_names,
@@ -17,6 +19,7 @@ from rfsn.planners.patch.templates.python.scope import (
 )
 
 _MAX_CLAUSES = 8
+_MAX_NEAR = 4
 
 _LOOSE = (ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.Lambda)
 
@@ -93,16 +96,33 @@ def _atoms(test: ast.expr) -> list[ast.expr]:
     return [test]
 
 
-def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]]:
-    """(clause, the names it uses, its dump) for the clauses of the file's conditions and of its
-    ``and``/``or`` expressions, on one line each (computed once a file)."""
+def _handles(node: ast.AST) -> set[str]:
+    """The names and attribute chains an expression reads (``self._waiter.done()``: ``self._waiter``,
+    ``self._waiter.done``), ``self`` and ``cls`` alone left out."""
+    out = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {"self", "cls"}
+    out |= {ast.unparse(n) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    return out
+
+
+class _Clause(NamedTuple):
+    node: ast.expr
+    names: frozenset[str]
+    dump: str
+    handles: frozenset[str]
+
+
+def _file_clauses(ctx: FileContext) -> list[_Clause]:
+    """The clauses of the file's conditions and of its ``and``/``or`` expressions, on one line
+    each (computed once a file)."""
     if "file_clauses" not in ctx.cache:
         nodes = list(ast.walk(ctx.tree))
         tests = [n.test for n in nodes if isinstance(n, ast.If | ast.While | ast.IfExp | ast.Assert)]
         tests += [c for n in nodes if isinstance(n, ast.comprehension) for c in n.ifs]
         tests += [n for n in nodes if isinstance(n, ast.BoolOp)]
         ctx.cache["file_clauses"] = [
-            (a, frozenset(n.id for n in ast.walk(a) if isinstance(n, ast.Name)), ast.dump(a))
+            _Clause(
+                a, frozenset(n.id for n in ast.walk(a) if isinstance(n, ast.Name)), ast.dump(a), frozenset(_handles(a))
+            )
             for t in tests
             for a in _atoms(t)
             if "\n" not in ctx.map.text(a)
@@ -110,15 +130,39 @@ def _file_clauses(ctx: FileContext) -> list[tuple[ast.expr, frozenset[str], str]
     return ctx.cache["file_clauses"]
 
 
+def _nearness(ctx: FileContext, line: int) -> Callable[[_Clause], tuple[int, bool, bool, int]]:
+    """The order of the clauses for ``line``: most names and attribute chains shared with the line
+    first, then those of its function, then of its class, the nearest first within each."""
+    here = {h for node in ctx.nodes_at(line) if isinstance(node, ast.expr) for h in _handles(node)}
+    spans = [
+        (n.lineno, n.end_lineno or n.lineno) if n else (0, -1) for n in (function_at(ctx, line), class_at(ctx, line))
+    ]
+
+    def key(clause: _Clause) -> tuple[int, bool, bool, int]:
+        at = clause.node.lineno
+        inside = [lo <= at <= hi for lo, hi in spans]
+        return -len(clause.handles & here), not inside[0], not inside[1], abs(at - line)
+
+    return key
+
+
 def usable_clauses(ctx: FileContext, line: int, present: frozenset[str] = frozenset()) -> list[str]:
-    """Clauses of the file's conditions whose names are all usable at ``line`` (at most
-    ``_MAX_CLAUSES``), but those whose dump is in ``present``."""
+    """Clauses of the file's conditions whose names are all usable at ``line``, but those whose
+    dump is in ``present``: the first ``_MAX_CLAUSES`` of the file's, and the ``_MAX_NEAR``
+    nearest to the line (``_nearness``) among those of its function or sharing a name with it
+    (``if user`` -> ``if user or home``, a flag its function tests, where the file's first clauses
+    are of other functions)."""
     known = {*names_before(ctx, line), "self", "cls", *BUILTIN_NAMES, *module_names(ctx)}
+    usable = [c for c in _file_clauses(ctx) if c.names <= known and c.dump not in present]
     out: dict[str, None] = {}
-    for clause, names, dump in _file_clauses(ctx):
-        if names <= known and dump not in present:
-            out.setdefault(_wrapped(ctx, clause))
-    return list(out)[:_MAX_CLAUSES]
+    for clause in usable:
+        if len(out) < _MAX_CLAUSES:
+            out.setdefault(_wrapped(ctx, clause.node))
+    key = _nearness(ctx, line)
+    near = (_wrapped(ctx, c.node) for c in sorted(usable, key=key) if key(c)[:2] != (0, True))
+    for text in [t for t in dict.fromkeys(near) if t not in out][:_MAX_NEAR]:
+        out.setdefault(text)
+    return list(out)
 
 
 @template("add_clause", 0.25, wide=True)

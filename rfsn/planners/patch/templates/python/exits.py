@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
+from rfsn.planners.patch.templates.python.kinds import expr_kind, infer
+from rfsn.planners.patch.templates.python.kindtables import NUM, STR
 from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor
 
 _EMPTY = (
@@ -27,6 +29,11 @@ _EMPTY = (
     ("Decimal", "Decimal(0)"),
     ("tuple", "()"),
 )
+
+
+#: the empty value of a kind ``kinds`` infers for a returned name or computation (``return value``
+#: where ``value - 1`` is returned too: ``0``)
+_EMPTY_OF_KIND = {NUM: "0", STR: '""'}
 
 
 def indent_unit(ctx: FileContext) -> str:
@@ -87,7 +94,16 @@ def _defaults(func: ast.FunctionDef | None) -> list[str]:
         if empty is not None and empty not in out:
             out.append(empty)
     known = bool(out) and not maybe_none
-    return out if known else [*out, "None"]
+    out = out if known else [*out, "None"]
+    return out + [v for v in _inferred(func, returns) if v not in out]
+
+
+def _inferred(func: ast.FunctionDef, returns: list[ast.Return]) -> list[str]:
+    """The empty values of the kinds the function's inferred kinds give the returned names and
+    computations ``empty_like`` cannot tell (``return value``, ``return value - 1``: ``0``)."""
+    vague = [r.value for r in returns if r.value is not None and not _is_none(r.value) and empty_like(r.value) is None]
+    kinds = infer(func) if vague else {}
+    return list(dict.fromkeys(e for v in vague if (e := _EMPTY_OF_KIND.get(expr_kind(v, kinds) or ""))))
 
 
 def _is_none(node: ast.expr) -> bool:
