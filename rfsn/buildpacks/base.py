@@ -99,9 +99,9 @@ __all__ = [
 _E_LINE = re.compile(r"^E +(\S.*)$", re.M)
 #: a Python traceback (where it begins in a line, after output with no newline): its frames are
 #: indented, the exception it ends with is not
+_TRACEBACK_END = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
 #: a line that starts with an exception's name and message (``SyntaxError: Unexpected token )``)
 _EXCEPTION = re.compile(r"^(?:Uncaught )?[A-Z]\w*(?:Error|Exception): ")
-_TRACEBACK_END = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*(\S.*)$", re.M)
 
 
 def first_error(log: str) -> str:
