@@ -240,3 +240,11 @@ def test_tox_testpaths_only_where_every_test_command_of_the_env_names_some(
     body = "".join(f"    {line}\n" for line in commands.splitlines())
     files = {"tox.ini": f"[testenv]\ncommands =\n{body}", "tests/unit/test_x.py": "", "tests/old/test_y.py": ""}
     assert ciinstalls.tox_testpaths(_repo(tmp_path, {**files, "tools/__main__.py": ""}), "3.11") == paths
+
+
+def test_tox_testpaths_never_name_a_folder_outside_the_project(tmp_path: Path) -> None:
+    """A tox command's test folder is the project's words: one outside its tree is not a test path."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__main__.py").write_text("")
+    repo = _repo(tmp_path / "p", {"tox.ini": "[testenv]\ncommands =\n    python ../tests/__main__.py\n"})
+    assert ciinstalls.tox_testpaths(repo, "3.11") == []

@@ -116,7 +116,7 @@ def tox_testpaths(repo: Path, python: str | None) -> list[str]:
     named: list[str] = []
     for command in tox_commands(repo, python):
         folder = _TEST_MAIN.match(command)
-        if folder is not None and (repo / folder.group(1)).is_dir():
+        if folder is not None and _inside(repo, folder.group(1)) and (repo / folder.group(1)).is_dir():
             named.append(folder.group(1).removeprefix("./"))
         elif runs_tests(command):
             paths = _pytest_paths(command, repo)
@@ -166,8 +166,12 @@ def _pytest_paths(command: str, repo: Path) -> list[str]:
     paths = [w.split("::")[0].removeprefix("./").rstrip("/") for w in named]
     if any(p in ("", ".") for p in paths):
         return []
-    top = repo.resolve()
-    return [p for p in paths if (repo / p).exists() and (repo / p).resolve().is_relative_to(top)]
+    return [p for p in paths if (repo / p).exists() and _inside(repo, p)]
+
+
+def _inside(repo: Path, path: str) -> bool:
+    """Whether ``path`` (a project's own words) names a place inside ``repo``, links resolved."""
+    return (repo / path).resolve().is_relative_to(repo.resolve())
 
 
 def _jobs(text: str) -> list[list[str]]:
