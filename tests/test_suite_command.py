@@ -100,3 +100,14 @@ def test_each_worker_takes_the_file_of_the_most_docker_or_slow_tests_left(tmp_pa
     for _, worker, test in started:
         first.setdefault(worker, test.split("_")[0])
     assert sorted(first.values()) == ["client", "docker"], started  # the most first; of equals, collected first
+
+
+def test_auto_starts_a_worker_more_than_the_cores(tmp_path: Path) -> None:
+    """xdist asks a rootdir's conftest for the count, so the sample's conftest takes the suite's hook."""
+    (tmp_path / "test_sample.py").write_text(SAMPLE)
+    (tmp_path / "conftest.py").write_text("from tests.conftest import pytest_xdist_auto_num_workers  # noqa: F401\n")
+    out = tmp_path / "runs"
+    out.mkdir()
+    done = _pytest(tmp_path, "-n", "auto", "--dist", "each", RUNS_OUT=str(out))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert len(list(out.iterdir())) == (os.cpu_count() or 1) + 1
