@@ -41,17 +41,17 @@ ACCEPTED = GateDecision(accepted=True, reason="accepted")
 REVERT = "revert the candidate"
 
 
-def candidate(old: str, new: str, description: str, score: float = 1.0) -> Candidate:
-    start = SOURCE.index(old)
+def candidate(old: str, new: str, description: str, score: float = 1.0, source: str = SOURCE) -> Candidate:
+    start = source.index(old)
     splice = Splice(start, start + len(old), new)
     return Candidate(
         path="m.py",
-        line=SOURCE[:start].count("\n") + 1,
+        line=source[:start].count("\n") + 1,
         template=description,
         description=description,
         score=score,
-        original=SOURCE,
-        patched=apply_splices(SOURCE, (splice,)),
+        original=source,
+        patched=apply_splices(source, (splice,)),
         splices=(splice,),
     )
 

@@ -140,14 +140,13 @@ class TypeCheck:
         with the patch too: their calls are the ones a fix may change)."""
         found = self.found
         before: dict[Probe, Probed] = {}
-        for candidate in plausible:
-            (change, *more) = candidate.changes()
-            probes = sites(change) if not more else None
-            tests = covering(change, coverage, baseline.passing, MAX_TESTS) if probes else []
+        planned = [(candidate, *_site(candidate, coverage, baseline)) for candidate in plausible]
+        runs = shared([(probes[0], tuple(tests)) for _, _, probes, tests in planned if probes and tests])
+        for candidate, change, probes, tests in planned:
             if probes is None or not tests or not self._affords(baseline, [*tests, *targets]):
                 continue
             if probes[0] not in before:
-                before[probes[0]], _ = yield from self._run(probes[0], tests, baseline, "without the patch")
+                before[probes[0]] = yield from self._before(probes[0], runs, before, tests, baseline)
             fb = yield Edit(phase=Phase.VERIFY, patch=candidate.diff(), rationale=f"apply {candidate.description}")
             if not fb.ok:
                 continue
@@ -173,6 +172,26 @@ class TypeCheck:
             )
         return found
 
+    def _before(
+        self,
+        probe: Probe,
+        runs: Mapping[Probe, Probe],
+        before: dict[Probe, Probed],
+        tests: list[str],
+        baseline: TestReport,
+    ) -> Plan[Probed]:
+        """What ``probe`` sees without the patch: what the run of the probe that sees more
+        (``shared``) saw of it, run once for all it serves; its own run where that one failed."""
+        run = runs.get(probe, probe)
+        if run not in before:
+            before[run], _ = yield from self._run(run, tests, baseline, "without the patch")
+        if run == probe:
+            return before[run]
+        if before[run].error:
+            seen, _ = yield from self._run(probe, tests, baseline, "without the patch")
+            return seen
+        return before[run].model_copy(update={"values": {}})  # what a run of ``probe`` records
+
     def _run(self, probe: Probe, tests: list[str], baseline: TestReport, how: str) -> Plan[tuple[Probed, set[str]]]:
         """What the probe saw on ``tests``, and which of them passed."""
         fb = yield RunTests(
@@ -194,6 +213,36 @@ class TypeCheck:
             return True
         log.info("planner.probe_skipped", left=round(left), steps=steps, tests=len(tests))
         return False
+
+
+def _site(
+    candidate: Candidate, coverage: Mapping[str, Mapping[str, Sequence[int]]], baseline: TestReport
+) -> tuple[FileChange, tuple[Probe, Probe] | None, list[str]]:
+    """The candidate's (first) change, its probes (none: not one function's edit) and the
+    passing tests that run it."""
+    (change, *more) = candidate.changes()
+    probes = sites(change) if not more else None
+    return change, probes, covering(change, coverage, baseline.passing, MAX_TESTS) if probes else []
+
+
+def shared(wanted: Sequence[tuple[Probe, tuple[str, ...]]]) -> dict[Probe, Probe]:
+    """Pure: probe -> the probe whose run on the same tests, without a patch, sees all it sees:
+    one probing the same function's returns and condition that records an expression too, where
+    that is the one such expression probed on those tests (its recorder adds no trace)."""
+
+    def bare(probe: Probe, tests: tuple[str, ...]) -> tuple[Probe, tuple[str, ...]]:
+        return probe.model_copy(update={"value": None, "node": None}), tests
+
+    valued: dict[tuple[Probe, tuple[str, ...]], set[Probe]] = {}
+    for probe, tests in wanted:
+        if probe.value is not None:
+            valued.setdefault(bare(probe, tests), set()).add(probe)
+    runs = {}
+    for probe, tests in wanted:
+        fuller = valued.get(bare(probe, tests), set())
+        if probe.value is None and len(fuller) == 1:
+            runs[probe] = next(iter(fuller))
+    return runs
 
 
 def _took(baseline: TestReport, tests: list[str]) -> float:
