@@ -1,0 +1,78 @@
+"""The servers a project's CI starts for its tests: read from its workflows' test jobs and its
+Compose file, known by image or name, on the port CI publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rfsn.buildpacks.ciservices import ci_services, start_command
+
+WORKFLOW = """\
+on: push
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    services:
+      cache: {image: "memcached:1.6", ports: ["11299:11211"]}
+    steps:
+      - run: ruff check .
+  test:
+    runs-on: ubuntu-latest
+    services:
+      redis:
+        image: redis:7
+        ports:
+          - 6390:6379
+      postgres:
+        image: postgres:16
+        env: {POSTGRES_PASSWORD: postgres}
+    steps:
+      - run: pytest tests
+"""
+COMPOSE = """\
+services:
+  stack:
+    image: "redis/redis-stack-server:${TAG:-latest}"
+    ports: ["127.0.0.1:6479:6379/tcp"]
+  standalone:
+    image: "example/client-libs-test:8"
+    ports: ["${PORT:-6379}:6379"]
+  redis:
+    image: "example/client-libs-test:8"
+    ports: [{target: 6379, published: 6379}]
+  same-port:
+    image: redis
+    ports: ["6390:6379"]
+"""
+
+
+def _repo(root: Path, workflow: str = WORKFLOW, compose: str = COMPOSE) -> Path:
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "ci.yml").write_text(workflow)
+    (root / "docker-compose.yml").write_text(compose)
+    return root
+
+
+def test_the_services_of_test_jobs_and_compose_one_server_per_port_redis_py_2026(tmp_path: Path) -> None:
+    found = ci_services(_repo(tmp_path))
+    started = [(s.name, s.server, s.port, s.source) for s in found.started]
+    assert started == [
+        ("redis", "redis", 6390, ".github/workflows/ci.yml, job test"),
+        ("stack", "redis", 6479, "docker-compose.yml"),
+        ("redis", "redis", 6379, "docker-compose.yml"),  # known by its name; its image names no server
+    ]
+    assert [(s.name, s.source) for s in found.unknown] == [
+        ("postgres", ".github/workflows/ci.yml, job test"),
+        ("standalone", "docker-compose.yml"),
+    ]  # the lint job's memcached is no test job's
+    why = "the project's CI starts service redis (.github/workflows/ci.yml, job test)"
+    assert found.packages() == (("redis-server", why),)
+    assert "redis-server --port 6390 --daemonize yes" in start_command(found)
+    assert found.notes()[-1].startswith(
+        "services not started: postgres (.github/workflows/ci.yml, job test), standalone"
+    )
+
+
+def test_nothing_declared_nothing_read(tmp_path: Path) -> None:
+    assert ci_services(tmp_path) == ci_services(_repo(tmp_path / "r", "jobs: [broken\n", "- a\n- list\n"))
+    assert start_command(ci_services(tmp_path)) == ""
