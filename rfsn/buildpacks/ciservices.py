@@ -1,5 +1,6 @@
 """The servers a project's CI starts for its tests (a GitHub Actions job's ``services:``, a
-Compose file's ``services:``), and which of them the sandbox can start itself.
+Compose file's ``services:``, tox-docker's ``[docker:NAME]`` sections), and which of them the
+sandbox can start itself.
 
 A suite written against a server (a Redis on localhost:6379) fails test after test on a
 connection refused without it; CI gets the server from a container registry, which the sandbox
@@ -19,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from rfsn.buildpacks.cienv import load_workflow, test_jobs
+from rfsn.buildpacks.python.toxconfig import tox_ini
 
 #: a server Debian ships: its package, its default port, and how it starts in the background on
 #: ``{port}`` as whichever user the sandbox runs (its files under /tmp)
@@ -86,7 +88,8 @@ class Services(BaseModel):
 
 
 def ci_services(repo: Path) -> Services:
-    """The services of the workflows' test jobs and of the root Compose file, one per port."""
+    """The services of the workflows' test jobs, of the root Compose file and of tox-docker, one per
+    port (the first declared)."""
     found: dict[int, Service] = {}
     unknown: dict[str, Service] = {}
     for service in _declared(repo):
@@ -98,6 +101,16 @@ def ci_services(repo: Path) -> Services:
 
 
 def _declared(repo: Path) -> Iterator[Service]:
+    yield from _workflows_and_compose(repo)
+    tox, where = tox_ini(repo)
+    for section in tox.sections():  # tox-docker's containers: ``[docker:NAME]`` with image, ports
+        if section.startswith("docker:"):
+            ports = tox.get(section, "ports", fallback="").split()
+            spec = {"image": tox.get(section, "image", fallback=""), "ports": ports}
+            yield _service(section.split(":", 1)[1], spec, f"{where} [{section}]")
+
+
+def _workflows_and_compose(repo: Path) -> Iterator[Service]:
     files = sorted((repo / ".github" / "workflows").glob("*.y*ml"))
     for path in [*files, *(repo / name for name in COMPOSE_FILES)]:
         if path.is_symlink() or not path.is_file():  # a link may lead out of the repository

@@ -73,6 +73,38 @@ def test_the_services_of_test_jobs_and_compose_one_server_per_port_redis_py_2026
     )
 
 
+TOX = """\
+[tox]
+envlist = standalone
+
+[docker:master]
+name = master
+image = redisfab/redis-py:6.2.6
+ports =
+    6379:6379/tcp
+
+[docker:redismod]
+image = redislabs/redismod:edge
+ports =
+    36379:6379/tcp
+
+[docker:replica]
+image = redisfab/redis-py:6.2.6
+ports =
+    6380:6380/tcp
+"""
+
+
+def test_the_containers_tox_docker_starts_redis_py_2022(tmp_path: Path) -> None:
+    (tmp_path / "tox.ini").write_text(TOX)
+    found = ci_services(tmp_path)
+    assert [(s.name, s.port, s.source) for s in found.started] == [
+        ("master", 6379, "tox.ini [docker:master]"),
+        ("replica", 6380, "tox.ini [docker:replica]"),
+    ]
+    assert [s.name for s in found.unknown] == ["redismod"]  # a server of its own, not Debian's
+
+
 def test_nothing_declared_nothing_read(tmp_path: Path) -> None:
     assert ci_services(tmp_path) == ci_services(_repo(tmp_path / "r", "jobs: [broken\n", "- a\n- list\n"))
     assert start_command(ci_services(tmp_path)) == ""
