@@ -13,6 +13,7 @@ report as not started, and why.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,19 @@ SERVERS: dict[str, tuple[str, int, str]] = {
         "--pidfile /tmp/rfsn-redis-{port}.pid --logfile /tmp/rfsn-redis-{port}.log",
     ),
     "memcached": ("memcached", 11211, 'memcached -d -l 127.0.0.1 -p {port} -u "$(id -un)"'),
+    # a cluster of its own under /tmp, its superuser and database those the service's environment
+    # names (the image's defaults: postgres, and the user's name), any password accepted
+    "postgres": (
+        "postgresql",
+        5432,
+        "B=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1) && D=/tmp/rfsn-postgres-{port} && "
+        '"$B/initdb" -D "$D" -U {user} --auth=trust >/dev/null && '
+        '"$B/pg_ctl" -D "$D" -l "$D.log" -w -o "-p {port} -k /tmp -c listen_addresses=localhost" start '
+        '>/dev/null && {{ [ {db} = postgres ] || "$B/createdb" -h localhost -p {port} -U {user} {db}; }}',
+    ),
 }
+#: the variables of the images' own that name a server's superuser and database
+_USER, _DB = ("POSTGRES_USER",), ("POSTGRES_DB",)
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -47,6 +60,7 @@ class Service(BaseModel):
     server: str | None
     port: int
     source: str
+    env: dict[str, str] = {}
 
     def package(self) -> tuple[str, str]:
         """(Debian package, why), for the env recipe's system packages."""
@@ -56,7 +70,9 @@ class Service(BaseModel):
     def start(self) -> str:
         """The shell command that starts it in the background."""
         assert self.server is not None
-        return SERVERS[self.server][2].format(port=self.port)
+        user = next((self.env[k] for k in _USER if k in self.env), "postgres")
+        db = next((self.env[k] for k in _DB if k in self.env), user)
+        return SERVERS[self.server][2].format(port=self.port, user=shlex.quote(user), db=shlex.quote(db))
 
 
 class Services(BaseModel):
@@ -106,7 +122,8 @@ def _declared(repo: Path) -> Iterator[Service]:
     for section in tox.sections():  # tox-docker's containers: ``[docker:NAME]`` with image, ports
         if section.startswith("docker:"):
             ports = tox.get(section, "ports", fallback="").split()
-            spec = {"image": tox.get(section, "image", fallback=""), "ports": ports}
+            env = tox.get(section, "environment", fallback="").split()
+            spec = {"image": tox.get(section, "image", fallback=""), "ports": ports, "environment": env}
             yield _service(section.split(":", 1)[1], spec, f"{where} [{section}]")
 
 
@@ -133,7 +150,15 @@ def _service(name: str, spec: dict[str, Any], source: str) -> Service:
     words = [_WORD.match(word) for word in (repository, name.lower())]
     server = next((w.group() for w in words if w and w.group() in SERVERS), None)
     default = SERVERS[server][1] if server else 0
-    return Service(name=name, server=server, port=_published(spec.get("ports"), default), source=source)
+    port = _published(spec.get("ports"), default)
+    return Service(name=name, server=server, port=port, source=source, env=_environment(spec))
+
+
+def _environment(spec: dict[str, Any]) -> dict[str, str]:
+    """The service's literal variables (``env``, ``environment``: a mapping or ``K=V`` lines)."""
+    given = spec.get("env", spec.get("environment"))
+    pairs = given.items() if isinstance(given, dict) else (str(v).partition("=")[::2] for v in given or ())
+    return {str(k): v for k, v in pairs if isinstance(v, str) and v and "$" not in v}
 
 
 def _published(ports: Any, default: int) -> int:

@@ -25,7 +25,9 @@ jobs:
           - 6390:6379
       postgres:
         image: postgres:16
-        env: {POSTGRES_PASSWORD: postgres}
+        env: {POSTGRES_USER: app, POSTGRES_PASSWORD: secret, POSTGRES_DB: appdb}
+        ports: ["5499:5432"]
+      mongo: {image: "mongo:7"}
     steps:
       - run: pytest tests
 """
@@ -58,19 +60,20 @@ def test_the_services_of_test_jobs_and_compose_one_server_per_port_redis_py_2026
     started = [(s.name, s.server, s.port, s.source) for s in found.started]
     assert started == [
         ("redis", "redis", 6390, ".github/workflows/ci.yml, job test"),
+        ("postgres", "postgres", 5499, ".github/workflows/ci.yml, job test"),
         ("stack", "redis", 6479, "docker-compose.yml"),
         ("redis", "redis", 6379, "docker-compose.yml"),  # known by its name; its image names no server
     ]
     assert [(s.name, s.source) for s in found.unknown] == [
-        ("postgres", ".github/workflows/ci.yml, job test"),
+        ("mongo", ".github/workflows/ci.yml, job test"),
         ("standalone", "docker-compose.yml"),
     ]  # the lint job's memcached is no test job's
-    why = "the project's CI starts service redis (.github/workflows/ci.yml, job test)"
-    assert found.packages() == (("redis-server", why),)
-    assert "redis-server --port 6390 --daemonize yes" in start_command(found)
-    assert found.notes()[-1].startswith(
-        "services not started: postgres (.github/workflows/ci.yml, job test), standalone"
-    )
+    why = "the project's CI starts service {} (.github/workflows/ci.yml, job test)"
+    assert found.packages() == (("redis-server", why.format("redis")), ("postgresql", why.format("postgres")))
+    command = start_command(found)
+    assert "redis-server --port 6390 --daemonize yes" in command
+    assert 'initdb" -D "$D" -U app' in command and 'createdb" -h localhost -p 5499 -U app appdb' in command
+    assert found.notes()[-1].startswith("services not started: mongo (.github/workflows/ci.yml, job test), standalone")
 
 
 TOX = """\
