@@ -173,5 +173,8 @@ def _published(ports: Any, default: int) -> int:
 
 
 def start_command(services: Services) -> str:
-    """One shell command that starts every service the sandbox starts ("" when none)."""
-    return " && ".join(service.start() for service in services.started)
+    """One shell command that starts every service the sandbox starts, each whatever the others
+    did, and fails if one did ("" when none)."""
+    if not services.started:
+        return ""
+    return "".join(f"({service.start()}) || failed=1; " for service in services.started) + "exit ${failed:-0}"
