@@ -7,7 +7,8 @@ connection refused without it; CI gets the server from a container registry, whi
 has not. Debian ships some servers: a service is known by the first word of its image's name,
 else by its own name, and one that Debian ships is installed in the env image and started in the
 sandbox on the port CI publishes (its default without one); one it does not is named in the
-report as not started, and why.
+report as not started, and why. One server of each kind starts, the first declared: a plain
+server in place of a replica, sentinel or cluster node leaves tests waiting on it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Services(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     started: tuple[Service, ...] = ()
+    others: tuple[Service, ...] = ()
     unknown: tuple[Service, ...] = ()
 
     def packages(self) -> tuple[tuple[str, str], ...]:
@@ -97,6 +99,9 @@ class Services(BaseModel):
             + (f"not started: {why_not}" if why_not else f"started on port {s.port}")
             for s in self.started
         ]
+        if self.others:
+            names = ", ".join(f"{s.name} ({s.source})" for s in self.others)
+            said.append(f"services not started: {names}: one server of each kind starts, the first declared")
         if self.unknown:
             names = ", ".join(f"{s.name} ({s.source})" for s in self.unknown)
             said.append(f"services not started: {names}: no Debian server rfsn starts ({', '.join(SERVERS)})")
@@ -104,16 +109,17 @@ class Services(BaseModel):
 
 
 def ci_services(repo: Path) -> Services:
-    """The services of the workflows' test jobs, of the root Compose file and of tox-docker, one per
-    port (the first declared)."""
-    found: dict[int, Service] = {}
+    """The services of the workflows' test jobs, of the root Compose file and of tox-docker: the
+    first declared of each server, the others, and those of no server Debian ships."""
+    found: dict[str, Service] = {}
+    others: dict[str, Service] = {}
     unknown: dict[str, Service] = {}
     for service in _declared(repo):
         if service.server is None:
             unknown.setdefault(service.name, service)
-        else:
-            found.setdefault(service.port, service)
-    return Services(started=tuple(found.values()), unknown=tuple(unknown.values()))
+        elif found.setdefault(service.server, service) is not service:
+            others.setdefault(service.name, service)
+    return Services(started=tuple(found.values()), others=tuple(others.values()), unknown=tuple(unknown.values()))
 
 
 def _declared(repo: Path) -> Iterator[Service]:

@@ -25,7 +25,7 @@ def declared(workspace: Path, recipe: EnvRecipe, kind: str) -> tuple[EnvRecipe, 
     report's lines on them (none for a recipe that is the whole environment)."""
     services = ci_services(workspace) if recipe.project_env else Services()
     if kind != "docker":
-        return recipe, Services(unknown=services.unknown), services.notes(_LOCAL)
+        return recipe, Services(), services.notes(_LOCAL)
     had = {name for name, _ in recipe.system_packages}
     packages = tuple(p for p in services.packages() if p[0] not in had)
     if packages:

@@ -55,15 +55,18 @@ def _repo(root: Path, workflow: str = WORKFLOW, compose: str = COMPOSE) -> Path:
     return root
 
 
-def test_the_services_of_test_jobs_and_compose_one_server_per_port_redis_py_2026(tmp_path: Path) -> None:
+def test_the_services_of_test_jobs_and_compose_the_first_of_each_server_redis_py_2026(tmp_path: Path) -> None:
     found = ci_services(_repo(tmp_path))
     started = [(s.name, s.server, s.port, s.source) for s in found.started]
     assert started == [
         ("redis", "redis", 6390, ".github/workflows/ci.yml, job test"),
         ("postgres", "postgres", 5499, ".github/workflows/ci.yml, job test"),
-        ("stack", "redis", 6479, "docker-compose.yml"),
-        ("redis", "redis", 6379, "docker-compose.yml"),  # known by its name; its image names no server
     ]
+    assert [(s.name, s.server, s.port) for s in found.others] == [
+        ("stack", "redis", 6479),
+        ("redis", "redis", 6379),  # known by its name; its image names no server
+        ("same-port", "redis", 6390),
+    ]  # one server of each kind: a plain Redis for a replica or a sentinel leaves tests waiting on it
     assert [(s.name, s.source) for s in found.unknown] == [
         ("mongo", ".github/workflows/ci.yml, job test"),
         ("standalone", "docker-compose.yml"),
@@ -73,6 +76,7 @@ def test_the_services_of_test_jobs_and_compose_one_server_per_port_redis_py_2026
     command = start_command(found)
     assert command.startswith("(redis-server --port 6390 --daemonize yes") and command.endswith("exit ${failed:-0}")
     assert 'initdb" -D "$D" -U app' in command and 'createdb" -h localhost -p 5499 -U app appdb' in command
+    assert found.notes()[-2].startswith("services not started: stack (docker-compose.yml), redis (docker-compose.yml)")
     assert found.notes()[-1].startswith("services not started: mongo (.github/workflows/ci.yml, job test), standalone")
 
 
@@ -98,13 +102,11 @@ ports =
 """
 
 
-def test_the_containers_tox_docker_starts_redis_py_2022(tmp_path: Path) -> None:
+def test_the_first_container_of_each_server_tox_docker_starts_redis_py_2022(tmp_path: Path) -> None:
     (tmp_path / "tox.ini").write_text(TOX)
     found = ci_services(tmp_path)
-    assert [(s.name, s.port, s.source) for s in found.started] == [
-        ("master", 6379, "tox.ini [docker:master]"),
-        ("replica", 6380, "tox.ini [docker:replica]"),
-    ]
+    assert [(s.name, s.port, s.source) for s in found.started] == [("master", 6379, "tox.ini [docker:master]")]
+    assert [s.name for s in found.others] == ["replica"]  # a plain Redis on 6380 would be no replica
     assert [s.name for s in found.unknown] == ["redismod"]  # a server of its own, not Debian's
 
 
