@@ -60,15 +60,16 @@ def ci_env(repo: Path) -> CiEnv:
         if path.is_symlink():  # a link may lead out of the repository: what it names is not the project's
             continue
         where = str(path.relative_to(repo))
-        for scope, env in _scopes(_load(path)):
+        for scope, env in _scopes(load_workflow(path)):
             for name, value in env.items():
                 if _NAME.match(name) and not OWNED.match(name) and not any(c in value for c in "$`\0"):
                     values[name], sources[name] = value, f"{where}{scope}"
     return CiEnv(values=values, sources=sources)
 
 
-def _load(path: Path) -> Any:
-    """The workflow, every scalar a string as Actions reads it (``yes`` stays ``yes``)."""
+def load_workflow(path: Path) -> Any:
+    """The workflow (or any YAML file), every scalar a string as Actions reads it (``yes`` stays
+    ``yes``); None when it cannot be read."""
     try:
         return yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=yaml.BaseLoader)
     except (yaml.YAMLError, OSError):
@@ -77,20 +78,25 @@ def _load(path: Path) -> Any:
 
 def _scopes(workflow: Any) -> Iterator[tuple[str, Mapping[str, str]]]:
     """(where, env) of the workflow, then of each job that runs tests and of its steps that do."""
-    if not isinstance(workflow, dict):
-        return
-    jobs = workflow.get("jobs")
-    jobs = {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
-    testing = {
-        name: [s for s in job.get("steps") or [] if isinstance(s, dict) and _runs_tests(s)]
-        for name, job in jobs.items()
-    }
-    if any(testing.values()):
+    testing = list(test_jobs(workflow))
+    if testing:
         yield "", _env(workflow)
-    for name, steps in testing.items():
-        if steps:
-            yield f", job {name}", _env(jobs[name])
-            yield f", job {name}", _common([_env(step) for step in steps])
+    for name, job in testing:
+        yield f", job {name}", _env(job)
+        yield f", job {name}", _common([_env(step) for step in _test_steps(job)])
+
+
+def test_jobs(workflow: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(name, job) of each of the workflow's jobs that has a step that runs tests."""
+    jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
+    for name, job in jobs.items() if isinstance(jobs, dict) else ():
+        if isinstance(job, dict) and _test_steps(job):
+            yield str(name), job
+
+
+def _test_steps(job: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    steps = job.get("steps")
+    return [s for s in steps if isinstance(s, dict) and _runs_tests(s)] if isinstance(steps, list) else []
 
 
 def _common(envs: list[Mapping[str, str]]) -> Mapping[str, str]:

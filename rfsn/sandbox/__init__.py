@@ -19,7 +19,7 @@ from rfsn.buildpacks.cienv import CiEnv, ci_env
 from rfsn.errors import DockerUnavailable, ImageError, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
-from rfsn.sandbox import ccache, snapshots
+from rfsn.sandbox import ccache, services, snapshots
 from rfsn.sandbox.base import Sandbox
 from rfsn.sandbox.ccache import CompileCache
 from rfsn.sandbox.setupsteps import run_setup, with_lacking
@@ -104,9 +104,9 @@ def _create(
     """The sandbox, where its setup is kept and its compile cache (Docker only; None when they
     cannot be), and the env recipe it was made from."""
     dated(buildpack, settings)
-    recipe = buildpack.env_recipe(workspace)
+    recipe, servers, serving = services.declared(workspace, buildpack.env_recipe(workspace), kind)
     ci = ci_env(workspace) if recipe.project_env else CiEnv()
-    notes = (*recipe.notes, ci.note()) if ci.values else recipe.notes
+    notes = (*recipe.notes, *((ci.note(),) if ci.values else ()), *serving)
     if notes:
         log.info("sandbox.environment", notes=list(notes))
     try:
@@ -115,6 +115,7 @@ def _create(
         exc.environment = tuple(notes)
         raise
     built = sandbox.exec(["sh", "-c", f'cat "{BUILD_NOTES}" 2>/dev/null; true'], timeout=60)
+    notes = (*notes, *services.start(sandbox, servers))
     sandbox.environment = (*notes, *(line for line in built.output.splitlines() if line.strip()))
     if len(sandbox.environment) > len(notes):
         log.info("sandbox.environment_built", notes=list(sandbox.environment[len(notes) :]))
