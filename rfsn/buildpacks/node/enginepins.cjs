@@ -90,7 +90,8 @@ async function choose(ctx, name, spec, end) {
     const wants = (versions[v].engines || {}).node;
     try { return typeof wants !== 'string' || ctx.semver.satisfies(ctx.node, wants); } catch (_) { return true; }
   };
-  const within = Object.keys(versions).filter((v) => !v.includes('-') && ctx.semver.satisfies(v, range))
+  // a version semver cannot read (`1.0.2beta`) is none: an older semver (the era's npm's) throws on it
+  const within = Object.keys(versions).filter((v) => !v.includes('-') && ctx.semver.valid(v) && ctx.semver.satisfies(v, range))
     .sort(ctx.semver.rcompare);
   const dated = within.length ? await packedBy(within, versions, end) : null;
   const pool = dated && dated.length ? dated : within;
