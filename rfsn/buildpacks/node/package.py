@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
+from rfsn.buildpacks.node.runneroptions import MOCHA_VALUED
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import leaving_out_unpublished
 from rfsn.errors import InputError
@@ -135,7 +136,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
 def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None) -> list[str]:
     """The files and globs the test script gives ``runner`` (``tape 'test/**/*.js'``), in every
     place it runs it: its words that name a path (a ``/``, a ``.``, a ``*``, or one in ``repo``),
-    flags and numbers left out."""
+    flags, their values and numbers left out."""
     paths: dict[str, None] = {}
     for segment in re.split(r"&&|\|\||;|\|", full_test_script(package)):
         try:
@@ -143,9 +144,10 @@ def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None)
         except ValueError:
             continue
         bins = [i for i, w in enumerate(words) if w == runner or w.endswith(f"/.bin/{runner}")]
-        for word in words[bins[0] + 1 :] if bins else []:
+        for before, word in zip(words[bins[0] :], words[bins[0] + 1 :], strict=False) if bins else []:
             named = re.search(r"[/.*]", word) or (repo is not None and (repo / word).exists())
-            if named and not word.startswith("-") and not word.replace(".", "").isdigit():
+            valued = runner == "mocha" and before in MOCHA_VALUED  # ``--require ./test/setup.js``
+            if named and not valued and not word.startswith("-") and not word.replace(".", "").isdigit():
                 paths[word] = None
     return list(paths)
 
