@@ -13,7 +13,7 @@ from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
 from rfsn.buildpacks.node.runneroptions import MOCHA_VALUED
 from rfsn.buildpacks.node.semver import parse
-from rfsn.buildpacks.node.unpublished import leaving_out_unpublished
+from rfsn.buildpacks.node.unpublished import locked_install
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 from rfsn.models.testfiles import is_test_module
@@ -285,7 +285,7 @@ def install_steps(
             )
         install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)
         again = _without_scripts_if_needed("npm install --no-audit --no-fund")
-        return [*steps, f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}"]
+        return [*steps, f"{cd} && {locked_install(install, again) if lockfile else install}"]
     era = lock_pnpm(lock_text) if manager == "pnpm" else manager  # today's pnpm refuses a lock before 9.0
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else era
     frozen = " --frozen-lockfile" if lockfile else ""
@@ -296,5 +296,5 @@ def install_steps(
     return [
         *steps,
         f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-        f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}",
+        f"{cd} && {locked_install(install, again) if lockfile else install}",
     ]
