@@ -64,7 +64,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
-from rfsn.buildpacks.node.runneroptions import mocha_options
+from rfsn.buildpacks.node.runneroptions import runner_options
 from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
@@ -89,7 +89,7 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
-        #: the options the test script gives its runner that rfsn keeps (mocha's: ``runneroptions``)
+        #: the options the test script gives its runner that rfsn keeps (mocha's, jest's: ``runneroptions``)
         self.runner_options: list[str] = []
         self.env_options = EnvOptions()
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
@@ -116,7 +116,7 @@ class NodeBuildpack:
             if self.runner == "node"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
-        self.runner_options = mocha_options(full_test_script(package)) if self.runner == "mocha" else []
+        self.runner_options = runner_options(full_test_script(package), self.runner)
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
@@ -283,7 +283,7 @@ class NodeBuildpack:
         run = self.test_command(tests, report_dir)
         if self.runner in ("vitest", "script", *TAP_RUNNERS):
             return CoveragePlan(commands=[run])
-        options = (jest_cache(report_dir),) if self.runner == "jest" else tuple(self.runner_options)
+        options = (*((jest_cache(report_dir),) if self.runner == "jest" else ()), *self.runner_options)
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None
         return CoveragePlan(files=driver_files(), commands=[run, driver_command(report_dir, REPORTER_URL, other)])
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
-from rfsn.buildpacks.node.runneroptions import MOCHA_VALUED
+from rfsn.buildpacks.node.runneroptions import VALUED
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import locked_install
 from rfsn.errors import InputError
@@ -146,7 +146,7 @@ def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None)
         bins = [i for i, w in enumerate(words) if w == runner or w.endswith(f"/.bin/{runner}")]
         for before, word in zip(words[bins[0] :], words[bins[0] + 1 :], strict=False) if bins else []:
             named = re.search(r"[/.*]", word) or (repo is not None and (repo / word).exists())
-            valued = runner == "mocha" and before in MOCHA_VALUED  # ``--require ./test/setup.js``
+            valued = before in VALUED.get(runner, ())  # ``--require ./test/setup.js``, ``--config x.js``
             if named and not valued and not word.startswith("-") and not word.replace(".", "").isdigit():
                 paths[word] = None
     return list(paths)

@@ -143,7 +143,7 @@ def reporting_command(
     options: Sequence[str] = (),
 ) -> list[str]:
     """jest, vitest or mocha, writing its report (and the working directory) to ``report_dir``
-    (mocha given the test script's ``options`` too)."""
+    (mocha and jest given the test script's ``options`` too)."""
     full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
     wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
     if runner == "jest":
@@ -151,6 +151,7 @@ def reporting_command(
         return [
             *wrap,
             "node_modules/.bin/jest",
+            *options,
             jest_cache(report_dir),
             "--ci",
             "--json",
