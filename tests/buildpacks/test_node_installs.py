@@ -117,7 +117,7 @@ _PACKUMENTS = {
     "left": {"1.0.0": None, "1.1.0": None},
     "@scope/thing": {"1.0.0": ">=0.10", "2.0.0": ">=18"},
     "should": {"1.0.0": None, "4.0.0": None, "7.0.0": None, "13.0.0": None},
-    "dbg": {"1.0.0": None, "4.0.0": ">=6"},
+    "dbg": {"1.0.0": None, "1.0.2beta": None, "4.0.0": ">=6"},  # a version semver cannot read
 }
 #: each release's own dependencies (else none)
 _DEPENDENCIES = {("mocha", "3.5.3"): {"dbg": "*"}}

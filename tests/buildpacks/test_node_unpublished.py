@@ -97,3 +97,38 @@ def test_pnpm_runs_the_test_script_without_installing_first_postcss_head(tmp_pat
     (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
     env = dict(NodeBuildpack().env_recipe(tmp_path).env)
     assert env["pnpm_config_verify_deps_before_run"] == "false"
+
+
+#: a stand-in yarn 1 that refuses, frozen, a lock package.json outgrew (lodash/lodash's of 2021)
+_STALE_YARN = """#!/bin/sh
+echo "yarn $*" >> calls.log
+case "$*" in *--frozen-lockfile*)
+  echo 'error Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`.'; exit 1;;
+esac
+"""
+
+
+def test_a_lock_package_json_outgrew_installs_again_with_the_lock_updated_said_so_lodash_old(tmp_path: Path) -> None:
+    """lodash/lodash's old commit (f299b52f): its yarn.lock lags its package.json; the frozen
+    install failed, with and without scripts, and the row got no environment."""
+    done = _install(tmp_path, "yarn", _STALE_YARN, {"devDependencies": {"mocha": "^8"}})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "calls.log").read_text().splitlines()[-1] == "yarn install"
+    said = "the lock does not match package.json: installed with the lock updated"
+    assert (tmp_path / "env" / "notes.txt").read_text().strip() == said and said in done.stderr
+
+
+@pytest.mark.skipif(not Path("/usr/bin/npm").exists(), reason="npm")
+def test_npm_ci_on_a_lock_out_of_sync_installs_again_with_npm_install(tmp_path: Path) -> None:
+    """The same for npm's lock, with npm itself: ``npm ci`` refuses a lock out of sync, offline."""
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "package.json").write_text(json.dumps({"name": "local", "version": "1.0.0"}))
+    package = {"name": "p", "version": "1.0.0", "dependencies": {"local": "file:./local"}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    lock = {"name": "p", "version": "1.0.0", "lockfileVersion": 3, "packages": {"": {"name": "p", "version": "1.0.0"}}}
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    step = install_steps("npm", "package-lock.json", package, npm="10.9.2")[-1]
+    done = run_step(f"export RFSN_ENV={tmp_path}/env; {step}", tmp_path, {})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "node_modules" / "local" / "package.json").is_file() and "in sync" in done.stdout
+    assert "installed with the lock updated" in (tmp_path / "env" / "notes.txt").read_text()

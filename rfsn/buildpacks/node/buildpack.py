@@ -20,15 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.buildpacks.base import (
-    BaseImage,
-    CoveragePlan,
-    Detection,
-    EnvOptions,
-    EnvRecipe,
-    SandboxView,
-    TestExec,
-)
+from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, SandboxView, TestExec
 from rfsn.buildpacks.node import enginepins, nodeversions
 from rfsn.buildpacks.node.checkout import Rebuild, checkout_steps, rebuild_steps
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
@@ -72,6 +64,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
+from rfsn.buildpacks.node.runneroptions import runner_options
 from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
@@ -96,6 +89,8 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
+        #: the options the test script gives its runner that rfsn keeps (mocha's, jest's: ``runneroptions``)
+        self.runner_options: list[str] = []
         self.env_options = EnvOptions()
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
         self.script = ["npm", "test"]
@@ -121,6 +116,7 @@ class NodeBuildpack:
             if self.runner == "node"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
+        self.runner_options = runner_options(full_test_script(package), self.runner)
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
@@ -210,7 +206,7 @@ class NodeBuildpack:
             return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":
             return node_command(files, titles, self.node_args, report_dir)
-        return reporting_command(self.runner, files, titles, self.node_args, report_dir)
+        return reporting_command(self.runner, files, titles, self.node_args, report_dir, self.runner_options)
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """jest and vitest stop after a count of failures, mocha after the first; node 20's
@@ -287,7 +283,7 @@ class NodeBuildpack:
         run = self.test_command(tests, report_dir)
         if self.runner in ("vitest", "script", *TAP_RUNNERS):
             return CoveragePlan(commands=[run])
-        options = (jest_cache(report_dir),) if self.runner == "jest" else ()
+        options = (*((jest_cache(report_dir),) if self.runner == "jest" else ()), *self.runner_options)
         other = (self.runner, f"node_modules/.bin/{self.runner}", *options) if self.runner != "node" else None
         return CoveragePlan(files=driver_files(), commands=[run, driver_command(report_dir, REPORTER_URL, other)])
 

@@ -50,6 +50,8 @@ async function packedBy(within, versions, end) {
   return within.slice(lo);
 }
 
+// the newest semver at hand: the PATH's npm's is the era's when the Node is an old one (semver 1
+// takes `*` for no range and knows no `^`), the image's own npm's and the dated npm's are today's
 function semverLib() {
   const tries = [];
   try {
@@ -57,11 +59,18 @@ function semverLib() {
     tries.push(path.join(path.dirname(npm), '..', 'node_modules', 'semver'));
   } catch (_) { /* no npm on the PATH */ }
   tries.push('/usr/share/nodejs/semver', '/usr/lib/node_modules/npm/node_modules/semver',
-    '/usr/local/lib/node_modules/npm/node_modules/semver', 'semver');
+    '/usr/local/lib/node_modules/npm/node_modules/semver', '/tmp/rfsn-npm/package/node_modules/semver', 'semver');
+  let best = null;
+  let newest = -1;
   for (const where of tries) {
-    try { return require(where); } catch (_) { /* next */ }
+    try {
+      const lib = require(where);
+      const [major, minor, patch] = String(require(path.join(where, 'package.json')).version).split('.').map(Number);
+      const key = (major * 1000 + (minor || 0)) * 1000 + (patch || 0);
+      if (key > newest) { best = lib; newest = key; }
+    } catch (_) { /* next */ }
   }
-  return null;
+  return best;
 }
 
 const docs = new Map();
@@ -82,7 +91,7 @@ async function packument(registry, name) {
 // `end` is given and can be told) that runs on `node`; versions}, or null for a spec not a range
 async function choose(ctx, name, spec, end) {
   const range = spec === '' || spec === 'latest' ? '*' : String(spec);
-  if (!ctx.semver.validRange(range)) return null; // a git host, a file, a tag
+  if (ctx.semver.validRange(range) === null) return null; // a git host, a file, a tag
   const doc = await packument(ctx.registry, name);
   if (!doc) return null;
   const versions = doc.versions || {};
@@ -90,7 +99,8 @@ async function choose(ctx, name, spec, end) {
     const wants = (versions[v].engines || {}).node;
     try { return typeof wants !== 'string' || ctx.semver.satisfies(ctx.node, wants); } catch (_) { return true; }
   };
-  const within = Object.keys(versions).filter((v) => !v.includes('-') && ctx.semver.satisfies(v, range))
+  // a version semver cannot read (`1.0.2beta`) is none: an older semver (the era's npm's) throws on it
+  const within = Object.keys(versions).filter((v) => !v.includes('-') && ctx.semver.valid(v) && ctx.semver.satisfies(v, range))
     .sort(ctx.semver.rcompare);
   const dated = within.length ? await packedBy(within, versions, end) : null;
   const pool = dated && dated.length ? dated : within;

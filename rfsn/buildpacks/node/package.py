@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from rfsn.buildpacks.node.githosted import naming_git_failures
 from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lock_pnpm
+from rfsn.buildpacks.node.runneroptions import VALUED
 from rfsn.buildpacks.node.semver import parse
-from rfsn.buildpacks.node.unpublished import leaving_out_unpublished
+from rfsn.buildpacks.node.unpublished import locked_install
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 from rfsn.models.testfiles import is_test_module
@@ -135,7 +136,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
 def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None) -> list[str]:
     """The files and globs the test script gives ``runner`` (``tape 'test/**/*.js'``), in every
     place it runs it: its words that name a path (a ``/``, a ``.``, a ``*``, or one in ``repo``),
-    flags and numbers left out."""
+    flags, their values and numbers left out."""
     paths: dict[str, None] = {}
     for segment in re.split(r"&&|\|\||;|\|", full_test_script(package)):
         try:
@@ -143,9 +144,10 @@ def runner_paths(package: dict[str, Any], runner: str, repo: Path | None = None)
         except ValueError:
             continue
         bins = [i for i, w in enumerate(words) if w == runner or w.endswith(f"/.bin/{runner}")]
-        for word in words[bins[0] + 1 :] if bins else []:
+        for before, word in zip(words[bins[0] :], words[bins[0] + 1 :], strict=False) if bins else []:
             named = re.search(r"[/.*]", word) or (repo is not None and (repo / word).exists())
-            if named and not word.startswith("-") and not word.replace(".", "").isdigit():
+            valued = before in VALUED.get(runner, ())  # ``--require ./test/setup.js``, ``--config x.js``
+            if named and not valued and not word.startswith("-") and not word.replace(".", "").isdigit():
                 paths[word] = None
     return list(paths)
 
@@ -283,7 +285,7 @@ def install_steps(
             )
         install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)
         again = _without_scripts_if_needed("npm install --no-audit --no-fund")
-        return [*steps, f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}"]
+        return [*steps, f"{cd} && {locked_install(install, again) if lockfile else install}"]
     era = lock_pnpm(lock_text) if manager == "pnpm" else manager  # today's pnpm refuses a lock before 9.0
     tool = pinned.partition("+")[0] if pinned.startswith(f"{manager}@") else era
     frozen = " --frozen-lockfile" if lockfile else ""
@@ -294,5 +296,5 @@ def install_steps(
     return [
         *steps,
         f"npm install -g --no-audit --no-fund {shlex.quote(tool)}",
-        f"{cd} && {leaving_out_unpublished(install, again) if lockfile else install}",
+        f"{cd} && {locked_install(install, again) if lockfile else install}",
     ]

@@ -135,9 +135,15 @@ def node_command(files: list[str], titles: list[tuple[str, ...]], paths: Sequenc
 
 
 def reporting_command(
-    runner: str, files: list[str], titles: list[tuple[str, ...]], paths: Sequence[str], report_dir: str
+    runner: str,
+    files: list[str],
+    titles: list[tuple[str, ...]],
+    paths: Sequence[str],
+    report_dir: str,
+    options: Sequence[str] = (),
 ) -> list[str]:
-    """jest, vitest or mocha, writing its report (and the working directory) to ``report_dir``."""
+    """jest, vitest or mocha, writing its report (and the working directory) to ``report_dir``
+    (mocha and jest given the test script's ``options`` too)."""
     full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
     wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
     if runner == "jest":
@@ -145,6 +151,7 @@ def reporting_command(
         return [
             *wrap,
             "node_modules/.bin/jest",
+            *options,
             jest_cache(report_dir),
             "--ci",
             "--json",
@@ -163,6 +170,7 @@ def reporting_command(
     return [
         *mocha,
         "node_modules/.bin/mocha",
+        *options,
         "--reporter",
         reporter,
         *(files or paths),

@@ -3,7 +3,9 @@ a mirror that never had it): the install leaves it out and runs again, the lock 
 
 A tool the project only develops with (``multiocular`` of postcss's docs, ``@size-limit/dual-publish``
 of nanoid's release) should not cost the environment of every test; a runtime dependency is not
-left out (the tests need it), and the build's one line then names its 404.
+left out (the tests need it), and the build's one line then names its 404. A lock that
+package.json outgrew (a dependency added or changed and the lock left stale) installs once more,
+the lock updated for what package.json names, its other entries kept.
 """
 
 from __future__ import annotations
@@ -44,3 +46,29 @@ def leaving_out_unpublished(command: str, again: str) -> str:
         f'echo "{said}$left" >> "{BUILD_NOTES}"; exit 0; else status=$?; cat {_LOG}; fi; '
         "done; exit $status; fi"
     )
+
+
+#: what a frozen install says when package.json names what its lock does not hold (yarn 1, pnpm, npm ci)
+_OUTGROWN = (
+    "Your lockfile needs to be updated|ERR_PNPM_OUTDATED_LOCKFILE"
+    "|can only install packages when your package.json and package-lock.json"
+)
+_OUTGROWN_LOG = "/tmp/rfsn-install-outgrown.log"
+
+
+def updating_an_outgrown_lock(command: str, again: str) -> str:
+    """``command`` (a lock's install); when it fails because package.json names what the lock does
+    not hold, ``again`` (the install that may update the lock) runs once, said in the build's
+    notes; else its failure stands."""
+    said = "the lock does not match package.json: installed with the lock updated"
+    return (
+        f"if ( {command} ) > {_OUTGROWN_LOG} 2>&1; then cat {_OUTGROWN_LOG}; else status=$?; cat {_OUTGROWN_LOG}; "
+        f"grep -qE {shlex.quote(_OUTGROWN)} {_OUTGROWN_LOG} || exit $status; echo 'rfsn: {said}' >&2; "
+        f'( {again} ) || exit $?; mkdir -p "$RFSN_ENV"; echo "{said}" >> "{BUILD_NOTES}"; fi'
+    )
+
+
+def locked_install(command: str, again: str) -> str:
+    """A lock's install (``command``), its unpublished devDependencies left out and an outgrown
+    lock updated, each by ``again``."""
+    return updating_an_outgrown_lock(leaving_out_unpublished(command, again), again)
