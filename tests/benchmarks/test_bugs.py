@@ -101,3 +101,35 @@ def test_the_repair_names_the_fail_to_pass_its_bug_was_validated_with(tmp_path):
         {"instance_id": "b", "FAIL_TO_PASS": ["t.py::test_b"], "PASS_TO_PASS": [], "patch": "p"},
         {"instance_id": "c", "FAIL_TO_PASS": ["t.py::test_c"], "PASS_TO_PASS": [], "patch": "p"},
     ]
+
+
+def _report(tmp: Path, run: str, iid: str, f2p: dict[str, list[str]], p2p: dict[str, list[str]]) -> None:
+    log = tmp / "logs" / "run_evaluation" / run / "gold" / iid
+    log.mkdir(parents=True)
+    status = {"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p}
+    (log / "report.json").write_text(json.dumps({iid: {"resolved": not p2p.get("failure"), "tests_status": status}}))
+
+
+def test_a_pass_to_pass_test_that_fails_in_one_gold_evaluation_is_dropped_and_named_s3transfer_602df6f(tmp_path):
+    """s3transfer 2016: the gold resolved the bug in one of its two evaluations; what changed was a
+    PASS_TO_PASS test that times its tasks (it failed under load), the FAIL_TO_PASS tests passed
+    both times. The bug is validated again without that test, the row naming it; when a
+    FAIL_TO_PASS test is what changed, the bug itself is flaky and nothing is dropped."""
+    ran = {
+        "instance_id": "b",
+        "FAIL_TO_PASS": ["t.py::T::test_bug"],
+        "PASS_TO_PASS": ["t.py::T::test_ok", "t.py::T::test_timed"],
+    }
+    fixed = {"success": ["t.py::T::test_bug"], "failure": []}
+    _report(tmp_path, "bugs", "b", fixed, {"success": ["t.py::T::test_ok"], "failure": ["t.py::T::test_timed"]})
+    _report(tmp_path, "bugs.again", "b", fixed, {"success": ran["PASS_TO_PASS"], "failure": []})
+    stable = bugs._without_unstable(ran, tmp_path)
+    assert (stable["PASS_TO_PASS"], stable["unstable"]) == (["t.py::T::test_ok"], ["t.py::T::test_timed"])
+    runs = tmp_path / "logs" / "run_evaluation"
+    assert not (runs / "bugs" / "gold" / "b").exists() and not (runs / "bugs.again" / "gold" / "b").exists()
+    assert (runs / "bugs.unstable" / "gold" / "b" / "report.json").is_file()
+    assert (runs / "bugs.again.unstable" / "gold" / "b" / "report.json").is_file()
+    flaky_bug = {"success": [], "failure": ["t.py::T::test_bug"]}
+    reports = [{"tests_status": {"FAIL_TO_PASS": flaky_bug, "PASS_TO_PASS": {"success": ["t.py::T::test_ok"]}}}]
+    reports.append({"tests_status": {"FAIL_TO_PASS": fixed, "PASS_TO_PASS": {"success": ran["PASS_TO_PASS"]}}})
+    assert bugs.unstable(reports, ran) == []

@@ -56,25 +56,71 @@ def to_validate(instance: dict[str, Any], refined: dict[str, Any]) -> tuple[dict
     return (refined if refined.get("refined") == "ok" else instance), str(refined.get("refined", ""))
 
 
-def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """Refine one candidate's FAIL_TO_PASS, run ``rfsn validate`` on it and return its row
-    (``bench_history.bug_row``, with the refine's note and the test lists validated)."""
+def unstable(reports: list[dict[str, Any]], instance: dict[str, Any]) -> list[str]:
+    """Pure: the PASS_TO_PASS tests that did not pass in one of the gold's evaluations
+    (``reports``: each one's ``report.json`` entry of the instance), when every FAIL_TO_PASS test
+    passed in all of them; else none (the bug's own tests are what changes from run to run)."""
+    statuses = [r.get("tests_status", {}) for r in reports]
+    if not statuses or any(
+        not set(instance["FAIL_TO_PASS"]) <= set(s.get("FAIL_TO_PASS", {}).get("success", [])) for s in statuses
+    ):
+        return []
+    passed = [set(s.get("PASS_TO_PASS", {}).get("success", [])) for s in statuses]
+    return [t for t in instance["PASS_TO_PASS"] if not all(t in p for p in passed)]
+
+
+def _validated(ran: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]:
+    """``rfsn validate`` of ``ran`` alone: its row (None: it wrote none) and its output."""
     out: Path = args.out
-    iid = instance["instance_id"]
-    ran, note = to_validate(instance, mine.refined(instance, mine.run_both(instance, args.repos_dir, args.timeout)))
+    iid = ran["instance_id"]
     instances = out / "instances" / f"{iid}.jsonl"
     instances.parent.mkdir(parents=True, exist_ok=True)
-    instances.write_text(json.dumps(ran) + "\n", encoding="utf-8")
+    instances.write_text(json.dumps({k: v for k, v in ran.items() if k != "unstable"}) + "\n", encoding="utf-8")
     done = subprocess.run(
         [*commands.RFSN, *commands.validate(instances, RUN_ID, out, iid, args.repos_dir, args.timeout)],
         capture_output=True,
         text=True,
     )
-    validity = bench.validations(out / f"validation.{RUN_ID}.json").get(iid)
+    said = f"exited {done.returncode}: {bench.first_line(done.stderr or done.stdout)}"
+    return bench.validations(out / f"validation.{RUN_ID}.json").get(iid), said
+
+
+def _without_unstable(ran: dict[str, Any], out: Path) -> dict[str, Any]:
+    """``ran`` without the PASS_TO_PASS tests whose verdict changed between the gold's two
+    evaluations (``unstable``), those evaluations' logs moved aside (``<run>.unstable``) so that
+    ``rfsn validate`` runs it again; ``ran`` itself when none is to drop."""
+    runs = out / "logs" / "run_evaluation"
+    logs = [runs / run / "gold" / ran["instance_id"] for run in (RUN_ID, f"{RUN_ID}.again")]
+    reports = [
+        json.loads(p.read_text()).get(ran["instance_id"], {}) for p in (d / "report.json" for d in logs) if p.is_file()
+    ]
+    drop = unstable(reports, ran) if len(reports) == 2 else []
+    if not drop:
+        return ran
+    for log in logs:
+        aside = runs / f"{log.parents[1].name}.unstable" / "gold" / log.name
+        shutil.rmtree(aside, ignore_errors=True)
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        log.rename(aside)
+    return {**ran, "PASS_TO_PASS": [t for t in ran["PASS_TO_PASS"] if t not in drop], "unstable": drop}
+
+
+def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Refine one candidate's FAIL_TO_PASS, run ``rfsn validate`` on it and return its row
+    (``bench_history.bug_row``, with the refine's note and the test lists validated). Flaky by a
+    PASS_TO_PASS test alone, it is validated once more without the tests whose verdict changed
+    (a test shaped by the machine's load is no part of the bug; the row names them)."""
+    out: Path = args.out
+    iid = instance["instance_id"]
+    ran, note = to_validate(instance, mine.refined(instance, mine.run_both(instance, args.repos_dir, args.timeout)))
+    validity, said = _validated(ran, args)
+    if validity is not None and validity["label"] == "flaky" and (stable := _without_unstable(ran, out)) is not ran:
+        ran = stable
+        validity, said = _validated(ran, args)
     logs = out / "logs" / "run_evaluation" / RUN_ID / "gold" / iid
     if validity is None:
         row = bench.bug_row(instance, None, None, None)
-        row["cause"] = f"rfsn validate exited {done.returncode}: {bench.first_line(done.stderr or done.stdout)}"
+        row["cause"] = f"rfsn validate {said}"
         row["label"] = "none"
     else:
         log, output = bench._read(logs / "run_instance.log"), bench._read(logs / "test_output.txt")
@@ -82,7 +128,8 @@ def validate_one(instance: dict[str, Any], args: argparse.Namespace) -> dict[str
         row["label"] = validity["label"]
     if note != "ok" and not row["valid"]:
         row["cause"] += f" (refine: {bench.first_line(note)})"
-    return {**row, "refined": note, "FAIL_TO_PASS": ran["FAIL_TO_PASS"], "PASS_TO_PASS": ran["PASS_TO_PASS"]}
+    lists = {k: ran[k] for k in ("FAIL_TO_PASS", "PASS_TO_PASS", "unstable") if k in ran}
+    return {**row, "refined": note, **lists}
 
 
 def instances(candidates: Path, results: Path) -> list[dict[str, Any]]:
