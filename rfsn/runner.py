@@ -82,14 +82,16 @@ def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, measure: 
 
 
 def _run_plan(
-    sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path, measure_within: float | None = None
+    sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path, measure: Measure, via: TestExec | None
 ) -> tuple[ExecResult, list[str]]:
-    """Run the tests under a coverage (or probe) plan; the result and argv of the test command.
-    The plan's later commands share what is left of ``timeout`` (at most ``measure_within``), and
-    are told it (``SECONDS_LEFT``) to stop in time with what they measured."""
+    """Run the tests under a coverage (or probe) plan, its test command ``via`` a warm runner if
+    one is given; the result and argv of the test command. The plan's later commands share what is
+    left of ``timeout`` (at most ``measure.within``), and are told it (``SECONDS_LEFT``) to stop in
+    time with what they measured."""
     for name, text in plan.files.items():
         (host_dir / name).write_text(text, encoding="utf-8")
-    result = sandbox.exec(plan.commands[0], timeout=timeout, env=plan.env, own_tmp=True)
+    result = (via or sandbox).exec(plan.commands[0], timeout=timeout, env=plan.env, own_tmp=True)
+    measure_within = measure.within
     deadline = time.monotonic() + min(timeout - result.duration, measure_within or timeout)
     for argv in plan.commands[1:]:
         left = deadline - time.monotonic()
@@ -205,7 +207,7 @@ def run_tests(
     with _report_dir(sandbox) as (host_dir, report_dir):
         plan = _plan(buildpack, tests, report_dir, measure)
         if plan is not None:
-            result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure.within)
+            result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure, via)
         else:
             argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures, brief)
             # a /tmp of its own, as in a fresh container: what an earlier run left there is not this run's

@@ -26,13 +26,15 @@ class SandboxView(Protocol):
     """What a buildpack may use of a sandbox: run commands, and the report directory.
 
     ``workdir`` is the repository as commands see it (``workspace`` on the host); ``scratch``
-    is a host directory that commands see at ``scratch_path`` (runners write reports there).
+    is a host directory that commands see at ``scratch_path`` (runners write reports there);
+    ``run_tmp``: the ``TMPDIR`` commands see in a run with a temporary directory of its own.
     """
 
     workdir: str
     workspace: Path
     scratch: Path
     scratch_path: str
+    run_tmp: str
 
     def exec(
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False

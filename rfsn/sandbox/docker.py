@@ -62,6 +62,7 @@ class DockerSandbox:
     environment: tuple[str, ...] = ()
     workdir = WORKDIR
     scratch_path = SCRATCH
+    run_tmp = RUN_TMP
 
     def __init__(
         self, client: Any, image: str, workspace: Path, spec: ContainerSpec, session_id: str | None = None

@@ -44,6 +44,7 @@ class FakeSandbox:
         self.workdir = str(workspace)
         self.scratch = scratch_dir(self, "rfsn-fake-")
         self.scratch_path = str(self.scratch)
+        self.run_tmp = str(self.scratch / "run-tmp")
         self._script = {prefix: [r] if isinstance(r, Reply) else list(r) for prefix, r in (script or {}).items()}
         self.calls: list[list[str]] = []
 

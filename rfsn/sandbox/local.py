@@ -88,6 +88,7 @@ class LocalSandbox:
         self.workdir = str(workspace)
         self.scratch = scratch_dir(self, "rfsn-scratch-")
         self.scratch_path = str(self.scratch)
+        self.run_tmp = str(self.scratch / "run-tmp")
         self._memory = parse_bytes(memory)
         self._env = {**host_environment(), "RFSN_ENV": str(env_dir or "")}
         for key, value in recipe_env.items():
@@ -104,7 +105,7 @@ class LocalSandbox:
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
     ) -> ExecResult:
         if own_tmp:  # the same name in every run, as in Docker (see OWN_TMP there)
-            tmp = self.scratch / "run-tmp"
+            tmp = Path(self.run_tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
             try:

@@ -97,6 +97,24 @@ def importable(report_dir: str) -> list[str]:
     return ["sh", "-c", f'PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}} exec env "$@"', "sh"]
 
 
+def unwrapped(argv: Sequence[str]) -> tuple[str, dict[str, str], list[str]] | None:
+    """An argv `importable` starts, taken apart: (its directory, its ``NAME=value`` words, the
+    program's argv); None for any other argv."""
+    script = argv[2] if len(argv) > 3 else ""
+    head, tail = "PYTHONPATH=", '${PYTHONPATH:+:$PYTHONPATH} exec env "$@"'
+    if not (script.startswith(head) and script.endswith(tail)):
+        return None
+    words = shlex.split(script[len(head) : -len(tail)])
+    if len(words) != 1 or list(argv[:4]) != importable(words[0]):
+        return None
+    rest = list(argv[4:])
+    names = 0
+    while names < len(rest) and "=" in rest[names]:
+        names += 1
+    env = dict(word.split("=", 1) for word in rest[:names])
+    return words[0], env, rest[names:]
+
+
 def per_test_plan(pytest_argv: Sequence[str], report_dir: str, version: Version) -> CoveragePlan:
     """The plan measuring each test with a coverage ``version`` that has no dynamic contexts
     (``coverage_per_test.py``), its report the same shape as `coverage_json_command`'s."""

@@ -6,6 +6,11 @@ Runs of selected tests (node ids: a candidate's screening tiers) go to a second 
 preloaded the project (``--preload``) and hot-swaps the functions edited since into each child;
 an edit it cannot swap runs on the plain server instead.
 
+A run that measures with a plugin of its own (a probe's: `pycoverage.importable`'s argv, the
+plugin's directory first on the path, its ``NAME=value`` words) goes to the plain server, which
+gives the child that path and environment: a fresh pytest session that imports the project anew.
+A forked run gets the ``TMPDIR`` of its own a cold run gets (``run_tmp``), emptied before and after.
+
 A run of the whole suite (the run that decides plausibility) is never forked: it is the
 baseline's own command in a fresh process, compared like with like. A forked child inherits
 what the warm-up left in its interpreter (``sys.path``, warnings filters, logging state), on
@@ -18,8 +23,10 @@ import shlex
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from rfsn.buildpacks.base import SandboxView
+from rfsn.buildpacks.python.pycoverage import unwrapped
 from rfsn.buildpacks.python.pyoptions import PytestFeatures
 from rfsn.buildpacks.warm import ServerGone, run_through
 from rfsn.models import ExecResult
@@ -51,6 +58,7 @@ class WarmPytest:
         self.hot = hot_swap
         #: runs answered by the preloading server, and those it handed back (not swappable)
         self.swapped = self.not_swappable = 0
+        self.measured = 0  # runs of a plugin's plan (a probe's) the plain server forked
         self.cold_start = 0.0  # seconds more for a run not forked from the preloaded project
 
     def start(self, timeout: float = 60.0) -> bool:
@@ -83,11 +91,14 @@ class WarmPytest:
         self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
     ) -> ExecResult:
         argv = list(argv)
-        selected = any("::" in arg for arg in argv[3:])  # selected tests: a screening tier
-        if not self.alive or argv[:3] != PREFIX or not selected:
+        plugin = unwrapped(argv)  # (its directory, its environment, the pytest argv) or None
+        command = argv if plugin is None else plugin[2]
+        selected = any("::" in arg for arg in command[3:])  # selected tests: a screening tier, a probe
+        if not self.alive or command[:3] != PREFIX or not selected:
             return self.sandbox.exec(argv, timeout=timeout + self.cold_start, env=env, own_tmp=own_tmp)
-        if self.hot:
-            result = self._request("hot.sock", argv, timeout)
+        run = Request(command, own_tmp, {**(env or {}), **(plugin[1] if plugin else {})}, plugin[:1] if plugin else ())
+        if self.hot and plugin is None:
+            result = self._request("hot.sock", run, timeout)
             if result is not None and result.exit_code != NOT_SWAPPABLE:
                 self.swapped += 1
                 return result
@@ -95,30 +106,44 @@ class WarmPytest:
             if result is not None:  # the run goes to the plain server: say why
                 log.info("warm.not_swappable", reason=not_swappable_reason(result.output))
         timeout += self.cold_start  # the project imported and its tests collected again
-        result = self._request("sock", argv, timeout)
+        result = self._request("sock", run, timeout)
         if result is not None and result.exit_code == NOT_SWAPPABLE:  # an edit to what pytest imports
             log.info("warm.cold", reason="an edit to a module pytest itself imported cannot be swapped in")
             result = None
+        if result is not None and plugin is not None:
+            self.measured += 1
         return result or self.sandbox.exec(argv, timeout=timeout, env=env, own_tmp=own_tmp)
 
-    def _request(self, socket_name: str, argv: list[str], timeout: float) -> ExecResult | None:
+    def _request(self, socket_name: str, run: Request, timeout: float) -> ExecResult | None:
         """The run through one server; None (and that server given up) if it failed."""
         output = f"{socket_name}.out"
         request = {
-            "args": argv[3:],
+            "args": run.argv[3:],
             "cwd": self.sandbox.workdir,
-            "env": {},
+            "env": run.env,
+            "path": list(run.path),
+            "tmp": self.sandbox.run_tmp if run.own_tmp else None,
             "output": f"{self.path}/{output}",
             "timeout": timeout,
         }
         try:
-            return run_through(self.host_dir / socket_name, request, argv, self.host_dir / output, timeout)
+            return run_through(self.host_dir / socket_name, request, run.argv, self.host_dir / output, timeout)
         except ServerGone as exc:
             log.warning("warm.failed", server=socket_name, error=str(exc))
             if socket_name == "sock":
                 self.alive = False
             self.hot = False
             return None
+
+
+class Request(NamedTuple):
+    """A pytest run a server forks: its argv (``python -m pytest ...``), whether it gets a ``/tmp``
+    of its own, its environment, and the directories first on its path (a plugin's)."""
+
+    argv: list[str]
+    own_tmp: bool
+    env: dict[str, str]
+    path: tuple[str, ...] = ()
 
 
 def not_swappable_reason(output: str) -> str:

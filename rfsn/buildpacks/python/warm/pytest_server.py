@@ -2,8 +2,9 @@
 
 ``python pytest_server.py SOCKET [--preload CWD PYTEST_OPTION...]`` imports pytest once,
 daemonizes, and returns once it listens on SOCKET. A request is one JSON line ``{"args", "cwd",
-"env", "output", "timeout"}``; a forked child runs ``pytest.main(args)`` in a session of its
-own, output to ``output``; the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of
+"env", "path", "tmp", "output", "timeout"}``; a forked child runs ``pytest.main(args)`` in a session
+of its own, with ``env`` set, ``path`` first on its path and ``tmp`` as its own ``TMPDIR``, output to
+``output``; the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of
 the project the server imported (pytest's own dependencies, installed editable) are hot-swapped
 in each child, as a preload's are.
 
@@ -18,9 +19,11 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 
 import hotswap  # beside this file
@@ -68,6 +71,8 @@ def run(request):
             os.chdir(request["cwd"])
             sys.path[0] = request["cwd"]  # as `python -m pytest` has it (not this script's dir)
             os.environ.update(request.get("env") or {})
+            first_on_path(request.get("path") or [])
+            own_tmp(request.get("tmp"))
             code = swap_in()
             if not code:
                 ran = LIVE.run(list(request["args"])) if LIVE is not None else None
@@ -92,11 +97,44 @@ def run(request):
             _, status = os.waitpid(pid, 0)
             break
         time.sleep(0.002)
+    if request.get("tmp"):
+        clear(request["tmp"])
     return {
         "exit_code": 124 if timed_out else exit_code(status),
         "timed_out": timed_out,
         "duration": time.monotonic() - started,
     }
+
+
+def first_on_path(folders):
+    """``folders`` first on the path, after the working directory, as ``PYTHONPATH`` puts them in
+    a cold run (and in ``PYTHONPATH`` itself, for the processes the run starts)."""
+    sys.path[1:1] = folders
+    if folders:
+        os.environ["PYTHONPATH"] = os.pathsep.join([*folders, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def own_tmp(path):
+    """A ``/tmp`` of the run's own at ``path`` (none: the server's), empty, as a cold run's is."""
+    if not path:
+        return
+    clear(path)
+    os.mkdir(path)
+    os.environ["TMPDIR"] = path
+    tempfile.tempdir = None  # what the server's warm-up found is not this run's
+
+
+def clear(path):
+    """Remove ``path``, whatever a test left unwritable in it."""
+
+    def writable(func, name, _):
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700)
+            func(name)
+
+    if os.path.lexists(path):
+        shutil.rmtree(path, onerror=writable)
 
 
 def exit_code(status):
