@@ -84,15 +84,13 @@ def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, measure: 
 def _run_plan(
     sandbox: Sandbox, plan: CoveragePlan, timeout: float, host_dir: Path, measure: Measure, via: TestExec | None
 ) -> tuple[ExecResult, list[str]]:
-    """Run the tests under a coverage (or probe) plan, its test command ``via`` a warm runner if
-    one is given; the result and argv of the test command. The plan's later commands share what is
-    left of ``timeout`` (at most ``measure.within``), and are told it (``SECONDS_LEFT``) to stop in
-    time with what they measured."""
+    """Run the tests under a coverage (or probe) plan (``via`` a warm runner, if given); the result
+    and argv of the test command. The later commands share what is left of ``timeout`` (at most
+    ``measure.within``), told it (``SECONDS_LEFT``) to stop in time with what they measured."""
     for name, text in plan.files.items():
         (host_dir / name).write_text(text, encoding="utf-8")
     result = (via or sandbox).exec(plan.commands[0], timeout=timeout, env=plan.env, own_tmp=True)
-    measure_within = measure.within
-    deadline = time.monotonic() + min(timeout - result.duration, measure_within or timeout)
+    deadline = time.monotonic() + min(timeout - result.duration, measure.within or timeout)
     for argv in plan.commands[1:]:
         left = deadline - time.monotonic()
         if left < 1:

@@ -6,11 +6,9 @@ Runs of selected tests (node ids: a candidate's screening tiers) go to a second 
 preloaded the project (``--preload``) and hot-swaps the functions edited since into each child;
 an edit it cannot swap runs on the plain server instead.
 
-A run that measures with a plugin of its own (a probe's: `pycoverage.importable`'s argv, the
-plugin's directory first on the path, its ``NAME=value`` words) goes to the plain server, which
-gives the child that path and environment: a fresh pytest session that imports the project anew.
-A forked run gets the ``TMPDIR`` of its own a cold run gets (``run_tmp``), emptied before and after.
-
+A run with a plugin of its own (a probe's: `pycoverage.importable`'s argv) goes to the plain
+server, the plugin's directory and ``NAME=value`` words given to the child. A forked run gets the
+``TMPDIR`` of its own a cold run gets (``run_tmp``), emptied before and after.
 A run of the whole suite (the run that decides plausibility) is never forked: it is the
 baseline's own command in a fresh process, compared like with like. A forked child inherits
 what the warm-up left in its interpreter (``sys.path``, warnings filters, logging state), on
