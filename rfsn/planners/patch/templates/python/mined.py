@@ -13,7 +13,7 @@ from __future__ import annotations
 STRENGTH = 200.0
 #: how far the prior moves from the hand prior toward the blend (geometric: 0 keeps the hand
 #: prior, 1 takes the blend)
-WEIGHT = 0.5
+WEIGHT = 0.1
 
 
 def priors(hand: dict[str, float], table: dict[str, tuple[int, float]]) -> dict[str, float]:
