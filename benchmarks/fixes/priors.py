@@ -26,12 +26,11 @@ import signal
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
+from rfsn.planners.code.candidates import Candidate, Splice
 from rfsn.planners.code.location import Location
 from rfsn.planners.patch.templates.budget import spread
 from rfsn.planners.patch.templates.driver import WIDE_LOCATIONS, candidates_at
@@ -58,32 +57,13 @@ class Fix:
     cands: list[tuple[str, int, float, tuple[tuple[int, int, str], ...], bytes, bool]] = field(default_factory=list)
 
 
-def _gold(target: ex.Target, after: str, header: str) -> Callable[[Any], bool]:
-    """Whether splices on the fix's ``before`` write ``after`` (tokens first, then the syntax tree)."""
-    start, count, _, added = (1 if g is None else int(g) for g in ex.HUNK.match(header).groups())  # type: ignore[union-attr]
-    old, before = (start if count else start + 1), target.before
-
-    def check(splices: Any) -> bool:
-        lo, hi = min(s.start for s in splices), max(s.end for s in splices)
-        patched = apply_splices(before, splices)
-        top, bottom = min(target.line(lo), old), max(target.line(max(hi - 1, lo)), old + count - 1)
-        shift = patched.count("\n") - before.count("\n")
-        if ex._tokens(ex._lines(patched, top, bottom + shift)) != ex._tokens(
-            ex._lines(after, top, bottom + added - count)
-        ):
-            return False
-        return target.equals(patched, lo, hi)
-
-    return check
-
-
 def collect(row: dict[str, Any], before: str, after: str) -> Fix:
     """Every distinct candidate the catalogue makes at the fix's lines (``HAND``: the scores
     without prior do not depend on the priors)."""
     target = ex.Target(before, after)
     ctx, check = (
         FileContext(row["file"], before, target.tree, {row["file"]: before}),
-        _gold(target, after, row["hunk_header"]),
+        ex.writes(target, after, row["hunk_header"]),
     )
     fix, gold = Fix(row["project"], before), dict[bytes, bool]()
     narrow = [t for t in HAND if not t.wide]
