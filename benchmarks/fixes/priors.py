@@ -171,6 +171,9 @@ def main() -> None:
     parser.add_argument("--ranks", action="store_true", help="the gold candidate's rank, hand and learned priors")
     parser.add_argument("--write", action="store_true", help="write the counts into mined_counts.py")
     parser.add_argument("--test", action="store_true", help="the test part's ranks under the mined table (counts only)")
+    parser.add_argument(
+        "--weight", type=float, nargs="*", default=[mined.WEIGHT], help="mined.WEIGHT values to rank with"
+    )
     args = parser.parse_args()
     part = "test" if args.test else "design"
     if args.pickle and args.pickle.exists():
@@ -183,14 +186,14 @@ def main() -> None:
     print(f"{part}: {len(fixes)} fixes, {written} written by some candidate")
     if args.test:
         print("hand priors:   ", summary([rank(f, HAND_PRIORS) for f in fixes]))
-        print("mined priors:  ", summary([rank(f, mined.priors(HAND_PRIORS, FIXES)) for f in fixes]))
+        for weight in args.weight:
+            print(f"mined, {weight}:", summary([rank(f, mined.priors(HAND_PRIORS, FIXES, weight)) for f in fixes]))
     elif args.ranks:
         print("hand priors:   ", summary([rank(f, HAND_PRIORS) for f in fixes]))
-        learned: list[int | None] = []
-        for k in (0, 1):
-            table = counts([f for f in fixes if fold(f.project) != k])
-            learned += [rank(f, mined.priors(HAND_PRIORS, table)) for f in fixes if fold(f.project) == k]
-        print("mined priors:  ", summary(learned), "(learned on the other half of the projects)")
+        tables = {k: counts([f for f in fixes if fold(f.project) != k]) for k in (0, 1)}
+        for weight in args.weight:  # learned on the other half of the projects
+            learned = [rank(f, mined.priors(HAND_PRIORS, tables[fold(f.project)], weight)) for f in fixes]
+            print(f"mined, {weight}:", summary(learned))
     if args.write and not args.test:
         write(counts(fixes), Path(mined.__file__).with_name("mined_counts.py"))
 

@@ -9,7 +9,7 @@ from rfsn.planners.patch.templates.python.mined_counts import FIXES
 def test_a_template_that_wrote_more_fixes_per_candidate_comes_before_one_of_the_same_hand_prior():
     hand = {"few_wide": 0.5, "many_narrow": 0.5, "unmeasured": 0.5}
     table = {"few_wide": (1, 5000.0), "many_narrow": (10, 500.0)}
-    priors = mined.priors(hand, table)
+    priors = mined.priors(hand, table, 1.0)
     assert priors["many_narrow"] > priors["unmeasured"] > priors["few_wide"]
     assert max(priors.values()) == max(hand.values()) and min(priors.values()) > 0
 
@@ -19,11 +19,19 @@ def test_without_a_record_the_hand_priors_stay():
     assert mined.priors(hand, {}) == hand
 
 
-def test_the_catalogue_spends_less_on_string_constants_than_the_hand_prior_said_as_the_design_fixes_show():
+def test_the_design_fixes_record_lowers_the_prior_of_string_constants_the_most_prolific_template():
     """string_constant made the most candidates of any template at the design fixes' lines
-    and wrote two of them: its prior falls below its hand prior's rank."""
+    and wrote two of them: any weight on the record lowers its prior below its hand rank."""
     hand = {t.name: t.prior for t in HAND}
     assert FIXES["string_constant"][1] == max(mass for _, mass in FIXES.values())
-    assert BY_NAME["string_constant"].prior / max(t.prior for t in BY_NAME.values()) < hand["string_constant"] / max(
-        hand.values()
-    )
+    for weight in (0.1, 1.0):
+        mined_priors = mined.priors(hand, FIXES, weight)
+        assert mined_priors["string_constant"] / max(mined_priors.values()) < hand["string_constant"] / max(
+            hand.values()
+        )
+
+
+def test_a_weight_of_zero_keeps_the_hand_priors():
+    hand = {t.name: t.prior for t in HAND}
+    assert mined.priors(hand, FIXES, 0.0) == hand
+    assert {t.name: t.prior for t in BY_NAME.values()} == mined.priors(hand, FIXES)

@@ -12,11 +12,12 @@ from __future__ import annotations
 #: prior little, well above it the record decides
 STRENGTH = 200.0
 #: how far the prior moves from the hand prior toward the blend (geometric: 0 keeps the hand
-#: prior, 1 takes the blend)
-WEIGHT = 0.1
+#: prior, 1 takes the blend). 0: every weight tried (0.1-1) cost the devset's real sessions more
+#: candidates (benchmarks/fixes/README.md, "Template priors learned from the design part")
+WEIGHT = 0.0
 
 
-def priors(hand: dict[str, float], table: dict[str, tuple[int, float]]) -> dict[str, float]:
+def priors(hand: dict[str, float], table: dict[str, tuple[int, float]], weight: float = WEIGHT) -> dict[str, float]:
     """Pure: each template's prior, its hand prior and its record blended, scaled so that the
     best is the best hand prior. A record is fixes per score mass; the catalogue's average
     record counts as the average hand prior."""
@@ -27,6 +28,6 @@ def priors(hand: dict[str, float], table: dict[str, tuple[int, float]]) -> dict[
     blended = {}
     for name, prior in hand.items():
         hits, spent = table.get(name, (0, 0.0))
-        blended[name] = prior ** (1 - WEIGHT) * ((hits * unit + STRENGTH * prior) / (spent + STRENGTH)) ** WEIGHT
+        blended[name] = prior ** (1 - weight) * ((hits * unit + STRENGTH * prior) / (spent + STRENGTH)) ** weight
     scale = max(hand.values()) / max(blended.values())
     return {name: value * scale for name, value in blended.items()}
