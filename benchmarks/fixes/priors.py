@@ -12,7 +12,8 @@ after the driver's ranking and budget spread (``budget.spread``) under the hand 
 priors learned from the other half of the design projects (two folds by project), so the
 figure is not measured on the fixes it was learned from. Test-part fixes are never read.
 
-    python benchmarks/fixes/priors.py [--ranks] [--write] [--cache DIR] [--repos DIR] [--pickle FILE]
+    python benchmarks/fixes/priors.py [--ranks] [--write] [--test] [--weight W ...] [--cache DIR] [--repos DIR]
+        [--pickle FILE]
 """
 
 from __future__ import annotations
