@@ -135,17 +135,18 @@ def candidates(path: str, before: str, header: str) -> list[int]:
 
 
 def writes(target: Target, after: str, header: str) -> Callable[[tuple[Splice, ...]], bool]:
-    """Whether an edit's splices on ``target.before`` write ``after``: compared first on the
-    lines both edits span, loosely by tokens, then exactly by syntax tree (``Target``)."""
+    """Whether splices on ``target.before`` write ``after``: by loose tokens, then by syntax tree."""
     start, count, _, added = (1 if g is None else int(g) for g in HUNK.match(header).groups())  # type: ignore[union-attr]
     old = start if count else start + 1  # the first old line replaced (an insertion: the next one)
-    before = target.before
 
     def check(splices: tuple[Splice, ...]) -> bool:
         lo, hi = min(s.start for s in splices), max(s.end for s in splices)
-        patched = apply_splices(before, splices)
+        try:
+            patched = apply_splices(target.before, splices)
+        except ValueError:
+            return False
         top, bottom = min(target.line(lo), old), max(target.line(max(hi - 1, lo)), old + count - 1)
-        shift = patched.count("\n") - before.count("\n")
+        shift = patched.count("\n") - target.before.count("\n")
         if _tokens(_lines(patched, top, bottom + shift)) != _tokens(_lines(after, top, bottom + added - count)):
             return False
         return target.equals(patched, lo, hi)
@@ -159,19 +160,11 @@ def expressed(path: str, before: str, after: str, header: str) -> bool:
         return False
     target = Target(before, after)
     ctx, check = FileContext(path, before, target.tree, {path: before}), writes(target, after, header)
-    seen: set[tuple[int, int, str]] = set()
-    for edit in (edit for line in locations(header) for edit in _edits(ctx, line)):
-        lo, hi = min(s.start for s in edit.splices), max(s.end for s in edit.splices)
-        try:
-            patched = apply_splices(before, edit.splices)
-        except ValueError:
-            continue
-        key = (lo, hi, patched[lo : len(patched) - (len(before) - hi)])
-        if key in seen:
-            continue
-        seen.add(key)
-        if check(edit.splices):
+    seen: set[tuple[Splice, ...]] = set()
+    for splices in (edit.splices for line in locations(header) for edit in _edits(ctx, line)):
+        if splices not in seen and check(splices):
             return True
+        seen.add(splices)
     return False
 
 
