@@ -27,11 +27,11 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from rfsn.planners.code.candidates import apply_splices
+from rfsn.planners.code.candidates import Splice, apply_splices
 from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
@@ -134,34 +134,37 @@ def candidates(path: str, before: str, header: str) -> list[int]:
     return [sum(1 for _ in _edits(ctx, line)) for line in locations(header)]
 
 
-def expressed(path: str, before: str, after: str, header: str) -> bool:
-    """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``. A
-    candidate is compared first on the lines both edits span, loosely by tokens, then exactly
-    by syntax tree (``Target``)."""
-    match = HUNK.match(header)
-    if match is None:
-        return False
-    start, count, _, added = (1 if g is None else int(g) for g in match.groups())
+def writes(target: Target, after: str, header: str) -> Callable[[tuple[Splice, ...]], bool]:
+    """Whether splices on ``target.before`` write ``after``: by loose tokens, then by syntax tree."""
+    start, count, _, added = (1 if g is None else int(g) for g in HUNK.match(header).groups())  # type: ignore[union-attr]
     old = start if count else start + 1  # the first old line replaced (an insertion: the next one)
-    target = Target(before, after)
-    ctx = FileContext(path, before, target.tree, {path: before})
-    seen: set[tuple[int, int, str]] = set()
-    for edit in (edit for line in locations(header) for edit in _edits(ctx, line)):
-        lo, hi = min(s.start for s in edit.splices), max(s.end for s in edit.splices)
+
+    def check(splices: tuple[Splice, ...]) -> bool:
+        lo, hi = min(s.start for s in splices), max(s.end for s in splices)
         try:
-            patched = apply_splices(before, edit.splices)
+            patched = apply_splices(target.before, splices)
         except ValueError:
-            continue
-        key = (lo, hi, patched[lo : len(patched) - (len(before) - hi)])
-        if key in seen:
-            continue
-        seen.add(key)
+            return False
         top, bottom = min(target.line(lo), old), max(target.line(max(hi - 1, lo)), old + count - 1)
-        shift = patched.count("\n") - before.count("\n")
+        shift = patched.count("\n") - target.before.count("\n")
         if _tokens(_lines(patched, top, bottom + shift)) != _tokens(_lines(after, top, bottom + added - count)):
-            continue
-        if target.equals(patched, lo, hi):
+            return False
+        return target.equals(patched, lo, hi)
+
+    return check
+
+
+def expressed(path: str, before: str, after: str, header: str) -> bool:
+    """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``."""
+    if HUNK.match(header) is None:
+        return False
+    target = Target(before, after)
+    ctx, check = FileContext(path, before, target.tree, {path: before}), writes(target, after, header)
+    seen: set[tuple[Splice, ...]] = set()
+    for splices in (edit.splices for line in locations(header) for edit in _edits(ctx, line)):
+        if splices not in seen and check(splices):
             return True
+        seen.add(splices)
     return False
 
 

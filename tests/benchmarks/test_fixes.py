@@ -125,3 +125,21 @@ def test_patterns_name_where_a_fix_draws_its_new_names_from() -> None:
     expected = "keyword argument added <- file literal + keyword of the callee's other calls"
     assert origins.pattern(call, fixed, 3) == expected
     assert origins.pattern(call, call.replace("b = open(p)", "b = 1"), 3) == "replaced Call by Constant <- new literal"
+
+
+def test_priors_count_the_fixes_a_template_writes_and_rank_its_candidate() -> None:
+    priors = _load("priors")
+    before = "def f(a, b):\n    x = 1\n    return a - b\n"
+    row = {"project": "o/p", "file": "m.py", "hunk_header": "@@ -3 +3 @@"}
+    fix = priors.collect(row, before, before.replace("a - b", "a + b"))
+    assert {c[0] for c in fix.cands if c[5]} == {"arithmetic_operator"}
+    table = priors.counts([fix])
+    assert table["arithmetic_operator"][0] == 1 and all(
+        hits == 0 for name, (hits, _) in table.items() if name != "arithmetic_operator"
+    )
+    hand = priors.rank(fix, priors.HAND_PRIORS)
+    favoured = priors.rank(fix, {**priors.HAND_PRIORS, "arithmetic_operator": 10.0})
+    assert favoured == 1 and hand >= favoured
+    assert (
+        priors.rank(priors.collect(row, before, before.replace("a - b", "a.bit_length()")), priors.HAND_PRIORS) is None
+    )

@@ -1,4 +1,7 @@
-"""The catalogue of Python repair templates, in the order they are tried."""
+"""The catalogue of Python repair templates, in the order they are tried, with their priors
+learned from real fixes (``mined``)."""
+
+from dataclasses import replace
 
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
@@ -19,6 +22,8 @@ from rfsn.planners.patch.templates.python import (
     literals,
     lookups,
     methods,
+    mined,
+    mined_counts,
     names,
     narrowing,
     nested,
@@ -37,7 +42,8 @@ from rfsn.planners.patch.templates.python import (
     wraps,
 )
 
-CATALOGUE: tuple[Template, ...] = (
+#: the templates with their hand-set priors
+HAND: tuple[Template, ...] = (
     *operators.TEMPLATES,
     *off_by_one.TEMPLATES,
     *swaps.TEMPLATES,
@@ -72,4 +78,6 @@ CATALOGUE: tuple[Template, ...] = (
     *consistent.TEMPLATES,
     *bindings.TEMPLATES,
 )
+_PRIORS = mined.priors({t.name: t.prior for t in HAND}, mined_counts.FIXES)
+CATALOGUE: tuple[Template, ...] = tuple(replace(t, prior=_PRIORS[t.name]) for t in HAND)
 BY_NAME = {t.name: t for t in CATALOGUE}
