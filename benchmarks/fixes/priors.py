@@ -6,8 +6,8 @@ the gold hunk's lines, as the driver does (the wide ones at the first ``WIDE_LOC
 line at suspiciousness 1); each distinct candidate is kept with its template, its score without
 the prior and whether it writes the fix (AST-equal, as `expressiveness`). Per template, the
 fixes it writes and its candidates' score mass (the sum of those scores) are the counts
-``rfsn/planners/patch/templates/python/mined.py`` holds (``--write``); the catalogue turns
-them into priors (``mined.mined_prior``). ``--ranks`` prints the rank of the gold candidate
+``mined_counts.py`` holds (``--write``); ``mined.priors`` turns them into priors. ``--ranks``
+prints the rank of the gold candidate
 after the driver's ranking and budget spread (``budget.spread``) under the hand priors and under
 priors learned from the other half of the design projects (two folds by project), so the
 figure is not measured on the fixes it was learned from. Test-part fixes are never read.
@@ -35,17 +35,17 @@ from rfsn.planners.code.candidates import Candidate, Splice
 from rfsn.planners.code.location import Location
 from rfsn.planners.patch.templates.budget import spread
 from rfsn.planners.patch.templates.driver import WIDE_LOCATIONS, candidates_at
-from rfsn.planners.patch.templates.python import mined
 from rfsn.planners.patch.templates.python.base import FileContext
-from rfsn.planners.patch.templates.python.catalogue import HAND
+from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
 from rfsn.planners.patch.templates.python.driver import PythonReader
-from rfsn.planners.patch.templates.python.mined_counts import FIXES
 
 sys.path.insert(0, str(Path(__file__).parent))
 import expressiveness as ex
+import mined
+from mined_counts import FIXES
 
 HERE = Path(__file__).parent
-HAND_PRIORS = {t.name: t.prior for t in HAND}
+HAND_PRIORS = {t.name: t.prior for t in CATALOGUE}
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Fix:
 
 
 def collect(row: dict[str, Any], before: str, after: str) -> Fix:
-    """Every distinct candidate the catalogue makes at the fix's lines (``HAND``: the scores
+    """Every distinct candidate the catalogue makes at the fix's lines (``CATALOGUE``: the scores
     without prior do not depend on the priors)."""
     target = ex.Target(before, after)
     ctx, check = (
@@ -67,9 +67,9 @@ def collect(row: dict[str, Any], before: str, after: str) -> Fix:
         ex.writes(target, after, row["hunk_header"]),
     )
     fix, gold = Fix(row["project"], before), dict[bytes, bool]()
-    narrow = [t for t in HAND if not t.wide]
+    narrow = [t for t in CATALOGUE if not t.wide]
     for index, line in enumerate(ex.locations(row["hunk_header"])):
-        here = HAND if index < WIDE_LOCATIONS else narrow
+        here = CATALOGUE if index < WIDE_LOCATIONS else narrow
         for cand, digest in candidates_at(PythonReader(), ctx, Location(row["file"], line, 1.0), here):
             if digest not in gold:
                 gold[digest] = check(cand.splices)
@@ -172,9 +172,7 @@ def main() -> None:
     parser.add_argument("--ranks", action="store_true", help="the gold candidate's rank, hand and learned priors")
     parser.add_argument("--write", action="store_true", help="write the counts into mined_counts.py")
     parser.add_argument("--test", action="store_true", help="the test part's ranks under the mined table (counts only)")
-    parser.add_argument(
-        "--weight", type=float, nargs="*", default=[mined.WEIGHT], help="mined.WEIGHT values to rank with"
-    )
+    parser.add_argument("--weight", type=float, nargs="*", default=[0.1], help="weights of the record to rank with")
     args = parser.parse_args()
     part = "test" if args.test else "design"
     if args.pickle and args.pickle.exists():

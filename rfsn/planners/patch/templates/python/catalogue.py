@@ -1,7 +1,4 @@
-"""The catalogue of Python repair templates, in the order they are tried, with their priors
-learned from real fixes (``mined``)."""
-
-from dataclasses import replace
+"""The catalogue of Python repair templates, in the order they are tried."""
 
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
@@ -22,8 +19,6 @@ from rfsn.planners.patch.templates.python import (
     literals,
     lookups,
     methods,
-    mined,
-    mined_counts,
     names,
     narrowing,
     nested,
@@ -42,8 +37,7 @@ from rfsn.planners.patch.templates.python import (
     wraps,
 )
 
-#: the templates with their hand-set priors
-HAND: tuple[Template, ...] = (
+CATALOGUE: tuple[Template, ...] = (
     *operators.TEMPLATES,
     *off_by_one.TEMPLATES,
     *swaps.TEMPLATES,
@@ -78,6 +72,4 @@ HAND: tuple[Template, ...] = (
     *consistent.TEMPLATES,
     *bindings.TEMPLATES,
 )
-_PRIORS = mined.priors({t.name: t.prior for t in HAND}, mined_counts.FIXES)
-CATALOGUE: tuple[Template, ...] = tuple(replace(t, prior=_PRIORS[t.name]) for t in HAND)
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -1,7 +1,9 @@
 """Template priors learned from real fixes (issue 71): the hand-set prior of each template,
-moved toward how often its candidates wrote the fixes developers made.
+moved toward how often its candidates wrote the fixes developers made. An experiment: the
+catalogue keeps its hand priors, as every weight tried (0.1-1) cost the devset's real sessions
+more candidates (README.md, "Template priors learned from the design part").
 
-``FIXES`` holds, per template, the design part's fixes (benchmarks/fixes, split by project) that
+``mined_counts.FIXES`` holds, per template, the design part's fixes (benchmarks/fixes, split by project) that
 one of its candidates writes and the score mass of the candidates it makes at those fixes' lines
 (the sum of their scores without the prior). ``benchmarks/fixes/priors.py --write`` makes it.
 """
@@ -11,14 +13,11 @@ from __future__ import annotations
 #: candidate score mass the hand prior counts for: below it a template's own record moves its
 #: prior little, well above it the record decides
 STRENGTH = 200.0
-#: how far the prior moves from the hand prior toward the blend (geometric: 0 keeps the hand
-#: prior, 1 takes the blend). 0: every weight tried (0.1-1) cost the devset's real sessions more
-#: candidates (benchmarks/fixes/README.md, "Template priors learned from the design part")
-WEIGHT = 0.0
 
 
-def priors(hand: dict[str, float], table: dict[str, tuple[int, float]], weight: float = WEIGHT) -> dict[str, float]:
-    """Pure: each template's prior, its hand prior and its record blended, scaled so that the
+def priors(hand: dict[str, float], table: dict[str, tuple[int, float]], weight: float) -> dict[str, float]:
+    """Pure: each template's prior, its hand prior and its record blended (``weight``: how far
+    toward the blend, geometric: 0 keeps the hand prior, 1 takes the blend), scaled so that the
     best is the best hand prior. A record is fixes per score mass; the catalogue's average
     record counts as the average hand prior."""
     fixes, mass = sum(f for f, _ in table.values()), sum(m for _, m in table.values())
