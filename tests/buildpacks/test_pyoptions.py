@@ -52,6 +52,7 @@ def test_todays_pytest_and_a_pytest_not_asked_get_every_option() -> None:
     assert today[3:] == [
         "-o",
         "cache_dir=/cache-pytest",
+        "--rootdir=.",
         "-rfE",
         "--continue-on-collection-errors",
         "-o",

@@ -26,6 +26,8 @@ class SpecBuildpack(PythonBuildpack):
 
     #: the harness's summary: its parser reads each test's line of it
     summary: ClassVar[str] = "-rA"
+    #: pytest's own rootdir: the harness names tests as its run's pytest does
+    rootdir: ClassVar[str | None] = None
 
     def __init__(self, spec: Spec, recipe: EnvRecipe, parser: LogParser | None = None, instance_id: str = "") -> None:
         self.spec = spec

@@ -76,6 +76,10 @@ class PythonBuildpack:
     #: pytest's short summary (``-r``): the failures and errors, whose causes are read from it;
     #: its summary of passes (``-rA``) takes time quadratic in the number of tests that pass
     summary: ClassVar[str] = "-rfE"
+    #: pytest's rootdir (``--rootdir``): where rfsn runs it, so that a test's node id names its
+    #: file from there and can be passed back; None: pytest's own (an ini file beside the tests
+    #: named makes their folder the rootdir, and the ids drop it)
+    rootdir: ClassVar[str | None] = "."
 
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
@@ -149,6 +153,7 @@ class PythonBuildpack:
         options = fit.adapted(
             [
                 *fit.cache(report_dir),
+                *([f"--rootdir={self.rootdir}"] if self.rootdir else []),
                 self.summary,
                 "--continue-on-collection-errors",
                 *limit,

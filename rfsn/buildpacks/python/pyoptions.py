@@ -29,6 +29,7 @@ SINCE: dict[str, Version] = {
     "-o": (3, 0),
     "junit_family": (4, 2),
     "cache_dir": (3, 2),
+    "--rootdir": (3, 5),
 }
 #: pytest-cov's ``--cov-fail-under``: a threshold of 0 turns the project's own off
 COV_FAIL_UNDER_SINCE: Version = (2, 0)
@@ -94,9 +95,10 @@ class PytestFeatures(BaseModel):
 
     def adapted(self, options: Sequence[str], whole: bool = False) -> list[str]:
         """Pure: rfsn's pytest ``options`` without those this pytest lacks (an ``-o NAME=VALUE``
-        pair goes with its option and its ini name), with ``-p no:NAME`` for each plugin that
-        cannot load, and pytest-cov's threshold off where it is there: a run of some tests is no
-        measure of the suite's coverage. ``whole``: the run collects the suite (no test named)."""
+        pair goes with its option and its ini name, a ``--NAME=VALUE`` word with its name), with
+        ``-p no:NAME`` for each plugin that cannot load, and pytest-cov's threshold off where it
+        is there: a run of some tests is no measure of the suite's coverage. ``whole``: the run
+        collects the suite (no test named)."""
         kept: list[str] = [word for name in self.blocked for word in ("-p", f"no:{name}")]
         words = list(options)
         while words:
@@ -106,7 +108,7 @@ class PytestFeatures(BaseModel):
                 name = value.split("=", 1)[0]
                 if self.has("-o") and (name not in SINCE or self.has(name)):
                     kept += [word, value]
-            elif word not in SINCE or self.has(word):
+            elif (name := word.split("=", 1)[0]) not in SINCE or self.has(name):
                 kept.append(word)
         if self.cov is not None and self.cov >= COV_FAIL_UNDER_SINCE and "pytest_cov" not in self.blocked:
             kept.append("--cov-fail-under=0")
