@@ -89,7 +89,7 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
-        #: the options the test script gives its runner that rfsn keeps (mocha's, jest's: ``runneroptions``)
+        #: the options the test script gives its runner that rfsn keeps (``runneroptions``)
         self.runner_options: list[str] = []
         self.env_options = EnvOptions()
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
@@ -203,7 +203,7 @@ class NodeBuildpack:
         if self.runner == "script":
             return list(self.script)
         if self.runner in TAP_RUNNERS:
-            return tap_command(self.runner, files, titles, self.node_args, report_dir)
+            return tap_command(self.runner, files, titles, self.node_args, report_dir, self.runner_options)
         if self.runner == "node":
             return node_command(files, titles, self.node_args, report_dir)
         return reporting_command(self.runner, files, titles, self.node_args, report_dir, self.runner_options)

@@ -19,14 +19,20 @@ TAP_RUNNERS = ("ava", "tap", "tape")
 
 
 def tap_command(
-    runner: str, files: Sequence[str], titles: Sequence[Sequence[str]], paths: Sequence[str], report_dir: str
+    runner: str,
+    files: Sequence[str],
+    titles: Sequence[Sequence[str]],
+    paths: Sequence[str],
+    report_dir: str,
+    options: Sequence[str] = (),
 ) -> list[str]:
     """argv of ``runner`` over the selected ``files`` (none: the project's ``paths``) and test
-    ``titles`` (title paths), its TAP written into ``report_dir``."""
+    ``titles`` (title paths), its TAP written into ``report_dir``, given the test script's
+    ``options`` too (``runneroptions``)."""
     wrap = ["sh", "-c", _TAP_WRAPPER, "rfsn", report_dir]
     if runner == "ava":
         matches = sorted({f"--match={path[-1]}" for path in titles if path})
-        return [*wrap, "node_modules/.bin/ava", "--tap", *paths, *matches]
+        return [*wrap, "node_modules/.bin/ava", "--tap", *options, *paths, *matches]
     if runner == "tap":
-        return [*wrap, "node_modules/.bin/tap", "--reporter=tap", *(files or paths)]
-    return [*wrap, "node_modules/.bin/tape", *paths]
+        return [*wrap, "node_modules/.bin/tap", "--reporter=tap", *options, *(files or paths)]
+    return [*wrap, "node_modules/.bin/tape", *options, *paths]
