@@ -103,17 +103,21 @@ class NodeBuildpack:
 
     def configure(self, repo: Path) -> None:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
-        --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
-        and the project's Node has no ``node --test`` (before 18), or tape is given no files; the script
+        --test`` or plain ``node`` on): where no other is named and the project's Node has no ``node
+        --test`` (before 18), ``plain`` (each file the script runs with plain ``node``, by its exit
+        code), else ``script`` (``npm test`` as a whole), as where tape is given no files; the script
         as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
+        plain = plain_node_files(package, repo)
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
-            self.runner = "script"
+            self.runner = "plain" if plain else "script"
         self.node_args = (
-            node_test_args(package) or plain_node_files(package, repo) or (named_test_files(repo) if scripted else [])
+            node_test_args(package) or plain or (named_test_files(repo) if scripted else [])
             if self.runner == "node"
+            else plain
+            if self.runner == "plain"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
         self.runner_options = runner_options(full_test_script(package), self.runner)
