@@ -280,7 +280,7 @@ def install_steps(
         if before and not lockfile:
             install = (
                 f"{command} --before={before} --no-audit --no-fund || (echo 'rfsn: no install as of {before}"
-                f" (a range with no release the registry dates before it); as the registry is today' >&2"
+                f" (a range with no release the registry dates before it); again as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
         install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)
