@@ -138,3 +138,24 @@ def runner_options(script: str, runner: str) -> list[str]:
             takes = name in valued and not inside and i + 1 < len(rest)
             kept[name] = [word, rest[i + 1]] if takes else [word]
     return [word for option in kept.values() for word in option]
+
+
+#: a variable's assignment a script gives its command (``BABEL_ENV=test``)
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def runner_env(script: str, runner: str) -> list[str]:
+    """The variables (``NAME=value``) the ``script`` sets where it runs ``runner``: the assignments
+    before it, bare or through ``cross-env``/``env`` (``cross-env BABEL_ENV=test mocha``: without
+    it babel reads no preset of the config's ``env.test``), each once, the first place's value."""
+    found: dict[str, str] = {}
+    for segment in re.split(r"&&|\|\||;|\|", script):
+        try:
+            words = shlex.split(segment)
+        except ValueError:
+            continue
+        at = next((i for i, w in enumerate(words) if _runs(w, runner)), None)
+        for word in words[:at] if at is not None else []:
+            if _ASSIGNMENT.match(word):
+                found.setdefault(word.split("=", 1)[0], word)
+    return list(found.values())
