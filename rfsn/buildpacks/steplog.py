@@ -48,6 +48,8 @@ _SILENT = "No available output."
 MAX_CHARS = 300
 #: how a step's own script starts the line that says why it failed: that line is the cause
 STEP_CAUSE = "rfsn: cause: "
+#: a step's own line that says it tries again: what failed before it is not why the step failed
+_TRIES_AGAIN = re.compile(r"^rfsn: .*\bagain\b")
 
 
 def _lines(output: str) -> tuple[list[tuple[int, str]], set[str]]:
@@ -73,8 +75,11 @@ def _lines(output: str) -> tuple[list[tuple[int, str]], set[str]]:
 
 def step_error(output: str) -> str:
     """The first line of ``output`` that says why the step failed (a traceback stands for its
-    exception line); else its last line that is not pip's frame; "(no output)" if none."""
+    exception line), after the step's last line that says it tries again (the last try failed the
+    step); else its last line that is not pip's frame; "(no output)" if none."""
     lines, pointed = _lines(output)
+    tries = [at for at, (_, text) in enumerate(lines) if _TRIES_AGAIN.match(text)]
+    lines = lines[tries[-1] + 1 :] if tries and tries[-1] + 1 < len(lines) else lines
     kept: list[str] = []
     inside: int | None = None  # the indent of the traceback being skipped
     header = ""  # the command of pip's last "COMMAND did not run successfully." header

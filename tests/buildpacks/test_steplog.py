@@ -165,3 +165,33 @@ def test_a_step_is_named_by_its_commands_without_their_preparation() -> None:
     )
     assert step_name(resolve_step(["test"]), limit=40).startswith("pip install pip>=23.1 && python ")
     assert len(step_name("pip install " + "pkg==1.0 " * 80)) == 80
+
+
+def test_a_step_that_tried_again_failed_for_its_last_trys_cause_postcss_2014_jsbugs() -> None:
+    """postcss/postcss b16fa26 (2014, jsbugs design row): the install as of the commit's day found no
+    6to5@1.15.0 the registry dates before it, tried again as the registry is today, then without
+    install scripts; both later tries stopped on esprima-fb@~7001.1.0-dev-harmony-fb (no such release
+    on the registry today), but the label named the first try's 6to5 (the build's output, as kept)."""
+    first = (
+        "npm error code ETARGET\n"
+        "npm error notarget No matching version found for 6to5@1.15.0 with a date before 12/28/2014, 12:00:00 AM.\n"
+        "npm error notarget In most cases you or one of your dependencies are requesting\n"
+        "npm error notarget a package version that doesn't exist.\n"
+        "npm error A complete log of this run can be found in: /root/.npm/_logs/2026-11-30T16_20_55_244Z-debug-0.log\n"
+    )
+    later = (
+        "npm error code ETARGET\n"
+        "npm error notarget No matching version found for esprima-fb@~7001.1.0-dev-harmony-fb.\n"
+        "npm error notarget In most cases you or one of your dependencies are requesting\n"
+        "npm error notarget a package version that doesn't exist.\n"
+        "npm error A complete log of this run can be found in: /root/.npm/_logs/2026-11-30T16_21_14_994Z-debug-0.log\n"
+    )
+    output = (
+        f"{first}rfsn: no install as of 2014-12-28 (a range with no release the registry dates before it); "
+        f"again as the registry is today\n{later}rfsn: the install failed; again without install scripts\n{later}"
+    )
+    cause = "npm error notarget No matching version found for esprima-fb@~7001.1.0-dev-harmony-fb."
+    assert step_error(output) == cause
+    assert step_error(f"{first}rfsn: the install failed; again without install scripts\n") == (
+        "npm error notarget No matching version found for 6to5@1.15.0 with a date before 12/28/2014, 12:00:00 AM."
+    )  # a last try that printed nothing: the cause before it

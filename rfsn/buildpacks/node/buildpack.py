@@ -64,7 +64,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
-from rfsn.buildpacks.node.runneroptions import runner_options
+from rfsn.buildpacks.node.runneroptions import runner_env, runner_options
 from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
@@ -89,8 +89,8 @@ class NodeBuildpack:
     def __init__(self, runner: Runner | None = None, node_args: Sequence[str] = ()) -> None:
         self.runner: Runner = runner or "node"
         self.node_args = list(node_args)
-        #: the options the test script gives its runner that rfsn keeps (mocha's, jest's: ``runneroptions``)
-        self.runner_options: list[str] = []
+        #: the options the test script gives its runner that rfsn keeps, and the variables it sets for it
+        self.runner_options, self.runner_env = list[str](), list[str]()
         self.env_options = EnvOptions()
         #: what runs the test script as a whole (``script``): ``npm test``, or without its posttest
         self.script = ["npm", "test"]
@@ -103,20 +103,25 @@ class NodeBuildpack:
 
     def configure(self, repo: Path) -> None:
         """The runner, and the paths the test script gives it (``node``: those it runs ``node
-        --test`` or plain ``node`` on): ``script`` (``npm test`` as a whole) where no other is named
-        and the project's Node has no ``node --test`` (before 18), or tape is given no files; the script
+        --test`` or plain ``node`` on): where no other is named and the project's Node has no ``node
+        --test`` (before 18), ``plain`` (each file the script runs with plain ``node``, by its exit
+        code), else ``script`` (``npm test`` as a whole), as where tape is given no files; the script
         as a whole without its ``posttest`` and its checks where its npm can (``script_command``)."""
         package = read_package_json(repo)
         self.runner = detect_runner(package)
         scripted = not says_node_test(package) and (package.get("scripts") or {}).get("test")
+        plain = plain_node_files(package, repo)
         if self.runner == "node" and scripted and self._node(repo).version < (18, 0, 0):
-            self.runner = "script"
+            self.runner = "plain" if plain else "script"
         self.node_args = (
-            node_test_args(package) or plain_node_files(package, repo) or (named_test_files(repo) if scripted else [])
+            node_test_args(package) or plain or (named_test_files(repo) if scripted else [])
             if self.runner == "node"
+            else plain
+            if self.runner == "plain"
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
         self.runner_options = runner_options(full_test_script(package), self.runner)
+        self.runner_env = runner_env(full_test_script(package), self.runner)
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
@@ -202,11 +207,11 @@ class NodeBuildpack:
         files, titles = split_tests(tests)
         if self.runner == "script":
             return list(self.script)
-        if self.runner in TAP_RUNNERS:
-            return tap_command(self.runner, files, titles, self.node_args, report_dir)
         if self.runner == "node":
             return node_command(files, titles, self.node_args, report_dir)
-        return reporting_command(self.runner, files, titles, self.node_args, report_dir, self.runner_options)
+        run = tap_command if self.runner in TAP_RUNNERS else reporting_command
+        env = ["env", *self.runner_env] if self.runner_env else []
+        return [*env, *run(self.runner, files, titles, self.node_args, report_dir, self.runner_options)]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:
         """jest and vitest stop after a count of failures, mocha after the first; node 20's

@@ -18,8 +18,8 @@ from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
 from rfsn.models.testfiles import is_test_module
 
-#: ``script``: the project's test script as a whole, judged by its exit code
-Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "script"]
+#: ``script``: the test script as a whole, by its exit code; ``plain``: each file it runs with ``node``
+Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "plain", "script"]
 Manager = Literal["npm", "yarn", "pnpm"]
 
 LOCKFILES: dict[str, Manager] = {
@@ -280,7 +280,7 @@ def install_steps(
         if before and not lockfile:
             install = (
                 f"{command} --before={before} --no-audit --no-fund || (echo 'rfsn: no install as of {before}"
-                f" (a range with no release the registry dates before it); as the registry is today' >&2"
+                f" (a range with no release the registry dates before it); again as the registry is today' >&2"
                 f" && rm -rf node_modules && {install})"
             )
         install = naming_git_failures(install, package, retry=not lockfile, lock_text=lock_text)

@@ -143,7 +143,7 @@ def reporting_command(
     options: Sequence[str] = (),
 ) -> list[str]:
     """jest, vitest or mocha, writing its report (and the working directory) to ``report_dir``
-    (mocha and jest given the test script's ``options`` too)."""
+    (given the test script's ``options`` too)."""
     full = _pattern([r"(?: | > )".join(re.escape(t) for t in path) for path in titles]) if titles else ""
     wrap = ["sh", "-c", _CWD_WRAPPER, "rfsn", report_dir]
     if runner == "jest":
@@ -160,8 +160,8 @@ def reporting_command(
             *(["-t", full] if full else []),
         ]
     if runner == "vitest":
-        vitest = ["node_modules/.bin/vitest", "run", "--reporter=json", f"--outputFile={report_dir}/{VITEST_REPORT}"]
-        return [*wrap, *vitest, *files, *(["-t", full] if full else [])]
+        vitest = ["node_modules/.bin/vitest", "run", *options, "--reporter=json"]
+        return [*wrap, *vitest, f"--outputFile={report_dir}/{VITEST_REPORT}", *files, *(["-t", full] if full else [])]
     plain = " ".join(titles[0]) if len(titles) == 1 else ""
     if plain and not re.search(r"[\\^$.|?*+()\[\]{}]", plain):  # mocha before 4 greps a string as it is
         full = plain
