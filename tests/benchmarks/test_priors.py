@@ -1,24 +1,8 @@
 """Template priors learned from real fixes (issue 71, benchmarks/fixes/mined.py): the hand prior
 moved toward each template's record on the design part of the fixes corpus."""
 
-import importlib.util
-import sys
-from types import ModuleType
-
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
-from tests.paths import ROOT
-
-FIXES_DIR = ROOT / "benchmarks" / "fixes"
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"fixes_{name}", FIXES_DIR / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[f"fixes_{name}"] = module
-    spec.loader.exec_module(module)
-    return module
-
+from tests.benchmarks.test_fixes import _load
 
 mined = _load("mined")
 FIXES = _load("mined_counts").FIXES
