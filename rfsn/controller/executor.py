@@ -72,10 +72,12 @@ class Executor:
         self._warming: threading.Thread | None = None
 
     def _via(self, proposal: RunTests) -> TestExec | None:
-        """Screening runs (patch phase) and probe runs go through the buildpack's warm runner, if it
-        has one; one it starts cold gets the proposal's ``cold_start`` more, within the session's
-        budget. A probe's runs with and without the patch both go through it: like with like."""
-        if proposal.phase is not Phase.PATCH and proposal.probe is None:
+        """Screening runs (patch phase), probe runs and verify's runs of named tests go through the
+        buildpack's warm runner, if it has one; one it starts cold gets the proposal's
+        ``cold_start`` more, within the session's budget. A probe's runs with and without the patch
+        both go through it: like with like. A whole suite after the baseline runs as it did."""
+        named = proposal.phase is Phase.VERIFY and bool(proposal.tests)
+        if proposal.phase is not Phase.PATCH and proposal.probe is None and not named:
             return None
         if isinstance(self._warm, ColdStartCapable):
             timeout = self._timeout(proposal.timeout)

@@ -1,12 +1,14 @@
-"""A probe run (verify's) forked by the plain pytest server: the plugin's directory first on the
-child's path, its environment set, the ``TMPDIR`` of its own a cold run gets; it records what a
-cold probe run records, and costs a fork instead of a cold start (about 0.17 CPU-s against 0.45
-in the quickstart's container)."""
+"""verify's runs through the warm runner. A probe run forked by the plain pytest server: the
+plugin's directory first on the child's path, its environment set, the ``TMPDIR`` of its own a cold
+run gets; it records what a cold probe run records, and costs a fork instead of a cold start (about
+0.17 CPU-s against 0.45 in the quickstart's container). The targets' second run: as screening's."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from rfsn.buildpacks.python.pycoverage import importable, unwrapped
 from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext
-from rfsn.models import Phase, Probe, RunTests
+from rfsn.models import Phase, Probe, RunTests, TestReport
+from rfsn.models import TestStatus as Status
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox.local import LocalSandbox
 from rfsn.workspace import prepare
@@ -42,6 +45,28 @@ def local_python(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
+@contextmanager
+def executed(
+    tmp_path: Path, proposals: list[RunTests]
+) -> Iterator[tuple[LocalSandbox, list[TestReport | None], WarmPytest]]:
+    """``proposals`` run through the gate and the executor in a local sandbox of ``FILES``: the
+    sandbox, their reports and the warm runner (the first proposal, a screening run, starts it)."""
+    workspace = prepare(str(make_project(tmp_path / "repo", FILES)), tmp_path / "ws")
+    box = LocalSandbox(workspace.path, None, {}, "2g")
+    executor, gate = Executor(box, PythonBuildpack(), workspace, 60), Gate()
+    try:
+        reports = []
+        for proposal in proposals:
+            context = GateContext(workspace=workspace.path, phase=proposal.phase, buildpack="python")
+            decision, approved = gate.approve(proposal, context)
+            assert approved is not None, decision
+            reports.append(executor.run(approved).report)
+        assert isinstance(executor._warm, WarmPytest)
+        yield box, reports, executor._warm
+    finally:
+        box.close()
+
+
 def test_what_importable_starts_is_taken_apart_into_its_directory_words_and_program() -> None:
     argv = [*importable("/r d"), "A=1", "B=x=y", "python", "-m", "pytest", "-p", "m", "t.py::t"]
     assert unwrapped(argv) == ("/r d", {"A": "1", "B": "x=y"}, ["python", "-m", "pytest", "-p", "m", "t.py::t"])
@@ -56,23 +81,25 @@ def test_verify_probe_runs_are_forked_by_the_plain_server_and_record_what_a_cold
     which forks it from the plain server. Twice forked, once cold: the same statuses, returns and
     traces, paths under ``tmp_path`` included (each run starts from an empty ``TMPDIR`` of its own,
     so pytest numbers its folder alike)."""
-    workspace = prepare(str(make_project(tmp_path / "repo", FILES)), tmp_path / "ws")
-    box, pack = LocalSandbox(workspace.path, None, {}, "2g"), PythonBuildpack()
-    executor, gate = Executor(box, pack, workspace, 60), Gate()
     probing = RunTests(phase=Phase.VERIFY, tests=tuple(TESTS), probe=PROBE)
-    try:
-        forked = []
-        for proposal in (RunTests(phase=Phase.PATCH, tests=tuple(TESTS)), probing, probing):
-            context = GateContext(workspace=workspace.path, phase=proposal.phase, buildpack="python")
-            decision, approved = gate.approve(proposal, context)
-            assert approved is not None, decision
-            forked.append(executor.run(approved).report)
-        warm = executor._warm
-        assert isinstance(warm, WarmPytest) and (warm.swapped, warm.measured) == (1, 2)
-        cold = run_tests(box, pack, TESTS, timeout=60, measure=Measure(probe=PROBE))
-    finally:
-        box.close()
+    with executed(tmp_path, [RunTests(phase=Phase.PATCH, tests=tuple(TESTS)), probing, probing]) as (box, forked, warm):
+        assert (warm.swapped, warm.measured) == (1, 2)
+        cold = run_tests(box, PythonBuildpack(), TESTS, timeout=60, measure=Measure(probe=PROBE))
     assert cold.passing == sorted(TESTS) and cold.probed is not None and cold.probed.error == "", cold.log
     assert len(cold.probed.traced[TESTS[0]]) == 1 and cold.probed.returns[TESTS[0]] == [("builtins.str", False)]
     assert [run.passing if run else None for run in forked[1:]] == [cold.passing] * 2
     assert [run.probed if run else None for run in forked[1:]] == [cold.probed] * 2
+
+
+def test_verify_runs_the_targets_again_through_the_warm_runner_and_reports_what_screening_did(
+    tmp_path: Path, local_python: None
+) -> None:
+    """verify's second sample of the targets (``Verifier._targets_run``) is served by the warm
+    runner, as screening's runs of them are, instead of a cold start; its report is screening's."""
+    targets = RunTests(phase=Phase.PATCH, tests=tuple(TESTS))
+    again = RunTests(phase=Phase.VERIFY, tests=tuple(TESTS), rationale="confirm the targets again")
+    with executed(tmp_path, [targets, again]) as (_, reports, warm):
+        assert warm.swapped == 2
+    screened, confirmed = reports
+    assert screened is not None and confirmed is not None
+    assert confirmed.tests == screened.tests == dict.fromkeys(TESTS, Status.PASSED)

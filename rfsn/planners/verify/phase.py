@@ -157,9 +157,9 @@ class Verifier:
     ) -> Plan[tuple[TestReport | None, list[str]]]:
         """The targets' run with the patch, and the concern of a run not made. Screening already
         ran the whole suite with it, as the baseline ran (never the warm runner): that run stands,
-        and the targets run once more (a second sample of the fix), unless the budget left cannot
-        hold their run: then screening's run of them stands too. A command judged by its exit
-        status alone runs again."""
+        and the targets run once more (a second sample of the fix, through the warm runner as
+        screening's runs of them), unless the budget left cannot hold their run: then screening's
+        run of them stands too. A command judged by its exit status alone runs again."""
         suite, alone = self.trials.suites.get(best.diff()), self.trials.alone.get(best.diff())
         left = self.seconds_left() if self.seconds_left is not None else math.inf
         if suite and alone and left < VERIFY_MARGIN * alone.duration:
