@@ -105,10 +105,22 @@ def rfsn_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The rfsn home (caches, the model response cache) of this run, never the user's: a
     reply cached by an earlier run must not answer a test's scripted server."""
     home = tmp_path_factory.mktemp("rfsn-home")
+    _share_local_envs(home, tmp_path_factory)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFSN_HOME", str(home))
         yield home
     _remove_setup_snapshots(tmp_path_factory.getbasetemp())
+
+
+def _share_local_envs(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The local sandboxes' environments (``envs/<recipe key>``, each built once under a lock of
+    its own, ``ensure_env_dir``) are shared by the workers of one ``pytest -n`` run: built once
+    in the run instead of once in each worker. Replies and snapshots stay the worker's own."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    shared = tmp_path_factory.getbasetemp().parent / "rfsn-envs"  # the run's, above popen-gwN
+    shared.mkdir(exist_ok=True)
+    (home / "envs").symlink_to(shared, target_is_directory=True)
 
 
 def _remove_setup_snapshots(root: Path) -> None:
