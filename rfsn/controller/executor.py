@@ -70,26 +70,36 @@ class Executor:
         self._warm: TestExec | None = None
         self._warm_started = False
         self._warming: threading.Thread | None = None
+        #: an edit or a command ran: the workspace may no longer be the project as the baseline ran it
+        self._touched = False
 
     def _via(self, proposal: RunTests) -> TestExec | None:
-        """Screening runs (patch phase), probe runs and verify's runs of named tests go through the
-        buildpack's warm runner, if it has one; one it starts cold gets the proposal's
-        ``cold_start`` more, within the session's budget. A probe's runs with and without the patch
-        both go through it: like with like. A whole suite after the baseline runs as it did."""
+        """Screening runs (patch phase), probe runs, and runs of named tests in verify or on the
+        project as the baseline ran it (``_again``) go through the buildpack's warm runner, if it
+        has one; one it starts cold gets the proposal's ``cold_start`` more, within the session's
+        budget. A probe's runs with and without the patch both go through it: like with like. A
+        whole suite after the baseline runs as it did."""
         named = proposal.phase is Phase.VERIFY and bool(proposal.tests)
-        if proposal.phase is not Phase.PATCH and proposal.probe is None and not named:
+        if proposal.phase is not Phase.PATCH and proposal.probe is None and not named and not self._again(proposal):
             return None
         if isinstance(self._warm, ColdStartCapable):
             timeout = self._timeout(proposal.timeout)
             self._warm.cold_start = self._timeout(timeout + proposal.cold_start) - timeout
         return self._warm
 
+    def _again(self, proposal: RunTests) -> bool:
+        """A run of named tests in the reproduce phase on the project as the baseline ran it (the
+        failing tests once more): the warm runner, started for it, loads that project too."""
+        named = bool(proposal.tests) and proposal.collect is None
+        return proposal.phase is Phase.REPRODUCE and named and not self._touched
+
     def _start_warm(self, background: bool) -> None:
-        """Start the warm runner (once). In the background as the localization's test run
-        starts: its start-up then overlaps that run and the making of candidates (or a
-        model's answer). Otherwise before the first candidate is applied. Either way it loads
-        the project as it is before any candidate: what may change the workspace or screen a
-        candidate waits for it (``_settle``)."""
+        """Start the warm runner (once). Before the failing tests run once more (``_again``),
+        which it serves; else in the background as the localization's test run starts: its
+        start-up then overlaps that run and the making of candidates (or a model's answer).
+        Otherwise before the first candidate is applied. Either way it loads the project as it
+        is before any candidate: what may change the workspace or screen a candidate waits for
+        it (``_settle``)."""
         if self._warm_started or not isinstance(self.buildpack, WarmCapable):
             return
         self._warm_started = True
@@ -125,6 +135,8 @@ class Executor:
         proposal = approved.proposal
         if isinstance(proposal, RunTests) and proposal.phase is Phase.LOCALIZE:
             self._start_warm(background=True)
+        elif isinstance(proposal, RunTests) and self._again(proposal):
+            self._start_warm(background=False)
         elif not _leaves_workspace_alone(proposal):
             self._settle()
             if proposal.phase is Phase.PATCH:
@@ -133,6 +145,7 @@ class Executor:
             case RunTests():
                 return self._tests(proposal)
             case RunCommand():
+                self._touched = True
                 result = self.sandbox.exec(proposal.argv, timeout=self._timeout(proposal.timeout))
                 return Outcome(
                     intent=proposal.intent, ok=result.exit_code == 0, exec=result, detail=f"exit {result.exit_code}"
@@ -189,6 +202,7 @@ class Executor:
         return Outcome(intent=proposal.intent, ok=True, content=text[:MAX_READ], detail=f"{len(text)} characters")
 
     def _edit(self, patch: str) -> Outcome:
+        self._touched = True
         try:
             self.workspace.apply(patch)
         except WorkspaceError as exc:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks import base
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pycoverage import importable, unwrapped
 from rfsn.buildpacks.python.warm.client import WarmPytest
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext
-from rfsn.models import Phase, Probe, RunTests, TestReport
+from rfsn.models import Edit, Phase, Probe, RunTests, TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox.local import LocalSandbox
@@ -37,6 +38,7 @@ WHERE_TESTS = (
 FILES = {"pkg/__init__.py": "", "pkg/where.py": WHERE, "tests/test_where.py": WHERE_TESTS}
 TESTS = ["tests/test_where.py::test_where", "tests/test_where.py::test_here"]
 PROBE = Probe(path="pkg/where.py", function="where", returns=())
+ADD_TEST = "--- /dev/null\n+++ b/tests/test_new.py\n@@ -0,0 +1,2 @@\n+def test_new():\n+    assert True\n"
 
 
 @pytest.fixture
@@ -47,10 +49,10 @@ def local_python(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @contextmanager
 def executed(
-    tmp_path: Path, proposals: list[RunTests]
-) -> Iterator[tuple[LocalSandbox, list[TestReport | None], WarmPytest]]:
+    tmp_path: Path, proposals: list[RunTests | Edit]
+) -> Iterator[tuple[LocalSandbox, list[TestReport | None], base.TestExec | None]]:
     """``proposals`` run through the gate and the executor in a local sandbox of ``FILES``: the
-    sandbox, their reports and the warm runner (the first proposal, a screening run, starts it)."""
+    sandbox, their reports and the warm runner, if one of them started it."""
     workspace = prepare(str(make_project(tmp_path / "repo", FILES)), tmp_path / "ws")
     box = LocalSandbox(workspace.path, None, {}, "2g")
     executor, gate = Executor(box, PythonBuildpack(), workspace, 60), Gate()
@@ -61,7 +63,6 @@ def executed(
             decision, approved = gate.approve(proposal, context)
             assert approved is not None, decision
             reports.append(executor.run(approved).report)
-        assert isinstance(executor._warm, WarmPytest)
         yield box, reports, executor._warm
     finally:
         box.close()
@@ -83,7 +84,7 @@ def test_verify_probe_runs_are_forked_by_the_plain_server_and_record_what_a_cold
     so pytest numbers its folder alike)."""
     probing = RunTests(phase=Phase.VERIFY, tests=tuple(TESTS), probe=PROBE)
     with executed(tmp_path, [RunTests(phase=Phase.PATCH, tests=tuple(TESTS)), probing, probing]) as (box, forked, warm):
-        assert (warm.swapped, warm.measured) == (1, 2)
+        assert isinstance(warm, WarmPytest) and (warm.swapped, warm.measured) == (1, 2)
         cold = run_tests(box, PythonBuildpack(), TESTS, timeout=60, measure=Measure(probe=PROBE))
     assert cold.passing == sorted(TESTS) and cold.probed is not None and cold.probed.error == "", cold.log
     assert len(cold.probed.traced[TESTS[0]]) == 1 and cold.probed.returns[TESTS[0]] == [("builtins.str", False)]
@@ -99,7 +100,31 @@ def test_verify_runs_the_targets_again_through_the_warm_runner_and_reports_what_
     targets = RunTests(phase=Phase.PATCH, tests=tuple(TESTS))
     again = RunTests(phase=Phase.VERIFY, tests=tuple(TESTS), rationale="confirm the targets again")
     with executed(tmp_path, [targets, again]) as (_, reports, warm):
-        assert warm.swapped == 2
+        assert isinstance(warm, WarmPytest) and warm.swapped == 2
     screened, confirmed = reports
     assert screened is not None and confirmed is not None
     assert confirmed.tests == screened.tests == dict.fromkeys(TESTS, Status.PASSED)
+
+
+def test_the_failing_tests_once_more_start_the_warm_runner_which_runs_them_as_the_baseline_did(
+    tmp_path: Path, local_python: None
+) -> None:
+    """Reproduce's run of the failing tests once more (``Reproducer._again``) starts the warm runner
+    and is served by it, a fork instead of a cold start; the baseline's statuses come out again."""
+    baseline = RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
+    again = RunTests(phase=Phase.REPRODUCE, tests=tuple(TESTS), rationale="the failing tests once more")
+    with executed(tmp_path, [baseline, again]) as (_, reports, warm):
+        assert isinstance(warm, WarmPytest) and warm.swapped == 1
+    first, second = reports
+    assert first is not None and second is not None
+    assert second.tests == first.tests == dict.fromkeys(TESTS, Status.PASSED)
+
+
+def test_named_tests_after_an_edit_in_the_reproduce_phase_run_cold(tmp_path: Path, local_python: None) -> None:
+    """Once the workspace was edited (a reproduction written) the project is no longer the one
+    the baseline ran: its named tests run cold, and the warm runner waits for the localization."""
+    written = Edit(phase=Phase.REPRODUCE, patch=ADD_TEST, rationale="write the reproduction")
+    run = RunTests(phase=Phase.REPRODUCE, tests=("tests/test_new.py::test_new",), rationale="run it")
+    with executed(tmp_path, [written, run]) as (_, reports, warm):
+        assert warm is None
+    assert reports[1] is not None and reports[1].passing == ["tests/test_new.py::test_new"]
