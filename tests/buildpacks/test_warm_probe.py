@@ -92,29 +92,24 @@ def test_verify_probe_runs_are_forked_by_the_plain_server_and_record_what_a_cold
     assert [run.probed if run else None for run in forked[1:]] == [cold.probed] * 2
 
 
-def test_verify_runs_the_targets_again_through_the_warm_runner_and_reports_what_screening_did(
-    tmp_path: Path, local_python: None
-) -> None:
-    """verify's second sample of the targets (``Verifier._targets_run``) is served by the warm
-    runner, as screening's runs of them are, instead of a cold start; its report is screening's."""
-    targets = RunTests(phase=Phase.PATCH, tests=tuple(TESTS))
-    again = RunTests(phase=Phase.VERIFY, tests=tuple(TESTS), rationale="confirm the targets again")
-    with executed(tmp_path, [targets, again]) as (_, reports, warm):
-        assert isinstance(warm, WarmPytest) and warm.swapped == 2
-    screened, confirmed = reports
-    assert screened is not None and confirmed is not None
-    assert confirmed.tests == screened.tests == dict.fromkeys(TESTS, Status.PASSED)
+#: a run before (a screening run; the baseline) and one that runs the same tests again through
+#: the warm runner: verify's second sample of the targets (``Verifier._targets_run``), served as
+#: screening's runs of them are; reproduce's run of the failing tests once more
+#: (``Reproducer._again``), which starts the warm runner
+AGAIN = {
+    "verify": (RunTests(phase=Phase.PATCH, tests=tuple(TESTS)), RunTests(phase=Phase.VERIFY, tests=tuple(TESTS)), 2),
+    "reproduce": (RunTests(phase=Phase.REPRODUCE), RunTests(phase=Phase.REPRODUCE, tests=tuple(TESTS)), 1),
+}
 
 
-def test_the_failing_tests_once_more_start_the_warm_runner_which_runs_them_as_the_baseline_did(
-    tmp_path: Path, local_python: None
+@pytest.mark.parametrize("phase", list(AGAIN))
+def test_tests_run_again_are_forked_by_the_warm_runner_and_report_what_the_run_before_did(
+    phase: str, tmp_path: Path, local_python: None
 ) -> None:
-    """Reproduce's run of the failing tests once more (``Reproducer._again``) starts the warm runner
-    and is served by it, a fork instead of a cold start; the baseline's statuses come out again."""
-    baseline = RunTests(phase=Phase.REPRODUCE, rationale="baseline: which tests fail now")
-    again = RunTests(phase=Phase.REPRODUCE, tests=tuple(TESTS), rationale="the failing tests once more")
-    with executed(tmp_path, [baseline, again]) as (_, reports, warm):
-        assert isinstance(warm, WarmPytest) and warm.swapped == 1
+    """A fork instead of a cold start; the statuses of the run before come out again."""
+    before, again, served = AGAIN[phase]
+    with executed(tmp_path, [before, again]) as (_, reports, warm):
+        assert isinstance(warm, WarmPytest) and warm.swapped == served
     first, second = reports
     assert first is not None and second is not None
     assert second.tests == first.tests == dict.fromkeys(TESTS, Status.PASSED)
