@@ -366,7 +366,8 @@ def test_a_run_with_no_per_test_limit_is_served_live_in_a_session_that_limits_te
 ) -> None:
     """A repair session limits each test (``limit_cases``), and a candidate's targets run with no
     per-test limit (``cases_unlimited``): that run, screened for every candidate, is served by the
-    live session, not by a ``pytest.main`` of its own; a run with the limit still gets it."""
+    live session, not by a ``pytest.main`` of its own; a run with the limit is served live too,
+    and gets it."""
     files = {**MANY_KINDS, "tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(30)\n"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -381,3 +382,6 @@ def test_a_run_with_no_per_test_limit_is_served_live_in_a_session_that_limits_te
         assert targets.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in targets.log
         limited = run_tests(box, pack, ["tests/test_slow.py::test_slow"], via=warm, timeout=25)
         assert limited.tests == {"tests/test_slow.py::test_slow": Status.TIMEOUT}  # its own limit holds
+        assert "test session starts" not in limited.log  # live too: the limit as pytest-timeout's mark
+        cold = run_tests(box, pack, ["tests/test_slow.py::test_slow"], timeout=25)
+        assert cold.tests == limited.tests
