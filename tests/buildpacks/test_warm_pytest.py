@@ -11,8 +11,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, WarmCapable
+from rfsn.buildpacks.base import Buildpack, WarmCapable, cases_unlimited, limit_cases
 from rfsn.buildpacks.python.warm.client import WarmPytest
+from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import Sandbox, open_sandbox
 from rfsn.settings import load_settings
@@ -357,3 +358,30 @@ def test_an_edit_to_a_module_pytest_itself_imported_reaches_the_next_run(
         assert run_tests(box, PythonBuildpack(), ["test_h.py::test_h"], via=warm).passing == ["test_h.py::test_h"]
     finally:
         box.close()
+
+
+@pytest.mark.docker
+def test_a_run_with_no_per_test_limit_is_served_live_in_a_session_that_limits_tests_history_markdown(
+    docker_client: Any, tmp_path: Path
+) -> None:
+    """A repair session limits each test (``limit_cases``), and a candidate's targets run with no
+    per-test limit (``cases_unlimited``): that run, screened for every candidate, is served by the
+    live session, not by a ``pytest.main`` of its own; a run with the limit is served live too,
+    and gets it."""
+    files = {**MANY_KINDS, "tests/test_slow.py": "import time\n\ndef test_slow():\n    time.sleep(30)\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    pack = select(tmp_path)
+    limit_cases(pack, 2.0)
+    with open_sandbox(tmp_path, pack, load_settings(), "docker") as box:
+        warm = pack.warm_runner(box) if isinstance(pack, WarmCapable) else None
+        assert isinstance(warm, WarmPytest) and warm.hot
+        with cases_unlimited(pack):
+            targets = run_tests(box, pack, ["tests/test_kinds.py::test_fails"], via=warm)
+        assert targets.failing == ["tests/test_kinds.py::test_fails"] and "test session starts" not in targets.log
+        limited = run_tests(box, pack, ["tests/test_slow.py::test_slow"], via=warm, timeout=25)
+        assert limited.tests == {"tests/test_slow.py::test_slow": Status.TIMEOUT}  # its own limit holds
+        assert "test session starts" not in limited.log  # live too: the limit as pytest-timeout's mark
+        cold = run_tests(box, pack, ["tests/test_slow.py::test_slow"], timeout=25)
+        assert cold.tests == limited.tests

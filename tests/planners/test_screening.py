@@ -69,7 +69,10 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
     )
     assert report.passless() == ["broken/test_a.py", "given/test_b.py", "sympy/tests/test_failing.py"]
     tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
-    assert [t.leave_out for t in tiers] == [(), ("broken/test_a.py", "sympy/tests/test_failing.py")]
+    assert [t.leave_out for t in tiers if t.last or not t.case_limit] == [
+        (),
+        ("broken/test_a.py", "sympy/tests/test_failing.py"),
+    ]
     # a target by its bare name, as the dataset names a sympy test, holds its file too
     tiers = list(Screen(report, [T1, "test_slow"]).tiers(cand("x - 1", "x + 1")))
     assert tiers[-1].leave_out == ("broken/test_a.py", "given/test_b.py")
@@ -211,6 +214,21 @@ def test_no_covering_tier_when_most_tests_cover_the_edit() -> None:
     coverage = {t: {"f.py": [2]} for t in PASSING}
     tiers = list(Screen(baseline(), [T1], coverage).tiers(cand("x - 1", "x + 1")))
     assert [t.name for t in tiers] == ["failing tests", "whole suite"]
+
+
+def test_the_targets_files_form_the_middle_tier_where_coverage_gives_none_history_sqlparse() -> None:
+    """Most tests covering the edit, or none known: the passing tests of the targets' own files
+    run before the whole suite (forked, not cold: a candidate that breaks a neighbour is refused
+    there), unless they are half the suite or more."""
+    near = ["t.py::test_n0", "t.py::test_n1"]
+    others = {f"u.py::test_o{i}": P for i in range(8)}
+    report = TestReport(tests={T1: F, **dict.fromkeys(near, P), **others}, exit_code=1, duration=2.0)
+    everywhere = {t: {"f.py": [2]} for t in [*near, *others]}
+    for coverage in (None, everywhere):
+        tiers = list(Screen(report, [T1], coverage).tiers(cand("x - 1", "x + 1")))
+        assert [t.name for t in tiers] == ["failing tests", "the targets' test files", "whole suite"]
+        assert tiers[1].tests == near and tiers[1].max_failures == 1 and tiers[1].case_limit
+    assert [t.name for t in Screen(baseline(), [T1]).tiers(cand("x - 1", "x + 1"))] == ["failing tests", "whole suite"]
 
 
 def test_the_screening_timeout_scales_with_the_baseline() -> None:

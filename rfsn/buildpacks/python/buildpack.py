@@ -17,6 +17,7 @@ from rfsn.buildpacks.base import (
     EnvRecipe,
     SandboxView,
     TestExec,
+    cases_unlimited,
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
 from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
@@ -238,8 +239,11 @@ class PythonBuildpack:
         """A pytest fork server in the sandbox (None if it cannot start)."""
         from rfsn.buildpacks.python.warm.client import PREFIX, WarmPytest
 
-        # the tests a warm run is given are named: CI's marker selection is no part of it
-        options = self._pytest([], f"{sandbox.scratch_path}/warm")[len(PREFIX) :]
+        # the tests a warm run is given are named: CI's marker selection is no part of it. The
+        # preload has the options of the runs it serves most, a candidate's targets (no per-test
+        # limit): a run with other options gets a pytest session of its own
+        with cases_unlimited(self):
+            options = self._pytest([], f"{sandbox.scratch_path}/warm")[len(PREFIX) :]
         warm = WarmPytest(sandbox, options=options)
         return warm if warm.start() else None
 

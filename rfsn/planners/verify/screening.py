@@ -1,4 +1,5 @@
-"""Validating a candidate in tiers: failing tests (``Screen.firsts``), covering tests, the suite.
+"""Validating a candidate in tiers: failing tests (``Screen.firsts``), covering tests (else the
+targets' files' tests), the suite.
 
 Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
 first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
@@ -184,6 +185,11 @@ class Screen:
             ]
         )
 
+    def near_targets(self, candidate: Candidate) -> list[str]:
+        """Baseline-passing tests of the targets' files (those set aside apart), in suite order."""
+        files, aside = {test_id_file(t) for t in self.targets}, {*self.flaky, *self.stale, *candidate.obsolete}
+        return self.in_suite_order([t for t in self.baseline.passing if t not in aside and test_id_file(t) in files])
+
     def in_suite_order(self, tests: Collection[str]) -> list[str]:
         """``tests`` in the order the baseline ran them (those it did not, last, by name): tests
         sharing state pass or fail by their order, and a screening must not change it."""
@@ -220,9 +226,11 @@ class Screen:
             yield self._selected("a failing test of each group", firsts, case_limit=False)
         pairable = len(targets) <= PAIRABLE_TARGETS
         yield self._selected("failing tests", targets, max_failures=None if pairable else 1, case_limit=False)
-        covering = self.covering(candidate)
-        if covering and len(covering) < len(self.baseline.tests) // 2:
+        covering, near, half = self.covering(candidate), self.near_targets(candidate), len(self.baseline.tests) // 2
+        if covering and len(covering) < half:
             yield self._selected("tests covering the edit", covering, max_failures=1 + self.tell_broken)
+        elif near and len(near) < half:  # covering tests unknown or too many: the targets' neighbours
+            yield self._selected("the targets' test files", near, max_failures=1 + self.tell_broken)
         failing_anyway = (
             len(set(self.baseline.failing) - set(self.targets))
             + len(self.may_break)

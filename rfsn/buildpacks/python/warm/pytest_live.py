@@ -28,12 +28,46 @@ def split(args):
     return ids, rest, junit, maxfail, tb
 
 
+def per_test_limit(args):
+    """(``args`` without a per-test limit's options, the limit as (seconds, method) or None): what a
+    run asks pytest-timeout for (``-o timeout=N -o timeout_method=M``, or ``--timeout=N``)."""
+    rest, seconds, method, at = [], None, None, 0
+    while at < len(args):
+        arg, value = args[at], args[at + 1] if args[at] == "-o" and at + 1 < len(args) else ""
+        if value.startswith(("timeout=", "timeout_method=")):
+            key, given = value.split("=", 1)
+            seconds, method = (float(given), method) if key == "timeout" else (seconds, given)
+            at += 2
+            continue
+        if arg.startswith("--timeout="):
+            seconds = float(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+        at += 1
+    return rest, None if seconds is None else (seconds, method)
+
+
+def limit_items(items, config, limit):
+    """Each of ``items`` without a timeout mark of its own gets the run's per-test ``limit`` as
+    pytest-timeout's mark, as the ini value gives it in a session of the run's own (this child's
+    items only: the next child forks from the session as it was). A pytest-timeout that is not
+    there applies none either way."""
+    if limit is None or not config.pluginmanager.hasplugin("timeout"):
+        return
+    seconds, method = limit
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(seconds, **({"method": method} if method else {})))
+
+
 class Live:
     """A pytest plugin: the preloading session stops before running anything and serves from
     there (``then(live)`` never returns), so that children can run its collected items."""
 
     def __init__(self, options, then):
-        _, self.options, self.junit, _, _ = split(options)
+        _, rest, self.junit, _, _ = split(options)
+        #: the session's options, and the per-test limit they set (a run may ask for another)
+        self.options, self.limit = per_test_limit(rest)
         self.then = then
         self.loaded = None  # the project as this session imported it (hotswap_loaded.Loaded)
         self.session = None
@@ -75,9 +109,11 @@ class Live:
         """Run the items ``args`` names; their exit status, or None when ``args`` ask for
         anything else (other options, other tests): pytest.main must run them."""
         ids, rest, junit, maxfail, tb = split(args)
+        rest, limit = per_test_limit(rest)
         if (
             not ids
             or rest != self.options
+            or (self.limit is not None and limit != self.limit)
             or (junit is None) != (self.junit is None)
             or any(i not in self.items for i in ids)
         ):
@@ -90,6 +126,7 @@ class Live:
                 if len(xml) != 1:
                     return None
                 xml[0].logfile = os.path.normpath(os.path.abspath(junit))
+            limit_items([self.items[i] for i in ids], config, limit)
             config.option.maxfail = maxfail
             if tb:  # this child's own: the next forks from the session as it was
                 config.option.tbstyle = tb

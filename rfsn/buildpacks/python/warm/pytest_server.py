@@ -10,7 +10,7 @@ in each child, as a preload's are.
 
 ``--preload`` first collects the suite in CWD and serves from inside that live session's
 ``pytest_runtestloop``: a request for collected node ids with the same options (``--junitxml``,
-``--maxfail`` and ``--tb`` aside) runs those items in the child, after hot-swapping the functions
+``--maxfail``, ``--tb`` and a per-test limit aside) runs those items in the child, after hot-swapping the functions
 edited since (hotswap.py); an edit it cannot swap ends the child with ``NOT_SWAPPABLE``. Anything else
 (uncollectable files, other options, projects hooking session start or finish) gets ``pytest.main``.
 """
