@@ -4,11 +4,9 @@
 daemonizes, and returns once it listens on SOCKET. A request is one JSON line ``{"args", "cwd",
 "env", "path", "tmp", "output", "timeout", "grace", "interrupts"}``; a forked child runs
 ``pytest.main(args)`` in a session of its own, with ``env`` set, ``path`` first on its path and ``tmp``
-as its own ``TMPDIR``, output to ``output``; past ``timeout`` its group gets SIGINT ``interrupts``
-times, ``grace`` seconds apart, then SIGKILL, as a cold run's does; the reply is ``{"exit_code",
-"timed_out", "duration"}``. Modules of
-the project the server imported (pytest's own dependencies, installed editable) are hot-swapped
-in each child, as a preload's are.
+as its own ``TMPDIR``, output to ``output``, stopped past ``timeout`` as a cold run is (``stop_signals``);
+the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of the project the server imported
+(pytest's own dependencies, installed editable) are hot-swapped in each child, as a preload's are.
 
 ``--preload`` first collects the suite in CWD and serves from inside that live session's
 ``pytest_runtestloop``: a request for collected node ids with the same options (``--junitxml``,
