@@ -28,6 +28,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks.capabilities import (
+    INTERRUPT_GRACE,
+    INTERRUPTS,
     SECONDS_LEFT,
     BriefCapable,
     CaseLimitCapable,
@@ -61,6 +63,8 @@ from rfsn.models import TestStatus
 
 __all__ = [
     "BUILD_NOTES",
+    "INTERRUPTS",
+    "INTERRUPT_GRACE",
     "SECONDS_LEFT",
     "BaseImage",
     "BriefCapable",

@@ -17,6 +17,13 @@ from rfsn.models import Crash, ExecResult, Probe, Probed, TestReport, TestStatus
 
 #: environment variable: the seconds a coverage plan's later command has left
 SECONDS_LEFT = "RFSN_SECONDS_LEFT"
+#: seconds a command past its timeout has after SIGINT (as Ctrl-C: a test runner still writes the
+#: report of the tests it finished) before a second SIGINT, and as long again before SIGKILL, in every
+#: sandbox (``SandboxView.exec``): a program may take the first as a request (asyncio's runner cancels
+#: its task with it, and a test may catch the cancellation) and only the second as Ctrl-C
+INTERRUPT_GRACE = 5
+#: the SIGINTs a command past its timeout gets, ``INTERRUPT_GRACE`` apart, before SIGKILL
+INTERRUPTS = 2
 #: test id -> file -> the lines it ran
 CoverageByTest = dict[str, dict[str, set[int]]]
 
@@ -39,7 +46,8 @@ class SandboxView(Protocol):
     def exec(
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
     ) -> ExecResult:
-        """Run argv in ``workdir``; on timeout kill it and all its children, timed_out=True.
+        """Run argv in ``workdir``; on timeout interrupt it (``INTERRUPTS``) and then kill it and all
+        its children, timed_out=True.
         ``own_tmp``: with a temporary directory of its own (``TMPDIR``), empty at the start
         and removed after, as a fresh container would have."""
         ...

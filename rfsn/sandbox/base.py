@@ -17,10 +17,6 @@ from typing import Protocol, runtime_checkable
 
 from rfsn.buildpacks.base import SandboxView
 
-#: seconds a command past its timeout has after SIGINT (as Ctrl-C: a test runner still writes the
-#: report of the tests it finished) before SIGKILL, in every sandbox
-INTERRUPT_GRACE = 5
-
 
 @runtime_checkable
 class Sandbox(SandboxView, Protocol):

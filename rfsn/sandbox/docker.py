@@ -9,9 +9,9 @@ directory, size-limited tmpfs mounts over the system's world-writable
 directories, and the env at /opt/rfsn (copy-on-write in the container's own
 layer, so a session's installs vanish with it), memory/CPU/pids limits, and
 only the environment rfsn sets. Every command runs
-under coreutils ``timeout``, which puts it in a process group of its own and
-kills the whole group when time is up; the host also stops waiting soon after,
-as a backstop. Output is streamed and capped: only its head and tail are kept.
+under coreutils ``timeout`` (``SUPERVISED``), which puts it in a process group of its own,
+interrupts the whole group when time is up (twice, ``INTERRUPTS``) and kills it after; the host
+also stops waiting soon after, as a backstop. Output is streamed and capped: only its head and tail are kept.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rfsn.buildpacks.base import INTERRUPT_GRACE, INTERRUPTS
 from rfsn.errors import SandboxError
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATION_SECONDS, SANDBOX_OPERATIONS
 from rfsn.sandbox import labels, live
-from rfsn.sandbox.base import INTERRUPT_GRACE, scratch_dir
+from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.confinement import confined, open_to, sandbox_user
 from rfsn.sandbox.container import SCRATCH, WORKDIR, ContainerSpec, binds, mounts_and_env
 from rfsn.sandbox.output import Lines, capped
@@ -48,8 +49,20 @@ OWN_TMP = (
     f'trap : INT; {_CLEAR}; mkdir {RUN_TMP} && export TMPDIR={RUN_TMP}; "$@"; status=$?; {_CLEAR}; exit $status',
     "sh",
 )
+#: ``sh -c SUPERVISED sh LIMIT GRACE INTERRUPTS argv...``: ``timeout`` sends SIGINT to the command's
+#: group at LIMIT and SIGKILL INTERRUPTS x GRACE later, and forwards no second SIGINT (it ignores the
+#: signal once it sent it): a watcher beside it sends the further ones, GRACE apart
+SUPERVISED = (
+    't=$1 g=$2 n=$3; shift 3; timeout -s INT -k $((g * n)) "$t" "$@" & p=$!; '
+    "(trap 'kill $s; exit' TERM; i=1; sleep \"$t\" & s=$!; wait $s; "
+    'while [ $i -lt $n ]; do sleep "$g" & s=$!; wait $s; kill -s INT -- "-$p"; i=$((i + 1)); done) '
+    ">/dev/null 2>&1 & w=$!; wait $p; c=$?; kill $w 2>/dev/null; wait $w; exit $c"
+)
+#: every exec'd process (its parent is outside the container: ppid 0) and the group of each, and the
+#: group of each of their children (``SUPERVISED``'s ``timeout`` leads one of its own)
 _KILL_EXECS = (
-    "for p in $(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); do "
+    "t=$(ps -eo pid=,ppid= | awk '$2 == 0 && $1 != 1 {print $1}'); "
+    'for p in $t $(ps -eo pid=,ppid= | awk -v t=" $(echo $t) " \'index(t, " " $2 " ") {print $1}\'); do '
     '[ "$p" = "$$" ] || kill -9 -- "-$p" "$p" 2>/dev/null; done; true'
 )
 log = get_logger(__name__)
@@ -138,22 +151,14 @@ class DockerSandbox:
     ) -> ExecResult:
         import requests.exceptions
 
-        wrapped = [
-            "timeout",
-            "-s",
-            "INT",
-            "-k",
-            str(INTERRUPT_GRACE),
-            f"{timeout:g}s",
-            *(OWN_TMP if own_tmp else ()),
-            *argv,
-        ]
+        limit = [f"{timeout:g}s", str(INTERRUPT_GRACE), str(INTERRUPTS)]
+        wrapped = ["sh", "-c", SUPERVISED, "sh", *limit, *(OWN_TMP if own_tmp else ()), *argv]
         api = self.client.api
         started = time.monotonic()
         exec_id = api.exec_create(
             self.container.id, wrapped, workdir=WORKDIR, environment=dict(env or {}), user=f"{self.uid}:{self.gid}"
         )
-        backstop = timeout + INTERRUPT_GRACE + 30  # the host stops waiting after this
+        backstop = timeout + INTERRUPT_GRACE * INTERRUPTS + 30  # the host stops waiting after this
         output, overran = "", False
         try:
             output, overran = self._read(exec_id, deadline=started + backstop)
@@ -200,7 +205,8 @@ class DockerSandbox:
         """Backstop when the host gave up waiting: kill every exec'd process group.
 
         Exec'd processes are the ones whose parent is outside the container
-        (ppid 0); init (pid 1) and its ``sleep`` are left alone.
+        (ppid 0), and the children they started (``SUPERVISED``'s ``timeout``);
+        init (pid 1) and its ``sleep`` are left alone.
         """
         self.container.exec_run(["sh", "-c", _KILL_EXECS], user="0")
 

@@ -21,13 +21,13 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rfsn.buildpacks.base import EnvRecipe
+from rfsn.buildpacks.base import INTERRUPT_GRACE, INTERRUPTS, EnvRecipe
 from rfsn.errors import SandboxError
 from rfsn.fsutil import held
 from rfsn.models import ExecResult, truncate_output
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import SANDBOX_OPERATIONS
-from rfsn.sandbox.base import INTERRUPT_GRACE, scratch_dir
+from rfsn.sandbox.base import scratch_dir
 from rfsn.sandbox.sourcetree import source_tree
 from rfsn.settings.values import parse_bytes
 
@@ -159,12 +159,14 @@ class LocalSandbox:
 
 
 def _interrupt(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT to the command's group, as Ctrl-C: a test runner stopped so still writes the report
-    of the tests it finished (pytest's junit); SIGKILL follows (``_kill_group``)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=INTERRUPT_GRACE)
+    """SIGINT to the command's group, as Ctrl-C, ``INTERRUPTS`` times: a test runner stopped so
+    still writes the report of the tests it finished (pytest's junit); SIGKILL follows (``_kill_group``)."""
+    for _ in range(INTERRUPTS):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=INTERRUPT_GRACE)
+            return
 
 
 def _kill_group(pgid: int) -> None:

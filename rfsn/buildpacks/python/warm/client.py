@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rfsn.buildpacks.base import SandboxView
+from rfsn.buildpacks.base import INTERRUPT_GRACE, INTERRUPTS, SandboxView
 from rfsn.buildpacks.python.pycoverage import unwrapped
 from rfsn.buildpacks.python.pyoptions import PytestFeatures
 from rfsn.buildpacks.warm import ServerGone, run_through
@@ -123,6 +123,8 @@ class WarmPytest:
             "tmp": self.sandbox.run_tmp if run.own_tmp else None,
             "output": f"{self.path}/{output}",
             "timeout": timeout,
+            "grace": INTERRUPT_GRACE,
+            "interrupts": INTERRUPTS,
         }
         try:
             return run_through(self.host_dir / socket_name, request, run.argv, self.host_dir / output, timeout)

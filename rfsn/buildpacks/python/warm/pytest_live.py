@@ -138,12 +138,15 @@ class Live:
             return None
         items = [self.items[i] for i in dict.fromkeys(ids)]
         session.testscollected = len(items)
-        for index, item in enumerate(items):
-            following = items[index + 1] if index + 1 < len(items) else None
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-            if session.shouldfail or session.shouldstop:
-                break
-        code = 1 if session.testsfailed else 0
+        try:
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+                if session.shouldfail or session.shouldstop:
+                    break
+            code = 1 if session.testsfailed else 0
+        except KeyboardInterrupt:  # the run's limit: the report still names the tests that ended
+            code = 2  # pytest's ExitCode.INTERRUPTED
         config.hook.pytest_sessionfinish(session=session, exitstatus=code)
         capman.stop_global_capturing()
         return code

@@ -2,11 +2,11 @@
 
 ``python pytest_server.py SOCKET [--preload CWD PYTEST_OPTION...]`` imports pytest once,
 daemonizes, and returns once it listens on SOCKET. A request is one JSON line ``{"args", "cwd",
-"env", "path", "tmp", "output", "timeout"}``; a forked child runs ``pytest.main(args)`` in a session
-of its own, with ``env`` set, ``path`` first on its path and ``tmp`` as its own ``TMPDIR``, output to
-``output``; the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of
-the project the server imported (pytest's own dependencies, installed editable) are hot-swapped
-in each child, as a preload's are.
+"env", "path", "tmp", "output", "timeout", "grace", "interrupts"}``; a forked child runs
+``pytest.main(args)`` in a session of its own, with ``env`` set, ``path`` first on its path and ``tmp``
+as its own ``TMPDIR``, output to ``output``, stopped past ``timeout`` as a cold run is (``stop_signals``);
+the reply is ``{"exit_code", "timed_out", "duration"}``. Modules of the project the server imported
+(pytest's own dependencies, installed editable) are hot-swapped in each child, as a preload's are.
 
 ``--preload`` first collects the suite in CWD and serves from inside that live session's
 ``pytest_runtestloop``: a request for collected node ids with the same options (``--junitxml``,
@@ -65,6 +65,7 @@ def run(request):
     if pid == 0:  # the child: a fresh pytest run in its own process group
         try:
             os.setsid()
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # the server's may be ignored
             fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -84,18 +85,16 @@ def run(request):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(int(code))
-    deadline = started + float(request["timeout"])
+    stops = stop_signals(request, started)
     timed_out = False
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
-        if time.monotonic() > deadline:
+        if stops and time.monotonic() > stops[0][0]:
             timed_out = True
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            break
+                os.killpg(pid, stops.pop(0)[1])
         time.sleep(0.002)
     if request.get("tmp"):
         clear(request["tmp"])
@@ -104,6 +103,15 @@ def run(request):
         "timed_out": timed_out,
         "duration": time.monotonic() - started,
     }
+
+
+def stop_signals(request, started):
+    """(when, signal) that stop a run past its timeout: SIGINT, as Ctrl-C, ``interrupts`` times
+    (pytest writes the report of the tests it finished), then SIGKILL."""
+    deadline, grace = started + float(request["timeout"]), float(request.get("grace", 0))
+    interrupts = int(request.get("interrupts", 0))
+    stops = [(deadline + grace * i, signal.SIGINT) for i in range(interrupts)]
+    return [*stops, (deadline + grace * interrupts, signal.SIGKILL)]
 
 
 def first_on_path(folders):
