@@ -192,8 +192,11 @@ def test_before_npm_5_a_release_of_the_day_is_read_from_its_tarball_not_the_regi
     assert "should" not in later.stderr  # after npm 5 the tarball cannot tell: as written
 
 
-def _pin(where: Path, package: dict[str, object], *args: str) -> subprocess.CompletedProcess[str]:
-    """The pins script run for real on ``package`` against the loopback registry."""
+def _pin(
+    where: Path, package: dict[str, object], *args: str, notes: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The pins script run for real on ``package`` against the loopback registry (the build's
+    notes into ``notes``)."""
     where.mkdir(exist_ok=True)
     (where / "package.json").write_text(json.dumps(package))
     (where / enginepins.SCRIPT).write_text(enginepins.ENGINE_PINS_JS)
@@ -205,7 +208,11 @@ def _pin(where: Path, package: dict[str, object], *args: str) -> subprocess.Comp
             capture_output=True,
             text=True,
             cwd=where,
-            env={**os.environ, "npm_config_registry": f"http://127.0.0.1:{server.server_port}/"},
+            env={
+                **os.environ,
+                "npm_config_registry": f"http://127.0.0.1:{server.server_port}/",
+                **({"RFSN_NOTES": str(notes)} if notes else {}),
+            },
             check=False,
             timeout=60,
         )

@@ -3,7 +3,7 @@
 // before npm 5 (2017-05-25), was packed by then; where that is not the newest in range. The
 // day is read from the tarball (npm before 5 kept its files' times; npm 5 on writes 1985-10-26),
 // not from the registry's `time`, which may be the day a mirror stored it. Run on the image's
-// own Node (fetch), with npm's semver.
+// own Node (fetch), with npm's semver. A range no release meets gets the nearest release above.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -104,7 +104,28 @@ async function choose(ctx, name, spec, end) {
     .sort(ctx.semver.rcompare);
   const dated = within.length ? await packedBy(within, versions, end) : null;
   const pool = dated && dated.length ? dated : within;
-  return { within, best: pool.find(runs), versions, dated: Boolean(dated && dated.length) };
+  const gone = !within.length && !Object.keys(versions).some((v) => safely(() => ctx.semver.satisfies(v, range)));
+  return { within, best: pool.find(runs), versions, dated: Boolean(dated && dated.length),
+    above: gone ? nearestAbove(ctx, versions, range) : null };
+}
+
+function safely(test) {
+  try { return Boolean(test()); } catch (_) { return false; }
+}
+
+// for a range no release on the registry meets (one it no longer lists: an exact `1.1.0`, a
+// `~7001.1.0-dev`), the lowest release above it; a prerelease only where no release is above
+function nearestAbove(ctx, versions, range) {
+  const up = Object.keys(versions).filter((v) => ctx.semver.valid(v) && safely(() => ctx.semver.gtr(v, range)))
+    .sort(ctx.semver.compare);
+  return up.find((v) => !v.includes('-')) || up[0] || null;
+}
+
+// says what was given for a range no release meets, on stderr and in the build's notes
+function gave(name, spec, version, whose) {
+  const line = `rfsn: ${name}@${spec}${whose}: no release on the registry meets it; ${version}, the nearest above`;
+  console.error(line);
+  if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
@@ -121,8 +142,12 @@ async function transitive(ctx, roots, direct, end, limit) {
     const picks = await Promise.all(level.map(([name, spec]) => choose(ctx, name, spec, open(spec) ? end : NaN)));
     level.forEach(([name, spec], i) => {
       const pick = picks[i];
-      if (!pick || !pick.within.length) return;
-      const version = pick.best || pick.within[0];
+      if (pick && pick.above && !direct.has(name) && !(name in overrides)) {
+        overrides[name] = pick.above;
+        gave(name, spec, pick.above, " (a dependency's, overrides)");
+      }
+      if (!pick || !(pick.within.length || pick.above)) return;
+      const version = pick.best || pick.within[0] || pick.above;
       if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
         overrides[name] = pick.best;
         const by = pick.dated ? 'packed by the day and ' : '';
@@ -152,6 +177,11 @@ async function main() {
     for (const [name, spec] of Object.entries(pkg[key] || {})) {
       direct.add(name);
       const pick = await choose(ctx, name, spec, end);
+      if (pick && pick.above) {
+        [pkg[key][name], changed] = [pick.above, true];
+        roots.push([name, pick.above]);
+        gave(name, spec, pick.above, '');
+      }
       if (!pick || !pick.within.length) continue;
       roots.push([name, pick.best || pick.within[0]]);
       if (pick.best === pick.within[0]) continue;
