@@ -119,6 +119,8 @@ _PACKUMENTS = {
     "should": {"1.0.0": None, "4.0.0": None, "7.0.0": None, "13.0.0": None},
     "dbg": {"1.0.0": None, "1.0.2beta": None, "4.0.0": ">=6"},  # a version semver cannot read
 }
+#: each package's dist-tags (else none)
+_TAGS: dict[str, dict[str, str]] = {}
 #: each release's own dependencies (else none)
 _DEPENDENCIES = {("mocha", "3.5.3"): {"dbg": "*"}}
 #: the time of each release's packed files: npm 5 on writes 1985-10-26 (499162500)
@@ -153,7 +155,7 @@ class _Registry(QuietHandler):
                 }
                 for v, e in _PACKUMENTS[name].items()
             }
-            body = json.dumps({"name": name, "versions": versions}).encode()
+            body = json.dumps({"name": name, "versions": versions, "dist-tags": _TAGS.get(name, {})}).encode()
         else:
             self.send_error(404)
             return

@@ -8,7 +8,7 @@ tarball was packed by then (npm before 5 kept its files' times), when that is no
 range; below them, a dependency's range the same way (the date only for a range open above, as
 ``*``), held by npm's ``overrides`` (``enginepins.cjs``, on the image's own Node, before the install).
 A range no release on the registry meets (a release it no longer lists) gets the nearest release
-above it, said in the build's notes."""
+above it, a tag the registry does not list (``next``) its latest release, said in the build's notes."""
 
 from __future__ import annotations
 
