@@ -503,20 +503,38 @@ def pass_to_pass(before: dict[str, str], after: dict[str, str]) -> list[str]:
     )
 
 
-def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | str) -> dict[str, Any]:
+class Runs(NamedTuple):
+    """The statuses (by test id) of the run at the buggy commit and of the run with the fix, and
+    what a run that read no test said (its runner's exit code and first error line), if anything."""
+
+    before: dict[str, str]
+    after: dict[str, str]
+    said: str = ""
+
+
+def no_test_said(exit_code: int | None, log: str) -> str:
+    """Pure: why a run that read no test read none, as its output says (``the runner exited 1:
+    Error: Cannot find module '../'``), or nothing for a run that exited 0 or printed nothing."""
+    from rfsn.buildpacks.base import first_error
+
+    return f"the runner exited {exit_code}: {first_error(log)}" if exit_code and log.strip() else ""
+
+
+def refined(row: dict[str, Any], runs: Runs | tuple[dict[str, str], dict[str, str]] | str) -> dict[str, Any]:
     """Pure: ``row`` with the FAIL_TO_PASS and PASS_TO_PASS its two runs give (the mined
     FAIL_TO_PASS kept beside them), or as mined with why not when ``runs`` is a reason or no
-    test flips."""
+    test flips (when the runs read no test, what they said)."""
     if isinstance(runs, str):
         return {**row, "refined": runs}
-    flipped = fail_to_pass(*runs)
+    runs = Runs(*runs)
+    flipped = fail_to_pass(runs.before, runs.after)
     if not flipped:
-        before, after = runs
-        read = "" if before or after else " (the runs read no test: the runner's report is empty)"
+        empty = runs.said or "the runner's report is empty"
+        read = "" if runs.before or runs.after else f" (the runs read no test: {empty})"
         return {**row, "refined": f"no test fails at the buggy commit and passes with the fix{read}"}
     if flipped == [SUITE_ID]:  # the exit code of a runner rfsn reads no report of: the grading trusts none
         return {**row, "refined": "the runner names no test: its test script ran as a whole (no report rfsn reads)"}
-    kept = pass_to_pass(*runs)
+    kept = pass_to_pass(runs.before, runs.after)
     return {
         **row,
         "FAIL_TO_PASS": flipped,
@@ -526,10 +544,11 @@ def refined(row: dict[str, Any], runs: tuple[dict[str, str], dict[str, str]] | s
     }
 
 
-def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict[str, str], dict[str, str]] | str:
+def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str:
     """Statuses of the files of the row's tests at the buggy commit with its test patch, then
-    with its fix too, each in a fresh sandbox of rfsn's environment for the instance; or why
-    the runs say nothing (the fix run's broken environment, a patch that does not apply)."""
+    with its fix too, each in a fresh sandbox of rfsn's environment for the instance (and what
+    the first that read no test said); or why the runs say nothing (the fix run's broken
+    environment, a patch that does not apply)."""
     import shutil
     import tempfile
 
@@ -565,6 +584,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
         )
         buildpack = instance_buildpack(inst, ws.path, settings, history=history)
         runs: list[dict[str, str]] = []
+        said = ""
         for patch in ("", inst.patch):
             pristine(ws)
             if patch and not apply_patch(ws, patch).applied:
@@ -579,7 +599,8 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> tuple[dict
             if broken or report.timed_out:
                 return f"{'fix' if patch else 'base'} run: {broken or 'timed out'}"
             runs.append({test: str(status) for test, status in report.tests.items()})
-        return runs[0], runs[1]
+            said = said or ("" if report.tests else no_test_said(report.exit_code, report.log))
+        return Runs(runs[0], runs[1], said)
     except RfsnError as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:

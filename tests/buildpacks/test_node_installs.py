@@ -119,6 +119,8 @@ _PACKUMENTS = {
     "should": {"1.0.0": None, "4.0.0": None, "7.0.0": None, "13.0.0": None},
     "dbg": {"1.0.0": None, "1.0.2beta": None, "4.0.0": ">=6"},  # a version semver cannot read
 }
+#: each package's dist-tags (else none)
+_TAGS: dict[str, dict[str, str]] = {}
 #: each release's own dependencies (else none)
 _DEPENDENCIES = {("mocha", "3.5.3"): {"dbg": "*"}}
 #: the time of each release's packed files: npm 5 on writes 1985-10-26 (499162500)
@@ -153,7 +155,7 @@ class _Registry(QuietHandler):
                 }
                 for v, e in _PACKUMENTS[name].items()
             }
-            body = json.dumps({"name": name, "versions": versions}).encode()
+            body = json.dumps({"name": name, "versions": versions, "dist-tags": _TAGS.get(name, {})}).encode()
         else:
             self.send_error(404)
             return
@@ -192,8 +194,11 @@ def test_before_npm_5_a_release_of_the_day_is_read_from_its_tarball_not_the_regi
     assert "should" not in later.stderr  # after npm 5 the tarball cannot tell: as written
 
 
-def _pin(where: Path, package: dict[str, object], *args: str) -> subprocess.CompletedProcess[str]:
-    """The pins script run for real on ``package`` against the loopback registry."""
+def _pin(
+    where: Path, package: dict[str, object], *args: str, notes: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The pins script run for real on ``package`` against the loopback registry (the build's
+    notes into ``notes``)."""
     where.mkdir(exist_ok=True)
     (where / "package.json").write_text(json.dumps(package))
     (where / enginepins.SCRIPT).write_text(enginepins.ENGINE_PINS_JS)
@@ -205,7 +210,11 @@ def _pin(where: Path, package: dict[str, object], *args: str) -> subprocess.Comp
             capture_output=True,
             text=True,
             cwd=where,
-            env={**os.environ, "npm_config_registry": f"http://127.0.0.1:{server.server_port}/"},
+            env={
+                **os.environ,
+                "npm_config_registry": f"http://127.0.0.1:{server.server_port}/",
+                **({"RFSN_NOTES": str(notes)} if notes else {}),
+            },
             check=False,
             timeout=60,
         )

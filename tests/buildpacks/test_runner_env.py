@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.runneroptions import runner_env
+from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
@@ -33,14 +34,21 @@ def test_the_runner_runs_with_the_variables_its_script_sets_node_fetch_2018(tmp_
     (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, "devDependencies": {"tap": "12"}}))
     (tmp_path / "test").mkdir()
     (tmp_path / "test" / "a.js").write_text("")
-    bins = tmp_path / "node_modules" / ".bin"
-    bins.mkdir(parents=True)
-    said = 'if [ "$BABEL_ENV" = test ]; then echo "ok 1 - test/a.js"; else echo "not ok 1 - test/a.js"; fi'
-    (bins / "tap").write_text(f'#!/bin/sh\necho "TAP version 13"\n{said}\necho "1..1"\n')
-    (bins / "tap").chmod(0o755)
-    buildpack = NodeBuildpack()
-    buildpack.configure(tmp_path)
-    assert buildpack.test_command([], "/r")[:2] == ["env", "BABEL_ENV=test"]
-    with open_sandbox(tmp_path, buildpack, load_settings(), "local") as box:
-        report = run_tests(box, buildpack, timeout=120)
+    report = run_stand_in(tmp_path, "tap", "test/a.js", "BABEL_ENV=test")
     assert report.tests == {"test/a.js": Status.PASSED}, report.log[-2000:]
+
+
+def run_stand_in(repo: Path, runner: str, test: str, variable: str) -> TestReport:
+    """The run of ``repo``'s tests by a stand-in TAP ``runner`` whose one ``test`` passes only
+    with ``variable`` (``NAME=value``) set, its command checked to set it first."""
+    bins = repo / "node_modules" / ".bin"
+    bins.mkdir(parents=True)
+    name, value = variable.split("=", 1)
+    said = f'if [ "${name}" = {value} ]; then echo "ok 1 - {test}"; else echo "not ok 1 - {test}"; fi'
+    (bins / runner).write_text(f'#!/bin/sh\necho "TAP version 13"\n{said}\necho "1..1"\n')
+    (bins / runner).chmod(0o755)
+    buildpack = NodeBuildpack()
+    buildpack.configure(repo)
+    assert buildpack.test_command([], "/r")[:2] == ["env", variable]
+    with open_sandbox(repo, buildpack, load_settings(), "local") as box:
+        return run_tests(box, buildpack, timeout=120)

@@ -64,7 +64,7 @@ from rfsn.buildpacks.node.runcommands import (
     script_command,
     split_tests,
 )
-from rfsn.buildpacks.node.runneroptions import runner_env, runner_options
+from rfsn.buildpacks.node.runneroptions import runner_env, runner_options, terminal_env
 from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
@@ -121,7 +121,7 @@ class NodeBuildpack:
             else runner_paths(package, self.runner, repo) or convention_test_files(package, self.runner, repo)
         )
         self.runner_options = runner_options(full_test_script(package), self.runner)
-        self.runner_env = runner_env(full_test_script(package), self.runner)
+        self.runner_env = [*terminal_env(repo), *runner_env(full_test_script(package), self.runner)]
         if self.runner == "tape" and not self.node_args:
             self.runner = "script"
         self.rebuilds = Rebuild(rebuild_steps(package, repo, self.runner) if has_dependencies(package) else [])
@@ -205,12 +205,12 @@ class NodeBuildpack:
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         files, titles = split_tests(tests)
+        env = ["env", *self.runner_env] if self.runner_env else []
         if self.runner == "script":
-            return list(self.script)
+            return [*env, *self.script]
         if self.runner == "node":
             return node_command(files, titles, self.node_args, report_dir)
         run = tap_command if self.runner in TAP_RUNNERS else reporting_command
-        env = ["env", *self.runner_env] if self.runner_env else []
         return [*env, *run(self.runner, files, titles, self.node_args, report_dir, self.runner_options)]
 
     def fail_fast_command(self, tests: Sequence[str], report_dir: str, max_failures: int) -> list[str] | None:

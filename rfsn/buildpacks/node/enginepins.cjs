@@ -3,7 +3,8 @@
 // before npm 5 (2017-05-25), was packed by then; where that is not the newest in range. The
 // day is read from the tarball (npm before 5 kept its files' times; npm 5 on writes 1985-10-26),
 // not from the registry's `time`, which may be the day a mirror stored it. Run on the image's
-// own Node (fetch), with npm's semver.
+// own Node (fetch), with npm's semver. A range no release meets gets the nearest release above,
+// a tag the registry does not list its latest release.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -91,10 +92,16 @@ async function packument(registry, name) {
 // `end` is given and can be told) that runs on `node`; versions}, or null for a spec not a range
 async function choose(ctx, name, spec, end) {
   const range = spec === '' || spec === 'latest' ? '*' : String(spec);
-  if (ctx.semver.validRange(range) === null) return null; // a git host, a file, a tag
+  const tag = ctx.semver.validRange(range) === null && /^[A-Za-z][\w.-]*$/.test(range);
+  if (ctx.semver.validRange(range) === null && !tag) return null; // a git host, a file
   const doc = await packument(ctx.registry, name);
   if (!doc) return null;
   const versions = doc.versions || {};
+  const tags = doc['dist-tags'] || {};
+  if (tag) { // a tag the registry does not list (`next`): its latest release
+    const latest = range in tags || !(tags.latest in versions) ? null : tags.latest;
+    return { within: [], versions, given: latest && { version: latest, why: `the registry has no such tag; ${latest}, its latest` } };
+  }
   const runs = (v) => {
     const wants = (versions[v].engines || {}).node;
     try { return typeof wants !== 'string' || ctx.semver.satisfies(ctx.node, wants); } catch (_) { return true; }
@@ -104,7 +111,30 @@ async function choose(ctx, name, spec, end) {
     .sort(ctx.semver.rcompare);
   const dated = within.length ? await packedBy(within, versions, end) : null;
   const pool = dated && dated.length ? dated : within;
-  return { within, best: pool.find(runs), versions, dated: Boolean(dated && dated.length) };
+  const gone = !within.length && !Object.keys(versions).some((v) => safely(() => ctx.semver.satisfies(v, range)));
+  const above = gone ? nearestAbove(ctx, versions, range) : null;
+  return { within, best: pool.find(runs), versions, dated: Boolean(dated && dated.length),
+    given: above && { version: above, why: `no release on the registry meets it; ${above}, the nearest above` } };
+}
+
+function safely(test) {
+  try { return Boolean(test()); } catch (_) { return false; }
+}
+
+// for a range no release on the registry meets (one it no longer lists: an exact `1.1.0`, a
+// `~7001.1.0-dev`), the lowest release above it; a prerelease only where no release is above
+function nearestAbove(ctx, versions, range) {
+  const up = Object.keys(versions).filter((v) => ctx.semver.valid(v) && safely(() => ctx.semver.gtr(v, range)))
+    .sort(ctx.semver.compare);
+  return up.find((v) => !v.includes('-')) || up[0] || null;
+}
+
+// says what was given for a range no release meets or a tag the registry lacks, on stderr and
+// in the build's notes
+function gave(name, spec, given, whose) {
+  const line = `rfsn: ${name}@${spec}${whose}: ${given.why}`;
+  console.error(line);
+  if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
@@ -121,8 +151,12 @@ async function transitive(ctx, roots, direct, end, limit) {
     const picks = await Promise.all(level.map(([name, spec]) => choose(ctx, name, spec, open(spec) ? end : NaN)));
     level.forEach(([name, spec], i) => {
       const pick = picks[i];
-      if (!pick || !pick.within.length) return;
-      const version = pick.best || pick.within[0];
+      if (pick && pick.given && !direct.has(name) && !(name in overrides)) {
+        overrides[name] = pick.given.version;
+        gave(name, spec, pick.given, " (a dependency's, overrides)");
+      }
+      if (!pick || !(pick.within.length || pick.given)) return;
+      const version = pick.best || pick.within[0] || pick.given.version;
       if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
         overrides[name] = pick.best;
         const by = pick.dated ? 'packed by the day and ' : '';
@@ -152,6 +186,11 @@ async function main() {
     for (const [name, spec] of Object.entries(pkg[key] || {})) {
       direct.add(name);
       const pick = await choose(ctx, name, spec, end);
+      if (pick && pick.given) {
+        [pkg[key][name], changed] = [pick.given.version, true];
+        roots.push([name, pick.given.version]);
+        gave(name, spec, pick.given, '');
+      }
       if (!pick || !pick.within.length) continue;
       roots.push([name, pick.best || pick.within[0]]);
       if (pick.best === pick.within[0]) continue;

@@ -5,12 +5,14 @@ tape's ``-r``): rfsn runs the runner itself, with its own report and the script'
 without them a hook the project gives 90 s has mocha's 2 s, a run whose handles stay open never
 ends, and jest reads no config (no transform: ``SyntaxError``). Left out: what reports, selects by
 name, watches, stops early, measures coverage or (mocha, node-tap) runs in parallel (rfsn's
-reporter reads one process's events). A short option's value may be joined to it (``-Rspec``)."""
+reporter reads one process's events). A short option's value may be joined to it (``-Rspec``).
+The variables it sets for the runner reach it too, and the colours of its CI's terminal."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 #: each runner's options that take a value (of every major version), short and long
 VALUED: dict[str, frozenset[str]] = {
@@ -159,3 +161,14 @@ def runner_env(script: str, runner: str) -> list[str]:
             if _ASSIGNMENT.match(word):
                 found.setdefault(word.split("=", 1)[0], word)
     return list(found.values())
+
+
+def terminal_env(repo: Path) -> list[str]:
+    """The colours of the terminal the project's CI ran its tests on: Travis CI runs a job's
+    commands on a pseudo-terminal, where colour detection (``supports-color``, which chalk and
+    most Node tools use) gives the basic colours, and a suite written there expects them (an
+    expected ``\\u001B[31m``); rfsn's runs have no terminal. ``FORCE_COLOR=1`` where Travis CI is
+    the only CI (GitHub Actions gives no terminal)."""
+    workflows = repo / ".github" / "workflows"
+    travis = (repo / ".travis.yml").is_file() and not any(workflows.glob("*.y*ml"))
+    return ["FORCE_COLOR=1"] if travis else []

@@ -1,0 +1,85 @@
+"""A dependency's range that no release on the registry meets (a release it no longer lists) gets
+the nearest release above it, said in the build's notes, instead of an install that stops.
+
+postcss/postcss b16fa26 (2014) and 07b3914 (2015), jsbugs design rows: both npm installs stopped on
+``No matching version found for esprima-fb@~7001.1.0-dev-harmony-fb`` (a dependency's: the registry
+lists 8001.1.0-dev-harmony-fb and later only) and ``cssnext@1.1.0`` (a direct one: 0.6.6, then 1.2.3),
+and the rows had no environment. paulmillr/chokidar dae7788 (2019, jsbugs design row): dtslint 0.4.1
+depends on ``typescript@next``, a tag this registry does not list (it lists ``latest`` only).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rfsn.buildpacks.base import BUILD_NOTES
+from rfsn.buildpacks.node import enginepins
+from tests.buildpacks import test_node_installs as registry
+from tests.buildpacks.test_node_installs import _pin, needs_node
+
+
+@pytest.fixture
+def gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Releases this registry no longer lists: each package's earliest one is above the range."""
+    monkeypatch.setitem(registry._PACKUMENTS, "esprima", {"8001.1.0-dev-harmony": None, "9001.1.0-dev-harmony": None})
+    nextcss = {"0.6.6": None, "1.2.3-rc.1": None, "1.2.3": None, "1.8.5": None}
+    monkeypatch.setitem(registry._PACKUMENTS, "nextcss", nextcss)
+    monkeypatch.setitem(registry._PACKUMENTS, "sixtofive", {"1.15.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("sixtofive", "1.15.0"), {"esprima": "~7001.1.0-dev-harmony"})
+    monkeypatch.setitem(registry._PACKUMENTS, "lint", {"0.4.1": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), {"script": "next"})
+    monkeypatch.setitem(registry._PACKUMENTS, "script", {"3.4.0": None, "7.0.2": None})
+    monkeypatch.setitem(registry._TAGS, "script", {"latest": "7.0.2"})
+    monkeypatch.setitem(registry._TAGS, "nextcss", {"latest": "1.8.5", "beta": "1.2.3-rc.1"})
+
+
+@needs_node
+@pytest.mark.usefixtures("gone")
+def test_a_range_no_release_meets_gets_the_nearest_above_said_so_postcss_2014_2015_jsbugs(tmp_path: Path) -> None:
+    package = {"dependencies": {"sixtofive": "1.15.0"}, "devDependencies": {"nextcss": "1.1.0", "left": "^1.0.0"}}
+    notes = tmp_path / "notes.txt"
+    done = _pin(tmp_path / "project", package, "0.10.48", notes=notes)
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "project" / "package.json").read_text())
+    # a direct one is rewritten (npm refuses an override of a direct dependency); a release, not a
+    # prerelease, where one is above
+    assert pinned["devDependencies"] == {"nextcss": "1.2.3", "left": "^1.0.0"}
+    # a dependency's by overrides; a prerelease where no release is above
+    assert pinned["overrides"] == {"esprima": "8001.1.0-dev-harmony"}
+    assert notes.read_text().splitlines() == [
+        "rfsn: nextcss@1.1.0: no release on the registry meets it; 1.2.3, the nearest above",
+        "rfsn: esprima@~7001.1.0-dev-harmony (a dependency's, overrides): no release on the registry meets it;"
+        " 8001.1.0-dev-harmony, the nearest above",
+    ]
+
+
+@needs_node
+@pytest.mark.usefixtures("gone")
+def test_a_range_a_prerelease_meets_or_none_is_above_is_left_as_written(tmp_path: Path) -> None:
+    package = {"devDependencies": {"esprima": "~9001.1.0-dev-harmony", "nextcss": "^2.0.0", "left": "^1.0.0"}}
+    done = _pin(tmp_path, package, "0.10.48", notes=tmp_path / "notes.txt")
+    assert done.returncode == 0, done.stderr
+    assert "nearest" not in done.stderr and not (tmp_path / "notes.txt").exists()
+
+
+def test_the_pins_step_writes_to_the_builds_notes() -> None:
+    assert f'RFSN_NOTES="{BUILD_NOTES}" /usr/bin/node' in enginepins.engine_pins_step("0.10.48", "2014-12-27")
+
+
+@needs_node
+@pytest.mark.usefixtures("gone")
+def test_a_tag_the_registry_does_not_list_gets_its_latest_release_said_so_chokidar_2019_jsbugs(tmp_path: Path) -> None:
+    package = {"devDependencies": {"lint": "0.4.1", "nextcss": "beta", "left": "next"}}
+    notes = tmp_path / "notes.txt"
+    done = _pin(tmp_path / "project", package, "10.24.1", notes=notes)
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "project" / "package.json").read_text())
+    # a tag it lists stays; a package with no latest it lists is left as written
+    assert pinned["devDependencies"] == {"lint": "0.4.1", "nextcss": "beta", "left": "next"}
+    assert pinned["overrides"] == {"script": "7.0.2"}
+    assert notes.read_text().splitlines() == [
+        "rfsn: script@next (a dependency's, overrides): the registry has no such tag; 7.0.2, its latest"
+    ]
