@@ -215,7 +215,8 @@ def ran(row: dict[str, object]) -> bool:
 
 
 def green(row: dict[str, object]) -> bool:
-    return ran(row) and float(row.get("share") or 0) >= 0.99
+    """At least 99 % of the collected tests passed in a run that ended (one cut by its limit reports a part)."""
+    return ran(row) and row.get("exit") in (0, 1) and float(row.get("share") or 0) >= 0.99
 
 
 def share(part: int, whole: int) -> str:

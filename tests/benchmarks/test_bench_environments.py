@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.paths import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_environments import commit_of, materialise, ran, summary
+from bench_environments import commit_of, green, materialise, ran, summary
 from envcheckout import mirror_of, submodules
 from rowclock import Ended
 
@@ -69,6 +69,12 @@ def test_a_build_that_failed_gives_rfsns_one_line_and_a_run_gives_its_counts() -
 
 def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_a_run_cut_by_its_limit_is_not_green_on_the_part_it_reported_networkx_head() -> None:
+    reported = {"built": True, "collected": 3883, "passed": 3882, "failed": 0, "share": 0.9997}
+    assert green({**reported, "exit": 0}) and green({**reported, "exit": 1})
+    assert ran({**reported, "exit": 2}) and not green({**reported, "exit": 2})
 
 
 def test_a_submodule_whose_repository_is_mirrored_is_checked_out_from_the_mirror_uvloop(tmp_path: Path) -> None:
