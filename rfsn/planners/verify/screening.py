@@ -1,12 +1,10 @@
 """Validating a candidate in tiers: failing tests (``Screen.firsts``), covering tests (else the
-targets' files' tests), the suite.
+targets' files' tests), the suite. Plausible = every target passes and no baseline-passing test fails.
 
-Plausible = every target passes and no baseline-passing test fails. A tier stops the screening at the
-first that does not hold, runs its tests in the baseline's order, stops at the first test that breaks
-where the buildpack can (``max_failures``; all the targets run when at most ``PAIRABLE_TARGETS``: which
-ones a candidate fixes pairs partial fixes) and has a limit: ``PER_TEST_FACTOR`` x its tests' baseline
-durations + ``RUN_SLACK`` + the start-up of the runs before (``startup.StartUps``; before any: the baseline's).
-
+A tier stops the screening at the first that does not hold, runs its tests in the baseline's order, stops
+at the first test that breaks where the buildpack can (``max_failures``; all the targets run when at most
+``PAIRABLE_TARGETS``: which ones a candidate fixes pairs partial fixes) and has a limit: ``PER_TEST_FACTOR``
+x its tests' baseline durations + ``RUN_SLACK`` + the start-up of the runs before (``startup.StartUps``).
 Never counted against a candidate: a baseline-passing test that passes run again alone
 (``MAX_RECHECKED`` at most) or fails in the coverage run (flaky), or fails in one suite run with no
 candidate applied (``stale``: a test that counts the files a reproduction added); they are set aside for
