@@ -86,6 +86,28 @@ def test_tests_require_in_setup_py_and_setup_cfg(tmp_path: Path) -> None:
     assert ("freezegun", "setup.cfg tests_require") in pydeps.declared(repo)
 
 
+def test_tests_require_of_a_dict_spread_into_setup_is_read_requests_oauthlib_5932117(tmp_path: Path) -> None:
+    """``setup(**settings)`` whose module-level dict is filled by ``dict()``, ``.update(...)``
+    and an item assignment: its literal entries count as setup's arguments (``mock`` was missing)."""
+    repo = make(
+        tmp_path / "py",
+        {
+            "setup.py": """
+        from setuptools import setup
+        settings = dict()
+        settings.update(name="demo", install_requires=["requests"], tests_require=["mock"])
+        settings.update({"extras_require": {"test": ["pytest"]}})
+        settings["setup_requires"] = ["wheel"]
+        other = {"tests_require": ["nose"]}
+        setup(**settings)
+    """
+        },
+    )
+    found = pydeps.declared(repo)
+    assert ("mock", "setup.py tests_require") in found and ("wheel", "setup.py setup_requires") in found
+    assert ("pytest", "setup.py test extras") in found and all(r != "nose" for r, _ in found)
+
+
 def test_setup_requires_are_in_the_environment(tmp_path: Path) -> None:
     """What setup.py needs to run at all (setuptools-scm for its version) is installed before
     the project: offline, ``pip install -e .`` cannot fetch it, and the project was not

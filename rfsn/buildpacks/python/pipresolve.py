@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import shlex
 
+from rfsn.buildpacks.base import BUILD_NOTES
 from rfsn.buildpacks.python.pyenv import BUILD_REQUIRES, PIP_INSTALL, TODAY_PIP_INSTALL, ask_backend, keeping_listed
 
+#: the script's exit status when the pip resolving refuses a version that is no PEP 440 version
+#: (a legacy one, as setuptools before 66 wrote: ``1.4.9.dev0dev``), which pip 24.1 stopped reading
+LEGACY_EXIT = 3
+#: the last pip that reads a legacy version (a deprecation warning), which then resolves
+LEGACY_PIP = "pip>=23.1,<24.1"
 #: the build's helper, a file of the recipe (run by the venv's Python, 3.7 or later)
 SCRIPT_NAME = "pipresolve.py"
 SCRIPT = '''\
@@ -27,8 +33,13 @@ FRESH = [] if os.environ.get("RFSN_RESOLVE_INSTALLED") else ["--ignore-installed
 
 def report(target, *options):
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", *FRESH,
-                        "--quiet", "--report", out.name, *options, target], check=True)
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", *FRESH, "--quiet",
+                               "--report", out.name, *options, target], stderr=subprocess.PIPE,
+                              universal_newlines=True)
+        sys.stderr.write(done.stderr)
+        if done.returncode and "Invalid version: " in done.stderr:
+            sys.exit(@LEGACY_EXIT@)  # a version no PEP 440 one: the step asks an older pip
+        done.check_returncode()
         return json.load(open(out.name))["install"]
 
 def installed(target, *options):
@@ -73,7 +84,7 @@ for item in report(".[%s]" % ",".join(extras) if extras else "."):
         pins.append("%s==%s" % (name, item["metadata"]["version"]))
 open(sys.argv[2], "w").write("".join(p + "\\n" for p in sorted(pins)))
 print("pip resolved %d requirement(s) of %s%s%s" % (len(pins), meta["name"], extras and " %s" % extras or "", how))
-'''
+'''.replace("@LEGACY_EXIT@", str(LEGACY_EXIT))
 
 
 def resolve_step(
@@ -102,6 +113,9 @@ def resolve_step(
     )
     if keep_installed:
         script = f"RFSN_RESOLVE_INSTALLED=1 {script}"
+    said = "pip refused a version that is no PEP 440 version: pip 24.0, the last that reads one, resolved"
+    legacy = f"{TODAY_PIP_INSTALL if dated else PIP_INSTALL} '{LEGACY_PIP}' && echo '{said}' >> \"{BUILD_NOTES}\""
+    script = f"{{ {script} || {{ [ $? = {LEGACY_EXIT} ] && {legacy} && {script}; }}; }}"
     return (
         f"cd $RFSN_ENV/src && export SETUPTOOLS_SCM_PRETEND_VERSION=0.0 && {era}{upgrade} && "
         f"{script} && "

@@ -14,7 +14,8 @@ from rfsn.fsutil import read_toml
 
 def setup_py_kwargs(path: Path) -> dict[str, Any]:
     """Literal keyword arguments of the first ``setup(...)`` call in setup.py; a plain name
-    stands for the literal a module-level assignment gives it (``install_requires=REQUIRES``)."""
+    stands for the literal a module-level assignment gives it (``install_requires=REQUIRES``),
+    and ``**NAME`` for the entries a module-level dict of that name is given (``_entries``)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
@@ -28,12 +29,55 @@ def setup_py_kwargs(path: Path) -> dict[str, Any]:
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup":
+            given: list[tuple[str | None, ast.expr]] = []
+            for kw in node.keywords:
+                spread = _entries(tree, kw.value.id) if kw.arg is None and isinstance(kw.value, ast.Name) else []
+                given += spread or [(kw.arg, kw.value)]
             return {
-                kw.arg: value
-                for kw in node.keywords
-                if kw.arg and (value := _literal(_resolved(kw.value, constants))) is not None
+                arg: value for arg, expr in given if arg and (value := _literal(_resolved(expr, constants))) is not None
             }
     return {}
+
+
+def _entries(tree: ast.Module, name: str) -> list[tuple[str | None, ast.expr]]:
+    """The (key, value) entries the module-level dict ``name`` is given, in order, by
+    ``name = dict(k=v)`` or ``{'k': v}``, ``name.update(k=v)`` or ``({'k': v})``, ``name['k'] = v``."""
+    found: list[tuple[str | None, ast.expr]] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            for t in statement.targets:
+                if isinstance(t, ast.Name) and t.id == name:
+                    found = _dict_entries(statement.value)  # bound again: what came before is gone
+                elif isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == name:
+                    key = t.slice.value if isinstance(t.slice, ast.Constant) else None
+                    found.append((key if isinstance(key, str) else None, statement.value))
+        elif isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
+            method = call.func
+            if (
+                isinstance(method, ast.Attribute)
+                and method.attr == "update"
+                and getattr(method.value, "id", "") == name
+            ):
+                found += _call_entries(call)
+    return found
+
+
+def _dict_entries(node: ast.expr | None) -> list[tuple[str | None, ast.expr]]:
+    """Pure: the entries of ``dict(k=v, ...)`` (its keywords and a dict it is given) or ``{'k': v}``."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict":
+        return _call_entries(node)
+    if isinstance(node, ast.Dict):
+        return [
+            (k.value if isinstance(k.value, str) else None, v)
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant)
+        ]
+    return []
+
+
+def _call_entries(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
+    """Pure: the entries a call of ``dict`` or ``update`` gives: its keywords and a dict argument's."""
+    return [(kw.arg, kw.value) for kw in call.keywords] + [e for a in call.args for e in _dict_entries(a)]
 
 
 #: setup() arguments that decide what installing the project pulls in
