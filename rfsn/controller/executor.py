@@ -38,6 +38,7 @@ from rfsn.models import (
     RunTests,
     Search,
 )
+from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox.base import Sandbox
@@ -79,7 +80,7 @@ class Executor:
         has one; one it starts cold gets the proposal's ``cold_start`` more, within the session's
         budget. A probe's runs with and without the patch both go through it: like with like. A
         whole suite after the baseline runs as it did."""
-        named = proposal.phase is Phase.VERIFY and bool(proposal.tests)
+        named = proposal.phase is Phase.VERIFY and _names_tests(proposal)
         if proposal.phase is not Phase.PATCH and proposal.probe is None and not named and not self._again(proposal):
             return None
         if isinstance(self._warm, ColdStartCapable):
@@ -90,7 +91,7 @@ class Executor:
     def _again(self, proposal: RunTests) -> bool:
         """A run of named tests in the reproduce phase on the project as the baseline ran it (the
         failing tests once more): the warm runner, started for it, loads that project too."""
-        named = bool(proposal.tests) and proposal.collect is None
+        named = _names_tests(proposal) and proposal.collect is None
         return proposal.phase is Phase.REPRODUCE and named and not self._touched
 
     def _start_warm(self, background: bool) -> None:
@@ -252,3 +253,8 @@ def list_dir(root: Path, under: str = ".") -> list[str] | None:
     if len(entries) > MAX_ENTRIES:
         entries = [*entries[:MAX_ENTRIES], f"... and {len(entries) - MAX_ENTRIES} more"]
     return entries
+
+
+def _names_tests(proposal: RunTests) -> bool:
+    """The run names tests, not test files: a run of files is a whole suite (a narrowed one)."""
+    return bool(proposal.tests) and all(test_id_file(t) != t for t in proposal.tests)
