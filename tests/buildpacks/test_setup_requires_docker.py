@@ -12,14 +12,18 @@ from tests.buildpacks.test_asof_docker import _archives, _project, _run
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
-#: computed (``**KWARGS``): pip resolves it in the build, whose setup.py run fetches
-#: ``setup_requires`` itself; it says in the build's notes which eggs it fetched, from where
+#: computed (``**kwargs()``, which rfsn does not read): pip resolves it in the build, whose setup.py
+#: run fetches ``setup_requires`` itself; it says in the build's notes which eggs it fetched
 SETUP_PY = """\
 import glob, os
 from setuptools import setup
 
-KWARGS = {"setup_requires": ["pytest-runner"], "install_requires": ["six"]}
-setup(name="runner19", version="1.0", py_modules=["runner19"], **KWARGS)
+
+def kwargs():
+    return {"setup_requires": ["pytest-runner"], "install_requires": ["six"]}
+
+
+setup(name="runner19", version="1.0", py_modules=["runner19"], **kwargs())
 eggs = sorted(os.path.basename(p) for p in glob.glob(".eggs/*.egg"))
 if eggs and os.environ.get("RFSN_ENV"):
     with open(os.path.join(os.environ["RFSN_ENV"], "notes.txt"), "a") as notes:
