@@ -32,6 +32,7 @@ OTHER_VARIABLES = frozenset(
         "RFSN_MOCHA_REPORT",
         "RFSN_PROBE",
         "RFSN_PROBE_OUT",
+        "RFSN_NOTES",
     }
 )
 #: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set
