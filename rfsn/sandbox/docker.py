@@ -51,12 +51,13 @@ OWN_TMP = (
 )
 #: ``sh -c SUPERVISED sh LIMIT GRACE INTERRUPTS argv...``: ``timeout`` sends SIGINT to the command's
 #: group at LIMIT and SIGKILL INTERRUPTS x GRACE later, and forwards no second SIGINT (it ignores the
-#: signal once it sent it): a watcher beside it sends the further ones, GRACE apart
+#: signal once it sent it): a watcher beside it sends the further ones, GRACE apart; a watcher stopped
+#: before its trap is set leaves no "Terminated" of the shell's in the command's output
 SUPERVISED = (
     't=$1 g=$2 n=$3; shift 3; timeout -s INT -k $((g * n)) "$t" "$@" & p=$!; '
     "(trap 'kill $s; exit' TERM; i=1; sleep \"$t\" & s=$!; wait $s; "
     'while [ $i -lt $n ]; do sleep "$g" & s=$!; wait $s; kill -s INT -- "-$p"; i=$((i + 1)); done) '
-    ">/dev/null 2>&1 & w=$!; wait $p; c=$?; kill $w 2>/dev/null; wait $w; exit $c"
+    ">/dev/null 2>&1 & w=$!; wait $p; c=$?; kill $w 2>/dev/null; wait $w 2>/dev/null; exit $c"
 )
 #: every exec'd process (its parent is outside the container: ppid 0) and the group of each, and the
 #: group of each of their children (``SUPERVISED``'s ``timeout`` leads one of its own)
