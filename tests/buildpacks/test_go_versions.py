@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.go.buildpack import GoBuildpack
+from rfsn.buildpacks.go.buildpack import GO_STD, GoBuildpack
 from rfsn.buildpacks.go.goversions import DEBIAN_GO, NEWEST, choose, declared
 
 
@@ -72,5 +72,5 @@ def test_the_recipe_runs_the_chosen_go_locally_and_reads_vendored_modules(tmp_pa
     (module / "vendor").mkdir()
     (module / "vendor" / "modules.txt").write_text("# example.com/x v1.0.0\n")
     vendored = GoBuildpack().env_recipe(module)
-    assert vendored.steps == () and dict(vendored.env)["GOFLAGS"] == "-mod=vendor"
+    assert vendored.steps == (GO_STD,) and dict(vendored.env)["GOFLAGS"] == "-mod=vendor"
     assert "modules: the project's vendor/" in vendored.notes[0]
