@@ -1,11 +1,13 @@
-"""The CPU of one repair session: ``rfsn repair examples/quickstart`` in Docker, for this tree and
+"""The CPU of one repair session: ``rfsn repair examples/quickstart`` (or ``--project``, a git
+repository of any ecosystem) in Docker, for this tree and
 (``--against DIR``) another tree of rfsn, e.g. an export of main; N rounds alternating the trees.
 For each session: the host CPU of the rfsn process and what it waited for (user + system, from
 ``wait4``), the CPU of its containers (cgroup v1 ``cpuacct.usage`` of the containers labelled with
 its pid, sampled while they live) and its test runs by phase (``events.jsonl``). CPU, not wall
 time: a loaded machine delays a session more than it inflates its CPU. Many tests run such a session.
 
-    PYTHONPATH=. python benchmarks/bench_session_cpu.py [-n 3] [--against /tmp/main-tree] [--out DIR]
+    PYTHONPATH=. python benchmarks/bench_session_cpu.py [-n 3] [--against /tmp/main-tree] [--out DIR] \
+        [--project REPO]
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ def containers_of(pid: int) -> list[str]:
     return listed.stdout.split()
 
 
-def session(tree: Path, out: Path) -> dict[str, float | str]:
-    """One session of ``tree``: its host CPU, its containers' CPU, its status and its runs by phase."""
+def session(tree: Path, out: Path, project: Path | None) -> dict[str, float | str]:
+    """One session of ``tree`` on ``project`` (default: its quickstart example): its host CPU, its
+    containers' CPU, its status and its runs by phase."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    argv = [sys.executable, "-m", "rfsn", "repair", str(tree / "examples" / "quickstart"), "--out", str(out)]
+    argv = [sys.executable, "-m", "rfsn", "repair", str(project or tree / "examples" / "quickstart"), "--out", str(out)]
     proc = subprocess.Popen(argv, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     used: dict[str, int] = {}
     for tick in itertools.count():
@@ -67,6 +70,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=3)
     parser.add_argument("--against", type=Path, help="another tree of rfsn (its root)")
     parser.add_argument("--out", type=Path, help="where the sessions' outputs go (default: a temporary directory)")
+    parser.add_argument("--project", type=Path, help="the git repository each session repairs (default: quickstart)")
     args = parser.parse_args()
     if not CGROUPS.is_dir():
         sys.exit(f"no cgroup v1 CPU accounting at {CGROUPS}: containers' CPU cannot be read here")
@@ -78,7 +82,7 @@ def main() -> None:
     print(f"load {os.getloadavg()[0]:.1f} at the start")
     for round_ in range(args.n):
         for tree, root in trees.items():
-            row = session(root, out / f"{tree}-{round_}")
+            row = session(root, out / f"{tree}-{round_}", args.project and args.project.resolve())
             rows[tree].append(row)
             print(tree, round_, {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}, flush=True)
     print(f"load {os.getloadavg()[0]:.1f} at the end, n={args.n}; medians of CPU s")
