@@ -10,6 +10,7 @@ import pytest
 
 from rfsn.buildpacks import detect_all, load, select
 from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.go.buildpack import GO_STD
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.package import detect_runner, package_manager
 from rfsn.buildpacks.rust.buildpack import RustBuildpack
@@ -147,7 +148,7 @@ def test_rust_recipe_and_commands(tmp_path: Path) -> None:
 
 def test_go_and_java_recipes_copy_only_the_dependency_files(tmp_path: Path) -> None:
     go = load("go").env_recipe(FIXTURES / "go" / "calc")
-    assert go.steps == () and ("GOPROXY", "off") in go.env
+    assert go.steps == (GO_STD,) and ("GOPROXY", "off") in go.env  # no module to download
     # go.sum sits beside go.mod when `go mod download` runs, which checks every module against it
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n")
     (tmp_path / "go.sum").write_text("example.com/x v1.0.0 h1:abc=\n")
