@@ -53,11 +53,9 @@ done
 """
 #: a test binary's limit without a per-test limit: go test's own default
 GO_DEFAULT_TIMEOUT = "10m"
-#: build and test caches: in the env, so the standard library its build compiled is warm in every
-#: container and a run compiles only the project (a fresh cache spent ~40 CPU-s on the library)
+#: build and test caches in the env, where its build compiled the standard library (GO_STD)
 GOCACHE = "$RFSN_ENV/gocache"
-#: the env build's step that fills GOCACHE with the standard library, outside any module
-GO_STD = "cd / && GOFLAGS= go build std"
+GO_STD = "cd / && GOFLAGS= go build std"  # Go 1.20+ ships the standard library as source only
 #: where an env build downloads modules from (go's own default); test runs reach none
 GO_PROXY = "https://proxy.golang.org,direct"
 
