@@ -34,6 +34,7 @@ from rfsn.planners.patch.templates.python import (
     swaps,
     twins,
     unbound,
+    unread,
     wraps,
 )
 
@@ -71,5 +72,6 @@ CATALOGUE: tuple[Template, ...] = (
     *unbound.TEMPLATES,
     *consistent.TEMPLATES,
     *bindings.TEMPLATES,
+    *unread.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

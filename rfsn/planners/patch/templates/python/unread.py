@@ -1,0 +1,91 @@
+"""Names a function binds and never reads (the fixes corpus's "expression wrapped <- local" and
+"replaced name <- local"): a parameter the function accepts and ignores (``loop=None``, then
+``self._loop = get_running_loop()`` -> ``loop or get_running_loop()``), and a store to a name
+no statement reads where a later statement reads another (``log_text = self.log_level``, then
+``setLevel(log_level)`` -> ``log_level = self.log_level``)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from rfsn.planners.patch.templates.edit import Edit, template
+from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, header_nodes, replace
+from rfsn.planners.patch.templates.python.exprs import AND, OR, operand, substitute
+from rfsn.planners.patch.templates.python.kinds import compatible
+from rfsn.planners.patch.templates.python.names import bare
+from rfsn.planners.patch.templates.python.scope import function_at, kinds_at, local_names, parameters
+
+#: the statements after a dead store where the name it meant is looked for
+REACH = 8
+
+
+def _read(func: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _assigned(stmt: ast.stmt | None) -> tuple[str, ast.expr] | None:
+    """The name (or ``self`` attribute) a one-target assignment binds, and its value."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return None
+    if isinstance(target, ast.Name):
+        return target.id, value
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return target.attr, value
+    return None
+
+
+@template("unread_parameter", 0.3)
+def unread_parameter(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``self.x = value`` -> ``x or value`` where the function takes a parameter ``x`` it never
+    reads: the caller's value was meant to win over the computed one."""
+    func, stmt = function_at(ctx, line), ctx.statement_at(line)
+    bound = _assigned(stmt)
+    if func is None or bound is None or stmt is None or stmt.lineno != line:
+        return
+    name, value = bound
+    read = _read(func)
+    for param in parameters(func):
+        if param not in read and param not in {"self", "cls"} and bare(param) == bare(name):
+            text = f"{param} or {operand(ctx, value, AND)}"
+            yield substitute(ctx, value, text, OR, f"let the parameter `{param}` win over the computed value")
+
+
+def _later(ctx: FileContext, func: ast.AST, stmt: ast.stmt) -> list[ast.stmt]:
+    end = stmt.end_lineno or stmt.lineno
+    after = (
+        s for s in ast.walk(func) if isinstance(s, ast.stmt) and s.lineno > end and ctx.enclosing(s, FUNCTIONS) is func
+    )
+    return sorted(after, key=lambda s: s.lineno)[:REACH]
+
+
+@template("rename_dead_store", 0.5)
+def rename_dead_store(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``a = value`` where ``a`` is never read -> ``b = value`` for a local ``b`` the next
+    statements read (and the function assigns elsewhere): the store was meant for ``b``."""
+    func, stmt = function_at(ctx, line), ctx.statement_at(line)
+    if func is None or stmt is None or not isinstance(stmt, ast.Assign | ast.AnnAssign):
+        return
+    read = _read(func)
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    dead = [t for t in targets if isinstance(t, ast.Name) and t.id not in read and not t.id.startswith("_")]
+    if not dead:
+        return
+    assigned = set(local_names(func)) - set(parameters(func))
+    kinds = kinds_at(ctx, line)
+    for target in dead:
+        seen: set[str] = set()
+        for after in _later(ctx, func, stmt):
+            for node in header_nodes(after):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in assigned:
+                    other = node.id
+                    if other not in seen and other != target.id and compatible(kinds.get(target.id), kinds.get(other)):
+                        seen.add(other)
+                        yield replace(ctx, target, other, f"store to `{other}`, which is read next, not `{target.id}`")
+
+
+TEMPLATES = (unread_parameter, rename_dead_store)

@@ -1,0 +1,48 @@
+from tests.planners.templates.helpers import dedent, line_of, patched
+
+IGNORED = """
+class Resolver:
+    def __init__(self, loop=None, *args):
+        if args:
+            raise RuntimeError("no")
+        self._loop = get_running_loop()
+        self._count = len(args)
+"""
+
+
+def test_an_ignored_parameter_wins_over_the_computed_value_as_aiohttp_12ff66d5():
+    fixed = dedent(IGNORED).replace("= get_running_loop()", "= loop or get_running_loop()")
+    assert patched(IGNORED, line_of(IGNORED, "self._loop ="), "unread_parameter") == [fixed]
+
+
+def test_a_parameter_that_is_read_or_named_otherwise_is_left_alone():
+    assert patched(IGNORED, line_of(IGNORED, "self._count ="), "unread_parameter") == []
+    read = IGNORED.replace("if args:", "if args or loop:")
+    assert patched(read, line_of(read, "self._loop ="), "unread_parameter") == []
+
+
+def test_a_looser_value_is_parenthesized():
+    src = "def f(size=None):\n    _size = a if b else c\n"
+    assert patched(src, 2, "unread_parameter") == ["def f(size=None):\n    _size = size or (a if b else c)\n"]
+
+
+DEAD = """
+def configure(self):
+    if isinstance(self.level, str):
+        level = LEVELS[self.level]
+    else:
+        text = self.level
+    logger.setLevel(level)
+    return text_of(self)
+"""
+
+
+def test_a_store_never_read_goes_to_the_local_the_next_line_reads_as_uvicorn_f846a351():
+    fixed = dedent(DEAD).replace("text = self.level", "level = self.level")
+    assert patched(DEAD, line_of(DEAD, "text = self.level"), "rename_dead_store") == [fixed]
+
+
+def test_a_store_that_is_read_is_not_renamed():
+    assert patched(DEAD, line_of(DEAD, "level = LEVELS"), "rename_dead_store") == []
+    read = DEAD.replace("return text_of(self)", "return text")
+    assert patched(read, line_of(read, "text = self.level"), "rename_dead_store") == []
