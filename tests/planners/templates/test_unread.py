@@ -46,3 +46,34 @@ def test_a_store_that_is_read_is_not_renamed():
     assert patched(DEAD, line_of(DEAD, "level = LEVELS"), "rename_dead_store") == []
     read = DEAD.replace("return text_of(self)", "return text")
     assert patched(read, line_of(read, "text = self.level"), "rename_dead_store") == []
+
+
+ERROR = """
+class APIError(Exception):
+    body: object
+
+    def __init__(self, message, *, body):
+        self.message = message
+        if is_dict(body):
+            self.code = body.get("code")
+"""
+
+
+def test_a_declared_attribute_never_assigned_takes_its_parameter_as_openai_d468f301():
+    fixed = dedent(ERROR).replace("self.message = message\n", "self.message = message\n        self.body = body\n")
+    assert fixed in patched(ERROR, line_of(ERROR, "self.message ="), "store_parameter")
+
+
+def test_a_method_of_the_parameter_s_name_or_an_assigned_attribute_is_not_stored():
+    src = """
+    class Config:
+        code = None
+
+        def get(self, section, code):
+            values = self._section(section)
+            return values[code] or self.code
+
+        def _section(self, section):
+            return {}
+    """
+    assert patched(src, line_of(src, "values ="), "store_parameter") == []

@@ -1,8 +1,10 @@
-"""Names a function binds and never reads (the fixes corpus's "expression wrapped <- local" and
-"replaced name <- local"): a parameter the function accepts and ignores (``loop=None``, then
-``self._loop = get_running_loop()`` -> ``loop or get_running_loop()``), and a store to a name
-no statement reads where a later statement reads another (``log_text = self.log_level``, then
-``setLevel(log_level)`` -> ``log_level = self.log_level``)."""
+"""Names a function binds and never reads, and attributes a class reads and never binds (the
+fixes corpus's "expression wrapped <- local", "replaced name <- local", "statement inserted
+(Assign)"): a parameter the function accepts and ignores (``loop=None``, then ``self._loop =
+get_running_loop()`` -> ``loop or get_running_loop()``); a store to a name no statement reads
+where a later statement reads another (``log_text = self.log_level``, then
+``setLevel(log_level)`` -> ``log_level = self.log_level``); a parameter of the name of an
+attribute the class declares and never assigns (``self.body = body``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,15 @@ from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, he
 from rfsn.planners.patch.templates.python.exprs import AND, OR, operand, substitute
 from rfsn.planners.patch.templates.python.kinds import compatible
 from rfsn.planners.patch.templates.python.names import bare
-from rfsn.planners.patch.templates.python.scope import function_at, kinds_at, local_names, parameters
+from rfsn.planners.patch.templates.python.scope import (
+    class_at,
+    function_at,
+    kinds_at,
+    local_names,
+    parameters,
+    unassigned_attributes,
+)
+from rfsn.planners.patch.templates.python.statements import insert_statement
 
 #: the statements after a dead store where the name it meant is looked for
 REACH = 8
@@ -88,4 +98,21 @@ def rename_dead_store(ctx: FileContext, line: int) -> Iterator[Edit]:
                         yield replace(ctx, target, other, f"store to `{other}`, which is read next, not `{target.id}`")
 
 
-TEMPLATES = (unread_parameter, rename_dead_store)
+@template("store_parameter", 0.25)
+def store_parameter(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``self.x = x`` before or after the line's statement, for a parameter ``x`` of the method
+    where the class reads or declares ``x`` (``x: T`` in its body) and never assigns it. (A
+    parameter the method never reads: ``insert_self_assignment``.)"""
+    func, cls, stmt = function_at(ctx, line), class_at(ctx, line), ctx.statement_at(line)
+    if func is None or cls is None or stmt is None or isinstance(stmt, FUNCTIONS | ast.ClassDef):
+        return
+    if stmt.lineno != line or ctx.enclosing(stmt, FUNCTIONS) is not func:
+        return
+    read, unassigned = _read(func), unassigned_attributes(cls)
+    for param in parameters(func)[1:]:
+        for attr in (a for a in unassigned if param in read and bare(a) == param):
+            for after in (False,) if isinstance(stmt, ast.Return | ast.Raise) else (False, True):
+                yield insert_statement(ctx, stmt, f"self.{attr} = {param}", after)
+
+
+TEMPLATES = (unread_parameter, rename_dead_store, store_parameter)
