@@ -77,3 +77,27 @@ def test_a_method_of_the_parameter_s_name_or_an_assigned_attribute_is_not_stored
             return {}
     """
     assert patched(src, line_of(src, "values ="), "store_parameter") == []
+
+
+def test_an_ignored_parameter_is_passed_in_its_place_among_the_others_as_pyasn1_4e46f521():
+    src = """
+    class Enumerated(Integer):
+        def subtype(self, value=None, tag=None, spec=None, named=None):
+            return Integer.subtype(self, value, tag, named)
+    """
+    fixed = dedent(src).replace("(self, value, tag, named)", "(self, value, tag, spec, named)")
+    assert patched(src, line_of(src, "return"), "pass_parameter") == [fixed]
+
+
+def test_a_parameter_only_defaulted_is_passed_by_keyword_as_google_auth_1c51e93e():
+    src = """
+    def request(url, timeout=None, **kwargs):
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT
+        connection = HTTPConnection(url.netloc)
+        return connection.request(**kwargs)
+    """
+    fixed = dedent(src).replace("HTTPConnection(url.netloc)", "HTTPConnection(url.netloc, timeout=timeout)")
+    assert fixed in patched(src, line_of(src, "connection ="), "pass_parameter")
+    used = src.replace("connection.request(**kwargs)", "connection.request(timeout, **kwargs)")
+    assert patched(used, line_of(used, "connection ="), "pass_parameter") == []

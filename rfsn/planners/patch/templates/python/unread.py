@@ -4,13 +4,17 @@ fixes corpus's "expression wrapped <- local", "replaced name <- local", "stateme
 get_running_loop()`` -> ``loop or get_running_loop()``); a store to a name no statement reads
 where a later statement reads another (``log_text = self.log_level``, then
 ``setLevel(log_level)`` -> ``log_level = self.log_level``); a parameter of the name of an
-attribute the class declares and never assigns (``self.body = body``)."""
+attribute the class declares and never assigns (``self.body = body``); an ignored parameter
+passed on to a call of the line (``Integer.subtype(self, value, tag, named)`` -> ``(self, value,
+tag, spec, named)`` in the parameters' order, ``HTTPConnection(netloc)`` -> ``(netloc,
+timeout=timeout)``)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 
+from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext, header_nodes, replace
 from rfsn.planners.patch.templates.python.exprs import AND, OR, operand, substitute
@@ -32,6 +36,34 @@ REACH = 8
 
 def _read(func: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _to_itself(ctx: FileContext, node: ast.Name) -> bool:
+    """A read that only feeds the name back: ``if x is None:`` (the test), ``x = f(x)``."""
+    parent = ctx.parents.get(node)
+    test = isinstance(parent, ast.Compare) and getattr(ctx.parents.get(parent), "test", None) is parent
+    if test and all(isinstance(c, ast.Constant) and c.value is None for c in parent.comparators):  # type: ignore[union-attr]
+        return isinstance(ctx.parents.get(parent), ast.If)  # type: ignore[arg-type]
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.Assign | ast.AugAssign):
+            targets = anc.targets if isinstance(anc, ast.Assign) else [anc.target]
+            return [t.id for t in targets if isinstance(t, ast.Name)] == [node.id]
+        if isinstance(anc, ast.stmt):
+            return False
+    return False
+
+
+def _ignored(ctx: FileContext, func: ast.AST) -> list[str]:
+    """The parameters whose value the function never uses (no read, or only reads that feed
+    them back to themselves)."""
+    used = {
+        n.id
+        for n in ast.walk(func)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not _to_itself(ctx, n)
+    }
+    args = func.args  # type: ignore[attr-defined]
+    starred = {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    return [p for p in parameters(func) if p not in used | starred | {"self", "cls"}]  # type: ignore[arg-type]
 
 
 def _assigned(stmt: ast.stmt | None) -> tuple[str, ast.expr] | None:
@@ -58,9 +90,8 @@ def unread_parameter(ctx: FileContext, line: int) -> Iterator[Edit]:
     if func is None or bound is None or stmt is None or stmt.lineno != line:
         return
     name, value = bound
-    read = _read(func)
-    for param in parameters(func):
-        if param not in read and param not in {"self", "cls"} and bare(param) == bare(name):
+    for param in _ignored(ctx, func):
+        if bare(param) == bare(name):
             text = f"{param} or {operand(ctx, value, AND)}"
             yield substitute(ctx, value, text, OR, f"let the parameter `{param}` win over the computed value")
 
@@ -115,4 +146,35 @@ def store_parameter(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield insert_statement(ctx, stmt, f"self.{attr} = {param}", after)
 
 
-TEMPLATES = (unread_parameter, rename_dead_store, store_parameter)
+def _pass(ctx: FileContext, call: ast.Call, param: str, order: list[str]) -> Edit:
+    """``param`` passed to ``call``: positionally after the last argument that is a parameter
+    before it in ``order`` where the call passes such, else as ``param=param`` at the end."""
+    rank = order.index(param)
+    before = [a for a in call.args if isinstance(a, ast.Name) and a.id in order and order.index(a.id) < rank]
+    passes = any(isinstance(a, ast.Name) and a.id in order for a in call.args)
+    if passes and before:
+        at, text = ctx.map.span(before[-1])[1], f", {param}"
+    elif passes:
+        at, text = ctx.map.span(call.args[0])[0], f"{param}, "
+    else:
+        rest = [*call.args, *call.keywords]
+        at = ctx.map.span(rest[-1])[1] if rest else ctx.map.span(call)[1] - 1
+        text = f", {param}={param}" if rest else f"{param}={param}"
+    return Edit((Splice(at, at, text),), f"pass the ignored parameter `{param}` on")
+
+
+@template("pass_parameter", 0.3)
+def pass_parameter(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A parameter the function never reads, passed to a call of the line: in its place among
+    the function's parameters the call passes, else by keyword (the callee takes it too)."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    order, ignored = parameters(func), _ignored(ctx, func)
+    for call in (n for n in ctx.nodes_at(line) if isinstance(n, ast.Call) and ctx.enclosing(n, FUNCTIONS) is func):
+        if not any(isinstance(a, ast.Starred) for a in call.args):
+            for param in ignored:
+                yield _pass(ctx, call, param, order)
+
+
+TEMPLATES = (unread_parameter, rename_dead_store, store_parameter, pass_parameter)
