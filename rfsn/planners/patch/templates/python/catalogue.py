@@ -28,6 +28,7 @@ from rfsn.planners.patch.templates.python import (
     qualified,
     receivers,
     returns,
+    sentinels,
     shapes,
     siblings,
     statements,
@@ -73,5 +74,6 @@ CATALOGUE: tuple[Template, ...] = (
     *consistent.TEMPLATES,
     *bindings.TEMPLATES,
     *unread.TEMPLATES,
+    *sentinels.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
