@@ -23,3 +23,18 @@ def test_a_module_attribute_is_read_by_the_name_imported_as_toolbelt_3e0fbabf_ne
     assert dedent(src).replace("(auth.AuthBase)", "(AuthBase)") not in patched(src, 3, "qualified_name")
     plain = src.replace("from requests import auth", "import auth")
     assert dedent(plain).replace("(auth.AuthBase)", "(AuthBase)") in patched(plain, 3, "qualified_name")
+
+
+def test_a_qualifier_bound_nowhere_is_dropped_for_the_imported_name_as_toolbelt_3e0fbabf_was():
+    src = """
+    from requests.auth import AuthBase
+    class HTTPBearerAuth(auth.AuthBase):
+        pass
+    """
+    assert patched(src, 2, "qualified_name") == [dedent(src).replace("(auth.AuthBase)", "(AuthBase)")]
+    bound = """
+    from requests.auth import AuthBase
+    def make(auth):
+        return auth.AuthBase
+    """
+    assert patched(bound, 3, "qualified_name") == []

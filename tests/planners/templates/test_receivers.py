@@ -44,3 +44,32 @@ def test_methods_of_common_types_and_calls_of_objects_not_imported_are_left_alon
     """
     assert patched(src, line_of(src, "out.append"), "method_as_function") == []
     assert patched(src, line_of(src, "return"), "method_as_function") == []
+
+
+SCHEME = """
+import sys
+
+def scheme(dist, prefix=None):
+    i = command(dist)
+    i.prefix = prefix or i.prefix
+    headers = join(sys.prefix, 'include')
+    return join(sys.base, headers, i.home)
+"""
+
+
+def test_an_attribute_read_on_the_other_object_that_has_it_as_pip_b85d5026():
+    fixed = dedent(SCHEME).replace("join(sys.prefix,", "join(i.prefix,")
+    assert patched(SCHEME, line_of(SCHEME, "headers ="), "other_receiver") == [fixed]
+    assert patched(SCHEME, line_of(SCHEME, "return join"), "other_receiver") == []
+
+
+def test_self_attribute_on_a_parameter_of_the_same_class_as_anyio_3e6a22cf():
+    src = """
+    class Scope:
+        def deliver(self, origin: "Scope", task):
+            self.calls += 1
+            task.cancel()
+    """
+    fixed = dedent(src).replace("self.calls += 1", "origin.calls += 1")
+    assert patched(src, line_of(src, "self.calls"), "other_receiver") == [fixed]
+    assert patched(src, line_of(src, "task.cancel"), "other_receiver") == []

@@ -28,12 +28,14 @@ from rfsn.planners.patch.templates.python import (
     qualified,
     receivers,
     returns,
+    sentinels,
     shapes,
     siblings,
     statements,
     swaps,
     twins,
     unbound,
+    unread,
     wraps,
 )
 
@@ -71,5 +73,7 @@ CATALOGUE: tuple[Template, ...] = (
     *unbound.TEMPLATES,
     *consistent.TEMPLATES,
     *bindings.TEMPLATES,
+    *unread.TEMPLATES,
+    *sentinels.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -107,7 +107,7 @@ def replace_attribute(ctx: FileContext, line: int) -> Iterator[Edit]:
                 yield attr_edit(ctx, node, other)
 
 
-def _bare(name: str) -> str:
+def bare(name: str) -> str:
     return name.lstrip("_")
 
 
@@ -124,7 +124,7 @@ def self_or_local(ctx: FileContext, line: int) -> Iterator[Edit]:
     for node in ctx.nodes_at(line):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id != "self":
             for attr in attrs:
-                if _bare(attr) == _bare(node.id):
+                if bare(attr) == bare(node.id):
                     yield replace(ctx, node, f"self.{attr}", f"replace `{node.id}` with `self.{attr}`")
         elif (
             isinstance(node, ast.Attribute)
@@ -133,7 +133,7 @@ def self_or_local(ctx: FileContext, line: int) -> Iterator[Edit]:
             and node.value.id == "self"
         ):
             for name in scope:
-                if _bare(name) == _bare(node.attr):
+                if bare(name) == bare(node.attr):
                     yield replace(ctx, node, name, f"replace `self.{node.attr}` with `{name}`")
 
 

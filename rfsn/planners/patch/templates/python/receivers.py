@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
+from rfsn.planners.patch.templates.python.scope import class_at, function_at
 
 _TYPES = (str, bytes, list, dict, set, tuple, int, float, object)
 #: builtin functions whose name no common type has as a method (``format``, ``sort`` are left out)
@@ -69,4 +70,40 @@ def method_as_function(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield replace(ctx, call, text, f"call `{name}` with the receiver `{receiver}` first")
 
 
-TEMPLATES = (method_as_function,)
+def _receivers(func: ast.FunctionDef, cls: ast.ClassDef | None) -> tuple[dict[str, set[str]], set[str]]:
+    """Per attribute, the names the function reads it on; and its parameters annotated with the
+    enclosing class (others of ``self``'s kind)."""
+    on: dict[str, set[str]] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            on.setdefault(node.attr, set()).add(node.value.id)
+    args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+    same = {
+        a.arg
+        for a in args
+        if cls is not None and a.annotation is not None and ast.unparse(a.annotation).strip("'\"") == cls.name
+    }
+    return on, same
+
+
+@template("other_receiver", 0.4)
+def other_receiver(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``a.x`` -> ``b.x``, not called: the attribute of another object of the function, one it
+    uses ``.x`` on elsewhere (``sys.prefix`` -> ``i.prefix`` beside ``i.prefix = ...``), or for
+    ``self`` a parameter of the enclosing class (``self.calls += 1`` -> ``origin.calls += 1``)."""
+    func = function_at(ctx, line)
+    if func is None:
+        return
+    on, same = _receivers(func, class_at(ctx, line))
+    for node in of_type(ctx.nodes_at(line), ast.Attribute):
+        parent = ctx.parents.get(node)
+        if not isinstance(node.value, ast.Name) or (isinstance(parent, ast.Call) and parent.func is node):
+            continue
+        base = node.value.id
+        others = sorted(on.get(node.attr, set()) | (same if base == "self" else set()))
+        for other in others:
+            if other != base:
+                yield replace(ctx, node.value, other, f"read `.{node.attr}` on `{other}`, not `{base}`")
+
+
+TEMPLATES = (method_as_function, other_receiver)

@@ -63,6 +63,34 @@ def self_attributes(cls: ast.ClassDef) -> list[str]:
     return list(seen)
 
 
+def _on_self(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def unassigned_attributes(cls: ast.ClassDef) -> list[str]:
+    """Attributes the class declares (``name: T`` in its body, no value) or reads as
+    ``self.<name>`` other than by calling it, and neither assigns on ``self`` nor defines in its
+    body (a method, a class attribute)."""
+    called = {id(n.func) for n in ast.walk(cls) if isinstance(n, ast.Call) and _on_self(n.func)}
+    read, bound = dict[str, None](), set[str]()
+    for node in (n for n in ast.walk(cls) if _on_self(n)):
+        if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            bound.add(node.attr)  # type: ignore[attr-defined]
+        elif id(node) not in called:
+            read.setdefault(node.attr)  # type: ignore[attr-defined]
+    declared: dict[str, None] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, FUNCTIONS | ast.ClassDef):
+            bound.add(stmt.name)
+        elif isinstance(stmt, ast.Assign):
+            bound |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None:
+            declared.setdefault(stmt.target.id)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            bound.add(stmt.target.id)
+    return [a for a in {**declared, **read} if a not in bound]
+
+
 def attributes_by_base(tree: ast.AST) -> dict[str, list[str]]:
     """For each simple name ``x``, the attributes accessed as ``x.<attr>``."""
     out: dict[str, dict[str, None]] = defaultdict(dict)

@@ -33,7 +33,7 @@ def _simple_statement(ctx: FileContext, line: int) -> ast.stmt | None:
     return stmt
 
 
-def _insert(ctx: FileContext, stmt: ast.stmt, text: str, after: bool) -> Edit:
+def insert_statement(ctx: FileContext, stmt: ast.stmt, text: str, after: bool) -> Edit:
     indent = ctx.map.indent(stmt.lineno)
     lineno = stmt.end_lineno + 1 if after else stmt.lineno  # type: ignore[operator]
     at = ctx.map.line_start(lineno) if lineno <= len(ctx.map.lines) else len(ctx.source)
@@ -89,7 +89,7 @@ def insert_similar_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
             texts.setdefault(text)
     for text in texts:
         for after in _positions(stmt):
-            yield _insert(ctx, stmt, text, after)
+            yield insert_statement(ctx, stmt, text, after)
 
 
 #: how many lines from the statement at the line a statement of the same function is re-used from
@@ -124,7 +124,7 @@ def insert_nearby_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     places = [(stmt, after) for after in _positions(stmt)] + [(block, True) for block in _closed_at(ctx, stmt, func)]
     for text in texts:
         for anchor, after in places:
-            yield _insert(ctx, anchor, text, after)
+            yield insert_statement(ctx, anchor, text, after)
 
 
 def _closed_at(ctx: FileContext, stmt: ast.stmt, func: ast.AST) -> Iterator[ast.stmt]:
@@ -145,7 +145,7 @@ def return_unused_value(ctx: FileContext, line: int) -> Iterator[Edit]:
     loads = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     for target in stmt.targets:
         if isinstance(target, ast.Name) and target.id not in loads:
-            yield _insert(ctx, stmt, f"return {target.id}", after=True)
+            yield insert_statement(ctx, stmt, f"return {target.id}", after=True)
 
 
 @template("insert_self_assignment", 0.45)
@@ -161,7 +161,7 @@ def insert_self_assignment(ctx: FileContext, line: int) -> Iterator[Edit]:
             continue
         for attr in [a for a in attrs if a.lstrip("_") == param] or [param]:
             for after in _positions(stmt):
-                yield _insert(ctx, stmt, f"self.{attr} = {param}", after)
+                yield insert_statement(ctx, stmt, f"self.{attr} = {param}", after)
 
 
 def _block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt]:
@@ -258,7 +258,7 @@ def insert_name_statement(ctx: FileContext, line: int) -> Iterator[Edit]:
     texts = _name_statements(ctx, stmt, func, line)
     for anchor, after in dict.fromkeys(_block_ends(ctx, stmt)):
         for text in texts:
-            yield _insert(ctx, anchor, text, after)
+            yield insert_statement(ctx, anchor, text, after)
 
 
 @template("delete_statement", 0.15)
