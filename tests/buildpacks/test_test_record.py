@@ -22,15 +22,20 @@ FILES = {
     "pyproject.toml": '[project]\nname = "deaf"\nversion = "0.1"\n',
     "deaf/__init__.py": "",
     "tests/test_x.py": (
-        "import signal\nimport time\n\n\n"
+        "import signal\nimport time\n\nimport pytest\n\n\n"
         "def test_ok():\n    assert True\n\n\n"
         "def test_fails():\n    assert False\n\n\n"
+        "@pytest.mark.xfail\ndef test_expected():\n    assert False\n\n\n"
         "def test_ignores_interrupts():\n"
         "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "    time.sleep(600)\n"
     ),
 }
-FINISHED = {"tests/test_x.py::test_ok": Status.PASSED, "tests/test_x.py::test_fails": Status.FAILED}
+FINISHED = {
+    "tests/test_x.py::test_ok": Status.PASSED,
+    "tests/test_x.py::test_fails": Status.FAILED,
+    "tests/test_x.py::test_expected": Status.PASSED,  # as the junit report has an expected failure
+}
 
 
 def _run(repo: Path, kind: str, tests: list[str]) -> tuple[dict[str, Status], bool, list[str]]:
@@ -77,6 +82,8 @@ def test_a_record_says_each_test_s_status_by_its_phases() -> None:
         ("e", "teardown", "failed"),
         ("f.py", "collect", "failed"),
         ("g", "setup", "passed"),  # killed in its call
+        ("x", "setup", "passed"),
+        ("x", "call", "xfailed"),
     ]
     text = "\n".join(json.dumps({"id": i, "when": w, "outcome": o}) for i, w, o in lines) + '\n{"id": "h", "wh'
     assert read_record(text) == {
@@ -86,4 +93,5 @@ def test_a_record_says_each_test_s_status_by_its_phases() -> None:
         "d": Status.SKIPPED,
         "e": Status.ERROR,
         "f.py": Status.ERROR,
+        "x": Status.PASSED,
     }

@@ -18,7 +18,8 @@ def _write(nodeid, when, outcome):
 
 
 def pytest_runtest_logreport(report):
-    _write(report.nodeid, report.when, report.outcome)
+    expected = report.outcome == "skipped" and hasattr(report, "wasxfail")
+    _write(report.nodeid, report.when, "xfailed" if expected else report.outcome)
 
 
 def pytest_collectreport(report):
