@@ -14,12 +14,14 @@ from pathlib import Path
 
 from rfsn.buildpacks.python.pycoverage import importable
 from rfsn.models import TestStatus
+from rfsn.observability.logging import get_logger
 
 RECORD_MODULE = "rfsn_record"
 RECORD_PLUGIN = Path(__file__).with_name("record_plugin.py").read_text(encoding="utf-8")
 #: the record's file name in the run's report directory
 RECORD_FILE = "record.jsonl"
 _PREFIX = ["python", "-m", "pytest"]
+log = get_logger(__name__)
 
 
 def recorded(argv: Sequence[str], report_dir: str, host_dir: Path) -> list[str]:
@@ -58,4 +60,5 @@ def read_record(text: str) -> dict[str, TestStatus]:
         status = before if before == TestStatus.ERROR else _status(when, outcome, before)
         if status is not None:
             statuses[test] = status
+    log.info("tests.record_read", tests=len(statuses), reason="pytest wrote no junit report")
     return statuses
