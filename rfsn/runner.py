@@ -20,6 +20,7 @@ from rfsn.buildpacks.base import (
     FailFastCapable,
     ProbeCapable,
     ReasonCapable,
+    RecordCapable,
     ResumeCapable,
     TestExec,
 )
@@ -53,11 +54,8 @@ STATUSES_ONLY = Measure()
 
 @contextmanager
 def _report_dir(sandbox: Sandbox) -> Iterator[tuple[Path, str]]:
-    """A fresh, unguessable directory for one run's reports: (host path, path inside).
-
-    Only it is read back, so a fake report that code under test drops at a
-    predictable place (the scratch root, the working tree) is never read.
-    """
+    """A fresh, unguessable directory for one run's reports: (host path, path inside). Only it is
+    read back: a fake report code under test drops at a predictable place is never read."""
     nonce = secrets.token_hex(12)
     host_dir = sandbox.scratch / nonce
     host_dir.mkdir(mode=0o777)
@@ -102,17 +100,6 @@ def _run_plan(
     return result, plan.commands[0]
 
 
-def abnormal_end(result: ExecResult) -> str:
-    """Why a test command ended without finishing its run ("" if it finished)."""
-    if result.timed_out:
-        return f"timed out after {result.duration:.0f}s and was killed"
-    if result.exit_code == 137:
-        return "killed (SIGKILL: out of memory or a limit)"
-    if result.exit_code > 128:
-        return f"killed by signal {result.exit_code - 128}"
-    return ""
-
-
 def _joined(first: ExecResult, runs: Sequence[ExecResult]) -> ExecResult:
     """One run's result with the runs that resumed it: their output after its own, their time
     added, its exit status (a later run's when it ended well), timed out when the last did."""
@@ -129,9 +116,20 @@ def _joined(first: ExecResult, runs: Sequence[ExecResult]) -> ExecResult:
 
 
 def _test_command(
+    buildpack: Buildpack, tests: Sequence[str], dirs: tuple[Path, str], max_failures: int | None, brief: bool
+) -> tuple[list[str], int | None]:
+    """The argv, and the number of failed tests it stops at (None: it runs to its end); a run of
+    the whole suite records each test as it ends, where the buildpack can. ``dirs``: the report
+    directory (host path, path inside)."""
+    argv, stops_at = _command(buildpack, tests, dirs[1], max_failures, brief)
+    if not tests and isinstance(buildpack, RecordCapable):
+        argv = buildpack.recorded(argv, dirs[1], dirs[0])
+    return argv, stops_at
+
+
+def _command(
     buildpack: Buildpack, tests: Sequence[str], report_dir: str, max_failures: int | None, brief: bool
 ) -> tuple[list[str], int | None]:
-    """The argv, and the number of failed tests it stops at (None: it runs to its end)."""
     if max_failures is not None and isinstance(buildpack, FailFastCapable):
         argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
         if argv is not None:
@@ -207,7 +205,7 @@ def run_tests(
         if plan is not None:
             result, argv = _run_plan(sandbox, plan, timeout, host_dir, measure, via)
         else:
-            argv, stops_at = _test_command(buildpack, tests, report_dir, max_failures, brief)
+            argv, stops_at = _test_command(buildpack, tests, (host_dir, report_dir), max_failures, brief)
             # a /tmp of its own, as in a fresh container: what an earlier run left there is not this run's
             result = (via or sandbox).exec(argv, timeout=timeout, own_tmp=True)
         reports = _reports(host_dir)
@@ -215,7 +213,7 @@ def run_tests(
     statuses, crashes, result = _statuses(
         sandbox, buildpack, tests, result, reports, timeout, resume=plan is None and stops_at is None
     )
-    reason = abnormal_end(result)
+    reason = result.abnormal_end()
     unreached = [t for t in dict.fromkeys(tests) if t not in statuses] if reason else []  # they did not pass
     statuses = {**dict.fromkeys(unreached, TestStatus.ERROR), **statuses}
     report = TestReport(

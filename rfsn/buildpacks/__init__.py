@@ -13,6 +13,7 @@ from pathlib import Path
 from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
 from rfsn.buildpacks.discovery import BUILTINS, BuildpackInfo, detect_all, discover, load
 from rfsn.buildpacks.generic import GenericBuildpack
+from rfsn.buildpacks.unrecognised import unrecognised
 from rfsn.errors import BuildpackError
 
 __all__ = [
@@ -23,10 +24,17 @@ __all__ = [
     "Detection",
     "EnvRecipe",
     "detect_all",
+    "detections",
     "discover",
     "load",
     "select",
+    "unrecognised",
 ]
+
+
+def detections(folder: Path) -> list[tuple[str, Detection]]:
+    """Every buildpack's detection of ``folder`` by its name, best first."""
+    return [(info.name, detection) for info, detection in detect_all(folder)]
 
 
 def check_choice(name: str | None, test_cmd: str | None) -> None:
@@ -49,8 +57,5 @@ def select(repo: Path, name: str | None = None, test_cmd: str | None = None) -> 
         return load(name)
     ranked = [(info, d) for info, d in detect_all(repo) if d.score > 0]
     if not ranked:
-        raise BuildpackError(
-            "no buildpack recognises this repository: "
-            "choose one with --buildpack NAME or give the test command with --test-cmd"
-        )
+        raise BuildpackError(unrecognised(repo, "this repository", detections))
     return load(ranked[0][0].name)

@@ -268,3 +268,14 @@ class DurationCapable(Protocol):
     """Optional: a buildpack whose reports say how long each test took."""
 
     def durations(self, output: str, reports: dict[str, str]) -> dict[str, float]: ...
+
+
+@runtime_checkable
+class RecordCapable(Protocol):
+    """Optional: a buildpack whose runner can record each test as it ends, read where the run's
+    report is missing (a run killed at its limit after it ignored the interrupts)."""
+
+    def recorded(self, argv: list[str], report_dir: str, host_dir: Path) -> list[str]:
+        """A whole-suite ``argv`` that records into ``report_dir`` (``host_dir`` on the host, where
+        what it needs goes first)."""
+        ...

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from rfsn.buildpacks import detect_all, discover
+from rfsn.buildpacks import detect_all, detections, discover, unrecognised
 from rfsn.buildpacks.base import Detection
 from rfsn.buildpacks.discovery import BuildpackInfo
 from rfsn.cli.common import check_target, default_base, setup
@@ -58,9 +58,6 @@ def detect(target: str, ref: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="rfsn-detect-") as tmp:
         workspace = prepare(target, Path(tmp) / "repo", ref, timeout=settings.clone_timeout)
         ranked = detect_all(workspace.path)
-    console().print(detection_table(ranked))
-    if not any(detection.score > 0 for _, detection in ranked):
-        raise BuildpackError(
-            f"no buildpack recognises {target}: choose one with --buildpack NAME "
-            "or give the test command with --test-cmd"
-        )
+        console().print(detection_table(ranked))
+        if not any(detection.score > 0 for _, detection in ranked):
+            raise BuildpackError(unrecognised(workspace.path, target, detections))

@@ -28,6 +28,16 @@ class ExecResult(BaseModel):
     duration: float = Field(description="seconds")
     timed_out: bool = False
 
+    def abnormal_end(self) -> str:
+        """Why the command ended without finishing its run ("" if it finished)."""
+        if self.timed_out:
+            return f"timed out after {self.duration:.0f}s and was killed"
+        if self.exit_code == 137:
+            return "killed (SIGKILL: out of memory or a limit)"
+        if self.exit_code > 128:
+            return f"killed by signal {self.exit_code - 128}"
+        return ""
+
 
 class Crash(BaseModel):
     """A test whose failure ended its runner's process (a Go panic, a Node test file's process

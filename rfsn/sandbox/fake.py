@@ -1,6 +1,7 @@
 """FakeSandbox: a Sandbox test double that runs nothing and answers from a script.
 
-Replies are keyed by argv prefix (the longest matching prefix wins); a list
+Replies are keyed by argv prefix (the longest matching prefix wins; of a command that
+`pycoverage.importable` wraps, the prefix of the program it runs); a list
 of replies is consumed in order and its last reply repeats. A reply may put
 report files into the scratch directory (e.g. pytest's junit.xml) for the
 buildpack to parse. Every call is recorded in ``calls``. The fake writes
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rfsn.buildpacks.python.pycoverage import unwrapped
 from rfsn.models import ExecResult
 from rfsn.sandbox.base import scratch_dir
 
@@ -52,7 +54,9 @@ class FakeSandbox:
         self, argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None, own_tmp: bool = False
     ) -> ExecResult:
         self.calls.append(list(argv))
-        matches = [p for p in self._script if tuple(argv[: len(p)]) == p]
+        wrapped = unwrapped(argv)  # a program run with a plugin's directory first: its own argv
+        program = argv if wrapped is None else wrapped[2]
+        matches = [p for p in self._script if tuple(program[: len(p)]) == p]
         if not matches:
             return ExecResult(
                 argv=list(argv),

@@ -36,6 +36,7 @@ from rfsn.buildpacks.python.pycoverage import (
 from rfsn.buildpacks.python.pyhealth import conftest_failure, crashed, diagnose
 from rfsn.buildpacks.python.pyprobe import probe_plan, read_probe
 from rfsn.buildpacks.python.pyrecipe import python_image
+from rfsn.buildpacks.python.pyrecord import RECORD_FILE, read_record, recorded
 from rfsn.buildpacks.python.pyrunner import PYTEST_DEFAULT, lifted_addopts, pytest_option, uncollected_patterns
 from rfsn.fsutil import read_toml
 from rfsn.models import Probe, Probed, TestReport, TestStatus
@@ -210,10 +211,15 @@ class PythonBuildpack:
         argv = self.test_command(tests, report_dir)
         return [*argv[:3], "--tb=native", *argv[3:]]
 
+    def recorded(self, argv: list[str], report_dir: str, host_dir: Path) -> list[str]:
+        return recorded(argv, report_dir, host_dir)
+
     def parse(self, output: str, reports: dict[str, str]) -> dict[str, TestStatus]:
         xml_text = reports.get("junit.xml")
         if xml_text:
             return parse_junit(xml_text, pytest_node_id)
+        if reports.get(RECORD_FILE):  # killed before its report: the tests it finished
+            return read_record(reports[RECORD_FILE])
         # a conftest that failed to load ends the run before any report: the folder it governs erred
         failure = conftest_failure(output)
         return {failure[0]: TestStatus.ERROR} if failure else {}
