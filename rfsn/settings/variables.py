@@ -33,6 +33,7 @@ OTHER_VARIABLES = frozenset(
         "RFSN_PROBE",
         "RFSN_PROBE_OUT",
         "RFSN_NOTES",
+        "RFSN_TEST_RECORD",
     }
 )
 #: read by rfsn's own test suite and benchmarks (its opt-in markers, CI's switches), which set
