@@ -167,7 +167,7 @@ class NodeBuildpack:
             steps += [
                 *prepare,
                 *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
-                install,
+                enginepins.overrides_install(install, parse(node.npm) or (0, 0, 0)) if pinning else install,
             ]
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
