@@ -10,15 +10,18 @@ range; below them, a dependency's range the same way (the date only for a range 
 A range no release on the registry meets (a release it no longer lists) gets the nearest release
 above it, a tag the registry does not list (``next``) its latest release, said in the build's notes.
 An npm before 8.3 installs as if ``overrides`` were not there: where package.json holds them, the
-dated npm installs instead, with the era's peer rule before npm 7 (``overrides_install``)."""
+dated npm installs instead, with the era's peer rule before npm 7 (``overrides_install``). A runner
+the test script calls that no dependency declares (installed globally in its day: ``"test":
+"mocha"``) is given as a devDependency ``*``, which the pins date like any (``with_runner``)."""
 
 from __future__ import annotations
 
 import shlex
 from importlib import resources
+from typing import Any
 
 from rfsn.buildpacks.base import BUILD_NOTES
-from rfsn.buildpacks.node.package import BEFORE_NPM, DATED_NPM, DATED_NPM_CLI, FETCH_DATED_NPM
+from rfsn.buildpacks.node.package import BEFORE_NPM, DATED_NPM, DATED_NPM_CLI, DEP_KEYS, FETCH_DATED_NPM
 from rfsn.buildpacks.node.semver import Version
 
 #: the script's name in ``$RFSN_ENV/files`` (a recipe file)
@@ -26,6 +29,8 @@ SCRIPT = "rfsn-engine-pins.cjs"
 #: npm's ``overrides`` came with 8.3, its peer-dependency checks with 7
 OVERRIDES_NPM, PEERS_NPM = (8, 3, 0), (7, 0, 0)
 _HAS_OVERRIDES = "/usr/bin/node -e \"process.exit(require('./package.json').overrides ? 0 : 1)\""
+#: the runners published under their own name
+RUNNER_PACKAGES = frozenset({"vitest", "jest", "mocha", "ava", "tap", "tape"})
 ENGINE_PINS_JS = resources.files(__package__).joinpath("enginepins.cjs").read_text(encoding="utf-8")
 
 
@@ -52,3 +57,14 @@ def overrides_install(install: str, npm: Version) -> str:
         f' && echo {shlex.quote(f"rfsn: {said}")} >&2 && echo {shlex.quote(said)} >> "{BUILD_NOTES}"'
     )
     return f"{cd} && if {_HAS_OVERRIDES}; then {dated}; fi && {command}"
+
+
+def with_runner(package: dict[str, Any], runner: str) -> tuple[dict[str, Any], str]:
+    """``package`` with ``runner``, which its test script calls and no dependency declares (a
+    global install of its day), as a devDependency ``*`` (the pins pick the release), and a note
+    saying so; else ``package`` unchanged and no note."""
+    declared = {name for key in DEP_KEYS for name in (package.get(key) or {})}
+    if runner not in RUNNER_PACKAGES or runner in declared:
+        return package, ""
+    note = f"{runner}: the test script runs it and no dependency declares it (a global install of its day): {runner}@*"
+    return {**package, "devDependencies": {**(package.get("devDependencies") or {}), runner: "*"}}, note

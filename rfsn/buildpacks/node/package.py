@@ -28,7 +28,7 @@ LOCKFILES: dict[str, Manager] = {
     "package-lock.json": "npm",
     "npm-shrinkwrap.json": "npm",
 }
-_DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
+DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 
 
 def read_package_json(repo: Path) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def package_manager(repo: Path, package: dict[str, Any]) -> tuple[Manager, str |
 
 
 def has_dependencies(package: dict[str, Any]) -> bool:
-    return any(package.get(key) for key in _DEP_KEYS)
+    return any(package.get(key) for key in DEP_KEYS)
 
 
 def says_node_test(package: dict[str, Any]) -> bool:
@@ -125,7 +125,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
     script = full_test_script(package)
     if says_node_test(package):
         return "node"
-    deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
+    deps = {name for key in DEP_KEYS for name in (package.get(key) or {})}
     runners: tuple[Runner, ...] = ("vitest", "jest", "mocha", "ava", "tap", "tape")
     for runner in runners:
         if re.search(rf"(?<![\w/-]){runner}(?![\w-])", script) or runner in deps:
