@@ -8,7 +8,9 @@ tarball was packed by then (npm before 5 kept its files' times), when that is no
 range; below them, a dependency's range the same way (the date only for a range open above, as
 ``*``), held by npm's ``overrides`` (``enginepins.cjs``, on the image's own Node, before the install).
 A range no release on the registry meets (a release it no longer lists) gets the nearest release
-above it, a tag the registry does not list (``next``) its latest release, said in the build's notes.
+above it, a tag the registry does not list (``next``) its latest release, a dependency's git host
+branch (today's head, a host the build may not reach) the registry's release of the day, said in
+the build's notes.
 An npm before 8.3 installs as if ``overrides`` were not there: where package.json holds them, the
 dated npm installs instead, with the era's peer rule before npm 7 (``overrides_install``). A runner
 the test script calls that no dependency declares (installed globally in its day: ``"test":
