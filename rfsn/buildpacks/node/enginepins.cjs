@@ -140,14 +140,15 @@ function gave(name, spec, given, whose) {
 
 // a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`) names a branch as it is
 // today, not as of the day, and a host the build may not reach: for a name the registry publishes,
-// its release of the day (packed by the day where that can be told, else `*` for npm's --before);
-// a spec pinned to a commit is left as written
+// its release of the day (packed by the day where that can be told, else any release for npm's
+// --before: `>=0.0.0`, as npm reads an override of `*` as none); a spec pinned to a commit is left
+// as written
 const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+\.git(#.*)?$/;
 async function fromRegistry(ctx, name, spec, end) {
   if (!GIT_HOSTED.test(spec) || /#[0-9a-f]{7,40}$/i.test(spec)) return null;
   const pick = await choose(ctx, name, '*', end);
   if (!pick || !pick.within.length) return null;
-  const version = pick.dated && pick.best ? pick.best : '*';
+  const version = pick.dated && pick.best ? pick.best : '>=0.0.0';
   const why = `a git host's branch, not the day's; the registry's release of the day (${version})`;
   return { ...pick, given: { version, why } };
 }
