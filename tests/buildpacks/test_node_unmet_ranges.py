@@ -11,6 +11,10 @@ depends on ``typescript@next``, a tag this registry does not list (it lists ``la
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -83,3 +87,73 @@ def test_a_tag_the_registry_does_not_list_gets_its_latest_release_said_so_chokid
     assert notes.read_text().splitlines() == [
         "rfsn: script@next (a dependency's, overrides): the registry has no such tag; 7.0.2, its latest"
     ]
+
+
+@needs_node
+def test_a_dependencys_git_hosted_branch_gets_the_registrys_release_of_the_day_said_so_chokidar_2019_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chokidar dae7788 (2019): dtslint 0.4.1 depends on a git host's branch of a package the
+    registry publishes; the install stopped on ``An unknown git error occurred`` (no git host
+    reachable). Before npm 5 the release is the one packed by the day, after it npm's --before
+    dates any release (``>=0.0.0``: npm reads an override of ``*`` as none); a spec pinned to a
+    commit, or a name the registry lacks, is left as written."""
+    monkeypatch.setitem(registry._PACKUMENTS, "lint", {"0.4.1": None})
+    hosted = {
+        "header": "github:x/header#production",
+        "exact": "git+http://127.0.0.1:9/x/exact.git#0123abcd",
+        "own": "x/own",
+    }
+    monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), hosted)
+    monkeypatch.setitem(registry._PACKUMENTS, "header", {"1.0.0": None, "4.0.0": None, "7.0.0": None})
+    monkeypatch.setitem(registry._PACKUMENTS, "exact", {"1.0.0": None})
+    notes = tmp_path / "notes.txt"
+    done = _pin(tmp_path / "later", {"devDependencies": {"lint": "0.4.1"}}, "10.24.1", "2019-03-28", notes=notes)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "later" / "package.json").read_text())["overrides"] == {"header": ">=0.0.0"}
+    assert notes.read_text().splitlines() == [
+        "rfsn: header@github:x/header#production (a dependency's, overrides): a git host's branch, not the day's;"
+        " the registry's release of the day (>=0.0.0)"
+    ]
+    # npm installs the override where the branch's host cannot be reached (a loopback port nothing serves)
+    hosted = {"header": "git+http://127.0.0.1:9/x/header.git#production"}
+    monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), hosted)
+    done = _pin(tmp_path / "npm", {"name": "p", "version": "1.0.0", "devDependencies": {"lint": "0.4.1"}}, "20.0.0")
+    assert done.returncode == 0, done.stderr
+    installed = _npm_install(tmp_path / "npm")
+    assert installed.returncode == 0, installed.stderr
+    assert (tmp_path / "npm" / "node_modules" / "header").is_dir()
+    done = _pin(tmp_path / "early", {"devDependencies": {"lint": "0.4.1"}}, "0.10.48", "2014-06-01")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "early" / "package.json").read_text())["overrides"] == {"header": "4.0.0"}
+
+
+def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:
+    """The PATH's npm installing ``where``'s package.json from the loopback registry."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), registry._Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        return subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-package-lock",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--legacy-peer-deps",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=where,
+            env={
+                **os.environ,
+                "npm_config_registry": f"http://127.0.0.1:{server.server_port}/",
+                "npm_config_cache": str(where / ".npm"),
+            },
+            check=False,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -28,17 +28,17 @@ describe('the runtime', function () {
 """
 
 
-def _project(root: Path, package: dict[str, object], files: dict[str, str]) -> Path:
+def _project(root: Path, package: dict[str, object], files: dict[str, str], day: str = "2018-03-01T12:00:00Z") -> Path:
     root.mkdir()
     (root / "package.json").write_text(json.dumps(package))
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2018-03-01T12:00:00Z", "GIT_COMMITTER_DATE": "2018-03-01T12:00:00Z"}
+    env = {**os.environ, "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day}
     for argv in (
         ["git", "init", "-q"],
         ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "2018"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", day[:4]],
     ):
         subprocess.run(argv, cwd=root, check=True, env=env)
     return root

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, SandboxView, TestExec
-from rfsn.buildpacks.node import enginepins, nodeversions
+from rfsn.buildpacks.node import nodeversions
 from rfsn.buildpacks.node.checkout import Rebuild, checkout_steps, rebuild_steps
+from rfsn.buildpacks.node.installplan import dependency_install, installed_package
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     SEP,
@@ -41,7 +42,6 @@ from rfsn.buildpacks.node.package import (
     detect_runner,
     full_test_script,
     has_dependencies,
-    install_steps,
     named_test_files,
     node_test_args,
     package_manager,
@@ -151,24 +151,9 @@ class NodeBuildpack:
         """The Node the project declares as of its commit (``nodeversions``; from the npm registry
         where Debian's does not fit, first on the PATH), and its dependencies installed by it."""
         self.configure(repo)
-        package = read_package_json(repo)
-        manager, lockfile = package_manager(repo, package)
         node, (day, dated) = self._node(repo), as_of(repo, self.env_options.as_of)
-        files: list[tuple[str, str]] = []
-        steps = nodeversions.install_node(node)
-        if has_dependencies(package):
-            files += [(name, (repo / name).read_text(encoding="utf-8")) for name in ("package.json", lockfile) if name]
-            lock_text = dict(files).get(lockfile or "", "")
-            *prepare, install = install_steps(
-                manager, lockfile, package, None if node.debian else node.npm, index_date(day), lock_text
-            )
-            pinning = manager == "npm" and not lockfile and not node.debian
-            files += [(enginepins.SCRIPT, enginepins.ENGINE_PINS_JS)] if pinning else []
-            steps += [
-                *prepare,
-                *([enginepins.engine_pins_step(node.text, index_date(day))] if pinning else []),
-                install,
-            ]
+        files, install, added = dependency_install(repo, self.runner, node, index_date(day))
+        steps = [*nodeversions.install_node(node), *install]
         npm = "" if node.debian else f"; npm {node.npm}, the one it bundled"
         return EnvRecipe(
             buildpack=self.name,
@@ -184,15 +169,15 @@ class NodeBuildpack:
                 # pnpm 11 installs before a script when node_modules differs from the tree's lock (a
                 # devDependency left out): the sandbox has no network, and the env has installed
                 ("pnpm_config_verify_deps_before_run", "false"),
-                *nodeversions.path_env(node, has_dependencies(package)),
+                *nodeversions.path_env(node, bool(files)),
             ),
-            notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})",),
+            notes=(f"{node.why}{npm} ({dated.replace('PyPI', 'the registry')})", *([added] if added else [])),
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
         self.configure(repo)
         package = read_package_json(repo)
-        if not has_dependencies(package):
+        if not has_dependencies(installed_package(repo, self.runner)[0]):
             return []
         return [
             ["sh", "-c", '[ -e node_modules ] || ln -s "$RFSN_ENV/files/node_modules" node_modules'],

@@ -4,7 +4,8 @@
 // day is read from the tarball (npm before 5 kept its files' times; npm 5 on writes 1985-10-26),
 // not from the registry's `time`, which may be the day a mirror stored it. Run on the image's
 // own Node (fetch), with npm's semver. A range no release meets gets the nearest release above,
-// a tag the registry does not list its latest release.
+// a tag the registry does not list its latest release, a dependency's git host branch the
+// registry's release of the day.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -137,6 +138,21 @@ function gave(name, spec, given, whose) {
   if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
+// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`) names a branch as it is
+// today, not as of the day, and a host the build may not reach: for a name the registry publishes,
+// its release of the day (packed by the day where that can be told, else any release for npm's
+// --before: `>=0.0.0`, as npm reads an override of `*` as none); a spec pinned to a commit is left
+// as written
+const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+\.git(#.*)?$/;
+async function fromRegistry(ctx, name, spec, end) {
+  if (!GIT_HOSTED.test(spec) || /#[0-9a-f]{7,40}$/i.test(spec)) return null;
+  const pick = await choose(ctx, name, '*', end);
+  if (!pick || !pick.within.length) return null;
+  const version = pick.dated && pick.best ? pick.best : '>=0.0.0';
+  const why = `a git host's branch, not the day's; the registry's release of the day (${version})`;
+  return { ...pick, given: { version, why } };
+}
+
 // the dependencies below the direct ones whose newest release in range does not run on the Node
 // (or, for a range open above, `*` or `>=`, was not packed by `end`): name -> the newest that
 // does, for npm's `overrides` (one release a name, the first range met breadth-first; at most
@@ -148,7 +164,8 @@ async function transitive(ctx, roots, direct, end, limit) {
   while (level.length && seen.size < limit) {
     const next = [];
     const open = (spec) => { try { return ctx.semver.satisfies('999999.0.0', spec || '*'); } catch (_) { return false; } };
-    const picks = await Promise.all(level.map(([name, spec]) => choose(ctx, name, spec, open(spec) ? end : NaN)));
+    const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, open(spec) ? end : NaN))
+      || fromRegistry(ctx, name, String(spec), end)));
     level.forEach(([name, spec], i) => {
       const pick = picks[i];
       if (pick && pick.given && !direct.has(name) && !(name in overrides)) {
@@ -157,6 +174,7 @@ async function transitive(ctx, roots, direct, end, limit) {
       }
       if (!pick || !(pick.within.length || pick.given)) return;
       const version = pick.best || pick.within[0] || pick.given.version;
+      if (!pick.versions[version]) return;
       if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
         overrides[name] = pick.best;
         const by = pick.dated ? 'packed by the day and ' : '';

@@ -8,17 +8,31 @@ tarball was packed by then (npm before 5 kept its files' times), when that is no
 range; below them, a dependency's range the same way (the date only for a range open above, as
 ``*``), held by npm's ``overrides`` (``enginepins.cjs``, on the image's own Node, before the install).
 A range no release on the registry meets (a release it no longer lists) gets the nearest release
-above it, a tag the registry does not list (``next``) its latest release, said in the build's notes."""
+above it, a tag the registry does not list (``next``) its latest release, a dependency's git host
+branch (today's head, a host the build may not reach) the registry's release of the day, said in
+the build's notes.
+An npm before 8.3 installs as if ``overrides`` were not there: where package.json holds them, the
+dated npm installs instead, with the era's peer rule before npm 7 (``overrides_install``). A runner
+the test script calls that no dependency declares (installed globally in its day: ``"test":
+"mocha"``) is given as a devDependency ``*``, which the pins date like any (``with_runner``)."""
 
 from __future__ import annotations
 
 import shlex
 from importlib import resources
+from typing import Any
 
 from rfsn.buildpacks.base import BUILD_NOTES
+from rfsn.buildpacks.node.package import BEFORE_NPM, DATED_NPM, DATED_NPM_CLI, DEP_KEYS, FETCH_DATED_NPM
+from rfsn.buildpacks.node.semver import Version
 
 #: the script's name in ``$RFSN_ENV/files`` (a recipe file)
 SCRIPT = "rfsn-engine-pins.cjs"
+#: npm's ``overrides`` came with 8.3, its peer-dependency checks with 7
+OVERRIDES_NPM, PEERS_NPM = (8, 3, 0), (7, 0, 0)
+_HAS_OVERRIDES = "/usr/bin/node -e \"process.exit(require('./package.json').overrides ? 0 : 1)\""
+#: the runners published under their own name
+RUNNER_PACKAGES = frozenset({"vitest", "jest", "mocha", "ava", "tap", "tape"})
 ENGINE_PINS_JS = resources.files(__package__).joinpath("enginepins.cjs").read_text(encoding="utf-8")
 
 
@@ -27,3 +41,32 @@ def engine_pins_step(node: str, before: str = "") -> str:
     (and releases packed before the day ``before``, YYYY-MM-DD, when one is given)."""
     day = f" {shlex.quote(before)}" if before else ""
     return f'cd $RFSN_ENV/files && RFSN_NOTES="{BUILD_NOTES}" /usr/bin/node {SCRIPT} {node}{day} && rm -f {SCRIPT}'
+
+
+def overrides_install(install: str, npm: Version) -> str:
+    """``install`` (``cd $RFSN_ENV/files && ...``, by the npm ``npm``), where package.json holds
+    ``overrides`` and that npm predates them, by the dated npm (on the image's own Node; the
+    era's Node runs the tests); an era before npm 7 keeps its peer rule (``--legacy-peer-deps``:
+    peers neither installed nor checked). An npm before ``--before`` has the dated one already."""
+    if not BEFORE_NPM <= npm < OVERRIDES_NPM:
+        return install
+    cd, _, command = install.partition(" && ")
+    peers = " --legacy-peer-deps" if npm < PEERS_NPM else ""
+    era = ".".join(map(str, npm))
+    said = f"npm {era} ignores package.json's overrides (they came with npm 8.3): npm {DATED_NPM} installed"
+    dated = (
+        f'{FETCH_DATED_NPM} && {cd} && npm() {{ {DATED_NPM_CLI} "$@"{peers}; }}'
+        f' && echo {shlex.quote(f"rfsn: {said}")} >&2 && echo {shlex.quote(said)} >> "{BUILD_NOTES}"'
+    )
+    return f"{cd} && if {_HAS_OVERRIDES}; then {dated}; fi && {command}"
+
+
+def with_runner(package: dict[str, Any], runner: str) -> tuple[dict[str, Any], str]:
+    """``package`` with ``runner``, which its test script calls and no dependency declares (a
+    global install of its day), as a devDependency ``*`` (the pins pick the release), and a note
+    saying so; else ``package`` unchanged and no note."""
+    declared = {name for key in DEP_KEYS for name in (package.get(key) or {})}
+    if runner not in RUNNER_PACKAGES or runner in declared:
+        return package, ""
+    note = f"{runner}: the test script runs it and no dependency declares it (a global install of its day): {runner}@*"
+    return {**package, "devDependencies": {**(package.get("devDependencies") or {}), runner: "*"}}, note

@@ -28,7 +28,7 @@ LOCKFILES: dict[str, Manager] = {
     "package-lock.json": "npm",
     "npm-shrinkwrap.json": "npm",
 }
-_DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
+DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies")
 
 
 def read_package_json(repo: Path) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def package_manager(repo: Path, package: dict[str, Any]) -> tuple[Manager, str |
 
 
 def has_dependencies(package: dict[str, Any]) -> bool:
-    return any(package.get(key) for key in _DEP_KEYS)
+    return any(package.get(key) for key in DEP_KEYS)
 
 
 def says_node_test(package: dict[str, Any]) -> bool:
@@ -125,7 +125,7 @@ def detect_runner(package: dict[str, Any]) -> Runner:
     script = full_test_script(package)
     if says_node_test(package):
         return "node"
-    deps = {name for key in _DEP_KEYS for name in (package.get(key) or {})}
+    deps = {name for key in DEP_KEYS for name in (package.get(key) or {})}
     runners: tuple[Runner, ...] = ("vitest", "jest", "mocha", "ava", "tap", "tape")
     for runner in runners:
         if re.search(rf"(?<![\w/-]){runner}(?![\w-])", script) or runner in deps:
@@ -213,9 +213,9 @@ FETCH_JS = (
 #: ``--before`` (an install as of a date) came with npm 6.9; an older era's npm (which cannot read
 #: today's registry metadata either: npm 3's EMISSINGARG) gets this npm for the install, run on
 #: the image's own Node (Debian's), which the fetch runs on too
-BEFORE_NPM, DATED_NPM = (6, 9, 0), "10.9.2"
-_DATED_DIR = "/tmp/rfsn-npm"
-_FETCH_DATED_NPM = (
+BEFORE_NPM, DATED_NPM, _DATED_DIR = (6, 9, 0), "10.9.2", "/tmp/rfsn-npm"
+DATED_NPM_CLI = f"/usr/bin/node {_DATED_DIR}/package/bin/npm-cli.js"
+FETCH_DATED_NPM = (
     f"mkdir -p {_DATED_DIR} && cd {_DATED_DIR} && /usr/bin/node -e {shlex.quote(FETCH_JS)} "
     f"npm@{DATED_NPM} && tar -xzf npm-{DATED_NPM}.tgz && cd /"
 )
@@ -274,8 +274,8 @@ def install_steps(
         ci = lockfile and (npm is None or version >= (5, 7, 0))
         command = "npm ci" if ci else ("npm install" if lockfile else "npm install --no-package-lock")
         if before and not lockfile and npm is not None and version < BEFORE_NPM:
-            steps.append(_FETCH_DATED_NPM)
-            command = command.replace("npm", f"/usr/bin/node {_DATED_DIR}/package/bin/npm-cli.js", 1)
+            steps.append(FETCH_DATED_NPM)
+            command = command.replace("npm", DATED_NPM_CLI, 1)
         install = _without_scripts_if_needed(f"{command} --no-audit --no-fund")
         if before and not lockfile:
             install = (
