@@ -11,10 +11,8 @@ A range no release on the registry meets (a release it no longer lists) gets the
 above it, a tag the registry does not list (``next``) its latest release, a dependency's git host
 branch (today's head, a host the build may not reach) the registry's release of the day, said in
 the build's notes.
-An npm before 8.3 installs as if ``overrides`` were not there: where package.json holds them, the
-dated npm installs instead, with the era's peer rule before npm 7 (``overrides_install``). A runner
-the test script calls that no dependency declares (installed globally in its day: ``"test":
-"mocha"``) is given as a devDependency ``*``, which the pins date like any (``with_runner``)."""
+Where package.json holds ``overrides`` that an npm before 8.3 ignores, the dated npm installs
+(``overrides_install``); a runner the test script calls undeclared is added (``with_runner``)."""
 
 from __future__ import annotations
 
