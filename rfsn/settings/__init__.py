@@ -122,7 +122,8 @@ class Settings(BaseSettings):
         default=60.0,
         description=(
             "seconds one test may run in a repair session or rfsn test (cut to a quarter of the "
-            "session's budget); past it the test is stopped and reported as timeout. Evaluation runs "
+            "session's budget) and in an evaluation of an instance SWE-bench's harness does not "
+            "specify; past it the test is stopped and reported as timeout. The harness's own runs "
             "have no per-test limit"
         ),
     )
@@ -237,6 +238,7 @@ WORKER_SETTINGS = frozenset(
         "tmp_size",
         "file_size",
         "test_timeout",
+        "test_case_timeout",
         "setup_timeout",
         "clone_timeout",
         "base_image_source",

@@ -61,11 +61,15 @@ def _diff(repo: Path, path: str, text: str) -> str:
     return diff
 
 
-def _instance(root: Path, conftest: str = "") -> dict[str, Any]:
+def _instance(
+    root: Path, conftest: str = "", base: str = "def value():\n    return 1\n", tests: str = TESTS
+) -> dict[str, Any]:
+    """The instance of a repository ``calc`` whose ``value()`` is ``base`` and returns 2 once fixed,
+    its test patch ``tests`` (test_f: FAIL_TO_PASS, test_p: PASS_TO_PASS)."""
     repo = root / "repos" / "calc"
     repo.mkdir(parents=True)
     _git(root, "init", "-q", str(repo))
-    (repo / "calc.py").write_text("def value():\n    return 1\n")
+    (repo / "calc.py").write_text(base)
     (repo / ".gitignore").write_text("_build/\n")
     if conftest:
         (repo / "conftest.py").write_text(conftest)
@@ -76,7 +80,7 @@ def _instance(root: Path, conftest: str = "") -> dict[str, Any]:
         "repo": "local/calc",
         "base_commit": _git(repo, "rev-parse", "HEAD"),
         "patch": _diff(repo, "calc.py", "def value():\n    return 2\n"),
-        "test_patch": _diff(repo, "tests/test_calc.py", TESTS),
+        "test_patch": _diff(repo, "tests/test_calc.py", tests),
         "FAIL_TO_PASS": ["tests/test_calc.py::test_f"],
         "PASS_TO_PASS": ["tests/test_calc.py::test_p"],
         "version": "1.0",

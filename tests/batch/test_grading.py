@@ -59,6 +59,12 @@ def test_all_pass_report_from_a_failing_runner_is_not_trusted() -> None:
     assert trusted_statuses(TestReport(tests={}, exit_code=0, structured=False))[0] == {}
 
 
+def test_a_test_the_per_test_limit_stopped_is_a_failure_the_run_is_trusted_on() -> None:
+    """A run whose one non-passing test hit the per-test limit exits non-zero for that test."""
+    stopped = TestReport(tests={"a": P, "b": Status.TIMEOUT}, exit_code=1)
+    assert trusted_statuses(stopped) == ({"a": P, "b": Status.TIMEOUT}, "")
+
+
 def test_summary_fields_match_the_harness() -> None:
     ids = ["a", "b", "c", "d", "e"]
     predictions = {"a": "p", "b": "p", "c": "", "d": "p"}

@@ -64,7 +64,7 @@ def trusted_statuses(report: TestReport, named: TestReport | None = None) -> tup
     statuses = dict(report.tests)
     if not report.structured:
         return {}, "the runner wrote no structured report"
-    bad = any(s in (TestStatus.FAILED, TestStatus.ERROR) for s in statuses.values())
+    bad = any(s in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT) for s in statuses.values())
     if statuses and not bad and report.exit_code != 0:
         return {}, f"every test passed but the runner exited {report.exit_code}"
     if bad and report.exit_code == 0:

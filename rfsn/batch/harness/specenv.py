@@ -19,7 +19,7 @@ from rfsn.batch.harness.patchtree import patched_source
 from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.base import Buildpack, limit_cases
 from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import dated
@@ -150,7 +150,8 @@ def instance_buildpack(
     suite: Sequence[str] = (),
     history: Path | None = None,
 ) -> Buildpack:
-    """The spec-driven buildpack when the harness specifies ``instance``, else the detected one;
+    """The spec-driven buildpack when the harness specifies ``instance`` (its runs as the harness
+    runs them), else the detected one, its runs under the per-test limit (``test_case_timeout``);
     a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
     repair session (pass the instance without its ``test_patch`` in the issue-only setting).
     ``history``: a host repository holding the env commit, when ``repo`` (the session's
@@ -173,4 +174,6 @@ def instance_buildpack(
         return spec
     buildpack = select(repo)
     dated(buildpack, settings)  # the validation cache's key is its env recipe's, as built
+    # no harness script to reproduce: a test that hangs is that test failing (timeout), the rest judged
+    limit_cases(buildpack, settings.test_case_timeout)
     return buildpack

@@ -1,3 +1,7 @@
+import ast
+
+from rfsn.planners.code.candidates import apply_splices
+from rfsn.planners.patch.templates.python import BY_NAME, FileContext
 from tests.planners.templates.helpers import dedent, line_of, patched
 
 
@@ -95,3 +99,17 @@ def test_a_builtin_called_for_its_sibling_as_google_auth_866d926b_and_pillow_4be
     assert "ALGS = frozenset(['ES256'])\n" in patched("ALGS = set(['ES256'])\n", 1, "similar_call")
     assert "p = bytearray([i for i in r])\n" in patched("p = bytes([i for i in r])\n", 1, "similar_call")
     assert "fp = open(fp, 'w')\n" in patched("fp = file(fp, 'w')\n", 1, "similar_call")
+
+
+def test_templates_that_index_a_files_signatures_on_one_context_keep_their_own_index() -> None:
+    """The driver runs every template on one context: positional_as_keyword's index of the
+    file's signatures (another shape) made pass_missing_argument raise TypeError (s3transfer 4c0d6ff)."""
+    src = (
+        "def _get(ind, seq, default):\n    return seq[ind]\n\n\n"
+        "def get(ind, seq, default=None):\n    return tuple(_get(i, seq) for i in ind)\n"
+    )
+    ctx = FileContext("m.py", src, ast.parse(src), {})
+    for name in ("positional_as_keyword", "pass_missing_argument"):
+        list(BY_NAME[name].fn(ctx, 6))
+    texts = [apply_splices(src, edit.splices) for edit in BY_NAME["pass_missing_argument"].fn(ctx, 6)]
+    assert src.replace("_get(i, seq)", "_get(i, seq, default)") in texts

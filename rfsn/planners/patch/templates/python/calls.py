@@ -156,7 +156,7 @@ def add_keyword_argument(ctx: FileContext, line: int) -> Iterator[Edit]:
 def _signatures(ctx: FileContext, name: str) -> list[tuple[list[str], list[str]]]:
     """(positional, keyword-only) parameter names of the functions and methods named ``name``
     defined in the file (``self``/``cls`` first aside), indexed once a file."""
-    if "signatures" not in ctx.cache:
+    if "parameter_lists" not in ctx.cache:
         found: dict[str, list[tuple[list[str], list[str]]]] = {}
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -164,8 +164,8 @@ def _signatures(ctx: FileContext, name: str) -> list[tuple[list[str], list[str]]
                 if positional[:1] in (["self"], ["cls"]):
                     positional = positional[1:]
                 found.setdefault(node.name, []).append((positional, [a.arg for a in node.args.kwonlyargs]))
-        ctx.cache["signatures"] = found
-    return ctx.cache["signatures"].get(name, [])
+        ctx.cache["parameter_lists"] = found
+    return ctx.cache["parameter_lists"].get(name, [])
 
 
 def _unused_parameters(func: ast.FunctionDef) -> list[str]:
