@@ -8,11 +8,12 @@ its argv, which the warm server's preloaded session matches on.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.buildpacks.python.pycoverage import importable
+from rfsn.errors import InputError
+from rfsn.inputs import json_value
 from rfsn.models import TestStatus
 from rfsn.observability.logging import get_logger
 
@@ -52,9 +53,9 @@ def read_record(text: str) -> dict[str, TestStatus]:
     statuses: dict[str, TestStatus] = {}
     for line in text.splitlines():
         try:
-            entry = json.loads(line)
+            entry = json_value(line)
             test, when, outcome = entry["id"], entry["when"], entry["outcome"]
-        except (ValueError, KeyError, TypeError):
+        except (InputError, KeyError, TypeError):
             continue
         before = statuses.get(test)
         status = before if before == TestStatus.ERROR else _status(when, outcome, before)
