@@ -24,12 +24,19 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:_SHOWN]) + more
 
 
+#: how much of a README is read for its first line
+_README_BYTES = 65536
+
+
 def _readme_line(repo: Path) -> str:
-    """The README's first line of words, its markup dropped ('' without a README)."""
+    """The README's first line of words, its markup dropped ('' without a README). A link is not
+    followed (it may point at a host file) and only the README's start is read."""
     for readme in sorted(repo.glob("README*")):
-        if not readme.is_file():
+        if readme.is_symlink() or not readme.is_file():
             continue
-        for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
+        with readme.open("rb") as text:
+            start = text.read(_README_BYTES).decode("utf-8", errors="replace")
+        for line in start.splitlines():
             words = " ".join(_MARKUP.sub(" ", line).split())
             if len(words) > 1:
                 return f"; {readme.name} begins: {words[:200]!r}"

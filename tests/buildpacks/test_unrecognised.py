@@ -68,3 +68,12 @@ def test_a_repository_of_source_no_buildpack_knows_says_nothing_more(tmp_path: P
         "rfsn: error: no buildpack recognises this repository: "
         "choose one with --buildpack NAME or give the test command with --test-cmd"
     )
+
+
+def test_a_readme_linked_to_a_host_file_is_not_quoted(tmp_path: Path) -> None:
+    secret = tmp_path / "host-secret"
+    secret.write_text("TOKEN words of the host\n")
+    repo = _committed(tmp_path / "repo", {"LICENSE": "license\n"})
+    (repo / "README.md").symlink_to(secret)
+    line = _error("test", str(repo), "--sandbox", "local")
+    assert "no source code" in line and "TOKEN" not in line
