@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from rfsn.batch import bundle
-from rfsn.errors import ConfigError
+from rfsn.errors import ConfigError, SandboxError
 from rfsn.observability import logging as rlog
 from rfsn.observability.metrics import MULTIPROC_VARIABLE
-from rfsn.sandbox import live
+from rfsn.sandbox import daemon, labels, live
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -218,9 +218,10 @@ class RayExecutor:
             ray.init(address=self.address, log_to_driver=False)
         else:
             # workers on this machine count into the metrics endpoint's files, as local workers do
-            shared = os.environ.get(MULTIPROC_VARIABLE)
-            env = {"env_vars": {MULTIPROC_VARIABLE: shared}} if shared else None
-            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False, runtime_env=env)
+            env = {labels.RUN_VARIABLE: labels.run()}  # its workers' containers carry this run
+            if shared := os.environ.get(MULTIPROC_VARIABLE):
+                env[MULTIPROC_VARIABLE] = shared
+            ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
         return ray, True
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R | BaseException]]:
@@ -252,6 +253,19 @@ class RayExecutor:
                     ray.cancel(ref, force=True)
             if started:
                 ray.shutdown()
+            if pending and started and not self.address:  # a task killed before it closed its sandbox
+                _remove_left(labels.run())
+
+
+def _remove_left(run: str) -> None:
+    """Remove what this run's workers left when they were ended the hard way."""
+    try:
+        removed = daemon.remove_left(run, wait=UNWIND_SECONDS)
+    except SandboxError as exc:  # the next rfsn process's sweep retries; this stop must go on
+        rlog.get_logger(__name__).warning("sandbox.leftovers_failed", error=str(exc))
+        return
+    if removed:
+        rlog.get_logger(__name__).info("sandbox.leftovers_removed", containers=removed)
 
 
 def check_executor(name: str, address: str | None) -> None:

@@ -3,6 +3,8 @@ and the removal of those whose owning process is gone."""
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +45,14 @@ def managed(client: Any) -> list[Managed]:
     ]
 
 
-def prune(client: Any, everything: bool = False) -> list[str]:
-    """Remove rfsn containers whose owning process is gone (or all of them)."""
+def prune(client: Any, everything: bool = False, run: str | None = None) -> list[str]:
+    """Remove rfsn containers whose owning process is gone (or all of them); of one run if given."""
     import docker.errors
 
     removed = []
     for container in managed(client):
+        if run is not None and container.labels.get(labels.RUN) != run:
+            continue
         if everything or not labels.owner_alive(container.labels):
             try:
                 client.api.remove_container(container.id, force=True, v=True)
@@ -60,3 +64,24 @@ def prune(client: Any, everything: bool = False) -> list[str]:
                 raise SandboxError(f"cannot remove container {container.name}: {exc.explanation or exc}") from exc
             removed.append(container.name)
     return removed
+
+
+def remove_left(run: str, wait: float) -> list[str]:
+    """Remove the containers that other processes of ``run`` (its workers) left when they were
+    ended the hard way, waiting up to ``wait`` seconds for those still ending to be gone."""
+    try:
+        client = connect(timeout=60)
+    except DockerUnavailable:
+        return []  # no daemon: nothing of ours runs in it
+    try:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and any(
+            c.labels.get(labels.RUN) == run
+            and c.labels.get(labels.PID) != str(os.getpid())
+            and labels.owner_alive(c.labels)
+            for c in managed(client)
+        ):
+            time.sleep(0.2)
+        return prune(client, run=run)
+    finally:
+        client.close()

@@ -10,12 +10,14 @@ SESSION = "rfsn.session"
 PID = "rfsn.pid"
 HOST = "rfsn.host"
 RUN = "rfsn.run"
+#: the environment variable that names a run for every process of it
+RUN_VARIABLE = "RFSN_RUN"
 
 
 def run() -> str:
     """The run a container belongs to: ``RFSN_RUN`` where the processes of one run are named as
     one (the test suite names its own and its children's), else this process on this host."""
-    return os.environ.get("RFSN_RUN") or f"{socket.gethostname()}:{os.getpid()}"
+    return os.environ.get(RUN_VARIABLE) or f"{socket.gethostname()}:{os.getpid()}"
 
 
 def for_session(session_id: str) -> dict[str, str]:
