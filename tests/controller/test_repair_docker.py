@@ -24,7 +24,7 @@ from rfsn.sandbox.daemon import managed
 from tests.conftest import with_test_patch
 
 #: devset project -> (repair it through a file:// URL, must the template planner fix it)
-CASES = {"unitconv": (True, True), "event-bus": (False, True), "ringbuf": (False, True)}
+CASES = {"unitconv": (True, True), "event-bus": (False, True), "wordfreq": (False, True)}
 #: a cap for the cases the planner does not fix yet (keeps the suite within minutes)
 CAPPED = ("--max-steps", "150")
 
