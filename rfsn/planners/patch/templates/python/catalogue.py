@@ -34,6 +34,7 @@ from rfsn.planners.patch.templates.python import (
     statements,
     swaps,
     twins,
+    typos,
     unbound,
     unread,
     wraps,
@@ -75,5 +76,6 @@ CATALOGUE: tuple[Template, ...] = (
     *bindings.TEMPLATES,
     *unread.TEMPLATES,
     *sentinels.TEMPLATES,
+    *typos.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
