@@ -3,6 +3,7 @@
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
     absent,
+    aliases,
     bindings,
     blocks,
     calls,
@@ -77,5 +78,6 @@ CATALOGUE: tuple[Template, ...] = (
     *unread.TEMPLATES,
     *sentinels.TEMPLATES,
     *typos.TEMPLATES,
+    *aliases.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}
