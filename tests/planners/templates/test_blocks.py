@@ -214,3 +214,34 @@ def test_a_failed_lookup_in_a_function_getattr_calls_as_cffi_c0df845c():
     assert not any(
         "raise AttributeError" in o for o in patched(other, line_of(other, "value = backendlib"), "wrap_in_try")
     )
+
+
+ROUTES = """
+class Resource:
+    def register_route(self, route):
+        if route.method == ANY:
+            self._any_route = route
+        else:
+            self._allowed_methods.add(route.method)
+            self._routes[route.method] = route
+        return route
+
+    def resolve(self, request):
+        if request.method in self._routes:
+            return self._routes[request.method]
+        else:
+            return self._any_route
+"""
+
+
+def test_an_else_branch_every_case_needs_runs_after_the_if_as_aiohttp_7199e09e():
+    branch = "            self._allowed_methods.add(route.method)\n            self._routes[route.method] = route\n"
+    fixed = dedent(ROUTES).replace("        else:\n" + branch, branch.replace("            ", "        "))
+    for needle in ("else:", "self._routes[route.method] = route"):
+        assert patched(ROUTES, line_of(ROUTES, needle), "else_always") == [fixed]
+
+
+def test_no_else_moved_after_an_if_body_that_exits_nor_from_other_lines():
+    assert patched(ROUTES, line_of(ROUTES, "return self._any_route"), "else_always") == []
+    assert patched(ROUTES, line_of(ROUTES, "self._any_route = route"), "else_always") == []
+    assert patched(ROUTES, line_of(ROUTES, "if route.method"), "else_always") == []

@@ -1,4 +1,4 @@
-from tests.planners.templates.helpers import dedent, patched
+from tests.planners.templates.helpers import dedent, line_of, patched
 
 
 def test_a_regex_class_gains_a_space_and_its_other_case_range():
@@ -44,3 +44,26 @@ def test_a_join_separator_replaced_as_anyio_90de64f1_joined_traceback_lines():
     assert src.replace("'\\n'.join", "''.join") in out
     src = "def show(extra):\n    return ';'.join(extra)\n"
     assert src.replace("';'", "'; '") in patched(src, 2, "join_separator")
+
+
+MULTIPART = r"""
+def encode(fields, boundary):
+    body = ''
+    for name, value in fields:
+        body += '--%s\r\n' % boundary
+        body += 'Content-Disposition: form-data; name="%s"\r\n\r\n' % name
+    body += '--%s--\n\r' % boundary
+    return body
+"""
+
+
+def test_a_text_ending_its_line_the_wrong_way_ends_it_the_other_way_as_urllib3_d4caff24():
+    fixed = dedent(MULTIPART).replace(r"'--%s--\n\r'", r"'--%s--\r\n'")
+    out = patched(MULTIPART, line_of(MULTIPART, "--%s--"), "line_ending")
+    assert fixed in out and len(out) == 2
+
+
+def test_texts_without_a_trailing_line_ending_or_that_are_one_are_left_alone():
+    assert patched(MULTIPART, line_of(MULTIPART, "body = ''"), "line_ending") == []
+    bare = "sep = '\\n'\nraw = r'a\\n'\n"
+    assert patched(bare, 1, "line_ending") == [] and patched(bare, 2, "line_ending") == []

@@ -1,8 +1,9 @@
 """Block structure: a statement wrapped in ``try``/``except`` for the error its operations raise,
 a statement joined to the compound statement before it (``if`` -> ``elif``, moved into an
-``else:`` or indented into the block's end), and an ``if``/``try`` replaced by one of its blocks:
-the fix shapes "statement wrapped in try", "statement deleted" (a statement that moved into a
-block) and "expression narrowed" (a block unwrapped) of the fixes corpus (benchmarks/fixes)."""
+``else:`` or indented into the block's end), an ``if``/``try`` replaced by one of its blocks, and
+an ``else`` branch run in every case: the fix shapes "statement wrapped in try", "statement
+deleted" (a statement that moved into a block), "expression narrowed" (a block unwrapped) and
+"statements inserted" (an ``else`` dropped) of the fixes corpus (benchmarks/fixes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FUNCTIONS, FileContext
 from rfsn.planners.patch.templates.python.exits import guard_actions, indent_unit, starts_line
 
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 #: the methods and functions of the standard library that fail with ``OSError``
 _OS_CALLS = frozenset(
     {
@@ -256,4 +258,31 @@ def unwrap_block(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield Edit((Splice(start, end, text),), f"keep only the {name}, unconditionally")
 
 
-TEMPLATES = (wrap_in_try, join_previous_block, unwrap_block)
+def _else_line(ctx: FileContext, stmt: ast.If) -> int | None:
+    """The line of ``stmt``'s ``else:`` (None: its ``orelse`` is an ``elif`` or empty)."""
+    if not stmt.orelse:
+        return None
+    lines = range(stmt.orelse[0].lineno - 1, stmt.body[-1].end_lineno or stmt.lineno, -1)
+    found = next((n for n in lines if ctx.map.lines[n - 1].strip().startswith("else")), None)
+    return found if found is not None and ctx.map.indent(found) == ctx.map.indent(stmt.lineno) else None
+
+
+@template("else_always", 0.25)
+def else_always(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if c: A else: B`` -> ``if c: A`` then ``B``: work every case needs was done in one
+    branch only (the ``if`` body does not exit, else nothing would change)."""
+    stmt = ctx.statement_at(line)
+    owner = ctx.parents.get(stmt) if stmt is not None else None
+    node = owner if isinstance(owner, ast.If) and stmt in owner.orelse else stmt
+    if not isinstance(node, ast.If) or isinstance(node.body[-1], _EXITS):
+        return
+    at = _else_line(ctx, node)
+    if at is None or (node is stmt and line != at) or ctx.enclosing(node, FUNCTIONS) is None:
+        return
+    text = _dedented(ctx, node.orelse, ctx.map.indent(node.lineno), node.orelse[0].lineno)
+    if text is not None:
+        start, end = ctx.map.line_start(at), ctx.map.line_start(node.orelse[-1].end_lineno + 1)  # type: ignore[operator]
+        yield Edit((Splice(start, end, text),), "run the `else` branch in every case, after the `if`")
+
+
+TEMPLATES = (wrap_in_try, join_previous_block, unwrap_block, else_always)

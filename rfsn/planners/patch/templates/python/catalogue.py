@@ -3,6 +3,7 @@
 from rfsn.planners.patch.templates.edit import Template
 from rfsn.planners.patch.templates.python import (
     absent,
+    aliases,
     bindings,
     blocks,
     calls,
@@ -34,6 +35,7 @@ from rfsn.planners.patch.templates.python import (
     statements,
     swaps,
     twins,
+    typos,
     unbound,
     unread,
     wraps,
@@ -75,5 +77,7 @@ CATALOGUE: tuple[Template, ...] = (
     *bindings.TEMPLATES,
     *unread.TEMPLATES,
     *sentinels.TEMPLATES,
+    *typos.TEMPLATES,
+    *aliases.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

@@ -2,7 +2,8 @@
 a literal of another kind (``"x"`` <-> ``b"x"``, a flag ``False`` -> ``None``), another
 line ending or case of a short word, and a regular expression's character class widened
 (``[^'">]`` -> ``[^'" >]``, ``[a-z]`` -> ``[a-z-]``, ``(?!u)`` -> ``(?![uU])``), anchored at its end
-or start, or its dots escaped; a ``join``'s separator replaced by another common one."""
+or start, or its dots escaped; a ``join``'s separator replaced by another common one; a text's
+trailing line ending replaced by another."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type, replace
 
@@ -132,4 +134,27 @@ def literal_kind(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield replace(ctx, node, text, f"replace {ctx.map.text(node)} with {text}")
 
 
-TEMPLATES = (widen_character_class, literal_kind, anchor_pattern, join_separator)
+#: a text's line endings, as written in a literal, longest first
+_ENDINGS = (("\r\n", r"\r\n"), ("\n\r", r"\n\r"), ("\n", r"\n"))
+
+
+@template("line_ending", 0.3)
+def line_ending(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """A text that ends a line with one ending -> the other (``"%s\\n\\r"`` -> ``"%s\\r\\n"``,
+    ``'%s="%s"\\r\\n'`` -> ``'%s="%s"\\n'``); a bare ending is ``literal_kind``'s."""
+    for node in of_type(ctx.nodes_at(line), ast.Constant):
+        value = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+        if node.lineno != line or not isinstance(value, str) or isinstance(ctx.parents.get(node), ast.JoinedStr):
+            continue
+        start, end = ctx.map.span(node)
+        body = ctx.source[start:end].rstrip("'\"")
+        ending = next(((v, t) for v, t in _ENDINGS if value.endswith(v) and body.endswith(t)), None)
+        if ending is None or value == ending[0]:
+            continue
+        at = start + len(body) - len(ending[1])
+        for other in (r"\r\n", r"\n"):
+            if other != ending[1]:
+                yield Edit((Splice(at, at + len(ending[1]), other),), f"end the line with {other}, not {ending[1]}")
+
+
+TEMPLATES = (widen_character_class, literal_kind, anchor_pattern, join_separator, line_ending)
