@@ -128,6 +128,27 @@ def test_a_dependencys_git_hosted_branch_gets_the_registrys_release_of_the_day_s
     assert json.loads((tmp_path / "early" / "package.json").read_text())["overrides"] == {"header": "4.0.0"}
 
 
+@needs_node
+def test_a_git_hosted_branch_of_a_name_met_before_under_a_range_is_read_too_signal_exit_2015_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """signal-exit fc854f8 (2015): coveralls 2.11.2 wants js-yaml 3.0.1, tap 1.0.4 js-yaml from a
+    git host's branch; the walk read a name once, by its first range, so the branch was never
+    read and the install stopped on ``An unknown git error occurred``."""
+    monkeypatch.setitem(registry._PACKUMENTS, "first", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("first", "1.0.0"), {"header": "1.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "lint", {"0.4.1": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), {"header": "git://127.0.0.1:9/x/header"})
+    monkeypatch.setitem(registry._PACKUMENTS, "header", {"1.0.0": None, "4.0.0": None})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "lint": "0.4.1"}}
+    done = _pin(tmp_path / "npm", package, "20.0.0", "2019-03-28")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "npm" / "package.json").read_text())["overrides"] == {"header": ">=0.0.0"}
+    installed = _npm_install(tmp_path / "npm")
+    assert installed.returncode == 0, installed.stderr
+    assert (tmp_path / "npm" / "node_modules" / "header").is_dir()
+
+
 def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:
     """The PATH's npm installing ``where``'s package.json from the loopback registry."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), registry._Registry)

@@ -155,8 +155,8 @@ async function fromRegistry(ctx, name, spec, end) {
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
 // (or, for a range open above, `*` or `>=`, was not packed by `end`): name -> the newest that
-// does, for npm's `overrides` (one release a name, the first range met breadth-first; at most
-// `limit` packages read)
+// does, for npm's `overrides` (one release a name, the first range met breadth-first, or a git
+// host's branch met later; at most `limit` packages read)
 async function transitive(ctx, roots, direct, end, limit) {
   const overrides = {};
   const seen = new Set();
@@ -181,7 +181,9 @@ async function transitive(ctx, roots, direct, end, limit) {
         console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
       }
       for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
-        if (!seen.has(dep)) { seen.add(dep); next.push([dep, range]); }
+        // a git host's branch is read even where its name was met under a range: it stops the install
+        const key = GIT_HOSTED.test(String(range)) ? `${dep}@${range}` : dep;
+        if (!seen.has(key)) { seen.add(key); next.push([dep, range]); }
       }
     });
     level = next;
