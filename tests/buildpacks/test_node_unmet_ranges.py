@@ -149,6 +149,33 @@ def test_a_git_hosted_branch_of_a_name_met_before_under_a_range_is_read_too_sign
     assert (tmp_path / "npm" / "node_modules" / "header").is_dir()
 
 
+@needs_node
+def test_a_dependencys_closed_range_gets_its_release_of_the_day_for_the_ranges_it_meets_signal_exit_2016_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """signal-exit 395ccc8 (2016): tap's ``signal-exit: ^3.0.0`` got today's 3.0.7, which carries
+    the fix under test (its emitter is a process global), so the new test passed at the buggy
+    commit; only ranges open above were dated. A closed range gets the release packed by the day,
+    as ``name@range`` for the ranges that meet it: another package's ``^2.0.0`` keeps its own."""
+    monkeypatch.setitem(registry._PACKUMENTS, "sigexit", {"1.0.0": None, "1.7.0": None, "2.0.0": None})
+    monkeypatch.setitem(registry._PACKED, "1.7.0", 1450000000)
+    monkeypatch.setitem(registry._PACKUMENTS, "harness", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("harness", "1.0.0"), {"sigexit": "^1.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "later", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("later", "1.0.0"), {"sigexit": "^2.0.0"})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"harness": "1.0.0"}}
+    done = _pin(tmp_path / "npm", package, "20.0.0", "2014-06-01")
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "npm" / "package.json").read_text())
+    assert pinned["overrides"] == {"sigexit@^1.0.0": "1.0.0"}
+    (tmp_path / "npm" / "package.json").write_text(json.dumps({**pinned, "dependencies": {"later": "1.0.0"}}))
+    installed = _npm_install(tmp_path / "npm")
+    assert installed.returncode == 0, installed.stderr
+    tree = json.loads((tmp_path / "npm" / "node_modules" / ".package-lock.json").read_text())["packages"]
+    versions = {path: entry["version"] for path, entry in tree.items() if path.endswith("/sigexit")}
+    assert sorted(versions.values()) == ["1.0.0", "2.0.0"], versions
+
+
 def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:
     """The PATH's npm installing ``where``'s package.json from the loopback registry."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), registry._Registry)

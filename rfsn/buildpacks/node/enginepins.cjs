@@ -154,9 +154,10 @@ async function fromRegistry(ctx, name, spec, end) {
 }
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
-// (or, for a range open above, `*` or `>=`, was not packed by `end`): name -> the newest that
-// does, for npm's `overrides` (one release a name, the first range met breadth-first, or a git
-// host's branch met later; at most `limit` packages read)
+// or was not packed by `end`: name -> the newest that does, for npm's `overrides` (one release a
+// name, the first range met breadth-first, or a git host's branch met later; at most `limit`
+// packages read); below a range open above (`*`, `>=`) for every range of that name, else as
+// `name@range` for the ranges that meet that one (a `^3.0.0` of the day leaves a `^4.0.0`)
 async function transitive(ctx, roots, direct, end, limit) {
   const overrides = {};
   const seen = new Set();
@@ -164,7 +165,7 @@ async function transitive(ctx, roots, direct, end, limit) {
   while (level.length && seen.size < limit) {
     const next = [];
     const open = (spec) => { try { return ctx.semver.satisfies('999999.0.0', spec || '*'); } catch (_) { return false; } };
-    const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, open(spec) ? end : NaN))
+    const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, end))
       || fromRegistry(ctx, name, String(spec), end)));
     level.forEach(([name, spec], i) => {
       const pick = picks[i];
@@ -175,8 +176,9 @@ async function transitive(ctx, roots, direct, end, limit) {
       if (!pick || !(pick.within.length || pick.given)) return;
       const version = pick.best || pick.within[0] || pick.given.version;
       if (!pick.versions[version]) return;
-      if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
-        overrides[name] = pick.best;
+      const key = open(spec) ? name : `${name}@${spec}`;
+      if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides) && !(key in overrides)) {
+        overrides[key] = pick.best;
         const by = pick.dated ? 'packed by the day and ' : '';
         console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
       }
