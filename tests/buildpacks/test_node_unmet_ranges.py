@@ -176,6 +176,33 @@ def test_a_dependencys_closed_range_gets_its_release_of_the_day_for_the_ranges_i
     assert sorted(versions.values()) == ["1.0.0", "2.0.0"], versions
 
 
+@needs_node
+def test_each_range_of_a_name_is_read_and_a_branchs_tarball_is_a_branch_postcss_2014_fs_extra_2015_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """postcss b16fa26 (2014): recast met first under ``^0.8.0`` (dated), then ``~0.8.0``, which
+    npm installs as 0.8.8 wanting ``esprima-fb@~7001...`` (gone): the walk read a name's first
+    range only. fs-extra e05c685 (2015): a dependency wants a branch's tarball on a git host
+    (``https://github.com/u/r/tarball/branch``), which the build cannot reach."""
+    monkeypatch.setitem(registry._PACKUMENTS, "first", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("first", "1.0.0"), {"cast": "1.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "second", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("second", "1.0.0"), {"cast": "~4.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "cast", {"1.0.0": None, "4.0.0": None})
+    branch = "http://127.0.0.1:9/x/fal/tarball/fix-parse-issue"
+    monkeypatch.setitem(registry._DEPENDENCIES, ("cast", "4.0.0"), {"esprima": "~7001.1.0", "fal": branch})
+    monkeypatch.setitem(registry._PACKUMENTS, "esprima", {"8001.1.0": None})
+    monkeypatch.setitem(registry._PACKUMENTS, "fal", {"1.0.0": None})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "second": "1.0.0"}}
+    done = _pin(tmp_path / "npm", package, "20.0.0", "2019-03-28")
+    assert done.returncode == 0, done.stderr
+    overrides = json.loads((tmp_path / "npm" / "package.json").read_text())["overrides"]
+    assert overrides == {"esprima": "8001.1.0", "fal": ">=0.0.0"}
+    installed = _npm_install(tmp_path / "npm")
+    assert installed.returncode == 0, installed.stderr
+    assert (tmp_path / "npm" / "node_modules" / "fal").is_dir()
+
+
 def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:
     """The PATH's npm installing ``where``'s package.json from the loopback registry."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), registry._Registry)

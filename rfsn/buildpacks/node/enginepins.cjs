@@ -138,14 +138,14 @@ function gave(name, spec, given, whose) {
   if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
-// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`) names a branch as it is
+// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`, a `.../tarball/branch`) names a branch as it is
 // today, not as of the day, and a host the build may not reach: for a name the registry publishes,
 // its release of the day (packed by the day where that can be told, else any release for npm's
 // --before: `>=0.0.0`, as npm reads an override of `*` as none); a spec pinned to a commit is left
 // as written
-const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+\.git(#.*)?$/;
+const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+(\.git(#.*)?|\/(tarball|archive)\/[^/]+)$/;
 async function fromRegistry(ctx, name, spec, end) {
-  if (!GIT_HOSTED.test(spec) || /#[0-9a-f]{7,40}$/i.test(spec)) return null;
+  if (!GIT_HOSTED.test(spec) || /[#/][0-9a-f]{7,40}(\.tar\.gz|\.zip)?$/i.test(spec)) return null;
   const pick = await choose(ctx, name, '*', end);
   if (!pick || !pick.within.length) return null;
   const version = pick.dated && pick.best ? pick.best : '>=0.0.0';
@@ -183,8 +183,8 @@ async function transitive(ctx, roots, direct, end, limit) {
         console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
       }
       for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
-        // a git host's branch is read even where its name was met under a range: it stops the install
-        const key = GIT_HOSTED.test(String(range)) ? `${dep}@${range}` : dep;
+        // each range of a name is read: npm installs a release for each (a git host's branch stops it)
+        const key = `${dep}@${range}`;
         if (!seen.has(key)) { seen.add(key); next.push([dep, range]); }
       }
     });
