@@ -141,39 +141,33 @@ def test_a_git_hosted_branch_of_a_name_met_before_under_a_range_is_read_too_sign
     monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), {"header": "git://127.0.0.1:9/x/header"})
     monkeypatch.setitem(registry._PACKUMENTS, "header", {"1.0.0": None, "4.0.0": None})
     package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "lint": "0.4.1"}}
-    done = _pin(tmp_path / "npm", package, "20.0.0", "2019-03-28")
-    assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "npm" / "package.json").read_text())["overrides"] == {"header": ">=0.0.0"}
-    installed = _npm_install(tmp_path / "npm")
-    assert installed.returncode == 0, installed.stderr
+    assert _pinned_and_installed(tmp_path / "npm", package, "2019-03-28") == {"header": ">=0.0.0"}
     assert (tmp_path / "npm" / "node_modules" / "header").is_dir()
 
 
 @needs_node
-def test_a_dependencys_closed_range_gets_its_release_of_the_day_for_the_ranges_it_meets_signal_exit_2016_jsbugs(
+def test_a_dependencys_closed_range_gets_its_release_of_the_day_where_every_range_takes_it_signal_exit_2016_jsbugs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """signal-exit 395ccc8 (2016): tap's ``signal-exit: ^3.0.0`` got today's 3.0.7, which carries
     the fix under test (its emitter is a process global), so the new test passed at the buggy
-    commit; only ranges open above were dated. A closed range gets the release packed by the day,
-    as ``name@range`` for the ranges that meet it: another package's ``^2.0.0`` keeps its own."""
+    commit; only ranges open above were dated. A closed range gets the release packed by the day
+    where every range met of that name takes it; where another refuses it (``^2.0.0``), npm picks."""
     monkeypatch.setitem(registry._PACKUMENTS, "sigexit", {"1.0.0": None, "1.7.0": None, "2.0.0": None})
     monkeypatch.setitem(registry._PACKED, "1.7.0", 1450000000)
-    monkeypatch.setitem(registry._PACKUMENTS, "harness", {"1.0.0": None})
-    monkeypatch.setitem(registry._DEPENDENCIES, ("harness", "1.0.0"), {"sigexit": "^1.0.0"})
-    monkeypatch.setitem(registry._PACKUMENTS, "later", {"1.0.0": None})
-    monkeypatch.setitem(registry._DEPENDENCIES, ("later", "1.0.0"), {"sigexit": "^2.0.0"})
-    package = {"name": "p", "version": "1.0.0", "devDependencies": {"harness": "1.0.0"}}
-    done = _pin(tmp_path / "npm", package, "20.0.0", "2014-06-01")
-    assert done.returncode == 0, done.stderr
-    pinned = json.loads((tmp_path / "npm" / "package.json").read_text())
-    assert pinned["overrides"] == {"sigexit@^1.0.0": "1.0.0"}
-    (tmp_path / "npm" / "package.json").write_text(json.dumps({**pinned, "dependencies": {"later": "1.0.0"}}))
-    installed = _npm_install(tmp_path / "npm")
-    assert installed.returncode == 0, installed.stderr
+    for name, wants in (("harness", "^1.0.0"), ("tool", "~1.0.0 || ^1.5.0"), ("later", "^2.0.0")):
+        monkeypatch.setitem(registry._PACKUMENTS, name, {"1.0.0": None})
+        monkeypatch.setitem(registry._DEPENDENCIES, (name, "1.0.0"), {"sigexit": wants})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"harness": "1.0.0", "tool": "1.0.0"}}
+    assert _pinned_and_installed(tmp_path / "npm", package, "2014-06-01") == {"sigexit": "1.0.0"}
     tree = json.loads((tmp_path / "npm" / "node_modules" / ".package-lock.json").read_text())["packages"]
-    versions = {path: entry["version"] for path, entry in tree.items() if path.endswith("/sigexit")}
-    assert sorted(versions.values()) == ["1.0.0", "2.0.0"], versions
+    assert {path: entry["version"] for path, entry in tree.items() if path.endswith("/sigexit")} == {
+        "node_modules/sigexit": "1.0.0"
+    }
+    both = {"devDependencies": {"harness": "1.0.0", "later": "1.0.0"}}
+    done = _pin(tmp_path / "both", both, "20.0.0", "2014-06-01")
+    assert done.returncode == 0, done.stderr
+    assert "overrides" not in json.loads((tmp_path / "both" / "package.json").read_text())
 
 
 @needs_node
@@ -194,13 +188,18 @@ def test_each_range_of_a_name_is_read_and_a_branchs_tarball_is_a_branch_postcss_
     monkeypatch.setitem(registry._PACKUMENTS, "esprima", {"8001.1.0": None})
     monkeypatch.setitem(registry._PACKUMENTS, "fal", {"1.0.0": None})
     package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "second": "1.0.0"}}
-    done = _pin(tmp_path / "npm", package, "20.0.0", "2019-03-28")
-    assert done.returncode == 0, done.stderr
-    overrides = json.loads((tmp_path / "npm" / "package.json").read_text())["overrides"]
-    assert overrides == {"esprima": "8001.1.0", "fal": ">=0.0.0"}
-    installed = _npm_install(tmp_path / "npm")
-    assert installed.returncode == 0, installed.stderr
+    assert _pinned_and_installed(tmp_path / "npm", package, "2019-03-28") == {"esprima": "8001.1.0", "fal": ">=0.0.0"}
     assert (tmp_path / "npm" / "node_modules" / "fal").is_dir()
+
+
+def _pinned_and_installed(where: Path, package: dict[str, object], day: str) -> object:
+    """The overrides the pins give ``package`` on Node 20 as of ``day``, after the PATH's npm
+    installed it with them from the loopback registry."""
+    done = _pin(where, package, "20.0.0", day)
+    assert done.returncode == 0, done.stderr
+    installed = _npm_install(where)
+    assert installed.returncode == 0, installed.stderr
+    return json.loads((where / "package.json").read_text()).get("overrides")
 
 
 def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:

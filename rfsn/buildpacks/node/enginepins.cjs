@@ -155,12 +155,14 @@ async function fromRegistry(ctx, name, spec, end) {
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
 // or was not packed by `end`: name -> the newest that does, for npm's `overrides` (one release a
-// name, the first range met breadth-first, or a git host's branch met later; at most `limit`
-// packages read); below a range open above (`*`, `>=`) for every range of that name, else as
-// `name@range` for the ranges that meet that one (a `^3.0.0` of the day leaves a `^4.0.0`)
+// name; each range met is read, breadth-first, at most `limit` of them): below a range open above
+// (`*`, `>=`) the first one met; else the newest pick every range met of that name takes (npm
+// reads `name@range` keys unreliably), or an engines-only pick; a dated pick another range of the
+// name refuses (`^1` of the day, `^2` too) is left to npm
 async function transitive(ctx, roots, direct, end, limit) {
   const overrides = {};
   const seen = new Set();
+  const met = new Map(); // name -> {ranges, picks} of the closed ranges
   let level = roots;
   while (level.length && seen.size < limit) {
     const next = [];
@@ -176,11 +178,15 @@ async function transitive(ctx, roots, direct, end, limit) {
       if (!pick || !(pick.within.length || pick.given)) return;
       const version = pick.best || pick.within[0] || pick.given.version;
       if (!pick.versions[version]) return;
-      const key = open(spec) ? name : `${name}@${spec}`;
-      if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides) && !(key in overrides)) {
-        overrides[key] = pick.best;
-        const by = pick.dated ? 'packed by the day and ' : '';
-        console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
+      const moved = pick.best && pick.best !== pick.within[0] && !direct.has(name);
+      if (moved && open(spec) && !(name in overrides)) {
+        overrides[name] = pick.best;
+        said(ctx, name, spec, pick);
+      } else if (!open(spec)) {
+        const seenName = met.get(name) || { ranges: [], picks: [] };
+        seenName.ranges.push(spec);
+        if (moved) seenName.picks.push({ spec, pick });
+        met.set(name, seenName);
       }
       for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
         // each range of a name is read: npm installs a release for each (a git host's branch stops it)
@@ -190,7 +196,21 @@ async function transitive(ctx, roots, direct, end, limit) {
     });
     level = next;
   }
+  for (const [name, { ranges, picks }] of met) {
+    if (name in overrides || !picks.length) continue;
+    const takes = (v) => ranges.every((r) => safely(() => ctx.semver.satisfies(v, r)));
+    const chosen = picks.filter(({ pick }) => takes(pick.best)).sort((a, b) => ctx.semver.rcompare(a.pick.best, b.pick.best))[0]
+      || picks.find(({ pick }) => !pick.dated);
+    if (!chosen) continue;
+    overrides[name] = chosen.pick.best;
+    said(ctx, name, chosen.spec, chosen.pick);
+  }
   return overrides;
+}
+
+function said(ctx, name, spec, pick) {
+  const by = pick.dated ? 'packed by the day and ' : '';
+  console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
 }
 
 async function main() {
