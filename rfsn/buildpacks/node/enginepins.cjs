@@ -156,9 +156,9 @@ async function fromRegistry(ctx, name, spec, end) {
 // the dependencies below the direct ones whose newest release in range does not run on the Node
 // or was not packed by `end`: name -> the newest that does, for npm's `overrides` (one release a
 // name; each range met is read, breadth-first, at most `limit` of them): below a range open above
-// (`*`, `>=`) the first one met; else the newest pick every range met of that name takes (npm
-// reads `name@range` keys unreliably), or an engines-only pick; a dated pick another range of the
-// name refuses (`^1` of the day, `^2` too) is left to npm
+// (`*`, `>=`) the first one met; else the newest pick every range met of that name takes, or an
+// engines-only pick; where the name's ranges take no one release (`^2` and `^3`), each dated pick
+// as `name@range` (npm does not always hold those: a name's one release where one fits)
 async function transitive(ctx, roots, direct, end, limit) {
   const overrides = {};
   const seen = new Set();
@@ -201,9 +201,10 @@ async function transitive(ctx, roots, direct, end, limit) {
     const takes = (v) => ranges.every((r) => safely(() => ctx.semver.satisfies(v, r)));
     const chosen = picks.filter(({ pick }) => takes(pick.best)).sort((a, b) => ctx.semver.rcompare(a.pick.best, b.pick.best))[0]
       || picks.find(({ pick }) => !pick.dated);
-    if (!chosen) continue;
-    overrides[name] = chosen.pick.best;
-    said(ctx, name, chosen.spec, chosen.pick);
+    for (const { spec, pick } of chosen ? [chosen] : picks) {
+      overrides[chosen ? name : `${name}@${spec}`] = pick.best;
+      said(ctx, name, spec, pick);
+    }
   }
   return overrides;
 }
