@@ -192,6 +192,30 @@ def test_each_range_of_a_name_is_read_and_a_branchs_tarball_is_a_branch_postcss_
     assert (tmp_path / "npm" / "node_modules" / "fal").is_dir()
 
 
+@needs_node
+def test_a_request_the_registry_drops_is_tried_again_postcss_2014_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """postcss b16fa26 (2014): 181 of the walk's 904 requests failed on a connect timeout (the
+    proxy, a hundred opened at once), each a package unread, so the walk missed a release the
+    install then stopped on. Here every first request of a path fails (503)."""
+    failed: set[str] = set()
+
+    class Dropping(registry._Registry):
+        def do_GET(self) -> None:
+            if self.path not in failed:
+                failed.add(self.path)
+                self.send_error(503)
+                return
+            super().do_GET()
+
+    monkeypatch.setattr(registry, "_Registry", Dropping)
+    done = _pin(tmp_path, {"devDependencies": {"mocha": "*"}}, "0.10.48")
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "package.json").read_text())
+    assert pinned["devDependencies"] == {"mocha": "3.5.3"} and pinned["overrides"] == {"dbg": "1.0.0"}
+
+
 def _pinned_and_installed(where: Path, package: dict[str, object], day: str) -> object:
     """The overrides the pins give ``package`` on Node 20 as of ``day``, after the PATH's npm
     installed it with them from the loopback registry."""

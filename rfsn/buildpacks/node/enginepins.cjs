@@ -14,10 +14,32 @@ const zlib = require('zlib');
 
 const NPM5 = Date.parse('2017-05-25T00:00:00Z');
 
+// at most 8 requests at once, each tried 3 times: a proxy drops connections (a connect timeout)
+// when a walk level opens a hundred, and a pick read from a failed request is a wrong one
+const slots = { free: 8, waiting: [] };
+async function fetched(url, options) {
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise((resolve) => slots.waiting.push(resolve));
+  try {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        const res = await fetch(url, options);
+        if (res.status < 500 || tries >= 3) return res;
+      } catch (e) {
+        if (tries >= 3) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * tries));
+    }
+  } finally {
+    const next = slots.waiting.shift();
+    if (next) next(); else slots.free += 1;
+  }
+}
+
 // the time of a tarball's first entry (ms), or null when it cannot be read; reads no more of it
 // than that entry's header takes
 async function packedOn(url) {
-  const res = await fetch(url);
+  const res = await fetched(url);
   if (!res.ok || !res.body) return null;
   const reader = res.body.getReader();
   let packed = Buffer.alloc(0);
@@ -81,7 +103,7 @@ const docs = new Map();
 async function packument(registry, name) {
   if (!docs.has(name)) {
     docs.set(name, (async () => {
-      const res = await fetch(registry + name.replace('/', '%2f'),
+      const res = await fetched(registry + name.replace('/', '%2f'),
         { headers: { accept: 'application/vnd.npm.install-v1+json' } });
       return res.ok ? res.json() : null;
     })().catch(() => null));
