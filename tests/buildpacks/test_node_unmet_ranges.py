@@ -128,6 +128,104 @@ def test_a_dependencys_git_hosted_branch_gets_the_registrys_release_of_the_day_s
     assert json.loads((tmp_path / "early" / "package.json").read_text())["overrides"] == {"header": "4.0.0"}
 
 
+@needs_node
+def test_a_git_hosted_branch_of_a_name_met_before_under_a_range_is_read_too_signal_exit_2015_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """signal-exit fc854f8 (2015): coveralls 2.11.2 wants js-yaml 3.0.1, tap 1.0.4 js-yaml from a
+    git host's branch; the walk read a name once, by its first range, so the branch was never
+    read and the install stopped on ``An unknown git error occurred``."""
+    monkeypatch.setitem(registry._PACKUMENTS, "first", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("first", "1.0.0"), {"header": "1.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "lint", {"0.4.1": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("lint", "0.4.1"), {"header": "git://127.0.0.1:9/x/header"})
+    monkeypatch.setitem(registry._PACKUMENTS, "header", {"1.0.0": None, "4.0.0": None})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "lint": "0.4.1"}}
+    assert _pinned_and_installed(tmp_path / "npm", package, "2019-03-28") == {"header": ">=0.0.0"}
+    assert (tmp_path / "npm" / "node_modules" / "header").is_dir()
+
+
+@needs_node
+def test_a_dependencys_closed_range_gets_its_release_of_the_day_where_every_range_takes_it_signal_exit_2016_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """signal-exit 395ccc8 (2016): tap's ``signal-exit: ^3.0.0`` got today's 3.0.7, which carries
+    the fix under test (its emitter is a process global), so the new test passed at the buggy
+    commit; only ranges open above were dated. A closed range gets the release packed by the day,
+    for the name where every range met of it takes it, else for its range (``^2.0.0`` keeps 2.0.0)."""
+    monkeypatch.setitem(registry._PACKUMENTS, "sigexit", {"1.0.0": None, "1.7.0": None, "2.0.0": None})
+    monkeypatch.setitem(registry._PACKED, "1.7.0", 1450000000)
+    for name, wants in (("harness", "^1.0.0"), ("tool", "~1.0.0 || ^1.5.0"), ("later", "^2.0.0")):
+        monkeypatch.setitem(registry._PACKUMENTS, name, {"1.0.0": None})
+        monkeypatch.setitem(registry._DEPENDENCIES, (name, "1.0.0"), {"sigexit": wants})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"harness": "1.0.0", "tool": "1.0.0"}}
+    assert _pinned_and_installed(tmp_path / "npm", package, "2014-06-01") == {"sigexit": "1.0.0"}
+    tree = json.loads((tmp_path / "npm" / "node_modules" / ".package-lock.json").read_text())["packages"]
+    assert {path: entry["version"] for path, entry in tree.items() if path.endswith("/sigexit")} == {
+        "node_modules/sigexit": "1.0.0"
+    }
+    both = {"name": "p", "version": "1.0.0", "devDependencies": {"harness": "1.0.0", "later": "1.0.0"}}
+    assert _pinned_and_installed(tmp_path / "both", both, "2014-06-01") == {"sigexit@^1.0.0": "1.0.0"}
+    tree = json.loads((tmp_path / "both" / "node_modules" / ".package-lock.json").read_text())["packages"]
+    assert sorted(entry["version"] for path, entry in tree.items() if path.endswith("/sigexit")) == ["1.0.0", "2.0.0"]
+
+
+@needs_node
+def test_each_range_of_a_name_is_read_and_a_branchs_tarball_is_a_branch_postcss_2014_fs_extra_2015_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """postcss b16fa26 (2014): recast met first under ``^0.8.0`` (dated), then ``~0.8.0``, which
+    npm installs as 0.8.8 wanting ``esprima-fb@~7001...`` (gone): the walk read a name's first
+    range only. fs-extra e05c685 (2015): a dependency wants a branch's tarball on a git host
+    (``https://github.com/u/r/tarball/branch``), which the build cannot reach."""
+    monkeypatch.setitem(registry._PACKUMENTS, "first", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("first", "1.0.0"), {"cast": "1.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "second", {"1.0.0": None})
+    monkeypatch.setitem(registry._DEPENDENCIES, ("second", "1.0.0"), {"cast": "~4.0.0"})
+    monkeypatch.setitem(registry._PACKUMENTS, "cast", {"1.0.0": None, "4.0.0": None})
+    branch = "http://127.0.0.1:9/x/fal/tarball/fix-parse-issue"
+    monkeypatch.setitem(registry._DEPENDENCIES, ("cast", "4.0.0"), {"esprima": "~7001.1.0", "fal": branch})
+    monkeypatch.setitem(registry._PACKUMENTS, "esprima", {"8001.1.0": None})
+    monkeypatch.setitem(registry._PACKUMENTS, "fal", {"1.0.0": None})
+    package = {"name": "p", "version": "1.0.0", "devDependencies": {"first": "1.0.0", "second": "1.0.0"}}
+    assert _pinned_and_installed(tmp_path / "npm", package, "2019-03-28") == {"esprima": "8001.1.0", "fal": ">=0.0.0"}
+    assert (tmp_path / "npm" / "node_modules" / "fal").is_dir()
+
+
+@needs_node
+def test_a_request_the_registry_drops_is_tried_again_postcss_2014_jsbugs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """postcss b16fa26 (2014): 181 of the walk's 904 requests failed on a connect timeout (the
+    proxy, a hundred opened at once), each a package unread, so the walk missed a release the
+    install then stopped on. Here every first request of a path fails (503)."""
+    failed: set[str] = set()
+
+    class Dropping(registry._Registry):
+        def do_GET(self) -> None:
+            if self.path not in failed:
+                failed.add(self.path)
+                self.send_error(503)
+                return
+            super().do_GET()
+
+    monkeypatch.setattr(registry, "_Registry", Dropping)
+    done = _pin(tmp_path, {"devDependencies": {"mocha": "*"}}, "0.10.48")
+    assert done.returncode == 0, done.stderr
+    pinned = json.loads((tmp_path / "package.json").read_text())
+    assert pinned["devDependencies"] == {"mocha": "3.5.3"} and pinned["overrides"] == {"dbg": "1.0.0"}
+
+
+def _pinned_and_installed(where: Path, package: dict[str, object], day: str) -> object:
+    """The overrides the pins give ``package`` on Node 20 as of ``day``, after the PATH's npm
+    installed it with them from the loopback registry."""
+    done = _pin(where, package, "20.0.0", day)
+    assert done.returncode == 0, done.stderr
+    installed = _npm_install(where)
+    assert installed.returncode == 0, installed.stderr
+    return json.loads((where / "package.json").read_text()).get("overrides")
+
+
 def _npm_install(where: Path) -> subprocess.CompletedProcess[str]:
     """The PATH's npm installing ``where``'s package.json from the loopback registry."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), registry._Registry)

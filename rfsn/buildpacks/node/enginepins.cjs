@@ -14,10 +14,32 @@ const zlib = require('zlib');
 
 const NPM5 = Date.parse('2017-05-25T00:00:00Z');
 
+// at most 8 requests at once, each tried 3 times: a proxy drops connections (a connect timeout)
+// when a walk level opens a hundred, and a pick read from a failed request is a wrong one
+const slots = { free: 8, waiting: [] };
+async function fetched(url, options) {
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise((resolve) => slots.waiting.push(resolve));
+  try {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        const res = await fetch(url, options);
+        if (res.status < 500 || tries >= 3) return res;
+      } catch (e) {
+        if (tries >= 3) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * tries));
+    }
+  } finally {
+    const next = slots.waiting.shift();
+    if (next) next(); else slots.free += 1;
+  }
+}
+
 // the time of a tarball's first entry (ms), or null when it cannot be read; reads no more of it
 // than that entry's header takes
 async function packedOn(url) {
-  const res = await fetch(url);
+  const res = await fetched(url);
   if (!res.ok || !res.body) return null;
   const reader = res.body.getReader();
   let packed = Buffer.alloc(0);
@@ -81,7 +103,7 @@ const docs = new Map();
 async function packument(registry, name) {
   if (!docs.has(name)) {
     docs.set(name, (async () => {
-      const res = await fetch(registry + name.replace('/', '%2f'),
+      const res = await fetched(registry + name.replace('/', '%2f'),
         { headers: { accept: 'application/vnd.npm.install-v1+json' } });
       return res.ok ? res.json() : null;
     })().catch(() => null));
@@ -138,14 +160,14 @@ function gave(name, spec, given, whose) {
   if (process.env.RFSN_NOTES) fs.appendFileSync(process.env.RFSN_NOTES, line + '\n');
 }
 
-// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`) names a branch as it is
+// a git host's spec (`github:u/r#branch`, `git+https://...`, `u/r`, a `.../tarball/branch`) names a branch as it is
 // today, not as of the day, and a host the build may not reach: for a name the registry publishes,
 // its release of the day (packed by the day where that can be told, else any release for npm's
 // --before: `>=0.0.0`, as npm reads an override of `*` as none); a spec pinned to a commit is left
 // as written
-const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+\.git(#.*)?$/;
+const GIT_HOSTED = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)|^[\w.-]+\/[\w.-]+(#.*)?$|^https?:\/\/\S+(\.git(#.*)?|\/(tarball|archive)\/[^/]+)$/;
 async function fromRegistry(ctx, name, spec, end) {
-  if (!GIT_HOSTED.test(spec) || /#[0-9a-f]{7,40}$/i.test(spec)) return null;
+  if (!GIT_HOSTED.test(spec) || /[#/][0-9a-f]{7,40}(\.tar\.gz|\.zip)?$/i.test(spec)) return null;
   const pick = await choose(ctx, name, '*', end);
   if (!pick || !pick.within.length) return null;
   const version = pick.dated && pick.best ? pick.best : '>=0.0.0';
@@ -154,17 +176,20 @@ async function fromRegistry(ctx, name, spec, end) {
 }
 
 // the dependencies below the direct ones whose newest release in range does not run on the Node
-// (or, for a range open above, `*` or `>=`, was not packed by `end`): name -> the newest that
-// does, for npm's `overrides` (one release a name, the first range met breadth-first; at most
-// `limit` packages read)
+// or was not packed by `end`: name -> the newest that does, for npm's `overrides` (one release a
+// name; each range met is read, breadth-first, at most `limit` of them): below a range open above
+// (`*`, `>=`) the first one met; else the newest pick every range met of that name takes, or an
+// engines-only pick; where the name's ranges take no one release (`^2` and `^3`), each dated pick
+// as `name@range` (npm does not always hold those: a name's one release where one fits)
 async function transitive(ctx, roots, direct, end, limit) {
   const overrides = {};
   const seen = new Set();
+  const met = new Map(); // name -> {ranges, picks} of the closed ranges
   let level = roots;
   while (level.length && seen.size < limit) {
     const next = [];
     const open = (spec) => { try { return ctx.semver.satisfies('999999.0.0', spec || '*'); } catch (_) { return false; } };
-    const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, open(spec) ? end : NaN))
+    const picks = await Promise.all(level.map(async ([name, spec]) => (await choose(ctx, name, spec, end))
       || fromRegistry(ctx, name, String(spec), end)));
     level.forEach(([name, spec], i) => {
       const pick = picks[i];
@@ -175,18 +200,40 @@ async function transitive(ctx, roots, direct, end, limit) {
       if (!pick || !(pick.within.length || pick.given)) return;
       const version = pick.best || pick.within[0] || pick.given.version;
       if (!pick.versions[version]) return;
-      if (pick.best && pick.best !== pick.within[0] && !direct.has(name) && !(name in overrides)) {
+      const moved = pick.best && pick.best !== pick.within[0] && !direct.has(name);
+      if (moved && open(spec) && !(name in overrides)) {
         overrides[name] = pick.best;
-        const by = pick.dated ? 'packed by the day and ' : '';
-        console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
+        said(ctx, name, spec, pick);
+      } else if (!open(spec)) {
+        const seenName = met.get(name) || { ranges: [], picks: [] };
+        seenName.ranges.push(spec);
+        if (moved) seenName.picks.push({ spec, pick });
+        met.set(name, seenName);
       }
       for (const [dep, range] of Object.entries(pick.versions[version].dependencies || {})) {
-        if (!seen.has(dep)) { seen.add(dep); next.push([dep, range]); }
+        // each range of a name is read: npm installs a release for each (a git host's branch stops it)
+        const key = `${dep}@${range}`;
+        if (!seen.has(key)) { seen.add(key); next.push([dep, range]); }
       }
     });
     level = next;
   }
+  for (const [name, { ranges, picks }] of met) {
+    if (name in overrides || !picks.length) continue;
+    const takes = (v) => ranges.every((r) => safely(() => ctx.semver.satisfies(v, r)));
+    const chosen = picks.filter(({ pick }) => takes(pick.best)).sort((a, b) => ctx.semver.rcompare(a.pick.best, b.pick.best))[0]
+      || picks.find(({ pick }) => !pick.dated);
+    for (const { spec, pick } of chosen ? [chosen] : picks) {
+      overrides[chosen ? name : `${name}@${spec}`] = pick.best;
+      said(ctx, name, spec, pick);
+    }
+  }
   return overrides;
+}
+
+function said(ctx, name, spec, pick) {
+  const by = pick.dated ? 'packed by the day and ' : '';
+  console.error(`rfsn: ${name}@${spec} (a dependency's) -> ${pick.best} (overrides), the newest ${by}whose engines.node takes Node ${ctx.node}`);
 }
 
 async function main() {

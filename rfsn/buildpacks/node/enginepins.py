@@ -5,8 +5,8 @@ the tests' one), and ``npm --before`` cannot date releases where the registry's 
 day a mirror stored them (every release 2024 or later). Each direct dependency is pinned to the
 newest release in range that says it runs on the chosen Node and, for a day before npm 5, whose
 tarball was packed by then (npm before 5 kept its files' times), when that is not the newest in
-range; below them, a dependency's range the same way (the date only for a range open above, as
-``*``), held by npm's ``overrides`` (``enginepins.cjs``, on the image's own Node, before the install).
+range; below them, each range the same way, held by npm's ``overrides`` (one release a name that
+every range met of it takes, else ``name@range``; ``enginepins.cjs``, on the image's own Node).
 A range no release on the registry meets (a release it no longer lists) gets the nearest release
 above it, a tag the registry does not list (``next``) its latest release, a dependency's git host
 branch (today's head, a host the build may not reach) the registry's release of the day, said in
