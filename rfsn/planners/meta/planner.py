@@ -252,12 +252,16 @@ class PhasePlanner:
         )
 
     def _ranked(self, baseline: TestReport, search: Search) -> list[Ranked]:
-        """``search``'s plausible patches, best first, by what the choice weighs (with what the
-        probes saw, or the code says, of each one's expression)."""
+        """``search``'s plausible patches, best first, by what the choice weighs (and the probes saw)."""
         votes = search.context.votes if search.context else {}
-        retyped = self._types.concerns(search.plausible)
         evidence = self._verifier.evidence(
-            baseline, search.group.tests, search.locations, votes, self._localizer.coverage, retyped
+            baseline,
+            search.group.tests,
+            search.locations,
+            votes,
+            self._localizer.coverage,
+            self._types.concerns(search.plausible),
+            self._types.unevaluated,
         )
         return rank_plausible(search.plausible, evidence)
 

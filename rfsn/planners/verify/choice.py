@@ -3,17 +3,16 @@
 A plausible patch passes every test, which an overfitted one does too, so the choice looks past
 size, in this order:
 
-0. probes: a patch that changes a type, a return or a condition on passing tests goes last (``types``);
+0. doubts: it changes a type, a return or a condition on passing tests (``types``), or only
+   retunes a quantity (``fitted.retuned``): it goes last, and is not claimed fixed;
 1. agreement: the patch most model samples agree on (``agreement_key``);
-2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape
-   of what the function returns; it deletes code that passing tests run; it brings in a literal
-   of the failing tests the file did not have; it breaks tests its proposer called obsolete
-   (``planners.verify.obsolete``);
-3. the suspiciousness rank of the line it edits (the localization's best first);
-4. the size of the edit (lines, then characters), then the order it was found in.
-
-Pure: the planner passes what it knows (votes, ranked locations, coverage, the tests' sources).
-"""
+2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape of
+   what the function returns; it deletes code passing tests run; it brings in a literal of the
+   failing tests; it breaks tests its proposer called obsolete (``obsolete``); it leaves a name
+   its function computed unread (``fitted.unread``); the passing tests that run its line never
+   evaluate what it writes (``types.unevaluated``);
+3. the suspiciousness rank of the line it edits, then the size of the edit, then the order found.
+Pure: the planner passes what it knows (votes, ranked locations, coverage, the tests' sources)."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 
 from rfsn.planners.code.candidates import Candidate, FileChange, combine
 from rfsn.planners.code.location import Location
+from rfsn.planners.verify.fitted import retuned, unread
 
 #: literals too common to say anything about special-casing
 _COMMON = {"0", "1", "2", "-1", "''", '""', "None", "True", "False"}
@@ -44,14 +44,15 @@ class Evidence:
     test_sources: Mapping[str, str] = field(default_factory=dict)
     #: patch diff -> the concerns of the probe runs that saw it change a type, a return or a condition
     retyped: Mapping[str, list[str]] = field(default_factory=dict)
+    #: patch diff -> the concern of a probe that saw no passing test evaluate the expression it writes
+    unevaluated: Mapping[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Ranked:
     candidate: Candidate
     concerns: list[str]
-    #: those of its concerns that say the probes saw it change a type, a return or a condition:
-    #: it is plausible, not claimed fixed
+    #: those of its concerns that are doubts (`doubts`): it is plausible, not claimed fixed
     retyped: list[str] = field(default_factory=list)
 
 
@@ -84,7 +85,7 @@ def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[R
         (loc.file, loc.line): i
         for i, loc in reversed(list(enumerate(sorted(evidence.locations, key=lambda loc: -loc.score))))
     }
-    ranked = [(c, concerns(c, evidence), evidence.retyped.get(c.diff(), []), i) for i, c in enumerate(plausible)]
+    ranked = [(c, concerns(c, evidence), doubts(c, evidence), i) for i, c in enumerate(plausible)]
     ranked.sort(
         key=lambda item: (
             bool(item[2]),
@@ -98,14 +99,25 @@ def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[R
     return [Ranked(candidate, [*retyped, *found], retyped) for candidate, found, retyped, _ in ranked]
 
 
+def doubts(candidate: Candidate, evidence: Evidence) -> list[str]:
+    """The concerns that keep a patch from being claimed fixed: the probes saw it change a type,
+    a return or a condition on passing tests; it only retunes a quantity (`fitted.retuned`)."""
+    return [*evidence.retyped.get(candidate.diff(), []), *(c for ch in candidate.changes() for c in retuned(ch))]
+
+
 def concerns(candidate: Candidate, evidence: Evidence) -> list[str]:
     found: list[str] = []
     for change in candidate.changes():
         found += [*_result_shape(change), *_deleted_behaviour(change, evidence), *_test_literals(change, evidence)]
-    return found + [
-        f"{t} no longer passes: the model called it obsolete (it asserts the behaviour the problem asks to change)"
-        for t in candidate.obsolete
-    ]
+        found += unread(change)
+    return (
+        found
+        + list(evidence.unevaluated.get(candidate.diff(), ()))
+        + [
+            f"{t} no longer passes: the model called it obsolete (it asserts the behaviour the problem asks to change)"
+            for t in candidate.obsolete
+        ]
+    )
 
 
 def _size(candidate: Candidate) -> tuple[int, int]:
@@ -214,3 +226,19 @@ def _test_literals(change: FileChange, evidence: Evidence) -> list[str]:
     tests = "\n".join(evidence.test_sources.values())
     taken = sorted(lit for lit in new if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", tests))
     return [f"brings in {', '.join(taken)} from the failing tests"] if taken else []
+
+
+def covering(
+    change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]], passing: Sequence[str], limit: int
+) -> list[str]:
+    """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
+    around what it inserts)."""
+    removed, _ = changed_lines(change)
+    lines = removed or _around(change)
+    return [t for t in sorted(passing) if lines & set(coverage.get(t, {}).get(change.path, ()))][:limit]
+
+
+def _around(change: FileChange) -> set[int]:
+    old, new = change.original.splitlines(), change.patched.splitlines()
+    first = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    return {first, first + 1}

@@ -64,9 +64,10 @@ class Verifier:
         votes: dict[str, int],
         coverage: dict[str, dict[str, list[int]]],
         retyped: dict[str, list[str]],
+        unevaluated: dict[str, list[str]],
     ) -> Evidence:
         """What the choice among plausible patches weighs: the failing tests' own sources, the
-        types the probes saw change (``retyped``)."""
+        types the probes saw change (``retyped``), the expressions no passing test evaluated."""
         files = {test_id_file(t) for t in targets}
         failing = {
             path: text
@@ -80,6 +81,7 @@ class Verifier:
             passing=baseline.passing,
             test_sources=failing,
             retyped=retyped,
+            unevaluated=unevaluated,
         )
 
     def verify(

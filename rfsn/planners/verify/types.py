@@ -115,6 +115,9 @@ class TypeCheck:
     seen: set[str] = field(default_factory=set)
     #: patch diff -> what the code says of its expression (`references.static`), once read
     read: dict[str, list[str]] = field(default_factory=dict)
+    #: patch diff -> the concern of a patch whose written expression no passing test that runs
+    #: its line evaluated (`unevaluated`): it ranks, it does not keep the patch from ``fixed``
+    unevaluated: dict[str, list[str]] = field(default_factory=dict)
 
     def concerns(self, plausible: Sequence[Candidate]) -> dict[str, list[str]]:
         """Patch diff -> the concerns of each of ``plausible``: the probes' (``found``), and, where
@@ -163,6 +166,7 @@ class TypeCheck:
             kept = [test for test in tests if test in still]
             if probes[1].value is not None and before[probes[0]].values.keys() & after.values.keys() & set(kept):
                 self.seen.add(candidate.diff())
+            self.unevaluated[candidate.diff()] = unevaluated(change, probes[1], after, kept)
             found[candidate.diff()] = [
                 *retyped(change, probes, before[probes[0]], after),
                 *changed(change, probes, before[probes[0]], after, kept, targets),
@@ -251,3 +255,15 @@ def _took(baseline: TestReport, tests: list[str]) -> float:
     known = [baseline.durations[t] for t in tests if t in baseline.durations]
     share = sum(known) if known else baseline.duration * len(tests) / max(1, len(baseline.tests))
     return 2.0 + share
+
+
+def unevaluated(change: FileChange, probe: Probe, after: Probed, passing: Sequence[str]) -> list[str]:
+    """Pure: the concern of a patch whose written expression (``probe``'s) the ``passing`` tests
+    that run its line never evaluate (a branch or an ``and``/``or`` passes it by): only the
+    failing tests vouch for it."""
+    if probe.value is None or not passing or after.values.keys() & set(passing):
+        return []
+    return [
+        f"`{_source(change.patched, probe)}` at {change.path}:{probe.node[1] if probe.node else 0} is evaluated "
+        f"by none of the {len(passing)} passing test(s) that run its line: only the failing tests vouch for it"
+    ]
