@@ -56,7 +56,7 @@ def test_a_quantity_retuned_is_a_doubt_a_bound_moved_is_not_seeded_ratewindow_st
         change(variance, "sum(x - 1 for x in xs) / len(xs)", "(sum(x - 1 for x in xs) / len(xs)) + 1", "m.py")
     )
     assert plus.startswith(
-        "adjusts `sum((x - 1 for x in xs)) / len(xs)` by a number: `(sum(x - 1 for x in xs) / len(xs)) + 1` at m.py:2"
+        "adjusts `sum(x - 1 for x in xs) / len(xs)` by a number: `(sum(x - 1 for x in xs) / len(xs)) + 1` at m.py:2"
     )
     seconds = "def f(h, m, s):\n    return h * 60 + m * 60 + s\n"
     assert retuned(change(seconds, "h * 60 +", "(h * 60) ** 2 +", "m.py")) != []
@@ -157,5 +157,5 @@ def test_a_real_session_whose_one_plausible_patch_retunes_a_quantity_ends_plausi
     options = RepairOptions(out_dir=tmp_path / "out", sandbox="local", session_id="s", timeout=300)
     result = repair_workspace(prepare(str(repo), tmp_path / "ws"), options, settings)
     assert result.status is SessionStatus.PLAUSIBLE, (result.patch, result.concerns)
-    assert result.concerns[0].startswith("adjusts `sum((x - m for x in xs)) / len(xs)` by a number")
+    assert result.concerns[0].startswith("adjusts `sum((x - m) for x in xs) / len(xs)` by a number")
     assert "plausible, not claimed fixed: adjusts" in result.message

@@ -112,8 +112,8 @@ def _adjusted(change: FileChange, original: ast.Module, patched: ast.Module) -> 
         if inner is None or not isinstance(parent, _QUANTITY):
             continue
         if _dump_without(patched, parent, node, inner) == was:
-            text = ast.get_source_segment(change.patched, node) or ast.unparse(node)
-            found.append((node.lineno, f"adjusts `{ast.unparse(inner)}` by a number: `{text}`"))
+            text, was = (ast.get_source_segment(change.patched, n) or ast.unparse(n) for n in (node, inner))
+            found.append((node.lineno, f"adjusts `{was}` by a number: `{text}`"))
     return found
 
 

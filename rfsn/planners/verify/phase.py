@@ -211,8 +211,8 @@ def held(
     ranked: list[Ranked], report: TestReport, targets: list[str], groups: list[FailureGroup], concerns: list[str]
 ) -> Ending:
     """The ending of a patch (the best of ``ranked``) that held when verified: ``fixed``, or
-    ``plausible`` when every plausible patch changes a type; the target ``groups`` its run
-    (``report``) also passes are marked fixed (one fault may fail tests of several causes)."""
+    ``plausible`` when every plausible patch has a doubt (`choice.doubts`); the target ``groups``
+    its run (``report``) also passes are marked fixed (one fault may fail tests of several causes)."""
     best = ranked[0].candidate
     for other in groups:
         if (
@@ -222,7 +222,7 @@ def held(
         ):
             other.outcome, other.why = "fixed", "passes with the patch made for another group"
     fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
-    retyped = ranked[0].retyped  # every plausible patch changes a type: returned, not claimed
+    retyped = ranked[0].retyped  # every plausible patch has a doubt (`choice.doubts`): returned, not claimed
     status, said = (
         (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}")
         if retyped

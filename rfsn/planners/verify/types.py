@@ -7,6 +7,8 @@ two probe runs give (`retyped`; `values.changed` for returns and conditions) of 
 `sites` finds, on the passing tests that run it (`sites.covering`). The runs, once without the
 patch and once with it, are `TypeCheck`'s, where the runner can probe (``ProbeCapable``); where
 no probe saw the expression on a passing test, what the code says of it (`references.static`).
+A written expression the passing tests that run its line never evaluate is a concern that ranks
+(`unevaluated`): only the failing tests vouch for it.
 """
 
 from __future__ import annotations
