@@ -12,7 +12,7 @@ import pytest
 from rfsn.controller.session import RepairOptions, repair_workspace
 from rfsn.models import Probed, SessionStatus
 from rfsn.planners.verify.choice import Evidence, concerns, rank_plausible
-from rfsn.planners.verify.fitted import retuned, unread
+from rfsn.planners.verify.fitted import adjusted, retuned, unread
 from rfsn.planners.verify.sites import sites
 from rfsn.planners.verify.types import unevaluated
 from rfsn.settings import Settings, load_settings
@@ -44,43 +44,60 @@ def test_a_patch_that_leaves_a_computed_name_unread_is_a_concern_seeded_triangul
     assert unread(change("x = (", "(", "[", "m.py")) == []  # a file that does not parse says nothing
 
 
-def test_a_quantity_retuned_is_a_doubt_a_bound_moved_is_not_seeded_ratewindow_stats_clock() -> None:
-    """A number computed with, stored or returned, traded for another (a count's step, a start) or
-    adjusted by a number (a variance plus one, a term squared)."""
+def test_a_quantity_traded_for_another_number_is_a_concern_a_bound_moved_is_not_seeded_ratewindow() -> None:
+    """A number computed with, stored or returned, traded for another: a count's step, a start."""
     (step,) = retuned(change(WINDOW, "self.count += 1", "self.count += 2", "m.py"))
     assert step.startswith("changes the quantity 1 to 2 at m.py:9")
     assert retuned(change(WINDOW, "self.count = 0", "self.count = 1", "m.py")) != []
     assert retuned(change("def f(n):\n    return n * 60\n", "60", "3600", "m.py")) != []
+    # a comparison's bound, a slice's, an index, an argument: which inputs, not how much
+    assert retuned(change("def f(n):\n    return n <= 0\n", "0", "1", "m.py")) == []
+    assert retuned(change("def f(s):\n    return s.split()[1:]\n", "1:", "0:", "m.py")) == []
+    assert retuned(change("def f(s):\n    return s[1]\n", "1", "0", "m.py")) == []
+    assert retuned(change(TRIANGLE, "range(1, n)", "range(0, n)", "m.py")) == []
+    assert retuned(change(WINDOW, "self.count > self.limit", "self.count >= self.limit", "m.py")) == []
+
+
+def test_a_quantity_adjusted_by_a_number_is_a_doubt_seeded_stats_clock() -> None:
+    """A variance plus one, a term squared; not a bound adjusted, nor a value adjusted by a value."""
     variance = "def variance(xs):\n    return sum(x - 1 for x in xs) / len(xs)\n"
-    (plus,) = retuned(
+    (plus,) = adjusted(
         change(variance, "sum(x - 1 for x in xs) / len(xs)", "(sum(x - 1 for x in xs) / len(xs)) + 1", "m.py")
     )
     assert plus.startswith(
         "adjusts `sum(x - 1 for x in xs) / len(xs)` by a number: `(sum(x - 1 for x in xs) / len(xs)) + 1` at m.py:2"
     )
     seconds = "def f(h, m, s):\n    return h * 60 + m * 60 + s\n"
-    assert retuned(change(seconds, "h * 60 +", "(h * 60) ** 2 +", "m.py")) != []
-    # a comparison's bound, a slice's, an index, an argument: which inputs, not how much
-    assert retuned(change("def f(n):\n    return n <= 0\n", "0", "1", "m.py")) == []
-    assert retuned(change("def f(s):\n    return s.split()[1:]\n", "1:", "0:", "m.py")) == []
-    assert retuned(change("def f(s):\n    return s[1]\n", "1", "0", "m.py")) == []
-    assert retuned(change("def f(s, i):\n    return s[i]\n", "[i]", "[i + 1]", "m.py")) == []
-    assert retuned(change(TRIANGLE, "range(1, n)", "range(0, n)", "m.py")) == []
-    assert retuned(change(TRIANGLE, "range(1, n)", "range(1, n + 1)", "m.py")) == []
-    assert retuned(change(seconds, "h * 60 +", "h * m +", "m.py")) == []  # not a number
-    assert retuned(change(WINDOW, "self.count > self.limit", "self.count >= self.limit", "m.py")) == []
+    (squared,) = adjusted(change(seconds, "h * 60 +", "(h * 60) ** 2 +", "m.py"))
+    assert squared.startswith("adjusts `h * 60` by a number: `(h * 60) ** 2` at m.py:2")
+    assert adjusted(change("def f(s, i):\n    return s[i]\n", "[i]", "[i + 1]", "m.py")) == []
+    assert adjusted(change(TRIANGLE, "range(1, n)", "range(1, n + 1)", "m.py")) == []
+    assert adjusted(change(seconds, "h * 60 +", "h * m +", "m.py")) == []  # not a number
+    assert adjusted(change(seconds, "h * 60 +", "(h * 60) * m +", "m.py")) == []
+    assert adjusted(change("def f(n):\n    return n * 60\n", "60", "3600", "m.py")) == []  # a concern, not a doubt
 
 
 def test_the_fix_found_after_a_retuned_quantity_and_a_name_left_unread_is_chosen() -> None:
     count, start = candidate(WINDOW, "count += 1", "count += 2", 9), candidate(WINDOW, "count = 0", "count = 1", 4)
     bound = candidate(WINDOW, "count > self", "count >= self", 7)
     ranked = rank_plausible([count, bound, start], Evidence())
-    assert ranked[0].candidate == bound and ranked[0].retyped == []
-    assert ranked[1].retyped and ranked[1].retyped == ranked[1].concerns  # doubts: not claimed fixed
+    assert ranked[0].candidate == bound and ranked[0].concerns == []
+    assert ranked[1].concerns and ranked[1].retyped == []  # a concern: it ranks, it is not a doubt
     loop, right = candidate(TRIANGLE, "total += k", "total += n", 4), candidate(TRIANGLE, "1, n)", "1, n + 1)", 3)
     ranked = rank_plausible([loop, right], Evidence())
     assert [r.candidate for r in ranked] == [right, loop] and ranked[0].concerns == []
     assert ranked[1].retyped == []  # a name left unread ranks; it does not keep a patch from fixed
+
+
+def test_a_quantity_adjusted_by_a_number_goes_after_a_patch_with_more_concerns_and_is_doubted() -> None:
+    variance = (
+        "def variance(xs):\n    total = 0\n    for x in xs:\n        total += x * x\n    return total / len(xs)\n"
+    )
+    plus = candidate(variance, "total / len(xs)", "total / len(xs) + 1", 5)
+    unread_x = candidate(variance, "x * x", "total * total", 4)
+    ranked = rank_plausible([plus, unread_x], Evidence())
+    assert [r.candidate for r in ranked] == [unread_x, plus]
+    assert ranked[1].retyped and ranked[1].retyped[0].startswith("adjusts `total / len(xs)` by a number")
 
 
 def test_an_expression_no_passing_test_evaluates_is_a_concern_seeded_access() -> None:
@@ -137,7 +154,7 @@ def test_a_real_session_chooses_the_fix_the_passing_test_evaluates_seeded_access
     assert skipped and any("is evaluated by none of the 1 passing test(s)" in c for c in skipped[0].concerns)
 
 
-def test_a_real_session_whose_one_plausible_patch_retunes_a_quantity_ends_plausible_seeded_stats(
+def test_a_real_session_whose_one_plausible_patch_adjusts_a_quantity_ends_plausible_seeded_stats(
     tmp_path: Path, settings: Settings
 ) -> None:
     """Seeded stats in a real session in the local sandbox: no template writes the square the

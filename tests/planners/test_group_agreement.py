@@ -95,7 +95,7 @@ def test_groups_agree_by_the_function_holding_their_top_lines_and_a_flat_ranking
 
 
 PAIRED = [f"tests/test_m.py::test_cmp_{n}" for n in range(2)]
-PARTIAL = candidate("a - b", "a - b - 0 * b", "partial")  # not a number added: no doubt (fitted.retuned)
+PARTIAL = candidate("a - b", "a - b - 0 * b", "partial")  # not a number added: no doubt (fitted.adjusted)
 
 
 class SplitWorld(World):

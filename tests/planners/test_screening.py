@@ -389,7 +389,7 @@ def test_choose_best_prefers_small_non_deleting_patches_then_rank() -> None:
     small = cand("x - 1", "x + 1")
     large = cand("y = x - 1", "y = x + 1\n    y = y * 1")  # three diff lines to small's two
     deleting = cand("    y = x - 1\n", "", template="delete_statement")
-    same_size = cand("x - 1", "x * 1")  # not a number retuned: no doubt (fitted.retuned)
+    same_size = cand("x - 1", "x * 1")  # not a number traded for another: no concern (fitted.retuned)
     assert best([deleting, large, small]) is small
     assert best([same_size, small]) is same_size  # ties go to the better-ranked
     assert best([deleting]) is deleting

@@ -151,7 +151,7 @@ def test_values_it_narrows_numbers_it_trades_or_defaults_it_fills_are_no_concern
 
 def test_a_retyped_patch_found_first_is_chosen_after_one_that_is_not() -> None:
     source = "def f(cmd):\n    return 'w' in cmd.parts\n\n\ndef g(n):\n    return n + 1 if n is not None else n\n"
-    wrong, right = candidate(source, "cmd.parts", "cmd.text", 2), candidate(source, "else n", "else 0", 6)
+    wrong, right = candidate(source, "cmd.parts", "cmd.text", 2), candidate(source, "n + 1", "n + 2", 6)
     assert [r.candidate for r in rank_plausible([right, wrong], Evidence())] == [wrong, right]  # smaller
     concern = "`cmd.text` at m.py:2 is a string where `cmd.parts`, the expression it replaced, was a list"
     ranked = rank_plausible([wrong, right], Evidence(retyped={wrong.diff(): [concern]}))

@@ -3,14 +3,14 @@
 A plausible patch passes every test, which an overfitted one does too, so the choice looks past
 size, in this order:
 
-0. doubts: it changes a type, a return or a condition on passing tests (``types``), or only
-   retunes a quantity (``fitted.retuned``): it goes last, and is not claimed fixed;
+0. doubts: it changes a type, a return or a condition on passing tests (``types``), or adjusts
+   a quantity by a number (``fitted.adjusted``): it goes last, and is not claimed fixed;
 1. agreement: the patch most model samples agree on (``agreement_key``);
 2. concerns, fewer first, each a sign of overfitting named in the result: it changes the shape of
    what the function returns; it deletes code passing tests run; it brings in a literal of the
    failing tests; it breaks tests its proposer called obsolete (``obsolete``); it leaves a name
-   its function computed unread (``fitted.unread``); the passing tests that run its line never
-   evaluate what it writes (``types.unevaluated``);
+   its function computed unread, it trades a quantity for another number (``fitted``); the
+   passing tests that run its line never evaluate what it writes (``types.unevaluated``);
 3. the suspiciousness rank of the line it edits, then the size of the edit, then the order found.
 Pure: the planner passes what it knows (votes, ranked locations, coverage, the tests' sources)."""
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rfsn.planners.code.candidates import Candidate, FileChange, combine
 from rfsn.planners.code.location import Location
-from rfsn.planners.verify.fitted import retuned, unread
+from rfsn.planners.verify.fitted import adjusted, retuned, unread
 
 #: literals too common to say anything about special-casing
 _COMMON = {"0", "1", "2", "-1", "''", '""', "None", "True", "False"}
@@ -101,15 +101,15 @@ def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[R
 
 def doubts(candidate: Candidate, evidence: Evidence) -> list[str]:
     """The concerns that keep a patch from being claimed fixed: the probes saw it change a type,
-    a return or a condition on passing tests; it only retunes a quantity (`fitted.retuned`)."""
-    return [*evidence.retyped.get(candidate.diff(), []), *(c for ch in candidate.changes() for c in retuned(ch))]
+    a return or a condition on passing tests; it adjusts a quantity by a number (`fitted.adjusted`)."""
+    return [*evidence.retyped.get(candidate.diff(), []), *(c for ch in candidate.changes() for c in adjusted(ch))]
 
 
 def concerns(candidate: Candidate, evidence: Evidence) -> list[str]:
     found: list[str] = []
     for change in candidate.changes():
         found += [*_result_shape(change), *_deleted_behaviour(change, evidence), *_test_literals(change, evidence)]
-        found += unread(change)
+        found += [*unread(change), *retuned(change)]
     return (
         found
         + list(evidence.unevaluated.get(candidate.diff(), ()))
