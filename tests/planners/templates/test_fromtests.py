@@ -145,3 +145,22 @@ def test_the_template_strategy_reads_the_targets_test_files_from_the_workspace(t
     assert fixed in [c.patched for c in TemplateStrategy().ranked(context)]
     context.tests = {}
     assert fixed not in [c.patched for c in TemplateStrategy().ranked(context)]
+
+
+STARTS = '''
+async def start_connection(addr_infos, loop=None):
+    """Connect to the first address that answers."""
+    current_loop = loop or get_running_loop()
+    single = len(addr_infos) == 1
+    return current_loop, single
+'''
+
+
+def test_a_parameter_read_later_is_refused_with_the_expected_raise_as_aiohappyeyeballs_55dd76ae():
+    fixed = dedent(STARTS).replace(
+        "    current_loop", "    if not addr_infos:\n        raise ValueError('addr_infos must not be empty')\n    current_loop"
+    )
+    made = _patched(STARTS, "current_loop =", "raise_expected", _material("test_empty"))
+    assert fixed in made and len(made) == 4  # addr_infos and loop, each `not p` and `p is None`
+    assert _patched(STARTS, "current_loop =", "raise_expected", EMPTY) == []
+    assert _patched(STARTS, '"""Connect', "raise_expected", _material("test_empty")) == []

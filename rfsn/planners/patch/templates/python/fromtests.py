@@ -1,8 +1,9 @@
 """Text the failing tests hold and the file does not (`material.Material`): a string literal
 of the line replaced by a test's string like it (a message, a key, a name written as the tests
-expect it: ``"universe/universe_domain"`` -> ``"universe/universe-domain"``), and a test's
-string added to a collection of strings like it (``("struct", "union")`` + ``"enum"``). Both
-make nothing without material (a session without test files, or tests that hold no such text).
+expect it: ``"universe/universe_domain"`` -> ``"universe/universe-domain"``), a test's string
+added to a collection of strings like it (``("struct", "union")`` + ``"enum"``), and a
+parameter refused with the raise the tests expect. None makes anything without material (a
+session without test files, or tests that hold no such text).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from difflib import SequenceMatcher
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit, template
 from rfsn.planners.patch.templates.python.base import FileContext, of_type
+from rfsn.planners.patch.templates.python.exits import expected_raises, guard_before
+from rfsn.planners.patch.templates.python.scope import function_at
 
 #: how alike (``SequenceMatcher.ratio``) a test's string must be to the one it replaces or joins
-SIMILARITY = 0.6
+SIMILARITY = 0.5
 #: at most this many test strings per literal replaced, per collection grown
 MAX_STRINGS = 3
 MAX_ELEMENTS = 2
@@ -105,4 +108,23 @@ def element_from_tests(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield Edit((Splice(at, at, f", {added}"),), f"add the tests' {text!r} to the collection")
 
 
-TEMPLATES = (string_from_tests, element_from_tests)
+@template("raise_expected", 0.15)
+def raise_expected(ctx: FileContext, line: int) -> Iterator[Edit]:
+    """``if not p: raise E(m)`` and ``if p is None: raise E(m)`` before a statement of a
+    function's body, for each parameter ``p`` read there or later, with each raise the failing
+    tests expect (`exits.expected_raises`): an argument the function must refuse."""
+    raises = expected_raises(ctx)
+    stmt, func = ctx.statement_at(line), function_at(ctx, line)
+    if not raises or stmt is None or func is None or stmt not in func.body:
+        return
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return  # a docstring
+    args = func.args
+    params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg not in ("self", "cls")]
+    read = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and n.lineno >= stmt.lineno}
+    for name in (p for p in params if p in read):
+        for test in (f"not {name}", f"{name} is None"):
+            yield from guard_before(ctx, stmt, test, raises)
+
+
+TEMPLATES = (string_from_tests, element_from_tests, raise_expected)
