@@ -69,7 +69,7 @@ def _plain_strings(ctx: FileContext, line: int) -> Iterator[ast.Constant]:
             yield node
 
 
-@template("string_from_tests", 0.15)
+@template("string_from_tests", 0.05)
 def string_from_tests(ctx: FileContext, line: int) -> Iterator[Edit]:
     """A string literal of the line -> a string of the failing tests like it that the file lacks."""
     strings = ctx.material.strings
