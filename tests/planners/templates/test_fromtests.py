@@ -81,7 +81,7 @@ def test_material_is_the_targets_functions_without_docstrings_and_their_expected
     assert not any("docstring" in s for s in material.strings)
     assert "not read: a module constant no target names" not in material.strings
     assert material.raises == (("ValueError", "addr_infos must not be empty"),)  # a regex is no message
-    assert 3 in material.numbers and "match" in material.keywords
+    assert material.keywords == ()  # pytest.raises(match=...) is the framework's keyword
 
 
 def test_material_reads_the_whole_file_where_no_target_names_a_function_of_it():
@@ -92,7 +92,7 @@ def test_material_reads_the_whole_file_where_no_target_names_a_function_of_it():
 
 
 def test_a_string_becomes_the_tests_string_like_it_as_google_auth_168fcc63():
-    fixed = dedent(DOMAIN).replace("universe_domain\"", 'universe-domain"')
+    fixed = dedent(DOMAIN).replace('universe_domain"', 'universe-domain"')
     assert _patched(DOMAIN, "get(", "string_from_tests", _material("test_universe_domain")) == [fixed]
 
 
@@ -141,7 +141,7 @@ def test_the_template_strategy_reads_the_targets_test_files_from_the_workspace(t
         files={"m.py": dedent(DOMAIN)},
         tests=read_tests(tmp_path, ["tests/test_x.py::test_universe_domain"]),
     )
-    fixed = dedent(DOMAIN).replace("universe_domain\"", 'universe-domain"')
+    fixed = dedent(DOMAIN).replace('universe_domain"', 'universe-domain"')
     assert fixed in [c.patched for c in TemplateStrategy().ranked(context)]
     context.tests = {}
     assert fixed not in [c.patched for c in TemplateStrategy().ranked(context)]
@@ -158,9 +158,25 @@ async def start_connection(addr_infos, loop=None):
 
 def test_a_parameter_read_later_is_refused_with_the_expected_raise_as_aiohappyeyeballs_55dd76ae():
     fixed = dedent(STARTS).replace(
-        "    current_loop", "    if not addr_infos:\n        raise ValueError('addr_infos must not be empty')\n    current_loop"
+        "    current_loop",
+        "    if not addr_infos:\n        raise ValueError('addr_infos must not be empty')\n    current_loop",
     )
     made = _patched(STARTS, "current_loop =", "raise_expected", _material("test_empty"))
     assert fixed in made and len(made) == 4  # addr_infos and loop, each `not p` and `p is None`
     assert _patched(STARTS, "current_loop =", "raise_expected", EMPTY) == []
     assert _patched(STARTS, '"""Connect', "raise_expected", _material("test_empty")) == []
+
+
+FORWARDS = """
+def fetch(url, timeout=None):
+    session = open_session(url)
+    return session.get(url)
+"""
+
+
+def test_a_keyword_the_tests_pass_is_passed_on_where_the_function_binds_it():
+    material = from_tests({"t.py": "def test_f():\n    assert fetch('u', timeout=3, retries=2)\n"}, ["t.py::test_f"])
+    assert material.keywords == ("timeout", "retries")
+    fixed = dedent(FORWARDS).replace("open_session(url)", "open_session(url, timeout=timeout)")
+    assert _patched(FORWARDS, "open_session", "keyword_from_tests", material) == [fixed]  # retries: not bound
+    assert _patched(FORWARDS, "open_session", "keyword_from_tests", EMPTY) == []

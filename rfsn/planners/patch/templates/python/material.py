@@ -3,8 +3,8 @@ hold (an expected message, a key, a value), read from the test functions of the 
 
 In the tests-given setting the failing tests are in the workspace, and their text often holds
 the literal or name the fix writes. `Material` is what templates draw on: the targets' string
-and number literals, names, attributes and keywords, and the exceptions they expect with the
-message (``pytest.raises(E, match=...)``, ``assertRaisesRegex(E, ...)``). Empty when the
+literals, the keywords they pass to the code under test, and the exceptions they expect with
+the message (``pytest.raises(E, match=...)``, ``assertRaisesRegex(E, ...)``). Empty when the
 session has no test file to read.
 """
 
@@ -29,14 +29,12 @@ class Material:
     """What the failing tests' text holds (each in the order met, without repeats)."""
 
     strings: tuple[str, ...] = ()
-    numbers: tuple[int | float, ...] = ()
-    names: frozenset[str] = frozenset()
     keywords: tuple[str, ...] = ()
     #: (exception as the test names it, the message it expects)
     raises: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.strings or self.numbers or self.names or self.raises)
+        return bool(self.strings or self.keywords or self.raises)
 
 
 EMPTY = Material()
@@ -75,11 +73,20 @@ def _expected(call: ast.Call) -> tuple[str, str] | None:
     return (ast.unparse(exc), message) if message else None
 
 
+def _framework(call: ast.Call) -> bool:
+    """Whether a call is the test framework's (``pytest.*``, ``self.assert*``, ``mock.*``), whose
+    keywords are not the code's."""
+    func = call.func
+    root = func
+    while isinstance(root, ast.Attribute | ast.Call):
+        root = root.value if isinstance(root, ast.Attribute) else root.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return getattr(root, "id", "") in ("pytest", "mock", "unittest") or name.startswith("assert")
+
+
 def gather(nodes: Iterable[ast.AST]) -> Material:
     """Pure: the material of some test code (functions, classes or modules)."""
     strings: dict[str, None] = {}
-    numbers: dict[int | float, None] = {}
-    names: set[str] = set()
     keywords: dict[str, None] = {}
     raises: dict[tuple[str, str], None] = {}
     for top in nodes:
@@ -89,15 +96,14 @@ def gather(nodes: Iterable[ast.AST]) -> Material:
                 value = node.value
                 if isinstance(value, str) and value and len(strings) < MAX_ITEMS:
                     strings.setdefault(value)
-                elif isinstance(value, int | float) and not isinstance(value, bool) and len(numbers) < MAX_ITEMS:
-                    numbers.setdefault(value)
-            elif isinstance(node, ast.Name | ast.Attribute):
-                names.add(node.id if isinstance(node, ast.Name) else node.attr)
-            elif isinstance(node, ast.keyword) and node.arg and len(keywords) < MAX_ITEMS:
-                keywords.setdefault(node.arg)
-            if isinstance(node, ast.Call) and (expected := _expected(node)) is not None:
+            if not isinstance(node, ast.Call):
+                continue
+            if (expected := _expected(node)) is not None:
                 raises.setdefault(expected)
-    return Material(tuple(strings), tuple(numbers), frozenset(names), tuple(keywords), tuple(raises))
+            for keyword in [] if _framework(node) else node.keywords:
+                if keyword.arg and len(keywords) < MAX_ITEMS:
+                    keywords.setdefault(keyword.arg)
+    return Material(tuple(strings), tuple(keywords), tuple(raises))
 
 
 def _named(tree: ast.Module, names: set[str]) -> list[ast.AST]:
