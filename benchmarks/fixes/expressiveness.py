@@ -35,17 +35,17 @@ from rfsn.planners.code.candidates import Splice, apply_splices
 from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
+from rfsn.planners.patch.templates.python.material import EMPTY, Material
 
 sys.path.insert(0, str(Path(__file__).parent))
+from givens import material_of
 from mine import git_dir
 from origins import pattern
-from shapes import shape
+from shapes import COVERED, PATTERN, shape, table
 
 HERE = Path(__file__).parent
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 TARGET = 0.60
-PATTERN = "pattern: "  # the shapes counter's keys for patterns (shape <- origins)
-COVERED = "expressed: "  # and for the fixes of a shape or pattern that some candidate writes
 
 
 def locations(header: str) -> list[int]:
@@ -127,10 +127,10 @@ def _edits(ctx: FileContext, line: int) -> Iterator[Edit]:
             continue
 
 
-def candidates(path: str, before: str, header: str) -> list[int]:
+def candidates(path: str, before: str, header: str, tests: Material = EMPTY) -> list[int]:
     """How many edits the catalogue proposes at each location of the gold hunk (the planner's
     budget is spent per location)."""
-    ctx = FileContext(path, before, ast.parse(before), {path: before})
+    ctx = FileContext(path, before, ast.parse(before), {path: before}, tests)
     return [sum(1 for _ in _edits(ctx, line)) for line in locations(header)]
 
 
@@ -154,12 +154,13 @@ def writes(target: Target, after: str, header: str) -> Callable[[tuple[Splice, .
     return check
 
 
-def expressed(path: str, before: str, after: str, header: str) -> bool:
-    """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``."""
+def expressed(path: str, before: str, after: str, header: str, tests: Material = EMPTY) -> bool:
+    """Whether some template's edit at the gold hunk's lines of ``before`` writes ``after``
+    (``tests``: the failing tests' material, in the tests-given setting)."""
     if HUNK.match(header) is None:
         return False
     target = Target(before, after)
-    ctx, check = FileContext(path, before, target.tree, {path: before}), writes(target, after, header)
+    ctx, check = FileContext(path, before, target.tree, {path: before}, tests), writes(target, after, header)
     seen: set[tuple[Splice, ...]] = set()
     for splices in (edit.splices for line in locations(header) for edit in _edits(ctx, line)):
         if splices not in seen and check(splices):
@@ -206,20 +207,23 @@ def measure(
     limit: int = 60,
     count: bool = False,
     cache: Path | None = None,
+    given: bool = False,
 ) -> Counts:
     """Per project: the fixes and those expressed (a fix whose candidates take over ``limit``
     seconds counts as not expressed, and under ``"(over the time limit)"``); the shapes of
-    the edits (when asked); the candidates at each location (when ``count``)."""
+    the edits (when asked); the candidates at each location (when ``count``); ``given``: with
+    the material of the tests the fixing commit touched (`givens`)."""
     total, hit, shapes, sizes = Counter[str](), Counter[str](), Counter[str](), list[int]()
     signal.signal(signal.SIGALRM, _late)
     for row in rows:
         before, after = show(repos, row, row["parent"], cache), show(repos, row, row["commit"], cache)
+        tests = material_of(repos, row, cache) if given else EMPTY
         total[row["project"]] += 1
         signal.alarm(limit)
         found = False
         try:
-            found = express and expressed(row["file"], before, after, row["hunk_header"])
-            sizes += candidates(row["file"], before, row["hunk_header"]) if count else []
+            found = express and expressed(row["file"], before, after, row["hunk_header"], tests)
+            sizes += candidates(row["file"], before, row["hunk_header"], tests) if count else []
         except _Late:
             total["(over the time limit)"] += 1
         finally:
@@ -245,6 +249,7 @@ def main() -> None:
     parser.add_argument("--only-shapes", action="store_true", help="count the shapes, not the expressiveness")
     parser.add_argument("--cache", type=Path, help="a directory keeping the files read from git, for reruns")
     parser.add_argument("--candidates", action="store_true", help="the mean and max candidates per location")
+    parser.add_argument("--tests-given", action="store_true", help="templates get the touched tests' material")
     args = parser.parse_args()
     with gzip.open(args.fixes, "rt") as fh:
         rows = [json.loads(line) for line in fh]
@@ -258,6 +263,7 @@ def main() -> None:
             args.limit,
             args.candidates,
             args.cache,
+            args.tests_given,
         )
         late = total.pop("(over the time limit)", 0)
         n, k = sum(total.values()), sum(hit.values())
@@ -276,24 +282,6 @@ def main() -> None:
                 print(f"  {project:<45} {hit[project]:>4}/{total[project]:<4} {hit[project] / total[project]:.0%}")
         if shapes:
             table(shapes, n, args.top, not args.only_shapes)
-
-
-def table(shapes: Counter[str], n: int, top: int, covered: bool) -> None:
-    """The design part's shapes, then its patterns (shape <- origins): fixes, share, and how
-    many of them some candidate writes (when measured)."""
-    for title, prefix in (("edit shape", ""), ("pattern: shape <- origins", PATTERN)):
-        mined = Counter(
-            {
-                k[len(prefix) :]: v
-                for k, v in shapes.items()
-                if k.startswith(prefix) and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))
-            }
-        )
-        extra = (" expressed |", " --- |") if covered else ("", "")
-        print(f"\n| {title} (design part) | fixes | share |{extra[0]}\n| --- | --- | --- |{extra[1]}")
-        for name, count in mined.most_common(top):
-            done = f" {shapes[COVERED + prefix + name]} |" if covered else ""
-            print(f"| {name} | {count} | {count / n:.1%} |{done}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from rfsn.planners.patch.templates.driver import WIDE_LOCATIONS, candidates_at
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
 from rfsn.planners.patch.templates.python.driver import PythonReader
+from rfsn.planners.patch.templates.python.material import EMPTY, Material
 
 sys.path.insert(0, str(Path(__file__).parent))
 import expressiveness as ex
@@ -58,12 +59,12 @@ class Fix:
     cands: list[tuple[str, int, float, tuple[tuple[int, int, str], ...], bytes, bool]] = field(default_factory=list)
 
 
-def collect(row: dict[str, Any], before: str, after: str) -> Fix:
+def collect(row: dict[str, Any], before: str, after: str, tests: Material = EMPTY) -> Fix:
     """Every distinct candidate the catalogue makes at the fix's lines (``CATALOGUE``: the scores
-    without prior do not depend on the priors)."""
+    without prior do not depend on the priors; ``tests``: the tests-given material)."""
     target = ex.Target(before, after)
     ctx, check = (
-        FileContext(row["file"], before, target.tree, {row["file"]: before}),
+        FileContext(row["file"], before, target.tree, {row["file"]: before}, tests),
         ex.writes(target, after, row["hunk_header"]),
     )
     fix, gold = Fix(row["project"], before), dict[bytes, bool]()
@@ -135,9 +136,9 @@ def summary(ranks: list[int | None]) -> str:
     )
 
 
-def part_fixes(part: str, repos: Path, cache: Path | None, limit: int) -> list[Fix]:
+def part_fixes(part: str, repos: Path, cache: Path | None, limit: int, given: bool = False) -> list[Fix]:
     """Every fix's candidates in ``part`` (a fix whose candidates take over ``limit`` seconds,
-    or whose file does not parse, has none)."""
+    or whose file does not parse, has none; ``given``: with its touched tests' material)."""
     with gzip.open(HERE / "fixes.jsonl.gz", "rt") as fh:
         rows = [r for r in map(json.loads, fh) if r["language"] == "python" and r["split"] == part]
     signal.signal(signal.SIGALRM, ex._late)
@@ -146,7 +147,7 @@ def part_fixes(part: str, repos: Path, cache: Path | None, limit: int) -> list[F
         before, after = ex.show(repos, row, row["parent"], cache), ex.show(repos, row, row["commit"], cache)
         signal.alarm(limit)
         try:
-            fixes.append(collect(row, before, after))
+            fixes.append(collect(row, before, after, ex.material_of(repos, row, cache) if given else EMPTY))
         except (ex._Late, SyntaxError, ValueError):
             fixes.append(Fix(row["project"], before))
         finally:
@@ -173,12 +174,13 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the counts into mined_counts.py")
     parser.add_argument("--test", action="store_true", help="the test part's ranks under the mined table (counts only)")
     parser.add_argument("--weight", type=float, nargs="*", default=[0.1], help="weights of the record to rank with")
+    parser.add_argument("--tests-given", action="store_true", help="templates get the touched tests' material")
     args = parser.parse_args()
     part = "test" if args.test else "design"
     if args.pickle and args.pickle.exists():
         fixes = pickle.loads(args.pickle.read_bytes())
     else:
-        fixes = part_fixes(part, args.repos, args.cache, args.limit)
+        fixes = part_fixes(part, args.repos, args.cache, args.limit, args.tests_given)
         if args.pickle:
             args.pickle.write_bytes(pickle.dumps(fixes))
     written = sum(any(c[5] for c in f.cands) for f in fixes)

@@ -10,12 +10,17 @@ kinds), the material for mining patterns, not a judgement of the fix.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from typing import Any
 
 Diff = tuple[Any, Any, str]  # the old and new parts, and the field (or "") where they part
 
 _OPS = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+PATTERN = "pattern: "  # the shapes counter's keys for patterns (shape <- origins)
+COVERED = "expressed: "  # and for the fixes of a shape or pattern that some candidate writes
 
 
 def differences(a: Any, b: Any, where: str = "", limit: int = 8) -> list[Diff]:
@@ -142,3 +147,21 @@ def shape(before: str, after: str) -> str:
         return names[0]
     distinct = list(dict.fromkeys(names))
     return "several edits: " + " + ".join(distinct[:2]) + (" + ..." if len(distinct) > 2 else "")
+
+
+def table(shapes: Counter[str], n: int, top: int, covered: bool) -> None:
+    """The design part's shapes, then its patterns (shape <- origins): fixes, share, and how
+    many of them some candidate writes (when measured)."""
+    for title, prefix in (("edit shape", ""), ("pattern: shape <- origins", PATTERN)):
+        mined = Counter(
+            {
+                k[len(prefix) :]: v
+                for k, v in shapes.items()
+                if k.startswith(prefix) and not k.startswith(COVERED) and (prefix or not k.startswith(PATTERN))
+            }
+        )
+        extra = (" expressed |", " --- |") if covered else ("", "")
+        print(f"\n| {title} (design part) | fixes | share |{extra[0]}\n| --- | --- | --- |{extra[1]}")
+        for name, count in mined.most_common(top):
+            done = f" {shapes[COVERED + prefix + name]} |" if covered else ""
+            print(f"| {name} | {count} | {count / n:.1%} |{done}")

@@ -82,6 +82,8 @@ class RepairContext:
     problem: str = ""
     log: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    #: the failing targets' test files (path -> text), as the workspace holds them
+    tests: dict[str, str] = field(default_factory=dict)
     #: the language model of the model planners (None for the offline ones)
     model: ChatModel | None = None
     #: filled as screening goes: the failure output of each candidate that was not plausible,

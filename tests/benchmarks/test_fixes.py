@@ -143,3 +143,23 @@ def test_priors_count_the_fixes_a_template_writes_and_rank_its_candidate() -> No
     assert (
         priors.rank(priors.collect(row, before, before.replace("a - b", "a.bit_length()")), priors.HAND_PRIORS) is None
     )
+
+
+def test_the_tests_given_setting_reads_the_test_functions_the_fixing_commit_changes(tmp_path: Path) -> None:
+    """Tests given, a fix's material is the touched test file's changed functions at the fixing
+    commit; the measure then expresses a fix whose new literal only the tests hold."""
+    givens = _load("givens")
+    repo = tmp_path / "owner__name"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    source = 'def label(x):\n    return "key_name"\n'
+    tests = 'def test_label():\n    assert label(1)\n\n\ndef test_other():\n    assert "untouched"\n'
+    _commit(repo, {"pkg/m.py": source, "tests/test_m.py": tests}, "initial")
+    fixed = source.replace("key_name", "key-name")
+    _commit(repo, {"pkg/m.py": fixed, "tests/test_m.py": tests.replace("label(1)", 'label(1) == "key-name"')}, "fix")
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD", "HEAD^"], capture_output=True, text=True)
+    commit, parent = head.stdout.split()
+    row = {"project": "owner/name", "commit": commit, "parent": parent, "tests": ["tests/test_m.py"]}
+    material = givens.material_of(tmp_path, row)
+    assert material.strings == ("key-name",)
+    assert expressiveness.expressed("pkg/m.py", source, fixed, "@@ -2 +2 @@", material)
+    assert not expressiveness.expressed("pkg/m.py", source, fixed, "@@ -2 +2 @@")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.models import languages
-from rfsn.models.testfiles import is_test_file
+from rfsn.models.testfiles import is_test_file, test_id_file
 
 #: a buildpack whose projects are written in a language family of another name
 _FAMILIES = {"node": "javascript"}
@@ -34,4 +34,24 @@ def read_sources(workspace: Path, language: str, tests: bool = False) -> dict[st
                 continue
             if len(found) >= MAX_FILES:
                 return found
+    return found
+
+
+#: at most this many test files are read for the failing targets
+MAX_TEST_FILES = 20
+
+
+def read_tests(workspace: Path, test_ids: list[str]) -> dict[str, str]:
+    """Repo-relative path -> text of the files the test ids name (``path::name``), those that
+    exist in the workspace under ``MAX_BYTES``, at most ``MAX_TEST_FILES``."""
+    found: dict[str, str] = {}
+    for rel in dict.fromkeys(test_id_file(t) for t in test_ids):
+        path = workspace / rel
+        if len(found) >= MAX_TEST_FILES or rel.startswith("/") or ".." in Path(rel).parts:
+            continue
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_BYTES:
+                found[rel] = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
     return found

@@ -16,7 +16,7 @@ from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Lookup, PatchStrategy, Plan, RepairContext, finds_code
 from rfsn.planners.code.candidates import Candidate, combine
 from rfsn.planners.code.location import Location
-from rfsn.planners.code.sources import read_sources
+from rfsn.planners.code.sources import read_sources, read_tests
 from rfsn.planners.code.testids import located
 from rfsn.planners.localize.phase import Localizer
 from rfsn.planners.spending import Share
@@ -94,15 +94,17 @@ class Patcher:
         if locations or finds_code(self.strategy):
             # a target named bare (``test_x``) is shown to a strategy by the id naming its
             # file: a bare name is defined in many test files
+            failing = located(targets, baseline.failing)
             search.context = RepairContext(
                 workspace=self.workspace,
                 language=self.language,
-                failing=located(targets, baseline.failing),
+                failing=failing,
                 passing=baseline.passing,
                 locations=locations,
                 problem=self.problem,
                 log=baseline.log,
                 files=read_sources(self.workspace, self.language),
+                tests=read_tests(self.workspace, failing),
                 model=self.model,
             )
             search.screen = Screen(

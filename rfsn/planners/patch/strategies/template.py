@@ -11,7 +11,7 @@ from rfsn.planners.code.candidates import Candidate
 from rfsn.planners.code.location import Location
 from rfsn.planners.patch.templates.budget import spending
 from rfsn.planners.patch.templates.hints import boost
-from rfsn.planners.patch.templates.python import generate_candidates
+from rfsn.planners.patch.templates.python import generate_with_tests
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
 from rfsn.planners.patch.templates.sweep import SWEPT_LINES, sweep
 from rfsn.planners.patch.templates.switches import SWITCHED_LINES, SWITCHING, interleave, switched
@@ -62,10 +62,11 @@ def _made(
     only: frozenset[str] | None = None,
 ) -> list[Candidate]:
     """The candidates of the catalogues (their templates named in ``only``) at ``locations``:
-    Python's over the syntax tree, the others' over tokens, each (limit, lines) as given."""
+    Python's over the syntax tree (drawing on the failing tests' text too), the others' over
+    tokens, each (limit, lines) as given."""
     found: list[Candidate] = []
     for is_python, generate, catalogue, (limit, lines) in (
-        (True, generate_candidates, CATALOGUE, python),
+        (True, generate_with_tests(context.tests, context.failing), CATALOGUE, python),
         (False, generate_token_candidates, TOKEN_CATALOGUE, tokens),
     ):
         here = [loc for loc in locations if loc.file.endswith(".py") == is_python]

@@ -17,6 +17,7 @@ from typing import Any
 
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.patch.templates.edit import Edit
+from rfsn.planners.patch.templates.python.material import EMPTY, Material
 
 FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef
 BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
@@ -85,6 +86,8 @@ class FileContext:
     source: str
     tree: ast.Module
     files: dict[str, str] = field(default_factory=dict)
+    #: what the session's failing tests hold (`material.from_tests`; empty without tests)
+    material: Material = field(default=EMPTY, compare=False)
     #: what templates compute once per file and share (e.g. the kinds of names per function)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 

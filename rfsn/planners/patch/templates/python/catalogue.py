@@ -13,6 +13,7 @@ from rfsn.planners.patch.templates.python import (
     deletions,
     elements,
     formats,
+    fromtests,
     guards,
     handlers,
     imports,
@@ -79,5 +80,6 @@ CATALOGUE: tuple[Template, ...] = (
     *sentinels.TEMPLATES,
     *typos.TEMPLATES,
     *aliases.TEMPLATES,
+    *fromtests.TEMPLATES,
 )
 BY_NAME = {t.name: t for t in CATALOGUE}

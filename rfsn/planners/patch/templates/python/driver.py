@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate, chain
 
 import structlog
 
-from rfsn.planners.code.candidates import common_prefix, common_suffix
+from rfsn.planners.code.candidates import Candidate, common_prefix, common_suffix
 from rfsn.planners.patch.templates.driver import generate
 from rfsn.planners.patch.templates.python.base import FileContext
 from rfsn.planners.patch.templates.python.catalogue import CATALOGUE
+from rfsn.planners.patch.templates.python.material import EMPTY, Material, from_tests
 
 log = structlog.get_logger(__name__)
 #: the header a nested function is parsed under, at its own indentation
@@ -21,12 +22,15 @@ _NESTED = "if 1:\n"
 
 
 class PythonReader:
+    def __init__(self, material: Material = EMPTY) -> None:
+        self.material = material  # what the session's failing tests hold, for every file
+
     def context(self, path: str, files: dict[str, str]) -> FileContext | None:
         source = files.get(path)
         if source is None or not path.endswith(".py"):
             return None
         try:
-            return FileContext(path, source, ast.parse(source), files)
+            return FileContext(path, source, ast.parse(source), files, self.material)
         except SyntaxError:
             log.warning("unparsable_source", path=path)
             return None
@@ -211,3 +215,9 @@ def _changed_statements(context: FileContext, patched: str, changed: tuple[int, 
 #: ranked, de-duplicated, parsable candidates for the most suspicious Python lines. ``files``
 #: maps repo-relative paths to their text (other Python files help cross-file templates).
 generate_candidates = partial(generate, PythonReader(), templates=CATALOGUE)
+
+
+def generate_with_tests(tests: dict[str, str], targets: list[str]) -> Callable[..., list[Candidate]]:
+    """`generate_candidates` whose templates also draw on the failing tests' text (``tests``:
+    their files, path -> text; ``targets``: the failing test ids, whose functions are read)."""
+    return partial(generate, PythonReader(from_tests(tests, targets)), templates=CATALOGUE)

@@ -5,6 +5,7 @@ kind the function already returns)."""
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterator
 
 from rfsn.planners.code.candidates import Splice
@@ -12,7 +13,7 @@ from rfsn.planners.patch.templates.edit import Edit
 from rfsn.planners.patch.templates.python.base import FileContext, own_nodes
 from rfsn.planners.patch.templates.python.kinds import expr_kind, infer
 from rfsn.planners.patch.templates.python.kindtables import NUM, STR
-from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor
+from rfsn.planners.patch.templates.python.scope import function_at, loop_ancestor, module_names
 
 _EMPTY = (
     ("list", "[]"),
@@ -121,5 +122,30 @@ def guard_before(ctx: FileContext, stmt: ast.stmt, test: str, actions: list[str]
 
 
 def guard_actions(ctx: FileContext, stmt: ast.stmt, line: int) -> list[str]:
+    """``continue`` in a loop, the returns that fit the function, then the failing tests'
+    expected raises (`expected_raises`)."""
     returns = [f"return {v}" for v in _defaults(function_at(ctx, line))]
-    return ["continue", *returns] if loop_ancestor(ctx, stmt) else returns
+    return [*(["continue"] if loop_ancestor(ctx, stmt) else []), *returns, *expected_raises(ctx)]
+
+
+#: at most this many of the failing tests' expected raises become exits
+MAX_RAISES = 2
+
+
+def expected_raises(ctx: FileContext) -> list[str]:
+    """``raise E("message")`` for the exceptions the failing tests expect with a message
+    (``pytest.raises(E, match=...)``), where the module can name ``E``: a builtin exception,
+    or a name it binds (the test's dotted name, or its last part)."""
+    if "expected_raises" not in ctx.cache:
+        bound = module_names(ctx)
+        out: list[str] = []
+        for exc, message in ctx.material.raises:
+            root, last = exc.split(".")[0], exc.split(".")[-1]
+            builtin = isinstance(getattr(builtins, exc, None), type) and issubclass(
+                getattr(builtins, exc), BaseException
+            )
+            name = exc if builtin or root in bound else last if last in bound else None
+            if name is not None and len(out) < MAX_RAISES:
+                out.append(f"raise {name}({message!r})")
+        ctx.cache["expected_raises"] = list(dict.fromkeys(out))
+    return ctx.cache["expected_raises"]
