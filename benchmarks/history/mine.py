@@ -510,6 +510,8 @@ class Runs(NamedTuple):
     before: dict[str, str]
     after: dict[str, str]
     said: str = ""
+    #: the other runtime lines the project's CI declares (``LinesCapable``), to try where no test flips
+    lines: tuple[str, ...] = ()
 
 
 def no_test_said(exit_code: int | None, log: str) -> str:
@@ -556,7 +558,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
     from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
     from rfsn.batch.harness.repos import Origin, checkout, env_history, published, resolve_source
     from rfsn.batch.harness.specenv import instance_buildpack
-    from rfsn.buildpacks.base import HealthCapable
+    from rfsn.buildpacks.base import HealthCapable, LinesCapable
     from rfsn.errors import RfsnError
     from rfsn.models.swebench import Instance
     from rfsn.runner import run_tests
@@ -583,6 +585,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
             tmp / "env-history",
         )
         buildpack = instance_buildpack(inst, ws.path, settings, history=history)
+        lines = buildpack.declared_lines(ws.path) if isinstance(buildpack, LinesCapable) and not buildpack.line else []
         runs: list[dict[str, str]] = []
         said = ""
         for patch in ("", inst.patch):
@@ -600,11 +603,27 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
                 return f"{'fix' if patch else 'base'} run: {broken or 'timed out'}"
             runs.append({test: str(status) for test, status in report.tests.items()})
             said = said or ("" if report.tests else no_test_said(report.exit_code, report.log))
-        return Runs(runs[0], runs[1], said)
+        return Runs(runs[0], runs[1], said, tuple(lines))
     except RfsnError as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str, Any]:
+    """``row`` refined by its runs on the runtime rfsn chooses; where they read tests and none
+    flips, on each other line the project's CI declares in turn until one flips one, that line
+    kept as the row's ``runtime`` (its environment's from then on: validation's, repair's)."""
+    runs = run_both(row, repos_dir, timeout)
+    out = refined(row, runs)
+    if not isinstance(runs, Runs) or out["refined"] == "ok" or not (runs.before or runs.after):
+        return out
+    for name in runs.lines:
+        other = refined({**row, "runtime": name}, run_both({**row, "runtime": name}, repos_dir, timeout))
+        if other["refined"] == "ok":
+            return other
+    tried = f" (nor on the CI's other lines: {', '.join(runs.lines)})" if runs.lines else ""
+    return {**out, "refined": out["refined"] + tried}
 
 
 def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:
@@ -620,7 +639,7 @@ def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: flo
         if row["instance_id"] in done and "refined" in done[row["instance_id"]]:
             row = done[row["instance_id"]]
         elif not ids or row["instance_id"] in ids:
-            row = refined(row, run_both(row, repos_dir, timeout))
+            row = refine_row(row, repos_dir, timeout)
             print(f"{row['instance_id']}: {row['refined']}", file=sys.stderr)
         rows.append(row)
         out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
