@@ -610,19 +610,33 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def repeated(out: dict[str, Any], again: Runs | str) -> list[str]:
+    """Pure: the FAIL_TO_PASS of ``out`` (refined on a line tried after the one chosen) that a
+    second pair of runs on that line flips again: a flip seen once among several lines' runs may
+    be a flaky test's (a timing window missed under load)."""
+    flipped = fail_to_pass(again.before, again.after) if isinstance(again, Runs) else []
+    return [t for t in out["FAIL_TO_PASS"] if t in flipped]
+
+
 def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str, Any]:
     """``row`` refined by its runs on the runtime rfsn chooses; where they read tests and none
-    flips, on each other line the project's CI declares in turn until one flips one, that line
-    kept as the row's ``runtime`` (its environment's from then on: validation's, repair's)."""
+    flips, on each other line the project's CI declares in turn until one flips one twice (those
+    tests), that line kept as the row's ``runtime`` (its environment's from then on: validation's,
+    repair's)."""
     runs = run_both(row, repos_dir, timeout)
     out = refined(row, runs)
     if not isinstance(runs, Runs) or out["refined"] == "ok" or not (runs.before or runs.after):
         return out
+    once = []
     for name in runs.lines:
-        other = refined({**row, "runtime": name}, run_both({**row, "runtime": name}, repos_dir, timeout))
-        if other["refined"] == "ok":
-            return other
-    tried = f" (nor on the CI's other lines: {', '.join(runs.lines)})" if runs.lines else ""
+        on = {**row, "runtime": name}
+        other = refined(on, run_both(on, repos_dir, timeout))
+        kept = repeated(other, run_both(on, repos_dir, timeout)) if other["refined"] == "ok" else []
+        if kept:
+            return {**other, "FAIL_TO_PASS": kept}
+        once += [f"{name}: {other['FAIL_TO_PASS'][0]} flipped once, not again"] if other["refined"] == "ok" else []
+    said = "; ".join(once) or "none flips"
+    tried = f" (on the CI's other lines {', '.join(runs.lines)}: {said})" if runs.lines else ""
     return {**out, "refined": out["refined"] + tried}
 
 
