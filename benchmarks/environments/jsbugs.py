@@ -48,7 +48,7 @@ def refine(row: dict[str, Any], args: argparse.Namespace, log: Path) -> dict[str
     if done.get(row["instance_id"], {}).get("refined") == "ok":  # a failed refine runs again
         return done[row["instance_id"]]
     rlog.configure(level="warning", json_file=log)
-    out = mine.refined(row, mine.run_both(row, args.repos_dir, args.timeout))
+    out = mine.refine_row(row, args.repos_dir, args.timeout)
     done[row["instance_id"]] = out
     order = [r["instance_id"] for r in lines(args.mined)]
     args.refined.write_text("".join(json.dumps(done[i]) + "\n" for i in order if i in done), encoding="utf-8")

@@ -510,6 +510,8 @@ class Runs(NamedTuple):
     before: dict[str, str]
     after: dict[str, str]
     said: str = ""
+    #: the other runtime lines the project's CI declares (``LinesCapable``), to try where no test flips
+    lines: tuple[str, ...] = ()
 
 
 def no_test_said(exit_code: int | None, log: str) -> str:
@@ -556,7 +558,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
     from rfsn.batch.harness.patching import apply_patch, apply_test_patch, pristine
     from rfsn.batch.harness.repos import Origin, checkout, env_history, published, resolve_source
     from rfsn.batch.harness.specenv import instance_buildpack
-    from rfsn.buildpacks.base import HealthCapable
+    from rfsn.buildpacks.base import HealthCapable, LinesCapable
     from rfsn.errors import RfsnError
     from rfsn.models.swebench import Instance
     from rfsn.runner import run_tests
@@ -583,6 +585,7 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
             tmp / "env-history",
         )
         buildpack = instance_buildpack(inst, ws.path, settings, history=history)
+        lines = buildpack.declared_lines(ws.path) if isinstance(buildpack, LinesCapable) and not buildpack.line else []
         runs: list[dict[str, str]] = []
         said = ""
         for patch in ("", inst.patch):
@@ -600,11 +603,41 @@ def run_both(row: dict[str, Any], repos_dir: Path, timeout: float) -> Runs | str
                 return f"{'fix' if patch else 'base'} run: {broken or 'timed out'}"
             runs.append({test: str(status) for test, status in report.tests.items()})
             said = said or ("" if report.tests else no_test_said(report.exit_code, report.log))
-        return Runs(runs[0], runs[1], said)
+        return Runs(runs[0], runs[1], said, tuple(lines))
     except RfsnError as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def repeated(out: dict[str, Any], again: Runs | str) -> list[str]:
+    """Pure: the FAIL_TO_PASS of ``out`` (refined on a line tried after the one chosen) that a
+    second pair of runs on that line flips again: a flip seen once among several lines' runs may
+    be a flaky test's (a timing window missed under load)."""
+    flipped = fail_to_pass(again.before, again.after) if isinstance(again, Runs) else []
+    return [t for t in out["FAIL_TO_PASS"] if t in flipped]
+
+
+def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str, Any]:
+    """``row`` refined by its runs on the runtime rfsn chooses; where they read tests and none
+    flips, on each other line the project's CI declares in turn until one flips one twice (those
+    tests), that line kept as the row's ``runtime`` (its environment's from then on: validation's,
+    repair's)."""
+    runs = run_both(row, repos_dir, timeout)
+    out = refined(row, runs)
+    if not isinstance(runs, Runs) or out["refined"] == "ok" or not (runs.before or runs.after):
+        return out
+    once = []
+    for name in runs.lines:
+        on = {**row, "runtime": name}
+        other = refined(on, run_both(on, repos_dir, timeout))
+        kept = repeated(other, run_both(on, repos_dir, timeout)) if other["refined"] == "ok" else []
+        if kept:
+            return {**other, "FAIL_TO_PASS": kept}
+        once += [f"{name}: {other['FAIL_TO_PASS'][0]} flipped once, not again"] if other["refined"] == "ok" else []
+    said = "; ".join(once) or "none flips"
+    tried = f" (on the CI's other lines {', '.join(runs.lines)}: {said})" if runs.lines else ""
+    return {**out, "refined": out["refined"] + tried}
 
 
 def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:
@@ -620,7 +653,7 @@ def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: flo
         if row["instance_id"] in done and "refined" in done[row["instance_id"]]:
             row = done[row["instance_id"]]
         elif not ids or row["instance_id"] in ids:
-            row = refined(row, run_both(row, repos_dir, timeout))
+            row = refine_row(row, repos_dir, timeout)
             print(f"{row['instance_id']}: {row['refined']}", file=sys.stderr)
         rows.append(row)
         out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -229,6 +229,19 @@ def date_env(buildpack: object, options: EnvOptions) -> None:
 
 
 @runtime_checkable
+class LinesCapable(Protocol):
+    """Optional: a buildpack whose project declares several runtime lines (a CI matrix): those
+    other than the one it chooses, and the one an instance's environment keeps (``line``, set
+    before ``env_recipe``; None: the one it chooses)."""
+
+    line: str | None
+
+    def declared_lines(self, repo: Path) -> list[str]:
+        """The other lines the project's CI ran its tests on, in the order to try them."""
+        ...
+
+
+@runtime_checkable
 class FailFastCapable(Protocol):
     """Optional: a buildpack whose runner can stop once a number of tests have failed."""
 

@@ -8,7 +8,10 @@ Statuses come from the runner's structured report, never from the text the
 code under test prints. ``trusted_statuses`` adds one cross-check: a report
 in which every test passed, from a runner that nevertheless exited non-zero
 (or the other way round), was tampered with or is broken, and counts for
-nothing.
+nothing. The one exception: a test script rfsn runs as a whole (its runner takes no reporter
+rfsn gives, the ``script`` runner) is graded on the tests its output names (TAP, uvu, jest's
+verbose report), as the harness's log parsers read every run, with the same cross-check; there a
+line the code under test prints can set a status.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from rfsn.buildpacks.base import Buildpack
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.results import cut_name
+from rfsn.runner import SUITE_ID
 
 FAIL_TO_PASS = "FAIL_TO_PASS"
 PASS_TO_PASS = "PASS_TO_PASS"
@@ -60,9 +64,10 @@ def with_functions(named: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
 def trusted_statuses(report: TestReport, named: TestReport | None = None) -> tuple[dict[str, TestStatus], str]:
     """The report's statuses keyed as the harness names them (``named``: the report with the
     ids of the harness's log parser, when that differs), or {} and the reason they cannot be
-    believed."""
+    believed. A run judged as a whole is believed where its output named its tests (as the
+    harness's log parsers read a run's text) and no ``<suite>`` stood for them."""
     statuses = dict(report.tests)
-    if not report.structured:
+    if not report.structured and (not statuses or SUITE_ID in statuses):
         return {}, "the runner wrote no structured report"
     bad = any(s in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT) for s in statuses.values())
     if statuses and not bad and report.exit_code != 0:

@@ -19,7 +19,7 @@ from rfsn.batch.harness.patchtree import patched_source
 from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, limit_cases
+from rfsn.buildpacks.base import Buildpack, LinesCapable, limit_cases
 from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import dated
@@ -151,7 +151,8 @@ def instance_buildpack(
     history: Path | None = None,
 ) -> Buildpack:
     """The spec-driven buildpack when the harness specifies ``instance`` (its runs as the harness
-    runs them), else the detected one, its runs under the per-test limit (``test_case_timeout``);
+    runs them), else the detected one on the runtime line the instance keeps (its ``runtime``, where
+    its refine saw the fix; ``LinesCapable``), its runs under the per-test limit (``test_case_timeout``);
     a spec that cannot be honoured is an ``env`` failure with its reason. ``repairing``: for a
     repair session (pass the instance without its ``test_patch`` in the issue-only setting).
     ``history``: a host repository holding the env commit, when ``repo`` (the session's
@@ -174,6 +175,8 @@ def instance_buildpack(
         return spec
     buildpack = select(repo)
     dated(buildpack, settings)  # the validation cache's key is its env recipe's, as built
+    if isinstance(buildpack, LinesCapable):  # the line its refine found the fix seen on
+        buildpack.line = str((instance.model_extra or {}).get("runtime") or "") or None
     # no harness script to reproduce: a test that hangs is that test failing (timeout), the rest judged
     limit_cases(buildpack, settings.test_case_timeout)
     return buildpack

@@ -35,6 +35,7 @@ from rfsn.buildpacks.node.jsreports import (
     parse_node_events,
 )
 from rfsn.buildpacks.node.nodecrash import CRASH_IMPORT, DISARM_VAR, disarming, node_crashes
+from rfsn.buildpacks.node.nodereleases import line
 from rfsn.buildpacks.node.package import (
     IMAGE_NPM,
     Runner,
@@ -96,6 +97,8 @@ class NodeBuildpack:
         self.script = ["npm", "test"]
         #: the checkout's steps that build from the sources, run again before each test run
         self.rebuilds = Rebuild([])
+        #: the Node line the instance's environment keeps (``LinesCapable``); None: the one chosen
+        self.line: str | None = None
 
     @property
     def structured(self) -> bool:
@@ -145,7 +148,15 @@ class NodeBuildpack:
         return Detection(score=score, reasons=reasons)
 
     def _node(self, repo: Path) -> nodeversions.NodeChoice:
-        return nodeversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
+        return nodeversions.choose(repo, as_of(repo, self.env_options.as_of)[0], kept=self.line)
+
+    def declared_lines(self, repo: Path) -> list[str]:
+        """The lines of the project's CI matrix as of its commit other than the one chosen, newest
+        first: where the chosen Node sees nothing of a fix, the CI's other Nodes may."""
+        chosen = line(self._node(repo).version)
+        return [
+            name for name in nodeversions.declared_lines(repo, as_of(repo, self.env_options.as_of)[0]) if name != chosen
+        ]
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """The Node the project declares as of its commit (``nodeversions``; from the npm registry

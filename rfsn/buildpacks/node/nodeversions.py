@@ -78,14 +78,19 @@ def _nearest(spec: str, bound: str | None, pool: tuple[Version, ...]) -> Version
     return min(allowed, key=lambda v: (abs(v[0] - want[0]), abs(v[1] - want[1]), -v[2]))
 
 
-def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeChoice:
-    """The Node of ``repo``'s environment as of ``day`` (None: today): its pin, else the newest
+def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE, kept: str | None = None) -> NodeChoice:
+    """The Node of ``repo``'s environment as of ``day`` (None: today): the newest of the line
+    ``kept`` (the instance's environment's) where one can be had, else its pin, else the newest
     line of its CI matrix released by then, else the newest stable line released by then that
     ``engines.node`` allows; Debian's where it is that line. Never fails: a version that
     cannot be had gives the nearest one allowed. Where the package manager the project pins
     (``packageManager``) would not run on that Node, the same choice among the Nodes it runs on,
     said so (and said when none can be had)."""
     when, pool = day or date.today(), (*PUBLISHED_VERSIONS, debian)
+    on_line = [v for v in pool if line(v) == kept]
+    if on_line:
+        version, served = _served(on_line, debian)
+        return NodeChoice(version, served, f"Node {_said(version, served)}: the instance's environment keeps {kept}")
     free = _choose(repo, when, pool, debian)
     needs = manager_needs(str(read_package_json(repo).get("packageManager", "")))
     if needs is None or satisfies(free.version, needs[1]):
@@ -94,6 +99,17 @@ def choose(repo: Path, day: date | None, debian: Version = DEBIAN_NODE) -> NodeC
     choice = _choose(repo, when, fit, debian) if fit else free
     said = "" if fit else ", which no Node that can be had is"
     return replace(choice, why=f"{choice.why}; {needs[0]} (packageManager) runs on Node {needs[1]}{said}")
+
+
+def declared_lines(repo: Path, day: date | None) -> list[str]:
+    """The release lines of ``repo``'s CI matrix released by ``day`` that ``engines.node``
+    allows, newest first (a 0.x development line only where the matrix lists no other): the
+    Nodes its CI ran the tests on. None where a pin names the one Node."""
+    pins, matrix, bound = declared(repo)
+    when, pool = day or date.today(), (*PUBLISHED_VERSIONS, DEBIAN_NODE)
+    hits = {v for _, spec in matrix for v in _have(spec, bound, pool) if RELEASED.get(line(v), when) <= when}
+    released = {line(v) for v in hits if not _development(v)} or {line(v) for v in hits}
+    return [] if pins else sorted(released, key=line_key, reverse=True)
 
 
 def _choose(repo: Path, when: date, pool: tuple[Version, ...], debian: Version) -> NodeChoice:

@@ -1,5 +1,6 @@
 """The tests a test script run as a whole (the ``script`` runner) names in what it prints: TAP
-(tape, node-tap, ava ``--tap``: a plan line ``1..N`` and ``ok``/``not ok`` lines) and uvu's
+(tape, node-tap, ava ``--tap``: a plan line ``1..N`` and ``ok``/``not ok`` lines), jest's verbose
+text report (``jesttext``) and uvu's
 lines (a file's name, then a line per suite: a mark per test, ``•`` passed, ``✘`` failed, and
 ``(passed / total)``; each failure then in a ``FAIL suite "name"`` block).
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from rfsn.buildpacks.node.jesttext import parse_jest_text
 from rfsn.buildpacks.node.jsreports import make_id
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.models import TestStatus
@@ -54,9 +56,10 @@ def parse_uvu(output: str) -> dict[str, TestStatus]:
 
 
 def parse_script_output(output: str) -> dict[str, TestStatus]:
-    """The tests a whole test script's output names (TAP where it has a plan, uvu's lines)."""
+    """The tests a whole test script's output names (TAP where it has a plan, jest's verbose
+    report, uvu's lines)."""
     plain = _ANSI.sub("", output)
-    statuses = parse_uvu(plain)
+    statuses = {**parse_uvu(plain), **parse_jest_text(plain)}
     if _TAP_PLAN.search(plain) and _TAP_RESULT.search(plain):
         statuses.update(parse_tap(plain))
     return statuses
