@@ -31,9 +31,6 @@ class Material:
     #: (exception as the test names it, the message it expects)
     raises: tuple[tuple[str, str], ...] = ()
 
-    def __bool__(self) -> bool:
-        return bool(self.strings or self.raises)
-
 
 EMPTY = Material()
 
