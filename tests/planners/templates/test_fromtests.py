@@ -81,7 +81,6 @@ def test_material_is_the_targets_functions_without_docstrings_and_their_expected
     assert not any("docstring" in s for s in material.strings)
     assert "not read: a module constant no target names" not in material.strings
     assert material.raises == (("ValueError", "addr_infos must not be empty"),)  # a regex is no message
-    assert material.keywords == ()  # pytest.raises(match=...) is the framework's keyword
 
 
 def test_material_reads_the_whole_file_where_no_target_names_a_function_of_it():
@@ -165,18 +164,3 @@ def test_a_parameter_read_later_is_refused_with_the_expected_raise_as_aiohappyey
     assert fixed in made and len(made) == 4  # addr_infos and loop, each `not p` and `p is None`
     assert _patched(STARTS, "current_loop =", "raise_expected", EMPTY) == []
     assert _patched(STARTS, '"""Connect', "raise_expected", _material("test_empty")) == []
-
-
-FORWARDS = """
-def fetch(url, timeout=None):
-    session = open_session(url)
-    return session.get(url)
-"""
-
-
-def test_a_keyword_the_tests_pass_is_passed_on_where_the_function_binds_it():
-    material = from_tests({"t.py": "def test_f():\n    assert fetch('u', timeout=3, retries=2)\n"}, ["t.py::test_f"])
-    assert material.keywords == ("timeout", "retries")
-    fixed = dedent(FORWARDS).replace("open_session(url)", "open_session(url, timeout=timeout)")
-    assert _patched(FORWARDS, "open_session", "keyword_from_tests", material) == [fixed]  # retries: not bound
-    assert _patched(FORWARDS, "open_session", "keyword_from_tests", EMPTY) == []

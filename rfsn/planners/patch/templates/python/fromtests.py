@@ -1,10 +1,9 @@
 """Text the failing tests hold and the file does not (`material.Material`): a string literal
 of the line replaced by a test's string like it (a message, a key, a name written as the tests
 expect it: ``"universe/universe_domain"`` -> ``"universe/universe-domain"``), a test's string
-added to a collection of strings like it (``("struct", "union")`` + ``"enum"``), a
-parameter refused with the raise the tests expect, and a keyword the tests pass, passed on.
-None makes anything without material (a session without test files, or tests that hold no such
-text).
+added to a collection of strings like it (``("struct", "union")`` + ``"enum"``), and a
+parameter refused with the raise the tests expect. None makes anything without material (a
+session without test files, or tests that hold no such text).
 """
 
 from __future__ import annotations
@@ -128,29 +127,4 @@ def raise_expected(ctx: FileContext, line: int) -> Iterator[Edit]:
             yield from guard_before(ctx, stmt, test, raises)
 
 
-#: at most this many of the tests' keywords are added to one call
-MAX_KEYWORDS = 3
-
-
-@template("keyword_from_tests", 0.1)
-def keyword_from_tests(ctx: FileContext, line: int) -> Iterator[Edit]:
-    """A call of the line + ``k=k`` for a keyword ``k`` the failing tests pass (to the code under
-    test) that the call lacks and the function at the line binds as a name: an option the
-    tests give that the code does not pass on (``open_session(url, timeout=timeout)``)."""
-    keywords = ctx.material.keywords
-    func = function_at(ctx, line)
-    if not keywords or func is None:
-        return
-    bound = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
-    bound |= {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    for call in of_type(ctx.nodes_at(line), ast.Call):
-        given = {k.arg for k in call.keywords}
-        names = [k for k in keywords if k in bound and k not in given][:MAX_KEYWORDS]
-        parts = [*call.args, *call.keywords]
-        at = max(ctx.map.span(p)[1] for p in parts) if parts else ctx.map.span(call)[1] - 1
-        for name in names:
-            text = f", {name}={name}" if parts else f"{name}={name}"
-            yield Edit((Splice(at, at, text),), f"pass the tests' keyword `{name}={name}` on")
-
-
-TEMPLATES = (string_from_tests, element_from_tests, raise_expected, keyword_from_tests)
+TEMPLATES = (string_from_tests, element_from_tests, raise_expected)

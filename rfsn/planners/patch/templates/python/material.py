@@ -3,9 +3,8 @@ hold (an expected message, a key, a value), read from the test functions of the 
 
 In the tests-given setting the failing tests are in the workspace, and their text often holds
 the literal or name the fix writes. `Material` is what templates draw on: the targets' string
-literals, the keywords they pass to the code under test, and the exceptions they expect with
-the message (``pytest.raises(E, match=...)``, ``assertRaisesRegex(E, ...)``). Empty when the
-session has no test file to read.
+literals and the exceptions they expect with a message (``pytest.raises(E, match=...)``,
+``assertRaisesRegex(E, ...)``). Empty when the session has no test file to read.
 """
 
 from __future__ import annotations
@@ -29,12 +28,8 @@ class Material:
     """What the failing tests' text holds (each in the order met, without repeats)."""
 
     strings: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
     #: (exception as the test names it, the message it expects)
     raises: tuple[tuple[str, str], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.strings or self.keywords or self.raises)
 
 
 EMPTY = Material()
@@ -73,21 +68,9 @@ def _expected(call: ast.Call) -> tuple[str, str] | None:
     return (ast.unparse(exc), message) if message else None
 
 
-def _framework(call: ast.Call) -> bool:
-    """Whether a call is the test framework's (``pytest.*``, ``self.assert*``, ``mock.*``), whose
-    keywords are not the code's."""
-    func = call.func
-    root = func
-    while isinstance(root, ast.Attribute | ast.Call):
-        root = root.value if isinstance(root, ast.Attribute) else root.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return getattr(root, "id", "") in ("pytest", "mock", "unittest") or name.startswith("assert")
-
-
 def gather(nodes: Iterable[ast.AST]) -> Material:
     """Pure: the material of some test code (functions, classes or modules)."""
     strings: dict[str, None] = {}
-    keywords: dict[str, None] = {}
     raises: dict[tuple[str, str], None] = {}
     for top in nodes:
         skip = _docstrings(top)
@@ -96,14 +79,9 @@ def gather(nodes: Iterable[ast.AST]) -> Material:
                 value = node.value
                 if isinstance(value, str) and value and len(strings) < MAX_ITEMS:
                     strings.setdefault(value)
-            if not isinstance(node, ast.Call):
-                continue
-            if (expected := _expected(node)) is not None:
+            if isinstance(node, ast.Call) and (expected := _expected(node)) is not None:
                 raises.setdefault(expected)
-            for keyword in [] if _framework(node) else node.keywords:
-                if keyword.arg and len(keywords) < MAX_ITEMS:
-                    keywords.setdefault(keyword.arg)
-    return Material(tuple(strings), tuple(keywords), tuple(raises))
+    return Material(tuple(strings), tuple(raises))
 
 
 def _named(tree: ast.Module, names: set[str]) -> list[ast.AST]:
