@@ -226,19 +226,3 @@ def _test_literals(change: FileChange, evidence: Evidence) -> list[str]:
     tests = "\n".join(evidence.test_sources.values())
     taken = sorted(lit for lit in new if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", tests))
     return [f"brings in {', '.join(taken)} from the failing tests"] if taken else []
-
-
-def covering(
-    change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]], passing: Sequence[str], limit: int
-) -> list[str]:
-    """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
-    around what it inserts)."""
-    removed, _ = changed_lines(change)
-    lines = removed or _around(change)
-    return [t for t in sorted(passing) if lines & set(coverage.get(t, {}).get(change.path, ()))][:limit]
-
-
-def _around(change: FileChange) -> set[int]:
-    old, new = change.original.splitlines(), change.patched.splitlines()
-    first = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
-    return {first, first + 1}

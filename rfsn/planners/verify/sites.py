@@ -8,11 +8,12 @@ whose returns count) and the passing tests that run the lines it replaces (`cove
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping, Sequence
 
 from rfsn.models import Probe
 from rfsn.models.probes import Step
 from rfsn.planners.code.candidates import FileChange
-from rfsn.planners.verify.choice import covering as covering  # where the probes' tests are found
+from rfsn.planners.verify.choice import changed_lines
 
 #: the places where only a value's truth counts
 _TRUTH = {("If", "test"), ("While", "test"), ("IfExp", "test"), ("Assert", "test"), ("comprehension", "ifs")}
@@ -150,3 +151,19 @@ def sites(change: FileChange) -> tuple[Probe, Probe] | None:
         return None
     name, before, after, steps = found
     return _probe(change.path, name, before, steps), _probe(change.path, name, after, steps)
+
+
+def covering(
+    change: FileChange, coverage: Mapping[str, Mapping[str, Sequence[int]]], passing: Sequence[str], limit: int
+) -> list[str]:
+    """The first ``limit`` passing tests that run a line ``change`` replaces (or the lines
+    around what it inserts)."""
+    removed, _ = changed_lines(change)
+    lines = removed or _around(change)
+    return [t for t in sorted(passing) if lines & set(coverage.get(t, {}).get(change.path, ()))][:limit]
+
+
+def _around(change: FileChange) -> set[int]:
+    old, new = change.original.splitlines(), change.patched.splitlines()
+    first = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    return {first, first + 1}
