@@ -37,7 +37,8 @@ def _parsed(change: FileChange) -> tuple[ast.Module, ast.Module] | None:
 
 def _names(fn: ast.AST) -> tuple[set[str], set[str]]:
     """The names ``fn`` reads, and those it binds (its parameters, its assignments, its loops')."""
-    read, bound = set(), set()
+    read: set[str] = set()
+    bound: set[str] = set()
     if isinstance(fn, _FUNCTIONS):
         bound |= {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
     for node in ast.walk(fn):

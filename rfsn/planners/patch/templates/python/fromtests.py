@@ -56,7 +56,7 @@ def _file_strings(ctx: FileContext) -> set[str]:
     return ctx.cache["test_material_known_strings"]
 
 
-def _plain_strings(ctx: FileContext, line: int) -> Iterator[ast.Constant]:
+def _plain_strings(ctx: FileContext, line: int) -> Iterator[tuple[ast.Constant, str]]:
     """The line's string literals that stand alone (no docstring, no f-string part)."""
     for node in of_type(ctx.nodes_at(line), ast.Constant):
         parent = ctx.parents.get(node)
@@ -66,7 +66,7 @@ def _plain_strings(ctx: FileContext, line: int) -> Iterator[ast.Constant]:
             and isinstance(node.value, str)
             and not isinstance(parent, ast.Expr | ast.JoinedStr | ast.FormattedValue)
         ):
-            yield node
+            yield node, node.value
 
 
 @template("string_from_tests", 0.05)
@@ -76,9 +76,9 @@ def string_from_tests(ctx: FileContext, line: int) -> Iterator[Edit]:
     if not strings:
         return
     known = _file_strings(ctx)
-    for node in _plain_strings(ctx, line):
+    for node, value in _plain_strings(ctx, line):
         original = ctx.map.text(node)
-        for text in _alike(node.value, strings, known, MAX_STRINGS):
+        for text in _alike(value, strings, known, MAX_STRINGS):
             start, end = ctx.map.span(node)
             yield Edit((Splice(start, end, quoted(original, text)),), f"`{original}` -> the tests' {text!r}")
 
@@ -91,13 +91,13 @@ def element_from_tests(ctx: FileContext, line: int) -> Iterator[Edit]:
     if not strings:
         return
     known = _file_strings(ctx)
-    for node in of_type(ctx.nodes_at(line), ast.List | ast.Tuple | ast.Set):
+    for node in of_type(ctx.nodes_at(line), (ast.List, ast.Tuple, ast.Set)):
         elements = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         if not elements or node.lineno > line or (node.end_lineno or node.lineno) < line:
             continue
         scored: dict[str, None] = {}
         for element in elements:
-            scored.update(dict.fromkeys(_alike(element.value, strings, known, MAX_ELEMENTS)))
+            scored.update(dict.fromkeys(_alike(str(element.value), strings, known, MAX_ELEMENTS)))
         last = node.elts[-1]
         at = ctx.map.span(last)[1]
         bare = isinstance(node, ast.Tuple) and ctx.map.text(node)[:1] != "("

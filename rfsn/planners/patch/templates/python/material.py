@@ -87,7 +87,7 @@ def gather(nodes: Iterable[ast.AST]) -> Material:
 def _named(tree: ast.Module, names: set[str]) -> list[ast.AST]:
     """The functions and classes of ``tree`` named in ``names``, at any depth."""
     kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    found = [n for n in ast.walk(tree) if isinstance(n, kinds) and n.name in names]
+    found: list[ast.AST] = [n for n in ast.walk(tree) if isinstance(n, kinds) and n.name in names]
     inner = [n for n in found if not isinstance(n, ast.ClassDef)]
     return inner or found
 
