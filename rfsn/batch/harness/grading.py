@@ -8,10 +8,7 @@ Statuses come from the runner's structured report, never from the text the
 code under test prints. ``trusted_statuses`` adds one cross-check: a report
 in which every test passed, from a runner that nevertheless exited non-zero
 (or the other way round), was tampered with or is broken, and counts for
-nothing. The one exception: a test script rfsn runs as a whole (its runner takes no reporter
-rfsn gives, the ``script`` runner) is graded on the tests its output names (TAP, uvu, jest's
-verbose report), as the harness's log parsers read every run, with the same cross-check; there a
-line the code under test prints can set a status.
+nothing.
 """
 
 from __future__ import annotations
