@@ -9,13 +9,10 @@ commit with the test patch (Node 12.22.12; the ``rules`` block cut short).
 
 from __future__ import annotations
 
-from rfsn.batch.harness.grading import harness_names, trusted_statuses
 from rfsn.buildpacks.node.buildpack import NodeBuildpack
 from rfsn.buildpacks.node.jesttext import parse_jest_text
 from rfsn.buildpacks.node.scriptreports import parse_script_output
-from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
-from rfsn.runner import SUITE_ID
 from tests.buildpacks.conftest import FIXTURES
 
 OUTPUT = (FIXTURES / "node" / "jest-ts-scripts-762bc6b.txt").read_text()
@@ -59,18 +56,3 @@ def test_skipped_and_todo_tests_and_a_report_that_is_not_verbose() -> None:
     }
     quiet = "PASS test/a.test.js\nFAIL test/b.test.js\n  ● b \u203a fails\n\nTests:       1 failed, 3 passed, 4 total\n"
     assert parse_jest_text(quiet) == {}
-
-
-def test_a_script_run_whose_output_names_its_tests_is_graded_path_to_regexp_762bc6b() -> None:
-    """The gold patch's run named 622 tests, every one passed, and was graded unresolved: "the
-    runner wrote no structured report". A run judged as a whole is graded on the tests its output
-    names, as the harness's log parsers read a run's text; its ``<suite>`` alone never is."""
-    base = NodeBuildpack(runner="script").parse(OUTPUT, {})
-    report = TestReport(tests=base, exit_code=1, structured=False)
-    assert trusted_statuses(report) == (harness_names(base), "")
-    fixed = {t: Status.PASSED for t in base}
-    assert trusted_statuses(TestReport(tests=fixed, exit_code=0, structured=False))[0] == harness_names(fixed)
-    whole = TestReport(tests={SUITE_ID: Status.FAILED}, exit_code=1, structured=False)
-    assert trusted_statuses(whole) == ({}, "the runner wrote no structured report")
-    unexplained = TestReport(tests={**fixed, SUITE_ID: Status.FAILED}, exit_code=1, structured=False)
-    assert trusted_statuses(unexplained)[0] == {}

@@ -20,7 +20,6 @@ from typing import Any
 from rfsn.buildpacks.base import Buildpack
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.results import cut_name
-from rfsn.runner import SUITE_ID
 
 FAIL_TO_PASS = "FAIL_TO_PASS"
 PASS_TO_PASS = "PASS_TO_PASS"
@@ -61,10 +60,9 @@ def with_functions(named: Mapping[str, TestStatus]) -> dict[str, TestStatus]:
 def trusted_statuses(report: TestReport, named: TestReport | None = None) -> tuple[dict[str, TestStatus], str]:
     """The report's statuses keyed as the harness names them (``named``: the report with the
     ids of the harness's log parser, when that differs), or {} and the reason they cannot be
-    believed. A run judged as a whole is believed where its output named its tests (as the
-    harness's log parsers read a run's text) and no ``<suite>`` stood for them."""
+    believed."""
     statuses = dict(report.tests)
-    if not report.structured and (not statuses or SUITE_ID in statuses):
+    if not report.structured:
         return {}, "the runner wrote no structured report"
     bad = any(s in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT) for s in statuses.values())
     if statuses and not bad and report.exit_code != 0:
