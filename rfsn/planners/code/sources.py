@@ -43,14 +43,15 @@ MAX_TEST_FILES = 20
 
 def read_tests(workspace: Path, test_ids: list[str]) -> dict[str, str]:
     """Repo-relative path -> text of the files the test ids name (``path::name``), those that
-    exist in the workspace under ``MAX_BYTES``, at most ``MAX_TEST_FILES``."""
+    lie in the workspace (no link leads out of it) under ``MAX_BYTES``, at most ``MAX_TEST_FILES``."""
     found: dict[str, str] = {}
+    root = workspace.resolve()
     for rel in dict.fromkeys(test_id_file(t) for t in test_ids):
         path = workspace / rel
         if len(found) >= MAX_TEST_FILES or rel.startswith("/") or ".." in Path(rel).parts:
             continue
-        try:
-            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_BYTES:
+        try:  # a folder of the path may be a link: only what lies in the workspace is read
+            if path.resolve().is_relative_to(root) and path.is_file() and path.stat().st_size <= MAX_BYTES:
                 found[rel] = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue

@@ -125,6 +125,17 @@ def test_an_expected_exception_the_module_cannot_name_is_no_exit():
     assert not any("raise" in t for t in _patched(CONNECT, "first =", "empty_guard", material))
 
 
+def test_no_test_file_is_read_through_a_link_that_leads_out_of_the_workspace(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "test_secret.py").write_text("TOKEN = 'host secret'\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tests").symlink_to(outside)
+    (work / "test_link.py").symlink_to(outside / "test_secret.py")
+    assert read_tests(work, ["tests/test_secret.py::test_a", "test_link.py::test_b"]) == {}
+
+
 def test_the_template_strategy_reads_the_targets_test_files_from_the_workspace(tmp_path: Path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_x.py").write_text(dedent(TESTS))
