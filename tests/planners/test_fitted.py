@@ -82,11 +82,11 @@ def test_the_fix_found_after_a_retuned_quantity_and_a_name_left_unread_is_chosen
     bound = candidate(WINDOW, "count > self", "count >= self", 7)
     ranked = rank_plausible([count, bound, start], Evidence())
     assert ranked[0].candidate == bound and ranked[0].concerns == []
-    assert ranked[1].concerns and ranked[1].retyped == []  # a concern: it ranks, it is not a doubt
+    assert ranked[1].concerns and ranked[1].doubts == []  # a concern: it ranks, it is not a doubt
     loop, right = candidate(TRIANGLE, "total += k", "total += n", 4), candidate(TRIANGLE, "1, n)", "1, n + 1)", 3)
     ranked = rank_plausible([loop, right], Evidence())
     assert [r.candidate for r in ranked] == [right, loop] and ranked[0].concerns == []
-    assert ranked[1].retyped == []  # a name left unread ranks; it does not keep a patch from fixed
+    assert ranked[1].doubts == []  # a name left unread ranks; it does not keep a patch from fixed
 
 
 def test_a_quantity_adjusted_by_a_number_goes_after_a_patch_with_more_concerns_and_is_doubted() -> None:
@@ -97,7 +97,7 @@ def test_a_quantity_adjusted_by_a_number_goes_after_a_patch_with_more_concerns_a
     unread_x = candidate(variance, "x * x", "total * total", 4)
     ranked = rank_plausible([plus, unread_x], Evidence())
     assert [r.candidate for r in ranked] == [unread_x, plus]
-    assert ranked[1].retyped and ranked[1].retyped[0].startswith("adjusts `total / len(xs)` by a number")
+    assert ranked[1].doubts and ranked[1].doubts[0].startswith("adjusts `total / len(xs)` by a number")
 
 
 def test_an_expression_no_passing_test_evaluates_is_a_concern_seeded_access() -> None:

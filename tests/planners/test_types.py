@@ -156,7 +156,7 @@ def test_a_retyped_patch_found_first_is_chosen_after_one_that_is_not() -> None:
     concern = "`cmd.text` at m.py:2 is a string where `cmd.parts`, the expression it replaced, was a list"
     ranked = rank_plausible([wrong, right], Evidence(retyped={wrong.diff(): [concern]}))
     assert [r.candidate for r in ranked] == [right, wrong]
-    assert ranked[1].retyped == [concern] and ranked[1].concerns[0] == concern and ranked[0].retyped == []
+    assert ranked[1].doubts == [concern] and ranked[1].concerns[0] == concern and ranked[0].doubts == []
 
 
 def test_the_covering_tests_are_the_passing_ones_that_run_a_replaced_line() -> None:

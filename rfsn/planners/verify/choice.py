@@ -53,22 +53,22 @@ class Ranked:
     candidate: Candidate
     concerns: list[str]
     #: those of its concerns that are doubts (`doubts`): it is plausible, not claimed fixed
-    retyped: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
 
 
 def together(choices: Sequence[Ranked]) -> tuple[Ranked | None, list[int]]:
     """The chosen patches of several groups as one, each with its concerns, in turn where its edits
     do not overlap those before it, and the places of those joined (none: fewer than two could be)."""
     joined, concerned, kept = choices[0].candidate, list(choices[0].concerns), [0]
-    retyped = list(choices[0].retyped)
+    doubted = list(choices[0].doubts)
     for n, choice in enumerate(choices[1:], 1):
         both = combine(joined, choice.candidate)
         if both is not None:
             joined = both
             concerned += choice.concerns
-            retyped += choice.retyped
+            doubted += choice.doubts
             kept.append(n)
-    return (Ranked(joined, concerned, retyped) if len(kept) > 1 else None), kept
+    return (Ranked(joined, concerned, doubted) if len(kept) > 1 else None), kept
 
 
 def agreement_key(candidate: Candidate) -> str:
@@ -96,7 +96,7 @@ def rank_plausible(plausible: Sequence[Candidate], evidence: Evidence) -> list[R
             item[3],
         )
     )
-    return [Ranked(candidate, [*retyped, *found], retyped) for candidate, found, retyped, _ in ranked]
+    return [Ranked(candidate, [*doubted, *found], doubted) for candidate, found, doubted, _ in ranked]
 
 
 def doubts(candidate: Candidate, evidence: Evidence) -> list[str]:

@@ -222,10 +222,10 @@ def held(
         ):
             other.outcome, other.why = "fixed", "passes with the patch made for another group"
     fixed = list(dict.fromkeys(t for g in groups if g.outcome == "fixed" for t in g.tests))
-    retyped = ranked[0].retyped  # every plausible patch has a doubt (`choice.doubts`): returned, not claimed
+    doubts = ranked[0].doubts  # every plausible patch has a doubt (`choice.doubts`): returned, not claimed
     status, said = (
-        (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {retyped[0]}")
-        if retyped
+        (SessionStatus.PLAUSIBLE, f"{best.description}: plausible, not claimed fixed: {doubts[0]}")
+        if doubts
         else (SessionStatus.FIXED, best.description)
     )
     return Ending(
