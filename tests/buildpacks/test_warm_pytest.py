@@ -155,6 +155,40 @@ def test_a_run_handed_back_to_the_plain_server_gets_the_cold_start_up_more_minit
     box.close()
 
 
+def test_a_server_is_out_of_its_starters_process_group_when_the_start_returns_warm_run_flake(
+    tmp_path: Path,
+) -> None:
+    """The sandbox stops what a command left in its process group when the command ends: a server
+    forked but not yet in a session of its own (slow to be scheduled, here a second) went with it,
+    and its socket stayed with nobody listening."""
+    import socket
+    import sys
+    import time
+
+    from rfsn.buildpacks.python.warm import client
+    from rfsn.sandbox.local import LocalSandbox
+
+    starter = tmp_path / "start.py"
+    starter.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(client.WarmPytest.scripts)!r})\n"
+        "setsid = os.setsid\n"
+        "os.setsid = lambda: (time.sleep(1), setsid())[1]\n"
+        "import pytest_server\n"
+        "pytest_server.daemon(sys.argv[1])\n"
+    )
+    box, server = LocalSandbox(tmp_path, None, {}, "2g"), tmp_path / "server.sock"
+    try:
+        assert box.exec([sys.executable, str(starter), str(server)], timeout=60).exit_code == 0
+        time.sleep(1.5)  # past the server's ``setsid``
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(5)
+            conn.connect(str(server))  # refused when the server was stopped with its starter
+    finally:
+        server.unlink(missing_ok=True)  # the server exits at its next look for its socket
+        box.close()
+
+
 def test_a_whole_suite_run_is_a_fresh_process_never_a_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The run that decides plausibility is compared with a cold baseline: it must be cold too. A
     forked child inherits its server's interpreter (here, ``__main__``); pytest's own suite had a

@@ -252,11 +252,18 @@ def main():
 
 
 def daemon(path):
-    """Listen on ``path``, detach (the starting process exits 0) and answer requests forever."""
+    """Listen on ``path``, detach (the starting process exits 0) and answer requests forever.
+    The starter exits only once the server is in a session of its own: a sandbox stops what a
+    command leaves in its process group when the command ends."""
     server = serve(path)
-    if os.fork():  # the parent returns once the socket listens
+    detached, told = os.pipe()
+    if os.fork():  # the parent returns once the socket listens and the server left its group
+        os.close(told)
+        os.read(detached, 1)  # end of file: the server closed its end after ``setsid``, or died
         os._exit(0)
     os.setsid()
+    os.close(detached)
+    os.close(told)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
