@@ -17,7 +17,7 @@ import collections
 import re
 from collections.abc import Iterator
 
-from rfsn.models import languages
+from rfsn.buildpacks import languages
 
 #: markers that act beyond the test they are written in, wherever they are
 SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})

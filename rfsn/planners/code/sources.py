@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rfsn.buildpacks import languages
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.fsutil import NOT_SOURCE_DIRS
-from rfsn.models import languages
-from rfsn.models.testfiles import is_test_file, test_id_file
+from rfsn.models.testfiles import test_id_file
 
 #: a buildpack whose projects are written in a language family of another name
 _FAMILIES = {"node": "javascript"}

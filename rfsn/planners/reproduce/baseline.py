@@ -19,8 +19,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rfsn.buildpacks.base import Buildpack, CollectCapable, CrashCapable, HealthCapable, ProgressCapable
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.models import Outcome, Phase, Proposal, RunTests, TestReport
-from rfsn.models.testfiles import is_test_module, test_id_file
+from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Feedback
 from rfsn.sandbox.setupsteps import broken_by_setup
