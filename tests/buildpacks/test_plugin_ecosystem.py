@@ -164,3 +164,15 @@ def test_without_the_plugin_its_language_is_unknown_to_the_gate(project: Path) -
     )
     assert _decide(weakened, project)[0]
     assert not registry.is_test_file("checks/math.check.zig") and registry.language_of("src/math.zig") is None
+
+
+def test_the_readmes_ecosystem_runs_as_shown() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("### A whole language: the Ecosystem", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    entry = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    shown = namespace["ECOSYSTEM"]
+    assert isinstance(shown, registry.Ecosystem) and shown.name == "zig"
+    assert entry.strip().endswith('zig = "rfsn_zig:ECOSYSTEM"')
