@@ -403,3 +403,38 @@ def test_an_import_of_a_language_pack_is_caught(tmp_path: Path) -> None:
         "rfsn/gate/c.py:1",
         "rfsn/gate/d.py:1",
     ]
+
+
+def capability_probes(package: Path = PACKAGE) -> list[str]:
+    """Where a module outside rfsn/buildpacks asks ``isinstance(x, SomethingCapable)`` (or a tuple
+    holding one): generic code asks ``rfsn.buildpacks.parts`` what a buildpack can do."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "buildpacks":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"):
+                continue
+            kinds = node.args[1:2]
+            kinds = [*kinds, *(e for k in kinds if isinstance(k, ast.Tuple) for e in k.elts)]
+            names = [
+                k.id if isinstance(k, ast.Name) else k.attr for k in kinds if isinstance(k, ast.Name | ast.Attribute)
+            ]
+            if any(name.endswith("Capable") for name in names):
+                found.append(f"{path.relative_to(package.parent).as_posix()}:{node.lineno}")
+    return found
+
+
+def test_no_capability_is_probed_outside_the_buildpacks() -> None:
+    assert capability_probes() == []
+
+
+def test_a_capability_probe_is_caught(tmp_path: Path) -> None:
+    package = tmp_path / "rfsn"
+    (package / "runner").mkdir(parents=True)
+    (package / "buildpacks").mkdir()
+    (package / "buildpacks" / "parts.py").write_text("isinstance(b, CoverageCapable)\n")
+    (package / "runner" / "a.py").write_text(
+        "isinstance(b, base.WarmCapable)\nisinstance(b, (int, CrashCapable))\nisinstance(b, int)\n"
+    )
+    assert capability_probes(package) == ["rfsn/runner/a.py:1", "rfsn/runner/a.py:2"]

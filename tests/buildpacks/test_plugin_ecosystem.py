@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import rfsn.buildpacks as registry
+from rfsn.buildpacks.parts import Parts
 from rfsn.gate import Gate, GateContext
 from rfsn.models import Edit, Phase, RunCommand
 from rfsn.models import TestStatus as Status
@@ -176,3 +177,19 @@ def test_the_readmes_ecosystem_runs_as_shown() -> None:
     shown = namespace["ECOSYSTEM"]
     assert isinstance(shown, registry.Ecosystem) and shown.name == "zig"
     assert entry.strip().endswith('zig = "rfsn_zig:ECOSYSTEM"')
+
+
+def test_a_plugin_buildpack_that_declares_its_parts_gets_those_alone(plugin: None, project: Path) -> None:
+    """Its members would measure coverage; it declares no part, and the runner measures none."""
+    measuring = type(registry.load("zig"))
+
+    class Declared(measuring):  # type: ignore[misc,valid-type]
+        def parts(self) -> Parts:
+            return Parts()
+
+    box = LocalSandbox(project, None, {}, "1g")
+    try:
+        report = run_tests(box, Declared(), timeout=60, measure=Measure(coverage=True))
+    finally:
+        box.close()
+    assert report.tests == {"checks/math.check.zig::all": Status.PASSED} and report.coverage is None
