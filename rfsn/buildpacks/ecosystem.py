@@ -4,10 +4,10 @@ Each ``rfsn/buildpacks/<lang>/ecosystem.py`` defines one (``ECOSYSTEM``), and a 
 own through the ``rfsn.buildpacks`` entry points. Its parts: the buildpack (``"module:attribute"``,
 imported only when chosen), the languages (extensions, family, the C-like lexer's reading of them,
 reserved words), the test-file conventions, the gate's rules (commands, subcommands, added lines
-that skip or rig tests) and the base images ``rfsn sandbox bootstrap`` builds by version. What a
-buildpack may do besides its five steps (coverage, warm runner, crash reading, run options,
-environment options) is still declared by the ``*Capable`` protocols of ``capabilities``, which its
-buildpack implements. An instance environment table (SWE-bench specs) is one more optional part.
+that skip or rig tests) and the base images ``rfsn sandbox bootstrap`` builds by version. What its
+buildpack may do besides its five steps (coverage, warm runner, crash reading, run and environment
+options) are the buildpack's optional parts (``parts``), which it declares. An instance environment
+table (SWE-bench specs) is one more optional part, a field of its own here.
 """
 
 from __future__ import annotations

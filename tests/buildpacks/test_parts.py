@@ -4,6 +4,7 @@ members match: a declaration never hides what it can do, nor claims what it cann
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,17 @@ def test_a_buildpack_that_declares_nothing_gets_the_parts_its_members_match() ->
 
     found = parts(Resumes())
     assert found.reading.resume is not None and found.measuring.coverage is None
+
+
+def test_the_readmes_declaration_runs_as_shown() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippet = text.split("from rfsn.buildpacks.parts import Measuring, Parts, Reading\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(
+        compile("from rfsn.buildpacks.parts import Measuring, Parts, Reading\n" + snippet, "README.md", "exec"),
+        namespace,
+    )
+    made = namespace["MyBuildpack"]
+    assert isinstance(made, type)
+    declared = made().parts()
+    assert declared.measuring.coverage is not None and declared.reading.health is not None
