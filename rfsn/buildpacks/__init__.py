@@ -15,7 +15,7 @@ from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
 from rfsn.buildpacks.discovery import BuildpackInfo, detect_all, discover, load
 from rfsn.buildpacks.ecosystem import BaseImages, Ecosystem, GateRules, Language, TestConventions
 from rfsn.buildpacks.ecosystems import base_image, ecosystem, ecosystems
-from rfsn.buildpacks.gaterules import gate_commands, gate_subcommands, skip_markers
+from rfsn.buildpacks.gaterules import gate_commands, gate_subcommands, item_opener, session_wide, skip_markers
 from rfsn.buildpacks.generic import GenericBuildpack
 from rfsn.buildpacks.languages import dialect_of, extensions, family_of, keywords, language_of
 from rfsn.buildpacks.testfiles import is_test_code, is_test_file, is_test_module, tests_start
@@ -47,10 +47,12 @@ __all__ = [
     "is_test_code",
     "is_test_file",
     "is_test_module",
+    "item_opener",
     "keywords",
     "language_of",
     "load",
     "select",
+    "session_wide",
     "skip_markers",
     "tests_start",
     "unrecognised",

@@ -55,6 +55,8 @@ class GateRules(BaseModel):
     markers: tuple[tuple[str, str], ...] = Field(
         default=(), description="(name, regex) of added lines that skip or rig tests, in the ecosystem's files"
     )
+    session_wide: frozenset[str] = Field(default=frozenset(), description="its markers that act on the whole run")
+    items: str | None = Field(default=None, description="regex of a line opening a test item its braces delimit")
 
 
 class BaseImages(BaseModel):

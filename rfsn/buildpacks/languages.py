@@ -67,3 +67,10 @@ def keywords(dialect: str | None = None) -> frozenset[str]:
     table = _languages()
     own = table.by_name[dialect].keywords if dialect in table.by_name else frozenset()
     return own or table.keywords
+
+
+def source_extensions(buildpack: str) -> tuple[str, ...]:
+    """The extensions of the source files of a project the buildpack of this name builds: its
+    ecosystem's languages'; every known one where it has none (the generic buildpack's command)."""
+    own = next((eco.extensions() for eco in ecosystems() if eco.name == buildpack and eco.buildpack), ())
+    return own or extensions()

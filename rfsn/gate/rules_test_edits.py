@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path, PurePosixPath
 
+from rfsn.buildpacks.gaterules import session_wide
 from rfsn.buildpacks.testfiles import is_test_file, tests_start
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
 from rfsn.gate.rules_reach import applied_elsewhere
-from rfsn.gate.rules_scope import SESSION_WIDE, brace_local, caught_exits, python_new_lines
+from rfsn.gate.rules_scope import brace_local, caught_exits, python_new_lines
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
@@ -116,9 +117,9 @@ def _weakening(
         for name in line_markers(text, own, fp.path, without):
             if local is None:
                 local = _local_lines(fp, prepared, replaced, {n for n, _ in numbered})
-            if name in SESSION_WIDE and "_exit" not in text and number in _caught(after):
+            if name in session_wide() and "_exit" not in text and number in _caught(after):
                 continue
-            if name in SESSION_WIDE or number not in local:
+            if name in session_wide() or number not in local:
                 return name, text.strip()[:100]
     return None
 

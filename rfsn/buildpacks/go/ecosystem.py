@@ -60,5 +60,7 @@ ECOSYSTEM = Ecosystem(
             # TestMain runs the package's whole test binary: one that never calls m.Run runs no test
             ("Go TestMain", r"\bfunc\s+TestMain\s*\("),
         ),
+        session_wide=frozenset({"Go TestMain"}),
+        items=r"^func\s",
     ),
 )

@@ -62,5 +62,9 @@ ECOSYSTEM = Ecosystem(
             "gradle": ("test", "check", "build", "--offline"),
         },
         markers=(("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),),
+        items=(
+            r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
+            r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"
+        ),
     ),
 )

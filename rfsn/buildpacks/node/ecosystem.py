@@ -97,5 +97,10 @@ ECOSYSTEM = Ecosystem(
             # mocha runs only the focused tests of every file
             ("JS focused test", r"\b(?:it|test|describe|suite|context)\s*\.\s*only\b|\b(?:fit|fdescribe)\s*\("),
         ),
+        session_wide=frozenset({"JS focused test"}),
+        items=(
+            r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
+            r"(?:\s*\.\s*\w+)*\s*\("
+        ),
     ),
 )

@@ -38,6 +38,7 @@ ECOSYSTEM = Ecosystem(
             ),
             ("hard exit", r"\bos\s*\.\s*_exit\s*\(|\bpytest\s*\.\s*exit\b(?!\s*\.\s*Exception\b)"),
         ),
+        session_wide=frozenset({"hard exit", "pytest plugin hook"}),
     ),
     images=BaseImages(versions=tuple(DEBIAN_PYTHON), image="rfsn.buildpacks.python.pyrecipe:python_image"),
 )

@@ -66,5 +66,6 @@ ECOSYSTEM = Ecosystem(
         commands=("cargo", "rustc"),
         subcommands={"cargo": ("test", "build", "check", "run", "fmt", "clippy", "tree", "metadata")},
         markers=(("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),),
+        items=r"^\s*(?:#\s*\[|(?:pub(?:\s*\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s)",
     ),
 )
