@@ -31,10 +31,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from rfsn.buildpacks.testfiles import is_test_file, is_test_module
 from rfsn.gate import Gate, GateContext, GatePolicy
 from rfsn.gate.rules_tests import _bindings, changed_python_definition
 from rfsn.models import Edit, Phase
-from rfsn.models.testfiles import is_test_file, is_test_module
 from rfsn.observability.logging import configure
 from rfsn.patches import new_file_diff, unified_diff
 

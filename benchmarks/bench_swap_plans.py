@@ -31,7 +31,7 @@ from devset_runs import commit_test_patch, git, parse_devset
 
 from rfsn.buildpacks import select
 from rfsn.buildpacks.python.warm.client import PREFIX, WarmPytest
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.base import RepairContext
 from rfsn.planners.localize import Location
 from rfsn.planners.patch.strategies.template import TemplateStrategy

@@ -1,5 +1,5 @@
 """Files: atomic writes (a reader sees the old file or the new one, never half of one),
-and the directories that never hold a project's own source.
+the directories that never hold a project's own source, and the top-level names a project provides.
 
 A write that fails (a full disk, a read-only directory) raises OutputError
 naming the file and leaves the old file as it was; never a truncated one.
@@ -173,3 +173,17 @@ def claimed(lock: Path, what: str) -> Iterator[None]:
         handle.write(str(os.getpid()))
         handle.flush()
         yield
+
+
+def project_modules(repo: Path) -> set[str]:
+    """Top-level importable names the repository itself provides (flat and src layouts)."""
+    names: set[str] = set()
+    for root in (repo, repo / "src", repo / "lib"):
+        if not root.is_dir():
+            continue
+        for entry in root.iterdir():
+            if entry.is_dir() and not entry.name.startswith("."):
+                names.add(entry.name)
+            elif entry.suffix == ".py":
+                names.add(entry.stem)
+    return names

@@ -1,8 +1,9 @@
 """Parts found by short name: built-ins, then third-party ones from an entry-point group.
 
-Buildpacks (``rfsn.buildpacks``) and patch strategies (``rfsn.strategies``)
-are both found this way. A target is ``"module:attribute"``, imported only
-when the part is chosen; a class is instantiated without arguments.
+Patch strategies (``rfsn.strategies``) are found this way, and ecosystems
+(``rfsn.buildpacks``, read by ``rfsn.buildpacks.ecosystems``) alike. A target is
+``"module:attribute"``, imported only when the part is chosen; a class is
+instantiated without arguments.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ def warn_once(key: str, message: str, **fields: object) -> None:
         log.warning(message, **fields)
 
 
-def discover(group: str, builtins: Mapping[str, str], reserved: frozenset[str] = frozenset()) -> list[PluginInfo]:
+def discover(group: str, builtins: Mapping[str, str]) -> list[PluginInfo]:
     """Built-ins first, then the group's entry points; a plugin never shadows a built-in."""
     infos = [PluginInfo(name, target, "builtin") for name, target in builtins.items()]
     for ep in entry_points(group=group):
-        if ep.name in builtins or ep.name in reserved:
+        if ep.name in builtins:
             warn_once(f"shadow:{group}:{ep.name}", "plugin.shadowed", group=group, name=ep.name)
             continue
         dist = ep.dist

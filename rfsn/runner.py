@@ -10,20 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rfsn.buildpacks.base import (
-    SECONDS_LEFT,
-    BriefCapable,
-    Buildpack,
-    CoverageCapable,
-    CoveragePlan,
-    DurationCapable,
-    FailFastCapable,
-    ProbeCapable,
-    ReasonCapable,
-    RecordCapable,
-    ResumeCapable,
-    TestExec,
-)
+from rfsn.buildpacks.base import SECONDS_LEFT, Buildpack, CoveragePlan, ResumeCapable, TestExec
+from rfsn.buildpacks.parts import parts
 from rfsn.models import Crash, ExecResult, Probe, TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 from rfsn.observability.metrics import TEST_RUN_SECONDS, TEST_RUNS
@@ -72,10 +60,11 @@ def _reports(host_dir: Path) -> dict[str, str]:
 
 def _plan(buildpack: Buildpack, tests: Sequence[str], report_dir: str, measure: Measure) -> CoveragePlan | None:
     """The plan of a run with coverage, or with a probe, where the buildpack can make it."""
-    if measure.coverage and isinstance(buildpack, CoverageCapable):
-        return buildpack.coverage_plan(list(tests), report_dir)
-    if measure.probe is not None and isinstance(buildpack, ProbeCapable):
-        return buildpack.probe_plan(list(tests), report_dir, measure.probe)
+    measuring = parts(buildpack).measuring
+    if measure.coverage and measuring.coverage is not None:
+        return measuring.coverage.coverage_plan(list(tests), report_dir)
+    if measure.probe is not None and measuring.probe is not None:
+        return measuring.probe.probe_plan(list(tests), report_dir, measure.probe)
     return None
 
 
@@ -122,26 +111,29 @@ def _test_command(
     the whole suite records each test as it ends, where the buildpack can. ``dirs``: the report
     directory (host path, path inside)."""
     argv, stops_at = _command(buildpack, tests, dirs[1], max_failures, brief)
-    if not tests and isinstance(buildpack, RecordCapable):
-        argv = buildpack.recorded(argv, dirs[1], dirs[0])
+    record = parts(buildpack).running.record
+    if not tests and record is not None:
+        argv = record.recorded(argv, dirs[1], dirs[0])
     return argv, stops_at
 
 
 def _command(
     buildpack: Buildpack, tests: Sequence[str], report_dir: str, max_failures: int | None, brief: bool
 ) -> tuple[list[str], int | None]:
-    if max_failures is not None and isinstance(buildpack, FailFastCapable):
-        argv = buildpack.fail_fast_command(list(tests), report_dir, max_failures)
+    fail_fast, short = parts(buildpack).running.fail_fast, parts(buildpack).warming.brief
+    if max_failures is not None and fail_fast is not None:
+        argv = fail_fast.fail_fast_command(list(tests), report_dir, max_failures)
         if argv is not None:
             return argv, max_failures
-    if brief and isinstance(buildpack, BriefCapable):
-        return buildpack.brief_command(list(tests), report_dir), None
+    if brief and short is not None:
+        return short.brief_command(list(tests), report_dir), None
     return buildpack.test_command(list(tests), report_dir), None
 
 
 def _resume(
     sandbox: Sandbox,
     buildpack: Buildpack,
+    resumer: ResumeCapable,
     tests: Sequence[str],
     statuses: dict[str, TestStatus],
     first: ExecResult,
@@ -150,21 +142,20 @@ def _resume(
     """The statuses with those of the tests each crash kept from running, run again without
     the crashed test (and again past each crash of those runs, up to ``MAX_RESUMES`` runs within
     ``timeout``); what crashed, and the runs made."""
-    assert isinstance(buildpack, ResumeCapable)
-    pending, runs = buildpack.crashes(first.output, statuses), list[ExecResult]()
+    pending, runs = resumer.crashes(first.output, statuses), list[ExecResult]()
     statuses, crashes = _failed(statuses, pending), [c for c in pending if c.test]
     while pending and len(runs) < MAX_RESUMES:
         left = timeout - first.duration - sum(r.duration for r in runs)
         crash = pending.pop(0)
         with _report_dir(sandbox) as (host_dir, report_dir):
-            argv = buildpack.rest_command(crash, statuses, tests, report_dir)
+            argv = resumer.rest_command(crash, statuses, tests, report_dir)
             if argv is None or left < 1:
                 continue
             result = sandbox.exec(argv, timeout=left, own_tmp=True)
             reports = _reports(host_dir)
         runs.append(result)
         found = buildpack.parse(result.output, reports)
-        again = buildpack.crashes(result.output, found)
+        again = resumer.crashes(result.output, found)
         log.info("tests.resumed", crashed=crash.test, ran=len(found), crashes=[c.test for c in again])
         if not set(found) - set(statuses) and not any(c.test for c in again):
             continue  # it ran nothing new: running it again would not either
@@ -239,14 +230,15 @@ def _read_more(
 ) -> None:
     """What the buildpack reads of the run besides statuses, where it can: the tests' durations,
     why each failed, the lines each ran, what the probed function evaluated to (a ``planned`` run)."""
-    if isinstance(buildpack, DurationCapable):
-        report.durations = buildpack.durations(report.log, reports)
-    if report.structured and isinstance(buildpack, ReasonCapable):
-        report.reasons = buildpack.reasons(report.log, reports)
-    if measure.coverage and isinstance(buildpack, CoverageCapable):
-        report.coverage = buildpack.parse_coverage(reports, list(report.tests), workdir)
-    elif planned and isinstance(buildpack, ProbeCapable):
-        report.probed = buildpack.parse_probe(reports)
+    reading, measuring = parts(buildpack).reading, parts(buildpack).measuring
+    if reading.durations is not None:
+        report.durations = reading.durations.durations(report.log, reports)
+    if report.structured and reading.reasons is not None:
+        report.reasons = reading.reasons.reasons(report.log, reports)
+    if measure.coverage and measuring.coverage is not None:
+        report.coverage = measuring.coverage.parse_coverage(reports, list(report.tests), workdir)
+    elif planned and measuring.probe is not None:
+        report.probed = measuring.probe.parse_probe(reports)
 
 
 def _statuses(
@@ -264,12 +256,13 @@ def _statuses(
     if not buildpack.structured:
         return _whole(buildpack.parse(result.output, reports), result), [], result
     statuses = buildpack.parse(result.output, reports)
-    if not isinstance(buildpack, ResumeCapable) or result.timed_out:
+    resumer = parts(buildpack).reading.resume
+    if resumer is None or result.timed_out:
         return statuses, [], result
     if not resume:
-        found = buildpack.crashes(result.output, statuses)
+        found = resumer.crashes(result.output, statuses)
         return _failed(statuses, found), [c for c in found if c.test], result
-    statuses, crashes, runs = _resume(sandbox, buildpack, tests, statuses, result, timeout)
+    statuses, crashes, runs = _resume(sandbox, buildpack, resumer, tests, statuses, result, timeout)
     return statuses, crashes, _joined(result, runs)
 
 

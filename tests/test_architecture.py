@@ -343,3 +343,98 @@ def _over_the_limits(package: Path) -> set[str]:
 def test_every_module_reads_in_a_sitting() -> None:
     """No module over 300 lines, no function over 50 lines or 8 parameters, no module docstring over 15 lines."""
     assert sorted(_over_the_limits(ROOT / "rfsn")) == []
+
+
+#: the language packs: each folder of rfsn/buildpacks
+PACKS = frozenset(p.name for p in (PACKAGE / "buildpacks").iterdir() if (p / "__init__.py").is_file())
+#: still reaching into the Python pack while its SWE-bench part moves there
+PACK_EXEMPT = ("rfsn/batch/harness/",)
+
+
+def pack_imports(package: Path = PACKAGE, exempt: tuple[str, ...] = PACK_EXEMPT) -> list[str]:
+    """Where a module outside rfsn/buildpacks imports a language pack (``rfsn.buildpacks.python``,
+    ``from rfsn.buildpacks import node``, ...), at any depth: generic code asks ``rfsn.buildpacks``."""
+    packs = frozenset(p.name for p in (package / "buildpacks").iterdir() if (p / "__init__.py").is_file())
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel, where = path.relative_to(package), path.relative_to(package.parent).as_posix()
+        if rel.parts[0] == "buildpacks" or where.startswith(exempt):
+            continue
+        module = ["rfsn", *rel.with_suffix("").parts]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            names = _targets(node, module, package)
+            if isinstance(node, ast.ImportFrom):
+                names += [f"{name}.{alias.name}" for name in names for alias in node.names]
+            if any(
+                name.split(".")[1:2] == ["buildpacks"] and name.split(".")[2:3] in ([p] for p in packs)
+                for name in names
+            ):
+                found.append(f"{where}:{node.lineno}")
+    return found
+
+
+def test_only_the_buildpacks_import_a_language_pack() -> None:
+    assert {"python", "node", "go", "rust", "java"} <= PACKS
+    assert pack_imports() == []
+
+
+def test_an_import_of_a_language_pack_is_caught(tmp_path: Path) -> None:
+    package = tmp_path / "rfsn"
+    for folder in ("buildpacks/python", "buildpacks/node", "gate", "batch/harness"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "buildpacks" / "languages.py").write_text("")
+    (package / "buildpacks" / "node" / "buildpack.py").write_text("from rfsn.buildpacks.python import pyenv\n")
+    (package / "gate" / "a.py").write_text("from rfsn.buildpacks import languages\nfrom rfsn import buildpacks\n")
+    (package / "gate" / "b.py").write_text("def f():\n    from rfsn.buildpacks import node\n")
+    (package / "gate" / "c.py").write_text("import rfsn.buildpacks.python.pyenv\n")
+    (package / "gate" / "d.py").write_text("from ..buildpacks.node.buildpack import x\n")
+    (package / "batch" / "harness" / "e.py").write_text("from rfsn.buildpacks.python import pyenv\n")
+    assert pack_imports(package, exempt=()) == [
+        "rfsn/batch/harness/e.py:1",
+        "rfsn/gate/b.py:2",
+        "rfsn/gate/c.py:1",
+        "rfsn/gate/d.py:1",
+    ]
+    assert pack_imports(package) == [
+        "rfsn/gate/b.py:2",
+        "rfsn/gate/c.py:1",
+        "rfsn/gate/d.py:1",
+    ]
+
+
+def capability_probes(package: Path = PACKAGE) -> list[str]:
+    """Where a module outside rfsn/buildpacks asks ``isinstance(x, SomethingCapable)`` (or a tuple
+    holding one): generic code asks ``rfsn.buildpacks.parts`` what a buildpack can do."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "buildpacks":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"):
+                continue
+            kinds = node.args[1:2]
+            kinds = [*kinds, *(e for k in kinds if isinstance(k, ast.Tuple) for e in k.elts)]
+            names = [
+                k.id if isinstance(k, ast.Name) else k.attr for k in kinds if isinstance(k, ast.Name | ast.Attribute)
+            ]
+            if any(name.endswith("Capable") for name in names):
+                found.append(f"{path.relative_to(package.parent).as_posix()}:{node.lineno}")
+    return found
+
+
+def test_no_capability_is_probed_outside_the_buildpacks() -> None:
+    assert capability_probes() == []
+
+
+def test_a_capability_probe_is_caught(tmp_path: Path) -> None:
+    package = tmp_path / "rfsn"
+    (package / "runner").mkdir(parents=True)
+    (package / "buildpacks").mkdir()
+    (package / "buildpacks" / "parts.py").write_text("isinstance(b, CoverageCapable)\n")
+    (package / "runner" / "a.py").write_text(
+        "isinstance(b, base.WarmCapable)\nisinstance(b, (int, CrashCapable))\nisinstance(b, int)\n"
+    )
+    assert capability_probes(package) == ["rfsn/runner/a.py:1", "rfsn/runner/a.py:2"]

@@ -28,7 +28,7 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 
 HERE = Path(__file__).parent
 FIX = re.compile(

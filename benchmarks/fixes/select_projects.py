@@ -21,7 +21,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 
 HERE = Path(__file__).parent
 #: projects of the repository's other benchmarks (history, real-projects) and SWE-bench's

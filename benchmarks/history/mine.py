@@ -48,7 +48,7 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.runner import SUITE_ID
 
 FIX = re.compile(r"\b(fix(es|ed|ing)?|bug(s|fix)?|issue|closes?|resolves?)\b", re.IGNORECASE)

@@ -1,4 +1,5 @@
-"""Buildpacks: built-ins plus third-party ones from the ``rfsn.buildpacks`` entry points.
+"""Ecosystems and their buildpacks: built-ins plus third-party ones from the ``rfsn.buildpacks``
+entry points, and what generic code asks of them (languages, test files, the gate's tables).
 
 A buildpack is found by short name and imported lazily. ``select`` picks the
 one with the highest detection score, unless a name or a test command is
@@ -11,23 +12,49 @@ from __future__ import annotations
 from pathlib import Path
 
 from rfsn.buildpacks.base import BaseImage, Buildpack, Detection, EnvRecipe
-from rfsn.buildpacks.discovery import BUILTINS, BuildpackInfo, detect_all, discover, load
+from rfsn.buildpacks.discovery import BuildpackInfo, detect_all, discover, load
+from rfsn.buildpacks.ecosystem import BaseImages, Ecosystem, GateRules, Language, TestConventions
+from rfsn.buildpacks.ecosystems import base_image, ecosystem, ecosystems
+from rfsn.buildpacks.gaterules import gate_commands, gate_subcommands, item_opener, session_wide, skip_markers
 from rfsn.buildpacks.generic import GenericBuildpack
+from rfsn.buildpacks.languages import dialect_of, extensions, family_of, keywords, language_of
+from rfsn.buildpacks.testfiles import is_test_code, is_test_file, is_test_module, tests_start
 from rfsn.buildpacks.unrecognised import unrecognised
 from rfsn.errors import BuildpackError
 
 __all__ = [
-    "BUILTINS",
     "BaseImage",
+    "BaseImages",
     "Buildpack",
     "BuildpackInfo",
     "Detection",
+    "Ecosystem",
     "EnvRecipe",
+    "GateRules",
+    "Language",
+    "TestConventions",
+    "base_image",
     "detect_all",
     "detections",
+    "dialect_of",
     "discover",
+    "ecosystem",
+    "ecosystems",
+    "extensions",
+    "family_of",
+    "gate_commands",
+    "gate_subcommands",
+    "is_test_code",
+    "is_test_file",
+    "is_test_module",
+    "item_opener",
+    "keywords",
+    "language_of",
     "load",
     "select",
+    "session_wide",
+    "skip_markers",
+    "tests_start",
     "unrecognised",
 ]
 

@@ -1,36 +1,33 @@
-"""Which buildpacks exist (built-ins, then ``rfsn.buildpacks`` entry points), loading one by
-name, and every one's detection for a repository."""
+"""Which buildpacks exist (the ecosystems', built-ins first), loading one by name, and every
+one's detection for a repository."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rfsn.buildpacks.base import Buildpack, Detection
+from rfsn.buildpacks.ecosystem import Ecosystem
+from rfsn.buildpacks.ecosystems import BUILTINS, plugins, resolved, target
 from rfsn.errors import BuildpackError
 from rfsn.plugins import PluginInfo, instantiate, warn_once
-from rfsn.plugins import discover as discover_parts
-
-ENTRY_POINT_GROUP = "rfsn.buildpacks"
-
-#: short name -> "module:attribute"
-BUILTINS: dict[str, str] = {
-    "python": "rfsn.buildpacks.python.buildpack:PythonBuildpack",
-    "node": "rfsn.buildpacks.node.buildpack:NodeBuildpack",
-    "rust": "rfsn.buildpacks.rust.buildpack:RustBuildpack",
-    "go": "rfsn.buildpacks.go.buildpack:GoBuildpack",
-    "java": "rfsn.buildpacks.java.buildpack:JavaBuildpack",
-}
 
 BuildpackInfo = PluginInfo
 
 
 def discover() -> list[BuildpackInfo]:
-    """Every buildpack name rfsn knows: built-ins first, then plugins."""
-    return discover_parts(ENTRY_POINT_GROUP, BUILTINS, reserved=frozenset({"generic"}))
+    """Every buildpack name rfsn knows: the built-in ecosystems' first, then plugins."""
+    builtins = [target(reference) for reference in BUILTINS.values()]
+    return [
+        *(BuildpackInfo(e.name, e.buildpack, "builtin") for e in builtins if isinstance(e, Ecosystem) and e.buildpack),
+        *plugins(),
+    ]
 
 
 def _instantiate(info: BuildpackInfo) -> Buildpack:
-    buildpack: Buildpack = instantiate(info, Buildpack)
+    named = resolved(info)
+    if named.buildpack is None:
+        raise BuildpackError(f"the ecosystem {info.name!r} has no buildpack")
+    buildpack: Buildpack = instantiate(BuildpackInfo(info.name, named.buildpack, info.source), Buildpack)
     return buildpack
 
 

@@ -18,6 +18,7 @@ from rfsn.buildpacks.base import (
     first_error,
 )
 from rfsn.buildpacks.discovery import detect_all, load
+from rfsn.buildpacks.parts import Environment, Parts, Reading
 from rfsn.errors import BuildpackError
 from rfsn.models import TestReport, TestStatus
 
@@ -48,6 +49,10 @@ class GenericBuildpack:
         if not self.argv:
             raise BuildpackError("--test-cmd is empty")
         self.base = base if base is not None or repo is None else _best(repo)
+
+    def parts(self) -> Parts:
+        """A diagnosis of a command that could not run, and its base's dated environment."""
+        return Parts(reading=Reading(health=self), environment=Environment(dated=self))
 
     def detect(self, repo: Path) -> Detection:
         return Detection(score=0.01, reasons=["runs the given test command"])

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rfsn.buildpacks.base import Detection
-from rfsn.models.languages import language_of
+from rfsn.buildpacks.languages import language_of
 
 _SHOWN = 6  # files or folders named in the line
 _MARKUP = re.compile(r"[*`#=_:|>\[\]]+")

@@ -32,7 +32,7 @@ def bootstrap(
 ) -> None:
     """Build base images from Debian packages (debootstrap + docker import), no registry needed;
     with --registry, pull them from it if it has them, else build them, and push them there."""
-    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, python_image
+    from rfsn.buildpacks import base_image, ecosystem
     from rfsn.errors import ConfigError, ImageError
     from rfsn.sandbox import registry as shared
     from rfsn.sandbox.bootstrap import bootstrap as build
@@ -44,12 +44,13 @@ def bootstrap(
     client = connect()
     for name in names:
         base = default_base(name)
-        if python_version and name == "python":
-            if python_version not in DEBIAN_PYTHON:
+        images = ecosystem(name).images if name == "python" else None
+        if python_version and images:
+            if python_version not in images.versions:
                 raise ConfigError(
-                    f"no Debian release ships Python {python_version} (choose one of {', '.join(DEBIAN_PYTHON)})"
+                    f"no Debian release ships Python {python_version} (choose one of {', '.join(images.versions)})"
                 )
-            base = python_image(python_version)
+            base = base_image(name, python_version)
         tag, built = build(
             client, base, settings.debian_mirror, force=force, timeout=settings.setup_timeout, shared=settings.registry
         )

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from rfsn.buildpacks import check_choice, select
-from rfsn.buildpacks.base import CollectCapable, HealthCapable, first_error, limit_cases
+from rfsn.buildpacks.base import first_error, limit_cases
+from rfsn.buildpacks.parts import parts
 from rfsn.cli.common import BUILDPACK, SECONDS, check_target, setup
 from rfsn.cli.options import Dated, Logged, Sandboxed, env_options, gathered, sandbox_options, verbosity_options
 from rfsn.errors import CommandTimeout, ConfigError, ImageError, SandboxError
@@ -81,8 +82,9 @@ def test(args: SuiteArgs) -> None:
         workspace = prepare(args.target, Path(tmp) / "repo", args.ref, timeout=settings.clone_timeout)
         pack = select(workspace.path, args.buildpack, args.test_cmd)
         limit_cases(pack, settings.test_case_timeout)
-        if isinstance(pack, CollectCapable):
-            pack.collect(workspace.path)
+        pack_parts = parts(pack)
+        if pack_parts.environment.collect is not None:
+            pack_parts.environment.collect.collect(workspace.path)
         wanted = named_tests([*args.test_ids, *args.tests], workspace.path)
         try:
             with open_sandbox(workspace.path, pack, settings, settings.sandbox) as box:
@@ -91,7 +93,8 @@ def test(args: SuiteArgs) -> None:
         except ImageError as exc:  # no outputs directory: the build's whole output in a file it names
             raise named_build_log(exc, settings.log_file, settings.home) from exc
         # no test reported: the runner's own words say why, as a repair's baseline reads them
-        broken = pack.diagnose(report, workspace.path) if isinstance(pack, HealthCapable) and not report.tests else None
+        health = pack_parts.reading.health
+        broken = health.diagnose(report, workspace.path) if health is not None and not report.tests else None
     if report.timed_out:
         if args.as_json:  # the tests that did report, and the timeout, for whoever reads the JSON
             click.echo(report.model_dump_json(indent=2))

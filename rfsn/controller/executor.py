@@ -14,13 +14,10 @@ from pathlib import Path
 
 from rfsn.buildpacks.base import (
     Buildpack,
-    ColdStartCapable,
-    CollectCapable,
-    CrashCapable,
     TestExec,
-    WarmCapable,
     cases_unlimited,
 )
+from rfsn.buildpacks.parts import cold_start, parts
 from rfsn.errors import ForgedApproval, RfsnError, WorkspaceError
 from rfsn.fsutil import NOT_SOURCE_DIRS
 from rfsn.gate import Approved
@@ -83,9 +80,10 @@ class Executor:
         named = proposal.phase is Phase.VERIFY and _names_tests(proposal)
         if proposal.phase is not Phase.PATCH and proposal.probe is None and not named and not self._again(proposal):
             return None
-        if isinstance(self._warm, ColdStartCapable):
+        cold = cold_start(self._warm) if self._warm is not None else None
+        if cold is not None:
             timeout = self._timeout(proposal.timeout)
-            self._warm.cold_start = self._timeout(timeout + proposal.cold_start) - timeout
+            cold.cold_start = self._timeout(timeout + proposal.cold_start) - timeout
         return self._warm
 
     def _again(self, proposal: RunTests) -> bool:
@@ -101,7 +99,7 @@ class Executor:
         Otherwise before the first candidate is applied. Either way it loads the project as it
         is before any candidate: what may change the workspace or screen a candidate waits for
         it (``_settle``)."""
-        if self._warm_started or not isinstance(self.buildpack, WarmCapable):
+        if self._warm_started or parts(self.buildpack).warming.runner is None:
             return
         self._warm_started = True
         if not background:
@@ -116,10 +114,11 @@ class Executor:
             self._warming = None
 
     def _load_warm(self) -> None:
-        assert isinstance(self.buildpack, WarmCapable)
+        warming = parts(self.buildpack).warming.runner
+        assert warming is not None
         started = time.monotonic()
         try:
-            self._warm = self.buildpack.warm_runner(self.sandbox)
+            self._warm = warming.warm_runner(self.sandbox)
         except RfsnError as exc:  # the sandbox went away (the session ended first): no warm runs
             log.info("warm.unavailable", reason=str(exc))
             return
@@ -173,9 +172,8 @@ class Executor:
         """The tests ``proposal`` names (none: the buildpack's whole suite), after widening what
         the runner collects where it asks (``RunTests.collect``)."""
         if proposal.collect is not None:
-            taken = isinstance(self.buildpack, CollectCapable) and self.buildpack.collect(
-                self.workspace.path, proposal.collect
-            )
+            collect = parts(self.buildpack).environment.collect
+            taken = collect is not None and collect.collect(self.workspace.path, proposal.collect)
             if proposal.collect and not taken:
                 return Outcome(
                     intent=proposal.intent, ok=False, detail=f"the runner cannot collect {', '.join(proposal.collect)}"
@@ -191,8 +189,9 @@ class Executor:
                 measure=Measure(proposal.coverage, proposal.probe, proposal.measure_within),
                 brief=proposal.phase is Phase.PATCH,  # a screening run: failures written briefly where the runner can
             )
-        if isinstance(self.buildpack, CrashCapable):
-            report.crashed = self.buildpack.crashed(report, self.workspace.path)
+        crash = parts(self.buildpack).reading.crash
+        if crash is not None:
+            report.crashed = crash.crashed(report, self.workspace.path)
         return Outcome.of_run(proposal.intent, report)
 
     def _read(self, proposal: ReadFile) -> Outcome:

@@ -20,7 +20,8 @@ from typing import Literal
 from pydantic import Field
 
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, ProbeCapable, limit_cases
+from rfsn.buildpacks.base import Buildpack, limit_cases
+from rfsn.buildpacks.parts import parts as optional_parts
 from rfsn.controller.budget import DEFAULT_MAX_STEPS, Budget, BudgetExhausted, Usage
 from rfsn.controller.ending import SessionState, crashed, interrupted, out_of_budget, session_result
 from rfsn.controller.executor import Executor
@@ -202,7 +203,7 @@ def _planner(
             targets=tuple(tests),
             problem=parts.options.problem,
             formula=parts.options.formula,
-            probes=isinstance(buildpack, ProbeCapable),
+            probes=optional_parts(buildpack).measuring.probe is not None,
         ),
         model=state.model,
         seconds_left=lambda: usage.seconds_left,

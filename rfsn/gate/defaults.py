@@ -1,31 +1,11 @@
-"""The gate policy's defaults: the commands allowed and denied, and the files no proposal may touch.
+"""The gate policy's defaults: the commands denied, and the files no proposal may touch (the
+commands allowed are the ecosystems', ``rfsn.buildpacks.gate_commands``).
 
 ``GatePolicy`` (``policy.py``) takes each as a field's default; ``rfsn.toml``'s ``[gate]`` table
 replaces any of them.
 """
 
 from __future__ import annotations
-
-_GENERIC = ("ls", "cat", "head", "tail", "wc", "grep", "diff", "echo", "true", "false", "git")
-DEFAULT_COMMANDS: dict[str, tuple[str, ...]] = {
-    "generic": _GENERIC,
-    "python": ("python", "python3", "pytest", "py.test", "pip", "pip3"),
-    "node": ("node", "npm"),
-    "rust": ("cargo", "rustc"),
-    "go": ("go", "gofmt"),
-    "java": ("mvn", "gradle", "java", "javac"),
-}
-
-DEFAULT_SUBCOMMANDS: dict[str, tuple[str, ...]] = {
-    "git": ("status", "diff", "log", "show", "blame", "ls-files", "grep", "rev-parse", "shortlog", "describe"),
-    "pip": ("list", "show", "freeze", "check"),
-    "pip3": ("list", "show", "freeze", "check"),
-    "npm": ("test", "t", "run", "run-script", "ls", "list"),
-    "cargo": ("test", "build", "check", "run", "fmt", "clippy", "tree", "metadata"),
-    "go": ("test", "build", "vet", "run", "list", "fmt", "env", "version"),
-    "mvn": ("test", "verify", "compile", "-q", "-o", "--offline"),
-    "gradle": ("test", "check", "build", "--offline"),
-}
 
 DEFAULT_DENIED = (
     # network

@@ -12,15 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
+from rfsn.buildpacks.gaterules import gate_commands, gate_subcommands
 from rfsn.errors import ConfigError, InputError
 from rfsn.gate.defaults import (
-    DEFAULT_COMMANDS,
     DEFAULT_DENIED,
     DEFAULT_LOCKFILES,
     DEFAULT_PROTECTED,
     DEFAULT_PYTHON_MODULES,
     DEFAULT_SECRET_GLOBS,
-    DEFAULT_SUBCOMMANDS,
 )
 from rfsn.inputs import toml_file
 
@@ -49,11 +48,11 @@ class GatePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     commands: dict[str, tuple[str, ...]] = Field(
-        default_factory=lambda: dict(DEFAULT_COMMANDS),
-        description="executables allowed per buildpack; 'generic' is allowed for every buildpack",
+        default_factory=gate_commands,
+        description="executables allowed per ecosystem; 'generic' is allowed for every buildpack",
     )
     subcommands: dict[str, tuple[str, ...]] = Field(
-        default_factory=lambda: dict(DEFAULT_SUBCOMMANDS),
+        default_factory=gate_subcommands,
         description="for multi-command tools, the allowed first argument",
     )
     denied_commands: tuple[str, ...] = Field(

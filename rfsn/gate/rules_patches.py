@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.errors import BinaryDiffError, DiffError, InputError, WorkspaceError
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation, named_patterns
@@ -20,7 +21,6 @@ from rfsn.gate.rules_paths import normalize, path_violation
 from rfsn.gate.rules_scope import tier_exempt_lines
 from rfsn.inputs import toml_file
 from rfsn.models import Edit, Phase
-from rfsn.models.testfiles import is_test_module
 from rfsn.observability.logging import get_logger
 from rfsn.patches import (
     FilePatch,

@@ -21,6 +21,7 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
+from rfsn.buildpacks.ecosystems import ecosystem
 from rfsn.gate.rules_manager_uses import builtin_plugins_only, harmless_uses
 from rfsn.gate.session_flow import DYNAMIC_ATTRIBUTES, PLUGIN_MANAGERS, RUNS_SOURCE, follow
 
@@ -28,8 +29,6 @@ from rfsn.gate.session_flow import DYNAMIC_ATTRIBUTES, PLUGIN_MANAGERS, RUNS_SOU
 HOOK_NAME = re.compile(r"pytest_\w*|pytest11")
 #: what pytest reads from a test module, which it imports but never registers as a plugin
 TEST_MODULE_HOOK_NAME = re.compile(r"pytest_plugins|pytest_generate_tests")
-#: the files pytest imports as test modules (its default ``python_files``)
-TEST_MODULES = ("test_*.py", "*_test.py")
 _RUNS_SOURCE = re.compile(r"\b(?:exec|eval|compile)\b")
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -42,7 +41,9 @@ def could_add_hook(text: str, added: list[str]) -> bool:
 
 
 def is_test_module(path: str) -> bool:
-    return any(fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], glob) for glob in TEST_MODULES)
+    """A file pytest imports as a test module (its default ``python_files``, the Python ecosystem's globs)."""
+    globs = ecosystem("python").tests.globs
+    return any(fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], glob) for glob in globs)
 
 
 def hook_lines(text: str, test_module: bool = False) -> set[int] | None:

@@ -17,24 +17,9 @@ import collections
 import re
 from collections.abc import Iterator
 
-from rfsn.models import languages
-
-#: markers that act beyond the test they are written in, wherever they are
-SESSION_WIDE = frozenset({"hard exit", "pytest plugin hook", "JS focused test", "Go TestMain"})
+from rfsn.buildpacks.gaterules import item_opener
 
 _ATTRIBUTE = re.compile(r"^\s*(?:#\s*\[|@\s*\w)")
-_OPENERS = {
-    "javascript": re.compile(
-        r"^\s*(?:it|test|describe|suite|context|specify|xit|xtest|xdescribe|xcontext)"
-        r"(?:\s*\.\s*\w+)*\s*\("
-    ),
-    "go": re.compile(r"^func\s"),
-    "rust": re.compile(r"^\s*(?:#\s*\[|(?:pub(?:\s*\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s)"),
-    "java": re.compile(
-        r"^\s*(?:@\s*\w|(?:(?:public|protected|private|static|final|abstract|override|suspend|"
-        r"internal|open|synchronized)\s+)*(?:void|fun)\s+\w+\s*\()"
-    ),
-}
 _OPEN, _CLOSE = "({[", ")}]"
 
 
@@ -135,10 +120,10 @@ def _blocks_end(lines: list[str], start: int) -> int | None:
 
 def brace_local(path: str, after: str, added: set[int], number: int) -> bool:
     """Is line ``number`` of ``after`` inside a test item made of added lines only?"""
-    language = languages.language_of(path)
-    if language is None or languages.family_of(language) not in _OPENERS:
+    opener = item_opener(path)
+    if opener is None:
         return False
-    lines, opener = after.splitlines(), _OPENERS[languages.family_of(language)]
+    lines = after.splitlines()
     start = number
     while start in added:
         if opener.match(lines[start - 1]):

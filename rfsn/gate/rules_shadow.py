@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path, PurePosixPath
 
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.gate.rules import Rule, Violation
-from rfsn.models.testfiles import is_test_file
 
 _ROOTS = ("", "src", "lib")
 

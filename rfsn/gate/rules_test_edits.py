@@ -13,12 +13,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path, PurePosixPath
 
+from rfsn.buildpacks.gaterules import session_wide
+from rfsn.buildpacks.testfiles import is_test_file, tests_start
 from rfsn.gate.policy import GatePolicy
 from rfsn.gate.rules import Rule, Violation
 from rfsn.gate.rules_patches import PreparedEdit
 from rfsn.gate.rules_pyhooks import could_add_hook, hook_lines, is_test_module
 from rfsn.gate.rules_reach import applied_elsewhere
-from rfsn.gate.rules_scope import SESSION_WIDE, brace_local, caught_exits, python_new_lines
+from rfsn.gate.rules_scope import brace_local, caught_exits, python_new_lines
 from rfsn.gate.rules_tests import (
     HOOK_MARKER,
     changed_python_definition,
@@ -29,7 +31,6 @@ from rfsn.gate.rules_tests import (
     skip_marker,
 )
 from rfsn.models import Phase
-from rfsn.models.testfiles import is_test_file, rust_test_region_start
 from rfsn.patches import FilePatch
 
 
@@ -116,9 +117,9 @@ def _weakening(
         for name in line_markers(text, own, fp.path, without):
             if local is None:
                 local = _local_lines(fp, prepared, replaced, {n for n, _ in numbered})
-            if name in SESSION_WIDE and "_exit" not in text and number in _caught(after):
+            if name in session_wide() and "_exit" not in text and number in _caught(after):
                 continue
-            if name in SESSION_WIDE or number not in local:
+            if name in session_wide() or number not in local:
                 return name, text.strip()[:100]
     return None
 
@@ -139,7 +140,7 @@ def _local_lines(fp: FilePatch, prepared: PreparedEdit, replaced: bool, added: s
     return {number for number in added if brace_local(fp.path, after, added, number)}
 
 
-def _rust_lines_touched(fp: FilePatch, region: int) -> bool:
+def _region_touched(fp: FilePatch, region: int) -> bool:
     """Does a hunk add or remove lines at or after line ``region`` (old numbering)?"""
     for hunk in fp.hunks:
         line = hunk.old_start if hunk.old_count else hunk.old_start + 1
@@ -155,11 +156,9 @@ def _new_test_only(fp: FilePatch, prepared: PreparedEdit) -> Violation | None:
     """reproduce: may this file section count as writing new tests?"""
     path = fp.path
     before, after = prepared.before.get(path), prepared.after.get(path) or ""
-    in_rust_tests = False
-    if path.endswith(".rs") and not fp.removed:
-        region = rust_test_region_start(after)
-        in_rust_tests = region is not None and all(n >= region for n, _ in _new_line_numbers(fp))
-    if not (is_test_file(path) or any(is_test_file(p) for p in fp.paths) or in_rust_tests):
+    region = None if fp.removed else tests_start(path, after)
+    in_region = region is not None and all(n >= region for n, _ in _new_line_numbers(fp))
+    if not (is_test_file(path) or any(is_test_file(p) for p in fp.paths) or in_region):
         return Violation(
             Rule.PHASE_VIOLATION, f"{path}: in reproduce only new tests may be written; fix code in the patch phase"
         )
@@ -202,8 +201,8 @@ def edit_test_violation(prepared: PreparedEdit, phase: Phase, policy: GatePolicy
         for path in fp.paths:
             if is_test_file(path):
                 return _tamper(path, f"test files may not be changed in the {phase.value} phase")
-        if fp.old_path and fp.old_path.endswith(".rs"):
-            region = rust_test_region_start(prepared.before.get(fp.old_path) or "")
-            if region is not None and _rust_lines_touched(fp, region):
+        if fp.old_path:
+            region = tests_start(fp.old_path, prepared.before.get(fp.old_path) or "")
+            if region is not None and _region_touched(fp, region):
                 return _tamper(fp.path, "the #[cfg(test)] region may not be changed outside reproduce")
     return None

@@ -2,7 +2,7 @@
 
 Pure functions over paths and texts: which added lines skip or rig tests, and
 whether a patch leaves existing Python tests untouched. Which files are tests
-is answered once, in ``rfsn.models.testfiles``.
+is the ecosystems' answer, ``rfsn.buildpacks.testfiles``.
 """
 
 from __future__ import annotations
@@ -13,49 +13,15 @@ import re
 import tokenize
 from collections.abc import Iterator
 
+from rfsn.buildpacks.gaterules import skip_markers
 from rfsn.errors import InputError
-from rfsn.gate.rules import named_patterns
 from rfsn.inputs import toml_text
-from rfsn.models import languages
 
-#: the marker a Python file that parses is read for by ``rules_pyhooks`` instead, by scope
+#: the name of the Python ecosystem's marker of a pytest hook, which ``rules_pyhooks`` reads a
+#: Python file that parses for instead, by scope
 HOOK_MARKER = "pytest plugin hook"
 PYTEST_INFRA = frozenset({"conftest.py", "pytest.ini", "pytest.toml", ".pytest.ini"})
 _SECTIONED_CONFIG = {"tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
-
-# (name, pattern): added lines matching these skip, expect-to-fail or rig tests.
-SKIP_MARKERS = named_patterns(
-    (
-        ("pytest skip/xfail marker", r"\bmark\s*\.\s*(?:skip|skipif|xfail)\b"),
-        # ``pytest.skip.Exception`` names the exception a skip raises (a test of skipping
-        # expects it): it skips nothing
-        ("pytest.skip/xfail call", r"\bpytest\s*\.\s*(?:skip|xfail)\b(?!\s*\.\s*Exception\b)"),
-        ("pytest.importorskip call", r"\bpytest\s*\.\s*importorskip\b"),
-        ("module-wide pytestmark", r"\bpytestmark\b"),
-        ("collection filter", r"\bcollect_ignore(?:_glob)?\b|\b__test__\s*="),
-        (HOOK_MARKER, r"\bdef\s+pytest_\w+|\bpytest_plugins\b|\bpytest11\b"),
-        (
-            "unittest skip",
-            r"\bunittest\s*\.\s*(?:skip\w*|expectedFailure)\b|"
-            r"@\s*(?:skip|skipIf|skipUnless|expectedFailure)\b|"
-            r"\bskipTest\s*\(|\bSkipTest\b|__unittest_skip__",
-        ),
-        ("hard exit", r"\bos\s*\.\s*_exit\s*\(|\bpytest\s*\.\s*exit\b(?!\s*\.\s*Exception\b)"),
-        (
-            "JS skipped test",
-            r"\b(?:it|test|describe|suite|context)\s*\.\s*(?:skip|todo|failing)\b|"
-            r"\b(?:xit|xtest|xdescribe)\s*\(|\bskip\s*:\s*(?:true|['\"`])|"
-            r"\b(?:t|this)\s*\.\s*(?:skip|todo)\s*\(",
-        ),
-        # mocha runs only the focused tests of every file
-        ("JS focused test", r"\b(?:it|test|describe|suite|context)\s*\.\s*only\b|\b(?:fit|fdescribe)\s*\("),
-        ("Rust ignored test", r"#\s*\[\s*(?:ignore|should_panic)\b"),
-        ("Go skipped test", r"\bt\s*\.\s*(?:Skip|SkipNow|Skipf)\s*\(|\btesting\s*\.\s*Short\s*\("),
-        # TestMain runs the package's whole test binary: one that never calls m.Run runs no test
-        ("Go TestMain", r"\bfunc\s+TestMain\s*\("),
-        ("JUnit disabled test", r"@\s*(?:Ignore|Disabled)\b|\bAssume\s*\.\s*assume|\bassumeTrue\s*\("),
-    )
-)
 
 
 def is_pytest_infra(path: str) -> bool:
@@ -68,36 +34,21 @@ def is_pytest_infra(path: str) -> bool:
 FILE_LOCAL = frozenset({"pytest.importorskip call"})
 
 
-_PYTHON, _JS = languages.extensions("python"), languages.extensions("javascript")
-#: the files each marker means something in, by suffix. A file of any other suffix is looked
-#: at for every marker, but documentation runs nothing and is looked at for none.
-_MARKER_FILES = {
-    "pytest skip/xfail marker": _PYTHON,
-    "pytest.skip/xfail call": _PYTHON,
-    "pytest.importorskip call": _PYTHON,
-    "module-wide pytestmark": _PYTHON,
-    "collection filter": _PYTHON,
-    HOOK_MARKER: _PYTHON,
-    "unittest skip": _PYTHON,
-    "hard exit": _PYTHON,
-    "JS skipped test": _JS,
-    "JS focused test": _JS,
-    "Rust ignored test": languages.extensions("rust"),
-    "Go skipped test": languages.extensions("go"),
-    "Go TestMain": languages.extensions("go"),
-    "JUnit disabled test": languages.extensions("java"),
-}
 _DOCUMENTATION = (".rst", ".md", ".txt")
 
 
 def _markers_for(path: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The ecosystems' markers of added lines that skip or rig tests (``skip_markers``) that mean
+    something in the file at ``path``, by its suffix: a file of a suffix no marker is for is looked
+    at for every marker, but documentation runs nothing and is looked at for none."""
     name = path.rsplit("/", 1)[-1].lower()
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     if suffix in _DOCUMENTATION:
         return []
-    if not any(suffix in suffixes for suffixes in _MARKER_FILES.values()):
-        return list(SKIP_MARKERS)
-    return [(marker, pattern) for marker, pattern in SKIP_MARKERS if suffix in _MARKER_FILES[marker]]
+    markers = skip_markers()
+    if not any(suffix in suffixes for _, _, suffixes in markers):
+        return [(marker, pattern) for marker, pattern, _ in markers]
+    return [(marker, pattern) for marker, pattern, suffixes in markers if suffix in suffixes]
 
 
 def python_code(text: str) -> dict[int, str] | None:
@@ -125,7 +76,7 @@ def line_markers(line: str, own_file: bool = False, path: str = "", without: fro
     """The names of the markers on ``line`` that skip or rig tests; with ``own_file`` (the line is
     a new test file's) only those that reach beyond it; with ``path``, only the markers of that
     file's language; none of the markers named ``without``."""
-    markers = _markers_for(path) if path else SKIP_MARKERS
+    markers = _markers_for(path) if path else [(marker, pattern) for marker, pattern, _ in skip_markers()]
     return [
         name
         for name, pattern in markers

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from rfsn.models.probes import Probed
-from rfsn.models.testfiles import is_test_module, test_id_file
+from rfsn.models.testfiles import test_id_file
 
 
 class TestStatus(StrEnum):
@@ -125,8 +126,8 @@ class TestReport(BaseModel):
         """Every test passed (skips allowed) and the runner did not fail on its own."""
         return not self.timed_out and not self.failing and self.exit_code == 0
 
-    def passless(self) -> list[str]:
-        """The test files of this run in which no test passed: it collected nothing from them
+    def passless(self, is_test_module: Callable[[str], bool]) -> list[str]:
+        """The test files (``is_test_module``) of this run in which no test passed: it collected nothing from them
         (the file's own id is its one entry, an error: an import that failed), or every test of
         them it reported failed, erred, timed out or was skipped. A file it never reached is
         not one."""

@@ -14,8 +14,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, FitCapable, date_env
+from rfsn.buildpacks.base import BUILD_NOTES, Buildpack, EnvOptions, EnvRecipe, date_env
 from rfsn.buildpacks.cienv import CiEnv, ci_env
+from rfsn.buildpacks.parts import parts
 from rfsn.errors import DockerUnavailable, ImageError, SandboxError
 from rfsn.fsutil import held
 from rfsn.observability.logging import get_logger
@@ -253,8 +254,9 @@ def open_sandbox(
                 workspace, buildpack, settings, kind, session_id, commands, budget
             )
             run_setup(sandbox, commands, settings, snapshot, cache)
-        if isinstance(buildpack, FitCapable):
-            buildpack.fit(sandbox)
+        fits = parts(buildpack).environment.fit
+        if fits is not None:
+            fits.fit(sandbox)
         sandbox.setup_seconds = time.monotonic() - started
         log.info("sandbox.ready", kind=kind, setup_seconds=round(sandbox.setup_seconds, 1))
         yield sandbox

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name
 
-from rfsn.buildpacks.python.pyenv import PYPI, RAISED_VIEW
+from rfsn.buildpacks.datedindex import PYPI, RAISED_VIEW
 from rfsn.observability.logging import get_logger
 from rfsn.sandbox.asof import (
     LATER_PATH,

@@ -1,7 +1,7 @@
 """FakeSandbox: a Sandbox test double that runs nothing and answers from a script.
 
 Replies are keyed by argv prefix (the longest matching prefix wins; of a command that
-`pycoverage.importable` wraps, the prefix of the program it runs); a list
+`rfsn.buildpacks.wrapped.importable` wraps, the prefix of the program it runs); a list
 of replies is consumed in order and its last reply repeats. A reply may put
 report files into the scratch directory (e.g. pytest's junit.xml) for the
 buildpack to parse. Every call is recorded in ``calls``. The fake writes
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rfsn.buildpacks.python.pycoverage import unwrapped
+from rfsn.buildpacks.wrapped import unwrapped
 from rfsn.models import ExecResult
 from rfsn.sandbox.base import scratch_dir
 

@@ -76,11 +76,11 @@ def resolve_base(
 
 def _bootstrap_command(base: BaseImage) -> str:
     """The ``rfsn sandbox bootstrap`` that builds ``base`` (``--python`` for a Debian Python)."""
-    from rfsn.buildpacks import BUILTINS
-    from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON
+    from rfsn.buildpacks.ecosystems import BUILTINS, ecosystem
 
-    name = base.runtime if base.runtime in BUILTINS else "<name>"
-    version = f" --python {base.version}" if name == "python" and base.version in DEBIAN_PYTHON else ""
+    name = base.runtime if base.runtime in BUILTINS and base.runtime != "generic" else "<name>"
+    images = ecosystem(name).images if name != "<name>" else None
+    version = f" --python {base.version}" if name == "python" and images and base.version in images.versions else ""
     return f"rfsn sandbox bootstrap --buildpack {name}{version}"
 
 

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn import hostgit
-from rfsn.buildpacks.base import Buildpack, RebuildCapable, SandboxView
+from rfsn.buildpacks.base import Buildpack, SandboxView
+from rfsn.buildpacks.parts import parts
 from rfsn.models import TestReport, TestStatus
 from rfsn.observability.logging import get_logger
 
@@ -48,13 +49,14 @@ def rebuilt(
 ) -> tuple[float, TestReport | None]:
     """The run's timeout less the seconds the build took, and the report of the run when the
     tree does not build (``tests`` errored, the build's failure as the reason; else None)."""
-    if not isinstance(buildpack, RebuildCapable):
+    builder = parts(buildpack).environment.rebuild
+    if builder is None:
         return timeout, None
     tree = fingerprint(sandbox.workspace)
     if tree is not None and _BUILT.get(sandbox) == tree:
         log.info("tests.rebuilt", seconds=0, skipped="the tree is unchanged since its last build")
         return timeout, None
-    built, broken = buildpack.rebuild(sandbox, timeout)
+    built, broken = builder.rebuild(sandbox, timeout)
     log.info("tests.rebuilt", seconds=round(built, 3), broken=broken)
     if not broken:
         after = fingerprint(sandbox.workspace)  # what the build itself wrote of the tree is its own

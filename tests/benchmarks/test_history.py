@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.models.swebench import Instance
-from rfsn.models.testfiles import is_test_file
 from rfsn.patches import touched_files
 from tests.paths import ROOT
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.buildpacks.go.buildpack import GoBuildpack, go_reasons
+from rfsn.buildpacks.go.buildpack import GoBuildpack
+from rfsn.buildpacks.go.goreasons import go_reasons
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.reproduce.evidence import ordered
 from rfsn.planners.reproduce.targets import causes, group

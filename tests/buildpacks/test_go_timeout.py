@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.base import limit_cases
-from rfsn.buildpacks.go.buildpack import GoBuildpack, go_crashes, go_reasons, parse_go_json
+from rfsn.buildpacks.go.buildpack import GoBuildpack, go_crashes, parse_go_json
+from rfsn.buildpacks.go.goreasons import go_reasons
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.buildpacks.python.pyhealth import crashed, diagnose, project_modules
+from rfsn.buildpacks.python.pyhealth import crashed, diagnose
+from rfsn.fsutil import project_modules
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 

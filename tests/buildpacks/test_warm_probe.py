@@ -15,8 +15,8 @@ import pytest
 
 from rfsn.buildpacks import base
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.buildpacks.python.pycoverage import importable, unwrapped
 from rfsn.buildpacks.python.warm.client import WarmPytest
+from rfsn.buildpacks.wrapped import importable, unwrapped
 from rfsn.controller.executor import Executor
 from rfsn.gate import Gate, GateContext
 from rfsn.models import Edit, Phase, Probe, RunTests, TestReport

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.models import languages
+from rfsn.buildpacks import languages
 from rfsn.planners.code.lexer import language_of
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.patch.explore.repomap import repo_map

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks.testfiles import is_test_code, is_test_file
 from rfsn.gate import Gate
 from rfsn.models import Edit, Phase
-from rfsn.models.testfiles import is_test_code, is_test_file
 from rfsn.planners.code.sources import read_sources
 from tests.gate.conftest import ctx
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.buildpacks.python.pyhealth import project_modules
+from rfsn.fsutil import project_modules
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.reproduce.evidence import defined_names, ordered, shape, signs
 from rfsn.planners.reproduce.targets import causes, group

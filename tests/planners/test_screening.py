@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as Status
 from rfsn.planners.code.candidates import Candidate, Splice, apply_splices
@@ -67,7 +68,7 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
             "sympy/tests/test_failing.py:test_skip": Status.SKIPPED,
         }
     )
-    assert report.passless() == ["broken/test_a.py", "given/test_b.py", "sympy/tests/test_failing.py"]
+    assert report.passless(is_test_module) == ["broken/test_a.py", "given/test_b.py", "sympy/tests/test_failing.py"]
     tiers = list(Screen(report, [T1, "given/test_b.py::test_new"]).tiers(cand("x - 1", "x + 1")))
     assert [t.leave_out for t in tiers if t.last or not t.case_limit] == [
         (),
@@ -83,7 +84,7 @@ def test_the_whole_suite_leaves_out_test_files_where_no_test_passed_unless_they_
         reason="killed by signal 11",
         unreached=["test_t.py"],
     )
-    assert cut.passless() == []
+    assert cut.passless(is_test_module) == []
 
 
 def test_runs_stop_at_the_first_test_that_breaks_allowing_the_suites_own_failures() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
-from rfsn.buildpacks.python.pyhealth import project_modules
+from rfsn.fsutil import project_modules
 from rfsn.models import Crash, TestReport
 from rfsn.planners.reproduce.targets import causes, environmental, group
 

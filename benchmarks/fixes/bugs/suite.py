@@ -42,7 +42,7 @@ from rfsn.buildpacks.python.pyrunner import (  # noqa: E402
     python_files,
     uncollected_patterns,
 )
-from rfsn.models.testfiles import is_test_file, is_test_module  # noqa: E402
+from rfsn.buildpacks.testfiles import is_test_file, is_test_module  # noqa: E402
 
 SUITE = HERE / "suite.jsonl"
 RUN_ID = "bugs-suite"

@@ -9,7 +9,8 @@ from rfsn.batch.harness import envcheck as validation
 from rfsn.batch.harness.patching import apply_test_patch
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.outcome import ErrorKind
-from rfsn.buildpacks.base import Buildpack, CrashCapable, HealthCapable
+from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.parts import parts
 from rfsn.buildpacks.python.pyhealth import missing_dependency
 from rfsn.errors import InfraFailure
 from rfsn.models import TestReport
@@ -63,8 +64,8 @@ def _base_run(
         report = run_tests(box, buildpack, instance_tests(buildpack, ws, inst), timeout)
     if report.timed_out:
         raise InfraFailure(ErrorKind.TIMEOUT, f"validation timed out after {timeout:g}s")
-    diagnosis = buildpack.diagnose(report, ws.path) if isinstance(buildpack, HealthCapable) else None
-    crashed = isinstance(buildpack, CrashCapable) and buildpack.crashed(report, ws.path)
+    diagnosis = health.diagnose(report, ws.path) if (health := parts(buildpack).reading.health) else None
+    crashed = (crash := parts(buildpack).reading.crash) is not None and crash.crashed(report, ws.path)
     named = as_harness_names(buildpack, report)
     reason = validation.verdict(
         inst,

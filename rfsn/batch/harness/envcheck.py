@@ -24,7 +24,8 @@ from pathlib import Path
 
 from rfsn.batch.harness.grading import harness_names, with_functions
 from rfsn.batch.harness.specenv import grader, spec_of
-from rfsn.buildpacks.base import Buildpack, CaseLimitCapable
+from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.parts import parts as optional_parts
 from rfsn.errors import DiffError, InputError
 from rfsn.fsutil import write_atomic
 from rfsn.inputs import json_value, read_bounded
@@ -234,7 +235,7 @@ def cache_path(home: Path, instance: Instance, buildpack: Buildpack, repo: Path)
         type(buildpack).__qualname__,
         json.dumps(spec_of(buildpack), sort_keys=True, default=str),
         grader(buildpack),
-        str(buildpack.case_timeout if isinstance(buildpack, CaseLimitCapable) else None),
+        str(limit.case_timeout if (limit := optional_parts(buildpack).running.case_limit) else None),
         code_digest(),
     ]
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]

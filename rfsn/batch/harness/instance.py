@@ -31,7 +31,8 @@ from rfsn.batch.harness.repos import Origin, env_history, instance_checkout
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.harness.specenv import grader, installing, instance_buildpack
 from rfsn.batch.outcome import ErrorKind, Outcome, Status, classify, patch_size
-from rfsn.buildpacks.base import Buildpack, HealthCapable
+from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.parts import parts
 from rfsn.errors import ImageError, InfraFailure
 from rfsn.fsutil import write_atomic
 from rfsn.models import TestReport, TestStatus
@@ -235,7 +236,7 @@ def _broken(
     """Why a graded run (``named``: as the harness names its tests) says nothing about the
     instance's tests, or None; with the instance's own patch (``own``), a FAIL_TO_PASS test its
     module's collection error hides did not run either."""
-    diagnosis = buildpack.diagnose(report, repo) if isinstance(buildpack, HealthCapable) else None
+    diagnosis = health.diagnose(report, repo) if (health := parts(buildpack).reading.health) else None
     if diagnosis:
         return diagnosis
     names = with_functions(harness_names(named.tests))

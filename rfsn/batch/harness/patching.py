@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.hostgit import git
-from rfsn.models.testfiles import is_test_file
 from rfsn.patches import touched_files
 from rfsn.patches.apply import Applied, as_harness, as_harness_test_patch
 from rfsn.workspace import Workspace

@@ -19,7 +19,8 @@ from rfsn.batch.harness.patchtree import patched_source
 from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
-from rfsn.buildpacks.base import Buildpack, LinesCapable, limit_cases
+from rfsn.buildpacks.base import Buildpack, limit_cases
+from rfsn.buildpacks.parts import parts
 from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import dated
@@ -175,8 +176,8 @@ def instance_buildpack(
         return spec
     buildpack = select(repo)
     dated(buildpack, settings)  # the validation cache's key is its env recipe's, as built
-    if isinstance(buildpack, LinesCapable):  # the line its refine found the fix seen on
-        buildpack.line = str((instance.model_extra or {}).get("runtime") or "") or None
+    if (lines := parts(buildpack).environment.lines) is not None:  # the line its refine found the fix seen on
+        lines.line = str((instance.model_extra or {}).get("runtime") or "") or None
     # no harness script to reproduce: a test that hangs is that test failing (timeout), the rest judged
     limit_cases(buildpack, settings.test_case_timeout)
     return buildpack

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.models.testfiles import is_test_module
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.patches import touched_files
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.patch.explore import mentions, tested

@@ -31,8 +31,10 @@ from rfsn.buildpacks.go.gocoverage import (
     split_test_id,
     suite_command,
 )
+from rfsn.buildpacks.go.goreasons import go_reasons
 from rfsn.buildpacks.go.gotimeout import timed_out_packages
 from rfsn.buildpacks.offline import GO, fetch_step
+from rfsn.buildpacks.parts import Environment, Measuring, Parts, Reading, Running
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
@@ -120,44 +122,6 @@ def go_crashes(output: str) -> list[Crash]:
     return list(crashes.values())
 
 
-#: a line a test printed through ``t.Errorf``, ``t.Fatal`` (or ``t.Log``): ``file_test.go:NN: message``
-_TEST_LINE = re.compile(r"^\s+(?P<file>[\w.-]+\.go):\d+: ?(?P<message>.*)$")
-#: testify's message, on the lines after its empty ``file_test.go:NN:`` line
-_TESTIFY = re.compile(r"^\s+Error:\s+(?P<message>\S.*)$")
-
-
-def _reason(lines: Sequence[str]) -> tuple[str, str] | None:
-    """The last ``file.go:NN: message`` line of a test's output (a ``t.Fatal`` ends it; a
-    ``t.Log`` before looks the same) as (message, file); testify's ``Error:`` line when empty."""
-    found = [(i, m) for i, m in enumerate(map(_TEST_LINE.match, lines)) if m]
-    if not found:
-        return None
-    at, line = found[-1]
-    after = (m["message"].strip() for m in map(_TESTIFY.match, lines[at + 1 :]) if m)
-    return (line["message"].strip() or next(after, ""), line["file"])
-
-
-def go_reasons(output: str) -> dict[str, tuple[str, str]]:
-    """Each failed test's reason, from ``go test -json``'s output events (a test failed through
-    its subtests alone has its first failed subtest's)."""
-    printed: dict[str, list[str]] = {}
-    failed: list[str] = []
-    for event in json_lines(output.splitlines()):
-        package, test, action = event.get("Package"), event.get("Test"), event.get("Action")
-        if package and test and action == "output":
-            printed.setdefault(f"{package}/{test}", []).append(event.get("Output") or "")
-        elif package and test and action == "fail":
-            failed.append(f"{package}/{test}")
-    own = {t: r for t in failed if (r := _reason("".join(printed.get(t, [])).splitlines()))}
-    inherited = {t: next((own[s] for s in failed if s.startswith(f"{t}/") and s in own), None) for t in failed}
-    timed = {
-        t: (p.reason, p.package)
-        for p in timed_out_packages(json_lines(output.splitlines())).values()
-        for t in p.timed_out
-    }
-    return own | {t: r for t, r in inherited.items() if t not in own and r} | timed
-
-
 def go_run_pattern(names: Sequence[str]) -> str:
     return "^(" + "|".join(sorted({_RE2_SPECIAL.sub(r"\\\1", n) for n in names})) + ")$"
 
@@ -180,6 +144,14 @@ class GoBuildpack:
 
     #: seconds one test may run (``CaseLimitCapable``): its package's test binary's limit
     case_timeout: float | None = None
+
+    def parts(self) -> Parts:
+        return Parts(
+            measuring=Measuring(coverage=self),
+            reading=Reading(resume=self, reasons=self),
+            running=Running(fail_fast=self, case_limit=self),
+            environment=Environment(dated=self),
+        )
 
     def detect(self, repo: Path) -> Detection:
         if (repo / "go.mod").is_file():

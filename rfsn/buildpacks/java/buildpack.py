@@ -20,6 +20,7 @@ from typing import ClassVar
 from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
 from rfsn.buildpacks.java import debmaven, javaversions
 from rfsn.buildpacks.junit import parse_junit
+from rfsn.buildpacks.parts import Environment, Parts
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.models import TestStatus
 
@@ -76,6 +77,9 @@ class JavaBuildpack:
     #: the base of a pom that declares no Java release (``env_recipe`` chooses per project)
     default_base: ClassVar[BaseImage] = javaversions.java_image(javaversions.JavaChoice(17, ""))
     env_options: EnvOptions = EnvOptions()
+
+    def parts(self) -> Parts:
+        return Parts(environment=Environment(dated=self))
 
     def detect(self, repo: Path) -> Detection:
         if (repo / "pom.xml").is_file():

@@ -27,8 +27,6 @@ from rfsn.buildpacks.node.installplan import dependency_install, installed_packa
 from rfsn.buildpacks.node.jscoverage import RUNS_REPORT, driver_command, driver_files, parse_v8_runs
 from rfsn.buildpacks.node.jsreports import (
     SEP,
-    jest_reasons,
-    mocha_reasons,
     node_durations,
     parse_jest_json,
     parse_mocha_json,
@@ -61,6 +59,7 @@ from rfsn.buildpacks.node.runcommands import (
     VITEST_REPORT,
     jest_cache,
     node_command,
+    reported_reasons,
     reporting_command,
     script_command,
     split_tests,
@@ -70,6 +69,7 @@ from rfsn.buildpacks.node.scriptreports import parse_script_output
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.tapreports import parse_tap
 from rfsn.buildpacks.node.tapruns import TAP_REPORT, TAP_RUNNERS, tap_command
+from rfsn.buildpacks.parts import Environment, Measuring, Parts, Reading, Running, Warming
 from rfsn.buildpacks.python.pydated import as_of, index_date
 from rfsn.models import Crash, TestStatus
 
@@ -133,6 +133,15 @@ class NodeBuildpack:
             node = self._node(repo)
             npm = parse(IMAGE_NPM if node.debian else node.npm) or (0, 0, 0)
             self.script = script_command(package.get("scripts") or {}, npm, full_test_script(package))
+
+    def parts(self) -> Parts:
+        return Parts(
+            measuring=Measuring(coverage=self),
+            warming=Warming(runner=self),
+            reading=Reading(resume=self, reasons=self, durations=self),
+            running=Running(fail_fast=self),
+            environment=Environment(rebuild=self, dated=self, lines=self),
+        )
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "package.json").is_file():
@@ -250,15 +259,7 @@ class NodeBuildpack:
         return statuses
 
     def reasons(self, output: str, reports: dict[str, str]) -> dict[str, tuple[str, str]]:
-        """Why each test failed, from the JSON of jest, vitest (their failure messages) and mocha
-        (its errors' stacks)."""
-        root = reports.get(CWD_FILE, "").strip() or None
-        found: dict[str, tuple[str, str]] = {}
-        for name in (JEST_REPORT, VITEST_REPORT):
-            found |= jest_reasons(reports[name], root) if name in reports else {}
-        for name in (MOCHA_REPORT, MOCHA_EVENTS):
-            found |= mocha_reasons(reports[name], root) if name in reports else {}
-        return found
+        return reported_reasons(reports)
 
     def crashes(self, output: str, statuses: Mapping[str, TestStatus]) -> list[Crash]:
         """``node --test``: the tests whose ``process.exit`` ended their file (``nodecrash``)."""

@@ -14,9 +14,9 @@ from rfsn.buildpacks.node.nodereleases import BUNDLED_NPM, DEBIAN_NODE, line, lo
 from rfsn.buildpacks.node.runneroptions import VALUED
 from rfsn.buildpacks.node.semver import parse
 from rfsn.buildpacks.node.unpublished import locked_install
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.errors import InputError
 from rfsn.inputs import json_value, read_bounded
-from rfsn.models.testfiles import is_test_module
 
 #: ``script``: the test script as a whole, by its exit code; ``plain``: each file it runs with ``node``
 Runner = Literal["node", "jest", "mocha", "vitest", "ava", "tap", "tape", "plain", "script"]

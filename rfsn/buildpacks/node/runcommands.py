@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 
 from rfsn.buildpacks.base import session_cache
-from rfsn.buildpacks.node.jsreports import NODE_REPORTER_JS, SEP
+from rfsn.buildpacks.node.jsreports import NODE_REPORTER_JS, SEP, jest_reasons, mocha_reasons
 
 #: report file names in the report directory
 NODE_REPORT, JEST_REPORT, MOCHA_REPORT, VITEST_REPORT, CWD_FILE = (
@@ -176,3 +176,15 @@ def reporting_command(
         *(files or paths),
         *(["--grep", full] if full else []),
     ]
+
+
+def reported_reasons(reports: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Why each test failed, from the JSON of jest, vitest (their failure messages) and mocha
+    (its errors' stacks)."""
+    root = reports.get(CWD_FILE, "").strip() or None
+    found: dict[str, tuple[str, str]] = {}
+    for name in (JEST_REPORT, VITEST_REPORT):
+        found |= jest_reasons(reports[name], root) if name in reports else {}
+    for name in (MOCHA_REPORT, MOCHA_EVENTS):
+        found |= mocha_reasons(reports[name], root) if name in reports else {}
+    return found

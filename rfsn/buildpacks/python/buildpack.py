@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import shlex
 from collections.abc import Sequence
@@ -20,7 +19,8 @@ from rfsn.buildpacks.base import (
     cases_unlimited,
 )
 from rfsn.buildpacks.junit import parse_junit, parse_junit_durations, parse_junit_reasons, pytest_node_id
-from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, uvworkspace
+from rfsn.buildpacks.parts import Environment, Measuring, Parts, Reading, Running, Warming
+from rfsn.buildpacks.python import pydated, pyoptions, pyrecipe, pysetup, uvworkspace
 from rfsn.buildpacks.python.ciinstalls import ci_testpaths, tox_testpaths
 from rfsn.buildpacks.python.cimarks import ci_marks
 from rfsn.buildpacks.python.pycoverage import (
@@ -83,6 +83,16 @@ class PythonBuildpack:
     #: named makes their folder the rootdir, and the ids drop it)
     rootdir: ClassVar[str | None] = "."
 
+    def parts(self) -> Parts:
+        """All but resumption past a crash (pytest survives one), rebuilds and other runtime lines."""
+        return Parts(
+            measuring=Measuring(coverage=self, probe=self),
+            warming=Warming(runner=self, brief=self),
+            reading=Reading(health=self, crash=self, reasons=self, durations=self),
+            running=Running(fail_fast=self, case_limit=self, record=self),
+            environment=Environment(fit=self, dated=self, collect=self),
+        )
+
     def detect(self, repo: Path) -> Detection:
         reasons = [f"{marker} present" for marker in _MARKERS if (repo / marker).is_file()]
         score = max((_MARKERS[m] for m in _MARKERS if (repo / m).is_file()), default=0.0)
@@ -106,7 +116,7 @@ class PythonBuildpack:
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
         pyproject = read_toml(repo / "pyproject.toml")
-        installable = "project" in pyproject or (repo / "setup.py").is_file() or _has_setup_cfg_metadata(repo)
+        installable = "project" in pyproject or (repo / "setup.py").is_file() or pysetup.has_setup_cfg_metadata(repo)
         if not installable:
             return []
         # options as environment variables: an era's pip ignores those it lacks (pip 9 has no
@@ -281,12 +291,3 @@ class PythonBuildpack:
 
     def parse_probe(self, reports: dict[str, str]) -> Probed:
         return read_probe(reports)
-
-
-def _has_setup_cfg_metadata(repo: Path) -> bool:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(repo / "setup.cfg", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return False
-    return parser.has_option("metadata", "name")

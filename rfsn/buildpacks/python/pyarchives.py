@@ -15,7 +15,8 @@ import re
 import shlex
 from pathlib import Path
 
-from rfsn.buildpacks.python.pyenv import PYPI, VENV_ENV
+from rfsn.buildpacks.datedindex import PYPI
+from rfsn.buildpacks.python.pyenv import VENV_ENV
 
 #: where the archive's ``python/`` lands in the image
 PYTHON_HOME = "/opt/python"

@@ -24,6 +24,7 @@ from typing import Any
 
 from rfsn.buildpacks.base import CoverageByTest, CoveragePlan
 from rfsn.buildpacks.python.pyoptions import Version
+from rfsn.buildpacks.wrapped import importable
 from rfsn.inputs import json_value
 from rfsn.models.testfiles import test_id_file
 
@@ -89,30 +90,6 @@ TEST_CONTEXT_PLUGIN = (Path(__file__).with_name("coverage_test_context.py")).rea
 #: the pytest plugin measuring each test where coverage has no contexts (coverage_per_test.py)
 PER_TEST_MODULE = "rfsn_per_test"
 PER_TEST_PLUGIN = (Path(__file__).with_name("coverage_per_test.py")).read_text(encoding="utf-8")
-
-
-def importable(report_dir: str) -> list[str]:
-    """The start of an argv whose program (and ``NAME=value`` words: ``env``'s) imports from
-    ``report_dir`` first: the directory goes before the PYTHONPATH the environment sets, not in its place."""
-    return ["sh", "-c", f'PYTHONPATH={shlex.quote(report_dir)}${{PYTHONPATH:+:$PYTHONPATH}} exec env "$@"', "sh"]
-
-
-def unwrapped(argv: Sequence[str]) -> tuple[str, dict[str, str], list[str]] | None:
-    """An argv `importable` starts, taken apart: (its directory, its ``NAME=value`` words, the
-    program's argv); None for any other argv."""
-    script = argv[2] if len(argv) > 3 else ""
-    head, tail = "PYTHONPATH=", '${PYTHONPATH:+:$PYTHONPATH} exec env "$@"'
-    if not (script.startswith(head) and script.endswith(tail)):
-        return None
-    words = shlex.split(script[len(head) : -len(tail)])
-    if len(words) != 1 or list(argv[:4]) != importable(words[0]):
-        return None
-    rest = list(argv[4:])
-    names = 0
-    while names < len(rest) and "=" in rest[names]:
-        names += 1
-    env = dict(word.split("=", 1) for word in rest[:names])
-    return words[0], env, rest[names:]
 
 
 def per_test_plan(pytest_argv: Sequence[str], report_dir: str, version: Version) -> CoveragePlan:

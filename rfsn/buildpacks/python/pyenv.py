@@ -12,6 +12,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from rfsn.buildpacks.base import BUILD_NOTES
+from rfsn.buildpacks.datedindex import PYPI, RAISED_VIEW
 
 CREATE_VENV = "python3 -m venv $RFSN_ENV/venv"
 #: pip's options go in as environment variables, which a pip that lacks one ignores (pip 9 has
@@ -45,8 +46,6 @@ def ask_backend(backend: str, otherwise: str, python: str = "python") -> str:
 
 #: the script an env build runs to find the project's own installed copy and remove it
 PROJECT_COPY_SCRIPT = ("project_copy.py", Path(__file__).with_name("project_copy.py").read_text(encoding="utf-8"))
-#: PyPI's simple index: today's, and the upstream of an index of another date
-PYPI = "https://pypi.org/simple"
 #: pip reading today's index in a build whose index is of another date (rfsn's own tools), named:
 #: an era's pip defaults to an address PyPI no longer answers at (pip 9: pypi.python.org)
 TODAY_PIP_INSTALL = f"env -u PIP_TRUSTED_HOST PIP_INDEX_URL={PYPI} {PIP_INSTALL}"
@@ -66,9 +65,6 @@ EASY_INSTALL_INDEX = (
     'cat "$PIP_CERT" >> /etc/ssl/certs/ca-certificates.crt; }'
 )
 DATED_INDEX_DONE = '[ "${RFSN_ENV:-}" != /opt/rfsn ] || rm -f "${HOME:-/root}/.pydistutils.cfg"'
-#: the dated index's view as of the day after the first releases of NAMES (comma-separated) after
-#: DAY: ``/raised/DAY/NAMES/simple``, beside its own ``/simple`` (``raised_install``)
-RAISED_VIEW = "/raised"
 
 
 def raised_install(tools: Sequence[str], day: str) -> str:

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rfsn.buildpacks.base import first_error
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
+from rfsn.fsutil import project_modules
 
 _COLLECTING = re.compile(r"^_+ ERROR collecting (\S+) _+$", re.M)
 _MISSING = re.compile(
@@ -38,20 +39,6 @@ NO_TESTS = (
     "no tests found (pytest collected none); name them with --tests ID, or give the "
     "command that runs them with --test-cmd CMD"
 )
-
-
-def project_modules(repo: Path) -> set[str]:
-    """Top-level importable names the repository itself provides (flat and src layouts)."""
-    names: set[str] = set()
-    for root in (repo, repo / "src", repo / "lib"):
-        if not root.is_dir():
-            continue
-        for entry in root.iterdir():
-            if entry.is_dir() and not entry.name.startswith("."):
-                names.add(entry.name)
-            elif entry.suffix == ".py":
-                names.add(entry.stem)
-    return names
 
 
 def missing_dependency(log: str, repo: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rfsn.buildpacks.capabilities import CoveragePlan
-from rfsn.buildpacks.python.pycoverage import importable
+from rfsn.buildpacks.wrapped import importable
 from rfsn.inputs import json_value
 from rfsn.models import Probe, Probed
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from rfsn import hostgit
 from rfsn.buildpacks.base import BaseImage, EnvOptions, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pydated, pydeps, pylock, pysetup, pyversions
+from rfsn.buildpacks.python.ecosystem import DEBIAN_PYTHON
 from rfsn.buildpacks.python.pipresolve import SCRIPT, SCRIPT_NAME, build_requires_step, resolve_step
 from rfsn.buildpacks.python.pyenv import (
     BUILD_REQUIRES_SCRIPT,
@@ -28,8 +29,6 @@ from rfsn.buildpacks.python.pyenv import (
 from rfsn.buildpacks.python.pylock import locked_install
 from rfsn.errors import EnvUnavailable
 
-#: Python version -> Debian release that ships it as python3
-DEBIAN_PYTHON = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
 #: tools rfsn itself runs in every Python environment
 # pytest-timeout without a floor: an env that pins an old pytest (a SWE-bench spec) gets the
 # newest pytest-timeout that pytest accepts (1.x has the same ini options)

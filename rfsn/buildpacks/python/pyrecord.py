@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from rfsn.buildpacks.python.pycoverage import importable
+from rfsn.buildpacks.wrapped import importable
 from rfsn.errors import InputError
 from rfsn.inputs import json_value
 from rfsn.models import TestStatus

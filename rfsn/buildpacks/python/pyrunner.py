@@ -18,9 +18,10 @@ import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from rfsn.buildpacks.python.ecosystem import ECOSYSTEM
 from rfsn.fsutil import NOT_SOURCE_DIRS, read_toml
 
-PYTEST_DEFAULT = ("test_*.py", "*_test.py")
+PYTEST_DEFAULT = ECOSYSTEM.tests.globs
 UNITTEST_DEFAULT = ("test*.py",)
 NOSE = ("test*.py", "*_test*.py")
 #: where projects declare how their tests run

@@ -4,6 +4,7 @@ the literal arguments of ``setup()``, and whether they are computed (then only p
 from __future__ import annotations
 
 import ast
+import configparser
 import sys
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,13 @@ def imports_at_build(repo: Path) -> bool:
 def _local(repo: Path, top: str) -> bool:
     """Whether the project's tree holds the module ``top`` (a file or a package, ``src/`` too)."""
     return any((where / f"{top}.py").is_file() or (where / top).is_dir() for where in (repo, repo / "src"))
+
+
+def has_setup_cfg_metadata(repo: Path) -> bool:
+    """Whether setup.cfg names the project (``[metadata] name``): setuptools installs it from there."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(repo / "setup.cfg", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return False
+    return parser.has_option("metadata", "name")

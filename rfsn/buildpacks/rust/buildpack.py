@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, Detection, EnvOptions, EnvRecipe
+from rfsn.buildpacks.parts import Environment, Parts, Reading, Running
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.buildpacks.rust import cargolayer, debcrates, rustversions
 from rfsn.fsutil import read_toml
@@ -105,6 +106,9 @@ class RustBuildpack:
         rustversions.RustChoice(max(rustversions.DEBIAN_RUST, key=rustversions.parse_key), "")
     )
     env_options: EnvOptions = EnvOptions()
+
+    def parts(self) -> Parts:
+        return Parts(reading=Reading(resume=self), running=Running(fail_fast=self), environment=Environment(dated=self))
 
     def detect(self, repo: Path) -> Detection:
         if not (repo / "Cargo.toml").is_file():

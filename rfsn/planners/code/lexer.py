@@ -12,16 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rfsn.models import languages
+from rfsn.buildpacks.languages import dialect_of
 
 
 def language_of(path: str) -> str | None:
-    """The language the lexer reads ``path`` as: TypeScript apart, every other language as its
-    family (Kotlin as Java, C++ as C); None for Python and unknown files."""
-    language = languages.language_of(path)
-    if language is None or language == "python":
-        return None
-    return language if language == "typescript" else languages.family_of(language)
+    """The language the lexer reads ``path`` as (its ecosystem's dialect: TypeScript apart, every
+    other language as its family, Kotlin as Java, C++ as C); None for Python and unknown files."""
+    return dialect_of(path)
 
 
 @dataclass(frozen=True)

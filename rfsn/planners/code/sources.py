@@ -5,19 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rfsn.buildpacks.languages import source_extensions
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.fsutil import NOT_SOURCE_DIRS
-from rfsn.models import languages
-from rfsn.models.testfiles import is_test_file, test_id_file
+from rfsn.models.testfiles import test_id_file
 
-#: a buildpack whose projects are written in a language family of another name
-_FAMILIES = {"node": "javascript"}
 MAX_FILES = 2000
 MAX_BYTES = 512_000
 
 
 def read_sources(workspace: Path, language: str, tests: bool = False) -> dict[str, str]:
     """Repo-relative path -> text of the project's source files (or only its test files)."""
-    extensions = languages.extensions(_FAMILIES.get(language, language)) or languages.extensions()
+    extensions = source_extensions(language)
     found: dict[str, str] = {}
     for root, dirs, names in os.walk(workspace):
         dirs[:] = sorted(d for d in dirs if d not in NOT_SOURCE_DIRS and not d.startswith("."))

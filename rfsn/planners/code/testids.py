@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 
@@ -53,4 +54,4 @@ def left_out(baseline: TestReport, targets: Collection[str]) -> tuple[str, ...]:
     the fix). A target by its bare name (as a dataset names a test of a bare-name runner) holds the
     files the baseline reported a test of that name in."""
     holding = {test_id_file(t) for t in located(list(targets), list(baseline.tests))}
-    return tuple(f for f in baseline.passless() if f not in holding)
+    return tuple(f for f in baseline.passless(is_test_module) if f not in holding)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from rfsn.models.testfiles import is_test_code
+from rfsn.buildpacks.testfiles import is_test_code
 from rfsn.planners.code.lexer import Token, code_tokens, language_of, tokenize
 from rfsn.planners.code.location import Location
 from rfsn.planners.localize.stacktrace import stack_frames

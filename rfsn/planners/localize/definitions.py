@@ -21,7 +21,7 @@ import ast
 from collections import defaultdict
 from collections.abc import Mapping
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.code.location import Location
 
 MAX_DEFINITION_LINES = 20

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from rfsn.buildpacks.testfiles import is_test_code
 from rfsn.models import Phase, RunTests, TestReport, TestStatus
-from rfsn.models.testfiles import is_test_code
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Plan
 from rfsn.planners.code.location import Location

@@ -10,8 +10,8 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from rfsn.buildpacks.python.pycoverage import CoverageByTest
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.base import CoverageByTest
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.code.location import Location
 
 Formula = Callable[[int, int, int, int], float]

@@ -14,7 +14,7 @@ import ast
 import re
 from collections.abc import Mapping
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from rfsn.models.testfiles import is_test_code, is_test_file
+from rfsn.buildpacks.testfiles import is_test_code, is_test_file
 from rfsn.planners.code.location import Location
 from rfsn.planners.localize.tracebacks import WARNING, traceback_frames
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 
 # pytest --tb=long/short: "pkg/mod.py:42: in func" and "pkg/mod.py:42: ValueError"
 _PYTEST = re.compile(r"^[ \t]*(?P<path>[^\s:\"']+\.py):(?P<line>\d+):(?: |$)", re.M)

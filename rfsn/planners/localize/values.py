@@ -16,7 +16,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from rfsn.models.testfiles import is_test_file, test_id_file
+from rfsn.buildpacks.testfiles import is_test_file
+from rfsn.models.testfiles import test_id_file
 from rfsn.planners.code.location import Location
 from rfsn.planners.localize.definitions import parse_module
 

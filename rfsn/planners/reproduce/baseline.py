@@ -18,9 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfsn.buildpacks.base import Buildpack, CollectCapable, CrashCapable, HealthCapable, ProgressCapable
+from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.parts import parts
+from rfsn.buildpacks.testfiles import is_test_module
 from rfsn.models import Outcome, Phase, Proposal, RunTests, TestReport
-from rfsn.models.testfiles import is_test_module, test_id_file
+from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.planners.base import Feedback
 from rfsn.sandbox.setupsteps import broken_by_setup
@@ -177,8 +179,9 @@ class Baseline:
         error. None for a run that timed out."""
         if report.timed_out:
             return None
-        if isinstance(self.buildpack, HealthCapable):
-            broken = self.buildpack.diagnose(report, self._repo)
+        health = parts(self.buildpack).reading.health
+        if health is not None:
+            broken = health.diagnose(report, self._repo)
             if broken:
                 return broken
         return broken_by_setup(self.setup_failure, report)
@@ -199,7 +202,7 @@ class Baseline:
             for f in {test_id_file(t) for t in baseline.unknown(self.given)} - reported
             if self.workspace is not None and (self.workspace.path / f).is_file()
         )
-        if not files or baseline.timed_out or not isinstance(self.buildpack, CollectCapable):
+        if not files or baseline.timed_out or parts(self.buildpack).environment.collect is None:
             return baseline
         alone = _report(
             (
@@ -225,8 +228,9 @@ class Baseline:
                 "exit_code": baseline.exit_code if baseline.tests and baseline.exit_code else alone.exit_code,
             }
         )
-        if isinstance(self.buildpack, CrashCapable):
-            merged.crashed = self.buildpack.crashed(merged, self._repo)
+        crash = parts(self.buildpack).reading.crash
+        if crash is not None:
+            merged.crashed = crash.crashed(merged, self._repo)
         return merged
 
     def _cut(self, report: TestReport) -> TestReport | None:
@@ -238,9 +242,10 @@ class Baseline:
         not print a file's end, it finished no file of the suite, or a given test is in a file it
         did not finish."""
         suite = self.files()
-        if not report.timed_out or len(suite) < 2 or not isinstance(self.buildpack, ProgressCapable):
+        progress = parts(self.buildpack).reading.progress
+        if not report.timed_out or len(suite) < 2 or progress is None:
             return None
-        done = [f for f in self.buildpack.finished_files(report.log) if f in suite]
+        done = [f for f in progress.finished_files(report.log) if f in suite]
         kept = {t: s for t, s in report.tests.items() if test_id_file(t) in done and t not in report.unreached}
         names = {t.rpartition(":")[2] for t in kept}
         kept.update({t: s for t, s in report.tests.items() if test_id_file(t) == t and t in names})
@@ -255,6 +260,7 @@ class Baseline:
             after=round(report.duration, 3),
         )
         self.suite, self._dropped = tuple(done), tuple(f for f in suite if f not in done)
-        if isinstance(self.buildpack, CrashCapable):
-            cut.crashed = self.buildpack.crashed(cut, self._repo)
+        crash = parts(self.buildpack).reading.crash
+        if crash is not None:
+            cut.crashed = crash.crashed(cut, self._repo)
         return cut

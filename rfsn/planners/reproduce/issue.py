@@ -18,9 +18,10 @@ import re
 from collections.abc import Generator
 from pathlib import Path
 
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.llm.base import ChatModel, Message
 from rfsn.models import Edit, Phase, Proposal, RunTests, TestReport, TestStatus
-from rfsn.models.testfiles import is_test_file, test_id_file
+from rfsn.models.testfiles import test_id_file
 from rfsn.observability.logging import get_logger
 from rfsn.patches import new_file_diff
 from rfsn.planners.base import Feedback

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rfsn.buildpacks.python.pyhealth import project_modules
+from rfsn.fsutil import project_modules
 from rfsn.llm.base import ChatModel
 from rfsn.models import FailureGroup, Phase, RunTests, SessionStatus, TestReport, TestStatus
 from rfsn.observability.logging import get_logger

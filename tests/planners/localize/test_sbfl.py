@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.localize.sbfl import dstar, ochiai, rank, tarantula
 from rfsn.planners.localize.tracebacks import traceback_boosts, traceback_frames
 

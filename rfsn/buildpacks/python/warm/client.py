@@ -6,7 +6,7 @@ Runs of selected tests (node ids: a candidate's screening tiers) go to a second 
 preloaded the project (``--preload``) and hot-swaps the functions edited since into each child;
 an edit it cannot swap runs on the plain server instead.
 
-A run with a plugin of its own (a probe's: `pycoverage.importable`'s argv) goes to the plain
+A run with a plugin of its own (a probe's: `rfsn.buildpacks.wrapped.importable`'s argv) goes to the plain
 server, the plugin's directory and ``NAME=value`` words given to the child. A forked run gets the
 ``TMPDIR`` of its own a cold run gets (``run_tmp``), emptied before and after.
 A run of the whole suite (the run that decides plausibility) is never forked: it is the
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rfsn.buildpacks.base import INTERRUPT_GRACE, INTERRUPTS, SandboxView
-from rfsn.buildpacks.python.pycoverage import unwrapped
 from rfsn.buildpacks.python.pyoptions import PytestFeatures
 from rfsn.buildpacks.warm import ServerGone, run_through
+from rfsn.buildpacks.wrapped import unwrapped
 from rfsn.models import ExecResult
 from rfsn.observability.logging import get_logger
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 
-from rfsn.models.testfiles import is_test_file
+from rfsn.buildpacks.testfiles import is_test_file
 from rfsn.planners.code.lexer import language_of
 from rfsn.planners.localize.callees import function_spans
 

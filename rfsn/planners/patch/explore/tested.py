@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from rfsn.models.testfiles import JS_ID_SEP, is_test_file, test_id_file
+from rfsn.buildpacks.testfiles import is_test_file
+from rfsn.models.testfiles import JS_ID_SEP, test_id_file
 from rfsn.planners.code.lexer import language_of
 from rfsn.planners.code.sources import read_sources
 from rfsn.planners.localize.callees import function_spans

@@ -13,10 +13,10 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
+from rfsn.buildpacks.languages import keywords
 from rfsn.planners.code.candidates import Splice
 from rfsn.planners.code.lexer import Token, code_tokens, language_of, tokenize
 from rfsn.planners.patch.templates.edit import Edit
-from rfsn.planners.patch.templates.tokens.keywords import KEYWORDS, KEYWORDS_OF
 
 OPEN, CLOSE = {"(": ")", "[": "]", "{": "}"}, {")": "(", "]": "[", "}": "{"}
 
@@ -33,8 +33,9 @@ class TokenContext:
 
     @cached_property
     def keywords(self) -> frozenset[str]:
-        """The words this file's language reserves."""
-        return KEYWORDS_OF.get(self.language, KEYWORDS)
+        """The words this file's language reserves (its ecosystem's; every one's if it has none):
+        ``type``, ``match`` and ``of`` are keywords of Go or Rust and ordinary names in JavaScript."""
+        return keywords(self.language)
 
     @cached_property
     def tokens(self) -> list[Token]:
