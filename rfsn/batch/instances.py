@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.batch.harness.repos import resolve_source
-from rfsn.batch.harness.upstream import require_harness
 from rfsn.batch.records import load_models
+from rfsn.buildpacks.python.swebench.upstream import require_harness
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models.swebench import Instance
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from rfsn.batch.harness.grading import selection
 from rfsn.batch.harness.patching import pristine
 from rfsn.batch.harness.specenv import grader
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
 from rfsn.models import TestReport
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import open_sandbox

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rfsn.batch.harness import metadata, specs, upstream
-from rfsn.batch.harness.harnessrun import HarnessRunBuildpack, as_directives
-from rfsn.batch.harness.patchtree import patched_source
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks import select
 from rfsn.buildpacks.base import Buildpack, LinesCapable, limit_cases
+from rfsn.buildpacks.python.swebench import metadata, specs, upstream
+from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack, as_directives
+from rfsn.buildpacks.python.swebench.patchtree import patched_source
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
 from rfsn.errors import EnvUnavailable, InfraFailure
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import dated

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.batch.harness import specs, upstream
-from rfsn.batch.harness.runners import runner_of, session_reading
-from rfsn.batch.harness.upstream import LogParser, Spec, harness_statuses
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pycoverage import process_coverage, read_coverage
+from rfsn.buildpacks.python.swebench import specs, upstream
+from rfsn.buildpacks.python.swebench.runners import runner_of, session_reading
+from rfsn.buildpacks.python.swebench.upstream import LogParser, Spec, harness_statuses
 from rfsn.models import TestStatus
 from rfsn.models.testfiles import test_id_file
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
 
-from rfsn.batch.harness import specs
-from rfsn.batch.harness.upstream import LogParser, Spec, harness_statuses
 from rfsn.buildpacks.base import EnvRecipe, SandboxView
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.swebench import specs
+from rfsn.buildpacks.python.swebench.upstream import LogParser, Spec, harness_statuses
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 

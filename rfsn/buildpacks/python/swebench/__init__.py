@@ -1,0 +1,1 @@
+"""Environments from the SWE-bench harness's per-repository, per-version specs."""
