@@ -278,6 +278,53 @@ def test_the_planner_sees_strategies_only_through_their_protocol() -> None:
     assert wrong == []
 
 
+def language_imports(package: Path = PACKAGE, parts: tuple[str, ...] = ("batch",)) -> list[str]:
+    """Where a module of ``parts`` imports a language pack (``rfsn.buildpacks.<lang>``, any
+    sub-package of the buildpacks), by any kind of import: generic code sees a pack only through
+    the interfaces at the top of ``rfsn.buildpacks``."""
+    packs = {p.name for p in (package / "buildpacks").iterdir() if (p / "__init__.py").is_file()}
+    wrong = []
+    for part in parts:
+        for path in sorted((package / part).rglob("*.py")):
+            module = ["rfsn", *path.relative_to(package).with_suffix("").parts]
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                names = _targets(node, module, package)
+                if isinstance(node, ast.ImportFrom):  # ``from rfsn.buildpacks import python``
+                    names += [f"{name}.{alias.name}" for name in names for alias in node.names]
+                pieces = [name.split(".") for name in names]
+                if any(p[:2] == ["rfsn", "buildpacks"] and p[2:3] and p[2] in packs for p in pieces):
+                    wrong.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    return wrong
+
+
+def test_the_batch_sees_no_language_pack() -> None:
+    """SWE-bench environments live in the Python pack; the harness asks for them through
+    ``rfsn.buildpacks.instances`` alone."""
+    assert language_imports() == []
+
+
+def test_an_import_of_a_language_pack_is_caught(tmp_path: Path) -> None:
+    root = tmp_path / "rfsn"
+    for folder in ("batch", "buildpacks", "buildpacks/python"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("")
+    (root / "buildpacks" / "python" / "pyhealth.py").write_text("")
+    (root / "buildpacks" / "instances.py").write_text("")
+    (root / "batch" / "ok.py").write_text("from rfsn.buildpacks import instances\nfrom rfsn.buildpacks.base import x\n")
+    (root / "batch" / "a.py").write_text("from rfsn.buildpacks.python.pyhealth import missing_dependency\n")
+    (root / "batch" / "b.py").write_text("def f():\n    from rfsn.buildpacks import python\n")
+    (root / "batch" / "c.py").write_text("import rfsn.buildpacks.python\n")
+    (root / "batch" / "d.py").write_text("from ..buildpacks.python import pyhealth\n")
+    assert language_imports(root) == [
+        "rfsn/batch/a.py:1",
+        "rfsn/batch/b.py:2",
+        "rfsn/batch/c.py:1",
+        "rfsn/batch/d.py:1",
+    ]
+
+
 TEMPLATES = PACKAGE / "planners" / "patch" / "templates"
 
 

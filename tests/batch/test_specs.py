@@ -456,7 +456,7 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     file (a bare test name) ran all of sympy; it runs the session's suite instead, and of it
     the tests so named."""
     pytest.importorskip("swebench")
-    from rfsn.batch.harness.specenv import spec_buildpack
+    from rfsn.buildpacks.python.swebench.environment import spec_buildpack
     from rfsn.models.swebench import Instance
 
     repo = tmp_path / "repo"
