@@ -40,7 +40,7 @@ def test_every_exception_class_is_an_rfsn_error_or_named_outside() -> None:
 
 
 def test_the_drawn_tree_names_every_rfsn_error() -> None:
-    import rfsn.batch.harness.specs
+    import rfsn.buildpacks.python.swebench.specs
     import rfsn.buildpacks.warm
     import rfsn.planners.patch.replies
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rfsn.batch.harness.repos import resolve_source
-from rfsn.batch.harness.upstream import require_harness
 from rfsn.batch.records import load_models
+from rfsn.buildpacks.instances import require_specs
 from rfsn.errors import ConfigError, WorkspaceError
 from rfsn.models.swebench import Instance
 
@@ -40,7 +40,7 @@ def load_instances(path: Path, ids: Sequence[str] = ()) -> list[Instance]:
     instances = load_models(path, Instance, "instance")
     if not instances:
         raise ConfigError(f"no instances in {path}")
-    require_harness(instances, path)
+    require_specs(instances, path)
     if not ids:
         return instances
     known = {i.instance_id for i in instances}

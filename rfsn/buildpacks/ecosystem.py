@@ -79,6 +79,11 @@ class Ecosystem(BaseModel):
     tests: TestConventions = TestConventions()
     gate: GateRules = GateRules()
     images: BaseImages | None = None
+    instances: str | None = Field(
+        default=None,
+        description="'module:attribute' of its Provider of the environments a benchmark's specs prescribe"
+        " (rfsn.buildpacks.instances); None: it reads no such specs",
+    )
 
     def extensions(self) -> tuple[str, ...]:
         return tuple(ext for language in self.languages for ext in language.extensions)

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import upstream
 from rfsn.batch.harness.repos import Origin, env_history, instance_checkout
 from rfsn.batch.harness.specenv import instance_buildpack
+from rfsn.buildpacks.python.swebench import upstream
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings

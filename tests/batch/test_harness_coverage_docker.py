@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import upstream
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.swebench import upstream
 from rfsn.planners.localize.sbfl import rank
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox import open_sandbox
@@ -130,7 +130,7 @@ def _repo(root: Path) -> Path:
 
 
 def test_a_runner_that_tests_in_a_subprocess_of_its_own_is_measured_from_inside(tmp_path: Path) -> None:
-    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
+    from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack
 
     root = _repo(tmp_path / "calc")
     spec = {"test_cmd": "PYTHONWARNINGS='ignore::UserWarning' bin/test -C --verbose"}
@@ -179,8 +179,8 @@ def test_a_stuck_test_is_stopped_by_the_runners_own_per_test_limit(tmp_path: Pat
     minutes (sympy 1.1's ``test_sin_cos`` in its harness environment) reads as timed out and the
     run goes on to the next test, instead of the whole run outlasting its limit. A selection of
     named tests runs only those, by ``bin/test``'s ``-k``."""
-    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
+    from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack
 
     root = _repo(tmp_path / "calc")
     (root / "calc" / "tests" / "test_slow.py").write_text(SLOW)
@@ -217,7 +217,7 @@ def test_per_test_coverage_in_an_environment_that_keeps_an_older_coverage(tmp_pa
     """An environment may keep a coverage older than rfsn's (a Python 3.6 one keeps 6.2, which has
     dynamic contexts but no ``--data-file`` option): both ways of measuring, pytest under
     coverage and a runner measured from inside, still give per-test coverage."""
-    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
+    from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack
 
     root = _repo(tmp_path / "calc")
     (root / "requirements.txt").write_text("coverage==6.2\n")  # its tracer fails on Python 3.11
@@ -267,8 +267,8 @@ def test_a_baseline_cut_short_by_its_limit_keeps_the_files_it_ran_to_the_end(tmp
     in an error. The files the runner shows it ran to the end are the baseline, and from then on
     the whole suite; the file it was in says nothing, and is not run again, even where the
     session added it (a test file the base does not have runs with the suite otherwise)."""
-    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
     from rfsn.buildpacks.base import limit_cases
+    from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack
     from rfsn.controller.executor import Executor
     from rfsn.models import Phase, RunTests
     from rfsn.planners.reproduce.baseline import Baseline, BaselineOptions

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import specs, upstream
 from rfsn.batch.harness.grading import trusted_statuses
-from rfsn.batch.harness.specpytest import SpecBuildpack
-from rfsn.batch.harness.upstream import harness_statuses
+from rfsn.buildpacks.python.swebench import specs, upstream
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
+from rfsn.buildpacks.python.swebench.upstream import harness_statuses
 from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 

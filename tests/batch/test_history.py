@@ -165,8 +165,8 @@ def test_an_env_commit_newer_than_the_base_is_read_from_a_host_repository_never_
     import io
     import tarfile
 
-    from rfsn.batch.harness.metadata import install_commit
     from rfsn.batch.harness.repos import env_history
+    from rfsn.buildpacks.python.swebench.metadata import install_commit
     from rfsn.sandbox.sourcetree import source_tree
 
     repo, base, history = future_repo(tmp_path)

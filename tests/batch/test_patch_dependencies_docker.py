@@ -12,8 +12,8 @@ from unittest import mock
 
 import pytest
 
-from rfsn.batch.harness import upstream
-from rfsn.batch.harness.patchtree import patched_source
+from rfsn.buildpacks.python.swebench import upstream
+from rfsn.buildpacks.python.swebench.patchtree import patched_source
 from tests.batch.test_evaluate_clean_docker import _diff, _git, _write
 from tests.batch.test_evaluate_docker import evaluate, validate
 from tests.paths import COMMIT_DATES

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import specs
 from rfsn.buildpacks.python import pyarchives
+from rfsn.buildpacks.python.swebench import specs
 
 SPEC = {"python": "3.11", "install": "", "test_cmd": "pytest -rA"}
 #: what an install_only archive leaves out of the interpreter's tree, to keep this one small

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness.runners import RUNNERS, bintest_by_file, bintest_finished, runner_of, session_reading
+from rfsn.buildpacks.python.swebench.runners import (
+    RUNNERS,
+    bintest_by_file,
+    bintest_finished,
+    runner_of,
+    session_reading,
+)
 from rfsn.models import TestStatus as S
 
 FIXTURES = Path(__file__).parent / "fixtures"

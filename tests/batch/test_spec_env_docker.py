@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import metadata, specs
 from rfsn.batch.harness.repos import checkout
-from rfsn.batch.harness.specpytest import SpecBuildpack
+from rfsn.buildpacks.python.swebench import metadata, specs
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import Settings
 from tests.batch.test_repos import superproject

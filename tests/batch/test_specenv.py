@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rfsn.batch.harness import specs, upstream
-from rfsn.batch.harness.specpytest import SpecBuildpack, running_options
-from rfsn.batch.harness.upstream import harness_statuses
+from rfsn.buildpacks.python.swebench import specs, upstream
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack, running_options
+from rfsn.buildpacks.python.swebench.upstream import harness_statuses
 from rfsn.models import TestStatus as S
 
 pytest.importorskip("swebench")

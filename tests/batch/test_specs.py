@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from rfsn.batch.harness import metadata, specs, upstream
 from rfsn.buildpacks.python.pyenv import PIP_INSTALL
+from rfsn.buildpacks.python.swebench import metadata, specs, upstream
 
 SPEC = {
     "python": "3.9",
@@ -235,7 +235,7 @@ def test_pieces_of_progress_lines_the_harness_parser_reports_are_kept_beside_jun
     """Some datasets list ``[100%]`` as PASS_TO_PASS because the harness's parser reads it off a
     progress line; such non-ids come from the parser, every real test id from junit alone."""
     pytest.importorskip("swebench")
-    from rfsn.batch.harness.specpytest import SpecBuildpack
+    from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
     from rfsn.models import TestStatus
     from tests.controller.conftest import junit
 
@@ -314,7 +314,7 @@ def test_dataset_instances_without_the_harness_specs_are_an_input_error(tmp_path
 
 
 def _harness_run(repo: str, test_patch: str, selects: bool) -> Any:
-    from rfsn.batch.harness.harnessrun import HarnessRunBuildpack
+    from rfsn.buildpacks.python.swebench.harnessrun import HarnessRunBuildpack
 
     directives = upstream.test_directives({"repo": repo, "test_patch": test_patch})
     return HarnessRunBuildpack(
@@ -456,7 +456,7 @@ def test_an_issue_only_session_of_a_harness_runner_runs_its_suite_for_a_selectio
     file (a bare test name) ran all of sympy; it runs the session's suite instead, and of it
     the tests so named."""
     pytest.importorskip("swebench")
-    from rfsn.batch.harness.specenv import spec_buildpack
+    from rfsn.buildpacks.python.swebench.environment import spec_buildpack
     from rfsn.models.swebench import Instance
 
     repo = tmp_path / "repo"
@@ -498,7 +498,7 @@ def test_the_harness_specs_leave_logging_as_they_found_it() -> None:
     HTTP request of httpx printed a line on the user's terminal. A fresh process: the package
     may be imported already in this one."""
     probe = (
-        "import logging\nfrom rfsn.batch.harness import upstream\n"
+        "import logging\nfrom rfsn.buildpacks.python.swebench import upstream\n"
         "upstream.lookup('pallets/flask', '2.3')\nupstream.log_parser('pallets/flask')\n"
         "print(len(logging.getLogger().handlers), logging.getLogger().level)"
     )
@@ -511,7 +511,7 @@ def test_a_spec_lookup_imports_the_specs_alone_and_leaves_the_package_whole() ->
     its first lookup). A lookup reads the specs alone; a later ``import swebench`` still gets the
     whole package. A fresh process: the package may be imported already in this one."""
     probe = (
-        "import sys\nfrom rfsn.batch.harness import upstream\n"
+        "import sys\nfrom rfsn.buildpacks.python.swebench import upstream\n"
         "assert upstream.lookup('pallets/flask', '2.3') is not None\n"
         "print(sorted(m for m in ('datasets', 'pandas', 'modal', 'swebench') if m in sys.modules))\n"
         "import swebench, swebench.harness.run_evaluation\n"

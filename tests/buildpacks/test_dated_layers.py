@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.batch.harness import specs
 from rfsn.buildpacks.base import EnvOptions, date_env
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyenv import CREATE_VENV
+from rfsn.buildpacks.python.swebench import specs
 from rfsn.sandbox.envimage import OPEN_AT_EXIT, EnvImage
 from tests.buildpacks.test_pyversions import commit, make
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rfsn.batch.harness import specs
 from rfsn.buildpacks.python import pyconda
+from rfsn.buildpacks.python.swebench import specs
 
 #: the shape of xarray's ci/requirements/environment.yml, with pins of the kinds conda takes
 XARRAY_YML = """\

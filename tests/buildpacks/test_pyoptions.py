@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rfsn.batch.harness import specs
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyoptions import PytestFeatures, features, parse_version, probe, unloadable
+from rfsn.buildpacks.python.swebench import specs
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
 from rfsn.sandbox.fake import FakeSandbox, Reply
 
 

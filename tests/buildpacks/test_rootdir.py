@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rfsn.batch.harness import specs
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pyoptions import PytestFeatures
+from rfsn.buildpacks.python.swebench import specs
+from rfsn.buildpacks.python.swebench.specpytest import SpecBuildpack
 from rfsn.models import TestStatus as Status
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox

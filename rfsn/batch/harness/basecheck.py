@@ -10,8 +10,8 @@ from rfsn.batch.harness.patching import apply_test_patch
 from rfsn.batch.harness.runs import RunLog, as_harness_names, fresh_sandbox, instance_tests
 from rfsn.batch.outcome import ErrorKind
 from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.instances import missing_dependency
 from rfsn.buildpacks.parts import parts
-from rfsn.buildpacks.python.pyhealth import missing_dependency
 from rfsn.errors import InfraFailure
 from rfsn.models import TestReport
 from rfsn.models.swebench import Instance

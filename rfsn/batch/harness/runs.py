@@ -14,8 +14,8 @@ from pathlib import Path
 from rfsn.batch.harness.grading import selection
 from rfsn.batch.harness.patching import pristine
 from rfsn.batch.harness.specenv import grader
-from rfsn.batch.harness.specpytest import SpecBuildpack
 from rfsn.buildpacks.base import Buildpack
+from rfsn.buildpacks.instances import Prescribed
 from rfsn.models import TestReport
 from rfsn.models.swebench import Instance
 from rfsn.sandbox import open_sandbox
@@ -81,7 +81,7 @@ def instance_tests(buildpack: Buildpack, ws: Workspace, inst: Instance) -> list[
 
 def as_harness_names(buildpack: Buildpack, report: TestReport) -> TestReport:
     """``report`` with its tests named as the harness names them in the same run."""
-    return buildpack.harness_named(report) if isinstance(buildpack, SpecBuildpack) else report
+    return buildpack.harness_named(report) if isinstance(buildpack, Prescribed) else report
 
 
 def _session(instance_id: str) -> str:

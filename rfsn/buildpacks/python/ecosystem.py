@@ -41,4 +41,5 @@ ECOSYSTEM = Ecosystem(
         session_wide=frozenset({"hard exit", "pytest plugin hook"}),
     ),
     images=BaseImages(versions=tuple(DEBIAN_PYTHON), image="rfsn.buildpacks.python.pyrecipe:python_image"),
+    instances="rfsn.buildpacks.python.swebench.environment:PROVIDER",
 )

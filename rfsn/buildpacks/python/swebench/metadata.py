@@ -14,9 +14,9 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from rfsn import hostgit
-from rfsn.batch.harness.patchtree import root_metadata
-from rfsn.batch.harness.upstream import Spec
 from rfsn.buildpacks.python import pydeps
+from rfsn.buildpacks.python.swebench.patchtree import root_metadata
+from rfsn.buildpacks.python.swebench.upstream import Spec
 from rfsn.errors import EnvUnavailable
 
 

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rfsn.batch.harness.metadata import metadata_edits
-from rfsn.batch.harness.upstream import Spec
 from rfsn.buildpacks.base import BUILD_NOTES, BaseImage, EnvRecipe
 from rfsn.buildpacks.python import pyarchives, pyconda, pydeps
 from rfsn.buildpacks.python.pyenv import (
@@ -35,6 +33,8 @@ from rfsn.buildpacks.python.pyenv import (
 )
 from rfsn.buildpacks.python.pyrecipe import DEBIAN_PYTHON, TOOLING, python_image
 from rfsn.buildpacks.python.pyversions import no_python
+from rfsn.buildpacks.python.swebench.metadata import metadata_edits
+from rfsn.buildpacks.python.swebench.upstream import Spec
 from rfsn.errors import EnvUnavailable
 
 #: the Debian Python whose image carries an interpreter from an archive

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rfsn.batch.harness import specs, upstream
-from rfsn.batch.harness.runners import runner_of, session_reading
-from rfsn.batch.harness.upstream import LogParser, Spec, harness_statuses
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvRecipe
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
 from rfsn.buildpacks.python.pycoverage import process_coverage, read_coverage
-from rfsn.models import TestStatus
+from rfsn.buildpacks.python.swebench import patched, specs, upstream
+from rfsn.buildpacks.python.swebench.runners import runner_of, session_reading
+from rfsn.buildpacks.python.swebench.upstream import LogParser, Spec, harness_statuses
+from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 
 
@@ -56,6 +56,13 @@ class HarnessRunBuildpack:
 
     def detect(self, repo: Path) -> Detection:
         return Detection(score=0.0, reasons=["chosen by the instance's SWE-bench spec"])
+
+    def installing(self, checkout: Path, commit: str, patch: str) -> HarnessRunBuildpack:
+        return patched.installing(self, checkout, commit, patch)
+
+    def harness_named(self, report: TestReport) -> TestReport:
+        """``report`` as it is: the harness's log parser named its tests."""
+        return report
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         return self.recipe

@@ -13,10 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import ClassVar
 
-from rfsn.batch.harness import specs
-from rfsn.batch.harness.upstream import LogParser, Spec, harness_statuses
 from rfsn.buildpacks.base import EnvRecipe, SandboxView
 from rfsn.buildpacks.python.buildpack import PythonBuildpack
+from rfsn.buildpacks.python.swebench import patched, specs
+from rfsn.buildpacks.python.swebench.upstream import LogParser, Spec, harness_statuses
 from rfsn.models import TestReport, TestStatus
 from rfsn.models.testfiles import test_id_file
 
@@ -74,6 +74,9 @@ class SpecBuildpack(PythonBuildpack):
             if name is not None and named.get(name, TestStatus.PASSED) is TestStatus.PASSED:
                 named[name] = status
         return report.model_copy(update={"tests": named})
+
+    def installing(self, checkout: Path, commit: str, patch: str) -> SpecBuildpack:
+        return patched.installing(self, checkout, commit, patch)
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         return self.recipe
