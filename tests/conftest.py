@@ -210,3 +210,14 @@ def with_test_patch(repos: Path, instance: dict[str, Any], dest: Path) -> Path:
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     subprocess.run(["git", "commit", "-qm", "test patch"], cwd=dest, check=True, env=env)
     return dest
+
+
+def installed_plugin(site: Path, module: str, source: str, entry_points: str) -> Path:
+    """``site`` holding an installed distribution of the module ``module`` (its ``source``) whose
+    ``entry_points.txt`` is ``entry_points`` (e.g. ``"[rfsn.strategies]\\nname = module:Class\\n"``)."""
+    info = site / f"{module}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / f"{module}.py").write_text(source)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    return site

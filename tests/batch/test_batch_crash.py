@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import installed_plugin
 from tests.paths import ROOT
 
 STRATEGY = """
@@ -24,12 +25,7 @@ class Crashes:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    (site / "crashes-0.1.dist-info").mkdir(parents=True)
-    (site / "crashes.py").write_text(STRATEGY)
-    (site / "crashes-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: crashes\nVersion: 0.1\n")
-    (site / "crashes-0.1.dist-info" / "entry_points.txt").write_text("[rfsn.strategies]\ncrashes = crashes:Crashes\n")
-    return site
+    return installed_plugin(tmp_path / "site", "crashes", STRATEGY, "[rfsn.strategies]\ncrashes = crashes:Crashes\n")
 
 
 def test_a_crashed_instance_is_named_in_the_summary_and_runs_again(

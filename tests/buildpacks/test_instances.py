@@ -21,6 +21,7 @@ from rfsn.models import TestReport
 from rfsn.models import TestStatus as S
 from rfsn.models.swebench import Instance
 from rfsn.settings import load_settings
+from tests.conftest import installed_plugin
 
 #: a provider of the "toy" ecosystem: a spec per repo, its buildpack a given command's
 TOY = """
@@ -72,12 +73,7 @@ ECOSYSTEM = Ecosystem(name="toy", buildpack=None, instances="toyspecs:PROVIDER")
 @pytest.fixture
 def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """An installed distribution (a dist-info on sys.path) whose entry point names the toy ecosystem."""
-    site = tmp_path / "site"
-    info = site / "rfsn_toy-0.1.dist-info"
-    info.mkdir(parents=True)
-    (site / "toyspecs.py").write_text(TOY)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rfsn-toy\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[rfsn.buildpacks]\ntoy = toyspecs:ECOSYSTEM\n")
+    site = installed_plugin(tmp_path / "site", "toyspecs", TOY, "[rfsn.buildpacks]\ntoy = toyspecs:ECOSYSTEM\n")
     monkeypatch.syspath_prepend(str(site))
     yield
     sys.modules.pop("toyspecs", None)

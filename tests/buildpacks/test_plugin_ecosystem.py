@@ -20,6 +20,7 @@ from rfsn.models import Edit, Phase, RunCommand
 from rfsn.models import TestStatus as Status
 from rfsn.runner import Measure, run_tests
 from rfsn.sandbox.local import LocalSandbox
+from tests.conftest import installed_plugin
 
 PLUGIN = '''
 import json, sys
@@ -86,12 +87,7 @@ class ZigBuildpack:
 @pytest.fixture
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """An installed distribution (a dist-info on sys.path) whose entry point names an Ecosystem."""
-    site = tmp_path / "site"
-    info = site / "rfsn_zig-0.1.dist-info"
-    info.mkdir(parents=True)
-    (site / "rfsn_zig.py").write_text(PLUGIN)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rfsn-zig\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[rfsn.buildpacks]\nzig = rfsn_zig:ECOSYSTEM\n")
+    site = installed_plugin(tmp_path / "site", "rfsn_zig", PLUGIN, "[rfsn.buildpacks]\nzig = rfsn_zig:ECOSYSTEM\n")
     monkeypatch.syspath_prepend(str(site))
     yield
     sys.modules.pop("rfsn_zig", None)

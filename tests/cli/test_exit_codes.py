@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rfsn.cli import main
+from tests.conftest import installed_plugin
 from tests.paths import ROOT
 
 QUICKSTART = ROOT / "examples" / "quickstart"
@@ -98,13 +99,10 @@ def test_a_log_file_that_is_a_directory_is_an_input_error(tmp_path: Path, how: s
 def test_an_unexpected_exception_is_exit_3_with_its_traceback_in_the_log(tmp_path: Path) -> None:
     """A crash (here a strategy plugin that raises) exited 1 with a traceback: 1 is "not fixed".
     It is exit 3 and one line; the traceback goes to the --log-file."""
-    site = tmp_path / "site"
-    (site / "crashy-0.1.dist-info").mkdir(parents=True)
-    (site / "crashy.py").write_text(
+    source = (
         "class Crashy:\n    name = 'crashy'\n\n    def candidates(self, context):\n        raise RuntimeError('boom')\n"
     )
-    (site / "crashy-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: crashy\nVersion: 0.1\n")
-    (site / "crashy-0.1.dist-info" / "entry_points.txt").write_text("[rfsn.strategies]\ncrashy = crashy:Crashy\n")
+    site = installed_plugin(tmp_path / "site", "crashy", source, "[rfsn.strategies]\ncrashy = crashy:Crashy\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}  # the run's rfsn home
     log = tmp_path / "log.jsonl"
     proc = subprocess.run(

@@ -12,6 +12,7 @@ import pytest
 
 from rfsn.errors import ConfigError
 from rfsn.planners.patch.strategies import check_name, load_strategy
+from tests.conftest import installed_plugin
 from tests.paths import ROOT
 
 STRATEGY = '''
@@ -29,13 +30,7 @@ class NoIdeas:
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An installed distribution (a dist-info on sys.path) that declares one strategy."""
-    site = tmp_path / "site"
-    (site / "no_ideas-0.1.dist-info").mkdir(parents=True)
-    (site / "no_ideas.py").write_text(STRATEGY)
-    (site / "no_ideas-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: no-ideas\nVersion: 0.1\n")
-    (site / "no_ideas-0.1.dist-info" / "entry_points.txt").write_text(
-        "[rfsn.strategies]\nno-ideas = no_ideas:NoIdeas\n"
-    )
+    site = installed_plugin(tmp_path / "site", "no_ideas", STRATEGY, "[rfsn.strategies]\nno-ideas = no_ideas:NoIdeas\n")
     monkeypatch.syspath_prepend(str(site))
     return site
 
