@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -50,11 +51,13 @@ def test_the_readme_install_builds_offline_with_the_environments_tools(tmp_path:
     argv = _readme_install()
     assert argv[:4] == [".venv/bin/python", "-m", "pip", "install"]
     options = [a for a in argv[4:] if a.startswith("--")]  # the README's, then offline, into tmp
+    project = shutil.copytree(EXAMPLE, tmp_path / EXAMPLE.name)  # a copy: pip builds in the tree it is given
+    wheels = tmp_path / "wheels"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", *options, "--no-index", "--no-deps", "-w", str(tmp_path), str(EXAMPLE)],
+        [sys.executable, "-m", "pip", "wheel", *options, "--no-index", "--no-deps", "-w", str(wheels), str(project)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert [p.name for p in tmp_path.glob("*.whl")] == ["rfsn_make_buildpack-0.1.0-py3-none-any.whl"]
+    assert [p.name for p in wheels.glob("*.whl")] == ["rfsn_make_buildpack-0.1.0-py3-none-any.whl"]
