@@ -19,6 +19,7 @@ from rfsn.models import ExecResult
 from rfsn.observability.metrics import REGISTRY
 from rfsn.runner import run_tests
 from rfsn.sandbox import MARGIN, live, open_sandbox
+from rfsn.sandbox.snapshots import LABEL as SETUP_LABEL
 from rfsn.settings import Settings
 from rfsn.workspace import Workspace
 from tests.sandbox.conftest import SharedEnvPython, ours
@@ -47,15 +48,22 @@ def test_second_open_of_the_same_recipe_builds_nothing(
     for _ in range(2):
         built, cached = operations("env_image", "built"), operations("env_image", "cached")
         with open_sandbox(repo, shared_pack, docker_settings, "docker") as box:
-            images.append(box.container.image.id)
+            images.append(recipe_of(docker_client, box.container.image.id))
             report = run_tests(box, shared_pack, timeout=120)
         assert operations("env_image", "built") == built
         assert operations("env_image", "cached") == cached + 1
         assert report.ok and set(report.tests) == {"tests/test_ok.py::test_one", "tests/test_ok.py::test_two"}
-    # the second starts from the same env image, or from the first's setup snapshot on top of it
-    assert images[1] == images[0] or images[0] in [
-        layer["Id"] for layer in docker_client.images.get(images[1]).history()
-    ]
+    # both start from the recipe's env image, or from a setup snapshot on top of it: by content, as
+    # another process building the same recipe on this daemon may retag it between the two opens
+    assert images[0] == images[1] == shared_pack.env_recipe(repo).key()
+
+
+def recipe_of(client: Any, image_id: str) -> str:
+    """The recipe of the env image ``image_id`` is, or of the one its setup snapshot was committed on."""
+    image = client.images.get(image_id)
+    if SETUP_LABEL in (image.labels or {}):
+        image = client.images.get(image.history()[1]["Id"])
+    return str(image.labels["rfsn.recipe"])
 
 
 def test_selected_tests_and_failures(tmp_path: Path, shared_pack: SharedEnvPython, docker_settings: Settings) -> None:
