@@ -1,0 +1,83 @@
+"""A vendor/ tree of the Go sources Debian installed, for ``go -mod=vendor``: the shell script that
+writes it, run in the env build (``debgo``) and by the tests on a tree of their own.
+
+``sh rfsn-govendor.sh SRC VENDOR`` with ``rfsn-gomods.txt`` (``gomodreqs.debian_lines``) and
+``rfsn-goreplace.txt`` in the working directory. SRC is where Debian puts Go sources
+(``/usr/share/gocode/src/<import path>``). A module whose code lies elsewhere in SRC (Debian drops
+a ``/vN`` suffix when the go.mod there names it; a replacement's target) is copied to its own path
+first. VENDOR then links each top directory of SRC, and its ``modules.txt`` lists each module
+go.mod requires, at go.mod's version (vendor mode checks only that these agree), ``## explicit``,
+with the Go version of Debian's go.mod (the language its packages compile with), and its
+packages, then go.mod's replacements. A package belongs to the deepest module whose directory
+holds it; one of a module go.mod does not require is left unlisted (go 1.17 and later refuse a
+vendored module go.mod does not require; an unlisted package compiles as a module-less one).
+``rfsn-gomissing.txt`` gets ``path@version: why`` of each direct requirement with no package.
+"""
+
+from __future__ import annotations
+
+SCRIPT_NAME = "rfsn-govendor.sh"
+MISSING_FILE = "rfsn-gomissing.txt"
+
+#: (module path, its directory in SRC) -> SRC/path, the directory copied without the subtree that
+#: is the path itself (``x/v2`` from ``x``)
+_PLACE = r"""
+while read -r path version from kind; do
+  [ "$from" = - ] && continue
+  at=$from
+  if [ ! -d "$src/$at" ] && echo "$at" | grep -Eq '/v[0-9]+$'; then
+    base=${at%/v*}
+    if sed -nE 's/^module[[:space:]]+"?([^"[:space:]]+).*/\1/p' "$src/$base/go.mod" 2>/dev/null | grep -qxF "$at"; then
+      at=$base
+    fi
+  fi
+  [ -d "$src/$at" ] && [ "$at" != "$path" ] && [ ! -d "$src/$path" ] || continue
+  inner=${path#"$at"/}
+  mkdir -p "$src/$path"
+  (cd "$src/$at" && tar -cf - --exclude="./${inner%%/*}" .) | (cd "$src/$path" && tar -xf -)
+done < rfsn-gomods.txt
+"""
+#: ``dir go-version`` of every go.mod in SRC, then every package directory (non-test .go files,
+#: outside testdata and ``_``/``.`` directories)
+_SCAN = r"""
+(cd "$src" && find -L . -name go.mod -type f 2>/dev/null) | sed 's|^\./||' | while read -r mod; do
+  go=$(sed -nE 's/^go[[:space:]]+([0-9][0-9.]*).*/\1/p' "$src/$mod" | head -n 1)
+  echo "${mod%/go.mod} ${go:--}"
+done | sort > $tmp/roots
+(cd "$src" && find -L . -name '*.go' ! -name '*_test.go' -type f 2>/dev/null) \
+  | sed -E 's|^\./||; s|/[^/]*$||' | grep -Ev '(^|/)(testdata|[._][^/]*)(/|$)' | sort -u > $tmp/packages
+"""
+#: modules.txt from rfsn-gomods.txt, the roots and the packages
+_MODULES = r"""
+BEGIN { missing = ARGV[4]; ARGV[4] = "" }
+FILENAME == ARGV[1] { n++; req[n] = $1; version[$1] = $2; local[$1] = $3 == "-"; kind[$1] = $4; owner[$1] = 1; next }
+FILENAME == ARGV[2] { gover[$1] = $2; owner[$1] = 1; next }
+{
+  a = $1
+  while (!(a in owner) && index(a, "/")) sub(/\/[^\/]*$/, "", a)
+  if (a in version) pkgs[a] = pkgs[a] $1 "\n"
+}
+END {
+  for (i = 1; i <= n; i++) {
+    m = req[i]; go = (m in gover && gover[m] != "-") ? "; go " gover[m] : ""
+    printf "# %s %s\n## explicit%s\n%s", m, version[m], go, pkgs[m]
+    why = local[m] ? "replaced by a directory of the project, which the build does not have" : LACKS
+    if (pkgs[m] == "" && kind[m] == "direct") print m "@" version[m] ": " why > missing
+  }
+}
+"""
+
+SCRIPT = (
+    (
+        "#!/bin/sh\n# $1: Debian's Go sources (SRC), $2: the vendor directory to write\n"
+        "src=$1 vendor=$2 tmp=$(mktemp -d)\n: > MISSING\n"
+        + _PLACE
+        + _SCAN
+        + 'mkdir -p "$vendor"\nfor top in "$src"/*; do [ -e "$top" ] && ln -sfn "$top" "$vendor/"; done\n'
+        + "{ awk 'MODULES' rfsn-gomods.txt $tmp/roots $tmp/packages MISSING; cat rfsn-goreplace.txt; }"
+        + ' > "$vendor/modules.txt"\n'
+    )
+    .replace("MODULES", _MODULES.strip())
+    .replace("MISSING", MISSING_FILE)
+    .replace("LACKS", '"not in Debian\\047s packaged Go sources"')
+)
