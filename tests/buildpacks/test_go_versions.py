@@ -81,3 +81,12 @@ def test_the_recipe_runs_the_chosen_go_locally_and_reads_vendored_modules(tmp_pa
     assert vendored.steps == (GO_STD,) and dict(vendored.env)["GOFLAGS"] == "-mod=vendor"
     assert GoBuildpack().setup_commands(module) == []
     assert "modules: the project's vendor/" in vendored.notes[0]
+
+
+def test_a_go_mod_that_says_required_only_in_a_comment_requires_nothing(tmp_path: Path) -> None:
+    """google/btree's go.mod opens with a licence ("Unless required by applicable law"): no step
+    fetches modules for it."""
+    module = _module(tmp_path, "// Unless required by applicable law\n\ngo 1.18", "")
+    recipe = GoBuildpack().env_recipe(module)
+    assert recipe.steps == (GO_STD,) and "modules: none required" in recipe.notes[0]
+    assert GoBuildpack().setup_commands(module) == []

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, json_lines
-from rfsn.buildpacks.go import debgo, gopath, goversions
+from rfsn.buildpacks.go import debgo, gomodreqs, gopath, goversions
 from rfsn.buildpacks.go.gocoverage import (
     DRIVER,
     driver_command,
@@ -138,7 +138,7 @@ def _fetches(repo: Path) -> bool:
         text = (repo / "go.mod").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return "require" in text and not (repo / "vendor" / "modules.txt").is_file()
+    return bool(gomodreqs.directives(text)[0]) and not (repo / "vendor" / "modules.txt").is_file()
 
 
 class GoBuildpack:
