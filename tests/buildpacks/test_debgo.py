@@ -129,7 +129,7 @@ def test_unreachable_proxy_vendors_debians_packaged_modules(tmp_path: Path) -> N
         "# github.com/google/go-cmp v0.6.0\n## explicit\ngithub.com/google/go-cmp/cmp\n"
         "# github.com/cespare/xxhash/v2 v2.3.0\n## explicit; go 1.11\ngithub.com/cespare/xxhash/v2\n"
         "# github.com/golang/protobuf v1.5.4\n## explicit\ngithub.com/golang/protobuf/proto\n"
-        "# golang.org/x/text v0.14.0\n## explicit; go 1.17\n"
+        "# golang.org/x/text v0.14.0\n## explicit; go 1.17\ngithub.com/cespare/xxhash\n"
     )
     assert (vendor / "github.com/cespare/xxhash/v2/xxhash.go").is_file()
     assert (tmp_path / "env" / "goenv").read_text() == "GOFLAGS=-mod=vendor\n"
@@ -154,9 +154,10 @@ def test_an_indirect_requirement_debian_lacks_is_listed_without_packages(tmp_pat
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="needs go on the host")
-def test_go_builds_and_tests_from_the_vendor_tree_with_another_modules_packages_unlisted(tmp_path: Path) -> None:
-    """A module go.mod does not require (a Debian package's own dependency) is left out of
-    modules.txt, which go 1.17 and later require of every module listed; its packages still build."""
+def test_go_builds_and_tests_from_the_vendor_tree_with_another_modules_packages(tmp_path: Path) -> None:
+    """A package of a module go.mod does not require (a Debian package's own dependency) is listed
+    under a required module: go 1.17 and later refuse a vendored module go.mod does not require,
+    go 1.23 and later import no vendored package modules.txt does not list."""
     sources, repo = tmp_path / "src", tmp_path / "m"
     for path, text in {
         "example.com/dep/go.mod": "module example.com/dep\n\ngo 1.18\n",
@@ -180,9 +181,37 @@ def test_go_builds_and_tests_from_the_vendor_tree_with_another_modules_packages_
         (govendor.SCRIPT_NAME, govendor.SCRIPT),
     ):
         (tmp_path / name).write_text(text)
-    made = subprocess.run(["sh", govendor.SCRIPT_NAME, str(sources), str(tmp_path / "vendor")], cwd=tmp_path)
+    said = subprocess.run(["go", "version"], capture_output=True, text=True).stdout  # go version go1.19.8 linux/amd64
+    local = said.split()[2].removeprefix("go")
+    made = subprocess.run(["sh", govendor.SCRIPT_NAME, str(sources), str(tmp_path / "vendor"), local], cwd=tmp_path)
     assert made.returncode == 0
+    listed = (tmp_path / "vendor" / "modules.txt").read_text()
+    assert listed == "# example.com/dep v1.2.3\n## explicit; go 1.18\nexample.com/dep\nexample.com/trans\n"
     (repo / "vendor").symlink_to(tmp_path / "vendor")
     env = {**os.environ, "GOFLAGS": "-mod=vendor", "GOPROXY": "off", "GOCACHE": str(tmp_path / "cache")}
     ran = subprocess.run(["go", "test", "./..."], cwd=repo, env=env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_a_module_goes_no_later_than_the_go_that_reads_it_and_a_directory_is_named(tmp_path: Path) -> None:
+    """go refuses a vendored module of a later Go than its own; a requirement replaced by a
+    directory of the project is no package of Debian's, and the cause says so."""
+    (tmp_path / "src/example.com/new").mkdir(parents=True)
+    (tmp_path / "src/example.com/new/go.mod").write_text("module example.com/new\n\ngo 1.99\n")
+    (tmp_path / "src/example.com/new/n.go").write_text("package n\n")
+    go_mod = "module m\n\ngo 1.21\n\nrequire (\n\texample.com/new v1.0.0\n\texample.com/here v0.0.0\n)\n"
+    go_mod += "\nreplace example.com/here => ./here\n"
+    for name, text in ((debgo.NAMES_FILE, debian_lines(go_mod)), (debgo.REPLACE_FILE, replace_lines(go_mod))):
+        (tmp_path / name).write_text(text)
+    (tmp_path / govendor.SCRIPT_NAME).write_text(govendor.SCRIPT)
+    done = subprocess.run(
+        ["sh", govendor.SCRIPT_NAME, str(tmp_path / "src"), str(tmp_path / "v"), "1.24.4"], cwd=tmp_path
+    )
+    assert done.returncode == 0
+    assert (tmp_path / "v" / "modules.txt").read_text() == (
+        "# example.com/new v1.0.0\n## explicit; go 1.24.4\nexample.com/new\n"
+        "# example.com/here v0.0.0\n## explicit; go 1.24.4\n# example.com/here => ./here\n"
+    )
+    assert (tmp_path / govendor.MISSING_FILE).read_text() == (
+        "example.com/here@v0.0.0: replaced by a directory of the project, which the build does not have\n"
+    )

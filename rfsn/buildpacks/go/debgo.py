@@ -96,7 +96,8 @@ if [ -n "$want" ] && ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no
       || echo "rfsn: $p could not be installed, left out"
   done
 fi
-sh VENDOR_SCRIPT SOURCES "VENDOR" || exit 1
+local=$(go version | sed -nE 's/^go version go([0-9.]+).*/\1/p')
+sh VENDOR_SCRIPT SOURCES "VENDOR" "$local" || exit 1
 what=$(head -n 1 MISSING)
 if [ -n "$what" ]; then
   echo "CAUSE go mod download all: $what, and $offline; HINT"

@@ -1,16 +1,18 @@
 """A vendor/ tree of the Go sources Debian installed, for ``go -mod=vendor``: the shell script that
 writes it, run in the env build (``debgo``) and by the tests on a tree of their own.
 
-``sh rfsn-govendor.sh SRC VENDOR`` with ``rfsn-gomods.txt`` (``gomodreqs.debian_lines``) and
+``sh rfsn-govendor.sh SRC VENDOR GO`` (GO: go's own version) with ``rfsn-gomods.txt`` (``gomodreqs.debian_lines``) and
 ``rfsn-goreplace.txt`` in the working directory. SRC is where Debian puts Go sources
 (``/usr/share/gocode/src/<import path>``). A module whose code lies elsewhere in SRC (Debian drops
 a ``/vN`` suffix when the go.mod there names it; a replacement's target) is copied to its own path
 first. VENDOR then links each top directory of SRC, and its ``modules.txt`` lists each module
 go.mod requires, at go.mod's version (vendor mode checks only that these agree), ``## explicit``,
-with the Go version of Debian's go.mod (the language its packages compile with), and its
-packages, then go.mod's replacements. A package belongs to the deepest module whose directory
-holds it; one of a module go.mod does not require is left unlisted (go 1.17 and later refuse a
-vendored module go.mod does not require; an unlisted package compiles as a module-less one).
+with the Go version of Debian's go.mod (the language its packages compile with; else, and at
+most, GO's), and its packages, then go.mod's replacements. A package belongs to the deepest
+module whose directory holds it; one of a module go.mod does not require (a Debian package's own
+dependency) is listed under the required module of the newest Go version: go 1.17 and later refuse
+a vendored module go.mod does not require, go 1.23 and later a vendored package modules.txt does
+not list.
 ``rfsn-gomissing.txt`` gets ``path@version: why`` of each direct requirement with no package.
 """
 
@@ -49,32 +51,43 @@ done | sort > $tmp/roots
 """
 #: modules.txt from rfsn-gomods.txt, the roots and the packages
 _MODULES = r"""
-BEGIN { missing = ARGV[4]; ARGV[4] = "" }
-FILENAME == ARGV[1] { n++; req[n] = $1; version[$1] = $2; local[$1] = $3 == "-"; kind[$1] = $4; owner[$1] = 1; next }
+function newer(a, b,   x, y, i) {
+  split(a, x, "."); split(b, y, ".")
+  for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
+  return 0
+}
+BEGIN { missing = ARGV[4]; local = ARGV[5]; ARGV[4] = ARGV[5] = "" }
+FILENAME == ARGV[1] { n++; req[n] = $1; version[$1] = $2; dir[$1] = $3 == "-"; kind[$1] = $4; owner[$1] = 1; next }
 FILENAME == ARGV[2] { gover[$1] = $2; owner[$1] = 1; next }
 {
   a = $1
   while (!(a in owner) && index(a, "/")) sub(/\/[^\/]*$/, "", a)
-  if (a in version) pkgs[a] = pkgs[a] $1 "\n"
+  if (a in version) pkgs[a] = pkgs[a] $1 "\n"; else loose = loose $1 "\n"
 }
 END {
   for (i = 1; i <= n; i++) {
-    m = req[i]; go = (m in gover && gover[m] != "-") ? "; go " gover[m] : ""
-    printf "# %s %s\n## explicit%s\n%s", m, version[m], go, pkgs[m]
-    why = local[m] ? "replaced by a directory of the project, which the build does not have" : LACKS
+    m = req[i]; lang[m] = (m in gover && gover[m] != "-") ? gover[m] : local
+    if (local != "" && newer(lang[m], local)) lang[m] = local
+    if (!dir[m] && (host == "" || newer(lang[m], lang[host]))) host = m
+    why = dir[m] ? "replaced by a directory of the project, which the build does not have" : LACKS
     if (pkgs[m] == "" && kind[m] == "direct") print m "@" version[m] ": " why > missing
+  }
+  if (host != "") pkgs[host] = pkgs[host] loose
+  for (i = 1; i <= n; i++) {
+    m = req[i]
+    printf "# %s %s\n## explicit%s\n%s", m, version[m], (lang[m] == "" ? "" : "; go " lang[m]), pkgs[m]
   }
 }
 """
 
 SCRIPT = (
     (
-        "#!/bin/sh\n# $1: Debian's Go sources (SRC), $2: the vendor directory to write\n"
+        "#!/bin/sh\n# $1: Debian's Go sources (SRC), $2: the vendor directory to write, $3: go's version\n"
         "src=$1 vendor=$2 tmp=$(mktemp -d)\n: > MISSING\n"
         + _PLACE
         + _SCAN
         + 'mkdir -p "$vendor"\nfor top in "$src"/*; do [ -e "$top" ] && ln -sfn "$top" "$vendor/"; done\n'
-        + "{ awk 'MODULES' rfsn-gomods.txt $tmp/roots $tmp/packages MISSING; cat rfsn-goreplace.txt; }"
+        + "{ awk 'MODULES' rfsn-gomods.txt $tmp/roots $tmp/packages MISSING \"$3\"; cat rfsn-goreplace.txt; }"
         + ' > "$vendor/modules.txt"\n'
     )
     .replace("MODULES", _MODULES.strip())
