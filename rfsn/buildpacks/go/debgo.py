@@ -76,6 +76,11 @@ apt-get update -q > $tmp/apt.log 2>&1
 contents() {
 CONTENTS}
 contents $tmp/contents.gz
+if ! [ -s $tmp/contents.gz ]; then
+  tail -n 3 $tmp/apt.log
+  echo "CAUSE go mod download all: Debian's contents index could not be fetched, and $offline; HINT"
+  exit 1
+fi
 awk '$3 != "-" { print $3, $3; m = $3; if (sub(/\/v[0-9]+$/, "", $3)) print $3, m }' NAMES | sort -u > $tmp/want
 zcat $tmp/contents.gz 2>/dev/null | grep '^INDEXED/' | sed -nE 's|^INDEXED/([^[:space:]]+)[[:space:]]+(.*)$|\1 \2|p' \
   | awk 'LOOKUP' $tmp/want - > $tmp/found
@@ -96,8 +101,8 @@ if [ -n "$want" ] && ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no
       || echo "rfsn: $p could not be installed, left out"
   done
 fi
-local=$(go version | sed -nE 's/^go version go([0-9.]+).*/\1/p')
-sh VENDOR_SCRIPT SOURCES "VENDOR" "$local" || exit 1
+own=$(go version | sed -nE 's/^go version go([0-9.]+).*/\1/p')
+sh VENDOR_SCRIPT SOURCES "VENDOR" "$own" || exit 1
 what=$(head -n 1 MISSING)
 if [ -n "$what" ]; then
   echo "CAUSE go mod download all: $what, and $offline; HINT"
