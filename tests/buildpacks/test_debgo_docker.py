@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from rfsn import models
 from rfsn.buildpacks.go.buildpack import GoBuildpack
-from rfsn.models import TestStatus
 from rfsn.runner import run_tests
 from rfsn.sandbox import open_sandbox
 from rfsn.settings import load_settings
@@ -63,8 +63,8 @@ def test_go_cmp_from_debians_sources_runs_green_with_no_module_proxy(tmp_path: P
         report = run_tests(box, GoBuildpack(), timeout=600)
     assert "Debian's packaged Go sources" in notes and "not go.mod's" in notes, notes
     assert report.tests == {
-        "example.com/diff/TestSame": TestStatus.PASSED,
-        "example.com/diff/TestDiffers": TestStatus.PASSED,
+        "example.com/diff/TestSame": models.TestStatus.PASSED,
+        "example.com/diff/TestDiffers": models.TestStatus.PASSED,
     }, report.log[-3000:]
     status = subprocess.run(["git", "status", "--porcelain"], cwd=workspace.path, capture_output=True, text=True)
     assert (workspace.path / "vendor").is_symlink() and status.stdout == ""
