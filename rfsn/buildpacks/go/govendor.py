@@ -1,18 +1,14 @@
-"""A vendor/ tree of the Go sources Debian installed, for ``go -mod=vendor``: the shell script that
-writes it, run in the env build (``debgo``) and by the tests on a tree of their own.
+"""A vendor/ tree of the Go sources Debian installed, for ``go -mod=vendor``: the script writing it.
 
-``sh rfsn-govendor.sh SRC VENDOR GO`` (GO: go's own version) with ``rfsn-gomods.txt`` (``gomodreqs.debian_lines``) and
-``rfsn-goreplace.txt`` in the working directory. SRC is where Debian puts Go sources
-(``/usr/share/gocode/src/<import path>``). A module whose code lies elsewhere in SRC (Debian drops
-a ``/vN`` suffix when the go.mod there names it; a replacement's target) is copied to its own path
-first. VENDOR then links each top directory of SRC, and its ``modules.txt`` lists each module
-go.mod requires, at go.mod's version (vendor mode checks only that these agree), ``## explicit``,
-with the Go version of Debian's go.mod (the language its packages compile with; else, and at
-most, GO's), and its packages, then go.mod's replacements. A package belongs to the deepest
-module whose directory holds it; one of a module go.mod does not require (a Debian package's own
-dependency) is listed under the required module of the newest Go version: go 1.17 and later refuse
-a vendored module go.mod does not require, go 1.23 and later a vendored package modules.txt does
-not list.
+``sh rfsn-govendor.sh SRC VENDOR GO`` (GO: go's version), ``rfsn-gomods.txt`` and ``rfsn-goreplace.txt``
+in the working directory. SRC holds Debian's Go sources by import path. A module whose code lies
+elsewhere in SRC (without its ``/vN`` where the go.mod there names it; a replacement's target) is
+copied to its own path. VENDOR links SRC's top directories; its ``modules.txt`` lists each
+requirement at go.mod's version (what vendor mode checks), ``## explicit``, the Go of Debian's
+go.mod (at most GO; else GO) and its packages (a package is the deepest module's whose directory
+holds it), then the replacements. Packages of modules go.mod does not require (a Debian package's
+own dependencies) go under the required module of the newest Go: go 1.17 and later refuse a
+vendored module go.mod does not require, go 1.23 and later a package modules.txt does not list.
 ``rfsn-gomissing.txt`` gets ``path@version: why`` of each direct requirement with no package.
 """
 
