@@ -32,6 +32,7 @@ EXCLUDES = (
     "/build/",
     "/target/",
     "/node_modules",
+    "/vendor",
     ".rfsn/",
 )
 #: a fetch that moves under 1 kB/s for 20 s has stalled: it fails rather than wait out its timeout

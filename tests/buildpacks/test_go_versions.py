@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rfsn.buildpacks.go import debgo
 from rfsn.buildpacks.go.buildpack import GO_STD, GoBuildpack
 from rfsn.buildpacks.go.goversions import DEBIAN_GO, NEWEST, choose, declared
 
@@ -67,10 +68,25 @@ def test_the_recipe_runs_the_chosen_go_locally_and_reads_vendored_modules(tmp_pa
     env = dict(recipe.env)
     assert recipe.base.debian_release == "trixie" and "golang-1.24-go" in recipe.base.debian_packages
     assert env["PATH"].startswith("/usr/lib/go-1.24/bin:") and env["GOTOOLCHAIN"] == "local"
-    assert env["GOPROXY"] == "off" and "GOPROXY=https://proxy.golang.org,direct go mod download all" in recipe.steps[0]
+    assert env["GOPROXY"] == "off" and recipe.steps[0].endswith("sh rfsn-gomods.sh")
+    assert "GOPROXY=https://proxy.golang.org,direct go mod download all" in dict(recipe.files)["rfsn-gomods.sh"]
     assert recipe.notes[0].startswith("Go 1.24.4") and "modules: downloaded from" in recipe.notes[0]
+    # the step writes which -mod test runs use (Debian's sources vendored, else the module cache)
+    assert "GOFLAGS" not in env and env["GOENV"] == "$RFSN_ENV/goenv"
+    assert recipe.steps[1] == "cd / && GOENV=off GOFLAGS= go build std"
+    assert GoBuildpack().setup_commands(module) == [["sh", "-c", debgo.LINK]]
     (module / "vendor").mkdir()
     (module / "vendor" / "modules.txt").write_text("# example.com/x v1.0.0\n")
     vendored = GoBuildpack().env_recipe(module)
     assert vendored.steps == (GO_STD,) and dict(vendored.env)["GOFLAGS"] == "-mod=vendor"
+    assert GoBuildpack().setup_commands(module) == []
     assert "modules: the project's vendor/" in vendored.notes[0]
+
+
+def test_a_go_mod_that_says_required_only_in_a_comment_requires_nothing(tmp_path: Path) -> None:
+    """google/btree's go.mod opens with a licence ("Unless required by applicable law"): no step
+    fetches modules for it."""
+    module = _module(tmp_path, "// Unless required by applicable law\n\ngo 1.18", "")
+    recipe = GoBuildpack().env_recipe(module)
+    assert recipe.steps == (GO_STD,) and "modules: none required" in recipe.notes[0]
+    assert GoBuildpack().setup_commands(module) == []

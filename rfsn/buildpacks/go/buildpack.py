@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rfsn.buildpacks.base import BaseImage, CoveragePlan, Detection, EnvOptions, EnvRecipe, json_lines
-from rfsn.buildpacks.go import gopath, goversions
+from rfsn.buildpacks.go import debgo, gomodreqs, gopath, goversions
 from rfsn.buildpacks.go.gocoverage import (
     DRIVER,
     driver_command,
@@ -33,7 +33,6 @@ from rfsn.buildpacks.go.gocoverage import (
 )
 from rfsn.buildpacks.go.goreasons import go_reasons
 from rfsn.buildpacks.go.gotimeout import timed_out_packages
-from rfsn.buildpacks.offline import GO, fetch_step
 from rfsn.buildpacks.parts import Environment, Measuring, Parts, Reading, Running
 from rfsn.buildpacks.python.pydated import as_of
 from rfsn.errors import InputError
@@ -58,8 +57,6 @@ GO_DEFAULT_TIMEOUT = "10m"
 #: build and test caches in the env, where its build compiled the standard library (GO_STD)
 GOCACHE = "$RFSN_ENV/gocache"
 GO_STD = "cd / && GOFLAGS= go build std"  # Go 1.20+ ships the standard library as source only
-#: where an env build downloads modules from (go's own default); test runs reach none
-GO_PROXY = "https://proxy.golang.org,direct"
 
 
 def parse_go_json(output: str) -> dict[str, TestStatus]:
@@ -135,6 +132,15 @@ def module_path(repo: Path) -> str | None:
     return match.group(1).strip('"') if match else None
 
 
+def _fetches(repo: Path) -> bool:
+    """Whether ``repo``'s go.mod requires modules its own vendor/ does not hold."""
+    try:
+        text = (repo / "go.mod").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(gomodreqs.directives(text)[0]) and not (repo / "vendor" / "modules.txt").is_file()
+
+
 class GoBuildpack:
     name: ClassVar[str] = "go"
     structured: ClassVar[bool] = True
@@ -162,27 +168,27 @@ class GoBuildpack:
 
     def env_recipe(self, repo: Path) -> EnvRecipe:
         """The Go go.mod declares (``goversions``) and the modules it requires: from the project's
-        vendor/, else downloaded from the module proxy in the build (a cause line when none is
-        reachable). Test runs reach no proxy (``GOPROXY=off``) and no other toolchain."""
+        vendor/, else downloaded from the module proxy in the build, else Debian's packaged Go
+        sources vendored (``debgo``; a cause line for a module none has). Test runs reach no proxy
+        (``GOPROXY=off``) and no other toolchain."""
         choice = goversions.choose(repo, as_of(repo, self.env_options.as_of)[0])
         names = [n for n in ("go.mod", "go.sum") if (repo / n).is_file()]
-        requires = "require" in (repo / "go.mod").read_text(encoding="utf-8") if "go.mod" in names else False
-        vendored = (repo / "vendor" / "modules.txt").is_file()
-        fetch = requires and not vendored
+        vendored, fetch = (repo / "vendor" / "modules.txt").is_file(), _fetches(repo)
         files = tuple((n, (repo / n).read_text(encoding="utf-8")) for n in names) if fetch else ()
-        # the recipe's env holds for the steps too: this step alone may reach the proxy
-        download = fetch_step(GO, f"GOFLAGS=-mod=mod GOPROXY={GO_PROXY} go mod download all", f"GOPROXY={GO_PROXY}")
-        steps = (*((f"cd $RFSN_ENV/files && {download}",) if fetch else ()), GO_STD)
-        modules = (
-            "the project's vendor/" if vendored else f"downloaded from {GO_PROXY}" if requires else "none required"
-        )
-        flags, path_env = "-mod=vendor" if vendored else "-mod=mod", goversions.go_path(choice.version)
+        steps: tuple[str, ...] = (GO_STD,)
+        modules = "the project's vendor/" if vendored else "none required"
+        flags: tuple[tuple[str, str], ...] = (("GOFLAGS", "-mod=vendor" if vendored else "-mod=mod"),)
+        if fetch:  # the step chooses -mod in GOENV's file, which GO_STD outside any module ignores
+            files = (*files, *debgo.step_files(dict(files)["go.mod"]))
+            steps, flags = (debgo.STEP, GO_STD.replace("GOFLAGS=", "GOENV=off GOFLAGS=")), (("GOENV", debgo.GOENV),)
+            modules = f"downloaded from {debgo.GO_PROXY}, else Debian's packaged Go sources"
+        path_env = goversions.go_path(choice.version)
         extra: tuple[tuple[str, str], ...] = ()
         package = None if names else gopath.import_path(repo)
         if package:  # GOPATH-era: tests import the package by its path, which only a GOPATH gives
             files = (*files, (gopath.WRAPPER, gopath.wrapper(package)))
             steps = (*steps, f"chmod +x $RFSN_ENV/files/{gopath.WRAPPER}")
-            flags, path_env = "", f"$RFSN_ENV/files/bin:{path_env}"
+            flags, path_env = (("GOFLAGS", ""),), f"$RFSN_ENV/files/bin:{path_env}"
             extra = (("GO111MODULE", "off"), ("GOPATH", gopath.GOPATH))
             modules = f"no go.mod: GOPATH mode, the package at {package} (the path its tests import)"
         return EnvRecipe(
@@ -193,7 +199,7 @@ class GoBuildpack:
             env=(
                 ("GOMODCACHE", "$RFSN_ENV/gomodcache"),
                 ("GOCACHE", GOCACHE),
-                ("GOFLAGS", flags),
+                *flags,
                 ("GOTOOLCHAIN", "local"),
                 ("GOPROXY", "off"),
                 ("PATH", path_env),
@@ -203,7 +209,8 @@ class GoBuildpack:
         )
 
     def setup_commands(self, repo: Path) -> list[list[str]]:
-        return []
+        """The env's vendor tree of Debian's sources linked in, where the build made one."""
+        return [["sh", "-c", debgo.LINK]] if _fetches(repo) else []
 
     def test_command(self, tests: Sequence[str], report_dir: str) -> list[str]:
         limit = [] if self.case_timeout is None else [self._timeout()]
