@@ -626,13 +626,14 @@ def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str
     out = refined(row, runs)
     if not isinstance(runs, Runs) or not (runs.before or runs.after):
         return out
-    once = []
+    here = ""
     if out["refined"] == "ok":
         kept = repeated(out, run_both(row, repos_dir, timeout))
         if kept:
             return {**out, "FAIL_TO_PASS": kept}
-        once = [f"{out['FAIL_TO_PASS'][0]} flipped once, not again"]
+        here = f" ({out['FAIL_TO_PASS'][0]} flipped once, not again)"
         out = {**row, "refined": "no test fails at the buggy commit and passes with the fix twice"}
+    once = []
     for name in runs.lines:
         on = {**row, "runtime": name}
         other = refined(on, run_both(on, repos_dir, timeout))
@@ -641,8 +642,8 @@ def refine_row(row: dict[str, Any], repos_dir: Path, timeout: float) -> dict[str
             return {**other, "FAIL_TO_PASS": kept}
         once += [f"{name}: {other['FAIL_TO_PASS'][0]} flipped once, not again"] if other["refined"] == "ok" else []
     said = "; ".join(once) or "none flips"
-    tried = f" (on the CI's other lines {', '.join(runs.lines)}: {said})" if runs.lines else f" ({said})" * bool(once)
-    return {**out, "refined": out["refined"] + tried}
+    tried = f" (on the CI's other lines {', '.join(runs.lines)}: {said})" if runs.lines else ""
+    return {**out, "refined": out["refined"] + here + tried}
 
 
 def refine(corpus: Path, out: Path, repos_dir: Path, ids: set[str], timeout: float) -> None:

@@ -63,11 +63,11 @@ def test_a_row_whose_only_flip_does_not_repeat_is_not_refined_chokidar_dae7788(m
     """paulmillr/chokidar dae7788 (2019, design, "Fix all tests!"): its one FAIL_TO_PASS, a timing
     test, flipped once in refine and passed at base in validation (labelled ``env``)."""
     flaky = "test.js > chokidar fs.watch (non-polling) watch individual files > should ignore unwatched siblings"
-    _pairs(
-        monkeypatch, mine.Runs({flaky: "failed"}, {flaky: "passed"}), mine.Runs({flaky: "passed"}, {flaky: "passed"})
-    )
+    passed = mine.Runs({flaky: "passed"}, {flaky: "passed"})
+    _pairs(monkeypatch, mine.Runs({flaky: "failed"}, {flaky: "passed"}, lines=("8",)), passed, passed)
     out = mine.refine_row({"instance_id": "paulmillr__chokidar-dae7788", "FAIL_TO_PASS": ["test.js"]}, Path("."), 60)
     assert out["refined"] == (
         f"no test fails at the buggy commit and passes with the fix twice ({flaky} flipped once, not again)"
+        " (on the CI's other lines 8: none flips)"
     )
     assert out["FAIL_TO_PASS"] == ["test.js"]  # as mined
